@@ -1,0 +1,33 @@
+/** One benchmark measurement in a fresh process; prints {ms, rssMb, records} as its last line. */
+import { createReadStream } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { evaluate } from '../src/evaluate.js'
+import { loadPolicyFile, sourceFor } from '../src/policyFile.js'
+import { forEachLine } from '../src/sources/file/lines.js'
+
+const [mode, file, count] = process.argv.slice(2) as [string, string, string]
+const here = dirname(fileURLToPath(import.meta.url))
+const started = performance.now()
+let records = 0
+
+if (mode === 'baseline') {
+  await forEachLine(createReadStream(file), 1 << 20, line => {
+    JSON.parse(line)
+    records++
+  })
+} else {
+  const loaded = await loadPolicyFile(join(here, 'bench-policy.yml'))
+  const outcome = await evaluate({
+    policy: loaded.policy,
+    policyHash: loaded.hash,
+    source: sourceFor(loaded, [file]),
+    since: Date.parse('2026-11-02T08:00:00Z'),
+    now: Date.parse('2026-11-02T08:00:00Z') + (Number(count) / 60) * 1000 + 1000
+  })
+  records = outcome.record.dataQuality?.lines ?? 0
+  if (records !== Number(count)) throw new Error(`read ${records} lines, expected ${count}`)
+}
+const ms = performance.now() - started
+const rssMb = process.resourceUsage().maxRSS / 1024
+console.log(JSON.stringify({ ms, rssMb, records }))

@@ -1,0 +1,187 @@
+/**
+ * A seeded, deterministic generator of realistic LLM gateway logs (one JSON line per call), for the
+ * demo, the benchmark and the end-to-end tests. Heavy-tailed latency and token counts (lognormal),
+ * prompt-cache hits, user-level assignment to the arms by a hash (as a flag service does),
+ * segments (route, language), occasional rate limits and timeouts, an online evaluator's score on
+ * a share of calls.
+ *
+ *   node --import tsx examples/generate-traffic.ts --scenario promote --out traffic.jsonl
+ */
+import { createWriteStream } from 'node:fs'
+import { once } from 'node:events'
+import { parseArgs } from 'node:util'
+
+export interface CanaryEffect {
+  /** Multiplies canary latency (1.3 = 30% slower, everywhere in the distribution). */
+  latency: number
+  /** Added to the canary's quality score (before clipping to [0, 1]). */
+  score: number
+  /** Multiplies canary output tokens (and so cost). */
+  outputTokens: number
+  /** Multiplies the canary's error probability. */
+  errors: number
+}
+
+export interface TrafficOptions {
+  seed: number
+  /** Epoch ms of the first record. */
+  start: number
+  /** Requests per second, both arms together. */
+  rate: number
+  count: number
+  /** Canary share of users, percent. */
+  canaryWeight: number
+  users: number
+  effect: CanaryEffect
+}
+
+export const NO_EFFECT: CanaryEffect = { latency: 1, score: 0, outputTokens: 1, errors: 1 }
+
+export const SCENARIOS: Record<string, CanaryEffect> = {
+  /** The new prompt is a little faster and terser, and as good. */
+  promote: { latency: 0.95, score: 0.002, outputTokens: 0.93, errors: 1 },
+  /** The new prompt makes the model think out loud: slower, longer, and worse answers. */
+  rollback: { latency: 1.35, score: -0.06, outputTokens: 1.4, errors: 1.5 },
+  /** Both arms the same system. */
+  aa: NO_EFFECT
+}
+
+/** mulberry32: a small, fast, well-mixed 32-bit PRNG; enough for simulation, not for crypto. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Box-Muller standard normal from a uniform source. */
+export function normal(rand: () => number): number {
+  const u = 1 - rand()
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand())
+}
+
+/** FNV-1a: the arm of a user is a stable hash of its id, as a feature-flag service assigns it. */
+function userBucket(id: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return ((h >>> 0) % 10000) / 100
+}
+
+const ROUTES = [
+  { name: 'faq', weight: 0.45, latency: 900, output: 180 },
+  { name: 'troubleshoot', weight: 0.3, latency: 2200, output: 420 },
+  { name: 'billing', weight: 0.15, latency: 1400, output: 260 },
+  { name: 'smalltalk', weight: 0.1, latency: 600, output: 90 }
+]
+const LANGUAGES = ['en', 'en', 'en', 'de', 'fr', 'es', 'ja']
+
+function pickRoute(u: number) {
+  let acc = 0
+  for (const r of ROUTES) {
+    acc += r.weight
+    if (u < acc) return r
+  }
+  return ROUTES[ROUTES.length - 1]!
+}
+
+/** Yields one record object per call, in time order. */
+export function* traffic(o: TrafficOptions): Generator<Record<string, unknown>> {
+  const rand = mulberry32(o.seed)
+  const users = Array.from({ length: o.users }, (_, i) => {
+    const id = `u${(i * 2654435761) % 1_000_003}`
+    return { id, canary: userBucket(id) < o.canaryWeight, lang: LANGUAGES[i % LANGUAGES.length]! }
+  })
+  let t = o.start
+  for (let i = 0; i < o.count; i++) {
+    t += (-Math.log(1 - rand()) / o.rate) * 1000
+    // Zipf-like activity: a few heavy users, many light ones.
+    const user = users[Math.floor(o.users * rand() ** 2)]!
+    const e = user.canary ? o.effect : NO_EFFECT
+    const route = pickRoute(rand())
+    const cached = rand() < 0.62
+    const prompt = Math.round(1200 * Math.exp(0.6 * normal(rand)))
+    const cachedTokens = cached ? Math.min(prompt, 1024 * (1 + Math.floor(rand() * 2))) : 0
+    const output = Math.max(
+      1,
+      Math.round(route.output * e.outputTokens * Math.exp(0.5 * normal(rand)))
+    )
+    const userNoise = userBucket(user.id + 'q') / 100 - 0.5
+    const errorDraw = rand()
+    const error =
+      errorDraw < 0.004 * e.errors ? 'rate_limit' : errorDraw < 0.006 * e.errors ? 'timeout' : null
+    const latency =
+      route.latency * e.latency * (cached ? 0.8 : 1) * Math.exp(0.45 * normal(rand)) +
+      output * 8 * e.latency
+    const record: Record<string, unknown> = {
+      ts: new Date(Math.round(t)).toISOString(),
+      arm: user.canary ? 'candidate' : 'stable',
+      user_id: user.id,
+      route: route.name,
+      language: user.lang,
+      model: 'gpt-4o-2024-08-06',
+      system_fingerprint: 'fp_7f6be3efb0',
+      latency_ms: Math.round(error === 'timeout' ? 30000 : latency),
+      ttft_ms: Math.round(latency * 0.25 * Math.exp(0.2 * normal(rand))),
+      prompt_tokens: prompt,
+      prompt_tokens_details: { cached_tokens: cachedTokens },
+      completion_tokens: error ? 0 : output,
+      error
+    }
+    if (!error && rand() < 0.35) {
+      const s = 0.78 + 0.1 * userNoise + e.score + 0.12 * normal(rand)
+      record.score = Math.round(Math.min(1, Math.max(0, s)) * 1000) / 1000
+    }
+    yield record
+  }
+}
+
+/** Write the traffic as JSONL; resolves when the file is flushed. */
+export async function writeTraffic(path: string, o: TrafficOptions): Promise<void> {
+  const out = createWriteStream(path)
+  let chunk = ''
+  for (const r of traffic(o)) {
+    chunk += JSON.stringify(r) + '\n'
+    if (chunk.length > 1 << 16) {
+      if (!out.write(chunk)) await once(out, 'drain')
+      chunk = ''
+    }
+  }
+  out.end(chunk)
+  await once(out, 'finish')
+}
+
+export const DEMO_START = Date.parse('2026-11-02T08:00:00Z')
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: 'string', default: 'promote' },
+      out: { type: 'string', default: 'traffic.jsonl' },
+      count: { type: 'string', default: '200000' },
+      rate: { type: 'string', default: '12' },
+      weight: { type: 'string', default: '5' },
+      seed: { type: 'string', default: '7' }
+    }
+  })
+  const effect = SCENARIOS[values.scenario]
+  if (!effect)
+    throw new Error(
+      `unknown scenario ${values.scenario}; one of ${Object.keys(SCENARIOS).join(', ')}`
+    )
+  await writeTraffic(values.out, {
+    seed: Number(values.seed),
+    start: DEMO_START,
+    rate: Number(values.rate),
+    count: Number(values.count),
+    canaryWeight: Number(values.weight),
+    users: 40000,
+    effect
+  })
+}

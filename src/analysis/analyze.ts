@@ -1,0 +1,116 @@
+import type { MetricSpec, Policy } from '../policy/types.js'
+import { mergeCells } from '../sketch/metricSketch.js'
+import { emptyMoments } from '../sketch/moments.js'
+import type { MetricSketch } from '../sketch/types.js'
+import { TOTAL_SEGMENT, type Cell, type Evidence } from '../sources/source.js'
+import { bonferroni } from '../stats/alphaSpending.js'
+import { evidenceChecks } from './checks.js'
+import { compareMetric, type CompareContext } from './compareMetric.js'
+import type { Analysis, SegmentResult, Verdict } from './types.js'
+
+export const isGating = (m: MetricSpec): boolean => m.mode !== 'report'
+
+/**
+ * Compare every metric between the arms over the evidence of one step, and run the checks on the
+ * evidence itself. `canaryWeight` is the step's canary share in percent (the expected split).
+ */
+export function analyze(policy: Policy, evidence: Evidence, canaryWeight: number): Analysis {
+  const total = (arm: Cell['arm']) =>
+    mergeCells(evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT))
+  const baseline = total('baseline')
+  const canary = total('canary')
+  const seconds = Math.max(1, (evidence.window.to - evidence.window.from) / 1000)
+  const canaryRate = canary.requests / seconds
+
+  const familyAlpha = 1 - policy.confidence
+  const alpha = bonferroni(familyAlpha, familySize(policy.metrics))
+  const ctx: CompareContext = {
+    alpha,
+    tStar: tStar(policy.rollout.minSamples, canaryWeight),
+    minSamples: policy.rollout.minSamples,
+    canaryRate
+  }
+  const metrics = policy.metrics.map((spec, i) =>
+    compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx)
+  )
+  const segments = policy.segments ? compareSegments(policy, evidence, ctx, familyAlpha) : []
+  const arms = {
+    baseline: { requests: baseline.requests, units: baseline.units },
+    canary: { requests: canary.requests, units: canary.units }
+  }
+  const checks = evidenceChecks(policy, evidence, arms, canaryWeight)
+  return {
+    window: evidence.window,
+    arms,
+    unitLevel: evidence.unitLevel,
+    metrics,
+    segments,
+    checks,
+    canaryRate
+  }
+}
+
+/**
+ * The family of the error budget: each gating metric, plus each canary `limit` on one, since a
+ * limit is a test of its own (Bonferroni over all of them). Report-only metrics are shown at the
+ * same level but do not widen the gating ones.
+ */
+function familySize(metrics: MetricSpec[]): number {
+  const gating = metrics.filter(isGating)
+  return Math.max(1, gating.length + gating.filter(m => m.limit !== undefined).length)
+}
+
+/**
+ * Confidence sequences are tightest around the sample size where decisions are expected
+ * (Waudby-Smith et al. 2024 choose rho for such a t*): when the canary reaches the minimum sample
+ * at this step's split, and the baseline has its share of the same traffic.
+ */
+function tStar(minSamples: number, canaryWeight: number): CompareContext['tStar'] {
+  const share = Math.min(Math.max(canaryWeight / 100, 0.001), 0.999)
+  const canary = Math.max(30, minSamples)
+  const baseline = Math.max(30, Math.round((canary * (1 - share)) / share))
+  return { baseline, canary, total: baseline + canary }
+}
+
+/**
+ * Every segment is compared as its own family (DESIGN.md: segments are a separate family), with
+ * the segment budget split over segments and gating metrics.
+ */
+function compareSegments(
+  policy: Policy,
+  evidence: Evidence,
+  ctx: CompareContext,
+  familyAlpha: number
+): SegmentResult[] {
+  const keys = [...new Set(evidence.cells.map(c => c.segment))]
+    .filter(s => s !== TOTAL_SEGMENT)
+    .sort()
+  const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => isGating(m))
+  if (keys.length === 0 || gating.length === 0) return []
+  const segCtx = { ...ctx, alpha: bonferroni(familyAlpha, keys.length * gating.length) }
+  return keys.map(segment => {
+    const arm = (a: Cell['arm']) =>
+      mergeCells(evidence.cells.filter(c => c.arm === a && c.segment === segment))
+    const b = arm('baseline')
+    const c = arm('canary')
+    const metrics = gating.map(({ m, i }) => {
+      const r = compareMetric(
+        { ...m, limit: undefined },
+        metricAt(b.metrics, i),
+        metricAt(c.metrics, i),
+        segCtx
+      )
+      return { name: r.name, verdict: r.verdict, delta: r.delta, n: r.n, reason: r.reason }
+    })
+    return { segment, verdict: worstVerdict(metrics.map(m => m.verdict)), metrics }
+  })
+}
+
+export function worstVerdict(verdicts: Verdict[]): Verdict {
+  if (verdicts.includes('fail')) return 'fail'
+  if (verdicts.includes('inconclusive') || verdicts.length === 0) return 'inconclusive'
+  return 'pass'
+}
+
+const EMPTY: MetricSketch = { moments: emptyMoments(), requests: 0 }
+const metricAt = (list: MetricSketch[], i: number): MetricSketch => list[i] ?? EMPTY

@@ -1,0 +1,120 @@
+import type { Policy } from '../policy/types.js'
+import type { Evidence } from '../sources/source.js'
+import { sampleRatioTest } from '../stats/sampleRatio.js'
+import { int } from '../report/format.js'
+import type { ArmSummary, Check } from './types.js'
+
+type Arms = { baseline: ArmSummary; canary: ArmSummary }
+
+/**
+ * Checks on the evidence before any comparison is trusted (DESIGN.md, principle 3: missing,
+ * partial or malformed data never promotes). A `block` holds the rollout.
+ */
+export function evidenceChecks(
+  policy: Policy,
+  evidence: Evidence,
+  arms: Arms,
+  canaryWeight: number
+): Check[] {
+  return [
+    armsCheck(policy, evidence, arms),
+    sampleSizeCheck(policy, arms),
+    trafficSplitCheck(policy, evidence, arms, canaryWeight),
+    dataQualityCheck(policy, evidence)
+  ]
+}
+
+function armsCheck(policy: Policy, evidence: Evidence, arms: Arms): Check {
+  const missing = (['baseline', 'canary'] as const).filter(a => arms[a].requests === 0)
+  if (missing.length === 0) return { name: 'arms', status: 'ok', detail: 'both arms have traffic' }
+  const seen = Object.entries(evidence.quality.unmatchedArms)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([v, n]) => `"${v}" (${n})`)
+  const labels = missing.map(a => `${a} [${policy.arms[a].map(v => `"${v}"`).join(', ')}]`)
+  const hint =
+    seen.length > 0
+      ? `; field "${policy.arms.field}" holds other values: ${seen.join(', ')}. Check arms.${missing[0]} in the policy`
+      : evidence.quality.records === 0
+        ? '; no record at all is in the window'
+        : ''
+  return {
+    name: 'arms',
+    status: 'block',
+    detail: `no records in the window for ${labels.join(' and ')}${hint}`
+  }
+}
+
+function sampleSizeCheck(policy: Policy, arms: Arms): Check {
+  const min = policy.rollout.minSamples
+  const detail = `baseline ${int(arms.baseline.requests)}, canary ${int(arms.canary.requests)} requests (minimum ${int(min)} per arm)`
+  const ok = arms.baseline.requests >= min && arms.canary.requests >= min
+  return { name: 'sample-size', status: ok ? 'ok' : 'block', detail }
+}
+
+/**
+ * Sequential sample-ratio test (Lindon & Malek 2022) against the step's expected split, counted in
+ * units when records carry one, since assignment is per unit.
+ */
+function trafficSplitCheck(
+  policy: Policy,
+  evidence: Evidence,
+  arms: Arms,
+  canaryWeight: number
+): Check {
+  const name = 'traffic-split'
+  const by = evidence.unitLevel ? 'units' : 'requests'
+  const counts = { baseline: arms.baseline[by], canary: arms.canary[by] }
+  if (canaryWeight >= 100 || counts.baseline + counts.canary === 0) {
+    return { name, status: 'ok', detail: 'not tested: no split to compare' }
+  }
+  const srt = sampleRatioTest(counts, canaryWeight / 100, policy.trafficSplit.alpha)
+  const observed = `canary ${pct(srt.observedShare)} of ${by} (${int(counts.canary)} of ${int(counts.baseline + counts.canary)}), expected ${pct(srt.expectedShare)}`
+  return srt.mismatch
+    ? {
+        name,
+        status: 'block',
+        detail: `sample ratio mismatch: ${observed}, anytime p = ${srt.pValue.toExponential(1)}; the arms are not the split the step assigns, so the comparison may be biased`
+      }
+    : { name, status: 'ok', detail: observed }
+}
+
+function dataQualityCheck(policy: Policy, evidence: Evidence): Check {
+  const q = evidence.quality
+  const max = policy.dataQuality.maxMalformed
+  const problems: string[] = []
+  const warnings: string[] = []
+  const malformedShare = q.lines > 0 ? q.malformed / q.lines : 0
+  if (malformedShare > max) {
+    problems.push(
+      `${int(q.malformed)} of ${int(q.lines)} lines malformed (${pct(malformedShare)} > ${pct(max)})`
+    )
+  } else if (q.malformed > 0) {
+    warnings.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed`)
+  }
+  for (const [key, count] of Object.entries(q.invalidValues)) {
+    const share = q.records > 0 ? count / q.records : 1
+    const [field, why] = key.split(/: (.*)/s)
+    const text = `${int(count)} invalid ${field} values${why ? ` (${why})` : ''}`
+    if (share > max) problems.push(`${text} (${pct(share)} of records > ${pct(max)})`)
+    else warnings.push(text)
+  }
+  if (q.future > 0) {
+    const text = `${q.future} records are timestamped after the evaluation time (clock skew, or --now too early)`
+    if (q.lines > 0 && q.future / q.lines > max) problems.push(text)
+    else warnings.push(text)
+  }
+  for (const f of q.files) if (f.problem) warnings.push(`${f.path}: ${f.problem}`)
+  if (problems.length > 0) {
+    return { name: 'data-quality', status: 'block', detail: [...problems, ...warnings].join('; ') }
+  }
+  if (warnings.length > 0)
+    return { name: 'data-quality', status: 'warn', detail: warnings.join('; ') }
+  return { name: 'data-quality', status: 'ok', detail: `${int(q.lines)} lines, none malformed` }
+}
+
+export const pct = (x: number): string => {
+  const v = x * 100
+  const digits = v !== 0 && Math.abs(v) < 1 ? 2 : 1
+  return `${v.toFixed(digits)}%`
+}

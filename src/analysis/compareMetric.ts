@@ -1,0 +1,200 @@
+import type { MetricSpec, Tolerance } from '../policy/types.js'
+import { QuantileSketch } from '../sketch/quantileSketch.js'
+import type { MetricSketch } from '../sketch/types.js'
+import {
+  mixtureRho,
+  quantileCS,
+  quantileDifferenceCS,
+  ratioCS,
+  ratioDifferenceCS,
+  type DifferenceInterval
+} from '../stats/confidenceSequence.js'
+import { samplesToDecide } from '../stats/projection.js'
+import type { LimitResult, MetricResult, Needed, Verdict } from './types.js'
+
+export interface CompareContext {
+  /** This metric's share of the family-wise error budget. */
+  alpha: number
+  /** Sample sizes (per arm, and both together) at which the confidence sequences are tightest. */
+  tStar: { baseline: number; canary: number; total: number }
+  /** Per arm, before any verdict. */
+  minSamples: number
+  /** Canary requests per second, for turning samples into time. */
+  canaryRate: number
+}
+
+/** An interval on the "harm" scale: larger is worse, whichever way the metric is better. */
+interface Harm {
+  estimate: number
+  lower: number
+  upper: number
+}
+
+const toHarm = (d: DifferenceInterval, better: 'higher' | 'lower'): Harm =>
+  better === 'lower'
+    ? { estimate: d.estimate, lower: d.lower, upper: d.upper }
+    : { estimate: -d.estimate, lower: -d.upper, upper: -d.lower }
+
+/**
+ * Compare one metric between the arms: a confidence sequence for the change, then the verdict of
+ * DESIGN.md: pass when the whole interval is better than the tolerance, fail when it is wholly
+ * beyond it (or beyond the stricter `rollbackAt`), else inconclusive with a projection.
+ */
+export function compareMetric(
+  spec: MetricSpec,
+  baseline: MetricSketch,
+  canary: MetricSketch,
+  ctx: CompareContext
+): MetricResult {
+  const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx)
+  const harm = toHarm(interval, spec.better)
+  const failAt = spec.rollbackAt ?? spec.tolerance
+  const failHarm =
+    failAt.relative === spec.tolerance.relative
+      ? harm
+      : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx), spec.better)
+  const n = { baseline: baseline.requests, canary: canary.requests }
+  const enough = n.baseline >= ctx.minSamples && n.canary >= ctx.minSamples
+
+  let verdict: Verdict = 'inconclusive'
+  if (enough && harm.upper < spec.tolerance.value) verdict = 'pass'
+  else if (enough && failHarm.lower > failAt.value) verdict = 'fail'
+
+  const sign = spec.better === 'lower' ? 1 : -1
+  const result: MetricResult = {
+    name: spec.name,
+    from: spec.from,
+    kind: spec.kind,
+    ...(spec.quantile !== undefined && { quantile: spec.quantile }),
+    better: spec.better,
+    mode: spec.mode,
+    verdict,
+    baseline: finiteOrNull(interval.baseline),
+    canary: finiteOrNull(interval.canary),
+    delta: {
+      estimate: interval.estimate,
+      lower: interval.lower,
+      upper: interval.upper,
+      relative: interval.relative
+    },
+    tolerance: sign * spec.tolerance.value,
+    ...(spec.rollbackAt && { rollbackAt: sign * spec.rollbackAt.value }),
+    n,
+    alpha: ctx.alpha,
+    reason: '',
+    method: methodOf(spec, interval)
+  }
+  if (spec.limit !== undefined) result.limit = limitResult(spec, spec.limit, canary, ctx)
+  if (verdict === 'inconclusive') {
+    result.needed = needed(harm, interval.t, n, spec, failAt, ctx)
+  }
+  result.reason = reasonFor(result, enough, ctx.minSamples)
+  return result
+}
+
+function differenceInterval(
+  spec: MetricSpec,
+  b: MetricSketch,
+  c: MetricSketch,
+  tolerance: Tolerance,
+  ctx: CompareContext
+): DifferenceInterval {
+  const relative = tolerance.relative
+  if (spec.kind === 'quantile') {
+    return quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
+      relative,
+      tStar: ctx.tStar
+    })
+  }
+  return ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
+    relative,
+    tStar: ctx.tStar.total,
+    bernoulliFloor: spec.kind === 'rate'
+  })
+}
+
+const sketchOf = (m: MetricSketch): QuantileSketch =>
+  m.quantiles ? QuantileSketch.fromJSON(m.quantiles) : new QuantileSketch()
+
+/** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
+function limitResult(
+  spec: MetricSpec,
+  limit: number,
+  canary: MetricSketch,
+  ctx: CompareContext
+): LimitResult {
+  const ci =
+    spec.kind === 'quantile'
+      ? quantileCS(sketchOf(canary), spec.quantile ?? 0.5, ctx.alpha, ctx.tStar.canary)
+      : ratioCS(canary.moments, ctx.alpha, {
+          tStar: ctx.tStar.canary,
+          bernoulliFloor: spec.kind === 'rate'
+        })
+  const worse = (v: number) => (spec.better === 'lower' ? v > limit : v < limit)
+  const enough = canary.requests >= ctx.minSamples
+  const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper)
+  return {
+    value: limit,
+    lower: ci.lower,
+    upper: ci.upper,
+    breached,
+    suspect: !breached && Number.isFinite(ci.estimate) && worse(ci.estimate)
+  }
+}
+
+function needed(
+  harm: Harm,
+  t: number,
+  n: { baseline: number; canary: number },
+  spec: MetricSpec,
+  failAt: Tolerance,
+  ctx: CompareContext
+): Needed {
+  const belowMinimum = Math.max(0, ctx.minSamples - n.canary)
+  const rho = mixtureRho(ctx.alpha, ctx.tStar.total)
+  const k =
+    t > 0 && n.canary > 0
+      ? samplesToDecide(harm, t, ctx.alpha, rho, spec.tolerance.value, failAt.value)
+      : Infinity
+  const samples = Number.isFinite(k)
+    ? Math.max(belowMinimum, Math.ceil((k - 1) * n.canary))
+    : belowMinimum > 0 && !Number.isFinite(harm.estimate)
+      ? belowMinimum
+      : null
+  const seconds =
+    samples !== null && ctx.canaryRate > 0 ? Math.ceil(samples / ctx.canaryRate) : null
+  return { samples, seconds }
+}
+
+function methodOf(spec: MetricSpec, d: DifferenceInterval): string {
+  const scale = d.relative ? 'relative (delta method)' : 'absolute'
+  if (spec.kind === 'quantile') {
+    return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), ${scale}`
+  }
+  const base =
+    spec.kind === 'rate'
+      ? 'asymptotic CS with Bernoulli variance floor'
+      : spec.kind === 'ratio'
+        ? 'asymptotic CS for a ratio of sums'
+        : 'asymptotic CS for a mean'
+  return `${base} (Waudby-Smith et al. 2024), ${scale}`
+}
+
+function reasonFor(r: MetricResult, enough: boolean, minSamples: number): string {
+  if (!enough) {
+    return `needs ${minSamples} requests per arm (baseline ${r.n.baseline}, canary ${r.n.canary})`
+  }
+  if (!Number.isFinite(r.delta.estimate)) return 'no usable values to compare'
+  switch (r.verdict) {
+    case 'pass':
+      return 'the whole interval is within the tolerance'
+    case 'fail':
+      return r.rollbackAt !== undefined
+        ? 'the whole interval is beyond the rollback threshold'
+        : 'the whole interval is beyond the tolerance'
+    default:
+      return 'the interval still crosses the tolerance'
+  }
+}
+
+const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null)

@@ -1,0 +1,89 @@
+import type { MetricKind, MetricMode } from '../policy/types.js'
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive'
+export type CheckStatus = 'ok' | 'warn' | 'block'
+
+/** A check on the evidence itself: when it blocks, the comparison cannot be trusted yet. */
+export interface Check {
+  name: string
+  status: CheckStatus
+  detail: string
+}
+
+/** The canary-minus-baseline change with its confidence sequence, in the tolerance's terms. */
+export interface Delta {
+  estimate: number
+  lower: number
+  upper: number
+  /** true: a fraction of the baseline (0.05 = +5%); false: the metric's own unit. */
+  relative: boolean
+}
+
+/** How much more canary traffic the metric needs before it can decide, at the current estimate. */
+export interface Needed {
+  /** Canary requests (or units) still needed; null when the estimate sits on the tolerance. */
+  samples: number | null
+  /** At the canary's traffic rate in this window; null when unknown or never. */
+  seconds: number | null
+}
+
+export interface LimitResult {
+  value: number
+  /** The canary's own interval for the metric. */
+  lower: number
+  upper: number
+  /** The whole interval is on the wrong side of the limit. */
+  breached: boolean
+  /** The estimate is on the wrong side but the interval still crosses the limit. */
+  suspect: boolean
+}
+
+export interface MetricResult {
+  name: string
+  from: string
+  kind: MetricKind
+  /** kind quantile: 0.95 for p95. */
+  quantile?: number
+  better: 'higher' | 'lower'
+  mode: MetricMode
+  verdict: Verdict
+  baseline: number | null
+  canary: number | null
+  /** Bounds may be infinite (no data yet); the JSON record writes those as null. */
+  delta: Delta
+  /** Worst acceptable change, signed in the metric's direction (a +10% latency, a -2% quality). */
+  tolerance: number
+  rollbackAt?: number
+  limit?: LimitResult
+  /** Requests (or units, when clustered) that carried a value, per arm. */
+  n: { baseline: number; canary: number }
+  /** The error rate this metric's interval was built at (after the family-wise split). */
+  alpha: number
+  needed?: Needed
+  /** One line: why this verdict. */
+  reason: string
+  /** Which confidence sequence, for the decision record. */
+  method: string
+}
+
+export interface SegmentResult {
+  segment: string
+  verdict: Verdict
+  metrics: Pick<MetricResult, 'name' | 'verdict' | 'delta' | 'n' | 'reason'>[]
+}
+
+export interface ArmSummary {
+  requests: number
+  units: number
+}
+
+export interface Analysis {
+  window: { from: number; to: number }
+  arms: { baseline: ArmSummary; canary: ArmSummary }
+  unitLevel: boolean
+  metrics: MetricResult[]
+  segments: SegmentResult[]
+  checks: Check[]
+  /** Canary requests per second in the window (for projections). */
+  canaryRate: number
+}

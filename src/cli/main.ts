@@ -1,0 +1,210 @@
+import { userInfo } from 'node:os'
+import { parseArgs } from 'node:util'
+import { UsageError } from '../errors.js'
+import { command, evaluate, type Outcome } from '../evaluate.js'
+import { PolicyError } from '../policy/types.js'
+import { loadPolicyFile, sourceFor } from '../policyFile.js'
+import { recordJson } from '../report/record.js'
+import { FileStateStore } from '../state/fileStore.js'
+import { StateError } from '../state/store.js'
+
+export const HELP = `rollout-gate: gate the rollout of an AI change on live traffic.
+
+Usage:
+  rollout-gate evaluate --policy FILE [--records FILE_OR_GLOB ...] [--state FILE]
+                        [--since ISO-8601] [--now ISO-8601] [--format text|json|markdown]
+                        [--dry-run]
+  rollout-gate rollback|promote|pause|resume --policy FILE --state FILE --reason TEXT
+                        [--actor NAME] [--now ISO-8601] [--format text|json|markdown]
+  rollout-gate status --policy FILE --state FILE [--format text|json]
+
+evaluate   collect the current step's evidence, decide promote, hold or rollback, print the
+           verdict, and (with --state) write the next state.
+rollback, promote, pause, resume
+           a person's decision; overrides the analysis and is recorded with --actor and --reason.
+status     print the stored state of the rollout.
+
+Options:
+  --policy FILE      the rollout policy (YAML)
+  --records GLOB     read these files instead of the policy's file source (repeatable)
+  --state FILE       the rollout state (JSON); without it, the rollout is at its first step
+  --since ISO        without a state: when the first step began (default: first canary record)
+  --now ISO          evaluate as of this instant; later records are ignored (default: now)
+  --format F         text (default), json (the decision record), markdown (the PR comment)
+  --dry-run          decide and print, but do not write the state
+  --actor NAME       who runs a command (default: the current user)
+  --reason TEXT      why (required for rollback, promote and pause)
+  -h, --help         this help
+
+Exit status: 0 for any decision; 2 for a usage, policy or state error; 1 for a bug.
+`
+
+const COMMANDS = ['evaluate', 'rollback', 'promote', 'pause', 'resume', 'status'] as const
+type Command = (typeof COMMANDS)[number]
+type Format = 'text' | 'json' | 'markdown'
+
+interface Io {
+  out: (s: string) => void
+  err: (s: string) => void
+  clock: () => number
+}
+
+/** Runs the CLI and returns the exit status; never throws. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    const args = parse(argv)
+    if (args === 'help') {
+      io.out(HELP)
+      return 0
+    }
+    const loaded = await loadPolicyFile(args.policy)
+    const store = args.state
+      ? new FileStateStore(args.state, loaded.policy.rollout.name)
+      : undefined
+    const now = args.now ?? io.clock()
+    if (args.command === 'status') {
+      const state = await store?.load()
+      io.out(
+        args.format === 'json'
+          ? JSON.stringify(state ?? null, null, 2) + '\n'
+          : state
+            ? `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${loaded.policy.rollout.steps.length} (${loaded.policy.rollout.steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}\n`
+            : `${loaded.policy.rollout.name}: no state yet (the first evaluate starts the first step)\n`
+      )
+      return 0
+    }
+    const common = { policy: loaded.policy, policyHash: loaded.hash, now, ...(store && { store }) }
+    const outcome =
+      args.command === 'evaluate'
+        ? await evaluate({
+            ...common,
+            source: sourceFor(loaded, args.records),
+            dryRun: args.dryRun,
+            ...(args.since !== undefined && { since: args.since })
+          })
+        : await command({
+            ...common,
+            command: args.command,
+            actor: args.actor,
+            reason: args.reason ?? `${args.command} requested`
+          })
+    io.out(render(outcome, args.format))
+    return 0
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof PolicyError || e instanceof StateError) {
+      io.err(`rollout-gate: ${e.message}\n`)
+      if (e instanceof UsageError && /unknown|missing|usage/i.test(e.message))
+        io.err('Run rollout-gate --help for usage.\n')
+      return 2
+    }
+    io.err(`rollout-gate: internal error (a bug; please report it): ${(e as Error).stack ?? e}\n`)
+    return 1
+  }
+}
+
+function render(outcome: Outcome, format: Format): string {
+  if (format === 'json') return recordJson(outcome.record) + '\n'
+  if (format === 'markdown') return outcome.markdown
+  return outcome.text
+}
+
+interface Args {
+  command: Command
+  policy: string
+  state?: string
+  records: string[]
+  since?: number
+  now?: number
+  format: Format
+  dryRun: boolean
+  actor: string
+  reason?: string
+}
+
+function parse(argv: string[]): Args | 'help' {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        policy: { type: 'string' },
+        records: { type: 'string', multiple: true },
+        state: { type: 'string' },
+        since: { type: 'string' },
+        now: { type: 'string' },
+        format: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        actor: { type: 'string' },
+        reason: { type: 'string' },
+        help: { type: 'boolean', short: 'h' }
+      }
+    })
+  } catch (e) {
+    throw new UsageError(`usage: ${(e as Error).message}`)
+  }
+  const { values: v, positionals } = parsed
+  if (v.help || positionals[0] === 'help') return 'help'
+  const [cmd, ...extra] = positionals
+  if (!cmd)
+    throw new UsageError(
+      'usage: missing command (evaluate, rollback, promote, pause, resume or status)'
+    )
+  if (!(COMMANDS as readonly string[]).includes(cmd)) {
+    throw new UsageError(`usage: unknown command "${cmd}"; expected one of ${COMMANDS.join(', ')}`)
+  }
+  if (extra.length > 0) throw new UsageError(`usage: unexpected argument "${extra[0]}"`)
+  const command = cmd as Command
+  if (!v.policy) throw new UsageError(`usage: ${command} needs --policy FILE`)
+  const manual = command !== 'evaluate' && command !== 'status'
+  if ((manual || command === 'status') && !v.state) {
+    throw new UsageError(
+      `usage: ${command} needs --state FILE (the rollout state it reads and writes)`
+    )
+  }
+  if (manual && command !== 'resume' && !v.reason?.trim()) {
+    throw new UsageError(`usage: ${command} needs --reason TEXT (it is recorded with the decision)`)
+  }
+  if (!manual && v.reason)
+    throw new UsageError(`usage: --reason is for rollback, promote, pause and resume`)
+  if (command !== 'evaluate' && (v.records || v.since || v['dry-run'])) {
+    throw new UsageError(`usage: --records, --since and --dry-run are for evaluate`)
+  }
+  const format = (v.format ?? 'text') as Format
+  if (!['text', 'json', 'markdown'].includes(format)) {
+    throw new UsageError(`usage: --format must be text, json or markdown, not "${v.format}"`)
+  }
+  return {
+    command,
+    policy: v.policy,
+    ...(v.state && { state: v.state }),
+    records: v.records ?? [],
+    ...(v.since !== undefined && { since: instant('--since', v.since) }),
+    ...(v.now !== undefined && { now: instant('--now', v.now) }),
+    format,
+    dryRun: v['dry-run'] ?? false,
+    actor: v.actor?.trim() || currentUser(),
+    ...(v.reason && { reason: v.reason.trim() })
+  }
+}
+
+/** ISO-8601 with a date and, when a time is given, an explicit zone (no local-time guessing). */
+function instant(flag: string, text: string): number {
+  const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text)
+  const t = Date.parse(text)
+  if (!ok || Number.isNaN(t)) {
+    throw new UsageError(
+      `usage: ${flag} must be an ISO-8601 instant such as 2026-11-26T14:00:00Z, not "${text}"`
+    )
+  }
+  return t
+}
+
+function currentUser(): string {
+  try {
+    return process.env.USER || userInfo().username || 'cli'
+  } catch {
+    return 'cli'
+  }
+}

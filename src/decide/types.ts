@@ -1,0 +1,49 @@
+export type Action = 'promote' | 'hold' | 'rollback'
+export type ManualCommand = 'rollback' | 'promote' | 'pause' | 'resume'
+export type RolloutStatus = 'running' | 'paused' | 'complete' | 'rolled-back'
+
+/** One entry of the rollout's audit trail; bounded (HISTORY_LIMIT) so the state stays small. */
+export interface HistoryEntry {
+  /** ISO-8601. */
+  at: string
+  action: Action | 'pause' | 'resume'
+  /** Canary weight before and after, percent. */
+  from: number
+  to: number
+  manual: boolean
+  actor?: string
+  reason: string
+  /** Gating metrics at this evaluation, for charts of the change over the rollout. */
+  metrics?: { name: string; estimate: number; lower: number; upper: number; verdict: string }[]
+}
+
+/**
+ * The durable state of one rollout (stored by a StateStore). `revision` increments on every save;
+ * stores use it as compare-and-swap so two concurrent runs cannot both move the rollout.
+ */
+export interface RolloutState {
+  version: 1
+  rollout: string
+  revision: number
+  status: RolloutStatus
+  stepIndex: number
+  /** ISO-8601: when the current step began (its clock, its fresh confidence sequence). */
+  stepStartedAt: string
+  policyHash?: string
+  paused?: { at: string; actor: string; reason: string }
+  history: HistoryEntry[]
+}
+
+export interface Decision {
+  action: Action
+  /** Where the canary was and where it goes (0 after a rollback, 100 when complete). */
+  from: { index: number; weight: number }
+  to: { index: number; weight: number }
+  /** The rollout has reached 100% (or stays there). */
+  complete: boolean
+  /** Why, most important first; each a sentence a person can act on. */
+  reasons: string[]
+  /** For a hold: the longest the evidence still needs, when it can be projected. */
+  needed?: { samples: number | null; seconds: number | null }
+  manual?: { command: ManualCommand; actor: string; reason: string }
+}

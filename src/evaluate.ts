@@ -1,0 +1,180 @@
+import { analyze } from './analysis/analyze.js'
+import type { Analysis } from './analysis/types.js'
+import { decide, manualDecision, weightAt } from './decide/decide.js'
+import { commandRefusal, initialState, nextState } from './decide/state.js'
+import type { Decision, ManualCommand, RolloutState } from './decide/types.js'
+import { UsageError } from './errors.js'
+import type { Policy } from './policy/types.js'
+import { renderMarkdown } from './report/markdown.js'
+import { decisionRecord, type DecisionRecord } from './report/record.js'
+import { renderText } from './report/text.js'
+import type { DataQuality, Evidence, Source } from './sources/source.js'
+import type { StateStore } from './state/store.js'
+
+/**
+ * The one orchestration behind both front doors (the Action and the CLI): state -> evidence ->
+ * analysis -> decision -> next state -> report. Everything it touches comes in through `deps`,
+ * so tests drive it with real files and a fixed `now`.
+ */
+export interface EvaluateDeps {
+  policy: Policy
+  policyHash: string
+  source: Source
+  /** Omit to evaluate without remembering (no state: the first step). */
+  store?: StateStore
+  now: number
+  /** When the first step began, if there is no state; default: the earliest canary record. */
+  since?: number
+  /** Decide and report, but do not save the state. */
+  dryRun?: boolean
+}
+
+export interface Outcome {
+  record: DecisionRecord
+  state: RolloutState
+  markdown: string
+  text: string
+}
+
+export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
+  const { policy, source, now } = deps
+  const loaded = await deps.store?.load()
+  const start = loaded ? undefined : (deps.since ?? (await firstCanary(source, now)))
+  const state = loaded ?? initialState(policy, start ?? now)
+  // No state and no canary yet: the step starts now, but the report still shows all data so far,
+  // so a canary label that matches nothing is visible at once.
+  const windowFrom = loaded || start !== undefined ? undefined : 0
+  const collected =
+    state.status === 'running' || state.status === 'paused'
+      ? await collectEvidence(policy, state, source, now, windowFrom)
+      : undefined
+  const analysis = collected?.analysis
+  if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
+    analysis.checks.push({
+      name: 'policy',
+      status: 'warn',
+      detail: `the policy changed since this rollout's state was written (${loaded.policyHash} -> ${deps.policyHash})`
+    })
+  }
+  const decision = analysis
+    ? decide(policy, state, analysis, now)
+    : decide(policy, state, emptyAnalysis(now), now)
+  return finish(deps, state, loaded?.revision, decision, analysis, collected?.quality)
+}
+
+/** A person's command: no evidence is collected, so a source that is down cannot block it. */
+export async function command(
+  deps: Omit<EvaluateDeps, 'source' | 'since'> & {
+    command: ManualCommand
+    actor: string
+    reason: string
+  }
+): Promise<Outcome> {
+  const loaded = await deps.store?.load()
+  const state = loaded ?? initialState(deps.policy, deps.now)
+  const refusal = commandRefusal(state, deps.command)
+  if (refusal)
+    throw new UsageError(`cannot ${deps.command} rollout "${deps.policy.rollout.name}": ${refusal}`)
+  const decision = manualDecision(deps.policy, state, deps.command, deps.actor, deps.reason)
+  return finish(deps, state, loaded?.revision, decision)
+}
+
+async function finish(
+  deps: Pick<EvaluateDeps, 'policy' | 'policyHash' | 'store' | 'now' | 'dryRun'> & {
+    source?: Source
+  },
+  state: RolloutState,
+  loadedRevision: number | undefined,
+  decision: Decision,
+  analysis?: Analysis,
+  quality?: DataQuality
+): Promise<Outcome> {
+  const next = { ...nextState(state, decision, deps.now, analysis), policyHash: deps.policyHash }
+  if (deps.store && !deps.dryRun) await deps.store.save(next, loadedRevision)
+  const record = decisionRecord({
+    policy: deps.policy,
+    policyHash: deps.policyHash,
+    decision,
+    state: next,
+    now: deps.now,
+    ...(analysis && { analysis }),
+    ...(deps.source && { source: deps.source.describe() }),
+    ...(quality && { quality })
+  })
+  return { record, state: next, markdown: renderMarkdown(record), text: renderText(record) }
+}
+
+async function firstCanary(source: Source, now: number): Promise<number | undefined> {
+  try {
+    return await source.firstCanaryTime(now)
+  } catch {
+    return undefined // collect() reports the same problem as a hold, with its reason
+  }
+}
+
+/**
+ * Evidence for the current step: from the step's start plus the warm-up, to now. Any failure of
+ * the source is a hold with the reason (DESIGN.md: fail closed), never a crash.
+ */
+async function collectEvidence(
+  policy: Policy,
+  state: RolloutState,
+  source: Source,
+  now: number,
+  windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup
+): Promise<{ analysis: Analysis; quality?: DataQuality }> {
+  const weight = weightAt(policy, state.stepIndex)
+  const from = windowFrom
+  if (now <= from) {
+    const analysis = analyze(policy, emptyEvidence(source, now, now), weight)
+    analysis.checks.unshift({
+      name: 'warm-up',
+      status: 'block',
+      detail: `the step began at ${state.stepStartedAt}; its first ${policy.rollout.warmup / 60000}m are excluded, so evidence starts at ${new Date(from).toISOString()}`
+    })
+    return { analysis }
+  }
+  try {
+    const evidence = await source.collect({ window: { from, to: now }, now })
+    return { analysis: analyze(policy, evidence, weight), quality: evidence.quality }
+  } catch (e) {
+    const analysis = analyze(policy, emptyEvidence(source, from, now), weight)
+    analysis.checks.unshift({ name: 'source', status: 'block', detail: (e as Error).message })
+    return { analysis }
+  }
+}
+
+function emptyEvidence(source: Source, from: number, to: number): Evidence {
+  return {
+    source: source.describe(),
+    window: { from, to },
+    bucketMs: 0,
+    metrics: [],
+    unitLevel: false,
+    cells: [],
+    quality: {
+      lines: 0,
+      records: 0,
+      malformed: 0,
+      malformedSamples: [],
+      unmatchedArms: {},
+      outsideWindow: 0,
+      future: 0,
+      invalidValues: {},
+      files: []
+    }
+  }
+}
+
+function emptyAnalysis(now: number): Analysis {
+  const arm = { requests: 0, units: 0 }
+  return {
+    window: { from: now, to: now },
+    arms: { baseline: arm, canary: arm },
+    unitLevel: false,
+    metrics: [],
+    segments: [],
+    checks: [],
+    canaryRate: 0
+  }
+}

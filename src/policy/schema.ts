@@ -1,0 +1,374 @@
+/**
+ * The rollout policy schema (DESIGN.md, "Policy"), written once in the DSL of ./dsl.ts: it is the
+ * validator (with defaults and cross-field rules) and, through policyJsonSchema(), the JSON Schema
+ * that editors use. Cross-field rules (in `refine`) are the only part the JSON Schema cannot express.
+ */
+import {
+  INVALID,
+  choice,
+  formatPath,
+  list,
+  num,
+  obj,
+  oneOrMany,
+  optional,
+  record,
+  refine,
+  reject,
+  required,
+  str,
+  union,
+  withDefault,
+  type Checked,
+  type Infer,
+  type Issue,
+  type Node,
+  type Path
+} from './dsl.js'
+import { amount, duration, fraction, limit, metricKind, version, type Kind } from './scalars.js'
+import type { MetricSpec, Policy, Tolerance } from './types.js'
+import { formatDuration, type Amount } from './units.js'
+
+export const SCHEMA_ID = 'urn:ai-rollout-gate:rollout-policy:v1'
+
+const SECOND = 1000
+const DAY = 86_400_000
+
+const name = str('Stable id of the rollout: the state key and the PR comment marker.', {
+  regex: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+  hint: 'start with a letter or digit, then up to 63 letters, digits, `.`, `_` or `-`'
+})
+
+const steps = refine(
+  list(
+    'Canary share of traffic at each step, percent, strictly increasing, in (0, 100].',
+    num('Canary share of traffic, percent.', { exclusiveMin: 0, max: 100 }),
+    1
+  ),
+  (values, path, issues) => {
+    let increasing = true
+    values.forEach((step, i) => {
+      const before = values[i - 1]
+      if (before !== undefined && step <= before) {
+        reject(
+          issues,
+          [...path, i],
+          `steps must be strictly increasing: ${step} comes after ${before}`
+        )
+        increasing = false
+      }
+    })
+    return increasing ? values : INVALID
+  }
+)
+
+const rollout = refine(
+  obj('How the canary share grows, and how long each step bakes.', {
+    name: required(name),
+    steps: withDefault(steps, [1, 5, 25, 50, 100]),
+    minDuration: withDefault(duration('Bake time per step before a promotion.'), '30m'),
+    maxDuration: withDefault(duration('Longest time per step; then `onTimeout` applies.'), '12h'),
+    onTimeout: withDefault(
+      choice('What happens when a step reaches maxDuration.', ['rollback', 'hold']),
+      'rollback'
+    ),
+    minSamples: withDefault(
+      num('Requests per arm, per step, before any verdict.', { integer: true, min: 1 }),
+      300
+    ),
+    warmup: withDefault(duration('Excluded from the window at each step start.'), '5m')
+  }),
+  (value, path, issues): Checked<Policy['rollout']> => {
+    const { minDuration, maxDuration, warmup } = value
+    const at = (key: string): Path => [...path, key]
+    if (maxDuration <= minDuration) {
+      reject(
+        issues,
+        at('maxDuration'),
+        `maxDuration (${formatDuration(maxDuration)}) must be longer than minDuration (${formatDuration(minDuration)}), the bake time before a promotion`
+      )
+    }
+    if (warmup >= maxDuration) {
+      reject(
+        issues,
+        at('warmup'),
+        `warmup (${formatDuration(warmup)}) must be shorter than maxDuration (${formatDuration(maxDuration)}): it is excluded from each step's window`
+      )
+    }
+    return maxDuration <= minDuration || warmup >= maxDuration ? INVALID : value
+  }
+)
+
+const armValues = (arm: string) =>
+  oneOrMany(
+    `Value(s) of the arm field that mark ${arm} traffic.`,
+    str(`A value that marks ${arm} traffic.`)
+  )
+
+const arms = refine(
+  obj('Which record field tells the arms apart, and its values for each arm.', {
+    field: withDefault(str('The record field holding the arm.'), 'arm'),
+    baseline: required(armValues('baseline')),
+    canary: required(armValues('canary')),
+    unit: optional(
+      str('The randomisation unit field (user or session); default: `unit` and its aliases.')
+    )
+  }),
+  (value, path, issues): Checked<Policy['arms']> => {
+    const shared = value.canary.filter(v => value.baseline.includes(v))
+    if (shared.length === 0) return value
+    return reject(
+      issues,
+      [...path, 'canary'],
+      `${shared.map(v => JSON.stringify(v)).join(', ')} marks both arms: a value must belong to baseline or canary, not both`
+    )
+  }
+)
+
+const source = union('Where the records come from.', 'type', {
+  file: obj('Records in local files: JSONL, CSV or OTLP JSON (optionally .gz).', {
+    type: required(choice('Read records from files.', ['file'])),
+    path: required(
+      oneOrMany('Globs, relative to the policy file unless absolute.', str('A glob.'))
+    ),
+    format: withDefault(
+      choice('`auto` picks by extension (.jsonl/.ndjson/.json, .csv; .gz stripped first).', [
+        'auto',
+        'jsonl',
+        'csv',
+        'otlp'
+      ]),
+      'auto'
+    )
+  })
+})
+
+const toleranceNode = amount(
+  'The worst acceptable change, in the bad direction: relative `5%`, absolute `0.5pp` (rates), or a number in the metric unit.'
+)
+
+/** An Amount as a Tolerance for this kind; `pp` only makes sense for a rate. */
+function toTolerance(
+  amount: Amount,
+  kind: Kind['kind'],
+  path: Path,
+  issues: Issue[]
+): Tolerance | undefined {
+  if (amount.unit === 'pp' && kind !== 'rate') {
+    reject(
+      issues,
+      path,
+      `\`pp\` (percentage points) is only for kind rate; a \`%\` on a ${kind} metric is relative to the baseline, and a plain number is absolute, in the metric's unit`
+    )
+    return undefined
+  }
+  return { value: amount.value, relative: amount.unit === '%' }
+}
+
+const metricFields = obj('One metric compared between canary and baseline.', {
+  name: required(str('Unique name, shown in reports.')),
+  from: required(
+    str(
+      'The record field to read: latency_ms, ttft_ms, cost, score, scores.<name>, error, error.<class>, fallback, feedback, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_hit, or any numeric field.'
+    )
+  ),
+  kind: required(metricKind),
+  per: optional(
+    str('kind ratio only: the denominator field (the metric is sum(from) / sum(per)).')
+  ),
+  better: required(choice('Which direction is good.', ['higher', 'lower'])),
+  tolerance: required(toleranceNode),
+  rollbackAt: optional(
+    amount(
+      'A larger change at which to roll back; between tolerance and rollbackAt the gate holds.'
+    )
+  ),
+  limit: optional(limit),
+  mode: withDefault(
+    choice(
+      'gate: a fail rolls back, an inconclusive holds; hold: a fail only holds; report: shown, never decides.',
+      ['gate', 'hold', 'report']
+    ),
+    'gate'
+  )
+})
+
+function toMetric(m: Infer<typeof metricFields>, path: Path, issues: Issue[]): Checked<MetricSpec> {
+  const before = issues.length
+  const at = (key: string): Path => [...path, key]
+  const { kind, quantile } = m.kind
+  if (kind === 'ratio' && m.per === undefined) {
+    reject(
+      issues,
+      at('per'),
+      'kind ratio needs `per`: the denominator field (the metric is sum(from) / sum(per))',
+      'missing'
+    )
+  }
+  if (kind !== 'ratio' && m.per !== undefined) {
+    reject(
+      issues,
+      at('per'),
+      `\`per\` is only for kind ratio (sum(from) / sum(per)); remove it, or set kind: ratio`,
+      'key'
+    )
+  }
+  const tolerance = toTolerance(m.tolerance, kind, at('tolerance'), issues)
+  const rollbackAt = m.rollbackAt && toTolerance(m.rollbackAt, kind, at('rollbackAt'), issues)
+  if (
+    tolerance &&
+    rollbackAt &&
+    tolerance.relative === rollbackAt.relative &&
+    rollbackAt.value < tolerance.value
+  ) {
+    reject(
+      issues,
+      at('rollbackAt'),
+      'rollbackAt must be at least the tolerance: the canary is rolled back at a larger change than it is held at'
+    )
+  }
+  const limitValue = m.limit && toLimit(m.limit, kind, at('limit'), issues)
+  if (issues.length > before || !tolerance) return INVALID
+  return {
+    name: m.name,
+    from: m.from,
+    ...(m.per !== undefined && { per: m.per }),
+    kind,
+    ...(quantile !== undefined && { quantile }),
+    better: m.better,
+    tolerance,
+    ...(rollbackAt && { rollbackAt }),
+    ...(limitValue !== undefined && { limit: limitValue }),
+    mode: m.mode,
+    path: formatPath(path)
+  }
+}
+
+function toLimit(
+  amount: Amount,
+  kind: Kind['kind'],
+  path: Path,
+  issues: Issue[]
+): number | undefined {
+  if (kind === 'rate' && amount.value > 1) {
+    reject(
+      issues,
+      path,
+      `a rate limit is a proportion from 0 to 1 (or 0% to 100%); got ${amount.value}`
+    )
+    return undefined
+  }
+  if (kind !== 'rate' && amount.unit === '%') {
+    reject(
+      issues,
+      path,
+      `a \`%\` limit is only for kind rate; give the ${kind} limit as a number in the metric's unit`
+    )
+    return undefined
+  }
+  return amount.value
+}
+
+const metrics = refine(
+  list('The metrics compared between canary and baseline.', refine(metricFields, toMetric), 1),
+  (values, path, issues): Checked<MetricSpec[]> => {
+    const seen = new Map<string, number>()
+    values.forEach((metric, i) => {
+      const first = seen.get(metric.name)
+      if (first === undefined) seen.set(metric.name, i)
+      else {
+        reject(
+          issues,
+          [...path, i, 'name'],
+          `duplicate metric name ${JSON.stringify(metric.name)} (also metrics[${first}]); names must be unique`
+        )
+      }
+    })
+    return seen.size === values.length ? values : INVALID
+  }
+)
+
+const segments = refine(
+  obj('Compare the metrics within each segment too (a separate error budget).', {
+    by: required(oneOrMany('Record field(s) that define the segments.', str('A record field.'))),
+    gate: withDefault(
+      choice('false: shown only; true or hold: a failing segment holds; rollback: it rolls back.', [
+        false,
+        true,
+        'hold',
+        'rollback'
+      ]),
+      false
+    )
+  }),
+  (value): NonNullable<Policy['segments']> => ({
+    by: value.by,
+    gate: value.gate === true ? 'hold' : value.gate
+  })
+)
+
+const usdPerMillion = (what: string) => num(`USD per 1M ${what}.`, { min: 0 })
+
+const pricing = record(
+  'Prices by model id as it appears in records, USD per 1M tokens.',
+  obj('Prices of one model, USD per 1M tokens.', {
+    input: required(usdPerMillion('input tokens that are neither cache reads nor cache writes')),
+    output: required(usdPerMillion('output tokens')),
+    cacheRead: optional(usdPerMillion('cached input tokens read; default: input')),
+    cacheWrite: optional(usdPerMillion('input tokens written to the cache; default: input'))
+  })
+)
+
+export const policySchema: Node<Policy> = obj('A rollout policy for ai-rollout-gate.', {
+  version: required(version),
+  rollout: required(rollout),
+  arms: required(arms),
+  source: required(source),
+  confidence: withDefault(
+    num('Family-wise confidence over the gating metrics.', { exclusiveMin: 0.5, exclusiveMax: 1 }),
+    0.95
+  ),
+  metrics: required(metrics),
+  segments: optional(segments),
+  pricing: withDefault(pricing, {}),
+  dataQuality: withDefault(
+    obj('Limits on bad input data.', {
+      maxMalformed: withDefault(
+        fraction('Share of malformed lines above which promotion is blocked.'),
+        '1%'
+      )
+    }),
+    {}
+  ),
+  trafficSplit: withDefault(
+    obj('The sequential sample-ratio test of the traffic split.', {
+      alpha: withDefault(
+        num('Type-I error of the test.', { exclusiveMin: 0, exclusiveMax: 0.5 }),
+        0.001
+      )
+    }),
+    {}
+  ),
+  bucket: withDefault(
+    duration('Width of the time buckets the evidence is kept in, from 10s to 1d.', {
+      min: 10 * SECOND,
+      max: DAY
+    }),
+    '5m'
+  )
+})
+
+/** The JSON Schema (draft 2020-12) of a policy file, generated from `policySchema`. */
+export function policyJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: SCHEMA_ID,
+    title: 'ai-rollout-gate rollout policy',
+    ...policySchema.json()
+  }
+}
+
+/** The committed file's exact text: 2-space JSON and a final newline. */
+export function policyJsonSchemaText(): string {
+  return `${JSON.stringify(policyJsonSchema(), null, 2)}\n`
+}

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { UsageError } from './errors.js'
+import { parsePolicy } from './policy/parse.js'
+import type { Policy } from './policy/types.js'
+import { FileSource } from './sources/file/fileSource.js'
+import type { Source } from './sources/source.js'
+
+export interface LoadedPolicy {
+  policy: Policy
+  /** `sha256:` and the first 16 hex digits of the file's bytes: names the exact policy a verdict used. */
+  hash: string
+  path: string
+}
+
+/** Read and validate a policy file. Throws UsageError (unreadable) or PolicyError (invalid). */
+export async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new UsageError(
+      code === 'ENOENT'
+        ? `policy file ${path} does not exist; pass the path of your rollout policy YAML with --policy`
+        : `cannot read policy file ${path}: ${(e as Error).message}`
+    )
+  }
+  const policy = parsePolicy(text, path)
+  const hash = `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`
+  return { policy, hash, path }
+}
+
+/**
+ * The evidence source the policy names. `records` (CLI --records, Action input) overrides a file
+ * source's paths; those are relative to the working directory, the policy's own to its folder.
+ */
+export function sourceFor(loaded: LoadedPolicy, records?: string[]): Source {
+  const { policy } = loaded
+  const spec = policy.source
+  const override = records && records.length > 0
+  return new FileSource({
+    patterns: override ? records : spec.path,
+    baseDir: override ? process.cwd() : dirname(resolve(loaded.path)),
+    format: spec.format,
+    policy
+  })
+}

@@ -1,0 +1,197 @@
+import type { MetricSpec, Price } from '../policy/types.js'
+import { computeCost, computeUncachedCost, type CostResult } from './pricing.js'
+import type { RequestRecord } from './record.js'
+
+/** A value that was present but unusable; `invalid` is `<field>: <why>`, the key counted in DataQuality.invalidValues. */
+export interface InvalidValue {
+  invalid: string
+}
+
+/**
+ * One request's contribution to a metric: x over y (y = 1 except for ratios). `undefined` when the
+ * record has no value for the field (no score on this record), which is not an error.
+ */
+export type MetricValue = { x: number; y: number } | InvalidValue | undefined
+
+/** Returns a pair object that is reused by the next call: read it before calling again. */
+export type MetricValueReader = (r: RequestRecord) => MetricValue
+
+type FieldValue = number | InvalidValue | undefined
+type FieldReader = (r: RequestRecord) => FieldValue
+
+/** Raw aliases a policy might name; they read the canonical field, so units are already converted. */
+const CANONICAL: Record<string, string> = {
+  duration_ms: 'latency_ms',
+  'gen_ai.client.operation.duration': 'latency_ms',
+  'gen_ai.response.time_to_first_chunk': 'ttft_ms',
+  prompt_tokens: 'input_tokens',
+  'gen_ai.usage.input_tokens': 'input_tokens',
+  completion_tokens: 'output_tokens',
+  'gen_ai.usage.output_tokens': 'output_tokens',
+  'prompt_tokens_details.cached_tokens': 'cache_read_tokens',
+  cache_read_input_tokens: 'cache_read_tokens',
+  'gen_ai.usage.cache_read.input_tokens': 'cache_read_tokens',
+  cache_creation_input_tokens: 'cache_write_tokens',
+  'gen_ai.usage.cache_creation.input_tokens': 'cache_write_tokens',
+  cost_usd: 'cost',
+  'gen_ai.evaluation.score.value': 'score'
+}
+
+/**
+ * Compiles a metric into a reader of one record's (x, y): for mean, rate and quantile metrics
+ * x = the value and y = 1; for ratio metrics x = the `from` field and y = the `per` field. Values
+ * that are present but unusable (NaN, Infinity, negative latency, tokens or cost, a score outside
+ * [0, 1], a non-numeric string, a rate value other than 0/1) come back as InvalidValue and are
+ * never used. A rate reads feedback +1 as 1 and -1 as 0.
+ */
+export function compileMetricValue(
+  spec: MetricSpec,
+  pricing: Record<string, Price>
+): MetricValueReader {
+  const pair = { x: 0, y: 1 }
+  const from = fieldReader(spec.from, pricing)
+  if (spec.kind === 'ratio') {
+    if (spec.per === undefined) throw new Error(`${spec.path}: a ratio metric needs \`per\``)
+    const per = fieldReader(spec.per, pricing)
+    return r => {
+      const x = from(r)
+      if (typeof x !== 'number') return x
+      const y = per(r)
+      if (typeof y !== 'number') return y
+      pair.x = x
+      pair.y = y
+      return pair
+    }
+  }
+  const read = spec.kind === 'rate' ? rateReader(spec.from, from) : from
+  return r => {
+    const x = read(r)
+    if (typeof x !== 'number') return x
+    pair.x = x
+    return pair
+  }
+}
+
+function rateReader(field: string, read: FieldReader): FieldReader {
+  const notBinary: InvalidValue = { invalid: `${field}: not 0 or 1, as a rate needs` }
+  const isFeedback = canonicalName(field) === 'feedback'
+  return r => {
+    const v = read(r)
+    if (typeof v !== 'number') return v
+    if (isFeedback) return v === 1 ? 1 : 0
+    return v === 0 || v === 1 ? v : notBinary
+  }
+}
+
+function canonicalName(field: string): string {
+  return Object.hasOwn(CANONICAL, field) ? (CANONICAL[field] as string) : field
+}
+
+function fieldReader(field: string, pricing: Record<string, Price>): FieldReader {
+  const name = canonicalName(field)
+  const negative: InvalidValue = { invalid: `${field}: negative or not a finite number` }
+  const nonNegative = (v: number | undefined): FieldValue =>
+    v === undefined ? undefined : v >= 0 && v < Infinity ? v : negative
+  switch (name) {
+    case 'latency_ms':
+      return r => nonNegative(r.latency_ms)
+    case 'ttft_ms':
+      return r => nonNegative(r.ttft_ms)
+    case 'input_tokens':
+      return r => nonNegative(r.input_tokens)
+    case 'output_tokens':
+      return r => nonNegative(r.output_tokens)
+    case 'cache_read_tokens':
+      return r => nonNegative(r.cache_read_tokens)
+    case 'cache_write_tokens':
+      return r => nonNegative(r.cache_write_tokens)
+    case 'cost':
+      return costReader(field, negative, r => computeCost(r, pricing))
+    case 'cost_uncached':
+      return costReader(field, negative, r => computeUncachedCost(r, pricing))
+    case 'cache_hit':
+      return r => {
+        const read = nonNegative(r.cache_read_tokens)
+        return typeof read === 'number' ? (read > 0 ? 1 : 0) : read
+      }
+    case 'error':
+      return r => (r.error === null ? 0 : 1)
+    case 'fallback':
+      return r => (r.fallback ? 1 : 0)
+    case 'feedback': {
+      const notFeedback: InvalidValue = { invalid: `${field}: not +1 or -1` }
+      return r => {
+        const v = r.feedback
+        return v === undefined ? undefined : v === 1 || v === -1 ? v : notFeedback
+      }
+    }
+    case 'score':
+      return unitIntervalReader(field, r => r.score)
+  }
+  if (name.startsWith('error.')) {
+    const cls = name.slice('error.'.length).toLowerCase()
+    return r => (r.error === cls ? 1 : 0)
+  }
+  if (name.startsWith('scores.')) {
+    const score = name.slice('scores.'.length)
+    return unitIntervalReader(field, r => r.scores?.[score])
+  }
+  return rawFieldReader(field)
+}
+
+function costReader(
+  field: string,
+  negative: InvalidValue,
+  cost: (r: RequestRecord) => CostResult
+): FieldReader {
+  return r => {
+    const c = cost(r)
+    if (c === undefined) return undefined
+    if (typeof c !== 'number') return { invalid: `${field}: ${c.invalid}` }
+    return c >= 0 && c < Infinity ? c : negative
+  }
+}
+
+function unitIntervalReader(
+  field: string,
+  get: (r: RequestRecord) => number | undefined
+): FieldReader {
+  const outside: InvalidValue = { invalid: `${field}: outside [0, 1] or not a number` }
+  return r => {
+    const v = get(r)
+    return v === undefined ? undefined : v >= 0 && v <= 1 ? v : outside
+  }
+}
+
+/**
+ * Any other field of the raw row: a flat key first (`a.b` as one key, as CSV headers and OTLP
+ * attributes have it), else a path into nested objects. Booleans read as 1 / 0; numeric strings
+ * as numbers; negative values are allowed (the field's meaning is the user's).
+ */
+function rawFieldReader(field: string): FieldReader {
+  const path = field.split('.')
+  const notNumber: InvalidValue = { invalid: `${field}: not a finite number` }
+  return r => {
+    const v = Object.hasOwn(r.raw, field)
+      ? r.raw[field]
+      : path.length > 1
+        ? walk(r.raw, path)
+        : undefined
+    if (typeof v === 'number') return Number.isFinite(v) ? v : notNumber
+    if (v === undefined || v === null || v === '') return undefined
+    if (typeof v === 'boolean') return v ? 1 : 0
+    if (typeof v === 'string') {
+      const n = Number(v)
+      return v.trim() !== '' && Number.isFinite(n) ? n : notNumber
+    }
+    return notNumber
+  }
+}
+
+function walk(value: unknown, path: string[]): unknown {
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined
+    value = (value as Record<string, unknown>)[key]
+  }
+  return value
+}

@@ -1,0 +1,144 @@
+import type { MetricResult, SegmentResult } from '../analysis/types.js'
+import {
+  deltaWithInterval,
+  int,
+  roughCount,
+  roughDuration,
+  toleranceText,
+  value
+} from './format.js'
+import { recordJson, type DecisionRecord } from './record.js'
+
+/**
+ * Text from data or from the policy (metric names, segment values, reasons that quote them) is
+ * escaped before it reaches markdown, so it cannot inject links, mentions, HTML or table cells.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*_[\]|~#]/g, c => `\\${c}`)
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@/g, '@\u200b')
+    .replace(/\r?\n/g, ' ')
+}
+
+const ICON = { promote: '✅', hold: '⏸️', rollback: '⏪' } as const
+const VERDICT = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⏳ inconclusive' } as const
+const CHECK = { ok: '✅', warn: '⚠️', block: '⛔' } as const
+
+/** The marker that identifies this rollout's comment (the sticky PR comment finds it). */
+export const commentMarker = (rollout: string): string =>
+  `<!-- ai-rollout-gate:${encodeURIComponent(rollout)} -->`
+
+export function headline(r: DecisionRecord): string {
+  const name = `\`${r.rollout.replace(/`/g, '')}\``
+  if (r.manual) {
+    const what = {
+      rollback: 'Rolled back',
+      promote: 'Promoted',
+      pause: 'Paused',
+      resume: 'Resumed'
+    }
+    return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%`
+  }
+  switch (r.decision) {
+    case 'promote':
+      return r.complete && r.step.weight === r.next.weight
+        ? `${ICON.promote} ${name} is complete at 100%`
+        : `${ICON.promote} Promote ${name}: ${r.step.weight}% → ${r.next.weight}%${r.complete ? ' (complete)' : ''}`
+    case 'rollback':
+      return `${ICON.rollback} Roll back ${name}: ${r.step.weight}% → 0%`
+    default:
+      return `${ICON.hold} Hold ${name} at ${r.step.weight}%`
+  }
+}
+
+/** `1% ✓ → 5% ✓ → **25%** → 50% → 100%`, relative to where the decision leaves the canary. */
+export function progressLine(r: DecisionRecord): string {
+  const current = r.decision === 'rollback' ? r.step.index : r.next.index
+  return r.steps
+    .map((w, i) => {
+      if (r.decision === 'rollback' && i === current) return `**${w}% ✗**`
+      if (i < current || (r.complete && i === current)) return `${w}% ✓`
+      if (i === current) return `**${w}%**`
+      return `${w}%`
+    })
+    .join(' → ')
+}
+
+function metricRow(m: MetricResult): string {
+  const mode = m.mode === 'gate' ? '' : ` _(${m.mode})_`
+  const limit = m.limit
+    ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
+    : ''
+  return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${limit} | ${VERDICT[m.verdict]} |`
+}
+
+function segmentLines(segments: SegmentResult[]): string[] {
+  const order = { fail: 0, inconclusive: 1, pass: 2 }
+  const worst = [...segments].sort((a, b) => order[a.verdict] - order[b.verdict]).slice(0, 5)
+  if (worst.length === 0) return []
+  return [
+    '',
+    `**Segments** (${segments.length}, worst first)`,
+    '',
+    ...worst.map(s => {
+      const failing = s.metrics.filter(m => m.verdict === 'fail').map(m => escapeMarkdown(m.name))
+      return `- ${VERDICT[s.verdict]} ${escapeMarkdown(s.segment)}${failing.length ? `: ${failing.join(', ')}` : ''}`
+    })
+  ]
+}
+
+/** The PR comment and job summary: verdict first, then the evidence, then the full record. */
+export function renderMarkdown(r: DecisionRecord): string {
+  const lines = [commentMarker(r.rollout), `### ${headline(r)}`, '', progressLine(r), '']
+  lines.push(...r.reasons.map(reason => `- ${escapeMarkdown(reason)}`))
+  if (r.needed && r.needed.samples !== null && r.needed.samples > 0) {
+    const time =
+      r.needed.seconds !== null ? `, ${roughDuration(r.needed.seconds)} at current traffic` : ''
+    lines.push(
+      '',
+      `**Still needed:** about ${roughCount(r.needed.samples)} more canary requests${time}.`
+    )
+  }
+  if (r.metrics.length > 0) {
+    lines.push(
+      '',
+      `Window ${r.window?.from ?? '?'} → ${r.window?.to ?? '?'}: baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests.`,
+      '',
+      '| metric | baseline | canary | change (interval) | tolerance | verdict |',
+      '|---|---:|---:|---|---:|---|',
+      ...r.metrics.map(metricRow)
+    )
+    lines.push(
+      '',
+      `<sub>${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.</sub>`
+    )
+  }
+  if (r.checks.length > 0) {
+    lines.push(
+      '',
+      '**Checks**',
+      '',
+      ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`)
+    )
+  }
+  lines.push(...segmentLines(r.segments))
+  const json = recordJson(r)
+  const fence = '`'.repeat(Math.max(3, longestBacktickRun(json) + 1))
+  lines.push(
+    '',
+    '<details><summary>Decision record</summary>',
+    '',
+    `${fence}json`,
+    json,
+    fence,
+    '',
+    '</details>',
+    ''
+  )
+  return lines.join('\n')
+}
+
+const longestBacktickRun = (s: string): number =>
+  Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length))

@@ -1,0 +1,78 @@
+import type { Analysis, Check, MetricResult, SegmentResult } from '../analysis/types.js'
+import type { Decision, RolloutState } from '../decide/types.js'
+import type { Policy } from '../policy/types.js'
+import type { DataQuality } from '../sources/source.js'
+
+/**
+ * The JSON decision record (DESIGN.md, "CLI"): everything needed to re-derive the verdict.
+ * Non-finite numbers (an interval with no data yet) serialise as null.
+ */
+export interface DecisionRecord {
+  decision: Decision['action']
+  rollout: string
+  status: RolloutState['status']
+  step: { index: number; weight: number }
+  next: { index: number; weight: number }
+  complete: boolean
+  steps: number[]
+  evaluatedAt: string
+  window: { from: string; to: string } | null
+  policy: { hash: string; confidence: number }
+  source: string | null
+  arms: { baseline: { n: number; units: number }; canary: { n: number; units: number } }
+  metrics: MetricResult[]
+  segments: SegmentResult[]
+  checks: Check[]
+  reasons: string[]
+  needed?: Decision['needed']
+  manual?: Decision['manual']
+  dataQuality?: Omit<DataQuality, 'files'> & { files: DataQuality['files'] }
+}
+
+export interface RecordInput {
+  policy: Policy
+  policyHash: string
+  decision: Decision
+  /** The state after the decision was applied. */
+  state: RolloutState
+  now: number
+  analysis?: Analysis
+  source?: string
+  quality?: DataQuality
+}
+
+export function decisionRecord(input: RecordInput): DecisionRecord {
+  const { policy, decision, analysis } = input
+  const iso = (t: number) => new Date(t).toISOString()
+  const record: DecisionRecord = {
+    decision: decision.action,
+    rollout: policy.rollout.name,
+    status: input.state.status,
+    step: decision.from,
+    next: decision.to,
+    complete: decision.complete,
+    steps: policy.rollout.steps,
+    evaluatedAt: iso(input.now),
+    window: analysis ? { from: iso(analysis.window.from), to: iso(analysis.window.to) } : null,
+    policy: { hash: input.policyHash, confidence: policy.confidence },
+    source: input.source ?? null,
+    arms: {
+      baseline: {
+        n: analysis?.arms.baseline.requests ?? 0,
+        units: analysis?.arms.baseline.units ?? 0
+      },
+      canary: { n: analysis?.arms.canary.requests ?? 0, units: analysis?.arms.canary.units ?? 0 }
+    },
+    metrics: analysis?.metrics ?? [],
+    segments: analysis?.segments ?? [],
+    checks: analysis?.checks ?? [],
+    reasons: decision.reasons
+  }
+  if (decision.needed) record.needed = decision.needed
+  if (decision.manual) record.manual = decision.manual
+  if (input.quality) record.dataQuality = input.quality
+  return record
+}
+
+/** The record as JSON text: Infinity and NaN become null, as JSON requires. */
+export const recordJson = (r: DecisionRecord): string => JSON.stringify(r, null, 2)

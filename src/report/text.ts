@@ -1,0 +1,39 @@
+import { deltaWithInterval, int, toleranceText, value } from './format.js'
+import { headline, progressLine } from './markdown.js'
+import type { DecisionRecord } from './record.js'
+
+const plain = (s: string): string => s.replace(/\*\*/g, '')
+
+/** The terminal view: the verdict, why, and one line per metric and check. */
+export function renderText(r: DecisionRecord): string {
+  const lines = [plain(headline(r)), plain(progressLine(r)), '']
+  lines.push(...r.reasons.map(reason => `  - ${reason}`))
+  if (r.metrics.length > 0) {
+    lines.push(
+      '',
+      `window ${r.window?.from} -> ${r.window?.to}; baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests`
+    )
+    const rows = r.metrics.map(m => [
+      m.name + (m.mode === 'gate' ? '' : ` (${m.mode})`),
+      value(m, m.baseline),
+      value(m, m.canary),
+      deltaWithInterval(m),
+      `tol ${toleranceText(m)}`,
+      m.verdict
+    ])
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? []
+    for (const row of rows) {
+      lines.push(
+        '  ' +
+          row
+            .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+            .join('  ')
+            .trimEnd()
+      )
+    }
+  }
+  if (r.checks.length > 0) {
+    lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`))
+  }
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,91 @@
+import { mergeMoments, emptyMoments } from './moments.js'
+import { QuantileSketch } from './quantileSketch.js'
+import type { MetricSketch } from './types.js'
+
+/** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
+export const MAX_MODEL_KEYS = 20
+export const OTHER_MODELS = 'other'
+
+/** The counting part of a Cell (src/sources/source.ts), which is what merging cells adds up. */
+export interface CellTotals {
+  requests: number
+  units: number
+  metrics: MetricSketch[]
+  models: Record<string, number>
+  errors: Record<string, number>
+}
+
+/** The sketch of the union of two cells' requests for one metric (a new object). */
+export function mergeMetricSketches(a: MetricSketch, b: MetricSketch): MetricSketch {
+  const merged: MetricSketch = {
+    moments: mergeMoments(a.moments, b.moments),
+    requests: a.requests + b.requests
+  }
+  if (a.quantiles || b.quantiles) {
+    const sketch = new QuantileSketch(a.quantiles?.alpha ?? b.quantiles?.alpha)
+    if (a.quantiles) sketch.merge(QuantileSketch.fromJSON(a.quantiles))
+    if (b.quantiles) sketch.merge(QuantileSketch.fromJSON(b.quantiles))
+    merged.quantiles = sketch.toJSON()
+  }
+  return merged
+}
+
+/**
+ * The totals of a set of cells, e.g. every bucket of one arm in the total segment. Units add up
+ * exactly because a cell counts only the units first seen in it. With no cells, `metrics` is [].
+ */
+export function mergeCells(cells: readonly CellTotals[]): CellTotals {
+  const metricCount = cells[0]?.metrics.length ?? 0
+  const moments = Array.from({ length: metricCount }, emptyMoments)
+  const requests = new Array<number>(metricCount).fill(0)
+  const sketches: (QuantileSketch | undefined)[] = new Array(metricCount).fill(undefined)
+  const models: Record<string, number> = {}
+  const errors: Record<string, number> = {}
+  let totalRequests = 0
+  let units = 0
+  for (const cell of cells) {
+    totalRequests += cell.requests
+    units += cell.units
+    addCounts(models, cell.models)
+    addCounts(errors, cell.errors)
+    for (let i = 0; i < metricCount; i++) {
+      const m = cell.metrics[i]
+      if (!m)
+        throw new RangeError(
+          `mergeCells: a cell has ${cell.metrics.length} metrics, expected ${metricCount}`
+        )
+      moments[i] = mergeMoments(moments[i]!, m.moments)
+      requests[i]! += m.requests
+      if (m.quantiles) {
+        const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha))
+        sketch.merge(QuantileSketch.fromJSON(m.quantiles))
+      }
+    }
+  }
+  const metrics = moments.map((mo, i): MetricSketch => {
+    const sketch = sketches[i]
+    const merged: MetricSketch = { moments: mo, requests: requests[i]! }
+    if (sketch) merged.quantiles = sketch.toJSON()
+    return merged
+  })
+  return { requests: totalRequests, units, metrics, models: capModelKeys(models), errors }
+}
+
+function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [key, count] of Object.entries(from)) into[key] = (into[key] ?? 0) + count
+}
+
+/** Keeps the MAX_MODEL_KEYS most frequent models (ties by name) and sums the rest under `other`. */
+export function capModelKeys(models: Record<string, number>): Record<string, number> {
+  const named = Object.entries(models).filter(([key]) => key !== OTHER_MODELS)
+  if (named.length <= MAX_MODEL_KEYS) return models
+  named.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  const capped: Record<string, number> = {}
+  let other = models[OTHER_MODELS] ?? 0
+  named.forEach(([key, count], rank) => {
+    if (rank < MAX_MODEL_KEYS) capped[key] = count
+    else other += count
+  })
+  capped[OTHER_MODELS] = other
+  return capped
+}

@@ -1,0 +1,44 @@
+/**
+ * Plain-data shapes of the sketches (JSON-serialisable, mergeable by addition). Sources produce
+ * them, the statistics read them. DESIGN.md principle 5: the statistics never hold raw rows.
+ */
+
+/**
+ * Sufficient statistics of a ratio estimator sum(x) / sum(y) over independent clusters.
+ * A plain mean per request is the case y = 1 with one cluster per request; a mean with a
+ * randomisation unit clusters by unit (x = the unit's sum, y = its request count), so the
+ * variance is computed per unit by the delta method, not per request.
+ */
+export interface RatioMoments {
+  /** Number of clusters (requests, or units). */
+  n: number
+  sx: number
+  sy: number
+  sxx: number
+  syy: number
+  sxy: number
+}
+
+/** DDSketch-style quantile sketch state (Masson, Rim & Lee, VLDB 2019): log buckets of ratio gamma. */
+export interface QuantileSketchData {
+  /** Relative accuracy alpha; gamma = (1 + alpha) / (1 - alpha). */
+  alpha: number
+  count: number
+  zeros: number
+  /** Bucket index -> count, for positive values; value v lands in ceil(log_gamma(v)). */
+  positive: Record<string, number>
+  /** Same for the absolute value of negative values. */
+  negative: Record<string, number>
+  min: number
+  max: number
+}
+
+/** What one metric accumulated in one cell. */
+export interface MetricSketch {
+  /** Clustered by unit when records carry a unit, else one cluster per request. */
+  moments: RatioMoments
+  /** Requests that had a usable value. */
+  requests: number
+  /** Per-request values, for quantile metrics (and for limits on them). */
+  quantiles?: QuantileSketchData
+}

@@ -1,0 +1,339 @@
+import { stat } from 'node:fs/promises'
+import { isAbsolute, relative, resolve } from 'node:path'
+import { glob } from 'tinyglobby'
+import type { Policy } from '../../policy/types.js'
+import { createNormalizer, isRequestRecord, type Normalizer } from '../../records/normalize.js'
+import type { RequestRecord } from '../../records/record.js'
+import { EvidenceBuilder } from '../../sketch/evidenceBuilder.js'
+import { SourceError, type CollectRequest, type Evidence, type Source } from '../source.js'
+import { forEachCsvRow } from './csv.js'
+import { describeBytes, forEachLine } from './lines.js'
+import { openDecoded, type OpenedFile } from './open.js'
+import { forEachGenAiSpan, isOtlpDocument } from './otlp.js'
+
+export type FileFormat = 'auto' | 'jsonl' | 'csv' | 'otlp'
+
+export interface FileSourceOptions {
+  /** Globs (tinyglobby syntax) or plain paths, relative to baseDir unless absolute. */
+  patterns: string[]
+  baseDir: string
+  /** `auto`: .csv (after stripping .gz) is CSV, anything else JSONL, with OTLP/JSON detected per line. */
+  format: FileFormat
+  policy: Policy
+  /** Longer JSONL lines (CSV rows) are skipped and counted as malformed. Default 1 MiB. */
+  maxLineBytes?: number
+}
+
+export const DEFAULT_MAX_LINE_BYTES = 1 << 20
+/** A whole-file JSON document (a pretty-printed OTLP export, a JSON array) is read whole up to this. */
+export const MAX_DOCUMENT_BYTES = 64 << 20
+const MAX_PROBLEMS_IN_MESSAGE = 10
+
+/** What reading files feeds: the EvidenceBuilder, or firstCanaryTime's scan. */
+type RecordSink = Pick<EvidenceBuilder, 'line' | 'malformed' | 'unmatchedArm' | 'add' | 'fileDone'>
+
+interface FileOutcome {
+  path: string
+  lines: number
+  problem?: string
+}
+
+/**
+ * Evidence from log files: JSONL (the canonical request record, DESIGN.md), CSV with a header row,
+ * or OTLP/JSON trace exports; each optionally gzipped. Files are streamed one at a time, so memory
+ * holds the sketches, not the rows. Bad lines and bad files are counted in the evidence's data
+ * quality; SourceError only when no file matches or no file yields a single line.
+ */
+export class FileSource implements Source {
+  private readonly patterns: string[]
+  private readonly baseDir: string
+  private readonly format: FileFormat
+  private readonly policy: Policy
+  private readonly maxLineBytes: number
+  private readonly normalize: Normalizer
+
+  constructor(opts: FileSourceOptions) {
+    this.patterns = opts.patterns
+    this.baseDir = opts.baseDir
+    this.format = opts.format
+    this.policy = opts.policy
+    this.maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
+    this.normalize = createNormalizer(opts.policy)
+  }
+
+  describe(): string {
+    return `files ${this.patterns.join(', ')}`
+  }
+
+  async collect(request: CollectRequest): Promise<Evidence> {
+    const builder = new EvidenceBuilder({
+      policy: this.policy,
+      window: request.window,
+      now: request.now,
+      source: this.describe()
+    })
+    await this.readAll(builder)
+    return builder.finish()
+  }
+
+  async firstCanaryTime(until: number): Promise<number | undefined> {
+    let first: number | undefined
+    const ignore = (): void => {}
+    await this.readAll({
+      line: ignore,
+      malformed: ignore,
+      unmatchedArm: ignore,
+      fileDone: ignore,
+      add: r => {
+        if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
+          first = r.ts
+      }
+    })
+    return first
+  }
+
+  /** The files the patterns name, sorted, each once. */
+  async files(): Promise<string[]> {
+    const found = new Set<string>()
+    for (const pattern of this.patterns) {
+      const literal = resolve(this.baseDir, pattern)
+      // An existing file is taken as named, so `traffic (1).jsonl` is not read as a glob.
+      if (await isFile(literal)) found.add(literal)
+      else for (const path of await glob(pattern, globOptions(this.baseDir))) found.add(path)
+    }
+    if (found.size === 0) {
+      throw new SourceError(
+        `no file matches ${this.patterns.map(p => `"${p}"`).join(', ')} (searched in ${this.baseDir}); ` +
+          'check source.path in the policy, or the --records / records paths'
+      )
+    }
+    return [...found].sort()
+  }
+
+  private async readAll(sink: RecordSink): Promise<void> {
+    const outcomes: FileOutcome[] = []
+    for (const path of await this.files()) outcomes.push(await this.readFile(path, sink))
+    if (outcomes.every(o => o.problem !== undefined || o.lines === 0)) {
+      const problems = outcomes
+        .slice(0, MAX_PROBLEMS_IN_MESSAGE)
+        .map(o => `${o.path}: ${o.problem ?? 'no lines'}`)
+      if (outcomes.length > MAX_PROBLEMS_IN_MESSAGE) {
+        problems.push(`and ${outcomes.length - MAX_PROBLEMS_IN_MESSAGE} more`)
+      }
+      throw new SourceError(
+        `no records could be read from ${this.describe()}: ${problems.join('; ')}`
+      )
+    }
+  }
+
+  private async readFile(absolutePath: string, sink: RecordSink): Promise<FileOutcome> {
+    const path = this.displayPath(absolutePath)
+    const reader = new FileReader(path, sink, this.normalize)
+    const format = this.formatOf(absolutePath)
+    let problem: string | undefined
+    try {
+      const opened = await openDecoded(absolutePath)
+      if (opened.problem !== undefined) problem = opened.problem
+      else if (format === 'csv') await this.readCsv(opened.chunks, reader)
+      else
+        problem = await this.readJsonl(
+          absolutePath,
+          opened,
+          reader,
+          this.documentAllowed(absolutePath)
+        )
+    } catch (e) {
+      problem = `cannot read: ${(e as Error).message}`
+    }
+    sink.fileDone(path, reader.lines, reader.malformed, problem)
+    return problem === undefined
+      ? { path, lines: reader.lines }
+      : { path, lines: reader.lines, problem }
+  }
+
+  private async readCsv(chunks: AsyncIterable<Buffer>, reader: FileReader): Promise<void> {
+    await forEachCsvRow(
+      chunks,
+      this.maxLineBytes,
+      (row, lineNo) => {
+        reader.countLine()
+        reader.row(row, lineNo, '')
+      },
+      (lineNo, reason) => {
+        reader.countLine()
+        reader.bad(lineNo, reason)
+      }
+    )
+  }
+
+  /**
+   * JSONL, each line a record or an OTLP export. When the file may be a single JSON document (a
+   * `.json` file, or format otlp) and its first line is not JSON on its own (a pretty-printed
+   * document) or is too long, it is read again whole. Returns a problem with the file, if any.
+   */
+  private async readJsonl(
+    absolutePath: string,
+    opened: OpenedFile & { chunks: AsyncIterable<Buffer> },
+    reader: FileReader,
+    documentAllowed: boolean
+  ): Promise<string | undefined> {
+    const maxLine =
+      this.format === 'otlp' ? Math.max(this.maxLineBytes, MAX_DOCUMENT_BYTES) : this.maxLineBytes
+    const tooLong = `line too long (> ${describeBytes(maxLine)})`
+    let firstLine = true
+    try {
+      await forEachLine(
+        opened.chunks,
+        maxLine,
+        (text, lineNo) => {
+          const value = parseJson(text)
+          if (firstLine && documentAllowed && value === BAD_JSON && startsLikeDocument(text)) {
+            throw READ_AS_DOCUMENT
+          }
+          firstLine = false
+          reader.json(value, lineNo)
+        },
+        lineNo => {
+          if (firstLine && documentAllowed) throw READ_AS_DOCUMENT
+          firstLine = false
+          reader.countLine()
+          reader.bad(lineNo, tooLong)
+        }
+      )
+    } catch (e) {
+      if (e !== READ_AS_DOCUMENT) throw e
+      return this.readDocument(absolutePath, reader)
+    }
+    return undefined
+  }
+
+  /** A whole-file JSON document: an OTLP export, an array of records, or one record. */
+  private async readDocument(
+    absolutePath: string,
+    reader: FileReader
+  ): Promise<string | undefined> {
+    const opened = await openDecoded(absolutePath)
+    if (opened.problem !== undefined) return opened.problem
+    const parts: Buffer[] = []
+    let bytes = 0
+    for await (const chunk of opened.chunks) {
+      bytes += chunk.length
+      if (bytes > MAX_DOCUMENT_BYTES)
+        return `JSON document larger than ${describeBytes(MAX_DOCUMENT_BYTES)}`
+      parts.push(chunk)
+    }
+    const value = parseJson(Buffer.concat(parts, bytes).toString('utf8'))
+    if (value === BAD_JSON) {
+      // Not one document after all: count its lines as JSONL, each bad one reported.
+      const again = await openDecoded(absolutePath)
+      if (again.problem !== undefined) return again.problem
+      return this.readJsonl(absolutePath, again, reader, false)
+    }
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => reader.json(item, 1, `record ${i + 1}: `))
+    } else {
+      reader.json(value, 1)
+    }
+    return undefined
+  }
+
+  private formatOf(path: string): Exclude<FileFormat, 'auto'> {
+    if (this.format !== 'auto') return this.format
+    return withoutGz(path).endsWith('.csv') ? 'csv' : 'jsonl'
+  }
+
+  private documentAllowed(path: string): boolean {
+    return this.format === 'otlp' || (this.format === 'auto' && withoutGz(path).endsWith('.json'))
+  }
+
+  /** Relative to baseDir when inside it: shorter, and no runner home folder in a PR comment. */
+  private displayPath(path: string): string {
+    const rel = relative(this.baseDir, path)
+    return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel
+  }
+}
+
+/** Per-file counting and the raw-row -> record step shared by every format. */
+class FileReader {
+  lines = 0
+  malformed = 0
+
+  constructor(
+    private readonly path: string,
+    private readonly sink: RecordSink,
+    private readonly normalize: Normalizer
+  ) {}
+
+  countLine(): void {
+    this.lines++
+    this.sink.line()
+  }
+
+  /** Reports a bad line by position and reason only: its content may be production text. */
+  bad(lineNo: number, reason: string): void {
+    this.malformed++
+    this.sink.malformed(`${this.path}:${lineNo}`, reason)
+  }
+
+  /** A parsed JSON value: a record, an OTLP export (one line per GenAI span), or malformed. */
+  json(value: unknown, lineNo: number, prefix = ''): void {
+    if (value === BAD_JSON) {
+      this.countLine()
+      this.bad(lineNo, `${prefix}bad JSON`)
+    } else if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.countLine()
+      this.bad(lineNo, `${prefix}not a JSON object`)
+    } else if (isOtlpDocument(value)) {
+      let span = 0
+      forEachGenAiSpan(value, raw => {
+        this.countLine()
+        this.row(raw, lineNo, `${prefix}span ${++span}: `)
+      })
+    } else {
+      this.countLine()
+      this.row(value as Record<string, unknown>, lineNo, prefix)
+    }
+  }
+
+  row(raw: Record<string, unknown>, lineNo: number, prefix: string): void {
+    const result = this.normalize(raw)
+    if (isRequestRecord(result)) this.sink.add(result)
+    else if ('unmatchedArm' in result) this.sink.unmatchedArm(result.unmatchedArm)
+    else this.bad(lineNo, prefix === '' ? result.malformed : `${prefix}${result.malformed}`)
+  }
+}
+
+const BAD_JSON: unique symbol = Symbol('bad JSON')
+/** Thrown out of the line loop to stop it and re-read the file as one document. */
+const READ_AS_DOCUMENT = new Error('read as a whole JSON document')
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return BAD_JSON
+  }
+}
+
+function startsLikeDocument(text: string): boolean {
+  const first = text.trimStart()[0]
+  return first === '{' || first === '['
+}
+
+function withoutGz(path: string): string {
+  const lower = path.toLowerCase()
+  return lower.endsWith('.gz') ? lower.slice(0, -3) : lower
+}
+
+function globOptions(cwd: string) {
+  // expandDirectories off: a folder named as a pattern would otherwise pull in every file under it.
+  return { cwd, absolute: true, onlyFiles: true, expandDirectories: false }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile()
+  } catch {
+    return false
+  }
+}

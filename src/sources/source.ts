@@ -1,0 +1,83 @@
+import type { Arm } from '../records/record.js'
+import type { MetricSketch } from '../sketch/types.js'
+
+/**
+ * A Source turns a window of traffic into Evidence: sketches per (arm, segment, time bucket).
+ * Sources push aggregation down to whatever holds the data; the file source streams lines.
+ * A source never throws for bad data: it counts it in `quality`. It throws SourceError only when it
+ * cannot produce evidence at all (no file, unreachable server); the caller turns that into a hold.
+ */
+export interface Source {
+  /** Where the data comes from, for the report (no secrets). */
+  describe(): string
+  collect(request: CollectRequest): Promise<Evidence>
+  /** Earliest canary record at or before `until`, or undefined; used when no state says when the step began. */
+  firstCanaryTime(until: number): Promise<number | undefined>
+}
+
+export interface CollectRequest {
+  /** Half-open window [from, to), epoch ms. Records outside are counted, not used. */
+  window: { from: number; to: number }
+  /** Records after this are "in the future": ignored and counted (usually equal to window.to). */
+  now: number
+}
+
+export const TOTAL_SEGMENT = '*'
+
+export interface Cell {
+  arm: Arm
+  /** TOTAL_SEGMENT for all traffic, else `route=faq|language=en` in the policy's `segments.by` order. */
+  segment: string
+  /** Start of the time bucket, epoch ms (window.from + k * bucketMs). */
+  bucket: number
+  requests: number
+  /** Units first seen (in this arm and segment) in this bucket; summing buckets gives distinct units. */
+  units: number
+  /** Same order as Evidence.metrics. */
+  metrics: MetricSketch[]
+  /** Served model (and fingerprint, as `model#fingerprint`) -> requests; at most 20 keys, the rest under `other`. */
+  models: Record<string, number>
+  /** Error class -> requests. */
+  errors: Record<string, number>
+}
+
+export interface DataQuality {
+  /** Lines (or rows, or spans) read, across all files. */
+  lines: number
+  /** Records that parsed and belong to one of the two arms, in the window. */
+  records: number
+  /** Lines that could not be parsed or lack a required field (ts, arm). */
+  malformed: number
+  /** Up to 10 examples: `file:line: reason` (never the line's content: it may hold production text). */
+  malformedSamples: string[]
+  /** Records whose arm value matched neither arm: value -> count (at most 20 values). */
+  unmatchedArms: Record<string, number>
+  /** Records before the window / at or after its end (but not in the future). */
+  outsideWindow: number
+  /** Records with ts > now. */
+  future: number
+  /** Field -> values rejected (NaN, negative latency, score outside [0, 1], ...). */
+  invalidValues: Record<string, number>
+  /** Files read, with their line counts; problems with a whole file (empty, binary) in `problem`. */
+  files: { path: string; lines: number; malformed: number; problem?: string }[]
+}
+
+export interface Evidence {
+  source: string
+  window: { from: number; to: number }
+  bucketMs: number
+  /** Metric names, in policy order; Cell.metrics follows it. */
+  metrics: string[]
+  /** True when records carried a randomisation unit (then moments are clustered by unit). */
+  unitLevel: boolean
+  cells: Cell[]
+  quality: DataQuality
+}
+
+/** The source could not produce evidence at all. The message says what and what to do. */
+export class SourceError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'SourceError'
+  }
+}

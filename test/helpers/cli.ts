@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { traffic, type CanaryEffect, NO_EFFECT } from '../../examples/generate-traffic.js'
+
+export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'rollout-gate.js')
+export const T0 = Date.parse('2026-11-02T08:00:00Z')
+
+export interface CliResult {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Run the real binary (bin/rollout-gate.js -> the committed dist/cli.js) in `cwd`. */
+export function cli(args: string[], cwd: string): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'rollout-gate-test-'))
+
+/** A policy for tests: a 50/50 first step so small files carry enough evidence. */
+export function writePolicy(dir: string, extra = '', steps = '[50, 100]'): string {
+  const path = join(dir, 'policy.yml')
+  writeFileSync(
+    path,
+    `version: 1
+rollout:
+  name: support-assistant
+  steps: ${steps}
+  minDuration: 30m
+  minSamples: 300
+  warmup: 5m
+arms: { field: arm, baseline: stable, canary: candidate }
+source: { type: file, path: 'traffic/*.jsonl' }
+metrics:
+  - { name: quality, from: score, kind: mean, better: higher, tolerance: 3% }
+  - { name: p95 latency, from: latency_ms, kind: p95, better: lower, tolerance: 10% }
+  - { name: cost per request, from: cost, kind: mean, better: lower, tolerance: 10% }
+  - { name: error rate, from: error, kind: rate, better: lower, tolerance: 1pp, limit: 5% }
+pricing:
+  gpt-4o-2024-08-06: { input: 2.50, cacheRead: 1.25, output: 10.00 }
+${extra}`
+  )
+  return path
+}
+
+/** Generated gateway logs: `count` calls at 20/s from T0, split `weight`% to the canary by user. */
+export function writeTraffic(
+  path: string,
+  opts: { count: number; weight?: number; effect?: CanaryEffect; seed?: number }
+): { end: string } {
+  let text = ''
+  let last = T0
+  for (const r of traffic({
+    seed: opts.seed ?? 1,
+    start: T0,
+    rate: 20,
+    count: opts.count,
+    canaryWeight: opts.weight ?? 50,
+    users: 20000,
+    effect: opts.effect ?? NO_EFFECT
+  })) {
+    text += JSON.stringify(r) + '\n'
+    last = Date.parse(r.ts as string)
+  }
+  writeFileSync(path, text)
+  return { end: new Date(last + 1000).toISOString() }
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest'
+import { decide } from '../src/decide/decide.js'
+import { initialState, nextState } from '../src/decide/state.js'
+import { escapeMarkdown, progressLine, renderMarkdown } from '../src/report/markdown.js'
+import { decisionRecord, recordJson } from '../src/report/record.js'
+import { renderText } from '../src/report/text.js'
+import { analysis, metric, testPolicy } from './helpers/analysis.js'
+
+const T0 = Date.parse('2026-11-02T08:00:00Z')
+const policy = testPolicy()
+
+function recordFor(a = analysis(), stepIndex = 2, now = T0 + 3600_000) {
+  const state = { ...initialState(policy, T0), stepIndex }
+  const decision = decide(policy, state, a, now)
+  return decisionRecord({
+    policy,
+    policyHash: 'sha256:abc',
+    decision,
+    state: nextState(state, decision, now, a),
+    now,
+    analysis: a,
+    source: 'file traffic/*.jsonl'
+  })
+}
+
+describe('markdown report', () => {
+  it('puts the verdict first, then the step progress line, then the metrics table', () => {
+    const md = renderMarkdown(recordFor())
+    const lines = md.split('\n')
+    expect(lines[0]).toBe('<!-- ai-rollout-gate:support-assistant -->')
+    expect(lines[1]).toBe('### ✅ Promote `support-assistant`: 25% → 50%')
+    expect(md).toContain('1% ✓ → 5% ✓ → 25% ✓ → **50%** → 100%')
+    expect(md).toContain('| quality | 0.8 | 0.81 | +1.3% (−1% to +3.5%) | −2% | ✅ pass |')
+    expect(md).toMatch(/<details><summary>Decision record<\/summary>/)
+  })
+
+  it('shows the current step in bold while holding and a cross where it rolled back', () => {
+    const hold = recordFor(analysis(), 2, T0 + 60_000)
+    expect(progressLine(hold)).toBe('1% ✓ → 5% ✓ → **25%** → 50% → 100%')
+    const failing = analysis({ metrics: [metric({ verdict: 'fail' })] })
+    expect(progressLine(recordFor(failing))).toBe('1% ✓ → 5% ✓ → **25% ✗** → 50% → 100%')
+  })
+
+  it('escapes text from the policy and the data so it cannot inject markdown, HTML or mentions', () => {
+    const evil = metric({ name: '<img src=x onerror=alert(1)> [click](http://x) @team | `x`' })
+    const md = renderMarkdown(recordFor(analysis({ metrics: [evil] })))
+    const row = md.split('\n').find(l => l.includes('onerror'))!
+    expect(row).not.toContain('<img')
+    expect(row).toContain('&lt;img')
+    expect(row).toContain('\\[click\\](http://x)')
+    expect(row).toContain('@\u200bteam')
+    expect(row.split(' | ')).toHaveLength(6) // the | in the name did not add a column
+    expect(escapeMarkdown('a\nb')).toBe('a b')
+  })
+
+  it('fences the decision record with more backticks than any run inside it', () => {
+    const md = renderMarkdown(recordFor(analysis({ metrics: [metric({ name: 'a ````` b' })] })))
+    expect(md).toContain('``````json\n')
+  })
+
+  it('the JSON record has the DESIGN.md shape, with infinite bounds as null', () => {
+    const open = metric({
+      verdict: 'inconclusive',
+      delta: { estimate: 0.01, lower: -Infinity, upper: Infinity, relative: true }
+    })
+    const json = JSON.parse(recordJson(recordFor(analysis({ metrics: [open] }))))
+    expect(Object.keys(json)).toEqual(
+      expect.arrayContaining([
+        'decision',
+        'rollout',
+        'step',
+        'next',
+        'window',
+        'arms',
+        'metrics',
+        'checks',
+        'reasons'
+      ])
+    )
+    expect(json.metrics[0].delta).toEqual({
+      estimate: 0.01,
+      lower: null,
+      upper: null,
+      relative: true
+    })
+    expect(json.arms).toEqual({ baseline: { n: 5000, units: 900 }, canary: { n: 500, units: 90 } })
+  })
+
+  it('the text view lists every metric on one aligned line', () => {
+    const text = renderText(recordFor())
+    expect(text.split('\n')[0]).toBe('✅ Promote `support-assistant`: 25% → 50%')
+    expect(text).toMatch(/ {2}quality +0\.8 +0\.81 +\+1\.3% \(−1% to \+3\.5%\) +tol −2% +pass/)
+  })
+})
