@@ -55,9 +55,17 @@ export function getInputs(): Inputs {
       .getMultilineInput('records')
       .map(s => s.trim())
       .filter(Boolean),
-    dryRun: core.getBooleanInput('dry-run'),
+    dryRun: booleanInput('dry-run'),
     failOn,
     actor: process.env.GITHUB_ACTOR || 'github-actions',
     ...(now !== undefined && { now })
   }
+}
+
+/** Like core.getBooleanInput, but an absent input is false and the error names the input. */
+function booleanInput(name: string): boolean {
+  const v = core.getInput(name).trim().toLowerCase()
+  if (v === '' || v === 'false') return false
+  if (v === 'true') return true
+  throw new UsageError(`input "${name}" must be true or false, not "${v}"`)
 }
