@@ -51,6 +51,15 @@ function mergeMoments(a, b) {
         sxy: a.sxy + b.sxy
     };
 }
+/** Adds `from`'s clusters into `into`, in place. */
+function addMoments(into, from) {
+    into.n += from.n;
+    into.sx += from.sx;
+    into.sy += from.sy;
+    into.sxx += from.sxx;
+    into.syy += from.syy;
+    into.sxy += from.sxy;
+}
 
 /**
  * DDSketch (Masson, Rim & Lee, "DDSketch: A Fast and Fully-Mergeable Quantile Sketch with
@@ -222,6 +231,10 @@ class QuantileSketch {
         if (this.n === 0)
             return NaN;
         const r = Math.min(this.n, Math.max(1, Math.ceil(rank)));
+        if (r === 1)
+            return this.min;
+        if (r === this.n)
+            return this.max;
         const negatives = this.negative.total;
         let value;
         if (r <= negatives)
@@ -295,8 +308,8 @@ function mergeCells(cells) {
     for (const cell of cells) {
         totalRequests += cell.requests;
         units += cell.units;
-        addCounts(models, cell.models);
-        addCounts(errors, cell.errors);
+        addCounts$1(models, cell.models);
+        addCounts$1(errors, cell.errors);
         for (let i = 0; i < metricCount; i++) {
             const m = cell.metrics[i];
             if (!m)
@@ -316,27 +329,33 @@ function mergeCells(cells) {
             merged.quantiles = sketch.toJSON();
         return merged;
     });
-    return { requests: totalRequests, units, metrics, models: capModelKeys(models), errors };
+    return {
+        requests: totalRequests,
+        units,
+        metrics,
+        models: capKeys(models, MAX_MODEL_KEYS, OTHER_MODELS),
+        errors
+    };
 }
-function addCounts(into, from) {
+function addCounts$1(into, from) {
     for (const [key, count] of Object.entries(from))
         into[key] = (into[key] ?? 0) + count;
 }
-/** Keeps the MAX_MODEL_KEYS most frequent models (ties by name) and sums the rest under `other`. */
-function capModelKeys(models) {
-    const named = Object.entries(models).filter(([key]) => key !== OTHER_MODELS);
-    if (named.length <= MAX_MODEL_KEYS)
-        return models;
+/** Keeps the `maxKeys` most frequent keys (ties by name) and sums the rest under `otherKey`. */
+function capKeys(counts, maxKeys, otherKey) {
+    const named = Object.entries(counts).filter(([key]) => key !== otherKey);
+    if (named.length <= maxKeys)
+        return counts;
     named.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     const capped = {};
-    let other = models[OTHER_MODELS] ?? 0;
+    let other = counts[otherKey] ?? 0;
     named.forEach(([key, count], rank) => {
-        if (rank < MAX_MODEL_KEYS)
+        if (rank < maxKeys)
             capped[key] = count;
         else
             other += count;
     });
-    capped[OTHER_MODELS] = other;
+    capped[otherKey] = other;
     return capped;
 }
 
@@ -11181,8 +11200,8 @@ function parsePolicy(text, file) {
             {
                 message: `policy file is empty: ${file}; write at least version, rollout, arms, source and metrics`,
                 file,
-                line: 0,
-                col: 0,
+                line: 1,
+                col: 1,
                 path: ''
             }
         ]);
@@ -14915,6 +14934,9 @@ function epochMillis(n) {
         return NaN;
     return n < EPOCH_SECONDS_BELOW ? n * 1000 : n;
 }
+/** The char codes of the minute (first 16 characters) of the last timestamp parsed, and its epoch ms. */
+const lastMinute = new Int32Array(16).fill(-1);
+let lastMinuteMs = 0;
 /**
  * Fast path for the usual RFC 3339 shape, `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+HH:MM|+HHMM]`, read by
  * char codes (several times faster than Date.parse; UTC when there is no offset). NaN for anything
@@ -14922,16 +14944,18 @@ function epochMillis(n) {
  */
 function parseIsoUtc(s) {
     const n = s.length;
-    if (n < 16 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58)
+    if (n < 16)
         return NaN;
-    const sep = s.charCodeAt(10);
-    if (sep !== 84 && sep !== 116 && sep !== 32)
-        return NaN; // 'T', 't', ' '
-    const year = digits4(s, 0);
-    const month = digits2(s, 5);
-    const day = digits2(s, 8);
-    const hour = digits2(s, 11);
-    const minute = digits2(s, 14);
+    // Logs come in time order: most timestamps share the previous one's minute. (Comparing char
+    // codes measured faster than s.startsWith or re-parsing the date.)
+    if (!sameMinute(s)) {
+        const minute = parseMinute(s);
+        if (minute !== minute)
+            return NaN;
+        for (let j = 0; j < 16; j++)
+            lastMinute[j] = s.charCodeAt(j);
+        lastMinuteMs = minute;
+    }
     let i = 16;
     let second = 0;
     let ms = 0;
@@ -14969,19 +14993,32 @@ function parseIsoUtc(s) {
         }
     }
     // NaN fails every comparison, so a non-digit anywhere ends here.
-    if (!(i === n &&
-        month >= 1 &&
-        month <= 12 &&
-        day >= 1 &&
-        day <= 31 &&
-        hour <= 23 &&
-        minute <= 59)) {
+    if (!(i === n && second <= 60 && offsetMinutes === offsetMinutes))
         return NaN;
-    }
-    if (!(second <= 60 && year >= 0 && offsetMinutes === offsetMinutes))
+    return lastMinuteMs + (second - offsetMinutes * 60) * 1000 + ms;
+}
+function sameMinute(s) {
+    for (let j = 0; j < 16; j++)
+        if (s.charCodeAt(j) !== lastMinute[j])
+            return false;
+    return true;
+}
+/** Epoch ms of the minute `YYYY-MM-DDTHH:MM` that starts s (no offset applied), or NaN. */
+function parseMinute(s) {
+    if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58)
         return NaN;
-    const minutes = (daysFromCivil(year, month, day) * 24 + hour) * 60 + minute - offsetMinutes;
-    return (minutes * 60 + second) * 1000 + ms;
+    const sep = s.charCodeAt(10);
+    if (sep !== 84 && sep !== 116 && sep !== 32)
+        return NaN; // 'T', 't', ' '
+    const year = digits4(s, 0);
+    const month = digits2(s, 5);
+    const day = digits2(s, 8);
+    const hour = digits2(s, 11);
+    const minute = digits2(s, 14);
+    const valid = year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59;
+    if (!valid)
+        return NaN;
+    return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000;
 }
 /**
  * Days since 1970-01-01 of a proleptic Gregorian date: Howard Hinnant's days_from_civil
@@ -15237,6 +15274,91 @@ class IntMap {
     }
 }
 
+/**
+ * Per-unit state for EvidenceBuilder: a fixed-size slot per unit (or per unit and segment) in
+ * typed-array pages rather than objects, so hundreds of thousands of units cost under 100 bytes
+ * each, give the garbage collector nothing to trace, and a record's update touches one or two
+ * adjacent cache lines. (Random access to this state is, after JSON.parse, the largest cost of
+ * reading a file, so compactness is speed here.)
+ *
+ * A slot is one ArrayBuffer range seen as Int32Array and Float64Array:
+ *   `header` int32s for the caller (padded to 8 bytes), then per metric an x-sum (float64), then
+ *   for ratio metrics a y-sum (float64), then per metric a request count (int32), which is also
+ *   the y-sum when y = 1.
+ */
+class UnitSlots {
+    header;
+    static PAGE_SLOTS = 4096;
+    floatPages = [];
+    intPages = [];
+    /** Slot width in float64 elements (an int32 index is twice a float64 one). */
+    stride;
+    /** Float64 offsets of metric i's x-sum and y-sum (-1: y = 1, read the count); int32 offset of its count. */
+    xAt;
+    yAt;
+    countAt;
+    used = 0;
+    constructor(kinds, header) {
+        this.header = header;
+        let floats = Math.ceil(header / 2);
+        this.xAt = new Int32Array(kinds.length);
+        this.yAt = new Int32Array(kinds.length).fill(-1);
+        kinds.forEach((kind, i) => {
+            this.xAt[i] = floats++;
+            if (kind === 'ratio')
+                this.yAt[i] = floats++;
+        });
+        this.countAt = Int32Array.from(kinds, (_, i) => 2 * floats + i);
+        this.stride = floats + Math.ceil(kinds.length / 2);
+    }
+    /** A new zeroed slot; returns its number. */
+    allocate() {
+        const slot = this.used++;
+        if (slot % UnitSlots.PAGE_SLOTS === 0) {
+            const buffer = new ArrayBuffer(UnitSlots.PAGE_SLOTS * this.stride * 8);
+            this.floatPages.push(new Float64Array(buffer));
+            this.intPages.push(new Int32Array(buffer));
+        }
+        return slot;
+    }
+    /** The int32 page holding the slot; its header starts at intBase(slot). */
+    ints(slot) {
+        return this.intPages[Math.floor(slot / UnitSlots.PAGE_SLOTS)];
+    }
+    intBase(slot) {
+        return (slot % UnitSlots.PAGE_SLOTS) * 2 * this.stride;
+    }
+    /** Adds one request's (x, y) for metric i. */
+    add(slot, i, x, y) {
+        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
+        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
+        const floats = this.floatPages[page];
+        const ints = this.intPages[page];
+        const xi = base + this.xAt[i];
+        floats[xi] = floats[xi] + x;
+        const ci = 2 * base + this.countAt[i];
+        ints[ci] = ints[ci] + 1;
+        const y0 = this.yAt[i];
+        if (y0 >= 0)
+            floats[base + y0] = floats[base + y0] + y;
+    }
+    /** Adds the slot's sums, one cluster per metric that had a value, to `moments` (indexed by metric). */
+    addClusters(slot, moments) {
+        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
+        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
+        const floats = this.floatPages[page];
+        const ints = this.intPages[page];
+        for (let i = 0; i < this.xAt.length; i++) {
+            const count = ints[2 * base + this.countAt[i]];
+            if (count === 0)
+                continue;
+            const y0 = this.yAt[i];
+            const x = floats[base + this.xAt[i]];
+            addCluster(moments[i], x, y0 < 0 ? count : floats[base + y0]);
+        }
+    }
+}
+
 /** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
 const MAX_SEGMENTS_PER_ARM = 50;
 const OTHER_SEGMENT = '(other)';
@@ -15247,13 +15369,15 @@ const MAX_UNMATCHED_ARMS = 20;
 const MAX_INVALID_KEYS = 50;
 const MAX_ERROR_CLASSES = 20;
 const OTHER_KEY = '(other)';
-/** Segment positions per arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit in 6 bits. */
-const SEGMENT_BITS = 64;
+/** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
+const POSITIONS = 64;
 /**
- * A unit's total slot lists its first few segments (position + 1, slot) inline: that slot is in
- * cache already, so most records find their segment slot without a hash lookup.
+ * A unit's total slot lists its first few segment slots inline: most records then find their
+ * segment slot in a cache line they touch anyway, with no hash lookup.
  */
 const INLINE_SEGMENTS = 4;
+/** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
+const MAX_SLOTS = 2 ** 31 / POSITIONS;
 class MetricAccumulator {
     quantiles;
     moments = emptyMoments();
@@ -15275,9 +15399,12 @@ class CellAccumulator {
     units = 0;
     models = new Map();
     errors = new Map();
+    /** metrics[i].moments, for UnitSlots.addClusters. */
+    moments;
     constructor(bucketIndex, metrics) {
         this.bucketIndex = bucketIndex;
         this.metrics = metrics;
+        this.moments = metrics.map(m => m.moments);
     }
 }
 class SegmentAccumulator {
@@ -15296,71 +15423,47 @@ class SegmentAccumulator {
 class ArmAccumulator {
     arm;
     code;
-    /** Total segment first, then segment keys in first-seen order; `other` is added last when used. */
+    /** The total segment, then segment keys in first-seen order, then OTHER_SEGMENT once used. */
     all = [new SegmentAccumulator(TOTAL_SEGMENT, 0)];
     trie = new Map();
     other;
-    /** Unit -> its slot in the total segment (a null-prototype object: faster than a Map here). */
-    unitSlots = Object.create(null);
     /**
-     * (total slot * SEGMENT_BITS + segment position) -> the unit's slot in that segment, for units
-     * seen in more segments than their total slot lists inline (INLINE_SEGMENTS).
+     * Unit -> its total slot in `slots`. A null-prototype object: for
+     * hundreds of thousands of short keys V8's dictionary lookup beat both a Map and a hand-made
+     * hash table here (a JS string hash costs more than the probe it saves).
      */
-    segmentUnitSlots = new IntMap();
+    units = Object.create(null);
+    slots;
+    /** (total slot * POSITIONS + position) -> segment slot, for units past INLINE_SEGMENTS segments. */
+    moreSegmentSlots = new IntMap();
     constructor(arm, 
-    /** 0 baseline, 1 canary: stored in unit slots to find their cell in finish(). */
-    code) {
+    /** 0 baseline, 1 canary: kept in segment rows to find their cell again in finish(). */
+    code, slotHeader, kinds) {
         this.arm = arm;
         this.code = code;
+        this.slots = new UnitSlots(kinds, slotHeader);
     }
-}
-/**
- * Per-unit running sums, packed in pages of a Float64Array so hundreds of thousands of units cost
- * ~100 bytes each, not an object and an array apiece. A slot holds: the bucket index where the unit
- * was first seen, its arm and segment position (arm code * SEGMENT_BITS + position), `header - 2`
- * more numbers of the caller's, then per metric x-sum and y-sum (and, for ratios, whose y may sum
- * to 0, a request count).
- */
-class UnitSlots {
-    header;
-    stride;
-    static PAGE_SLOTS = 4096;
-    pages = [];
-    used = 0;
-    constructor(
-    /** Numbers before the metric sums. */
-    header, stride) {
-        this.header = header;
-        this.stride = stride;
-    }
-    allocate(k, segmentCode) {
-        const slot = this.used++;
-        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
-        if (page === this.pages.length)
-            this.pages.push(new Float64Array(UnitSlots.PAGE_SLOTS * this.stride));
-        const data = this.pages[page];
-        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
-        data[base] = k;
-        data[base + 1] = segmentCode;
-        return slot;
-    }
-    page(slot) {
-        return this.pages[Math.floor(slot / UnitSlots.PAGE_SLOTS)];
-    }
-    base(slot) {
-        return (slot % UnitSlots.PAGE_SLOTS) * this.stride;
+    get total() {
+        return this.all[0];
     }
 }
 /**
  * Reduces a stream of records to Evidence: sketches per (arm, segment, time bucket) (DESIGN.md
  * principle 5). Pure: the source feeds it lines, records and problems; it never reads anything.
  *
- * Each in-window record goes to its arm's TOTAL_SEGMENT cell and, when the policy has segments, to
- * the cell of its segment key. Moments are clustered per request, or per unit when the record has
- * one: a unit's sums are kept over the whole window and added, in finish(), as one cluster to the
- * cell of the bucket where the unit was first seen, so merging any set of buckets counts each unit
- * once (a request without a unit is its own cluster). That per-unit state is the only memory that
- * grows with traffic (about 100 bytes per unit and segment); everything else is bounded.
+ * Each in-window record belongs to its arm's TOTAL_SEGMENT cell and, when the policy has segments,
+ * to the cell of its segment key. Moments are clustered per request, or per unit when the record
+ * has one: a unit's sums are kept over the whole window and added, in finish(), as one cluster to
+ * the cell of the bucket where the unit was first seen, so merging any set of buckets counts each
+ * unit once (a request without a unit is its own cluster). That per-unit state is the only memory
+ * that grows with traffic (about 100 bytes per unit and segment); everything else is bounded.
+ *
+ * Speed (it runs once per line): with segments, a record updates only its segment's cell; the
+ * total cells are their exact merge, built in finish(). A unit has a total slot (per arm) and a
+ * slot per segment it was seen in (UnitSlots), whose int32 headers hold
+ *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
+ *   segment: [first bucket, arm code * POSITIONS + position]
+ * (without segments, a total header is just [first bucket]).
  */
 class EvidenceBuilder {
     from;
@@ -15371,17 +15474,11 @@ class EvidenceBuilder {
     source;
     readers;
     isQuantile;
-    /** Where metric i's sums start in a unit slot, and whether it also keeps a request count. */
-    slotOffsets;
-    countsRequests;
-    /** Units in the total segment (with the inline segment list), and in the other segments. */
-    totalUnits;
-    segmentUnits;
     dimensions;
-    arms = [
-        new ArmAccumulator('baseline', 0),
-        new ArmAccumulator('canary', 1)
-    ];
+    segmented;
+    kinds;
+    segmentSlots;
+    arms;
     quality;
     unitLevel = false;
     /** The current record's metric values, filled by readValues (no allocation per record). */
@@ -15405,19 +15502,15 @@ class EvidenceBuilder {
             throw new RangeError(`policy.bucket must be > 0, got ${this.bucketMs}`);
         this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing));
         this.isQuantile = policy.metrics.map(m => m.kind === 'quantile');
-        // For y = 1 kinds the y-sum is the request count; only ratios need a separate one.
-        this.countsRequests = Uint8Array.from(policy.metrics, m => (m.kind === 'ratio' ? 1 : 0));
-        // Offsets from the start of the metric sums.
-        this.slotOffsets = new Int32Array(policy.metrics.length);
-        let sums = 0;
-        policy.metrics.forEach((m, i) => {
-            this.slotOffsets[i] = sums;
-            sums += m.kind === 'ratio' ? 3 : 2;
-        });
-        const totalHeader = 2 + 2 * INLINE_SEGMENTS;
-        this.totalUnits = new UnitSlots(totalHeader, totalHeader + sums);
-        this.segmentUnits = new UnitSlots(2, 2 + sums);
         this.dimensions = policy.segments?.by ?? [];
+        this.segmented = this.dimensions.length > 0;
+        this.kinds = policy.metrics.map(m => m.kind);
+        const totalHeader = this.segmented ? 1 + INLINE_SEGMENTS : 1;
+        this.arms = [
+            new ArmAccumulator('baseline', 0, totalHeader, this.kinds),
+            new ArmAccumulator('canary', 1, totalHeader, this.kinds)
+        ];
+        this.segmentSlots = new UnitSlots(this.kinds, 2);
         const count = this.readers.length;
         this.xs = new Float64Array(count);
         this.ys = new Float64Array(count);
@@ -15466,65 +15559,38 @@ class EvidenceBuilder {
         this.readValues(r);
         const modelKey = r.model === undefined ? undefined : this.modelKey(r.model, r.fingerprint);
         const arm = this.arms[r.arm === 'canary' ? 1 : 0];
-        const total = arm.all[0];
         let slot = -1;
         let newUnit = false;
         if (r.unit !== undefined) {
             this.unitLevel = true;
-            const known = arm.unitSlots[r.unit];
+            const known = arm.units[r.unit];
             newUnit = known === undefined;
-            if (known === undefined) {
-                slot = this.totalUnits.allocate(k, arm.code * SEGMENT_BITS);
-                arm.unitSlots[r.unit] = slot;
-            }
-            else {
-                slot = known;
-            }
+            slot = known ?? this.newTotalSlot(arm, r.unit, k);
         }
-        this.file(total, k, r.error, modelKey, this.totalUnits, slot, newUnit);
-        if (this.dimensions.length === 0)
+        if (!this.segmented) {
+            this.file(arm.total, k, r.error, modelKey, arm.slots, slot, newUnit);
             return;
+        }
+        if (slot >= 0)
+            this.addToUnit(arm.slots, slot);
         const segment = this.segmentOf(arm, r.raw);
         let segmentSlot = -1;
         newUnit = false;
         if (slot >= 0) {
             segmentSlot = this.segmentSlotOf(arm, slot, segment.position);
-            if (segmentSlot < 0) {
-                segmentSlot = this.segmentUnits.allocate(k, arm.code * SEGMENT_BITS + segment.position);
-                this.addSegmentSlot(arm, slot, segment.position, segmentSlot);
-                newUnit = true;
-            }
+            newUnit = segmentSlot < 0;
+            if (newUnit)
+                segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k);
         }
-        this.file(segment, k, r.error, modelKey, this.segmentUnits, segmentSlot, newUnit);
-    }
-    /** The unit's slot in the segment at `position`, or -1: first the inline list, then the IntMap. */
-    segmentSlotOf(arm, slot, position) {
-        const page = this.totalUnits.page(slot);
-        const base = this.totalUnits.base(slot) + 2;
-        for (let j = 0; j < 2 * INLINE_SEGMENTS; j += 2) {
-            const stored = page[base + j];
-            if (stored === position + 1)
-                return page[base + j + 1];
-            if (stored === 0)
-                return -1;
-        }
-        return arm.segmentUnitSlots.get(slot * SEGMENT_BITS + position);
-    }
-    addSegmentSlot(arm, slot, position, segmentSlot) {
-        const page = this.totalUnits.page(slot);
-        const base = this.totalUnits.base(slot) + 2;
-        for (let j = 0; j < 2 * INLINE_SEGMENTS; j += 2) {
-            if (page[base + j] === 0) {
-                page[base + j] = position + 1;
-                page[base + j + 1] = segmentSlot;
-                return;
-            }
-        }
-        arm.segmentUnitSlots.add(slot * SEGMENT_BITS + position, segmentSlot);
+        this.file(segment, k, r.error, modelKey, this.segmentSlots, segmentSlot, newUnit);
     }
     finish() {
-        this.addUnitClusters(this.totalUnits);
-        this.addUnitClusters(this.segmentUnits);
+        if (this.segmented)
+            for (const arm of this.arms)
+                this.mergeSegmentsIntoTotal(arm);
+        for (const arm of this.arms)
+            this.addTotalUnitClusters(arm);
+        this.addSegmentUnitClusters();
         const cells = [];
         for (const arm of this.arms) {
             const [total, ...keyed] = arm.all;
@@ -15573,14 +15639,57 @@ class EvidenceBuilder {
         }
         return this.lastModelKey;
     }
-    /** Files the current record (its values from readValues) into the segment's cell for bucket k. */
-    file(segment, k, error, modelKey, units, slot, newUnit) {
-        let cell = segment.cells[k];
-        if (cell === undefined) {
-            cell = new CellAccumulator(k, this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined)));
-            segment.cells[k] = cell;
-            segment.created.push(cell);
+    newTotalSlot(arm, unit, k) {
+        const slot = arm.slots.allocate();
+        if (slot >= MAX_SLOTS)
+            throw new RangeError(`more than ${MAX_SLOTS} units in one window`);
+        arm.units[unit] = slot;
+        arm.slots.ints(slot)[arm.slots.intBase(slot)] = k;
+        return slot;
+    }
+    /** The unit's slot in the segment at `position`, or -1: the inline list, then the IntMap. */
+    segmentSlotOf(arm, slot, position) {
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            const packed = header[base + j];
+            if (packed === 0)
+                return -1;
+            if (packed % POSITIONS === position + 1)
+                return (packed - position - 1) / POSITIONS;
         }
+        return arm.moreSegmentSlots.get(slot * POSITIONS + position);
+    }
+    newSegmentSlot(arm, slot, position, k) {
+        const segmentSlot = this.segmentSlots.allocate();
+        if (segmentSlot >= MAX_SLOTS) {
+            throw new RangeError(`more than ${MAX_SLOTS} (unit, segment) pairs in one window`);
+        }
+        const segmentHeader = this.segmentSlots.ints(segmentSlot);
+        const segmentBase = this.segmentSlots.intBase(segmentSlot);
+        segmentHeader[segmentBase] = k;
+        segmentHeader[segmentBase + 1] = arm.code * POSITIONS + position;
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            if (header[base + j] === 0) {
+                header[base + j] = segmentSlot * POSITIONS + position + 1;
+                return segmentSlot;
+            }
+        }
+        arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot);
+        return segmentSlot;
+    }
+    /** Adds the current record's values to a unit's sums (its total, when they are not filed by file()). */
+    addToUnit(slots, slot) {
+        for (let i = 0; i < this.has.length; i++) {
+            if (this.has[i] === 1)
+                slots.add(slot, i, this.xs[i], this.ys[i]);
+        }
+    }
+    /** Files the current record (its values from readValues) into the segment's cell for bucket k. */
+    file(segment, k, error, modelKey, slots, slot, newUnit) {
+        const cell = segment.cells[k] ?? this.newCell(segment, k);
         cell.requests++;
         if (newUnit)
             cell.units++;
@@ -15588,8 +15697,6 @@ class EvidenceBuilder {
             countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS);
         if (error !== null)
             countCappedMap(cell.errors, error, MAX_ERROR_CLASSES, OTHER_KEY);
-        const page = slot < 0 ? undefined : units.page(slot);
-        const base = slot < 0 ? 0 : units.base(slot) + units.header;
         for (let i = 0; i < this.has.length; i++) {
             if (this.has[i] === 0)
                 continue;
@@ -15599,17 +15706,17 @@ class EvidenceBuilder {
             metric.requests++;
             if (metric.quantiles)
                 metric.quantiles.add(x);
-            if (page === undefined) {
+            if (slot < 0)
                 addCluster(metric.moments, x, y);
-            }
-            else {
-                const at = base + this.slotOffsets[i];
-                page[at] = page[at] + x;
-                page[at + 1] = page[at + 1] + y;
-                if (this.countsRequests[i] === 1)
-                    page[at + 2] = page[at + 2] + 1;
-            }
+            else
+                slots.add(slot, i, x, y);
         }
+    }
+    newCell(segment, k) {
+        const cell = new CellAccumulator(k, this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined)));
+        segment.cells[k] = cell;
+        segment.created.push(cell);
+        return cell;
     }
     segmentOf(arm, raw) {
         let node = arm.trie;
@@ -15649,23 +15756,53 @@ class EvidenceBuilder {
         arm.all.push(segment);
         return segment;
     }
-    /** Adds each unit's window sums, as one cluster, to the cell of the bucket where it was first seen. */
-    addUnitClusters(units) {
-        for (let slot = 0; slot < units.used; slot++) {
-            const page = units.page(slot);
-            const base = units.base(slot);
-            const code = page[base + 1];
-            const arm = this.arms[code >= SEGMENT_BITS ? 1 : 0];
-            const segment = arm.all[code % SEGMENT_BITS];
-            const cell = segment.cells[page[base]];
-            const sums = base + units.header;
-            for (let i = 0; i < this.readers.length; i++) {
-                const at = sums + this.slotOffsets[i];
-                const requests = page[this.countsRequests[i] === 1 ? at + 2 : at + 1];
-                if (requests > 0) {
-                    addCluster(cell.metrics[i].moments, page[at], page[at + 1]);
-                }
+    /**
+     * The total cells as the exact merge of the segment cells of their bucket (every record is in
+     * exactly one segment). Runs before unit clusters are added, which are not additive this way.
+     */
+    mergeSegmentsIntoTotal(arm) {
+        const total = arm.total;
+        for (const segment of arm.all.slice(1)) {
+            for (const cell of segment.created) {
+                const into = total.cells[cell.bucketIndex] ?? this.newCell(total, cell.bucketIndex);
+                into.requests += cell.requests;
+                addCounts(into.models, cell.models);
+                addCounts(into.errors, cell.errors);
+                cell.metrics.forEach((metric, i) => {
+                    const target = into.metrics[i];
+                    target.requests += metric.requests;
+                    addMoments(target.moments, metric.moments);
+                    if (metric.quantiles)
+                        target.quantiles?.merge(metric.quantiles);
+                });
             }
+        }
+    }
+    /**
+     * Adds each unit's window sums, as one cluster, to the total cell of the bucket where it was
+     * first seen. With segments, those cells count their first-seen units here (they were not
+     * filed record by record).
+     */
+    addTotalUnitClusters(arm) {
+        const slots = arm.slots;
+        for (let slot = 0; slot < slots.used; slot++) {
+            const cell = arm.total.cells[slots.ints(slot)[slots.intBase(slot)]];
+            if (this.segmented)
+                cell.units++;
+            slots.addClusters(slot, cell.moments);
+        }
+    }
+    /** The same for each (unit, segment): one cluster in the segment's cell of its first bucket. */
+    addSegmentUnitClusters() {
+        const slots = this.segmentSlots;
+        for (let slot = 0; slot < slots.used; slot++) {
+            const header = slots.ints(slot);
+            const base = slots.intBase(slot);
+            const code = header[base + 1];
+            const arm = this.arms[Math.floor(code / POSITIONS)];
+            const segment = arm.all[code % POSITIONS];
+            const cell = segment.cells[header[base]];
+            slots.addClusters(slot, cell.moments);
         }
     }
     emitCells(arm, segment, out) {
@@ -15678,8 +15815,8 @@ class EvidenceBuilder {
                 requests: cell.requests,
                 units: cell.units,
                 metrics: cell.metrics.map(m => m.toSketch()),
-                models: Object.fromEntries(cell.models),
-                errors: Object.fromEntries(cell.errors)
+                models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
+                errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY)
             });
         }
     }
@@ -15690,6 +15827,10 @@ function dimensionValue(v) {
     if (typeof v === 'number' || typeof v === 'boolean')
         return String(v);
     return NO_VALUE;
+}
+function addCounts(into, from) {
+    for (const [key, count] of from)
+        into.set(key, (into.get(key) ?? 0) + count);
 }
 function countCappedMap(counts, key, maxKeys, other) {
     const seen = counts.get(key);

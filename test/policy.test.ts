@@ -228,8 +228,8 @@ describe('parsePolicy on unreadable documents', () => {
     expect(issuesOf(text, 'rollout.yaml')).toEqual([
       {
         file: 'rollout.yaml',
-        line: 0,
-        col: 0,
+        line: 1,
+        col: 1,
         path: '',
         message: expect.stringMatching(
           /^policy file is empty: rollout\.yaml; write at least version/

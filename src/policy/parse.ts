@@ -55,8 +55,8 @@ export function parsePolicy(text: string, file: string): Policy {
       {
         message: `policy file is empty: ${file}; write at least version, rollout, arms, source and metrics`,
         file,
-        line: 0,
-        col: 0,
+        line: 1,
+        col: 1,
         path: ''
       }
     ])

@@ -1,13 +1,12 @@
-import type { Policy } from '../policy/types.js'
+import type { MetricKind, Policy } from '../policy/types.js'
 import { compileMetricValue, type MetricValueReader } from '../records/fields.js'
 import type { Arm, RequestRecord } from '../records/record.js'
-// source.ts is the Source contract (types and one constant, no I/O), which the pure core may read.
-// eslint-disable-next-line no-restricted-imports
 import { TOTAL_SEGMENT, type Cell, type DataQuality, type Evidence } from '../sources/source.js'
 import { IntMap } from './intMap.js'
-import { MAX_MODEL_KEYS, OTHER_MODELS } from './metricSketch.js'
-import { addCluster, emptyMoments } from './moments.js'
+import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from './metricSketch.js'
+import { addCluster, addMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
+import { UnitSlots } from './unitStore.js'
 import type { MetricSketch, RatioMoments } from './types.js'
 
 /** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
@@ -20,13 +19,15 @@ const MAX_UNMATCHED_ARMS = 20
 const MAX_INVALID_KEYS = 50
 const MAX_ERROR_CLASSES = 20
 const OTHER_KEY = '(other)'
-/** Segment positions per arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit in 6 bits. */
-const SEGMENT_BITS = 64
+/** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
+const POSITIONS = 64
 /**
- * A unit's total slot lists its first few segments (position + 1, slot) inline: that slot is in
- * cache already, so most records find their segment slot without a hash lookup.
+ * A unit's total slot lists its first few segment slots inline: most records then find their
+ * segment slot in a cache line they touch anyway, with no hash lookup.
  */
 const INLINE_SEGMENTS = 4
+/** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
+const MAX_SLOTS = 2 ** 31 / POSITIONS
 
 export interface EvidenceBuilderOptions {
   policy: Policy
@@ -55,10 +56,14 @@ class CellAccumulator {
   units = 0
   readonly models = new Map<string, number>()
   readonly errors = new Map<string, number>()
+  /** metrics[i].moments, for UnitSlots.addClusters. */
+  readonly moments: RatioMoments[]
   constructor(
     readonly bucketIndex: number,
     readonly metrics: MetricAccumulator[]
-  ) {}
+  ) {
+    this.moments = metrics.map(m => m.moments)
+  }
 }
 
 class SegmentAccumulator {
@@ -76,60 +81,31 @@ class SegmentAccumulator {
 type SegmentTrie = Map<string, SegmentTrie | SegmentAccumulator>
 
 class ArmAccumulator {
-  /** Total segment first, then segment keys in first-seen order; `other` is added last when used. */
+  /** The total segment, then segment keys in first-seen order, then OTHER_SEGMENT once used. */
   readonly all: SegmentAccumulator[] = [new SegmentAccumulator(TOTAL_SEGMENT, 0)]
   readonly trie: SegmentTrie = new Map()
   other: SegmentAccumulator | undefined
-  /** Unit -> its slot in the total segment (a null-prototype object: faster than a Map here). */
-  readonly unitSlots: Record<string, number> = Object.create(null) as Record<string, number>
   /**
-   * (total slot * SEGMENT_BITS + segment position) -> the unit's slot in that segment, for units
-   * seen in more segments than their total slot lists inline (INLINE_SEGMENTS).
+   * Unit -> its total slot in `slots`. A null-prototype object: for
+   * hundreds of thousands of short keys V8's dictionary lookup beat both a Map and a hand-made
+   * hash table here (a JS string hash costs more than the probe it saves).
    */
-  readonly segmentUnitSlots = new IntMap()
+  readonly units: Record<string, number> = Object.create(null) as Record<string, number>
+  readonly slots: UnitSlots
+  /** (total slot * POSITIONS + position) -> segment slot, for units past INLINE_SEGMENTS segments. */
+  readonly moreSegmentSlots = new IntMap()
   constructor(
     readonly arm: Arm,
-    /** 0 baseline, 1 canary: stored in unit slots to find their cell in finish(). */
-    readonly code: number
-  ) {}
-}
-
-/**
- * Per-unit running sums, packed in pages of a Float64Array so hundreds of thousands of units cost
- * ~100 bytes each, not an object and an array apiece. A slot holds: the bucket index where the unit
- * was first seen, its arm and segment position (arm code * SEGMENT_BITS + position), `header - 2`
- * more numbers of the caller's, then per metric x-sum and y-sum (and, for ratios, whose y may sum
- * to 0, a request count).
- */
-class UnitSlots {
-  private static readonly PAGE_SLOTS = 4096
-  private readonly pages: Float64Array[] = []
-  used = 0
-
-  constructor(
-    /** Numbers before the metric sums. */
-    readonly header: number,
-    readonly stride: number
-  ) {}
-
-  allocate(k: number, segmentCode: number): number {
-    const slot = this.used++
-    const page = Math.floor(slot / UnitSlots.PAGE_SLOTS)
-    if (page === this.pages.length)
-      this.pages.push(new Float64Array(UnitSlots.PAGE_SLOTS * this.stride))
-    const data = this.pages[page] as Float64Array
-    const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride
-    data[base] = k
-    data[base + 1] = segmentCode
-    return slot
+    /** 0 baseline, 1 canary: kept in segment rows to find their cell again in finish(). */
+    readonly code: number,
+    slotHeader: number,
+    kinds: MetricKind[]
+  ) {
+    this.slots = new UnitSlots(kinds, slotHeader)
   }
 
-  page(slot: number): Float64Array {
-    return this.pages[Math.floor(slot / UnitSlots.PAGE_SLOTS)] as Float64Array
-  }
-
-  base(slot: number): number {
-    return (slot % UnitSlots.PAGE_SLOTS) * this.stride
+  get total(): SegmentAccumulator {
+    return this.all[0] as SegmentAccumulator
   }
 }
 
@@ -137,12 +113,19 @@ class UnitSlots {
  * Reduces a stream of records to Evidence: sketches per (arm, segment, time bucket) (DESIGN.md
  * principle 5). Pure: the source feeds it lines, records and problems; it never reads anything.
  *
- * Each in-window record goes to its arm's TOTAL_SEGMENT cell and, when the policy has segments, to
- * the cell of its segment key. Moments are clustered per request, or per unit when the record has
- * one: a unit's sums are kept over the whole window and added, in finish(), as one cluster to the
- * cell of the bucket where the unit was first seen, so merging any set of buckets counts each unit
- * once (a request without a unit is its own cluster). That per-unit state is the only memory that
- * grows with traffic (about 100 bytes per unit and segment); everything else is bounded.
+ * Each in-window record belongs to its arm's TOTAL_SEGMENT cell and, when the policy has segments,
+ * to the cell of its segment key. Moments are clustered per request, or per unit when the record
+ * has one: a unit's sums are kept over the whole window and added, in finish(), as one cluster to
+ * the cell of the bucket where the unit was first seen, so merging any set of buckets counts each
+ * unit once (a request without a unit is its own cluster). That per-unit state is the only memory
+ * that grows with traffic (about 100 bytes per unit and segment); everything else is bounded.
+ *
+ * Speed (it runs once per line): with segments, a record updates only its segment's cell; the
+ * total cells are their exact merge, built in finish(). A unit has a total slot (per arm) and a
+ * slot per segment it was seen in (UnitSlots), whose int32 headers hold
+ *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
+ *   segment: [first bucket, arm code * POSITIONS + position]
+ * (without segments, a total header is just [first bucket]).
  */
 export class EvidenceBuilder {
   private readonly from: number
@@ -153,17 +136,11 @@ export class EvidenceBuilder {
   private readonly source: string
   private readonly readers: MetricValueReader[]
   private readonly isQuantile: boolean[]
-  /** Where metric i's sums start in a unit slot, and whether it also keeps a request count. */
-  private readonly slotOffsets: Int32Array
-  private readonly countsRequests: Uint8Array
-  /** Units in the total segment (with the inline segment list), and in the other segments. */
-  private readonly totalUnits: UnitSlots
-  private readonly segmentUnits: UnitSlots
   private readonly dimensions: string[]
-  private readonly arms = [
-    new ArmAccumulator('baseline', 0),
-    new ArmAccumulator('canary', 1)
-  ] as const
+  private readonly segmented: boolean
+  private readonly kinds: MetricKind[]
+  private readonly segmentSlots: UnitSlots
+  private readonly arms: readonly [ArmAccumulator, ArmAccumulator]
   private readonly quality: DataQuality
   private unitLevel = false
   /** The current record's metric values, filled by readValues (no allocation per record). */
@@ -188,19 +165,15 @@ export class EvidenceBuilder {
       throw new RangeError(`policy.bucket must be > 0, got ${this.bucketMs}`)
     this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing))
     this.isQuantile = policy.metrics.map(m => m.kind === 'quantile')
-    // For y = 1 kinds the y-sum is the request count; only ratios need a separate one.
-    this.countsRequests = Uint8Array.from(policy.metrics, m => (m.kind === 'ratio' ? 1 : 0))
-    // Offsets from the start of the metric sums.
-    this.slotOffsets = new Int32Array(policy.metrics.length)
-    let sums = 0
-    policy.metrics.forEach((m, i) => {
-      this.slotOffsets[i] = sums
-      sums += m.kind === 'ratio' ? 3 : 2
-    })
-    const totalHeader = 2 + 2 * INLINE_SEGMENTS
-    this.totalUnits = new UnitSlots(totalHeader, totalHeader + sums)
-    this.segmentUnits = new UnitSlots(2, 2 + sums)
     this.dimensions = policy.segments?.by ?? []
+    this.segmented = this.dimensions.length > 0
+    this.kinds = policy.metrics.map(m => m.kind)
+    const totalHeader = this.segmented ? 1 + INLINE_SEGMENTS : 1
+    this.arms = [
+      new ArmAccumulator('baseline', 0, totalHeader, this.kinds),
+      new ArmAccumulator('canary', 1, totalHeader, this.kinds)
+    ]
+    this.segmentSlots = new UnitSlots(this.kinds, 2)
     const count = this.readers.length
     this.xs = new Float64Array(count)
     this.ys = new Float64Array(count)
@@ -256,70 +229,34 @@ export class EvidenceBuilder {
     this.readValues(r)
     const modelKey = r.model === undefined ? undefined : this.modelKey(r.model, r.fingerprint)
     const arm = this.arms[r.arm === 'canary' ? 1 : 0]
-    const total = arm.all[0] as SegmentAccumulator
     let slot = -1
     let newUnit = false
     if (r.unit !== undefined) {
       this.unitLevel = true
-      const known = arm.unitSlots[r.unit]
+      const known = arm.units[r.unit]
       newUnit = known === undefined
-      if (known === undefined) {
-        slot = this.totalUnits.allocate(k, arm.code * SEGMENT_BITS)
-        arm.unitSlots[r.unit] = slot
-      } else {
-        slot = known
-      }
+      slot = known ?? this.newTotalSlot(arm, r.unit, k)
     }
-    this.file(total, k, r.error, modelKey, this.totalUnits, slot, newUnit)
-    if (this.dimensions.length === 0) return
-
+    if (!this.segmented) {
+      this.file(arm.total, k, r.error, modelKey, arm.slots, slot, newUnit)
+      return
+    }
+    if (slot >= 0) this.addToUnit(arm.slots, slot)
     const segment = this.segmentOf(arm, r.raw)
     let segmentSlot = -1
     newUnit = false
     if (slot >= 0) {
       segmentSlot = this.segmentSlotOf(arm, slot, segment.position)
-      if (segmentSlot < 0) {
-        segmentSlot = this.segmentUnits.allocate(k, arm.code * SEGMENT_BITS + segment.position)
-        this.addSegmentSlot(arm, slot, segment.position, segmentSlot)
-        newUnit = true
-      }
+      newUnit = segmentSlot < 0
+      if (newUnit) segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k)
     }
-    this.file(segment, k, r.error, modelKey, this.segmentUnits, segmentSlot, newUnit)
-  }
-
-  /** The unit's slot in the segment at `position`, or -1: first the inline list, then the IntMap. */
-  private segmentSlotOf(arm: ArmAccumulator, slot: number, position: number): number {
-    const page = this.totalUnits.page(slot)
-    const base = this.totalUnits.base(slot) + 2
-    for (let j = 0; j < 2 * INLINE_SEGMENTS; j += 2) {
-      const stored = page[base + j] as number
-      if (stored === position + 1) return page[base + j + 1] as number
-      if (stored === 0) return -1
-    }
-    return arm.segmentUnitSlots.get(slot * SEGMENT_BITS + position)
-  }
-
-  private addSegmentSlot(
-    arm: ArmAccumulator,
-    slot: number,
-    position: number,
-    segmentSlot: number
-  ): void {
-    const page = this.totalUnits.page(slot)
-    const base = this.totalUnits.base(slot) + 2
-    for (let j = 0; j < 2 * INLINE_SEGMENTS; j += 2) {
-      if (page[base + j] === 0) {
-        page[base + j] = position + 1
-        page[base + j + 1] = segmentSlot
-        return
-      }
-    }
-    arm.segmentUnitSlots.add(slot * SEGMENT_BITS + position, segmentSlot)
+    this.file(segment, k, r.error, modelKey, this.segmentSlots, segmentSlot, newUnit)
   }
 
   finish(): Evidence {
-    this.addUnitClusters(this.totalUnits)
-    this.addUnitClusters(this.segmentUnits)
+    if (this.segmented) for (const arm of this.arms) this.mergeSegmentsIntoTotal(arm)
+    for (const arm of this.arms) this.addTotalUnitClusters(arm)
+    this.addSegmentUnitClusters()
     const cells: Cell[] = []
     for (const arm of this.arms) {
       const [total, ...keyed] = arm.all
@@ -370,31 +307,69 @@ export class EvidenceBuilder {
     return this.lastModelKey
   }
 
+  private newTotalSlot(arm: ArmAccumulator, unit: string, k: number): number {
+    const slot = arm.slots.allocate()
+    if (slot >= MAX_SLOTS) throw new RangeError(`more than ${MAX_SLOTS} units in one window`)
+    arm.units[unit] = slot
+    arm.slots.ints(slot)[arm.slots.intBase(slot)] = k
+    return slot
+  }
+
+  /** The unit's slot in the segment at `position`, or -1: the inline list, then the IntMap. */
+  private segmentSlotOf(arm: ArmAccumulator, slot: number, position: number): number {
+    const header = arm.slots.ints(slot)
+    const base = arm.slots.intBase(slot) + 1
+    for (let j = 0; j < INLINE_SEGMENTS; j++) {
+      const packed = header[base + j] as number
+      if (packed === 0) return -1
+      if (packed % POSITIONS === position + 1) return (packed - position - 1) / POSITIONS
+    }
+    return arm.moreSegmentSlots.get(slot * POSITIONS + position)
+  }
+
+  private newSegmentSlot(arm: ArmAccumulator, slot: number, position: number, k: number): number {
+    const segmentSlot = this.segmentSlots.allocate()
+    if (segmentSlot >= MAX_SLOTS) {
+      throw new RangeError(`more than ${MAX_SLOTS} (unit, segment) pairs in one window`)
+    }
+    const segmentHeader = this.segmentSlots.ints(segmentSlot)
+    const segmentBase = this.segmentSlots.intBase(segmentSlot)
+    segmentHeader[segmentBase] = k
+    segmentHeader[segmentBase + 1] = arm.code * POSITIONS + position
+    const header = arm.slots.ints(slot)
+    const base = arm.slots.intBase(slot) + 1
+    for (let j = 0; j < INLINE_SEGMENTS; j++) {
+      if (header[base + j] === 0) {
+        header[base + j] = segmentSlot * POSITIONS + position + 1
+        return segmentSlot
+      }
+    }
+    arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot)
+    return segmentSlot
+  }
+
+  /** Adds the current record's values to a unit's sums (its total, when they are not filed by file()). */
+  private addToUnit(slots: UnitSlots, slot: number): void {
+    for (let i = 0; i < this.has.length; i++) {
+      if (this.has[i] === 1) slots.add(slot, i, this.xs[i] as number, this.ys[i] as number)
+    }
+  }
+
   /** Files the current record (its values from readValues) into the segment's cell for bucket k. */
   private file(
     segment: SegmentAccumulator,
     k: number,
     error: string | null,
     modelKey: string | undefined,
-    units: UnitSlots,
+    slots: UnitSlots,
     slot: number,
     newUnit: boolean
   ): void {
-    let cell = segment.cells[k]
-    if (cell === undefined) {
-      cell = new CellAccumulator(
-        k,
-        this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined))
-      )
-      segment.cells[k] = cell
-      segment.created.push(cell)
-    }
+    const cell = segment.cells[k] ?? this.newCell(segment, k)
     cell.requests++
     if (newUnit) cell.units++
     if (modelKey !== undefined) countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS)
     if (error !== null) countCappedMap(cell.errors, error, MAX_ERROR_CLASSES, OTHER_KEY)
-    const page = slot < 0 ? undefined : units.page(slot)
-    const base = slot < 0 ? 0 : units.base(slot) + units.header
     for (let i = 0; i < this.has.length; i++) {
       if (this.has[i] === 0) continue
       const metric = cell.metrics[i] as MetricAccumulator
@@ -402,15 +377,19 @@ export class EvidenceBuilder {
       const y = this.ys[i] as number
       metric.requests++
       if (metric.quantiles) metric.quantiles.add(x)
-      if (page === undefined) {
-        addCluster(metric.moments, x, y)
-      } else {
-        const at = base + (this.slotOffsets[i] as number)
-        page[at] = (page[at] as number) + x
-        page[at + 1] = (page[at + 1] as number) + y
-        if (this.countsRequests[i] === 1) page[at + 2] = (page[at + 2] as number) + 1
-      }
+      if (slot < 0) addCluster(metric.moments, x, y)
+      else slots.add(slot, i, x, y)
     }
+  }
+
+  private newCell(segment: SegmentAccumulator, k: number): CellAccumulator {
+    const cell = new CellAccumulator(
+      k,
+      this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined))
+    )
+    segment.cells[k] = cell
+    segment.created.push(cell)
+    return cell
   }
 
   private segmentOf(arm: ArmAccumulator, raw: Record<string, unknown>): SegmentAccumulator {
@@ -454,27 +433,55 @@ export class EvidenceBuilder {
     return segment
   }
 
-  /** Adds each unit's window sums, as one cluster, to the cell of the bucket where it was first seen. */
-  private addUnitClusters(units: UnitSlots): void {
-    for (let slot = 0; slot < units.used; slot++) {
-      const page = units.page(slot)
-      const base = units.base(slot)
-      const code = page[base + 1] as number
-      const arm = this.arms[code >= SEGMENT_BITS ? 1 : 0]
-      const segment = arm.all[code % SEGMENT_BITS] as SegmentAccumulator
-      const cell = segment.cells[page[base] as number] as CellAccumulator
-      const sums = base + units.header
-      for (let i = 0; i < this.readers.length; i++) {
-        const at = sums + (this.slotOffsets[i] as number)
-        const requests = page[this.countsRequests[i] === 1 ? at + 2 : at + 1] as number
-        if (requests > 0) {
-          addCluster(
-            (cell.metrics[i] as MetricAccumulator).moments,
-            page[at] as number,
-            page[at + 1] as number
-          )
-        }
+  /**
+   * The total cells as the exact merge of the segment cells of their bucket (every record is in
+   * exactly one segment). Runs before unit clusters are added, which are not additive this way.
+   */
+  private mergeSegmentsIntoTotal(arm: ArmAccumulator): void {
+    const total = arm.total
+    for (const segment of arm.all.slice(1)) {
+      for (const cell of segment.created) {
+        const into = total.cells[cell.bucketIndex] ?? this.newCell(total, cell.bucketIndex)
+        into.requests += cell.requests
+        addCounts(into.models, cell.models)
+        addCounts(into.errors, cell.errors)
+        cell.metrics.forEach((metric, i) => {
+          const target = into.metrics[i] as MetricAccumulator
+          target.requests += metric.requests
+          addMoments(target.moments, metric.moments)
+          if (metric.quantiles) target.quantiles?.merge(metric.quantiles)
+        })
       }
+    }
+  }
+
+  /**
+   * Adds each unit's window sums, as one cluster, to the total cell of the bucket where it was
+   * first seen. With segments, those cells count their first-seen units here (they were not
+   * filed record by record).
+   */
+  private addTotalUnitClusters(arm: ArmAccumulator): void {
+    const slots = arm.slots
+    for (let slot = 0; slot < slots.used; slot++) {
+      const cell = arm.total.cells[
+        slots.ints(slot)[slots.intBase(slot)] as number
+      ] as CellAccumulator
+      if (this.segmented) cell.units++
+      slots.addClusters(slot, cell.moments)
+    }
+  }
+
+  /** The same for each (unit, segment): one cluster in the segment's cell of its first bucket. */
+  private addSegmentUnitClusters(): void {
+    const slots = this.segmentSlots
+    for (let slot = 0; slot < slots.used; slot++) {
+      const header = slots.ints(slot)
+      const base = slots.intBase(slot)
+      const code = header[base + 1] as number
+      const arm = this.arms[Math.floor(code / POSITIONS)] as ArmAccumulator
+      const segment = arm.all[code % POSITIONS] as SegmentAccumulator
+      const cell = segment.cells[header[base] as number] as CellAccumulator
+      slots.addClusters(slot, cell.moments)
     }
   }
 
@@ -488,8 +495,8 @@ export class EvidenceBuilder {
         requests: cell.requests,
         units: cell.units,
         metrics: cell.metrics.map(m => m.toSketch()),
-        models: Object.fromEntries(cell.models),
-        errors: Object.fromEntries(cell.errors)
+        models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
+        errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY)
       })
     }
   }
@@ -499,6 +506,10 @@ function dimensionValue(v: unknown): string {
   if (typeof v === 'string') return v === '' ? NO_VALUE : v
   if (typeof v === 'number' || typeof v === 'boolean') return String(v)
   return NO_VALUE
+}
+
+function addCounts(into: Map<string, number>, from: Map<string, number>): void {
+  for (const [key, count] of from) into.set(key, (into.get(key) ?? 0) + count)
 }
 
 function countCappedMap(

@@ -68,24 +68,34 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
     if (sketch) merged.quantiles = sketch.toJSON()
     return merged
   })
-  return { requests: totalRequests, units, metrics, models: capModelKeys(models), errors }
+  return {
+    requests: totalRequests,
+    units,
+    metrics,
+    models: capKeys(models, MAX_MODEL_KEYS, OTHER_MODELS),
+    errors
+  }
 }
 
 function addCounts(into: Record<string, number>, from: Record<string, number>): void {
   for (const [key, count] of Object.entries(from)) into[key] = (into[key] ?? 0) + count
 }
 
-/** Keeps the MAX_MODEL_KEYS most frequent models (ties by name) and sums the rest under `other`. */
-export function capModelKeys(models: Record<string, number>): Record<string, number> {
-  const named = Object.entries(models).filter(([key]) => key !== OTHER_MODELS)
-  if (named.length <= MAX_MODEL_KEYS) return models
+/** Keeps the `maxKeys` most frequent keys (ties by name) and sums the rest under `otherKey`. */
+export function capKeys(
+  counts: Record<string, number>,
+  maxKeys: number,
+  otherKey: string
+): Record<string, number> {
+  const named = Object.entries(counts).filter(([key]) => key !== otherKey)
+  if (named.length <= maxKeys) return counts
   named.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
   const capped: Record<string, number> = {}
-  let other = models[OTHER_MODELS] ?? 0
+  let other = counts[otherKey] ?? 0
   named.forEach(([key, count], rank) => {
-    if (rank < MAX_MODEL_KEYS) capped[key] = count
+    if (rank < maxKeys) capped[key] = count
     else other += count
   })
-  capped[OTHER_MODELS] = other
+  capped[otherKey] = other
   return capped
 }

@@ -30,3 +30,13 @@ export function mergeMoments(a: RatioMoments, b: RatioMoments): RatioMoments {
     sxy: a.sxy + b.sxy
   }
 }
+
+/** Adds `from`'s clusters into `into`, in place. */
+export function addMoments(into: RatioMoments, from: RatioMoments): void {
+  into.n += from.n
+  into.sx += from.sx
+  into.sy += from.sy
+  into.sxx += from.sxx
+  into.syy += from.syy
+  into.sxy += from.sxy
+}

@@ -174,6 +174,8 @@ export class QuantileSketch {
   valueAtRank(rank: number): number {
     if (this.n === 0) return NaN
     const r = Math.min(this.n, Math.max(1, Math.ceil(rank)))
+    if (r === 1) return this.min
+    if (r === this.n) return this.max
     const negatives = this.negative.total
     let value: number
     if (r <= negatives) value = -this.bucketValue(this.negative.indexAtRankFromTop(r))

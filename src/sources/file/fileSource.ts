@@ -3,7 +3,6 @@ import { isAbsolute, relative, resolve } from 'node:path'
 import { glob } from 'tinyglobby'
 import type { Policy } from '../../policy/types.js'
 import { createNormalizer, isRequestRecord, type Normalizer } from '../../records/normalize.js'
-import type { RequestRecord } from '../../records/record.js'
 import { EvidenceBuilder } from '../../sketch/evidenceBuilder.js'
 import { SourceError, type CollectRequest, type Evidence, type Source } from '../source.js'
 import { forEachCsvRow } from './csv.js'
@@ -93,7 +92,7 @@ export class FileSource implements Source {
   }
 
   /** The files the patterns name, sorted, each once. */
-  async files(): Promise<string[]> {
+  private async files(): Promise<string[]> {
     const found = new Set<string>()
     for (const pattern of this.patterns) {
       const literal = resolve(this.baseDir, pattern)
