@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { evaluate } from '../src/evaluate.js'
 import { loadPolicyFile, sourceFor } from '../src/policyFile.js'
 import { forEachLine } from '../src/sources/file/lines.js'
+import { READ_CHUNK_BYTES } from '../src/sources/file/open.js'
 
 const [mode, file, count] = process.argv.slice(2) as [string, string, string]
 const here = dirname(fileURLToPath(import.meta.url))
@@ -12,7 +13,7 @@ const started = performance.now()
 let records = 0
 
 if (mode === 'baseline') {
-  await forEachLine(createReadStream(file), 1 << 20, line => {
+  await forEachLine(createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }), 1 << 20, line => {
     JSON.parse(line)
     records++
   })

@@ -29418,6 +29418,20 @@ class SourceError extends Error {
         this.name = 'SourceError';
     }
 }
+/** Data quality before anything was read. */
+function emptyQuality() {
+    return {
+        lines: 0,
+        records: 0,
+        malformed: 0,
+        malformedSamples: [],
+        unmatchedArms: {},
+        outsideWindow: 0,
+        future: 0,
+        invalidValues: {},
+        files: []
+    };
+}
 
 /**
  * Splitting the family-wise error budget across the gating metrics (DESIGN.md: "Error budget:
@@ -30814,17 +30828,7 @@ function emptyEvidence(source, from, to) {
         metrics: [],
         unitLevel: false,
         cells: [],
-        quality: {
-            lines: 0,
-            records: 0,
-            malformed: 0,
-            malformedSamples: [],
-            unmatchedArms: {},
-            outsideWindow: 0,
-            future: 0,
-            invalidValues: {},
-            files: []
-        }
+        quality: emptyQuality()
     };
 }
 function emptyAnalysis(now) {
@@ -44570,17 +44574,7 @@ class EvidenceBuilder {
         this.xs = new Float64Array(count);
         this.ys = new Float64Array(count);
         this.has = new Uint8Array(count);
-        this.quality = {
-            lines: 0,
-            records: 0,
-            malformed: 0,
-            malformedSamples: [],
-            unmatchedArms: {},
-            outsideWindow: 0,
-            future: 0,
-            invalidValues: {},
-            files: []
-        };
+        this.quality = emptyQuality();
     }
     /** Counts a line (or CSV row, or OTLP span) read. */
     line() {

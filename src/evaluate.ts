@@ -8,7 +8,7 @@ import type { Policy } from './policy/types.js'
 import { renderMarkdown } from './report/markdown.js'
 import { decisionRecord, type DecisionRecord } from './report/record.js'
 import { renderText } from './report/text.js'
-import type { DataQuality, Evidence, Source } from './sources/source.js'
+import { emptyQuality, type DataQuality, type Evidence, type Source } from './sources/source.js'
 import type { StateStore } from './state/store.js'
 
 /**
@@ -152,17 +152,7 @@ function emptyEvidence(source: Source, from: number, to: number): Evidence {
     metrics: [],
     unitLevel: false,
     cells: [],
-    quality: {
-      lines: 0,
-      records: 0,
-      malformed: 0,
-      malformedSamples: [],
-      unmatchedArms: {},
-      outsideWindow: 0,
-      future: 0,
-      invalidValues: {},
-      files: []
-    }
+    quality: emptyQuality()
   }
 }
 

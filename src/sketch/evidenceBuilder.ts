@@ -1,7 +1,13 @@
 import type { MetricKind, Policy } from '../policy/types.js'
 import { compileMetricValue, type MetricValueReader } from '../records/fields.js'
 import type { Arm, RequestRecord } from '../records/record.js'
-import { TOTAL_SEGMENT, type Cell, type DataQuality, type Evidence } from '../sources/source.js'
+import {
+  TOTAL_SEGMENT,
+  emptyQuality,
+  type Cell,
+  type DataQuality,
+  type Evidence
+} from '../sources/source.js'
 import { IntMap } from './intMap.js'
 import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from './metricSketch.js'
 import { addCluster, addMoments, emptyMoments } from './moments.js'
@@ -178,17 +184,7 @@ export class EvidenceBuilder {
     this.xs = new Float64Array(count)
     this.ys = new Float64Array(count)
     this.has = new Uint8Array(count)
-    this.quality = {
-      lines: 0,
-      records: 0,
-      malformed: 0,
-      malformedSamples: [],
-      unmatchedArms: {},
-      outsideWindow: 0,
-      future: 0,
-      invalidValues: {},
-      files: []
-    }
+    this.quality = emptyQuality()
   }
 
   /** Counts a line (or CSV row, or OTLP span) read. */

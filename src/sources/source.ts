@@ -81,3 +81,18 @@ export class SourceError extends Error {
     this.name = 'SourceError'
   }
 }
+
+/** Data quality before anything was read. */
+export function emptyQuality(): DataQuality {
+  return {
+    lines: 0,
+    records: 0,
+    malformed: 0,
+    malformedSamples: [],
+    unmatchedArms: {},
+    outsideWindow: 0,
+    future: 0,
+    invalidValues: {},
+    files: []
+  }
+}

@@ -15,6 +15,7 @@ import { QuantileSketch } from '../../src/sketch/quantileSketch.js'
 import type { MetricSketch, RatioMoments } from '../../src/sketch/types.js'
 import {
   TOTAL_SEGMENT,
+  emptyQuality,
   type Cell,
   type DataQuality,
   type Evidence
@@ -122,17 +123,7 @@ class ArmTraffic {
 }
 
 function cleanQuality(records: number): DataQuality {
-  return {
-    lines: records,
-    records,
-    malformed: 0,
-    malformedSamples: [],
-    unmatchedArms: {},
-    outsideWindow: 0,
-    future: 0,
-    invalidValues: {},
-    files: []
-  }
+  return { ...emptyQuality(), lines: records, records }
 }
 
 function evidenceOf(policy: Policy, arms: ArmTraffic[], window: Evidence['window']): Evidence {
