@@ -29642,12 +29642,12 @@ function toleranceText(m) {
  * Checks on the evidence before any comparison is trusted (DESIGN.md, principle 3: missing,
  * partial or malformed data never promotes). A `block` holds the rollout.
  */
-function evidenceChecks(policy, evidence, arms, canaryWeight) {
+function evidenceChecks(policy, evidence, arms, canaryWeight, replay) {
     return [
         armsCheck(policy, evidence, arms),
         sampleSizeCheck(policy, arms),
         trafficSplitCheck(policy, evidence, arms, canaryWeight),
-        dataQualityCheck(policy, evidence)
+        dataQualityCheck(policy, evidence, replay)
     ];
 }
 function armsCheck(policy, evidence, arms) {
@@ -29697,7 +29697,7 @@ function trafficSplitCheck(policy, evidence, arms, canaryWeight) {
         }
         : { name, status: 'ok', detail: observed };
 }
-function dataQualityCheck(policy, evidence) {
+function dataQualityCheck(policy, evidence, replay) {
     const q = evidence.quality;
     const max = policy.dataQuality.maxMalformed;
     const problems = [];
@@ -29718,8 +29718,13 @@ function dataQualityCheck(policy, evidence) {
         else
             warnings.push(text);
     }
-    if (q.future > 0) {
-        const text = `${q.future} records are timestamped after the evaluation time (clock skew, or --now too early)`;
+    const notes = [];
+    if (q.future > 0 && replay) {
+        // --now replays the log as of that instant: later records are expected, and ignored.
+        notes.push(`${int$2(q.future)} records after the evaluation time ignored`);
+    }
+    else if (q.future > 0) {
+        const text = `${int$2(q.future)} records are timestamped after the evaluation time (clock skew between the log writer and this machine?)`;
         if (q.lines > 0 && q.future / q.lines > max)
             problems.push(text);
         else
@@ -29731,9 +29736,11 @@ function dataQualityCheck(policy, evidence) {
     if (problems.length > 0) {
         return { name: 'data-quality', status: 'block', detail: [...problems, ...warnings].join('; ') };
     }
-    if (warnings.length > 0)
-        return { name: 'data-quality', status: 'warn', detail: warnings.join('; ') };
-    return { name: 'data-quality', status: 'ok', detail: `${int$2(q.lines)} lines, none malformed` };
+    if (warnings.length > 0) {
+        return { name: 'data-quality', status: 'warn', detail: [...warnings, ...notes].join('; ') };
+    }
+    const clean = `${int$2(q.lines)} lines, none malformed`;
+    return { name: 'data-quality', status: 'ok', detail: [clean, ...notes].join('; ') };
 }
 const pct = (x) => {
     const v = x * 100;
@@ -30223,8 +30230,9 @@ const isGating = (m) => m.mode !== 'report';
 /**
  * Compare every metric between the arms over the evidence of one step, and run the checks on the
  * evidence itself. `canaryWeight` is the step's canary share in percent (the expected split).
+ * `replay`: the evaluation time was given (--now), so records after it are expected, not skew.
  */
-function analyze(policy, evidence, canaryWeight) {
+function analyze(policy, evidence, canaryWeight, replay = false) {
     const total = (arm) => mergeCells(evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT));
     const baseline = total('baseline');
     const canary = total('canary');
@@ -30244,7 +30252,7 @@ function analyze(policy, evidence, canaryWeight) {
         baseline: { requests: baseline.requests, units: baseline.units },
         canary: { requests: canary.requests, units: canary.units }
     };
-    const checks = evidenceChecks(policy, evidence, arms, canaryWeight);
+    const checks = evidenceChecks(policy, evidence, arms, canaryWeight, replay);
     return {
         window: evidence.window,
         arms,
@@ -30706,7 +30714,8 @@ function renderMarkdown(r) {
 }
 const longestBacktickRun = (s) => Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
 
-const plain = (s) => s.replace(/\*\*/g, '');
+/** Markdown bold (the current step) becomes brackets in a terminal. */
+const plain = (s) => s.replace(/\*\*(.*?)\*\*/g, '[$1]');
 /** The terminal view: the verdict, why, and one line per metric and check. */
 function renderText(r) {
     const lines = [plain(headline(r)), plain(progressLine(r)), ''];
@@ -30745,7 +30754,7 @@ async function evaluate(deps) {
     // so a canary label that matches nothing is visible at once.
     const windowFrom = loaded || start !== undefined ? undefined : 0;
     const collected = state.status === 'running' || state.status === 'paused'
-        ? await collectEvidence(policy, state, source, now, windowFrom)
+        ? await collectEvidence(policy, state, source, now, deps.replay ?? false, windowFrom)
         : undefined;
     const analysis = collected?.analysis;
     if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
@@ -30798,7 +30807,7 @@ async function firstCanary(source, now) {
  * Evidence for the current step: from the step's start plus the warm-up, to now. Any failure of
  * the source is a hold with the reason (DESIGN.md: fail closed), never a crash.
  */
-async function collectEvidence(policy, state, source, now, windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup) {
+async function collectEvidence(policy, state, source, now, replay, windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup) {
     const weight = weightAt(policy, state.stepIndex);
     const from = windowFrom;
     if (now <= from) {
@@ -30812,7 +30821,7 @@ async function collectEvidence(policy, state, source, now, windowFrom = Date.par
     }
     try {
         const evidence = await source.collect({ window: { from, to: now }, now });
-        return { analysis: analyze(policy, evidence, weight), quality: evidence.quality };
+        return { analysis: analyze(policy, evidence, weight, replay), quality: evidence.quality };
     }
     catch (e) {
         const analysis = analyze(policy, emptyEvidence(source, from, now), weight);
@@ -47567,7 +47576,8 @@ async function run() {
             ? await evaluate({
                 ...common,
                 source: sourceFor(loaded, inputs.records),
-                dryRun: inputs.dryRun
+                dryRun: inputs.dryRun,
+                replay: inputs.now !== undefined
             })
             : await command({
                 ...common,

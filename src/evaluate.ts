@@ -27,6 +27,8 @@ export interface EvaluateDeps {
   since?: number
   /** Decide and report, but do not save the state. */
   dryRun?: boolean
+  /** `now` was given (--now): records after it are ignored as expected, not reported as skew. */
+  replay?: boolean
 }
 
 export interface Outcome {
@@ -46,7 +48,7 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
   const windowFrom = loaded || start !== undefined ? undefined : 0
   const collected =
     state.status === 'running' || state.status === 'paused'
-      ? await collectEvidence(policy, state, source, now, windowFrom)
+      ? await collectEvidence(policy, state, source, now, deps.replay ?? false, windowFrom)
       : undefined
   const analysis = collected?.analysis
   if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
@@ -121,6 +123,7 @@ async function collectEvidence(
   state: RolloutState,
   source: Source,
   now: number,
+  replay: boolean,
   windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup
 ): Promise<{ analysis: Analysis; quality?: DataQuality }> {
   const weight = weightAt(policy, state.stepIndex)
@@ -136,7 +139,7 @@ async function collectEvidence(
   }
   try {
     const evidence = await source.collect({ window: { from, to: now }, now })
-    return { analysis: analyze(policy, evidence, weight), quality: evidence.quality }
+    return { analysis: analyze(policy, evidence, weight, replay), quality: evidence.quality }
   } catch (e) {
     const analysis = analyze(policy, emptyEvidence(source, from, now), weight)
     analysis.checks.unshift({ name: 'source', status: 'block', detail: (e as Error).message })

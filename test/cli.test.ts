@@ -369,29 +369,41 @@ describe('rollout-gate CLI (spawned binary)', () => {
       expect(r.stdout).not.toContain('SECRET-PROMPT')
     })
 
-    it('timestamps in the future are ignored and reported', () => {
+    it('records after --now are ignored as a replay; past the real clock they are skew and hold', () => {
       const dir = tempDir()
       writePolicy(dir)
       mkdirSync(join(dir, 'traffic'))
-      writeTraffic(join(dir, 'traffic', 'calls.jsonl'), { count: 20_000 })
-      const rec = json(
-        cli(
-          [
-            'evaluate',
-            '--policy',
-            'policy.yml',
-            '--now',
-            '2026-11-02T08:10:00Z',
-            '--since',
-            '2026-11-02T08:00:00Z',
-            '--format',
-            'json'
-          ],
-          dir
-        ).stdout
+      const file = join(dir, 'traffic', 'calls.jsonl')
+      writeTraffic(file, { count: 20_000 })
+      const args = ['evaluate', '--policy', 'policy.yml', '--since', '2026-11-02T08:00:00Z']
+      const replay = json(
+        cli([...args, '--now', '2026-11-02T08:10:00Z', '--format', 'json'], dir).stdout
       )
-      expect(rec.dataQuality.future).toBeGreaterThan(0)
-      expect(rec.decision).toBe('hold')
+      expect(replay.dataQuality.future).toBeGreaterThan(0)
+      const dq = replay.checks.find((c: { name: string }) => c.name === 'data-quality')
+      expect(dq).toMatchObject({
+        status: 'ok',
+        detail: expect.stringMatching(/records after the evaluation time ignored/)
+      })
+      // Stamp a tenth of the calls in 2099: with the real clock as now, that is skew. (The step
+      // began weeks before the real clock, so let it outlive maxDuration without rolling back.)
+      const policy = join(dir, 'policy.yml')
+      writeFileSync(
+        policy,
+        readFileSync(policy, 'utf8').replace('warmup: 5m', 'warmup: 5m\n  onTimeout: hold')
+      )
+      const lines = readFileSync(file, 'utf8').split('\n')
+      writeFileSync(
+        file,
+        lines.map((l, i) => (i % 10 === 0 ? l.replace('"ts":"2026', '"ts":"2099') : l)).join('\n')
+      )
+      const skewed = json(cli([...args, '--format', 'json'], dir).stdout)
+      expect(skewed.decision).toBe('hold')
+      const skew = skewed.checks.find((c: { name: string }) => c.name === 'data-quality')
+      expect(skew.status).toBe('block')
+      expect(skew.detail).toMatch(
+        /2,000 records are timestamped after the evaluation time \(clock skew/
+      )
     })
 
     it('a corrupt state file, or one of another rollout, is exit 2 and left untouched', () => {

@@ -30,7 +30,8 @@ export async function run(): Promise<void> {
         ? await evaluate({
             ...common,
             source: sourceFor(loaded, inputs.records),
-            dryRun: inputs.dryRun
+            dryRun: inputs.dryRun,
+            replay: inputs.now !== undefined
           })
         : await command({
             ...common,

@@ -13,8 +13,14 @@ export const isGating = (m: MetricSpec): boolean => m.mode !== 'report'
 /**
  * Compare every metric between the arms over the evidence of one step, and run the checks on the
  * evidence itself. `canaryWeight` is the step's canary share in percent (the expected split).
+ * `replay`: the evaluation time was given (--now), so records after it are expected, not skew.
  */
-export function analyze(policy: Policy, evidence: Evidence, canaryWeight: number): Analysis {
+export function analyze(
+  policy: Policy,
+  evidence: Evidence,
+  canaryWeight: number,
+  replay = false
+): Analysis {
   const total = (arm: Cell['arm']) =>
     mergeCells(evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT))
   const baseline = total('baseline')
@@ -38,7 +44,7 @@ export function analyze(policy: Policy, evidence: Evidence, canaryWeight: number
     baseline: { requests: baseline.requests, units: baseline.units },
     canary: { requests: canary.requests, units: canary.units }
   }
-  const checks = evidenceChecks(policy, evidence, arms, canaryWeight)
+  const checks = evidenceChecks(policy, evidence, arms, canaryWeight, replay)
   return {
     window: evidence.window,
     arms,

@@ -14,13 +14,14 @@ export function evidenceChecks(
   policy: Policy,
   evidence: Evidence,
   arms: Arms,
-  canaryWeight: number
+  canaryWeight: number,
+  replay: boolean
 ): Check[] {
   return [
     armsCheck(policy, evidence, arms),
     sampleSizeCheck(policy, arms),
     trafficSplitCheck(policy, evidence, arms, canaryWeight),
-    dataQualityCheck(policy, evidence)
+    dataQualityCheck(policy, evidence, replay)
   ]
 }
 
@@ -79,7 +80,7 @@ function trafficSplitCheck(
     : { name, status: 'ok', detail: observed }
 }
 
-function dataQualityCheck(policy: Policy, evidence: Evidence): Check {
+function dataQualityCheck(policy: Policy, evidence: Evidence, replay: boolean): Check {
   const q = evidence.quality
   const max = policy.dataQuality.maxMalformed
   const problems: string[] = []
@@ -99,8 +100,12 @@ function dataQualityCheck(policy: Policy, evidence: Evidence): Check {
     if (share > max) problems.push(`${text} (${pct(share)} of records > ${pct(max)})`)
     else warnings.push(text)
   }
-  if (q.future > 0) {
-    const text = `${q.future} records are timestamped after the evaluation time (clock skew, or --now too early)`
+  const notes: string[] = []
+  if (q.future > 0 && replay) {
+    // --now replays the log as of that instant: later records are expected, and ignored.
+    notes.push(`${int(q.future)} records after the evaluation time ignored`)
+  } else if (q.future > 0) {
+    const text = `${int(q.future)} records are timestamped after the evaluation time (clock skew between the log writer and this machine?)`
     if (q.lines > 0 && q.future / q.lines > max) problems.push(text)
     else warnings.push(text)
   }
@@ -108,9 +113,11 @@ function dataQualityCheck(policy: Policy, evidence: Evidence): Check {
   if (problems.length > 0) {
     return { name: 'data-quality', status: 'block', detail: [...problems, ...warnings].join('; ') }
   }
-  if (warnings.length > 0)
-    return { name: 'data-quality', status: 'warn', detail: warnings.join('; ') }
-  return { name: 'data-quality', status: 'ok', detail: `${int(q.lines)} lines, none malformed` }
+  if (warnings.length > 0) {
+    return { name: 'data-quality', status: 'warn', detail: [...warnings, ...notes].join('; ') }
+  }
+  const clean = `${int(q.lines)} lines, none malformed`
+  return { name: 'data-quality', status: 'ok', detail: [clean, ...notes].join('; ') }
 }
 
 export const pct = (x: number): string => {

@@ -80,6 +80,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
             ...common,
             source: sourceFor(loaded, args.records),
             dryRun: args.dryRun,
+            replay: args.now !== undefined,
             ...(args.since !== undefined && { since: args.since })
           })
         : await command({

@@ -2,7 +2,8 @@ import { deltaWithInterval, int, toleranceText, value } from './format.js'
 import { headline, progressLine } from './markdown.js'
 import type { DecisionRecord } from './record.js'
 
-const plain = (s: string): string => s.replace(/\*\*/g, '')
+/** Markdown bold (the current step) becomes brackets in a terminal. */
+const plain = (s: string): string => s.replace(/\*\*(.*?)\*\*/g, '[$1]')
 
 /** The terminal view: the verdict, why, and one line per metric and check. */
 export function renderText(r: DecisionRecord): string {
