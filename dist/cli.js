@@ -24,6 +24,319 @@ class UsageError extends Error {
 }
 
 /**
+ * The record's cost: its billed `cost_usd` when present, else its tokens at the policy's prices
+ * (USD per 1M tokens). Cache reads and writes are priced at `cacheRead` / `cacheWrite` (each
+ * defaulting to `input`); the rest of the input, input_tokens - cache reads - cache writes, at
+ * `input` (input_tokens counts all input, cached included: src/records/record.ts).
+ */
+function computeCost(r, pricing) {
+    if (r.cost_usd !== undefined)
+        return r.cost_usd;
+    if (r.input_tokens === undefined && r.output_tokens === undefined)
+        return undefined;
+    const price = priceOf(r.model, pricing);
+    if (typeof price === 'string')
+        return { invalid: price };
+    const input = r.input_tokens ?? 0;
+    const cacheRead = r.cache_read_tokens ?? 0;
+    const cacheWrite = r.cache_write_tokens ?? 0;
+    const uncachedInput = input - cacheRead - cacheWrite;
+    if (uncachedInput < 0)
+        return { invalid: 'cache tokens exceed input tokens' };
+    return ((uncachedInput * price.input +
+        cacheRead * (price.cacheRead ?? price.input) +
+        cacheWrite * (price.cacheWrite ?? price.input) +
+        (r.output_tokens ?? 0) * price.output) /
+        1e6);
+}
+/**
+ * What the record would have cost with no prompt cache: every input token at the uncached
+ * `input` price, whatever was billed. The gap to computeCost is what caching saved.
+ */
+function computeUncachedCost(r, pricing) {
+    if (r.input_tokens === undefined && r.output_tokens === undefined)
+        return undefined;
+    const price = priceOf(r.model, pricing);
+    if (typeof price === 'string')
+        return { invalid: price };
+    return ((r.input_tokens ?? 0) * price.input + (r.output_tokens ?? 0) * price.output) / 1e6;
+}
+/** The last lookup: records mostly repeat one model, and comparing strings beats hashing them. */
+let lastPricing;
+let lastModel;
+let lastPrice = '';
+/** The model's price, or why there is none. Own keys only: a model named `constructor` has no price. */
+function priceOf(model, pricing) {
+    if (model === undefined)
+        return 'no model to look up in policy.pricing';
+    if (model !== lastModel || pricing !== lastPricing) {
+        const price = Object.hasOwn(pricing, model) ? pricing[model] : undefined;
+        lastPricing = pricing;
+        lastModel = model;
+        lastPrice = price ?? `no price for model "${model}" in policy.pricing`;
+    }
+    return lastPrice;
+}
+
+/** Raw aliases a policy might name; they read the canonical field, so units are already converted. */
+const CANONICAL = {
+    duration_ms: 'latency_ms',
+    'gen_ai.client.operation.duration': 'latency_ms',
+    'gen_ai.response.time_to_first_chunk': 'ttft_ms',
+    prompt_tokens: 'input_tokens',
+    'gen_ai.usage.input_tokens': 'input_tokens',
+    completion_tokens: 'output_tokens',
+    'gen_ai.usage.output_tokens': 'output_tokens',
+    'prompt_tokens_details.cached_tokens': 'cache_read_tokens',
+    cache_read_input_tokens: 'cache_read_tokens',
+    'gen_ai.usage.cache_read.input_tokens': 'cache_read_tokens',
+    cache_creation_input_tokens: 'cache_write_tokens',
+    'gen_ai.usage.cache_creation.input_tokens': 'cache_write_tokens',
+    cost_usd: 'cost',
+    'gen_ai.evaluation.score.value': 'score'
+};
+/**
+ * Compiles a metric into a reader of one record's (x, y): for mean, rate and quantile metrics
+ * x = the value and y = 1; for ratio metrics x = the `from` field and y = the `per` field. Values
+ * that are present but unusable (NaN, Infinity, negative latency, tokens or cost, a score outside
+ * [0, 1], a non-numeric string, a rate value other than 0/1) come back as InvalidValue and are
+ * never used. A rate reads feedback +1 as 1 and -1 as 0.
+ */
+function compileMetricValue(spec, pricing) {
+    const pair = { x: 0, y: 1 };
+    const from = fieldReader(spec.from, pricing);
+    if (spec.kind === 'ratio') {
+        if (spec.per === undefined)
+            throw new Error(`${spec.path}: a ratio metric needs \`per\``);
+        const per = fieldReader(spec.per, pricing);
+        return r => {
+            const x = from(r);
+            if (typeof x !== 'number')
+                return x;
+            const y = per(r);
+            if (typeof y !== 'number')
+                return y;
+            pair.x = x;
+            pair.y = y;
+            return pair;
+        };
+    }
+    const read = spec.kind === 'rate' ? rateReader(spec.from, from) : from;
+    return r => {
+        const x = read(r);
+        if (typeof x !== 'number')
+            return x;
+        pair.x = x;
+        return pair;
+    };
+}
+function rateReader(field, read) {
+    const notBinary = { invalid: `${field}: not 0 or 1, as a rate needs` };
+    const isFeedback = canonicalName(field) === 'feedback';
+    return r => {
+        const v = read(r);
+        if (typeof v !== 'number')
+            return v;
+        if (isFeedback)
+            return v === 1 ? 1 : 0;
+        return v === 0 || v === 1 ? v : notBinary;
+    };
+}
+function canonicalName(field) {
+    return Object.hasOwn(CANONICAL, field) ? CANONICAL[field] : field;
+}
+function fieldReader(field, pricing) {
+    const name = canonicalName(field);
+    const negative = { invalid: `${field}: negative or not a finite number` };
+    const nonNegative = (v) => v === undefined ? undefined : v >= 0 && v < Infinity ? v : negative;
+    switch (name) {
+        case 'latency_ms':
+            return r => nonNegative(r.latency_ms);
+        case 'ttft_ms':
+            return r => nonNegative(r.ttft_ms);
+        case 'input_tokens':
+            return r => nonNegative(r.input_tokens);
+        case 'output_tokens':
+            return r => nonNegative(r.output_tokens);
+        case 'cache_read_tokens':
+            return r => nonNegative(r.cache_read_tokens);
+        case 'cache_write_tokens':
+            return r => nonNegative(r.cache_write_tokens);
+        case 'cost':
+            return costReader(field, negative, r => computeCost(r, pricing));
+        case 'cost_uncached':
+            return costReader(field, negative, r => computeUncachedCost(r, pricing));
+        case 'cache_hit':
+            return r => {
+                const read = nonNegative(r.cache_read_tokens);
+                return typeof read === 'number' ? (read > 0 ? 1 : 0) : read;
+            };
+        case 'error':
+            return r => (r.error === null ? 0 : 1);
+        case 'fallback':
+            return r => (r.fallback ? 1 : 0);
+        case 'feedback': {
+            const notFeedback = { invalid: `${field}: not +1 or -1` };
+            return r => {
+                const v = r.feedback;
+                return v === undefined ? undefined : v === 1 || v === -1 ? v : notFeedback;
+            };
+        }
+        case 'score':
+            return unitIntervalReader(field, r => r.score);
+    }
+    if (name.startsWith('error.')) {
+        const cls = name.slice('error.'.length).toLowerCase();
+        return r => (r.error === cls ? 1 : 0);
+    }
+    if (name.startsWith('scores.')) {
+        const score = name.slice('scores.'.length);
+        return unitIntervalReader(field, r => r.scores?.[score]);
+    }
+    return rawFieldReader(field);
+}
+function costReader(field, negative, cost) {
+    return r => {
+        const c = cost(r);
+        if (c === undefined)
+            return undefined;
+        if (typeof c !== 'number')
+            return { invalid: `${field}: ${c.invalid}` };
+        return c >= 0 && c < Infinity ? c : negative;
+    };
+}
+function unitIntervalReader(field, get) {
+    const outside = { invalid: `${field}: outside [0, 1] or not a number` };
+    return r => {
+        const v = get(r);
+        return v === undefined ? undefined : v >= 0 && v <= 1 ? v : outside;
+    };
+}
+/**
+ * Any other field of the raw row: a flat key first (`a.b` as one key, as CSV headers and OTLP
+ * attributes have it), else a path into nested objects. Booleans read as 1 / 0; numeric strings
+ * as numbers; negative values are allowed (the field's meaning is the user's).
+ */
+function rawFieldReader(field) {
+    const path = field.split('.');
+    const notNumber = { invalid: `${field}: not a finite number` };
+    return r => {
+        const v = Object.hasOwn(r.raw, field)
+            ? r.raw[field]
+            : path.length > 1
+                ? walk(r.raw, path)
+                : undefined;
+        if (typeof v === 'number')
+            return Number.isFinite(v) ? v : notNumber;
+        if (v === undefined || v === null || v === '')
+            return undefined;
+        if (typeof v === 'boolean')
+            return v ? 1 : 0;
+        if (typeof v === 'string') {
+            // CSV cells arrive as text: a boolean column reads as a 0/1 rate.
+            const word = v.trim().toLowerCase();
+            if (word === 'true' || word === 'false')
+                return word === 'true' ? 1 : 0;
+            const n = Number(v);
+            return v.trim() !== '' && Number.isFinite(n) ? n : notNumber;
+        }
+        return notNumber;
+    };
+}
+function walk(value, path) {
+    for (const key of path) {
+        if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key))
+            return undefined;
+        value = value[key];
+    }
+    return value;
+}
+
+const TOTAL_SEGMENT = '*';
+/** The source could not produce evidence at all. The message says what and what to do. */
+class SourceError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'SourceError';
+    }
+}
+/** Data quality before anything was read. */
+function emptyQuality() {
+    return {
+        lines: 0,
+        records: 0,
+        malformed: 0,
+        malformedSamples: [],
+        unmatchedArms: {},
+        outsideWindow: 0,
+        future: 0,
+        invalidValues: {},
+        files: []
+    };
+}
+
+/**
+ * A hash map from non-negative int32 keys to int32 values in two typed arrays (open addressing,
+ * linear probing, Fibonacci hashing: Knuth, TAOCP vol. 3, 6.4). For the builder's hundreds of
+ * thousands of (unit, segment) keys it is several times faster than a Map and a tenth of its memory:
+ * no entry objects for the garbage collector, one cache line per probe.
+ */
+class IntMap {
+    keys;
+    values;
+    bits;
+    size = 0;
+    constructor(initialBits = 10) {
+        this.bits = initialBits;
+        this.keys = new Int32Array(1 << initialBits).fill(-1);
+        this.values = new Int32Array(1 << initialBits);
+    }
+    /** The value for `key`, or -1 when absent. */
+    get(key) {
+        const mask = this.keys.length - 1;
+        for (let i = this.slot(key);; i = (i + 1) & mask) {
+            const k = this.keys[i];
+            if (k === key)
+                return this.values[i];
+            if (k === -1)
+                return -1;
+        }
+    }
+    /** Sets a key that is not in the map yet (the builder only ever adds). */
+    add(key, value) {
+        if (!(key >= 0 && key <= 0x7fffffff))
+            throw new RangeError(`IntMap: key ${key} is not a non-negative int32`);
+        // Load factor at most 1/2 keeps linear probes short.
+        if (2 * (this.size + 1) > this.keys.length)
+            this.grow();
+        this.place(key, value);
+        this.size++;
+    }
+    slot(key) {
+        return Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+    }
+    place(key, value) {
+        const mask = this.keys.length - 1;
+        let i = this.slot(key);
+        while (this.keys[i] !== -1)
+            i = (i + 1) & mask;
+        this.keys[i] = key;
+        this.values[i] = value;
+    }
+    grow() {
+        const { keys, values } = this;
+        this.bits++;
+        this.keys = new Int32Array(1 << this.bits).fill(-1);
+        this.values = new Int32Array(1 << this.bits);
+        for (let i = 0; i < keys.length; i++) {
+            const k = keys[i];
+            if (k !== -1)
+                this.place(k, values[i]);
+        }
+    }
+}
+
+/**
  * Sufficient statistics of a ratio estimator over independent clusters (src/sketch/types.ts).
  * They are plain sums, so two sets merge by addition and merging is associative and commutative:
  * the delta-method variance of sum(x) / sum(y) needs only these six numbers.
@@ -359,27 +672,570 @@ function capKeys(counts, maxKeys, otherKey) {
     return capped;
 }
 
-const TOTAL_SEGMENT = '*';
-/** The source could not produce evidence at all. The message says what and what to do. */
-class SourceError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'SourceError';
+/**
+ * Per-unit state for EvidenceBuilder: a fixed-size slot per unit (or per unit and segment) in
+ * typed-array pages rather than objects, so hundreds of thousands of units cost under 100 bytes
+ * each, give the garbage collector nothing to trace, and a record's update touches one or two
+ * adjacent cache lines. (Random access to this state is, after JSON.parse, the largest cost of
+ * reading a file, so compactness is speed here.)
+ *
+ * A slot is one ArrayBuffer range seen as Int32Array and Float64Array:
+ *   `header` int32s for the caller (padded to 8 bytes), then per metric an x-sum (float64), then
+ *   for ratio metrics a y-sum (float64), then per metric a request count (int32), which is also
+ *   the y-sum when y = 1.
+ */
+class UnitSlots {
+    header;
+    static PAGE_SLOTS = 4096;
+    floatPages = [];
+    intPages = [];
+    /** Slot width in float64 elements (an int32 index is twice a float64 one). */
+    stride;
+    /** Float64 offsets of metric i's x-sum and y-sum (-1: y = 1, read the count); int32 offset of its count. */
+    xAt;
+    yAt;
+    countAt;
+    used = 0;
+    constructor(kinds, header) {
+        this.header = header;
+        let floats = Math.ceil(header / 2);
+        this.xAt = new Int32Array(kinds.length);
+        this.yAt = new Int32Array(kinds.length).fill(-1);
+        kinds.forEach((kind, i) => {
+            this.xAt[i] = floats++;
+            if (kind === 'ratio')
+                this.yAt[i] = floats++;
+        });
+        this.countAt = Int32Array.from(kinds, (_, i) => 2 * floats + i);
+        this.stride = floats + Math.ceil(kinds.length / 2);
+    }
+    /** A new zeroed slot; returns its number. */
+    allocate() {
+        const slot = this.used++;
+        if (slot % UnitSlots.PAGE_SLOTS === 0) {
+            const buffer = new ArrayBuffer(UnitSlots.PAGE_SLOTS * this.stride * 8);
+            this.floatPages.push(new Float64Array(buffer));
+            this.intPages.push(new Int32Array(buffer));
+        }
+        return slot;
+    }
+    /** The int32 page holding the slot; its header starts at intBase(slot). */
+    ints(slot) {
+        return this.intPages[Math.floor(slot / UnitSlots.PAGE_SLOTS)];
+    }
+    intBase(slot) {
+        return (slot % UnitSlots.PAGE_SLOTS) * 2 * this.stride;
+    }
+    /** Adds one request's (x, y) for metric i. */
+    add(slot, i, x, y) {
+        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
+        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
+        const floats = this.floatPages[page];
+        const ints = this.intPages[page];
+        const xi = base + this.xAt[i];
+        floats[xi] = floats[xi] + x;
+        const ci = 2 * base + this.countAt[i];
+        ints[ci] = ints[ci] + 1;
+        const y0 = this.yAt[i];
+        if (y0 >= 0)
+            floats[base + y0] = floats[base + y0] + y;
+    }
+    /** Adds the slot's sums, one cluster per metric that had a value, to `moments` (indexed by metric). */
+    addClusters(slot, moments) {
+        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
+        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
+        const floats = this.floatPages[page];
+        const ints = this.intPages[page];
+        for (let i = 0; i < this.xAt.length; i++) {
+            const count = ints[2 * base + this.countAt[i]];
+            if (count === 0)
+                continue;
+            const y0 = this.yAt[i];
+            const x = floats[base + this.xAt[i]];
+            addCluster(moments[i], x, y0 < 0 ? count : floats[base + y0]);
+        }
     }
 }
-/** Data quality before anything was read. */
-function emptyQuality() {
-    return {
-        lines: 0,
-        records: 0,
-        malformed: 0,
-        malformedSamples: [],
-        unmatchedArms: {},
-        outsideWindow: 0,
-        future: 0,
-        invalidValues: {},
-        files: []
-    };
+
+/** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
+const MAX_SEGMENTS_PER_ARM = 50;
+const OTHER_SEGMENT = '(other)';
+/** The value of a segment dimension a record does not have. */
+const NO_VALUE = '(none)';
+const MAX_MALFORMED_SAMPLES = 10;
+const MAX_UNMATCHED_ARMS = 20;
+const MAX_INVALID_KEYS = 50;
+const MAX_ERROR_CLASSES = 20;
+const OTHER_KEY = '(other)';
+/** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
+const POSITIONS = 64;
+/**
+ * A unit's total slot lists its first few segment slots inline: most records then find their
+ * segment slot in a cache line they touch anyway, with no hash lookup.
+ */
+const INLINE_SEGMENTS = 4;
+/** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
+const MAX_SLOTS = 2 ** 31 / POSITIONS;
+class MetricAccumulator {
+    quantiles;
+    moments = emptyMoments();
+    requests = 0;
+    constructor(quantiles) {
+        this.quantiles = quantiles;
+    }
+    toSketch() {
+        const sketch = { moments: this.moments, requests: this.requests };
+        if (this.quantiles)
+            sketch.quantiles = this.quantiles.toJSON();
+        return sketch;
+    }
+}
+class CellAccumulator {
+    bucketIndex;
+    metrics;
+    requests = 0;
+    units = 0;
+    models = new Map();
+    errors = new Map();
+    /** metrics[i].moments, for UnitSlots.addClusters. */
+    moments;
+    constructor(bucketIndex, metrics) {
+        this.bucketIndex = bucketIndex;
+        this.metrics = metrics;
+        this.moments = metrics.map(m => m.moments);
+    }
+}
+class SegmentAccumulator {
+    key;
+    position;
+    /** By bucket index k (bucket start = window.from + k * bucketMs); `created` lists them. */
+    cells = [];
+    created = [];
+    constructor(key, 
+    /** Position in its arm's `all`: 0 is the total segment. */
+    position) {
+        this.key = key;
+        this.position = position;
+    }
+}
+class ArmAccumulator {
+    arm;
+    code;
+    /** The total segment, then segment keys in first-seen order, then OTHER_SEGMENT once used. */
+    all = [new SegmentAccumulator(TOTAL_SEGMENT, 0)];
+    trie = new Map();
+    other;
+    /**
+     * Unit -> its total slot in `slots`. A null-prototype object: for
+     * hundreds of thousands of short keys V8's dictionary lookup beat both a Map and a hand-made
+     * hash table here (a JS string hash costs more than the probe it saves).
+     */
+    units = Object.create(null);
+    slots;
+    /** (total slot * POSITIONS + position) -> segment slot, for units past INLINE_SEGMENTS segments. */
+    moreSegmentSlots = new IntMap();
+    constructor(arm, 
+    /** 0 baseline, 1 canary: kept in segment rows to find their cell again in finish(). */
+    code, slotHeader, kinds) {
+        this.arm = arm;
+        this.code = code;
+        this.slots = new UnitSlots(kinds, slotHeader);
+    }
+    get total() {
+        return this.all[0];
+    }
+}
+/**
+ * Reduces a stream of records to Evidence: sketches per (arm, segment, time bucket) (DESIGN.md
+ * principle 5). Pure: the source feeds it lines, records and problems; it never reads anything.
+ *
+ * Each in-window record belongs to its arm's TOTAL_SEGMENT cell and, when the policy has segments,
+ * to the cell of its segment key. Moments are clustered per request, or per unit when the record
+ * has one: a unit's sums are kept over the whole window and added, in finish(), as one cluster to
+ * the cell of the bucket where the unit was first seen, so merging any set of buckets counts each
+ * unit once (a request without a unit is its own cluster). That per-unit state is the only memory
+ * that grows with traffic (about 100 bytes per unit and segment); everything else is bounded.
+ *
+ * Speed (it runs once per line): with segments, a record updates only its segment's cell; the
+ * total cells are their exact merge, built in finish(). A unit has a total slot (per arm) and a
+ * slot per segment it was seen in (UnitSlots), whose int32 headers hold
+ *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
+ *   segment: [first bucket, arm code * POSITIONS + position]
+ * (without segments, a total header is just [first bucket]).
+ */
+class EvidenceBuilder {
+    from;
+    to;
+    now;
+    bucketMs;
+    policy;
+    source;
+    readers;
+    isQuantile;
+    dimensions;
+    segmented;
+    kinds;
+    segmentSlots;
+    arms;
+    quality;
+    unitLevel = false;
+    /** The current record's metric values, filled by readValues (no allocation per record). */
+    xs;
+    ys;
+    has;
+    invalidThisRecord = [];
+    /** The last model key built: records mostly repeat it, and a reused string hashes once. */
+    lastModel;
+    lastFingerprint;
+    lastModelKey = '';
+    constructor(opts) {
+        const { policy } = opts;
+        this.policy = policy;
+        this.from = opts.window.from;
+        this.to = opts.window.to;
+        this.now = opts.now;
+        this.bucketMs = policy.bucket;
+        this.source = opts.source;
+        if (!(this.bucketMs > 0))
+            throw new RangeError(`policy.bucket must be > 0, got ${this.bucketMs}`);
+        this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing));
+        this.isQuantile = policy.metrics.map(m => m.kind === 'quantile');
+        this.dimensions = policy.segments?.by ?? [];
+        this.segmented = this.dimensions.length > 0;
+        this.kinds = policy.metrics.map(m => m.kind);
+        const totalHeader = this.segmented ? 1 + INLINE_SEGMENTS : 1;
+        this.arms = [
+            new ArmAccumulator('baseline', 0, totalHeader, this.kinds),
+            new ArmAccumulator('canary', 1, totalHeader, this.kinds)
+        ];
+        this.segmentSlots = new UnitSlots(this.kinds, 2);
+        const count = this.readers.length;
+        this.xs = new Float64Array(count);
+        this.ys = new Float64Array(count);
+        this.has = new Uint8Array(count);
+        this.quality = emptyQuality();
+    }
+    /** Counts a line (or CSV row, or OTLP span) read. */
+    line() {
+        this.quality.lines++;
+    }
+    /** Counts a line that is not a record; `where` is `file:line`. The reason, never the content. */
+    malformed(where, reason) {
+        this.quality.malformed++;
+        if (this.quality.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
+            this.quality.malformedSamples.push(`${where}: ${reason}`);
+        }
+    }
+    unmatchedArm(value) {
+        countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS);
+    }
+    fileDone(path, lines, malformed, problem) {
+        this.quality.files.push(problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem });
+    }
+    add(r) {
+        const ts = r.ts;
+        if (ts > this.now) {
+            this.quality.future++;
+            return;
+        }
+        if (ts < this.from || ts >= this.to) {
+            this.quality.outsideWindow++;
+            return;
+        }
+        this.quality.records++;
+        const k = Math.floor((ts - this.from) / this.bucketMs);
+        this.readValues(r);
+        const modelKey = r.model === undefined ? undefined : this.modelKey(r.model, r.fingerprint);
+        const arm = this.arms[r.arm === 'canary' ? 1 : 0];
+        let slot = -1;
+        let newUnit = false;
+        if (r.unit !== undefined) {
+            this.unitLevel = true;
+            const known = arm.units[r.unit];
+            newUnit = known === undefined;
+            slot = known ?? this.newTotalSlot(arm, r.unit, k);
+        }
+        if (!this.segmented) {
+            this.file(arm.total, k, r.error, modelKey, arm.slots, slot, newUnit);
+            return;
+        }
+        if (slot >= 0)
+            this.addToUnit(arm.slots, slot);
+        const segment = this.segmentOf(arm, r.raw);
+        let segmentSlot = -1;
+        newUnit = false;
+        if (slot >= 0) {
+            segmentSlot = this.segmentSlotOf(arm, slot, segment.position);
+            newUnit = segmentSlot < 0;
+            if (newUnit)
+                segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k);
+        }
+        this.file(segment, k, r.error, modelKey, this.segmentSlots, segmentSlot, newUnit);
+    }
+    finish() {
+        if (this.segmented)
+            for (const arm of this.arms)
+                this.mergeSegmentsIntoTotal(arm);
+        for (const arm of this.arms)
+            this.addTotalUnitClusters(arm);
+        this.addSegmentUnitClusters();
+        const cells = [];
+        for (const arm of this.arms) {
+            const [total, ...keyed] = arm.all;
+            keyed.sort((a, b) => a.key === OTHER_SEGMENT ? 1 : b.key === OTHER_SEGMENT ? -1 : a.key < b.key ? -1 : 1);
+            for (const segment of [total, ...keyed])
+                this.emitCells(arm.arm, segment, cells);
+        }
+        return {
+            source: this.source,
+            window: { from: this.from, to: this.to },
+            bucketMs: this.bucketMs,
+            metrics: this.policy.metrics.map(m => m.name),
+            unitLevel: this.unitLevel,
+            cells,
+            quality: this.quality
+        };
+    }
+    readValues(r) {
+        if (this.invalidThisRecord.length > 0)
+            this.invalidThisRecord.length = 0;
+        for (let i = 0; i < this.readers.length; i++) {
+            const v = this.readers[i](r);
+            if (v === undefined) {
+                this.has[i] = 0;
+            }
+            else if ('invalid' in v) {
+                this.has[i] = 0;
+                // Two metrics reading the same bad field count it once.
+                if (!this.invalidThisRecord.includes(v.invalid)) {
+                    this.invalidThisRecord.push(v.invalid);
+                    countCapped(this.quality.invalidValues, v.invalid, MAX_INVALID_KEYS);
+                }
+            }
+            else {
+                this.has[i] = 1;
+                this.xs[i] = v.x;
+                this.ys[i] = v.y;
+            }
+        }
+    }
+    modelKey(model, fingerprint) {
+        if (model !== this.lastModel || fingerprint !== this.lastFingerprint) {
+            this.lastModel = model;
+            this.lastFingerprint = fingerprint;
+            this.lastModelKey = fingerprint === undefined ? model : `${model}#${fingerprint}`;
+        }
+        return this.lastModelKey;
+    }
+    newTotalSlot(arm, unit, k) {
+        const slot = arm.slots.allocate();
+        if (slot >= MAX_SLOTS)
+            throw new RangeError(`more than ${MAX_SLOTS} units in one window`);
+        arm.units[unit] = slot;
+        arm.slots.ints(slot)[arm.slots.intBase(slot)] = k;
+        return slot;
+    }
+    /** The unit's slot in the segment at `position`, or -1: the inline list, then the IntMap. */
+    segmentSlotOf(arm, slot, position) {
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            const packed = header[base + j];
+            if (packed === 0)
+                return -1;
+            if (packed % POSITIONS === position + 1)
+                return (packed - position - 1) / POSITIONS;
+        }
+        return arm.moreSegmentSlots.get(slot * POSITIONS + position);
+    }
+    newSegmentSlot(arm, slot, position, k) {
+        const segmentSlot = this.segmentSlots.allocate();
+        if (segmentSlot >= MAX_SLOTS) {
+            throw new RangeError(`more than ${MAX_SLOTS} (unit, segment) pairs in one window`);
+        }
+        const segmentHeader = this.segmentSlots.ints(segmentSlot);
+        const segmentBase = this.segmentSlots.intBase(segmentSlot);
+        segmentHeader[segmentBase] = k;
+        segmentHeader[segmentBase + 1] = arm.code * POSITIONS + position;
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            if (header[base + j] === 0) {
+                header[base + j] = segmentSlot * POSITIONS + position + 1;
+                return segmentSlot;
+            }
+        }
+        arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot);
+        return segmentSlot;
+    }
+    /** Adds the current record's values to a unit's sums (its total, when they are not filed by file()). */
+    addToUnit(slots, slot) {
+        for (let i = 0; i < this.has.length; i++) {
+            if (this.has[i] === 1)
+                slots.add(slot, i, this.xs[i], this.ys[i]);
+        }
+    }
+    /** Files the current record (its values from readValues) into the segment's cell for bucket k. */
+    file(segment, k, error, modelKey, slots, slot, newUnit) {
+        const cell = segment.cells[k] ?? this.newCell(segment, k);
+        cell.requests++;
+        if (newUnit)
+            cell.units++;
+        if (modelKey !== undefined)
+            countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS);
+        if (error !== null)
+            countCappedMap(cell.errors, error, MAX_ERROR_CLASSES, OTHER_KEY);
+        for (let i = 0; i < this.has.length; i++) {
+            if (this.has[i] === 0)
+                continue;
+            const metric = cell.metrics[i];
+            const x = this.xs[i];
+            const y = this.ys[i];
+            metric.requests++;
+            if (metric.quantiles)
+                metric.quantiles.add(x);
+            if (slot < 0)
+                addCluster(metric.moments, x, y);
+            else
+                slots.add(slot, i, x, y);
+        }
+    }
+    newCell(segment, k) {
+        const cell = new CellAccumulator(k, this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined)));
+        segment.cells[k] = cell;
+        segment.created.push(cell);
+        return cell;
+    }
+    segmentOf(arm, raw) {
+        let node = arm.trie;
+        for (const dimension of this.dimensions) {
+            const next = node.get(dimensionValue(raw[dimension]));
+            if (next === undefined)
+                return this.newSegment(arm, raw);
+            node = next;
+        }
+        return node;
+    }
+    /** A segment key not seen yet in this arm: a new segment, or OTHER_SEGMENT past the cap. */
+    newSegment(arm, raw) {
+        if (arm.all.length > MAX_SEGMENTS_PER_ARM) {
+            if (arm.other === undefined) {
+                arm.other = new SegmentAccumulator(OTHER_SEGMENT, arm.all.length);
+                arm.all.push(arm.other);
+            }
+            return arm.other;
+        }
+        const values = this.dimensions.map(d => dimensionValue(raw[d]));
+        const key = this.dimensions.map((d, i) => `${d}=${values[i]}`).join('|');
+        const segment = new SegmentAccumulator(key, arm.all.length);
+        let node = arm.trie;
+        values.forEach((value, i) => {
+            if (i === values.length - 1) {
+                node.set(value, segment);
+                return;
+            }
+            let next = node.get(value);
+            if (next === undefined) {
+                next = new Map();
+                node.set(value, next);
+            }
+            node = next;
+        });
+        arm.all.push(segment);
+        return segment;
+    }
+    /**
+     * The total cells as the exact merge of the segment cells of their bucket (every record is in
+     * exactly one segment). Runs before unit clusters are added, which are not additive this way.
+     */
+    mergeSegmentsIntoTotal(arm) {
+        const total = arm.total;
+        for (const segment of arm.all.slice(1)) {
+            for (const cell of segment.created) {
+                const into = total.cells[cell.bucketIndex] ?? this.newCell(total, cell.bucketIndex);
+                into.requests += cell.requests;
+                addCounts(into.models, cell.models);
+                addCounts(into.errors, cell.errors);
+                cell.metrics.forEach((metric, i) => {
+                    const target = into.metrics[i];
+                    target.requests += metric.requests;
+                    addMoments(target.moments, metric.moments);
+                    if (metric.quantiles)
+                        target.quantiles?.merge(metric.quantiles);
+                });
+            }
+        }
+    }
+    /**
+     * Adds each unit's window sums, as one cluster, to the total cell of the bucket where it was
+     * first seen. With segments, those cells count their first-seen units here (they were not
+     * filed record by record).
+     */
+    addTotalUnitClusters(arm) {
+        const slots = arm.slots;
+        for (let slot = 0; slot < slots.used; slot++) {
+            const cell = arm.total.cells[slots.ints(slot)[slots.intBase(slot)]];
+            if (this.segmented)
+                cell.units++;
+            slots.addClusters(slot, cell.moments);
+        }
+    }
+    /** The same for each (unit, segment): one cluster in the segment's cell of its first bucket. */
+    addSegmentUnitClusters() {
+        const slots = this.segmentSlots;
+        for (let slot = 0; slot < slots.used; slot++) {
+            const header = slots.ints(slot);
+            const base = slots.intBase(slot);
+            const code = header[base + 1];
+            const arm = this.arms[Math.floor(code / POSITIONS)];
+            const segment = arm.all[code % POSITIONS];
+            const cell = segment.cells[header[base]];
+            slots.addClusters(slot, cell.moments);
+        }
+    }
+    emitCells(arm, segment, out) {
+        const cells = [...segment.created].sort((a, b) => a.bucketIndex - b.bucketIndex);
+        for (const cell of cells) {
+            out.push({
+                arm,
+                segment: segment.key,
+                bucket: this.from + cell.bucketIndex * this.bucketMs,
+                requests: cell.requests,
+                units: cell.units,
+                metrics: cell.metrics.map(m => m.toSketch()),
+                models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
+                errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY)
+            });
+        }
+    }
+}
+function dimensionValue(v) {
+    if (typeof v === 'string')
+        return v === '' ? NO_VALUE : v;
+    if (typeof v === 'number' || typeof v === 'boolean')
+        return String(v);
+    return NO_VALUE;
+}
+function addCounts(into, from) {
+    for (const [key, count] of from)
+        into.set(key, (into.get(key) ?? 0) + count);
+}
+function countCappedMap(counts, key, maxKeys, other) {
+    const seen = counts.get(key);
+    if (seen !== undefined)
+        counts.set(key, seen + 1);
+    else if (counts.size < maxKeys)
+        counts.set(key, 1);
+    else
+        counts.set(other, (counts.get(other) ?? 0) + 1);
+}
+function countCapped(counts, key, maxKeys) {
+    if (Object.hasOwn(counts, key))
+        counts[key] = counts[key] + 1;
+    else if (Object.keys(counts).length < maxKeys)
+        counts[key] = 1;
+    else
+        counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + 1;
 }
 
 /**
@@ -596,6 +1452,7 @@ function evidenceChecks(policy, evidence, arms, canaryWeight, replay) {
         armsCheck(policy, evidence, arms),
         sampleSizeCheck(policy, arms),
         trafficSplitCheck(policy, evidence, arms, canaryWeight),
+        freshnessCheck(evidence),
         dataQualityCheck(policy, evidence, replay)
     ];
 }
@@ -645,6 +1502,29 @@ function trafficSplitCheck(policy, evidence, arms, canaryWeight) {
             detail: `sample ratio mismatch: ${observed}, anytime p = ${srt.pValue.toExponential(1)}; the arms are not the split the step assigns, so the comparison may be biased`
         }
         : { name, status: 'ok', detail: observed };
+}
+/**
+ * Stale data never promotes (DESIGN.md, principle 3): when an arm's newest evidence is much older
+ * than the evaluation time, the logs stopped arriving (or --now is past their end), and the bake
+ * time counted since then says nothing about the system now.
+ */
+function freshnessCheck(evidence) {
+    const name = 'freshness';
+    const allowed = Math.max(3 * evidence.bucketMs, 15 * 60_000);
+    const stale = [];
+    for (const arm of ['baseline', 'canary']) {
+        const buckets = evidence.cells.filter(c => c.arm === arm && c.requests > 0).map(c => c.bucket);
+        if (buckets.length === 0)
+            continue;
+        const newest = Math.max(...buckets) + evidence.bucketMs;
+        const age = evidence.window.to - newest;
+        if (age > allowed) {
+            stale.push(`${arm}'s newest records are from before ${new Date(newest).toISOString()}, ${duration$1(age)} before the evaluation time`);
+        }
+    }
+    return stale.length > 0
+        ? { name, status: 'block', detail: `${stale.join('; ')}: stale evidence never promotes` }
+        : { name, status: 'ok', detail: 'both arms have recent records' };
 }
 function dataQualityCheck(policy, evidence, replay) {
     const q = evidence.quality;
@@ -1093,7 +1973,7 @@ function compareMetric(spec, baseline, canary, ctx) {
     if (verdict === 'inconclusive') {
         result.needed = needed(harm, interval.t, n, spec, failAt, ctx);
     }
-    result.reason = reasonFor(result, enough, ctx.minSamples);
+    result.reason = reasonFor(result, enough, ctx.minSamples, harm.lower > spec.tolerance.value);
     return result;
 }
 function differenceInterval(spec, b, c, tolerance, ctx) {
@@ -1138,7 +2018,7 @@ function needed(harm, t, n, spec, failAt, ctx) {
         : Infinity;
     const samples = Number.isFinite(k)
         ? Math.max(belowMinimum, Math.ceil((k - 1) * n.canary))
-        : belowMinimum > 0 && !Number.isFinite(harm.estimate)
+        : belowMinimum > 0
             ? belowMinimum
             : null;
     const seconds = samples !== null && ctx.canaryRate > 0 ? Math.ceil(samples / ctx.canaryRate) : null;
@@ -1156,9 +2036,12 @@ function methodOf(spec, d) {
             : 'asymptotic CS for a mean';
     return `${base} (Waudby-Smith et al. 2024), ${scale}`;
 }
-function reasonFor(r, enough, minSamples) {
+function reasonFor(r, enough, minSamples, beyondTolerance) {
     if (!enough) {
         return `needs ${minSamples} requests per arm (baseline ${r.n.baseline}, canary ${r.n.canary})`;
+    }
+    if (r.delta.relative && r.baseline === 0) {
+        return 'the baseline is 0, so a relative change is undefined; give this metric an absolute tolerance';
     }
     if (!Number.isFinite(r.delta.estimate))
         return 'no usable values to compare';
@@ -1170,7 +2053,9 @@ function reasonFor(r, enough, minSamples) {
                 ? 'the whole interval is beyond the rollback threshold'
                 : 'the whole interval is beyond the tolerance';
         default:
-            return 'the interval still crosses the tolerance';
+            return r.rollbackAt !== undefined && beyondTolerance
+                ? 'the interval is beyond the tolerance but not wholly beyond the rollback threshold'
+                : 'the interval still crosses the tolerance';
     }
 }
 const finiteOrNull = (v) => (Number.isFinite(v) ? v : null);
@@ -1238,7 +2123,9 @@ function tStar(minSamples, canaryWeight) {
  */
 function compareSegments(policy, evidence, ctx, familyAlpha) {
     const keys = [...new Set(evidence.cells.map(c => c.segment))]
-        .filter(s => s !== TOTAL_SEGMENT)
+        // Past MAX_SEGMENTS_PER_ARM each arm pools the rest as it meets them, so the two arms'
+        // "(other)" hold different segments: comparing them would be comparing unlike traffic.
+        .filter(s => s !== TOTAL_SEGMENT && s !== OTHER_SEGMENT)
         .sort();
     const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => isGating(m));
     if (keys.length === 0 || gating.length === 0)
@@ -1250,7 +2137,14 @@ function compareSegments(policy, evidence, ctx, familyAlpha) {
         const c = arm('canary');
         const metrics = gating.map(({ m, i }) => {
             const r = compareMetric({ ...m, limit: undefined }, metricAt(b.metrics, i), metricAt(c.metrics, i), segCtx);
-            return { name: r.name, verdict: r.verdict, delta: r.delta, n: r.n, reason: r.reason };
+            return {
+                name: r.name,
+                mode: r.mode,
+                verdict: r.verdict,
+                delta: r.delta,
+                n: r.n,
+                reason: r.reason
+            };
         });
         return { segment, verdict: worstVerdict(metrics.map(m => m.verdict)), metrics };
     });
@@ -1300,49 +2194,53 @@ function decide(policy, state, analysis, now) {
     }
     const gating = analysis.metrics.filter(m => m.mode !== 'report');
     const blocks = analysis.checks.filter(c => c.status === 'block');
-    const untrusted = blocks.filter(c => UNTRUSTED.has(c.name));
+    const trusted = !blocks.some(c => UNTRUSTED.has(c.name));
     const elapsed = now - Date.parse(state.stepStartedAt);
-    const breached = gating.filter(m => m.mode === 'gate' && m.limit?.breached);
-    const failed = gating.filter(m => m.mode === 'gate' && m.verdict === 'fail');
-    const failedSegments = policy.segments?.gate === 'rollback' ? analysis.segments.filter(s => s.verdict === 'fail') : [];
-    const rollbackReasons = [
-        ...breached.map(limitReason),
-        ...(untrusted.length === 0
-            ? [...failed.map(failReason), ...failedSegments.map(s => `segment ${s.segment} fails`)]
+    // A segment rolls back only through a `gate` metric; `hold` metrics only ever hold.
+    const segmentFails = (mode) => analysis.segments.filter(s => s.metrics.some(m => m.verdict === 'fail' && (mode === 'any' || m.mode === 'gate')));
+    const failing = [
+        ...gating.filter(m => m.mode === 'gate' && m.limit?.breached).map(limitReason),
+        ...gating.filter(m => m.mode === 'gate' && m.verdict === 'fail').map(failReason),
+        ...(policy.segments?.gate === 'rollback'
+            ? segmentFails('gate').map(s => `segment ${s.segment} fails`)
             : [])
     ];
-    if (rollbackReasons.length > 0)
-        return rollback(here, rollbackReasons);
-    if (elapsed >= policy.rollout.maxDuration && policy.rollout.onTimeout === 'rollback') {
-        return rollback(here, [
-            `step ${here.weight}% ran ${duration$1(elapsed)} (maxDuration ${duration$1(policy.rollout.maxDuration)}) without a decision`
-        ]);
-    }
+    if (failing.length > 0 && trusted)
+        return rollback(here, failing);
     const holdReasons = [
-        ...untrusted
-            .filter(() => failed.length + failedSegments.length > 0)
-            .map(c => `${failed.map(m => m.name).join(', ') || 'a segment'} would roll back, but the evidence is not trustworthy (${c.name})`),
+        ...(failing.length > 0
+            ? [`would roll back (${failing.join('; ')}), but the evidence is not trustworthy`]
+            : []),
         ...blocks.map(c => `${c.name}: ${c.detail}`),
+        ...(gating.length === 0 ? ['no gating metric: every metric is mode: report'] : []),
         ...gating.filter(m => m.mode === 'hold' && m.verdict === 'fail').map(failReason),
         ...gating.filter(m => m.verdict === 'inconclusive').map(inconclusiveReason),
         ...gating
             .filter(m => m.limit?.suspect || (m.mode === 'hold' && m.limit?.breached))
             .map(limitReason),
         ...(policy.segments && policy.segments.gate !== false
-            ? analysis.segments.filter(s => s.verdict === 'fail').map(s => `segment ${s.segment} fails`)
+            ? segmentFails('any')
+                .filter(s => !failing.includes(`segment ${s.segment} fails`))
+                .map(s => `segment ${s.segment} fails`)
             : [])
     ];
     if (elapsed < policy.rollout.minDuration) {
         holdReasons.push(`bake time: ${duration$1(policy.rollout.minDuration - elapsed)} of the ${duration$1(policy.rollout.minDuration)} minimum still to go`);
     }
+    if (holdReasons.length === 0)
+        return promote(policy, state, here, gating.length, elapsed);
+    // The timeout applies only to a step that would otherwise keep holding.
     if (elapsed >= policy.rollout.maxDuration) {
-        holdReasons.unshift(`step ${here.weight}% ran past its maxDuration (${duration$1(policy.rollout.maxDuration)}); holding (onTimeout: hold)`);
+        const ran = `step ${here.weight}% ran ${duration$1(elapsed)} (maxDuration ${duration$1(policy.rollout.maxDuration)}) without a decision`;
+        if (policy.rollout.onTimeout === 'rollback')
+            return rollback(here, [ran, ...holdReasons]);
+        holdReasons.unshift(`${ran}; holding (onTimeout: hold)`);
     }
-    if (holdReasons.length > 0) {
-        const decision = stay('hold', holdReasons);
-        const needed = mostNeeded(gating);
-        return needed ? { ...decision, needed } : decision;
-    }
+    const decision = stay('hold', holdReasons);
+    const needed = mostNeeded(gating);
+    return needed ? { ...decision, needed } : decision;
+}
+function promote(policy, state, here, gating, elapsed) {
     const next = state.stepIndex + 1;
     const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100;
     return {
@@ -1354,7 +2252,7 @@ function decide(policy, state, analysis, now) {
         },
         complete,
         reasons: [
-            `all ${gating.length} gating metrics are within tolerance after ${duration$1(elapsed)} at ${here.weight}%`
+            `all ${gating} gating metrics are within tolerance after ${duration$1(elapsed)} at ${here.weight}%`
         ]
     };
 }
@@ -1367,7 +2265,10 @@ const rollback = (here, reasons) => ({
 });
 function failReason(m) {
     const verb = (m.better === 'lower') === m.delta.estimate > 0 ? 'worsened' : 'changed';
-    return `${m.name} ${verb} ${deltaWithInterval(m)}, beyond the ${toleranceText(m)} tolerance`;
+    const line = m.rollbackAt !== undefined
+        ? `the ${change(m, m.rollbackAt, m.delta.relative)} rollback threshold`
+        : `the ${toleranceText(m)} tolerance`;
+    return `${m.name} ${verb} ${deltaWithInterval(m)}, beyond ${line}`;
 }
 function limitReason(m) {
     const l = m.limit;
@@ -1378,6 +2279,8 @@ function limitReason(m) {
 }
 function inconclusiveReason(m) {
     const n = m.needed;
+    if (m.delta.relative && m.baseline === 0)
+        return `${m.name} inconclusive: ${m.reason}`;
     if (!n || n.samples === null) {
         return `${m.name} inconclusive: the estimate sits at the tolerance, more traffic may not settle it`;
     }
@@ -1474,13 +2377,14 @@ function nextState(state, decision, now, analysis) {
         };
     }
     if (command === 'resume') {
-        const restarted = state.status === 'rolled-back';
-        const { paused: _, ...rest } = next;
-        return {
-            ...rest,
-            status: 'running',
-            ...(restarted && { stepIndex: 0, stepStartedAt: at })
-        };
+        const { paused, ...rest } = next;
+        if (state.status === 'rolled-back') {
+            return { ...rest, status: 'running', stepIndex: 0, stepStartedAt: at };
+        }
+        // The pause does not count towards the step's bake time or its maxDuration.
+        const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0;
+        const stepStartedAt = new Date(Date.parse(state.stepStartedAt) + pausedFor).toISOString();
+        return { ...rest, status: 'running', stepStartedAt };
     }
     if (decision.action === 'rollback')
         return { ...next, status: 'rolled-back' };
@@ -14678,61 +15582,6 @@ async function glob(globInput, options) {
 	return crawler ? formatPaths(await crawler.withPromise(), relative) : [];
 }
 
-/**
- * The record's cost: its billed `cost_usd` when present, else its tokens at the policy's prices
- * (USD per 1M tokens). Cache reads and writes are priced at `cacheRead` / `cacheWrite` (each
- * defaulting to `input`); the rest of the input, input_tokens - cache reads - cache writes, at
- * `input` (input_tokens counts all input, cached included: src/records/record.ts).
- */
-function computeCost(r, pricing) {
-    if (r.cost_usd !== undefined)
-        return r.cost_usd;
-    if (r.input_tokens === undefined && r.output_tokens === undefined)
-        return undefined;
-    const price = priceOf(r.model, pricing);
-    if (typeof price === 'string')
-        return { invalid: price };
-    const input = r.input_tokens ?? 0;
-    const cacheRead = r.cache_read_tokens ?? 0;
-    const cacheWrite = r.cache_write_tokens ?? 0;
-    const uncachedInput = input - cacheRead - cacheWrite;
-    if (uncachedInput < 0)
-        return { invalid: 'cache tokens exceed input tokens' };
-    return ((uncachedInput * price.input +
-        cacheRead * (price.cacheRead ?? price.input) +
-        cacheWrite * (price.cacheWrite ?? price.input) +
-        (r.output_tokens ?? 0) * price.output) /
-        1e6);
-}
-/**
- * What the record would have cost with no prompt cache: every input token at the uncached
- * `input` price, whatever was billed. The gap to computeCost is what caching saved.
- */
-function computeUncachedCost(r, pricing) {
-    if (r.input_tokens === undefined && r.output_tokens === undefined)
-        return undefined;
-    const price = priceOf(r.model, pricing);
-    if (typeof price === 'string')
-        return { invalid: price };
-    return ((r.input_tokens ?? 0) * price.input + (r.output_tokens ?? 0) * price.output) / 1e6;
-}
-/** The last lookup: records mostly repeat one model, and comparing strings beats hashing them. */
-let lastPricing;
-let lastModel;
-let lastPrice = '';
-/** The model's price, or why there is none. Own keys only: a model named `constructor` has no price. */
-function priceOf(model, pricing) {
-    if (model === undefined)
-        return 'no model to look up in policy.pricing';
-    if (model !== lastModel || pricing !== lastPricing) {
-        const price = Object.hasOwn(pricing, model) ? pricing[model] : undefined;
-        lastPricing = pricing;
-        lastModel = model;
-        lastPrice = price ?? `no price for model "${model}" in policy.pricing`;
-    }
-    return lastPrice;
-}
-
 function isRequestRecord(result) {
     return result.raw !== undefined;
 }
@@ -15054,803 +15903,6 @@ function digits4(s, at) {
     const high = digits2(s, at);
     const low = digits2(s, at + 2);
     return high * 100 + low;
-}
-
-/** Raw aliases a policy might name; they read the canonical field, so units are already converted. */
-const CANONICAL = {
-    duration_ms: 'latency_ms',
-    'gen_ai.client.operation.duration': 'latency_ms',
-    'gen_ai.response.time_to_first_chunk': 'ttft_ms',
-    prompt_tokens: 'input_tokens',
-    'gen_ai.usage.input_tokens': 'input_tokens',
-    completion_tokens: 'output_tokens',
-    'gen_ai.usage.output_tokens': 'output_tokens',
-    'prompt_tokens_details.cached_tokens': 'cache_read_tokens',
-    cache_read_input_tokens: 'cache_read_tokens',
-    'gen_ai.usage.cache_read.input_tokens': 'cache_read_tokens',
-    cache_creation_input_tokens: 'cache_write_tokens',
-    'gen_ai.usage.cache_creation.input_tokens': 'cache_write_tokens',
-    cost_usd: 'cost',
-    'gen_ai.evaluation.score.value': 'score'
-};
-/**
- * Compiles a metric into a reader of one record's (x, y): for mean, rate and quantile metrics
- * x = the value and y = 1; for ratio metrics x = the `from` field and y = the `per` field. Values
- * that are present but unusable (NaN, Infinity, negative latency, tokens or cost, a score outside
- * [0, 1], a non-numeric string, a rate value other than 0/1) come back as InvalidValue and are
- * never used. A rate reads feedback +1 as 1 and -1 as 0.
- */
-function compileMetricValue(spec, pricing) {
-    const pair = { x: 0, y: 1 };
-    const from = fieldReader(spec.from, pricing);
-    if (spec.kind === 'ratio') {
-        if (spec.per === undefined)
-            throw new Error(`${spec.path}: a ratio metric needs \`per\``);
-        const per = fieldReader(spec.per, pricing);
-        return r => {
-            const x = from(r);
-            if (typeof x !== 'number')
-                return x;
-            const y = per(r);
-            if (typeof y !== 'number')
-                return y;
-            pair.x = x;
-            pair.y = y;
-            return pair;
-        };
-    }
-    const read = spec.kind === 'rate' ? rateReader(spec.from, from) : from;
-    return r => {
-        const x = read(r);
-        if (typeof x !== 'number')
-            return x;
-        pair.x = x;
-        return pair;
-    };
-}
-function rateReader(field, read) {
-    const notBinary = { invalid: `${field}: not 0 or 1, as a rate needs` };
-    const isFeedback = canonicalName(field) === 'feedback';
-    return r => {
-        const v = read(r);
-        if (typeof v !== 'number')
-            return v;
-        if (isFeedback)
-            return v === 1 ? 1 : 0;
-        return v === 0 || v === 1 ? v : notBinary;
-    };
-}
-function canonicalName(field) {
-    return Object.hasOwn(CANONICAL, field) ? CANONICAL[field] : field;
-}
-function fieldReader(field, pricing) {
-    const name = canonicalName(field);
-    const negative = { invalid: `${field}: negative or not a finite number` };
-    const nonNegative = (v) => v === undefined ? undefined : v >= 0 && v < Infinity ? v : negative;
-    switch (name) {
-        case 'latency_ms':
-            return r => nonNegative(r.latency_ms);
-        case 'ttft_ms':
-            return r => nonNegative(r.ttft_ms);
-        case 'input_tokens':
-            return r => nonNegative(r.input_tokens);
-        case 'output_tokens':
-            return r => nonNegative(r.output_tokens);
-        case 'cache_read_tokens':
-            return r => nonNegative(r.cache_read_tokens);
-        case 'cache_write_tokens':
-            return r => nonNegative(r.cache_write_tokens);
-        case 'cost':
-            return costReader(field, negative, r => computeCost(r, pricing));
-        case 'cost_uncached':
-            return costReader(field, negative, r => computeUncachedCost(r, pricing));
-        case 'cache_hit':
-            return r => {
-                const read = nonNegative(r.cache_read_tokens);
-                return typeof read === 'number' ? (read > 0 ? 1 : 0) : read;
-            };
-        case 'error':
-            return r => (r.error === null ? 0 : 1);
-        case 'fallback':
-            return r => (r.fallback ? 1 : 0);
-        case 'feedback': {
-            const notFeedback = { invalid: `${field}: not +1 or -1` };
-            return r => {
-                const v = r.feedback;
-                return v === undefined ? undefined : v === 1 || v === -1 ? v : notFeedback;
-            };
-        }
-        case 'score':
-            return unitIntervalReader(field, r => r.score);
-    }
-    if (name.startsWith('error.')) {
-        const cls = name.slice('error.'.length).toLowerCase();
-        return r => (r.error === cls ? 1 : 0);
-    }
-    if (name.startsWith('scores.')) {
-        const score = name.slice('scores.'.length);
-        return unitIntervalReader(field, r => r.scores?.[score]);
-    }
-    return rawFieldReader(field);
-}
-function costReader(field, negative, cost) {
-    return r => {
-        const c = cost(r);
-        if (c === undefined)
-            return undefined;
-        if (typeof c !== 'number')
-            return { invalid: `${field}: ${c.invalid}` };
-        return c >= 0 && c < Infinity ? c : negative;
-    };
-}
-function unitIntervalReader(field, get) {
-    const outside = { invalid: `${field}: outside [0, 1] or not a number` };
-    return r => {
-        const v = get(r);
-        return v === undefined ? undefined : v >= 0 && v <= 1 ? v : outside;
-    };
-}
-/**
- * Any other field of the raw row: a flat key first (`a.b` as one key, as CSV headers and OTLP
- * attributes have it), else a path into nested objects. Booleans read as 1 / 0; numeric strings
- * as numbers; negative values are allowed (the field's meaning is the user's).
- */
-function rawFieldReader(field) {
-    const path = field.split('.');
-    const notNumber = { invalid: `${field}: not a finite number` };
-    return r => {
-        const v = Object.hasOwn(r.raw, field)
-            ? r.raw[field]
-            : path.length > 1
-                ? walk(r.raw, path)
-                : undefined;
-        if (typeof v === 'number')
-            return Number.isFinite(v) ? v : notNumber;
-        if (v === undefined || v === null || v === '')
-            return undefined;
-        if (typeof v === 'boolean')
-            return v ? 1 : 0;
-        if (typeof v === 'string') {
-            const n = Number(v);
-            return v.trim() !== '' && Number.isFinite(n) ? n : notNumber;
-        }
-        return notNumber;
-    };
-}
-function walk(value, path) {
-    for (const key of path) {
-        if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key))
-            return undefined;
-        value = value[key];
-    }
-    return value;
-}
-
-/**
- * A hash map from non-negative int32 keys to int32 values in two typed arrays (open addressing,
- * linear probing, Fibonacci hashing: Knuth, TAOCP vol. 3, 6.4). For the builder's hundreds of
- * thousands of (unit, segment) keys it is several times faster than a Map and a tenth of its memory:
- * no entry objects for the garbage collector, one cache line per probe.
- */
-class IntMap {
-    keys;
-    values;
-    bits;
-    size = 0;
-    constructor(initialBits = 10) {
-        this.bits = initialBits;
-        this.keys = new Int32Array(1 << initialBits).fill(-1);
-        this.values = new Int32Array(1 << initialBits);
-    }
-    /** The value for `key`, or -1 when absent. */
-    get(key) {
-        const mask = this.keys.length - 1;
-        for (let i = this.slot(key);; i = (i + 1) & mask) {
-            const k = this.keys[i];
-            if (k === key)
-                return this.values[i];
-            if (k === -1)
-                return -1;
-        }
-    }
-    /** Sets a key that is not in the map yet (the builder only ever adds). */
-    add(key, value) {
-        if (!(key >= 0 && key <= 0x7fffffff))
-            throw new RangeError(`IntMap: key ${key} is not a non-negative int32`);
-        // Load factor at most 1/2 keeps linear probes short.
-        if (2 * (this.size + 1) > this.keys.length)
-            this.grow();
-        this.place(key, value);
-        this.size++;
-    }
-    slot(key) {
-        return Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
-    }
-    place(key, value) {
-        const mask = this.keys.length - 1;
-        let i = this.slot(key);
-        while (this.keys[i] !== -1)
-            i = (i + 1) & mask;
-        this.keys[i] = key;
-        this.values[i] = value;
-    }
-    grow() {
-        const { keys, values } = this;
-        this.bits++;
-        this.keys = new Int32Array(1 << this.bits).fill(-1);
-        this.values = new Int32Array(1 << this.bits);
-        for (let i = 0; i < keys.length; i++) {
-            const k = keys[i];
-            if (k !== -1)
-                this.place(k, values[i]);
-        }
-    }
-}
-
-/**
- * Per-unit state for EvidenceBuilder: a fixed-size slot per unit (or per unit and segment) in
- * typed-array pages rather than objects, so hundreds of thousands of units cost under 100 bytes
- * each, give the garbage collector nothing to trace, and a record's update touches one or two
- * adjacent cache lines. (Random access to this state is, after JSON.parse, the largest cost of
- * reading a file, so compactness is speed here.)
- *
- * A slot is one ArrayBuffer range seen as Int32Array and Float64Array:
- *   `header` int32s for the caller (padded to 8 bytes), then per metric an x-sum (float64), then
- *   for ratio metrics a y-sum (float64), then per metric a request count (int32), which is also
- *   the y-sum when y = 1.
- */
-class UnitSlots {
-    header;
-    static PAGE_SLOTS = 4096;
-    floatPages = [];
-    intPages = [];
-    /** Slot width in float64 elements (an int32 index is twice a float64 one). */
-    stride;
-    /** Float64 offsets of metric i's x-sum and y-sum (-1: y = 1, read the count); int32 offset of its count. */
-    xAt;
-    yAt;
-    countAt;
-    used = 0;
-    constructor(kinds, header) {
-        this.header = header;
-        let floats = Math.ceil(header / 2);
-        this.xAt = new Int32Array(kinds.length);
-        this.yAt = new Int32Array(kinds.length).fill(-1);
-        kinds.forEach((kind, i) => {
-            this.xAt[i] = floats++;
-            if (kind === 'ratio')
-                this.yAt[i] = floats++;
-        });
-        this.countAt = Int32Array.from(kinds, (_, i) => 2 * floats + i);
-        this.stride = floats + Math.ceil(kinds.length / 2);
-    }
-    /** A new zeroed slot; returns its number. */
-    allocate() {
-        const slot = this.used++;
-        if (slot % UnitSlots.PAGE_SLOTS === 0) {
-            const buffer = new ArrayBuffer(UnitSlots.PAGE_SLOTS * this.stride * 8);
-            this.floatPages.push(new Float64Array(buffer));
-            this.intPages.push(new Int32Array(buffer));
-        }
-        return slot;
-    }
-    /** The int32 page holding the slot; its header starts at intBase(slot). */
-    ints(slot) {
-        return this.intPages[Math.floor(slot / UnitSlots.PAGE_SLOTS)];
-    }
-    intBase(slot) {
-        return (slot % UnitSlots.PAGE_SLOTS) * 2 * this.stride;
-    }
-    /** Adds one request's (x, y) for metric i. */
-    add(slot, i, x, y) {
-        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
-        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
-        const floats = this.floatPages[page];
-        const ints = this.intPages[page];
-        const xi = base + this.xAt[i];
-        floats[xi] = floats[xi] + x;
-        const ci = 2 * base + this.countAt[i];
-        ints[ci] = ints[ci] + 1;
-        const y0 = this.yAt[i];
-        if (y0 >= 0)
-            floats[base + y0] = floats[base + y0] + y;
-    }
-    /** Adds the slot's sums, one cluster per metric that had a value, to `moments` (indexed by metric). */
-    addClusters(slot, moments) {
-        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
-        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
-        const floats = this.floatPages[page];
-        const ints = this.intPages[page];
-        for (let i = 0; i < this.xAt.length; i++) {
-            const count = ints[2 * base + this.countAt[i]];
-            if (count === 0)
-                continue;
-            const y0 = this.yAt[i];
-            const x = floats[base + this.xAt[i]];
-            addCluster(moments[i], x, y0 < 0 ? count : floats[base + y0]);
-        }
-    }
-}
-
-/** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
-const MAX_SEGMENTS_PER_ARM = 50;
-const OTHER_SEGMENT = '(other)';
-/** The value of a segment dimension a record does not have. */
-const NO_VALUE = '(none)';
-const MAX_MALFORMED_SAMPLES = 10;
-const MAX_UNMATCHED_ARMS = 20;
-const MAX_INVALID_KEYS = 50;
-const MAX_ERROR_CLASSES = 20;
-const OTHER_KEY = '(other)';
-/** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
-const POSITIONS = 64;
-/**
- * A unit's total slot lists its first few segment slots inline: most records then find their
- * segment slot in a cache line they touch anyway, with no hash lookup.
- */
-const INLINE_SEGMENTS = 4;
-/** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
-const MAX_SLOTS = 2 ** 31 / POSITIONS;
-class MetricAccumulator {
-    quantiles;
-    moments = emptyMoments();
-    requests = 0;
-    constructor(quantiles) {
-        this.quantiles = quantiles;
-    }
-    toSketch() {
-        const sketch = { moments: this.moments, requests: this.requests };
-        if (this.quantiles)
-            sketch.quantiles = this.quantiles.toJSON();
-        return sketch;
-    }
-}
-class CellAccumulator {
-    bucketIndex;
-    metrics;
-    requests = 0;
-    units = 0;
-    models = new Map();
-    errors = new Map();
-    /** metrics[i].moments, for UnitSlots.addClusters. */
-    moments;
-    constructor(bucketIndex, metrics) {
-        this.bucketIndex = bucketIndex;
-        this.metrics = metrics;
-        this.moments = metrics.map(m => m.moments);
-    }
-}
-class SegmentAccumulator {
-    key;
-    position;
-    /** By bucket index k (bucket start = window.from + k * bucketMs); `created` lists them. */
-    cells = [];
-    created = [];
-    constructor(key, 
-    /** Position in its arm's `all`: 0 is the total segment. */
-    position) {
-        this.key = key;
-        this.position = position;
-    }
-}
-class ArmAccumulator {
-    arm;
-    code;
-    /** The total segment, then segment keys in first-seen order, then OTHER_SEGMENT once used. */
-    all = [new SegmentAccumulator(TOTAL_SEGMENT, 0)];
-    trie = new Map();
-    other;
-    /**
-     * Unit -> its total slot in `slots`. A null-prototype object: for
-     * hundreds of thousands of short keys V8's dictionary lookup beat both a Map and a hand-made
-     * hash table here (a JS string hash costs more than the probe it saves).
-     */
-    units = Object.create(null);
-    slots;
-    /** (total slot * POSITIONS + position) -> segment slot, for units past INLINE_SEGMENTS segments. */
-    moreSegmentSlots = new IntMap();
-    constructor(arm, 
-    /** 0 baseline, 1 canary: kept in segment rows to find their cell again in finish(). */
-    code, slotHeader, kinds) {
-        this.arm = arm;
-        this.code = code;
-        this.slots = new UnitSlots(kinds, slotHeader);
-    }
-    get total() {
-        return this.all[0];
-    }
-}
-/**
- * Reduces a stream of records to Evidence: sketches per (arm, segment, time bucket) (DESIGN.md
- * principle 5). Pure: the source feeds it lines, records and problems; it never reads anything.
- *
- * Each in-window record belongs to its arm's TOTAL_SEGMENT cell and, when the policy has segments,
- * to the cell of its segment key. Moments are clustered per request, or per unit when the record
- * has one: a unit's sums are kept over the whole window and added, in finish(), as one cluster to
- * the cell of the bucket where the unit was first seen, so merging any set of buckets counts each
- * unit once (a request without a unit is its own cluster). That per-unit state is the only memory
- * that grows with traffic (about 100 bytes per unit and segment); everything else is bounded.
- *
- * Speed (it runs once per line): with segments, a record updates only its segment's cell; the
- * total cells are their exact merge, built in finish(). A unit has a total slot (per arm) and a
- * slot per segment it was seen in (UnitSlots), whose int32 headers hold
- *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
- *   segment: [first bucket, arm code * POSITIONS + position]
- * (without segments, a total header is just [first bucket]).
- */
-class EvidenceBuilder {
-    from;
-    to;
-    now;
-    bucketMs;
-    policy;
-    source;
-    readers;
-    isQuantile;
-    dimensions;
-    segmented;
-    kinds;
-    segmentSlots;
-    arms;
-    quality;
-    unitLevel = false;
-    /** The current record's metric values, filled by readValues (no allocation per record). */
-    xs;
-    ys;
-    has;
-    invalidThisRecord = [];
-    /** The last model key built: records mostly repeat it, and a reused string hashes once. */
-    lastModel;
-    lastFingerprint;
-    lastModelKey = '';
-    constructor(opts) {
-        const { policy } = opts;
-        this.policy = policy;
-        this.from = opts.window.from;
-        this.to = opts.window.to;
-        this.now = opts.now;
-        this.bucketMs = policy.bucket;
-        this.source = opts.source;
-        if (!(this.bucketMs > 0))
-            throw new RangeError(`policy.bucket must be > 0, got ${this.bucketMs}`);
-        this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing));
-        this.isQuantile = policy.metrics.map(m => m.kind === 'quantile');
-        this.dimensions = policy.segments?.by ?? [];
-        this.segmented = this.dimensions.length > 0;
-        this.kinds = policy.metrics.map(m => m.kind);
-        const totalHeader = this.segmented ? 1 + INLINE_SEGMENTS : 1;
-        this.arms = [
-            new ArmAccumulator('baseline', 0, totalHeader, this.kinds),
-            new ArmAccumulator('canary', 1, totalHeader, this.kinds)
-        ];
-        this.segmentSlots = new UnitSlots(this.kinds, 2);
-        const count = this.readers.length;
-        this.xs = new Float64Array(count);
-        this.ys = new Float64Array(count);
-        this.has = new Uint8Array(count);
-        this.quality = emptyQuality();
-    }
-    /** Counts a line (or CSV row, or OTLP span) read. */
-    line() {
-        this.quality.lines++;
-    }
-    /** Counts a line that is not a record; `where` is `file:line`. The reason, never the content. */
-    malformed(where, reason) {
-        this.quality.malformed++;
-        if (this.quality.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
-            this.quality.malformedSamples.push(`${where}: ${reason}`);
-        }
-    }
-    unmatchedArm(value) {
-        countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS);
-    }
-    fileDone(path, lines, malformed, problem) {
-        this.quality.files.push(problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem });
-    }
-    add(r) {
-        const ts = r.ts;
-        if (ts > this.now) {
-            this.quality.future++;
-            return;
-        }
-        if (ts < this.from || ts >= this.to) {
-            this.quality.outsideWindow++;
-            return;
-        }
-        this.quality.records++;
-        const k = Math.floor((ts - this.from) / this.bucketMs);
-        this.readValues(r);
-        const modelKey = r.model === undefined ? undefined : this.modelKey(r.model, r.fingerprint);
-        const arm = this.arms[r.arm === 'canary' ? 1 : 0];
-        let slot = -1;
-        let newUnit = false;
-        if (r.unit !== undefined) {
-            this.unitLevel = true;
-            const known = arm.units[r.unit];
-            newUnit = known === undefined;
-            slot = known ?? this.newTotalSlot(arm, r.unit, k);
-        }
-        if (!this.segmented) {
-            this.file(arm.total, k, r.error, modelKey, arm.slots, slot, newUnit);
-            return;
-        }
-        if (slot >= 0)
-            this.addToUnit(arm.slots, slot);
-        const segment = this.segmentOf(arm, r.raw);
-        let segmentSlot = -1;
-        newUnit = false;
-        if (slot >= 0) {
-            segmentSlot = this.segmentSlotOf(arm, slot, segment.position);
-            newUnit = segmentSlot < 0;
-            if (newUnit)
-                segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k);
-        }
-        this.file(segment, k, r.error, modelKey, this.segmentSlots, segmentSlot, newUnit);
-    }
-    finish() {
-        if (this.segmented)
-            for (const arm of this.arms)
-                this.mergeSegmentsIntoTotal(arm);
-        for (const arm of this.arms)
-            this.addTotalUnitClusters(arm);
-        this.addSegmentUnitClusters();
-        const cells = [];
-        for (const arm of this.arms) {
-            const [total, ...keyed] = arm.all;
-            keyed.sort((a, b) => a.key === OTHER_SEGMENT ? 1 : b.key === OTHER_SEGMENT ? -1 : a.key < b.key ? -1 : 1);
-            for (const segment of [total, ...keyed])
-                this.emitCells(arm.arm, segment, cells);
-        }
-        return {
-            source: this.source,
-            window: { from: this.from, to: this.to },
-            bucketMs: this.bucketMs,
-            metrics: this.policy.metrics.map(m => m.name),
-            unitLevel: this.unitLevel,
-            cells,
-            quality: this.quality
-        };
-    }
-    readValues(r) {
-        if (this.invalidThisRecord.length > 0)
-            this.invalidThisRecord.length = 0;
-        for (let i = 0; i < this.readers.length; i++) {
-            const v = this.readers[i](r);
-            if (v === undefined) {
-                this.has[i] = 0;
-            }
-            else if ('invalid' in v) {
-                this.has[i] = 0;
-                // Two metrics reading the same bad field count it once.
-                if (!this.invalidThisRecord.includes(v.invalid)) {
-                    this.invalidThisRecord.push(v.invalid);
-                    countCapped(this.quality.invalidValues, v.invalid, MAX_INVALID_KEYS);
-                }
-            }
-            else {
-                this.has[i] = 1;
-                this.xs[i] = v.x;
-                this.ys[i] = v.y;
-            }
-        }
-    }
-    modelKey(model, fingerprint) {
-        if (model !== this.lastModel || fingerprint !== this.lastFingerprint) {
-            this.lastModel = model;
-            this.lastFingerprint = fingerprint;
-            this.lastModelKey = fingerprint === undefined ? model : `${model}#${fingerprint}`;
-        }
-        return this.lastModelKey;
-    }
-    newTotalSlot(arm, unit, k) {
-        const slot = arm.slots.allocate();
-        if (slot >= MAX_SLOTS)
-            throw new RangeError(`more than ${MAX_SLOTS} units in one window`);
-        arm.units[unit] = slot;
-        arm.slots.ints(slot)[arm.slots.intBase(slot)] = k;
-        return slot;
-    }
-    /** The unit's slot in the segment at `position`, or -1: the inline list, then the IntMap. */
-    segmentSlotOf(arm, slot, position) {
-        const header = arm.slots.ints(slot);
-        const base = arm.slots.intBase(slot) + 1;
-        for (let j = 0; j < INLINE_SEGMENTS; j++) {
-            const packed = header[base + j];
-            if (packed === 0)
-                return -1;
-            if (packed % POSITIONS === position + 1)
-                return (packed - position - 1) / POSITIONS;
-        }
-        return arm.moreSegmentSlots.get(slot * POSITIONS + position);
-    }
-    newSegmentSlot(arm, slot, position, k) {
-        const segmentSlot = this.segmentSlots.allocate();
-        if (segmentSlot >= MAX_SLOTS) {
-            throw new RangeError(`more than ${MAX_SLOTS} (unit, segment) pairs in one window`);
-        }
-        const segmentHeader = this.segmentSlots.ints(segmentSlot);
-        const segmentBase = this.segmentSlots.intBase(segmentSlot);
-        segmentHeader[segmentBase] = k;
-        segmentHeader[segmentBase + 1] = arm.code * POSITIONS + position;
-        const header = arm.slots.ints(slot);
-        const base = arm.slots.intBase(slot) + 1;
-        for (let j = 0; j < INLINE_SEGMENTS; j++) {
-            if (header[base + j] === 0) {
-                header[base + j] = segmentSlot * POSITIONS + position + 1;
-                return segmentSlot;
-            }
-        }
-        arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot);
-        return segmentSlot;
-    }
-    /** Adds the current record's values to a unit's sums (its total, when they are not filed by file()). */
-    addToUnit(slots, slot) {
-        for (let i = 0; i < this.has.length; i++) {
-            if (this.has[i] === 1)
-                slots.add(slot, i, this.xs[i], this.ys[i]);
-        }
-    }
-    /** Files the current record (its values from readValues) into the segment's cell for bucket k. */
-    file(segment, k, error, modelKey, slots, slot, newUnit) {
-        const cell = segment.cells[k] ?? this.newCell(segment, k);
-        cell.requests++;
-        if (newUnit)
-            cell.units++;
-        if (modelKey !== undefined)
-            countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS);
-        if (error !== null)
-            countCappedMap(cell.errors, error, MAX_ERROR_CLASSES, OTHER_KEY);
-        for (let i = 0; i < this.has.length; i++) {
-            if (this.has[i] === 0)
-                continue;
-            const metric = cell.metrics[i];
-            const x = this.xs[i];
-            const y = this.ys[i];
-            metric.requests++;
-            if (metric.quantiles)
-                metric.quantiles.add(x);
-            if (slot < 0)
-                addCluster(metric.moments, x, y);
-            else
-                slots.add(slot, i, x, y);
-        }
-    }
-    newCell(segment, k) {
-        const cell = new CellAccumulator(k, this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined)));
-        segment.cells[k] = cell;
-        segment.created.push(cell);
-        return cell;
-    }
-    segmentOf(arm, raw) {
-        let node = arm.trie;
-        for (const dimension of this.dimensions) {
-            const next = node.get(dimensionValue(raw[dimension]));
-            if (next === undefined)
-                return this.newSegment(arm, raw);
-            node = next;
-        }
-        return node;
-    }
-    /** A segment key not seen yet in this arm: a new segment, or OTHER_SEGMENT past the cap. */
-    newSegment(arm, raw) {
-        if (arm.all.length > MAX_SEGMENTS_PER_ARM) {
-            if (arm.other === undefined) {
-                arm.other = new SegmentAccumulator(OTHER_SEGMENT, arm.all.length);
-                arm.all.push(arm.other);
-            }
-            return arm.other;
-        }
-        const values = this.dimensions.map(d => dimensionValue(raw[d]));
-        const key = this.dimensions.map((d, i) => `${d}=${values[i]}`).join('|');
-        const segment = new SegmentAccumulator(key, arm.all.length);
-        let node = arm.trie;
-        values.forEach((value, i) => {
-            if (i === values.length - 1) {
-                node.set(value, segment);
-                return;
-            }
-            let next = node.get(value);
-            if (next === undefined) {
-                next = new Map();
-                node.set(value, next);
-            }
-            node = next;
-        });
-        arm.all.push(segment);
-        return segment;
-    }
-    /**
-     * The total cells as the exact merge of the segment cells of their bucket (every record is in
-     * exactly one segment). Runs before unit clusters are added, which are not additive this way.
-     */
-    mergeSegmentsIntoTotal(arm) {
-        const total = arm.total;
-        for (const segment of arm.all.slice(1)) {
-            for (const cell of segment.created) {
-                const into = total.cells[cell.bucketIndex] ?? this.newCell(total, cell.bucketIndex);
-                into.requests += cell.requests;
-                addCounts(into.models, cell.models);
-                addCounts(into.errors, cell.errors);
-                cell.metrics.forEach((metric, i) => {
-                    const target = into.metrics[i];
-                    target.requests += metric.requests;
-                    addMoments(target.moments, metric.moments);
-                    if (metric.quantiles)
-                        target.quantiles?.merge(metric.quantiles);
-                });
-            }
-        }
-    }
-    /**
-     * Adds each unit's window sums, as one cluster, to the total cell of the bucket where it was
-     * first seen. With segments, those cells count their first-seen units here (they were not
-     * filed record by record).
-     */
-    addTotalUnitClusters(arm) {
-        const slots = arm.slots;
-        for (let slot = 0; slot < slots.used; slot++) {
-            const cell = arm.total.cells[slots.ints(slot)[slots.intBase(slot)]];
-            if (this.segmented)
-                cell.units++;
-            slots.addClusters(slot, cell.moments);
-        }
-    }
-    /** The same for each (unit, segment): one cluster in the segment's cell of its first bucket. */
-    addSegmentUnitClusters() {
-        const slots = this.segmentSlots;
-        for (let slot = 0; slot < slots.used; slot++) {
-            const header = slots.ints(slot);
-            const base = slots.intBase(slot);
-            const code = header[base + 1];
-            const arm = this.arms[Math.floor(code / POSITIONS)];
-            const segment = arm.all[code % POSITIONS];
-            const cell = segment.cells[header[base]];
-            slots.addClusters(slot, cell.moments);
-        }
-    }
-    emitCells(arm, segment, out) {
-        const cells = [...segment.created].sort((a, b) => a.bucketIndex - b.bucketIndex);
-        for (const cell of cells) {
-            out.push({
-                arm,
-                segment: segment.key,
-                bucket: this.from + cell.bucketIndex * this.bucketMs,
-                requests: cell.requests,
-                units: cell.units,
-                metrics: cell.metrics.map(m => m.toSketch()),
-                models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
-                errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY)
-            });
-        }
-    }
-}
-function dimensionValue(v) {
-    if (typeof v === 'string')
-        return v === '' ? NO_VALUE : v;
-    if (typeof v === 'number' || typeof v === 'boolean')
-        return String(v);
-    return NO_VALUE;
-}
-function addCounts(into, from) {
-    for (const [key, count] of from)
-        into.set(key, (into.get(key) ?? 0) + count);
-}
-function countCappedMap(counts, key, maxKeys, other) {
-    const seen = counts.get(key);
-    if (seen !== undefined)
-        counts.set(key, seen + 1);
-    else if (counts.size < maxKeys)
-        counts.set(key, 1);
-    else
-        counts.set(other, (counts.get(other) ?? 0) + 1);
-}
-function countCapped(counts, key, maxKeys) {
-    if (Object.hasOwn(counts, key))
-        counts[key] = counts[key] + 1;
-    else if (Object.keys(counts).length < maxKeys)
-        counts[key] = 1;
-    else
-        counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + 1;
 }
 
 const is_object = function (obj) {

@@ -57,7 +57,7 @@ describe('rollout-gate CLI (spawned binary)', () => {
     }
     expect(
       rec.checks.map((c: { name: string; status: string }) => `${c.name}:${c.status}`)
-    ).toEqual(['arms:ok', 'sample-size:ok', 'traffic-split:ok', 'data-quality:ok'])
+    ).toEqual(['arms:ok', 'sample-size:ok', 'traffic-split:ok', 'freshness:ok', 'data-quality:ok'])
   })
 
   it('rolls back a canary that is slower and worse, naming the failing metrics', () => {
@@ -404,6 +404,61 @@ describe('rollout-gate CLI (spawned binary)', () => {
       expect(skew.detail).toMatch(
         /2,000 records are timestamped after the evaluation time \(clock skew/
       )
+    })
+
+    it('stale evidence holds: --now long after the last record never promotes', () => {
+      const later = new Date(Date.parse(good.end) + 6 * 3600_000).toISOString()
+      const rec = json(
+        cli(['evaluate', '--policy', 'policy.yml', '--now', later, '--format', 'json'], good.dir)
+          .stdout
+      )
+      expect(rec.decision).toBe('hold')
+      const fresh = rec.checks.find((c: { name: string }) => c.name === 'freshness')
+      expect(fresh.status).toBe('block')
+      expect(fresh.detail).toMatch(
+        /canary's newest records are from before .*, \dh\d*m? before the evaluation time/
+      )
+    })
+
+    it('a boolean CSV column works as a rate metric', () => {
+      const dir = tempDir()
+      writePolicy(dir, '', '[50, 100]')
+      const policy = join(dir, 'policy.yml')
+      const text = readFileSync(policy, 'utf8')
+        .replace("path: 'traffic/*.jsonl'", "path: 'traffic/*.csv'")
+        .replace(
+          /metrics:\n( {2}- .*\n)+/,
+          'metrics:\n  - { name: resolved, from: resolved, kind: rate, better: higher, tolerance: 5pp }\n'
+        )
+      writeFileSync(policy, text)
+      mkdirSync(join(dir, 'traffic'))
+      const rows = ['ts,arm,user_id,resolved']
+      for (let i = 0; i < 4000; i++) {
+        const ts = new Date(T0 + i * 1000).toISOString()
+        rows.push(`${ts},${i % 2 ? 'candidate' : 'stable'},u${i},${i % 5 ? 'true' : 'FALSE'}`)
+      }
+      writeFileSync(join(dir, 'traffic', 'calls.csv'), rows.join('\n') + '\n')
+      const rec = json(
+        cli(
+          [
+            'evaluate',
+            '--policy',
+            'policy.yml',
+            '--now',
+            new Date(T0 + 4001_000).toISOString(),
+            '--format',
+            'json'
+          ],
+          dir
+        ).stdout
+      )
+      expect(rec.metrics[0]).toMatchObject({
+        name: 'resolved',
+        verdict: 'pass',
+        baseline: expect.closeTo(0.8, 2),
+        canary: expect.closeTo(0.8, 2)
+      })
+      expect(rec.decision).toBe('promote')
     })
 
     it('a corrupt state file, or one of another rollout, is exit 2 and left untouched', () => {

@@ -72,7 +72,7 @@ describe('decide', () => {
     const d = decide(policy, atStep(1), analysis({ metrics: [failing], checks: [srm] }), T0 + H)
     expect(d.action).toBe('hold')
     expect(d.reasons[0]).toMatch(
-      /quality would roll back, but the evidence is not trustworthy \(traffic-split\)/
+      /^would roll back \(quality .*\), but the evidence is not trustworthy$/
     )
   })
 
@@ -97,7 +97,9 @@ describe('decide', () => {
     const patient = testPolicy({ rollout: { ...policy.rollout, onTimeout: 'hold' } })
     const d = decide(patient, atStep(1), stuck, T0 + 13 * H)
     expect(d.action).toBe('hold')
-    expect(d.reasons[0]).toMatch(/ran past its maxDuration/)
+    expect(d.reasons[0]).toMatch(
+      /^step 5% ran 13h \(maxDuration 12h\) without a decision; holding \(onTimeout: hold\)$/
+    )
   })
 
   it('promoting out of the last step below 100% completes the rollout', () => {
@@ -154,7 +156,7 @@ describe('state transitions', () => {
     })
   })
 
-  it('pause then evaluate holds; resume continues the same step', () => {
+  it('pause then evaluate holds; resume continues the same step, the pause not counted', () => {
     const s = atStep(1)
     const paused = nextState(s, manualDecision(policy, s, 'pause', 'bo', 'holiday freeze'), T0)
     expect(paused).toMatchObject({
@@ -163,12 +165,41 @@ describe('state transitions', () => {
     })
     expect(commandRefusal(paused, 'pause')).toBeDefined()
     const resumed = nextState(paused, manualDecision(policy, paused, 'resume', 'bo', 'go'), T0 + H)
+    // Paused at T0 for an hour: the step's clock moves an hour later.
     expect(resumed).toMatchObject({
       status: 'running',
       stepIndex: 1,
-      stepStartedAt: s.stepStartedAt
+      stepStartedAt: new Date(T0 + H).toISOString()
     })
     expect(resumed.paused).toBeUndefined()
+  })
+
+  it('promotes a passing step even after maxDuration; the timeout only ends a hold', () => {
+    expect(decide(policy, atStep(1), analysis(), T0 + 13 * H).action).toBe('promote')
+    const patient = testPolicy({ rollout: { ...policy.rollout, onTimeout: 'hold' } })
+    expect(decide(patient, atStep(1), analysis(), T0 + 13 * H).action).toBe('promote')
+  })
+
+  it('a limit breach on untrusted evidence holds; segments roll back only through gate metrics', () => {
+    const m = metric({
+      limit: { value: 0.5, lower: 0.1, upper: 0.2, breached: true, suspect: false }
+    })
+    const srm = { name: 'traffic-split', status: 'block' as const, detail: 'mismatch' }
+    expect(
+      decide(policy, atStep(1), analysis({ metrics: [m], checks: [srm] }), T0 + H).action
+    ).toBe('hold')
+    const segPolicy = testPolicy({ segments: { by: ['route'], gate: 'rollback' } })
+    const segment = (mode: 'gate' | 'hold') => ({
+      segment: 'route=faq',
+      verdict: 'fail' as const,
+      metrics: [{ ...metric({ verdict: 'fail', mode }), name: 'length' }]
+    })
+    expect(
+      decide(segPolicy, atStep(1), analysis({ segments: [segment('hold')] }), T0 + H).action
+    ).toBe('hold')
+    expect(
+      decide(segPolicy, atStep(1), analysis({ segments: [segment('gate')] }), T0 + H).action
+    ).toBe('rollback')
   })
 
   it('keeps a bounded history', () => {

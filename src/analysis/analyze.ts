@@ -1,4 +1,5 @@
 import type { MetricSpec, Policy } from '../policy/types.js'
+import { OTHER_SEGMENT } from '../sketch/evidenceBuilder.js'
 import { mergeCells } from '../sketch/metricSketch.js'
 import { emptyMoments } from '../sketch/moments.js'
 import type { MetricSketch } from '../sketch/types.js'
@@ -89,7 +90,9 @@ function compareSegments(
   familyAlpha: number
 ): SegmentResult[] {
   const keys = [...new Set(evidence.cells.map(c => c.segment))]
-    .filter(s => s !== TOTAL_SEGMENT)
+    // Past MAX_SEGMENTS_PER_ARM each arm pools the rest as it meets them, so the two arms'
+    // "(other)" hold different segments: comparing them would be comparing unlike traffic.
+    .filter(s => s !== TOTAL_SEGMENT && s !== OTHER_SEGMENT)
     .sort()
   const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => isGating(m))
   if (keys.length === 0 || gating.length === 0) return []
@@ -106,7 +109,14 @@ function compareSegments(
         metricAt(c.metrics, i),
         segCtx
       )
-      return { name: r.name, verdict: r.verdict, delta: r.delta, n: r.n, reason: r.reason }
+      return {
+        name: r.name,
+        mode: r.mode,
+        verdict: r.verdict,
+        delta: r.delta,
+        n: r.n,
+        reason: r.reason
+      }
     })
     return { segment, verdict: worstVerdict(metrics.map(m => m.verdict)), metrics }
   })

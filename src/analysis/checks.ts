@@ -1,7 +1,7 @@
 import type { Policy } from '../policy/types.js'
 import type { Evidence } from '../sources/source.js'
 import { sampleRatioTest } from '../stats/sampleRatio.js'
-import { int } from '../report/format.js'
+import { duration, int } from '../report/format.js'
 import type { ArmSummary, Check } from './types.js'
 
 type Arms = { baseline: ArmSummary; canary: ArmSummary }
@@ -21,6 +21,7 @@ export function evidenceChecks(
     armsCheck(policy, evidence, arms),
     sampleSizeCheck(policy, arms),
     trafficSplitCheck(policy, evidence, arms, canaryWeight),
+    freshnessCheck(evidence),
     dataQualityCheck(policy, evidence, replay)
   ]
 }
@@ -78,6 +79,31 @@ function trafficSplitCheck(
         detail: `sample ratio mismatch: ${observed}, anytime p = ${srt.pValue.toExponential(1)}; the arms are not the split the step assigns, so the comparison may be biased`
       }
     : { name, status: 'ok', detail: observed }
+}
+
+/**
+ * Stale data never promotes (DESIGN.md, principle 3): when an arm's newest evidence is much older
+ * than the evaluation time, the logs stopped arriving (or --now is past their end), and the bake
+ * time counted since then says nothing about the system now.
+ */
+function freshnessCheck(evidence: Evidence): Check {
+  const name = 'freshness'
+  const allowed = Math.max(3 * evidence.bucketMs, 15 * 60_000)
+  const stale: string[] = []
+  for (const arm of ['baseline', 'canary'] as const) {
+    const buckets = evidence.cells.filter(c => c.arm === arm && c.requests > 0).map(c => c.bucket)
+    if (buckets.length === 0) continue
+    const newest = Math.max(...buckets) + evidence.bucketMs
+    const age = evidence.window.to - newest
+    if (age > allowed) {
+      stale.push(
+        `${arm}'s newest records are from before ${new Date(newest).toISOString()}, ${duration(age)} before the evaluation time`
+      )
+    }
+  }
+  return stale.length > 0
+    ? { name, status: 'block', detail: `${stale.join('; ')}: stale evidence never promotes` }
+    : { name, status: 'ok', detail: 'both arms have recent records' }
 }
 
 function dataQualityCheck(policy: Policy, evidence: Evidence, replay: boolean): Check {

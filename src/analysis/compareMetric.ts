@@ -88,7 +88,7 @@ export function compareMetric(
   if (verdict === 'inconclusive') {
     result.needed = needed(harm, interval.t, n, spec, failAt, ctx)
   }
-  result.reason = reasonFor(result, enough, ctx.minSamples)
+  result.reason = reasonFor(result, enough, ctx.minSamples, harm.lower > spec.tolerance.value)
   return result
 }
 
@@ -158,7 +158,7 @@ function needed(
       : Infinity
   const samples = Number.isFinite(k)
     ? Math.max(belowMinimum, Math.ceil((k - 1) * n.canary))
-    : belowMinimum > 0 && !Number.isFinite(harm.estimate)
+    : belowMinimum > 0
       ? belowMinimum
       : null
   const seconds =
@@ -180,9 +180,17 @@ function methodOf(spec: MetricSpec, d: DifferenceInterval): string {
   return `${base} (Waudby-Smith et al. 2024), ${scale}`
 }
 
-function reasonFor(r: MetricResult, enough: boolean, minSamples: number): string {
+function reasonFor(
+  r: MetricResult,
+  enough: boolean,
+  minSamples: number,
+  beyondTolerance: boolean
+): string {
   if (!enough) {
     return `needs ${minSamples} requests per arm (baseline ${r.n.baseline}, canary ${r.n.canary})`
+  }
+  if (r.delta.relative && r.baseline === 0) {
+    return 'the baseline is 0, so a relative change is undefined; give this metric an absolute tolerance'
   }
   if (!Number.isFinite(r.delta.estimate)) return 'no usable values to compare'
   switch (r.verdict) {
@@ -193,7 +201,9 @@ function reasonFor(r: MetricResult, enough: boolean, minSamples: number): string
         ? 'the whole interval is beyond the rollback threshold'
         : 'the whole interval is beyond the tolerance'
     default:
-      return 'the interval still crosses the tolerance'
+      return r.rollbackAt !== undefined && beyondTolerance
+        ? 'the interval is beyond the tolerance but not wholly beyond the rollback threshold'
+        : 'the interval still crosses the tolerance'
   }
 }
 

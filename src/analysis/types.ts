@@ -69,7 +69,7 @@ export interface MetricResult {
 export interface SegmentResult {
   segment: string
   verdict: Verdict
-  metrics: Pick<MetricResult, 'name' | 'verdict' | 'delta' | 'n' | 'reason'>[]
+  metrics: Pick<MetricResult, 'name' | 'mode' | 'verdict' | 'delta' | 'n' | 'reason'>[]
 }
 
 export interface ArmSummary {

@@ -1,6 +1,7 @@
 import type { Analysis, MetricResult } from '../analysis/types.js'
 import type { Policy } from '../policy/types.js'
 import {
+  change,
   deltaWithInterval,
   duration,
   roughCount,
@@ -53,41 +54,38 @@ export function decide(
 
   const gating = analysis.metrics.filter(m => m.mode !== 'report')
   const blocks = analysis.checks.filter(c => c.status === 'block')
-  const untrusted = blocks.filter(c => UNTRUSTED.has(c.name))
+  const trusted = !blocks.some(c => UNTRUSTED.has(c.name))
   const elapsed = now - Date.parse(state.stepStartedAt)
 
-  const breached = gating.filter(m => m.mode === 'gate' && m.limit?.breached)
-  const failed = gating.filter(m => m.mode === 'gate' && m.verdict === 'fail')
-  const failedSegments =
-    policy.segments?.gate === 'rollback' ? analysis.segments.filter(s => s.verdict === 'fail') : []
-  const rollbackReasons = [
-    ...breached.map(limitReason),
-    ...(untrusted.length === 0
-      ? [...failed.map(failReason), ...failedSegments.map(s => `segment ${s.segment} fails`)]
+  // A segment rolls back only through a `gate` metric; `hold` metrics only ever hold.
+  const segmentFails = (mode: 'gate' | 'any') =>
+    analysis.segments.filter(s =>
+      s.metrics.some(m => m.verdict === 'fail' && (mode === 'any' || m.mode === 'gate'))
+    )
+  const failing = [
+    ...gating.filter(m => m.mode === 'gate' && m.limit?.breached).map(limitReason),
+    ...gating.filter(m => m.mode === 'gate' && m.verdict === 'fail').map(failReason),
+    ...(policy.segments?.gate === 'rollback'
+      ? segmentFails('gate').map(s => `segment ${s.segment} fails`)
       : [])
   ]
-  if (rollbackReasons.length > 0) return rollback(here, rollbackReasons)
-  if (elapsed >= policy.rollout.maxDuration && policy.rollout.onTimeout === 'rollback') {
-    return rollback(here, [
-      `step ${here.weight}% ran ${duration(elapsed)} (maxDuration ${duration(policy.rollout.maxDuration)}) without a decision`
-    ])
-  }
+  if (failing.length > 0 && trusted) return rollback(here, failing)
 
   const holdReasons = [
-    ...untrusted
-      .filter(() => failed.length + failedSegments.length > 0)
-      .map(
-        c =>
-          `${failed.map(m => m.name).join(', ') || 'a segment'} would roll back, but the evidence is not trustworthy (${c.name})`
-      ),
+    ...(failing.length > 0
+      ? [`would roll back (${failing.join('; ')}), but the evidence is not trustworthy`]
+      : []),
     ...blocks.map(c => `${c.name}: ${c.detail}`),
+    ...(gating.length === 0 ? ['no gating metric: every metric is mode: report'] : []),
     ...gating.filter(m => m.mode === 'hold' && m.verdict === 'fail').map(failReason),
     ...gating.filter(m => m.verdict === 'inconclusive').map(inconclusiveReason),
     ...gating
       .filter(m => m.limit?.suspect || (m.mode === 'hold' && m.limit?.breached))
       .map(limitReason),
     ...(policy.segments && policy.segments.gate !== false
-      ? analysis.segments.filter(s => s.verdict === 'fail').map(s => `segment ${s.segment} fails`)
+      ? segmentFails('any')
+          .filter(s => !failing.includes(`segment ${s.segment} fails`))
+          .map(s => `segment ${s.segment} fails`)
       : [])
   ]
   if (elapsed < policy.rollout.minDuration) {
@@ -95,16 +93,25 @@ export function decide(
       `bake time: ${duration(policy.rollout.minDuration - elapsed)} of the ${duration(policy.rollout.minDuration)} minimum still to go`
     )
   }
+  if (holdReasons.length === 0) return promote(policy, state, here, gating.length, elapsed)
+  // The timeout applies only to a step that would otherwise keep holding.
   if (elapsed >= policy.rollout.maxDuration) {
-    holdReasons.unshift(
-      `step ${here.weight}% ran past its maxDuration (${duration(policy.rollout.maxDuration)}); holding (onTimeout: hold)`
-    )
+    const ran = `step ${here.weight}% ran ${duration(elapsed)} (maxDuration ${duration(policy.rollout.maxDuration)}) without a decision`
+    if (policy.rollout.onTimeout === 'rollback') return rollback(here, [ran, ...holdReasons])
+    holdReasons.unshift(`${ran}; holding (onTimeout: hold)`)
   }
-  if (holdReasons.length > 0) {
-    const decision = stay('hold', holdReasons)
-    const needed = mostNeeded(gating)
-    return needed ? { ...decision, needed } : decision
-  }
+  const decision = stay('hold', holdReasons)
+  const needed = mostNeeded(gating)
+  return needed ? { ...decision, needed } : decision
+}
+
+function promote(
+  policy: Policy,
+  state: RolloutState,
+  here: Decision['from'],
+  gating: number,
+  elapsed: number
+): Decision {
   const next = state.stepIndex + 1
   const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100
   return {
@@ -116,7 +123,7 @@ export function decide(
     },
     complete,
     reasons: [
-      `all ${gating.length} gating metrics are within tolerance after ${duration(elapsed)} at ${here.weight}%`
+      `all ${gating} gating metrics are within tolerance after ${duration(elapsed)} at ${here.weight}%`
     ]
   }
 }
@@ -131,7 +138,11 @@ const rollback = (here: Decision['from'], reasons: string[]): Decision => ({
 
 function failReason(m: MetricResult): string {
   const verb = (m.better === 'lower') === m.delta.estimate > 0 ? 'worsened' : 'changed'
-  return `${m.name} ${verb} ${deltaWithInterval(m)}, beyond the ${toleranceText(m)} tolerance`
+  const line =
+    m.rollbackAt !== undefined
+      ? `the ${change(m, m.rollbackAt, m.delta.relative)} rollback threshold`
+      : `the ${toleranceText(m)} tolerance`
+  return `${m.name} ${verb} ${deltaWithInterval(m)}, beyond ${line}`
 }
 
 function limitReason(m: MetricResult): string {
@@ -143,6 +154,7 @@ function limitReason(m: MetricResult): string {
 
 function inconclusiveReason(m: MetricResult): string {
   const n = m.needed
+  if (m.delta.relative && m.baseline === 0) return `${m.name} inconclusive: ${m.reason}`
   if (!n || n.samples === null) {
     return `${m.name} inconclusive: the estimate sits at the tolerance, more traffic may not settle it`
   }

@@ -57,13 +57,14 @@ export function nextState(
     }
   }
   if (command === 'resume') {
-    const restarted = state.status === 'rolled-back'
-    const { paused: _, ...rest } = next
-    return {
-      ...rest,
-      status: 'running',
-      ...(restarted && { stepIndex: 0, stepStartedAt: at })
+    const { paused, ...rest } = next
+    if (state.status === 'rolled-back') {
+      return { ...rest, status: 'running', stepIndex: 0, stepStartedAt: at }
     }
+    // The pause does not count towards the step's bake time or its maxDuration.
+    const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0
+    const stepStartedAt = new Date(Date.parse(state.stepStartedAt) + pausedFor).toISOString()
+    return { ...rest, status: 'running', stepStartedAt }
   }
   if (decision.action === 'rollback') return { ...next, status: 'rolled-back' }
   if (decision.action === 'promote' && decision.complete) {

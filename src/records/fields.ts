@@ -181,6 +181,9 @@ function rawFieldReader(field: string): FieldReader {
     if (v === undefined || v === null || v === '') return undefined
     if (typeof v === 'boolean') return v ? 1 : 0
     if (typeof v === 'string') {
+      // CSV cells arrive as text: a boolean column reads as a 0/1 rate.
+      const word = v.trim().toLowerCase()
+      if (word === 'true' || word === 'false') return word === 'true' ? 1 : 0
       const n = Number(v)
       return v.trim() !== '' && Number.isFinite(n) ? n : notNumber
     }

@@ -126,6 +126,9 @@ function cleanQuality(records: number): DataQuality {
   return { ...emptyQuality(), lines: records, records }
 }
 
+const lastBucket = (policy: Policy, w: Evidence['window']): number =>
+  w.from + Math.max(0, Math.floor((w.to - w.from - 1) / policy.bucket)) * policy.bucket
+
 function evidenceOf(policy: Policy, arms: ArmTraffic[], window: Evidence['window']): Evidence {
   return {
     source: 'simulation',
@@ -133,7 +136,8 @@ function evidenceOf(policy: Policy, arms: ArmTraffic[], window: Evidence['window
     bucketMs: policy.bucket,
     metrics: policy.metrics.map(m => m.name),
     unitLevel: false,
-    cells: arms.map(a => a.cell(window.from)),
+    // One cumulative cell per arm, filed in the newest bucket so the evidence reads as fresh.
+    cells: arms.map(a => a.cell(lastBucket(policy, window))),
     quality: cleanQuality(arms.reduce((sum, a) => sum + a.total, 0))
   }
 }
