@@ -1,21 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { mulberry32 } from '../examples/generate-traffic.js'
 import { mergeCells, mergeMetricSketches } from '../src/sketch/metricSketch.js'
 import { addCluster, emptyMoments, mergeMoments } from '../src/sketch/moments.js'
 import { QuantileSketch } from '../src/sketch/quantileSketch.js'
 import type { MetricSketch, RatioMoments } from '../src/sketch/types.js'
-
-/** mulberry32 (Tommy Ettinger's public-domain 32-bit PRNG): reproducible test data. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Lognormal(mu, sigma) draws by Box-Muller. */
 function lognormal(n: number, mu: number, sigma: number, seed: number): number[] {

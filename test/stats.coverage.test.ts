@@ -4,6 +4,8 @@
  * and counts as a miss if any look misses. Observed rates are printed.
  */
 import { describe, expect, it } from 'vitest'
+import { mulberry32, normal } from '../examples/generate-traffic.js'
+import { addCluster, emptyMoments } from '../src/sketch/moments.js'
 import {
   quantileCS,
   quantileDifferenceCS,
@@ -18,38 +20,8 @@ const SLACK = 0.03
 const REPLICATES = 400
 const LOOKS = 20
 
-/** mulberry32 (Tommy Ettinger, public domain): a small seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** Standard normal by Box-Muller. */
-function normal(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
-}
-
 function exponential(random: () => number, rate: number): number {
   return -Math.log(1 - random()) / rate
-}
-
-function emptyMoments(): RatioMoments {
-  return { n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0 }
-}
-
-function addCluster(m: RatioMoments, x: number, y: number): void {
-  m.n += 1
-  m.sx += x
-  m.sy += y
-  m.sxx += x * x
-  m.syy += y * y
-  m.sxy += x * y
 }
 
 /** An exact sketch over the values seen so far. */

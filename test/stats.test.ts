@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { addCluster, emptyMoments } from '../src/sketch/moments.js'
 import { bonferroni } from '../src/stats/alphaSpending.js'
 import {
   csRadius,
@@ -17,15 +18,8 @@ import type { RatioMoments } from '../src/sketch/types.js'
 
 /** Moments of clusters (x = the cluster's sum, y = its count). */
 function momentsOf(clusters: [number, number][]): RatioMoments {
-  const m: RatioMoments = { n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0 }
-  for (const [x, y] of clusters) {
-    m.n += 1
-    m.sx += x
-    m.sy += y
-    m.sxx += x * x
-    m.syy += y * y
-    m.sxy += x * y
-  }
+  const m = emptyMoments()
+  for (const [x, y] of clusters) addCluster(m, x, y)
   return m
 }
 
