@@ -9,7 +9,7 @@ import { evidenceChecks } from './checks.js'
 import { compareMetric, type CompareContext } from './compareMetric.js'
 import type { Analysis, SegmentResult, Verdict } from './types.js'
 
-export const isGating = (m: MetricSpec): boolean => m.mode !== 'report'
+const isGating = (m: MetricSpec): boolean => m.mode !== 'report'
 
 /**
  * Compare every metric between the arms over the evidence of one step, and run the checks on the
@@ -122,7 +122,7 @@ function compareSegments(
   })
 }
 
-export function worstVerdict(verdicts: Verdict[]): Verdict {
+function worstVerdict(verdicts: Verdict[]): Verdict {
   if (verdicts.includes('fail')) return 'fail'
   if (verdicts.includes('inconclusive') || verdicts.length === 0) return 'inconclusive'
   return 'pass'

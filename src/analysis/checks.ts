@@ -146,7 +146,7 @@ function dataQualityCheck(policy: Policy, evidence: Evidence, replay: boolean): 
   return { name: 'data-quality', status: 'ok', detail: [clean, ...notes].join('; ') }
 }
 
-export const pct = (x: number): string => {
+const pct = (x: number): string => {
   const v = x * 100
   const digits = v !== 0 && Math.abs(v) < 1 ? 2 : 1
   return `${v.toFixed(digits)}%`

@@ -12,7 +12,7 @@ import { IntMap } from './intMap.js'
 import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from './metricSketch.js'
 import { addCluster, addMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
-import { UnitSlots } from './unitStore.js'
+import { addSumClusters, UnitSlots } from './unitStore.js'
 import type { MetricSketch, RatioMoments } from './types.js'
 
 /** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
@@ -175,9 +175,12 @@ export class EvidenceBuilder {
     this.segmented = this.dimensions.length > 0
     this.kinds = policy.metrics.map(m => m.kind)
     const totalHeader = this.segmented ? 1 + INLINE_SEGMENTS : 1
+    // With segments a unit's total sums are the sum of its segment slots' (finish() adds them up),
+    // so its total slot holds no sums: less memory and one slot update per record, not two.
+    const totalKinds = this.segmented ? [] : this.kinds
     this.arms = [
-      new ArmAccumulator('baseline', 0, totalHeader, this.kinds),
-      new ArmAccumulator('canary', 1, totalHeader, this.kinds)
+      new ArmAccumulator('baseline', 0, totalHeader, totalKinds),
+      new ArmAccumulator('canary', 1, totalHeader, totalKinds)
     ]
     this.segmentSlots = new UnitSlots(this.kinds, 2)
     const count = this.readers.length
@@ -237,7 +240,6 @@ export class EvidenceBuilder {
       this.file(arm.total, k, r.error, modelKey, arm.slots, slot, newUnit)
       return
     }
-    if (slot >= 0) this.addToUnit(arm.slots, slot)
     const segment = this.segmentOf(arm, r.raw)
     let segmentSlot = -1
     newUnit = false
@@ -342,13 +344,6 @@ export class EvidenceBuilder {
     }
     arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot)
     return segmentSlot
-  }
-
-  /** Adds the current record's values to a unit's sums (its total, when they are not filed by file()). */
-  private addToUnit(slots: UnitSlots, slot: number): void {
-    for (let i = 0; i < this.has.length; i++) {
-      if (this.has[i] === 1) slots.add(slot, i, this.xs[i] as number, this.ys[i] as number)
-    }
   }
 
   /** Files the current record (its values from readValues) into the segment's cell for bucket k. */
@@ -458,12 +453,39 @@ export class EvidenceBuilder {
    */
   private addTotalUnitClusters(arm: ArmAccumulator): void {
     const slots = arm.slots
+    const sums = new Float64Array(3 * this.kinds.length)
     for (let slot = 0; slot < slots.used; slot++) {
       const cell = arm.total.cells[
         slots.ints(slot)[slots.intBase(slot)] as number
       ] as CellAccumulator
-      if (this.segmented) cell.units++
-      slots.addClusters(slot, cell.moments)
+      if (!this.segmented) {
+        slots.addClusters(slot, cell.moments)
+        continue
+      }
+      cell.units++
+      sums.fill(0)
+      this.forEachSegmentSlot(arm, slot, segmentSlot => this.segmentSlots.sumInto(segmentSlot, sums))
+      addSumClusters(sums, cell.moments)
+    }
+  }
+
+  /** Calls `visit` with each segment slot of the unit whose total slot is `slot`. */
+  private forEachSegmentSlot(
+    arm: ArmAccumulator,
+    slot: number,
+    visit: (segmentSlot: number) => void
+  ): void {
+    const header = arm.slots.ints(slot)
+    const base = arm.slots.intBase(slot) + 1
+    for (let j = 0; j < INLINE_SEGMENTS; j++) {
+      const packed = header[base + j] as number
+      if (packed === 0) return
+      visit(Math.floor((packed - 1) / POSITIONS))
+    }
+    // The inline list is full: the unit's other segments are in moreSegmentSlots.
+    for (let position = 0; position < arm.all.length; position++) {
+      const segmentSlot = arm.moreSegmentSlots.get(slot * POSITIONS + position)
+      if (segmentSlot >= 0) visit(segmentSlot)
     }
   }
 

@@ -75,6 +75,25 @@ export class UnitSlots {
     if (y0 >= 0) floats[base + y0] = (floats[base + y0] as number) + y
   }
 
+  /**
+   * Adds the slot's sums into `sums` (per metric i: x-sum at 3i, y-sum at 3i + 1, count at 3i + 2),
+   * to cluster several slots (a unit's segments) as one with addSumClusters.
+   */
+  sumInto(slot: number, sums: Float64Array): void {
+    const page = Math.floor(slot / UnitSlots.PAGE_SLOTS)
+    const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride
+    const floats = this.floatPages[page] as Float64Array
+    const ints = this.intPages[page] as Int32Array
+    for (let i = 0; i < this.xAt.length; i++) {
+      const count = ints[2 * base + (this.countAt[i] as number)] as number
+      if (count === 0) continue
+      const y0 = this.yAt[i] as number
+      sums[3 * i] = (sums[3 * i] as number) + (floats[base + (this.xAt[i] as number)] as number)
+      sums[3 * i + 1] = (sums[3 * i + 1] as number) + (y0 < 0 ? count : (floats[base + y0] as number))
+      sums[3 * i + 2] = (sums[3 * i + 2] as number) + count
+    }
+  }
+
   /** Adds the slot's sums, one cluster per metric that had a value, to `moments` (indexed by metric). */
   addClusters(slot: number, moments: RatioMoments[]): void {
     const page = Math.floor(slot / UnitSlots.PAGE_SLOTS)
@@ -88,5 +107,13 @@ export class UnitSlots {
       const x = floats[base + (this.xAt[i] as number)] as number
       addCluster(moments[i] as RatioMoments, x, y0 < 0 ? count : (floats[base + y0] as number))
     }
+  }
+}
+
+/** Adds sums filled by UnitSlots.sumInto, one cluster per metric that had a value, to `moments`. */
+export function addSumClusters(sums: Float64Array, moments: RatioMoments[]): void {
+  for (let i = 0; i < moments.length; i++) {
+    if (sums[3 * i + 2] === 0) continue
+    addCluster(moments[i] as RatioMoments, sums[3 * i] as number, sums[3 * i + 1] as number)
   }
 }
