@@ -58,9 +58,8 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
       detail: `the policy changed since this rollout's state was written (${loaded.policyHash} -> ${deps.policyHash})`
     })
   }
-  const decision = analysis
-    ? decide(policy, state, analysis, now)
-    : decide(policy, state, emptyAnalysis(now), now)
+  // A complete or rolled-back rollout is decided by its status alone.
+  const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now)
   return finish(deps, state, loaded?.revision, decision, analysis, collected?.quality)
 }
 
