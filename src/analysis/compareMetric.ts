@@ -10,6 +10,7 @@ import {
   type DifferenceInterval
 } from '../stats/confidenceSequence.js'
 import { samplesToDecide } from '../stats/projection.js'
+import { designEffect } from './designEffect.js'
 import type { LimitResult, MetricResult, Needed, Verdict } from './types.js'
 
 export interface CompareContext {
@@ -103,7 +104,8 @@ function differenceInterval(
   if (spec.kind === 'quantile') {
     return quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
       relative,
-      tStar: ctx.tStar
+      tStar: ctx.tStar,
+      designEffect: { baseline: designEffect(b), canary: designEffect(c) }
     })
   }
   return ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
@@ -125,7 +127,13 @@ function limitResult(
 ): LimitResult {
   const ci =
     spec.kind === 'quantile'
-      ? quantileCS(sketchOf(canary), spec.quantile ?? 0.5, ctx.alpha, ctx.tStar.canary)
+      ? quantileCS(
+          sketchOf(canary),
+          spec.quantile ?? 0.5,
+          ctx.alpha,
+          ctx.tStar.canary,
+          designEffect(canary)
+        )
       : ratioCS(canary.moments, ctx.alpha, {
           tStar: ctx.tStar.canary,
           bernoulliFloor: spec.kind === 'rate'
@@ -169,7 +177,7 @@ function needed(
 function methodOf(spec: MetricSpec, d: DifferenceInterval): string {
   const scale = d.relative ? 'relative (delta method)' : 'absolute'
   if (spec.kind === 'quantile') {
-    return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), ${scale}`
+    return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`
   }
   const base =
     spec.kind === 'rate'

@@ -246,7 +246,8 @@ export function quantileCS(
   sketch: QuantileSketchLike,
   q: number,
   alpha: number,
-  tStar: number
+  tStar: number,
+  designEffect = 1
 ): QuantileInterval {
   if (!(q > 0 && q < 1)) throw new RangeError(`q must be in (0, 1), got ${q}`)
   const rho = mixtureRho(alpha, tStar)
@@ -260,7 +261,10 @@ export function quantileCS(
       upperRank: Infinity
     }
   }
-  const r = n * csRadius(n, Math.sqrt(q * (1 - q)), alpha, rho)
+  // Requests of one user are correlated: the rank radius grows by the square root of the design
+  // effect (Kish 1965), as the variance of a clustered mean does.
+  const r =
+    n * csRadius(n, Math.sqrt(q * (1 - q)), alpha, rho) * Math.sqrt(Math.max(1, designEffect))
   const lowerRank = Math.ceil(n * q - r)
   const upperRank = Math.floor(n * q + r) + 1
   const a = sketch.relativeAccuracy
@@ -300,12 +304,17 @@ export function quantileDifferenceCS(
   canary: QuantileSketchLike,
   q: number,
   alpha: number,
-  opts: { relative: boolean; tStar: { baseline: number; canary: number } }
+  opts: {
+    relative: boolean
+    tStar: { baseline: number; canary: number }
+    designEffect?: { baseline: number; canary: number }
+  }
 ): DifferenceInterval {
   // Each arm's own sequence is tuned to that arm's expected sample size: at a 1% step the canary
   // has ~1/99 of the baseline's traffic when a decision is due.
-  const b = quantileCS(baseline, q, alpha / 2, opts.tStar.baseline)
-  const c = quantileCS(canary, q, alpha / 2, opts.tStar.canary)
+  const deff = opts.designEffect ?? { baseline: 1, canary: 1 }
+  const b = quantileCS(baseline, q, alpha / 2, opts.tStar.baseline, deff.baseline)
+  const c = quantileCS(canary, q, alpha / 2, opts.tStar.canary, deff.canary)
   const bounds = opts.relative
     ? relativeBounds(c, b)
     : { lower: c.lower - b.upper, upper: c.upper - b.lower }
