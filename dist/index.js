@@ -29791,6 +29791,26 @@ class UnitSlots {
         if (y0 >= 0)
             floats[base + y0] = floats[base + y0] + y;
     }
+    /**
+     * Adds the slot's sums into `sums` (per metric i: x-sum at 3i, y-sum at 3i + 1, count at 3i + 2),
+     * to cluster several slots (a unit's segments) as one with addSumClusters.
+     */
+    sumInto(slot, sums) {
+        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
+        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
+        const floats = this.floatPages[page];
+        const ints = this.intPages[page];
+        for (let i = 0; i < this.xAt.length; i++) {
+            const count = ints[2 * base + this.countAt[i]];
+            if (count === 0)
+                continue;
+            const y0 = this.yAt[i];
+            sums[3 * i] = sums[3 * i] + floats[base + this.xAt[i]];
+            sums[3 * i + 1] =
+                sums[3 * i + 1] + (y0 < 0 ? count : floats[base + y0]);
+            sums[3 * i + 2] = sums[3 * i + 2] + count;
+        }
+    }
     /** Adds the slot's sums, one cluster per metric that had a value, to `moments` (indexed by metric). */
     addClusters(slot, moments) {
         const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
@@ -29805,6 +29825,14 @@ class UnitSlots {
             const x = floats[base + this.xAt[i]];
             addCluster(moments[i], x, y0 < 0 ? count : floats[base + y0]);
         }
+    }
+}
+/** Adds sums filled by UnitSlots.sumInto, one cluster per metric that had a value, to `moments`. */
+function addSumClusters(sums, moments) {
+    for (let i = 0; i < moments.length; i++) {
+        if (sums[3 * i + 2] === 0)
+            continue;
+        addCluster(moments[i], sums[3 * i], sums[3 * i + 1]);
     }
 }
 
@@ -29955,9 +29983,12 @@ class EvidenceBuilder {
         this.segmented = this.dimensions.length > 0;
         this.kinds = policy.metrics.map(m => m.kind);
         const totalHeader = this.segmented ? 1 + INLINE_SEGMENTS : 1;
+        // With segments a unit's total sums are the sum of its segment slots' (finish() adds them up),
+        // so its total slot holds no sums: less memory and one slot update per record, not two.
+        const totalKinds = this.segmented ? [] : this.kinds;
         this.arms = [
-            new ArmAccumulator('baseline', 0, totalHeader, this.kinds),
-            new ArmAccumulator('canary', 1, totalHeader, this.kinds)
+            new ArmAccumulator('baseline', 0, totalHeader, totalKinds),
+            new ArmAccumulator('canary', 1, totalHeader, totalKinds)
         ];
         this.segmentSlots = new UnitSlots(this.kinds, 2);
         const count = this.readers.length;
@@ -30010,8 +30041,6 @@ class EvidenceBuilder {
             this.file(arm.total, k, r.error, modelKey, arm.slots, slot, newUnit);
             return;
         }
-        if (slot >= 0)
-            this.addToUnit(arm.slots, slot);
         const segment = this.segmentOf(arm, r.raw);
         let segmentSlot = -1;
         newUnit = false;
@@ -30119,13 +30148,6 @@ class EvidenceBuilder {
         arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot);
         return segmentSlot;
     }
-    /** Adds the current record's values to a unit's sums (its total, when they are not filed by file()). */
-    addToUnit(slots, slot) {
-        for (let i = 0; i < this.has.length; i++) {
-            if (this.has[i] === 1)
-                slots.add(slot, i, this.xs[i], this.ys[i]);
-        }
-    }
     /** Files the current record (its values from readValues) into the segment's cell for bucket k. */
     file(segment, k, error, modelKey, slots, slot, newUnit) {
         const cell = segment.cells[k] ?? this.newCell(segment, k);
@@ -30224,11 +30246,34 @@ class EvidenceBuilder {
      */
     addTotalUnitClusters(arm) {
         const slots = arm.slots;
+        const sums = new Float64Array(3 * this.kinds.length);
         for (let slot = 0; slot < slots.used; slot++) {
             const cell = arm.total.cells[slots.ints(slot)[slots.intBase(slot)]];
-            if (this.segmented)
-                cell.units++;
-            slots.addClusters(slot, cell.moments);
+            if (!this.segmented) {
+                slots.addClusters(slot, cell.moments);
+                continue;
+            }
+            cell.units++;
+            sums.fill(0);
+            this.forEachSegmentSlot(arm, slot, segmentSlot => this.segmentSlots.sumInto(segmentSlot, sums));
+            addSumClusters(sums, cell.moments);
+        }
+    }
+    /** Calls `visit` with each segment slot of the unit whose total slot is `slot`. */
+    forEachSegmentSlot(arm, slot, visit) {
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            const packed = header[base + j];
+            if (packed === 0)
+                return;
+            visit(Math.floor((packed - 1) / POSITIONS));
+        }
+        // The inline list is full: the unit's other segments are in moreSegmentSlots.
+        for (let position = 0; position < arm.all.length; position++) {
+            const segmentSlot = arm.moreSegmentSlots.get(slot * POSITIONS + position);
+            if (segmentSlot >= 0)
+                visit(segmentSlot);
         }
     }
     /** The same for each (unit, segment): one cluster in the segment's cell of its first bucket. */
@@ -30857,7 +30902,7 @@ function trueValueRange(value, a) {
  * The estimate is the empirical quantile, the order statistic of rank max(1, ceil(n q)).
  * tStar is in observations of this arm.
  */
-function quantileCS(sketch, q, alpha, tStar) {
+function quantileCS(sketch, q, alpha, tStar, designEffect = 1) {
     if (!(q > 0 && q < 1))
         throw new RangeError(`q must be in (0, 1), got ${q}`);
     const rho = mixtureRho(alpha, tStar);
@@ -30871,7 +30916,9 @@ function quantileCS(sketch, q, alpha, tStar) {
             upperRank: Infinity
         };
     }
-    const r = n * csRadius(n, Math.sqrt(q * (1 - q)), alpha, rho);
+    // Requests of one user are correlated: the rank radius grows by the square root of the design
+    // effect (Kish 1965), as the variance of a clustered mean does.
+    const r = n * csRadius(n, Math.sqrt(q * (1 - q)), alpha, rho) * Math.sqrt(Math.max(1, designEffect));
     const lowerRank = Math.ceil(n * q - r);
     const upperRank = Math.floor(n * q + r) + 1;
     const a = sketch.relativeAccuracy;
@@ -30906,8 +30953,9 @@ const Z_95 = normalQuantile(0.975);
 function quantileDifferenceCS(baseline, canary, q, alpha, opts) {
     // Each arm's own sequence is tuned to that arm's expected sample size: at a 1% step the canary
     // has ~1/99 of the baseline's traffic when a decision is due.
-    const b = quantileCS(baseline, q, alpha / 2, opts.tStar.baseline);
-    const c = quantileCS(canary, q, alpha / 2, opts.tStar.canary);
+    const deff = opts.designEffect ?? { baseline: 1, canary: 1 };
+    const b = quantileCS(baseline, q, alpha / 2, opts.tStar.baseline, deff.baseline);
+    const c = quantileCS(canary, q, alpha / 2, opts.tStar.canary, deff.canary);
     const bounds = opts.relative
         ? relativeBounds(c, b)
         : { lower: c.lower - b.upper, upper: c.upper - b.lower };
@@ -30973,6 +31021,52 @@ function samplesToDecide(interval, t, alpha, rho, passBelow, failAbove) {
     return Math.exp(hi);
 }
 
+/**
+ * The design effect of clustering (Kish, Survey Sampling, 1965): how much larger the variance of
+ * the metric's mean is when requests are grouped by user than if they were independent,
+ * Var_clustered / Var_independent, at least 1. The quantile confidence sequence assumes
+ * independent requests, so it is widened by this factor: heavy users whose requests are all slow
+ * (long prompts, a slow region) must not read as a canary effect. The independent variance comes
+ * from the per-request values in the quantile sketch (each bucket at its representative value, so
+ * within the sketch's relative accuracy); the clustered one from the per-unit moments by the delta
+ * method. 1 when the moments are not clustered (one cluster per request).
+ */
+function designEffect(m) {
+    const { moments: c, quantiles, requests } = m;
+    if (!quantiles || c.n >= requests || c.n < 2 || !(c.sy > 0))
+        return 1;
+    const independent = perRequestVariance(quantiles);
+    if (!(independent > 0))
+        return 1;
+    const r = c.sx / c.sy;
+    const ybar = c.sy / c.n;
+    const residual = Math.max(0, c.sxx - 2 * r * c.sxy + r * r * c.syy);
+    const clusteredVarOfMean = residual / (c.n * (c.n - 1) * ybar * ybar);
+    const independentVarOfMean = independent / quantiles.count;
+    const deff = clusteredVarOfMean / independentVarOfMean;
+    return Number.isFinite(deff) ? Math.max(1, deff) : 1;
+}
+/** Sample variance of the sketched values, each bucket at DDSketch's representative 2 g^i / (g + 1). */
+function perRequestVariance(d) {
+    const gamma = (1 + d.alpha) / (1 - d.alpha);
+    const value = (i) => (2 * gamma ** Number(i)) / (gamma + 1);
+    let n = d.zeros;
+    let sum = 0;
+    let sumSq = 0;
+    const add = (v, k) => {
+        n += k;
+        sum += v * k;
+        sumSq += v * v * k;
+    };
+    for (const [i, k] of Object.entries(d.positive))
+        add(value(i), k);
+    for (const [i, k] of Object.entries(d.negative))
+        add(-value(i), k);
+    if (n < 2)
+        return 0;
+    return (sumSq - (sum * sum) / n) / (n - 1);
+}
+
 const toHarm = (d, better) => better === 'lower'
     ? { estimate: d.estimate, lower: d.lower, upper: d.upper }
     : { estimate: -d.estimate, lower: -d.upper, upper: -d.lower };
@@ -31032,7 +31126,8 @@ function differenceInterval(spec, b, c, tolerance, ctx) {
     if (spec.kind === 'quantile') {
         return quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
             relative,
-            tStar: ctx.tStar
+            tStar: ctx.tStar,
+            designEffect: { baseline: designEffect(b), canary: designEffect(c) }
         });
     }
     return ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
@@ -31045,7 +31140,7 @@ const sketchOf = (m) => m.quantiles ? QuantileSketch.fromJSON(m.quantiles) : new
 /** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
 function limitResult(spec, limit, canary, ctx) {
     const ci = spec.kind === 'quantile'
-        ? quantileCS(sketchOf(canary), spec.quantile ?? 0.5, ctx.alpha, ctx.tStar.canary)
+        ? quantileCS(sketchOf(canary), spec.quantile ?? 0.5, ctx.alpha, ctx.tStar.canary, designEffect(canary))
         : ratioCS(canary.moments, ctx.alpha, {
             tStar: ctx.tStar.canary,
             bernoulliFloor: spec.kind === 'rate'
@@ -31078,7 +31173,7 @@ function needed(harm, t, n, spec, failAt, ctx) {
 function methodOf(spec, d) {
     const scale = d.relative ? 'relative (delta method)' : 'absolute';
     if (spec.kind === 'quantile') {
-        return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), ${scale}`;
+        return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`;
     }
     const base = spec.kind === 'rate'
         ? 'asymptotic CS with Bernoulli variance floor'
@@ -31668,9 +31763,8 @@ async function evaluate(deps) {
             detail: `the policy changed since this rollout's state was written (${loaded.policyHash} -> ${deps.policyHash})`
         });
     }
-    const decision = analysis
-        ? decide(policy, state, analysis, now)
-        : decide(policy, state, emptyAnalysis(now), now);
+    // A complete or rolled-back rollout is decided by its status alone.
+    const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now);
     return finish(deps, state, loaded?.revision, decision, analysis, collected?.quality);
 }
 /** A person's command: no evidence is collected, so a source that is down cannot block it. */

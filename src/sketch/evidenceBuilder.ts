@@ -464,7 +464,9 @@ export class EvidenceBuilder {
       }
       cell.units++
       sums.fill(0)
-      this.forEachSegmentSlot(arm, slot, segmentSlot => this.segmentSlots.sumInto(segmentSlot, sums))
+      this.forEachSegmentSlot(arm, slot, segmentSlot =>
+        this.segmentSlots.sumInto(segmentSlot, sums)
+      )
       addSumClusters(sums, cell.moments)
     }
   }

@@ -89,7 +89,8 @@ export class UnitSlots {
       if (count === 0) continue
       const y0 = this.yAt[i] as number
       sums[3 * i] = (sums[3 * i] as number) + (floats[base + (this.xAt[i] as number)] as number)
-      sums[3 * i + 1] = (sums[3 * i + 1] as number) + (y0 < 0 ? count : (floats[base + y0] as number))
+      sums[3 * i + 1] =
+        (sums[3 * i + 1] as number) + (y0 < 0 ? count : (floats[base + y0] as number))
       sums[3 * i + 2] = (sums[3 * i + 2] as number) + count
     }
   }
