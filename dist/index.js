@@ -30601,12 +30601,14 @@ function trafficSplitCheck(policy, evidence, arms, canaryWeight) {
 }
 /**
  * Stale data never promotes (DESIGN.md, principle 3): when an arm's newest evidence is much older
- * than the evaluation time, the logs stopped arriving (or --now is past their end), and the bake
- * time counted since then says nothing about the system now.
+ * than the evaluation time, the logs stopped arriving (or --now is well past their end), and the
+ * bake time counted since then says nothing about the system now.
  */
 function freshnessCheck(evidence) {
     const name = 'freshness';
-    const allowed = Math.max(3 * evidence.bucketMs, 15 * 60_000);
+    // Logs arrive late and unevenly: allow three buckets, 15 minutes, or a fifth of the window.
+    const window = evidence.window.to - evidence.window.from;
+    const allowed = Math.max(3 * evidence.bucketMs, 15 * 60_000, window / 5);
     const stale = [];
     for (const arm of ['baseline', 'canary']) {
         const buckets = evidence.cells.filter(c => c.arm === arm && c.requests > 0).map(c => c.bucket);
@@ -31375,12 +31377,15 @@ function decide(policy, state, analysis, now) {
     }
     if (holdReasons.length === 0)
         return promote(policy, state, here, gating.length, elapsed);
-    // The timeout applies only to a step that would otherwise keep holding.
+    // The timeout ends a step whose metrics stayed undecided on sound evidence. A problem with the
+    // evidence itself (no data, stale or malformed data, a broken split) holds: fail closed.
     if (elapsed >= policy.rollout.maxDuration) {
         const ran = `step ${here.weight}% ran ${duration$1(elapsed)} (maxDuration ${duration$1(policy.rollout.maxDuration)}) without a decision`;
-        if (policy.rollout.onTimeout === 'rollback')
+        const evidenceProblem = blocks.some(c => c.name !== 'sample-size');
+        if (policy.rollout.onTimeout === 'rollback' && !evidenceProblem) {
             return rollback(here, [ran, ...holdReasons]);
-        holdReasons.unshift(`${ran}; holding (onTimeout: hold)`);
+        }
+        holdReasons.unshift(`${ran}; holding (${evidenceProblem ? 'the evidence has problems, so the timeout does not roll back' : 'onTimeout: hold'})`);
     }
     const decision = stay('hold', holdReasons);
     const needed = mostNeeded(gating);

@@ -102,6 +102,17 @@ describe('decide', () => {
     )
   })
 
+  it('a timeout never rolls back on evidence problems (stale, missing or malformed data): it holds', () => {
+    const stale = { name: 'freshness', status: 'block' as const, detail: 'stale' }
+    const a = analysis({ metrics: [metric({ verdict: 'inconclusive' })], checks: [stale] })
+    const d = decide(policy, atStep(1), a, T0 + 13 * H)
+    expect(d.action).toBe('hold')
+    expect(d.reasons[0]).toMatch(/the evidence has problems, so the timeout does not roll back/)
+    const few = { name: 'sample-size', status: 'block' as const, detail: 'canary 12' }
+    const starved = analysis({ metrics: [metric({ verdict: 'inconclusive' })], checks: [few] })
+    expect(decide(policy, atStep(1), starved, T0 + 13 * H).action).toBe('rollback')
+  })
+
   it('promoting out of the last step below 100% completes the rollout', () => {
     const d = decide(policy, atStep(3), analysis(), T0 + H)
     expect(d).toMatchObject({ action: 'promote', complete: true, to: { weight: 100 } })

@@ -83,12 +83,14 @@ function trafficSplitCheck(
 
 /**
  * Stale data never promotes (DESIGN.md, principle 3): when an arm's newest evidence is much older
- * than the evaluation time, the logs stopped arriving (or --now is past their end), and the bake
- * time counted since then says nothing about the system now.
+ * than the evaluation time, the logs stopped arriving (or --now is well past their end), and the
+ * bake time counted since then says nothing about the system now.
  */
 function freshnessCheck(evidence: Evidence): Check {
   const name = 'freshness'
-  const allowed = Math.max(3 * evidence.bucketMs, 15 * 60_000)
+  // Logs arrive late and unevenly: allow three buckets, 15 minutes, or a fifth of the window.
+  const window = evidence.window.to - evidence.window.from
+  const allowed = Math.max(3 * evidence.bucketMs, 15 * 60_000, window / 5)
   const stale: string[] = []
   for (const arm of ['baseline', 'canary'] as const) {
     const buckets = evidence.cells.filter(c => c.arm === arm && c.requests > 0).map(c => c.bucket)

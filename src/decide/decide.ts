@@ -94,11 +94,17 @@ export function decide(
     )
   }
   if (holdReasons.length === 0) return promote(policy, state, here, gating.length, elapsed)
-  // The timeout applies only to a step that would otherwise keep holding.
+  // The timeout ends a step whose metrics stayed undecided on sound evidence. A problem with the
+  // evidence itself (no data, stale or malformed data, a broken split) holds: fail closed.
   if (elapsed >= policy.rollout.maxDuration) {
     const ran = `step ${here.weight}% ran ${duration(elapsed)} (maxDuration ${duration(policy.rollout.maxDuration)}) without a decision`
-    if (policy.rollout.onTimeout === 'rollback') return rollback(here, [ran, ...holdReasons])
-    holdReasons.unshift(`${ran}; holding (onTimeout: hold)`)
+    const evidenceProblem = blocks.some(c => c.name !== 'sample-size')
+    if (policy.rollout.onTimeout === 'rollback' && !evidenceProblem) {
+      return rollback(here, [ran, ...holdReasons])
+    }
+    holdReasons.unshift(
+      `${ran}; holding (${evidenceProblem ? 'the evidence has problems, so the timeout does not roll back' : 'onTimeout: hold'})`
+    )
   }
   const decision = stay('hold', holdReasons)
   const needed = mostNeeded(gating)
