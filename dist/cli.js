@@ -2113,11 +2113,15 @@ function needed(harm, t, n, spec, failAt, ctx) {
     const k = t > 0 && n.canary > 0
         ? samplesToDecide(harm, t, ctx.alpha, rho, spec.tolerance.value, failAt.value)
         : Infinity;
-    const samples = Number.isFinite(k)
+    const values = Number.isFinite(k)
         ? Math.max(belowMinimum, Math.ceil((k - 1) * n.canary))
         : belowMinimum > 0
             ? belowMinimum
             : null;
+    // Values are what the interval counts; people count requests. A score on a third of the
+    // requests needs three requests per value.
+    const perValue = n.canary > 0 ? Math.max(1, ctx.canaryRequests / n.canary) : 1;
+    const samples = values === null ? null : Math.ceil(values * perValue);
     const seconds = samples !== null && ctx.canaryRate > 0 ? Math.ceil(samples / ctx.canaryRate) : null;
     return { samples, seconds };
 }
@@ -2175,6 +2179,7 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
         alpha,
         tStar: tStar(policy.rollout.minSamples, canaryWeight),
         minSamples: policy.rollout.minSamples,
+        canaryRequests: canary.requests,
         canaryRate
     };
     const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx));

@@ -35,6 +35,7 @@ export function analyze(
     alpha,
     tStar: tStar(policy.rollout.minSamples, canaryWeight),
     minSamples: policy.rollout.minSamples,
+    canaryRequests: canary.requests,
     canaryRate
   }
   const metrics = policy.metrics.map((spec, i) =>

@@ -20,7 +20,8 @@ export interface CompareContext {
   tStar: { baseline: number; canary: number; total: number }
   /** Per arm, before any verdict. */
   minSamples: number
-  /** Canary requests per second, for turning samples into time. */
+  /** Canary requests in the window, and per second, for turning samples into requests and time. */
+  canaryRequests: number
   canaryRate: number
 }
 
@@ -164,11 +165,15 @@ function needed(
     t > 0 && n.canary > 0
       ? samplesToDecide(harm, t, ctx.alpha, rho, spec.tolerance.value, failAt.value)
       : Infinity
-  const samples = Number.isFinite(k)
+  const values = Number.isFinite(k)
     ? Math.max(belowMinimum, Math.ceil((k - 1) * n.canary))
     : belowMinimum > 0
       ? belowMinimum
       : null
+  // Values are what the interval counts; people count requests. A score on a third of the
+  // requests needs three requests per value.
+  const perValue = n.canary > 0 ? Math.max(1, ctx.canaryRequests / n.canary) : 1
+  const samples = values === null ? null : Math.ceil(values * perValue)
   const seconds =
     samples !== null && ctx.canaryRate > 0 ? Math.ceil(samples / ctx.canaryRate) : null
   return { samples, seconds }

@@ -21,7 +21,7 @@ export interface Delta {
 
 /** How much more canary traffic the metric needs before it can decide, at the current estimate. */
 export interface Needed {
-  /** Canary requests (or units) still needed; null when the estimate sits on the tolerance. */
+  /** Canary requests still needed; null when the estimate sits on the tolerance. */
   samples: number | null
   /** At the canary's traffic rate in this window; null when unknown or never. */
   seconds: number | null
