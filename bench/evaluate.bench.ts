@@ -4,6 +4,7 @@
  * run, each in a fresh child process (so peak RSS is each one's own). Prints ratios, never asserts
  * a time: these machines are noisy.
  */
+import { build } from 'esbuild'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -30,6 +31,22 @@ if (!existsSync(data)) {
 }
 const mb = statSync(data).size / 1e6
 
+// Both measurements run one bundle with plain node, as users run dist/cli.js: no TypeScript loader
+// (whose module-hook thread alone adds tens of MB of RSS to each process).
+const worker = join(here, '.data', 'worker.mjs')
+await build({
+  entryPoints: [join(here, 'worker.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: worker,
+  logLevel: 'warning',
+  banner: {
+    js: "import { createRequire as bannerRequire } from 'node:module'; const require = bannerRequire(import.meta.url);"
+  }
+})
+
 interface Sample {
   ms: number
   rssMb: number
@@ -37,11 +54,10 @@ interface Sample {
 }
 
 function runWorker(mode: 'baseline' | 'gate'): Sample {
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(here, 'worker.ts'), mode, data, String(COUNT)],
-    { encoding: 'utf8', maxBuffer: 1 << 24 }
-  )
+  const run = spawnSync(process.execPath, [worker, mode, data, String(COUNT)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24
+  })
   if (run.status !== 0) throw new Error(`${mode} worker failed:\n${run.stderr}`)
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Sample
 }

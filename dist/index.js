@@ -29519,14 +29519,14 @@ class DenseStore {
                 this.add(j, c);
         }
     }
-    toRecord() {
-        const out = {};
-        for (let j = this.minIndex; j <= this.maxIndex; j++) {
-            const c = this.counts[j - this.offset];
-            if (c > 0)
-                out[j] = c;
-        }
-        return out;
+    toBuckets() {
+        if (this.total === 0)
+            return { offset: 0, counts: [] };
+        const from = this.minIndex - this.offset;
+        return {
+            offset: this.minIndex,
+            counts: Array.from(this.counts.subarray(from, this.maxIndex - this.offset + 1))
+        };
     }
 }
 class QuantileSketch {
@@ -29623,20 +29623,16 @@ class QuantileSketch {
             alpha: this.alpha,
             count: this.n,
             zeros: this.zeros,
-            positive: this.positive.toRecord(),
-            negative: this.negative.toRecord(),
+            positive: this.positive.toBuckets(),
+            negative: this.negative.toBuckets(),
             min: this.n > 0 ? this.min : 0,
             max: this.n > 0 ? this.max : 0
         };
     }
     static fromJSON(data) {
         const sketch = new QuantileSketch(data.alpha);
-        for (const [index, c] of Object.entries(data.positive))
-            if (c > 0)
-                sketch.positive.add(Number(index), c);
-        for (const [index, c] of Object.entries(data.negative))
-            if (c > 0)
-                sketch.negative.add(Number(index), c);
+        data.positive.counts.forEach((c, i) => c > 0 && sketch.positive.add(data.positive.offset + i, c));
+        data.negative.counts.forEach((c, i) => c > 0 && sketch.negative.add(data.negative.offset + i, c));
         sketch.zeros = data.zeros;
         sketch.n = sketch.positive.total + sketch.negative.total + data.zeros;
         if (sketch.n !== data.count) {
@@ -31051,7 +31047,7 @@ function designEffect(m) {
 /** Sample variance of the sketched values, each bucket at DDSketch's representative 2 g^i / (g + 1). */
 function perRequestVariance(d) {
     const gamma = (1 + d.alpha) / (1 - d.alpha);
-    const value = (i) => (2 * gamma ** Number(i)) / (gamma + 1);
+    const value = (i) => (2 * gamma ** i) / (gamma + 1);
     let n = d.zeros;
     let sum = 0;
     let sumSq = 0;
@@ -31060,10 +31056,8 @@ function perRequestVariance(d) {
         sum += v * k;
         sumSq += v * v * k;
     };
-    for (const [i, k] of Object.entries(d.positive))
-        add(value(i), k);
-    for (const [i, k] of Object.entries(d.negative))
-        add(-value(i), k);
+    d.positive.counts.forEach((k, i) => add(value(d.positive.offset + i), k));
+    d.negative.counts.forEach((k, i) => add(-value(d.negative.offset + i), k));
     if (n < 2)
         return 0;
     return (sumSq - (sum * sum) / n) / (n - 1);

@@ -27,7 +27,7 @@ export function designEffect(m: MetricSketch): number {
 /** Sample variance of the sketched values, each bucket at DDSketch's representative 2 g^i / (g + 1). */
 function perRequestVariance(d: QuantileSketchData): number {
   const gamma = (1 + d.alpha) / (1 - d.alpha)
-  const value = (i: string) => (2 * gamma ** Number(i)) / (gamma + 1)
+  const value = (i: number) => (2 * gamma ** i) / (gamma + 1)
   let n = d.zeros
   let sum = 0
   let sumSq = 0
@@ -36,8 +36,8 @@ function perRequestVariance(d: QuantileSketchData): number {
     sum += v * k
     sumSq += v * v * k
   }
-  for (const [i, k] of Object.entries(d.positive)) add(value(i), k)
-  for (const [i, k] of Object.entries(d.negative)) add(-value(i), k)
+  d.positive.counts.forEach((k, i) => add(value(d.positive.offset + i), k))
+  d.negative.counts.forEach((k, i) => add(-value(d.negative.offset + i), k))
   if (n < 2) return 0
   return (sumSq - (sum * sum) / n) / (n - 1)
 }

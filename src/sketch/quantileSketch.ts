@@ -1,4 +1,4 @@
-import type { QuantileSketchData } from './types.js'
+import type { BucketCounts, QuantileSketchData } from './types.js'
 
 /**
  * DDSketch (Masson, Rim & Lee, "DDSketch: A Fast and Fully-Mergeable Quantile Sketch with
@@ -97,13 +97,13 @@ class DenseStore {
     }
   }
 
-  toRecord(): Record<string, number> {
-    const out: Record<string, number> = {}
-    for (let j = this.minIndex; j <= this.maxIndex; j++) {
-      const c = this.counts[j - this.offset] as number
-      if (c > 0) out[j] = c
+  toBuckets(): BucketCounts {
+    if (this.total === 0) return { offset: 0, counts: [] }
+    const from = this.minIndex - this.offset
+    return {
+      offset: this.minIndex,
+      counts: Array.from(this.counts.subarray(from, this.maxIndex - this.offset + 1))
     }
-    return out
   }
 }
 
@@ -199,8 +199,8 @@ export class QuantileSketch {
       alpha: this.alpha,
       count: this.n,
       zeros: this.zeros,
-      positive: this.positive.toRecord(),
-      negative: this.negative.toRecord(),
+      positive: this.positive.toBuckets(),
+      negative: this.negative.toBuckets(),
       min: this.n > 0 ? this.min : 0,
       max: this.n > 0 ? this.max : 0
     }
@@ -208,10 +208,12 @@ export class QuantileSketch {
 
   static fromJSON(data: QuantileSketchData): QuantileSketch {
     const sketch = new QuantileSketch(data.alpha)
-    for (const [index, c] of Object.entries(data.positive))
-      if (c > 0) sketch.positive.add(Number(index), c)
-    for (const [index, c] of Object.entries(data.negative))
-      if (c > 0) sketch.negative.add(Number(index), c)
+    data.positive.counts.forEach(
+      (c, i) => c > 0 && sketch.positive.add(data.positive.offset + i, c)
+    )
+    data.negative.counts.forEach(
+      (c, i) => c > 0 && sketch.negative.add(data.negative.offset + i, c)
+    )
     sketch.zeros = data.zeros
     sketch.n = sketch.positive.total + sketch.negative.total + data.zeros
     if (sketch.n !== data.count) {

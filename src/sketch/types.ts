@@ -25,12 +25,21 @@ export interface QuantileSketchData {
   alpha: number
   count: number
   zeros: number
-  /** Bucket index -> count, for positive values; value v lands in ceil(log_gamma(v)). */
-  positive: Record<string, number>
+  /**
+   * Bucket counts for positive values, dense from bucket `offset` on (counts[i] is bucket
+   * offset + i); value v lands in ceil(log_gamma(v)). Dense arrays, not index-keyed objects: an
+   * evaluation holds thousands of cells, and a dictionary per sketch is several times the memory.
+   */
+  positive: BucketCounts
   /** Same for the absolute value of negative values. */
-  negative: Record<string, number>
+  negative: BucketCounts
   min: number
   max: number
+}
+
+export interface BucketCounts {
+  offset: number
+  counts: number[]
 }
 
 /** What one metric accumulated in one cell. */
