@@ -18675,8 +18675,10 @@ async function main(argv, io) {
     catch (e) {
         if (e instanceof UsageError || e instanceof PolicyError || e instanceof StateError) {
             io.err(`rollout-gate: ${e.message}\n`);
-            if (e instanceof UsageError && /unknown|missing|usage/i.test(e.message))
+            // Flag and command mistakes, not policy or state problems, point to the help.
+            if (e instanceof UsageError && e.message.startsWith('usage:')) {
                 io.err('Run rollout-gate --help for usage.\n');
+            }
             return 2;
         }
         io.err(`rollout-gate: internal error (a bug; please report it): ${e.stack ?? e}\n`);

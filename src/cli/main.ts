@@ -94,8 +94,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError || e instanceof PolicyError || e instanceof StateError) {
       io.err(`rollout-gate: ${e.message}\n`)
-      if (e instanceof UsageError && /unknown|missing|usage/i.test(e.message))
+      // Flag and command mistakes, not policy or state problems, point to the help.
+      if (e instanceof UsageError && e.message.startsWith('usage:')) {
         io.err('Run rollout-gate --help for usage.\n')
+      }
       return 2
     }
     io.err(`rollout-gate: internal error (a bug; please report it): ${(e as Error).stack ?? e}\n`)
