@@ -53,6 +53,25 @@ describe('markdown report', () => {
     expect(escapeMarkdown('a\nb')).toBe('a b')
   })
 
+  it('summarises segments by verdict and names the failing ones', () => {
+    const seg = (segment: string, verdict: 'pass' | 'fail' | 'inconclusive') => ({
+      segment,
+      verdict,
+      metrics: [{ ...metric({ verdict }), name: 'quality' }]
+    })
+    const a = analysis({
+      segments: [
+        seg('route=faq', 'fail'),
+        seg('route=billing', 'inconclusive'),
+        seg('route=chat', 'pass')
+      ]
+    })
+    const md = renderMarkdown(recordFor(a))
+    expect(md).toContain('**Segments**: 3 compared, 1 fail, 1 inconclusive, 1 pass.')
+    expect(md).toContain('- ❌ fail route=faq: quality')
+    expect(md).not.toContain('route=billing:')
+  })
+
   it('fences the decision record with more backticks than any run inside it', () => {
     const md = renderMarkdown(recordFor(analysis({ metrics: [metric({ name: 'a ````` b' })] })))
     expect(md).toContain('``````json\n')

@@ -74,17 +74,18 @@ function metricRow(m: MetricResult): string {
   return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${limit} | ${VERDICT[m.verdict]} |`
 }
 
+/** A count of segments by verdict, then the failing ones (at most five, named). */
 function segmentLines(segments: SegmentResult[]): string[] {
-  const order = { fail: 0, inconclusive: 1, pass: 2 }
-  const worst = [...segments].sort((a, b) => order[a.verdict] - order[b.verdict]).slice(0, 5)
-  if (worst.length === 0) return []
+  if (segments.length === 0) return []
+  const count = (v: SegmentResult['verdict']) => segments.filter(s => s.verdict === v).length
+  const failing = segments.filter(s => s.verdict === 'fail').slice(0, 5)
   return [
     '',
-    `**Segments** (${segments.length}, worst first)`,
-    '',
-    ...worst.map(s => {
-      const failing = s.metrics.filter(m => m.verdict === 'fail').map(m => escapeMarkdown(m.name))
-      return `- ${VERDICT[s.verdict]} ${escapeMarkdown(s.segment)}${failing.length ? `: ${failing.join(', ')}` : ''}`
+    `**Segments**: ${segments.length} compared, ${count('fail')} fail, ${count('inconclusive')} inconclusive, ${count('pass')} pass.`,
+    ...(failing.length > 0 ? [''] : []),
+    ...failing.map(s => {
+      const names = s.metrics.filter(m => m.verdict === 'fail').map(m => escapeMarkdown(m.name))
+      return `- ${VERDICT.fail} ${escapeMarkdown(s.segment)}: ${names.join(', ')}`
     })
   ]
 }
