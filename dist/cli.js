@@ -758,19 +758,13 @@ class UnitSlots {
     }
     /** Adds the slot's sums, one cluster per metric that had a value, to `moments` (indexed by metric). */
     addClusters(slot, moments) {
-        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
-        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
-        const floats = this.floatPages[page];
-        const ints = this.intPages[page];
-        for (let i = 0; i < this.xAt.length; i++) {
-            const count = ints[2 * base + this.countAt[i]];
-            if (count === 0)
-                continue;
-            const y0 = this.yAt[i];
-            const x = floats[base + this.xAt[i]];
-            addCluster(moments[i], x, y0 < 0 ? count : floats[base + y0]);
-        }
+        this.scratch ??= new Float64Array(3 * this.xAt.length);
+        this.scratch.fill(0);
+        this.sumInto(slot, this.scratch);
+        addSumClusters(this.scratch, moments);
     }
+    /** Per-metric sums of one slot, reused by addClusters (it runs once per unit, in finish()). */
+    scratch;
 }
 /** Adds sums filled by UnitSlots.sumInto, one cluster per metric that had a value, to `moments`. */
 function addSumClusters(sums, moments) {

@@ -4,16 +4,9 @@ import { compareMetric, type CompareContext } from '../src/analysis/compareMetri
 import type { MetricSpec } from '../src/policy/types.js'
 import { addCluster, emptyMoments } from '../src/sketch/moments.js'
 import type { MetricSketch } from '../src/sketch/types.js'
+import { testPolicy } from './helpers/analysis.js'
 
-const quality: MetricSpec = {
-  name: 'quality',
-  from: 'score',
-  kind: 'mean',
-  better: 'higher',
-  tolerance: { value: 0.02, relative: true },
-  mode: 'gate',
-  path: 'metrics[0]'
-}
+const quality: MetricSpec = testPolicy().metrics[0]!
 
 function scores(n: number, mean: number, seed: number): MetricSketch {
   const rand = mulberry32(seed)

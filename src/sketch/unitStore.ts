@@ -97,18 +97,14 @@ export class UnitSlots {
 
   /** Adds the slot's sums, one cluster per metric that had a value, to `moments` (indexed by metric). */
   addClusters(slot: number, moments: RatioMoments[]): void {
-    const page = Math.floor(slot / UnitSlots.PAGE_SLOTS)
-    const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride
-    const floats = this.floatPages[page] as Float64Array
-    const ints = this.intPages[page] as Int32Array
-    for (let i = 0; i < this.xAt.length; i++) {
-      const count = ints[2 * base + (this.countAt[i] as number)] as number
-      if (count === 0) continue
-      const y0 = this.yAt[i] as number
-      const x = floats[base + (this.xAt[i] as number)] as number
-      addCluster(moments[i] as RatioMoments, x, y0 < 0 ? count : (floats[base + y0] as number))
-    }
+    this.scratch ??= new Float64Array(3 * this.xAt.length)
+    this.scratch.fill(0)
+    this.sumInto(slot, this.scratch)
+    addSumClusters(this.scratch, moments)
   }
+
+  /** Per-metric sums of one slot, reused by addClusters (it runs once per unit, in finish()). */
+  private scratch: Float64Array | undefined
 }
 
 /** Adds sums filled by UnitSlots.sumInto, one cluster per metric that had a value, to `moments`. */
