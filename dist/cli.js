@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { open, stat as stat$1, readFile, writeFile, rename, unlink } from 'node:fs/promises';
 import { resolve as resolve$1, relative as relative$1, isAbsolute as isAbsolute$1, dirname as dirname$1, join, basename as basename$1 } from 'node:path';
 import require$$0 from 'process';
@@ -2515,6 +2515,54 @@ function historyEntry(decision, at, analysis) {
     return entry;
 }
 
+/** Points per chart: a day of evaluations at a 15-minute cadence is still readable. */
+/**
+ * A mermaid `xychart-beta` per gating metric (GitHub renders mermaid in comments and job
+ * summaries, https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/creating-diagrams):
+ * the change's estimate and its interval at each evaluation in the rollout's history, with the
+ * tolerance as a flat line, so a reader sees the interval close in on (or cross) the tolerance.
+ * Empty when fewer than two evaluations have the metric.
+ */
+function metricCharts(history, metrics) {
+    const charts = [];
+    for (const m of metrics) {
+        if (m.mode === 'report')
+            continue;
+        const points = history
+            .filter(h => !h.manual)
+            .flatMap(h => {
+            const p = h.metrics?.find(x => x.name === m.name);
+            return p ? [{ at: h.at, ...p }] : [];
+        })
+            .slice(-48);
+        if (points.length < 2)
+            continue;
+        const scale = m.delta.relative ? 100 : 1;
+        // An unbounded interval (too little data yet) is drawn clipped to a range around the rest.
+        const finite = points.flatMap(p => [p.estimate, p.lower, p.upper]).filter(Number.isFinite);
+        const reach = Math.max(Math.abs(m.tolerance) * 3, ...finite.map(Math.abs)) || 1;
+        const clip = (v) => round$1(Math.max(-reach, Math.min(reach, v)) * scale);
+        const series = (pick) => `[${points.map(p => clip(pick(p))).join(', ')}]`;
+        const unit = m.delta.relative ? '%' : '';
+        charts.push([
+            '```mermaid',
+            'xychart-beta',
+            `  title "${label(m.name)}: change and interval${unit ? ' (%)' : ''}, tolerance ${round$1(m.tolerance * scale)}${unit}"`,
+            `  x-axis [${points.map(p => `"${p.at.slice(5, 16).replace('T', ' ')}"`).join(', ')}]`,
+            `  y-axis "canary - baseline${unit ? ' (%)' : ''}"`,
+            `  line ${series(p => p.upper)}`,
+            `  line ${series(p => p.estimate)}`,
+            `  line ${series(p => p.lower)}`,
+            `  line [${points.map(() => clip(m.tolerance)).join(', ')}]`,
+            '```'
+        ].join('\n'));
+    }
+    return charts;
+}
+const round$1 = (v) => Math.round(v * 1000) / 1000;
+/** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
+const label = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
+
 function decisionRecord(input) {
     const { policy, decision, analysis } = input;
     const iso = (t) => new Date(t).toISOString();
@@ -2630,8 +2678,31 @@ function segmentLines(segments) {
         })
     ];
 }
-/** The PR comment and job summary: verdict first, then the evidence, then the full record. */
-function renderMarkdown(r) {
+/** GitHub refuses comment bodies over 65,536 characters; stay below with room for the marker. */
+const MAX_COMMENT_LENGTH = 65_000;
+/**
+ * The PR comment and job summary: verdict first, then the evidence, the charts over the rollout,
+ * then the full record. When too long for a comment, detail is dropped first, the verdict never.
+ */
+function renderMarkdown(r, options = {}) {
+    const maxLength = options.maxLength ?? MAX_COMMENT_LENGTH;
+    const summary = summaryLines(r).join('\n');
+    const charts = metricCharts(options.history ?? [], r.metrics);
+    const chartSection = charts.length > 0
+        ? ['<details><summary>Over the rollout</summary>', '', ...charts, '', '</details>'].join('\n')
+        : '';
+    const record = recordSection(r);
+    const fits = (parts) => {
+        const text = parts.filter(Boolean).join('\n\n') + '\n';
+        return text.length <= maxLength ? text : undefined;
+    };
+    const omitted = "<sub>The decision record is too long for a comment: see the run's `report-path` output.</sub>";
+    return (fits([summary, chartSection, record]) ??
+        fits([summary, chartSection, omitted]) ??
+        fits([summary, omitted]) ??
+        `${summary.slice(0, maxLength - 200)}\n\n_(truncated: see the run's \`report-path\` output for everything)_\n`);
+}
+function summaryLines(r) {
     const lines = [commentMarker(r.rollout), `### ${headline(r)}`, '', progressLine(r), ''];
     lines.push(...r.reasons.map(reason => `- ${escapeMarkdown(reason)}`));
     if (r.needed && r.needed.samples !== null && r.needed.samples > 0) {
@@ -2645,13 +2716,50 @@ function renderMarkdown(r) {
     if (r.checks.length > 0) {
         lines.push('', '**Checks**', '', ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`));
     }
+    if (r.applied && r.applied.length > 0) {
+        lines.push('', '**Applied**', '', ...r.applied.map(a => `- ${a.ok ? (a.changed ? '✅' : '➖') : '❌'} ${a.actuator}: ${escapeMarkdown(a.detail)}`));
+    }
     lines.push(...segmentLines(r.segments));
+    return lines;
+}
+function recordSection(r) {
     const json = recordJson(r);
     const fence = '`'.repeat(Math.max(3, longestBacktickRun(json) + 1));
-    lines.push('', '<details><summary>Decision record</summary>', '', `${fence}json`, json, fence, '', '</details>', '');
-    return lines.join('\n');
+    return [
+        '<details><summary>Decision record</summary>',
+        '',
+        `${fence}json`,
+        json,
+        fence,
+        '',
+        '</details>'
+    ].join('\n');
 }
 const longestBacktickRun = (s) => Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
+
+/** Whether the decision moves the canary (or is a person's command): what `on: change` waits for. */
+const moves = (r) => r.step.weight !== r.next.weight || r.manual !== undefined;
+/**
+ * Run every actuator in order; one that throws is recorded as not applied and the rest still run
+ * (a deployment status should mirror the decision even when a webhook is down).
+ */
+async function applyAll(actuators, record, dryRun) {
+    const results = [];
+    for (const actuator of actuators) {
+        try {
+            results.push({ ok: true, ...(await actuator.apply(record, { dryRun })) });
+        }
+        catch (e) {
+            results.push({
+                actuator: actuator.name,
+                ok: false,
+                changed: false,
+                detail: e.message
+            });
+        }
+    }
+    return results;
+}
 
 /** Markdown bold (the current step) becomes brackets in a terminal. */
 const plain = (s) => s.replace(/\*\*(.*?)\*\*/g, '[$1]');
@@ -2683,12 +2791,20 @@ function renderText(r) {
     }
     return lines.join('\n') + '\n';
 }
+/** One line for `status`: where the rollout stands, from its stored state. */
+function statusText(policy, state) {
+    if (!state)
+        return `${policy.rollout.name}: no state yet (the first evaluate starts the first step)`;
+    const steps = policy.rollout.steps;
+    return `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}`;
+}
 
 async function evaluate(deps) {
     const { policy, source, now } = deps;
-    const loaded = await deps.store?.load();
+    const stored = await deps.store?.load();
+    const loaded = stored && restart(stored, deps) ? undefined : stored;
     const start = loaded ? undefined : (deps.since ?? (await firstCanary(source, now)));
-    const state = loaded ?? initialState(policy, start ?? now);
+    const state = loaded ?? { ...initialState(policy, start ?? now), revision: stored?.revision ?? 0 };
     // No state and no canary yet: the step starts now, but the report still shows all data so far,
     // so a canary label that matches nothing is visible at once.
     const windowFrom = loaded || start !== undefined ? undefined : 0;
@@ -2705,7 +2821,12 @@ async function evaluate(deps) {
     }
     // A complete or rolled-back rollout is decided by its status alone.
     const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now);
-    return finish(deps, state, loaded?.revision, decision, analysis, collected?.quality);
+    return finish(deps, state, stored?.revision, decision, analysis, collected?.quality);
+}
+const canaryVersion = (deps) => deps.canaryVersion ?? deps.policy.arms.canary.join(',');
+/** A different canary than the stored state's is a new rollout: it starts again at the first step. */
+function restart(state, deps) {
+    return state.canaryVersion !== undefined && state.canaryVersion !== canaryVersion(deps);
 }
 /** A person's command: no evidence is collected, so a source that is down cannot block it. */
 async function command(deps) {
@@ -2718,9 +2839,12 @@ async function command(deps) {
     return finish(deps, state, loaded?.revision, decision);
 }
 async function finish(deps, state, loadedRevision, decision, analysis, quality) {
-    const next = { ...nextState(state, decision, deps.now, analysis), policyHash: deps.policyHash };
-    if (deps.store && !deps.dryRun)
-        await deps.store.save(next, loadedRevision);
+    const next = {
+        ...nextState(state, decision, deps.now, analysis),
+        policyHash: deps.policyHash,
+        canaryVersion: canaryVersion(deps),
+        ...(deps.pullRequest !== undefined && { pullRequest: deps.pullRequest })
+    };
     const record = decisionRecord({
         policy: deps.policy,
         policyHash: deps.policyHash,
@@ -2731,7 +2855,19 @@ async function finish(deps, state, loadedRevision, decision, analysis, quality) 
         ...(deps.source && { source: deps.source.describe() }),
         ...(quality && { quality })
     });
-    return { record, state: next, markdown: renderMarkdown(record), text: renderText(record) };
+    let saved = true;
+    if (deps.apply) {
+        record.applied = await deps.apply(record);
+        const failed = record.applied.filter(a => !a.ok);
+        if (failed.length > 0 && moves(record)) {
+            saved = false;
+            record.reasons.unshift(`Not applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')}. The rollout stays at ${record.step.weight}%; the next run decides again.`);
+        }
+    }
+    if (deps.store && !deps.dryRun && saved)
+        await deps.store.save(next, loadedRevision);
+    const markdown = renderMarkdown(record, { history: next.history });
+    return { record, state: saved ? next : state, markdown, text: renderText(record) };
 }
 async function firstCanary(source, now) {
     try {
@@ -11991,6 +12127,53 @@ const version = scalar('Policy format version; this release reads version 1.', '
     : fail(`unsupported version ${JSON.stringify(value)}: this release reads version 1 policies; set version: 1`));
 
 /**
+ * The `actuators` section of the policy: what applies a decision to the world. Each entry is one
+ * actuator; all are optional (the Action's outputs are always set, so a later step can act too).
+ */
+const when = withDefault(choice('change: only when the canary weight changes (or on a manual command); every: every run.', ['change', 'every']), 'change');
+const weightSetting = obj("One value in the file to set to an arm's weight.", {
+    path: required(str('Where the value is, e.g. `model_list[name=gpt-4o-v7].litellm_params.weight` or `spec.rules[0].backendRefs[1].weight`: keys separated by dots, `[n]` for a list item, `[key=value]` for the list item whose key has that value.')),
+    arm: withDefault(choice("Whose weight: the canary's, or the baseline's (100% minus the canary's).", [
+        'canary',
+        'baseline'
+    ]), 'canary'),
+    total: withDefault(num$1('What 100% of traffic is in this file: 100 for percent, 1 for a fraction.', {
+        exclusiveMin: 0
+    }), 100)
+});
+const gitFile = obj('Set the weights in a YAML or JSON file in the repository and commit it (comments and formatting are kept).', {
+    type: required(choice('Commit the weight to a file in the repository.', ['git-file'])),
+    file: required(str('The file, relative to the repository root.')),
+    branch: optional(str("The branch to commit to; default: the repository's default branch.")),
+    set: required(list('The values to set.', weightSetting, 1))
+});
+const webhook = obj('POST the decision record as JSON, signed with HMAC-SHA256 over the body (header X-Rollout-Gate-Signature-256: sha256=<hex>).', {
+    type: required(choice('Call a webhook.', ['webhook'])),
+    url: required(str('The URL to POST to.', { regex: '^https?://', hint: 'an http:// or https:// URL' })),
+    secretEnv: optional(str("The environment variable holding the HMAC secret (the Action's `webhook-secret` input sets ROLLOUT_GATE_WEBHOOK_SECRET).")),
+    timeout: withDefault(duration('How long to wait for an answer.'), '10s'),
+    retries: withDefault(num$1('Retries after a failure (network error, 5xx, 429).', { integer: true, min: 0, max: 10 }), 3),
+    on: when
+});
+const workflowDispatch = obj('Start a deploy workflow with workflow_dispatch, with inputs `decision`, `weight` and `rollout` (plus `inputs`).', {
+    type: required(choice('Dispatch a workflow.', ['workflow-dispatch'])),
+    workflow: required(str('The workflow file name (deploy.yml) or id.')),
+    ref: optional(str("The git ref to run it on; default: the repository's default branch.")),
+    inputs: withDefault(record('More inputs to pass, as strings.', str('An input value.')), {}),
+    on: when
+});
+const deployment = obj('Mirror every decision as a GitHub deployment status on an environment (in_progress per step, success when complete, failure on rollback).', {
+    type: required(choice('Report deployment statuses.', ['deployment'])),
+    environment: required(str('The GitHub environment, e.g. production.'))
+});
+const actuators = list('What applies each decision: git-file, webhook, workflow-dispatch, deployment.', union('One actuator.', 'type', {
+    'git-file': gitFile,
+    webhook,
+    'workflow-dispatch': workflowDispatch,
+    deployment
+}));
+
+/**
  * The rollout policy schema (DESIGN.md, "Policy"), written once in the DSL of ./dsl.ts: it is the
  * validator (with defaults and cross-field rules) and, through policyJsonSchema(), the JSON Schema
  * that editors use. Cross-field rules (in `refine`) are the only part the JSON Schema cannot express.
@@ -12170,7 +12353,8 @@ const policySchema = obj('A rollout policy for ai-rollout-gate.', {
     bucket: withDefault(duration('Width of the time buckets the evidence is kept in, from 10s to 1d.', {
         min: 10 * SECOND,
         max: DAY
-    }), '5m')
+    }), '5m'),
+    actuators: optional(actuators)
 });
 
 /**
@@ -18501,6 +18685,485 @@ function sourceFor(loaded, records) {
     });
 }
 
+/**
+ * `model_list[name=v7].litellm_params.weight` -> ['model_list', {key:'name',value:'v7'},
+ * 'litellm_params', 'weight']. Throws with the position of a malformed step.
+ */
+function parseWeightPath(path) {
+    const steps = [];
+    const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
+    let m;
+    let expectKey = true;
+    while (re.lastIndex < path.length && (m = re.exec(path))) {
+        if (m[1] !== undefined) {
+            if (!expectKey)
+                break;
+            steps.push(m[1]);
+            expectKey = false;
+        }
+        else if (m[2] !== undefined)
+            steps.push(Number(m[2]));
+        else if (m[3] !== undefined)
+            steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
+        else
+            expectKey = true;
+    }
+    if (re.lastIndex !== path.length || steps.length === 0 || expectKey) {
+        throw new Error(`weight path "${path}" is malformed near character ${re.lastIndex + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
+    }
+    return steps;
+}
+/**
+ * Set a number at `path` in a YAML document with the `yaml` Document API, which keeps comments,
+ * key order and formatting (https://eemeli.org/yaml/#documents). Every step must exist: a missing
+ * key is an error naming it, never a silently created one.
+ */
+function setInYaml(doc, path, value) {
+    const steps = parseWeightPath(path);
+    const keys = [];
+    let node = doc.contents;
+    for (const [i, step] of steps.entries()) {
+        const where = keys.length > 0 ? ` under ${formatKeys(keys)}` : '';
+        let key;
+        if (typeof step === 'object') {
+            if (!distExports.isSeq(node))
+                throw new Error(`${describeStep(step)}${where} needs a list there`);
+            const index = node.items.findIndex(item => distExports.isMap(item) && String(item.get(step.key)) === step.value);
+            if (index < 0)
+                throw new Error(`no list item with ${step.key} = ${step.value}${where}`);
+            key = index;
+        }
+        else {
+            const has = distExports.isMap(node) || distExports.isSeq(node) ? node.has(step) : false;
+            if (!has)
+                throw new Error(`${describeStep(step)}${where} does not exist`);
+            key = step;
+        }
+        keys.push(key);
+        if (i < steps.length - 1)
+            node = node.get(key, true);
+    }
+    doc.setIn(keys, value);
+}
+/** Set every weight in YAML (or JSON, which is YAML) text; returns the new text. */
+function setWeights(text, isJson, values) {
+    if (isJson)
+        return setInJson(text, values);
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid YAML: ${doc.errors[0].message}`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    return doc.toString();
+}
+/** JSON has no comments: parse, set, and write back with the file's own indentation. */
+function setInJson(text, values) {
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid JSON: ${doc.errors[0].message}`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
+    return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '');
+}
+const describeStep = (step) => typeof step === 'object'
+    ? `[${step.key}=${step.value}]`
+    : typeof step === 'number'
+        ? `[${step}]`
+        : `key "${step}"`;
+const formatKeys = (keys) => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+
+/** Attempts when someone else commits to the file between our read and write. */
+const ATTEMPTS = 3;
+/**
+ * Sets the canary's (and the baseline's complementary) weight in a YAML or JSON config file, and
+ * commits it with a message that carries the decision. Idempotent: an unchanged file is not
+ * written, so a rerun or a hold makes no commit.
+ */
+class GitFileActuator {
+    spec;
+    files;
+    name;
+    constructor(spec, files) {
+        this.spec = spec;
+        this.files = files;
+        this.name = `git-file ${spec.file}`;
+    }
+    async apply(record, { dryRun }) {
+        const canary = record.next.weight;
+        const values = this.spec.set.map(s => ({
+            path: s.path,
+            value: round(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
+        }));
+        const where = this.files.describe(this.spec.file);
+        for (let attempt = 1;; attempt++) {
+            const file = await this.files.read(this.spec.file);
+            if (!file)
+                throw new Error(`${where} does not exist; create it or fix actuators[].file`);
+            let text;
+            try {
+                text = setWeights(file.text, /\.json$/i.test(this.spec.file), values);
+            }
+            catch (e) {
+                throw new Error(`${where}: ${e.message}`);
+            }
+            const summary = values.map(v => `${v.path} = ${v.value}`).join(', ');
+            if (text === file.text) {
+                return { actuator: this.name, changed: false, detail: `${where} already has ${summary}` };
+            }
+            if (dryRun) {
+                return {
+                    actuator: this.name,
+                    changed: false,
+                    detail: `dry run: would set ${summary} in ${where}`
+                };
+            }
+            try {
+                await this.files.write(this.spec.file, text, file.sha, commitMessage(record));
+                return { actuator: this.name, changed: true, detail: `set ${summary} in ${where}` };
+            }
+            catch (e) {
+                if (e.name !== 'ContentConflictError' || attempt >= ATTEMPTS)
+                    throw e;
+            }
+        }
+    }
+}
+function commitMessage(r) {
+    const who = r.manual ? ` by ${r.manual.actor}` : '';
+    return [
+        `rollout ${r.rollout}: ${r.decision} ${r.step.weight}% → ${r.next.weight}%${who}`,
+        '',
+        ...r.reasons.slice(0, 3).map(reason => `- ${reason}`),
+        '',
+        `Policy ${r.policy.hash}, evaluated ${r.evaluatedAt} by ai-rollout-gate.`
+    ].join('\n');
+}
+/** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
+const round = (v) => Number(v.toPrecision(8));
+
+/**
+ * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
+ * which `permissions:` scope the workflow's token needs
+ * (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
+ */
+class GitHubError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+        this.name = 'GitHubError';
+    }
+}
+/** The HTTP status of an Octokit RequestError, or undefined for anything else. */
+function statusOf(e) {
+    const status = e?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/**
+ * @param doing what the run was trying to do ("comment on pull request #12")
+ * @param permission the workflow permission that allows it ("pull-requests: write")
+ */
+function explainGitHubError(e, doing, permission) {
+    const status = statusOf(e);
+    const message = e.message ?? String(e);
+    let hint = '';
+    if ((status === 403 || status === 404) && permission) {
+        hint = ` The token may lack \`${permission}\`: add it under \`permissions:\` in the workflow (a 404 can also mean the token cannot see the resource).`;
+    }
+    else if (status === 401) {
+        hint = ' The token is invalid or expired: check the `github-token` input.';
+    }
+    else if (status !== undefined && status >= 500) {
+        hint = ' GitHub answered with a server error after retries; run the workflow again later.';
+    }
+    return new GitHubError(`could not ${doing}: ${message}${status ? ` (HTTP ${status})` : ''}.${hint}`, status);
+}
+
+/**
+ * Starts a deploy workflow with the decision as inputs. Events made with the workflow's
+ * GITHUB_TOKEN start no other workflow, workflow_dispatch being the exception
+ * (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow#triggering-a-workflow-from-a-workflow).
+ */
+class WorkflowDispatchActuator {
+    spec;
+    github;
+    repo;
+    defaultRef;
+    name;
+    constructor(spec, github, repo, defaultRef) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.defaultRef = defaultRef;
+        this.name = `workflow-dispatch ${spec.workflow}`;
+    }
+    async apply(record, { dryRun }) {
+        if (this.spec.on === 'change' && !moves(record)) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not dispatched: the weight did not change'
+            };
+        }
+        const ref = this.spec.ref ?? (await this.defaultRef());
+        const inputs = {
+            ...this.spec.inputs,
+            decision: record.decision,
+            weight: String(record.next.weight),
+            rollout: record.rollout
+        };
+        const what = `${this.spec.workflow} on ${ref} with weight ${inputs.weight}`;
+        if (dryRun)
+            return { actuator: this.name, changed: false, detail: `dry run: would dispatch ${what}` };
+        try {
+            await this.github.rest.actions.createWorkflowDispatch({
+                ...this.repo,
+                workflow_id: this.spec.workflow,
+                ref,
+                inputs
+            });
+        }
+        catch (e) {
+            throw explainGitHubError(e, `dispatch workflow ${this.spec.workflow}`, 'actions: write');
+        }
+        return { actuator: this.name, changed: true, detail: `dispatched ${what}` };
+    }
+}
+/** GitHub limits a deployment status description to 140 characters. */
+const DESCRIPTION_LIMIT = 140;
+/**
+ * Mirrors every decision as a deployment status on an environment: in_progress while the rollout
+ * runs, success when it completes, failure on a rollback. One deployment per rollout and canary
+ * (its `task` names the rollout), so the environment's history reads as one rollout.
+ */
+class DeploymentActuator {
+    spec;
+    github;
+    repo;
+    sha;
+    name;
+    constructor(spec, github, repo, sha) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.sha = sha;
+        this.name = `deployment ${spec.environment}`;
+    }
+    async apply(record, { dryRun }) {
+        const state = record.decision === 'rollback'
+            ? 'failure'
+            : record.complete && record.decision === 'promote'
+                ? 'success'
+                : record.manual?.command === 'pause'
+                    ? 'queued'
+                    : 'in_progress';
+        const description = deploymentDescription(record);
+        if (dryRun) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would set ${state}: ${description}`
+            };
+        }
+        try {
+            const id = await this.deploymentId(record);
+            await this.github.rest.repos.createDeploymentStatus({
+                ...this.repo,
+                deployment_id: id,
+                state,
+                description,
+                environment: this.spec.environment,
+                ...(process.env.GITHUB_SERVER_URL &&
+                    process.env.GITHUB_RUN_ID && {
+                    log_url: `${process.env.GITHUB_SERVER_URL}/${this.repo.owner}/${this.repo.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
+                })
+            });
+            return { actuator: this.name, changed: true, detail: `${state}: ${description}` };
+        }
+        catch (e) {
+            throw explainGitHubError(e, `set a deployment status on ${this.spec.environment}`, 'deployments: write');
+        }
+    }
+    async deploymentId(record) {
+        const task = `rollout:${record.rollout}`;
+        const { data } = await this.github.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.spec.environment,
+            task,
+            sha: this.sha,
+            per_page: 1
+        });
+        const existing = data[0];
+        if (existing)
+            return existing.id;
+        const created = await this.github.rest.repos.createDeployment({
+            ...this.repo,
+            ref: this.sha,
+            task,
+            environment: this.spec.environment,
+            auto_merge: false,
+            required_contexts: [],
+            description: `ai-rollout-gate: ${record.rollout}`.slice(0, DESCRIPTION_LIMIT),
+            payload: { rollout: record.rollout, steps: record.steps }
+        });
+        if (!('id' in created.data))
+            throw new Error(created.data.message ?? 'GitHub did not create the deployment');
+        return created.data.id;
+    }
+}
+function deploymentDescription(r) {
+    const text = `${r.decision} ${r.step.weight}% → ${r.next.weight}%: ${r.reasons[0] ?? ''}`;
+    return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
+}
+
+/** The signature header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed by the secret. */
+const SIGNATURE_HEADER = 'x-rollout-gate-signature-256';
+/** Longest `retry-after` honoured; a longer one is a failure the next run retries. */
+const MAX_RETRY_AFTER_MS = 30_000;
+function signature(secret, body) {
+    return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+/**
+ * POSTs the decision record to a URL. Anything but a 2xx, after bounded retries (network errors,
+ * 5xx, 429 with its retry-after), means the change was not applied. The receiver can check the
+ * signature (as GitHub's own webhooks are checked) and deduplicate on the delivery id.
+ */
+class WebhookActuator {
+    spec;
+    secret;
+    sleep;
+    name;
+    origin;
+    constructor(spec, secret, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
+        this.spec = spec;
+        this.secret = secret;
+        this.sleep = sleep;
+        // Only the origin is ever shown: a path or query can carry a token.
+        this.origin = new URL(spec.url).origin;
+        this.name = `webhook ${this.origin}`;
+    }
+    async apply(record, { dryRun }) {
+        if (this.spec.on === 'change' && !moves(record)) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not called: the weight did not change'
+            };
+        }
+        if (dryRun)
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would POST to ${this.origin}`
+            };
+        const body = recordJson(record);
+        const headers = {
+            'content-type': 'application/json',
+            'user-agent': 'ai-rollout-gate',
+            'x-rollout-gate-delivery': `${record.rollout}:${record.evaluatedAt}`,
+            ...(this.secret && { [SIGNATURE_HEADER]: signature(this.secret, body) })
+        };
+        let problem = '';
+        for (let attempt = 0; attempt <= this.spec.retries; attempt++) {
+            let wait = 500 * 2 ** attempt;
+            try {
+                const res = await fetch(this.spec.url, {
+                    method: 'POST',
+                    headers,
+                    body,
+                    signal: AbortSignal.timeout(this.spec.timeout)
+                });
+                await res.body?.cancel();
+                if (res.ok) {
+                    return {
+                        actuator: this.name,
+                        changed: true,
+                        detail: `POSTed to ${this.origin} (HTTP ${res.status})`
+                    };
+                }
+                problem = `HTTP ${res.status}`;
+                if (res.status < 500 && res.status !== 429)
+                    break;
+                const after = Number(res.headers.get('retry-after'));
+                if (Number.isFinite(after) && after >= 0)
+                    wait = after * 1000;
+                if (wait > MAX_RETRY_AFTER_MS)
+                    break;
+            }
+            catch (e) {
+                const err = e;
+                problem =
+                    err.name === 'TimeoutError' ? `no answer in ${this.spec.timeout / 1000}s` : err.message;
+            }
+            if (attempt < this.spec.retries)
+                await this.sleep(wait);
+        }
+        throw new Error(`POST to ${this.origin} failed: ${problem}`);
+    }
+}
+
+/** The environment variable the Action's `webhook-secret` input fills. */
+const WEBHOOK_SECRET_ENV = 'ROLLOUT_GATE_WEBHOOK_SECRET';
+function buildActuators(specs, ctx) {
+    return specs.map(spec => {
+        switch (spec.type) {
+            case 'webhook':
+                return new WebhookActuator(spec, ctx.env[spec.secretEnv ?? WEBHOOK_SECRET_ENV]);
+            case 'git-file':
+                return new GitFileActuator(spec, ctx.github ? repoAccess(ctx.github.files, spec.branch) : localAccess(ctx.cwd));
+            case 'workflow-dispatch':
+                return ctx.github
+                    ? new WorkflowDispatchActuator(spec, ctx.github.client, ctx.github.repo, () => ctx.github.files.defaultBranch())
+                    : needsGitHub(spec);
+            case 'deployment':
+                return ctx.github
+                    ? new DeploymentActuator(spec, ctx.github.client, ctx.github.repo, ctx.github.sha)
+                    : needsGitHub(spec);
+        }
+    });
+}
+/** Outside the Action a GitHub actuator does nothing, and says so. */
+function needsGitHub(spec) {
+    const name = spec.type;
+    return {
+        name,
+        apply: async () => ({
+            actuator: name,
+            changed: false,
+            detail: 'skipped: runs only in the Action'
+        })
+    };
+}
+function repoAccess(files, branch) {
+    let resolved = branch;
+    const on = async () => (resolved ??= await files.defaultBranch());
+    return {
+        describe: path => `${path}${branch ? ` on ${branch}` : ''}`,
+        read: async (path) => files.read(path, await on()),
+        write: async (path, text, sha, message) => {
+            await files.write(path, await on(), text, sha, message);
+        }
+    };
+}
+/** The working tree: the CLI sets the weight in the file; committing it is the user's step. */
+function localAccess(cwd) {
+    return {
+        describe: path => path,
+        read: async (path) => {
+            try {
+                return { text: await readFile(resolve$1(cwd, path), 'utf8') };
+            }
+            catch (e) {
+                if (e.code === 'ENOENT')
+                    return undefined;
+                throw e;
+            }
+        },
+        write: async (path, text) => writeFile(resolve$1(cwd, path), text, 'utf8')
+    };
+}
+
 /** The stored state is unreadable or belongs to something else; the message says what to do. */
 class StateError extends Error {
     constructor(message) {
@@ -18644,12 +19307,22 @@ async function main(argv, io) {
             const state = await store?.load();
             io.out(args.format === 'json'
                 ? JSON.stringify(state ?? null, null, 2) + '\n'
-                : state
-                    ? `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${loaded.policy.rollout.steps.length} (${loaded.policy.rollout.steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}\n`
-                    : `${loaded.policy.rollout.name}: no state yet (the first evaluate starts the first step)\n`);
+                : statusText(loaded.policy, state) + '\n');
             return 0;
         }
-        const common = { policy: loaded.policy, policyHash: loaded.hash, now, ...(store && { store }) };
+        const actuators = buildActuators(loaded.policy.actuators ?? [], {
+            cwd: process.cwd(),
+            env: process.env
+        });
+        const common = {
+            policy: loaded.policy,
+            policyHash: loaded.hash,
+            now,
+            ...(store && { store }),
+            ...(actuators.length > 0 && {
+                apply: (record) => applyAll(actuators, record, args.dryRun)
+            })
+        };
         const outcome = args.command === 'evaluate'
             ? await evaluate({
                 ...common,

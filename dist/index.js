@@ -2,13 +2,17 @@ import * as os from 'os';
 import os__default, { EOL } from 'os';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import { promises, constants as constants$6, statSync, stat as stat$1, realpathSync, realpath, readdirSync, readdir as readdir$1 } from 'fs';
-import { sep, basename, dirname, resolve, normalize, relative, posix, isAbsolute } from 'path';
-import http from 'http';
-import https from 'https';
+import { promises, constants as constants$6, existsSync, readFileSync, statSync, stat as stat$1, realpathSync, realpath, readdirSync, readdir as readdir$1 } from 'fs';
+import * as path from 'path';
+import { sep as sep$1, basename, dirname, resolve as resolve$1, normalize, relative, posix, isAbsolute } from 'path';
+import * as http from 'http';
+import http__default from 'http';
+import * as https from 'https';
+import https__default from 'https';
 import 'net';
 import require$$1 from 'tls';
-import events$1 from 'events';
+import * as events$1 from 'events';
+import events__default from 'events';
 import 'assert';
 import require$$6 from 'util';
 import require$$0$1 from 'node:assert';
@@ -29,15 +33,15 @@ import require$$1$3 from 'node:url';
 import require$$5$2 from 'node:async_hooks';
 import require$$1$4 from 'node:console';
 import require$$1$5 from 'node:dns';
-import require$$5$3 from 'string_decoder';
-import 'child_process';
-import 'timers';
-import { open as open$1, stat as stat$2, readFile, writeFile as writeFile$1, rename as rename$1, unlink as unlink$1, mkdtemp } from 'node:fs/promises';
+import require$$5$3, { StringDecoder } from 'string_decoder';
+import * as child$1 from 'child_process';
+import { setTimeout as setTimeout$1 } from 'timers';
+import { writeFile as writeFile$1, readFile, open as open$1, stat as stat$2, rename as rename$1, unlink as unlink$1, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { resolve as resolve$1, relative as relative$1, isAbsolute as isAbsolute$1, dirname as dirname$1, join, basename as basename$1 } from 'node:path';
-import { createHash } from 'node:crypto';
+import { resolve, relative as relative$1, isAbsolute as isAbsolute$1, dirname as dirname$1, join, basename as basename$1 } from 'node:path';
 import require$$0$6 from 'process';
 import require$$0$7 from 'buffer';
+import { createHmac, createHash } from 'node:crypto';
 import { fileURLToPath } from 'url';
 import { createRequire } from 'module';
 import { Transform } from 'stream';
@@ -114,6 +118,9 @@ function toCommandProperties(annotationProperties) {
 function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + os.EOL);
+}
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -194,6 +201,96 @@ function prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
 }
 
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+
 var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
 
 function getDefaultExportFromCjs (x) {
@@ -208,9 +305,9 @@ function requireTunnel$1 () {
 	if (hasRequiredTunnel$1) return tunnel$1;
 	hasRequiredTunnel$1 = 1;
 	var tls = require$$1;
-	var http$1 = http;
-	var https$1 = https;
-	var events = events$1;
+	var http = http__default;
+	var https = https__default;
+	var events = events__default;
 	var util = require$$6;
 
 
@@ -222,13 +319,13 @@ function requireTunnel$1 () {
 
 	function httpOverHttp(options) {
 	  var agent = new TunnelingAgent(options);
-	  agent.request = http$1.request;
+	  agent.request = http.request;
 	  return agent;
 	}
 
 	function httpsOverHttp(options) {
 	  var agent = new TunnelingAgent(options);
-	  agent.request = http$1.request;
+	  agent.request = http.request;
 	  agent.createSocket = createSecureSocket;
 	  agent.defaultPort = 443;
 	  return agent;
@@ -236,13 +333,13 @@ function requireTunnel$1 () {
 
 	function httpOverHttps(options) {
 	  var agent = new TunnelingAgent(options);
-	  agent.request = https$1.request;
+	  agent.request = https.request;
 	  return agent;
 	}
 
 	function httpsOverHttps(options) {
 	  var agent = new TunnelingAgent(options);
-	  agent.request = https$1.request;
+	  agent.request = https.request;
 	  agent.createSocket = createSecureSocket;
 	  agent.defaultPort = 443;
 	  return agent;
@@ -253,7 +350,7 @@ function requireTunnel$1 () {
 	  var self = this;
 	  self.options = options || {};
 	  self.proxyOptions = self.options.proxy || {};
-	  self.maxSockets = self.options.maxSockets || http$1.Agent.defaultMaxSockets;
+	  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
 	  self.requests = [];
 	  self.sockets = [];
 
@@ -480,7 +577,7 @@ function requireTunnel () {
 	return tunnel;
 }
 
-requireTunnel();
+var tunnelExports = requireTunnel();
 
 var undici = {};
 
@@ -2216,11 +2313,11 @@ function requireDiagnostics () {
 	return diagnostics;
 }
 
-var request$1;
+var request$2;
 var hasRequiredRequest$1;
 
 function requireRequest$1 () {
-	if (hasRequiredRequest$1) return request$1;
+	if (hasRequiredRequest$1) return request$2;
 	hasRequiredRequest$1 = 1;
 
 	const {
@@ -2702,8 +2799,8 @@ function requireRequest$1 () {
 	  }
 	}
 
-	request$1 = Request;
-	return request$1;
+	request$2 = Request;
+	return request$2;
 }
 
 var dispatcher;
@@ -3426,11 +3523,11 @@ function requireTimers () {
 	return timers;
 }
 
-var connect;
+var connect$1;
 var hasRequiredConnect;
 
 function requireConnect () {
-	if (hasRequiredConnect) return connect;
+	if (hasRequiredConnect) return connect$1;
 	hasRequiredConnect = 1;
 
 	const net = require$$0$3;
@@ -3670,8 +3767,8 @@ function requireConnect () {
 	  util.destroy(socket, new ConnectTimeoutError(message));
 	}
 
-	connect = buildConnector;
-	return connect;
+	connect$1 = buildConnector;
+	return connect$1;
 }
 
 var constants$4 = {};
@@ -16379,15 +16476,15 @@ function requireRedirect () {
 	return redirect;
 }
 
-var retry;
+var retry$1;
 var hasRequiredRetry;
 
 function requireRetry () {
-	if (hasRequiredRetry) return retry;
+	if (hasRequiredRetry) return retry$1;
 	hasRequiredRetry = 1;
 	const RetryHandler = requireRetryHandler();
 
-	retry = globalOpts => {
+	retry$1 = globalOpts => {
 	  return dispatch => {
 	    return function retryInterceptor (opts, handler) {
 	      return dispatch(
@@ -16403,7 +16500,7 @@ function requireRetry () {
 	    }
 	  }
 	};
-	return retry;
+	return retry$1;
 }
 
 var dump;
@@ -18287,11 +18384,11 @@ function requireDispatcherWeakref () {
 
 /* globals AbortController */
 
-var request;
+var request$1;
 var hasRequiredRequest;
 
 function requireRequest () {
-	if (hasRequiredRequest) return request;
+	if (hasRequiredRequest) return request$1;
 	hasRequiredRequest = 1;
 
 	const { extractBody, mixinBody, cloneBody, bodyUnusable } = requireBody();
@@ -19326,8 +19423,8 @@ function requireRequest () {
 	  }
 	]);
 
-	request = { Request, makeRequest, fromInnerRequest, cloneRequest };
-	return request;
+	request$1 = { Request, makeRequest, fromInnerRequest, cloneRequest };
+	return request$1;
 }
 
 var fetch_1;
@@ -24158,11 +24255,11 @@ function requireUtil$2 () {
 	return util$2;
 }
 
-var parse$1;
+var parse$3;
 var hasRequiredParse$1;
 
 function requireParse$1 () {
-	if (hasRequiredParse$1) return parse$1;
+	if (hasRequiredParse$1) return parse$3;
 	hasRequiredParse$1 = 1;
 
 	const { maxNameValuePairSize, maxAttributeValueSize } = requireConstants$2();
@@ -24469,11 +24566,11 @@ function requireParse$1 () {
 	  return parseUnparsedAttributes(unparsedAttributes, cookieAttributeList)
 	}
 
-	parse$1 = {
+	parse$3 = {
 	  parseSetCookie,
 	  parseUnparsedAttributes
 	};
-	return parse$1;
+	return parse$3;
 }
 
 var cookies;
@@ -28566,10 +28663,10 @@ function requireUndici () {
 	return undici;
 }
 
-requireUndici();
+var undiciExports = requireUndici();
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$a = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28617,20 +28714,637 @@ var MediaTypes;
 (function (MediaTypes) {
     MediaTypes["ApplicationJson"] = "application/json";
 })(MediaTypes || (MediaTypes = {}));
-[
+const HttpRedirectCodes = [
     HttpCodes.MovedPermanently,
     HttpCodes.ResourceMoved,
     HttpCodes.SeeOther,
     HttpCodes.TemporaryRedirect,
     HttpCodes.PermanentRedirect
 ];
-[
+const HttpResponseRetryCodes = [
     HttpCodes.BadGateway,
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter$a(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter$a(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter$a(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter$a(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter$a(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter$a(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter$a(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter$a(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter$a(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter$a(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter$a(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter$a(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter$a(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter$a(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter$a(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter$a(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter$a(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter$a(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys$1(this.requestOptions.headers), lowercaseKeys$1(headers || {}));
+        }
+        return lowercaseKeys$1(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys$1(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys$1(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnelExports.httpsOverHttps : tunnelExports.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnelExports.httpOverHttps : tunnelExports.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undiciExports.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter$a(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter$a(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter$a(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys$1 = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$9 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28639,8 +29353,30 @@ var MediaTypes;
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
+class BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter$9(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$8 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28649,8 +29385,68 @@ var MediaTypes;
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
+class OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return __awaiter$8(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return __awaiter$8(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
 
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$7 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28672,7 +29468,7 @@ class Summary {
      * @returns step summary file path
      */
     filePath() {
-        return __awaiter(this, void 0, void 0, function* () {
+        return __awaiter$7(this, void 0, void 0, function* () {
             if (this._filePath) {
                 return this._filePath;
             }
@@ -28716,7 +29512,7 @@ class Summary {
      * @returns {Promise<Summary>} summary instance
      */
     write(options) {
-        return __awaiter(this, void 0, void 0, function* () {
+        return __awaiter$7(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
             const writeFunc = overwrite ? writeFile : appendFile;
@@ -28730,7 +29526,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     clear() {
-        return __awaiter(this, void 0, void 0, function* () {
+        return __awaiter$7(this, void 0, void 0, function* () {
             return this.emptyBuffer().write({ overwrite: true });
         });
     }
@@ -28921,9 +29717,45 @@ class Summary {
     }
 }
 const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = _summary;
 const summary = _summary;
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+
+var __awaiter$6 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28934,10 +29766,138 @@ const summary = _summary;
 };
 const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs.promises;
 // export const {open} = 'fs'
-process.platform === 'win32';
+const IS_WINDOWS$1 = process.platform === 'win32';
 fs.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter$6(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS$1) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter$6(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS$1) {
+                // on Windows, test for valid extension
+                const upperExt = path.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS$1) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = path.dirname(filePath);
+                        const upperName = path.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = path.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS$1) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$5 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28946,8 +29906,97 @@ fs.constants.O_RDONLY;
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return __awaiter$5(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS$1) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return __awaiter$5(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS$1 && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(path.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(path.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(path.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(path.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28957,9 +30006,577 @@ fs.constants.O_RDONLY;
     });
 };
 /* eslint-disable @typescript-eslint/unbound-method */
-process.platform === 'win32';
+const IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends events$1.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(os.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + os.EOL.length);
+                n = s.indexOf(os.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return __awaiter$4(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = path.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => __awaiter$4(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = child$1.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends events$1.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = setTimeout$1(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28968,8 +30585,75 @@ process.platform === 'win32';
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return __awaiter$3(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return __awaiter$3(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$2 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28978,10 +30662,70 @@ process.platform === 'win32';
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-os__default.platform();
-os__default.arch();
+const getWindowsInfo = () => __awaiter$2(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => __awaiter$2(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => __awaiter$2(void 0, void 0, void 0, function* () {
+    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = os__default.platform();
+const arch = os__default.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return __awaiter$2(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var platform$1 = /*#__PURE__*/Object.freeze({
+    __proto__: null,
+    arch: arch,
+    getDetails: getDetails,
+    isLinux: isLinux,
+    isMacOS: isMacOS,
+    isWindows: isWindows,
+    platform: platform
+});
+
+var __awaiter$1 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29004,6 +30748,70 @@ var ExitCode;
      */
     ExitCode[ExitCode["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
 /**
  * Gets the value of an input.
  * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
@@ -29015,6 +30823,12 @@ var ExitCode;
  */
 function getInput(name, options) {
     const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
     return val.trim();
 }
 /**
@@ -29026,10 +30840,34 @@ function getInput(name, options) {
  *
  */
 function getMultilineInput(name, options) {
-    const inputs = getInput(name)
+    const inputs = getInput(name, options)
         .split('\n')
         .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
     return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
 }
 /**
  * Sets the value of an output.
@@ -29046,6 +30884,14 @@ function setOutput(name, value) {
     process.stdout.write(os.EOL);
     issueCommand('set-output', { name }, toCommandValue(value));
 }
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
 //-----------------------------------------------------------------------
 // Results
 //-----------------------------------------------------------------------
@@ -29058,6 +30904,22 @@ function setFailed(message) {
     process.exitCode = ExitCode.Failure;
     error(message);
 }
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function debug(message) {
+    issueCommand('debug', {}, message);
+}
 /**
  * Adds an error issue
  * @param message error issue message. Errors will be converted to string via toString()
@@ -29067,2804 +30929,5495 @@ function error(message, properties = {}) {
     issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
  * Writes info to log with console.log.
  * @param message info message
  */
 function info(message) {
     process.stdout.write(message + os.EOL);
 }
-
 /**
- * The record's cost: its billed `cost_usd` when present, else its tokens at the policy's prices
- * (USD per 1M tokens). Cache reads and writes are priced at `cacheRead` / `cacheWrite` (each
- * defaulting to `input`); the rest of the input, input_tokens - cache reads - cache writes, at
- * `input` (input_tokens counts all input, cached included: src/records/record.ts).
- */
-function computeCost(r, pricing) {
-    if (r.cost_usd !== undefined)
-        return r.cost_usd;
-    if (r.input_tokens === undefined && r.output_tokens === undefined)
-        return undefined;
-    const price = priceOf(r.model, pricing);
-    if (typeof price === 'string')
-        return { invalid: price };
-    const input = r.input_tokens ?? 0;
-    const cacheRead = r.cache_read_tokens ?? 0;
-    const cacheWrite = r.cache_write_tokens ?? 0;
-    const uncachedInput = input - cacheRead - cacheWrite;
-    if (uncachedInput < 0)
-        return { invalid: 'cache tokens exceed input tokens' };
-    return ((uncachedInput * price.input +
-        cacheRead * (price.cacheRead ?? price.input) +
-        cacheWrite * (price.cacheWrite ?? price.input) +
-        (r.output_tokens ?? 0) * price.output) /
-        1e6);
-}
-/**
- * What the record would have cost with no prompt cache: every input token at the uncached
- * `input` price, whatever was billed. The gap to computeCost is what caching saved.
- */
-function computeUncachedCost(r, pricing) {
-    if (r.input_tokens === undefined && r.output_tokens === undefined)
-        return undefined;
-    const price = priceOf(r.model, pricing);
-    if (typeof price === 'string')
-        return { invalid: price };
-    return ((r.input_tokens ?? 0) * price.input + (r.output_tokens ?? 0) * price.output) / 1e6;
-}
-/** The last lookup: records mostly repeat one model, and comparing strings beats hashing them. */
-let lastPricing;
-let lastModel;
-let lastPrice = '';
-/** The model's price, or why there is none. Own keys only: a model named `constructor` has no price. */
-function priceOf(model, pricing) {
-    if (model === undefined)
-        return 'no model to look up in policy.pricing';
-    if (model !== lastModel || pricing !== lastPricing) {
-        const price = Object.hasOwn(pricing, model) ? pricing[model] : undefined;
-        lastPricing = pricing;
-        lastModel = model;
-        lastPrice = price ?? `no price for model "${model}" in policy.pricing`;
-    }
-    return lastPrice;
-}
-
-/** Raw aliases a policy might name; they read the canonical field, so units are already converted. */
-const CANONICAL = {
-    duration_ms: 'latency_ms',
-    'gen_ai.client.operation.duration': 'latency_ms',
-    'gen_ai.response.time_to_first_chunk': 'ttft_ms',
-    prompt_tokens: 'input_tokens',
-    'gen_ai.usage.input_tokens': 'input_tokens',
-    completion_tokens: 'output_tokens',
-    'gen_ai.usage.output_tokens': 'output_tokens',
-    'prompt_tokens_details.cached_tokens': 'cache_read_tokens',
-    cache_read_input_tokens: 'cache_read_tokens',
-    'gen_ai.usage.cache_read.input_tokens': 'cache_read_tokens',
-    cache_creation_input_tokens: 'cache_write_tokens',
-    'gen_ai.usage.cache_creation.input_tokens': 'cache_write_tokens',
-    cost_usd: 'cost',
-    'gen_ai.evaluation.score.value': 'score'
-};
-/**
- * Compiles a metric into a reader of one record's (x, y): for mean, rate and quantile metrics
- * x = the value and y = 1; for ratio metrics x = the `from` field and y = the `per` field. Values
- * that are present but unusable (NaN, Infinity, negative latency, tokens or cost, a score outside
- * [0, 1], a non-numeric string, a rate value other than 0/1) come back as InvalidValue and are
- * never used. A rate reads feedback +1 as 1 and -1 as 0.
- */
-function compileMetricValue(spec, pricing) {
-    const pair = { x: 0, y: 1 };
-    const from = fieldReader(spec.from, pricing);
-    if (spec.kind === 'ratio') {
-        if (spec.per === undefined)
-            throw new Error(`${spec.path}: a ratio metric needs \`per\``);
-        const per = fieldReader(spec.per, pricing);
-        return r => {
-            const x = from(r);
-            if (typeof x !== 'number')
-                return x;
-            const y = per(r);
-            if (typeof y !== 'number')
-                return y;
-            pair.x = x;
-            pair.y = y;
-            return pair;
-        };
-    }
-    const read = spec.kind === 'rate' ? rateReader(spec.from, from) : from;
-    return r => {
-        const x = read(r);
-        if (typeof x !== 'number')
-            return x;
-        pair.x = x;
-        return pair;
-    };
-}
-function rateReader(field, read) {
-    const notBinary = { invalid: `${field}: not 0 or 1, as a rate needs` };
-    const isFeedback = canonicalName(field) === 'feedback';
-    return r => {
-        const v = read(r);
-        if (typeof v !== 'number')
-            return v;
-        if (isFeedback)
-            return v === 1 ? 1 : 0;
-        return v === 0 || v === 1 ? v : notBinary;
-    };
-}
-function canonicalName(field) {
-    return Object.hasOwn(CANONICAL, field) ? CANONICAL[field] : field;
-}
-function fieldReader(field, pricing) {
-    const name = canonicalName(field);
-    const negative = { invalid: `${field}: negative or not a finite number` };
-    const nonNegative = (v) => v === undefined ? undefined : v >= 0 && v < Infinity ? v : negative;
-    switch (name) {
-        case 'latency_ms':
-            return r => nonNegative(r.latency_ms);
-        case 'ttft_ms':
-            return r => nonNegative(r.ttft_ms);
-        case 'input_tokens':
-            return r => nonNegative(r.input_tokens);
-        case 'output_tokens':
-            return r => nonNegative(r.output_tokens);
-        case 'cache_read_tokens':
-            return r => nonNegative(r.cache_read_tokens);
-        case 'cache_write_tokens':
-            return r => nonNegative(r.cache_write_tokens);
-        case 'cost':
-            return costReader(field, negative, r => computeCost(r, pricing));
-        case 'cost_uncached':
-            return costReader(field, negative, r => computeUncachedCost(r, pricing));
-        case 'cache_hit':
-            return r => {
-                const read = nonNegative(r.cache_read_tokens);
-                return typeof read === 'number' ? (read > 0 ? 1 : 0) : read;
-            };
-        case 'error':
-            return r => (r.error === null ? 0 : 1);
-        case 'fallback':
-            return r => (r.fallback ? 1 : 0);
-        case 'feedback': {
-            const notFeedback = { invalid: `${field}: not +1 or -1` };
-            return r => {
-                const v = r.feedback;
-                return v === undefined ? undefined : v === 1 || v === -1 ? v : notFeedback;
-            };
-        }
-        case 'score':
-            return unitIntervalReader(field, r => r.score);
-    }
-    if (name.startsWith('error.')) {
-        const cls = name.slice('error.'.length).toLowerCase();
-        return r => (r.error === cls ? 1 : 0);
-    }
-    if (name.startsWith('scores.')) {
-        const score = name.slice('scores.'.length);
-        return unitIntervalReader(field, r => r.scores?.[score]);
-    }
-    return rawFieldReader(field);
-}
-function costReader(field, negative, cost) {
-    return r => {
-        const c = cost(r);
-        if (c === undefined)
-            return undefined;
-        if (typeof c !== 'number')
-            return { invalid: `${field}: ${c.invalid}` };
-        return c >= 0 && c < Infinity ? c : negative;
-    };
-}
-function unitIntervalReader(field, get) {
-    const outside = { invalid: `${field}: outside [0, 1] or not a number` };
-    return r => {
-        const v = get(r);
-        return v === undefined ? undefined : v >= 0 && v <= 1 ? v : outside;
-    };
-}
-/**
- * Any other field of the raw row: a flat key first (`a.b` as one key, as CSV headers and OTLP
- * attributes have it), else a path into nested objects. Booleans read as 1 / 0; numeric strings
- * as numbers; negative values are allowed (the field's meaning is the user's).
- */
-function rawFieldReader(field) {
-    const path = field.split('.');
-    const notNumber = { invalid: `${field}: not a finite number` };
-    return r => {
-        const v = Object.hasOwn(r.raw, field)
-            ? r.raw[field]
-            : path.length > 1
-                ? walk(r.raw, path)
-                : undefined;
-        if (typeof v === 'number')
-            return Number.isFinite(v) ? v : notNumber;
-        if (v === undefined || v === null || v === '')
-            return undefined;
-        if (typeof v === 'boolean')
-            return v ? 1 : 0;
-        if (typeof v === 'string') {
-            // CSV cells arrive as text: a boolean column reads as a 0/1 rate.
-            const word = v.trim().toLowerCase();
-            if (word === 'true' || word === 'false')
-                return word === 'true' ? 1 : 0;
-            const n = Number(v);
-            return v.trim() !== '' && Number.isFinite(n) ? n : notNumber;
-        }
-        return notNumber;
-    };
-}
-function walk(value, path) {
-    for (const key of path) {
-        if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key))
-            return undefined;
-        value = value[key];
-    }
-    return value;
-}
-
-const TOTAL_SEGMENT = '*';
-/** The source could not produce evidence at all. The message says what and what to do. */
-class SourceError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'SourceError';
-    }
-}
-/** Data quality before anything was read. */
-function emptyQuality() {
-    return {
-        lines: 0,
-        records: 0,
-        malformed: 0,
-        malformedSamples: [],
-        unmatchedArms: {},
-        outsideWindow: 0,
-        future: 0,
-        invalidValues: {},
-        files: []
-    };
-}
-
-/**
- * A hash map from non-negative int32 keys to int32 values in two typed arrays (open addressing,
- * linear probing, Fibonacci hashing: Knuth, TAOCP vol. 3, 6.4). For the builder's hundreds of
- * thousands of (unit, segment) keys it is several times faster than a Map and a tenth of its memory:
- * no entry objects for the garbage collector, one cache line per probe.
- */
-class IntMap {
-    keys;
-    values;
-    bits;
-    size = 0;
-    constructor(initialBits = 10) {
-        this.bits = initialBits;
-        this.keys = new Int32Array(1 << initialBits).fill(-1);
-        this.values = new Int32Array(1 << initialBits);
-    }
-    /** The value for `key`, or -1 when absent. */
-    get(key) {
-        const mask = this.keys.length - 1;
-        for (let i = this.slot(key);; i = (i + 1) & mask) {
-            const k = this.keys[i];
-            if (k === key)
-                return this.values[i];
-            if (k === -1)
-                return -1;
-        }
-    }
-    /** Sets a key that is not in the map yet (the builder only ever adds). */
-    add(key, value) {
-        if (!(key >= 0 && key <= 0x7fffffff))
-            throw new RangeError(`IntMap: key ${key} is not a non-negative int32`);
-        // Load factor at most 1/2 keeps linear probes short.
-        if (2 * (this.size + 1) > this.keys.length)
-            this.grow();
-        this.place(key, value);
-        this.size++;
-    }
-    slot(key) {
-        return Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
-    }
-    place(key, value) {
-        const mask = this.keys.length - 1;
-        let i = this.slot(key);
-        while (this.keys[i] !== -1)
-            i = (i + 1) & mask;
-        this.keys[i] = key;
-        this.values[i] = value;
-    }
-    grow() {
-        const { keys, values } = this;
-        this.bits++;
-        this.keys = new Int32Array(1 << this.bits).fill(-1);
-        this.values = new Int32Array(1 << this.bits);
-        for (let i = 0; i < keys.length; i++) {
-            const k = keys[i];
-            if (k !== -1)
-                this.place(k, values[i]);
-        }
-    }
-}
-
-/**
- * Sufficient statistics of a ratio estimator over independent clusters (src/sketch/types.ts).
- * They are plain sums, so two sets merge by addition and merging is associative and commutative:
- * the delta-method variance of sum(x) / sum(y) needs only these six numbers.
- */
-function emptyMoments() {
-    return { n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0 };
-}
-/** Adds one cluster (a request with y = 1, or a unit's sums) in place. */
-function addCluster(m, x, y) {
-    m.n += 1;
-    m.sx += x;
-    m.sy += y;
-    m.sxx += x * x;
-    m.syy += y * y;
-    m.sxy += x * y;
-}
-/** The moments of the union of two sets of clusters, as a new object. */
-function mergeMoments(a, b) {
-    return {
-        n: a.n + b.n,
-        sx: a.sx + b.sx,
-        sy: a.sy + b.sy,
-        sxx: a.sxx + b.sxx,
-        syy: a.syy + b.syy,
-        sxy: a.sxy + b.sxy
-    };
-}
-/** Adds `from`'s clusters into `into`, in place. */
-function addMoments(into, from) {
-    into.n += from.n;
-    into.sx += from.sx;
-    into.sy += from.sy;
-    into.sxx += from.sxx;
-    into.syy += from.syy;
-    into.sxy += from.sxy;
-}
-
-/**
- * DDSketch (Masson, Rim & Lee, "DDSketch: A Fast and Fully-Mergeable Quantile Sketch with
- * Relative-Error Guarantees", VLDB 2019). A positive value v lands in bucket ceil(log_gamma(v)),
- * gamma = (1 + alpha) / (1 - alpha); bucket i covers (gamma^(i-1), gamma^i] and is read back as
- * 2 gamma^i / (gamma + 1), which is within relative error alpha of every value in it. Negative
- * values use a second store keyed by |v|, zeros a counter. Merging adds bucket counts, so it is
- * exact, associative and commutative.
+ * Begin an output group.
  *
- * Memory is bounded: each store keeps at most `maxBuckets` (default 2048) contiguous buckets and,
- * past that, folds the lowest ones into the lowest kept bucket (the paper's "collapsing lowest"
- * store, section 2.2). With alpha = 0.01, 2048 buckets span a factor gamma^2048 ~ 6e17, so only
- * data covering more than 17 orders of magnitude loses accuracy, and then only in its low tail.
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
  */
-const DEFAULT_RELATIVE_ACCURACY = 0.01;
-const DEFAULT_MAX_BUCKETS = 2048;
-const MIN_CAPACITY = 64;
-const NO_COUNTS = new Float64Array(0);
-/** Counts over a contiguous range of bucket indices in a typed array (index - offset). */
-class DenseStore {
-    maxBuckets;
-    counts = NO_COUNTS;
-    /** Bucket index of counts[0]. */
-    offset = 0;
-    /** Lowest and highest non-empty bucket indices. */
-    minIndex = Infinity;
-    maxIndex = -Infinity;
-    total = 0;
-    constructor(maxBuckets) {
-        this.maxBuckets = maxBuckets;
-    }
-    add(index, count) {
-        let slot = index - this.offset;
-        if (slot < 0 || slot >= this.counts.length) {
-            index = this.grow(index);
-            slot = index - this.offset;
-        }
-        this.counts[slot] = this.counts[slot] + count;
-        if (index < this.minIndex)
-            this.minIndex = index;
-        if (index > this.maxIndex)
-            this.maxIndex = index;
-        this.total += count;
-    }
-    /**
-     * Reallocates the array to cover `index` (with slack for more growth) and returns the bucket the
-     * value lands in: `index` itself, or the lowest kept bucket when the range would exceed the cap.
-     */
-    grow(index) {
-        const hi = Math.max(this.maxIndex, index);
-        const lo = Math.max(Math.min(this.minIndex, index), hi - this.maxBuckets + 1);
-        const span = hi - lo + 1;
-        const capacity = Math.min(this.maxBuckets, Math.max(MIN_CAPACITY, 2 ** Math.ceil(Math.log2(2 * span))));
-        const offset = lo - Math.floor((capacity - span) / 2);
-        const counts = new Float64Array(capacity);
-        for (let j = this.minIndex; j <= this.maxIndex; j++) {
-            const c = this.counts[j - this.offset];
-            if (c > 0) {
-                const kept = Math.max(j, lo) - offset;
-                counts[kept] = counts[kept] + c;
-            }
-        }
-        if (this.total > 0)
-            this.minIndex = Math.max(this.minIndex, lo);
-        this.counts = counts;
-        this.offset = offset;
-        return Math.max(index, lo);
-    }
-    /** Bucket index of the rank-th (1-based) smallest value. */
-    indexAtRank(rank) {
-        let seen = 0;
-        for (let j = this.minIndex; j < this.maxIndex; j++) {
-            seen += this.counts[j - this.offset];
-            if (seen >= rank)
-                return j;
-        }
-        return this.maxIndex;
-    }
-    /** Bucket index of the rank-th (1-based) largest value. */
-    indexAtRankFromTop(rank) {
-        let seen = 0;
-        for (let j = this.maxIndex; j > this.minIndex; j--) {
-            seen += this.counts[j - this.offset];
-            if (seen >= rank)
-                return j;
-        }
-        return this.minIndex;
-    }
-    mergeFrom(other) {
-        for (let j = other.minIndex; j <= other.maxIndex; j++) {
-            const c = other.counts[j - other.offset];
-            if (c > 0)
-                this.add(j, c);
-        }
-    }
-    toBuckets() {
-        if (this.total === 0)
-            return { offset: 0, counts: [] };
-        const from = this.minIndex - this.offset;
-        return {
-            offset: this.minIndex,
-            counts: Array.from(this.counts.subarray(from, this.maxIndex - this.offset + 1))
-        };
-    }
+function startGroup(name) {
+    issue('group', name);
 }
-class QuantileSketch {
-    alpha;
-    /** 1 / ln(gamma): index(v) = ceil(ln(v) * multiplier). */
-    multiplier;
-    /** 2 / (gamma + 1): the value of bucket i is gamma^i times this. */
-    midpoint;
-    positive;
-    negative;
-    zeros = 0;
-    n = 0;
-    min = Infinity;
-    max = -Infinity;
-    constructor(relativeAccuracy = DEFAULT_RELATIVE_ACCURACY, maxBuckets = DEFAULT_MAX_BUCKETS) {
-        if (!(relativeAccuracy > 0 && relativeAccuracy < 1)) {
-            throw new RangeError(`QuantileSketch: relative accuracy must be in (0, 1), got ${relativeAccuracy}`);
-        }
-        const gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
-        this.alpha = relativeAccuracy;
-        this.multiplier = 1 / Math.log(gamma);
-        this.midpoint = 2 / (gamma + 1);
-        this.positive = new DenseStore(maxBuckets);
-        this.negative = new DenseStore(maxBuckets);
-    }
-    get count() {
-        return this.n;
-    }
-    get relativeAccuracy() {
-        return this.alpha;
-    }
-    add(v) {
-        if (!Number.isFinite(v))
-            throw new RangeError(`QuantileSketch.add: ${v} is not a finite number`);
-        if (v > 0)
-            this.positive.add(Math.ceil(Math.log(v) * this.multiplier), 1);
-        else if (v < 0)
-            this.negative.add(Math.ceil(Math.log(-v) * this.multiplier), 1);
-        else
-            this.zeros += 1;
-        this.n += 1;
-        if (v < this.min)
-            this.min = v;
-        if (v > this.max)
-            this.max = v;
-    }
-    /** Adds another sketch's counts into this one; both must have the same relative accuracy. */
-    merge(other) {
-        if (other.alpha !== this.alpha) {
-            throw new RangeError(`QuantileSketch.merge: relative accuracy ${other.alpha} differs from ${this.alpha}`);
-        }
-        this.positive.mergeFrom(other.positive);
-        this.negative.mergeFrom(other.negative);
-        this.zeros += other.zeros;
-        this.n += other.n;
-        if (other.min < this.min)
-            this.min = other.min;
-        if (other.max > this.max)
-            this.max = other.max;
-    }
-    /**
-     * The value of the rank-th smallest observation (1-based, clamped to [1, count]), within relative
-     * error `relativeAccuracy`; the observed min and max are exact. NaN when the sketch is empty.
-     */
-    valueAtRank(rank) {
-        if (this.n === 0)
-            return NaN;
-        const r = Math.min(this.n, Math.max(1, Math.ceil(rank)));
-        if (r === 1)
-            return this.min;
-        if (r === this.n)
-            return this.max;
-        const negatives = this.negative.total;
-        let value;
-        if (r <= negatives)
-            value = -this.bucketValue(this.negative.indexAtRankFromTop(r));
-        else if (r <= negatives + this.zeros)
-            value = 0;
-        else
-            value = this.bucketValue(this.positive.indexAtRank(r - negatives - this.zeros));
-        return Math.min(this.max, Math.max(this.min, value));
-    }
-    /**
-     * The lower empirical q-quantile: the observation of rank 1 + floor(q (count - 1)) in sorted
-     * order (DDSketch, Algorithm 2), within `relativeAccuracy`. NaN when the sketch is empty.
-     */
-    quantile(q) {
-        if (!(q >= 0 && q <= 1))
-            throw new RangeError(`QuantileSketch.quantile: q must be in [0, 1], got ${q}`);
-        return this.valueAtRank(1 + Math.floor(q * (this.n - 1)));
-    }
-    toJSON() {
-        return {
-            alpha: this.alpha,
-            count: this.n,
-            zeros: this.zeros,
-            positive: this.positive.toBuckets(),
-            negative: this.negative.toBuckets(),
-            min: this.n > 0 ? this.min : 0,
-            max: this.n > 0 ? this.max : 0
-        };
-    }
-    static fromJSON(data) {
-        const sketch = new QuantileSketch(data.alpha);
-        data.positive.counts.forEach((c, i) => c > 0 && sketch.positive.add(data.positive.offset + i, c));
-        data.negative.counts.forEach((c, i) => c > 0 && sketch.negative.add(data.negative.offset + i, c));
-        sketch.zeros = data.zeros;
-        sketch.n = sketch.positive.total + sketch.negative.total + data.zeros;
-        if (sketch.n !== data.count) {
-            throw new RangeError(`QuantileSketch.fromJSON: count ${data.count} does not match its buckets (${sketch.n})`);
-        }
-        if (sketch.n > 0) {
-            sketch.min = data.min;
-            sketch.max = data.max;
-        }
-        return sketch;
-    }
-    bucketValue(index) {
-        return Math.exp(index / this.multiplier) * this.midpoint;
-    }
-}
-
-/** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
-const MAX_MODEL_KEYS = 20;
-const OTHER_MODELS = 'other';
 /**
- * The totals of a set of cells, e.g. every bucket of one arm in the total segment. Units add up
- * exactly because a cell counts only the units first seen in it. With no cells, `metrics` is [].
+ * End an output group.
  */
-function mergeCells(cells) {
-    const metricCount = cells[0]?.metrics.length ?? 0;
-    const moments = Array.from({ length: metricCount }, emptyMoments);
-    const requests = new Array(metricCount).fill(0);
-    const sketches = new Array(metricCount).fill(undefined);
-    const models = {};
-    const errors = {};
-    let totalRequests = 0;
-    let units = 0;
-    for (const cell of cells) {
-        totalRequests += cell.requests;
-        units += cell.units;
-        addCounts$1(models, cell.models);
-        addCounts$1(errors, cell.errors);
-        for (let i = 0; i < metricCount; i++) {
-            const m = cell.metrics[i];
-            if (!m)
-                throw new RangeError(`mergeCells: a cell has ${cell.metrics.length} metrics, expected ${metricCount}`);
-            moments[i] = mergeMoments(moments[i], m.moments);
-            requests[i] += m.requests;
-            if (m.quantiles) {
-                const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha));
-                sketch.merge(QuantileSketch.fromJSON(m.quantiles));
-            }
+function endGroup() {
+    issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return __awaiter$1(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
         }
-    }
-    const metrics = moments.map((mo, i) => {
-        const sketch = sketches[i];
-        const merged = { moments: mo, requests: requests[i] };
-        if (sketch)
-            merged.quantiles = sketch.toJSON();
-        return merged;
+        finally {
+            endGroup();
+        }
+        return result;
     });
-    return {
-        requests: totalRequests,
-        units,
-        metrics,
-        models: capKeys(models, MAX_MODEL_KEYS, OTHER_MODELS),
-        errors
-    };
 }
-function addCounts$1(into, from) {
-    for (const [key, count] of Object.entries(from))
-        into[key] = (into[key] ?? 0) + count;
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
-/** Keeps the `maxKeys` most frequent keys (ties by name) and sums the rest under `otherKey`. */
-function capKeys(counts, maxKeys, otherKey) {
-    const named = Object.entries(counts).filter(([key]) => key !== otherKey);
-    if (named.length <= maxKeys)
-        return counts;
-    named.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    const capped = {};
-    let other = counts[otherKey] ?? 0;
-    named.forEach(([key, count], rank) => {
-        if (rank < maxKeys)
-            capped[key] = count;
-        else
-            other += count;
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return __awaiter$1(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
     });
-    capped[otherKey] = other;
-    return capped;
 }
 
-/**
- * Per-unit state for EvidenceBuilder: a fixed-size slot per unit (or per unit and segment) in
- * typed-array pages rather than objects, so hundreds of thousands of units cost under 100 bytes
- * each, give the garbage collector nothing to trace, and a record's update touches one or two
- * adjacent cache lines. (Random access to this state is, after JSON.parse, the largest cost of
- * reading a file, so compactness is speed here.)
- *
- * A slot is one ArrayBuffer range seen as Int32Array and Float64Array:
- *   `header` int32s for the caller (padded to 8 bytes), then per metric an x-sum (float64), then
- *   for ratio metrics a y-sum (float64), then per metric a request count (int32), which is also
- *   the y-sum when y = 1.
- */
-class UnitSlots {
-    header;
-    static PAGE_SLOTS = 4096;
-    floatPages = [];
-    intPages = [];
-    /** Slot width in float64 elements (an int32 index is twice a float64 one). */
-    stride;
-    /** Float64 offsets of metric i's x-sum and y-sum (-1: y = 1, read the count); int32 offset of its count. */
-    xAt;
-    yAt;
-    countAt;
-    used = 0;
-    constructor(kinds, header) {
-        this.header = header;
-        let floats = Math.ceil(header / 2);
-        this.xAt = new Int32Array(kinds.length);
-        this.yAt = new Int32Array(kinds.length).fill(-1);
-        kinds.forEach((kind, i) => {
-            this.xAt[i] = floats++;
-            if (kind === 'ratio')
-                this.yAt[i] = floats++;
-        });
-        this.countAt = Int32Array.from(kinds, (_, i) => 2 * floats + i);
-        this.stride = floats + Math.ceil(kinds.length / 2);
-    }
-    /** A new zeroed slot; returns its number. */
-    allocate() {
-        const slot = this.used++;
-        if (slot % UnitSlots.PAGE_SLOTS === 0) {
-            const buffer = new ArrayBuffer(UnitSlots.PAGE_SLOTS * this.stride * 8);
-            this.floatPages.push(new Float64Array(buffer));
-            this.intPages.push(new Int32Array(buffer));
-        }
-        return slot;
-    }
-    /** The int32 page holding the slot; its header starts at intBase(slot). */
-    ints(slot) {
-        return this.intPages[Math.floor(slot / UnitSlots.PAGE_SLOTS)];
-    }
-    intBase(slot) {
-        return (slot % UnitSlots.PAGE_SLOTS) * 2 * this.stride;
-    }
-    /** Adds one request's (x, y) for metric i. */
-    add(slot, i, x, y) {
-        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
-        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
-        const floats = this.floatPages[page];
-        const ints = this.intPages[page];
-        const xi = base + this.xAt[i];
-        floats[xi] = floats[xi] + x;
-        const ci = 2 * base + this.countAt[i];
-        ints[ci] = ints[ci] + 1;
-        const y0 = this.yAt[i];
-        if (y0 >= 0)
-            floats[base + y0] = floats[base + y0] + y;
-    }
-    /**
-     * Adds the slot's sums into `sums` (per metric i: x-sum at 3i, y-sum at 3i + 1, count at 3i + 2),
-     * to cluster several slots (a unit's segments) as one with addSumClusters.
-     */
-    sumInto(slot, sums) {
-        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
-        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
-        const floats = this.floatPages[page];
-        const ints = this.intPages[page];
-        for (let i = 0; i < this.xAt.length; i++) {
-            const count = ints[2 * base + this.countAt[i]];
-            if (count === 0)
-                continue;
-            const y0 = this.yAt[i];
-            sums[3 * i] = sums[3 * i] + floats[base + this.xAt[i]];
-            sums[3 * i + 1] =
-                sums[3 * i + 1] + (y0 < 0 ? count : floats[base + y0]);
-            sums[3 * i + 2] = sums[3 * i + 2] + count;
-        }
-    }
-    /** Adds the slot's sums, one cluster per metric that had a value, to `moments` (indexed by metric). */
-    addClusters(slot, moments) {
-        this.scratch ??= new Float64Array(3 * this.xAt.length);
-        this.scratch.fill(0);
-        this.sumInto(slot, this.scratch);
-        addSumClusters(this.scratch, moments);
-    }
-    /** Per-metric sums of one slot, reused by addClusters (it runs once per unit, in finish()). */
-    scratch;
-}
-/** Adds sums filled by UnitSlots.sumInto, one cluster per metric that had a value, to `moments`. */
-function addSumClusters(sums, moments) {
-    for (let i = 0; i < moments.length; i++) {
-        if (sums[3 * i + 2] === 0)
-            continue;
-        addCluster(moments[i], sums[3 * i], sums[3 * i + 1]);
-    }
-}
+var core = /*#__PURE__*/Object.freeze({
+    __proto__: null,
+    get ExitCode () { return ExitCode; },
+    addPath: addPath,
+    debug: debug,
+    endGroup: endGroup,
+    error: error,
+    exportVariable: exportVariable,
+    getBooleanInput: getBooleanInput,
+    getIDToken: getIDToken,
+    getInput: getInput,
+    getMultilineInput: getMultilineInput,
+    getState: getState,
+    group: group,
+    info: info,
+    isDebug: isDebug,
+    markdownSummary: markdownSummary,
+    notice: notice,
+    platform: platform$1,
+    saveState: saveState,
+    setCommandEcho: setCommandEcho,
+    setFailed: setFailed,
+    setOutput: setOutput,
+    setSecret: setSecret,
+    startGroup: startGroup,
+    summary: summary,
+    toPlatformPath: toPlatformPath,
+    toPosixPath: toPosixPath,
+    toWin32Path: toWin32Path,
+    warning: warning
+});
 
-/** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
-const MAX_SEGMENTS_PER_ARM = 50;
-const OTHER_SEGMENT = '(other)';
-/** The value of a segment dimension a record does not have. */
-const NO_VALUE = '(none)';
-const MAX_MALFORMED_SAMPLES = 10;
-const MAX_UNMATCHED_ARMS = 20;
-const MAX_INVALID_KEYS = 50;
-const MAX_ERROR_CLASSES = 20;
-const OTHER_KEY = '(other)';
-/** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
-const POSITIONS = 64;
-/**
- * A unit's total slot lists its first few segment slots inline: most records then find their
- * segment slot in a cache line they touch anyway, with no hash lookup.
- */
-const INLINE_SEGMENTS = 4;
-/** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
-const MAX_SLOTS = 2 ** 31 / POSITIONS;
-class MetricAccumulator {
-    quantiles;
-    moments = emptyMoments();
-    requests = 0;
-    constructor(quantiles) {
-        this.quantiles = quantiles;
-    }
-    toSketch() {
-        const sketch = { moments: this.moments, requests: this.requests };
-        if (this.quantiles)
-            sketch.quantiles = this.quantiles.toJSON();
-        return sketch;
-    }
-}
-class CellAccumulator {
-    bucketIndex;
-    metrics;
-    requests = 0;
-    units = 0;
-    models = new Map();
-    errors = new Map();
-    /** metrics[i].moments, for UnitSlots.addClusters. */
-    moments;
-    constructor(bucketIndex, metrics) {
-        this.bucketIndex = bucketIndex;
-        this.metrics = metrics;
-        this.moments = metrics.map(m => m.moments);
-    }
-}
-class SegmentAccumulator {
-    key;
-    position;
-    /** By bucket index k (bucket start = window.from + k * bucketMs); `created` lists them. */
-    cells = [];
-    created = [];
-    constructor(key, 
-    /** Position in its arm's `all`: 0 is the total segment. */
-    position) {
-        this.key = key;
-        this.position = position;
-    }
-}
-class ArmAccumulator {
-    arm;
-    code;
-    /** The total segment, then segment keys in first-seen order, then OTHER_SEGMENT once used. */
-    all = [new SegmentAccumulator(TOTAL_SEGMENT, 0)];
-    trie = new Map();
-    other;
+class Context {
     /**
-     * Unit -> its total slot in `slots`. A null-prototype object: for
-     * hundreds of thousands of short keys V8's dictionary lookup beat both a Map and a hand-made
-     * hash table here (a JS string hash costs more than the probe it saves).
+     * Hydrate the context from the environment
      */
-    units = Object.create(null);
-    slots;
-    /** (total slot * POSITIONS + position) -> segment slot, for units past INLINE_SEGMENTS segments. */
-    moreSegmentSlots = new IntMap();
-    constructor(arm, 
-    /** 0 baseline, 1 canary: kept in segment rows to find their cell again in finish(). */
-    code, slotHeader, kinds) {
-        this.arm = arm;
-        this.code = code;
-        this.slots = new UnitSlots(kinds, slotHeader);
-    }
-    get total() {
-        return this.all[0];
-    }
-}
-/**
- * Reduces a stream of records to Evidence: sketches per (arm, segment, time bucket) (DESIGN.md
- * principle 5). Pure: the source feeds it lines, records and problems; it never reads anything.
- *
- * Each in-window record belongs to its arm's TOTAL_SEGMENT cell and, when the policy has segments,
- * to the cell of its segment key. Moments are clustered per request, or per unit when the record
- * has one: a unit's sums are kept over the whole window and added, in finish(), as one cluster to
- * the cell of the bucket where the unit was first seen, so merging any set of buckets counts each
- * unit once (a request without a unit is its own cluster). That per-unit state is the only memory
- * that grows with traffic (about 100 bytes per unit and segment); everything else is bounded.
- *
- * Speed (it runs once per line): with segments, a record updates only its segment's cell; the
- * total cells are their exact merge, built in finish(). A unit has a total slot (per arm) and a
- * slot per segment it was seen in (UnitSlots), whose int32 headers hold
- *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
- *   segment: [first bucket, arm code * POSITIONS + position]
- * (without segments, a total header is just [first bucket]).
- */
-class EvidenceBuilder {
-    from;
-    to;
-    now;
-    bucketMs;
-    policy;
-    source;
-    readers;
-    isQuantile;
-    dimensions;
-    segmented;
-    kinds;
-    segmentSlots;
-    arms;
-    quality;
-    unitLevel = false;
-    /** The current record's metric values, filled by readValues (no allocation per record). */
-    xs;
-    ys;
-    has;
-    invalidThisRecord = [];
-    /** The last model key built: records mostly repeat it, and a reused string hashes once. */
-    lastModel;
-    lastFingerprint;
-    lastModelKey = '';
-    constructor(opts) {
-        const { policy } = opts;
-        this.policy = policy;
-        this.from = opts.window.from;
-        this.to = opts.window.to;
-        this.now = opts.now;
-        this.bucketMs = policy.bucket;
-        this.source = opts.source;
-        if (!(this.bucketMs > 0))
-            throw new RangeError(`policy.bucket must be > 0, got ${this.bucketMs}`);
-        this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing));
-        this.isQuantile = policy.metrics.map(m => m.kind === 'quantile');
-        this.dimensions = policy.segments?.by ?? [];
-        this.segmented = this.dimensions.length > 0;
-        this.kinds = policy.metrics.map(m => m.kind);
-        const totalHeader = this.segmented ? 1 + INLINE_SEGMENTS : 1;
-        // With segments a unit's total sums are the sum of its segment slots' (finish() adds them up),
-        // so its total slot holds no sums: less memory and one slot update per record, not two.
-        const totalKinds = this.segmented ? [] : this.kinds;
-        this.arms = [
-            new ArmAccumulator('baseline', 0, totalHeader, totalKinds),
-            new ArmAccumulator('canary', 1, totalHeader, totalKinds)
-        ];
-        this.segmentSlots = new UnitSlots(this.kinds, 2);
-        const count = this.readers.length;
-        this.xs = new Float64Array(count);
-        this.ys = new Float64Array(count);
-        this.has = new Uint8Array(count);
-        this.quality = emptyQuality();
-    }
-    /** Counts a line (or CSV row, or OTLP span) read. */
-    line() {
-        this.quality.lines++;
-    }
-    /** Counts a line that is not a record; `where` is `file:line`. The reason, never the content. */
-    malformed(where, reason) {
-        this.quality.malformed++;
-        if (this.quality.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
-            this.quality.malformedSamples.push(`${where}: ${reason}`);
-        }
-    }
-    unmatchedArm(value) {
-        countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS);
-    }
-    fileDone(path, lines, malformed, problem) {
-        this.quality.files.push(problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem });
-    }
-    add(r) {
-        const ts = r.ts;
-        if (ts > this.now) {
-            this.quality.future++;
-            return;
-        }
-        if (ts < this.from || ts >= this.to) {
-            this.quality.outsideWindow++;
-            return;
-        }
-        this.quality.records++;
-        const k = Math.floor((ts - this.from) / this.bucketMs);
-        this.readValues(r);
-        const modelKey = r.model === undefined ? undefined : this.modelKey(r.model, r.fingerprint);
-        const arm = this.arms[r.arm === 'canary' ? 1 : 0];
-        let slot = -1;
-        let newUnit = false;
-        if (r.unit !== undefined) {
-            this.unitLevel = true;
-            const known = arm.units[r.unit];
-            newUnit = known === undefined;
-            slot = known ?? this.newTotalSlot(arm, r.unit, k);
-        }
-        if (!this.segmented) {
-            this.file(arm.total, k, r.error, modelKey, arm.slots, slot, newUnit);
-            return;
-        }
-        const segment = this.segmentOf(arm, r.raw);
-        let segmentSlot = -1;
-        newUnit = false;
-        if (slot >= 0) {
-            segmentSlot = this.segmentSlotOf(arm, slot, segment.position);
-            newUnit = segmentSlot < 0;
-            if (newUnit)
-                segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k);
-        }
-        this.file(segment, k, r.error, modelKey, this.segmentSlots, segmentSlot, newUnit);
-    }
-    finish() {
-        if (this.segmented)
-            for (const arm of this.arms)
-                this.mergeSegmentsIntoTotal(arm);
-        for (const arm of this.arms)
-            this.addTotalUnitClusters(arm);
-        this.addSegmentUnitClusters();
-        const cells = [];
-        for (const arm of this.arms) {
-            const [total, ...keyed] = arm.all;
-            keyed.sort((a, b) => a.key === OTHER_SEGMENT ? 1 : b.key === OTHER_SEGMENT ? -1 : a.key < b.key ? -1 : 1);
-            for (const segment of [total, ...keyed])
-                this.emitCells(arm.arm, segment, cells);
-        }
-        return {
-            source: this.source,
-            window: { from: this.from, to: this.to },
-            bucketMs: this.bucketMs,
-            metrics: this.policy.metrics.map(m => m.name),
-            unitLevel: this.unitLevel,
-            cells,
-            quality: this.quality
-        };
-    }
-    readValues(r) {
-        if (this.invalidThisRecord.length > 0)
-            this.invalidThisRecord.length = 0;
-        for (let i = 0; i < this.readers.length; i++) {
-            const v = this.readers[i](r);
-            if (v === undefined) {
-                this.has[i] = 0;
-            }
-            else if ('invalid' in v) {
-                this.has[i] = 0;
-                // Two metrics reading the same bad field count it once.
-                if (!this.invalidThisRecord.includes(v.invalid)) {
-                    this.invalidThisRecord.push(v.invalid);
-                    countCapped(this.quality.invalidValues, v.invalid, MAX_INVALID_KEYS);
-                }
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if (existsSync(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
             }
             else {
-                this.has[i] = 1;
-                this.xs[i] = v.x;
-                this.ys[i] = v.y;
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${EOL}`);
             }
         }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
     }
-    modelKey(model, fingerprint) {
-        if (model !== this.lastModel || fingerprint !== this.lastFingerprint) {
-            this.lastModel = model;
-            this.lastFingerprint = fingerprint;
-            this.lastModelKey = fingerprint === undefined ? model : `${model}#${fingerprint}`;
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
         }
-        return this.lastModelKey;
-    }
-    newTotalSlot(arm, unit, k) {
-        const slot = arm.slots.allocate();
-        if (slot >= MAX_SLOTS)
-            throw new RangeError(`more than ${MAX_SLOTS} units in one window`);
-        arm.units[unit] = slot;
-        arm.slots.ints(slot)[arm.slots.intBase(slot)] = k;
-        return slot;
-    }
-    /** The unit's slot in the segment at `position`, or -1: the inline list, then the IntMap. */
-    segmentSlotOf(arm, slot, position) {
-        const header = arm.slots.ints(slot);
-        const base = arm.slots.intBase(slot) + 1;
-        for (let j = 0; j < INLINE_SEGMENTS; j++) {
-            const packed = header[base + j];
-            if (packed === 0)
-                return -1;
-            if (packed % POSITIONS === position + 1)
-                return (packed - position - 1) / POSITIONS;
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
         }
-        return arm.moreSegmentSlots.get(slot * POSITIONS + position);
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
     }
-    newSegmentSlot(arm, slot, position, k) {
-        const segmentSlot = this.segmentSlots.allocate();
-        if (segmentSlot >= MAX_SLOTS) {
-            throw new RangeError(`more than ${MAX_SLOTS} (unit, segment) pairs in one window`);
-        }
-        const segmentHeader = this.segmentSlots.ints(segmentSlot);
-        const segmentBase = this.segmentSlots.intBase(segmentSlot);
-        segmentHeader[segmentBase] = k;
-        segmentHeader[segmentBase + 1] = arm.code * POSITIONS + position;
-        const header = arm.slots.ints(slot);
-        const base = arm.slots.intBase(slot) + 1;
-        for (let j = 0; j < INLINE_SEGMENTS; j++) {
-            if (header[base + j] === 0) {
-                header[base + j] = segmentSlot * POSITIONS + position + 1;
-                return segmentSlot;
-            }
-        }
-        arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot);
-        return segmentSlot;
+}
+
+var lib = {};
+
+var proxy = {};
+
+var hasRequiredProxy;
+
+function requireProxy () {
+	if (hasRequiredProxy) return proxy;
+	hasRequiredProxy = 1;
+	Object.defineProperty(proxy, "__esModule", { value: true });
+	proxy.getProxyUrl = getProxyUrl;
+	proxy.checkBypass = checkBypass;
+	function getProxyUrl(reqUrl) {
+	    const usingSsl = reqUrl.protocol === 'https:';
+	    if (checkBypass(reqUrl)) {
+	        return undefined;
+	    }
+	    const proxyVar = (() => {
+	        if (usingSsl) {
+	            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+	        }
+	        else {
+	            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+	        }
+	    })();
+	    if (proxyVar) {
+	        try {
+	            return new DecodedURL(proxyVar);
+	        }
+	        catch (_a) {
+	            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+	                return new DecodedURL(`http://${proxyVar}`);
+	        }
+	    }
+	    else {
+	        return undefined;
+	    }
+	}
+	function checkBypass(reqUrl) {
+	    if (!reqUrl.hostname) {
+	        return false;
+	    }
+	    const reqHost = reqUrl.hostname;
+	    if (isLoopbackAddress(reqHost)) {
+	        return true;
+	    }
+	    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+	    if (!noProxy) {
+	        return false;
+	    }
+	    // Determine the request port
+	    let reqPort;
+	    if (reqUrl.port) {
+	        reqPort = Number(reqUrl.port);
+	    }
+	    else if (reqUrl.protocol === 'http:') {
+	        reqPort = 80;
+	    }
+	    else if (reqUrl.protocol === 'https:') {
+	        reqPort = 443;
+	    }
+	    // Format the request hostname and hostname with port
+	    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+	    if (typeof reqPort === 'number') {
+	        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+	    }
+	    // Compare request host against noproxy
+	    for (const upperNoProxyItem of noProxy
+	        .split(',')
+	        .map(x => x.trim().toUpperCase())
+	        .filter(x => x)) {
+	        if (upperNoProxyItem === '*' ||
+	            upperReqHosts.some(x => x === upperNoProxyItem ||
+	                x.endsWith(`.${upperNoProxyItem}`) ||
+	                (upperNoProxyItem.startsWith('.') &&
+	                    x.endsWith(`${upperNoProxyItem}`)))) {
+	            return true;
+	        }
+	    }
+	    return false;
+	}
+	function isLoopbackAddress(host) {
+	    const hostLower = host.toLowerCase();
+	    return (hostLower === 'localhost' ||
+	        hostLower.startsWith('127.') ||
+	        hostLower.startsWith('[::1]') ||
+	        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+	}
+	class DecodedURL extends URL {
+	    constructor(url, base) {
+	        super(url, base);
+	        this._decodedUsername = decodeURIComponent(super.username);
+	        this._decodedPassword = decodeURIComponent(super.password);
+	    }
+	    get username() {
+	        return this._decodedUsername;
+	    }
+	    get password() {
+	        return this._decodedPassword;
+	    }
+	}
+	
+	return proxy;
+}
+
+var hasRequiredLib;
+
+function requireLib () {
+	if (hasRequiredLib) return lib;
+	hasRequiredLib = 1;
+	/* eslint-disable @typescript-eslint/no-explicit-any */
+	var __createBinding = (lib && lib.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+	    if (k2 === undefined) k2 = k;
+	    var desc = Object.getOwnPropertyDescriptor(m, k);
+	    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+	      desc = { enumerable: true, get: function() { return m[k]; } };
+	    }
+	    Object.defineProperty(o, k2, desc);
+	}) : (function(o, m, k, k2) {
+	    if (k2 === undefined) k2 = k;
+	    o[k2] = m[k];
+	}));
+	var __setModuleDefault = (lib && lib.__setModuleDefault) || (Object.create ? (function(o, v) {
+	    Object.defineProperty(o, "default", { enumerable: true, value: v });
+	}) : function(o, v) {
+	    o["default"] = v;
+	});
+	var __importStar = (lib && lib.__importStar) || (function () {
+	    var ownKeys = function(o) {
+	        ownKeys = Object.getOwnPropertyNames || function (o) {
+	            var ar = [];
+	            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+	            return ar;
+	        };
+	        return ownKeys(o);
+	    };
+	    return function (mod) {
+	        if (mod && mod.__esModule) return mod;
+	        var result = {};
+	        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+	        __setModuleDefault(result, mod);
+	        return result;
+	    };
+	})();
+	var __awaiter = (lib && lib.__awaiter) || function (thisArg, _arguments, P, generator) {
+	    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+	    return new (P || (P = Promise))(function (resolve, reject) {
+	        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+	        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+	        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+	        step((generator = generator.apply(thisArg, _arguments || [])).next());
+	    });
+	};
+	Object.defineProperty(lib, "__esModule", { value: true });
+	lib.HttpClient = lib.HttpClientResponse = lib.HttpClientError = lib.MediaTypes = lib.Headers = lib.HttpCodes = void 0;
+	lib.getProxyUrl = getProxyUrl;
+	lib.isHttps = isHttps;
+	const http = __importStar(http__default);
+	const https = __importStar(https__default);
+	const pm = __importStar(requireProxy());
+	const tunnel = __importStar(requireTunnel());
+	const undici_1 = requireUndici();
+	var HttpCodes;
+	(function (HttpCodes) {
+	    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+	    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+	    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+	    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+	    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+	    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+	    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+	    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+	    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+	    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+	    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+	    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+	    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+	    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+	    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+	    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+	    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+	    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+	    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+	    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+	    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+	    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+	    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+	    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+	    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+	    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+	    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+	})(HttpCodes || (lib.HttpCodes = HttpCodes = {}));
+	var Headers;
+	(function (Headers) {
+	    Headers["Accept"] = "accept";
+	    Headers["ContentType"] = "content-type";
+	})(Headers || (lib.Headers = Headers = {}));
+	var MediaTypes;
+	(function (MediaTypes) {
+	    MediaTypes["ApplicationJson"] = "application/json";
+	})(MediaTypes || (lib.MediaTypes = MediaTypes = {}));
+	/**
+	 * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+	 * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+	 */
+	function getProxyUrl(serverUrl) {
+	    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+	    return proxyUrl ? proxyUrl.href : '';
+	}
+	const HttpRedirectCodes = [
+	    HttpCodes.MovedPermanently,
+	    HttpCodes.ResourceMoved,
+	    HttpCodes.SeeOther,
+	    HttpCodes.TemporaryRedirect,
+	    HttpCodes.PermanentRedirect
+	];
+	const HttpResponseRetryCodes = [
+	    HttpCodes.BadGateway,
+	    HttpCodes.ServiceUnavailable,
+	    HttpCodes.GatewayTimeout
+	];
+	const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+	const ExponentialBackoffCeiling = 10;
+	const ExponentialBackoffTimeSlice = 5;
+	class HttpClientError extends Error {
+	    constructor(message, statusCode) {
+	        super(message);
+	        this.name = 'HttpClientError';
+	        this.statusCode = statusCode;
+	        Object.setPrototypeOf(this, HttpClientError.prototype);
+	    }
+	}
+	lib.HttpClientError = HttpClientError;
+	class HttpClientResponse {
+	    constructor(message) {
+	        this.message = message;
+	    }
+	    readBody() {
+	        return __awaiter(this, void 0, void 0, function* () {
+	            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+	                let output = Buffer.alloc(0);
+	                this.message.on('data', (chunk) => {
+	                    output = Buffer.concat([output, chunk]);
+	                });
+	                this.message.on('end', () => {
+	                    resolve(output.toString());
+	                });
+	            }));
+	        });
+	    }
+	    readBodyBuffer() {
+	        return __awaiter(this, void 0, void 0, function* () {
+	            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+	                const chunks = [];
+	                this.message.on('data', (chunk) => {
+	                    chunks.push(chunk);
+	                });
+	                this.message.on('end', () => {
+	                    resolve(Buffer.concat(chunks));
+	                });
+	            }));
+	        });
+	    }
+	}
+	lib.HttpClientResponse = HttpClientResponse;
+	function isHttps(requestUrl) {
+	    const parsedUrl = new URL(requestUrl);
+	    return parsedUrl.protocol === 'https:';
+	}
+	class HttpClient {
+	    constructor(userAgent, handlers, requestOptions) {
+	        this._ignoreSslError = false;
+	        this._allowRedirects = true;
+	        this._allowRedirectDowngrade = false;
+	        this._maxRedirects = 50;
+	        this._allowRetries = false;
+	        this._maxRetries = 1;
+	        this._keepAlive = false;
+	        this._disposed = false;
+	        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+	        this.handlers = handlers || [];
+	        this.requestOptions = requestOptions;
+	        if (requestOptions) {
+	            if (requestOptions.ignoreSslError != null) {
+	                this._ignoreSslError = requestOptions.ignoreSslError;
+	            }
+	            this._socketTimeout = requestOptions.socketTimeout;
+	            if (requestOptions.allowRedirects != null) {
+	                this._allowRedirects = requestOptions.allowRedirects;
+	            }
+	            if (requestOptions.allowRedirectDowngrade != null) {
+	                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+	            }
+	            if (requestOptions.maxRedirects != null) {
+	                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+	            }
+	            if (requestOptions.keepAlive != null) {
+	                this._keepAlive = requestOptions.keepAlive;
+	            }
+	            if (requestOptions.allowRetries != null) {
+	                this._allowRetries = requestOptions.allowRetries;
+	            }
+	            if (requestOptions.maxRetries != null) {
+	                this._maxRetries = requestOptions.maxRetries;
+	            }
+	        }
+	    }
+	    options(requestUrl, additionalHeaders) {
+	        return __awaiter(this, void 0, void 0, function* () {
+	            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+	        });
+	    }
+	    get(requestUrl, additionalHeaders) {
+	        return __awaiter(this, void 0, void 0, function* () {
+	            return this.request('GET', requestUrl, null, additionalHeaders || {});
+	        });
+	    }
+	    del(requestUrl, additionalHeaders) {
+	        return __awaiter(this, void 0, void 0, function* () {
+	            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+	        });
+	    }
+	    post(requestUrl, data, additionalHeaders) {
+	        return __awaiter(this, void 0, void 0, function* () {
+	            return this.request('POST', requestUrl, data, additionalHeaders || {});
+	        });
+	    }
+	    patch(requestUrl, data, additionalHeaders) {
+	        return __awaiter(this, void 0, void 0, function* () {
+	            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+	        });
+	    }
+	    put(requestUrl, data, additionalHeaders) {
+	        return __awaiter(this, void 0, void 0, function* () {
+	            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+	        });
+	    }
+	    head(requestUrl, additionalHeaders) {
+	        return __awaiter(this, void 0, void 0, function* () {
+	            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+	        });
+	    }
+	    sendStream(verb, requestUrl, stream, additionalHeaders) {
+	        return __awaiter(this, void 0, void 0, function* () {
+	            return this.request(verb, requestUrl, stream, additionalHeaders);
+	        });
+	    }
+	    /**
+	     * Gets a typed object from an endpoint
+	     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+	     */
+	    getJson(requestUrl_1) {
+	        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+	            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+	            const res = yield this.get(requestUrl, additionalHeaders);
+	            return this._processResponse(res, this.requestOptions);
+	        });
+	    }
+	    postJson(requestUrl_1, obj_1) {
+	        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+	            const data = JSON.stringify(obj, null, 2);
+	            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+	            additionalHeaders[Headers.ContentType] =
+	                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+	            const res = yield this.post(requestUrl, data, additionalHeaders);
+	            return this._processResponse(res, this.requestOptions);
+	        });
+	    }
+	    putJson(requestUrl_1, obj_1) {
+	        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+	            const data = JSON.stringify(obj, null, 2);
+	            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+	            additionalHeaders[Headers.ContentType] =
+	                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+	            const res = yield this.put(requestUrl, data, additionalHeaders);
+	            return this._processResponse(res, this.requestOptions);
+	        });
+	    }
+	    patchJson(requestUrl_1, obj_1) {
+	        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+	            const data = JSON.stringify(obj, null, 2);
+	            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+	            additionalHeaders[Headers.ContentType] =
+	                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+	            const res = yield this.patch(requestUrl, data, additionalHeaders);
+	            return this._processResponse(res, this.requestOptions);
+	        });
+	    }
+	    /**
+	     * Makes a raw http request.
+	     * All other methods such as get, post, patch, and request ultimately call this.
+	     * Prefer get, del, post and patch
+	     */
+	    request(verb, requestUrl, data, headers) {
+	        return __awaiter(this, void 0, void 0, function* () {
+	            if (this._disposed) {
+	                throw new Error('Client has already been disposed.');
+	            }
+	            const parsedUrl = new URL(requestUrl);
+	            let info = this._prepareRequest(verb, parsedUrl, headers);
+	            // Only perform retries on reads since writes may not be idempotent.
+	            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+	                ? this._maxRetries + 1
+	                : 1;
+	            let numTries = 0;
+	            let response;
+	            do {
+	                response = yield this.requestRaw(info, data);
+	                // Check if it's an authentication challenge
+	                if (response &&
+	                    response.message &&
+	                    response.message.statusCode === HttpCodes.Unauthorized) {
+	                    let authenticationHandler;
+	                    for (const handler of this.handlers) {
+	                        if (handler.canHandleAuthentication(response)) {
+	                            authenticationHandler = handler;
+	                            break;
+	                        }
+	                    }
+	                    if (authenticationHandler) {
+	                        return authenticationHandler.handleAuthentication(this, info, data);
+	                    }
+	                    else {
+	                        // We have received an unauthorized response but have no handlers to handle it.
+	                        // Let the response return to the caller.
+	                        return response;
+	                    }
+	                }
+	                let redirectsRemaining = this._maxRedirects;
+	                while (response.message.statusCode &&
+	                    HttpRedirectCodes.includes(response.message.statusCode) &&
+	                    this._allowRedirects &&
+	                    redirectsRemaining > 0) {
+	                    const redirectUrl = response.message.headers['location'];
+	                    if (!redirectUrl) {
+	                        // if there's no location to redirect to, we won't
+	                        break;
+	                    }
+	                    const parsedRedirectUrl = new URL(redirectUrl);
+	                    if (parsedUrl.protocol === 'https:' &&
+	                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+	                        !this._allowRedirectDowngrade) {
+	                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+	                    }
+	                    // we need to finish reading the response before reassigning response
+	                    // which will leak the open socket.
+	                    yield response.readBody();
+	                    // strip authorization header if redirected to a different hostname
+	                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+	                        for (const header in headers) {
+	                            // header names are case insensitive
+	                            if (header.toLowerCase() === 'authorization') {
+	                                delete headers[header];
+	                            }
+	                        }
+	                    }
+	                    // let's make the request with the new redirectUrl
+	                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+	                    response = yield this.requestRaw(info, data);
+	                    redirectsRemaining--;
+	                }
+	                if (!response.message.statusCode ||
+	                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+	                    // If not a retry code, return immediately instead of retrying
+	                    return response;
+	                }
+	                numTries += 1;
+	                if (numTries < maxTries) {
+	                    yield response.readBody();
+	                    yield this._performExponentialBackoff(numTries);
+	                }
+	            } while (numTries < maxTries);
+	            return response;
+	        });
+	    }
+	    /**
+	     * Needs to be called if keepAlive is set to true in request options.
+	     */
+	    dispose() {
+	        if (this._agent) {
+	            this._agent.destroy();
+	        }
+	        this._disposed = true;
+	    }
+	    /**
+	     * Raw request.
+	     * @param info
+	     * @param data
+	     */
+	    requestRaw(info, data) {
+	        return __awaiter(this, void 0, void 0, function* () {
+	            return new Promise((resolve, reject) => {
+	                function callbackForResult(err, res) {
+	                    if (err) {
+	                        reject(err);
+	                    }
+	                    else if (!res) {
+	                        // If `err` is not passed, then `res` must be passed.
+	                        reject(new Error('Unknown error'));
+	                    }
+	                    else {
+	                        resolve(res);
+	                    }
+	                }
+	                this.requestRawWithCallback(info, data, callbackForResult);
+	            });
+	        });
+	    }
+	    /**
+	     * Raw request with callback.
+	     * @param info
+	     * @param data
+	     * @param onResult
+	     */
+	    requestRawWithCallback(info, data, onResult) {
+	        if (typeof data === 'string') {
+	            if (!info.options.headers) {
+	                info.options.headers = {};
+	            }
+	            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+	        }
+	        let callbackCalled = false;
+	        function handleResult(err, res) {
+	            if (!callbackCalled) {
+	                callbackCalled = true;
+	                onResult(err, res);
+	            }
+	        }
+	        const req = info.httpModule.request(info.options, (msg) => {
+	            const res = new HttpClientResponse(msg);
+	            handleResult(undefined, res);
+	        });
+	        let socket;
+	        req.on('socket', sock => {
+	            socket = sock;
+	        });
+	        // If we ever get disconnected, we want the socket to timeout eventually
+	        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+	            if (socket) {
+	                socket.end();
+	            }
+	            handleResult(new Error(`Request timeout: ${info.options.path}`));
+	        });
+	        req.on('error', function (err) {
+	            // err has statusCode property
+	            // res should have headers
+	            handleResult(err);
+	        });
+	        if (data && typeof data === 'string') {
+	            req.write(data, 'utf8');
+	        }
+	        if (data && typeof data !== 'string') {
+	            data.on('close', function () {
+	                req.end();
+	            });
+	            data.pipe(req);
+	        }
+	        else {
+	            req.end();
+	        }
+	    }
+	    /**
+	     * Gets an http agent. This function is useful when you need an http agent that handles
+	     * routing through a proxy server - depending upon the url and proxy environment variables.
+	     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+	     */
+	    getAgent(serverUrl) {
+	        const parsedUrl = new URL(serverUrl);
+	        return this._getAgent(parsedUrl);
+	    }
+	    getAgentDispatcher(serverUrl) {
+	        const parsedUrl = new URL(serverUrl);
+	        const proxyUrl = pm.getProxyUrl(parsedUrl);
+	        const useProxy = proxyUrl && proxyUrl.hostname;
+	        if (!useProxy) {
+	            return;
+	        }
+	        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+	    }
+	    _prepareRequest(method, requestUrl, headers) {
+	        const info = {};
+	        info.parsedUrl = requestUrl;
+	        const usingSsl = info.parsedUrl.protocol === 'https:';
+	        info.httpModule = usingSsl ? https : http;
+	        const defaultPort = usingSsl ? 443 : 80;
+	        info.options = {};
+	        info.options.host = info.parsedUrl.hostname;
+	        info.options.port = info.parsedUrl.port
+	            ? parseInt(info.parsedUrl.port)
+	            : defaultPort;
+	        info.options.path =
+	            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+	        info.options.method = method;
+	        info.options.headers = this._mergeHeaders(headers);
+	        if (this.userAgent != null) {
+	            info.options.headers['user-agent'] = this.userAgent;
+	        }
+	        info.options.agent = this._getAgent(info.parsedUrl);
+	        // gives handlers an opportunity to participate
+	        if (this.handlers) {
+	            for (const handler of this.handlers) {
+	                handler.prepareRequest(info.options);
+	            }
+	        }
+	        return info;
+	    }
+	    _mergeHeaders(headers) {
+	        if (this.requestOptions && this.requestOptions.headers) {
+	            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+	        }
+	        return lowercaseKeys(headers || {});
+	    }
+	    /**
+	     * Gets an existing header value or returns a default.
+	     * Handles converting number header values to strings since HTTP headers must be strings.
+	     * Note: This returns string | string[] since some headers can have multiple values.
+	     * For headers that must always be a single string (like Content-Type), use the
+	     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+	     */
+	    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+	        let clientHeader;
+	        if (this.requestOptions && this.requestOptions.headers) {
+	            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+	            if (headerValue) {
+	                clientHeader =
+	                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+	            }
+	        }
+	        const additionalValue = additionalHeaders[header];
+	        if (additionalValue !== undefined) {
+	            return typeof additionalValue === 'number'
+	                ? additionalValue.toString()
+	                : additionalValue;
+	        }
+	        if (clientHeader !== undefined) {
+	            return clientHeader;
+	        }
+	        return _default;
+	    }
+	    /**
+	     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+	     * Always returns a single string (not an array) since Content-Type should be a single value.
+	     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+	     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+	     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+	     */
+	    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+	        let clientHeader;
+	        if (this.requestOptions && this.requestOptions.headers) {
+	            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+	            if (headerValue) {
+	                if (typeof headerValue === 'number') {
+	                    clientHeader = String(headerValue);
+	                }
+	                else if (Array.isArray(headerValue)) {
+	                    clientHeader = headerValue.join(', ');
+	                }
+	                else {
+	                    clientHeader = headerValue;
+	                }
+	            }
+	        }
+	        const additionalValue = additionalHeaders[Headers.ContentType];
+	        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+	        if (additionalValue !== undefined) {
+	            if (typeof additionalValue === 'number') {
+	                return String(additionalValue);
+	            }
+	            else if (Array.isArray(additionalValue)) {
+	                return additionalValue.join(', ');
+	            }
+	            else {
+	                return additionalValue;
+	            }
+	        }
+	        if (clientHeader !== undefined) {
+	            return clientHeader;
+	        }
+	        return _default;
+	    }
+	    _getAgent(parsedUrl) {
+	        let agent;
+	        const proxyUrl = pm.getProxyUrl(parsedUrl);
+	        const useProxy = proxyUrl && proxyUrl.hostname;
+	        if (this._keepAlive && useProxy) {
+	            agent = this._proxyAgent;
+	        }
+	        if (!useProxy) {
+	            agent = this._agent;
+	        }
+	        // if agent is already assigned use that agent.
+	        if (agent) {
+	            return agent;
+	        }
+	        const usingSsl = parsedUrl.protocol === 'https:';
+	        let maxSockets = 100;
+	        if (this.requestOptions) {
+	            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+	        }
+	        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+	        if (proxyUrl && proxyUrl.hostname) {
+	            const agentOptions = {
+	                maxSockets,
+	                keepAlive: this._keepAlive,
+	                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+	                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+	                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+	            };
+	            let tunnelAgent;
+	            const overHttps = proxyUrl.protocol === 'https:';
+	            if (usingSsl) {
+	                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+	            }
+	            else {
+	                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+	            }
+	            agent = tunnelAgent(agentOptions);
+	            this._proxyAgent = agent;
+	        }
+	        // if tunneling agent isn't assigned create a new agent
+	        if (!agent) {
+	            const options = { keepAlive: this._keepAlive, maxSockets };
+	            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+	            this._agent = agent;
+	        }
+	        if (usingSsl && this._ignoreSslError) {
+	            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+	            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+	            // we have to cast it to any and change it directly
+	            agent.options = Object.assign(agent.options || {}, {
+	                rejectUnauthorized: false
+	            });
+	        }
+	        return agent;
+	    }
+	    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+	        let proxyAgent;
+	        if (this._keepAlive) {
+	            proxyAgent = this._proxyAgentDispatcher;
+	        }
+	        // if agent is already assigned use that agent.
+	        if (proxyAgent) {
+	            return proxyAgent;
+	        }
+	        const usingSsl = parsedUrl.protocol === 'https:';
+	        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+	            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+	        })));
+	        this._proxyAgentDispatcher = proxyAgent;
+	        if (usingSsl && this._ignoreSslError) {
+	            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+	            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+	            // we have to cast it to any and change it directly
+	            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+	                rejectUnauthorized: false
+	            });
+	        }
+	        return proxyAgent;
+	    }
+	    _getUserAgentWithOrchestrationId(userAgent) {
+	        const baseUserAgent = userAgent || 'actions/http-client';
+	        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+	        if (orchId) {
+	            // Sanitize the orchestration ID to ensure it contains only valid characters
+	            // Valid characters: 0-9, a-z, _, -, .
+	            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+	            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+	        }
+	        return baseUserAgent;
+	    }
+	    _performExponentialBackoff(retryNumber) {
+	        return __awaiter(this, void 0, void 0, function* () {
+	            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+	            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+	            return new Promise(resolve => setTimeout(() => resolve(), ms));
+	        });
+	    }
+	    _processResponse(res, options) {
+	        return __awaiter(this, void 0, void 0, function* () {
+	            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+	                const statusCode = res.message.statusCode || 0;
+	                const response = {
+	                    statusCode,
+	                    result: null,
+	                    headers: {}
+	                };
+	                // not found leads to null obj returned
+	                if (statusCode === HttpCodes.NotFound) {
+	                    resolve(response);
+	                }
+	                // get the result from the body
+	                function dateTimeDeserializer(key, value) {
+	                    if (typeof value === 'string') {
+	                        const a = new Date(value);
+	                        if (!isNaN(a.valueOf())) {
+	                            return a;
+	                        }
+	                    }
+	                    return value;
+	                }
+	                let obj;
+	                let contents;
+	                try {
+	                    contents = yield res.readBody();
+	                    if (contents && contents.length > 0) {
+	                        if (options && options.deserializeDates) {
+	                            obj = JSON.parse(contents, dateTimeDeserializer);
+	                        }
+	                        else {
+	                            obj = JSON.parse(contents);
+	                        }
+	                        response.result = obj;
+	                    }
+	                    response.headers = res.message.headers;
+	                }
+	                catch (err) {
+	                    // Invalid resource (contents not json);  leaving result obj null
+	                }
+	                // note that 3xx redirects are handled by the http layer.
+	                if (statusCode > 299) {
+	                    let msg;
+	                    // if exception/error in body, attempt to get better error
+	                    if (obj && obj.message) {
+	                        msg = obj.message;
+	                    }
+	                    else if (contents && contents.length > 0) {
+	                        // it may be the case that the exception is in the body message as string
+	                        msg = contents;
+	                    }
+	                    else {
+	                        msg = `Failed request: (${statusCode})`;
+	                    }
+	                    const err = new HttpClientError(msg, statusCode);
+	                    err.result = response.result;
+	                    reject(err);
+	                }
+	                else {
+	                    resolve(response);
+	                }
+	            }));
+	        });
+	    }
+	}
+	lib.HttpClient = HttpClient;
+	const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+	
+	return lib;
+}
+
+var libExports = requireLib();
+
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
     }
-    /** Files the current record (its values from readValues) into the segment's cell for bucket k. */
-    file(segment, k, error, modelKey, slots, slot, newUnit) {
-        const cell = segment.cells[k] ?? this.newCell(segment, k);
-        cell.requests++;
-        if (newUnit)
-            cell.units++;
-        if (modelKey !== undefined)
-            countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS);
-        if (error !== null)
-            countCappedMap(cell.errors, error, MAX_ERROR_CLASSES, OTHER_KEY);
-        for (let i = 0; i < this.has.length; i++) {
-            if (this.has[i] === 0)
-                continue;
-            const metric = cell.metrics[i];
-            const x = this.xs[i];
-            const y = this.ys[i];
-            metric.requests++;
-            if (metric.quantiles)
-                metric.quantiles.add(x);
-            if (slot < 0)
-                addCluster(metric.moments, x, y);
-            else
-                slots.add(slot, i, x, y);
-        }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
     }
-    newCell(segment, k) {
-        const cell = new CellAccumulator(k, this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined)));
-        segment.cells[k] = cell;
-        segment.created.push(cell);
-        return cell;
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+    const hc = new libExports.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new libExports.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
+        return undiciExports.fetch(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+    });
+    return proxyFetch;
+}
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
     }
-    segmentOf(arm, raw) {
-        let node = arm.trie;
-        for (const dimension of this.dimensions) {
-            const next = node.get(dimensionValue(raw[dimension]));
-            if (next === undefined)
-                return this.newSegment(arm, raw);
-            node = next;
-        }
-        return node;
+    return baseUserAgent;
+}
+
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
     }
-    /** A segment key not seen yet in this arm: a new segment, or OTHER_SEGMENT past the cap. */
-    newSegment(arm, raw) {
-        if (arm.all.length > MAX_SEGMENTS_PER_ARM) {
-            if (arm.other === undefined) {
-                arm.other = new SegmentAccumulator(OTHER_SEGMENT, arm.all.length);
-                arm.all.push(arm.other);
-            }
-            return arm.other;
-        }
-        const values = this.dimensions.map(d => dimensionValue(raw[d]));
-        const key = this.dimensions.map((d, i) => `${d}=${values[i]}`).join('|');
-        const segment = new SegmentAccumulator(key, arm.all.length);
-        let node = arm.trie;
-        values.forEach((value, i) => {
-            if (i === values.length - 1) {
-                node.set(value, segment);
-                return;
-            }
-            let next = node.get(value);
-            if (next === undefined) {
-                next = new Map();
-                node.set(value, next);
-            }
-            node = next;
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
         });
-        arm.all.push(segment);
-        return segment;
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+// @ts-check
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Collection$1() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+var Hook = { Collection: Collection$1 };
+
+// pkg/dist-src/defaults.js
+
+// pkg/dist-src/version.js
+var VERSION$7 = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION$7} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function isPlainObject$1(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject$1(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
     }
-    /**
-     * The total cells as the exact merge of the segment cells of their bucket (every record is in
-     * exactly one segment). Runs before unit clusters are added, which are not additive this way.
-     */
-    mergeSegmentsIntoTotal(arm) {
-        const total = arm.total;
-        for (const segment of arm.all.slice(1)) {
-            for (const cell of segment.created) {
-                const into = total.cells[cell.bucketIndex] ?? this.newCell(total, cell.bucketIndex);
-                into.requests += cell.requests;
-                addCounts(into.models, cell.models);
-                addCounts(into.errors, cell.errors);
-                cell.metrics.forEach((metric, i) => {
-                    const target = into.metrics[i];
-                    target.requests += metric.requests;
-                    addMoments(target.moments, metric.moments);
-                    if (metric.quantiles)
-                        target.quantiles?.merge(metric.quantiles);
-                });
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function merge$1(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
             }
+          });
         }
-    }
-    /**
-     * Adds each unit's window sums, as one cluster, to the total cell of the bucket where it was
-     * first seen. With segments, those cells count their first-seen units here (they were not
-     * filed record by record).
-     */
-    addTotalUnitClusters(arm) {
-        const slots = arm.slots;
-        const sums = new Float64Array(3 * this.kinds.length);
-        for (let slot = 0; slot < slots.used; slot++) {
-            const cell = arm.total.cells[slots.ints(slot)[slots.intBase(slot)]];
-            if (!this.segmented) {
-                slots.addClusters(slot, cell.moments);
-                continue;
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
             }
-            cell.units++;
-            sums.fill(0);
-            this.forEachSegmentSlot(arm, slot, segmentSlot => this.segmentSlots.sumInto(segmentSlot, sums));
-            addSumClusters(sums, cell.moments);
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function parse$2(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return parse$2(merge$1(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults$2(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge$1(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults$2.bind(null, DEFAULTS2),
+    merge: merge$1.bind(null, DEFAULTS2),
+    parse: parse$2
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults$2(null, DEFAULTS);
+
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Parse a `Content-Type` header.
+ */
+function parse$1(header, options) {
+    const stopFlags = SEMI_FLAG | (0);
+    const len = header.length;
+    let valueStart = 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
         }
     }
-    /** Calls `visit` with each segment slot of the unit whose total slot is `slot`. */
-    forEachSegmentSlot(arm, slot, visit) {
-        const header = arm.slots.ints(slot);
-        const base = arm.slots.intBase(slot) + 1;
-        for (let j = 0; j < INLINE_SEGMENTS; j++) {
-            const packed = header[base + j];
-            if (packed === 0)
-                return;
-            visit(Math.floor((packed - 1) / POSITIONS));
-        }
-        // The inline list is full: the unit's other segments are in moreSegmentSlots.
-        for (let position = 0; position < arm.all.length; position++) {
-            const segmentSlot = arm.moreSegmentSlots.get(slot * POSITIONS + position);
-            if (segmentSlot >= 0)
-                visit(segmentSlot);
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
         }
     }
-    /** The same for each (unit, segment): one cluster in the segment's cell of its first bucket. */
-    addSegmentUnitClusters() {
-        const slots = this.segmentSlots;
-        for (let slot = 0; slot < slots.used; slot++) {
-            const header = slots.ints(slot);
-            const base = slots.intBase(slot);
-            const code = header[base + 1];
-            const arm = this.arms[Math.floor(code / POSITIONS)];
-            const segment = arm.all[code % POSITIONS];
-            const cell = segment.cells[header[base]];
-            slots.addClusters(slot, cell.moments);
-        }
+    return result + str.slice(start, end);
+}
+
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
     }
-    emitCells(arm, segment, out) {
-        const cells = [...segment.created].sort((a, b) => a.bucketIndex - b.bucketIndex);
-        for (const cell of cells) {
-            out.push({
-                arm,
-                segment: segment.key,
-                bucket: this.from + cell.bucketIndex * this.bucketMs,
-                requests: cell.requests,
-                units: cell.units,
-                metrics: cell.metrics.map(m => m.toSketch()),
-                models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
-                errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY)
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+
+      if (!node.first && space) ;
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) ;
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) ;
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  return value;
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    return value;
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed);
+    }
+
+    throw error;
+  }
+};
+
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+// pkg/dist-src/index.js
+
+// pkg/dist-src/version.js
+var VERSION$6 = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${VERSION$6} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/is-plain-object.js
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+var noop$2 = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop$2);
+  }
+  const mimetype = parse$1(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop$2);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults$1(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: withDefaults$1.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: withDefaults$1.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = withDefaults$1(endpoint, defaults_default);
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+// pkg/dist-src/index.js
+
+// pkg/dist-src/version.js
+var VERSION$5 = "0.0.0-development";
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${VERSION$5} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+/* v8 ignore if -- @preserve */
+
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+const VERSION$4 = "7.0.8";
+
+const noop$1 = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = noop$1;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = noop$1;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${VERSION$4} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = VERSION$4;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new Hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+const VERSION$3 = "17.0.0";
+
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = VERSION$3;
+
+// pkg/dist-src/version.js
+var VERSION$2 = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = VERSION$2;
+
+new Context();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+
+const context = new Context();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+    return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+
+/** Whether the decision moves the canary (or is a person's command): what `on: change` waits for. */
+const moves = (r) => r.step.weight !== r.next.weight || r.manual !== undefined;
+/**
+ * Run every actuator in order; one that throws is recorded as not applied and the rest still run
+ * (a deployment status should mirror the decision even when a webhook is down).
+ */
+async function applyAll(actuators, record, dryRun) {
+    const results = [];
+    for (const actuator of actuators) {
+        try {
+            results.push({ ok: true, ...(await actuator.apply(record, { dryRun })) });
+        }
+        catch (e) {
+            results.push({
+                actuator: actuator.name,
+                ok: false,
+                changed: false,
+                detail: e.message
             });
         }
     }
-}
-function dimensionValue(v) {
-    if (typeof v === 'string')
-        return v === '' ? NO_VALUE : v;
-    if (typeof v === 'number' || typeof v === 'boolean')
-        return String(v);
-    return NO_VALUE;
-}
-function addCounts(into, from) {
-    for (const [key, count] of from)
-        into.set(key, (into.get(key) ?? 0) + count);
-}
-function countCappedMap(counts, key, maxKeys, other) {
-    const seen = counts.get(key);
-    if (seen !== undefined)
-        counts.set(key, seen + 1);
-    else if (counts.size < maxKeys)
-        counts.set(key, 1);
-    else
-        counts.set(other, (counts.get(other) ?? 0) + 1);
-}
-function countCapped(counts, key, maxKeys) {
-    if (Object.hasOwn(counts, key))
-        counts[key] = counts[key] + 1;
-    else if (Object.keys(counts).length < maxKeys)
-        counts[key] = 1;
-    else
-        counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + 1;
-}
-
-/**
- * Splitting the family-wise error budget across the gating metrics (DESIGN.md: "Error budget:
- * 1 - confidence, split across the gating metrics").
- */
-/**
- * Bonferroni split: each of k confidence sequences at alpha / k. By the union bound the chance
- * that any of them ever misses is at most alpha, at every look and under any dependence between
- * the metrics (Bonferroni 1936; for confidence sequences, Howard et al. 2021 note that the union
- * bound applies to the time-uniform events as they are).
- */
-function bonferroni(alpha, k) {
-    if (!(alpha > 0 && alpha < 1))
-        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
-    if (!(Number.isInteger(k) && k >= 1))
-        throw new RangeError(`k must be an integer >= 1, got ${k}`);
-    return alpha / k;
-}
-
-/**
- * log Gamma(x) by the Lanczos approximation, g = 7 with 9 coefficients (C. Lanczos, "A precise
- * approximation of the gamma function", SIAM J. Numer. Anal. B 1 (1964) 86-96; this coefficient
- * set is the one in Press et al., Numerical Recipes, and in Paul Godfrey's tables), with the
- * reflection formula Gamma(x) Gamma(1 - x) = pi / sin(pi x) below 1/2.
- *
- * Relative error about 1e-15. For large x the result is a difference of terms of size x log x,
- * so its absolute error grows like x log x * 2^-53 (about 2e-6 at x = 1e9): enough for the
- * log Bayes factors of the sample-ratio test, which compare against log(1 / alpha).
- */
-const LANCZOS_G = 7;
-const LANCZOS_COEFFICIENTS = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-    -176.6150291621406, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-    1.5056327351493116e-7
-];
-const HALF_LOG_TWO_PI = 0.9189385332046728;
-/** log |Gamma(x)|; +Infinity at the poles x = 0, -1, -2, ... */
-function lgamma(x) {
-    if (Number.isNaN(x))
-        return NaN;
-    if (x === Infinity)
-        return Infinity;
-    if (x <= 0 && Number.isInteger(x))
-        return Infinity;
-    if (x < 0.5) {
-        // Reflection: log|Gamma(x)| = log(pi / |sin(pi x)|) - log Gamma(1 - x).
-        return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
-    }
-    const z = x - 1;
-    let series = LANCZOS_COEFFICIENTS[0];
-    for (let i = 1; i < LANCZOS_COEFFICIENTS.length; i++) {
-        series += LANCZOS_COEFFICIENTS[i] / (z + i);
-    }
-    const t = z + LANCZOS_G + 0.5;
-    return HALF_LOG_TWO_PI + (z + 0.5) * Math.log(t) - t + Math.log(series);
-}
-
-/**
- * Sequential sample-ratio-mismatch (SRM) test: is the traffic split the one the step asked for?
- *
- * Lindon & Malek, "Anytime-valid inference for multinomial count data", NeurIPS 2022. Under the
- * null the arm counts are multinomial with the expected probabilities theta0; the alternative
- * mixes the multinomial over a Dirichlet(alpha0) prior. The Bayes factor
- *   BF = [B(alpha0 + counts) / B(alpha0)] / prod_i theta0_i^counts_i
- * (B the multivariate beta function; the multinomial coefficient cancels) is a nonnegative
- * martingale under the null, so by Ville's inequality P(exists t: BF_t >= 1 / alpha) <= alpha and
- * p = min(1, 1 / BF) is a valid p-value at any look, however often the gate looks.
- * With two arms the Dirichlet-multinomial is the beta-binomial.
- */
-/**
- * Prior concentration: alpha0 = 100 * theta0, the prior centred on the expected split with the
- * weight of 100 units. This is the default of Lindon's reference implementation of the paper
- * (gist michaellindon/5ce04c744d20755c3f653fbb58c2f4dd, `dirichlet_alpha = 100 *
- * assignment_probabilities`; also the default k = 100 of his `savvi` package). A weaker prior
- * reacts faster to gross mismatches in small samples (a broken router), a much stronger one
- * (Optimizely's `ssrm` uses 10000) only pays off for tiny imbalances in millions of units.
- */
-const PRIOR_CONCENTRATION = 100;
-/** log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b). */
-function logBeta(a, b) {
-    return lgamma(a) + lgamma(b) - lgamma(a + b);
-}
-/** x log p, with 0 log 0 = 0. */
-function xLogP(x, p) {
-    return x === 0 ? 0 : x * Math.log(p);
-}
-/**
- * Anytime-valid SRM test of the observed arm counts (units when records carry one) against the
- * expected canary share of the step. Stateless: call it with the cumulative counts of the step.
- */
-function sampleRatioTest(counts, expectedCanaryShare, alpha) {
-    if (!(expectedCanaryShare > 0 && expectedCanaryShare < 1)) {
-        throw new RangeError(`expectedCanaryShare must be in (0, 1), got ${expectedCanaryShare}`);
-    }
-    if (!(alpha > 0 && alpha < 1))
-        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
-    const { baseline, canary } = counts;
-    if (!(baseline >= 0 && canary >= 0 && Number.isFinite(baseline + canary))) {
-        throw new RangeError(`counts must be finite and non-negative, got ${baseline}, ${canary}`);
-    }
-    const n = baseline + canary;
-    const priorCanary = PRIOR_CONCENTRATION * expectedCanaryShare;
-    const priorBaseline = PRIOR_CONCENTRATION * (1 - expectedCanaryShare);
-    const logMarginalAlternative = logBeta(priorCanary + canary, priorBaseline + baseline) - logBeta(priorCanary, priorBaseline);
-    const logLikelihoodNull = xLogP(canary, expectedCanaryShare) + xLogP(baseline, 1 - expectedCanaryShare);
-    const logBayesFactor = n === 0 ? 0 : logMarginalAlternative - logLikelihoodNull;
-    const pValue = Math.min(1, Math.exp(-logBayesFactor));
-    return {
-        observedShare: n > 0 ? canary / n : NaN,
-        expectedShare: expectedCanaryShare,
-        logBayesFactor,
-        pValue,
-        mismatch: pValue <= alpha
-    };
-}
-
-/** Formatting shared by the decision reasons and the reports. Pure; English, thousands with commas. */
-const int$2 = (n) => Math.round(n).toLocaleString('en-US');
-function duration$1(ms) {
-    const s = Math.round(ms / 1000);
-    if (s < 60)
-        return `${s}s`;
-    const m = Math.round(s / 60);
-    if (m < 60)
-        return `${m}m`;
-    const h = Math.floor(m / 60);
-    if (h < 48)
-        return m % 60 === 0 ? `${h}h` : `${h}h${String(m % 60).padStart(2, '0')}m`;
-    return `${Math.round(h / 24)}d`;
-}
-/** "roughly 3 h": a projection is an order of magnitude, not a promise. */
-function roughDuration(seconds) {
-    if (seconds < 90)
-        return 'about a minute';
-    if (seconds < 5400)
-        return `roughly ${Math.round(seconds / 60)} min`;
-    if (seconds < 172800)
-        return `roughly ${Math.round(seconds / 3600)} h`;
-    return `roughly ${Math.round(seconds / 86400)} days`;
-}
-/** About 2 significant figures for a sample projection: "about 2,400". */
-function roughCount(n) {
-    if (n < 100)
-        return int$2(n);
-    const magnitude = 10 ** (Math.floor(Math.log10(n)) - 1);
-    return int$2(Math.ceil(n / magnitude) * magnitude);
-}
-function unitOf(m) {
-    if (m.kind === 'rate')
-        return 'share';
-    if (m.kind !== 'ratio' && /(^|_)ms$|latency|ttft|duration/.test(m.from))
-        return 'ms';
-    if (/^cost/.test(m.from))
-        return 'usd';
-    if (/tokens$/.test(m.from) && m.kind !== 'ratio')
-        return 'tokens';
-    return 'plain';
-}
-function sig(v, digits = 3) {
-    if (v === 0)
-        return '0';
-    const a = Math.abs(v);
-    if (a >= 1000)
-        return int$2(v);
-    return Number(v.toPrecision(digits)).toString();
-}
-/** A level of the metric (a baseline or canary value) in its own unit. */
-function value(m, v) {
-    if (v === null || !Number.isFinite(v))
-        return 'n/a';
-    switch (unitOf(m)) {
-        case 'ms':
-            return v >= 1000 ? `${sig(v / 1000)} s` : `${sig(v)} ms`;
-        case 'usd':
-            return `$${sig(v)}`;
-        case 'share':
-            return `${sig(v * 100)}%`;
-        case 'tokens':
-            return `${sig(v)} tok`;
-        default:
-            return sig(v);
-    }
-}
-/** A change: relative as a signed percent, absolute in the unit (points for rates). */
-function change(m, v, relative) {
-    if (!Number.isFinite(v))
-        return v > 0 ? '+∞' : '−∞';
-    const sign = v > 0 ? '+' : v < 0 ? '−' : '±';
-    const a = Math.abs(v);
-    if (relative)
-        return `${sign}${sig(a * 100, 2)}%`;
-    if (unitOf(m) === 'share')
-        return `${sign}${sig(a * 100, 2)}pp`;
-    return `${sign}${value(m, a)}`;
-}
-/** "+12% (+4.1% to +20%)" */
-function deltaWithInterval(m) {
-    const d = m.delta;
-    if (!Number.isFinite(d.estimate))
-        return 'n/a';
-    return `${change(m, d.estimate, d.relative)} (${change(m, d.lower, d.relative)} to ${change(m, d.upper, d.relative)})`;
-}
-function toleranceText(m) {
-    return change(m, m.tolerance, m.delta.relative);
-}
-
-/**
- * Checks on the evidence before any comparison is trusted (DESIGN.md, principle 3: missing,
- * partial or malformed data never promotes). A `block` holds the rollout.
- */
-function evidenceChecks(policy, evidence, arms, canaryWeight, replay) {
-    return [
-        armsCheck(policy, evidence, arms),
-        sampleSizeCheck(policy, arms),
-        trafficSplitCheck(policy, evidence, arms, canaryWeight),
-        freshnessCheck(evidence),
-        dataQualityCheck(policy, evidence, replay)
-    ];
-}
-function armsCheck(policy, evidence, arms) {
-    const missing = ['baseline', 'canary'].filter(a => arms[a].requests === 0);
-    if (missing.length === 0)
-        return { name: 'arms', status: 'ok', detail: 'both arms have traffic' };
-    const seen = Object.entries(evidence.quality.unmatchedArms)
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 5)
-        .map(([v, n]) => `"${v}" (${n})`);
-    const labels = missing.map(a => `${a} [${policy.arms[a].map(v => `"${v}"`).join(', ')}]`);
-    const hint = seen.length > 0
-        ? `; field "${policy.arms.field}" holds other values: ${seen.join(', ')}. Check arms.${missing[0]} in the policy`
-        : evidence.quality.records === 0
-            ? '; no record at all is in the window'
-            : '';
-    return {
-        name: 'arms',
-        status: 'block',
-        detail: `no records in the window for ${labels.join(' and ')}${hint}`
-    };
-}
-function sampleSizeCheck(policy, arms) {
-    const min = policy.rollout.minSamples;
-    const detail = `baseline ${int$2(arms.baseline.requests)}, canary ${int$2(arms.canary.requests)} requests (minimum ${int$2(min)} per arm)`;
-    const ok = arms.baseline.requests >= min && arms.canary.requests >= min;
-    return { name: 'sample-size', status: ok ? 'ok' : 'block', detail };
-}
-/**
- * Sequential sample-ratio test (Lindon & Malek 2022) against the step's expected split, counted in
- * units when records carry one, since assignment is per unit.
- */
-function trafficSplitCheck(policy, evidence, arms, canaryWeight) {
-    const name = 'traffic-split';
-    const by = evidence.unitLevel ? 'units' : 'requests';
-    const counts = { baseline: arms.baseline[by], canary: arms.canary[by] };
-    if (canaryWeight >= 100 || counts.baseline + counts.canary === 0) {
-        return { name, status: 'ok', detail: 'not tested: no split to compare' };
-    }
-    const srt = sampleRatioTest(counts, canaryWeight / 100, policy.trafficSplit.alpha);
-    const observed = `canary ${pct(srt.observedShare)} of ${by} (${int$2(counts.canary)} of ${int$2(counts.baseline + counts.canary)}), expected ${pct(srt.expectedShare)}`;
-    return srt.mismatch
-        ? {
-            name,
-            status: 'block',
-            detail: `sample ratio mismatch: ${observed}, anytime p = ${srt.pValue.toExponential(1)}; the arms are not the split the step assigns, so the comparison may be biased`
-        }
-        : { name, status: 'ok', detail: observed };
-}
-/**
- * Stale data never promotes (DESIGN.md, principle 3): when an arm's newest evidence is much older
- * than the evaluation time, the logs stopped arriving (or --now is well past their end), and the
- * bake time counted since then says nothing about the system now.
- */
-function freshnessCheck(evidence) {
-    const name = 'freshness';
-    // Logs arrive late and unevenly: allow three buckets, 15 minutes, or a fifth of the window.
-    const window = evidence.window.to - evidence.window.from;
-    const allowed = Math.max(3 * evidence.bucketMs, 15 * 60_000, window / 5);
-    const stale = [];
-    for (const arm of ['baseline', 'canary']) {
-        const buckets = evidence.cells.filter(c => c.arm === arm && c.requests > 0).map(c => c.bucket);
-        if (buckets.length === 0)
-            continue;
-        const newest = Math.max(...buckets) + evidence.bucketMs;
-        const age = evidence.window.to - newest;
-        if (age > allowed) {
-            stale.push(`${arm}'s newest records are from before ${new Date(newest).toISOString()}, ${duration$1(age)} before the evaluation time`);
-        }
-    }
-    return stale.length > 0
-        ? { name, status: 'block', detail: `${stale.join('; ')}: stale evidence never promotes` }
-        : { name, status: 'ok', detail: 'both arms have recent records' };
-}
-function dataQualityCheck(policy, evidence, replay) {
-    const q = evidence.quality;
-    const max = policy.dataQuality.maxMalformed;
-    const problems = [];
-    const warnings = [];
-    const malformedShare = q.lines > 0 ? q.malformed / q.lines : 0;
-    if (malformedShare > max) {
-        problems.push(`${int$2(q.malformed)} of ${int$2(q.lines)} lines malformed (${pct(malformedShare)} > ${pct(max)})`);
-    }
-    else if (q.malformed > 0) {
-        warnings.push(`${int$2(q.malformed)} of ${int$2(q.lines)} lines malformed`);
-    }
-    for (const [key, count] of Object.entries(q.invalidValues)) {
-        const share = q.records > 0 ? count / q.records : 1;
-        const [field, why] = key.split(/: (.*)/s);
-        const text = `${int$2(count)} invalid ${field} values${why ? ` (${why})` : ''}`;
-        if (share > max)
-            problems.push(`${text} (${pct(share)} of records > ${pct(max)})`);
-        else
-            warnings.push(text);
-    }
-    const notes = [];
-    if (q.future > 0 && replay) {
-        // --now replays the log as of that instant: later records are expected, and ignored.
-        notes.push(`${int$2(q.future)} records after the evaluation time ignored`);
-    }
-    else if (q.future > 0) {
-        const text = `${int$2(q.future)} records are timestamped after the evaluation time (clock skew between the log writer and this machine?)`;
-        if (q.lines > 0 && q.future / q.lines > max)
-            problems.push(text);
-        else
-            warnings.push(text);
-    }
-    for (const f of q.files)
-        if (f.problem)
-            warnings.push(`${f.path}: ${f.problem}`);
-    if (problems.length > 0) {
-        return { name: 'data-quality', status: 'block', detail: [...problems, ...warnings].join('; ') };
-    }
-    if (warnings.length > 0) {
-        return { name: 'data-quality', status: 'warn', detail: [...warnings, ...notes].join('; ') };
-    }
-    const clean = `${int$2(q.lines)} lines, none malformed`;
-    return { name: 'data-quality', status: 'ok', detail: [clean, ...notes].join('; ') };
-}
-const pct = (x) => {
-    const v = x * 100;
-    const digits = v !== 0 && Math.abs(v) < 1 ? 2 : 1;
-    return `${v.toFixed(digits)}%`;
-};
-
-/**
- * The standard normal distribution: its CDF (through Cody's erfc) and its quantile function
- * (Wichura's AS241). Both are accurate to about 1e-15 relative, far inside the 1e-9 the
- * confidence sequences need.
- */
-/*
- * M. J. Wichura, "Algorithm AS 241: The percentage points of the normal distribution",
- * Applied Statistics 37 (1988) 477-484: PPND16, accurate to about 1e-16. Coefficients written as
- * the nearest doubles of the published 20-digit values.
- */
-const CENTRAL_NUM = [
-    3.3871328727963665, 133.14166789178438, 1971.5909503065513, 13731.69376550946, 45921.95393154987,
-    67265.7709270087, 33430.57558358813, 2509.0809287301227
-];
-const CENTRAL_DEN = [
-    1, 42.31333070160091, 687.1870074920579, 5394.196021424751, 21213.794301586597, 39307.89580009271,
-    28729.085735721943, 5226.495278852854
-];
-const NEAR_NUM = [
-    1.4234371107496835, 4.630337846156546, 5.769497221460691, 3.6478483247632045, 1.2704582524523684,
-    0.2417807251774506, 0.022723844989269184, 0.0007745450142783414
-];
-const NEAR_DEN = [
-    1, 2.053191626637759, 1.6763848301838038, 0.6897673349851, 0.14810397642748008,
-    0.015198666563616457, 0.0005475938084995345, 1.0507500716444169e-9
-];
-const FAR_NUM = [
-    6.657904643501103, 5.463784911164114, 1.7848265399172913, 0.29656057182850487,
-    0.026532189526576124, 0.0012426609473880784, 0.000027115555687434876, 2.0103343992922881e-7
-];
-const FAR_DEN = [
-    1, 0.599832206555888, 0.1369298809227358, 0.014875361290850615, 0.0007868691311456133,
-    0.000018463183175100548, 1.421511758316446e-7, 2.0442631033899397e-15
-];
-/** c[0] + c[1] r + ... + c[7] r^7 by Horner's rule. */
-function polynomial(c, r) {
-    let sum = 0;
-    for (let i = c.length - 1; i >= 0; i--)
-        sum = sum * r + c[i];
-    return sum;
-}
-/**
- * Standard normal quantile Phi^-1(p). p = 0 gives -Infinity, p = 1 gives +Infinity, and p
- * outside [0, 1] gives NaN.
- */
-function normalQuantile(p) {
-    const q = p - 0.5;
-    if (Math.abs(q) <= 0.425) {
-        const r = 0.180625 - q * q;
-        return (q * polynomial(CENTRAL_NUM, r)) / polynomial(CENTRAL_DEN, r);
-    }
-    const tail = 1 - p;
-    const r = Math.sqrt(-Math.log(tail));
-    const x = r <= 5
-        ? polynomial(NEAR_NUM, r - 1.6) / polynomial(NEAR_DEN, r - 1.6)
-        : polynomial(FAR_NUM, r - 5) / polynomial(FAR_DEN, r - 5);
-    return x;
-}
-
-/**
- * Confidence sequences (CS): intervals valid at every look simultaneously, so the gate may look
- * as often as it likes (DESIGN.md, "Statistics contract").
- *
- * All of them use the two-sided normal-mixture boundary of Robbins (1970), in the form of
- * Howard, Ramdas, McAuliffe & Sekhon, "Time-uniform, nonparametric, nonasymptotic confidence
- * sequences", Annals of Statistics 49 (2021): for a sum S_t of t terms with variance sigma^2 each,
- * P(exists t: |S_t| >= sigma * sqrt(2 (t rho^2 + 1) / rho^2 * log(sqrt(t rho^2 + 1) / alpha)))
- * <= alpha. Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas, "Time-uniform central limit theory and
- * asymptotic confidence sequences", Annals of Statistics 52 (2024), Section 2, show that the same
- * boundary with the empirical variance is an asymptotic CS for any i.i.d. mean with a finite
- * variance, and (their section on randomized experiments) for the average treatment effect
- * through its inverse-propensity-weighted influence function.
- */
-function assertAlpha(alpha) {
-    if (!(alpha > 0 && alpha < 1))
-        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
-}
-function assertTStar(tStar) {
-    if (!(tStar > 0 && Number.isFinite(tStar))) {
-        throw new RangeError(`tStar must be a positive number, got ${tStar}`);
-    }
-}
-/**
- * The mixture parameter rho that makes the two-sided normal-mixture boundary (csRadius) tightest
- * at t = tStar. With u = tStar rho^2, the radius at tStar is proportional to
- * (1 + 1/u) (log(1 + u) / 2 - log alpha), whose minimum solves u = log(1 + u) - 2 log alpha.
- * Howard et al. (2021) and Waudby-Smith et al. (2024) give the closed-form approximation
- * u = -2 log alpha + log(1 - 2 log alpha) (one fixed-point step from u = -2 log alpha); we start
- * Newton's method there and return the exact minimiser (they differ by about 3%).
- */
-function mixtureRho(alpha, tStar) {
-    assertAlpha(alpha);
-    assertTStar(tStar);
-    const c = -2 * Math.log(alpha);
-    let u = c + Math.log(1 + c);
-    for (let i = 0; i < 50; i++) {
-        // Newton on h(u) = u - log(1 + u) - c, h'(u) = u / (1 + u); h is convex and increasing.
-        const step = ((u - Math.log1p(u) - c) * (1 + u)) / u;
-        u -= step;
-        if (Math.abs(step) <= 1e-15 * u)
-            break;
-    }
-    return Math.sqrt(u / tStar);
-}
-/**
- * Half-width of the normal-mixture CS for a mean after t observations of standard deviation
- * sigma: sigma * sqrt(2 (t rho^2 + 1) / (t^2 rho^2) * log(sqrt(t rho^2 + 1) / alpha)), valid at
- * every t simultaneously (Howard et al. 2021, normal mixture; Waudby-Smith et al. 2024, the
- * Gaussian-mixture asymptotic CS). Infinity before the first observation.
- */
-function csRadius(t, sigma, alpha, rho) {
-    assertAlpha(alpha);
-    if (!(t > 0))
-        return Infinity;
-    if (sigma === 0)
-        return 0;
-    const v = t * rho * rho + 1;
-    return sigma * Math.sqrt(((2 * v) / (t * t * rho * rho)) * Math.log(Math.sqrt(v) / alpha));
-}
-/**
- * Ratio estimator R = sum x / sum y over independent clusters and its delta-method variance
- * Var(R) ~ sum_i (x_i - R y_i)^2 / (n (n - 1) ybar^2), with the sum of squared residuals expanded
- * in the moments as sxx - 2 R sxy + R^2 syy (Cochran, Sampling Techniques, 3rd ed., 1977,
- * Section 6.4; Deng, Knoblich & Lu, "Applying the delta method in metric analytics", KDD 2018).
- * A plain mean is y = 1 per request: the variance is then s^2 / n.
- *
- * bernoulliFloor (rates in [0, 1]): the variance is at least p~(1 - p~) / sy with the Laplace
- * estimate p~ = (sx + 1) / (sy + 2), so an arm with no observed errors never has zero variance.
- */
-function armEstimate(m, bernoulliFloor) {
-    const n = m.n;
-    if (!(m.sy > 0))
-        return { estimate: NaN, variance: Infinity, n };
-    const r = m.sx / m.sy;
-    if (!(n >= 2))
-        return { estimate: r, variance: Infinity, n };
-    const ybar = m.sy / n;
-    // Rounding can push a (near) zero residual sum slightly below 0.
-    const residualSquares = Math.max(0, m.sxx - 2 * r * m.sxy + r * r * m.syy);
-    let variance = residualSquares / (n * (n - 1) * ybar * ybar);
-    if (bernoulliFloor) {
-        const p = (m.sx + 1) / (m.sy + 2);
-        variance = Math.max(variance, (p * (1 - p)) / m.sy);
-    }
-    return { estimate: r, variance: Number.isNaN(variance) ? Infinity : variance, n };
-}
-/** The estimate and variance of canary - baseline, or canary / baseline - 1 (delta method). */
-function contrast(b, c, relative) {
-    if (!relative)
-        return { estimate: c.estimate - b.estimate, variance: b.variance + c.variance };
-    if (b.estimate === 0 || Number.isNaN(b.estimate))
-        return { estimate: NaN, variance: Infinity };
-    // Var(Rc / Rb) ~ Vc / Rb^2 + Rc^2 Vb / Rb^4 (first-order delta method, independent arms).
-    const rb2 = b.estimate * b.estimate;
-    return {
-        estimate: c.estimate / b.estimate - 1,
-        variance: c.variance / rb2 + (c.estimate * c.estimate * b.variance) / (rb2 * rb2)
-    };
-}
-/** [estimate - h, estimate + h], or the whole line when h or the estimate is not finite. */
-function around(estimate, halfWidth) {
-    const lower = estimate - halfWidth;
-    const upper = estimate + halfWidth;
-    if (Number.isNaN(lower) || Number.isNaN(upper) || !Number.isFinite(halfWidth)) {
-        return { lower: -Infinity, upper: Infinity };
-    }
-    return { lower, upper };
-}
-/**
- * CS for the difference of two arms' ratio metrics (means, rates, sum-over-sum ratios), absolute
- * (canary - baseline) or relative (canary / baseline - 1), valid at every look.
- *
- * The two-arm stream is read as the inverse-propensity-weighted influence function of the
- * average treatment effect (Waudby-Smith et al. 2024, randomized experiments): after
- * t = n_baseline + n_canary clusters its standard deviation is se * sqrt(t), where se is the
- * standard error of the difference, so the half-width is se * sqrt(t) * csRadius(t, 1, alpha,
- * rho) with rho = mixtureRho(alpha, tStar). tStar is in the same unit as t (clusters, both arms).
- *
- * Degenerate inputs (an arm with n < 2 or sy = 0; a zero baseline for a relative change) give
- * -Infinity..Infinity with the estimates that can be computed and NaN for the others.
- */
-function ratioDifferenceCS(baseline, canary, alpha, opts) {
-    const rho = mixtureRho(alpha, opts.tStar);
-    const floor = opts.bernoulliFloor ?? false;
-    const b = armEstimate(baseline, floor);
-    const c = armEstimate(canary, floor);
-    const { estimate, variance } = contrast(b, c, opts.relative);
-    const t = b.n + c.n;
-    const se = Math.sqrt(variance);
-    const halfWidth = se * Math.sqrt(t) * csRadius(t, 1, alpha, rho);
-    return {
-        estimate,
-        ...around(estimate, halfWidth),
-        baseline: b.estimate,
-        canary: c.estimate,
-        se: Number.isNaN(se) ? Infinity : se,
-        t,
-        relative: opts.relative
-    };
-}
-/**
- * CS for one arm's ratio metric (an SLO `limit` on the canary alone): R +- sqrt(Var R) *
- * sqrt(n) * csRadius(n, 1, alpha, rho), the asymptotic CS of Waudby-Smith et al. (2024) for the
- * mean of the cluster residuals. tStar is in clusters of this arm.
- */
-function ratioCS(m, alpha, opts) {
-    const rho = mixtureRho(alpha, opts.tStar);
-    const arm = armEstimate(m, opts.bernoulliFloor ?? false);
-    const halfWidth = Math.sqrt(arm.variance) * Math.sqrt(arm.n) * csRadius(arm.n, 1, alpha, rho);
-    return { estimate: arm.estimate, ...around(arm.estimate, halfWidth) };
-}
-/** The interval of true values a sketch value v' may stand for: |v' - v| <= a |v|. */
-function trueValueRange(value, a) {
-    if (value >= 0)
-        return { low: value / (1 + a), high: value / (1 - a) };
-    return { low: value / (1 - a), high: value / (1 + a) };
-}
-/**
- * CS for the q-quantile of one arm, valid at every look (Howard & Ramdas, "Sequential estimation
- * of quantiles with applications to A/B-testing and best-arm identification", Bernoulli 28
- * (2022)). At the true quantile x_q the indicators 1{X_i <= x_q} are Bernoulli(q), so their count
- * N stays within n q +- r, r = n * csRadius(n, sqrt(q (1 - q)), alpha, rho) (normal mixture with
- * the Bernoulli variance). Since X_(k) <= x_q exactly when N >= k, x_q lies between the order
- * statistics of ranks ceil(n q - r) and floor(n q + r) + 1. A rank below 1 gives -Infinity, above
- * n gives +Infinity. The values are widened by the sketch's relative accuracy.
- *
- * The estimate is the empirical quantile, the order statistic of rank max(1, ceil(n q)).
- * tStar is in observations of this arm.
- */
-function quantileCS(sketch, q, alpha, tStar, designEffect = 1) {
-    if (!(q > 0 && q < 1))
-        throw new RangeError(`q must be in (0, 1), got ${q}`);
-    const rho = mixtureRho(alpha, tStar);
-    const n = sketch.count;
-    if (!(n >= 1)) {
-        return {
-            estimate: NaN,
-            lower: -Infinity,
-            upper: Infinity,
-            lowerRank: -Infinity,
-            upperRank: Infinity
-        };
-    }
-    // Requests of one user are correlated: the rank radius grows by the square root of the design
-    // effect (Kish 1965), as the variance of a clustered mean does.
-    const r = n * csRadius(n, Math.sqrt(q * (1 - q)), alpha, rho) * Math.sqrt(Math.max(1, designEffect));
-    const lowerRank = Math.ceil(n * q - r);
-    const upperRank = Math.floor(n * q + r) + 1;
-    const a = sketch.relativeAccuracy;
-    const lower = lowerRank >= 1 ? trueValueRange(sketch.valueAtRank(lowerRank), a).low : -Infinity;
-    const upper = upperRank <= n ? trueValueRange(sketch.valueAtRank(upperRank), a).high : Infinity;
-    const estimate = sketch.valueAtRank(Math.max(1, Math.ceil(n * q)));
-    return { estimate, lower, upper, lowerRank, upperRank };
-}
-/**
- * Bounds on c / b - 1 for c in [cLo, cHi] and a baseline b in [bLo, bHi]. A relative change
- * presumes a positive baseline quantity (latency, cost, tokens), so b ranges over (0, bHi] when
- * bLo <= 0 and the upper bound is then +Infinity.
- */
-function relativeBounds(c, b) {
-    if (!(b.upper > 0))
-        return { lower: -Infinity, upper: Infinity };
-    const lower = c.lower >= 0 ? c.lower / b.upper - 1 : b.lower > 0 ? c.lower / b.lower - 1 : -Infinity;
-    const upper = b.lower > 0 ? (c.upper >= 0 ? c.upper / b.lower : c.upper / b.upper) - 1 : Infinity;
-    return { lower, upper };
-}
-/** The fixed-time z for 95%, to express a quantile interval's width as a standard error. */
-const Z_95 = normalQuantile(0.975);
-/**
- * CS for the difference of two arms' q-quantiles: each arm's quantileCS at alpha / 2, so both
- * hold together with probability 1 - alpha (union bound), then interval arithmetic:
- * [c.lo - b.hi, c.hi - b.lo], or relative [c.lo / b.hi - 1, c.hi / b.lo - 1] with the signs
- * handled by relativeBounds. tStar is applied per arm, in observations of one arm.
- *
- * se has no delta-method meaning here; it is (upper - lower) / (2 * 1.96), the standard error a
- * fixed-time 95% interval of the same width would have, and Infinity when a bound is infinite.
- */
-function quantileDifferenceCS(baseline, canary, q, alpha, opts) {
-    // Each arm's own sequence is tuned to that arm's expected sample size: at a 1% step the canary
-    // has ~1/99 of the baseline's traffic when a decision is due.
-    const deff = opts.designEffect ?? { baseline: 1, canary: 1 };
-    const b = quantileCS(baseline, q, alpha / 2, opts.tStar.baseline, deff.baseline);
-    const c = quantileCS(canary, q, alpha / 2, opts.tStar.canary, deff.canary);
-    const bounds = opts.relative
-        ? relativeBounds(c, b)
-        : { lower: c.lower - b.upper, upper: c.upper - b.lower };
-    const estimate = opts.relative
-        ? b.estimate > 0
-            ? c.estimate / b.estimate - 1
-            : NaN
-        : c.estimate - b.estimate;
-    const width = bounds.upper - bounds.lower;
-    return {
-        estimate,
-        ...bounds,
-        baseline: b.estimate,
-        canary: c.estimate,
-        se: Number.isFinite(width) ? width / (2 * Z_95) : Infinity,
-        t: Math.max(0, baseline.count) + Math.max(0, canary.count),
-        relative: opts.relative
-    };
-}
-
-/**
- * How much more data an inconclusive metric needs (DESIGN.md: "Inconclusive metrics report a
- * projection"). A planning figure, not an inference: it assumes the estimate stays where it is
- * and the interval shrinks as the confidence sequence's boundary does.
- */
-/** The largest factor searched; beyond it the answer is Infinity ("not at this traffic"). */
-const MAX_FACTOR = 1e6;
-/**
- * The smallest factor k >= 1 such that, after k times the current sample (t' = k t), the
- * interval would be decisive: pass when upper < passBelow, fail when lower > failAbove (the
- * interval is on a "harm" scale, larger is worse). Each half-width (upper - estimate and
- * estimate - lower, separately) is scaled by csRadius(k t, 1, alpha, rho) / csRadius(t, 1, alpha,
- * rho), which decreases in t, so decisiveness is monotone in k and bisection on log k finds the
- * threshold. Returns 1 when already decisive, Infinity when it never would be: the estimate
- * inside [passBelow, failAbove], an infinite bound, no data (t <= 0), or k beyond 1e6.
- */
-function samplesToDecide(interval, t, alpha, rho, passBelow, failAbove) {
-    const { estimate, lower, upper } = interval;
-    const decisive = (lo, hi) => hi < passBelow || lo > failAbove;
-    if (decisive(lower, upper))
-        return 1;
-    if (![estimate, lower, upper].every(Number.isFinite) || !(t > 0))
-        return Infinity;
-    if (estimate >= passBelow && estimate <= failAbove)
-        return Infinity;
-    const radiusNow = csRadius(t, 1, alpha, rho);
-    const decisiveAt = (logK) => {
-        const shrink = csRadius(Math.exp(logK) * t, 1, alpha, rho) / radiusNow;
-        return decisive(estimate - (estimate - lower) * shrink, estimate + (upper - estimate) * shrink);
-    };
-    let lo = 0;
-    let hi = Math.log(MAX_FACTOR);
-    if (!decisiveAt(hi))
-        return Infinity;
-    // 60 halvings of [0, log 1e6] locate log k to about 1e-17: k to full double precision.
-    for (let i = 0; i < 60; i++) {
-        const mid = (lo + hi) / 2;
-        if (decisiveAt(mid))
-            hi = mid;
-        else
-            lo = mid;
-    }
-    return Math.exp(hi);
-}
-
-/**
- * The design effect of clustering (Kish, Survey Sampling, 1965): how much larger the variance of
- * the metric's mean is when requests are grouped by user than if they were independent,
- * Var_clustered / Var_independent, at least 1. The quantile confidence sequence assumes
- * independent requests, so it is widened by this factor: heavy users whose requests are all slow
- * (long prompts, a slow region) must not read as a canary effect. The independent variance comes
- * from the per-request values in the quantile sketch (each bucket at its representative value, so
- * within the sketch's relative accuracy); the clustered one from the per-unit moments by the delta
- * method. 1 when the moments are not clustered (one cluster per request).
- */
-function designEffect(m) {
-    const { moments: c, quantiles, requests } = m;
-    if (!quantiles || c.n >= requests || c.n < 2 || !(c.sy > 0))
-        return 1;
-    const independent = perRequestVariance(quantiles);
-    if (!(independent > 0))
-        return 1;
-    const r = c.sx / c.sy;
-    const ybar = c.sy / c.n;
-    const residual = Math.max(0, c.sxx - 2 * r * c.sxy + r * r * c.syy);
-    const clusteredVarOfMean = residual / (c.n * (c.n - 1) * ybar * ybar);
-    const independentVarOfMean = independent / quantiles.count;
-    const deff = clusteredVarOfMean / independentVarOfMean;
-    return Number.isFinite(deff) ? Math.max(1, deff) : 1;
-}
-/** Sample variance of the sketched values, each bucket at DDSketch's representative 2 g^i / (g + 1). */
-function perRequestVariance(d) {
-    const gamma = (1 + d.alpha) / (1 - d.alpha);
-    const value = (i) => (2 * gamma ** i) / (gamma + 1);
-    let n = d.zeros;
-    let sum = 0;
-    let sumSq = 0;
-    const add = (v, k) => {
-        n += k;
-        sum += v * k;
-        sumSq += v * v * k;
-    };
-    d.positive.counts.forEach((k, i) => add(value(d.positive.offset + i), k));
-    d.negative.counts.forEach((k, i) => add(-value(d.negative.offset + i), k));
-    if (n < 2)
-        return 0;
-    return (sumSq - (sum * sum) / n) / (n - 1);
-}
-
-const toHarm = (d, better) => better === 'lower'
-    ? { estimate: d.estimate, lower: d.lower, upper: d.upper }
-    : { estimate: -d.estimate, lower: -d.upper, upper: -d.lower };
-/**
- * Compare one metric between the arms: a confidence sequence for the change, then the verdict of
- * DESIGN.md: pass when the whole interval is better than the tolerance, fail when it is wholly
- * beyond it (or beyond the stricter `rollbackAt`), else inconclusive with a projection.
- */
-function compareMetric(spec, baseline, canary, ctx) {
-    const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx);
-    const harm = toHarm(interval, spec.better);
-    const failAt = spec.rollbackAt ?? spec.tolerance;
-    const failHarm = failAt.relative === spec.tolerance.relative
-        ? harm
-        : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx), spec.better);
-    const n = { baseline: baseline.requests, canary: canary.requests };
-    const enough = n.baseline >= ctx.minSamples && n.canary >= ctx.minSamples;
-    let verdict = 'inconclusive';
-    if (enough && harm.upper < spec.tolerance.value)
-        verdict = 'pass';
-    else if (enough && failHarm.lower > failAt.value)
-        verdict = 'fail';
-    const sign = spec.better === 'lower' ? 1 : -1;
-    const result = {
-        name: spec.name,
-        from: spec.from,
-        kind: spec.kind,
-        ...(spec.quantile !== undefined && { quantile: spec.quantile }),
-        better: spec.better,
-        mode: spec.mode,
-        verdict,
-        baseline: finiteOrNull(interval.baseline),
-        canary: finiteOrNull(interval.canary),
-        delta: {
-            estimate: interval.estimate,
-            lower: interval.lower,
-            upper: interval.upper,
-            relative: interval.relative
-        },
-        tolerance: sign * spec.tolerance.value,
-        ...(spec.rollbackAt && { rollbackAt: sign * spec.rollbackAt.value }),
-        n,
-        alpha: ctx.alpha,
-        reason: '',
-        method: methodOf(spec, interval)
-    };
-    if (spec.limit !== undefined)
-        result.limit = limitResult(spec, spec.limit, canary, ctx);
-    if (verdict === 'inconclusive') {
-        result.needed = needed(harm, interval.t, n, spec, failAt, ctx);
-    }
-    result.reason = reasonFor(result, enough, ctx.minSamples, harm.lower > spec.tolerance.value);
-    return result;
-}
-function differenceInterval(spec, b, c, tolerance, ctx) {
-    const relative = tolerance.relative;
-    if (spec.kind === 'quantile') {
-        return quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
-            relative,
-            tStar: ctx.tStar,
-            designEffect: { baseline: designEffect(b), canary: designEffect(c) }
-        });
-    }
-    return ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
-        relative,
-        tStar: ctx.tStar.total,
-        bernoulliFloor: spec.kind === 'rate'
-    });
-}
-const sketchOf = (m) => m.quantiles ? QuantileSketch.fromJSON(m.quantiles) : new QuantileSketch();
-/** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
-function limitResult(spec, limit, canary, ctx) {
-    const ci = spec.kind === 'quantile'
-        ? quantileCS(sketchOf(canary), spec.quantile ?? 0.5, ctx.alpha, ctx.tStar.canary, designEffect(canary))
-        : ratioCS(canary.moments, ctx.alpha, {
-            tStar: ctx.tStar.canary,
-            bernoulliFloor: spec.kind === 'rate'
-        });
-    const worse = (v) => (spec.better === 'lower' ? v > limit : v < limit);
-    const enough = canary.requests >= ctx.minSamples;
-    const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper);
-    return {
-        value: limit,
-        lower: ci.lower,
-        upper: ci.upper,
-        breached,
-        suspect: !breached && Number.isFinite(ci.estimate) && worse(ci.estimate)
-    };
-}
-function needed(harm, t, n, spec, failAt, ctx) {
-    const belowMinimum = Math.max(0, ctx.minSamples - n.canary);
-    const rho = mixtureRho(ctx.alpha, ctx.tStar.total);
-    const k = t > 0 && n.canary > 0
-        ? samplesToDecide(harm, t, ctx.alpha, rho, spec.tolerance.value, failAt.value)
-        : Infinity;
-    const values = Number.isFinite(k)
-        ? Math.max(belowMinimum, Math.ceil((k - 1) * n.canary))
-        : belowMinimum > 0
-            ? belowMinimum
-            : null;
-    // Values are what the interval counts; people count requests. A score on a third of the
-    // requests needs three requests per value.
-    const perValue = n.canary > 0 ? Math.max(1, ctx.canaryRequests / n.canary) : 1;
-    const samples = values === null ? null : Math.ceil(values * perValue);
-    const seconds = samples !== null && ctx.canaryRate > 0 ? Math.ceil(samples / ctx.canaryRate) : null;
-    return { samples, seconds };
-}
-function methodOf(spec, d) {
-    const scale = d.relative ? 'relative (delta method)' : 'absolute';
-    if (spec.kind === 'quantile') {
-        return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`;
-    }
-    const base = spec.kind === 'rate'
-        ? 'asymptotic CS with Bernoulli variance floor'
-        : spec.kind === 'ratio'
-            ? 'asymptotic CS for a ratio of sums'
-            : 'asymptotic CS for a mean';
-    return `${base} (Waudby-Smith et al. 2024), ${scale}`;
-}
-function reasonFor(r, enough, minSamples, beyondTolerance) {
-    if (!enough) {
-        return `needs ${minSamples} requests per arm (baseline ${r.n.baseline}, canary ${r.n.canary})`;
-    }
-    if (r.delta.relative && r.baseline === 0) {
-        return 'the baseline is 0, so a relative change is undefined; give this metric an absolute tolerance';
-    }
-    if (!Number.isFinite(r.delta.estimate))
-        return 'no usable values to compare';
-    switch (r.verdict) {
-        case 'pass':
-            return 'the whole interval is within the tolerance';
-        case 'fail':
-            return r.rollbackAt !== undefined
-                ? 'the whole interval is beyond the rollback threshold'
-                : 'the whole interval is beyond the tolerance';
-        default:
-            return r.rollbackAt !== undefined && beyondTolerance
-                ? 'the interval is beyond the tolerance but not wholly beyond the rollback threshold'
-                : 'the interval still crosses the tolerance';
-    }
-}
-const finiteOrNull = (v) => (Number.isFinite(v) ? v : null);
-
-const isGating = (m) => m.mode !== 'report';
-/**
- * Compare every metric between the arms over the evidence of one step, and run the checks on the
- * evidence itself. `canaryWeight` is the step's canary share in percent (the expected split).
- * `replay`: the evaluation time was given (--now), so records after it are expected, not skew.
- */
-function analyze(policy, evidence, canaryWeight, replay = false) {
-    const total = (arm) => mergeCells(evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT));
-    const baseline = total('baseline');
-    const canary = total('canary');
-    const seconds = Math.max(1, (evidence.window.to - evidence.window.from) / 1000);
-    const canaryRate = canary.requests / seconds;
-    const familyAlpha = 1 - policy.confidence;
-    const alpha = bonferroni(familyAlpha, familySize(policy.metrics));
-    const ctx = {
-        alpha,
-        tStar: tStar(policy.rollout.minSamples, canaryWeight),
-        minSamples: policy.rollout.minSamples,
-        canaryRequests: canary.requests,
-        canaryRate
-    };
-    const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx));
-    const segments = policy.segments ? compareSegments(policy, evidence, ctx, familyAlpha) : [];
-    const arms = {
-        baseline: { requests: baseline.requests, units: baseline.units },
-        canary: { requests: canary.requests, units: canary.units }
-    };
-    const checks = evidenceChecks(policy, evidence, arms, canaryWeight, replay);
-    return {
-        window: evidence.window,
-        arms,
-        unitLevel: evidence.unitLevel,
-        metrics,
-        segments,
-        checks,
-        canaryRate
-    };
-}
-/**
- * The family of the error budget: each gating metric, plus each canary `limit` on one, since a
- * limit is a test of its own (Bonferroni over all of them). Report-only metrics are shown at the
- * same level but do not widen the gating ones.
- */
-function familySize(metrics) {
-    const gating = metrics.filter(isGating);
-    return Math.max(1, gating.length + gating.filter(m => m.limit !== undefined).length);
-}
-/**
- * Confidence sequences are tightest around the sample size where decisions are expected
- * (Waudby-Smith et al. 2024 choose rho for such a t*): when the canary reaches the minimum sample
- * at this step's split, and the baseline has its share of the same traffic.
- */
-function tStar(minSamples, canaryWeight) {
-    const share = Math.min(Math.max(canaryWeight / 100, 0.001), 0.999);
-    const canary = Math.max(30, minSamples);
-    const baseline = Math.max(30, Math.round((canary * (1 - share)) / share));
-    return { baseline, canary, total: baseline + canary };
-}
-/**
- * Every segment is compared as its own family (DESIGN.md: segments are a separate family), with
- * the segment budget split over segments and gating metrics.
- */
-function compareSegments(policy, evidence, ctx, familyAlpha) {
-    const keys = [...new Set(evidence.cells.map(c => c.segment))]
-        // Past MAX_SEGMENTS_PER_ARM each arm pools the rest as it meets them, so the two arms'
-        // "(other)" hold different segments: comparing them would be comparing unlike traffic.
-        .filter(s => s !== TOTAL_SEGMENT && s !== OTHER_SEGMENT)
-        .sort();
-    const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => isGating(m));
-    if (keys.length === 0 || gating.length === 0)
-        return [];
-    const segCtx = { ...ctx, alpha: bonferroni(familyAlpha, keys.length * gating.length) };
-    return keys.map(segment => {
-        const arm = (a) => mergeCells(evidence.cells.filter(c => c.arm === a && c.segment === segment));
-        const b = arm('baseline');
-        const c = arm('canary');
-        const metrics = gating.map(({ m, i }) => {
-            const r = compareMetric({ ...m, limit: undefined }, metricAt(b.metrics, i), metricAt(c.metrics, i), segCtx);
-            return {
-                name: r.name,
-                mode: r.mode,
-                verdict: r.verdict,
-                delta: r.delta,
-                n: r.n,
-                reason: r.reason
-            };
-        });
-        return { segment, verdict: worstVerdict(metrics.map(m => m.verdict)), metrics };
-    });
-}
-function worstVerdict(verdicts) {
-    if (verdicts.includes('fail'))
-        return 'fail';
-    if (verdicts.includes('inconclusive') || verdicts.length === 0)
-        return 'inconclusive';
-    return 'pass';
-}
-const EMPTY = { moments: emptyMoments(), requests: 0 };
-const metricAt = (list, i) => list[i] ?? EMPTY;
-
-/** Canary weight at a step index; -1 is "rolled back" (0%). */
-const weightAt = (policy, index) => index < 0 ? 0 : (policy.rollout.steps[index] ?? 100);
-/** Checks whose block means the comparison itself cannot be trusted. */
-const UNTRUSTED = new Set(['arms', 'traffic-split', 'data-quality']);
-/**
- * The step state machine (DESIGN.md, "Decision"). Pure: the evaluation time is passed in.
- * rollback: a gating metric fails, a canary limit is breached with confidence, or the step timed
- * out with onTimeout: rollback. promote: every gating metric passes, both arms have the minimum
- * sample, the bake time has passed and no check blocks. hold: anything else, with what is needed.
- */
-function decide(policy, state, analysis, now) {
-    const here = { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
-    const stay = (action, reasons, complete = false) => ({
-        action,
-        from: here,
-        to: here,
-        complete,
-        reasons
-    });
-    if (state.status === 'complete')
-        return stay('promote', ['the rollout is complete'], true);
-    if (state.status === 'rolled-back') {
-        return {
-            ...stay('rollback', [
-                `the rollout was rolled back; \`resume\` starts it again at the first step`
-            ]),
-            to: { index: -1, weight: 0 }
-        };
-    }
-    if (state.status === 'paused') {
-        const p = state.paused;
-        return stay('hold', [`paused${p ? ` by ${p.actor} at ${p.at}: ${p.reason}` : ''}`]);
-    }
-    const gating = analysis.metrics.filter(m => m.mode !== 'report');
-    const blocks = analysis.checks.filter(c => c.status === 'block');
-    const trusted = !blocks.some(c => UNTRUSTED.has(c.name));
-    const elapsed = now - Date.parse(state.stepStartedAt);
-    // A segment rolls back only through a `gate` metric; `hold` metrics only ever hold.
-    const segmentFails = (mode) => analysis.segments.filter(s => s.metrics.some(m => m.verdict === 'fail' && (mode === 'any' || m.mode === 'gate')));
-    const failing = [
-        ...gating.filter(m => m.mode === 'gate' && m.limit?.breached).map(limitReason),
-        ...gating.filter(m => m.mode === 'gate' && m.verdict === 'fail').map(failReason),
-        ...(policy.segments?.gate === 'rollback'
-            ? segmentFails('gate').map(s => `segment ${s.segment} fails`)
-            : [])
-    ];
-    if (failing.length > 0 && trusted)
-        return rollback(here, failing);
-    const holdReasons = [
-        ...(failing.length > 0
-            ? [`would roll back (${failing.join('; ')}), but the evidence is not trustworthy`]
-            : []),
-        ...blocks.map(c => `${c.name}: ${c.detail}`),
-        ...(gating.length === 0 ? ['no gating metric: every metric is mode: report'] : []),
-        ...gating.filter(m => m.mode === 'hold' && m.verdict === 'fail').map(failReason),
-        ...gating.filter(m => m.verdict === 'inconclusive').map(inconclusiveReason),
-        ...gating
-            .filter(m => m.limit?.suspect || (m.mode === 'hold' && m.limit?.breached))
-            .map(limitReason),
-        ...(policy.segments && policy.segments.gate !== false
-            ? segmentFails('any')
-                .filter(s => !failing.includes(`segment ${s.segment} fails`))
-                .map(s => `segment ${s.segment} fails`)
-            : [])
-    ];
-    if (elapsed < policy.rollout.minDuration) {
-        holdReasons.push(`bake time: ${duration$1(policy.rollout.minDuration - elapsed)} of the ${duration$1(policy.rollout.minDuration)} minimum still to go`);
-    }
-    if (holdReasons.length === 0)
-        return promote(policy, state, here, gating.length, elapsed);
-    // The timeout ends a step whose metrics stayed undecided on sound evidence. A problem with the
-    // evidence itself (no data, stale or malformed data, a broken split) holds: fail closed.
-    if (elapsed >= policy.rollout.maxDuration) {
-        const ran = `step ${here.weight}% ran ${duration$1(elapsed)} (maxDuration ${duration$1(policy.rollout.maxDuration)}) without a decision`;
-        const evidenceProblem = blocks.some(c => c.name !== 'sample-size');
-        if (policy.rollout.onTimeout === 'rollback' && !evidenceProblem) {
-            return rollback(here, [ran, ...holdReasons]);
-        }
-        holdReasons.unshift(`${ran}; holding (${evidenceProblem ? 'the evidence has problems, so the timeout does not roll back' : 'onTimeout: hold'})`);
-    }
-    const decision = stay('hold', holdReasons);
-    const needed = mostNeeded(gating);
-    return needed ? { ...decision, needed } : decision;
-}
-function promote(policy, state, here, gating, elapsed) {
-    const next = state.stepIndex + 1;
-    const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100;
-    return {
-        action: 'promote',
-        from: here,
-        to: {
-            index: complete ? policy.rollout.steps.length - 1 : next,
-            weight: complete ? 100 : weightAt(policy, next)
-        },
-        complete,
-        reasons: [
-            `all ${gating} gating metrics are within tolerance after ${duration$1(elapsed)} at ${here.weight}%`
-        ]
-    };
-}
-const rollback = (here, reasons) => ({
-    action: 'rollback',
-    from: here,
-    to: { index: -1, weight: 0 },
-    complete: false,
-    reasons
-});
-function failReason(m) {
-    const verb = (m.better === 'lower') === m.delta.estimate > 0 ? 'worsened' : 'changed';
-    const line = m.rollbackAt !== undefined
-        ? `the ${change(m, m.rollbackAt, m.delta.relative)} rollback threshold`
-        : `the ${toleranceText(m)} tolerance`;
-    return `${m.name} ${verb} ${deltaWithInterval(m)}, beyond ${line}`;
-}
-function limitReason(m) {
-    const l = m.limit;
-    if (!l)
-        return '';
-    const sure = l.breached ? 'breaches' : 'may breach';
-    return `canary ${m.name} ${sure} its limit of ${value(m, l.value)} (canary interval ${value(m, l.lower)} to ${value(m, l.upper)})`;
-}
-function inconclusiveReason(m) {
-    const n = m.needed;
-    if (m.delta.relative && m.baseline === 0)
-        return `${m.name} inconclusive: ${m.reason}`;
-    if (!n || n.samples === null) {
-        return `${m.name} inconclusive: the estimate sits at the tolerance, more traffic may not settle it`;
-    }
-    if (n.samples === 0)
-        return `${m.name} inconclusive: ${m.reason}`;
-    const time = n.seconds !== null ? `, ${roughDuration(n.seconds)} at current traffic` : '';
-    return `${m.name} inconclusive: about ${roughCount(n.samples)} more canary requests${time}`;
-}
-/** The slowest inconclusive gating metric decides how long the hold lasts. */
-function mostNeeded(gating) {
-    const needs = gating.filter(m => m.verdict === 'inconclusive').map(m => m.needed);
-    if (needs.length === 0)
-        return undefined;
-    if (needs.some(n => !n || n.samples === null))
-        return { samples: null, seconds: null };
-    const worst = needs.reduce((a, b) => ((b?.samples ?? 0) > (a?.samples ?? 0) ? b : a));
-    return worst ? { samples: worst.samples, seconds: worst.seconds } : undefined;
-}
-/**
- * A person's command overrides the analysis (DESIGN.md: recorded with the actor and the reason).
- * It never needs evidence, so a source that is down cannot block a rollback.
- */
-function manualDecision(policy, state, command, actor, reason) {
-    const here = { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
-    const manual = { command, actor, reason };
-    const why = `${command} by ${actor}: ${reason}`;
-    switch (command) {
-        case 'rollback':
-            return { ...rollback(here, [why]), manual };
-        case 'promote': {
-            const next = state.stepIndex + 1;
-            const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100;
-            const to = complete
-                ? { index: policy.rollout.steps.length - 1, weight: 100 }
-                : { index: next, weight: weightAt(policy, next) };
-            return { action: 'promote', from: here, to, complete, reasons: [why], manual };
-        }
-        case 'pause':
-            return { action: 'hold', from: here, to: here, complete: false, reasons: [why], manual };
-        case 'resume': {
-            // Resuming a rolled-back rollout starts it again at the first step.
-            const to = state.status === 'rolled-back' ? { index: 0, weight: weightAt(policy, 0) } : here;
-            return { action: 'hold', from: here, to, complete: false, reasons: [why], manual };
-        }
-    }
-}
-
-/** Enough evaluations for a chart of a day at a 15-minute cadence, and a readable audit trail. */
-function initialState(policy, stepStartedAt) {
-    return {
-        version: 1,
-        rollout: policy.rollout.name,
-        revision: 0,
-        status: 'running',
-        stepIndex: 0,
-        stepStartedAt: new Date(stepStartedAt).toISOString(),
-        history: []
-    };
-}
-/** Why a manual command cannot apply to this state, or undefined when it can. */
-function commandRefusal(state, command) {
-    if (command === 'promote' && state.status === 'rolled-back') {
-        return 'the rollout was rolled back: `resume` starts it again at the first step';
-    }
-    if (command === 'promote' && state.status === 'complete')
-        return 'the rollout is already complete';
-    if (command === 'pause' && state.status !== 'running') {
-        return `only a running rollout can be paused (it is ${state.status})`;
-    }
-    if (command === 'resume' && state.status === 'running')
-        return 'the rollout is not paused';
-    if (command === 'resume' && state.status === 'complete')
-        return 'the rollout is already complete';
-    return undefined;
-}
-/**
- * The next state after a decision. A promotion starts the next step's clock (and so its fresh
- * confidence sequence, DESIGN.md); a hold changes nothing but the history.
- */
-function nextState(state, decision, now, analysis) {
-    const at = new Date(now).toISOString();
-    const command = decision.manual?.command;
-    const moved = decision.to.index !== decision.from.index;
-    const next = {
-        ...state,
-        revision: state.revision + 1,
-        history: [...state.history, historyEntry(decision, at, analysis)].slice(-200)
-    };
-    if (command === 'pause' && decision.manual) {
-        return {
-            ...next,
-            status: 'paused',
-            paused: { at, actor: decision.manual.actor, reason: decision.manual.reason }
-        };
-    }
-    if (command === 'resume') {
-        const { paused, ...rest } = next;
-        if (state.status === 'rolled-back') {
-            return { ...rest, status: 'running', stepIndex: 0, stepStartedAt: at };
-        }
-        // The pause does not count towards the step's bake time or its maxDuration.
-        const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0;
-        const stepStartedAt = new Date(Date.parse(state.stepStartedAt) + pausedFor).toISOString();
-        return { ...rest, status: 'running', stepStartedAt };
-    }
-    if (decision.action === 'rollback')
-        return { ...next, status: 'rolled-back' };
-    if (decision.action === 'promote' && decision.complete) {
-        return { ...next, status: 'complete', stepIndex: decision.to.index };
-    }
-    if (decision.action === 'promote' && moved) {
-        return { ...next, stepIndex: decision.to.index, stepStartedAt: at };
-    }
-    return next;
-}
-function historyEntry(decision, at, analysis) {
-    const m = decision.manual;
-    const entry = {
-        at,
-        action: m && (m.command === 'pause' || m.command === 'resume') ? m.command : decision.action,
-        from: decision.from.weight,
-        to: decision.to.weight,
-        manual: m !== undefined,
-        reason: decision.reasons[0] ?? ''
-    };
-    if (m)
-        entry.actor = m.actor;
-    if (analysis) {
-        entry.metrics = analysis.metrics
-            .filter(r => r.mode !== 'report' && Number.isFinite(r.delta.estimate))
-            .map(r => ({
-            name: r.name,
-            estimate: r.delta.estimate,
-            lower: r.delta.lower,
-            upper: r.delta.upper,
-            verdict: r.verdict
-        }));
-    }
-    return entry;
-}
-
-/** A problem with how the tool was called (flags, inputs, a state that refuses a command): exit 2. */
-class UsageError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'UsageError';
-    }
-}
-
-function decisionRecord(input) {
-    const { policy, decision, analysis } = input;
-    const iso = (t) => new Date(t).toISOString();
-    const record = {
-        decision: decision.action,
-        rollout: policy.rollout.name,
-        status: input.state.status,
-        step: decision.from,
-        next: decision.to,
-        complete: decision.complete,
-        steps: policy.rollout.steps,
-        evaluatedAt: iso(input.now),
-        window: analysis ? { from: iso(analysis.window.from), to: iso(analysis.window.to) } : null,
-        policy: { hash: input.policyHash, confidence: policy.confidence },
-        source: input.source ?? null,
-        arms: {
-            baseline: {
-                n: analysis?.arms.baseline.requests ?? 0,
-                units: analysis?.arms.baseline.units ?? 0
-            },
-            canary: { n: analysis?.arms.canary.requests ?? 0, units: analysis?.arms.canary.units ?? 0 }
-        },
-        metrics: analysis?.metrics ?? [],
-        segments: analysis?.segments ?? [],
-        checks: analysis?.checks ?? [],
-        reasons: decision.reasons
-    };
-    if (decision.needed)
-        record.needed = decision.needed;
-    if (decision.manual)
-        record.manual = decision.manual;
-    if (input.quality)
-        record.dataQuality = input.quality;
-    return record;
-}
-/** The record as JSON text: Infinity and NaN become null, as JSON requires. */
-const recordJson = (r) => JSON.stringify(r, null, 2);
-
-/**
- * Text from data or from the policy (metric names, segment values, reasons that quote them) is
- * escaped before it reaches markdown, so it cannot inject links, mentions, HTML or table cells.
- */
-function escapeMarkdown(text) {
-    return text
-        .replace(/[\\`*_[\]|~#]/g, c => `\\${c}`)
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/@/g, '@\u200b')
-        .replace(/\r?\n/g, ' ');
-}
-const ICON = { promote: '✅', hold: '⏸️', rollback: '⏪' };
-const VERDICT = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⏳ inconclusive' };
-const CHECK = { ok: '✅', warn: '⚠️', block: '⛔' };
-/** The marker that identifies this rollout's comment (the sticky PR comment finds it). */
-const commentMarker = (rollout) => `<!-- ai-rollout-gate:${encodeURIComponent(rollout)} -->`;
-function headline(r) {
-    const name = `\`${r.rollout.replace(/`/g, '')}\``;
-    if (r.manual) {
-        const what = {
-            rollback: 'Rolled back',
-            promote: 'Promoted',
-            pause: 'Paused',
-            resume: 'Resumed'
-        };
-        return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%`;
-    }
-    switch (r.decision) {
-        case 'promote':
-            return r.complete && r.step.weight === r.next.weight
-                ? `${ICON.promote} ${name} is complete at 100%`
-                : `${ICON.promote} Promote ${name}: ${r.step.weight}% → ${r.next.weight}%${r.complete ? ' (complete)' : ''}`;
-        case 'rollback':
-            return `${ICON.rollback} Roll back ${name}: ${r.step.weight}% → 0%`;
-        default:
-            return `${ICON.hold} Hold ${name} at ${r.step.weight}%`;
-    }
-}
-/** `1% ✓ → 5% ✓ → **25%** → 50% → 100%`, relative to where the decision leaves the canary. */
-function progressLine(r) {
-    const current = r.decision === 'rollback' ? r.step.index : r.next.index;
-    return r.steps
-        .map((w, i) => {
-        if (r.decision === 'rollback' && i === current)
-            return `**${w}% ✗**`;
-        if (i < current || (r.complete && i === current))
-            return `${w}% ✓`;
-        if (i === current)
-            return `**${w}%**`;
-        return `${w}%`;
-    })
-        .join(' → ');
-}
-function metricRow(m) {
-    const mode = m.mode === 'gate' ? '' : ` _(${m.mode})_`;
-    const limit = m.limit
-        ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
-        : '';
-    return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${limit} | ${VERDICT[m.verdict]} |`;
-}
-/** A count of segments by verdict, then the failing ones (at most five, named). */
-function segmentLines(segments) {
-    if (segments.length === 0)
-        return [];
-    const count = (v) => segments.filter(s => s.verdict === v).length;
-    const failing = segments.filter(s => s.verdict === 'fail').slice(0, 5);
-    return [
-        '',
-        `**Segments**: ${segments.length} compared, ${count('fail')} fail, ${count('inconclusive')} inconclusive, ${count('pass')} pass.`,
-        ...(failing.length > 0 ? [''] : []),
-        ...failing.map(s => {
-            const names = s.metrics.filter(m => m.verdict === 'fail').map(m => escapeMarkdown(m.name));
-            return `- ${VERDICT.fail} ${escapeMarkdown(s.segment)}: ${names.join(', ')}`;
-        })
-    ];
-}
-/** The PR comment and job summary: verdict first, then the evidence, then the full record. */
-function renderMarkdown(r) {
-    const lines = [commentMarker(r.rollout), `### ${headline(r)}`, '', progressLine(r), ''];
-    lines.push(...r.reasons.map(reason => `- ${escapeMarkdown(reason)}`));
-    if (r.needed && r.needed.samples !== null && r.needed.samples > 0) {
-        const time = r.needed.seconds !== null ? `, ${roughDuration(r.needed.seconds)} at current traffic` : '';
-        lines.push('', `**Still needed:** about ${roughCount(r.needed.samples)} more canary requests${time}.`);
-    }
-    if (r.metrics.length > 0) {
-        lines.push('', `Window ${r.window?.from ?? '?'} → ${r.window?.to ?? '?'}: baseline ${int$2(r.arms.baseline.n)}, canary ${int$2(r.arms.canary.n)} requests.`, '', '| metric | baseline | canary | change (interval) | tolerance | verdict |', '|---|---:|---:|---|---:|---|', ...r.metrics.map(metricRow));
-        lines.push('', `<sub>${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.</sub>`);
-    }
-    if (r.checks.length > 0) {
-        lines.push('', '**Checks**', '', ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`));
-    }
-    lines.push(...segmentLines(r.segments));
-    const json = recordJson(r);
-    const fence = '`'.repeat(Math.max(3, longestBacktickRun(json) + 1));
-    lines.push('', '<details><summary>Decision record</summary>', '', `${fence}json`, json, fence, '', '</details>', '');
-    return lines.join('\n');
-}
-const longestBacktickRun = (s) => Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
-
-/** Markdown bold (the current step) becomes brackets in a terminal. */
-const plain = (s) => s.replace(/\*\*(.*?)\*\*/g, '[$1]');
-/** The terminal view: the verdict, why, and one line per metric and check. */
-function renderText(r) {
-    const lines = [plain(headline(r)), plain(progressLine(r)), ''];
-    lines.push(...r.reasons.map(reason => `  - ${reason}`));
-    if (r.metrics.length > 0) {
-        lines.push('', `window ${r.window?.from} -> ${r.window?.to}; baseline ${int$2(r.arms.baseline.n)}, canary ${int$2(r.arms.canary.n)} requests`);
-        const rows = r.metrics.map(m => [
-            m.name + (m.mode === 'gate' ? '' : ` (${m.mode})`),
-            value(m, m.baseline),
-            value(m, m.canary),
-            deltaWithInterval(m),
-            `tol ${toleranceText(m)}`,
-            m.verdict
-        ]);
-        const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? [];
-        for (const row of rows) {
-            lines.push('  ' +
-                row
-                    .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-                    .join('  ')
-                    .trimEnd());
-        }
-    }
-    if (r.checks.length > 0) {
-        lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`));
-    }
-    return lines.join('\n') + '\n';
-}
-
-async function evaluate(deps) {
-    const { policy, source, now } = deps;
-    const loaded = await deps.store?.load();
-    const start = loaded ? undefined : (deps.since ?? (await firstCanary(source, now)));
-    const state = loaded ?? initialState(policy, start ?? now);
-    // No state and no canary yet: the step starts now, but the report still shows all data so far,
-    // so a canary label that matches nothing is visible at once.
-    const windowFrom = loaded || start !== undefined ? undefined : 0;
-    const collected = state.status === 'running' || state.status === 'paused'
-        ? await collectEvidence(policy, state, source, now, deps.replay ?? false, windowFrom)
-        : undefined;
-    const analysis = collected?.analysis;
-    if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
-        analysis.checks.push({
-            name: 'policy',
-            status: 'warn',
-            detail: `the policy changed since this rollout's state was written (${loaded.policyHash} -> ${deps.policyHash})`
-        });
-    }
-    // A complete or rolled-back rollout is decided by its status alone.
-    const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now);
-    return finish(deps, state, loaded?.revision, decision, analysis, collected?.quality);
-}
-/** A person's command: no evidence is collected, so a source that is down cannot block it. */
-async function command(deps) {
-    const loaded = await deps.store?.load();
-    const state = loaded ?? initialState(deps.policy, deps.now);
-    const refusal = commandRefusal(state, deps.command);
-    if (refusal)
-        throw new UsageError(`cannot ${deps.command} rollout "${deps.policy.rollout.name}": ${refusal}`);
-    const decision = manualDecision(deps.policy, state, deps.command, deps.actor, deps.reason);
-    return finish(deps, state, loaded?.revision, decision);
-}
-async function finish(deps, state, loadedRevision, decision, analysis, quality) {
-    const next = { ...nextState(state, decision, deps.now, analysis), policyHash: deps.policyHash };
-    if (deps.store && !deps.dryRun)
-        await deps.store.save(next, loadedRevision);
-    const record = decisionRecord({
-        policy: deps.policy,
-        policyHash: deps.policyHash,
-        decision,
-        state: next,
-        now: deps.now,
-        ...(analysis && { analysis }),
-        ...(deps.source && { source: deps.source.describe() }),
-        ...(quality && { quality })
-    });
-    return { record, state: next, markdown: renderMarkdown(record), text: renderText(record) };
-}
-async function firstCanary(source, now) {
-    try {
-        return await source.firstCanaryTime(now);
-    }
-    catch {
-        return undefined; // collect() reports the same problem as a hold, with its reason
-    }
-}
-/**
- * Evidence for the current step: from the step's start plus the warm-up, to now. Any failure of
- * the source is a hold with the reason (DESIGN.md: fail closed), never a crash.
- */
-async function collectEvidence(policy, state, source, now, replay, windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup) {
-    const weight = weightAt(policy, state.stepIndex);
-    const from = windowFrom;
-    if (now <= from) {
-        const analysis = analyze(policy, emptyEvidence(source, now, now), weight);
-        analysis.checks.unshift({
-            name: 'warm-up',
-            status: 'block',
-            detail: `the step began at ${state.stepStartedAt}; its first ${policy.rollout.warmup / 60000}m are excluded, so evidence starts at ${new Date(from).toISOString()}`
-        });
-        return { analysis };
-    }
-    try {
-        const evidence = await source.collect({ window: { from, to: now }, now });
-        return { analysis: analyze(policy, evidence, weight, replay), quality: evidence.quality };
-    }
-    catch (e) {
-        const analysis = analyze(policy, emptyEvidence(source, from, now), weight);
-        analysis.checks.unshift({ name: 'source', status: 'block', detail: e.message });
-        return { analysis };
-    }
-}
-function emptyEvidence(source, from, to) {
-    return {
-        source: source.describe(),
-        window: { from, to },
-        bucketMs: 0,
-        metrics: [],
-        unitLevel: false,
-        cells: [],
-        quality: emptyQuality()
-    };
-}
-function emptyAnalysis(now) {
-    const arm = { requests: 0, units: 0 };
-    return {
-        window: { from: now, to: now },
-        arms: { baseline: arm, canary: arm },
-        unitLevel: false,
-        metrics: [],
-        segments: [],
-        checks: [],
-        canaryRate: 0
-    };
-}
-
-/**
- * The validated rollout policy (DESIGN.md, "Policy"). Everything here is already parsed:
- * durations are milliseconds, percentages are fractions, and every default is filled in,
- * so the rest of the engine never re-interprets policy text.
- */
-/** The only error the policy loader throws. `message` lists every issue as `file:line:col: path: message`. */
-class PolicyError extends Error {
-    issues;
-    constructor(issues) {
-        super(issues
-            .map(i => `${i.file}:${i.line}:${i.col}: ${i.path ? `${i.path}: ` : ''}${i.message}`)
-            .join('\n'));
-        this.name = 'PolicyError';
-        this.issues = issues;
-    }
+    return results;
 }
 
 var dist = {};
@@ -34788,12 +39341,12 @@ function requireFloat$1 () {
 	return float$1;
 }
 
-var int$1 = {};
+var int$2 = {};
 
 var hasRequiredInt$1;
 
 function requireInt$1 () {
-	if (hasRequiredInt$1) return int$1;
+	if (hasRequiredInt$1) return int$2;
 	hasRequiredInt$1 = 1;
 
 	var stringifyNumber = requireStringifyNumber();
@@ -34833,10 +39386,10 @@ function requireInt$1 () {
 	    stringify: node => intStringify(node, 16, '0x')
 	};
 
-	int$1.int = int;
-	int$1.intHex = intHex;
-	int$1.intOct = intOct;
-	return int$1;
+	int$2.int = int;
+	int$2.intHex = intHex;
+	int$2.intOct = intOct;
+	return int$2;
 }
 
 var schema$2 = {};
@@ -35301,12 +39854,12 @@ function requireFloat () {
 	return float;
 }
 
-var int = {};
+var int$1 = {};
 
 var hasRequiredInt;
 
 function requireInt () {
-	if (hasRequiredInt) return int;
+	if (hasRequiredInt) return int$1;
 	hasRequiredInt = 1;
 
 	var stringifyNumber = requireStringifyNumber();
@@ -35361,7 +39914,7 @@ function requireInt () {
 	    resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
 	    stringify: node => intStringify(node, 8, '0')
 	};
-	const int$1 = {
+	const int = {
 	    identify: intIdentify,
 	    default: true,
 	    tag: 'tag:yaml.org,2002:int',
@@ -35379,11 +39932,11 @@ function requireInt () {
 	    stringify: node => intStringify(node, 16, '0x')
 	};
 
-	int.int = int$1;
-	int.intBin = intBin;
-	int.intHex = intHex;
-	int.intOct = intOct;
-	return int;
+	int$1.int = int;
+	int$1.intBin = intBin;
+	int$1.intHex = intHex;
+	int$1.intOct = intOct;
+	return int$1;
 }
 
 var set = {};
@@ -40579,6 +45132,5502 @@ function requireDist () {
 
 var distExports = requireDist();
 
+/**
+ * `model_list[name=v7].litellm_params.weight` -> ['model_list', {key:'name',value:'v7'},
+ * 'litellm_params', 'weight']. Throws with the position of a malformed step.
+ */
+function parseWeightPath(path) {
+    const steps = [];
+    const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
+    let m;
+    let expectKey = true;
+    while (re.lastIndex < path.length && (m = re.exec(path))) {
+        if (m[1] !== undefined) {
+            if (!expectKey)
+                break;
+            steps.push(m[1]);
+            expectKey = false;
+        }
+        else if (m[2] !== undefined)
+            steps.push(Number(m[2]));
+        else if (m[3] !== undefined)
+            steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
+        else
+            expectKey = true;
+    }
+    if (re.lastIndex !== path.length || steps.length === 0 || expectKey) {
+        throw new Error(`weight path "${path}" is malformed near character ${re.lastIndex + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
+    }
+    return steps;
+}
+/**
+ * Set a number at `path` in a YAML document with the `yaml` Document API, which keeps comments,
+ * key order and formatting (https://eemeli.org/yaml/#documents). Every step must exist: a missing
+ * key is an error naming it, never a silently created one.
+ */
+function setInYaml(doc, path, value) {
+    const steps = parseWeightPath(path);
+    const keys = [];
+    let node = doc.contents;
+    for (const [i, step] of steps.entries()) {
+        const where = keys.length > 0 ? ` under ${formatKeys(keys)}` : '';
+        let key;
+        if (typeof step === 'object') {
+            if (!distExports.isSeq(node))
+                throw new Error(`${describeStep(step)}${where} needs a list there`);
+            const index = node.items.findIndex(item => distExports.isMap(item) && String(item.get(step.key)) === step.value);
+            if (index < 0)
+                throw new Error(`no list item with ${step.key} = ${step.value}${where}`);
+            key = index;
+        }
+        else {
+            const has = distExports.isMap(node) || distExports.isSeq(node) ? node.has(step) : false;
+            if (!has)
+                throw new Error(`${describeStep(step)}${where} does not exist`);
+            key = step;
+        }
+        keys.push(key);
+        if (i < steps.length - 1)
+            node = node.get(key, true);
+    }
+    doc.setIn(keys, value);
+}
+/** Set every weight in YAML (or JSON, which is YAML) text; returns the new text. */
+function setWeights(text, isJson, values) {
+    if (isJson)
+        return setInJson(text, values);
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid YAML: ${doc.errors[0].message}`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    return doc.toString();
+}
+/** JSON has no comments: parse, set, and write back with the file's own indentation. */
+function setInJson(text, values) {
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid JSON: ${doc.errors[0].message}`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
+    return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '');
+}
+const describeStep = (step) => typeof step === 'object'
+    ? `[${step.key}=${step.value}]`
+    : typeof step === 'number'
+        ? `[${step}]`
+        : `key "${step}"`;
+const formatKeys = (keys) => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+
+/** Attempts when someone else commits to the file between our read and write. */
+const ATTEMPTS = 3;
+/**
+ * Sets the canary's (and the baseline's complementary) weight in a YAML or JSON config file, and
+ * commits it with a message that carries the decision. Idempotent: an unchanged file is not
+ * written, so a rerun or a hold makes no commit.
+ */
+class GitFileActuator {
+    spec;
+    files;
+    name;
+    constructor(spec, files) {
+        this.spec = spec;
+        this.files = files;
+        this.name = `git-file ${spec.file}`;
+    }
+    async apply(record, { dryRun }) {
+        const canary = record.next.weight;
+        const values = this.spec.set.map(s => ({
+            path: s.path,
+            value: round$1(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
+        }));
+        const where = this.files.describe(this.spec.file);
+        for (let attempt = 1;; attempt++) {
+            const file = await this.files.read(this.spec.file);
+            if (!file)
+                throw new Error(`${where} does not exist; create it or fix actuators[].file`);
+            let text;
+            try {
+                text = setWeights(file.text, /\.json$/i.test(this.spec.file), values);
+            }
+            catch (e) {
+                throw new Error(`${where}: ${e.message}`);
+            }
+            const summary = values.map(v => `${v.path} = ${v.value}`).join(', ');
+            if (text === file.text) {
+                return { actuator: this.name, changed: false, detail: `${where} already has ${summary}` };
+            }
+            if (dryRun) {
+                return {
+                    actuator: this.name,
+                    changed: false,
+                    detail: `dry run: would set ${summary} in ${where}`
+                };
+            }
+            try {
+                await this.files.write(this.spec.file, text, file.sha, commitMessage(record));
+                return { actuator: this.name, changed: true, detail: `set ${summary} in ${where}` };
+            }
+            catch (e) {
+                if (e.name !== 'ContentConflictError' || attempt >= ATTEMPTS)
+                    throw e;
+            }
+        }
+    }
+}
+function commitMessage(r) {
+    const who = r.manual ? ` by ${r.manual.actor}` : '';
+    return [
+        `rollout ${r.rollout}: ${r.decision} ${r.step.weight}% → ${r.next.weight}%${who}`,
+        '',
+        ...r.reasons.slice(0, 3).map(reason => `- ${reason}`),
+        '',
+        `Policy ${r.policy.hash}, evaluated ${r.evaluatedAt} by ai-rollout-gate.`
+    ].join('\n');
+}
+/** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
+const round$1 = (v) => Number(v.toPrecision(8));
+
+/**
+ * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
+ * which `permissions:` scope the workflow's token needs
+ * (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
+ */
+class GitHubError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+        this.name = 'GitHubError';
+    }
+}
+/** The HTTP status of an Octokit RequestError, or undefined for anything else. */
+function statusOf(e) {
+    const status = e?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/**
+ * @param doing what the run was trying to do ("comment on pull request #12")
+ * @param permission the workflow permission that allows it ("pull-requests: write")
+ */
+function explainGitHubError(e, doing, permission) {
+    const status = statusOf(e);
+    const message = e.message ?? String(e);
+    let hint = '';
+    if ((status === 403 || status === 404) && permission) {
+        hint = ` The token may lack \`${permission}\`: add it under \`permissions:\` in the workflow (a 404 can also mean the token cannot see the resource).`;
+    }
+    else if (status === 401) {
+        hint = ' The token is invalid or expired: check the `github-token` input.';
+    }
+    else if (status !== undefined && status >= 500) {
+        hint = ' GitHub answered with a server error after retries; run the workflow again later.';
+    }
+    return new GitHubError(`could not ${doing}: ${message}${status ? ` (HTTP ${status})` : ''}.${hint}`, status);
+}
+
+/**
+ * Starts a deploy workflow with the decision as inputs. Events made with the workflow's
+ * GITHUB_TOKEN start no other workflow, workflow_dispatch being the exception
+ * (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow#triggering-a-workflow-from-a-workflow).
+ */
+class WorkflowDispatchActuator {
+    spec;
+    github;
+    repo;
+    defaultRef;
+    name;
+    constructor(spec, github, repo, defaultRef) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.defaultRef = defaultRef;
+        this.name = `workflow-dispatch ${spec.workflow}`;
+    }
+    async apply(record, { dryRun }) {
+        if (this.spec.on === 'change' && !moves(record)) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not dispatched: the weight did not change'
+            };
+        }
+        const ref = this.spec.ref ?? (await this.defaultRef());
+        const inputs = {
+            ...this.spec.inputs,
+            decision: record.decision,
+            weight: String(record.next.weight),
+            rollout: record.rollout
+        };
+        const what = `${this.spec.workflow} on ${ref} with weight ${inputs.weight}`;
+        if (dryRun)
+            return { actuator: this.name, changed: false, detail: `dry run: would dispatch ${what}` };
+        try {
+            await this.github.rest.actions.createWorkflowDispatch({
+                ...this.repo,
+                workflow_id: this.spec.workflow,
+                ref,
+                inputs
+            });
+        }
+        catch (e) {
+            throw explainGitHubError(e, `dispatch workflow ${this.spec.workflow}`, 'actions: write');
+        }
+        return { actuator: this.name, changed: true, detail: `dispatched ${what}` };
+    }
+}
+/** GitHub limits a deployment status description to 140 characters. */
+const DESCRIPTION_LIMIT = 140;
+/**
+ * Mirrors every decision as a deployment status on an environment: in_progress while the rollout
+ * runs, success when it completes, failure on a rollback. One deployment per rollout and canary
+ * (its `task` names the rollout), so the environment's history reads as one rollout.
+ */
+class DeploymentActuator {
+    spec;
+    github;
+    repo;
+    sha;
+    name;
+    constructor(spec, github, repo, sha) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.sha = sha;
+        this.name = `deployment ${spec.environment}`;
+    }
+    async apply(record, { dryRun }) {
+        const state = record.decision === 'rollback'
+            ? 'failure'
+            : record.complete && record.decision === 'promote'
+                ? 'success'
+                : record.manual?.command === 'pause'
+                    ? 'queued'
+                    : 'in_progress';
+        const description = deploymentDescription(record);
+        if (dryRun) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would set ${state}: ${description}`
+            };
+        }
+        try {
+            const id = await this.deploymentId(record);
+            await this.github.rest.repos.createDeploymentStatus({
+                ...this.repo,
+                deployment_id: id,
+                state,
+                description,
+                environment: this.spec.environment,
+                ...(process.env.GITHUB_SERVER_URL &&
+                    process.env.GITHUB_RUN_ID && {
+                    log_url: `${process.env.GITHUB_SERVER_URL}/${this.repo.owner}/${this.repo.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
+                })
+            });
+            return { actuator: this.name, changed: true, detail: `${state}: ${description}` };
+        }
+        catch (e) {
+            throw explainGitHubError(e, `set a deployment status on ${this.spec.environment}`, 'deployments: write');
+        }
+    }
+    async deploymentId(record) {
+        const task = `rollout:${record.rollout}`;
+        const { data } = await this.github.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.spec.environment,
+            task,
+            sha: this.sha,
+            per_page: 1
+        });
+        const existing = data[0];
+        if (existing)
+            return existing.id;
+        const created = await this.github.rest.repos.createDeployment({
+            ...this.repo,
+            ref: this.sha,
+            task,
+            environment: this.spec.environment,
+            auto_merge: false,
+            required_contexts: [],
+            description: `ai-rollout-gate: ${record.rollout}`.slice(0, DESCRIPTION_LIMIT),
+            payload: { rollout: record.rollout, steps: record.steps }
+        });
+        if (!('id' in created.data))
+            throw new Error(created.data.message ?? 'GitHub did not create the deployment');
+        return created.data.id;
+    }
+}
+function deploymentDescription(r) {
+    const text = `${r.decision} ${r.step.weight}% → ${r.next.weight}%: ${r.reasons[0] ?? ''}`;
+    return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
+}
+
+function decisionRecord(input) {
+    const { policy, decision, analysis } = input;
+    const iso = (t) => new Date(t).toISOString();
+    const record = {
+        decision: decision.action,
+        rollout: policy.rollout.name,
+        status: input.state.status,
+        step: decision.from,
+        next: decision.to,
+        complete: decision.complete,
+        steps: policy.rollout.steps,
+        evaluatedAt: iso(input.now),
+        window: analysis ? { from: iso(analysis.window.from), to: iso(analysis.window.to) } : null,
+        policy: { hash: input.policyHash, confidence: policy.confidence },
+        source: input.source ?? null,
+        arms: {
+            baseline: {
+                n: analysis?.arms.baseline.requests ?? 0,
+                units: analysis?.arms.baseline.units ?? 0
+            },
+            canary: { n: analysis?.arms.canary.requests ?? 0, units: analysis?.arms.canary.units ?? 0 }
+        },
+        metrics: analysis?.metrics ?? [],
+        segments: analysis?.segments ?? [],
+        checks: analysis?.checks ?? [],
+        reasons: decision.reasons
+    };
+    if (decision.needed)
+        record.needed = decision.needed;
+    if (decision.manual)
+        record.manual = decision.manual;
+    if (input.quality)
+        record.dataQuality = input.quality;
+    return record;
+}
+/** The record as JSON text: Infinity and NaN become null, as JSON requires. */
+const recordJson = (r) => JSON.stringify(r, null, 2);
+
+/** The signature header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed by the secret. */
+const SIGNATURE_HEADER = 'x-rollout-gate-signature-256';
+/** Longest `retry-after` honoured; a longer one is a failure the next run retries. */
+const MAX_RETRY_AFTER_MS = 30_000;
+function signature(secret, body) {
+    return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+/**
+ * POSTs the decision record to a URL. Anything but a 2xx, after bounded retries (network errors,
+ * 5xx, 429 with its retry-after), means the change was not applied. The receiver can check the
+ * signature (as GitHub's own webhooks are checked) and deduplicate on the delivery id.
+ */
+class WebhookActuator {
+    spec;
+    secret;
+    sleep;
+    name;
+    origin;
+    constructor(spec, secret, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
+        this.spec = spec;
+        this.secret = secret;
+        this.sleep = sleep;
+        // Only the origin is ever shown: a path or query can carry a token.
+        this.origin = new URL(spec.url).origin;
+        this.name = `webhook ${this.origin}`;
+    }
+    async apply(record, { dryRun }) {
+        if (this.spec.on === 'change' && !moves(record)) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not called: the weight did not change'
+            };
+        }
+        if (dryRun)
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would POST to ${this.origin}`
+            };
+        const body = recordJson(record);
+        const headers = {
+            'content-type': 'application/json',
+            'user-agent': 'ai-rollout-gate',
+            'x-rollout-gate-delivery': `${record.rollout}:${record.evaluatedAt}`,
+            ...(this.secret && { [SIGNATURE_HEADER]: signature(this.secret, body) })
+        };
+        let problem = '';
+        for (let attempt = 0; attempt <= this.spec.retries; attempt++) {
+            let wait = 500 * 2 ** attempt;
+            try {
+                const res = await fetch(this.spec.url, {
+                    method: 'POST',
+                    headers,
+                    body,
+                    signal: AbortSignal.timeout(this.spec.timeout)
+                });
+                await res.body?.cancel();
+                if (res.ok) {
+                    return {
+                        actuator: this.name,
+                        changed: true,
+                        detail: `POSTed to ${this.origin} (HTTP ${res.status})`
+                    };
+                }
+                problem = `HTTP ${res.status}`;
+                if (res.status < 500 && res.status !== 429)
+                    break;
+                const after = Number(res.headers.get('retry-after'));
+                if (Number.isFinite(after) && after >= 0)
+                    wait = after * 1000;
+                if (wait > MAX_RETRY_AFTER_MS)
+                    break;
+            }
+            catch (e) {
+                const err = e;
+                problem =
+                    err.name === 'TimeoutError' ? `no answer in ${this.spec.timeout / 1000}s` : err.message;
+            }
+            if (attempt < this.spec.retries)
+                await this.sleep(wait);
+        }
+        throw new Error(`POST to ${this.origin} failed: ${problem}`);
+    }
+}
+
+/** The environment variable the Action's `webhook-secret` input fills. */
+const WEBHOOK_SECRET_ENV = 'ROLLOUT_GATE_WEBHOOK_SECRET';
+function buildActuators(specs, ctx) {
+    return specs.map(spec => {
+        switch (spec.type) {
+            case 'webhook':
+                return new WebhookActuator(spec, ctx.env[spec.secretEnv ?? WEBHOOK_SECRET_ENV]);
+            case 'git-file':
+                return new GitFileActuator(spec, ctx.github ? repoAccess(ctx.github.files, spec.branch) : localAccess(ctx.cwd));
+            case 'workflow-dispatch':
+                return ctx.github
+                    ? new WorkflowDispatchActuator(spec, ctx.github.client, ctx.github.repo, () => ctx.github.files.defaultBranch())
+                    : needsGitHub(spec);
+            case 'deployment':
+                return ctx.github
+                    ? new DeploymentActuator(spec, ctx.github.client, ctx.github.repo, ctx.github.sha)
+                    : needsGitHub(spec);
+        }
+    });
+}
+/** Outside the Action a GitHub actuator does nothing, and says so. */
+function needsGitHub(spec) {
+    const name = spec.type;
+    return {
+        name,
+        apply: async () => ({
+            actuator: name,
+            changed: false,
+            detail: 'skipped: runs only in the Action'
+        })
+    };
+}
+function repoAccess(files, branch) {
+    let resolved = branch;
+    const on = async () => (resolved ??= await files.defaultBranch());
+    return {
+        describe: path => `${path}${branch ? ` on ${branch}` : ''}`,
+        read: async (path) => files.read(path, await on()),
+        write: async (path, text, sha, message) => {
+            await files.write(path, await on(), text, sha, message);
+        }
+    };
+}
+/** The working tree: the CLI sets the weight in the file; committing it is the user's step. */
+function localAccess(cwd) {
+    return {
+        describe: path => path,
+        read: async (path) => {
+            try {
+                return { text: await readFile(resolve(cwd, path), 'utf8') };
+            }
+            catch (e) {
+                if (e.code === 'ENOENT')
+                    return undefined;
+                throw e;
+            }
+        },
+        write: async (path, text) => writeFile$1(resolve(cwd, path), text, 'utf8')
+    };
+}
+
+/**
+ * The record's cost: its billed `cost_usd` when present, else its tokens at the policy's prices
+ * (USD per 1M tokens). Cache reads and writes are priced at `cacheRead` / `cacheWrite` (each
+ * defaulting to `input`); the rest of the input, input_tokens - cache reads - cache writes, at
+ * `input` (input_tokens counts all input, cached included: src/records/record.ts).
+ */
+function computeCost(r, pricing) {
+    if (r.cost_usd !== undefined)
+        return r.cost_usd;
+    if (r.input_tokens === undefined && r.output_tokens === undefined)
+        return undefined;
+    const price = priceOf(r.model, pricing);
+    if (typeof price === 'string')
+        return { invalid: price };
+    const input = r.input_tokens ?? 0;
+    const cacheRead = r.cache_read_tokens ?? 0;
+    const cacheWrite = r.cache_write_tokens ?? 0;
+    const uncachedInput = input - cacheRead - cacheWrite;
+    if (uncachedInput < 0)
+        return { invalid: 'cache tokens exceed input tokens' };
+    return ((uncachedInput * price.input +
+        cacheRead * (price.cacheRead ?? price.input) +
+        cacheWrite * (price.cacheWrite ?? price.input) +
+        (r.output_tokens ?? 0) * price.output) /
+        1e6);
+}
+/**
+ * What the record would have cost with no prompt cache: every input token at the uncached
+ * `input` price, whatever was billed. The gap to computeCost is what caching saved.
+ */
+function computeUncachedCost(r, pricing) {
+    if (r.input_tokens === undefined && r.output_tokens === undefined)
+        return undefined;
+    const price = priceOf(r.model, pricing);
+    if (typeof price === 'string')
+        return { invalid: price };
+    return ((r.input_tokens ?? 0) * price.input + (r.output_tokens ?? 0) * price.output) / 1e6;
+}
+/** The last lookup: records mostly repeat one model, and comparing strings beats hashing them. */
+let lastPricing;
+let lastModel;
+let lastPrice = '';
+/** The model's price, or why there is none. Own keys only: a model named `constructor` has no price. */
+function priceOf(model, pricing) {
+    if (model === undefined)
+        return 'no model to look up in policy.pricing';
+    if (model !== lastModel || pricing !== lastPricing) {
+        const price = Object.hasOwn(pricing, model) ? pricing[model] : undefined;
+        lastPricing = pricing;
+        lastModel = model;
+        lastPrice = price ?? `no price for model "${model}" in policy.pricing`;
+    }
+    return lastPrice;
+}
+
+/** Raw aliases a policy might name; they read the canonical field, so units are already converted. */
+const CANONICAL = {
+    duration_ms: 'latency_ms',
+    'gen_ai.client.operation.duration': 'latency_ms',
+    'gen_ai.response.time_to_first_chunk': 'ttft_ms',
+    prompt_tokens: 'input_tokens',
+    'gen_ai.usage.input_tokens': 'input_tokens',
+    completion_tokens: 'output_tokens',
+    'gen_ai.usage.output_tokens': 'output_tokens',
+    'prompt_tokens_details.cached_tokens': 'cache_read_tokens',
+    cache_read_input_tokens: 'cache_read_tokens',
+    'gen_ai.usage.cache_read.input_tokens': 'cache_read_tokens',
+    cache_creation_input_tokens: 'cache_write_tokens',
+    'gen_ai.usage.cache_creation.input_tokens': 'cache_write_tokens',
+    cost_usd: 'cost',
+    'gen_ai.evaluation.score.value': 'score'
+};
+/**
+ * Compiles a metric into a reader of one record's (x, y): for mean, rate and quantile metrics
+ * x = the value and y = 1; for ratio metrics x = the `from` field and y = the `per` field. Values
+ * that are present but unusable (NaN, Infinity, negative latency, tokens or cost, a score outside
+ * [0, 1], a non-numeric string, a rate value other than 0/1) come back as InvalidValue and are
+ * never used. A rate reads feedback +1 as 1 and -1 as 0.
+ */
+function compileMetricValue(spec, pricing) {
+    const pair = { x: 0, y: 1 };
+    const from = fieldReader(spec.from, pricing);
+    if (spec.kind === 'ratio') {
+        if (spec.per === undefined)
+            throw new Error(`${spec.path}: a ratio metric needs \`per\``);
+        const per = fieldReader(spec.per, pricing);
+        return r => {
+            const x = from(r);
+            if (typeof x !== 'number')
+                return x;
+            const y = per(r);
+            if (typeof y !== 'number')
+                return y;
+            pair.x = x;
+            pair.y = y;
+            return pair;
+        };
+    }
+    const read = spec.kind === 'rate' ? rateReader(spec.from, from) : from;
+    return r => {
+        const x = read(r);
+        if (typeof x !== 'number')
+            return x;
+        pair.x = x;
+        return pair;
+    };
+}
+function rateReader(field, read) {
+    const notBinary = { invalid: `${field}: not 0 or 1, as a rate needs` };
+    const isFeedback = canonicalName(field) === 'feedback';
+    return r => {
+        const v = read(r);
+        if (typeof v !== 'number')
+            return v;
+        if (isFeedback)
+            return v === 1 ? 1 : 0;
+        return v === 0 || v === 1 ? v : notBinary;
+    };
+}
+function canonicalName(field) {
+    return Object.hasOwn(CANONICAL, field) ? CANONICAL[field] : field;
+}
+function fieldReader(field, pricing) {
+    const name = canonicalName(field);
+    const negative = { invalid: `${field}: negative or not a finite number` };
+    const nonNegative = (v) => v === undefined ? undefined : v >= 0 && v < Infinity ? v : negative;
+    switch (name) {
+        case 'latency_ms':
+            return r => nonNegative(r.latency_ms);
+        case 'ttft_ms':
+            return r => nonNegative(r.ttft_ms);
+        case 'input_tokens':
+            return r => nonNegative(r.input_tokens);
+        case 'output_tokens':
+            return r => nonNegative(r.output_tokens);
+        case 'cache_read_tokens':
+            return r => nonNegative(r.cache_read_tokens);
+        case 'cache_write_tokens':
+            return r => nonNegative(r.cache_write_tokens);
+        case 'cost':
+            return costReader(field, negative, r => computeCost(r, pricing));
+        case 'cost_uncached':
+            return costReader(field, negative, r => computeUncachedCost(r, pricing));
+        case 'cache_hit':
+            return r => {
+                const read = nonNegative(r.cache_read_tokens);
+                return typeof read === 'number' ? (read > 0 ? 1 : 0) : read;
+            };
+        case 'error':
+            return r => (r.error === null ? 0 : 1);
+        case 'fallback':
+            return r => (r.fallback ? 1 : 0);
+        case 'feedback': {
+            const notFeedback = { invalid: `${field}: not +1 or -1` };
+            return r => {
+                const v = r.feedback;
+                return v === undefined ? undefined : v === 1 || v === -1 ? v : notFeedback;
+            };
+        }
+        case 'score':
+            return unitIntervalReader(field, r => r.score);
+    }
+    if (name.startsWith('error.')) {
+        const cls = name.slice('error.'.length).toLowerCase();
+        return r => (r.error === cls ? 1 : 0);
+    }
+    if (name.startsWith('scores.')) {
+        const score = name.slice('scores.'.length);
+        return unitIntervalReader(field, r => r.scores?.[score]);
+    }
+    return rawFieldReader(field);
+}
+function costReader(field, negative, cost) {
+    return r => {
+        const c = cost(r);
+        if (c === undefined)
+            return undefined;
+        if (typeof c !== 'number')
+            return { invalid: `${field}: ${c.invalid}` };
+        return c >= 0 && c < Infinity ? c : negative;
+    };
+}
+function unitIntervalReader(field, get) {
+    const outside = { invalid: `${field}: outside [0, 1] or not a number` };
+    return r => {
+        const v = get(r);
+        return v === undefined ? undefined : v >= 0 && v <= 1 ? v : outside;
+    };
+}
+/**
+ * Any other field of the raw row: a flat key first (`a.b` as one key, as CSV headers and OTLP
+ * attributes have it), else a path into nested objects. Booleans read as 1 / 0; numeric strings
+ * as numbers; negative values are allowed (the field's meaning is the user's).
+ */
+function rawFieldReader(field) {
+    const path = field.split('.');
+    const notNumber = { invalid: `${field}: not a finite number` };
+    return r => {
+        const v = Object.hasOwn(r.raw, field)
+            ? r.raw[field]
+            : path.length > 1
+                ? walk(r.raw, path)
+                : undefined;
+        if (typeof v === 'number')
+            return Number.isFinite(v) ? v : notNumber;
+        if (v === undefined || v === null || v === '')
+            return undefined;
+        if (typeof v === 'boolean')
+            return v ? 1 : 0;
+        if (typeof v === 'string') {
+            // CSV cells arrive as text: a boolean column reads as a 0/1 rate.
+            const word = v.trim().toLowerCase();
+            if (word === 'true' || word === 'false')
+                return word === 'true' ? 1 : 0;
+            const n = Number(v);
+            return v.trim() !== '' && Number.isFinite(n) ? n : notNumber;
+        }
+        return notNumber;
+    };
+}
+function walk(value, path) {
+    for (const key of path) {
+        if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key))
+            return undefined;
+        value = value[key];
+    }
+    return value;
+}
+
+const TOTAL_SEGMENT = '*';
+/** The source could not produce evidence at all. The message says what and what to do. */
+class SourceError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'SourceError';
+    }
+}
+/** Data quality before anything was read. */
+function emptyQuality() {
+    return {
+        lines: 0,
+        records: 0,
+        malformed: 0,
+        malformedSamples: [],
+        unmatchedArms: {},
+        outsideWindow: 0,
+        future: 0,
+        invalidValues: {},
+        files: []
+    };
+}
+
+/**
+ * A hash map from non-negative int32 keys to int32 values in two typed arrays (open addressing,
+ * linear probing, Fibonacci hashing: Knuth, TAOCP vol. 3, 6.4). For the builder's hundreds of
+ * thousands of (unit, segment) keys it is several times faster than a Map and a tenth of its memory:
+ * no entry objects for the garbage collector, one cache line per probe.
+ */
+class IntMap {
+    keys;
+    values;
+    bits;
+    size = 0;
+    constructor(initialBits = 10) {
+        this.bits = initialBits;
+        this.keys = new Int32Array(1 << initialBits).fill(-1);
+        this.values = new Int32Array(1 << initialBits);
+    }
+    /** The value for `key`, or -1 when absent. */
+    get(key) {
+        const mask = this.keys.length - 1;
+        for (let i = this.slot(key);; i = (i + 1) & mask) {
+            const k = this.keys[i];
+            if (k === key)
+                return this.values[i];
+            if (k === -1)
+                return -1;
+        }
+    }
+    /** Sets a key that is not in the map yet (the builder only ever adds). */
+    add(key, value) {
+        if (!(key >= 0 && key <= 0x7fffffff))
+            throw new RangeError(`IntMap: key ${key} is not a non-negative int32`);
+        // Load factor at most 1/2 keeps linear probes short.
+        if (2 * (this.size + 1) > this.keys.length)
+            this.grow();
+        this.place(key, value);
+        this.size++;
+    }
+    slot(key) {
+        return Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+    }
+    place(key, value) {
+        const mask = this.keys.length - 1;
+        let i = this.slot(key);
+        while (this.keys[i] !== -1)
+            i = (i + 1) & mask;
+        this.keys[i] = key;
+        this.values[i] = value;
+    }
+    grow() {
+        const { keys, values } = this;
+        this.bits++;
+        this.keys = new Int32Array(1 << this.bits).fill(-1);
+        this.values = new Int32Array(1 << this.bits);
+        for (let i = 0; i < keys.length; i++) {
+            const k = keys[i];
+            if (k !== -1)
+                this.place(k, values[i]);
+        }
+    }
+}
+
+/**
+ * Sufficient statistics of a ratio estimator over independent clusters (src/sketch/types.ts).
+ * They are plain sums, so two sets merge by addition and merging is associative and commutative:
+ * the delta-method variance of sum(x) / sum(y) needs only these six numbers.
+ */
+function emptyMoments() {
+    return { n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0 };
+}
+/** Adds one cluster (a request with y = 1, or a unit's sums) in place. */
+function addCluster(m, x, y) {
+    m.n += 1;
+    m.sx += x;
+    m.sy += y;
+    m.sxx += x * x;
+    m.syy += y * y;
+    m.sxy += x * y;
+}
+/** The moments of the union of two sets of clusters, as a new object. */
+function mergeMoments(a, b) {
+    return {
+        n: a.n + b.n,
+        sx: a.sx + b.sx,
+        sy: a.sy + b.sy,
+        sxx: a.sxx + b.sxx,
+        syy: a.syy + b.syy,
+        sxy: a.sxy + b.sxy
+    };
+}
+/** Adds `from`'s clusters into `into`, in place. */
+function addMoments(into, from) {
+    into.n += from.n;
+    into.sx += from.sx;
+    into.sy += from.sy;
+    into.sxx += from.sxx;
+    into.syy += from.syy;
+    into.sxy += from.sxy;
+}
+
+/**
+ * DDSketch (Masson, Rim & Lee, "DDSketch: A Fast and Fully-Mergeable Quantile Sketch with
+ * Relative-Error Guarantees", VLDB 2019). A positive value v lands in bucket ceil(log_gamma(v)),
+ * gamma = (1 + alpha) / (1 - alpha); bucket i covers (gamma^(i-1), gamma^i] and is read back as
+ * 2 gamma^i / (gamma + 1), which is within relative error alpha of every value in it. Negative
+ * values use a second store keyed by |v|, zeros a counter. Merging adds bucket counts, so it is
+ * exact, associative and commutative.
+ *
+ * Memory is bounded: each store keeps at most `maxBuckets` (default 2048) contiguous buckets and,
+ * past that, folds the lowest ones into the lowest kept bucket (the paper's "collapsing lowest"
+ * store, section 2.2). With alpha = 0.01, 2048 buckets span a factor gamma^2048 ~ 6e17, so only
+ * data covering more than 17 orders of magnitude loses accuracy, and then only in its low tail.
+ */
+const DEFAULT_RELATIVE_ACCURACY = 0.01;
+const DEFAULT_MAX_BUCKETS = 2048;
+const MIN_CAPACITY = 64;
+const NO_COUNTS = new Float64Array(0);
+/** Counts over a contiguous range of bucket indices in a typed array (index - offset). */
+class DenseStore {
+    maxBuckets;
+    counts = NO_COUNTS;
+    /** Bucket index of counts[0]. */
+    offset = 0;
+    /** Lowest and highest non-empty bucket indices. */
+    minIndex = Infinity;
+    maxIndex = -Infinity;
+    total = 0;
+    constructor(maxBuckets) {
+        this.maxBuckets = maxBuckets;
+    }
+    add(index, count) {
+        let slot = index - this.offset;
+        if (slot < 0 || slot >= this.counts.length) {
+            index = this.grow(index);
+            slot = index - this.offset;
+        }
+        this.counts[slot] = this.counts[slot] + count;
+        if (index < this.minIndex)
+            this.minIndex = index;
+        if (index > this.maxIndex)
+            this.maxIndex = index;
+        this.total += count;
+    }
+    /**
+     * Reallocates the array to cover `index` (with slack for more growth) and returns the bucket the
+     * value lands in: `index` itself, or the lowest kept bucket when the range would exceed the cap.
+     */
+    grow(index) {
+        const hi = Math.max(this.maxIndex, index);
+        const lo = Math.max(Math.min(this.minIndex, index), hi - this.maxBuckets + 1);
+        const span = hi - lo + 1;
+        const capacity = Math.min(this.maxBuckets, Math.max(MIN_CAPACITY, 2 ** Math.ceil(Math.log2(2 * span))));
+        const offset = lo - Math.floor((capacity - span) / 2);
+        const counts = new Float64Array(capacity);
+        for (let j = this.minIndex; j <= this.maxIndex; j++) {
+            const c = this.counts[j - this.offset];
+            if (c > 0) {
+                const kept = Math.max(j, lo) - offset;
+                counts[kept] = counts[kept] + c;
+            }
+        }
+        if (this.total > 0)
+            this.minIndex = Math.max(this.minIndex, lo);
+        this.counts = counts;
+        this.offset = offset;
+        return Math.max(index, lo);
+    }
+    /** Bucket index of the rank-th (1-based) smallest value. */
+    indexAtRank(rank) {
+        let seen = 0;
+        for (let j = this.minIndex; j < this.maxIndex; j++) {
+            seen += this.counts[j - this.offset];
+            if (seen >= rank)
+                return j;
+        }
+        return this.maxIndex;
+    }
+    /** Bucket index of the rank-th (1-based) largest value. */
+    indexAtRankFromTop(rank) {
+        let seen = 0;
+        for (let j = this.maxIndex; j > this.minIndex; j--) {
+            seen += this.counts[j - this.offset];
+            if (seen >= rank)
+                return j;
+        }
+        return this.minIndex;
+    }
+    mergeFrom(other) {
+        for (let j = other.minIndex; j <= other.maxIndex; j++) {
+            const c = other.counts[j - other.offset];
+            if (c > 0)
+                this.add(j, c);
+        }
+    }
+    toBuckets() {
+        if (this.total === 0)
+            return { offset: 0, counts: [] };
+        const from = this.minIndex - this.offset;
+        return {
+            offset: this.minIndex,
+            counts: Array.from(this.counts.subarray(from, this.maxIndex - this.offset + 1))
+        };
+    }
+}
+class QuantileSketch {
+    alpha;
+    /** 1 / ln(gamma): index(v) = ceil(ln(v) * multiplier). */
+    multiplier;
+    /** 2 / (gamma + 1): the value of bucket i is gamma^i times this. */
+    midpoint;
+    positive;
+    negative;
+    zeros = 0;
+    n = 0;
+    min = Infinity;
+    max = -Infinity;
+    constructor(relativeAccuracy = DEFAULT_RELATIVE_ACCURACY, maxBuckets = DEFAULT_MAX_BUCKETS) {
+        if (!(relativeAccuracy > 0 && relativeAccuracy < 1)) {
+            throw new RangeError(`QuantileSketch: relative accuracy must be in (0, 1), got ${relativeAccuracy}`);
+        }
+        const gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
+        this.alpha = relativeAccuracy;
+        this.multiplier = 1 / Math.log(gamma);
+        this.midpoint = 2 / (gamma + 1);
+        this.positive = new DenseStore(maxBuckets);
+        this.negative = new DenseStore(maxBuckets);
+    }
+    get count() {
+        return this.n;
+    }
+    get relativeAccuracy() {
+        return this.alpha;
+    }
+    add(v) {
+        if (!Number.isFinite(v))
+            throw new RangeError(`QuantileSketch.add: ${v} is not a finite number`);
+        if (v > 0)
+            this.positive.add(Math.ceil(Math.log(v) * this.multiplier), 1);
+        else if (v < 0)
+            this.negative.add(Math.ceil(Math.log(-v) * this.multiplier), 1);
+        else
+            this.zeros += 1;
+        this.n += 1;
+        if (v < this.min)
+            this.min = v;
+        if (v > this.max)
+            this.max = v;
+    }
+    /** Adds another sketch's counts into this one; both must have the same relative accuracy. */
+    merge(other) {
+        if (other.alpha !== this.alpha) {
+            throw new RangeError(`QuantileSketch.merge: relative accuracy ${other.alpha} differs from ${this.alpha}`);
+        }
+        this.positive.mergeFrom(other.positive);
+        this.negative.mergeFrom(other.negative);
+        this.zeros += other.zeros;
+        this.n += other.n;
+        if (other.min < this.min)
+            this.min = other.min;
+        if (other.max > this.max)
+            this.max = other.max;
+    }
+    /**
+     * The value of the rank-th smallest observation (1-based, clamped to [1, count]), within relative
+     * error `relativeAccuracy`; the observed min and max are exact. NaN when the sketch is empty.
+     */
+    valueAtRank(rank) {
+        if (this.n === 0)
+            return NaN;
+        const r = Math.min(this.n, Math.max(1, Math.ceil(rank)));
+        if (r === 1)
+            return this.min;
+        if (r === this.n)
+            return this.max;
+        const negatives = this.negative.total;
+        let value;
+        if (r <= negatives)
+            value = -this.bucketValue(this.negative.indexAtRankFromTop(r));
+        else if (r <= negatives + this.zeros)
+            value = 0;
+        else
+            value = this.bucketValue(this.positive.indexAtRank(r - negatives - this.zeros));
+        return Math.min(this.max, Math.max(this.min, value));
+    }
+    /**
+     * The lower empirical q-quantile: the observation of rank 1 + floor(q (count - 1)) in sorted
+     * order (DDSketch, Algorithm 2), within `relativeAccuracy`. NaN when the sketch is empty.
+     */
+    quantile(q) {
+        if (!(q >= 0 && q <= 1))
+            throw new RangeError(`QuantileSketch.quantile: q must be in [0, 1], got ${q}`);
+        return this.valueAtRank(1 + Math.floor(q * (this.n - 1)));
+    }
+    toJSON() {
+        return {
+            alpha: this.alpha,
+            count: this.n,
+            zeros: this.zeros,
+            positive: this.positive.toBuckets(),
+            negative: this.negative.toBuckets(),
+            min: this.n > 0 ? this.min : 0,
+            max: this.n > 0 ? this.max : 0
+        };
+    }
+    static fromJSON(data) {
+        const sketch = new QuantileSketch(data.alpha);
+        data.positive.counts.forEach((c, i) => c > 0 && sketch.positive.add(data.positive.offset + i, c));
+        data.negative.counts.forEach((c, i) => c > 0 && sketch.negative.add(data.negative.offset + i, c));
+        sketch.zeros = data.zeros;
+        sketch.n = sketch.positive.total + sketch.negative.total + data.zeros;
+        if (sketch.n !== data.count) {
+            throw new RangeError(`QuantileSketch.fromJSON: count ${data.count} does not match its buckets (${sketch.n})`);
+        }
+        if (sketch.n > 0) {
+            sketch.min = data.min;
+            sketch.max = data.max;
+        }
+        return sketch;
+    }
+    bucketValue(index) {
+        return Math.exp(index / this.multiplier) * this.midpoint;
+    }
+}
+
+/** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
+const MAX_MODEL_KEYS = 20;
+const OTHER_MODELS = 'other';
+/**
+ * The totals of a set of cells, e.g. every bucket of one arm in the total segment. Units add up
+ * exactly because a cell counts only the units first seen in it. With no cells, `metrics` is [].
+ */
+function mergeCells(cells) {
+    const metricCount = cells[0]?.metrics.length ?? 0;
+    const moments = Array.from({ length: metricCount }, emptyMoments);
+    const requests = new Array(metricCount).fill(0);
+    const sketches = new Array(metricCount).fill(undefined);
+    const models = {};
+    const errors = {};
+    let totalRequests = 0;
+    let units = 0;
+    for (const cell of cells) {
+        totalRequests += cell.requests;
+        units += cell.units;
+        addCounts$1(models, cell.models);
+        addCounts$1(errors, cell.errors);
+        for (let i = 0; i < metricCount; i++) {
+            const m = cell.metrics[i];
+            if (!m)
+                throw new RangeError(`mergeCells: a cell has ${cell.metrics.length} metrics, expected ${metricCount}`);
+            moments[i] = mergeMoments(moments[i], m.moments);
+            requests[i] += m.requests;
+            if (m.quantiles) {
+                const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha));
+                sketch.merge(QuantileSketch.fromJSON(m.quantiles));
+            }
+        }
+    }
+    const metrics = moments.map((mo, i) => {
+        const sketch = sketches[i];
+        const merged = { moments: mo, requests: requests[i] };
+        if (sketch)
+            merged.quantiles = sketch.toJSON();
+        return merged;
+    });
+    return {
+        requests: totalRequests,
+        units,
+        metrics,
+        models: capKeys(models, MAX_MODEL_KEYS, OTHER_MODELS),
+        errors
+    };
+}
+function addCounts$1(into, from) {
+    for (const [key, count] of Object.entries(from))
+        into[key] = (into[key] ?? 0) + count;
+}
+/** Keeps the `maxKeys` most frequent keys (ties by name) and sums the rest under `otherKey`. */
+function capKeys(counts, maxKeys, otherKey) {
+    const named = Object.entries(counts).filter(([key]) => key !== otherKey);
+    if (named.length <= maxKeys)
+        return counts;
+    named.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const capped = {};
+    let other = counts[otherKey] ?? 0;
+    named.forEach(([key, count], rank) => {
+        if (rank < maxKeys)
+            capped[key] = count;
+        else
+            other += count;
+    });
+    capped[otherKey] = other;
+    return capped;
+}
+
+/**
+ * Per-unit state for EvidenceBuilder: a fixed-size slot per unit (or per unit and segment) in
+ * typed-array pages rather than objects, so hundreds of thousands of units cost under 100 bytes
+ * each, give the garbage collector nothing to trace, and a record's update touches one or two
+ * adjacent cache lines. (Random access to this state is, after JSON.parse, the largest cost of
+ * reading a file, so compactness is speed here.)
+ *
+ * A slot is one ArrayBuffer range seen as Int32Array and Float64Array:
+ *   `header` int32s for the caller (padded to 8 bytes), then per metric an x-sum (float64), then
+ *   for ratio metrics a y-sum (float64), then per metric a request count (int32), which is also
+ *   the y-sum when y = 1.
+ */
+class UnitSlots {
+    header;
+    static PAGE_SLOTS = 4096;
+    floatPages = [];
+    intPages = [];
+    /** Slot width in float64 elements (an int32 index is twice a float64 one). */
+    stride;
+    /** Float64 offsets of metric i's x-sum and y-sum (-1: y = 1, read the count); int32 offset of its count. */
+    xAt;
+    yAt;
+    countAt;
+    used = 0;
+    constructor(kinds, header) {
+        this.header = header;
+        let floats = Math.ceil(header / 2);
+        this.xAt = new Int32Array(kinds.length);
+        this.yAt = new Int32Array(kinds.length).fill(-1);
+        kinds.forEach((kind, i) => {
+            this.xAt[i] = floats++;
+            if (kind === 'ratio')
+                this.yAt[i] = floats++;
+        });
+        this.countAt = Int32Array.from(kinds, (_, i) => 2 * floats + i);
+        this.stride = floats + Math.ceil(kinds.length / 2);
+    }
+    /** A new zeroed slot; returns its number. */
+    allocate() {
+        const slot = this.used++;
+        if (slot % UnitSlots.PAGE_SLOTS === 0) {
+            const buffer = new ArrayBuffer(UnitSlots.PAGE_SLOTS * this.stride * 8);
+            this.floatPages.push(new Float64Array(buffer));
+            this.intPages.push(new Int32Array(buffer));
+        }
+        return slot;
+    }
+    /** The int32 page holding the slot; its header starts at intBase(slot). */
+    ints(slot) {
+        return this.intPages[Math.floor(slot / UnitSlots.PAGE_SLOTS)];
+    }
+    intBase(slot) {
+        return (slot % UnitSlots.PAGE_SLOTS) * 2 * this.stride;
+    }
+    /** Adds one request's (x, y) for metric i. */
+    add(slot, i, x, y) {
+        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
+        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
+        const floats = this.floatPages[page];
+        const ints = this.intPages[page];
+        const xi = base + this.xAt[i];
+        floats[xi] = floats[xi] + x;
+        const ci = 2 * base + this.countAt[i];
+        ints[ci] = ints[ci] + 1;
+        const y0 = this.yAt[i];
+        if (y0 >= 0)
+            floats[base + y0] = floats[base + y0] + y;
+    }
+    /**
+     * Adds the slot's sums into `sums` (per metric i: x-sum at 3i, y-sum at 3i + 1, count at 3i + 2),
+     * to cluster several slots (a unit's segments) as one with addSumClusters.
+     */
+    sumInto(slot, sums) {
+        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
+        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
+        const floats = this.floatPages[page];
+        const ints = this.intPages[page];
+        for (let i = 0; i < this.xAt.length; i++) {
+            const count = ints[2 * base + this.countAt[i]];
+            if (count === 0)
+                continue;
+            const y0 = this.yAt[i];
+            sums[3 * i] = sums[3 * i] + floats[base + this.xAt[i]];
+            sums[3 * i + 1] =
+                sums[3 * i + 1] + (y0 < 0 ? count : floats[base + y0]);
+            sums[3 * i + 2] = sums[3 * i + 2] + count;
+        }
+    }
+    /** Adds the slot's sums, one cluster per metric that had a value, to `moments` (indexed by metric). */
+    addClusters(slot, moments) {
+        this.scratch ??= new Float64Array(3 * this.xAt.length);
+        this.scratch.fill(0);
+        this.sumInto(slot, this.scratch);
+        addSumClusters(this.scratch, moments);
+    }
+    /** Per-metric sums of one slot, reused by addClusters (it runs once per unit, in finish()). */
+    scratch;
+}
+/** Adds sums filled by UnitSlots.sumInto, one cluster per metric that had a value, to `moments`. */
+function addSumClusters(sums, moments) {
+    for (let i = 0; i < moments.length; i++) {
+        if (sums[3 * i + 2] === 0)
+            continue;
+        addCluster(moments[i], sums[3 * i], sums[3 * i + 1]);
+    }
+}
+
+/** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
+const MAX_SEGMENTS_PER_ARM = 50;
+const OTHER_SEGMENT = '(other)';
+/** The value of a segment dimension a record does not have. */
+const NO_VALUE = '(none)';
+const MAX_MALFORMED_SAMPLES = 10;
+const MAX_UNMATCHED_ARMS = 20;
+const MAX_INVALID_KEYS = 50;
+const MAX_ERROR_CLASSES = 20;
+const OTHER_KEY = '(other)';
+/** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
+const POSITIONS = 64;
+/**
+ * A unit's total slot lists its first few segment slots inline: most records then find their
+ * segment slot in a cache line they touch anyway, with no hash lookup.
+ */
+const INLINE_SEGMENTS = 4;
+/** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
+const MAX_SLOTS = 2 ** 31 / POSITIONS;
+class MetricAccumulator {
+    quantiles;
+    moments = emptyMoments();
+    requests = 0;
+    constructor(quantiles) {
+        this.quantiles = quantiles;
+    }
+    toSketch() {
+        const sketch = { moments: this.moments, requests: this.requests };
+        if (this.quantiles)
+            sketch.quantiles = this.quantiles.toJSON();
+        return sketch;
+    }
+}
+class CellAccumulator {
+    bucketIndex;
+    metrics;
+    requests = 0;
+    units = 0;
+    models = new Map();
+    errors = new Map();
+    /** metrics[i].moments, for UnitSlots.addClusters. */
+    moments;
+    constructor(bucketIndex, metrics) {
+        this.bucketIndex = bucketIndex;
+        this.metrics = metrics;
+        this.moments = metrics.map(m => m.moments);
+    }
+}
+class SegmentAccumulator {
+    key;
+    position;
+    /** By bucket index k (bucket start = window.from + k * bucketMs); `created` lists them. */
+    cells = [];
+    created = [];
+    constructor(key, 
+    /** Position in its arm's `all`: 0 is the total segment. */
+    position) {
+        this.key = key;
+        this.position = position;
+    }
+}
+class ArmAccumulator {
+    arm;
+    code;
+    /** The total segment, then segment keys in first-seen order, then OTHER_SEGMENT once used. */
+    all = [new SegmentAccumulator(TOTAL_SEGMENT, 0)];
+    trie = new Map();
+    other;
+    /**
+     * Unit -> its total slot in `slots`. A null-prototype object: for
+     * hundreds of thousands of short keys V8's dictionary lookup beat both a Map and a hand-made
+     * hash table here (a JS string hash costs more than the probe it saves).
+     */
+    units = Object.create(null);
+    slots;
+    /** (total slot * POSITIONS + position) -> segment slot, for units past INLINE_SEGMENTS segments. */
+    moreSegmentSlots = new IntMap();
+    constructor(arm, 
+    /** 0 baseline, 1 canary: kept in segment rows to find their cell again in finish(). */
+    code, slotHeader, kinds) {
+        this.arm = arm;
+        this.code = code;
+        this.slots = new UnitSlots(kinds, slotHeader);
+    }
+    get total() {
+        return this.all[0];
+    }
+}
+/**
+ * Reduces a stream of records to Evidence: sketches per (arm, segment, time bucket) (DESIGN.md
+ * principle 5). Pure: the source feeds it lines, records and problems; it never reads anything.
+ *
+ * Each in-window record belongs to its arm's TOTAL_SEGMENT cell and, when the policy has segments,
+ * to the cell of its segment key. Moments are clustered per request, or per unit when the record
+ * has one: a unit's sums are kept over the whole window and added, in finish(), as one cluster to
+ * the cell of the bucket where the unit was first seen, so merging any set of buckets counts each
+ * unit once (a request without a unit is its own cluster). That per-unit state is the only memory
+ * that grows with traffic (about 100 bytes per unit and segment); everything else is bounded.
+ *
+ * Speed (it runs once per line): with segments, a record updates only its segment's cell; the
+ * total cells are their exact merge, built in finish(). A unit has a total slot (per arm) and a
+ * slot per segment it was seen in (UnitSlots), whose int32 headers hold
+ *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
+ *   segment: [first bucket, arm code * POSITIONS + position]
+ * (without segments, a total header is just [first bucket]).
+ */
+class EvidenceBuilder {
+    from;
+    to;
+    now;
+    bucketMs;
+    policy;
+    source;
+    readers;
+    isQuantile;
+    dimensions;
+    segmented;
+    kinds;
+    segmentSlots;
+    arms;
+    quality;
+    unitLevel = false;
+    /** The current record's metric values, filled by readValues (no allocation per record). */
+    xs;
+    ys;
+    has;
+    invalidThisRecord = [];
+    /** The last model key built: records mostly repeat it, and a reused string hashes once. */
+    lastModel;
+    lastFingerprint;
+    lastModelKey = '';
+    constructor(opts) {
+        const { policy } = opts;
+        this.policy = policy;
+        this.from = opts.window.from;
+        this.to = opts.window.to;
+        this.now = opts.now;
+        this.bucketMs = policy.bucket;
+        this.source = opts.source;
+        if (!(this.bucketMs > 0))
+            throw new RangeError(`policy.bucket must be > 0, got ${this.bucketMs}`);
+        this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing));
+        this.isQuantile = policy.metrics.map(m => m.kind === 'quantile');
+        this.dimensions = policy.segments?.by ?? [];
+        this.segmented = this.dimensions.length > 0;
+        this.kinds = policy.metrics.map(m => m.kind);
+        const totalHeader = this.segmented ? 1 + INLINE_SEGMENTS : 1;
+        // With segments a unit's total sums are the sum of its segment slots' (finish() adds them up),
+        // so its total slot holds no sums: less memory and one slot update per record, not two.
+        const totalKinds = this.segmented ? [] : this.kinds;
+        this.arms = [
+            new ArmAccumulator('baseline', 0, totalHeader, totalKinds),
+            new ArmAccumulator('canary', 1, totalHeader, totalKinds)
+        ];
+        this.segmentSlots = new UnitSlots(this.kinds, 2);
+        const count = this.readers.length;
+        this.xs = new Float64Array(count);
+        this.ys = new Float64Array(count);
+        this.has = new Uint8Array(count);
+        this.quality = emptyQuality();
+    }
+    /** Counts a line (or CSV row, or OTLP span) read. */
+    line() {
+        this.quality.lines++;
+    }
+    /** Counts a line that is not a record; `where` is `file:line`. The reason, never the content. */
+    malformed(where, reason) {
+        this.quality.malformed++;
+        if (this.quality.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
+            this.quality.malformedSamples.push(`${where}: ${reason}`);
+        }
+    }
+    unmatchedArm(value) {
+        countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS);
+    }
+    fileDone(path, lines, malformed, problem) {
+        this.quality.files.push(problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem });
+    }
+    add(r) {
+        const ts = r.ts;
+        if (ts > this.now) {
+            this.quality.future++;
+            return;
+        }
+        if (ts < this.from || ts >= this.to) {
+            this.quality.outsideWindow++;
+            return;
+        }
+        this.quality.records++;
+        const k = Math.floor((ts - this.from) / this.bucketMs);
+        this.readValues(r);
+        const modelKey = r.model === undefined ? undefined : this.modelKey(r.model, r.fingerprint);
+        const arm = this.arms[r.arm === 'canary' ? 1 : 0];
+        let slot = -1;
+        let newUnit = false;
+        if (r.unit !== undefined) {
+            this.unitLevel = true;
+            const known = arm.units[r.unit];
+            newUnit = known === undefined;
+            slot = known ?? this.newTotalSlot(arm, r.unit, k);
+        }
+        if (!this.segmented) {
+            this.file(arm.total, k, r.error, modelKey, arm.slots, slot, newUnit);
+            return;
+        }
+        const segment = this.segmentOf(arm, r.raw);
+        let segmentSlot = -1;
+        newUnit = false;
+        if (slot >= 0) {
+            segmentSlot = this.segmentSlotOf(arm, slot, segment.position);
+            newUnit = segmentSlot < 0;
+            if (newUnit)
+                segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k);
+        }
+        this.file(segment, k, r.error, modelKey, this.segmentSlots, segmentSlot, newUnit);
+    }
+    finish() {
+        if (this.segmented)
+            for (const arm of this.arms)
+                this.mergeSegmentsIntoTotal(arm);
+        for (const arm of this.arms)
+            this.addTotalUnitClusters(arm);
+        this.addSegmentUnitClusters();
+        const cells = [];
+        for (const arm of this.arms) {
+            const [total, ...keyed] = arm.all;
+            keyed.sort((a, b) => a.key === OTHER_SEGMENT ? 1 : b.key === OTHER_SEGMENT ? -1 : a.key < b.key ? -1 : 1);
+            for (const segment of [total, ...keyed])
+                this.emitCells(arm.arm, segment, cells);
+        }
+        return {
+            source: this.source,
+            window: { from: this.from, to: this.to },
+            bucketMs: this.bucketMs,
+            metrics: this.policy.metrics.map(m => m.name),
+            unitLevel: this.unitLevel,
+            cells,
+            quality: this.quality
+        };
+    }
+    readValues(r) {
+        if (this.invalidThisRecord.length > 0)
+            this.invalidThisRecord.length = 0;
+        for (let i = 0; i < this.readers.length; i++) {
+            const v = this.readers[i](r);
+            if (v === undefined) {
+                this.has[i] = 0;
+            }
+            else if ('invalid' in v) {
+                this.has[i] = 0;
+                // Two metrics reading the same bad field count it once.
+                if (!this.invalidThisRecord.includes(v.invalid)) {
+                    this.invalidThisRecord.push(v.invalid);
+                    countCapped(this.quality.invalidValues, v.invalid, MAX_INVALID_KEYS);
+                }
+            }
+            else {
+                this.has[i] = 1;
+                this.xs[i] = v.x;
+                this.ys[i] = v.y;
+            }
+        }
+    }
+    modelKey(model, fingerprint) {
+        if (model !== this.lastModel || fingerprint !== this.lastFingerprint) {
+            this.lastModel = model;
+            this.lastFingerprint = fingerprint;
+            this.lastModelKey = fingerprint === undefined ? model : `${model}#${fingerprint}`;
+        }
+        return this.lastModelKey;
+    }
+    newTotalSlot(arm, unit, k) {
+        const slot = arm.slots.allocate();
+        if (slot >= MAX_SLOTS)
+            throw new RangeError(`more than ${MAX_SLOTS} units in one window`);
+        arm.units[unit] = slot;
+        arm.slots.ints(slot)[arm.slots.intBase(slot)] = k;
+        return slot;
+    }
+    /** The unit's slot in the segment at `position`, or -1: the inline list, then the IntMap. */
+    segmentSlotOf(arm, slot, position) {
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            const packed = header[base + j];
+            if (packed === 0)
+                return -1;
+            if (packed % POSITIONS === position + 1)
+                return (packed - position - 1) / POSITIONS;
+        }
+        return arm.moreSegmentSlots.get(slot * POSITIONS + position);
+    }
+    newSegmentSlot(arm, slot, position, k) {
+        const segmentSlot = this.segmentSlots.allocate();
+        if (segmentSlot >= MAX_SLOTS) {
+            throw new RangeError(`more than ${MAX_SLOTS} (unit, segment) pairs in one window`);
+        }
+        const segmentHeader = this.segmentSlots.ints(segmentSlot);
+        const segmentBase = this.segmentSlots.intBase(segmentSlot);
+        segmentHeader[segmentBase] = k;
+        segmentHeader[segmentBase + 1] = arm.code * POSITIONS + position;
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            if (header[base + j] === 0) {
+                header[base + j] = segmentSlot * POSITIONS + position + 1;
+                return segmentSlot;
+            }
+        }
+        arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot);
+        return segmentSlot;
+    }
+    /** Files the current record (its values from readValues) into the segment's cell for bucket k. */
+    file(segment, k, error, modelKey, slots, slot, newUnit) {
+        const cell = segment.cells[k] ?? this.newCell(segment, k);
+        cell.requests++;
+        if (newUnit)
+            cell.units++;
+        if (modelKey !== undefined)
+            countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS);
+        if (error !== null)
+            countCappedMap(cell.errors, error, MAX_ERROR_CLASSES, OTHER_KEY);
+        for (let i = 0; i < this.has.length; i++) {
+            if (this.has[i] === 0)
+                continue;
+            const metric = cell.metrics[i];
+            const x = this.xs[i];
+            const y = this.ys[i];
+            metric.requests++;
+            if (metric.quantiles)
+                metric.quantiles.add(x);
+            if (slot < 0)
+                addCluster(metric.moments, x, y);
+            else
+                slots.add(slot, i, x, y);
+        }
+    }
+    newCell(segment, k) {
+        const cell = new CellAccumulator(k, this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined)));
+        segment.cells[k] = cell;
+        segment.created.push(cell);
+        return cell;
+    }
+    segmentOf(arm, raw) {
+        let node = arm.trie;
+        for (const dimension of this.dimensions) {
+            const next = node.get(dimensionValue(raw[dimension]));
+            if (next === undefined)
+                return this.newSegment(arm, raw);
+            node = next;
+        }
+        return node;
+    }
+    /** A segment key not seen yet in this arm: a new segment, or OTHER_SEGMENT past the cap. */
+    newSegment(arm, raw) {
+        if (arm.all.length > MAX_SEGMENTS_PER_ARM) {
+            if (arm.other === undefined) {
+                arm.other = new SegmentAccumulator(OTHER_SEGMENT, arm.all.length);
+                arm.all.push(arm.other);
+            }
+            return arm.other;
+        }
+        const values = this.dimensions.map(d => dimensionValue(raw[d]));
+        const key = this.dimensions.map((d, i) => `${d}=${values[i]}`).join('|');
+        const segment = new SegmentAccumulator(key, arm.all.length);
+        let node = arm.trie;
+        values.forEach((value, i) => {
+            if (i === values.length - 1) {
+                node.set(value, segment);
+                return;
+            }
+            let next = node.get(value);
+            if (next === undefined) {
+                next = new Map();
+                node.set(value, next);
+            }
+            node = next;
+        });
+        arm.all.push(segment);
+        return segment;
+    }
+    /**
+     * The total cells as the exact merge of the segment cells of their bucket (every record is in
+     * exactly one segment). Runs before unit clusters are added, which are not additive this way.
+     */
+    mergeSegmentsIntoTotal(arm) {
+        const total = arm.total;
+        for (const segment of arm.all.slice(1)) {
+            for (const cell of segment.created) {
+                const into = total.cells[cell.bucketIndex] ?? this.newCell(total, cell.bucketIndex);
+                into.requests += cell.requests;
+                addCounts(into.models, cell.models);
+                addCounts(into.errors, cell.errors);
+                cell.metrics.forEach((metric, i) => {
+                    const target = into.metrics[i];
+                    target.requests += metric.requests;
+                    addMoments(target.moments, metric.moments);
+                    if (metric.quantiles)
+                        target.quantiles?.merge(metric.quantiles);
+                });
+            }
+        }
+    }
+    /**
+     * Adds each unit's window sums, as one cluster, to the total cell of the bucket where it was
+     * first seen. With segments, those cells count their first-seen units here (they were not
+     * filed record by record).
+     */
+    addTotalUnitClusters(arm) {
+        const slots = arm.slots;
+        const sums = new Float64Array(3 * this.kinds.length);
+        for (let slot = 0; slot < slots.used; slot++) {
+            const cell = arm.total.cells[slots.ints(slot)[slots.intBase(slot)]];
+            if (!this.segmented) {
+                slots.addClusters(slot, cell.moments);
+                continue;
+            }
+            cell.units++;
+            sums.fill(0);
+            this.forEachSegmentSlot(arm, slot, segmentSlot => this.segmentSlots.sumInto(segmentSlot, sums));
+            addSumClusters(sums, cell.moments);
+        }
+    }
+    /** Calls `visit` with each segment slot of the unit whose total slot is `slot`. */
+    forEachSegmentSlot(arm, slot, visit) {
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            const packed = header[base + j];
+            if (packed === 0)
+                return;
+            visit(Math.floor((packed - 1) / POSITIONS));
+        }
+        // The inline list is full: the unit's other segments are in moreSegmentSlots.
+        for (let position = 0; position < arm.all.length; position++) {
+            const segmentSlot = arm.moreSegmentSlots.get(slot * POSITIONS + position);
+            if (segmentSlot >= 0)
+                visit(segmentSlot);
+        }
+    }
+    /** The same for each (unit, segment): one cluster in the segment's cell of its first bucket. */
+    addSegmentUnitClusters() {
+        const slots = this.segmentSlots;
+        for (let slot = 0; slot < slots.used; slot++) {
+            const header = slots.ints(slot);
+            const base = slots.intBase(slot);
+            const code = header[base + 1];
+            const arm = this.arms[Math.floor(code / POSITIONS)];
+            const segment = arm.all[code % POSITIONS];
+            const cell = segment.cells[header[base]];
+            slots.addClusters(slot, cell.moments);
+        }
+    }
+    emitCells(arm, segment, out) {
+        const cells = [...segment.created].sort((a, b) => a.bucketIndex - b.bucketIndex);
+        for (const cell of cells) {
+            out.push({
+                arm,
+                segment: segment.key,
+                bucket: this.from + cell.bucketIndex * this.bucketMs,
+                requests: cell.requests,
+                units: cell.units,
+                metrics: cell.metrics.map(m => m.toSketch()),
+                models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
+                errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY)
+            });
+        }
+    }
+}
+function dimensionValue(v) {
+    if (typeof v === 'string')
+        return v === '' ? NO_VALUE : v;
+    if (typeof v === 'number' || typeof v === 'boolean')
+        return String(v);
+    return NO_VALUE;
+}
+function addCounts(into, from) {
+    for (const [key, count] of from)
+        into.set(key, (into.get(key) ?? 0) + count);
+}
+function countCappedMap(counts, key, maxKeys, other) {
+    const seen = counts.get(key);
+    if (seen !== undefined)
+        counts.set(key, seen + 1);
+    else if (counts.size < maxKeys)
+        counts.set(key, 1);
+    else
+        counts.set(other, (counts.get(other) ?? 0) + 1);
+}
+function countCapped(counts, key, maxKeys) {
+    if (Object.hasOwn(counts, key))
+        counts[key] = counts[key] + 1;
+    else if (Object.keys(counts).length < maxKeys)
+        counts[key] = 1;
+    else
+        counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + 1;
+}
+
+/**
+ * Splitting the family-wise error budget across the gating metrics (DESIGN.md: "Error budget:
+ * 1 - confidence, split across the gating metrics").
+ */
+/**
+ * Bonferroni split: each of k confidence sequences at alpha / k. By the union bound the chance
+ * that any of them ever misses is at most alpha, at every look and under any dependence between
+ * the metrics (Bonferroni 1936; for confidence sequences, Howard et al. 2021 note that the union
+ * bound applies to the time-uniform events as they are).
+ */
+function bonferroni(alpha, k) {
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+    if (!(Number.isInteger(k) && k >= 1))
+        throw new RangeError(`k must be an integer >= 1, got ${k}`);
+    return alpha / k;
+}
+
+/**
+ * log Gamma(x) by the Lanczos approximation, g = 7 with 9 coefficients (C. Lanczos, "A precise
+ * approximation of the gamma function", SIAM J. Numer. Anal. B 1 (1964) 86-96; this coefficient
+ * set is the one in Press et al., Numerical Recipes, and in Paul Godfrey's tables), with the
+ * reflection formula Gamma(x) Gamma(1 - x) = pi / sin(pi x) below 1/2.
+ *
+ * Relative error about 1e-15. For large x the result is a difference of terms of size x log x,
+ * so its absolute error grows like x log x * 2^-53 (about 2e-6 at x = 1e9): enough for the
+ * log Bayes factors of the sample-ratio test, which compare against log(1 / alpha).
+ */
+const LANCZOS_G = 7;
+const LANCZOS_COEFFICIENTS = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+    -176.6150291621406, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+    1.5056327351493116e-7
+];
+const HALF_LOG_TWO_PI = 0.9189385332046728;
+/** log |Gamma(x)|; +Infinity at the poles x = 0, -1, -2, ... */
+function lgamma(x) {
+    if (Number.isNaN(x))
+        return NaN;
+    if (x === Infinity)
+        return Infinity;
+    if (x <= 0 && Number.isInteger(x))
+        return Infinity;
+    if (x < 0.5) {
+        // Reflection: log|Gamma(x)| = log(pi / |sin(pi x)|) - log Gamma(1 - x).
+        return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
+    }
+    const z = x - 1;
+    let series = LANCZOS_COEFFICIENTS[0];
+    for (let i = 1; i < LANCZOS_COEFFICIENTS.length; i++) {
+        series += LANCZOS_COEFFICIENTS[i] / (z + i);
+    }
+    const t = z + LANCZOS_G + 0.5;
+    return HALF_LOG_TWO_PI + (z + 0.5) * Math.log(t) - t + Math.log(series);
+}
+
+/**
+ * Sequential sample-ratio-mismatch (SRM) test: is the traffic split the one the step asked for?
+ *
+ * Lindon & Malek, "Anytime-valid inference for multinomial count data", NeurIPS 2022. Under the
+ * null the arm counts are multinomial with the expected probabilities theta0; the alternative
+ * mixes the multinomial over a Dirichlet(alpha0) prior. The Bayes factor
+ *   BF = [B(alpha0 + counts) / B(alpha0)] / prod_i theta0_i^counts_i
+ * (B the multivariate beta function; the multinomial coefficient cancels) is a nonnegative
+ * martingale under the null, so by Ville's inequality P(exists t: BF_t >= 1 / alpha) <= alpha and
+ * p = min(1, 1 / BF) is a valid p-value at any look, however often the gate looks.
+ * With two arms the Dirichlet-multinomial is the beta-binomial.
+ */
+/**
+ * Prior concentration: alpha0 = 100 * theta0, the prior centred on the expected split with the
+ * weight of 100 units. This is the default of Lindon's reference implementation of the paper
+ * (gist michaellindon/5ce04c744d20755c3f653fbb58c2f4dd, `dirichlet_alpha = 100 *
+ * assignment_probabilities`; also the default k = 100 of his `savvi` package). A weaker prior
+ * reacts faster to gross mismatches in small samples (a broken router), a much stronger one
+ * (Optimizely's `ssrm` uses 10000) only pays off for tiny imbalances in millions of units.
+ */
+const PRIOR_CONCENTRATION = 100;
+/** log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b). */
+function logBeta(a, b) {
+    return lgamma(a) + lgamma(b) - lgamma(a + b);
+}
+/** x log p, with 0 log 0 = 0. */
+function xLogP(x, p) {
+    return x === 0 ? 0 : x * Math.log(p);
+}
+/**
+ * Anytime-valid SRM test of the observed arm counts (units when records carry one) against the
+ * expected canary share of the step. Stateless: call it with the cumulative counts of the step.
+ */
+function sampleRatioTest(counts, expectedCanaryShare, alpha) {
+    if (!(expectedCanaryShare > 0 && expectedCanaryShare < 1)) {
+        throw new RangeError(`expectedCanaryShare must be in (0, 1), got ${expectedCanaryShare}`);
+    }
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+    const { baseline, canary } = counts;
+    if (!(baseline >= 0 && canary >= 0 && Number.isFinite(baseline + canary))) {
+        throw new RangeError(`counts must be finite and non-negative, got ${baseline}, ${canary}`);
+    }
+    const n = baseline + canary;
+    const priorCanary = PRIOR_CONCENTRATION * expectedCanaryShare;
+    const priorBaseline = PRIOR_CONCENTRATION * (1 - expectedCanaryShare);
+    const logMarginalAlternative = logBeta(priorCanary + canary, priorBaseline + baseline) - logBeta(priorCanary, priorBaseline);
+    const logLikelihoodNull = xLogP(canary, expectedCanaryShare) + xLogP(baseline, 1 - expectedCanaryShare);
+    const logBayesFactor = n === 0 ? 0 : logMarginalAlternative - logLikelihoodNull;
+    const pValue = Math.min(1, Math.exp(-logBayesFactor));
+    return {
+        observedShare: n > 0 ? canary / n : NaN,
+        expectedShare: expectedCanaryShare,
+        logBayesFactor,
+        pValue,
+        mismatch: pValue <= alpha
+    };
+}
+
+/** Formatting shared by the decision reasons and the reports. Pure; English, thousands with commas. */
+const int = (n) => Math.round(n).toLocaleString('en-US');
+function duration$1(ms) {
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s}s`;
+    const m = Math.round(s / 60);
+    if (m < 60)
+        return `${m}m`;
+    const h = Math.floor(m / 60);
+    if (h < 48)
+        return m % 60 === 0 ? `${h}h` : `${h}h${String(m % 60).padStart(2, '0')}m`;
+    return `${Math.round(h / 24)}d`;
+}
+/** "roughly 3 h": a projection is an order of magnitude, not a promise. */
+function roughDuration(seconds) {
+    if (seconds < 90)
+        return 'about a minute';
+    if (seconds < 5400)
+        return `roughly ${Math.round(seconds / 60)} min`;
+    if (seconds < 172800)
+        return `roughly ${Math.round(seconds / 3600)} h`;
+    return `roughly ${Math.round(seconds / 86400)} days`;
+}
+/** About 2 significant figures for a sample projection: "about 2,400". */
+function roughCount(n) {
+    if (n < 100)
+        return int(n);
+    const magnitude = 10 ** (Math.floor(Math.log10(n)) - 1);
+    return int(Math.ceil(n / magnitude) * magnitude);
+}
+function unitOf(m) {
+    if (m.kind === 'rate')
+        return 'share';
+    if (m.kind !== 'ratio' && /(^|_)ms$|latency|ttft|duration/.test(m.from))
+        return 'ms';
+    if (/^cost/.test(m.from))
+        return 'usd';
+    if (/tokens$/.test(m.from) && m.kind !== 'ratio')
+        return 'tokens';
+    return 'plain';
+}
+function sig(v, digits = 3) {
+    if (v === 0)
+        return '0';
+    const a = Math.abs(v);
+    if (a >= 1000)
+        return int(v);
+    return Number(v.toPrecision(digits)).toString();
+}
+/** A level of the metric (a baseline or canary value) in its own unit. */
+function value(m, v) {
+    if (v === null || !Number.isFinite(v))
+        return 'n/a';
+    switch (unitOf(m)) {
+        case 'ms':
+            return v >= 1000 ? `${sig(v / 1000)} s` : `${sig(v)} ms`;
+        case 'usd':
+            return `$${sig(v)}`;
+        case 'share':
+            return `${sig(v * 100)}%`;
+        case 'tokens':
+            return `${sig(v)} tok`;
+        default:
+            return sig(v);
+    }
+}
+/** A change: relative as a signed percent, absolute in the unit (points for rates). */
+function change(m, v, relative) {
+    if (!Number.isFinite(v))
+        return v > 0 ? '+∞' : '−∞';
+    const sign = v > 0 ? '+' : v < 0 ? '−' : '±';
+    const a = Math.abs(v);
+    if (relative)
+        return `${sign}${sig(a * 100, 2)}%`;
+    if (unitOf(m) === 'share')
+        return `${sign}${sig(a * 100, 2)}pp`;
+    return `${sign}${value(m, a)}`;
+}
+/** "+12% (+4.1% to +20%)" */
+function deltaWithInterval(m) {
+    const d = m.delta;
+    if (!Number.isFinite(d.estimate))
+        return 'n/a';
+    return `${change(m, d.estimate, d.relative)} (${change(m, d.lower, d.relative)} to ${change(m, d.upper, d.relative)})`;
+}
+function toleranceText(m) {
+    return change(m, m.tolerance, m.delta.relative);
+}
+
+/**
+ * Checks on the evidence before any comparison is trusted (DESIGN.md, principle 3: missing,
+ * partial or malformed data never promotes). A `block` holds the rollout.
+ */
+function evidenceChecks(policy, evidence, arms, canaryWeight, replay) {
+    return [
+        armsCheck(policy, evidence, arms),
+        sampleSizeCheck(policy, arms),
+        trafficSplitCheck(policy, evidence, arms, canaryWeight),
+        freshnessCheck(evidence),
+        dataQualityCheck(policy, evidence, replay)
+    ];
+}
+function armsCheck(policy, evidence, arms) {
+    const missing = ['baseline', 'canary'].filter(a => arms[a].requests === 0);
+    if (missing.length === 0)
+        return { name: 'arms', status: 'ok', detail: 'both arms have traffic' };
+    const seen = Object.entries(evidence.quality.unmatchedArms)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5)
+        .map(([v, n]) => `"${v}" (${n})`);
+    const labels = missing.map(a => `${a} [${policy.arms[a].map(v => `"${v}"`).join(', ')}]`);
+    const hint = seen.length > 0
+        ? `; field "${policy.arms.field}" holds other values: ${seen.join(', ')}. Check arms.${missing[0]} in the policy`
+        : evidence.quality.records === 0
+            ? '; no record at all is in the window'
+            : '';
+    return {
+        name: 'arms',
+        status: 'block',
+        detail: `no records in the window for ${labels.join(' and ')}${hint}`
+    };
+}
+function sampleSizeCheck(policy, arms) {
+    const min = policy.rollout.minSamples;
+    const detail = `baseline ${int(arms.baseline.requests)}, canary ${int(arms.canary.requests)} requests (minimum ${int(min)} per arm)`;
+    const ok = arms.baseline.requests >= min && arms.canary.requests >= min;
+    return { name: 'sample-size', status: ok ? 'ok' : 'block', detail };
+}
+/**
+ * Sequential sample-ratio test (Lindon & Malek 2022) against the step's expected split, counted in
+ * units when records carry one, since assignment is per unit.
+ */
+function trafficSplitCheck(policy, evidence, arms, canaryWeight) {
+    const name = 'traffic-split';
+    const by = evidence.unitLevel ? 'units' : 'requests';
+    const counts = { baseline: arms.baseline[by], canary: arms.canary[by] };
+    if (canaryWeight >= 100 || counts.baseline + counts.canary === 0) {
+        return { name, status: 'ok', detail: 'not tested: no split to compare' };
+    }
+    const srt = sampleRatioTest(counts, canaryWeight / 100, policy.trafficSplit.alpha);
+    const observed = `canary ${pct(srt.observedShare)} of ${by} (${int(counts.canary)} of ${int(counts.baseline + counts.canary)}), expected ${pct(srt.expectedShare)}`;
+    return srt.mismatch
+        ? {
+            name,
+            status: 'block',
+            detail: `sample ratio mismatch: ${observed}, anytime p = ${srt.pValue.toExponential(1)}; the arms are not the split the step assigns, so the comparison may be biased`
+        }
+        : { name, status: 'ok', detail: observed };
+}
+/**
+ * Stale data never promotes (DESIGN.md, principle 3): when an arm's newest evidence is much older
+ * than the evaluation time, the logs stopped arriving (or --now is well past their end), and the
+ * bake time counted since then says nothing about the system now.
+ */
+function freshnessCheck(evidence) {
+    const name = 'freshness';
+    // Logs arrive late and unevenly: allow three buckets, 15 minutes, or a fifth of the window.
+    const window = evidence.window.to - evidence.window.from;
+    const allowed = Math.max(3 * evidence.bucketMs, 15 * 60_000, window / 5);
+    const stale = [];
+    for (const arm of ['baseline', 'canary']) {
+        const buckets = evidence.cells.filter(c => c.arm === arm && c.requests > 0).map(c => c.bucket);
+        if (buckets.length === 0)
+            continue;
+        const newest = Math.max(...buckets) + evidence.bucketMs;
+        const age = evidence.window.to - newest;
+        if (age > allowed) {
+            stale.push(`${arm}'s newest records are from before ${new Date(newest).toISOString()}, ${duration$1(age)} before the evaluation time`);
+        }
+    }
+    return stale.length > 0
+        ? { name, status: 'block', detail: `${stale.join('; ')}: stale evidence never promotes` }
+        : { name, status: 'ok', detail: 'both arms have recent records' };
+}
+function dataQualityCheck(policy, evidence, replay) {
+    const q = evidence.quality;
+    const max = policy.dataQuality.maxMalformed;
+    const problems = [];
+    const warnings = [];
+    const malformedShare = q.lines > 0 ? q.malformed / q.lines : 0;
+    if (malformedShare > max) {
+        problems.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed (${pct(malformedShare)} > ${pct(max)})`);
+    }
+    else if (q.malformed > 0) {
+        warnings.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed`);
+    }
+    for (const [key, count] of Object.entries(q.invalidValues)) {
+        const share = q.records > 0 ? count / q.records : 1;
+        const [field, why] = key.split(/: (.*)/s);
+        const text = `${int(count)} invalid ${field} values${why ? ` (${why})` : ''}`;
+        if (share > max)
+            problems.push(`${text} (${pct(share)} of records > ${pct(max)})`);
+        else
+            warnings.push(text);
+    }
+    const notes = [];
+    if (q.future > 0 && replay) {
+        // --now replays the log as of that instant: later records are expected, and ignored.
+        notes.push(`${int(q.future)} records after the evaluation time ignored`);
+    }
+    else if (q.future > 0) {
+        const text = `${int(q.future)} records are timestamped after the evaluation time (clock skew between the log writer and this machine?)`;
+        if (q.lines > 0 && q.future / q.lines > max)
+            problems.push(text);
+        else
+            warnings.push(text);
+    }
+    for (const f of q.files)
+        if (f.problem)
+            warnings.push(`${f.path}: ${f.problem}`);
+    if (problems.length > 0) {
+        return { name: 'data-quality', status: 'block', detail: [...problems, ...warnings].join('; ') };
+    }
+    if (warnings.length > 0) {
+        return { name: 'data-quality', status: 'warn', detail: [...warnings, ...notes].join('; ') };
+    }
+    const clean = `${int(q.lines)} lines, none malformed`;
+    return { name: 'data-quality', status: 'ok', detail: [clean, ...notes].join('; ') };
+}
+const pct = (x) => {
+    const v = x * 100;
+    const digits = v !== 0 && Math.abs(v) < 1 ? 2 : 1;
+    return `${v.toFixed(digits)}%`;
+};
+
+/**
+ * The standard normal distribution: its CDF (through Cody's erfc) and its quantile function
+ * (Wichura's AS241). Both are accurate to about 1e-15 relative, far inside the 1e-9 the
+ * confidence sequences need.
+ */
+/*
+ * M. J. Wichura, "Algorithm AS 241: The percentage points of the normal distribution",
+ * Applied Statistics 37 (1988) 477-484: PPND16, accurate to about 1e-16. Coefficients written as
+ * the nearest doubles of the published 20-digit values.
+ */
+const CENTRAL_NUM = [
+    3.3871328727963665, 133.14166789178438, 1971.5909503065513, 13731.69376550946, 45921.95393154987,
+    67265.7709270087, 33430.57558358813, 2509.0809287301227
+];
+const CENTRAL_DEN = [
+    1, 42.31333070160091, 687.1870074920579, 5394.196021424751, 21213.794301586597, 39307.89580009271,
+    28729.085735721943, 5226.495278852854
+];
+const NEAR_NUM = [
+    1.4234371107496835, 4.630337846156546, 5.769497221460691, 3.6478483247632045, 1.2704582524523684,
+    0.2417807251774506, 0.022723844989269184, 0.0007745450142783414
+];
+const NEAR_DEN = [
+    1, 2.053191626637759, 1.6763848301838038, 0.6897673349851, 0.14810397642748008,
+    0.015198666563616457, 0.0005475938084995345, 1.0507500716444169e-9
+];
+const FAR_NUM = [
+    6.657904643501103, 5.463784911164114, 1.7848265399172913, 0.29656057182850487,
+    0.026532189526576124, 0.0012426609473880784, 0.000027115555687434876, 2.0103343992922881e-7
+];
+const FAR_DEN = [
+    1, 0.599832206555888, 0.1369298809227358, 0.014875361290850615, 0.0007868691311456133,
+    0.000018463183175100548, 1.421511758316446e-7, 2.0442631033899397e-15
+];
+/** c[0] + c[1] r + ... + c[7] r^7 by Horner's rule. */
+function polynomial(c, r) {
+    let sum = 0;
+    for (let i = c.length - 1; i >= 0; i--)
+        sum = sum * r + c[i];
+    return sum;
+}
+/**
+ * Standard normal quantile Phi^-1(p). p = 0 gives -Infinity, p = 1 gives +Infinity, and p
+ * outside [0, 1] gives NaN.
+ */
+function normalQuantile(p) {
+    const q = p - 0.5;
+    if (Math.abs(q) <= 0.425) {
+        const r = 0.180625 - q * q;
+        return (q * polynomial(CENTRAL_NUM, r)) / polynomial(CENTRAL_DEN, r);
+    }
+    const tail = 1 - p;
+    const r = Math.sqrt(-Math.log(tail));
+    const x = r <= 5
+        ? polynomial(NEAR_NUM, r - 1.6) / polynomial(NEAR_DEN, r - 1.6)
+        : polynomial(FAR_NUM, r - 5) / polynomial(FAR_DEN, r - 5);
+    return x;
+}
+
+/**
+ * Confidence sequences (CS): intervals valid at every look simultaneously, so the gate may look
+ * as often as it likes (DESIGN.md, "Statistics contract").
+ *
+ * All of them use the two-sided normal-mixture boundary of Robbins (1970), in the form of
+ * Howard, Ramdas, McAuliffe & Sekhon, "Time-uniform, nonparametric, nonasymptotic confidence
+ * sequences", Annals of Statistics 49 (2021): for a sum S_t of t terms with variance sigma^2 each,
+ * P(exists t: |S_t| >= sigma * sqrt(2 (t rho^2 + 1) / rho^2 * log(sqrt(t rho^2 + 1) / alpha)))
+ * <= alpha. Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas, "Time-uniform central limit theory and
+ * asymptotic confidence sequences", Annals of Statistics 52 (2024), Section 2, show that the same
+ * boundary with the empirical variance is an asymptotic CS for any i.i.d. mean with a finite
+ * variance, and (their section on randomized experiments) for the average treatment effect
+ * through its inverse-propensity-weighted influence function.
+ */
+function assertAlpha(alpha) {
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+}
+function assertTStar(tStar) {
+    if (!(tStar > 0 && Number.isFinite(tStar))) {
+        throw new RangeError(`tStar must be a positive number, got ${tStar}`);
+    }
+}
+/**
+ * The mixture parameter rho that makes the two-sided normal-mixture boundary (csRadius) tightest
+ * at t = tStar. With u = tStar rho^2, the radius at tStar is proportional to
+ * (1 + 1/u) (log(1 + u) / 2 - log alpha), whose minimum solves u = log(1 + u) - 2 log alpha.
+ * Howard et al. (2021) and Waudby-Smith et al. (2024) give the closed-form approximation
+ * u = -2 log alpha + log(1 - 2 log alpha) (one fixed-point step from u = -2 log alpha); we start
+ * Newton's method there and return the exact minimiser (they differ by about 3%).
+ */
+function mixtureRho(alpha, tStar) {
+    assertAlpha(alpha);
+    assertTStar(tStar);
+    const c = -2 * Math.log(alpha);
+    let u = c + Math.log(1 + c);
+    for (let i = 0; i < 50; i++) {
+        // Newton on h(u) = u - log(1 + u) - c, h'(u) = u / (1 + u); h is convex and increasing.
+        const step = ((u - Math.log1p(u) - c) * (1 + u)) / u;
+        u -= step;
+        if (Math.abs(step) <= 1e-15 * u)
+            break;
+    }
+    return Math.sqrt(u / tStar);
+}
+/**
+ * Half-width of the normal-mixture CS for a mean after t observations of standard deviation
+ * sigma: sigma * sqrt(2 (t rho^2 + 1) / (t^2 rho^2) * log(sqrt(t rho^2 + 1) / alpha)), valid at
+ * every t simultaneously (Howard et al. 2021, normal mixture; Waudby-Smith et al. 2024, the
+ * Gaussian-mixture asymptotic CS). Infinity before the first observation.
+ */
+function csRadius(t, sigma, alpha, rho) {
+    assertAlpha(alpha);
+    if (!(t > 0))
+        return Infinity;
+    if (sigma === 0)
+        return 0;
+    const v = t * rho * rho + 1;
+    return sigma * Math.sqrt(((2 * v) / (t * t * rho * rho)) * Math.log(Math.sqrt(v) / alpha));
+}
+/**
+ * Ratio estimator R = sum x / sum y over independent clusters and its delta-method variance
+ * Var(R) ~ sum_i (x_i - R y_i)^2 / (n (n - 1) ybar^2), with the sum of squared residuals expanded
+ * in the moments as sxx - 2 R sxy + R^2 syy (Cochran, Sampling Techniques, 3rd ed., 1977,
+ * Section 6.4; Deng, Knoblich & Lu, "Applying the delta method in metric analytics", KDD 2018).
+ * A plain mean is y = 1 per request: the variance is then s^2 / n.
+ *
+ * bernoulliFloor (rates in [0, 1]): the variance is at least p~(1 - p~) / sy with the Laplace
+ * estimate p~ = (sx + 1) / (sy + 2), so an arm with no observed errors never has zero variance.
+ */
+function armEstimate(m, bernoulliFloor) {
+    const n = m.n;
+    if (!(m.sy > 0))
+        return { estimate: NaN, variance: Infinity, n };
+    const r = m.sx / m.sy;
+    if (!(n >= 2))
+        return { estimate: r, variance: Infinity, n };
+    const ybar = m.sy / n;
+    // Rounding can push a (near) zero residual sum slightly below 0.
+    const residualSquares = Math.max(0, m.sxx - 2 * r * m.sxy + r * r * m.syy);
+    let variance = residualSquares / (n * (n - 1) * ybar * ybar);
+    if (bernoulliFloor) {
+        const p = (m.sx + 1) / (m.sy + 2);
+        variance = Math.max(variance, (p * (1 - p)) / m.sy);
+    }
+    return { estimate: r, variance: Number.isNaN(variance) ? Infinity : variance, n };
+}
+/** The estimate and variance of canary - baseline, or canary / baseline - 1 (delta method). */
+function contrast(b, c, relative) {
+    if (!relative)
+        return { estimate: c.estimate - b.estimate, variance: b.variance + c.variance };
+    if (b.estimate === 0 || Number.isNaN(b.estimate))
+        return { estimate: NaN, variance: Infinity };
+    // Var(Rc / Rb) ~ Vc / Rb^2 + Rc^2 Vb / Rb^4 (first-order delta method, independent arms).
+    const rb2 = b.estimate * b.estimate;
+    return {
+        estimate: c.estimate / b.estimate - 1,
+        variance: c.variance / rb2 + (c.estimate * c.estimate * b.variance) / (rb2 * rb2)
+    };
+}
+/** [estimate - h, estimate + h], or the whole line when h or the estimate is not finite. */
+function around(estimate, halfWidth) {
+    const lower = estimate - halfWidth;
+    const upper = estimate + halfWidth;
+    if (Number.isNaN(lower) || Number.isNaN(upper) || !Number.isFinite(halfWidth)) {
+        return { lower: -Infinity, upper: Infinity };
+    }
+    return { lower, upper };
+}
+/**
+ * CS for the difference of two arms' ratio metrics (means, rates, sum-over-sum ratios), absolute
+ * (canary - baseline) or relative (canary / baseline - 1), valid at every look.
+ *
+ * The two-arm stream is read as the inverse-propensity-weighted influence function of the
+ * average treatment effect (Waudby-Smith et al. 2024, randomized experiments): after
+ * t = n_baseline + n_canary clusters its standard deviation is se * sqrt(t), where se is the
+ * standard error of the difference, so the half-width is se * sqrt(t) * csRadius(t, 1, alpha,
+ * rho) with rho = mixtureRho(alpha, tStar). tStar is in the same unit as t (clusters, both arms).
+ *
+ * Degenerate inputs (an arm with n < 2 or sy = 0; a zero baseline for a relative change) give
+ * -Infinity..Infinity with the estimates that can be computed and NaN for the others.
+ */
+function ratioDifferenceCS(baseline, canary, alpha, opts) {
+    const rho = mixtureRho(alpha, opts.tStar);
+    const floor = opts.bernoulliFloor ?? false;
+    const b = armEstimate(baseline, floor);
+    const c = armEstimate(canary, floor);
+    const { estimate, variance } = contrast(b, c, opts.relative);
+    const t = b.n + c.n;
+    const se = Math.sqrt(variance);
+    const halfWidth = se * Math.sqrt(t) * csRadius(t, 1, alpha, rho);
+    return {
+        estimate,
+        ...around(estimate, halfWidth),
+        baseline: b.estimate,
+        canary: c.estimate,
+        se: Number.isNaN(se) ? Infinity : se,
+        t,
+        relative: opts.relative
+    };
+}
+/**
+ * CS for one arm's ratio metric (an SLO `limit` on the canary alone): R +- sqrt(Var R) *
+ * sqrt(n) * csRadius(n, 1, alpha, rho), the asymptotic CS of Waudby-Smith et al. (2024) for the
+ * mean of the cluster residuals. tStar is in clusters of this arm.
+ */
+function ratioCS(m, alpha, opts) {
+    const rho = mixtureRho(alpha, opts.tStar);
+    const arm = armEstimate(m, opts.bernoulliFloor ?? false);
+    const halfWidth = Math.sqrt(arm.variance) * Math.sqrt(arm.n) * csRadius(arm.n, 1, alpha, rho);
+    return { estimate: arm.estimate, ...around(arm.estimate, halfWidth) };
+}
+/** The interval of true values a sketch value v' may stand for: |v' - v| <= a |v|. */
+function trueValueRange(value, a) {
+    if (value >= 0)
+        return { low: value / (1 + a), high: value / (1 - a) };
+    return { low: value / (1 - a), high: value / (1 + a) };
+}
+/**
+ * CS for the q-quantile of one arm, valid at every look (Howard & Ramdas, "Sequential estimation
+ * of quantiles with applications to A/B-testing and best-arm identification", Bernoulli 28
+ * (2022)). At the true quantile x_q the indicators 1{X_i <= x_q} are Bernoulli(q), so their count
+ * N stays within n q +- r, r = n * csRadius(n, sqrt(q (1 - q)), alpha, rho) (normal mixture with
+ * the Bernoulli variance). Since X_(k) <= x_q exactly when N >= k, x_q lies between the order
+ * statistics of ranks ceil(n q - r) and floor(n q + r) + 1. A rank below 1 gives -Infinity, above
+ * n gives +Infinity. The values are widened by the sketch's relative accuracy.
+ *
+ * The estimate is the empirical quantile, the order statistic of rank max(1, ceil(n q)).
+ * tStar is in observations of this arm.
+ */
+function quantileCS(sketch, q, alpha, tStar, designEffect = 1) {
+    if (!(q > 0 && q < 1))
+        throw new RangeError(`q must be in (0, 1), got ${q}`);
+    const rho = mixtureRho(alpha, tStar);
+    const n = sketch.count;
+    if (!(n >= 1)) {
+        return {
+            estimate: NaN,
+            lower: -Infinity,
+            upper: Infinity,
+            lowerRank: -Infinity,
+            upperRank: Infinity
+        };
+    }
+    // Requests of one user are correlated: the rank radius grows by the square root of the design
+    // effect (Kish 1965), as the variance of a clustered mean does.
+    const r = n * csRadius(n, Math.sqrt(q * (1 - q)), alpha, rho) * Math.sqrt(Math.max(1, designEffect));
+    const lowerRank = Math.ceil(n * q - r);
+    const upperRank = Math.floor(n * q + r) + 1;
+    const a = sketch.relativeAccuracy;
+    const lower = lowerRank >= 1 ? trueValueRange(sketch.valueAtRank(lowerRank), a).low : -Infinity;
+    const upper = upperRank <= n ? trueValueRange(sketch.valueAtRank(upperRank), a).high : Infinity;
+    const estimate = sketch.valueAtRank(Math.max(1, Math.ceil(n * q)));
+    return { estimate, lower, upper, lowerRank, upperRank };
+}
+/**
+ * Bounds on c / b - 1 for c in [cLo, cHi] and a baseline b in [bLo, bHi]. A relative change
+ * presumes a positive baseline quantity (latency, cost, tokens), so b ranges over (0, bHi] when
+ * bLo <= 0 and the upper bound is then +Infinity.
+ */
+function relativeBounds(c, b) {
+    if (!(b.upper > 0))
+        return { lower: -Infinity, upper: Infinity };
+    const lower = c.lower >= 0 ? c.lower / b.upper - 1 : b.lower > 0 ? c.lower / b.lower - 1 : -Infinity;
+    const upper = b.lower > 0 ? (c.upper >= 0 ? c.upper / b.lower : c.upper / b.upper) - 1 : Infinity;
+    return { lower, upper };
+}
+/** The fixed-time z for 95%, to express a quantile interval's width as a standard error. */
+const Z_95 = normalQuantile(0.975);
+/**
+ * CS for the difference of two arms' q-quantiles: each arm's quantileCS at alpha / 2, so both
+ * hold together with probability 1 - alpha (union bound), then interval arithmetic:
+ * [c.lo - b.hi, c.hi - b.lo], or relative [c.lo / b.hi - 1, c.hi / b.lo - 1] with the signs
+ * handled by relativeBounds. tStar is applied per arm, in observations of one arm.
+ *
+ * se has no delta-method meaning here; it is (upper - lower) / (2 * 1.96), the standard error a
+ * fixed-time 95% interval of the same width would have, and Infinity when a bound is infinite.
+ */
+function quantileDifferenceCS(baseline, canary, q, alpha, opts) {
+    // Each arm's own sequence is tuned to that arm's expected sample size: at a 1% step the canary
+    // has ~1/99 of the baseline's traffic when a decision is due.
+    const deff = opts.designEffect ?? { baseline: 1, canary: 1 };
+    const b = quantileCS(baseline, q, alpha / 2, opts.tStar.baseline, deff.baseline);
+    const c = quantileCS(canary, q, alpha / 2, opts.tStar.canary, deff.canary);
+    const bounds = opts.relative
+        ? relativeBounds(c, b)
+        : { lower: c.lower - b.upper, upper: c.upper - b.lower };
+    const estimate = opts.relative
+        ? b.estimate > 0
+            ? c.estimate / b.estimate - 1
+            : NaN
+        : c.estimate - b.estimate;
+    const width = bounds.upper - bounds.lower;
+    return {
+        estimate,
+        ...bounds,
+        baseline: b.estimate,
+        canary: c.estimate,
+        se: Number.isFinite(width) ? width / (2 * Z_95) : Infinity,
+        t: Math.max(0, baseline.count) + Math.max(0, canary.count),
+        relative: opts.relative
+    };
+}
+
+/**
+ * How much more data an inconclusive metric needs (DESIGN.md: "Inconclusive metrics report a
+ * projection"). A planning figure, not an inference: it assumes the estimate stays where it is
+ * and the interval shrinks as the confidence sequence's boundary does.
+ */
+/** The largest factor searched; beyond it the answer is Infinity ("not at this traffic"). */
+const MAX_FACTOR = 1e6;
+/**
+ * The smallest factor k >= 1 such that, after k times the current sample (t' = k t), the
+ * interval would be decisive: pass when upper < passBelow, fail when lower > failAbove (the
+ * interval is on a "harm" scale, larger is worse). Each half-width (upper - estimate and
+ * estimate - lower, separately) is scaled by csRadius(k t, 1, alpha, rho) / csRadius(t, 1, alpha,
+ * rho), which decreases in t, so decisiveness is monotone in k and bisection on log k finds the
+ * threshold. Returns 1 when already decisive, Infinity when it never would be: the estimate
+ * inside [passBelow, failAbove], an infinite bound, no data (t <= 0), or k beyond 1e6.
+ */
+function samplesToDecide(interval, t, alpha, rho, passBelow, failAbove) {
+    const { estimate, lower, upper } = interval;
+    const decisive = (lo, hi) => hi < passBelow || lo > failAbove;
+    if (decisive(lower, upper))
+        return 1;
+    if (![estimate, lower, upper].every(Number.isFinite) || !(t > 0))
+        return Infinity;
+    if (estimate >= passBelow && estimate <= failAbove)
+        return Infinity;
+    const radiusNow = csRadius(t, 1, alpha, rho);
+    const decisiveAt = (logK) => {
+        const shrink = csRadius(Math.exp(logK) * t, 1, alpha, rho) / radiusNow;
+        return decisive(estimate - (estimate - lower) * shrink, estimate + (upper - estimate) * shrink);
+    };
+    let lo = 0;
+    let hi = Math.log(MAX_FACTOR);
+    if (!decisiveAt(hi))
+        return Infinity;
+    // 60 halvings of [0, log 1e6] locate log k to about 1e-17: k to full double precision.
+    for (let i = 0; i < 60; i++) {
+        const mid = (lo + hi) / 2;
+        if (decisiveAt(mid))
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return Math.exp(hi);
+}
+
+/**
+ * The design effect of clustering (Kish, Survey Sampling, 1965): how much larger the variance of
+ * the metric's mean is when requests are grouped by user than if they were independent,
+ * Var_clustered / Var_independent, at least 1. The quantile confidence sequence assumes
+ * independent requests, so it is widened by this factor: heavy users whose requests are all slow
+ * (long prompts, a slow region) must not read as a canary effect. The independent variance comes
+ * from the per-request values in the quantile sketch (each bucket at its representative value, so
+ * within the sketch's relative accuracy); the clustered one from the per-unit moments by the delta
+ * method. 1 when the moments are not clustered (one cluster per request).
+ */
+function designEffect(m) {
+    const { moments: c, quantiles, requests } = m;
+    if (!quantiles || c.n >= requests || c.n < 2 || !(c.sy > 0))
+        return 1;
+    const independent = perRequestVariance(quantiles);
+    if (!(independent > 0))
+        return 1;
+    const r = c.sx / c.sy;
+    const ybar = c.sy / c.n;
+    const residual = Math.max(0, c.sxx - 2 * r * c.sxy + r * r * c.syy);
+    const clusteredVarOfMean = residual / (c.n * (c.n - 1) * ybar * ybar);
+    const independentVarOfMean = independent / quantiles.count;
+    const deff = clusteredVarOfMean / independentVarOfMean;
+    return Number.isFinite(deff) ? Math.max(1, deff) : 1;
+}
+/** Sample variance of the sketched values, each bucket at DDSketch's representative 2 g^i / (g + 1). */
+function perRequestVariance(d) {
+    const gamma = (1 + d.alpha) / (1 - d.alpha);
+    const value = (i) => (2 * gamma ** i) / (gamma + 1);
+    let n = d.zeros;
+    let sum = 0;
+    let sumSq = 0;
+    const add = (v, k) => {
+        n += k;
+        sum += v * k;
+        sumSq += v * v * k;
+    };
+    d.positive.counts.forEach((k, i) => add(value(d.positive.offset + i), k));
+    d.negative.counts.forEach((k, i) => add(-value(d.negative.offset + i), k));
+    if (n < 2)
+        return 0;
+    return (sumSq - (sum * sum) / n) / (n - 1);
+}
+
+const toHarm = (d, better) => better === 'lower'
+    ? { estimate: d.estimate, lower: d.lower, upper: d.upper }
+    : { estimate: -d.estimate, lower: -d.upper, upper: -d.lower };
+/**
+ * Compare one metric between the arms: a confidence sequence for the change, then the verdict of
+ * DESIGN.md: pass when the whole interval is better than the tolerance, fail when it is wholly
+ * beyond it (or beyond the stricter `rollbackAt`), else inconclusive with a projection.
+ */
+function compareMetric(spec, baseline, canary, ctx) {
+    const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx);
+    const harm = toHarm(interval, spec.better);
+    const failAt = spec.rollbackAt ?? spec.tolerance;
+    const failHarm = failAt.relative === spec.tolerance.relative
+        ? harm
+        : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx), spec.better);
+    const n = { baseline: baseline.requests, canary: canary.requests };
+    const enough = n.baseline >= ctx.minSamples && n.canary >= ctx.minSamples;
+    let verdict = 'inconclusive';
+    if (enough && harm.upper < spec.tolerance.value)
+        verdict = 'pass';
+    else if (enough && failHarm.lower > failAt.value)
+        verdict = 'fail';
+    const sign = spec.better === 'lower' ? 1 : -1;
+    const result = {
+        name: spec.name,
+        from: spec.from,
+        kind: spec.kind,
+        ...(spec.quantile !== undefined && { quantile: spec.quantile }),
+        better: spec.better,
+        mode: spec.mode,
+        verdict,
+        baseline: finiteOrNull(interval.baseline),
+        canary: finiteOrNull(interval.canary),
+        delta: {
+            estimate: interval.estimate,
+            lower: interval.lower,
+            upper: interval.upper,
+            relative: interval.relative
+        },
+        tolerance: sign * spec.tolerance.value,
+        ...(spec.rollbackAt && { rollbackAt: sign * spec.rollbackAt.value }),
+        n,
+        alpha: ctx.alpha,
+        reason: '',
+        method: methodOf(spec, interval)
+    };
+    if (spec.limit !== undefined)
+        result.limit = limitResult(spec, spec.limit, canary, ctx);
+    if (verdict === 'inconclusive') {
+        result.needed = needed(harm, interval.t, n, spec, failAt, ctx);
+    }
+    result.reason = reasonFor(result, enough, ctx.minSamples, harm.lower > spec.tolerance.value);
+    return result;
+}
+function differenceInterval(spec, b, c, tolerance, ctx) {
+    const relative = tolerance.relative;
+    if (spec.kind === 'quantile') {
+        return quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
+            relative,
+            tStar: ctx.tStar,
+            designEffect: { baseline: designEffect(b), canary: designEffect(c) }
+        });
+    }
+    return ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
+        relative,
+        tStar: ctx.tStar.total,
+        bernoulliFloor: spec.kind === 'rate'
+    });
+}
+const sketchOf = (m) => m.quantiles ? QuantileSketch.fromJSON(m.quantiles) : new QuantileSketch();
+/** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
+function limitResult(spec, limit, canary, ctx) {
+    const ci = spec.kind === 'quantile'
+        ? quantileCS(sketchOf(canary), spec.quantile ?? 0.5, ctx.alpha, ctx.tStar.canary, designEffect(canary))
+        : ratioCS(canary.moments, ctx.alpha, {
+            tStar: ctx.tStar.canary,
+            bernoulliFloor: spec.kind === 'rate'
+        });
+    const worse = (v) => (spec.better === 'lower' ? v > limit : v < limit);
+    const enough = canary.requests >= ctx.minSamples;
+    const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper);
+    return {
+        value: limit,
+        lower: ci.lower,
+        upper: ci.upper,
+        breached,
+        suspect: !breached && Number.isFinite(ci.estimate) && worse(ci.estimate)
+    };
+}
+function needed(harm, t, n, spec, failAt, ctx) {
+    const belowMinimum = Math.max(0, ctx.minSamples - n.canary);
+    const rho = mixtureRho(ctx.alpha, ctx.tStar.total);
+    const k = t > 0 && n.canary > 0
+        ? samplesToDecide(harm, t, ctx.alpha, rho, spec.tolerance.value, failAt.value)
+        : Infinity;
+    const values = Number.isFinite(k)
+        ? Math.max(belowMinimum, Math.ceil((k - 1) * n.canary))
+        : belowMinimum > 0
+            ? belowMinimum
+            : null;
+    // Values are what the interval counts; people count requests. A score on a third of the
+    // requests needs three requests per value.
+    const perValue = n.canary > 0 ? Math.max(1, ctx.canaryRequests / n.canary) : 1;
+    const samples = values === null ? null : Math.ceil(values * perValue);
+    const seconds = samples !== null && ctx.canaryRate > 0 ? Math.ceil(samples / ctx.canaryRate) : null;
+    return { samples, seconds };
+}
+function methodOf(spec, d) {
+    const scale = d.relative ? 'relative (delta method)' : 'absolute';
+    if (spec.kind === 'quantile') {
+        return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`;
+    }
+    const base = spec.kind === 'rate'
+        ? 'asymptotic CS with Bernoulli variance floor'
+        : spec.kind === 'ratio'
+            ? 'asymptotic CS for a ratio of sums'
+            : 'asymptotic CS for a mean';
+    return `${base} (Waudby-Smith et al. 2024), ${scale}`;
+}
+function reasonFor(r, enough, minSamples, beyondTolerance) {
+    if (!enough) {
+        return `needs ${minSamples} requests per arm (baseline ${r.n.baseline}, canary ${r.n.canary})`;
+    }
+    if (r.delta.relative && r.baseline === 0) {
+        return 'the baseline is 0, so a relative change is undefined; give this metric an absolute tolerance';
+    }
+    if (!Number.isFinite(r.delta.estimate))
+        return 'no usable values to compare';
+    switch (r.verdict) {
+        case 'pass':
+            return 'the whole interval is within the tolerance';
+        case 'fail':
+            return r.rollbackAt !== undefined
+                ? 'the whole interval is beyond the rollback threshold'
+                : 'the whole interval is beyond the tolerance';
+        default:
+            return r.rollbackAt !== undefined && beyondTolerance
+                ? 'the interval is beyond the tolerance but not wholly beyond the rollback threshold'
+                : 'the interval still crosses the tolerance';
+    }
+}
+const finiteOrNull = (v) => (Number.isFinite(v) ? v : null);
+
+const isGating = (m) => m.mode !== 'report';
+/**
+ * Compare every metric between the arms over the evidence of one step, and run the checks on the
+ * evidence itself. `canaryWeight` is the step's canary share in percent (the expected split).
+ * `replay`: the evaluation time was given (--now), so records after it are expected, not skew.
+ */
+function analyze(policy, evidence, canaryWeight, replay = false) {
+    const total = (arm) => mergeCells(evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT));
+    const baseline = total('baseline');
+    const canary = total('canary');
+    const seconds = Math.max(1, (evidence.window.to - evidence.window.from) / 1000);
+    const canaryRate = canary.requests / seconds;
+    const familyAlpha = 1 - policy.confidence;
+    const alpha = bonferroni(familyAlpha, familySize(policy.metrics));
+    const ctx = {
+        alpha,
+        tStar: tStar(policy.rollout.minSamples, canaryWeight),
+        minSamples: policy.rollout.minSamples,
+        canaryRequests: canary.requests,
+        canaryRate
+    };
+    const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx));
+    const segments = policy.segments ? compareSegments(policy, evidence, ctx, familyAlpha) : [];
+    const arms = {
+        baseline: { requests: baseline.requests, units: baseline.units },
+        canary: { requests: canary.requests, units: canary.units }
+    };
+    const checks = evidenceChecks(policy, evidence, arms, canaryWeight, replay);
+    return {
+        window: evidence.window,
+        arms,
+        unitLevel: evidence.unitLevel,
+        metrics,
+        segments,
+        checks,
+        canaryRate
+    };
+}
+/**
+ * The family of the error budget: each gating metric, plus each canary `limit` on one, since a
+ * limit is a test of its own (Bonferroni over all of them). Report-only metrics are shown at the
+ * same level but do not widen the gating ones.
+ */
+function familySize(metrics) {
+    const gating = metrics.filter(isGating);
+    return Math.max(1, gating.length + gating.filter(m => m.limit !== undefined).length);
+}
+/**
+ * Confidence sequences are tightest around the sample size where decisions are expected
+ * (Waudby-Smith et al. 2024 choose rho for such a t*): when the canary reaches the minimum sample
+ * at this step's split, and the baseline has its share of the same traffic.
+ */
+function tStar(minSamples, canaryWeight) {
+    const share = Math.min(Math.max(canaryWeight / 100, 0.001), 0.999);
+    const canary = Math.max(30, minSamples);
+    const baseline = Math.max(30, Math.round((canary * (1 - share)) / share));
+    return { baseline, canary, total: baseline + canary };
+}
+/**
+ * Every segment is compared as its own family (DESIGN.md: segments are a separate family), with
+ * the segment budget split over segments and gating metrics.
+ */
+function compareSegments(policy, evidence, ctx, familyAlpha) {
+    const keys = [...new Set(evidence.cells.map(c => c.segment))]
+        // Past MAX_SEGMENTS_PER_ARM each arm pools the rest as it meets them, so the two arms'
+        // "(other)" hold different segments: comparing them would be comparing unlike traffic.
+        .filter(s => s !== TOTAL_SEGMENT && s !== OTHER_SEGMENT)
+        .sort();
+    const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => isGating(m));
+    if (keys.length === 0 || gating.length === 0)
+        return [];
+    const segCtx = { ...ctx, alpha: bonferroni(familyAlpha, keys.length * gating.length) };
+    return keys.map(segment => {
+        const arm = (a) => mergeCells(evidence.cells.filter(c => c.arm === a && c.segment === segment));
+        const b = arm('baseline');
+        const c = arm('canary');
+        const metrics = gating.map(({ m, i }) => {
+            const r = compareMetric({ ...m, limit: undefined }, metricAt(b.metrics, i), metricAt(c.metrics, i), segCtx);
+            return {
+                name: r.name,
+                mode: r.mode,
+                verdict: r.verdict,
+                delta: r.delta,
+                n: r.n,
+                reason: r.reason
+            };
+        });
+        return { segment, verdict: worstVerdict(metrics.map(m => m.verdict)), metrics };
+    });
+}
+function worstVerdict(verdicts) {
+    if (verdicts.includes('fail'))
+        return 'fail';
+    if (verdicts.includes('inconclusive') || verdicts.length === 0)
+        return 'inconclusive';
+    return 'pass';
+}
+const EMPTY = { moments: emptyMoments(), requests: 0 };
+const metricAt = (list, i) => list[i] ?? EMPTY;
+
+/** Canary weight at a step index; -1 is "rolled back" (0%). */
+const weightAt = (policy, index) => index < 0 ? 0 : (policy.rollout.steps[index] ?? 100);
+/** Checks whose block means the comparison itself cannot be trusted. */
+const UNTRUSTED = new Set(['arms', 'traffic-split', 'data-quality']);
+/**
+ * The step state machine (DESIGN.md, "Decision"). Pure: the evaluation time is passed in.
+ * rollback: a gating metric fails, a canary limit is breached with confidence, or the step timed
+ * out with onTimeout: rollback. promote: every gating metric passes, both arms have the minimum
+ * sample, the bake time has passed and no check blocks. hold: anything else, with what is needed.
+ */
+function decide(policy, state, analysis, now) {
+    const here = { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
+    const stay = (action, reasons, complete = false) => ({
+        action,
+        from: here,
+        to: here,
+        complete,
+        reasons
+    });
+    if (state.status === 'complete')
+        return stay('promote', ['the rollout is complete'], true);
+    if (state.status === 'rolled-back') {
+        return {
+            ...stay('rollback', [
+                `the rollout was rolled back; \`resume\` starts it again at the first step`
+            ]),
+            to: { index: -1, weight: 0 }
+        };
+    }
+    if (state.status === 'paused') {
+        const p = state.paused;
+        return stay('hold', [`paused${p ? ` by ${p.actor} at ${p.at}: ${p.reason}` : ''}`]);
+    }
+    const gating = analysis.metrics.filter(m => m.mode !== 'report');
+    const blocks = analysis.checks.filter(c => c.status === 'block');
+    const trusted = !blocks.some(c => UNTRUSTED.has(c.name));
+    const elapsed = now - Date.parse(state.stepStartedAt);
+    // A segment rolls back only through a `gate` metric; `hold` metrics only ever hold.
+    const segmentFails = (mode) => analysis.segments.filter(s => s.metrics.some(m => m.verdict === 'fail' && (mode === 'any' || m.mode === 'gate')));
+    const failing = [
+        ...gating.filter(m => m.mode === 'gate' && m.limit?.breached).map(limitReason),
+        ...gating.filter(m => m.mode === 'gate' && m.verdict === 'fail').map(failReason),
+        ...(policy.segments?.gate === 'rollback'
+            ? segmentFails('gate').map(s => `segment ${s.segment} fails`)
+            : [])
+    ];
+    if (failing.length > 0 && trusted)
+        return rollback(here, failing);
+    const holdReasons = [
+        ...(failing.length > 0
+            ? [`would roll back (${failing.join('; ')}), but the evidence is not trustworthy`]
+            : []),
+        ...blocks.map(c => `${c.name}: ${c.detail}`),
+        ...(gating.length === 0 ? ['no gating metric: every metric is mode: report'] : []),
+        ...gating.filter(m => m.mode === 'hold' && m.verdict === 'fail').map(failReason),
+        ...gating.filter(m => m.verdict === 'inconclusive').map(inconclusiveReason),
+        ...gating
+            .filter(m => m.limit?.suspect || (m.mode === 'hold' && m.limit?.breached))
+            .map(limitReason),
+        ...(policy.segments && policy.segments.gate !== false
+            ? segmentFails('any')
+                .filter(s => !failing.includes(`segment ${s.segment} fails`))
+                .map(s => `segment ${s.segment} fails`)
+            : [])
+    ];
+    if (elapsed < policy.rollout.minDuration) {
+        holdReasons.push(`bake time: ${duration$1(policy.rollout.minDuration - elapsed)} of the ${duration$1(policy.rollout.minDuration)} minimum still to go`);
+    }
+    if (holdReasons.length === 0)
+        return promote(policy, state, here, gating.length, elapsed);
+    // The timeout ends a step whose metrics stayed undecided on sound evidence. A problem with the
+    // evidence itself (no data, stale or malformed data, a broken split) holds: fail closed.
+    if (elapsed >= policy.rollout.maxDuration) {
+        const ran = `step ${here.weight}% ran ${duration$1(elapsed)} (maxDuration ${duration$1(policy.rollout.maxDuration)}) without a decision`;
+        const evidenceProblem = blocks.some(c => c.name !== 'sample-size');
+        if (policy.rollout.onTimeout === 'rollback' && !evidenceProblem) {
+            return rollback(here, [ran, ...holdReasons]);
+        }
+        holdReasons.unshift(`${ran}; holding (${evidenceProblem ? 'the evidence has problems, so the timeout does not roll back' : 'onTimeout: hold'})`);
+    }
+    const decision = stay('hold', holdReasons);
+    const needed = mostNeeded(gating);
+    return needed ? { ...decision, needed } : decision;
+}
+function promote(policy, state, here, gating, elapsed) {
+    const next = state.stepIndex + 1;
+    const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100;
+    return {
+        action: 'promote',
+        from: here,
+        to: {
+            index: complete ? policy.rollout.steps.length - 1 : next,
+            weight: complete ? 100 : weightAt(policy, next)
+        },
+        complete,
+        reasons: [
+            `all ${gating} gating metrics are within tolerance after ${duration$1(elapsed)} at ${here.weight}%`
+        ]
+    };
+}
+const rollback = (here, reasons) => ({
+    action: 'rollback',
+    from: here,
+    to: { index: -1, weight: 0 },
+    complete: false,
+    reasons
+});
+function failReason(m) {
+    const verb = (m.better === 'lower') === m.delta.estimate > 0 ? 'worsened' : 'changed';
+    const line = m.rollbackAt !== undefined
+        ? `the ${change(m, m.rollbackAt, m.delta.relative)} rollback threshold`
+        : `the ${toleranceText(m)} tolerance`;
+    return `${m.name} ${verb} ${deltaWithInterval(m)}, beyond ${line}`;
+}
+function limitReason(m) {
+    const l = m.limit;
+    if (!l)
+        return '';
+    const sure = l.breached ? 'breaches' : 'may breach';
+    return `canary ${m.name} ${sure} its limit of ${value(m, l.value)} (canary interval ${value(m, l.lower)} to ${value(m, l.upper)})`;
+}
+function inconclusiveReason(m) {
+    const n = m.needed;
+    if (m.delta.relative && m.baseline === 0)
+        return `${m.name} inconclusive: ${m.reason}`;
+    if (!n || n.samples === null) {
+        return `${m.name} inconclusive: the estimate sits at the tolerance, more traffic may not settle it`;
+    }
+    if (n.samples === 0)
+        return `${m.name} inconclusive: ${m.reason}`;
+    const time = n.seconds !== null ? `, ${roughDuration(n.seconds)} at current traffic` : '';
+    return `${m.name} inconclusive: about ${roughCount(n.samples)} more canary requests${time}`;
+}
+/** The slowest inconclusive gating metric decides how long the hold lasts. */
+function mostNeeded(gating) {
+    const needs = gating.filter(m => m.verdict === 'inconclusive').map(m => m.needed);
+    if (needs.length === 0)
+        return undefined;
+    if (needs.some(n => !n || n.samples === null))
+        return { samples: null, seconds: null };
+    const worst = needs.reduce((a, b) => ((b?.samples ?? 0) > (a?.samples ?? 0) ? b : a));
+    return worst ? { samples: worst.samples, seconds: worst.seconds } : undefined;
+}
+/**
+ * A person's command overrides the analysis (DESIGN.md: recorded with the actor and the reason).
+ * It never needs evidence, so a source that is down cannot block a rollback.
+ */
+function manualDecision(policy, state, command, actor, reason) {
+    const here = { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
+    const manual = { command, actor, reason };
+    const why = `${command} by ${actor}: ${reason}`;
+    switch (command) {
+        case 'rollback':
+            return { ...rollback(here, [why]), manual };
+        case 'promote': {
+            const next = state.stepIndex + 1;
+            const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100;
+            const to = complete
+                ? { index: policy.rollout.steps.length - 1, weight: 100 }
+                : { index: next, weight: weightAt(policy, next) };
+            return { action: 'promote', from: here, to, complete, reasons: [why], manual };
+        }
+        case 'pause':
+            return { action: 'hold', from: here, to: here, complete: false, reasons: [why], manual };
+        case 'resume': {
+            // Resuming a rolled-back rollout starts it again at the first step.
+            const to = state.status === 'rolled-back' ? { index: 0, weight: weightAt(policy, 0) } : here;
+            return { action: 'hold', from: here, to, complete: false, reasons: [why], manual };
+        }
+    }
+}
+
+/** Enough evaluations for a chart of a day at a 15-minute cadence, and a readable audit trail. */
+function initialState(policy, stepStartedAt) {
+    return {
+        version: 1,
+        rollout: policy.rollout.name,
+        revision: 0,
+        status: 'running',
+        stepIndex: 0,
+        stepStartedAt: new Date(stepStartedAt).toISOString(),
+        history: []
+    };
+}
+/** Why a manual command cannot apply to this state, or undefined when it can. */
+function commandRefusal(state, command) {
+    if (command === 'promote' && state.status === 'rolled-back') {
+        return 'the rollout was rolled back: `resume` starts it again at the first step';
+    }
+    if (command === 'promote' && state.status === 'complete')
+        return 'the rollout is already complete';
+    if (command === 'pause' && state.status !== 'running') {
+        return `only a running rollout can be paused (it is ${state.status})`;
+    }
+    if (command === 'resume' && state.status === 'running')
+        return 'the rollout is not paused';
+    if (command === 'resume' && state.status === 'complete')
+        return 'the rollout is already complete';
+    return undefined;
+}
+/**
+ * The next state after a decision. A promotion starts the next step's clock (and so its fresh
+ * confidence sequence, DESIGN.md); a hold changes nothing but the history.
+ */
+function nextState(state, decision, now, analysis) {
+    const at = new Date(now).toISOString();
+    const command = decision.manual?.command;
+    const moved = decision.to.index !== decision.from.index;
+    const next = {
+        ...state,
+        revision: state.revision + 1,
+        history: [...state.history, historyEntry(decision, at, analysis)].slice(-200)
+    };
+    if (command === 'pause' && decision.manual) {
+        return {
+            ...next,
+            status: 'paused',
+            paused: { at, actor: decision.manual.actor, reason: decision.manual.reason }
+        };
+    }
+    if (command === 'resume') {
+        const { paused, ...rest } = next;
+        if (state.status === 'rolled-back') {
+            return { ...rest, status: 'running', stepIndex: 0, stepStartedAt: at };
+        }
+        // The pause does not count towards the step's bake time or its maxDuration.
+        const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0;
+        const stepStartedAt = new Date(Date.parse(state.stepStartedAt) + pausedFor).toISOString();
+        return { ...rest, status: 'running', stepStartedAt };
+    }
+    if (decision.action === 'rollback')
+        return { ...next, status: 'rolled-back' };
+    if (decision.action === 'promote' && decision.complete) {
+        return { ...next, status: 'complete', stepIndex: decision.to.index };
+    }
+    if (decision.action === 'promote' && moved) {
+        return { ...next, stepIndex: decision.to.index, stepStartedAt: at };
+    }
+    return next;
+}
+function historyEntry(decision, at, analysis) {
+    const m = decision.manual;
+    const entry = {
+        at,
+        action: m && (m.command === 'pause' || m.command === 'resume') ? m.command : decision.action,
+        from: decision.from.weight,
+        to: decision.to.weight,
+        manual: m !== undefined,
+        reason: decision.reasons[0] ?? ''
+    };
+    if (m)
+        entry.actor = m.actor;
+    if (analysis) {
+        entry.metrics = analysis.metrics
+            .filter(r => r.mode !== 'report' && Number.isFinite(r.delta.estimate))
+            .map(r => ({
+            name: r.name,
+            estimate: r.delta.estimate,
+            lower: r.delta.lower,
+            upper: r.delta.upper,
+            verdict: r.verdict
+        }));
+    }
+    return entry;
+}
+
+/** A problem with how the tool was called (flags, inputs, a state that refuses a command): exit 2. */
+class UsageError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'UsageError';
+    }
+}
+
+/** Points per chart: a day of evaluations at a 15-minute cadence is still readable. */
+/**
+ * A mermaid `xychart-beta` per gating metric (GitHub renders mermaid in comments and job
+ * summaries, https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/creating-diagrams):
+ * the change's estimate and its interval at each evaluation in the rollout's history, with the
+ * tolerance as a flat line, so a reader sees the interval close in on (or cross) the tolerance.
+ * Empty when fewer than two evaluations have the metric.
+ */
+function metricCharts(history, metrics) {
+    const charts = [];
+    for (const m of metrics) {
+        if (m.mode === 'report')
+            continue;
+        const points = history
+            .filter(h => !h.manual)
+            .flatMap(h => {
+            const p = h.metrics?.find(x => x.name === m.name);
+            return p ? [{ at: h.at, ...p }] : [];
+        })
+            .slice(-48);
+        if (points.length < 2)
+            continue;
+        const scale = m.delta.relative ? 100 : 1;
+        // An unbounded interval (too little data yet) is drawn clipped to a range around the rest.
+        const finite = points.flatMap(p => [p.estimate, p.lower, p.upper]).filter(Number.isFinite);
+        const reach = Math.max(Math.abs(m.tolerance) * 3, ...finite.map(Math.abs)) || 1;
+        const clip = (v) => round(Math.max(-reach, Math.min(reach, v)) * scale);
+        const series = (pick) => `[${points.map(p => clip(pick(p))).join(', ')}]`;
+        const unit = m.delta.relative ? '%' : '';
+        charts.push([
+            '```mermaid',
+            'xychart-beta',
+            `  title "${label(m.name)}: change and interval${unit ? ' (%)' : ''}, tolerance ${round(m.tolerance * scale)}${unit}"`,
+            `  x-axis [${points.map(p => `"${p.at.slice(5, 16).replace('T', ' ')}"`).join(', ')}]`,
+            `  y-axis "canary - baseline${unit ? ' (%)' : ''}"`,
+            `  line ${series(p => p.upper)}`,
+            `  line ${series(p => p.estimate)}`,
+            `  line ${series(p => p.lower)}`,
+            `  line [${points.map(() => clip(m.tolerance)).join(', ')}]`,
+            '```'
+        ].join('\n'));
+    }
+    return charts;
+}
+const round = (v) => Math.round(v * 1000) / 1000;
+/** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
+const label = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
+
+/**
+ * Text from data or from the policy (metric names, segment values, reasons that quote them) is
+ * escaped before it reaches markdown, so it cannot inject links, mentions, HTML or table cells.
+ */
+function escapeMarkdown(text) {
+    return text
+        .replace(/[\\`*_[\]|~#]/g, c => `\\${c}`)
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/@/g, '@\u200b')
+        .replace(/\r?\n/g, ' ');
+}
+const ICON = { promote: '✅', hold: '⏸️', rollback: '⏪' };
+const VERDICT = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⏳ inconclusive' };
+const CHECK = { ok: '✅', warn: '⚠️', block: '⛔' };
+/** The marker that identifies this rollout's comment (the sticky PR comment finds it). */
+const commentMarker = (rollout) => `<!-- ai-rollout-gate:${encodeURIComponent(rollout)} -->`;
+function headline(r) {
+    const name = `\`${r.rollout.replace(/`/g, '')}\``;
+    if (r.manual) {
+        const what = {
+            rollback: 'Rolled back',
+            promote: 'Promoted',
+            pause: 'Paused',
+            resume: 'Resumed'
+        };
+        return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%`;
+    }
+    switch (r.decision) {
+        case 'promote':
+            return r.complete && r.step.weight === r.next.weight
+                ? `${ICON.promote} ${name} is complete at 100%`
+                : `${ICON.promote} Promote ${name}: ${r.step.weight}% → ${r.next.weight}%${r.complete ? ' (complete)' : ''}`;
+        case 'rollback':
+            return `${ICON.rollback} Roll back ${name}: ${r.step.weight}% → 0%`;
+        default:
+            return `${ICON.hold} Hold ${name} at ${r.step.weight}%`;
+    }
+}
+/** `1% ✓ → 5% ✓ → **25%** → 50% → 100%`, relative to where the decision leaves the canary. */
+function progressLine(r) {
+    const current = r.decision === 'rollback' ? r.step.index : r.next.index;
+    return r.steps
+        .map((w, i) => {
+        if (r.decision === 'rollback' && i === current)
+            return `**${w}% ✗**`;
+        if (i < current || (r.complete && i === current))
+            return `${w}% ✓`;
+        if (i === current)
+            return `**${w}%**`;
+        return `${w}%`;
+    })
+        .join(' → ');
+}
+function metricRow(m) {
+    const mode = m.mode === 'gate' ? '' : ` _(${m.mode})_`;
+    const limit = m.limit
+        ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
+        : '';
+    return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${limit} | ${VERDICT[m.verdict]} |`;
+}
+/** A count of segments by verdict, then the failing ones (at most five, named). */
+function segmentLines(segments) {
+    if (segments.length === 0)
+        return [];
+    const count = (v) => segments.filter(s => s.verdict === v).length;
+    const failing = segments.filter(s => s.verdict === 'fail').slice(0, 5);
+    return [
+        '',
+        `**Segments**: ${segments.length} compared, ${count('fail')} fail, ${count('inconclusive')} inconclusive, ${count('pass')} pass.`,
+        ...(failing.length > 0 ? [''] : []),
+        ...failing.map(s => {
+            const names = s.metrics.filter(m => m.verdict === 'fail').map(m => escapeMarkdown(m.name));
+            return `- ${VERDICT.fail} ${escapeMarkdown(s.segment)}: ${names.join(', ')}`;
+        })
+    ];
+}
+/** GitHub refuses comment bodies over 65,536 characters; stay below with room for the marker. */
+const MAX_COMMENT_LENGTH = 65_000;
+/**
+ * The PR comment and job summary: verdict first, then the evidence, the charts over the rollout,
+ * then the full record. When too long for a comment, detail is dropped first, the verdict never.
+ */
+function renderMarkdown(r, options = {}) {
+    const maxLength = options.maxLength ?? MAX_COMMENT_LENGTH;
+    const summary = summaryLines(r).join('\n');
+    const charts = metricCharts(options.history ?? [], r.metrics);
+    const chartSection = charts.length > 0
+        ? ['<details><summary>Over the rollout</summary>', '', ...charts, '', '</details>'].join('\n')
+        : '';
+    const record = recordSection(r);
+    const fits = (parts) => {
+        const text = parts.filter(Boolean).join('\n\n') + '\n';
+        return text.length <= maxLength ? text : undefined;
+    };
+    const omitted = "<sub>The decision record is too long for a comment: see the run's `report-path` output.</sub>";
+    return (fits([summary, chartSection, record]) ??
+        fits([summary, chartSection, omitted]) ??
+        fits([summary, omitted]) ??
+        `${summary.slice(0, maxLength - 200)}\n\n_(truncated: see the run's \`report-path\` output for everything)_\n`);
+}
+function summaryLines(r) {
+    const lines = [commentMarker(r.rollout), `### ${headline(r)}`, '', progressLine(r), ''];
+    lines.push(...r.reasons.map(reason => `- ${escapeMarkdown(reason)}`));
+    if (r.needed && r.needed.samples !== null && r.needed.samples > 0) {
+        const time = r.needed.seconds !== null ? `, ${roughDuration(r.needed.seconds)} at current traffic` : '';
+        lines.push('', `**Still needed:** about ${roughCount(r.needed.samples)} more canary requests${time}.`);
+    }
+    if (r.metrics.length > 0) {
+        lines.push('', `Window ${r.window?.from ?? '?'} → ${r.window?.to ?? '?'}: baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests.`, '', '| metric | baseline | canary | change (interval) | tolerance | verdict |', '|---|---:|---:|---|---:|---|', ...r.metrics.map(metricRow));
+        lines.push('', `<sub>${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.</sub>`);
+    }
+    if (r.checks.length > 0) {
+        lines.push('', '**Checks**', '', ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`));
+    }
+    if (r.applied && r.applied.length > 0) {
+        lines.push('', '**Applied**', '', ...r.applied.map(a => `- ${a.ok ? (a.changed ? '✅' : '➖') : '❌'} ${a.actuator}: ${escapeMarkdown(a.detail)}`));
+    }
+    lines.push(...segmentLines(r.segments));
+    return lines;
+}
+function recordSection(r) {
+    const json = recordJson(r);
+    const fence = '`'.repeat(Math.max(3, longestBacktickRun(json) + 1));
+    return [
+        '<details><summary>Decision record</summary>',
+        '',
+        `${fence}json`,
+        json,
+        fence,
+        '',
+        '</details>'
+    ].join('\n');
+}
+const longestBacktickRun = (s) => Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
+
+/** Markdown bold (the current step) becomes brackets in a terminal. */
+const plain = (s) => s.replace(/\*\*(.*?)\*\*/g, '[$1]');
+/** The terminal view: the verdict, why, and one line per metric and check. */
+function renderText(r) {
+    const lines = [plain(headline(r)), plain(progressLine(r)), ''];
+    lines.push(...r.reasons.map(reason => `  - ${reason}`));
+    if (r.metrics.length > 0) {
+        lines.push('', `window ${r.window?.from} -> ${r.window?.to}; baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests`);
+        const rows = r.metrics.map(m => [
+            m.name + (m.mode === 'gate' ? '' : ` (${m.mode})`),
+            value(m, m.baseline),
+            value(m, m.canary),
+            deltaWithInterval(m),
+            `tol ${toleranceText(m)}`,
+            m.verdict
+        ]);
+        const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? [];
+        for (const row of rows) {
+            lines.push('  ' +
+                row
+                    .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+                    .join('  ')
+                    .trimEnd());
+        }
+    }
+    if (r.checks.length > 0) {
+        lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`));
+    }
+    return lines.join('\n') + '\n';
+}
+/** One line for `status`: where the rollout stands, from its stored state. */
+function statusText(policy, state) {
+    if (!state)
+        return `${policy.rollout.name}: no state yet (the first evaluate starts the first step)`;
+    const steps = policy.rollout.steps;
+    return `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}`;
+}
+
+async function evaluate(deps) {
+    const { policy, source, now } = deps;
+    const stored = await deps.store?.load();
+    const loaded = stored && restart(stored, deps) ? undefined : stored;
+    const start = loaded ? undefined : (deps.since ?? (await firstCanary(source, now)));
+    const state = loaded ?? { ...initialState(policy, start ?? now), revision: stored?.revision ?? 0 };
+    // No state and no canary yet: the step starts now, but the report still shows all data so far,
+    // so a canary label that matches nothing is visible at once.
+    const windowFrom = loaded || start !== undefined ? undefined : 0;
+    const collected = state.status === 'running' || state.status === 'paused'
+        ? await collectEvidence(policy, state, source, now, deps.replay ?? false, windowFrom)
+        : undefined;
+    const analysis = collected?.analysis;
+    if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
+        analysis.checks.push({
+            name: 'policy',
+            status: 'warn',
+            detail: `the policy changed since this rollout's state was written (${loaded.policyHash} -> ${deps.policyHash})`
+        });
+    }
+    // A complete or rolled-back rollout is decided by its status alone.
+    const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now);
+    return finish(deps, state, stored?.revision, decision, analysis, collected?.quality);
+}
+const canaryVersion = (deps) => deps.canaryVersion ?? deps.policy.arms.canary.join(',');
+/** A different canary than the stored state's is a new rollout: it starts again at the first step. */
+function restart(state, deps) {
+    return state.canaryVersion !== undefined && state.canaryVersion !== canaryVersion(deps);
+}
+/** A person's command: no evidence is collected, so a source that is down cannot block it. */
+async function command(deps) {
+    const loaded = await deps.store?.load();
+    const state = loaded ?? initialState(deps.policy, deps.now);
+    const refusal = commandRefusal(state, deps.command);
+    if (refusal)
+        throw new UsageError(`cannot ${deps.command} rollout "${deps.policy.rollout.name}": ${refusal}`);
+    const decision = manualDecision(deps.policy, state, deps.command, deps.actor, deps.reason);
+    return finish(deps, state, loaded?.revision, decision);
+}
+async function finish(deps, state, loadedRevision, decision, analysis, quality) {
+    const next = {
+        ...nextState(state, decision, deps.now, analysis),
+        policyHash: deps.policyHash,
+        canaryVersion: canaryVersion(deps),
+        ...(deps.pullRequest !== undefined && { pullRequest: deps.pullRequest })
+    };
+    const record = decisionRecord({
+        policy: deps.policy,
+        policyHash: deps.policyHash,
+        decision,
+        state: next,
+        now: deps.now,
+        ...(analysis && { analysis }),
+        ...(deps.source && { source: deps.source.describe() }),
+        ...(quality && { quality })
+    });
+    let saved = true;
+    if (deps.apply) {
+        record.applied = await deps.apply(record);
+        const failed = record.applied.filter(a => !a.ok);
+        if (failed.length > 0 && moves(record)) {
+            saved = false;
+            record.reasons.unshift(`Not applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')}. The rollout stays at ${record.step.weight}%; the next run decides again.`);
+        }
+    }
+    if (deps.store && !deps.dryRun && saved)
+        await deps.store.save(next, loadedRevision);
+    const markdown = renderMarkdown(record, { history: next.history });
+    return { record, state: saved ? next : state, markdown, text: renderText(record) };
+}
+async function firstCanary(source, now) {
+    try {
+        return await source.firstCanaryTime(now);
+    }
+    catch {
+        return undefined; // collect() reports the same problem as a hold, with its reason
+    }
+}
+/**
+ * Evidence for the current step: from the step's start plus the warm-up, to now. Any failure of
+ * the source is a hold with the reason (DESIGN.md: fail closed), never a crash.
+ */
+async function collectEvidence(policy, state, source, now, replay, windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup) {
+    const weight = weightAt(policy, state.stepIndex);
+    const from = windowFrom;
+    if (now <= from) {
+        const analysis = analyze(policy, emptyEvidence(source, now, now), weight);
+        analysis.checks.unshift({
+            name: 'warm-up',
+            status: 'block',
+            detail: `the step began at ${state.stepStartedAt}; its first ${policy.rollout.warmup / 60000}m are excluded, so evidence starts at ${new Date(from).toISOString()}`
+        });
+        return { analysis };
+    }
+    try {
+        const evidence = await source.collect({ window: { from, to: now }, now });
+        return { analysis: analyze(policy, evidence, weight, replay), quality: evidence.quality };
+    }
+    catch (e) {
+        const analysis = analyze(policy, emptyEvidence(source, from, now), weight);
+        analysis.checks.unshift({ name: 'source', status: 'block', detail: e.message });
+        return { analysis };
+    }
+}
+function emptyEvidence(source, from, to) {
+    return {
+        source: source.describe(),
+        window: { from, to },
+        bucketMs: 0,
+        metrics: [],
+        unitLevel: false,
+        cells: [],
+        quality: emptyQuality()
+    };
+}
+function emptyAnalysis(now) {
+    const arm = { requests: 0, units: 0 };
+    return {
+        window: { from: now, to: now },
+        arms: { baseline: arm, canary: arm },
+        unitLevel: false,
+        metrics: [],
+        segments: [],
+        checks: [],
+        canaryRate: 0
+    };
+}
+
+var light$1 = {exports: {}};
+
+/**
+  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
+  * https://github.com/SGrondin/bottleneck
+  */
+var light = light$1.exports;
+
+var hasRequiredLight;
+
+function requireLight () {
+	if (hasRequiredLight) return light$1.exports;
+	hasRequiredLight = 1;
+	(function (module, exports) {
+		(function (global, factory) {
+			module.exports = factory() ;
+		}(light, (function () {
+			var commonjsGlobal$1 = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof commonjsGlobal !== 'undefined' ? commonjsGlobal : typeof self !== 'undefined' ? self : {};
+
+			function getCjsExportFromNamespace (n) {
+				return n && n['default'] || n;
+			}
+
+			var load = function(received, defaults, onto = {}) {
+			  var k, ref, v;
+			  for (k in defaults) {
+			    v = defaults[k];
+			    onto[k] = (ref = received[k]) != null ? ref : v;
+			  }
+			  return onto;
+			};
+
+			var overwrite = function(received, defaults, onto = {}) {
+			  var k, v;
+			  for (k in received) {
+			    v = received[k];
+			    if (defaults[k] !== void 0) {
+			      onto[k] = v;
+			    }
+			  }
+			  return onto;
+			};
+
+			var parser = {
+				load: load,
+				overwrite: overwrite
+			};
+
+			var DLList;
+
+			DLList = class DLList {
+			  constructor(incr, decr) {
+			    this.incr = incr;
+			    this.decr = decr;
+			    this._first = null;
+			    this._last = null;
+			    this.length = 0;
+			  }
+
+			  push(value) {
+			    var node;
+			    this.length++;
+			    if (typeof this.incr === "function") {
+			      this.incr();
+			    }
+			    node = {
+			      value,
+			      prev: this._last,
+			      next: null
+			    };
+			    if (this._last != null) {
+			      this._last.next = node;
+			      this._last = node;
+			    } else {
+			      this._first = this._last = node;
+			    }
+			    return void 0;
+			  }
+
+			  shift() {
+			    var value;
+			    if (this._first == null) {
+			      return;
+			    } else {
+			      this.length--;
+			      if (typeof this.decr === "function") {
+			        this.decr();
+			      }
+			    }
+			    value = this._first.value;
+			    if ((this._first = this._first.next) != null) {
+			      this._first.prev = null;
+			    } else {
+			      this._last = null;
+			    }
+			    return value;
+			  }
+
+			  first() {
+			    if (this._first != null) {
+			      return this._first.value;
+			    }
+			  }
+
+			  getArray() {
+			    var node, ref, results;
+			    node = this._first;
+			    results = [];
+			    while (node != null) {
+			      results.push((ref = node, node = node.next, ref.value));
+			    }
+			    return results;
+			  }
+
+			  forEachShift(cb) {
+			    var node;
+			    node = this.shift();
+			    while (node != null) {
+			      (cb(node), node = this.shift());
+			    }
+			    return void 0;
+			  }
+
+			  debug() {
+			    var node, ref, ref1, ref2, results;
+			    node = this._first;
+			    results = [];
+			    while (node != null) {
+			      results.push((ref = node, node = node.next, {
+			        value: ref.value,
+			        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+			        next: (ref2 = ref.next) != null ? ref2.value : void 0
+			      }));
+			    }
+			    return results;
+			  }
+
+			};
+
+			var DLList_1 = DLList;
+
+			var Events;
+
+			Events = class Events {
+			  constructor(instance) {
+			    this.instance = instance;
+			    this._events = {};
+			    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
+			      throw new Error("An Emitter already exists for this object");
+			    }
+			    this.instance.on = (name, cb) => {
+			      return this._addListener(name, "many", cb);
+			    };
+			    this.instance.once = (name, cb) => {
+			      return this._addListener(name, "once", cb);
+			    };
+			    this.instance.removeAllListeners = (name = null) => {
+			      if (name != null) {
+			        return delete this._events[name];
+			      } else {
+			        return this._events = {};
+			      }
+			    };
+			  }
+
+			  _addListener(name, status, cb) {
+			    var base;
+			    if ((base = this._events)[name] == null) {
+			      base[name] = [];
+			    }
+			    this._events[name].push({cb, status});
+			    return this.instance;
+			  }
+
+			  listenerCount(name) {
+			    if (this._events[name] != null) {
+			      return this._events[name].length;
+			    } else {
+			      return 0;
+			    }
+			  }
+
+			  async trigger(name, ...args) {
+			    var e, promises;
+			    try {
+			      if (name !== "debug") {
+			        this.trigger("debug", `Event triggered: ${name}`, args);
+			      }
+			      if (this._events[name] == null) {
+			        return;
+			      }
+			      this._events[name] = this._events[name].filter(function(listener) {
+			        return listener.status !== "none";
+			      });
+			      promises = this._events[name].map(async(listener) => {
+			        var e, returned;
+			        if (listener.status === "none") {
+			          return;
+			        }
+			        if (listener.status === "once") {
+			          listener.status = "none";
+			        }
+			        try {
+			          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+			          if (typeof (returned != null ? returned.then : void 0) === "function") {
+			            return (await returned);
+			          } else {
+			            return returned;
+			          }
+			        } catch (error) {
+			          e = error;
+			          {
+			            this.trigger("error", e);
+			          }
+			          return null;
+			        }
+			      });
+			      return ((await Promise.all(promises))).find(function(x) {
+			        return x != null;
+			      });
+			    } catch (error) {
+			      e = error;
+			      {
+			        this.trigger("error", e);
+			      }
+			      return null;
+			    }
+			  }
+
+			};
+
+			var Events_1 = Events;
+
+			var DLList$1, Events$1, Queues;
+
+			DLList$1 = DLList_1;
+
+			Events$1 = Events_1;
+
+			Queues = class Queues {
+			  constructor(num_priorities) {
+			    this.Events = new Events$1(this);
+			    this._length = 0;
+			    this._lists = (function() {
+			      var j, ref, results;
+			      results = [];
+			      for (j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); 1 <= ref ? ++j : --j) {
+			        results.push(new DLList$1((() => {
+			          return this.incr();
+			        }), (() => {
+			          return this.decr();
+			        })));
+			      }
+			      return results;
+			    }).call(this);
+			  }
+
+			  incr() {
+			    if (this._length++ === 0) {
+			      return this.Events.trigger("leftzero");
+			    }
+			  }
+
+			  decr() {
+			    if (--this._length === 0) {
+			      return this.Events.trigger("zero");
+			    }
+			  }
+
+			  push(job) {
+			    return this._lists[job.options.priority].push(job);
+			  }
+
+			  queued(priority) {
+			    if (priority != null) {
+			      return this._lists[priority].length;
+			    } else {
+			      return this._length;
+			    }
+			  }
+
+			  shiftAll(fn) {
+			    return this._lists.forEach(function(list) {
+			      return list.forEachShift(fn);
+			    });
+			  }
+
+			  getFirst(arr = this._lists) {
+			    var j, len, list;
+			    for (j = 0, len = arr.length; j < len; j++) {
+			      list = arr[j];
+			      if (list.length > 0) {
+			        return list;
+			      }
+			    }
+			    return [];
+			  }
+
+			  shiftLastFrom(priority) {
+			    return this.getFirst(this._lists.slice(priority).reverse()).shift();
+			  }
+
+			};
+
+			var Queues_1 = Queues;
+
+			var BottleneckError;
+
+			BottleneckError = class BottleneckError extends Error {};
+
+			var BottleneckError_1 = BottleneckError;
+
+			var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+
+			NUM_PRIORITIES = 10;
+
+			DEFAULT_PRIORITY = 5;
+
+			parser$1 = parser;
+
+			BottleneckError$1 = BottleneckError_1;
+
+			Job = class Job {
+			  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
+			    this.task = task;
+			    this.args = args;
+			    this.rejectOnDrop = rejectOnDrop;
+			    this.Events = Events;
+			    this._states = _states;
+			    this.Promise = Promise;
+			    this.options = parser$1.load(options, jobDefaults);
+			    this.options.priority = this._sanitizePriority(this.options.priority);
+			    if (this.options.id === jobDefaults.id) {
+			      this.options.id = `${this.options.id}-${this._randomIndex()}`;
+			    }
+			    this.promise = new this.Promise((_resolve, _reject) => {
+			      this._resolve = _resolve;
+			      this._reject = _reject;
+			    });
+			    this.retryCount = 0;
+			  }
+
+			  _sanitizePriority(priority) {
+			    var sProperty;
+			    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+			    if (sProperty < 0) {
+			      return 0;
+			    } else if (sProperty > NUM_PRIORITIES - 1) {
+			      return NUM_PRIORITIES - 1;
+			    } else {
+			      return sProperty;
+			    }
+			  }
+
+			  _randomIndex() {
+			    return Math.random().toString(36).slice(2);
+			  }
+
+			  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
+			    if (this._states.remove(this.options.id)) {
+			      if (this.rejectOnDrop) {
+			        this._reject(error != null ? error : new BottleneckError$1(message));
+			      }
+			      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
+			      return true;
+			    } else {
+			      return false;
+			    }
+			  }
+
+			  _assertStatus(expected) {
+			    var status;
+			    status = this._states.jobStatus(this.options.id);
+			    if (!(status === expected || (expected === "DONE" && status === null))) {
+			      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+			    }
+			  }
+
+			  doReceive() {
+			    this._states.start(this.options.id);
+			    return this.Events.trigger("received", {args: this.args, options: this.options});
+			  }
+
+			  doQueue(reachedHWM, blocked) {
+			    this._assertStatus("RECEIVED");
+			    this._states.next(this.options.id);
+			    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
+			  }
+
+			  doRun() {
+			    if (this.retryCount === 0) {
+			      this._assertStatus("QUEUED");
+			      this._states.next(this.options.id);
+			    } else {
+			      this._assertStatus("EXECUTING");
+			    }
+			    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
+			  }
+
+			  async doExecute(chained, clearGlobalState, run, free) {
+			    var error, eventInfo, passed;
+			    if (this.retryCount === 0) {
+			      this._assertStatus("RUNNING");
+			      this._states.next(this.options.id);
+			    } else {
+			      this._assertStatus("EXECUTING");
+			    }
+			    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+			    this.Events.trigger("executing", eventInfo);
+			    try {
+			      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
+			      if (clearGlobalState()) {
+			        this.doDone(eventInfo);
+			        await free(this.options, eventInfo);
+			        this._assertStatus("DONE");
+			        return this._resolve(passed);
+			      }
+			    } catch (error1) {
+			      error = error1;
+			      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+			    }
+			  }
+
+			  doExpire(clearGlobalState, run, free) {
+			    var error, eventInfo;
+			    if (this._states.jobStatus(this.options.id === "RUNNING")) {
+			      this._states.next(this.options.id);
+			    }
+			    this._assertStatus("EXECUTING");
+			    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+			    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+			    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+			  }
+
+			  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
+			    var retry, retryAfter;
+			    if (clearGlobalState()) {
+			      retry = (await this.Events.trigger("failed", error, eventInfo));
+			      if (retry != null) {
+			        retryAfter = ~~retry;
+			        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+			        this.retryCount++;
+			        return run(retryAfter);
+			      } else {
+			        this.doDone(eventInfo);
+			        await free(this.options, eventInfo);
+			        this._assertStatus("DONE");
+			        return this._reject(error);
+			      }
+			    }
+			  }
+
+			  doDone(eventInfo) {
+			    this._assertStatus("EXECUTING");
+			    this._states.next(this.options.id);
+			    return this.Events.trigger("done", eventInfo);
+			  }
+
+			};
+
+			var Job_1 = Job;
+
+			var BottleneckError$2, LocalDatastore, parser$2;
+
+			parser$2 = parser;
+
+			BottleneckError$2 = BottleneckError_1;
+
+			LocalDatastore = class LocalDatastore {
+			  constructor(instance, storeOptions, storeInstanceOptions) {
+			    this.instance = instance;
+			    this.storeOptions = storeOptions;
+			    this.clientId = this.instance._randomIndex();
+			    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+			    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+			    this._running = 0;
+			    this._done = 0;
+			    this._unblockTime = 0;
+			    this.ready = this.Promise.resolve();
+			    this.clients = {};
+			    this._startHeartbeat();
+			  }
+
+			  _startHeartbeat() {
+			    var base;
+			    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
+			      return typeof (base = (this.heartbeat = setInterval(() => {
+			        var amount, incr, maximum, now, reservoir;
+			        now = Date.now();
+			        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+			          this._lastReservoirRefresh = now;
+			          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+			          this.instance._drainAll(this.computeCapacity());
+			        }
+			        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+			          ({
+			            reservoirIncreaseAmount: amount,
+			            reservoirIncreaseMaximum: maximum,
+			            reservoir
+			          } = this.storeOptions);
+			          this._lastReservoirIncrease = now;
+			          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+			          if (incr > 0) {
+			            this.storeOptions.reservoir += incr;
+			            return this.instance._drainAll(this.computeCapacity());
+			          }
+			        }
+			      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
+			    } else {
+			      return clearInterval(this.heartbeat);
+			    }
+			  }
+
+			  async __publish__(message) {
+			    await this.yieldLoop();
+			    return this.instance.Events.trigger("message", message.toString());
+			  }
+
+			  async __disconnect__(flush) {
+			    await this.yieldLoop();
+			    clearInterval(this.heartbeat);
+			    return this.Promise.resolve();
+			  }
+
+			  yieldLoop(t = 0) {
+			    return new this.Promise(function(resolve, reject) {
+			      return setTimeout(resolve, t);
+			    });
+			  }
+
+			  computePenalty() {
+			    var ref;
+			    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
+			  }
+
+			  async __updateSettings__(options) {
+			    await this.yieldLoop();
+			    parser$2.overwrite(options, options, this.storeOptions);
+			    this._startHeartbeat();
+			    this.instance._drainAll(this.computeCapacity());
+			    return true;
+			  }
+
+			  async __running__() {
+			    await this.yieldLoop();
+			    return this._running;
+			  }
+
+			  async __queued__() {
+			    await this.yieldLoop();
+			    return this.instance.queued();
+			  }
+
+			  async __done__() {
+			    await this.yieldLoop();
+			    return this._done;
+			  }
+
+			  async __groupCheck__(time) {
+			    await this.yieldLoop();
+			    return (this._nextRequest + this.timeout) < time;
+			  }
+
+			  computeCapacity() {
+			    var maxConcurrent, reservoir;
+			    ({maxConcurrent, reservoir} = this.storeOptions);
+			    if ((maxConcurrent != null) && (reservoir != null)) {
+			      return Math.min(maxConcurrent - this._running, reservoir);
+			    } else if (maxConcurrent != null) {
+			      return maxConcurrent - this._running;
+			    } else if (reservoir != null) {
+			      return reservoir;
+			    } else {
+			      return null;
+			    }
+			  }
+
+			  conditionsCheck(weight) {
+			    var capacity;
+			    capacity = this.computeCapacity();
+			    return (capacity == null) || weight <= capacity;
+			  }
+
+			  async __incrementReservoir__(incr) {
+			    var reservoir;
+			    await this.yieldLoop();
+			    reservoir = this.storeOptions.reservoir += incr;
+			    this.instance._drainAll(this.computeCapacity());
+			    return reservoir;
+			  }
+
+			  async __currentReservoir__() {
+			    await this.yieldLoop();
+			    return this.storeOptions.reservoir;
+			  }
+
+			  isBlocked(now) {
+			    return this._unblockTime >= now;
+			  }
+
+			  check(weight, now) {
+			    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
+			  }
+
+			  async __check__(weight) {
+			    var now;
+			    await this.yieldLoop();
+			    now = Date.now();
+			    return this.check(weight, now);
+			  }
+
+			  async __register__(index, weight, expiration) {
+			    var now, wait;
+			    await this.yieldLoop();
+			    now = Date.now();
+			    if (this.conditionsCheck(weight)) {
+			      this._running += weight;
+			      if (this.storeOptions.reservoir != null) {
+			        this.storeOptions.reservoir -= weight;
+			      }
+			      wait = Math.max(this._nextRequest - now, 0);
+			      this._nextRequest = now + wait + this.storeOptions.minTime;
+			      return {
+			        success: true,
+			        wait,
+			        reservoir: this.storeOptions.reservoir
+			      };
+			    } else {
+			      return {
+			        success: false
+			      };
+			    }
+			  }
+
+			  strategyIsBlock() {
+			    return this.storeOptions.strategy === 3;
+			  }
+
+			  async __submit__(queueLength, weight) {
+			    var blocked, now, reachedHWM;
+			    await this.yieldLoop();
+			    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
+			      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+			    }
+			    now = Date.now();
+			    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+			    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+			    if (blocked) {
+			      this._unblockTime = now + this.computePenalty();
+			      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+			      this.instance._dropAllQueued();
+			    }
+			    return {
+			      reachedHWM,
+			      blocked,
+			      strategy: this.storeOptions.strategy
+			    };
+			  }
+
+			  async __free__(index, weight) {
+			    await this.yieldLoop();
+			    this._running -= weight;
+			    this._done += weight;
+			    this.instance._drainAll(this.computeCapacity());
+			    return {
+			      running: this._running
+			    };
+			  }
+
+			};
+
+			var LocalDatastore_1 = LocalDatastore;
+
+			var BottleneckError$3, States;
+
+			BottleneckError$3 = BottleneckError_1;
+
+			States = class States {
+			  constructor(status1) {
+			    this.status = status1;
+			    this._jobs = {};
+			    this.counts = this.status.map(function() {
+			      return 0;
+			    });
+			  }
+
+			  next(id) {
+			    var current, next;
+			    current = this._jobs[id];
+			    next = current + 1;
+			    if ((current != null) && next < this.status.length) {
+			      this.counts[current]--;
+			      this.counts[next]++;
+			      return this._jobs[id]++;
+			    } else if (current != null) {
+			      this.counts[current]--;
+			      return delete this._jobs[id];
+			    }
+			  }
+
+			  start(id) {
+			    var initial;
+			    initial = 0;
+			    this._jobs[id] = initial;
+			    return this.counts[initial]++;
+			  }
+
+			  remove(id) {
+			    var current;
+			    current = this._jobs[id];
+			    if (current != null) {
+			      this.counts[current]--;
+			      delete this._jobs[id];
+			    }
+			    return current != null;
+			  }
+
+			  jobStatus(id) {
+			    var ref;
+			    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+			  }
+
+			  statusJobs(status) {
+			    var k, pos, ref, results, v;
+			    if (status != null) {
+			      pos = this.status.indexOf(status);
+			      if (pos < 0) {
+			        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
+			      }
+			      ref = this._jobs;
+			      results = [];
+			      for (k in ref) {
+			        v = ref[k];
+			        if (v === pos) {
+			          results.push(k);
+			        }
+			      }
+			      return results;
+			    } else {
+			      return Object.keys(this._jobs);
+			    }
+			  }
+
+			  statusCounts() {
+			    return this.counts.reduce(((acc, v, i) => {
+			      acc[this.status[i]] = v;
+			      return acc;
+			    }), {});
+			  }
+
+			};
+
+			var States_1 = States;
+
+			var DLList$2, Sync;
+
+			DLList$2 = DLList_1;
+
+			Sync = class Sync {
+			  constructor(name, Promise) {
+			    this.schedule = this.schedule.bind(this);
+			    this.name = name;
+			    this.Promise = Promise;
+			    this._running = 0;
+			    this._queue = new DLList$2();
+			  }
+
+			  isEmpty() {
+			    return this._queue.length === 0;
+			  }
+
+			  async _tryToRun() {
+			    var args, cb, error, reject, resolve, returned, task;
+			    if ((this._running < 1) && this._queue.length > 0) {
+			      this._running++;
+			      ({task, args, resolve, reject} = this._queue.shift());
+			      cb = (await (async function() {
+			        try {
+			          returned = (await task(...args));
+			          return function() {
+			            return resolve(returned);
+			          };
+			        } catch (error1) {
+			          error = error1;
+			          return function() {
+			            return reject(error);
+			          };
+			        }
+			      })());
+			      this._running--;
+			      this._tryToRun();
+			      return cb();
+			    }
+			  }
+
+			  schedule(task, ...args) {
+			    var promise, reject, resolve;
+			    resolve = reject = null;
+			    promise = new this.Promise(function(_resolve, _reject) {
+			      resolve = _resolve;
+			      return reject = _reject;
+			    });
+			    this._queue.push({task, args, resolve, reject});
+			    this._tryToRun();
+			    return promise;
+			  }
+
+			};
+
+			var Sync_1 = Sync;
+
+			var version = "2.19.5";
+			var version$1 = {
+				version: version
+			};
+
+			var version$2 = /*#__PURE__*/Object.freeze({
+				version: version,
+				default: version$1
+			});
+
+			var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+			var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+			var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+			var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+
+			parser$3 = parser;
+
+			Events$2 = Events_1;
+
+			RedisConnection$1 = require$$2;
+
+			IORedisConnection$1 = require$$3;
+
+			Scripts$1 = require$$4;
+
+			Group = (function() {
+			  class Group {
+			    constructor(limiterOptions = {}) {
+			      this.deleteKey = this.deleteKey.bind(this);
+			      this.limiterOptions = limiterOptions;
+			      parser$3.load(this.limiterOptions, this.defaults, this);
+			      this.Events = new Events$2(this);
+			      this.instances = {};
+			      this.Bottleneck = Bottleneck_1;
+			      this._startAutoCleanup();
+			      this.sharedConnection = this.connection != null;
+			      if (this.connection == null) {
+			        if (this.limiterOptions.datastore === "redis") {
+			          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+			        } else if (this.limiterOptions.datastore === "ioredis") {
+			          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+			        }
+			      }
+			    }
+
+			    key(key = "") {
+			      var ref;
+			      return (ref = this.instances[key]) != null ? ref : (() => {
+			        var limiter;
+			        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+			          id: `${this.id}-${key}`,
+			          timeout: this.timeout,
+			          connection: this.connection
+			        }));
+			        this.Events.trigger("created", limiter, key);
+			        return limiter;
+			      })();
+			    }
+
+			    async deleteKey(key = "") {
+			      var deleted, instance;
+			      instance = this.instances[key];
+			      if (this.connection) {
+			        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
+			      }
+			      if (instance != null) {
+			        delete this.instances[key];
+			        await instance.disconnect();
+			      }
+			      return (instance != null) || deleted > 0;
+			    }
+
+			    limiters() {
+			      var k, ref, results, v;
+			      ref = this.instances;
+			      results = [];
+			      for (k in ref) {
+			        v = ref[k];
+			        results.push({
+			          key: k,
+			          limiter: v
+			        });
+			      }
+			      return results;
+			    }
+
+			    keys() {
+			      return Object.keys(this.instances);
+			    }
+
+			    async clusterKeys() {
+			      var cursor, end, found, i, k, keys, len, next, start;
+			      if (this.connection == null) {
+			        return this.Promise.resolve(this.keys());
+			      }
+			      keys = [];
+			      cursor = null;
+			      start = `b_${this.id}-`.length;
+			      end = "_settings".length;
+			      while (cursor !== 0) {
+			        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
+			        cursor = ~~next;
+			        for (i = 0, len = found.length; i < len; i++) {
+			          k = found[i];
+			          keys.push(k.slice(start, -end));
+			        }
+			      }
+			      return keys;
+			    }
+
+			    _startAutoCleanup() {
+			      var base;
+			      clearInterval(this.interval);
+			      return typeof (base = (this.interval = setInterval(async() => {
+			        var e, k, ref, results, time, v;
+			        time = Date.now();
+			        ref = this.instances;
+			        results = [];
+			        for (k in ref) {
+			          v = ref[k];
+			          try {
+			            if ((await v._store.__groupCheck__(time))) {
+			              results.push(this.deleteKey(k));
+			            } else {
+			              results.push(void 0);
+			            }
+			          } catch (error) {
+			            e = error;
+			            results.push(v.Events.trigger("error", e));
+			          }
+			        }
+			        return results;
+			      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
+			    }
+
+			    updateSettings(options = {}) {
+			      parser$3.overwrite(options, this.defaults, this);
+			      parser$3.overwrite(options, options, this.limiterOptions);
+			      if (options.timeout != null) {
+			        return this._startAutoCleanup();
+			      }
+			    }
+
+			    disconnect(flush = true) {
+			      var ref;
+			      if (!this.sharedConnection) {
+			        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+			      }
+			    }
+
+			  }
+			  Group.prototype.defaults = {
+			    timeout: 1000 * 60 * 5,
+			    connection: null,
+			    Promise: Promise,
+			    id: "group-key"
+			  };
+
+			  return Group;
+
+			}).call(commonjsGlobal$1);
+
+			var Group_1 = Group;
+
+			var Batcher, Events$3, parser$4;
+
+			parser$4 = parser;
+
+			Events$3 = Events_1;
+
+			Batcher = (function() {
+			  class Batcher {
+			    constructor(options = {}) {
+			      this.options = options;
+			      parser$4.load(this.options, this.defaults, this);
+			      this.Events = new Events$3(this);
+			      this._arr = [];
+			      this._resetPromise();
+			      this._lastFlush = Date.now();
+			    }
+
+			    _resetPromise() {
+			      return this._promise = new this.Promise((res, rej) => {
+			        return this._resolve = res;
+			      });
+			    }
+
+			    _flush() {
+			      clearTimeout(this._timeout);
+			      this._lastFlush = Date.now();
+			      this._resolve();
+			      this.Events.trigger("batch", this._arr);
+			      this._arr = [];
+			      return this._resetPromise();
+			    }
+
+			    add(data) {
+			      var ret;
+			      this._arr.push(data);
+			      ret = this._promise;
+			      if (this._arr.length === this.maxSize) {
+			        this._flush();
+			      } else if ((this.maxTime != null) && this._arr.length === 1) {
+			        this._timeout = setTimeout(() => {
+			          return this._flush();
+			        }, this.maxTime);
+			      }
+			      return ret;
+			    }
+
+			  }
+			  Batcher.prototype.defaults = {
+			    maxTime: null,
+			    maxSize: null,
+			    Promise: Promise
+			  };
+
+			  return Batcher;
+
+			}).call(commonjsGlobal$1);
+
+			var Batcher_1 = Batcher;
+
+			var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+			var require$$8 = getCjsExportFromNamespace(version$2);
+
+			var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
+			  splice = [].splice;
+
+			NUM_PRIORITIES$1 = 10;
+
+			DEFAULT_PRIORITY$1 = 5;
+
+			parser$5 = parser;
+
+			Queues$1 = Queues_1;
+
+			Job$1 = Job_1;
+
+			LocalDatastore$1 = LocalDatastore_1;
+
+			RedisDatastore$1 = require$$4$1;
+
+			Events$4 = Events_1;
+
+			States$1 = States_1;
+
+			Sync$1 = Sync_1;
+
+			Bottleneck = (function() {
+			  class Bottleneck {
+			    constructor(options = {}, ...invalid) {
+			      var storeInstanceOptions, storeOptions;
+			      this._addToQueue = this._addToQueue.bind(this);
+			      this._validateOptions(options, invalid);
+			      parser$5.load(options, this.instanceDefaults, this);
+			      this._queues = new Queues$1(NUM_PRIORITIES$1);
+			      this._scheduled = {};
+			      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+			      this._limiter = null;
+			      this.Events = new Events$4(this);
+			      this._submitLock = new Sync$1("submit", this.Promise);
+			      this._registerLock = new Sync$1("register", this.Promise);
+			      storeOptions = parser$5.load(options, this.storeDefaults, {});
+			      this._store = (function() {
+			        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
+			          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+			          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+			        } else if (this.datastore === "local") {
+			          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+			          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+			        } else {
+			          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+			        }
+			      }).call(this);
+			      this._queues.on("leftzero", () => {
+			        var ref;
+			        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+			      });
+			      this._queues.on("zero", () => {
+			        var ref;
+			        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+			      });
+			    }
+
+			    _validateOptions(options, invalid) {
+			      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
+			        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+			      }
+			    }
+
+			    ready() {
+			      return this._store.ready;
+			    }
+
+			    clients() {
+			      return this._store.clients;
+			    }
+
+			    channel() {
+			      return `b_${this.id}`;
+			    }
+
+			    channel_client() {
+			      return `b_${this.id}_${this._store.clientId}`;
+			    }
+
+			    publish(message) {
+			      return this._store.__publish__(message);
+			    }
+
+			    disconnect(flush = true) {
+			      return this._store.__disconnect__(flush);
+			    }
+
+			    chain(_limiter) {
+			      this._limiter = _limiter;
+			      return this;
+			    }
+
+			    queued(priority) {
+			      return this._queues.queued(priority);
+			    }
+
+			    clusterQueued() {
+			      return this._store.__queued__();
+			    }
+
+			    empty() {
+			      return this.queued() === 0 && this._submitLock.isEmpty();
+			    }
+
+			    running() {
+			      return this._store.__running__();
+			    }
+
+			    done() {
+			      return this._store.__done__();
+			    }
+
+			    jobStatus(id) {
+			      return this._states.jobStatus(id);
+			    }
+
+			    jobs(status) {
+			      return this._states.statusJobs(status);
+			    }
+
+			    counts() {
+			      return this._states.statusCounts();
+			    }
+
+			    _randomIndex() {
+			      return Math.random().toString(36).slice(2);
+			    }
+
+			    check(weight = 1) {
+			      return this._store.__check__(weight);
+			    }
+
+			    _clearGlobalState(index) {
+			      if (this._scheduled[index] != null) {
+			        clearTimeout(this._scheduled[index].expiration);
+			        delete this._scheduled[index];
+			        return true;
+			      } else {
+			        return false;
+			      }
+			    }
+
+			    async _free(index, job, options, eventInfo) {
+			      var e, running;
+			      try {
+			        ({running} = (await this._store.__free__(index, options.weight)));
+			        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+			        if (running === 0 && this.empty()) {
+			          return this.Events.trigger("idle");
+			        }
+			      } catch (error1) {
+			        e = error1;
+			        return this.Events.trigger("error", e);
+			      }
+			    }
+
+			    _run(index, job, wait) {
+			      var clearGlobalState, free, run;
+			      job.doRun();
+			      clearGlobalState = this._clearGlobalState.bind(this, index);
+			      run = this._run.bind(this, index, job);
+			      free = this._free.bind(this, index, job);
+			      return this._scheduled[index] = {
+			        timeout: setTimeout(() => {
+			          return job.doExecute(this._limiter, clearGlobalState, run, free);
+			        }, wait),
+			        expiration: job.options.expiration != null ? setTimeout(function() {
+			          return job.doExpire(clearGlobalState, run, free);
+			        }, wait + job.options.expiration) : void 0,
+			        job: job
+			      };
+			    }
+
+			    _drainOne(capacity) {
+			      return this._registerLock.schedule(() => {
+			        var args, index, next, options, queue;
+			        if (this.queued() === 0) {
+			          return this.Promise.resolve(null);
+			        }
+			        queue = this._queues.getFirst();
+			        ({options, args} = next = queue.first());
+			        if ((capacity != null) && options.weight > capacity) {
+			          return this.Promise.resolve(null);
+			        }
+			        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
+			        index = this._randomIndex();
+			        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
+			          var empty;
+			          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
+			          if (success) {
+			            queue.shift();
+			            empty = this.empty();
+			            if (empty) {
+			              this.Events.trigger("empty");
+			            }
+			            if (reservoir === 0) {
+			              this.Events.trigger("depleted", empty);
+			            }
+			            this._run(index, next, wait);
+			            return this.Promise.resolve(options.weight);
+			          } else {
+			            return this.Promise.resolve(null);
+			          }
+			        });
+			      });
+			    }
+
+			    _drainAll(capacity, total = 0) {
+			      return this._drainOne(capacity).then((drained) => {
+			        var newCapacity;
+			        if (drained != null) {
+			          newCapacity = capacity != null ? capacity - drained : capacity;
+			          return this._drainAll(newCapacity, total + drained);
+			        } else {
+			          return this.Promise.resolve(total);
+			        }
+			      }).catch((e) => {
+			        return this.Events.trigger("error", e);
+			      });
+			    }
+
+			    _dropAllQueued(message) {
+			      return this._queues.shiftAll(function(job) {
+			        return job.doDrop({message});
+			      });
+			    }
+
+			    stop(options = {}) {
+			      var done, waitForExecuting;
+			      options = parser$5.load(options, this.stopDefaults);
+			      waitForExecuting = (at) => {
+			        var finished;
+			        finished = () => {
+			          var counts;
+			          counts = this._states.counts;
+			          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
+			        };
+			        return new this.Promise((resolve, reject) => {
+			          if (finished()) {
+			            return resolve();
+			          } else {
+			            return this.on("done", () => {
+			              if (finished()) {
+			                this.removeAllListeners("done");
+			                return resolve();
+			              }
+			            });
+			          }
+			        });
+			      };
+			      done = options.dropWaitingJobs ? (this._run = function(index, next) {
+			        return next.doDrop({
+			          message: options.dropErrorMessage
+			        });
+			      }, this._drainOne = () => {
+			        return this.Promise.resolve(null);
+			      }, this._registerLock.schedule(() => {
+			        return this._submitLock.schedule(() => {
+			          var k, ref, v;
+			          ref = this._scheduled;
+			          for (k in ref) {
+			            v = ref[k];
+			            if (this.jobStatus(v.job.options.id) === "RUNNING") {
+			              clearTimeout(v.timeout);
+			              clearTimeout(v.expiration);
+			              v.job.doDrop({
+			                message: options.dropErrorMessage
+			              });
+			            }
+			          }
+			          this._dropAllQueued(options.dropErrorMessage);
+			          return waitForExecuting(0);
+			        });
+			      })) : this.schedule({
+			        priority: NUM_PRIORITIES$1 - 1,
+			        weight: 0
+			      }, () => {
+			        return waitForExecuting(1);
+			      });
+			      this._receive = function(job) {
+			        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
+			      };
+			      this.stop = () => {
+			        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
+			      };
+			      return done;
+			    }
+
+			    async _addToQueue(job) {
+			      var args, blocked, error, options, reachedHWM, shifted, strategy;
+			      ({args, options} = job);
+			      try {
+			        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
+			      } catch (error1) {
+			        error = error1;
+			        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
+			        job.doDrop({error});
+			        return false;
+			      }
+			      if (blocked) {
+			        job.doDrop();
+			        return true;
+			      } else if (reachedHWM) {
+			        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
+			        if (shifted != null) {
+			          shifted.doDrop();
+			        }
+			        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
+			          if (shifted == null) {
+			            job.doDrop();
+			          }
+			          return reachedHWM;
+			        }
+			      }
+			      job.doQueue(reachedHWM, blocked);
+			      this._queues.push(job);
+			      await this._drainAll();
+			      return reachedHWM;
+			    }
+
+			    _receive(job) {
+			      if (this._states.jobStatus(job.options.id) != null) {
+			        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+			        return false;
+			      } else {
+			        job.doReceive();
+			        return this._submitLock.schedule(this._addToQueue, job);
+			      }
+			    }
+
+			    submit(...args) {
+			      var cb, fn, job, options, ref, ref1, task;
+			      if (typeof args[0] === "function") {
+			        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+			        options = parser$5.load({}, this.jobDefaults);
+			      } else {
+			        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+			        options = parser$5.load(options, this.jobDefaults);
+			      }
+			      task = (...args) => {
+			        return new this.Promise(function(resolve, reject) {
+			          return fn(...args, function(...args) {
+			            return (args[0] != null ? reject : resolve)(args);
+			          });
+			        });
+			      };
+			      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+			      job.promise.then(function(args) {
+			        return typeof cb === "function" ? cb(...args) : void 0;
+			      }).catch(function(args) {
+			        if (Array.isArray(args)) {
+			          return typeof cb === "function" ? cb(...args) : void 0;
+			        } else {
+			          return typeof cb === "function" ? cb(args) : void 0;
+			        }
+			      });
+			      return this._receive(job);
+			    }
+
+			    schedule(...args) {
+			      var job, options, task;
+			      if (typeof args[0] === "function") {
+			        [task, ...args] = args;
+			        options = {};
+			      } else {
+			        [options, task, ...args] = args;
+			      }
+			      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+			      this._receive(job);
+			      return job.promise;
+			    }
+
+			    wrap(fn) {
+			      var schedule, wrapped;
+			      schedule = this.schedule.bind(this);
+			      wrapped = function(...args) {
+			        return schedule(fn.bind(this), ...args);
+			      };
+			      wrapped.withOptions = function(options, ...args) {
+			        return schedule(options, fn, ...args);
+			      };
+			      return wrapped;
+			    }
+
+			    async updateSettings(options = {}) {
+			      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+			      parser$5.overwrite(options, this.instanceDefaults, this);
+			      return this;
+			    }
+
+			    currentReservoir() {
+			      return this._store.__currentReservoir__();
+			    }
+
+			    incrementReservoir(incr = 0) {
+			      return this._store.__incrementReservoir__(incr);
+			    }
+
+			  }
+			  Bottleneck.default = Bottleneck;
+
+			  Bottleneck.Events = Events$4;
+
+			  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
+
+			  Bottleneck.strategy = Bottleneck.prototype.strategy = {
+			    LEAK: 1,
+			    OVERFLOW: 2,
+			    OVERFLOW_PRIORITY: 4,
+			    BLOCK: 3
+			  };
+
+			  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
+
+			  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
+
+			  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
+
+			  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
+
+			  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
+
+			  Bottleneck.prototype.jobDefaults = {
+			    priority: DEFAULT_PRIORITY$1,
+			    weight: 1,
+			    expiration: null,
+			    id: "<no-id>"
+			  };
+
+			  Bottleneck.prototype.storeDefaults = {
+			    maxConcurrent: null,
+			    minTime: 0,
+			    highWater: null,
+			    strategy: Bottleneck.prototype.strategy.LEAK,
+			    penalty: null,
+			    reservoir: null,
+			    reservoirRefreshInterval: null,
+			    reservoirRefreshAmount: null,
+			    reservoirIncreaseInterval: null,
+			    reservoirIncreaseAmount: null,
+			    reservoirIncreaseMaximum: null
+			  };
+
+			  Bottleneck.prototype.localStoreDefaults = {
+			    Promise: Promise,
+			    timeout: null,
+			    heartbeatInterval: 250
+			  };
+
+			  Bottleneck.prototype.redisStoreDefaults = {
+			    Promise: Promise,
+			    timeout: null,
+			    heartbeatInterval: 5000,
+			    clientTimeout: 10000,
+			    Redis: null,
+			    clientOptions: {},
+			    clusterNodes: null,
+			    clearDatastore: false,
+			    connection: null
+			  };
+
+			  Bottleneck.prototype.instanceDefaults = {
+			    datastore: "local",
+			    connection: null,
+			    id: "<no-id>",
+			    rejectOnDrop: true,
+			    trackDoneStatus: false,
+			    Promise: Promise
+			  };
+
+			  Bottleneck.prototype.stopDefaults = {
+			    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+			    dropWaitingJobs: true,
+			    dropErrorMessage: "This limiter has been stopped."
+			  };
+
+			  return Bottleneck;
+
+			}).call(commonjsGlobal$1);
+
+			var Bottleneck_1 = Bottleneck;
+
+			var lib = Bottleneck_1;
+
+			return lib;
+
+		}))); 
+	} (light$1));
+	return light$1.exports;
+}
+
+var lightExports = requireLight();
+var BottleneckLight = /*@__PURE__*/getDefaultExportFromCjs(lightExports);
+
+// pkg/dist-src/version.js
+var VERSION$1 = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+async function wrapRequest$1(state, octokit, request, options) {
+  const limiter = new BottleneckLight();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest$1.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = VERSION$1;
+
+// pkg/dist-src/index.js
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var noop = () => Promise.resolve();
+function wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = BottleneckLight,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = VERSION;
+throttling.triggersNotification = triggersNotification;
+
+/** How many times a rate-limited request is retried before the run gives up on it. */
+const RATE_LIMIT_RETRIES = 3;
+/**
+ * The REST client: @actions/github's Octokit (base URL from GITHUB_API_URL, so GitHub Enterprise
+ * Server works) with the retry plugin (5xx and network errors, with backoff) and the throttling
+ * plugin, which waits out primary and secondary rate limits using `retry-after` and
+ * `x-ratelimit-reset` (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api).
+ */
+function createGitHub(token, log, options = {}) {
+    const onLimit = (kind) => (retryAfter, request, _o, retryCount) => {
+        const retrying = retryCount < RATE_LIMIT_RETRIES;
+        log.warning(`GitHub ${kind} on ${request.method} ${request.url}: ${retrying ? `retrying in ${retryAfter}s` : 'giving up'}`);
+        return retrying;
+    };
+    return getOctokit(token, {
+        ...(options.baseUrl && { baseUrl: options.baseUrl }),
+        userAgent: options.userAgent ?? 'ai-rollout-gate',
+        throttle: {
+            onRateLimit: onLimit('rate limit'),
+            onSecondaryRateLimit: onLimit('secondary rate limit')
+        },
+        retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] }
+    }, retry, throttling);
+}
+/** `owner/name` as GITHUB_REPOSITORY gives it. */
+function parseRepo(text) {
+    const m = /^([\w.-]+)\/([\w.-]+)$/.exec(text ?? '');
+    return m ? { owner: m[1], repo: m[2] } : undefined;
+}
+
+/** The contents API refused a write because the file changed since it was read. */
+class ContentConflictError extends Error {
+    constructor(path) {
+        super(`${path} changed since it was read`);
+        this.name = 'ContentConflictError';
+    }
+}
+/**
+ * Files in the repository through the contents API
+ * (https://docs.github.com/en/rest/repos/contents). A write names the blob sha it replaces, so
+ * GitHub rejects it (409, or 422 for a missing sha) when someone else wrote first.
+ */
+class RepoFiles {
+    github;
+    repo;
+    constructor(github, repo) {
+        this.github = github;
+        this.repo = repo;
+    }
+    /** The file on `ref`, or undefined when it (or the branch) does not exist. */
+    async read(path, ref) {
+        try {
+            const { data } = await this.github.rest.repos.getContent({
+                ...this.repo,
+                path,
+                ...(ref && { ref })
+            });
+            if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
+                throw new Error(`${path} is not a file`);
+            }
+            return { text: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
+        }
+        catch (e) {
+            if (statusOf(e) === 404)
+                return undefined;
+            throw explainGitHubError(e, `read ${path}${ref ? ` on ${ref}` : ''}`, 'contents: read');
+        }
+    }
+    /** Create or replace the file on `branch`; `sha` is the blob replaced (undefined: a new file). */
+    async write(path, branch, text, sha, message) {
+        try {
+            const { data } = await this.github.rest.repos.createOrUpdateFileContents({
+                ...this.repo,
+                path,
+                branch,
+                message,
+                content: Buffer.from(text, 'utf8').toString('base64'),
+                ...(sha && { sha })
+            });
+            return { sha: data.content?.sha ?? '', commitUrl: data.commit.html_url };
+        }
+        catch (e) {
+            const status = statusOf(e);
+            // 409: the sha is not the file's current one; 422: "sha" wasn't supplied for an existing file.
+            const message = e.message;
+            if (/protected|rule violation/i.test(message)) {
+                throw new GitHubError(`could not write ${path}: branch ${branch} is protected (${message}). Use a branch that only this Action writes to, without protection rules.`, status);
+            }
+            if (status === 409 || (status === 422 && /sha/i.test(message))) {
+                throw new ContentConflictError(path);
+            }
+            throw explainGitHubError(e, `write ${path} on branch ${branch}`, 'contents: write');
+        }
+    }
+    async defaultBranch() {
+        try {
+            const { data } = await this.github.rest.repos.get({ ...this.repo });
+            return data.default_branch;
+        }
+        catch (e) {
+            throw explainGitHubError(e, `read repository ${this.repo.owner}/${this.repo.repo}`, 'contents: read');
+        }
+    }
+    /** True when the branch exists. */
+    async hasBranch(branch) {
+        try {
+            await this.github.rest.git.getRef({ ...this.repo, ref: `heads/${branch}` });
+            return true;
+        }
+        catch (e) {
+            if (statusOf(e) === 404)
+                return false;
+            throw explainGitHubError(e, `look up branch ${branch}`, 'contents: read');
+        }
+    }
+    /** Create `branch` at the default branch's head (tolerates a concurrent creation). */
+    async createBranch(branch) {
+        const base = await this.defaultBranch();
+        try {
+            const { data } = await this.github.rest.git.getRef({ ...this.repo, ref: `heads/${base}` });
+            await this.github.rest.git.createRef({
+                ...this.repo,
+                ref: `refs/heads/${branch}`,
+                sha: data.object.sha
+            });
+        }
+        catch (e) {
+            if (statusOf(e) === 422 && /already exists/i.test(e.message))
+                return;
+            throw explainGitHubError(e, `create branch ${branch}`, 'contents: write');
+        }
+    }
+}
+
+/**
+ * The pull request to post on: the `pr-number` input when given (an explicit override), else the
+ * event's own PR, else the one recorded in the rollout state, else an open PR associated with the
+ * commit. None is fine: the verdict then goes to the job summary only.
+ *
+ * A PR number that reaches a workflow_run from the triggering workflow (an artifact, or the
+ * event's list) is untrusted: that workflow may run fork code. It is used only when that PR's head
+ * is the commit the triggering run built.
+ */
+async function findPullRequest(github, repo, event, options) {
+    const run = event.eventName === 'workflow_run' ? event.payload.workflow_run : undefined;
+    const trusted = async (number) => !run?.head_sha || (await headSha(github, repo, number)) === run.head_sha;
+    if (options.input !== undefined) {
+        if (await trusted(options.input))
+            return { number: options.input, from: 'input' };
+        options.warn(`pr-number ${options.input} ignored: its head is not the commit the triggering workflow run built (${run?.head_sha})`);
+    }
+    const fromEvent = event.payload.pull_request?.number ?? run?.pull_requests?.[0]?.number;
+    if (fromEvent !== undefined && (await trusted(fromEvent)))
+        return { number: fromEvent, from: 'event' };
+    if (options.state !== undefined)
+        return { number: options.state, from: 'state' };
+    const sha = run?.head_sha ?? event.sha;
+    if (!sha)
+        return undefined;
+    try {
+        const { data } = await github.rest.repos.listPullRequestsAssociatedWithCommit({
+            ...repo,
+            commit_sha: sha,
+            per_page: 100
+        });
+        const pr = data.find(p => p.state === 'open') ?? data[0];
+        return pr ? { number: pr.number, from: 'commit' } : undefined;
+    }
+    catch (e) {
+        options.warn(explainGitHubError(e, `find the pull request of commit ${sha}`, 'pull-requests: read').message);
+        return undefined;
+    }
+}
+async function headSha(github, repo, number) {
+    try {
+        return (await github.rest.pulls.get({ ...repo, pull_number: number })).data.head.sha;
+    }
+    catch (e) {
+        if (statusOf(e) === 404)
+            return undefined;
+        throw explainGitHubError(e, `read pull request #${number}`, 'pull-requests: read');
+    }
+}
+
+/** The login GITHUB_TOKEN comments as. */
+const ACTIONS_BOT = 'github-actions[bot]';
+/**
+ * One comment per rollout on a pull request, found by the hidden marker its body starts with and
+ * edited in place. Only comments written by the token's own identity count, so nobody can plant a
+ * comment with the marker and have the Action edit (or trust) it. Comments are paged through
+ * 100 at a time, so a busy pull request with hundreds of comments still finds it.
+ */
+class StickyComment {
+    github;
+    repo;
+    issueNumber;
+    marker;
+    constructor(github, repo, issueNumber, marker) {
+        this.github = github;
+        this.repo = repo;
+        this.issueNumber = issueNumber;
+        this.marker = marker;
+    }
+    async upsert(body) {
+        const doing = `comment on pull request #${this.issueNumber}`;
+        try {
+            const author = await this.author();
+            const existing = await this.find(author);
+            if (existing && existing.body === body)
+                return { url: existing.html_url, action: 'unchanged' };
+            if (existing) {
+                const { data } = await this.github.rest.issues.updateComment({
+                    ...this.repo,
+                    comment_id: existing.id,
+                    body
+                });
+                return { url: data.html_url, action: 'updated' };
+            }
+            const { data } = await this.github.rest.issues.createComment({
+                ...this.repo,
+                issue_number: this.issueNumber,
+                body
+            });
+            return { url: data.html_url, action: 'created' };
+        }
+        catch (e) {
+            throw explainGitHubError(e, doing, 'pull-requests: write');
+        }
+    }
+    /**
+     * The token's login: GET /user works for personal and app user tokens; GITHUB_TOKEN (an
+     * installation token) gets 403 there and comments as github-actions[bot].
+     */
+    async author() {
+        try {
+            return (await this.github.rest.users.getAuthenticated()).data.login;
+        }
+        catch (e) {
+            const status = statusOf(e);
+            if (status === 403 || status === 401 || status === 404)
+                return ACTIONS_BOT;
+            throw e;
+        }
+    }
+    async find(author) {
+        const pages = this.github.paginate.iterator(this.github.rest.issues.listComments, {
+            ...this.repo,
+            issue_number: this.issueNumber,
+            per_page: 100
+        });
+        for await (const { data } of pages) {
+            const mine = data.find(c => c.user?.login === author && c.body?.startsWith(this.marker));
+            if (mine)
+                return mine;
+        }
+        return undefined;
+    }
+}
+
+/**
+ * The validated rollout policy (DESIGN.md, "Policy"). Everything here is already parsed:
+ * durations are milliseconds, percentages are fractions, and every default is filled in,
+ * so the rest of the engine never re-interprets policy text.
+ */
+/** The only error the policy loader throws. `message` lists every issue as `file:line:col: path: message`. */
+class PolicyError extends Error {
+    issues;
+    constructor(issues) {
+        super(issues
+            .map(i => `${i.file}:${i.line}:${i.col}: ${i.path ? `${i.path}: ` : ''}${i.message}`)
+            .join('\n'));
+        this.name = 'PolicyError';
+        this.issues = issues;
+    }
+}
+
 const INVALID = Symbol('invalid');
 function node(description, expects, json, check) {
     return { description, expects, json: () => ({ description, ...json }), check };
@@ -41046,6 +51095,53 @@ const version = scalar('Policy format version; this release reads version 1.', '
     : fail(`unsupported version ${JSON.stringify(value)}: this release reads version 1 policies; set version: 1`));
 
 /**
+ * The `actuators` section of the policy: what applies a decision to the world. Each entry is one
+ * actuator; all are optional (the Action's outputs are always set, so a later step can act too).
+ */
+const when = withDefault(choice('change: only when the canary weight changes (or on a manual command); every: every run.', ['change', 'every']), 'change');
+const weightSetting = obj("One value in the file to set to an arm's weight.", {
+    path: required(str('Where the value is, e.g. `model_list[name=gpt-4o-v7].litellm_params.weight` or `spec.rules[0].backendRefs[1].weight`: keys separated by dots, `[n]` for a list item, `[key=value]` for the list item whose key has that value.')),
+    arm: withDefault(choice("Whose weight: the canary's, or the baseline's (100% minus the canary's).", [
+        'canary',
+        'baseline'
+    ]), 'canary'),
+    total: withDefault(num$1('What 100% of traffic is in this file: 100 for percent, 1 for a fraction.', {
+        exclusiveMin: 0
+    }), 100)
+});
+const gitFile = obj('Set the weights in a YAML or JSON file in the repository and commit it (comments and formatting are kept).', {
+    type: required(choice('Commit the weight to a file in the repository.', ['git-file'])),
+    file: required(str('The file, relative to the repository root.')),
+    branch: optional(str("The branch to commit to; default: the repository's default branch.")),
+    set: required(list('The values to set.', weightSetting, 1))
+});
+const webhook = obj('POST the decision record as JSON, signed with HMAC-SHA256 over the body (header X-Rollout-Gate-Signature-256: sha256=<hex>).', {
+    type: required(choice('Call a webhook.', ['webhook'])),
+    url: required(str('The URL to POST to.', { regex: '^https?://', hint: 'an http:// or https:// URL' })),
+    secretEnv: optional(str("The environment variable holding the HMAC secret (the Action's `webhook-secret` input sets ROLLOUT_GATE_WEBHOOK_SECRET).")),
+    timeout: withDefault(duration('How long to wait for an answer.'), '10s'),
+    retries: withDefault(num$1('Retries after a failure (network error, 5xx, 429).', { integer: true, min: 0, max: 10 }), 3),
+    on: when
+});
+const workflowDispatch = obj('Start a deploy workflow with workflow_dispatch, with inputs `decision`, `weight` and `rollout` (plus `inputs`).', {
+    type: required(choice('Dispatch a workflow.', ['workflow-dispatch'])),
+    workflow: required(str('The workflow file name (deploy.yml) or id.')),
+    ref: optional(str("The git ref to run it on; default: the repository's default branch.")),
+    inputs: withDefault(record('More inputs to pass, as strings.', str('An input value.')), {}),
+    on: when
+});
+const deployment = obj('Mirror every decision as a GitHub deployment status on an environment (in_progress per step, success when complete, failure on rollback).', {
+    type: required(choice('Report deployment statuses.', ['deployment'])),
+    environment: required(str('The GitHub environment, e.g. production.'))
+});
+const actuators = list('What applies each decision: git-file, webhook, workflow-dispatch, deployment.', union('One actuator.', 'type', {
+    'git-file': gitFile,
+    webhook,
+    'workflow-dispatch': workflowDispatch,
+    deployment
+}));
+
+/**
  * The rollout policy schema (DESIGN.md, "Policy"), written once in the DSL of ./dsl.ts: it is the
  * validator (with defaults and cross-field rules) and, through policyJsonSchema(), the JSON Schema
  * that editors use. Cross-field rules (in `refine`) are the only part the JSON Schema cannot express.
@@ -41225,7 +51321,8 @@ const policySchema = obj('A rollout policy for ai-rollout-gate.', {
     bucket: withDefault(duration('Width of the time buckets the evidence is kept in, from 10s to 1d.', {
         min: 10 * SECOND,
         max: DAY
-    }), '5m')
+    }), '5m'),
+    actuators: optional(actuators)
 });
 
 /**
@@ -41374,7 +51471,7 @@ var __require = /* @__PURE__ */ createRequire(import.meta.url);
 //#region src/utils.ts
 function cleanPath(path) {
 	let normalized = normalize(path);
-	if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
+	if (normalized.length > 1 && normalized[normalized.length - 1] === sep$1) normalized = normalized.substring(0, normalized.length - 1);
 	return normalized;
 }
 const SLASHES_REGEX = /[\\/]/g;
@@ -41388,7 +51485,7 @@ function isRootDirectory(path) {
 function normalizePath(path, options) {
 	const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
 	const pathNeedsCleaning = process.platform === "win32" && path.includes("/") || path.startsWith(".");
-	if (resolvePaths) path = resolve(path);
+	if (resolvePaths) path = resolve$1(path);
 	if (normalizePath$1 || pathNeedsCleaning) path = cleanPath(path);
 	if (path === ".") return "";
 	const needsSeperator = path[path.length - 1] !== pathSeparator;
@@ -41813,7 +51910,7 @@ var Builder = class {
 	options = {
 		maxDepth: Infinity,
 		suppressErrors: true,
-		pathSeparator: sep,
+		pathSeparator: sep$1,
 		filters: []
 	};
 	globFunction;
@@ -44704,7 +54801,7 @@ const defaultOptions = {
 function getOptions(options) {
 	const opts = Object.assign({}, options);
 	for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
-	opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+	opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve$1(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
 	opts.ignore = ensureStringArray(opts.ignore);
 	opts.fs && (opts.fs = {
 		readdir: opts.fs.readdir || readdir$1,
@@ -47305,7 +57402,7 @@ class FileSource {
     async files() {
         const found = new Set();
         for (const pattern of this.patterns) {
-            const literal = resolve$1(this.baseDir, pattern);
+            const literal = resolve(this.baseDir, pattern);
             // An existing file is taken as named, so `traffic (1).jsonl` is not read as a glob.
             if (await isFile(literal))
                 found.add(literal);
@@ -47550,7 +57647,7 @@ function sourceFor(loaded, records) {
     const override = records && records.length > 0;
     return new FileSource({
         patterns: override ? records : spec.path,
-        baseDir: override ? process.cwd() : dirname$1(resolve$1(loaded.path)),
+        baseDir: override ? process.cwd() : dirname$1(resolve(loaded.path)),
         format: spec.format,
         policy
     });
@@ -47651,12 +57748,82 @@ class FileStateStore {
     }
 }
 
+/**
+ * The rollout state as a JSON document on a dedicated branch (`rollouts/<name>.json`), written with
+ * the contents API. The blob sha read by `load` is the compare-and-swap token of `save`: when
+ * another run wrote in between, GitHub refuses the write and `save` throws StateConflictError, so
+ * the caller re-reads and decides again instead of overwriting that run's transition.
+ */
+class GitHubStateStore {
+    files;
+    branch;
+    rollout;
+    path;
+    /** The blob read by the last `load` (undefined: there was no document). */
+    sha;
+    constructor(files, branch, rollout) {
+        this.files = files;
+        this.branch = branch;
+        this.rollout = rollout;
+        this.path = `rollouts/${rollout}.json`;
+    }
+    describe() {
+        return `${this.path} on branch ${this.branch}`;
+    }
+    async load() {
+        const file = await this.files.read(this.path, this.branch);
+        this.sha = file?.sha;
+        if (!file)
+            return undefined;
+        return parseState(file.text, `rollout state ${this.describe()}`, this.rollout);
+    }
+    async save(state, expectedRevision) {
+        if (this.sha === undefined && !(await this.files.hasBranch(this.branch))) {
+            await this.files.createBranch(this.branch);
+        }
+        const last = state.history.at(-1);
+        const what = last ? `${last.action} ${last.from}% → ${last.to}%` : state.status;
+        try {
+            const { sha } = await this.files.write(this.path, this.branch, JSON.stringify(state, null, 2) + '\n', this.sha, `rollout ${this.rollout}: ${what} (revision ${state.revision})`);
+            this.sha = sha;
+        }
+        catch (e) {
+            if (e instanceof ContentConflictError) {
+                throw new StateConflictError(`rollout state ${this.describe()}`, expectedRevision, undefined);
+            }
+            throw e;
+        }
+    }
+}
+
 const COMMANDS = ['evaluate', 'rollback', 'promote', 'pause', 'resume', 'status'];
 /**
- * Every input, validated up front; a bad one throws a message naming it (the runner does not
- * enforce `required`).
+ * Credentials passed as inputs: each is masked in the log, then handed to the sources, the judge
+ * and the actuators through the environment variable the policy refers to by default.
  */
-function getInputs() {
+const SECRET_INPUTS = {
+    'webhook-secret': 'ROLLOUT_GATE_WEBHOOK_SECRET',
+    'prometheus-token': 'ROLLOUT_GATE_PROMETHEUS_TOKEN',
+    'prometheus-password': 'ROLLOUT_GATE_PROMETHEUS_PASSWORD',
+    'langfuse-public-key': 'LANGFUSE_PUBLIC_KEY',
+    'langfuse-secret-key': 'LANGFUSE_SECRET_KEY',
+    'judge-api-key': 'ROLLOUT_GATE_JUDGE_API_KEY'
+};
+/**
+ * Every input, validated up front; a bad one throws a message naming it (the runner does not
+ * enforce `required`). Secrets are masked before anything else can print them.
+ */
+function getInputs(env = process.env) {
+    const token = getInput('github-token').trim();
+    if (token)
+        setSecret(token);
+    for (const [input, variable] of Object.entries(SECRET_INPUTS)) {
+        const value = getInput(input).trim();
+        if (!value)
+            continue;
+        setSecret(value);
+        env[variable] = value;
+    }
     const policy = getInput('policy').trim();
     if (!policy)
         throw new UsageError('input "policy" is required: the path of the rollout policy YAML');
@@ -47668,28 +57835,52 @@ function getInputs() {
     if ((command === 'rollback' || command === 'promote' || command === 'pause') && !reason) {
         throw new UsageError(`input "reason" is required for command ${command}: it is recorded with the decision`);
     }
-    const failOn = (getInput('fail-on').trim() || 'none');
-    if (!['none', 'rollback', 'hold'].includes(failOn)) {
-        throw new UsageError(`input "fail-on" must be none, rollback or hold, not "${failOn}"`);
+    const failOn = oneOf('fail-on', ['none', 'rollback', 'hold'], 'none');
+    const stateFile = getInput('state-file').trim();
+    const state = oneOf('state', ['github', 'file'], stateFile ? 'file' : 'github');
+    if (state === 'file' && !stateFile) {
+        throw new UsageError('input "state-file" is required with state: file (a JSON file path)');
+    }
+    const stateBranch = getInput('state-branch').trim() || 'rollout-state';
+    if (!/^(?!\/|.*(\.\.|\/\/|@\{|\.lock$))[\w./-]+$/.test(stateBranch) ||
+        stateBranch.endsWith('/')) {
+        throw new UsageError(`input "state-branch" is not a valid branch name: "${stateBranch}"`);
     }
     const nowText = getInput('now').trim();
     const now = nowText ? Date.parse(nowText) : undefined;
     if (now !== undefined && Number.isNaN(now)) {
         throw new UsageError(`input "now" must be an ISO-8601 instant, not "${nowText}"`);
     }
+    const prText = getInput('pr-number').trim();
+    if (prText && !/^[1-9]\d{0,9}$/.test(prText)) {
+        throw new UsageError(`input "pr-number" must be a pull request number, not "${prText}"`);
+    }
+    const canaryVersion = getInput('canary-version').trim();
     return {
         policy,
         command,
         reason,
-        stateFile: getInput('state-file').trim(),
+        token,
+        ...(prText && { prNumber: Number(prText) }),
+        state,
+        stateBranch,
+        stateFile,
         records: getMultilineInput('records')
             .map(s => s.trim())
             .filter(Boolean),
         dryRun: booleanInput('dry-run'),
         failOn,
-        actor: process.env.GITHUB_ACTOR || 'github-actions',
+        ...(canaryVersion && { canaryVersion }),
+        actor: env.GITHUB_ACTOR || 'github-actions',
         ...(now !== undefined && { now })
     };
+}
+function oneOf(name, values, fallback) {
+    const v = getInput(name).trim() || fallback;
+    if (!values.includes(v)) {
+        throw new UsageError(`input "${name}" must be ${values.join(', ')}, not "${v}"`);
+    }
+    return v;
 }
 /** Like core.getBooleanInput, but an absent input is false and the error names the input. */
 function booleanInput(name) {
@@ -47701,42 +57892,46 @@ function booleanInput(name) {
     throw new UsageError(`input "${name}" must be true or false, not "${v}"`);
 }
 
+/** Runs racing on one rollout: each conflict re-reads the state and decides again. */
+const STATE_ATTEMPTS = 6;
 /** The Action: one run, any error turned into a failed step with a message a person can act on. */
 async function run() {
     try {
         const inputs = getInputs();
         const loaded = await loadPolicyFile(inputs.policy);
-        const store = inputs.stateFile
-            ? new FileStateStore(inputs.stateFile, loaded.policy.rollout.name)
-            : undefined;
-        const now = inputs.now ?? Date.now();
+        const github = connect(inputs);
+        const store = stateStore(inputs, loaded, github);
+        setOutput('rollout', loaded.policy.rollout.name);
         if (inputs.command === 'status') {
-            const state = await store?.load();
-            setOutput('rollout', loaded.policy.rollout.name);
-            info(JSON.stringify(state ?? null, null, 2));
+            const state = await store.load();
+            info(statusText(loaded.policy, state));
+            if (state)
+                setOutput('step', String(state.stepIndex + 1));
             return;
         }
-        const common = { policy: loaded.policy, policyHash: loaded.hash, now, ...(store && { store }) };
-        const outcome = inputs.command === 'evaluate'
-            ? await evaluate({
-                ...common,
-                source: sourceFor(loaded, inputs.records),
-                dryRun: inputs.dryRun,
-                replay: inputs.now !== undefined
+        const stored = await store.load();
+        const pr = github
+            ? await findPullRequest(github.client, github.repo, context, {
+                ...(inputs.prNumber !== undefined && { input: inputs.prNumber }),
+                ...(stored?.pullRequest !== undefined && { state: stored.pullRequest }),
+                warn: warning
             })
-            : await command({
-                ...common,
-                dryRun: inputs.dryRun,
-                command: inputs.command,
-                actor: inputs.actor,
-                reason: inputs.reason || `${inputs.command} requested`
-            });
-        await publish(outcome);
+            : undefined;
+        if (pr)
+            info(`Pull request #${pr.number} (from the ${pr.from})`);
+        const outcome = await decideWithRetries(inputs, loaded, store, github, pr?.number);
+        const failures = await publish(outcome, github, pr?.number);
+        const notApplied = outcome.record.applied?.filter(a => !a.ok) ?? [];
+        if (notApplied.length > 0) {
+            failures.push(`not applied: ${notApplied.map(a => `${a.actuator}: ${a.detail}`).join('; ')}`);
+        }
         const { decision } = outcome.record;
         if ((inputs.failOn === 'rollback' && decision === 'rollback') ||
             (inputs.failOn === 'hold' && decision !== 'promote')) {
-            setFailed(`decision is ${decision} (fail-on: ${inputs.failOn}): ${outcome.record.reasons[0] ?? ''}`);
+            failures.push(`decision is ${decision} (fail-on: ${inputs.failOn}): ${outcome.record.reasons[0] ?? ''}`);
         }
+        if (failures.length > 0)
+            setFailed(failures.join('\n'));
     }
     catch (e) {
         if (e instanceof PolicyError) {
@@ -47751,20 +57946,102 @@ async function run() {
         setFailed(e.message);
     }
 }
-async function publish(outcome) {
+function connect(inputs) {
+    const repo = parseRepo(process.env.GITHUB_REPOSITORY);
+    if (!inputs.token || !repo)
+        return undefined;
+    const client = createGitHub(inputs.token, core);
+    return { client, repo, files: new RepoFiles(client, repo) };
+}
+function stateStore(inputs, loaded, github) {
+    const name = loaded.policy.rollout.name;
+    if (inputs.state === 'file')
+        return new FileStateStore(inputs.stateFile, name);
+    if (!github) {
+        throw new UsageError('state: github needs the input "github-token" (default: the workflow token) and GITHUB_REPOSITORY (set on a runner); outside GitHub Actions use state: file with state-file');
+    }
+    return new GitHubStateStore(github.files, inputs.stateBranch, name);
+}
+/**
+ * Decide, apply and save; when another run saved the state in between (compare-and-swap), read it
+ * again and decide again, a bounded number of times, so concurrent runs make one transition.
+ */
+async function decideWithRetries(inputs, loaded, store, github, pullRequest) {
+    const actuators = buildActuators(loaded.policy.actuators ?? [], {
+        cwd: process.cwd(),
+        env: process.env,
+        ...(github && { github: { ...github, sha: context.sha } })
+    });
+    const common = {
+        policy: loaded.policy,
+        policyHash: loaded.hash,
+        store,
+        dryRun: inputs.dryRun,
+        ...(inputs.canaryVersion && { canaryVersion: inputs.canaryVersion }),
+        ...(pullRequest !== undefined && { pullRequest }),
+        ...(actuators.length > 0 && {
+            apply: (record) => applyAll(actuators, record, inputs.dryRun)
+        })
+    };
+    for (let attempt = 1;; attempt++) {
+        const now = inputs.now ?? Date.now();
+        try {
+            return inputs.command === 'evaluate'
+                ? await evaluate({
+                    ...common,
+                    now,
+                    source: sourceFor(loaded, inputs.records),
+                    replay: inputs.now !== undefined
+                })
+                : await command({
+                    ...common,
+                    now,
+                    command: inputs.command,
+                    actor: inputs.actor,
+                    reason: inputs.reason || `${inputs.command} requested`
+                });
+        }
+        catch (e) {
+            if (!(e instanceof StateConflictError) || attempt >= STATE_ATTEMPTS)
+                throw e;
+            info(`The rollout state changed during this run (attempt ${attempt}); deciding again on the new state`);
+            await new Promise(r => setTimeout(r, 100 + Math.random() * 400 * attempt));
+        }
+    }
+}
+/**
+ * Outputs, the decision record file, the job summary and the PR comment. A failure to comment
+ * never loses the decision (the state is already saved): it is returned for the step to report.
+ */
+async function publish(outcome, github, pr) {
     const r = outcome.record;
     setOutput('decision', r.decision);
     setOutput('weight', String(r.next.weight));
     setOutput('previous-weight', String(r.step.weight));
     setOutput('step', String(r.next.index + 1));
-    setOutput('rollout', r.rollout);
     const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'rollout-gate-'));
     const path = join(dir, 'decision.json');
     await writeFile$1(path, recordJson(r) + '\n');
     setOutput('report-path', path);
     info(outcome.text);
+    const failures = [];
     if (process.env.GITHUB_STEP_SUMMARY)
         await summary.addRaw(outcome.markdown).write();
+    if (github && pr !== undefined) {
+        try {
+            const comment = new StickyComment(github.client, github.repo, pr, commentMarker(r.rollout));
+            const result = await comment.upsert(outcome.markdown);
+            setOutput('comment-url', result.url);
+            info(`PR comment ${result.action}: ${result.url}`);
+        }
+        catch (e) {
+            failures.push(`the decision (${r.decision}) is saved, but ${e.message}`);
+        }
+    }
+    else if (!github) {
+        info('No GitHub token or repository: the verdict goes to the job summary only.');
+    }
+    return failures;
 }
 
 // The Action entry (dist/index.js, runs.using: node24): everything else is in run().

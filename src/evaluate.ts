@@ -6,7 +6,8 @@ import type { Decision, ManualCommand, RolloutState } from './decide/types.js'
 import { UsageError } from './errors.js'
 import type { Policy } from './policy/types.js'
 import { renderMarkdown } from './report/markdown.js'
-import { decisionRecord, type DecisionRecord } from './report/record.js'
+import { moves } from './actuators/actuator.js'
+import { decisionRecord, type AppliedAction, type DecisionRecord } from './report/record.js'
 import { renderText } from './report/text.js'
 import { emptyQuality, type DataQuality, type Evidence, type Source } from './sources/source.js'
 import type { StateStore } from './state/store.js'
@@ -29,6 +30,15 @@ export interface EvaluateDeps {
   dryRun?: boolean
   /** `now` was given (--now): records after it are ignored as expected, not reported as skew. */
   replay?: boolean
+  /** What is rolled out; default the policy's canary arm values. A new version restarts the rollout. */
+  canaryVersion?: string
+  /** The pull request to remember in the state (the Action finds it). */
+  pullRequest?: number
+  /**
+   * Apply the decision (actuators) before the state is saved. When one fails, a decision that moves
+   * the canary is not saved: the state stays where the world is, and the next run tries again.
+   */
+  apply?: (record: DecisionRecord) => Promise<AppliedAction[]>
 }
 
 export interface Outcome {
@@ -40,9 +50,10 @@ export interface Outcome {
 
 export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
   const { policy, source, now } = deps
-  const loaded = await deps.store?.load()
+  const stored = await deps.store?.load()
+  const loaded = stored && restart(stored, deps) ? undefined : stored
   const start = loaded ? undefined : (deps.since ?? (await firstCanary(source, now)))
-  const state = loaded ?? initialState(policy, start ?? now)
+  const state = loaded ?? { ...initialState(policy, start ?? now), revision: stored?.revision ?? 0 }
   // No state and no canary yet: the step starts now, but the report still shows all data so far,
   // so a canary label that matches nothing is visible at once.
   const windowFrom = loaded || start !== undefined ? undefined : 0
@@ -60,7 +71,18 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
   }
   // A complete or rolled-back rollout is decided by its status alone.
   const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now)
-  return finish(deps, state, loaded?.revision, decision, analysis, collected?.quality)
+  return finish(deps, state, stored?.revision, decision, analysis, collected?.quality)
+}
+
+const canaryVersion = (deps: Pick<EvaluateDeps, 'policy' | 'canaryVersion'>): string =>
+  deps.canaryVersion ?? deps.policy.arms.canary.join(',')
+
+/** A different canary than the stored state's is a new rollout: it starts again at the first step. */
+function restart(
+  state: RolloutState,
+  deps: Pick<EvaluateDeps, 'policy' | 'canaryVersion'>
+): boolean {
+  return state.canaryVersion !== undefined && state.canaryVersion !== canaryVersion(deps)
 }
 
 /** A person's command: no evidence is collected, so a source that is down cannot block it. */
@@ -81,7 +103,10 @@ export async function command(
 }
 
 async function finish(
-  deps: Pick<EvaluateDeps, 'policy' | 'policyHash' | 'store' | 'now' | 'dryRun'> & {
+  deps: Pick<
+    EvaluateDeps,
+    'policy' | 'policyHash' | 'store' | 'now' | 'dryRun' | 'canaryVersion' | 'pullRequest' | 'apply'
+  > & {
     source?: Source
   },
   state: RolloutState,
@@ -90,8 +115,12 @@ async function finish(
   analysis?: Analysis,
   quality?: DataQuality
 ): Promise<Outcome> {
-  const next = { ...nextState(state, decision, deps.now, analysis), policyHash: deps.policyHash }
-  if (deps.store && !deps.dryRun) await deps.store.save(next, loadedRevision)
+  const next: RolloutState = {
+    ...nextState(state, decision, deps.now, analysis),
+    policyHash: deps.policyHash,
+    canaryVersion: canaryVersion(deps),
+    ...(deps.pullRequest !== undefined && { pullRequest: deps.pullRequest })
+  }
   const record = decisionRecord({
     policy: deps.policy,
     policyHash: deps.policyHash,
@@ -102,7 +131,20 @@ async function finish(
     ...(deps.source && { source: deps.source.describe() }),
     ...(quality && { quality })
   })
-  return { record, state: next, markdown: renderMarkdown(record), text: renderText(record) }
+  let saved = true
+  if (deps.apply) {
+    record.applied = await deps.apply(record)
+    const failed = record.applied.filter(a => !a.ok)
+    if (failed.length > 0 && moves(record)) {
+      saved = false
+      record.reasons.unshift(
+        `Not applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')}. The rollout stays at ${record.step.weight}%; the next run decides again.`
+      )
+    }
+  }
+  if (deps.store && !deps.dryRun && saved) await deps.store.save(next, loadedRevision)
+  const markdown = renderMarkdown(record, { history: next.history })
+  return { record, state: saved ? next : state, markdown, text: renderText(record) }
 }
 
 async function firstCanary(source: Source, now: number): Promise<number | undefined> {

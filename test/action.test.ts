@@ -104,7 +104,8 @@ describe('the Action (dist/index.js)', () => {
       policy: 'policy.yml',
       command: 'rollback',
       reason: 'x',
-      'fail-on': 'rollback'
+      'fail-on': 'rollback',
+      'state-file': 'state.json'
     })
     expect(r.status).toBe(1)
     expect(r.outputs.decision).toBe('rollback')

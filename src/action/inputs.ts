@@ -8,11 +8,17 @@ export interface Inputs {
   policy: string
   command: ActionCommand
   reason: string
-  /** Local state file; empty: evaluate without remembering. */
+  /** Empty when not given; `state: github` then fails with a clear message. */
+  token: string
+  prNumber?: number
+  state: 'github' | 'file'
+  stateBranch: string
+  /** For `state: file`. */
   stateFile: string
   records: string[]
   dryRun: boolean
   failOn: 'none' | 'rollback' | 'hold'
+  canaryVersion?: string
   actor: string
   now?: number
 }
@@ -20,10 +26,31 @@ export interface Inputs {
 const COMMANDS: ActionCommand[] = ['evaluate', 'rollback', 'promote', 'pause', 'resume', 'status']
 
 /**
- * Every input, validated up front; a bad one throws a message naming it (the runner does not
- * enforce `required`).
+ * Credentials passed as inputs: each is masked in the log, then handed to the sources, the judge
+ * and the actuators through the environment variable the policy refers to by default.
  */
-export function getInputs(): Inputs {
+export const SECRET_INPUTS: Record<string, string> = {
+  'webhook-secret': 'ROLLOUT_GATE_WEBHOOK_SECRET',
+  'prometheus-token': 'ROLLOUT_GATE_PROMETHEUS_TOKEN',
+  'prometheus-password': 'ROLLOUT_GATE_PROMETHEUS_PASSWORD',
+  'langfuse-public-key': 'LANGFUSE_PUBLIC_KEY',
+  'langfuse-secret-key': 'LANGFUSE_SECRET_KEY',
+  'judge-api-key': 'ROLLOUT_GATE_JUDGE_API_KEY'
+}
+
+/**
+ * Every input, validated up front; a bad one throws a message naming it (the runner does not
+ * enforce `required`). Secrets are masked before anything else can print them.
+ */
+export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
+  const token = core.getInput('github-token').trim()
+  if (token) core.setSecret(token)
+  for (const [input, variable] of Object.entries(SECRET_INPUTS)) {
+    const value = core.getInput(input).trim()
+    if (!value) continue
+    core.setSecret(value)
+    env[variable] = value
+  }
   const policy = core.getInput('policy').trim()
   if (!policy)
     throw new UsageError('input "policy" is required: the path of the rollout policy YAML')
@@ -37,29 +64,56 @@ export function getInputs(): Inputs {
       `input "reason" is required for command ${command}: it is recorded with the decision`
     )
   }
-  const failOn = (core.getInput('fail-on').trim() || 'none') as Inputs['failOn']
-  if (!['none', 'rollback', 'hold'].includes(failOn)) {
-    throw new UsageError(`input "fail-on" must be none, rollback or hold, not "${failOn}"`)
+  const failOn = oneOf('fail-on', ['none', 'rollback', 'hold'] as const, 'none')
+  const stateFile = core.getInput('state-file').trim()
+  const state = oneOf('state', ['github', 'file'] as const, stateFile ? 'file' : 'github')
+  if (state === 'file' && !stateFile) {
+    throw new UsageError('input "state-file" is required with state: file (a JSON file path)')
+  }
+  const stateBranch = core.getInput('state-branch').trim() || 'rollout-state'
+  if (
+    !/^(?!\/|.*(\.\.|\/\/|@\{|\.lock$))[\w./-]+$/.test(stateBranch) ||
+    stateBranch.endsWith('/')
+  ) {
+    throw new UsageError(`input "state-branch" is not a valid branch name: "${stateBranch}"`)
   }
   const nowText = core.getInput('now').trim()
   const now = nowText ? Date.parse(nowText) : undefined
   if (now !== undefined && Number.isNaN(now)) {
     throw new UsageError(`input "now" must be an ISO-8601 instant, not "${nowText}"`)
   }
+  const prText = core.getInput('pr-number').trim()
+  if (prText && !/^[1-9]\d{0,9}$/.test(prText)) {
+    throw new UsageError(`input "pr-number" must be a pull request number, not "${prText}"`)
+  }
+  const canaryVersion = core.getInput('canary-version').trim()
   return {
     policy,
     command,
     reason,
-    stateFile: core.getInput('state-file').trim(),
+    token,
+    ...(prText && { prNumber: Number(prText) }),
+    state,
+    stateBranch,
+    stateFile,
     records: core
       .getMultilineInput('records')
       .map(s => s.trim())
       .filter(Boolean),
     dryRun: booleanInput('dry-run'),
     failOn,
-    actor: process.env.GITHUB_ACTOR || 'github-actions',
+    ...(canaryVersion && { canaryVersion }),
+    actor: env.GITHUB_ACTOR || 'github-actions',
     ...(now !== undefined && { now })
   }
+}
+
+function oneOf<const T extends string>(name: string, values: readonly T[], fallback: T): T {
+  const v = core.getInput(name).trim() || fallback
+  if (!values.includes(v as T)) {
+    throw new UsageError(`input "${name}" must be ${values.join(', ')}, not "${v}"`)
+  }
+  return v as T
 }
 
 /** Like core.getBooleanInput, but an absent input is false and the error names the input. */

@@ -4,6 +4,10 @@ import { UsageError } from '../errors.js'
 import { command, evaluate, type Outcome } from '../evaluate.js'
 import { PolicyError } from '../policy/types.js'
 import { loadPolicyFile, sourceFor } from '../policyFile.js'
+import { applyAll } from '../actuators/actuator.js'
+import { buildActuators } from '../actuators/build.js'
+import type { DecisionRecord } from '../report/record.js'
+import { statusText } from '../report/text.js'
 import { recordJson } from '../report/record.js'
 import { FileStateStore } from '../state/fileStore.js'
 import { StateError } from '../state/store.js'
@@ -67,13 +71,23 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.out(
         args.format === 'json'
           ? JSON.stringify(state ?? null, null, 2) + '\n'
-          : state
-            ? `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${loaded.policy.rollout.steps.length} (${loaded.policy.rollout.steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}\n`
-            : `${loaded.policy.rollout.name}: no state yet (the first evaluate starts the first step)\n`
+          : statusText(loaded.policy, state) + '\n'
       )
       return 0
     }
-    const common = { policy: loaded.policy, policyHash: loaded.hash, now, ...(store && { store }) }
+    const actuators = buildActuators(loaded.policy.actuators ?? [], {
+      cwd: process.cwd(),
+      env: process.env
+    })
+    const common = {
+      policy: loaded.policy,
+      policyHash: loaded.hash,
+      now,
+      ...(store && { store }),
+      ...(actuators.length > 0 && {
+        apply: (record: DecisionRecord) => applyAll(actuators, record, args.dryRun)
+      })
+    }
     const outcome =
       args.command === 'evaluate'
         ? await evaluate({

@@ -30,6 +30,10 @@ export interface RolloutState {
   /** ISO-8601: when the current step began (its clock, its fresh confidence sequence). */
   stepStartedAt: string
   policyHash?: string
+  /** What is being rolled out (the canary-version input, or the policy's canary arm values); a new one restarts the rollout. */
+  canaryVersion?: string
+  /** The pull request the verdicts are posted on, so scheduled runs find it again. */
+  pullRequest?: number
   paused?: { at: string; actor: string; reason: string }
   history: HistoryEntry[]
 }

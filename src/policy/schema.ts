@@ -25,6 +25,7 @@ import {
   type Node,
   type Path
 } from './dsl.js'
+import { actuators } from './actuatorSchema.js'
 import { amount, duration, fraction, limit, metricKind, version, type Kind } from './scalars.js'
 import type { MetricSpec, Policy, Tolerance } from './types.js'
 import { formatDuration, type Amount } from './units.js'
@@ -355,7 +356,8 @@ export const policySchema: Node<Policy> = obj('A rollout policy for ai-rollout-g
       max: DAY
     }),
     '5m'
-  )
+  ),
+  actuators: optional(actuators)
 })
 
 /** The JSON Schema (draft 2020-12) of a policy file, generated from `policySchema`. */

@@ -107,7 +107,34 @@ export interface Policy {
   }
   /** Width of the time buckets the evidence is kept in (default 5m). */
   bucket: Duration
+  /** What applies each decision (none: only the Action's outputs). */
+  actuators?: ActuatorSpec[]
 }
+
+/** What applies a decision to the world (src/actuators/). */
+export type ActuatorSpec =
+  | {
+      type: 'git-file'
+      file: string
+      branch?: string
+      set: { path: string; arm: 'canary' | 'baseline'; total: number }[]
+    }
+  | {
+      type: 'webhook'
+      url: string
+      secretEnv?: string
+      timeout: Duration
+      retries: number
+      on: 'change' | 'every'
+    }
+  | {
+      type: 'workflow-dispatch'
+      workflow: string
+      ref?: string
+      inputs: Record<string, string>
+      on: 'change' | 'every'
+    }
+  | { type: 'deployment'; environment: string }
 
 /** One problem found in a policy, with where it is. */
 export interface PolicyIssue {

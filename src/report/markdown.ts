@@ -7,6 +7,8 @@ import {
   toleranceText,
   value
 } from './format.js'
+import type { HistoryEntry } from '../decide/types.js'
+import { metricCharts } from './chart.js'
 import { recordJson, type DecisionRecord } from './record.js'
 
 /**
@@ -90,8 +92,44 @@ function segmentLines(segments: SegmentResult[]): string[] {
   ]
 }
 
-/** The PR comment and job summary: verdict first, then the evidence, then the full record. */
-export function renderMarkdown(r: DecisionRecord): string {
+/** GitHub refuses comment bodies over 65,536 characters; stay below with room for the marker. */
+export const MAX_COMMENT_LENGTH = 65_000
+
+export interface MarkdownOptions {
+  /** The rollout's history (state), for the charts of each metric over the evaluations. */
+  history?: HistoryEntry[]
+  /** Collapse detail (the record, then the charts) until the text fits; default MAX_COMMENT_LENGTH. */
+  maxLength?: number
+}
+
+/**
+ * The PR comment and job summary: verdict first, then the evidence, the charts over the rollout,
+ * then the full record. When too long for a comment, detail is dropped first, the verdict never.
+ */
+export function renderMarkdown(r: DecisionRecord, options: MarkdownOptions = {}): string {
+  const maxLength = options.maxLength ?? MAX_COMMENT_LENGTH
+  const summary = summaryLines(r).join('\n')
+  const charts = metricCharts(options.history ?? [], r.metrics)
+  const chartSection =
+    charts.length > 0
+      ? ['<details><summary>Over the rollout</summary>', '', ...charts, '', '</details>'].join('\n')
+      : ''
+  const record = recordSection(r)
+  const fits = (parts: string[]) => {
+    const text = parts.filter(Boolean).join('\n\n') + '\n'
+    return text.length <= maxLength ? text : undefined
+  }
+  const omitted =
+    "<sub>The decision record is too long for a comment: see the run's `report-path` output.</sub>"
+  return (
+    fits([summary, chartSection, record]) ??
+    fits([summary, chartSection, omitted]) ??
+    fits([summary, omitted]) ??
+    `${summary.slice(0, maxLength - 200)}\n\n_(truncated: see the run's \`report-path\` output for everything)_\n`
+  )
+}
+
+function summaryLines(r: DecisionRecord): string[] {
   const lines = [commentMarker(r.rollout), `### ${headline(r)}`, '', progressLine(r), '']
   lines.push(...r.reasons.map(reason => `- ${escapeMarkdown(reason)}`))
   if (r.needed && r.needed.samples !== null && r.needed.samples > 0) {
@@ -124,21 +162,33 @@ export function renderMarkdown(r: DecisionRecord): string {
       ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`)
     )
   }
+  if (r.applied && r.applied.length > 0) {
+    lines.push(
+      '',
+      '**Applied**',
+      '',
+      ...r.applied.map(
+        a =>
+          `- ${a.ok ? (a.changed ? '✅' : '➖') : '❌'} ${a.actuator}: ${escapeMarkdown(a.detail)}`
+      )
+    )
+  }
   lines.push(...segmentLines(r.segments))
+  return lines
+}
+
+function recordSection(r: DecisionRecord): string {
   const json = recordJson(r)
   const fence = '`'.repeat(Math.max(3, longestBacktickRun(json) + 1))
-  lines.push(
-    '',
+  return [
     '<details><summary>Decision record</summary>',
     '',
     `${fence}json`,
     json,
     fence,
     '',
-    '</details>',
-    ''
-  )
-  return lines.join('\n')
+    '</details>'
+  ].join('\n')
 }
 
 const longestBacktickRun = (s: string): number =>

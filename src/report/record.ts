@@ -27,6 +27,16 @@ export interface DecisionRecord {
   needed?: Decision['needed']
   manual?: Decision['manual']
   dataQuality?: Omit<DataQuality, 'files'> & { files: DataQuality['files'] }
+  /** What the actuators did with this decision (absent when none are configured). */
+  applied?: AppliedAction[]
+}
+
+/** One actuator's result: `ok: false` means the change was not applied (and the state did not move). */
+export interface AppliedAction {
+  actuator: string
+  ok: boolean
+  changed: boolean
+  detail: string
 }
 
 export interface RecordInput {

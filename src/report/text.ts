@@ -1,6 +1,8 @@
 import { deltaWithInterval, int, toleranceText, value } from './format.js'
 import { headline, progressLine } from './markdown.js'
 import type { DecisionRecord } from './record.js'
+import type { RolloutState } from '../decide/types.js'
+import type { Policy } from '../policy/types.js'
 
 /** Markdown bold (the current step) becomes brackets in a terminal. */
 const plain = (s: string): string => s.replace(/\*\*(.*?)\*\*/g, '[$1]')
@@ -37,4 +39,12 @@ export function renderText(r: DecisionRecord): string {
     lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`))
   }
   return lines.join('\n') + '\n'
+}
+
+/** One line for `status`: where the rollout stands, from its stored state. */
+export function statusText(policy: Policy, state: RolloutState | undefined): string {
+  if (!state)
+    return `${policy.rollout.name}: no state yet (the first evaluate starts the first step)`
+  const steps = policy.rollout.steps
+  return `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}`
 }

@@ -21,7 +21,7 @@ export class StateError extends Error {
 }
 
 export class StateConflictError extends StateError {
-  constructor(where: string, expected: number | undefined, found: number | undefined) {
+  constructor(where: string, expected: number | undefined, found: number | 'another' | undefined) {
     super(
       `${where} changed while this run was deciding (expected revision ${expected ?? 'none'}, found ${found ?? 'none'}); run again to decide on the new state`
     )

@@ -1,0 +1,60 @@
+import { getOctokit } from '@actions/github'
+import { retry } from '@octokit/plugin-retry'
+import { throttling } from '@octokit/plugin-throttling'
+
+export type GitHub = ReturnType<typeof getOctokit>
+
+export interface Repo {
+  owner: string
+  repo: string
+}
+
+/** How many times a rate-limited request is retried before the run gives up on it. */
+const RATE_LIMIT_RETRIES = 3
+
+/**
+ * The REST client: @actions/github's Octokit (base URL from GITHUB_API_URL, so GitHub Enterprise
+ * Server works) with the retry plugin (5xx and network errors, with backoff) and the throttling
+ * plugin, which waits out primary and secondary rate limits using `retry-after` and
+ * `x-ratelimit-reset` (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api).
+ */
+export function createGitHub(
+  token: string,
+  log: { warning(message: string): void },
+  options: { baseUrl?: string; userAgent?: string } = {}
+): GitHub {
+  const onLimit =
+    (kind: string) =>
+    (retryAfter: number, request: RequestInfo, _o: unknown, retryCount: number) => {
+      const retrying = retryCount < RATE_LIMIT_RETRIES
+      log.warning(
+        `GitHub ${kind} on ${request.method} ${request.url}: ${retrying ? `retrying in ${retryAfter}s` : 'giving up'}`
+      )
+      return retrying
+    }
+  return getOctokit(
+    token,
+    {
+      ...(options.baseUrl && { baseUrl: options.baseUrl }),
+      userAgent: options.userAgent ?? 'ai-rollout-gate',
+      throttle: {
+        onRateLimit: onLimit('rate limit'),
+        onSecondaryRateLimit: onLimit('secondary rate limit')
+      },
+      retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] }
+    },
+    retry,
+    throttling
+  )
+}
+
+interface RequestInfo {
+  method: string
+  url: string
+}
+
+/** `owner/name` as GITHUB_REPOSITORY gives it. */
+export function parseRepo(text: string | undefined): Repo | undefined {
+  const m = /^([\w.-]+)\/([\w.-]+)$/.exec(text ?? '')
+  return m ? { owner: m[1]!, repo: m[2]! } : undefined
+}
