@@ -50373,7 +50373,8 @@ function createGitHub(token, log, options = {}) {
             onRateLimit: onLimit('rate limit'),
             onSecondaryRateLimit: onLimit('secondary rate limit')
         },
-        retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] }
+        // 403 and 429 are the throttling plugin's (it honours retry-after); 409 is a state conflict.
+        retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] }
     }, retry, throttling);
 }
 /** `owner/name` as GITHUB_REPOSITORY gives it. */

@@ -41,7 +41,8 @@ export function createGitHub(
         onRateLimit: onLimit('rate limit'),
         onSecondaryRateLimit: onLimit('secondary rate limit')
       },
-      retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] }
+      // 403 and 429 are the throttling plugin's (it honours retry-after); 409 is a state conflict.
+      retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] }
     },
     retry,
     throttling
