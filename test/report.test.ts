@@ -111,3 +111,55 @@ describe('markdown report', () => {
     expect(text).toMatch(/ {2}quality +0\.8 +0\.81 +\+1\.3% \(−1% to \+3\.5%\) +tol −2% +pass/)
   })
 })
+
+describe('charts over the rollout and the comment size cap', () => {
+  const history = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      at: new Date(T0 + i * 900_000).toISOString(),
+      action: 'hold' as const,
+      from: 25,
+      to: 25,
+      manual: false,
+      reason: 'r',
+      metrics: [
+        {
+          name: 'quality',
+          estimate: -0.01,
+          lower: i === 0 ? -Infinity : -0.05 + i * 0.005,
+          upper: 0.03,
+          verdict: 'inconclusive'
+        }
+      ]
+    }))
+
+  it("draws each gating metric's change and interval per evaluation, in percent for relative tolerances", () => {
+    const r = recordFor(analysis({ metrics: [metric({ name: 'quality', tolerance: -0.02 })] }))
+    const md = renderMarkdown(r, { history: history(3) })
+    const chart = /```mermaid\n([\s\S]*?)```/.exec(md)?.[1] ?? ''
+    expect(chart).toContain('xychart-beta')
+    expect(chart).toContain('title "quality: change and interval (%), tolerance -2%"')
+    expect(chart).toContain('x-axis ["11-02 08:00", "11-02 08:15", "11-02 08:30"]')
+    expect(chart).toContain('line [-1, -1, -1]')
+    // The unbounded first lower bound is clipped to 3x the tolerance, not drawn at -Infinity.
+    expect(chart).toContain('line [-6, -4.5, -4]')
+    expect(chart).toContain('line [-2, -2, -2]')
+  })
+
+  it('draws nothing from a single evaluation', () => {
+    expect(renderMarkdown(recordFor(), { history: history(1) })).not.toContain('mermaid')
+  })
+
+  it('drops the record, then the charts, before the verdict when the comment is too long', () => {
+    const r = recordFor()
+    const full = renderMarkdown(r, { history: history(40) })
+    const summaryEnd = full.indexOf('<details>')
+    const noRecord = renderMarkdown(r, { history: history(40), maxLength: full.length - 10 })
+    expect(noRecord).toContain('mermaid')
+    expect(noRecord).not.toContain('Decision record')
+    expect(noRecord).toContain("see the run's `report-path` output")
+    const noCharts = renderMarkdown(r, { history: history(40), maxLength: summaryEnd + 200 })
+    expect(noCharts).not.toContain('mermaid')
+    expect(noCharts.startsWith(full.slice(0, summaryEnd))).toBe(true)
+    expect(noCharts.length).toBeLessThanOrEqual(summaryEnd + 200)
+  })
+})

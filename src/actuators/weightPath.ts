@@ -10,20 +10,24 @@ export type PathStep = string | number | { key: string; value: string }
 export function parseWeightPath(path: string): PathStep[] {
   const steps: PathStep[] = []
   const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy
+  // What the previous token was decides what may follow: a key only at the start or after a dot,
+  // an index or a dot only after a key or an index.
+  let prev: 'start' | 'dot' | 'step' = 'start'
   let m: RegExpExecArray | null
-  let expectKey = true
-  while (re.lastIndex < path.length && (m = re.exec(path))) {
-    if (m[1] !== undefined) {
-      if (!expectKey) break
-      steps.push(m[1])
-      expectKey = false
-    } else if (m[2] !== undefined) steps.push(Number(m[2]))
-    else if (m[3] !== undefined) steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() })
-    else expectKey = true
+  let at = 0
+  while (at < path.length && (m = re.exec(path))) {
+    const isKey = m[1] !== undefined
+    const isDot = m[5] !== undefined
+    if (isKey ? prev === 'step' : prev !== 'step') break
+    if (isKey) steps.push(m[1]!)
+    else if (m[2] !== undefined) steps.push(Number(m[2]))
+    else if (!isDot) steps.push({ key: m[3]!.trim(), value: (m[4] ?? '').trim() })
+    prev = isDot ? 'dot' : 'step'
+    at = re.lastIndex
   }
-  if (re.lastIndex !== path.length || steps.length === 0 || expectKey) {
+  if (at !== path.length || prev !== 'step') {
     throw new Error(
-      `weight path "${path}" is malformed near character ${re.lastIndex + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`
+      `weight path "${path}" is malformed near character ${at + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`
     )
   }
   return steps
