@@ -45139,24 +45139,27 @@ var distExports = requireDist();
 function parseWeightPath(path) {
     const steps = [];
     const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
+    // What the previous token was decides what may follow: a key only at the start or after a dot,
+    // an index or a dot only after a key or an index.
+    let prev = 'start';
     let m;
-    let expectKey = true;
-    while (re.lastIndex < path.length && (m = re.exec(path))) {
-        if (m[1] !== undefined) {
-            if (!expectKey)
-                break;
+    let at = 0;
+    while (at < path.length && (m = re.exec(path))) {
+        const isKey = m[1] !== undefined;
+        const isDot = m[5] !== undefined;
+        if (isKey ? prev === 'step' : prev !== 'step')
+            break;
+        if (isKey)
             steps.push(m[1]);
-            expectKey = false;
-        }
         else if (m[2] !== undefined)
             steps.push(Number(m[2]));
-        else if (m[3] !== undefined)
+        else if (!isDot)
             steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
-        else
-            expectKey = true;
+        prev = isDot ? 'dot' : 'step';
+        at = re.lastIndex;
     }
-    if (re.lastIndex !== path.length || steps.length === 0 || expectKey) {
-        throw new Error(`weight path "${path}" is malformed near character ${re.lastIndex + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
+    if (at !== path.length || prev !== 'step') {
+        throw new Error(`weight path "${path}" is malformed near character ${at + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
     }
     return steps;
 }
@@ -48022,7 +48025,9 @@ function mostNeeded(gating) {
  * A person's command overrides the analysis (DESIGN.md: recorded with the actor and the reason).
  * It never needs evidence, so a source that is down cannot block a rollback.
  */
-function manualDecision(policy, state, command, actor, reason) {
+function manualDecision(policy, state, command, actor, reason, 
+/** promote only: the step index to go to (default the next one). */
+toIndex = state.stepIndex + 1) {
     const here = { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
     const manual = { command, actor, reason };
     const why = `${command} by ${actor}: ${reason}`;
@@ -48030,7 +48035,7 @@ function manualDecision(policy, state, command, actor, reason) {
         case 'rollback':
             return { ...rollback(here, [why]), manual };
         case 'promote': {
-            const next = state.stepIndex + 1;
+            const next = toIndex;
             const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100;
             const to = complete
                 ? { index: policy.rollout.steps.length - 1, weight: 100 }
@@ -48147,6 +48152,15 @@ class UsageError extends Error {
         super(message);
         this.name = 'UsageError';
     }
+}
+/** A step weight as people type it: `50`, `50%`, `12.5%`. */
+function parseStepWeight(text, what) {
+    const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(text.trim());
+    const value = m ? Number(m[1]) : NaN;
+    if (!(value > 0 && value <= 100)) {
+        throw new UsageError(`${what} must be a step's canary weight such as 50 or 50%, not "${text}"`);
+    }
+    return value;
 }
 
 /** Points per chart: a day of evaluations at a 15-minute cadence is still readable. */
@@ -48374,8 +48388,12 @@ function statusText(policy, state) {
 async function evaluate(deps) {
     const { policy, source, now } = deps;
     const stored = await deps.store?.load();
-    const loaded = stored && restart(stored, deps) ? undefined : stored;
-    const start = loaded ? undefined : (deps.since ?? (await firstCanary(source, now)));
+    const restarted = stored !== undefined && restart(stored, deps);
+    const loaded = restarted ? undefined : stored;
+    // A restarted rollout's first step begins now: earlier canary records belong to the old version.
+    const start = loaded
+        ? undefined
+        : (deps.since ?? (restarted ? now : await firstCanary(source, now)));
     const state = loaded ?? { ...initialState(policy, start ?? now), revision: stored?.revision ?? 0 };
     // No state and no canary yet: the step starts now, but the report still shows all data so far,
     // so a canary label that matches nothing is visible at once.
@@ -48404,11 +48422,28 @@ function restart(state, deps) {
 async function command(deps) {
     const loaded = await deps.store?.load();
     const state = loaded ?? initialState(deps.policy, deps.now);
-    const refusal = commandRefusal(state, deps.command);
+    const refusal = commandRefusal(state, deps.command) ?? targetRefusal(deps, state);
     if (refusal)
         throw new UsageError(`cannot ${deps.command} rollout "${deps.policy.rollout.name}": ${refusal}`);
-    const decision = manualDecision(deps.policy, state, deps.command, deps.actor, deps.reason);
+    const { steps } = deps.policy.rollout;
+    const toIndex = deps.toWeight !== undefined ? steps.indexOf(deps.toWeight) : undefined;
+    const decision = manualDecision(deps.policy, state, deps.command, deps.actor, deps.reason, toIndex);
     return finish(deps, state, loaded?.revision, decision);
+}
+/** Why `promote to W%` cannot apply: W must be a later step of the policy. */
+function targetRefusal(deps, state) {
+    if (deps.toWeight === undefined)
+        return undefined;
+    const { steps } = deps.policy.rollout;
+    if (deps.command !== 'promote')
+        return 'a target weight is only for promote';
+    const index = steps.indexOf(deps.toWeight);
+    if (index < 0)
+        return `${deps.toWeight}% is not a step of this rollout (${steps.join('%, ')}%)`;
+    if (index <= state.stepIndex) {
+        return `the canary is already at ${steps[state.stepIndex]}%; promote only moves forward (use rollback to go back)`;
+    }
+    return undefined;
 }
 async function finish(deps, state, loadedRevision, decision, analysis, quality) {
     const next = {
@@ -57857,6 +57892,11 @@ function getInputs(env = process.env) {
         throw new UsageError(`input "pr-number" must be a pull request number, not "${prText}"`);
     }
     const canaryVersion = getInput('canary-version').trim();
+    const weightText = getInput('weight').trim();
+    const toWeight = weightText ? parseStepWeight(weightText, 'input "weight"') : undefined;
+    if (toWeight !== undefined && command !== 'promote') {
+        throw new UsageError('input "weight" is only for command promote (promote to that step)');
+    }
     return {
         policy,
         command,
@@ -57872,6 +57912,7 @@ function getInputs(env = process.env) {
         dryRun: booleanInput('dry-run'),
         failOn,
         ...(canaryVersion && { canaryVersion }),
+        ...(toWeight !== undefined && { toWeight }),
         actor: env.GITHUB_ACTOR || 'github-actions',
         ...(now !== undefined && { now })
     };
@@ -57999,7 +58040,8 @@ async function decideWithRetries(inputs, loaded, store, github, pullRequest) {
                     now,
                     command: inputs.command,
                     actor: inputs.actor,
-                    reason: inputs.reason || `${inputs.command} requested`
+                    reason: inputs.reason || `${inputs.command} requested`,
+                    ...(inputs.toWeight !== undefined && { toWeight: inputs.toWeight })
                 });
         }
         catch (e) {

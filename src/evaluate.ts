@@ -51,8 +51,12 @@ export interface Outcome {
 export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
   const { policy, source, now } = deps
   const stored = await deps.store?.load()
-  const loaded = stored && restart(stored, deps) ? undefined : stored
-  const start = loaded ? undefined : (deps.since ?? (await firstCanary(source, now)))
+  const restarted = stored !== undefined && restart(stored, deps)
+  const loaded = restarted ? undefined : stored
+  // A restarted rollout's first step begins now: earlier canary records belong to the old version.
+  const start = loaded
+    ? undefined
+    : (deps.since ?? (restarted ? now : await firstCanary(source, now)))
   const state = loaded ?? { ...initialState(policy, start ?? now), revision: stored?.revision ?? 0 }
   // No state and no canary yet: the step starts now, but the report still shows all data so far,
   // so a canary label that matches nothing is visible at once.
@@ -91,15 +95,42 @@ export async function command(
     command: ManualCommand
     actor: string
     reason: string
+    /** promote only: go straight to this step's weight (percent) instead of the next step. */
+    toWeight?: number
   }
 ): Promise<Outcome> {
   const loaded = await deps.store?.load()
   const state = loaded ?? initialState(deps.policy, deps.now)
-  const refusal = commandRefusal(state, deps.command)
+  const refusal = commandRefusal(state, deps.command) ?? targetRefusal(deps, state)
   if (refusal)
     throw new UsageError(`cannot ${deps.command} rollout "${deps.policy.rollout.name}": ${refusal}`)
-  const decision = manualDecision(deps.policy, state, deps.command, deps.actor, deps.reason)
+  const { steps } = deps.policy.rollout
+  const toIndex = deps.toWeight !== undefined ? steps.indexOf(deps.toWeight) : undefined
+  const decision = manualDecision(
+    deps.policy,
+    state,
+    deps.command,
+    deps.actor,
+    deps.reason,
+    toIndex
+  )
   return finish(deps, state, loaded?.revision, decision)
+}
+
+/** Why `promote to W%` cannot apply: W must be a later step of the policy. */
+function targetRefusal(
+  deps: { policy: Policy; command: ManualCommand; toWeight?: number },
+  state: RolloutState
+): string | undefined {
+  if (deps.toWeight === undefined) return undefined
+  const { steps } = deps.policy.rollout
+  if (deps.command !== 'promote') return 'a target weight is only for promote'
+  const index = steps.indexOf(deps.toWeight)
+  if (index < 0) return `${deps.toWeight}% is not a step of this rollout (${steps.join('%, ')}%)`
+  if (index <= state.stepIndex) {
+    return `the canary is already at ${steps[state.stepIndex]}%; promote only moves forward (use rollback to go back)`
+  }
+  return undefined
 }
 
 async function finish(

@@ -192,7 +192,8 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
     expect(ownComments(12)).toHaveLength(1)
   }, 120_000)
 
-  it('waits out a secondary rate limit (429 with retry-after), then comments', async () => {
+  it('retries a 502, waits out a secondary rate limit (429 with retry-after), then comments', async () => {
+    gh.faults.push({ method: 'GET', path: /\/issues\/12\/comments$/, status: 502 })
     gh.faults.push({
       method: 'POST',
       path: /\/issues\/12\/comments$/,
@@ -210,6 +211,32 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
     expect(r.stdout).toMatch(/secondary rate limit .* retrying in 1s/)
     const posts = gh.requests.filter(x => x.method === 'POST' && x.path.endsWith('/12/comments'))
     expect(posts.map(p => p.status)).toEqual([429, 201])
+  })
+
+  it('a new canary-version starts a fresh rollout at the first step', async () => {
+    const dir = checkout()
+    const v7 = await runAction(dir, {
+      policy: 'policy.yml',
+      now: traffic.end,
+      'canary-version': 'prompt-v7'
+    })
+    expect(v7.outputs.decision).toBe('promote')
+    expect(stateDoc()).toMatchObject({ status: 'complete', canaryVersion: 'prompt-v7' })
+    const v8 = await runAction(dir, {
+      policy: 'policy.yml',
+      now: traffic.end,
+      'canary-version': 'prompt-v8'
+    })
+    expect(v8.status, v8.stdout).toBe(0)
+    expect(v8.outputs).toMatchObject({ decision: 'hold', weight: '50' })
+    expect(stateDoc()).toMatchObject({
+      status: 'running',
+      stepIndex: 0,
+      canaryVersion: 'prompt-v8',
+      stepStartedAt: new Date(Date.parse(traffic.end)).toISOString(),
+      revision: 2
+    })
+    expect(stateDoc().history).toHaveLength(1)
   })
 
   it('a 409 on the state write re-reads the state and decides again', async () => {
@@ -399,7 +426,12 @@ describe('applying decisions and manual commands', () => {
   it('a manual rollback sets the canary to 0 at once, is recorded with the actor, and is idempotent', async () => {
     gh.branches.get('main')!.set('router.yaml', LITELLM)
     const dir = checkout(GIT_FILE)
-    const inputs = { policy: 'policy.yml', command: 'rollback', reason: 'answers got worse @team' }
+    const inputs = {
+      policy: 'policy.yml',
+      command: 'rollback',
+      reason: 'answers got worse @team',
+      'pr-number': '12'
+    }
     const first = await runAction(dir, inputs, { name: 'workflow_dispatch', payload: {} })
     expect(first.status, first.stdout).toBe(0)
     expect(first.outputs).toMatchObject({ decision: 'rollback', weight: '0' })
@@ -419,6 +451,12 @@ describe('applying decisions and manual commands', () => {
     expect(second.outputs).toMatchObject({ decision: 'rollback', weight: '0' })
     expect(commits()).toBe(1)
     expect(stateDoc().status).toBe('rolled-back')
+    // Text from people and data is escaped: no mention of @team, no markup (the JSON record below
+    // the summary is in a code fence, where GitHub makes no mentions).
+    const body = ownComments(12)[0]!.body.split('<details>')[0]!
+    expect(body).toContain('Rolled back `support-assistant` by hand')
+    expect(body).toContain('answers got worse @\u200bteam')
+    expect(body).not.toMatch(/(^|[^\u200b])@team/)
     expect(gh.deploymentStatuses.map(s => s.state)).toEqual(['failure', 'failure'])
   })
 })

@@ -89,6 +89,25 @@ describe('rollout-gate CLI (spawned binary)', () => {
     )
   })
 
+  it('promote --weight goes straight to a later step; a weight that is no step is refused', () => {
+    const dir = tempDir()
+    writePolicy(dir, '', '[5, 25, 50, 100]')
+    const promote = (w: string) =>
+      cli(
+        ['promote', '--policy', 'policy.yml', '--state', 's.json', '--reason', 'ok', '--weight', w],
+        dir
+      )
+    const to50 = promote('50%')
+    expect(to50.status, to50.stderr).toBe(0)
+    expect(to50.stdout).toMatch(/Promoted `support-assistant` by hand: 5% → 50%/)
+    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')).stepIndex).toBe(2)
+    const to30 = promote('30')
+    expect(to30.status).toBe(2)
+    expect(to30.stderr).toMatch(/30% is not a step of this rollout \(5%, 25%, 50%, 100%\)/)
+    const back = promote('25')
+    expect(back.stderr).toMatch(/already at 50%; promote only moves forward/)
+  })
+
   it('holds early in a step and says what is still needed', () => {
     const early = new Date(T0 + 20 * 60_000).toISOString()
     const r = cli(['evaluate', '--policy', 'policy.yml', '--now', early], good.dir)

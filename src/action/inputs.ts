@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { ManualCommand } from '../decide/types.js'
-import { UsageError } from '../errors.js'
+import { UsageError, parseStepWeight } from '../errors.js'
 
 export type ActionCommand = 'evaluate' | ManualCommand | 'status'
 
@@ -19,6 +19,8 @@ export interface Inputs {
   dryRun: boolean
   failOn: 'none' | 'rollback' | 'hold'
   canaryVersion?: string
+  /** promote only: the step weight to go to. */
+  toWeight?: number
   actor: string
   now?: number
 }
@@ -87,6 +89,11 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     throw new UsageError(`input "pr-number" must be a pull request number, not "${prText}"`)
   }
   const canaryVersion = core.getInput('canary-version').trim()
+  const weightText = core.getInput('weight').trim()
+  const toWeight = weightText ? parseStepWeight(weightText, 'input "weight"') : undefined
+  if (toWeight !== undefined && command !== 'promote') {
+    throw new UsageError('input "weight" is only for command promote (promote to that step)')
+  }
   return {
     policy,
     command,
@@ -103,6 +110,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     dryRun: booleanInput('dry-run'),
     failOn,
     ...(canaryVersion && { canaryVersion }),
+    ...(toWeight !== undefined && { toWeight }),
     actor: env.GITHUB_ACTOR || 'github-actions',
     ...(now !== undefined && { now })
   }

@@ -147,7 +147,8 @@ async function decideWithRetries(
             now,
             command: inputs.command as Exclude<Inputs['command'], 'evaluate' | 'status'>,
             actor: inputs.actor,
-            reason: inputs.reason || `${inputs.command} requested`
+            reason: inputs.reason || `${inputs.command} requested`,
+            ...(inputs.toWeight !== undefined && { toWeight: inputs.toWeight })
           })
     } catch (e) {
       if (!(e instanceof StateConflictError) || attempt >= STATE_ATTEMPTS) throw e

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
-import { UsageError } from '../errors.js'
+import { UsageError, parseStepWeight } from '../errors.js'
 import { command, evaluate, type Outcome } from '../evaluate.js'
 import { PolicyError } from '../policy/types.js'
 import { loadPolicyFile, sourceFor } from '../policyFile.js'
@@ -38,6 +38,7 @@ Options:
   --dry-run          decide and print, but do not write the state
   --actor NAME       who runs a command (default: the current user)
   --reason TEXT      why (required for rollback, promote and pause)
+  --weight N         promote only: go straight to the step with this canary weight
   -h, --help         this help
 
 Exit status: 0 for any decision; 2 for a usage, policy or state error; 1 for a bug.
@@ -101,7 +102,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
             ...common,
             command: args.command,
             actor: args.actor,
-            reason: args.reason ?? `${args.command} requested`
+            reason: args.reason ?? `${args.command} requested`,
+            ...(args.toWeight !== undefined && { toWeight: args.toWeight })
           })
     io.out(render(outcome, args.format))
     return 0
@@ -136,6 +138,7 @@ interface Args {
   dryRun: boolean
   actor: string
   reason?: string
+  toWeight?: number
 }
 
 function parse(argv: string[]): Args | 'help' {
@@ -155,6 +158,7 @@ function parse(argv: string[]): Args | 'help' {
         'dry-run': { type: 'boolean' },
         actor: { type: 'string' },
         reason: { type: 'string' },
+        weight: { type: 'string' },
         help: { type: 'boolean', short: 'h' }
       }
     })
@@ -183,6 +187,9 @@ function parse(argv: string[]): Args | 'help' {
   if (manual && command !== 'resume' && !v.reason?.trim()) {
     throw new UsageError(`usage: ${command} needs --reason TEXT (it is recorded with the decision)`)
   }
+  if (v.weight !== undefined && command !== 'promote') {
+    throw new UsageError('usage: --weight is for promote (promote straight to that step)')
+  }
   if (!manual && v.reason)
     throw new UsageError(`usage: --reason is for rollback, promote, pause and resume`)
   if (command !== 'evaluate' && (v.records || v.since || v['dry-run'])) {
@@ -202,7 +209,8 @@ function parse(argv: string[]): Args | 'help' {
     format,
     dryRun: v['dry-run'] ?? false,
     actor: v.actor?.trim() || currentUser(),
-    ...(v.reason && { reason: v.reason.trim() })
+    ...(v.reason && { reason: v.reason.trim() }),
+    ...(v.weight !== undefined && { toWeight: parseStepWeight(v.weight, 'usage: --weight') })
   }
 }
 

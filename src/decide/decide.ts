@@ -187,7 +187,9 @@ export function manualDecision(
   state: RolloutState,
   command: ManualCommand,
   actor: string,
-  reason: string
+  reason: string,
+  /** promote only: the step index to go to (default the next one). */
+  toIndex = state.stepIndex + 1
 ): Decision {
   const here = { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) }
   const manual = { command, actor, reason }
@@ -196,7 +198,7 @@ export function manualDecision(
     case 'rollback':
       return { ...rollback(here, [why]), manual }
     case 'promote': {
-      const next = state.stepIndex + 1
+      const next = toIndex
       const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100
       const to = complete
         ? { index: policy.rollout.steps.length - 1, weight: 100 }
