@@ -83,6 +83,9 @@ export class LangfuseStandIn {
   readonly counts = { observations: 0, scores: 0, unauthorized: 0 }
   readonly queries: { endpoint: string; query: URLSearchParams }[] = []
   url = ''
+  /** Keep each answer's text by URL and serve it again (the benchmark: time the client, not this). */
+  cacheResponses = false
+  private readonly responses = new Map<string, string>()
   private server: Server | undefined
   private readonly observations: ObservationV2[]
   private readonly startMs: number[]
@@ -140,18 +143,26 @@ export class LangfuseStandIn {
       res.writeHead(fault?.status ?? 200, { 'content-type': 'text/html', ...fault?.headers })
       return void res.end(fault?.body ?? '')
     }
-    if (endpoint === 'observations') this.serveObservations(url.searchParams, res)
-    else this.serveScores(url.searchParams, res)
+    const cached = this.responses.get(`${endpoint}${url.search}`)
+    if (cached !== undefined) return void send(res, 200, cached)
+    const body =
+      endpoint === 'observations'
+        ? this.serveObservations(url.searchParams)
+        : this.serveScores(url.searchParams)
+    const text = JSON.stringify(body.json)
+    if (this.cacheResponses && body.status === 200)
+      this.responses.set(`${endpoint}${url.search}`, text)
+    send(res, body.status, text)
   }
 
-  private serveObservations(q: URLSearchParams, res: ServerResponse): void {
+  private serveObservations(q: URLSearchParams): Answer {
     const limit = Number(q.get('limit') ?? 50)
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-      return json(res, 400, { message: 'limit must be between 1 and 1000' })
+      return { status: 400, json: { message: 'limit must be between 1 and 1000' } }
     const groups = new Set((q.get('fields') ?? 'core,basic').split(',').map(s => s.trim()))
     const unknown = [...groups].filter(g => g !== 'core' && !(g in GROUPS))
     if (unknown.length > 0)
-      return json(res, 400, { message: `Invalid field groups: ${unknown.join(', ')}` })
+      return { status: 400, json: { message: `Invalid field groups: ${unknown.join(', ')}` } }
     const all = this.matching(q)
     const cursor = q.get('cursor')
     const offset =
@@ -167,7 +178,7 @@ export class LangfuseStandIn {
       data: page,
       meta: next === undefined ? {} : { cursor: next }
     }
-    json(res, 200, body)
+    return { status: 200, json: body }
   }
 
   private matching(q: URLSearchParams): ObservationV2[] {
@@ -202,7 +213,7 @@ export class LangfuseStandIn {
     return found
   }
 
-  private serveScores(q: URLSearchParams, res: ServerResponse): void {
+  private serveScores(q: URLSearchParams): Answer {
     const page = Number(q.get('page') ?? 1)
     const limit = Number(q.get('limit') ?? 50)
     const name = q.get('name')
@@ -223,8 +234,13 @@ export class LangfuseStandIn {
       data: all.slice((page - 1) * limit, page * limit),
       meta: { page, limit, totalItems: all.length, totalPages: Math.ceil(all.length / limit) }
     }
-    json(res, 200, body)
+    return { status: 200, json: body }
   }
+}
+
+interface Answer {
+  status: number
+  json: unknown
 }
 
 function project(o: ObservationV2, groups: Set<string>): ObservationV2 {
@@ -236,6 +252,10 @@ function project(o: ObservationV2, groups: Set<string>): ObservationV2 {
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, JSON.stringify(body))
+}
+
+function send(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
-  res.end(JSON.stringify(body))
+  res.end(text)
 }

@@ -12,7 +12,8 @@ import {
   type Query,
   type Sleep
 } from './client.js'
-import { OBSERVATION_FIELDS, observationMapper, type ScoreValues } from './observation.js'
+import { OBSERVATION_FIELDS, observationMapper } from './observation.js'
+import { ScoreTable } from './scores.js'
 import { TextReservoir, type TextSampleSource } from './samples.js'
 
 export interface LangfuseSourceOptions {
@@ -59,6 +60,7 @@ export class LangfuseSource implements Source, TextSampleSource {
   private readonly opts: LangfuseSourceOptions
   private readonly normalize: Normalizer
   private samples: JudgeSample[] = []
+  private scorePages = 0
   /** Pages and requests of the last collect(), for the benchmark. */
   lastRead: LangfuseReadStats = { observationPages: 0, scorePages: 0, requests: 0, retries: 0 }
 
@@ -81,6 +83,7 @@ export class LangfuseSource implements Source, TextSampleSource {
 
   async collect(request: CollectRequest): Promise<Evidence> {
     const client = this.client()
+    this.scorePages = 0
     const scores = await this.readScores(client, request.window.from)
     const builder = new EvidenceBuilder({
       policy: this.policy,
@@ -105,7 +108,7 @@ export class LangfuseSource implements Source, TextSampleSource {
     this.samples = reservoir.samples()
     this.lastRead = {
       observationPages: pages,
-      scorePages: scores.pages,
+      scorePages: this.scorePages,
       requests: client.stats.requests,
       retries: client.stats.retries
     }
@@ -120,7 +123,7 @@ export class LangfuseSource implements Source, TextSampleSource {
       this.client(),
       until - this.policy.rollout.maxDuration,
       until + 1,
-      { pages: 0, lookup: () => undefined },
+      new ScoreTable(),
       {
         line: ignore,
         malformed: ignore,
@@ -212,10 +215,7 @@ export class LangfuseSource implements Source, TextSampleSource {
    * online evaluator scores a call after it ends, as a log line carries its score when written).
    */
   private async readScores(client: LangfuseClient, from: number): Promise<ScoreTable> {
-    const byObservation = new Map<string, ScoreValues>()
-    const byTrace = new Map<string, ScoreValues>()
-    const at = new Map<ScoreValues, Map<string, number>>()
-    let pages = 0
+    const table = new ScoreTable()
     for (const [name, field] of Object.entries(this.spec.scores)) {
       const query: Query = {
         name,
@@ -225,45 +225,18 @@ export class LangfuseSource implements Source, TextSampleSource {
         fields: 'score'
       }
       for await (const data of client.scores(query)) {
-        pages++
+        this.scorePages++
         for (const s of data) {
           if (s.name !== name) continue
           const value = scoreValue(s)
           if (value === undefined) continue
-          const target =
-            typeof s.observationId === 'string' && s.observationId !== '' ? byObservation : byTrace
-          const id = target === byObservation ? s.observationId : s.traceId
-          if (typeof id !== 'string' || id === '') continue
-          const ts = typeof s.timestamp === 'string' ? Date.parse(s.timestamp) : 0
-          let values = target.get(id)
-          if (values === undefined) {
-            values = new Map()
-            target.set(id, values)
-            at.set(values, new Map())
-          }
-          const times = at.get(values) as Map<string, number>
-          const before = times.get(field)
-          if (before !== undefined && before > ts) continue
-          times.set(field, ts)
-          values.set(field, value)
+          const at = typeof s.timestamp === 'string' ? Date.parse(s.timestamp) : 0
+          table.add(field, s.observationId, s.traceId, value, at)
         }
       }
     }
-    return {
-      pages,
-      lookup: (observationId, traceId) => {
-        const own = byObservation.get(observationId)
-        const trace = traceId === undefined ? undefined : byTrace.get(traceId)
-        if (own === undefined || trace === undefined) return own ?? trace
-        return new Map([...trace, ...own])
-      }
-    }
+    return table
   }
-}
-
-interface ScoreTable {
-  pages: number
-  lookup: (observationId: string, traceId: string | undefined) => ScoreValues | undefined
 }
 
 /**
