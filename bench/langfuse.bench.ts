@@ -4,13 +4,13 @@
  * evaluation runs in a fresh child process (one esbuild bundle with plain node, as users run
  * dist/cli.js), so its peak RSS is its own. Prints figures, asserts no time.
  */
-import { build } from 'esbuild'
 import { spawn } from 'node:child_process'
-import { dirname, join } from 'node:path'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEMO_START, SCENARIOS, traffic } from '../examples/generate-traffic.js'
 import { LangfuseStandIn } from '../test/helpers/langfuseStandIn.js'
 import { langfuseData } from '../test/helpers/langfuseTraffic.js'
+import { bundleWorker } from './bundle.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const COUNT = Number(process.env.BENCH_OBSERVATIONS ?? 200_000)
@@ -34,19 +34,7 @@ const standIn = new LangfuseStandIn(data.observations, data.scores, KEYS)
 standIn.cacheResponses = true
 const url = await standIn.start()
 
-const worker = join(here, '.data', 'langfuse-worker.mjs')
-await build({
-  entryPoints: [join(here, 'langfuse-worker.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  outfile: worker,
-  logLevel: 'warning',
-  banner: {
-    js: "import { createRequire as bannerRequire } from 'node:module'; const require = bannerRequire(import.meta.url);"
-  }
-})
+const worker = await bundleWorker(here, 'langfuse-worker')
 
 interface Sample {
   ms: number

@@ -188,11 +188,10 @@ export class LangfuseSource implements Source, TextSampleSource {
       for (const o of page.data) {
         lines++
         sink.line()
-        const where = `observation ${isObject(o) && typeof o.id === 'string' ? o.id.slice(0, 64) : `#${lines}`}`
         const mapped = isObject(o) ? map(o, scores.lookup) : { malformed: 'not a JSON object' }
         if ('malformed' in mapped) {
           malformed++
-          sink.malformed(where, mapped.malformed)
+          sink.malformed(where(o, lines), mapped.malformed)
           continue
         }
         const result = this.normalize(mapped.raw)
@@ -202,7 +201,7 @@ export class LangfuseSource implements Source, TextSampleSource {
         } else if ('unmatchedArm' in result) sink.unmatchedArm(result.unmatchedArm)
         else {
           malformed++
-          sink.malformed(where, result.malformed)
+          sink.malformed(where(o, lines), result.malformed)
         }
       }
     }
@@ -250,4 +249,9 @@ function scoreValue(s: Record<string, unknown>): number | undefined {
   const v = s.value
   if (typeof v === 'number') return v
   return type === 'CATEGORICAL' ? undefined : NaN
+}
+
+/** An observation by id (or position), never by content. */
+function where(o: unknown, line: number): string {
+  return `observation ${isObject(o) && typeof o.id === 'string' ? o.id.slice(0, 64) : `#${line}`}`
 }
