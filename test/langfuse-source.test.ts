@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SCENARIOS, traffic } from '../examples/generate-traffic.js'
@@ -10,7 +11,7 @@ import { retryAfterMs } from '../src/sources/langfuse/client.js'
 import { LangfuseSource } from '../src/sources/langfuse/langfuseSource.js'
 import { errorClassOf } from '../src/sources/langfuse/observation.js'
 import { TOTAL_SEGMENT, type Evidence } from '../src/sources/source.js'
-import { T0, tempDir, writePolicy, writeTraffic } from './helpers/cli.js'
+import { BIN, T0, tempDir, writePolicy, writeTraffic } from './helpers/cli.js'
 import {
   LangfuseStandIn,
   type GetScoresResponseData,
@@ -599,4 +600,59 @@ describe('Langfuse source: policy', () => {
       /policy.yml:\d+:\d+: source.arm.key: missing/
     )
   })
+})
+
+describe('Langfuse source: the CLI bundle (bin/rollout-gate.js) with a Langfuse policy', () => {
+  /** The real binary, spawned asynchronously so this process keeps serving the stand-in. */
+  function cliAsync(args: string[], cwd: string, env: Record<string, string>) {
+    return new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve => {
+      const child = spawn(process.execPath, [BIN, ...args], {
+        cwd,
+        env: { ...process.env, ...env }
+      })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', d => (stdout += d))
+      child.stderr.on('data', d => (stderr += d))
+      child.on('close', status => resolve({ status, stdout, stderr }))
+    })
+  }
+
+  it('evaluates from the API with keys from the environment, and --records still reads files', async () => {
+    const count = 10_000
+    const data = generated(count)
+    const end = new Date(Date.parse(data.observations.at(-1)!.startTime) + 1000).toISOString()
+    await withStandIn(data, async standIn => {
+      const dir = tempDir()
+      const text = readFileSync(writePolicy(dir), 'utf8').replace(
+        /^source: .*$/m,
+        `source: ${src(standIn.url)}`
+      )
+      writeFileSync(join(dir, 'policy.yml'), text)
+      const args = ['evaluate', '--policy', 'policy.yml', '--now', end, '--format', 'json']
+      const r = await cliAsync(args, dir, ENV)
+      expect(r.stderr).toBe('')
+      expect(r.status).toBe(0)
+      const record = JSON.parse(r.stdout)
+      expect(record.source).toBe(
+        `langfuse ${standIn.url} (GENERATION observations, arm from release)`
+      )
+      // No state: the step began at the first canary call; its 5 minutes of warm-up are excluded.
+      const times = data.observations.map(o => Date.parse(o.startTime))
+      const firstCanary = Math.min(
+        ...data.observations
+          .filter(o => o.release === 'candidate')
+          .map(o => Date.parse(o.startTime))
+      )
+      const inWindow = times.filter(t => t >= firstCanary + 5 * 60_000).length
+      expect(record.arms.baseline.n + record.arms.canary.n).toBe(inWindow)
+      expect(record.checks.find((c: { name: string }) => c.name === 'source')).toBeUndefined()
+      expect(r.stdout).not.toContain(KEYS.secretKey)
+
+      writeTraffic(join(dir, 'calls.jsonl'), { count })
+      const files = await cliAsync([...args, '--records', 'calls.jsonl'], dir, {})
+      expect(files.status).toBe(0)
+      expect(JSON.parse(files.stdout).source).toBe('files calls.jsonl')
+    })
+  }, 60_000)
 })
