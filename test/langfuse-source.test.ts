@@ -5,11 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SCENARIOS, traffic } from '../examples/generate-traffic.js'
 import { evaluate, type Outcome } from '../src/evaluate.js'
 import { parsePolicy } from '../src/policy/parse.js'
+import { loadPolicyFile } from '../src/policyFile.js'
 import type { LangfuseSourceSpec, Policy } from '../src/policy/types.js'
 import { FileSource } from '../src/sources/file/fileSource.js'
 import { retryAfterMs } from '../src/sources/langfuse/client.js'
 import { LangfuseSource } from '../src/sources/langfuse/langfuseSource.js'
 import { errorClassOf } from '../src/sources/langfuse/observation.js'
+import { TextReservoir } from '../src/sources/langfuse/samples.js'
 import { TOTAL_SEGMENT, type Evidence } from '../src/sources/source.js'
 import { BIN, T0, tempDir, writePolicy, writeTraffic } from './helpers/cli.js'
 import {
@@ -655,4 +657,41 @@ describe('Langfuse source: the CLI bundle (bin/rollout-gate.js) with a Langfuse 
       expect(JSON.parse(files.stdout).source).toBe('files calls.jsonl')
     })
   }, 60_000)
+})
+
+describe('Langfuse source: the example policy, segments and the text reservoir', () => {
+  it('the example policy is valid and segments by metadata keys', async () => {
+    const loaded = await loadPolicyFile(
+      join(import.meta.dirname, '..', 'examples', 'langfuse', 'rollout-policy.yml')
+    )
+    expect(loaded.policy.source.type).toBe('langfuse')
+    expect(loaded.policy.segments?.by).toEqual(['metadata.route', 'metadata.language'])
+    const observations = Array.from({ length: 40 }, (_, i) =>
+      obs(i, { metadata: { route: i % 4 ? 'faq' : 'billing', language: 'en', variant: 'x' } })
+    )
+    await withStandIn({ observations }, async standIn => {
+      const policy = policyWith(src(standIn.url))
+      policy.segments = { by: ['metadata.route'], gate: false }
+      const evidence = await collect(langfuse(policy))
+      const segmentTotal = (segment: string) =>
+        evidence.cells.filter(c => c.segment === segment).reduce((n, c) => n + c.requests, 0)
+      expect(segmentTotal('metadata.route=faq')).toBe(30)
+      expect(segmentTotal('metadata.route=billing')).toBe(10)
+    })
+  })
+
+  it('keeps each call with probability k/n (a uniform reservoir)', () => {
+    // 10 calls, k = 3: each is kept with probability 0.3; over 4000 seeds the share of each is
+    // within 4 standard errors (sqrt(0.3 * 0.7 / 4000) = 0.0072) of 0.3.
+    const kept = new Array<number>(10).fill(0)
+    const runs = 4000
+    for (let seed = 1; seed <= runs; seed++) {
+      const reservoir = new TextReservoir(3, seed * 2654435761)
+      for (let i = 0; i < 10; i++) reservoir.offer('canary', String(i), `in ${i}`, `out ${i}`)
+      const samples = reservoir.samples()
+      expect(samples).toHaveLength(3)
+      for (const s of samples) kept[Number(s.id)]!++
+    }
+    for (const k of kept) expect(Math.abs(k / runs - 0.3)).toBeLessThan(4 * 0.0072)
+  })
 })
