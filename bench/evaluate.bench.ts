@@ -4,12 +4,12 @@
  * run, each in a fresh child process (so peak RSS is each one's own). Prints ratios, never asserts
  * a time: these machines are noisy.
  */
-import { build } from 'esbuild'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEMO_START, SCENARIOS, writeTraffic } from '../examples/generate-traffic.js'
+import { bundleWorker } from './bundle.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const COUNT = Number(process.env.BENCH_RECORDS ?? 1_000_000)
@@ -33,19 +33,7 @@ const mb = statSync(data).size / 1e6
 
 // Both measurements run one bundle with plain node, as users run dist/cli.js: no TypeScript loader
 // (whose module-hook thread alone adds tens of MB of RSS to each process).
-const worker = join(here, '.data', 'worker.mjs')
-await build({
-  entryPoints: [join(here, 'worker.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  outfile: worker,
-  logLevel: 'warning',
-  banner: {
-    js: "import { createRequire as bannerRequire } from 'node:module'; const require = bannerRequire(import.meta.url);"
-  }
-})
+const worker = await bundleWorker(here, 'worker')
 
 interface Sample {
   ms: number

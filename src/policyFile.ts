@@ -5,6 +5,7 @@ import { UsageError } from './errors.js'
 import { parsePolicy } from './policy/parse.js'
 import type { Policy } from './policy/types.js'
 import { FileSource } from './sources/file/fileSource.js'
+import { LangfuseSource } from './sources/langfuse/langfuseSource.js'
 import type { Source } from './sources/source.js'
 
 export interface LoadedPolicy {
@@ -33,16 +34,25 @@ export async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
 }
 
 /**
- * The evidence source the policy names. `records` (CLI --records, Action input) overrides a file
- * source's paths; those are relative to the working directory, the policy's own to its folder.
+ * The evidence source the policy names. `records` (CLI --records, Action input) overrides the
+ * policy's source with files; those are relative to the working directory, the policy's own to its
+ * folder.
  */
 export function sourceFor(loaded: LoadedPolicy, records?: string[]): Source {
   const { policy } = loaded
   const spec = policy.source
-  const override = records && records.length > 0
+  if (records && records.length > 0) {
+    return new FileSource({
+      patterns: records,
+      baseDir: process.cwd(),
+      format: spec.type === 'file' ? spec.format : 'auto',
+      policy
+    })
+  }
+  if (spec.type === 'langfuse') return new LangfuseSource({ spec, policy })
   return new FileSource({
-    patterns: override ? records : spec.path,
-    baseDir: override ? process.cwd() : dirname(resolve(loaded.path)),
+    patterns: spec.path,
+    baseDir: dirname(resolve(loaded.path)),
     format: spec.format,
     policy
   })

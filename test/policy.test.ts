@@ -339,7 +339,7 @@ const cases: Record<string, Case> = {
     lines: { 11: 'source: { path: x.jsonl }' },
     path: 'source.type',
     at: [11, 'source'],
-    message: /^missing required key `type` \(one of file\)/
+    message: /^missing required key `type` \(one of file, langfuse\)/
   },
   'a word for a number': {
     lines: { 12: 'confidence: high' },
@@ -692,13 +692,13 @@ const cases: Record<string, Case> = {
     lines: { 11: 'source: { type: prometheus, path: x }' },
     path: 'source.type',
     at: [11, 'prometheus'],
-    message: /^unknown type "prometheus"; valid types: file$/
+    message: /^unknown type "prometheus"; valid types: file, langfuse$/
   },
   'a misspelt source type': {
     lines: { 11: 'source: { type: fil, path: x }' },
     path: 'source.type',
     at: [11, 'fil'],
-    message: /^unknown type "fil"; valid types: file; did you mean `file`\?$/
+    message: /^unknown type "fil"; valid types: file, langfuse; did you mean `file`\?$/
   },
   'an unknown source format': {
     lines: { 11: 'source: { type: file, path: x, format: parquet }' },

@@ -35,6 +35,7 @@ export async function run(): Promise<void> {
   try {
     const inputs = getInputs()
     const loaded = await loadPolicyFile(inputs.policy)
+    maskPolicySecrets(loaded.policy)
     const github = connect(inputs)
     const store = stateStore(inputs, loaded, github)
     core.setOutput('rollout', loaded.policy.rollout.name)
@@ -80,6 +81,22 @@ export async function run(): Promise<void> {
       }
     }
     core.setFailed((e as Error).message)
+  }
+}
+
+/**
+ * The policy names the environment variables that hold credentials (`secretKeyEnv`, `tokenEnv`,
+ * `secretEnv`, ...), never the credentials themselves; mask every such variable's value, however
+ * it was set (an input, or `env:` in the workflow).
+ */
+function maskPolicySecrets(node: unknown): void {
+  if (Array.isArray(node)) node.forEach(maskPolicySecrets)
+  else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (/Env$/.test(key) && typeof value === 'string' && process.env[value]) {
+        core.setSecret(process.env[value])
+      } else maskPolicySecrets(value)
+    }
   }
 }
 

@@ -141,8 +141,100 @@ const source = union('Where the records come from.', 'type', {
       ]),
       'auto'
     )
-  })
+  }),
+  langfuse: langfuseSource()
 })
+
+/** The Langfuse source (public API: v2 observations, v2 scores). Keys are read from env vars named here. */
+function langfuseSource() {
+  const envName = (what: string) =>
+    str(`Name of the environment variable holding the Langfuse ${what} (never the key itself).`, {
+      regex: '^[A-Za-z_][A-Za-z0-9_]*$',
+      hint: 'give the name of an environment variable (letters, digits, `_`), not the key itself'
+    })
+  const armFrom = <const F extends string>(from: F, what: string) =>
+    obj(`The arm label is ${what}.`, {
+      from: required(choice(`The arm label is ${what}.`, [from]))
+    })
+  const arm = union('Which attribute of an observation or its trace holds the arm label.', 'from', {
+    release: armFrom('release', "the trace's `release`"),
+    version: armFrom('version', "the observation's `version`"),
+    promptVersion: armFrom('promptVersion', "the linked prompt's version (quote numbers in arms)"),
+    tag: obj("The arm label is one of the trace's tags.", {
+      from: required(choice("The arm label is one of the trace's tags.", ['tag'])),
+      prefix: optional(
+        str(
+          'Only tags starting with this prefix (e.g. `variant:`); the rest of the tag is the label.'
+        )
+      )
+    }),
+    metadata: obj("The arm label is a key of the observation's metadata.", {
+      from: required(choice("The arm label is a key of the observation's metadata.", ['metadata'])),
+      key: required(str('The metadata key.'))
+    })
+  })
+  const scoreTarget = str(
+    'The record field the score becomes: `score`, `scores.<name>` or `feedback`.',
+    {
+      regex: '^(score|feedback|scores\\..+)$',
+      hint: 'use `score`, `feedback` or `scores.<name>`'
+    }
+  )
+  return obj('LLM calls traced in Langfuse (cloud or self-hosted), read through its public API.', {
+    type: required(choice('Read observations from Langfuse.', ['langfuse'])),
+    baseUrl: withDefault(
+      str('The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.', {
+        regex: '^https?://[^\\s/@]+(/[^\\s@]*)?$',
+        hint: 'an http(s) URL without credentials, e.g. https://cloud.langfuse.com'
+      }),
+      'https://cloud.langfuse.com'
+    ),
+    publicKeyEnv: withDefault(envName('public key'), 'LANGFUSE_PUBLIC_KEY'),
+    secretKeyEnv: withDefault(envName('secret key'), 'LANGFUSE_SECRET_KEY'),
+    arm: required(arm),
+    observationType: withDefault(
+      str('Observation type to read (GENERATION, SPAN, EVENT, ...).'),
+      'GENERATION'
+    ),
+    name: optional(str('Only observations with this name.')),
+    environment: optional(oneOrMany('Only these Langfuse environments.', str('An environment.'))),
+    scores: withDefault(
+      record(
+        'Langfuse score name -> the record field it fills (`score`, `scores.<name>`, `feedback`).',
+        scoreTarget
+      ),
+      {}
+    ),
+    pageSize: withDefault(
+      num('Observations per page (Langfuse allows at most 1000).', {
+        integer: true,
+        min: 1,
+        max: 1000
+      }),
+      1000
+    ),
+    timeout: withDefault(
+      duration('Timeout of one HTTP request.', { min: SECOND, max: 10 * 60 * SECOND }),
+      '30s'
+    ),
+    retries: withDefault(
+      num('Retries of a request after a 429, a 5xx or a network error.', {
+        integer: true,
+        min: 0,
+        max: 10
+      }),
+      4
+    ),
+    samples: withDefault(
+      num('Inputs and outputs kept per arm for an LLM judge (0: none; they are never logged).', {
+        integer: true,
+        min: 0,
+        max: 1000
+      }),
+      0
+    )
+  })
+}
 
 const toleranceNode = amount(
   'The worst acceptable change, in the bad direction: relative `5%`, absolute `0.5pp` (rates), or a number in the metric unit.'

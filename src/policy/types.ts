@@ -64,7 +64,36 @@ export interface FileSourceSpec {
   format: 'auto' | 'jsonl' | 'csv' | 'otlp'
 }
 
-export type SourceSpec = FileSourceSpec
+/** Where the arm label of a Langfuse observation is read. */
+export type LangfuseArmSpec =
+  | { from: 'release' | 'version' | 'promptVersion' }
+  | { from: 'tag'; prefix?: string }
+  | { from: 'metadata'; key: string }
+
+export interface LangfuseSourceSpec {
+  type: 'langfuse'
+  /** The Langfuse host (cloud or self-hosted), without a trailing /api. */
+  baseUrl: string
+  /** Names of the environment variables holding the keys (never the keys). */
+  publicKeyEnv: string
+  secretKeyEnv: string
+  arm: LangfuseArmSpec
+  /** GENERATION by default. */
+  observationType: string
+  name?: string
+  environment?: string[]
+  /** Langfuse score name -> record field (`score`, `scores.<name>`, `feedback`). */
+  scores: Record<string, string>
+  /** Observations per page, at most 1000. */
+  pageSize: number
+  /** Per HTTP request, ms. */
+  timeout: Duration
+  retries: number
+  /** Inputs and outputs kept per arm for a judge. */
+  samples: number
+}
+
+export type SourceSpec = FileSourceSpec | LangfuseSourceSpec
 
 export interface Policy {
   version: 1
