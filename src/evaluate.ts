@@ -2,8 +2,9 @@ import { analyze } from './analysis/analyze.js'
 import type { Analysis } from './analysis/types.js'
 import { decide, manualDecision, weightAt } from './decide/decide.js'
 import { commandRefusal, initialState, nextState } from './decide/state.js'
-import type { Decision, ManualCommand, RolloutState } from './decide/types.js'
+import type { Decision, JudgeCacheState, ManualCommand, RolloutState } from './decide/types.js'
 import { UsageError } from './errors.js'
+import { judgeFromPolicy, type Judge } from './judge/index.js'
 import type { Policy } from './policy/types.js'
 import { renderMarkdown } from './report/markdown.js'
 import { decisionRecord, type DecisionRecord } from './report/record.js'
@@ -29,6 +30,8 @@ export interface EvaluateDeps {
   dryRun?: boolean
   /** `now` was given (--now): records after it are ignored as expected, not reported as skew. */
   replay?: boolean
+  /** The LLM judge, when the policy has one; default: the policy's, through the openai client. */
+  judge?: Judge
 }
 
 export interface Outcome {
@@ -48,7 +51,15 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
   const windowFrom = loaded || start !== undefined ? undefined : 0
   const collected =
     state.status === 'running' || state.status === 'paused'
-      ? await collectEvidence(policy, state, source, now, deps.replay ?? false, windowFrom)
+      ? await collectEvidence(
+          policy,
+          state,
+          source,
+          now,
+          deps.replay ?? false,
+          windowFrom,
+          judgeOf(deps)
+        )
       : undefined
   const analysis = collected?.analysis
   if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
@@ -60,8 +71,13 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
   }
   // A complete or rolled-back rollout is decided by its status alone.
   const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now)
-  return finish(deps, state, loaded?.revision, decision, analysis, collected?.quality)
+  const judgeCache = collected?.judgeCache
+  const kept = judgeCache ? { ...state, judgeCache } : state
+  return finish(deps, kept, loaded?.revision, decision, analysis, collected?.quality)
 }
+
+const judgeOf = (deps: EvaluateDeps): Judge | undefined =>
+  deps.policy.judge && (deps.judge ?? judgeFromPolicy(deps.policy.judge, process.env))
 
 /** A person's command: no evidence is collected, so a source that is down cannot block it. */
 export async function command(
@@ -123,8 +139,9 @@ async function collectEvidence(
   source: Source,
   now: number,
   replay: boolean,
-  windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup
-): Promise<{ analysis: Analysis; quality?: DataQuality }> {
+  windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup,
+  judge?: Judge
+): Promise<{ analysis: Analysis; quality?: DataQuality; judgeCache?: JudgeCacheState }> {
   const weight = weightAt(policy, state.stepIndex)
   const from = windowFrom
   if (now <= from) {
@@ -138,7 +155,17 @@ async function collectEvidence(
   }
   try {
     const evidence = await source.collect({ window: { from, to: now }, now })
-    return { analysis: analyze(policy, evidence, weight, replay), quality: evidence.quality }
+    // The judge (optional) grades sampled texts into its metric before the analysis.
+    const cache = state.judgeCache
+    const judged = await judge?.run({
+      policy,
+      evidence,
+      canaryWeight: weight,
+      ...(cache && { cache })
+    })
+    const analysis = analyze(policy, judged?.evidence ?? evidence, weight, replay)
+    judged?.annotate(analysis)
+    return { analysis, quality: evidence.quality, ...(judged && { judgeCache: judged.cache }) }
   } catch (e) {
     const analysis = analyze(policy, emptyEvidence(source, from, now), weight)
     analysis.checks.unshift({ name: 'source', status: 'block', detail: (e as Error).message })

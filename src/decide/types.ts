@@ -32,6 +32,18 @@ export interface RolloutState {
   policyHash?: string
   paused?: { at: string; actor: string; reason: string }
   history: HistoryEntry[]
+  /** Optional: the judge's cache (src/judge), so a rerun does not pay twice for a judgement. */
+  judgeCache?: JudgeCacheState
+}
+
+/**
+ * Judgements by record id (pairwise: `canaryId|baselineId`), valid for one judge model, rubric
+ * and mode (a change empties it). Bounded by the policy's `judge.cacheSize`, newest kept.
+ * `s` is the score in [0, 1] (pairwise: the canary's, a tie 0.5); `f` marks an order flip.
+ */
+export interface JudgeCacheState {
+  key: string
+  entries: Record<string, { s: number; f?: 1 }>
 }
 
 export interface Decision {
