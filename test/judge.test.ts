@@ -34,6 +34,7 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close()
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
   vi.restoreAllMocks()
+  vi.unstubAllEnvs()
 })
 
 function writeTraffic(s: Scenario): string {
@@ -101,22 +102,26 @@ async function run(
   )
   const spec = policy.judge
   if (!spec) throw new Error('no judge')
+  const outcome = await evaluateDir(dir, policy, {
+    judge: createJudge(spec, openaiChatClient(spec, 'sk-test-not-a-real-key-000000')),
+    ...(opts.statePath && { store: new FileStateStore(opts.statePath, 'judged') })
+  })
+  return { outcome, server: srv, policy }
+}
+
+/** evaluate() over the directory's traffic.jsonl at NOW; without `judge`, the policy's own. */
+function evaluateDir(
+  dir: string,
+  policy: Policy,
+  extra: Partial<Parameters<typeof evaluate>[0]> = {}
+): Promise<Outcome> {
   const source = new FileSource({
     patterns: ['traffic.jsonl'],
     baseDir: dir,
     format: 'auto',
     policy
   })
-  const outcome = await evaluate({
-    policy,
-    policyHash: 'sha256:test',
-    source,
-    now: NOW,
-    since: T0,
-    judge: createJudge(spec, openaiChatClient(spec, 'sk-test-not-a-real-key-000000')),
-    ...(opts.statePath && { store: new FileStateStore(opts.statePath, 'judged') })
-  })
-  return { outcome, server: srv, policy }
+  return evaluate({ policy, policyHash: 'sha256:test', source, now: NOW, since: T0, ...extra })
 }
 
 const judgeMetric = (o: Outcome) => o.record.metrics.find(m => m.from === 'judge')
@@ -362,6 +367,43 @@ describe('pairwise judge', () => {
     expect(outcome.record.judge?.warnings.join(' ')).toMatch(
       /same model family as the canary's claude-sonnet-4/
     )
+  })
+})
+
+describe('the judge the policy configures', () => {
+  it("reads the API key from the named variable and reports Cohen's kappa against human labels", async () => {
+    const dir = writeTraffic({ baseline: i => 4 + (i % 2), canary: () => 4, perArm: 40 })
+    // The judge grades baseline-i 4 (even i) or 5 (odd i). People agree on i < 14 and say 3 after.
+    const labels = Array.from({ length: 20 }, (_, i) =>
+      JSON.stringify({ id: `baseline-${i}`, label: i < 14 ? 4 + (i % 2) : 3 })
+    )
+    const labelsPath = join(dir, 'labels.jsonl')
+    writeFileSync(labelsPath, labels.join('\n'))
+    const srv = await startJudgeServer()
+    servers.push(srv)
+    const policy = parsePolicy(
+      policyYaml(
+        `${POINTWISE.replace('batch: 15', 'batch: 40')}\napiKeyEnv: JUDGE_KEY\nlabels: ${labelsPath}\nbaseURL: ${srv.baseURL}`
+      ),
+      'policy.yaml'
+    )
+    vi.stubEnv('JUDGE_KEY', 'sk-test-from-env-0000000000')
+    const outcome = await evaluateDir(dir, policy)
+    // 20 labelled items: po = 14/20; people 7x"4", 7x"5", 6x"3"; judge 10x"4", 10x"5";
+    // pe = (7*10 + 7*10) / 400 = 0.35; kappa = (0.7 - 0.35) / 0.65.
+    expect(outcome.record.judge?.humanAgreement?.items).toBe(20)
+    expect(outcome.record.judge?.humanAgreement?.kappa).toBeCloseTo(0.35 / 0.65, 10)
+    expect(outcome.record.judge?.warnings.join(' ')).toMatch(/Cohen's kappa of 0\.54/)
+    expect(srv.bodies.length).toBeGreaterThan(0)
+  })
+
+  it('without the API key the judge does not run: the metric holds, with the reason', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4, perArm: 40 })
+    const policy = parsePolicy(policyYaml(`${POINTWISE}\napiKeyEnv: NO_SUCH_KEY_VAR`), 'p.yaml')
+    const outcome = await evaluateDir(dir, policy)
+    expect(judgeMetric(outcome)?.verdict).toBe('inconclusive')
+    expect(judgeMetric(outcome)?.reason).toMatch(/NO_SUCH_KEY_VAR .* is not set/)
+    expect(outcome.record.decision).toBe('hold')
   })
 })
 

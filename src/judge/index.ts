@@ -1,6 +1,7 @@
 import type { JudgeSpec } from '../policy/types.js'
 import { openaiChatClient } from './client.js'
 import { createJudge, unavailableJudge, type Judge } from './judge.js'
+import { readLabels } from './labels.js'
 
 /**
  * The judge the policy configures, through the `openai` client, with the API key from the
@@ -15,7 +16,11 @@ export function judgeFromPolicy(spec: JudgeSpec, env: Record<string, string | un
       `the judge did not run: the environment variable ${spec.apiKeyEnv} (the judge's API key) is not set`
     )
   }
-  return createJudge(spec, openaiChatClient(spec, apiKey))
+  const labels = spec.labels === undefined ? undefined : readLabels(spec.labels)
+  return createJudge(spec, openaiChatClient(spec, apiKey), {
+    ...(labels && { labels: labels.labels }),
+    ...(labels?.problem !== undefined && { warnings: [labels.problem] })
+  })
 }
 
 export { createJudge, type Judge } from './judge.js'

@@ -55,6 +55,8 @@ export interface JudgeOutcome {
 export interface JudgeOptions {
   /** Human labels by record id: a grade 1..5 (pointwise) or canary|baseline|tie (pairwise). */
   labels?: Map<string, string>
+  /** Problems found before the run (an unreadable labels file), shown with the judge's health. */
+  warnings?: string[]
 }
 
 /** A judge that cannot run (no API key): the metric stays inconclusive with this reason. */
@@ -110,6 +112,7 @@ class JudgeRun {
   ) {
     const texts = input.evidence.texts ?? []
     this.summary = emptySummary(spec, texts)
+    this.summary.warnings.push(...(opts.warnings ?? []))
     this.cacheKey = cacheKeyOf(spec)
     this.entries = input.cache?.key === this.cacheKey ? { ...input.cache.entries } : {}
     const metric = input.policy.metrics.find(m => m.from === 'judge')

@@ -437,6 +437,11 @@ const judge = refine(
       num('Judgements kept in the rollout state.', { integer: true, min: 0, max: 20000 }),
       2000
     ),
+    labels: optional(
+      str(
+        'Human labels, JSONL of {"id", "label"} (a grade 1..5, or canary|baseline|tie), relative to the working directory: the judge reports its agreement (Cohen\'s kappa).'
+      )
+    ),
     metric: withDefault(judgeMetric, {})
   }),
   (value, path, issues): Checked<{ spec: JudgeSpec; metric: MetricSpec }> => {

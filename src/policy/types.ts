@@ -148,6 +148,8 @@ export interface JudgeSpec {
   recheck: number
   /** Most judgements kept in the rollout state, so a rerun does not pay twice. */
   cacheSize: number
+  /** Human labels (JSONL of {id, label}), relative to the working directory: Cohen's kappa. */
+  labels?: string
 }
 
 /** One problem found in a policy, with where it is. */
