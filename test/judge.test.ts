@@ -26,6 +26,8 @@ interface Scenario {
   perArm?: number
   /** Extra text appended to record i's output in an arm (injections, emails, markers). */
   extra?: (arm: 'baseline' | 'canary', i: number) => string
+  /** More record fields. */
+  fields?: (i: number) => Record<string, unknown>
 }
 
 const dirs: string[] = []
@@ -54,7 +56,8 @@ function writeTraffic(s: Scenario): string {
           latency_ms: 500 + (i % 7),
           model: arm === 'canary' ? 'claude-sonnet-4' : 'llama-3.1-70b',
           input: `secret question number ${i}`,
-          output: `private answer ${arm} ${i} [q=${grade}]${s.extra?.(arm, i) ?? ''}`
+          output: `private answer ${arm} ${i} [q=${grade}]${s.extra?.(arm, i) ?? ''}`,
+          ...s.fields?.(i)
         })
       )
     }
@@ -92,12 +95,12 @@ async function run(
   dir: string,
   judgeYaml: string,
   server: ServerOptions = {},
-  opts: { statePath?: string } = {}
+  opts: { statePath?: string; policy?: (yaml: string) => string } = {}
 ): Promise<{ outcome: Outcome; server: JudgeServer; policy: Policy }> {
   const srv = await startJudgeServer(server)
   servers.push(srv)
   const policy = parsePolicy(
-    policyYaml(`${judgeYaml.trim()}\nbaseURL: ${srv.baseURL}`),
+    (opts.policy ?? (y => y))(policyYaml(`${judgeYaml.trim()}\nbaseURL: ${srv.baseURL}`)),
     'policy.yaml'
   )
   const spec = policy.judge
@@ -281,6 +284,34 @@ describe('pointwise judge through the openai client', () => {
     // Not one output judged in the first run is sent again.
     const firstBodies = new Set(first.server.bodies)
     expect(second.server.bodies.filter(b => firstBodies.has(b))).toEqual([])
+  })
+
+  it('is measured on whole arms only: not per segment, and not from a record field named judge', async () => {
+    const dir = writeTraffic({
+      baseline: () => 4,
+      canary: () => 4,
+      perArm: 60,
+      fields: i => ({ route: i % 2 ? 'faq' : 'billing', judge: 0 })
+    })
+    const { outcome } = await run(
+      dir,
+      POINTWISE.replace('batch: 15', 'batch: 60'),
+      {},
+      {
+        // a gating latency metric, so segments are compared
+        policy: y => `${y.replace('mode: report', 'mode: gate')}segments: { by: route }\n`
+      }
+    )
+    const m = judgeMetric(outcome)
+    expect(m?.n).toEqual({ baseline: 60, canary: 60 })
+    expect(m?.canary).toBe(0.75) // grade 4, not the records' judge: 0
+    expect(outcome.record.segments.map(s => s.segment).sort()).toEqual([
+      'route=billing',
+      'route=faq'
+    ])
+    for (const seg of outcome.record.segments) {
+      expect(seg.metrics.map(x => x.name)).not.toContain('judge')
+    }
   })
 
   it('never puts production text in the report, the record, the state or the console', async () => {

@@ -95,7 +95,9 @@ function compareSegments(
     // "(other)" hold different segments: comparing them would be comparing unlike traffic.
     .filter(s => s !== TOTAL_SEGMENT && s !== OTHER_SEGMENT)
     .sort()
-  const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => isGating(m))
+  const gating = policy.metrics
+    .map((m, i) => ({ m, i }))
+    .filter(({ m }) => isGating(m) && !m.totalOnly)
   if (keys.length === 0 || gating.length === 0) return []
   const segCtx = { ...ctx, alpha: bonferroni(familyAlpha, keys.length * gating.length) }
   return keys.map(segment => {

@@ -7,7 +7,7 @@ import type { JudgeSpec, MetricSpec, Policy } from '../policy/types.js'
 import type { Arm } from '../records/record.js'
 import { addCluster, emptyMoments } from '../sketch/moments.js'
 import type { MetricSketch } from '../sketch/types.js'
-import { TOTAL_SEGMENT, type Evidence, type TextSample } from '../sources/source.js'
+import { TOTAL_SEGMENT, type Cell, type Evidence, type TextSample } from '../sources/source.js'
 import { bonferroni } from '../stats/alphaSpending.js'
 import { JudgeCallError, type ChatAnswer, type ChatClient } from './client.js'
 import { cohenKappa, modelFamily } from './health.js'
@@ -65,7 +65,9 @@ export function unavailableJudge(spec: JudgeSpec, reason: string): Judge {
     run: ({ policy, evidence, cache }) => {
       const summary = emptySummary(spec, evidence.texts ?? [])
       summary.warnings.push(reason)
-      return Promise.resolve(outcome(policy, evidence, cache ?? emptyCache(spec), summary, reason))
+      const metric = policy.metrics.find(m => m.from === 'judge')
+      const cleared = withJudgeMetric(evidence, metric, [], spec.mode)
+      return Promise.resolve(outcome(policy, cleared, cache ?? emptyCache(spec), summary, reason))
     }
   }
 }
@@ -103,6 +105,10 @@ class JudgeRun {
   /** Fresh judgements (not cached), for the re-judged subsample. */
   private readonly fresh: { key: string; again: () => Promise<string | undefined> }[] = []
   private readonly firstAnswers = new Map<string, string>()
+  /** Pairwise: the canary's score from the canary-first order alone, per fresh pair. */
+  private readonly oneOrder: number[] = []
+  /** Pairwise: the pairs of this sample (cached or not), for the health figures. */
+  private pairs: Pair[] = []
 
   constructor(
     private readonly spec: JudgeSpec,
@@ -200,24 +206,22 @@ class JudgeRun {
     }
     const ask = async () => {
       const content = await this.call(pointwiseMessages(this.spec, prepared), POINTWISE_SCHEMA)
-      return content === FAILED || content === undefined ? undefined : content
+      if (content === FAILED || content === undefined) return content
+      const s = parseGrade(content)
+      if (s === undefined) this.summary.parseFailures++
+      return s
     }
-    const content = await this.call(pointwiseMessages(this.spec, prepared), POINTWISE_SCHEMA)
-    if (content === FAILED || content === undefined) return content === FAILED ? FAILED : undefined
-    const s = parseGrade(content)
-    if (s === undefined) {
-      this.summary.parseFailures++
-      return undefined
+    const s = await ask()
+    if (typeof s === 'number') {
+      this.firstAnswers.set(t.id, String(s))
+      this.fresh.push({
+        key: t.id,
+        again: async () => {
+          const again = await ask()
+          return typeof again === 'number' ? String(again) : undefined
+        }
+      })
     }
-    this.firstAnswers.set(t.id, String(s))
-    this.fresh.push({
-      key: t.id,
-      again: async () => {
-        const c = await ask()
-        const g = parseGrade(c)
-        return g === undefined ? undefined : String(g)
-      }
-    })
     return s
   }
 
@@ -231,6 +235,7 @@ class JudgeRun {
       const b = t.arm === 'canary' ? baselineByInput.get(t.inputHash) : undefined
       if (b) pairs.push({ canary: t, baseline: b })
     }
+    this.pairs = pairs
     const scored: Scored[] = []
     const add = (p: Pair, s: number) =>
       scored.push({ arm: 'canary', s, ...(p.canary.unit !== undefined && { unit: p.canary.unit }) })
@@ -261,8 +266,6 @@ class JudgeRun {
     return this.stop(scored, 'decisive')
   }
 
-  private oneOrder: number[] = []
-
   /** Both orders; agreeing verdicts stand, disagreeing ones are a tie (a flip). */
   private async comparePair(
     p: Pair
@@ -280,9 +283,11 @@ class JudgeRun {
       if (w === undefined) this.summary.parseFailures++
       return w
     }
-    const [canaryFirst, baselineFirst] = await Promise.all([ask(c, b), ask(b, c)])
-    if (canaryFirst === FAILED || baselineFirst === FAILED) return FAILED
-    if (canaryFirst === undefined || baselineFirst === undefined) return undefined
+    // One after the other: `concurrency` counts calls, and a failed first order saves the second.
+    const canaryFirst = await ask(c, b)
+    if (canaryFirst === FAILED || canaryFirst === undefined) return canaryFirst
+    const baselineFirst = await ask(b, c)
+    if (baselineFirst === FAILED || baselineFirst === undefined) return baselineFirst
     const s1 = canaryScore(canaryFirst, 'A')
     const s2 = canaryScore(baselineFirst, 'B')
     this.oneOrder.push(s1)
@@ -390,7 +395,7 @@ class JudgeRun {
   /** Re-judge a few fresh items (within the budget) to see whether the judge agrees with itself. */
   private async recheck(): Promise<void> {
     const picks = this.fresh.slice(0, this.spec.recheck)
-    if (picks.length === 0 || this.budgetStop) return
+    if (picks.length === 0 || this.budgetStop || this.summary.stopped === 'api-failing') return
     const stopped = this.summary.stopped
     const again = await this.pool(picks, p => p.again())
     this.budgetStop = undefined
@@ -421,7 +426,7 @@ class JudgeRun {
     }
     const diff = meanLength('canary') - meanLength('baseline')
     if (Number.isFinite(diff)) s.lengthDifference = Math.round(diff)
-    if (this.spec.mode === 'pairwise') this.pairHealth(texts, scored)
+    if (this.spec.mode === 'pairwise') this.pairHealth(scored)
     const flipRate = s.flipRate
     if (flipRate !== undefined && flipRate > 0.2) {
       s.warnings.push(
@@ -454,23 +459,19 @@ class JudgeRun {
     this.humanAgreement(texts)
   }
 
-  private pairHealth(texts: TextSample[], scored: Scored[]): void {
+  private pairHealth(scored: Scored[]): void {
     const s = this.summary
-    const fresh = this.oneOrder.length
-    const flips = Object.values(this.entries).filter(e => e.f === 1).length
-    const judgedPairs = Object.keys(this.entries).length
-    if (judgedPairs > 0) s.flipRate = flips / judgedPairs
-    if (fresh > 0) s.oneOrderWinRate = mean(this.oneOrder)
+    const judged = this.pairs
+      .map(p => ({ p, e: this.entries[pairKey(p)] }))
+      .filter((x): x is { p: Pair; e: { s: number; f?: 1 } } => x.e !== undefined)
+    if (judged.length > 0) s.flipRate = judged.filter(x => x.e.f === 1).length / judged.length
+    if (this.oneOrder.length > 0) s.oneOrderWinRate = mean(this.oneOrder)
     if (scored.length > 0) s.winRate = mean(scored.map(x => x.s))
     // Length-adjusted: the win rate in each stratum (canary longer, or not), averaged.
     const longer: number[] = []
     const notLonger: number[] = []
-    for (const [key, e] of Object.entries(this.entries)) {
-      const [cid, bid] = key.split('|')
-      const c = texts.find(t => t.id === cid && t.arm === 'canary')
-      const b = texts.find(t => t.id === bid && t.arm === 'baseline')
-      if (!c || !b) continue
-      ;(c.output.length > b.output.length ? longer : notLonger).push(e.s)
+    for (const { p, e } of judged) {
+      ;(p.canary.output.length > p.baseline.output.length ? longer : notLonger).push(e.s)
     }
     if (longer.length > 0 && notLonger.length > 0) {
       s.lengthAdjustedWinRate = (mean(longer) + mean(notLonger)) / 2
@@ -628,26 +629,32 @@ function sketches(
   return { baseline: { moments: reference, requests: canary.requests }, canary }
 }
 
-/** The evidence with the judge metric's sketches in each arm's first total-segment cell. */
+/**
+ * The evidence with the judge metric's sketches in each arm's first total-segment cell, and empty
+ * everywhere else: whatever the source read for `judge` (a field of that name) is not a judgement.
+ */
 function withJudgeMetric(
   evidence: Evidence,
-  metric: MetricSpec,
+  metric: MetricSpec | undefined,
   scored: Scored[],
   mode: JudgeSpec['mode']
 ): Evidence {
-  const index = evidence.metrics.indexOf(metric.name)
+  const index = metric ? evidence.metrics.indexOf(metric.name) : -1
   if (index < 0) return evidence
   const bySketch = sketches(scored, mode, evidence.unitLevel)
-  const seen = new Set<Arm>()
-  const cells = [...evidence.cells]
-    .sort((a, b) => a.bucket - b.bucket)
-    .map(cell => {
-      if (cell.segment !== TOTAL_SEGMENT || seen.has(cell.arm)) return cell
-      seen.add(cell.arm)
-      const metrics = [...cell.metrics]
-      metrics[index] = bySketch[cell.arm]
-      return { ...cell, metrics }
-    })
+  const first = new Map<Arm, Cell>()
+  for (const cell of evidence.cells) {
+    const before = first.get(cell.arm)
+    if (cell.segment === TOTAL_SEGMENT && (!before || cell.bucket < before.bucket)) {
+      first.set(cell.arm, cell)
+    }
+  }
+  const cells = evidence.cells.map(cell => {
+    const metrics = [...cell.metrics]
+    metrics[index] =
+      first.get(cell.arm) === cell ? bySketch[cell.arm] : { moments: emptyMoments(), requests: 0 }
+    return { ...cell, metrics }
+  })
   return { ...evidence, cells }
 }
 

@@ -485,7 +485,8 @@ const judge = refine(
         ...(rollbackAt && { rollbackAt }),
         mode: metric.mode,
         path: formatPath(at('metric')),
-        minSamples: metric.minSamples
+        minSamples: metric.minSamples,
+        totalOnly: true
       }
     }
   }

@@ -46,6 +46,8 @@ export interface MetricSpec {
   path: string
   /** Per arm, before any verdict on this metric; default `rollout.minSamples` (the judge's own). */
   minSamples?: number
+  /** Measured on each arm as a whole only, not per segment (the judge's sample). */
+  totalOnly?: boolean
 }
 
 export interface Price {
