@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
+import { readFileSync, createReadStream } from 'node:fs';
 import { open, stat as stat$1, readFile, writeFile, rename, unlink } from 'node:fs/promises';
 import { resolve as resolve$1, relative as relative$1, isAbsolute as isAbsolute$1, dirname as dirname$1, join, basename as basename$1 } from 'node:path';
 import require$$0 from 'process';
@@ -12,7 +13,6 @@ import { fileURLToPath } from 'url';
 import { createRequire } from 'module';
 import { pipeline, Readable } from 'node:stream';
 import { Transform } from 'stream';
-import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 
 /** A problem with how the tool was called (flags, inputs, a state that refuses a command): exit 2. */
@@ -2219,7 +2219,9 @@ function compareSegments(policy, evidence, ctx, familyAlpha) {
         // "(other)" hold different segments: comparing them would be comparing unlike traffic.
         .filter(s => s !== TOTAL_SEGMENT && s !== OTHER_SEGMENT)
         .sort();
-    const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => isGating(m));
+    const gating = policy.metrics
+        .map((m, i) => ({ m, i }))
+        .filter(({ m }) => isGating(m) && !m.totalOnly);
     if (keys.length === 0 || gating.length === 0)
         return [];
     const segCtx = { ...ctx, alpha: bonferroni(familyAlpha, keys.length * gating.length) };
@@ -14271,7 +14273,9 @@ function unavailableJudge(spec, reason) {
         run: ({ policy, evidence, cache }) => {
             const summary = emptySummary(spec, evidence.texts ?? []);
             summary.warnings.push(reason);
-            return Promise.resolve(outcome(policy, evidence, cache ?? emptyCache(spec), summary, reason));
+            const metric = policy.metrics.find(m => m.from === 'judge');
+            const cleared = withJudgeMetric(evidence, metric, [], spec.mode);
+            return Promise.resolve(outcome(policy, cleared, cache ?? emptyCache(spec), summary, reason));
         }
     };
 }
@@ -14297,6 +14301,10 @@ class JudgeRun {
     /** Fresh judgements (not cached), for the re-judged subsample. */
     fresh = [];
     firstAnswers = new Map();
+    /** Pairwise: the canary's score from the canary-first order alone, per fresh pair. */
+    oneOrder = [];
+    /** Pairwise: the pairs of this sample (cached or not), for the health figures. */
+    pairs = [];
     constructor(spec, client, input, opts) {
         this.spec = spec;
         this.client = client;
@@ -14304,6 +14312,7 @@ class JudgeRun {
         this.opts = opts;
         const texts = input.evidence.texts ?? [];
         this.summary = emptySummary(spec, texts);
+        this.summary.warnings.push(...(opts.warnings ?? []));
         this.cacheKey = cacheKeyOf(spec);
         this.entries = input.cache?.key === this.cacheKey ? { ...input.cache.entries } : {};
         const metric = input.policy.metrics.find(m => m.from === 'judge');
@@ -14386,25 +14395,24 @@ class JudgeRun {
         };
         const ask = async () => {
             const content = await this.call(pointwiseMessages(this.spec, prepared), POINTWISE_SCHEMA);
-            return content === FAILED || content === undefined ? undefined : content;
+            if (content === FAILED || content === undefined)
+                return content;
+            const s = parseGrade(content);
+            if (s === undefined)
+                this.summary.parseFailures++;
+            return s;
         };
-        const content = await this.call(pointwiseMessages(this.spec, prepared), POINTWISE_SCHEMA);
-        if (content === FAILED || content === undefined)
-            return content === FAILED ? FAILED : undefined;
-        const s = parseGrade(content);
-        if (s === undefined) {
-            this.summary.parseFailures++;
-            return undefined;
+        const s = await ask();
+        if (typeof s === 'number') {
+            this.firstAnswers.set(t.id, String(s));
+            this.fresh.push({
+                key: t.id,
+                again: async () => {
+                    const again = await ask();
+                    return typeof again === 'number' ? String(again) : undefined;
+                }
+            });
         }
-        this.firstAnswers.set(t.id, String(s));
-        this.fresh.push({
-            key: t.id,
-            again: async () => {
-                const c = await ask();
-                const g = parseGrade(c);
-                return g === undefined ? undefined : String(g);
-            }
-        });
         return s;
     }
     // ---- pairwise ----
@@ -14419,6 +14427,7 @@ class JudgeRun {
             if (b)
                 pairs.push({ canary: t, baseline: b });
         }
+        this.pairs = pairs;
         const scored = [];
         const add = (p, s) => scored.push({ arm: 'canary', s, ...(p.canary.unit !== undefined && { unit: p.canary.unit }) });
         const pending = [];
@@ -14452,7 +14461,6 @@ class JudgeRun {
         }
         return this.stop(scored, 'decisive');
     }
-    oneOrder = [];
     /** Both orders; agreeing verdicts stand, disagreeing ones are a tie (a flip). */
     async comparePair(p) {
         const input = neutralise(this.redact(p.canary.input), this.spec.maxChars);
@@ -14467,11 +14475,13 @@ class JudgeRun {
                 this.summary.parseFailures++;
             return w;
         };
-        const [canaryFirst, baselineFirst] = await Promise.all([ask(c, b), ask(b, c)]);
-        if (canaryFirst === FAILED || baselineFirst === FAILED)
-            return FAILED;
-        if (canaryFirst === undefined || baselineFirst === undefined)
-            return undefined;
+        // One after the other: `concurrency` counts calls, and a failed first order saves the second.
+        const canaryFirst = await ask(c, b);
+        if (canaryFirst === FAILED || canaryFirst === undefined)
+            return canaryFirst;
+        const baselineFirst = await ask(b, c);
+        if (baselineFirst === FAILED || baselineFirst === undefined)
+            return baselineFirst;
         const s1 = canaryScore(canaryFirst, 'A');
         const s2 = canaryScore(baselineFirst, 'B');
         this.oneOrder.push(s1);
@@ -14569,7 +14579,7 @@ class JudgeRun {
     /** Re-judge a few fresh items (within the budget) to see whether the judge agrees with itself. */
     async recheck() {
         const picks = this.fresh.slice(0, this.spec.recheck);
-        if (picks.length === 0 || this.budgetStop)
+        if (picks.length === 0 || this.budgetStop || this.summary.stopped === 'api-failing')
             return;
         const stopped = this.summary.stopped;
         const again = await this.pool(picks, p => p.again());
@@ -14605,7 +14615,7 @@ class JudgeRun {
         if (Number.isFinite(diff))
             s.lengthDifference = Math.round(diff);
         if (this.spec.mode === 'pairwise')
-            this.pairHealth(texts, scored);
+            this.pairHealth(scored);
         const flipRate = s.flipRate;
         if (flipRate !== undefined && flipRate > 0.2) {
             s.warnings.push(`the judge changed its verdict when the answers swapped places in ${pct(flipRate)} of pairs (position bias); those count as ties`);
@@ -14629,27 +14639,22 @@ class JudgeRun {
         }
         this.humanAgreement(texts);
     }
-    pairHealth(texts, scored) {
+    pairHealth(scored) {
         const s = this.summary;
-        const fresh = this.oneOrder.length;
-        const flips = Object.values(this.entries).filter(e => e.f === 1).length;
-        const judgedPairs = Object.keys(this.entries).length;
-        if (judgedPairs > 0)
-            s.flipRate = flips / judgedPairs;
-        if (fresh > 0)
+        const judged = this.pairs
+            .map(p => ({ p, e: this.entries[pairKey(p)] }))
+            .filter((x) => x.e !== undefined);
+        if (judged.length > 0)
+            s.flipRate = judged.filter(x => x.e.f === 1).length / judged.length;
+        if (this.oneOrder.length > 0)
             s.oneOrderWinRate = mean(this.oneOrder);
         if (scored.length > 0)
             s.winRate = mean(scored.map(x => x.s));
         // Length-adjusted: the win rate in each stratum (canary longer, or not), averaged.
         const longer = [];
         const notLonger = [];
-        for (const [key, e] of Object.entries(this.entries)) {
-            const [cid, bid] = key.split('|');
-            const c = texts.find(t => t.id === cid && t.arm === 'canary');
-            const b = texts.find(t => t.id === bid && t.arm === 'baseline');
-            if (!c || !b)
-                continue;
-            (c.output.length > b.output.length ? longer : notLonger).push(e.s);
+        for (const { p, e } of judged) {
+            (p.canary.output.length > p.baseline.output.length ? longer : notLonger).push(e.s);
         }
         if (longer.length > 0 && notLonger.length > 0) {
             s.lengthAdjustedWinRate = (mean(longer) + mean(notLonger)) / 2;
@@ -14791,21 +14796,26 @@ function sketches(scored, mode, unitLevel) {
     addCluster(reference, 0.5, 1);
     return { baseline: { moments: reference, requests: canary.requests }, canary };
 }
-/** The evidence with the judge metric's sketches in each arm's first total-segment cell. */
+/**
+ * The evidence with the judge metric's sketches in each arm's first total-segment cell, and empty
+ * everywhere else: whatever the source read for `judge` (a field of that name) is not a judgement.
+ */
 function withJudgeMetric(evidence, metric, scored, mode) {
-    const index = evidence.metrics.indexOf(metric.name);
+    const index = metric ? evidence.metrics.indexOf(metric.name) : -1;
     if (index < 0)
         return evidence;
     const bySketch = sketches(scored, mode, evidence.unitLevel);
-    const seen = new Set();
-    const cells = [...evidence.cells]
-        .sort((a, b) => a.bucket - b.bucket)
-        .map(cell => {
-        if (cell.segment !== TOTAL_SEGMENT || seen.has(cell.arm))
-            return cell;
-        seen.add(cell.arm);
+    const first = new Map();
+    for (const cell of evidence.cells) {
+        const before = first.get(cell.arm);
+        if (cell.segment === TOTAL_SEGMENT && (!before || cell.bucket < before.bucket)) {
+            first.set(cell.arm, cell);
+        }
+    }
+    const cells = evidence.cells.map(cell => {
         const metrics = [...cell.metrics];
-        metrics[index] = bySketch[cell.arm];
+        metrics[index] =
+            first.get(cell.arm) === cell ? bySketch[cell.arm] : { moments: emptyMoments(), requests: 0 };
         return { ...cell, metrics };
     });
     return { ...evidence, cells };
@@ -14841,6 +14851,49 @@ function healthLine(s) {
 }
 
 /**
+ * Human labels for the judge's agreement check: JSONL, one `{"id": "...", "label": ...}` per line,
+ * where `id` is the record id and `label` a grade 1..5 (pointwise) or `canary`, `baseline` or `tie`
+ * (pairwise, keyed by the canary record's id). Returns the labels, or a problem to report; the
+ * labels are optional, so a bad file never stops the judge. Problems name lines, never content.
+ */
+function readLabels(path) {
+    const labels = new Map();
+    let text;
+    try {
+        text = readFileSync(path, 'utf8');
+    }
+    catch (e) {
+        const code = e.code ?? 'unreadable';
+        return { labels, problem: `the labels file ${path} cannot be read (${code})` };
+    }
+    const bad = [];
+    text.split(/\r?\n/).forEach((line, i) => {
+        if (line.trim() === '')
+            return;
+        try {
+            const row = JSON.parse(line);
+            const label = typeof row.label === 'number' ? String(row.label) : row.label;
+            if (typeof row.id === 'string' && typeof label === 'string' && VALID.test(label)) {
+                labels.set(row.id, label);
+            }
+            else
+                bad.push(i + 1);
+        }
+        catch {
+            bad.push(i + 1);
+        }
+    });
+    if (bad.length === 0)
+        return { labels };
+    const where = bad.slice(0, 5).join(', ') + (bad.length > 5 ? ', ...' : '');
+    return {
+        labels,
+        problem: `${bad.length} lines of the labels file ${path} are not {"id": "...", "label": 1..5 | "canary" | "baseline" | "tie"} (lines ${where})`
+    };
+}
+const VALID = /^(?:[1-5]|canary|baseline|tie)$/;
+
+/**
  * The judge the policy configures, through the `openai` client, with the API key from the
  * environment variable it names (the Action maps its input to it). Without a key the judge does
  * not run, and the judge metric stays inconclusive with that reason (fail closed).
@@ -14850,7 +14903,11 @@ function judgeFromPolicy(spec, env) {
     if (!apiKey) {
         return unavailableJudge(spec, `the judge did not run: the environment variable ${spec.apiKeyEnv} (the judge's API key) is not set`);
     }
-    return createJudge(spec, openaiChatClient(spec, apiKey));
+    const labels = spec.labels === undefined ? undefined : readLabels(spec.labels);
+    return createJudge(spec, openaiChatClient(spec, apiKey), {
+        ...(labels && { labels: labels.labels }),
+        ...(labels?.problem !== undefined && { warnings: [labels.problem] })
+    });
 }
 
 function decisionRecord(input) {
@@ -24567,6 +24624,7 @@ const judge = refine(obj('Grade sampled outputs with an LLM judge through an Ope
     redact: withDefault(list('Patterns replaced before anything is sent to the judge.', redactPattern), []),
     recheck: withDefault(num$1('Items judged twice to measure self-agreement.', { integer: true, min: 0 }), 10),
     cacheSize: withDefault(num$1('Judgements kept in the rollout state.', { integer: true, min: 0, max: 20000 }), 2000),
+    labels: optional(str('Human labels, JSONL of {"id", "label"} (a grade 1..5, or canary|baseline|tie), relative to the working directory: the judge reports its agreement (Cohen\'s kappa).')),
     metric: withDefault(judgeMetric, {})
 }), (value, path, issues) => {
     const before = issues.length;
@@ -24597,7 +24655,8 @@ const judge = refine(obj('Grade sampled outputs with an LLM judge through an Ope
             ...(rollbackAt && { rollbackAt }),
             mode: metric.mode,
             path: formatPath(at('metric')),
-            minSamples: metric.minSamples
+            minSamples: metric.minSamples,
+            totalOnly: true
         }
     };
 });
