@@ -286,6 +286,18 @@ describe('pointwise judge through the openai client', () => {
     expect(second.server.bodies.filter(b => firstBodies.has(b))).toEqual([])
   })
 
+  it('keeps at most cacheSize judgements in the state, the newest', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4 })
+    const statePath = join(dir, 'state.json')
+    await run(dir, `${POINTWISE}\nbudget: { calls: 30 }\ncacheSize: 25`, {}, { statePath })
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as {
+      judgeCache: { key: string; entries: { k: string; s: number }[] }
+    }
+    expect(state.judgeCache.key).toMatch(/^pointwise:gpt-4\.1-mini:sha256:/)
+    expect(state.judgeCache.entries).toHaveLength(25)
+    expect(state.judgeCache.entries.every(e => e.s === 0.75)).toBe(true)
+  })
+
   it('is measured on whole arms only: not per segment, and not from a record field named judge', async () => {
     const dir = writeTraffic({
       baseline: () => 4,

@@ -37,13 +37,19 @@ export interface RolloutState {
 }
 
 /**
- * Judgements by record id (pairwise: `canaryId|baselineId`), valid for one judge model, rubric
- * and mode (a change empties it). Bounded by the policy's `judge.cacheSize`, newest kept.
+ * Judgements by record id `k` (pairwise: `canaryId|baselineId`), valid for one judge model, rubric
+ * and mode (`key`; a change empties it), oldest first, bounded by the policy's `judge.cacheSize`.
  * `s` is the score in [0, 1] (pairwise: the canary's, a tie 0.5); `f` marks an order flip.
  */
 export interface JudgeCacheState {
   key: string
-  entries: Record<string, { s: number; f?: 1 }>
+  entries: JudgeCacheEntry[]
+}
+
+export interface JudgeCacheEntry {
+  k: string
+  s: number
+  f?: 1
 }
 
 export interface Decision {

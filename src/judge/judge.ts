@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { familySize, tStar } from '../analysis/analyze.js'
 import { compareMetric, type CompareContext } from '../analysis/compareMetric.js'
 import type { Analysis } from '../analysis/types.js'
-import type { JudgeCacheState } from '../decide/types.js'
+import type { JudgeCacheEntry, JudgeCacheState } from '../decide/types.js'
 import type { JudgeSpec, MetricSpec, Policy } from '../policy/types.js'
 import type { Arm } from '../records/record.js'
 import { addCluster, emptyMoments } from '../sketch/moments.js'
@@ -92,7 +92,8 @@ interface Pair {
 
 class JudgeRun {
   private readonly summary: JudgeSummary
-  private readonly entries: Record<string, { s: number; f?: 1 }>
+  /** Insertion-ordered (oldest first), so the bounded cache keeps the newest. */
+  private readonly entries = new Map<string, { s: number; f?: 1 }>()
   private readonly cacheKey: string
   private readonly metric: MetricSpec
   private readonly ctx: CompareContext
@@ -120,7 +121,9 @@ class JudgeRun {
     this.summary = emptySummary(spec, texts)
     this.summary.warnings.push(...(opts.warnings ?? []))
     this.cacheKey = cacheKeyOf(spec)
-    this.entries = input.cache?.key === this.cacheKey ? { ...input.cache.entries } : {}
+    if (input.cache?.key === this.cacheKey) {
+      for (const { k, s, f } of input.cache.entries) this.entries.set(k, f ? { s, f } : { s })
+    }
     const metric = input.policy.metrics.find(m => m.from === 'judge')
     if (!metric) throw new Error('the policy has a judge but no judge metric')
     this.metric = metric
@@ -159,21 +162,15 @@ class JudgeRun {
   // ---- pointwise ----
 
   private async pointwise(texts: TextSample[]): Promise<Scored[]> {
-    const queues = {
-      baseline: texts.filter(t => t.arm === 'baseline'),
-      canary: texts.filter(t => t.arm === 'canary')
-    }
     const scored: Scored[] = []
     const score = (t: TextSample, s: number): void => {
       scored.push({ arm: t.arm, s, ...(t.unit !== undefined && { unit: t.unit }) })
     }
     const pending: TextSample[] = []
-    for (const t of [...queues.baseline, ...queues.canary]) {
-      const hit = this.entries[t.id]
-      if (hit) {
-        this.summary.cacheHits++
-        score(t, hit.s)
-      } else pending.push(t)
+    for (const t of texts) {
+      const hit = this.cached(t.id)
+      if (hit) score(t, hit.s)
+      else pending.push(t)
     }
     const next = { baseline: 0, canary: 0 }
     const left = (arm: Arm) => pending.filter(t => t.arm === arm)
@@ -190,10 +187,11 @@ class JudgeRun {
         const t = batch[i]
         if (t && typeof s === 'number') {
           score(t, s)
-          this.entries[t.id] = { s }
+          this.entries.set(t.id, { s })
         }
       })
-      if (this.budgetStop) return this.stop(scored, this.budgetStop)
+      // A budget spent mid-batch still lets the batch decide (the loop condition looks first).
+      if (this.budgetStop && !this.decisive(scored)) return this.stop(scored, this.budgetStop)
       if (results.every(r => r === FAILED)) return this.stop(scored, 'api-failing')
     }
     return this.stop(scored, 'decisive')
@@ -241,11 +239,9 @@ class JudgeRun {
       scored.push({ arm: 'canary', s, ...(p.canary.unit !== undefined && { unit: p.canary.unit }) })
     const pending: Pair[] = []
     for (const p of pairs) {
-      const hit = this.entries[pairKey(p)]
-      if (hit) {
-        this.summary.cacheHits++
-        add(p, hit.s)
-      } else pending.push(p)
+      const hit = this.cached(pairKey(p))
+      if (hit) add(p, hit.s)
+      else pending.push(p)
     }
     let next = 0
     while (!this.decisive(scored)) {
@@ -257,10 +253,11 @@ class JudgeRun {
         const p = batch[i]
         if (p && r !== undefined && r !== FAILED) {
           add(p, r.s)
-          this.entries[pairKey(p)] = r.flip ? { s: r.s, f: 1 } : { s: r.s }
+          this.entries.set(pairKey(p), r.flip ? { s: r.s, f: 1 } : { s: r.s })
         }
       })
-      if (this.budgetStop) return this.stop(scored, this.budgetStop)
+      // A budget spent mid-batch still lets the batch decide (the loop condition looks first).
+      if (this.budgetStop && !this.decisive(scored)) return this.stop(scored, this.budgetStop)
       if (results.every(r => r === FAILED)) return this.stop(scored, 'api-failing')
     }
     return this.stop(scored, 'decisive')
@@ -304,6 +301,16 @@ class JudgeRun {
   }
 
   // ---- shared ----
+
+  /** A cached judgement, moved to the newest end so the bounded cache keeps what is in use. */
+  private cached(key: string): { s: number; f?: 1 } | undefined {
+    const hit = this.entries.get(key)
+    if (!hit) return undefined
+    this.summary.cacheHits++
+    this.entries.delete(key)
+    this.entries.set(key, hit)
+    return hit
+  }
 
   /** The judge metric's verdict on what is scored so far, as analyze() will compute it. */
   private decisive(scored: Scored[]): boolean {
@@ -462,7 +469,7 @@ class JudgeRun {
   private pairHealth(scored: Scored[]): void {
     const s = this.summary
     const judged = this.pairs
-      .map(p => ({ p, e: this.entries[pairKey(p)] }))
+      .map(p => ({ p, e: this.entries.get(pairKey(p)) }))
       .filter((x): x is { p: Pair; e: { s: number; f?: 1 } } => x.e !== undefined)
     if (judged.length > 0) s.flipRate = judged.filter(x => x.e.f === 1).length / judged.length
     if (this.oneOrder.length > 0) s.oneOrderWinRate = mean(this.oneOrder)
@@ -482,7 +489,7 @@ class JudgeRun {
     const labels = this.opts.labels
     if (!labels || labels.size === 0) return
     const pairs: [string, string][] = []
-    for (const [key, e] of Object.entries(this.entries)) {
+    for (const [key, e] of this.entries) {
       const id = this.spec.mode === 'pairwise' ? key.split('|')[0] : key
       const human = id === undefined ? undefined : labels.get(id)
       if (human === undefined || !texts.some(t => t.id === id)) continue
@@ -527,16 +534,13 @@ function cacheKeyOf(spec: JudgeSpec): string {
 }
 
 function emptyCache(spec: JudgeSpec): JudgeCacheState {
-  return { key: cacheKeyOf(spec), entries: {} }
+  return { key: cacheKeyOf(spec), entries: [] }
 }
 
-/** The newest `size` entries (insertion order: cached ones first, then this run's). */
-function bounded(
-  entries: Record<string, { s: number; f?: 1 }>,
-  size: number
-): Record<string, { s: number; f?: 1 }> {
-  const all = Object.entries(entries)
-  return Object.fromEntries(all.slice(Math.max(0, all.length - size)))
+/** The newest `size` entries, oldest first. */
+function bounded(entries: Map<string, { s: number; f?: 1 }>, size: number): JudgeCacheEntry[] {
+  const all = [...entries].map(([k, e]): JudgeCacheEntry => ({ k, ...e }))
+  return all.slice(Math.max(0, all.length - size))
 }
 
 function emptySummary(spec: JudgeSpec, texts: TextSample[]): JudgeSummary {
