@@ -14288,7 +14288,8 @@ class JudgeRun {
     input;
     opts;
     summary;
-    entries;
+    /** Insertion-ordered (oldest first), so the bounded cache keeps the newest. */
+    entries = new Map();
     cacheKey;
     metric;
     ctx;
@@ -14314,7 +14315,10 @@ class JudgeRun {
         this.summary = emptySummary(spec, texts);
         this.summary.warnings.push(...(opts.warnings ?? []));
         this.cacheKey = cacheKeyOf(spec);
-        this.entries = input.cache?.key === this.cacheKey ? { ...input.cache.entries } : {};
+        if (input.cache?.key === this.cacheKey) {
+            for (const { k, s, f } of input.cache.entries)
+                this.entries.set(k, f ? { s, f } : { s });
+        }
         const metric = input.policy.metrics.find(m => m.from === 'judge');
         if (!metric)
             throw new Error('the policy has a judge but no judge metric');
@@ -14344,21 +14348,15 @@ class JudgeRun {
     }
     // ---- pointwise ----
     async pointwise(texts) {
-        const queues = {
-            baseline: texts.filter(t => t.arm === 'baseline'),
-            canary: texts.filter(t => t.arm === 'canary')
-        };
         const scored = [];
         const score = (t, s) => {
             scored.push({ arm: t.arm, s, ...(t.unit !== undefined && { unit: t.unit }) });
         };
         const pending = [];
-        for (const t of [...queues.baseline, ...queues.canary]) {
-            const hit = this.entries[t.id];
-            if (hit) {
-                this.summary.cacheHits++;
+        for (const t of texts) {
+            const hit = this.cached(t.id);
+            if (hit)
                 score(t, hit.s);
-            }
             else
                 pending.push(t);
         }
@@ -14378,10 +14376,11 @@ class JudgeRun {
                 const t = batch[i];
                 if (t && typeof s === 'number') {
                     score(t, s);
-                    this.entries[t.id] = { s };
+                    this.entries.set(t.id, { s });
                 }
             });
-            if (this.budgetStop)
+            // A budget spent mid-batch still lets the batch decide (the loop condition looks first).
+            if (this.budgetStop && !this.decisive(scored))
                 return this.stop(scored, this.budgetStop);
             if (results.every(r => r === FAILED))
                 return this.stop(scored, 'api-failing');
@@ -14432,11 +14431,9 @@ class JudgeRun {
         const add = (p, s) => scored.push({ arm: 'canary', s, ...(p.canary.unit !== undefined && { unit: p.canary.unit }) });
         const pending = [];
         for (const p of pairs) {
-            const hit = this.entries[pairKey(p)];
-            if (hit) {
-                this.summary.cacheHits++;
+            const hit = this.cached(pairKey(p));
+            if (hit)
                 add(p, hit.s);
-            }
             else
                 pending.push(p);
         }
@@ -14451,10 +14448,11 @@ class JudgeRun {
                 const p = batch[i];
                 if (p && r !== undefined && r !== FAILED) {
                     add(p, r.s);
-                    this.entries[pairKey(p)] = r.flip ? { s: r.s, f: 1 } : { s: r.s };
+                    this.entries.set(pairKey(p), r.flip ? { s: r.s, f: 1 } : { s: r.s });
                 }
             });
-            if (this.budgetStop)
+            // A budget spent mid-batch still lets the batch decide (the loop condition looks first).
+            if (this.budgetStop && !this.decisive(scored))
                 return this.stop(scored, this.budgetStop);
             if (results.every(r => r === FAILED))
                 return this.stop(scored, 'api-failing');
@@ -14497,6 +14495,16 @@ class JudgeRun {
         return s1 === s2 ? { s: s1, flip: false } : { s: 0.5, flip: true };
     }
     // ---- shared ----
+    /** A cached judgement, moved to the newest end so the bounded cache keeps what is in use. */
+    cached(key) {
+        const hit = this.entries.get(key);
+        if (!hit)
+            return undefined;
+        this.summary.cacheHits++;
+        this.entries.delete(key);
+        this.entries.set(key, hit);
+        return hit;
+    }
     /** The judge metric's verdict on what is scored so far, as analyze() will compute it. */
     decisive(scored) {
         const { baseline, canary } = sketches(scored, this.spec.mode, this.input.evidence.unitLevel);
@@ -14642,7 +14650,7 @@ class JudgeRun {
     pairHealth(scored) {
         const s = this.summary;
         const judged = this.pairs
-            .map(p => ({ p, e: this.entries[pairKey(p)] }))
+            .map(p => ({ p, e: this.entries.get(pairKey(p)) }))
             .filter((x) => x.e !== undefined);
         if (judged.length > 0)
             s.flipRate = judged.filter(x => x.e.f === 1).length / judged.length;
@@ -14665,7 +14673,7 @@ class JudgeRun {
         if (!labels || labels.size === 0)
             return;
         const pairs = [];
-        for (const [key, e] of Object.entries(this.entries)) {
+        for (const [key, e] of this.entries) {
             const id = this.spec.mode === 'pairwise' ? key.split('|')[0] : key;
             const human = id === undefined ? undefined : labels.get(id);
             if (human === undefined || !texts.some(t => t.id === id))
@@ -14701,12 +14709,12 @@ function cacheKeyOf(spec) {
     return `${spec.mode}:${spec.model}:${rubricHash(spec.rubric)}`;
 }
 function emptyCache(spec) {
-    return { key: cacheKeyOf(spec), entries: {} };
+    return { key: cacheKeyOf(spec), entries: [] };
 }
-/** The newest `size` entries (insertion order: cached ones first, then this run's). */
+/** The newest `size` entries, oldest first. */
 function bounded(entries, size) {
-    const all = Object.entries(entries);
-    return Object.fromEntries(all.slice(Math.max(0, all.length - size)));
+    const all = [...entries].map(([k, e]) => ({ k, ...e }));
+    return all.slice(Math.max(0, all.length - size));
 }
 function emptySummary(spec, texts) {
     return {
