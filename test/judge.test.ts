@@ -152,6 +152,8 @@ describe('pointwise judge through the openai client', () => {
       6
     )
     expect(judge?.rubricHash).toMatch(/^sha256:[0-9a-f]{16}$/)
+    // The stand-in is deterministic: the 10 re-judged items get the same grade again.
+    expect(judge?.selfAgreement).toEqual({ items: 10, agreement: 1 })
   })
 
   it('promotes an equal canary and a better one', async () => {
@@ -404,6 +406,24 @@ describe('pairwise judge', () => {
     expect(j?.lengthAdjustedWinRate).toBe(0.5)
   })
 
+  it('says so when no canary and baseline answers share an input', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4, perArm: 40 })
+    // Make every input distinct across arms.
+    const path = join(dir, 'traffic.jsonl')
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8').replace(
+        /number (\d+)","output":"private answer canary/g,
+        'number c$1","output":"private answer canary'
+      )
+    )
+    const { outcome, server } = await run(dir, PAIRWISE)
+    expect(server.bodies).toHaveLength(0)
+    expect(judgeMetric(outcome)?.reason).toMatch(
+      /no sampled canary and baseline answers share an input/
+    )
+  })
+
   it('warns when the judge is the same model family as an arm', async () => {
     const dir = writeTraffic({ baseline: () => 4, canary: () => 4, perArm: 40 })
     const { outcome } = await run(dir, PAIRWISE.replace('gpt-4.1-mini', 'claude-haiku-4'))
@@ -438,6 +458,15 @@ describe('the judge the policy configures', () => {
     expect(outcome.record.judge?.humanAgreement?.kappa).toBeCloseTo(0.35 / 0.65, 10)
     expect(outcome.record.judge?.warnings.join(' ')).toMatch(/Cohen's kappa of 0\.54/)
     expect(srv.bodies.length).toBeGreaterThan(0)
+  })
+
+  it('says so when the records carry no texts', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4, perArm: 40 })
+    const path = join(dir, 'traffic.jsonl')
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/"input":/g, '"prompt":'))
+    const { outcome, server } = await run(dir, POINTWISE)
+    expect(server.bodies).toHaveLength(0)
+    expect(judgeMetric(outcome)?.reason).toMatch(/no texts \(records need `input` and `output`/)
   })
 
   it('without the API key the judge does not run: the metric holds, with the reason', async () => {
