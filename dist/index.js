@@ -43807,6 +43807,12 @@ function stopReason(s) {
                 .map(([k, n]) => `${k} x${n}`)
                 .join(', ')})`;
         case 'sample-exhausted':
+            if (s.sampled.baseline + s.sampled.canary === 0) {
+                return 'the source gave the judge no texts (records need `input` and `output` fields)';
+            }
+            if (s.mode === 'pairwise' && s.judged.canary === 0 && s.cacheHits === 0 && s.calls === 0) {
+                return 'no sampled canary and baseline answers share an input, so there is no pair to compare';
+            }
             return `every sampled ${s.mode === 'pairwise' ? 'pair' : 'output'} is judged (${s.judged.canary} canary)`;
         default:
             return undefined;
