@@ -58,7 +58,7 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
           now,
           deps.replay ?? false,
           windowFrom,
-          judgeOf(deps)
+          judgeOf(deps, state)
         )
       : undefined
   const analysis = collected?.analysis
@@ -76,8 +76,11 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
   return finish(deps, kept, loaded?.revision, decision, analysis, collected?.quality)
 }
 
-const judgeOf = (deps: EvaluateDeps): Judge | undefined =>
-  deps.policy.judge && (deps.judge ?? judgeFromPolicy(deps.policy.judge, process.env))
+/** The judge, if the policy has one; a paused rollout holds anyway, so it pays for no calls. */
+const judgeOf = (deps: EvaluateDeps, state: RolloutState): Judge | undefined =>
+  deps.policy.judge && state.status === 'running'
+    ? (deps.judge ?? judgeFromPolicy(deps.policy.judge, process.env))
+    : undefined
 
 /** A person's command: no evidence is collected, so a source that is down cannot block it. */
 export async function command(

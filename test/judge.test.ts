@@ -288,6 +288,18 @@ describe('pointwise judge through the openai client', () => {
     expect(second.server.bodies.filter(b => firstBodies.has(b))).toEqual([])
   })
 
+  it('makes no calls while the rollout is paused', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4 })
+    const statePath = join(dir, 'state.json')
+    const judge = `${POINTWISE}\nbudget: { calls: 30 }`
+    await run(dir, judge, {}, { statePath })
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>
+    writeFileSync(statePath, JSON.stringify({ ...state, status: 'paused' }))
+    const paused = await run(dir, judge, {}, { statePath })
+    expect(paused.outcome.record.decision).toBe('hold')
+    expect(paused.server.bodies).toHaveLength(0)
+  })
+
   it('keeps at most cacheSize judgements in the state, the newest', async () => {
     const dir = writeTraffic({ baseline: () => 4, canary: () => 4 })
     const statePath = join(dir, 'state.json')
