@@ -44163,7 +44163,7 @@ async function evaluate(deps) {
     // so a canary label that matches nothing is visible at once.
     const windowFrom = loaded || start !== undefined ? undefined : 0;
     const collected = state.status === 'running' || state.status === 'paused'
-        ? await collectEvidence(policy, state, source, now, deps.replay ?? false, windowFrom, judgeOf(deps))
+        ? await collectEvidence(policy, state, source, now, deps.replay ?? false, windowFrom, judgeOf(deps, state))
         : undefined;
     const analysis = collected?.analysis;
     if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
@@ -44179,7 +44179,10 @@ async function evaluate(deps) {
     const kept = judgeCache ? { ...state, judgeCache } : state;
     return finish(deps, kept, loaded?.revision, decision, analysis, collected?.quality);
 }
-const judgeOf = (deps) => deps.policy.judge && (deps.judge ?? judgeFromPolicy(deps.policy.judge, process.env));
+/** The judge, if the policy has one; a paused rollout holds anyway, so it pays for no calls. */
+const judgeOf = (deps, state) => deps.policy.judge && state.status === 'running'
+    ? (deps.judge ?? judgeFromPolicy(deps.policy.judge, process.env))
+    : undefined;
 /** A person's command: no evidence is collected, so a source that is down cannot block it. */
 async function command(deps) {
     const loaded = await deps.store?.load();
