@@ -2,8 +2,9 @@ import { analyze } from './analysis/analyze.js'
 import type { Analysis } from './analysis/types.js'
 import { decide, manualDecision, weightAt } from './decide/decide.js'
 import { commandRefusal, initialState, nextState } from './decide/state.js'
-import type { Decision, ManualCommand, RolloutState } from './decide/types.js'
+import type { Decision, JudgeCacheState, ManualCommand, RolloutState } from './decide/types.js'
 import { UsageError } from './errors.js'
+import { judgeFromPolicy, type Judge } from './judge/index.js'
 import type { Policy } from './policy/types.js'
 import { renderMarkdown } from './report/markdown.js'
 import { moves } from './actuators/actuator.js'
@@ -39,6 +40,8 @@ export interface EvaluateDeps {
    * the canary is not saved: the state stays where the world is, and the next run tries again.
    */
   apply?: (record: DecisionRecord) => Promise<AppliedAction[]>
+  /** The LLM judge, when the policy has one; default: the policy's, through the openai client. */
+  judge?: Judge
 }
 
 export interface Outcome {
@@ -63,7 +66,15 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
   const windowFrom = loaded || start !== undefined ? undefined : 0
   const collected =
     state.status === 'running' || state.status === 'paused'
-      ? await collectEvidence(policy, state, source, now, deps.replay ?? false, windowFrom)
+      ? await collectEvidence(
+          policy,
+          state,
+          source,
+          now,
+          deps.replay ?? false,
+          windowFrom,
+          judgeOf(deps, state)
+        )
       : undefined
   const analysis = collected?.analysis
   if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
@@ -75,7 +86,9 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
   }
   // A complete or rolled-back rollout is decided by its status alone.
   const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now)
-  return finish(deps, state, stored?.revision, decision, analysis, collected?.quality)
+  const judgeCache = collected?.judgeCache
+  const kept = judgeCache ? { ...state, judgeCache } : state
+  return finish(deps, kept, stored?.revision, decision, analysis, collected?.quality)
 }
 
 const canaryVersion = (deps: Pick<EvaluateDeps, 'policy' | 'canaryVersion'>): string =>
@@ -88,6 +101,12 @@ function restart(
 ): boolean {
   return state.canaryVersion !== undefined && state.canaryVersion !== canaryVersion(deps)
 }
+
+/** The judge, if the policy has one; a paused rollout holds anyway, so it pays for no calls. */
+const judgeOf = (deps: EvaluateDeps, state: RolloutState): Judge | undefined =>
+  deps.policy.judge && state.status === 'running'
+    ? (deps.judge ?? judgeFromPolicy(deps.policy.judge, process.env))
+    : undefined
 
 /** A person's command: no evidence is collected, so a source that is down cannot block it. */
 export async function command(
@@ -196,8 +215,9 @@ async function collectEvidence(
   source: Source,
   now: number,
   replay: boolean,
-  windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup
-): Promise<{ analysis: Analysis; quality?: DataQuality }> {
+  windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup,
+  judge?: Judge
+): Promise<{ analysis: Analysis; quality?: DataQuality; judgeCache?: JudgeCacheState }> {
   const weight = weightAt(policy, state.stepIndex)
   const from = windowFrom
   if (now <= from) {
@@ -211,7 +231,17 @@ async function collectEvidence(
   }
   try {
     const evidence = await source.collect({ window: { from, to: now }, now })
-    return { analysis: analyze(policy, evidence, weight, replay), quality: evidence.quality }
+    // The judge (optional) grades sampled texts into its metric before the analysis.
+    const cache = state.judgeCache
+    const judged = await judge?.run({
+      policy,
+      evidence,
+      canaryWeight: weight,
+      ...(cache && { cache })
+    })
+    const analysis = analyze(policy, judged?.evidence ?? evidence, weight, replay)
+    judged?.annotate(analysis)
+    return { analysis, quality: evidence.quality, ...(judged && { judgeCache: judged.cache }) }
   } catch (e) {
     const analysis = analyze(policy, emptyEvidence(source, from, now), weight)
     analysis.checks.unshift({ name: 'source', status: 'block', detail: (e as Error).message })

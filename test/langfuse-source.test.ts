@@ -11,7 +11,6 @@ import { FileSource } from '../src/sources/file/fileSource.js'
 import { retryAfterMs } from '../src/sources/langfuse/client.js'
 import { LangfuseSource } from '../src/sources/langfuse/langfuseSource.js'
 import { errorClassOf } from '../src/sources/langfuse/observation.js'
-import { TextReservoir } from '../src/sources/langfuse/samples.js'
 import { TOTAL_SEGMENT, type Evidence } from '../src/sources/source.js'
 import { BIN, T0, tempDir, writePolicy, writeTraffic } from './helpers/cli.js'
 import {
@@ -546,21 +545,30 @@ describe('Langfuse source: text samples for a judge', () => {
   })
   afterAll(() => standIn.close())
 
-  it('keeps at most `samples` inputs and outputs per arm, outside the evidence', async () => {
-    const source = langfuse(policyWith(src(standIn.url, ', samples: 3')))
-    const evidence = await collect(source)
-    const samples = source.textSamples()
-    expect(samples.filter(s => s.arm === 'baseline')).toHaveLength(3)
-    expect(samples.filter(s => s.arm === 'canary')).toHaveLength(3)
-    for (const s of samples) expect(s.input).toBe(`question ${s.id.slice(4)}`)
+  it('keeps at most judge.sample inputs and outputs per arm, beside the evidence, never in it', async () => {
+    const policy = policyWith(src(standIn.url))
+    const judged = {
+      ...policy,
+      judge: parsePolicy(
+        readFileSync(
+          writePolicy(tempDir(), `judge: { model: gpt-4o-mini, rubric: helpful, sample: 3, metric: { minSamples: 3 } }`),
+          'utf8'
+        ),
+        'policy.yml'
+      ).judge!
+    }
+    const { texts, ...evidence } = await collect(langfuse(judged))
+    expect(texts!.filter(s => s.arm === 'baseline')).toHaveLength(3)
+    expect(texts!.filter(s => s.arm === 'canary')).toHaveLength(3)
+    for (const s of texts!) expect(s.input).toBe(`question ${s.id.slice(4)}`)
     expect(JSON.stringify(evidence)).not.toMatch(/question|answer \d/)
     expect(standIn.queries.at(-1)?.query.get('fields')).toMatch(/\bio\b/)
   })
 
-  it('asks for no texts when no samples are configured', async () => {
-    const source = langfuse(policyWith(src(standIn.url)))
-    await collect(source)
-    expect(source.textSamples()).toEqual([])
+  it('asks for no texts without a judge', async () => {
+    const evidence = await collect(langfuse(policyWith(src(standIn.url))))
+    expect(evidence.texts).toBeUndefined()
+    expect(standIn.queries.at(-1)?.query.get('fields')).not.toMatch(/\bio\b/)
   })
 })
 
@@ -578,8 +586,7 @@ describe('Langfuse source: policy', () => {
       scores: {},
       pageSize: 1000,
       timeout: 30_000,
-      retries: 4,
-      samples: 0
+      retries: 4
     })
   })
 
@@ -678,20 +685,5 @@ describe('Langfuse source: the example policy, segments and the text reservoir',
       expect(segmentTotal('metadata.route=faq')).toBe(30)
       expect(segmentTotal('metadata.route=billing')).toBe(10)
     })
-  })
-
-  it('keeps each call with probability k/n (a uniform reservoir)', () => {
-    // 10 calls, k = 3: each is kept with probability 0.3; over 4000 seeds the share of each is
-    // within 4 standard errors (sqrt(0.3 * 0.7 / 4000) = 0.0072) of 0.3.
-    const kept = new Array<number>(10).fill(0)
-    const runs = 4000
-    for (let seed = 1; seed <= runs; seed++) {
-      const reservoir = new TextReservoir(3, seed * 2654435761)
-      for (let i = 0; i < 10; i++) reservoir.offer('canary', String(i), `in ${i}`, `out ${i}`)
-      const samples = reservoir.samples()
-      expect(samples).toHaveLength(3)
-      for (const s of samples) kept[Number(s.id)]!++
-    }
-    for (const k of kept) expect(Math.abs(k / runs - 0.3)).toBeLessThan(4 * 0.0072)
   })
 })

@@ -63,7 +63,7 @@ export function analyze(
  * limit is a test of its own (Bonferroni over all of them). Report-only metrics are shown at the
  * same level but do not widen the gating ones.
  */
-function familySize(metrics: MetricSpec[]): number {
+export function familySize(metrics: MetricSpec[]): number {
   const gating = metrics.filter(isGating)
   return Math.max(1, gating.length + gating.filter(m => m.limit !== undefined).length)
 }
@@ -73,7 +73,7 @@ function familySize(metrics: MetricSpec[]): number {
  * (Waudby-Smith et al. 2024 choose rho for such a t*): when the canary reaches the minimum sample
  * at this step's split, and the baseline has its share of the same traffic.
  */
-function tStar(minSamples: number, canaryWeight: number): CompareContext['tStar'] {
+export function tStar(minSamples: number, canaryWeight: number): CompareContext['tStar'] {
   const share = Math.min(Math.max(canaryWeight / 100, 0.001), 0.999)
   const canary = Math.max(30, minSamples)
   const baseline = Math.max(30, Math.round((canary * (1 - share)) / share))
@@ -95,7 +95,9 @@ function compareSegments(
     // "(other)" hold different segments: comparing them would be comparing unlike traffic.
     .filter(s => s !== TOTAL_SEGMENT && s !== OTHER_SEGMENT)
     .sort()
-  const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => isGating(m))
+  const gating = policy.metrics
+    .map((m, i) => ({ m, i }))
+    .filter(({ m }) => isGating(m) && !m.totalOnly)
   if (keys.length === 0 || gating.length === 0) return []
   const segCtx = { ...ctx, alpha: bonferroni(familyAlpha, keys.length * gating.length) }
   return keys.map(segment => {

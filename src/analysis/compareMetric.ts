@@ -46,8 +46,10 @@ export function compareMetric(
   spec: MetricSpec,
   baseline: MetricSketch,
   canary: MetricSketch,
-  ctx: CompareContext
+  context: CompareContext
 ): MetricResult {
+  // A metric may need its own minimum sample (the judge's, which samples far fewer outputs).
+  const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples }
   const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx)
   const harm = toHarm(interval, spec.better)
   const failAt = spec.rollbackAt ?? spec.tolerance

@@ -1,3 +1,4 @@
+import type { JudgeSummary } from '../judge/types.js'
 import type { MetricKind, MetricMode } from '../policy/types.js'
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive'
@@ -86,4 +87,6 @@ export interface Analysis {
   checks: Check[]
   /** Canary requests per second in the window (for projections). */
   canaryRate: number
+  /** Set when the policy has a judge: how it ran and its health (aggregates only, no text). */
+  judge?: JudgeSummary
 }

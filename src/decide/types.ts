@@ -36,6 +36,24 @@ export interface RolloutState {
   pullRequest?: number
   paused?: { at: string; actor: string; reason: string }
   history: HistoryEntry[]
+  /** Optional: the judge's cache (src/judge), so a rerun does not pay twice for a judgement. */
+  judgeCache?: JudgeCacheState
+}
+
+/**
+ * Judgements by record id `k` (pairwise: `canaryId|baselineId`), valid for one judge model, rubric
+ * and mode (`key`; a change empties it), oldest first, bounded by the policy's `judge.cacheSize`.
+ * `s` is the score in [0, 1] (pairwise: the canary's, a tie 0.5); `f` marks an order flip.
+ */
+export interface JudgeCacheState {
+  key: string
+  entries: JudgeCacheEntry[]
+}
+
+export interface JudgeCacheEntry {
+  k: string
+  s: number
+  f?: 1
 }
 
 export interface Decision {

@@ -44,6 +44,10 @@ export interface MetricSpec {
   mode: MetricMode
   /** Key path of this metric in the policy, for messages: `metrics[2]`. */
   path: string
+  /** Per arm, before any verdict on this metric; default `rollout.minSamples` (the judge's own). */
+  minSamples?: number
+  /** Measured on each arm as a whole only, not per segment (the judge's sample). */
+  totalOnly?: boolean
 }
 
 export interface Price {
@@ -89,8 +93,6 @@ export interface LangfuseSourceSpec {
   /** Per HTTP request, ms. */
   timeout: Duration
   retries: number
-  /** Inputs and outputs kept per arm for a judge. */
-  samples: number
 }
 
 export type SourceSpec = FileSourceSpec | LangfuseSourceSpec
@@ -138,6 +140,47 @@ export interface Policy {
   bucket: Duration
   /** What applies each decision (none: only the Action's outputs). */
   actuators?: ActuatorSpec[]
+  judge?: JudgeSpec
+}
+
+/** A built-in redaction pattern name, or a regular expression (JavaScript syntax, flag g added). */
+export type RedactPattern = 'email' | 'phone' | 'key' | { regex: string }
+
+/**
+ * The LLM judge (src/judge): grades sampled production outputs through an OpenAI-compatible chat
+ * completions API when records carry no quality score. Its score is the metric `metric.name`
+ * (`from: judge`), appended to `metrics` by the validator, so the decision logic is unchanged.
+ */
+export interface JudgeSpec {
+  model: string
+  /** OpenAI-compatible endpoint (Azure OpenAI, vLLM, Ollama, LiteLLM); default: the OpenAI API. */
+  baseURL?: string
+  /** Name of the environment variable holding the API key (the Action maps an input to it). */
+  apiKeyEnv: string
+  rubric: string
+  /** pointwise: each output graded to [0, 1]; pairwise: canary vs baseline on the same input. */
+  mode: 'pointwise' | 'pairwise'
+  /** Outputs sampled per arm, per step (a seeded, bounded sample kept by the source). */
+  sample: number
+  /** Outputs judged per arm between two looks at the judge metric. */
+  batch: number
+  /** Hard limits per evaluation: the metric is inconclusive, with that reason, once one is spent. */
+  budget: { calls: number; usd?: number }
+  /** USD per 1M tokens of the judge model; without it `budget.usd` cannot be enforced. */
+  prices?: { input: number; output: number }
+  concurrency: number
+  /** Per request. */
+  timeout: Duration
+  maxRetries: number
+  /** Longest text sent, per input or output, in characters; longer ones are cut. */
+  maxChars: number
+  redact: RedactPattern[]
+  /** Already judged items judged again to measure the judge's self-agreement. */
+  recheck: number
+  /** Most judgements kept in the rollout state, so a rerun does not pay twice. */
+  cacheSize: number
+  /** Human labels (JSONL of {id, label}), relative to the working directory: Cohen's kappa. */
+  labels?: string
 }
 
 /** What applies a decision to the world (src/actuators/). */

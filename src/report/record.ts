@@ -1,5 +1,6 @@
 import type { Analysis, Check, MetricResult, SegmentResult } from '../analysis/types.js'
 import type { Decision, RolloutState } from '../decide/types.js'
+import type { JudgeSummary } from '../judge/types.js'
 import type { Policy } from '../policy/types.js'
 import type { DataQuality } from '../sources/source.js'
 
@@ -27,6 +28,8 @@ export interface DecisionRecord {
   needed?: Decision['needed']
   manual?: Decision['manual']
   dataQuality?: Omit<DataQuality, 'files'> & { files: DataQuality['files'] }
+  /** The LLM judge: model, served model ids, rubric hash, calls, USD and health (no text). */
+  judge?: JudgeSummary
   /** What the actuators did with this decision (absent when none are configured). */
   applied?: AppliedAction[]
 }
@@ -81,6 +84,7 @@ export function decisionRecord(input: RecordInput): DecisionRecord {
   if (decision.needed) record.needed = decision.needed
   if (decision.manual) record.manual = decision.manual
   if (input.quality) record.dataQuality = input.quality
+  if (analysis?.judge) record.judge = analysis.judge
   return record
 }
 

@@ -72,6 +72,26 @@ export interface Evidence {
   unitLevel: boolean
   cells: Cell[]
   quality: DataQuality
+  /**
+   * Optional: a small seeded sample of texts per arm for the judge (src/sources/textSample.ts),
+   * only when the policy has one. Production text: never logged, never in a report or record.
+   */
+  texts?: TextSample[]
+}
+
+/** One sampled request's texts, for the judge. */
+export interface TextSample {
+  /** The record's id (`id`, `request_id`, ...) or, without one, a hash of its content. */
+  id: string
+  arm: Arm
+  unit?: string
+  ts: number
+  /** Hash of the input: pairs canary and baseline answers to the same input (pairwise mode). */
+  inputHash: string
+  input: string
+  output: string
+  /** Served model, for the self-preference check. */
+  model?: string
 }
 
 /** The source could not produce evidence at all. The message says what and what to do. */

@@ -4,6 +4,7 @@ import { glob } from 'tinyglobby'
 import type { Policy } from '../../policy/types.js'
 import { createNormalizer, isRequestRecord, type Normalizer } from '../../records/normalize.js'
 import { EvidenceBuilder } from '../../sketch/evidenceBuilder.js'
+import { judgeSampler } from '../textSample.js'
 import { SourceError, type CollectRequest, type Evidence, type Source } from '../source.js'
 import { forEachCsvRow } from './csv.js'
 import { describeBytes, forEachLine } from './lines.js'
@@ -71,8 +72,24 @@ export class FileSource implements Source {
       now: request.now,
       source: this.describe()
     })
-    await this.readAll(builder)
-    return builder.finish()
+    // Only with a judge: a seeded sample of texts per arm rides along (off the hot path otherwise).
+    const sampler = judgeSampler(this.policy, request)
+    if (!sampler) {
+      await this.readAll(builder)
+      return builder.finish()
+    }
+    await this.readAll({
+      line: () => builder.line(),
+      malformed: (where, reason) => builder.malformed(where, reason),
+      unmatchedArm: value => builder.unmatchedArm(value),
+      fileDone: (path, lines, malformed, problem) =>
+        builder.fileDone(path, lines, malformed, problem),
+      add: r => {
+        builder.add(r)
+        sampler.offer(r)
+      }
+    })
+    return { ...builder.finish(), texts: sampler.samples() }
   }
 
   async firstCanaryTime(until: number): Promise<number | undefined> {

@@ -1,4 +1,3 @@
-import type { JudgeSample } from '../../judge/judge.js'
 import type { LangfuseSourceSpec, Policy } from '../../policy/types.js'
 import { createNormalizer, isRequestRecord, type Normalizer } from '../../records/normalize.js'
 import type { RequestRecord } from '../../records/record.js'
@@ -14,7 +13,7 @@ import {
 } from './client.js'
 import { OBSERVATION_FIELDS, observationMapper } from './observation.js'
 import { ScoreTable } from './scores.js'
-import { TextReservoir, type TextSampleSource } from './samples.js'
+import { judgeSampler } from '../textSample.js'
 
 export interface LangfuseSourceOptions {
   spec: LangfuseSourceSpec
@@ -54,12 +53,11 @@ export interface LangfuseReadStats {
  * SourceError (a hold) when the keys are missing, the server is down or answers garbage, after
  * bounded retries; a page that fails mid-way fails the whole collection, never a partial view.
  */
-export class LangfuseSource implements Source, TextSampleSource {
+export class LangfuseSource implements Source {
   private readonly spec: LangfuseSourceSpec
   private readonly policy: Policy
   private readonly opts: LangfuseSourceOptions
   private readonly normalize: Normalizer
-  private samples: JudgeSample[] = []
   private scorePages = 0
   /** Pages and requests of the last collect(), for the benchmark. */
   lastRead: LangfuseReadStats = { observationPages: 0, scorePages: 0, requests: 0, retries: 0 }
@@ -77,10 +75,6 @@ export class LangfuseSource implements Source, TextSampleSource {
     return `langfuse ${displayHost(this.spec.baseUrl)} (${this.spec.observationType} observations, arm from ${from})`
   }
 
-  textSamples(): JudgeSample[] {
-    return this.samples
-  }
-
   async collect(request: CollectRequest): Promise<Evidence> {
     const client = this.client()
     this.scorePages = 0
@@ -91,7 +85,8 @@ export class LangfuseSource implements Source, TextSampleSource {
       now: request.now,
       source: this.describe()
     })
-    const reservoir = new TextReservoir(this.spec.samples)
+    // With a judge, the same seeded sample of texts per arm as the file source keeps (never logged).
+    const sampler = judgeSampler(this.policy, request)
     const { from, to } = request.window
     const { lines, malformed, pages } = await this.readObservations(
       client,
@@ -99,20 +94,18 @@ export class LangfuseSource implements Source, TextSampleSource {
       to,
       scores,
       builder,
-      (r, o) => {
-        if (r.ts >= from && r.ts < to && r.ts <= request.now)
-          reservoir.offer(r.arm, r.raw.id as string, o.input, o.output)
-      }
+      sampler &&
+        ((r, o) => sampler.offer({ ...r, raw: { ...r.raw, input: o.input, output: o.output } }))
     )
     builder.fileDone(`${client.origin} v2/observations (${pages} pages)`, lines, malformed)
-    this.samples = reservoir.samples()
     this.lastRead = {
       observationPages: pages,
       scorePages: this.scorePages,
       requests: client.stats.requests,
       retries: client.stats.retries
     }
-    return builder.finish()
+    const evidence = builder.finish()
+    return sampler ? { ...evidence, texts: sampler.samples() } : evidence
   }
 
   /** Earliest canary call within one maxDuration before `until`: a step never lasts longer. */
@@ -172,7 +165,7 @@ export class LangfuseSource implements Source, TextSampleSource {
     const armLabels = new Set([...this.policy.arms.baseline, ...this.policy.arms.canary])
     const map = observationMapper(spec.arm, this.policy.arms.field, armLabels)
     const query: Query = {
-      fields: [...OBSERVATION_FIELDS, ...(onRecord && spec.samples > 0 ? ['io'] : [])].join(','),
+      fields: [...OBSERVATION_FIELDS, ...(onRecord ? ['io'] : [])].join(','),
       limit: spec.pageSize,
       fromStartTime: new Date(from).toISOString(),
       toStartTime: new Date(to).toISOString(),
