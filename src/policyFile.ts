@@ -5,6 +5,7 @@ import { UsageError } from './errors.js'
 import { parsePolicy } from './policy/parse.js'
 import type { Policy } from './policy/types.js'
 import { FileSource } from './sources/file/fileSource.js'
+import { PrometheusSource } from './sources/prometheus/prometheusSource.js'
 import type { Source } from './sources/source.js'
 
 export interface LoadedPolicy {
@@ -40,9 +41,14 @@ export function sourceFor(loaded: LoadedPolicy, records?: string[]): Source {
   const { policy } = loaded
   const spec = policy.source
   const override = records && records.length > 0
+  if (override) {
+    const format = spec.type === 'file' ? spec.format : 'auto'
+    return new FileSource({ patterns: records, baseDir: process.cwd(), format, policy })
+  }
+  if (spec.type === 'prometheus') return new PrometheusSource({ policy, env: process.env })
   return new FileSource({
-    patterns: override ? records : spec.path,
-    baseDir: override ? process.cwd() : dirname(resolve(loaded.path)),
+    patterns: spec.path,
+    baseDir: dirname(resolve(loaded.path)),
     format: spec.format,
     policy
   })

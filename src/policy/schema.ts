@@ -25,6 +25,7 @@ import {
   type Node,
   type Path
 } from './dsl.js'
+import { checkPrometheusPolicy, prometheusSource } from './prometheus.js'
 import { amount, duration, fraction, limit, metricKind, version, type Kind } from './scalars.js'
 import type { MetricSpec, Policy, Tolerance } from './types.js'
 import { formatDuration, type Amount } from './units.js'
@@ -140,7 +141,8 @@ const source = union('Where the records come from.', 'type', {
       ]),
       'auto'
     )
-  })
+  }),
+  prometheus: prometheusSource
 })
 
 const toleranceNode = amount(
@@ -319,7 +321,7 @@ const pricing = record(
   })
 )
 
-export const policySchema: Node<Policy> = obj('A rollout policy for ai-rollout-gate.', {
+const policyFields = obj('A rollout policy for ai-rollout-gate.', {
   version: required(version),
   rollout: required(rollout),
   arms: required(arms),
@@ -357,6 +359,10 @@ export const policySchema: Node<Policy> = obj('A rollout policy for ai-rollout-g
     '5m'
   )
 })
+
+export const policySchema: Node<Policy> = refine(policyFields, (policy, _path, issues) =>
+  checkPrometheusPolicy(policy, issues)
+)
 
 /** The JSON Schema (draft 2020-12) of a policy file, generated from `policySchema`. */
 export function policyJsonSchema(): Record<string, unknown> {
