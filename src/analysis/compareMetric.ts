@@ -98,7 +98,11 @@ export function compareMetric(
   result.reason = reasonFor(result, enough, ctx.minSamples, harm.lower > spec.tolerance.value)
   if (verdict === 'inconclusive' && enough && (baseline.histogram || canary.histogram)) {
     const resolution = bucketResolution(spec, baseline, canary, ctx)
-    if (resolution) result.reason = resolution
+    if (resolution) {
+      // More traffic narrows the ranks, not the buckets: say what would settle it instead.
+      result.reason = resolution
+      result.needed = { samples: 0, seconds: 0 }
+    }
   }
   return result
 }
