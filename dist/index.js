@@ -41,7 +41,7 @@ import require$$0$7 from 'buffer';
 import { fileURLToPath } from 'url';
 import { createRequire } from 'module';
 import { Transform } from 'stream';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -29388,6 +29388,124 @@ class IntMap {
 }
 
 /**
+ * Quantiles from a classic (fixed-bucket) histogram, as Prometheus and OpenTelemetry export them:
+ * only the count per bucket is known, so the value of any order statistic is known only to lie in
+ * its bucket. Read conservatively: `rangeAtRank` gives the bucket's edges, and a confidence
+ * sequence built on it is widened to them (the bucket resolution, not the data, can then be what
+ * keeps a comparison inconclusive). `valueAtRank` interpolates linearly inside the bucket (the
+ * estimate `histogram_quantile` gives), for the point estimate only.
+ *
+ * Observations are taken as non-negative (durations, token counts, cost): the first bucket spans
+ * [0, bounds[0]]. The bucket above the last finite bound reaches +Infinity.
+ */
+class HistogramQuantiles {
+    data;
+    count;
+    /** The confidence sequence reads ranges from rangeAtRank, not a relative accuracy. */
+    relativeAccuracy = 0;
+    cumulative;
+    constructor(data) {
+        this.data = data;
+        let seen = 0;
+        this.cumulative = data.counts.map(c => (seen += c));
+        this.count = seen;
+    }
+    /** Bucket index holding the rank-th (1-based, clamped to [1, count]) smallest observation. */
+    bucketAt(rank) {
+        const r = Math.min(this.count, Math.max(1, Math.ceil(rank)));
+        const i = this.cumulative.findIndex(c => c >= r);
+        return i < 0 ? this.cumulative.length - 1 : i;
+    }
+    edges(i) {
+        const low = i === 0 ? 0 : this.data.bounds[i - 1];
+        const high = i < this.data.bounds.length ? this.data.bounds[i] : Infinity;
+        return { low: Math.min(low, high), high };
+    }
+    /** Where the rank-th smallest observation lies for sure: its bucket's edges. */
+    rangeAtRank(rank) {
+        if (this.count === 0)
+            return { low: NaN, high: NaN };
+        return this.edges(this.bucketAt(rank));
+    }
+    /** Linear interpolation inside the bucket; the lower edge for the +Inf bucket. NaN when empty. */
+    valueAtRank(rank) {
+        if (this.count === 0)
+            return NaN;
+        const i = this.bucketAt(rank);
+        const { low, high } = this.edges(i);
+        if (!Number.isFinite(high))
+            return low;
+        const before = i === 0 ? 0 : this.cumulative[i - 1];
+        const inBucket = this.data.counts[i];
+        const r = Math.min(this.count, Math.max(1, Math.ceil(rank)));
+        return inBucket > 0 ? low + ((high - low) * (r - before)) / inBucket : high;
+    }
+    /** The same histogram read at interpolated values (no widening): what finer buckets would give. */
+    interpolated() {
+        return { count: this.count, relativeAccuracy: 0, valueAtRank: r => this.valueAtRank(r) };
+    }
+}
+/**
+ * Per-bucket counts from Prometheus's cumulative `le` counts (finite bounds ascending, the
+ * `+Inf` count last). `increase()` is computed per series, so cumulative counts can come out
+ * slightly non-monotonic; like `histogram_quantile`, each is raised to at least the one below.
+ */
+function fromCumulative(bounds, cumulative) {
+    const counts = [];
+    let below = 0;
+    for (const c of cumulative) {
+        const at = Math.max(below, c);
+        counts.push(at - below);
+        below = at;
+    }
+    return { bounds: [...bounds], counts };
+}
+/**
+ * The histogram of the union of two sets of observations. Same bounds: counts add. Different
+ * bounds: only the bounds both share are kept (a bucket cannot be split), so the result is the
+ * coarser, still exact, histogram.
+ */
+function mergeHistograms(a, b) {
+    const same = a.bounds.length === b.bounds.length && a.bounds.every((v, i) => v === b.bounds[i]);
+    if (same)
+        return { bounds: [...a.bounds], counts: a.counts.map((c, i) => c + (b.counts[i] ?? 0)) };
+    const bounds = a.bounds.filter(v => b.bounds.includes(v));
+    const counts = new Array(bounds.length + 1).fill(0);
+    for (const h of [a, b]) {
+        h.counts.forEach((c, i) => {
+            const upper = i < h.bounds.length ? h.bounds[i] : Infinity;
+            const j = bounds.findIndex(v => v >= upper);
+            const at = j < 0 ? bounds.length : j;
+            counts[at] = counts[at] + c;
+        });
+    }
+    return { bounds, counts };
+}
+/**
+ * An upper bound on the sum of squares of the observations, for a mean's variance when no
+ * sum-of-squares series exists: every value in a finite bucket at most its upper edge; the values
+ * above the last bound at most what the exact `sum` leaves for them, put on one observation (the
+ * largest sum of squares for a given sum). Conservative: the variance is never underestimated.
+ */
+function sumOfSquaresBound(h, sum) {
+    let squares = 0;
+    let finiteMin = 0;
+    h.bounds.forEach((upper, i) => {
+        const c = h.counts[i];
+        const low = i === 0 ? 0 : h.bounds[i - 1];
+        squares += c * upper * upper;
+        finiteMin += c * low;
+    });
+    const top = h.counts[h.bounds.length] ?? 0;
+    if (top > 0) {
+        const last = h.bounds[h.bounds.length - 1] ?? 0;
+        const excess = Math.max(0, sum - finiteMin - (top - 1) * last);
+        squares += (top - 1) * last * last + excess * excess;
+    }
+    return squares;
+}
+
+/**
  * Sufficient statistics of a ratio estimator over independent clusters (src/sketch/types.ts).
  * They are plain sums, so two sets merge by addition and merging is associative and commutative:
  * the delta-method variance of sum(x) / sum(y) needs only these six numbers.
@@ -29652,6 +29770,9 @@ class QuantileSketch {
 /** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
 const MAX_MODEL_KEYS = 20;
 const OTHER_MODELS = 'other';
+function mergeOptionalHistograms(a, b) {
+    return a && b ? mergeHistograms(a, b) : (a ?? b);
+}
 /**
  * The totals of a set of cells, e.g. every bucket of one arm in the total segment. Units add up
  * exactly because a cell counts only the units first seen in it. With no cells, `metrics` is [].
@@ -29661,6 +29782,7 @@ function mergeCells(cells) {
     const moments = Array.from({ length: metricCount }, emptyMoments);
     const requests = new Array(metricCount).fill(0);
     const sketches = new Array(metricCount).fill(undefined);
+    const histograms = new Array(metricCount).fill(undefined);
     const models = {};
     const errors = {};
     let totalRequests = 0;
@@ -29680,6 +29802,7 @@ function mergeCells(cells) {
                 const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha));
                 sketch.merge(QuantileSketch.fromJSON(m.quantiles));
             }
+            histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram);
         }
     }
     const metrics = moments.map((mo, i) => {
@@ -29687,6 +29810,9 @@ function mergeCells(cells) {
         const merged = { moments: mo, requests: requests[i] };
         if (sketch)
             merged.quantiles = sketch.toJSON();
+        const histogram = histograms[i];
+        if (histogram)
+            merged.histogram = histogram;
         return merged;
     });
     return {
@@ -30650,6 +30776,9 @@ function dataQualityCheck(policy, evidence, replay) {
     for (const f of q.files)
         if (f.problem)
             warnings.push(`${f.path}: ${f.problem}`);
+    problems.push(...(q.problems ?? []));
+    warnings.push(...(q.warnings ?? []));
+    notes.push(...(q.notes ?? []));
     if (problems.length > 0) {
         return { name: 'data-quality', status: 'block', detail: [...problems, ...warnings].join('; ') };
     }
@@ -30889,7 +31018,8 @@ function trueValueRange(value, a) {
  * N stays within n q +- r, r = n * csRadius(n, sqrt(q (1 - q)), alpha, rho) (normal mixture with
  * the Bernoulli variance). Since X_(k) <= x_q exactly when N >= k, x_q lies between the order
  * statistics of ranks ceil(n q - r) and floor(n q + r) + 1. A rank below 1 gives -Infinity, above
- * n gives +Infinity. The values are widened by the sketch's relative accuracy.
+ * n gives +Infinity. The values are widened by the sketch's relative accuracy, or to the range it
+ * gives (a fixed-bucket histogram: the bucket's edges).
  *
  * The estimate is the empirical quantile, the order statistic of rank max(1, ceil(n q)).
  * tStar is in observations of this arm.
@@ -30914,8 +31044,9 @@ function quantileCS(sketch, q, alpha, tStar, designEffect = 1) {
     const lowerRank = Math.ceil(n * q - r);
     const upperRank = Math.floor(n * q + r) + 1;
     const a = sketch.relativeAccuracy;
-    const lower = lowerRank >= 1 ? trueValueRange(sketch.valueAtRank(lowerRank), a).low : -Infinity;
-    const upper = upperRank <= n ? trueValueRange(sketch.valueAtRank(upperRank), a).high : Infinity;
+    const range = (rank) => sketch.rangeAtRank?.(rank) ?? trueValueRange(sketch.valueAtRank(rank), a);
+    const lower = lowerRank >= 1 ? range(lowerRank).low : -Infinity;
+    const upper = upperRank <= n ? range(upperRank).high : Infinity;
     const estimate = sketch.valueAtRank(Math.max(1, Math.ceil(n * q)));
     return { estimate, lower, upper, lowerRank, upperRank };
 }
@@ -31101,7 +31232,10 @@ function compareMetric(spec, baseline, canary, ctx) {
         n,
         alpha: ctx.alpha,
         reason: '',
-        method: methodOf(spec, interval)
+        method: methodOf(spec, {
+            relative: interval.relative,
+            histogram: !!(baseline.histogram || canary.histogram)
+        })
     };
     if (spec.limit !== undefined)
         result.limit = limitResult(spec, spec.limit, canary, ctx);
@@ -31109,6 +31243,14 @@ function compareMetric(spec, baseline, canary, ctx) {
         result.needed = needed(harm, interval.t, n, spec, failAt, ctx);
     }
     result.reason = reasonFor(result, enough, ctx.minSamples, harm.lower > spec.tolerance.value);
+    if (verdict === 'inconclusive' && enough && (baseline.histogram || canary.histogram)) {
+        const resolution = bucketResolution(spec, baseline, canary, ctx);
+        if (resolution) {
+            // More traffic narrows the ranks, not the buckets: say what would settle it instead.
+            result.reason = resolution;
+            result.needed = { samples: 0, seconds: 0 };
+        }
+    }
     return result;
 }
 function differenceInterval(spec, b, c, tolerance, ctx) {
@@ -31126,7 +31268,28 @@ function differenceInterval(spec, b, c, tolerance, ctx) {
         bernoulliFloor: spec.kind === 'rate'
     });
 }
-const sketchOf = (m) => m.quantiles ? QuantileSketch.fromJSON(m.quantiles) : new QuantileSketch();
+const sketchOf = (m, interpolate = false) => {
+    if (m.histogram) {
+        const h = new HistogramQuantiles(m.histogram);
+        return interpolate ? h.interpolated() : h;
+    }
+    return m.quantiles ? QuantileSketch.fromJSON(m.quantiles) : new QuantileSketch();
+};
+/**
+ * A quantile read from histogram buckets is widened to the bucket edges. When the interval read
+ * at interpolated values (what finer buckets would give) is decisive but the widened one is not,
+ * the bucket resolution, not the amount of data, is what keeps the metric inconclusive: say so.
+ */
+function bucketResolution(spec, b, c, ctx) {
+    if (spec.kind !== 'quantile')
+        return undefined;
+    const d = quantileDifferenceCS(sketchOf(b, true), sketchOf(c, true), spec.quantile ?? 0.5, ctx.alpha, { relative: spec.tolerance.relative, tStar: ctx.tStar });
+    const harm = toHarm(d, spec.better);
+    const decisive = harm.upper < spec.tolerance.value || harm.lower > spec.tolerance.value;
+    return decisive
+        ? 'bucket resolution, not data, keeps this inconclusive: the interval, widened to the histogram bucket edges, crosses the tolerance; finer buckets around this quantile would decide it'
+        : undefined;
+}
 /** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
 function limitResult(spec, limit, canary, ctx) {
     const ci = spec.kind === 'quantile'
@@ -31166,6 +31329,9 @@ function needed(harm, t, n, spec, failAt, ctx) {
 }
 function methodOf(spec, d) {
     const scale = d.relative ? 'relative (delta method)' : 'absolute';
+    if (spec.kind === 'quantile' && d.histogram) {
+        return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), read from histogram buckets and widened to the bucket edges, ${scale}`;
+    }
     if (spec.kind === 'quantile') {
         return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`;
     }
@@ -41046,6 +41212,123 @@ const version = scalar('Policy format version; this release reads version 1.', '
     : fail(`unsupported version ${JSON.stringify(value)}: this release reads version 1 policies; set version: 1`));
 
 /**
+ * The `source: { type: prometheus }` variant of the policy: a Prometheus-compatible HTTP API
+ * (Prometheus, Thanos, Mimir, VictoriaMetrics, Grafana Cloud) and, per metric, the series it is
+ * computed from. Secrets are never in the policy: it names the environment variables holding them.
+ */
+/** Prometheus data model: https://prometheus.io/docs/concepts/data_model/ */
+const METRIC_NAME = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
+const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
+const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+const metricName = (description) => str(description, {
+    regex: METRIC_NAME,
+    hint: 'a Prometheus metric name: letters, digits, `_` and `:`, not starting with a digit'
+});
+const envName = (description) => str(description, {
+    regex: ENV_NAME,
+    hint: 'an environment variable name: letters, digits and `_`, not starting with a digit'
+});
+/** Label matchers `{label: value}`: names are validated here, values escaped in every selector. */
+const matchers = (description) => refine(record(description, str('The label value (matched exactly, escaped).')), labelNames);
+function labelNames(value, path, issues) {
+    const bad = Object.keys(value).filter(k => !new RegExp(LABEL_NAME).test(k) || k === '__name__');
+    for (const key of bad) {
+        reject(issues, [...path, key], `${JSON.stringify(key)} is not a usable label name: letters, digits and \`_\`, not starting with a digit (and not __name__)`, 'key');
+    }
+    return bad.length > 0 ? INVALID : value;
+}
+const series = obj('The series one metric is computed from: `histogram` (quantiles, means), `errors` + `total` (rates), or `sum` + `count` (ratios, means).', {
+    histogram: optional(metricName("A classic histogram's base name: the gate reads `<name>_bucket`, `<name>_sum` and `<name>_count`.")),
+    errors: optional(metricName('kind rate: the counter of bad events (e.g. errors).')),
+    total: optional(metricName('kind rate: the counter of all events.')),
+    sum: optional(metricName('kind ratio or mean: the counter of the numerator (e.g. cost, tokens).')),
+    count: optional(metricName('kind ratio or mean: the counter of the denominator (requests).')),
+    sumOfSquares: optional(metricName('Optional counter of the squared values, for the variance of a mean (else: from histogram buckets, or from time buckets for `sum` + `count`).')),
+    scale: withDefault(num$1('Multiplies the values (e.g. 1000: seconds to milliseconds).', { exclusiveMin: 0 }), 1),
+    match: withDefault(matchers('Extra label matchers for these series only.'), {})
+});
+const prometheusSource = obj('Metrics from a Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics). `arms.field` is the arm label.', {
+    type: required(choice('Read aggregated series from Prometheus.', ['prometheus'])),
+    url: required(str('Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).', {
+        regex: '^https?://[^\\s]+$',
+        hint: 'an http:// or https:// URL'
+    })),
+    auth: optional(obj('Credentials, read from environment variables (never written in the policy).', {
+        bearerTokenEnv: optional(envName('Environment variable holding a bearer token.')),
+        basic: optional(obj('HTTP basic auth.', {
+            user: required(str('The user name.')),
+            passwordEnv: required(envName('Environment variable holding the password.'))
+        }))
+    })),
+    headers: withDefault(record('Extra request headers, e.g. `X-Scope-OrgID: tenant-1` for Mimir (not secret: shown in the policy).', str('The header value.')), {}),
+    headersFromEnv: withDefault(record('Extra request headers whose values are secret: header name -> environment variable name.', envName('Environment variable holding the header value.')), {}),
+    tls: optional(obj('TLS options for https URLs.', {
+        insecureSkipVerify: withDefault(choice('Do not verify the server certificate (testing only).', [true, false]), false),
+        caFile: optional(str('A PEM file of CA certificates to trust.'))
+    })),
+    timeout: withDefault(duration('Timeout of one query.', { min: 100, max: 600_000 }), '30s'),
+    retries: withDefault(num$1('Retries of a query after a 5xx, 429 or timeout, with backoff.', {
+        integer: true,
+        min: 0,
+        max: 10
+    }), 3),
+    match: withDefault(matchers('Label matchers added to every selector, e.g. `{job: llm-gateway}`.'), {}),
+    requests: optional(metricName('The counter of requests per arm (traffic split, freshness); default: the first metric with a count (histogram `_count`, `total` or `count`).')),
+    series: required(record('Per metric name (as in `metrics`): the series it is computed from.', series))
+});
+/** What each kind can be computed from. */
+const NEEDS = {
+    quantile: '`histogram`',
+    mean: '`histogram`, or `sum` and `count`',
+    ratio: '`sum` and `count`',
+    rate: '`errors` and `total`'
+};
+/** The shape of a series definition, or why it does not fit the metric's kind. */
+function seriesProblem(kind, s) {
+    const has = (k) => s[k] !== undefined;
+    const fits = kind === 'quantile'
+        ? has('histogram') && !has('sum') && !has('errors')
+        : kind === 'mean'
+            ? (has('histogram') && !has('sum')) || (has('sum') && has('count') && !has('histogram'))
+            : kind === 'ratio'
+                ? has('sum') && has('count') && !has('histogram')
+                : has('errors') && has('total') && !has('histogram') && !has('sum');
+    if (fits && !(kind === 'rate' && has('sumOfSquares')))
+        return undefined;
+    return `a ${kind} metric needs ${NEEDS[kind] ?? '?'} (and nothing else of errors/total, sum/count, histogram)`;
+}
+/** Cross-field rules of a policy whose source is Prometheus. */
+function checkPrometheusPolicy(policy, issues) {
+    const spec = policy.source;
+    if (spec.type !== 'prometheus')
+        return policy;
+    const before = issues.length;
+    if (!new RegExp(LABEL_NAME).test(policy.arms.field)) {
+        reject(issues, ['arms', 'field'], `with a prometheus source, arms.field is the arm label: ${JSON.stringify(policy.arms.field)} is not a label name (letters, digits and \`_\`)`);
+    }
+    if (policy.segments) {
+        reject(issues, ['segments'], 'segments are not supported with a prometheus source yet; remove `segments`', 'key');
+    }
+    policy.metrics.forEach((m, i) => {
+        const s = spec.series[m.name];
+        if (!s) {
+            reject(issues, ['source', 'series'], `no series for metric ${JSON.stringify(m.name)} (metrics[${i}]); add \`${m.name}: { ... }\` with ${NEEDS[m.kind]}`);
+            return;
+        }
+        const problem = seriesProblem(m.kind, s);
+        if (problem)
+            reject(issues, ['source', 'series', m.name], problem);
+    });
+    const names = new Set(policy.metrics.map(m => m.name));
+    for (const key of Object.keys(spec.series)) {
+        if (!names.has(key)) {
+            reject(issues, ['source', 'series', key], `${JSON.stringify(key)} is not the name of a metric in \`metrics\``, 'key');
+        }
+    }
+    return issues.length > before ? INVALID : policy;
+}
+
+/**
  * The rollout policy schema (DESIGN.md, "Policy"), written once in the DSL of ./dsl.ts: it is the
  * validator (with defaults and cross-field rules) and, through policyJsonSchema(), the JSON Schema
  * that editors use. Cross-field rules (in `refine`) are the only part the JSON Schema cannot express.
@@ -41108,7 +41391,8 @@ const source = union('Where the records come from.', 'type', {
             'csv',
             'otlp'
         ]), 'auto')
-    })
+    }),
+    prometheus: prometheusSource
 });
 const toleranceNode = amount('The worst acceptable change, in the bad direction: relative `5%`, absolute `0.5pp` (rates), or a number in the metric unit.');
 /** An Amount as a Tolerance for this kind; `pp` only makes sense for a rate. */
@@ -41207,7 +41491,7 @@ const pricing = record('Prices by model id as it appears in records, USD per 1M 
     cacheRead: optional(usdPerMillion('cached input tokens read; default: input')),
     cacheWrite: optional(usdPerMillion('input tokens written to the cache; default: input'))
 }));
-const policySchema = obj('A rollout policy for ai-rollout-gate.', {
+const policyFields = obj('A rollout policy for ai-rollout-gate.', {
     version: required(version),
     rollout: required(rollout),
     arms: required(arms),
@@ -41227,6 +41511,7 @@ const policySchema = obj('A rollout policy for ai-rollout-gate.', {
         max: DAY
     }), '5m')
 });
+const policySchema = refine(policyFields, (policy, _path, issues) => checkPrometheusPolicy(policy, issues));
 
 /**
  * Policy loading: YAML text -> validated Policy, or a PolicyError listing every issue with its
@@ -47524,6 +47809,652 @@ async function isFile(path) {
     }
 }
 
+/**
+ * A small client of the Prometheus HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/)
+ * over Node's fetch: instant queries (`/api/v1/query`) and range queries (`/api/v1/query_range`),
+ * POSTed form-encoded (long selectors never hit a URL length limit). Thanos, Mimir,
+ * VictoriaMetrics and Grafana Cloud serve the same API.
+ *
+ * Retries, with exponential backoff, after a 5xx, a 429 (honouring Retry-After) or a timeout, at
+ * most `retries` times. Anything else fails at once. Every failure is a SourceError that says what
+ * happened and what to do; headers (which may carry secrets) are never in a message.
+ */
+/** Without credentials or query string: what the report may show. */
+function safeUrl(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+    }
+    catch {
+        return '(invalid URL)';
+    }
+}
+const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+class PrometheusClient {
+    opts;
+    /** Queries sent (not counting retries): the benchmark's figure. */
+    queries = 0;
+    base;
+    dispatcher;
+    constructor(opts) {
+        this.opts = opts;
+        this.base = opts.url.replace(/\/+$/, '');
+    }
+    /** Request headers (secrets resolved from the environment by the source); never shown. */
+    setHeaders(headers) {
+        this.opts.headers = { ...headers };
+    }
+    async instant(query, timeMs) {
+        const data = await this.post('/api/v1/query', { query, time: seconds(timeMs) });
+        return parseResult(data, 'vector', this.where());
+    }
+    async range(query, startMs, endMs, stepMs) {
+        const data = await this.post('/api/v1/query_range', {
+            query,
+            start: seconds(startMs),
+            end: seconds(endMs),
+            step: seconds(stepMs)
+        });
+        return parseResult(data, 'matrix', this.where());
+    }
+    where() {
+        return `Prometheus at ${safeUrl(this.opts.url)}`;
+    }
+    async post(path, form) {
+        this.queries++;
+        const body = new URLSearchParams({
+            ...form,
+            timeout: `${Math.max(1, Math.floor(this.opts.timeoutMs / 1000))}s`
+        }).toString();
+        const backoff = this.opts.backoffMs ?? 250;
+        let last = '';
+        for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
+            if (attempt > 0)
+                await sleep(backoff * 2 ** (attempt - 1));
+            let response;
+            try {
+                response = await fetch(`${this.base}${path}`, {
+                    method: 'POST',
+                    headers: {
+                        ...this.opts.headers,
+                        'content-type': 'application/x-www-form-urlencoded',
+                        accept: 'application/json'
+                    },
+                    body,
+                    signal: AbortSignal.timeout(this.opts.timeoutMs),
+                    ...(await this.tlsOption())
+                });
+            }
+            catch (e) {
+                last = networkReason(e, this.opts.timeoutMs);
+                continue;
+            }
+            if (response.status === 429 || response.status >= 500) {
+                const text = await response.text().catch(() => '');
+                last = `HTTP ${response.status}${apiError(text)}`;
+                const wait = retryAfter(response.headers.get('retry-after'));
+                if (wait !== undefined && attempt < this.opts.retries) {
+                    if (wait > (this.opts.maxRetryAfterMs ?? 30_000)) {
+                        throw new SourceError(`${this.where()} asked to retry after ${Math.round(wait / 1000)}s (${last}), longer than the gate waits; the next run will try again`);
+                    }
+                    await sleep(wait);
+                }
+                continue;
+            }
+            const text = await response.text().catch(() => '');
+            if (!response.ok) {
+                throw new SourceError(`${this.where()} refused a query with HTTP ${response.status}${apiError(text)}${response.status === 401 || response.status === 403 ? '; check source.auth and the environment variables it names' : ''}`);
+            }
+            try {
+                return JSON.parse(text);
+            }
+            catch {
+                throw new SourceError(`${this.where()} answered HTTP ${response.status} with something that is not JSON (${text.length} bytes); check source.url points at the Prometheus HTTP API`);
+            }
+        }
+        throw new SourceError(`${this.where()} did not answer after ${this.opts.retries + 1} attempts (last: ${last}); check that the server is up and source.url, or raise source.timeout`);
+    }
+    /** A dispatcher with the TLS options, only when the policy sets them. */
+    async tlsOption() {
+        const tls = this.opts.tls;
+        if (!tls || (!tls.insecureSkipVerify && !tls.caFile))
+            return {};
+        if (!this.dispatcher) {
+            let ca;
+            if (tls.caFile) {
+                try {
+                    ca = readFileSync(tls.caFile, 'utf8');
+                }
+                catch (e) {
+                    throw new SourceError(`cannot read source.tls.caFile ${tls.caFile}: ${e.message}`);
+                }
+            }
+            const Agent = await fetchAgentClass();
+            this.dispatcher = new Agent({
+                connect: { rejectUnauthorized: !tls.insecureSkipVerify, ...(ca && { ca }) }
+            });
+        }
+        return { dispatcher: this.dispatcher };
+    }
+}
+/**
+ * The Agent class of the undici inside Node's own fetch, which is the only dispatcher that fetch
+ * accepts. undici registers its global dispatcher (an Agent) under this symbol when it loads
+ * (Node 18 to 24), so its class is reachable without bundling a second undici (1 MB).
+ */
+async function fetchAgentClass() {
+    const key = Symbol.for('undici.globalDispatcher.1');
+    const global = globalThis;
+    if (!global[key])
+        await fetch('data:,').catch(() => undefined);
+    const Agent = global[key]?.constructor;
+    if (typeof Agent !== 'function') {
+        throw new SourceError('source.tls needs the fetch dispatcher of Node.js 18 to 24, which this Node.js does not expose; remove source.tls or run on a supported Node.js');
+    }
+    return Agent;
+}
+const seconds = (ms) => (ms / 1000).toFixed(3);
+function networkReason(e, timeoutMs) {
+    const err = e;
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+        return `no answer within ${timeoutMs} ms`;
+    }
+    const code = err.cause?.code;
+    return code ? `${code}` : (err.cause?.message ?? err.message);
+}
+/** Retry-After in ms: delay-seconds or an HTTP date (RFC 9110, 10.2.3). */
+function retryAfter(header) {
+    if (!header)
+        return undefined;
+    const secs = Number(header);
+    if (Number.isFinite(secs))
+        return Math.max(0, secs * 1000);
+    const date = Date.parse(header);
+    return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+/** `: <errorType>: <error>` from an API error body, if it is one. */
+function apiError(text) {
+    try {
+        const body = JSON.parse(text);
+        if (typeof body.error === 'string') {
+            return `: ${typeof body.errorType === 'string' ? `${body.errorType}: ` : ''}${body.error.slice(0, 300)}`;
+        }
+    }
+    catch {
+        // not JSON: the status says enough
+    }
+    return '';
+}
+function parseResult(body, resultType, where) {
+    const garbage = (what) => new SourceError(`${where} answered with ${what}, not a Prometheus API ${resultType} result; check source.url points at the Prometheus HTTP API`);
+    if (typeof body !== 'object' || body === null)
+        throw garbage('a JSON value that is not an object');
+    const b = body;
+    if (b.status === 'error') {
+        throw new SourceError(`${where} could not run a query: ${String(b.errorType)}: ${String(b.error)}`);
+    }
+    if (b.status !== 'success')
+        throw garbage('an object without status "success"');
+    const data = b.data;
+    if (!data || data.resultType !== resultType || !Array.isArray(data.result)) {
+        throw garbage(`resultType ${JSON.stringify(data?.resultType ?? null)}`);
+    }
+    const point = (p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'number' && typeof p[1] === 'string';
+    for (const item of data.result) {
+        const s = item;
+        const labelsOk = typeof s.metric === 'object' && s.metric !== null;
+        const ok = resultType === 'vector'
+            ? point(s.value)
+            : Array.isArray(s.values) && s.values.every(point);
+        if (!labelsOk || !ok)
+            throw garbage('a malformed series');
+    }
+    return data.result;
+}
+
+/**
+ * Building PromQL selectors from policy text without ever pasting it in unescaped: metric and
+ * label names are validated against the data model (the policy schema does it too), label values
+ * are written as escaped double-quoted string literals, and values matched as a set are
+ * regex-escaped (RE2) first. https://prometheus.io/docs/prometheus/latest/querying/basics/
+ */
+const METRIC = new RegExp(METRIC_NAME);
+const LABEL = new RegExp(LABEL_NAME);
+/** A PromQL double-quoted string literal of `value` (Go escapes: backslash, quote, newlines). */
+function quote(value) {
+    const escaped = value
+        .replace(/\\/g, '\\\\')
+        .replace(/"/g, '\\"')
+        .replace(/\n/g, '\\n')
+        .replace(/\r/g, '\\r')
+        .replace(/\t/g, '\\t');
+    return `"${escaped}"`;
+}
+/** RE2 metacharacters escaped, so the value matches only itself inside `=~`. */
+function regexEscape(value) {
+    return value.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+}
+function checkMetricName(name) {
+    if (!METRIC.test(name))
+        throw new RangeError(`${JSON.stringify(name)} is not a metric name`);
+    return name;
+}
+function checkLabelName(name) {
+    if (!LABEL.test(name))
+        throw new RangeError(`${JSON.stringify(name)} is not a label name`);
+    return name;
+}
+/** One matcher: `label="value"`, or `label=~"^(?:a|b)$"`-style for several values (anchored by PromQL). */
+function matcher(label, values) {
+    checkLabelName(label);
+    if (values.length === 1)
+        return `${label}=${quote(values[0])}`;
+    return `${label}=~${quote(values.map(regexEscape).join('|'))}`;
+}
+/** `name{a="x",b=~"y|z"}`: exact matchers from a mapping, plus optional multi-value ones. */
+function selector(name, exact, sets = {}) {
+    const parts = [
+        ...Object.entries(sets).map(([label, values]) => matcher(label, values)),
+        ...Object.entries(exact).map(([label, value]) => matcher(label, [value]))
+    ];
+    return `${checkMetricName(name)}{${parts.join(',')}}`;
+}
+/** A PromQL duration in milliseconds (`300000ms`): exact for any window. */
+const promDuration = (ms) => `${Math.max(1, Math.round(ms))}ms`;
+
+/** Points per query_range request; Prometheus refuses more than 11,000. */
+const MAX_POINTS = 10_000;
+/** How far back firstCanaryTime looks for the canary's first traffic. */
+const FIRST_CANARY_LOOKBACK = 7 * 86_400_000;
+const ARMS = ['baseline', 'canary'];
+/**
+ * Evidence from a Prometheus-compatible server. Aggregation is pushed down: per series, one
+ * query_range of `sum by (<arm label>[, le]) (increase(series[bucket]))` at the policy's bucket
+ * width gives every time bucket of both arms, and, when the window does not end on a bucket
+ * boundary, one instant query of the same over the last partial bucket at the window's end. So a
+ * metric costs 1 to 3 series (histogram buckets [+ sum [+ sum of squares]], errors + total,
+ * sum + count [+ sum of squares]), each 1 or 2 queries, whatever the traffic.
+ *
+ * Counters become sketches: a rate's counter pair is a Bernoulli sample (n = total, x = errors);
+ * a histogram keeps its buckets (quantiles are read to bucket edges, src/sketch/histogram.ts);
+ * a mean from a histogram takes its variance from a sum-of-squares series or, without one, from
+ * an upper bound over the buckets; a sum + count pair without one is read as batch means, one
+ * cluster per time bucket. Prometheus keeps no user or session, so unitLevel is false.
+ *
+ * Problems with the data (no series, one arm missing, NaN, a series that stopped) go into
+ * quality.problems, which block promotion and rollback alike (a hold, with the reason); counter
+ * resets into quality.warnings (increase() accounts for them).
+ */
+class PrometheusSource {
+    client;
+    spec;
+    policy;
+    env;
+    clientOptions;
+    headersResolved = false;
+    constructor(opts) {
+        const spec = opts.policy.source;
+        if (spec.type !== 'prometheus')
+            throw new TypeError('PrometheusSource needs a prometheus source');
+        this.spec = spec;
+        this.policy = opts.policy;
+        this.env = opts.env ?? {};
+        this.clientOptions = opts.client ?? {};
+        this.client = new PrometheusClient({
+            url: spec.url,
+            headers: {},
+            timeoutMs: spec.timeout,
+            retries: spec.retries,
+            ...(spec.tls && { tls: spec.tls }),
+            ...this.clientOptions
+        });
+    }
+    describe() {
+        return `prometheus ${safeUrl(this.spec.url)}`;
+    }
+    async firstCanaryTime(until) {
+        this.resolveHeaders();
+        const bucket = this.policy.bucket;
+        const step = Math.max(bucket, Math.ceil(FIRST_CANARY_LOOKBACK / 2000 / 1000) * 1000);
+        const requests = this.requestsSeries();
+        const sel = this.selectorFor(requests.name, requests.match, ['canary']);
+        const query = `min_over_time(timestamp(sum(increase(${sel}[${promDuration(step)}])) > 0)[${promDuration(FIRST_CANARY_LOOKBACK)}:${promDuration(step)}])`;
+        const result = await this.client.instant(query, until);
+        const value = Number(result[0]?.value[1]);
+        return Number.isFinite(value) ? value * 1000 - step : undefined;
+    }
+    async collect(request) {
+        this.resolveHeaders();
+        const to = Math.min(request.window.to, request.now);
+        const from = Math.min(request.window.from, to);
+        const cache = new Map();
+        const fetch = (name, match, histogram) => {
+            const key = JSON.stringify([name, match, histogram]);
+            let pending = cache.get(key);
+            if (!pending) {
+                pending = this.fetchSeries(name, match, histogram, from, to);
+                cache.set(key, pending);
+            }
+            return pending;
+        };
+        const metrics = this.policy.metrics;
+        const seriesOf = (m) => this.spec.series[m.name];
+        const fetched = await Promise.all(metrics.map(async (m) => {
+            const s = seriesOf(m);
+            const get = (name, histogram = false) => name === undefined ? undefined : fetch(name, s.match, histogram);
+            const [buckets, sum, count, errors, total, squares] = await Promise.all([
+                get(s.histogram && `${s.histogram}_bucket`, true),
+                get(s.sum ?? (s.histogram && m.kind === 'mean' ? `${s.histogram}_sum` : undefined)),
+                get(s.count),
+                get(s.errors),
+                get(s.total),
+                get(s.sumOfSquares)
+            ]);
+            return { buckets, sum, count, errors, total, squares };
+        }));
+        const requestsDef = this.requestsSeries();
+        const requests = await (requestsDef.histogram
+            ? fetch(requestsDef.name, requestsDef.match, true)
+            : fetch(requestsDef.name, requestsDef.match, false));
+        const resets = await this.resets(requestsDef, from, to);
+        const quality = emptyQuality();
+        const problems = [];
+        const warnings = [];
+        const notes = [
+            'Prometheus keeps no user or session: requests are treated as independent (no per-unit variance)'
+        ];
+        const requestsAt = (arm, bucket) => {
+            const at = requests.points[arm].get(bucket);
+            return at ? Math.round(requestsDef.histogram ? countOf(at) : (at.get('') ?? 0)) : 0;
+        };
+        const sketches = metrics.map((m, i) => this.sketcher(m, seriesOf(m), fetched[i], notes));
+        const cells = [];
+        for (const arm of ARMS) {
+            const buckets = new Set(requests.points[arm].keys());
+            for (const f of fetched)
+                for (const s of Object.values(f))
+                    if (s)
+                        for (const b of s.points[arm].keys())
+                            buckets.add(b);
+            for (const bucket of [...buckets].sort((a, b) => a - b)) {
+                const cell = {
+                    arm,
+                    segment: TOTAL_SEGMENT,
+                    bucket,
+                    requests: requestsAt(arm, bucket),
+                    units: 0,
+                    metrics: sketches.map(sketch => sketch(arm, bucket)),
+                    models: {},
+                    errors: {}
+                };
+                quality.records += cell.requests;
+                cells.push(cell);
+            }
+        }
+        this.findProblems(fetched, requests, requestsAt, problems);
+        for (const f of [requests, ...fetched.flatMap(f => Object.values(f))]) {
+            if (!f)
+                continue;
+            for (const arm of ARMS)
+                for (const les of f.points[arm].values())
+                    quality.lines += les.size;
+        }
+        quality.lines += this.invalid.length;
+        problems.push(...this.invalid.splice(0));
+        for (const [arm, count] of resets) {
+            warnings.push(`${count} counter reset(s) of ${requestsDef.name} (${arm}) in the window: a process restarted; increase() accounts for them`);
+        }
+        return {
+            source: this.describe(),
+            window: { from, to },
+            bucketMs: this.policy.bucket,
+            metrics: metrics.map(m => m.name),
+            unitLevel: false,
+            cells,
+            quality: withFindings(quality, problems, warnings, notes)
+        };
+    }
+    /** NaN or negative increases seen while reading, named for the report. */
+    invalid = [];
+    /** The request counter: the policy's, else the first metric's count series. */
+    requestsSeries() {
+        if (this.spec.requests)
+            return { name: this.spec.requests, match: {}, histogram: false };
+        for (const m of this.policy.metrics) {
+            const s = this.spec.series[m.name];
+            if (!s)
+                continue;
+            if (s.histogram)
+                return { name: `${s.histogram}_bucket`, match: s.match, histogram: true };
+            const name = s.total ?? s.count;
+            if (name)
+                return { name, match: s.match, histogram: false };
+        }
+        throw new SourceError('source.series names no counter of requests; set source.requests');
+    }
+    selectorFor(name, match, arms) {
+        const values = arms.flatMap(a => this.policy.arms[a]);
+        return selector(name, { ...this.spec.match, ...match }, { [this.policy.arms.field]: values });
+    }
+    /** Increase per arm and time bucket, from query_range plus an instant query for a partial tail. */
+    async fetchSeries(name, match, histogram, from, to) {
+        const bucket = this.policy.bucket;
+        const sel = this.selectorFor(name, match, ARMS);
+        const by = histogram ? `${this.policy.arms.field}, le` : this.policy.arms.field;
+        const expr = (range) => `sum by (${by}) (increase(${sel}[${promDuration(range)}]))`;
+        const points = { baseline: new Map(), canary: new Map() };
+        const full = Math.floor((to - from) / bucket);
+        const queries = [];
+        for (let k = 0; k < full; k += MAX_POINTS) {
+            const first = from + (k + 1) * bucket;
+            const last = from + Math.min(full, k + MAX_POINTS) * bucket;
+            queries.push(this.client.range(expr(bucket), first, last, bucket).then(series => {
+                for (const s of series)
+                    for (const [t, v] of s.values)
+                        this.put(points, name, s.metric, t * 1000 - bucket, v);
+            }));
+        }
+        const tailStart = from + full * bucket;
+        if (to > tailStart) {
+            queries.push(this.client.instant(expr(to - tailStart), to).then(samples => {
+                for (const s of samples)
+                    this.put(points, name, s.metric, tailStart, s.value[1]);
+            }));
+        }
+        await Promise.all(queries);
+        return { name, points };
+    }
+    put(points, name, labels, bucket, raw) {
+        const label = labels[this.policy.arms.field];
+        const arm = label === undefined
+            ? undefined
+            : this.policy.arms.canary.includes(label)
+                ? 'canary'
+                : this.policy.arms.baseline.includes(label)
+                    ? 'baseline'
+                    : undefined;
+        if (!arm)
+            return;
+        const value = Number(raw);
+        if (!Number.isFinite(value) || value < 0) {
+            if (this.invalid.length < 10) {
+                this.invalid.push(`${name} (${arm}) has value ${raw} for the bucket at ${new Date(bucket).toISOString()}: not a count; check the series`);
+            }
+            return;
+        }
+        let les = points[arm].get(bucket);
+        if (!les)
+            points[arm].set(bucket, (les = new Map()));
+        const le = labels.le ?? '';
+        les.set(le, (les.get(le) ?? 0) + value);
+    }
+    /** Counter resets of the request counter per arm over the window: one instant query. */
+    async resets(def, from, to) {
+        if (to <= from)
+            return [];
+        const base = def.histogram ? def.name.replace(/_bucket$/, '_count') : def.name;
+        const sel = this.selectorFor(base, def.match, ARMS);
+        const query = `sum by (${this.policy.arms.field}) (resets(${sel}[${promDuration(to - from)}]))`;
+        const result = await this.client.instant(query, to);
+        const out = [];
+        for (const s of result) {
+            const label = s.metric[this.policy.arms.field] ?? '';
+            const arm = this.policy.arms.canary.includes(label) ? 'canary' : 'baseline';
+            const n = Number(s.value[1]);
+            if (n > 0)
+                out.push([arm, n]);
+        }
+        return out;
+    }
+    /** Returns (arm, bucket) -> the metric's sketch in that cell. */
+    sketcher(m, s, f, notes) {
+        const scale = s.scale;
+        const value = (x, arm, bucket) => x?.points[arm].get(bucket)?.get('');
+        if (s.histogram && f.buckets) {
+            const buckets = f.buckets;
+            const bounds = boundsOf(buckets).map(b => b * scale);
+            if (m.kind === 'mean') {
+                notes.push(s.sumOfSquares
+                    ? `${m.name}: variance from ${s.sumOfSquares}`
+                    : `${m.name}: variance bounded from the histogram buckets of ${s.histogram} (each value at its bucket's upper edge): conservative, wider than the data's`);
+            }
+            else {
+                notes.push(`${m.name}: quantiles from the buckets of ${s.histogram} (${bounds.length} bounds), intervals widened to the bucket edges`);
+            }
+            return (arm, bucket) => {
+                const les = buckets.points[arm].get(bucket);
+                if (!les)
+                    return { moments: emptyMoments(), requests: 0 };
+                const histogram = histogramOf(les, scale);
+                const n = histogram.counts.reduce((a, c) => a + c, 0);
+                const sketch = { moments: emptyMoments(), requests: n, histogram };
+                if (m.kind === 'mean') {
+                    const sum = (value(f.sum, arm, bucket) ?? 0) * scale;
+                    const squares = value(f.squares, arm, bucket);
+                    const sxx = squares !== undefined ? squares * scale * scale : sumOfSquaresBound(histogram, sum);
+                    sketch.moments = { n, sx: sum, sy: n, syy: n, sxy: sum, sxx };
+                }
+                return sketch;
+            };
+        }
+        if (m.kind === 'rate') {
+            return (arm, bucket) => {
+                const n = Math.round(value(f.total, arm, bucket) ?? 0);
+                const e = Math.min(n, Math.round(value(f.errors, arm, bucket) ?? 0));
+                return { moments: { n, sx: e, sy: n, sxx: e, syy: n, sxy: e }, requests: n };
+            };
+        }
+        notes.push(s.sumOfSquares
+            ? `${m.name}: variance from ${s.sumOfSquares}`
+            : `${m.name}: variance from batch means (one cluster per ${promDuration(this.policy.bucket)} time bucket of ${s.sum} / ${s.count}); name a sumOfSquares series for a per-request variance`);
+        return (arm, bucket) => {
+            const c = value(f.count, arm, bucket) ?? 0;
+            const x = (value(f.sum, arm, bucket) ?? 0) * scale;
+            const squares = value(f.squares, arm, bucket);
+            const n = Math.round(c);
+            if (squares !== undefined) {
+                return {
+                    moments: { n, sx: x, sy: c, syy: c, sxy: x, sxx: squares * scale * scale },
+                    requests: n
+                };
+            }
+            const moments = emptyMoments();
+            if (c > 0)
+                addCluster(moments, x, c);
+            return { moments, requests: n };
+        };
+    }
+    /** No series, one arm missing, a series that stopped: each named, each holds. */
+    findProblems(fetched, requests, requestsAt, problems) {
+        const label = this.policy.arms.field;
+        const seen = new Set();
+        const lastRequest = (arm) => Math.max(-Infinity, ...[...requests.points[arm].keys()].filter(b => requestsAt(arm, b) > 0));
+        for (const f of [requests, ...fetched.flatMap(x => Object.values(x))]) {
+            if (!f || seen.has(f.name))
+                continue;
+            seen.add(f.name);
+            const present = ARMS.filter(a => f.points[a].size > 0);
+            if (present.length === 0) {
+                problems.push(`no data for ${f.name} with ${label} in [${[...this.policy.arms.baseline, ...this.policy.arms.canary].join(', ')}] in the window: check the series name, the arm label and source.match`);
+                continue;
+            }
+            for (const arm of ARMS) {
+                if (!present.includes(arm)) {
+                    problems.push(`${f.name} has no data for the ${arm} arm (${label} in [${this.policy.arms[arm].join(', ')}]) in the window`);
+                    continue;
+                }
+                if (f === requests)
+                    continue;
+                const last = Math.max(...f.points[arm].keys());
+                const expected = lastRequest(arm);
+                if (expected - last > this.policy.bucket) {
+                    problems.push(`${f.name} (${arm}) stopped: no data after ${new Date(last + this.policy.bucket).toISOString()}, while requests continue until ${new Date(expected + this.policy.bucket).toISOString()}`);
+                }
+            }
+        }
+    }
+    /** Secrets from the environment into the client's headers; a missing variable is a SourceError. */
+    resolveHeaders() {
+        if (this.headersResolved)
+            return;
+        const spec = this.spec;
+        const read = (name, key) => {
+            const v = this.env[name];
+            if (v === undefined || v === '') {
+                throw new SourceError(`environment variable ${name} (${key}) is not set; set it to the secret, or change the policy`);
+            }
+            return v;
+        };
+        const headers = { ...spec.headers };
+        for (const [header, envName] of Object.entries(spec.headersFromEnv)) {
+            headers[header] = read(envName, `source.headersFromEnv.${header}`);
+        }
+        if (spec.auth?.bearerTokenEnv) {
+            headers.authorization = `Bearer ${read(spec.auth.bearerTokenEnv, 'source.auth.bearerTokenEnv')}`;
+        }
+        else if (spec.auth?.basic) {
+            const password = read(spec.auth.basic.passwordEnv, 'source.auth.basic.passwordEnv');
+            headers.authorization = `Basic ${Buffer.from(`${spec.auth.basic.user}:${password}`).toString('base64')}`;
+        }
+        this.client.setHeaders(headers);
+        this.headersResolved = true;
+    }
+}
+/** The finite `le` bounds seen anywhere in a histogram's points, ascending. */
+function boundsOf(f) {
+    const bounds = new Set();
+    for (const arm of ARMS)
+        for (const les of f.points[arm].values())
+            for (const le of les.keys()) {
+                const b = Number(le);
+                if (Number.isFinite(b))
+                    bounds.add(b);
+            }
+    return [...bounds].sort((a, b) => a - b);
+}
+/** The +Inf count of a histogram's `le` map (the largest cumulative count if +Inf is missing). */
+function countOf(les) {
+    return les.get('+Inf') ?? Math.max(0, ...les.values());
+}
+/** Per-bucket counts (rounded: events are whole), bounds scaled. */
+function histogramOf(les, scale) {
+    const entries = [...les.entries()]
+        .map(([le, v]) => [Number(le), v])
+        .filter(([le]) => !Number.isNaN(le))
+        .sort((a, b) => a[0] - b[0]);
+    const finite = entries.filter(([le]) => Number.isFinite(le));
+    const cumulative = [...finite.map(([, v]) => Math.round(v)), Math.round(countOf(les))];
+    return fromCumulative(finite.map(([le]) => le * scale), cumulative);
+}
+function withFindings(quality, problems, warnings, notes) {
+    return {
+        ...quality,
+        ...(problems.length > 0 && { problems }),
+        ...(warnings.length > 0 && { warnings }),
+        ...(notes.length > 0 && { notes })
+    };
+}
+
 /** Read and validate a policy file. Throws UsageError (unreadable) or PolicyError (invalid). */
 async function loadPolicyFile(path) {
     let text;
@@ -47548,9 +48479,15 @@ function sourceFor(loaded, records) {
     const { policy } = loaded;
     const spec = policy.source;
     const override = records && records.length > 0;
+    if (override) {
+        const format = spec.type === 'file' ? spec.format : 'auto';
+        return new FileSource({ patterns: records, baseDir: process.cwd(), format, policy });
+    }
+    if (spec.type === 'prometheus')
+        return new PrometheusSource({ policy, env: process.env });
     return new FileSource({
-        patterns: override ? records : spec.path,
-        baseDir: override ? process.cwd() : dirname$1(resolve$1(loaded.path)),
+        patterns: spec.path,
+        baseDir: dirname$1(resolve$1(loaded.path)),
         format: spec.format,
         policy
     });

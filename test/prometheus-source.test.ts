@@ -5,8 +5,10 @@
  * give the same verdicts. Without prometheus installed these tests are skipped LOUDLY, and with
  * REQUIRE_PROMETHEUS set (as .ci/run does) that is a failure.
  */
+import { spawnSync } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer as createHttpsServer } from 'node:https'
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SCENARIOS, traffic } from '../examples/generate-traffic.js'
@@ -23,7 +25,7 @@ import {
   mergeHistograms
 } from '../src/sketch/histogram.js'
 import { analyze } from '../src/analysis/analyze.js'
-import { tempDir } from './helpers/cli.js'
+import { cli, tempDir } from './helpers/cli.js'
 import {
   backfill,
   freePort,
@@ -193,6 +195,43 @@ describe.skipIf(!available)('prometheus source, against a real Prometheus', () =
       expect(viaProm.record.dataQuality?.notes?.join(' ')).toMatch(/no user or session/)
     })
   }
+
+  it('runs through the CLI (the committed bundle) with a prometheus policy', () => {
+    const text = `${HEAD}source:\n  type: prometheus\n  url: ${prom!.url}\n${SERIES}${METRICS}`
+    writeFileSync(join(dir, 'prometheus-policy.yml'), text)
+    const iso = (t: number) => new Date(t).toISOString()
+    const r = cli(
+      [
+        'evaluate',
+        '--policy',
+        'prometheus-policy.yml',
+        '--since',
+        iso(T.rollback),
+        '--now',
+        iso(T.rollback + SPAN),
+        '--format',
+        'json'
+      ],
+      dir
+    )
+    expect(r.stderr).toBe('')
+    const record = JSON.parse(r.stdout) as { decision: string; source?: string }
+    expect(record.decision).toBe('rollback')
+    expect(JSON.stringify(record)).toContain(`prometheus ${prom!.url}`)
+  })
+
+  it('finds when the canary began, for a rollout with no state', async () => {
+    const policy = promPolicy(prom!.url)
+    const first = await new PrometheusSource({ policy, client: fast }).firstCanaryTime(
+      T.promote + SPAN
+    )
+    const firstRecord = Date.parse(
+      String([...scenario('promote')].find(r => r.arm === 'candidate')!.ts)
+    )
+    // The first subquery step whose increase() is positive: at most one step (about 5 min) early.
+    expect(first).toBeLessThanOrEqual(firstRecord)
+    expect(first).toBeGreaterThan(firstRecord - 303_000)
+  })
 
   it('reads a window that does not end on a bucket boundary (an instant query for the tail)', async () => {
     const policy = promPolicy(prom!.url)
@@ -410,6 +449,56 @@ describe('prometheus source, when the server misbehaves', () => {
     expect(sourceCheck(missing)).toMatch(
       /environment variable PROM_PASSWORD \(source.auth.basic.passwordEnv\) is not set/
     )
+  })
+})
+
+const hasOpenssl = spawnSync('openssl', ['version']).status === 0
+
+describe.skipIf(!hasOpenssl)('prometheus source over TLS', () => {
+  it('refuses an unknown certificate; trusts it with tls.caFile, or with insecureSkipVerify', async () => {
+    const dir = tempDir()
+    const key = join(dir, 'key.pem')
+    const cert = join(dir, 'cert.pem')
+    const made = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert
+    ])
+    expect(made.status).toBe(0)
+    const server = createHttpsServer(
+      { key: readFileSync(key), cert: readFileSync(cert) },
+      (_, res) =>
+        res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }))
+    )
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const address = server.address()
+    const url = `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+    try {
+      const first = (tls: string) => {
+        const policy = promPolicy(url, tls)
+        return new PrometheusSource({ policy, client: fast }).firstCanaryTime(T.promote)
+      }
+      await expect(first('')).rejects.toThrow(
+        /did not answer after 2 attempts \(last: (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/
+      )
+      await expect(first(`  tls: { caFile: ${cert} }\n`)).resolves.toBeUndefined()
+      await expect(first('  tls: { insecureSkipVerify: true }\n')).resolves.toBeUndefined()
+    } finally {
+      server.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 

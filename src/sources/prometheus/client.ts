@@ -153,7 +153,6 @@ export class PrometheusClient {
     const tls = this.opts.tls
     if (!tls || (!tls.insecureSkipVerify && !tls.caFile)) return {}
     if (!this.dispatcher) {
-      const { Agent } = await import('undici')
       let ca: string | undefined
       if (tls.caFile) {
         try {
@@ -164,12 +163,33 @@ export class PrometheusClient {
           )
         }
       }
+      const Agent = await fetchAgentClass()
       this.dispatcher = new Agent({
         connect: { rejectUnauthorized: !tls.insecureSkipVerify, ...(ca && { ca }) }
       })
     }
     return { dispatcher: this.dispatcher }
   }
+}
+
+type AgentClass = new (options: { connect: Record<string, unknown> }) => unknown
+
+/**
+ * The Agent class of the undici inside Node's own fetch, which is the only dispatcher that fetch
+ * accepts. undici registers its global dispatcher (an Agent) under this symbol when it loads
+ * (Node 18 to 24), so its class is reachable without bundling a second undici (1 MB).
+ */
+async function fetchAgentClass(): Promise<AgentClass> {
+  const key = Symbol.for('undici.globalDispatcher.1')
+  const global = globalThis as unknown as Record<symbol, { constructor?: unknown } | undefined>
+  if (!global[key]) await fetch('data:,').catch(() => undefined)
+  const Agent = global[key]?.constructor
+  if (typeof Agent !== 'function') {
+    throw new SourceError(
+      'source.tls needs the fetch dispatcher of Node.js 18 to 24, which this Node.js does not expose; remove source.tls or run on a supported Node.js'
+    )
+  }
+  return Agent as AgentClass
 }
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(3)
