@@ -268,7 +268,7 @@ describe.skipIf(!available)('prometheus source, against a real Prometheus', () =
     expect(p95.reason).toMatch(/bucket resolution, not data/)
   })
 
-  it('holds, naming each problem: a series that stopped, NaN, a counter reset', async () => {
+  it('holds, naming each problem: a series that stopped, NaN; warns of a counter reset and an error counter never created', async () => {
     const policy = parsePolicy(
       `${HEAD}source:
   type: prometheus
@@ -277,9 +277,11 @@ describe.skipIf(!available)('prometheus source, against a real Prometheus', () =
   series:
     p50 latency: { histogram: edge_latency_seconds }
     error rate: { errors: edge_errors_total, total: edge_requests_total }
+    rare errors: { errors: edge_rare_errors_total, total: edge_requests_total }
 metrics:
   - { name: p50 latency, from: latency_ms, kind: p50, better: lower, tolerance: 50% }
   - { name: error rate, from: error, kind: rate, better: lower, tolerance: 5pp }
+  - { name: rare errors, from: error, kind: rate, better: lower, tolerance: 5pp }
 `,
       'edge.yml'
     )
@@ -297,6 +299,12 @@ metrics:
     expect(o.record.dataQuality?.warnings?.join(' ')).toMatch(
       /counter reset\(s\) of edge_requests_total \(baseline\)/
     )
+    // A labelled error counter appears at its first increment: absent for one arm means 0 errors.
+    expect(o.record.dataQuality?.warnings?.join(' ')).toMatch(
+      /edge_rare_errors_total has no series for the canary arm \(arm in \[candidate\]\): counted as 0 errors/
+    )
+    expect(dq.detail).not.toMatch(/edge_rare_errors_total has no data/)
+    expect(o.record.metrics.find(m => m.name === 'rare errors')?.canary).toBe(0)
   })
 
   it('holds when one arm has no series, naming the label values it looked for', async () => {
@@ -330,6 +338,10 @@ function writeEdgeCases(path: string): string {
         'edge_errors',
         `edge_errors_total{arm="${arm}"} ${nan ? 'NaN' : Math.floor(k / 10)} ${ts}`
       )
+      // An error counter the canary never incremented, so never created.
+      if (arm === 'stable') {
+        add('edge_rare_errors', `edge_rare_errors_total{arm="stable"} ${Math.floor(k / 100)} ${ts}`)
+      }
       if (arm === 'candidate' && t > T.edge + 30 * MINUTE) continue
       add('edge_latency_seconds', `edge_latency_seconds_bucket{arm="${arm}",le="1"} ${5 * k} ${ts}`)
       add(

@@ -174,7 +174,7 @@ export class PrometheusSource implements Source {
         cells.push(cell)
       }
     }
-    this.findProblems(fetched, requests, requestsAt, problems)
+    this.findProblems(fetched, requests, requestsAt, problems, warnings)
     for (const f of [requests, ...fetched.flatMap(f => Object.values(f))]) {
       if (!f) continue
       for (const arm of ARMS) for (const les of f.points[arm].values()) quality.lines += les.size
@@ -377,17 +377,24 @@ export class PrometheusSource implements Source {
     }
   }
 
-  /** No series, one arm missing, a series that stopped: each named, each holds. */
+  /**
+   * No series, one arm missing, a series that stopped: each named, each holds. An error counter is
+   * the exception: client libraries create a labelled counter at its first increment, so an arm
+   * with no errors has no series. It counts as 0 (a warning) when the other arm has the series.
+   */
   private findProblems(
     fetched: Record<string, Fetched | undefined>[],
     requests: Fetched,
     requestsAt: (arm: Arm, bucket: number) => number,
-    problems: string[]
+    problems: string[],
+    warnings: string[]
   ): void {
     const label = this.policy.arms.field
     const seen = new Set<string>()
+    const errorCounters = new Set(fetched.map(f => f.errors?.name))
     const lastRequest = (arm: Arm) =>
-      Math.max(-Infinity, ...[...requests.points[arm].keys()].filter(b => requestsAt(arm, b) > 0))
+      latest([...requests.points[arm].keys()].filter(b => requestsAt(arm, b) > 0))
+    const values = (arm: Arm) => `${label} in [${this.policy.arms[arm].join(', ')}]`
     for (const f of [requests, ...fetched.flatMap(x => Object.values(x))]) {
       if (!f || seen.has(f.name)) continue
       seen.add(f.name)
@@ -398,15 +405,20 @@ export class PrometheusSource implements Source {
         )
         continue
       }
+      const lazy = errorCounters.has(f.name)
       for (const arm of ARMS) {
         if (!present.includes(arm)) {
-          problems.push(
-            `${f.name} has no data for the ${arm} arm (${label} in [${this.policy.arms[arm].join(', ')}]) in the window`
-          )
+          if (lazy) {
+            warnings.push(
+              `${f.name} has no series for the ${arm} arm (${values(arm)}): counted as 0 errors (a labelled counter appears at its first increment)`
+            )
+          } else {
+            problems.push(`${f.name} has no data for the ${arm} arm (${values(arm)}) in the window`)
+          }
           continue
         }
-        if (f === requests) continue
-        const last = Math.max(...f.points[arm].keys())
+        if (f === requests || lazy) continue
+        const last = latest(f.points[arm].keys())
         const expected = lastRequest(arm)
         if (expected - last > this.policy.bucket) {
           problems.push(
@@ -443,6 +455,13 @@ export class PrometheusSource implements Source {
     this.client.setHeaders(headers)
     this.headersResolved = true
   }
+}
+
+/** The largest of some bucket starts, -Infinity for none (no spread: there may be 10,000s). */
+function latest(buckets: Iterable<number>): number {
+  let max = -Infinity
+  for (const b of buckets) if (b > max) max = b
+  return max
 }
 
 /** The finite `le` bounds seen anywhere in a histogram's points, ascending. */
