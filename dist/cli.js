@@ -19136,7 +19136,7 @@ class PrometheusSource {
                 cells.push(cell);
             }
         }
-        this.findProblems(fetched, requests, requestsAt, problems);
+        this.findProblems(fetched, requests, requestsAt, problems, warnings);
         for (const f of [requests, ...fetched.flatMap(f => Object.values(f))]) {
             if (!f)
                 continue;
@@ -19309,11 +19309,17 @@ class PrometheusSource {
             return { moments, requests: n };
         };
     }
-    /** No series, one arm missing, a series that stopped: each named, each holds. */
-    findProblems(fetched, requests, requestsAt, problems) {
+    /**
+     * No series, one arm missing, a series that stopped: each named, each holds. An error counter is
+     * the exception: client libraries create a labelled counter at its first increment, so an arm
+     * with no errors has no series. It counts as 0 (a warning) when the other arm has the series.
+     */
+    findProblems(fetched, requests, requestsAt, problems, warnings) {
         const label = this.policy.arms.field;
         const seen = new Set();
-        const lastRequest = (arm) => Math.max(-Infinity, ...[...requests.points[arm].keys()].filter(b => requestsAt(arm, b) > 0));
+        const errorCounters = new Set(fetched.map(f => f.errors?.name));
+        const lastRequest = (arm) => latest([...requests.points[arm].keys()].filter(b => requestsAt(arm, b) > 0));
+        const values = (arm) => `${label} in [${this.policy.arms[arm].join(', ')}]`;
         for (const f of [requests, ...fetched.flatMap(x => Object.values(x))]) {
             if (!f || seen.has(f.name))
                 continue;
@@ -19323,14 +19329,20 @@ class PrometheusSource {
                 problems.push(`no data for ${f.name} with ${label} in [${[...this.policy.arms.baseline, ...this.policy.arms.canary].join(', ')}] in the window: check the series name, the arm label and source.match`);
                 continue;
             }
+            const lazy = errorCounters.has(f.name);
             for (const arm of ARMS) {
                 if (!present.includes(arm)) {
-                    problems.push(`${f.name} has no data for the ${arm} arm (${label} in [${this.policy.arms[arm].join(', ')}]) in the window`);
+                    if (lazy) {
+                        warnings.push(`${f.name} has no series for the ${arm} arm (${values(arm)}): counted as 0 errors (a labelled counter appears at its first increment)`);
+                    }
+                    else {
+                        problems.push(`${f.name} has no data for the ${arm} arm (${values(arm)}) in the window`);
+                    }
                     continue;
                 }
-                if (f === requests)
+                if (f === requests || lazy)
                     continue;
-                const last = Math.max(...f.points[arm].keys());
+                const last = latest(f.points[arm].keys());
                 const expected = lastRequest(arm);
                 if (expected - last > this.policy.bucket) {
                     problems.push(`${f.name} (${arm}) stopped: no data after ${new Date(last + this.policy.bucket).toISOString()}, while requests continue until ${new Date(expected + this.policy.bucket).toISOString()}`);
@@ -19364,6 +19376,14 @@ class PrometheusSource {
         this.client.setHeaders(headers);
         this.headersResolved = true;
     }
+}
+/** The largest of some bucket starts, -Infinity for none (no spread: there may be 10,000s). */
+function latest(buckets) {
+    let max = -Infinity;
+    for (const b of buckets)
+        if (b > max)
+            max = b;
+    return max;
 }
 /** The finite `le` bounds seen anywhere in a histogram's points, ascending. */
 function boundsOf(f) {
