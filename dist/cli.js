@@ -12251,6 +12251,12 @@ function checkPrometheusPolicy(policy, issues) {
     if (!new RegExp(LABEL_NAME).test(policy.arms.field)) {
         reject(issues, ['arms', 'field'], `with a prometheus source, arms.field is the arm label: ${JSON.stringify(policy.arms.field)} is not a label name (letters, digits and \`_\`)`);
     }
+    const url = URL.canParse(spec.url) ? new URL(spec.url) : undefined;
+    if (!url || url.username || url.password) {
+        reject(issues, ['source', 'url'], url
+            ? 'credentials in source.url would show up in messages; use source.auth (basic: { user, passwordEnv }) instead'
+            : `${JSON.stringify(spec.url)} is not a URL`);
+    }
     if (policy.segments) {
         reject(issues, ['segments'], 'segments are not supported with a prometheus source yet; remove `segments`', 'key');
     }

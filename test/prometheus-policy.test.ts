@@ -99,6 +99,9 @@ describe('policy: source type prometheus', () => {
     ).toEqual([
       'arms.field: with a prometheus source, arms.field is the arm label: "metadata.arm" is not a label name (letters, digits and `_`)'
     ])
+    expect(issues(policy(SOURCE.replace('https://mimir', 'https://gate:hunter2@mimir')))).toEqual([
+      'source.url: credentials in source.url would show up in messages; use source.auth (basic: { user, passwordEnv }) instead'
+    ])
     expect(
       issues(
         policy(SOURCE.replace('bearerTokenEnv: MIMIR_TOKEN', 'bearerTokenEnv: "sk-live 123"'))
