@@ -31196,7 +31196,9 @@ const toHarm = (d, better) => better === 'lower'
  * DESIGN.md: pass when the whole interval is better than the tolerance, fail when it is wholly
  * beyond it (or beyond the stricter `rollbackAt`), else inconclusive with a projection.
  */
-function compareMetric(spec, baseline, canary, ctx) {
+function compareMetric(spec, baseline, canary, ctx, 
+/** The canary's value from a raw query, for the limit only (Evidence.limitValues). */
+limitValue) {
     const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx);
     const harm = toHarm(interval, spec.better);
     const failAt = spec.rollbackAt ?? spec.tolerance;
@@ -31237,8 +31239,12 @@ function compareMetric(spec, baseline, canary, ctx) {
             histogram: !!(baseline.histogram || canary.histogram)
         })
     };
-    if (spec.limit !== undefined)
-        result.limit = limitResult(spec, spec.limit, canary, ctx);
+    if (spec.limit !== undefined) {
+        result.limit =
+            limitValue === undefined
+                ? limitResult(spec, spec.limit, canary, ctx)
+                : queryLimit(spec, spec.limit, limitValue);
+    }
     if (verdict === 'inconclusive') {
         result.needed = needed(harm, interval.t, n, spec, failAt, ctx);
     }
@@ -31308,6 +31314,11 @@ function limitResult(spec, limit, canary, ctx) {
         breached,
         suspect: !breached && Number.isFinite(ci.estimate) && worse(ci.estimate)
     };
+}
+/** A limit read from a raw query: one number, no interval, so beyond the limit only holds. */
+function queryLimit(spec, limit, value) {
+    const worse = spec.better === 'lower' ? value > limit : value < limit;
+    return { value: limit, lower: value, upper: value, breached: false, suspect: worse, query: true };
 }
 function needed(harm, t, n, spec, failAt, ctx) {
     const belowMinimum = Math.max(0, ctx.minSamples - n.canary);
@@ -31387,7 +31398,7 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
         canaryRequests: canary.requests,
         canaryRate
     };
-    const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx));
+    const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx, evidence.limitValues?.[spec.name]));
     const segments = policy.segments ? compareSegments(policy, evidence, ctx, familyAlpha) : [];
     const arms = {
         baseline: { requests: baseline.requests, units: baseline.units },
@@ -41244,6 +41255,7 @@ const series = obj('The series one metric is computed from: `histogram` (quantil
     sum: optional(metricName('kind ratio or mean: the counter of the numerator (e.g. cost, tokens).')),
     count: optional(metricName('kind ratio or mean: the counter of the denominator (requests).')),
     sumOfSquares: optional(metricName('Optional counter of the squared values, for the variance of a mean (else: from histogram buckets, or from time buckets for `sum` + `count`).')),
+    limitQuery: optional(str("Raw PromQL for the metric's absolute `limit` only: the canary's value in the metric's unit; write `$canary` inside a selector's braces, where the gate puts the escaped canary matchers (e.g. `sum(rate(x_total{$canary}[5m]))`). A value beyond the limit holds, never rolls back.")),
     scale: withDefault(num$1('Multiplies the values (e.g. 1000: seconds to milliseconds).', { exclusiveMin: 0 }), 1),
     match: withDefault(matchers('Extra label matchers for these series only.'), {})
 });
@@ -41324,6 +41336,12 @@ function checkPrometheusPolicy(policy, issues) {
         const problem = seriesProblem(m.kind, s);
         if (problem)
             reject(issues, ['source', 'series', m.name], problem);
+        if (s.limitQuery !== undefined && m.limit === undefined) {
+            reject(issues, ['source', 'series', m.name, 'limitQuery'], `limitQuery is only for an absolute limit: give metric ${JSON.stringify(m.name)} a \`limit\`, or remove limitQuery`);
+        }
+        else if (s.limitQuery !== undefined && !s.limitQuery.includes('{$canary')) {
+            reject(issues, ['source', 'series', m.name, 'limitQuery'], 'limitQuery must select the canary: write `{$canary}` (or `{$canary, ...}`) in its selector');
+        }
     });
     const names = new Set(policy.metrics.map(m => m.name));
     for (const key of Object.keys(spec.series)) {
@@ -48163,6 +48181,7 @@ class PrometheusSource {
             ? fetch(requestsDef.name, requestsDef.match, true)
             : fetch(requestsDef.name, requestsDef.match, false));
         const resets = await this.resets(requestsDef, from, to);
+        const limitValues = await this.limitValues(to);
         const quality = emptyQuality();
         const problems = [];
         const warnings = [];
@@ -48207,6 +48226,7 @@ class PrometheusSource {
         }
         quality.lines += this.invalid.length;
         problems.push(...this.invalid.splice(0));
+        problems.push(...limitValues.problems);
         for (const [arm, count] of resets) {
             warnings.push(`${count} counter reset(s) of ${requestsDef.name} (${arm}) in the window: a process restarted; increase() accounts for them`);
         }
@@ -48217,7 +48237,8 @@ class PrometheusSource {
             metrics: metrics.map(m => m.name),
             unitLevel: false,
             cells,
-            quality: withFindings(quality, problems, warnings, notes)
+            quality: withFindings(quality, problems, warnings, notes),
+            ...(Object.keys(limitValues.values).length > 0 && { limitValues: limitValues.values })
         };
     }
     /** NaN or negative increases seen while reading, named for the report. */
@@ -48293,6 +48314,42 @@ class PrometheusSource {
             points[arm].set(bucket, (les = new Map()));
         const le = labels.le ?? '';
         les.set(le, (les.get(le) ?? 0) + value);
+    }
+    /**
+     * Each `limitQuery` at the window's end, with `$canary` replaced by the escaped canary matchers
+     * (and source.match, and the series' match). One number per metric, or a problem that holds.
+     */
+    async limitValues(to) {
+        const values = {};
+        const problems = [];
+        await Promise.all(this.policy.metrics.map(async (m) => {
+            const s = this.spec.series[m.name];
+            if (!s?.limitQuery)
+                return;
+            const inner = selector('x', { ...this.spec.match, ...s.match }, {
+                [this.policy.arms.field]: this.policy.arms.canary
+            }).slice(2, -1);
+            const query = s.limitQuery.split('$canary').join(inner);
+            try {
+                const result = await this.client.instant(query, to);
+                const value = Number(result[0]?.value[1]) * s.scale;
+                if (result.length !== 1) {
+                    problems.push(`limitQuery of ${m.name} returned ${result.length} series, not one; aggregate it (e.g. sum(...))`);
+                }
+                else if (!Number.isFinite(value)) {
+                    problems.push(`limitQuery of ${m.name} returned ${result[0]?.value[1]}, not a number`);
+                }
+                else {
+                    values[m.name] = value;
+                }
+            }
+            catch (e) {
+                if (!(e instanceof SourceError))
+                    throw e;
+                problems.push(`limitQuery of ${m.name}: ${e.message}`);
+            }
+        }));
+        return { values, problems };
     }
     /** Counter resets of the request counter per arm over the window: one instant query. */
     async resets(def, from, to) {

@@ -112,6 +112,26 @@ describe('policy: source type prometheus', () => {
   })
 })
 
+describe('policy: limitQuery', () => {
+  it('is only for a metric with a limit, and must select the canary', () => {
+    const withQuery = (q: string) =>
+      SOURCE.replace(
+        'errors: { errors: llm_request_errors_total, total: llm_requests_total }',
+        `errors: { errors: llm_request_errors_total, total: llm_requests_total, limitQuery: '${q}' }`
+      )
+    expect(issues(policy(withQuery('sum(rate(x_total{$canary}[5m]))')))).toEqual([
+      'source.series.errors.limitQuery: limitQuery is only for an absolute limit: give metric "errors" a `limit`, or remove limitQuery'
+    ])
+    const limited = `  - { name: p95 latency, from: latency_ms, kind: p95, better: lower, tolerance: 10% }
+  - { name: errors, from: error, kind: rate, better: lower, tolerance: 1pp, limit: 2% }
+`
+    expect(issues(policy(withQuery('sum(rate(x_total[5m]))'), limited))).toEqual([
+      'source.series.errors.limitQuery: limitQuery must select the canary: write `{$canary}` (or `{$canary, ...}`) in its selector'
+    ])
+    expect(issues(policy(withQuery('sum(rate(x_total{$canary}[5m]))'), limited))).toEqual([])
+  })
+})
+
 describe('PromQL from policy text', () => {
   it('escapes label values: quotes, backslashes, newlines cannot end the string', () => {
     expect(quote('a"b\\c\nd')).toBe('"a\\"b\\\\c\\nd"')

@@ -233,6 +233,32 @@ describe.skipIf(!available)('prometheus source, against a real Prometheus', () =
     expect(first).toBeGreaterThan(firstRecord - 303_000)
   })
 
+  it('reads a raw PromQL limitQuery with the canary matchers put in; beyond the limit it holds', async () => {
+    const query =
+      'sum(increase(llm_request_errors_total{$canary}[1h])) / sum(increase(llm_requests_total{$canary}[1h]))'
+    const series = SERIES.replace(
+      '    error rate: { errors: llm_request_errors_total, total: llm_requests_total }',
+      `    error rate:\n      errors: llm_request_errors_total\n      total: llm_requests_total\n      limitQuery: '${query}'`
+    )
+    const policy = parsePolicy(
+      `${HEAD}source:\n  type: prometheus\n  url: ${prom!.url}\n${series}${METRICS.replace('limit: 5%', 'limit: 0.5%')}`,
+      'limit.yml'
+    )
+    const o = await run(new PrometheusSource({ policy, client: fast }), policy, T.promote)
+    const now = T.promote + SPAN
+    const lastHour = [...scenario('promote')].filter(r => {
+      const ts = Date.parse(String(r.ts))
+      return r.arm === 'candidate' && ts >= now - HOUR && ts < now
+    })
+    const expected = lastHour.filter(r => r.error).length / lastHour.length
+    const limit = o.record.metrics.find(m => m.name === 'error rate')!.limit!
+    expect(limit.lower).toBeCloseTo(expected, 9)
+    expect(expected).toBeGreaterThan(0.005)
+    expect(limit).toMatchObject({ value: 0.005, breached: false, suspect: true, query: true })
+    expect(o.record.decision).toBe('hold')
+    expect(o.record.reasons.join('\n')).toMatch(/canary error rate may breach its limit/)
+  })
+
   it('reads a window that does not end on a bucket boundary (an instant query for the tail)', async () => {
     const policy = promPolicy(prom!.url)
     const source = new PrometheusSource({ policy, client: fast })

@@ -48,7 +48,9 @@ export function compareMetric(
   spec: MetricSpec,
   baseline: MetricSketch,
   canary: MetricSketch,
-  ctx: CompareContext
+  ctx: CompareContext,
+  /** The canary's value from a raw query, for the limit only (Evidence.limitValues). */
+  limitValue?: number
 ): MetricResult {
   const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx)
   const harm = toHarm(interval, spec.better)
@@ -91,7 +93,12 @@ export function compareMetric(
       histogram: !!(baseline.histogram || canary.histogram)
     })
   }
-  if (spec.limit !== undefined) result.limit = limitResult(spec, spec.limit, canary, ctx)
+  if (spec.limit !== undefined) {
+    result.limit =
+      limitValue === undefined
+        ? limitResult(spec, spec.limit, canary, ctx)
+        : queryLimit(spec, spec.limit, limitValue)
+  }
   if (verdict === 'inconclusive') {
     result.needed = needed(harm, interval.t, n, spec, failAt, ctx)
   }
@@ -193,6 +200,12 @@ function limitResult(
     breached,
     suspect: !breached && Number.isFinite(ci.estimate) && worse(ci.estimate)
   }
+}
+
+/** A limit read from a raw query: one number, no interval, so beyond the limit only holds. */
+function queryLimit(spec: MetricSpec, limit: number, value: number): LimitResult {
+  const worse = spec.better === 'lower' ? value > limit : value < limit
+  return { value: limit, lower: value, upper: value, breached: false, suspect: worse, query: true }
 }
 
 function needed(

@@ -78,6 +78,11 @@ const series = obj(
         'Optional counter of the squared values, for the variance of a mean (else: from histogram buckets, or from time buckets for `sum` + `count`).'
       )
     ),
+    limitQuery: optional(
+      str(
+        "Raw PromQL for the metric's absolute `limit` only: the canary's value in the metric's unit; write `$canary` inside a selector's braces, where the gate puts the escaped canary matchers (e.g. `sum(rate(x_total{$canary}[5m]))`). A value beyond the limit holds, never rolls back."
+      )
+    ),
     scale: withDefault(
       num('Multiplies the values (e.g. 1000: seconds to milliseconds).', { exclusiveMin: 0 }),
       1
@@ -219,6 +224,19 @@ export function checkPrometheusPolicy(policy: Policy, issues: Issue[]): Checked<
     }
     const problem = seriesProblem(m.kind, s)
     if (problem) reject(issues, ['source', 'series', m.name], problem)
+    if (s.limitQuery !== undefined && m.limit === undefined) {
+      reject(
+        issues,
+        ['source', 'series', m.name, 'limitQuery'],
+        `limitQuery is only for an absolute limit: give metric ${JSON.stringify(m.name)} a \`limit\`, or remove limitQuery`
+      )
+    } else if (s.limitQuery !== undefined && !s.limitQuery.includes('{$canary')) {
+      reject(
+        issues,
+        ['source', 'series', m.name, 'limitQuery'],
+        'limitQuery must select the canary: write `{$canary}` (or `{$canary, ...}`) in its selector'
+      )
+    }
   })
   const names = new Set(policy.metrics.map(m => m.name))
   for (const key of Object.keys(spec.series)) {

@@ -76,6 +76,11 @@ export interface PrometheusSeries {
   count?: string
   /** A counter of squared values, for a mean's variance. */
   sumOfSquares?: string
+  /**
+   * Raw PromQL for the metric's absolute `limit` only: the canary's value, with `$canary` where the
+   * gate puts the (escaped) canary matchers. One number, no counts: it can hold, never roll back.
+   */
+  limitQuery?: string
   /** Multiplies the values (1000: seconds to milliseconds). */
   scale: number
   /** Extra label matchers for these series, values matched exactly. */

@@ -81,6 +81,11 @@ export interface Evidence {
   unitLevel: boolean
   cells: Cell[]
   quality: DataQuality
+  /**
+   * Metric name -> the canary's value from a raw query, for that metric's absolute `limit` only
+   * (Prometheus `limitQuery`). One number without counts: it can hold, never roll back.
+   */
+  limitValues?: Record<string, number>
 }
 
 /** The source could not produce evidence at all. The message says what and what to do. */

@@ -139,6 +139,7 @@ export class PrometheusSource implements Source {
       ? fetch(requestsDef.name, requestsDef.match, true)
       : fetch(requestsDef.name, requestsDef.match, false))
     const resets = await this.resets(requestsDef, from, to)
+    const limitValues = await this.limitValues(to)
 
     const quality = emptyQuality()
     const problems: string[] = []
@@ -181,6 +182,7 @@ export class PrometheusSource implements Source {
     }
     quality.lines += this.invalid.length
     problems.push(...this.invalid.splice(0))
+    problems.push(...limitValues.problems)
     for (const [arm, count] of resets) {
       warnings.push(
         `${count} counter reset(s) of ${requestsDef.name} (${arm}) in the window: a process restarted; increase() accounts for them`
@@ -193,7 +195,8 @@ export class PrometheusSource implements Source {
       metrics: metrics.map(m => m.name),
       unitLevel: false,
       cells,
-      quality: withFindings(quality, problems, warnings, notes)
+      quality: withFindings(quality, problems, warnings, notes),
+      ...(Object.keys(limitValues.values).length > 0 && { limitValues: limitValues.values })
     }
   }
 
@@ -285,6 +288,48 @@ export class PrometheusSource implements Source {
     if (!les) points[arm].set(bucket, (les = new Map()))
     const le = labels.le ?? ''
     les.set(le, (les.get(le) ?? 0) + value)
+  }
+
+  /**
+   * Each `limitQuery` at the window's end, with `$canary` replaced by the escaped canary matchers
+   * (and source.match, and the series' match). One number per metric, or a problem that holds.
+   */
+  private async limitValues(
+    to: number
+  ): Promise<{ values: Record<string, number>; problems: string[] }> {
+    const values: Record<string, number> = {}
+    const problems: string[] = []
+    await Promise.all(
+      this.policy.metrics.map(async m => {
+        const s = this.spec.series[m.name]
+        if (!s?.limitQuery) return
+        const inner = selector(
+          'x',
+          { ...this.spec.match, ...s.match },
+          {
+            [this.policy.arms.field]: this.policy.arms.canary
+          }
+        ).slice(2, -1)
+        const query = s.limitQuery.split('$canary').join(inner)
+        try {
+          const result = await this.client.instant(query, to)
+          const value = Number(result[0]?.value[1]) * s.scale
+          if (result.length !== 1) {
+            problems.push(
+              `limitQuery of ${m.name} returned ${result.length} series, not one; aggregate it (e.g. sum(...))`
+            )
+          } else if (!Number.isFinite(value)) {
+            problems.push(`limitQuery of ${m.name} returned ${result[0]?.value[1]}, not a number`)
+          } else {
+            values[m.name] = value
+          }
+        } catch (e) {
+          if (!(e instanceof SourceError)) throw e
+          problems.push(`limitQuery of ${m.name}: ${e.message}`)
+        }
+      })
+    )
+    return { values, problems }
   }
 
   /** Counter resets of the request counter per arm over the window: one instant query. */
