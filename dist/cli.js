@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync, createReadStream } from 'node:fs';
 import { open, stat as stat$1, readFile, writeFile, rename, unlink } from 'node:fs/promises';
 import { resolve as resolve$1, relative as relative$1, isAbsolute as isAbsolute$1, dirname as dirname$1, join, basename as basename$1 } from 'node:path';
@@ -21,6 +21,15 @@ class UsageError extends Error {
         super(message);
         this.name = 'UsageError';
     }
+}
+/** A step weight as people type it: `50`, `50%`, `12.5%`. */
+function parseStepWeight(text, what) {
+    const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(text.trim());
+    const value = m ? Number(m[1]) : NaN;
+    if (!(value > 0 && value <= 100)) {
+        throw new UsageError(`${what} must be a step's canary weight such as 50 or 50%, not "${text}"`);
+    }
+    return value;
 }
 
 /**
@@ -337,6 +346,124 @@ class IntMap {
 }
 
 /**
+ * Quantiles from a classic (fixed-bucket) histogram, as Prometheus and OpenTelemetry export them:
+ * only the count per bucket is known, so the value of any order statistic is known only to lie in
+ * its bucket. Read conservatively: `rangeAtRank` gives the bucket's edges, and a confidence
+ * sequence built on it is widened to them (the bucket resolution, not the data, can then be what
+ * keeps a comparison inconclusive). `valueAtRank` interpolates linearly inside the bucket (the
+ * estimate `histogram_quantile` gives), for the point estimate only.
+ *
+ * Observations are taken as non-negative (durations, token counts, cost): the first bucket spans
+ * [0, bounds[0]]. The bucket above the last finite bound reaches +Infinity.
+ */
+class HistogramQuantiles {
+    data;
+    count;
+    /** The confidence sequence reads ranges from rangeAtRank, not a relative accuracy. */
+    relativeAccuracy = 0;
+    cumulative;
+    constructor(data) {
+        this.data = data;
+        let seen = 0;
+        this.cumulative = data.counts.map(c => (seen += c));
+        this.count = seen;
+    }
+    /** Bucket index holding the rank-th (1-based, clamped to [1, count]) smallest observation. */
+    bucketAt(rank) {
+        const r = Math.min(this.count, Math.max(1, Math.ceil(rank)));
+        const i = this.cumulative.findIndex(c => c >= r);
+        return i < 0 ? this.cumulative.length - 1 : i;
+    }
+    edges(i) {
+        const low = i === 0 ? 0 : this.data.bounds[i - 1];
+        const high = i < this.data.bounds.length ? this.data.bounds[i] : Infinity;
+        return { low: Math.min(low, high), high };
+    }
+    /** Where the rank-th smallest observation lies for sure: its bucket's edges. */
+    rangeAtRank(rank) {
+        if (this.count === 0)
+            return { low: NaN, high: NaN };
+        return this.edges(this.bucketAt(rank));
+    }
+    /** Linear interpolation inside the bucket; the lower edge for the +Inf bucket. NaN when empty. */
+    valueAtRank(rank) {
+        if (this.count === 0)
+            return NaN;
+        const i = this.bucketAt(rank);
+        const { low, high } = this.edges(i);
+        if (!Number.isFinite(high))
+            return low;
+        const before = i === 0 ? 0 : this.cumulative[i - 1];
+        const inBucket = this.data.counts[i];
+        const r = Math.min(this.count, Math.max(1, Math.ceil(rank)));
+        return inBucket > 0 ? low + ((high - low) * (r - before)) / inBucket : high;
+    }
+    /** The same histogram read at interpolated values (no widening): what finer buckets would give. */
+    interpolated() {
+        return { count: this.count, relativeAccuracy: 0, valueAtRank: r => this.valueAtRank(r) };
+    }
+}
+/**
+ * Per-bucket counts from Prometheus's cumulative `le` counts (finite bounds ascending, the
+ * `+Inf` count last). `increase()` is computed per series, so cumulative counts can come out
+ * slightly non-monotonic; like `histogram_quantile`, each is raised to at least the one below.
+ */
+function fromCumulative(bounds, cumulative) {
+    const counts = [];
+    let below = 0;
+    for (const c of cumulative) {
+        const at = Math.max(below, c);
+        counts.push(at - below);
+        below = at;
+    }
+    return { bounds: [...bounds], counts };
+}
+/**
+ * The histogram of the union of two sets of observations. Same bounds: counts add. Different
+ * bounds: only the bounds both share are kept (a bucket cannot be split), so the result is the
+ * coarser, still exact, histogram.
+ */
+function mergeHistograms(a, b) {
+    const same = a.bounds.length === b.bounds.length && a.bounds.every((v, i) => v === b.bounds[i]);
+    if (same)
+        return { bounds: [...a.bounds], counts: a.counts.map((c, i) => c + (b.counts[i] ?? 0)) };
+    const bounds = a.bounds.filter(v => b.bounds.includes(v));
+    const counts = new Array(bounds.length + 1).fill(0);
+    for (const h of [a, b]) {
+        h.counts.forEach((c, i) => {
+            const upper = i < h.bounds.length ? h.bounds[i] : Infinity;
+            const j = bounds.findIndex(v => v >= upper);
+            const at = j < 0 ? bounds.length : j;
+            counts[at] = counts[at] + c;
+        });
+    }
+    return { bounds, counts };
+}
+/**
+ * An upper bound on the sum of squares of the observations, for a mean's variance when no
+ * sum-of-squares series exists: every value in a finite bucket at most its upper edge; the values
+ * above the last bound at most what the exact `sum` leaves for them, put on one observation (the
+ * largest sum of squares for a given sum). Conservative: the variance is never underestimated.
+ */
+function sumOfSquaresBound(h, sum) {
+    let squares = 0;
+    let finiteMin = 0;
+    h.bounds.forEach((upper, i) => {
+        const c = h.counts[i];
+        const low = i === 0 ? 0 : h.bounds[i - 1];
+        squares += c * upper * upper;
+        finiteMin += c * low;
+    });
+    const top = h.counts[h.bounds.length] ?? 0;
+    if (top > 0) {
+        const last = h.bounds[h.bounds.length - 1] ?? 0;
+        const excess = Math.max(0, sum - finiteMin - (top - 1) * last);
+        squares += (top - 1) * last * last + excess * excess;
+    }
+    return squares;
+}
+
+/**
  * Sufficient statistics of a ratio estimator over independent clusters (src/sketch/types.ts).
  * They are plain sums, so two sets merge by addition and merging is associative and commutative:
  * the delta-method variance of sum(x) / sum(y) needs only these six numbers.
@@ -601,6 +728,9 @@ class QuantileSketch {
 /** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
 const MAX_MODEL_KEYS = 20;
 const OTHER_MODELS = 'other';
+function mergeOptionalHistograms(a, b) {
+    return a && b ? mergeHistograms(a, b) : (a ?? b);
+}
 /**
  * The totals of a set of cells, e.g. every bucket of one arm in the total segment. Units add up
  * exactly because a cell counts only the units first seen in it. With no cells, `metrics` is [].
@@ -610,6 +740,7 @@ function mergeCells(cells) {
     const moments = Array.from({ length: metricCount }, emptyMoments);
     const requests = new Array(metricCount).fill(0);
     const sketches = new Array(metricCount).fill(undefined);
+    const histograms = new Array(metricCount).fill(undefined);
     const models = {};
     const errors = {};
     let totalRequests = 0;
@@ -629,6 +760,7 @@ function mergeCells(cells) {
                 const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha));
                 sketch.merge(QuantileSketch.fromJSON(m.quantiles));
             }
+            histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram);
         }
     }
     const metrics = moments.map((mo, i) => {
@@ -636,6 +768,9 @@ function mergeCells(cells) {
         const merged = { moments: mo, requests: requests[i] };
         if (sketch)
             merged.quantiles = sketch.toJSON();
+        const histogram = histograms[i];
+        if (histogram)
+            merged.histogram = histogram;
         return merged;
     });
     return {
@@ -1599,6 +1734,9 @@ function dataQualityCheck(policy, evidence, replay) {
     for (const f of q.files)
         if (f.problem)
             warnings.push(`${f.path}: ${f.problem}`);
+    problems.push(...(q.problems ?? []));
+    warnings.push(...(q.warnings ?? []));
+    notes.push(...(q.notes ?? []));
     if (problems.length > 0) {
         return { name: 'data-quality', status: 'block', detail: [...problems, ...warnings].join('; ') };
     }
@@ -1838,7 +1976,8 @@ function trueValueRange(value, a) {
  * N stays within n q +- r, r = n * csRadius(n, sqrt(q (1 - q)), alpha, rho) (normal mixture with
  * the Bernoulli variance). Since X_(k) <= x_q exactly when N >= k, x_q lies between the order
  * statistics of ranks ceil(n q - r) and floor(n q + r) + 1. A rank below 1 gives -Infinity, above
- * n gives +Infinity. The values are widened by the sketch's relative accuracy.
+ * n gives +Infinity. The values are widened by the sketch's relative accuracy, or to the range it
+ * gives (a fixed-bucket histogram: the bucket's edges).
  *
  * The estimate is the empirical quantile, the order statistic of rank max(1, ceil(n q)).
  * tStar is in observations of this arm.
@@ -1863,8 +2002,9 @@ function quantileCS(sketch, q, alpha, tStar, designEffect = 1) {
     const lowerRank = Math.ceil(n * q - r);
     const upperRank = Math.floor(n * q + r) + 1;
     const a = sketch.relativeAccuracy;
-    const lower = lowerRank >= 1 ? trueValueRange(sketch.valueAtRank(lowerRank), a).low : -Infinity;
-    const upper = upperRank <= n ? trueValueRange(sketch.valueAtRank(upperRank), a).high : Infinity;
+    const range = (rank) => sketch.rangeAtRank?.(rank) ?? trueValueRange(sketch.valueAtRank(rank), a);
+    const lower = lowerRank >= 1 ? range(lowerRank).low : -Infinity;
+    const upper = upperRank <= n ? range(upperRank).high : Infinity;
     const estimate = sketch.valueAtRank(Math.max(1, Math.ceil(n * q)));
     return { estimate, lower, upper, lowerRank, upperRank };
 }
@@ -2014,7 +2154,9 @@ const toHarm = (d, better) => better === 'lower'
  * DESIGN.md: pass when the whole interval is better than the tolerance, fail when it is wholly
  * beyond it (or beyond the stricter `rollbackAt`), else inconclusive with a projection.
  */
-function compareMetric(spec, baseline, canary, context) {
+function compareMetric(spec, baseline, canary, context, 
+/** The canary's value from a raw query, for the limit only (Evidence.limitValues). */
+limitValue) {
     // A metric may need its own minimum sample (the judge's, which samples far fewer outputs).
     const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples };
     const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx);
@@ -2052,14 +2194,29 @@ function compareMetric(spec, baseline, canary, context) {
         n,
         alpha: ctx.alpha,
         reason: '',
-        method: methodOf(spec, interval)
+        method: methodOf(spec, {
+            relative: interval.relative,
+            histogram: !!(baseline.histogram || canary.histogram)
+        })
     };
-    if (spec.limit !== undefined)
-        result.limit = limitResult(spec, spec.limit, canary, ctx);
+    if (spec.limit !== undefined) {
+        result.limit =
+            limitValue === undefined
+                ? limitResult(spec, spec.limit, canary, ctx)
+                : queryLimit(spec, spec.limit, limitValue);
+    }
     if (verdict === 'inconclusive') {
         result.needed = needed(harm, interval.t, n, spec, failAt, ctx);
     }
     result.reason = reasonFor(result, enough, ctx.minSamples, harm.lower > spec.tolerance.value);
+    if (verdict === 'inconclusive' && enough && (baseline.histogram || canary.histogram)) {
+        const resolution = bucketResolution(spec, baseline, canary, ctx);
+        if (resolution) {
+            // More traffic narrows the ranks, not the buckets: say what would settle it instead.
+            result.reason = resolution;
+            result.needed = { samples: 0, seconds: 0 };
+        }
+    }
     return result;
 }
 function differenceInterval(spec, b, c, tolerance, ctx) {
@@ -2077,7 +2234,28 @@ function differenceInterval(spec, b, c, tolerance, ctx) {
         bernoulliFloor: spec.kind === 'rate'
     });
 }
-const sketchOf = (m) => m.quantiles ? QuantileSketch.fromJSON(m.quantiles) : new QuantileSketch();
+const sketchOf = (m, interpolate = false) => {
+    if (m.histogram) {
+        const h = new HistogramQuantiles(m.histogram);
+        return interpolate ? h.interpolated() : h;
+    }
+    return m.quantiles ? QuantileSketch.fromJSON(m.quantiles) : new QuantileSketch();
+};
+/**
+ * A quantile read from histogram buckets is widened to the bucket edges. When the interval read
+ * at interpolated values (what finer buckets would give) is decisive but the widened one is not,
+ * the bucket resolution, not the amount of data, is what keeps the metric inconclusive: say so.
+ */
+function bucketResolution(spec, b, c, ctx) {
+    if (spec.kind !== 'quantile')
+        return undefined;
+    const d = quantileDifferenceCS(sketchOf(b, true), sketchOf(c, true), spec.quantile ?? 0.5, ctx.alpha, { relative: spec.tolerance.relative, tStar: ctx.tStar });
+    const harm = toHarm(d, spec.better);
+    const decisive = harm.upper < spec.tolerance.value || harm.lower > spec.tolerance.value;
+    return decisive
+        ? 'bucket resolution, not data, keeps this inconclusive: the interval, widened to the histogram bucket edges, crosses the tolerance; finer buckets around this quantile would decide it'
+        : undefined;
+}
 /** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
 function limitResult(spec, limit, canary, ctx) {
     const ci = spec.kind === 'quantile'
@@ -2096,6 +2274,11 @@ function limitResult(spec, limit, canary, ctx) {
         breached,
         suspect: !breached && Number.isFinite(ci.estimate) && worse(ci.estimate)
     };
+}
+/** A limit read from a raw query: one number, no interval, so beyond the limit only holds. */
+function queryLimit(spec, limit, value) {
+    const worse = spec.better === 'lower' ? value > limit : value < limit;
+    return { value: limit, lower: value, upper: value, breached: false, suspect: worse, query: true };
 }
 function needed(harm, t, n, spec, failAt, ctx) {
     const belowMinimum = Math.max(0, ctx.minSamples - n.canary);
@@ -2117,6 +2300,9 @@ function needed(harm, t, n, spec, failAt, ctx) {
 }
 function methodOf(spec, d) {
     const scale = d.relative ? 'relative (delta method)' : 'absolute';
+    if (spec.kind === 'quantile' && d.histogram) {
+        return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), read from histogram buckets and widened to the bucket edges, ${scale}`;
+    }
     if (spec.kind === 'quantile') {
         return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`;
     }
@@ -2172,7 +2358,7 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
         canaryRequests: canary.requests,
         canaryRate
     };
-    const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx));
+    const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx, evidence.limitValues?.[spec.name]));
     const segments = policy.segments ? compareSegments(policy, evidence, ctx, familyAlpha) : [];
     const arms = {
         baseline: { requests: baseline.requests, units: baseline.units },
@@ -2400,7 +2586,9 @@ function mostNeeded(gating) {
  * A person's command overrides the analysis (DESIGN.md: recorded with the actor and the reason).
  * It never needs evidence, so a source that is down cannot block a rollback.
  */
-function manualDecision(policy, state, command, actor, reason) {
+function manualDecision(policy, state, command, actor, reason, 
+/** promote only: the step index to go to (default the next one). */
+toIndex = state.stepIndex + 1) {
     const here = { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
     const manual = { command, actor, reason };
     const why = `${command} by ${actor}: ${reason}`;
@@ -2408,7 +2596,7 @@ function manualDecision(policy, state, command, actor, reason) {
         case 'rollback':
             return { ...rollback(here, [why]), manual };
         case 'promote': {
-            const next = state.stepIndex + 1;
+            const next = toIndex;
             const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100;
             const to = complete
                 ? { index: policy.rollout.steps.length - 1, weight: 100 }
@@ -2779,7 +2967,7 @@ const safeJSON = (text) => {
 };
 
 // File generated from our OpenAPI spec by Stainless. See CONTRIBUTING.md for details.
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep$1 = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const VERSION = '6.49.0'; // x-release-please-version
 
@@ -10457,7 +10645,7 @@ let Runs$1 = class Runs extends APIResource {
                             }
                         }
                     }
-                    await sleep(sleepInterval);
+                    await sleep$1(sleepInterval);
                     break;
                 //We return the run in any terminal state.
                 case 'requires_action':
@@ -11102,7 +11290,7 @@ let Files$1 = class Files extends APIResource {
         const start = Date.now();
         let file = await this.retrieve(id);
         while (!file.status || !TERMINAL_STATES.has(file.status)) {
-            await sleep(pollInterval);
+            await sleep$1(pollInterval);
             file = await this.retrieve(id);
             if (Date.now() - start > maxWait) {
                 throw new APIConnectionTimeoutError({
@@ -12840,7 +13028,7 @@ class FileBatches extends APIResource {
                             }
                         }
                     }
-                    await sleep(sleepInterval);
+                    await sleep$1(sleepInterval);
                     break;
                 case 'failed':
                 case 'cancelled':
@@ -12986,7 +13174,7 @@ class Files extends APIResource {
                             }
                         }
                     }
-                    await sleep(sleepInterval);
+                    await sleep$1(sleepInterval);
                     break;
                 case 'failed':
                 case 'completed':
@@ -13858,7 +14046,7 @@ class OpenAI {
             const maxRetries = options.maxRetries ?? this.maxRetries;
             timeoutMillis = this.calculateDefaultRetryTimeoutMillis(retriesRemaining, maxRetries);
         }
-        await sleep(timeoutMillis);
+        await sleep$1(timeoutMillis);
         return this.makeRequest(options, retriesRemaining - 1, requestLogID);
     }
     calculateDefaultRetryTimeoutMillis(retriesRemaining, maxRetries) {
@@ -14274,7 +14462,7 @@ function unavailableJudge(spec, reason) {
             const summary = emptySummary(spec, evidence.texts ?? []);
             summary.warnings.push(reason);
             const metric = policy.metrics.find(m => m.from === 'judge');
-            const cleared = withJudgeMetric(evidence, metric, [], spec.mode);
+            const cleared = withJudgeMetric$1(evidence, metric, [], spec.mode);
             return Promise.resolve(outcome(policy, cleared, cache ?? emptyCache(spec), summary, reason));
         }
     };
@@ -14344,7 +14532,7 @@ class JudgeRun {
         s.usd = this.spec.prices ? round6(this.usd) : null;
         s.servedModels = [...this.served].sort();
         const reason = stopReason(s);
-        return outcome(this.input.policy, withJudgeMetric(this.input.evidence, this.metric, scored, this.spec.mode), { key: this.cacheKey, entries: bounded(this.entries, this.spec.cacheSize) }, s, reason);
+        return outcome(this.input.policy, withJudgeMetric$1(this.input.evidence, this.metric, scored, this.spec.mode), { key: this.cacheKey, entries: bounded(this.entries, this.spec.cacheSize) }, s, reason);
     }
     // ---- pointwise ----
     async pointwise(texts) {
@@ -14814,7 +15002,7 @@ function sketches(scored, mode, unitLevel) {
  * The evidence with the judge metric's sketches in each arm's first total-segment cell, and empty
  * everywhere else: whatever the source read for `judge` (a field of that name) is not a judgement.
  */
-function withJudgeMetric(evidence, metric, scored, mode) {
+function withJudgeMetric$1(evidence, metric, scored, mode) {
     const index = metric ? evidence.metrics.indexOf(metric.name) : -1;
     if (index < 0)
         return evidence;
@@ -14923,6 +15111,54 @@ function judgeFromPolicy(spec, env) {
         ...(labels?.problem !== undefined && { warnings: [labels.problem] })
     });
 }
+
+/** Points per chart: a day of evaluations at a 15-minute cadence is still readable. */
+/**
+ * A mermaid `xychart-beta` per gating metric (GitHub renders mermaid in comments and job
+ * summaries, https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/creating-diagrams):
+ * the change's estimate and its interval at each evaluation in the rollout's history, with the
+ * tolerance as a flat line, so a reader sees the interval close in on (or cross) the tolerance.
+ * Empty when fewer than two evaluations have the metric.
+ */
+function metricCharts(history, metrics) {
+    const charts = [];
+    for (const m of metrics) {
+        if (m.mode === 'report')
+            continue;
+        const points = history
+            .filter(h => !h.manual)
+            .flatMap(h => {
+            const p = h.metrics?.find(x => x.name === m.name);
+            return p ? [{ at: h.at, ...p }] : [];
+        })
+            .slice(-48);
+        if (points.length < 2)
+            continue;
+        const scale = m.delta.relative ? 100 : 1;
+        // An unbounded interval (too little data yet) is drawn clipped to a range around the rest.
+        const finite = points.flatMap(p => [p.estimate, p.lower, p.upper]).filter(Number.isFinite);
+        const reach = Math.max(Math.abs(m.tolerance) * 3, ...finite.map(Math.abs)) || 1;
+        const clip = (v) => round$1(Math.max(-reach, Math.min(reach, v)) * scale);
+        const series = (pick) => `[${points.map(p => clip(pick(p))).join(', ')}]`;
+        const unit = m.delta.relative ? '%' : '';
+        charts.push([
+            '```mermaid',
+            'xychart-beta',
+            `  title "${label$1(m.name)}: change and interval${unit ? ' (%)' : ''}, tolerance ${round$1(m.tolerance * scale)}${unit}"`,
+            `  x-axis [${points.map(p => `"${p.at.slice(5, 16).replace('T', ' ')}"`).join(', ')}]`,
+            `  y-axis "canary - baseline${unit ? ' (%)' : ''}"`,
+            `  line ${series(p => p.upper)}`,
+            `  line ${series(p => p.estimate)}`,
+            `  line ${series(p => p.lower)}`,
+            `  line [${points.map(() => clip(m.tolerance)).join(', ')}]`,
+            '```'
+        ].join('\n'));
+    }
+    return charts;
+}
+const round$1 = (v) => Math.round(v * 1000) / 1000;
+/** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
+const label$1 = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
 
 function decisionRecord(input) {
     const { policy, decision, analysis } = input;
@@ -15041,8 +15277,31 @@ function segmentLines(segments) {
         })
     ];
 }
-/** The PR comment and job summary: verdict first, then the evidence, then the full record. */
-function renderMarkdown(r) {
+/** GitHub refuses comment bodies over 65,536 characters; stay below with room for the marker. */
+const MAX_COMMENT_LENGTH = 65_000;
+/**
+ * The PR comment and job summary: verdict first, then the evidence, the charts over the rollout,
+ * then the full record. When too long for a comment, detail is dropped first, the verdict never.
+ */
+function renderMarkdown(r, options = {}) {
+    const maxLength = options.maxLength ?? MAX_COMMENT_LENGTH;
+    const summary = summaryLines(r).join('\n');
+    const charts = metricCharts(options.history ?? [], r.metrics);
+    const chartSection = charts.length > 0
+        ? ['<details><summary>Over the rollout</summary>', '', ...charts, '', '</details>'].join('\n')
+        : '';
+    const record = recordSection(r);
+    const fits = (parts) => {
+        const text = parts.filter(Boolean).join('\n\n') + '\n';
+        return text.length <= maxLength ? text : undefined;
+    };
+    const omitted = "<sub>The decision record is too long for a comment: see the run's `report-path` output.</sub>";
+    return (fits([summary, chartSection, record]) ??
+        fits([summary, chartSection, omitted]) ??
+        fits([summary, omitted]) ??
+        `${summary.slice(0, maxLength - 200)}\n\n_(truncated: see the run's \`report-path\` output for everything)_\n`);
+}
+function summaryLines(r) {
     const lines = [commentMarker(r.rollout), `### ${headline(r)}`, '', progressLine(r), ''];
     lines.push(...r.reasons.map(reason => `- ${escapeMarkdown(reason)}`));
     if (r.needed && r.needed.samples !== null && r.needed.samples > 0) {
@@ -15056,13 +15315,50 @@ function renderMarkdown(r) {
     if (r.checks.length > 0) {
         lines.push('', '**Checks**', '', ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`));
     }
+    if (r.applied && r.applied.length > 0) {
+        lines.push('', '**Applied**', '', ...r.applied.map(a => `- ${a.ok ? (a.changed ? '✅' : '➖') : '❌'} ${a.actuator}: ${escapeMarkdown(a.detail)}`));
+    }
     lines.push(...segmentLines(r.segments));
+    return lines;
+}
+function recordSection(r) {
     const json = recordJson(r);
     const fence = '`'.repeat(Math.max(3, longestBacktickRun(json) + 1));
-    lines.push('', '<details><summary>Decision record</summary>', '', `${fence}json`, json, fence, '', '</details>', '');
-    return lines.join('\n');
+    return [
+        '<details><summary>Decision record</summary>',
+        '',
+        `${fence}json`,
+        json,
+        fence,
+        '',
+        '</details>'
+    ].join('\n');
 }
 const longestBacktickRun = (s) => Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
+
+/** Whether the decision moves the canary (or is a person's command): what `on: change` waits for. */
+const moves = (r) => r.step.weight !== r.next.weight || r.manual !== undefined;
+/**
+ * Run every actuator in order; one that throws is recorded as not applied and the rest still run
+ * (a deployment status should mirror the decision even when a webhook is down).
+ */
+async function applyAll(actuators, record, dryRun) {
+    const results = [];
+    for (const actuator of actuators) {
+        try {
+            results.push({ ok: true, ...(await actuator.apply(record, { dryRun })) });
+        }
+        catch (e) {
+            results.push({
+                actuator: actuator.name,
+                ok: false,
+                changed: false,
+                detail: e.message
+            });
+        }
+    }
+    return results;
+}
 
 /** Markdown bold (the current step) becomes brackets in a terminal. */
 const plain = (s) => s.replace(/\*\*(.*?)\*\*/g, '[$1]');
@@ -15094,12 +15390,24 @@ function renderText(r) {
     }
     return lines.join('\n') + '\n';
 }
+/** One line for `status`: where the rollout stands, from its stored state. */
+function statusText(policy, state) {
+    if (!state)
+        return `${policy.rollout.name}: no state yet (the first evaluate starts the first step)`;
+    const steps = policy.rollout.steps;
+    return `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}`;
+}
 
 async function evaluate(deps) {
     const { policy, source, now } = deps;
-    const loaded = await deps.store?.load();
-    const start = loaded ? undefined : (deps.since ?? (await firstCanary(source, now)));
-    const state = loaded ?? initialState(policy, start ?? now);
+    const stored = await deps.store?.load();
+    const restarted = stored !== undefined && restart(stored, deps);
+    const loaded = restarted ? undefined : stored;
+    // A restarted rollout's first step begins now: earlier canary records belong to the old version.
+    const start = loaded
+        ? undefined
+        : (deps.since ?? (restarted ? now : await firstCanary(source, now)));
+    const state = loaded ?? { ...initialState(policy, start ?? now), revision: stored?.revision ?? 0 };
     // No state and no canary yet: the step starts now, but the report still shows all data so far,
     // so a canary label that matches nothing is visible at once.
     const windowFrom = loaded || start !== undefined ? undefined : 0;
@@ -15118,7 +15426,12 @@ async function evaluate(deps) {
     const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now);
     const judgeCache = collected?.judgeCache;
     const kept = judgeCache ? { ...state, judgeCache } : state;
-    return finish(deps, kept, loaded?.revision, decision, analysis, collected?.quality);
+    return finish(deps, kept, stored?.revision, decision, analysis, collected?.quality);
+}
+const canaryVersion = (deps) => deps.canaryVersion ?? deps.policy.arms.canary.join(',');
+/** A different canary than the stored state's is a new rollout: it starts again at the first step. */
+function restart(state, deps) {
+    return state.canaryVersion !== undefined && state.canaryVersion !== canaryVersion(deps);
 }
 /** The judge, if the policy has one; a paused rollout holds anyway, so it pays for no calls. */
 const judgeOf = (deps, state) => deps.policy.judge && state.status === 'running'
@@ -15128,16 +15441,36 @@ const judgeOf = (deps, state) => deps.policy.judge && state.status === 'running'
 async function command(deps) {
     const loaded = await deps.store?.load();
     const state = loaded ?? initialState(deps.policy, deps.now);
-    const refusal = commandRefusal(state, deps.command);
+    const refusal = commandRefusal(state, deps.command) ?? targetRefusal(deps, state);
     if (refusal)
         throw new UsageError(`cannot ${deps.command} rollout "${deps.policy.rollout.name}": ${refusal}`);
-    const decision = manualDecision(deps.policy, state, deps.command, deps.actor, deps.reason);
+    const { steps } = deps.policy.rollout;
+    const toIndex = deps.toWeight !== undefined ? steps.indexOf(deps.toWeight) : undefined;
+    const decision = manualDecision(deps.policy, state, deps.command, deps.actor, deps.reason, toIndex);
     return finish(deps, state, loaded?.revision, decision);
 }
+/** Why `promote to W%` cannot apply: W must be a later step of the policy. */
+function targetRefusal(deps, state) {
+    if (deps.toWeight === undefined)
+        return undefined;
+    const { steps } = deps.policy.rollout;
+    if (deps.command !== 'promote')
+        return 'a target weight is only for promote';
+    const index = steps.indexOf(deps.toWeight);
+    if (index < 0)
+        return `${deps.toWeight}% is not a step of this rollout (${steps.join('%, ')}%)`;
+    if (index <= state.stepIndex) {
+        return `the canary is already at ${steps[state.stepIndex]}%; promote only moves forward (use rollback to go back)`;
+    }
+    return undefined;
+}
 async function finish(deps, state, loadedRevision, decision, analysis, quality) {
-    const next = { ...nextState(state, decision, deps.now, analysis), policyHash: deps.policyHash };
-    if (deps.store && !deps.dryRun)
-        await deps.store.save(next, loadedRevision);
+    const next = {
+        ...nextState(state, decision, deps.now, analysis),
+        policyHash: deps.policyHash,
+        canaryVersion: canaryVersion(deps),
+        ...(deps.pullRequest !== undefined && { pullRequest: deps.pullRequest })
+    };
     const record = decisionRecord({
         policy: deps.policy,
         policyHash: deps.policyHash,
@@ -15148,7 +15481,19 @@ async function finish(deps, state, loadedRevision, decision, analysis, quality) 
         ...(deps.source && { source: deps.source.describe() }),
         ...(quality && { quality })
     });
-    return { record, state: next, markdown: renderMarkdown(record), text: renderText(record) };
+    let saved = true;
+    if (deps.apply) {
+        record.applied = await deps.apply(record);
+        const failed = record.applied.filter(a => !a.ok);
+        if (failed.length > 0 && moves(record)) {
+            saved = false;
+            record.reasons.unshift(`Not applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')}. The rollout stays at ${record.step.weight}%; the next run decides again.`);
+        }
+    }
+    if (deps.store && !deps.dryRun && saved)
+        await deps.store.save(next, loadedRevision);
+    const markdown = renderMarkdown(record, { history: next.history });
+    return { record, state: saved ? next : state, markdown, text: renderText(record) };
 }
 async function firstCanary(source, now) {
     try {
@@ -24418,6 +24763,183 @@ const version = scalar('Policy format version; this release reads version 1.', '
     : fail(`unsupported version ${JSON.stringify(value)}: this release reads version 1 policies; set version: 1`));
 
 /**
+ * The `actuators` section of the policy: what applies a decision to the world. Each entry is one
+ * actuator; all are optional (the Action's outputs are always set, so a later step can act too).
+ */
+const when = withDefault(choice('change: only when the canary weight changes (or on a manual command); every: every run.', ['change', 'every']), 'change');
+const weightSetting = obj("One value in the file to set to an arm's weight.", {
+    path: required(str('Where the value is, e.g. `model_list[name=gpt-4o-v7].litellm_params.weight` or `spec.rules[0].backendRefs[1].weight`: keys separated by dots, `[n]` for a list item, `[key=value]` for the list item whose key has that value.')),
+    arm: withDefault(choice("Whose weight: the canary's, or the baseline's (100% minus the canary's).", [
+        'canary',
+        'baseline'
+    ]), 'canary'),
+    total: withDefault(num$1('What 100% of traffic is in this file: 100 for percent, 1 for a fraction.', {
+        exclusiveMin: 0
+    }), 100)
+});
+const gitFile = obj('Set the weights in a YAML or JSON file in the repository and commit it (comments and formatting are kept).', {
+    type: required(choice('Commit the weight to a file in the repository.', ['git-file'])),
+    file: required(str('The file, relative to the repository root.')),
+    branch: optional(str("The branch to commit to; default: the repository's default branch.")),
+    set: required(list('The values to set.', weightSetting, 1))
+});
+const webhook = obj('POST the decision record as JSON, signed with HMAC-SHA256 over the body (header X-Rollout-Gate-Signature-256: sha256=<hex>).', {
+    type: required(choice('Call a webhook.', ['webhook'])),
+    url: required(str('The URL to POST to.', { regex: '^https?://', hint: 'an http:// or https:// URL' })),
+    secretEnv: optional(str("The environment variable holding the HMAC secret (the Action's `webhook-secret` input sets ROLLOUT_GATE_WEBHOOK_SECRET).")),
+    timeout: withDefault(duration('How long to wait for an answer.'), '10s'),
+    retries: withDefault(num$1('Retries after a failure (network error, 5xx, 429).', { integer: true, min: 0, max: 10 }), 3),
+    on: when
+});
+const workflowDispatch = obj('Start a deploy workflow with workflow_dispatch, with inputs `decision`, `weight` and `rollout` (plus `inputs`).', {
+    type: required(choice('Dispatch a workflow.', ['workflow-dispatch'])),
+    workflow: required(str('The workflow file name (deploy.yml) or id.')),
+    ref: optional(str("The git ref to run it on; default: the repository's default branch.")),
+    inputs: withDefault(record('More inputs to pass, as strings.', str('An input value.')), {}),
+    on: when
+});
+const deployment = obj('Mirror every decision as a GitHub deployment status on an environment (in_progress per step, success when complete, failure on rollback).', {
+    type: required(choice('Report deployment statuses.', ['deployment'])),
+    environment: required(str('The GitHub environment, e.g. production.'))
+});
+const actuators = list('What applies each decision: git-file, webhook, workflow-dispatch, deployment.', union('One actuator.', 'type', {
+    'git-file': gitFile,
+    webhook,
+    'workflow-dispatch': workflowDispatch,
+    deployment
+}));
+
+/**
+ * The `source: { type: prometheus }` variant of the policy: a Prometheus-compatible HTTP API
+ * (Prometheus, Thanos, Mimir, VictoriaMetrics, Grafana Cloud) and, per metric, the series it is
+ * computed from. Secrets are never in the policy: it names the environment variables holding them.
+ */
+/** Prometheus data model: https://prometheus.io/docs/concepts/data_model/ */
+const METRIC_NAME = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
+const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
+const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+const metricName = (description) => str(description, {
+    regex: METRIC_NAME,
+    hint: 'a Prometheus metric name: letters, digits, `_` and `:`, not starting with a digit'
+});
+const envName = (description) => str(description, {
+    regex: ENV_NAME,
+    hint: 'an environment variable name: letters, digits and `_`, not starting with a digit'
+});
+/** Label matchers `{label: value}`: names are validated here, values escaped in every selector. */
+const matchers = (description) => refine(record(description, str('The label value (matched exactly, escaped).')), labelNames);
+function labelNames(value, path, issues) {
+    const bad = Object.keys(value).filter(k => !new RegExp(LABEL_NAME).test(k) || k === '__name__');
+    for (const key of bad) {
+        reject(issues, [...path, key], `${JSON.stringify(key)} is not a usable label name: letters, digits and \`_\`, not starting with a digit (and not __name__)`, 'key');
+    }
+    return bad.length > 0 ? INVALID : value;
+}
+const series = obj('The series one metric is computed from: `histogram` (quantiles, means), `errors` + `total` (rates), or `sum` + `count` (ratios, means).', {
+    histogram: optional(metricName("A classic histogram's base name: the gate reads `<name>_bucket`, `<name>_sum` and `<name>_count`.")),
+    errors: optional(metricName('kind rate: the counter of bad events (e.g. errors).')),
+    total: optional(metricName('kind rate: the counter of all events.')),
+    sum: optional(metricName('kind ratio or mean: the counter of the numerator (e.g. cost, tokens).')),
+    count: optional(metricName('kind ratio or mean: the counter of the denominator (requests).')),
+    sumOfSquares: optional(metricName('Optional counter of the squared values, for the variance of a mean (else: from histogram buckets, or from time buckets for `sum` + `count`).')),
+    limitQuery: optional(str("Raw PromQL for the metric's absolute `limit` only: the canary's value in the metric's unit; write `$canary` inside a selector's braces, where the gate puts the escaped canary matchers (e.g. `sum(rate(x_total{$canary}[5m]))`). A value beyond the limit holds, never rolls back.")),
+    scale: withDefault(num$1('Multiplies the values (e.g. 1000: seconds to milliseconds).', { exclusiveMin: 0 }), 1),
+    match: withDefault(matchers('Extra label matchers for these series only.'), {})
+});
+const prometheusSource = obj('Metrics from a Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics). `arms.field` is the arm label.', {
+    type: required(choice('Read aggregated series from Prometheus.', ['prometheus'])),
+    url: required(str('Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).', {
+        regex: '^https?://[^\\s]+$',
+        hint: 'an http:// or https:// URL'
+    })),
+    auth: optional(obj('Credentials, read from environment variables (never written in the policy).', {
+        bearerTokenEnv: optional(envName('Environment variable holding a bearer token.')),
+        basic: optional(obj('HTTP basic auth.', {
+            user: required(str('The user name.')),
+            passwordEnv: required(envName('Environment variable holding the password.'))
+        }))
+    })),
+    headers: withDefault(record('Extra request headers, e.g. `X-Scope-OrgID: tenant-1` for Mimir (not secret: shown in the policy).', str('The header value.')), {}),
+    headersFromEnv: withDefault(record('Extra request headers whose values are secret: header name -> environment variable name.', envName('Environment variable holding the header value.')), {}),
+    tls: optional(obj('TLS options for https URLs.', {
+        insecureSkipVerify: withDefault(choice('Do not verify the server certificate (testing only).', [true, false]), false),
+        caFile: optional(str('A PEM file of CA certificates to trust.'))
+    })),
+    timeout: withDefault(duration('Timeout of one query.', { min: 100, max: 600_000 }), '30s'),
+    retries: withDefault(num$1('Retries of a query after a 5xx, 429 or timeout, with backoff.', {
+        integer: true,
+        min: 0,
+        max: 10
+    }), 3),
+    match: withDefault(matchers('Label matchers added to every selector, e.g. `{job: llm-gateway}`.'), {}),
+    requests: optional(metricName('The counter of requests per arm (traffic split, freshness); default: the first metric with a count (histogram `_count`, `total` or `count`).')),
+    series: required(record('Per metric name (as in `metrics`): the series it is computed from.', series))
+});
+/** What each kind can be computed from. */
+const NEEDS = {
+    quantile: '`histogram`',
+    mean: '`histogram`, or `sum` and `count`',
+    ratio: '`sum` and `count`',
+    rate: '`errors` and `total`'
+};
+/** The shape of a series definition, or why it does not fit the metric's kind. */
+function seriesProblem(kind, s) {
+    const has = (k) => s[k] !== undefined;
+    const fits = kind === 'quantile'
+        ? has('histogram') && !has('sum') && !has('errors')
+        : kind === 'mean'
+            ? (has('histogram') && !has('sum')) || (has('sum') && has('count') && !has('histogram'))
+            : kind === 'ratio'
+                ? has('sum') && has('count') && !has('histogram')
+                : has('errors') && has('total') && !has('histogram') && !has('sum');
+    if (fits && !(kind === 'rate' && has('sumOfSquares')))
+        return undefined;
+    return `a ${kind} metric needs ${NEEDS[kind] ?? '?'} (and nothing else of errors/total, sum/count, histogram)`;
+}
+/** Cross-field rules of a policy whose source is Prometheus. */
+function checkPrometheusPolicy(policy, issues) {
+    const spec = policy.source;
+    if (spec.type !== 'prometheus')
+        return policy;
+    const before = issues.length;
+    if (!new RegExp(LABEL_NAME).test(policy.arms.field)) {
+        reject(issues, ['arms', 'field'], `with a prometheus source, arms.field is the arm label: ${JSON.stringify(policy.arms.field)} is not a label name (letters, digits and \`_\`)`);
+    }
+    const url = URL.canParse(spec.url) ? new URL(spec.url) : undefined;
+    if (!url || url.username || url.password) {
+        reject(issues, ['source', 'url'], url
+            ? 'credentials in source.url would show up in messages; use source.auth (basic: { user, passwordEnv }) instead'
+            : `${JSON.stringify(spec.url)} is not a URL`);
+    }
+    if (policy.segments) {
+        reject(issues, ['segments'], 'segments are not supported with a prometheus source yet; remove `segments`', 'key');
+    }
+    policy.metrics.forEach((m, i) => {
+        const s = spec.series[m.name];
+        if (!s) {
+            reject(issues, ['source', 'series'], `no series for metric ${JSON.stringify(m.name)} (metrics[${i}]); add \`${m.name}: { ... }\` with ${NEEDS[m.kind]}`);
+            return;
+        }
+        const problem = seriesProblem(m.kind, s);
+        if (problem)
+            reject(issues, ['source', 'series', m.name], problem);
+        if (s.limitQuery !== undefined && m.limit === undefined) {
+            reject(issues, ['source', 'series', m.name, 'limitQuery'], `limitQuery is only for an absolute limit: give metric ${JSON.stringify(m.name)} a \`limit\`, or remove limitQuery`);
+        }
+        else if (s.limitQuery !== undefined && !s.limitQuery.includes('{$canary')) {
+            reject(issues, ['source', 'series', m.name, 'limitQuery'], 'limitQuery must select the canary: write `{$canary}` (or `{$canary, ...}`) in its selector');
+        }
+    });
+    const names = new Set(policy.metrics.map(m => m.name));
+    for (const key of Object.keys(spec.series)) {
+        if (!names.has(key)) {
+            reject(issues, ['source', 'series', key], `${JSON.stringify(key)} is not the name of a metric in \`metrics\``, 'key');
+        }
+    }
+    return issues.length > before ? INVALID : policy;
+}
+
+/**
  * The rollout policy schema (DESIGN.md, "Policy"), written once in the DSL of ./dsl.ts: it is the
  * validator (with defaults and cross-field rules) and, through policyJsonSchema(), the JSON Schema
  * that editors use. Cross-field rules (in `refine`) are the only part the JSON Schema cannot express.
@@ -24480,8 +25002,62 @@ const source = union('Where the records come from.', 'type', {
             'csv',
             'otlp'
         ]), 'auto')
-    })
+    }),
+    langfuse: langfuseSource(),
+    prometheus: prometheusSource
 });
+/** The Langfuse source (public API: v2 observations, v2 scores). Keys are read from env vars named here. */
+function langfuseSource() {
+    const envName = (what) => str(`Name of the environment variable holding the Langfuse ${what} (never the key itself).`, {
+        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
+        hint: 'give the name of an environment variable (letters, digits, `_`), not the key itself'
+    });
+    const armFrom = (from, what) => obj(`The arm label is ${what}.`, {
+        from: required(choice(`The arm label is ${what}.`, [from]))
+    });
+    const arm = union('Which attribute of an observation or its trace holds the arm label.', 'from', {
+        release: armFrom('release', "the trace's `release`"),
+        version: armFrom('version', "the observation's `version`"),
+        promptVersion: armFrom('promptVersion', "the linked prompt's version (quote numbers in arms)"),
+        tag: obj("The arm label is one of the trace's tags.", {
+            from: required(choice("The arm label is one of the trace's tags.", ['tag'])),
+            prefix: optional(str('Only tags starting with this prefix (e.g. `variant:`); the rest of the tag is the label.'))
+        }),
+        metadata: obj("The arm label is a key of the observation's metadata.", {
+            from: required(choice("The arm label is a key of the observation's metadata.", ['metadata'])),
+            key: required(str('The metadata key.'))
+        })
+    });
+    const scoreTarget = str('The record field the score becomes: `score`, `scores.<name>` or `feedback`.', {
+        regex: '^(score|feedback|scores\\..+)$',
+        hint: 'use `score`, `feedback` or `scores.<name>`'
+    });
+    return obj('LLM calls traced in Langfuse (cloud or self-hosted), read through its public API.', {
+        type: required(choice('Read observations from Langfuse.', ['langfuse'])),
+        baseUrl: withDefault(str('The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.', {
+            regex: '^https?://[^\\s/@]+(/[^\\s@]*)?$',
+            hint: 'an http(s) URL without credentials, e.g. https://cloud.langfuse.com'
+        }), 'https://cloud.langfuse.com'),
+        publicKeyEnv: withDefault(envName('public key'), 'LANGFUSE_PUBLIC_KEY'),
+        secretKeyEnv: withDefault(envName('secret key'), 'LANGFUSE_SECRET_KEY'),
+        arm: required(arm),
+        observationType: withDefault(str('Observation type to read (GENERATION, SPAN, EVENT, ...).'), 'GENERATION'),
+        name: optional(str('Only observations with this name.')),
+        environment: optional(oneOrMany('Only these Langfuse environments.', str('An environment.'))),
+        scores: withDefault(record('Langfuse score name -> the record field it fills (`score`, `scores.<name>`, `feedback`).', scoreTarget), {}),
+        pageSize: withDefault(num$1('Observations per page (Langfuse allows at most 1000).', {
+            integer: true,
+            min: 1,
+            max: 1000
+        }), 1000),
+        timeout: withDefault(duration('Timeout of one HTTP request.', { min: SECOND, max: 10 * 60 * SECOND }), '30s'),
+        retries: withDefault(num$1('Retries of a request after a 429, a 5xx or a network error.', {
+            integer: true,
+            min: 0,
+            max: 10
+        }), 4)
+    });
+}
 const toleranceNode = amount('The worst acceptable change, in the bad direction: relative `5%`, absolute `0.5pp` (rates), or a number in the metric unit.');
 /** An Amount as a Tolerance for this kind; `pp` only makes sense for a rate. */
 function toTolerance(amount, kind, path, issues) {
@@ -24696,10 +25272,11 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
         min: 10 * SECOND,
         max: DAY
     }), '5m'),
+    actuators: optional(actuators),
     judge: optional(judge)
 });
 /** With a judge, its metric joins the others (a name clash is reported at the judge's metric). */
-const policySchema = refine(policyFields, (value, path, issues) => {
+const withJudgeMetric = refine(policyFields, (value, path, issues) => {
     const { judge: judged, ...rest } = value;
     if (!judged)
         return rest;
@@ -24709,6 +25286,7 @@ const policySchema = refine(policyFields, (value, path, issues) => {
     }
     return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec };
 });
+const policySchema = refine(withJudgeMetric, (policy, _path, issues) => checkPrometheusPolicy(policy, issues));
 
 /**
  * Policy loading: YAML text -> validated Policy, or a PolicyError listing every issue with its
@@ -28631,6 +29209,19 @@ function hashHex(s) {
     const hex = (n) => n.toString(16).padStart(8, '0');
     return hex(hash32(s)) + hex(hash32(s, 0x01000193 ^ 0x9e3779b9));
 }
+/** The sampler a source runs alongside its evidence when the policy has a judge; else undefined. */
+function judgeSampler(policy, request) {
+    const judge = policy.judge;
+    if (!judge)
+        return undefined;
+    return new TextSampler({
+        size: judge.sample,
+        seed: `${policy.rollout.name}@${request.window.from}`,
+        byInput: judge.mode === 'pairwise',
+        window: request.window,
+        now: request.now
+    });
+}
 
 const is_object = function (obj) {
   return typeof obj === "object" && obj !== null && !Array.isArray(obj);
@@ -30862,19 +31453,12 @@ class FileSource {
             now: request.now,
             source: this.describe()
         });
-        const judge = this.policy.judge;
-        if (!judge) {
+        // Only with a judge: a seeded sample of texts per arm rides along (off the hot path otherwise).
+        const sampler = judgeSampler(this.policy, request);
+        if (!sampler) {
             await this.readAll(builder);
             return builder.finish();
         }
-        // Only with a judge: a seeded sample of texts per arm rides along (off the hot path otherwise).
-        const sampler = new TextSampler({
-            size: judge.sample,
-            seed: `${this.policy.rollout.name}@${request.window.from}`,
-            byInput: judge.mode === 'pairwise',
-            window: request.window,
-            now: request.now
-        });
         await this.readAll({
             line: () => builder.line(),
             malformed: (where, reason) => builder.malformed(where, reason),
@@ -31125,6 +31709,1353 @@ async function isFile(path) {
     }
 }
 
+/**
+ * A small client for the two read endpoints of Langfuse's public API the gate needs, on Node's
+ * fetch. Definitions followed (Langfuse's Fern API definition, as published in @langfuse/core's
+ * generated types, `ObservationsV2Response`, `GetScoresResponse`):
+ *   GET /api/public/v2/observations  cursor pagination: `limit` (at most 1000), `cursor`;
+ *       response `{ data: ObservationV2[], meta: { cursor? } }`, no cursor on the last page.
+ *   GET /api/public/v2/scores        page pagination: `page` (from 1), `limit`;
+ *       response `{ data: Score[], meta: { page, limit, totalItems, totalPages } }`.
+ * Auth is HTTP Basic with the public key as user and the secret key as password. The keys never
+ * appear in a message, an error or describe(): only the host does.
+ */
+const MAX_BACKOFF_MS = 10_000;
+const SCORE_PAGES_IN_FLIGHT = 4;
+const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
+class LangfuseClient {
+    origin;
+    stats = { requests: 0, retries: 0, waitedMs: 0 };
+    apiBase;
+    authorization;
+    opts;
+    fetch;
+    sleep;
+    constructor(opts) {
+        this.opts = opts;
+        this.apiBase = `${opts.baseUrl.replace(/\/+$/, '')}/api/public`;
+        this.origin = displayHost(opts.baseUrl);
+        this.authorization = `Basic ${Buffer.from(`${opts.publicKey}:${opts.secretKey}`).toString('base64')}`;
+        this.fetch = opts.fetch ?? globalThis.fetch;
+        this.sleep = opts.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)));
+    }
+    /**
+     * Observation pages, in the server's order, following `meta.cursor` to the end. The next page is
+     * requested as soon as the current one has arrived, so the caller works while it travels.
+     */
+    async *observations(query) {
+        const get = (cursor) => {
+            const p = this.getJson('v2/observations', { ...query, cursor }).then(observationPage);
+            p.catch(() => undefined); // handled when awaited; never an unhandled rejection meanwhile
+            return p;
+        };
+        let pending = get();
+        const seen = new Set();
+        for (;;) {
+            const page = await pending;
+            const cursor = page.cursor;
+            if (cursor !== undefined) {
+                if (seen.has(cursor)) {
+                    throw new SourceError(`Langfuse at ${this.origin} returned the same page cursor twice: stopped reading observations to avoid a loop`);
+                }
+                seen.add(cursor);
+                pending = get(cursor);
+            }
+            yield page;
+            if (cursor === undefined)
+                return;
+        }
+    }
+    /**
+     * Score pages (page-numbered) until the last one. Once the first page tells how many there are,
+     * up to SCORE_PAGES_IN_FLIGHT are requested at a time; they are yielded in order.
+     */
+    async *scores(query) {
+        const get = (page) => {
+            const p = this.getJson('v2/scores', { ...query, page }).then(body => this.scorePage(body));
+            p.catch(() => undefined); // handled when awaited
+            return p;
+        };
+        const first = await get(1);
+        yield first.data;
+        const pages = first.totalPages;
+        let next = 2;
+        const inFlight = [];
+        while (next <= pages && inFlight.length < SCORE_PAGES_IN_FLIGHT)
+            inFlight.push(get(next++));
+        for (let pending = inFlight.shift(); pending; pending = inFlight.shift()) {
+            const page = await pending;
+            if (next <= pages)
+                inFlight.push(get(next++));
+            yield page.data;
+        }
+    }
+    scorePage(body) {
+        const { data, meta } = body;
+        if (!Array.isArray(data) || !isObject(meta) || typeof meta.totalPages !== 'number') {
+            throw this.notTheApi('GET /api/public/v2/scores', 'no data list or meta.totalPages');
+        }
+        return { data: data.filter(isObject), totalPages: meta.totalPages };
+    }
+    async getJson(path, query) {
+        const url = new URL(`${this.apiBase}/${path}`);
+        for (const [key, value] of Object.entries(query)) {
+            if (value === undefined)
+                continue;
+            if (Array.isArray(value))
+                for (const v of value)
+                    url.searchParams.append(key, v);
+            else
+                url.searchParams.set(key, String(value));
+        }
+        const what = `GET /api/public/${path}`;
+        let problem = '';
+        for (let attempt = 0;; attempt++) {
+            if (attempt > 0)
+                this.stats.retries++;
+            this.stats.requests++;
+            let response;
+            let text;
+            try {
+                response = await this.fetch(url, {
+                    headers: { authorization: this.authorization, accept: 'application/json' },
+                    signal: AbortSignal.timeout(this.opts.timeoutMs)
+                });
+                text = await response.text();
+            }
+            catch (e) {
+                problem = networkProblem(e, this.opts.timeoutMs);
+                await this.retryOrThrow(attempt, what, problem, undefined);
+                continue;
+            }
+            if (response.ok)
+                return this.parse(text, what, response.headers.get('content-type'));
+            problem = `HTTP ${response.status}`;
+            if (response.status === 401 || response.status === 403) {
+                throw new SourceError(`Langfuse at ${this.origin} refused the API keys (${what}: HTTP ${response.status}): check that the environment variables named by source.publicKeyEnv and source.secretKeyEnv hold this project's public and secret key`);
+            }
+            if (!RETRYABLE.has(response.status)) {
+                throw new SourceError(`Langfuse at ${this.origin} rejected ${what} with HTTP ${response.status}${serverMessage(text)}; check source.baseUrl and the Langfuse version (the v2 observations API needs Langfuse v3 cloud or self-hosted v4+)`);
+            }
+            const retryAfter = response.status === 429 || response.status === 503
+                ? retryAfterMs(response.headers.get('retry-after'))
+                : undefined;
+            await this.retryOrThrow(attempt, what, problem, retryAfter);
+        }
+    }
+    async retryOrThrow(attempt, what, problem, retryAfter) {
+        const maxRetryAfter = this.opts.maxRetryAfterMs ?? 120_000;
+        if (retryAfter !== undefined && retryAfter > maxRetryAfter) {
+            throw new SourceError(`Langfuse at ${this.origin} is rate limiting (${what}: ${problem}) and asks to wait ${Math.ceil(retryAfter / 1000)} s, longer than ${maxRetryAfter / 1000} s; try again later`);
+        }
+        if (attempt >= this.opts.retries) {
+            throw new SourceError(`Langfuse at ${this.origin} did not answer ${what}: ${problem} (${attempt + 1} attempts); check that it is up and that source.baseUrl is right`);
+        }
+        const base = this.opts.backoffMs ?? 500;
+        const backoff = Math.min(MAX_BACKOFF_MS, base * 2 ** attempt) * (0.5 + Math.random() / 2);
+        const wait = retryAfter ?? backoff;
+        this.stats.waitedMs += wait;
+        await this.sleep(wait);
+    }
+    parse(text, what, contentType) {
+        let body;
+        try {
+            body = JSON.parse(text);
+        }
+        catch {
+            throw this.notTheApi(what, `the answer is not JSON (${text.length} characters${contentType ? `, ${contentType.split(';')[0]}` : ''})`);
+        }
+        if (!isObject(body))
+            throw this.notTheApi(what, 'the answer is not a JSON object');
+        return body;
+    }
+    notTheApi(what, why) {
+        return new SourceError(`Langfuse at ${this.origin} answered ${what} with something that is not the Langfuse API: ${why}; check source.baseUrl (the host, without /api)`);
+    }
+}
+function observationPage(body) {
+    const data = body.data;
+    const meta = body.meta;
+    if (!Array.isArray(data) || !isObject(meta)) {
+        throw new SourceError('Langfuse answered GET /api/public/v2/observations without a data list and meta: not the Langfuse v2 observations API; check source.baseUrl and the Langfuse version');
+    }
+    const cursor = typeof meta.cursor === 'string' && meta.cursor !== '' ? meta.cursor : undefined;
+    return { data: data, cursor };
+}
+function isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/** Retry-After: delta seconds or an HTTP date; undefined when absent or unreadable. */
+function retryAfterMs(header, now = Date.now()) {
+    if (header === null || header.trim() === '')
+        return undefined;
+    const seconds = Number(header);
+    if (Number.isFinite(seconds))
+        return Math.max(0, seconds * 1000);
+    const date = Date.parse(header);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+function networkProblem(e, timeoutMs) {
+    const err = e;
+    if (err.name === 'TimeoutError' || err.name === 'AbortError')
+        return `no answer within ${timeoutMs / 1000} s (source.timeout)`;
+    const code = err.cause?.code;
+    return code ? `network error ${code}` : `network error (${err.message ?? 'unknown'})`;
+}
+/** The `message` of a JSON error body, short and on one line; nothing else of the body. */
+function serverMessage(text) {
+    try {
+        const body = JSON.parse(text);
+        if (isObject(body) && typeof body.message === 'string') {
+            return `: ${body.message.replace(/\s+/g, ' ').slice(0, 200)}`;
+        }
+    }
+    catch {
+        // not JSON: say nothing of it
+    }
+    return '';
+}
+/** scheme://host[:port][/path], never userinfo. */
+function displayHost(baseUrl) {
+    try {
+        const url = new URL(baseUrl);
+        return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+    }
+    catch {
+        return '(invalid source.baseUrl)';
+    }
+}
+
+/** The field groups of GET /api/public/v2/observations this mapping reads. */
+const OBSERVATION_FIELDS = [
+    'core',
+    'basic',
+    'time',
+    'usage',
+    'model',
+    'prompt',
+    'metrics',
+    'metadata',
+    'trace_context'
+];
+/** Compiles the arm lookup once; `labels` are the arm values the policy lists (for tags). */
+function observationMapper(arm, armField, labels) {
+    const armOf = armReader(arm, labels);
+    return (o, scores) => {
+        const id = o.id;
+        const start = o.startTime;
+        if (typeof id !== 'string' || typeof start !== 'string')
+            return { malformed: 'no id or startTime' };
+        const label = armOf(o);
+        if (typeof label !== 'string')
+            return label;
+        const startMs = Date.parse(start);
+        const traceId = typeof o.traceId === 'string' ? o.traceId : undefined;
+        const raw = {
+            ts: start,
+            [armField]: label,
+            user_id: o.userId ?? undefined,
+            session_id: o.sessionId ?? undefined,
+            latency_ms: span(startMs, o.endTime) ?? seconds$1(o.latency),
+            ttft_ms: span(startMs, o.completionStartTime) ?? seconds$1(o.timeToFirstToken),
+            model: o.model ?? o.providedModelName ?? undefined,
+            error: o.level === 'ERROR' ? errorClassOf(o.statusMessage) : null,
+            cost_usd: costOf(o.totalCost, o.costDetails),
+            id,
+            traceId,
+            userId: o.userId,
+            sessionId: o.sessionId,
+            name: o.name,
+            traceName: o.traceName,
+            environment: o.environment,
+            version: o.version,
+            release: o.release,
+            promptName: o.promptName,
+            promptVersion: o.promptVersion,
+            level: o.level,
+            tags: o.tags
+        };
+        addUsage(raw, o.usageDetails);
+        const metadata = o.metadata;
+        if (isObject(metadata)) {
+            raw.metadata = metadata;
+            // Flat `metadata.<key>` too, so a segment dimension can name a metadata key.
+            for (const [key, value] of Object.entries(metadata)) {
+                if (typeof value !== 'object' || value === null)
+                    raw[`metadata.${key}`] = value;
+            }
+        }
+        const joined = scores(id, traceId);
+        if (joined) {
+            for (const [field, value] of joined) {
+                if (field.startsWith('scores.')) {
+                    (raw.scores ??= {})[field.slice(7)] = value;
+                }
+                else
+                    raw[field] = value;
+            }
+        }
+        return { raw };
+    };
+}
+/** The arm label of an observation, or why there is none. */
+function armReader(arm, labels) {
+    const missing = (what) => ({ malformed: `no ${what} (the arm)` });
+    switch (arm.from) {
+        case 'release':
+        case 'version':
+        case 'promptVersion': {
+            const key = arm.from;
+            const none = missing(key);
+            return o => label(o[key]) ?? none;
+        }
+        case 'metadata': {
+            const none = missing(`metadata key "${arm.key}"`);
+            return o => (isObject(o.metadata) ? label(o.metadata[arm.key]) : undefined) ?? none;
+        }
+        case 'tag': {
+            const prefix = arm.prefix;
+            const none = missing(prefix === undefined ? 'arm tag' : `tag starting with "${prefix}"`);
+            const both = { malformed: 'tags name more than one arm value' };
+            return o => {
+                const tags = o.tags;
+                if (!Array.isArray(tags))
+                    return none;
+                let found;
+                for (const tag of tags) {
+                    if (typeof tag !== 'string')
+                        continue;
+                    const value = prefix === undefined
+                        ? labels.has(tag)
+                            ? tag
+                            : undefined
+                        : tag.startsWith(prefix)
+                            ? tag.slice(prefix.length)
+                            : undefined;
+                    if (value === undefined || value === found)
+                        continue;
+                    if (found !== undefined)
+                        return both;
+                    found = value;
+                }
+                return found ?? none;
+            };
+        }
+    }
+}
+function label(v) {
+    if (typeof v === 'string')
+        return v === '' ? undefined : v;
+    if (typeof v === 'number' || typeof v === 'boolean')
+        return String(v);
+    return undefined;
+}
+/** ms from the start to an ISO timestamp, or undefined. */
+function span(startMs, end) {
+    if (typeof end !== 'string' || end === '')
+        return undefined;
+    const ms = Date.parse(end) - startMs;
+    return Number.isNaN(ms) ? undefined : ms;
+}
+function seconds$1(v) {
+    return typeof v === 'number' ? v * 1000 : undefined;
+}
+/**
+ * Token counts from `usageDetails`, whose keys are free-form per provider. Langfuse's convention
+ * (its UI sums them so): every key containing `input` is input, every key containing `output` is
+ * output; `total` is neither. So OpenAI's `input` (uncached) + `input_cached_tokens` and
+ * Anthropic's `input` + `input_cache_read` + `input_cache_creation` both add up to all input,
+ * cached included, as the canonical `input_tokens` counts it.
+ */
+function addUsage(raw, usage) {
+    if (!isObject(usage))
+        return;
+    let input;
+    let output;
+    let cacheRead;
+    let cacheWrite;
+    for (const [key, value] of Object.entries(usage)) {
+        if (typeof value !== 'number')
+            continue;
+        const k = key.toLowerCase();
+        if (k.includes('input')) {
+            input = (input ?? 0) + value;
+            if (k.includes('cache_read') || k.includes('cached'))
+                cacheRead = (cacheRead ?? 0) + value;
+            else if (k.includes('cache_creation') || k.includes('cache_write'))
+                cacheWrite = (cacheWrite ?? 0) + value;
+        }
+        else if (k.includes('output'))
+            output = (output ?? 0) + value;
+    }
+    raw.input_tokens = input;
+    raw.output_tokens = output;
+    raw.cache_read_tokens = cacheRead;
+    raw.cache_write_tokens = cacheWrite;
+}
+/** Billed cost: `totalCost`, else `costDetails.total`, else the sum of the cost details. */
+function costOf(total, details) {
+    if (typeof total === 'number')
+        return total;
+    if (!isObject(details))
+        return undefined;
+    if (typeof details.total === 'number')
+        return details.total;
+    let sum;
+    for (const value of Object.values(details))
+        if (typeof value === 'number')
+            sum = (sum ?? 0) + value;
+    return sum;
+}
+/**
+ * An ERROR observation's class from its status message, by keywords only: the message itself is
+ * free text (it may quote a prompt) and never becomes part of the evidence.
+ */
+function errorClassOf(statusMessage) {
+    const m = typeof statusMessage === 'string' ? statusMessage.toLowerCase() : '';
+    if (/\b429\b|rate.?limit|too many requests|quota/.test(m))
+        return 'rate_limit';
+    if (/time.?out|timed out|deadline/.test(m))
+        return 'timeout';
+    if (/content.?(filter|policy|management)|safety/.test(m))
+        return 'content_filter';
+    if (/\b5\d\d\b|server error|internal|unavailable|overloaded|bad gateway/.test(m))
+        return 'server';
+    if (/\b4\d\d\b|bad request|invalid|not found|unauthori[sz]ed|forbidden/.test(m))
+        return 'client';
+    return 'error';
+}
+
+/**
+ * The scores of a window, joined to observations by observation id, else by trace id. One column
+ * per record field (`score`, `scores.<name>`, `feedback`), each a Map from id to a slot in two
+ * number arrays: about 100 bytes per score (mostly the id string), the one part of the Langfuse
+ * source's memory that grows with traffic. Of duplicates (one call scored twice) the newest wins.
+ */
+class ScoreTable {
+    columns = new Map();
+    add(field, observationId, traceId, value, at) {
+        let column = this.columns.get(field);
+        if (column === undefined) {
+            column = { field, byObservation: new Map(), byTrace: new Map(), values: [], times: [] };
+            this.columns.set(field, column);
+        }
+        const onObservation = typeof observationId === 'string' && observationId !== '';
+        const id = onObservation ? observationId : traceId;
+        if (typeof id !== 'string' || id === '')
+            return;
+        const index = onObservation ? column.byObservation : column.byTrace;
+        const slot = index.get(id);
+        if (slot === undefined) {
+            index.set(id, column.values.length);
+            column.values.push(value);
+            column.times.push(at);
+        }
+        else if (at >= column.times[slot]) {
+            column.values[slot] = value;
+            column.times[slot] = at;
+        }
+    }
+    /** The scores of one observation (its own, else its trace's), or undefined when it has none. */
+    lookup = (observationId, traceId) => {
+        let out;
+        for (const column of this.columns.values()) {
+            const slot = column.byObservation.get(observationId) ??
+                (traceId === undefined ? undefined : column.byTrace.get(traceId));
+            if (slot !== undefined)
+                (out ??= new Map()).set(column.field, column.values[slot]);
+        }
+        return out;
+    };
+}
+
+/** Page size of the v2 scores endpoint (page-numbered; Langfuse's page-based endpoints take 100). */
+const SCORES_PAGE = 100;
+/**
+ * Evidence from Langfuse: LLM calls (GENERATION observations by default) of the window, read
+ * through the public API's v2 observations endpoint page by page and streamed into the same
+ * EvidenceBuilder as the file source, so memory holds one page and the sketches, not the calls.
+ * Scores (v2 scores endpoint) are read first and joined by observation id, else by trace id;
+ * they are the one table that grows with traffic (one small entry per score).
+ * SourceError (a hold) when the keys are missing, the server is down or answers garbage, after
+ * bounded retries; a page that fails mid-way fails the whole collection, never a partial view.
+ */
+class LangfuseSource {
+    spec;
+    policy;
+    opts;
+    normalize;
+    scorePages = 0;
+    /** Pages and requests of the last collect(), for the benchmark. */
+    lastRead = { observationPages: 0, scorePages: 0, requests: 0, retries: 0 };
+    constructor(opts) {
+        this.opts = opts;
+        this.spec = opts.spec;
+        this.policy = opts.policy;
+        this.normalize = createNormalizer(opts.policy);
+    }
+    describe() {
+        const arm = this.spec.arm;
+        const from = arm.from === 'metadata' ? `metadata.${arm.key}` : arm.from;
+        return `langfuse ${displayHost(this.spec.baseUrl)} (${this.spec.observationType} observations, arm from ${from})`;
+    }
+    async collect(request) {
+        const client = this.client();
+        this.scorePages = 0;
+        const scores = await this.readScores(client, request.window.from);
+        const builder = new EvidenceBuilder({
+            policy: this.policy,
+            window: request.window,
+            now: request.now,
+            source: this.describe()
+        });
+        // With a judge, the same seeded sample of texts per arm as the file source keeps (never logged).
+        const sampler = judgeSampler(this.policy, request);
+        const { from, to } = request.window;
+        const { lines, malformed, pages } = await this.readObservations(client, from, to, scores, builder, sampler &&
+            ((r, o) => sampler.offer({ ...r, raw: { ...r.raw, input: o.input, output: o.output } })));
+        builder.fileDone(`${client.origin} v2/observations (${pages} pages)`, lines, malformed);
+        this.lastRead = {
+            observationPages: pages,
+            scorePages: this.scorePages,
+            requests: client.stats.requests,
+            retries: client.stats.retries
+        };
+        const evidence = builder.finish();
+        return sampler ? { ...evidence, texts: sampler.samples() } : evidence;
+    }
+    /** Earliest canary call within one maxDuration before `until`: a step never lasts longer. */
+    async firstCanaryTime(until) {
+        let first;
+        const ignore = () => { };
+        await this.readObservations(this.client(), until - this.policy.rollout.maxDuration, until + 1, new ScoreTable(), {
+            line: ignore,
+            malformed: ignore,
+            unmatchedArm: ignore,
+            add: r => {
+                if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
+                    first = r.ts;
+            }
+        });
+        return first;
+    }
+    client() {
+        const env = this.opts.env ?? process.env;
+        const key = (name, what) => {
+            const value = env[name];
+            if (value === undefined || value.trim() === '') {
+                throw new SourceError(`environment variable ${name} is not set: it must hold the Langfuse ${what} key of the project (in GitHub Actions, pass it from a secret: env: { ${name}: \${{ secrets.${name} }} })`);
+            }
+            return value.trim();
+        };
+        return new LangfuseClient({
+            baseUrl: this.spec.baseUrl,
+            publicKey: key(this.spec.publicKeyEnv, 'public'),
+            secretKey: key(this.spec.secretKeyEnv, 'secret'),
+            timeoutMs: this.spec.timeout,
+            retries: this.spec.retries,
+            ...(this.opts.fetch && { fetch: this.opts.fetch }),
+            ...(this.opts.sleep && { sleep: this.opts.sleep }),
+            ...(this.opts.backoffMs !== undefined && { backoffMs: this.opts.backoffMs })
+        });
+    }
+    async readObservations(client, from, to, scores, sink, onRecord) {
+        const spec = this.spec;
+        const armLabels = new Set([...this.policy.arms.baseline, ...this.policy.arms.canary]);
+        const map = observationMapper(spec.arm, this.policy.arms.field, armLabels);
+        const query = {
+            fields: [...OBSERVATION_FIELDS, ...(onRecord ? ['io'] : [])].join(','),
+            limit: spec.pageSize,
+            fromStartTime: new Date(from).toISOString(),
+            toStartTime: new Date(to).toISOString(),
+            type: spec.observationType,
+            name: spec.name,
+            environment: spec.environment
+        };
+        let lines = 0;
+        let malformed = 0;
+        let pages = 0;
+        for await (const page of client.observations(query)) {
+            pages++;
+            for (const o of page.data) {
+                lines++;
+                sink.line();
+                const mapped = isObject(o) ? map(o, scores.lookup) : { malformed: 'not a JSON object' };
+                if ('malformed' in mapped) {
+                    malformed++;
+                    sink.malformed(where(o, lines), mapped.malformed);
+                    continue;
+                }
+                const result = this.normalize(mapped.raw);
+                if (isRequestRecord(result)) {
+                    sink.add(result);
+                    onRecord?.(result, o);
+                }
+                else if ('unmatchedArm' in result)
+                    sink.unmatchedArm(result.unmatchedArm);
+                else {
+                    malformed++;
+                    sink.malformed(where(o, lines), result.malformed);
+                }
+            }
+        }
+        return { lines, malformed, pages };
+    }
+    // The scores the policy maps, keyed by observation id and by trace id; the newest of duplicates.
+    /**
+     * Scores of the calls since `from`, created up to the time of the query (no upper bound: an
+     * online evaluator scores a call after it ends, as a log line carries its score when written).
+     */
+    async readScores(client, from) {
+        const table = new ScoreTable();
+        for (const [name, field] of Object.entries(this.spec.scores)) {
+            const query = {
+                name,
+                limit: SCORES_PAGE,
+                fromTimestamp: new Date(from).toISOString(),
+                environment: this.spec.environment,
+                fields: 'score'
+            };
+            for await (const data of client.scores(query)) {
+                this.scorePages++;
+                for (const s of data) {
+                    if (s.name !== name)
+                        continue;
+                    const value = scoreValue(s);
+                    if (value === undefined)
+                        continue;
+                    const at = typeof s.timestamp === 'string' ? Date.parse(s.timestamp) : 0;
+                    table.add(field, s.observationId, s.traceId, value, at);
+                }
+            }
+        }
+        return table;
+    }
+}
+/**
+ * A score's number: NUMERIC and BOOLEAN (1 / 0) values; a CATEGORICAL one only through its
+ * config's numeric mapping. TEXT and CORRECTION scores carry no number and are skipped. A
+ * non-numeric value is kept as NaN so the metric counts it as invalid rather than dropping it.
+ */
+function scoreValue(s) {
+    const type = s.dataType;
+    if (type === 'TEXT' || type === 'CORRECTION')
+        return undefined;
+    const v = s.value;
+    if (typeof v === 'number')
+        return v;
+    return type === 'CATEGORICAL' ? undefined : NaN;
+}
+/** An observation by id (or position), never by content. */
+function where(o, line) {
+    return `observation ${isObject(o) && typeof o.id === 'string' ? o.id.slice(0, 64) : `#${line}`}`;
+}
+
+/**
+ * A small client of the Prometheus HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/)
+ * over Node's fetch: instant queries (`/api/v1/query`) and range queries (`/api/v1/query_range`),
+ * POSTed form-encoded (long selectors never hit a URL length limit). Thanos, Mimir,
+ * VictoriaMetrics and Grafana Cloud serve the same API.
+ *
+ * Retries, with exponential backoff, after a 5xx, a 429 (honouring Retry-After) or a timeout, at
+ * most `retries` times. Anything else fails at once. Every failure is a SourceError that says what
+ * happened and what to do; headers (which may carry secrets) are never in a message.
+ */
+/** Without credentials or query string: what the report may show. */
+function safeUrl(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+    }
+    catch {
+        return '(invalid URL)';
+    }
+}
+const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+class PrometheusClient {
+    opts;
+    /** Queries sent (not counting retries): the benchmark's figure. */
+    queries = 0;
+    base;
+    dispatcher;
+    constructor(opts) {
+        this.opts = opts;
+        this.base = opts.url.replace(/\/+$/, '');
+    }
+    /** Request headers (secrets resolved from the environment by the source); never shown. */
+    setHeaders(headers) {
+        this.opts.headers = { ...headers };
+    }
+    async instant(query, timeMs) {
+        const data = await this.post('/api/v1/query', { query, time: seconds(timeMs) });
+        return parseResult(data, 'vector', this.where());
+    }
+    async range(query, startMs, endMs, stepMs) {
+        const data = await this.post('/api/v1/query_range', {
+            query,
+            start: seconds(startMs),
+            end: seconds(endMs),
+            step: seconds(stepMs)
+        });
+        return parseResult(data, 'matrix', this.where());
+    }
+    where() {
+        return `Prometheus at ${safeUrl(this.opts.url)}`;
+    }
+    async post(path, form) {
+        this.queries++;
+        const body = new URLSearchParams({
+            ...form,
+            timeout: `${Math.max(1, Math.floor(this.opts.timeoutMs / 1000))}s`
+        }).toString();
+        const backoff = this.opts.backoffMs ?? 250;
+        let last = '';
+        for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
+            if (attempt > 0)
+                await sleep(backoff * 2 ** (attempt - 1));
+            let response;
+            try {
+                response = await fetch(`${this.base}${path}`, {
+                    method: 'POST',
+                    headers: {
+                        ...this.opts.headers,
+                        'content-type': 'application/x-www-form-urlencoded',
+                        accept: 'application/json'
+                    },
+                    body,
+                    signal: AbortSignal.timeout(this.opts.timeoutMs),
+                    ...(await this.tlsOption())
+                });
+            }
+            catch (e) {
+                last = networkReason(e, this.opts.timeoutMs);
+                continue;
+            }
+            if (response.status === 429 || response.status >= 500) {
+                const text = await response.text().catch(() => '');
+                last = `HTTP ${response.status}${apiError(text)}`;
+                const wait = retryAfter(response.headers.get('retry-after'));
+                if (wait !== undefined && attempt < this.opts.retries) {
+                    if (wait > (this.opts.maxRetryAfterMs ?? 30_000)) {
+                        throw new SourceError(`${this.where()} asked to retry after ${Math.round(wait / 1000)}s (${last}), longer than the gate waits; the next run will try again`);
+                    }
+                    await sleep(wait);
+                }
+                continue;
+            }
+            const text = await response.text().catch(() => '');
+            if (!response.ok) {
+                throw new SourceError(`${this.where()} refused a query with HTTP ${response.status}${apiError(text)}${response.status === 401 || response.status === 403 ? '; check source.auth and the environment variables it names' : ''}`);
+            }
+            try {
+                return JSON.parse(text);
+            }
+            catch {
+                throw new SourceError(`${this.where()} answered HTTP ${response.status} with something that is not JSON (${text.length} bytes); check source.url points at the Prometheus HTTP API`);
+            }
+        }
+        throw new SourceError(`${this.where()} did not answer after ${this.opts.retries + 1} attempts (last: ${last}); check that the server is up and source.url, or raise source.timeout`);
+    }
+    /** A dispatcher with the TLS options, only when the policy sets them. */
+    async tlsOption() {
+        const tls = this.opts.tls;
+        if (!tls || (!tls.insecureSkipVerify && !tls.caFile))
+            return {};
+        if (!this.dispatcher) {
+            let ca;
+            if (tls.caFile) {
+                try {
+                    ca = readFileSync(tls.caFile, 'utf8');
+                }
+                catch (e) {
+                    throw new SourceError(`cannot read source.tls.caFile ${tls.caFile}: ${e.message}`);
+                }
+            }
+            const Agent = await fetchAgentClass();
+            this.dispatcher = new Agent({
+                connect: { rejectUnauthorized: !tls.insecureSkipVerify, ...(ca && { ca }) }
+            });
+        }
+        return { dispatcher: this.dispatcher };
+    }
+}
+/**
+ * The Agent class of the undici inside Node's own fetch, which is the only dispatcher that fetch
+ * accepts. undici registers its global dispatcher (an Agent) under this symbol when it loads
+ * (Node 18 to 24), so its class is reachable without bundling a second undici (1 MB).
+ */
+async function fetchAgentClass() {
+    const key = Symbol.for('undici.globalDispatcher.1');
+    const global = globalThis;
+    if (!global[key])
+        await fetch('data:,').catch(() => undefined);
+    const Agent = global[key]?.constructor;
+    if (typeof Agent !== 'function') {
+        throw new SourceError('source.tls needs the fetch dispatcher of Node.js 18 to 24, which this Node.js does not expose; remove source.tls or run on a supported Node.js');
+    }
+    return Agent;
+}
+const seconds = (ms) => (ms / 1000).toFixed(3);
+function networkReason(e, timeoutMs) {
+    const err = e;
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+        return `no answer within ${timeoutMs} ms`;
+    }
+    const code = err.cause?.code;
+    return code ? `${code}` : (err.cause?.message ?? err.message);
+}
+/** Retry-After in ms: delay-seconds or an HTTP date (RFC 9110, 10.2.3). */
+function retryAfter(header) {
+    if (!header)
+        return undefined;
+    const secs = Number(header);
+    if (Number.isFinite(secs))
+        return Math.max(0, secs * 1000);
+    const date = Date.parse(header);
+    return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+/** `: <errorType>: <error>` from an API error body, if it is one. */
+function apiError(text) {
+    try {
+        const body = JSON.parse(text);
+        if (typeof body.error === 'string') {
+            return `: ${typeof body.errorType === 'string' ? `${body.errorType}: ` : ''}${body.error.slice(0, 300)}`;
+        }
+    }
+    catch {
+        // not JSON: the status says enough
+    }
+    return '';
+}
+function parseResult(body, resultType, where) {
+    const garbage = (what) => new SourceError(`${where} answered with ${what}, not a Prometheus API ${resultType} result; check source.url points at the Prometheus HTTP API`);
+    if (typeof body !== 'object' || body === null)
+        throw garbage('a JSON value that is not an object');
+    const b = body;
+    if (b.status === 'error') {
+        throw new SourceError(`${where} could not run a query: ${String(b.errorType)}: ${String(b.error)}`);
+    }
+    if (b.status !== 'success')
+        throw garbage('an object without status "success"');
+    const data = b.data;
+    if (!data || data.resultType !== resultType || !Array.isArray(data.result)) {
+        throw garbage(`resultType ${JSON.stringify(data?.resultType ?? null)}`);
+    }
+    const point = (p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'number' && typeof p[1] === 'string';
+    for (const item of data.result) {
+        const s = item;
+        const labelsOk = typeof s.metric === 'object' && s.metric !== null;
+        const ok = resultType === 'vector'
+            ? point(s.value)
+            : Array.isArray(s.values) && s.values.every(point);
+        if (!labelsOk || !ok)
+            throw garbage('a malformed series');
+    }
+    return data.result;
+}
+
+/**
+ * Building PromQL selectors from policy text without ever pasting it in unescaped: metric and
+ * label names are validated against the data model (the policy schema does it too), label values
+ * are written as escaped double-quoted string literals, and values matched as a set are
+ * regex-escaped (RE2) first. https://prometheus.io/docs/prometheus/latest/querying/basics/
+ */
+const METRIC = new RegExp(METRIC_NAME);
+const LABEL = new RegExp(LABEL_NAME);
+/** A PromQL double-quoted string literal of `value` (Go escapes: backslash, quote, newlines). */
+function quote(value) {
+    const escaped = value
+        .replace(/\\/g, '\\\\')
+        .replace(/"/g, '\\"')
+        .replace(/\n/g, '\\n')
+        .replace(/\r/g, '\\r')
+        .replace(/\t/g, '\\t');
+    return `"${escaped}"`;
+}
+/** RE2 metacharacters escaped, so the value matches only itself inside `=~`. */
+function regexEscape(value) {
+    return value.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+}
+function checkMetricName(name) {
+    if (!METRIC.test(name))
+        throw new RangeError(`${JSON.stringify(name)} is not a metric name`);
+    return name;
+}
+function checkLabelName(name) {
+    if (!LABEL.test(name))
+        throw new RangeError(`${JSON.stringify(name)} is not a label name`);
+    return name;
+}
+/** One matcher: `label="value"`, or `label=~"^(?:a|b)$"`-style for several values (anchored by PromQL). */
+function matcher(label, values) {
+    checkLabelName(label);
+    if (values.length === 1)
+        return `${label}=${quote(values[0])}`;
+    return `${label}=~${quote(values.map(regexEscape).join('|'))}`;
+}
+/** `name{a="x",b=~"y|z"}`: exact matchers from a mapping, plus optional multi-value ones. */
+function selector(name, exact, sets = {}) {
+    const parts = [
+        ...Object.entries(sets).map(([label, values]) => matcher(label, values)),
+        ...Object.entries(exact).map(([label, value]) => matcher(label, [value]))
+    ];
+    return `${checkMetricName(name)}{${parts.join(',')}}`;
+}
+/** A PromQL duration in milliseconds (`300000ms`): exact for any window. */
+const promDuration = (ms) => `${Math.max(1, Math.round(ms))}ms`;
+
+/** Points per query_range request; Prometheus refuses more than 11,000. */
+const MAX_POINTS = 10_000;
+/** How far back firstCanaryTime looks for the canary's first traffic. */
+const FIRST_CANARY_LOOKBACK = 7 * 86_400_000;
+const ARMS = ['baseline', 'canary'];
+/**
+ * Evidence from a Prometheus-compatible server. Aggregation is pushed down: per series, one
+ * query_range of `sum by (<arm label>[, le]) (increase(series[bucket]))` at the policy's bucket
+ * width gives every time bucket of both arms, and, when the window does not end on a bucket
+ * boundary, one instant query of the same over the last partial bucket at the window's end. So a
+ * metric costs 1 to 3 series (histogram buckets [+ sum [+ sum of squares]], errors + total,
+ * sum + count [+ sum of squares]), each 1 or 2 queries, whatever the traffic.
+ *
+ * Counters become sketches: a rate's counter pair is a Bernoulli sample (n = total, x = errors);
+ * a histogram keeps its buckets (quantiles are read to bucket edges, src/sketch/histogram.ts);
+ * a mean from a histogram takes its variance from a sum-of-squares series or, without one, from
+ * an upper bound over the buckets; a sum + count pair without one is read as batch means, one
+ * cluster per time bucket. Prometheus keeps no user or session, so unitLevel is false.
+ *
+ * Problems with the data (no series, one arm missing, NaN, a series that stopped) go into
+ * quality.problems, which block promotion and rollback alike (a hold, with the reason); counter
+ * resets into quality.warnings (increase() accounts for them).
+ */
+class PrometheusSource {
+    client;
+    spec;
+    policy;
+    env;
+    clientOptions;
+    headersResolved = false;
+    constructor(opts) {
+        const spec = opts.policy.source;
+        if (spec.type !== 'prometheus')
+            throw new TypeError('PrometheusSource needs a prometheus source');
+        this.spec = spec;
+        this.policy = opts.policy;
+        this.env = opts.env ?? {};
+        this.clientOptions = opts.client ?? {};
+        this.client = new PrometheusClient({
+            url: spec.url,
+            headers: {},
+            timeoutMs: spec.timeout,
+            retries: spec.retries,
+            ...(spec.tls && { tls: spec.tls }),
+            ...this.clientOptions
+        });
+    }
+    describe() {
+        return `prometheus ${safeUrl(this.spec.url)}`;
+    }
+    async firstCanaryTime(until) {
+        this.resolveHeaders();
+        const bucket = this.policy.bucket;
+        const step = Math.max(bucket, Math.ceil(FIRST_CANARY_LOOKBACK / 2000 / 1000) * 1000);
+        const requests = this.requestsSeries();
+        const sel = this.selectorFor(requests.name, requests.match, ['canary']);
+        const query = `min_over_time(timestamp(sum(increase(${sel}[${promDuration(step)}])) > 0)[${promDuration(FIRST_CANARY_LOOKBACK)}:${promDuration(step)}])`;
+        const result = await this.client.instant(query, until);
+        const value = Number(result[0]?.value[1]);
+        return Number.isFinite(value) ? value * 1000 - step : undefined;
+    }
+    async collect(request) {
+        this.resolveHeaders();
+        const to = Math.min(request.window.to, request.now);
+        const from = Math.min(request.window.from, to);
+        const cache = new Map();
+        const fetch = (name, match, histogram) => {
+            const key = JSON.stringify([name, match, histogram]);
+            let pending = cache.get(key);
+            if (!pending) {
+                pending = this.fetchSeries(name, match, histogram, from, to);
+                cache.set(key, pending);
+            }
+            return pending;
+        };
+        const metrics = this.policy.metrics;
+        const seriesOf = (m) => this.spec.series[m.name];
+        const fetched = await Promise.all(metrics.map(async (m) => {
+            const s = seriesOf(m);
+            const get = (name, histogram = false) => name === undefined ? undefined : fetch(name, s.match, histogram);
+            const [buckets, sum, count, errors, total, squares] = await Promise.all([
+                get(s.histogram && `${s.histogram}_bucket`, true),
+                get(s.sum ?? (s.histogram && m.kind === 'mean' ? `${s.histogram}_sum` : undefined)),
+                get(s.count),
+                get(s.errors),
+                get(s.total),
+                get(s.sumOfSquares)
+            ]);
+            return { buckets, sum, count, errors, total, squares };
+        }));
+        const requestsDef = this.requestsSeries();
+        const requests = await (requestsDef.histogram
+            ? fetch(requestsDef.name, requestsDef.match, true)
+            : fetch(requestsDef.name, requestsDef.match, false));
+        const resets = await this.resets(requestsDef, from, to);
+        const limitValues = await this.limitValues(to);
+        const quality = emptyQuality();
+        const problems = [];
+        const warnings = [];
+        const notes = [
+            'Prometheus keeps no user or session: requests are treated as independent (no per-unit variance)'
+        ];
+        const requestsAt = (arm, bucket) => {
+            const at = requests.points[arm].get(bucket);
+            return at ? Math.round(requestsDef.histogram ? countOf(at) : (at.get('') ?? 0)) : 0;
+        };
+        const sketches = metrics.map((m, i) => this.sketcher(m, seriesOf(m), fetched[i], notes));
+        const cells = [];
+        for (const arm of ARMS) {
+            const buckets = new Set(requests.points[arm].keys());
+            for (const f of fetched)
+                for (const s of Object.values(f))
+                    if (s)
+                        for (const b of s.points[arm].keys())
+                            buckets.add(b);
+            for (const bucket of [...buckets].sort((a, b) => a - b)) {
+                const cell = {
+                    arm,
+                    segment: TOTAL_SEGMENT,
+                    bucket,
+                    requests: requestsAt(arm, bucket),
+                    units: 0,
+                    metrics: sketches.map(sketch => sketch(arm, bucket)),
+                    models: {},
+                    errors: {}
+                };
+                quality.records += cell.requests;
+                cells.push(cell);
+            }
+        }
+        this.findProblems(fetched, requests, requestsAt, problems, warnings);
+        for (const f of [requests, ...fetched.flatMap(f => Object.values(f))]) {
+            if (!f)
+                continue;
+            for (const arm of ARMS)
+                for (const les of f.points[arm].values())
+                    quality.lines += les.size;
+        }
+        quality.lines += this.invalid.length;
+        problems.push(...this.invalid.splice(0));
+        problems.push(...limitValues.problems);
+        for (const [arm, count] of resets) {
+            warnings.push(`${count} counter reset(s) of ${requestsDef.name} (${arm}) in the window: a process restarted; increase() accounts for them`);
+        }
+        return {
+            source: this.describe(),
+            window: { from, to },
+            bucketMs: this.policy.bucket,
+            metrics: metrics.map(m => m.name),
+            unitLevel: false,
+            cells,
+            quality: withFindings(quality, problems, warnings, notes),
+            ...(Object.keys(limitValues.values).length > 0 && { limitValues: limitValues.values })
+        };
+    }
+    /** NaN or negative increases seen while reading, named for the report. */
+    invalid = [];
+    /** The request counter: the policy's, else the first metric's count series. */
+    requestsSeries() {
+        if (this.spec.requests)
+            return { name: this.spec.requests, match: {}, histogram: false };
+        for (const m of this.policy.metrics) {
+            const s = this.spec.series[m.name];
+            if (!s)
+                continue;
+            if (s.histogram)
+                return { name: `${s.histogram}_bucket`, match: s.match, histogram: true };
+            const name = s.total ?? s.count;
+            if (name)
+                return { name, match: s.match, histogram: false };
+        }
+        throw new SourceError('source.series names no counter of requests; set source.requests');
+    }
+    selectorFor(name, match, arms) {
+        const values = arms.flatMap(a => this.policy.arms[a]);
+        return selector(name, { ...this.spec.match, ...match }, { [this.policy.arms.field]: values });
+    }
+    /** Increase per arm and time bucket, from query_range plus an instant query for a partial tail. */
+    async fetchSeries(name, match, histogram, from, to) {
+        const bucket = this.policy.bucket;
+        const sel = this.selectorFor(name, match, ARMS);
+        const by = histogram ? `${this.policy.arms.field}, le` : this.policy.arms.field;
+        const expr = (range) => `sum by (${by}) (increase(${sel}[${promDuration(range)}]))`;
+        const points = { baseline: new Map(), canary: new Map() };
+        const full = Math.floor((to - from) / bucket);
+        const queries = [];
+        for (let k = 0; k < full; k += MAX_POINTS) {
+            const first = from + (k + 1) * bucket;
+            const last = from + Math.min(full, k + MAX_POINTS) * bucket;
+            queries.push(this.client.range(expr(bucket), first, last, bucket).then(series => {
+                for (const s of series)
+                    for (const [t, v] of s.values)
+                        this.put(points, name, s.metric, t * 1000 - bucket, v);
+            }));
+        }
+        const tailStart = from + full * bucket;
+        if (to > tailStart) {
+            queries.push(this.client.instant(expr(to - tailStart), to).then(samples => {
+                for (const s of samples)
+                    this.put(points, name, s.metric, tailStart, s.value[1]);
+            }));
+        }
+        await Promise.all(queries);
+        return { name, points };
+    }
+    put(points, name, labels, bucket, raw) {
+        const label = labels[this.policy.arms.field];
+        const arm = label === undefined
+            ? undefined
+            : this.policy.arms.canary.includes(label)
+                ? 'canary'
+                : this.policy.arms.baseline.includes(label)
+                    ? 'baseline'
+                    : undefined;
+        if (!arm)
+            return;
+        const value = Number(raw);
+        if (!Number.isFinite(value) || value < 0) {
+            if (this.invalid.length < 10) {
+                this.invalid.push(`${name} (${arm}) has value ${raw} for the bucket at ${new Date(bucket).toISOString()}: not a count; check the series`);
+            }
+            return;
+        }
+        let les = points[arm].get(bucket);
+        if (!les)
+            points[arm].set(bucket, (les = new Map()));
+        const le = labels.le ?? '';
+        les.set(le, (les.get(le) ?? 0) + value);
+    }
+    /**
+     * Each `limitQuery` at the window's end, with `$canary` replaced by the escaped canary matchers
+     * (and source.match, and the series' match). One number per metric, or a problem that holds.
+     */
+    async limitValues(to) {
+        const values = {};
+        const problems = [];
+        await Promise.all(this.policy.metrics.map(async (m) => {
+            const s = this.spec.series[m.name];
+            if (!s?.limitQuery)
+                return;
+            const inner = selector('x', { ...this.spec.match, ...s.match }, {
+                [this.policy.arms.field]: this.policy.arms.canary
+            }).slice(2, -1);
+            const query = s.limitQuery.split('$canary').join(inner);
+            try {
+                const result = await this.client.instant(query, to);
+                const value = Number(result[0]?.value[1]) * s.scale;
+                if (result.length !== 1) {
+                    problems.push(`limitQuery of ${m.name} returned ${result.length} series, not one; aggregate it (e.g. sum(...))`);
+                }
+                else if (!Number.isFinite(value)) {
+                    problems.push(`limitQuery of ${m.name} returned ${result[0]?.value[1]}, not a number`);
+                }
+                else {
+                    values[m.name] = value;
+                }
+            }
+            catch (e) {
+                if (!(e instanceof SourceError))
+                    throw e;
+                problems.push(`limitQuery of ${m.name}: ${e.message}`);
+            }
+        }));
+        return { values, problems };
+    }
+    /** Counter resets of the request counter per arm over the window: one instant query. */
+    async resets(def, from, to) {
+        if (to <= from)
+            return [];
+        const base = def.histogram ? def.name.replace(/_bucket$/, '_count') : def.name;
+        const sel = this.selectorFor(base, def.match, ARMS);
+        const query = `sum by (${this.policy.arms.field}) (resets(${sel}[${promDuration(to - from)}]))`;
+        const result = await this.client.instant(query, to);
+        const out = [];
+        for (const s of result) {
+            const label = s.metric[this.policy.arms.field] ?? '';
+            const arm = this.policy.arms.canary.includes(label) ? 'canary' : 'baseline';
+            const n = Number(s.value[1]);
+            if (n > 0)
+                out.push([arm, n]);
+        }
+        return out;
+    }
+    /** Returns (arm, bucket) -> the metric's sketch in that cell. */
+    sketcher(m, s, f, notes) {
+        const scale = s.scale;
+        const value = (x, arm, bucket) => x?.points[arm].get(bucket)?.get('');
+        if (s.histogram && f.buckets) {
+            const buckets = f.buckets;
+            const bounds = boundsOf(buckets).map(b => b * scale);
+            if (m.kind === 'mean') {
+                notes.push(s.sumOfSquares
+                    ? `${m.name}: variance from ${s.sumOfSquares}`
+                    : `${m.name}: variance bounded from the histogram buckets of ${s.histogram} (each value at its bucket's upper edge): conservative, wider than the data's`);
+            }
+            else {
+                notes.push(`${m.name}: quantiles from the buckets of ${s.histogram} (${bounds.length} bounds), intervals widened to the bucket edges`);
+            }
+            return (arm, bucket) => {
+                const les = buckets.points[arm].get(bucket);
+                if (!les)
+                    return { moments: emptyMoments(), requests: 0 };
+                const histogram = histogramOf(les, scale);
+                const n = histogram.counts.reduce((a, c) => a + c, 0);
+                const sketch = { moments: emptyMoments(), requests: n, histogram };
+                if (m.kind === 'mean') {
+                    const sum = (value(f.sum, arm, bucket) ?? 0) * scale;
+                    const squares = value(f.squares, arm, bucket);
+                    const sxx = squares !== undefined ? squares * scale * scale : sumOfSquaresBound(histogram, sum);
+                    sketch.moments = { n, sx: sum, sy: n, syy: n, sxy: sum, sxx };
+                }
+                return sketch;
+            };
+        }
+        if (m.kind === 'rate') {
+            return (arm, bucket) => {
+                const n = Math.round(value(f.total, arm, bucket) ?? 0);
+                const e = Math.min(n, Math.round(value(f.errors, arm, bucket) ?? 0));
+                return { moments: { n, sx: e, sy: n, sxx: e, syy: n, sxy: e }, requests: n };
+            };
+        }
+        notes.push(s.sumOfSquares
+            ? `${m.name}: variance from ${s.sumOfSquares}`
+            : `${m.name}: variance from batch means (one cluster per ${promDuration(this.policy.bucket)} time bucket of ${s.sum} / ${s.count}); name a sumOfSquares series for a per-request variance`);
+        return (arm, bucket) => {
+            const c = value(f.count, arm, bucket) ?? 0;
+            const x = (value(f.sum, arm, bucket) ?? 0) * scale;
+            const squares = value(f.squares, arm, bucket);
+            const n = Math.round(c);
+            if (squares !== undefined) {
+                return {
+                    moments: { n, sx: x, sy: c, syy: c, sxy: x, sxx: squares * scale * scale },
+                    requests: n
+                };
+            }
+            const moments = emptyMoments();
+            if (c > 0)
+                addCluster(moments, x, c);
+            return { moments, requests: n };
+        };
+    }
+    /**
+     * No series, one arm missing, a series that stopped: each named, each holds. An error counter is
+     * the exception: client libraries create a labelled counter at its first increment, so an arm
+     * with no errors has no series. It counts as 0 (a warning) when the other arm has the series.
+     */
+    findProblems(fetched, requests, requestsAt, problems, warnings) {
+        const label = this.policy.arms.field;
+        const seen = new Set();
+        const errorCounters = new Set(fetched.map(f => f.errors?.name));
+        const lastRequest = (arm) => latest([...requests.points[arm].keys()].filter(b => requestsAt(arm, b) > 0));
+        const values = (arm) => `${label} in [${this.policy.arms[arm].join(', ')}]`;
+        for (const f of [requests, ...fetched.flatMap(x => Object.values(x))]) {
+            if (!f || seen.has(f.name))
+                continue;
+            seen.add(f.name);
+            const present = ARMS.filter(a => f.points[a].size > 0);
+            if (present.length === 0) {
+                problems.push(`no data for ${f.name} with ${label} in [${[...this.policy.arms.baseline, ...this.policy.arms.canary].join(', ')}] in the window: check the series name, the arm label and source.match`);
+                continue;
+            }
+            const lazy = errorCounters.has(f.name);
+            for (const arm of ARMS) {
+                if (!present.includes(arm)) {
+                    if (lazy) {
+                        warnings.push(`${f.name} has no series for the ${arm} arm (${values(arm)}): counted as 0 errors (a labelled counter appears at its first increment)`);
+                    }
+                    else {
+                        problems.push(`${f.name} has no data for the ${arm} arm (${values(arm)}) in the window`);
+                    }
+                    continue;
+                }
+                if (f === requests || lazy)
+                    continue;
+                const last = latest(f.points[arm].keys());
+                const expected = lastRequest(arm);
+                if (expected - last > this.policy.bucket) {
+                    problems.push(`${f.name} (${arm}) stopped: no data after ${new Date(last + this.policy.bucket).toISOString()}, while requests continue until ${new Date(expected + this.policy.bucket).toISOString()}`);
+                }
+            }
+        }
+    }
+    /** Secrets from the environment into the client's headers; a missing variable is a SourceError. */
+    resolveHeaders() {
+        if (this.headersResolved)
+            return;
+        const spec = this.spec;
+        const read = (name, key) => {
+            const v = this.env[name];
+            if (v === undefined || v === '') {
+                throw new SourceError(`environment variable ${name} (${key}) is not set; set it to the secret, or change the policy`);
+            }
+            return v;
+        };
+        const headers = { ...spec.headers };
+        for (const [header, envName] of Object.entries(spec.headersFromEnv)) {
+            headers[header] = read(envName, `source.headersFromEnv.${header}`);
+        }
+        if (spec.auth?.bearerTokenEnv) {
+            headers.authorization = `Bearer ${read(spec.auth.bearerTokenEnv, 'source.auth.bearerTokenEnv')}`;
+        }
+        else if (spec.auth?.basic) {
+            const password = read(spec.auth.basic.passwordEnv, 'source.auth.basic.passwordEnv');
+            headers.authorization = `Basic ${Buffer.from(`${spec.auth.basic.user}:${password}`).toString('base64')}`;
+        }
+        this.client.setHeaders(headers);
+        this.headersResolved = true;
+    }
+}
+/** The largest of some bucket starts, -Infinity for none (no spread: there may be 10,000s). */
+function latest(buckets) {
+    let max = -Infinity;
+    for (const b of buckets)
+        if (b > max)
+            max = b;
+    return max;
+}
+/** The finite `le` bounds seen anywhere in a histogram's points, ascending. */
+function boundsOf(f) {
+    const bounds = new Set();
+    for (const arm of ARMS)
+        for (const les of f.points[arm].values())
+            for (const le of les.keys()) {
+                const b = Number(le);
+                if (Number.isFinite(b))
+                    bounds.add(b);
+            }
+    return [...bounds].sort((a, b) => a - b);
+}
+/** The +Inf count of a histogram's `le` map (the largest cumulative count if +Inf is missing). */
+function countOf(les) {
+    return les.get('+Inf') ?? Math.max(0, ...les.values());
+}
+/** Per-bucket counts (rounded: events are whole), bounds scaled. */
+function histogramOf(les, scale) {
+    const entries = [...les.entries()]
+        .map(([le, v]) => [Number(le), v])
+        .filter(([le]) => !Number.isNaN(le))
+        .sort((a, b) => a[0] - b[0]);
+    const finite = entries.filter(([le]) => Number.isFinite(le));
+    const cumulative = [...finite.map(([, v]) => Math.round(v)), Math.round(countOf(les))];
+    return fromCumulative(finite.map(([le]) => le * scale), cumulative);
+}
+function withFindings(quality, problems, warnings, notes) {
+    return {
+        ...quality,
+        ...(problems.length > 0 && { problems }),
+        ...(warnings.length > 0 && { warnings }),
+        ...(notes.length > 0 && { notes })
+    };
+}
+
 /** Read and validate a policy file. Throws UsageError (unreadable) or PolicyError (invalid). */
 async function loadPolicyFile(path) {
     let text;
@@ -31142,19 +33073,513 @@ async function loadPolicyFile(path) {
     return { policy, hash, path };
 }
 /**
- * The evidence source the policy names. `records` (CLI --records, Action input) overrides a file
- * source's paths; those are relative to the working directory, the policy's own to its folder.
+ * The evidence source the policy names. `records` (CLI --records, Action input) overrides the
+ * policy's source with files; those are relative to the working directory, the policy's own to its
+ * folder.
  */
 function sourceFor(loaded, records) {
     const { policy } = loaded;
     const spec = policy.source;
-    const override = records && records.length > 0;
+    if (records && records.length > 0) {
+        return new FileSource({
+            patterns: records,
+            baseDir: process.cwd(),
+            format: spec.type === 'file' ? spec.format : 'auto',
+            policy
+        });
+    }
+    if (spec.type === 'langfuse')
+        return new LangfuseSource({ spec, policy });
+    if (spec.type === 'prometheus')
+        return new PrometheusSource({ policy, env: process.env });
     return new FileSource({
-        patterns: override ? records : spec.path,
-        baseDir: override ? process.cwd() : dirname$1(resolve$1(loaded.path)),
+        patterns: spec.path,
+        baseDir: dirname$1(resolve$1(loaded.path)),
         format: spec.format,
         policy
     });
+}
+
+/**
+ * `model_list[name=v7].litellm_params.weight` -> ['model_list', {key:'name',value:'v7'},
+ * 'litellm_params', 'weight']. Throws with the position of a malformed step.
+ */
+function parseWeightPath(path) {
+    const steps = [];
+    const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
+    // What the previous token was decides what may follow: a key only at the start or after a dot,
+    // an index or a dot only after a key or an index.
+    let prev = 'start';
+    let m;
+    let at = 0;
+    while (at < path.length && (m = re.exec(path))) {
+        const isKey = m[1] !== undefined;
+        const isDot = m[5] !== undefined;
+        if (isKey ? prev === 'step' : prev !== 'step')
+            break;
+        if (isKey)
+            steps.push(m[1]);
+        else if (m[2] !== undefined)
+            steps.push(Number(m[2]));
+        else if (!isDot)
+            steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
+        prev = isDot ? 'dot' : 'step';
+        at = re.lastIndex;
+    }
+    if (at !== path.length || prev !== 'step') {
+        throw new Error(`weight path "${path}" is malformed near character ${at + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
+    }
+    return steps;
+}
+/**
+ * Set a number at `path` in a YAML document with the `yaml` Document API, which keeps comments,
+ * key order and formatting (https://eemeli.org/yaml/#documents). Every step must exist: a missing
+ * key is an error naming it, never a silently created one.
+ */
+function setInYaml(doc, path, value) {
+    const steps = parseWeightPath(path);
+    const keys = [];
+    let node = doc.contents;
+    for (const [i, step] of steps.entries()) {
+        const where = keys.length > 0 ? ` under ${formatKeys(keys)}` : '';
+        let key;
+        if (typeof step === 'object') {
+            if (!distExports.isSeq(node))
+                throw new Error(`${describeStep(step)}${where} needs a list there`);
+            const index = node.items.findIndex(item => distExports.isMap(item) && String(item.get(step.key)) === step.value);
+            if (index < 0)
+                throw new Error(`no list item with ${step.key} = ${step.value}${where}`);
+            key = index;
+        }
+        else {
+            const has = distExports.isMap(node) || distExports.isSeq(node) ? node.has(step) : false;
+            if (!has)
+                throw new Error(`${describeStep(step)}${where} does not exist`);
+            key = step;
+        }
+        keys.push(key);
+        if (i < steps.length - 1)
+            node = node.get(key, true);
+    }
+    doc.setIn(keys, value);
+}
+/** Set every weight in YAML (or JSON, which is YAML) text; returns the new text. */
+function setWeights(text, isJson, values) {
+    if (isJson)
+        return setInJson(text, values);
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid YAML: ${doc.errors[0].message}`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    return doc.toString();
+}
+/** JSON has no comments: parse, set, and write back with the file's own indentation. */
+function setInJson(text, values) {
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid JSON: ${doc.errors[0].message}`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
+    return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '');
+}
+const describeStep = (step) => typeof step === 'object'
+    ? `[${step.key}=${step.value}]`
+    : typeof step === 'number'
+        ? `[${step}]`
+        : `key "${step}"`;
+const formatKeys = (keys) => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+
+/** Attempts when someone else commits to the file between our read and write. */
+const ATTEMPTS = 3;
+/**
+ * Sets the canary's (and the baseline's complementary) weight in a YAML or JSON config file, and
+ * commits it with a message that carries the decision. Idempotent: an unchanged file is not
+ * written, so a rerun or a hold makes no commit.
+ */
+class GitFileActuator {
+    spec;
+    files;
+    name;
+    constructor(spec, files) {
+        this.spec = spec;
+        this.files = files;
+        this.name = `git-file ${spec.file}`;
+    }
+    async apply(record, { dryRun }) {
+        const canary = record.next.weight;
+        const values = this.spec.set.map(s => ({
+            path: s.path,
+            value: round(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
+        }));
+        const where = this.files.describe(this.spec.file);
+        for (let attempt = 1;; attempt++) {
+            const file = await this.files.read(this.spec.file);
+            if (!file)
+                throw new Error(`${where} does not exist; create it or fix actuators[].file`);
+            let text;
+            try {
+                text = setWeights(file.text, /\.json$/i.test(this.spec.file), values);
+            }
+            catch (e) {
+                throw new Error(`${where}: ${e.message}`);
+            }
+            const summary = values.map(v => `${v.path} = ${v.value}`).join(', ');
+            if (text === file.text) {
+                return { actuator: this.name, changed: false, detail: `${where} already has ${summary}` };
+            }
+            if (dryRun) {
+                return {
+                    actuator: this.name,
+                    changed: false,
+                    detail: `dry run: would set ${summary} in ${where}`
+                };
+            }
+            try {
+                await this.files.write(this.spec.file, text, file.sha, commitMessage(record));
+                return { actuator: this.name, changed: true, detail: `set ${summary} in ${where}` };
+            }
+            catch (e) {
+                if (e.name !== 'ContentConflictError' || attempt >= ATTEMPTS)
+                    throw e;
+            }
+        }
+    }
+}
+function commitMessage(r) {
+    const who = r.manual ? ` by ${r.manual.actor}` : '';
+    return [
+        `rollout ${r.rollout}: ${r.decision} ${r.step.weight}% → ${r.next.weight}%${who}`,
+        '',
+        ...r.reasons.slice(0, 3).map(reason => `- ${reason}`),
+        '',
+        `Policy ${r.policy.hash}, evaluated ${r.evaluatedAt} by ai-rollout-gate.`
+    ].join('\n');
+}
+/** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
+const round = (v) => Number(v.toPrecision(8));
+
+/**
+ * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
+ * which `permissions:` scope the workflow's token needs
+ * (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
+ */
+class GitHubError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+        this.name = 'GitHubError';
+    }
+}
+/** The HTTP status of an Octokit RequestError, or undefined for anything else. */
+function statusOf(e) {
+    const status = e?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/**
+ * @param doing what the run was trying to do ("comment on pull request #12")
+ * @param permission the workflow permission that allows it ("pull-requests: write")
+ */
+function explainGitHubError(e, doing, permission) {
+    const status = statusOf(e);
+    const message = e.message ?? String(e);
+    let hint = '';
+    if ((status === 403 || status === 404) && permission) {
+        hint = ` The token may lack \`${permission}\`: add it under \`permissions:\` in the workflow (a 404 can also mean the token cannot see the resource).`;
+    }
+    else if (status === 401) {
+        hint = ' The token is invalid or expired: check the `github-token` input.';
+    }
+    else if (status !== undefined && status >= 500) {
+        hint = ' GitHub answered with a server error after retries; run the workflow again later.';
+    }
+    return new GitHubError(`could not ${doing}: ${message}${status ? ` (HTTP ${status})` : ''}.${hint}`, status);
+}
+
+/**
+ * Starts a deploy workflow with the decision as inputs. Events made with the workflow's
+ * GITHUB_TOKEN start no other workflow, workflow_dispatch being the exception
+ * (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow#triggering-a-workflow-from-a-workflow).
+ */
+class WorkflowDispatchActuator {
+    spec;
+    github;
+    repo;
+    defaultRef;
+    name;
+    constructor(spec, github, repo, defaultRef) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.defaultRef = defaultRef;
+        this.name = `workflow-dispatch ${spec.workflow}`;
+    }
+    async apply(record, { dryRun }) {
+        if (this.spec.on === 'change' && !moves(record)) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not dispatched: the weight did not change'
+            };
+        }
+        const ref = this.spec.ref ?? (await this.defaultRef());
+        const inputs = {
+            ...this.spec.inputs,
+            decision: record.decision,
+            weight: String(record.next.weight),
+            rollout: record.rollout
+        };
+        const what = `${this.spec.workflow} on ${ref} with weight ${inputs.weight}`;
+        if (dryRun)
+            return { actuator: this.name, changed: false, detail: `dry run: would dispatch ${what}` };
+        try {
+            await this.github.rest.actions.createWorkflowDispatch({
+                ...this.repo,
+                workflow_id: this.spec.workflow,
+                ref,
+                inputs
+            });
+        }
+        catch (e) {
+            throw explainGitHubError(e, `dispatch workflow ${this.spec.workflow}`, 'actions: write');
+        }
+        return { actuator: this.name, changed: true, detail: `dispatched ${what}` };
+    }
+}
+/** GitHub limits a deployment status description to 140 characters. */
+const DESCRIPTION_LIMIT = 140;
+/**
+ * Mirrors every decision as a deployment status on an environment: in_progress while the rollout
+ * runs, success when it completes, failure on a rollback. One deployment per rollout and canary
+ * (its `task` names the rollout), so the environment's history reads as one rollout.
+ */
+class DeploymentActuator {
+    spec;
+    github;
+    repo;
+    sha;
+    name;
+    constructor(spec, github, repo, sha) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.sha = sha;
+        this.name = `deployment ${spec.environment}`;
+    }
+    async apply(record, { dryRun }) {
+        const state = record.decision === 'rollback'
+            ? 'failure'
+            : record.complete && record.decision === 'promote'
+                ? 'success'
+                : record.manual?.command === 'pause'
+                    ? 'queued'
+                    : 'in_progress';
+        const description = deploymentDescription(record);
+        if (dryRun) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would set ${state}: ${description}`
+            };
+        }
+        try {
+            const id = await this.deploymentId(record);
+            await this.github.rest.repos.createDeploymentStatus({
+                ...this.repo,
+                deployment_id: id,
+                state,
+                description,
+                environment: this.spec.environment,
+                ...(process.env.GITHUB_SERVER_URL &&
+                    process.env.GITHUB_RUN_ID && {
+                    log_url: `${process.env.GITHUB_SERVER_URL}/${this.repo.owner}/${this.repo.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
+                })
+            });
+            return { actuator: this.name, changed: true, detail: `${state}: ${description}` };
+        }
+        catch (e) {
+            throw explainGitHubError(e, `set a deployment status on ${this.spec.environment}`, 'deployments: write');
+        }
+    }
+    async deploymentId(record) {
+        const task = `rollout:${record.rollout}`;
+        const { data } = await this.github.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.spec.environment,
+            task,
+            sha: this.sha,
+            per_page: 1
+        });
+        const existing = data[0];
+        if (existing)
+            return existing.id;
+        const created = await this.github.rest.repos.createDeployment({
+            ...this.repo,
+            ref: this.sha,
+            task,
+            environment: this.spec.environment,
+            auto_merge: false,
+            required_contexts: [],
+            description: `ai-rollout-gate: ${record.rollout}`.slice(0, DESCRIPTION_LIMIT),
+            payload: { rollout: record.rollout, steps: record.steps }
+        });
+        if (!('id' in created.data))
+            throw new Error(created.data.message ?? 'GitHub did not create the deployment');
+        return created.data.id;
+    }
+}
+function deploymentDescription(r) {
+    const text = `${r.decision} ${r.step.weight}% → ${r.next.weight}%: ${r.reasons[0] ?? ''}`;
+    return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
+}
+
+/** The signature header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed by the secret. */
+const SIGNATURE_HEADER = 'x-rollout-gate-signature-256';
+/** Longest `retry-after` honoured; a longer one is a failure the next run retries. */
+const MAX_RETRY_AFTER_MS = 30_000;
+function signature(secret, body) {
+    return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+/**
+ * POSTs the decision record to a URL. Anything but a 2xx, after bounded retries (network errors,
+ * 5xx, 429 with its retry-after), means the change was not applied. The receiver can check the
+ * signature (as GitHub's own webhooks are checked) and deduplicate on the delivery id.
+ */
+class WebhookActuator {
+    spec;
+    secret;
+    sleep;
+    name;
+    origin;
+    constructor(spec, secret, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
+        this.spec = spec;
+        this.secret = secret;
+        this.sleep = sleep;
+        // Only the origin is ever shown: a path or query can carry a token.
+        this.origin = new URL(spec.url).origin;
+        this.name = `webhook ${this.origin}`;
+    }
+    async apply(record, { dryRun }) {
+        if (this.spec.on === 'change' && !moves(record)) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not called: the weight did not change'
+            };
+        }
+        if (dryRun)
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would POST to ${this.origin}`
+            };
+        const body = recordJson(record);
+        const headers = {
+            'content-type': 'application/json',
+            'user-agent': 'ai-rollout-gate',
+            'x-rollout-gate-delivery': `${record.rollout}:${record.evaluatedAt}`,
+            ...(this.secret && { [SIGNATURE_HEADER]: signature(this.secret, body) })
+        };
+        let problem = '';
+        for (let attempt = 0; attempt <= this.spec.retries; attempt++) {
+            let wait = 500 * 2 ** attempt;
+            try {
+                const res = await fetch(this.spec.url, {
+                    method: 'POST',
+                    headers,
+                    body,
+                    signal: AbortSignal.timeout(this.spec.timeout)
+                });
+                await res.body?.cancel();
+                if (res.ok) {
+                    return {
+                        actuator: this.name,
+                        changed: true,
+                        detail: `POSTed to ${this.origin} (HTTP ${res.status})`
+                    };
+                }
+                problem = `HTTP ${res.status}`;
+                if (res.status < 500 && res.status !== 429)
+                    break;
+                const after = Number(res.headers.get('retry-after'));
+                if (Number.isFinite(after) && after >= 0)
+                    wait = after * 1000;
+                if (wait > MAX_RETRY_AFTER_MS)
+                    break;
+            }
+            catch (e) {
+                const err = e;
+                problem =
+                    err.name === 'TimeoutError' ? `no answer in ${this.spec.timeout / 1000}s` : err.message;
+            }
+            if (attempt < this.spec.retries)
+                await this.sleep(wait);
+        }
+        throw new Error(`POST to ${this.origin} failed: ${problem}`);
+    }
+}
+
+/** The environment variable the Action's `webhook-secret` input fills. */
+const WEBHOOK_SECRET_ENV = 'ROLLOUT_GATE_WEBHOOK_SECRET';
+function buildActuators(specs, ctx) {
+    return specs.map(spec => {
+        switch (spec.type) {
+            case 'webhook':
+                return new WebhookActuator(spec, ctx.env[spec.secretEnv ?? WEBHOOK_SECRET_ENV]);
+            case 'git-file':
+                return new GitFileActuator(spec, ctx.github ? repoAccess(ctx.github.files, spec.branch) : localAccess(ctx.cwd));
+            case 'workflow-dispatch':
+                return ctx.github
+                    ? new WorkflowDispatchActuator(spec, ctx.github.client, ctx.github.repo, () => ctx.github.files.defaultBranch())
+                    : needsGitHub(spec);
+            case 'deployment':
+                return ctx.github
+                    ? new DeploymentActuator(spec, ctx.github.client, ctx.github.repo, ctx.github.sha)
+                    : needsGitHub(spec);
+        }
+    });
+}
+/** Outside the Action a GitHub actuator does nothing, and says so. */
+function needsGitHub(spec) {
+    const name = spec.type;
+    return {
+        name,
+        apply: async () => ({
+            actuator: name,
+            changed: false,
+            detail: 'skipped: runs only in the Action'
+        })
+    };
+}
+function repoAccess(files, branch) {
+    let resolved = branch;
+    const on = async () => (resolved ??= await files.defaultBranch());
+    return {
+        describe: path => `${path}${branch ? ` on ${branch}` : ''}`,
+        read: async (path) => files.read(path, await on()),
+        write: async (path, text, sha, message) => {
+            await files.write(path, await on(), text, sha, message);
+        }
+    };
+}
+/** The working tree: the CLI sets the weight in the file; committing it is the user's step. */
+function localAccess(cwd) {
+    return {
+        describe: path => path,
+        read: async (path) => {
+            try {
+                return { text: await readFile(resolve$1(cwd, path), 'utf8') };
+            }
+            catch (e) {
+                if (e.code === 'ENOENT')
+                    return undefined;
+                throw e;
+            }
+        },
+        write: async (path, text) => writeFile(resolve$1(cwd, path), text, 'utf8')
+    };
 }
 
 /** The stored state is unreadable or belongs to something else; the message says what to do. */
@@ -31278,6 +33703,7 @@ Options:
   --dry-run          decide and print, but do not write the state
   --actor NAME       who runs a command (default: the current user)
   --reason TEXT      why (required for rollback, promote and pause)
+  --weight N         promote only: go straight to the step with this canary weight
   -h, --help         this help
 
 Exit status: 0 for any decision; 2 for a usage, policy or state error; 1 for a bug.
@@ -31300,12 +33726,22 @@ async function main(argv, io) {
             const state = await store?.load();
             io.out(args.format === 'json'
                 ? JSON.stringify(state ?? null, null, 2) + '\n'
-                : state
-                    ? `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${loaded.policy.rollout.steps.length} (${loaded.policy.rollout.steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}\n`
-                    : `${loaded.policy.rollout.name}: no state yet (the first evaluate starts the first step)\n`);
+                : statusText(loaded.policy, state) + '\n');
             return 0;
         }
-        const common = { policy: loaded.policy, policyHash: loaded.hash, now, ...(store && { store }) };
+        const actuators = buildActuators(loaded.policy.actuators ?? [], {
+            cwd: process.cwd(),
+            env: process.env
+        });
+        const common = {
+            policy: loaded.policy,
+            policyHash: loaded.hash,
+            now,
+            ...(store && { store }),
+            ...(actuators.length > 0 && {
+                apply: (record) => applyAll(actuators, record, args.dryRun)
+            })
+        };
         const outcome = args.command === 'evaluate'
             ? await evaluate({
                 ...common,
@@ -31318,7 +33754,8 @@ async function main(argv, io) {
                 ...common,
                 command: args.command,
                 actor: args.actor,
-                reason: args.reason ?? `${args.command} requested`
+                reason: args.reason ?? `${args.command} requested`,
+                ...(args.toWeight !== undefined && { toWeight: args.toWeight })
             });
         io.out(render(outcome, args.format));
         return 0;
@@ -31360,6 +33797,7 @@ function parse(argv) {
                 'dry-run': { type: 'boolean' },
                 actor: { type: 'string' },
                 reason: { type: 'string' },
+                weight: { type: 'string' },
                 help: { type: 'boolean', short: 'h' }
             }
         });
@@ -31388,6 +33826,9 @@ function parse(argv) {
     if (manual && command !== 'resume' && !v.reason?.trim()) {
         throw new UsageError(`usage: ${command} needs --reason TEXT (it is recorded with the decision)`);
     }
+    if (v.weight !== undefined && command !== 'promote') {
+        throw new UsageError('usage: --weight is for promote (promote straight to that step)');
+    }
     if (!manual && v.reason)
         throw new UsageError(`usage: --reason is for rollback, promote, pause and resume`);
     if (command !== 'evaluate' && (v.records || v.since || v['dry-run'])) {
@@ -31407,7 +33848,8 @@ function parse(argv) {
         format,
         dryRun: v['dry-run'] ?? false,
         actor: v.actor?.trim() || currentUser(),
-        ...(v.reason && { reason: v.reason.trim() })
+        ...(v.reason && { reason: v.reason.trim() }),
+        ...(v.weight !== undefined && { toWeight: parseStepWeight(v.weight, 'usage: --weight') })
     };
 }
 /** ISO-8601 with a date and, when a time is given, an explicit zone (no local-time guessing). */

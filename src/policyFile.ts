@@ -6,6 +6,7 @@ import { parsePolicy } from './policy/parse.js'
 import type { Policy } from './policy/types.js'
 import { FileSource } from './sources/file/fileSource.js'
 import { LangfuseSource } from './sources/langfuse/langfuseSource.js'
+import { PrometheusSource } from './sources/prometheus/prometheusSource.js'
 import type { Source } from './sources/source.js'
 
 export interface LoadedPolicy {
@@ -50,6 +51,7 @@ export function sourceFor(loaded: LoadedPolicy, records?: string[]): Source {
     })
   }
   if (spec.type === 'langfuse') return new LangfuseSource({ spec, policy })
+  if (spec.type === 'prometheus') return new PrometheusSource({ policy, env: process.env })
   return new FileSource({
     patterns: spec.path,
     baseDir: dirname(resolve(loaded.path)),

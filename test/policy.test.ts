@@ -339,7 +339,7 @@ const cases: Record<string, Case> = {
     lines: { 11: 'source: { path: x.jsonl }' },
     path: 'source.type',
     at: [11, 'source'],
-    message: /^missing required key `type` \(one of file, langfuse\)/
+    message: /^missing required key `type` \(one of file, langfuse, prometheus\)/
   },
   'a word for a number': {
     lines: { 12: 'confidence: high' },
@@ -689,16 +689,16 @@ const cases: Record<string, Case> = {
     message: /^"shared" marks both arms: a value must belong to baseline or canary, not both$/
   },
   'an unknown source type': {
-    lines: { 11: 'source: { type: prometheus, path: x }' },
+    lines: { 11: 'source: { type: kafka, path: x }' },
     path: 'source.type',
-    at: [11, 'prometheus'],
-    message: /^unknown type "prometheus"; valid types: file, langfuse$/
+    at: [11, 'kafka'],
+    message: /^unknown type "kafka"; valid types: file, langfuse, prometheus$/
   },
   'a misspelt source type': {
     lines: { 11: 'source: { type: fil, path: x }' },
     path: 'source.type',
     at: [11, 'fil'],
-    message: /^unknown type "fil"; valid types: file, langfuse; did you mean `file`\?$/
+    message: /^unknown type "fil"; valid types: file, langfuse, prometheus; did you mean `file`\?$/
   },
   'an unknown source format': {
     lines: { 11: 'source: { type: file, path: x, format: parquet }' },

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import type { ManualCommand } from '../decide/types.js'
 import { UsageError, parseStepWeight } from '../errors.js'
+import { SECRET_INPUTS, type SecretInput } from './secrets.js'
 
 export type ActionCommand = 'evaluate' | ManualCommand | 'status'
 
@@ -23,22 +24,11 @@ export interface Inputs {
   toWeight?: number
   actor: string
   now?: number
+  /** Credential inputs, already masked; exported to the variables the policy names. */
+  secrets: Partial<Record<SecretInput, string>>
 }
 
 const COMMANDS: ActionCommand[] = ['evaluate', 'rollback', 'promote', 'pause', 'resume', 'status']
-
-/**
- * Credentials passed as inputs: each is masked in the log, then handed to the sources, the judge
- * and the actuators through the environment variable the policy refers to by default.
- */
-export const SECRET_INPUTS: Record<string, string> = {
-  'webhook-secret': 'ROLLOUT_GATE_WEBHOOK_SECRET',
-  'prometheus-token': 'ROLLOUT_GATE_PROMETHEUS_TOKEN',
-  'prometheus-password': 'ROLLOUT_GATE_PROMETHEUS_PASSWORD',
-  'langfuse-public-key': 'LANGFUSE_PUBLIC_KEY',
-  'langfuse-secret-key': 'LANGFUSE_SECRET_KEY',
-  'judge-api-key': 'ROLLOUT_GATE_JUDGE_API_KEY'
-}
 
 /**
  * Every input, validated up front; a bad one throws a message naming it (the runner does not
@@ -47,11 +37,12 @@ export const SECRET_INPUTS: Record<string, string> = {
 export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const token = core.getInput('github-token').trim()
   if (token) core.setSecret(token)
-  for (const [input, variable] of Object.entries(SECRET_INPUTS)) {
+  const secrets: Inputs['secrets'] = {}
+  for (const input of SECRET_INPUTS) {
     const value = core.getInput(input).trim()
     if (!value) continue
     core.setSecret(value)
-    env[variable] = value
+    secrets[input] = value
   }
   const policy = core.getInput('policy').trim()
   if (!policy)
@@ -112,6 +103,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     ...(canaryVersion && { canaryVersion }),
     ...(toWeight !== undefined && { toWeight }),
     actor: env.GITHUB_ACTOR || 'github-actions',
+    secrets,
     ...(now !== undefined && { now })
   }
 }

@@ -20,6 +20,7 @@ import { FileStateStore } from '../state/fileStore.js'
 import { GitHubStateStore } from '../state/githubStore.js'
 import { StateConflictError, type StateStore } from '../state/store.js'
 import { getInputs, type Inputs } from './inputs.js'
+import { exportSecrets } from './secrets.js'
 
 /** Runs racing on one rollout: each conflict re-reads the state and decides again. */
 const STATE_ATTEMPTS = 6
@@ -35,6 +36,10 @@ export async function run(): Promise<void> {
   try {
     const inputs = getInputs()
     const loaded = await loadPolicyFile(inputs.policy)
+    const { unused } = exportSecrets(inputs.secrets, loaded.policy, process.env)
+    for (const input of unused) {
+      core.warning(`input "${input}" is set, but the policy has nothing that uses it`)
+    }
     maskPolicySecrets(loaded.policy)
     const github = connect(inputs)
     const store = stateStore(inputs, loaded, github)

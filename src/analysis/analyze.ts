@@ -39,7 +39,13 @@ export function analyze(
     canaryRate
   }
   const metrics = policy.metrics.map((spec, i) =>
-    compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx)
+    compareMetric(
+      spec,
+      metricAt(baseline.metrics, i),
+      metricAt(canary.metrics, i),
+      ctx,
+      evidence.limitValues?.[spec.name]
+    )
   )
   const segments = policy.segments ? compareSegments(policy, evidence, ctx, familyAlpha) : []
   const arms = {

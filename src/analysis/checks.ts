@@ -138,6 +138,9 @@ function dataQualityCheck(policy: Policy, evidence: Evidence, replay: boolean): 
     else warnings.push(text)
   }
   for (const f of q.files) if (f.problem) warnings.push(`${f.path}: ${f.problem}`)
+  problems.push(...(q.problems ?? []))
+  warnings.push(...(q.warnings ?? []))
+  notes.push(...(q.notes ?? []))
   if (problems.length > 0) {
     return { name: 'data-quality', status: 'block', detail: [...problems, ...warnings].join('; ') }
   }

@@ -1,4 +1,5 @@
 import type { MetricSpec, Tolerance } from '../policy/types.js'
+import { HistogramQuantiles } from '../sketch/histogram.js'
 import { QuantileSketch } from '../sketch/quantileSketch.js'
 import type { MetricSketch } from '../sketch/types.js'
 import {
@@ -7,7 +8,8 @@ import {
   quantileDifferenceCS,
   ratioCS,
   ratioDifferenceCS,
-  type DifferenceInterval
+  type DifferenceInterval,
+  type QuantileSketchLike
 } from '../stats/confidenceSequence.js'
 import { samplesToDecide } from '../stats/projection.js'
 import { designEffect } from './designEffect.js'
@@ -46,7 +48,9 @@ export function compareMetric(
   spec: MetricSpec,
   baseline: MetricSketch,
   canary: MetricSketch,
-  context: CompareContext
+  context: CompareContext,
+  /** The canary's value from a raw query, for the limit only (Evidence.limitValues). */
+  limitValue?: number
 ): MetricResult {
   // A metric may need its own minimum sample (the judge's, which samples far fewer outputs).
   const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples }
@@ -86,13 +90,29 @@ export function compareMetric(
     n,
     alpha: ctx.alpha,
     reason: '',
-    method: methodOf(spec, interval)
+    method: methodOf(spec, {
+      relative: interval.relative,
+      histogram: !!(baseline.histogram || canary.histogram)
+    })
   }
-  if (spec.limit !== undefined) result.limit = limitResult(spec, spec.limit, canary, ctx)
+  if (spec.limit !== undefined) {
+    result.limit =
+      limitValue === undefined
+        ? limitResult(spec, spec.limit, canary, ctx)
+        : queryLimit(spec, spec.limit, limitValue)
+  }
   if (verdict === 'inconclusive') {
     result.needed = needed(harm, interval.t, n, spec, failAt, ctx)
   }
   result.reason = reasonFor(result, enough, ctx.minSamples, harm.lower > spec.tolerance.value)
+  if (verdict === 'inconclusive' && enough && (baseline.histogram || canary.histogram)) {
+    const resolution = bucketResolution(spec, baseline, canary, ctx)
+    if (resolution) {
+      // More traffic narrows the ranks, not the buckets: say what would settle it instead.
+      result.reason = resolution
+      result.needed = { samples: 0, seconds: 0 }
+    }
+  }
   return result
 }
 
@@ -118,8 +138,39 @@ function differenceInterval(
   })
 }
 
-const sketchOf = (m: MetricSketch): QuantileSketch =>
-  m.quantiles ? QuantileSketch.fromJSON(m.quantiles) : new QuantileSketch()
+const sketchOf = (m: MetricSketch, interpolate = false): QuantileSketchLike => {
+  if (m.histogram) {
+    const h = new HistogramQuantiles(m.histogram)
+    return interpolate ? h.interpolated() : h
+  }
+  return m.quantiles ? QuantileSketch.fromJSON(m.quantiles) : new QuantileSketch()
+}
+
+/**
+ * A quantile read from histogram buckets is widened to the bucket edges. When the interval read
+ * at interpolated values (what finer buckets would give) is decisive but the widened one is not,
+ * the bucket resolution, not the amount of data, is what keeps the metric inconclusive: say so.
+ */
+function bucketResolution(
+  spec: MetricSpec,
+  b: MetricSketch,
+  c: MetricSketch,
+  ctx: CompareContext
+): string | undefined {
+  if (spec.kind !== 'quantile') return undefined
+  const d = quantileDifferenceCS(
+    sketchOf(b, true),
+    sketchOf(c, true),
+    spec.quantile ?? 0.5,
+    ctx.alpha,
+    { relative: spec.tolerance.relative, tStar: ctx.tStar }
+  )
+  const harm = toHarm(d, spec.better)
+  const decisive = harm.upper < spec.tolerance.value || harm.lower > spec.tolerance.value
+  return decisive
+    ? 'bucket resolution, not data, keeps this inconclusive: the interval, widened to the histogram bucket edges, crosses the tolerance; finer buckets around this quantile would decide it'
+    : undefined
+}
 
 /** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
 function limitResult(
@@ -153,6 +204,12 @@ function limitResult(
   }
 }
 
+/** A limit read from a raw query: one number, no interval, so beyond the limit only holds. */
+function queryLimit(spec: MetricSpec, limit: number, value: number): LimitResult {
+  const worse = spec.better === 'lower' ? value > limit : value < limit
+  return { value: limit, lower: value, upper: value, breached: false, suspect: worse, query: true }
+}
+
 function needed(
   harm: Harm,
   t: number,
@@ -181,8 +238,11 @@ function needed(
   return { samples, seconds }
 }
 
-function methodOf(spec: MetricSpec, d: DifferenceInterval): string {
+function methodOf(spec: MetricSpec, d: { relative: boolean; histogram: boolean }): string {
   const scale = d.relative ? 'relative (delta method)' : 'absolute'
+  if (spec.kind === 'quantile' && d.histogram) {
+    return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), read from histogram buckets and widened to the bucket edges, ${scale}`
+  }
   if (spec.kind === 'quantile') {
     return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`
   }

@@ -37,6 +37,8 @@ export interface LimitResult {
   breached: boolean
   /** The estimate is on the wrong side but the interval still crosses the limit. */
   suspect: boolean
+  /** The canary's value came from a raw query (no interval): it can only hold. */
+  query?: true
 }
 
 export interface MetricResult {

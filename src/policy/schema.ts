@@ -28,6 +28,7 @@ import {
   type Path
 } from './dsl.js'
 import { actuators } from './actuatorSchema.js'
+import { checkPrometheusPolicy, prometheusSource } from './prometheus.js'
 import { amount, duration, fraction, limit, metricKind, version, type Kind } from './scalars.js'
 import type { JudgeSpec, MetricSpec, Policy, RedactPattern, Tolerance } from './types.js'
 import { formatDuration, type Amount } from './units.js'
@@ -144,7 +145,8 @@ const source = union('Where the records come from.', 'type', {
       'auto'
     )
   }),
-  langfuse: langfuseSource()
+  langfuse: langfuseSource(),
+  prometheus: prometheusSource
 })
 
 /** The Langfuse source (public API: v2 observations, v2 scores). Keys are read from env vars named here. */
@@ -619,7 +621,7 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
 })
 
 /** With a judge, its metric joins the others (a name clash is reported at the judge's metric). */
-export const policySchema: Node<Policy> = refine(policyFields, (value, path, issues) => {
+const withJudgeMetric = refine(policyFields, (value, path, issues): Checked<Policy> => {
   const { judge: judged, ...rest } = value
   if (!judged) return rest as Policy
   const clash = rest.metrics.findIndex(m => m.name === judged.metric.name)
@@ -632,6 +634,10 @@ export const policySchema: Node<Policy> = refine(policyFields, (value, path, iss
   }
   return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec } as Policy
 })
+
+export const policySchema: Node<Policy> = refine(withJudgeMetric, (policy, _path, issues) =>
+  checkPrometheusPolicy(policy, issues)
+)
 
 /** The JSON Schema (draft 2020-12) of a policy file, generated from `policySchema`. */
 export function policyJsonSchema(): Record<string, unknown> {

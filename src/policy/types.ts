@@ -95,7 +95,50 @@ export interface LangfuseSourceSpec {
   retries: number
 }
 
-export type SourceSpec = FileSourceSpec | LangfuseSourceSpec
+/** The series one metric is computed from (src/policy/prometheus.ts says which kinds take which). */
+export interface PrometheusSeries {
+  /** A classic histogram's base name (`_bucket`, `_sum`, `_count`): quantiles and means. */
+  histogram?: string
+  /** kind rate: counters of bad events and of all events. */
+  errors?: string
+  total?: string
+  /** kind ratio or mean: counters of the numerator and the denominator. */
+  sum?: string
+  count?: string
+  /** A counter of squared values, for a mean's variance. */
+  sumOfSquares?: string
+  /**
+   * Raw PromQL for the metric's absolute `limit` only: the canary's value, with `$canary` where the
+   * gate puts the (escaped) canary matchers. One number, no counts: it can hold, never roll back.
+   */
+  limitQuery?: string
+  /** Multiplies the values (1000: seconds to milliseconds). */
+  scale: number
+  /** Extra label matchers for these series, values matched exactly. */
+  match: Record<string, string>
+}
+
+export interface PrometheusSourceSpec {
+  type: 'prometheus'
+  url: string
+  /** Names of environment variables holding secrets, never the secrets. */
+  auth?: { bearerTokenEnv?: string; basic?: { user: string; passwordEnv: string } }
+  headers: Record<string, string>
+  /** Header name -> environment variable holding its (secret) value. */
+  headersFromEnv: Record<string, string>
+  tls?: { insecureSkipVerify: boolean; caFile?: string }
+  /** Of one query, ms. */
+  timeout: Duration
+  retries: number
+  /** Label matchers added to every selector. */
+  match: Record<string, string>
+  /** The counter of requests per arm; default: the first metric's count series. */
+  requests?: string
+  /** By metric name. */
+  series: Record<string, PrometheusSeries>
+}
+
+export type SourceSpec = FileSourceSpec | LangfuseSourceSpec | PrometheusSourceSpec
 
 export interface Policy {
   version: 1

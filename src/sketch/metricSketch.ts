@@ -1,6 +1,7 @@
+import { mergeHistograms } from './histogram.js'
 import { mergeMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
-import type { MetricSketch } from './types.js'
+import type { HistogramData, MetricSketch } from './types.js'
 
 /** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
 export const MAX_MODEL_KEYS = 20
@@ -27,7 +28,16 @@ export function mergeMetricSketches(a: MetricSketch, b: MetricSketch): MetricSke
     if (b.quantiles) sketch.merge(QuantileSketch.fromJSON(b.quantiles))
     merged.quantiles = sketch.toJSON()
   }
+  const histogram = mergeOptionalHistograms(a.histogram, b.histogram)
+  if (histogram) merged.histogram = histogram
   return merged
+}
+
+function mergeOptionalHistograms(
+  a: HistogramData | undefined,
+  b: HistogramData | undefined
+): HistogramData | undefined {
+  return a && b ? mergeHistograms(a, b) : (a ?? b)
 }
 
 /**
@@ -39,6 +49,7 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
   const moments = Array.from({ length: metricCount }, emptyMoments)
   const requests = new Array<number>(metricCount).fill(0)
   const sketches: (QuantileSketch | undefined)[] = new Array(metricCount).fill(undefined)
+  const histograms: (HistogramData | undefined)[] = new Array(metricCount).fill(undefined)
   const models: Record<string, number> = {}
   const errors: Record<string, number> = {}
   let totalRequests = 0
@@ -60,12 +71,15 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
         const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha))
         sketch.merge(QuantileSketch.fromJSON(m.quantiles))
       }
+      histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram)
     }
   }
   const metrics = moments.map((mo, i): MetricSketch => {
     const sketch = sketches[i]
     const merged: MetricSketch = { moments: mo, requests: requests[i]! }
     if (sketch) merged.quantiles = sketch.toJSON()
+    const histogram = histograms[i]
+    if (histogram) merged.histogram = histogram
     return merged
   })
   return {

@@ -42,6 +42,18 @@ export interface BucketCounts {
   counts: number[]
 }
 
+/**
+ * A classic fixed-bucket histogram (Prometheus `_bucket{le}`, OpenTelemetry explicit buckets):
+ * counts[i] observations in (bounds[i - 1], bounds[i]] (the first from 0), and
+ * counts[bounds.length] above the last bound. Merges by adding counts (src/sketch/histogram.ts).
+ */
+export interface HistogramData {
+  /** Finite upper bounds (`le`), ascending. */
+  bounds: number[]
+  /** Per bucket, not cumulative; length bounds.length + 1. */
+  counts: number[]
+}
+
 /** What one metric accumulated in one cell. */
 export interface MetricSketch {
   /** Clustered by unit when records carry a unit, else one cluster per request. */
@@ -50,4 +62,9 @@ export interface MetricSketch {
   requests: number
   /** Per-request values, for quantile metrics (and for limits on them). */
   quantiles?: QuantileSketchData
+  /**
+   * Per-request values as a fixed-bucket histogram, when the source has only that (Prometheus):
+   * quantiles are then read conservatively, to bucket edges. A cell has this or `quantiles`.
+   */
+  histogram?: HistogramData
 }

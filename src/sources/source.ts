@@ -60,6 +60,15 @@ export interface DataQuality {
   invalidValues: Record<string, number>
   /** Files read, with their line counts; problems with a whole file (empty, binary) in `problem`. */
   files: { path: string; lines: number; malformed: number; problem?: string }[]
+  /**
+   * Problems a source found with the data that make the evidence untrustworthy (a series with no
+   * data, one arm missing, NaN, a series that stopped): each blocks (a hold, never a rollback).
+   */
+  problems?: string[]
+  /** Things worth a look that do not block (e.g. counter resets a source accounted for). */
+  warnings?: string[]
+  /** How the evidence was read, for the record (e.g. where a variance came from). */
+  notes?: string[]
 }
 
 export interface Evidence {
@@ -77,6 +86,11 @@ export interface Evidence {
    * only when the policy has one. Production text: never logged, never in a report or record.
    */
   texts?: TextSample[]
+  /**
+   * Metric name -> the canary's value from a raw query, for that metric's absolute `limit` only
+   * (Prometheus `limitQuery`). One number without counts: it can hold, never roll back.
+   */
+  limitValues?: Record<string, number>
 }
 
 /** One sampled request's texts, for the judge. */

@@ -56,6 +56,11 @@ export interface QuantileSketchLike {
   count: number
   valueAtRank(rank: number): number
   relativeAccuracy: number
+  /**
+   * Optional: where the rank-th smallest observation lies for sure, when the sketch knows it
+   * better than a relative accuracy (a fixed-bucket histogram: its bucket's edges).
+   */
+  rangeAtRank?(rank: number): { low: number; high: number }
 }
 
 export interface QuantileInterval extends Interval {
@@ -237,7 +242,8 @@ function trueValueRange(value: number, a: number): { low: number; high: number }
  * N stays within n q +- r, r = n * csRadius(n, sqrt(q (1 - q)), alpha, rho) (normal mixture with
  * the Bernoulli variance). Since X_(k) <= x_q exactly when N >= k, x_q lies between the order
  * statistics of ranks ceil(n q - r) and floor(n q + r) + 1. A rank below 1 gives -Infinity, above
- * n gives +Infinity. The values are widened by the sketch's relative accuracy.
+ * n gives +Infinity. The values are widened by the sketch's relative accuracy, or to the range it
+ * gives (a fixed-bucket histogram: the bucket's edges).
  *
  * The estimate is the empirical quantile, the order statistic of rank max(1, ceil(n q)).
  * tStar is in observations of this arm.
@@ -268,8 +274,10 @@ export function quantileCS(
   const lowerRank = Math.ceil(n * q - r)
   const upperRank = Math.floor(n * q + r) + 1
   const a = sketch.relativeAccuracy
-  const lower = lowerRank >= 1 ? trueValueRange(sketch.valueAtRank(lowerRank), a).low : -Infinity
-  const upper = upperRank <= n ? trueValueRange(sketch.valueAtRank(upperRank), a).high : Infinity
+  const range = (rank: number) =>
+    sketch.rangeAtRank?.(rank) ?? trueValueRange(sketch.valueAtRank(rank), a)
+  const lower = lowerRank >= 1 ? range(lowerRank).low : -Infinity
+  const upper = upperRank <= n ? range(upperRank).high : Infinity
   const estimate = sketch.valueAtRank(Math.max(1, Math.ceil(n * q)))
   return { estimate, lower, upper, lowerRank, upperRank }
 }
