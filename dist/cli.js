@@ -2450,7 +2450,7 @@ const UNTRUSTED = new Set(['arms', 'traffic-split', 'data-quality']);
  * sample, the bake time has passed and no check blocks. hold: anything else, with what is needed.
  */
 function decide(policy, state, analysis, now) {
-    const here = { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
+    const here = position(policy, state);
     const stay = (action, reasons, complete = false) => ({
         action,
         from: here,
@@ -2461,12 +2461,9 @@ function decide(policy, state, analysis, now) {
     if (state.status === 'complete')
         return stay('promote', ['the rollout is complete'], true);
     if (state.status === 'rolled-back') {
-        return {
-            ...stay('rollback', [
-                `the rollout was rolled back; \`resume\` starts it again at the first step`
-            ]),
-            to: { index: -1, weight: 0 }
-        };
+        return stay('rollback', [
+            `the rollout was rolled back; \`resume\` starts it again at the first step`
+        ]);
     }
     if (state.status === 'paused') {
         const p = state.paused;
@@ -2539,10 +2536,17 @@ function promote(policy, state, here, gating, elapsed) {
         ]
     };
 }
+/** Where the canary is now: a rolled-back rollout is at 0%, off every step. */
+function position(policy, state) {
+    return state.status === 'rolled-back'
+        ? ROLLED_BACK
+        : { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
+}
+const ROLLED_BACK = { index: -1, weight: 0 };
 const rollback = (here, reasons) => ({
     action: 'rollback',
     from: here,
-    to: { index: -1, weight: 0 },
+    to: ROLLED_BACK,
     complete: false,
     reasons
 });
@@ -2589,7 +2593,7 @@ function mostNeeded(gating) {
 function manualDecision(policy, state, command, actor, reason, 
 /** promote only: the step index to go to (default the next one). */
 toIndex = state.stepIndex + 1) {
-    const here = { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
+    const here = position(policy, state);
     const manual = { command, actor, reason };
     const why = `${command} by ${actor}: ${reason}`;
     switch (command) {
@@ -15234,7 +15238,9 @@ function headline(r) {
                 ? `${ICON.promote} ${name} is complete at 100%`
                 : `${ICON.promote} Promote ${name}: ${r.step.weight}% → ${r.next.weight}%${r.complete ? ' (complete)' : ''}`;
         case 'rollback':
-            return `${ICON.rollback} Roll back ${name}: ${r.step.weight}% → 0%`;
+            return r.step.weight === 0
+                ? `${ICON.rollback} ${name} is rolled back: the canary is at 0%`
+                : `${ICON.rollback} Roll back ${name}: ${r.step.weight}% → 0%`;
         default:
             return `${ICON.hold} Hold ${name} at ${r.step.weight}%`;
     }

@@ -4,7 +4,7 @@ import * as crypto$1 from 'crypto';
 import * as fs from 'fs';
 import { promises, constants as constants$6, existsSync, readFileSync, statSync, stat as stat$1, realpathSync, realpath, readdirSync, readdir as readdir$1 } from 'fs';
 import * as path$1 from 'path';
-import { sep as sep$1, basename, dirname, resolve as resolve$1, normalize, relative, posix, isAbsolute } from 'path';
+import { sep as sep$1, basename, dirname, resolve, normalize, relative, posix, isAbsolute } from 'path';
 import * as http from 'http';
 import http__default from 'http';
 import * as https from 'https';
@@ -36,16 +36,16 @@ import require$$1$5 from 'node:dns';
 import require$$5$3, { StringDecoder } from 'string_decoder';
 import * as child$1 from 'child_process';
 import { setTimeout as setTimeout$1 } from 'timers';
-import { writeFile as writeFile$1, readFile, open as open$1, stat as stat$2, rename as rename$1, unlink as unlink$1, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { resolve, relative as relative$1, isAbsolute as isAbsolute$1, dirname as dirname$1, join, basename as basename$1 } from 'node:path';
+import { createHash, createHmac } from 'node:crypto';
+import { open as open$1, stat as stat$2, readFile, writeFile as writeFile$1, rename as rename$1, unlink as unlink$1, mkdtemp } from 'node:fs/promises';
+import { resolve as resolve$1, relative as relative$1, isAbsolute as isAbsolute$1, dirname as dirname$1, join, basename as basename$1 } from 'node:path';
 import require$$0$6 from 'process';
 import require$$0$7 from 'buffer';
-import { createHmac, createHash } from 'node:crypto';
-import { readFileSync as readFileSync$1, createReadStream } from 'node:fs';
 import { fileURLToPath } from 'url';
 import { createRequire } from 'module';
 import { Transform } from 'stream';
+import { createReadStream, readFileSync as readFileSync$1 } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -36396,28 +36396,2114 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
-/** Whether the decision moves the canary (or is a person's command): what `on: change` waits for. */
-const moves = (r) => r.step.weight !== r.next.weight || r.manual !== undefined;
+/** A problem with how the tool was called (flags, inputs, a state that refuses a command): exit 2. */
+class UsageError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'UsageError';
+    }
+}
+/** A step weight as people type it: `50`, `50%`, `12.5%`. */
+function parseStepWeight(text, what) {
+    const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(text.trim());
+    const value = m ? Number(m[1]) : NaN;
+    if (!(value > 0 && value <= 100)) {
+        throw new UsageError(`${what} must be a step's canary weight such as 50 or 50%, not "${text}"`);
+    }
+    return value;
+}
+
+var light$1 = {exports: {}};
+
 /**
- * Run every actuator in order; one that throws is recorded as not applied and the rest still run
- * (a deployment status should mirror the decision even when a webhook is down).
+  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
+  * https://github.com/SGrondin/bottleneck
+  */
+var light = light$1.exports;
+
+var hasRequiredLight;
+
+function requireLight () {
+	if (hasRequiredLight) return light$1.exports;
+	hasRequiredLight = 1;
+	(function (module, exports) {
+		(function (global, factory) {
+			module.exports = factory() ;
+		}(light, (function () {
+			var commonjsGlobal$1 = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof commonjsGlobal !== 'undefined' ? commonjsGlobal : typeof self !== 'undefined' ? self : {};
+
+			function getCjsExportFromNamespace (n) {
+				return n && n['default'] || n;
+			}
+
+			var load = function(received, defaults, onto = {}) {
+			  var k, ref, v;
+			  for (k in defaults) {
+			    v = defaults[k];
+			    onto[k] = (ref = received[k]) != null ? ref : v;
+			  }
+			  return onto;
+			};
+
+			var overwrite = function(received, defaults, onto = {}) {
+			  var k, v;
+			  for (k in received) {
+			    v = received[k];
+			    if (defaults[k] !== void 0) {
+			      onto[k] = v;
+			    }
+			  }
+			  return onto;
+			};
+
+			var parser = {
+				load: load,
+				overwrite: overwrite
+			};
+
+			var DLList;
+
+			DLList = class DLList {
+			  constructor(incr, decr) {
+			    this.incr = incr;
+			    this.decr = decr;
+			    this._first = null;
+			    this._last = null;
+			    this.length = 0;
+			  }
+
+			  push(value) {
+			    var node;
+			    this.length++;
+			    if (typeof this.incr === "function") {
+			      this.incr();
+			    }
+			    node = {
+			      value,
+			      prev: this._last,
+			      next: null
+			    };
+			    if (this._last != null) {
+			      this._last.next = node;
+			      this._last = node;
+			    } else {
+			      this._first = this._last = node;
+			    }
+			    return void 0;
+			  }
+
+			  shift() {
+			    var value;
+			    if (this._first == null) {
+			      return;
+			    } else {
+			      this.length--;
+			      if (typeof this.decr === "function") {
+			        this.decr();
+			      }
+			    }
+			    value = this._first.value;
+			    if ((this._first = this._first.next) != null) {
+			      this._first.prev = null;
+			    } else {
+			      this._last = null;
+			    }
+			    return value;
+			  }
+
+			  first() {
+			    if (this._first != null) {
+			      return this._first.value;
+			    }
+			  }
+
+			  getArray() {
+			    var node, ref, results;
+			    node = this._first;
+			    results = [];
+			    while (node != null) {
+			      results.push((ref = node, node = node.next, ref.value));
+			    }
+			    return results;
+			  }
+
+			  forEachShift(cb) {
+			    var node;
+			    node = this.shift();
+			    while (node != null) {
+			      (cb(node), node = this.shift());
+			    }
+			    return void 0;
+			  }
+
+			  debug() {
+			    var node, ref, ref1, ref2, results;
+			    node = this._first;
+			    results = [];
+			    while (node != null) {
+			      results.push((ref = node, node = node.next, {
+			        value: ref.value,
+			        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+			        next: (ref2 = ref.next) != null ? ref2.value : void 0
+			      }));
+			    }
+			    return results;
+			  }
+
+			};
+
+			var DLList_1 = DLList;
+
+			var Events;
+
+			Events = class Events {
+			  constructor(instance) {
+			    this.instance = instance;
+			    this._events = {};
+			    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
+			      throw new Error("An Emitter already exists for this object");
+			    }
+			    this.instance.on = (name, cb) => {
+			      return this._addListener(name, "many", cb);
+			    };
+			    this.instance.once = (name, cb) => {
+			      return this._addListener(name, "once", cb);
+			    };
+			    this.instance.removeAllListeners = (name = null) => {
+			      if (name != null) {
+			        return delete this._events[name];
+			      } else {
+			        return this._events = {};
+			      }
+			    };
+			  }
+
+			  _addListener(name, status, cb) {
+			    var base;
+			    if ((base = this._events)[name] == null) {
+			      base[name] = [];
+			    }
+			    this._events[name].push({cb, status});
+			    return this.instance;
+			  }
+
+			  listenerCount(name) {
+			    if (this._events[name] != null) {
+			      return this._events[name].length;
+			    } else {
+			      return 0;
+			    }
+			  }
+
+			  async trigger(name, ...args) {
+			    var e, promises;
+			    try {
+			      if (name !== "debug") {
+			        this.trigger("debug", `Event triggered: ${name}`, args);
+			      }
+			      if (this._events[name] == null) {
+			        return;
+			      }
+			      this._events[name] = this._events[name].filter(function(listener) {
+			        return listener.status !== "none";
+			      });
+			      promises = this._events[name].map(async(listener) => {
+			        var e, returned;
+			        if (listener.status === "none") {
+			          return;
+			        }
+			        if (listener.status === "once") {
+			          listener.status = "none";
+			        }
+			        try {
+			          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+			          if (typeof (returned != null ? returned.then : void 0) === "function") {
+			            return (await returned);
+			          } else {
+			            return returned;
+			          }
+			        } catch (error) {
+			          e = error;
+			          {
+			            this.trigger("error", e);
+			          }
+			          return null;
+			        }
+			      });
+			      return ((await Promise.all(promises))).find(function(x) {
+			        return x != null;
+			      });
+			    } catch (error) {
+			      e = error;
+			      {
+			        this.trigger("error", e);
+			      }
+			      return null;
+			    }
+			  }
+
+			};
+
+			var Events_1 = Events;
+
+			var DLList$1, Events$1, Queues;
+
+			DLList$1 = DLList_1;
+
+			Events$1 = Events_1;
+
+			Queues = class Queues {
+			  constructor(num_priorities) {
+			    this.Events = new Events$1(this);
+			    this._length = 0;
+			    this._lists = (function() {
+			      var j, ref, results;
+			      results = [];
+			      for (j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); 1 <= ref ? ++j : --j) {
+			        results.push(new DLList$1((() => {
+			          return this.incr();
+			        }), (() => {
+			          return this.decr();
+			        })));
+			      }
+			      return results;
+			    }).call(this);
+			  }
+
+			  incr() {
+			    if (this._length++ === 0) {
+			      return this.Events.trigger("leftzero");
+			    }
+			  }
+
+			  decr() {
+			    if (--this._length === 0) {
+			      return this.Events.trigger("zero");
+			    }
+			  }
+
+			  push(job) {
+			    return this._lists[job.options.priority].push(job);
+			  }
+
+			  queued(priority) {
+			    if (priority != null) {
+			      return this._lists[priority].length;
+			    } else {
+			      return this._length;
+			    }
+			  }
+
+			  shiftAll(fn) {
+			    return this._lists.forEach(function(list) {
+			      return list.forEachShift(fn);
+			    });
+			  }
+
+			  getFirst(arr = this._lists) {
+			    var j, len, list;
+			    for (j = 0, len = arr.length; j < len; j++) {
+			      list = arr[j];
+			      if (list.length > 0) {
+			        return list;
+			      }
+			    }
+			    return [];
+			  }
+
+			  shiftLastFrom(priority) {
+			    return this.getFirst(this._lists.slice(priority).reverse()).shift();
+			  }
+
+			};
+
+			var Queues_1 = Queues;
+
+			var BottleneckError;
+
+			BottleneckError = class BottleneckError extends Error {};
+
+			var BottleneckError_1 = BottleneckError;
+
+			var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+
+			NUM_PRIORITIES = 10;
+
+			DEFAULT_PRIORITY = 5;
+
+			parser$1 = parser;
+
+			BottleneckError$1 = BottleneckError_1;
+
+			Job = class Job {
+			  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
+			    this.task = task;
+			    this.args = args;
+			    this.rejectOnDrop = rejectOnDrop;
+			    this.Events = Events;
+			    this._states = _states;
+			    this.Promise = Promise;
+			    this.options = parser$1.load(options, jobDefaults);
+			    this.options.priority = this._sanitizePriority(this.options.priority);
+			    if (this.options.id === jobDefaults.id) {
+			      this.options.id = `${this.options.id}-${this._randomIndex()}`;
+			    }
+			    this.promise = new this.Promise((_resolve, _reject) => {
+			      this._resolve = _resolve;
+			      this._reject = _reject;
+			    });
+			    this.retryCount = 0;
+			  }
+
+			  _sanitizePriority(priority) {
+			    var sProperty;
+			    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+			    if (sProperty < 0) {
+			      return 0;
+			    } else if (sProperty > NUM_PRIORITIES - 1) {
+			      return NUM_PRIORITIES - 1;
+			    } else {
+			      return sProperty;
+			    }
+			  }
+
+			  _randomIndex() {
+			    return Math.random().toString(36).slice(2);
+			  }
+
+			  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
+			    if (this._states.remove(this.options.id)) {
+			      if (this.rejectOnDrop) {
+			        this._reject(error != null ? error : new BottleneckError$1(message));
+			      }
+			      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
+			      return true;
+			    } else {
+			      return false;
+			    }
+			  }
+
+			  _assertStatus(expected) {
+			    var status;
+			    status = this._states.jobStatus(this.options.id);
+			    if (!(status === expected || (expected === "DONE" && status === null))) {
+			      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+			    }
+			  }
+
+			  doReceive() {
+			    this._states.start(this.options.id);
+			    return this.Events.trigger("received", {args: this.args, options: this.options});
+			  }
+
+			  doQueue(reachedHWM, blocked) {
+			    this._assertStatus("RECEIVED");
+			    this._states.next(this.options.id);
+			    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
+			  }
+
+			  doRun() {
+			    if (this.retryCount === 0) {
+			      this._assertStatus("QUEUED");
+			      this._states.next(this.options.id);
+			    } else {
+			      this._assertStatus("EXECUTING");
+			    }
+			    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
+			  }
+
+			  async doExecute(chained, clearGlobalState, run, free) {
+			    var error, eventInfo, passed;
+			    if (this.retryCount === 0) {
+			      this._assertStatus("RUNNING");
+			      this._states.next(this.options.id);
+			    } else {
+			      this._assertStatus("EXECUTING");
+			    }
+			    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+			    this.Events.trigger("executing", eventInfo);
+			    try {
+			      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
+			      if (clearGlobalState()) {
+			        this.doDone(eventInfo);
+			        await free(this.options, eventInfo);
+			        this._assertStatus("DONE");
+			        return this._resolve(passed);
+			      }
+			    } catch (error1) {
+			      error = error1;
+			      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+			    }
+			  }
+
+			  doExpire(clearGlobalState, run, free) {
+			    var error, eventInfo;
+			    if (this._states.jobStatus(this.options.id === "RUNNING")) {
+			      this._states.next(this.options.id);
+			    }
+			    this._assertStatus("EXECUTING");
+			    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+			    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+			    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+			  }
+
+			  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
+			    var retry, retryAfter;
+			    if (clearGlobalState()) {
+			      retry = (await this.Events.trigger("failed", error, eventInfo));
+			      if (retry != null) {
+			        retryAfter = ~~retry;
+			        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+			        this.retryCount++;
+			        return run(retryAfter);
+			      } else {
+			        this.doDone(eventInfo);
+			        await free(this.options, eventInfo);
+			        this._assertStatus("DONE");
+			        return this._reject(error);
+			      }
+			    }
+			  }
+
+			  doDone(eventInfo) {
+			    this._assertStatus("EXECUTING");
+			    this._states.next(this.options.id);
+			    return this.Events.trigger("done", eventInfo);
+			  }
+
+			};
+
+			var Job_1 = Job;
+
+			var BottleneckError$2, LocalDatastore, parser$2;
+
+			parser$2 = parser;
+
+			BottleneckError$2 = BottleneckError_1;
+
+			LocalDatastore = class LocalDatastore {
+			  constructor(instance, storeOptions, storeInstanceOptions) {
+			    this.instance = instance;
+			    this.storeOptions = storeOptions;
+			    this.clientId = this.instance._randomIndex();
+			    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+			    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+			    this._running = 0;
+			    this._done = 0;
+			    this._unblockTime = 0;
+			    this.ready = this.Promise.resolve();
+			    this.clients = {};
+			    this._startHeartbeat();
+			  }
+
+			  _startHeartbeat() {
+			    var base;
+			    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
+			      return typeof (base = (this.heartbeat = setInterval(() => {
+			        var amount, incr, maximum, now, reservoir;
+			        now = Date.now();
+			        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+			          this._lastReservoirRefresh = now;
+			          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+			          this.instance._drainAll(this.computeCapacity());
+			        }
+			        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+			          ({
+			            reservoirIncreaseAmount: amount,
+			            reservoirIncreaseMaximum: maximum,
+			            reservoir
+			          } = this.storeOptions);
+			          this._lastReservoirIncrease = now;
+			          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+			          if (incr > 0) {
+			            this.storeOptions.reservoir += incr;
+			            return this.instance._drainAll(this.computeCapacity());
+			          }
+			        }
+			      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
+			    } else {
+			      return clearInterval(this.heartbeat);
+			    }
+			  }
+
+			  async __publish__(message) {
+			    await this.yieldLoop();
+			    return this.instance.Events.trigger("message", message.toString());
+			  }
+
+			  async __disconnect__(flush) {
+			    await this.yieldLoop();
+			    clearInterval(this.heartbeat);
+			    return this.Promise.resolve();
+			  }
+
+			  yieldLoop(t = 0) {
+			    return new this.Promise(function(resolve, reject) {
+			      return setTimeout(resolve, t);
+			    });
+			  }
+
+			  computePenalty() {
+			    var ref;
+			    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
+			  }
+
+			  async __updateSettings__(options) {
+			    await this.yieldLoop();
+			    parser$2.overwrite(options, options, this.storeOptions);
+			    this._startHeartbeat();
+			    this.instance._drainAll(this.computeCapacity());
+			    return true;
+			  }
+
+			  async __running__() {
+			    await this.yieldLoop();
+			    return this._running;
+			  }
+
+			  async __queued__() {
+			    await this.yieldLoop();
+			    return this.instance.queued();
+			  }
+
+			  async __done__() {
+			    await this.yieldLoop();
+			    return this._done;
+			  }
+
+			  async __groupCheck__(time) {
+			    await this.yieldLoop();
+			    return (this._nextRequest + this.timeout) < time;
+			  }
+
+			  computeCapacity() {
+			    var maxConcurrent, reservoir;
+			    ({maxConcurrent, reservoir} = this.storeOptions);
+			    if ((maxConcurrent != null) && (reservoir != null)) {
+			      return Math.min(maxConcurrent - this._running, reservoir);
+			    } else if (maxConcurrent != null) {
+			      return maxConcurrent - this._running;
+			    } else if (reservoir != null) {
+			      return reservoir;
+			    } else {
+			      return null;
+			    }
+			  }
+
+			  conditionsCheck(weight) {
+			    var capacity;
+			    capacity = this.computeCapacity();
+			    return (capacity == null) || weight <= capacity;
+			  }
+
+			  async __incrementReservoir__(incr) {
+			    var reservoir;
+			    await this.yieldLoop();
+			    reservoir = this.storeOptions.reservoir += incr;
+			    this.instance._drainAll(this.computeCapacity());
+			    return reservoir;
+			  }
+
+			  async __currentReservoir__() {
+			    await this.yieldLoop();
+			    return this.storeOptions.reservoir;
+			  }
+
+			  isBlocked(now) {
+			    return this._unblockTime >= now;
+			  }
+
+			  check(weight, now) {
+			    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
+			  }
+
+			  async __check__(weight) {
+			    var now;
+			    await this.yieldLoop();
+			    now = Date.now();
+			    return this.check(weight, now);
+			  }
+
+			  async __register__(index, weight, expiration) {
+			    var now, wait;
+			    await this.yieldLoop();
+			    now = Date.now();
+			    if (this.conditionsCheck(weight)) {
+			      this._running += weight;
+			      if (this.storeOptions.reservoir != null) {
+			        this.storeOptions.reservoir -= weight;
+			      }
+			      wait = Math.max(this._nextRequest - now, 0);
+			      this._nextRequest = now + wait + this.storeOptions.minTime;
+			      return {
+			        success: true,
+			        wait,
+			        reservoir: this.storeOptions.reservoir
+			      };
+			    } else {
+			      return {
+			        success: false
+			      };
+			    }
+			  }
+
+			  strategyIsBlock() {
+			    return this.storeOptions.strategy === 3;
+			  }
+
+			  async __submit__(queueLength, weight) {
+			    var blocked, now, reachedHWM;
+			    await this.yieldLoop();
+			    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
+			      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+			    }
+			    now = Date.now();
+			    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+			    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+			    if (blocked) {
+			      this._unblockTime = now + this.computePenalty();
+			      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+			      this.instance._dropAllQueued();
+			    }
+			    return {
+			      reachedHWM,
+			      blocked,
+			      strategy: this.storeOptions.strategy
+			    };
+			  }
+
+			  async __free__(index, weight) {
+			    await this.yieldLoop();
+			    this._running -= weight;
+			    this._done += weight;
+			    this.instance._drainAll(this.computeCapacity());
+			    return {
+			      running: this._running
+			    };
+			  }
+
+			};
+
+			var LocalDatastore_1 = LocalDatastore;
+
+			var BottleneckError$3, States;
+
+			BottleneckError$3 = BottleneckError_1;
+
+			States = class States {
+			  constructor(status1) {
+			    this.status = status1;
+			    this._jobs = {};
+			    this.counts = this.status.map(function() {
+			      return 0;
+			    });
+			  }
+
+			  next(id) {
+			    var current, next;
+			    current = this._jobs[id];
+			    next = current + 1;
+			    if ((current != null) && next < this.status.length) {
+			      this.counts[current]--;
+			      this.counts[next]++;
+			      return this._jobs[id]++;
+			    } else if (current != null) {
+			      this.counts[current]--;
+			      return delete this._jobs[id];
+			    }
+			  }
+
+			  start(id) {
+			    var initial;
+			    initial = 0;
+			    this._jobs[id] = initial;
+			    return this.counts[initial]++;
+			  }
+
+			  remove(id) {
+			    var current;
+			    current = this._jobs[id];
+			    if (current != null) {
+			      this.counts[current]--;
+			      delete this._jobs[id];
+			    }
+			    return current != null;
+			  }
+
+			  jobStatus(id) {
+			    var ref;
+			    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+			  }
+
+			  statusJobs(status) {
+			    var k, pos, ref, results, v;
+			    if (status != null) {
+			      pos = this.status.indexOf(status);
+			      if (pos < 0) {
+			        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
+			      }
+			      ref = this._jobs;
+			      results = [];
+			      for (k in ref) {
+			        v = ref[k];
+			        if (v === pos) {
+			          results.push(k);
+			        }
+			      }
+			      return results;
+			    } else {
+			      return Object.keys(this._jobs);
+			    }
+			  }
+
+			  statusCounts() {
+			    return this.counts.reduce(((acc, v, i) => {
+			      acc[this.status[i]] = v;
+			      return acc;
+			    }), {});
+			  }
+
+			};
+
+			var States_1 = States;
+
+			var DLList$2, Sync;
+
+			DLList$2 = DLList_1;
+
+			Sync = class Sync {
+			  constructor(name, Promise) {
+			    this.schedule = this.schedule.bind(this);
+			    this.name = name;
+			    this.Promise = Promise;
+			    this._running = 0;
+			    this._queue = new DLList$2();
+			  }
+
+			  isEmpty() {
+			    return this._queue.length === 0;
+			  }
+
+			  async _tryToRun() {
+			    var args, cb, error, reject, resolve, returned, task;
+			    if ((this._running < 1) && this._queue.length > 0) {
+			      this._running++;
+			      ({task, args, resolve, reject} = this._queue.shift());
+			      cb = (await (async function() {
+			        try {
+			          returned = (await task(...args));
+			          return function() {
+			            return resolve(returned);
+			          };
+			        } catch (error1) {
+			          error = error1;
+			          return function() {
+			            return reject(error);
+			          };
+			        }
+			      })());
+			      this._running--;
+			      this._tryToRun();
+			      return cb();
+			    }
+			  }
+
+			  schedule(task, ...args) {
+			    var promise, reject, resolve;
+			    resolve = reject = null;
+			    promise = new this.Promise(function(_resolve, _reject) {
+			      resolve = _resolve;
+			      return reject = _reject;
+			    });
+			    this._queue.push({task, args, resolve, reject});
+			    this._tryToRun();
+			    return promise;
+			  }
+
+			};
+
+			var Sync_1 = Sync;
+
+			var version = "2.19.5";
+			var version$1 = {
+				version: version
+			};
+
+			var version$2 = /*#__PURE__*/Object.freeze({
+				version: version,
+				default: version$1
+			});
+
+			var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+			var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+			var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+			var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+
+			parser$3 = parser;
+
+			Events$2 = Events_1;
+
+			RedisConnection$1 = require$$2;
+
+			IORedisConnection$1 = require$$3;
+
+			Scripts$1 = require$$4;
+
+			Group = (function() {
+			  class Group {
+			    constructor(limiterOptions = {}) {
+			      this.deleteKey = this.deleteKey.bind(this);
+			      this.limiterOptions = limiterOptions;
+			      parser$3.load(this.limiterOptions, this.defaults, this);
+			      this.Events = new Events$2(this);
+			      this.instances = {};
+			      this.Bottleneck = Bottleneck_1;
+			      this._startAutoCleanup();
+			      this.sharedConnection = this.connection != null;
+			      if (this.connection == null) {
+			        if (this.limiterOptions.datastore === "redis") {
+			          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+			        } else if (this.limiterOptions.datastore === "ioredis") {
+			          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+			        }
+			      }
+			    }
+
+			    key(key = "") {
+			      var ref;
+			      return (ref = this.instances[key]) != null ? ref : (() => {
+			        var limiter;
+			        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+			          id: `${this.id}-${key}`,
+			          timeout: this.timeout,
+			          connection: this.connection
+			        }));
+			        this.Events.trigger("created", limiter, key);
+			        return limiter;
+			      })();
+			    }
+
+			    async deleteKey(key = "") {
+			      var deleted, instance;
+			      instance = this.instances[key];
+			      if (this.connection) {
+			        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
+			      }
+			      if (instance != null) {
+			        delete this.instances[key];
+			        await instance.disconnect();
+			      }
+			      return (instance != null) || deleted > 0;
+			    }
+
+			    limiters() {
+			      var k, ref, results, v;
+			      ref = this.instances;
+			      results = [];
+			      for (k in ref) {
+			        v = ref[k];
+			        results.push({
+			          key: k,
+			          limiter: v
+			        });
+			      }
+			      return results;
+			    }
+
+			    keys() {
+			      return Object.keys(this.instances);
+			    }
+
+			    async clusterKeys() {
+			      var cursor, end, found, i, k, keys, len, next, start;
+			      if (this.connection == null) {
+			        return this.Promise.resolve(this.keys());
+			      }
+			      keys = [];
+			      cursor = null;
+			      start = `b_${this.id}-`.length;
+			      end = "_settings".length;
+			      while (cursor !== 0) {
+			        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
+			        cursor = ~~next;
+			        for (i = 0, len = found.length; i < len; i++) {
+			          k = found[i];
+			          keys.push(k.slice(start, -end));
+			        }
+			      }
+			      return keys;
+			    }
+
+			    _startAutoCleanup() {
+			      var base;
+			      clearInterval(this.interval);
+			      return typeof (base = (this.interval = setInterval(async() => {
+			        var e, k, ref, results, time, v;
+			        time = Date.now();
+			        ref = this.instances;
+			        results = [];
+			        for (k in ref) {
+			          v = ref[k];
+			          try {
+			            if ((await v._store.__groupCheck__(time))) {
+			              results.push(this.deleteKey(k));
+			            } else {
+			              results.push(void 0);
+			            }
+			          } catch (error) {
+			            e = error;
+			            results.push(v.Events.trigger("error", e));
+			          }
+			        }
+			        return results;
+			      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
+			    }
+
+			    updateSettings(options = {}) {
+			      parser$3.overwrite(options, this.defaults, this);
+			      parser$3.overwrite(options, options, this.limiterOptions);
+			      if (options.timeout != null) {
+			        return this._startAutoCleanup();
+			      }
+			    }
+
+			    disconnect(flush = true) {
+			      var ref;
+			      if (!this.sharedConnection) {
+			        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+			      }
+			    }
+
+			  }
+			  Group.prototype.defaults = {
+			    timeout: 1000 * 60 * 5,
+			    connection: null,
+			    Promise: Promise,
+			    id: "group-key"
+			  };
+
+			  return Group;
+
+			}).call(commonjsGlobal$1);
+
+			var Group_1 = Group;
+
+			var Batcher, Events$3, parser$4;
+
+			parser$4 = parser;
+
+			Events$3 = Events_1;
+
+			Batcher = (function() {
+			  class Batcher {
+			    constructor(options = {}) {
+			      this.options = options;
+			      parser$4.load(this.options, this.defaults, this);
+			      this.Events = new Events$3(this);
+			      this._arr = [];
+			      this._resetPromise();
+			      this._lastFlush = Date.now();
+			    }
+
+			    _resetPromise() {
+			      return this._promise = new this.Promise((res, rej) => {
+			        return this._resolve = res;
+			      });
+			    }
+
+			    _flush() {
+			      clearTimeout(this._timeout);
+			      this._lastFlush = Date.now();
+			      this._resolve();
+			      this.Events.trigger("batch", this._arr);
+			      this._arr = [];
+			      return this._resetPromise();
+			    }
+
+			    add(data) {
+			      var ret;
+			      this._arr.push(data);
+			      ret = this._promise;
+			      if (this._arr.length === this.maxSize) {
+			        this._flush();
+			      } else if ((this.maxTime != null) && this._arr.length === 1) {
+			        this._timeout = setTimeout(() => {
+			          return this._flush();
+			        }, this.maxTime);
+			      }
+			      return ret;
+			    }
+
+			  }
+			  Batcher.prototype.defaults = {
+			    maxTime: null,
+			    maxSize: null,
+			    Promise: Promise
+			  };
+
+			  return Batcher;
+
+			}).call(commonjsGlobal$1);
+
+			var Batcher_1 = Batcher;
+
+			var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+			var require$$8 = getCjsExportFromNamespace(version$2);
+
+			var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
+			  splice = [].splice;
+
+			NUM_PRIORITIES$1 = 10;
+
+			DEFAULT_PRIORITY$1 = 5;
+
+			parser$5 = parser;
+
+			Queues$1 = Queues_1;
+
+			Job$1 = Job_1;
+
+			LocalDatastore$1 = LocalDatastore_1;
+
+			RedisDatastore$1 = require$$4$1;
+
+			Events$4 = Events_1;
+
+			States$1 = States_1;
+
+			Sync$1 = Sync_1;
+
+			Bottleneck = (function() {
+			  class Bottleneck {
+			    constructor(options = {}, ...invalid) {
+			      var storeInstanceOptions, storeOptions;
+			      this._addToQueue = this._addToQueue.bind(this);
+			      this._validateOptions(options, invalid);
+			      parser$5.load(options, this.instanceDefaults, this);
+			      this._queues = new Queues$1(NUM_PRIORITIES$1);
+			      this._scheduled = {};
+			      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+			      this._limiter = null;
+			      this.Events = new Events$4(this);
+			      this._submitLock = new Sync$1("submit", this.Promise);
+			      this._registerLock = new Sync$1("register", this.Promise);
+			      storeOptions = parser$5.load(options, this.storeDefaults, {});
+			      this._store = (function() {
+			        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
+			          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+			          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+			        } else if (this.datastore === "local") {
+			          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+			          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+			        } else {
+			          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+			        }
+			      }).call(this);
+			      this._queues.on("leftzero", () => {
+			        var ref;
+			        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+			      });
+			      this._queues.on("zero", () => {
+			        var ref;
+			        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+			      });
+			    }
+
+			    _validateOptions(options, invalid) {
+			      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
+			        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+			      }
+			    }
+
+			    ready() {
+			      return this._store.ready;
+			    }
+
+			    clients() {
+			      return this._store.clients;
+			    }
+
+			    channel() {
+			      return `b_${this.id}`;
+			    }
+
+			    channel_client() {
+			      return `b_${this.id}_${this._store.clientId}`;
+			    }
+
+			    publish(message) {
+			      return this._store.__publish__(message);
+			    }
+
+			    disconnect(flush = true) {
+			      return this._store.__disconnect__(flush);
+			    }
+
+			    chain(_limiter) {
+			      this._limiter = _limiter;
+			      return this;
+			    }
+
+			    queued(priority) {
+			      return this._queues.queued(priority);
+			    }
+
+			    clusterQueued() {
+			      return this._store.__queued__();
+			    }
+
+			    empty() {
+			      return this.queued() === 0 && this._submitLock.isEmpty();
+			    }
+
+			    running() {
+			      return this._store.__running__();
+			    }
+
+			    done() {
+			      return this._store.__done__();
+			    }
+
+			    jobStatus(id) {
+			      return this._states.jobStatus(id);
+			    }
+
+			    jobs(status) {
+			      return this._states.statusJobs(status);
+			    }
+
+			    counts() {
+			      return this._states.statusCounts();
+			    }
+
+			    _randomIndex() {
+			      return Math.random().toString(36).slice(2);
+			    }
+
+			    check(weight = 1) {
+			      return this._store.__check__(weight);
+			    }
+
+			    _clearGlobalState(index) {
+			      if (this._scheduled[index] != null) {
+			        clearTimeout(this._scheduled[index].expiration);
+			        delete this._scheduled[index];
+			        return true;
+			      } else {
+			        return false;
+			      }
+			    }
+
+			    async _free(index, job, options, eventInfo) {
+			      var e, running;
+			      try {
+			        ({running} = (await this._store.__free__(index, options.weight)));
+			        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+			        if (running === 0 && this.empty()) {
+			          return this.Events.trigger("idle");
+			        }
+			      } catch (error1) {
+			        e = error1;
+			        return this.Events.trigger("error", e);
+			      }
+			    }
+
+			    _run(index, job, wait) {
+			      var clearGlobalState, free, run;
+			      job.doRun();
+			      clearGlobalState = this._clearGlobalState.bind(this, index);
+			      run = this._run.bind(this, index, job);
+			      free = this._free.bind(this, index, job);
+			      return this._scheduled[index] = {
+			        timeout: setTimeout(() => {
+			          return job.doExecute(this._limiter, clearGlobalState, run, free);
+			        }, wait),
+			        expiration: job.options.expiration != null ? setTimeout(function() {
+			          return job.doExpire(clearGlobalState, run, free);
+			        }, wait + job.options.expiration) : void 0,
+			        job: job
+			      };
+			    }
+
+			    _drainOne(capacity) {
+			      return this._registerLock.schedule(() => {
+			        var args, index, next, options, queue;
+			        if (this.queued() === 0) {
+			          return this.Promise.resolve(null);
+			        }
+			        queue = this._queues.getFirst();
+			        ({options, args} = next = queue.first());
+			        if ((capacity != null) && options.weight > capacity) {
+			          return this.Promise.resolve(null);
+			        }
+			        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
+			        index = this._randomIndex();
+			        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
+			          var empty;
+			          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
+			          if (success) {
+			            queue.shift();
+			            empty = this.empty();
+			            if (empty) {
+			              this.Events.trigger("empty");
+			            }
+			            if (reservoir === 0) {
+			              this.Events.trigger("depleted", empty);
+			            }
+			            this._run(index, next, wait);
+			            return this.Promise.resolve(options.weight);
+			          } else {
+			            return this.Promise.resolve(null);
+			          }
+			        });
+			      });
+			    }
+
+			    _drainAll(capacity, total = 0) {
+			      return this._drainOne(capacity).then((drained) => {
+			        var newCapacity;
+			        if (drained != null) {
+			          newCapacity = capacity != null ? capacity - drained : capacity;
+			          return this._drainAll(newCapacity, total + drained);
+			        } else {
+			          return this.Promise.resolve(total);
+			        }
+			      }).catch((e) => {
+			        return this.Events.trigger("error", e);
+			      });
+			    }
+
+			    _dropAllQueued(message) {
+			      return this._queues.shiftAll(function(job) {
+			        return job.doDrop({message});
+			      });
+			    }
+
+			    stop(options = {}) {
+			      var done, waitForExecuting;
+			      options = parser$5.load(options, this.stopDefaults);
+			      waitForExecuting = (at) => {
+			        var finished;
+			        finished = () => {
+			          var counts;
+			          counts = this._states.counts;
+			          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
+			        };
+			        return new this.Promise((resolve, reject) => {
+			          if (finished()) {
+			            return resolve();
+			          } else {
+			            return this.on("done", () => {
+			              if (finished()) {
+			                this.removeAllListeners("done");
+			                return resolve();
+			              }
+			            });
+			          }
+			        });
+			      };
+			      done = options.dropWaitingJobs ? (this._run = function(index, next) {
+			        return next.doDrop({
+			          message: options.dropErrorMessage
+			        });
+			      }, this._drainOne = () => {
+			        return this.Promise.resolve(null);
+			      }, this._registerLock.schedule(() => {
+			        return this._submitLock.schedule(() => {
+			          var k, ref, v;
+			          ref = this._scheduled;
+			          for (k in ref) {
+			            v = ref[k];
+			            if (this.jobStatus(v.job.options.id) === "RUNNING") {
+			              clearTimeout(v.timeout);
+			              clearTimeout(v.expiration);
+			              v.job.doDrop({
+			                message: options.dropErrorMessage
+			              });
+			            }
+			          }
+			          this._dropAllQueued(options.dropErrorMessage);
+			          return waitForExecuting(0);
+			        });
+			      })) : this.schedule({
+			        priority: NUM_PRIORITIES$1 - 1,
+			        weight: 0
+			      }, () => {
+			        return waitForExecuting(1);
+			      });
+			      this._receive = function(job) {
+			        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
+			      };
+			      this.stop = () => {
+			        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
+			      };
+			      return done;
+			    }
+
+			    async _addToQueue(job) {
+			      var args, blocked, error, options, reachedHWM, shifted, strategy;
+			      ({args, options} = job);
+			      try {
+			        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
+			      } catch (error1) {
+			        error = error1;
+			        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
+			        job.doDrop({error});
+			        return false;
+			      }
+			      if (blocked) {
+			        job.doDrop();
+			        return true;
+			      } else if (reachedHWM) {
+			        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
+			        if (shifted != null) {
+			          shifted.doDrop();
+			        }
+			        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
+			          if (shifted == null) {
+			            job.doDrop();
+			          }
+			          return reachedHWM;
+			        }
+			      }
+			      job.doQueue(reachedHWM, blocked);
+			      this._queues.push(job);
+			      await this._drainAll();
+			      return reachedHWM;
+			    }
+
+			    _receive(job) {
+			      if (this._states.jobStatus(job.options.id) != null) {
+			        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+			        return false;
+			      } else {
+			        job.doReceive();
+			        return this._submitLock.schedule(this._addToQueue, job);
+			      }
+			    }
+
+			    submit(...args) {
+			      var cb, fn, job, options, ref, ref1, task;
+			      if (typeof args[0] === "function") {
+			        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+			        options = parser$5.load({}, this.jobDefaults);
+			      } else {
+			        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+			        options = parser$5.load(options, this.jobDefaults);
+			      }
+			      task = (...args) => {
+			        return new this.Promise(function(resolve, reject) {
+			          return fn(...args, function(...args) {
+			            return (args[0] != null ? reject : resolve)(args);
+			          });
+			        });
+			      };
+			      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+			      job.promise.then(function(args) {
+			        return typeof cb === "function" ? cb(...args) : void 0;
+			      }).catch(function(args) {
+			        if (Array.isArray(args)) {
+			          return typeof cb === "function" ? cb(...args) : void 0;
+			        } else {
+			          return typeof cb === "function" ? cb(args) : void 0;
+			        }
+			      });
+			      return this._receive(job);
+			    }
+
+			    schedule(...args) {
+			      var job, options, task;
+			      if (typeof args[0] === "function") {
+			        [task, ...args] = args;
+			        options = {};
+			      } else {
+			        [options, task, ...args] = args;
+			      }
+			      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+			      this._receive(job);
+			      return job.promise;
+			    }
+
+			    wrap(fn) {
+			      var schedule, wrapped;
+			      schedule = this.schedule.bind(this);
+			      wrapped = function(...args) {
+			        return schedule(fn.bind(this), ...args);
+			      };
+			      wrapped.withOptions = function(options, ...args) {
+			        return schedule(options, fn, ...args);
+			      };
+			      return wrapped;
+			    }
+
+			    async updateSettings(options = {}) {
+			      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+			      parser$5.overwrite(options, this.instanceDefaults, this);
+			      return this;
+			    }
+
+			    currentReservoir() {
+			      return this._store.__currentReservoir__();
+			    }
+
+			    incrementReservoir(incr = 0) {
+			      return this._store.__incrementReservoir__(incr);
+			    }
+
+			  }
+			  Bottleneck.default = Bottleneck;
+
+			  Bottleneck.Events = Events$4;
+
+			  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
+
+			  Bottleneck.strategy = Bottleneck.prototype.strategy = {
+			    LEAK: 1,
+			    OVERFLOW: 2,
+			    OVERFLOW_PRIORITY: 4,
+			    BLOCK: 3
+			  };
+
+			  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
+
+			  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
+
+			  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
+
+			  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
+
+			  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
+
+			  Bottleneck.prototype.jobDefaults = {
+			    priority: DEFAULT_PRIORITY$1,
+			    weight: 1,
+			    expiration: null,
+			    id: "<no-id>"
+			  };
+
+			  Bottleneck.prototype.storeDefaults = {
+			    maxConcurrent: null,
+			    minTime: 0,
+			    highWater: null,
+			    strategy: Bottleneck.prototype.strategy.LEAK,
+			    penalty: null,
+			    reservoir: null,
+			    reservoirRefreshInterval: null,
+			    reservoirRefreshAmount: null,
+			    reservoirIncreaseInterval: null,
+			    reservoirIncreaseAmount: null,
+			    reservoirIncreaseMaximum: null
+			  };
+
+			  Bottleneck.prototype.localStoreDefaults = {
+			    Promise: Promise,
+			    timeout: null,
+			    heartbeatInterval: 250
+			  };
+
+			  Bottleneck.prototype.redisStoreDefaults = {
+			    Promise: Promise,
+			    timeout: null,
+			    heartbeatInterval: 5000,
+			    clientTimeout: 10000,
+			    Redis: null,
+			    clientOptions: {},
+			    clusterNodes: null,
+			    clearDatastore: false,
+			    connection: null
+			  };
+
+			  Bottleneck.prototype.instanceDefaults = {
+			    datastore: "local",
+			    connection: null,
+			    id: "<no-id>",
+			    rejectOnDrop: true,
+			    trackDoneStatus: false,
+			    Promise: Promise
+			  };
+
+			  Bottleneck.prototype.stopDefaults = {
+			    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+			    dropWaitingJobs: true,
+			    dropErrorMessage: "This limiter has been stopped."
+			  };
+
+			  return Bottleneck;
+
+			}).call(commonjsGlobal$1);
+
+			var Bottleneck_1 = Bottleneck;
+
+			var lib = Bottleneck_1;
+
+			return lib;
+
+		}))); 
+	} (light$1));
+	return light$1.exports;
+}
+
+var lightExports = requireLight();
+var BottleneckLight = /*@__PURE__*/getDefaultExportFromCjs(lightExports);
+
+// pkg/dist-src/version.js
+var VERSION$2 = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+async function wrapRequest$1(state, octokit, request, options) {
+  const limiter = new BottleneckLight();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest$1.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = VERSION$2;
+
+// pkg/dist-src/index.js
+
+// pkg/dist-src/version.js
+var VERSION$1 = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var noop$1 = () => Promise.resolve();
+function wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, noop$1);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, noop$1);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, noop$1);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = BottleneckLight,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = VERSION$1;
+throttling.triggersNotification = triggersNotification;
+
+/** How many times a rate-limited request is retried before the run gives up on it. */
+const RATE_LIMIT_RETRIES = 3;
+/**
+ * The REST client: @actions/github's Octokit (base URL from GITHUB_API_URL, so GitHub Enterprise
+ * Server works) with the retry plugin (5xx and network errors, with backoff) and the throttling
+ * plugin, which waits out primary and secondary rate limits using `retry-after` and
+ * `x-ratelimit-reset` (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api).
  */
-async function applyAll(actuators, record, dryRun) {
-    const results = [];
-    for (const actuator of actuators) {
+function createGitHub(token, log, options = {}) {
+    const onLimit = (kind) => (retryAfter, request, _o, retryCount) => {
+        const retrying = retryCount < RATE_LIMIT_RETRIES;
+        log.warning(`GitHub ${kind} on ${request.method} ${request.url}: ${retrying ? `retrying in ${retryAfter}s` : 'giving up'}`);
+        return retrying;
+    };
+    return getOctokit(token, {
+        ...(options.baseUrl && { baseUrl: options.baseUrl }),
+        userAgent: options.userAgent ?? 'ai-rollout-gate',
+        throttle: {
+            onRateLimit: onLimit('rate limit'),
+            onSecondaryRateLimit: onLimit('secondary rate limit')
+        },
+        // 403 and 429 are the throttling plugin's (it honours retry-after); 409 is a state conflict.
+        retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] }
+    }, retry, throttling);
+}
+/** `owner/name` as GITHUB_REPOSITORY gives it. */
+function parseRepo(text) {
+    const m = /^([\w.-]+)\/([\w.-]+)$/.exec(text ?? '');
+    return m ? { owner: m[1], repo: m[2] } : undefined;
+}
+
+/**
+ * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
+ * which `permissions:` scope the workflow's token needs
+ * (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
+ */
+class GitHubError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+        this.name = 'GitHubError';
+    }
+}
+/** The HTTP status of an Octokit RequestError, or undefined for anything else. */
+function statusOf(e) {
+    const status = e?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/**
+ * @param doing what the run was trying to do ("comment on pull request #12")
+ * @param permission the workflow permission that allows it ("pull-requests: write")
+ */
+function explainGitHubError(e, doing, permission) {
+    const status = statusOf(e);
+    const message = e.message ?? String(e);
+    let hint = '';
+    if ((status === 403 || status === 404) && permission) {
+        hint = ` The token may lack \`${permission}\`: add it under \`permissions:\` in the workflow (a 404 can also mean the token cannot see the resource).`;
+    }
+    else if (status === 401) {
+        hint = ' The token is invalid or expired: check the `github-token` input.';
+    }
+    else if (status !== undefined && status >= 500) {
+        hint = ' GitHub answered with a server error after retries; run the workflow again later.';
+    }
+    return new GitHubError(`could not ${doing}: ${message}${status ? ` (HTTP ${status})` : ''}.${hint}`, status);
+}
+
+/** The contents API refused a write because the file changed since it was read. */
+class ContentConflictError extends Error {
+    constructor(path) {
+        super(`${path} changed since it was read`);
+        this.name = 'ContentConflictError';
+    }
+}
+/**
+ * Files in the repository through the contents API
+ * (https://docs.github.com/en/rest/repos/contents). A write names the blob sha it replaces, so
+ * GitHub rejects it (409, or 422 for a missing sha) when someone else wrote first.
+ */
+class RepoFiles {
+    github;
+    repo;
+    constructor(github, repo) {
+        this.github = github;
+        this.repo = repo;
+    }
+    /** The file on `ref`, or undefined when it (or the branch) does not exist. */
+    async read(path, ref) {
         try {
-            results.push({ ok: true, ...(await actuator.apply(record, { dryRun })) });
+            const { data } = await this.github.rest.repos.getContent({
+                ...this.repo,
+                path,
+                ...(ref && { ref })
+            });
+            if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
+                throw new Error(`${path} is not a file`);
+            }
+            return { text: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
         }
         catch (e) {
-            results.push({
-                actuator: actuator.name,
-                ok: false,
-                changed: false,
-                detail: e.message
-            });
+            if (statusOf(e) === 404)
+                return undefined;
+            throw explainGitHubError(e, `read ${path}${ref ? ` on ${ref}` : ''}`, 'contents: read');
         }
     }
-    return results;
+    /** Create or replace the file on `branch`; `sha` is the blob replaced (undefined: a new file). */
+    async write(path, branch, text, sha, message) {
+        try {
+            const { data } = await this.github.rest.repos.createOrUpdateFileContents({
+                ...this.repo,
+                path,
+                branch,
+                message,
+                content: Buffer.from(text, 'utf8').toString('base64'),
+                ...(sha && { sha })
+            });
+            return { sha: data.content?.sha ?? '', commitUrl: data.commit.html_url };
+        }
+        catch (e) {
+            const status = statusOf(e);
+            // 409: the sha is not the file's current one; 422: "sha" wasn't supplied for an existing file.
+            const message = e.message;
+            if (/protected|rule violation/i.test(message)) {
+                throw new GitHubError(`could not write ${path}: branch ${branch} is protected (${message}). Use a branch that only this Action writes to, without protection rules.`, status);
+            }
+            if (status === 409 || (status === 422 && /sha/i.test(message))) {
+                throw new ContentConflictError(path);
+            }
+            throw explainGitHubError(e, `write ${path} on branch ${branch}`, 'contents: write');
+        }
+    }
+    async defaultBranch() {
+        try {
+            const { data } = await this.github.rest.repos.get({ ...this.repo });
+            return data.default_branch;
+        }
+        catch (e) {
+            throw explainGitHubError(e, `read repository ${this.repo.owner}/${this.repo.repo}`, 'contents: read');
+        }
+    }
+    /** True when the branch exists. */
+    async hasBranch(branch) {
+        try {
+            await this.github.rest.git.getRef({ ...this.repo, ref: `heads/${branch}` });
+            return true;
+        }
+        catch (e) {
+            if (statusOf(e) === 404)
+                return false;
+            throw explainGitHubError(e, `look up branch ${branch}`, 'contents: read');
+        }
+    }
+    /** Create `branch` at the default branch's head (tolerates a concurrent creation). */
+    async createBranch(branch) {
+        const base = await this.defaultBranch();
+        try {
+            const { data } = await this.github.rest.git.getRef({ ...this.repo, ref: `heads/${base}` });
+            await this.github.rest.git.createRef({
+                ...this.repo,
+                ref: `refs/heads/${branch}`,
+                sha: data.object.sha
+            });
+        }
+        catch (e) {
+            if (statusOf(e) === 422 && /already exists/i.test(e.message))
+                return;
+            throw explainGitHubError(e, `create branch ${branch}`, 'contents: write');
+        }
+    }
+}
+
+/**
+ * The pull request to post on: the `pr-number` input when given (an explicit override), else the
+ * event's own PR, else the one recorded in the rollout state, else an open PR associated with the
+ * commit. None is fine: the verdict then goes to the job summary only.
+ *
+ * A PR number that reaches a workflow_run from the triggering workflow (an artifact, or the
+ * event's list) is untrusted: that workflow may run fork code. It is used only when that PR's head
+ * is the commit the triggering run built.
+ */
+async function findPullRequest(github, repo, event, options) {
+    const run = event.eventName === 'workflow_run' ? event.payload.workflow_run : undefined;
+    const trusted = async (number) => !run?.head_sha || (await headSha(github, repo, number)) === run.head_sha;
+    if (options.input !== undefined) {
+        if (await trusted(options.input))
+            return { number: options.input, from: 'input' };
+        options.warn(`pr-number ${options.input} ignored: its head is not the commit the triggering workflow run built (${run?.head_sha})`);
+    }
+    const fromEvent = event.payload.pull_request?.number ?? run?.pull_requests?.[0]?.number;
+    if (fromEvent !== undefined && (await trusted(fromEvent)))
+        return { number: fromEvent, from: 'event' };
+    if (options.state !== undefined)
+        return { number: options.state, from: 'state' };
+    const sha = run?.head_sha ?? event.sha;
+    if (!sha)
+        return undefined;
+    try {
+        const { data } = await github.rest.repos.listPullRequestsAssociatedWithCommit({
+            ...repo,
+            commit_sha: sha,
+            per_page: 100
+        });
+        const pr = data.find(p => p.state === 'open') ?? data[0];
+        return pr ? { number: pr.number, from: 'commit' } : undefined;
+    }
+    catch (e) {
+        options.warn(explainGitHubError(e, `find the pull request of commit ${sha}`, 'pull-requests: read').message);
+        return undefined;
+    }
+}
+async function headSha(github, repo, number) {
+    try {
+        return (await github.rest.pulls.get({ ...repo, pull_number: number })).data.head.sha;
+    }
+    catch (e) {
+        if (statusOf(e) === 404)
+            return undefined;
+        throw explainGitHubError(e, `read pull request #${number}`, 'pull-requests: read');
+    }
+}
+
+/**
+ * The validated rollout policy (DESIGN.md, "Policy"). Everything here is already parsed:
+ * durations are milliseconds, percentages are fractions, and every default is filled in,
+ * so the rest of the engine never re-interprets policy text.
+ */
+/** The only error the policy loader throws. `message` lists every issue as `file:line:col: path: message`. */
+class PolicyError extends Error {
+    issues;
+    constructor(issues) {
+        super(issues
+            .map(i => `${i.file}:${i.line}:${i.col}: ${i.path ? `${i.path}: ` : ''}${i.message}`)
+            .join('\n'));
+        this.name = 'PolicyError';
+        this.issues = issues;
+    }
 }
 
 var dist = {};
@@ -45132,526 +47218,4498 @@ function requireDist () {
 
 var distExports = requireDist();
 
-/**
- * `model_list[name=v7].litellm_params.weight` -> ['model_list', {key:'name',value:'v7'},
- * 'litellm_params', 'weight']. Throws with the position of a malformed step.
- */
-function parseWeightPath(path) {
-    const steps = [];
-    const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
-    // What the previous token was decides what may follow: a key only at the start or after a dot,
-    // an index or a dot only after a key or an index.
-    let prev = 'start';
-    let m;
-    let at = 0;
-    while (at < path.length && (m = re.exec(path))) {
-        const isKey = m[1] !== undefined;
-        const isDot = m[5] !== undefined;
-        if (isKey ? prev === 'step' : prev !== 'step')
-            break;
-        if (isKey)
-            steps.push(m[1]);
-        else if (m[2] !== undefined)
-            steps.push(Number(m[2]));
-        else if (!isDot)
-            steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
-        prev = isDot ? 'dot' : 'step';
-        at = re.lastIndex;
-    }
-    if (at !== path.length || prev !== 'step') {
-        throw new Error(`weight path "${path}" is malformed near character ${at + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
-    }
-    return steps;
+const INVALID = Symbol('invalid');
+function node(description, expects, json, check) {
+    return { description, expects, json: () => ({ description, ...json }), check };
 }
-/**
- * Set a number at `path` in a YAML document with the `yaml` Document API, which keeps comments,
- * key order and formatting (https://eemeli.org/yaml/#documents). Every step must exist: a missing
- * key is an error naming it, never a silently created one.
- */
-function setInYaml(doc, path, value) {
-    const steps = parseWeightPath(path);
-    const keys = [];
-    let node = doc.contents;
-    for (const [i, step] of steps.entries()) {
-        const where = keys.length > 0 ? ` under ${formatKeys(keys)}` : '';
-        let key;
-        if (typeof step === 'object') {
-            if (!distExports.isSeq(node))
-                throw new Error(`${describeStep(step)}${where} needs a list there`);
-            const index = node.items.findIndex(item => distExports.isMap(item) && String(item.get(step.key)) === step.value);
-            if (index < 0)
-                throw new Error(`no list item with ${step.key} = ${step.value}${where}`);
-            key = index;
-        }
-        else {
-            const has = distExports.isMap(node) || distExports.isSeq(node) ? node.has(step) : false;
-            if (!has)
-                throw new Error(`${describeStep(step)}${where} does not exist`);
-            key = step;
-        }
-        keys.push(key);
-        if (i < steps.length - 1)
-            node = node.get(key, true);
+/** Fails `issues` with a message at `path` and returns INVALID, for `return reject(...)`. */
+function reject(issues, path, message, at = 'value') {
+    issues.push({ path, message, at });
+    return INVALID;
+}
+function isMapping(value) {
+    if (typeof value !== 'object' || value === null)
+        return false;
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+}
+function describeValue(value) {
+    if (value === null || value === undefined)
+        return 'nothing (null)';
+    if (typeof value === 'string') {
+        return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
     }
-    doc.setIn(keys, value);
+    if (typeof value === 'number')
+        return `the number ${value}`;
+    if (typeof value === 'boolean')
+        return String(value);
+    if (Array.isArray(value))
+        return 'a list';
+    return isMapping(value) ? 'a mapping' : 'a value of an unsupported YAML type';
 }
-/** Set every weight in YAML (or JSON, which is YAML) text; returns the new text. */
-function setWeights(text, isJson, values) {
-    if (isJson)
-        return setInJson(text, values);
-    const doc = distExports.parseDocument(text);
-    if (doc.errors.length > 0)
-        throw new Error(`not valid YAML: ${doc.errors[0].message}`);
-    for (const { path, value } of values)
-        setInYaml(doc, path, value);
-    return doc.toString();
+/** "expected X, got Y", with the fix when only quoting is wrong. */
+function mismatch(expects, value) {
+    const fix = typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) && /number|integer/.test(expects)
+        ? '; remove the quotes'
+        : (typeof value === 'number' || typeof value === 'boolean') && expects.includes('string')
+            ? `; quote it: "${value}"`
+            : '';
+    return `expected ${expects}, got ${describeValue(value)}${fix}`;
 }
-/** JSON has no comments: parse, set, and write back with the file's own indentation. */
-function setInJson(text, values) {
-    const doc = distExports.parseDocument(text);
-    if (doc.errors.length > 0)
-        throw new Error(`not valid JSON: ${doc.errors[0].message}`);
-    for (const { path, value } of values)
-        setInYaml(doc, path, value);
-    const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
-    return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '');
-}
-const describeStep = (step) => typeof step === 'object'
-    ? `[${step.key}=${step.value}]`
-    : typeof step === 'number'
-        ? `[${step}]`
-        : `key "${step}"`;
-const formatKeys = (keys) => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
-
-/** Attempts when someone else commits to the file between our read and write. */
-const ATTEMPTS = 3;
-/**
- * Sets the canary's (and the baseline's complementary) weight in a YAML or JSON config file, and
- * commits it with a message that carries the decision. Idempotent: an unchanged file is not
- * written, so a rerun or a hold makes no commit.
- */
-class GitFileActuator {
-    spec;
-    files;
-    name;
-    constructor(spec, files) {
-        this.spec = spec;
-        this.files = files;
-        this.name = `git-file ${spec.file}`;
-    }
-    async apply(record, { dryRun }) {
-        const canary = record.next.weight;
-        const values = this.spec.set.map(s => ({
-            path: s.path,
-            value: round$1(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
-        }));
-        const where = this.files.describe(this.spec.file);
-        for (let attempt = 1;; attempt++) {
-            const file = await this.files.read(this.spec.file);
-            if (!file)
-                throw new Error(`${where} does not exist; create it or fix actuators[].file`);
-            let text;
-            try {
-                text = setWeights(file.text, /\.json$/i.test(this.spec.file), values);
+/** Optimal string alignment distance (Damerau-Levenshtein with adjacent transpositions). */
+function distance(a, b) {
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    const at = (i, j) => rows[i]?.[j] ?? Infinity;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                best = Math.min(best, at(i - 2, j - 2) + 1);
             }
-            catch (e) {
-                throw new Error(`${where}: ${e.message}`);
-            }
-            const summary = values.map(v => `${v.path} = ${v.value}`).join(', ');
-            if (text === file.text) {
-                return { actuator: this.name, changed: false, detail: `${where} already has ${summary}` };
-            }
-            if (dryRun) {
-                return {
-                    actuator: this.name,
-                    changed: false,
-                    detail: `dry run: would set ${summary} in ${where}`
-                };
-            }
-            try {
-                await this.files.write(this.spec.file, text, file.sha, commitMessage(record));
-                return { actuator: this.name, changed: true, detail: `set ${summary} in ${where}` };
-            }
-            catch (e) {
-                if (e.name !== 'ContentConflictError' || attempt >= ATTEMPTS)
-                    throw e;
-            }
+            const row = rows[i];
+            if (row)
+                row[j] = best;
         }
     }
+    return at(a.length, b.length);
 }
-function commitMessage(r) {
-    const who = r.manual ? ` by ${r.manual.actor}` : '';
-    return [
-        `rollout ${r.rollout}: ${r.decision} ${r.step.weight}% → ${r.next.weight}%${who}`,
-        '',
-        ...r.reasons.slice(0, 3).map(reason => `- ${reason}`),
-        '',
-        `Policy ${r.policy.hash}, evaluated ${r.evaluatedAt} by ai-rollout-gate.`
-    ].join('\n');
+/** "; did you mean `x`?" when a candidate is a typo away (case-insensitive), else ''. */
+function didYouMean(word, candidates) {
+    if (word.length > 64)
+        return '';
+    const limit = word.length <= 4 ? 1 : 2;
+    let best;
+    for (const candidate of candidates) {
+        const d = distance(word.toLowerCase(), candidate.toLowerCase());
+        if (d <= limit && (!best || d < best.d))
+            best = { candidate, d };
+    }
+    return best ? `; did you mean \`${best.candidate}\`?` : '';
 }
-/** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
-const round$1 = (v) => Number(v.toPrecision(8));
-
-/**
- * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
- * which `permissions:` scope the workflow's token needs
- * (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
- */
-class GitHubError extends Error {
-    status;
-    constructor(message, status) {
-        super(message);
-        this.status = status;
-        this.name = 'GitHubError';
-    }
+/** `metrics[1].tolerance`, `pricing["gpt-4.1"].input`. */
+function formatPath(path) {
+    return path
+        .map((segment, i) => typeof segment === 'number'
+        ? `[${segment}]`
+        : /^[A-Za-z_][\w-]*$/.test(segment)
+            ? `${i === 0 ? '' : '.'}${segment}`
+            : `[${JSON.stringify(segment)}]`)
+        .join('');
 }
-/** The HTTP status of an Octokit RequestError, or undefined for anything else. */
-function statusOf(e) {
-    const status = e?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-/**
- * @param doing what the run was trying to do ("comment on pull request #12")
- * @param permission the workflow permission that allows it ("pull-requests: write")
- */
-function explainGitHubError(e, doing, permission) {
-    const status = statusOf(e);
-    const message = e.message ?? String(e);
-    let hint = '';
-    if ((status === 403 || status === 404) && permission) {
-        hint = ` The token may lack \`${permission}\`: add it under \`permissions:\` in the workflow (a 404 can also mean the token cannot see the resource).`;
-    }
-    else if (status === 401) {
-        hint = ' The token is invalid or expired: check the `github-token` input.';
-    }
-    else if (status !== undefined && status >= 500) {
-        hint = ' GitHub answered with a server error after retries; run the workflow again later.';
-    }
-    return new GitHubError(`could not ${doing}: ${message}${status ? ` (HTTP ${status})` : ''}.${hint}`, status);
-}
-
-/**
- * Starts a deploy workflow with the decision as inputs. Events made with the workflow's
- * GITHUB_TOKEN start no other workflow, workflow_dispatch being the exception
- * (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow#triggering-a-workflow-from-a-workflow).
- */
-class WorkflowDispatchActuator {
-    spec;
-    github;
-    repo;
-    defaultRef;
-    name;
-    constructor(spec, github, repo, defaultRef) {
-        this.spec = spec;
-        this.github = github;
-        this.repo = repo;
-        this.defaultRef = defaultRef;
-        this.name = `workflow-dispatch ${spec.workflow}`;
-    }
-    async apply(record, { dryRun }) {
-        if (this.spec.on === 'change' && !moves(record)) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: 'not dispatched: the weight did not change'
-            };
+// ---- scalars ----
+function str$1(description, pattern) {
+    const regex = pattern && new RegExp(pattern.regex);
+    return node(description, 'a string', { type: 'string', minLength: 1, ...(pattern && { pattern: pattern.regex }) }, (value, path, issues) => {
+        if (typeof value !== 'string')
+            return reject(issues, path, mismatch('a string', value));
+        if (value === '')
+            return reject(issues, path, 'must not be empty');
+        if (regex && pattern && !regex.test(value)) {
+            return reject(issues, path, `${JSON.stringify(value)} is not valid: ${pattern.hint}`);
         }
-        const ref = this.spec.ref ?? (await this.defaultRef());
-        const inputs = {
-            ...this.spec.inputs,
-            decision: record.decision,
-            weight: String(record.next.weight),
-            rollout: record.rollout
-        };
-        const what = `${this.spec.workflow} on ${ref} with weight ${inputs.weight}`;
-        if (dryRun)
-            return { actuator: this.name, changed: false, detail: `dry run: would dispatch ${what}` };
-        try {
-            await this.github.rest.actions.createWorkflowDispatch({
-                ...this.repo,
-                workflow_id: this.spec.workflow,
-                ref,
-                inputs
-            });
-        }
-        catch (e) {
-            throw explainGitHubError(e, `dispatch workflow ${this.spec.workflow}`, 'actions: write');
-        }
-        return { actuator: this.name, changed: true, detail: `dispatched ${what}` };
-    }
-}
-/** GitHub limits a deployment status description to 140 characters. */
-const DESCRIPTION_LIMIT = 140;
-/**
- * Mirrors every decision as a deployment status on an environment: in_progress while the rollout
- * runs, success when it completes, failure on a rollback. One deployment per rollout and canary
- * (its `task` names the rollout), so the environment's history reads as one rollout.
- */
-class DeploymentActuator {
-    spec;
-    github;
-    repo;
-    sha;
-    name;
-    constructor(spec, github, repo, sha) {
-        this.spec = spec;
-        this.github = github;
-        this.repo = repo;
-        this.sha = sha;
-        this.name = `deployment ${spec.environment}`;
-    }
-    async apply(record, { dryRun }) {
-        const state = record.decision === 'rollback'
-            ? 'failure'
-            : record.complete && record.decision === 'promote'
-                ? 'success'
-                : record.manual?.command === 'pause'
-                    ? 'queued'
-                    : 'in_progress';
-        const description = deploymentDescription(record);
-        if (dryRun) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: `dry run: would set ${state}: ${description}`
-            };
-        }
-        try {
-            const id = await this.deploymentId(record);
-            await this.github.rest.repos.createDeploymentStatus({
-                ...this.repo,
-                deployment_id: id,
-                state,
-                description,
-                environment: this.spec.environment,
-                ...(process.env.GITHUB_SERVER_URL &&
-                    process.env.GITHUB_RUN_ID && {
-                    log_url: `${process.env.GITHUB_SERVER_URL}/${this.repo.owner}/${this.repo.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
-                })
-            });
-            return { actuator: this.name, changed: true, detail: `${state}: ${description}` };
-        }
-        catch (e) {
-            throw explainGitHubError(e, `set a deployment status on ${this.spec.environment}`, 'deployments: write');
-        }
-    }
-    async deploymentId(record) {
-        const task = `rollout:${record.rollout}`;
-        const { data } = await this.github.rest.repos.listDeployments({
-            ...this.repo,
-            environment: this.spec.environment,
-            task,
-            sha: this.sha,
-            per_page: 1
-        });
-        const existing = data[0];
-        if (existing)
-            return existing.id;
-        const created = await this.github.rest.repos.createDeployment({
-            ...this.repo,
-            ref: this.sha,
-            task,
-            environment: this.spec.environment,
-            auto_merge: false,
-            required_contexts: [],
-            description: `ai-rollout-gate: ${record.rollout}`.slice(0, DESCRIPTION_LIMIT),
-            payload: { rollout: record.rollout, steps: record.steps }
-        });
-        if (!('id' in created.data))
-            throw new Error(created.data.message ?? 'GitHub did not create the deployment');
-        return created.data.id;
-    }
-}
-function deploymentDescription(r) {
-    const text = `${r.decision} ${r.step.weight}% → ${r.next.weight}%: ${r.reasons[0] ?? ''}`;
-    return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
-}
-
-function decisionRecord(input) {
-    const { policy, decision, analysis } = input;
-    const iso = (t) => new Date(t).toISOString();
-    const record = {
-        decision: decision.action,
-        rollout: policy.rollout.name,
-        status: input.state.status,
-        step: decision.from,
-        next: decision.to,
-        complete: decision.complete,
-        steps: policy.rollout.steps,
-        evaluatedAt: iso(input.now),
-        window: analysis ? { from: iso(analysis.window.from), to: iso(analysis.window.to) } : null,
-        policy: { hash: input.policyHash, confidence: policy.confidence },
-        source: input.source ?? null,
-        arms: {
-            baseline: {
-                n: analysis?.arms.baseline.requests ?? 0,
-                units: analysis?.arms.baseline.units ?? 0
-            },
-            canary: { n: analysis?.arms.canary.requests ?? 0, units: analysis?.arms.canary.units ?? 0 }
-        },
-        metrics: analysis?.metrics ?? [],
-        segments: analysis?.segments ?? [],
-        checks: analysis?.checks ?? [],
-        reasons: decision.reasons
-    };
-    if (decision.needed)
-        record.needed = decision.needed;
-    if (decision.manual)
-        record.manual = decision.manual;
-    if (input.quality)
-        record.dataQuality = input.quality;
-    if (analysis?.judge)
-        record.judge = analysis.judge;
-    return record;
-}
-/** The record as JSON text: Infinity and NaN become null, as JSON requires. */
-const recordJson = (r) => JSON.stringify(r, null, 2);
-
-/** The signature header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed by the secret. */
-const SIGNATURE_HEADER = 'x-rollout-gate-signature-256';
-/** Longest `retry-after` honoured; a longer one is a failure the next run retries. */
-const MAX_RETRY_AFTER_MS = 30_000;
-function signature(secret, body) {
-    return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-/**
- * POSTs the decision record to a URL. Anything but a 2xx, after bounded retries (network errors,
- * 5xx, 429 with its retry-after), means the change was not applied. The receiver can check the
- * signature (as GitHub's own webhooks are checked) and deduplicate on the delivery id.
- */
-class WebhookActuator {
-    spec;
-    secret;
-    sleep;
-    name;
-    origin;
-    constructor(spec, secret, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
-        this.spec = spec;
-        this.secret = secret;
-        this.sleep = sleep;
-        // Only the origin is ever shown: a path or query can carry a token.
-        this.origin = new URL(spec.url).origin;
-        this.name = `webhook ${this.origin}`;
-    }
-    async apply(record, { dryRun }) {
-        if (this.spec.on === 'change' && !moves(record)) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: 'not called: the weight did not change'
-            };
-        }
-        if (dryRun)
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: `dry run: would POST to ${this.origin}`
-            };
-        const body = recordJson(record);
-        const headers = {
-            'content-type': 'application/json',
-            'user-agent': 'ai-rollout-gate',
-            'x-rollout-gate-delivery': `${record.rollout}:${record.evaluatedAt}`,
-            ...(this.secret && { [SIGNATURE_HEADER]: signature(this.secret, body) })
-        };
-        let problem = '';
-        for (let attempt = 0; attempt <= this.spec.retries; attempt++) {
-            let wait = 500 * 2 ** attempt;
-            try {
-                const res = await fetch(this.spec.url, {
-                    method: 'POST',
-                    headers,
-                    body,
-                    signal: AbortSignal.timeout(this.spec.timeout)
-                });
-                await res.body?.cancel();
-                if (res.ok) {
-                    return {
-                        actuator: this.name,
-                        changed: true,
-                        detail: `POSTed to ${this.origin} (HTTP ${res.status})`
-                    };
-                }
-                problem = `HTTP ${res.status}`;
-                if (res.status < 500 && res.status !== 429)
-                    break;
-                const after = Number(res.headers.get('retry-after'));
-                if (Number.isFinite(after) && after >= 0)
-                    wait = after * 1000;
-                if (wait > MAX_RETRY_AFTER_MS)
-                    break;
-            }
-            catch (e) {
-                const err = e;
-                problem =
-                    err.name === 'TimeoutError' ? `no answer in ${this.spec.timeout / 1000}s` : err.message;
-            }
-            if (attempt < this.spec.retries)
-                await this.sleep(wait);
-        }
-        throw new Error(`POST to ${this.origin} failed: ${problem}`);
-    }
-}
-
-/** The environment variable the Action's `webhook-secret` input fills. */
-const WEBHOOK_SECRET_ENV = 'ROLLOUT_GATE_WEBHOOK_SECRET';
-function buildActuators(specs, ctx) {
-    return specs.map(spec => {
-        switch (spec.type) {
-            case 'webhook':
-                return new WebhookActuator(spec, ctx.env[spec.secretEnv ?? WEBHOOK_SECRET_ENV]);
-            case 'git-file':
-                return new GitFileActuator(spec, ctx.github ? repoAccess(ctx.github.files, spec.branch) : localAccess(ctx.cwd));
-            case 'workflow-dispatch':
-                return ctx.github
-                    ? new WorkflowDispatchActuator(spec, ctx.github.client, ctx.github.repo, () => ctx.github.files.defaultBranch())
-                    : needsGitHub(spec);
-            case 'deployment':
-                return ctx.github
-                    ? new DeploymentActuator(spec, ctx.github.client, ctx.github.repo, ctx.github.sha)
-                    : needsGitHub(spec);
-        }
+        return value;
     });
 }
-/** Outside the Action a GitHub actuator does nothing, and says so. */
-function needsGitHub(spec) {
-    const name = spec.type;
-    return {
-        name,
-        apply: async () => ({
-            actuator: name,
-            changed: false,
-            detail: 'skipped: runs only in the Action'
-        })
+function num$1(description, range = {}) {
+    const { min, max, exclusiveMin, exclusiveMax, integer } = range;
+    const bounds = [];
+    if (min !== undefined)
+        bounds.push([`>= ${min}`, v => v >= min]);
+    if (exclusiveMin !== undefined)
+        bounds.push([`> ${exclusiveMin}`, v => v > exclusiveMin]);
+    if (max !== undefined)
+        bounds.push([`<= ${max}`, v => v <= max]);
+    if (exclusiveMax !== undefined)
+        bounds.push([`< ${exclusiveMax}`, v => v < exclusiveMax]);
+    const expects = `${integer ? 'an integer' : 'a number'}${bounds.length ? ` ${bounds.map(([text]) => text).join(' and ')}` : ''}`;
+    const json = {
+        type: integer ? 'integer' : 'number',
+        ...(min !== undefined && { minimum: min }),
+        ...(exclusiveMin !== undefined && { exclusiveMinimum: exclusiveMin }),
+        ...(max !== undefined && { maximum: max }),
+        ...(exclusiveMax !== undefined && { exclusiveMaximum: exclusiveMax })
     };
+    return node(description, expects, json, (value, path, issues) => {
+        const fits = typeof value === 'number' &&
+            Number.isFinite(value) &&
+            (!integer || Number.isInteger(value)) &&
+            bounds.every(([, test]) => test(value));
+        return fits ? value : reject(issues, path, mismatch(expects, value));
+    });
 }
-function repoAccess(files, branch) {
-    let resolved = branch;
-    const on = async () => (resolved ??= await files.defaultBranch());
+/** One of a fixed set of values (an enum). */
+function choice(description, values) {
+    const expects = values.length === 1 ? String(values[0]) : `one of ${values.join(', ')}`;
+    return node(description, expects, { enum: values }, (value, path, issues) => {
+        const found = values.find(v => v === value);
+        if (found !== undefined)
+            return found;
+        const hint = typeof value === 'string' ? didYouMean(value, values.map(String)) : '';
+        return reject(issues, path, `${mismatch(expects, value)}${hint}`);
+    });
+}
+/** A scalar with its own syntax: the parser sees the raw value (any type) and explains failures. */
+function scalar(description, expects, json, parse) {
+    return node(description, expects, json, (value, path, issues) => {
+        const parsed = parse(value);
+        return parsed.ok ? parsed.value : reject(issues, path, parsed.error);
+    });
+}
+// ---- collections ----
+function checkItems(items, item, path, issues) {
+    const out = items.map((value, i) => item.check(value, [...path, i], issues));
+    return out.some(v => v === INVALID) ? INVALID : out;
+}
+function list(description, item, minItems = 0) {
+    const expects = 'a list';
+    const json = { type: 'array', items: item.json(), ...(minItems > 0 && { minItems }) };
+    return node(description, expects, json, (value, path, issues) => {
+        if (!Array.isArray(value))
+            return reject(issues, path, mismatch(expects, value));
+        if (value.length < minItems) {
+            return reject(issues, path, `has ${value.length} items; list at least ${minItems}. ${description}`);
+        }
+        return checkItems(value, item, path, issues);
+    });
+}
+/** One item or a non-empty list of them; always a list after validation. */
+function oneOrMany(description, item) {
+    const expects = `${item.expects} or a list of them`;
+    const json = { oneOf: [item.json(), { type: 'array', items: item.json(), minItems: 1 }] };
+    return node(description, expects, json, (value, path, issues) => {
+        if (!Array.isArray(value)) {
+            const one = item.check(value, path, issues);
+            return one === INVALID ? INVALID : [one];
+        }
+        if (value.length === 0)
+            return reject(issues, path, `is empty; list at least one. ${description}`);
+        return checkItems(value, item, path, issues);
+    });
+}
+/** A mapping from free keys (e.g. model ids) to values of one shape. */
+function record(description, values) {
+    const expects = 'a mapping of names to values';
+    const json = { type: 'object', additionalProperties: values.json() };
+    return node(description, expects, json, (value, path, issues) => {
+        if (!isMapping(value))
+            return reject(issues, path, mismatch(expects, value));
+        const entries = Object.entries(value).map(([key, v]) => [
+            key,
+            values.check(v, [...path, key], issues)
+        ]);
+        return entries.some(([, v]) => v === INVALID) ? INVALID : Object.fromEntries(entries);
+    });
+}
+const required = (node) => ({ node, mode: 'required' });
+const optional = (node) => ({ node, mode: 'optional' });
+const withDefault = (node, fallback) => ({
+    node,
+    mode: 'default',
+    fallback
+});
+function unknownKey(key, known) {
+    const hint = didYouMean(key, known);
+    return `unknown key \`${key}\`${hint || `; remove it, or use one of: ${known.join(', ')}`}`;
+}
+/** A mapping with known keys; any other key is an error (`additionalProperties: false`). */
+function obj(description, fields) {
+    const names = Object.keys(fields);
+    const json = {
+        type: 'object',
+        properties: Object.fromEntries(Object.entries(fields).map(([key, field]) => [
+            key,
+            field.mode === 'default'
+                ? { ...field.node.json(), default: field.fallback }
+                : field.node.json()
+        ])),
+        required: names.filter(key => fields[key]?.mode === 'required'),
+        additionalProperties: false
+    };
+    return node(description, 'a mapping', json, (value, path, issues) => {
+        if (!isMapping(value))
+            return reject(issues, path, mismatch('a mapping (key: value lines)', value));
+        const unknown = Object.keys(value).filter(key => !Object.hasOwn(fields, key));
+        for (const key of unknown)
+            reject(issues, [...path, key], unknownKey(key, names), 'key');
+        let valid = unknown.length === 0;
+        const entries = [];
+        for (const [key, field] of Object.entries(fields)) {
+            // Only an absent key takes the default: an explicit null (`warmup:`) is an error, as in the schema.
+            const given = Object.hasOwn(value, key) ? value[key] : undefined;
+            if (given === undefined && field.mode === 'optional')
+                continue;
+            if (given === undefined && field.mode === 'required') {
+                const message = `missing required key \`${key}\` (${field.node.expects}). ${field.node.description}`;
+                reject(issues, [...path, key], message, 'missing');
+                valid = false;
+                continue;
+            }
+            const checked = field.node.check(given === undefined ? field.fallback : given, [...path, key], issues);
+            if (checked === INVALID)
+                valid = false;
+            else
+                entries.push([key, checked]);
+        }
+        return valid ? Object.fromEntries(entries) : INVALID;
+    });
+}
+/**
+ * Mappings told apart by a tag key (`type: file`), as JSON Schema `oneOf`. Each variant is an obj
+ * that declares the tag itself, so new source types are one more entry.
+ */
+function union(description, tag, variants) {
+    const names = Object.keys(variants);
+    const json = {
+        type: 'object',
+        required: [tag],
+        oneOf: Object.values(variants).map(v => v.json())
+    };
+    return node(description, 'a mapping', json, (value, path, issues) => {
+        if (!isMapping(value))
+            return reject(issues, path, mismatch('a mapping (key: value lines)', value));
+        const given = Object.hasOwn(value, tag) ? value[tag] : undefined;
+        if (given === undefined) {
+            const message = `missing required key \`${tag}\` (one of ${names.join(', ')}). ${description}`;
+            return reject(issues, [...path, tag], message, 'missing');
+        }
+        const variant = typeof given === 'string' && Object.hasOwn(variants, given) ? variants[given] : undefined;
+        if (!variant) {
+            const message = typeof given === 'string'
+                ? `unknown ${tag} ${JSON.stringify(given)}; valid ${tag}s: ${names.join(', ')}${didYouMean(given, names)}`
+                : mismatch(`one of ${names.join(', ')}`, given);
+            return reject(issues, [...path, tag], message);
+        }
+        return variant.check(value, path, issues);
+    });
+}
+/** Cross-field rules and the final shape: `f` runs only on a valid value and reports its own issues. */
+function refine(inner, f) {
     return {
-        describe: path => `${path}${branch ? ` on ${branch}` : ''}`,
-        read: async (path) => files.read(path, await on()),
-        write: async (path, text, sha, message) => {
-            await files.write(path, await on(), text, sha, message);
+        description: inner.description,
+        expects: inner.expects,
+        json: () => inner.json(),
+        check: (value, path, issues) => {
+            const checked = inner.check(value, path, issues);
+            return checked === INVALID ? INVALID : f(checked, path, issues);
         }
     };
 }
-/** The working tree: the CLI sets the weight in the file; committing it is the user's step. */
-function localAccess(cwd) {
-    return {
-        describe: path => path,
-        read: async (path) => {
-            try {
-                return { text: await readFile(resolve(cwd, path), 'utf8') };
-            }
-            catch (e) {
-                if (e.code === 'ENOENT')
-                    return undefined;
-                throw e;
-            }
-        },
-        write: async (path, text) => writeFile$1(resolve(cwd, path), text, 'utf8')
+
+/**
+ * Strict parsers for the policy's scalar syntax: durations, percentages, percentage points and plain
+ * numbers. They never throw: each returns the value or a message saying what is wrong and how to
+ * write it. The patterns are exported so the JSON Schema uses the very same syntax.
+ */
+const ok = (value) => ({ ok: true, value });
+const fail = (error) => ({ ok: false, error });
+/** An unsigned decimal: digits, then an optional fraction (`5`, `0.5`; not `.5`, `5.`, `1e3`). */
+const DECIMAL = String.raw `\d+(?:\.\d+)?`;
+const SIGNED = new RegExp(`^-?${DECIMAL}$`);
+const PERCENT = new RegExp(`^(-?${DECIMAL})%$`);
+const POINTS = new RegExp(`^(-?${DECIMAL})pp$`);
+const DURATION_UNITS = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1]
+];
+/**
+ * A duration: one or more `<decimal><unit>` parts, largest unit first, each unit at most once
+ * (`30s`, `12h`, `1h30m`, `500ms`). Matches the empty string too: pair it with a non-empty check.
+ */
+const DURATION_PATTERN = `^${DURATION_UNITS.map(([unit]) => `(?:(${DECIMAL})${unit})?`).join('')}$`;
+const DURATION = new RegExp(DURATION_PATTERN);
+const quoted = (text) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
+/** Scales a decimal string by 10^-2 without the rounding error of dividing by 100 (`1.1` -> 0.011). */
+const hundredth = (decimal) => Number(`${decimal}e-2`);
+function finite(value, text) {
+    return Number.isFinite(value) ? ok(value) : fail(`${quoted(text)} is too large`);
+}
+/** `30s`, `30m`, `12h`, `2d`, `1h30m`, `500ms` -> milliseconds. */
+function parseDuration(text) {
+    const match = text === '' ? null : DURATION.exec(text);
+    if (match) {
+        const ms = DURATION_UNITS.reduce((sum, [, size], i) => sum + Number(match[i + 1] ?? 0) * size, 0);
+        return finite(ms, text);
+    }
+    const example = 'like 30s, 30m, 12h, 2d, 1h30m or 500ms';
+    if (text.trim().startsWith('-'))
+        return fail(`a duration cannot be negative: ${quoted(text)}`);
+    if (SIGNED.test(text))
+        return fail(`${quoted(text)} needs a unit (d, h, m, s or ms), ${example}`);
+    if (/\s/.test(text))
+        return fail(`${quoted(text)} is not a duration: write it without spaces, ${example}`);
+    return fail(`${quoted(text)} is not a duration: write numbers with units (d, h, m, s, ms), largest first, ${example}`);
+}
+/** `5%` -> 0.05, `0.5%` -> 0.005. Reads a sign, so callers can explain why a negative is wrong. */
+function parsePercent(text) {
+    const match = PERCENT.exec(text);
+    if (!match?.[1])
+        return fail(`${quoted(text)} is not a percentage: write a number and %, like 5% or 0.5%`);
+    return finite(hundredth(match[1]), text);
+}
+/** Percentage points, for differences of rates: `0.5pp` -> 0.005. */
+function parsePoints(text) {
+    const match = POINTS.exec(text);
+    if (!match?.[1])
+        return fail(`${quoted(text)} is not in percentage points: write a number and pp, like 0.5pp`);
+    return finite(hundredth(match[1]), text);
+}
+/** A plain decimal number written as text: `0.02`, `-3`, `15`. */
+function parseNumber(text) {
+    if (!SIGNED.test(text))
+        return fail(`${quoted(text)} is not a number: write digits, like 0.02 or 15`);
+    return finite(Number(text), text);
+}
+/** `5%`, `0.5pp`, `0.02` (as text) -> an Amount. */
+function parseAmount(text) {
+    const unit = text.endsWith('%') ? '%' : text.endsWith('pp') ? 'pp' : '';
+    const parsed = unit === '%' ? parsePercent(text) : unit === 'pp' ? parsePoints(text) : parseNumber(text);
+    if (parsed.ok)
+        return ok({ value: parsed.value, unit });
+    return fail(`${quoted(text)} is not an amount: write a percentage (5%), percentage points (0.5pp) or a number (0.02)`);
+}
+/** Milliseconds -> the shortest duration text that parses back to it (`5400000` -> `1h30m`). */
+function formatDuration(ms) {
+    if (ms === 0)
+        return '0s';
+    let rest = ms;
+    let text = '';
+    for (const [unit, size] of DURATION_UNITS) {
+        const whole = unit === 'ms' ? rest : Math.floor(rest / size);
+        if (whole > 0)
+            text += `${whole}${unit}`;
+        rest -= whole * size;
+    }
+    return text;
+}
+
+/**
+ * The policy's scalars with their own syntax (durations, amounts, limits, metric kinds), as DSL
+ * nodes: each pairs a strict parser from ./units.ts with the JSON Schema pattern of the same syntax.
+ */
+function duration$1(description, bounds = {}) {
+    const expects = 'a duration like 30s, 30m, 12h, 2d, 1h30m or 500ms';
+    const json = { type: 'string', minLength: 1, pattern: DURATION_PATTERN };
+    return scalar(description, expects, json, value => {
+        if (typeof value === 'number')
+            return parseDuration(String(value));
+        if (typeof value !== 'string')
+            return fail(mismatch(expects, value));
+        const parsed = parseDuration(value);
+        const { min = 0, max = Infinity } = bounds;
+        if (!parsed.ok || (parsed.value >= min && parsed.value <= max))
+            return parsed;
+        return fail(`must be between ${formatDuration(min)} and ${formatDuration(max)}; got ${value}`);
+    });
+}
+/** Percentages from 0% to 100%, as a pattern, so the schema rejects `150%` like the validator. */
+const PERCENT_0_100 = String.raw `^(?:100(?:\.0+)?|\d{1,2}(?:\.\d+)?)%$`;
+/** A proportion: `1%` or a number in [0, 1]. */
+function fraction(description) {
+    const expects = 'a percentage like 1% or a number from 0 to 1';
+    const json = {
+        oneOf: [
+            { type: 'number', minimum: 0, maximum: 1 },
+            { type: 'string', pattern: PERCENT_0_100 }
+        ]
     };
+    return scalar(description, expects, json, value => {
+        const parsed = typeof value === 'string'
+            ? parsePercent(value)
+            : typeof value === 'number'
+                ? ok(value)
+                : undefined;
+        if (parsed?.ok && parsed.value >= 0 && parsed.value <= 1)
+            return parsed;
+        return fail(parsed && !parsed.ok ? parsed.error : mismatch(expects, value));
+    });
+}
+const NEGATIVE_TOLERANCE = 'tolerance is the worst acceptable change, a non-negative amount; `better` gives its direction';
+/** `5%` (relative), `0.5pp` (absolute, rates) or a non-negative number (absolute). */
+function amount(description) {
+    const expects = 'a change like 5%, 0.5pp or 0.02';
+    const json = {
+        oneOf: [
+            { type: 'number', minimum: 0 },
+            { type: 'string', pattern: `^${DECIMAL}(?:%|pp)?$` }
+        ]
+    };
+    return scalar(description, expects, json, value => {
+        const parsed = typeof value === 'number' && Number.isFinite(value)
+            ? ok({ value, unit: '' })
+            : typeof value === 'string'
+                ? parseAmount(value)
+                : fail(mismatch(expects, value));
+        return parsed.ok && parsed.value.value < 0 ? fail(NEGATIVE_TOLERANCE) : parsed;
+    });
+}
+/** An SLO: for rates `2%` or 0.02; for other kinds a number in the metric's unit. */
+const limit$1 = scalar('An absolute SLO on the canary alone, in the metric unit; for a rate a proportion such as 2% or 0.02.', 'a number like 0.02, or a percentage like 2% for a rate', {
+    oneOf: [
+        { type: 'number', minimum: 0 },
+        { type: 'string', pattern: PERCENT_0_100 }
+    ]
+}, (value) => {
+    if (typeof value === 'number' && Number.isFinite(value)) {
+        return value >= 0
+            ? ok({ value, unit: '' })
+            : fail('a limit is a non-negative amount; `better` gives its direction');
+    }
+    if (typeof value !== 'string')
+        return fail(mismatch('a number like 0.02, or a percentage like 2%', value));
+    const parsed = parsePercent(value);
+    if (!parsed.ok)
+        return fail(`${parsed.error}, or give a plain number in the metric's unit`);
+    if (parsed.value < 0 || parsed.value > 1)
+        return fail(`a percentage limit must be from 0% to 100%; got ${value}`);
+    return ok({ value: parsed.value, unit: '%' });
+});
+const NAMED_KINDS = ['mean', 'rate', 'ratio', 'p50', 'p90', 'p95', 'p99'];
+/** `p` then a percentile strictly between 0 and 100: p50, p99.9, p0.1. */
+const QUANTILE_PATTERN = String.raw `^p(?:[1-9]\d?(?:\.\d+)?|0\.\d*[1-9]\d*)$`;
+const QUANTILE = new RegExp(QUANTILE_PATTERN);
+const metricKind = scalar('mean, rate (a proportion), ratio (sum over sum, needs `per`), or a quantile p50, p90, p95, p99, p99.9 ...', `one of ${NAMED_KINDS.join(', ')} or p<percentile> like p99.9`, { anyOf: [{ enum: NAMED_KINDS }, { type: 'string', pattern: QUANTILE_PATTERN }] }, (value) => {
+    if (value === 'mean' || value === 'rate' || value === 'ratio')
+        return ok({ kind: value });
+    if (typeof value === 'string' && QUANTILE.test(value)) {
+        return ok({ kind: 'quantile', quantile: Number(`${value.slice(1)}e-2`) });
+    }
+    const hint = typeof value === 'string' ? didYouMean(value, NAMED_KINDS) : '';
+    return fail(`unknown metric kind ${JSON.stringify(value)}; valid kinds: ${NAMED_KINDS.join(', ')}, or p<percentile> like p99.9${hint}`);
+});
+const version = scalar('Policy format version; this release reads version 1.', 'the number 1', { const: 1 }, (value) => value === 1
+    ? ok(1)
+    : fail(`unsupported version ${JSON.stringify(value)}: this release reads version 1 policies; set version: 1`));
+
+/**
+ * The `actuators` section of the policy: what applies a decision to the world. Each entry is one
+ * actuator; all are optional (the Action's outputs are always set, so a later step can act too).
+ */
+const when = withDefault(choice('change: only when the canary weight changes (or on a manual command); every: every run.', ['change', 'every']), 'change');
+const weightSetting = obj("One value in the file to set to an arm's weight.", {
+    path: required(str$1('Where the value is, e.g. `model_list[name=gpt-4o-v7].litellm_params.weight` or `spec.rules[0].backendRefs[1].weight`: keys separated by dots, `[n]` for a list item, `[key=value]` for the list item whose key has that value.')),
+    arm: withDefault(choice("Whose weight: the canary's, or the baseline's (100% minus the canary's).", [
+        'canary',
+        'baseline'
+    ]), 'canary'),
+    total: withDefault(num$1('What 100% of traffic is in this file: 100 for percent, 1 for a fraction.', {
+        exclusiveMin: 0
+    }), 100)
+});
+const gitFile = obj('Set the weights in a YAML or JSON file in the repository and commit it (comments and formatting are kept).', {
+    type: required(choice('Commit the weight to a file in the repository.', ['git-file'])),
+    file: required(str$1('The file, relative to the repository root.')),
+    branch: optional(str$1("The branch to commit to; default: the repository's default branch.")),
+    set: required(list('The values to set.', weightSetting, 1))
+});
+const webhook = obj('POST the decision record as JSON, signed with HMAC-SHA256 over the body (header X-Rollout-Gate-Signature-256: sha256=<hex>).', {
+    type: required(choice('Call a webhook.', ['webhook'])),
+    url: required(str$1('The URL to POST to.', { regex: '^https?://', hint: 'an http:// or https:// URL' })),
+    secretEnv: optional(str$1("The environment variable holding the HMAC secret (the Action's `webhook-secret` input sets ROLLOUT_GATE_WEBHOOK_SECRET).")),
+    timeout: withDefault(duration$1('How long to wait for an answer.'), '10s'),
+    retries: withDefault(num$1('Retries after a failure (network error, 5xx, 429).', { integer: true, min: 0, max: 10 }), 3),
+    on: when
+});
+const workflowDispatch = obj('Start a deploy workflow with workflow_dispatch, with inputs `decision`, `weight` and `rollout` (plus `inputs`).', {
+    type: required(choice('Dispatch a workflow.', ['workflow-dispatch'])),
+    workflow: required(str$1('The workflow file name (deploy.yml) or id.')),
+    ref: optional(str$1("The git ref to run it on; default: the repository's default branch.")),
+    inputs: withDefault(record('More inputs to pass, as strings.', str$1('An input value.')), {}),
+    on: when
+});
+const deployment = obj('Mirror every decision as a GitHub deployment status on an environment (in_progress per step, success when complete, failure on rollback).', {
+    type: required(choice('Report deployment statuses.', ['deployment'])),
+    environment: required(str$1('The GitHub environment, e.g. production.'))
+});
+const actuators = list('What applies each decision: git-file, webhook, workflow-dispatch, deployment.', union('One actuator.', 'type', {
+    'git-file': gitFile,
+    webhook,
+    'workflow-dispatch': workflowDispatch,
+    deployment
+}));
+
+/**
+ * The `source: { type: prometheus }` variant of the policy: a Prometheus-compatible HTTP API
+ * (Prometheus, Thanos, Mimir, VictoriaMetrics, Grafana Cloud) and, per metric, the series it is
+ * computed from. Secrets are never in the policy: it names the environment variables holding them.
+ */
+/** Prometheus data model: https://prometheus.io/docs/concepts/data_model/ */
+const METRIC_NAME = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
+const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
+const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+const metricName = (description) => str$1(description, {
+    regex: METRIC_NAME,
+    hint: 'a Prometheus metric name: letters, digits, `_` and `:`, not starting with a digit'
+});
+const envName = (description) => str$1(description, {
+    regex: ENV_NAME,
+    hint: 'an environment variable name: letters, digits and `_`, not starting with a digit'
+});
+/** Label matchers `{label: value}`: names are validated here, values escaped in every selector. */
+const matchers = (description) => refine(record(description, str$1('The label value (matched exactly, escaped).')), labelNames);
+function labelNames(value, path, issues) {
+    const bad = Object.keys(value).filter(k => !new RegExp(LABEL_NAME).test(k) || k === '__name__');
+    for (const key of bad) {
+        reject(issues, [...path, key], `${JSON.stringify(key)} is not a usable label name: letters, digits and \`_\`, not starting with a digit (and not __name__)`, 'key');
+    }
+    return bad.length > 0 ? INVALID : value;
+}
+const series = obj('The series one metric is computed from: `histogram` (quantiles, means), `errors` + `total` (rates), or `sum` + `count` (ratios, means).', {
+    histogram: optional(metricName("A classic histogram's base name: the gate reads `<name>_bucket`, `<name>_sum` and `<name>_count`.")),
+    errors: optional(metricName('kind rate: the counter of bad events (e.g. errors).')),
+    total: optional(metricName('kind rate: the counter of all events.')),
+    sum: optional(metricName('kind ratio or mean: the counter of the numerator (e.g. cost, tokens).')),
+    count: optional(metricName('kind ratio or mean: the counter of the denominator (requests).')),
+    sumOfSquares: optional(metricName('Optional counter of the squared values, for the variance of a mean (else: from histogram buckets, or from time buckets for `sum` + `count`).')),
+    limitQuery: optional(str$1("Raw PromQL for the metric's absolute `limit` only: the canary's value in the metric's unit; write `$canary` inside a selector's braces, where the gate puts the escaped canary matchers (e.g. `sum(rate(x_total{$canary}[5m]))`). A value beyond the limit holds, never rolls back.")),
+    scale: withDefault(num$1('Multiplies the values (e.g. 1000: seconds to milliseconds).', { exclusiveMin: 0 }), 1),
+    match: withDefault(matchers('Extra label matchers for these series only.'), {})
+});
+const prometheusSource = obj('Metrics from a Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics). `arms.field` is the arm label.', {
+    type: required(choice('Read aggregated series from Prometheus.', ['prometheus'])),
+    url: required(str$1('Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).', {
+        regex: '^https?://[^\\s]+$',
+        hint: 'an http:// or https:// URL'
+    })),
+    auth: optional(obj('Credentials, read from environment variables (never written in the policy).', {
+        bearerTokenEnv: optional(envName('Environment variable holding a bearer token.')),
+        basic: optional(obj('HTTP basic auth.', {
+            user: required(str$1('The user name.')),
+            passwordEnv: required(envName('Environment variable holding the password.'))
+        }))
+    })),
+    headers: withDefault(record('Extra request headers, e.g. `X-Scope-OrgID: tenant-1` for Mimir (not secret: shown in the policy).', str$1('The header value.')), {}),
+    headersFromEnv: withDefault(record('Extra request headers whose values are secret: header name -> environment variable name.', envName('Environment variable holding the header value.')), {}),
+    tls: optional(obj('TLS options for https URLs.', {
+        insecureSkipVerify: withDefault(choice('Do not verify the server certificate (testing only).', [true, false]), false),
+        caFile: optional(str$1('A PEM file of CA certificates to trust.'))
+    })),
+    timeout: withDefault(duration$1('Timeout of one query.', { min: 100, max: 600_000 }), '30s'),
+    retries: withDefault(num$1('Retries of a query after a 5xx, 429 or timeout, with backoff.', {
+        integer: true,
+        min: 0,
+        max: 10
+    }), 3),
+    match: withDefault(matchers('Label matchers added to every selector, e.g. `{job: llm-gateway}`.'), {}),
+    requests: optional(metricName('The counter of requests per arm (traffic split, freshness); default: the first metric with a count (histogram `_count`, `total` or `count`).')),
+    series: required(record('Per metric name (as in `metrics`): the series it is computed from.', series))
+});
+/** What each kind can be computed from. */
+const NEEDS = {
+    quantile: '`histogram`',
+    mean: '`histogram`, or `sum` and `count`',
+    ratio: '`sum` and `count`',
+    rate: '`errors` and `total`'
+};
+/** The shape of a series definition, or why it does not fit the metric's kind. */
+function seriesProblem(kind, s) {
+    const has = (k) => s[k] !== undefined;
+    const fits = kind === 'quantile'
+        ? has('histogram') && !has('sum') && !has('errors')
+        : kind === 'mean'
+            ? (has('histogram') && !has('sum')) || (has('sum') && has('count') && !has('histogram'))
+            : kind === 'ratio'
+                ? has('sum') && has('count') && !has('histogram')
+                : has('errors') && has('total') && !has('histogram') && !has('sum');
+    if (fits && !(kind === 'rate' && has('sumOfSquares')))
+        return undefined;
+    return `a ${kind} metric needs ${NEEDS[kind] ?? '?'} (and nothing else of errors/total, sum/count, histogram)`;
+}
+/** Cross-field rules of a policy whose source is Prometheus. */
+function checkPrometheusPolicy(policy, issues) {
+    const spec = policy.source;
+    if (spec.type !== 'prometheus')
+        return policy;
+    const before = issues.length;
+    if (!new RegExp(LABEL_NAME).test(policy.arms.field)) {
+        reject(issues, ['arms', 'field'], `with a prometheus source, arms.field is the arm label: ${JSON.stringify(policy.arms.field)} is not a label name (letters, digits and \`_\`)`);
+    }
+    const url = URL.canParse(spec.url) ? new URL(spec.url) : undefined;
+    if (!url || url.username || url.password) {
+        reject(issues, ['source', 'url'], url
+            ? 'credentials in source.url would show up in messages; use source.auth (basic: { user, passwordEnv }) instead'
+            : `${JSON.stringify(spec.url)} is not a URL`);
+    }
+    if (policy.segments) {
+        reject(issues, ['segments'], 'segments are not supported with a prometheus source yet; remove `segments`', 'key');
+    }
+    policy.metrics.forEach((m, i) => {
+        const s = spec.series[m.name];
+        if (!s) {
+            reject(issues, ['source', 'series'], `no series for metric ${JSON.stringify(m.name)} (metrics[${i}]); add \`${m.name}: { ... }\` with ${NEEDS[m.kind]}`);
+            return;
+        }
+        const problem = seriesProblem(m.kind, s);
+        if (problem)
+            reject(issues, ['source', 'series', m.name], problem);
+        if (s.limitQuery !== undefined && m.limit === undefined) {
+            reject(issues, ['source', 'series', m.name, 'limitQuery'], `limitQuery is only for an absolute limit: give metric ${JSON.stringify(m.name)} a \`limit\`, or remove limitQuery`);
+        }
+        else if (s.limitQuery !== undefined && !s.limitQuery.includes('{$canary')) {
+            reject(issues, ['source', 'series', m.name, 'limitQuery'], 'limitQuery must select the canary: write `{$canary}` (or `{$canary, ...}`) in its selector');
+        }
+    });
+    const names = new Set(policy.metrics.map(m => m.name));
+    for (const key of Object.keys(spec.series)) {
+        if (!names.has(key)) {
+            reject(issues, ['source', 'series', key], `${JSON.stringify(key)} is not the name of a metric in \`metrics\``, 'key');
+        }
+    }
+    return issues.length > before ? INVALID : policy;
+}
+
+/**
+ * The rollout policy schema (DESIGN.md, "Policy"), written once in the DSL of ./dsl.ts: it is the
+ * validator (with defaults and cross-field rules) and, through policyJsonSchema(), the JSON Schema
+ * that editors use. Cross-field rules (in `refine`) are the only part the JSON Schema cannot express.
+ */
+const SECOND = 1000;
+const DAY = 86_400_000;
+const name = str$1('Stable id of the rollout: the state key and the PR comment marker.', {
+    regex: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+    hint: 'start with a letter or digit, then up to 63 letters, digits, `.`, `_` or `-`'
+});
+const steps = refine(list('Canary share of traffic at each step, percent, strictly increasing, in (0, 100].', num$1('Canary share of traffic, percent.', { exclusiveMin: 0, max: 100 }), 1), (values, path, issues) => {
+    let increasing = true;
+    values.forEach((step, i) => {
+        const before = values[i - 1];
+        if (before !== undefined && step <= before) {
+            reject(issues, [...path, i], `steps must be strictly increasing: ${step} comes after ${before}`);
+            increasing = false;
+        }
+    });
+    return increasing ? values : INVALID;
+});
+const rollout = refine(obj('How the canary share grows, and how long each step bakes.', {
+    name: required(name),
+    steps: withDefault(steps, [1, 5, 25, 50, 100]),
+    minDuration: withDefault(duration$1('Bake time per step before a promotion.'), '30m'),
+    maxDuration: withDefault(duration$1('Longest time per step; then `onTimeout` applies.'), '12h'),
+    onTimeout: withDefault(choice('What happens when a step reaches maxDuration.', ['rollback', 'hold']), 'rollback'),
+    minSamples: withDefault(num$1('Requests per arm, per step, before any verdict.', { integer: true, min: 1 }), 300),
+    warmup: withDefault(duration$1('Excluded from the window at each step start.'), '5m')
+}), (value, path, issues) => {
+    const { minDuration, maxDuration, warmup } = value;
+    const at = (key) => [...path, key];
+    if (maxDuration <= minDuration) {
+        reject(issues, at('maxDuration'), `maxDuration (${formatDuration(maxDuration)}) must be longer than minDuration (${formatDuration(minDuration)}), the bake time before a promotion`);
+    }
+    if (warmup >= maxDuration) {
+        reject(issues, at('warmup'), `warmup (${formatDuration(warmup)}) must be shorter than maxDuration (${formatDuration(maxDuration)}): it is excluded from each step's window`);
+    }
+    return maxDuration <= minDuration || warmup >= maxDuration ? INVALID : value;
+});
+const armValues = (arm) => oneOrMany(`Value(s) of the arm field that mark ${arm} traffic.`, str$1(`A value that marks ${arm} traffic.`));
+const arms = refine(obj('Which record field tells the arms apart, and its values for each arm.', {
+    field: withDefault(str$1('The record field holding the arm.'), 'arm'),
+    baseline: required(armValues('baseline')),
+    canary: required(armValues('canary')),
+    unit: optional(str$1('The randomisation unit field (user or session); default: `unit` and its aliases.'))
+}), (value, path, issues) => {
+    const shared = value.canary.filter(v => value.baseline.includes(v));
+    if (shared.length === 0)
+        return value;
+    return reject(issues, [...path, 'canary'], `${shared.map(v => JSON.stringify(v)).join(', ')} marks both arms: a value must belong to baseline or canary, not both`);
+});
+const source = union('Where the records come from.', 'type', {
+    file: obj('Records in local files: JSONL, CSV or OTLP JSON (optionally .gz).', {
+        type: required(choice('Read records from files.', ['file'])),
+        path: required(oneOrMany('Globs, relative to the policy file unless absolute.', str$1('A glob.'))),
+        format: withDefault(choice('`auto` picks by extension (.jsonl/.ndjson/.json, .csv; .gz stripped first).', [
+            'auto',
+            'jsonl',
+            'csv',
+            'otlp'
+        ]), 'auto')
+    }),
+    langfuse: langfuseSource(),
+    prometheus: prometheusSource
+});
+/** The Langfuse source (public API: v2 observations, v2 scores). Keys are read from env vars named here. */
+function langfuseSource() {
+    const envName = (what) => str$1(`Name of the environment variable holding the Langfuse ${what} (never the key itself).`, {
+        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
+        hint: 'give the name of an environment variable (letters, digits, `_`), not the key itself'
+    });
+    const armFrom = (from, what) => obj(`The arm label is ${what}.`, {
+        from: required(choice(`The arm label is ${what}.`, [from]))
+    });
+    const arm = union('Which attribute of an observation or its trace holds the arm label.', 'from', {
+        release: armFrom('release', "the trace's `release`"),
+        version: armFrom('version', "the observation's `version`"),
+        promptVersion: armFrom('promptVersion', "the linked prompt's version (quote numbers in arms)"),
+        tag: obj("The arm label is one of the trace's tags.", {
+            from: required(choice("The arm label is one of the trace's tags.", ['tag'])),
+            prefix: optional(str$1('Only tags starting with this prefix (e.g. `variant:`); the rest of the tag is the label.'))
+        }),
+        metadata: obj("The arm label is a key of the observation's metadata.", {
+            from: required(choice("The arm label is a key of the observation's metadata.", ['metadata'])),
+            key: required(str$1('The metadata key.'))
+        })
+    });
+    const scoreTarget = str$1('The record field the score becomes: `score`, `scores.<name>` or `feedback`.', {
+        regex: '^(score|feedback|scores\\..+)$',
+        hint: 'use `score`, `feedback` or `scores.<name>`'
+    });
+    return obj('LLM calls traced in Langfuse (cloud or self-hosted), read through its public API.', {
+        type: required(choice('Read observations from Langfuse.', ['langfuse'])),
+        baseUrl: withDefault(str$1('The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.', {
+            regex: '^https?://[^\\s/@]+(/[^\\s@]*)?$',
+            hint: 'an http(s) URL without credentials, e.g. https://cloud.langfuse.com'
+        }), 'https://cloud.langfuse.com'),
+        publicKeyEnv: withDefault(envName('public key'), 'LANGFUSE_PUBLIC_KEY'),
+        secretKeyEnv: withDefault(envName('secret key'), 'LANGFUSE_SECRET_KEY'),
+        arm: required(arm),
+        observationType: withDefault(str$1('Observation type to read (GENERATION, SPAN, EVENT, ...).'), 'GENERATION'),
+        name: optional(str$1('Only observations with this name.')),
+        environment: optional(oneOrMany('Only these Langfuse environments.', str$1('An environment.'))),
+        scores: withDefault(record('Langfuse score name -> the record field it fills (`score`, `scores.<name>`, `feedback`).', scoreTarget), {}),
+        pageSize: withDefault(num$1('Observations per page (Langfuse allows at most 1000).', {
+            integer: true,
+            min: 1,
+            max: 1000
+        }), 1000),
+        timeout: withDefault(duration$1('Timeout of one HTTP request.', { min: SECOND, max: 10 * 60 * SECOND }), '30s'),
+        retries: withDefault(num$1('Retries of a request after a 429, a 5xx or a network error.', {
+            integer: true,
+            min: 0,
+            max: 10
+        }), 4)
+    });
+}
+const toleranceNode = amount('The worst acceptable change, in the bad direction: relative `5%`, absolute `0.5pp` (rates), or a number in the metric unit.');
+/** An Amount as a Tolerance for this kind; `pp` only makes sense for a rate. */
+function toTolerance(amount, kind, path, issues) {
+    if (amount.unit === 'pp' && kind !== 'rate') {
+        reject(issues, path, `\`pp\` (percentage points) is only for kind rate; a \`%\` on a ${kind} metric is relative to the baseline, and a plain number is absolute, in the metric's unit`);
+        return undefined;
+    }
+    return { value: amount.value, relative: amount.unit === '%' };
+}
+const metricFields = obj('One metric compared between canary and baseline.', {
+    name: required(str$1('Unique name, shown in reports.')),
+    from: required(str$1('The record field to read: latency_ms, ttft_ms, cost, score, scores.<name>, error, error.<class>, fallback, feedback, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_hit, or any numeric field.')),
+    kind: required(metricKind),
+    per: optional(str$1('kind ratio only: the denominator field (the metric is sum(from) / sum(per)).')),
+    better: required(choice('Which direction is good.', ['higher', 'lower'])),
+    tolerance: required(toleranceNode),
+    rollbackAt: optional(amount('A larger change at which to roll back; between tolerance and rollbackAt the gate holds.')),
+    limit: optional(limit$1),
+    mode: withDefault(choice('gate: a fail rolls back, an inconclusive holds; hold: a fail only holds; report: shown, never decides.', ['gate', 'hold', 'report']), 'gate')
+});
+function toMetric(m, path, issues) {
+    const before = issues.length;
+    const at = (key) => [...path, key];
+    const { kind, quantile } = m.kind;
+    if (kind === 'ratio' && m.per === undefined) {
+        reject(issues, at('per'), 'kind ratio needs `per`: the denominator field (the metric is sum(from) / sum(per))', 'missing');
+    }
+    if (kind !== 'ratio' && m.per !== undefined) {
+        reject(issues, at('per'), `\`per\` is only for kind ratio (sum(from) / sum(per)); remove it, or set kind: ratio`, 'key');
+    }
+    const tolerance = toTolerance(m.tolerance, kind, at('tolerance'), issues);
+    const rollbackAt = m.rollbackAt && toTolerance(m.rollbackAt, kind, at('rollbackAt'), issues);
+    if (tolerance &&
+        rollbackAt &&
+        tolerance.relative === rollbackAt.relative &&
+        rollbackAt.value < tolerance.value) {
+        reject(issues, at('rollbackAt'), 'rollbackAt must be at least the tolerance: the canary is rolled back at a larger change than it is held at');
+    }
+    const limitValue = m.limit && toLimit(m.limit, kind, at('limit'), issues);
+    if (issues.length > before || !tolerance)
+        return INVALID;
+    return {
+        name: m.name,
+        from: m.from,
+        ...(m.per !== undefined && { per: m.per }),
+        kind,
+        ...(quantile !== undefined && { quantile }),
+        better: m.better,
+        tolerance,
+        ...(rollbackAt && { rollbackAt }),
+        ...(limitValue !== undefined && { limit: limitValue }),
+        mode: m.mode,
+        path: formatPath(path)
+    };
+}
+function toLimit(amount, kind, path, issues) {
+    if (kind === 'rate' && amount.value > 1) {
+        reject(issues, path, `a rate limit is a proportion from 0 to 1 (or 0% to 100%); got ${amount.value}`);
+        return undefined;
+    }
+    if (kind !== 'rate' && amount.unit === '%') {
+        reject(issues, path, `a \`%\` limit is only for kind rate; give the ${kind} limit as a number in the metric's unit`);
+        return undefined;
+    }
+    return amount.value;
+}
+const metrics = refine(list('The metrics compared between canary and baseline.', refine(metricFields, toMetric), 1), (values, path, issues) => {
+    const seen = new Map();
+    values.forEach((metric, i) => {
+        const first = seen.get(metric.name);
+        if (first === undefined)
+            seen.set(metric.name, i);
+        else {
+            reject(issues, [...path, i, 'name'], `duplicate metric name ${JSON.stringify(metric.name)} (also metrics[${first}]); names must be unique`);
+        }
+    });
+    return seen.size === values.length ? values : INVALID;
+});
+const segments = refine(obj('Compare the metrics within each segment too (a separate error budget).', {
+    by: required(oneOrMany('Record field(s) that define the segments.', str$1('A record field.'))),
+    gate: withDefault(choice('false: shown only; true or hold: a failing segment holds; rollback: it rolls back.', [
+        false,
+        true,
+        'hold',
+        'rollback'
+    ]), false)
+}), (value) => ({
+    by: value.by,
+    gate: value.gate === true ? 'hold' : value.gate
+}));
+const usdPerMillion = (what) => num$1(`USD per 1M ${what}.`, { min: 0 });
+const pricing = record('Prices by model id as it appears in records, USD per 1M tokens.', obj('Prices of one model, USD per 1M tokens.', {
+    input: required(usdPerMillion('input tokens that are neither cache reads nor cache writes')),
+    output: required(usdPerMillion('output tokens')),
+    cacheRead: optional(usdPerMillion('cached input tokens read; default: input')),
+    cacheWrite: optional(usdPerMillion('input tokens written to the cache; default: input'))
+}));
+const REDACT_NAMES = ['email', 'phone', 'key'];
+const redactPattern = scalar('A built-in pattern (email, phone, key) or a JavaScript regular expression; matches are replaced before anything is sent to the judge.', 'email, phone, key or a regular expression', { type: 'string', minLength: 1 }, value => {
+    if (typeof value !== 'string' || value === '') {
+        return { ok: false, error: mismatch('email, phone, key or a regular expression', value) };
+    }
+    if (REDACT_NAMES.includes(value)) {
+        return { ok: true, value: value };
+    }
+    try {
+        new RegExp(value, 'g');
+    }
+    catch (e) {
+        return {
+            ok: false,
+            error: `not a valid regular expression (${e.message}); use email, phone, key or a JavaScript regex`
+        };
+    }
+    return { ok: true, value: { regex: value } };
+});
+const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind mean).', {
+    name: withDefault(str$1('Unique metric name, shown in reports.'), 'judge'),
+    tolerance: withDefault(amount('Worst acceptable change: absolute on the [0, 1] score (pointwise), or how far the win rate may fall below 0.5 (pairwise).'), 0.05),
+    rollbackAt: optional(amount('A larger change at which to roll back.')),
+    mode: withDefault(choice('gate, hold or report, as for any metric.', ['gate', 'hold', 'report']), 'gate'),
+    minSamples: withDefault(num$1('Judged outputs (pointwise) or pairs (pairwise) per arm before a verdict.', {
+        integer: true,
+        min: 2
+    }), 30)
+});
+const judge = refine(obj('Grade sampled outputs with an LLM judge through an OpenAI-compatible API.', {
+    model: required(str$1('The judge model id.')),
+    baseURL: optional(str$1('OpenAI-compatible endpoint; default: the OpenAI API.')),
+    apiKeyEnv: withDefault(str$1('Environment variable holding the API key.', {
+        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
+        hint: 'an environment variable name: letters, digits and `_`'
+    }), 'OPENAI_API_KEY'),
+    rubric: required(str$1('What a good answer is; the judge grades against it.')),
+    mode: withDefault(choice('pointwise: grade each output; pairwise: canary vs baseline on the same input.', [
+        'pointwise',
+        'pairwise'
+    ]), 'pointwise'),
+    sample: withDefault(num$1('Outputs sampled per arm, per step.', { integer: true, min: 2, max: 5000 }), 200),
+    batch: withDefault(num$1('Outputs judged per arm between two looks.', { integer: true, min: 1 }), 20),
+    budget: withDefault(obj('Hard limits per evaluation.', {
+        calls: withDefault(num$1('Most judge calls.', { integer: true, min: 1 }), 400),
+        usd: optional(num$1('Most USD spent (needs `prices`).', { min: 0 }))
+    }), {}),
+    prices: optional(obj('Prices of the judge model, USD per 1M tokens.', {
+        input: required(usdPerMillion('input tokens')),
+        output: required(usdPerMillion('output tokens'))
+    })),
+    concurrency: withDefault(num$1('Calls in flight at once.', { integer: true, min: 1, max: 64 }), 4),
+    timeout: withDefault(duration$1('Per request.', { min: SECOND, max: 10 * 60 * SECOND }), '60s'),
+    maxRetries: withDefault(num$1('Retries of a failed call (429 honours retry-after).', {
+        integer: true,
+        min: 0,
+        max: 10
+    }), 2),
+    maxChars: withDefault(num$1('Longest input or output sent, in characters.', { integer: true, min: 100 }), 4000),
+    redact: withDefault(list('Patterns replaced before anything is sent to the judge.', redactPattern), []),
+    recheck: withDefault(num$1('Items judged twice to measure self-agreement.', { integer: true, min: 0 }), 10),
+    cacheSize: withDefault(num$1('Judgements kept in the rollout state.', { integer: true, min: 0, max: 20000 }), 2000),
+    labels: optional(str$1('Human labels, JSONL of {"id", "label"} (a grade 1..5, or canary|baseline|tie), relative to the working directory: the judge reports its agreement (Cohen\'s kappa).')),
+    metric: withDefault(judgeMetric, {})
+}), (value, path, issues) => {
+    const before = issues.length;
+    const at = (...keys) => [...path, ...keys];
+    const m = value.metric;
+    const tolerance = toTolerance(m.tolerance, 'mean', at('metric', 'tolerance'), issues);
+    const rollbackAt = m.rollbackAt && toTolerance(m.rollbackAt, 'mean', at('metric', 'rollbackAt'), issues);
+    if (value.mode === 'pairwise' && (tolerance?.relative || rollbackAt?.relative)) {
+        reject(issues, at('metric', 'tolerance'), 'a pairwise win rate is compared with 0.5: give an absolute tolerance such as 0.05 (the win rate may fall to 0.45), not a `%`');
+    }
+    if (value.budget.usd !== undefined && value.prices === undefined) {
+        reject(issues, at('budget', 'usd'), 'a USD budget needs the judge model prices: add `prices: { input, output }` (USD per 1M tokens)');
+    }
+    if (value.metric.minSamples > value.sample) {
+        reject(issues, at('metric', 'minSamples'), `minSamples (${value.metric.minSamples}) is more than \`sample\` (${value.sample}) per arm: the judge metric could never decide`);
+    }
+    if (issues.length > before || !tolerance)
+        return INVALID;
+    const { metric, ...spec } = value;
+    return {
+        spec: spec,
+        metric: {
+            name: metric.name,
+            from: 'judge',
+            kind: 'mean',
+            better: 'higher',
+            tolerance,
+            ...(rollbackAt && { rollbackAt }),
+            mode: metric.mode,
+            path: formatPath(at('metric')),
+            minSamples: metric.minSamples,
+            totalOnly: true
+        }
+    };
+});
+const policyFields = obj('A rollout policy for ai-rollout-gate.', {
+    version: required(version),
+    rollout: required(rollout),
+    arms: required(arms),
+    source: required(source),
+    confidence: withDefault(num$1('Family-wise confidence over the gating metrics.', { exclusiveMin: 0.5, exclusiveMax: 1 }), 0.95),
+    metrics: required(metrics),
+    segments: optional(segments),
+    pricing: withDefault(pricing, {}),
+    dataQuality: withDefault(obj('Limits on bad input data.', {
+        maxMalformed: withDefault(fraction('Share of malformed lines above which promotion is blocked.'), '1%')
+    }), {}),
+    trafficSplit: withDefault(obj('The sequential sample-ratio test of the traffic split.', {
+        alpha: withDefault(num$1('Type-I error of the test.', { exclusiveMin: 0, exclusiveMax: 0.5 }), 0.001)
+    }), {}),
+    bucket: withDefault(duration$1('Width of the time buckets the evidence is kept in, from 10s to 1d.', {
+        min: 10 * SECOND,
+        max: DAY
+    }), '5m'),
+    actuators: optional(actuators),
+    judge: optional(judge)
+});
+/** With a judge, its metric joins the others (a name clash is reported at the judge's metric). */
+const withJudgeMetric$1 = refine(policyFields, (value, path, issues) => {
+    const { judge: judged, ...rest } = value;
+    if (!judged)
+        return rest;
+    const clash = rest.metrics.findIndex(m => m.name === judged.metric.name);
+    if (clash >= 0) {
+        return reject(issues, [...path, 'judge', 'metric', 'name'], `the judge metric is named ${JSON.stringify(judged.metric.name)} like metrics[${clash}]; set judge.metric.name to a unique name`);
+    }
+    return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec };
+});
+const policySchema = refine(withJudgeMetric$1, (policy, _path, issues) => checkPrometheusPolicy(policy, issues));
+
+/**
+ * Policy loading: YAML text -> validated Policy, or a PolicyError listing every issue with its
+ * file:line:col and key path. Pure: the caller reads the file.
+ */
+/** yaml's messages that would send a user to the library's API instead of their file. */
+const YAML_MESSAGES = {
+    MULTIPLE_DOCS: 'a policy file holds one YAML document; remove the extra `---` line'
+};
+/** Past this many, more issues would bury the first ones (a pasted file, a wrong indent). */
+const MAX_ISSUES = 50;
+function parsePolicy(text, file) {
+    const lineCounter = new distExports.LineCounter();
+    const at = (offset, message, path = '') => ({
+        message,
+        file,
+        ...lineCounter.linePos(offset),
+        path
+    });
+    const doc = readYaml(text, lineCounter);
+    if (doc instanceof Error)
+        throw new PolicyError([at(0, `cannot read YAML: ${doc.message}`)]);
+    if (doc.errors.length > 0) {
+        // Syntax first: checking the shape of a half-parsed document would only add noise.
+        throw new PolicyError(doc.errors.map(e => at(e.pos[0], `invalid YAML: ${YAML_MESSAGES[e.code] ?? e.message}`)));
+    }
+    const unresolved = unresolvedAliases(doc);
+    if (unresolved.length > 0) {
+        throw new PolicyError(unresolved.map(([offset, name]) => at(offset, `invalid YAML: alias *${name} has no anchor; define &${name} before it`)));
+    }
+    const value = toJS(doc);
+    if (value instanceof Error)
+        throw new PolicyError([at(0, `cannot read YAML: ${value.message}`)]);
+    if (value === null || value === undefined) {
+        throw new PolicyError([
+            {
+                message: `policy file is empty: ${file}; write at least version, rollout, arms, source and metrics`,
+                file,
+                line: 1,
+                col: 1,
+                path: ''
+            }
+        ]);
+    }
+    if (!isMapping(value)) {
+        const got = Array.isArray(value) ? 'a list' : `the scalar ${JSON.stringify(String(value))}`;
+        const message = `the top level of a policy must be a mapping (version: 1, rollout: ..., metrics: ...), got ${got}`;
+        throw new PolicyError([at(offsetOf(doc, [], 'value'), message)]);
+    }
+    const issues = [];
+    const policy = policySchema.check(value, [], issues);
+    if (policy === INVALID || issues.length > 0) {
+        const located = issues
+            .slice(0, MAX_ISSUES)
+            .map(issue => at(offsetOf(doc, issue.path, issue.at), issue.message, formatPath(issue.path)))
+            .sort((a, b) => a.line - b.line || a.col - b.col);
+        if (issues.length > MAX_ISSUES) {
+            const more = `${issues.length - MAX_ISSUES} more issues not shown; fix these first`;
+            located.push({ message: more, file, line: 0, col: 0, path: '' });
+        }
+        throw new PolicyError(located);
+    }
+    return policy;
+}
+function readYaml(text, lineCounter) {
+    try {
+        // prettyErrors off: we print positions ourselves; logLevel error: no process warnings.
+        return distExports.parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
+    }
+    catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+    }
+}
+/**
+ * yaml reports an alias without an anchor only when converting, and without its position. An alias
+ * refers to the last anchor of its name before it in document order, which is the visit order.
+ */
+function unresolvedAliases(doc) {
+    const anchors = new Set();
+    const found = [];
+    distExports.visit(doc, {
+        Node(_, node) {
+            if (distExports.isAlias(node) && !anchors.has(node.source))
+                found.push([rangeStart(node) ?? 0, node.source]);
+            else if (node.anchor)
+                anchors.add(node.anchor);
+        }
+    });
+    return found;
+}
+/** toJS throws on alias bombs (maxAliasCount): that is the input's problem, not a crash. */
+function toJS(doc) {
+    try {
+        return doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+    }
+}
+/**
+ * The source offset for an issue: the value's node, its key, or for a missing key the parent's
+ * key. Walks the YAML tree through aliases; stops at the deepest node that exists (a defaulted
+ * value has no node, so its issue points at the nearest mapping the user wrote).
+ */
+function offsetOf(doc, path, at) {
+    const target = at === 'missing' ? path.slice(0, -1) : path;
+    let node = doc.contents;
+    let key = node;
+    let found = true;
+    for (const segment of target) {
+        const current = distExports.isAlias(node) ? node.resolve(doc) : node;
+        const pair = distExports.isMap(current)
+            ? current.items.find(item => keyText(item.key) === segment)
+            : distExports.isSeq(current) && typeof segment === 'number'
+                ? { key: current.items[segment], value: current.items[segment] }
+                : undefined;
+        if (!pair || pair.key === undefined) {
+            found = false;
+            break;
+        }
+        key = pair.key;
+        node = pair.value ?? pair.key;
+    }
+    // An empty value (`warmup:`) has a zero-width node after the colon: the key is the better place.
+    const empty = distExports.isScalar(node) && node.range?.[0] === node.range?.[1];
+    const chosen = at === 'value' && found && !empty ? node : key;
+    return rangeStart(chosen) ?? rangeStart(node) ?? 0;
+}
+function keyText(key) {
+    if (!distExports.isScalar(key))
+        return undefined;
+    return key.value === null || key.value === undefined ? '' : String(key.value);
+}
+function rangeStart(node) {
+    if (typeof node !== 'object' || node === null || !('range' in node))
+        return undefined;
+    const range = node.range;
+    return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : undefined;
+}
+
+//#region rolldown:runtime
+var __require = /* @__PURE__ */ createRequire(import.meta.url);
+
+//#endregion
+//#region src/utils.ts
+function cleanPath(path) {
+	let normalized = normalize(path);
+	if (normalized.length > 1 && normalized[normalized.length - 1] === sep$1) normalized = normalized.substring(0, normalized.length - 1);
+	return normalized;
+}
+const SLASHES_REGEX = /[\\/]/g;
+function convertSlashes(path, separator) {
+	return path.replace(SLASHES_REGEX, separator);
+}
+const WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
+function isRootDirectory(path) {
+	return path === "/" || WINDOWS_ROOT_DIR_REGEX.test(path);
+}
+function normalizePath(path, options) {
+	const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
+	const pathNeedsCleaning = process.platform === "win32" && path.includes("/") || path.startsWith(".");
+	if (resolvePaths) path = resolve(path);
+	if (normalizePath$1 || pathNeedsCleaning) path = cleanPath(path);
+	if (path === ".") return "";
+	const needsSeperator = path[path.length - 1] !== pathSeparator;
+	return convertSlashes(needsSeperator ? path + pathSeparator : path, pathSeparator);
+}
+
+//#endregion
+//#region src/api/functions/join-path.ts
+function joinPathWithBasePath(filename, directoryPath) {
+	return directoryPath + filename;
+}
+function joinPathWithRelativePath(root, options) {
+	return function(filename, directoryPath) {
+		const sameRoot = directoryPath.startsWith(root);
+		if (sameRoot) return directoryPath.slice(root.length) + filename;
+		else return convertSlashes(relative(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+	};
+}
+function joinPath(filename) {
+	return filename;
+}
+function joinDirectoryPath(filename, directoryPath, separator) {
+	return directoryPath + filename + separator;
+}
+function build$7(root, options) {
+	const { relativePaths, includeBasePath } = options;
+	return relativePaths && root ? joinPathWithRelativePath(root, options) : includeBasePath ? joinPathWithBasePath : joinPath;
+}
+
+//#endregion
+//#region src/api/functions/push-directory.ts
+function pushDirectoryWithRelativePath(root) {
+	return function(directoryPath, paths) {
+		paths.push(directoryPath.substring(root.length) || ".");
+	};
+}
+function pushDirectoryFilterWithRelativePath(root) {
+	return function(directoryPath, paths, filters) {
+		const relativePath = directoryPath.substring(root.length) || ".";
+		if (filters.every((filter) => filter(relativePath, true))) paths.push(relativePath);
+	};
+}
+const pushDirectory = (directoryPath, paths) => {
+	paths.push(directoryPath || ".");
+};
+const pushDirectoryFilter = (directoryPath, paths, filters) => {
+	const path = directoryPath || ".";
+	if (filters.every((filter) => filter(path, true))) paths.push(path);
+};
+const empty$2 = () => {};
+function build$6(root, options) {
+	const { includeDirs, filters, relativePaths } = options;
+	if (!includeDirs) return empty$2;
+	if (relativePaths) return filters && filters.length ? pushDirectoryFilterWithRelativePath(root) : pushDirectoryWithRelativePath(root);
+	return filters && filters.length ? pushDirectoryFilter : pushDirectory;
+}
+
+//#endregion
+//#region src/api/functions/push-file.ts
+const pushFileFilterAndCount = (filename, _paths, counts, filters) => {
+	if (filters.every((filter) => filter(filename, false))) counts.files++;
+};
+const pushFileFilter = (filename, paths, _counts, filters) => {
+	if (filters.every((filter) => filter(filename, false))) paths.push(filename);
+};
+const pushFileCount = (_filename, _paths, counts, _filters) => {
+	counts.files++;
+};
+const pushFile = (filename, paths) => {
+	paths.push(filename);
+};
+const empty$1 = () => {};
+function build$5(options) {
+	const { excludeFiles, filters, onlyCounts } = options;
+	if (excludeFiles) return empty$1;
+	if (filters && filters.length) return onlyCounts ? pushFileFilterAndCount : pushFileFilter;
+	else if (onlyCounts) return pushFileCount;
+	else return pushFile;
+}
+
+//#endregion
+//#region src/api/functions/get-array.ts
+const getArray = (paths) => {
+	return paths;
+};
+const getArrayGroup = () => {
+	return [""].slice(0, 0);
+};
+function build$4(options) {
+	return options.group ? getArrayGroup : getArray;
+}
+
+//#endregion
+//#region src/api/functions/group-files.ts
+const groupFiles = (groups, directory, files) => {
+	groups.push({
+		directory,
+		files,
+		dir: directory
+	});
+};
+const empty = () => {};
+function build$3(options) {
+	return options.group ? groupFiles : empty;
+}
+
+//#endregion
+//#region src/api/functions/resolve-symlink.ts
+const resolveSymlinksAsync = function(path, state, callback$1) {
+	const { queue, fs, options: { suppressErrors } } = state;
+	queue.enqueue();
+	fs.realpath(path, (error, resolvedPath) => {
+		if (error) return queue.dequeue(suppressErrors ? null : error, state);
+		fs.stat(resolvedPath, (error$1, stat) => {
+			if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
+			if (stat.isDirectory() && isRecursive(path, resolvedPath, state)) return queue.dequeue(null, state);
+			callback$1(stat, resolvedPath);
+			queue.dequeue(null, state);
+		});
+	});
+};
+const resolveSymlinks = function(path, state, callback$1) {
+	const { queue, fs, options: { suppressErrors } } = state;
+	queue.enqueue();
+	try {
+		const resolvedPath = fs.realpathSync(path);
+		const stat = fs.statSync(resolvedPath);
+		if (stat.isDirectory() && isRecursive(path, resolvedPath, state)) return;
+		callback$1(stat, resolvedPath);
+	} catch (e) {
+		if (!suppressErrors) throw e;
+	}
+};
+function build$2(options, isSynchronous) {
+	if (!options.resolveSymlinks || options.excludeSymlinks) return null;
+	return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
+}
+function isRecursive(path, resolved, state) {
+	if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
+	let parent = dirname(path);
+	let depth = 1;
+	while (parent !== state.root && depth < 2) {
+		const resolvedPath = state.symlinks.get(parent);
+		const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
+		if (isSameRoot) depth++;
+		else parent = dirname(parent);
+	}
+	state.symlinks.set(path, resolved);
+	return depth > 1;
+}
+function isRecursiveUsingRealPaths(resolved, state) {
+	return state.visited.includes(resolved + state.options.pathSeparator);
+}
+
+//#endregion
+//#region src/api/functions/invoke-callback.ts
+const onlyCountsSync = (state) => {
+	return state.counts;
+};
+const groupsSync = (state) => {
+	return state.groups;
+};
+const defaultSync = (state) => {
+	return state.paths;
+};
+const limitFilesSync = (state) => {
+	return state.paths.slice(0, state.options.maxFiles);
+};
+const onlyCountsAsync = (state, error, callback$1) => {
+	report(error, callback$1, state.counts, state.options.suppressErrors);
+	return null;
+};
+const defaultAsync = (state, error, callback$1) => {
+	report(error, callback$1, state.paths, state.options.suppressErrors);
+	return null;
+};
+const limitFilesAsync = (state, error, callback$1) => {
+	report(error, callback$1, state.paths.slice(0, state.options.maxFiles), state.options.suppressErrors);
+	return null;
+};
+const groupsAsync = (state, error, callback$1) => {
+	report(error, callback$1, state.groups, state.options.suppressErrors);
+	return null;
+};
+function report(error, callback$1, output, suppressErrors) {
+	if (error && !suppressErrors) callback$1(error, output);
+	else callback$1(null, output);
+}
+function build$1(options, isSynchronous) {
+	const { onlyCounts, group, maxFiles } = options;
+	if (onlyCounts) return isSynchronous ? onlyCountsSync : onlyCountsAsync;
+	else if (group) return isSynchronous ? groupsSync : groupsAsync;
+	else if (maxFiles) return isSynchronous ? limitFilesSync : limitFilesAsync;
+	else return isSynchronous ? defaultSync : defaultAsync;
+}
+
+//#endregion
+//#region src/api/functions/walk-directory.ts
+const readdirOpts = { withFileTypes: true };
+const walkAsync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
+	state.queue.enqueue();
+	if (currentDepth < 0) return state.queue.dequeue(null, state);
+	const { fs } = state;
+	state.visited.push(crawlPath);
+	state.counts.directories++;
+	fs.readdir(crawlPath || ".", readdirOpts, (error, entries = []) => {
+		callback$1(entries, directoryPath, currentDepth);
+		state.queue.dequeue(state.options.suppressErrors ? null : error, state);
+	});
+};
+const walkSync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
+	const { fs } = state;
+	if (currentDepth < 0) return;
+	state.visited.push(crawlPath);
+	state.counts.directories++;
+	let entries = [];
+	try {
+		entries = fs.readdirSync(crawlPath || ".", readdirOpts);
+	} catch (e) {
+		if (!state.options.suppressErrors) throw e;
+	}
+	callback$1(entries, directoryPath, currentDepth);
+};
+function build(isSynchronous) {
+	return isSynchronous ? walkSync : walkAsync;
+}
+
+//#endregion
+//#region src/api/queue.ts
+/**
+* This is a custom stateless queue to track concurrent async fs calls.
+* It increments a counter whenever a call is queued and decrements it
+* as soon as it completes. When the counter hits 0, it calls onQueueEmpty.
+*/
+var Queue = class {
+	count = 0;
+	constructor(onQueueEmpty) {
+		this.onQueueEmpty = onQueueEmpty;
+	}
+	enqueue() {
+		this.count++;
+		return this.count;
+	}
+	dequeue(error, output) {
+		if (this.onQueueEmpty && (--this.count <= 0 || error)) {
+			this.onQueueEmpty(error, output);
+			if (error) {
+				output.controller.abort();
+				this.onQueueEmpty = void 0;
+			}
+		}
+	}
+};
+
+//#endregion
+//#region src/api/counter.ts
+var Counter = class {
+	_files = 0;
+	_directories = 0;
+	set files(num) {
+		this._files = num;
+	}
+	get files() {
+		return this._files;
+	}
+	set directories(num) {
+		this._directories = num;
+	}
+	get directories() {
+		return this._directories;
+	}
+	/**
+	* @deprecated use `directories` instead
+	*/
+	/* c8 ignore next 3 */
+	get dirs() {
+		return this._directories;
+	}
+};
+
+//#endregion
+//#region src/api/aborter.ts
+/**
+* AbortController is not supported on Node 14 so we use this until we can drop
+* support for Node 14.
+*/
+var Aborter = class {
+	aborted = false;
+	abort() {
+		this.aborted = true;
+	}
+};
+
+//#endregion
+//#region src/api/walker.ts
+var Walker = class {
+	root;
+	isSynchronous;
+	state;
+	joinPath;
+	pushDirectory;
+	pushFile;
+	getArray;
+	groupFiles;
+	resolveSymlink;
+	walkDirectory;
+	callbackInvoker;
+	constructor(root, options, callback$1) {
+		this.isSynchronous = !callback$1;
+		this.callbackInvoker = build$1(options, this.isSynchronous);
+		this.root = normalizePath(root, options);
+		this.state = {
+			root: isRootDirectory(this.root) ? this.root : this.root.slice(0, -1),
+			paths: [""].slice(0, 0),
+			groups: [],
+			counts: new Counter(),
+			options,
+			queue: new Queue((error, state) => this.callbackInvoker(state, error, callback$1)),
+			symlinks: /* @__PURE__ */ new Map(),
+			visited: [""].slice(0, 0),
+			controller: new Aborter(),
+			fs: options.fs || fs
+		};
+		this.joinPath = build$7(this.root, options);
+		this.pushDirectory = build$6(this.root, options);
+		this.pushFile = build$5(options);
+		this.getArray = build$4(options);
+		this.groupFiles = build$3(options);
+		this.resolveSymlink = build$2(options, this.isSynchronous);
+		this.walkDirectory = build(this.isSynchronous);
+	}
+	start() {
+		this.pushDirectory(this.root, this.state.paths, this.state.options.filters);
+		this.walkDirectory(this.state, this.root, this.root, this.state.options.maxDepth, this.walk);
+		return this.isSynchronous ? this.callbackInvoker(this.state, null) : null;
+	}
+	walk = (entries, directoryPath, depth) => {
+		const { paths, options: { filters, resolveSymlinks: resolveSymlinks$1, excludeSymlinks, exclude, maxFiles, signal, useRealPaths, pathSeparator }, controller } = this.state;
+		if (controller.aborted || signal && signal.aborted || maxFiles && paths.length > maxFiles) return;
+		const files = this.getArray(this.state.paths);
+		for (let i = 0; i < entries.length; ++i) {
+			const entry = entries[i];
+			if (entry.isFile() || entry.isSymbolicLink() && !resolveSymlinks$1 && !excludeSymlinks) {
+				const filename = this.joinPath(entry.name, directoryPath);
+				this.pushFile(filename, files, this.state.counts, filters);
+			} else if (entry.isDirectory()) {
+				let path = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+				if (exclude && exclude(entry.name, path)) continue;
+				this.pushDirectory(path, paths, filters);
+				this.walkDirectory(this.state, path, path, depth - 1, this.walk);
+			} else if (this.resolveSymlink && entry.isSymbolicLink()) {
+				let path = joinPathWithBasePath(entry.name, directoryPath);
+				this.resolveSymlink(path, this.state, (stat, resolvedPath) => {
+					if (stat.isDirectory()) {
+						resolvedPath = normalizePath(resolvedPath, this.state.options);
+						if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path + pathSeparator)) return;
+						this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path + pathSeparator, depth - 1, this.walk);
+					} else {
+						resolvedPath = useRealPaths ? resolvedPath : path;
+						const filename = basename(resolvedPath);
+						const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
+						resolvedPath = this.joinPath(filename, directoryPath$1);
+						this.pushFile(resolvedPath, files, this.state.counts, filters);
+					}
+				});
+			}
+		}
+		this.groupFiles(this.state.groups, directoryPath, files);
+	};
+};
+
+//#endregion
+//#region src/api/async.ts
+function promise(root, options) {
+	return new Promise((resolve$1, reject) => {
+		callback(root, options, (err, output) => {
+			if (err) return reject(err);
+			resolve$1(output);
+		});
+	});
+}
+function callback(root, options, callback$1) {
+	let walker = new Walker(root, options, callback$1);
+	walker.start();
+}
+
+//#endregion
+//#region src/api/sync.ts
+function sync(root, options) {
+	const walker = new Walker(root, options);
+	return walker.start();
+}
+
+//#endregion
+//#region src/builder/api-builder.ts
+var APIBuilder = class {
+	constructor(root, options) {
+		this.root = root;
+		this.options = options;
+	}
+	withPromise() {
+		return promise(this.root, this.options);
+	}
+	withCallback(cb) {
+		callback(this.root, this.options, cb);
+	}
+	sync() {
+		return sync(this.root, this.options);
+	}
+};
+
+//#endregion
+//#region src/builder/index.ts
+let pm = null;
+/* c8 ignore next 6 */
+try {
+	__require.resolve("picomatch");
+	pm = __require("picomatch");
+} catch {}
+var Builder = class {
+	globCache = {};
+	options = {
+		maxDepth: Infinity,
+		suppressErrors: true,
+		pathSeparator: sep$1,
+		filters: []
+	};
+	globFunction;
+	constructor(options) {
+		this.options = {
+			...this.options,
+			...options
+		};
+		this.globFunction = this.options.globFunction;
+	}
+	group() {
+		this.options.group = true;
+		return this;
+	}
+	withPathSeparator(separator) {
+		this.options.pathSeparator = separator;
+		return this;
+	}
+	withBasePath() {
+		this.options.includeBasePath = true;
+		return this;
+	}
+	withRelativePaths() {
+		this.options.relativePaths = true;
+		return this;
+	}
+	withDirs() {
+		this.options.includeDirs = true;
+		return this;
+	}
+	withMaxDepth(depth) {
+		this.options.maxDepth = depth;
+		return this;
+	}
+	withMaxFiles(limit) {
+		this.options.maxFiles = limit;
+		return this;
+	}
+	withFullPaths() {
+		this.options.resolvePaths = true;
+		this.options.includeBasePath = true;
+		return this;
+	}
+	withErrors() {
+		this.options.suppressErrors = false;
+		return this;
+	}
+	withSymlinks({ resolvePaths = true } = {}) {
+		this.options.resolveSymlinks = true;
+		this.options.useRealPaths = resolvePaths;
+		return this.withFullPaths();
+	}
+	withAbortSignal(signal) {
+		this.options.signal = signal;
+		return this;
+	}
+	normalize() {
+		this.options.normalizePath = true;
+		return this;
+	}
+	filter(predicate) {
+		this.options.filters.push(predicate);
+		return this;
+	}
+	onlyDirs() {
+		this.options.excludeFiles = true;
+		this.options.includeDirs = true;
+		return this;
+	}
+	exclude(predicate) {
+		this.options.exclude = predicate;
+		return this;
+	}
+	onlyCounts() {
+		this.options.onlyCounts = true;
+		return this;
+	}
+	crawl(root) {
+		return new APIBuilder(root || ".", this.options);
+	}
+	withGlobFunction(fn) {
+		this.globFunction = fn;
+		return this;
+	}
+	/**
+	* @deprecated Pass options using the constructor instead:
+	* ```ts
+	* new fdir(options).crawl("/path/to/root");
+	* ```
+	* This method will be removed in v7.0
+	*/
+	/* c8 ignore next 4 */
+	crawlWithOptions(root, options) {
+		this.options = {
+			...this.options,
+			...options
+		};
+		return new APIBuilder(root || ".", this.options);
+	}
+	glob(...patterns) {
+		if (this.globFunction) return this.globWithOptions(patterns);
+		return this.globWithOptions(patterns, ...[{ dot: true }]);
+	}
+	globWithOptions(patterns, ...options) {
+		const globFn = this.globFunction || pm;
+		/* c8 ignore next 5 */
+		if (!globFn) throw new Error("Please specify a glob function to use glob matching.");
+		var isMatch = this.globCache[patterns.join("\0")];
+		if (!isMatch) {
+			isMatch = globFn(patterns, ...options);
+			this.globCache[patterns.join("\0")] = isMatch;
+		}
+		this.options.filters.push((path) => isMatch(path));
+		return this;
+	}
+};
+
+var utils = {};
+
+var constants;
+var hasRequiredConstants;
+
+function requireConstants () {
+	if (hasRequiredConstants) return constants;
+	hasRequiredConstants = 1;
+
+	const WIN_SLASH = '\\\\/';
+	const WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+
+	const DEFAULT_MAX_EXTGLOB_RECURSION = 0;
+
+	/**
+	 * Posix glob regex
+	 */
+
+	const DOT_LITERAL = '\\.';
+	const PLUS_LITERAL = '\\+';
+	const QMARK_LITERAL = '\\?';
+	const SLASH_LITERAL = '\\/';
+	const ONE_CHAR = '(?=.)';
+	const QMARK = '[^/]';
+	const END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+	const START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+	const DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+	const NO_DOT = `(?!${DOT_LITERAL})`;
+	const NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+	const NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+	const NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+	const QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+	const STAR = `${QMARK}*?`;
+	const SEP = '/';
+
+	const POSIX_CHARS = {
+	  DOT_LITERAL,
+	  PLUS_LITERAL,
+	  QMARK_LITERAL,
+	  SLASH_LITERAL,
+	  ONE_CHAR,
+	  QMARK,
+	  END_ANCHOR,
+	  DOTS_SLASH,
+	  NO_DOT,
+	  NO_DOTS,
+	  NO_DOT_SLASH,
+	  NO_DOTS_SLASH,
+	  QMARK_NO_DOT,
+	  STAR,
+	  START_ANCHOR,
+	  SEP
+	};
+
+	/**
+	 * Windows glob regex
+	 */
+
+	const WINDOWS_CHARS = {
+	  ...POSIX_CHARS,
+
+	  SLASH_LITERAL: `[${WIN_SLASH}]`,
+	  QMARK: WIN_NO_SLASH,
+	  STAR: `${WIN_NO_SLASH}*?`,
+	  DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+	  NO_DOT: `(?!${DOT_LITERAL})`,
+	  NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+	  NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+	  NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+	  QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+	  START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+	  END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
+	  SEP: '\\'
+	};
+
+	/**
+	 * POSIX Bracket Regex
+	 */
+
+	const POSIX_REGEX_SOURCE = {
+	  __proto__: null,
+	  alnum: 'a-zA-Z0-9',
+	  alpha: 'a-zA-Z',
+	  ascii: '\\x00-\\x7F',
+	  blank: ' \\t',
+	  cntrl: '\\x00-\\x1F\\x7F',
+	  digit: '0-9',
+	  graph: '\\x21-\\x7E',
+	  lower: 'a-z',
+	  print: '\\x20-\\x7E ',
+	  punct: '\\-!"#$%&\'()\\*+,./:;<=>?@[\\]^_`{|}~',
+	  space: ' \\t\\r\\n\\v\\f',
+	  upper: 'A-Z',
+	  word: 'A-Za-z0-9_',
+	  xdigit: 'A-Fa-f0-9'
+	};
+
+	constants = {
+	  DEFAULT_MAX_EXTGLOB_RECURSION,
+	  MAX_LENGTH: 1024 * 64,
+	  POSIX_REGEX_SOURCE,
+
+	  // regular expressions
+	  REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+	  REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+	  REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+	  REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+	  REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+	  REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+
+	  // Replace globs with equivalent patterns to reduce parsing time.
+	  REPLACEMENTS: {
+	    __proto__: null,
+	    '***': '*',
+	    '**/**': '**',
+	    '**/**/**': '**'
+	  },
+
+	  // Digits
+	  CHAR_0: 48, /* 0 */
+	  CHAR_9: 57, /* 9 */
+
+	  // Alphabet chars.
+	  CHAR_UPPERCASE_A: 65, /* A */
+	  CHAR_LOWERCASE_A: 97, /* a */
+	  CHAR_UPPERCASE_Z: 90, /* Z */
+	  CHAR_LOWERCASE_Z: 122, /* z */
+
+	  CHAR_LEFT_PARENTHESES: 40, /* ( */
+	  CHAR_RIGHT_PARENTHESES: 41, /* ) */
+
+	  CHAR_ASTERISK: 42, /* * */
+
+	  // Non-alphabetic chars.
+	  CHAR_AMPERSAND: 38, /* & */
+	  CHAR_AT: 64, /* @ */
+	  CHAR_BACKWARD_SLASH: 92, /* \ */
+	  CHAR_CARRIAGE_RETURN: 13, /* \r */
+	  CHAR_CIRCUMFLEX_ACCENT: 94, /* ^ */
+	  CHAR_COLON: 58, /* : */
+	  CHAR_COMMA: 44, /* , */
+	  CHAR_DOT: 46, /* . */
+	  CHAR_DOUBLE_QUOTE: 34, /* " */
+	  CHAR_EQUAL: 61, /* = */
+	  CHAR_EXCLAMATION_MARK: 33, /* ! */
+	  CHAR_FORM_FEED: 12, /* \f */
+	  CHAR_FORWARD_SLASH: 47, /* / */
+	  CHAR_GRAVE_ACCENT: 96, /* ` */
+	  CHAR_HASH: 35, /* # */
+	  CHAR_HYPHEN_MINUS: 45, /* - */
+	  CHAR_LEFT_ANGLE_BRACKET: 60, /* < */
+	  CHAR_LEFT_CURLY_BRACE: 123, /* { */
+	  CHAR_LEFT_SQUARE_BRACKET: 91, /* [ */
+	  CHAR_LINE_FEED: 10, /* \n */
+	  CHAR_NO_BREAK_SPACE: 160, /* \u00A0 */
+	  CHAR_PERCENT: 37, /* % */
+	  CHAR_PLUS: 43, /* + */
+	  CHAR_QUESTION_MARK: 63, /* ? */
+	  CHAR_RIGHT_ANGLE_BRACKET: 62, /* > */
+	  CHAR_RIGHT_CURLY_BRACE: 125, /* } */
+	  CHAR_RIGHT_SQUARE_BRACKET: 93, /* ] */
+	  CHAR_SEMICOLON: 59, /* ; */
+	  CHAR_SINGLE_QUOTE: 39, /* ' */
+	  CHAR_SPACE: 32, /*   */
+	  CHAR_TAB: 9, /* \t */
+	  CHAR_UNDERSCORE: 95, /* _ */
+	  CHAR_VERTICAL_LINE: 124, /* | */
+	  CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279, /* \uFEFF */
+
+	  /**
+	   * Create EXTGLOB_CHARS
+	   */
+
+	  extglobChars(chars) {
+	    return {
+	      '!': { type: 'negate', open: '(?:(?!(?:', close: `))${chars.STAR})` },
+	      '?': { type: 'qmark', open: '(?:', close: ')?' },
+	      '+': { type: 'plus', open: '(?:', close: ')+' },
+	      '*': { type: 'star', open: '(?:', close: ')*' },
+	      '@': { type: 'at', open: '(?:', close: ')' }
+	    };
+	  },
+
+	  /**
+	   * Create GLOB_CHARS
+	   */
+
+	  globChars(win32) {
+	    return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
+	  }
+	};
+	return constants;
+}
+
+/*global navigator*/
+
+var hasRequiredUtils;
+
+function requireUtils () {
+	if (hasRequiredUtils) return utils;
+	hasRequiredUtils = 1;
+	(function (exports) {
+
+		const {
+		  REGEX_BACKSLASH,
+		  REGEX_REMOVE_BACKSLASH,
+		  REGEX_SPECIAL_CHARS,
+		  REGEX_SPECIAL_CHARS_GLOBAL
+		} = /*@__PURE__*/ requireConstants();
+
+		exports.isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
+		exports.hasRegexChars = str => REGEX_SPECIAL_CHARS.test(str);
+		exports.isRegexChar = str => str.length === 1 && exports.hasRegexChars(str);
+		exports.escapeRegex = str => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, '\\$1');
+		exports.toPosixSlashes = str => str.replace(REGEX_BACKSLASH, '/');
+
+		exports.isWindows = () => {
+		  if (typeof navigator !== 'undefined' && navigator.platform) {
+		    const platform = navigator.platform.toLowerCase();
+		    return platform === 'win32' || platform === 'windows';
+		  }
+
+		  if (typeof process !== 'undefined' && process.platform) {
+		    return process.platform === 'win32';
+		  }
+
+		  return false;
+		};
+
+		exports.removeBackslashes = str => {
+		  return str.replace(REGEX_REMOVE_BACKSLASH, match => {
+		    return match === '\\' ? '' : match;
+		  });
+		};
+
+		exports.escapeLast = (input, char, lastIdx) => {
+		  const idx = input.lastIndexOf(char, lastIdx);
+		  if (idx === -1) return input;
+		  if (input[idx - 1] === '\\') return exports.escapeLast(input, char, idx - 1);
+		  return `${input.slice(0, idx)}\\${input.slice(idx)}`;
+		};
+
+		exports.removePrefix = (input, state = {}) => {
+		  let output = input;
+		  if (output.startsWith('./')) {
+		    output = output.slice(2);
+		    state.prefix = './';
+		  }
+		  return output;
+		};
+
+		exports.wrapOutput = (input, state = {}, options = {}) => {
+		  const prepend = options.contains ? '' : '^';
+		  const append = options.contains ? '' : '$';
+
+		  let output = `${prepend}(?:${input})${append}`;
+		  if (state.negated === true) {
+		    output = `(?:^(?!${output}).*$)`;
+		  }
+		  return output;
+		};
+
+		exports.basename = (path, { windows } = {}) => {
+		  const segs = path.split(windows ? /[\\/]/ : '/');
+		  const last = segs[segs.length - 1];
+
+		  if (last === '') {
+		    return segs[segs.length - 2];
+		  }
+
+		  return last;
+		}; 
+	} (utils));
+	return utils;
+}
+
+var scan_1;
+var hasRequiredScan;
+
+function requireScan () {
+	if (hasRequiredScan) return scan_1;
+	hasRequiredScan = 1;
+
+	const utils = /*@__PURE__*/ requireUtils();
+	const {
+	  CHAR_ASTERISK,             /* * */
+	  CHAR_AT,                   /* @ */
+	  CHAR_BACKWARD_SLASH,       /* \ */
+	  CHAR_COMMA,                /* , */
+	  CHAR_DOT,                  /* . */
+	  CHAR_EXCLAMATION_MARK,     /* ! */
+	  CHAR_FORWARD_SLASH,        /* / */
+	  CHAR_LEFT_CURLY_BRACE,     /* { */
+	  CHAR_LEFT_PARENTHESES,     /* ( */
+	  CHAR_LEFT_SQUARE_BRACKET,  /* [ */
+	  CHAR_PLUS,                 /* + */
+	  CHAR_QUESTION_MARK,        /* ? */
+	  CHAR_RIGHT_CURLY_BRACE,    /* } */
+	  CHAR_RIGHT_PARENTHESES,    /* ) */
+	  CHAR_RIGHT_SQUARE_BRACKET  /* ] */
+	} = /*@__PURE__*/ requireConstants();
+
+	const isPathSeparator = code => {
+	  return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+	};
+
+	const depth = token => {
+	  if (token.isPrefix !== true) {
+	    token.depth = token.isGlobstar ? Infinity : 1;
+	  }
+	};
+
+	/**
+	 * Quickly scans a glob pattern and returns an object with a handful of
+	 * useful properties, like `isGlob`, `path` (the leading non-glob, if it exists),
+	 * `glob` (the actual pattern), `negated` (true if the path starts with `!` but not
+	 * with `!(`) and `negatedExtglob` (true if the path starts with `!(`).
+	 *
+	 * ```js
+	 * const pm = require('picomatch');
+	 * console.log(pm.scan('foo/bar/*.js'));
+	 * { isGlob: true, input: 'foo/bar/*.js', base: 'foo/bar', glob: '*.js' }
+	 * ```
+	 * @param {String} `str`
+	 * @param {Object} `options`
+	 * @return {Object} Returns an object with tokens and regex source string.
+	 * @api public
+	 */
+
+	const scan = (input, options) => {
+	  const opts = options || {};
+
+	  const length = input.length - 1;
+	  const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
+	  const slashes = [];
+	  const tokens = [];
+	  const parts = [];
+
+	  let str = input;
+	  let index = -1;
+	  let start = 0;
+	  let lastIndex = 0;
+	  let isBrace = false;
+	  let isBracket = false;
+	  let isGlob = false;
+	  let isExtglob = false;
+	  let isGlobstar = false;
+	  let braceEscaped = false;
+	  let backslashes = false;
+	  let negated = false;
+	  let negatedExtglob = false;
+	  let finished = false;
+	  let braces = 0;
+	  let prev;
+	  let code;
+	  let token = { value: '', depth: 0, isGlob: false };
+
+	  const eos = () => index >= length;
+	  const peek = () => str.charCodeAt(index + 1);
+	  const advance = () => {
+	    prev = code;
+	    return str.charCodeAt(++index);
+	  };
+
+	  while (index < length) {
+	    code = advance();
+	    let next;
+
+	    if (code === CHAR_BACKWARD_SLASH) {
+	      backslashes = token.backslashes = true;
+	      code = advance();
+
+	      if (code === CHAR_LEFT_CURLY_BRACE) {
+	        braceEscaped = true;
+	      }
+	      continue;
+	    }
+
+	    if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+	      braces++;
+
+	      while (eos() !== true && (code = advance())) {
+	        if (code === CHAR_BACKWARD_SLASH) {
+	          backslashes = token.backslashes = true;
+	          advance();
+	          continue;
+	        }
+
+	        if (code === CHAR_LEFT_CURLY_BRACE) {
+	          braces++;
+	          continue;
+	        }
+
+	        if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
+	          isBrace = token.isBrace = true;
+	          isGlob = token.isGlob = true;
+	          finished = true;
+
+	          if (scanToEnd === true) {
+	            continue;
+	          }
+
+	          break;
+	        }
+
+	        if (braceEscaped !== true && code === CHAR_COMMA) {
+	          isBrace = token.isBrace = true;
+	          isGlob = token.isGlob = true;
+	          finished = true;
+
+	          if (scanToEnd === true) {
+	            continue;
+	          }
+
+	          break;
+	        }
+
+	        if (code === CHAR_RIGHT_CURLY_BRACE) {
+	          braces--;
+
+	          if (braces === 0) {
+	            braceEscaped = false;
+	            isBrace = token.isBrace = true;
+	            finished = true;
+	            break;
+	          }
+	        }
+	      }
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+
+	      break;
+	    }
+
+	    if (code === CHAR_FORWARD_SLASH) {
+	      slashes.push(index);
+	      tokens.push(token);
+	      token = { value: '', depth: 0, isGlob: false };
+
+	      if (finished === true) continue;
+	      if (prev === CHAR_DOT && index === (start + 1)) {
+	        start += 2;
+	        continue;
+	      }
+
+	      lastIndex = index + 1;
+	      continue;
+	    }
+
+	    if (opts.noext !== true) {
+	      const isExtglobChar = code === CHAR_PLUS
+	        || code === CHAR_AT
+	        || code === CHAR_ASTERISK
+	        || code === CHAR_QUESTION_MARK
+	        || code === CHAR_EXCLAMATION_MARK;
+
+	      if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+	        isGlob = token.isGlob = true;
+	        isExtglob = token.isExtglob = true;
+	        finished = true;
+	        if (code === CHAR_EXCLAMATION_MARK && index === start) {
+	          negatedExtglob = true;
+	        }
+
+	        if (scanToEnd === true) {
+	          let parens = 0;
+
+	          while (eos() !== true && (code = advance())) {
+	            if (code === CHAR_BACKWARD_SLASH) {
+	              backslashes = token.backslashes = true;
+	              advance();
+	              continue;
+	            }
+
+	            if (code === CHAR_LEFT_PARENTHESES) {
+	              parens++;
+	              continue;
+	            }
+
+	            if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+	              finished = true;
+	              break;
+	            }
+	          }
+	          continue;
+	        }
+	        break;
+	      }
+	    }
+
+	    if (code === CHAR_ASTERISK) {
+	      if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
+	      isGlob = token.isGlob = true;
+	      finished = true;
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+	      break;
+	    }
+
+	    if (code === CHAR_QUESTION_MARK) {
+	      isGlob = token.isGlob = true;
+	      finished = true;
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+	      break;
+	    }
+
+	    if (code === CHAR_LEFT_SQUARE_BRACKET) {
+	      while (eos() !== true && (next = advance())) {
+	        if (next === CHAR_BACKWARD_SLASH) {
+	          backslashes = token.backslashes = true;
+	          advance();
+	          continue;
+	        }
+
+	        if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+	          isBracket = token.isBracket = true;
+	          isGlob = token.isGlob = true;
+	          finished = true;
+	          break;
+	        }
+	      }
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+
+	      break;
+	    }
+
+	    if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+	      negated = token.negated = true;
+	      start++;
+	      continue;
+	    }
+
+	    if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+	      isGlob = token.isGlob = true;
+
+	      if (scanToEnd === true) {
+	        let parens = 1;
+
+	        while (eos() !== true && (code = advance())) {
+	          if (code === CHAR_BACKWARD_SLASH) {
+	            backslashes = token.backslashes = true;
+	            advance();
+	            continue;
+	          }
+
+	          if (code === CHAR_LEFT_PARENTHESES) {
+	            parens++;
+	            continue;
+	          }
+
+	          if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+	            finished = true;
+	            break;
+	          }
+	        }
+	        continue;
+	      }
+	      break;
+	    }
+
+	    if (isGlob === true) {
+	      finished = true;
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+
+	      break;
+	    }
+	  }
+
+	  if (opts.noext === true) {
+	    isExtglob = false;
+	    isGlob = false;
+	  }
+
+	  let base = str;
+	  let prefix = '';
+	  let glob = '';
+
+	  if (start > 0) {
+	    prefix = str.slice(0, start);
+	    str = str.slice(start);
+	    lastIndex -= start;
+	  }
+
+	  if (base && isGlob === true && lastIndex > 0) {
+	    base = str.slice(0, lastIndex);
+	    glob = str.slice(lastIndex);
+	  } else if (isGlob === true) {
+	    base = '';
+	    glob = str;
+	  } else {
+	    base = str;
+	  }
+
+	  if (base && base !== '' && base !== '/' && base !== str) {
+	    if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+	      base = base.slice(0, -1);
+	    }
+	  }
+
+	  if (opts.unescape === true) {
+	    if (glob) glob = utils.removeBackslashes(glob);
+
+	    if (base && backslashes === true) {
+	      base = utils.removeBackslashes(base);
+	    }
+	  }
+
+	  const state = {
+	    prefix,
+	    input,
+	    start,
+	    base,
+	    glob,
+	    isBrace,
+	    isBracket,
+	    isGlob,
+	    isExtglob,
+	    isGlobstar,
+	    negated,
+	    negatedExtglob
+	  };
+
+	  if (opts.tokens === true) {
+	    state.maxDepth = 0;
+	    if (!isPathSeparator(code)) {
+	      tokens.push(token);
+	    }
+	    state.tokens = tokens;
+	  }
+
+	  if (opts.parts === true || opts.tokens === true) {
+	    let prevIndex;
+
+	    for (let idx = 0; idx < slashes.length; idx++) {
+	      const n = prevIndex !== undefined ? prevIndex + 1 : start;
+	      const i = slashes[idx];
+	      const value = input.slice(n, i);
+	      if (opts.tokens) {
+	        if (idx === 0 && start !== 0) {
+	          tokens[idx].isPrefix = true;
+	          tokens[idx].value = prefix;
+	        } else {
+	          tokens[idx].value = value;
+	        }
+	        depth(tokens[idx]);
+	        state.maxDepth += tokens[idx].depth;
+	      }
+	      if (i >= start) {
+	        parts.push(value);
+	        prevIndex = i;
+	      }
+	    }
+
+	    const n = prevIndex !== undefined ? prevIndex + 1 : start;
+	    const value = input.slice(n);
+	    parts.push(value);
+
+	    if (opts.tokens && prevIndex && prevIndex + 1 < input.length) {
+	      tokens[tokens.length - 1].value = value;
+	      depth(tokens[tokens.length - 1]);
+	      state.maxDepth += tokens[tokens.length - 1].depth;
+	    }
+
+	    state.slashes = slashes;
+	    state.parts = parts;
+	  }
+
+	  return state;
+	};
+
+	scan_1 = scan;
+	return scan_1;
+}
+
+var parse_1;
+var hasRequiredParse;
+
+function requireParse () {
+	if (hasRequiredParse) return parse_1;
+	hasRequiredParse = 1;
+
+	const constants = /*@__PURE__*/ requireConstants();
+	const utils = /*@__PURE__*/ requireUtils();
+
+	/**
+	 * Constants
+	 */
+
+	const {
+	  MAX_LENGTH,
+	  POSIX_REGEX_SOURCE,
+	  REGEX_NON_SPECIAL_CHARS,
+	  REGEX_SPECIAL_CHARS_BACKREF,
+	  REPLACEMENTS
+	} = constants;
+
+	/**
+	 * Helpers
+	 */
+
+	const expandRange = (args, options) => {
+	  if (typeof options.expandRange === 'function') {
+	    return options.expandRange(...args, options);
+	  }
+
+	  args.sort();
+	  const value = `[${args.join('-')}]`;
+
+	  try {
+	    /* eslint-disable-next-line no-new */
+	    new RegExp(value);
+	  } catch (ex) {
+	    return args.map(v => utils.escapeRegex(v)).join('..');
+	  }
+
+	  return value;
+	};
+
+	/**
+	 * Create the message for a syntax error
+	 */
+
+	const syntaxError = (type, char) => {
+	  return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
+	};
+
+	const splitTopLevel = input => {
+	  const parts = [];
+	  let bracket = 0;
+	  let paren = 0;
+	  let quote = 0;
+	  let value = '';
+	  let escaped = false;
+
+	  for (const ch of input) {
+	    if (escaped === true) {
+	      value += ch;
+	      escaped = false;
+	      continue;
+	    }
+
+	    if (ch === '\\') {
+	      value += ch;
+	      escaped = true;
+	      continue;
+	    }
+
+	    if (ch === '"') {
+	      quote = quote === 1 ? 0 : 1;
+	      value += ch;
+	      continue;
+	    }
+
+	    if (quote === 0) {
+	      if (ch === '[') {
+	        bracket++;
+	      } else if (ch === ']' && bracket > 0) {
+	        bracket--;
+	      } else if (bracket === 0) {
+	        if (ch === '(') {
+	          paren++;
+	        } else if (ch === ')' && paren > 0) {
+	          paren--;
+	        } else if (ch === '|' && paren === 0) {
+	          parts.push(value);
+	          value = '';
+	          continue;
+	        }
+	      }
+	    }
+
+	    value += ch;
+	  }
+
+	  parts.push(value);
+	  return parts;
+	};
+
+	const isPlainBranch = branch => {
+	  let escaped = false;
+
+	  for (const ch of branch) {
+	    if (escaped === true) {
+	      escaped = false;
+	      continue;
+	    }
+
+	    if (ch === '\\') {
+	      escaped = true;
+	      continue;
+	    }
+
+	    if (/[?*+@!()[\]{}]/.test(ch)) {
+	      return false;
+	    }
+	  }
+
+	  return true;
+	};
+
+	const normalizeSimpleBranch = branch => {
+	  let value = branch.trim();
+	  let changed = true;
+
+	  while (changed === true) {
+	    changed = false;
+
+	    if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
+	      value = value.slice(2, -1);
+	      changed = true;
+	    }
+	  }
+
+	  if (!isPlainBranch(value)) {
+	    return;
+	  }
+
+	  return value.replace(/\\(.)/g, '$1');
+	};
+
+	const hasRepeatedCharPrefixOverlap = branches => {
+	  const values = branches.map(normalizeSimpleBranch).filter(Boolean);
+
+	  for (let i = 0; i < values.length; i++) {
+	    for (let j = i + 1; j < values.length; j++) {
+	      const a = values[i];
+	      const b = values[j];
+	      const char = a[0];
+
+	      if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
+	        continue;
+	      }
+
+	      if (a === b || a.startsWith(b) || b.startsWith(a)) {
+	        return true;
+	      }
+	    }
+	  }
+
+	  return false;
+	};
+
+	const parseRepeatedExtglob = (pattern, requireEnd = true) => {
+	  if ((pattern[0] !== '+' && pattern[0] !== '*') || pattern[1] !== '(') {
+	    return;
+	  }
+
+	  let bracket = 0;
+	  let paren = 0;
+	  let quote = 0;
+	  let escaped = false;
+
+	  for (let i = 1; i < pattern.length; i++) {
+	    const ch = pattern[i];
+
+	    if (escaped === true) {
+	      escaped = false;
+	      continue;
+	    }
+
+	    if (ch === '\\') {
+	      escaped = true;
+	      continue;
+	    }
+
+	    if (ch === '"') {
+	      quote = quote === 1 ? 0 : 1;
+	      continue;
+	    }
+
+	    if (quote === 1) {
+	      continue;
+	    }
+
+	    if (ch === '[') {
+	      bracket++;
+	      continue;
+	    }
+
+	    if (ch === ']' && bracket > 0) {
+	      bracket--;
+	      continue;
+	    }
+
+	    if (bracket > 0) {
+	      continue;
+	    }
+
+	    if (ch === '(') {
+	      paren++;
+	      continue;
+	    }
+
+	    if (ch === ')') {
+	      paren--;
+
+	      if (paren === 0) {
+	        if (requireEnd === true && i !== pattern.length - 1) {
+	          return;
+	        }
+
+	        return {
+	          type: pattern[0],
+	          body: pattern.slice(2, i),
+	          end: i
+	        };
+	      }
+	    }
+	  }
+	};
+
+	const buildCharClassStar = chars => {
+	  const source = chars.length === 1
+	    ? utils.escapeRegex(chars[0])
+	    : `[${chars.map(ch => utils.escapeRegex(ch)).join('')}]`;
+
+	  return `${source}*`;
+	};
+
+	const getStarExtglobSequenceChars = pattern => {
+	  let index = 0;
+	  const chars = [];
+
+	  while (index < pattern.length) {
+	    const match = parseRepeatedExtglob(pattern.slice(index), false);
+
+	    if (!match || match.type !== '*') {
+	      return;
+	    }
+
+	    const branches = splitTopLevel(match.body).map(branch => branch.trim());
+	    if (branches.length !== 1) {
+	      return;
+	    }
+
+	    const branch = normalizeSimpleBranch(branches[0]);
+	    if (!branch || branch.length !== 1) {
+	      return;
+	    }
+
+	    chars.push(branch);
+	    index += match.end + 1;
+	  }
+
+	  if (chars.length < 1) {
+	    return;
+	  }
+
+	  return chars;
+	};
+
+	const repeatedExtglobRecursion = pattern => {
+	  let depth = 0;
+	  let value = pattern.trim();
+	  let match = parseRepeatedExtglob(value);
+
+	  while (match) {
+	    depth++;
+	    value = match.body.trim();
+	    match = parseRepeatedExtglob(value);
+	  }
+
+	  return depth;
+	};
+
+	const analyzeRepeatedExtglob = (body, options) => {
+	  if (options.maxExtglobRecursion === false) {
+	    return { risky: false };
+	  }
+
+	  const max =
+	    typeof options.maxExtglobRecursion === 'number'
+	      ? options.maxExtglobRecursion
+	      : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
+
+	  const branches = splitTopLevel(body).map(branch => branch.trim());
+
+	  if (branches.length > 1) {
+	    if (
+	      branches.some(branch => branch === '') ||
+	      branches.some(branch => /^[*?]+$/.test(branch)) ||
+	      hasRepeatedCharPrefixOverlap(branches)
+	    ) {
+	      return { risky: true };
+	    }
+	  }
+
+	  // A repeated extglob is "risky" (prone to catastrophic backtracking) when a
+	  // branch is itself a `*(...)` sequence, since that nests an unbounded quantifier
+	  // inside the outer `+(...)`/`*(...)`. When *every* branch reduces to single
+	  // characters we can emit one flat, ReDoS-safe character class that preserves the
+	  // meaning of ALL branches (e.g. `+(*(a)|*(b))` -> `[ab]*`), rather than dropping
+	  // every branch but the first.
+	  const safeChars = [];
+	  let sawStarSequence = false;
+	  let combinable = true;
+
+	  for (const branch of branches) {
+	    const chars = getStarExtglobSequenceChars(branch);
+	    if (chars) {
+	      sawStarSequence = true;
+	      safeChars.push(...chars);
+	      continue;
+	    }
+
+	    const literal = normalizeSimpleBranch(branch);
+	    if (literal && literal.length === 1) {
+	      safeChars.push(literal);
+	      continue;
+	    }
+
+	    combinable = false;
+
+	    if (repeatedExtglobRecursion(branch) > max) {
+	      return { risky: true };
+	    }
+	  }
+
+	  if (sawStarSequence) {
+	    return combinable
+	      ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) }
+	      : { risky: true };
+	  }
+
+	  return { risky: false };
+	};
+
+	/**
+	 * Parse the given input string.
+	 * @param {String} input
+	 * @param {Object} options
+	 * @return {Object}
+	 */
+
+	const parse = (input, options) => {
+	  if (typeof input !== 'string') {
+	    throw new TypeError('Expected a string');
+	  }
+
+	  input = REPLACEMENTS[input] || input;
+
+	  const opts = { ...options };
+	  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+
+	  let len = input.length;
+	  if (len > max) {
+	    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+	  }
+
+	  const bos = { type: 'bos', value: '', output: opts.prepend || '' };
+	  const tokens = [bos];
+
+	  const capture = opts.capture ? '' : '?:';
+
+	  // create constants based on platform, for windows or posix
+	  const PLATFORM_CHARS = constants.globChars(opts.windows);
+	  const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
+
+	  const {
+	    DOT_LITERAL,
+	    PLUS_LITERAL,
+	    SLASH_LITERAL,
+	    ONE_CHAR,
+	    DOTS_SLASH,
+	    NO_DOT,
+	    NO_DOT_SLASH,
+	    NO_DOTS_SLASH,
+	    QMARK,
+	    QMARK_NO_DOT,
+	    STAR,
+	    START_ANCHOR
+	  } = PLATFORM_CHARS;
+
+	  const globstar = opts => {
+	    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+	  };
+
+	  const nodot = opts.dot ? '' : NO_DOT;
+	  const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+	  let star = opts.bash === true ? globstar(opts) : STAR;
+
+	  if (opts.capture) {
+	    star = `(${star})`;
+	  }
+
+	  // minimatch options support
+	  if (typeof opts.noext === 'boolean') {
+	    opts.noextglob = opts.noext;
+	  }
+
+	  const state = {
+	    input,
+	    index: -1,
+	    start: 0,
+	    dot: opts.dot === true,
+	    consumed: '',
+	    output: '',
+	    prefix: '',
+	    backtrack: false,
+	    negated: false,
+	    brackets: 0,
+	    braces: 0,
+	    parens: 0,
+	    quotes: 0,
+	    globstar: false,
+	    tokens
+	  };
+
+	  input = utils.removePrefix(input, state);
+	  len = input.length;
+
+	  const extglobs = [];
+	  const braces = [];
+	  const stack = [];
+	  let prev = bos;
+	  let value;
+
+	  /**
+	   * Tokenizing helpers
+	   */
+
+	  const eos = () => state.index === len - 1;
+	  const peek = state.peek = (n = 1) => input[state.index + n];
+	  const advance = state.advance = () => input[++state.index] || '';
+	  const remaining = () => input.slice(state.index + 1);
+	  const consume = (value = '', num = 0) => {
+	    state.consumed += value;
+	    state.index += num;
+	  };
+
+	  const append = token => {
+	    state.output += token.output != null ? token.output : token.value;
+	    consume(token.value);
+	  };
+
+	  const negate = () => {
+	    let count = 1;
+
+	    while (peek() === '!' && (peek(2) !== '(' || peek(3) === '?')) {
+	      advance();
+	      state.start++;
+	      count++;
+	    }
+
+	    if (count % 2 === 0) {
+	      return false;
+	    }
+
+	    state.negated = true;
+	    state.start++;
+	    return true;
+	  };
+
+	  const increment = type => {
+	    state[type]++;
+	    stack.push(type);
+	  };
+
+	  const decrement = type => {
+	    state[type]--;
+	    stack.pop();
+	  };
+
+	  /**
+	   * Push tokens onto the tokens array. This helper speeds up
+	   * tokenizing by 1) helping us avoid backtracking as much as possible,
+	   * and 2) helping us avoid creating extra tokens when consecutive
+	   * characters are plain text. This improves performance and simplifies
+	   * lookbehinds.
+	   */
+
+	  const push = tok => {
+	    if (prev.type === 'globstar') {
+	      const isBrace = state.braces > 0 && (tok.type === 'comma' || tok.type === 'brace');
+	      const isExtglob = tok.extglob === true || (extglobs.length && (tok.type === 'pipe' || tok.type === 'paren'));
+
+	      if (tok.type !== 'slash' && tok.type !== 'paren' && !isBrace && !isExtglob) {
+	        state.output = state.output.slice(0, -prev.output.length);
+	        prev.type = 'star';
+	        prev.value = '*';
+	        prev.output = star;
+	        state.output += prev.output;
+	      }
+	    }
+
+	    if (extglobs.length && tok.type !== 'paren') {
+	      extglobs[extglobs.length - 1].inner += tok.value;
+	    }
+
+	    if (tok.value || tok.output) append(tok);
+	    if (prev && prev.type === 'text' && tok.type === 'text') {
+	      prev.output = (prev.output || prev.value) + tok.value;
+	      prev.value += tok.value;
+	      return;
+	    }
+
+	    tok.prev = prev;
+	    tokens.push(tok);
+	    prev = tok;
+	  };
+
+	  const extglobOpen = (type, value) => {
+	    const token = { ...EXTGLOB_CHARS[value], conditions: 1, inner: '' };
+
+	    token.prev = prev;
+	    token.parens = state.parens;
+	    token.output = state.output;
+	    token.startIndex = state.index;
+	    token.tokensIndex = tokens.length;
+	    const output = (opts.capture ? '(' : '') + token.open;
+
+	    increment('parens');
+	    push({ type, value, output: state.output ? '' : ONE_CHAR });
+	    push({ type: 'paren', extglob: true, value: advance(), output });
+	    extglobs.push(token);
+	  };
+
+	  const extglobClose = token => {
+	    const literal = input.slice(token.startIndex, state.index + 1);
+	    const body = input.slice(token.startIndex + 2, state.index);
+	    const analysis = analyzeRepeatedExtglob(body, opts);
+
+	    if ((token.type === 'plus' || token.type === 'star') && analysis.risky) {
+	      const safeOutput = analysis.safeOutput
+	        ? (token.output ? '' : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput)
+	        : undefined;
+	      const open = tokens[token.tokensIndex];
+
+	      open.type = 'text';
+	      open.value = literal;
+	      open.output = safeOutput || utils.escapeRegex(literal);
+
+	      for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
+	        tokens[i].value = '';
+	        tokens[i].output = '';
+	        delete tokens[i].suffix;
+	      }
+
+	      state.output = token.output + open.output;
+	      state.backtrack = true;
+
+	      push({ type: 'paren', extglob: true, value, output: '' });
+	      decrement('parens');
+	      return;
+	    }
+
+	    let output = token.close + (opts.capture ? ')' : '');
+	    let rest;
+
+	    if (token.type === 'negate') {
+	      let extglobStar = star;
+
+	      if (token.inner && token.inner.length > 1 && token.inner.includes('/')) {
+	        extglobStar = globstar(opts);
+	      }
+
+	      if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+	        output = token.close = `)$))${extglobStar}`;
+	      }
+
+	      if (token.inner.includes('*') && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+	        // Any non-magical string (`.ts`) or even nested expression (`.{ts,tsx}`) can follow after the closing parenthesis.
+	        // In this case, we need to parse the string and use it in the output of the original pattern.
+	        // Suitable patterns: `/!(*.d).ts`, `/!(*.d).{ts,tsx}`, `**/!(*-dbg).@(js)`.
+	        //
+	        // Disabling the `fastpaths` option due to a problem with parsing strings as `.ts` in the pattern like `**/!(*.d).ts`.
+	        const expression = parse(rest, { ...options, fastpaths: false }).output;
+
+	        output = token.close = `)${expression})${extglobStar})`;
+	      }
+
+	      if (token.prev.type === 'bos') {
+	        state.negatedExtglob = true;
+	      }
+	    }
+
+	    push({ type: 'paren', extglob: true, value, output });
+	    decrement('parens');
+	  };
+
+	  /**
+	   * Fast paths
+	   */
+
+	  if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
+	    let backslashes = false;
+
+	    let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
+	      if (first === '\\') {
+	        backslashes = true;
+	        return m;
+	      }
+
+	      if (first === '?') {
+	        if (esc) {
+	          return esc + first + (rest ? QMARK.repeat(rest.length) : '');
+	        }
+	        if (index === 0) {
+	          return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : '');
+	        }
+	        return QMARK.repeat(chars.length);
+	      }
+
+	      if (first === '.') {
+	        return DOT_LITERAL.repeat(chars.length);
+	      }
+
+	      if (first === '*') {
+	        if (esc) {
+	          return esc + first + (rest ? star : '');
+	        }
+	        return star;
+	      }
+	      return esc ? m : `\\${m}`;
+	    });
+
+	    if (backslashes === true) {
+	      if (opts.unescape === true) {
+	        output = output.replace(/\\/g, '');
+	      } else {
+	        output = output.replace(/\\+/g, m => {
+	          return m.length % 2 === 0 ? '\\\\' : (m ? '\\' : '');
+	        });
+	      }
+	    }
+
+	    if (output === input && opts.contains === true) {
+	      state.output = input;
+	      return state;
+	    }
+
+	    state.output = utils.wrapOutput(output, state, options);
+	    return state;
+	  }
+
+	  /**
+	   * Tokenize input until we reach end-of-string
+	   */
+
+	  while (!eos()) {
+	    value = advance();
+
+	    if (value === '\u0000') {
+	      continue;
+	    }
+
+	    /**
+	     * Escaped characters
+	     */
+
+	    if (value === '\\') {
+	      const next = peek();
+
+	      if (next === '/' && opts.bash !== true) {
+	        continue;
+	      }
+
+	      if (next === '.' || next === ';') {
+	        continue;
+	      }
+
+	      if (!next) {
+	        value += '\\';
+	        push({ type: 'text', value });
+	        continue;
+	      }
+
+	      // collapse slashes to reduce potential for exploits
+	      const match = /^\\+/.exec(remaining());
+	      let slashes = 0;
+
+	      if (match && match[0].length > 2) {
+	        slashes = match[0].length;
+	        state.index += slashes;
+	        if (slashes % 2 !== 0) {
+	          value += '\\';
+	        }
+	      }
+
+	      if (opts.unescape === true) {
+	        value = advance();
+	      } else {
+	        value += advance();
+	      }
+
+	      if (state.brackets === 0) {
+	        push({ type: 'text', value });
+	        continue;
+	      }
+	    }
+
+	    /**
+	     * If we're inside a regex character class, continue
+	     * until we reach the closing bracket.
+	     */
+
+	    if (state.brackets > 0 && (value !== ']' || prev.value === '[' || prev.value === '[^')) {
+	      if (opts.posix !== false && value === ':') {
+	        const inner = prev.value.slice(1);
+	        if (inner.includes('[')) {
+	          prev.posix = true;
+
+	          if (inner.includes(':')) {
+	            const idx = prev.value.lastIndexOf('[');
+	            const pre = prev.value.slice(0, idx);
+	            const rest = prev.value.slice(idx + 2);
+	            const posix = POSIX_REGEX_SOURCE[rest];
+	            if (posix) {
+	              prev.value = pre + posix;
+	              state.backtrack = true;
+	              advance();
+
+	              if (!bos.output && tokens.indexOf(prev) === 1) {
+	                bos.output = ONE_CHAR;
+	              }
+	              continue;
+	            }
+	          }
+	        }
+	      }
+
+	      if ((value === '[' && peek() !== ':') || (value === '-' && peek() === ']')) {
+	        value = `\\${value}`;
+	      }
+
+	      if (value === ']' && (prev.value === '[' || prev.value === '[^')) {
+	        value = `\\${value}`;
+	      }
+
+	      if (opts.posix === true && value === '!' && prev.value === '[') {
+	        value = '^';
+	      }
+
+	      prev.value += value;
+	      append({ value });
+	      continue;
+	    }
+
+	    /**
+	     * If we're inside a quoted string, continue
+	     * until we reach the closing double quote.
+	     */
+
+	    if (state.quotes === 1 && value !== '"') {
+	      value = utils.escapeRegex(value);
+	      prev.value += value;
+	      append({ value });
+	      continue;
+	    }
+
+	    /**
+	     * Double quotes
+	     */
+
+	    if (value === '"') {
+	      state.quotes = state.quotes === 1 ? 0 : 1;
+	      if (opts.keepQuotes === true) {
+	        push({ type: 'text', value });
+	      }
+	      continue;
+	    }
+
+	    /**
+	     * Parentheses
+	     */
+
+	    if (value === '(') {
+	      increment('parens');
+	      push({ type: 'paren', value });
+	      continue;
+	    }
+
+	    if (value === ')') {
+	      if (state.parens === 0 && opts.strictBrackets === true) {
+	        throw new SyntaxError(syntaxError('opening', '('));
+	      }
+
+	      const extglob = extglobs[extglobs.length - 1];
+	      if (extglob && state.parens === extglob.parens + 1) {
+	        extglobClose(extglobs.pop());
+	        continue;
+	      }
+
+	      push({ type: 'paren', value, output: state.parens ? ')' : '\\)' });
+	      decrement('parens');
+	      continue;
+	    }
+
+	    /**
+	     * Square brackets
+	     */
+
+	    if (value === '[') {
+	      if (opts.nobracket === true || !remaining().includes(']')) {
+	        if (opts.nobracket !== true && opts.strictBrackets === true) {
+	          throw new SyntaxError(syntaxError('closing', ']'));
+	        }
+
+	        value = `\\${value}`;
+	      } else {
+	        increment('brackets');
+	      }
+
+	      push({ type: 'bracket', value });
+	      continue;
+	    }
+
+	    if (value === ']') {
+	      if (opts.nobracket === true || (prev && prev.type === 'bracket' && prev.value.length === 1)) {
+	        push({ type: 'text', value, output: `\\${value}` });
+	        continue;
+	      }
+
+	      if (state.brackets === 0) {
+	        if (opts.strictBrackets === true) {
+	          throw new SyntaxError(syntaxError('opening', '['));
+	        }
+
+	        push({ type: 'text', value, output: `\\${value}` });
+	        continue;
+	      }
+
+	      decrement('brackets');
+
+	      const prevValue = prev.value.slice(1);
+	      if (prev.posix !== true && prevValue[0] === '^' && !prevValue.includes('/')) {
+	        value = `/${value}`;
+	      }
+
+	      prev.value += value;
+	      append({ value });
+
+	      // when literal brackets are explicitly disabled
+	      // assume we should match with a regex character class
+	      if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+	        continue;
+	      }
+
+	      const escaped = utils.escapeRegex(prev.value);
+	      state.output = state.output.slice(0, -prev.value.length);
+
+	      // when literal brackets are explicitly enabled
+	      // assume we should escape the brackets to match literal characters
+	      if (opts.literalBrackets === true) {
+	        state.output += escaped;
+	        prev.value = escaped;
+	        continue;
+	      }
+
+	      // when the user specifies nothing, try to match both
+	      prev.value = `(${capture}${escaped}|${prev.value})`;
+	      state.output += prev.value;
+	      continue;
+	    }
+
+	    /**
+	     * Braces
+	     */
+
+	    if (value === '{' && opts.nobrace !== true) {
+	      increment('braces');
+
+	      const open = {
+	        type: 'brace',
+	        value,
+	        output: '(',
+	        outputIndex: state.output.length,
+	        tokensIndex: state.tokens.length
+	      };
+
+	      braces.push(open);
+	      push(open);
+	      continue;
+	    }
+
+	    if (value === '}') {
+	      const brace = braces[braces.length - 1];
+
+	      if (opts.nobrace === true || !brace) {
+	        push({ type: 'text', value, output: value });
+	        continue;
+	      }
+
+	      let output = ')';
+
+	      if (brace.dots === true) {
+	        const arr = tokens.slice();
+	        const range = [];
+
+	        for (let i = arr.length - 1; i >= 0; i--) {
+	          tokens.pop();
+	          if (arr[i].type === 'brace') {
+	            break;
+	          }
+	          if (arr[i].type !== 'dots') {
+	            range.unshift(arr[i].value);
+	          }
+	        }
+
+	        output = expandRange(range, opts);
+	        state.backtrack = true;
+	      }
+
+	      if (brace.comma !== true && brace.dots !== true) {
+	        const out = state.output.slice(0, brace.outputIndex);
+	        const toks = state.tokens.slice(brace.tokensIndex);
+	        brace.value = brace.output = '\\{';
+	        value = output = '\\}';
+	        state.output = out;
+	        for (const t of toks) {
+	          state.output += (t.output || t.value);
+	        }
+	      }
+
+	      push({ type: 'brace', value, output });
+	      decrement('braces');
+	      braces.pop();
+	      continue;
+	    }
+
+	    /**
+	     * Pipes
+	     */
+
+	    if (value === '|') {
+	      if (extglobs.length > 0) {
+	        extglobs[extglobs.length - 1].conditions++;
+	      }
+	      push({ type: 'text', value });
+	      continue;
+	    }
+
+	    /**
+	     * Commas
+	     */
+
+	    if (value === ',') {
+	      let output = value;
+
+	      const brace = braces[braces.length - 1];
+	      if (brace && stack[stack.length - 1] === 'braces') {
+	        brace.comma = true;
+	        output = '|';
+	      }
+
+	      push({ type: 'comma', value, output });
+	      continue;
+	    }
+
+	    /**
+	     * Slashes
+	     */
+
+	    if (value === '/') {
+	      // if the beginning of the glob is "./", advance the start
+	      // to the current index, and don't add the "./" characters
+	      // to the state. This greatly simplifies lookbehinds when
+	      // checking for BOS characters like "!" and "." (not "./")
+	      if (prev.type === 'dot' && state.index === state.start + 1) {
+	        state.start = state.index + 1;
+	        state.consumed = '';
+	        state.output = '';
+	        tokens.pop();
+	        prev = bos; // reset "prev" to the first token
+	        continue;
+	      }
+
+	      push({ type: 'slash', value, output: SLASH_LITERAL });
+	      continue;
+	    }
+
+	    /**
+	     * Dots
+	     */
+
+	    if (value === '.') {
+	      if (state.braces > 0 && prev.type === 'dot') {
+	        if (prev.value === '.') prev.output = DOT_LITERAL;
+	        const brace = braces[braces.length - 1];
+	        prev.type = 'dots';
+	        prev.output += value;
+	        prev.value += value;
+	        brace.dots = true;
+	        continue;
+	      }
+
+	      if ((state.braces + state.parens) === 0 && prev.type !== 'bos' && prev.type !== 'slash') {
+	        push({ type: 'text', value, output: DOT_LITERAL });
+	        continue;
+	      }
+
+	      push({ type: 'dot', value, output: DOT_LITERAL });
+	      continue;
+	    }
+
+	    /**
+	     * Question marks
+	     */
+
+	    if (value === '?') {
+	      const isGroup = prev && prev.value === '(';
+	      if (!isGroup && opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+	        extglobOpen('qmark', value);
+	        continue;
+	      }
+
+	      if (prev && prev.type === 'paren') {
+	        const next = peek();
+	        let output = value;
+
+	        if ((prev.value === '(' && !/[!=<:]/.test(next)) || (next === '<' && !/<([!=]|\w+>)/.test(remaining()))) {
+	          output = `\\${value}`;
+	        }
+
+	        push({ type: 'text', value, output });
+	        continue;
+	      }
+
+	      if (opts.dot !== true && (prev.type === 'slash' || prev.type === 'bos')) {
+	        push({ type: 'qmark', value, output: QMARK_NO_DOT });
+	        continue;
+	      }
+
+	      push({ type: 'qmark', value, output: QMARK });
+	      continue;
+	    }
+
+	    /**
+	     * Exclamation
+	     */
+
+	    if (value === '!') {
+	      if (opts.noextglob !== true && peek() === '(') {
+	        if (peek(2) !== '?' || !/[!=<:]/.test(peek(3))) {
+	          extglobOpen('negate', value);
+	          continue;
+	        }
+	      }
+
+	      if (opts.nonegate !== true && state.index === 0) {
+	        negate();
+	        continue;
+	      }
+	    }
+
+	    /**
+	     * Plus
+	     */
+
+	    if (value === '+') {
+	      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+	        extglobOpen('plus', value);
+	        continue;
+	      }
+
+	      if ((prev && prev.value === '(') || opts.regex === false) {
+	        push({ type: 'plus', value, output: PLUS_LITERAL });
+	        continue;
+	      }
+
+	      if ((prev && (prev.type === 'bracket' || prev.type === 'paren' || prev.type === 'brace')) || state.parens > 0) {
+	        push({ type: 'plus', value });
+	        continue;
+	      }
+
+	      push({ type: 'plus', value: PLUS_LITERAL });
+	      continue;
+	    }
+
+	    /**
+	     * Plain text
+	     */
+
+	    if (value === '@') {
+	      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+	        push({ type: 'at', extglob: true, value, output: '' });
+	        continue;
+	      }
+
+	      push({ type: 'text', value });
+	      continue;
+	    }
+
+	    /**
+	     * Plain text
+	     */
+
+	    if (value !== '*') {
+	      if (value === '$' || value === '^') {
+	        value = `\\${value}`;
+	      }
+
+	      const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+	      if (match) {
+	        value += match[0];
+	        state.index += match[0].length;
+	      }
+
+	      push({ type: 'text', value });
+	      continue;
+	    }
+
+	    /**
+	     * Stars
+	     */
+
+	    if (prev && (prev.type === 'globstar' || prev.star === true)) {
+	      prev.type = 'star';
+	      prev.star = true;
+	      prev.value += value;
+	      prev.output = star;
+	      state.backtrack = true;
+	      state.globstar = true;
+	      consume(value);
+	      continue;
+	    }
+
+	    let rest = remaining();
+	    if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+	      extglobOpen('star', value);
+	      continue;
+	    }
+
+	    if (prev.type === 'star') {
+	      if (opts.noglobstar === true) {
+	        consume(value);
+	        continue;
+	      }
+
+	      const prior = prev.prev;
+	      const before = prior.prev;
+	      const isStart = prior.type === 'slash' || prior.type === 'bos';
+	      const afterStar = before && (before.type === 'star' || before.type === 'globstar');
+
+	      if (opts.bash === true && (!isStart || (rest[0] && rest[0] !== '/'))) {
+	        push({ type: 'star', value, output: '' });
+	        continue;
+	      }
+
+	      const isBrace = state.braces > 0 && (prior.type === 'comma' || prior.type === 'brace');
+	      const isExtglob = extglobs.length && (prior.type === 'pipe' || prior.type === 'paren');
+	      if (!isStart && prior.type !== 'paren' && !isBrace && !isExtglob) {
+	        push({ type: 'star', value, output: '' });
+	        continue;
+	      }
+
+	      // strip consecutive `/**/`
+	      while (rest.slice(0, 3) === '/**') {
+	        const after = input[state.index + 4];
+	        if (after && after !== '/') {
+	          break;
+	        }
+	        rest = rest.slice(3);
+	        consume('/**', 3);
+	      }
+
+	      // A globstar followed only by balanced closing parens is at the logical end of patterns like
+	      // `test(/utils/**)` and `test?(/utils/**)`. Treat it as EOS so the trailing `/**` can match its
+	      // parent path, except in negated extglobs where that would change the exclusion semantics.
+	      const isEnd = eos() || (
+	        state.parens > 0
+	        && rest === ')'.repeat(state.parens)
+	        && !extglobs.some(extglob => extglob.type === 'negate')
+	      );
+
+	      if (prior.type === 'bos' && eos()) {
+	        prev.type = 'globstar';
+	        prev.value += value;
+	        prev.output = globstar(opts);
+	        state.output = prev.output;
+	        state.globstar = true;
+	        consume(value);
+	        continue;
+	      }
+
+	      if (prior.type === 'slash' && prior.prev.type !== 'bos' && !afterStar && isEnd) {
+	        state.output = state.output.slice(0, -(prior.output + prev.output).length);
+	        prior.output = `(?:${prior.output}`;
+
+	        prev.type = 'globstar';
+	        prev.output = globstar(opts) + (opts.strictSlashes ? ')' : '|$)');
+	        prev.value += value;
+	        state.globstar = true;
+	        state.output += prior.output + prev.output;
+	        consume(value);
+	        continue;
+	      }
+
+	      if (prior.type === 'slash' && prior.prev.type !== 'bos' && rest[0] === '/') {
+	        const end = rest[1] !== void 0 ? '|$' : '';
+
+	        state.output = state.output.slice(0, -(prior.output + prev.output).length);
+	        prior.output = `(?:${prior.output}`;
+
+	        prev.type = 'globstar';
+	        prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+	        prev.value += value;
+
+	        state.output += prior.output + prev.output;
+	        state.globstar = true;
+
+	        consume(value + advance());
+
+	        push({ type: 'slash', value: '/', output: '' });
+	        continue;
+	      }
+
+	      if (prior.type === 'bos' && rest[0] === '/') {
+	        prev.type = 'globstar';
+	        prev.value += value;
+	        prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+	        state.output = prev.output;
+	        state.globstar = true;
+	        consume(value + advance());
+	        push({ type: 'slash', value: '/', output: '' });
+	        continue;
+	      }
+
+	      // remove single star from output
+	      state.output = state.output.slice(0, -prev.output.length);
+
+	      // reset previous token to globstar
+	      prev.type = 'globstar';
+	      prev.output = globstar(opts);
+	      prev.value += value;
+
+	      // reset output with globstar
+	      state.output += prev.output;
+	      state.globstar = true;
+	      consume(value);
+	      continue;
+	    }
+
+	    const token = { type: 'star', value, output: star };
+
+	    if (opts.bash === true) {
+	      token.output = '.*?';
+	      if (prev.type === 'bos' || prev.type === 'slash') {
+	        token.output = nodot + token.output;
+	      }
+	      push(token);
+	      continue;
+	    }
+
+	    if (prev && (prev.type === 'bracket' || prev.type === 'paren') && opts.regex === true) {
+	      token.output = value;
+	      push(token);
+	      continue;
+	    }
+
+	    if (state.index === state.start || prev.type === 'slash' || prev.type === 'dot') {
+	      if (prev.type === 'dot') {
+	        state.output += NO_DOT_SLASH;
+	        prev.output += NO_DOT_SLASH;
+
+	      } else if (opts.dot === true) {
+	        state.output += NO_DOTS_SLASH;
+	        prev.output += NO_DOTS_SLASH;
+
+	      } else {
+	        state.output += nodot;
+	        prev.output += nodot;
+	      }
+
+	      if (peek() !== '*') {
+	        state.output += ONE_CHAR;
+	        prev.output += ONE_CHAR;
+	      }
+	    }
+
+	    push(token);
+	  }
+
+	  while (state.brackets > 0) {
+	    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ']'));
+	    state.output = utils.escapeLast(state.output, '[');
+	    decrement('brackets');
+	  }
+
+	  while (state.parens > 0) {
+	    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ')'));
+	    state.output = utils.escapeLast(state.output, '(');
+	    decrement('parens');
+	  }
+
+	  while (state.braces > 0) {
+	    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', '}'));
+	    state.output = utils.escapeLast(state.output, '{');
+	    decrement('braces');
+	  }
+
+	  if (opts.strictSlashes !== true && (prev.type === 'star' || prev.type === 'bracket')) {
+	    push({ type: 'maybe_slash', value: '', output: `${SLASH_LITERAL}?` });
+	  }
+
+	  // rebuild the output if we had to backtrack at any point
+	  if (state.backtrack === true) {
+	    state.output = '';
+
+	    for (const token of state.tokens) {
+	      state.output += token.output != null ? token.output : token.value;
+
+	      if (token.suffix) {
+	        state.output += token.suffix;
+	      }
+	    }
+	  }
+
+	  return state;
+	};
+
+	/**
+	 * Fast paths for creating regular expressions for common glob patterns.
+	 * This can significantly speed up processing and has very little downside
+	 * impact when none of the fast paths match.
+	 */
+
+	parse.fastpaths = (input, options) => {
+	  const opts = { ...options };
+	  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+	  const len = input.length;
+	  if (len > max) {
+	    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+	  }
+
+	  input = REPLACEMENTS[input] || input;
+
+	  // create constants based on platform, for windows or posix
+	  const {
+	    DOT_LITERAL,
+	    SLASH_LITERAL,
+	    ONE_CHAR,
+	    DOTS_SLASH,
+	    NO_DOT,
+	    NO_DOTS,
+	    NO_DOTS_SLASH,
+	    STAR,
+	    START_ANCHOR
+	  } = constants.globChars(opts.windows);
+
+	  const nodot = opts.dot ? NO_DOTS : NO_DOT;
+	  const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+	  const capture = opts.capture ? '' : '?:';
+	  const state = { negated: false, prefix: '' };
+	  let star = opts.bash === true ? '.*?' : STAR;
+
+	  if (opts.capture) {
+	    star = `(${star})`;
+	  }
+
+	  const globstar = opts => {
+	    if (opts.noglobstar === true) return star;
+	    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+	  };
+
+	  const create = str => {
+	    switch (str) {
+	      case '*':
+	        return `${nodot}${ONE_CHAR}${star}`;
+
+	      case '.*':
+	        return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+	      case '*.*':
+	        return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+	      case '*/*':
+	        return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+
+	      case '**':
+	        return nodot + globstar(opts);
+
+	      case '**/*':
+	        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+
+	      case '**/*.*':
+	        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+	      case '**/.*':
+	        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+	      default: {
+	        const match = /^(.*?)\.(\w+)$/.exec(str);
+	        if (!match) return;
+
+	        const source = create(match[1]);
+	        if (!source) return;
+
+	        return source + DOT_LITERAL + match[2];
+	      }
+	    }
+	  };
+
+	  const output = utils.removePrefix(input, state);
+	  let source = create(output);
+
+	  if (source && opts.strictSlashes !== true) {
+	    source += `${SLASH_LITERAL}?`;
+	  }
+
+	  return source;
+	};
+
+	parse_1 = parse;
+	return parse_1;
+}
+
+var picomatch_1$1;
+var hasRequiredPicomatch$1;
+
+function requirePicomatch$1 () {
+	if (hasRequiredPicomatch$1) return picomatch_1$1;
+	hasRequiredPicomatch$1 = 1;
+
+	const scan = /*@__PURE__*/ requireScan();
+	const parse = /*@__PURE__*/ requireParse();
+	const utils = /*@__PURE__*/ requireUtils();
+	const constants = /*@__PURE__*/ requireConstants();
+	const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
+
+	/**
+	 * Creates a matcher function from one or more glob patterns. The
+	 * returned function takes a string to match as its first argument,
+	 * and returns true if the string is a match. The returned matcher
+	 * function also takes a boolean as the second argument that, when true,
+	 * returns an object with additional information.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch(glob[, options]);
+	 *
+	 * const isMatch = picomatch('*.!(*a)');
+	 * console.log(isMatch('a.a')); //=> false
+	 * console.log(isMatch('a.b')); //=> true
+	 *
+	 * // For environments without `node.js`, `picomatch/posix` provides you a dependency-free matcher, without automatic OS detection.
+	 * const picomatch = require('picomatch/posix');
+	 * // the same API, defaulting to posix paths
+	 * const isMatch = picomatch('a/*');
+	 * console.log(isMatch('a\\b')); //=> false
+	 * console.log(isMatch('a/b')); //=> true
+	 *
+	 * // you can still configure the matcher function to accept windows paths
+	 * const isMatch = picomatch('a/*', { options: windows });
+	 * console.log(isMatch('a\\b')); //=> true
+	 * console.log(isMatch('a/b')); //=> true
+	 * ```
+	 * @name picomatch
+	 * @param {String|Array} `globs` One or more glob patterns.
+	 * @param {Object=} `options`
+	 * @return {Function=} Returns a matcher function.
+	 * @api public
+	 */
+
+	const picomatch = (glob, options, returnState = false) => {
+	  if (Array.isArray(glob)) {
+	    const fns = glob.map(input => picomatch(input, options, returnState));
+	    const arrayMatcher = str => {
+	      for (const isMatch of fns) {
+	        const state = isMatch(str);
+	        if (state) return state;
+	      }
+	      return false;
+	    };
+	    return arrayMatcher;
+	  }
+
+	  const isState = isObject(glob) && glob.tokens && glob.input;
+
+	  if (glob === '' || (typeof glob !== 'string' && !isState)) {
+	    throw new TypeError('Expected pattern to be a non-empty string');
+	  }
+
+	  const opts = options || {};
+	  const posix = opts.windows;
+	  const regex = isState
+	    ? picomatch.compileRe(glob, options)
+	    : picomatch.makeRe(glob, options, false, true);
+
+	  const state = regex.state;
+	  delete regex.state;
+
+	  let isIgnored = () => false;
+	  if (opts.ignore) {
+	    const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+	    isIgnored = picomatch(opts.ignore, ignoreOpts, returnState);
+	  }
+
+	  const matcher = (input, returnObject = false) => {
+	    const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix });
+	    const result = { glob, state, regex, posix, input, output, match, isMatch };
+
+	    if (typeof opts.onResult === 'function') {
+	      opts.onResult(result);
+	    }
+
+	    if (isMatch === false) {
+	      result.isMatch = false;
+	      return returnObject ? result : false;
+	    }
+
+	    if (isIgnored(input)) {
+	      if (typeof opts.onIgnore === 'function') {
+	        opts.onIgnore(result);
+	      }
+	      result.isMatch = false;
+	      return returnObject ? result : false;
+	    }
+
+	    if (typeof opts.onMatch === 'function') {
+	      opts.onMatch(result);
+	    }
+	    return returnObject ? result : true;
+	  };
+
+	  if (returnState) {
+	    matcher.state = state;
+	  }
+
+	  return matcher;
+	};
+
+	/**
+	 * Test `input` with the given `regex`. This is used by the main
+	 * `picomatch()` function to test the input string.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.test(input, regex[, options]);
+	 *
+	 * console.log(picomatch.test('foo/bar', /^(?:([^/]*?)\/([^/]*?))$/));
+	 * // { isMatch: true, match: [ 'foo/', 'foo', 'bar' ], output: 'foo/bar' }
+	 * ```
+	 * @param {String} `input` String to test.
+	 * @param {RegExp} `regex`
+	 * @return {Object} Returns an object with matching info.
+	 * @api public
+	 */
+
+	picomatch.test = (input, regex, options, { glob, posix } = {}) => {
+	  if (typeof input !== 'string') {
+	    throw new TypeError('Expected input to be a string');
+	  }
+
+	  if (input === '') {
+	    return { isMatch: false, output: '' };
+	  }
+
+	  const opts = options || {};
+	  const format = opts.format || (posix ? utils.toPosixSlashes : null);
+	  let match = input === glob;
+	  let output = (match && format) ? format(input) : input;
+
+	  if (match === false) {
+	    output = format ? format(input) : input;
+	    match = output === glob;
+	  }
+
+	  if (match === false || opts.capture === true) {
+	    if (opts.matchBase === true || opts.basename === true) {
+	      match = picomatch.matchBase(input, regex, options, posix);
+	    } else {
+	      match = regex.exec(output);
+	    }
+	  }
+
+	  return { isMatch: Boolean(match), match, output };
+	};
+
+	/**
+	 * Match the basename of a filepath.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.matchBase(input, glob[, options]);
+	 * console.log(picomatch.matchBase('foo/bar.js', '*.js'); // true
+	 * ```
+	 * @param {String} `input` String to test.
+	 * @param {RegExp|String} `glob` Glob pattern or regex created by [.makeRe](#makeRe).
+	 * @return {Boolean}
+	 * @api public
+	 */
+
+	picomatch.matchBase = (input, glob, options, posix = options && options.windows) => {
+	  const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
+	  return regex.test(utils.basename(input, { windows: posix }));
+	};
+
+	/**
+	 * Returns true if **any** of the given glob `patterns` match the specified `string`.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.isMatch(string, patterns[, options]);
+	 *
+	 * console.log(picomatch.isMatch('a.a', ['b.*', '*.a'])); //=> true
+	 * console.log(picomatch.isMatch('a.a', 'b.*')); //=> false
+	 * ```
+	 * @param {String|Array} str The string to test.
+	 * @param {String|Array} patterns One or more glob patterns to use for matching.
+	 * @param {Object} [options] See available [options](#options).
+	 * @return {Boolean} Returns true if any patterns match `str`
+	 * @api public
+	 */
+
+	picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
+
+	/**
+	 * Parse a glob pattern to create the source string for a regular
+	 * expression.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * const result = picomatch.parse(pattern[, options]);
+	 * ```
+	 * @param {String} `pattern`
+	 * @param {Object} `options`
+	 * @return {Object} Returns an object with useful properties and output to be used as a regex source string.
+	 * @api public
+	 */
+
+	picomatch.parse = (pattern, options) => {
+	  if (Array.isArray(pattern)) return pattern.map(p => picomatch.parse(p, options));
+	  return parse(pattern, { ...options, fastpaths: false });
+	};
+
+	/**
+	 * Scan a glob pattern to separate the pattern into segments.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.scan(input[, options]);
+	 *
+	 * const result = picomatch.scan('!./foo/*.js');
+	 * console.log(result);
+	 * { prefix: '!./',
+	 *   input: '!./foo/*.js',
+	 *   start: 3,
+	 *   base: 'foo',
+	 *   glob: '*.js',
+	 *   isBrace: false,
+	 *   isBracket: false,
+	 *   isGlob: true,
+	 *   isExtglob: false,
+	 *   isGlobstar: false,
+	 *   negated: true }
+	 * ```
+	 * @param {String} `input` Glob pattern to scan.
+	 * @param {Object} `options`
+	 * @return {Object} Returns an object with
+	 * @api public
+	 */
+
+	picomatch.scan = (input, options) => scan(input, options);
+
+	/**
+	 * Compile a regular expression from the `state` object returned by the
+	 * [parse()](#parse) method.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * const state = picomatch.parse('*.js');
+	 * // picomatch.compileRe(state[, options]);
+	 *
+	 * console.log(picomatch.compileRe(state));
+	 * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+	 * ```
+	 * @param {Object} `state`
+	 * @param {Object} `options`
+	 * @param {Boolean} `returnOutput` Intended for implementors, this argument allows you to return the raw output from the parser.
+	 * @param {Boolean} `returnState` Adds the state to a `state` property on the returned regex. Useful for implementors and debugging.
+	 * @return {RegExp}
+	 * @api public
+	 */
+
+	picomatch.compileRe = (state, options, returnOutput = false, returnState = false) => {
+	  if (returnOutput === true) {
+	    return state.output;
+	  }
+
+	  const opts = options || {};
+	  const prepend = opts.contains ? '' : '^';
+	  const append = opts.contains ? '' : '$';
+
+	  let source = `${prepend}(?:${state.output})${append}`;
+	  if (state && state.negated === true) {
+	    source = `^(?!${source}).*$`;
+	  }
+
+	  const regex = picomatch.toRegex(source, options);
+	  if (returnState === true) {
+	    regex.state = state;
+	  }
+
+	  return regex;
+	};
+
+	/**
+	 * Create a regular expression from a parsed glob pattern.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.makeRe(state[, options]);
+	 *
+	 * const result = picomatch.makeRe('*.js');
+	 * console.log(result);
+	 * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+	 * ```
+	 * @param {String} `state` The object returned from the `.parse` method.
+	 * @param {Object} `options`
+	 * @param {Boolean} `returnOutput` Implementors may use this argument to return the compiled output, instead of a regular expression. This is not exposed on the options to prevent end-users from mutating the result.
+	 * @param {Boolean} `returnState` Implementors may use this argument to return the state from the parsed glob with the returned regular expression.
+	 * @return {RegExp} Returns a regex created from the given pattern.
+	 * @api public
+	 */
+
+	picomatch.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+	  if (!input || typeof input !== 'string') {
+	    throw new TypeError('Expected a non-empty string');
+	  }
+
+	  let parsed = { negated: false, fastpaths: true };
+
+	  if (options.fastpaths !== false && (input[0] === '.' || input[0] === '*')) {
+	    parsed.output = parse.fastpaths(input, options);
+	  }
+
+	  if (!parsed.output) {
+	    parsed = parse(input, options);
+	  }
+
+	  return picomatch.compileRe(parsed, options, returnOutput, returnState);
+	};
+
+	/**
+	 * Create a regular expression from the given regex source string.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.toRegex(source[, options]);
+	 *
+	 * const { output } = picomatch.parse('*.js');
+	 * console.log(picomatch.toRegex(output));
+	 * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+	 * ```
+	 * @param {String} `source` Regular expression source string.
+	 * @param {Object} `options`
+	 * @return {RegExp}
+	 * @api public
+	 */
+
+	picomatch.toRegex = (source, options) => {
+	  try {
+	    const opts = options || {};
+	    return new RegExp(source, opts.flags || (opts.nocase ? 'i' : ''));
+	  } catch (err) {
+	    if (options && options.debug === true) throw err;
+	    return /$^/;
+	  }
+	};
+
+	/**
+	 * Picomatch constants.
+	 * @return {Object}
+	 */
+
+	picomatch.constants = constants;
+
+	/**
+	 * Expose "picomatch"
+	 */
+
+	picomatch_1$1 = picomatch;
+	return picomatch_1$1;
+}
+
+var picomatch_1;
+var hasRequiredPicomatch;
+
+function requirePicomatch () {
+	if (hasRequiredPicomatch) return picomatch_1;
+	hasRequiredPicomatch = 1;
+
+	const pico = /*@__PURE__*/ requirePicomatch$1();
+	const utils = /*@__PURE__*/ requireUtils();
+
+	function picomatch(glob, options, returnState = false) {
+	  // default to os.platform()
+	  if (options && (options.windows === null || options.windows === undefined)) {
+	    // don't mutate the original options object
+	    options = { ...options, windows: utils.isWindows() };
+	  }
+
+	  return pico(glob, options, returnState);
+	}
+
+	Object.assign(picomatch, pico);
+	picomatch_1 = picomatch;
+	return picomatch_1;
+}
+
+var picomatchExports = /*@__PURE__*/ requirePicomatch();
+var picomatch = /*@__PURE__*/getDefaultExportFromCjs(picomatchExports);
+
+//#region src/utils.ts
+const isReadonlyArray$1 = Array.isArray;
+const BACKSLASHES = /\\/g;
+const DRIVE_RELATIVE_PATH = /^[A-Za-z]:$/;
+const isWin = process.platform === "win32";
+const ONLY_PARENT_DIRECTORIES = /^(\/?\.\.)+$/;
+function getPartialMatcher(patterns, options = {}) {
+	const patternsCount = patterns.length;
+	const patternsParts = Array(patternsCount);
+	const matchers = Array(patternsCount);
+	let i, j;
+	for (i = 0; i < patternsCount; i++) {
+		const parts = splitPattern(patterns[i]);
+		patternsParts[i] = parts;
+		const partsCount = parts.length;
+		const partMatchers = Array(partsCount);
+		for (j = 0; j < partsCount; j++) partMatchers[j] = picomatch(parts[j], options);
+		matchers[i] = partMatchers;
+	}
+	return (input) => {
+		const inputParts = input.split("/");
+		if (inputParts[0] === ".." && ONLY_PARENT_DIRECTORIES.test(input)) return true;
+		for (i = 0; i < patternsCount; i++) {
+			const patternParts = patternsParts[i];
+			const matcher = matchers[i];
+			const inputPatternCount = inputParts.length;
+			const minParts = Math.min(inputPatternCount, patternParts.length);
+			j = 0;
+			while (j < minParts) {
+				const part = patternParts[j];
+				if (part.includes("/")) return true;
+				if (!matcher[j](inputParts[j])) break;
+				if (!options.noglobstar && part === "**") return true;
+				j++;
+			}
+			if (j === inputPatternCount) return true;
+		}
+		return false;
+	};
+}
+/* node:coverage ignore next 2 */
+const WIN32_ROOT_DIR = /^[A-Z]:\/$/i;
+const isRoot = isWin ? (p) => WIN32_ROOT_DIR.test(p) : (p) => p === "/";
+function buildFormat(cwd, root, absolute) {
+	if (cwd === root || root.startsWith(`${cwd}/`)) {
+		if (absolute) {
+			const start = cwd.length + +!isRoot(cwd);
+			return (p, isDir) => p.slice(start, isDir ? -1 : void 0) || ".";
+		}
+		const prefix = root.slice(cwd.length + 1);
+		if (prefix) return (p, isDir) => {
+			if (p === ".") return prefix;
+			const result = `${prefix}/${p}`;
+			return isDir ? result.slice(0, -1) : result;
+		};
+		return (p, isDir) => isDir && p !== "." ? p.slice(0, -1) : p;
+	}
+	if (absolute) return (p) => posix.relative(cwd, p) || ".";
+	return (p) => posix.relative(cwd, `${root}/${p}`) || ".";
+}
+function buildRelative(cwd, root) {
+	if (root.startsWith(`${cwd}/`)) {
+		const prefix = root.slice(cwd.length + 1);
+		return (p) => `${prefix}/${p}`;
+	}
+	return (p) => {
+		const result = posix.relative(cwd, `${root}/${p}`);
+		return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
+	};
+}
+function ensureNonDriveRelativePath(path) {
+	return path.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+}
+const splitPatternOptions = { parts: true };
+function splitPattern(path) {
+	var _result$parts;
+	const result = picomatch.scan(path, splitPatternOptions);
+	return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path];
+}
+const POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
+const WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
+const escapePosixPath = (path) => path.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+const escapeWin32Path = (path) => path.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+/**
+* Escapes a path's special characters depending on the platform.
+* @see {@link https://superchupu.dev/tinyglobby/documentation#escapePath}
+*/
+/* node:coverage ignore next */
+const escapePath = isWin ? escapeWin32Path : escapePosixPath;
+/**
+* Checks if a pattern has dynamic parts.
+*
+* Has a few minor differences with [`fast-glob`](https://github.com/mrmlnc/fast-glob) for better accuracy:
+*
+* - Doesn't necessarily return `false` on patterns that include `\`.
+* - Returns `true` if the pattern includes parentheses, regardless of them representing one single pattern or not.
+* - Returns `true` for unfinished glob extensions i.e. `(h`, `+(h`.
+* - Returns `true` for unfinished brace expansions as long as they include `,` or `..`.
+*
+* @see {@link https://superchupu.dev/tinyglobby/documentation#isDynamicPattern}
+*/
+function isDynamicPattern(pattern, options) {
+	const scan = picomatch.scan(pattern);
+	return scan.isGlob || scan.negated;
+}
+function log(...tasks) {
+	console.log(`[tinyglobby ${(/* @__PURE__ */ new Date()).toLocaleTimeString("es")}]`, ...tasks);
+}
+function ensureStringArray(value) {
+	return typeof value === "string" ? [value] : value !== null && value !== void 0 ? value : [];
+}
+//#endregion
+//#region src/patterns.ts
+const PARENT_DIRECTORY = /^(\/?\.\.)+/;
+const ESCAPING_BACKSLASHES = /\\(?=[()[\]{}!*+?@|])/g;
+function normalizePattern(pattern, opts, props, isIgnore) {
+	var _PARENT_DIRECTORY$exe;
+	const cwd = opts.cwd;
+	let result = pattern;
+	if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
+	if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
+	const escapedCwd = escapePath(cwd);
+	result = isAbsolute(result.replace(ESCAPING_BACKSLASHES, "")) ? posix.relative(escapedCwd, result) : posix.normalize(result);
+	const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
+	const parts = splitPattern(result);
+	if (parentDir) {
+		const n = (parentDir.length + 1) / 3;
+		let i = 0;
+		const cwdParts = escapedCwd.split("/");
+		while (i < n && parts[i + n] === cwdParts[cwdParts.length + i - n]) {
+			result = result.slice(0, (n - i - 1) * 3) + result.slice((n - i) * 3 + parts[i + n].length + 1) || ".";
+			i++;
+		}
+		const potentialRoot = posix.join(cwd, parentDir.slice(i * 3));
+		if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
+			props.root = ensureNonDriveRelativePath(potentialRoot);
+			props.depthOffset = -n + i;
+		}
+	}
+	if (!isIgnore && props.depthOffset >= 0) {
+		var _props$commonPath;
+		(_props$commonPath = props.commonPath) !== null && _props$commonPath !== void 0 || (props.commonPath = parts);
+		const newCommonPath = [];
+		const length = Math.min(props.commonPath.length, parts.length);
+		for (let i = 0; i < length; i++) {
+			const part = parts[i];
+			if (part === "**" && !parts[i + 1]) {
+				newCommonPath.pop();
+				break;
+			}
+			if (i === parts.length - 1 || part !== props.commonPath[i] || isDynamicPattern(part)) break;
+			newCommonPath.push(part);
+		}
+		props.depthOffset = newCommonPath.length;
+		props.commonPath = newCommonPath;
+		props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? posix.join(cwd, ...newCommonPath) : cwd);
+	}
+	return result;
+}
+function processPatterns(options, patterns, props) {
+	const matchPatterns = [];
+	const ignorePatterns = [];
+	for (const pattern of options.ignore) {
+		if (!pattern) continue;
+		if (pattern[0] !== "!" || pattern[1] === "(") ignorePatterns.push(normalizePattern(pattern, options, props, true));
+	}
+	for (const pattern of patterns) {
+		if (!pattern) continue;
+		if (pattern[0] !== "!" || pattern[1] === "(") matchPatterns.push(normalizePattern(pattern, options, props, false));
+		else if (pattern[1] !== "!" || pattern[2] === "(") ignorePatterns.push(normalizePattern(pattern.slice(1), options, props, true));
+	}
+	return {
+		match: matchPatterns,
+		ignore: ignorePatterns
+	};
+}
+//#endregion
+//#region src/crawler.ts
+function buildCrawler(options, patterns) {
+	const cwd = options.cwd;
+	const props = {
+		root: cwd,
+		depthOffset: 0
+	};
+	const processed = processPatterns(options, patterns, props);
+	if (options.debug) log("internal processing patterns:", processed);
+	const { absolute, caseSensitiveMatch, debug, dot, followSymbolicLinks, onlyDirectories } = options;
+	const root = props.root.replace(BACKSLASHES, "");
+	const matchOptions = {
+		dot,
+		nobrace: options.braceExpansion === false,
+		nocase: !caseSensitiveMatch,
+		noextglob: options.extglob === false,
+		noglobstar: options.globstar === false,
+		posix: true
+	};
+	const matcher = picomatch(processed.match, matchOptions);
+	const ignore = picomatch(processed.ignore, matchOptions);
+	const partialMatcher = getPartialMatcher(processed.match, matchOptions);
+	const format = buildFormat(cwd, root, absolute);
+	const excludeFormatter = absolute ? format : buildFormat(cwd, root, true);
+	const excludePredicate = (_, p) => {
+		const relativePath = excludeFormatter(p, true);
+		return relativePath !== "." && !partialMatcher(relativePath) || ignore(relativePath);
+	};
+	let maxDepth;
+	if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
+	const crawler = new Builder({
+		filters: [debug ? (p, isDirectory) => {
+			const path = format(p, isDirectory);
+			const matches = matcher(path) && !ignore(path);
+			if (matches) log(`matched ${path}`);
+			return matches;
+		} : (p, isDirectory) => {
+			const path = format(p, isDirectory);
+			return matcher(path) && !ignore(path);
+		}],
+		exclude: debug ? (_, p) => {
+			const skipped = excludePredicate(_, p);
+			log(`${skipped ? "skipped" : "crawling"} ${p}`);
+			return skipped;
+		} : excludePredicate,
+		fs: options.fs,
+		pathSeparator: "/",
+		relativePaths: !absolute,
+		resolvePaths: absolute,
+		includeBasePath: absolute,
+		resolveSymlinks: followSymbolicLinks,
+		excludeSymlinks: !followSymbolicLinks,
+		excludeFiles: onlyDirectories,
+		includeDirs: onlyDirectories || !options.onlyFiles,
+		maxDepth,
+		signal: options.signal
+	}).crawl(root);
+	if (options.debug) log("internal properties:", {
+		...props,
+		root
+	});
+	return [crawler, cwd !== root && !absolute && buildRelative(cwd, root)];
+}
+//#endregion
+//#region src/index.ts
+function formatPaths(paths, mapper) {
+	if (mapper) for (let i = paths.length - 1; i >= 0; i--) paths[i] = mapper(paths[i]);
+	return paths;
+}
+const defaultOptions = {
+	caseSensitiveMatch: true,
+	debug: !!process.env.TINYGLOBBY_DEBUG,
+	expandDirectories: true,
+	followSymbolicLinks: true,
+	onlyFiles: true
+};
+function getOptions(options) {
+	const opts = Object.assign({}, options);
+	for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
+	opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+	opts.ignore = ensureStringArray(opts.ignore);
+	opts.fs && (opts.fs = {
+		readdir: opts.fs.readdir || readdir$1,
+		readdirSync: opts.fs.readdirSync || readdirSync,
+		realpath: opts.fs.realpath || realpath,
+		realpathSync: opts.fs.realpathSync || realpathSync,
+		stat: opts.fs.stat || stat$1,
+		statSync: opts.fs.statSync || statSync
+	});
+	if (opts.debug) log("globbing with options:", opts);
+	return opts;
+}
+function getCrawler(globInput, inputOptions = {}) {
+	var _ref;
+	if (globInput && (inputOptions === null || inputOptions === void 0 ? void 0 : inputOptions.patterns)) throw new Error("Cannot pass patterns as both an argument and an option");
+	const isModern = isReadonlyArray$1(globInput) || typeof globInput === "string";
+	const patterns = ensureStringArray((_ref = isModern ? globInput : globInput.patterns) !== null && _ref !== void 0 ? _ref : "**/*");
+	const options = getOptions(isModern ? inputOptions : globInput);
+	return patterns.length > 0 ? buildCrawler(options, patterns) : [];
+}
+async function glob(globInput, options) {
+	const [crawler, relative] = getCrawler(globInput, options);
+	return crawler ? formatPaths(await crawler.withPromise(), relative) : [];
 }
 
 /**
@@ -45707,6 +51765,329 @@ function priceOf(model, pricing) {
         lastPrice = price ?? `no price for model "${model}" in policy.pricing`;
     }
     return lastPrice;
+}
+
+function isRequestRecord(result) {
+    return result.raw !== undefined;
+}
+/**
+ * Epoch numbers below 1e11 are read as seconds: 1e11 ms is March 1973, 1e11 s is the year 5138,
+ * so no plausible traffic timestamp is ambiguous.
+ */
+const EPOCH_SECONDS_BELOW = 1e11;
+/**
+ * Compiles the policy into a function from a raw row (a parsed JSONL object, a CSV row, an OTLP
+ * span's attributes) to a canonical RequestRecord, resolving the aliases of DESIGN.md ("Canonical
+ * request record"). It runs on every line, so every alias is a fixed property read (monomorphic
+ * for rows of one shape) and nothing is allocated but the record.
+ *
+ * Timestamps: an ISO-8601 string (without an offset it is read as UTC, so results do not depend
+ * on the machine's time zone), epoch milliseconds, or epoch seconds (numbers below 1e11).
+ * Numeric fields keep NaN or negative values as they are: compileMetricValue (fields.ts) rejects
+ * them and counts them per field, which it could not do if they were dropped here.
+ */
+function createNormalizer(policy) {
+    const armField = policy.arms.field;
+    const noArm = { malformed: `no arm field "${armField}"` };
+    const arms = armLabels(policy);
+    const unitField = policy.arms.unit;
+    const scoreKeys = policy.metrics.flatMap(m => m.from.startsWith('scores.') ? [{ name: m.from.slice(7), dotted: m.from }] : []);
+    const pricing = policy.pricing;
+    return raw => {
+        const ts = timestamp(raw.ts ?? raw.timestamp ?? raw.start_time);
+        if (ts === undefined)
+            return NO_TIMESTAMP;
+        if (ts !== ts)
+            return INVALID_TIMESTAMP; // NaN
+        const label = raw[armField];
+        if (label === undefined || label === null || label === '')
+            return noArm;
+        const arm = arms.get(typeof label === 'string' ? label : String(label));
+        if (arm === undefined)
+            return { unmatchedArm: String(label) };
+        const record = {
+            ts,
+            arm,
+            unit: idString(unitField === undefined ? (raw.unit ?? raw.user_id ?? raw.session_id) : raw[unitField]),
+            latency_ms: millis(raw.latency_ms ?? raw.duration_ms, raw['gen_ai.client.operation.duration']),
+            ttft_ms: millis(raw.ttft_ms, raw['gen_ai.response.time_to_first_chunk']),
+            input_tokens: inputTokens(raw),
+            cache_read_tokens: num(raw.cache_read_tokens ??
+                child(raw.prompt_tokens_details, 'cached_tokens') ??
+                raw['prompt_tokens_details.cached_tokens'] ??
+                raw.cache_read_input_tokens ??
+                raw['gen_ai.usage.cache_read.input_tokens']),
+            cache_write_tokens: num(raw.cache_write_tokens ??
+                raw.cache_creation_input_tokens ??
+                raw['gen_ai.usage.cache_creation.input_tokens']),
+            output_tokens: num(raw.output_tokens ?? raw.completion_tokens ?? raw['gen_ai.usage.output_tokens']),
+            // gen_ai.request.model is a last resort: some instrumentations set only the requested model.
+            model: idString(raw.model ?? raw['gen_ai.response.model'] ?? raw['gen_ai.request.model']),
+            fingerprint: idString(raw.fingerprint ?? raw.system_fingerprint),
+            error: errorClass(raw.error),
+            fallback: flag(raw.fallback),
+            cost_usd: num(raw.cost_usd),
+            score: num(raw.score ?? raw['gen_ai.evaluation.score.value']),
+            scores: raw.scores === undefined && scoreKeys.length === 0 ? undefined : scores(raw, scoreKeys),
+            feedback: feedback(raw.feedback),
+            raw
+        };
+        if (record.cost_usd === undefined) {
+            const cost = computeCost(record, pricing);
+            if (typeof cost === 'number')
+                record.cost_usd = cost;
+        }
+        return record;
+    };
+}
+const NO_TIMESTAMP = { malformed: 'no timestamp (ts, timestamp or start_time)' };
+const INVALID_TIMESTAMP = { malformed: 'invalid timestamp' };
+function armLabels(policy) {
+    const arms = new Map();
+    for (const label of policy.arms.baseline)
+        arms.set(label, 'baseline');
+    for (const label of policy.arms.canary)
+        arms.set(label, 'canary');
+    return arms;
+}
+/**
+ * Anthropic's `input_tokens` excludes cached tokens (it reports them as cache_read_input_tokens and
+ * cache_creation_input_tokens); OpenAI's prompt_tokens and OpenTelemetry's
+ * gen_ai.usage.input_tokens include them. Canonical input_tokens counts all input.
+ */
+function inputTokens(raw) {
+    const input = raw.input_tokens;
+    if (input !== undefined && input !== null) {
+        const read = raw.cache_read_input_tokens;
+        const write = raw.cache_creation_input_tokens;
+        const own = num(input);
+        if (own === undefined || (read == null && write == null))
+            return own;
+        return own + (num(read) ?? 0) + (num(write) ?? 0);
+    }
+    return num(raw.prompt_tokens ?? raw['gen_ai.usage.input_tokens']);
+}
+/** undefined when absent; NaN when present but not a number (counted as invalid downstream). */
+function num(v) {
+    if (typeof v === 'number')
+        return v;
+    if (v === undefined || v === null)
+        return undefined;
+    if (typeof v === 'string')
+        return v.trim() === '' ? undefined : Number(v);
+    return NaN;
+}
+/** A duration in ms, or else one in seconds (the OpenTelemetry unit) converted to ms. */
+function millis(ms, seconds) {
+    const value = num(ms);
+    if (value !== undefined)
+        return value;
+    const s = num(seconds);
+    return s === undefined ? undefined : s * 1000;
+}
+function child(v, key) {
+    return typeof v === 'object' && v !== null ? v[key] : undefined;
+}
+function idString(v) {
+    if (typeof v === 'string')
+        return v === '' ? undefined : v;
+    if (typeof v === 'number' || typeof v === 'bigint')
+        return String(v);
+    return undefined;
+}
+function flag(v) {
+    return v === true || v === 1 || v === 'true' || v === 'TRUE' || v === 'True' || v === '1';
+}
+/** Feedback is +1 / -1; booleans are read as thumbs up / down. Anything else is kept for fields.ts to reject. */
+function feedback(v) {
+    if (v === true)
+        return 1;
+    if (v === false)
+        return -1;
+    return num(v);
+}
+const NO_ERROR_WORDS = new Set(['', 'false', 'null', 'none', 'ok', '0']);
+/**
+ * null / undefined / '' / false / 0 (and, from CSV, 'false', 'null', 'none', 'ok') -> no error;
+ * a string -> that class in lower case; true -> 'error'; an object -> its `type` or `code`
+ * (OpenAI and Anthropic error bodies); a number (an HTTP status) -> its digits.
+ */
+function errorClass(v) {
+    if (v === null || v === undefined || v === false || v === 0)
+        return null;
+    if (typeof v === 'string') {
+        const lower = v.toLowerCase();
+        return NO_ERROR_WORDS.has(lower) ? null : lower;
+    }
+    if (v === true)
+        return 'error';
+    if (typeof v === 'number')
+        return String(v);
+    if (typeof v === 'object') {
+        const cls = v.type ?? v.code;
+        return typeof cls === 'string' || typeof cls === 'number' ? String(cls).toLowerCase() : 'error';
+    }
+    return 'error';
+}
+/**
+ * Scores from a nested `scores` object, plus dotted `scores.<name>` keys (CSV headers, OTLP
+ * attributes) for the names the policy's metrics read, plus an OpenTelemetry evaluation
+ * (`gen_ai.evaluation.name` with `gen_ai.evaluation.score.value`).
+ */
+function scores(raw, dottedKeys) {
+    let out;
+    const nested = raw.scores;
+    if (typeof nested === 'object' && nested !== null) {
+        for (const name of Object.keys(nested)) {
+            const v = num(nested[name]);
+            if (v !== undefined)
+                (out ??= {})[name] = v;
+        }
+    }
+    for (const { name, dotted } of dottedKeys) {
+        if (out?.[name] !== undefined)
+            continue;
+        const v = num(raw[dotted]);
+        if (v !== undefined)
+            (out ??= {})[name] = v;
+    }
+    const evaluation = raw['gen_ai.evaluation.name'];
+    if (typeof evaluation === 'string' && out?.[evaluation] === undefined) {
+        const v = num(raw['gen_ai.evaluation.score.value']);
+        if (v !== undefined)
+            (out ??= {})[evaluation] = v;
+    }
+    return out;
+}
+/** Epoch ms, NaN when present but unreadable, undefined when absent. */
+function timestamp(v) {
+    if (typeof v === 'number')
+        return epochMillis(v);
+    if (typeof v === 'string') {
+        if (v === '')
+            return undefined;
+        const iso = parseIsoUtc(v);
+        if (iso === iso)
+            return iso;
+        const n = Number(v);
+        return n === n ? epochMillis(n) : Date.parse(v);
+    }
+    if (v === undefined || v === null)
+        return undefined;
+    return NaN;
+}
+function epochMillis(n) {
+    if (!Number.isFinite(n))
+        return NaN;
+    return n < EPOCH_SECONDS_BELOW ? n * 1000 : n;
+}
+/** The char codes of the minute (first 16 characters) of the last timestamp parsed, and its epoch ms. */
+const lastMinute = new Int32Array(16).fill(-1);
+let lastMinuteMs = 0;
+/**
+ * Fast path for the usual RFC 3339 shape, `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+HH:MM|+HHMM]`, read by
+ * char codes (several times faster than Date.parse; UTC when there is no offset). NaN for anything
+ * else, which the caller hands to Date.parse.
+ */
+function parseIsoUtc(s) {
+    const n = s.length;
+    if (n < 16)
+        return NaN;
+    // Logs come in time order: most timestamps share the previous one's minute. (Comparing char
+    // codes measured faster than s.startsWith or re-parsing the date.)
+    if (!sameMinute(s)) {
+        const minute = parseMinute(s);
+        if (minute !== minute)
+            return NaN;
+        for (let j = 0; j < 16; j++)
+            lastMinute[j] = s.charCodeAt(j);
+        lastMinuteMs = minute;
+    }
+    let i = 16;
+    let second = 0;
+    let ms = 0;
+    if (s.charCodeAt(i) === 58) {
+        second = digits2(s, 17);
+        i = 19;
+        if (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44) {
+            // Any number of fraction digits; those past milliseconds are kept as a fraction of a ms.
+            i++;
+            let scale = 100;
+            const start = i;
+            for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) {
+                ms += (c - 48) * scale;
+                scale /= 10;
+            }
+            if (i === start)
+                return NaN;
+        }
+    }
+    let offsetMinutes = 0;
+    if (i < n) {
+        const zone = s.charCodeAt(i);
+        if (zone === 90 || zone === 122) {
+            i++; // 'Z', 'z'
+        }
+        else if (zone === 43 || zone === 45) {
+            const colon = s.charCodeAt(i + 3) === 58 ? 1 : 0;
+            const hours = digits2(s, i + 1);
+            const minutes = digits2(s, i + 3 + colon);
+            offsetMinutes = (zone === 45 ? -1 : 1) * (hours * 60 + minutes);
+            i += 5 + colon;
+        }
+        else {
+            return NaN;
+        }
+    }
+    // NaN fails every comparison, so a non-digit anywhere ends here.
+    if (!(i === n && second <= 60 && offsetMinutes === offsetMinutes))
+        return NaN;
+    return lastMinuteMs + (second - offsetMinutes * 60) * 1000 + ms;
+}
+function sameMinute(s) {
+    for (let j = 0; j < 16; j++)
+        if (s.charCodeAt(j) !== lastMinute[j])
+            return false;
+    return true;
+}
+/** Epoch ms of the minute `YYYY-MM-DDTHH:MM` that starts s (no offset applied), or NaN. */
+function parseMinute(s) {
+    if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58)
+        return NaN;
+    const sep = s.charCodeAt(10);
+    if (sep !== 84 && sep !== 116 && sep !== 32)
+        return NaN; // 'T', 't', ' '
+    const year = digits4(s, 0);
+    const month = digits2(s, 5);
+    const day = digits2(s, 8);
+    const hour = digits2(s, 11);
+    const minute = digits2(s, 14);
+    const valid = year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59;
+    if (!valid)
+        return NaN;
+    return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000;
+}
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date: Howard Hinnant's days_from_civil
+ * ("chrono-Compatible Low-Level Date Algorithms"), pure arithmetic where Date.UTC is a slow builtin.
+ */
+function daysFromCivil(year, month, day) {
+    const y = month <= 2 ? year - 1 : year;
+    const era = Math.floor(y / 400);
+    const yearOfEra = y - era * 400;
+    const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+    const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+    return era * 146097 + dayOfEra - 719468;
+}
+function digits2(s, at) {
+    const a = s.charCodeAt(at) - 48;
+    const b = s.charCodeAt(at + 1) - 48;
+    return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
+}
+function digits4(s, at) {
+    const high = digits2(s, at);
+    const low = digits2(s, at + 2);
+    return high * 100 + low;
 }
 
 /** Raw aliases a policy might name; they read the canonical field, so units are already converted. */
@@ -47030,6 +53411,5077 @@ function countCapped(counts, key, maxKeys) {
         counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + 1;
 }
 
+/** Record fields tried, in order, for a request id. */
+const ID_FIELDS = ['id', 'request_id', 'requestId', 'gen_ai.response.id', 'span_id'];
+/**
+ * A bounded, seeded sample of texts per arm for the judge: the `size` records with the smallest
+ * priority hash (bottom-k sampling). Unlike a reservoir it does not depend on the order records
+ * arrive in, and a record sampled once stays sampled as the window grows unless k records with
+ * smaller hashes displace it, so a rerun finds its earlier judgements in the cache. In pairwise
+ * mode the priority is the hash of the input, so the same input tends to be sampled in both arms
+ * (the pairs the judge compares); an input is then kept once per arm.
+ */
+class TextSampler {
+    opts;
+    arms = { baseline: [], canary: [] };
+    worst = { baseline: -1, canary: -1 };
+    inputs = { baseline: new Set(), canary: new Set() };
+    constructor(opts) {
+        this.opts = opts;
+    }
+    offer(r) {
+        const { window, now, size, seed, byInput } = this.opts;
+        if (r.ts < window.from || r.ts >= window.to || r.ts > now)
+            return;
+        const input = text(r.raw.input);
+        const output = text(r.raw.output);
+        if (input === undefined || output === undefined)
+            return;
+        const id = recordId(r.raw);
+        const inputHash = byInput ? hashHex(input) : undefined;
+        const priority = hash32(`${seed}\u0000${inputHash ?? id ?? `${r.ts}|${input}|${output}`}`);
+        const entries = this.arms[r.arm];
+        if (entries.length >= size && priority >= this.worst[r.arm])
+            return;
+        const sample = {
+            id: id ?? `h:${hashHex(`${r.ts}|${r.arm}|${input}|${output}`)}`,
+            arm: r.arm,
+            ts: r.ts,
+            inputHash: inputHash ?? hashHex(input),
+            input,
+            output,
+            ...(r.unit !== undefined && { unit: r.unit }),
+            ...(r.model !== undefined && { model: r.model })
+        };
+        if (byInput) {
+            if (this.inputs[r.arm].has(sample.inputHash))
+                return;
+            this.inputs[r.arm].add(sample.inputHash);
+        }
+        entries.push({ priority, sample });
+        if (entries.length > size) {
+            const at = entries.reduce((w, e, i) => (e.priority > (entries[w]?.priority ?? -1) ? i : w), 0);
+            const [dropped] = entries.splice(at, 1);
+            if (dropped && byInput)
+                this.inputs[r.arm].delete(dropped.sample.inputHash);
+        }
+        if (entries.length >= size) {
+            this.worst[r.arm] = entries.reduce((w, e) => Math.max(w, e.priority), -1);
+        }
+    }
+    /** Both arms' samples, each in priority order (the order the judge takes them in). */
+    samples() {
+        const sorted = (arm) => [...this.arms[arm]].sort((a, b) => a.priority - b.priority).map(e => e.sample);
+        return [...sorted('baseline'), ...sorted('canary')];
+    }
+}
+/** Texts are strings; chat message lists and other structures are kept as their JSON. */
+function text(value) {
+    if (typeof value === 'string')
+        return value === '' ? undefined : value;
+    if (value === null || value === undefined)
+        return undefined;
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+function recordId(raw) {
+    for (const field of ID_FIELDS) {
+        const v = raw[field];
+        if (typeof v === 'string' && v !== '')
+            return v;
+        if (typeof v === 'number' && Number.isFinite(v))
+            return String(v);
+    }
+    return undefined;
+}
+/** FNV-1a, 32 bits, over UTF-16 code units: fast, seeded through its input; not cryptographic. */
+function hash32(s, basis = 0x811c9dc5) {
+    let h = basis;
+    for (let i = 0; i < s.length; i++) {
+        h ^= s.charCodeAt(i);
+        h = Math.imul(h, 0x01000193);
+    }
+    return h >>> 0;
+}
+/** 64 bits as hex, from two FNV-1a passes with different offset bases. */
+function hashHex(s) {
+    const hex = (n) => n.toString(16).padStart(8, '0');
+    return hex(hash32(s)) + hex(hash32(s, 0x01000193 ^ 0x9e3779b9));
+}
+/** The sampler a source runs alongside its evidence when the policy has a judge; else undefined. */
+function judgeSampler(policy, request) {
+    const judge = policy.judge;
+    if (!judge)
+        return undefined;
+    return new TextSampler({
+        size: judge.sample,
+        seed: `${policy.rollout.name}@${request.window.from}`,
+        byInput: judge.mode === 'pairwise',
+        window: request.window,
+        now: request.now
+    });
+}
+
+const is_object = function (obj) {
+  return typeof obj === "object" && obj !== null && !Array.isArray(obj);
+};
+
+class CsvError extends Error {
+  constructor(code, message, options, ...contexts) {
+    if (Array.isArray(message)) message = message.join(" ").trim();
+    super(message);
+    if (Error.captureStackTrace !== undefined) {
+      Error.captureStackTrace(this, CsvError);
+    }
+    this.code = code;
+    for (const context of contexts) {
+      for (const key in context) {
+        const value = context[key];
+        this[key] = Buffer.isBuffer(value)
+          ? value.toString(options.encoding)
+          : value == null
+            ? value
+            : JSON.parse(JSON.stringify(value));
+      }
+    }
+  }
+}
+
+const normalize_columns_array = function (columns) {
+  const normalizedColumns = [];
+  for (let i = 0, l = columns.length; i < l; i++) {
+    const column = columns[i];
+    if (column === undefined || column === null || column === false) {
+      normalizedColumns[i] = { disabled: true };
+    } else if (typeof column === "string" || typeof column === "number") {
+      normalizedColumns[i] = { name: `${column}` };
+    } else if (is_object(column)) {
+      if (typeof column.name !== "string") {
+        throw new CsvError("CSV_OPTION_COLUMNS_MISSING_NAME", [
+          "Option columns missing name:",
+          `property "name" is required at position ${i}`,
+          "when column is an object literal",
+        ]);
+      }
+      normalizedColumns[i] = column;
+    } else {
+      throw new CsvError("CSV_INVALID_COLUMN_DEFINITION", [
+        "Invalid column definition:",
+        "expect a string or a literal object,",
+        `got ${JSON.stringify(column)} at position ${i}`,
+      ]);
+    }
+  }
+  return normalizedColumns;
+};
+
+class ResizeableBuffer {
+  constructor(size = 100) {
+    this.size = size;
+    this.length = 0;
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  prepend(val) {
+    if (Buffer.isBuffer(val)) {
+      const length = this.length + val.length;
+      if (length >= this.size) {
+        this.resize();
+        if (length >= this.size) {
+          throw Error("INVALID_BUFFER_STATE");
+        }
+      }
+      const buf = this.buf;
+      this.buf = Buffer.allocUnsafe(this.size);
+      val.copy(this.buf, 0);
+      buf.copy(this.buf, val.length);
+      this.length += val.length;
+    } else {
+      const length = this.length++;
+      if (length === this.size) {
+        this.resize();
+      }
+      const buf = this.clone();
+      this.buf[0] = val;
+      buf.copy(this.buf, 1, 0, length);
+    }
+  }
+  append(val) {
+    const length = this.length++;
+    if (length === this.size) {
+      this.resize();
+    }
+    this.buf[length] = val;
+  }
+  clone() {
+    return Buffer.from(this.buf.slice(0, this.length));
+  }
+  resize() {
+    const length = this.length;
+    this.size = this.size * 2;
+    const buf = Buffer.allocUnsafe(this.size);
+    this.buf.copy(buf, 0, 0, length);
+    this.buf = buf;
+  }
+  toString(encoding) {
+    if (encoding) {
+      return this.buf.slice(0, this.length).toString(encoding);
+    } else {
+      return Uint8Array.prototype.slice.call(this.buf.slice(0, this.length));
+    }
+  }
+  toJSON() {
+    return this.toString("utf8");
+  }
+  reset() {
+    this.length = 0;
+  }
+}
+
+// white space characters
+// https://en.wikipedia.org/wiki/Whitespace_character
+// https://developer.mozilla.org/en-US/docs/Web/JavaScript/Guide/Regular_Expressions/Character_Classes#Types
+// \f\n\r\t\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff
+const np = 12;
+const cr$1 = 13; // `\r`, carriage return, 0x0D in hexadécimal, 13 in decimal
+const nl$1 = 10; // `\n`, newline, 0x0A in hexadecimal, 10 in decimal
+const space = 32;
+const tab = 9;
+
+const init_state = function (options) {
+  return {
+    bomSkipped: false,
+    bufBytesStart: 0,
+    castField: options.cast_function,
+    commenting: false,
+    // Current error encountered by a record
+    error: undefined,
+    enabled: options.from_line === 1,
+    escaping: false,
+    escapeIsQuote:
+      Buffer.isBuffer(options.escape) &&
+      Buffer.isBuffer(options.quote) &&
+      Buffer.compare(options.escape, options.quote) === 0,
+    // columns can be `false`, `true`, `Array`
+    expectedRecordLength: Array.isArray(options.columns)
+      ? options.columns.length
+      : undefined,
+    field: new ResizeableBuffer(20),
+    firstLineToHeaders: options.cast_first_line_to_header,
+    needMoreDataSize: Math.max(
+      // Skip if the remaining buffer smaller than comment
+      options.comment !== null ? options.comment.length : 0,
+      // Skip if the remaining buffer can be delimiter
+      ...options.delimiter.map((delimiter) => delimiter.length),
+      // Skip if the remaining buffer can be escape sequence
+      options.quote !== null ? options.quote.length : 0,
+    ),
+    previousBuf: undefined,
+    quoting: false,
+    stop: false,
+    rawBuffer: new ResizeableBuffer(100),
+    record: [],
+    recordHasError: false,
+    record_length: 0,
+    recordDelimiterMaxLength:
+      options.record_delimiter.length === 0
+        ? 0
+        : Math.max(...options.record_delimiter.map((v) => v.length)),
+    trimChars: [
+      Buffer.from(" ", options.encoding)[0],
+      Buffer.from("\t", options.encoding)[0],
+    ],
+    wasQuoting: false,
+    wasRowDelimiter: false,
+    timchars: [
+      Buffer.from(Buffer.from([cr$1], "utf8").toString(), options.encoding),
+      Buffer.from(Buffer.from([nl$1], "utf8").toString(), options.encoding),
+      Buffer.from(Buffer.from([np], "utf8").toString(), options.encoding),
+      Buffer.from(Buffer.from([space], "utf8").toString(), options.encoding),
+      Buffer.from(Buffer.from([tab], "utf8").toString(), options.encoding),
+    ],
+  };
+};
+
+const underscore = function (str) {
+  return str.replace(/([A-Z])/g, function (_, match) {
+    return "_" + match.toLowerCase();
+  });
+};
+
+const normalize_options = function (opts) {
+  const options = {};
+  // Merge with user options
+  for (const opt in opts) {
+    options[underscore(opt)] = opts[opt];
+  }
+  // Normalize option `encoding`
+  // Note: defined first because other options depends on it
+  // to convert chars/strings into buffers.
+  if (options.encoding === undefined || options.encoding === true) {
+    options.encoding = "utf8";
+  } else if (options.encoding === null || options.encoding === false) {
+    options.encoding = null;
+  } else if (
+    typeof options.encoding !== "string" &&
+    options.encoding !== null
+  ) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_ENCODING",
+      [
+        "Invalid option encoding:",
+        "encoding must be a string or null to return a buffer,",
+        `got ${JSON.stringify(options.encoding)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `bom`
+  if (
+    options.bom === undefined ||
+    options.bom === null ||
+    options.bom === false
+  ) {
+    options.bom = false;
+  } else if (options.bom !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_BOM",
+      [
+        "Invalid option bom:",
+        "bom must be true,",
+        `got ${JSON.stringify(options.bom)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `cast`
+  options.cast_function = null;
+  if (
+    options.cast === undefined ||
+    options.cast === null ||
+    options.cast === false ||
+    options.cast === ""
+  ) {
+    options.cast = undefined;
+  } else if (typeof options.cast === "function") {
+    options.cast_function = options.cast;
+    options.cast = true;
+  } else if (options.cast !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_CAST",
+      [
+        "Invalid option cast:",
+        "cast must be true or a function,",
+        `got ${JSON.stringify(options.cast)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `cast_date`
+  if (
+    options.cast_date === undefined ||
+    options.cast_date === null ||
+    options.cast_date === false ||
+    options.cast_date === ""
+  ) {
+    options.cast_date = false;
+  } else if (options.cast_date === true) {
+    options.cast_date = function (value) {
+      const date = Date.parse(value);
+      return !isNaN(date) ? new Date(date) : value;
+    };
+  } else if (typeof options.cast_date !== "function") {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_CAST_DATE",
+      [
+        "Invalid option cast_date:",
+        "cast_date must be true or a function,",
+        `got ${JSON.stringify(options.cast_date)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `columns`
+  options.cast_first_line_to_header = undefined;
+  if (options.columns === true) {
+    // Fields in the first line are converted as-is to columns
+    options.cast_first_line_to_header = undefined;
+  } else if (typeof options.columns === "function") {
+    options.cast_first_line_to_header = options.columns;
+    options.columns = true;
+  } else if (Array.isArray(options.columns)) {
+    options.columns = normalize_columns_array(options.columns);
+  } else if (
+    options.columns === undefined ||
+    options.columns === null ||
+    options.columns === false
+  ) {
+    options.columns = false;
+  } else {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_COLUMNS",
+      [
+        "Invalid option columns:",
+        "expect an array, a function or true,",
+        `got ${JSON.stringify(options.columns)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `group_columns_by_name`
+  if (
+    options.group_columns_by_name === undefined ||
+    options.group_columns_by_name === null ||
+    options.group_columns_by_name === false
+  ) {
+    options.group_columns_by_name = false;
+  } else if (options.group_columns_by_name !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_GROUP_COLUMNS_BY_NAME",
+      [
+        "Invalid option group_columns_by_name:",
+        "expect an boolean,",
+        `got ${JSON.stringify(options.group_columns_by_name)}`,
+      ],
+      options,
+    );
+  } else if (options.columns === false) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_GROUP_COLUMNS_BY_NAME",
+      [
+        "Invalid option group_columns_by_name:",
+        "the `columns` mode must be activated.",
+      ],
+      options,
+    );
+  }
+  // Normalize option `comment`
+  if (
+    options.comment === undefined ||
+    options.comment === null ||
+    options.comment === false ||
+    options.comment === ""
+  ) {
+    options.comment = null;
+  } else {
+    if (typeof options.comment === "string") {
+      options.comment = Buffer.from(options.comment, options.encoding);
+    }
+    if (!Buffer.isBuffer(options.comment)) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_COMMENT",
+        [
+          "Invalid option comment:",
+          "comment must be a buffer or a string,",
+          `got ${JSON.stringify(options.comment)}`,
+        ],
+        options,
+      );
+    }
+  }
+  // Normalize option `comment_no_infix`
+  if (
+    options.comment_no_infix === undefined ||
+    options.comment_no_infix === null ||
+    options.comment_no_infix === false
+  ) {
+    options.comment_no_infix = false;
+  } else if (options.comment_no_infix !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_COMMENT",
+      [
+        "Invalid option comment_no_infix:",
+        "value must be a boolean,",
+        `got ${JSON.stringify(options.comment_no_infix)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `delimiter`
+  const delimiter_json = JSON.stringify(options.delimiter);
+  if (!Array.isArray(options.delimiter))
+    options.delimiter = [options.delimiter];
+  if (options.delimiter.length === 0) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_DELIMITER",
+      [
+        "Invalid option delimiter:",
+        "delimiter must be a non empty string or buffer or array of string|buffer,",
+        `got ${delimiter_json}`,
+      ],
+      options,
+    );
+  }
+  options.delimiter = options.delimiter.map(function (delimiter) {
+    if (delimiter === undefined || delimiter === null || delimiter === false) {
+      return Buffer.from(",", options.encoding);
+    }
+    if (typeof delimiter === "string") {
+      delimiter = Buffer.from(delimiter, options.encoding);
+    }
+    if (!Buffer.isBuffer(delimiter) || delimiter.length === 0) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_DELIMITER",
+        [
+          "Invalid option delimiter:",
+          "delimiter must be a non empty string or buffer or array of string|buffer,",
+          `got ${delimiter_json}`,
+        ],
+        options,
+      );
+    }
+    return delimiter;
+  });
+  // Normalize option `escape`
+  if (options.escape === undefined || options.escape === true) {
+    options.escape = Buffer.from('"', options.encoding);
+  } else if (typeof options.escape === "string") {
+    options.escape = Buffer.from(options.escape, options.encoding);
+  } else if (options.escape === null || options.escape === false) {
+    options.escape = null;
+  }
+  if (options.escape !== null) {
+    if (!Buffer.isBuffer(options.escape)) {
+      throw new Error(
+        `Invalid Option: escape must be a buffer, a string or a boolean, got ${JSON.stringify(options.escape)}`,
+      );
+    }
+  }
+  // Normalize option `from`
+  if (options.from === undefined || options.from === null) {
+    options.from = 1;
+  } else {
+    if (typeof options.from === "string" && /\d+/.test(options.from)) {
+      options.from = parseInt(options.from);
+    }
+    if (Number.isInteger(options.from)) {
+      if (options.from < 0) {
+        throw new Error(
+          `Invalid Option: from must be a positive integer, got ${JSON.stringify(opts.from)}`,
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: from must be an integer, got ${JSON.stringify(options.from)}`,
+      );
+    }
+  }
+  // Normalize option `from_line`
+  if (options.from_line === undefined || options.from_line === null) {
+    options.from_line = 1;
+  } else {
+    if (
+      typeof options.from_line === "string" &&
+      /\d+/.test(options.from_line)
+    ) {
+      options.from_line = parseInt(options.from_line);
+    }
+    if (Number.isInteger(options.from_line)) {
+      if (options.from_line <= 0) {
+        throw new Error(
+          `Invalid Option: from_line must be a positive integer greater than 0, got ${JSON.stringify(opts.from_line)}`,
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: from_line must be an integer, got ${JSON.stringify(opts.from_line)}`,
+      );
+    }
+  }
+  // Normalize options `ignore_last_delimiters`
+  if (
+    options.ignore_last_delimiters === undefined ||
+    options.ignore_last_delimiters === null
+  ) {
+    options.ignore_last_delimiters = false;
+  } else if (typeof options.ignore_last_delimiters === "number") {
+    options.ignore_last_delimiters = Math.floor(options.ignore_last_delimiters);
+    if (options.ignore_last_delimiters === 0) {
+      options.ignore_last_delimiters = false;
+    }
+  } else if (typeof options.ignore_last_delimiters !== "boolean") {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_IGNORE_LAST_DELIMITERS",
+      [
+        "Invalid option `ignore_last_delimiters`:",
+        "the value must be a boolean value or an integer,",
+        `got ${JSON.stringify(options.ignore_last_delimiters)}`,
+      ],
+      options,
+    );
+  }
+  if (options.ignore_last_delimiters === true && options.columns === false) {
+    throw new CsvError(
+      "CSV_IGNORE_LAST_DELIMITERS_REQUIRES_COLUMNS",
+      [
+        "The option `ignore_last_delimiters`",
+        "requires the activation of the `columns` option",
+      ],
+      options,
+    );
+  }
+  // Normalize option `info`
+  if (
+    options.info === undefined ||
+    options.info === null ||
+    options.info === false
+  ) {
+    options.info = false;
+  } else if (options.info !== true) {
+    throw new Error(
+      `Invalid Option: info must be true, got ${JSON.stringify(options.info)}`,
+    );
+  }
+  // Normalize option `max_record_size`
+  if (
+    options.max_record_size === undefined ||
+    options.max_record_size === null ||
+    options.max_record_size === false
+  ) {
+    options.max_record_size = 0;
+  } else if (
+    Number.isInteger(options.max_record_size) &&
+    options.max_record_size >= 0
+  ) ; else if (
+    typeof options.max_record_size === "string" &&
+    /\d+/.test(options.max_record_size)
+  ) {
+    options.max_record_size = parseInt(options.max_record_size);
+  } else {
+    throw new Error(
+      `Invalid Option: max_record_size must be a positive integer, got ${JSON.stringify(options.max_record_size)}`,
+    );
+  }
+  // Normalize option `objname`
+  if (
+    options.objname === undefined ||
+    options.objname === null ||
+    options.objname === false
+  ) {
+    options.objname = undefined;
+  } else if (Buffer.isBuffer(options.objname)) {
+    if (options.objname.length === 0) {
+      throw new Error(`Invalid Option: objname must be a non empty buffer`);
+    }
+    if (options.encoding === null) ; else {
+      options.objname = options.objname.toString(options.encoding);
+    }
+  } else if (typeof options.objname === "string") {
+    if (options.objname.length === 0) {
+      throw new Error(`Invalid Option: objname must be a non empty string`);
+    }
+    // Great, nothing to do
+  } else if (typeof options.objname === "number") ; else {
+    throw new Error(
+      `Invalid Option: objname must be a string or a buffer, got ${options.objname}`,
+    );
+  }
+  if (options.objname !== undefined) {
+    if (typeof options.objname === "number") {
+      if (options.columns !== false) {
+        throw Error(
+          "Invalid Option: objname index cannot be combined with columns or be defined as a field",
+        );
+      }
+    } else {
+      // A string or a buffer
+      if (options.columns === false) {
+        throw Error(
+          "Invalid Option: objname field must be combined with columns or be defined as an index",
+        );
+      }
+    }
+  }
+  // Normalize option `on_record`
+  if (options.on_record === undefined || options.on_record === null) {
+    options.on_record = undefined;
+  } else if (typeof options.on_record !== "function") {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_ON_RECORD",
+      [
+        "Invalid option `on_record`:",
+        "expect a function,",
+        `got ${JSON.stringify(options.on_record)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `on_skip`
+  // options.on_skip ??= (err, chunk) => {
+  //   this.emit('skip', err, chunk);
+  // };
+  if (
+    options.on_skip !== undefined &&
+    options.on_skip !== null &&
+    typeof options.on_skip !== "function"
+  ) {
+    throw new Error(
+      `Invalid Option: on_skip must be a function, got ${JSON.stringify(options.on_skip)}`,
+    );
+  }
+  // Normalize option `quote`
+  if (
+    options.quote === null ||
+    options.quote === false ||
+    options.quote === ""
+  ) {
+    options.quote = null;
+  } else {
+    if (options.quote === undefined || options.quote === true) {
+      options.quote = Buffer.from('"', options.encoding);
+    } else if (typeof options.quote === "string") {
+      options.quote = Buffer.from(options.quote, options.encoding);
+    }
+    if (!Buffer.isBuffer(options.quote)) {
+      throw new Error(
+        `Invalid Option: quote must be a buffer or a string, got ${JSON.stringify(options.quote)}`,
+      );
+    }
+  }
+  // Normalize option `raw`
+  if (
+    options.raw === undefined ||
+    options.raw === null ||
+    options.raw === false
+  ) {
+    options.raw = false;
+  } else if (options.raw !== true) {
+    throw new Error(
+      `Invalid Option: raw must be true, got ${JSON.stringify(options.raw)}`,
+    );
+  }
+  // Normalize option `record_delimiter`
+  if (options.record_delimiter === undefined) {
+    options.record_delimiter = [];
+  } else if (
+    typeof options.record_delimiter === "string" ||
+    Buffer.isBuffer(options.record_delimiter)
+  ) {
+    if (options.record_delimiter.length === 0) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_RECORD_DELIMITER",
+        [
+          "Invalid option `record_delimiter`:",
+          "value must be a non empty string or buffer,",
+          `got ${JSON.stringify(options.record_delimiter)}`,
+        ],
+        options,
+      );
+    }
+    options.record_delimiter = [options.record_delimiter];
+  } else if (!Array.isArray(options.record_delimiter)) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_RECORD_DELIMITER",
+      [
+        "Invalid option `record_delimiter`:",
+        "value must be a string, a buffer or array of string|buffer,",
+        `got ${JSON.stringify(options.record_delimiter)}`,
+      ],
+      options,
+    );
+  }
+  options.record_delimiter = options.record_delimiter.map(function (rd, i) {
+    if (typeof rd !== "string" && !Buffer.isBuffer(rd)) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_RECORD_DELIMITER",
+        [
+          "Invalid option `record_delimiter`:",
+          "value must be a string, a buffer or array of string|buffer",
+          `at index ${i},`,
+          `got ${JSON.stringify(rd)}`,
+        ],
+        options,
+      );
+    } else if (rd.length === 0) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_RECORD_DELIMITER",
+        [
+          "Invalid option `record_delimiter`:",
+          "value must be a non empty string or buffer",
+          `at index ${i},`,
+          `got ${JSON.stringify(rd)}`,
+        ],
+        options,
+      );
+    }
+    if (typeof rd === "string") {
+      rd = Buffer.from(rd, options.encoding);
+    }
+    return rd;
+  });
+  // Normalize option `relax_column_count`
+  if (typeof options.relax_column_count === "boolean") ; else if (
+    options.relax_column_count === undefined ||
+    options.relax_column_count === null
+  ) {
+    options.relax_column_count = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_column_count must be a boolean, got ${JSON.stringify(options.relax_column_count)}`,
+    );
+  }
+  if (typeof options.relax_column_count_less === "boolean") ; else if (
+    options.relax_column_count_less === undefined ||
+    options.relax_column_count_less === null
+  ) {
+    options.relax_column_count_less = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_column_count_less must be a boolean, got ${JSON.stringify(options.relax_column_count_less)}`,
+    );
+  }
+  if (typeof options.relax_column_count_more === "boolean") ; else if (
+    options.relax_column_count_more === undefined ||
+    options.relax_column_count_more === null
+  ) {
+    options.relax_column_count_more = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_column_count_more must be a boolean, got ${JSON.stringify(options.relax_column_count_more)}`,
+    );
+  }
+  // Normalize option `relax_quotes`
+  if (typeof options.relax_quotes === "boolean") ; else if (
+    options.relax_quotes === undefined ||
+    options.relax_quotes === null
+  ) {
+    options.relax_quotes = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_quotes must be a boolean, got ${JSON.stringify(options.relax_quotes)}`,
+    );
+  }
+  // Normalize option `skip_empty_lines`
+  if (typeof options.skip_empty_lines === "boolean") ; else if (
+    options.skip_empty_lines === undefined ||
+    options.skip_empty_lines === null
+  ) {
+    options.skip_empty_lines = false;
+  } else {
+    throw new Error(
+      `Invalid Option: skip_empty_lines must be a boolean, got ${JSON.stringify(options.skip_empty_lines)}`,
+    );
+  }
+  // Normalize option `skip_records_with_empty_values`
+  if (typeof options.skip_records_with_empty_values === "boolean") ; else if (
+    options.skip_records_with_empty_values === undefined ||
+    options.skip_records_with_empty_values === null
+  ) {
+    options.skip_records_with_empty_values = false;
+  } else {
+    throw new Error(
+      `Invalid Option: skip_records_with_empty_values must be a boolean, got ${JSON.stringify(options.skip_records_with_empty_values)}`,
+    );
+  }
+  // Normalize option `skip_records_with_error`
+  if (typeof options.skip_records_with_error === "boolean") ; else if (
+    options.skip_records_with_error === undefined ||
+    options.skip_records_with_error === null
+  ) {
+    options.skip_records_with_error = false;
+  } else {
+    throw new Error(
+      `Invalid Option: skip_records_with_error must be a boolean, got ${JSON.stringify(options.skip_records_with_error)}`,
+    );
+  }
+  // Normalize option `rtrim`
+  if (
+    options.rtrim === undefined ||
+    options.rtrim === null ||
+    options.rtrim === false
+  ) {
+    options.rtrim = false;
+  } else if (options.rtrim !== true) {
+    throw new Error(
+      `Invalid Option: rtrim must be a boolean, got ${JSON.stringify(options.rtrim)}`,
+    );
+  }
+  // Normalize option `ltrim`
+  if (
+    options.ltrim === undefined ||
+    options.ltrim === null ||
+    options.ltrim === false
+  ) {
+    options.ltrim = false;
+  } else if (options.ltrim !== true) {
+    throw new Error(
+      `Invalid Option: ltrim must be a boolean, got ${JSON.stringify(options.ltrim)}`,
+    );
+  }
+  // Normalize option `trim`
+  if (
+    options.trim === undefined ||
+    options.trim === null ||
+    options.trim === false
+  ) {
+    options.trim = false;
+  } else if (options.trim !== true) {
+    throw new Error(
+      `Invalid Option: trim must be a boolean, got ${JSON.stringify(options.trim)}`,
+    );
+  }
+  // Normalize options `trim`, `ltrim` and `rtrim`
+  if (options.trim === true && opts.ltrim !== false) {
+    options.ltrim = true;
+  } else if (options.ltrim !== true) {
+    options.ltrim = false;
+  }
+  if (options.trim === true && opts.rtrim !== false) {
+    options.rtrim = true;
+  } else if (options.rtrim !== true) {
+    options.rtrim = false;
+  }
+  // Normalize option `to`
+  if (options.to === undefined || options.to === null) {
+    options.to = -1;
+  } else if (options.to !== -1) {
+    if (typeof options.to === "string" && /\d+/.test(options.to)) {
+      options.to = parseInt(options.to);
+    }
+    if (Number.isInteger(options.to)) {
+      if (options.to <= 0) {
+        throw new Error(
+          `Invalid Option: to must be a positive integer greater than 0, got ${JSON.stringify(opts.to)}`,
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: to must be an integer, got ${JSON.stringify(opts.to)}`,
+      );
+    }
+  }
+  // Normalize option `to_line`
+  if (options.to_line === undefined || options.to_line === null) {
+    options.to_line = -1;
+  } else if (options.to_line !== -1) {
+    if (typeof options.to_line === "string" && /\d+/.test(options.to_line)) {
+      options.to_line = parseInt(options.to_line);
+    }
+    if (Number.isInteger(options.to_line)) {
+      if (options.to_line <= 0) {
+        throw new Error(
+          `Invalid Option: to_line must be a positive integer greater than 0, got ${JSON.stringify(opts.to_line)}`,
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: to_line must be an integer, got ${JSON.stringify(opts.to_line)}`,
+      );
+    }
+  }
+  return options;
+};
+
+const isRecordEmpty = function (record) {
+  return record.every(
+    (field) =>
+      field == null || (field.toString && field.toString().trim() === ""),
+  );
+};
+
+const cr = 13; // `\r`, carriage return, 0x0D in hexadécimal, 13 in decimal
+const nl = 10; // `\n`, newline, 0x0A in hexadecimal, 10 in decimal
+
+const boms = {
+  // Note, the following are equals:
+  // Buffer.from("\ufeff")
+  // Buffer.from([239, 187, 191])
+  // Buffer.from('EFBBBF', 'hex')
+  utf8: Buffer.from([239, 187, 191]),
+  // Note, the following are equals:
+  // Buffer.from "\ufeff", 'utf16le
+  // Buffer.from([255, 254])
+  utf16le: Buffer.from([255, 254]),
+};
+
+const transform = function (original_options = {}) {
+  const info = {
+    bytes: 0,
+    bytes_records: 0,
+    comment_lines: 0,
+    empty_lines: 0,
+    invalid_field_length: 0,
+    lines: 1,
+    records: 0,
+  };
+  const options = normalize_options(original_options);
+  return {
+    info: info,
+    original_options: original_options,
+    options: options,
+    state: init_state(options),
+    __needMoreData: function (i, bufLen, end) {
+      if (end) return false;
+      const { encoding, escape, quote } = this.options;
+      const { quoting, needMoreDataSize, recordDelimiterMaxLength } =
+        this.state;
+      const numOfCharLeft = bufLen - i - 1;
+      const requiredLength = Math.max(
+        needMoreDataSize,
+        // Skip if the remaining buffer smaller than record delimiter
+        // If "record_delimiter" is yet to be discovered:
+        // 1. It is equals to `[]` and "recordDelimiterMaxLength" equals `0`
+        // 2. We set the length to windows line ending in the current encoding
+        // Note, that encoding is known from user or bom discovery at that point
+        // recordDelimiterMaxLength,
+        recordDelimiterMaxLength === 0
+          ? Buffer.from("\r\n", encoding).length
+          : recordDelimiterMaxLength,
+        // Skip if remaining buffer can be an escaped quote
+        quoting ? (escape === null ? 0 : escape.length) + quote.length : 0,
+        // Skip if remaining buffer can be record delimiter following the closing quote
+        quoting ? quote.length + recordDelimiterMaxLength : 0,
+      );
+      return numOfCharLeft < requiredLength;
+    },
+    // Central parser implementation
+    parse: function (nextBuf, end, push, close) {
+      const {
+        bom,
+        comment_no_infix,
+        encoding,
+        from_line,
+        ltrim,
+        max_record_size,
+        raw,
+        relax_quotes,
+        rtrim,
+        skip_empty_lines,
+        to,
+        to_line,
+      } = this.options;
+      let { comment, escape, quote, record_delimiter } = this.options;
+      const { bomSkipped, previousBuf, rawBuffer, escapeIsQuote } = this.state;
+      let buf;
+      if (previousBuf === undefined) {
+        if (nextBuf === undefined) {
+          // Handle empty string
+          close();
+          return;
+        } else {
+          buf = nextBuf;
+        }
+      } else if (previousBuf !== undefined && nextBuf === undefined) {
+        buf = previousBuf;
+      } else {
+        buf = Buffer.concat([previousBuf, nextBuf]);
+      }
+      // Handle UTF BOM
+      if (bomSkipped === false) {
+        if (bom === false) {
+          this.state.bomSkipped = true;
+        } else if (buf.length < 3) {
+          // No enough data
+          if (end === false) {
+            // Wait for more data
+            this.state.previousBuf = buf;
+            return;
+          }
+        } else {
+          for (const encoding in boms) {
+            if (boms[encoding].compare(buf, 0, boms[encoding].length) === 0) {
+              // Skip BOM
+              const bomLength = boms[encoding].length;
+              this.state.bufBytesStart += bomLength;
+              buf = buf.slice(bomLength);
+              // Renormalize original options with the new encoding
+              const options = normalize_options({
+                ...this.original_options,
+                encoding: encoding,
+              });
+              // Properties are merged with the existing options instance
+              for (const key in options) {
+                this.options[key] = options[key];
+              }
+              // Options will re-evaluate the Buffer with the new encoding
+              ({ comment, escape, quote } = this.options);
+              break;
+            }
+          }
+          this.state.bomSkipped = true;
+        }
+      }
+      const bufLen = buf.length;
+      let pos;
+      for (pos = 0; pos < bufLen; pos++) {
+        // Ensure we get enough space to look ahead
+        // There should be a way to move this out of the loop
+        if (this.__needMoreData(pos, bufLen, end)) {
+          break;
+        }
+        if (this.state.wasRowDelimiter === true) {
+          this.info.lines++;
+          this.state.wasRowDelimiter = false;
+        }
+        if (to_line !== -1 && this.info.lines > to_line) {
+          this.state.stop = true;
+          close();
+          return;
+        }
+        // Auto discovery of record_delimiter, unix, mac and windows supported
+        if (this.state.quoting === false && record_delimiter.length === 0) {
+          const record_delimiterCount = this.__autoDiscoverRecordDelimiter(
+            buf,
+            pos,
+          );
+          if (record_delimiterCount) {
+            record_delimiter = this.options.record_delimiter;
+          }
+        }
+        const chr = buf[pos];
+        if (raw === true) {
+          rawBuffer.append(chr);
+        }
+        if (
+          (chr === cr || chr === nl) &&
+          this.state.wasRowDelimiter === false
+        ) {
+          this.state.wasRowDelimiter = true;
+        }
+        // Previous char was a valid escape char
+        // treat the current char as a regular char
+        if (this.state.escaping === true) {
+          this.state.escaping = false;
+        } else {
+          // Escape is only active inside quoted fields
+          // We are quoting, the char is an escape chr and there is a chr to escape
+          // if(escape !== null && this.state.quoting === true && chr === escape && pos + 1 < bufLen){
+          if (
+            escape !== null &&
+            this.state.quoting === true &&
+            this.__isEscape(buf, pos, chr) &&
+            pos + escape.length < bufLen
+          ) {
+            if (escapeIsQuote) {
+              if (this.__isQuote(buf, pos + escape.length)) {
+                this.state.escaping = true;
+                pos += escape.length - 1;
+                continue;
+              }
+            } else {
+              this.state.escaping = true;
+              pos += escape.length - 1;
+              continue;
+            }
+          }
+          // Not currently escaping and chr is a quote
+          // TODO: need to compare bytes instead of single char
+          if (this.state.commenting === false && this.__isQuote(buf, pos)) {
+            if (this.state.quoting === true) {
+              const nextChr = buf[pos + quote.length];
+              const isNextChrTrimable =
+                rtrim && this.__isCharTrimable(buf, pos + quote.length);
+              const isNextChrComment =
+                comment !== null &&
+                this.__compareBytes(comment, buf, pos + quote.length, nextChr);
+              const isNextChrDelimiter = this.__isDelimiter(
+                buf,
+                pos + quote.length,
+                nextChr,
+              );
+              const isNextChrRecordDelimiter =
+                record_delimiter.length === 0
+                  ? this.__autoDiscoverRecordDelimiter(buf, pos + quote.length)
+                  : this.__isRecordDelimiter(nextChr, buf, pos + quote.length);
+              // Escape a quote
+              // Treat next char as a regular character
+              if (
+                escape !== null &&
+                this.__isEscape(buf, pos, chr) &&
+                this.__isQuote(buf, pos + escape.length)
+              ) {
+                pos += escape.length - 1;
+              } else if (
+                !nextChr ||
+                isNextChrDelimiter ||
+                isNextChrRecordDelimiter ||
+                isNextChrComment ||
+                isNextChrTrimable
+              ) {
+                this.state.quoting = false;
+                this.state.wasQuoting = true;
+                pos += quote.length - 1;
+                continue;
+              } else if (relax_quotes === false) {
+                const err = this.__error(
+                  new CsvError(
+                    "CSV_INVALID_CLOSING_QUOTE",
+                    [
+                      "Invalid Closing Quote:",
+                      `got "${String.fromCharCode(nextChr)}"`,
+                      `at line ${this.info.lines}`,
+                      "instead of delimiter, record delimiter, trimable character",
+                      "(if activated) or comment",
+                    ],
+                    this.options,
+                    this.__infoField(),
+                  ),
+                );
+                if (err !== undefined) return err;
+              } else {
+                this.state.quoting = false;
+                this.state.wasQuoting = true;
+                this.state.field.prepend(quote);
+                pos += quote.length - 1;
+              }
+            } else {
+              if (this.state.field.length !== 0) {
+                // In relax_quotes mode, treat opening quote preceded by chrs as regular
+                if (relax_quotes === false) {
+                  const info = this.__infoField();
+                  const bom = Object.keys(boms)
+                    .map((b) =>
+                      boms[b].equals(this.state.field.toString()) ? b : false,
+                    )
+                    .filter(Boolean)[0];
+                  const err = this.__error(
+                    new CsvError(
+                      "INVALID_OPENING_QUOTE",
+                      [
+                        "Invalid Opening Quote:",
+                        `a quote is found on field ${JSON.stringify(info.column)} at line ${info.lines}, value is ${JSON.stringify(this.state.field.toString(encoding))}`,
+                        bom ? `(${bom} bom)` : undefined,
+                      ],
+                      this.options,
+                      info,
+                      {
+                        field: this.state.field,
+                      },
+                    ),
+                  );
+                  if (err !== undefined) return err;
+                }
+              } else {
+                this.state.quoting = true;
+                pos += quote.length - 1;
+                continue;
+              }
+            }
+          }
+          if (this.state.quoting === false) {
+            const recordDelimiterLength = this.__isRecordDelimiter(
+              chr,
+              buf,
+              pos,
+            );
+            if (recordDelimiterLength !== 0) {
+              // Do not emit comments which take a full line
+              const skipCommentLine =
+                this.state.commenting &&
+                this.state.wasQuoting === false &&
+                this.state.record.length === 0 &&
+                this.state.field.length === 0;
+              if (skipCommentLine) {
+                this.info.comment_lines++;
+                // Skip full comment line
+              } else {
+                // Activate records emission if above from_line
+                if (
+                  this.state.enabled === false &&
+                  this.info.lines +
+                    (this.state.wasRowDelimiter === true ? 1 : 0) >=
+                    from_line
+                ) {
+                  this.state.enabled = true;
+                  this.__resetField();
+                  this.__resetRecord();
+                  pos += recordDelimiterLength - 1;
+                  continue;
+                }
+                // Skip if line is empty and skip_empty_lines activated
+                if (
+                  skip_empty_lines === true &&
+                  this.state.wasQuoting === false &&
+                  this.state.record.length === 0 &&
+                  this.state.field.length === 0
+                ) {
+                  this.info.empty_lines++;
+                  pos += recordDelimiterLength - 1;
+                  continue;
+                }
+                this.info.bytes = this.state.bufBytesStart + pos;
+                const errField = this.__onField();
+                if (errField !== undefined) return errField;
+                this.info.bytes =
+                  this.state.bufBytesStart + pos + recordDelimiterLength;
+                const errRecord = this.__onRecord(push);
+                if (errRecord !== undefined) return errRecord;
+                if (to !== -1 && this.info.records >= to) {
+                  this.state.stop = true;
+                  close();
+                  return;
+                }
+              }
+              this.state.commenting = false;
+              pos += recordDelimiterLength - 1;
+              continue;
+            }
+            if (this.state.commenting) {
+              continue;
+            }
+            if (
+              comment !== null &&
+              (comment_no_infix === false ||
+                (this.state.record.length === 0 &&
+                  this.state.field.length === 0))
+            ) {
+              const commentCount = this.__compareBytes(comment, buf, pos, chr);
+              if (commentCount !== 0) {
+                this.state.commenting = true;
+                continue;
+              }
+            }
+            const delimiterLength = this.__isDelimiter(buf, pos, chr);
+            if (delimiterLength !== 0) {
+              this.info.bytes = this.state.bufBytesStart + pos;
+              const errField = this.__onField();
+              if (errField !== undefined) return errField;
+              pos += delimiterLength - 1;
+              continue;
+            }
+          }
+        }
+        if (this.state.commenting === false) {
+          if (
+            max_record_size !== 0 &&
+            this.state.record_length + this.state.field.length > max_record_size
+          ) {
+            return this.__error(
+              new CsvError(
+                "CSV_MAX_RECORD_SIZE",
+                [
+                  "Max Record Size:",
+                  "record exceed the maximum number of tolerated bytes",
+                  `of ${max_record_size}`,
+                  `at line ${this.info.lines}`,
+                ],
+                this.options,
+                this.__infoField(),
+              ),
+            );
+          }
+        }
+        const lappend =
+          ltrim === false ||
+          this.state.quoting === true ||
+          this.state.field.length !== 0 ||
+          !this.__isCharTrimable(buf, pos);
+        // rtrim in non quoting is handle in __onField
+        const rappend = rtrim === false || this.state.wasQuoting === false;
+        if (lappend === true && rappend === true) {
+          this.state.field.append(chr);
+        } else if (rtrim === true && !this.__isCharTrimable(buf, pos)) {
+          return this.__error(
+            new CsvError(
+              "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE",
+              [
+                "Invalid Closing Quote:",
+                "found non trimable byte after quote",
+                `at line ${this.info.lines}`,
+              ],
+              this.options,
+              this.__infoField(),
+            ),
+          );
+        } else {
+          if (lappend === false) {
+            pos += this.__isCharTrimable(buf, pos) - 1;
+          }
+          continue;
+        }
+      }
+      if (end === true) {
+        // Ensure we are not ending in a quoting state
+        if (this.state.quoting === true) {
+          const err = this.__error(
+            new CsvError(
+              "CSV_QUOTE_NOT_CLOSED",
+              [
+                "Quote Not Closed:",
+                `the parsing is finished with an opening quote at line ${this.info.lines}`,
+              ],
+              this.options,
+              this.__infoField(),
+            ),
+          );
+          if (err !== undefined) return err;
+        } else {
+          // Skip last line if it has no characters
+          if (
+            this.state.wasQuoting === true ||
+            this.state.record.length !== 0 ||
+            this.state.field.length !== 0
+          ) {
+            this.info.bytes = this.state.bufBytesStart + pos;
+            const errField = this.__onField();
+            if (errField !== undefined) return errField;
+            const errRecord = this.__onRecord(push);
+            if (errRecord !== undefined) return errRecord;
+          } else if (this.state.wasRowDelimiter === true) {
+            this.info.empty_lines++;
+          } else if (this.state.commenting === true) {
+            this.info.comment_lines++;
+          }
+        }
+      } else {
+        this.state.bufBytesStart += pos;
+        this.state.previousBuf = buf.slice(pos);
+      }
+      if (this.state.wasRowDelimiter === true) {
+        this.info.lines++;
+        this.state.wasRowDelimiter = false;
+      }
+    },
+    __onRecord: function (push) {
+      const {
+        columns,
+        group_columns_by_name,
+        encoding,
+        info,
+        from,
+        relax_column_count,
+        relax_column_count_less,
+        relax_column_count_more,
+        raw,
+        skip_records_with_empty_values,
+      } = this.options;
+      const { enabled, record } = this.state;
+      if (enabled === false) {
+        return this.__resetRecord();
+      }
+      // Convert the first line into column names
+      const recordLength = record.length;
+      if (columns === true) {
+        if (skip_records_with_empty_values === true && isRecordEmpty(record)) {
+          this.__resetRecord();
+          return;
+        }
+        return this.__firstLineToColumns(record);
+      }
+      if (columns === false && this.info.records === 0) {
+        this.state.expectedRecordLength = recordLength;
+      }
+      if (recordLength !== this.state.expectedRecordLength) {
+        const err =
+          columns === false
+            ? new CsvError(
+                "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH",
+                [
+                  "Invalid Record Length:",
+                  `expect ${this.state.expectedRecordLength},`,
+                  `got ${recordLength} on line ${this.info.lines}`,
+                ],
+                this.options,
+                this.__infoField(),
+                {
+                  record: record,
+                },
+              )
+            : new CsvError(
+                "CSV_RECORD_INCONSISTENT_COLUMNS",
+                [
+                  "Invalid Record Length:",
+                  `columns length is ${columns.length},`, // rename columns
+                  `got ${recordLength} on line ${this.info.lines}`,
+                ],
+                this.options,
+                this.__infoField(),
+                {
+                  record: record,
+                },
+              );
+        if (
+          relax_column_count === true ||
+          (relax_column_count_less === true &&
+            recordLength < this.state.expectedRecordLength) ||
+          (relax_column_count_more === true &&
+            recordLength > this.state.expectedRecordLength)
+        ) {
+          this.info.invalid_field_length++;
+          this.state.error = err;
+          // Error is undefined with skip_records_with_error
+        } else {
+          const finalErr = this.__error(err);
+          if (finalErr) return finalErr;
+        }
+      }
+      if (skip_records_with_empty_values === true && isRecordEmpty(record)) {
+        this.__resetRecord();
+        return;
+      }
+      if (this.state.recordHasError === true) {
+        this.__resetRecord();
+        this.state.recordHasError = false;
+        return;
+      }
+      this.info.records++;
+      if (from === 1 || this.info.records >= from) {
+        const { objname } = this.options;
+        // With columns, records are object
+        if (columns !== false) {
+          const obj = {};
+          // Transform record array to an object
+          for (let i = 0, l = record.length; i < l; i++) {
+            if (columns[i] === undefined || columns[i].disabled) continue;
+            // Turn duplicate columns into an array
+            if (
+              group_columns_by_name === true &&
+              obj[columns[i].name] !== undefined
+            ) {
+              if (Array.isArray(obj[columns[i].name])) {
+                obj[columns[i].name] = obj[columns[i].name].concat(record[i]);
+              } else {
+                obj[columns[i].name] = [obj[columns[i].name], record[i]];
+              }
+            } else {
+              obj[columns[i].name] = record[i];
+            }
+          }
+          // Without objname (default)
+          if (raw === true || info === true) {
+            const extRecord = Object.assign(
+              { record: obj },
+              raw === true
+                ? { raw: this.state.rawBuffer.toString(encoding) }
+                : {},
+              info === true ? { info: this.__infoRecord() } : {},
+            );
+            const err = this.__push(
+              objname === undefined ? extRecord : [obj[objname], extRecord],
+              push,
+            );
+            if (err) {
+              return err;
+            }
+          } else {
+            const err = this.__push(
+              objname === undefined ? obj : [obj[objname], obj],
+              push,
+            );
+            if (err) {
+              return err;
+            }
+          }
+          // Without columns, records are array
+        } else {
+          if (raw === true || info === true) {
+            const extRecord = Object.assign(
+              { record: record },
+              raw === true
+                ? { raw: this.state.rawBuffer.toString(encoding) }
+                : {},
+              info === true ? { info: this.__infoRecord() } : {},
+            );
+            const err = this.__push(
+              objname === undefined ? extRecord : [record[objname], extRecord],
+              push,
+            );
+            if (err) {
+              return err;
+            }
+          } else {
+            const err = this.__push(
+              objname === undefined ? record : [record[objname], record],
+              push,
+            );
+            if (err) {
+              return err;
+            }
+          }
+        }
+      }
+      this.__resetRecord();
+    },
+    __firstLineToColumns: function (record) {
+      const { firstLineToHeaders } = this.state;
+      try {
+        const headers =
+          firstLineToHeaders === undefined
+            ? record
+            : firstLineToHeaders.call(null, record);
+        if (!Array.isArray(headers)) {
+          return this.__error(
+            new CsvError(
+              "CSV_INVALID_COLUMN_MAPPING",
+              [
+                "Invalid Column Mapping:",
+                "expect an array from column function,",
+                `got ${JSON.stringify(headers)}`,
+              ],
+              this.options,
+              this.__infoField(),
+              {
+                headers: headers,
+              },
+            ),
+          );
+        }
+        const normalizedHeaders = normalize_columns_array(headers);
+        this.state.expectedRecordLength = normalizedHeaders.length;
+        this.options.columns = normalizedHeaders;
+        this.__resetRecord();
+        return;
+      } catch (err) {
+        return err;
+      }
+    },
+    __resetRecord: function () {
+      if (this.options.raw === true) {
+        this.state.rawBuffer.reset();
+      }
+      this.state.error = undefined;
+      this.state.record = [];
+      this.state.record_length = 0;
+    },
+    __onField: function () {
+      const { cast, encoding, rtrim, max_record_size } = this.options;
+      const { enabled, wasQuoting } = this.state;
+      // Short circuit for the from_line options
+      if (enabled === false) {
+        return this.__resetField();
+      }
+      let field = this.state.field.toString(encoding);
+      if (rtrim === true && wasQuoting === false) {
+        field = field.trimRight();
+      }
+      if (cast === true) {
+        const [err, f] = this.__cast(field);
+        if (err !== undefined) return err;
+        field = f;
+      }
+      this.state.record.push(field);
+      // Increment record length if record size must not exceed a limit
+      if (max_record_size !== 0 && typeof field === "string") {
+        this.state.record_length += field.length;
+      }
+      this.__resetField();
+    },
+    __resetField: function () {
+      this.state.field.reset();
+      this.state.wasQuoting = false;
+    },
+    __push: function (record, push) {
+      const { on_record } = this.options;
+      if (on_record !== undefined) {
+        const info = this.__infoRecord();
+        try {
+          record = on_record.call(null, record, info);
+        } catch (err) {
+          return err;
+        }
+        if (record === undefined || record === null) {
+          return;
+        }
+      }
+      this.info.bytes_records += this.info.bytes;
+      push(record);
+    },
+    // Return a tuple with the error and the casted value
+    __cast: function (field) {
+      const { columns, relax_column_count } = this.options;
+      const isColumns = Array.isArray(columns);
+      // Dont loose time calling cast
+      // because the final record is an object
+      // and this field can't be associated to a key present in columns
+      if (
+        isColumns === true &&
+        relax_column_count &&
+        this.options.columns.length <= this.state.record.length
+      ) {
+        return [undefined, undefined];
+      }
+      if (this.state.castField !== null) {
+        try {
+          const info = this.__infoField();
+          return [undefined, this.state.castField.call(null, field, info)];
+        } catch (err) {
+          return [err];
+        }
+      }
+      if (this.__isFloat(field)) {
+        return [undefined, parseFloat(field)];
+      } else if (this.options.cast_date !== false) {
+        const info = this.__infoField();
+        return [undefined, this.options.cast_date.call(null, field, info)];
+      }
+      return [undefined, field];
+    },
+    // Helper to test if a character is a space or a line delimiter
+    __isCharTrimable: function (buf, pos) {
+      const isTrim = (buf, pos) => {
+        const { timchars } = this.state;
+        loop1: for (let i = 0; i < timchars.length; i++) {
+          const timchar = timchars[i];
+          for (let j = 0; j < timchar.length; j++) {
+            if (timchar[j] !== buf[pos + j]) continue loop1;
+          }
+          return timchar.length;
+        }
+        return 0;
+      };
+      return isTrim(buf, pos);
+    },
+    // Keep it in case we implement the `cast_int` option
+    // __isInt(value){
+    //   // return Number.isInteger(parseInt(value))
+    //   // return !isNaN( parseInt( obj ) );
+    //   return /^(\-|\+)?[1-9][0-9]*$/.test(value)
+    // }
+    __isFloat: function (value) {
+      return value - parseFloat(value) + 1 >= 0; // Borrowed from jquery
+    },
+    __compareBytes: function (sourceBuf, targetBuf, targetPos, firstByte) {
+      if (sourceBuf[0] !== firstByte) return 0;
+      const sourceLength = sourceBuf.length;
+      for (let i = 1; i < sourceLength; i++) {
+        if (sourceBuf[i] !== targetBuf[targetPos + i]) return 0;
+      }
+      return sourceLength;
+    },
+    __isDelimiter: function (buf, pos, chr) {
+      const { delimiter, ignore_last_delimiters } = this.options;
+      if (
+        ignore_last_delimiters === true &&
+        this.state.record.length === this.options.columns.length - 1
+      ) {
+        return 0;
+      } else if (
+        ignore_last_delimiters !== false &&
+        typeof ignore_last_delimiters === "number" &&
+        this.state.record.length === ignore_last_delimiters - 1
+      ) {
+        return 0;
+      }
+      loop1: for (let i = 0; i < delimiter.length; i++) {
+        const del = delimiter[i];
+        if (del[0] === chr) {
+          for (let j = 1; j < del.length; j++) {
+            if (del[j] !== buf[pos + j]) continue loop1;
+          }
+          return del.length;
+        }
+      }
+      return 0;
+    },
+    __isRecordDelimiter: function (chr, buf, pos) {
+      const { record_delimiter } = this.options;
+      const recordDelimiterLength = record_delimiter.length;
+      loop1: for (let i = 0; i < recordDelimiterLength; i++) {
+        const rd = record_delimiter[i];
+        const rdLength = rd.length;
+        if (rd[0] !== chr) {
+          continue;
+        }
+        for (let j = 1; j < rdLength; j++) {
+          if (rd[j] !== buf[pos + j]) {
+            continue loop1;
+          }
+        }
+        return rd.length;
+      }
+      return 0;
+    },
+    __isEscape: function (buf, pos, chr) {
+      const { escape } = this.options;
+      if (escape === null) return false;
+      const l = escape.length;
+      if (escape[0] === chr) {
+        for (let i = 0; i < l; i++) {
+          if (escape[i] !== buf[pos + i]) {
+            return false;
+          }
+        }
+        return true;
+      }
+      return false;
+    },
+    __isQuote: function (buf, pos) {
+      const { quote } = this.options;
+      if (quote === null) return false;
+      const l = quote.length;
+      for (let i = 0; i < l; i++) {
+        if (quote[i] !== buf[pos + i]) {
+          return false;
+        }
+      }
+      return true;
+    },
+    __autoDiscoverRecordDelimiter: function (buf, pos) {
+      const { encoding } = this.options;
+      // Note, we don't need to cache this information in state,
+      // It is only called on the first line until we find out a suitable
+      // record delimiter.
+      const rds = [
+        // Important, the windows line ending must be before mac os 9
+        Buffer.from("\r\n", encoding),
+        Buffer.from("\n", encoding),
+        Buffer.from("\r", encoding),
+      ];
+      loop: for (let i = 0; i < rds.length; i++) {
+        const l = rds[i].length;
+        for (let j = 0; j < l; j++) {
+          if (rds[i][j] !== buf[pos + j]) {
+            continue loop;
+          }
+        }
+        this.options.record_delimiter.push(rds[i]);
+        this.state.recordDelimiterMaxLength = rds[i].length;
+        return rds[i].length;
+      }
+      return 0;
+    },
+    __error: function (msg) {
+      const { encoding, raw, skip_records_with_error } = this.options;
+      const err = typeof msg === "string" ? new Error(msg) : msg;
+      if (skip_records_with_error) {
+        this.state.recordHasError = true;
+        if (this.options.on_skip !== undefined) {
+          try {
+            this.options.on_skip(
+              err,
+              raw ? this.state.rawBuffer.toString(encoding) : undefined,
+            );
+          } catch (err) {
+            return err;
+          }
+        }
+        // this.emit('skip', err, raw ? this.state.rawBuffer.toString(encoding) : undefined);
+        return undefined;
+      } else {
+        return err;
+      }
+    },
+    __infoDataSet: function () {
+      return {
+        ...this.info,
+        columns: this.options.columns,
+      };
+    },
+    __infoRecord: function () {
+      const { columns, raw, encoding } = this.options;
+      return {
+        ...this.__infoDataSet(),
+        bytes_records: this.info.bytes,
+        error: this.state.error,
+        header: columns === true,
+        index: this.state.record.length,
+        raw: raw ? this.state.rawBuffer.toString(encoding) : undefined,
+      };
+    },
+    __infoField: function () {
+      const { columns } = this.options;
+      const isColumns = Array.isArray(columns);
+      // Bytes records are only incremented when all records'fields are parsed
+      const bytes_records = this.info.bytes_records;
+      return {
+        ...this.__infoRecord(),
+        bytes_records: bytes_records,
+        column:
+          isColumns === true
+            ? columns.length > this.state.record.length
+              ? columns[this.state.record.length].name
+              : null
+            : this.state.record.length,
+        quoting: this.state.wasQuoting,
+      };
+    },
+  };
+};
+
+/*
+CSV Parse
+
+Please look at the [project documentation](https://csv.js.org/parse/) for
+additional information.
+*/
+
+
+class Parser extends Transform {
+  constructor(opts = {}) {
+    super({ ...{ readableObjectMode: true }, ...opts, encoding: null });
+    this.api = transform({
+      on_skip: (err, chunk) => {
+        this.emit("skip", err, chunk);
+      },
+      ...opts,
+    });
+    // Backward compatibility
+    this.state = this.api.state;
+    this.options = this.api.options;
+    this.info = this.api.info;
+  }
+  // Implementation of `Transform._transform`
+  _transform(buf, _, callback) {
+    if (this.state.stop === true) {
+      return;
+    }
+    const err = this.api.parse(
+      buf,
+      false,
+      (record) => {
+        this.push(record);
+      },
+      () => {
+        this.push(null);
+        this.end();
+        // Fix #333 and break #410
+        //   ko: api.stream.iterator.coffee
+        //   ko with v21.4.0, ok with node v20.5.1: api.stream.finished # aborted (with generate())
+        //   ko: api.stream.finished # aborted (with Readable)
+        // this.destroy()
+        // Fix #410 and partially break #333
+        //   ok: api.stream.iterator.coffee
+        //   ok: api.stream.finished # aborted (with generate())
+        //   broken: api.stream.finished # aborted (with Readable)
+        this.on("end", this.destroy);
+      },
+    );
+    if (err !== undefined) {
+      this.state.stop = true;
+    }
+    callback(err);
+  }
+  // Implementation of `Transform._flush`
+  _flush(callback) {
+    if (this.state.stop === true) {
+      return;
+    }
+    const err = this.api.parse(
+      undefined,
+      true,
+      (record) => {
+        this.push(record);
+      },
+      () => {
+        this.push(null);
+        this.on("end", this.destroy);
+      },
+    );
+    callback(err);
+  }
+}
+
+const parse = function () {
+  let data, options, callback;
+  for (const i in arguments) {
+    const argument = arguments[i];
+    const type = typeof argument;
+    if (
+      data === undefined &&
+      (typeof argument === "string" || Buffer.isBuffer(argument))
+    ) {
+      data = argument;
+    } else if (options === undefined && is_object(argument)) {
+      options = argument;
+    } else if (callback === undefined && type === "function") {
+      callback = argument;
+    } else {
+      throw new CsvError(
+        "CSV_INVALID_ARGUMENT",
+        ["Invalid argument:", `got ${JSON.stringify(argument)} at index ${i}`],
+        options || {},
+      );
+    }
+  }
+  const parser = new Parser(options);
+  if (callback) {
+    const records =
+      options === undefined || options.objname === undefined
+        ? []
+        : Object.create(null);
+    // const records =
+    //   options === undefined || options.objname === undefined ? [] : {};
+    parser.on("readable", function () {
+      let record;
+      while ((record = this.read()) !== null) {
+        if (options === undefined || options.objname === undefined) {
+          records.push(record);
+        } else {
+          Object.assign(records, {
+            [record[0]]: record[1],
+            // writable: true,
+            // enumerable: true,
+            // configurable: true
+          });
+        }
+      }
+    });
+    parser.on("error", function (err) {
+      callback(err, undefined, parser.api.__infoDataSet());
+    });
+    parser.on("end", function () {
+      callback(undefined, records, parser.api.__infoDataSet());
+    });
+  }
+  if (data !== undefined) {
+    const writer = function () {
+      parser.write(data);
+      parser.end();
+    };
+    // Support Deno, Rollup doesn't provide a shim for setImmediate
+    if (typeof setImmediate === "function") {
+      setImmediate(writer);
+    } else {
+      setTimeout(writer, 0);
+    }
+  }
+  return parser;
+};
+
+/** Resolves to the number of physical lines, blank ones included (so lineNo matches an editor's). */
+async function forEachLine(chunks, maxLineBytes, onLine, onTooLong = () => { }) {
+    let lineNo = 0;
+    /** Bytes of a line that started in an earlier chunk. */
+    let pending = [];
+    let pendingBytes = 0;
+    /** The current line passed the limit: drop bytes until its '\n'. */
+    let skipping = false;
+    const emit = (buf, start, end) => {
+        if (end > start && buf[end - 1] === 13)
+            end--;
+        if (end > start)
+            onLine(buf.toString('utf8', start, end), lineNo);
+    };
+    for await (const chunk of chunks) {
+        const buf = Buffer.isBuffer(chunk)
+            ? chunk
+            : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        let start = 0;
+        let nl;
+        while ((nl = buf.indexOf(10, start)) !== -1) {
+            lineNo++;
+            const bytes = pendingBytes + (nl - start);
+            if (skipping || bytes > maxLineBytes) {
+                onTooLong(lineNo);
+            }
+            else if (pendingBytes > 0) {
+                pending.push(buf.subarray(start, nl));
+                emit(Buffer.concat(pending, bytes), 0, bytes);
+            }
+            else {
+                emit(buf, start, nl);
+            }
+            skipping = false;
+            pending = [];
+            pendingBytes = 0;
+            start = nl + 1;
+        }
+        if (start < buf.length && !skipping) {
+            if (pendingBytes + (buf.length - start) > maxLineBytes) {
+                skipping = true;
+                pending = [];
+                pendingBytes = 0;
+            }
+            else {
+                pending.push(buf.subarray(start));
+                pendingBytes += buf.length - start;
+            }
+        }
+    }
+    if (skipping) {
+        lineNo++;
+        onTooLong(lineNo);
+    }
+    else if (pendingBytes > 0) {
+        lineNo++;
+        emit(Buffer.concat(pending, pendingBytes), 0, pendingBytes);
+    }
+    return lineNo;
+}
+/** `1 MiB`, `64 KiB`, `300 bytes`: for messages about size limits. */
+function describeBytes(n) {
+    if (n >= 1 << 20 && n % (1 << 20) === 0)
+        return `${n / (1 << 20)} MiB`;
+    if (n >= 1024 && n % 1024 === 0)
+        return `${n / 1024} KiB`;
+    return `${n} bytes`;
+}
+
+/** A plain decimal number without leading zeros (so ids like `00123` stay strings). */
+const NUMERIC = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+/**
+ * Reads CSV rows as raw records keyed by the header row (csv-parse, streaming). Numeric-looking
+ * cells become numbers and empty cells are missing, as in JSON. A row that cannot be parsed
+ * (an unclosed quote, a row over `maxRowBytes`) is reported to `onBadRow` with its line, and
+ * parsing goes on.
+ */
+async function forEachCsvRow(chunks, maxRowBytes, onRow, onBadRow) {
+    const parser = parse({
+        columns: true,
+        bom: true,
+        cast: castCell,
+        info: true,
+        max_record_size: maxRowBytes,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        skip_records_with_error: true,
+        on_skip: err => {
+            if (err)
+                onBadRow(typeof err.lines === 'number' ? err.lines : 0, csvReason(err.code, maxRowBytes));
+            return undefined;
+        }
+    });
+    // pipeline, not pipe: a read error (a corrupt gzip) must reach the loop below, not vanish.
+    const rows = pipeline(Readable.from(chunks), parser, () => { });
+    for await (const { info, record } of rows) {
+        onRow(record, info.lines);
+    }
+}
+function castCell(value, context) {
+    if (context.header)
+        return value;
+    if (value === '')
+        return undefined;
+    return NUMERIC.test(value) ? Number(value) : value;
+}
+/** The parser's error code in words; its message would quote the row, which may hold production text. */
+function csvReason(code, maxRowBytes) {
+    switch (code) {
+        case 'CSV_MAX_RECORD_SIZE':
+            return `row too long (> ${describeBytes(maxRowBytes)})`;
+        case 'CSV_QUOTE_NOT_CLOSED':
+            return 'unclosed quote';
+        case 'INVALID_OPENING_QUOTE':
+        case 'CSV_INVALID_CLOSING_QUOTE':
+            return 'misplaced quote';
+        default:
+            return `bad CSV row (${code})`;
+    }
+}
+
+/** Bytes of decoded content checked for NUL bytes: text files (JSONL, CSV) never contain one. */
+const SNIFF_BYTES = 8192;
+const READ_CHUNK_BYTES = 1 << 16;
+/**
+ * Opens a file for streaming: gunzips it when it starts with the gzip magic bytes 1f 8b (RFC 1952,
+ * section 2.3.1), whatever its name; strips a UTF-8 byte order mark; and refuses an empty file or a
+ * binary one (a NUL byte in the first 8 KiB of decoded content).
+ */
+async function openDecoded(path) {
+    const gzip = await startsWithGzipMagic(path);
+    const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+    const stream = gzip ? pipeline(file, createGunzip(), () => { }) : file;
+    const reader = stream[Symbol.asyncIterator]();
+    const head = [];
+    let headBytes = 0;
+    let ended = false;
+    try {
+        while (headBytes < SNIFF_BYTES) {
+            const next = await reader.next();
+            if (next.done) {
+                ended = true;
+                break;
+            }
+            head.push(next.value);
+            headBytes += next.value.length;
+        }
+    }
+    catch (e) {
+        stream.destroy();
+        throw e;
+    }
+    const first = head.length === 1 ? head[0] : Buffer.concat(head, headBytes);
+    const problem = headBytes === 0
+        ? 'empty file'
+        : first.subarray(0, SNIFF_BYTES).includes(0)
+            ? 'binary file, not JSONL/CSV'
+            : undefined;
+    if (problem) {
+        stream.destroy();
+        return { problem };
+    }
+    const hasBom = first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf;
+    return { chunks: rest(hasBom ? first.subarray(3) : first, ended ? undefined : reader, stream) };
+}
+async function* rest(first, reader, stream) {
+    try {
+        if (first.length > 0)
+            yield first;
+        if (!reader)
+            return;
+        for (;;) {
+            const next = await reader.next();
+            if (next.done)
+                return;
+            yield next.value;
+        }
+    }
+    finally {
+        // Also reached when the consumer stops early: release the file descriptor.
+        stream.destroy();
+    }
+}
+async function startsWithGzipMagic(path) {
+    const handle = await open$1(path, 'r');
+    try {
+        const magic = Buffer.alloc(2);
+        const { bytesRead } = await handle.read(magic, 0, 2, 0);
+        return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+    }
+    finally {
+        await handle.close();
+    }
+}
+
+/**
+ * OTLP/JSON trace exports (the OpenTelemetry protocol's JSON encoding, as the Collector's file
+ * exporter writes it: one ExportTraceServiceRequest per line, or one per file). Each span that
+ * carries a `gen_ai.*` attribute (OpenTelemetry GenAI semantic conventions) is one LLM call.
+ */
+/** STATUS_CODE_ERROR in opentelemetry/proto/trace/v1/trace.proto; JSON encodes enums as integers. */
+const STATUS_CODE_ERROR = 2;
+function isOtlpDocument(value) {
+    return value.resourceSpans !== undefined;
+}
+/**
+ * Calls `emit` with a raw row per GenAI span of an OTLP document: the span's attributes, then its
+ * resource's for keys the span lacks, as flat dotted keys; `ts` (ms) from startTimeUnixNano,
+ * `latency_ms` from end - start, and `error` from the span status (STATUS_CODE_ERROR: the
+ * `error.type` attribute, else 'server'; otherwise null).
+ */
+function forEachGenAiSpan(document, emit) {
+    for (const resourceSpans of arrayOf(document.resourceSpans)) {
+        const resource = attributes(field(field(resourceSpans, 'resource'), 'attributes'));
+        // scopeSpans since OTLP 0.15; instrumentationLibrarySpans before it.
+        const scopes = [
+            ...arrayOf(field(resourceSpans, 'scopeSpans')),
+            ...arrayOf(field(resourceSpans, 'instrumentationLibrarySpans'))
+        ];
+        for (const scope of scopes) {
+            for (const span of arrayOf(field(scope, 'spans'))) {
+                const own = attributes(field(span, 'attributes'));
+                if (!Object.keys(own).some(key => key.startsWith('gen_ai.')))
+                    continue;
+                emit(spanRow(span, own, resource));
+            }
+        }
+    }
+}
+function spanRow(span, own, resource) {
+    const row = { ...resource, ...own };
+    const start = nanos(field(span, 'startTimeUnixNano'));
+    const end = nanos(field(span, 'endTimeUnixNano'));
+    if (start !== undefined)
+        row.ts = Number(start) / 1e6;
+    if (start !== undefined && end !== undefined && end >= start && row.latency_ms === undefined) {
+        row.latency_ms = Number(end - start) / 1e6;
+    }
+    const code = field(field(span, 'status'), 'code');
+    const failed = code === STATUS_CODE_ERROR || code === 'STATUS_CODE_ERROR';
+    const errorType = own['error.type'];
+    row.error = failed || errorType !== undefined ? (errorType ?? 'server') : null;
+    return row;
+}
+/** KeyValue list -> flat record, values from AnyValue (common/v1/common.proto). */
+function attributes(list) {
+    const out = {};
+    for (const kv of arrayOf(list)) {
+        if (typeof kv?.key !== 'string')
+            continue;
+        const value = anyValue(kv.value);
+        if (value !== undefined)
+            out[kv.key] = value;
+    }
+    return out;
+}
+function anyValue(v) {
+    if (typeof v !== 'object' || v === null)
+        return undefined;
+    const any = v;
+    if (any.stringValue !== undefined)
+        return any.stringValue;
+    // int64 is a decimal string in the JSON encoding; some exporters write a number.
+    if (any.intValue !== undefined)
+        return Number(any.intValue);
+    if (any.doubleValue !== undefined)
+        return Number(any.doubleValue);
+    if (any.boolValue !== undefined)
+        return any.boolValue;
+    return undefined;
+}
+function nanos(v) {
+    if (typeof v === 'number')
+        return Number.isFinite(v) ? BigInt(Math.round(v)) : undefined;
+    if (typeof v !== 'string' || v === '')
+        return undefined;
+    try {
+        return BigInt(v);
+    }
+    catch {
+        return undefined;
+    }
+}
+function field(v, key) {
+    return typeof v === 'object' && v !== null ? v[key] : undefined;
+}
+function arrayOf(v) {
+    return Array.isArray(v) ? v : [];
+}
+
+const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+/** A whole-file JSON document (a pretty-printed OTLP export, a JSON array) is read whole up to this. */
+const MAX_DOCUMENT_BYTES = 64 << 20;
+const MAX_PROBLEMS_IN_MESSAGE = 10;
+/**
+ * Evidence from log files: JSONL (the canonical request record, DESIGN.md), CSV with a header row,
+ * or OTLP/JSON trace exports; each optionally gzipped. Files are streamed one at a time, so memory
+ * holds the sketches, not the rows. Bad lines and bad files are counted in the evidence's data
+ * quality; SourceError only when no file matches or no file yields a single line.
+ */
+class FileSource {
+    patterns;
+    baseDir;
+    format;
+    policy;
+    maxLineBytes;
+    normalize;
+    constructor(opts) {
+        this.patterns = opts.patterns;
+        this.baseDir = opts.baseDir;
+        this.format = opts.format;
+        this.policy = opts.policy;
+        this.maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+        this.normalize = createNormalizer(opts.policy);
+    }
+    describe() {
+        return `files ${this.patterns.join(', ')}`;
+    }
+    async collect(request) {
+        const builder = new EvidenceBuilder({
+            policy: this.policy,
+            window: request.window,
+            now: request.now,
+            source: this.describe()
+        });
+        // Only with a judge: a seeded sample of texts per arm rides along (off the hot path otherwise).
+        const sampler = judgeSampler(this.policy, request);
+        if (!sampler) {
+            await this.readAll(builder);
+            return builder.finish();
+        }
+        await this.readAll({
+            line: () => builder.line(),
+            malformed: (where, reason) => builder.malformed(where, reason),
+            unmatchedArm: value => builder.unmatchedArm(value),
+            fileDone: (path, lines, malformed, problem) => builder.fileDone(path, lines, malformed, problem),
+            add: r => {
+                builder.add(r);
+                sampler.offer(r);
+            }
+        });
+        return { ...builder.finish(), texts: sampler.samples() };
+    }
+    async firstCanaryTime(until) {
+        let first;
+        const ignore = () => { };
+        await this.readAll({
+            line: ignore,
+            malformed: ignore,
+            unmatchedArm: ignore,
+            fileDone: ignore,
+            add: r => {
+                if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
+                    first = r.ts;
+            }
+        });
+        return first;
+    }
+    /** The files the patterns name, sorted, each once. */
+    async files() {
+        const found = new Set();
+        for (const pattern of this.patterns) {
+            const literal = resolve$1(this.baseDir, pattern);
+            // An existing file is taken as named, so `traffic (1).jsonl` is not read as a glob.
+            if (await isFile(literal))
+                found.add(literal);
+            else
+                for (const path of await glob(pattern, globOptions(this.baseDir)))
+                    found.add(path);
+        }
+        if (found.size === 0) {
+            throw new SourceError(`no file matches ${this.patterns.map(p => `"${p}"`).join(', ')} (searched in ${this.baseDir}); ` +
+                'check source.path in the policy, or the --records / records paths');
+        }
+        return [...found].sort();
+    }
+    async readAll(sink) {
+        const outcomes = [];
+        for (const path of await this.files())
+            outcomes.push(await this.readFile(path, sink));
+        if (outcomes.every(o => o.problem !== undefined || o.lines === 0)) {
+            const problems = outcomes
+                .slice(0, MAX_PROBLEMS_IN_MESSAGE)
+                .map(o => `${o.path}: ${o.problem ?? 'no lines'}`);
+            if (outcomes.length > MAX_PROBLEMS_IN_MESSAGE) {
+                problems.push(`and ${outcomes.length - MAX_PROBLEMS_IN_MESSAGE} more`);
+            }
+            throw new SourceError(`no records could be read from ${this.describe()}: ${problems.join('; ')}`);
+        }
+    }
+    async readFile(absolutePath, sink) {
+        const path = this.displayPath(absolutePath);
+        const reader = new FileReader(path, sink, this.normalize);
+        const format = this.formatOf(absolutePath);
+        let problem;
+        try {
+            const opened = await openDecoded(absolutePath);
+            if (opened.problem !== undefined)
+                problem = opened.problem;
+            else if (format === 'csv')
+                await this.readCsv(opened.chunks, reader);
+            else
+                problem = await this.readJsonl(absolutePath, opened, reader, this.documentAllowed(absolutePath));
+        }
+        catch (e) {
+            problem = `cannot read: ${e.message}`;
+        }
+        sink.fileDone(path, reader.lines, reader.malformed, problem);
+        return problem === undefined
+            ? { path, lines: reader.lines }
+            : { path, lines: reader.lines, problem };
+    }
+    async readCsv(chunks, reader) {
+        await forEachCsvRow(chunks, this.maxLineBytes, (row, lineNo) => {
+            reader.countLine();
+            reader.row(row, lineNo, '');
+        }, (lineNo, reason) => {
+            reader.countLine();
+            reader.bad(lineNo, reason);
+        });
+    }
+    /**
+     * JSONL, each line a record or an OTLP export. When the file may be a single JSON document (a
+     * `.json` file, or format otlp) and its first line is not JSON on its own (a pretty-printed
+     * document) or is too long, it is read again whole. Returns a problem with the file, if any.
+     */
+    async readJsonl(absolutePath, opened, reader, documentAllowed) {
+        const maxLine = this.format === 'otlp' ? Math.max(this.maxLineBytes, MAX_DOCUMENT_BYTES) : this.maxLineBytes;
+        const tooLong = `line too long (> ${describeBytes(maxLine)})`;
+        let firstLine = true;
+        try {
+            await forEachLine(opened.chunks, maxLine, (text, lineNo) => {
+                const value = parseJson(text);
+                if (firstLine && documentAllowed && value === BAD_JSON && startsLikeDocument(text)) {
+                    throw READ_AS_DOCUMENT;
+                }
+                firstLine = false;
+                reader.json(value, lineNo);
+            }, lineNo => {
+                if (firstLine && documentAllowed)
+                    throw READ_AS_DOCUMENT;
+                firstLine = false;
+                reader.countLine();
+                reader.bad(lineNo, tooLong);
+            });
+        }
+        catch (e) {
+            if (e !== READ_AS_DOCUMENT)
+                throw e;
+            return this.readDocument(absolutePath, reader);
+        }
+        return undefined;
+    }
+    /** A whole-file JSON document: an OTLP export, an array of records, or one record. */
+    async readDocument(absolutePath, reader) {
+        const opened = await openDecoded(absolutePath);
+        if (opened.problem !== undefined)
+            return opened.problem;
+        const parts = [];
+        let bytes = 0;
+        for await (const chunk of opened.chunks) {
+            bytes += chunk.length;
+            if (bytes > MAX_DOCUMENT_BYTES)
+                return `JSON document larger than ${describeBytes(MAX_DOCUMENT_BYTES)}`;
+            parts.push(chunk);
+        }
+        const value = parseJson(Buffer.concat(parts, bytes).toString('utf8'));
+        if (value === BAD_JSON) {
+            // Not one document after all: count its lines as JSONL, each bad one reported.
+            const again = await openDecoded(absolutePath);
+            if (again.problem !== undefined)
+                return again.problem;
+            return this.readJsonl(absolutePath, again, reader, false);
+        }
+        if (Array.isArray(value)) {
+            value.forEach((item, i) => reader.json(item, 1, `record ${i + 1}: `));
+        }
+        else {
+            reader.json(value, 1);
+        }
+        return undefined;
+    }
+    formatOf(path) {
+        if (this.format !== 'auto')
+            return this.format;
+        return withoutGz(path).endsWith('.csv') ? 'csv' : 'jsonl';
+    }
+    documentAllowed(path) {
+        return this.format === 'otlp' || (this.format === 'auto' && withoutGz(path).endsWith('.json'));
+    }
+    /** Relative to baseDir when inside it: shorter, and no runner home folder in a PR comment. */
+    displayPath(path) {
+        const rel = relative$1(this.baseDir, path);
+        return rel === '' || rel.startsWith('..') || isAbsolute$1(rel) ? path : rel;
+    }
+}
+/** Per-file counting and the raw-row -> record step shared by every format. */
+class FileReader {
+    path;
+    sink;
+    normalize;
+    lines = 0;
+    malformed = 0;
+    constructor(path, sink, normalize) {
+        this.path = path;
+        this.sink = sink;
+        this.normalize = normalize;
+    }
+    countLine() {
+        this.lines++;
+        this.sink.line();
+    }
+    /** Reports a bad line by position and reason only: its content may be production text. */
+    bad(lineNo, reason) {
+        this.malformed++;
+        this.sink.malformed(`${this.path}:${lineNo}`, reason);
+    }
+    /** A parsed JSON value: a record, an OTLP export (one line per GenAI span), or malformed. */
+    json(value, lineNo, prefix = '') {
+        if (value === BAD_JSON) {
+            this.countLine();
+            this.bad(lineNo, `${prefix}bad JSON`);
+        }
+        else if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+            this.countLine();
+            this.bad(lineNo, `${prefix}not a JSON object`);
+        }
+        else if (isOtlpDocument(value)) {
+            let span = 0;
+            forEachGenAiSpan(value, raw => {
+                this.countLine();
+                this.row(raw, lineNo, `${prefix}span ${++span}: `);
+            });
+        }
+        else {
+            this.countLine();
+            this.row(value, lineNo, prefix);
+        }
+    }
+    row(raw, lineNo, prefix) {
+        const result = this.normalize(raw);
+        if (isRequestRecord(result))
+            this.sink.add(result);
+        else if ('unmatchedArm' in result)
+            this.sink.unmatchedArm(result.unmatchedArm);
+        else
+            this.bad(lineNo, prefix === '' ? result.malformed : `${prefix}${result.malformed}`);
+    }
+}
+const BAD_JSON = Symbol('bad JSON');
+/** Thrown out of the line loop to stop it and re-read the file as one document. */
+const READ_AS_DOCUMENT = new Error('read as a whole JSON document');
+function parseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return BAD_JSON;
+    }
+}
+function startsLikeDocument(text) {
+    const first = text.trimStart()[0];
+    return first === '{' || first === '[';
+}
+function withoutGz(path) {
+    const lower = path.toLowerCase();
+    return lower.endsWith('.gz') ? lower.slice(0, -3) : lower;
+}
+function globOptions(cwd) {
+    // expandDirectories off: a folder named as a pattern would otherwise pull in every file under it.
+    return { cwd, absolute: true, onlyFiles: true, expandDirectories: false };
+}
+async function isFile(path) {
+    try {
+        return (await stat$2(path)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+
+/**
+ * A small client for the two read endpoints of Langfuse's public API the gate needs, on Node's
+ * fetch. Definitions followed (Langfuse's Fern API definition, as published in @langfuse/core's
+ * generated types, `ObservationsV2Response`, `GetScoresResponse`):
+ *   GET /api/public/v2/observations  cursor pagination: `limit` (at most 1000), `cursor`;
+ *       response `{ data: ObservationV2[], meta: { cursor? } }`, no cursor on the last page.
+ *   GET /api/public/v2/scores        page pagination: `page` (from 1), `limit`;
+ *       response `{ data: Score[], meta: { page, limit, totalItems, totalPages } }`.
+ * Auth is HTTP Basic with the public key as user and the secret key as password. The keys never
+ * appear in a message, an error or describe(): only the host does.
+ */
+const MAX_BACKOFF_MS = 10_000;
+const SCORE_PAGES_IN_FLIGHT = 4;
+const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
+class LangfuseClient {
+    origin;
+    stats = { requests: 0, retries: 0, waitedMs: 0 };
+    apiBase;
+    authorization;
+    opts;
+    fetch;
+    sleep;
+    constructor(opts) {
+        this.opts = opts;
+        this.apiBase = `${opts.baseUrl.replace(/\/+$/, '')}/api/public`;
+        this.origin = displayHost(opts.baseUrl);
+        this.authorization = `Basic ${Buffer.from(`${opts.publicKey}:${opts.secretKey}`).toString('base64')}`;
+        this.fetch = opts.fetch ?? globalThis.fetch;
+        this.sleep = opts.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)));
+    }
+    /**
+     * Observation pages, in the server's order, following `meta.cursor` to the end. The next page is
+     * requested as soon as the current one has arrived, so the caller works while it travels.
+     */
+    async *observations(query) {
+        const get = (cursor) => {
+            const p = this.getJson('v2/observations', { ...query, cursor }).then(observationPage);
+            p.catch(() => undefined); // handled when awaited; never an unhandled rejection meanwhile
+            return p;
+        };
+        let pending = get();
+        const seen = new Set();
+        for (;;) {
+            const page = await pending;
+            const cursor = page.cursor;
+            if (cursor !== undefined) {
+                if (seen.has(cursor)) {
+                    throw new SourceError(`Langfuse at ${this.origin} returned the same page cursor twice: stopped reading observations to avoid a loop`);
+                }
+                seen.add(cursor);
+                pending = get(cursor);
+            }
+            yield page;
+            if (cursor === undefined)
+                return;
+        }
+    }
+    /**
+     * Score pages (page-numbered) until the last one. Once the first page tells how many there are,
+     * up to SCORE_PAGES_IN_FLIGHT are requested at a time; they are yielded in order.
+     */
+    async *scores(query) {
+        const get = (page) => {
+            const p = this.getJson('v2/scores', { ...query, page }).then(body => this.scorePage(body));
+            p.catch(() => undefined); // handled when awaited
+            return p;
+        };
+        const first = await get(1);
+        yield first.data;
+        const pages = first.totalPages;
+        let next = 2;
+        const inFlight = [];
+        while (next <= pages && inFlight.length < SCORE_PAGES_IN_FLIGHT)
+            inFlight.push(get(next++));
+        for (let pending = inFlight.shift(); pending; pending = inFlight.shift()) {
+            const page = await pending;
+            if (next <= pages)
+                inFlight.push(get(next++));
+            yield page.data;
+        }
+    }
+    scorePage(body) {
+        const { data, meta } = body;
+        if (!Array.isArray(data) || !isObject(meta) || typeof meta.totalPages !== 'number') {
+            throw this.notTheApi('GET /api/public/v2/scores', 'no data list or meta.totalPages');
+        }
+        return { data: data.filter(isObject), totalPages: meta.totalPages };
+    }
+    async getJson(path, query) {
+        const url = new URL(`${this.apiBase}/${path}`);
+        for (const [key, value] of Object.entries(query)) {
+            if (value === undefined)
+                continue;
+            if (Array.isArray(value))
+                for (const v of value)
+                    url.searchParams.append(key, v);
+            else
+                url.searchParams.set(key, String(value));
+        }
+        const what = `GET /api/public/${path}`;
+        let problem = '';
+        for (let attempt = 0;; attempt++) {
+            if (attempt > 0)
+                this.stats.retries++;
+            this.stats.requests++;
+            let response;
+            let text;
+            try {
+                response = await this.fetch(url, {
+                    headers: { authorization: this.authorization, accept: 'application/json' },
+                    signal: AbortSignal.timeout(this.opts.timeoutMs)
+                });
+                text = await response.text();
+            }
+            catch (e) {
+                problem = networkProblem(e, this.opts.timeoutMs);
+                await this.retryOrThrow(attempt, what, problem, undefined);
+                continue;
+            }
+            if (response.ok)
+                return this.parse(text, what, response.headers.get('content-type'));
+            problem = `HTTP ${response.status}`;
+            if (response.status === 401 || response.status === 403) {
+                throw new SourceError(`Langfuse at ${this.origin} refused the API keys (${what}: HTTP ${response.status}): check that the environment variables named by source.publicKeyEnv and source.secretKeyEnv hold this project's public and secret key`);
+            }
+            if (!RETRYABLE.has(response.status)) {
+                throw new SourceError(`Langfuse at ${this.origin} rejected ${what} with HTTP ${response.status}${serverMessage(text)}; check source.baseUrl and the Langfuse version (the v2 observations API needs Langfuse v3 cloud or self-hosted v4+)`);
+            }
+            const retryAfter = response.status === 429 || response.status === 503
+                ? retryAfterMs(response.headers.get('retry-after'))
+                : undefined;
+            await this.retryOrThrow(attempt, what, problem, retryAfter);
+        }
+    }
+    async retryOrThrow(attempt, what, problem, retryAfter) {
+        const maxRetryAfter = this.opts.maxRetryAfterMs ?? 120_000;
+        if (retryAfter !== undefined && retryAfter > maxRetryAfter) {
+            throw new SourceError(`Langfuse at ${this.origin} is rate limiting (${what}: ${problem}) and asks to wait ${Math.ceil(retryAfter / 1000)} s, longer than ${maxRetryAfter / 1000} s; try again later`);
+        }
+        if (attempt >= this.opts.retries) {
+            throw new SourceError(`Langfuse at ${this.origin} did not answer ${what}: ${problem} (${attempt + 1} attempts); check that it is up and that source.baseUrl is right`);
+        }
+        const base = this.opts.backoffMs ?? 500;
+        const backoff = Math.min(MAX_BACKOFF_MS, base * 2 ** attempt) * (0.5 + Math.random() / 2);
+        const wait = retryAfter ?? backoff;
+        this.stats.waitedMs += wait;
+        await this.sleep(wait);
+    }
+    parse(text, what, contentType) {
+        let body;
+        try {
+            body = JSON.parse(text);
+        }
+        catch {
+            throw this.notTheApi(what, `the answer is not JSON (${text.length} characters${contentType ? `, ${contentType.split(';')[0]}` : ''})`);
+        }
+        if (!isObject(body))
+            throw this.notTheApi(what, 'the answer is not a JSON object');
+        return body;
+    }
+    notTheApi(what, why) {
+        return new SourceError(`Langfuse at ${this.origin} answered ${what} with something that is not the Langfuse API: ${why}; check source.baseUrl (the host, without /api)`);
+    }
+}
+function observationPage(body) {
+    const data = body.data;
+    const meta = body.meta;
+    if (!Array.isArray(data) || !isObject(meta)) {
+        throw new SourceError('Langfuse answered GET /api/public/v2/observations without a data list and meta: not the Langfuse v2 observations API; check source.baseUrl and the Langfuse version');
+    }
+    const cursor = typeof meta.cursor === 'string' && meta.cursor !== '' ? meta.cursor : undefined;
+    return { data: data, cursor };
+}
+function isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/** Retry-After: delta seconds or an HTTP date; undefined when absent or unreadable. */
+function retryAfterMs(header, now = Date.now()) {
+    if (header === null || header.trim() === '')
+        return undefined;
+    const seconds = Number(header);
+    if (Number.isFinite(seconds))
+        return Math.max(0, seconds * 1000);
+    const date = Date.parse(header);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+function networkProblem(e, timeoutMs) {
+    const err = e;
+    if (err.name === 'TimeoutError' || err.name === 'AbortError')
+        return `no answer within ${timeoutMs / 1000} s (source.timeout)`;
+    const code = err.cause?.code;
+    return code ? `network error ${code}` : `network error (${err.message ?? 'unknown'})`;
+}
+/** The `message` of a JSON error body, short and on one line; nothing else of the body. */
+function serverMessage(text) {
+    try {
+        const body = JSON.parse(text);
+        if (isObject(body) && typeof body.message === 'string') {
+            return `: ${body.message.replace(/\s+/g, ' ').slice(0, 200)}`;
+        }
+    }
+    catch {
+        // not JSON: say nothing of it
+    }
+    return '';
+}
+/** scheme://host[:port][/path], never userinfo. */
+function displayHost(baseUrl) {
+    try {
+        const url = new URL(baseUrl);
+        return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+    }
+    catch {
+        return '(invalid source.baseUrl)';
+    }
+}
+
+/** The field groups of GET /api/public/v2/observations this mapping reads. */
+const OBSERVATION_FIELDS = [
+    'core',
+    'basic',
+    'time',
+    'usage',
+    'model',
+    'prompt',
+    'metrics',
+    'metadata',
+    'trace_context'
+];
+/** Compiles the arm lookup once; `labels` are the arm values the policy lists (for tags). */
+function observationMapper(arm, armField, labels) {
+    const armOf = armReader(arm, labels);
+    return (o, scores) => {
+        const id = o.id;
+        const start = o.startTime;
+        if (typeof id !== 'string' || typeof start !== 'string')
+            return { malformed: 'no id or startTime' };
+        const label = armOf(o);
+        if (typeof label !== 'string')
+            return label;
+        const startMs = Date.parse(start);
+        const traceId = typeof o.traceId === 'string' ? o.traceId : undefined;
+        const raw = {
+            ts: start,
+            [armField]: label,
+            user_id: o.userId ?? undefined,
+            session_id: o.sessionId ?? undefined,
+            latency_ms: span(startMs, o.endTime) ?? seconds$1(o.latency),
+            ttft_ms: span(startMs, o.completionStartTime) ?? seconds$1(o.timeToFirstToken),
+            model: o.model ?? o.providedModelName ?? undefined,
+            error: o.level === 'ERROR' ? errorClassOf(o.statusMessage) : null,
+            cost_usd: costOf(o.totalCost, o.costDetails),
+            id,
+            traceId,
+            userId: o.userId,
+            sessionId: o.sessionId,
+            name: o.name,
+            traceName: o.traceName,
+            environment: o.environment,
+            version: o.version,
+            release: o.release,
+            promptName: o.promptName,
+            promptVersion: o.promptVersion,
+            level: o.level,
+            tags: o.tags
+        };
+        addUsage(raw, o.usageDetails);
+        const metadata = o.metadata;
+        if (isObject(metadata)) {
+            raw.metadata = metadata;
+            // Flat `metadata.<key>` too, so a segment dimension can name a metadata key.
+            for (const [key, value] of Object.entries(metadata)) {
+                if (typeof value !== 'object' || value === null)
+                    raw[`metadata.${key}`] = value;
+            }
+        }
+        const joined = scores(id, traceId);
+        if (joined) {
+            for (const [field, value] of joined) {
+                if (field.startsWith('scores.')) {
+                    (raw.scores ??= {})[field.slice(7)] = value;
+                }
+                else
+                    raw[field] = value;
+            }
+        }
+        return { raw };
+    };
+}
+/** The arm label of an observation, or why there is none. */
+function armReader(arm, labels) {
+    const missing = (what) => ({ malformed: `no ${what} (the arm)` });
+    switch (arm.from) {
+        case 'release':
+        case 'version':
+        case 'promptVersion': {
+            const key = arm.from;
+            const none = missing(key);
+            return o => label$1(o[key]) ?? none;
+        }
+        case 'metadata': {
+            const none = missing(`metadata key "${arm.key}"`);
+            return o => (isObject(o.metadata) ? label$1(o.metadata[arm.key]) : undefined) ?? none;
+        }
+        case 'tag': {
+            const prefix = arm.prefix;
+            const none = missing(prefix === undefined ? 'arm tag' : `tag starting with "${prefix}"`);
+            const both = { malformed: 'tags name more than one arm value' };
+            return o => {
+                const tags = o.tags;
+                if (!Array.isArray(tags))
+                    return none;
+                let found;
+                for (const tag of tags) {
+                    if (typeof tag !== 'string')
+                        continue;
+                    const value = prefix === undefined
+                        ? labels.has(tag)
+                            ? tag
+                            : undefined
+                        : tag.startsWith(prefix)
+                            ? tag.slice(prefix.length)
+                            : undefined;
+                    if (value === undefined || value === found)
+                        continue;
+                    if (found !== undefined)
+                        return both;
+                    found = value;
+                }
+                return found ?? none;
+            };
+        }
+    }
+}
+function label$1(v) {
+    if (typeof v === 'string')
+        return v === '' ? undefined : v;
+    if (typeof v === 'number' || typeof v === 'boolean')
+        return String(v);
+    return undefined;
+}
+/** ms from the start to an ISO timestamp, or undefined. */
+function span(startMs, end) {
+    if (typeof end !== 'string' || end === '')
+        return undefined;
+    const ms = Date.parse(end) - startMs;
+    return Number.isNaN(ms) ? undefined : ms;
+}
+function seconds$1(v) {
+    return typeof v === 'number' ? v * 1000 : undefined;
+}
+/**
+ * Token counts from `usageDetails`, whose keys are free-form per provider. Langfuse's convention
+ * (its UI sums them so): every key containing `input` is input, every key containing `output` is
+ * output; `total` is neither. So OpenAI's `input` (uncached) + `input_cached_tokens` and
+ * Anthropic's `input` + `input_cache_read` + `input_cache_creation` both add up to all input,
+ * cached included, as the canonical `input_tokens` counts it.
+ */
+function addUsage(raw, usage) {
+    if (!isObject(usage))
+        return;
+    let input;
+    let output;
+    let cacheRead;
+    let cacheWrite;
+    for (const [key, value] of Object.entries(usage)) {
+        if (typeof value !== 'number')
+            continue;
+        const k = key.toLowerCase();
+        if (k.includes('input')) {
+            input = (input ?? 0) + value;
+            if (k.includes('cache_read') || k.includes('cached'))
+                cacheRead = (cacheRead ?? 0) + value;
+            else if (k.includes('cache_creation') || k.includes('cache_write'))
+                cacheWrite = (cacheWrite ?? 0) + value;
+        }
+        else if (k.includes('output'))
+            output = (output ?? 0) + value;
+    }
+    raw.input_tokens = input;
+    raw.output_tokens = output;
+    raw.cache_read_tokens = cacheRead;
+    raw.cache_write_tokens = cacheWrite;
+}
+/** Billed cost: `totalCost`, else `costDetails.total`, else the sum of the cost details. */
+function costOf(total, details) {
+    if (typeof total === 'number')
+        return total;
+    if (!isObject(details))
+        return undefined;
+    if (typeof details.total === 'number')
+        return details.total;
+    let sum;
+    for (const value of Object.values(details))
+        if (typeof value === 'number')
+            sum = (sum ?? 0) + value;
+    return sum;
+}
+/**
+ * An ERROR observation's class from its status message, by keywords only: the message itself is
+ * free text (it may quote a prompt) and never becomes part of the evidence.
+ */
+function errorClassOf(statusMessage) {
+    const m = typeof statusMessage === 'string' ? statusMessage.toLowerCase() : '';
+    if (/\b429\b|rate.?limit|too many requests|quota/.test(m))
+        return 'rate_limit';
+    if (/time.?out|timed out|deadline/.test(m))
+        return 'timeout';
+    if (/content.?(filter|policy|management)|safety/.test(m))
+        return 'content_filter';
+    if (/\b5\d\d\b|server error|internal|unavailable|overloaded|bad gateway/.test(m))
+        return 'server';
+    if (/\b4\d\d\b|bad request|invalid|not found|unauthori[sz]ed|forbidden/.test(m))
+        return 'client';
+    return 'error';
+}
+
+/**
+ * The scores of a window, joined to observations by observation id, else by trace id. One column
+ * per record field (`score`, `scores.<name>`, `feedback`), each a Map from id to a slot in two
+ * number arrays: about 100 bytes per score (mostly the id string), the one part of the Langfuse
+ * source's memory that grows with traffic. Of duplicates (one call scored twice) the newest wins.
+ */
+class ScoreTable {
+    columns = new Map();
+    add(field, observationId, traceId, value, at) {
+        let column = this.columns.get(field);
+        if (column === undefined) {
+            column = { field, byObservation: new Map(), byTrace: new Map(), values: [], times: [] };
+            this.columns.set(field, column);
+        }
+        const onObservation = typeof observationId === 'string' && observationId !== '';
+        const id = onObservation ? observationId : traceId;
+        if (typeof id !== 'string' || id === '')
+            return;
+        const index = onObservation ? column.byObservation : column.byTrace;
+        const slot = index.get(id);
+        if (slot === undefined) {
+            index.set(id, column.values.length);
+            column.values.push(value);
+            column.times.push(at);
+        }
+        else if (at >= column.times[slot]) {
+            column.values[slot] = value;
+            column.times[slot] = at;
+        }
+    }
+    /** The scores of one observation (its own, else its trace's), or undefined when it has none. */
+    lookup = (observationId, traceId) => {
+        let out;
+        for (const column of this.columns.values()) {
+            const slot = column.byObservation.get(observationId) ??
+                (traceId === undefined ? undefined : column.byTrace.get(traceId));
+            if (slot !== undefined)
+                (out ??= new Map()).set(column.field, column.values[slot]);
+        }
+        return out;
+    };
+}
+
+/** Page size of the v2 scores endpoint (page-numbered; Langfuse's page-based endpoints take 100). */
+const SCORES_PAGE = 100;
+/**
+ * Evidence from Langfuse: LLM calls (GENERATION observations by default) of the window, read
+ * through the public API's v2 observations endpoint page by page and streamed into the same
+ * EvidenceBuilder as the file source, so memory holds one page and the sketches, not the calls.
+ * Scores (v2 scores endpoint) are read first and joined by observation id, else by trace id;
+ * they are the one table that grows with traffic (one small entry per score).
+ * SourceError (a hold) when the keys are missing, the server is down or answers garbage, after
+ * bounded retries; a page that fails mid-way fails the whole collection, never a partial view.
+ */
+class LangfuseSource {
+    spec;
+    policy;
+    opts;
+    normalize;
+    scorePages = 0;
+    /** Pages and requests of the last collect(), for the benchmark. */
+    lastRead = { observationPages: 0, scorePages: 0, requests: 0, retries: 0 };
+    constructor(opts) {
+        this.opts = opts;
+        this.spec = opts.spec;
+        this.policy = opts.policy;
+        this.normalize = createNormalizer(opts.policy);
+    }
+    describe() {
+        const arm = this.spec.arm;
+        const from = arm.from === 'metadata' ? `metadata.${arm.key}` : arm.from;
+        return `langfuse ${displayHost(this.spec.baseUrl)} (${this.spec.observationType} observations, arm from ${from})`;
+    }
+    async collect(request) {
+        const client = this.client();
+        this.scorePages = 0;
+        const scores = await this.readScores(client, request.window.from);
+        const builder = new EvidenceBuilder({
+            policy: this.policy,
+            window: request.window,
+            now: request.now,
+            source: this.describe()
+        });
+        // With a judge, the same seeded sample of texts per arm as the file source keeps (never logged).
+        const sampler = judgeSampler(this.policy, request);
+        const { from, to } = request.window;
+        const { lines, malformed, pages } = await this.readObservations(client, from, to, scores, builder, sampler &&
+            ((r, o) => sampler.offer({ ...r, raw: { ...r.raw, input: o.input, output: o.output } })));
+        builder.fileDone(`${client.origin} v2/observations (${pages} pages)`, lines, malformed);
+        this.lastRead = {
+            observationPages: pages,
+            scorePages: this.scorePages,
+            requests: client.stats.requests,
+            retries: client.stats.retries
+        };
+        const evidence = builder.finish();
+        return sampler ? { ...evidence, texts: sampler.samples() } : evidence;
+    }
+    /** Earliest canary call within one maxDuration before `until`: a step never lasts longer. */
+    async firstCanaryTime(until) {
+        let first;
+        const ignore = () => { };
+        await this.readObservations(this.client(), until - this.policy.rollout.maxDuration, until + 1, new ScoreTable(), {
+            line: ignore,
+            malformed: ignore,
+            unmatchedArm: ignore,
+            add: r => {
+                if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
+                    first = r.ts;
+            }
+        });
+        return first;
+    }
+    client() {
+        const env = this.opts.env ?? process.env;
+        const key = (name, what) => {
+            const value = env[name];
+            if (value === undefined || value.trim() === '') {
+                throw new SourceError(`environment variable ${name} is not set: it must hold the Langfuse ${what} key of the project (in GitHub Actions, pass it from a secret: env: { ${name}: \${{ secrets.${name} }} })`);
+            }
+            return value.trim();
+        };
+        return new LangfuseClient({
+            baseUrl: this.spec.baseUrl,
+            publicKey: key(this.spec.publicKeyEnv, 'public'),
+            secretKey: key(this.spec.secretKeyEnv, 'secret'),
+            timeoutMs: this.spec.timeout,
+            retries: this.spec.retries,
+            ...(this.opts.fetch && { fetch: this.opts.fetch }),
+            ...(this.opts.sleep && { sleep: this.opts.sleep }),
+            ...(this.opts.backoffMs !== undefined && { backoffMs: this.opts.backoffMs })
+        });
+    }
+    async readObservations(client, from, to, scores, sink, onRecord) {
+        const spec = this.spec;
+        const armLabels = new Set([...this.policy.arms.baseline, ...this.policy.arms.canary]);
+        const map = observationMapper(spec.arm, this.policy.arms.field, armLabels);
+        const query = {
+            fields: [...OBSERVATION_FIELDS, ...(onRecord ? ['io'] : [])].join(','),
+            limit: spec.pageSize,
+            fromStartTime: new Date(from).toISOString(),
+            toStartTime: new Date(to).toISOString(),
+            type: spec.observationType,
+            name: spec.name,
+            environment: spec.environment
+        };
+        let lines = 0;
+        let malformed = 0;
+        let pages = 0;
+        for await (const page of client.observations(query)) {
+            pages++;
+            for (const o of page.data) {
+                lines++;
+                sink.line();
+                const mapped = isObject(o) ? map(o, scores.lookup) : { malformed: 'not a JSON object' };
+                if ('malformed' in mapped) {
+                    malformed++;
+                    sink.malformed(where(o, lines), mapped.malformed);
+                    continue;
+                }
+                const result = this.normalize(mapped.raw);
+                if (isRequestRecord(result)) {
+                    sink.add(result);
+                    onRecord?.(result, o);
+                }
+                else if ('unmatchedArm' in result)
+                    sink.unmatchedArm(result.unmatchedArm);
+                else {
+                    malformed++;
+                    sink.malformed(where(o, lines), result.malformed);
+                }
+            }
+        }
+        return { lines, malformed, pages };
+    }
+    // The scores the policy maps, keyed by observation id and by trace id; the newest of duplicates.
+    /**
+     * Scores of the calls since `from`, created up to the time of the query (no upper bound: an
+     * online evaluator scores a call after it ends, as a log line carries its score when written).
+     */
+    async readScores(client, from) {
+        const table = new ScoreTable();
+        for (const [name, field] of Object.entries(this.spec.scores)) {
+            const query = {
+                name,
+                limit: SCORES_PAGE,
+                fromTimestamp: new Date(from).toISOString(),
+                environment: this.spec.environment,
+                fields: 'score'
+            };
+            for await (const data of client.scores(query)) {
+                this.scorePages++;
+                for (const s of data) {
+                    if (s.name !== name)
+                        continue;
+                    const value = scoreValue(s);
+                    if (value === undefined)
+                        continue;
+                    const at = typeof s.timestamp === 'string' ? Date.parse(s.timestamp) : 0;
+                    table.add(field, s.observationId, s.traceId, value, at);
+                }
+            }
+        }
+        return table;
+    }
+}
+/**
+ * A score's number: NUMERIC and BOOLEAN (1 / 0) values; a CATEGORICAL one only through its
+ * config's numeric mapping. TEXT and CORRECTION scores carry no number and are skipped. A
+ * non-numeric value is kept as NaN so the metric counts it as invalid rather than dropping it.
+ */
+function scoreValue(s) {
+    const type = s.dataType;
+    if (type === 'TEXT' || type === 'CORRECTION')
+        return undefined;
+    const v = s.value;
+    if (typeof v === 'number')
+        return v;
+    return type === 'CATEGORICAL' ? undefined : NaN;
+}
+/** An observation by id (or position), never by content. */
+function where(o, line) {
+    return `observation ${isObject(o) && typeof o.id === 'string' ? o.id.slice(0, 64) : `#${line}`}`;
+}
+
+/**
+ * A small client of the Prometheus HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/)
+ * over Node's fetch: instant queries (`/api/v1/query`) and range queries (`/api/v1/query_range`),
+ * POSTed form-encoded (long selectors never hit a URL length limit). Thanos, Mimir,
+ * VictoriaMetrics and Grafana Cloud serve the same API.
+ *
+ * Retries, with exponential backoff, after a 5xx, a 429 (honouring Retry-After) or a timeout, at
+ * most `retries` times. Anything else fails at once. Every failure is a SourceError that says what
+ * happened and what to do; headers (which may carry secrets) are never in a message.
+ */
+/** Without credentials or query string: what the report may show. */
+function safeUrl(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+    }
+    catch {
+        return '(invalid URL)';
+    }
+}
+const sleep$1 = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+class PrometheusClient {
+    opts;
+    /** Queries sent (not counting retries): the benchmark's figure. */
+    queries = 0;
+    base;
+    dispatcher;
+    constructor(opts) {
+        this.opts = opts;
+        this.base = opts.url.replace(/\/+$/, '');
+    }
+    /** Request headers (secrets resolved from the environment by the source); never shown. */
+    setHeaders(headers) {
+        this.opts.headers = { ...headers };
+    }
+    async instant(query, timeMs) {
+        const data = await this.post('/api/v1/query', { query, time: seconds(timeMs) });
+        return parseResult(data, 'vector', this.where());
+    }
+    async range(query, startMs, endMs, stepMs) {
+        const data = await this.post('/api/v1/query_range', {
+            query,
+            start: seconds(startMs),
+            end: seconds(endMs),
+            step: seconds(stepMs)
+        });
+        return parseResult(data, 'matrix', this.where());
+    }
+    where() {
+        return `Prometheus at ${safeUrl(this.opts.url)}`;
+    }
+    async post(path, form) {
+        this.queries++;
+        const body = new URLSearchParams({
+            ...form,
+            timeout: `${Math.max(1, Math.floor(this.opts.timeoutMs / 1000))}s`
+        }).toString();
+        const backoff = this.opts.backoffMs ?? 250;
+        let last = '';
+        for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
+            if (attempt > 0)
+                await sleep$1(backoff * 2 ** (attempt - 1));
+            let response;
+            try {
+                response = await fetch(`${this.base}${path}`, {
+                    method: 'POST',
+                    headers: {
+                        ...this.opts.headers,
+                        'content-type': 'application/x-www-form-urlencoded',
+                        accept: 'application/json'
+                    },
+                    body,
+                    signal: AbortSignal.timeout(this.opts.timeoutMs),
+                    ...(await this.tlsOption())
+                });
+            }
+            catch (e) {
+                last = networkReason(e, this.opts.timeoutMs);
+                continue;
+            }
+            if (response.status === 429 || response.status >= 500) {
+                const text = await response.text().catch(() => '');
+                last = `HTTP ${response.status}${apiError(text)}`;
+                const wait = retryAfter(response.headers.get('retry-after'));
+                if (wait !== undefined && attempt < this.opts.retries) {
+                    if (wait > (this.opts.maxRetryAfterMs ?? 30_000)) {
+                        throw new SourceError(`${this.where()} asked to retry after ${Math.round(wait / 1000)}s (${last}), longer than the gate waits; the next run will try again`);
+                    }
+                    await sleep$1(wait);
+                }
+                continue;
+            }
+            const text = await response.text().catch(() => '');
+            if (!response.ok) {
+                throw new SourceError(`${this.where()} refused a query with HTTP ${response.status}${apiError(text)}${response.status === 401 || response.status === 403 ? '; check source.auth and the environment variables it names' : ''}`);
+            }
+            try {
+                return JSON.parse(text);
+            }
+            catch {
+                throw new SourceError(`${this.where()} answered HTTP ${response.status} with something that is not JSON (${text.length} bytes); check source.url points at the Prometheus HTTP API`);
+            }
+        }
+        throw new SourceError(`${this.where()} did not answer after ${this.opts.retries + 1} attempts (last: ${last}); check that the server is up and source.url, or raise source.timeout`);
+    }
+    /** A dispatcher with the TLS options, only when the policy sets them. */
+    async tlsOption() {
+        const tls = this.opts.tls;
+        if (!tls || (!tls.insecureSkipVerify && !tls.caFile))
+            return {};
+        if (!this.dispatcher) {
+            let ca;
+            if (tls.caFile) {
+                try {
+                    ca = readFileSync$1(tls.caFile, 'utf8');
+                }
+                catch (e) {
+                    throw new SourceError(`cannot read source.tls.caFile ${tls.caFile}: ${e.message}`);
+                }
+            }
+            const Agent = await fetchAgentClass();
+            this.dispatcher = new Agent({
+                connect: { rejectUnauthorized: !tls.insecureSkipVerify, ...(ca && { ca }) }
+            });
+        }
+        return { dispatcher: this.dispatcher };
+    }
+}
+/**
+ * The Agent class of the undici inside Node's own fetch, which is the only dispatcher that fetch
+ * accepts. undici registers its global dispatcher (an Agent) under this symbol when it loads
+ * (Node 18 to 24), so its class is reachable without bundling a second undici (1 MB).
+ */
+async function fetchAgentClass() {
+    const key = Symbol.for('undici.globalDispatcher.1');
+    const global = globalThis;
+    if (!global[key])
+        await fetch('data:,').catch(() => undefined);
+    const Agent = global[key]?.constructor;
+    if (typeof Agent !== 'function') {
+        throw new SourceError('source.tls needs the fetch dispatcher of Node.js 18 to 24, which this Node.js does not expose; remove source.tls or run on a supported Node.js');
+    }
+    return Agent;
+}
+const seconds = (ms) => (ms / 1000).toFixed(3);
+function networkReason(e, timeoutMs) {
+    const err = e;
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+        return `no answer within ${timeoutMs} ms`;
+    }
+    const code = err.cause?.code;
+    return code ? `${code}` : (err.cause?.message ?? err.message);
+}
+/** Retry-After in ms: delay-seconds or an HTTP date (RFC 9110, 10.2.3). */
+function retryAfter(header) {
+    if (!header)
+        return undefined;
+    const secs = Number(header);
+    if (Number.isFinite(secs))
+        return Math.max(0, secs * 1000);
+    const date = Date.parse(header);
+    return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+/** `: <errorType>: <error>` from an API error body, if it is one. */
+function apiError(text) {
+    try {
+        const body = JSON.parse(text);
+        if (typeof body.error === 'string') {
+            return `: ${typeof body.errorType === 'string' ? `${body.errorType}: ` : ''}${body.error.slice(0, 300)}`;
+        }
+    }
+    catch {
+        // not JSON: the status says enough
+    }
+    return '';
+}
+function parseResult(body, resultType, where) {
+    const garbage = (what) => new SourceError(`${where} answered with ${what}, not a Prometheus API ${resultType} result; check source.url points at the Prometheus HTTP API`);
+    if (typeof body !== 'object' || body === null)
+        throw garbage('a JSON value that is not an object');
+    const b = body;
+    if (b.status === 'error') {
+        throw new SourceError(`${where} could not run a query: ${String(b.errorType)}: ${String(b.error)}`);
+    }
+    if (b.status !== 'success')
+        throw garbage('an object without status "success"');
+    const data = b.data;
+    if (!data || data.resultType !== resultType || !Array.isArray(data.result)) {
+        throw garbage(`resultType ${JSON.stringify(data?.resultType ?? null)}`);
+    }
+    const point = (p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'number' && typeof p[1] === 'string';
+    for (const item of data.result) {
+        const s = item;
+        const labelsOk = typeof s.metric === 'object' && s.metric !== null;
+        const ok = resultType === 'vector'
+            ? point(s.value)
+            : Array.isArray(s.values) && s.values.every(point);
+        if (!labelsOk || !ok)
+            throw garbage('a malformed series');
+    }
+    return data.result;
+}
+
+/**
+ * Building PromQL selectors from policy text without ever pasting it in unescaped: metric and
+ * label names are validated against the data model (the policy schema does it too), label values
+ * are written as escaped double-quoted string literals, and values matched as a set are
+ * regex-escaped (RE2) first. https://prometheus.io/docs/prometheus/latest/querying/basics/
+ */
+const METRIC = new RegExp(METRIC_NAME);
+const LABEL = new RegExp(LABEL_NAME);
+/** A PromQL double-quoted string literal of `value` (Go escapes: backslash, quote, newlines). */
+function quote(value) {
+    const escaped = value
+        .replace(/\\/g, '\\\\')
+        .replace(/"/g, '\\"')
+        .replace(/\n/g, '\\n')
+        .replace(/\r/g, '\\r')
+        .replace(/\t/g, '\\t');
+    return `"${escaped}"`;
+}
+/** RE2 metacharacters escaped, so the value matches only itself inside `=~`. */
+function regexEscape(value) {
+    return value.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+}
+function checkMetricName(name) {
+    if (!METRIC.test(name))
+        throw new RangeError(`${JSON.stringify(name)} is not a metric name`);
+    return name;
+}
+function checkLabelName(name) {
+    if (!LABEL.test(name))
+        throw new RangeError(`${JSON.stringify(name)} is not a label name`);
+    return name;
+}
+/** One matcher: `label="value"`, or `label=~"^(?:a|b)$"`-style for several values (anchored by PromQL). */
+function matcher(label, values) {
+    checkLabelName(label);
+    if (values.length === 1)
+        return `${label}=${quote(values[0])}`;
+    return `${label}=~${quote(values.map(regexEscape).join('|'))}`;
+}
+/** `name{a="x",b=~"y|z"}`: exact matchers from a mapping, plus optional multi-value ones. */
+function selector(name, exact, sets = {}) {
+    const parts = [
+        ...Object.entries(sets).map(([label, values]) => matcher(label, values)),
+        ...Object.entries(exact).map(([label, value]) => matcher(label, [value]))
+    ];
+    return `${checkMetricName(name)}{${parts.join(',')}}`;
+}
+/** A PromQL duration in milliseconds (`300000ms`): exact for any window. */
+const promDuration = (ms) => `${Math.max(1, Math.round(ms))}ms`;
+
+/** Points per query_range request; Prometheus refuses more than 11,000. */
+const MAX_POINTS = 10_000;
+/** How far back firstCanaryTime looks for the canary's first traffic. */
+const FIRST_CANARY_LOOKBACK = 7 * 86_400_000;
+const ARMS = ['baseline', 'canary'];
+/**
+ * Evidence from a Prometheus-compatible server. Aggregation is pushed down: per series, one
+ * query_range of `sum by (<arm label>[, le]) (increase(series[bucket]))` at the policy's bucket
+ * width gives every time bucket of both arms, and, when the window does not end on a bucket
+ * boundary, one instant query of the same over the last partial bucket at the window's end. So a
+ * metric costs 1 to 3 series (histogram buckets [+ sum [+ sum of squares]], errors + total,
+ * sum + count [+ sum of squares]), each 1 or 2 queries, whatever the traffic.
+ *
+ * Counters become sketches: a rate's counter pair is a Bernoulli sample (n = total, x = errors);
+ * a histogram keeps its buckets (quantiles are read to bucket edges, src/sketch/histogram.ts);
+ * a mean from a histogram takes its variance from a sum-of-squares series or, without one, from
+ * an upper bound over the buckets; a sum + count pair without one is read as batch means, one
+ * cluster per time bucket. Prometheus keeps no user or session, so unitLevel is false.
+ *
+ * Problems with the data (no series, one arm missing, NaN, a series that stopped) go into
+ * quality.problems, which block promotion and rollback alike (a hold, with the reason); counter
+ * resets into quality.warnings (increase() accounts for them).
+ */
+class PrometheusSource {
+    client;
+    spec;
+    policy;
+    env;
+    clientOptions;
+    headersResolved = false;
+    constructor(opts) {
+        const spec = opts.policy.source;
+        if (spec.type !== 'prometheus')
+            throw new TypeError('PrometheusSource needs a prometheus source');
+        this.spec = spec;
+        this.policy = opts.policy;
+        this.env = opts.env ?? {};
+        this.clientOptions = opts.client ?? {};
+        this.client = new PrometheusClient({
+            url: spec.url,
+            headers: {},
+            timeoutMs: spec.timeout,
+            retries: spec.retries,
+            ...(spec.tls && { tls: spec.tls }),
+            ...this.clientOptions
+        });
+    }
+    describe() {
+        return `prometheus ${safeUrl(this.spec.url)}`;
+    }
+    async firstCanaryTime(until) {
+        this.resolveHeaders();
+        const bucket = this.policy.bucket;
+        const step = Math.max(bucket, Math.ceil(FIRST_CANARY_LOOKBACK / 2000 / 1000) * 1000);
+        const requests = this.requestsSeries();
+        const sel = this.selectorFor(requests.name, requests.match, ['canary']);
+        const query = `min_over_time(timestamp(sum(increase(${sel}[${promDuration(step)}])) > 0)[${promDuration(FIRST_CANARY_LOOKBACK)}:${promDuration(step)}])`;
+        const result = await this.client.instant(query, until);
+        const value = Number(result[0]?.value[1]);
+        return Number.isFinite(value) ? value * 1000 - step : undefined;
+    }
+    async collect(request) {
+        this.resolveHeaders();
+        const to = Math.min(request.window.to, request.now);
+        const from = Math.min(request.window.from, to);
+        const cache = new Map();
+        const fetch = (name, match, histogram) => {
+            const key = JSON.stringify([name, match, histogram]);
+            let pending = cache.get(key);
+            if (!pending) {
+                pending = this.fetchSeries(name, match, histogram, from, to);
+                cache.set(key, pending);
+            }
+            return pending;
+        };
+        const metrics = this.policy.metrics;
+        const seriesOf = (m) => this.spec.series[m.name];
+        const fetched = await Promise.all(metrics.map(async (m) => {
+            const s = seriesOf(m);
+            const get = (name, histogram = false) => name === undefined ? undefined : fetch(name, s.match, histogram);
+            const [buckets, sum, count, errors, total, squares] = await Promise.all([
+                get(s.histogram && `${s.histogram}_bucket`, true),
+                get(s.sum ?? (s.histogram && m.kind === 'mean' ? `${s.histogram}_sum` : undefined)),
+                get(s.count),
+                get(s.errors),
+                get(s.total),
+                get(s.sumOfSquares)
+            ]);
+            return { buckets, sum, count, errors, total, squares };
+        }));
+        const requestsDef = this.requestsSeries();
+        const requests = await (requestsDef.histogram
+            ? fetch(requestsDef.name, requestsDef.match, true)
+            : fetch(requestsDef.name, requestsDef.match, false));
+        const resets = await this.resets(requestsDef, from, to);
+        const limitValues = await this.limitValues(to);
+        const quality = emptyQuality();
+        const problems = [];
+        const warnings = [];
+        const notes = [
+            'Prometheus keeps no user or session: requests are treated as independent (no per-unit variance)'
+        ];
+        const requestsAt = (arm, bucket) => {
+            const at = requests.points[arm].get(bucket);
+            return at ? Math.round(requestsDef.histogram ? countOf(at) : (at.get('') ?? 0)) : 0;
+        };
+        const sketches = metrics.map((m, i) => this.sketcher(m, seriesOf(m), fetched[i], notes));
+        const cells = [];
+        for (const arm of ARMS) {
+            const buckets = new Set(requests.points[arm].keys());
+            for (const f of fetched)
+                for (const s of Object.values(f))
+                    if (s)
+                        for (const b of s.points[arm].keys())
+                            buckets.add(b);
+            for (const bucket of [...buckets].sort((a, b) => a - b)) {
+                const cell = {
+                    arm,
+                    segment: TOTAL_SEGMENT,
+                    bucket,
+                    requests: requestsAt(arm, bucket),
+                    units: 0,
+                    metrics: sketches.map(sketch => sketch(arm, bucket)),
+                    models: {},
+                    errors: {}
+                };
+                quality.records += cell.requests;
+                cells.push(cell);
+            }
+        }
+        this.findProblems(fetched, requests, requestsAt, problems, warnings);
+        for (const f of [requests, ...fetched.flatMap(f => Object.values(f))]) {
+            if (!f)
+                continue;
+            for (const arm of ARMS)
+                for (const les of f.points[arm].values())
+                    quality.lines += les.size;
+        }
+        quality.lines += this.invalid.length;
+        problems.push(...this.invalid.splice(0));
+        problems.push(...limitValues.problems);
+        for (const [arm, count] of resets) {
+            warnings.push(`${count} counter reset(s) of ${requestsDef.name} (${arm}) in the window: a process restarted; increase() accounts for them`);
+        }
+        return {
+            source: this.describe(),
+            window: { from, to },
+            bucketMs: this.policy.bucket,
+            metrics: metrics.map(m => m.name),
+            unitLevel: false,
+            cells,
+            quality: withFindings(quality, problems, warnings, notes),
+            ...(Object.keys(limitValues.values).length > 0 && { limitValues: limitValues.values })
+        };
+    }
+    /** NaN or negative increases seen while reading, named for the report. */
+    invalid = [];
+    /** The request counter: the policy's, else the first metric's count series. */
+    requestsSeries() {
+        if (this.spec.requests)
+            return { name: this.spec.requests, match: {}, histogram: false };
+        for (const m of this.policy.metrics) {
+            const s = this.spec.series[m.name];
+            if (!s)
+                continue;
+            if (s.histogram)
+                return { name: `${s.histogram}_bucket`, match: s.match, histogram: true };
+            const name = s.total ?? s.count;
+            if (name)
+                return { name, match: s.match, histogram: false };
+        }
+        throw new SourceError('source.series names no counter of requests; set source.requests');
+    }
+    selectorFor(name, match, arms) {
+        const values = arms.flatMap(a => this.policy.arms[a]);
+        return selector(name, { ...this.spec.match, ...match }, { [this.policy.arms.field]: values });
+    }
+    /** Increase per arm and time bucket, from query_range plus an instant query for a partial tail. */
+    async fetchSeries(name, match, histogram, from, to) {
+        const bucket = this.policy.bucket;
+        const sel = this.selectorFor(name, match, ARMS);
+        const by = histogram ? `${this.policy.arms.field}, le` : this.policy.arms.field;
+        const expr = (range) => `sum by (${by}) (increase(${sel}[${promDuration(range)}]))`;
+        const points = { baseline: new Map(), canary: new Map() };
+        const full = Math.floor((to - from) / bucket);
+        const queries = [];
+        for (let k = 0; k < full; k += MAX_POINTS) {
+            const first = from + (k + 1) * bucket;
+            const last = from + Math.min(full, k + MAX_POINTS) * bucket;
+            queries.push(this.client.range(expr(bucket), first, last, bucket).then(series => {
+                for (const s of series)
+                    for (const [t, v] of s.values)
+                        this.put(points, name, s.metric, t * 1000 - bucket, v);
+            }));
+        }
+        const tailStart = from + full * bucket;
+        if (to > tailStart) {
+            queries.push(this.client.instant(expr(to - tailStart), to).then(samples => {
+                for (const s of samples)
+                    this.put(points, name, s.metric, tailStart, s.value[1]);
+            }));
+        }
+        await Promise.all(queries);
+        return { name, points };
+    }
+    put(points, name, labels, bucket, raw) {
+        const label = labels[this.policy.arms.field];
+        const arm = label === undefined
+            ? undefined
+            : this.policy.arms.canary.includes(label)
+                ? 'canary'
+                : this.policy.arms.baseline.includes(label)
+                    ? 'baseline'
+                    : undefined;
+        if (!arm)
+            return;
+        const value = Number(raw);
+        if (!Number.isFinite(value) || value < 0) {
+            if (this.invalid.length < 10) {
+                this.invalid.push(`${name} (${arm}) has value ${raw} for the bucket at ${new Date(bucket).toISOString()}: not a count; check the series`);
+            }
+            return;
+        }
+        let les = points[arm].get(bucket);
+        if (!les)
+            points[arm].set(bucket, (les = new Map()));
+        const le = labels.le ?? '';
+        les.set(le, (les.get(le) ?? 0) + value);
+    }
+    /**
+     * Each `limitQuery` at the window's end, with `$canary` replaced by the escaped canary matchers
+     * (and source.match, and the series' match). One number per metric, or a problem that holds.
+     */
+    async limitValues(to) {
+        const values = {};
+        const problems = [];
+        await Promise.all(this.policy.metrics.map(async (m) => {
+            const s = this.spec.series[m.name];
+            if (!s?.limitQuery)
+                return;
+            const inner = selector('x', { ...this.spec.match, ...s.match }, {
+                [this.policy.arms.field]: this.policy.arms.canary
+            }).slice(2, -1);
+            const query = s.limitQuery.split('$canary').join(inner);
+            try {
+                const result = await this.client.instant(query, to);
+                const value = Number(result[0]?.value[1]) * s.scale;
+                if (result.length !== 1) {
+                    problems.push(`limitQuery of ${m.name} returned ${result.length} series, not one; aggregate it (e.g. sum(...))`);
+                }
+                else if (!Number.isFinite(value)) {
+                    problems.push(`limitQuery of ${m.name} returned ${result[0]?.value[1]}, not a number`);
+                }
+                else {
+                    values[m.name] = value;
+                }
+            }
+            catch (e) {
+                if (!(e instanceof SourceError))
+                    throw e;
+                problems.push(`limitQuery of ${m.name}: ${e.message}`);
+            }
+        }));
+        return { values, problems };
+    }
+    /** Counter resets of the request counter per arm over the window: one instant query. */
+    async resets(def, from, to) {
+        if (to <= from)
+            return [];
+        const base = def.histogram ? def.name.replace(/_bucket$/, '_count') : def.name;
+        const sel = this.selectorFor(base, def.match, ARMS);
+        const query = `sum by (${this.policy.arms.field}) (resets(${sel}[${promDuration(to - from)}]))`;
+        const result = await this.client.instant(query, to);
+        const out = [];
+        for (const s of result) {
+            const label = s.metric[this.policy.arms.field] ?? '';
+            const arm = this.policy.arms.canary.includes(label) ? 'canary' : 'baseline';
+            const n = Number(s.value[1]);
+            if (n > 0)
+                out.push([arm, n]);
+        }
+        return out;
+    }
+    /** Returns (arm, bucket) -> the metric's sketch in that cell. */
+    sketcher(m, s, f, notes) {
+        const scale = s.scale;
+        const value = (x, arm, bucket) => x?.points[arm].get(bucket)?.get('');
+        if (s.histogram && f.buckets) {
+            const buckets = f.buckets;
+            const bounds = boundsOf(buckets).map(b => b * scale);
+            if (m.kind === 'mean') {
+                notes.push(s.sumOfSquares
+                    ? `${m.name}: variance from ${s.sumOfSquares}`
+                    : `${m.name}: variance bounded from the histogram buckets of ${s.histogram} (each value at its bucket's upper edge): conservative, wider than the data's`);
+            }
+            else {
+                notes.push(`${m.name}: quantiles from the buckets of ${s.histogram} (${bounds.length} bounds), intervals widened to the bucket edges`);
+            }
+            return (arm, bucket) => {
+                const les = buckets.points[arm].get(bucket);
+                if (!les)
+                    return { moments: emptyMoments(), requests: 0 };
+                const histogram = histogramOf(les, scale);
+                const n = histogram.counts.reduce((a, c) => a + c, 0);
+                const sketch = { moments: emptyMoments(), requests: n, histogram };
+                if (m.kind === 'mean') {
+                    const sum = (value(f.sum, arm, bucket) ?? 0) * scale;
+                    const squares = value(f.squares, arm, bucket);
+                    const sxx = squares !== undefined ? squares * scale * scale : sumOfSquaresBound(histogram, sum);
+                    sketch.moments = { n, sx: sum, sy: n, syy: n, sxy: sum, sxx };
+                }
+                return sketch;
+            };
+        }
+        if (m.kind === 'rate') {
+            return (arm, bucket) => {
+                const n = Math.round(value(f.total, arm, bucket) ?? 0);
+                const e = Math.min(n, Math.round(value(f.errors, arm, bucket) ?? 0));
+                return { moments: { n, sx: e, sy: n, sxx: e, syy: n, sxy: e }, requests: n };
+            };
+        }
+        notes.push(s.sumOfSquares
+            ? `${m.name}: variance from ${s.sumOfSquares}`
+            : `${m.name}: variance from batch means (one cluster per ${promDuration(this.policy.bucket)} time bucket of ${s.sum} / ${s.count}); name a sumOfSquares series for a per-request variance`);
+        return (arm, bucket) => {
+            const c = value(f.count, arm, bucket) ?? 0;
+            const x = (value(f.sum, arm, bucket) ?? 0) * scale;
+            const squares = value(f.squares, arm, bucket);
+            const n = Math.round(c);
+            if (squares !== undefined) {
+                return {
+                    moments: { n, sx: x, sy: c, syy: c, sxy: x, sxx: squares * scale * scale },
+                    requests: n
+                };
+            }
+            const moments = emptyMoments();
+            if (c > 0)
+                addCluster(moments, x, c);
+            return { moments, requests: n };
+        };
+    }
+    /**
+     * No series, one arm missing, a series that stopped: each named, each holds. An error counter is
+     * the exception: client libraries create a labelled counter at its first increment, so an arm
+     * with no errors has no series. It counts as 0 (a warning) when the other arm has the series.
+     */
+    findProblems(fetched, requests, requestsAt, problems, warnings) {
+        const label = this.policy.arms.field;
+        const seen = new Set();
+        const errorCounters = new Set(fetched.map(f => f.errors?.name));
+        const lastRequest = (arm) => latest([...requests.points[arm].keys()].filter(b => requestsAt(arm, b) > 0));
+        const values = (arm) => `${label} in [${this.policy.arms[arm].join(', ')}]`;
+        for (const f of [requests, ...fetched.flatMap(x => Object.values(x))]) {
+            if (!f || seen.has(f.name))
+                continue;
+            seen.add(f.name);
+            const present = ARMS.filter(a => f.points[a].size > 0);
+            if (present.length === 0) {
+                problems.push(`no data for ${f.name} with ${label} in [${[...this.policy.arms.baseline, ...this.policy.arms.canary].join(', ')}] in the window: check the series name, the arm label and source.match`);
+                continue;
+            }
+            const lazy = errorCounters.has(f.name);
+            for (const arm of ARMS) {
+                if (!present.includes(arm)) {
+                    if (lazy) {
+                        warnings.push(`${f.name} has no series for the ${arm} arm (${values(arm)}): counted as 0 errors (a labelled counter appears at its first increment)`);
+                    }
+                    else {
+                        problems.push(`${f.name} has no data for the ${arm} arm (${values(arm)}) in the window`);
+                    }
+                    continue;
+                }
+                if (f === requests || lazy)
+                    continue;
+                const last = latest(f.points[arm].keys());
+                const expected = lastRequest(arm);
+                if (expected - last > this.policy.bucket) {
+                    problems.push(`${f.name} (${arm}) stopped: no data after ${new Date(last + this.policy.bucket).toISOString()}, while requests continue until ${new Date(expected + this.policy.bucket).toISOString()}`);
+                }
+            }
+        }
+    }
+    /** Secrets from the environment into the client's headers; a missing variable is a SourceError. */
+    resolveHeaders() {
+        if (this.headersResolved)
+            return;
+        const spec = this.spec;
+        const read = (name, key) => {
+            const v = this.env[name];
+            if (v === undefined || v === '') {
+                throw new SourceError(`environment variable ${name} (${key}) is not set; set it to the secret, or change the policy`);
+            }
+            return v;
+        };
+        const headers = { ...spec.headers };
+        for (const [header, envName] of Object.entries(spec.headersFromEnv)) {
+            headers[header] = read(envName, `source.headersFromEnv.${header}`);
+        }
+        if (spec.auth?.bearerTokenEnv) {
+            headers.authorization = `Bearer ${read(spec.auth.bearerTokenEnv, 'source.auth.bearerTokenEnv')}`;
+        }
+        else if (spec.auth?.basic) {
+            const password = read(spec.auth.basic.passwordEnv, 'source.auth.basic.passwordEnv');
+            headers.authorization = `Basic ${Buffer.from(`${spec.auth.basic.user}:${password}`).toString('base64')}`;
+        }
+        this.client.setHeaders(headers);
+        this.headersResolved = true;
+    }
+}
+/** The largest of some bucket starts, -Infinity for none (no spread: there may be 10,000s). */
+function latest(buckets) {
+    let max = -Infinity;
+    for (const b of buckets)
+        if (b > max)
+            max = b;
+    return max;
+}
+/** The finite `le` bounds seen anywhere in a histogram's points, ascending. */
+function boundsOf(f) {
+    const bounds = new Set();
+    for (const arm of ARMS)
+        for (const les of f.points[arm].values())
+            for (const le of les.keys()) {
+                const b = Number(le);
+                if (Number.isFinite(b))
+                    bounds.add(b);
+            }
+    return [...bounds].sort((a, b) => a - b);
+}
+/** The +Inf count of a histogram's `le` map (the largest cumulative count if +Inf is missing). */
+function countOf(les) {
+    return les.get('+Inf') ?? Math.max(0, ...les.values());
+}
+/** Per-bucket counts (rounded: events are whole), bounds scaled. */
+function histogramOf(les, scale) {
+    const entries = [...les.entries()]
+        .map(([le, v]) => [Number(le), v])
+        .filter(([le]) => !Number.isNaN(le))
+        .sort((a, b) => a[0] - b[0]);
+    const finite = entries.filter(([le]) => Number.isFinite(le));
+    const cumulative = [...finite.map(([, v]) => Math.round(v)), Math.round(countOf(les))];
+    return fromCumulative(finite.map(([le]) => le * scale), cumulative);
+}
+function withFindings(quality, problems, warnings, notes) {
+    return {
+        ...quality,
+        ...(problems.length > 0 && { problems }),
+        ...(warnings.length > 0 && { warnings }),
+        ...(notes.length > 0 && { notes })
+    };
+}
+
+/** Read and validate a policy file. Throws UsageError (unreadable) or PolicyError (invalid). */
+async function loadPolicyFile(path) {
+    let text;
+    try {
+        text = await readFile(path, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UsageError(code === 'ENOENT'
+            ? `policy file ${path} does not exist; pass the path of your rollout policy YAML with --policy`
+            : `cannot read policy file ${path}: ${e.message}`);
+    }
+    const policy = parsePolicy(text, path);
+    const hash = `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+    return { policy, hash, path };
+}
+/**
+ * The evidence source the policy names. `records` (CLI --records, Action input) overrides the
+ * policy's source with files; those are relative to the working directory, the policy's own to its
+ * folder.
+ */
+function sourceFor(loaded, records) {
+    const { policy } = loaded;
+    const spec = policy.source;
+    if (records && records.length > 0) {
+        return new FileSource({
+            patterns: records,
+            baseDir: process.cwd(),
+            format: spec.type === 'file' ? spec.format : 'auto',
+            policy
+        });
+    }
+    if (spec.type === 'langfuse')
+        return new LangfuseSource({ spec, policy });
+    if (spec.type === 'prometheus')
+        return new PrometheusSource({ policy, env: process.env });
+    return new FileSource({
+        patterns: spec.path,
+        baseDir: dirname$1(resolve$1(loaded.path)),
+        format: spec.format,
+        policy
+    });
+}
+
+/** Formatting shared by the decision reasons and the reports. Pure; English, thousands with commas. */
+const int = (n) => Math.round(n).toLocaleString('en-US');
+function duration(ms) {
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s}s`;
+    const m = Math.round(s / 60);
+    if (m < 60)
+        return `${m}m`;
+    const h = Math.floor(m / 60);
+    if (h < 48)
+        return m % 60 === 0 ? `${h}h` : `${h}h${String(m % 60).padStart(2, '0')}m`;
+    return `${Math.round(h / 24)}d`;
+}
+/** "roughly 3 h": a projection is an order of magnitude, not a promise. */
+function roughDuration(seconds) {
+    if (seconds < 90)
+        return 'about a minute';
+    if (seconds < 5400)
+        return `roughly ${Math.round(seconds / 60)} min`;
+    if (seconds < 172800)
+        return `roughly ${Math.round(seconds / 3600)} h`;
+    return `roughly ${Math.round(seconds / 86400)} days`;
+}
+/** About 2 significant figures for a sample projection: "about 2,400". */
+function roughCount(n) {
+    if (n < 100)
+        return int(n);
+    const magnitude = 10 ** (Math.floor(Math.log10(n)) - 1);
+    return int(Math.ceil(n / magnitude) * magnitude);
+}
+function unitOf(m) {
+    if (m.kind === 'rate')
+        return 'share';
+    if (m.kind !== 'ratio' && /(^|_)ms$|latency|ttft|duration/.test(m.from))
+        return 'ms';
+    if (/^cost/.test(m.from))
+        return 'usd';
+    if (/tokens$/.test(m.from) && m.kind !== 'ratio')
+        return 'tokens';
+    return 'plain';
+}
+function sig(v, digits = 3) {
+    if (v === 0)
+        return '0';
+    const a = Math.abs(v);
+    if (a >= 1000)
+        return int(v);
+    return Number(v.toPrecision(digits)).toString();
+}
+/** A level of the metric (a baseline or canary value) in its own unit. */
+function value(m, v) {
+    if (v === null || !Number.isFinite(v))
+        return 'n/a';
+    switch (unitOf(m)) {
+        case 'ms':
+            return v >= 1000 ? `${sig(v / 1000)} s` : `${sig(v)} ms`;
+        case 'usd':
+            return `$${sig(v)}`;
+        case 'share':
+            return `${sig(v * 100)}%`;
+        case 'tokens':
+            return `${sig(v)} tok`;
+        default:
+            return sig(v);
+    }
+}
+/** A change: relative as a signed percent, absolute in the unit (points for rates). */
+function change(m, v, relative) {
+    if (!Number.isFinite(v))
+        return v > 0 ? '+∞' : '−∞';
+    const sign = v > 0 ? '+' : v < 0 ? '−' : '±';
+    const a = Math.abs(v);
+    if (relative)
+        return `${sign}${sig(a * 100, 2)}%`;
+    if (unitOf(m) === 'share')
+        return `${sign}${sig(a * 100, 2)}pp`;
+    return `${sign}${value(m, a)}`;
+}
+/** "+12% (+4.1% to +20%)" */
+function deltaWithInterval(m) {
+    const d = m.delta;
+    if (!Number.isFinite(d.estimate))
+        return 'n/a';
+    return `${change(m, d.estimate, d.relative)} (${change(m, d.lower, d.relative)} to ${change(m, d.upper, d.relative)})`;
+}
+function toleranceText(m) {
+    return change(m, m.tolerance, m.delta.relative);
+}
+
+/** Points per chart: a day of evaluations at a 15-minute cadence is still readable. */
+/**
+ * A mermaid `xychart-beta` per gating metric (GitHub renders mermaid in comments and job
+ * summaries, https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/creating-diagrams):
+ * the change's estimate and its interval at each evaluation in the rollout's history, with the
+ * tolerance as a flat line, so a reader sees the interval close in on (or cross) the tolerance.
+ * Empty when fewer than two evaluations have the metric.
+ */
+function metricCharts(history, metrics) {
+    const charts = [];
+    for (const m of metrics) {
+        if (m.mode === 'report')
+            continue;
+        const points = history
+            .filter(h => !h.manual)
+            .flatMap(h => {
+            const p = h.metrics?.find(x => x.name === m.name);
+            return p ? [{ at: h.at, ...p }] : [];
+        })
+            .slice(-48);
+        if (points.length < 2)
+            continue;
+        const scale = m.delta.relative ? 100 : 1;
+        // An unbounded interval (too little data yet) is drawn clipped to a range around the rest.
+        const finite = points.flatMap(p => [p.estimate, p.lower, p.upper]).filter(Number.isFinite);
+        const reach = Math.max(Math.abs(m.tolerance) * 3, ...finite.map(Math.abs)) || 1;
+        const clip = (v) => round$1(Math.max(-reach, Math.min(reach, v)) * scale);
+        const series = (pick) => `[${points.map(p => clip(pick(p))).join(', ')}]`;
+        const unit = m.delta.relative ? '%' : '';
+        charts.push([
+            '```mermaid',
+            'xychart-beta',
+            `  title "${label(m.name)}: change and interval${unit ? ' (%)' : ''}, tolerance ${round$1(m.tolerance * scale)}${unit}"`,
+            `  x-axis [${points.map(p => `"${p.at.slice(5, 16).replace('T', ' ')}"`).join(', ')}]`,
+            `  y-axis "canary - baseline${unit ? ' (%)' : ''}"`,
+            `  line ${series(p => p.upper)}`,
+            `  line ${series(p => p.estimate)}`,
+            `  line ${series(p => p.lower)}`,
+            `  line [${points.map(() => clip(m.tolerance)).join(', ')}]`,
+            '```'
+        ].join('\n'));
+    }
+    return charts;
+}
+const round$1 = (v) => Math.round(v * 1000) / 1000;
+/** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
+const label = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
+
+function decisionRecord(input) {
+    const { policy, decision, analysis } = input;
+    const iso = (t) => new Date(t).toISOString();
+    const record = {
+        decision: decision.action,
+        rollout: policy.rollout.name,
+        status: input.state.status,
+        step: decision.from,
+        next: decision.to,
+        complete: decision.complete,
+        steps: policy.rollout.steps,
+        evaluatedAt: iso(input.now),
+        window: analysis ? { from: iso(analysis.window.from), to: iso(analysis.window.to) } : null,
+        policy: { hash: input.policyHash, confidence: policy.confidence },
+        source: input.source ?? null,
+        arms: {
+            baseline: {
+                n: analysis?.arms.baseline.requests ?? 0,
+                units: analysis?.arms.baseline.units ?? 0
+            },
+            canary: { n: analysis?.arms.canary.requests ?? 0, units: analysis?.arms.canary.units ?? 0 }
+        },
+        metrics: analysis?.metrics ?? [],
+        segments: analysis?.segments ?? [],
+        checks: analysis?.checks ?? [],
+        reasons: decision.reasons
+    };
+    if (decision.needed)
+        record.needed = decision.needed;
+    if (decision.manual)
+        record.manual = decision.manual;
+    if (input.quality)
+        record.dataQuality = input.quality;
+    if (analysis?.judge)
+        record.judge = analysis.judge;
+    return record;
+}
+/** The record as JSON text: Infinity and NaN become null, as JSON requires. */
+const recordJson = (r) => JSON.stringify(r, null, 2);
+
+/**
+ * Text from data or from the policy (metric names, segment values, reasons that quote them) is
+ * escaped before it reaches markdown, so it cannot inject links, mentions, HTML or table cells.
+ */
+function escapeMarkdown(text) {
+    return text
+        .replace(/[\\`*_[\]|~#]/g, c => `\\${c}`)
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/@/g, '@\u200b')
+        .replace(/\r?\n/g, ' ');
+}
+const ICON = { promote: '✅', hold: '⏸️', rollback: '⏪' };
+const VERDICT = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⏳ inconclusive' };
+const CHECK = { ok: '✅', warn: '⚠️', block: '⛔' };
+/** The marker that identifies this rollout's comment (the sticky PR comment finds it). */
+const commentMarker = (rollout) => `<!-- ai-rollout-gate:${encodeURIComponent(rollout)} -->`;
+function headline(r) {
+    const name = `\`${r.rollout.replace(/`/g, '')}\``;
+    if (r.manual) {
+        const what = {
+            rollback: 'Rolled back',
+            promote: 'Promoted',
+            pause: 'Paused',
+            resume: 'Resumed'
+        };
+        return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%`;
+    }
+    switch (r.decision) {
+        case 'promote':
+            return r.complete && r.step.weight === r.next.weight
+                ? `${ICON.promote} ${name} is complete at 100%`
+                : `${ICON.promote} Promote ${name}: ${r.step.weight}% → ${r.next.weight}%${r.complete ? ' (complete)' : ''}`;
+        case 'rollback':
+            return r.step.weight === 0
+                ? `${ICON.rollback} ${name} is rolled back: the canary is at 0%`
+                : `${ICON.rollback} Roll back ${name}: ${r.step.weight}% → 0%`;
+        default:
+            return `${ICON.hold} Hold ${name} at ${r.step.weight}%`;
+    }
+}
+/** `1% ✓ → 5% ✓ → **25%** → 50% → 100%`, relative to where the decision leaves the canary. */
+function progressLine(r) {
+    const current = r.decision === 'rollback' ? r.step.index : r.next.index;
+    return r.steps
+        .map((w, i) => {
+        if (r.decision === 'rollback' && i === current)
+            return `**${w}% ✗**`;
+        if (i < current || (r.complete && i === current))
+            return `${w}% ✓`;
+        if (i === current)
+            return `**${w}%**`;
+        return `${w}%`;
+    })
+        .join(' → ');
+}
+function metricRow(m) {
+    const mode = m.mode === 'gate' ? '' : ` _(${m.mode})_`;
+    const limit = m.limit
+        ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
+        : '';
+    return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${limit} | ${VERDICT[m.verdict]} |`;
+}
+/** A count of segments by verdict, then the failing ones (at most five, named). */
+function segmentLines(segments) {
+    if (segments.length === 0)
+        return [];
+    const count = (v) => segments.filter(s => s.verdict === v).length;
+    const failing = segments.filter(s => s.verdict === 'fail').slice(0, 5);
+    return [
+        '',
+        `**Segments**: ${segments.length} compared, ${count('fail')} fail, ${count('inconclusive')} inconclusive, ${count('pass')} pass.`,
+        ...(failing.length > 0 ? [''] : []),
+        ...failing.map(s => {
+            const names = s.metrics.filter(m => m.verdict === 'fail').map(m => escapeMarkdown(m.name));
+            return `- ${VERDICT.fail} ${escapeMarkdown(s.segment)}: ${names.join(', ')}`;
+        })
+    ];
+}
+/** GitHub refuses comment bodies over 65,536 characters; stay below with room for the marker. */
+const MAX_COMMENT_LENGTH = 65_000;
+/**
+ * The PR comment and job summary: verdict first, then the evidence, the charts over the rollout,
+ * then the full record. When too long for a comment, detail is dropped first, the verdict never.
+ */
+function renderMarkdown(r, options = {}) {
+    const maxLength = options.maxLength ?? MAX_COMMENT_LENGTH;
+    const summary = summaryLines(r).join('\n');
+    const charts = metricCharts(options.history ?? [], r.metrics);
+    const chartSection = charts.length > 0
+        ? ['<details><summary>Over the rollout</summary>', '', ...charts, '', '</details>'].join('\n')
+        : '';
+    const record = recordSection(r);
+    const fits = (parts) => {
+        const text = parts.filter(Boolean).join('\n\n') + '\n';
+        return text.length <= maxLength ? text : undefined;
+    };
+    const omitted = "<sub>The decision record is too long for a comment: see the run's `report-path` output.</sub>";
+    return (fits([summary, chartSection, record]) ??
+        fits([summary, chartSection, omitted]) ??
+        fits([summary, omitted]) ??
+        `${summary.slice(0, maxLength - 200)}\n\n_(truncated: see the run's \`report-path\` output for everything)_\n`);
+}
+function summaryLines(r) {
+    const lines = [commentMarker(r.rollout), `### ${headline(r)}`, '', progressLine(r), ''];
+    lines.push(...r.reasons.map(reason => `- ${escapeMarkdown(reason)}`));
+    if (r.needed && r.needed.samples !== null && r.needed.samples > 0) {
+        const time = r.needed.seconds !== null ? `, ${roughDuration(r.needed.seconds)} at current traffic` : '';
+        lines.push('', `**Still needed:** about ${roughCount(r.needed.samples)} more canary requests${time}.`);
+    }
+    if (r.metrics.length > 0) {
+        lines.push('', `Window ${r.window?.from ?? '?'} → ${r.window?.to ?? '?'}: baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests.`, '', '| metric | baseline | canary | change (interval) | tolerance | verdict |', '|---|---:|---:|---|---:|---|', ...r.metrics.map(metricRow));
+        lines.push('', `<sub>${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.</sub>`);
+    }
+    if (r.checks.length > 0) {
+        lines.push('', '**Checks**', '', ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`));
+    }
+    if (r.applied && r.applied.length > 0) {
+        lines.push('', '**Applied**', '', ...r.applied.map(a => `- ${a.ok ? (a.changed ? '✅' : '➖') : '❌'} ${a.actuator}: ${escapeMarkdown(a.detail)}`));
+    }
+    lines.push(...segmentLines(r.segments));
+    return lines;
+}
+function recordSection(r) {
+    const json = recordJson(r);
+    const fence = '`'.repeat(Math.max(3, longestBacktickRun(json) + 1));
+    return [
+        '<details><summary>Decision record</summary>',
+        '',
+        `${fence}json`,
+        json,
+        fence,
+        '',
+        '</details>'
+    ].join('\n');
+}
+const longestBacktickRun = (s) => Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
+
+/** Markdown bold (the current step) becomes brackets in a terminal. */
+const plain = (s) => s.replace(/\*\*(.*?)\*\*/g, '[$1]');
+/** The terminal view: the verdict, why, and one line per metric and check. */
+function renderText(r) {
+    const lines = [plain(headline(r)), plain(progressLine(r)), ''];
+    lines.push(...r.reasons.map(reason => `  - ${reason}`));
+    if (r.metrics.length > 0) {
+        lines.push('', `window ${r.window?.from} -> ${r.window?.to}; baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests`);
+        const rows = r.metrics.map(m => [
+            m.name + (m.mode === 'gate' ? '' : ` (${m.mode})`),
+            value(m, m.baseline),
+            value(m, m.canary),
+            deltaWithInterval(m),
+            `tol ${toleranceText(m)}`,
+            m.verdict
+        ]);
+        const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? [];
+        for (const row of rows) {
+            lines.push('  ' +
+                row
+                    .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+                    .join('  ')
+                    .trimEnd());
+        }
+    }
+    if (r.checks.length > 0) {
+        lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`));
+    }
+    return lines.join('\n') + '\n';
+}
+/** One line for `status`: where the rollout stands, from its stored state. */
+function statusText(policy, state) {
+    if (!state)
+        return `${policy.rollout.name}: no state yet (the first evaluate starts the first step)`;
+    const steps = policy.rollout.steps;
+    return `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}`;
+}
+
+/** The stored state is unreadable or belongs to something else; the message says what to do. */
+class StateError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'StateError';
+    }
+}
+class StateConflictError extends StateError {
+    constructor(where, expected, found) {
+        super(`${where} changed while this run was deciding (expected revision ${expected ?? 'none'}, found ${found ?? 'none'}); run again to decide on the new state`);
+        this.name = 'StateConflictError';
+    }
+}
+/** Validate a parsed state document for `rollout`; throws StateError naming `where`. */
+function parseState(text, where, rollout) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (e) {
+        throw new StateError(`${where} is not valid JSON (${e.message}); restore it from version control, or delete it to start the rollout again at its first step`);
+    }
+    const s = doc;
+    const problems = [];
+    if (typeof s !== 'object' || s === null || Array.isArray(s))
+        problems.push('not an object');
+    else {
+        if (s.version !== 1)
+            problems.push(`version is ${JSON.stringify(s.version)}, expected 1`);
+        if (typeof s.rollout !== 'string')
+            problems.push('rollout is missing');
+        if (typeof s.revision !== 'number' || !Number.isInteger(s.revision))
+            problems.push('revision is not an integer');
+        if (!['running', 'paused', 'complete', 'rolled-back'].includes(s.status))
+            problems.push(`status ${JSON.stringify(s.status)} is unknown`);
+        if (typeof s.stepIndex !== 'number' || !Number.isInteger(s.stepIndex) || s.stepIndex < 0)
+            problems.push('stepIndex is not a non-negative integer');
+        if (typeof s.stepStartedAt !== 'string' || Number.isNaN(Date.parse(s.stepStartedAt)))
+            problems.push('stepStartedAt is not an ISO-8601 time');
+        if (!Array.isArray(s.history))
+            problems.push('history is not a list');
+    }
+    if (problems.length > 0) {
+        throw new StateError(`${where} is not a rollout state: ${problems.join('; ')}. Delete it to start the rollout again at its first step`);
+    }
+    const state = s;
+    if (state.rollout !== rollout) {
+        throw new StateError(`${where} belongs to rollout "${state.rollout}", not "${rollout}" (policy rollout.name); use a separate --state file per rollout`);
+    }
+    return state;
+}
+
+/** A local JSON file, written atomically (write a temporary file, then rename over the old one). */
+class FileStateStore {
+    path;
+    rollout;
+    constructor(path, rollout) {
+        this.path = path;
+        this.rollout = rollout;
+    }
+    describe() {
+        return this.path;
+    }
+    async load() {
+        let text;
+        try {
+            text = await readFile(this.path, 'utf8');
+        }
+        catch (e) {
+            if (e.code === 'ENOENT')
+                return undefined;
+            throw new StateError(`cannot read state file ${this.path}: ${e.message}`);
+        }
+        if (text.trim() === '') {
+            throw new StateError(`state file ${this.path} is empty; delete it to start the rollout again at its first step`);
+        }
+        return parseState(text, `state file ${this.path}`, this.rollout);
+    }
+    async save(state, expectedRevision) {
+        const current = await this.load();
+        if (current?.revision !== expectedRevision) {
+            throw new StateConflictError(`state file ${this.path}`, expectedRevision, current?.revision);
+        }
+        const tmp = join(dirname$1(this.path), `.${basename$1(this.path)}.${process.pid}.tmp`);
+        try {
+            await writeFile$1(tmp, JSON.stringify(state, null, 2) + '\n', 'utf8');
+            await rename$1(tmp, this.path);
+        }
+        catch (e) {
+            await unlink$1(tmp).catch(() => undefined);
+            throw new StateError(`cannot write state file ${this.path}: ${e.message}`);
+        }
+    }
+}
+
+/**
+ * The rollout state as a JSON document on a dedicated branch (`rollouts/<name>.json`), written with
+ * the contents API. The blob sha read by `load` is the compare-and-swap token of `save`: when
+ * another run wrote in between, GitHub refuses the write and `save` throws StateConflictError, so
+ * the caller re-reads and decides again instead of overwriting that run's transition.
+ */
+class GitHubStateStore {
+    files;
+    branch;
+    rollout;
+    path;
+    /** The blob read by the last `load` (undefined: there was no document). */
+    sha;
+    constructor(files, branch, rollout) {
+        this.files = files;
+        this.branch = branch;
+        this.rollout = rollout;
+        this.path = `rollouts/${rollout}.json`;
+    }
+    describe() {
+        return `${this.path} on branch ${this.branch}`;
+    }
+    async load() {
+        const file = await this.files.read(this.path, this.branch);
+        this.sha = file?.sha;
+        if (!file)
+            return undefined;
+        return parseState(file.text, `rollout state ${this.describe()}`, this.rollout);
+    }
+    async save(state, expectedRevision) {
+        if (this.sha === undefined && !(await this.files.hasBranch(this.branch))) {
+            await this.files.createBranch(this.branch);
+        }
+        const last = state.history.at(-1);
+        const what = last ? `${last.action} ${last.from}% → ${last.to}%` : state.status;
+        try {
+            const { sha } = await this.files.write(this.path, this.branch, JSON.stringify(state, null, 2) + '\n', this.sha, `rollout ${this.rollout}: ${what} (revision ${state.revision})`);
+            this.sha = sha;
+        }
+        catch (e) {
+            if (e instanceof ContentConflictError) {
+                throw new StateConflictError(`rollout state ${this.describe()}`, expectedRevision, undefined);
+            }
+            throw e;
+        }
+    }
+}
+
+const CHAT_USAGE = [
+    '`/rollout status`',
+    '`/rollout promote [to 50%]`',
+    '`/rollout pause <reason>`',
+    '`/rollout resume`',
+    '`/rollout rollback <reason>`',
+    'with `<rollout name>:` before the reason when a PR has several rollouts'
+];
+const VERBS = ['status', 'promote', 'pause', 'resume', 'rollback'];
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+function parseChatCommand(body) {
+    const line = body
+        .replace(/^\uFEFF/, '')
+        .split(/\r?\n/, 1)[0]
+        .trim();
+    const m = /^\/rollout(?:\s+(.*))?$/.exec(line);
+    if (!m)
+        return { kind: 'none' };
+    const [word = '', ...words] = (m[1] ?? '').trim().split(/\s+/);
+    const verb = word.toLowerCase();
+    if (!VERBS.includes(verb)) {
+        return malformed(word ? `unknown command \`${clip(word)}\`` : 'a command is missing');
+    }
+    let rest = words.join(' ').trim();
+    let rollout;
+    const named = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63}):(?:\s+|$)/.exec(rest);
+    if (named) {
+        rollout = named[1];
+        rest = rest.slice(named[0].length).trim();
+    }
+    else if ((verb === 'status' || verb === 'resume') && rest) {
+        if (!NAME.test(rest))
+            return malformed(`\`${clip(rest)}\` is not a rollout name`);
+        rollout = rest;
+        rest = '';
+    }
+    const command = { verb, ...(rollout && { rollout }) };
+    if (verb === 'promote') {
+        const to = /^to\s+(\S+)\s*(.*)$/i.exec(rest);
+        if (to) {
+            const weight = /^(\d+(?:\.\d+)?)%?$/.exec(to[1]);
+            const value = weight ? Number(weight[1]) : NaN;
+            if (!(value > 0 && value <= 100))
+                return malformed(`\`${clip(to[1])}\` is not a weight like 50%`);
+            command.toWeight = value;
+            rest = to[2].trim();
+        }
+    }
+    if ((verb === 'pause' || verb === 'rollback') && !rest) {
+        return malformed(`\`/rollout ${verb}\` needs a reason, e.g. \`/rollout ${verb} answers got worse\``);
+    }
+    if (rest)
+        command.reason = rest.slice(0, 500);
+    return { kind: 'command', command };
+}
+function malformed(problem) {
+    return { kind: 'malformed', message: `${problem}. Commands: ${CHAT_USAGE.join(', ')}.` };
+}
+/** Echo at most a few characters of what the person typed (escaped by the caller's markdown). */
+const clip = (s) => s.replace(/`/g, '').slice(0, 40);
+
+/**
+ * The pull request conversation as ChatOps needs it: reactions that acknowledge a command, short
+ * replies, and the commenter's permission on the repository, asked through the API
+ * (https://docs.github.com/en/rest/collaborators/collaborators#get-repository-permissions-for-a-user),
+ * never inferred from the comment's author_association.
+ */
+class Conversation {
+    github;
+    repo;
+    issueNumber;
+    constructor(github, repo, issueNumber) {
+        this.github = github;
+        this.repo = repo;
+        this.issueNumber = issueNumber;
+    }
+    async react(commentId, content) {
+        try {
+            await this.github.rest.reactions.createForIssueComment({
+                ...this.repo,
+                comment_id: commentId,
+                content
+            });
+        }
+        catch (e) {
+            throw explainGitHubError(e, `react to comment ${commentId}`, 'pull-requests: write');
+        }
+    }
+    async reply(body) {
+        try {
+            const { data } = await this.github.rest.issues.createComment({
+                ...this.repo,
+                issue_number: this.issueNumber,
+                body
+            });
+            return data.html_url;
+        }
+        catch (e) {
+            throw explainGitHubError(e, `reply on pull request #${this.issueNumber}`, 'pull-requests: write');
+        }
+    }
+    /** True when `login` may change the rollout: write, maintain or admin on the repository. */
+    async canWrite(login) {
+        try {
+            const { data } = await this.github.rest.repos.getCollaboratorPermissionLevel({
+                ...this.repo,
+                username: login
+            });
+            // `permission` folds maintain into write and triage into read.
+            return data.permission === 'admin' || data.permission === 'write';
+        }
+        catch (e) {
+            if (statusOf(e) === 404)
+                return false; // not a collaborator
+            throw explainGitHubError(e, `read the permission of ${login}`, 'metadata: read');
+        }
+    }
+}
+
+/** Whether the decision moves the canary (or is a person's command): what `on: change` waits for. */
+const moves = (r) => r.step.weight !== r.next.weight || r.manual !== undefined;
+/**
+ * Run every actuator in order; one that throws is recorded as not applied and the rest still run
+ * (a deployment status should mirror the decision even when a webhook is down).
+ */
+async function applyAll(actuators, record, dryRun) {
+    const results = [];
+    for (const actuator of actuators) {
+        try {
+            results.push({ ok: true, ...(await actuator.apply(record, { dryRun })) });
+        }
+        catch (e) {
+            results.push({
+                actuator: actuator.name,
+                ok: false,
+                changed: false,
+                detail: e.message
+            });
+        }
+    }
+    return results;
+}
+
+/**
+ * `model_list[name=v7].litellm_params.weight` -> ['model_list', {key:'name',value:'v7'},
+ * 'litellm_params', 'weight']. Throws with the position of a malformed step.
+ */
+function parseWeightPath(path) {
+    const steps = [];
+    const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
+    // What the previous token was decides what may follow: a key only at the start or after a dot,
+    // an index or a dot only after a key or an index.
+    let prev = 'start';
+    let m;
+    let at = 0;
+    while (at < path.length && (m = re.exec(path))) {
+        const isKey = m[1] !== undefined;
+        const isDot = m[5] !== undefined;
+        if (isKey ? prev === 'step' : prev !== 'step')
+            break;
+        if (isKey)
+            steps.push(m[1]);
+        else if (m[2] !== undefined)
+            steps.push(Number(m[2]));
+        else if (!isDot)
+            steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
+        prev = isDot ? 'dot' : 'step';
+        at = re.lastIndex;
+    }
+    if (at !== path.length || prev !== 'step') {
+        throw new Error(`weight path "${path}" is malformed near character ${at + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
+    }
+    return steps;
+}
+/**
+ * Set a number at `path` in a YAML document with the `yaml` Document API, which keeps comments,
+ * key order and formatting (https://eemeli.org/yaml/#documents). Every step must exist: a missing
+ * key is an error naming it, never a silently created one.
+ */
+function setInYaml(doc, path, value) {
+    const steps = parseWeightPath(path);
+    const keys = [];
+    let node = doc.contents;
+    for (const [i, step] of steps.entries()) {
+        const where = keys.length > 0 ? ` under ${formatKeys(keys)}` : '';
+        let key;
+        if (typeof step === 'object') {
+            if (!distExports.isSeq(node))
+                throw new Error(`${describeStep(step)}${where} needs a list there`);
+            const index = node.items.findIndex(item => distExports.isMap(item) && String(item.get(step.key)) === step.value);
+            if (index < 0)
+                throw new Error(`no list item with ${step.key} = ${step.value}${where}`);
+            key = index;
+        }
+        else {
+            const has = distExports.isMap(node) || distExports.isSeq(node) ? node.has(step) : false;
+            if (!has)
+                throw new Error(`${describeStep(step)}${where} does not exist`);
+            key = step;
+        }
+        keys.push(key);
+        if (i < steps.length - 1)
+            node = node.get(key, true);
+    }
+    doc.setIn(keys, value);
+}
+/** Set every weight in YAML (or JSON, which is YAML) text; returns the new text. */
+function setWeights(text, isJson, values) {
+    if (isJson)
+        return setInJson(text, values);
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid YAML: ${doc.errors[0].message}`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    return doc.toString();
+}
+/** JSON has no comments: parse, set, and write back with the file's own indentation. */
+function setInJson(text, values) {
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid JSON: ${doc.errors[0].message}`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
+    return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '');
+}
+const describeStep = (step) => typeof step === 'object'
+    ? `[${step.key}=${step.value}]`
+    : typeof step === 'number'
+        ? `[${step}]`
+        : `key "${step}"`;
+const formatKeys = (keys) => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+
+/** Attempts when someone else commits to the file between our read and write. */
+const ATTEMPTS = 3;
+/**
+ * Sets the canary's (and the baseline's complementary) weight in a YAML or JSON config file, and
+ * commits it with a message that carries the decision. Idempotent: an unchanged file is not
+ * written, so a rerun or a hold makes no commit.
+ */
+class GitFileActuator {
+    spec;
+    files;
+    name;
+    constructor(spec, files) {
+        this.spec = spec;
+        this.files = files;
+        this.name = `git-file ${spec.file}`;
+    }
+    async apply(record, { dryRun }) {
+        const canary = record.next.weight;
+        const values = this.spec.set.map(s => ({
+            path: s.path,
+            value: round(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
+        }));
+        const where = this.files.describe(this.spec.file);
+        for (let attempt = 1;; attempt++) {
+            const file = await this.files.read(this.spec.file);
+            if (!file)
+                throw new Error(`${where} does not exist; create it or fix actuators[].file`);
+            let text;
+            try {
+                text = setWeights(file.text, /\.json$/i.test(this.spec.file), values);
+            }
+            catch (e) {
+                throw new Error(`${where}: ${e.message}`);
+            }
+            const summary = values.map(v => `${v.path} = ${v.value}`).join(', ');
+            if (text === file.text) {
+                return { actuator: this.name, changed: false, detail: `${where} already has ${summary}` };
+            }
+            if (dryRun) {
+                return {
+                    actuator: this.name,
+                    changed: false,
+                    detail: `dry run: would set ${summary} in ${where}`
+                };
+            }
+            try {
+                await this.files.write(this.spec.file, text, file.sha, commitMessage(record));
+                return { actuator: this.name, changed: true, detail: `set ${summary} in ${where}` };
+            }
+            catch (e) {
+                if (e.name !== 'ContentConflictError' || attempt >= ATTEMPTS)
+                    throw e;
+            }
+        }
+    }
+}
+function commitMessage(r) {
+    const who = r.manual ? ` by ${r.manual.actor}` : '';
+    return [
+        `rollout ${r.rollout}: ${r.decision} ${r.step.weight}% → ${r.next.weight}%${who}`,
+        '',
+        ...r.reasons.slice(0, 3).map(reason => `- ${reason}`),
+        '',
+        `Policy ${r.policy.hash}, evaluated ${r.evaluatedAt} by ai-rollout-gate.`
+    ].join('\n');
+}
+/** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
+const round = (v) => Number(v.toPrecision(8));
+
+/**
+ * Starts a deploy workflow with the decision as inputs. Events made with the workflow's
+ * GITHUB_TOKEN start no other workflow, workflow_dispatch being the exception
+ * (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow#triggering-a-workflow-from-a-workflow).
+ */
+class WorkflowDispatchActuator {
+    spec;
+    github;
+    repo;
+    defaultRef;
+    name;
+    constructor(spec, github, repo, defaultRef) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.defaultRef = defaultRef;
+        this.name = `workflow-dispatch ${spec.workflow}`;
+    }
+    async apply(record, { dryRun }) {
+        if (this.spec.on === 'change' && !moves(record)) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not dispatched: the weight did not change'
+            };
+        }
+        const ref = this.spec.ref ?? (await this.defaultRef());
+        const inputs = {
+            ...this.spec.inputs,
+            decision: record.decision,
+            weight: String(record.next.weight),
+            rollout: record.rollout
+        };
+        const what = `${this.spec.workflow} on ${ref} with weight ${inputs.weight}`;
+        if (dryRun)
+            return { actuator: this.name, changed: false, detail: `dry run: would dispatch ${what}` };
+        try {
+            await this.github.rest.actions.createWorkflowDispatch({
+                ...this.repo,
+                workflow_id: this.spec.workflow,
+                ref,
+                inputs
+            });
+        }
+        catch (e) {
+            throw explainGitHubError(e, `dispatch workflow ${this.spec.workflow}`, 'actions: write');
+        }
+        return { actuator: this.name, changed: true, detail: `dispatched ${what}` };
+    }
+}
+/** GitHub limits a deployment status description to 140 characters. */
+const DESCRIPTION_LIMIT = 140;
+/**
+ * Mirrors every decision as a deployment status on an environment: in_progress while the rollout
+ * runs, success when it completes, failure on a rollback. One deployment per rollout and canary
+ * (its `task` names the rollout), so the environment's history reads as one rollout.
+ */
+class DeploymentActuator {
+    spec;
+    github;
+    repo;
+    sha;
+    name;
+    constructor(spec, github, repo, sha) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.sha = sha;
+        this.name = `deployment ${spec.environment}`;
+    }
+    async apply(record, { dryRun }) {
+        const state = record.decision === 'rollback'
+            ? 'failure'
+            : record.complete && record.decision === 'promote'
+                ? 'success'
+                : record.manual?.command === 'pause'
+                    ? 'queued'
+                    : 'in_progress';
+        const description = deploymentDescription(record);
+        if (dryRun) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would set ${state}: ${description}`
+            };
+        }
+        try {
+            const id = await this.deploymentId(record);
+            await this.github.rest.repos.createDeploymentStatus({
+                ...this.repo,
+                deployment_id: id,
+                state,
+                description,
+                environment: this.spec.environment,
+                ...(process.env.GITHUB_SERVER_URL &&
+                    process.env.GITHUB_RUN_ID && {
+                    log_url: `${process.env.GITHUB_SERVER_URL}/${this.repo.owner}/${this.repo.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
+                })
+            });
+            return { actuator: this.name, changed: true, detail: `${state}: ${description}` };
+        }
+        catch (e) {
+            throw explainGitHubError(e, `set a deployment status on ${this.spec.environment}`, 'deployments: write');
+        }
+    }
+    async deploymentId(record) {
+        const task = `rollout:${record.rollout}`;
+        const { data } = await this.github.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.spec.environment,
+            task,
+            sha: this.sha,
+            per_page: 1
+        });
+        const existing = data[0];
+        if (existing)
+            return existing.id;
+        const created = await this.github.rest.repos.createDeployment({
+            ...this.repo,
+            ref: this.sha,
+            task,
+            environment: this.spec.environment,
+            auto_merge: false,
+            required_contexts: [],
+            description: `ai-rollout-gate: ${record.rollout}`.slice(0, DESCRIPTION_LIMIT),
+            payload: { rollout: record.rollout, steps: record.steps }
+        });
+        if (!('id' in created.data))
+            throw new Error(created.data.message ?? 'GitHub did not create the deployment');
+        return created.data.id;
+    }
+}
+function deploymentDescription(r) {
+    const text = `${r.decision} ${r.step.weight}% → ${r.next.weight}%: ${r.reasons[0] ?? ''}`;
+    return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
+}
+
+/** The signature header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed by the secret. */
+const SIGNATURE_HEADER = 'x-rollout-gate-signature-256';
+/** Longest `retry-after` honoured; a longer one is a failure the next run retries. */
+const MAX_RETRY_AFTER_MS = 30_000;
+function signature(secret, body) {
+    return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+/**
+ * POSTs the decision record to a URL. Anything but a 2xx, after bounded retries (network errors,
+ * 5xx, 429 with its retry-after), means the change was not applied. The receiver can check the
+ * signature (as GitHub's own webhooks are checked) and deduplicate on the delivery id.
+ */
+class WebhookActuator {
+    spec;
+    secret;
+    sleep;
+    name;
+    origin;
+    constructor(spec, secret, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
+        this.spec = spec;
+        this.secret = secret;
+        this.sleep = sleep;
+        // Only the origin is ever shown: a path or query can carry a token.
+        this.origin = new URL(spec.url).origin;
+        this.name = `webhook ${this.origin}`;
+    }
+    async apply(record, { dryRun }) {
+        if (this.spec.on === 'change' && !moves(record)) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not called: the weight did not change'
+            };
+        }
+        if (dryRun)
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would POST to ${this.origin}`
+            };
+        const body = recordJson(record);
+        const headers = {
+            'content-type': 'application/json',
+            'user-agent': 'ai-rollout-gate',
+            'x-rollout-gate-delivery': `${record.rollout}:${record.evaluatedAt}`,
+            ...(this.secret && { [SIGNATURE_HEADER]: signature(this.secret, body) })
+        };
+        let problem = '';
+        for (let attempt = 0; attempt <= this.spec.retries; attempt++) {
+            let wait = 500 * 2 ** attempt;
+            try {
+                const res = await fetch(this.spec.url, {
+                    method: 'POST',
+                    headers,
+                    body,
+                    signal: AbortSignal.timeout(this.spec.timeout)
+                });
+                await res.body?.cancel();
+                if (res.ok) {
+                    return {
+                        actuator: this.name,
+                        changed: true,
+                        detail: `POSTed to ${this.origin} (HTTP ${res.status})`
+                    };
+                }
+                problem = `HTTP ${res.status}`;
+                if (res.status < 500 && res.status !== 429)
+                    break;
+                const after = Number(res.headers.get('retry-after'));
+                if (Number.isFinite(after) && after >= 0)
+                    wait = after * 1000;
+                if (wait > MAX_RETRY_AFTER_MS)
+                    break;
+            }
+            catch (e) {
+                const err = e;
+                problem =
+                    err.name === 'TimeoutError' ? `no answer in ${this.spec.timeout / 1000}s` : err.message;
+            }
+            if (attempt < this.spec.retries)
+                await this.sleep(wait);
+        }
+        throw new Error(`POST to ${this.origin} failed: ${problem}`);
+    }
+}
+
+/** The environment variable the Action's `webhook-secret` input fills. */
+const WEBHOOK_SECRET_ENV = 'ROLLOUT_GATE_WEBHOOK_SECRET';
+function buildActuators(specs, ctx) {
+    return specs.map(spec => {
+        switch (spec.type) {
+            case 'webhook':
+                return new WebhookActuator(spec, ctx.env[spec.secretEnv ?? WEBHOOK_SECRET_ENV]);
+            case 'git-file':
+                return new GitFileActuator(spec, ctx.github ? repoAccess(ctx.github.files, spec.branch) : localAccess(ctx.cwd));
+            case 'workflow-dispatch':
+                return ctx.github
+                    ? new WorkflowDispatchActuator(spec, ctx.github.client, ctx.github.repo, () => ctx.github.files.defaultBranch())
+                    : needsGitHub(spec);
+            case 'deployment':
+                return ctx.github
+                    ? new DeploymentActuator(spec, ctx.github.client, ctx.github.repo, ctx.github.sha)
+                    : needsGitHub(spec);
+        }
+    });
+}
+/** Outside the Action a GitHub actuator does nothing, and says so. */
+function needsGitHub(spec) {
+    const name = spec.type;
+    return {
+        name,
+        apply: async () => ({
+            actuator: name,
+            changed: false,
+            detail: 'skipped: runs only in the Action'
+        })
+    };
+}
+function repoAccess(files, branch) {
+    let resolved = branch;
+    const on = async () => (resolved ??= await files.defaultBranch());
+    return {
+        describe: path => `${path}${branch ? ` on ${branch}` : ''}`,
+        read: async (path) => files.read(path, await on()),
+        write: async (path, text, sha, message) => {
+            await files.write(path, await on(), text, sha, message);
+        }
+    };
+}
+/** The working tree: the CLI sets the weight in the file; committing it is the user's step. */
+function localAccess(cwd) {
+    return {
+        describe: path => path,
+        read: async (path) => {
+            try {
+                return { text: await readFile(resolve$1(cwd, path), 'utf8') };
+            }
+            catch (e) {
+                if (e.code === 'ENOENT')
+                    return undefined;
+                throw e;
+            }
+        },
+        write: async (path, text) => writeFile$1(resolve$1(cwd, path), text, 'utf8')
+    };
+}
+
 /**
  * Splitting the family-wise error budget across the gating metrics (DESIGN.md: "Error budget:
  * 1 - confidence, split across the gating metrics").
@@ -47145,96 +58597,6 @@ function sampleRatioTest(counts, expectedCanaryShare, alpha) {
     };
 }
 
-/** Formatting shared by the decision reasons and the reports. Pure; English, thousands with commas. */
-const int = (n) => Math.round(n).toLocaleString('en-US');
-function duration$1(ms) {
-    const s = Math.round(ms / 1000);
-    if (s < 60)
-        return `${s}s`;
-    const m = Math.round(s / 60);
-    if (m < 60)
-        return `${m}m`;
-    const h = Math.floor(m / 60);
-    if (h < 48)
-        return m % 60 === 0 ? `${h}h` : `${h}h${String(m % 60).padStart(2, '0')}m`;
-    return `${Math.round(h / 24)}d`;
-}
-/** "roughly 3 h": a projection is an order of magnitude, not a promise. */
-function roughDuration(seconds) {
-    if (seconds < 90)
-        return 'about a minute';
-    if (seconds < 5400)
-        return `roughly ${Math.round(seconds / 60)} min`;
-    if (seconds < 172800)
-        return `roughly ${Math.round(seconds / 3600)} h`;
-    return `roughly ${Math.round(seconds / 86400)} days`;
-}
-/** About 2 significant figures for a sample projection: "about 2,400". */
-function roughCount(n) {
-    if (n < 100)
-        return int(n);
-    const magnitude = 10 ** (Math.floor(Math.log10(n)) - 1);
-    return int(Math.ceil(n / magnitude) * magnitude);
-}
-function unitOf(m) {
-    if (m.kind === 'rate')
-        return 'share';
-    if (m.kind !== 'ratio' && /(^|_)ms$|latency|ttft|duration/.test(m.from))
-        return 'ms';
-    if (/^cost/.test(m.from))
-        return 'usd';
-    if (/tokens$/.test(m.from) && m.kind !== 'ratio')
-        return 'tokens';
-    return 'plain';
-}
-function sig(v, digits = 3) {
-    if (v === 0)
-        return '0';
-    const a = Math.abs(v);
-    if (a >= 1000)
-        return int(v);
-    return Number(v.toPrecision(digits)).toString();
-}
-/** A level of the metric (a baseline or canary value) in its own unit. */
-function value(m, v) {
-    if (v === null || !Number.isFinite(v))
-        return 'n/a';
-    switch (unitOf(m)) {
-        case 'ms':
-            return v >= 1000 ? `${sig(v / 1000)} s` : `${sig(v)} ms`;
-        case 'usd':
-            return `$${sig(v)}`;
-        case 'share':
-            return `${sig(v * 100)}%`;
-        case 'tokens':
-            return `${sig(v)} tok`;
-        default:
-            return sig(v);
-    }
-}
-/** A change: relative as a signed percent, absolute in the unit (points for rates). */
-function change(m, v, relative) {
-    if (!Number.isFinite(v))
-        return v > 0 ? '+∞' : '−∞';
-    const sign = v > 0 ? '+' : v < 0 ? '−' : '±';
-    const a = Math.abs(v);
-    if (relative)
-        return `${sign}${sig(a * 100, 2)}%`;
-    if (unitOf(m) === 'share')
-        return `${sign}${sig(a * 100, 2)}pp`;
-    return `${sign}${value(m, a)}`;
-}
-/** "+12% (+4.1% to +20%)" */
-function deltaWithInterval(m) {
-    const d = m.delta;
-    if (!Number.isFinite(d.estimate))
-        return 'n/a';
-    return `${change(m, d.estimate, d.relative)} (${change(m, d.lower, d.relative)} to ${change(m, d.upper, d.relative)})`;
-}
-function toleranceText(m) {
-    return change(m, m.tolerance, m.delta.relative);
-}
-
 /**
  * Checks on the evidence before any comparison is trusted (DESIGN.md, principle 3: missing,
  * partial or malformed data never promotes). A `block` holds the rollout.
@@ -47313,7 +58675,7 @@ function freshnessCheck(evidence) {
         const newest = Math.max(...buckets) + evidence.bucketMs;
         const age = evidence.window.to - newest;
         if (age > allowed) {
-            stale.push(`${arm}'s newest records are from before ${new Date(newest).toISOString()}, ${duration$1(age)} before the evaluation time`);
+            stale.push(`${arm}'s newest records are from before ${new Date(newest).toISOString()}, ${duration(age)} before the evaluation time`);
         }
     }
     return stale.length > 0
@@ -48072,7 +59434,7 @@ const UNTRUSTED = new Set(['arms', 'traffic-split', 'data-quality']);
  * sample, the bake time has passed and no check blocks. hold: anything else, with what is needed.
  */
 function decide(policy, state, analysis, now) {
-    const here = { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
+    const here = position(policy, state);
     const stay = (action, reasons, complete = false) => ({
         action,
         from: here,
@@ -48083,12 +59445,9 @@ function decide(policy, state, analysis, now) {
     if (state.status === 'complete')
         return stay('promote', ['the rollout is complete'], true);
     if (state.status === 'rolled-back') {
-        return {
-            ...stay('rollback', [
-                `the rollout was rolled back; \`resume\` starts it again at the first step`
-            ]),
-            to: { index: -1, weight: 0 }
-        };
+        return stay('rollback', [
+            `the rollout was rolled back; \`resume\` starts it again at the first step`
+        ]);
     }
     if (state.status === 'paused') {
         const p = state.paused;
@@ -48127,14 +59486,14 @@ function decide(policy, state, analysis, now) {
             : [])
     ];
     if (elapsed < policy.rollout.minDuration) {
-        holdReasons.push(`bake time: ${duration$1(policy.rollout.minDuration - elapsed)} of the ${duration$1(policy.rollout.minDuration)} minimum still to go`);
+        holdReasons.push(`bake time: ${duration(policy.rollout.minDuration - elapsed)} of the ${duration(policy.rollout.minDuration)} minimum still to go`);
     }
     if (holdReasons.length === 0)
         return promote(policy, state, here, gating.length, elapsed);
     // The timeout ends a step whose metrics stayed undecided on sound evidence. A problem with the
     // evidence itself (no data, stale or malformed data, a broken split) holds: fail closed.
     if (elapsed >= policy.rollout.maxDuration) {
-        const ran = `step ${here.weight}% ran ${duration$1(elapsed)} (maxDuration ${duration$1(policy.rollout.maxDuration)}) without a decision`;
+        const ran = `step ${here.weight}% ran ${duration(elapsed)} (maxDuration ${duration(policy.rollout.maxDuration)}) without a decision`;
         const evidenceProblem = blocks.some(c => c.name !== 'sample-size');
         if (policy.rollout.onTimeout === 'rollback' && !evidenceProblem) {
             return rollback(here, [ran, ...holdReasons]);
@@ -48157,14 +59516,21 @@ function promote(policy, state, here, gating, elapsed) {
         },
         complete,
         reasons: [
-            `all ${gating} gating metrics are within tolerance after ${duration$1(elapsed)} at ${here.weight}%`
+            `all ${gating} gating metrics are within tolerance after ${duration(elapsed)} at ${here.weight}%`
         ]
     };
 }
+/** Where the canary is now: a rolled-back rollout is at 0%, off every step. */
+function position(policy, state) {
+    return state.status === 'rolled-back'
+        ? ROLLED_BACK
+        : { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
+}
+const ROLLED_BACK = { index: -1, weight: 0 };
 const rollback = (here, reasons) => ({
     action: 'rollback',
     from: here,
-    to: { index: -1, weight: 0 },
+    to: ROLLED_BACK,
     complete: false,
     reasons
 });
@@ -48211,7 +59577,7 @@ function mostNeeded(gating) {
 function manualDecision(policy, state, command, actor, reason, 
 /** promote only: the step index to go to (default the next one). */
 toIndex = state.stepIndex + 1) {
-    const here = { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
+    const here = position(policy, state);
     const manual = { command, actor, reason };
     const why = `${command} by ${actor}: ${reason}`;
     switch (command) {
@@ -48327,23 +59693,6 @@ function historyEntry(decision, at, analysis) {
         }));
     }
     return entry;
-}
-
-/** A problem with how the tool was called (flags, inputs, a state that refuses a command): exit 2. */
-class UsageError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'UsageError';
-    }
-}
-/** A step weight as people type it: `50`, `50%`, `12.5%`. */
-function parseStepWeight(text, what) {
-    const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(text.trim());
-    const value = m ? Number(m[1]) : NaN;
-    if (!(value > 0 && value <= 100)) {
-        throw new UsageError(`${what} must be a step's canary weight such as 50 or 50%, not "${text}"`);
-    }
-    return value;
 }
 
 function __classPrivateFieldSet(receiver, state, value, kind, f) {
@@ -48564,7 +59913,7 @@ const isAbsoluteURL = (url) => {
     return startsWithSchemeRegexp.test(url);
 };
 let isArray = (val) => ((isArray = Array.isArray), isArray(val));
-let isReadonlyArray$1 = isArray;
+let isReadonlyArray = isArray;
 /** Returns an object if the given value isn't an object, otherwise returns as-is */
 function maybeObj(x) {
     if (typeof x !== 'object') {
@@ -48606,9 +59955,9 @@ const safeJSON = (text) => {
 };
 
 // File generated from our OpenAPI spec by Stainless. See CONTRIBUTING.md for details.
-const sleep$1 = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const VERSION$2 = '6.49.0'; // x-release-please-version
+const VERSION = '6.49.0'; // x-release-please-version
 
 // File generated from our OpenAPI spec by Stainless. See CONTRIBUTING.md for details.
 const isRunningInBrowser = () => {
@@ -48640,7 +59989,7 @@ const getPlatformProperties = () => {
     if (detectedPlatform === 'deno') {
         return {
             'X-Stainless-Lang': 'js',
-            'X-Stainless-Package-Version': VERSION$2,
+            'X-Stainless-Package-Version': VERSION,
             'X-Stainless-OS': normalizePlatform(Deno.build.os),
             'X-Stainless-Arch': normalizeArch(Deno.build.arch),
             'X-Stainless-Runtime': 'deno',
@@ -48650,7 +59999,7 @@ const getPlatformProperties = () => {
     if (typeof EdgeRuntime !== 'undefined') {
         return {
             'X-Stainless-Lang': 'js',
-            'X-Stainless-Package-Version': VERSION$2,
+            'X-Stainless-Package-Version': VERSION,
             'X-Stainless-OS': 'Unknown',
             'X-Stainless-Arch': `other:${EdgeRuntime}`,
             'X-Stainless-Runtime': 'edge',
@@ -48661,7 +60010,7 @@ const getPlatformProperties = () => {
     if (detectedPlatform === 'node') {
         return {
             'X-Stainless-Lang': 'js',
-            'X-Stainless-Package-Version': VERSION$2,
+            'X-Stainless-Package-Version': VERSION,
             'X-Stainless-OS': normalizePlatform(globalThis.process.platform ?? 'unknown'),
             'X-Stainless-Arch': normalizeArch(globalThis.process.arch ?? 'unknown'),
             'X-Stainless-Runtime': 'node',
@@ -48672,7 +60021,7 @@ const getPlatformProperties = () => {
     if (browserInfo) {
         return {
             'X-Stainless-Lang': 'js',
-            'X-Stainless-Package-Version': VERSION$2,
+            'X-Stainless-Package-Version': VERSION,
             'X-Stainless-OS': 'Unknown',
             'X-Stainless-Arch': 'unknown',
             'X-Stainless-Runtime': `browser:${browserInfo.browser}`,
@@ -48682,7 +60031,7 @@ const getPlatformProperties = () => {
     // TODO add support for Cloudflare workers, etc.
     return {
         'X-Stainless-Lang': 'js',
-        'X-Stainless-Package-Version': VERSION$2,
+        'X-Stainless-Package-Version': VERSION,
         'X-Stainless-OS': 'Unknown',
         'X-Stainless-Arch': 'unknown',
         'X-Stainless-Runtime': 'unknown',
@@ -48878,7 +60227,7 @@ const hex_table = /* @__PURE__ */ (() => {
     }
     return array;
 })();
-const limit$1 = 1024;
+const limit = 1024;
 const encode = (str, _defaultEncoder, charset, _kind, format) => {
     // This code was originally written by Brian White for the io.js core querystring library.
     // It has been adapted here for stricter adherence to RFC 3986
@@ -48898,8 +60247,8 @@ const encode = (str, _defaultEncoder, charset, _kind, format) => {
         });
     }
     let out = '';
-    for (let j = 0; j < string.length; j += limit$1) {
-        const segment = string.length >= limit$1 ? string.slice(j, j + limit$1) : string;
+    for (let j = 0; j < string.length; j += limit) {
+        const segment = string.length >= limit ? string.slice(j, j + limit) : string;
         const arr = [];
         for (let i = 0; i < segment.length; ++i) {
             let c = segment.charCodeAt(i);
@@ -49383,10 +60732,10 @@ const parseLogLevel = (maybeLevel, sourceName, client) => {
     loggerFor(client).warn(`${sourceName} was set to ${JSON.stringify(maybeLevel)}, expected one of ${JSON.stringify(Object.keys(levelNumbers))}`);
     return undefined;
 };
-function noop$1() { }
+function noop() { }
 function makeLogFn(fnLevel, logger, logLevel) {
     if (!logger || levelNumbers[fnLevel] > levelNumbers[logLevel]) {
-        return noop$1;
+        return noop;
     }
     else {
         // Don't wrap logger functions, we want the stacktrace intact!
@@ -49394,10 +60743,10 @@ function makeLogFn(fnLevel, logger, logLevel) {
     }
 }
 const noopLogger = {
-    error: noop$1,
-    warn: noop$1,
-    info: noop$1,
-    debug: noop$1,
+    error: noop,
+    warn: noop,
+    info: noop,
+    debug: noop,
 };
 let cachedLoggers = /* @__PURE__ */ new WeakMap();
 function loggerFor(client) {
@@ -50169,7 +61518,7 @@ function* iterateHeaders(headers) {
     if (headers instanceof Headers) {
         iter = headers.entries();
     }
-    else if (isReadonlyArray$1(headers)) {
+    else if (isReadonlyArray(headers)) {
         iter = headers;
     }
     else {
@@ -50180,7 +61529,7 @@ function* iterateHeaders(headers) {
         const name = row[0];
         if (typeof name !== 'string')
             throw new TypeError('expected header name to be a string');
-        const values = isReadonlyArray$1(row[1]) ? row[1] : [row[1]];
+        const values = isReadonlyArray(row[1]) ? row[1] : [row[1]];
         let didClear = false;
         for (const value of values) {
             if (value === undefined)
@@ -52281,13 +63630,13 @@ function finalizeChatCompletion(snapshot, params, audioDoneChoiceIndexes) {
                             const { function: fn, type, id, ...toolRest } = tool_call;
                             const { arguments: args, name, ...fnRest } = fn || {};
                             if (type == null) {
-                                throw new OpenAIError(`missing choices[${index}].tool_calls[${i}].type\n${str$1(snapshot)}`);
+                                throw new OpenAIError(`missing choices[${index}].tool_calls[${i}].type\n${str(snapshot)}`);
                             }
                             if (name == null) {
-                                throw new OpenAIError(`missing choices[${index}].tool_calls[${i}].function.name\n${str$1(snapshot)}`);
+                                throw new OpenAIError(`missing choices[${index}].tool_calls[${i}].function.name\n${str(snapshot)}`);
                             }
                             if (args == null) {
-                                throw new OpenAIError(`missing choices[${index}].tool_calls[${i}].function.arguments\n${str$1(snapshot)}`);
+                                throw new OpenAIError(`missing choices[${index}].tool_calls[${i}].function.arguments\n${str(snapshot)}`);
                             }
                             return {
                                 ...toolRest,
@@ -52317,7 +63666,7 @@ function finalizeChatCompletion(snapshot, params, audioDoneChoiceIndexes) {
 function isCompleteAudio(audio) {
     return audio?.id != null && audio.data != null && audio.transcript != null && audio.expires_at != null;
 }
-function str$1(x) {
+function str(x) {
     return JSON.stringify(x);
 }
 function assertNever$1(_x) { }
@@ -56284,7 +67633,7 @@ let Runs$1 = class Runs extends APIResource {
                             }
                         }
                     }
-                    await sleep$1(sleepInterval);
+                    await sleep(sleepInterval);
                     break;
                 //We return the run in any terminal state.
                 case 'requires_action':
@@ -56929,7 +68278,7 @@ let Files$1 = class Files extends APIResource {
         const start = Date.now();
         let file = await this.retrieve(id);
         while (!file.status || !TERMINAL_STATES.has(file.status)) {
-            await sleep$1(pollInterval);
+            await sleep(pollInterval);
             file = await this.retrieve(id);
             if (Date.now() - start > maxWait) {
                 throw new APIConnectionTimeoutError({
@@ -58667,7 +70016,7 @@ class FileBatches extends APIResource {
                             }
                         }
                     }
-                    await sleep$1(sleepInterval);
+                    await sleep(sleepInterval);
                     break;
                 case 'failed':
                 case 'cancelled':
@@ -58813,7 +70162,7 @@ class Files extends APIResource {
                             }
                         }
                     }
-                    await sleep$1(sleepInterval);
+                    await sleep(sleepInterval);
                     break;
                 case 'failed':
                 case 'completed':
@@ -59362,7 +70711,7 @@ class OpenAI {
         return stringifyQuery(query);
     }
     getUserAgent() {
-        return `${this.constructor.name}/JS ${VERSION$2}`;
+        return `${this.constructor.name}/JS ${VERSION}`;
     }
     defaultIdempotencyKey() {
         return `stainless-node-retry-${uuid4()}`;
@@ -59685,7 +71034,7 @@ class OpenAI {
             const maxRetries = options.maxRetries ?? this.maxRetries;
             timeoutMillis = this.calculateDefaultRetryTimeoutMillis(retriesRemaining, maxRetries);
         }
-        await sleep$1(timeoutMillis);
+        await sleep(timeoutMillis);
         return this.makeRequest(options, retriesRemaining - 1, requestLogID);
     }
     calculateDefaultRetryTimeoutMillis(retriesRemaining, maxRetries) {
@@ -60101,7 +71450,7 @@ function unavailableJudge(spec, reason) {
             const summary = emptySummary(spec, evidence.texts ?? []);
             summary.warnings.push(reason);
             const metric = policy.metrics.find(m => m.from === 'judge');
-            const cleared = withJudgeMetric$1(evidence, metric, [], spec.mode);
+            const cleared = withJudgeMetric(evidence, metric, [], spec.mode);
             return Promise.resolve(outcome(policy, cleared, cache ?? emptyCache(spec), summary, reason));
         }
     };
@@ -60171,7 +71520,7 @@ class JudgeRun {
         s.usd = this.spec.prices ? round6(this.usd) : null;
         s.servedModels = [...this.served].sort();
         const reason = stopReason(s);
-        return outcome(this.input.policy, withJudgeMetric$1(this.input.evidence, this.metric, scored, this.spec.mode), { key: this.cacheKey, entries: bounded(this.entries, this.spec.cacheSize) }, s, reason);
+        return outcome(this.input.policy, withJudgeMetric(this.input.evidence, this.metric, scored, this.spec.mode), { key: this.cacheKey, entries: bounded(this.entries, this.spec.cacheSize) }, s, reason);
     }
     // ---- pointwise ----
     async pointwise(texts) {
@@ -60641,7 +71990,7 @@ function sketches(scored, mode, unitLevel) {
  * The evidence with the judge metric's sketches in each arm's first total-segment cell, and empty
  * everywhere else: whatever the source read for `judge` (a field of that name) is not a judgement.
  */
-function withJudgeMetric$1(evidence, metric, scored, mode) {
+function withJudgeMetric(evidence, metric, scored, mode) {
     const index = metric ? evidence.metrics.indexOf(metric.name) : -1;
     if (index < 0)
         return evidence;
@@ -60749,228 +72098,6 @@ function judgeFromPolicy(spec, env) {
         ...(labels && { labels: labels.labels }),
         ...(labels?.problem !== undefined && { warnings: [labels.problem] })
     });
-}
-
-/** Points per chart: a day of evaluations at a 15-minute cadence is still readable. */
-/**
- * A mermaid `xychart-beta` per gating metric (GitHub renders mermaid in comments and job
- * summaries, https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/creating-diagrams):
- * the change's estimate and its interval at each evaluation in the rollout's history, with the
- * tolerance as a flat line, so a reader sees the interval close in on (or cross) the tolerance.
- * Empty when fewer than two evaluations have the metric.
- */
-function metricCharts(history, metrics) {
-    const charts = [];
-    for (const m of metrics) {
-        if (m.mode === 'report')
-            continue;
-        const points = history
-            .filter(h => !h.manual)
-            .flatMap(h => {
-            const p = h.metrics?.find(x => x.name === m.name);
-            return p ? [{ at: h.at, ...p }] : [];
-        })
-            .slice(-48);
-        if (points.length < 2)
-            continue;
-        const scale = m.delta.relative ? 100 : 1;
-        // An unbounded interval (too little data yet) is drawn clipped to a range around the rest.
-        const finite = points.flatMap(p => [p.estimate, p.lower, p.upper]).filter(Number.isFinite);
-        const reach = Math.max(Math.abs(m.tolerance) * 3, ...finite.map(Math.abs)) || 1;
-        const clip = (v) => round(Math.max(-reach, Math.min(reach, v)) * scale);
-        const series = (pick) => `[${points.map(p => clip(pick(p))).join(', ')}]`;
-        const unit = m.delta.relative ? '%' : '';
-        charts.push([
-            '```mermaid',
-            'xychart-beta',
-            `  title "${label$1(m.name)}: change and interval${unit ? ' (%)' : ''}, tolerance ${round(m.tolerance * scale)}${unit}"`,
-            `  x-axis [${points.map(p => `"${p.at.slice(5, 16).replace('T', ' ')}"`).join(', ')}]`,
-            `  y-axis "canary - baseline${unit ? ' (%)' : ''}"`,
-            `  line ${series(p => p.upper)}`,
-            `  line ${series(p => p.estimate)}`,
-            `  line ${series(p => p.lower)}`,
-            `  line [${points.map(() => clip(m.tolerance)).join(', ')}]`,
-            '```'
-        ].join('\n'));
-    }
-    return charts;
-}
-const round = (v) => Math.round(v * 1000) / 1000;
-/** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
-const label$1 = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
-
-/**
- * Text from data or from the policy (metric names, segment values, reasons that quote them) is
- * escaped before it reaches markdown, so it cannot inject links, mentions, HTML or table cells.
- */
-function escapeMarkdown(text) {
-    return text
-        .replace(/[\\`*_[\]|~#]/g, c => `\\${c}`)
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/@/g, '@\u200b')
-        .replace(/\r?\n/g, ' ');
-}
-const ICON = { promote: '✅', hold: '⏸️', rollback: '⏪' };
-const VERDICT = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⏳ inconclusive' };
-const CHECK = { ok: '✅', warn: '⚠️', block: '⛔' };
-/** The marker that identifies this rollout's comment (the sticky PR comment finds it). */
-const commentMarker = (rollout) => `<!-- ai-rollout-gate:${encodeURIComponent(rollout)} -->`;
-function headline(r) {
-    const name = `\`${r.rollout.replace(/`/g, '')}\``;
-    if (r.manual) {
-        const what = {
-            rollback: 'Rolled back',
-            promote: 'Promoted',
-            pause: 'Paused',
-            resume: 'Resumed'
-        };
-        return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%`;
-    }
-    switch (r.decision) {
-        case 'promote':
-            return r.complete && r.step.weight === r.next.weight
-                ? `${ICON.promote} ${name} is complete at 100%`
-                : `${ICON.promote} Promote ${name}: ${r.step.weight}% → ${r.next.weight}%${r.complete ? ' (complete)' : ''}`;
-        case 'rollback':
-            return `${ICON.rollback} Roll back ${name}: ${r.step.weight}% → 0%`;
-        default:
-            return `${ICON.hold} Hold ${name} at ${r.step.weight}%`;
-    }
-}
-/** `1% ✓ → 5% ✓ → **25%** → 50% → 100%`, relative to where the decision leaves the canary. */
-function progressLine(r) {
-    const current = r.decision === 'rollback' ? r.step.index : r.next.index;
-    return r.steps
-        .map((w, i) => {
-        if (r.decision === 'rollback' && i === current)
-            return `**${w}% ✗**`;
-        if (i < current || (r.complete && i === current))
-            return `${w}% ✓`;
-        if (i === current)
-            return `**${w}%**`;
-        return `${w}%`;
-    })
-        .join(' → ');
-}
-function metricRow(m) {
-    const mode = m.mode === 'gate' ? '' : ` _(${m.mode})_`;
-    const limit = m.limit
-        ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
-        : '';
-    return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${limit} | ${VERDICT[m.verdict]} |`;
-}
-/** A count of segments by verdict, then the failing ones (at most five, named). */
-function segmentLines(segments) {
-    if (segments.length === 0)
-        return [];
-    const count = (v) => segments.filter(s => s.verdict === v).length;
-    const failing = segments.filter(s => s.verdict === 'fail').slice(0, 5);
-    return [
-        '',
-        `**Segments**: ${segments.length} compared, ${count('fail')} fail, ${count('inconclusive')} inconclusive, ${count('pass')} pass.`,
-        ...(failing.length > 0 ? [''] : []),
-        ...failing.map(s => {
-            const names = s.metrics.filter(m => m.verdict === 'fail').map(m => escapeMarkdown(m.name));
-            return `- ${VERDICT.fail} ${escapeMarkdown(s.segment)}: ${names.join(', ')}`;
-        })
-    ];
-}
-/** GitHub refuses comment bodies over 65,536 characters; stay below with room for the marker. */
-const MAX_COMMENT_LENGTH = 65_000;
-/**
- * The PR comment and job summary: verdict first, then the evidence, the charts over the rollout,
- * then the full record. When too long for a comment, detail is dropped first, the verdict never.
- */
-function renderMarkdown(r, options = {}) {
-    const maxLength = options.maxLength ?? MAX_COMMENT_LENGTH;
-    const summary = summaryLines(r).join('\n');
-    const charts = metricCharts(options.history ?? [], r.metrics);
-    const chartSection = charts.length > 0
-        ? ['<details><summary>Over the rollout</summary>', '', ...charts, '', '</details>'].join('\n')
-        : '';
-    const record = recordSection(r);
-    const fits = (parts) => {
-        const text = parts.filter(Boolean).join('\n\n') + '\n';
-        return text.length <= maxLength ? text : undefined;
-    };
-    const omitted = "<sub>The decision record is too long for a comment: see the run's `report-path` output.</sub>";
-    return (fits([summary, chartSection, record]) ??
-        fits([summary, chartSection, omitted]) ??
-        fits([summary, omitted]) ??
-        `${summary.slice(0, maxLength - 200)}\n\n_(truncated: see the run's \`report-path\` output for everything)_\n`);
-}
-function summaryLines(r) {
-    const lines = [commentMarker(r.rollout), `### ${headline(r)}`, '', progressLine(r), ''];
-    lines.push(...r.reasons.map(reason => `- ${escapeMarkdown(reason)}`));
-    if (r.needed && r.needed.samples !== null && r.needed.samples > 0) {
-        const time = r.needed.seconds !== null ? `, ${roughDuration(r.needed.seconds)} at current traffic` : '';
-        lines.push('', `**Still needed:** about ${roughCount(r.needed.samples)} more canary requests${time}.`);
-    }
-    if (r.metrics.length > 0) {
-        lines.push('', `Window ${r.window?.from ?? '?'} → ${r.window?.to ?? '?'}: baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests.`, '', '| metric | baseline | canary | change (interval) | tolerance | verdict |', '|---|---:|---:|---|---:|---|', ...r.metrics.map(metricRow));
-        lines.push('', `<sub>${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.</sub>`);
-    }
-    if (r.checks.length > 0) {
-        lines.push('', '**Checks**', '', ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`));
-    }
-    if (r.applied && r.applied.length > 0) {
-        lines.push('', '**Applied**', '', ...r.applied.map(a => `- ${a.ok ? (a.changed ? '✅' : '➖') : '❌'} ${a.actuator}: ${escapeMarkdown(a.detail)}`));
-    }
-    lines.push(...segmentLines(r.segments));
-    return lines;
-}
-function recordSection(r) {
-    const json = recordJson(r);
-    const fence = '`'.repeat(Math.max(3, longestBacktickRun(json) + 1));
-    return [
-        '<details><summary>Decision record</summary>',
-        '',
-        `${fence}json`,
-        json,
-        fence,
-        '',
-        '</details>'
-    ].join('\n');
-}
-const longestBacktickRun = (s) => Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
-
-/** Markdown bold (the current step) becomes brackets in a terminal. */
-const plain = (s) => s.replace(/\*\*(.*?)\*\*/g, '[$1]');
-/** The terminal view: the verdict, why, and one line per metric and check. */
-function renderText(r) {
-    const lines = [plain(headline(r)), plain(progressLine(r)), ''];
-    lines.push(...r.reasons.map(reason => `  - ${reason}`));
-    if (r.metrics.length > 0) {
-        lines.push('', `window ${r.window?.from} -> ${r.window?.to}; baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests`);
-        const rows = r.metrics.map(m => [
-            m.name + (m.mode === 'gate' ? '' : ` (${m.mode})`),
-            value(m, m.baseline),
-            value(m, m.canary),
-            deltaWithInterval(m),
-            `tol ${toleranceText(m)}`,
-            m.verdict
-        ]);
-        const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? [];
-        for (const row of rows) {
-            lines.push('  ' +
-                row
-                    .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-                    .join('  ')
-                    .trimEnd());
-        }
-    }
-    if (r.checks.length > 0) {
-        lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`));
-    }
-    return lines.join('\n') + '\n';
-}
-/** One line for `status`: where the rollout stands, from its stored state. */
-function statusText(policy, state) {
-    if (!state)
-        return `${policy.rollout.name}: no state yet (the first evaluate starts the first step)`;
-    const steps = policy.rollout.steps;
-    return `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}`;
 }
 
 async function evaluate(deps) {
@@ -61138,2044 +72265,6 @@ function emptyAnalysis(now) {
     };
 }
 
-var light$1 = {exports: {}};
-
-/**
-  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
-  * https://github.com/SGrondin/bottleneck
-  */
-var light = light$1.exports;
-
-var hasRequiredLight;
-
-function requireLight () {
-	if (hasRequiredLight) return light$1.exports;
-	hasRequiredLight = 1;
-	(function (module, exports) {
-		(function (global, factory) {
-			module.exports = factory() ;
-		}(light, (function () {
-			var commonjsGlobal$1 = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof commonjsGlobal !== 'undefined' ? commonjsGlobal : typeof self !== 'undefined' ? self : {};
-
-			function getCjsExportFromNamespace (n) {
-				return n && n['default'] || n;
-			}
-
-			var load = function(received, defaults, onto = {}) {
-			  var k, ref, v;
-			  for (k in defaults) {
-			    v = defaults[k];
-			    onto[k] = (ref = received[k]) != null ? ref : v;
-			  }
-			  return onto;
-			};
-
-			var overwrite = function(received, defaults, onto = {}) {
-			  var k, v;
-			  for (k in received) {
-			    v = received[k];
-			    if (defaults[k] !== void 0) {
-			      onto[k] = v;
-			    }
-			  }
-			  return onto;
-			};
-
-			var parser = {
-				load: load,
-				overwrite: overwrite
-			};
-
-			var DLList;
-
-			DLList = class DLList {
-			  constructor(incr, decr) {
-			    this.incr = incr;
-			    this.decr = decr;
-			    this._first = null;
-			    this._last = null;
-			    this.length = 0;
-			  }
-
-			  push(value) {
-			    var node;
-			    this.length++;
-			    if (typeof this.incr === "function") {
-			      this.incr();
-			    }
-			    node = {
-			      value,
-			      prev: this._last,
-			      next: null
-			    };
-			    if (this._last != null) {
-			      this._last.next = node;
-			      this._last = node;
-			    } else {
-			      this._first = this._last = node;
-			    }
-			    return void 0;
-			  }
-
-			  shift() {
-			    var value;
-			    if (this._first == null) {
-			      return;
-			    } else {
-			      this.length--;
-			      if (typeof this.decr === "function") {
-			        this.decr();
-			      }
-			    }
-			    value = this._first.value;
-			    if ((this._first = this._first.next) != null) {
-			      this._first.prev = null;
-			    } else {
-			      this._last = null;
-			    }
-			    return value;
-			  }
-
-			  first() {
-			    if (this._first != null) {
-			      return this._first.value;
-			    }
-			  }
-
-			  getArray() {
-			    var node, ref, results;
-			    node = this._first;
-			    results = [];
-			    while (node != null) {
-			      results.push((ref = node, node = node.next, ref.value));
-			    }
-			    return results;
-			  }
-
-			  forEachShift(cb) {
-			    var node;
-			    node = this.shift();
-			    while (node != null) {
-			      (cb(node), node = this.shift());
-			    }
-			    return void 0;
-			  }
-
-			  debug() {
-			    var node, ref, ref1, ref2, results;
-			    node = this._first;
-			    results = [];
-			    while (node != null) {
-			      results.push((ref = node, node = node.next, {
-			        value: ref.value,
-			        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
-			        next: (ref2 = ref.next) != null ? ref2.value : void 0
-			      }));
-			    }
-			    return results;
-			  }
-
-			};
-
-			var DLList_1 = DLList;
-
-			var Events;
-
-			Events = class Events {
-			  constructor(instance) {
-			    this.instance = instance;
-			    this._events = {};
-			    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
-			      throw new Error("An Emitter already exists for this object");
-			    }
-			    this.instance.on = (name, cb) => {
-			      return this._addListener(name, "many", cb);
-			    };
-			    this.instance.once = (name, cb) => {
-			      return this._addListener(name, "once", cb);
-			    };
-			    this.instance.removeAllListeners = (name = null) => {
-			      if (name != null) {
-			        return delete this._events[name];
-			      } else {
-			        return this._events = {};
-			      }
-			    };
-			  }
-
-			  _addListener(name, status, cb) {
-			    var base;
-			    if ((base = this._events)[name] == null) {
-			      base[name] = [];
-			    }
-			    this._events[name].push({cb, status});
-			    return this.instance;
-			  }
-
-			  listenerCount(name) {
-			    if (this._events[name] != null) {
-			      return this._events[name].length;
-			    } else {
-			      return 0;
-			    }
-			  }
-
-			  async trigger(name, ...args) {
-			    var e, promises;
-			    try {
-			      if (name !== "debug") {
-			        this.trigger("debug", `Event triggered: ${name}`, args);
-			      }
-			      if (this._events[name] == null) {
-			        return;
-			      }
-			      this._events[name] = this._events[name].filter(function(listener) {
-			        return listener.status !== "none";
-			      });
-			      promises = this._events[name].map(async(listener) => {
-			        var e, returned;
-			        if (listener.status === "none") {
-			          return;
-			        }
-			        if (listener.status === "once") {
-			          listener.status = "none";
-			        }
-			        try {
-			          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
-			          if (typeof (returned != null ? returned.then : void 0) === "function") {
-			            return (await returned);
-			          } else {
-			            return returned;
-			          }
-			        } catch (error) {
-			          e = error;
-			          {
-			            this.trigger("error", e);
-			          }
-			          return null;
-			        }
-			      });
-			      return ((await Promise.all(promises))).find(function(x) {
-			        return x != null;
-			      });
-			    } catch (error) {
-			      e = error;
-			      {
-			        this.trigger("error", e);
-			      }
-			      return null;
-			    }
-			  }
-
-			};
-
-			var Events_1 = Events;
-
-			var DLList$1, Events$1, Queues;
-
-			DLList$1 = DLList_1;
-
-			Events$1 = Events_1;
-
-			Queues = class Queues {
-			  constructor(num_priorities) {
-			    this.Events = new Events$1(this);
-			    this._length = 0;
-			    this._lists = (function() {
-			      var j, ref, results;
-			      results = [];
-			      for (j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); 1 <= ref ? ++j : --j) {
-			        results.push(new DLList$1((() => {
-			          return this.incr();
-			        }), (() => {
-			          return this.decr();
-			        })));
-			      }
-			      return results;
-			    }).call(this);
-			  }
-
-			  incr() {
-			    if (this._length++ === 0) {
-			      return this.Events.trigger("leftzero");
-			    }
-			  }
-
-			  decr() {
-			    if (--this._length === 0) {
-			      return this.Events.trigger("zero");
-			    }
-			  }
-
-			  push(job) {
-			    return this._lists[job.options.priority].push(job);
-			  }
-
-			  queued(priority) {
-			    if (priority != null) {
-			      return this._lists[priority].length;
-			    } else {
-			      return this._length;
-			    }
-			  }
-
-			  shiftAll(fn) {
-			    return this._lists.forEach(function(list) {
-			      return list.forEachShift(fn);
-			    });
-			  }
-
-			  getFirst(arr = this._lists) {
-			    var j, len, list;
-			    for (j = 0, len = arr.length; j < len; j++) {
-			      list = arr[j];
-			      if (list.length > 0) {
-			        return list;
-			      }
-			    }
-			    return [];
-			  }
-
-			  shiftLastFrom(priority) {
-			    return this.getFirst(this._lists.slice(priority).reverse()).shift();
-			  }
-
-			};
-
-			var Queues_1 = Queues;
-
-			var BottleneckError;
-
-			BottleneckError = class BottleneckError extends Error {};
-
-			var BottleneckError_1 = BottleneckError;
-
-			var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
-
-			NUM_PRIORITIES = 10;
-
-			DEFAULT_PRIORITY = 5;
-
-			parser$1 = parser;
-
-			BottleneckError$1 = BottleneckError_1;
-
-			Job = class Job {
-			  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
-			    this.task = task;
-			    this.args = args;
-			    this.rejectOnDrop = rejectOnDrop;
-			    this.Events = Events;
-			    this._states = _states;
-			    this.Promise = Promise;
-			    this.options = parser$1.load(options, jobDefaults);
-			    this.options.priority = this._sanitizePriority(this.options.priority);
-			    if (this.options.id === jobDefaults.id) {
-			      this.options.id = `${this.options.id}-${this._randomIndex()}`;
-			    }
-			    this.promise = new this.Promise((_resolve, _reject) => {
-			      this._resolve = _resolve;
-			      this._reject = _reject;
-			    });
-			    this.retryCount = 0;
-			  }
-
-			  _sanitizePriority(priority) {
-			    var sProperty;
-			    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
-			    if (sProperty < 0) {
-			      return 0;
-			    } else if (sProperty > NUM_PRIORITIES - 1) {
-			      return NUM_PRIORITIES - 1;
-			    } else {
-			      return sProperty;
-			    }
-			  }
-
-			  _randomIndex() {
-			    return Math.random().toString(36).slice(2);
-			  }
-
-			  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
-			    if (this._states.remove(this.options.id)) {
-			      if (this.rejectOnDrop) {
-			        this._reject(error != null ? error : new BottleneckError$1(message));
-			      }
-			      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
-			      return true;
-			    } else {
-			      return false;
-			    }
-			  }
-
-			  _assertStatus(expected) {
-			    var status;
-			    status = this._states.jobStatus(this.options.id);
-			    if (!(status === expected || (expected === "DONE" && status === null))) {
-			      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
-			    }
-			  }
-
-			  doReceive() {
-			    this._states.start(this.options.id);
-			    return this.Events.trigger("received", {args: this.args, options: this.options});
-			  }
-
-			  doQueue(reachedHWM, blocked) {
-			    this._assertStatus("RECEIVED");
-			    this._states.next(this.options.id);
-			    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
-			  }
-
-			  doRun() {
-			    if (this.retryCount === 0) {
-			      this._assertStatus("QUEUED");
-			      this._states.next(this.options.id);
-			    } else {
-			      this._assertStatus("EXECUTING");
-			    }
-			    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
-			  }
-
-			  async doExecute(chained, clearGlobalState, run, free) {
-			    var error, eventInfo, passed;
-			    if (this.retryCount === 0) {
-			      this._assertStatus("RUNNING");
-			      this._states.next(this.options.id);
-			    } else {
-			      this._assertStatus("EXECUTING");
-			    }
-			    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
-			    this.Events.trigger("executing", eventInfo);
-			    try {
-			      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
-			      if (clearGlobalState()) {
-			        this.doDone(eventInfo);
-			        await free(this.options, eventInfo);
-			        this._assertStatus("DONE");
-			        return this._resolve(passed);
-			      }
-			    } catch (error1) {
-			      error = error1;
-			      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
-			    }
-			  }
-
-			  doExpire(clearGlobalState, run, free) {
-			    var error, eventInfo;
-			    if (this._states.jobStatus(this.options.id === "RUNNING")) {
-			      this._states.next(this.options.id);
-			    }
-			    this._assertStatus("EXECUTING");
-			    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
-			    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
-			    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
-			  }
-
-			  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
-			    var retry, retryAfter;
-			    if (clearGlobalState()) {
-			      retry = (await this.Events.trigger("failed", error, eventInfo));
-			      if (retry != null) {
-			        retryAfter = ~~retry;
-			        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
-			        this.retryCount++;
-			        return run(retryAfter);
-			      } else {
-			        this.doDone(eventInfo);
-			        await free(this.options, eventInfo);
-			        this._assertStatus("DONE");
-			        return this._reject(error);
-			      }
-			    }
-			  }
-
-			  doDone(eventInfo) {
-			    this._assertStatus("EXECUTING");
-			    this._states.next(this.options.id);
-			    return this.Events.trigger("done", eventInfo);
-			  }
-
-			};
-
-			var Job_1 = Job;
-
-			var BottleneckError$2, LocalDatastore, parser$2;
-
-			parser$2 = parser;
-
-			BottleneckError$2 = BottleneckError_1;
-
-			LocalDatastore = class LocalDatastore {
-			  constructor(instance, storeOptions, storeInstanceOptions) {
-			    this.instance = instance;
-			    this.storeOptions = storeOptions;
-			    this.clientId = this.instance._randomIndex();
-			    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
-			    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
-			    this._running = 0;
-			    this._done = 0;
-			    this._unblockTime = 0;
-			    this.ready = this.Promise.resolve();
-			    this.clients = {};
-			    this._startHeartbeat();
-			  }
-
-			  _startHeartbeat() {
-			    var base;
-			    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
-			      return typeof (base = (this.heartbeat = setInterval(() => {
-			        var amount, incr, maximum, now, reservoir;
-			        now = Date.now();
-			        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
-			          this._lastReservoirRefresh = now;
-			          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
-			          this.instance._drainAll(this.computeCapacity());
-			        }
-			        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
-			          ({
-			            reservoirIncreaseAmount: amount,
-			            reservoirIncreaseMaximum: maximum,
-			            reservoir
-			          } = this.storeOptions);
-			          this._lastReservoirIncrease = now;
-			          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
-			          if (incr > 0) {
-			            this.storeOptions.reservoir += incr;
-			            return this.instance._drainAll(this.computeCapacity());
-			          }
-			        }
-			      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
-			    } else {
-			      return clearInterval(this.heartbeat);
-			    }
-			  }
-
-			  async __publish__(message) {
-			    await this.yieldLoop();
-			    return this.instance.Events.trigger("message", message.toString());
-			  }
-
-			  async __disconnect__(flush) {
-			    await this.yieldLoop();
-			    clearInterval(this.heartbeat);
-			    return this.Promise.resolve();
-			  }
-
-			  yieldLoop(t = 0) {
-			    return new this.Promise(function(resolve, reject) {
-			      return setTimeout(resolve, t);
-			    });
-			  }
-
-			  computePenalty() {
-			    var ref;
-			    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
-			  }
-
-			  async __updateSettings__(options) {
-			    await this.yieldLoop();
-			    parser$2.overwrite(options, options, this.storeOptions);
-			    this._startHeartbeat();
-			    this.instance._drainAll(this.computeCapacity());
-			    return true;
-			  }
-
-			  async __running__() {
-			    await this.yieldLoop();
-			    return this._running;
-			  }
-
-			  async __queued__() {
-			    await this.yieldLoop();
-			    return this.instance.queued();
-			  }
-
-			  async __done__() {
-			    await this.yieldLoop();
-			    return this._done;
-			  }
-
-			  async __groupCheck__(time) {
-			    await this.yieldLoop();
-			    return (this._nextRequest + this.timeout) < time;
-			  }
-
-			  computeCapacity() {
-			    var maxConcurrent, reservoir;
-			    ({maxConcurrent, reservoir} = this.storeOptions);
-			    if ((maxConcurrent != null) && (reservoir != null)) {
-			      return Math.min(maxConcurrent - this._running, reservoir);
-			    } else if (maxConcurrent != null) {
-			      return maxConcurrent - this._running;
-			    } else if (reservoir != null) {
-			      return reservoir;
-			    } else {
-			      return null;
-			    }
-			  }
-
-			  conditionsCheck(weight) {
-			    var capacity;
-			    capacity = this.computeCapacity();
-			    return (capacity == null) || weight <= capacity;
-			  }
-
-			  async __incrementReservoir__(incr) {
-			    var reservoir;
-			    await this.yieldLoop();
-			    reservoir = this.storeOptions.reservoir += incr;
-			    this.instance._drainAll(this.computeCapacity());
-			    return reservoir;
-			  }
-
-			  async __currentReservoir__() {
-			    await this.yieldLoop();
-			    return this.storeOptions.reservoir;
-			  }
-
-			  isBlocked(now) {
-			    return this._unblockTime >= now;
-			  }
-
-			  check(weight, now) {
-			    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
-			  }
-
-			  async __check__(weight) {
-			    var now;
-			    await this.yieldLoop();
-			    now = Date.now();
-			    return this.check(weight, now);
-			  }
-
-			  async __register__(index, weight, expiration) {
-			    var now, wait;
-			    await this.yieldLoop();
-			    now = Date.now();
-			    if (this.conditionsCheck(weight)) {
-			      this._running += weight;
-			      if (this.storeOptions.reservoir != null) {
-			        this.storeOptions.reservoir -= weight;
-			      }
-			      wait = Math.max(this._nextRequest - now, 0);
-			      this._nextRequest = now + wait + this.storeOptions.minTime;
-			      return {
-			        success: true,
-			        wait,
-			        reservoir: this.storeOptions.reservoir
-			      };
-			    } else {
-			      return {
-			        success: false
-			      };
-			    }
-			  }
-
-			  strategyIsBlock() {
-			    return this.storeOptions.strategy === 3;
-			  }
-
-			  async __submit__(queueLength, weight) {
-			    var blocked, now, reachedHWM;
-			    await this.yieldLoop();
-			    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
-			      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
-			    }
-			    now = Date.now();
-			    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
-			    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
-			    if (blocked) {
-			      this._unblockTime = now + this.computePenalty();
-			      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
-			      this.instance._dropAllQueued();
-			    }
-			    return {
-			      reachedHWM,
-			      blocked,
-			      strategy: this.storeOptions.strategy
-			    };
-			  }
-
-			  async __free__(index, weight) {
-			    await this.yieldLoop();
-			    this._running -= weight;
-			    this._done += weight;
-			    this.instance._drainAll(this.computeCapacity());
-			    return {
-			      running: this._running
-			    };
-			  }
-
-			};
-
-			var LocalDatastore_1 = LocalDatastore;
-
-			var BottleneckError$3, States;
-
-			BottleneckError$3 = BottleneckError_1;
-
-			States = class States {
-			  constructor(status1) {
-			    this.status = status1;
-			    this._jobs = {};
-			    this.counts = this.status.map(function() {
-			      return 0;
-			    });
-			  }
-
-			  next(id) {
-			    var current, next;
-			    current = this._jobs[id];
-			    next = current + 1;
-			    if ((current != null) && next < this.status.length) {
-			      this.counts[current]--;
-			      this.counts[next]++;
-			      return this._jobs[id]++;
-			    } else if (current != null) {
-			      this.counts[current]--;
-			      return delete this._jobs[id];
-			    }
-			  }
-
-			  start(id) {
-			    var initial;
-			    initial = 0;
-			    this._jobs[id] = initial;
-			    return this.counts[initial]++;
-			  }
-
-			  remove(id) {
-			    var current;
-			    current = this._jobs[id];
-			    if (current != null) {
-			      this.counts[current]--;
-			      delete this._jobs[id];
-			    }
-			    return current != null;
-			  }
-
-			  jobStatus(id) {
-			    var ref;
-			    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
-			  }
-
-			  statusJobs(status) {
-			    var k, pos, ref, results, v;
-			    if (status != null) {
-			      pos = this.status.indexOf(status);
-			      if (pos < 0) {
-			        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
-			      }
-			      ref = this._jobs;
-			      results = [];
-			      for (k in ref) {
-			        v = ref[k];
-			        if (v === pos) {
-			          results.push(k);
-			        }
-			      }
-			      return results;
-			    } else {
-			      return Object.keys(this._jobs);
-			    }
-			  }
-
-			  statusCounts() {
-			    return this.counts.reduce(((acc, v, i) => {
-			      acc[this.status[i]] = v;
-			      return acc;
-			    }), {});
-			  }
-
-			};
-
-			var States_1 = States;
-
-			var DLList$2, Sync;
-
-			DLList$2 = DLList_1;
-
-			Sync = class Sync {
-			  constructor(name, Promise) {
-			    this.schedule = this.schedule.bind(this);
-			    this.name = name;
-			    this.Promise = Promise;
-			    this._running = 0;
-			    this._queue = new DLList$2();
-			  }
-
-			  isEmpty() {
-			    return this._queue.length === 0;
-			  }
-
-			  async _tryToRun() {
-			    var args, cb, error, reject, resolve, returned, task;
-			    if ((this._running < 1) && this._queue.length > 0) {
-			      this._running++;
-			      ({task, args, resolve, reject} = this._queue.shift());
-			      cb = (await (async function() {
-			        try {
-			          returned = (await task(...args));
-			          return function() {
-			            return resolve(returned);
-			          };
-			        } catch (error1) {
-			          error = error1;
-			          return function() {
-			            return reject(error);
-			          };
-			        }
-			      })());
-			      this._running--;
-			      this._tryToRun();
-			      return cb();
-			    }
-			  }
-
-			  schedule(task, ...args) {
-			    var promise, reject, resolve;
-			    resolve = reject = null;
-			    promise = new this.Promise(function(_resolve, _reject) {
-			      resolve = _resolve;
-			      return reject = _reject;
-			    });
-			    this._queue.push({task, args, resolve, reject});
-			    this._tryToRun();
-			    return promise;
-			  }
-
-			};
-
-			var Sync_1 = Sync;
-
-			var version = "2.19.5";
-			var version$1 = {
-				version: version
-			};
-
-			var version$2 = /*#__PURE__*/Object.freeze({
-				version: version,
-				default: version$1
-			});
-
-			var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
-
-			var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
-
-			var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
-
-			var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
-
-			parser$3 = parser;
-
-			Events$2 = Events_1;
-
-			RedisConnection$1 = require$$2;
-
-			IORedisConnection$1 = require$$3;
-
-			Scripts$1 = require$$4;
-
-			Group = (function() {
-			  class Group {
-			    constructor(limiterOptions = {}) {
-			      this.deleteKey = this.deleteKey.bind(this);
-			      this.limiterOptions = limiterOptions;
-			      parser$3.load(this.limiterOptions, this.defaults, this);
-			      this.Events = new Events$2(this);
-			      this.instances = {};
-			      this.Bottleneck = Bottleneck_1;
-			      this._startAutoCleanup();
-			      this.sharedConnection = this.connection != null;
-			      if (this.connection == null) {
-			        if (this.limiterOptions.datastore === "redis") {
-			          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
-			        } else if (this.limiterOptions.datastore === "ioredis") {
-			          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
-			        }
-			      }
-			    }
-
-			    key(key = "") {
-			      var ref;
-			      return (ref = this.instances[key]) != null ? ref : (() => {
-			        var limiter;
-			        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
-			          id: `${this.id}-${key}`,
-			          timeout: this.timeout,
-			          connection: this.connection
-			        }));
-			        this.Events.trigger("created", limiter, key);
-			        return limiter;
-			      })();
-			    }
-
-			    async deleteKey(key = "") {
-			      var deleted, instance;
-			      instance = this.instances[key];
-			      if (this.connection) {
-			        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
-			      }
-			      if (instance != null) {
-			        delete this.instances[key];
-			        await instance.disconnect();
-			      }
-			      return (instance != null) || deleted > 0;
-			    }
-
-			    limiters() {
-			      var k, ref, results, v;
-			      ref = this.instances;
-			      results = [];
-			      for (k in ref) {
-			        v = ref[k];
-			        results.push({
-			          key: k,
-			          limiter: v
-			        });
-			      }
-			      return results;
-			    }
-
-			    keys() {
-			      return Object.keys(this.instances);
-			    }
-
-			    async clusterKeys() {
-			      var cursor, end, found, i, k, keys, len, next, start;
-			      if (this.connection == null) {
-			        return this.Promise.resolve(this.keys());
-			      }
-			      keys = [];
-			      cursor = null;
-			      start = `b_${this.id}-`.length;
-			      end = "_settings".length;
-			      while (cursor !== 0) {
-			        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
-			        cursor = ~~next;
-			        for (i = 0, len = found.length; i < len; i++) {
-			          k = found[i];
-			          keys.push(k.slice(start, -end));
-			        }
-			      }
-			      return keys;
-			    }
-
-			    _startAutoCleanup() {
-			      var base;
-			      clearInterval(this.interval);
-			      return typeof (base = (this.interval = setInterval(async() => {
-			        var e, k, ref, results, time, v;
-			        time = Date.now();
-			        ref = this.instances;
-			        results = [];
-			        for (k in ref) {
-			          v = ref[k];
-			          try {
-			            if ((await v._store.__groupCheck__(time))) {
-			              results.push(this.deleteKey(k));
-			            } else {
-			              results.push(void 0);
-			            }
-			          } catch (error) {
-			            e = error;
-			            results.push(v.Events.trigger("error", e));
-			          }
-			        }
-			        return results;
-			      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
-			    }
-
-			    updateSettings(options = {}) {
-			      parser$3.overwrite(options, this.defaults, this);
-			      parser$3.overwrite(options, options, this.limiterOptions);
-			      if (options.timeout != null) {
-			        return this._startAutoCleanup();
-			      }
-			    }
-
-			    disconnect(flush = true) {
-			      var ref;
-			      if (!this.sharedConnection) {
-			        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
-			      }
-			    }
-
-			  }
-			  Group.prototype.defaults = {
-			    timeout: 1000 * 60 * 5,
-			    connection: null,
-			    Promise: Promise,
-			    id: "group-key"
-			  };
-
-			  return Group;
-
-			}).call(commonjsGlobal$1);
-
-			var Group_1 = Group;
-
-			var Batcher, Events$3, parser$4;
-
-			parser$4 = parser;
-
-			Events$3 = Events_1;
-
-			Batcher = (function() {
-			  class Batcher {
-			    constructor(options = {}) {
-			      this.options = options;
-			      parser$4.load(this.options, this.defaults, this);
-			      this.Events = new Events$3(this);
-			      this._arr = [];
-			      this._resetPromise();
-			      this._lastFlush = Date.now();
-			    }
-
-			    _resetPromise() {
-			      return this._promise = new this.Promise((res, rej) => {
-			        return this._resolve = res;
-			      });
-			    }
-
-			    _flush() {
-			      clearTimeout(this._timeout);
-			      this._lastFlush = Date.now();
-			      this._resolve();
-			      this.Events.trigger("batch", this._arr);
-			      this._arr = [];
-			      return this._resetPromise();
-			    }
-
-			    add(data) {
-			      var ret;
-			      this._arr.push(data);
-			      ret = this._promise;
-			      if (this._arr.length === this.maxSize) {
-			        this._flush();
-			      } else if ((this.maxTime != null) && this._arr.length === 1) {
-			        this._timeout = setTimeout(() => {
-			          return this._flush();
-			        }, this.maxTime);
-			      }
-			      return ret;
-			    }
-
-			  }
-			  Batcher.prototype.defaults = {
-			    maxTime: null,
-			    maxSize: null,
-			    Promise: Promise
-			  };
-
-			  return Batcher;
-
-			}).call(commonjsGlobal$1);
-
-			var Batcher_1 = Batcher;
-
-			var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
-
-			var require$$8 = getCjsExportFromNamespace(version$2);
-
-			var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
-			  splice = [].splice;
-
-			NUM_PRIORITIES$1 = 10;
-
-			DEFAULT_PRIORITY$1 = 5;
-
-			parser$5 = parser;
-
-			Queues$1 = Queues_1;
-
-			Job$1 = Job_1;
-
-			LocalDatastore$1 = LocalDatastore_1;
-
-			RedisDatastore$1 = require$$4$1;
-
-			Events$4 = Events_1;
-
-			States$1 = States_1;
-
-			Sync$1 = Sync_1;
-
-			Bottleneck = (function() {
-			  class Bottleneck {
-			    constructor(options = {}, ...invalid) {
-			      var storeInstanceOptions, storeOptions;
-			      this._addToQueue = this._addToQueue.bind(this);
-			      this._validateOptions(options, invalid);
-			      parser$5.load(options, this.instanceDefaults, this);
-			      this._queues = new Queues$1(NUM_PRIORITIES$1);
-			      this._scheduled = {};
-			      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
-			      this._limiter = null;
-			      this.Events = new Events$4(this);
-			      this._submitLock = new Sync$1("submit", this.Promise);
-			      this._registerLock = new Sync$1("register", this.Promise);
-			      storeOptions = parser$5.load(options, this.storeDefaults, {});
-			      this._store = (function() {
-			        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
-			          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
-			          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
-			        } else if (this.datastore === "local") {
-			          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
-			          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
-			        } else {
-			          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
-			        }
-			      }).call(this);
-			      this._queues.on("leftzero", () => {
-			        var ref;
-			        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
-			      });
-			      this._queues.on("zero", () => {
-			        var ref;
-			        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
-			      });
-			    }
-
-			    _validateOptions(options, invalid) {
-			      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
-			        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
-			      }
-			    }
-
-			    ready() {
-			      return this._store.ready;
-			    }
-
-			    clients() {
-			      return this._store.clients;
-			    }
-
-			    channel() {
-			      return `b_${this.id}`;
-			    }
-
-			    channel_client() {
-			      return `b_${this.id}_${this._store.clientId}`;
-			    }
-
-			    publish(message) {
-			      return this._store.__publish__(message);
-			    }
-
-			    disconnect(flush = true) {
-			      return this._store.__disconnect__(flush);
-			    }
-
-			    chain(_limiter) {
-			      this._limiter = _limiter;
-			      return this;
-			    }
-
-			    queued(priority) {
-			      return this._queues.queued(priority);
-			    }
-
-			    clusterQueued() {
-			      return this._store.__queued__();
-			    }
-
-			    empty() {
-			      return this.queued() === 0 && this._submitLock.isEmpty();
-			    }
-
-			    running() {
-			      return this._store.__running__();
-			    }
-
-			    done() {
-			      return this._store.__done__();
-			    }
-
-			    jobStatus(id) {
-			      return this._states.jobStatus(id);
-			    }
-
-			    jobs(status) {
-			      return this._states.statusJobs(status);
-			    }
-
-			    counts() {
-			      return this._states.statusCounts();
-			    }
-
-			    _randomIndex() {
-			      return Math.random().toString(36).slice(2);
-			    }
-
-			    check(weight = 1) {
-			      return this._store.__check__(weight);
-			    }
-
-			    _clearGlobalState(index) {
-			      if (this._scheduled[index] != null) {
-			        clearTimeout(this._scheduled[index].expiration);
-			        delete this._scheduled[index];
-			        return true;
-			      } else {
-			        return false;
-			      }
-			    }
-
-			    async _free(index, job, options, eventInfo) {
-			      var e, running;
-			      try {
-			        ({running} = (await this._store.__free__(index, options.weight)));
-			        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
-			        if (running === 0 && this.empty()) {
-			          return this.Events.trigger("idle");
-			        }
-			      } catch (error1) {
-			        e = error1;
-			        return this.Events.trigger("error", e);
-			      }
-			    }
-
-			    _run(index, job, wait) {
-			      var clearGlobalState, free, run;
-			      job.doRun();
-			      clearGlobalState = this._clearGlobalState.bind(this, index);
-			      run = this._run.bind(this, index, job);
-			      free = this._free.bind(this, index, job);
-			      return this._scheduled[index] = {
-			        timeout: setTimeout(() => {
-			          return job.doExecute(this._limiter, clearGlobalState, run, free);
-			        }, wait),
-			        expiration: job.options.expiration != null ? setTimeout(function() {
-			          return job.doExpire(clearGlobalState, run, free);
-			        }, wait + job.options.expiration) : void 0,
-			        job: job
-			      };
-			    }
-
-			    _drainOne(capacity) {
-			      return this._registerLock.schedule(() => {
-			        var args, index, next, options, queue;
-			        if (this.queued() === 0) {
-			          return this.Promise.resolve(null);
-			        }
-			        queue = this._queues.getFirst();
-			        ({options, args} = next = queue.first());
-			        if ((capacity != null) && options.weight > capacity) {
-			          return this.Promise.resolve(null);
-			        }
-			        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
-			        index = this._randomIndex();
-			        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
-			          var empty;
-			          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
-			          if (success) {
-			            queue.shift();
-			            empty = this.empty();
-			            if (empty) {
-			              this.Events.trigger("empty");
-			            }
-			            if (reservoir === 0) {
-			              this.Events.trigger("depleted", empty);
-			            }
-			            this._run(index, next, wait);
-			            return this.Promise.resolve(options.weight);
-			          } else {
-			            return this.Promise.resolve(null);
-			          }
-			        });
-			      });
-			    }
-
-			    _drainAll(capacity, total = 0) {
-			      return this._drainOne(capacity).then((drained) => {
-			        var newCapacity;
-			        if (drained != null) {
-			          newCapacity = capacity != null ? capacity - drained : capacity;
-			          return this._drainAll(newCapacity, total + drained);
-			        } else {
-			          return this.Promise.resolve(total);
-			        }
-			      }).catch((e) => {
-			        return this.Events.trigger("error", e);
-			      });
-			    }
-
-			    _dropAllQueued(message) {
-			      return this._queues.shiftAll(function(job) {
-			        return job.doDrop({message});
-			      });
-			    }
-
-			    stop(options = {}) {
-			      var done, waitForExecuting;
-			      options = parser$5.load(options, this.stopDefaults);
-			      waitForExecuting = (at) => {
-			        var finished;
-			        finished = () => {
-			          var counts;
-			          counts = this._states.counts;
-			          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
-			        };
-			        return new this.Promise((resolve, reject) => {
-			          if (finished()) {
-			            return resolve();
-			          } else {
-			            return this.on("done", () => {
-			              if (finished()) {
-			                this.removeAllListeners("done");
-			                return resolve();
-			              }
-			            });
-			          }
-			        });
-			      };
-			      done = options.dropWaitingJobs ? (this._run = function(index, next) {
-			        return next.doDrop({
-			          message: options.dropErrorMessage
-			        });
-			      }, this._drainOne = () => {
-			        return this.Promise.resolve(null);
-			      }, this._registerLock.schedule(() => {
-			        return this._submitLock.schedule(() => {
-			          var k, ref, v;
-			          ref = this._scheduled;
-			          for (k in ref) {
-			            v = ref[k];
-			            if (this.jobStatus(v.job.options.id) === "RUNNING") {
-			              clearTimeout(v.timeout);
-			              clearTimeout(v.expiration);
-			              v.job.doDrop({
-			                message: options.dropErrorMessage
-			              });
-			            }
-			          }
-			          this._dropAllQueued(options.dropErrorMessage);
-			          return waitForExecuting(0);
-			        });
-			      })) : this.schedule({
-			        priority: NUM_PRIORITIES$1 - 1,
-			        weight: 0
-			      }, () => {
-			        return waitForExecuting(1);
-			      });
-			      this._receive = function(job) {
-			        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
-			      };
-			      this.stop = () => {
-			        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
-			      };
-			      return done;
-			    }
-
-			    async _addToQueue(job) {
-			      var args, blocked, error, options, reachedHWM, shifted, strategy;
-			      ({args, options} = job);
-			      try {
-			        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
-			      } catch (error1) {
-			        error = error1;
-			        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
-			        job.doDrop({error});
-			        return false;
-			      }
-			      if (blocked) {
-			        job.doDrop();
-			        return true;
-			      } else if (reachedHWM) {
-			        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
-			        if (shifted != null) {
-			          shifted.doDrop();
-			        }
-			        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
-			          if (shifted == null) {
-			            job.doDrop();
-			          }
-			          return reachedHWM;
-			        }
-			      }
-			      job.doQueue(reachedHWM, blocked);
-			      this._queues.push(job);
-			      await this._drainAll();
-			      return reachedHWM;
-			    }
-
-			    _receive(job) {
-			      if (this._states.jobStatus(job.options.id) != null) {
-			        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
-			        return false;
-			      } else {
-			        job.doReceive();
-			        return this._submitLock.schedule(this._addToQueue, job);
-			      }
-			    }
-
-			    submit(...args) {
-			      var cb, fn, job, options, ref, ref1, task;
-			      if (typeof args[0] === "function") {
-			        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
-			        options = parser$5.load({}, this.jobDefaults);
-			      } else {
-			        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
-			        options = parser$5.load(options, this.jobDefaults);
-			      }
-			      task = (...args) => {
-			        return new this.Promise(function(resolve, reject) {
-			          return fn(...args, function(...args) {
-			            return (args[0] != null ? reject : resolve)(args);
-			          });
-			        });
-			      };
-			      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
-			      job.promise.then(function(args) {
-			        return typeof cb === "function" ? cb(...args) : void 0;
-			      }).catch(function(args) {
-			        if (Array.isArray(args)) {
-			          return typeof cb === "function" ? cb(...args) : void 0;
-			        } else {
-			          return typeof cb === "function" ? cb(args) : void 0;
-			        }
-			      });
-			      return this._receive(job);
-			    }
-
-			    schedule(...args) {
-			      var job, options, task;
-			      if (typeof args[0] === "function") {
-			        [task, ...args] = args;
-			        options = {};
-			      } else {
-			        [options, task, ...args] = args;
-			      }
-			      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
-			      this._receive(job);
-			      return job.promise;
-			    }
-
-			    wrap(fn) {
-			      var schedule, wrapped;
-			      schedule = this.schedule.bind(this);
-			      wrapped = function(...args) {
-			        return schedule(fn.bind(this), ...args);
-			      };
-			      wrapped.withOptions = function(options, ...args) {
-			        return schedule(options, fn, ...args);
-			      };
-			      return wrapped;
-			    }
-
-			    async updateSettings(options = {}) {
-			      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
-			      parser$5.overwrite(options, this.instanceDefaults, this);
-			      return this;
-			    }
-
-			    currentReservoir() {
-			      return this._store.__currentReservoir__();
-			    }
-
-			    incrementReservoir(incr = 0) {
-			      return this._store.__incrementReservoir__(incr);
-			    }
-
-			  }
-			  Bottleneck.default = Bottleneck;
-
-			  Bottleneck.Events = Events$4;
-
-			  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
-
-			  Bottleneck.strategy = Bottleneck.prototype.strategy = {
-			    LEAK: 1,
-			    OVERFLOW: 2,
-			    OVERFLOW_PRIORITY: 4,
-			    BLOCK: 3
-			  };
-
-			  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
-
-			  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
-
-			  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
-
-			  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
-
-			  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
-
-			  Bottleneck.prototype.jobDefaults = {
-			    priority: DEFAULT_PRIORITY$1,
-			    weight: 1,
-			    expiration: null,
-			    id: "<no-id>"
-			  };
-
-			  Bottleneck.prototype.storeDefaults = {
-			    maxConcurrent: null,
-			    minTime: 0,
-			    highWater: null,
-			    strategy: Bottleneck.prototype.strategy.LEAK,
-			    penalty: null,
-			    reservoir: null,
-			    reservoirRefreshInterval: null,
-			    reservoirRefreshAmount: null,
-			    reservoirIncreaseInterval: null,
-			    reservoirIncreaseAmount: null,
-			    reservoirIncreaseMaximum: null
-			  };
-
-			  Bottleneck.prototype.localStoreDefaults = {
-			    Promise: Promise,
-			    timeout: null,
-			    heartbeatInterval: 250
-			  };
-
-			  Bottleneck.prototype.redisStoreDefaults = {
-			    Promise: Promise,
-			    timeout: null,
-			    heartbeatInterval: 5000,
-			    clientTimeout: 10000,
-			    Redis: null,
-			    clientOptions: {},
-			    clusterNodes: null,
-			    clearDatastore: false,
-			    connection: null
-			  };
-
-			  Bottleneck.prototype.instanceDefaults = {
-			    datastore: "local",
-			    connection: null,
-			    id: "<no-id>",
-			    rejectOnDrop: true,
-			    trackDoneStatus: false,
-			    Promise: Promise
-			  };
-
-			  Bottleneck.prototype.stopDefaults = {
-			    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
-			    dropWaitingJobs: true,
-			    dropErrorMessage: "This limiter has been stopped."
-			  };
-
-			  return Bottleneck;
-
-			}).call(commonjsGlobal$1);
-
-			var Bottleneck_1 = Bottleneck;
-
-			var lib = Bottleneck_1;
-
-			return lib;
-
-		}))); 
-	} (light$1));
-	return light$1.exports;
-}
-
-var lightExports = requireLight();
-var BottleneckLight = /*@__PURE__*/getDefaultExportFromCjs(lightExports);
-
-// pkg/dist-src/version.js
-var VERSION$1 = "0.0.0-development";
-
-// pkg/dist-src/error-request.js
-function isRequestError(error) {
-  return error.request !== void 0;
-}
-async function errorRequest(state, octokit, error, options) {
-  if (!isRequestError(error) || !error?.request.request) {
-    throw error;
-  }
-  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
-    const retries = options.request.retries != null ? options.request.retries : state.retries;
-    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error, retries, retryAfter);
-  }
-  throw error;
-}
-async function wrapRequest$1(state, octokit, request, options) {
-  const limiter = new BottleneckLight();
-  limiter.on("failed", function(error, info) {
-    const maxRetries = ~~error.request.request?.retries;
-    const after = ~~error.request.request?.retryAfter;
-    options.request.retryCount = info.retryCount + 1;
-    if (maxRetries > info.retryCount) {
-      return after * state.retryAfterBaseValue;
-    }
-  });
-  return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
-    options
-  );
-}
-async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
-  const response = await request(options);
-  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
-    response.data.errors[0].message
-  )) {
-    const error = new RequestError(response.data.errors[0].message, 500, {
-      request: options,
-      response
-    });
-    return errorRequest(state, octokit, error, options);
-  }
-  return response;
-}
-
-// pkg/dist-src/index.js
-function retry(octokit, octokitOptions) {
-  const state = Object.assign(
-    {
-      enabled: true,
-      retryAfterBaseValue: 1e3,
-      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
-      retries: 3
-    },
-    octokitOptions.retry
-  );
-  const retryPlugin = {
-    retry: {
-      retryRequest: (error, retries, retryAfter) => {
-        error.request.request = Object.assign({}, error.request.request, {
-          retries,
-          retryAfter
-        });
-        return error;
-      }
-    }
-  };
-  if (state.enabled) {
-    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
-    octokit.hook.wrap("request", wrapRequest$1.bind(null, state, retryPlugin));
-  }
-  return retryPlugin;
-}
-retry.VERSION = VERSION$1;
-
-// pkg/dist-src/index.js
-
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/wrap-request.js
-var noop = () => Promise.resolve();
-function wrapRequest(state, request, options) {
-  return state.retryLimiter.schedule(doRequest, state, request, options);
-}
-async function doRequest(state, request, options) {
-  const { pathname } = new URL(options.url, "http://github.test");
-  const isAuth = isAuthRequest(options.method, pathname);
-  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
-  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
-  const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request.retryCount;
-  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
-  if (state.clustering) {
-    jobOptions.expiration = 1e3 * 60;
-  }
-  if (isWrite || isGraphQL) {
-    await state.write.key(state.id).schedule(jobOptions, noop);
-  }
-  if (isWrite && state.triggersNotification(pathname)) {
-    await state.notifications.key(state.id).schedule(jobOptions, noop);
-  }
-  if (isSearch) {
-    await state.search.key(state.id).schedule(jobOptions, noop);
-  }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
-  if (isGraphQL) {
-    const res = await req;
-    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
-      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
-        response: res,
-        data: res.data
-      });
-      throw error;
-    }
-  }
-  return req;
-}
-function isAuthRequest(method, pathname) {
-  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
-  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
-  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
-  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
-  pathname === "/login/oauth/access_token");
-}
-
-// pkg/dist-src/generated/triggers-notification-paths.js
-var triggers_notification_paths_default = [
-  "/orgs/{org}/invitations",
-  "/orgs/{org}/invitations/{invitation_id}",
-  "/orgs/{org}/teams/{team_slug}/discussions",
-  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "/repos/{owner}/{repo}/collaborators/{username}",
-  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "/repos/{owner}/{repo}/issues",
-  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
-  "/repos/{owner}/{repo}/pulls",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "/repos/{owner}/{repo}/releases",
-  "/teams/{team_id}/discussions",
-  "/teams/{team_id}/discussions/{discussion_number}/comments"
-];
-
-// pkg/dist-src/route-matcher.js
-function routeMatcher(paths) {
-  const regexes = paths.map(
-    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
-  );
-  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
-  return new RegExp(regex2, "i");
-}
-
-// pkg/dist-src/index.js
-var regex = routeMatcher(triggers_notification_paths_default);
-var triggersNotification = regex.test.bind(regex);
-var groups = {};
-var createGroups = function(Bottleneck, common) {
-  groups.global = new Bottleneck.Group({
-    id: "octokit-global",
-    maxConcurrent: 10,
-    ...common
-  });
-  groups.auth = new Bottleneck.Group({
-    id: "octokit-auth",
-    maxConcurrent: 1,
-    ...common
-  });
-  groups.search = new Bottleneck.Group({
-    id: "octokit-search",
-    maxConcurrent: 1,
-    minTime: 2e3,
-    ...common
-  });
-  groups.write = new Bottleneck.Group({
-    id: "octokit-write",
-    maxConcurrent: 1,
-    minTime: 1e3,
-    ...common
-  });
-  groups.notifications = new Bottleneck.Group({
-    id: "octokit-notifications",
-    maxConcurrent: 1,
-    minTime: 3e3,
-    ...common
-  });
-};
-function throttling(octokit, octokitOptions) {
-  const {
-    enabled = true,
-    Bottleneck = BottleneckLight,
-    id = "no-id",
-    timeout = 1e3 * 60 * 2,
-    // Redis TTL: 2 minutes
-    connection
-  } = octokitOptions.throttle || {};
-  if (!enabled) {
-    return {};
-  }
-  const common = { timeout };
-  if (typeof connection !== "undefined") {
-    common.connection = connection;
-  }
-  const state = Object.assign(
-    {
-      clustering: connection != null,
-      triggersNotification,
-      fallbackSecondaryRateRetryAfter: 60,
-      retryAfterBaseValue: 1e3,
-      id
-    },
-    octokitOptions.throttle
-  );
-  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
-    throw new Error(`octokit/plugin-throttling error:
-        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
-        See https://octokit.github.io/rest.js/#throttling
-
-        const octokit = new Octokit({
-          throttle: {
-            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
-            onRateLimit: (retryAfter, options) => {/* ... */}
-          }
-        })
-    `);
-  }
-  let initialized = false;
-  const initializeBottleneck = () => {
-    if (initialized) {
-      return;
-    }
-    initialized = true;
-    if (groups.global == null) {
-      createGroups(Bottleneck, common);
-    }
-    state.global = state.global ?? groups.global;
-    state.auth = state.auth ?? groups.auth;
-    state.search = state.search ?? groups.search;
-    state.write = state.write ?? groups.write;
-    state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
-    const events = {};
-    const emitter = new Bottleneck.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
-      "error",
-      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
-    );
-    state.retryLimiter.on("failed", async function(error, info) {
-      const [state2, request, options] = info.args;
-      const { pathname } = new URL(options.url, "http://github.test");
-      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
-      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
-        return;
-      }
-      const retryCount = ~~request.retryCount;
-      request.retryCount = retryCount;
-      options.request.retryCount = retryCount;
-      const { wantRetry, retryAfter = 0 } = await (async function() {
-        if (/\bsecondary rate\b/i.test(error.message)) {
-          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
-          const wantRetry2 = await emitter.trigger(
-            "secondary-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
-          (error2) => error2.type === "RATE_LIMITED"
-        )) {
-          const rateLimitReset = new Date(
-            ~~error.response.headers["x-ratelimit-reset"] * 1e3
-          ).getTime();
-          const retryAfter2 = Math.max(
-            // Add one second so we retry _after_ the reset time
-            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
-            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
-            0
-          );
-          const wantRetry2 = await emitter.trigger(
-            "rate-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        return {};
-      })();
-      if (wantRetry) {
-        request.retryCount++;
-        return retryAfter * state2.retryAfterBaseValue;
-      }
-    });
-  };
-  octokit.hook.wrap("request", (request, options) => {
-    initializeBottleneck();
-    return wrapRequest(state, request, options);
-  });
-  return {};
-}
-throttling.VERSION = VERSION;
-throttling.triggersNotification = triggersNotification;
-
-/** How many times a rate-limited request is retried before the run gives up on it. */
-const RATE_LIMIT_RETRIES = 3;
-/**
- * The REST client: @actions/github's Octokit (base URL from GITHUB_API_URL, so GitHub Enterprise
- * Server works) with the retry plugin (5xx and network errors, with backoff) and the throttling
- * plugin, which waits out primary and secondary rate limits using `retry-after` and
- * `x-ratelimit-reset` (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api).
- */
-function createGitHub(token, log, options = {}) {
-    const onLimit = (kind) => (retryAfter, request, _o, retryCount) => {
-        const retrying = retryCount < RATE_LIMIT_RETRIES;
-        log.warning(`GitHub ${kind} on ${request.method} ${request.url}: ${retrying ? `retrying in ${retryAfter}s` : 'giving up'}`);
-        return retrying;
-    };
-    return getOctokit(token, {
-        ...(options.baseUrl && { baseUrl: options.baseUrl }),
-        userAgent: options.userAgent ?? 'ai-rollout-gate',
-        throttle: {
-            onRateLimit: onLimit('rate limit'),
-            onSecondaryRateLimit: onLimit('secondary rate limit')
-        },
-        // 403 and 429 are the throttling plugin's (it honours retry-after); 409 is a state conflict.
-        retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] }
-    }, retry, throttling);
-}
-/** `owner/name` as GITHUB_REPOSITORY gives it. */
-function parseRepo(text) {
-    const m = /^([\w.-]+)\/([\w.-]+)$/.exec(text ?? '');
-    return m ? { owner: m[1], repo: m[2] } : undefined;
-}
-
-/** The contents API refused a write because the file changed since it was read. */
-class ContentConflictError extends Error {
-    constructor(path) {
-        super(`${path} changed since it was read`);
-        this.name = 'ContentConflictError';
-    }
-}
-/**
- * Files in the repository through the contents API
- * (https://docs.github.com/en/rest/repos/contents). A write names the blob sha it replaces, so
- * GitHub rejects it (409, or 422 for a missing sha) when someone else wrote first.
- */
-class RepoFiles {
-    github;
-    repo;
-    constructor(github, repo) {
-        this.github = github;
-        this.repo = repo;
-    }
-    /** The file on `ref`, or undefined when it (or the branch) does not exist. */
-    async read(path, ref) {
-        try {
-            const { data } = await this.github.rest.repos.getContent({
-                ...this.repo,
-                path,
-                ...(ref && { ref })
-            });
-            if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
-                throw new Error(`${path} is not a file`);
-            }
-            return { text: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
-        }
-        catch (e) {
-            if (statusOf(e) === 404)
-                return undefined;
-            throw explainGitHubError(e, `read ${path}${ref ? ` on ${ref}` : ''}`, 'contents: read');
-        }
-    }
-    /** Create or replace the file on `branch`; `sha` is the blob replaced (undefined: a new file). */
-    async write(path, branch, text, sha, message) {
-        try {
-            const { data } = await this.github.rest.repos.createOrUpdateFileContents({
-                ...this.repo,
-                path,
-                branch,
-                message,
-                content: Buffer.from(text, 'utf8').toString('base64'),
-                ...(sha && { sha })
-            });
-            return { sha: data.content?.sha ?? '', commitUrl: data.commit.html_url };
-        }
-        catch (e) {
-            const status = statusOf(e);
-            // 409: the sha is not the file's current one; 422: "sha" wasn't supplied for an existing file.
-            const message = e.message;
-            if (/protected|rule violation/i.test(message)) {
-                throw new GitHubError(`could not write ${path}: branch ${branch} is protected (${message}). Use a branch that only this Action writes to, without protection rules.`, status);
-            }
-            if (status === 409 || (status === 422 && /sha/i.test(message))) {
-                throw new ContentConflictError(path);
-            }
-            throw explainGitHubError(e, `write ${path} on branch ${branch}`, 'contents: write');
-        }
-    }
-    async defaultBranch() {
-        try {
-            const { data } = await this.github.rest.repos.get({ ...this.repo });
-            return data.default_branch;
-        }
-        catch (e) {
-            throw explainGitHubError(e, `read repository ${this.repo.owner}/${this.repo.repo}`, 'contents: read');
-        }
-    }
-    /** True when the branch exists. */
-    async hasBranch(branch) {
-        try {
-            await this.github.rest.git.getRef({ ...this.repo, ref: `heads/${branch}` });
-            return true;
-        }
-        catch (e) {
-            if (statusOf(e) === 404)
-                return false;
-            throw explainGitHubError(e, `look up branch ${branch}`, 'contents: read');
-        }
-    }
-    /** Create `branch` at the default branch's head (tolerates a concurrent creation). */
-    async createBranch(branch) {
-        const base = await this.defaultBranch();
-        try {
-            const { data } = await this.github.rest.git.getRef({ ...this.repo, ref: `heads/${base}` });
-            await this.github.rest.git.createRef({
-                ...this.repo,
-                ref: `refs/heads/${branch}`,
-                sha: data.object.sha
-            });
-        }
-        catch (e) {
-            if (statusOf(e) === 422 && /already exists/i.test(e.message))
-                return;
-            throw explainGitHubError(e, `create branch ${branch}`, 'contents: write');
-        }
-    }
-}
-
-/**
- * The pull request to post on: the `pr-number` input when given (an explicit override), else the
- * event's own PR, else the one recorded in the rollout state, else an open PR associated with the
- * commit. None is fine: the verdict then goes to the job summary only.
- *
- * A PR number that reaches a workflow_run from the triggering workflow (an artifact, or the
- * event's list) is untrusted: that workflow may run fork code. It is used only when that PR's head
- * is the commit the triggering run built.
- */
-async function findPullRequest(github, repo, event, options) {
-    const run = event.eventName === 'workflow_run' ? event.payload.workflow_run : undefined;
-    const trusted = async (number) => !run?.head_sha || (await headSha(github, repo, number)) === run.head_sha;
-    if (options.input !== undefined) {
-        if (await trusted(options.input))
-            return { number: options.input, from: 'input' };
-        options.warn(`pr-number ${options.input} ignored: its head is not the commit the triggering workflow run built (${run?.head_sha})`);
-    }
-    const fromEvent = event.payload.pull_request?.number ?? run?.pull_requests?.[0]?.number;
-    if (fromEvent !== undefined && (await trusted(fromEvent)))
-        return { number: fromEvent, from: 'event' };
-    if (options.state !== undefined)
-        return { number: options.state, from: 'state' };
-    const sha = run?.head_sha ?? event.sha;
-    if (!sha)
-        return undefined;
-    try {
-        const { data } = await github.rest.repos.listPullRequestsAssociatedWithCommit({
-            ...repo,
-            commit_sha: sha,
-            per_page: 100
-        });
-        const pr = data.find(p => p.state === 'open') ?? data[0];
-        return pr ? { number: pr.number, from: 'commit' } : undefined;
-    }
-    catch (e) {
-        options.warn(explainGitHubError(e, `find the pull request of commit ${sha}`, 'pull-requests: read').message);
-        return undefined;
-    }
-}
-async function headSha(github, repo, number) {
-    try {
-        return (await github.rest.pulls.get({ ...repo, pull_number: number })).data.head.sha;
-    }
-    catch (e) {
-        if (statusOf(e) === 404)
-            return undefined;
-        throw explainGitHubError(e, `read pull request #${number}`, 'pull-requests: read');
-    }
-}
-
 /** The login GITHUB_TOKEN comments as. */
 const ACTIONS_BOT = 'github-actions[bot]';
 /**
@@ -63251,8968 +72340,179 @@ class StickyComment {
     }
 }
 
+/** Runs racing on one rollout: each conflict re-reads the state and decides again. */
+const STATE_ATTEMPTS = 12;
 /**
- * The validated rollout policy (DESIGN.md, "Policy"). Everything here is already parsed:
- * durations are milliseconds, percentages are fractions, and every default is filled in,
- * so the rest of the engine never re-interprets policy text.
+ * Decide, apply and save; when another run saved the state in between (compare-and-swap), read it
+ * again and decide again, a bounded number of times, so concurrent runs make one transition.
  */
-/** The only error the policy loader throws. `message` lists every issue as `file:line:col: path: message`. */
-class PolicyError extends Error {
-    issues;
-    constructor(issues) {
-        super(issues
-            .map(i => `${i.file}:${i.line}:${i.col}: ${i.path ? `${i.path}: ` : ''}${i.message}`)
-            .join('\n'));
-        this.name = 'PolicyError';
-        this.issues = issues;
-    }
-}
-
-const INVALID = Symbol('invalid');
-function node(description, expects, json, check) {
-    return { description, expects, json: () => ({ description, ...json }), check };
-}
-/** Fails `issues` with a message at `path` and returns INVALID, for `return reject(...)`. */
-function reject(issues, path, message, at = 'value') {
-    issues.push({ path, message, at });
-    return INVALID;
-}
-function isMapping(value) {
-    if (typeof value !== 'object' || value === null)
-        return false;
-    const proto = Object.getPrototypeOf(value);
-    return proto === Object.prototype || proto === null;
-}
-function describeValue(value) {
-    if (value === null || value === undefined)
-        return 'nothing (null)';
-    if (typeof value === 'string') {
-        return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
-    }
-    if (typeof value === 'number')
-        return `the number ${value}`;
-    if (typeof value === 'boolean')
-        return String(value);
-    if (Array.isArray(value))
-        return 'a list';
-    return isMapping(value) ? 'a mapping' : 'a value of an unsupported YAML type';
-}
-/** "expected X, got Y", with the fix when only quoting is wrong. */
-function mismatch(expects, value) {
-    const fix = typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) && /number|integer/.test(expects)
-        ? '; remove the quotes'
-        : (typeof value === 'number' || typeof value === 'boolean') && expects.includes('string')
-            ? `; quote it: "${value}"`
-            : '';
-    return `expected ${expects}, got ${describeValue(value)}${fix}`;
-}
-/** Optimal string alignment distance (Damerau-Levenshtein with adjacent transpositions). */
-function distance(a, b) {
-    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    const at = (i, j) => rows[i]?.[j] ?? Infinity;
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-                best = Math.min(best, at(i - 2, j - 2) + 1);
-            }
-            const row = rows[i];
-            if (row)
-                row[j] = best;
-        }
-    }
-    return at(a.length, b.length);
-}
-/** "; did you mean `x`?" when a candidate is a typo away (case-insensitive), else ''. */
-function didYouMean(word, candidates) {
-    if (word.length > 64)
-        return '';
-    const limit = word.length <= 4 ? 1 : 2;
-    let best;
-    for (const candidate of candidates) {
-        const d = distance(word.toLowerCase(), candidate.toLowerCase());
-        if (d <= limit && (!best || d < best.d))
-            best = { candidate, d };
-    }
-    return best ? `; did you mean \`${best.candidate}\`?` : '';
-}
-/** `metrics[1].tolerance`, `pricing["gpt-4.1"].input`. */
-function formatPath(path) {
-    return path
-        .map((segment, i) => typeof segment === 'number'
-        ? `[${segment}]`
-        : /^[A-Za-z_][\w-]*$/.test(segment)
-            ? `${i === 0 ? '' : '.'}${segment}`
-            : `[${JSON.stringify(segment)}]`)
-        .join('');
-}
-// ---- scalars ----
-function str(description, pattern) {
-    const regex = pattern && new RegExp(pattern.regex);
-    return node(description, 'a string', { type: 'string', minLength: 1, ...(pattern && { pattern: pattern.regex }) }, (value, path, issues) => {
-        if (typeof value !== 'string')
-            return reject(issues, path, mismatch('a string', value));
-        if (value === '')
-            return reject(issues, path, 'must not be empty');
-        if (regex && pattern && !regex.test(value)) {
-            return reject(issues, path, `${JSON.stringify(value)} is not valid: ${pattern.hint}`);
-        }
-        return value;
+async function decideWithRetries({ inputs, loaded, store, github }, request, pullRequest) {
+    const actuators = buildActuators(loaded.policy.actuators ?? [], {
+        cwd: process.cwd(),
+        env: process.env,
+        ...(github && { github: { ...github, sha: context.sha } })
     });
-}
-function num$1(description, range = {}) {
-    const { min, max, exclusiveMin, exclusiveMax, integer } = range;
-    const bounds = [];
-    if (min !== undefined)
-        bounds.push([`>= ${min}`, v => v >= min]);
-    if (exclusiveMin !== undefined)
-        bounds.push([`> ${exclusiveMin}`, v => v > exclusiveMin]);
-    if (max !== undefined)
-        bounds.push([`<= ${max}`, v => v <= max]);
-    if (exclusiveMax !== undefined)
-        bounds.push([`< ${exclusiveMax}`, v => v < exclusiveMax]);
-    const expects = `${integer ? 'an integer' : 'a number'}${bounds.length ? ` ${bounds.map(([text]) => text).join(' and ')}` : ''}`;
-    const json = {
-        type: integer ? 'integer' : 'number',
-        ...(min !== undefined && { minimum: min }),
-        ...(exclusiveMin !== undefined && { exclusiveMinimum: exclusiveMin }),
-        ...(max !== undefined && { maximum: max }),
-        ...(exclusiveMax !== undefined && { exclusiveMaximum: exclusiveMax })
-    };
-    return node(description, expects, json, (value, path, issues) => {
-        const fits = typeof value === 'number' &&
-            Number.isFinite(value) &&
-            (!integer || Number.isInteger(value)) &&
-            bounds.every(([, test]) => test(value));
-        return fits ? value : reject(issues, path, mismatch(expects, value));
-    });
-}
-/** One of a fixed set of values (an enum). */
-function choice(description, values) {
-    const expects = values.length === 1 ? String(values[0]) : `one of ${values.join(', ')}`;
-    return node(description, expects, { enum: values }, (value, path, issues) => {
-        const found = values.find(v => v === value);
-        if (found !== undefined)
-            return found;
-        const hint = typeof value === 'string' ? didYouMean(value, values.map(String)) : '';
-        return reject(issues, path, `${mismatch(expects, value)}${hint}`);
-    });
-}
-/** A scalar with its own syntax: the parser sees the raw value (any type) and explains failures. */
-function scalar(description, expects, json, parse) {
-    return node(description, expects, json, (value, path, issues) => {
-        const parsed = parse(value);
-        return parsed.ok ? parsed.value : reject(issues, path, parsed.error);
-    });
-}
-// ---- collections ----
-function checkItems(items, item, path, issues) {
-    const out = items.map((value, i) => item.check(value, [...path, i], issues));
-    return out.some(v => v === INVALID) ? INVALID : out;
-}
-function list(description, item, minItems = 0) {
-    const expects = 'a list';
-    const json = { type: 'array', items: item.json(), ...(minItems > 0 && { minItems }) };
-    return node(description, expects, json, (value, path, issues) => {
-        if (!Array.isArray(value))
-            return reject(issues, path, mismatch(expects, value));
-        if (value.length < minItems) {
-            return reject(issues, path, `has ${value.length} items; list at least ${minItems}. ${description}`);
-        }
-        return checkItems(value, item, path, issues);
-    });
-}
-/** One item or a non-empty list of them; always a list after validation. */
-function oneOrMany(description, item) {
-    const expects = `${item.expects} or a list of them`;
-    const json = { oneOf: [item.json(), { type: 'array', items: item.json(), minItems: 1 }] };
-    return node(description, expects, json, (value, path, issues) => {
-        if (!Array.isArray(value)) {
-            const one = item.check(value, path, issues);
-            return one === INVALID ? INVALID : [one];
-        }
-        if (value.length === 0)
-            return reject(issues, path, `is empty; list at least one. ${description}`);
-        return checkItems(value, item, path, issues);
-    });
-}
-/** A mapping from free keys (e.g. model ids) to values of one shape. */
-function record(description, values) {
-    const expects = 'a mapping of names to values';
-    const json = { type: 'object', additionalProperties: values.json() };
-    return node(description, expects, json, (value, path, issues) => {
-        if (!isMapping(value))
-            return reject(issues, path, mismatch(expects, value));
-        const entries = Object.entries(value).map(([key, v]) => [
-            key,
-            values.check(v, [...path, key], issues)
-        ]);
-        return entries.some(([, v]) => v === INVALID) ? INVALID : Object.fromEntries(entries);
-    });
-}
-const required = (node) => ({ node, mode: 'required' });
-const optional = (node) => ({ node, mode: 'optional' });
-const withDefault = (node, fallback) => ({
-    node,
-    mode: 'default',
-    fallback
-});
-function unknownKey(key, known) {
-    const hint = didYouMean(key, known);
-    return `unknown key \`${key}\`${hint || `; remove it, or use one of: ${known.join(', ')}`}`;
-}
-/** A mapping with known keys; any other key is an error (`additionalProperties: false`). */
-function obj(description, fields) {
-    const names = Object.keys(fields);
-    const json = {
-        type: 'object',
-        properties: Object.fromEntries(Object.entries(fields).map(([key, field]) => [
-            key,
-            field.mode === 'default'
-                ? { ...field.node.json(), default: field.fallback }
-                : field.node.json()
-        ])),
-        required: names.filter(key => fields[key]?.mode === 'required'),
-        additionalProperties: false
-    };
-    return node(description, 'a mapping', json, (value, path, issues) => {
-        if (!isMapping(value))
-            return reject(issues, path, mismatch('a mapping (key: value lines)', value));
-        const unknown = Object.keys(value).filter(key => !Object.hasOwn(fields, key));
-        for (const key of unknown)
-            reject(issues, [...path, key], unknownKey(key, names), 'key');
-        let valid = unknown.length === 0;
-        const entries = [];
-        for (const [key, field] of Object.entries(fields)) {
-            // Only an absent key takes the default: an explicit null (`warmup:`) is an error, as in the schema.
-            const given = Object.hasOwn(value, key) ? value[key] : undefined;
-            if (given === undefined && field.mode === 'optional')
-                continue;
-            if (given === undefined && field.mode === 'required') {
-                const message = `missing required key \`${key}\` (${field.node.expects}). ${field.node.description}`;
-                reject(issues, [...path, key], message, 'missing');
-                valid = false;
-                continue;
-            }
-            const checked = field.node.check(given === undefined ? field.fallback : given, [...path, key], issues);
-            if (checked === INVALID)
-                valid = false;
-            else
-                entries.push([key, checked]);
-        }
-        return valid ? Object.fromEntries(entries) : INVALID;
-    });
-}
-/**
- * Mappings told apart by a tag key (`type: file`), as JSON Schema `oneOf`. Each variant is an obj
- * that declares the tag itself, so new source types are one more entry.
- */
-function union(description, tag, variants) {
-    const names = Object.keys(variants);
-    const json = {
-        type: 'object',
-        required: [tag],
-        oneOf: Object.values(variants).map(v => v.json())
-    };
-    return node(description, 'a mapping', json, (value, path, issues) => {
-        if (!isMapping(value))
-            return reject(issues, path, mismatch('a mapping (key: value lines)', value));
-        const given = Object.hasOwn(value, tag) ? value[tag] : undefined;
-        if (given === undefined) {
-            const message = `missing required key \`${tag}\` (one of ${names.join(', ')}). ${description}`;
-            return reject(issues, [...path, tag], message, 'missing');
-        }
-        const variant = typeof given === 'string' && Object.hasOwn(variants, given) ? variants[given] : undefined;
-        if (!variant) {
-            const message = typeof given === 'string'
-                ? `unknown ${tag} ${JSON.stringify(given)}; valid ${tag}s: ${names.join(', ')}${didYouMean(given, names)}`
-                : mismatch(`one of ${names.join(', ')}`, given);
-            return reject(issues, [...path, tag], message);
-        }
-        return variant.check(value, path, issues);
-    });
-}
-/** Cross-field rules and the final shape: `f` runs only on a valid value and reports its own issues. */
-function refine(inner, f) {
-    return {
-        description: inner.description,
-        expects: inner.expects,
-        json: () => inner.json(),
-        check: (value, path, issues) => {
-            const checked = inner.check(value, path, issues);
-            return checked === INVALID ? INVALID : f(checked, path, issues);
-        }
-    };
-}
-
-/**
- * Strict parsers for the policy's scalar syntax: durations, percentages, percentage points and plain
- * numbers. They never throw: each returns the value or a message saying what is wrong and how to
- * write it. The patterns are exported so the JSON Schema uses the very same syntax.
- */
-const ok = (value) => ({ ok: true, value });
-const fail = (error) => ({ ok: false, error });
-/** An unsigned decimal: digits, then an optional fraction (`5`, `0.5`; not `.5`, `5.`, `1e3`). */
-const DECIMAL = String.raw `\d+(?:\.\d+)?`;
-const SIGNED = new RegExp(`^-?${DECIMAL}$`);
-const PERCENT = new RegExp(`^(-?${DECIMAL})%$`);
-const POINTS = new RegExp(`^(-?${DECIMAL})pp$`);
-const DURATION_UNITS = [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-    ['ms', 1]
-];
-/**
- * A duration: one or more `<decimal><unit>` parts, largest unit first, each unit at most once
- * (`30s`, `12h`, `1h30m`, `500ms`). Matches the empty string too: pair it with a non-empty check.
- */
-const DURATION_PATTERN = `^${DURATION_UNITS.map(([unit]) => `(?:(${DECIMAL})${unit})?`).join('')}$`;
-const DURATION = new RegExp(DURATION_PATTERN);
-const quoted = (text) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
-/** Scales a decimal string by 10^-2 without the rounding error of dividing by 100 (`1.1` -> 0.011). */
-const hundredth = (decimal) => Number(`${decimal}e-2`);
-function finite(value, text) {
-    return Number.isFinite(value) ? ok(value) : fail(`${quoted(text)} is too large`);
-}
-/** `30s`, `30m`, `12h`, `2d`, `1h30m`, `500ms` -> milliseconds. */
-function parseDuration(text) {
-    const match = text === '' ? null : DURATION.exec(text);
-    if (match) {
-        const ms = DURATION_UNITS.reduce((sum, [, size], i) => sum + Number(match[i + 1] ?? 0) * size, 0);
-        return finite(ms, text);
-    }
-    const example = 'like 30s, 30m, 12h, 2d, 1h30m or 500ms';
-    if (text.trim().startsWith('-'))
-        return fail(`a duration cannot be negative: ${quoted(text)}`);
-    if (SIGNED.test(text))
-        return fail(`${quoted(text)} needs a unit (d, h, m, s or ms), ${example}`);
-    if (/\s/.test(text))
-        return fail(`${quoted(text)} is not a duration: write it without spaces, ${example}`);
-    return fail(`${quoted(text)} is not a duration: write numbers with units (d, h, m, s, ms), largest first, ${example}`);
-}
-/** `5%` -> 0.05, `0.5%` -> 0.005. Reads a sign, so callers can explain why a negative is wrong. */
-function parsePercent(text) {
-    const match = PERCENT.exec(text);
-    if (!match?.[1])
-        return fail(`${quoted(text)} is not a percentage: write a number and %, like 5% or 0.5%`);
-    return finite(hundredth(match[1]), text);
-}
-/** Percentage points, for differences of rates: `0.5pp` -> 0.005. */
-function parsePoints(text) {
-    const match = POINTS.exec(text);
-    if (!match?.[1])
-        return fail(`${quoted(text)} is not in percentage points: write a number and pp, like 0.5pp`);
-    return finite(hundredth(match[1]), text);
-}
-/** A plain decimal number written as text: `0.02`, `-3`, `15`. */
-function parseNumber(text) {
-    if (!SIGNED.test(text))
-        return fail(`${quoted(text)} is not a number: write digits, like 0.02 or 15`);
-    return finite(Number(text), text);
-}
-/** `5%`, `0.5pp`, `0.02` (as text) -> an Amount. */
-function parseAmount(text) {
-    const unit = text.endsWith('%') ? '%' : text.endsWith('pp') ? 'pp' : '';
-    const parsed = unit === '%' ? parsePercent(text) : unit === 'pp' ? parsePoints(text) : parseNumber(text);
-    if (parsed.ok)
-        return ok({ value: parsed.value, unit });
-    return fail(`${quoted(text)} is not an amount: write a percentage (5%), percentage points (0.5pp) or a number (0.02)`);
-}
-/** Milliseconds -> the shortest duration text that parses back to it (`5400000` -> `1h30m`). */
-function formatDuration(ms) {
-    if (ms === 0)
-        return '0s';
-    let rest = ms;
-    let text = '';
-    for (const [unit, size] of DURATION_UNITS) {
-        const whole = unit === 'ms' ? rest : Math.floor(rest / size);
-        if (whole > 0)
-            text += `${whole}${unit}`;
-        rest -= whole * size;
-    }
-    return text;
-}
-
-/**
- * The policy's scalars with their own syntax (durations, amounts, limits, metric kinds), as DSL
- * nodes: each pairs a strict parser from ./units.ts with the JSON Schema pattern of the same syntax.
- */
-function duration(description, bounds = {}) {
-    const expects = 'a duration like 30s, 30m, 12h, 2d, 1h30m or 500ms';
-    const json = { type: 'string', minLength: 1, pattern: DURATION_PATTERN };
-    return scalar(description, expects, json, value => {
-        if (typeof value === 'number')
-            return parseDuration(String(value));
-        if (typeof value !== 'string')
-            return fail(mismatch(expects, value));
-        const parsed = parseDuration(value);
-        const { min = 0, max = Infinity } = bounds;
-        if (!parsed.ok || (parsed.value >= min && parsed.value <= max))
-            return parsed;
-        return fail(`must be between ${formatDuration(min)} and ${formatDuration(max)}; got ${value}`);
-    });
-}
-/** Percentages from 0% to 100%, as a pattern, so the schema rejects `150%` like the validator. */
-const PERCENT_0_100 = String.raw `^(?:100(?:\.0+)?|\d{1,2}(?:\.\d+)?)%$`;
-/** A proportion: `1%` or a number in [0, 1]. */
-function fraction(description) {
-    const expects = 'a percentage like 1% or a number from 0 to 1';
-    const json = {
-        oneOf: [
-            { type: 'number', minimum: 0, maximum: 1 },
-            { type: 'string', pattern: PERCENT_0_100 }
-        ]
-    };
-    return scalar(description, expects, json, value => {
-        const parsed = typeof value === 'string'
-            ? parsePercent(value)
-            : typeof value === 'number'
-                ? ok(value)
-                : undefined;
-        if (parsed?.ok && parsed.value >= 0 && parsed.value <= 1)
-            return parsed;
-        return fail(parsed && !parsed.ok ? parsed.error : mismatch(expects, value));
-    });
-}
-const NEGATIVE_TOLERANCE = 'tolerance is the worst acceptable change, a non-negative amount; `better` gives its direction';
-/** `5%` (relative), `0.5pp` (absolute, rates) or a non-negative number (absolute). */
-function amount(description) {
-    const expects = 'a change like 5%, 0.5pp or 0.02';
-    const json = {
-        oneOf: [
-            { type: 'number', minimum: 0 },
-            { type: 'string', pattern: `^${DECIMAL}(?:%|pp)?$` }
-        ]
-    };
-    return scalar(description, expects, json, value => {
-        const parsed = typeof value === 'number' && Number.isFinite(value)
-            ? ok({ value, unit: '' })
-            : typeof value === 'string'
-                ? parseAmount(value)
-                : fail(mismatch(expects, value));
-        return parsed.ok && parsed.value.value < 0 ? fail(NEGATIVE_TOLERANCE) : parsed;
-    });
-}
-/** An SLO: for rates `2%` or 0.02; for other kinds a number in the metric's unit. */
-const limit = scalar('An absolute SLO on the canary alone, in the metric unit; for a rate a proportion such as 2% or 0.02.', 'a number like 0.02, or a percentage like 2% for a rate', {
-    oneOf: [
-        { type: 'number', minimum: 0 },
-        { type: 'string', pattern: PERCENT_0_100 }
-    ]
-}, (value) => {
-    if (typeof value === 'number' && Number.isFinite(value)) {
-        return value >= 0
-            ? ok({ value, unit: '' })
-            : fail('a limit is a non-negative amount; `better` gives its direction');
-    }
-    if (typeof value !== 'string')
-        return fail(mismatch('a number like 0.02, or a percentage like 2%', value));
-    const parsed = parsePercent(value);
-    if (!parsed.ok)
-        return fail(`${parsed.error}, or give a plain number in the metric's unit`);
-    if (parsed.value < 0 || parsed.value > 1)
-        return fail(`a percentage limit must be from 0% to 100%; got ${value}`);
-    return ok({ value: parsed.value, unit: '%' });
-});
-const NAMED_KINDS = ['mean', 'rate', 'ratio', 'p50', 'p90', 'p95', 'p99'];
-/** `p` then a percentile strictly between 0 and 100: p50, p99.9, p0.1. */
-const QUANTILE_PATTERN = String.raw `^p(?:[1-9]\d?(?:\.\d+)?|0\.\d*[1-9]\d*)$`;
-const QUANTILE = new RegExp(QUANTILE_PATTERN);
-const metricKind = scalar('mean, rate (a proportion), ratio (sum over sum, needs `per`), or a quantile p50, p90, p95, p99, p99.9 ...', `one of ${NAMED_KINDS.join(', ')} or p<percentile> like p99.9`, { anyOf: [{ enum: NAMED_KINDS }, { type: 'string', pattern: QUANTILE_PATTERN }] }, (value) => {
-    if (value === 'mean' || value === 'rate' || value === 'ratio')
-        return ok({ kind: value });
-    if (typeof value === 'string' && QUANTILE.test(value)) {
-        return ok({ kind: 'quantile', quantile: Number(`${value.slice(1)}e-2`) });
-    }
-    const hint = typeof value === 'string' ? didYouMean(value, NAMED_KINDS) : '';
-    return fail(`unknown metric kind ${JSON.stringify(value)}; valid kinds: ${NAMED_KINDS.join(', ')}, or p<percentile> like p99.9${hint}`);
-});
-const version = scalar('Policy format version; this release reads version 1.', 'the number 1', { const: 1 }, (value) => value === 1
-    ? ok(1)
-    : fail(`unsupported version ${JSON.stringify(value)}: this release reads version 1 policies; set version: 1`));
-
-/**
- * The `actuators` section of the policy: what applies a decision to the world. Each entry is one
- * actuator; all are optional (the Action's outputs are always set, so a later step can act too).
- */
-const when = withDefault(choice('change: only when the canary weight changes (or on a manual command); every: every run.', ['change', 'every']), 'change');
-const weightSetting = obj("One value in the file to set to an arm's weight.", {
-    path: required(str('Where the value is, e.g. `model_list[name=gpt-4o-v7].litellm_params.weight` or `spec.rules[0].backendRefs[1].weight`: keys separated by dots, `[n]` for a list item, `[key=value]` for the list item whose key has that value.')),
-    arm: withDefault(choice("Whose weight: the canary's, or the baseline's (100% minus the canary's).", [
-        'canary',
-        'baseline'
-    ]), 'canary'),
-    total: withDefault(num$1('What 100% of traffic is in this file: 100 for percent, 1 for a fraction.', {
-        exclusiveMin: 0
-    }), 100)
-});
-const gitFile = obj('Set the weights in a YAML or JSON file in the repository and commit it (comments and formatting are kept).', {
-    type: required(choice('Commit the weight to a file in the repository.', ['git-file'])),
-    file: required(str('The file, relative to the repository root.')),
-    branch: optional(str("The branch to commit to; default: the repository's default branch.")),
-    set: required(list('The values to set.', weightSetting, 1))
-});
-const webhook = obj('POST the decision record as JSON, signed with HMAC-SHA256 over the body (header X-Rollout-Gate-Signature-256: sha256=<hex>).', {
-    type: required(choice('Call a webhook.', ['webhook'])),
-    url: required(str('The URL to POST to.', { regex: '^https?://', hint: 'an http:// or https:// URL' })),
-    secretEnv: optional(str("The environment variable holding the HMAC secret (the Action's `webhook-secret` input sets ROLLOUT_GATE_WEBHOOK_SECRET).")),
-    timeout: withDefault(duration('How long to wait for an answer.'), '10s'),
-    retries: withDefault(num$1('Retries after a failure (network error, 5xx, 429).', { integer: true, min: 0, max: 10 }), 3),
-    on: when
-});
-const workflowDispatch = obj('Start a deploy workflow with workflow_dispatch, with inputs `decision`, `weight` and `rollout` (plus `inputs`).', {
-    type: required(choice('Dispatch a workflow.', ['workflow-dispatch'])),
-    workflow: required(str('The workflow file name (deploy.yml) or id.')),
-    ref: optional(str("The git ref to run it on; default: the repository's default branch.")),
-    inputs: withDefault(record('More inputs to pass, as strings.', str('An input value.')), {}),
-    on: when
-});
-const deployment = obj('Mirror every decision as a GitHub deployment status on an environment (in_progress per step, success when complete, failure on rollback).', {
-    type: required(choice('Report deployment statuses.', ['deployment'])),
-    environment: required(str('The GitHub environment, e.g. production.'))
-});
-const actuators = list('What applies each decision: git-file, webhook, workflow-dispatch, deployment.', union('One actuator.', 'type', {
-    'git-file': gitFile,
-    webhook,
-    'workflow-dispatch': workflowDispatch,
-    deployment
-}));
-
-/**
- * The `source: { type: prometheus }` variant of the policy: a Prometheus-compatible HTTP API
- * (Prometheus, Thanos, Mimir, VictoriaMetrics, Grafana Cloud) and, per metric, the series it is
- * computed from. Secrets are never in the policy: it names the environment variables holding them.
- */
-/** Prometheus data model: https://prometheus.io/docs/concepts/data_model/ */
-const METRIC_NAME = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
-const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
-const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
-const metricName = (description) => str(description, {
-    regex: METRIC_NAME,
-    hint: 'a Prometheus metric name: letters, digits, `_` and `:`, not starting with a digit'
-});
-const envName = (description) => str(description, {
-    regex: ENV_NAME,
-    hint: 'an environment variable name: letters, digits and `_`, not starting with a digit'
-});
-/** Label matchers `{label: value}`: names are validated here, values escaped in every selector. */
-const matchers = (description) => refine(record(description, str('The label value (matched exactly, escaped).')), labelNames);
-function labelNames(value, path, issues) {
-    const bad = Object.keys(value).filter(k => !new RegExp(LABEL_NAME).test(k) || k === '__name__');
-    for (const key of bad) {
-        reject(issues, [...path, key], `${JSON.stringify(key)} is not a usable label name: letters, digits and \`_\`, not starting with a digit (and not __name__)`, 'key');
-    }
-    return bad.length > 0 ? INVALID : value;
-}
-const series = obj('The series one metric is computed from: `histogram` (quantiles, means), `errors` + `total` (rates), or `sum` + `count` (ratios, means).', {
-    histogram: optional(metricName("A classic histogram's base name: the gate reads `<name>_bucket`, `<name>_sum` and `<name>_count`.")),
-    errors: optional(metricName('kind rate: the counter of bad events (e.g. errors).')),
-    total: optional(metricName('kind rate: the counter of all events.')),
-    sum: optional(metricName('kind ratio or mean: the counter of the numerator (e.g. cost, tokens).')),
-    count: optional(metricName('kind ratio or mean: the counter of the denominator (requests).')),
-    sumOfSquares: optional(metricName('Optional counter of the squared values, for the variance of a mean (else: from histogram buckets, or from time buckets for `sum` + `count`).')),
-    limitQuery: optional(str("Raw PromQL for the metric's absolute `limit` only: the canary's value in the metric's unit; write `$canary` inside a selector's braces, where the gate puts the escaped canary matchers (e.g. `sum(rate(x_total{$canary}[5m]))`). A value beyond the limit holds, never rolls back.")),
-    scale: withDefault(num$1('Multiplies the values (e.g. 1000: seconds to milliseconds).', { exclusiveMin: 0 }), 1),
-    match: withDefault(matchers('Extra label matchers for these series only.'), {})
-});
-const prometheusSource = obj('Metrics from a Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics). `arms.field` is the arm label.', {
-    type: required(choice('Read aggregated series from Prometheus.', ['prometheus'])),
-    url: required(str('Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).', {
-        regex: '^https?://[^\\s]+$',
-        hint: 'an http:// or https:// URL'
-    })),
-    auth: optional(obj('Credentials, read from environment variables (never written in the policy).', {
-        bearerTokenEnv: optional(envName('Environment variable holding a bearer token.')),
-        basic: optional(obj('HTTP basic auth.', {
-            user: required(str('The user name.')),
-            passwordEnv: required(envName('Environment variable holding the password.'))
-        }))
-    })),
-    headers: withDefault(record('Extra request headers, e.g. `X-Scope-OrgID: tenant-1` for Mimir (not secret: shown in the policy).', str('The header value.')), {}),
-    headersFromEnv: withDefault(record('Extra request headers whose values are secret: header name -> environment variable name.', envName('Environment variable holding the header value.')), {}),
-    tls: optional(obj('TLS options for https URLs.', {
-        insecureSkipVerify: withDefault(choice('Do not verify the server certificate (testing only).', [true, false]), false),
-        caFile: optional(str('A PEM file of CA certificates to trust.'))
-    })),
-    timeout: withDefault(duration('Timeout of one query.', { min: 100, max: 600_000 }), '30s'),
-    retries: withDefault(num$1('Retries of a query after a 5xx, 429 or timeout, with backoff.', {
-        integer: true,
-        min: 0,
-        max: 10
-    }), 3),
-    match: withDefault(matchers('Label matchers added to every selector, e.g. `{job: llm-gateway}`.'), {}),
-    requests: optional(metricName('The counter of requests per arm (traffic split, freshness); default: the first metric with a count (histogram `_count`, `total` or `count`).')),
-    series: required(record('Per metric name (as in `metrics`): the series it is computed from.', series))
-});
-/** What each kind can be computed from. */
-const NEEDS = {
-    quantile: '`histogram`',
-    mean: '`histogram`, or `sum` and `count`',
-    ratio: '`sum` and `count`',
-    rate: '`errors` and `total`'
-};
-/** The shape of a series definition, or why it does not fit the metric's kind. */
-function seriesProblem(kind, s) {
-    const has = (k) => s[k] !== undefined;
-    const fits = kind === 'quantile'
-        ? has('histogram') && !has('sum') && !has('errors')
-        : kind === 'mean'
-            ? (has('histogram') && !has('sum')) || (has('sum') && has('count') && !has('histogram'))
-            : kind === 'ratio'
-                ? has('sum') && has('count') && !has('histogram')
-                : has('errors') && has('total') && !has('histogram') && !has('sum');
-    if (fits && !(kind === 'rate' && has('sumOfSquares')))
-        return undefined;
-    return `a ${kind} metric needs ${NEEDS[kind] ?? '?'} (and nothing else of errors/total, sum/count, histogram)`;
-}
-/** Cross-field rules of a policy whose source is Prometheus. */
-function checkPrometheusPolicy(policy, issues) {
-    const spec = policy.source;
-    if (spec.type !== 'prometheus')
-        return policy;
-    const before = issues.length;
-    if (!new RegExp(LABEL_NAME).test(policy.arms.field)) {
-        reject(issues, ['arms', 'field'], `with a prometheus source, arms.field is the arm label: ${JSON.stringify(policy.arms.field)} is not a label name (letters, digits and \`_\`)`);
-    }
-    const url = URL.canParse(spec.url) ? new URL(spec.url) : undefined;
-    if (!url || url.username || url.password) {
-        reject(issues, ['source', 'url'], url
-            ? 'credentials in source.url would show up in messages; use source.auth (basic: { user, passwordEnv }) instead'
-            : `${JSON.stringify(spec.url)} is not a URL`);
-    }
-    if (policy.segments) {
-        reject(issues, ['segments'], 'segments are not supported with a prometheus source yet; remove `segments`', 'key');
-    }
-    policy.metrics.forEach((m, i) => {
-        const s = spec.series[m.name];
-        if (!s) {
-            reject(issues, ['source', 'series'], `no series for metric ${JSON.stringify(m.name)} (metrics[${i}]); add \`${m.name}: { ... }\` with ${NEEDS[m.kind]}`);
-            return;
-        }
-        const problem = seriesProblem(m.kind, s);
-        if (problem)
-            reject(issues, ['source', 'series', m.name], problem);
-        if (s.limitQuery !== undefined && m.limit === undefined) {
-            reject(issues, ['source', 'series', m.name, 'limitQuery'], `limitQuery is only for an absolute limit: give metric ${JSON.stringify(m.name)} a \`limit\`, or remove limitQuery`);
-        }
-        else if (s.limitQuery !== undefined && !s.limitQuery.includes('{$canary')) {
-            reject(issues, ['source', 'series', m.name, 'limitQuery'], 'limitQuery must select the canary: write `{$canary}` (or `{$canary, ...}`) in its selector');
-        }
-    });
-    const names = new Set(policy.metrics.map(m => m.name));
-    for (const key of Object.keys(spec.series)) {
-        if (!names.has(key)) {
-            reject(issues, ['source', 'series', key], `${JSON.stringify(key)} is not the name of a metric in \`metrics\``, 'key');
-        }
-    }
-    return issues.length > before ? INVALID : policy;
-}
-
-/**
- * The rollout policy schema (DESIGN.md, "Policy"), written once in the DSL of ./dsl.ts: it is the
- * validator (with defaults and cross-field rules) and, through policyJsonSchema(), the JSON Schema
- * that editors use. Cross-field rules (in `refine`) are the only part the JSON Schema cannot express.
- */
-const SECOND = 1000;
-const DAY = 86_400_000;
-const name = str('Stable id of the rollout: the state key and the PR comment marker.', {
-    regex: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
-    hint: 'start with a letter or digit, then up to 63 letters, digits, `.`, `_` or `-`'
-});
-const steps = refine(list('Canary share of traffic at each step, percent, strictly increasing, in (0, 100].', num$1('Canary share of traffic, percent.', { exclusiveMin: 0, max: 100 }), 1), (values, path, issues) => {
-    let increasing = true;
-    values.forEach((step, i) => {
-        const before = values[i - 1];
-        if (before !== undefined && step <= before) {
-            reject(issues, [...path, i], `steps must be strictly increasing: ${step} comes after ${before}`);
-            increasing = false;
-        }
-    });
-    return increasing ? values : INVALID;
-});
-const rollout = refine(obj('How the canary share grows, and how long each step bakes.', {
-    name: required(name),
-    steps: withDefault(steps, [1, 5, 25, 50, 100]),
-    minDuration: withDefault(duration('Bake time per step before a promotion.'), '30m'),
-    maxDuration: withDefault(duration('Longest time per step; then `onTimeout` applies.'), '12h'),
-    onTimeout: withDefault(choice('What happens when a step reaches maxDuration.', ['rollback', 'hold']), 'rollback'),
-    minSamples: withDefault(num$1('Requests per arm, per step, before any verdict.', { integer: true, min: 1 }), 300),
-    warmup: withDefault(duration('Excluded from the window at each step start.'), '5m')
-}), (value, path, issues) => {
-    const { minDuration, maxDuration, warmup } = value;
-    const at = (key) => [...path, key];
-    if (maxDuration <= minDuration) {
-        reject(issues, at('maxDuration'), `maxDuration (${formatDuration(maxDuration)}) must be longer than minDuration (${formatDuration(minDuration)}), the bake time before a promotion`);
-    }
-    if (warmup >= maxDuration) {
-        reject(issues, at('warmup'), `warmup (${formatDuration(warmup)}) must be shorter than maxDuration (${formatDuration(maxDuration)}): it is excluded from each step's window`);
-    }
-    return maxDuration <= minDuration || warmup >= maxDuration ? INVALID : value;
-});
-const armValues = (arm) => oneOrMany(`Value(s) of the arm field that mark ${arm} traffic.`, str(`A value that marks ${arm} traffic.`));
-const arms = refine(obj('Which record field tells the arms apart, and its values for each arm.', {
-    field: withDefault(str('The record field holding the arm.'), 'arm'),
-    baseline: required(armValues('baseline')),
-    canary: required(armValues('canary')),
-    unit: optional(str('The randomisation unit field (user or session); default: `unit` and its aliases.'))
-}), (value, path, issues) => {
-    const shared = value.canary.filter(v => value.baseline.includes(v));
-    if (shared.length === 0)
-        return value;
-    return reject(issues, [...path, 'canary'], `${shared.map(v => JSON.stringify(v)).join(', ')} marks both arms: a value must belong to baseline or canary, not both`);
-});
-const source = union('Where the records come from.', 'type', {
-    file: obj('Records in local files: JSONL, CSV or OTLP JSON (optionally .gz).', {
-        type: required(choice('Read records from files.', ['file'])),
-        path: required(oneOrMany('Globs, relative to the policy file unless absolute.', str('A glob.'))),
-        format: withDefault(choice('`auto` picks by extension (.jsonl/.ndjson/.json, .csv; .gz stripped first).', [
-            'auto',
-            'jsonl',
-            'csv',
-            'otlp'
-        ]), 'auto')
-    }),
-    langfuse: langfuseSource(),
-    prometheus: prometheusSource
-});
-/** The Langfuse source (public API: v2 observations, v2 scores). Keys are read from env vars named here. */
-function langfuseSource() {
-    const envName = (what) => str(`Name of the environment variable holding the Langfuse ${what} (never the key itself).`, {
-        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
-        hint: 'give the name of an environment variable (letters, digits, `_`), not the key itself'
-    });
-    const armFrom = (from, what) => obj(`The arm label is ${what}.`, {
-        from: required(choice(`The arm label is ${what}.`, [from]))
-    });
-    const arm = union('Which attribute of an observation or its trace holds the arm label.', 'from', {
-        release: armFrom('release', "the trace's `release`"),
-        version: armFrom('version', "the observation's `version`"),
-        promptVersion: armFrom('promptVersion', "the linked prompt's version (quote numbers in arms)"),
-        tag: obj("The arm label is one of the trace's tags.", {
-            from: required(choice("The arm label is one of the trace's tags.", ['tag'])),
-            prefix: optional(str('Only tags starting with this prefix (e.g. `variant:`); the rest of the tag is the label.'))
-        }),
-        metadata: obj("The arm label is a key of the observation's metadata.", {
-            from: required(choice("The arm label is a key of the observation's metadata.", ['metadata'])),
-            key: required(str('The metadata key.'))
+    const common = {
+        policy: loaded.policy,
+        policyHash: loaded.hash,
+        store,
+        dryRun: inputs.dryRun,
+        ...(inputs.canaryVersion && { canaryVersion: inputs.canaryVersion }),
+        ...(pullRequest !== undefined && { pullRequest }),
+        ...(actuators.length > 0 && {
+            apply: (record) => applyAll(actuators, record, inputs.dryRun)
         })
-    });
-    const scoreTarget = str('The record field the score becomes: `score`, `scores.<name>` or `feedback`.', {
-        regex: '^(score|feedback|scores\\..+)$',
-        hint: 'use `score`, `feedback` or `scores.<name>`'
-    });
-    return obj('LLM calls traced in Langfuse (cloud or self-hosted), read through its public API.', {
-        type: required(choice('Read observations from Langfuse.', ['langfuse'])),
-        baseUrl: withDefault(str('The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.', {
-            regex: '^https?://[^\\s/@]+(/[^\\s@]*)?$',
-            hint: 'an http(s) URL without credentials, e.g. https://cloud.langfuse.com'
-        }), 'https://cloud.langfuse.com'),
-        publicKeyEnv: withDefault(envName('public key'), 'LANGFUSE_PUBLIC_KEY'),
-        secretKeyEnv: withDefault(envName('secret key'), 'LANGFUSE_SECRET_KEY'),
-        arm: required(arm),
-        observationType: withDefault(str('Observation type to read (GENERATION, SPAN, EVENT, ...).'), 'GENERATION'),
-        name: optional(str('Only observations with this name.')),
-        environment: optional(oneOrMany('Only these Langfuse environments.', str('An environment.'))),
-        scores: withDefault(record('Langfuse score name -> the record field it fills (`score`, `scores.<name>`, `feedback`).', scoreTarget), {}),
-        pageSize: withDefault(num$1('Observations per page (Langfuse allows at most 1000).', {
-            integer: true,
-            min: 1,
-            max: 1000
-        }), 1000),
-        timeout: withDefault(duration('Timeout of one HTTP request.', { min: SECOND, max: 10 * 60 * SECOND }), '30s'),
-        retries: withDefault(num$1('Retries of a request after a 429, a 5xx or a network error.', {
-            integer: true,
-            min: 0,
-            max: 10
-        }), 4)
-    });
-}
-const toleranceNode = amount('The worst acceptable change, in the bad direction: relative `5%`, absolute `0.5pp` (rates), or a number in the metric unit.');
-/** An Amount as a Tolerance for this kind; `pp` only makes sense for a rate. */
-function toTolerance(amount, kind, path, issues) {
-    if (amount.unit === 'pp' && kind !== 'rate') {
-        reject(issues, path, `\`pp\` (percentage points) is only for kind rate; a \`%\` on a ${kind} metric is relative to the baseline, and a plain number is absolute, in the metric's unit`);
-        return undefined;
-    }
-    return { value: amount.value, relative: amount.unit === '%' };
-}
-const metricFields = obj('One metric compared between canary and baseline.', {
-    name: required(str('Unique name, shown in reports.')),
-    from: required(str('The record field to read: latency_ms, ttft_ms, cost, score, scores.<name>, error, error.<class>, fallback, feedback, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_hit, or any numeric field.')),
-    kind: required(metricKind),
-    per: optional(str('kind ratio only: the denominator field (the metric is sum(from) / sum(per)).')),
-    better: required(choice('Which direction is good.', ['higher', 'lower'])),
-    tolerance: required(toleranceNode),
-    rollbackAt: optional(amount('A larger change at which to roll back; between tolerance and rollbackAt the gate holds.')),
-    limit: optional(limit),
-    mode: withDefault(choice('gate: a fail rolls back, an inconclusive holds; hold: a fail only holds; report: shown, never decides.', ['gate', 'hold', 'report']), 'gate')
-});
-function toMetric(m, path, issues) {
-    const before = issues.length;
-    const at = (key) => [...path, key];
-    const { kind, quantile } = m.kind;
-    if (kind === 'ratio' && m.per === undefined) {
-        reject(issues, at('per'), 'kind ratio needs `per`: the denominator field (the metric is sum(from) / sum(per))', 'missing');
-    }
-    if (kind !== 'ratio' && m.per !== undefined) {
-        reject(issues, at('per'), `\`per\` is only for kind ratio (sum(from) / sum(per)); remove it, or set kind: ratio`, 'key');
-    }
-    const tolerance = toTolerance(m.tolerance, kind, at('tolerance'), issues);
-    const rollbackAt = m.rollbackAt && toTolerance(m.rollbackAt, kind, at('rollbackAt'), issues);
-    if (tolerance &&
-        rollbackAt &&
-        tolerance.relative === rollbackAt.relative &&
-        rollbackAt.value < tolerance.value) {
-        reject(issues, at('rollbackAt'), 'rollbackAt must be at least the tolerance: the canary is rolled back at a larger change than it is held at');
-    }
-    const limitValue = m.limit && toLimit(m.limit, kind, at('limit'), issues);
-    if (issues.length > before || !tolerance)
-        return INVALID;
-    return {
-        name: m.name,
-        from: m.from,
-        ...(m.per !== undefined && { per: m.per }),
-        kind,
-        ...(quantile !== undefined && { quantile }),
-        better: m.better,
-        tolerance,
-        ...(rollbackAt && { rollbackAt }),
-        ...(limitValue !== undefined && { limit: limitValue }),
-        mode: m.mode,
-        path: formatPath(path)
     };
-}
-function toLimit(amount, kind, path, issues) {
-    if (kind === 'rate' && amount.value > 1) {
-        reject(issues, path, `a rate limit is a proportion from 0 to 1 (or 0% to 100%); got ${amount.value}`);
-        return undefined;
+    // One instant and one read of the evidence for all attempts: a retry after a conflict only
+    // re-reads the state and decides again, so racing runs settle quickly.
+    const now = inputs.now ?? Date.now();
+    let decideOnce;
+    if (request.command === 'evaluate') {
+        const source = memoized(sourceFor(loaded, inputs.records));
+        decideOnce = () => evaluate({ ...common, now, source, replay: inputs.now !== undefined });
     }
-    if (kind !== 'rate' && amount.unit === '%') {
-        reject(issues, path, `a \`%\` limit is only for kind rate; give the ${kind} limit as a number in the metric's unit`);
-        return undefined;
-    }
-    return amount.value;
-}
-const metrics = refine(list('The metrics compared between canary and baseline.', refine(metricFields, toMetric), 1), (values, path, issues) => {
-    const seen = new Map();
-    values.forEach((metric, i) => {
-        const first = seen.get(metric.name);
-        if (first === undefined)
-            seen.set(metric.name, i);
-        else {
-            reject(issues, [...path, i, 'name'], `duplicate metric name ${JSON.stringify(metric.name)} (also metrics[${first}]); names must be unique`);
-        }
-    });
-    return seen.size === values.length ? values : INVALID;
-});
-const segments = refine(obj('Compare the metrics within each segment too (a separate error budget).', {
-    by: required(oneOrMany('Record field(s) that define the segments.', str('A record field.'))),
-    gate: withDefault(choice('false: shown only; true or hold: a failing segment holds; rollback: it rolls back.', [
-        false,
-        true,
-        'hold',
-        'rollback'
-    ]), false)
-}), (value) => ({
-    by: value.by,
-    gate: value.gate === true ? 'hold' : value.gate
-}));
-const usdPerMillion = (what) => num$1(`USD per 1M ${what}.`, { min: 0 });
-const pricing = record('Prices by model id as it appears in records, USD per 1M tokens.', obj('Prices of one model, USD per 1M tokens.', {
-    input: required(usdPerMillion('input tokens that are neither cache reads nor cache writes')),
-    output: required(usdPerMillion('output tokens')),
-    cacheRead: optional(usdPerMillion('cached input tokens read; default: input')),
-    cacheWrite: optional(usdPerMillion('input tokens written to the cache; default: input'))
-}));
-const REDACT_NAMES = ['email', 'phone', 'key'];
-const redactPattern = scalar('A built-in pattern (email, phone, key) or a JavaScript regular expression; matches are replaced before anything is sent to the judge.', 'email, phone, key or a regular expression', { type: 'string', minLength: 1 }, value => {
-    if (typeof value !== 'string' || value === '') {
-        return { ok: false, error: mismatch('email, phone, key or a regular expression', value) };
-    }
-    if (REDACT_NAMES.includes(value)) {
-        return { ok: true, value: value };
-    }
-    try {
-        new RegExp(value, 'g');
-    }
-    catch (e) {
-        return {
-            ok: false,
-            error: `not a valid regular expression (${e.message}); use email, phone, key or a JavaScript regex`
-        };
-    }
-    return { ok: true, value: { regex: value } };
-});
-const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind mean).', {
-    name: withDefault(str('Unique metric name, shown in reports.'), 'judge'),
-    tolerance: withDefault(amount('Worst acceptable change: absolute on the [0, 1] score (pointwise), or how far the win rate may fall below 0.5 (pairwise).'), 0.05),
-    rollbackAt: optional(amount('A larger change at which to roll back.')),
-    mode: withDefault(choice('gate, hold or report, as for any metric.', ['gate', 'hold', 'report']), 'gate'),
-    minSamples: withDefault(num$1('Judged outputs (pointwise) or pairs (pairwise) per arm before a verdict.', {
-        integer: true,
-        min: 2
-    }), 30)
-});
-const judge = refine(obj('Grade sampled outputs with an LLM judge through an OpenAI-compatible API.', {
-    model: required(str('The judge model id.')),
-    baseURL: optional(str('OpenAI-compatible endpoint; default: the OpenAI API.')),
-    apiKeyEnv: withDefault(str('Environment variable holding the API key.', {
-        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
-        hint: 'an environment variable name: letters, digits and `_`'
-    }), 'OPENAI_API_KEY'),
-    rubric: required(str('What a good answer is; the judge grades against it.')),
-    mode: withDefault(choice('pointwise: grade each output; pairwise: canary vs baseline on the same input.', [
-        'pointwise',
-        'pairwise'
-    ]), 'pointwise'),
-    sample: withDefault(num$1('Outputs sampled per arm, per step.', { integer: true, min: 2, max: 5000 }), 200),
-    batch: withDefault(num$1('Outputs judged per arm between two looks.', { integer: true, min: 1 }), 20),
-    budget: withDefault(obj('Hard limits per evaluation.', {
-        calls: withDefault(num$1('Most judge calls.', { integer: true, min: 1 }), 400),
-        usd: optional(num$1('Most USD spent (needs `prices`).', { min: 0 }))
-    }), {}),
-    prices: optional(obj('Prices of the judge model, USD per 1M tokens.', {
-        input: required(usdPerMillion('input tokens')),
-        output: required(usdPerMillion('output tokens'))
-    })),
-    concurrency: withDefault(num$1('Calls in flight at once.', { integer: true, min: 1, max: 64 }), 4),
-    timeout: withDefault(duration('Per request.', { min: SECOND, max: 10 * 60 * SECOND }), '60s'),
-    maxRetries: withDefault(num$1('Retries of a failed call (429 honours retry-after).', {
-        integer: true,
-        min: 0,
-        max: 10
-    }), 2),
-    maxChars: withDefault(num$1('Longest input or output sent, in characters.', { integer: true, min: 100 }), 4000),
-    redact: withDefault(list('Patterns replaced before anything is sent to the judge.', redactPattern), []),
-    recheck: withDefault(num$1('Items judged twice to measure self-agreement.', { integer: true, min: 0 }), 10),
-    cacheSize: withDefault(num$1('Judgements kept in the rollout state.', { integer: true, min: 0, max: 20000 }), 2000),
-    labels: optional(str('Human labels, JSONL of {"id", "label"} (a grade 1..5, or canary|baseline|tie), relative to the working directory: the judge reports its agreement (Cohen\'s kappa).')),
-    metric: withDefault(judgeMetric, {})
-}), (value, path, issues) => {
-    const before = issues.length;
-    const at = (...keys) => [...path, ...keys];
-    const m = value.metric;
-    const tolerance = toTolerance(m.tolerance, 'mean', at('metric', 'tolerance'), issues);
-    const rollbackAt = m.rollbackAt && toTolerance(m.rollbackAt, 'mean', at('metric', 'rollbackAt'), issues);
-    if (value.mode === 'pairwise' && (tolerance?.relative || rollbackAt?.relative)) {
-        reject(issues, at('metric', 'tolerance'), 'a pairwise win rate is compared with 0.5: give an absolute tolerance such as 0.05 (the win rate may fall to 0.45), not a `%`');
-    }
-    if (value.budget.usd !== undefined && value.prices === undefined) {
-        reject(issues, at('budget', 'usd'), 'a USD budget needs the judge model prices: add `prices: { input, output }` (USD per 1M tokens)');
-    }
-    if (value.metric.minSamples > value.sample) {
-        reject(issues, at('metric', 'minSamples'), `minSamples (${value.metric.minSamples}) is more than \`sample\` (${value.sample}) per arm: the judge metric could never decide`);
-    }
-    if (issues.length > before || !tolerance)
-        return INVALID;
-    const { metric, ...spec } = value;
-    return {
-        spec: spec,
-        metric: {
-            name: metric.name,
-            from: 'judge',
-            kind: 'mean',
-            better: 'higher',
-            tolerance,
-            ...(rollbackAt && { rollbackAt }),
-            mode: metric.mode,
-            path: formatPath(at('metric')),
-            minSamples: metric.minSamples,
-            totalOnly: true
-        }
-    };
-});
-const policyFields = obj('A rollout policy for ai-rollout-gate.', {
-    version: required(version),
-    rollout: required(rollout),
-    arms: required(arms),
-    source: required(source),
-    confidence: withDefault(num$1('Family-wise confidence over the gating metrics.', { exclusiveMin: 0.5, exclusiveMax: 1 }), 0.95),
-    metrics: required(metrics),
-    segments: optional(segments),
-    pricing: withDefault(pricing, {}),
-    dataQuality: withDefault(obj('Limits on bad input data.', {
-        maxMalformed: withDefault(fraction('Share of malformed lines above which promotion is blocked.'), '1%')
-    }), {}),
-    trafficSplit: withDefault(obj('The sequential sample-ratio test of the traffic split.', {
-        alpha: withDefault(num$1('Type-I error of the test.', { exclusiveMin: 0, exclusiveMax: 0.5 }), 0.001)
-    }), {}),
-    bucket: withDefault(duration('Width of the time buckets the evidence is kept in, from 10s to 1d.', {
-        min: 10 * SECOND,
-        max: DAY
-    }), '5m'),
-    actuators: optional(actuators),
-    judge: optional(judge)
-});
-/** With a judge, its metric joins the others (a name clash is reported at the judge's metric). */
-const withJudgeMetric = refine(policyFields, (value, path, issues) => {
-    const { judge: judged, ...rest } = value;
-    if (!judged)
-        return rest;
-    const clash = rest.metrics.findIndex(m => m.name === judged.metric.name);
-    if (clash >= 0) {
-        return reject(issues, [...path, 'judge', 'metric', 'name'], `the judge metric is named ${JSON.stringify(judged.metric.name)} like metrics[${clash}]; set judge.metric.name to a unique name`);
-    }
-    return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec };
-});
-const policySchema = refine(withJudgeMetric, (policy, _path, issues) => checkPrometheusPolicy(policy, issues));
-
-/**
- * Policy loading: YAML text -> validated Policy, or a PolicyError listing every issue with its
- * file:line:col and key path. Pure: the caller reads the file.
- */
-/** yaml's messages that would send a user to the library's API instead of their file. */
-const YAML_MESSAGES = {
-    MULTIPLE_DOCS: 'a policy file holds one YAML document; remove the extra `---` line'
-};
-/** Past this many, more issues would bury the first ones (a pasted file, a wrong indent). */
-const MAX_ISSUES = 50;
-function parsePolicy(text, file) {
-    const lineCounter = new distExports.LineCounter();
-    const at = (offset, message, path = '') => ({
-        message,
-        file,
-        ...lineCounter.linePos(offset),
-        path
-    });
-    const doc = readYaml(text, lineCounter);
-    if (doc instanceof Error)
-        throw new PolicyError([at(0, `cannot read YAML: ${doc.message}`)]);
-    if (doc.errors.length > 0) {
-        // Syntax first: checking the shape of a half-parsed document would only add noise.
-        throw new PolicyError(doc.errors.map(e => at(e.pos[0], `invalid YAML: ${YAML_MESSAGES[e.code] ?? e.message}`)));
-    }
-    const unresolved = unresolvedAliases(doc);
-    if (unresolved.length > 0) {
-        throw new PolicyError(unresolved.map(([offset, name]) => at(offset, `invalid YAML: alias *${name} has no anchor; define &${name} before it`)));
-    }
-    const value = toJS(doc);
-    if (value instanceof Error)
-        throw new PolicyError([at(0, `cannot read YAML: ${value.message}`)]);
-    if (value === null || value === undefined) {
-        throw new PolicyError([
-            {
-                message: `policy file is empty: ${file}; write at least version, rollout, arms, source and metrics`,
-                file,
-                line: 1,
-                col: 1,
-                path: ''
-            }
-        ]);
-    }
-    if (!isMapping(value)) {
-        const got = Array.isArray(value) ? 'a list' : `the scalar ${JSON.stringify(String(value))}`;
-        const message = `the top level of a policy must be a mapping (version: 1, rollout: ..., metrics: ...), got ${got}`;
-        throw new PolicyError([at(offsetOf(doc, [], 'value'), message)]);
-    }
-    const issues = [];
-    const policy = policySchema.check(value, [], issues);
-    if (policy === INVALID || issues.length > 0) {
-        const located = issues
-            .slice(0, MAX_ISSUES)
-            .map(issue => at(offsetOf(doc, issue.path, issue.at), issue.message, formatPath(issue.path)))
-            .sort((a, b) => a.line - b.line || a.col - b.col);
-        if (issues.length > MAX_ISSUES) {
-            const more = `${issues.length - MAX_ISSUES} more issues not shown; fix these first`;
-            located.push({ message: more, file, line: 0, col: 0, path: '' });
-        }
-        throw new PolicyError(located);
-    }
-    return policy;
-}
-function readYaml(text, lineCounter) {
-    try {
-        // prettyErrors off: we print positions ourselves; logLevel error: no process warnings.
-        return distExports.parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
-    }
-    catch (error) {
-        return error instanceof Error ? error : new Error(String(error));
-    }
-}
-/**
- * yaml reports an alias without an anchor only when converting, and without its position. An alias
- * refers to the last anchor of its name before it in document order, which is the visit order.
- */
-function unresolvedAliases(doc) {
-    const anchors = new Set();
-    const found = [];
-    distExports.visit(doc, {
-        Node(_, node) {
-            if (distExports.isAlias(node) && !anchors.has(node.source))
-                found.push([rangeStart(node) ?? 0, node.source]);
-            else if (node.anchor)
-                anchors.add(node.anchor);
-        }
-    });
-    return found;
-}
-/** toJS throws on alias bombs (maxAliasCount): that is the input's problem, not a crash. */
-function toJS(doc) {
-    try {
-        return doc.toJS({ maxAliasCount: 100 });
-    }
-    catch (error) {
-        return error instanceof Error ? error : new Error(String(error));
-    }
-}
-/**
- * The source offset for an issue: the value's node, its key, or for a missing key the parent's
- * key. Walks the YAML tree through aliases; stops at the deepest node that exists (a defaulted
- * value has no node, so its issue points at the nearest mapping the user wrote).
- */
-function offsetOf(doc, path, at) {
-    const target = at === 'missing' ? path.slice(0, -1) : path;
-    let node = doc.contents;
-    let key = node;
-    let found = true;
-    for (const segment of target) {
-        const current = distExports.isAlias(node) ? node.resolve(doc) : node;
-        const pair = distExports.isMap(current)
-            ? current.items.find(item => keyText(item.key) === segment)
-            : distExports.isSeq(current) && typeof segment === 'number'
-                ? { key: current.items[segment], value: current.items[segment] }
-                : undefined;
-        if (!pair || pair.key === undefined) {
-            found = false;
-            break;
-        }
-        key = pair.key;
-        node = pair.value ?? pair.key;
-    }
-    // An empty value (`warmup:`) has a zero-width node after the colon: the key is the better place.
-    const empty = distExports.isScalar(node) && node.range?.[0] === node.range?.[1];
-    const chosen = at === 'value' && found && !empty ? node : key;
-    return rangeStart(chosen) ?? rangeStart(node) ?? 0;
-}
-function keyText(key) {
-    if (!distExports.isScalar(key))
-        return undefined;
-    return key.value === null || key.value === undefined ? '' : String(key.value);
-}
-function rangeStart(node) {
-    if (typeof node !== 'object' || node === null || !('range' in node))
-        return undefined;
-    const range = node.range;
-    return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : undefined;
-}
-
-//#region rolldown:runtime
-var __require = /* @__PURE__ */ createRequire(import.meta.url);
-
-//#endregion
-//#region src/utils.ts
-function cleanPath(path) {
-	let normalized = normalize(path);
-	if (normalized.length > 1 && normalized[normalized.length - 1] === sep$1) normalized = normalized.substring(0, normalized.length - 1);
-	return normalized;
-}
-const SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path, separator) {
-	return path.replace(SLASHES_REGEX, separator);
-}
-const WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path) {
-	return path === "/" || WINDOWS_ROOT_DIR_REGEX.test(path);
-}
-function normalizePath(path, options) {
-	const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
-	const pathNeedsCleaning = process.platform === "win32" && path.includes("/") || path.startsWith(".");
-	if (resolvePaths) path = resolve$1(path);
-	if (normalizePath$1 || pathNeedsCleaning) path = cleanPath(path);
-	if (path === ".") return "";
-	const needsSeperator = path[path.length - 1] !== pathSeparator;
-	return convertSlashes(needsSeperator ? path + pathSeparator : path, pathSeparator);
-}
-
-//#endregion
-//#region src/api/functions/join-path.ts
-function joinPathWithBasePath(filename, directoryPath) {
-	return directoryPath + filename;
-}
-function joinPathWithRelativePath(root, options) {
-	return function(filename, directoryPath) {
-		const sameRoot = directoryPath.startsWith(root);
-		if (sameRoot) return directoryPath.slice(root.length) + filename;
-		else return convertSlashes(relative(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
-	};
-}
-function joinPath(filename) {
-	return filename;
-}
-function joinDirectoryPath(filename, directoryPath, separator) {
-	return directoryPath + filename + separator;
-}
-function build$7(root, options) {
-	const { relativePaths, includeBasePath } = options;
-	return relativePaths && root ? joinPathWithRelativePath(root, options) : includeBasePath ? joinPathWithBasePath : joinPath;
-}
-
-//#endregion
-//#region src/api/functions/push-directory.ts
-function pushDirectoryWithRelativePath(root) {
-	return function(directoryPath, paths) {
-		paths.push(directoryPath.substring(root.length) || ".");
-	};
-}
-function pushDirectoryFilterWithRelativePath(root) {
-	return function(directoryPath, paths, filters) {
-		const relativePath = directoryPath.substring(root.length) || ".";
-		if (filters.every((filter) => filter(relativePath, true))) paths.push(relativePath);
-	};
-}
-const pushDirectory = (directoryPath, paths) => {
-	paths.push(directoryPath || ".");
-};
-const pushDirectoryFilter = (directoryPath, paths, filters) => {
-	const path = directoryPath || ".";
-	if (filters.every((filter) => filter(path, true))) paths.push(path);
-};
-const empty$2 = () => {};
-function build$6(root, options) {
-	const { includeDirs, filters, relativePaths } = options;
-	if (!includeDirs) return empty$2;
-	if (relativePaths) return filters && filters.length ? pushDirectoryFilterWithRelativePath(root) : pushDirectoryWithRelativePath(root);
-	return filters && filters.length ? pushDirectoryFilter : pushDirectory;
-}
-
-//#endregion
-//#region src/api/functions/push-file.ts
-const pushFileFilterAndCount = (filename, _paths, counts, filters) => {
-	if (filters.every((filter) => filter(filename, false))) counts.files++;
-};
-const pushFileFilter = (filename, paths, _counts, filters) => {
-	if (filters.every((filter) => filter(filename, false))) paths.push(filename);
-};
-const pushFileCount = (_filename, _paths, counts, _filters) => {
-	counts.files++;
-};
-const pushFile = (filename, paths) => {
-	paths.push(filename);
-};
-const empty$1 = () => {};
-function build$5(options) {
-	const { excludeFiles, filters, onlyCounts } = options;
-	if (excludeFiles) return empty$1;
-	if (filters && filters.length) return onlyCounts ? pushFileFilterAndCount : pushFileFilter;
-	else if (onlyCounts) return pushFileCount;
-	else return pushFile;
-}
-
-//#endregion
-//#region src/api/functions/get-array.ts
-const getArray = (paths) => {
-	return paths;
-};
-const getArrayGroup = () => {
-	return [""].slice(0, 0);
-};
-function build$4(options) {
-	return options.group ? getArrayGroup : getArray;
-}
-
-//#endregion
-//#region src/api/functions/group-files.ts
-const groupFiles = (groups, directory, files) => {
-	groups.push({
-		directory,
-		files,
-		dir: directory
-	});
-};
-const empty = () => {};
-function build$3(options) {
-	return options.group ? groupFiles : empty;
-}
-
-//#endregion
-//#region src/api/functions/resolve-symlink.ts
-const resolveSymlinksAsync = function(path, state, callback$1) {
-	const { queue, fs, options: { suppressErrors } } = state;
-	queue.enqueue();
-	fs.realpath(path, (error, resolvedPath) => {
-		if (error) return queue.dequeue(suppressErrors ? null : error, state);
-		fs.stat(resolvedPath, (error$1, stat) => {
-			if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-			if (stat.isDirectory() && isRecursive(path, resolvedPath, state)) return queue.dequeue(null, state);
-			callback$1(stat, resolvedPath);
-			queue.dequeue(null, state);
-		});
-	});
-};
-const resolveSymlinks = function(path, state, callback$1) {
-	const { queue, fs, options: { suppressErrors } } = state;
-	queue.enqueue();
-	try {
-		const resolvedPath = fs.realpathSync(path);
-		const stat = fs.statSync(resolvedPath);
-		if (stat.isDirectory() && isRecursive(path, resolvedPath, state)) return;
-		callback$1(stat, resolvedPath);
-	} catch (e) {
-		if (!suppressErrors) throw e;
-	}
-};
-function build$2(options, isSynchronous) {
-	if (!options.resolveSymlinks || options.excludeSymlinks) return null;
-	return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
-}
-function isRecursive(path, resolved, state) {
-	if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-	let parent = dirname(path);
-	let depth = 1;
-	while (parent !== state.root && depth < 2) {
-		const resolvedPath = state.symlinks.get(parent);
-		const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
-		if (isSameRoot) depth++;
-		else parent = dirname(parent);
-	}
-	state.symlinks.set(path, resolved);
-	return depth > 1;
-}
-function isRecursiveUsingRealPaths(resolved, state) {
-	return state.visited.includes(resolved + state.options.pathSeparator);
-}
-
-//#endregion
-//#region src/api/functions/invoke-callback.ts
-const onlyCountsSync = (state) => {
-	return state.counts;
-};
-const groupsSync = (state) => {
-	return state.groups;
-};
-const defaultSync = (state) => {
-	return state.paths;
-};
-const limitFilesSync = (state) => {
-	return state.paths.slice(0, state.options.maxFiles);
-};
-const onlyCountsAsync = (state, error, callback$1) => {
-	report(error, callback$1, state.counts, state.options.suppressErrors);
-	return null;
-};
-const defaultAsync = (state, error, callback$1) => {
-	report(error, callback$1, state.paths, state.options.suppressErrors);
-	return null;
-};
-const limitFilesAsync = (state, error, callback$1) => {
-	report(error, callback$1, state.paths.slice(0, state.options.maxFiles), state.options.suppressErrors);
-	return null;
-};
-const groupsAsync = (state, error, callback$1) => {
-	report(error, callback$1, state.groups, state.options.suppressErrors);
-	return null;
-};
-function report(error, callback$1, output, suppressErrors) {
-	if (error && !suppressErrors) callback$1(error, output);
-	else callback$1(null, output);
-}
-function build$1(options, isSynchronous) {
-	const { onlyCounts, group, maxFiles } = options;
-	if (onlyCounts) return isSynchronous ? onlyCountsSync : onlyCountsAsync;
-	else if (group) return isSynchronous ? groupsSync : groupsAsync;
-	else if (maxFiles) return isSynchronous ? limitFilesSync : limitFilesAsync;
-	else return isSynchronous ? defaultSync : defaultAsync;
-}
-
-//#endregion
-//#region src/api/functions/walk-directory.ts
-const readdirOpts = { withFileTypes: true };
-const walkAsync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
-	state.queue.enqueue();
-	if (currentDepth < 0) return state.queue.dequeue(null, state);
-	const { fs } = state;
-	state.visited.push(crawlPath);
-	state.counts.directories++;
-	fs.readdir(crawlPath || ".", readdirOpts, (error, entries = []) => {
-		callback$1(entries, directoryPath, currentDepth);
-		state.queue.dequeue(state.options.suppressErrors ? null : error, state);
-	});
-};
-const walkSync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
-	const { fs } = state;
-	if (currentDepth < 0) return;
-	state.visited.push(crawlPath);
-	state.counts.directories++;
-	let entries = [];
-	try {
-		entries = fs.readdirSync(crawlPath || ".", readdirOpts);
-	} catch (e) {
-		if (!state.options.suppressErrors) throw e;
-	}
-	callback$1(entries, directoryPath, currentDepth);
-};
-function build(isSynchronous) {
-	return isSynchronous ? walkSync : walkAsync;
-}
-
-//#endregion
-//#region src/api/queue.ts
-/**
-* This is a custom stateless queue to track concurrent async fs calls.
-* It increments a counter whenever a call is queued and decrements it
-* as soon as it completes. When the counter hits 0, it calls onQueueEmpty.
-*/
-var Queue = class {
-	count = 0;
-	constructor(onQueueEmpty) {
-		this.onQueueEmpty = onQueueEmpty;
-	}
-	enqueue() {
-		this.count++;
-		return this.count;
-	}
-	dequeue(error, output) {
-		if (this.onQueueEmpty && (--this.count <= 0 || error)) {
-			this.onQueueEmpty(error, output);
-			if (error) {
-				output.controller.abort();
-				this.onQueueEmpty = void 0;
-			}
-		}
-	}
-};
-
-//#endregion
-//#region src/api/counter.ts
-var Counter = class {
-	_files = 0;
-	_directories = 0;
-	set files(num) {
-		this._files = num;
-	}
-	get files() {
-		return this._files;
-	}
-	set directories(num) {
-		this._directories = num;
-	}
-	get directories() {
-		return this._directories;
-	}
-	/**
-	* @deprecated use `directories` instead
-	*/
-	/* c8 ignore next 3 */
-	get dirs() {
-		return this._directories;
-	}
-};
-
-//#endregion
-//#region src/api/aborter.ts
-/**
-* AbortController is not supported on Node 14 so we use this until we can drop
-* support for Node 14.
-*/
-var Aborter = class {
-	aborted = false;
-	abort() {
-		this.aborted = true;
-	}
-};
-
-//#endregion
-//#region src/api/walker.ts
-var Walker = class {
-	root;
-	isSynchronous;
-	state;
-	joinPath;
-	pushDirectory;
-	pushFile;
-	getArray;
-	groupFiles;
-	resolveSymlink;
-	walkDirectory;
-	callbackInvoker;
-	constructor(root, options, callback$1) {
-		this.isSynchronous = !callback$1;
-		this.callbackInvoker = build$1(options, this.isSynchronous);
-		this.root = normalizePath(root, options);
-		this.state = {
-			root: isRootDirectory(this.root) ? this.root : this.root.slice(0, -1),
-			paths: [""].slice(0, 0),
-			groups: [],
-			counts: new Counter(),
-			options,
-			queue: new Queue((error, state) => this.callbackInvoker(state, error, callback$1)),
-			symlinks: /* @__PURE__ */ new Map(),
-			visited: [""].slice(0, 0),
-			controller: new Aborter(),
-			fs: options.fs || fs
-		};
-		this.joinPath = build$7(this.root, options);
-		this.pushDirectory = build$6(this.root, options);
-		this.pushFile = build$5(options);
-		this.getArray = build$4(options);
-		this.groupFiles = build$3(options);
-		this.resolveSymlink = build$2(options, this.isSynchronous);
-		this.walkDirectory = build(this.isSynchronous);
-	}
-	start() {
-		this.pushDirectory(this.root, this.state.paths, this.state.options.filters);
-		this.walkDirectory(this.state, this.root, this.root, this.state.options.maxDepth, this.walk);
-		return this.isSynchronous ? this.callbackInvoker(this.state, null) : null;
-	}
-	walk = (entries, directoryPath, depth) => {
-		const { paths, options: { filters, resolveSymlinks: resolveSymlinks$1, excludeSymlinks, exclude, maxFiles, signal, useRealPaths, pathSeparator }, controller } = this.state;
-		if (controller.aborted || signal && signal.aborted || maxFiles && paths.length > maxFiles) return;
-		const files = this.getArray(this.state.paths);
-		for (let i = 0; i < entries.length; ++i) {
-			const entry = entries[i];
-			if (entry.isFile() || entry.isSymbolicLink() && !resolveSymlinks$1 && !excludeSymlinks) {
-				const filename = this.joinPath(entry.name, directoryPath);
-				this.pushFile(filename, files, this.state.counts, filters);
-			} else if (entry.isDirectory()) {
-				let path = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-				if (exclude && exclude(entry.name, path)) continue;
-				this.pushDirectory(path, paths, filters);
-				this.walkDirectory(this.state, path, path, depth - 1, this.walk);
-			} else if (this.resolveSymlink && entry.isSymbolicLink()) {
-				let path = joinPathWithBasePath(entry.name, directoryPath);
-				this.resolveSymlink(path, this.state, (stat, resolvedPath) => {
-					if (stat.isDirectory()) {
-						resolvedPath = normalizePath(resolvedPath, this.state.options);
-						if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path + pathSeparator)) return;
-						this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path + pathSeparator, depth - 1, this.walk);
-					} else {
-						resolvedPath = useRealPaths ? resolvedPath : path;
-						const filename = basename(resolvedPath);
-						const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
-						resolvedPath = this.joinPath(filename, directoryPath$1);
-						this.pushFile(resolvedPath, files, this.state.counts, filters);
-					}
-				});
-			}
-		}
-		this.groupFiles(this.state.groups, directoryPath, files);
-	};
-};
-
-//#endregion
-//#region src/api/async.ts
-function promise(root, options) {
-	return new Promise((resolve$1, reject) => {
-		callback(root, options, (err, output) => {
-			if (err) return reject(err);
-			resolve$1(output);
-		});
-	});
-}
-function callback(root, options, callback$1) {
-	let walker = new Walker(root, options, callback$1);
-	walker.start();
-}
-
-//#endregion
-//#region src/api/sync.ts
-function sync(root, options) {
-	const walker = new Walker(root, options);
-	return walker.start();
-}
-
-//#endregion
-//#region src/builder/api-builder.ts
-var APIBuilder = class {
-	constructor(root, options) {
-		this.root = root;
-		this.options = options;
-	}
-	withPromise() {
-		return promise(this.root, this.options);
-	}
-	withCallback(cb) {
-		callback(this.root, this.options, cb);
-	}
-	sync() {
-		return sync(this.root, this.options);
-	}
-};
-
-//#endregion
-//#region src/builder/index.ts
-let pm = null;
-/* c8 ignore next 6 */
-try {
-	__require.resolve("picomatch");
-	pm = __require("picomatch");
-} catch {}
-var Builder = class {
-	globCache = {};
-	options = {
-		maxDepth: Infinity,
-		suppressErrors: true,
-		pathSeparator: sep$1,
-		filters: []
-	};
-	globFunction;
-	constructor(options) {
-		this.options = {
-			...this.options,
-			...options
-		};
-		this.globFunction = this.options.globFunction;
-	}
-	group() {
-		this.options.group = true;
-		return this;
-	}
-	withPathSeparator(separator) {
-		this.options.pathSeparator = separator;
-		return this;
-	}
-	withBasePath() {
-		this.options.includeBasePath = true;
-		return this;
-	}
-	withRelativePaths() {
-		this.options.relativePaths = true;
-		return this;
-	}
-	withDirs() {
-		this.options.includeDirs = true;
-		return this;
-	}
-	withMaxDepth(depth) {
-		this.options.maxDepth = depth;
-		return this;
-	}
-	withMaxFiles(limit) {
-		this.options.maxFiles = limit;
-		return this;
-	}
-	withFullPaths() {
-		this.options.resolvePaths = true;
-		this.options.includeBasePath = true;
-		return this;
-	}
-	withErrors() {
-		this.options.suppressErrors = false;
-		return this;
-	}
-	withSymlinks({ resolvePaths = true } = {}) {
-		this.options.resolveSymlinks = true;
-		this.options.useRealPaths = resolvePaths;
-		return this.withFullPaths();
-	}
-	withAbortSignal(signal) {
-		this.options.signal = signal;
-		return this;
-	}
-	normalize() {
-		this.options.normalizePath = true;
-		return this;
-	}
-	filter(predicate) {
-		this.options.filters.push(predicate);
-		return this;
-	}
-	onlyDirs() {
-		this.options.excludeFiles = true;
-		this.options.includeDirs = true;
-		return this;
-	}
-	exclude(predicate) {
-		this.options.exclude = predicate;
-		return this;
-	}
-	onlyCounts() {
-		this.options.onlyCounts = true;
-		return this;
-	}
-	crawl(root) {
-		return new APIBuilder(root || ".", this.options);
-	}
-	withGlobFunction(fn) {
-		this.globFunction = fn;
-		return this;
-	}
-	/**
-	* @deprecated Pass options using the constructor instead:
-	* ```ts
-	* new fdir(options).crawl("/path/to/root");
-	* ```
-	* This method will be removed in v7.0
-	*/
-	/* c8 ignore next 4 */
-	crawlWithOptions(root, options) {
-		this.options = {
-			...this.options,
-			...options
-		};
-		return new APIBuilder(root || ".", this.options);
-	}
-	glob(...patterns) {
-		if (this.globFunction) return this.globWithOptions(patterns);
-		return this.globWithOptions(patterns, ...[{ dot: true }]);
-	}
-	globWithOptions(patterns, ...options) {
-		const globFn = this.globFunction || pm;
-		/* c8 ignore next 5 */
-		if (!globFn) throw new Error("Please specify a glob function to use glob matching.");
-		var isMatch = this.globCache[patterns.join("\0")];
-		if (!isMatch) {
-			isMatch = globFn(patterns, ...options);
-			this.globCache[patterns.join("\0")] = isMatch;
-		}
-		this.options.filters.push((path) => isMatch(path));
-		return this;
-	}
-};
-
-var utils = {};
-
-var constants;
-var hasRequiredConstants;
-
-function requireConstants () {
-	if (hasRequiredConstants) return constants;
-	hasRequiredConstants = 1;
-
-	const WIN_SLASH = '\\\\/';
-	const WIN_NO_SLASH = `[^${WIN_SLASH}]`;
-
-	const DEFAULT_MAX_EXTGLOB_RECURSION = 0;
-
-	/**
-	 * Posix glob regex
-	 */
-
-	const DOT_LITERAL = '\\.';
-	const PLUS_LITERAL = '\\+';
-	const QMARK_LITERAL = '\\?';
-	const SLASH_LITERAL = '\\/';
-	const ONE_CHAR = '(?=.)';
-	const QMARK = '[^/]';
-	const END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
-	const START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
-	const DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
-	const NO_DOT = `(?!${DOT_LITERAL})`;
-	const NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
-	const NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
-	const NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
-	const QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
-	const STAR = `${QMARK}*?`;
-	const SEP = '/';
-
-	const POSIX_CHARS = {
-	  DOT_LITERAL,
-	  PLUS_LITERAL,
-	  QMARK_LITERAL,
-	  SLASH_LITERAL,
-	  ONE_CHAR,
-	  QMARK,
-	  END_ANCHOR,
-	  DOTS_SLASH,
-	  NO_DOT,
-	  NO_DOTS,
-	  NO_DOT_SLASH,
-	  NO_DOTS_SLASH,
-	  QMARK_NO_DOT,
-	  STAR,
-	  START_ANCHOR,
-	  SEP
-	};
-
-	/**
-	 * Windows glob regex
-	 */
-
-	const WINDOWS_CHARS = {
-	  ...POSIX_CHARS,
-
-	  SLASH_LITERAL: `[${WIN_SLASH}]`,
-	  QMARK: WIN_NO_SLASH,
-	  STAR: `${WIN_NO_SLASH}*?`,
-	  DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
-	  NO_DOT: `(?!${DOT_LITERAL})`,
-	  NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
-	  NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
-	  NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
-	  QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
-	  START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
-	  END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
-	  SEP: '\\'
-	};
-
-	/**
-	 * POSIX Bracket Regex
-	 */
-
-	const POSIX_REGEX_SOURCE = {
-	  __proto__: null,
-	  alnum: 'a-zA-Z0-9',
-	  alpha: 'a-zA-Z',
-	  ascii: '\\x00-\\x7F',
-	  blank: ' \\t',
-	  cntrl: '\\x00-\\x1F\\x7F',
-	  digit: '0-9',
-	  graph: '\\x21-\\x7E',
-	  lower: 'a-z',
-	  print: '\\x20-\\x7E ',
-	  punct: '\\-!"#$%&\'()\\*+,./:;<=>?@[\\]^_`{|}~',
-	  space: ' \\t\\r\\n\\v\\f',
-	  upper: 'A-Z',
-	  word: 'A-Za-z0-9_',
-	  xdigit: 'A-Fa-f0-9'
-	};
-
-	constants = {
-	  DEFAULT_MAX_EXTGLOB_RECURSION,
-	  MAX_LENGTH: 1024 * 64,
-	  POSIX_REGEX_SOURCE,
-
-	  // regular expressions
-	  REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
-	  REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
-	  REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
-	  REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
-	  REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
-	  REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
-
-	  // Replace globs with equivalent patterns to reduce parsing time.
-	  REPLACEMENTS: {
-	    __proto__: null,
-	    '***': '*',
-	    '**/**': '**',
-	    '**/**/**': '**'
-	  },
-
-	  // Digits
-	  CHAR_0: 48, /* 0 */
-	  CHAR_9: 57, /* 9 */
-
-	  // Alphabet chars.
-	  CHAR_UPPERCASE_A: 65, /* A */
-	  CHAR_LOWERCASE_A: 97, /* a */
-	  CHAR_UPPERCASE_Z: 90, /* Z */
-	  CHAR_LOWERCASE_Z: 122, /* z */
-
-	  CHAR_LEFT_PARENTHESES: 40, /* ( */
-	  CHAR_RIGHT_PARENTHESES: 41, /* ) */
-
-	  CHAR_ASTERISK: 42, /* * */
-
-	  // Non-alphabetic chars.
-	  CHAR_AMPERSAND: 38, /* & */
-	  CHAR_AT: 64, /* @ */
-	  CHAR_BACKWARD_SLASH: 92, /* \ */
-	  CHAR_CARRIAGE_RETURN: 13, /* \r */
-	  CHAR_CIRCUMFLEX_ACCENT: 94, /* ^ */
-	  CHAR_COLON: 58, /* : */
-	  CHAR_COMMA: 44, /* , */
-	  CHAR_DOT: 46, /* . */
-	  CHAR_DOUBLE_QUOTE: 34, /* " */
-	  CHAR_EQUAL: 61, /* = */
-	  CHAR_EXCLAMATION_MARK: 33, /* ! */
-	  CHAR_FORM_FEED: 12, /* \f */
-	  CHAR_FORWARD_SLASH: 47, /* / */
-	  CHAR_GRAVE_ACCENT: 96, /* ` */
-	  CHAR_HASH: 35, /* # */
-	  CHAR_HYPHEN_MINUS: 45, /* - */
-	  CHAR_LEFT_ANGLE_BRACKET: 60, /* < */
-	  CHAR_LEFT_CURLY_BRACE: 123, /* { */
-	  CHAR_LEFT_SQUARE_BRACKET: 91, /* [ */
-	  CHAR_LINE_FEED: 10, /* \n */
-	  CHAR_NO_BREAK_SPACE: 160, /* \u00A0 */
-	  CHAR_PERCENT: 37, /* % */
-	  CHAR_PLUS: 43, /* + */
-	  CHAR_QUESTION_MARK: 63, /* ? */
-	  CHAR_RIGHT_ANGLE_BRACKET: 62, /* > */
-	  CHAR_RIGHT_CURLY_BRACE: 125, /* } */
-	  CHAR_RIGHT_SQUARE_BRACKET: 93, /* ] */
-	  CHAR_SEMICOLON: 59, /* ; */
-	  CHAR_SINGLE_QUOTE: 39, /* ' */
-	  CHAR_SPACE: 32, /*   */
-	  CHAR_TAB: 9, /* \t */
-	  CHAR_UNDERSCORE: 95, /* _ */
-	  CHAR_VERTICAL_LINE: 124, /* | */
-	  CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279, /* \uFEFF */
-
-	  /**
-	   * Create EXTGLOB_CHARS
-	   */
-
-	  extglobChars(chars) {
-	    return {
-	      '!': { type: 'negate', open: '(?:(?!(?:', close: `))${chars.STAR})` },
-	      '?': { type: 'qmark', open: '(?:', close: ')?' },
-	      '+': { type: 'plus', open: '(?:', close: ')+' },
-	      '*': { type: 'star', open: '(?:', close: ')*' },
-	      '@': { type: 'at', open: '(?:', close: ')' }
-	    };
-	  },
-
-	  /**
-	   * Create GLOB_CHARS
-	   */
-
-	  globChars(win32) {
-	    return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
-	  }
-	};
-	return constants;
-}
-
-/*global navigator*/
-
-var hasRequiredUtils;
-
-function requireUtils () {
-	if (hasRequiredUtils) return utils;
-	hasRequiredUtils = 1;
-	(function (exports) {
-
-		const {
-		  REGEX_BACKSLASH,
-		  REGEX_REMOVE_BACKSLASH,
-		  REGEX_SPECIAL_CHARS,
-		  REGEX_SPECIAL_CHARS_GLOBAL
-		} = /*@__PURE__*/ requireConstants();
-
-		exports.isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
-		exports.hasRegexChars = str => REGEX_SPECIAL_CHARS.test(str);
-		exports.isRegexChar = str => str.length === 1 && exports.hasRegexChars(str);
-		exports.escapeRegex = str => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, '\\$1');
-		exports.toPosixSlashes = str => str.replace(REGEX_BACKSLASH, '/');
-
-		exports.isWindows = () => {
-		  if (typeof navigator !== 'undefined' && navigator.platform) {
-		    const platform = navigator.platform.toLowerCase();
-		    return platform === 'win32' || platform === 'windows';
-		  }
-
-		  if (typeof process !== 'undefined' && process.platform) {
-		    return process.platform === 'win32';
-		  }
-
-		  return false;
-		};
-
-		exports.removeBackslashes = str => {
-		  return str.replace(REGEX_REMOVE_BACKSLASH, match => {
-		    return match === '\\' ? '' : match;
-		  });
-		};
-
-		exports.escapeLast = (input, char, lastIdx) => {
-		  const idx = input.lastIndexOf(char, lastIdx);
-		  if (idx === -1) return input;
-		  if (input[idx - 1] === '\\') return exports.escapeLast(input, char, idx - 1);
-		  return `${input.slice(0, idx)}\\${input.slice(idx)}`;
-		};
-
-		exports.removePrefix = (input, state = {}) => {
-		  let output = input;
-		  if (output.startsWith('./')) {
-		    output = output.slice(2);
-		    state.prefix = './';
-		  }
-		  return output;
-		};
-
-		exports.wrapOutput = (input, state = {}, options = {}) => {
-		  const prepend = options.contains ? '' : '^';
-		  const append = options.contains ? '' : '$';
-
-		  let output = `${prepend}(?:${input})${append}`;
-		  if (state.negated === true) {
-		    output = `(?:^(?!${output}).*$)`;
-		  }
-		  return output;
-		};
-
-		exports.basename = (path, { windows } = {}) => {
-		  const segs = path.split(windows ? /[\\/]/ : '/');
-		  const last = segs[segs.length - 1];
-
-		  if (last === '') {
-		    return segs[segs.length - 2];
-		  }
-
-		  return last;
-		}; 
-	} (utils));
-	return utils;
-}
-
-var scan_1;
-var hasRequiredScan;
-
-function requireScan () {
-	if (hasRequiredScan) return scan_1;
-	hasRequiredScan = 1;
-
-	const utils = /*@__PURE__*/ requireUtils();
-	const {
-	  CHAR_ASTERISK,             /* * */
-	  CHAR_AT,                   /* @ */
-	  CHAR_BACKWARD_SLASH,       /* \ */
-	  CHAR_COMMA,                /* , */
-	  CHAR_DOT,                  /* . */
-	  CHAR_EXCLAMATION_MARK,     /* ! */
-	  CHAR_FORWARD_SLASH,        /* / */
-	  CHAR_LEFT_CURLY_BRACE,     /* { */
-	  CHAR_LEFT_PARENTHESES,     /* ( */
-	  CHAR_LEFT_SQUARE_BRACKET,  /* [ */
-	  CHAR_PLUS,                 /* + */
-	  CHAR_QUESTION_MARK,        /* ? */
-	  CHAR_RIGHT_CURLY_BRACE,    /* } */
-	  CHAR_RIGHT_PARENTHESES,    /* ) */
-	  CHAR_RIGHT_SQUARE_BRACKET  /* ] */
-	} = /*@__PURE__*/ requireConstants();
-
-	const isPathSeparator = code => {
-	  return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
-	};
-
-	const depth = token => {
-	  if (token.isPrefix !== true) {
-	    token.depth = token.isGlobstar ? Infinity : 1;
-	  }
-	};
-
-	/**
-	 * Quickly scans a glob pattern and returns an object with a handful of
-	 * useful properties, like `isGlob`, `path` (the leading non-glob, if it exists),
-	 * `glob` (the actual pattern), `negated` (true if the path starts with `!` but not
-	 * with `!(`) and `negatedExtglob` (true if the path starts with `!(`).
-	 *
-	 * ```js
-	 * const pm = require('picomatch');
-	 * console.log(pm.scan('foo/bar/*.js'));
-	 * { isGlob: true, input: 'foo/bar/*.js', base: 'foo/bar', glob: '*.js' }
-	 * ```
-	 * @param {String} `str`
-	 * @param {Object} `options`
-	 * @return {Object} Returns an object with tokens and regex source string.
-	 * @api public
-	 */
-
-	const scan = (input, options) => {
-	  const opts = options || {};
-
-	  const length = input.length - 1;
-	  const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
-	  const slashes = [];
-	  const tokens = [];
-	  const parts = [];
-
-	  let str = input;
-	  let index = -1;
-	  let start = 0;
-	  let lastIndex = 0;
-	  let isBrace = false;
-	  let isBracket = false;
-	  let isGlob = false;
-	  let isExtglob = false;
-	  let isGlobstar = false;
-	  let braceEscaped = false;
-	  let backslashes = false;
-	  let negated = false;
-	  let negatedExtglob = false;
-	  let finished = false;
-	  let braces = 0;
-	  let prev;
-	  let code;
-	  let token = { value: '', depth: 0, isGlob: false };
-
-	  const eos = () => index >= length;
-	  const peek = () => str.charCodeAt(index + 1);
-	  const advance = () => {
-	    prev = code;
-	    return str.charCodeAt(++index);
-	  };
-
-	  while (index < length) {
-	    code = advance();
-	    let next;
-
-	    if (code === CHAR_BACKWARD_SLASH) {
-	      backslashes = token.backslashes = true;
-	      code = advance();
-
-	      if (code === CHAR_LEFT_CURLY_BRACE) {
-	        braceEscaped = true;
-	      }
-	      continue;
-	    }
-
-	    if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
-	      braces++;
-
-	      while (eos() !== true && (code = advance())) {
-	        if (code === CHAR_BACKWARD_SLASH) {
-	          backslashes = token.backslashes = true;
-	          advance();
-	          continue;
-	        }
-
-	        if (code === CHAR_LEFT_CURLY_BRACE) {
-	          braces++;
-	          continue;
-	        }
-
-	        if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
-	          isBrace = token.isBrace = true;
-	          isGlob = token.isGlob = true;
-	          finished = true;
-
-	          if (scanToEnd === true) {
-	            continue;
-	          }
-
-	          break;
-	        }
-
-	        if (braceEscaped !== true && code === CHAR_COMMA) {
-	          isBrace = token.isBrace = true;
-	          isGlob = token.isGlob = true;
-	          finished = true;
-
-	          if (scanToEnd === true) {
-	            continue;
-	          }
-
-	          break;
-	        }
-
-	        if (code === CHAR_RIGHT_CURLY_BRACE) {
-	          braces--;
-
-	          if (braces === 0) {
-	            braceEscaped = false;
-	            isBrace = token.isBrace = true;
-	            finished = true;
-	            break;
-	          }
-	        }
-	      }
-
-	      if (scanToEnd === true) {
-	        continue;
-	      }
-
-	      break;
-	    }
-
-	    if (code === CHAR_FORWARD_SLASH) {
-	      slashes.push(index);
-	      tokens.push(token);
-	      token = { value: '', depth: 0, isGlob: false };
-
-	      if (finished === true) continue;
-	      if (prev === CHAR_DOT && index === (start + 1)) {
-	        start += 2;
-	        continue;
-	      }
-
-	      lastIndex = index + 1;
-	      continue;
-	    }
-
-	    if (opts.noext !== true) {
-	      const isExtglobChar = code === CHAR_PLUS
-	        || code === CHAR_AT
-	        || code === CHAR_ASTERISK
-	        || code === CHAR_QUESTION_MARK
-	        || code === CHAR_EXCLAMATION_MARK;
-
-	      if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
-	        isGlob = token.isGlob = true;
-	        isExtglob = token.isExtglob = true;
-	        finished = true;
-	        if (code === CHAR_EXCLAMATION_MARK && index === start) {
-	          negatedExtglob = true;
-	        }
-
-	        if (scanToEnd === true) {
-	          let parens = 0;
-
-	          while (eos() !== true && (code = advance())) {
-	            if (code === CHAR_BACKWARD_SLASH) {
-	              backslashes = token.backslashes = true;
-	              advance();
-	              continue;
-	            }
-
-	            if (code === CHAR_LEFT_PARENTHESES) {
-	              parens++;
-	              continue;
-	            }
-
-	            if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
-	              finished = true;
-	              break;
-	            }
-	          }
-	          continue;
-	        }
-	        break;
-	      }
-	    }
-
-	    if (code === CHAR_ASTERISK) {
-	      if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
-	      isGlob = token.isGlob = true;
-	      finished = true;
-
-	      if (scanToEnd === true) {
-	        continue;
-	      }
-	      break;
-	    }
-
-	    if (code === CHAR_QUESTION_MARK) {
-	      isGlob = token.isGlob = true;
-	      finished = true;
-
-	      if (scanToEnd === true) {
-	        continue;
-	      }
-	      break;
-	    }
-
-	    if (code === CHAR_LEFT_SQUARE_BRACKET) {
-	      while (eos() !== true && (next = advance())) {
-	        if (next === CHAR_BACKWARD_SLASH) {
-	          backslashes = token.backslashes = true;
-	          advance();
-	          continue;
-	        }
-
-	        if (next === CHAR_RIGHT_SQUARE_BRACKET) {
-	          isBracket = token.isBracket = true;
-	          isGlob = token.isGlob = true;
-	          finished = true;
-	          break;
-	        }
-	      }
-
-	      if (scanToEnd === true) {
-	        continue;
-	      }
-
-	      break;
-	    }
-
-	    if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
-	      negated = token.negated = true;
-	      start++;
-	      continue;
-	    }
-
-	    if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
-	      isGlob = token.isGlob = true;
-
-	      if (scanToEnd === true) {
-	        let parens = 1;
-
-	        while (eos() !== true && (code = advance())) {
-	          if (code === CHAR_BACKWARD_SLASH) {
-	            backslashes = token.backslashes = true;
-	            advance();
-	            continue;
-	          }
-
-	          if (code === CHAR_LEFT_PARENTHESES) {
-	            parens++;
-	            continue;
-	          }
-
-	          if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
-	            finished = true;
-	            break;
-	          }
-	        }
-	        continue;
-	      }
-	      break;
-	    }
-
-	    if (isGlob === true) {
-	      finished = true;
-
-	      if (scanToEnd === true) {
-	        continue;
-	      }
-
-	      break;
-	    }
-	  }
-
-	  if (opts.noext === true) {
-	    isExtglob = false;
-	    isGlob = false;
-	  }
-
-	  let base = str;
-	  let prefix = '';
-	  let glob = '';
-
-	  if (start > 0) {
-	    prefix = str.slice(0, start);
-	    str = str.slice(start);
-	    lastIndex -= start;
-	  }
-
-	  if (base && isGlob === true && lastIndex > 0) {
-	    base = str.slice(0, lastIndex);
-	    glob = str.slice(lastIndex);
-	  } else if (isGlob === true) {
-	    base = '';
-	    glob = str;
-	  } else {
-	    base = str;
-	  }
-
-	  if (base && base !== '' && base !== '/' && base !== str) {
-	    if (isPathSeparator(base.charCodeAt(base.length - 1))) {
-	      base = base.slice(0, -1);
-	    }
-	  }
-
-	  if (opts.unescape === true) {
-	    if (glob) glob = utils.removeBackslashes(glob);
-
-	    if (base && backslashes === true) {
-	      base = utils.removeBackslashes(base);
-	    }
-	  }
-
-	  const state = {
-	    prefix,
-	    input,
-	    start,
-	    base,
-	    glob,
-	    isBrace,
-	    isBracket,
-	    isGlob,
-	    isExtglob,
-	    isGlobstar,
-	    negated,
-	    negatedExtglob
-	  };
-
-	  if (opts.tokens === true) {
-	    state.maxDepth = 0;
-	    if (!isPathSeparator(code)) {
-	      tokens.push(token);
-	    }
-	    state.tokens = tokens;
-	  }
-
-	  if (opts.parts === true || opts.tokens === true) {
-	    let prevIndex;
-
-	    for (let idx = 0; idx < slashes.length; idx++) {
-	      const n = prevIndex !== undefined ? prevIndex + 1 : start;
-	      const i = slashes[idx];
-	      const value = input.slice(n, i);
-	      if (opts.tokens) {
-	        if (idx === 0 && start !== 0) {
-	          tokens[idx].isPrefix = true;
-	          tokens[idx].value = prefix;
-	        } else {
-	          tokens[idx].value = value;
-	        }
-	        depth(tokens[idx]);
-	        state.maxDepth += tokens[idx].depth;
-	      }
-	      if (i >= start) {
-	        parts.push(value);
-	        prevIndex = i;
-	      }
-	    }
-
-	    const n = prevIndex !== undefined ? prevIndex + 1 : start;
-	    const value = input.slice(n);
-	    parts.push(value);
-
-	    if (opts.tokens && prevIndex && prevIndex + 1 < input.length) {
-	      tokens[tokens.length - 1].value = value;
-	      depth(tokens[tokens.length - 1]);
-	      state.maxDepth += tokens[tokens.length - 1].depth;
-	    }
-
-	    state.slashes = slashes;
-	    state.parts = parts;
-	  }
-
-	  return state;
-	};
-
-	scan_1 = scan;
-	return scan_1;
-}
-
-var parse_1;
-var hasRequiredParse;
-
-function requireParse () {
-	if (hasRequiredParse) return parse_1;
-	hasRequiredParse = 1;
-
-	const constants = /*@__PURE__*/ requireConstants();
-	const utils = /*@__PURE__*/ requireUtils();
-
-	/**
-	 * Constants
-	 */
-
-	const {
-	  MAX_LENGTH,
-	  POSIX_REGEX_SOURCE,
-	  REGEX_NON_SPECIAL_CHARS,
-	  REGEX_SPECIAL_CHARS_BACKREF,
-	  REPLACEMENTS
-	} = constants;
-
-	/**
-	 * Helpers
-	 */
-
-	const expandRange = (args, options) => {
-	  if (typeof options.expandRange === 'function') {
-	    return options.expandRange(...args, options);
-	  }
-
-	  args.sort();
-	  const value = `[${args.join('-')}]`;
-
-	  try {
-	    /* eslint-disable-next-line no-new */
-	    new RegExp(value);
-	  } catch (ex) {
-	    return args.map(v => utils.escapeRegex(v)).join('..');
-	  }
-
-	  return value;
-	};
-
-	/**
-	 * Create the message for a syntax error
-	 */
-
-	const syntaxError = (type, char) => {
-	  return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
-	};
-
-	const splitTopLevel = input => {
-	  const parts = [];
-	  let bracket = 0;
-	  let paren = 0;
-	  let quote = 0;
-	  let value = '';
-	  let escaped = false;
-
-	  for (const ch of input) {
-	    if (escaped === true) {
-	      value += ch;
-	      escaped = false;
-	      continue;
-	    }
-
-	    if (ch === '\\') {
-	      value += ch;
-	      escaped = true;
-	      continue;
-	    }
-
-	    if (ch === '"') {
-	      quote = quote === 1 ? 0 : 1;
-	      value += ch;
-	      continue;
-	    }
-
-	    if (quote === 0) {
-	      if (ch === '[') {
-	        bracket++;
-	      } else if (ch === ']' && bracket > 0) {
-	        bracket--;
-	      } else if (bracket === 0) {
-	        if (ch === '(') {
-	          paren++;
-	        } else if (ch === ')' && paren > 0) {
-	          paren--;
-	        } else if (ch === '|' && paren === 0) {
-	          parts.push(value);
-	          value = '';
-	          continue;
-	        }
-	      }
-	    }
-
-	    value += ch;
-	  }
-
-	  parts.push(value);
-	  return parts;
-	};
-
-	const isPlainBranch = branch => {
-	  let escaped = false;
-
-	  for (const ch of branch) {
-	    if (escaped === true) {
-	      escaped = false;
-	      continue;
-	    }
-
-	    if (ch === '\\') {
-	      escaped = true;
-	      continue;
-	    }
-
-	    if (/[?*+@!()[\]{}]/.test(ch)) {
-	      return false;
-	    }
-	  }
-
-	  return true;
-	};
-
-	const normalizeSimpleBranch = branch => {
-	  let value = branch.trim();
-	  let changed = true;
-
-	  while (changed === true) {
-	    changed = false;
-
-	    if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
-	      value = value.slice(2, -1);
-	      changed = true;
-	    }
-	  }
-
-	  if (!isPlainBranch(value)) {
-	    return;
-	  }
-
-	  return value.replace(/\\(.)/g, '$1');
-	};
-
-	const hasRepeatedCharPrefixOverlap = branches => {
-	  const values = branches.map(normalizeSimpleBranch).filter(Boolean);
-
-	  for (let i = 0; i < values.length; i++) {
-	    for (let j = i + 1; j < values.length; j++) {
-	      const a = values[i];
-	      const b = values[j];
-	      const char = a[0];
-
-	      if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
-	        continue;
-	      }
-
-	      if (a === b || a.startsWith(b) || b.startsWith(a)) {
-	        return true;
-	      }
-	    }
-	  }
-
-	  return false;
-	};
-
-	const parseRepeatedExtglob = (pattern, requireEnd = true) => {
-	  if ((pattern[0] !== '+' && pattern[0] !== '*') || pattern[1] !== '(') {
-	    return;
-	  }
-
-	  let bracket = 0;
-	  let paren = 0;
-	  let quote = 0;
-	  let escaped = false;
-
-	  for (let i = 1; i < pattern.length; i++) {
-	    const ch = pattern[i];
-
-	    if (escaped === true) {
-	      escaped = false;
-	      continue;
-	    }
-
-	    if (ch === '\\') {
-	      escaped = true;
-	      continue;
-	    }
-
-	    if (ch === '"') {
-	      quote = quote === 1 ? 0 : 1;
-	      continue;
-	    }
-
-	    if (quote === 1) {
-	      continue;
-	    }
-
-	    if (ch === '[') {
-	      bracket++;
-	      continue;
-	    }
-
-	    if (ch === ']' && bracket > 0) {
-	      bracket--;
-	      continue;
-	    }
-
-	    if (bracket > 0) {
-	      continue;
-	    }
-
-	    if (ch === '(') {
-	      paren++;
-	      continue;
-	    }
-
-	    if (ch === ')') {
-	      paren--;
-
-	      if (paren === 0) {
-	        if (requireEnd === true && i !== pattern.length - 1) {
-	          return;
-	        }
-
-	        return {
-	          type: pattern[0],
-	          body: pattern.slice(2, i),
-	          end: i
-	        };
-	      }
-	    }
-	  }
-	};
-
-	const buildCharClassStar = chars => {
-	  const source = chars.length === 1
-	    ? utils.escapeRegex(chars[0])
-	    : `[${chars.map(ch => utils.escapeRegex(ch)).join('')}]`;
-
-	  return `${source}*`;
-	};
-
-	const getStarExtglobSequenceChars = pattern => {
-	  let index = 0;
-	  const chars = [];
-
-	  while (index < pattern.length) {
-	    const match = parseRepeatedExtglob(pattern.slice(index), false);
-
-	    if (!match || match.type !== '*') {
-	      return;
-	    }
-
-	    const branches = splitTopLevel(match.body).map(branch => branch.trim());
-	    if (branches.length !== 1) {
-	      return;
-	    }
-
-	    const branch = normalizeSimpleBranch(branches[0]);
-	    if (!branch || branch.length !== 1) {
-	      return;
-	    }
-
-	    chars.push(branch);
-	    index += match.end + 1;
-	  }
-
-	  if (chars.length < 1) {
-	    return;
-	  }
-
-	  return chars;
-	};
-
-	const repeatedExtglobRecursion = pattern => {
-	  let depth = 0;
-	  let value = pattern.trim();
-	  let match = parseRepeatedExtglob(value);
-
-	  while (match) {
-	    depth++;
-	    value = match.body.trim();
-	    match = parseRepeatedExtglob(value);
-	  }
-
-	  return depth;
-	};
-
-	const analyzeRepeatedExtglob = (body, options) => {
-	  if (options.maxExtglobRecursion === false) {
-	    return { risky: false };
-	  }
-
-	  const max =
-	    typeof options.maxExtglobRecursion === 'number'
-	      ? options.maxExtglobRecursion
-	      : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
-
-	  const branches = splitTopLevel(body).map(branch => branch.trim());
-
-	  if (branches.length > 1) {
-	    if (
-	      branches.some(branch => branch === '') ||
-	      branches.some(branch => /^[*?]+$/.test(branch)) ||
-	      hasRepeatedCharPrefixOverlap(branches)
-	    ) {
-	      return { risky: true };
-	    }
-	  }
-
-	  // A repeated extglob is "risky" (prone to catastrophic backtracking) when a
-	  // branch is itself a `*(...)` sequence, since that nests an unbounded quantifier
-	  // inside the outer `+(...)`/`*(...)`. When *every* branch reduces to single
-	  // characters we can emit one flat, ReDoS-safe character class that preserves the
-	  // meaning of ALL branches (e.g. `+(*(a)|*(b))` -> `[ab]*`), rather than dropping
-	  // every branch but the first.
-	  const safeChars = [];
-	  let sawStarSequence = false;
-	  let combinable = true;
-
-	  for (const branch of branches) {
-	    const chars = getStarExtglobSequenceChars(branch);
-	    if (chars) {
-	      sawStarSequence = true;
-	      safeChars.push(...chars);
-	      continue;
-	    }
-
-	    const literal = normalizeSimpleBranch(branch);
-	    if (literal && literal.length === 1) {
-	      safeChars.push(literal);
-	      continue;
-	    }
-
-	    combinable = false;
-
-	    if (repeatedExtglobRecursion(branch) > max) {
-	      return { risky: true };
-	    }
-	  }
-
-	  if (sawStarSequence) {
-	    return combinable
-	      ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) }
-	      : { risky: true };
-	  }
-
-	  return { risky: false };
-	};
-
-	/**
-	 * Parse the given input string.
-	 * @param {String} input
-	 * @param {Object} options
-	 * @return {Object}
-	 */
-
-	const parse = (input, options) => {
-	  if (typeof input !== 'string') {
-	    throw new TypeError('Expected a string');
-	  }
-
-	  input = REPLACEMENTS[input] || input;
-
-	  const opts = { ...options };
-	  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-
-	  let len = input.length;
-	  if (len > max) {
-	    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-	  }
-
-	  const bos = { type: 'bos', value: '', output: opts.prepend || '' };
-	  const tokens = [bos];
-
-	  const capture = opts.capture ? '' : '?:';
-
-	  // create constants based on platform, for windows or posix
-	  const PLATFORM_CHARS = constants.globChars(opts.windows);
-	  const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
-
-	  const {
-	    DOT_LITERAL,
-	    PLUS_LITERAL,
-	    SLASH_LITERAL,
-	    ONE_CHAR,
-	    DOTS_SLASH,
-	    NO_DOT,
-	    NO_DOT_SLASH,
-	    NO_DOTS_SLASH,
-	    QMARK,
-	    QMARK_NO_DOT,
-	    STAR,
-	    START_ANCHOR
-	  } = PLATFORM_CHARS;
-
-	  const globstar = opts => {
-	    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
-	  };
-
-	  const nodot = opts.dot ? '' : NO_DOT;
-	  const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
-	  let star = opts.bash === true ? globstar(opts) : STAR;
-
-	  if (opts.capture) {
-	    star = `(${star})`;
-	  }
-
-	  // minimatch options support
-	  if (typeof opts.noext === 'boolean') {
-	    opts.noextglob = opts.noext;
-	  }
-
-	  const state = {
-	    input,
-	    index: -1,
-	    start: 0,
-	    dot: opts.dot === true,
-	    consumed: '',
-	    output: '',
-	    prefix: '',
-	    backtrack: false,
-	    negated: false,
-	    brackets: 0,
-	    braces: 0,
-	    parens: 0,
-	    quotes: 0,
-	    globstar: false,
-	    tokens
-	  };
-
-	  input = utils.removePrefix(input, state);
-	  len = input.length;
-
-	  const extglobs = [];
-	  const braces = [];
-	  const stack = [];
-	  let prev = bos;
-	  let value;
-
-	  /**
-	   * Tokenizing helpers
-	   */
-
-	  const eos = () => state.index === len - 1;
-	  const peek = state.peek = (n = 1) => input[state.index + n];
-	  const advance = state.advance = () => input[++state.index] || '';
-	  const remaining = () => input.slice(state.index + 1);
-	  const consume = (value = '', num = 0) => {
-	    state.consumed += value;
-	    state.index += num;
-	  };
-
-	  const append = token => {
-	    state.output += token.output != null ? token.output : token.value;
-	    consume(token.value);
-	  };
-
-	  const negate = () => {
-	    let count = 1;
-
-	    while (peek() === '!' && (peek(2) !== '(' || peek(3) === '?')) {
-	      advance();
-	      state.start++;
-	      count++;
-	    }
-
-	    if (count % 2 === 0) {
-	      return false;
-	    }
-
-	    state.negated = true;
-	    state.start++;
-	    return true;
-	  };
-
-	  const increment = type => {
-	    state[type]++;
-	    stack.push(type);
-	  };
-
-	  const decrement = type => {
-	    state[type]--;
-	    stack.pop();
-	  };
-
-	  /**
-	   * Push tokens onto the tokens array. This helper speeds up
-	   * tokenizing by 1) helping us avoid backtracking as much as possible,
-	   * and 2) helping us avoid creating extra tokens when consecutive
-	   * characters are plain text. This improves performance and simplifies
-	   * lookbehinds.
-	   */
-
-	  const push = tok => {
-	    if (prev.type === 'globstar') {
-	      const isBrace = state.braces > 0 && (tok.type === 'comma' || tok.type === 'brace');
-	      const isExtglob = tok.extglob === true || (extglobs.length && (tok.type === 'pipe' || tok.type === 'paren'));
-
-	      if (tok.type !== 'slash' && tok.type !== 'paren' && !isBrace && !isExtglob) {
-	        state.output = state.output.slice(0, -prev.output.length);
-	        prev.type = 'star';
-	        prev.value = '*';
-	        prev.output = star;
-	        state.output += prev.output;
-	      }
-	    }
-
-	    if (extglobs.length && tok.type !== 'paren') {
-	      extglobs[extglobs.length - 1].inner += tok.value;
-	    }
-
-	    if (tok.value || tok.output) append(tok);
-	    if (prev && prev.type === 'text' && tok.type === 'text') {
-	      prev.output = (prev.output || prev.value) + tok.value;
-	      prev.value += tok.value;
-	      return;
-	    }
-
-	    tok.prev = prev;
-	    tokens.push(tok);
-	    prev = tok;
-	  };
-
-	  const extglobOpen = (type, value) => {
-	    const token = { ...EXTGLOB_CHARS[value], conditions: 1, inner: '' };
-
-	    token.prev = prev;
-	    token.parens = state.parens;
-	    token.output = state.output;
-	    token.startIndex = state.index;
-	    token.tokensIndex = tokens.length;
-	    const output = (opts.capture ? '(' : '') + token.open;
-
-	    increment('parens');
-	    push({ type, value, output: state.output ? '' : ONE_CHAR });
-	    push({ type: 'paren', extglob: true, value: advance(), output });
-	    extglobs.push(token);
-	  };
-
-	  const extglobClose = token => {
-	    const literal = input.slice(token.startIndex, state.index + 1);
-	    const body = input.slice(token.startIndex + 2, state.index);
-	    const analysis = analyzeRepeatedExtglob(body, opts);
-
-	    if ((token.type === 'plus' || token.type === 'star') && analysis.risky) {
-	      const safeOutput = analysis.safeOutput
-	        ? (token.output ? '' : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput)
-	        : undefined;
-	      const open = tokens[token.tokensIndex];
-
-	      open.type = 'text';
-	      open.value = literal;
-	      open.output = safeOutput || utils.escapeRegex(literal);
-
-	      for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
-	        tokens[i].value = '';
-	        tokens[i].output = '';
-	        delete tokens[i].suffix;
-	      }
-
-	      state.output = token.output + open.output;
-	      state.backtrack = true;
-
-	      push({ type: 'paren', extglob: true, value, output: '' });
-	      decrement('parens');
-	      return;
-	    }
-
-	    let output = token.close + (opts.capture ? ')' : '');
-	    let rest;
-
-	    if (token.type === 'negate') {
-	      let extglobStar = star;
-
-	      if (token.inner && token.inner.length > 1 && token.inner.includes('/')) {
-	        extglobStar = globstar(opts);
-	      }
-
-	      if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
-	        output = token.close = `)$))${extglobStar}`;
-	      }
-
-	      if (token.inner.includes('*') && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-	        // Any non-magical string (`.ts`) or even nested expression (`.{ts,tsx}`) can follow after the closing parenthesis.
-	        // In this case, we need to parse the string and use it in the output of the original pattern.
-	        // Suitable patterns: `/!(*.d).ts`, `/!(*.d).{ts,tsx}`, `**/!(*-dbg).@(js)`.
-	        //
-	        // Disabling the `fastpaths` option due to a problem with parsing strings as `.ts` in the pattern like `**/!(*.d).ts`.
-	        const expression = parse(rest, { ...options, fastpaths: false }).output;
-
-	        output = token.close = `)${expression})${extglobStar})`;
-	      }
-
-	      if (token.prev.type === 'bos') {
-	        state.negatedExtglob = true;
-	      }
-	    }
-
-	    push({ type: 'paren', extglob: true, value, output });
-	    decrement('parens');
-	  };
-
-	  /**
-	   * Fast paths
-	   */
-
-	  if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
-	    let backslashes = false;
-
-	    let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
-	      if (first === '\\') {
-	        backslashes = true;
-	        return m;
-	      }
-
-	      if (first === '?') {
-	        if (esc) {
-	          return esc + first + (rest ? QMARK.repeat(rest.length) : '');
-	        }
-	        if (index === 0) {
-	          return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : '');
-	        }
-	        return QMARK.repeat(chars.length);
-	      }
-
-	      if (first === '.') {
-	        return DOT_LITERAL.repeat(chars.length);
-	      }
-
-	      if (first === '*') {
-	        if (esc) {
-	          return esc + first + (rest ? star : '');
-	        }
-	        return star;
-	      }
-	      return esc ? m : `\\${m}`;
-	    });
-
-	    if (backslashes === true) {
-	      if (opts.unescape === true) {
-	        output = output.replace(/\\/g, '');
-	      } else {
-	        output = output.replace(/\\+/g, m => {
-	          return m.length % 2 === 0 ? '\\\\' : (m ? '\\' : '');
-	        });
-	      }
-	    }
-
-	    if (output === input && opts.contains === true) {
-	      state.output = input;
-	      return state;
-	    }
-
-	    state.output = utils.wrapOutput(output, state, options);
-	    return state;
-	  }
-
-	  /**
-	   * Tokenize input until we reach end-of-string
-	   */
-
-	  while (!eos()) {
-	    value = advance();
-
-	    if (value === '\u0000') {
-	      continue;
-	    }
-
-	    /**
-	     * Escaped characters
-	     */
-
-	    if (value === '\\') {
-	      const next = peek();
-
-	      if (next === '/' && opts.bash !== true) {
-	        continue;
-	      }
-
-	      if (next === '.' || next === ';') {
-	        continue;
-	      }
-
-	      if (!next) {
-	        value += '\\';
-	        push({ type: 'text', value });
-	        continue;
-	      }
-
-	      // collapse slashes to reduce potential for exploits
-	      const match = /^\\+/.exec(remaining());
-	      let slashes = 0;
-
-	      if (match && match[0].length > 2) {
-	        slashes = match[0].length;
-	        state.index += slashes;
-	        if (slashes % 2 !== 0) {
-	          value += '\\';
-	        }
-	      }
-
-	      if (opts.unescape === true) {
-	        value = advance();
-	      } else {
-	        value += advance();
-	      }
-
-	      if (state.brackets === 0) {
-	        push({ type: 'text', value });
-	        continue;
-	      }
-	    }
-
-	    /**
-	     * If we're inside a regex character class, continue
-	     * until we reach the closing bracket.
-	     */
-
-	    if (state.brackets > 0 && (value !== ']' || prev.value === '[' || prev.value === '[^')) {
-	      if (opts.posix !== false && value === ':') {
-	        const inner = prev.value.slice(1);
-	        if (inner.includes('[')) {
-	          prev.posix = true;
-
-	          if (inner.includes(':')) {
-	            const idx = prev.value.lastIndexOf('[');
-	            const pre = prev.value.slice(0, idx);
-	            const rest = prev.value.slice(idx + 2);
-	            const posix = POSIX_REGEX_SOURCE[rest];
-	            if (posix) {
-	              prev.value = pre + posix;
-	              state.backtrack = true;
-	              advance();
-
-	              if (!bos.output && tokens.indexOf(prev) === 1) {
-	                bos.output = ONE_CHAR;
-	              }
-	              continue;
-	            }
-	          }
-	        }
-	      }
-
-	      if ((value === '[' && peek() !== ':') || (value === '-' && peek() === ']')) {
-	        value = `\\${value}`;
-	      }
-
-	      if (value === ']' && (prev.value === '[' || prev.value === '[^')) {
-	        value = `\\${value}`;
-	      }
-
-	      if (opts.posix === true && value === '!' && prev.value === '[') {
-	        value = '^';
-	      }
-
-	      prev.value += value;
-	      append({ value });
-	      continue;
-	    }
-
-	    /**
-	     * If we're inside a quoted string, continue
-	     * until we reach the closing double quote.
-	     */
-
-	    if (state.quotes === 1 && value !== '"') {
-	      value = utils.escapeRegex(value);
-	      prev.value += value;
-	      append({ value });
-	      continue;
-	    }
-
-	    /**
-	     * Double quotes
-	     */
-
-	    if (value === '"') {
-	      state.quotes = state.quotes === 1 ? 0 : 1;
-	      if (opts.keepQuotes === true) {
-	        push({ type: 'text', value });
-	      }
-	      continue;
-	    }
-
-	    /**
-	     * Parentheses
-	     */
-
-	    if (value === '(') {
-	      increment('parens');
-	      push({ type: 'paren', value });
-	      continue;
-	    }
-
-	    if (value === ')') {
-	      if (state.parens === 0 && opts.strictBrackets === true) {
-	        throw new SyntaxError(syntaxError('opening', '('));
-	      }
-
-	      const extglob = extglobs[extglobs.length - 1];
-	      if (extglob && state.parens === extglob.parens + 1) {
-	        extglobClose(extglobs.pop());
-	        continue;
-	      }
-
-	      push({ type: 'paren', value, output: state.parens ? ')' : '\\)' });
-	      decrement('parens');
-	      continue;
-	    }
-
-	    /**
-	     * Square brackets
-	     */
-
-	    if (value === '[') {
-	      if (opts.nobracket === true || !remaining().includes(']')) {
-	        if (opts.nobracket !== true && opts.strictBrackets === true) {
-	          throw new SyntaxError(syntaxError('closing', ']'));
-	        }
-
-	        value = `\\${value}`;
-	      } else {
-	        increment('brackets');
-	      }
-
-	      push({ type: 'bracket', value });
-	      continue;
-	    }
-
-	    if (value === ']') {
-	      if (opts.nobracket === true || (prev && prev.type === 'bracket' && prev.value.length === 1)) {
-	        push({ type: 'text', value, output: `\\${value}` });
-	        continue;
-	      }
-
-	      if (state.brackets === 0) {
-	        if (opts.strictBrackets === true) {
-	          throw new SyntaxError(syntaxError('opening', '['));
-	        }
-
-	        push({ type: 'text', value, output: `\\${value}` });
-	        continue;
-	      }
-
-	      decrement('brackets');
-
-	      const prevValue = prev.value.slice(1);
-	      if (prev.posix !== true && prevValue[0] === '^' && !prevValue.includes('/')) {
-	        value = `/${value}`;
-	      }
-
-	      prev.value += value;
-	      append({ value });
-
-	      // when literal brackets are explicitly disabled
-	      // assume we should match with a regex character class
-	      if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
-	        continue;
-	      }
-
-	      const escaped = utils.escapeRegex(prev.value);
-	      state.output = state.output.slice(0, -prev.value.length);
-
-	      // when literal brackets are explicitly enabled
-	      // assume we should escape the brackets to match literal characters
-	      if (opts.literalBrackets === true) {
-	        state.output += escaped;
-	        prev.value = escaped;
-	        continue;
-	      }
-
-	      // when the user specifies nothing, try to match both
-	      prev.value = `(${capture}${escaped}|${prev.value})`;
-	      state.output += prev.value;
-	      continue;
-	    }
-
-	    /**
-	     * Braces
-	     */
-
-	    if (value === '{' && opts.nobrace !== true) {
-	      increment('braces');
-
-	      const open = {
-	        type: 'brace',
-	        value,
-	        output: '(',
-	        outputIndex: state.output.length,
-	        tokensIndex: state.tokens.length
-	      };
-
-	      braces.push(open);
-	      push(open);
-	      continue;
-	    }
-
-	    if (value === '}') {
-	      const brace = braces[braces.length - 1];
-
-	      if (opts.nobrace === true || !brace) {
-	        push({ type: 'text', value, output: value });
-	        continue;
-	      }
-
-	      let output = ')';
-
-	      if (brace.dots === true) {
-	        const arr = tokens.slice();
-	        const range = [];
-
-	        for (let i = arr.length - 1; i >= 0; i--) {
-	          tokens.pop();
-	          if (arr[i].type === 'brace') {
-	            break;
-	          }
-	          if (arr[i].type !== 'dots') {
-	            range.unshift(arr[i].value);
-	          }
-	        }
-
-	        output = expandRange(range, opts);
-	        state.backtrack = true;
-	      }
-
-	      if (brace.comma !== true && brace.dots !== true) {
-	        const out = state.output.slice(0, brace.outputIndex);
-	        const toks = state.tokens.slice(brace.tokensIndex);
-	        brace.value = brace.output = '\\{';
-	        value = output = '\\}';
-	        state.output = out;
-	        for (const t of toks) {
-	          state.output += (t.output || t.value);
-	        }
-	      }
-
-	      push({ type: 'brace', value, output });
-	      decrement('braces');
-	      braces.pop();
-	      continue;
-	    }
-
-	    /**
-	     * Pipes
-	     */
-
-	    if (value === '|') {
-	      if (extglobs.length > 0) {
-	        extglobs[extglobs.length - 1].conditions++;
-	      }
-	      push({ type: 'text', value });
-	      continue;
-	    }
-
-	    /**
-	     * Commas
-	     */
-
-	    if (value === ',') {
-	      let output = value;
-
-	      const brace = braces[braces.length - 1];
-	      if (brace && stack[stack.length - 1] === 'braces') {
-	        brace.comma = true;
-	        output = '|';
-	      }
-
-	      push({ type: 'comma', value, output });
-	      continue;
-	    }
-
-	    /**
-	     * Slashes
-	     */
-
-	    if (value === '/') {
-	      // if the beginning of the glob is "./", advance the start
-	      // to the current index, and don't add the "./" characters
-	      // to the state. This greatly simplifies lookbehinds when
-	      // checking for BOS characters like "!" and "." (not "./")
-	      if (prev.type === 'dot' && state.index === state.start + 1) {
-	        state.start = state.index + 1;
-	        state.consumed = '';
-	        state.output = '';
-	        tokens.pop();
-	        prev = bos; // reset "prev" to the first token
-	        continue;
-	      }
-
-	      push({ type: 'slash', value, output: SLASH_LITERAL });
-	      continue;
-	    }
-
-	    /**
-	     * Dots
-	     */
-
-	    if (value === '.') {
-	      if (state.braces > 0 && prev.type === 'dot') {
-	        if (prev.value === '.') prev.output = DOT_LITERAL;
-	        const brace = braces[braces.length - 1];
-	        prev.type = 'dots';
-	        prev.output += value;
-	        prev.value += value;
-	        brace.dots = true;
-	        continue;
-	      }
-
-	      if ((state.braces + state.parens) === 0 && prev.type !== 'bos' && prev.type !== 'slash') {
-	        push({ type: 'text', value, output: DOT_LITERAL });
-	        continue;
-	      }
-
-	      push({ type: 'dot', value, output: DOT_LITERAL });
-	      continue;
-	    }
-
-	    /**
-	     * Question marks
-	     */
-
-	    if (value === '?') {
-	      const isGroup = prev && prev.value === '(';
-	      if (!isGroup && opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
-	        extglobOpen('qmark', value);
-	        continue;
-	      }
-
-	      if (prev && prev.type === 'paren') {
-	        const next = peek();
-	        let output = value;
-
-	        if ((prev.value === '(' && !/[!=<:]/.test(next)) || (next === '<' && !/<([!=]|\w+>)/.test(remaining()))) {
-	          output = `\\${value}`;
-	        }
-
-	        push({ type: 'text', value, output });
-	        continue;
-	      }
-
-	      if (opts.dot !== true && (prev.type === 'slash' || prev.type === 'bos')) {
-	        push({ type: 'qmark', value, output: QMARK_NO_DOT });
-	        continue;
-	      }
-
-	      push({ type: 'qmark', value, output: QMARK });
-	      continue;
-	    }
-
-	    /**
-	     * Exclamation
-	     */
-
-	    if (value === '!') {
-	      if (opts.noextglob !== true && peek() === '(') {
-	        if (peek(2) !== '?' || !/[!=<:]/.test(peek(3))) {
-	          extglobOpen('negate', value);
-	          continue;
-	        }
-	      }
-
-	      if (opts.nonegate !== true && state.index === 0) {
-	        negate();
-	        continue;
-	      }
-	    }
-
-	    /**
-	     * Plus
-	     */
-
-	    if (value === '+') {
-	      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
-	        extglobOpen('plus', value);
-	        continue;
-	      }
-
-	      if ((prev && prev.value === '(') || opts.regex === false) {
-	        push({ type: 'plus', value, output: PLUS_LITERAL });
-	        continue;
-	      }
-
-	      if ((prev && (prev.type === 'bracket' || prev.type === 'paren' || prev.type === 'brace')) || state.parens > 0) {
-	        push({ type: 'plus', value });
-	        continue;
-	      }
-
-	      push({ type: 'plus', value: PLUS_LITERAL });
-	      continue;
-	    }
-
-	    /**
-	     * Plain text
-	     */
-
-	    if (value === '@') {
-	      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
-	        push({ type: 'at', extglob: true, value, output: '' });
-	        continue;
-	      }
-
-	      push({ type: 'text', value });
-	      continue;
-	    }
-
-	    /**
-	     * Plain text
-	     */
-
-	    if (value !== '*') {
-	      if (value === '$' || value === '^') {
-	        value = `\\${value}`;
-	      }
-
-	      const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
-	      if (match) {
-	        value += match[0];
-	        state.index += match[0].length;
-	      }
-
-	      push({ type: 'text', value });
-	      continue;
-	    }
-
-	    /**
-	     * Stars
-	     */
-
-	    if (prev && (prev.type === 'globstar' || prev.star === true)) {
-	      prev.type = 'star';
-	      prev.star = true;
-	      prev.value += value;
-	      prev.output = star;
-	      state.backtrack = true;
-	      state.globstar = true;
-	      consume(value);
-	      continue;
-	    }
-
-	    let rest = remaining();
-	    if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
-	      extglobOpen('star', value);
-	      continue;
-	    }
-
-	    if (prev.type === 'star') {
-	      if (opts.noglobstar === true) {
-	        consume(value);
-	        continue;
-	      }
-
-	      const prior = prev.prev;
-	      const before = prior.prev;
-	      const isStart = prior.type === 'slash' || prior.type === 'bos';
-	      const afterStar = before && (before.type === 'star' || before.type === 'globstar');
-
-	      if (opts.bash === true && (!isStart || (rest[0] && rest[0] !== '/'))) {
-	        push({ type: 'star', value, output: '' });
-	        continue;
-	      }
-
-	      const isBrace = state.braces > 0 && (prior.type === 'comma' || prior.type === 'brace');
-	      const isExtglob = extglobs.length && (prior.type === 'pipe' || prior.type === 'paren');
-	      if (!isStart && prior.type !== 'paren' && !isBrace && !isExtglob) {
-	        push({ type: 'star', value, output: '' });
-	        continue;
-	      }
-
-	      // strip consecutive `/**/`
-	      while (rest.slice(0, 3) === '/**') {
-	        const after = input[state.index + 4];
-	        if (after && after !== '/') {
-	          break;
-	        }
-	        rest = rest.slice(3);
-	        consume('/**', 3);
-	      }
-
-	      // A globstar followed only by balanced closing parens is at the logical end of patterns like
-	      // `test(/utils/**)` and `test?(/utils/**)`. Treat it as EOS so the trailing `/**` can match its
-	      // parent path, except in negated extglobs where that would change the exclusion semantics.
-	      const isEnd = eos() || (
-	        state.parens > 0
-	        && rest === ')'.repeat(state.parens)
-	        && !extglobs.some(extglob => extglob.type === 'negate')
-	      );
-
-	      if (prior.type === 'bos' && eos()) {
-	        prev.type = 'globstar';
-	        prev.value += value;
-	        prev.output = globstar(opts);
-	        state.output = prev.output;
-	        state.globstar = true;
-	        consume(value);
-	        continue;
-	      }
-
-	      if (prior.type === 'slash' && prior.prev.type !== 'bos' && !afterStar && isEnd) {
-	        state.output = state.output.slice(0, -(prior.output + prev.output).length);
-	        prior.output = `(?:${prior.output}`;
-
-	        prev.type = 'globstar';
-	        prev.output = globstar(opts) + (opts.strictSlashes ? ')' : '|$)');
-	        prev.value += value;
-	        state.globstar = true;
-	        state.output += prior.output + prev.output;
-	        consume(value);
-	        continue;
-	      }
-
-	      if (prior.type === 'slash' && prior.prev.type !== 'bos' && rest[0] === '/') {
-	        const end = rest[1] !== void 0 ? '|$' : '';
-
-	        state.output = state.output.slice(0, -(prior.output + prev.output).length);
-	        prior.output = `(?:${prior.output}`;
-
-	        prev.type = 'globstar';
-	        prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
-	        prev.value += value;
-
-	        state.output += prior.output + prev.output;
-	        state.globstar = true;
-
-	        consume(value + advance());
-
-	        push({ type: 'slash', value: '/', output: '' });
-	        continue;
-	      }
-
-	      if (prior.type === 'bos' && rest[0] === '/') {
-	        prev.type = 'globstar';
-	        prev.value += value;
-	        prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
-	        state.output = prev.output;
-	        state.globstar = true;
-	        consume(value + advance());
-	        push({ type: 'slash', value: '/', output: '' });
-	        continue;
-	      }
-
-	      // remove single star from output
-	      state.output = state.output.slice(0, -prev.output.length);
-
-	      // reset previous token to globstar
-	      prev.type = 'globstar';
-	      prev.output = globstar(opts);
-	      prev.value += value;
-
-	      // reset output with globstar
-	      state.output += prev.output;
-	      state.globstar = true;
-	      consume(value);
-	      continue;
-	    }
-
-	    const token = { type: 'star', value, output: star };
-
-	    if (opts.bash === true) {
-	      token.output = '.*?';
-	      if (prev.type === 'bos' || prev.type === 'slash') {
-	        token.output = nodot + token.output;
-	      }
-	      push(token);
-	      continue;
-	    }
-
-	    if (prev && (prev.type === 'bracket' || prev.type === 'paren') && opts.regex === true) {
-	      token.output = value;
-	      push(token);
-	      continue;
-	    }
-
-	    if (state.index === state.start || prev.type === 'slash' || prev.type === 'dot') {
-	      if (prev.type === 'dot') {
-	        state.output += NO_DOT_SLASH;
-	        prev.output += NO_DOT_SLASH;
-
-	      } else if (opts.dot === true) {
-	        state.output += NO_DOTS_SLASH;
-	        prev.output += NO_DOTS_SLASH;
-
-	      } else {
-	        state.output += nodot;
-	        prev.output += nodot;
-	      }
-
-	      if (peek() !== '*') {
-	        state.output += ONE_CHAR;
-	        prev.output += ONE_CHAR;
-	      }
-	    }
-
-	    push(token);
-	  }
-
-	  while (state.brackets > 0) {
-	    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ']'));
-	    state.output = utils.escapeLast(state.output, '[');
-	    decrement('brackets');
-	  }
-
-	  while (state.parens > 0) {
-	    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ')'));
-	    state.output = utils.escapeLast(state.output, '(');
-	    decrement('parens');
-	  }
-
-	  while (state.braces > 0) {
-	    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', '}'));
-	    state.output = utils.escapeLast(state.output, '{');
-	    decrement('braces');
-	  }
-
-	  if (opts.strictSlashes !== true && (prev.type === 'star' || prev.type === 'bracket')) {
-	    push({ type: 'maybe_slash', value: '', output: `${SLASH_LITERAL}?` });
-	  }
-
-	  // rebuild the output if we had to backtrack at any point
-	  if (state.backtrack === true) {
-	    state.output = '';
-
-	    for (const token of state.tokens) {
-	      state.output += token.output != null ? token.output : token.value;
-
-	      if (token.suffix) {
-	        state.output += token.suffix;
-	      }
-	    }
-	  }
-
-	  return state;
-	};
-
-	/**
-	 * Fast paths for creating regular expressions for common glob patterns.
-	 * This can significantly speed up processing and has very little downside
-	 * impact when none of the fast paths match.
-	 */
-
-	parse.fastpaths = (input, options) => {
-	  const opts = { ...options };
-	  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-	  const len = input.length;
-	  if (len > max) {
-	    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-	  }
-
-	  input = REPLACEMENTS[input] || input;
-
-	  // create constants based on platform, for windows or posix
-	  const {
-	    DOT_LITERAL,
-	    SLASH_LITERAL,
-	    ONE_CHAR,
-	    DOTS_SLASH,
-	    NO_DOT,
-	    NO_DOTS,
-	    NO_DOTS_SLASH,
-	    STAR,
-	    START_ANCHOR
-	  } = constants.globChars(opts.windows);
-
-	  const nodot = opts.dot ? NO_DOTS : NO_DOT;
-	  const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
-	  const capture = opts.capture ? '' : '?:';
-	  const state = { negated: false, prefix: '' };
-	  let star = opts.bash === true ? '.*?' : STAR;
-
-	  if (opts.capture) {
-	    star = `(${star})`;
-	  }
-
-	  const globstar = opts => {
-	    if (opts.noglobstar === true) return star;
-	    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
-	  };
-
-	  const create = str => {
-	    switch (str) {
-	      case '*':
-	        return `${nodot}${ONE_CHAR}${star}`;
-
-	      case '.*':
-	        return `${DOT_LITERAL}${ONE_CHAR}${star}`;
-
-	      case '*.*':
-	        return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
-
-	      case '*/*':
-	        return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
-
-	      case '**':
-	        return nodot + globstar(opts);
-
-	      case '**/*':
-	        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
-
-	      case '**/*.*':
-	        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
-
-	      case '**/.*':
-	        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
-
-	      default: {
-	        const match = /^(.*?)\.(\w+)$/.exec(str);
-	        if (!match) return;
-
-	        const source = create(match[1]);
-	        if (!source) return;
-
-	        return source + DOT_LITERAL + match[2];
-	      }
-	    }
-	  };
-
-	  const output = utils.removePrefix(input, state);
-	  let source = create(output);
-
-	  if (source && opts.strictSlashes !== true) {
-	    source += `${SLASH_LITERAL}?`;
-	  }
-
-	  return source;
-	};
-
-	parse_1 = parse;
-	return parse_1;
-}
-
-var picomatch_1$1;
-var hasRequiredPicomatch$1;
-
-function requirePicomatch$1 () {
-	if (hasRequiredPicomatch$1) return picomatch_1$1;
-	hasRequiredPicomatch$1 = 1;
-
-	const scan = /*@__PURE__*/ requireScan();
-	const parse = /*@__PURE__*/ requireParse();
-	const utils = /*@__PURE__*/ requireUtils();
-	const constants = /*@__PURE__*/ requireConstants();
-	const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
-
-	/**
-	 * Creates a matcher function from one or more glob patterns. The
-	 * returned function takes a string to match as its first argument,
-	 * and returns true if the string is a match. The returned matcher
-	 * function also takes a boolean as the second argument that, when true,
-	 * returns an object with additional information.
-	 *
-	 * ```js
-	 * const picomatch = require('picomatch');
-	 * // picomatch(glob[, options]);
-	 *
-	 * const isMatch = picomatch('*.!(*a)');
-	 * console.log(isMatch('a.a')); //=> false
-	 * console.log(isMatch('a.b')); //=> true
-	 *
-	 * // For environments without `node.js`, `picomatch/posix` provides you a dependency-free matcher, without automatic OS detection.
-	 * const picomatch = require('picomatch/posix');
-	 * // the same API, defaulting to posix paths
-	 * const isMatch = picomatch('a/*');
-	 * console.log(isMatch('a\\b')); //=> false
-	 * console.log(isMatch('a/b')); //=> true
-	 *
-	 * // you can still configure the matcher function to accept windows paths
-	 * const isMatch = picomatch('a/*', { options: windows });
-	 * console.log(isMatch('a\\b')); //=> true
-	 * console.log(isMatch('a/b')); //=> true
-	 * ```
-	 * @name picomatch
-	 * @param {String|Array} `globs` One or more glob patterns.
-	 * @param {Object=} `options`
-	 * @return {Function=} Returns a matcher function.
-	 * @api public
-	 */
-
-	const picomatch = (glob, options, returnState = false) => {
-	  if (Array.isArray(glob)) {
-	    const fns = glob.map(input => picomatch(input, options, returnState));
-	    const arrayMatcher = str => {
-	      for (const isMatch of fns) {
-	        const state = isMatch(str);
-	        if (state) return state;
-	      }
-	      return false;
-	    };
-	    return arrayMatcher;
-	  }
-
-	  const isState = isObject(glob) && glob.tokens && glob.input;
-
-	  if (glob === '' || (typeof glob !== 'string' && !isState)) {
-	    throw new TypeError('Expected pattern to be a non-empty string');
-	  }
-
-	  const opts = options || {};
-	  const posix = opts.windows;
-	  const regex = isState
-	    ? picomatch.compileRe(glob, options)
-	    : picomatch.makeRe(glob, options, false, true);
-
-	  const state = regex.state;
-	  delete regex.state;
-
-	  let isIgnored = () => false;
-	  if (opts.ignore) {
-	    const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-	    isIgnored = picomatch(opts.ignore, ignoreOpts, returnState);
-	  }
-
-	  const matcher = (input, returnObject = false) => {
-	    const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix });
-	    const result = { glob, state, regex, posix, input, output, match, isMatch };
-
-	    if (typeof opts.onResult === 'function') {
-	      opts.onResult(result);
-	    }
-
-	    if (isMatch === false) {
-	      result.isMatch = false;
-	      return returnObject ? result : false;
-	    }
-
-	    if (isIgnored(input)) {
-	      if (typeof opts.onIgnore === 'function') {
-	        opts.onIgnore(result);
-	      }
-	      result.isMatch = false;
-	      return returnObject ? result : false;
-	    }
-
-	    if (typeof opts.onMatch === 'function') {
-	      opts.onMatch(result);
-	    }
-	    return returnObject ? result : true;
-	  };
-
-	  if (returnState) {
-	    matcher.state = state;
-	  }
-
-	  return matcher;
-	};
-
-	/**
-	 * Test `input` with the given `regex`. This is used by the main
-	 * `picomatch()` function to test the input string.
-	 *
-	 * ```js
-	 * const picomatch = require('picomatch');
-	 * // picomatch.test(input, regex[, options]);
-	 *
-	 * console.log(picomatch.test('foo/bar', /^(?:([^/]*?)\/([^/]*?))$/));
-	 * // { isMatch: true, match: [ 'foo/', 'foo', 'bar' ], output: 'foo/bar' }
-	 * ```
-	 * @param {String} `input` String to test.
-	 * @param {RegExp} `regex`
-	 * @return {Object} Returns an object with matching info.
-	 * @api public
-	 */
-
-	picomatch.test = (input, regex, options, { glob, posix } = {}) => {
-	  if (typeof input !== 'string') {
-	    throw new TypeError('Expected input to be a string');
-	  }
-
-	  if (input === '') {
-	    return { isMatch: false, output: '' };
-	  }
-
-	  const opts = options || {};
-	  const format = opts.format || (posix ? utils.toPosixSlashes : null);
-	  let match = input === glob;
-	  let output = (match && format) ? format(input) : input;
-
-	  if (match === false) {
-	    output = format ? format(input) : input;
-	    match = output === glob;
-	  }
-
-	  if (match === false || opts.capture === true) {
-	    if (opts.matchBase === true || opts.basename === true) {
-	      match = picomatch.matchBase(input, regex, options, posix);
-	    } else {
-	      match = regex.exec(output);
-	    }
-	  }
-
-	  return { isMatch: Boolean(match), match, output };
-	};
-
-	/**
-	 * Match the basename of a filepath.
-	 *
-	 * ```js
-	 * const picomatch = require('picomatch');
-	 * // picomatch.matchBase(input, glob[, options]);
-	 * console.log(picomatch.matchBase('foo/bar.js', '*.js'); // true
-	 * ```
-	 * @param {String} `input` String to test.
-	 * @param {RegExp|String} `glob` Glob pattern or regex created by [.makeRe](#makeRe).
-	 * @return {Boolean}
-	 * @api public
-	 */
-
-	picomatch.matchBase = (input, glob, options, posix = options && options.windows) => {
-	  const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
-	  return regex.test(utils.basename(input, { windows: posix }));
-	};
-
-	/**
-	 * Returns true if **any** of the given glob `patterns` match the specified `string`.
-	 *
-	 * ```js
-	 * const picomatch = require('picomatch');
-	 * // picomatch.isMatch(string, patterns[, options]);
-	 *
-	 * console.log(picomatch.isMatch('a.a', ['b.*', '*.a'])); //=> true
-	 * console.log(picomatch.isMatch('a.a', 'b.*')); //=> false
-	 * ```
-	 * @param {String|Array} str The string to test.
-	 * @param {String|Array} patterns One or more glob patterns to use for matching.
-	 * @param {Object} [options] See available [options](#options).
-	 * @return {Boolean} Returns true if any patterns match `str`
-	 * @api public
-	 */
-
-	picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
-
-	/**
-	 * Parse a glob pattern to create the source string for a regular
-	 * expression.
-	 *
-	 * ```js
-	 * const picomatch = require('picomatch');
-	 * const result = picomatch.parse(pattern[, options]);
-	 * ```
-	 * @param {String} `pattern`
-	 * @param {Object} `options`
-	 * @return {Object} Returns an object with useful properties and output to be used as a regex source string.
-	 * @api public
-	 */
-
-	picomatch.parse = (pattern, options) => {
-	  if (Array.isArray(pattern)) return pattern.map(p => picomatch.parse(p, options));
-	  return parse(pattern, { ...options, fastpaths: false });
-	};
-
-	/**
-	 * Scan a glob pattern to separate the pattern into segments.
-	 *
-	 * ```js
-	 * const picomatch = require('picomatch');
-	 * // picomatch.scan(input[, options]);
-	 *
-	 * const result = picomatch.scan('!./foo/*.js');
-	 * console.log(result);
-	 * { prefix: '!./',
-	 *   input: '!./foo/*.js',
-	 *   start: 3,
-	 *   base: 'foo',
-	 *   glob: '*.js',
-	 *   isBrace: false,
-	 *   isBracket: false,
-	 *   isGlob: true,
-	 *   isExtglob: false,
-	 *   isGlobstar: false,
-	 *   negated: true }
-	 * ```
-	 * @param {String} `input` Glob pattern to scan.
-	 * @param {Object} `options`
-	 * @return {Object} Returns an object with
-	 * @api public
-	 */
-
-	picomatch.scan = (input, options) => scan(input, options);
-
-	/**
-	 * Compile a regular expression from the `state` object returned by the
-	 * [parse()](#parse) method.
-	 *
-	 * ```js
-	 * const picomatch = require('picomatch');
-	 * const state = picomatch.parse('*.js');
-	 * // picomatch.compileRe(state[, options]);
-	 *
-	 * console.log(picomatch.compileRe(state));
-	 * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
-	 * ```
-	 * @param {Object} `state`
-	 * @param {Object} `options`
-	 * @param {Boolean} `returnOutput` Intended for implementors, this argument allows you to return the raw output from the parser.
-	 * @param {Boolean} `returnState` Adds the state to a `state` property on the returned regex. Useful for implementors and debugging.
-	 * @return {RegExp}
-	 * @api public
-	 */
-
-	picomatch.compileRe = (state, options, returnOutput = false, returnState = false) => {
-	  if (returnOutput === true) {
-	    return state.output;
-	  }
-
-	  const opts = options || {};
-	  const prepend = opts.contains ? '' : '^';
-	  const append = opts.contains ? '' : '$';
-
-	  let source = `${prepend}(?:${state.output})${append}`;
-	  if (state && state.negated === true) {
-	    source = `^(?!${source}).*$`;
-	  }
-
-	  const regex = picomatch.toRegex(source, options);
-	  if (returnState === true) {
-	    regex.state = state;
-	  }
-
-	  return regex;
-	};
-
-	/**
-	 * Create a regular expression from a parsed glob pattern.
-	 *
-	 * ```js
-	 * const picomatch = require('picomatch');
-	 * // picomatch.makeRe(state[, options]);
-	 *
-	 * const result = picomatch.makeRe('*.js');
-	 * console.log(result);
-	 * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
-	 * ```
-	 * @param {String} `state` The object returned from the `.parse` method.
-	 * @param {Object} `options`
-	 * @param {Boolean} `returnOutput` Implementors may use this argument to return the compiled output, instead of a regular expression. This is not exposed on the options to prevent end-users from mutating the result.
-	 * @param {Boolean} `returnState` Implementors may use this argument to return the state from the parsed glob with the returned regular expression.
-	 * @return {RegExp} Returns a regex created from the given pattern.
-	 * @api public
-	 */
-
-	picomatch.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
-	  if (!input || typeof input !== 'string') {
-	    throw new TypeError('Expected a non-empty string');
-	  }
-
-	  let parsed = { negated: false, fastpaths: true };
-
-	  if (options.fastpaths !== false && (input[0] === '.' || input[0] === '*')) {
-	    parsed.output = parse.fastpaths(input, options);
-	  }
-
-	  if (!parsed.output) {
-	    parsed = parse(input, options);
-	  }
-
-	  return picomatch.compileRe(parsed, options, returnOutput, returnState);
-	};
-
-	/**
-	 * Create a regular expression from the given regex source string.
-	 *
-	 * ```js
-	 * const picomatch = require('picomatch');
-	 * // picomatch.toRegex(source[, options]);
-	 *
-	 * const { output } = picomatch.parse('*.js');
-	 * console.log(picomatch.toRegex(output));
-	 * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
-	 * ```
-	 * @param {String} `source` Regular expression source string.
-	 * @param {Object} `options`
-	 * @return {RegExp}
-	 * @api public
-	 */
-
-	picomatch.toRegex = (source, options) => {
-	  try {
-	    const opts = options || {};
-	    return new RegExp(source, opts.flags || (opts.nocase ? 'i' : ''));
-	  } catch (err) {
-	    if (options && options.debug === true) throw err;
-	    return /$^/;
-	  }
-	};
-
-	/**
-	 * Picomatch constants.
-	 * @return {Object}
-	 */
-
-	picomatch.constants = constants;
-
-	/**
-	 * Expose "picomatch"
-	 */
-
-	picomatch_1$1 = picomatch;
-	return picomatch_1$1;
-}
-
-var picomatch_1;
-var hasRequiredPicomatch;
-
-function requirePicomatch () {
-	if (hasRequiredPicomatch) return picomatch_1;
-	hasRequiredPicomatch = 1;
-
-	const pico = /*@__PURE__*/ requirePicomatch$1();
-	const utils = /*@__PURE__*/ requireUtils();
-
-	function picomatch(glob, options, returnState = false) {
-	  // default to os.platform()
-	  if (options && (options.windows === null || options.windows === undefined)) {
-	    // don't mutate the original options object
-	    options = { ...options, windows: utils.isWindows() };
-	  }
-
-	  return pico(glob, options, returnState);
-	}
-
-	Object.assign(picomatch, pico);
-	picomatch_1 = picomatch;
-	return picomatch_1;
-}
-
-var picomatchExports = /*@__PURE__*/ requirePicomatch();
-var picomatch = /*@__PURE__*/getDefaultExportFromCjs(picomatchExports);
-
-//#region src/utils.ts
-const isReadonlyArray = Array.isArray;
-const BACKSLASHES = /\\/g;
-const DRIVE_RELATIVE_PATH = /^[A-Za-z]:$/;
-const isWin = process.platform === "win32";
-const ONLY_PARENT_DIRECTORIES = /^(\/?\.\.)+$/;
-function getPartialMatcher(patterns, options = {}) {
-	const patternsCount = patterns.length;
-	const patternsParts = Array(patternsCount);
-	const matchers = Array(patternsCount);
-	let i, j;
-	for (i = 0; i < patternsCount; i++) {
-		const parts = splitPattern(patterns[i]);
-		patternsParts[i] = parts;
-		const partsCount = parts.length;
-		const partMatchers = Array(partsCount);
-		for (j = 0; j < partsCount; j++) partMatchers[j] = picomatch(parts[j], options);
-		matchers[i] = partMatchers;
-	}
-	return (input) => {
-		const inputParts = input.split("/");
-		if (inputParts[0] === ".." && ONLY_PARENT_DIRECTORIES.test(input)) return true;
-		for (i = 0; i < patternsCount; i++) {
-			const patternParts = patternsParts[i];
-			const matcher = matchers[i];
-			const inputPatternCount = inputParts.length;
-			const minParts = Math.min(inputPatternCount, patternParts.length);
-			j = 0;
-			while (j < minParts) {
-				const part = patternParts[j];
-				if (part.includes("/")) return true;
-				if (!matcher[j](inputParts[j])) break;
-				if (!options.noglobstar && part === "**") return true;
-				j++;
-			}
-			if (j === inputPatternCount) return true;
-		}
-		return false;
-	};
-}
-/* node:coverage ignore next 2 */
-const WIN32_ROOT_DIR = /^[A-Z]:\/$/i;
-const isRoot = isWin ? (p) => WIN32_ROOT_DIR.test(p) : (p) => p === "/";
-function buildFormat(cwd, root, absolute) {
-	if (cwd === root || root.startsWith(`${cwd}/`)) {
-		if (absolute) {
-			const start = cwd.length + +!isRoot(cwd);
-			return (p, isDir) => p.slice(start, isDir ? -1 : void 0) || ".";
-		}
-		const prefix = root.slice(cwd.length + 1);
-		if (prefix) return (p, isDir) => {
-			if (p === ".") return prefix;
-			const result = `${prefix}/${p}`;
-			return isDir ? result.slice(0, -1) : result;
-		};
-		return (p, isDir) => isDir && p !== "." ? p.slice(0, -1) : p;
-	}
-	if (absolute) return (p) => posix.relative(cwd, p) || ".";
-	return (p) => posix.relative(cwd, `${root}/${p}`) || ".";
-}
-function buildRelative(cwd, root) {
-	if (root.startsWith(`${cwd}/`)) {
-		const prefix = root.slice(cwd.length + 1);
-		return (p) => `${prefix}/${p}`;
-	}
-	return (p) => {
-		const result = posix.relative(cwd, `${root}/${p}`);
-		return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
-	};
-}
-function ensureNonDriveRelativePath(path) {
-	return path.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
-}
-const splitPatternOptions = { parts: true };
-function splitPattern(path) {
-	var _result$parts;
-	const result = picomatch.scan(path, splitPatternOptions);
-	return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path];
-}
-const POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
-const WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-const escapePosixPath = (path) => path.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-const escapeWin32Path = (path) => path.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-/**
-* Escapes a path's special characters depending on the platform.
-* @see {@link https://superchupu.dev/tinyglobby/documentation#escapePath}
-*/
-/* node:coverage ignore next */
-const escapePath = isWin ? escapeWin32Path : escapePosixPath;
-/**
-* Checks if a pattern has dynamic parts.
-*
-* Has a few minor differences with [`fast-glob`](https://github.com/mrmlnc/fast-glob) for better accuracy:
-*
-* - Doesn't necessarily return `false` on patterns that include `\`.
-* - Returns `true` if the pattern includes parentheses, regardless of them representing one single pattern or not.
-* - Returns `true` for unfinished glob extensions i.e. `(h`, `+(h`.
-* - Returns `true` for unfinished brace expansions as long as they include `,` or `..`.
-*
-* @see {@link https://superchupu.dev/tinyglobby/documentation#isDynamicPattern}
-*/
-function isDynamicPattern(pattern, options) {
-	const scan = picomatch.scan(pattern);
-	return scan.isGlob || scan.negated;
-}
-function log(...tasks) {
-	console.log(`[tinyglobby ${(/* @__PURE__ */ new Date()).toLocaleTimeString("es")}]`, ...tasks);
-}
-function ensureStringArray(value) {
-	return typeof value === "string" ? [value] : value !== null && value !== void 0 ? value : [];
-}
-//#endregion
-//#region src/patterns.ts
-const PARENT_DIRECTORY = /^(\/?\.\.)+/;
-const ESCAPING_BACKSLASHES = /\\(?=[()[\]{}!*+?@|])/g;
-function normalizePattern(pattern, opts, props, isIgnore) {
-	var _PARENT_DIRECTORY$exe;
-	const cwd = opts.cwd;
-	let result = pattern;
-	if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
-	if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
-	const escapedCwd = escapePath(cwd);
-	result = isAbsolute(result.replace(ESCAPING_BACKSLASHES, "")) ? posix.relative(escapedCwd, result) : posix.normalize(result);
-	const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
-	const parts = splitPattern(result);
-	if (parentDir) {
-		const n = (parentDir.length + 1) / 3;
-		let i = 0;
-		const cwdParts = escapedCwd.split("/");
-		while (i < n && parts[i + n] === cwdParts[cwdParts.length + i - n]) {
-			result = result.slice(0, (n - i - 1) * 3) + result.slice((n - i) * 3 + parts[i + n].length + 1) || ".";
-			i++;
-		}
-		const potentialRoot = posix.join(cwd, parentDir.slice(i * 3));
-		if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
-			props.root = ensureNonDriveRelativePath(potentialRoot);
-			props.depthOffset = -n + i;
-		}
-	}
-	if (!isIgnore && props.depthOffset >= 0) {
-		var _props$commonPath;
-		(_props$commonPath = props.commonPath) !== null && _props$commonPath !== void 0 || (props.commonPath = parts);
-		const newCommonPath = [];
-		const length = Math.min(props.commonPath.length, parts.length);
-		for (let i = 0; i < length; i++) {
-			const part = parts[i];
-			if (part === "**" && !parts[i + 1]) {
-				newCommonPath.pop();
-				break;
-			}
-			if (i === parts.length - 1 || part !== props.commonPath[i] || isDynamicPattern(part)) break;
-			newCommonPath.push(part);
-		}
-		props.depthOffset = newCommonPath.length;
-		props.commonPath = newCommonPath;
-		props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? posix.join(cwd, ...newCommonPath) : cwd);
-	}
-	return result;
-}
-function processPatterns(options, patterns, props) {
-	const matchPatterns = [];
-	const ignorePatterns = [];
-	for (const pattern of options.ignore) {
-		if (!pattern) continue;
-		if (pattern[0] !== "!" || pattern[1] === "(") ignorePatterns.push(normalizePattern(pattern, options, props, true));
-	}
-	for (const pattern of patterns) {
-		if (!pattern) continue;
-		if (pattern[0] !== "!" || pattern[1] === "(") matchPatterns.push(normalizePattern(pattern, options, props, false));
-		else if (pattern[1] !== "!" || pattern[2] === "(") ignorePatterns.push(normalizePattern(pattern.slice(1), options, props, true));
-	}
-	return {
-		match: matchPatterns,
-		ignore: ignorePatterns
-	};
-}
-//#endregion
-//#region src/crawler.ts
-function buildCrawler(options, patterns) {
-	const cwd = options.cwd;
-	const props = {
-		root: cwd,
-		depthOffset: 0
-	};
-	const processed = processPatterns(options, patterns, props);
-	if (options.debug) log("internal processing patterns:", processed);
-	const { absolute, caseSensitiveMatch, debug, dot, followSymbolicLinks, onlyDirectories } = options;
-	const root = props.root.replace(BACKSLASHES, "");
-	const matchOptions = {
-		dot,
-		nobrace: options.braceExpansion === false,
-		nocase: !caseSensitiveMatch,
-		noextglob: options.extglob === false,
-		noglobstar: options.globstar === false,
-		posix: true
-	};
-	const matcher = picomatch(processed.match, matchOptions);
-	const ignore = picomatch(processed.ignore, matchOptions);
-	const partialMatcher = getPartialMatcher(processed.match, matchOptions);
-	const format = buildFormat(cwd, root, absolute);
-	const excludeFormatter = absolute ? format : buildFormat(cwd, root, true);
-	const excludePredicate = (_, p) => {
-		const relativePath = excludeFormatter(p, true);
-		return relativePath !== "." && !partialMatcher(relativePath) || ignore(relativePath);
-	};
-	let maxDepth;
-	if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
-	const crawler = new Builder({
-		filters: [debug ? (p, isDirectory) => {
-			const path = format(p, isDirectory);
-			const matches = matcher(path) && !ignore(path);
-			if (matches) log(`matched ${path}`);
-			return matches;
-		} : (p, isDirectory) => {
-			const path = format(p, isDirectory);
-			return matcher(path) && !ignore(path);
-		}],
-		exclude: debug ? (_, p) => {
-			const skipped = excludePredicate(_, p);
-			log(`${skipped ? "skipped" : "crawling"} ${p}`);
-			return skipped;
-		} : excludePredicate,
-		fs: options.fs,
-		pathSeparator: "/",
-		relativePaths: !absolute,
-		resolvePaths: absolute,
-		includeBasePath: absolute,
-		resolveSymlinks: followSymbolicLinks,
-		excludeSymlinks: !followSymbolicLinks,
-		excludeFiles: onlyDirectories,
-		includeDirs: onlyDirectories || !options.onlyFiles,
-		maxDepth,
-		signal: options.signal
-	}).crawl(root);
-	if (options.debug) log("internal properties:", {
-		...props,
-		root
-	});
-	return [crawler, cwd !== root && !absolute && buildRelative(cwd, root)];
-}
-//#endregion
-//#region src/index.ts
-function formatPaths(paths, mapper) {
-	if (mapper) for (let i = paths.length - 1; i >= 0; i--) paths[i] = mapper(paths[i]);
-	return paths;
-}
-const defaultOptions = {
-	caseSensitiveMatch: true,
-	debug: !!process.env.TINYGLOBBY_DEBUG,
-	expandDirectories: true,
-	followSymbolicLinks: true,
-	onlyFiles: true
-};
-function getOptions(options) {
-	const opts = Object.assign({}, options);
-	for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
-	opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve$1(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
-	opts.ignore = ensureStringArray(opts.ignore);
-	opts.fs && (opts.fs = {
-		readdir: opts.fs.readdir || readdir$1,
-		readdirSync: opts.fs.readdirSync || readdirSync,
-		realpath: opts.fs.realpath || realpath,
-		realpathSync: opts.fs.realpathSync || realpathSync,
-		stat: opts.fs.stat || stat$1,
-		statSync: opts.fs.statSync || statSync
-	});
-	if (opts.debug) log("globbing with options:", opts);
-	return opts;
-}
-function getCrawler(globInput, inputOptions = {}) {
-	var _ref;
-	if (globInput && (inputOptions === null || inputOptions === void 0 ? void 0 : inputOptions.patterns)) throw new Error("Cannot pass patterns as both an argument and an option");
-	const isModern = isReadonlyArray(globInput) || typeof globInput === "string";
-	const patterns = ensureStringArray((_ref = isModern ? globInput : globInput.patterns) !== null && _ref !== void 0 ? _ref : "**/*");
-	const options = getOptions(isModern ? inputOptions : globInput);
-	return patterns.length > 0 ? buildCrawler(options, patterns) : [];
-}
-async function glob(globInput, options) {
-	const [crawler, relative] = getCrawler(globInput, options);
-	return crawler ? formatPaths(await crawler.withPromise(), relative) : [];
-}
-
-function isRequestRecord(result) {
-    return result.raw !== undefined;
-}
-/**
- * Epoch numbers below 1e11 are read as seconds: 1e11 ms is March 1973, 1e11 s is the year 5138,
- * so no plausible traffic timestamp is ambiguous.
- */
-const EPOCH_SECONDS_BELOW = 1e11;
-/**
- * Compiles the policy into a function from a raw row (a parsed JSONL object, a CSV row, an OTLP
- * span's attributes) to a canonical RequestRecord, resolving the aliases of DESIGN.md ("Canonical
- * request record"). It runs on every line, so every alias is a fixed property read (monomorphic
- * for rows of one shape) and nothing is allocated but the record.
- *
- * Timestamps: an ISO-8601 string (without an offset it is read as UTC, so results do not depend
- * on the machine's time zone), epoch milliseconds, or epoch seconds (numbers below 1e11).
- * Numeric fields keep NaN or negative values as they are: compileMetricValue (fields.ts) rejects
- * them and counts them per field, which it could not do if they were dropped here.
- */
-function createNormalizer(policy) {
-    const armField = policy.arms.field;
-    const noArm = { malformed: `no arm field "${armField}"` };
-    const arms = armLabels(policy);
-    const unitField = policy.arms.unit;
-    const scoreKeys = policy.metrics.flatMap(m => m.from.startsWith('scores.') ? [{ name: m.from.slice(7), dotted: m.from }] : []);
-    const pricing = policy.pricing;
-    return raw => {
-        const ts = timestamp(raw.ts ?? raw.timestamp ?? raw.start_time);
-        if (ts === undefined)
-            return NO_TIMESTAMP;
-        if (ts !== ts)
-            return INVALID_TIMESTAMP; // NaN
-        const label = raw[armField];
-        if (label === undefined || label === null || label === '')
-            return noArm;
-        const arm = arms.get(typeof label === 'string' ? label : String(label));
-        if (arm === undefined)
-            return { unmatchedArm: String(label) };
-        const record = {
-            ts,
-            arm,
-            unit: idString(unitField === undefined ? (raw.unit ?? raw.user_id ?? raw.session_id) : raw[unitField]),
-            latency_ms: millis(raw.latency_ms ?? raw.duration_ms, raw['gen_ai.client.operation.duration']),
-            ttft_ms: millis(raw.ttft_ms, raw['gen_ai.response.time_to_first_chunk']),
-            input_tokens: inputTokens(raw),
-            cache_read_tokens: num(raw.cache_read_tokens ??
-                child(raw.prompt_tokens_details, 'cached_tokens') ??
-                raw['prompt_tokens_details.cached_tokens'] ??
-                raw.cache_read_input_tokens ??
-                raw['gen_ai.usage.cache_read.input_tokens']),
-            cache_write_tokens: num(raw.cache_write_tokens ??
-                raw.cache_creation_input_tokens ??
-                raw['gen_ai.usage.cache_creation.input_tokens']),
-            output_tokens: num(raw.output_tokens ?? raw.completion_tokens ?? raw['gen_ai.usage.output_tokens']),
-            // gen_ai.request.model is a last resort: some instrumentations set only the requested model.
-            model: idString(raw.model ?? raw['gen_ai.response.model'] ?? raw['gen_ai.request.model']),
-            fingerprint: idString(raw.fingerprint ?? raw.system_fingerprint),
-            error: errorClass(raw.error),
-            fallback: flag(raw.fallback),
-            cost_usd: num(raw.cost_usd),
-            score: num(raw.score ?? raw['gen_ai.evaluation.score.value']),
-            scores: raw.scores === undefined && scoreKeys.length === 0 ? undefined : scores(raw, scoreKeys),
-            feedback: feedback(raw.feedback),
-            raw
-        };
-        if (record.cost_usd === undefined) {
-            const cost = computeCost(record, pricing);
-            if (typeof cost === 'number')
-                record.cost_usd = cost;
-        }
-        return record;
-    };
-}
-const NO_TIMESTAMP = { malformed: 'no timestamp (ts, timestamp or start_time)' };
-const INVALID_TIMESTAMP = { malformed: 'invalid timestamp' };
-function armLabels(policy) {
-    const arms = new Map();
-    for (const label of policy.arms.baseline)
-        arms.set(label, 'baseline');
-    for (const label of policy.arms.canary)
-        arms.set(label, 'canary');
-    return arms;
-}
-/**
- * Anthropic's `input_tokens` excludes cached tokens (it reports them as cache_read_input_tokens and
- * cache_creation_input_tokens); OpenAI's prompt_tokens and OpenTelemetry's
- * gen_ai.usage.input_tokens include them. Canonical input_tokens counts all input.
- */
-function inputTokens(raw) {
-    const input = raw.input_tokens;
-    if (input !== undefined && input !== null) {
-        const read = raw.cache_read_input_tokens;
-        const write = raw.cache_creation_input_tokens;
-        const own = num(input);
-        if (own === undefined || (read == null && write == null))
-            return own;
-        return own + (num(read) ?? 0) + (num(write) ?? 0);
-    }
-    return num(raw.prompt_tokens ?? raw['gen_ai.usage.input_tokens']);
-}
-/** undefined when absent; NaN when present but not a number (counted as invalid downstream). */
-function num(v) {
-    if (typeof v === 'number')
-        return v;
-    if (v === undefined || v === null)
-        return undefined;
-    if (typeof v === 'string')
-        return v.trim() === '' ? undefined : Number(v);
-    return NaN;
-}
-/** A duration in ms, or else one in seconds (the OpenTelemetry unit) converted to ms. */
-function millis(ms, seconds) {
-    const value = num(ms);
-    if (value !== undefined)
-        return value;
-    const s = num(seconds);
-    return s === undefined ? undefined : s * 1000;
-}
-function child(v, key) {
-    return typeof v === 'object' && v !== null ? v[key] : undefined;
-}
-function idString(v) {
-    if (typeof v === 'string')
-        return v === '' ? undefined : v;
-    if (typeof v === 'number' || typeof v === 'bigint')
-        return String(v);
-    return undefined;
-}
-function flag(v) {
-    return v === true || v === 1 || v === 'true' || v === 'TRUE' || v === 'True' || v === '1';
-}
-/** Feedback is +1 / -1; booleans are read as thumbs up / down. Anything else is kept for fields.ts to reject. */
-function feedback(v) {
-    if (v === true)
-        return 1;
-    if (v === false)
-        return -1;
-    return num(v);
-}
-const NO_ERROR_WORDS = new Set(['', 'false', 'null', 'none', 'ok', '0']);
-/**
- * null / undefined / '' / false / 0 (and, from CSV, 'false', 'null', 'none', 'ok') -> no error;
- * a string -> that class in lower case; true -> 'error'; an object -> its `type` or `code`
- * (OpenAI and Anthropic error bodies); a number (an HTTP status) -> its digits.
- */
-function errorClass(v) {
-    if (v === null || v === undefined || v === false || v === 0)
-        return null;
-    if (typeof v === 'string') {
-        const lower = v.toLowerCase();
-        return NO_ERROR_WORDS.has(lower) ? null : lower;
-    }
-    if (v === true)
-        return 'error';
-    if (typeof v === 'number')
-        return String(v);
-    if (typeof v === 'object') {
-        const cls = v.type ?? v.code;
-        return typeof cls === 'string' || typeof cls === 'number' ? String(cls).toLowerCase() : 'error';
-    }
-    return 'error';
-}
-/**
- * Scores from a nested `scores` object, plus dotted `scores.<name>` keys (CSV headers, OTLP
- * attributes) for the names the policy's metrics read, plus an OpenTelemetry evaluation
- * (`gen_ai.evaluation.name` with `gen_ai.evaluation.score.value`).
- */
-function scores(raw, dottedKeys) {
-    let out;
-    const nested = raw.scores;
-    if (typeof nested === 'object' && nested !== null) {
-        for (const name of Object.keys(nested)) {
-            const v = num(nested[name]);
-            if (v !== undefined)
-                (out ??= {})[name] = v;
-        }
-    }
-    for (const { name, dotted } of dottedKeys) {
-        if (out?.[name] !== undefined)
-            continue;
-        const v = num(raw[dotted]);
-        if (v !== undefined)
-            (out ??= {})[name] = v;
-    }
-    const evaluation = raw['gen_ai.evaluation.name'];
-    if (typeof evaluation === 'string' && out?.[evaluation] === undefined) {
-        const v = num(raw['gen_ai.evaluation.score.value']);
-        if (v !== undefined)
-            (out ??= {})[evaluation] = v;
-    }
-    return out;
-}
-/** Epoch ms, NaN when present but unreadable, undefined when absent. */
-function timestamp(v) {
-    if (typeof v === 'number')
-        return epochMillis(v);
-    if (typeof v === 'string') {
-        if (v === '')
-            return undefined;
-        const iso = parseIsoUtc(v);
-        if (iso === iso)
-            return iso;
-        const n = Number(v);
-        return n === n ? epochMillis(n) : Date.parse(v);
-    }
-    if (v === undefined || v === null)
-        return undefined;
-    return NaN;
-}
-function epochMillis(n) {
-    if (!Number.isFinite(n))
-        return NaN;
-    return n < EPOCH_SECONDS_BELOW ? n * 1000 : n;
-}
-/** The char codes of the minute (first 16 characters) of the last timestamp parsed, and its epoch ms. */
-const lastMinute = new Int32Array(16).fill(-1);
-let lastMinuteMs = 0;
-/**
- * Fast path for the usual RFC 3339 shape, `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+HH:MM|+HHMM]`, read by
- * char codes (several times faster than Date.parse; UTC when there is no offset). NaN for anything
- * else, which the caller hands to Date.parse.
- */
-function parseIsoUtc(s) {
-    const n = s.length;
-    if (n < 16)
-        return NaN;
-    // Logs come in time order: most timestamps share the previous one's minute. (Comparing char
-    // codes measured faster than s.startsWith or re-parsing the date.)
-    if (!sameMinute(s)) {
-        const minute = parseMinute(s);
-        if (minute !== minute)
-            return NaN;
-        for (let j = 0; j < 16; j++)
-            lastMinute[j] = s.charCodeAt(j);
-        lastMinuteMs = minute;
-    }
-    let i = 16;
-    let second = 0;
-    let ms = 0;
-    if (s.charCodeAt(i) === 58) {
-        second = digits2(s, 17);
-        i = 19;
-        if (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44) {
-            // Any number of fraction digits; those past milliseconds are kept as a fraction of a ms.
-            i++;
-            let scale = 100;
-            const start = i;
-            for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) {
-                ms += (c - 48) * scale;
-                scale /= 10;
-            }
-            if (i === start)
-                return NaN;
-        }
-    }
-    let offsetMinutes = 0;
-    if (i < n) {
-        const zone = s.charCodeAt(i);
-        if (zone === 90 || zone === 122) {
-            i++; // 'Z', 'z'
-        }
-        else if (zone === 43 || zone === 45) {
-            const colon = s.charCodeAt(i + 3) === 58 ? 1 : 0;
-            const hours = digits2(s, i + 1);
-            const minutes = digits2(s, i + 3 + colon);
-            offsetMinutes = (zone === 45 ? -1 : 1) * (hours * 60 + minutes);
-            i += 5 + colon;
-        }
-        else {
-            return NaN;
-        }
-    }
-    // NaN fails every comparison, so a non-digit anywhere ends here.
-    if (!(i === n && second <= 60 && offsetMinutes === offsetMinutes))
-        return NaN;
-    return lastMinuteMs + (second - offsetMinutes * 60) * 1000 + ms;
-}
-function sameMinute(s) {
-    for (let j = 0; j < 16; j++)
-        if (s.charCodeAt(j) !== lastMinute[j])
-            return false;
-    return true;
-}
-/** Epoch ms of the minute `YYYY-MM-DDTHH:MM` that starts s (no offset applied), or NaN. */
-function parseMinute(s) {
-    if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58)
-        return NaN;
-    const sep = s.charCodeAt(10);
-    if (sep !== 84 && sep !== 116 && sep !== 32)
-        return NaN; // 'T', 't', ' '
-    const year = digits4(s, 0);
-    const month = digits2(s, 5);
-    const day = digits2(s, 8);
-    const hour = digits2(s, 11);
-    const minute = digits2(s, 14);
-    const valid = year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59;
-    if (!valid)
-        return NaN;
-    return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000;
-}
-/**
- * Days since 1970-01-01 of a proleptic Gregorian date: Howard Hinnant's days_from_civil
- * ("chrono-Compatible Low-Level Date Algorithms"), pure arithmetic where Date.UTC is a slow builtin.
- */
-function daysFromCivil(year, month, day) {
-    const y = month <= 2 ? year - 1 : year;
-    const era = Math.floor(y / 400);
-    const yearOfEra = y - era * 400;
-    const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-    const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-    return era * 146097 + dayOfEra - 719468;
-}
-function digits2(s, at) {
-    const a = s.charCodeAt(at) - 48;
-    const b = s.charCodeAt(at + 1) - 48;
-    return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
-}
-function digits4(s, at) {
-    const high = digits2(s, at);
-    const low = digits2(s, at + 2);
-    return high * 100 + low;
-}
-
-/** Record fields tried, in order, for a request id. */
-const ID_FIELDS = ['id', 'request_id', 'requestId', 'gen_ai.response.id', 'span_id'];
-/**
- * A bounded, seeded sample of texts per arm for the judge: the `size` records with the smallest
- * priority hash (bottom-k sampling). Unlike a reservoir it does not depend on the order records
- * arrive in, and a record sampled once stays sampled as the window grows unless k records with
- * smaller hashes displace it, so a rerun finds its earlier judgements in the cache. In pairwise
- * mode the priority is the hash of the input, so the same input tends to be sampled in both arms
- * (the pairs the judge compares); an input is then kept once per arm.
- */
-class TextSampler {
-    opts;
-    arms = { baseline: [], canary: [] };
-    worst = { baseline: -1, canary: -1 };
-    inputs = { baseline: new Set(), canary: new Set() };
-    constructor(opts) {
-        this.opts = opts;
-    }
-    offer(r) {
-        const { window, now, size, seed, byInput } = this.opts;
-        if (r.ts < window.from || r.ts >= window.to || r.ts > now)
-            return;
-        const input = text(r.raw.input);
-        const output = text(r.raw.output);
-        if (input === undefined || output === undefined)
-            return;
-        const id = recordId(r.raw);
-        const inputHash = byInput ? hashHex(input) : undefined;
-        const priority = hash32(`${seed}\u0000${inputHash ?? id ?? `${r.ts}|${input}|${output}`}`);
-        const entries = this.arms[r.arm];
-        if (entries.length >= size && priority >= this.worst[r.arm])
-            return;
-        const sample = {
-            id: id ?? `h:${hashHex(`${r.ts}|${r.arm}|${input}|${output}`)}`,
-            arm: r.arm,
-            ts: r.ts,
-            inputHash: inputHash ?? hashHex(input),
-            input,
-            output,
-            ...(r.unit !== undefined && { unit: r.unit }),
-            ...(r.model !== undefined && { model: r.model })
-        };
-        if (byInput) {
-            if (this.inputs[r.arm].has(sample.inputHash))
-                return;
-            this.inputs[r.arm].add(sample.inputHash);
-        }
-        entries.push({ priority, sample });
-        if (entries.length > size) {
-            const at = entries.reduce((w, e, i) => (e.priority > (entries[w]?.priority ?? -1) ? i : w), 0);
-            const [dropped] = entries.splice(at, 1);
-            if (dropped && byInput)
-                this.inputs[r.arm].delete(dropped.sample.inputHash);
-        }
-        if (entries.length >= size) {
-            this.worst[r.arm] = entries.reduce((w, e) => Math.max(w, e.priority), -1);
-        }
-    }
-    /** Both arms' samples, each in priority order (the order the judge takes them in). */
-    samples() {
-        const sorted = (arm) => [...this.arms[arm]].sort((a, b) => a.priority - b.priority).map(e => e.sample);
-        return [...sorted('baseline'), ...sorted('canary')];
-    }
-}
-/** Texts are strings; chat message lists and other structures are kept as their JSON. */
-function text(value) {
-    if (typeof value === 'string')
-        return value === '' ? undefined : value;
-    if (value === null || value === undefined)
-        return undefined;
-    return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-function recordId(raw) {
-    for (const field of ID_FIELDS) {
-        const v = raw[field];
-        if (typeof v === 'string' && v !== '')
-            return v;
-        if (typeof v === 'number' && Number.isFinite(v))
-            return String(v);
-    }
-    return undefined;
-}
-/** FNV-1a, 32 bits, over UTF-16 code units: fast, seeded through its input; not cryptographic. */
-function hash32(s, basis = 0x811c9dc5) {
-    let h = basis;
-    for (let i = 0; i < s.length; i++) {
-        h ^= s.charCodeAt(i);
-        h = Math.imul(h, 0x01000193);
-    }
-    return h >>> 0;
-}
-/** 64 bits as hex, from two FNV-1a passes with different offset bases. */
-function hashHex(s) {
-    const hex = (n) => n.toString(16).padStart(8, '0');
-    return hex(hash32(s)) + hex(hash32(s, 0x01000193 ^ 0x9e3779b9));
-}
-/** The sampler a source runs alongside its evidence when the policy has a judge; else undefined. */
-function judgeSampler(policy, request) {
-    const judge = policy.judge;
-    if (!judge)
-        return undefined;
-    return new TextSampler({
-        size: judge.sample,
-        seed: `${policy.rollout.name}@${request.window.from}`,
-        byInput: judge.mode === 'pairwise',
-        window: request.window,
-        now: request.now
-    });
-}
-
-const is_object = function (obj) {
-  return typeof obj === "object" && obj !== null && !Array.isArray(obj);
-};
-
-class CsvError extends Error {
-  constructor(code, message, options, ...contexts) {
-    if (Array.isArray(message)) message = message.join(" ").trim();
-    super(message);
-    if (Error.captureStackTrace !== undefined) {
-      Error.captureStackTrace(this, CsvError);
-    }
-    this.code = code;
-    for (const context of contexts) {
-      for (const key in context) {
-        const value = context[key];
-        this[key] = Buffer.isBuffer(value)
-          ? value.toString(options.encoding)
-          : value == null
-            ? value
-            : JSON.parse(JSON.stringify(value));
-      }
-    }
-  }
-}
-
-const normalize_columns_array = function (columns) {
-  const normalizedColumns = [];
-  for (let i = 0, l = columns.length; i < l; i++) {
-    const column = columns[i];
-    if (column === undefined || column === null || column === false) {
-      normalizedColumns[i] = { disabled: true };
-    } else if (typeof column === "string" || typeof column === "number") {
-      normalizedColumns[i] = { name: `${column}` };
-    } else if (is_object(column)) {
-      if (typeof column.name !== "string") {
-        throw new CsvError("CSV_OPTION_COLUMNS_MISSING_NAME", [
-          "Option columns missing name:",
-          `property "name" is required at position ${i}`,
-          "when column is an object literal",
-        ]);
-      }
-      normalizedColumns[i] = column;
-    } else {
-      throw new CsvError("CSV_INVALID_COLUMN_DEFINITION", [
-        "Invalid column definition:",
-        "expect a string or a literal object,",
-        `got ${JSON.stringify(column)} at position ${i}`,
-      ]);
-    }
-  }
-  return normalizedColumns;
-};
-
-class ResizeableBuffer {
-  constructor(size = 100) {
-    this.size = size;
-    this.length = 0;
-    this.buf = Buffer.allocUnsafe(size);
-  }
-  prepend(val) {
-    if (Buffer.isBuffer(val)) {
-      const length = this.length + val.length;
-      if (length >= this.size) {
-        this.resize();
-        if (length >= this.size) {
-          throw Error("INVALID_BUFFER_STATE");
-        }
-      }
-      const buf = this.buf;
-      this.buf = Buffer.allocUnsafe(this.size);
-      val.copy(this.buf, 0);
-      buf.copy(this.buf, val.length);
-      this.length += val.length;
-    } else {
-      const length = this.length++;
-      if (length === this.size) {
-        this.resize();
-      }
-      const buf = this.clone();
-      this.buf[0] = val;
-      buf.copy(this.buf, 1, 0, length);
-    }
-  }
-  append(val) {
-    const length = this.length++;
-    if (length === this.size) {
-      this.resize();
-    }
-    this.buf[length] = val;
-  }
-  clone() {
-    return Buffer.from(this.buf.slice(0, this.length));
-  }
-  resize() {
-    const length = this.length;
-    this.size = this.size * 2;
-    const buf = Buffer.allocUnsafe(this.size);
-    this.buf.copy(buf, 0, 0, length);
-    this.buf = buf;
-  }
-  toString(encoding) {
-    if (encoding) {
-      return this.buf.slice(0, this.length).toString(encoding);
-    } else {
-      return Uint8Array.prototype.slice.call(this.buf.slice(0, this.length));
-    }
-  }
-  toJSON() {
-    return this.toString("utf8");
-  }
-  reset() {
-    this.length = 0;
-  }
-}
-
-// white space characters
-// https://en.wikipedia.org/wiki/Whitespace_character
-// https://developer.mozilla.org/en-US/docs/Web/JavaScript/Guide/Regular_Expressions/Character_Classes#Types
-// \f\n\r\t\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff
-const np = 12;
-const cr$1 = 13; // `\r`, carriage return, 0x0D in hexadécimal, 13 in decimal
-const nl$1 = 10; // `\n`, newline, 0x0A in hexadecimal, 10 in decimal
-const space = 32;
-const tab = 9;
-
-const init_state = function (options) {
-  return {
-    bomSkipped: false,
-    bufBytesStart: 0,
-    castField: options.cast_function,
-    commenting: false,
-    // Current error encountered by a record
-    error: undefined,
-    enabled: options.from_line === 1,
-    escaping: false,
-    escapeIsQuote:
-      Buffer.isBuffer(options.escape) &&
-      Buffer.isBuffer(options.quote) &&
-      Buffer.compare(options.escape, options.quote) === 0,
-    // columns can be `false`, `true`, `Array`
-    expectedRecordLength: Array.isArray(options.columns)
-      ? options.columns.length
-      : undefined,
-    field: new ResizeableBuffer(20),
-    firstLineToHeaders: options.cast_first_line_to_header,
-    needMoreDataSize: Math.max(
-      // Skip if the remaining buffer smaller than comment
-      options.comment !== null ? options.comment.length : 0,
-      // Skip if the remaining buffer can be delimiter
-      ...options.delimiter.map((delimiter) => delimiter.length),
-      // Skip if the remaining buffer can be escape sequence
-      options.quote !== null ? options.quote.length : 0,
-    ),
-    previousBuf: undefined,
-    quoting: false,
-    stop: false,
-    rawBuffer: new ResizeableBuffer(100),
-    record: [],
-    recordHasError: false,
-    record_length: 0,
-    recordDelimiterMaxLength:
-      options.record_delimiter.length === 0
-        ? 0
-        : Math.max(...options.record_delimiter.map((v) => v.length)),
-    trimChars: [
-      Buffer.from(" ", options.encoding)[0],
-      Buffer.from("\t", options.encoding)[0],
-    ],
-    wasQuoting: false,
-    wasRowDelimiter: false,
-    timchars: [
-      Buffer.from(Buffer.from([cr$1], "utf8").toString(), options.encoding),
-      Buffer.from(Buffer.from([nl$1], "utf8").toString(), options.encoding),
-      Buffer.from(Buffer.from([np], "utf8").toString(), options.encoding),
-      Buffer.from(Buffer.from([space], "utf8").toString(), options.encoding),
-      Buffer.from(Buffer.from([tab], "utf8").toString(), options.encoding),
-    ],
-  };
-};
-
-const underscore = function (str) {
-  return str.replace(/([A-Z])/g, function (_, match) {
-    return "_" + match.toLowerCase();
-  });
-};
-
-const normalize_options = function (opts) {
-  const options = {};
-  // Merge with user options
-  for (const opt in opts) {
-    options[underscore(opt)] = opts[opt];
-  }
-  // Normalize option `encoding`
-  // Note: defined first because other options depends on it
-  // to convert chars/strings into buffers.
-  if (options.encoding === undefined || options.encoding === true) {
-    options.encoding = "utf8";
-  } else if (options.encoding === null || options.encoding === false) {
-    options.encoding = null;
-  } else if (
-    typeof options.encoding !== "string" &&
-    options.encoding !== null
-  ) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_ENCODING",
-      [
-        "Invalid option encoding:",
-        "encoding must be a string or null to return a buffer,",
-        `got ${JSON.stringify(options.encoding)}`,
-      ],
-      options,
-    );
-  }
-  // Normalize option `bom`
-  if (
-    options.bom === undefined ||
-    options.bom === null ||
-    options.bom === false
-  ) {
-    options.bom = false;
-  } else if (options.bom !== true) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_BOM",
-      [
-        "Invalid option bom:",
-        "bom must be true,",
-        `got ${JSON.stringify(options.bom)}`,
-      ],
-      options,
-    );
-  }
-  // Normalize option `cast`
-  options.cast_function = null;
-  if (
-    options.cast === undefined ||
-    options.cast === null ||
-    options.cast === false ||
-    options.cast === ""
-  ) {
-    options.cast = undefined;
-  } else if (typeof options.cast === "function") {
-    options.cast_function = options.cast;
-    options.cast = true;
-  } else if (options.cast !== true) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_CAST",
-      [
-        "Invalid option cast:",
-        "cast must be true or a function,",
-        `got ${JSON.stringify(options.cast)}`,
-      ],
-      options,
-    );
-  }
-  // Normalize option `cast_date`
-  if (
-    options.cast_date === undefined ||
-    options.cast_date === null ||
-    options.cast_date === false ||
-    options.cast_date === ""
-  ) {
-    options.cast_date = false;
-  } else if (options.cast_date === true) {
-    options.cast_date = function (value) {
-      const date = Date.parse(value);
-      return !isNaN(date) ? new Date(date) : value;
-    };
-  } else if (typeof options.cast_date !== "function") {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_CAST_DATE",
-      [
-        "Invalid option cast_date:",
-        "cast_date must be true or a function,",
-        `got ${JSON.stringify(options.cast_date)}`,
-      ],
-      options,
-    );
-  }
-  // Normalize option `columns`
-  options.cast_first_line_to_header = undefined;
-  if (options.columns === true) {
-    // Fields in the first line are converted as-is to columns
-    options.cast_first_line_to_header = undefined;
-  } else if (typeof options.columns === "function") {
-    options.cast_first_line_to_header = options.columns;
-    options.columns = true;
-  } else if (Array.isArray(options.columns)) {
-    options.columns = normalize_columns_array(options.columns);
-  } else if (
-    options.columns === undefined ||
-    options.columns === null ||
-    options.columns === false
-  ) {
-    options.columns = false;
-  } else {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_COLUMNS",
-      [
-        "Invalid option columns:",
-        "expect an array, a function or true,",
-        `got ${JSON.stringify(options.columns)}`,
-      ],
-      options,
-    );
-  }
-  // Normalize option `group_columns_by_name`
-  if (
-    options.group_columns_by_name === undefined ||
-    options.group_columns_by_name === null ||
-    options.group_columns_by_name === false
-  ) {
-    options.group_columns_by_name = false;
-  } else if (options.group_columns_by_name !== true) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_GROUP_COLUMNS_BY_NAME",
-      [
-        "Invalid option group_columns_by_name:",
-        "expect an boolean,",
-        `got ${JSON.stringify(options.group_columns_by_name)}`,
-      ],
-      options,
-    );
-  } else if (options.columns === false) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_GROUP_COLUMNS_BY_NAME",
-      [
-        "Invalid option group_columns_by_name:",
-        "the `columns` mode must be activated.",
-      ],
-      options,
-    );
-  }
-  // Normalize option `comment`
-  if (
-    options.comment === undefined ||
-    options.comment === null ||
-    options.comment === false ||
-    options.comment === ""
-  ) {
-    options.comment = null;
-  } else {
-    if (typeof options.comment === "string") {
-      options.comment = Buffer.from(options.comment, options.encoding);
-    }
-    if (!Buffer.isBuffer(options.comment)) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_COMMENT",
-        [
-          "Invalid option comment:",
-          "comment must be a buffer or a string,",
-          `got ${JSON.stringify(options.comment)}`,
-        ],
-        options,
-      );
-    }
-  }
-  // Normalize option `comment_no_infix`
-  if (
-    options.comment_no_infix === undefined ||
-    options.comment_no_infix === null ||
-    options.comment_no_infix === false
-  ) {
-    options.comment_no_infix = false;
-  } else if (options.comment_no_infix !== true) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_COMMENT",
-      [
-        "Invalid option comment_no_infix:",
-        "value must be a boolean,",
-        `got ${JSON.stringify(options.comment_no_infix)}`,
-      ],
-      options,
-    );
-  }
-  // Normalize option `delimiter`
-  const delimiter_json = JSON.stringify(options.delimiter);
-  if (!Array.isArray(options.delimiter))
-    options.delimiter = [options.delimiter];
-  if (options.delimiter.length === 0) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_DELIMITER",
-      [
-        "Invalid option delimiter:",
-        "delimiter must be a non empty string or buffer or array of string|buffer,",
-        `got ${delimiter_json}`,
-      ],
-      options,
-    );
-  }
-  options.delimiter = options.delimiter.map(function (delimiter) {
-    if (delimiter === undefined || delimiter === null || delimiter === false) {
-      return Buffer.from(",", options.encoding);
-    }
-    if (typeof delimiter === "string") {
-      delimiter = Buffer.from(delimiter, options.encoding);
-    }
-    if (!Buffer.isBuffer(delimiter) || delimiter.length === 0) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_DELIMITER",
-        [
-          "Invalid option delimiter:",
-          "delimiter must be a non empty string or buffer or array of string|buffer,",
-          `got ${delimiter_json}`,
-        ],
-        options,
-      );
-    }
-    return delimiter;
-  });
-  // Normalize option `escape`
-  if (options.escape === undefined || options.escape === true) {
-    options.escape = Buffer.from('"', options.encoding);
-  } else if (typeof options.escape === "string") {
-    options.escape = Buffer.from(options.escape, options.encoding);
-  } else if (options.escape === null || options.escape === false) {
-    options.escape = null;
-  }
-  if (options.escape !== null) {
-    if (!Buffer.isBuffer(options.escape)) {
-      throw new Error(
-        `Invalid Option: escape must be a buffer, a string or a boolean, got ${JSON.stringify(options.escape)}`,
-      );
-    }
-  }
-  // Normalize option `from`
-  if (options.from === undefined || options.from === null) {
-    options.from = 1;
-  } else {
-    if (typeof options.from === "string" && /\d+/.test(options.from)) {
-      options.from = parseInt(options.from);
-    }
-    if (Number.isInteger(options.from)) {
-      if (options.from < 0) {
-        throw new Error(
-          `Invalid Option: from must be a positive integer, got ${JSON.stringify(opts.from)}`,
-        );
-      }
-    } else {
-      throw new Error(
-        `Invalid Option: from must be an integer, got ${JSON.stringify(options.from)}`,
-      );
-    }
-  }
-  // Normalize option `from_line`
-  if (options.from_line === undefined || options.from_line === null) {
-    options.from_line = 1;
-  } else {
-    if (
-      typeof options.from_line === "string" &&
-      /\d+/.test(options.from_line)
-    ) {
-      options.from_line = parseInt(options.from_line);
-    }
-    if (Number.isInteger(options.from_line)) {
-      if (options.from_line <= 0) {
-        throw new Error(
-          `Invalid Option: from_line must be a positive integer greater than 0, got ${JSON.stringify(opts.from_line)}`,
-        );
-      }
-    } else {
-      throw new Error(
-        `Invalid Option: from_line must be an integer, got ${JSON.stringify(opts.from_line)}`,
-      );
-    }
-  }
-  // Normalize options `ignore_last_delimiters`
-  if (
-    options.ignore_last_delimiters === undefined ||
-    options.ignore_last_delimiters === null
-  ) {
-    options.ignore_last_delimiters = false;
-  } else if (typeof options.ignore_last_delimiters === "number") {
-    options.ignore_last_delimiters = Math.floor(options.ignore_last_delimiters);
-    if (options.ignore_last_delimiters === 0) {
-      options.ignore_last_delimiters = false;
-    }
-  } else if (typeof options.ignore_last_delimiters !== "boolean") {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_IGNORE_LAST_DELIMITERS",
-      [
-        "Invalid option `ignore_last_delimiters`:",
-        "the value must be a boolean value or an integer,",
-        `got ${JSON.stringify(options.ignore_last_delimiters)}`,
-      ],
-      options,
-    );
-  }
-  if (options.ignore_last_delimiters === true && options.columns === false) {
-    throw new CsvError(
-      "CSV_IGNORE_LAST_DELIMITERS_REQUIRES_COLUMNS",
-      [
-        "The option `ignore_last_delimiters`",
-        "requires the activation of the `columns` option",
-      ],
-      options,
-    );
-  }
-  // Normalize option `info`
-  if (
-    options.info === undefined ||
-    options.info === null ||
-    options.info === false
-  ) {
-    options.info = false;
-  } else if (options.info !== true) {
-    throw new Error(
-      `Invalid Option: info must be true, got ${JSON.stringify(options.info)}`,
-    );
-  }
-  // Normalize option `max_record_size`
-  if (
-    options.max_record_size === undefined ||
-    options.max_record_size === null ||
-    options.max_record_size === false
-  ) {
-    options.max_record_size = 0;
-  } else if (
-    Number.isInteger(options.max_record_size) &&
-    options.max_record_size >= 0
-  ) ; else if (
-    typeof options.max_record_size === "string" &&
-    /\d+/.test(options.max_record_size)
-  ) {
-    options.max_record_size = parseInt(options.max_record_size);
-  } else {
-    throw new Error(
-      `Invalid Option: max_record_size must be a positive integer, got ${JSON.stringify(options.max_record_size)}`,
-    );
-  }
-  // Normalize option `objname`
-  if (
-    options.objname === undefined ||
-    options.objname === null ||
-    options.objname === false
-  ) {
-    options.objname = undefined;
-  } else if (Buffer.isBuffer(options.objname)) {
-    if (options.objname.length === 0) {
-      throw new Error(`Invalid Option: objname must be a non empty buffer`);
-    }
-    if (options.encoding === null) ; else {
-      options.objname = options.objname.toString(options.encoding);
-    }
-  } else if (typeof options.objname === "string") {
-    if (options.objname.length === 0) {
-      throw new Error(`Invalid Option: objname must be a non empty string`);
-    }
-    // Great, nothing to do
-  } else if (typeof options.objname === "number") ; else {
-    throw new Error(
-      `Invalid Option: objname must be a string or a buffer, got ${options.objname}`,
-    );
-  }
-  if (options.objname !== undefined) {
-    if (typeof options.objname === "number") {
-      if (options.columns !== false) {
-        throw Error(
-          "Invalid Option: objname index cannot be combined with columns or be defined as a field",
-        );
-      }
-    } else {
-      // A string or a buffer
-      if (options.columns === false) {
-        throw Error(
-          "Invalid Option: objname field must be combined with columns or be defined as an index",
-        );
-      }
-    }
-  }
-  // Normalize option `on_record`
-  if (options.on_record === undefined || options.on_record === null) {
-    options.on_record = undefined;
-  } else if (typeof options.on_record !== "function") {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_ON_RECORD",
-      [
-        "Invalid option `on_record`:",
-        "expect a function,",
-        `got ${JSON.stringify(options.on_record)}`,
-      ],
-      options,
-    );
-  }
-  // Normalize option `on_skip`
-  // options.on_skip ??= (err, chunk) => {
-  //   this.emit('skip', err, chunk);
-  // };
-  if (
-    options.on_skip !== undefined &&
-    options.on_skip !== null &&
-    typeof options.on_skip !== "function"
-  ) {
-    throw new Error(
-      `Invalid Option: on_skip must be a function, got ${JSON.stringify(options.on_skip)}`,
-    );
-  }
-  // Normalize option `quote`
-  if (
-    options.quote === null ||
-    options.quote === false ||
-    options.quote === ""
-  ) {
-    options.quote = null;
-  } else {
-    if (options.quote === undefined || options.quote === true) {
-      options.quote = Buffer.from('"', options.encoding);
-    } else if (typeof options.quote === "string") {
-      options.quote = Buffer.from(options.quote, options.encoding);
-    }
-    if (!Buffer.isBuffer(options.quote)) {
-      throw new Error(
-        `Invalid Option: quote must be a buffer or a string, got ${JSON.stringify(options.quote)}`,
-      );
-    }
-  }
-  // Normalize option `raw`
-  if (
-    options.raw === undefined ||
-    options.raw === null ||
-    options.raw === false
-  ) {
-    options.raw = false;
-  } else if (options.raw !== true) {
-    throw new Error(
-      `Invalid Option: raw must be true, got ${JSON.stringify(options.raw)}`,
-    );
-  }
-  // Normalize option `record_delimiter`
-  if (options.record_delimiter === undefined) {
-    options.record_delimiter = [];
-  } else if (
-    typeof options.record_delimiter === "string" ||
-    Buffer.isBuffer(options.record_delimiter)
-  ) {
-    if (options.record_delimiter.length === 0) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_RECORD_DELIMITER",
-        [
-          "Invalid option `record_delimiter`:",
-          "value must be a non empty string or buffer,",
-          `got ${JSON.stringify(options.record_delimiter)}`,
-        ],
-        options,
-      );
-    }
-    options.record_delimiter = [options.record_delimiter];
-  } else if (!Array.isArray(options.record_delimiter)) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_RECORD_DELIMITER",
-      [
-        "Invalid option `record_delimiter`:",
-        "value must be a string, a buffer or array of string|buffer,",
-        `got ${JSON.stringify(options.record_delimiter)}`,
-      ],
-      options,
-    );
-  }
-  options.record_delimiter = options.record_delimiter.map(function (rd, i) {
-    if (typeof rd !== "string" && !Buffer.isBuffer(rd)) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_RECORD_DELIMITER",
-        [
-          "Invalid option `record_delimiter`:",
-          "value must be a string, a buffer or array of string|buffer",
-          `at index ${i},`,
-          `got ${JSON.stringify(rd)}`,
-        ],
-        options,
-      );
-    } else if (rd.length === 0) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_RECORD_DELIMITER",
-        [
-          "Invalid option `record_delimiter`:",
-          "value must be a non empty string or buffer",
-          `at index ${i},`,
-          `got ${JSON.stringify(rd)}`,
-        ],
-        options,
-      );
-    }
-    if (typeof rd === "string") {
-      rd = Buffer.from(rd, options.encoding);
-    }
-    return rd;
-  });
-  // Normalize option `relax_column_count`
-  if (typeof options.relax_column_count === "boolean") ; else if (
-    options.relax_column_count === undefined ||
-    options.relax_column_count === null
-  ) {
-    options.relax_column_count = false;
-  } else {
-    throw new Error(
-      `Invalid Option: relax_column_count must be a boolean, got ${JSON.stringify(options.relax_column_count)}`,
-    );
-  }
-  if (typeof options.relax_column_count_less === "boolean") ; else if (
-    options.relax_column_count_less === undefined ||
-    options.relax_column_count_less === null
-  ) {
-    options.relax_column_count_less = false;
-  } else {
-    throw new Error(
-      `Invalid Option: relax_column_count_less must be a boolean, got ${JSON.stringify(options.relax_column_count_less)}`,
-    );
-  }
-  if (typeof options.relax_column_count_more === "boolean") ; else if (
-    options.relax_column_count_more === undefined ||
-    options.relax_column_count_more === null
-  ) {
-    options.relax_column_count_more = false;
-  } else {
-    throw new Error(
-      `Invalid Option: relax_column_count_more must be a boolean, got ${JSON.stringify(options.relax_column_count_more)}`,
-    );
-  }
-  // Normalize option `relax_quotes`
-  if (typeof options.relax_quotes === "boolean") ; else if (
-    options.relax_quotes === undefined ||
-    options.relax_quotes === null
-  ) {
-    options.relax_quotes = false;
-  } else {
-    throw new Error(
-      `Invalid Option: relax_quotes must be a boolean, got ${JSON.stringify(options.relax_quotes)}`,
-    );
-  }
-  // Normalize option `skip_empty_lines`
-  if (typeof options.skip_empty_lines === "boolean") ; else if (
-    options.skip_empty_lines === undefined ||
-    options.skip_empty_lines === null
-  ) {
-    options.skip_empty_lines = false;
-  } else {
-    throw new Error(
-      `Invalid Option: skip_empty_lines must be a boolean, got ${JSON.stringify(options.skip_empty_lines)}`,
-    );
-  }
-  // Normalize option `skip_records_with_empty_values`
-  if (typeof options.skip_records_with_empty_values === "boolean") ; else if (
-    options.skip_records_with_empty_values === undefined ||
-    options.skip_records_with_empty_values === null
-  ) {
-    options.skip_records_with_empty_values = false;
-  } else {
-    throw new Error(
-      `Invalid Option: skip_records_with_empty_values must be a boolean, got ${JSON.stringify(options.skip_records_with_empty_values)}`,
-    );
-  }
-  // Normalize option `skip_records_with_error`
-  if (typeof options.skip_records_with_error === "boolean") ; else if (
-    options.skip_records_with_error === undefined ||
-    options.skip_records_with_error === null
-  ) {
-    options.skip_records_with_error = false;
-  } else {
-    throw new Error(
-      `Invalid Option: skip_records_with_error must be a boolean, got ${JSON.stringify(options.skip_records_with_error)}`,
-    );
-  }
-  // Normalize option `rtrim`
-  if (
-    options.rtrim === undefined ||
-    options.rtrim === null ||
-    options.rtrim === false
-  ) {
-    options.rtrim = false;
-  } else if (options.rtrim !== true) {
-    throw new Error(
-      `Invalid Option: rtrim must be a boolean, got ${JSON.stringify(options.rtrim)}`,
-    );
-  }
-  // Normalize option `ltrim`
-  if (
-    options.ltrim === undefined ||
-    options.ltrim === null ||
-    options.ltrim === false
-  ) {
-    options.ltrim = false;
-  } else if (options.ltrim !== true) {
-    throw new Error(
-      `Invalid Option: ltrim must be a boolean, got ${JSON.stringify(options.ltrim)}`,
-    );
-  }
-  // Normalize option `trim`
-  if (
-    options.trim === undefined ||
-    options.trim === null ||
-    options.trim === false
-  ) {
-    options.trim = false;
-  } else if (options.trim !== true) {
-    throw new Error(
-      `Invalid Option: trim must be a boolean, got ${JSON.stringify(options.trim)}`,
-    );
-  }
-  // Normalize options `trim`, `ltrim` and `rtrim`
-  if (options.trim === true && opts.ltrim !== false) {
-    options.ltrim = true;
-  } else if (options.ltrim !== true) {
-    options.ltrim = false;
-  }
-  if (options.trim === true && opts.rtrim !== false) {
-    options.rtrim = true;
-  } else if (options.rtrim !== true) {
-    options.rtrim = false;
-  }
-  // Normalize option `to`
-  if (options.to === undefined || options.to === null) {
-    options.to = -1;
-  } else if (options.to !== -1) {
-    if (typeof options.to === "string" && /\d+/.test(options.to)) {
-      options.to = parseInt(options.to);
-    }
-    if (Number.isInteger(options.to)) {
-      if (options.to <= 0) {
-        throw new Error(
-          `Invalid Option: to must be a positive integer greater than 0, got ${JSON.stringify(opts.to)}`,
-        );
-      }
-    } else {
-      throw new Error(
-        `Invalid Option: to must be an integer, got ${JSON.stringify(opts.to)}`,
-      );
-    }
-  }
-  // Normalize option `to_line`
-  if (options.to_line === undefined || options.to_line === null) {
-    options.to_line = -1;
-  } else if (options.to_line !== -1) {
-    if (typeof options.to_line === "string" && /\d+/.test(options.to_line)) {
-      options.to_line = parseInt(options.to_line);
-    }
-    if (Number.isInteger(options.to_line)) {
-      if (options.to_line <= 0) {
-        throw new Error(
-          `Invalid Option: to_line must be a positive integer greater than 0, got ${JSON.stringify(opts.to_line)}`,
-        );
-      }
-    } else {
-      throw new Error(
-        `Invalid Option: to_line must be an integer, got ${JSON.stringify(opts.to_line)}`,
-      );
-    }
-  }
-  return options;
-};
-
-const isRecordEmpty = function (record) {
-  return record.every(
-    (field) =>
-      field == null || (field.toString && field.toString().trim() === ""),
-  );
-};
-
-const cr = 13; // `\r`, carriage return, 0x0D in hexadécimal, 13 in decimal
-const nl = 10; // `\n`, newline, 0x0A in hexadecimal, 10 in decimal
-
-const boms = {
-  // Note, the following are equals:
-  // Buffer.from("\ufeff")
-  // Buffer.from([239, 187, 191])
-  // Buffer.from('EFBBBF', 'hex')
-  utf8: Buffer.from([239, 187, 191]),
-  // Note, the following are equals:
-  // Buffer.from "\ufeff", 'utf16le
-  // Buffer.from([255, 254])
-  utf16le: Buffer.from([255, 254]),
-};
-
-const transform = function (original_options = {}) {
-  const info = {
-    bytes: 0,
-    bytes_records: 0,
-    comment_lines: 0,
-    empty_lines: 0,
-    invalid_field_length: 0,
-    lines: 1,
-    records: 0,
-  };
-  const options = normalize_options(original_options);
-  return {
-    info: info,
-    original_options: original_options,
-    options: options,
-    state: init_state(options),
-    __needMoreData: function (i, bufLen, end) {
-      if (end) return false;
-      const { encoding, escape, quote } = this.options;
-      const { quoting, needMoreDataSize, recordDelimiterMaxLength } =
-        this.state;
-      const numOfCharLeft = bufLen - i - 1;
-      const requiredLength = Math.max(
-        needMoreDataSize,
-        // Skip if the remaining buffer smaller than record delimiter
-        // If "record_delimiter" is yet to be discovered:
-        // 1. It is equals to `[]` and "recordDelimiterMaxLength" equals `0`
-        // 2. We set the length to windows line ending in the current encoding
-        // Note, that encoding is known from user or bom discovery at that point
-        // recordDelimiterMaxLength,
-        recordDelimiterMaxLength === 0
-          ? Buffer.from("\r\n", encoding).length
-          : recordDelimiterMaxLength,
-        // Skip if remaining buffer can be an escaped quote
-        quoting ? (escape === null ? 0 : escape.length) + quote.length : 0,
-        // Skip if remaining buffer can be record delimiter following the closing quote
-        quoting ? quote.length + recordDelimiterMaxLength : 0,
-      );
-      return numOfCharLeft < requiredLength;
-    },
-    // Central parser implementation
-    parse: function (nextBuf, end, push, close) {
-      const {
-        bom,
-        comment_no_infix,
-        encoding,
-        from_line,
-        ltrim,
-        max_record_size,
-        raw,
-        relax_quotes,
-        rtrim,
-        skip_empty_lines,
-        to,
-        to_line,
-      } = this.options;
-      let { comment, escape, quote, record_delimiter } = this.options;
-      const { bomSkipped, previousBuf, rawBuffer, escapeIsQuote } = this.state;
-      let buf;
-      if (previousBuf === undefined) {
-        if (nextBuf === undefined) {
-          // Handle empty string
-          close();
-          return;
-        } else {
-          buf = nextBuf;
-        }
-      } else if (previousBuf !== undefined && nextBuf === undefined) {
-        buf = previousBuf;
-      } else {
-        buf = Buffer.concat([previousBuf, nextBuf]);
-      }
-      // Handle UTF BOM
-      if (bomSkipped === false) {
-        if (bom === false) {
-          this.state.bomSkipped = true;
-        } else if (buf.length < 3) {
-          // No enough data
-          if (end === false) {
-            // Wait for more data
-            this.state.previousBuf = buf;
-            return;
-          }
-        } else {
-          for (const encoding in boms) {
-            if (boms[encoding].compare(buf, 0, boms[encoding].length) === 0) {
-              // Skip BOM
-              const bomLength = boms[encoding].length;
-              this.state.bufBytesStart += bomLength;
-              buf = buf.slice(bomLength);
-              // Renormalize original options with the new encoding
-              const options = normalize_options({
-                ...this.original_options,
-                encoding: encoding,
-              });
-              // Properties are merged with the existing options instance
-              for (const key in options) {
-                this.options[key] = options[key];
-              }
-              // Options will re-evaluate the Buffer with the new encoding
-              ({ comment, escape, quote } = this.options);
-              break;
-            }
-          }
-          this.state.bomSkipped = true;
-        }
-      }
-      const bufLen = buf.length;
-      let pos;
-      for (pos = 0; pos < bufLen; pos++) {
-        // Ensure we get enough space to look ahead
-        // There should be a way to move this out of the loop
-        if (this.__needMoreData(pos, bufLen, end)) {
-          break;
-        }
-        if (this.state.wasRowDelimiter === true) {
-          this.info.lines++;
-          this.state.wasRowDelimiter = false;
-        }
-        if (to_line !== -1 && this.info.lines > to_line) {
-          this.state.stop = true;
-          close();
-          return;
-        }
-        // Auto discovery of record_delimiter, unix, mac and windows supported
-        if (this.state.quoting === false && record_delimiter.length === 0) {
-          const record_delimiterCount = this.__autoDiscoverRecordDelimiter(
-            buf,
-            pos,
-          );
-          if (record_delimiterCount) {
-            record_delimiter = this.options.record_delimiter;
-          }
-        }
-        const chr = buf[pos];
-        if (raw === true) {
-          rawBuffer.append(chr);
-        }
-        if (
-          (chr === cr || chr === nl) &&
-          this.state.wasRowDelimiter === false
-        ) {
-          this.state.wasRowDelimiter = true;
-        }
-        // Previous char was a valid escape char
-        // treat the current char as a regular char
-        if (this.state.escaping === true) {
-          this.state.escaping = false;
-        } else {
-          // Escape is only active inside quoted fields
-          // We are quoting, the char is an escape chr and there is a chr to escape
-          // if(escape !== null && this.state.quoting === true && chr === escape && pos + 1 < bufLen){
-          if (
-            escape !== null &&
-            this.state.quoting === true &&
-            this.__isEscape(buf, pos, chr) &&
-            pos + escape.length < bufLen
-          ) {
-            if (escapeIsQuote) {
-              if (this.__isQuote(buf, pos + escape.length)) {
-                this.state.escaping = true;
-                pos += escape.length - 1;
-                continue;
-              }
-            } else {
-              this.state.escaping = true;
-              pos += escape.length - 1;
-              continue;
-            }
-          }
-          // Not currently escaping and chr is a quote
-          // TODO: need to compare bytes instead of single char
-          if (this.state.commenting === false && this.__isQuote(buf, pos)) {
-            if (this.state.quoting === true) {
-              const nextChr = buf[pos + quote.length];
-              const isNextChrTrimable =
-                rtrim && this.__isCharTrimable(buf, pos + quote.length);
-              const isNextChrComment =
-                comment !== null &&
-                this.__compareBytes(comment, buf, pos + quote.length, nextChr);
-              const isNextChrDelimiter = this.__isDelimiter(
-                buf,
-                pos + quote.length,
-                nextChr,
-              );
-              const isNextChrRecordDelimiter =
-                record_delimiter.length === 0
-                  ? this.__autoDiscoverRecordDelimiter(buf, pos + quote.length)
-                  : this.__isRecordDelimiter(nextChr, buf, pos + quote.length);
-              // Escape a quote
-              // Treat next char as a regular character
-              if (
-                escape !== null &&
-                this.__isEscape(buf, pos, chr) &&
-                this.__isQuote(buf, pos + escape.length)
-              ) {
-                pos += escape.length - 1;
-              } else if (
-                !nextChr ||
-                isNextChrDelimiter ||
-                isNextChrRecordDelimiter ||
-                isNextChrComment ||
-                isNextChrTrimable
-              ) {
-                this.state.quoting = false;
-                this.state.wasQuoting = true;
-                pos += quote.length - 1;
-                continue;
-              } else if (relax_quotes === false) {
-                const err = this.__error(
-                  new CsvError(
-                    "CSV_INVALID_CLOSING_QUOTE",
-                    [
-                      "Invalid Closing Quote:",
-                      `got "${String.fromCharCode(nextChr)}"`,
-                      `at line ${this.info.lines}`,
-                      "instead of delimiter, record delimiter, trimable character",
-                      "(if activated) or comment",
-                    ],
-                    this.options,
-                    this.__infoField(),
-                  ),
-                );
-                if (err !== undefined) return err;
-              } else {
-                this.state.quoting = false;
-                this.state.wasQuoting = true;
-                this.state.field.prepend(quote);
-                pos += quote.length - 1;
-              }
-            } else {
-              if (this.state.field.length !== 0) {
-                // In relax_quotes mode, treat opening quote preceded by chrs as regular
-                if (relax_quotes === false) {
-                  const info = this.__infoField();
-                  const bom = Object.keys(boms)
-                    .map((b) =>
-                      boms[b].equals(this.state.field.toString()) ? b : false,
-                    )
-                    .filter(Boolean)[0];
-                  const err = this.__error(
-                    new CsvError(
-                      "INVALID_OPENING_QUOTE",
-                      [
-                        "Invalid Opening Quote:",
-                        `a quote is found on field ${JSON.stringify(info.column)} at line ${info.lines}, value is ${JSON.stringify(this.state.field.toString(encoding))}`,
-                        bom ? `(${bom} bom)` : undefined,
-                      ],
-                      this.options,
-                      info,
-                      {
-                        field: this.state.field,
-                      },
-                    ),
-                  );
-                  if (err !== undefined) return err;
-                }
-              } else {
-                this.state.quoting = true;
-                pos += quote.length - 1;
-                continue;
-              }
-            }
-          }
-          if (this.state.quoting === false) {
-            const recordDelimiterLength = this.__isRecordDelimiter(
-              chr,
-              buf,
-              pos,
-            );
-            if (recordDelimiterLength !== 0) {
-              // Do not emit comments which take a full line
-              const skipCommentLine =
-                this.state.commenting &&
-                this.state.wasQuoting === false &&
-                this.state.record.length === 0 &&
-                this.state.field.length === 0;
-              if (skipCommentLine) {
-                this.info.comment_lines++;
-                // Skip full comment line
-              } else {
-                // Activate records emission if above from_line
-                if (
-                  this.state.enabled === false &&
-                  this.info.lines +
-                    (this.state.wasRowDelimiter === true ? 1 : 0) >=
-                    from_line
-                ) {
-                  this.state.enabled = true;
-                  this.__resetField();
-                  this.__resetRecord();
-                  pos += recordDelimiterLength - 1;
-                  continue;
-                }
-                // Skip if line is empty and skip_empty_lines activated
-                if (
-                  skip_empty_lines === true &&
-                  this.state.wasQuoting === false &&
-                  this.state.record.length === 0 &&
-                  this.state.field.length === 0
-                ) {
-                  this.info.empty_lines++;
-                  pos += recordDelimiterLength - 1;
-                  continue;
-                }
-                this.info.bytes = this.state.bufBytesStart + pos;
-                const errField = this.__onField();
-                if (errField !== undefined) return errField;
-                this.info.bytes =
-                  this.state.bufBytesStart + pos + recordDelimiterLength;
-                const errRecord = this.__onRecord(push);
-                if (errRecord !== undefined) return errRecord;
-                if (to !== -1 && this.info.records >= to) {
-                  this.state.stop = true;
-                  close();
-                  return;
-                }
-              }
-              this.state.commenting = false;
-              pos += recordDelimiterLength - 1;
-              continue;
-            }
-            if (this.state.commenting) {
-              continue;
-            }
-            if (
-              comment !== null &&
-              (comment_no_infix === false ||
-                (this.state.record.length === 0 &&
-                  this.state.field.length === 0))
-            ) {
-              const commentCount = this.__compareBytes(comment, buf, pos, chr);
-              if (commentCount !== 0) {
-                this.state.commenting = true;
-                continue;
-              }
-            }
-            const delimiterLength = this.__isDelimiter(buf, pos, chr);
-            if (delimiterLength !== 0) {
-              this.info.bytes = this.state.bufBytesStart + pos;
-              const errField = this.__onField();
-              if (errField !== undefined) return errField;
-              pos += delimiterLength - 1;
-              continue;
-            }
-          }
-        }
-        if (this.state.commenting === false) {
-          if (
-            max_record_size !== 0 &&
-            this.state.record_length + this.state.field.length > max_record_size
-          ) {
-            return this.__error(
-              new CsvError(
-                "CSV_MAX_RECORD_SIZE",
-                [
-                  "Max Record Size:",
-                  "record exceed the maximum number of tolerated bytes",
-                  `of ${max_record_size}`,
-                  `at line ${this.info.lines}`,
-                ],
-                this.options,
-                this.__infoField(),
-              ),
-            );
-          }
-        }
-        const lappend =
-          ltrim === false ||
-          this.state.quoting === true ||
-          this.state.field.length !== 0 ||
-          !this.__isCharTrimable(buf, pos);
-        // rtrim in non quoting is handle in __onField
-        const rappend = rtrim === false || this.state.wasQuoting === false;
-        if (lappend === true && rappend === true) {
-          this.state.field.append(chr);
-        } else if (rtrim === true && !this.__isCharTrimable(buf, pos)) {
-          return this.__error(
-            new CsvError(
-              "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE",
-              [
-                "Invalid Closing Quote:",
-                "found non trimable byte after quote",
-                `at line ${this.info.lines}`,
-              ],
-              this.options,
-              this.__infoField(),
-            ),
-          );
-        } else {
-          if (lappend === false) {
-            pos += this.__isCharTrimable(buf, pos) - 1;
-          }
-          continue;
-        }
-      }
-      if (end === true) {
-        // Ensure we are not ending in a quoting state
-        if (this.state.quoting === true) {
-          const err = this.__error(
-            new CsvError(
-              "CSV_QUOTE_NOT_CLOSED",
-              [
-                "Quote Not Closed:",
-                `the parsing is finished with an opening quote at line ${this.info.lines}`,
-              ],
-              this.options,
-              this.__infoField(),
-            ),
-          );
-          if (err !== undefined) return err;
-        } else {
-          // Skip last line if it has no characters
-          if (
-            this.state.wasQuoting === true ||
-            this.state.record.length !== 0 ||
-            this.state.field.length !== 0
-          ) {
-            this.info.bytes = this.state.bufBytesStart + pos;
-            const errField = this.__onField();
-            if (errField !== undefined) return errField;
-            const errRecord = this.__onRecord(push);
-            if (errRecord !== undefined) return errRecord;
-          } else if (this.state.wasRowDelimiter === true) {
-            this.info.empty_lines++;
-          } else if (this.state.commenting === true) {
-            this.info.comment_lines++;
-          }
-        }
-      } else {
-        this.state.bufBytesStart += pos;
-        this.state.previousBuf = buf.slice(pos);
-      }
-      if (this.state.wasRowDelimiter === true) {
-        this.info.lines++;
-        this.state.wasRowDelimiter = false;
-      }
-    },
-    __onRecord: function (push) {
-      const {
-        columns,
-        group_columns_by_name,
-        encoding,
-        info,
-        from,
-        relax_column_count,
-        relax_column_count_less,
-        relax_column_count_more,
-        raw,
-        skip_records_with_empty_values,
-      } = this.options;
-      const { enabled, record } = this.state;
-      if (enabled === false) {
-        return this.__resetRecord();
-      }
-      // Convert the first line into column names
-      const recordLength = record.length;
-      if (columns === true) {
-        if (skip_records_with_empty_values === true && isRecordEmpty(record)) {
-          this.__resetRecord();
-          return;
-        }
-        return this.__firstLineToColumns(record);
-      }
-      if (columns === false && this.info.records === 0) {
-        this.state.expectedRecordLength = recordLength;
-      }
-      if (recordLength !== this.state.expectedRecordLength) {
-        const err =
-          columns === false
-            ? new CsvError(
-                "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH",
-                [
-                  "Invalid Record Length:",
-                  `expect ${this.state.expectedRecordLength},`,
-                  `got ${recordLength} on line ${this.info.lines}`,
-                ],
-                this.options,
-                this.__infoField(),
-                {
-                  record: record,
-                },
-              )
-            : new CsvError(
-                "CSV_RECORD_INCONSISTENT_COLUMNS",
-                [
-                  "Invalid Record Length:",
-                  `columns length is ${columns.length},`, // rename columns
-                  `got ${recordLength} on line ${this.info.lines}`,
-                ],
-                this.options,
-                this.__infoField(),
-                {
-                  record: record,
-                },
-              );
-        if (
-          relax_column_count === true ||
-          (relax_column_count_less === true &&
-            recordLength < this.state.expectedRecordLength) ||
-          (relax_column_count_more === true &&
-            recordLength > this.state.expectedRecordLength)
-        ) {
-          this.info.invalid_field_length++;
-          this.state.error = err;
-          // Error is undefined with skip_records_with_error
-        } else {
-          const finalErr = this.__error(err);
-          if (finalErr) return finalErr;
-        }
-      }
-      if (skip_records_with_empty_values === true && isRecordEmpty(record)) {
-        this.__resetRecord();
-        return;
-      }
-      if (this.state.recordHasError === true) {
-        this.__resetRecord();
-        this.state.recordHasError = false;
-        return;
-      }
-      this.info.records++;
-      if (from === 1 || this.info.records >= from) {
-        const { objname } = this.options;
-        // With columns, records are object
-        if (columns !== false) {
-          const obj = {};
-          // Transform record array to an object
-          for (let i = 0, l = record.length; i < l; i++) {
-            if (columns[i] === undefined || columns[i].disabled) continue;
-            // Turn duplicate columns into an array
-            if (
-              group_columns_by_name === true &&
-              obj[columns[i].name] !== undefined
-            ) {
-              if (Array.isArray(obj[columns[i].name])) {
-                obj[columns[i].name] = obj[columns[i].name].concat(record[i]);
-              } else {
-                obj[columns[i].name] = [obj[columns[i].name], record[i]];
-              }
-            } else {
-              obj[columns[i].name] = record[i];
-            }
-          }
-          // Without objname (default)
-          if (raw === true || info === true) {
-            const extRecord = Object.assign(
-              { record: obj },
-              raw === true
-                ? { raw: this.state.rawBuffer.toString(encoding) }
-                : {},
-              info === true ? { info: this.__infoRecord() } : {},
-            );
-            const err = this.__push(
-              objname === undefined ? extRecord : [obj[objname], extRecord],
-              push,
-            );
-            if (err) {
-              return err;
-            }
-          } else {
-            const err = this.__push(
-              objname === undefined ? obj : [obj[objname], obj],
-              push,
-            );
-            if (err) {
-              return err;
-            }
-          }
-          // Without columns, records are array
-        } else {
-          if (raw === true || info === true) {
-            const extRecord = Object.assign(
-              { record: record },
-              raw === true
-                ? { raw: this.state.rawBuffer.toString(encoding) }
-                : {},
-              info === true ? { info: this.__infoRecord() } : {},
-            );
-            const err = this.__push(
-              objname === undefined ? extRecord : [record[objname], extRecord],
-              push,
-            );
-            if (err) {
-              return err;
-            }
-          } else {
-            const err = this.__push(
-              objname === undefined ? record : [record[objname], record],
-              push,
-            );
-            if (err) {
-              return err;
-            }
-          }
-        }
-      }
-      this.__resetRecord();
-    },
-    __firstLineToColumns: function (record) {
-      const { firstLineToHeaders } = this.state;
-      try {
-        const headers =
-          firstLineToHeaders === undefined
-            ? record
-            : firstLineToHeaders.call(null, record);
-        if (!Array.isArray(headers)) {
-          return this.__error(
-            new CsvError(
-              "CSV_INVALID_COLUMN_MAPPING",
-              [
-                "Invalid Column Mapping:",
-                "expect an array from column function,",
-                `got ${JSON.stringify(headers)}`,
-              ],
-              this.options,
-              this.__infoField(),
-              {
-                headers: headers,
-              },
-            ),
-          );
-        }
-        const normalizedHeaders = normalize_columns_array(headers);
-        this.state.expectedRecordLength = normalizedHeaders.length;
-        this.options.columns = normalizedHeaders;
-        this.__resetRecord();
-        return;
-      } catch (err) {
-        return err;
-      }
-    },
-    __resetRecord: function () {
-      if (this.options.raw === true) {
-        this.state.rawBuffer.reset();
-      }
-      this.state.error = undefined;
-      this.state.record = [];
-      this.state.record_length = 0;
-    },
-    __onField: function () {
-      const { cast, encoding, rtrim, max_record_size } = this.options;
-      const { enabled, wasQuoting } = this.state;
-      // Short circuit for the from_line options
-      if (enabled === false) {
-        return this.__resetField();
-      }
-      let field = this.state.field.toString(encoding);
-      if (rtrim === true && wasQuoting === false) {
-        field = field.trimRight();
-      }
-      if (cast === true) {
-        const [err, f] = this.__cast(field);
-        if (err !== undefined) return err;
-        field = f;
-      }
-      this.state.record.push(field);
-      // Increment record length if record size must not exceed a limit
-      if (max_record_size !== 0 && typeof field === "string") {
-        this.state.record_length += field.length;
-      }
-      this.__resetField();
-    },
-    __resetField: function () {
-      this.state.field.reset();
-      this.state.wasQuoting = false;
-    },
-    __push: function (record, push) {
-      const { on_record } = this.options;
-      if (on_record !== undefined) {
-        const info = this.__infoRecord();
-        try {
-          record = on_record.call(null, record, info);
-        } catch (err) {
-          return err;
-        }
-        if (record === undefined || record === null) {
-          return;
-        }
-      }
-      this.info.bytes_records += this.info.bytes;
-      push(record);
-    },
-    // Return a tuple with the error and the casted value
-    __cast: function (field) {
-      const { columns, relax_column_count } = this.options;
-      const isColumns = Array.isArray(columns);
-      // Dont loose time calling cast
-      // because the final record is an object
-      // and this field can't be associated to a key present in columns
-      if (
-        isColumns === true &&
-        relax_column_count &&
-        this.options.columns.length <= this.state.record.length
-      ) {
-        return [undefined, undefined];
-      }
-      if (this.state.castField !== null) {
-        try {
-          const info = this.__infoField();
-          return [undefined, this.state.castField.call(null, field, info)];
-        } catch (err) {
-          return [err];
-        }
-      }
-      if (this.__isFloat(field)) {
-        return [undefined, parseFloat(field)];
-      } else if (this.options.cast_date !== false) {
-        const info = this.__infoField();
-        return [undefined, this.options.cast_date.call(null, field, info)];
-      }
-      return [undefined, field];
-    },
-    // Helper to test if a character is a space or a line delimiter
-    __isCharTrimable: function (buf, pos) {
-      const isTrim = (buf, pos) => {
-        const { timchars } = this.state;
-        loop1: for (let i = 0; i < timchars.length; i++) {
-          const timchar = timchars[i];
-          for (let j = 0; j < timchar.length; j++) {
-            if (timchar[j] !== buf[pos + j]) continue loop1;
-          }
-          return timchar.length;
-        }
-        return 0;
-      };
-      return isTrim(buf, pos);
-    },
-    // Keep it in case we implement the `cast_int` option
-    // __isInt(value){
-    //   // return Number.isInteger(parseInt(value))
-    //   // return !isNaN( parseInt( obj ) );
-    //   return /^(\-|\+)?[1-9][0-9]*$/.test(value)
-    // }
-    __isFloat: function (value) {
-      return value - parseFloat(value) + 1 >= 0; // Borrowed from jquery
-    },
-    __compareBytes: function (sourceBuf, targetBuf, targetPos, firstByte) {
-      if (sourceBuf[0] !== firstByte) return 0;
-      const sourceLength = sourceBuf.length;
-      for (let i = 1; i < sourceLength; i++) {
-        if (sourceBuf[i] !== targetBuf[targetPos + i]) return 0;
-      }
-      return sourceLength;
-    },
-    __isDelimiter: function (buf, pos, chr) {
-      const { delimiter, ignore_last_delimiters } = this.options;
-      if (
-        ignore_last_delimiters === true &&
-        this.state.record.length === this.options.columns.length - 1
-      ) {
-        return 0;
-      } else if (
-        ignore_last_delimiters !== false &&
-        typeof ignore_last_delimiters === "number" &&
-        this.state.record.length === ignore_last_delimiters - 1
-      ) {
-        return 0;
-      }
-      loop1: for (let i = 0; i < delimiter.length; i++) {
-        const del = delimiter[i];
-        if (del[0] === chr) {
-          for (let j = 1; j < del.length; j++) {
-            if (del[j] !== buf[pos + j]) continue loop1;
-          }
-          return del.length;
-        }
-      }
-      return 0;
-    },
-    __isRecordDelimiter: function (chr, buf, pos) {
-      const { record_delimiter } = this.options;
-      const recordDelimiterLength = record_delimiter.length;
-      loop1: for (let i = 0; i < recordDelimiterLength; i++) {
-        const rd = record_delimiter[i];
-        const rdLength = rd.length;
-        if (rd[0] !== chr) {
-          continue;
-        }
-        for (let j = 1; j < rdLength; j++) {
-          if (rd[j] !== buf[pos + j]) {
-            continue loop1;
-          }
-        }
-        return rd.length;
-      }
-      return 0;
-    },
-    __isEscape: function (buf, pos, chr) {
-      const { escape } = this.options;
-      if (escape === null) return false;
-      const l = escape.length;
-      if (escape[0] === chr) {
-        for (let i = 0; i < l; i++) {
-          if (escape[i] !== buf[pos + i]) {
-            return false;
-          }
-        }
-        return true;
-      }
-      return false;
-    },
-    __isQuote: function (buf, pos) {
-      const { quote } = this.options;
-      if (quote === null) return false;
-      const l = quote.length;
-      for (let i = 0; i < l; i++) {
-        if (quote[i] !== buf[pos + i]) {
-          return false;
-        }
-      }
-      return true;
-    },
-    __autoDiscoverRecordDelimiter: function (buf, pos) {
-      const { encoding } = this.options;
-      // Note, we don't need to cache this information in state,
-      // It is only called on the first line until we find out a suitable
-      // record delimiter.
-      const rds = [
-        // Important, the windows line ending must be before mac os 9
-        Buffer.from("\r\n", encoding),
-        Buffer.from("\n", encoding),
-        Buffer.from("\r", encoding),
-      ];
-      loop: for (let i = 0; i < rds.length; i++) {
-        const l = rds[i].length;
-        for (let j = 0; j < l; j++) {
-          if (rds[i][j] !== buf[pos + j]) {
-            continue loop;
-          }
-        }
-        this.options.record_delimiter.push(rds[i]);
-        this.state.recordDelimiterMaxLength = rds[i].length;
-        return rds[i].length;
-      }
-      return 0;
-    },
-    __error: function (msg) {
-      const { encoding, raw, skip_records_with_error } = this.options;
-      const err = typeof msg === "string" ? new Error(msg) : msg;
-      if (skip_records_with_error) {
-        this.state.recordHasError = true;
-        if (this.options.on_skip !== undefined) {
-          try {
-            this.options.on_skip(
-              err,
-              raw ? this.state.rawBuffer.toString(encoding) : undefined,
-            );
-          } catch (err) {
-            return err;
-          }
-        }
-        // this.emit('skip', err, raw ? this.state.rawBuffer.toString(encoding) : undefined);
-        return undefined;
-      } else {
-        return err;
-      }
-    },
-    __infoDataSet: function () {
-      return {
-        ...this.info,
-        columns: this.options.columns,
-      };
-    },
-    __infoRecord: function () {
-      const { columns, raw, encoding } = this.options;
-      return {
-        ...this.__infoDataSet(),
-        bytes_records: this.info.bytes,
-        error: this.state.error,
-        header: columns === true,
-        index: this.state.record.length,
-        raw: raw ? this.state.rawBuffer.toString(encoding) : undefined,
-      };
-    },
-    __infoField: function () {
-      const { columns } = this.options;
-      const isColumns = Array.isArray(columns);
-      // Bytes records are only incremented when all records'fields are parsed
-      const bytes_records = this.info.bytes_records;
-      return {
-        ...this.__infoRecord(),
-        bytes_records: bytes_records,
-        column:
-          isColumns === true
-            ? columns.length > this.state.record.length
-              ? columns[this.state.record.length].name
-              : null
-            : this.state.record.length,
-        quoting: this.state.wasQuoting,
-      };
-    },
-  };
-};
-
-/*
-CSV Parse
-
-Please look at the [project documentation](https://csv.js.org/parse/) for
-additional information.
-*/
-
-
-class Parser extends Transform {
-  constructor(opts = {}) {
-    super({ ...{ readableObjectMode: true }, ...opts, encoding: null });
-    this.api = transform({
-      on_skip: (err, chunk) => {
-        this.emit("skip", err, chunk);
-      },
-      ...opts,
-    });
-    // Backward compatibility
-    this.state = this.api.state;
-    this.options = this.api.options;
-    this.info = this.api.info;
-  }
-  // Implementation of `Transform._transform`
-  _transform(buf, _, callback) {
-    if (this.state.stop === true) {
-      return;
-    }
-    const err = this.api.parse(
-      buf,
-      false,
-      (record) => {
-        this.push(record);
-      },
-      () => {
-        this.push(null);
-        this.end();
-        // Fix #333 and break #410
-        //   ko: api.stream.iterator.coffee
-        //   ko with v21.4.0, ok with node v20.5.1: api.stream.finished # aborted (with generate())
-        //   ko: api.stream.finished # aborted (with Readable)
-        // this.destroy()
-        // Fix #410 and partially break #333
-        //   ok: api.stream.iterator.coffee
-        //   ok: api.stream.finished # aborted (with generate())
-        //   broken: api.stream.finished # aborted (with Readable)
-        this.on("end", this.destroy);
-      },
-    );
-    if (err !== undefined) {
-      this.state.stop = true;
-    }
-    callback(err);
-  }
-  // Implementation of `Transform._flush`
-  _flush(callback) {
-    if (this.state.stop === true) {
-      return;
-    }
-    const err = this.api.parse(
-      undefined,
-      true,
-      (record) => {
-        this.push(record);
-      },
-      () => {
-        this.push(null);
-        this.on("end", this.destroy);
-      },
-    );
-    callback(err);
-  }
-}
-
-const parse = function () {
-  let data, options, callback;
-  for (const i in arguments) {
-    const argument = arguments[i];
-    const type = typeof argument;
-    if (
-      data === undefined &&
-      (typeof argument === "string" || Buffer.isBuffer(argument))
-    ) {
-      data = argument;
-    } else if (options === undefined && is_object(argument)) {
-      options = argument;
-    } else if (callback === undefined && type === "function") {
-      callback = argument;
-    } else {
-      throw new CsvError(
-        "CSV_INVALID_ARGUMENT",
-        ["Invalid argument:", `got ${JSON.stringify(argument)} at index ${i}`],
-        options || {},
-      );
-    }
-  }
-  const parser = new Parser(options);
-  if (callback) {
-    const records =
-      options === undefined || options.objname === undefined
-        ? []
-        : Object.create(null);
-    // const records =
-    //   options === undefined || options.objname === undefined ? [] : {};
-    parser.on("readable", function () {
-      let record;
-      while ((record = this.read()) !== null) {
-        if (options === undefined || options.objname === undefined) {
-          records.push(record);
-        } else {
-          Object.assign(records, {
-            [record[0]]: record[1],
-            // writable: true,
-            // enumerable: true,
-            // configurable: true
-          });
-        }
-      }
-    });
-    parser.on("error", function (err) {
-      callback(err, undefined, parser.api.__infoDataSet());
-    });
-    parser.on("end", function () {
-      callback(undefined, records, parser.api.__infoDataSet());
-    });
-  }
-  if (data !== undefined) {
-    const writer = function () {
-      parser.write(data);
-      parser.end();
-    };
-    // Support Deno, Rollup doesn't provide a shim for setImmediate
-    if (typeof setImmediate === "function") {
-      setImmediate(writer);
-    } else {
-      setTimeout(writer, 0);
-    }
-  }
-  return parser;
-};
-
-/** Resolves to the number of physical lines, blank ones included (so lineNo matches an editor's). */
-async function forEachLine(chunks, maxLineBytes, onLine, onTooLong = () => { }) {
-    let lineNo = 0;
-    /** Bytes of a line that started in an earlier chunk. */
-    let pending = [];
-    let pendingBytes = 0;
-    /** The current line passed the limit: drop bytes until its '\n'. */
-    let skipping = false;
-    const emit = (buf, start, end) => {
-        if (end > start && buf[end - 1] === 13)
-            end--;
-        if (end > start)
-            onLine(buf.toString('utf8', start, end), lineNo);
-    };
-    for await (const chunk of chunks) {
-        const buf = Buffer.isBuffer(chunk)
-            ? chunk
-            : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        let start = 0;
-        let nl;
-        while ((nl = buf.indexOf(10, start)) !== -1) {
-            lineNo++;
-            const bytes = pendingBytes + (nl - start);
-            if (skipping || bytes > maxLineBytes) {
-                onTooLong(lineNo);
-            }
-            else if (pendingBytes > 0) {
-                pending.push(buf.subarray(start, nl));
-                emit(Buffer.concat(pending, bytes), 0, bytes);
-            }
-            else {
-                emit(buf, start, nl);
-            }
-            skipping = false;
-            pending = [];
-            pendingBytes = 0;
-            start = nl + 1;
-        }
-        if (start < buf.length && !skipping) {
-            if (pendingBytes + (buf.length - start) > maxLineBytes) {
-                skipping = true;
-                pending = [];
-                pendingBytes = 0;
-            }
-            else {
-                pending.push(buf.subarray(start));
-                pendingBytes += buf.length - start;
-            }
-        }
-    }
-    if (skipping) {
-        lineNo++;
-        onTooLong(lineNo);
-    }
-    else if (pendingBytes > 0) {
-        lineNo++;
-        emit(Buffer.concat(pending, pendingBytes), 0, pendingBytes);
-    }
-    return lineNo;
-}
-/** `1 MiB`, `64 KiB`, `300 bytes`: for messages about size limits. */
-function describeBytes(n) {
-    if (n >= 1 << 20 && n % (1 << 20) === 0)
-        return `${n / (1 << 20)} MiB`;
-    if (n >= 1024 && n % 1024 === 0)
-        return `${n / 1024} KiB`;
-    return `${n} bytes`;
-}
-
-/** A plain decimal number without leading zeros (so ids like `00123` stay strings). */
-const NUMERIC = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
-/**
- * Reads CSV rows as raw records keyed by the header row (csv-parse, streaming). Numeric-looking
- * cells become numbers and empty cells are missing, as in JSON. A row that cannot be parsed
- * (an unclosed quote, a row over `maxRowBytes`) is reported to `onBadRow` with its line, and
- * parsing goes on.
- */
-async function forEachCsvRow(chunks, maxRowBytes, onRow, onBadRow) {
-    const parser = parse({
-        columns: true,
-        bom: true,
-        cast: castCell,
-        info: true,
-        max_record_size: maxRowBytes,
-        relax_column_count: true,
-        skip_empty_lines: true,
-        skip_records_with_error: true,
-        on_skip: err => {
-            if (err)
-                onBadRow(typeof err.lines === 'number' ? err.lines : 0, csvReason(err.code, maxRowBytes));
-            return undefined;
-        }
-    });
-    // pipeline, not pipe: a read error (a corrupt gzip) must reach the loop below, not vanish.
-    const rows = pipeline(Readable.from(chunks), parser, () => { });
-    for await (const { info, record } of rows) {
-        onRow(record, info.lines);
-    }
-}
-function castCell(value, context) {
-    if (context.header)
-        return value;
-    if (value === '')
-        return undefined;
-    return NUMERIC.test(value) ? Number(value) : value;
-}
-/** The parser's error code in words; its message would quote the row, which may hold production text. */
-function csvReason(code, maxRowBytes) {
-    switch (code) {
-        case 'CSV_MAX_RECORD_SIZE':
-            return `row too long (> ${describeBytes(maxRowBytes)})`;
-        case 'CSV_QUOTE_NOT_CLOSED':
-            return 'unclosed quote';
-        case 'INVALID_OPENING_QUOTE':
-        case 'CSV_INVALID_CLOSING_QUOTE':
-            return 'misplaced quote';
-        default:
-            return `bad CSV row (${code})`;
-    }
-}
-
-/** Bytes of decoded content checked for NUL bytes: text files (JSONL, CSV) never contain one. */
-const SNIFF_BYTES = 8192;
-const READ_CHUNK_BYTES = 1 << 16;
-/**
- * Opens a file for streaming: gunzips it when it starts with the gzip magic bytes 1f 8b (RFC 1952,
- * section 2.3.1), whatever its name; strips a UTF-8 byte order mark; and refuses an empty file or a
- * binary one (a NUL byte in the first 8 KiB of decoded content).
- */
-async function openDecoded(path) {
-    const gzip = await startsWithGzipMagic(path);
-    const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
-    const stream = gzip ? pipeline(file, createGunzip(), () => { }) : file;
-    const reader = stream[Symbol.asyncIterator]();
-    const head = [];
-    let headBytes = 0;
-    let ended = false;
-    try {
-        while (headBytes < SNIFF_BYTES) {
-            const next = await reader.next();
-            if (next.done) {
-                ended = true;
-                break;
-            }
-            head.push(next.value);
-            headBytes += next.value.length;
-        }
-    }
-    catch (e) {
-        stream.destroy();
-        throw e;
-    }
-    const first = head.length === 1 ? head[0] : Buffer.concat(head, headBytes);
-    const problem = headBytes === 0
-        ? 'empty file'
-        : first.subarray(0, SNIFF_BYTES).includes(0)
-            ? 'binary file, not JSONL/CSV'
-            : undefined;
-    if (problem) {
-        stream.destroy();
-        return { problem };
-    }
-    const hasBom = first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf;
-    return { chunks: rest(hasBom ? first.subarray(3) : first, ended ? undefined : reader, stream) };
-}
-async function* rest(first, reader, stream) {
-    try {
-        if (first.length > 0)
-            yield first;
-        if (!reader)
-            return;
-        for (;;) {
-            const next = await reader.next();
-            if (next.done)
-                return;
-            yield next.value;
-        }
-    }
-    finally {
-        // Also reached when the consumer stops early: release the file descriptor.
-        stream.destroy();
-    }
-}
-async function startsWithGzipMagic(path) {
-    const handle = await open$1(path, 'r');
-    try {
-        const magic = Buffer.alloc(2);
-        const { bytesRead } = await handle.read(magic, 0, 2, 0);
-        return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-    }
-    finally {
-        await handle.close();
-    }
-}
-
-/**
- * OTLP/JSON trace exports (the OpenTelemetry protocol's JSON encoding, as the Collector's file
- * exporter writes it: one ExportTraceServiceRequest per line, or one per file). Each span that
- * carries a `gen_ai.*` attribute (OpenTelemetry GenAI semantic conventions) is one LLM call.
- */
-/** STATUS_CODE_ERROR in opentelemetry/proto/trace/v1/trace.proto; JSON encodes enums as integers. */
-const STATUS_CODE_ERROR = 2;
-function isOtlpDocument(value) {
-    return value.resourceSpans !== undefined;
-}
-/**
- * Calls `emit` with a raw row per GenAI span of an OTLP document: the span's attributes, then its
- * resource's for keys the span lacks, as flat dotted keys; `ts` (ms) from startTimeUnixNano,
- * `latency_ms` from end - start, and `error` from the span status (STATUS_CODE_ERROR: the
- * `error.type` attribute, else 'server'; otherwise null).
- */
-function forEachGenAiSpan(document, emit) {
-    for (const resourceSpans of arrayOf(document.resourceSpans)) {
-        const resource = attributes(field(field(resourceSpans, 'resource'), 'attributes'));
-        // scopeSpans since OTLP 0.15; instrumentationLibrarySpans before it.
-        const scopes = [
-            ...arrayOf(field(resourceSpans, 'scopeSpans')),
-            ...arrayOf(field(resourceSpans, 'instrumentationLibrarySpans'))
-        ];
-        for (const scope of scopes) {
-            for (const span of arrayOf(field(scope, 'spans'))) {
-                const own = attributes(field(span, 'attributes'));
-                if (!Object.keys(own).some(key => key.startsWith('gen_ai.')))
-                    continue;
-                emit(spanRow(span, own, resource));
-            }
-        }
-    }
-}
-function spanRow(span, own, resource) {
-    const row = { ...resource, ...own };
-    const start = nanos(field(span, 'startTimeUnixNano'));
-    const end = nanos(field(span, 'endTimeUnixNano'));
-    if (start !== undefined)
-        row.ts = Number(start) / 1e6;
-    if (start !== undefined && end !== undefined && end >= start && row.latency_ms === undefined) {
-        row.latency_ms = Number(end - start) / 1e6;
-    }
-    const code = field(field(span, 'status'), 'code');
-    const failed = code === STATUS_CODE_ERROR || code === 'STATUS_CODE_ERROR';
-    const errorType = own['error.type'];
-    row.error = failed || errorType !== undefined ? (errorType ?? 'server') : null;
-    return row;
-}
-/** KeyValue list -> flat record, values from AnyValue (common/v1/common.proto). */
-function attributes(list) {
-    const out = {};
-    for (const kv of arrayOf(list)) {
-        if (typeof kv?.key !== 'string')
-            continue;
-        const value = anyValue(kv.value);
-        if (value !== undefined)
-            out[kv.key] = value;
-    }
-    return out;
-}
-function anyValue(v) {
-    if (typeof v !== 'object' || v === null)
-        return undefined;
-    const any = v;
-    if (any.stringValue !== undefined)
-        return any.stringValue;
-    // int64 is a decimal string in the JSON encoding; some exporters write a number.
-    if (any.intValue !== undefined)
-        return Number(any.intValue);
-    if (any.doubleValue !== undefined)
-        return Number(any.doubleValue);
-    if (any.boolValue !== undefined)
-        return any.boolValue;
-    return undefined;
-}
-function nanos(v) {
-    if (typeof v === 'number')
-        return Number.isFinite(v) ? BigInt(Math.round(v)) : undefined;
-    if (typeof v !== 'string' || v === '')
-        return undefined;
-    try {
-        return BigInt(v);
-    }
-    catch {
-        return undefined;
-    }
-}
-function field(v, key) {
-    return typeof v === 'object' && v !== null ? v[key] : undefined;
-}
-function arrayOf(v) {
-    return Array.isArray(v) ? v : [];
-}
-
-const DEFAULT_MAX_LINE_BYTES = 1 << 20;
-/** A whole-file JSON document (a pretty-printed OTLP export, a JSON array) is read whole up to this. */
-const MAX_DOCUMENT_BYTES = 64 << 20;
-const MAX_PROBLEMS_IN_MESSAGE = 10;
-/**
- * Evidence from log files: JSONL (the canonical request record, DESIGN.md), CSV with a header row,
- * or OTLP/JSON trace exports; each optionally gzipped. Files are streamed one at a time, so memory
- * holds the sketches, not the rows. Bad lines and bad files are counted in the evidence's data
- * quality; SourceError only when no file matches or no file yields a single line.
- */
-class FileSource {
-    patterns;
-    baseDir;
-    format;
-    policy;
-    maxLineBytes;
-    normalize;
-    constructor(opts) {
-        this.patterns = opts.patterns;
-        this.baseDir = opts.baseDir;
-        this.format = opts.format;
-        this.policy = opts.policy;
-        this.maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-        this.normalize = createNormalizer(opts.policy);
-    }
-    describe() {
-        return `files ${this.patterns.join(', ')}`;
-    }
-    async collect(request) {
-        const builder = new EvidenceBuilder({
-            policy: this.policy,
-            window: request.window,
-            now: request.now,
-            source: this.describe()
-        });
-        // Only with a judge: a seeded sample of texts per arm rides along (off the hot path otherwise).
-        const sampler = judgeSampler(this.policy, request);
-        if (!sampler) {
-            await this.readAll(builder);
-            return builder.finish();
-        }
-        await this.readAll({
-            line: () => builder.line(),
-            malformed: (where, reason) => builder.malformed(where, reason),
-            unmatchedArm: value => builder.unmatchedArm(value),
-            fileDone: (path, lines, malformed, problem) => builder.fileDone(path, lines, malformed, problem),
-            add: r => {
-                builder.add(r);
-                sampler.offer(r);
-            }
-        });
-        return { ...builder.finish(), texts: sampler.samples() };
-    }
-    async firstCanaryTime(until) {
-        let first;
-        const ignore = () => { };
-        await this.readAll({
-            line: ignore,
-            malformed: ignore,
-            unmatchedArm: ignore,
-            fileDone: ignore,
-            add: r => {
-                if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
-                    first = r.ts;
-            }
-        });
-        return first;
-    }
-    /** The files the patterns name, sorted, each once. */
-    async files() {
-        const found = new Set();
-        for (const pattern of this.patterns) {
-            const literal = resolve(this.baseDir, pattern);
-            // An existing file is taken as named, so `traffic (1).jsonl` is not read as a glob.
-            if (await isFile(literal))
-                found.add(literal);
-            else
-                for (const path of await glob(pattern, globOptions(this.baseDir)))
-                    found.add(path);
-        }
-        if (found.size === 0) {
-            throw new SourceError(`no file matches ${this.patterns.map(p => `"${p}"`).join(', ')} (searched in ${this.baseDir}); ` +
-                'check source.path in the policy, or the --records / records paths');
-        }
-        return [...found].sort();
-    }
-    async readAll(sink) {
-        const outcomes = [];
-        for (const path of await this.files())
-            outcomes.push(await this.readFile(path, sink));
-        if (outcomes.every(o => o.problem !== undefined || o.lines === 0)) {
-            const problems = outcomes
-                .slice(0, MAX_PROBLEMS_IN_MESSAGE)
-                .map(o => `${o.path}: ${o.problem ?? 'no lines'}`);
-            if (outcomes.length > MAX_PROBLEMS_IN_MESSAGE) {
-                problems.push(`and ${outcomes.length - MAX_PROBLEMS_IN_MESSAGE} more`);
-            }
-            throw new SourceError(`no records could be read from ${this.describe()}: ${problems.join('; ')}`);
-        }
-    }
-    async readFile(absolutePath, sink) {
-        const path = this.displayPath(absolutePath);
-        const reader = new FileReader(path, sink, this.normalize);
-        const format = this.formatOf(absolutePath);
-        let problem;
-        try {
-            const opened = await openDecoded(absolutePath);
-            if (opened.problem !== undefined)
-                problem = opened.problem;
-            else if (format === 'csv')
-                await this.readCsv(opened.chunks, reader);
-            else
-                problem = await this.readJsonl(absolutePath, opened, reader, this.documentAllowed(absolutePath));
-        }
-        catch (e) {
-            problem = `cannot read: ${e.message}`;
-        }
-        sink.fileDone(path, reader.lines, reader.malformed, problem);
-        return problem === undefined
-            ? { path, lines: reader.lines }
-            : { path, lines: reader.lines, problem };
-    }
-    async readCsv(chunks, reader) {
-        await forEachCsvRow(chunks, this.maxLineBytes, (row, lineNo) => {
-            reader.countLine();
-            reader.row(row, lineNo, '');
-        }, (lineNo, reason) => {
-            reader.countLine();
-            reader.bad(lineNo, reason);
-        });
-    }
-    /**
-     * JSONL, each line a record or an OTLP export. When the file may be a single JSON document (a
-     * `.json` file, or format otlp) and its first line is not JSON on its own (a pretty-printed
-     * document) or is too long, it is read again whole. Returns a problem with the file, if any.
-     */
-    async readJsonl(absolutePath, opened, reader, documentAllowed) {
-        const maxLine = this.format === 'otlp' ? Math.max(this.maxLineBytes, MAX_DOCUMENT_BYTES) : this.maxLineBytes;
-        const tooLong = `line too long (> ${describeBytes(maxLine)})`;
-        let firstLine = true;
-        try {
-            await forEachLine(opened.chunks, maxLine, (text, lineNo) => {
-                const value = parseJson(text);
-                if (firstLine && documentAllowed && value === BAD_JSON && startsLikeDocument(text)) {
-                    throw READ_AS_DOCUMENT;
-                }
-                firstLine = false;
-                reader.json(value, lineNo);
-            }, lineNo => {
-                if (firstLine && documentAllowed)
-                    throw READ_AS_DOCUMENT;
-                firstLine = false;
-                reader.countLine();
-                reader.bad(lineNo, tooLong);
-            });
-        }
-        catch (e) {
-            if (e !== READ_AS_DOCUMENT)
-                throw e;
-            return this.readDocument(absolutePath, reader);
-        }
-        return undefined;
-    }
-    /** A whole-file JSON document: an OTLP export, an array of records, or one record. */
-    async readDocument(absolutePath, reader) {
-        const opened = await openDecoded(absolutePath);
-        if (opened.problem !== undefined)
-            return opened.problem;
-        const parts = [];
-        let bytes = 0;
-        for await (const chunk of opened.chunks) {
-            bytes += chunk.length;
-            if (bytes > MAX_DOCUMENT_BYTES)
-                return `JSON document larger than ${describeBytes(MAX_DOCUMENT_BYTES)}`;
-            parts.push(chunk);
-        }
-        const value = parseJson(Buffer.concat(parts, bytes).toString('utf8'));
-        if (value === BAD_JSON) {
-            // Not one document after all: count its lines as JSONL, each bad one reported.
-            const again = await openDecoded(absolutePath);
-            if (again.problem !== undefined)
-                return again.problem;
-            return this.readJsonl(absolutePath, again, reader, false);
-        }
-        if (Array.isArray(value)) {
-            value.forEach((item, i) => reader.json(item, 1, `record ${i + 1}: `));
-        }
-        else {
-            reader.json(value, 1);
-        }
-        return undefined;
-    }
-    formatOf(path) {
-        if (this.format !== 'auto')
-            return this.format;
-        return withoutGz(path).endsWith('.csv') ? 'csv' : 'jsonl';
-    }
-    documentAllowed(path) {
-        return this.format === 'otlp' || (this.format === 'auto' && withoutGz(path).endsWith('.json'));
-    }
-    /** Relative to baseDir when inside it: shorter, and no runner home folder in a PR comment. */
-    displayPath(path) {
-        const rel = relative$1(this.baseDir, path);
-        return rel === '' || rel.startsWith('..') || isAbsolute$1(rel) ? path : rel;
-    }
-}
-/** Per-file counting and the raw-row -> record step shared by every format. */
-class FileReader {
-    path;
-    sink;
-    normalize;
-    lines = 0;
-    malformed = 0;
-    constructor(path, sink, normalize) {
-        this.path = path;
-        this.sink = sink;
-        this.normalize = normalize;
-    }
-    countLine() {
-        this.lines++;
-        this.sink.line();
-    }
-    /** Reports a bad line by position and reason only: its content may be production text. */
-    bad(lineNo, reason) {
-        this.malformed++;
-        this.sink.malformed(`${this.path}:${lineNo}`, reason);
-    }
-    /** A parsed JSON value: a record, an OTLP export (one line per GenAI span), or malformed. */
-    json(value, lineNo, prefix = '') {
-        if (value === BAD_JSON) {
-            this.countLine();
-            this.bad(lineNo, `${prefix}bad JSON`);
-        }
-        else if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-            this.countLine();
-            this.bad(lineNo, `${prefix}not a JSON object`);
-        }
-        else if (isOtlpDocument(value)) {
-            let span = 0;
-            forEachGenAiSpan(value, raw => {
-                this.countLine();
-                this.row(raw, lineNo, `${prefix}span ${++span}: `);
-            });
-        }
-        else {
-            this.countLine();
-            this.row(value, lineNo, prefix);
-        }
-    }
-    row(raw, lineNo, prefix) {
-        const result = this.normalize(raw);
-        if (isRequestRecord(result))
-            this.sink.add(result);
-        else if ('unmatchedArm' in result)
-            this.sink.unmatchedArm(result.unmatchedArm);
-        else
-            this.bad(lineNo, prefix === '' ? result.malformed : `${prefix}${result.malformed}`);
-    }
-}
-const BAD_JSON = Symbol('bad JSON');
-/** Thrown out of the line loop to stop it and re-read the file as one document. */
-const READ_AS_DOCUMENT = new Error('read as a whole JSON document');
-function parseJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return BAD_JSON;
-    }
-}
-function startsLikeDocument(text) {
-    const first = text.trimStart()[0];
-    return first === '{' || first === '[';
-}
-function withoutGz(path) {
-    const lower = path.toLowerCase();
-    return lower.endsWith('.gz') ? lower.slice(0, -3) : lower;
-}
-function globOptions(cwd) {
-    // expandDirectories off: a folder named as a pattern would otherwise pull in every file under it.
-    return { cwd, absolute: true, onlyFiles: true, expandDirectories: false };
-}
-async function isFile(path) {
-    try {
-        return (await stat$2(path)).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-
-/**
- * A small client for the two read endpoints of Langfuse's public API the gate needs, on Node's
- * fetch. Definitions followed (Langfuse's Fern API definition, as published in @langfuse/core's
- * generated types, `ObservationsV2Response`, `GetScoresResponse`):
- *   GET /api/public/v2/observations  cursor pagination: `limit` (at most 1000), `cursor`;
- *       response `{ data: ObservationV2[], meta: { cursor? } }`, no cursor on the last page.
- *   GET /api/public/v2/scores        page pagination: `page` (from 1), `limit`;
- *       response `{ data: Score[], meta: { page, limit, totalItems, totalPages } }`.
- * Auth is HTTP Basic with the public key as user and the secret key as password. The keys never
- * appear in a message, an error or describe(): only the host does.
- */
-const MAX_BACKOFF_MS = 10_000;
-const SCORE_PAGES_IN_FLIGHT = 4;
-const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
-class LangfuseClient {
-    origin;
-    stats = { requests: 0, retries: 0, waitedMs: 0 };
-    apiBase;
-    authorization;
-    opts;
-    fetch;
-    sleep;
-    constructor(opts) {
-        this.opts = opts;
-        this.apiBase = `${opts.baseUrl.replace(/\/+$/, '')}/api/public`;
-        this.origin = displayHost(opts.baseUrl);
-        this.authorization = `Basic ${Buffer.from(`${opts.publicKey}:${opts.secretKey}`).toString('base64')}`;
-        this.fetch = opts.fetch ?? globalThis.fetch;
-        this.sleep = opts.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)));
-    }
-    /**
-     * Observation pages, in the server's order, following `meta.cursor` to the end. The next page is
-     * requested as soon as the current one has arrived, so the caller works while it travels.
-     */
-    async *observations(query) {
-        const get = (cursor) => {
-            const p = this.getJson('v2/observations', { ...query, cursor }).then(observationPage);
-            p.catch(() => undefined); // handled when awaited; never an unhandled rejection meanwhile
-            return p;
-        };
-        let pending = get();
-        const seen = new Set();
-        for (;;) {
-            const page = await pending;
-            const cursor = page.cursor;
-            if (cursor !== undefined) {
-                if (seen.has(cursor)) {
-                    throw new SourceError(`Langfuse at ${this.origin} returned the same page cursor twice: stopped reading observations to avoid a loop`);
-                }
-                seen.add(cursor);
-                pending = get(cursor);
-            }
-            yield page;
-            if (cursor === undefined)
-                return;
-        }
-    }
-    /**
-     * Score pages (page-numbered) until the last one. Once the first page tells how many there are,
-     * up to SCORE_PAGES_IN_FLIGHT are requested at a time; they are yielded in order.
-     */
-    async *scores(query) {
-        const get = (page) => {
-            const p = this.getJson('v2/scores', { ...query, page }).then(body => this.scorePage(body));
-            p.catch(() => undefined); // handled when awaited
-            return p;
-        };
-        const first = await get(1);
-        yield first.data;
-        const pages = first.totalPages;
-        let next = 2;
-        const inFlight = [];
-        while (next <= pages && inFlight.length < SCORE_PAGES_IN_FLIGHT)
-            inFlight.push(get(next++));
-        for (let pending = inFlight.shift(); pending; pending = inFlight.shift()) {
-            const page = await pending;
-            if (next <= pages)
-                inFlight.push(get(next++));
-            yield page.data;
-        }
-    }
-    scorePage(body) {
-        const { data, meta } = body;
-        if (!Array.isArray(data) || !isObject(meta) || typeof meta.totalPages !== 'number') {
-            throw this.notTheApi('GET /api/public/v2/scores', 'no data list or meta.totalPages');
-        }
-        return { data: data.filter(isObject), totalPages: meta.totalPages };
-    }
-    async getJson(path, query) {
-        const url = new URL(`${this.apiBase}/${path}`);
-        for (const [key, value] of Object.entries(query)) {
-            if (value === undefined)
-                continue;
-            if (Array.isArray(value))
-                for (const v of value)
-                    url.searchParams.append(key, v);
-            else
-                url.searchParams.set(key, String(value));
-        }
-        const what = `GET /api/public/${path}`;
-        let problem = '';
-        for (let attempt = 0;; attempt++) {
-            if (attempt > 0)
-                this.stats.retries++;
-            this.stats.requests++;
-            let response;
-            let text;
-            try {
-                response = await this.fetch(url, {
-                    headers: { authorization: this.authorization, accept: 'application/json' },
-                    signal: AbortSignal.timeout(this.opts.timeoutMs)
-                });
-                text = await response.text();
-            }
-            catch (e) {
-                problem = networkProblem(e, this.opts.timeoutMs);
-                await this.retryOrThrow(attempt, what, problem, undefined);
-                continue;
-            }
-            if (response.ok)
-                return this.parse(text, what, response.headers.get('content-type'));
-            problem = `HTTP ${response.status}`;
-            if (response.status === 401 || response.status === 403) {
-                throw new SourceError(`Langfuse at ${this.origin} refused the API keys (${what}: HTTP ${response.status}): check that the environment variables named by source.publicKeyEnv and source.secretKeyEnv hold this project's public and secret key`);
-            }
-            if (!RETRYABLE.has(response.status)) {
-                throw new SourceError(`Langfuse at ${this.origin} rejected ${what} with HTTP ${response.status}${serverMessage(text)}; check source.baseUrl and the Langfuse version (the v2 observations API needs Langfuse v3 cloud or self-hosted v4+)`);
-            }
-            const retryAfter = response.status === 429 || response.status === 503
-                ? retryAfterMs(response.headers.get('retry-after'))
-                : undefined;
-            await this.retryOrThrow(attempt, what, problem, retryAfter);
-        }
-    }
-    async retryOrThrow(attempt, what, problem, retryAfter) {
-        const maxRetryAfter = this.opts.maxRetryAfterMs ?? 120_000;
-        if (retryAfter !== undefined && retryAfter > maxRetryAfter) {
-            throw new SourceError(`Langfuse at ${this.origin} is rate limiting (${what}: ${problem}) and asks to wait ${Math.ceil(retryAfter / 1000)} s, longer than ${maxRetryAfter / 1000} s; try again later`);
-        }
-        if (attempt >= this.opts.retries) {
-            throw new SourceError(`Langfuse at ${this.origin} did not answer ${what}: ${problem} (${attempt + 1} attempts); check that it is up and that source.baseUrl is right`);
-        }
-        const base = this.opts.backoffMs ?? 500;
-        const backoff = Math.min(MAX_BACKOFF_MS, base * 2 ** attempt) * (0.5 + Math.random() / 2);
-        const wait = retryAfter ?? backoff;
-        this.stats.waitedMs += wait;
-        await this.sleep(wait);
-    }
-    parse(text, what, contentType) {
-        let body;
-        try {
-            body = JSON.parse(text);
-        }
-        catch {
-            throw this.notTheApi(what, `the answer is not JSON (${text.length} characters${contentType ? `, ${contentType.split(';')[0]}` : ''})`);
-        }
-        if (!isObject(body))
-            throw this.notTheApi(what, 'the answer is not a JSON object');
-        return body;
-    }
-    notTheApi(what, why) {
-        return new SourceError(`Langfuse at ${this.origin} answered ${what} with something that is not the Langfuse API: ${why}; check source.baseUrl (the host, without /api)`);
-    }
-}
-function observationPage(body) {
-    const data = body.data;
-    const meta = body.meta;
-    if (!Array.isArray(data) || !isObject(meta)) {
-        throw new SourceError('Langfuse answered GET /api/public/v2/observations without a data list and meta: not the Langfuse v2 observations API; check source.baseUrl and the Langfuse version');
-    }
-    const cursor = typeof meta.cursor === 'string' && meta.cursor !== '' ? meta.cursor : undefined;
-    return { data: data, cursor };
-}
-function isObject(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-/** Retry-After: delta seconds or an HTTP date; undefined when absent or unreadable. */
-function retryAfterMs(header, now = Date.now()) {
-    if (header === null || header.trim() === '')
-        return undefined;
-    const seconds = Number(header);
-    if (Number.isFinite(seconds))
-        return Math.max(0, seconds * 1000);
-    const date = Date.parse(header);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-function networkProblem(e, timeoutMs) {
-    const err = e;
-    if (err.name === 'TimeoutError' || err.name === 'AbortError')
-        return `no answer within ${timeoutMs / 1000} s (source.timeout)`;
-    const code = err.cause?.code;
-    return code ? `network error ${code}` : `network error (${err.message ?? 'unknown'})`;
-}
-/** The `message` of a JSON error body, short and on one line; nothing else of the body. */
-function serverMessage(text) {
-    try {
-        const body = JSON.parse(text);
-        if (isObject(body) && typeof body.message === 'string') {
-            return `: ${body.message.replace(/\s+/g, ' ').slice(0, 200)}`;
-        }
-    }
-    catch {
-        // not JSON: say nothing of it
-    }
-    return '';
-}
-/** scheme://host[:port][/path], never userinfo. */
-function displayHost(baseUrl) {
-    try {
-        const url = new URL(baseUrl);
-        return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
-    }
-    catch {
-        return '(invalid source.baseUrl)';
-    }
-}
-
-/** The field groups of GET /api/public/v2/observations this mapping reads. */
-const OBSERVATION_FIELDS = [
-    'core',
-    'basic',
-    'time',
-    'usage',
-    'model',
-    'prompt',
-    'metrics',
-    'metadata',
-    'trace_context'
-];
-/** Compiles the arm lookup once; `labels` are the arm values the policy lists (for tags). */
-function observationMapper(arm, armField, labels) {
-    const armOf = armReader(arm, labels);
-    return (o, scores) => {
-        const id = o.id;
-        const start = o.startTime;
-        if (typeof id !== 'string' || typeof start !== 'string')
-            return { malformed: 'no id or startTime' };
-        const label = armOf(o);
-        if (typeof label !== 'string')
-            return label;
-        const startMs = Date.parse(start);
-        const traceId = typeof o.traceId === 'string' ? o.traceId : undefined;
-        const raw = {
-            ts: start,
-            [armField]: label,
-            user_id: o.userId ?? undefined,
-            session_id: o.sessionId ?? undefined,
-            latency_ms: span(startMs, o.endTime) ?? seconds$1(o.latency),
-            ttft_ms: span(startMs, o.completionStartTime) ?? seconds$1(o.timeToFirstToken),
-            model: o.model ?? o.providedModelName ?? undefined,
-            error: o.level === 'ERROR' ? errorClassOf(o.statusMessage) : null,
-            cost_usd: costOf(o.totalCost, o.costDetails),
-            id,
-            traceId,
-            userId: o.userId,
-            sessionId: o.sessionId,
-            name: o.name,
-            traceName: o.traceName,
-            environment: o.environment,
-            version: o.version,
-            release: o.release,
-            promptName: o.promptName,
-            promptVersion: o.promptVersion,
-            level: o.level,
-            tags: o.tags
-        };
-        addUsage(raw, o.usageDetails);
-        const metadata = o.metadata;
-        if (isObject(metadata)) {
-            raw.metadata = metadata;
-            // Flat `metadata.<key>` too, so a segment dimension can name a metadata key.
-            for (const [key, value] of Object.entries(metadata)) {
-                if (typeof value !== 'object' || value === null)
-                    raw[`metadata.${key}`] = value;
-            }
-        }
-        const joined = scores(id, traceId);
-        if (joined) {
-            for (const [field, value] of joined) {
-                if (field.startsWith('scores.')) {
-                    (raw.scores ??= {})[field.slice(7)] = value;
-                }
-                else
-                    raw[field] = value;
-            }
-        }
-        return { raw };
-    };
-}
-/** The arm label of an observation, or why there is none. */
-function armReader(arm, labels) {
-    const missing = (what) => ({ malformed: `no ${what} (the arm)` });
-    switch (arm.from) {
-        case 'release':
-        case 'version':
-        case 'promptVersion': {
-            const key = arm.from;
-            const none = missing(key);
-            return o => label(o[key]) ?? none;
-        }
-        case 'metadata': {
-            const none = missing(`metadata key "${arm.key}"`);
-            return o => (isObject(o.metadata) ? label(o.metadata[arm.key]) : undefined) ?? none;
-        }
-        case 'tag': {
-            const prefix = arm.prefix;
-            const none = missing(prefix === undefined ? 'arm tag' : `tag starting with "${prefix}"`);
-            const both = { malformed: 'tags name more than one arm value' };
-            return o => {
-                const tags = o.tags;
-                if (!Array.isArray(tags))
-                    return none;
-                let found;
-                for (const tag of tags) {
-                    if (typeof tag !== 'string')
-                        continue;
-                    const value = prefix === undefined
-                        ? labels.has(tag)
-                            ? tag
-                            : undefined
-                        : tag.startsWith(prefix)
-                            ? tag.slice(prefix.length)
-                            : undefined;
-                    if (value === undefined || value === found)
-                        continue;
-                    if (found !== undefined)
-                        return both;
-                    found = value;
-                }
-                return found ?? none;
-            };
-        }
-    }
-}
-function label(v) {
-    if (typeof v === 'string')
-        return v === '' ? undefined : v;
-    if (typeof v === 'number' || typeof v === 'boolean')
-        return String(v);
-    return undefined;
-}
-/** ms from the start to an ISO timestamp, or undefined. */
-function span(startMs, end) {
-    if (typeof end !== 'string' || end === '')
-        return undefined;
-    const ms = Date.parse(end) - startMs;
-    return Number.isNaN(ms) ? undefined : ms;
-}
-function seconds$1(v) {
-    return typeof v === 'number' ? v * 1000 : undefined;
-}
-/**
- * Token counts from `usageDetails`, whose keys are free-form per provider. Langfuse's convention
- * (its UI sums them so): every key containing `input` is input, every key containing `output` is
- * output; `total` is neither. So OpenAI's `input` (uncached) + `input_cached_tokens` and
- * Anthropic's `input` + `input_cache_read` + `input_cache_creation` both add up to all input,
- * cached included, as the canonical `input_tokens` counts it.
- */
-function addUsage(raw, usage) {
-    if (!isObject(usage))
-        return;
-    let input;
-    let output;
-    let cacheRead;
-    let cacheWrite;
-    for (const [key, value] of Object.entries(usage)) {
-        if (typeof value !== 'number')
-            continue;
-        const k = key.toLowerCase();
-        if (k.includes('input')) {
-            input = (input ?? 0) + value;
-            if (k.includes('cache_read') || k.includes('cached'))
-                cacheRead = (cacheRead ?? 0) + value;
-            else if (k.includes('cache_creation') || k.includes('cache_write'))
-                cacheWrite = (cacheWrite ?? 0) + value;
-        }
-        else if (k.includes('output'))
-            output = (output ?? 0) + value;
-    }
-    raw.input_tokens = input;
-    raw.output_tokens = output;
-    raw.cache_read_tokens = cacheRead;
-    raw.cache_write_tokens = cacheWrite;
-}
-/** Billed cost: `totalCost`, else `costDetails.total`, else the sum of the cost details. */
-function costOf(total, details) {
-    if (typeof total === 'number')
-        return total;
-    if (!isObject(details))
-        return undefined;
-    if (typeof details.total === 'number')
-        return details.total;
-    let sum;
-    for (const value of Object.values(details))
-        if (typeof value === 'number')
-            sum = (sum ?? 0) + value;
-    return sum;
-}
-/**
- * An ERROR observation's class from its status message, by keywords only: the message itself is
- * free text (it may quote a prompt) and never becomes part of the evidence.
- */
-function errorClassOf(statusMessage) {
-    const m = typeof statusMessage === 'string' ? statusMessage.toLowerCase() : '';
-    if (/\b429\b|rate.?limit|too many requests|quota/.test(m))
-        return 'rate_limit';
-    if (/time.?out|timed out|deadline/.test(m))
-        return 'timeout';
-    if (/content.?(filter|policy|management)|safety/.test(m))
-        return 'content_filter';
-    if (/\b5\d\d\b|server error|internal|unavailable|overloaded|bad gateway/.test(m))
-        return 'server';
-    if (/\b4\d\d\b|bad request|invalid|not found|unauthori[sz]ed|forbidden/.test(m))
-        return 'client';
-    return 'error';
-}
-
-/**
- * The scores of a window, joined to observations by observation id, else by trace id. One column
- * per record field (`score`, `scores.<name>`, `feedback`), each a Map from id to a slot in two
- * number arrays: about 100 bytes per score (mostly the id string), the one part of the Langfuse
- * source's memory that grows with traffic. Of duplicates (one call scored twice) the newest wins.
- */
-class ScoreTable {
-    columns = new Map();
-    add(field, observationId, traceId, value, at) {
-        let column = this.columns.get(field);
-        if (column === undefined) {
-            column = { field, byObservation: new Map(), byTrace: new Map(), values: [], times: [] };
-            this.columns.set(field, column);
-        }
-        const onObservation = typeof observationId === 'string' && observationId !== '';
-        const id = onObservation ? observationId : traceId;
-        if (typeof id !== 'string' || id === '')
-            return;
-        const index = onObservation ? column.byObservation : column.byTrace;
-        const slot = index.get(id);
-        if (slot === undefined) {
-            index.set(id, column.values.length);
-            column.values.push(value);
-            column.times.push(at);
-        }
-        else if (at >= column.times[slot]) {
-            column.values[slot] = value;
-            column.times[slot] = at;
-        }
-    }
-    /** The scores of one observation (its own, else its trace's), or undefined when it has none. */
-    lookup = (observationId, traceId) => {
-        let out;
-        for (const column of this.columns.values()) {
-            const slot = column.byObservation.get(observationId) ??
-                (traceId === undefined ? undefined : column.byTrace.get(traceId));
-            if (slot !== undefined)
-                (out ??= new Map()).set(column.field, column.values[slot]);
-        }
-        return out;
-    };
-}
-
-/** Page size of the v2 scores endpoint (page-numbered; Langfuse's page-based endpoints take 100). */
-const SCORES_PAGE = 100;
-/**
- * Evidence from Langfuse: LLM calls (GENERATION observations by default) of the window, read
- * through the public API's v2 observations endpoint page by page and streamed into the same
- * EvidenceBuilder as the file source, so memory holds one page and the sketches, not the calls.
- * Scores (v2 scores endpoint) are read first and joined by observation id, else by trace id;
- * they are the one table that grows with traffic (one small entry per score).
- * SourceError (a hold) when the keys are missing, the server is down or answers garbage, after
- * bounded retries; a page that fails mid-way fails the whole collection, never a partial view.
- */
-class LangfuseSource {
-    spec;
-    policy;
-    opts;
-    normalize;
-    scorePages = 0;
-    /** Pages and requests of the last collect(), for the benchmark. */
-    lastRead = { observationPages: 0, scorePages: 0, requests: 0, retries: 0 };
-    constructor(opts) {
-        this.opts = opts;
-        this.spec = opts.spec;
-        this.policy = opts.policy;
-        this.normalize = createNormalizer(opts.policy);
-    }
-    describe() {
-        const arm = this.spec.arm;
-        const from = arm.from === 'metadata' ? `metadata.${arm.key}` : arm.from;
-        return `langfuse ${displayHost(this.spec.baseUrl)} (${this.spec.observationType} observations, arm from ${from})`;
-    }
-    async collect(request) {
-        const client = this.client();
-        this.scorePages = 0;
-        const scores = await this.readScores(client, request.window.from);
-        const builder = new EvidenceBuilder({
-            policy: this.policy,
-            window: request.window,
-            now: request.now,
-            source: this.describe()
-        });
-        // With a judge, the same seeded sample of texts per arm as the file source keeps (never logged).
-        const sampler = judgeSampler(this.policy, request);
-        const { from, to } = request.window;
-        const { lines, malformed, pages } = await this.readObservations(client, from, to, scores, builder, sampler &&
-            ((r, o) => sampler.offer({ ...r, raw: { ...r.raw, input: o.input, output: o.output } })));
-        builder.fileDone(`${client.origin} v2/observations (${pages} pages)`, lines, malformed);
-        this.lastRead = {
-            observationPages: pages,
-            scorePages: this.scorePages,
-            requests: client.stats.requests,
-            retries: client.stats.retries
-        };
-        const evidence = builder.finish();
-        return sampler ? { ...evidence, texts: sampler.samples() } : evidence;
-    }
-    /** Earliest canary call within one maxDuration before `until`: a step never lasts longer. */
-    async firstCanaryTime(until) {
-        let first;
-        const ignore = () => { };
-        await this.readObservations(this.client(), until - this.policy.rollout.maxDuration, until + 1, new ScoreTable(), {
-            line: ignore,
-            malformed: ignore,
-            unmatchedArm: ignore,
-            add: r => {
-                if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
-                    first = r.ts;
-            }
-        });
-        return first;
-    }
-    client() {
-        const env = this.opts.env ?? process.env;
-        const key = (name, what) => {
-            const value = env[name];
-            if (value === undefined || value.trim() === '') {
-                throw new SourceError(`environment variable ${name} is not set: it must hold the Langfuse ${what} key of the project (in GitHub Actions, pass it from a secret: env: { ${name}: \${{ secrets.${name} }} })`);
-            }
-            return value.trim();
-        };
-        return new LangfuseClient({
-            baseUrl: this.spec.baseUrl,
-            publicKey: key(this.spec.publicKeyEnv, 'public'),
-            secretKey: key(this.spec.secretKeyEnv, 'secret'),
-            timeoutMs: this.spec.timeout,
-            retries: this.spec.retries,
-            ...(this.opts.fetch && { fetch: this.opts.fetch }),
-            ...(this.opts.sleep && { sleep: this.opts.sleep }),
-            ...(this.opts.backoffMs !== undefined && { backoffMs: this.opts.backoffMs })
-        });
-    }
-    async readObservations(client, from, to, scores, sink, onRecord) {
-        const spec = this.spec;
-        const armLabels = new Set([...this.policy.arms.baseline, ...this.policy.arms.canary]);
-        const map = observationMapper(spec.arm, this.policy.arms.field, armLabels);
-        const query = {
-            fields: [...OBSERVATION_FIELDS, ...(onRecord ? ['io'] : [])].join(','),
-            limit: spec.pageSize,
-            fromStartTime: new Date(from).toISOString(),
-            toStartTime: new Date(to).toISOString(),
-            type: spec.observationType,
-            name: spec.name,
-            environment: spec.environment
-        };
-        let lines = 0;
-        let malformed = 0;
-        let pages = 0;
-        for await (const page of client.observations(query)) {
-            pages++;
-            for (const o of page.data) {
-                lines++;
-                sink.line();
-                const mapped = isObject(o) ? map(o, scores.lookup) : { malformed: 'not a JSON object' };
-                if ('malformed' in mapped) {
-                    malformed++;
-                    sink.malformed(where(o, lines), mapped.malformed);
-                    continue;
-                }
-                const result = this.normalize(mapped.raw);
-                if (isRequestRecord(result)) {
-                    sink.add(result);
-                    onRecord?.(result, o);
-                }
-                else if ('unmatchedArm' in result)
-                    sink.unmatchedArm(result.unmatchedArm);
-                else {
-                    malformed++;
-                    sink.malformed(where(o, lines), result.malformed);
-                }
-            }
-        }
-        return { lines, malformed, pages };
-    }
-    // The scores the policy maps, keyed by observation id and by trace id; the newest of duplicates.
-    /**
-     * Scores of the calls since `from`, created up to the time of the query (no upper bound: an
-     * online evaluator scores a call after it ends, as a log line carries its score when written).
-     */
-    async readScores(client, from) {
-        const table = new ScoreTable();
-        for (const [name, field] of Object.entries(this.spec.scores)) {
-            const query = {
-                name,
-                limit: SCORES_PAGE,
-                fromTimestamp: new Date(from).toISOString(),
-                environment: this.spec.environment,
-                fields: 'score'
-            };
-            for await (const data of client.scores(query)) {
-                this.scorePages++;
-                for (const s of data) {
-                    if (s.name !== name)
-                        continue;
-                    const value = scoreValue(s);
-                    if (value === undefined)
-                        continue;
-                    const at = typeof s.timestamp === 'string' ? Date.parse(s.timestamp) : 0;
-                    table.add(field, s.observationId, s.traceId, value, at);
-                }
-            }
-        }
-        return table;
-    }
-}
-/**
- * A score's number: NUMERIC and BOOLEAN (1 / 0) values; a CATEGORICAL one only through its
- * config's numeric mapping. TEXT and CORRECTION scores carry no number and are skipped. A
- * non-numeric value is kept as NaN so the metric counts it as invalid rather than dropping it.
- */
-function scoreValue(s) {
-    const type = s.dataType;
-    if (type === 'TEXT' || type === 'CORRECTION')
-        return undefined;
-    const v = s.value;
-    if (typeof v === 'number')
-        return v;
-    return type === 'CATEGORICAL' ? undefined : NaN;
-}
-/** An observation by id (or position), never by content. */
-function where(o, line) {
-    return `observation ${isObject(o) && typeof o.id === 'string' ? o.id.slice(0, 64) : `#${line}`}`;
-}
-
-/**
- * A small client of the Prometheus HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/)
- * over Node's fetch: instant queries (`/api/v1/query`) and range queries (`/api/v1/query_range`),
- * POSTed form-encoded (long selectors never hit a URL length limit). Thanos, Mimir,
- * VictoriaMetrics and Grafana Cloud serve the same API.
- *
- * Retries, with exponential backoff, after a 5xx, a 429 (honouring Retry-After) or a timeout, at
- * most `retries` times. Anything else fails at once. Every failure is a SourceError that says what
- * happened and what to do; headers (which may carry secrets) are never in a message.
- */
-/** Without credentials or query string: what the report may show. */
-function safeUrl(url) {
-    try {
-        const u = new URL(url);
-        return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
-    }
-    catch {
-        return '(invalid URL)';
-    }
-}
-const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
-class PrometheusClient {
-    opts;
-    /** Queries sent (not counting retries): the benchmark's figure. */
-    queries = 0;
-    base;
-    dispatcher;
-    constructor(opts) {
-        this.opts = opts;
-        this.base = opts.url.replace(/\/+$/, '');
-    }
-    /** Request headers (secrets resolved from the environment by the source); never shown. */
-    setHeaders(headers) {
-        this.opts.headers = { ...headers };
-    }
-    async instant(query, timeMs) {
-        const data = await this.post('/api/v1/query', { query, time: seconds(timeMs) });
-        return parseResult(data, 'vector', this.where());
-    }
-    async range(query, startMs, endMs, stepMs) {
-        const data = await this.post('/api/v1/query_range', {
-            query,
-            start: seconds(startMs),
-            end: seconds(endMs),
-            step: seconds(stepMs)
-        });
-        return parseResult(data, 'matrix', this.where());
-    }
-    where() {
-        return `Prometheus at ${safeUrl(this.opts.url)}`;
-    }
-    async post(path, form) {
-        this.queries++;
-        const body = new URLSearchParams({
-            ...form,
-            timeout: `${Math.max(1, Math.floor(this.opts.timeoutMs / 1000))}s`
-        }).toString();
-        const backoff = this.opts.backoffMs ?? 250;
-        let last = '';
-        for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
-            if (attempt > 0)
-                await sleep(backoff * 2 ** (attempt - 1));
-            let response;
-            try {
-                response = await fetch(`${this.base}${path}`, {
-                    method: 'POST',
-                    headers: {
-                        ...this.opts.headers,
-                        'content-type': 'application/x-www-form-urlencoded',
-                        accept: 'application/json'
-                    },
-                    body,
-                    signal: AbortSignal.timeout(this.opts.timeoutMs),
-                    ...(await this.tlsOption())
-                });
-            }
-            catch (e) {
-                last = networkReason(e, this.opts.timeoutMs);
-                continue;
-            }
-            if (response.status === 429 || response.status >= 500) {
-                const text = await response.text().catch(() => '');
-                last = `HTTP ${response.status}${apiError(text)}`;
-                const wait = retryAfter(response.headers.get('retry-after'));
-                if (wait !== undefined && attempt < this.opts.retries) {
-                    if (wait > (this.opts.maxRetryAfterMs ?? 30_000)) {
-                        throw new SourceError(`${this.where()} asked to retry after ${Math.round(wait / 1000)}s (${last}), longer than the gate waits; the next run will try again`);
-                    }
-                    await sleep(wait);
-                }
-                continue;
-            }
-            const text = await response.text().catch(() => '');
-            if (!response.ok) {
-                throw new SourceError(`${this.where()} refused a query with HTTP ${response.status}${apiError(text)}${response.status === 401 || response.status === 403 ? '; check source.auth and the environment variables it names' : ''}`);
-            }
-            try {
-                return JSON.parse(text);
-            }
-            catch {
-                throw new SourceError(`${this.where()} answered HTTP ${response.status} with something that is not JSON (${text.length} bytes); check source.url points at the Prometheus HTTP API`);
-            }
-        }
-        throw new SourceError(`${this.where()} did not answer after ${this.opts.retries + 1} attempts (last: ${last}); check that the server is up and source.url, or raise source.timeout`);
-    }
-    /** A dispatcher with the TLS options, only when the policy sets them. */
-    async tlsOption() {
-        const tls = this.opts.tls;
-        if (!tls || (!tls.insecureSkipVerify && !tls.caFile))
-            return {};
-        if (!this.dispatcher) {
-            let ca;
-            if (tls.caFile) {
-                try {
-                    ca = readFileSync$1(tls.caFile, 'utf8');
-                }
-                catch (e) {
-                    throw new SourceError(`cannot read source.tls.caFile ${tls.caFile}: ${e.message}`);
-                }
-            }
-            const Agent = await fetchAgentClass();
-            this.dispatcher = new Agent({
-                connect: { rejectUnauthorized: !tls.insecureSkipVerify, ...(ca && { ca }) }
-            });
-        }
-        return { dispatcher: this.dispatcher };
-    }
-}
-/**
- * The Agent class of the undici inside Node's own fetch, which is the only dispatcher that fetch
- * accepts. undici registers its global dispatcher (an Agent) under this symbol when it loads
- * (Node 18 to 24), so its class is reachable without bundling a second undici (1 MB).
- */
-async function fetchAgentClass() {
-    const key = Symbol.for('undici.globalDispatcher.1');
-    const global = globalThis;
-    if (!global[key])
-        await fetch('data:,').catch(() => undefined);
-    const Agent = global[key]?.constructor;
-    if (typeof Agent !== 'function') {
-        throw new SourceError('source.tls needs the fetch dispatcher of Node.js 18 to 24, which this Node.js does not expose; remove source.tls or run on a supported Node.js');
-    }
-    return Agent;
-}
-const seconds = (ms) => (ms / 1000).toFixed(3);
-function networkReason(e, timeoutMs) {
-    const err = e;
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') {
-        return `no answer within ${timeoutMs} ms`;
-    }
-    const code = err.cause?.code;
-    return code ? `${code}` : (err.cause?.message ?? err.message);
-}
-/** Retry-After in ms: delay-seconds or an HTTP date (RFC 9110, 10.2.3). */
-function retryAfter(header) {
-    if (!header)
-        return undefined;
-    const secs = Number(header);
-    if (Number.isFinite(secs))
-        return Math.max(0, secs * 1000);
-    const date = Date.parse(header);
-    return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
-}
-/** `: <errorType>: <error>` from an API error body, if it is one. */
-function apiError(text) {
-    try {
-        const body = JSON.parse(text);
-        if (typeof body.error === 'string') {
-            return `: ${typeof body.errorType === 'string' ? `${body.errorType}: ` : ''}${body.error.slice(0, 300)}`;
-        }
-    }
-    catch {
-        // not JSON: the status says enough
-    }
-    return '';
-}
-function parseResult(body, resultType, where) {
-    const garbage = (what) => new SourceError(`${where} answered with ${what}, not a Prometheus API ${resultType} result; check source.url points at the Prometheus HTTP API`);
-    if (typeof body !== 'object' || body === null)
-        throw garbage('a JSON value that is not an object');
-    const b = body;
-    if (b.status === 'error') {
-        throw new SourceError(`${where} could not run a query: ${String(b.errorType)}: ${String(b.error)}`);
-    }
-    if (b.status !== 'success')
-        throw garbage('an object without status "success"');
-    const data = b.data;
-    if (!data || data.resultType !== resultType || !Array.isArray(data.result)) {
-        throw garbage(`resultType ${JSON.stringify(data?.resultType ?? null)}`);
-    }
-    const point = (p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'number' && typeof p[1] === 'string';
-    for (const item of data.result) {
-        const s = item;
-        const labelsOk = typeof s.metric === 'object' && s.metric !== null;
-        const ok = resultType === 'vector'
-            ? point(s.value)
-            : Array.isArray(s.values) && s.values.every(point);
-        if (!labelsOk || !ok)
-            throw garbage('a malformed series');
-    }
-    return data.result;
-}
-
-/**
- * Building PromQL selectors from policy text without ever pasting it in unescaped: metric and
- * label names are validated against the data model (the policy schema does it too), label values
- * are written as escaped double-quoted string literals, and values matched as a set are
- * regex-escaped (RE2) first. https://prometheus.io/docs/prometheus/latest/querying/basics/
- */
-const METRIC = new RegExp(METRIC_NAME);
-const LABEL = new RegExp(LABEL_NAME);
-/** A PromQL double-quoted string literal of `value` (Go escapes: backslash, quote, newlines). */
-function quote(value) {
-    const escaped = value
-        .replace(/\\/g, '\\\\')
-        .replace(/"/g, '\\"')
-        .replace(/\n/g, '\\n')
-        .replace(/\r/g, '\\r')
-        .replace(/\t/g, '\\t');
-    return `"${escaped}"`;
-}
-/** RE2 metacharacters escaped, so the value matches only itself inside `=~`. */
-function regexEscape(value) {
-    return value.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
-}
-function checkMetricName(name) {
-    if (!METRIC.test(name))
-        throw new RangeError(`${JSON.stringify(name)} is not a metric name`);
-    return name;
-}
-function checkLabelName(name) {
-    if (!LABEL.test(name))
-        throw new RangeError(`${JSON.stringify(name)} is not a label name`);
-    return name;
-}
-/** One matcher: `label="value"`, or `label=~"^(?:a|b)$"`-style for several values (anchored by PromQL). */
-function matcher(label, values) {
-    checkLabelName(label);
-    if (values.length === 1)
-        return `${label}=${quote(values[0])}`;
-    return `${label}=~${quote(values.map(regexEscape).join('|'))}`;
-}
-/** `name{a="x",b=~"y|z"}`: exact matchers from a mapping, plus optional multi-value ones. */
-function selector(name, exact, sets = {}) {
-    const parts = [
-        ...Object.entries(sets).map(([label, values]) => matcher(label, values)),
-        ...Object.entries(exact).map(([label, value]) => matcher(label, [value]))
-    ];
-    return `${checkMetricName(name)}{${parts.join(',')}}`;
-}
-/** A PromQL duration in milliseconds (`300000ms`): exact for any window. */
-const promDuration = (ms) => `${Math.max(1, Math.round(ms))}ms`;
-
-/** Points per query_range request; Prometheus refuses more than 11,000. */
-const MAX_POINTS = 10_000;
-/** How far back firstCanaryTime looks for the canary's first traffic. */
-const FIRST_CANARY_LOOKBACK = 7 * 86_400_000;
-const ARMS = ['baseline', 'canary'];
-/**
- * Evidence from a Prometheus-compatible server. Aggregation is pushed down: per series, one
- * query_range of `sum by (<arm label>[, le]) (increase(series[bucket]))` at the policy's bucket
- * width gives every time bucket of both arms, and, when the window does not end on a bucket
- * boundary, one instant query of the same over the last partial bucket at the window's end. So a
- * metric costs 1 to 3 series (histogram buckets [+ sum [+ sum of squares]], errors + total,
- * sum + count [+ sum of squares]), each 1 or 2 queries, whatever the traffic.
- *
- * Counters become sketches: a rate's counter pair is a Bernoulli sample (n = total, x = errors);
- * a histogram keeps its buckets (quantiles are read to bucket edges, src/sketch/histogram.ts);
- * a mean from a histogram takes its variance from a sum-of-squares series or, without one, from
- * an upper bound over the buckets; a sum + count pair without one is read as batch means, one
- * cluster per time bucket. Prometheus keeps no user or session, so unitLevel is false.
- *
- * Problems with the data (no series, one arm missing, NaN, a series that stopped) go into
- * quality.problems, which block promotion and rollback alike (a hold, with the reason); counter
- * resets into quality.warnings (increase() accounts for them).
- */
-class PrometheusSource {
-    client;
-    spec;
-    policy;
-    env;
-    clientOptions;
-    headersResolved = false;
-    constructor(opts) {
-        const spec = opts.policy.source;
-        if (spec.type !== 'prometheus')
-            throw new TypeError('PrometheusSource needs a prometheus source');
-        this.spec = spec;
-        this.policy = opts.policy;
-        this.env = opts.env ?? {};
-        this.clientOptions = opts.client ?? {};
-        this.client = new PrometheusClient({
-            url: spec.url,
-            headers: {},
-            timeoutMs: spec.timeout,
-            retries: spec.retries,
-            ...(spec.tls && { tls: spec.tls }),
-            ...this.clientOptions
-        });
-    }
-    describe() {
-        return `prometheus ${safeUrl(this.spec.url)}`;
-    }
-    async firstCanaryTime(until) {
-        this.resolveHeaders();
-        const bucket = this.policy.bucket;
-        const step = Math.max(bucket, Math.ceil(FIRST_CANARY_LOOKBACK / 2000 / 1000) * 1000);
-        const requests = this.requestsSeries();
-        const sel = this.selectorFor(requests.name, requests.match, ['canary']);
-        const query = `min_over_time(timestamp(sum(increase(${sel}[${promDuration(step)}])) > 0)[${promDuration(FIRST_CANARY_LOOKBACK)}:${promDuration(step)}])`;
-        const result = await this.client.instant(query, until);
-        const value = Number(result[0]?.value[1]);
-        return Number.isFinite(value) ? value * 1000 - step : undefined;
-    }
-    async collect(request) {
-        this.resolveHeaders();
-        const to = Math.min(request.window.to, request.now);
-        const from = Math.min(request.window.from, to);
-        const cache = new Map();
-        const fetch = (name, match, histogram) => {
-            const key = JSON.stringify([name, match, histogram]);
-            let pending = cache.get(key);
-            if (!pending) {
-                pending = this.fetchSeries(name, match, histogram, from, to);
-                cache.set(key, pending);
-            }
-            return pending;
-        };
-        const metrics = this.policy.metrics;
-        const seriesOf = (m) => this.spec.series[m.name];
-        const fetched = await Promise.all(metrics.map(async (m) => {
-            const s = seriesOf(m);
-            const get = (name, histogram = false) => name === undefined ? undefined : fetch(name, s.match, histogram);
-            const [buckets, sum, count, errors, total, squares] = await Promise.all([
-                get(s.histogram && `${s.histogram}_bucket`, true),
-                get(s.sum ?? (s.histogram && m.kind === 'mean' ? `${s.histogram}_sum` : undefined)),
-                get(s.count),
-                get(s.errors),
-                get(s.total),
-                get(s.sumOfSquares)
-            ]);
-            return { buckets, sum, count, errors, total, squares };
-        }));
-        const requestsDef = this.requestsSeries();
-        const requests = await (requestsDef.histogram
-            ? fetch(requestsDef.name, requestsDef.match, true)
-            : fetch(requestsDef.name, requestsDef.match, false));
-        const resets = await this.resets(requestsDef, from, to);
-        const limitValues = await this.limitValues(to);
-        const quality = emptyQuality();
-        const problems = [];
-        const warnings = [];
-        const notes = [
-            'Prometheus keeps no user or session: requests are treated as independent (no per-unit variance)'
-        ];
-        const requestsAt = (arm, bucket) => {
-            const at = requests.points[arm].get(bucket);
-            return at ? Math.round(requestsDef.histogram ? countOf(at) : (at.get('') ?? 0)) : 0;
-        };
-        const sketches = metrics.map((m, i) => this.sketcher(m, seriesOf(m), fetched[i], notes));
-        const cells = [];
-        for (const arm of ARMS) {
-            const buckets = new Set(requests.points[arm].keys());
-            for (const f of fetched)
-                for (const s of Object.values(f))
-                    if (s)
-                        for (const b of s.points[arm].keys())
-                            buckets.add(b);
-            for (const bucket of [...buckets].sort((a, b) => a - b)) {
-                const cell = {
-                    arm,
-                    segment: TOTAL_SEGMENT,
-                    bucket,
-                    requests: requestsAt(arm, bucket),
-                    units: 0,
-                    metrics: sketches.map(sketch => sketch(arm, bucket)),
-                    models: {},
-                    errors: {}
-                };
-                quality.records += cell.requests;
-                cells.push(cell);
-            }
-        }
-        this.findProblems(fetched, requests, requestsAt, problems, warnings);
-        for (const f of [requests, ...fetched.flatMap(f => Object.values(f))]) {
-            if (!f)
-                continue;
-            for (const arm of ARMS)
-                for (const les of f.points[arm].values())
-                    quality.lines += les.size;
-        }
-        quality.lines += this.invalid.length;
-        problems.push(...this.invalid.splice(0));
-        problems.push(...limitValues.problems);
-        for (const [arm, count] of resets) {
-            warnings.push(`${count} counter reset(s) of ${requestsDef.name} (${arm}) in the window: a process restarted; increase() accounts for them`);
-        }
-        return {
-            source: this.describe(),
-            window: { from, to },
-            bucketMs: this.policy.bucket,
-            metrics: metrics.map(m => m.name),
-            unitLevel: false,
-            cells,
-            quality: withFindings(quality, problems, warnings, notes),
-            ...(Object.keys(limitValues.values).length > 0 && { limitValues: limitValues.values })
-        };
-    }
-    /** NaN or negative increases seen while reading, named for the report. */
-    invalid = [];
-    /** The request counter: the policy's, else the first metric's count series. */
-    requestsSeries() {
-        if (this.spec.requests)
-            return { name: this.spec.requests, match: {}, histogram: false };
-        for (const m of this.policy.metrics) {
-            const s = this.spec.series[m.name];
-            if (!s)
-                continue;
-            if (s.histogram)
-                return { name: `${s.histogram}_bucket`, match: s.match, histogram: true };
-            const name = s.total ?? s.count;
-            if (name)
-                return { name, match: s.match, histogram: false };
-        }
-        throw new SourceError('source.series names no counter of requests; set source.requests');
-    }
-    selectorFor(name, match, arms) {
-        const values = arms.flatMap(a => this.policy.arms[a]);
-        return selector(name, { ...this.spec.match, ...match }, { [this.policy.arms.field]: values });
-    }
-    /** Increase per arm and time bucket, from query_range plus an instant query for a partial tail. */
-    async fetchSeries(name, match, histogram, from, to) {
-        const bucket = this.policy.bucket;
-        const sel = this.selectorFor(name, match, ARMS);
-        const by = histogram ? `${this.policy.arms.field}, le` : this.policy.arms.field;
-        const expr = (range) => `sum by (${by}) (increase(${sel}[${promDuration(range)}]))`;
-        const points = { baseline: new Map(), canary: new Map() };
-        const full = Math.floor((to - from) / bucket);
-        const queries = [];
-        for (let k = 0; k < full; k += MAX_POINTS) {
-            const first = from + (k + 1) * bucket;
-            const last = from + Math.min(full, k + MAX_POINTS) * bucket;
-            queries.push(this.client.range(expr(bucket), first, last, bucket).then(series => {
-                for (const s of series)
-                    for (const [t, v] of s.values)
-                        this.put(points, name, s.metric, t * 1000 - bucket, v);
-            }));
-        }
-        const tailStart = from + full * bucket;
-        if (to > tailStart) {
-            queries.push(this.client.instant(expr(to - tailStart), to).then(samples => {
-                for (const s of samples)
-                    this.put(points, name, s.metric, tailStart, s.value[1]);
-            }));
-        }
-        await Promise.all(queries);
-        return { name, points };
-    }
-    put(points, name, labels, bucket, raw) {
-        const label = labels[this.policy.arms.field];
-        const arm = label === undefined
-            ? undefined
-            : this.policy.arms.canary.includes(label)
-                ? 'canary'
-                : this.policy.arms.baseline.includes(label)
-                    ? 'baseline'
-                    : undefined;
-        if (!arm)
-            return;
-        const value = Number(raw);
-        if (!Number.isFinite(value) || value < 0) {
-            if (this.invalid.length < 10) {
-                this.invalid.push(`${name} (${arm}) has value ${raw} for the bucket at ${new Date(bucket).toISOString()}: not a count; check the series`);
-            }
-            return;
-        }
-        let les = points[arm].get(bucket);
-        if (!les)
-            points[arm].set(bucket, (les = new Map()));
-        const le = labels.le ?? '';
-        les.set(le, (les.get(le) ?? 0) + value);
-    }
-    /**
-     * Each `limitQuery` at the window's end, with `$canary` replaced by the escaped canary matchers
-     * (and source.match, and the series' match). One number per metric, or a problem that holds.
-     */
-    async limitValues(to) {
-        const values = {};
-        const problems = [];
-        await Promise.all(this.policy.metrics.map(async (m) => {
-            const s = this.spec.series[m.name];
-            if (!s?.limitQuery)
-                return;
-            const inner = selector('x', { ...this.spec.match, ...s.match }, {
-                [this.policy.arms.field]: this.policy.arms.canary
-            }).slice(2, -1);
-            const query = s.limitQuery.split('$canary').join(inner);
-            try {
-                const result = await this.client.instant(query, to);
-                const value = Number(result[0]?.value[1]) * s.scale;
-                if (result.length !== 1) {
-                    problems.push(`limitQuery of ${m.name} returned ${result.length} series, not one; aggregate it (e.g. sum(...))`);
-                }
-                else if (!Number.isFinite(value)) {
-                    problems.push(`limitQuery of ${m.name} returned ${result[0]?.value[1]}, not a number`);
-                }
-                else {
-                    values[m.name] = value;
-                }
-            }
-            catch (e) {
-                if (!(e instanceof SourceError))
-                    throw e;
-                problems.push(`limitQuery of ${m.name}: ${e.message}`);
-            }
-        }));
-        return { values, problems };
-    }
-    /** Counter resets of the request counter per arm over the window: one instant query. */
-    async resets(def, from, to) {
-        if (to <= from)
-            return [];
-        const base = def.histogram ? def.name.replace(/_bucket$/, '_count') : def.name;
-        const sel = this.selectorFor(base, def.match, ARMS);
-        const query = `sum by (${this.policy.arms.field}) (resets(${sel}[${promDuration(to - from)}]))`;
-        const result = await this.client.instant(query, to);
-        const out = [];
-        for (const s of result) {
-            const label = s.metric[this.policy.arms.field] ?? '';
-            const arm = this.policy.arms.canary.includes(label) ? 'canary' : 'baseline';
-            const n = Number(s.value[1]);
-            if (n > 0)
-                out.push([arm, n]);
-        }
-        return out;
-    }
-    /** Returns (arm, bucket) -> the metric's sketch in that cell. */
-    sketcher(m, s, f, notes) {
-        const scale = s.scale;
-        const value = (x, arm, bucket) => x?.points[arm].get(bucket)?.get('');
-        if (s.histogram && f.buckets) {
-            const buckets = f.buckets;
-            const bounds = boundsOf(buckets).map(b => b * scale);
-            if (m.kind === 'mean') {
-                notes.push(s.sumOfSquares
-                    ? `${m.name}: variance from ${s.sumOfSquares}`
-                    : `${m.name}: variance bounded from the histogram buckets of ${s.histogram} (each value at its bucket's upper edge): conservative, wider than the data's`);
-            }
-            else {
-                notes.push(`${m.name}: quantiles from the buckets of ${s.histogram} (${bounds.length} bounds), intervals widened to the bucket edges`);
-            }
-            return (arm, bucket) => {
-                const les = buckets.points[arm].get(bucket);
-                if (!les)
-                    return { moments: emptyMoments(), requests: 0 };
-                const histogram = histogramOf(les, scale);
-                const n = histogram.counts.reduce((a, c) => a + c, 0);
-                const sketch = { moments: emptyMoments(), requests: n, histogram };
-                if (m.kind === 'mean') {
-                    const sum = (value(f.sum, arm, bucket) ?? 0) * scale;
-                    const squares = value(f.squares, arm, bucket);
-                    const sxx = squares !== undefined ? squares * scale * scale : sumOfSquaresBound(histogram, sum);
-                    sketch.moments = { n, sx: sum, sy: n, syy: n, sxy: sum, sxx };
-                }
-                return sketch;
-            };
-        }
-        if (m.kind === 'rate') {
-            return (arm, bucket) => {
-                const n = Math.round(value(f.total, arm, bucket) ?? 0);
-                const e = Math.min(n, Math.round(value(f.errors, arm, bucket) ?? 0));
-                return { moments: { n, sx: e, sy: n, sxx: e, syy: n, sxy: e }, requests: n };
-            };
-        }
-        notes.push(s.sumOfSquares
-            ? `${m.name}: variance from ${s.sumOfSquares}`
-            : `${m.name}: variance from batch means (one cluster per ${promDuration(this.policy.bucket)} time bucket of ${s.sum} / ${s.count}); name a sumOfSquares series for a per-request variance`);
-        return (arm, bucket) => {
-            const c = value(f.count, arm, bucket) ?? 0;
-            const x = (value(f.sum, arm, bucket) ?? 0) * scale;
-            const squares = value(f.squares, arm, bucket);
-            const n = Math.round(c);
-            if (squares !== undefined) {
-                return {
-                    moments: { n, sx: x, sy: c, syy: c, sxy: x, sxx: squares * scale * scale },
-                    requests: n
-                };
-            }
-            const moments = emptyMoments();
-            if (c > 0)
-                addCluster(moments, x, c);
-            return { moments, requests: n };
-        };
-    }
-    /**
-     * No series, one arm missing, a series that stopped: each named, each holds. An error counter is
-     * the exception: client libraries create a labelled counter at its first increment, so an arm
-     * with no errors has no series. It counts as 0 (a warning) when the other arm has the series.
-     */
-    findProblems(fetched, requests, requestsAt, problems, warnings) {
-        const label = this.policy.arms.field;
-        const seen = new Set();
-        const errorCounters = new Set(fetched.map(f => f.errors?.name));
-        const lastRequest = (arm) => latest([...requests.points[arm].keys()].filter(b => requestsAt(arm, b) > 0));
-        const values = (arm) => `${label} in [${this.policy.arms[arm].join(', ')}]`;
-        for (const f of [requests, ...fetched.flatMap(x => Object.values(x))]) {
-            if (!f || seen.has(f.name))
-                continue;
-            seen.add(f.name);
-            const present = ARMS.filter(a => f.points[a].size > 0);
-            if (present.length === 0) {
-                problems.push(`no data for ${f.name} with ${label} in [${[...this.policy.arms.baseline, ...this.policy.arms.canary].join(', ')}] in the window: check the series name, the arm label and source.match`);
-                continue;
-            }
-            const lazy = errorCounters.has(f.name);
-            for (const arm of ARMS) {
-                if (!present.includes(arm)) {
-                    if (lazy) {
-                        warnings.push(`${f.name} has no series for the ${arm} arm (${values(arm)}): counted as 0 errors (a labelled counter appears at its first increment)`);
-                    }
-                    else {
-                        problems.push(`${f.name} has no data for the ${arm} arm (${values(arm)}) in the window`);
-                    }
-                    continue;
-                }
-                if (f === requests || lazy)
-                    continue;
-                const last = latest(f.points[arm].keys());
-                const expected = lastRequest(arm);
-                if (expected - last > this.policy.bucket) {
-                    problems.push(`${f.name} (${arm}) stopped: no data after ${new Date(last + this.policy.bucket).toISOString()}, while requests continue until ${new Date(expected + this.policy.bucket).toISOString()}`);
-                }
-            }
-        }
-    }
-    /** Secrets from the environment into the client's headers; a missing variable is a SourceError. */
-    resolveHeaders() {
-        if (this.headersResolved)
-            return;
-        const spec = this.spec;
-        const read = (name, key) => {
-            const v = this.env[name];
-            if (v === undefined || v === '') {
-                throw new SourceError(`environment variable ${name} (${key}) is not set; set it to the secret, or change the policy`);
-            }
-            return v;
-        };
-        const headers = { ...spec.headers };
-        for (const [header, envName] of Object.entries(spec.headersFromEnv)) {
-            headers[header] = read(envName, `source.headersFromEnv.${header}`);
-        }
-        if (spec.auth?.bearerTokenEnv) {
-            headers.authorization = `Bearer ${read(spec.auth.bearerTokenEnv, 'source.auth.bearerTokenEnv')}`;
-        }
-        else if (spec.auth?.basic) {
-            const password = read(spec.auth.basic.passwordEnv, 'source.auth.basic.passwordEnv');
-            headers.authorization = `Basic ${Buffer.from(`${spec.auth.basic.user}:${password}`).toString('base64')}`;
-        }
-        this.client.setHeaders(headers);
-        this.headersResolved = true;
-    }
-}
-/** The largest of some bucket starts, -Infinity for none (no spread: there may be 10,000s). */
-function latest(buckets) {
-    let max = -Infinity;
-    for (const b of buckets)
-        if (b > max)
-            max = b;
-    return max;
-}
-/** The finite `le` bounds seen anywhere in a histogram's points, ascending. */
-function boundsOf(f) {
-    const bounds = new Set();
-    for (const arm of ARMS)
-        for (const les of f.points[arm].values())
-            for (const le of les.keys()) {
-                const b = Number(le);
-                if (Number.isFinite(b))
-                    bounds.add(b);
-            }
-    return [...bounds].sort((a, b) => a - b);
-}
-/** The +Inf count of a histogram's `le` map (the largest cumulative count if +Inf is missing). */
-function countOf(les) {
-    return les.get('+Inf') ?? Math.max(0, ...les.values());
-}
-/** Per-bucket counts (rounded: events are whole), bounds scaled. */
-function histogramOf(les, scale) {
-    const entries = [...les.entries()]
-        .map(([le, v]) => [Number(le), v])
-        .filter(([le]) => !Number.isNaN(le))
-        .sort((a, b) => a[0] - b[0]);
-    const finite = entries.filter(([le]) => Number.isFinite(le));
-    const cumulative = [...finite.map(([, v]) => Math.round(v)), Math.round(countOf(les))];
-    return fromCumulative(finite.map(([le]) => le * scale), cumulative);
-}
-function withFindings(quality, problems, warnings, notes) {
-    return {
-        ...quality,
-        ...(problems.length > 0 && { problems }),
-        ...(warnings.length > 0 && { warnings }),
-        ...(notes.length > 0 && { notes })
-    };
-}
-
-/** Read and validate a policy file. Throws UsageError (unreadable) or PolicyError (invalid). */
-async function loadPolicyFile(path) {
-    let text;
-    try {
-        text = await readFile(path, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UsageError(code === 'ENOENT'
-            ? `policy file ${path} does not exist; pass the path of your rollout policy YAML with --policy`
-            : `cannot read policy file ${path}: ${e.message}`);
-    }
-    const policy = parsePolicy(text, path);
-    const hash = `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
-    return { policy, hash, path };
-}
-/**
- * The evidence source the policy names. `records` (CLI --records, Action input) overrides the
- * policy's source with files; those are relative to the working directory, the policy's own to its
- * folder.
- */
-function sourceFor(loaded, records) {
-    const { policy } = loaded;
-    const spec = policy.source;
-    if (records && records.length > 0) {
-        return new FileSource({
-            patterns: records,
-            baseDir: process.cwd(),
-            format: spec.type === 'file' ? spec.format : 'auto',
-            policy
-        });
-    }
-    if (spec.type === 'langfuse')
-        return new LangfuseSource({ spec, policy });
-    if (spec.type === 'prometheus')
-        return new PrometheusSource({ policy, env: process.env });
-    return new FileSource({
-        patterns: spec.path,
-        baseDir: dirname$1(resolve(loaded.path)),
-        format: spec.format,
-        policy
-    });
-}
-
-/** The stored state is unreadable or belongs to something else; the message says what to do. */
-class StateError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'StateError';
-    }
-}
-class StateConflictError extends StateError {
-    constructor(where, expected, found) {
-        super(`${where} changed while this run was deciding (expected revision ${expected ?? 'none'}, found ${found ?? 'none'}); run again to decide on the new state`);
-        this.name = 'StateConflictError';
-    }
-}
-/** Validate a parsed state document for `rollout`; throws StateError naming `where`. */
-function parseState(text, where, rollout) {
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (e) {
-        throw new StateError(`${where} is not valid JSON (${e.message}); restore it from version control, or delete it to start the rollout again at its first step`);
-    }
-    const s = doc;
-    const problems = [];
-    if (typeof s !== 'object' || s === null || Array.isArray(s))
-        problems.push('not an object');
     else {
-        if (s.version !== 1)
-            problems.push(`version is ${JSON.stringify(s.version)}, expected 1`);
-        if (typeof s.rollout !== 'string')
-            problems.push('rollout is missing');
-        if (typeof s.revision !== 'number' || !Number.isInteger(s.revision))
-            problems.push('revision is not an integer');
-        if (!['running', 'paused', 'complete', 'rolled-back'].includes(s.status))
-            problems.push(`status ${JSON.stringify(s.status)} is unknown`);
-        if (typeof s.stepIndex !== 'number' || !Number.isInteger(s.stepIndex) || s.stepIndex < 0)
-            problems.push('stepIndex is not a non-negative integer');
-        if (typeof s.stepStartedAt !== 'string' || Number.isNaN(Date.parse(s.stepStartedAt)))
-            problems.push('stepStartedAt is not an ISO-8601 time');
-        if (!Array.isArray(s.history))
-            problems.push('history is not a list');
+        decideOnce = () => command({ ...common, ...request, now });
     }
-    if (problems.length > 0) {
-        throw new StateError(`${where} is not a rollout state: ${problems.join('; ')}. Delete it to start the rollout again at its first step`);
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await decideOnce();
+        }
+        catch (e) {
+            if (!(e instanceof StateConflictError) || attempt >= STATE_ATTEMPTS)
+                throw e;
+            info(`The rollout state changed during this run (attempt ${attempt}); deciding again on the new state`);
+            await new Promise(r => setTimeout(r, 100 + Math.random() * 400 * attempt));
+        }
     }
-    const state = s;
-    if (state.rollout !== rollout) {
-        throw new StateError(`${where} belongs to rollout "${state.rollout}", not "${rollout}" (policy rollout.name); use a separate --state file per rollout`);
-    }
-    return state;
 }
-
-/** A local JSON file, written atomically (write a temporary file, then rename over the old one). */
-class FileStateStore {
-    path;
-    rollout;
-    constructor(path, rollout) {
-        this.path = path;
-        this.rollout = rollout;
-    }
-    describe() {
-        return this.path;
-    }
-    async load() {
-        let text;
+/**
+ * Outputs, the decision record file, the job summary and the PR comment. A failure to comment
+ * never loses the decision (the state is already saved): it is returned for the step to report.
+ */
+async function publish(outcome, github, pr) {
+    const r = outcome.record;
+    setOutput('decision', r.decision);
+    setOutput('weight', String(r.next.weight));
+    setOutput('previous-weight', String(r.step.weight));
+    setOutput('step', String(r.next.index + 1));
+    const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'rollout-gate-'));
+    const path = join(dir, 'decision.json');
+    await writeFile$1(path, recordJson(r) + '\n');
+    setOutput('report-path', path);
+    info(outcome.text);
+    const failures = [];
+    if (process.env.GITHUB_STEP_SUMMARY)
+        await summary.addRaw(outcome.markdown).write();
+    if (github && pr !== undefined) {
         try {
-            text = await readFile(this.path, 'utf8');
+            const comment = new StickyComment(github.client, github.repo, pr, commentMarker(r.rollout));
+            const result = await comment.upsert(outcome.markdown);
+            setOutput('comment-url', result.url);
+            info(`PR comment ${result.action}: ${result.url}`);
         }
         catch (e) {
-            if (e.code === 'ENOENT')
-                return undefined;
-            throw new StateError(`cannot read state file ${this.path}: ${e.message}`);
-        }
-        if (text.trim() === '') {
-            throw new StateError(`state file ${this.path} is empty; delete it to start the rollout again at its first step`);
-        }
-        return parseState(text, `state file ${this.path}`, this.rollout);
-    }
-    async save(state, expectedRevision) {
-        const current = await this.load();
-        if (current?.revision !== expectedRevision) {
-            throw new StateConflictError(`state file ${this.path}`, expectedRevision, current?.revision);
-        }
-        const tmp = join(dirname$1(this.path), `.${basename$1(this.path)}.${process.pid}.tmp`);
-        try {
-            await writeFile$1(tmp, JSON.stringify(state, null, 2) + '\n', 'utf8');
-            await rename$1(tmp, this.path);
-        }
-        catch (e) {
-            await unlink$1(tmp).catch(() => undefined);
-            throw new StateError(`cannot write state file ${this.path}: ${e.message}`);
+            failures.push(`the decision (${r.decision}) is saved, but ${e.message}`);
         }
     }
+    else if (!github) {
+        info('No GitHub token or repository: the verdict goes to the job summary only.');
+    }
+    return failures;
+}
+/** Actuators that failed: the decision was not applied, and the step must say so. */
+function notApplied(outcome) {
+    const failed = outcome.record.applied?.filter(a => !a.ok) ?? [];
+    return failed.length > 0
+        ? [`not applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')}`]
+        : [];
+}
+/** The same window collected twice (a retry on the same step) is read once. */
+function memoized(source) {
+    const collected = new Map();
+    let first;
+    return {
+        describe: () => source.describe(),
+        collect: request => {
+            const key = `${request.window.from}:${request.window.to}:${request.now}`;
+            let evidence = collected.get(key);
+            if (!evidence)
+                collected.set(key, (evidence = source.collect(request)));
+            return evidence;
+        },
+        firstCanaryTime: until => (first ??= source.firstCanaryTime(until))
+    };
 }
 
 /**
- * The rollout state as a JSON document on a dedicated branch (`rollouts/<name>.json`), written with
- * the contents API. The blob sha read by `load` is the compare-and-swap token of `save`: when
- * another run wrote in between, GitHub refuses the write and `save` throws StateConflictError, so
- * the caller re-reads and decides again instead of overwriting that run's transition.
+ * `/rollout ...` in a pull request comment, the same path as a workflow_dispatch command (one
+ * decideWithRetries, the same actuators and sticky comment), acknowledged with reactions: 👀 at
+ * once, then 🚀 when done or 😕 when refused or failed. Silently ignored: comments that are not a
+ * command, edits and deletions (a command runs once, when posted), comments by bots (the Action's
+ * own included), issues that are not pull requests, and commands naming another rollout.
  */
-class GitHubStateStore {
-    files;
-    branch;
-    rollout;
-    path;
-    /** The blob read by the last `load` (undefined: there was no document). */
-    sha;
-    constructor(files, branch, rollout) {
-        this.files = files;
-        this.branch = branch;
-        this.rollout = rollout;
-        this.path = `rollouts/${rollout}.json`;
+async function runChatCommand(ctx, payload) {
+    const { comment, issue } = payload;
+    const ignore = (why) => info(`Not a command for this rollout: ${why}.`);
+    if (!ctx.github)
+        throw new UsageError('PR comment commands need the input "github-token"');
+    if (!comment || !issue)
+        return ignore('the event has no comment');
+    if (payload.action !== 'created')
+        return ignore(`the comment was ${payload.action}, not created`);
+    if (!issue.pull_request)
+        return ignore('the comment is on an issue, not a pull request');
+    if (comment.user?.type === 'Bot')
+        return ignore(`${comment.user.login} is a bot`);
+    const parsed = parseChatCommand(comment.body ?? '');
+    if (parsed.kind === 'none')
+        return ignore('the comment does not start with /rollout');
+    const rollout = ctx.loaded.policy.rollout.name;
+    if (parsed.kind === 'command' && parsed.command.rollout && parsed.command.rollout !== rollout) {
+        return ignore(`it names rollout ${parsed.command.rollout}`);
     }
-    describe() {
-        return `${this.path} on branch ${this.branch}`;
+    const actor = comment.user?.login ?? 'someone';
+    const chat = new Conversation(ctx.github.client, ctx.github.repo, issue.number);
+    await chat.react(comment.id, 'eyes');
+    // Done is a reaction and the updated verdict comment; anything else also gets a short reply.
+    const answer = async (ok, text) => {
+        if (text)
+            await chat.reply(`@${actor} ${text}`);
+        await chat.react(comment.id, ok ? 'rocket' : 'confused');
+    };
+    if (parsed.kind === 'malformed') {
+        warning(`Malformed command from ${actor}: ${parsed.message}`);
+        return answer(false, escapeMarkdown(parsed.message).replace(/\\`/g, '`'));
     }
-    async load() {
-        const file = await this.files.read(this.path, this.branch);
-        this.sha = file?.sha;
-        if (!file)
-            return undefined;
-        return parseState(file.text, `rollout state ${this.describe()}`, this.rollout);
+    const cmd = parsed.command;
+    if (cmd.verb === 'status') {
+        const state = await ctx.store.load();
+        return answer(true, `\`${statusText(ctx.loaded.policy, state).replace(/`/g, '')}\``);
     }
-    async save(state, expectedRevision) {
-        if (this.sha === undefined && !(await this.files.hasBranch(this.branch))) {
-            await this.files.createBranch(this.branch);
-        }
-        const last = state.history.at(-1);
-        const what = last ? `${last.action} ${last.from}% → ${last.to}%` : state.status;
-        try {
-            const { sha } = await this.files.write(this.path, this.branch, JSON.stringify(state, null, 2) + '\n', this.sha, `rollout ${this.rollout}: ${what} (revision ${state.revision})`);
-            this.sha = sha;
-        }
-        catch (e) {
-            if (e instanceof ContentConflictError) {
-                throw new StateConflictError(`rollout state ${this.describe()}`, expectedRevision, undefined);
-            }
+    if (!(await chat.canWrite(actor))) {
+        const why = `\`/rollout ${cmd.verb}\` refused: changing rollout \`${rollout}\` needs write permission on the repository.`;
+        warning(`${actor}: ${why}`);
+        return answer(false, why);
+    }
+    const { verb, toWeight } = cmd;
+    const reason = `${cmd.reason ?? `${verb} requested`}${comment.html_url ? ` (${comment.html_url})` : ''}`;
+    let outcome;
+    try {
+        const request = { command: verb, actor, reason, ...(toWeight !== undefined && { toWeight }) };
+        outcome = await decideWithRetries(ctx, request, issue.number);
+    }
+    catch (e) {
+        if (!(e instanceof UsageError))
             throw e;
-        }
+        return answer(false, escapeMarkdown(e.message));
     }
+    const failures = [...(await publish(outcome, ctx.github, issue.number)), ...notApplied(outcome)];
+    if (failures.length > 0) {
+        await answer(false, `\`/rollout ${verb}\` failed: ${escapeMarkdown(failures.join('; '))}`);
+        setFailed(failures.join('\n'));
+        return;
+    }
+    await answer(true);
 }
 
 /** The Action's credential inputs. */
@@ -72345,8 +72645,6 @@ function booleanInput(name) {
     throw new UsageError(`input "${name}" must be true or false, not "${v}"`);
 }
 
-/** Runs racing on one rollout: each conflict re-reads the state and decides again. */
-const STATE_ATTEMPTS = 6;
 /** The Action: one run, any error turned into a failed step with a message a person can act on. */
 async function run() {
     try {
@@ -72359,7 +72657,12 @@ async function run() {
         maskPolicySecrets(loaded.policy);
         const github = connect(inputs);
         const store = stateStore(inputs, loaded, github);
+        const ctx = { inputs, loaded, store, github };
         setOutput('rollout', loaded.policy.rollout.name);
+        if (context.eventName === 'issue_comment') {
+            await runChatCommand(ctx, context.payload);
+            return;
+        }
         if (inputs.command === 'status') {
             const state = await store.load();
             info(statusText(loaded.policy, state));
@@ -72377,12 +72680,16 @@ async function run() {
             : undefined;
         if (pr)
             info(`Pull request #${pr.number} (from the ${pr.from})`);
-        const outcome = await decideWithRetries(inputs, loaded, store, github, pr?.number);
-        const failures = await publish(outcome, github, pr?.number);
-        const notApplied = outcome.record.applied?.filter(a => !a.ok) ?? [];
-        if (notApplied.length > 0) {
-            failures.push(`not applied: ${notApplied.map(a => `${a.actuator}: ${a.detail}`).join('; ')}`);
-        }
+        const request = inputs.command === 'evaluate'
+            ? { command: 'evaluate' }
+            : {
+                command: inputs.command,
+                actor: inputs.actor,
+                reason: inputs.reason || `${inputs.command} requested`,
+                ...(inputs.toWeight !== undefined && { toWeight: inputs.toWeight })
+            };
+        const outcome = await decideWithRetries(ctx, request, pr?.number);
+        const failures = [...(await publish(outcome, github, pr?.number)), ...notApplied(outcome)];
         const { decision } = outcome.record;
         if ((inputs.failOn === 'rollback' && decision === 'rollback') ||
             (inputs.failOn === 'hold' && decision !== 'promote')) {
@@ -72437,88 +72744,6 @@ function stateStore(inputs, loaded, github) {
         throw new UsageError('state: github needs the input "github-token" (default: the workflow token) and GITHUB_REPOSITORY (set on a runner); outside GitHub Actions use state: file with state-file');
     }
     return new GitHubStateStore(github.files, inputs.stateBranch, name);
-}
-/**
- * Decide, apply and save; when another run saved the state in between (compare-and-swap), read it
- * again and decide again, a bounded number of times, so concurrent runs make one transition.
- */
-async function decideWithRetries(inputs, loaded, store, github, pullRequest) {
-    const actuators = buildActuators(loaded.policy.actuators ?? [], {
-        cwd: process.cwd(),
-        env: process.env,
-        ...(github && { github: { ...github, sha: context.sha } })
-    });
-    const common = {
-        policy: loaded.policy,
-        policyHash: loaded.hash,
-        store,
-        dryRun: inputs.dryRun,
-        ...(inputs.canaryVersion && { canaryVersion: inputs.canaryVersion }),
-        ...(pullRequest !== undefined && { pullRequest }),
-        ...(actuators.length > 0 && {
-            apply: (record) => applyAll(actuators, record, inputs.dryRun)
-        })
-    };
-    for (let attempt = 1;; attempt++) {
-        const now = inputs.now ?? Date.now();
-        try {
-            return inputs.command === 'evaluate'
-                ? await evaluate({
-                    ...common,
-                    now,
-                    source: sourceFor(loaded, inputs.records),
-                    replay: inputs.now !== undefined
-                })
-                : await command({
-                    ...common,
-                    now,
-                    command: inputs.command,
-                    actor: inputs.actor,
-                    reason: inputs.reason || `${inputs.command} requested`,
-                    ...(inputs.toWeight !== undefined && { toWeight: inputs.toWeight })
-                });
-        }
-        catch (e) {
-            if (!(e instanceof StateConflictError) || attempt >= STATE_ATTEMPTS)
-                throw e;
-            info(`The rollout state changed during this run (attempt ${attempt}); deciding again on the new state`);
-            await new Promise(r => setTimeout(r, 100 + Math.random() * 400 * attempt));
-        }
-    }
-}
-/**
- * Outputs, the decision record file, the job summary and the PR comment. A failure to comment
- * never loses the decision (the state is already saved): it is returned for the step to report.
- */
-async function publish(outcome, github, pr) {
-    const r = outcome.record;
-    setOutput('decision', r.decision);
-    setOutput('weight', String(r.next.weight));
-    setOutput('previous-weight', String(r.step.weight));
-    setOutput('step', String(r.next.index + 1));
-    const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'rollout-gate-'));
-    const path = join(dir, 'decision.json');
-    await writeFile$1(path, recordJson(r) + '\n');
-    setOutput('report-path', path);
-    info(outcome.text);
-    const failures = [];
-    if (process.env.GITHUB_STEP_SUMMARY)
-        await summary.addRaw(outcome.markdown).write();
-    if (github && pr !== undefined) {
-        try {
-            const comment = new StickyComment(github.client, github.repo, pr, commentMarker(r.rollout));
-            const result = await comment.upsert(outcome.markdown);
-            setOutput('comment-url', result.url);
-            info(`PR comment ${result.action}: ${result.url}`);
-        }
-        catch (e) {
-            failures.push(`the decision (${r.decision}) is saved, but ${e.message}`);
-        }
-    }
-    else if (!github) {
-        info('No GitHub token or repository: the verdict goes to the job summary only.');
-    }
-    return failures;
 }
 
 // The Action entry (dist/index.js, runs.using: node24): everything else is in run().

@@ -1,68 +1,19 @@
-import { spawn } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { SCENARIOS } from '../examples/generate-traffic.js'
 import { tempDir, writePolicy, writeTraffic } from './helpers/cli.js'
+import { runAction, SHA } from './helpers/action.js'
 import { GitHubStandIn } from './helpers/githubStandIn.js'
 
-const ACTION = join(import.meta.dirname, '..', 'dist', 'index.js')
-const SHA = 'c0ffee'.padEnd(40, '0')
 const STATE = 'rollouts/support-assistant.json'
 const MARKER = '<!-- ai-rollout-gate:support-assistant -->'
 
-interface Run {
-  status: number | null
-  stdout: string
-  outputs: Record<string, string>
-  summary: string
-}
-
 let gh: GitHubStandIn
 let traffic: { dir: string; end: string }
-
-/** Run dist/index.js as the runner does, against the stand-in, without blocking its event loop. */
-async function runAction(
-  dir: string,
-  inputs: Record<string, string>,
-  event: { name: string; payload: object } = { name: 'schedule', payload: {} }
-): Promise<Run> {
-  const id = Math.random().toString(36).slice(2)
-  const files = {
-    output: join(dir, `output-${id}`),
-    summary: join(dir, `summary-${id}`),
-    event: join(dir, `event-${id}.json`)
-  }
-  writeFileSync(files.output, '')
-  writeFileSync(files.summary, '')
-  writeFileSync(files.event, JSON.stringify(event.payload))
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_EVENT_PATH: files.event,
-    GITHUB_EVENT_NAME: event.name,
-    GITHUB_API_URL: gh.url,
-    GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
-    GITHUB_SHA: SHA,
-    GITHUB_ACTOR: 'octocat',
-    RUNNER_TEMP: dir,
-    'INPUT_GITHUB-TOKEN': 'ghs_loopbacktoken123'
-  }
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  const child = spawn(process.execPath, [ACTION], { cwd: dir, env })
-  let stdout = ''
-  child.stdout.on('data', d => (stdout += d))
-  child.stderr.on('data', d => (stdout += d))
-  const status = await new Promise<number | null>(r => child.on('close', r))
-  const outputs: Record<string, string> = {}
-  const re = /^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm
-  for (const m of readFileSync(files.output, 'utf8').matchAll(re)) outputs[m[1]!] = m[3]!
-  return { status, stdout, outputs, summary: readFileSync(files.summary, 'utf8') }
-}
 
 /** A working copy with the policy and traffic that promotes at the 50% step. */
 function checkout(extra = ''): string {
@@ -107,6 +58,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
   it('creates the state branch, posts one sticky comment, then edits it in place', async () => {
     const dir = checkout()
     const first = await runAction(
+      gh,
       dir,
       { policy: 'policy.yml', now: traffic.end },
       pullRequestEvent(12)
@@ -120,7 +72,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
     expect(first.summary).toContain('### ✅ Promote `support-assistant`: 50% → 100%')
 
     // A scheduled run (no PR in the event) finds the PR through the state and edits the comment.
-    const second = await runAction(dir, { policy: 'policy.yml', now: traffic.end })
+    const second = await runAction(gh, dir, { policy: 'policy.yml', now: traffic.end })
     expect(second.status, second.stdout).toBe(0)
     expect(second.stdout).toMatch(/Pull request #12 \(from the state\)/)
     expect(second.stdout).toMatch(/PR comment updated/)
@@ -137,6 +89,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
     const mine = gh.addComment(12, `${MARKER}\nold verdict`)
     for (let i = 0; i < 20; i++) gh.addComment(12, `later ${i}`, `user${i}`)
     const r = await runAction(
+      gh,
       checkout(),
       { policy: 'policy.yml', now: traffic.end },
       pullRequestEvent(12)
@@ -153,6 +106,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
     gh.pulls.set(7, { state: 'open', head: SHA })
     gh.commitPulls.set(SHA, [7])
     const r = await runAction(
+      gh,
       checkout(),
       { policy: 'policy.yml', now: traffic.end },
       { name: 'push', payload: {} }
@@ -166,6 +120,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
   it('ignores a pr-number whose head is not the commit the triggering workflow_run built', async () => {
     gh.pulls.set(99, { state: 'open', head: 'f'.repeat(40) })
     const r = await runAction(
+      gh,
       checkout(),
       { policy: 'policy.yml', now: traffic.end, 'pr-number': '99' },
       { name: 'workflow_run', payload: { workflow_run: { head_sha: SHA, pull_requests: [] } } }
@@ -179,7 +134,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
     const dir = checkout()
     const runs = await Promise.all(
       Array.from({ length: 10 }, () =>
-        runAction(dir, { policy: 'policy.yml', now: traffic.end }, pullRequestEvent(12))
+        runAction(gh, dir, { policy: 'policy.yml', now: traffic.end }, pullRequestEvent(12))
       )
     )
     for (const r of runs) expect(r.status, r.stdout).toBe(0)
@@ -203,6 +158,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
         'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'
     })
     const r = await runAction(
+      gh,
       checkout(),
       { policy: 'policy.yml', now: traffic.end },
       pullRequestEvent(12)
@@ -215,14 +171,14 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
 
   it('a new canary-version starts a fresh rollout at the first step', async () => {
     const dir = checkout()
-    const v7 = await runAction(dir, {
+    const v7 = await runAction(gh, dir, {
       policy: 'policy.yml',
       now: traffic.end,
       'canary-version': 'prompt-v7'
     })
     expect(v7.outputs.decision).toBe('promote')
     expect(stateDoc()).toMatchObject({ status: 'complete', canaryVersion: 'prompt-v7' })
-    const v8 = await runAction(dir, {
+    const v8 = await runAction(gh, dir, {
       policy: 'policy.yml',
       now: traffic.end,
       'canary-version': 'prompt-v8'
@@ -246,7 +202,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
       status: 409,
       message: 'sha does not match'
     })
-    const r = await runAction(checkout(), { policy: 'policy.yml', now: traffic.end })
+    const r = await runAction(gh, checkout(), { policy: 'policy.yml', now: traffic.end })
     expect(r.status, r.stdout).toBe(0)
     expect(r.stdout).toMatch(/rollout state changed during this run/)
     expect(stateDoc()).toMatchObject({ revision: 1, stepIndex: 1 })
@@ -255,6 +211,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
   it('refuses to move a rollout whose state document is corrupt', async () => {
     gh.branches.set('rollout-state', new Map([[STATE, '{ not json']]))
     const r = await runAction(
+      gh,
       checkout(),
       { policy: 'policy.yml', now: traffic.end },
       pullRequestEvent(12)
@@ -269,7 +226,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
   it('says so when the state branch is protected', async () => {
     gh.branches.set('rollout-state', new Map())
     gh.protectedBranches.add('rollout-state')
-    const r = await runAction(checkout(), { policy: 'policy.yml', now: traffic.end })
+    const r = await runAction(gh, checkout(), { policy: 'policy.yml', now: traffic.end })
     expect(r.status).toBe(1)
     expect(r.stdout).toMatch(/branch rollout-state is protected/)
   })
@@ -282,6 +239,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
       message: 'Resource not accessible by integration'
     })
     const r = await runAction(
+      gh,
       checkout(),
       { policy: 'policy.yml', now: traffic.end },
       pullRequestEvent(12)
@@ -297,6 +255,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
   it('a dry run decides and reports but writes no state and applies nothing', async () => {
     gh.branches.get('main')!.set('router.yaml', LITELLM)
     const r = await runAction(
+      gh,
       checkout(GIT_FILE),
       { policy: 'policy.yml', now: traffic.end, 'dry-run': 'true' },
       pullRequestEvent(12)
@@ -374,6 +333,7 @@ describe('applying decisions and manual commands', () => {
   it('a promotion commits the weights (comments kept), dispatches, records a deployment and calls the signed webhook', async () => {
     gh.branches.get('main')!.set('router.yaml', LITELLM)
     const r = await runAction(
+      gh,
       checkout(withHook()),
       { policy: 'policy.yml', now: traffic.end, 'webhook-secret': 's3cret' },
       pullRequestEvent(12)
@@ -411,6 +371,7 @@ describe('applying decisions and manual commands', () => {
     hook.failures = 5
     gh.branches.get('main')!.set('router.yaml', LITELLM)
     const r = await runAction(
+      gh,
       checkout(withHook()),
       { policy: 'policy.yml', now: traffic.end },
       pullRequestEvent(12)
@@ -432,7 +393,7 @@ describe('applying decisions and manual commands', () => {
       reason: 'answers got worse @team',
       'pr-number': '12'
     }
-    const first = await runAction(dir, inputs, { name: 'workflow_dispatch', payload: {} })
+    const first = await runAction(gh, dir, inputs, { name: 'workflow_dispatch', payload: {} })
     expect(first.status, first.stdout).toBe(0)
     expect(first.outputs).toMatchObject({ decision: 'rollback', weight: '0' })
     expect(gh.file('main', 'router.yaml')).toContain('weight: 0 # candidate')
@@ -446,7 +407,7 @@ describe('applying decisions and manual commands', () => {
       gh.requests.filter(x => x.method === 'PUT' && x.path.endsWith('/router.yaml')).length
     expect(commits()).toBe(1)
 
-    const second = await runAction(dir, inputs, { name: 'workflow_dispatch', payload: {} })
+    const second = await runAction(gh, dir, inputs, { name: 'workflow_dispatch', payload: {} })
     expect(second.status, second.stdout).toBe(0)
     expect(second.outputs).toMatchObject({ decision: 'rollback', weight: '0' })
     expect(commits()).toBe(1)

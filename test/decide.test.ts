@@ -155,6 +155,11 @@ describe('state transitions', () => {
       manual: true
     })
     expect(commandRefusal(rolledBack, 'promote')).toMatch(/resume/)
+    // Once rolled back the canary is at 0%: evaluating, or rolling back again, moves nothing.
+    const again = manualDecision(policy, rolledBack, 'rollback', 'bo', 'still bad')
+    expect([again.from.weight, again.to.weight]).toEqual([0, 0])
+    const evaluated = decide(policy, rolledBack, analysis(), T0 + 2 * H)
+    expect(evaluated).toMatchObject({ action: 'rollback', from: { weight: 0 }, to: { weight: 0 } })
     const resumed = nextState(
       rolledBack,
       manualDecision(policy, rolledBack, 'resume', 'ana', 'fixed'),

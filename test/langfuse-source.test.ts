@@ -551,7 +551,10 @@ describe('Langfuse source: text samples for a judge', () => {
       ...policy,
       judge: parsePolicy(
         readFileSync(
-          writePolicy(tempDir(), `judge: { model: gpt-4o-mini, rubric: helpful, sample: 3, metric: { minSamples: 3 } }`),
+          writePolicy(
+            tempDir(),
+            `judge: { model: gpt-4o-mini, rubric: helpful, sample: 3, metric: { minSamples: 3 } }`
+          ),
           'utf8'
         ),
         'policy.yml'

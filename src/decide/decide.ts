@@ -30,7 +30,7 @@ export function decide(
   analysis: Analysis,
   now: number
 ): Decision {
-  const here = { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) }
+  const here = position(policy, state)
   const stay = (action: Decision['action'], reasons: string[], complete = false): Decision => ({
     action,
     from: here,
@@ -40,12 +40,9 @@ export function decide(
   })
   if (state.status === 'complete') return stay('promote', ['the rollout is complete'], true)
   if (state.status === 'rolled-back') {
-    return {
-      ...stay('rollback', [
-        `the rollout was rolled back; \`resume\` starts it again at the first step`
-      ]),
-      to: { index: -1, weight: 0 }
-    }
+    return stay('rollback', [
+      `the rollout was rolled back; \`resume\` starts it again at the first step`
+    ])
   }
   if (state.status === 'paused') {
     const p = state.paused
@@ -134,10 +131,19 @@ function promote(
   }
 }
 
+/** Where the canary is now: a rolled-back rollout is at 0%, off every step. */
+function position(policy: Policy, state: RolloutState): Decision['from'] {
+  return state.status === 'rolled-back'
+    ? ROLLED_BACK
+    : { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) }
+}
+
+const ROLLED_BACK = { index: -1, weight: 0 }
+
 const rollback = (here: Decision['from'], reasons: string[]): Decision => ({
   action: 'rollback',
   from: here,
-  to: { index: -1, weight: 0 },
+  to: ROLLED_BACK,
   complete: false,
   reasons
 })
@@ -191,7 +197,7 @@ export function manualDecision(
   /** promote only: the step index to go to (default the next one). */
   toIndex = state.stepIndex + 1
 ): Decision {
-  const here = { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) }
+  const here = position(policy, state)
   const manual = { command, actor, reason }
   const why = `${command} by ${actor}: ${reason}`
   switch (command) {

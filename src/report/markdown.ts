@@ -49,7 +49,9 @@ export function headline(r: DecisionRecord): string {
         ? `${ICON.promote} ${name} is complete at 100%`
         : `${ICON.promote} Promote ${name}: ${r.step.weight}% → ${r.next.weight}%${r.complete ? ' (complete)' : ''}`
     case 'rollback':
-      return `${ICON.rollback} Roll back ${name}: ${r.step.weight}% → 0%`
+      return r.step.weight === 0
+        ? `${ICON.rollback} ${name} is rolled back: the canary is at 0%`
+        : `${ICON.rollback} Roll back ${name}: ${r.step.weight}% → 0%`
     default:
       return `${ICON.hold} Hold ${name} at ${r.step.weight}%`
   }

@@ -53,6 +53,9 @@ export class GitHubStandIn {
   faults: Fault[] = []
   /** The token's login for GET /user; undefined answers 403 as GITHUB_TOKEN gets. */
   tokenLogin: string | undefined = undefined
+  /** login -> repository permission (admin, write, read); absent: not a collaborator (404). */
+  permissions = new Map<string, 'admin' | 'write' | 'read'>()
+  reactions: { comment: number; content: string }[] = []
   /** Branches whose writes are refused as protected. */
   protectedBranches = new Set<string>()
   private server: Server | undefined
@@ -174,6 +177,23 @@ export class GitHubStandIn {
       if (!c) return notFound()
       c.body = String(body?.body)
       return reply(200, this.commentJson(c))
+    }
+    if ((m = new RegExp(`^${base}/collaborators/([^/]+)/permission$`).exec(path))) {
+      const permission = this.permissions.get(m[1]!)
+      if (!permission) return notFound()
+      return reply(200, {
+        ...sampleComponent('repository-collaborator-permission'),
+        permission,
+        role_name: permission,
+        user: { ...sampleComponent('collaborator'), login: m[1] }
+      })
+    }
+    if (
+      (m = new RegExp(`^${base}/issues/comments/(\\d+)/reactions$`).exec(path)) &&
+      method === 'POST'
+    ) {
+      this.reactions.push({ comment: Number(m[1]), content: String(body?.content) })
+      return reply(201, { ...sampleComponent('reaction'), content: body?.content })
     }
     if ((m = new RegExp(`^${base}/pulls/(\\d+)$`).exec(path)) && method === 'GET') {
       const pr = this.pulls.get(Number(m[1]))
