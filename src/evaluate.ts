@@ -5,6 +5,7 @@ import { commandRefusal, initialState, nextState } from './decide/state.js'
 import type { Decision, ManualCommand, RolloutState } from './decide/types.js'
 import { UsageError } from './errors.js'
 import type { Policy } from './policy/types.js'
+import { duration } from './report/format.js'
 import { renderMarkdown } from './report/markdown.js'
 import { decisionRecord, type DecisionRecord } from './report/record.js'
 import { renderText } from './report/text.js'
@@ -138,12 +139,51 @@ async function collectEvidence(
   }
   try {
     const evidence = await source.collect({ window: { from, to: now }, now })
-    return { analysis: analyze(policy, evidence, weight, replay), quality: evidence.quality }
+    const analysis = analyze(policy, evidence, weight, replay)
+    if (analysis.restartAt !== undefined && analysis.restartAt > from) {
+      return await restartAtModelChange(policy, analysis, source, now, weight, replay)
+    }
+    return { analysis, quality: evidence.quality }
   } catch (e) {
     const analysis = analyze(policy, emptyEvidence(source, from, now), weight)
     analysis.checks.unshift({ name: 'source', status: 'block', detail: (e as Error).message })
     return { analysis }
   }
+}
+
+/**
+ * A served model changed inside the window (analysis/modelCheck.ts): evidence from before the
+ * change no longer describes the system, so the window starts again at the change (plus the
+ * warm-up), and the step holds until it has baked that long again. The state's step clock moves
+ * to the change too (decide/state.ts), so later runs start there.
+ */
+async function restartAtModelChange(
+  policy: Policy,
+  before: Analysis,
+  source: Source,
+  now: number,
+  weight: number,
+  replay: boolean
+): Promise<{ analysis: Analysis; quality?: DataQuality }> {
+  const restartAt = before.restartAt as number
+  const from = restartAt + policy.rollout.warmup
+  const change = before.checks.find(c => c.name === 'model')?.detail ?? 'a served model changed'
+  const baked = now - restartAt >= policy.rollout.minDuration
+  const evidence =
+    now > from
+      ? await source.collect({ window: { from, to: now }, now })
+      : emptyEvidence(source, now, now)
+  const analysis = analyze(policy, evidence, weight, replay)
+  const model = {
+    name: 'model',
+    status: baked ? ('warn' as const) : ('block' as const),
+    detail: `${change}; evidence now starts at ${new Date(from).toISOString()}${baked ? '' : `, and the step holds until it has baked ${duration(policy.rollout.minDuration)} since the change`}`
+  }
+  const at = analysis.checks.findIndex(c => c.name === 'model')
+  // A second change inside the new window keeps its own (later) block.
+  if (at >= 0 && analysis.restartAt === undefined) analysis.checks[at] = model
+  analysis.restartAt ??= restartAt
+  return { analysis, quality: evidence.quality }
 }
 
 function emptyEvidence(source: Source, from: number, to: number): Evidence {

@@ -5,7 +5,10 @@ import { emptyMoments } from '../sketch/moments.js'
 import type { MetricSketch } from '../sketch/types.js'
 import { TOTAL_SEGMENT, type Cell, type Evidence } from '../sources/source.js'
 import { bonferroni } from '../stats/alphaSpending.js'
+import { aaCheck } from './aaCheck.js'
+import { cacheCheck } from './cacheCheck.js'
 import { evidenceChecks } from './checks.js'
+import { modelCheck } from './modelCheck.js'
 import { compareMetric, type CompareContext } from './compareMetric.js'
 import type { Analysis, SegmentResult, Verdict } from './types.js'
 
@@ -47,7 +50,11 @@ export function analyze(
     canary: { requests: canary.requests, units: canary.units }
   }
   const checks = evidenceChecks(policy, evidence, arms, canaryWeight, replay)
-  return {
+  // The checks for the ways staging lies (issue 5): each adds a check, and may mark metrics.
+  const cache = cacheCheck(evidence, metrics, ctx, (baseline.requests + canary.requests) / seconds)
+  const model = modelCheck(policy, evidence)
+  checks.push(aaCheck(policy, evidence, metrics, ctx), cache.check, model.check)
+  const analysis: Analysis = {
     window: evidence.window,
     arms,
     unitLevel: evidence.unitLevel,
@@ -56,6 +63,9 @@ export function analyze(
     checks,
     canaryRate
   }
+  if (cache.report) analysis.cache = cache.report
+  if (model.changedAt !== undefined) analysis.restartAt = model.changedAt
+  return analysis
 }
 
 /**

@@ -62,6 +62,16 @@ export interface MetricResult {
   needed?: Needed
   /** One line: why this verdict. */
   reason: string
+  /**
+   * The A/A comparison of the baseline's two halves (analysis/aaCheck.ts), in the same terms as
+   * `delta`; `noise` is its half-width, the run-to-run noise to set the tolerance against.
+   */
+  aa?: { estimate: number; lower: number; upper: number; noise: number }
+  /**
+   * Set when a failing verdict only holds instead of rolling back, and why (a cost that fails
+   * while the canary's prompt cache is still warming, analysis/cacheCheck.ts).
+   */
+  holdsBecause?: string
   /** Which confidence sequence, for the decision record. */
   method: string
 }
@@ -86,4 +96,35 @@ export interface Analysis {
   checks: Check[]
   /** Canary requests per second in the window (for projections). */
   canaryRate: number
+  /** Prompt-cache warmth and the three cost views, when the source gives cache sums. */
+  cache?: CacheReport
+  /**
+   * A served model changed inside the window at this time (epoch ms): evidence before it no
+   * longer describes the system, so the step restarts there (evaluate.ts, decide/state.ts).
+   */
+  restartAt?: number
+}
+
+export type CacheState = 'warming' | 'broken' | 'matched'
+
+/** The cache check's findings (analysis/cacheCheck.ts); per-request costs in USD. */
+export interface CacheReport {
+  state: CacheState
+  /** Share of input tokens read from the prompt cache, over the window and in its last third. */
+  hitRate: { baseline: number; canary: number; canaryRecent: number; baselineRecent: number }
+  cost: {
+    baseline: { observed: number | null; uncached: number | null }
+    /** repriced: the canary's tokens at the baseline's cache-hit rate. */
+    canary: { observed: number | null; uncached: number | null; repriced: number | null }
+  }
+  /** Canary-minus-baseline mean latency / TTFT within cache hits and within misses, relative. */
+  strata: {
+    metric: 'latency_ms' | 'ttft_ms'
+    stratum: 'hit' | 'miss'
+    estimate: number
+    lower: number
+    upper: number
+  }[]
+  /** state broken: the extra cost per day if all of today's traffic paid the canary's miss rate. */
+  extraPerDay?: number
 }

@@ -73,6 +73,12 @@ export function nextState(
   if (decision.action === 'promote' && moved) {
     return { ...next, stepIndex: decision.to.index, stepStartedAt: at }
   }
+  // A served model changed inside the step: its evidence starts again at the change.
+  const restartAt = analysis?.restartAt
+  if (decision.action === 'hold' && restartAt !== undefined && !command) {
+    const started = Date.parse(state.stepStartedAt)
+    if (restartAt > started) return { ...next, stepStartedAt: new Date(restartAt).toISOString() }
+  }
   return next
 }
 

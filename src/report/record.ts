@@ -1,4 +1,10 @@
-import type { Analysis, Check, MetricResult, SegmentResult } from '../analysis/types.js'
+import type {
+  Analysis,
+  CacheReport,
+  Check,
+  MetricResult,
+  SegmentResult
+} from '../analysis/types.js'
 import type { Decision, RolloutState } from '../decide/types.js'
 import type { Policy } from '../policy/types.js'
 import type { DataQuality } from '../sources/source.js'
@@ -26,6 +32,10 @@ export interface DecisionRecord {
   reasons: string[]
   needed?: Decision['needed']
   manual?: Decision['manual']
+  /** Prompt-cache warmth and the three cost views (the `cache` check), when the source has them. */
+  cache?: CacheReport
+  /** A served model changed inside the step: its window restarted at this time. */
+  restartedAt?: string
   dataQuality?: Omit<DataQuality, 'files'> & { files: DataQuality['files'] }
 }
 
@@ -70,6 +80,8 @@ export function decisionRecord(input: RecordInput): DecisionRecord {
   }
   if (decision.needed) record.needed = decision.needed
   if (decision.manual) record.manual = decision.manual
+  if (analysis?.cache) record.cache = analysis.cache
+  if (analysis?.restartAt !== undefined) record.restartedAt = iso(analysis.restartAt)
   if (input.quality) record.dataQuality = input.quality
   return record
 }

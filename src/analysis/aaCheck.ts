@@ -1,0 +1,103 @@
+import type { Policy } from '../policy/types.js'
+import { mergeCells } from '../sketch/metricSketch.js'
+import { emptyMoments } from '../sketch/moments.js'
+import type { MetricSketch } from '../sketch/types.js'
+import { TOTAL_SEGMENT, type Evidence } from '../sources/source.js'
+import { change } from '../report/format.js'
+import { compareMetric, type CompareContext } from './compareMetric.js'
+import type { Check, MetricResult } from './types.js'
+
+/**
+ * The A/A check (issue 5, "nondeterminism"): the baseline is split in two by a hash of the unit
+ * (or of the request, when records carry no unit; EvidenceBuilder, `Cell.halves`) and every metric
+ * is compared between the halves exactly as the canary is compared with the baseline: the same
+ * confidence sequence at the same per-metric error rate. The halves serve the same system, so
+ * their true difference is 0:
+ *
+ * - an A/A comparison that would roll back (its whole interval beyond the tolerance) means the
+ *   evidence does not behave as the statistics assume (one unit id shared by a large part of the
+ *   traffic, logs mixed from two systems, values that are not what the field says): block, and
+ *   since the comparison itself is untrusted, a would-be rollback holds (decide.ts, UNTRUSTED).
+ *   On clean data this happens at most with probability sum(alpha_i) = 1 - confidence over all
+ *   looks, because each interval is an anytime-valid confidence sequence for the true difference
+ *   0 (Waudby-Smith et al. 2024; Howard & Ramdas 2022 for quantiles) and missing 0 is needed to lie
+ *   wholly beyond a tolerance >= 0 (Bonferroni over metrics).
+ * - each metric's run-to-run noise, the A/A interval's half-width at this traffic, is reported
+ *   next to its tolerance (`MetricResult.aa`); a tolerance below that noise cannot be met at this
+ *   traffic, since a metric passes only when its whole interval is within the tolerance: warn.
+ */
+export function aaCheck(
+  policy: Policy,
+  evidence: Evidence,
+  metrics: MetricResult[],
+  ctx: CompareContext
+): Check {
+  const name = 'a/a'
+  const cells = evidence.cells.filter(c => c.arm === 'baseline' && c.segment === TOTAL_SEGMENT)
+  const split = cells.filter(c => c.halves !== undefined)
+  if (cells.length === 0) return { name, status: 'ok', detail: 'no baseline traffic to split yet' }
+  if (split.length === 0) {
+    return { name, status: 'ok', detail: 'not available from this source (no baseline halves)' }
+  }
+  const halves = [0, 1].map(h =>
+    mergeCells(
+      split.map(c => ({
+        requests: 0,
+        units: 0,
+        metrics: c.halves?.[h] ?? [],
+        models: {},
+        errors: {}
+      }))
+    )
+  )
+  const [a, b] = halves as [(typeof halves)[0], (typeof halves)[0]]
+  const halfSize = Math.max(30, Math.round(ctx.tStar.baseline / 2))
+  const aaCtx: CompareContext = {
+    ...ctx,
+    tStar: { baseline: halfSize, canary: halfSize, total: 2 * halfSize }
+  }
+  const failing: string[] = []
+  const tooTight: string[] = []
+  policy.metrics.forEach((spec, i) => {
+    const result = metrics[i]
+    if (!result) return
+    const aa = compareMetric(
+      { ...spec, limit: undefined },
+      metricAt(a.metrics, i),
+      metricAt(b.metrics, i),
+      aaCtx
+    )
+    const d = aa.delta
+    if (!Number.isFinite(d.lower) || !Number.isFinite(d.upper)) return
+    const noise = (d.upper - d.lower) / 2
+    result.aa = { estimate: d.estimate, lower: d.lower, upper: d.upper, noise }
+    if (spec.mode === 'report') return
+    const show = (v: number) => change(result, v, d.relative)
+    if (aa.verdict === 'fail') {
+      failing.push(
+        `${spec.name} differs between the halves by ${show(d.estimate)} (${show(d.lower)} to ${show(d.upper)}), beyond its ${show(result.tolerance)} tolerance`
+      )
+    } else if (spec.tolerance.value < noise) {
+      tooTight.push(
+        `${spec.name}: run-to-run noise ±${show(noise).slice(1)} exceeds its ${show(result.tolerance)} tolerance, so it cannot pass at this traffic (widen the tolerance or wait for more)`
+      )
+    }
+  })
+  const by = evidence.unitLevel ? 'unit' : 'request'
+  if (failing.length > 0) {
+    return {
+      name,
+      status: 'block',
+      detail: `the baseline split in two by a hash of the ${by} would roll back against itself: ${failing.join('; ')}. The data or its instrumentation is not trustworthy (a unit id shared by many requests, logs from two systems mixed?)`
+    }
+  }
+  if (tooTight.length > 0) return { name, status: 'warn', detail: tooTight.join('; ') }
+  return {
+    name,
+    status: 'ok',
+    detail: `the baseline's two halves (by ${by} hash) agree; each metric's noise is below its tolerance`
+  }
+}
+
+const EMPTY: MetricSketch = { moments: emptyMoments(), requests: 0 }
+const metricAt = (list: MetricSketch[], i: number): MetricSketch => list[i] ?? EMPTY
