@@ -14,7 +14,8 @@ import type { Check, MetricResult } from './types.js'
  * confidence sequence at the same per-metric error rate. The halves serve the same system, so
  * their true difference is 0:
  *
- * - an A/A comparison that would roll back (its whole interval beyond the tolerance) means the
+ * - an A/A comparison that would roll back (its whole interval beyond the tolerance, either way,
+ *   since which half plays the canary is arbitrary) means the
  *   evidence does not behave as the statistics assume (one unit id shared by a large part of the
  *   traffic, logs mixed from two systems, values that are not what the field says): block, and
  *   since the comparison itself is untrusted, a would-be rollback holds (decide.ts, UNTRUSTED).
@@ -22,9 +23,13 @@ import type { Check, MetricResult } from './types.js'
  *   looks, because each interval is an anytime-valid confidence sequence for the true difference
  *   0 (Waudby-Smith et al. 2024; Howard & Ramdas 2022 for quantiles) and missing 0 is needed to lie
  *   wholly beyond a tolerance >= 0 (Bonferroni over metrics).
- * - each metric's run-to-run noise, the A/A interval's half-width at this traffic, is reported
- *   next to its tolerance (`MetricResult.aa`); a tolerance below that noise cannot be met at this
- *   traffic, since a metric passes only when its whole interval is within the tolerance: warn.
+ * - each metric's run-to-run noise, the A/A interval's half-width, is reported next to its
+ *   tolerance (`MetricResult.aa.noise`), and scaled to the canary comparison's sample
+ *   (`atCanary`: half-widths go as sqrt(1/n_b + 1/n_c), so noise * sqrt((1/n_b + 1/n_c) /
+ *   (1/h_0 + 1/h_1))). When both arms have the minimum sample and the tolerance is below that
+ *   noise, the metric cannot pass at this sample, since it passes only when its whole interval is
+ *   within the tolerance: warn. (With few heavy units the noise does not shrink with more requests
+ *   at all, which a projection in requests does not show.)
  */
 export function aaCheck(
   policy: Policy,
@@ -51,6 +56,7 @@ export function aaCheck(
     )
   )
   const [a, b] = halves as [(typeof halves)[0], (typeof halves)[0]]
+  const enough = (r: MetricResult) => r.n.baseline >= ctx.minSamples && r.n.canary >= ctx.minSamples
   const halfSize = Math.max(30, Math.round(ctx.tStar.baseline / 2))
   const aaCtx: CompareContext = {
     ...ctx,
@@ -70,16 +76,24 @@ export function aaCheck(
     const d = aa.delta
     if (!Number.isFinite(d.lower) || !Number.isFinite(d.upper)) return
     const noise = (d.upper - d.lower) / 2
-    result.aa = { estimate: d.estimate, lower: d.lower, upper: d.upper, noise }
+    const atCanary =
+      noise *
+      Math.sqrt(
+        (1 / result.n.baseline + 1 / result.n.canary) / (1 / aa.n.baseline + 1 / aa.n.canary)
+      )
+    result.aa = { estimate: d.estimate, lower: d.lower, upper: d.upper, noise, atCanary }
     if (spec.mode === 'report') return
     const show = (v: number) => change(result, v, d.relative)
-    if (aa.verdict === 'fail') {
+    // Which half plays the canary is arbitrary: beyond the tolerance either way is a failure.
+    const beyond = spec.tolerance.value
+    const halvesHave = Math.min(aa.n.baseline, aa.n.canary) >= MIN_HALF
+    if (halvesHave && (d.lower > beyond || d.upper < -beyond)) {
       failing.push(
         `${spec.name} differs between the halves by ${show(d.estimate)} (${show(d.lower)} to ${show(d.upper)}), beyond its ${show(result.tolerance)} tolerance`
       )
-    } else if (spec.tolerance.value < noise) {
+    } else if (enough(result) && spec.tolerance.value < atCanary) {
       tooTight.push(
-        `${spec.name}: run-to-run noise ±${show(noise).slice(1)} exceeds its ${show(result.tolerance)} tolerance, so it cannot pass at this traffic (widen the tolerance or wait for more)`
+        `${spec.name}: its run-to-run noise (A/A ±${show(noise).slice(1)}, ±${show(atCanary).slice(1)} at the canary's sample) exceeds its ${show(result.tolerance)} tolerance, so it cannot pass at this sample (few heavy units? a tolerance below the metric's noise?)`
       )
     }
   })
@@ -88,7 +102,7 @@ export function aaCheck(
     return {
       name,
       status: 'block',
-      detail: `the baseline split in two by a hash of the ${by} would roll back against itself: ${failing.join('; ')}. The data or its instrumentation is not trustworthy (a unit id shared by many requests, logs from two systems mixed?)`
+      detail: `the baseline split in two by a hash of the ${by} would roll back against itself: ${failing.join('; ')}. The data or its instrumentation is not trustworthy (a few units carrying most of the traffic, one id shared by many users, logs from two systems mixed?)`
     }
   }
   if (tooTight.length > 0) return { name, status: 'warn', detail: tooTight.join('; ') }
@@ -98,6 +112,13 @@ export function aaCheck(
     detail: `the baseline's two halves (by ${by} hash) agree; each metric's noise is below its tolerance`
   }
 }
+
+/**
+ * Values per half before an A/A verdict: the asymptotic CS needs a few dozen. Lower than
+ * minSamples on purpose: one unit carrying most of the baseline leaves the other half small, and
+ * that is the case the check exists for.
+ */
+const MIN_HALF = 30
 
 const EMPTY: MetricSketch = { moments: emptyMoments(), requests: 0 }
 const metricAt = (list: MetricSketch[], i: number): MetricSketch => list[i] ?? EMPTY

@@ -110,8 +110,7 @@ export function cacheCheck(
   }
   if (state === 'warming') {
     const held = holdWhileWarming(metrics, strata, cost)
-    const what =
-      held.length > 0 ? `; failing ${held.join(', ')} hold instead of rolling back` : ''
+    const what = held.length > 0 ? `; failing ${held.join(', ')} hold instead of rolling back` : ''
     return {
       report,
       check: {

@@ -66,7 +66,7 @@ export interface MetricResult {
    * The A/A comparison of the baseline's two halves (analysis/aaCheck.ts), in the same terms as
    * `delta`; `noise` is its half-width, the run-to-run noise to set the tolerance against.
    */
-  aa?: { estimate: number; lower: number; upper: number; noise: number }
+  aa?: { estimate: number; lower: number; upper: number; noise: number; atCanary: number }
   /**
    * Set when a failing verdict only holds instead of rolling back, and why (a cost that fails
    * while the canary's prompt cache is still warming, analysis/cacheCheck.ts).
