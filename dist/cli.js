@@ -2268,7 +2268,7 @@ function cacheCheck(evidence, metrics, ctx, requestsPerSecond) {
     };
     const strata = stratumChanges(b, c, ctx);
     const report = { state, hitRate, cost, strata };
-    const rates = `canary ${pct$1(hitRate.canaryRecent)} of input tokens from the prompt cache lately vs baseline ${pct$1(hitRate.baselineRecent)}`;
+    const rates = `canary ${pct$3(hitRate.canaryRecent)} of input tokens from the prompt cache lately vs baseline ${pct$3(hitRate.baselineRecent)}`;
     const views = costViews(cost);
     if (state === 'matched') {
         return { report, check: { name, status: 'ok', detail: `warm: ${rates}${views}` } };
@@ -2410,7 +2410,7 @@ function costViews(cost) {
     return `. Cost per request: baseline ${f(b.observed)} (all input uncached ${f(b.uncached)}); canary ${f(c.observed)} (uncached ${f(c.uncached)}, at the baseline's hit rate ${f(c.repriced)})`;
 }
 const money = (v) => (v >= 100 ? int$2(v) : Number(v.toPrecision(3)).toString());
-const pct$1 = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
+const pct$3 = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
 
 /**
  * log Gamma(x) by the Lanczos approximation, g = 7 with 9 coefficients (C. Lanczos, "A precise
@@ -2560,7 +2560,7 @@ function trafficSplitCheck(policy, evidence, arms, canaryWeight) {
         return { name, status: 'ok', detail: 'not tested: no split to compare' };
     }
     const srt = sampleRatioTest(counts, canaryWeight / 100, policy.trafficSplit.alpha);
-    const observed = `canary ${pct(srt.observedShare)} of ${by} (${int$2(counts.canary)} of ${int$2(counts.baseline + counts.canary)}), expected ${pct(srt.expectedShare)}`;
+    const observed = `canary ${pct$2(srt.observedShare)} of ${by} (${int$2(counts.canary)} of ${int$2(counts.baseline + counts.canary)}), expected ${pct$2(srt.expectedShare)}`;
     return srt.mismatch
         ? {
             name,
@@ -2601,7 +2601,7 @@ function dataQualityCheck(policy, evidence, replay) {
     const warnings = [];
     const malformedShare = q.lines > 0 ? q.malformed / q.lines : 0;
     if (malformedShare > max) {
-        problems.push(`${int$2(q.malformed)} of ${int$2(q.lines)} lines malformed (${pct(malformedShare)} > ${pct(max)})`);
+        problems.push(`${int$2(q.malformed)} of ${int$2(q.lines)} lines malformed (${pct$2(malformedShare)} > ${pct$2(max)})`);
     }
     else if (q.malformed > 0) {
         warnings.push(`${int$2(q.malformed)} of ${int$2(q.lines)} lines malformed`);
@@ -2611,7 +2611,7 @@ function dataQualityCheck(policy, evidence, replay) {
         const [field, why] = key.split(/: (.*)/s);
         const text = `${int$2(count)} invalid ${field} values${why ? ` (${why})` : ''}`;
         if (share > max)
-            problems.push(`${text} (${pct(share)} of records > ${pct(max)})`);
+            problems.push(`${text} (${pct$2(share)} of records > ${pct$2(max)})`);
         else
             warnings.push(text);
     }
@@ -2639,11 +2639,243 @@ function dataQualityCheck(policy, evidence, replay) {
     const clean = `${int$2(q.lines)} lines, none malformed`;
     return { name: 'data-quality', status: 'ok', detail: [clean, ...notes].join('; ') };
 }
-const pct = (x) => {
+const pct$2 = (x) => {
     const v = x * 100;
     const digits = v !== 0 && Math.abs(v) < 1 ? 2 : 1;
     return `${v.toFixed(digits)}%`;
 };
+
+/**
+ * Coverage (issue 5, check 2): is the canary answering the same questions as the baseline? With
+ * `segments.by`, each segment's canary share is tested against the canary's share of all traffic
+ * with the sequential sample-ratio test of Lindon & Malek (2022), in units when records carry them,
+ * at `trafficSplit.alpha` split over the segments (Bonferroni). The overall share is estimated
+ * from all segments together, which is far more precise than any one segment's, so using it as
+ * the expected share changes the test's level only negligibly.
+ *
+ * When a segment's share differs, the aggregate comparison is confounded by the mix (a canary
+ * that gets more easy questions looks faster and cheaper). Then each mean, rate or ratio metric is
+ * post-stratified: the per-segment differences d_s weighted by the baseline's mix w_s,
+ * D = sum w_s d_s with Var D = sum w_s^2 Var d_s (segments are independent samples; Cochran,
+ * Sampling Techniques, 3rd ed., 1977, Section 5A.9 on post-stratification), relative changes by
+ * the delta method over the baseline's level, and the same normal-mixture confidence sequence
+ * (Waudby-Smith et al. 2024) at the metric's error rate. That estimate replaces the aggregate
+ * one, with its verdict, and the metric's method says so. Quantile metrics keep the aggregate.
+ */
+function coverageCheck(policy, evidence, metrics, ctx, canaryWeight) {
+    const name = 'segment-mix';
+    if (!policy.segments)
+        return { name, status: 'ok', detail: 'no segments in the policy' };
+    const by = evidence.unitLevel ? 'units' : 'requests';
+    const segments = segmentTotals(evidence);
+    const count = (t) => (by === 'units' ? t.units : t.requests);
+    const total = { baseline: 0, canary: 0 };
+    for (const s of segments) {
+        total.baseline += count(s.baseline);
+        total.canary += count(s.canary);
+    }
+    const all = total.baseline + total.canary;
+    if (segments.length < 2 || total.canary === 0 || total.baseline === 0 || canaryWeight >= 100) {
+        return { name, status: 'ok', detail: 'not tested: fewer than two segments or one arm empty' };
+    }
+    const share = total.canary / all;
+    const alpha = policy.trafficSplit.alpha / segments.length;
+    const skewed = segments
+        .map(s => {
+        const counts = { baseline: count(s.baseline), canary: count(s.canary) };
+        return { s, counts, srt: sampleRatioTest(counts, share, alpha) };
+    })
+        .filter(x => x.srt.mismatch)
+        .sort((a, b) => a.srt.pValue - b.srt.pValue);
+    if (skewed.length === 0) {
+        return {
+            name,
+            status: 'ok',
+            detail: `the canary's mix of ${segments.length} segments matches the baseline's (${by})`
+        };
+    }
+    const shown = skewed.slice(0, 3).map(({ s, counts }) => {
+        const c = counts.canary / total.canary;
+        const b = counts.baseline / total.baseline;
+        return `${s.key} is ${pct$1(c)} of the canary's ${by} vs ${pct$1(b)} of the baseline's`;
+    });
+    const adjusted = postStratify(policy, segments, metrics, ctx);
+    const used = adjusted.length > 0
+        ? `; the aggregate comparison is confounded by the mix, so ${adjusted.join(', ')} use the post-stratified estimate (segment differences weighted by the baseline's mix)`
+        : '';
+    return {
+        name,
+        status: 'warn',
+        detail: `the canary's mix of segments differs from the baseline's (${skewed.length} of ${segments.length} segments): ${shown.join('; ')}${used}`
+    };
+}
+function segmentTotals(evidence) {
+    const byKey = new Map();
+    for (const cell of evidence.cells) {
+        if (cell.segment === TOTAL_SEGMENT || cell.segment === OTHER_SEGMENT)
+            continue;
+        let entry = byKey.get(cell.segment);
+        if (!entry)
+            byKey.set(cell.segment, (entry = { baseline: [], canary: [] }));
+        entry[cell.arm].push(cell);
+    }
+    return [...byKey]
+        .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+        .map(([key, cells]) => ({
+        key,
+        baseline: mergeCells(cells.baseline),
+        canary: mergeCells(cells.canary)
+    }));
+}
+/** Replaces each mean, rate or ratio metric's delta and verdict with the post-stratified ones. */
+function postStratify(policy, segments, metrics, ctx) {
+    const adjusted = [];
+    policy.metrics.forEach((spec, i) => {
+        const result = metrics[i];
+        if (!result || spec.kind === 'quantile')
+            return;
+        const rate = spec.kind === 'rate';
+        const parts = segments
+            .map(s => ({ b: s.baseline.metrics[i], c: s.canary.metrics[i] }))
+            .filter(p => p.b && p.c && p.b.moments.n >= 2 && p.c.moments.n >= 2)
+            .map(p => {
+            const d = ratioDifferenceCS(p.b.moments, p.c.moments, ctx.alpha, {
+                relative: false,
+                tStar: ctx.tStar.total,
+                bernoulliFloor: rate
+            });
+            return { weight: p.b.requests, d, t: d.t };
+        });
+        const weights = parts.reduce((s, p) => s + p.weight, 0);
+        if (parts.length === 0 || !(weights > 0))
+            return;
+        let estimate = 0;
+        let variance = 0;
+        let t = 0;
+        let baselineLevel = 0;
+        for (const p of parts) {
+            const w = p.weight / weights;
+            estimate += w * p.d.estimate;
+            variance += w * w * p.d.se * p.d.se;
+            baselineLevel += w * p.d.baseline;
+            t += p.t;
+        }
+        if (!Number.isFinite(variance))
+            return;
+        if (spec.tolerance.relative) {
+            // Relative to the baseline's level over the same segments, by the delta method.
+            const all = mergeCells(segments.map(s => s.baseline)).metrics[i];
+            const b = all ? ratioCS(all.moments, ctx.alpha, { tStar: ctx.tStar.baseline }) : undefined;
+            if (!(baselineLevel > 0) || !b)
+                return;
+            const bVar = ((b.upper - b.estimate) / radius(all.moments.n, ctx)) ** 2;
+            variance = variance / baselineLevel ** 2 + (estimate ** 2 * bVar) / baselineLevel ** 4;
+            estimate /= baselineLevel;
+        }
+        const half = Math.sqrt(variance) *
+            Math.sqrt(t) *
+            csRadius(t, 1, ctx.alpha, mixtureRho(ctx.alpha, ctx.tStar.total));
+        const lower = estimate - half;
+        const upper = estimate + half;
+        const sign = spec.better === 'lower' ? 1 : -1;
+        const harmLow = sign > 0 ? lower : -upper;
+        const harmHigh = sign > 0 ? upper : -lower;
+        const enough = result.n.baseline >= ctx.minSamples && result.n.canary >= ctx.minSamples;
+        const failAt = spec.rollbackAt && spec.rollbackAt.relative === spec.tolerance.relative
+            ? spec.rollbackAt.value
+            : spec.tolerance.value;
+        const verdict = enough && harmHigh < spec.tolerance.value
+            ? 'pass'
+            : enough && harmLow > failAt
+                ? 'fail'
+                : 'inconclusive';
+        const was = `aggregate ${change(result, result.delta.estimate, result.delta.relative)}`;
+        result.delta = { estimate, lower, upper, relative: spec.tolerance.relative };
+        result.verdict = verdict;
+        if (verdict !== 'inconclusive')
+            delete result.needed;
+        result.method = `post-stratified by segment (the baseline's mix), ${result.method}`;
+        result.reason = `post-stratified, since the canary's segment mix differs (${was}); ${verdict === 'pass' ? 'the whole interval is within the tolerance' : verdict === 'fail' ? 'the whole interval is beyond the tolerance' : 'the interval still crosses the tolerance'}`;
+        adjusted.push(spec.name);
+    });
+    return adjusted;
+}
+/** sqrt(n) * csRadius(n, 1, alpha, rho): the CS half-width per unit of standard error. */
+const radius = (n, ctx) => Math.sqrt(n) * csRadius(n, 1, ctx.alpha, mixtureRho(ctx.alpha, ctx.tStar.baseline));
+const pct$1 = (x) => `${(x * 100).toFixed(1)}%`;
+
+/** Canary minus baseline, in points, beyond which a load symptom rolls back. */
+const LOAD_TOLERANCE = 0.01;
+const GUARDS = [
+    { key: 'rate_limit', label: 'rate limits (429)' },
+    { key: 'timeout', label: 'timeouts' },
+    { key: 'fallback', label: 'fallbacks' }
+];
+/**
+ * Load (issue 5, check 5): rate limits, timeouts and fallbacks only show under real load, and a
+ * canary on another model or provider can hit its own quota. Their rates are compared per arm as
+ * guard metrics on every rollout, whatever the policy's metrics: the absolute difference of the
+ * per-request rates (Cell.errors, Cell.fallbacks: a request served by a fallback counts in the arm
+ * that sent it), with the asymptotic confidence sequence with the Bernoulli variance floor
+ * (Waudby-Smith et al. 2024) at (1 - confidence) split over the three (their own family, like the
+ * segments). A canary worse by more than 1 point with confidence rolls back (`rollsBack`); when
+ * the interval only may exceed it, the check warns.
+ */
+function loadCheck(policy, evidence, ctx) {
+    const name = 'load';
+    const total = (arm) => evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT);
+    const b = total('baseline');
+    const c = total('canary');
+    const alpha = bonferroni(1 - policy.confidence, GUARDS.length);
+    const failing = [];
+    const suspect = [];
+    const shown = [];
+    const hasFallbacks = [...b, ...c].some(cell => cell.fallbacks !== undefined);
+    const bTotals = mergeCells(b);
+    const cTotals = mergeCells(c);
+    for (const guard of GUARDS) {
+        if (guard.key === 'fallback' && !hasFallbacks)
+            continue;
+        const count = (cells, totals) => guard.key === 'fallback'
+            ? cells.reduce((s, cell) => s + (cell.fallbacks ?? 0), 0)
+            : (totals.errors[guard.key] ?? 0);
+        const moments = (k, n) => ({ n, sx: k, sy: n, sxx: k, syy: n, sxy: k });
+        const bn = bTotals.requests;
+        const cn = cTotals.requests;
+        if (bn < ctx.minSamples || cn < ctx.minSamples)
+            continue;
+        const bk = count(b, bTotals);
+        const ck = count(c, cTotals);
+        const d = ratioDifferenceCS(moments(bk, bn), moments(ck, cn), alpha, {
+            relative: false,
+            tStar: ctx.tStar.total,
+            bernoulliFloor: true
+        });
+        const line = `${guard.label} canary ${pct(ck / cn)} vs baseline ${pct(bk / bn)} (${pts(d.lower)} to ${pts(d.upper)})`;
+        shown.push(line);
+        if (d.lower > LOAD_TOLERANCE)
+            failing.push(line);
+        else if (d.upper > LOAD_TOLERANCE && d.estimate > LOAD_TOLERANCE)
+            suspect.push(line);
+    }
+    if (shown.length === 0) {
+        return { name, status: 'ok', detail: 'not tested yet: below the minimum sample' };
+    }
+    if (failing.length > 0) {
+        return {
+            name,
+            status: 'block',
+            rollsBack: true,
+            detail: `the canary is worse under load by more than ${pts(LOAD_TOLERANCE).slice(1)}: ${failing.join('; ')} (its own quota or provider?)`
+        };
+    }
+    if (suspect.length > 0) {
+        return { name, status: 'warn', detail: `may be worse under load: ${suspect.join('; ')}` };
+    }
+    return { name, status: 'ok', detail: shown.join('; ') };
+}
+const pct = (x) => `${(x * 100).toFixed(2)}%`;
+const pts = (x) => Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(2)}pp` : 'n/a';
 
 /** A model key below this share of an arm's requests before a change counts as new after it. */
 const NEW_BEFORE = 0.05;
@@ -2779,10 +3011,13 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
         canary: { requests: canary.requests, units: canary.units }
     };
     const checks = evidenceChecks(policy, evidence, arms, canaryWeight, replay);
-    // The checks for the ways staging lies (issue 5): each adds a check, and may mark metrics.
+    // The checks for the ways staging lies (issue 5): each adds a check, and may mark metrics. The
+    // segment mix first (it may replace estimates), then the cache (it may turn fails into holds).
+    if (policy.segments)
+        checks.push(coverageCheck(policy, evidence, metrics, ctx, canaryWeight));
     const cache = cacheCheck(evidence, metrics, ctx, (baseline.requests + canary.requests) / seconds);
     const model = modelCheck(policy, evidence);
-    checks.push(aaCheck(policy, evidence, metrics, ctx), cache.check, model.check);
+    checks.push(aaCheck(policy, evidence, metrics, ctx), cache.check, model.check, loadCheck(policy, evidence, ctx));
     const analysis = {
         window: evidence.window,
         arms,
@@ -2906,7 +3141,8 @@ function decide(policy, state, analysis, now) {
             .map(failReason),
         ...(policy.segments?.gate === 'rollback'
             ? segmentFails('gate').map(s => `segment ${s.segment} fails`)
-            : [])
+            : []),
+        ...blocks.filter(c => c.rollsBack).map(c => `${c.name}: ${c.detail}`)
     ];
     if (failing.length > 0 && trusted)
         return rollback(here, failing);
@@ -2914,7 +3150,7 @@ function decide(policy, state, analysis, now) {
         ...(failing.length > 0
             ? [`would roll back (${failing.join('; ')}), but the evidence is not trustworthy`]
             : []),
-        ...blocks.map(c => `${c.name}: ${c.detail}`),
+        ...blocks.filter(c => !c.rollsBack).map(c => `${c.name}: ${c.detail}`),
         ...(gating.length === 0 ? ['no gating metric: every metric is mode: report'] : []),
         ...gating.filter(m => m.mode === 'hold' && m.verdict === 'fail').map(failReason),
         ...gating

@@ -65,7 +65,8 @@ describe('rollout-gate CLI (spawned binary)', () => {
       'data-quality:ok',
       'a/a:ok',
       'cache:ok',
-      'model:ok'
+      'model:ok',
+      'load:ok'
     ])
   })
 

@@ -59,7 +59,15 @@ const record = (dir: string, minutes: number, state = false) =>
     decision: string
     reasons: string[]
     checks: Check[]
-    metrics: { name: string; verdict: string; holdsBecause?: string; aa?: { noise: number } }[]
+    metrics: {
+      name: string
+      verdict: string
+      method: string
+      reason: string
+      holdsBecause?: string
+      aa?: { noise: number }
+    }[]
+    segments: { segment: string; verdict: string }[]
     cache?: { state: string; extraPerDay?: number; cost: { canary: { repriced: number } } }
     restartedAt?: string
   }
@@ -81,6 +89,10 @@ describe('staging checks on generated traffic (CLI)', () => {
       detail: expect.stringMatching(/^warm/)
     })
     expect(check(rec, 'model')?.status).toBe('ok')
+    expect(check(rec, 'load')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/^rate limits \(429\) canary [\d.]+% vs baseline/)
+    })
     expect(rec.cache?.state).toBe('matched')
     for (const m of rec.metrics) expect(m.aa?.noise).toBeGreaterThan(0)
     const text = evaluate(clean, 51, false, 'text')
@@ -203,6 +215,72 @@ describe('staging checks on generated traffic (CLI)', () => {
         detail:
           'canary served by gpt-4o-2024-08-06 in 100.0% of its requests (expected gpt-4o-mini)'
       })
+    })
+  })
+
+  describe('coverage', () => {
+    const bySegment = (p: string) => `${p}segments: { by: [route], gate: hold }\n`
+
+    it('one segment of 10% of traffic loses 20 points of quality: the segment fails, not promoted', () => {
+      const dir = scenario({ segmentScore: { route: 'smalltalk', score: -0.2 } }, 60_000, bySegment)
+      const rec = record(dir, 51)
+      expect(rec.segments.find(s => s.segment === 'route=smalltalk')?.verdict).toBe('fail')
+      expect(rec.metrics.find(m => m.name === 'quality')?.verdict).not.toBe('fail')
+      expect(rec.decision).toBe('hold')
+      expect(rec.reasons).toContain('segment route=smalltalk fails')
+      expect(check(rec, 'segment-mix')?.status).toBe('ok')
+    })
+
+    it('a canary mix skewed toward easy queries: the mix test fires and the post-stratified estimate is used', () => {
+      const dir = scenario(
+        { canaryRouteBoost: { route: 'smalltalk', factor: 3 } },
+        60_000,
+        bySegment
+      )
+      const rec = record(dir, 51)
+      expect(check(rec, 'segment-mix')).toMatchObject({
+        status: 'warn',
+        detail: expect.stringMatching(
+          /route=smalltalk is \d+\.\d% of the canary's units vs \d+\.\d% of the baseline's.*cost per request.* use the post-stratified estimate/
+        )
+      })
+      const cost = rec.metrics.find(m => m.name === 'cost per request')
+      expect(cost?.method).toMatch(/^post-stratified by segment/)
+      expect(cost?.reason).toMatch(
+        /^post-stratified, since the canary's segment mix differs \(aggregate −\d/
+      )
+      // The quantile metric keeps the aggregate comparison.
+      expect(rec.metrics.find(m => m.name === 'p95 latency')?.method).not.toMatch(/post-stratified/)
+    })
+  })
+
+  describe('load', () => {
+    it('a 429 storm on the canary only: rolled back by the load check', () => {
+      const dir = scenario({ canaryRateLimit: 0.05 }, 60_000)
+      const rec = record(dir, 51)
+      expect(check(rec, 'load')).toMatchObject({
+        status: 'block',
+        detail: expect.stringMatching(
+          /^the canary is worse under load .*rate limits \(429\) canary 5\.\d+% vs baseline 0\.\d+%/
+        )
+      })
+      expect(rec.decision).toBe('rollback')
+      expect(rec.reasons.some(r => r.startsWith('load: '))).toBe(true)
+    })
+
+    it('a canary that gets 3% of the traffic instead of 5%: the split test holds', () => {
+      const dir = tempDir()
+      writePolicy(dir, '', '[5, 100]')
+      mkdirSync(join(dir, 'traffic'))
+      writeTraffic(join(dir, 'traffic', 'calls.jsonl'), { count: 100_000, weight: 3, seed: 3 })
+      const rec = record(dir, 80)
+      expect(check(rec, 'traffic-split')).toMatchObject({
+        status: 'block',
+        detail: expect.stringMatching(
+          /^sample ratio mismatch: canary 3\.\d% of units .* expected 5\.0%/
+        )
+      })
+      expect(rec.decision).toBe('hold')
     })
   })
 })

@@ -8,6 +8,8 @@ import { bonferroni } from '../stats/alphaSpending.js'
 import { aaCheck } from './aaCheck.js'
 import { cacheCheck } from './cacheCheck.js'
 import { evidenceChecks } from './checks.js'
+import { coverageCheck } from './coverageCheck.js'
+import { loadCheck } from './loadCheck.js'
 import { modelCheck } from './modelCheck.js'
 import { compareMetric, type CompareContext } from './compareMetric.js'
 import type { Analysis, SegmentResult, Verdict } from './types.js'
@@ -50,10 +52,17 @@ export function analyze(
     canary: { requests: canary.requests, units: canary.units }
   }
   const checks = evidenceChecks(policy, evidence, arms, canaryWeight, replay)
-  // The checks for the ways staging lies (issue 5): each adds a check, and may mark metrics.
+  // The checks for the ways staging lies (issue 5): each adds a check, and may mark metrics. The
+  // segment mix first (it may replace estimates), then the cache (it may turn fails into holds).
+  if (policy.segments) checks.push(coverageCheck(policy, evidence, metrics, ctx, canaryWeight))
   const cache = cacheCheck(evidence, metrics, ctx, (baseline.requests + canary.requests) / seconds)
   const model = modelCheck(policy, evidence)
-  checks.push(aaCheck(policy, evidence, metrics, ctx), cache.check, model.check)
+  checks.push(
+    aaCheck(policy, evidence, metrics, ctx),
+    cache.check,
+    model.check,
+    loadCheck(policy, evidence, ctx)
+  )
   const analysis: Analysis = {
     window: evidence.window,
     arms,

@@ -8,6 +8,8 @@ export interface Check {
   name: string
   status: CheckStatus
   detail: string
+  /** A blocking check that rolls back (on trusted evidence) rather than only holding: `load`. */
+  rollsBack?: true
 }
 
 /** The canary-minus-baseline change with its confidence sequence, in the tolerance's terms. */

@@ -69,7 +69,8 @@ export function decide(
       .map(failReason),
     ...(policy.segments?.gate === 'rollback'
       ? segmentFails('gate').map(s => `segment ${s.segment} fails`)
-      : [])
+      : []),
+    ...blocks.filter(c => c.rollsBack).map(c => `${c.name}: ${c.detail}`)
   ]
   if (failing.length > 0 && trusted) return rollback(here, failing)
 
@@ -77,7 +78,7 @@ export function decide(
     ...(failing.length > 0
       ? [`would roll back (${failing.join('; ')}), but the evidence is not trustworthy`]
       : []),
-    ...blocks.map(c => `${c.name}: ${c.detail}`),
+    ...blocks.filter(c => !c.rollsBack).map(c => `${c.name}: ${c.detail}`),
     ...(gating.length === 0 ? ['no gating metric: every metric is mode: report'] : []),
     ...gating.filter(m => m.mode === 'hold' && m.verdict === 'fail').map(failReason),
     ...gating
