@@ -29075,319 +29075,6 @@ function info(message) {
 }
 
 /**
- * The record's cost: its billed `cost_usd` when present, else its tokens at the policy's prices
- * (USD per 1M tokens). Cache reads and writes are priced at `cacheRead` / `cacheWrite` (each
- * defaulting to `input`); the rest of the input, input_tokens - cache reads - cache writes, at
- * `input` (input_tokens counts all input, cached included: src/records/record.ts).
- */
-function computeCost(r, pricing) {
-    if (r.cost_usd !== undefined)
-        return r.cost_usd;
-    if (r.input_tokens === undefined && r.output_tokens === undefined)
-        return undefined;
-    const price = priceOf(r.model, pricing);
-    if (typeof price === 'string')
-        return { invalid: price };
-    const input = r.input_tokens ?? 0;
-    const cacheRead = r.cache_read_tokens ?? 0;
-    const cacheWrite = r.cache_write_tokens ?? 0;
-    const uncachedInput = input - cacheRead - cacheWrite;
-    if (uncachedInput < 0)
-        return { invalid: 'cache tokens exceed input tokens' };
-    return ((uncachedInput * price.input +
-        cacheRead * (price.cacheRead ?? price.input) +
-        cacheWrite * (price.cacheWrite ?? price.input) +
-        (r.output_tokens ?? 0) * price.output) /
-        1e6);
-}
-/**
- * What the record would have cost with no prompt cache: every input token at the uncached
- * `input` price, whatever was billed. The gap to computeCost is what caching saved.
- */
-function computeUncachedCost(r, pricing) {
-    if (r.input_tokens === undefined && r.output_tokens === undefined)
-        return undefined;
-    const price = priceOf(r.model, pricing);
-    if (typeof price === 'string')
-        return { invalid: price };
-    return ((r.input_tokens ?? 0) * price.input + (r.output_tokens ?? 0) * price.output) / 1e6;
-}
-/** The last lookup: records mostly repeat one model, and comparing strings beats hashing them. */
-let lastPricing;
-let lastModel;
-let lastPrice = '';
-/** The model's price, or why there is none. Own keys only: a model named `constructor` has no price. */
-function priceOf(model, pricing) {
-    if (model === undefined)
-        return 'no model to look up in policy.pricing';
-    if (model !== lastModel || pricing !== lastPricing) {
-        const price = Object.hasOwn(pricing, model) ? pricing[model] : undefined;
-        lastPricing = pricing;
-        lastModel = model;
-        lastPrice = price ?? `no price for model "${model}" in policy.pricing`;
-    }
-    return lastPrice;
-}
-
-/** Raw aliases a policy might name; they read the canonical field, so units are already converted. */
-const CANONICAL = {
-    duration_ms: 'latency_ms',
-    'gen_ai.client.operation.duration': 'latency_ms',
-    'gen_ai.response.time_to_first_chunk': 'ttft_ms',
-    prompt_tokens: 'input_tokens',
-    'gen_ai.usage.input_tokens': 'input_tokens',
-    completion_tokens: 'output_tokens',
-    'gen_ai.usage.output_tokens': 'output_tokens',
-    'prompt_tokens_details.cached_tokens': 'cache_read_tokens',
-    cache_read_input_tokens: 'cache_read_tokens',
-    'gen_ai.usage.cache_read.input_tokens': 'cache_read_tokens',
-    cache_creation_input_tokens: 'cache_write_tokens',
-    'gen_ai.usage.cache_creation.input_tokens': 'cache_write_tokens',
-    cost_usd: 'cost',
-    'gen_ai.evaluation.score.value': 'score'
-};
-/**
- * Compiles a metric into a reader of one record's (x, y): for mean, rate and quantile metrics
- * x = the value and y = 1; for ratio metrics x = the `from` field and y = the `per` field. Values
- * that are present but unusable (NaN, Infinity, negative latency, tokens or cost, a score outside
- * [0, 1], a non-numeric string, a rate value other than 0/1) come back as InvalidValue and are
- * never used. A rate reads feedback +1 as 1 and -1 as 0.
- */
-function compileMetricValue(spec, pricing) {
-    const pair = { x: 0, y: 1 };
-    const from = fieldReader(spec.from, pricing);
-    if (spec.kind === 'ratio') {
-        if (spec.per === undefined)
-            throw new Error(`${spec.path}: a ratio metric needs \`per\``);
-        const per = fieldReader(spec.per, pricing);
-        return r => {
-            const x = from(r);
-            if (typeof x !== 'number')
-                return x;
-            const y = per(r);
-            if (typeof y !== 'number')
-                return y;
-            pair.x = x;
-            pair.y = y;
-            return pair;
-        };
-    }
-    const read = spec.kind === 'rate' ? rateReader(spec.from, from) : from;
-    return r => {
-        const x = read(r);
-        if (typeof x !== 'number')
-            return x;
-        pair.x = x;
-        return pair;
-    };
-}
-function rateReader(field, read) {
-    const notBinary = { invalid: `${field}: not 0 or 1, as a rate needs` };
-    const isFeedback = canonicalName(field) === 'feedback';
-    return r => {
-        const v = read(r);
-        if (typeof v !== 'number')
-            return v;
-        if (isFeedback)
-            return v === 1 ? 1 : 0;
-        return v === 0 || v === 1 ? v : notBinary;
-    };
-}
-function canonicalName(field) {
-    return Object.hasOwn(CANONICAL, field) ? CANONICAL[field] : field;
-}
-function fieldReader(field, pricing) {
-    const name = canonicalName(field);
-    const negative = { invalid: `${field}: negative or not a finite number` };
-    const nonNegative = (v) => v === undefined ? undefined : v >= 0 && v < Infinity ? v : negative;
-    switch (name) {
-        case 'latency_ms':
-            return r => nonNegative(r.latency_ms);
-        case 'ttft_ms':
-            return r => nonNegative(r.ttft_ms);
-        case 'input_tokens':
-            return r => nonNegative(r.input_tokens);
-        case 'output_tokens':
-            return r => nonNegative(r.output_tokens);
-        case 'cache_read_tokens':
-            return r => nonNegative(r.cache_read_tokens);
-        case 'cache_write_tokens':
-            return r => nonNegative(r.cache_write_tokens);
-        case 'cost':
-            return costReader(field, negative, r => computeCost(r, pricing));
-        case 'cost_uncached':
-            return costReader(field, negative, r => computeUncachedCost(r, pricing));
-        case 'cache_hit':
-            return r => {
-                const read = nonNegative(r.cache_read_tokens);
-                return typeof read === 'number' ? (read > 0 ? 1 : 0) : read;
-            };
-        case 'error':
-            return r => (r.error === null ? 0 : 1);
-        case 'fallback':
-            return r => (r.fallback ? 1 : 0);
-        case 'feedback': {
-            const notFeedback = { invalid: `${field}: not +1 or -1` };
-            return r => {
-                const v = r.feedback;
-                return v === undefined ? undefined : v === 1 || v === -1 ? v : notFeedback;
-            };
-        }
-        case 'score':
-            return unitIntervalReader(field, r => r.score);
-    }
-    if (name.startsWith('error.')) {
-        const cls = name.slice('error.'.length).toLowerCase();
-        return r => (r.error === cls ? 1 : 0);
-    }
-    if (name.startsWith('scores.')) {
-        const score = name.slice('scores.'.length);
-        return unitIntervalReader(field, r => r.scores?.[score]);
-    }
-    return rawFieldReader(field);
-}
-function costReader(field, negative, cost) {
-    return r => {
-        const c = cost(r);
-        if (c === undefined)
-            return undefined;
-        if (typeof c !== 'number')
-            return { invalid: `${field}: ${c.invalid}` };
-        return c >= 0 && c < Infinity ? c : negative;
-    };
-}
-function unitIntervalReader(field, get) {
-    const outside = { invalid: `${field}: outside [0, 1] or not a number` };
-    return r => {
-        const v = get(r);
-        return v === undefined ? undefined : v >= 0 && v <= 1 ? v : outside;
-    };
-}
-/**
- * Any other field of the raw row: a flat key first (`a.b` as one key, as CSV headers and OTLP
- * attributes have it), else a path into nested objects. Booleans read as 1 / 0; numeric strings
- * as numbers; negative values are allowed (the field's meaning is the user's).
- */
-function rawFieldReader(field) {
-    const path = field.split('.');
-    const notNumber = { invalid: `${field}: not a finite number` };
-    return r => {
-        const v = Object.hasOwn(r.raw, field)
-            ? r.raw[field]
-            : path.length > 1
-                ? walk(r.raw, path)
-                : undefined;
-        if (typeof v === 'number')
-            return Number.isFinite(v) ? v : notNumber;
-        if (v === undefined || v === null || v === '')
-            return undefined;
-        if (typeof v === 'boolean')
-            return v ? 1 : 0;
-        if (typeof v === 'string') {
-            // CSV cells arrive as text: a boolean column reads as a 0/1 rate.
-            const word = v.trim().toLowerCase();
-            if (word === 'true' || word === 'false')
-                return word === 'true' ? 1 : 0;
-            const n = Number(v);
-            return v.trim() !== '' && Number.isFinite(n) ? n : notNumber;
-        }
-        return notNumber;
-    };
-}
-function walk(value, path) {
-    for (const key of path) {
-        if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key))
-            return undefined;
-        value = value[key];
-    }
-    return value;
-}
-
-const TOTAL_SEGMENT = '*';
-/** The source could not produce evidence at all. The message says what and what to do. */
-class SourceError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'SourceError';
-    }
-}
-/** Data quality before anything was read. */
-function emptyQuality() {
-    return {
-        lines: 0,
-        records: 0,
-        malformed: 0,
-        malformedSamples: [],
-        unmatchedArms: {},
-        outsideWindow: 0,
-        future: 0,
-        invalidValues: {},
-        files: []
-    };
-}
-
-/**
- * A hash map from non-negative int32 keys to int32 values in two typed arrays (open addressing,
- * linear probing, Fibonacci hashing: Knuth, TAOCP vol. 3, 6.4). For the builder's hundreds of
- * thousands of (unit, segment) keys it is several times faster than a Map and a tenth of its memory:
- * no entry objects for the garbage collector, one cache line per probe.
- */
-class IntMap {
-    keys;
-    values;
-    bits;
-    size = 0;
-    constructor(initialBits = 10) {
-        this.bits = initialBits;
-        this.keys = new Int32Array(1 << initialBits).fill(-1);
-        this.values = new Int32Array(1 << initialBits);
-    }
-    /** The value for `key`, or -1 when absent. */
-    get(key) {
-        const mask = this.keys.length - 1;
-        for (let i = this.slot(key);; i = (i + 1) & mask) {
-            const k = this.keys[i];
-            if (k === key)
-                return this.values[i];
-            if (k === -1)
-                return -1;
-        }
-    }
-    /** Sets a key that is not in the map yet (the builder only ever adds). */
-    add(key, value) {
-        if (!(key >= 0 && key <= 0x7fffffff))
-            throw new RangeError(`IntMap: key ${key} is not a non-negative int32`);
-        // Load factor at most 1/2 keeps linear probes short.
-        if (2 * (this.size + 1) > this.keys.length)
-            this.grow();
-        this.place(key, value);
-        this.size++;
-    }
-    slot(key) {
-        return Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
-    }
-    place(key, value) {
-        const mask = this.keys.length - 1;
-        let i = this.slot(key);
-        while (this.keys[i] !== -1)
-            i = (i + 1) & mask;
-        this.keys[i] = key;
-        this.values[i] = value;
-    }
-    grow() {
-        const { keys, values } = this;
-        this.bits++;
-        this.keys = new Int32Array(1 << this.bits).fill(-1);
-        this.values = new Int32Array(1 << this.bits);
-        for (let i = 0; i < keys.length; i++) {
-            const k = keys[i];
-            if (k !== -1)
-                this.place(k, values[i]);
-        }
-    }
-}
-
-/**
  * Sufficient statistics of a ratio estimator over independent clusters (src/sketch/types.ts).
  * They are plain sums, so two sets merge by addition and merging is associative and commutative:
  * the delta-method variance of sum(x) / sum(y) needs only these six numbers.
@@ -29573,6 +29260,38 @@ class QuantileSketch {
         if (v > this.max)
             this.max = v;
     }
+    /**
+     * add(v) on this sketch and on `twin` (same relative accuracy), computing the bucket once: the
+     * evidence builder files each baseline value in its cell and in its A/A half.
+     */
+    addWithTwin(v, twin) {
+        if (!Number.isFinite(v))
+            throw new RangeError(`QuantileSketch.add: ${v} is not a finite number`);
+        if (v > 0) {
+            const index = Math.ceil(Math.log(v) * this.multiplier);
+            this.positive.add(index, 1);
+            twin.positive.add(index, 1);
+        }
+        else if (v < 0) {
+            const index = Math.ceil(Math.log(-v) * this.multiplier);
+            this.negative.add(index, 1);
+            twin.negative.add(index, 1);
+        }
+        else {
+            this.zeros += 1;
+            twin.zeros += 1;
+        }
+        this.n += 1;
+        twin.n += 1;
+        if (v < this.min)
+            this.min = v;
+        if (v > this.max)
+            this.max = v;
+        if (v < twin.min)
+            twin.min = v;
+        if (v > twin.max)
+            twin.max = v;
+    }
     /** Adds another sketch's counts into this one; both must have the same relative accuracy. */
     merge(other) {
         if (other.alpha !== this.alpha) {
@@ -29719,778 +29438,27 @@ function capKeys(counts, maxKeys, otherKey) {
     return capped;
 }
 
-function emptyCacheSums() {
+const TOTAL_SEGMENT = '*';
+/** The source could not produce evidence at all. The message says what and what to do. */
+class SourceError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'SourceError';
+    }
+}
+/** Data quality before anything was read. */
+function emptyQuality() {
     return {
-        requests: 0,
-        hits: 0,
-        inputTokens: 0,
-        cacheReadTokens: 0,
-        priced: 0,
-        cost: 0,
-        costUncached: 0,
-        inputAtInputPrice: 0,
-        inputAtCacheReadPrice: 0,
-        latency: { hit: emptyMoments(), miss: emptyMoments() },
-        ttft: { hit: emptyMoments(), miss: emptyMoments() }
+        lines: 0,
+        records: 0,
+        malformed: 0,
+        malformedSamples: [],
+        unmatchedArms: {},
+        outsideWindow: 0,
+        future: 0,
+        invalidValues: {},
+        files: []
     };
-}
-/**
- * Adds one request that has `input_tokens` (the caller checks). Tokens that are negative or not
- * finite are skipped here: the metric readers count them as invalid values.
- */
-function addCacheRequest(c, r, input, pricing) {
-    const cached = r.cache_read_tokens ?? 0;
-    if (!(input >= 0 && input < Infinity && cached >= 0 && cached <= input))
-        return;
-    const hit = cached > 0;
-    c.requests++;
-    if (hit)
-        c.hits++;
-    c.inputTokens += input;
-    c.cacheReadTokens += cached;
-    const latency = r.latency_ms;
-    if (latency !== undefined && latency >= 0 && latency < Infinity) {
-        addCluster(hit ? c.latency.hit : c.latency.miss, latency, 1);
-    }
-    const ttft = r.ttft_ms;
-    if (ttft !== undefined && ttft >= 0 && ttft < Infinity) {
-        addCluster(hit ? c.ttft.hit : c.ttft.miss, ttft, 1);
-    }
-    const price = priceOf(r.model, pricing);
-    if (typeof price === 'string')
-        return;
-    const cost = computeCost(r, pricing);
-    if (typeof cost !== 'number' || !(cost >= 0 && cost < Infinity))
-        return;
-    const atInput = (input * price.input) / 1e6;
-    c.priced++;
-    c.cost += cost;
-    c.costUncached += atInput + ((r.output_tokens ?? 0) * price.output) / 1e6;
-    c.inputAtInputPrice += atInput;
-    c.inputAtCacheReadPrice += (input * (price.cacheRead ?? price.input)) / 1e6;
-}
-/** Adds `from` into `into`, in place (cache sums merge by addition). */
-function addCacheSums(into, from) {
-    into.requests += from.requests;
-    into.hits += from.hits;
-    into.inputTokens += from.inputTokens;
-    into.cacheReadTokens += from.cacheReadTokens;
-    into.priced += from.priced;
-    into.cost += from.cost;
-    into.costUncached += from.costUncached;
-    into.inputAtInputPrice += from.inputAtInputPrice;
-    into.inputAtCacheReadPrice += from.inputAtCacheReadPrice;
-    addMoments(into.latency.hit, from.latency.hit);
-    addMoments(into.latency.miss, from.latency.miss);
-    addMoments(into.ttft.hit, from.ttft.hit);
-    addMoments(into.ttft.miss, from.ttft.miss);
-}
-/** The cache sums of a set of cells; undefined when none has any (the source does not give them). */
-function mergeCacheSums(cells) {
-    let total;
-    for (const cell of cells) {
-        if (!cell.cache)
-            continue;
-        total ??= emptyCacheSums();
-        addCacheSums(total, cell.cache);
-    }
-    return total;
-}
-
-/**
- * Per-unit state for EvidenceBuilder: a fixed-size slot per unit (or per unit and segment) in
- * typed-array pages rather than objects, so hundreds of thousands of units cost under 100 bytes
- * each, give the garbage collector nothing to trace, and a record's update touches one or two
- * adjacent cache lines. (Random access to this state is, after JSON.parse, the largest cost of
- * reading a file, so compactness is speed here.)
- *
- * A slot is one ArrayBuffer range seen as Int32Array and Float64Array:
- *   `header` int32s for the caller (padded to 8 bytes), then per metric an x-sum (float64), then
- *   for ratio metrics a y-sum (float64), then per metric a request count (int32), which is also
- *   the y-sum when y = 1.
- */
-class UnitSlots {
-    header;
-    static PAGE_SLOTS = 4096;
-    floatPages = [];
-    intPages = [];
-    /** Slot width in float64 elements (an int32 index is twice a float64 one). */
-    stride;
-    /** Float64 offsets of metric i's x-sum and y-sum (-1: y = 1, read the count); int32 offset of its count. */
-    xAt;
-    yAt;
-    countAt;
-    used = 0;
-    constructor(kinds, header) {
-        this.header = header;
-        let floats = Math.ceil(header / 2);
-        this.xAt = new Int32Array(kinds.length);
-        this.yAt = new Int32Array(kinds.length).fill(-1);
-        kinds.forEach((kind, i) => {
-            this.xAt[i] = floats++;
-            if (kind === 'ratio')
-                this.yAt[i] = floats++;
-        });
-        this.countAt = Int32Array.from(kinds, (_, i) => 2 * floats + i);
-        this.stride = floats + Math.ceil(kinds.length / 2);
-    }
-    /** A new zeroed slot; returns its number. */
-    allocate() {
-        const slot = this.used++;
-        if (slot % UnitSlots.PAGE_SLOTS === 0) {
-            const buffer = new ArrayBuffer(UnitSlots.PAGE_SLOTS * this.stride * 8);
-            this.floatPages.push(new Float64Array(buffer));
-            this.intPages.push(new Int32Array(buffer));
-        }
-        return slot;
-    }
-    /** The int32 page holding the slot; its header starts at intBase(slot). */
-    ints(slot) {
-        return this.intPages[Math.floor(slot / UnitSlots.PAGE_SLOTS)];
-    }
-    intBase(slot) {
-        return (slot % UnitSlots.PAGE_SLOTS) * 2 * this.stride;
-    }
-    /** Adds one request's (x, y) for metric i. */
-    add(slot, i, x, y) {
-        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
-        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
-        const floats = this.floatPages[page];
-        const ints = this.intPages[page];
-        const xi = base + this.xAt[i];
-        floats[xi] = floats[xi] + x;
-        const ci = 2 * base + this.countAt[i];
-        ints[ci] = ints[ci] + 1;
-        const y0 = this.yAt[i];
-        if (y0 >= 0)
-            floats[base + y0] = floats[base + y0] + y;
-    }
-    /**
-     * Adds the slot's sums into `sums` (per metric i: x-sum at 3i, y-sum at 3i + 1, count at 3i + 2),
-     * to cluster several slots (a unit's segments) as one with addSumClusters.
-     */
-    sumInto(slot, sums) {
-        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
-        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
-        const floats = this.floatPages[page];
-        const ints = this.intPages[page];
-        for (let i = 0; i < this.xAt.length; i++) {
-            const count = ints[2 * base + this.countAt[i]];
-            if (count === 0)
-                continue;
-            const y0 = this.yAt[i];
-            sums[3 * i] = sums[3 * i] + floats[base + this.xAt[i]];
-            sums[3 * i + 1] =
-                sums[3 * i + 1] + (y0 < 0 ? count : floats[base + y0]);
-            sums[3 * i + 2] = sums[3 * i + 2] + count;
-        }
-    }
-    /** Adds the slot's sums, one cluster per metric that had a value, to `moments` (indexed by metric). */
-    addClusters(slot, moments) {
-        this.scratch ??= new Float64Array(3 * this.xAt.length);
-        this.scratch.fill(0);
-        this.sumInto(slot, this.scratch);
-        addSumClusters(this.scratch, moments);
-    }
-    /** Per-metric sums of one slot, reused by addClusters (it runs once per unit, in finish()). */
-    scratch;
-}
-/** Adds sums filled by UnitSlots.sumInto, one cluster per metric that had a value, to `moments`. */
-function addSumClusters(sums, moments) {
-    for (let i = 0; i < moments.length; i++) {
-        if (sums[3 * i + 2] === 0)
-            continue;
-        addCluster(moments[i], sums[3 * i], sums[3 * i + 1]);
-    }
-}
-
-/** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
-const MAX_SEGMENTS_PER_ARM = 50;
-const OTHER_SEGMENT = '(other)';
-/** The value of a segment dimension a record does not have. */
-const NO_VALUE = '(none)';
-const MAX_MALFORMED_SAMPLES = 10;
-const MAX_UNMATCHED_ARMS = 20;
-const MAX_INVALID_KEYS = 50;
-const MAX_ERROR_CLASSES = 20;
-const OTHER_KEY = '(other)';
-/** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
-const POSITIONS = 64;
-/**
- * A unit's total slot lists its first few segment slots inline: most records then find their
- * segment slot in a cache line they touch anyway, with no hash lookup.
- */
-const INLINE_SEGMENTS = 4;
-/** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
-const MAX_SLOTS = 2 ** 31 / POSITIONS;
-/**
- * The A/A half of a unit: FNV-1a of its id from a salted offset basis, then the murmur3 finaliser,
- * low bit. Salted so that it is independent of a flag service that assigns arms by plain FNV-1a
- * of the same id (as examples/generate-traffic.ts does), which would otherwise correlate with it.
- */
-function unitHalf(unit) {
-    let h = 0x811c9dc5 ^ 0x5bd1e995;
-    for (let i = 0; i < unit.length; i++) {
-        h ^= unit.charCodeAt(i);
-        h = Math.imul(h, 0x01000193);
-    }
-    return (fmix32(h) & 1);
-}
-/** murmur3's 32-bit finaliser: every input bit affects every output bit. */
-function fmix32(h) {
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return (h ^ (h >>> 16)) >>> 0;
-}
-class MetricAccumulator {
-    quantiles;
-    moments = emptyMoments();
-    requests = 0;
-    constructor(quantiles) {
-        this.quantiles = quantiles;
-    }
-    toSketch() {
-        const sketch = { moments: this.moments, requests: this.requests };
-        if (this.quantiles)
-            sketch.quantiles = this.quantiles.toJSON();
-        return sketch;
-    }
-}
-class CellAccumulator {
-    bucketIndex;
-    metrics;
-    requests = 0;
-    units = 0;
-    fallbacks = 0;
-    cache;
-    models = new Map();
-    errors = new Map();
-    /** metrics[i].moments, for UnitSlots.addClusters. */
-    moments;
-    constructor(bucketIndex, metrics) {
-        this.bucketIndex = bucketIndex;
-        this.metrics = metrics;
-        this.moments = metrics.map(m => m.moments);
-    }
-}
-class SegmentAccumulator {
-    key;
-    position;
-    /** By bucket index k (bucket start = window.from + k * bucketMs); `created` lists them. */
-    cells = [];
-    created = [];
-    constructor(key, 
-    /** Position in its arm's `all`: 0 is the total segment. */
-    position) {
-        this.key = key;
-        this.position = position;
-    }
-}
-class ArmAccumulator {
-    arm;
-    code;
-    /** The total segment, then segment keys in first-seen order, then OTHER_SEGMENT once used. */
-    all = [new SegmentAccumulator(TOTAL_SEGMENT, 0)];
-    trie = new Map();
-    other;
-    /**
-     * Unit -> its total slot in `slots`. A null-prototype object: for
-     * hundreds of thousands of short keys V8's dictionary lookup beat both a Map and a hand-made
-     * hash table here (a JS string hash costs more than the probe it saves).
-     */
-    units = Object.create(null);
-    slots;
-    /** (total slot * POSITIONS + position) -> segment slot, for units past INLINE_SEGMENTS segments. */
-    moreSegmentSlots = new IntMap();
-    /** Baseline only: the A/A halves by bucket index (whatever the segment). */
-    halves = [];
-    constructor(arm, 
-    /** 0 baseline, 1 canary: kept in segment rows to find their cell again in finish(). */
-    code, slotHeader, kinds) {
-        this.arm = arm;
-        this.code = code;
-        this.slots = new UnitSlots(kinds, slotHeader);
-    }
-    get total() {
-        return this.all[0];
-    }
-}
-/**
- * Reduces a stream of records to Evidence: sketches per (arm, segment, time bucket) (DESIGN.md
- * principle 5). Pure: the source feeds it lines, records and problems; it never reads anything.
- *
- * Each in-window record belongs to its arm's TOTAL_SEGMENT cell and, when the policy has segments,
- * to the cell of its segment key. Moments are clustered per request, or per unit when the record
- * has one: a unit's sums are kept over the whole window and added, in finish(), as one cluster to
- * the cell of the bucket where the unit was first seen, so merging any set of buckets counts each
- * unit once (a request without a unit is its own cluster). That per-unit state is the only memory
- * that grows with traffic (about 100 bytes per unit and segment); everything else is bounded.
- *
- * Speed (it runs once per line): with segments, a record updates only its segment's cell; the
- * total cells are their exact merge, built in finish(). A unit has a total slot (per arm) and a
- * slot per segment it was seen in (UnitSlots), whose int32 headers hold
- *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
- *   segment: [first bucket, arm code * POSITIONS + position]
- * (without segments, a total header is just [first bucket]).
- */
-class EvidenceBuilder {
-    from;
-    to;
-    now;
-    bucketMs;
-    policy;
-    source;
-    readers;
-    isQuantile;
-    dimensions;
-    segmented;
-    kinds;
-    segmentSlots;
-    arms;
-    quality;
-    unitLevel = false;
-    /** The current record's metric values, filled by readValues (no allocation per record). */
-    xs;
-    ys;
-    has;
-    invalidThisRecord = [];
-    /** The last model key built: records mostly repeat it, and a reused string hashes once. */
-    lastModel;
-    lastFingerprint;
-    lastModelKey = '';
-    /** Int32 index of a unit's A/A half in its total slot header. */
-    halfAt;
-    /** Requests without a unit go to an A/A half by a hash of their sequence number. */
-    requestSeq = 0;
-    constructor(opts) {
-        const { policy } = opts;
-        this.policy = policy;
-        this.from = opts.window.from;
-        this.to = opts.window.to;
-        this.now = opts.now;
-        this.bucketMs = policy.bucket;
-        this.source = opts.source;
-        if (!(this.bucketMs > 0))
-            throw new RangeError(`policy.bucket must be > 0, got ${this.bucketMs}`);
-        this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing));
-        this.isQuantile = policy.metrics.map(m => m.kind === 'quantile');
-        this.dimensions = policy.segments?.by ?? [];
-        this.segmented = this.dimensions.length > 0;
-        this.kinds = policy.metrics.map(m => m.kind);
-        this.halfAt = this.segmented ? 1 + INLINE_SEGMENTS : 1;
-        const totalHeader = this.halfAt + 1;
-        // With segments a unit's total sums are the sum of its segment slots' (finish() adds them up),
-        // so its total slot holds no sums: less memory and one slot update per record, not two.
-        const totalKinds = this.segmented ? [] : this.kinds;
-        this.arms = [
-            new ArmAccumulator('baseline', 0, totalHeader, totalKinds),
-            new ArmAccumulator('canary', 1, totalHeader, totalKinds)
-        ];
-        this.segmentSlots = new UnitSlots(this.kinds, 2);
-        const count = this.readers.length;
-        this.xs = new Float64Array(count);
-        this.ys = new Float64Array(count);
-        this.has = new Uint8Array(count);
-        this.quality = emptyQuality();
-    }
-    /** Counts a line (or CSV row, or OTLP span) read. */
-    line() {
-        this.quality.lines++;
-    }
-    /** Counts a line that is not a record; `where` is `file:line`. The reason, never the content. */
-    malformed(where, reason) {
-        this.quality.malformed++;
-        if (this.quality.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
-            this.quality.malformedSamples.push(`${where}: ${reason}`);
-        }
-    }
-    unmatchedArm(value) {
-        countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS);
-    }
-    fileDone(path, lines, malformed, problem) {
-        this.quality.files.push(problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem });
-    }
-    add(r) {
-        const ts = r.ts;
-        if (ts > this.now) {
-            this.quality.future++;
-            return;
-        }
-        if (ts < this.from || ts >= this.to) {
-            this.quality.outsideWindow++;
-            return;
-        }
-        this.quality.records++;
-        const k = Math.floor((ts - this.from) / this.bucketMs);
-        this.readValues(r);
-        const modelKey = r.model === undefined ? undefined : this.modelKey(r.model, r.fingerprint);
-        const arm = this.arms[r.arm === 'canary' ? 1 : 0];
-        let slot = -1;
-        let newUnit = false;
-        if (r.unit !== undefined) {
-            this.unitLevel = true;
-            const known = arm.units[r.unit];
-            newUnit = known === undefined;
-            slot = known ?? this.newTotalSlot(arm, r.unit, k);
-        }
-        if (arm.code === 0) {
-            const half = slot >= 0
-                ? arm.slots.ints(slot)[arm.slots.intBase(slot) + this.halfAt]
-                : fmix32(++this.requestSeq) & 1;
-            this.fileHalf(arm, k, half, slot < 0);
-        }
-        if (!this.segmented) {
-            this.file(arm.total, k, r, modelKey, arm.slots, slot, newUnit);
-            return;
-        }
-        const segment = this.segmentOf(arm, r.raw);
-        let segmentSlot = -1;
-        newUnit = false;
-        if (slot >= 0) {
-            segmentSlot = this.segmentSlotOf(arm, slot, segment.position);
-            newUnit = segmentSlot < 0;
-            if (newUnit)
-                segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k);
-        }
-        this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit);
-    }
-    finish() {
-        if (this.segmented)
-            for (const arm of this.arms)
-                this.mergeSegmentsIntoTotal(arm);
-        for (const arm of this.arms)
-            this.addTotalUnitClusters(arm);
-        this.addSegmentUnitClusters();
-        const cells = [];
-        for (const arm of this.arms) {
-            const [total, ...keyed] = arm.all;
-            keyed.sort((a, b) => a.key === OTHER_SEGMENT ? 1 : b.key === OTHER_SEGMENT ? -1 : a.key < b.key ? -1 : 1);
-            for (const segment of [total, ...keyed])
-                this.emitCells(arm, segment, cells);
-        }
-        return {
-            source: this.source,
-            window: { from: this.from, to: this.to },
-            bucketMs: this.bucketMs,
-            metrics: this.policy.metrics.map(m => m.name),
-            unitLevel: this.unitLevel,
-            cells,
-            quality: this.quality
-        };
-    }
-    readValues(r) {
-        if (this.invalidThisRecord.length > 0)
-            this.invalidThisRecord.length = 0;
-        for (let i = 0; i < this.readers.length; i++) {
-            const v = this.readers[i](r);
-            if (v === undefined) {
-                this.has[i] = 0;
-            }
-            else if ('invalid' in v) {
-                this.has[i] = 0;
-                // Two metrics reading the same bad field count it once.
-                if (!this.invalidThisRecord.includes(v.invalid)) {
-                    this.invalidThisRecord.push(v.invalid);
-                    countCapped(this.quality.invalidValues, v.invalid, MAX_INVALID_KEYS);
-                }
-            }
-            else {
-                this.has[i] = 1;
-                this.xs[i] = v.x;
-                this.ys[i] = v.y;
-            }
-        }
-    }
-    modelKey(model, fingerprint) {
-        if (model !== this.lastModel || fingerprint !== this.lastFingerprint) {
-            this.lastModel = model;
-            this.lastFingerprint = fingerprint;
-            this.lastModelKey = fingerprint === undefined ? model : `${model}#${fingerprint}`;
-        }
-        return this.lastModelKey;
-    }
-    newTotalSlot(arm, unit, k) {
-        const slot = arm.slots.allocate();
-        if (slot >= MAX_SLOTS)
-            throw new RangeError(`more than ${MAX_SLOTS} units in one window`);
-        arm.units[unit] = slot;
-        const header = arm.slots.ints(slot);
-        const base = arm.slots.intBase(slot);
-        header[base] = k;
-        if (arm.code === 0)
-            header[base + this.halfAt] = unitHalf(unit);
-        return slot;
-    }
-    /** The unit's slot in the segment at `position`, or -1: the inline list, then the IntMap. */
-    segmentSlotOf(arm, slot, position) {
-        const header = arm.slots.ints(slot);
-        const base = arm.slots.intBase(slot) + 1;
-        for (let j = 0; j < INLINE_SEGMENTS; j++) {
-            const packed = header[base + j];
-            if (packed === 0)
-                return -1;
-            if (packed % POSITIONS === position + 1)
-                return (packed - position - 1) / POSITIONS;
-        }
-        return arm.moreSegmentSlots.get(slot * POSITIONS + position);
-    }
-    newSegmentSlot(arm, slot, position, k) {
-        const segmentSlot = this.segmentSlots.allocate();
-        if (segmentSlot >= MAX_SLOTS) {
-            throw new RangeError(`more than ${MAX_SLOTS} (unit, segment) pairs in one window`);
-        }
-        const segmentHeader = this.segmentSlots.ints(segmentSlot);
-        const segmentBase = this.segmentSlots.intBase(segmentSlot);
-        segmentHeader[segmentBase] = k;
-        segmentHeader[segmentBase + 1] = arm.code * POSITIONS + position;
-        const header = arm.slots.ints(slot);
-        const base = arm.slots.intBase(slot) + 1;
-        for (let j = 0; j < INLINE_SEGMENTS; j++) {
-            if (header[base + j] === 0) {
-                header[base + j] = segmentSlot * POSITIONS + position + 1;
-                return segmentSlot;
-            }
-        }
-        arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot);
-        return segmentSlot;
-    }
-    /** Files the current record (its values from readValues) into the segment's cell for bucket k. */
-    file(segment, k, r, modelKey, slots, slot, newUnit) {
-        const cell = segment.cells[k] ?? this.newCell(segment, k);
-        cell.requests++;
-        if (newUnit)
-            cell.units++;
-        if (modelKey !== undefined)
-            countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS);
-        if (r.error !== null)
-            countCappedMap(cell.errors, r.error, MAX_ERROR_CLASSES, OTHER_KEY);
-        if (r.fallback)
-            cell.fallbacks++;
-        const input = r.input_tokens;
-        if (input !== undefined) {
-            addCacheRequest((cell.cache ??= emptyCacheSums()), r, input, this.policy.pricing);
-        }
-        for (let i = 0; i < this.has.length; i++) {
-            if (this.has[i] === 0)
-                continue;
-            const metric = cell.metrics[i];
-            const x = this.xs[i];
-            const y = this.ys[i];
-            metric.requests++;
-            if (metric.quantiles)
-                metric.quantiles.add(x);
-            if (slot < 0)
-                addCluster(metric.moments, x, y);
-            else
-                slots.add(slot, i, x, y);
-        }
-    }
-    /**
-     * Files the current record's values into its A/A half of bucket k (baseline only): request
-     * counts and quantile sketches always; moments only for requests without a unit (a unit's sums
-     * are added as one cluster in finish(), like the arm's own).
-     */
-    fileHalf(arm, k, half, requestLevel) {
-        const halves = arm.halves[k] ?? (arm.halves[k] = [this.newMetrics(), this.newMetrics()]);
-        const metrics = halves[half];
-        for (let i = 0; i < this.has.length; i++) {
-            if (this.has[i] === 0)
-                continue;
-            const metric = metrics[i];
-            const x = this.xs[i];
-            metric.requests++;
-            if (metric.quantiles)
-                metric.quantiles.add(x);
-            if (requestLevel)
-                addCluster(metric.moments, x, this.ys[i]);
-        }
-    }
-    newMetrics() {
-        return this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined));
-    }
-    newCell(segment, k) {
-        const cell = new CellAccumulator(k, this.newMetrics());
-        segment.cells[k] = cell;
-        segment.created.push(cell);
-        return cell;
-    }
-    segmentOf(arm, raw) {
-        let node = arm.trie;
-        for (const dimension of this.dimensions) {
-            const next = node.get(dimensionValue(raw[dimension]));
-            if (next === undefined)
-                return this.newSegment(arm, raw);
-            node = next;
-        }
-        return node;
-    }
-    /** A segment key not seen yet in this arm: a new segment, or OTHER_SEGMENT past the cap. */
-    newSegment(arm, raw) {
-        if (arm.all.length > MAX_SEGMENTS_PER_ARM) {
-            if (arm.other === undefined) {
-                arm.other = new SegmentAccumulator(OTHER_SEGMENT, arm.all.length);
-                arm.all.push(arm.other);
-            }
-            return arm.other;
-        }
-        const values = this.dimensions.map(d => dimensionValue(raw[d]));
-        const key = this.dimensions.map((d, i) => `${d}=${values[i]}`).join('|');
-        const segment = new SegmentAccumulator(key, arm.all.length);
-        let node = arm.trie;
-        values.forEach((value, i) => {
-            if (i === values.length - 1) {
-                node.set(value, segment);
-                return;
-            }
-            let next = node.get(value);
-            if (next === undefined) {
-                next = new Map();
-                node.set(value, next);
-            }
-            node = next;
-        });
-        arm.all.push(segment);
-        return segment;
-    }
-    /**
-     * The total cells as the exact merge of the segment cells of their bucket (every record is in
-     * exactly one segment). Runs before unit clusters are added, which are not additive this way.
-     */
-    mergeSegmentsIntoTotal(arm) {
-        const total = arm.total;
-        for (const segment of arm.all.slice(1)) {
-            for (const cell of segment.created) {
-                const into = total.cells[cell.bucketIndex] ?? this.newCell(total, cell.bucketIndex);
-                into.requests += cell.requests;
-                into.fallbacks += cell.fallbacks;
-                if (cell.cache)
-                    addCacheSums((into.cache ??= emptyCacheSums()), cell.cache);
-                addCounts(into.models, cell.models);
-                addCounts(into.errors, cell.errors);
-                cell.metrics.forEach((metric, i) => {
-                    const target = into.metrics[i];
-                    target.requests += metric.requests;
-                    addMoments(target.moments, metric.moments);
-                    if (metric.quantiles)
-                        target.quantiles?.merge(metric.quantiles);
-                });
-            }
-        }
-    }
-    /**
-     * Adds each unit's window sums, as one cluster, to the total cell of the bucket where it was
-     * first seen. With segments, those cells count their first-seen units here (they were not
-     * filed record by record).
-     */
-    addTotalUnitClusters(arm) {
-        const slots = arm.slots;
-        const sums = new Float64Array(3 * this.kinds.length);
-        for (let slot = 0; slot < slots.used; slot++) {
-            const header = slots.ints(slot);
-            const k = header[slots.intBase(slot)];
-            const cell = arm.total.cells[k];
-            // The baseline's A/A half of this unit gets the same cluster.
-            const half = arm.code === 0
-                ? arm.halves[k]?.[header[slots.intBase(slot) + this.halfAt]]?.map(m => m.moments)
-                : undefined;
-            if (!this.segmented) {
-                slots.addClusters(slot, cell.moments);
-                if (half)
-                    slots.addClusters(slot, half);
-                continue;
-            }
-            cell.units++;
-            sums.fill(0);
-            this.forEachSegmentSlot(arm, slot, segmentSlot => this.segmentSlots.sumInto(segmentSlot, sums));
-            addSumClusters(sums, cell.moments);
-            if (half)
-                addSumClusters(sums, half);
-        }
-    }
-    /** Calls `visit` with each segment slot of the unit whose total slot is `slot`. */
-    forEachSegmentSlot(arm, slot, visit) {
-        const header = arm.slots.ints(slot);
-        const base = arm.slots.intBase(slot) + 1;
-        for (let j = 0; j < INLINE_SEGMENTS; j++) {
-            const packed = header[base + j];
-            if (packed === 0)
-                return;
-            visit(Math.floor((packed - 1) / POSITIONS));
-        }
-        // The inline list is full: the unit's other segments are in moreSegmentSlots.
-        for (let position = 0; position < arm.all.length; position++) {
-            const segmentSlot = arm.moreSegmentSlots.get(slot * POSITIONS + position);
-            if (segmentSlot >= 0)
-                visit(segmentSlot);
-        }
-    }
-    /** The same for each (unit, segment): one cluster in the segment's cell of its first bucket. */
-    addSegmentUnitClusters() {
-        const slots = this.segmentSlots;
-        for (let slot = 0; slot < slots.used; slot++) {
-            const header = slots.ints(slot);
-            const base = slots.intBase(slot);
-            const code = header[base + 1];
-            const arm = this.arms[Math.floor(code / POSITIONS)];
-            const segment = arm.all[code % POSITIONS];
-            const cell = segment.cells[header[base]];
-            slots.addClusters(slot, cell.moments);
-        }
-    }
-    emitCells(arm, segment, out) {
-        const cells = [...segment.created].sort((a, b) => a.bucketIndex - b.bucketIndex);
-        const halvesHere = arm.code === 0 && segment.position === 0;
-        for (const cell of cells) {
-            const emitted = {
-                arm: arm.arm,
-                segment: segment.key,
-                bucket: this.from + cell.bucketIndex * this.bucketMs,
-                requests: cell.requests,
-                units: cell.units,
-                metrics: cell.metrics.map(m => m.toSketch()),
-                models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
-                errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY),
-                fallbacks: cell.fallbacks
-            };
-            if (cell.cache)
-                emitted.cache = cell.cache;
-            const halves = halvesHere ? arm.halves[cell.bucketIndex] : undefined;
-            if (halves) {
-                emitted.halves = [halves[0].map(m => m.toSketch()), halves[1].map(m => m.toSketch())];
-            }
-            out.push(emitted);
-        }
-    }
-}
-function dimensionValue(v) {
-    if (typeof v === 'string')
-        return v === '' ? NO_VALUE : v;
-    if (typeof v === 'number' || typeof v === 'boolean')
-        return String(v);
-    return NO_VALUE;
-}
-function addCounts(into, from) {
-    for (const [key, count] of from)
-        into.set(key, (into.get(key) ?? 0) + count);
-}
-function countCappedMap(counts, key, maxKeys, other) {
-    const seen = counts.get(key);
-    if (seen !== undefined)
-        counts.set(key, seen + 1);
-    else if (counts.size < maxKeys)
-        counts.set(key, 1);
-    else
-        counts.set(other, (counts.get(other) ?? 0) + 1);
-}
-function countCapped(counts, key, maxKeys) {
-    if (Object.hasOwn(counts, key))
-        counts[key] = counts[key] + 1;
-    else if (Object.keys(counts).length < maxKeys)
-        counts[key] = 1;
-    else
-        counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + 1;
 }
 
 /**
@@ -31239,6 +30207,139 @@ const MIN_HALF = 30;
 const EMPTY$1 = { moments: emptyMoments(), requests: 0 };
 const metricAt$1 = (list, i) => list[i] ?? EMPTY$1;
 
+/**
+ * The record's cost: its billed `cost_usd` when present, else its tokens at the policy's prices
+ * (USD per 1M tokens). Cache reads and writes are priced at `cacheRead` / `cacheWrite` (each
+ * defaulting to `input`); the rest of the input, input_tokens - cache reads - cache writes, at
+ * `input` (input_tokens counts all input, cached included: src/records/record.ts).
+ */
+function computeCost(r, pricing) {
+    if (r.cost_usd !== undefined)
+        return r.cost_usd;
+    if (r.input_tokens === undefined && r.output_tokens === undefined)
+        return undefined;
+    const price = priceOf(r.model, pricing);
+    if (typeof price === 'string')
+        return { invalid: price };
+    const input = r.input_tokens ?? 0;
+    const cacheRead = r.cache_read_tokens ?? 0;
+    const cacheWrite = r.cache_write_tokens ?? 0;
+    const uncachedInput = input - cacheRead - cacheWrite;
+    if (uncachedInput < 0)
+        return { invalid: 'cache tokens exceed input tokens' };
+    return ((uncachedInput * price.input +
+        cacheRead * (price.cacheRead ?? price.input) +
+        cacheWrite * (price.cacheWrite ?? price.input) +
+        (r.output_tokens ?? 0) * price.output) /
+        1e6);
+}
+/**
+ * What the record would have cost with no prompt cache: every input token at the uncached
+ * `input` price, whatever was billed. The gap to computeCost is what caching saved.
+ */
+function computeUncachedCost(r, pricing) {
+    if (r.input_tokens === undefined && r.output_tokens === undefined)
+        return undefined;
+    const price = priceOf(r.model, pricing);
+    if (typeof price === 'string')
+        return { invalid: price };
+    return ((r.input_tokens ?? 0) * price.input + (r.output_tokens ?? 0) * price.output) / 1e6;
+}
+/** The last lookup: records mostly repeat one model, and comparing strings beats hashing them. */
+let lastPricing;
+let lastModel;
+let lastPrice = '';
+/** The model's price, or why there is none. Own keys only: a model named `constructor` has no price. */
+function priceOf(model, pricing) {
+    if (model === undefined)
+        return 'no model to look up in policy.pricing';
+    if (model !== lastModel || pricing !== lastPricing) {
+        const price = Object.hasOwn(pricing, model) ? pricing[model] : undefined;
+        lastPricing = pricing;
+        lastModel = model;
+        lastPrice = price ?? `no price for model "${model}" in policy.pricing`;
+    }
+    return lastPrice;
+}
+
+function emptyCacheSums() {
+    return {
+        requests: 0,
+        hits: 0,
+        inputTokens: 0,
+        cacheReadTokens: 0,
+        priced: 0,
+        cost: 0,
+        costUncached: 0,
+        inputAtInputPrice: 0,
+        inputAtCacheReadPrice: 0,
+        latency: { hit: emptyMoments(), miss: emptyMoments() },
+        ttft: { hit: emptyMoments(), miss: emptyMoments() }
+    };
+}
+/**
+ * Adds one request that has `input_tokens` (the caller checks). Tokens that are negative or not
+ * finite are skipped here: the metric readers count them as invalid values.
+ */
+function addCacheRequest(c, r, input, pricing) {
+    const cached = r.cache_read_tokens ?? 0;
+    if (!(input >= 0 && input < Infinity && cached >= 0 && cached <= input))
+        return;
+    const hit = cached > 0;
+    c.requests++;
+    if (hit)
+        c.hits++;
+    c.inputTokens += input;
+    c.cacheReadTokens += cached;
+    const latency = r.latency_ms;
+    if (latency !== undefined && latency >= 0 && latency < Infinity) {
+        addCluster(hit ? c.latency.hit : c.latency.miss, latency, 1);
+    }
+    const ttft = r.ttft_ms;
+    if (ttft !== undefined && ttft >= 0 && ttft < Infinity) {
+        addCluster(hit ? c.ttft.hit : c.ttft.miss, ttft, 1);
+    }
+    const price = priceOf(r.model, pricing);
+    if (typeof price === 'string')
+        return;
+    const cost = computeCost(r, pricing);
+    if (typeof cost !== 'number' || !(cost >= 0 && cost < Infinity))
+        return;
+    const atInput = (input * price.input) / 1e6;
+    c.priced++;
+    c.cost += cost;
+    c.costUncached += atInput + ((r.output_tokens ?? 0) * price.output) / 1e6;
+    c.inputAtInputPrice += atInput;
+    c.inputAtCacheReadPrice += (input * (price.cacheRead ?? price.input)) / 1e6;
+}
+/** Adds `from` into `into`, in place (cache sums merge by addition). */
+function addCacheSums(into, from) {
+    into.requests += from.requests;
+    into.hits += from.hits;
+    into.inputTokens += from.inputTokens;
+    into.cacheReadTokens += from.cacheReadTokens;
+    into.priced += from.priced;
+    into.cost += from.cost;
+    into.costUncached += from.costUncached;
+    into.inputAtInputPrice += from.inputAtInputPrice;
+    into.inputAtCacheReadPrice += from.inputAtCacheReadPrice;
+    addMoments(into.latency.hit, from.latency.hit);
+    addMoments(into.latency.miss, from.latency.miss);
+    addMoments(into.ttft.hit, from.ttft.hit);
+    addMoments(into.ttft.miss, from.ttft.miss);
+}
+/** The cache sums of a set of cells; undefined when none has any (the source does not give them). */
+function mergeCacheSums(cells) {
+    let total;
+    for (const cell of cells) {
+        if (!cell.cache)
+            continue;
+        total ??= emptyCacheSums();
+        addCacheSums(total, cell.cache);
+    }
+    return total;
+}
+
 /** Fields whose metrics are costs (the cost verdict that holds while the cache warms). */
 const COST_FIELDS = new Set(['cost', 'cost_usd']);
 const TIME_FIELDS = {
@@ -31696,6 +30797,933 @@ const pct$2 = (x) => {
     return `${v.toFixed(digits)}%`;
 };
 
+/** Raw aliases a policy might name; they read the canonical field, so units are already converted. */
+const CANONICAL = {
+    duration_ms: 'latency_ms',
+    'gen_ai.client.operation.duration': 'latency_ms',
+    'gen_ai.response.time_to_first_chunk': 'ttft_ms',
+    prompt_tokens: 'input_tokens',
+    'gen_ai.usage.input_tokens': 'input_tokens',
+    completion_tokens: 'output_tokens',
+    'gen_ai.usage.output_tokens': 'output_tokens',
+    'prompt_tokens_details.cached_tokens': 'cache_read_tokens',
+    cache_read_input_tokens: 'cache_read_tokens',
+    'gen_ai.usage.cache_read.input_tokens': 'cache_read_tokens',
+    cache_creation_input_tokens: 'cache_write_tokens',
+    'gen_ai.usage.cache_creation.input_tokens': 'cache_write_tokens',
+    cost_usd: 'cost',
+    'gen_ai.evaluation.score.value': 'score'
+};
+/**
+ * Compiles a metric into a reader of one record's (x, y): for mean, rate and quantile metrics
+ * x = the value and y = 1; for ratio metrics x = the `from` field and y = the `per` field. Values
+ * that are present but unusable (NaN, Infinity, negative latency, tokens or cost, a score outside
+ * [0, 1], a non-numeric string, a rate value other than 0/1) come back as InvalidValue and are
+ * never used. A rate reads feedback +1 as 1 and -1 as 0.
+ */
+function compileMetricValue(spec, pricing) {
+    const pair = { x: 0, y: 1 };
+    const from = fieldReader(spec.from, pricing);
+    if (spec.kind === 'ratio') {
+        if (spec.per === undefined)
+            throw new Error(`${spec.path}: a ratio metric needs \`per\``);
+        const per = fieldReader(spec.per, pricing);
+        return r => {
+            const x = from(r);
+            if (typeof x !== 'number')
+                return x;
+            const y = per(r);
+            if (typeof y !== 'number')
+                return y;
+            pair.x = x;
+            pair.y = y;
+            return pair;
+        };
+    }
+    const read = spec.kind === 'rate' ? rateReader(spec.from, from) : from;
+    return r => {
+        const x = read(r);
+        if (typeof x !== 'number')
+            return x;
+        pair.x = x;
+        return pair;
+    };
+}
+function rateReader(field, read) {
+    const notBinary = { invalid: `${field}: not 0 or 1, as a rate needs` };
+    const isFeedback = canonicalName(field) === 'feedback';
+    return r => {
+        const v = read(r);
+        if (typeof v !== 'number')
+            return v;
+        if (isFeedback)
+            return v === 1 ? 1 : 0;
+        return v === 0 || v === 1 ? v : notBinary;
+    };
+}
+function canonicalName(field) {
+    return Object.hasOwn(CANONICAL, field) ? CANONICAL[field] : field;
+}
+function fieldReader(field, pricing) {
+    const name = canonicalName(field);
+    const negative = { invalid: `${field}: negative or not a finite number` };
+    const nonNegative = (v) => v === undefined ? undefined : v >= 0 && v < Infinity ? v : negative;
+    switch (name) {
+        case 'latency_ms':
+            return r => nonNegative(r.latency_ms);
+        case 'ttft_ms':
+            return r => nonNegative(r.ttft_ms);
+        case 'input_tokens':
+            return r => nonNegative(r.input_tokens);
+        case 'output_tokens':
+            return r => nonNegative(r.output_tokens);
+        case 'cache_read_tokens':
+            return r => nonNegative(r.cache_read_tokens);
+        case 'cache_write_tokens':
+            return r => nonNegative(r.cache_write_tokens);
+        case 'cost':
+            return costReader(field, negative, r => computeCost(r, pricing));
+        case 'cost_uncached':
+            return costReader(field, negative, r => computeUncachedCost(r, pricing));
+        case 'cache_hit':
+            return r => {
+                const read = nonNegative(r.cache_read_tokens);
+                return typeof read === 'number' ? (read > 0 ? 1 : 0) : read;
+            };
+        case 'error':
+            return r => (r.error === null ? 0 : 1);
+        case 'fallback':
+            return r => (r.fallback ? 1 : 0);
+        case 'feedback': {
+            const notFeedback = { invalid: `${field}: not +1 or -1` };
+            return r => {
+                const v = r.feedback;
+                return v === undefined ? undefined : v === 1 || v === -1 ? v : notFeedback;
+            };
+        }
+        case 'score':
+            return unitIntervalReader(field, r => r.score);
+    }
+    if (name.startsWith('error.')) {
+        const cls = name.slice('error.'.length).toLowerCase();
+        return r => (r.error === cls ? 1 : 0);
+    }
+    if (name.startsWith('scores.')) {
+        const score = name.slice('scores.'.length);
+        return unitIntervalReader(field, r => r.scores?.[score]);
+    }
+    return rawFieldReader(field);
+}
+function costReader(field, negative, cost) {
+    return r => {
+        const c = cost(r);
+        if (c === undefined)
+            return undefined;
+        if (typeof c !== 'number')
+            return { invalid: `${field}: ${c.invalid}` };
+        return c >= 0 && c < Infinity ? c : negative;
+    };
+}
+function unitIntervalReader(field, get) {
+    const outside = { invalid: `${field}: outside [0, 1] or not a number` };
+    return r => {
+        const v = get(r);
+        return v === undefined ? undefined : v >= 0 && v <= 1 ? v : outside;
+    };
+}
+/**
+ * Any other field of the raw row: a flat key first (`a.b` as one key, as CSV headers and OTLP
+ * attributes have it), else a path into nested objects. Booleans read as 1 / 0; numeric strings
+ * as numbers; negative values are allowed (the field's meaning is the user's).
+ */
+function rawFieldReader(field) {
+    const path = field.split('.');
+    const notNumber = { invalid: `${field}: not a finite number` };
+    return r => {
+        const v = Object.hasOwn(r.raw, field)
+            ? r.raw[field]
+            : path.length > 1
+                ? walk(r.raw, path)
+                : undefined;
+        if (typeof v === 'number')
+            return Number.isFinite(v) ? v : notNumber;
+        if (v === undefined || v === null || v === '')
+            return undefined;
+        if (typeof v === 'boolean')
+            return v ? 1 : 0;
+        if (typeof v === 'string') {
+            // CSV cells arrive as text: a boolean column reads as a 0/1 rate.
+            const word = v.trim().toLowerCase();
+            if (word === 'true' || word === 'false')
+                return word === 'true' ? 1 : 0;
+            const n = Number(v);
+            return v.trim() !== '' && Number.isFinite(n) ? n : notNumber;
+        }
+        return notNumber;
+    };
+}
+function walk(value, path) {
+    for (const key of path) {
+        if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key))
+            return undefined;
+        value = value[key];
+    }
+    return value;
+}
+
+/**
+ * A hash map from non-negative int32 keys to int32 values in two typed arrays (open addressing,
+ * linear probing, Fibonacci hashing: Knuth, TAOCP vol. 3, 6.4). For the builder's hundreds of
+ * thousands of (unit, segment) keys it is several times faster than a Map and a tenth of its memory:
+ * no entry objects for the garbage collector, one cache line per probe.
+ */
+class IntMap {
+    keys;
+    values;
+    bits;
+    size = 0;
+    constructor(initialBits = 10) {
+        this.bits = initialBits;
+        this.keys = new Int32Array(1 << initialBits).fill(-1);
+        this.values = new Int32Array(1 << initialBits);
+    }
+    /** The value for `key`, or -1 when absent. */
+    get(key) {
+        const mask = this.keys.length - 1;
+        for (let i = this.slot(key);; i = (i + 1) & mask) {
+            const k = this.keys[i];
+            if (k === key)
+                return this.values[i];
+            if (k === -1)
+                return -1;
+        }
+    }
+    /** Sets a key that is not in the map yet (the builder only ever adds). */
+    add(key, value) {
+        if (!(key >= 0 && key <= 0x7fffffff))
+            throw new RangeError(`IntMap: key ${key} is not a non-negative int32`);
+        // Load factor at most 1/2 keeps linear probes short.
+        if (2 * (this.size + 1) > this.keys.length)
+            this.grow();
+        this.place(key, value);
+        this.size++;
+    }
+    slot(key) {
+        return Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+    }
+    place(key, value) {
+        const mask = this.keys.length - 1;
+        let i = this.slot(key);
+        while (this.keys[i] !== -1)
+            i = (i + 1) & mask;
+        this.keys[i] = key;
+        this.values[i] = value;
+    }
+    grow() {
+        const { keys, values } = this;
+        this.bits++;
+        this.keys = new Int32Array(1 << this.bits).fill(-1);
+        this.values = new Int32Array(1 << this.bits);
+        for (let i = 0; i < keys.length; i++) {
+            const k = keys[i];
+            if (k !== -1)
+                this.place(k, values[i]);
+        }
+    }
+}
+
+/**
+ * Per-unit state for EvidenceBuilder: a fixed-size slot per unit (or per unit and segment) in
+ * typed-array pages rather than objects, so hundreds of thousands of units cost under 100 bytes
+ * each, give the garbage collector nothing to trace, and a record's update touches one or two
+ * adjacent cache lines. (Random access to this state is, after JSON.parse, the largest cost of
+ * reading a file, so compactness is speed here.)
+ *
+ * A slot is one ArrayBuffer range seen as Int32Array and Float64Array:
+ *   `header` int32s for the caller (padded to 8 bytes), then per metric an x-sum (float64), then
+ *   for ratio metrics a y-sum (float64), then per metric a request count (int32), which is also
+ *   the y-sum when y = 1.
+ */
+class UnitSlots {
+    header;
+    static PAGE_SLOTS = 4096;
+    floatPages = [];
+    intPages = [];
+    /** Slot width in float64 elements (an int32 index is twice a float64 one). */
+    stride;
+    /** Float64 offsets of metric i's x-sum and y-sum (-1: y = 1, read the count); int32 offset of its count. */
+    xAt;
+    yAt;
+    countAt;
+    used = 0;
+    constructor(kinds, header) {
+        this.header = header;
+        let floats = Math.ceil(header / 2);
+        this.xAt = new Int32Array(kinds.length);
+        this.yAt = new Int32Array(kinds.length).fill(-1);
+        kinds.forEach((kind, i) => {
+            this.xAt[i] = floats++;
+            if (kind === 'ratio')
+                this.yAt[i] = floats++;
+        });
+        this.countAt = Int32Array.from(kinds, (_, i) => 2 * floats + i);
+        this.stride = floats + Math.ceil(kinds.length / 2);
+    }
+    /** A new zeroed slot; returns its number. */
+    allocate() {
+        const slot = this.used++;
+        if (slot % UnitSlots.PAGE_SLOTS === 0) {
+            const buffer = new ArrayBuffer(UnitSlots.PAGE_SLOTS * this.stride * 8);
+            this.floatPages.push(new Float64Array(buffer));
+            this.intPages.push(new Int32Array(buffer));
+        }
+        return slot;
+    }
+    /** The int32 page holding the slot; its header starts at intBase(slot). */
+    ints(slot) {
+        return this.intPages[Math.floor(slot / UnitSlots.PAGE_SLOTS)];
+    }
+    intBase(slot) {
+        return (slot % UnitSlots.PAGE_SLOTS) * 2 * this.stride;
+    }
+    /** Adds one request's (x, y) for metric i. */
+    add(slot, i, x, y) {
+        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
+        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
+        const floats = this.floatPages[page];
+        const ints = this.intPages[page];
+        const xi = base + this.xAt[i];
+        floats[xi] = floats[xi] + x;
+        const ci = 2 * base + this.countAt[i];
+        ints[ci] = ints[ci] + 1;
+        const y0 = this.yAt[i];
+        if (y0 >= 0)
+            floats[base + y0] = floats[base + y0] + y;
+    }
+    /**
+     * Adds the slot's sums into `sums` (per metric i: x-sum at 3i, y-sum at 3i + 1, count at 3i + 2),
+     * to cluster several slots (a unit's segments) as one with addSumClusters.
+     */
+    sumInto(slot, sums) {
+        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
+        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
+        const floats = this.floatPages[page];
+        const ints = this.intPages[page];
+        for (let i = 0; i < this.xAt.length; i++) {
+            const count = ints[2 * base + this.countAt[i]];
+            if (count === 0)
+                continue;
+            const y0 = this.yAt[i];
+            sums[3 * i] = sums[3 * i] + floats[base + this.xAt[i]];
+            sums[3 * i + 1] =
+                sums[3 * i + 1] + (y0 < 0 ? count : floats[base + y0]);
+            sums[3 * i + 2] = sums[3 * i + 2] + count;
+        }
+    }
+    /** Adds the slot's sums, one cluster per metric that had a value, to `moments` (indexed by metric). */
+    addClusters(slot, moments) {
+        this.scratch ??= new Float64Array(3 * this.xAt.length);
+        this.scratch.fill(0);
+        this.sumInto(slot, this.scratch);
+        addSumClusters(this.scratch, moments);
+    }
+    /** Per-metric sums of one slot, reused by addClusters (it runs once per unit, in finish()). */
+    scratch;
+}
+/** Adds sums filled by UnitSlots.sumInto, one cluster per metric that had a value, to `moments`. */
+function addSumClusters(sums, moments) {
+    for (let i = 0; i < moments.length; i++) {
+        if (sums[3 * i + 2] === 0)
+            continue;
+        addCluster(moments[i], sums[3 * i], sums[3 * i + 1]);
+    }
+}
+
+/** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
+const MAX_SEGMENTS_PER_ARM = 50;
+const OTHER_SEGMENT = '(other)';
+/** The value of a segment dimension a record does not have. */
+const NO_VALUE = '(none)';
+const MAX_MALFORMED_SAMPLES = 10;
+const MAX_UNMATCHED_ARMS = 20;
+const MAX_INVALID_KEYS = 50;
+const MAX_ERROR_CLASSES = 20;
+const OTHER_KEY = '(other)';
+/** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
+const POSITIONS = 64;
+/**
+ * A unit's total slot lists its first few segment slots inline: most records then find their
+ * segment slot in a cache line they touch anyway, with no hash lookup.
+ */
+const INLINE_SEGMENTS = 4;
+/** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
+const MAX_SLOTS = 2 ** 31 / POSITIONS;
+/**
+ * The A/A half of a unit: FNV-1a of its id from a salted offset basis, then the murmur3 finaliser,
+ * low bit. Salted so that it is independent of a flag service that assigns arms by plain FNV-1a
+ * of the same id (as examples/generate-traffic.ts does), which would otherwise correlate with it.
+ */
+function unitHalf(unit) {
+    let h = 0x811c9dc5 ^ 0x5bd1e995;
+    for (let i = 0; i < unit.length; i++) {
+        h ^= unit.charCodeAt(i);
+        h = Math.imul(h, 0x01000193);
+    }
+    return (fmix32(h) & 1);
+}
+/** murmur3's 32-bit finaliser: every input bit affects every output bit. */
+function fmix32(h) {
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
+}
+class MetricAccumulator {
+    quantiles;
+    moments = emptyMoments();
+    requests = 0;
+    constructor(quantiles) {
+        this.quantiles = quantiles;
+    }
+    toSketch() {
+        const sketch = { moments: this.moments, requests: this.requests };
+        if (this.quantiles)
+            sketch.quantiles = this.quantiles.toJSON();
+        return sketch;
+    }
+}
+class CellAccumulator {
+    bucketIndex;
+    metrics;
+    requests = 0;
+    units = 0;
+    fallbacks = 0;
+    cache;
+    models = new Map();
+    errors = new Map();
+    /** metrics[i].moments, for UnitSlots.addClusters. */
+    moments;
+    constructor(bucketIndex, metrics) {
+        this.bucketIndex = bucketIndex;
+        this.metrics = metrics;
+        this.moments = metrics.map(m => m.moments);
+    }
+}
+class SegmentAccumulator {
+    key;
+    position;
+    /** By bucket index k (bucket start = window.from + k * bucketMs); `created` lists them. */
+    cells = [];
+    created = [];
+    constructor(key, 
+    /** Position in its arm's `all`: 0 is the total segment. */
+    position) {
+        this.key = key;
+        this.position = position;
+    }
+}
+class ArmAccumulator {
+    arm;
+    code;
+    /** The total segment, then segment keys in first-seen order, then OTHER_SEGMENT once used. */
+    all = [new SegmentAccumulator(TOTAL_SEGMENT, 0)];
+    trie = new Map();
+    other;
+    /**
+     * Unit -> its total slot in `slots`. A null-prototype object: for
+     * hundreds of thousands of short keys V8's dictionary lookup beat both a Map and a hand-made
+     * hash table here (a JS string hash costs more than the probe it saves).
+     */
+    units = Object.create(null);
+    slots;
+    /** (total slot * POSITIONS + position) -> segment slot, for units past INLINE_SEGMENTS segments. */
+    moreSegmentSlots = new IntMap();
+    /** Baseline only: the A/A halves by bucket index (whatever the segment). */
+    halves = [];
+    constructor(arm, 
+    /** 0 baseline, 1 canary: kept in segment rows to find their cell again in finish(). */
+    code, slotHeader, kinds) {
+        this.arm = arm;
+        this.code = code;
+        this.slots = new UnitSlots(kinds, slotHeader);
+    }
+    get total() {
+        return this.all[0];
+    }
+}
+/**
+ * Reduces a stream of records to Evidence: sketches per (arm, segment, time bucket) (DESIGN.md
+ * principle 5). Pure: the source feeds it lines, records and problems; it never reads anything.
+ *
+ * Each in-window record belongs to its arm's TOTAL_SEGMENT cell and, when the policy has segments,
+ * to the cell of its segment key. Moments are clustered per request, or per unit when the record
+ * has one: a unit's sums are kept over the whole window and added, in finish(), as one cluster to
+ * the cell of the bucket where the unit was first seen, so merging any set of buckets counts each
+ * unit once (a request without a unit is its own cluster). That per-unit state is the only memory
+ * that grows with traffic (about 100 bytes per unit and segment); everything else is bounded.
+ *
+ * Speed (it runs once per line): with segments, a record updates only its segment's cell; the
+ * total cells are their exact merge, built in finish(). A unit has a total slot (per arm) and a
+ * slot per segment it was seen in (UnitSlots), whose int32 headers hold
+ *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
+ *   segment: [first bucket, arm code * POSITIONS + position]
+ * (without segments, a total header is just [first bucket]).
+ */
+class EvidenceBuilder {
+    from;
+    to;
+    now;
+    bucketMs;
+    policy;
+    source;
+    readers;
+    isQuantile;
+    dimensions;
+    segmented;
+    kinds;
+    segmentSlots;
+    arms;
+    quality;
+    unitLevel = false;
+    /** The current record's metric values, filled by readValues (no allocation per record). */
+    xs;
+    ys;
+    has;
+    invalidThisRecord = [];
+    /** The last model key built: records mostly repeat it, and a reused string hashes once. */
+    lastModel;
+    lastFingerprint;
+    lastModelKey = '';
+    /** Int32 index of a unit's A/A half in its total slot header. */
+    halfAt;
+    /** Requests without a unit go to an A/A half by a hash of their sequence number. */
+    requestSeq = 0;
+    constructor(opts) {
+        const { policy } = opts;
+        this.policy = policy;
+        this.from = opts.window.from;
+        this.to = opts.window.to;
+        this.now = opts.now;
+        this.bucketMs = policy.bucket;
+        this.source = opts.source;
+        if (!(this.bucketMs > 0))
+            throw new RangeError(`policy.bucket must be > 0, got ${this.bucketMs}`);
+        this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing));
+        this.isQuantile = policy.metrics.map(m => m.kind === 'quantile');
+        this.dimensions = policy.segments?.by ?? [];
+        this.segmented = this.dimensions.length > 0;
+        this.kinds = policy.metrics.map(m => m.kind);
+        this.halfAt = this.segmented ? 1 + INLINE_SEGMENTS : 1;
+        const totalHeader = this.halfAt + 1;
+        // With segments a unit's total sums are the sum of its segment slots' (finish() adds them up),
+        // so its total slot holds no sums: less memory and one slot update per record, not two.
+        const totalKinds = this.segmented ? [] : this.kinds;
+        this.arms = [
+            new ArmAccumulator('baseline', 0, totalHeader, totalKinds),
+            new ArmAccumulator('canary', 1, totalHeader, totalKinds)
+        ];
+        this.segmentSlots = new UnitSlots(this.kinds, 2);
+        const count = this.readers.length;
+        this.xs = new Float64Array(count);
+        this.ys = new Float64Array(count);
+        this.has = new Uint8Array(count);
+        this.quality = emptyQuality();
+    }
+    /** Counts a line (or CSV row, or OTLP span) read. */
+    line() {
+        this.quality.lines++;
+    }
+    /** Counts a line that is not a record; `where` is `file:line`. The reason, never the content. */
+    malformed(where, reason) {
+        this.quality.malformed++;
+        if (this.quality.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
+            this.quality.malformedSamples.push(`${where}: ${reason}`);
+        }
+    }
+    unmatchedArm(value) {
+        countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS);
+    }
+    fileDone(path, lines, malformed, problem) {
+        this.quality.files.push(problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem });
+    }
+    add(r) {
+        const ts = r.ts;
+        if (ts > this.now) {
+            this.quality.future++;
+            return;
+        }
+        if (ts < this.from || ts >= this.to) {
+            this.quality.outsideWindow++;
+            return;
+        }
+        this.quality.records++;
+        const k = Math.floor((ts - this.from) / this.bucketMs);
+        this.readValues(r);
+        const modelKey = r.model === undefined ? undefined : this.modelKey(r.model, r.fingerprint);
+        const arm = this.arms[r.arm === 'canary' ? 1 : 0];
+        let slot = -1;
+        let newUnit = false;
+        if (r.unit !== undefined) {
+            this.unitLevel = true;
+            const known = arm.units[r.unit];
+            newUnit = known === undefined;
+            slot = known ?? this.newTotalSlot(arm, r.unit, k);
+        }
+        let half;
+        if (arm.code === 0) {
+            const h = slot >= 0
+                ? arm.slots.ints(slot)[arm.slots.intBase(slot) + this.halfAt]
+                : fmix32(++this.requestSeq) & 1;
+            const halves = arm.halves[k] ?? (arm.halves[k] = [this.newMetrics(), this.newMetrics()]);
+            half = halves[h];
+        }
+        if (!this.segmented) {
+            this.file(arm.total, k, r, modelKey, arm.slots, slot, newUnit, half);
+            return;
+        }
+        const segment = this.segmentOf(arm, r.raw);
+        let segmentSlot = -1;
+        newUnit = false;
+        if (slot >= 0) {
+            segmentSlot = this.segmentSlotOf(arm, slot, segment.position);
+            newUnit = segmentSlot < 0;
+            if (newUnit)
+                segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k);
+        }
+        this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit, half);
+    }
+    finish() {
+        if (this.segmented)
+            for (const arm of this.arms)
+                this.mergeSegmentsIntoTotal(arm);
+        for (const arm of this.arms)
+            this.addTotalUnitClusters(arm);
+        this.addSegmentUnitClusters();
+        const cells = [];
+        for (const arm of this.arms) {
+            const [total, ...keyed] = arm.all;
+            keyed.sort((a, b) => a.key === OTHER_SEGMENT ? 1 : b.key === OTHER_SEGMENT ? -1 : a.key < b.key ? -1 : 1);
+            for (const segment of [total, ...keyed])
+                this.emitCells(arm, segment, cells);
+        }
+        return {
+            source: this.source,
+            window: { from: this.from, to: this.to },
+            bucketMs: this.bucketMs,
+            metrics: this.policy.metrics.map(m => m.name),
+            unitLevel: this.unitLevel,
+            cells,
+            quality: this.quality
+        };
+    }
+    readValues(r) {
+        if (this.invalidThisRecord.length > 0)
+            this.invalidThisRecord.length = 0;
+        for (let i = 0; i < this.readers.length; i++) {
+            const v = this.readers[i](r);
+            if (v === undefined) {
+                this.has[i] = 0;
+            }
+            else if ('invalid' in v) {
+                this.has[i] = 0;
+                // Two metrics reading the same bad field count it once.
+                if (!this.invalidThisRecord.includes(v.invalid)) {
+                    this.invalidThisRecord.push(v.invalid);
+                    countCapped(this.quality.invalidValues, v.invalid, MAX_INVALID_KEYS);
+                }
+            }
+            else {
+                this.has[i] = 1;
+                this.xs[i] = v.x;
+                this.ys[i] = v.y;
+            }
+        }
+    }
+    modelKey(model, fingerprint) {
+        if (model !== this.lastModel || fingerprint !== this.lastFingerprint) {
+            this.lastModel = model;
+            this.lastFingerprint = fingerprint;
+            this.lastModelKey = fingerprint === undefined ? model : `${model}#${fingerprint}`;
+        }
+        return this.lastModelKey;
+    }
+    newTotalSlot(arm, unit, k) {
+        const slot = arm.slots.allocate();
+        if (slot >= MAX_SLOTS)
+            throw new RangeError(`more than ${MAX_SLOTS} units in one window`);
+        arm.units[unit] = slot;
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot);
+        header[base] = k;
+        if (arm.code === 0)
+            header[base + this.halfAt] = unitHalf(unit);
+        return slot;
+    }
+    /** The unit's slot in the segment at `position`, or -1: the inline list, then the IntMap. */
+    segmentSlotOf(arm, slot, position) {
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            const packed = header[base + j];
+            if (packed === 0)
+                return -1;
+            if (packed % POSITIONS === position + 1)
+                return (packed - position - 1) / POSITIONS;
+        }
+        return arm.moreSegmentSlots.get(slot * POSITIONS + position);
+    }
+    newSegmentSlot(arm, slot, position, k) {
+        const segmentSlot = this.segmentSlots.allocate();
+        if (segmentSlot >= MAX_SLOTS) {
+            throw new RangeError(`more than ${MAX_SLOTS} (unit, segment) pairs in one window`);
+        }
+        const segmentHeader = this.segmentSlots.ints(segmentSlot);
+        const segmentBase = this.segmentSlots.intBase(segmentSlot);
+        segmentHeader[segmentBase] = k;
+        segmentHeader[segmentBase + 1] = arm.code * POSITIONS + position;
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            if (header[base + j] === 0) {
+                header[base + j] = segmentSlot * POSITIONS + position + 1;
+                return segmentSlot;
+            }
+        }
+        arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot);
+        return segmentSlot;
+    }
+    /**
+     * Files the current record (its values from readValues) into the segment's cell for bucket k,
+     * and, for the baseline, into its A/A half of bucket k (`half`): request counts and quantile
+     * sketches always, moments only for requests without a unit (a unit's sums are added as one
+     * cluster in finish(), like the arm's own).
+     */
+    file(segment, k, r, modelKey, slots, slot, newUnit, half) {
+        const cell = segment.cells[k] ?? this.newCell(segment, k);
+        cell.requests++;
+        if (newUnit)
+            cell.units++;
+        if (modelKey !== undefined)
+            countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS);
+        if (r.error !== null)
+            countCappedMap(cell.errors, r.error, MAX_ERROR_CLASSES, OTHER_KEY);
+        if (r.fallback)
+            cell.fallbacks++;
+        const input = r.input_tokens;
+        if (input !== undefined) {
+            addCacheRequest((cell.cache ??= emptyCacheSums()), r, input, this.policy.pricing);
+        }
+        for (let i = 0; i < this.has.length; i++) {
+            if (this.has[i] === 0)
+                continue;
+            const metric = cell.metrics[i];
+            const x = this.xs[i];
+            const y = this.ys[i];
+            metric.requests++;
+            if (slot < 0)
+                addCluster(metric.moments, x, y);
+            else
+                slots.add(slot, i, x, y);
+            if (half === undefined) {
+                if (metric.quantiles)
+                    metric.quantiles.add(x);
+                continue;
+            }
+            const twin = half[i];
+            twin.requests++;
+            if (metric.quantiles)
+                metric.quantiles.addWithTwin(x, twin.quantiles);
+            if (slot < 0)
+                addCluster(twin.moments, x, y);
+        }
+    }
+    newMetrics() {
+        return this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined));
+    }
+    newCell(segment, k) {
+        const cell = new CellAccumulator(k, this.newMetrics());
+        segment.cells[k] = cell;
+        segment.created.push(cell);
+        return cell;
+    }
+    segmentOf(arm, raw) {
+        let node = arm.trie;
+        for (const dimension of this.dimensions) {
+            const next = node.get(dimensionValue(raw[dimension]));
+            if (next === undefined)
+                return this.newSegment(arm, raw);
+            node = next;
+        }
+        return node;
+    }
+    /** A segment key not seen yet in this arm: a new segment, or OTHER_SEGMENT past the cap. */
+    newSegment(arm, raw) {
+        if (arm.all.length > MAX_SEGMENTS_PER_ARM) {
+            if (arm.other === undefined) {
+                arm.other = new SegmentAccumulator(OTHER_SEGMENT, arm.all.length);
+                arm.all.push(arm.other);
+            }
+            return arm.other;
+        }
+        const values = this.dimensions.map(d => dimensionValue(raw[d]));
+        const key = this.dimensions.map((d, i) => `${d}=${values[i]}`).join('|');
+        const segment = new SegmentAccumulator(key, arm.all.length);
+        let node = arm.trie;
+        values.forEach((value, i) => {
+            if (i === values.length - 1) {
+                node.set(value, segment);
+                return;
+            }
+            let next = node.get(value);
+            if (next === undefined) {
+                next = new Map();
+                node.set(value, next);
+            }
+            node = next;
+        });
+        arm.all.push(segment);
+        return segment;
+    }
+    /**
+     * The total cells as the exact merge of the segment cells of their bucket (every record is in
+     * exactly one segment). Runs before unit clusters are added, which are not additive this way.
+     */
+    mergeSegmentsIntoTotal(arm) {
+        const total = arm.total;
+        for (const segment of arm.all.slice(1)) {
+            for (const cell of segment.created) {
+                const into = total.cells[cell.bucketIndex] ?? this.newCell(total, cell.bucketIndex);
+                into.requests += cell.requests;
+                into.fallbacks += cell.fallbacks;
+                if (cell.cache)
+                    addCacheSums((into.cache ??= emptyCacheSums()), cell.cache);
+                addCounts(into.models, cell.models);
+                addCounts(into.errors, cell.errors);
+                cell.metrics.forEach((metric, i) => {
+                    const target = into.metrics[i];
+                    target.requests += metric.requests;
+                    addMoments(target.moments, metric.moments);
+                    if (metric.quantiles)
+                        target.quantiles?.merge(metric.quantiles);
+                });
+            }
+        }
+    }
+    /**
+     * Adds each unit's window sums, as one cluster, to the total cell of the bucket where it was
+     * first seen. With segments, those cells count their first-seen units here (they were not
+     * filed record by record).
+     */
+    addTotalUnitClusters(arm) {
+        const slots = arm.slots;
+        const sums = new Float64Array(3 * this.kinds.length);
+        for (let slot = 0; slot < slots.used; slot++) {
+            const header = slots.ints(slot);
+            const k = header[slots.intBase(slot)];
+            const cell = arm.total.cells[k];
+            // The baseline's A/A half of this unit gets the same cluster.
+            const half = arm.code === 0
+                ? arm.halves[k]?.[header[slots.intBase(slot) + this.halfAt]]?.map(m => m.moments)
+                : undefined;
+            if (!this.segmented) {
+                slots.addClusters(slot, cell.moments);
+                if (half)
+                    slots.addClusters(slot, half);
+                continue;
+            }
+            cell.units++;
+            sums.fill(0);
+            this.forEachSegmentSlot(arm, slot, segmentSlot => this.segmentSlots.sumInto(segmentSlot, sums));
+            addSumClusters(sums, cell.moments);
+            if (half)
+                addSumClusters(sums, half);
+        }
+    }
+    /** Calls `visit` with each segment slot of the unit whose total slot is `slot`. */
+    forEachSegmentSlot(arm, slot, visit) {
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            const packed = header[base + j];
+            if (packed === 0)
+                return;
+            visit(Math.floor((packed - 1) / POSITIONS));
+        }
+        // The inline list is full: the unit's other segments are in moreSegmentSlots.
+        for (let position = 0; position < arm.all.length; position++) {
+            const segmentSlot = arm.moreSegmentSlots.get(slot * POSITIONS + position);
+            if (segmentSlot >= 0)
+                visit(segmentSlot);
+        }
+    }
+    /** The same for each (unit, segment): one cluster in the segment's cell of its first bucket. */
+    addSegmentUnitClusters() {
+        const slots = this.segmentSlots;
+        for (let slot = 0; slot < slots.used; slot++) {
+            const header = slots.ints(slot);
+            const base = slots.intBase(slot);
+            const code = header[base + 1];
+            const arm = this.arms[Math.floor(code / POSITIONS)];
+            const segment = arm.all[code % POSITIONS];
+            const cell = segment.cells[header[base]];
+            slots.addClusters(slot, cell.moments);
+        }
+    }
+    emitCells(arm, segment, out) {
+        const cells = [...segment.created].sort((a, b) => a.bucketIndex - b.bucketIndex);
+        const halvesHere = arm.code === 0 && segment.position === 0;
+        for (const cell of cells) {
+            const emitted = {
+                arm: arm.arm,
+                segment: segment.key,
+                bucket: this.from + cell.bucketIndex * this.bucketMs,
+                requests: cell.requests,
+                units: cell.units,
+                metrics: cell.metrics.map(m => m.toSketch()),
+                models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
+                errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY),
+                fallbacks: cell.fallbacks
+            };
+            if (cell.cache)
+                emitted.cache = cell.cache;
+            const halves = halvesHere ? arm.halves[cell.bucketIndex] : undefined;
+            if (halves) {
+                emitted.halves = [halves[0].map(m => m.toSketch()), halves[1].map(m => m.toSketch())];
+            }
+            out.push(emitted);
+        }
+    }
+}
+function dimensionValue(v) {
+    if (typeof v === 'string')
+        return v === '' ? NO_VALUE : v;
+    if (typeof v === 'number' || typeof v === 'boolean')
+        return String(v);
+    return NO_VALUE;
+}
+function addCounts(into, from) {
+    for (const [key, count] of from)
+        into.set(key, (into.get(key) ?? 0) + count);
+}
+function countCappedMap(counts, key, maxKeys, other) {
+    const seen = counts.get(key);
+    if (seen !== undefined)
+        counts.set(key, seen + 1);
+    else if (counts.size < maxKeys)
+        counts.set(key, 1);
+    else
+        counts.set(other, (counts.get(other) ?? 0) + 1);
+}
+function countCapped(counts, key, maxKeys) {
+    if (Object.hasOwn(counts, key))
+        counts[key] = counts[key] + 1;
+    else if (Object.keys(counts).length < maxKeys)
+        counts[key] = 1;
+    else
+        counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + 1;
+}
+
 /**
  * Coverage (issue 5, check 2): is the canary answering the same questions as the baseline? With
  * `segments.by`, each segment's canary share is tested against the canary's share of all traffic
@@ -31713,12 +31741,11 @@ const pct$2 = (x) => {
  * (Waudby-Smith et al. 2024) at the metric's error rate. That estimate replaces the aggregate
  * one, with its verdict, and the metric's method says so. Quantile metrics keep the aggregate.
  */
-function coverageCheck(policy, evidence, metrics, ctx, canaryWeight) {
+function coverageCheck(policy, unitLevel, segments, metrics, ctx, canaryWeight) {
     const name = 'segment-mix';
     if (!policy.segments)
         return { name, status: 'ok', detail: 'no segments in the policy' };
-    const by = evidence.unitLevel ? 'units' : 'requests';
-    const segments = segmentTotals(evidence);
+    const by = unitLevel ? 'units' : 'requests';
     const count = (t) => (by === 'units' ? t.units : t.requests);
     const total = { baseline: 0, canary: 0 };
     for (const s of segments) {
@@ -31760,6 +31787,11 @@ function coverageCheck(policy, evidence, metrics, ctx, canaryWeight) {
         detail: `the canary's mix of segments differs from the baseline's (${skewed.length} of ${segments.length} segments): ${shown.join('; ')}${used}`
     };
 }
+/**
+ * Each segment's cells merged, per arm, sorted by key. Past MAX_SEGMENTS_PER_ARM each arm pools
+ * the rest as it meets them, so the two arms' OTHER_SEGMENT hold different segments: comparing
+ * them would be comparing unlike traffic, so it is left out.
+ */
 function segmentTotals(evidence) {
     const byKey = new Map();
     for (const cell of evidence.cells) {
@@ -32056,7 +32088,9 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
         canaryRate
     };
     const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx));
-    const segments = policy.segments ? compareSegments(policy, evidence, ctx, familyAlpha) : [];
+    // Each segment's cells merged once, for the segment comparisons and the segment-mix check.
+    const bySegment = policy.segments ? segmentTotals(evidence) : [];
+    const segments = policy.segments ? compareSegments(policy, bySegment, ctx, familyAlpha) : [];
     const arms = {
         baseline: { requests: baseline.requests, units: baseline.units },
         canary: { requests: canary.requests, units: canary.units }
@@ -32064,8 +32098,9 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
     const checks = evidenceChecks(policy, evidence, arms, canaryWeight, replay);
     // The checks for the ways staging lies (issue 5): each adds a check, and may mark metrics. The
     // segment mix first (it may replace estimates), then the cache (it may turn fails into holds).
-    if (policy.segments)
-        checks.push(coverageCheck(policy, evidence, metrics, ctx, canaryWeight));
+    if (policy.segments) {
+        checks.push(coverageCheck(policy, evidence.unitLevel, bySegment, metrics, ctx, canaryWeight));
+    }
     const cache = cacheCheck(evidence, metrics, ctx, (baseline.requests + canary.requests) / seconds);
     const model = modelCheck(policy, evidence);
     checks.push(aaCheck(policy, evidence, metrics, ctx), cache.check, model.check, loadCheck(policy, evidence, ctx));
@@ -32108,20 +32143,13 @@ function tStar(minSamples, canaryWeight) {
  * Every segment is compared as its own family (DESIGN.md: segments are a separate family), with
  * the segment budget split over segments and gating metrics.
  */
-function compareSegments(policy, evidence, ctx, familyAlpha) {
-    const keys = [...new Set(evidence.cells.map(c => c.segment))]
-        // Past MAX_SEGMENTS_PER_ARM each arm pools the rest as it meets them, so the two arms'
-        // "(other)" hold different segments: comparing them would be comparing unlike traffic.
-        .filter(s => s !== TOTAL_SEGMENT && s !== OTHER_SEGMENT)
-        .sort();
+function compareSegments(policy, segmentTotals, ctx, familyAlpha) {
     const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => isGating(m));
-    if (keys.length === 0 || gating.length === 0)
+    if (segmentTotals.length === 0 || gating.length === 0)
         return [];
-    const segCtx = { ...ctx, alpha: bonferroni(familyAlpha, keys.length * gating.length) };
-    return keys.map(segment => {
-        const arm = (a) => mergeCells(evidence.cells.filter(c => c.arm === a && c.segment === segment));
-        const b = arm('baseline');
-        const c = arm('canary');
+    const alpha = bonferroni(familyAlpha, segmentTotals.length * gating.length);
+    const segCtx = { ...ctx, alpha };
+    return segmentTotals.map(({ key: segment, baseline: b, canary: c }) => {
         const metrics = gating.map(({ m, i }) => {
             const r = compareMetric({ ...m, limit: undefined }, metricAt(b.metrics, i), metricAt(c.metrics, i), segCtx);
             return {

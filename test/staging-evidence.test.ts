@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest'
 import { traffic, NO_EFFECT } from '../examples/generate-traffic.js'
 import { analyze } from '../src/analysis/analyze.js'
+import { gapSlope } from '../src/analysis/cacheCheck.js'
+import { modelCheck } from '../src/analysis/modelCheck.js'
+import { emptyCacheSums } from '../src/sketch/cacheSums.js'
 import type { Policy } from '../src/policy/types.js'
 import { createNormalizer, isRequestRecord } from '../src/records/normalize.js'
 import { EvidenceBuilder } from '../src/sketch/evidenceBuilder.js'
@@ -203,5 +206,70 @@ describe('the A/A check on clean data (seeded simulation)', () => {
       status: 'ok',
       detail: expect.stringMatching(/not available from this source/)
     })
+  })
+})
+
+describe('model changes and cache trends from cells', () => {
+  const cell = (arm: 'baseline' | 'canary', minute: number, models: Record<string, number>) => ({
+    arm,
+    segment: TOTAL_SEGMENT,
+    bucket: FROM + minute * MINUTE,
+    requests: Object.values(models).reduce((a, b) => a + b, 0),
+    units: 0,
+    metrics: [],
+    models,
+    errors: {}
+  })
+  const evidenceOf = (cells: ReturnType<typeof cell>[]): Evidence => ({
+    source: 't',
+    window: { from: FROM, to: FROM + 60 * MINUTE },
+    bucketMs: 5 * MINUTE,
+    metrics: [],
+    unitLevel: false,
+    cells,
+    quality: {
+      lines: 0,
+      records: 0,
+      malformed: 0,
+      malformedSamples: [],
+      unmatchedArms: {},
+      outsideWindow: 0,
+      future: 0,
+      invalidValues: {},
+      files: []
+    }
+  })
+
+  it('a gateway that mixes two models all along is not a change; a takeover is, at its bucket', () => {
+    const policy = testPolicy()
+    const mixed = [0, 5, 10, 15, 20].map((m, i) =>
+      cell('canary', m, { a: 50 + (i % 2 ? 3 : -3), b: 50 - (i % 2 ? 3 : -3) })
+    )
+    expect(modelCheck(policy, evidenceOf(mixed)).changedAt).toBeUndefined()
+    const takeover = [0, 5, 10, 15, 20].map(m =>
+      cell('canary', m, m < 15 ? { 'a#fp1': 100, 'a#fp2': 1 } : { 'a#fp1': 2, 'a#fp2': 98 })
+    )
+    const found = modelCheck(policy, evidenceOf(takeover))
+    expect(found.changedAt).toBe(FROM + 15 * MINUTE)
+    expect(found.check.status).toBe('block')
+    expect(found.check.detail).toMatch(
+      /^canary's served model changed from a#fp1 to a#fp2 at about/
+    )
+  })
+
+  it('the warming trend is the weighted least-squares slope of the gap (exact on a line)', () => {
+    // gap = 0.5 - 0.1 t (t in hours) with unequal weights: slope -0.1 exactly, residuals 0.
+    const points = [0, 1, 2, 3, 4].map(h => {
+      const c = 1000 * (h + 1)
+      const canaryRate = 0.1 + 0.1 * h
+      return {
+        t: h,
+        b: { ...emptyCacheSums(), inputTokens: 1000, cacheReadTokens: 600 },
+        c: { ...emptyCacheSums(), inputTokens: c, cacheReadTokens: Math.round(canaryRate * c) }
+      }
+    })
+    const fit = gapSlope(points)
+    expect(fit.slope).toBeCloseTo(-0.1, 12)
+    expect(fit.t).toBeLessThan(-1e6)
   })
 })

@@ -27,15 +27,15 @@ import type { Check, MetricResult, Verdict } from './types.js'
  */
 export function coverageCheck(
   policy: Policy,
-  evidence: Evidence,
+  unitLevel: boolean,
+  segments: SegmentTotals[],
   metrics: MetricResult[],
   ctx: CompareContext,
   canaryWeight: number
 ): Check {
   const name = 'segment-mix'
   if (!policy.segments) return { name, status: 'ok', detail: 'no segments in the policy' }
-  const by = evidence.unitLevel ? 'units' : 'requests'
-  const segments = segmentTotals(evidence)
+  const by = unitLevel ? 'units' : 'requests'
   const count = (t: CellTotals) => (by === 'units' ? t.units : t.requests)
   const total = { baseline: 0, canary: 0 }
   for (const s of segments) {
@@ -79,13 +79,18 @@ export function coverageCheck(
   }
 }
 
-interface SegmentTotals {
+export interface SegmentTotals {
   key: string
   baseline: CellTotals
   canary: CellTotals
 }
 
-function segmentTotals(evidence: Evidence): SegmentTotals[] {
+/**
+ * Each segment's cells merged, per arm, sorted by key. Past MAX_SEGMENTS_PER_ARM each arm pools
+ * the rest as it meets them, so the two arms' OTHER_SEGMENT hold different segments: comparing
+ * them would be comparing unlike traffic, so it is left out.
+ */
+export function segmentTotals(evidence: Evidence): SegmentTotals[] {
   const byKey = new Map<string, { baseline: Cell[]; canary: Cell[] }>()
   for (const cell of evidence.cells) {
     if (cell.segment === TOTAL_SEGMENT || cell.segment === OTHER_SEGMENT) continue

@@ -273,15 +273,17 @@ export class EvidenceBuilder {
       newUnit = known === undefined
       slot = known ?? this.newTotalSlot(arm, r.unit, k)
     }
+    let half: MetricAccumulator[] | undefined
     if (arm.code === 0) {
-      const half =
+      const h =
         slot >= 0
           ? (arm.slots.ints(slot)[arm.slots.intBase(slot) + this.halfAt] as number)
           : fmix32(++this.requestSeq) & 1
-      this.fileHalf(arm, k, half, slot < 0)
+      const halves = arm.halves[k] ?? (arm.halves[k] = [this.newMetrics(), this.newMetrics()])
+      half = halves[h]
     }
     if (!this.segmented) {
-      this.file(arm.total, k, r, modelKey, arm.slots, slot, newUnit)
+      this.file(arm.total, k, r, modelKey, arm.slots, slot, newUnit, half)
       return
     }
     const segment = this.segmentOf(arm, r.raw)
@@ -292,7 +294,7 @@ export class EvidenceBuilder {
       newUnit = segmentSlot < 0
       if (newUnit) segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k)
     }
-    this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit)
+    this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit, half)
   }
 
   finish(): Evidence {
@@ -393,7 +395,12 @@ export class EvidenceBuilder {
     return segmentSlot
   }
 
-  /** Files the current record (its values from readValues) into the segment's cell for bucket k. */
+  /**
+   * Files the current record (its values from readValues) into the segment's cell for bucket k,
+   * and, for the baseline, into its A/A half of bucket k (`half`): request counts and quantile
+   * sketches always, moments only for requests without a unit (a unit's sums are added as one
+   * cluster in finish(), like the arm's own).
+   */
   private file(
     segment: SegmentAccumulator,
     k: number,
@@ -401,7 +408,8 @@ export class EvidenceBuilder {
     modelKey: string | undefined,
     slots: UnitSlots,
     slot: number,
-    newUnit: boolean
+    newUnit: boolean,
+    half: MetricAccumulator[] | undefined
   ): void {
     const cell = segment.cells[k] ?? this.newCell(segment, k)
     cell.requests++
@@ -419,27 +427,16 @@ export class EvidenceBuilder {
       const x = this.xs[i] as number
       const y = this.ys[i] as number
       metric.requests++
-      if (metric.quantiles) metric.quantiles.add(x)
       if (slot < 0) addCluster(metric.moments, x, y)
       else slots.add(slot, i, x, y)
-    }
-  }
-
-  /**
-   * Files the current record's values into its A/A half of bucket k (baseline only): request
-   * counts and quantile sketches always; moments only for requests without a unit (a unit's sums
-   * are added as one cluster in finish(), like the arm's own).
-   */
-  private fileHalf(arm: ArmAccumulator, k: number, half: number, requestLevel: boolean): void {
-    const halves = arm.halves[k] ?? (arm.halves[k] = [this.newMetrics(), this.newMetrics()])
-    const metrics = halves[half] as MetricAccumulator[]
-    for (let i = 0; i < this.has.length; i++) {
-      if (this.has[i] === 0) continue
-      const metric = metrics[i] as MetricAccumulator
-      const x = this.xs[i] as number
-      metric.requests++
-      if (metric.quantiles) metric.quantiles.add(x)
-      if (requestLevel) addCluster(metric.moments, x, this.ys[i] as number)
+      if (half === undefined) {
+        if (metric.quantiles) metric.quantiles.add(x)
+        continue
+      }
+      const twin = half[i] as MetricAccumulator
+      twin.requests++
+      if (metric.quantiles) metric.quantiles.addWithTwin(x, twin.quantiles as QuantileSketch)
+      if (slot < 0) addCluster(twin.moments, x, y)
     }
   }
 
