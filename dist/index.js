@@ -30127,9 +30127,9 @@ const finiteOrNull = (v) => (Number.isFinite(v) ? v : null);
  * - each metric's run-to-run noise, the A/A interval's half-width, is reported next to its
  *   tolerance (`MetricResult.aa.noise`), and scaled to the canary comparison's sample
  *   (`atCanary`: half-widths go as sqrt(1/n_b + 1/n_c), so noise * sqrt((1/n_b + 1/n_c) /
- *   (1/h_0 + 1/h_1))). When both arms have the minimum sample and the tolerance is below that
- *   noise, the metric cannot pass at this sample, since it passes only when its whole interval is
- *   within the tolerance: warn. (With few heavy units the noise does not shrink with more requests
+ *   (1/h_0 + 1/h_1))). When both arms have the minimum sample, the metric is inconclusive and the
+ *   tolerance is below that noise, the metric cannot pass at this sample, since it passes only
+ *   when its whole interval is within the tolerance: warn. (With few heavy units the noise does not shrink with more requests
  *   at all, which a projection in requests does not show.)
  */
 function aaCheck(policy, evidence, metrics, ctx) {
@@ -30178,8 +30178,10 @@ function aaCheck(policy, evidence, metrics, ctx) {
         if (halvesHave && (d.lower > beyond || d.upper < -beyond)) {
             failing.push(`${spec.name} differs between the halves by ${show(d.estimate)} (${show(d.lower)} to ${show(d.upper)}), beyond its ${show(result.tolerance)} tolerance`);
         }
-        else if (enough(result) && spec.tolerance.value < atCanary) {
-            tooTight.push(`${spec.name}: its run-to-run noise (A/A ±${show(noise).slice(1)}, ±${show(atCanary).slice(1)} at the canary's sample) exceeds its ${show(result.tolerance)} tolerance, so it cannot pass at this sample (few heavy units? a tolerance below the metric's noise?)`);
+        else if (enough(result) &&
+            result.verdict === 'inconclusive' &&
+            spec.tolerance.value < atCanary) {
+            tooTight.push(`${spec.name}: its run-to-run noise (A/A ±${show(noise).slice(1)}, ±${show(atCanary).slice(1)} at the canary's sample) exceeds its ${show(result.tolerance)} tolerance, so it cannot pass at this sample: it needs more canary traffic, or a wider tolerance`);
         }
     });
     const by = evidence.unitLevel ? 'unit' : 'request';
