@@ -30013,6 +30013,12 @@ function compareMetric(spec, baseline, canary, ctx) {
     };
     if (spec.limit !== undefined)
         result.limit = limitResult(spec, spec.limit, canary, ctx);
+    if (n.baseline >= ctx.minSamples) {
+        const own = armInterval(spec, baseline, ctx, ctx.tStar.baseline);
+        if (Number.isFinite(own.lower) && Number.isFinite(own.upper)) {
+            result.baselineInterval = { lower: own.lower, upper: own.upper };
+        }
+    }
     if (verdict === 'inconclusive') {
         result.needed = needed(harm, interval.t, n, spec, failAt, ctx);
     }
@@ -30037,12 +30043,7 @@ function differenceInterval(spec, b, c, tolerance, ctx) {
 const sketchOf = (m) => m.quantiles ? QuantileSketch.fromJSON(m.quantiles) : new QuantileSketch();
 /** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
 function limitResult(spec, limit, canary, ctx) {
-    const ci = spec.kind === 'quantile'
-        ? quantileCS(sketchOf(canary), spec.quantile ?? 0.5, ctx.alpha, ctx.tStar.canary, designEffect(canary))
-        : ratioCS(canary.moments, ctx.alpha, {
-            tStar: ctx.tStar.canary,
-            bernoulliFloor: spec.kind === 'rate'
-        });
+    const ci = armInterval(spec, canary, ctx, ctx.tStar.canary);
     const worse = (v) => (spec.better === 'lower' ? v > limit : v < limit);
     const enough = canary.requests >= ctx.minSamples;
     const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper);
@@ -30053,6 +30054,12 @@ function limitResult(spec, limit, canary, ctx) {
         breached,
         suspect: !breached && Number.isFinite(ci.estimate) && worse(ci.estimate)
     };
+}
+/** One arm's own confidence sequence for the metric (a limit, or the baseline's drift). */
+function armInterval(spec, arm, ctx, tStar) {
+    return spec.kind === 'quantile'
+        ? quantileCS(sketchOf(arm), spec.quantile ?? 0.5, ctx.alpha, tStar, designEffect(arm))
+        : ratioCS(arm.moments, ctx.alpha, { tStar, bernoulliFloor: spec.kind === 'rate' });
 }
 function needed(harm, t, n, spec, failAt, ctx) {
     const belowMinimum = Math.max(0, ctx.minSamples - n.canary);
@@ -32176,6 +32183,57 @@ function worstVerdict(verdicts) {
 const EMPTY = { moments: emptyMoments(), requests: 0 };
 const metricAt = (list, i) => list[i] ?? EMPTY;
 
+/**
+ * Baseline drift (issue 5, check 4): the provider can change the model under both arms. The
+ * comparison with the concurrent baseline stays valid (the drift cancels), so this never rolls
+ * back; it reports when the baseline's level of a metric has moved beyond the metric's tolerance
+ * since the rollout's first evaluation with the minimum sample (RolloutState.baselineAtStart):
+ * the stored level is outside the baseline's own confidence sequence now (anytime-valid, at the
+ * metric's error rate), and the change from it exceeds the tolerance.
+ */
+function driftCheck(policy, metrics, start) {
+    const name = 'baseline-drift';
+    const moved = [];
+    for (const spec of policy.metrics) {
+        const m = metrics.find(r => r.name === spec.name);
+        const before = start.levels[spec.name];
+        if (!m || before === undefined || m.baseline === null || !m.baselineInterval)
+            continue;
+        const { lower, upper } = m.baselineInterval;
+        if (before >= lower && before <= upper)
+            continue;
+        const shift = spec.tolerance.relative
+            ? before !== 0
+                ? m.baseline / before - 1
+                : NaN
+            : m.baseline - before;
+        if (!(Math.abs(shift) > spec.tolerance.value))
+            continue;
+        moved.push(`${spec.name} ${value(m, before)} → ${value(m, m.baseline)} (${change(m, shift, spec.tolerance.relative)}, beyond its ${change(m, spec.tolerance.value, spec.tolerance.relative).replace('+', '±')} tolerance)`);
+    }
+    if (moved.length === 0) {
+        return { name, status: 'ok', detail: `the baseline has held its levels since ${start.at}` };
+    }
+    return {
+        name,
+        status: 'warn',
+        detail: `the baseline itself moved since the rollout began (${start.at}): ${moved.join('; ')}. The provider may have changed the model under both arms; the comparison with the concurrent baseline stays valid`
+    };
+}
+/**
+ * The baseline levels to remember at the rollout's start: metrics with the minimum sample (only
+ * those have a `baselineInterval`, compareMetric.ts).
+ */
+function baselineLevels(metrics) {
+    const levels = {};
+    for (const m of metrics) {
+        if (m.baseline !== null && m.baselineInterval) {
+            levels[m.name] = m.baseline;
+        }
+    }
+    return Object.keys(levels).length > 0 ? levels : undefined;
+}
+
 /** Canary weight at a step index; -1 is "rolled back" (0%). */
 const weightAt = (policy, index) => index < 0 ? 0 : (policy.rollout.steps[index] ?? 100);
 /** Checks whose block means the comparison itself cannot be trusted. */
@@ -32354,7 +32412,6 @@ function manualDecision(policy, state, command, actor, reason) {
     }
 }
 
-/** Enough evaluations for a chart of a day at a 15-minute cadence, and a readable audit trail. */
 function initialState(policy, stepStartedAt) {
     return {
         version: 1,
@@ -32395,6 +32452,10 @@ function nextState(state, decision, now, analysis) {
         revision: state.revision + 1,
         history: [...state.history, historyEntry(decision, at, analysis)].slice(-200)
     };
+    // The baseline's levels at the rollout's start, once they rest on the minimum sample.
+    const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined;
+    if (levels)
+        next.baselineAtStart = { at, levels };
     if (command === 'pause' && decision.manual) {
         return {
             ...next,
@@ -32657,6 +32718,9 @@ async function evaluate(deps) {
             status: 'warn',
             detail: `the policy changed since this rollout's state was written (${loaded.policyHash} -> ${deps.policyHash})`
         });
+    }
+    if (analysis && state.baselineAtStart) {
+        analysis.checks.push(driftCheck(policy, analysis.metrics, state.baselineAtStart));
     }
     // A complete or rolled-back rollout is decided by its status alone.
     const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now);

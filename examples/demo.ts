@@ -7,7 +7,7 @@
  * nondeterminism, silent model updates, load); `npm run demo -- <name> ...` runs those.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -37,6 +37,8 @@ interface Scenario {
   weight?: number
   /** Evaluate this long after the first record; default a few minutes after the last. */
   at?: number
+  /** Earlier evaluations (ms after the first record) with a state file, before the one shown. */
+  before?: number[]
   /** Changes to the example policy. */
   policy?: (text: string) => string
 }
@@ -90,6 +92,14 @@ const DEMOS: Record<string, Scenario> = {
     seed: 27,
     staging: { canaryRateLimit: 0.05 }
   },
+  'baseline-drift': {
+    about:
+      "the provider's model drifts under both arms (quality -0.1 after 1 h): reported, no rollback",
+    seed: 29,
+    staging: { drift: { at: DEMO_START + HOUR, score: -0.1 } },
+    before: [0.4 * HOUR],
+    at: 3 * HOUR
+  },
   'short-share': {
     about: 'the canary gets 3% of users instead of 5%: the traffic-split test holds',
     seed: 28,
@@ -129,6 +139,22 @@ for (const name of args.length > 0 ? args : ['promote', 'rollback']) {
   // A few minutes after the last call (arrivals are random, so the exact end varies by seconds).
   const now = new Date(DEMO_START + (s.at ?? (COUNT / RATE) * 1000 + 5 * 60_000)).toISOString()
   const args = ['evaluate', '--policy', policy, '--records', file, '--now', now]
+  if (s.before) {
+    // Earlier runs remember the rollout (its step clock, the baseline's first levels) in a state.
+    const state = join(here, 'traffic', `${name}.state.json`)
+    rmSync(state, { force: true })
+    args.push('--state', state)
+    for (const at of s.before) {
+      const earlier = new Date(DEMO_START + at).toISOString()
+      const run = spawnSync(
+        process.execPath,
+        [cli, ...args.slice(0, -4), '--now', earlier, '--state', state],
+        { encoding: 'utf8' }
+      )
+      if (run.status !== 0) process.exit(run.status ?? 1)
+    }
+    args.push('--dry-run')
+  }
   console.log(
     `\n=== scenario "${name}": ${s.about}\n    rollout-gate evaluate --records examples/traffic/${name}.jsonl --now ${now}\n`
   )

@@ -71,6 +71,8 @@ export interface StagingOptions {
   canaryRouteBoost?: { route: string; factor: number }
   /** The canary's probability of a rate-limit (429) error, instead of the usual 0.4%. */
   canaryRateLimit?: number
+  /** From `at` (epoch ms) on, both arms' quality scores shift by `score` (the provider drifts). */
+  drift?: { at: number; score: number }
 }
 
 export const NO_EFFECT: CanaryEffect = { latency: 1, score: 0, outputTokens: 1, errors: 1 }
@@ -205,6 +207,7 @@ export function* traffic(o: TrafficOptions): Generator<Record<string, unknown>> 
     if (!error && rand() < 0.35) {
       const shift =
         (tenantOffset.get(user.id) ?? 0) +
+        (s.drift && t >= s.drift.at ? s.drift.score : 0) +
         (user.canary && s.segmentScore?.route === route.name ? s.segmentScore.score : 0)
       const v = 0.78 + 0.1 * userNoise + e.score + shift + 0.12 * normal(rand)
       record.score = Math.round(Math.min(1, Math.max(0, v)) * 1000) / 1000

@@ -1,4 +1,5 @@
 import { analyze } from './analysis/analyze.js'
+import { driftCheck } from './analysis/driftCheck.js'
 import type { Analysis } from './analysis/types.js'
 import { decide, manualDecision, weightAt } from './decide/decide.js'
 import { commandRefusal, initialState, nextState } from './decide/state.js'
@@ -58,6 +59,9 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
       status: 'warn',
       detail: `the policy changed since this rollout's state was written (${loaded.policyHash} -> ${deps.policyHash})`
     })
+  }
+  if (analysis && state.baselineAtStart) {
+    analysis.checks.push(driftCheck(policy, analysis.metrics, state.baselineAtStart))
   }
   // A complete or rolled-back rollout is decided by its status alone.
   const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now)

@@ -19,7 +19,8 @@ interface Check {
 function scenario(
   staging: StagingOptions | undefined,
   count: number,
-  edit: (policy: string) => string = p => p
+  edit: (policy: string) => string = p => p,
+  weight = 50
 ) {
   const dir = tempDir()
   const policy = writePolicy(dir)
@@ -27,6 +28,7 @@ function scenario(
   mkdirSync(join(dir, 'traffic'))
   writeTraffic(join(dir, 'traffic', 'calls.jsonl'), {
     count,
+    weight,
     seed: 3,
     ...(staging && { staging })
   })
@@ -205,6 +207,27 @@ describe('staging checks on generated traffic (CLI)', () => {
       expect(check(later, 'model')?.status).toBe('ok')
       expect(later.restartedAt).toBeUndefined()
       expect(later.decision).toBe('promote')
+    })
+
+    it('the baseline drifting for both arms: reported against its level at the start, no rollback', () => {
+      const dir = scenario(
+        { drift: { at: T0 + 30 * 60_000, score: -0.1 } },
+        110_000,
+        p => p.replace('steps: [50, 100]', 'steps: [25, 50, 100]'),
+        25
+      )
+      // The first look (in the bake time) remembers the baseline's levels.
+      expect(record(dir, 20, true).decision).toBe('hold')
+      const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'))
+      expect(state.baselineAtStart.levels.quality).toBeGreaterThan(0.7)
+      const rec = record(dir, 90, true)
+      expect(check(rec, 'baseline-drift')).toMatchObject({
+        status: 'warn',
+        detail: expect.stringMatching(
+          /^the baseline itself moved since the rollout began .*: quality 0\.7\d+ → 0\.7\d+ \(−\d+(\.\d)?%, beyond its ±3% tolerance\)/
+        )
+      })
+      expect(rec.decision).not.toBe('rollback')
     })
 
     it('names a canary served by a model the policy does not expect', () => {

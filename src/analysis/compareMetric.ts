@@ -87,6 +87,12 @@ export function compareMetric(
     method: methodOf(spec, interval)
   }
   if (spec.limit !== undefined) result.limit = limitResult(spec, spec.limit, canary, ctx)
+  if (n.baseline >= ctx.minSamples) {
+    const own = armInterval(spec, baseline, ctx, ctx.tStar.baseline)
+    if (Number.isFinite(own.lower) && Number.isFinite(own.upper)) {
+      result.baselineInterval = { lower: own.lower, upper: own.upper }
+    }
+  }
   if (verdict === 'inconclusive') {
     result.needed = needed(harm, interval.t, n, spec, failAt, ctx)
   }
@@ -126,19 +132,7 @@ function limitResult(
   canary: MetricSketch,
   ctx: CompareContext
 ): LimitResult {
-  const ci =
-    spec.kind === 'quantile'
-      ? quantileCS(
-          sketchOf(canary),
-          spec.quantile ?? 0.5,
-          ctx.alpha,
-          ctx.tStar.canary,
-          designEffect(canary)
-        )
-      : ratioCS(canary.moments, ctx.alpha, {
-          tStar: ctx.tStar.canary,
-          bernoulliFloor: spec.kind === 'rate'
-        })
+  const ci = armInterval(spec, canary, ctx, ctx.tStar.canary)
   const worse = (v: number) => (spec.better === 'lower' ? v > limit : v < limit)
   const enough = canary.requests >= ctx.minSamples
   const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper)
@@ -149,6 +143,18 @@ function limitResult(
     breached,
     suspect: !breached && Number.isFinite(ci.estimate) && worse(ci.estimate)
   }
+}
+
+/** One arm's own confidence sequence for the metric (a limit, or the baseline's drift). */
+function armInterval(
+  spec: MetricSpec,
+  arm: MetricSketch,
+  ctx: CompareContext,
+  tStar: number
+): { estimate: number; lower: number; upper: number } {
+  return spec.kind === 'quantile'
+    ? quantileCS(sketchOf(arm), spec.quantile ?? 0.5, ctx.alpha, tStar, designEffect(arm))
+    : ratioCS(arm.moments, ctx.alpha, { tStar, bernoulliFloor: spec.kind === 'rate' })
 }
 
 function needed(

@@ -57,6 +57,8 @@ export interface MetricResult {
   tolerance: number
   rollbackAt?: number
   limit?: LimitResult
+  /** The baseline's own confidence sequence for the metric (baseline drift, driftCheck.ts). */
+  baselineInterval?: { lower: number; upper: number }
   /** Requests (or units, when clustered) that carried a value, per arm. */
   n: { baseline: number; canary: number }
   /** The error rate this metric's interval was built at (after the family-wise split). */

@@ -1,3 +1,4 @@
+import { baselineLevels } from '../analysis/driftCheck.js'
 import type { Analysis } from '../analysis/types.js'
 import type { Policy } from '../policy/types.js'
 import type { Decision, HistoryEntry, ManualCommand, RolloutState } from './types.js'
@@ -49,6 +50,9 @@ export function nextState(
     revision: state.revision + 1,
     history: [...state.history, historyEntry(decision, at, analysis)].slice(-HISTORY_LIMIT)
   }
+  // The baseline's levels at the rollout's start, once they rest on the minimum sample.
+  const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined
+  if (levels) next.baselineAtStart = { at, levels }
   if (command === 'pause' && decision.manual) {
     return {
       ...next,

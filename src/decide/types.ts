@@ -32,6 +32,11 @@ export interface RolloutState {
   policyHash?: string
   paused?: { at: string; actor: string; reason: string }
   history: HistoryEntry[]
+  /**
+   * The baseline's level of each metric at the rollout's first evaluation with the minimum sample
+   * (metric name -> level), to report when the baseline itself moves (analysis/driftCheck.ts).
+   */
+  baselineAtStart?: { at: string; levels: Record<string, number> }
 }
 
 export interface Decision {
