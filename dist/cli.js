@@ -33,319 +33,6 @@ function parseStepWeight(text, what) {
 }
 
 /**
- * The record's cost: its billed `cost_usd` when present, else its tokens at the policy's prices
- * (USD per 1M tokens). Cache reads and writes are priced at `cacheRead` / `cacheWrite` (each
- * defaulting to `input`); the rest of the input, input_tokens - cache reads - cache writes, at
- * `input` (input_tokens counts all input, cached included: src/records/record.ts).
- */
-function computeCost(r, pricing) {
-    if (r.cost_usd !== undefined)
-        return r.cost_usd;
-    if (r.input_tokens === undefined && r.output_tokens === undefined)
-        return undefined;
-    const price = priceOf(r.model, pricing);
-    if (typeof price === 'string')
-        return { invalid: price };
-    const input = r.input_tokens ?? 0;
-    const cacheRead = r.cache_read_tokens ?? 0;
-    const cacheWrite = r.cache_write_tokens ?? 0;
-    const uncachedInput = input - cacheRead - cacheWrite;
-    if (uncachedInput < 0)
-        return { invalid: 'cache tokens exceed input tokens' };
-    return ((uncachedInput * price.input +
-        cacheRead * (price.cacheRead ?? price.input) +
-        cacheWrite * (price.cacheWrite ?? price.input) +
-        (r.output_tokens ?? 0) * price.output) /
-        1e6);
-}
-/**
- * What the record would have cost with no prompt cache: every input token at the uncached
- * `input` price, whatever was billed. The gap to computeCost is what caching saved.
- */
-function computeUncachedCost(r, pricing) {
-    if (r.input_tokens === undefined && r.output_tokens === undefined)
-        return undefined;
-    const price = priceOf(r.model, pricing);
-    if (typeof price === 'string')
-        return { invalid: price };
-    return ((r.input_tokens ?? 0) * price.input + (r.output_tokens ?? 0) * price.output) / 1e6;
-}
-/** The last lookup: records mostly repeat one model, and comparing strings beats hashing them. */
-let lastPricing;
-let lastModel;
-let lastPrice = '';
-/** The model's price, or why there is none. Own keys only: a model named `constructor` has no price. */
-function priceOf(model, pricing) {
-    if (model === undefined)
-        return 'no model to look up in policy.pricing';
-    if (model !== lastModel || pricing !== lastPricing) {
-        const price = Object.hasOwn(pricing, model) ? pricing[model] : undefined;
-        lastPricing = pricing;
-        lastModel = model;
-        lastPrice = price ?? `no price for model "${model}" in policy.pricing`;
-    }
-    return lastPrice;
-}
-
-/** Raw aliases a policy might name; they read the canonical field, so units are already converted. */
-const CANONICAL = {
-    duration_ms: 'latency_ms',
-    'gen_ai.client.operation.duration': 'latency_ms',
-    'gen_ai.response.time_to_first_chunk': 'ttft_ms',
-    prompt_tokens: 'input_tokens',
-    'gen_ai.usage.input_tokens': 'input_tokens',
-    completion_tokens: 'output_tokens',
-    'gen_ai.usage.output_tokens': 'output_tokens',
-    'prompt_tokens_details.cached_tokens': 'cache_read_tokens',
-    cache_read_input_tokens: 'cache_read_tokens',
-    'gen_ai.usage.cache_read.input_tokens': 'cache_read_tokens',
-    cache_creation_input_tokens: 'cache_write_tokens',
-    'gen_ai.usage.cache_creation.input_tokens': 'cache_write_tokens',
-    cost_usd: 'cost',
-    'gen_ai.evaluation.score.value': 'score'
-};
-/**
- * Compiles a metric into a reader of one record's (x, y): for mean, rate and quantile metrics
- * x = the value and y = 1; for ratio metrics x = the `from` field and y = the `per` field. Values
- * that are present but unusable (NaN, Infinity, negative latency, tokens or cost, a score outside
- * [0, 1], a non-numeric string, a rate value other than 0/1) come back as InvalidValue and are
- * never used. A rate reads feedback +1 as 1 and -1 as 0.
- */
-function compileMetricValue(spec, pricing) {
-    const pair = { x: 0, y: 1 };
-    const from = fieldReader(spec.from, pricing);
-    if (spec.kind === 'ratio') {
-        if (spec.per === undefined)
-            throw new Error(`${spec.path}: a ratio metric needs \`per\``);
-        const per = fieldReader(spec.per, pricing);
-        return r => {
-            const x = from(r);
-            if (typeof x !== 'number')
-                return x;
-            const y = per(r);
-            if (typeof y !== 'number')
-                return y;
-            pair.x = x;
-            pair.y = y;
-            return pair;
-        };
-    }
-    const read = spec.kind === 'rate' ? rateReader(spec.from, from) : from;
-    return r => {
-        const x = read(r);
-        if (typeof x !== 'number')
-            return x;
-        pair.x = x;
-        return pair;
-    };
-}
-function rateReader(field, read) {
-    const notBinary = { invalid: `${field}: not 0 or 1, as a rate needs` };
-    const isFeedback = canonicalName(field) === 'feedback';
-    return r => {
-        const v = read(r);
-        if (typeof v !== 'number')
-            return v;
-        if (isFeedback)
-            return v === 1 ? 1 : 0;
-        return v === 0 || v === 1 ? v : notBinary;
-    };
-}
-function canonicalName(field) {
-    return Object.hasOwn(CANONICAL, field) ? CANONICAL[field] : field;
-}
-function fieldReader(field, pricing) {
-    const name = canonicalName(field);
-    const negative = { invalid: `${field}: negative or not a finite number` };
-    const nonNegative = (v) => v === undefined ? undefined : v >= 0 && v < Infinity ? v : negative;
-    switch (name) {
-        case 'latency_ms':
-            return r => nonNegative(r.latency_ms);
-        case 'ttft_ms':
-            return r => nonNegative(r.ttft_ms);
-        case 'input_tokens':
-            return r => nonNegative(r.input_tokens);
-        case 'output_tokens':
-            return r => nonNegative(r.output_tokens);
-        case 'cache_read_tokens':
-            return r => nonNegative(r.cache_read_tokens);
-        case 'cache_write_tokens':
-            return r => nonNegative(r.cache_write_tokens);
-        case 'cost':
-            return costReader(field, negative, r => computeCost(r, pricing));
-        case 'cost_uncached':
-            return costReader(field, negative, r => computeUncachedCost(r, pricing));
-        case 'cache_hit':
-            return r => {
-                const read = nonNegative(r.cache_read_tokens);
-                return typeof read === 'number' ? (read > 0 ? 1 : 0) : read;
-            };
-        case 'error':
-            return r => (r.error === null ? 0 : 1);
-        case 'fallback':
-            return r => (r.fallback ? 1 : 0);
-        case 'feedback': {
-            const notFeedback = { invalid: `${field}: not +1 or -1` };
-            return r => {
-                const v = r.feedback;
-                return v === undefined ? undefined : v === 1 || v === -1 ? v : notFeedback;
-            };
-        }
-        case 'score':
-            return unitIntervalReader(field, r => r.score);
-    }
-    if (name.startsWith('error.')) {
-        const cls = name.slice('error.'.length).toLowerCase();
-        return r => (r.error === cls ? 1 : 0);
-    }
-    if (name.startsWith('scores.')) {
-        const score = name.slice('scores.'.length);
-        return unitIntervalReader(field, r => r.scores?.[score]);
-    }
-    return rawFieldReader(field);
-}
-function costReader(field, negative, cost) {
-    return r => {
-        const c = cost(r);
-        if (c === undefined)
-            return undefined;
-        if (typeof c !== 'number')
-            return { invalid: `${field}: ${c.invalid}` };
-        return c >= 0 && c < Infinity ? c : negative;
-    };
-}
-function unitIntervalReader(field, get) {
-    const outside = { invalid: `${field}: outside [0, 1] or not a number` };
-    return r => {
-        const v = get(r);
-        return v === undefined ? undefined : v >= 0 && v <= 1 ? v : outside;
-    };
-}
-/**
- * Any other field of the raw row: a flat key first (`a.b` as one key, as CSV headers and OTLP
- * attributes have it), else a path into nested objects. Booleans read as 1 / 0; numeric strings
- * as numbers; negative values are allowed (the field's meaning is the user's).
- */
-function rawFieldReader(field) {
-    const path = field.split('.');
-    const notNumber = { invalid: `${field}: not a finite number` };
-    return r => {
-        const v = Object.hasOwn(r.raw, field)
-            ? r.raw[field]
-            : path.length > 1
-                ? walk(r.raw, path)
-                : undefined;
-        if (typeof v === 'number')
-            return Number.isFinite(v) ? v : notNumber;
-        if (v === undefined || v === null || v === '')
-            return undefined;
-        if (typeof v === 'boolean')
-            return v ? 1 : 0;
-        if (typeof v === 'string') {
-            // CSV cells arrive as text: a boolean column reads as a 0/1 rate.
-            const word = v.trim().toLowerCase();
-            if (word === 'true' || word === 'false')
-                return word === 'true' ? 1 : 0;
-            const n = Number(v);
-            return v.trim() !== '' && Number.isFinite(n) ? n : notNumber;
-        }
-        return notNumber;
-    };
-}
-function walk(value, path) {
-    for (const key of path) {
-        if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key))
-            return undefined;
-        value = value[key];
-    }
-    return value;
-}
-
-const TOTAL_SEGMENT = '*';
-/** The source could not produce evidence at all. The message says what and what to do. */
-class SourceError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'SourceError';
-    }
-}
-/** Data quality before anything was read. */
-function emptyQuality() {
-    return {
-        lines: 0,
-        records: 0,
-        malformed: 0,
-        malformedSamples: [],
-        unmatchedArms: {},
-        outsideWindow: 0,
-        future: 0,
-        invalidValues: {},
-        files: []
-    };
-}
-
-/**
- * A hash map from non-negative int32 keys to int32 values in two typed arrays (open addressing,
- * linear probing, Fibonacci hashing: Knuth, TAOCP vol. 3, 6.4). For the builder's hundreds of
- * thousands of (unit, segment) keys it is several times faster than a Map and a tenth of its memory:
- * no entry objects for the garbage collector, one cache line per probe.
- */
-class IntMap {
-    keys;
-    values;
-    bits;
-    size = 0;
-    constructor(initialBits = 10) {
-        this.bits = initialBits;
-        this.keys = new Int32Array(1 << initialBits).fill(-1);
-        this.values = new Int32Array(1 << initialBits);
-    }
-    /** The value for `key`, or -1 when absent. */
-    get(key) {
-        const mask = this.keys.length - 1;
-        for (let i = this.slot(key);; i = (i + 1) & mask) {
-            const k = this.keys[i];
-            if (k === key)
-                return this.values[i];
-            if (k === -1)
-                return -1;
-        }
-    }
-    /** Sets a key that is not in the map yet (the builder only ever adds). */
-    add(key, value) {
-        if (!(key >= 0 && key <= 0x7fffffff))
-            throw new RangeError(`IntMap: key ${key} is not a non-negative int32`);
-        // Load factor at most 1/2 keeps linear probes short.
-        if (2 * (this.size + 1) > this.keys.length)
-            this.grow();
-        this.place(key, value);
-        this.size++;
-    }
-    slot(key) {
-        return Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
-    }
-    place(key, value) {
-        const mask = this.keys.length - 1;
-        let i = this.slot(key);
-        while (this.keys[i] !== -1)
-            i = (i + 1) & mask;
-        this.keys[i] = key;
-        this.values[i] = value;
-    }
-    grow() {
-        const { keys, values } = this;
-        this.bits++;
-        this.keys = new Int32Array(1 << this.bits).fill(-1);
-        this.values = new Int32Array(1 << this.bits);
-        for (let i = 0; i < keys.length; i++) {
-            const k = keys[i];
-            if (k !== -1)
-                this.place(k, values[i]);
-        }
-    }
-}
-
-/**
  * Quantiles from a classic (fixed-bucket) histogram, as Prometheus and OpenTelemetry export them:
  * only the count per bucket is known, so the value of any order statistic is known only to lie in
  * its bucket. Read conservatively: `rangeAtRank` gives the bucket's edges, and a confidence
@@ -649,6 +336,38 @@ class QuantileSketch {
         if (v > this.max)
             this.max = v;
     }
+    /**
+     * add(v) on this sketch and on `twin` (same relative accuracy), computing the bucket once: the
+     * evidence builder files each baseline value in its cell and in its A/A half.
+     */
+    addWithTwin(v, twin) {
+        if (!Number.isFinite(v))
+            throw new RangeError(`QuantileSketch.add: ${v} is not a finite number`);
+        if (v > 0) {
+            const index = Math.ceil(Math.log(v) * this.multiplier);
+            this.positive.add(index, 1);
+            twin.positive.add(index, 1);
+        }
+        else if (v < 0) {
+            const index = Math.ceil(Math.log(-v) * this.multiplier);
+            this.negative.add(index, 1);
+            twin.negative.add(index, 1);
+        }
+        else {
+            this.zeros += 1;
+            twin.zeros += 1;
+        }
+        this.n += 1;
+        twin.n += 1;
+        if (v < this.min)
+            this.min = v;
+        if (v > this.max)
+            this.max = v;
+        if (v < twin.min)
+            twin.min = v;
+        if (v > twin.max)
+            twin.max = v;
+    }
     /** Adds another sketch's counts into this one; both must have the same relative accuracy. */
     merge(other) {
         if (other.alpha !== this.alpha) {
@@ -803,609 +522,27 @@ function capKeys(counts, maxKeys, otherKey) {
     return capped;
 }
 
-/**
- * Per-unit state for EvidenceBuilder: a fixed-size slot per unit (or per unit and segment) in
- * typed-array pages rather than objects, so hundreds of thousands of units cost under 100 bytes
- * each, give the garbage collector nothing to trace, and a record's update touches one or two
- * adjacent cache lines. (Random access to this state is, after JSON.parse, the largest cost of
- * reading a file, so compactness is speed here.)
- *
- * A slot is one ArrayBuffer range seen as Int32Array and Float64Array:
- *   `header` int32s for the caller (padded to 8 bytes), then per metric an x-sum (float64), then
- *   for ratio metrics a y-sum (float64), then per metric a request count (int32), which is also
- *   the y-sum when y = 1.
- */
-class UnitSlots {
-    header;
-    static PAGE_SLOTS = 4096;
-    floatPages = [];
-    intPages = [];
-    /** Slot width in float64 elements (an int32 index is twice a float64 one). */
-    stride;
-    /** Float64 offsets of metric i's x-sum and y-sum (-1: y = 1, read the count); int32 offset of its count. */
-    xAt;
-    yAt;
-    countAt;
-    used = 0;
-    constructor(kinds, header) {
-        this.header = header;
-        let floats = Math.ceil(header / 2);
-        this.xAt = new Int32Array(kinds.length);
-        this.yAt = new Int32Array(kinds.length).fill(-1);
-        kinds.forEach((kind, i) => {
-            this.xAt[i] = floats++;
-            if (kind === 'ratio')
-                this.yAt[i] = floats++;
-        });
-        this.countAt = Int32Array.from(kinds, (_, i) => 2 * floats + i);
-        this.stride = floats + Math.ceil(kinds.length / 2);
-    }
-    /** A new zeroed slot; returns its number. */
-    allocate() {
-        const slot = this.used++;
-        if (slot % UnitSlots.PAGE_SLOTS === 0) {
-            const buffer = new ArrayBuffer(UnitSlots.PAGE_SLOTS * this.stride * 8);
-            this.floatPages.push(new Float64Array(buffer));
-            this.intPages.push(new Int32Array(buffer));
-        }
-        return slot;
-    }
-    /** The int32 page holding the slot; its header starts at intBase(slot). */
-    ints(slot) {
-        return this.intPages[Math.floor(slot / UnitSlots.PAGE_SLOTS)];
-    }
-    intBase(slot) {
-        return (slot % UnitSlots.PAGE_SLOTS) * 2 * this.stride;
-    }
-    /** Adds one request's (x, y) for metric i. */
-    add(slot, i, x, y) {
-        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
-        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
-        const floats = this.floatPages[page];
-        const ints = this.intPages[page];
-        const xi = base + this.xAt[i];
-        floats[xi] = floats[xi] + x;
-        const ci = 2 * base + this.countAt[i];
-        ints[ci] = ints[ci] + 1;
-        const y0 = this.yAt[i];
-        if (y0 >= 0)
-            floats[base + y0] = floats[base + y0] + y;
-    }
-    /**
-     * Adds the slot's sums into `sums` (per metric i: x-sum at 3i, y-sum at 3i + 1, count at 3i + 2),
-     * to cluster several slots (a unit's segments) as one with addSumClusters.
-     */
-    sumInto(slot, sums) {
-        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
-        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
-        const floats = this.floatPages[page];
-        const ints = this.intPages[page];
-        for (let i = 0; i < this.xAt.length; i++) {
-            const count = ints[2 * base + this.countAt[i]];
-            if (count === 0)
-                continue;
-            const y0 = this.yAt[i];
-            sums[3 * i] = sums[3 * i] + floats[base + this.xAt[i]];
-            sums[3 * i + 1] =
-                sums[3 * i + 1] + (y0 < 0 ? count : floats[base + y0]);
-            sums[3 * i + 2] = sums[3 * i + 2] + count;
-        }
-    }
-    /** Adds the slot's sums, one cluster per metric that had a value, to `moments` (indexed by metric). */
-    addClusters(slot, moments) {
-        this.scratch ??= new Float64Array(3 * this.xAt.length);
-        this.scratch.fill(0);
-        this.sumInto(slot, this.scratch);
-        addSumClusters(this.scratch, moments);
-    }
-    /** Per-metric sums of one slot, reused by addClusters (it runs once per unit, in finish()). */
-    scratch;
-}
-/** Adds sums filled by UnitSlots.sumInto, one cluster per metric that had a value, to `moments`. */
-function addSumClusters(sums, moments) {
-    for (let i = 0; i < moments.length; i++) {
-        if (sums[3 * i + 2] === 0)
-            continue;
-        addCluster(moments[i], sums[3 * i], sums[3 * i + 1]);
+const TOTAL_SEGMENT = '*';
+/** The source could not produce evidence at all. The message says what and what to do. */
+class SourceError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'SourceError';
     }
 }
-
-/** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
-const MAX_SEGMENTS_PER_ARM = 50;
-const OTHER_SEGMENT = '(other)';
-/** The value of a segment dimension a record does not have. */
-const NO_VALUE = '(none)';
-const MAX_MALFORMED_SAMPLES = 10;
-const MAX_UNMATCHED_ARMS = 20;
-const MAX_INVALID_KEYS = 50;
-const MAX_ERROR_CLASSES = 20;
-const OTHER_KEY = '(other)';
-/** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
-const POSITIONS = 64;
-/**
- * A unit's total slot lists its first few segment slots inline: most records then find their
- * segment slot in a cache line they touch anyway, with no hash lookup.
- */
-const INLINE_SEGMENTS = 4;
-/** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
-const MAX_SLOTS = 2 ** 31 / POSITIONS;
-class MetricAccumulator {
-    quantiles;
-    moments = emptyMoments();
-    requests = 0;
-    constructor(quantiles) {
-        this.quantiles = quantiles;
-    }
-    toSketch() {
-        const sketch = { moments: this.moments, requests: this.requests };
-        if (this.quantiles)
-            sketch.quantiles = this.quantiles.toJSON();
-        return sketch;
-    }
-}
-class CellAccumulator {
-    bucketIndex;
-    metrics;
-    requests = 0;
-    units = 0;
-    models = new Map();
-    errors = new Map();
-    /** metrics[i].moments, for UnitSlots.addClusters. */
-    moments;
-    constructor(bucketIndex, metrics) {
-        this.bucketIndex = bucketIndex;
-        this.metrics = metrics;
-        this.moments = metrics.map(m => m.moments);
-    }
-}
-class SegmentAccumulator {
-    key;
-    position;
-    /** By bucket index k (bucket start = window.from + k * bucketMs); `created` lists them. */
-    cells = [];
-    created = [];
-    constructor(key, 
-    /** Position in its arm's `all`: 0 is the total segment. */
-    position) {
-        this.key = key;
-        this.position = position;
-    }
-}
-class ArmAccumulator {
-    arm;
-    code;
-    /** The total segment, then segment keys in first-seen order, then OTHER_SEGMENT once used. */
-    all = [new SegmentAccumulator(TOTAL_SEGMENT, 0)];
-    trie = new Map();
-    other;
-    /**
-     * Unit -> its total slot in `slots`. A null-prototype object: for
-     * hundreds of thousands of short keys V8's dictionary lookup beat both a Map and a hand-made
-     * hash table here (a JS string hash costs more than the probe it saves).
-     */
-    units = Object.create(null);
-    slots;
-    /** (total slot * POSITIONS + position) -> segment slot, for units past INLINE_SEGMENTS segments. */
-    moreSegmentSlots = new IntMap();
-    constructor(arm, 
-    /** 0 baseline, 1 canary: kept in segment rows to find their cell again in finish(). */
-    code, slotHeader, kinds) {
-        this.arm = arm;
-        this.code = code;
-        this.slots = new UnitSlots(kinds, slotHeader);
-    }
-    get total() {
-        return this.all[0];
-    }
-}
-/**
- * Reduces a stream of records to Evidence: sketches per (arm, segment, time bucket) (DESIGN.md
- * principle 5). Pure: the source feeds it lines, records and problems; it never reads anything.
- *
- * Each in-window record belongs to its arm's TOTAL_SEGMENT cell and, when the policy has segments,
- * to the cell of its segment key. Moments are clustered per request, or per unit when the record
- * has one: a unit's sums are kept over the whole window and added, in finish(), as one cluster to
- * the cell of the bucket where the unit was first seen, so merging any set of buckets counts each
- * unit once (a request without a unit is its own cluster). That per-unit state is the only memory
- * that grows with traffic (about 100 bytes per unit and segment); everything else is bounded.
- *
- * Speed (it runs once per line): with segments, a record updates only its segment's cell; the
- * total cells are their exact merge, built in finish(). A unit has a total slot (per arm) and a
- * slot per segment it was seen in (UnitSlots), whose int32 headers hold
- *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
- *   segment: [first bucket, arm code * POSITIONS + position]
- * (without segments, a total header is just [first bucket]).
- */
-class EvidenceBuilder {
-    from;
-    to;
-    now;
-    bucketMs;
-    policy;
-    source;
-    readers;
-    isQuantile;
-    dimensions;
-    segmented;
-    kinds;
-    segmentSlots;
-    arms;
-    quality;
-    unitLevel = false;
-    /** The current record's metric values, filled by readValues (no allocation per record). */
-    xs;
-    ys;
-    has;
-    invalidThisRecord = [];
-    /** The last model key built: records mostly repeat it, and a reused string hashes once. */
-    lastModel;
-    lastFingerprint;
-    lastModelKey = '';
-    constructor(opts) {
-        const { policy } = opts;
-        this.policy = policy;
-        this.from = opts.window.from;
-        this.to = opts.window.to;
-        this.now = opts.now;
-        this.bucketMs = policy.bucket;
-        this.source = opts.source;
-        if (!(this.bucketMs > 0))
-            throw new RangeError(`policy.bucket must be > 0, got ${this.bucketMs}`);
-        this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing));
-        this.isQuantile = policy.metrics.map(m => m.kind === 'quantile');
-        this.dimensions = policy.segments?.by ?? [];
-        this.segmented = this.dimensions.length > 0;
-        this.kinds = policy.metrics.map(m => m.kind);
-        const totalHeader = this.segmented ? 1 + INLINE_SEGMENTS : 1;
-        // With segments a unit's total sums are the sum of its segment slots' (finish() adds them up),
-        // so its total slot holds no sums: less memory and one slot update per record, not two.
-        const totalKinds = this.segmented ? [] : this.kinds;
-        this.arms = [
-            new ArmAccumulator('baseline', 0, totalHeader, totalKinds),
-            new ArmAccumulator('canary', 1, totalHeader, totalKinds)
-        ];
-        this.segmentSlots = new UnitSlots(this.kinds, 2);
-        const count = this.readers.length;
-        this.xs = new Float64Array(count);
-        this.ys = new Float64Array(count);
-        this.has = new Uint8Array(count);
-        this.quality = emptyQuality();
-    }
-    /** Counts a line (or CSV row, or OTLP span) read. */
-    line() {
-        this.quality.lines++;
-    }
-    /** Counts a line that is not a record; `where` is `file:line`. The reason, never the content. */
-    malformed(where, reason) {
-        this.quality.malformed++;
-        if (this.quality.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
-            this.quality.malformedSamples.push(`${where}: ${reason}`);
-        }
-    }
-    unmatchedArm(value) {
-        countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS);
-    }
-    fileDone(path, lines, malformed, problem) {
-        this.quality.files.push(problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem });
-    }
-    add(r) {
-        const ts = r.ts;
-        if (ts > this.now) {
-            this.quality.future++;
-            return;
-        }
-        if (ts < this.from || ts >= this.to) {
-            this.quality.outsideWindow++;
-            return;
-        }
-        this.quality.records++;
-        const k = Math.floor((ts - this.from) / this.bucketMs);
-        this.readValues(r);
-        const modelKey = r.model === undefined ? undefined : this.modelKey(r.model, r.fingerprint);
-        const arm = this.arms[r.arm === 'canary' ? 1 : 0];
-        let slot = -1;
-        let newUnit = false;
-        if (r.unit !== undefined) {
-            this.unitLevel = true;
-            const known = arm.units[r.unit];
-            newUnit = known === undefined;
-            slot = known ?? this.newTotalSlot(arm, r.unit, k);
-        }
-        if (!this.segmented) {
-            this.file(arm.total, k, r.error, modelKey, arm.slots, slot, newUnit);
-            return;
-        }
-        const segment = this.segmentOf(arm, r.raw);
-        let segmentSlot = -1;
-        newUnit = false;
-        if (slot >= 0) {
-            segmentSlot = this.segmentSlotOf(arm, slot, segment.position);
-            newUnit = segmentSlot < 0;
-            if (newUnit)
-                segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k);
-        }
-        this.file(segment, k, r.error, modelKey, this.segmentSlots, segmentSlot, newUnit);
-    }
-    finish() {
-        if (this.segmented)
-            for (const arm of this.arms)
-                this.mergeSegmentsIntoTotal(arm);
-        for (const arm of this.arms)
-            this.addTotalUnitClusters(arm);
-        this.addSegmentUnitClusters();
-        const cells = [];
-        for (const arm of this.arms) {
-            const [total, ...keyed] = arm.all;
-            keyed.sort((a, b) => a.key === OTHER_SEGMENT ? 1 : b.key === OTHER_SEGMENT ? -1 : a.key < b.key ? -1 : 1);
-            for (const segment of [total, ...keyed])
-                this.emitCells(arm.arm, segment, cells);
-        }
-        return {
-            source: this.source,
-            window: { from: this.from, to: this.to },
-            bucketMs: this.bucketMs,
-            metrics: this.policy.metrics.map(m => m.name),
-            unitLevel: this.unitLevel,
-            cells,
-            quality: this.quality
-        };
-    }
-    readValues(r) {
-        if (this.invalidThisRecord.length > 0)
-            this.invalidThisRecord.length = 0;
-        for (let i = 0; i < this.readers.length; i++) {
-            const v = this.readers[i](r);
-            if (v === undefined) {
-                this.has[i] = 0;
-            }
-            else if ('invalid' in v) {
-                this.has[i] = 0;
-                // Two metrics reading the same bad field count it once.
-                if (!this.invalidThisRecord.includes(v.invalid)) {
-                    this.invalidThisRecord.push(v.invalid);
-                    countCapped(this.quality.invalidValues, v.invalid, MAX_INVALID_KEYS);
-                }
-            }
-            else {
-                this.has[i] = 1;
-                this.xs[i] = v.x;
-                this.ys[i] = v.y;
-            }
-        }
-    }
-    modelKey(model, fingerprint) {
-        if (model !== this.lastModel || fingerprint !== this.lastFingerprint) {
-            this.lastModel = model;
-            this.lastFingerprint = fingerprint;
-            this.lastModelKey = fingerprint === undefined ? model : `${model}#${fingerprint}`;
-        }
-        return this.lastModelKey;
-    }
-    newTotalSlot(arm, unit, k) {
-        const slot = arm.slots.allocate();
-        if (slot >= MAX_SLOTS)
-            throw new RangeError(`more than ${MAX_SLOTS} units in one window`);
-        arm.units[unit] = slot;
-        arm.slots.ints(slot)[arm.slots.intBase(slot)] = k;
-        return slot;
-    }
-    /** The unit's slot in the segment at `position`, or -1: the inline list, then the IntMap. */
-    segmentSlotOf(arm, slot, position) {
-        const header = arm.slots.ints(slot);
-        const base = arm.slots.intBase(slot) + 1;
-        for (let j = 0; j < INLINE_SEGMENTS; j++) {
-            const packed = header[base + j];
-            if (packed === 0)
-                return -1;
-            if (packed % POSITIONS === position + 1)
-                return (packed - position - 1) / POSITIONS;
-        }
-        return arm.moreSegmentSlots.get(slot * POSITIONS + position);
-    }
-    newSegmentSlot(arm, slot, position, k) {
-        const segmentSlot = this.segmentSlots.allocate();
-        if (segmentSlot >= MAX_SLOTS) {
-            throw new RangeError(`more than ${MAX_SLOTS} (unit, segment) pairs in one window`);
-        }
-        const segmentHeader = this.segmentSlots.ints(segmentSlot);
-        const segmentBase = this.segmentSlots.intBase(segmentSlot);
-        segmentHeader[segmentBase] = k;
-        segmentHeader[segmentBase + 1] = arm.code * POSITIONS + position;
-        const header = arm.slots.ints(slot);
-        const base = arm.slots.intBase(slot) + 1;
-        for (let j = 0; j < INLINE_SEGMENTS; j++) {
-            if (header[base + j] === 0) {
-                header[base + j] = segmentSlot * POSITIONS + position + 1;
-                return segmentSlot;
-            }
-        }
-        arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot);
-        return segmentSlot;
-    }
-    /** Files the current record (its values from readValues) into the segment's cell for bucket k. */
-    file(segment, k, error, modelKey, slots, slot, newUnit) {
-        const cell = segment.cells[k] ?? this.newCell(segment, k);
-        cell.requests++;
-        if (newUnit)
-            cell.units++;
-        if (modelKey !== undefined)
-            countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS);
-        if (error !== null)
-            countCappedMap(cell.errors, error, MAX_ERROR_CLASSES, OTHER_KEY);
-        for (let i = 0; i < this.has.length; i++) {
-            if (this.has[i] === 0)
-                continue;
-            const metric = cell.metrics[i];
-            const x = this.xs[i];
-            const y = this.ys[i];
-            metric.requests++;
-            if (metric.quantiles)
-                metric.quantiles.add(x);
-            if (slot < 0)
-                addCluster(metric.moments, x, y);
-            else
-                slots.add(slot, i, x, y);
-        }
-    }
-    newCell(segment, k) {
-        const cell = new CellAccumulator(k, this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined)));
-        segment.cells[k] = cell;
-        segment.created.push(cell);
-        return cell;
-    }
-    segmentOf(arm, raw) {
-        let node = arm.trie;
-        for (const dimension of this.dimensions) {
-            const next = node.get(dimensionValue(raw[dimension]));
-            if (next === undefined)
-                return this.newSegment(arm, raw);
-            node = next;
-        }
-        return node;
-    }
-    /** A segment key not seen yet in this arm: a new segment, or OTHER_SEGMENT past the cap. */
-    newSegment(arm, raw) {
-        if (arm.all.length > MAX_SEGMENTS_PER_ARM) {
-            if (arm.other === undefined) {
-                arm.other = new SegmentAccumulator(OTHER_SEGMENT, arm.all.length);
-                arm.all.push(arm.other);
-            }
-            return arm.other;
-        }
-        const values = this.dimensions.map(d => dimensionValue(raw[d]));
-        const key = this.dimensions.map((d, i) => `${d}=${values[i]}`).join('|');
-        const segment = new SegmentAccumulator(key, arm.all.length);
-        let node = arm.trie;
-        values.forEach((value, i) => {
-            if (i === values.length - 1) {
-                node.set(value, segment);
-                return;
-            }
-            let next = node.get(value);
-            if (next === undefined) {
-                next = new Map();
-                node.set(value, next);
-            }
-            node = next;
-        });
-        arm.all.push(segment);
-        return segment;
-    }
-    /**
-     * The total cells as the exact merge of the segment cells of their bucket (every record is in
-     * exactly one segment). Runs before unit clusters are added, which are not additive this way.
-     */
-    mergeSegmentsIntoTotal(arm) {
-        const total = arm.total;
-        for (const segment of arm.all.slice(1)) {
-            for (const cell of segment.created) {
-                const into = total.cells[cell.bucketIndex] ?? this.newCell(total, cell.bucketIndex);
-                into.requests += cell.requests;
-                addCounts(into.models, cell.models);
-                addCounts(into.errors, cell.errors);
-                cell.metrics.forEach((metric, i) => {
-                    const target = into.metrics[i];
-                    target.requests += metric.requests;
-                    addMoments(target.moments, metric.moments);
-                    if (metric.quantiles)
-                        target.quantiles?.merge(metric.quantiles);
-                });
-            }
-        }
-    }
-    /**
-     * Adds each unit's window sums, as one cluster, to the total cell of the bucket where it was
-     * first seen. With segments, those cells count their first-seen units here (they were not
-     * filed record by record).
-     */
-    addTotalUnitClusters(arm) {
-        const slots = arm.slots;
-        const sums = new Float64Array(3 * this.kinds.length);
-        for (let slot = 0; slot < slots.used; slot++) {
-            const cell = arm.total.cells[slots.ints(slot)[slots.intBase(slot)]];
-            if (!this.segmented) {
-                slots.addClusters(slot, cell.moments);
-                continue;
-            }
-            cell.units++;
-            sums.fill(0);
-            this.forEachSegmentSlot(arm, slot, segmentSlot => this.segmentSlots.sumInto(segmentSlot, sums));
-            addSumClusters(sums, cell.moments);
-        }
-    }
-    /** Calls `visit` with each segment slot of the unit whose total slot is `slot`. */
-    forEachSegmentSlot(arm, slot, visit) {
-        const header = arm.slots.ints(slot);
-        const base = arm.slots.intBase(slot) + 1;
-        for (let j = 0; j < INLINE_SEGMENTS; j++) {
-            const packed = header[base + j];
-            if (packed === 0)
-                return;
-            visit(Math.floor((packed - 1) / POSITIONS));
-        }
-        // The inline list is full: the unit's other segments are in moreSegmentSlots.
-        for (let position = 0; position < arm.all.length; position++) {
-            const segmentSlot = arm.moreSegmentSlots.get(slot * POSITIONS + position);
-            if (segmentSlot >= 0)
-                visit(segmentSlot);
-        }
-    }
-    /** The same for each (unit, segment): one cluster in the segment's cell of its first bucket. */
-    addSegmentUnitClusters() {
-        const slots = this.segmentSlots;
-        for (let slot = 0; slot < slots.used; slot++) {
-            const header = slots.ints(slot);
-            const base = slots.intBase(slot);
-            const code = header[base + 1];
-            const arm = this.arms[Math.floor(code / POSITIONS)];
-            const segment = arm.all[code % POSITIONS];
-            const cell = segment.cells[header[base]];
-            slots.addClusters(slot, cell.moments);
-        }
-    }
-    emitCells(arm, segment, out) {
-        const cells = [...segment.created].sort((a, b) => a.bucketIndex - b.bucketIndex);
-        for (const cell of cells) {
-            out.push({
-                arm,
-                segment: segment.key,
-                bucket: this.from + cell.bucketIndex * this.bucketMs,
-                requests: cell.requests,
-                units: cell.units,
-                metrics: cell.metrics.map(m => m.toSketch()),
-                models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
-                errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY)
-            });
-        }
-    }
-}
-function dimensionValue(v) {
-    if (typeof v === 'string')
-        return v === '' ? NO_VALUE : v;
-    if (typeof v === 'number' || typeof v === 'boolean')
-        return String(v);
-    return NO_VALUE;
-}
-function addCounts(into, from) {
-    for (const [key, count] of from)
-        into.set(key, (into.get(key) ?? 0) + count);
-}
-function countCappedMap(counts, key, maxKeys, other) {
-    const seen = counts.get(key);
-    if (seen !== undefined)
-        counts.set(key, seen + 1);
-    else if (counts.size < maxKeys)
-        counts.set(key, 1);
-    else
-        counts.set(other, (counts.get(other) ?? 0) + 1);
-}
-function countCapped(counts, key, maxKeys) {
-    if (Object.hasOwn(counts, key))
-        counts[key] = counts[key] + 1;
-    else if (Object.keys(counts).length < maxKeys)
-        counts[key] = 1;
-    else
-        counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + 1;
+/** Data quality before anything was read. */
+function emptyQuality() {
+    return {
+        lines: 0,
+        records: 0,
+        malformed: 0,
+        malformedSamples: [],
+        unmatchedArms: {},
+        outsideWindow: 0,
+        future: 0,
+        invalidValues: {},
+        files: []
+    };
 }
 
 /**
@@ -1424,103 +561,6 @@ function bonferroni(alpha, k) {
     if (!(Number.isInteger(k) && k >= 1))
         throw new RangeError(`k must be an integer >= 1, got ${k}`);
     return alpha / k;
-}
-
-/**
- * log Gamma(x) by the Lanczos approximation, g = 7 with 9 coefficients (C. Lanczos, "A precise
- * approximation of the gamma function", SIAM J. Numer. Anal. B 1 (1964) 86-96; this coefficient
- * set is the one in Press et al., Numerical Recipes, and in Paul Godfrey's tables), with the
- * reflection formula Gamma(x) Gamma(1 - x) = pi / sin(pi x) below 1/2.
- *
- * Relative error about 1e-15. For large x the result is a difference of terms of size x log x,
- * so its absolute error grows like x log x * 2^-53 (about 2e-6 at x = 1e9): enough for the
- * log Bayes factors of the sample-ratio test, which compare against log(1 / alpha).
- */
-const LANCZOS_G = 7;
-const LANCZOS_COEFFICIENTS = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-    -176.6150291621406, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-    1.5056327351493116e-7
-];
-const HALF_LOG_TWO_PI = 0.9189385332046728;
-/** log |Gamma(x)|; +Infinity at the poles x = 0, -1, -2, ... */
-function lgamma(x) {
-    if (Number.isNaN(x))
-        return NaN;
-    if (x === Infinity)
-        return Infinity;
-    if (x <= 0 && Number.isInteger(x))
-        return Infinity;
-    if (x < 0.5) {
-        // Reflection: log|Gamma(x)| = log(pi / |sin(pi x)|) - log Gamma(1 - x).
-        return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
-    }
-    const z = x - 1;
-    let series = LANCZOS_COEFFICIENTS[0];
-    for (let i = 1; i < LANCZOS_COEFFICIENTS.length; i++) {
-        series += LANCZOS_COEFFICIENTS[i] / (z + i);
-    }
-    const t = z + LANCZOS_G + 0.5;
-    return HALF_LOG_TWO_PI + (z + 0.5) * Math.log(t) - t + Math.log(series);
-}
-
-/**
- * Sequential sample-ratio-mismatch (SRM) test: is the traffic split the one the step asked for?
- *
- * Lindon & Malek, "Anytime-valid inference for multinomial count data", NeurIPS 2022. Under the
- * null the arm counts are multinomial with the expected probabilities theta0; the alternative
- * mixes the multinomial over a Dirichlet(alpha0) prior. The Bayes factor
- *   BF = [B(alpha0 + counts) / B(alpha0)] / prod_i theta0_i^counts_i
- * (B the multivariate beta function; the multinomial coefficient cancels) is a nonnegative
- * martingale under the null, so by Ville's inequality P(exists t: BF_t >= 1 / alpha) <= alpha and
- * p = min(1, 1 / BF) is a valid p-value at any look, however often the gate looks.
- * With two arms the Dirichlet-multinomial is the beta-binomial.
- */
-/**
- * Prior concentration: alpha0 = 100 * theta0, the prior centred on the expected split with the
- * weight of 100 units. This is the default of Lindon's reference implementation of the paper
- * (gist michaellindon/5ce04c744d20755c3f653fbb58c2f4dd, `dirichlet_alpha = 100 *
- * assignment_probabilities`; also the default k = 100 of his `savvi` package). A weaker prior
- * reacts faster to gross mismatches in small samples (a broken router), a much stronger one
- * (Optimizely's `ssrm` uses 10000) only pays off for tiny imbalances in millions of units.
- */
-const PRIOR_CONCENTRATION = 100;
-/** log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b). */
-function logBeta(a, b) {
-    return lgamma(a) + lgamma(b) - lgamma(a + b);
-}
-/** x log p, with 0 log 0 = 0. */
-function xLogP(x, p) {
-    return x === 0 ? 0 : x * Math.log(p);
-}
-/**
- * Anytime-valid SRM test of the observed arm counts (units when records carry one) against the
- * expected canary share of the step. Stateless: call it with the cumulative counts of the step.
- */
-function sampleRatioTest(counts, expectedCanaryShare, alpha) {
-    if (!(expectedCanaryShare > 0 && expectedCanaryShare < 1)) {
-        throw new RangeError(`expectedCanaryShare must be in (0, 1), got ${expectedCanaryShare}`);
-    }
-    if (!(alpha > 0 && alpha < 1))
-        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
-    const { baseline, canary } = counts;
-    if (!(baseline >= 0 && canary >= 0 && Number.isFinite(baseline + canary))) {
-        throw new RangeError(`counts must be finite and non-negative, got ${baseline}, ${canary}`);
-    }
-    const n = baseline + canary;
-    const priorCanary = PRIOR_CONCENTRATION * expectedCanaryShare;
-    const priorBaseline = PRIOR_CONCENTRATION * (1 - expectedCanaryShare);
-    const logMarginalAlternative = logBeta(priorCanary + canary, priorBaseline + baseline) - logBeta(priorCanary, priorBaseline);
-    const logLikelihoodNull = xLogP(canary, expectedCanaryShare) + xLogP(baseline, 1 - expectedCanaryShare);
-    const logBayesFactor = n === 0 ? 0 : logMarginalAlternative - logLikelihoodNull;
-    const pValue = Math.min(1, Math.exp(-logBayesFactor));
-    return {
-        observedShare: n > 0 ? canary / n : NaN,
-        expectedShare: expectedCanaryShare,
-        logBayesFactor,
-        pValue,
-        mismatch: pValue <= alpha
-    };
 }
 
 /** Formatting shared by the decision reasons and the reports. Pure; English, thousands with commas. */
@@ -1612,145 +652,10 @@ function deltaWithInterval(m) {
 function toleranceText(m) {
     return change(m, m.tolerance, m.delta.relative);
 }
-
-/**
- * Checks on the evidence before any comparison is trusted (DESIGN.md, principle 3: missing,
- * partial or malformed data never promotes). A `block` holds the rollout.
- */
-function evidenceChecks(policy, evidence, arms, canaryWeight, replay) {
-    return [
-        armsCheck(policy, evidence, arms),
-        sampleSizeCheck(policy, arms),
-        trafficSplitCheck(policy, evidence, arms, canaryWeight),
-        freshnessCheck(evidence),
-        dataQualityCheck(policy, evidence, replay)
-    ];
+/** The metric's run-to-run noise from the A/A check: "A/A ±1.2%", or '' when not measured. */
+function noiseText(m) {
+    return m.aa ? `A/A ±${change(m, m.aa.noise, m.delta.relative).slice(1)}` : '';
 }
-function armsCheck(policy, evidence, arms) {
-    const missing = ['baseline', 'canary'].filter(a => arms[a].requests === 0);
-    if (missing.length === 0)
-        return { name: 'arms', status: 'ok', detail: 'both arms have traffic' };
-    const seen = Object.entries(evidence.quality.unmatchedArms)
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 5)
-        .map(([v, n]) => `"${v}" (${n})`);
-    const labels = missing.map(a => `${a} [${policy.arms[a].map(v => `"${v}"`).join(', ')}]`);
-    const hint = seen.length > 0
-        ? `; field "${policy.arms.field}" holds other values: ${seen.join(', ')}. Check arms.${missing[0]} in the policy`
-        : evidence.quality.records === 0
-            ? '; no record at all is in the window'
-            : '';
-    return {
-        name: 'arms',
-        status: 'block',
-        detail: `no records in the window for ${labels.join(' and ')}${hint}`
-    };
-}
-function sampleSizeCheck(policy, arms) {
-    const min = policy.rollout.minSamples;
-    const detail = `baseline ${int$2(arms.baseline.requests)}, canary ${int$2(arms.canary.requests)} requests (minimum ${int$2(min)} per arm)`;
-    const ok = arms.baseline.requests >= min && arms.canary.requests >= min;
-    return { name: 'sample-size', status: ok ? 'ok' : 'block', detail };
-}
-/**
- * Sequential sample-ratio test (Lindon & Malek 2022) against the step's expected split, counted in
- * units when records carry one, since assignment is per unit.
- */
-function trafficSplitCheck(policy, evidence, arms, canaryWeight) {
-    const name = 'traffic-split';
-    const by = evidence.unitLevel ? 'units' : 'requests';
-    const counts = { baseline: arms.baseline[by], canary: arms.canary[by] };
-    if (canaryWeight >= 100 || counts.baseline + counts.canary === 0) {
-        return { name, status: 'ok', detail: 'not tested: no split to compare' };
-    }
-    const srt = sampleRatioTest(counts, canaryWeight / 100, policy.trafficSplit.alpha);
-    const observed = `canary ${pct$1(srt.observedShare)} of ${by} (${int$2(counts.canary)} of ${int$2(counts.baseline + counts.canary)}), expected ${pct$1(srt.expectedShare)}`;
-    return srt.mismatch
-        ? {
-            name,
-            status: 'block',
-            detail: `sample ratio mismatch: ${observed}, anytime p = ${srt.pValue.toExponential(1)}; the arms are not the split the step assigns, so the comparison may be biased`
-        }
-        : { name, status: 'ok', detail: observed };
-}
-/**
- * Stale data never promotes (DESIGN.md, principle 3): when an arm's newest evidence is much older
- * than the evaluation time, the logs stopped arriving (or --now is well past their end), and the
- * bake time counted since then says nothing about the system now.
- */
-function freshnessCheck(evidence) {
-    const name = 'freshness';
-    // Logs arrive late and unevenly: allow three buckets, 15 minutes, or a fifth of the window.
-    const window = evidence.window.to - evidence.window.from;
-    const allowed = Math.max(3 * evidence.bucketMs, 15 * 60_000, window / 5);
-    const stale = [];
-    for (const arm of ['baseline', 'canary']) {
-        const buckets = evidence.cells.filter(c => c.arm === arm && c.requests > 0).map(c => c.bucket);
-        if (buckets.length === 0)
-            continue;
-        const newest = Math.max(...buckets) + evidence.bucketMs;
-        const age = evidence.window.to - newest;
-        if (age > allowed) {
-            stale.push(`${arm}'s newest records are from before ${new Date(newest).toISOString()}, ${duration$1(age)} before the evaluation time`);
-        }
-    }
-    return stale.length > 0
-        ? { name, status: 'block', detail: `${stale.join('; ')}: stale evidence never promotes` }
-        : { name, status: 'ok', detail: 'both arms have recent records' };
-}
-function dataQualityCheck(policy, evidence, replay) {
-    const q = evidence.quality;
-    const max = policy.dataQuality.maxMalformed;
-    const problems = [];
-    const warnings = [];
-    const malformedShare = q.lines > 0 ? q.malformed / q.lines : 0;
-    if (malformedShare > max) {
-        problems.push(`${int$2(q.malformed)} of ${int$2(q.lines)} lines malformed (${pct$1(malformedShare)} > ${pct$1(max)})`);
-    }
-    else if (q.malformed > 0) {
-        warnings.push(`${int$2(q.malformed)} of ${int$2(q.lines)} lines malformed`);
-    }
-    for (const [key, count] of Object.entries(q.invalidValues)) {
-        const share = q.records > 0 ? count / q.records : 1;
-        const [field, why] = key.split(/: (.*)/s);
-        const text = `${int$2(count)} invalid ${field} values${why ? ` (${why})` : ''}`;
-        if (share > max)
-            problems.push(`${text} (${pct$1(share)} of records > ${pct$1(max)})`);
-        else
-            warnings.push(text);
-    }
-    const notes = [];
-    if (q.future > 0 && replay) {
-        // --now replays the log as of that instant: later records are expected, and ignored.
-        notes.push(`${int$2(q.future)} records after the evaluation time ignored`);
-    }
-    else if (q.future > 0) {
-        const text = `${int$2(q.future)} records are timestamped after the evaluation time (clock skew between the log writer and this machine?)`;
-        if (q.lines > 0 && q.future / q.lines > max)
-            problems.push(text);
-        else
-            warnings.push(text);
-    }
-    for (const f of q.files)
-        if (f.problem)
-            warnings.push(`${f.path}: ${f.problem}`);
-    problems.push(...(q.problems ?? []));
-    warnings.push(...(q.warnings ?? []));
-    notes.push(...(q.notes ?? []));
-    if (problems.length > 0) {
-        return { name: 'data-quality', status: 'block', detail: [...problems, ...warnings].join('; ') };
-    }
-    if (warnings.length > 0) {
-        return { name: 'data-quality', status: 'warn', detail: [...warnings, ...notes].join('; ') };
-    }
-    const clean = `${int$2(q.lines)} lines, none malformed`;
-    return { name: 'data-quality', status: 'ok', detail: [clean, ...notes].join('; ') };
-}
-const pct$1 = (x) => {
-    const v = x * 100;
-    const digits = v !== 0 && Math.abs(v) < 1 ? 2 : 1;
-    return `${v.toFixed(digits)}%`;
-};
 
 /**
  * The standard normal distribution: its CDF (through Cody's erfc) and its quantile function
@@ -2205,6 +1110,12 @@ limitValue) {
                 ? limitResult(spec, spec.limit, canary, ctx)
                 : queryLimit(spec, spec.limit, limitValue);
     }
+    if (n.baseline >= ctx.minSamples) {
+        const own = armInterval(spec, baseline, ctx, ctx.tStar.baseline);
+        if (Number.isFinite(own.lower) && Number.isFinite(own.upper)) {
+            result.baselineInterval = { lower: own.lower, upper: own.upper };
+        }
+    }
     if (verdict === 'inconclusive') {
         result.needed = needed(harm, interval.t, n, spec, failAt, ctx);
     }
@@ -2258,12 +1169,7 @@ function bucketResolution(spec, b, c, ctx) {
 }
 /** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
 function limitResult(spec, limit, canary, ctx) {
-    const ci = spec.kind === 'quantile'
-        ? quantileCS(sketchOf(canary), spec.quantile ?? 0.5, ctx.alpha, ctx.tStar.canary, designEffect(canary))
-        : ratioCS(canary.moments, ctx.alpha, {
-            tStar: ctx.tStar.canary,
-            bernoulliFloor: spec.kind === 'rate'
-        });
+    const ci = armInterval(spec, canary, ctx, ctx.tStar.canary);
     const worse = (v) => (spec.better === 'lower' ? v > limit : v < limit);
     const enough = canary.requests >= ctx.minSamples;
     const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper);
@@ -2279,6 +1185,12 @@ function limitResult(spec, limit, canary, ctx) {
 function queryLimit(spec, limit, value) {
     const worse = spec.better === 'lower' ? value > limit : value < limit;
     return { value: limit, lower: value, upper: value, breached: false, suspect: worse, query: true };
+}
+/** One arm's own confidence sequence for the metric (a limit, or the baseline's drift). */
+function armInterval(spec, arm, ctx, tStar) {
+    return spec.kind === 'quantile'
+        ? quantileCS(sketchOf(arm), spec.quantile ?? 0.5, ctx.alpha, tStar, designEffect(arm))
+        : ratioCS(arm.moments, ctx.alpha, { tStar, bernoulliFloor: spec.kind === 'rate' });
 }
 function needed(harm, t, n, spec, failAt, ctx) {
     const belowMinimum = Math.max(0, ctx.minSamples - n.canary);
@@ -2337,6 +1249,1969 @@ function reasonFor(r, enough, minSamples, beyondTolerance) {
 }
 const finiteOrNull = (v) => (Number.isFinite(v) ? v : null);
 
+/**
+ * The A/A check (issue 5, "nondeterminism"): the baseline is split in two by a hash of the unit
+ * (or of the request, when records carry no unit; EvidenceBuilder, `Cell.halves`) and every metric
+ * is compared between the halves exactly as the canary is compared with the baseline: the same
+ * confidence sequence at the same per-metric error rate. The halves serve the same system, so
+ * their true difference is 0:
+ *
+ * - an A/A comparison that would roll back (its whole interval beyond the tolerance, either way,
+ *   since which half plays the canary is arbitrary) means the
+ *   evidence does not behave as the statistics assume (one unit id shared by a large part of the
+ *   traffic, logs mixed from two systems, values that are not what the field says): block, and
+ *   since the comparison itself is untrusted, a would-be rollback holds (decide.ts, UNTRUSTED).
+ *   On clean data this happens at most with probability sum(alpha_i) = 1 - confidence over all
+ *   looks, because each interval is an anytime-valid confidence sequence for the true difference
+ *   0 (Waudby-Smith et al. 2024; Howard & Ramdas 2022 for quantiles) and missing 0 is needed to lie
+ *   wholly beyond a tolerance >= 0 (Bonferroni over metrics).
+ * - each metric's run-to-run noise, the A/A interval's half-width, is reported next to its
+ *   tolerance (`MetricResult.aa.noise`), and scaled to the canary comparison's sample
+ *   (`atCanary`: half-widths go as sqrt(1/n_b + 1/n_c), so noise * sqrt((1/n_b + 1/n_c) /
+ *   (1/h_0 + 1/h_1))). When both arms have the minimum sample, the metric is inconclusive and the
+ *   tolerance is below that noise, the metric cannot pass at this sample, since it passes only
+ *   when its whole interval is within the tolerance: warn. (With few heavy units the noise does not shrink with more requests
+ *   at all, which a projection in requests does not show.)
+ */
+function aaCheck(policy, evidence, metrics, ctx) {
+    const name = 'a/a';
+    const cells = evidence.cells.filter(c => c.arm === 'baseline' && c.segment === TOTAL_SEGMENT);
+    const split = cells.filter(c => c.halves !== undefined);
+    if (cells.length === 0)
+        return { name, status: 'ok', detail: 'no baseline traffic to split yet' };
+    if (split.length === 0) {
+        return { name, status: 'ok', detail: 'not available from this source (no baseline halves)' };
+    }
+    const halves = [0, 1].map(h => mergeCells(split.map(c => ({
+        requests: 0,
+        units: 0,
+        metrics: c.halves?.[h] ?? [],
+        models: {},
+        errors: {}
+    }))));
+    const [a, b] = halves;
+    const enough = (r) => r.n.baseline >= ctx.minSamples && r.n.canary >= ctx.minSamples;
+    const halfSize = Math.max(30, Math.round(ctx.tStar.baseline / 2));
+    const aaCtx = {
+        ...ctx,
+        tStar: { baseline: halfSize, canary: halfSize, total: 2 * halfSize }
+    };
+    const failing = [];
+    const tooTight = [];
+    policy.metrics.forEach((spec, i) => {
+        const result = metrics[i];
+        if (!result)
+            return;
+        const aa = compareMetric({ ...spec, limit: undefined }, metricAt$1(a.metrics, i), metricAt$1(b.metrics, i), aaCtx);
+        const d = aa.delta;
+        if (!Number.isFinite(d.lower) || !Number.isFinite(d.upper))
+            return;
+        const noise = (d.upper - d.lower) / 2;
+        const atCanary = noise *
+            Math.sqrt((1 / result.n.baseline + 1 / result.n.canary) / (1 / aa.n.baseline + 1 / aa.n.canary));
+        result.aa = { estimate: d.estimate, lower: d.lower, upper: d.upper, noise, atCanary };
+        if (spec.mode === 'report')
+            return;
+        const show = (v) => change(result, v, d.relative);
+        // Which half plays the canary is arbitrary: beyond the tolerance either way is a failure.
+        const beyond = spec.tolerance.value;
+        const halvesHave = Math.min(aa.n.baseline, aa.n.canary) >= MIN_HALF;
+        if (halvesHave && (d.lower > beyond || d.upper < -beyond)) {
+            failing.push(`${spec.name} differs between the halves by ${show(d.estimate)} (${show(d.lower)} to ${show(d.upper)}), beyond its ${show(result.tolerance)} tolerance`);
+        }
+        else if (enough(result) &&
+            result.verdict === 'inconclusive' &&
+            spec.tolerance.value < atCanary) {
+            tooTight.push(`${spec.name}: its run-to-run noise (A/A ±${show(noise).slice(1)}, ±${show(atCanary).slice(1)} at the canary's sample) exceeds its ${show(result.tolerance)} tolerance, so it cannot pass at this sample: it needs more canary traffic, or a wider tolerance`);
+        }
+    });
+    const by = evidence.unitLevel ? 'unit' : 'request';
+    if (failing.length > 0) {
+        return {
+            name,
+            status: 'block',
+            detail: `the baseline split in two by a hash of the ${by} would roll back against itself: ${failing.join('; ')}. The data or its instrumentation is not trustworthy (a few units carrying most of the traffic, one id shared by many users, logs from two systems mixed?)`
+        };
+    }
+    if (tooTight.length > 0)
+        return { name, status: 'warn', detail: tooTight.join('; ') };
+    return {
+        name,
+        status: 'ok',
+        detail: `the baseline's two halves (by ${by} hash) agree; each metric's noise is below its tolerance`
+    };
+}
+/**
+ * Values per half before an A/A verdict: the asymptotic CS needs a few dozen. Lower than
+ * minSamples on purpose: one unit carrying most of the baseline leaves the other half small, and
+ * that is the case the check exists for.
+ */
+const MIN_HALF = 30;
+const EMPTY$2 = { moments: emptyMoments(), requests: 0 };
+const metricAt$1 = (list, i) => list[i] ?? EMPTY$2;
+
+/**
+ * The record's cost: its billed `cost_usd` when present, else its tokens at the policy's prices
+ * (USD per 1M tokens). Cache reads and writes are priced at `cacheRead` / `cacheWrite` (each
+ * defaulting to `input`); the rest of the input, input_tokens - cache reads - cache writes, at
+ * `input` (input_tokens counts all input, cached included: src/records/record.ts).
+ */
+function computeCost(r, pricing) {
+    if (r.cost_usd !== undefined)
+        return r.cost_usd;
+    if (r.input_tokens === undefined && r.output_tokens === undefined)
+        return undefined;
+    const price = priceOf(r.model, pricing);
+    if (typeof price === 'string')
+        return { invalid: price };
+    const input = r.input_tokens ?? 0;
+    const cacheRead = r.cache_read_tokens ?? 0;
+    const cacheWrite = r.cache_write_tokens ?? 0;
+    const uncachedInput = input - cacheRead - cacheWrite;
+    if (uncachedInput < 0)
+        return { invalid: 'cache tokens exceed input tokens' };
+    return ((uncachedInput * price.input +
+        cacheRead * (price.cacheRead ?? price.input) +
+        cacheWrite * (price.cacheWrite ?? price.input) +
+        (r.output_tokens ?? 0) * price.output) /
+        1e6);
+}
+/**
+ * What the record would have cost with no prompt cache: every input token at the uncached
+ * `input` price, whatever was billed. The gap to computeCost is what caching saved.
+ */
+function computeUncachedCost(r, pricing) {
+    if (r.input_tokens === undefined && r.output_tokens === undefined)
+        return undefined;
+    const price = priceOf(r.model, pricing);
+    if (typeof price === 'string')
+        return { invalid: price };
+    return ((r.input_tokens ?? 0) * price.input + (r.output_tokens ?? 0) * price.output) / 1e6;
+}
+/** The last lookup: records mostly repeat one model, and comparing strings beats hashing them. */
+let lastPricing;
+let lastModel;
+let lastPrice = '';
+/** The model's price, or why there is none. Own keys only: a model named `constructor` has no price. */
+function priceOf(model, pricing) {
+    if (model === undefined)
+        return 'no model to look up in policy.pricing';
+    if (model !== lastModel || pricing !== lastPricing) {
+        const price = Object.hasOwn(pricing, model) ? pricing[model] : undefined;
+        lastPricing = pricing;
+        lastModel = model;
+        lastPrice = price ?? `no price for model "${model}" in policy.pricing`;
+    }
+    return lastPrice;
+}
+
+function emptyCacheSums() {
+    return {
+        requests: 0,
+        hits: 0,
+        inputTokens: 0,
+        cacheReadTokens: 0,
+        priced: 0,
+        cost: 0,
+        costUncached: 0,
+        inputAtInputPrice: 0,
+        inputAtCacheReadPrice: 0,
+        latency: { hit: emptyMoments(), miss: emptyMoments() },
+        ttft: { hit: emptyMoments(), miss: emptyMoments() }
+    };
+}
+/**
+ * Adds one request that has `input_tokens` (the caller checks). Tokens that are negative or not
+ * finite are skipped here: the metric readers count them as invalid values.
+ */
+function addCacheRequest(c, r, input, pricing) {
+    const cached = r.cache_read_tokens ?? 0;
+    if (!(input >= 0 && input < Infinity && cached >= 0 && cached <= input))
+        return;
+    const hit = cached > 0;
+    c.requests++;
+    if (hit)
+        c.hits++;
+    c.inputTokens += input;
+    c.cacheReadTokens += cached;
+    const latency = r.latency_ms;
+    if (latency !== undefined && latency >= 0 && latency < Infinity) {
+        addCluster(hit ? c.latency.hit : c.latency.miss, latency, 1);
+    }
+    const ttft = r.ttft_ms;
+    if (ttft !== undefined && ttft >= 0 && ttft < Infinity) {
+        addCluster(hit ? c.ttft.hit : c.ttft.miss, ttft, 1);
+    }
+    const price = priceOf(r.model, pricing);
+    if (typeof price === 'string')
+        return;
+    const cost = computeCost(r, pricing);
+    if (typeof cost !== 'number' || !(cost >= 0 && cost < Infinity))
+        return;
+    const atInput = (input * price.input) / 1e6;
+    c.priced++;
+    c.cost += cost;
+    c.costUncached += atInput + ((r.output_tokens ?? 0) * price.output) / 1e6;
+    c.inputAtInputPrice += atInput;
+    c.inputAtCacheReadPrice += (input * (price.cacheRead ?? price.input)) / 1e6;
+}
+/** Adds `from` into `into`, in place (cache sums merge by addition). */
+function addCacheSums(into, from) {
+    into.requests += from.requests;
+    into.hits += from.hits;
+    into.inputTokens += from.inputTokens;
+    into.cacheReadTokens += from.cacheReadTokens;
+    into.priced += from.priced;
+    into.cost += from.cost;
+    into.costUncached += from.costUncached;
+    into.inputAtInputPrice += from.inputAtInputPrice;
+    into.inputAtCacheReadPrice += from.inputAtCacheReadPrice;
+    addMoments(into.latency.hit, from.latency.hit);
+    addMoments(into.latency.miss, from.latency.miss);
+    addMoments(into.ttft.hit, from.ttft.hit);
+    addMoments(into.ttft.miss, from.ttft.miss);
+}
+/** The cache sums of a set of cells; undefined when none has any (the source does not give them). */
+function mergeCacheSums(cells) {
+    let total;
+    for (const cell of cells) {
+        if (!cell.cache)
+            continue;
+        total ??= emptyCacheSums();
+        addCacheSums(total, cell.cache);
+    }
+    return total;
+}
+
+/** Fields whose metrics are costs (the cost verdict that holds while the cache warms). */
+const COST_FIELDS = new Set(['cost', 'cost_usd']);
+const TIME_FIELDS = {
+    latency_ms: 'latency_ms',
+    duration_ms: 'latency_ms',
+    ttft_ms: 'ttft_ms'
+};
+/** Buckets with cache data needed before a trend can be told from noise. */
+const MIN_TREND_BUCKETS = 4;
+/**
+ * Prompt-cache warmth (issue 5, check 1). A new prompt starts with a cold cache; a prompt whose
+ * prefix changed (dynamic text moved to the front) may never hit it again. Both make the canary
+ * cost more than it will once warm, so the cost is shown three ways: observed; every input token
+ * uncached; and the canary's tokens re-priced at the baseline's cache-hit rate (the share of input
+ * tokens read from the cache). The canary's hit rate is compared with the baseline's over the
+ * window and classified:
+ *
+ * - matched: in the window's last third the canary's rate is within max(5 points, 10% of the
+ *   baseline's) of the baseline's;
+ * - warming: below, but the gap (baseline minus canary, per time bucket) is shrinking: its
+ *   weighted least-squares slope over time has t < -2 (or there are fewer than 4 buckets to tell);
+ * - broken: below and flat.
+ *
+ * While warming, a cost metric that fails holds instead of rolling back (`holdsBecause`), with the
+ * re-priced cost as the projection; so does a latency or TTFT metric whose slowdown does not show
+ * within cache hits and within cache misses separately (per-request means, asymptotic CS of
+ * Waudby-Smith et al. 2024 at the metric's error rate), since then the cold cache explains it.
+ * When broken, the cost verdict stands and the check warns, with what the misses cost per day.
+ */
+function cacheCheck(evidence, metrics, ctx, requestsPerSecond) {
+    const name = 'cache';
+    const total = (arm) => evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT);
+    const baselineCells = total('baseline');
+    const canaryCells = total('canary');
+    const b = mergeCacheSums(baselineCells);
+    const c = mergeCacheSums(canaryCells);
+    if (!b || !c) {
+        const some = baselineCells.length + canaryCells.length > 0;
+        const why = some ? 'not available from this source (no token sums)' : 'no traffic yet';
+        return { check: { name, status: 'ok', detail: why } };
+    }
+    if (b.inputTokens === 0 || c.inputTokens === 0) {
+        return { check: { name, status: 'ok', detail: 'no input token counts in an arm' } };
+    }
+    const rate = (s) => s.cacheReadTokens / s.inputTokens;
+    const series = bucketSeries(baselineCells, canaryCells);
+    const recent = series.slice(-Math.max(1, Math.ceil(series.length / 3)));
+    const recentRate = (arm) => {
+        const read = recent.reduce((s, p) => s + p[arm].cacheReadTokens, 0);
+        const input = recent.reduce((s, p) => s + p[arm].inputTokens, 0);
+        return input > 0 ? read / input : NaN;
+    };
+    const hitRate = {
+        baseline: rate(b),
+        canary: rate(c),
+        baselineRecent: recentRate('b'),
+        canaryRecent: recentRate('c')
+    };
+    const margin = Math.max(0.05, 0.1 * hitRate.baselineRecent);
+    const slope = gapSlope(series);
+    const state = !(hitRate.canaryRecent < hitRate.baselineRecent - margin) || !(hitRate.baseline > 0)
+        ? 'matched'
+        : series.length < MIN_TREND_BUCKETS || slope.t < -2
+            ? 'warming'
+            : 'broken';
+    const perRequest = (usd, s) => (s.priced > 0 ? usd / s.priced : null);
+    const repriced = c.costUncached -
+        c.inputAtInputPrice +
+        hitRate.baseline * c.inputAtCacheReadPrice +
+        (1 - hitRate.baseline) * c.inputAtInputPrice;
+    const cost = {
+        baseline: { observed: perRequest(b.cost, b), uncached: perRequest(b.costUncached, b) },
+        canary: {
+            observed: perRequest(c.cost, c),
+            uncached: perRequest(c.costUncached, c),
+            repriced: perRequest(repriced, c)
+        }
+    };
+    const strata = stratumChanges(b, c, ctx);
+    const report = { state, hitRate, cost, strata };
+    const rates = `canary ${pct$4(hitRate.canaryRecent)} of input tokens from the prompt cache lately vs baseline ${pct$4(hitRate.baselineRecent)}`;
+    const views = costViews(cost);
+    if (state === 'matched') {
+        return { report, check: { name, status: 'ok', detail: `warm: ${rates}${views}` } };
+    }
+    if (state === 'warming') {
+        const held = holdWhileWarming(metrics, strata, cost);
+        const what = held.length > 0 ? `; failing ${held.join(', ')} hold instead of rolling back` : '';
+        return {
+            report,
+            check: {
+                name,
+                status: 'warn',
+                detail: `warming: ${rates}, and rising${what}${views}`
+            }
+        };
+    }
+    const extra = cost.canary.observed !== null && cost.canary.repriced !== null
+        ? (cost.canary.observed - cost.canary.repriced) * requestsPerSecond * 86_400
+        : undefined;
+    if (extra !== undefined)
+        report.extraPerDay = extra;
+    const perDay = extra !== undefined && extra > 0
+        ? `; at today's traffic (${int$2(requestsPerSecond * 86_400)} requests a day), the canary's misses cost about $${money(extra)} a day more than the baseline's hit rate would`
+        : '';
+    return {
+        report,
+        check: {
+            name,
+            status: 'warn',
+            detail: `broken: ${rates}, flat after ${series.length} buckets. The prompt's prefix probably changed (dynamic text before the static part defeats prefix caching); the cost verdict stands${perDay}${views}`
+        }
+    };
+}
+/** Buckets where both arms have input tokens, in time order. */
+function bucketSeries(baseline, canary) {
+    const byBucket = new Map();
+    for (const cell of baseline)
+        if (cell.cache)
+            byBucket.set(cell.bucket, cell.cache);
+    const points = [];
+    for (const cell of canary) {
+        const b = byBucket.get(cell.bucket);
+        if (!cell.cache || !b || b.inputTokens === 0 || cell.cache.inputTokens === 0)
+            continue;
+        points.push({ t: cell.bucket / 3_600_000, b, c: cell.cache });
+    }
+    points.sort((x, y) => x.t - y.t);
+    return points;
+}
+/**
+ * Weighted least-squares slope of the per-bucket gap (baseline rate minus canary rate) over time,
+ * weights the canary's input tokens, with its t statistic from the weighted residual variance.
+ */
+function gapSlope(points) {
+    const n = points.length;
+    if (n < 3)
+        return { slope: NaN, t: NaN };
+    let sw = 0;
+    let st = 0;
+    let sy = 0;
+    for (const p of points) {
+        const w = p.c.inputTokens;
+        sw += w;
+        st += w * p.t;
+        sy += w * gap(p);
+    }
+    const tBar = st / sw;
+    const yBar = sy / sw;
+    let stt = 0;
+    let sty = 0;
+    for (const p of points) {
+        const w = p.c.inputTokens;
+        stt += w * (p.t - tBar) ** 2;
+        sty += w * (p.t - tBar) * (gap(p) - yBar);
+    }
+    if (!(stt > 0))
+        return { slope: NaN, t: NaN };
+    const slope = sty / stt;
+    let rss = 0;
+    for (const p of points) {
+        const w = p.c.inputTokens;
+        rss += w * (gap(p) - yBar - slope * (p.t - tBar)) ** 2;
+    }
+    const se = Math.sqrt(rss / (n - 2) / stt);
+    return { slope, t: se > 0 ? slope / se : slope < 0 ? -Infinity : Infinity };
+}
+const gap = (p) => p.b.cacheReadTokens / p.b.inputTokens - p.c.cacheReadTokens / p.c.inputTokens;
+function stratumChanges(b, c, ctx) {
+    const out = [];
+    for (const metric of ['latency_ms', 'ttft_ms']) {
+        const field = metric === 'latency_ms' ? 'latency' : 'ttft';
+        for (const stratum of ['hit', 'miss']) {
+            const bm = b[field][stratum];
+            const cm = c[field][stratum];
+            if (bm.n < 2 || cm.n < 2)
+                continue;
+            const d = ratioDifferenceCS(bm, cm, ctx.alpha, { relative: true, tStar: ctx.tStar.total });
+            out.push({ metric, stratum, estimate: d.estimate, lower: d.lower, upper: d.upper });
+        }
+    }
+    return out;
+}
+/**
+ * Marks the failing gate metrics a warming cache explains (they hold), and returns their names.
+ * A latency or TTFT metric qualifies only when its relative tolerance is not exceeded with
+ * confidence within either stratum.
+ */
+function holdWhileWarming(metrics, strata, cost) {
+    const held = [];
+    for (const m of metrics) {
+        if (m.verdict !== 'fail' || m.mode !== 'gate')
+            continue;
+        if (COST_FIELDS.has(m.from)) {
+            const r = cost.canary.repriced;
+            const base = cost.baseline.observed;
+            const projection = r !== null && base !== null && base > 0
+                ? `; re-priced at the baseline's cache-hit rate the canary costs $${money(r)} per request (${change(m, r / base - 1, true)} vs the baseline)`
+                : '';
+            m.holdsBecause = `the canary's prompt cache is still warming${projection}`;
+            held.push(m.name);
+            continue;
+        }
+        const field = TIME_FIELDS[m.from];
+        if (!field || !m.delta.relative || m.better !== 'lower')
+            continue;
+        const within = strata.filter(s => s.metric === field);
+        if (within.length === 2 && within.every(s => !(s.lower > Math.abs(m.tolerance)))) {
+            m.holdsBecause = `the canary's prompt cache is still warming, and within cache hits and within misses ${field} is not slower beyond the tolerance`;
+            held.push(m.name);
+        }
+    }
+    return held;
+}
+function costViews(cost) {
+    const { baseline: b, canary: c } = cost;
+    if (b.observed === null || c.observed === null)
+        return '';
+    const f = (v) => (v === null ? 'n/a' : `$${money(v)}`);
+    return `. Cost per request: baseline ${f(b.observed)} (all input uncached ${f(b.uncached)}); canary ${f(c.observed)} (uncached ${f(c.uncached)}, at the baseline's hit rate ${f(c.repriced)})`;
+}
+const money = (v) => (v >= 100 ? int$2(v) : Number(v.toPrecision(3)).toString());
+const pct$4 = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
+
+/**
+ * log Gamma(x) by the Lanczos approximation, g = 7 with 9 coefficients (C. Lanczos, "A precise
+ * approximation of the gamma function", SIAM J. Numer. Anal. B 1 (1964) 86-96; this coefficient
+ * set is the one in Press et al., Numerical Recipes, and in Paul Godfrey's tables), with the
+ * reflection formula Gamma(x) Gamma(1 - x) = pi / sin(pi x) below 1/2.
+ *
+ * Relative error about 1e-15. For large x the result is a difference of terms of size x log x,
+ * so its absolute error grows like x log x * 2^-53 (about 2e-6 at x = 1e9): enough for the
+ * log Bayes factors of the sample-ratio test, which compare against log(1 / alpha).
+ */
+const LANCZOS_G = 7;
+const LANCZOS_COEFFICIENTS = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+    -176.6150291621406, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+    1.5056327351493116e-7
+];
+const HALF_LOG_TWO_PI = 0.9189385332046728;
+/** log |Gamma(x)|; +Infinity at the poles x = 0, -1, -2, ... */
+function lgamma(x) {
+    if (Number.isNaN(x))
+        return NaN;
+    if (x === Infinity)
+        return Infinity;
+    if (x <= 0 && Number.isInteger(x))
+        return Infinity;
+    if (x < 0.5) {
+        // Reflection: log|Gamma(x)| = log(pi / |sin(pi x)|) - log Gamma(1 - x).
+        return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
+    }
+    const z = x - 1;
+    let series = LANCZOS_COEFFICIENTS[0];
+    for (let i = 1; i < LANCZOS_COEFFICIENTS.length; i++) {
+        series += LANCZOS_COEFFICIENTS[i] / (z + i);
+    }
+    const t = z + LANCZOS_G + 0.5;
+    return HALF_LOG_TWO_PI + (z + 0.5) * Math.log(t) - t + Math.log(series);
+}
+
+/**
+ * Sequential sample-ratio-mismatch (SRM) test: is the traffic split the one the step asked for?
+ *
+ * Lindon & Malek, "Anytime-valid inference for multinomial count data", NeurIPS 2022. Under the
+ * null the arm counts are multinomial with the expected probabilities theta0; the alternative
+ * mixes the multinomial over a Dirichlet(alpha0) prior. The Bayes factor
+ *   BF = [B(alpha0 + counts) / B(alpha0)] / prod_i theta0_i^counts_i
+ * (B the multivariate beta function; the multinomial coefficient cancels) is a nonnegative
+ * martingale under the null, so by Ville's inequality P(exists t: BF_t >= 1 / alpha) <= alpha and
+ * p = min(1, 1 / BF) is a valid p-value at any look, however often the gate looks.
+ * With two arms the Dirichlet-multinomial is the beta-binomial.
+ */
+/**
+ * Prior concentration: alpha0 = 100 * theta0, the prior centred on the expected split with the
+ * weight of 100 units. This is the default of Lindon's reference implementation of the paper
+ * (gist michaellindon/5ce04c744d20755c3f653fbb58c2f4dd, `dirichlet_alpha = 100 *
+ * assignment_probabilities`; also the default k = 100 of his `savvi` package). A weaker prior
+ * reacts faster to gross mismatches in small samples (a broken router), a much stronger one
+ * (Optimizely's `ssrm` uses 10000) only pays off for tiny imbalances in millions of units.
+ */
+const PRIOR_CONCENTRATION = 100;
+/** log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b). */
+function logBeta(a, b) {
+    return lgamma(a) + lgamma(b) - lgamma(a + b);
+}
+/** x log p, with 0 log 0 = 0. */
+function xLogP(x, p) {
+    return x === 0 ? 0 : x * Math.log(p);
+}
+/**
+ * Anytime-valid SRM test of the observed arm counts (units when records carry one) against the
+ * expected canary share of the step. Stateless: call it with the cumulative counts of the step.
+ */
+function sampleRatioTest(counts, expectedCanaryShare, alpha) {
+    if (!(expectedCanaryShare > 0 && expectedCanaryShare < 1)) {
+        throw new RangeError(`expectedCanaryShare must be in (0, 1), got ${expectedCanaryShare}`);
+    }
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+    const { baseline, canary } = counts;
+    if (!(baseline >= 0 && canary >= 0 && Number.isFinite(baseline + canary))) {
+        throw new RangeError(`counts must be finite and non-negative, got ${baseline}, ${canary}`);
+    }
+    const n = baseline + canary;
+    const priorCanary = PRIOR_CONCENTRATION * expectedCanaryShare;
+    const priorBaseline = PRIOR_CONCENTRATION * (1 - expectedCanaryShare);
+    const logMarginalAlternative = logBeta(priorCanary + canary, priorBaseline + baseline) - logBeta(priorCanary, priorBaseline);
+    const logLikelihoodNull = xLogP(canary, expectedCanaryShare) + xLogP(baseline, 1 - expectedCanaryShare);
+    const logBayesFactor = n === 0 ? 0 : logMarginalAlternative - logLikelihoodNull;
+    const pValue = Math.min(1, Math.exp(-logBayesFactor));
+    return {
+        observedShare: n > 0 ? canary / n : NaN,
+        expectedShare: expectedCanaryShare,
+        logBayesFactor,
+        pValue,
+        mismatch: pValue <= alpha
+    };
+}
+
+/**
+ * Checks on the evidence before any comparison is trusted (DESIGN.md, principle 3: missing,
+ * partial or malformed data never promotes). A `block` holds the rollout.
+ */
+function evidenceChecks(policy, evidence, arms, canaryWeight, replay) {
+    return [
+        armsCheck(policy, evidence, arms),
+        sampleSizeCheck(policy, arms),
+        trafficSplitCheck(policy, evidence, arms, canaryWeight),
+        freshnessCheck(evidence),
+        dataQualityCheck(policy, evidence, replay)
+    ];
+}
+function armsCheck(policy, evidence, arms) {
+    const missing = ['baseline', 'canary'].filter(a => arms[a].requests === 0);
+    if (missing.length === 0)
+        return { name: 'arms', status: 'ok', detail: 'both arms have traffic' };
+    const seen = Object.entries(evidence.quality.unmatchedArms)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5)
+        .map(([v, n]) => `"${v}" (${n})`);
+    const labels = missing.map(a => `${a} [${policy.arms[a].map(v => `"${v}"`).join(', ')}]`);
+    const hint = seen.length > 0
+        ? `; field "${policy.arms.field}" holds other values: ${seen.join(', ')}. Check arms.${missing[0]} in the policy`
+        : evidence.quality.records === 0
+            ? '; no record at all is in the window'
+            : '';
+    return {
+        name: 'arms',
+        status: 'block',
+        detail: `no records in the window for ${labels.join(' and ')}${hint}`
+    };
+}
+function sampleSizeCheck(policy, arms) {
+    const min = policy.rollout.minSamples;
+    const detail = `baseline ${int$2(arms.baseline.requests)}, canary ${int$2(arms.canary.requests)} requests (minimum ${int$2(min)} per arm)`;
+    const ok = arms.baseline.requests >= min && arms.canary.requests >= min;
+    return { name: 'sample-size', status: ok ? 'ok' : 'block', detail };
+}
+/**
+ * Sequential sample-ratio test (Lindon & Malek 2022) against the step's expected split, counted in
+ * units when records carry one, since assignment is per unit.
+ */
+function trafficSplitCheck(policy, evidence, arms, canaryWeight) {
+    const name = 'traffic-split';
+    const by = evidence.unitLevel ? 'units' : 'requests';
+    const counts = { baseline: arms.baseline[by], canary: arms.canary[by] };
+    if (canaryWeight >= 100 || counts.baseline + counts.canary === 0) {
+        return { name, status: 'ok', detail: 'not tested: no split to compare' };
+    }
+    const srt = sampleRatioTest(counts, canaryWeight / 100, policy.trafficSplit.alpha);
+    const observed = `canary ${pct$3(srt.observedShare)} of ${by} (${int$2(counts.canary)} of ${int$2(counts.baseline + counts.canary)}), expected ${pct$3(srt.expectedShare)}`;
+    return srt.mismatch
+        ? {
+            name,
+            status: 'block',
+            detail: `sample ratio mismatch: ${observed}, anytime p = ${srt.pValue.toExponential(1)}; the arms are not the split the step assigns, so the comparison may be biased`
+        }
+        : { name, status: 'ok', detail: observed };
+}
+/**
+ * Stale data never promotes (DESIGN.md, principle 3): when an arm's newest evidence is much older
+ * than the evaluation time, the logs stopped arriving (or --now is well past their end), and the
+ * bake time counted since then says nothing about the system now.
+ */
+function freshnessCheck(evidence) {
+    const name = 'freshness';
+    // Logs arrive late and unevenly: allow three buckets, 15 minutes, or a fifth of the window.
+    const window = evidence.window.to - evidence.window.from;
+    const allowed = Math.max(3 * evidence.bucketMs, 15 * 60_000, window / 5);
+    const stale = [];
+    for (const arm of ['baseline', 'canary']) {
+        const buckets = evidence.cells.filter(c => c.arm === arm && c.requests > 0).map(c => c.bucket);
+        if (buckets.length === 0)
+            continue;
+        const newest = Math.max(...buckets) + evidence.bucketMs;
+        const age = evidence.window.to - newest;
+        if (age > allowed) {
+            stale.push(`${arm}'s newest records are from before ${new Date(newest).toISOString()}, ${duration$1(age)} before the evaluation time`);
+        }
+    }
+    return stale.length > 0
+        ? { name, status: 'block', detail: `${stale.join('; ')}: stale evidence never promotes` }
+        : { name, status: 'ok', detail: 'both arms have recent records' };
+}
+function dataQualityCheck(policy, evidence, replay) {
+    const q = evidence.quality;
+    const max = policy.dataQuality.maxMalformed;
+    const problems = [];
+    const warnings = [];
+    const malformedShare = q.lines > 0 ? q.malformed / q.lines : 0;
+    if (malformedShare > max) {
+        problems.push(`${int$2(q.malformed)} of ${int$2(q.lines)} lines malformed (${pct$3(malformedShare)} > ${pct$3(max)})`);
+    }
+    else if (q.malformed > 0) {
+        warnings.push(`${int$2(q.malformed)} of ${int$2(q.lines)} lines malformed`);
+    }
+    for (const [key, count] of Object.entries(q.invalidValues)) {
+        const share = q.records > 0 ? count / q.records : 1;
+        const [field, why] = key.split(/: (.*)/s);
+        const text = `${int$2(count)} invalid ${field} values${why ? ` (${why})` : ''}`;
+        if (share > max)
+            problems.push(`${text} (${pct$3(share)} of records > ${pct$3(max)})`);
+        else
+            warnings.push(text);
+    }
+    const notes = [];
+    if (q.future > 0 && replay) {
+        // --now replays the log as of that instant: later records are expected, and ignored.
+        notes.push(`${int$2(q.future)} records after the evaluation time ignored`);
+    }
+    else if (q.future > 0) {
+        const text = `${int$2(q.future)} records are timestamped after the evaluation time (clock skew between the log writer and this machine?)`;
+        if (q.lines > 0 && q.future / q.lines > max)
+            problems.push(text);
+        else
+            warnings.push(text);
+    }
+    for (const f of q.files)
+        if (f.problem)
+            warnings.push(`${f.path}: ${f.problem}`);
+    problems.push(...(q.problems ?? []));
+    warnings.push(...(q.warnings ?? []));
+    notes.push(...(q.notes ?? []));
+    if (problems.length > 0) {
+        return { name: 'data-quality', status: 'block', detail: [...problems, ...warnings].join('; ') };
+    }
+    if (warnings.length > 0) {
+        return { name: 'data-quality', status: 'warn', detail: [...warnings, ...notes].join('; ') };
+    }
+    const clean = `${int$2(q.lines)} lines, none malformed`;
+    return { name: 'data-quality', status: 'ok', detail: [clean, ...notes].join('; ') };
+}
+const pct$3 = (x) => {
+    const v = x * 100;
+    const digits = v !== 0 && Math.abs(v) < 1 ? 2 : 1;
+    return `${v.toFixed(digits)}%`;
+};
+
+/** Raw aliases a policy might name; they read the canonical field, so units are already converted. */
+const CANONICAL = {
+    duration_ms: 'latency_ms',
+    'gen_ai.client.operation.duration': 'latency_ms',
+    'gen_ai.response.time_to_first_chunk': 'ttft_ms',
+    prompt_tokens: 'input_tokens',
+    'gen_ai.usage.input_tokens': 'input_tokens',
+    completion_tokens: 'output_tokens',
+    'gen_ai.usage.output_tokens': 'output_tokens',
+    'prompt_tokens_details.cached_tokens': 'cache_read_tokens',
+    cache_read_input_tokens: 'cache_read_tokens',
+    'gen_ai.usage.cache_read.input_tokens': 'cache_read_tokens',
+    cache_creation_input_tokens: 'cache_write_tokens',
+    'gen_ai.usage.cache_creation.input_tokens': 'cache_write_tokens',
+    cost_usd: 'cost',
+    'gen_ai.evaluation.score.value': 'score'
+};
+/**
+ * Compiles a metric into a reader of one record's (x, y): for mean, rate and quantile metrics
+ * x = the value and y = 1; for ratio metrics x = the `from` field and y = the `per` field. Values
+ * that are present but unusable (NaN, Infinity, negative latency, tokens or cost, a score outside
+ * [0, 1], a non-numeric string, a rate value other than 0/1) come back as InvalidValue and are
+ * never used. A rate reads feedback +1 as 1 and -1 as 0.
+ */
+function compileMetricValue(spec, pricing) {
+    const pair = { x: 0, y: 1 };
+    const from = fieldReader(spec.from, pricing);
+    if (spec.kind === 'ratio') {
+        if (spec.per === undefined)
+            throw new Error(`${spec.path}: a ratio metric needs \`per\``);
+        const per = fieldReader(spec.per, pricing);
+        return r => {
+            const x = from(r);
+            if (typeof x !== 'number')
+                return x;
+            const y = per(r);
+            if (typeof y !== 'number')
+                return y;
+            pair.x = x;
+            pair.y = y;
+            return pair;
+        };
+    }
+    const read = spec.kind === 'rate' ? rateReader(spec.from, from) : from;
+    return r => {
+        const x = read(r);
+        if (typeof x !== 'number')
+            return x;
+        pair.x = x;
+        return pair;
+    };
+}
+function rateReader(field, read) {
+    const notBinary = { invalid: `${field}: not 0 or 1, as a rate needs` };
+    const isFeedback = canonicalName(field) === 'feedback';
+    return r => {
+        const v = read(r);
+        if (typeof v !== 'number')
+            return v;
+        if (isFeedback)
+            return v === 1 ? 1 : 0;
+        return v === 0 || v === 1 ? v : notBinary;
+    };
+}
+function canonicalName(field) {
+    return Object.hasOwn(CANONICAL, field) ? CANONICAL[field] : field;
+}
+function fieldReader(field, pricing) {
+    const name = canonicalName(field);
+    const negative = { invalid: `${field}: negative or not a finite number` };
+    const nonNegative = (v) => v === undefined ? undefined : v >= 0 && v < Infinity ? v : negative;
+    switch (name) {
+        case 'latency_ms':
+            return r => nonNegative(r.latency_ms);
+        case 'ttft_ms':
+            return r => nonNegative(r.ttft_ms);
+        case 'input_tokens':
+            return r => nonNegative(r.input_tokens);
+        case 'output_tokens':
+            return r => nonNegative(r.output_tokens);
+        case 'cache_read_tokens':
+            return r => nonNegative(r.cache_read_tokens);
+        case 'cache_write_tokens':
+            return r => nonNegative(r.cache_write_tokens);
+        case 'cost':
+            return costReader(field, negative, r => computeCost(r, pricing));
+        case 'cost_uncached':
+            return costReader(field, negative, r => computeUncachedCost(r, pricing));
+        case 'cache_hit':
+            return r => {
+                const read = nonNegative(r.cache_read_tokens);
+                return typeof read === 'number' ? (read > 0 ? 1 : 0) : read;
+            };
+        case 'error':
+            return r => (r.error === null ? 0 : 1);
+        case 'fallback':
+            return r => (r.fallback ? 1 : 0);
+        case 'feedback': {
+            const notFeedback = { invalid: `${field}: not +1 or -1` };
+            return r => {
+                const v = r.feedback;
+                return v === undefined ? undefined : v === 1 || v === -1 ? v : notFeedback;
+            };
+        }
+        case 'score':
+            return unitIntervalReader(field, r => r.score);
+    }
+    if (name.startsWith('error.')) {
+        const cls = name.slice('error.'.length).toLowerCase();
+        return r => (r.error === cls ? 1 : 0);
+    }
+    if (name.startsWith('scores.')) {
+        const score = name.slice('scores.'.length);
+        return unitIntervalReader(field, r => r.scores?.[score]);
+    }
+    return rawFieldReader(field);
+}
+function costReader(field, negative, cost) {
+    return r => {
+        const c = cost(r);
+        if (c === undefined)
+            return undefined;
+        if (typeof c !== 'number')
+            return { invalid: `${field}: ${c.invalid}` };
+        return c >= 0 && c < Infinity ? c : negative;
+    };
+}
+function unitIntervalReader(field, get) {
+    const outside = { invalid: `${field}: outside [0, 1] or not a number` };
+    return r => {
+        const v = get(r);
+        return v === undefined ? undefined : v >= 0 && v <= 1 ? v : outside;
+    };
+}
+/**
+ * Any other field of the raw row: a flat key first (`a.b` as one key, as CSV headers and OTLP
+ * attributes have it), else a path into nested objects. Booleans read as 1 / 0; numeric strings
+ * as numbers; negative values are allowed (the field's meaning is the user's).
+ */
+function rawFieldReader(field) {
+    const path = field.split('.');
+    const notNumber = { invalid: `${field}: not a finite number` };
+    return r => {
+        const v = Object.hasOwn(r.raw, field)
+            ? r.raw[field]
+            : path.length > 1
+                ? walk(r.raw, path)
+                : undefined;
+        if (typeof v === 'number')
+            return Number.isFinite(v) ? v : notNumber;
+        if (v === undefined || v === null || v === '')
+            return undefined;
+        if (typeof v === 'boolean')
+            return v ? 1 : 0;
+        if (typeof v === 'string') {
+            // CSV cells arrive as text: a boolean column reads as a 0/1 rate.
+            const word = v.trim().toLowerCase();
+            if (word === 'true' || word === 'false')
+                return word === 'true' ? 1 : 0;
+            const n = Number(v);
+            return v.trim() !== '' && Number.isFinite(n) ? n : notNumber;
+        }
+        return notNumber;
+    };
+}
+function walk(value, path) {
+    for (const key of path) {
+        if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key))
+            return undefined;
+        value = value[key];
+    }
+    return value;
+}
+
+/**
+ * A hash map from non-negative int32 keys to int32 values in two typed arrays (open addressing,
+ * linear probing, Fibonacci hashing: Knuth, TAOCP vol. 3, 6.4). For the builder's hundreds of
+ * thousands of (unit, segment) keys it is several times faster than a Map and a tenth of its memory:
+ * no entry objects for the garbage collector, one cache line per probe.
+ */
+class IntMap {
+    keys;
+    values;
+    bits;
+    size = 0;
+    constructor(initialBits = 10) {
+        this.bits = initialBits;
+        this.keys = new Int32Array(1 << initialBits).fill(-1);
+        this.values = new Int32Array(1 << initialBits);
+    }
+    /** The value for `key`, or -1 when absent. */
+    get(key) {
+        const mask = this.keys.length - 1;
+        for (let i = this.slot(key);; i = (i + 1) & mask) {
+            const k = this.keys[i];
+            if (k === key)
+                return this.values[i];
+            if (k === -1)
+                return -1;
+        }
+    }
+    /** Sets a key that is not in the map yet (the builder only ever adds). */
+    add(key, value) {
+        if (!(key >= 0 && key <= 0x7fffffff))
+            throw new RangeError(`IntMap: key ${key} is not a non-negative int32`);
+        // Load factor at most 1/2 keeps linear probes short.
+        if (2 * (this.size + 1) > this.keys.length)
+            this.grow();
+        this.place(key, value);
+        this.size++;
+    }
+    slot(key) {
+        return Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+    }
+    place(key, value) {
+        const mask = this.keys.length - 1;
+        let i = this.slot(key);
+        while (this.keys[i] !== -1)
+            i = (i + 1) & mask;
+        this.keys[i] = key;
+        this.values[i] = value;
+    }
+    grow() {
+        const { keys, values } = this;
+        this.bits++;
+        this.keys = new Int32Array(1 << this.bits).fill(-1);
+        this.values = new Int32Array(1 << this.bits);
+        for (let i = 0; i < keys.length; i++) {
+            const k = keys[i];
+            if (k !== -1)
+                this.place(k, values[i]);
+        }
+    }
+}
+
+/**
+ * Per-unit state for EvidenceBuilder: a fixed-size slot per unit (or per unit and segment) in
+ * typed-array pages rather than objects, so hundreds of thousands of units cost under 100 bytes
+ * each, give the garbage collector nothing to trace, and a record's update touches one or two
+ * adjacent cache lines. (Random access to this state is, after JSON.parse, the largest cost of
+ * reading a file, so compactness is speed here.)
+ *
+ * A slot is one ArrayBuffer range seen as Int32Array and Float64Array:
+ *   `header` int32s for the caller (padded to 8 bytes), then per metric an x-sum (float64), then
+ *   for ratio metrics a y-sum (float64), then per metric a request count (int32), which is also
+ *   the y-sum when y = 1.
+ */
+class UnitSlots {
+    header;
+    static PAGE_SLOTS = 4096;
+    floatPages = [];
+    intPages = [];
+    /** Slot width in float64 elements (an int32 index is twice a float64 one). */
+    stride;
+    /** Float64 offsets of metric i's x-sum and y-sum (-1: y = 1, read the count); int32 offset of its count. */
+    xAt;
+    yAt;
+    countAt;
+    used = 0;
+    constructor(kinds, header) {
+        this.header = header;
+        let floats = Math.ceil(header / 2);
+        this.xAt = new Int32Array(kinds.length);
+        this.yAt = new Int32Array(kinds.length).fill(-1);
+        kinds.forEach((kind, i) => {
+            this.xAt[i] = floats++;
+            if (kind === 'ratio')
+                this.yAt[i] = floats++;
+        });
+        this.countAt = Int32Array.from(kinds, (_, i) => 2 * floats + i);
+        this.stride = floats + Math.ceil(kinds.length / 2);
+    }
+    /** A new zeroed slot; returns its number. */
+    allocate() {
+        const slot = this.used++;
+        if (slot % UnitSlots.PAGE_SLOTS === 0) {
+            const buffer = new ArrayBuffer(UnitSlots.PAGE_SLOTS * this.stride * 8);
+            this.floatPages.push(new Float64Array(buffer));
+            this.intPages.push(new Int32Array(buffer));
+        }
+        return slot;
+    }
+    /** The int32 page holding the slot; its header starts at intBase(slot). */
+    ints(slot) {
+        return this.intPages[Math.floor(slot / UnitSlots.PAGE_SLOTS)];
+    }
+    intBase(slot) {
+        return (slot % UnitSlots.PAGE_SLOTS) * 2 * this.stride;
+    }
+    /** Adds one request's (x, y) for metric i. */
+    add(slot, i, x, y) {
+        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
+        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
+        const floats = this.floatPages[page];
+        const ints = this.intPages[page];
+        const xi = base + this.xAt[i];
+        floats[xi] = floats[xi] + x;
+        const ci = 2 * base + this.countAt[i];
+        ints[ci] = ints[ci] + 1;
+        const y0 = this.yAt[i];
+        if (y0 >= 0)
+            floats[base + y0] = floats[base + y0] + y;
+    }
+    /**
+     * Adds the slot's sums into `sums` (per metric i: x-sum at 3i, y-sum at 3i + 1, count at 3i + 2),
+     * to cluster several slots (a unit's segments) as one with addSumClusters.
+     */
+    sumInto(slot, sums) {
+        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
+        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
+        const floats = this.floatPages[page];
+        const ints = this.intPages[page];
+        for (let i = 0; i < this.xAt.length; i++) {
+            const count = ints[2 * base + this.countAt[i]];
+            if (count === 0)
+                continue;
+            const y0 = this.yAt[i];
+            sums[3 * i] = sums[3 * i] + floats[base + this.xAt[i]];
+            sums[3 * i + 1] =
+                sums[3 * i + 1] + (y0 < 0 ? count : floats[base + y0]);
+            sums[3 * i + 2] = sums[3 * i + 2] + count;
+        }
+    }
+    /** Adds the slot's sums, one cluster per metric that had a value, to `moments` (indexed by metric). */
+    addClusters(slot, moments) {
+        this.scratch ??= new Float64Array(3 * this.xAt.length);
+        this.scratch.fill(0);
+        this.sumInto(slot, this.scratch);
+        addSumClusters(this.scratch, moments);
+    }
+    /** Per-metric sums of one slot, reused by addClusters (it runs once per unit, in finish()). */
+    scratch;
+}
+/** Adds sums filled by UnitSlots.sumInto, one cluster per metric that had a value, to `moments`. */
+function addSumClusters(sums, moments) {
+    for (let i = 0; i < moments.length; i++) {
+        if (sums[3 * i + 2] === 0)
+            continue;
+        addCluster(moments[i], sums[3 * i], sums[3 * i + 1]);
+    }
+}
+
+/** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
+const MAX_SEGMENTS_PER_ARM = 50;
+const OTHER_SEGMENT = '(other)';
+/** The value of a segment dimension a record does not have. */
+const NO_VALUE = '(none)';
+const MAX_MALFORMED_SAMPLES = 10;
+const MAX_UNMATCHED_ARMS = 20;
+const MAX_INVALID_KEYS = 50;
+const MAX_ERROR_CLASSES = 20;
+const OTHER_KEY = '(other)';
+/** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
+const POSITIONS = 64;
+/**
+ * A unit's total slot lists its first few segment slots inline: most records then find their
+ * segment slot in a cache line they touch anyway, with no hash lookup.
+ */
+const INLINE_SEGMENTS = 4;
+/** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
+const MAX_SLOTS = 2 ** 31 / POSITIONS;
+/**
+ * The A/A half of a unit: FNV-1a of its id from a salted offset basis, then the murmur3 finaliser,
+ * low bit. Salted so that it is independent of a flag service that assigns arms by plain FNV-1a
+ * of the same id (as examples/generate-traffic.ts does), which would otherwise correlate with it.
+ */
+function unitHalf(unit) {
+    let h = 0x811c9dc5 ^ 0x5bd1e995;
+    for (let i = 0; i < unit.length; i++) {
+        h ^= unit.charCodeAt(i);
+        h = Math.imul(h, 0x01000193);
+    }
+    return (fmix32(h) & 1);
+}
+/** murmur3's 32-bit finaliser: every input bit affects every output bit. */
+function fmix32(h) {
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
+}
+class MetricAccumulator {
+    quantiles;
+    moments = emptyMoments();
+    requests = 0;
+    constructor(quantiles) {
+        this.quantiles = quantiles;
+    }
+    toSketch() {
+        const sketch = { moments: this.moments, requests: this.requests };
+        if (this.quantiles)
+            sketch.quantiles = this.quantiles.toJSON();
+        return sketch;
+    }
+}
+class CellAccumulator {
+    bucketIndex;
+    metrics;
+    requests = 0;
+    units = 0;
+    fallbacks = 0;
+    cache;
+    models = new Map();
+    errors = new Map();
+    /** metrics[i].moments, for UnitSlots.addClusters. */
+    moments;
+    constructor(bucketIndex, metrics) {
+        this.bucketIndex = bucketIndex;
+        this.metrics = metrics;
+        this.moments = metrics.map(m => m.moments);
+    }
+}
+class SegmentAccumulator {
+    key;
+    position;
+    /** By bucket index k (bucket start = window.from + k * bucketMs); `created` lists them. */
+    cells = [];
+    created = [];
+    constructor(key, 
+    /** Position in its arm's `all`: 0 is the total segment. */
+    position) {
+        this.key = key;
+        this.position = position;
+    }
+}
+class ArmAccumulator {
+    arm;
+    code;
+    /** The total segment, then segment keys in first-seen order, then OTHER_SEGMENT once used. */
+    all = [new SegmentAccumulator(TOTAL_SEGMENT, 0)];
+    trie = new Map();
+    other;
+    /**
+     * Unit -> its total slot in `slots`. A null-prototype object: for
+     * hundreds of thousands of short keys V8's dictionary lookup beat both a Map and a hand-made
+     * hash table here (a JS string hash costs more than the probe it saves).
+     */
+    units = Object.create(null);
+    slots;
+    /** (total slot * POSITIONS + position) -> segment slot, for units past INLINE_SEGMENTS segments. */
+    moreSegmentSlots = new IntMap();
+    /** Baseline only: the A/A halves by bucket index (whatever the segment). */
+    halves = [];
+    constructor(arm, 
+    /** 0 baseline, 1 canary: kept in segment rows to find their cell again in finish(). */
+    code, slotHeader, kinds) {
+        this.arm = arm;
+        this.code = code;
+        this.slots = new UnitSlots(kinds, slotHeader);
+    }
+    get total() {
+        return this.all[0];
+    }
+}
+/**
+ * Reduces a stream of records to Evidence: sketches per (arm, segment, time bucket) (DESIGN.md
+ * principle 5). Pure: the source feeds it lines, records and problems; it never reads anything.
+ *
+ * Each in-window record belongs to its arm's TOTAL_SEGMENT cell and, when the policy has segments,
+ * to the cell of its segment key. Moments are clustered per request, or per unit when the record
+ * has one: a unit's sums are kept over the whole window and added, in finish(), as one cluster to
+ * the cell of the bucket where the unit was first seen, so merging any set of buckets counts each
+ * unit once (a request without a unit is its own cluster). That per-unit state is the only memory
+ * that grows with traffic (about 100 bytes per unit and segment); everything else is bounded.
+ *
+ * Speed (it runs once per line): with segments, a record updates only its segment's cell; the
+ * total cells are their exact merge, built in finish(). A unit has a total slot (per arm) and a
+ * slot per segment it was seen in (UnitSlots), whose int32 headers hold
+ *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
+ *   segment: [first bucket, arm code * POSITIONS + position]
+ * (without segments, a total header is just [first bucket]).
+ */
+class EvidenceBuilder {
+    from;
+    to;
+    now;
+    bucketMs;
+    policy;
+    source;
+    readers;
+    isQuantile;
+    dimensions;
+    segmented;
+    kinds;
+    segmentSlots;
+    arms;
+    quality;
+    unitLevel = false;
+    /** The current record's metric values, filled by readValues (no allocation per record). */
+    xs;
+    ys;
+    has;
+    invalidThisRecord = [];
+    /** The last model key built: records mostly repeat it, and a reused string hashes once. */
+    lastModel;
+    lastFingerprint;
+    lastModelKey = '';
+    /** Int32 index of a unit's A/A half in its total slot header. */
+    halfAt;
+    /** Requests without a unit go to an A/A half by a hash of their sequence number. */
+    requestSeq = 0;
+    constructor(opts) {
+        const { policy } = opts;
+        this.policy = policy;
+        this.from = opts.window.from;
+        this.to = opts.window.to;
+        this.now = opts.now;
+        this.bucketMs = policy.bucket;
+        this.source = opts.source;
+        if (!(this.bucketMs > 0))
+            throw new RangeError(`policy.bucket must be > 0, got ${this.bucketMs}`);
+        this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing));
+        this.isQuantile = policy.metrics.map(m => m.kind === 'quantile');
+        this.dimensions = policy.segments?.by ?? [];
+        this.segmented = this.dimensions.length > 0;
+        this.kinds = policy.metrics.map(m => m.kind);
+        this.halfAt = this.segmented ? 1 + INLINE_SEGMENTS : 1;
+        const totalHeader = this.halfAt + 1;
+        // With segments a unit's total sums are the sum of its segment slots' (finish() adds them up),
+        // so its total slot holds no sums: less memory and one slot update per record, not two.
+        const totalKinds = this.segmented ? [] : this.kinds;
+        this.arms = [
+            new ArmAccumulator('baseline', 0, totalHeader, totalKinds),
+            new ArmAccumulator('canary', 1, totalHeader, totalKinds)
+        ];
+        this.segmentSlots = new UnitSlots(this.kinds, 2);
+        const count = this.readers.length;
+        this.xs = new Float64Array(count);
+        this.ys = new Float64Array(count);
+        this.has = new Uint8Array(count);
+        this.quality = emptyQuality();
+    }
+    /** Counts a line (or CSV row, or OTLP span) read. */
+    line() {
+        this.quality.lines++;
+    }
+    /** Counts a line that is not a record; `where` is `file:line`. The reason, never the content. */
+    malformed(where, reason) {
+        this.quality.malformed++;
+        if (this.quality.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
+            this.quality.malformedSamples.push(`${where}: ${reason}`);
+        }
+    }
+    unmatchedArm(value) {
+        countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS);
+    }
+    fileDone(path, lines, malformed, problem) {
+        this.quality.files.push(problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem });
+    }
+    add(r) {
+        const ts = r.ts;
+        if (ts > this.now) {
+            this.quality.future++;
+            return;
+        }
+        if (ts < this.from || ts >= this.to) {
+            this.quality.outsideWindow++;
+            return;
+        }
+        this.quality.records++;
+        const k = Math.floor((ts - this.from) / this.bucketMs);
+        this.readValues(r);
+        const modelKey = r.model === undefined ? undefined : this.modelKey(r.model, r.fingerprint);
+        const arm = this.arms[r.arm === 'canary' ? 1 : 0];
+        let slot = -1;
+        let newUnit = false;
+        if (r.unit !== undefined) {
+            this.unitLevel = true;
+            const known = arm.units[r.unit];
+            newUnit = known === undefined;
+            slot = known ?? this.newTotalSlot(arm, r.unit, k);
+        }
+        let half;
+        if (arm.code === 0) {
+            const h = slot >= 0
+                ? arm.slots.ints(slot)[arm.slots.intBase(slot) + this.halfAt]
+                : fmix32(++this.requestSeq) & 1;
+            const halves = arm.halves[k] ?? (arm.halves[k] = [this.newMetrics(), this.newMetrics()]);
+            half = halves[h];
+        }
+        if (!this.segmented) {
+            this.file(arm.total, k, r, modelKey, arm.slots, slot, newUnit, half);
+            return;
+        }
+        const segment = this.segmentOf(arm, r.raw);
+        let segmentSlot = -1;
+        newUnit = false;
+        if (slot >= 0) {
+            segmentSlot = this.segmentSlotOf(arm, slot, segment.position);
+            newUnit = segmentSlot < 0;
+            if (newUnit)
+                segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k);
+        }
+        this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit, half);
+    }
+    finish() {
+        if (this.segmented)
+            for (const arm of this.arms)
+                this.mergeSegmentsIntoTotal(arm);
+        for (const arm of this.arms)
+            this.addTotalUnitClusters(arm);
+        this.addSegmentUnitClusters();
+        const cells = [];
+        for (const arm of this.arms) {
+            const [total, ...keyed] = arm.all;
+            keyed.sort((a, b) => a.key === OTHER_SEGMENT ? 1 : b.key === OTHER_SEGMENT ? -1 : a.key < b.key ? -1 : 1);
+            for (const segment of [total, ...keyed])
+                this.emitCells(arm, segment, cells);
+        }
+        return {
+            source: this.source,
+            window: { from: this.from, to: this.to },
+            bucketMs: this.bucketMs,
+            metrics: this.policy.metrics.map(m => m.name),
+            unitLevel: this.unitLevel,
+            cells,
+            quality: this.quality
+        };
+    }
+    readValues(r) {
+        if (this.invalidThisRecord.length > 0)
+            this.invalidThisRecord.length = 0;
+        for (let i = 0; i < this.readers.length; i++) {
+            const v = this.readers[i](r);
+            if (v === undefined) {
+                this.has[i] = 0;
+            }
+            else if ('invalid' in v) {
+                this.has[i] = 0;
+                // Two metrics reading the same bad field count it once.
+                if (!this.invalidThisRecord.includes(v.invalid)) {
+                    this.invalidThisRecord.push(v.invalid);
+                    countCapped(this.quality.invalidValues, v.invalid, MAX_INVALID_KEYS);
+                }
+            }
+            else {
+                this.has[i] = 1;
+                this.xs[i] = v.x;
+                this.ys[i] = v.y;
+            }
+        }
+    }
+    modelKey(model, fingerprint) {
+        if (model !== this.lastModel || fingerprint !== this.lastFingerprint) {
+            this.lastModel = model;
+            this.lastFingerprint = fingerprint;
+            this.lastModelKey = fingerprint === undefined ? model : `${model}#${fingerprint}`;
+        }
+        return this.lastModelKey;
+    }
+    newTotalSlot(arm, unit, k) {
+        const slot = arm.slots.allocate();
+        if (slot >= MAX_SLOTS)
+            throw new RangeError(`more than ${MAX_SLOTS} units in one window`);
+        arm.units[unit] = slot;
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot);
+        header[base] = k;
+        if (arm.code === 0)
+            header[base + this.halfAt] = unitHalf(unit);
+        return slot;
+    }
+    /** The unit's slot in the segment at `position`, or -1: the inline list, then the IntMap. */
+    segmentSlotOf(arm, slot, position) {
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            const packed = header[base + j];
+            if (packed === 0)
+                return -1;
+            if (packed % POSITIONS === position + 1)
+                return (packed - position - 1) / POSITIONS;
+        }
+        return arm.moreSegmentSlots.get(slot * POSITIONS + position);
+    }
+    newSegmentSlot(arm, slot, position, k) {
+        const segmentSlot = this.segmentSlots.allocate();
+        if (segmentSlot >= MAX_SLOTS) {
+            throw new RangeError(`more than ${MAX_SLOTS} (unit, segment) pairs in one window`);
+        }
+        const segmentHeader = this.segmentSlots.ints(segmentSlot);
+        const segmentBase = this.segmentSlots.intBase(segmentSlot);
+        segmentHeader[segmentBase] = k;
+        segmentHeader[segmentBase + 1] = arm.code * POSITIONS + position;
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            if (header[base + j] === 0) {
+                header[base + j] = segmentSlot * POSITIONS + position + 1;
+                return segmentSlot;
+            }
+        }
+        arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot);
+        return segmentSlot;
+    }
+    /**
+     * Files the current record (its values from readValues) into the segment's cell for bucket k,
+     * and, for the baseline, into its A/A half of bucket k (`half`): request counts and quantile
+     * sketches always, moments only for requests without a unit (a unit's sums are added as one
+     * cluster in finish(), like the arm's own).
+     */
+    file(segment, k, r, modelKey, slots, slot, newUnit, half) {
+        const cell = segment.cells[k] ?? this.newCell(segment, k);
+        cell.requests++;
+        if (newUnit)
+            cell.units++;
+        if (modelKey !== undefined)
+            countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS);
+        if (r.error !== null)
+            countCappedMap(cell.errors, r.error, MAX_ERROR_CLASSES, OTHER_KEY);
+        if (r.fallback)
+            cell.fallbacks++;
+        const input = r.input_tokens;
+        if (input !== undefined) {
+            addCacheRequest((cell.cache ??= emptyCacheSums()), r, input, this.policy.pricing);
+        }
+        for (let i = 0; i < this.has.length; i++) {
+            if (this.has[i] === 0)
+                continue;
+            const metric = cell.metrics[i];
+            const x = this.xs[i];
+            const y = this.ys[i];
+            metric.requests++;
+            if (slot < 0)
+                addCluster(metric.moments, x, y);
+            else
+                slots.add(slot, i, x, y);
+            if (half === undefined) {
+                if (metric.quantiles)
+                    metric.quantiles.add(x);
+                continue;
+            }
+            const twin = half[i];
+            twin.requests++;
+            if (metric.quantiles)
+                metric.quantiles.addWithTwin(x, twin.quantiles);
+            if (slot < 0)
+                addCluster(twin.moments, x, y);
+        }
+    }
+    newMetrics() {
+        return this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined));
+    }
+    newCell(segment, k) {
+        const cell = new CellAccumulator(k, this.newMetrics());
+        segment.cells[k] = cell;
+        segment.created.push(cell);
+        return cell;
+    }
+    segmentOf(arm, raw) {
+        let node = arm.trie;
+        for (const dimension of this.dimensions) {
+            const next = node.get(dimensionValue(raw[dimension]));
+            if (next === undefined)
+                return this.newSegment(arm, raw);
+            node = next;
+        }
+        return node;
+    }
+    /** A segment key not seen yet in this arm: a new segment, or OTHER_SEGMENT past the cap. */
+    newSegment(arm, raw) {
+        if (arm.all.length > MAX_SEGMENTS_PER_ARM) {
+            if (arm.other === undefined) {
+                arm.other = new SegmentAccumulator(OTHER_SEGMENT, arm.all.length);
+                arm.all.push(arm.other);
+            }
+            return arm.other;
+        }
+        const values = this.dimensions.map(d => dimensionValue(raw[d]));
+        const key = this.dimensions.map((d, i) => `${d}=${values[i]}`).join('|');
+        const segment = new SegmentAccumulator(key, arm.all.length);
+        let node = arm.trie;
+        values.forEach((value, i) => {
+            if (i === values.length - 1) {
+                node.set(value, segment);
+                return;
+            }
+            let next = node.get(value);
+            if (next === undefined) {
+                next = new Map();
+                node.set(value, next);
+            }
+            node = next;
+        });
+        arm.all.push(segment);
+        return segment;
+    }
+    /**
+     * The total cells as the exact merge of the segment cells of their bucket (every record is in
+     * exactly one segment). Runs before unit clusters are added, which are not additive this way.
+     */
+    mergeSegmentsIntoTotal(arm) {
+        const total = arm.total;
+        for (const segment of arm.all.slice(1)) {
+            for (const cell of segment.created) {
+                const into = total.cells[cell.bucketIndex] ?? this.newCell(total, cell.bucketIndex);
+                into.requests += cell.requests;
+                into.fallbacks += cell.fallbacks;
+                if (cell.cache)
+                    addCacheSums((into.cache ??= emptyCacheSums()), cell.cache);
+                addCounts(into.models, cell.models);
+                addCounts(into.errors, cell.errors);
+                cell.metrics.forEach((metric, i) => {
+                    const target = into.metrics[i];
+                    target.requests += metric.requests;
+                    addMoments(target.moments, metric.moments);
+                    if (metric.quantiles)
+                        target.quantiles?.merge(metric.quantiles);
+                });
+            }
+        }
+    }
+    /**
+     * Adds each unit's window sums, as one cluster, to the total cell of the bucket where it was
+     * first seen. With segments, those cells count their first-seen units here (they were not
+     * filed record by record).
+     */
+    addTotalUnitClusters(arm) {
+        const slots = arm.slots;
+        const sums = new Float64Array(3 * this.kinds.length);
+        for (let slot = 0; slot < slots.used; slot++) {
+            const header = slots.ints(slot);
+            const k = header[slots.intBase(slot)];
+            const cell = arm.total.cells[k];
+            // The baseline's A/A half of this unit gets the same cluster.
+            const half = arm.code === 0
+                ? arm.halves[k]?.[header[slots.intBase(slot) + this.halfAt]]?.map(m => m.moments)
+                : undefined;
+            if (!this.segmented) {
+                slots.addClusters(slot, cell.moments);
+                if (half)
+                    slots.addClusters(slot, half);
+                continue;
+            }
+            cell.units++;
+            sums.fill(0);
+            this.forEachSegmentSlot(arm, slot, segmentSlot => this.segmentSlots.sumInto(segmentSlot, sums));
+            addSumClusters(sums, cell.moments);
+            if (half)
+                addSumClusters(sums, half);
+        }
+    }
+    /** Calls `visit` with each segment slot of the unit whose total slot is `slot`. */
+    forEachSegmentSlot(arm, slot, visit) {
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            const packed = header[base + j];
+            if (packed === 0)
+                return;
+            visit(Math.floor((packed - 1) / POSITIONS));
+        }
+        // The inline list is full: the unit's other segments are in moreSegmentSlots.
+        for (let position = 0; position < arm.all.length; position++) {
+            const segmentSlot = arm.moreSegmentSlots.get(slot * POSITIONS + position);
+            if (segmentSlot >= 0)
+                visit(segmentSlot);
+        }
+    }
+    /** The same for each (unit, segment): one cluster in the segment's cell of its first bucket. */
+    addSegmentUnitClusters() {
+        const slots = this.segmentSlots;
+        for (let slot = 0; slot < slots.used; slot++) {
+            const header = slots.ints(slot);
+            const base = slots.intBase(slot);
+            const code = header[base + 1];
+            const arm = this.arms[Math.floor(code / POSITIONS)];
+            const segment = arm.all[code % POSITIONS];
+            const cell = segment.cells[header[base]];
+            slots.addClusters(slot, cell.moments);
+        }
+    }
+    emitCells(arm, segment, out) {
+        const cells = [...segment.created].sort((a, b) => a.bucketIndex - b.bucketIndex);
+        const halvesHere = arm.code === 0 && segment.position === 0;
+        for (const cell of cells) {
+            const emitted = {
+                arm: arm.arm,
+                segment: segment.key,
+                bucket: this.from + cell.bucketIndex * this.bucketMs,
+                requests: cell.requests,
+                units: cell.units,
+                metrics: cell.metrics.map(m => m.toSketch()),
+                models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
+                errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY),
+                fallbacks: cell.fallbacks
+            };
+            if (cell.cache)
+                emitted.cache = cell.cache;
+            const halves = halvesHere ? arm.halves[cell.bucketIndex] : undefined;
+            if (halves) {
+                emitted.halves = [halves[0].map(m => m.toSketch()), halves[1].map(m => m.toSketch())];
+            }
+            out.push(emitted);
+        }
+    }
+}
+function dimensionValue(v) {
+    if (typeof v === 'string')
+        return v === '' ? NO_VALUE : v;
+    if (typeof v === 'number' || typeof v === 'boolean')
+        return String(v);
+    return NO_VALUE;
+}
+function addCounts(into, from) {
+    for (const [key, count] of from)
+        into.set(key, (into.get(key) ?? 0) + count);
+}
+function countCappedMap(counts, key, maxKeys, other) {
+    const seen = counts.get(key);
+    if (seen !== undefined)
+        counts.set(key, seen + 1);
+    else if (counts.size < maxKeys)
+        counts.set(key, 1);
+    else
+        counts.set(other, (counts.get(other) ?? 0) + 1);
+}
+function countCapped(counts, key, maxKeys) {
+    if (Object.hasOwn(counts, key))
+        counts[key] = counts[key] + 1;
+    else if (Object.keys(counts).length < maxKeys)
+        counts[key] = 1;
+    else
+        counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + 1;
+}
+
+/**
+ * Coverage (issue 5, check 2): is the canary answering the same questions as the baseline? With
+ * `segments.by`, each segment's canary share is tested against the canary's share of all traffic
+ * with the sequential sample-ratio test of Lindon & Malek (2022), in units when records carry them,
+ * at `trafficSplit.alpha` split over the segments (Bonferroni). The overall share is estimated
+ * from all segments together, which is far more precise than any one segment's, so using it as
+ * the expected share changes the test's level only negligibly.
+ *
+ * When a segment's share differs, the aggregate comparison is confounded by the mix (a canary
+ * that gets more easy questions looks faster and cheaper). Then each mean, rate or ratio metric is
+ * post-stratified: the per-segment differences d_s weighted by the baseline's mix w_s,
+ * D = sum w_s d_s with Var D = sum w_s^2 Var d_s (segments are independent samples; Cochran,
+ * Sampling Techniques, 3rd ed., 1977, Section 5A.9 on post-stratification), relative changes by
+ * the delta method over the baseline's level, and the same normal-mixture confidence sequence
+ * (Waudby-Smith et al. 2024) at the metric's error rate. That estimate replaces the aggregate
+ * one, with its verdict, and the metric's method says so. Quantile metrics keep the aggregate.
+ */
+function coverageCheck(policy, unitLevel, segments, metrics, ctx, canaryWeight) {
+    const name = 'segment-mix';
+    if (!policy.segments)
+        return { name, status: 'ok', detail: 'no segments in the policy' };
+    const by = unitLevel ? 'units' : 'requests';
+    const count = (t) => (by === 'units' ? t.units : t.requests);
+    const total = { baseline: 0, canary: 0 };
+    for (const s of segments) {
+        total.baseline += count(s.baseline);
+        total.canary += count(s.canary);
+    }
+    const all = total.baseline + total.canary;
+    if (segments.length < 2 || total.canary === 0 || total.baseline === 0 || canaryWeight >= 100) {
+        return { name, status: 'ok', detail: 'not tested: fewer than two segments or one arm empty' };
+    }
+    const share = total.canary / all;
+    const alpha = policy.trafficSplit.alpha / segments.length;
+    const skewed = segments
+        .map(s => {
+        const counts = { baseline: count(s.baseline), canary: count(s.canary) };
+        return { s, counts, srt: sampleRatioTest(counts, share, alpha) };
+    })
+        .filter(x => x.srt.mismatch)
+        .sort((a, b) => a.srt.pValue - b.srt.pValue);
+    if (skewed.length === 0) {
+        return {
+            name,
+            status: 'ok',
+            detail: `the canary's mix of ${segments.length} segments matches the baseline's (${by})`
+        };
+    }
+    const shown = skewed.slice(0, 3).map(({ s, counts }) => {
+        const c = counts.canary / total.canary;
+        const b = counts.baseline / total.baseline;
+        return `${s.key} is ${pct$2(c)} of the canary's ${by} vs ${pct$2(b)} of the baseline's`;
+    });
+    const adjusted = postStratify(policy, segments, metrics, ctx);
+    const used = adjusted.length > 0
+        ? `; the aggregate comparison is confounded by the mix, so ${adjusted.join(', ')} use the post-stratified estimate (segment differences weighted by the baseline's mix)`
+        : '';
+    return {
+        name,
+        status: 'warn',
+        detail: `the canary's mix of segments differs from the baseline's (${skewed.length} of ${segments.length} segments): ${shown.join('; ')}${used}`
+    };
+}
+/**
+ * Each segment's cells merged, per arm, sorted by key. Past MAX_SEGMENTS_PER_ARM each arm pools
+ * the rest as it meets them, so the two arms' OTHER_SEGMENT hold different segments: comparing
+ * them would be comparing unlike traffic, so it is left out.
+ */
+function segmentTotals(evidence) {
+    const byKey = new Map();
+    for (const cell of evidence.cells) {
+        if (cell.segment === TOTAL_SEGMENT || cell.segment === OTHER_SEGMENT)
+            continue;
+        let entry = byKey.get(cell.segment);
+        if (!entry)
+            byKey.set(cell.segment, (entry = { baseline: [], canary: [] }));
+        entry[cell.arm].push(cell);
+    }
+    return [...byKey]
+        .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+        .map(([key, cells]) => ({
+        key,
+        baseline: mergeCells(cells.baseline),
+        canary: mergeCells(cells.canary)
+    }));
+}
+/** Replaces each mean, rate or ratio metric's delta and verdict with the post-stratified ones. */
+function postStratify(policy, segments, metrics, ctx) {
+    const adjusted = [];
+    policy.metrics.forEach((spec, i) => {
+        const result = metrics[i];
+        if (!result || spec.kind === 'quantile')
+            return;
+        const rate = spec.kind === 'rate';
+        const parts = segments
+            .map(s => ({ b: s.baseline.metrics[i], c: s.canary.metrics[i] }))
+            .filter(p => p.b && p.c && p.b.moments.n >= 2 && p.c.moments.n >= 2)
+            .map(p => {
+            const d = ratioDifferenceCS(p.b.moments, p.c.moments, ctx.alpha, {
+                relative: false,
+                tStar: ctx.tStar.total,
+                bernoulliFloor: rate
+            });
+            return { weight: p.b.requests, d, t: d.t };
+        });
+        const weights = parts.reduce((s, p) => s + p.weight, 0);
+        if (parts.length === 0 || !(weights > 0))
+            return;
+        let estimate = 0;
+        let variance = 0;
+        let t = 0;
+        let baselineLevel = 0;
+        for (const p of parts) {
+            const w = p.weight / weights;
+            estimate += w * p.d.estimate;
+            variance += w * w * p.d.se * p.d.se;
+            baselineLevel += w * p.d.baseline;
+            t += p.t;
+        }
+        if (!Number.isFinite(variance))
+            return;
+        if (spec.tolerance.relative) {
+            // Relative to the baseline's level over the same segments, by the delta method.
+            const all = mergeCells(segments.map(s => s.baseline)).metrics[i];
+            const b = all ? ratioCS(all.moments, ctx.alpha, { tStar: ctx.tStar.baseline }) : undefined;
+            if (!(baselineLevel > 0) || !b)
+                return;
+            const bVar = ((b.upper - b.estimate) / radius(all.moments.n, ctx)) ** 2;
+            variance = variance / baselineLevel ** 2 + (estimate ** 2 * bVar) / baselineLevel ** 4;
+            estimate /= baselineLevel;
+        }
+        const half = Math.sqrt(variance) *
+            Math.sqrt(t) *
+            csRadius(t, 1, ctx.alpha, mixtureRho(ctx.alpha, ctx.tStar.total));
+        const lower = estimate - half;
+        const upper = estimate + half;
+        const sign = spec.better === 'lower' ? 1 : -1;
+        const harmLow = sign > 0 ? lower : -upper;
+        const harmHigh = sign > 0 ? upper : -lower;
+        const enough = result.n.baseline >= ctx.minSamples && result.n.canary >= ctx.minSamples;
+        const failAt = spec.rollbackAt && spec.rollbackAt.relative === spec.tolerance.relative
+            ? spec.rollbackAt.value
+            : spec.tolerance.value;
+        const verdict = enough && harmHigh < spec.tolerance.value
+            ? 'pass'
+            : enough && harmLow > failAt
+                ? 'fail'
+                : 'inconclusive';
+        const was = `aggregate ${change(result, result.delta.estimate, result.delta.relative)}`;
+        result.delta = { estimate, lower, upper, relative: spec.tolerance.relative };
+        result.verdict = verdict;
+        if (verdict !== 'inconclusive')
+            delete result.needed;
+        result.method = `post-stratified by segment (the baseline's mix), ${result.method}`;
+        result.reason = `post-stratified, since the canary's segment mix differs (${was}); ${verdict === 'pass' ? 'the whole interval is within the tolerance' : verdict === 'fail' ? 'the whole interval is beyond the tolerance' : 'the interval still crosses the tolerance'}`;
+        adjusted.push(spec.name);
+    });
+    return adjusted;
+}
+/** sqrt(n) * csRadius(n, 1, alpha, rho): the CS half-width per unit of standard error. */
+const radius = (n, ctx) => Math.sqrt(n) * csRadius(n, 1, ctx.alpha, mixtureRho(ctx.alpha, ctx.tStar.baseline));
+const pct$2 = (x) => `${(x * 100).toFixed(1)}%`;
+
+/** Canary minus baseline, in points, beyond which a load symptom rolls back. */
+const LOAD_TOLERANCE = 0.01;
+const GUARDS = [
+    { key: 'rate_limit', label: 'rate limits (429)' },
+    { key: 'timeout', label: 'timeouts' },
+    { key: 'fallback', label: 'fallbacks' }
+];
+/**
+ * Load (issue 5, check 5): rate limits, timeouts and fallbacks only show under real load, and a
+ * canary on another model or provider can hit its own quota. Their rates are compared per arm as
+ * guard metrics on every rollout, whatever the policy's metrics: the absolute difference of the
+ * per-request rates (Cell.errors, Cell.fallbacks: a request served by a fallback counts in the arm
+ * that sent it), with the asymptotic confidence sequence with the Bernoulli variance floor
+ * (Waudby-Smith et al. 2024) at (1 - confidence) split over the three (their own family, like the
+ * segments). A canary worse by more than 1 point with confidence rolls back (`rollsBack`); when
+ * the interval only may exceed it, the check warns.
+ */
+function loadCheck(policy, evidence, ctx) {
+    const name = 'load';
+    const total = (arm) => evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT);
+    const b = total('baseline');
+    const c = total('canary');
+    const alpha = bonferroni(1 - policy.confidence, GUARDS.length);
+    const failing = [];
+    const suspect = [];
+    const shown = [];
+    const hasFallbacks = [...b, ...c].some(cell => cell.fallbacks !== undefined);
+    const bTotals = mergeCells(b);
+    const cTotals = mergeCells(c);
+    for (const guard of GUARDS) {
+        if (guard.key === 'fallback' && !hasFallbacks)
+            continue;
+        const count = (cells, totals) => guard.key === 'fallback'
+            ? cells.reduce((s, cell) => s + (cell.fallbacks ?? 0), 0)
+            : (totals.errors[guard.key] ?? 0);
+        const moments = (k, n) => ({ n, sx: k, sy: n, sxx: k, syy: n, sxy: k });
+        const bn = bTotals.requests;
+        const cn = cTotals.requests;
+        if (bn < ctx.minSamples || cn < ctx.minSamples)
+            continue;
+        const bk = count(b, bTotals);
+        const ck = count(c, cTotals);
+        const d = ratioDifferenceCS(moments(bk, bn), moments(ck, cn), alpha, {
+            relative: false,
+            tStar: ctx.tStar.total,
+            bernoulliFloor: true
+        });
+        const line = `${guard.label} canary ${pct$1(ck / cn)} vs baseline ${pct$1(bk / bn)} (${pts(d.lower)} to ${pts(d.upper)})`;
+        shown.push(line);
+        if (d.lower > LOAD_TOLERANCE)
+            failing.push(line);
+        else if (d.upper > LOAD_TOLERANCE && d.estimate > LOAD_TOLERANCE)
+            suspect.push(line);
+    }
+    if (shown.length === 0) {
+        return { name, status: 'ok', detail: 'not tested yet: below the minimum sample' };
+    }
+    if (failing.length > 0) {
+        return {
+            name,
+            status: 'block',
+            rollsBack: true,
+            detail: `the canary is worse under load by more than ${pts(LOAD_TOLERANCE).slice(1)}: ${failing.join('; ')} (its own quota or provider?)`
+        };
+    }
+    if (suspect.length > 0) {
+        return { name, status: 'warn', detail: `may be worse under load: ${suspect.join('; ')}` };
+    }
+    return { name, status: 'ok', detail: shown.join('; ') };
+}
+const pct$1 = (x) => `${(x * 100).toFixed(2)}%`;
+const pts = (x) => Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(2)}pp` : 'n/a';
+
+/** A model key below this share of an arm's requests before a change counts as new after it. */
+const NEW_BEFORE = 0.05;
+/**
+ * Silent model updates (issue 5, check 4). `Cell.models` counts requests per served
+ * `model#fingerprint` and time bucket. In each arm, a change is a key that serves most requests in
+ * every bucket from some bucket on, after serving under 5% of them in every bucket before, where
+ * another key served most: a new snapshot behind an alias, or a new backend fingerprint. Evidence
+ * from before it no longer describes the system, so the step restarts at the change (evaluate.ts)
+ * and holds. Models a policy does not expect (`models.canary` / `models.baseline`) are named, with
+ * their share, whether a gateway fallback or an alias resolving elsewhere served them.
+ */
+function modelCheck(policy, evidence) {
+    const name = 'model';
+    const cells = evidence.cells.filter(c => c.segment === TOTAL_SEGMENT);
+    if (cells.length === 0)
+        return { check: { name, status: 'ok', detail: 'no traffic yet' } };
+    if (cells.every(c => Object.keys(c.models).length === 0)) {
+        return { check: { name, status: 'ok', detail: 'not available from this source (no models)' } };
+    }
+    const changes = [];
+    const unexpected = [];
+    const served = [];
+    for (const arm of ['baseline', 'canary']) {
+        const buckets = cells.filter(c => c.arm === arm).sort((a, b) => a.bucket - b.bucket);
+        const change = changeIn(buckets);
+        if (change)
+            changes.push({ arm, ...change });
+        const totals = new Map();
+        let requests = 0;
+        for (const cell of buckets) {
+            for (const [key, n] of Object.entries(cell.models)) {
+                totals.set(key, (totals.get(key) ?? 0) + n);
+                requests += n;
+            }
+        }
+        const ranked = [...totals].sort((a, b) => b[1] - a[1]);
+        if (ranked.length > 0) {
+            served.push(`${arm}: ${ranked
+                .slice(0, 3)
+                .map(([key, n]) => `${key} ${share(n, requests)}`)
+                .join(', ')}`);
+        }
+        const expected = policy.models?.[arm];
+        if (!expected)
+            continue;
+        for (const [key, n] of ranked) {
+            const model = key.split('#')[0];
+            if (key !== OTHER_MODELS && expected.includes(model))
+                continue;
+            unexpected.push(`${arm} served by ${key === OTHER_MODELS ? 'other models' : model} in ${share(n, requests)} of its requests (expected ${expected.join(' or ')})`);
+        }
+    }
+    if (changes.length > 0) {
+        const at = Math.min(...changes.map(c => c.at));
+        const text = changes
+            .map(c => `${c.arm}'s served model changed from ${c.from} to ${c.to} at about ${iso(c.at)}`)
+            .join('; ');
+        return {
+            changedAt: at,
+            check: {
+                name,
+                status: 'block',
+                detail: `${text}: evidence from before the change no longer describes the system, so the step's window restarts there`
+            }
+        };
+    }
+    if (unexpected.length > 0) {
+        return { check: { name, status: 'warn', detail: unexpected.join('; ') } };
+    }
+    return { check: { name, status: 'ok', detail: `no change in the window; ${served.join('; ')}` } };
+}
+/** The change in one arm's buckets (time order), if any. */
+function changeIn(buckets) {
+    const withModels = buckets.filter(c => Object.keys(c.models).length > 0);
+    const last = withModels.at(-1);
+    if (!last || withModels.length < 2)
+        return undefined;
+    const latest = dominant(last.models);
+    if (latest === undefined || latest === OTHER_MODELS)
+        return undefined;
+    let first = withModels.length - 1;
+    while (first > 0 && dominant(withModels[first - 1].models) === latest)
+        first--;
+    if (first === 0)
+        return undefined;
+    const before = withModels.slice(0, first);
+    const newBefore = before.every(c => (c.models[latest] ?? 0) < NEW_BEFORE * total(c.models));
+    if (!newBefore)
+        return undefined;
+    const previous = dominant(withModels[first - 1].models);
+    if (previous === undefined)
+        return undefined;
+    return { at: withModels[first].bucket, from: previous, to: latest };
+}
+/** The key serving more than half the requests, if one does. */
+function dominant(models) {
+    const all = total(models);
+    for (const [key, n] of Object.entries(models))
+        if (n > all / 2)
+            return key;
+    return undefined;
+}
+const total = (models) => Object.values(models).reduce((a, b) => a + b, 0);
+const share = (n, of) => `${((100 * n) / Math.max(1, of)).toFixed(1)}%`;
+const iso = (t) => new Date(t).toISOString();
+
 const isGating = (m) => m.mode !== 'report';
 /**
  * Compare every metric between the arms over the evidence of one step, and run the checks on the
@@ -2359,13 +3234,23 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
         canaryRate
     };
     const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx, evidence.limitValues?.[spec.name]));
-    const segments = policy.segments ? compareSegments(policy, evidence, ctx, familyAlpha) : [];
+    // Each segment's cells merged once, for the segment comparisons and the segment-mix check.
+    const bySegment = policy.segments ? segmentTotals(evidence) : [];
+    const segments = policy.segments ? compareSegments(policy, bySegment, ctx, familyAlpha) : [];
     const arms = {
         baseline: { requests: baseline.requests, units: baseline.units },
         canary: { requests: canary.requests, units: canary.units }
     };
     const checks = evidenceChecks(policy, evidence, arms, canaryWeight, replay);
-    return {
+    // The checks for the ways staging lies (issue 5): each adds a check, and may mark metrics. The
+    // segment mix first (it may replace estimates), then the cache (it may turn fails into holds).
+    if (policy.segments) {
+        checks.push(coverageCheck(policy, evidence.unitLevel, bySegment, metrics, ctx, canaryWeight));
+    }
+    const cache = cacheCheck(evidence, metrics, ctx, (baseline.requests + canary.requests) / seconds);
+    const model = modelCheck(policy, evidence);
+    checks.push(aaCheck(policy, evidence, metrics, ctx), cache.check, model.check, loadCheck(policy, evidence, ctx));
+    const analysis = {
         window: evidence.window,
         arms,
         unitLevel: evidence.unitLevel,
@@ -2374,6 +3259,11 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
         checks,
         canaryRate
     };
+    if (cache.report)
+        analysis.cache = cache.report;
+    if (model.changedAt !== undefined)
+        analysis.restartAt = model.changedAt;
+    return analysis;
 }
 /**
  * The family of the error budget: each gating metric, plus each canary `limit` on one, since a
@@ -2399,22 +3289,13 @@ function tStar(minSamples, canaryWeight) {
  * Every segment is compared as its own family (DESIGN.md: segments are a separate family), with
  * the segment budget split over segments and gating metrics.
  */
-function compareSegments(policy, evidence, ctx, familyAlpha) {
-    const keys = [...new Set(evidence.cells.map(c => c.segment))]
-        // Past MAX_SEGMENTS_PER_ARM each arm pools the rest as it meets them, so the two arms'
-        // "(other)" hold different segments: comparing them would be comparing unlike traffic.
-        .filter(s => s !== TOTAL_SEGMENT && s !== OTHER_SEGMENT)
-        .sort();
-    const gating = policy.metrics
-        .map((m, i) => ({ m, i }))
-        .filter(({ m }) => isGating(m) && !m.totalOnly);
-    if (keys.length === 0 || gating.length === 0)
+function compareSegments(policy, segmentTotals, ctx, familyAlpha) {
+    const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => isGating(m) && !m.totalOnly);
+    if (segmentTotals.length === 0 || gating.length === 0)
         return [];
-    const segCtx = { ...ctx, alpha: bonferroni(familyAlpha, keys.length * gating.length) };
-    return keys.map(segment => {
-        const arm = (a) => mergeCells(evidence.cells.filter(c => c.arm === a && c.segment === segment));
-        const b = arm('baseline');
-        const c = arm('canary');
+    const alpha = bonferroni(familyAlpha, segmentTotals.length * gating.length);
+    const segCtx = { ...ctx, alpha };
+    return segmentTotals.map(({ key: segment, baseline: b, canary: c }) => {
         const metrics = gating.map(({ m, i }) => {
             const r = compareMetric({ ...m, limit: undefined }, metricAt(b.metrics, i), metricAt(c.metrics, i), segCtx);
             return {
@@ -2439,10 +3320,61 @@ function worstVerdict(verdicts) {
 const EMPTY$1 = { moments: emptyMoments(), requests: 0 };
 const metricAt = (list, i) => list[i] ?? EMPTY$1;
 
+/**
+ * Baseline drift (issue 5, check 4): the provider can change the model under both arms. The
+ * comparison with the concurrent baseline stays valid (the drift cancels), so this never rolls
+ * back; it reports when the baseline's level of a metric has moved beyond the metric's tolerance
+ * since the rollout's first evaluation with the minimum sample (RolloutState.baselineAtStart):
+ * the stored level is outside the baseline's own confidence sequence now (anytime-valid, at the
+ * metric's error rate), and the change from it exceeds the tolerance.
+ */
+function driftCheck(policy, metrics, start) {
+    const name = 'baseline-drift';
+    const moved = [];
+    for (const spec of policy.metrics) {
+        const m = metrics.find(r => r.name === spec.name);
+        const before = start.levels[spec.name];
+        if (!m || before === undefined || m.baseline === null || !m.baselineInterval)
+            continue;
+        const { lower, upper } = m.baselineInterval;
+        if (before >= lower && before <= upper)
+            continue;
+        const shift = spec.tolerance.relative
+            ? before !== 0
+                ? m.baseline / before - 1
+                : NaN
+            : m.baseline - before;
+        if (!(Math.abs(shift) > spec.tolerance.value))
+            continue;
+        moved.push(`${spec.name} ${value(m, before)} → ${value(m, m.baseline)} (${change(m, shift, spec.tolerance.relative)}, beyond its ${change(m, spec.tolerance.value, spec.tolerance.relative).replace('+', '±')} tolerance)`);
+    }
+    if (moved.length === 0) {
+        return { name, status: 'ok', detail: `the baseline has held its levels since ${start.at}` };
+    }
+    return {
+        name,
+        status: 'warn',
+        detail: `the baseline itself moved since the rollout began (${start.at}): ${moved.join('; ')}. The provider may have changed the model under both arms; the comparison with the concurrent baseline stays valid`
+    };
+}
+/**
+ * The baseline levels to remember at the rollout's start: metrics with the minimum sample (only
+ * those have a `baselineInterval`, compareMetric.ts).
+ */
+function baselineLevels(metrics) {
+    const levels = {};
+    for (const m of metrics) {
+        if (m.baseline !== null && m.baselineInterval) {
+            levels[m.name] = m.baseline;
+        }
+    }
+    return Object.keys(levels).length > 0 ? levels : undefined;
+}
+
 /** Canary weight at a step index; -1 is "rolled back" (0%). */
 const weightAt = (policy, index) => index < 0 ? 0 : (policy.rollout.steps[index] ?? 100);
 /** Checks whose block means the comparison itself cannot be trusted. */
-const UNTRUSTED = new Set(['arms', 'traffic-split', 'data-quality']);
+const UNTRUSTED = new Set(['arms', 'traffic-split', 'data-quality', 'a/a']);
 /**
  * The step state machine (DESIGN.md, "Decision"). Pure: the evaluation time is passed in.
  * rollback: a gating metric fails, a canary limit is breached with confidence, or the step timed
@@ -2477,10 +3409,13 @@ function decide(policy, state, analysis, now) {
     const segmentFails = (mode) => analysis.segments.filter(s => s.metrics.some(m => m.verdict === 'fail' && (mode === 'any' || m.mode === 'gate')));
     const failing = [
         ...gating.filter(m => m.mode === 'gate' && m.limit?.breached).map(limitReason),
-        ...gating.filter(m => m.mode === 'gate' && m.verdict === 'fail').map(failReason),
+        ...gating
+            .filter(m => m.mode === 'gate' && m.verdict === 'fail' && m.holdsBecause === undefined)
+            .map(failReason),
         ...(policy.segments?.gate === 'rollback'
             ? segmentFails('gate').map(s => `segment ${s.segment} fails`)
-            : [])
+            : []),
+        ...blocks.filter(c => c.rollsBack).map(c => `${c.name}: ${c.detail}`)
     ];
     if (failing.length > 0 && trusted)
         return rollback(here, failing);
@@ -2488,9 +3423,12 @@ function decide(policy, state, analysis, now) {
         ...(failing.length > 0
             ? [`would roll back (${failing.join('; ')}), but the evidence is not trustworthy`]
             : []),
-        ...blocks.map(c => `${c.name}: ${c.detail}`),
+        ...blocks.filter(c => !c.rollsBack).map(c => `${c.name}: ${c.detail}`),
         ...(gating.length === 0 ? ['no gating metric: every metric is mode: report'] : []),
         ...gating.filter(m => m.mode === 'hold' && m.verdict === 'fail').map(failReason),
+        ...gating
+            .filter(m => m.mode === 'gate' && m.verdict === 'fail' && m.holdsBecause !== undefined)
+            .map(m => `${failReason(m)}; this holds instead of rolling back: ${m.holdsBecause}`),
         ...gating.filter(m => m.verdict === 'inconclusive').map(inconclusiveReason),
         ...gating
             .filter(m => m.limit?.suspect || (m.mode === 'hold' && m.limit?.breached))
@@ -2617,7 +3555,6 @@ toIndex = state.stepIndex + 1) {
     }
 }
 
-/** Enough evaluations for a chart of a day at a 15-minute cadence, and a readable audit trail. */
 function initialState(policy, stepStartedAt) {
     return {
         version: 1,
@@ -2658,6 +3595,10 @@ function nextState(state, decision, now, analysis) {
         revision: state.revision + 1,
         history: [...state.history, historyEntry(decision, at, analysis)].slice(-200)
     };
+    // The baseline's levels at the rollout's start, once they rest on the minimum sample.
+    const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined;
+    if (levels)
+        next.baselineAtStart = { at, levels };
     if (command === 'pause' && decision.manual) {
         return {
             ...next,
@@ -2682,6 +3623,13 @@ function nextState(state, decision, now, analysis) {
     }
     if (decision.action === 'promote' && moved) {
         return { ...next, stepIndex: decision.to.index, stepStartedAt: at };
+    }
+    // A served model changed inside the step: its evidence starts again at the change.
+    const restartAt = analysis?.restartAt;
+    if (decision.action === 'hold' && restartAt !== undefined && !command) {
+        const started = Date.parse(state.stepStartedAt);
+        if (restartAt > started)
+            return { ...next, stepStartedAt: new Date(restartAt).toISOString() };
     }
     return next;
 }
@@ -15195,6 +16143,10 @@ function decisionRecord(input) {
         record.needed = decision.needed;
     if (decision.manual)
         record.manual = decision.manual;
+    if (analysis?.cache)
+        record.cache = analysis.cache;
+    if (analysis?.restartAt !== undefined)
+        record.restartedAt = iso(analysis.restartAt);
     if (input.quality)
         record.dataQuality = input.quality;
     if (analysis?.judge)
@@ -15265,7 +16217,9 @@ function metricRow(m) {
     const limit = m.limit
         ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
         : '';
-    return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${limit} | ${VERDICT[m.verdict]} |`;
+    const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : '';
+    const held = m.holdsBecause ? ' (holds)' : '';
+    return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`;
 }
 /** A count of segments by verdict, then the failing ones (at most five, named). */
 function segmentLines(segments) {
@@ -15380,7 +16334,8 @@ function renderText(r) {
             value(m, m.canary),
             deltaWithInterval(m),
             `tol ${toleranceText(m)}`,
-            m.verdict
+            noiseText(m),
+            m.verdict + (m.holdsBecause ? ' (holds)' : '')
         ]);
         const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? [];
         for (const row of rows) {
@@ -15427,6 +16382,9 @@ async function evaluate(deps) {
             status: 'warn',
             detail: `the policy changed since this rollout's state was written (${loaded.policyHash} -> ${deps.policyHash})`
         });
+    }
+    if (analysis && state.baselineAtStart) {
+        analysis.checks.push(driftCheck(policy, analysis.metrics, state.baselineAtStart));
     }
     // A complete or rolled-back rollout is decided by its status alone.
     const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now);
@@ -15527,7 +16485,12 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
     }
     try {
         const evidence = await source.collect({ window: { from, to: now }, now });
-        // The judge (optional) grades sampled texts into its metric before the analysis.
+        const unjudged = analyze(policy, evidence, weight, replay);
+        if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
+            // A served model changed: the step restarts there, and the judge waits for that window.
+            return await restartAtModelChange(policy, unjudged, source, now, weight, replay);
+        }
+        // The judge (optional) grades sampled texts into its metric, then the analysis is redone.
         const cache = state.judgeCache;
         const judged = await judge?.run({
             policy,
@@ -15535,15 +16498,44 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
             canaryWeight: weight,
             ...(cache && { cache })
         });
-        const analysis = analyze(policy, judged?.evidence ?? evidence, weight, replay);
-        judged?.annotate(analysis);
-        return { analysis, quality: evidence.quality, ...(judged && { judgeCache: judged.cache }) };
+        if (!judged)
+            return { analysis: unjudged, quality: evidence.quality };
+        const analysis = analyze(policy, judged.evidence, weight, replay);
+        judged.annotate(analysis);
+        return { analysis, quality: evidence.quality, judgeCache: judged.cache };
     }
     catch (e) {
         const analysis = analyze(policy, emptyEvidence(source, from, now), weight);
         analysis.checks.unshift({ name: 'source', status: 'block', detail: e.message });
         return { analysis };
     }
+}
+/**
+ * A served model changed inside the window (analysis/modelCheck.ts): evidence from before the
+ * change no longer describes the system, so the window starts again at the change (plus the
+ * warm-up), and the step holds until it has baked that long again. The state's step clock moves
+ * to the change too (decide/state.ts), so later runs start there.
+ */
+async function restartAtModelChange(policy, before, source, now, weight, replay) {
+    const restartAt = before.restartAt;
+    const from = restartAt + policy.rollout.warmup;
+    const change = before.checks.find(c => c.name === 'model')?.detail ?? 'a served model changed';
+    const baked = now - restartAt >= policy.rollout.minDuration;
+    const evidence = now > from
+        ? await source.collect({ window: { from, to: now }, now })
+        : emptyEvidence(source, now, now);
+    const analysis = analyze(policy, evidence, weight, replay);
+    const model = {
+        name: 'model',
+        status: baked ? 'warn' : 'block',
+        detail: `${change}; evidence now starts at ${new Date(from).toISOString()}${baked ? '' : `, and the step holds until it has baked ${duration$1(policy.rollout.minDuration)} since the change`}`
+    };
+    const at = analysis.checks.findIndex(c => c.name === 'model');
+    // A second change inside the new window keeps its own (later) block.
+    if (at >= 0 && analysis.restartAt === undefined)
+        analysis.checks[at] = model;
+    analysis.restartAt ??= restartAt;
+    return { analysis, quality: evidence.quality };
 }
 function emptyEvidence(source, from, to) {
     return {
@@ -25278,6 +26270,10 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
         min: 10 * SECOND,
         max: DAY
     }), '5m'),
+    models: optional(obj('The model ids (as records give them) each arm is expected to be served by; requests served by any other model (a gateway fallback, an alias resolving to a new snapshot) are named in the report.', {
+        baseline: optional(oneOrMany('Expected baseline model id(s).', str('A model id as records give it.'))),
+        canary: optional(oneOrMany('Expected canary model id(s).', str('A model id as records give it.')))
+    })),
     actuators: optional(actuators),
     judge: optional(judge)
 });

@@ -33,6 +33,46 @@ export interface TrafficOptions {
   canaryWeight: number
   users: number
   effect: CanaryEffect
+  /** The ways staging lies, switched on one by one (all off by default). */
+  staging?: StagingOptions
+}
+
+/**
+ * Live-traffic effects that staging does not show (issue 5), each with a known truth, for the
+ * scenarios of the staging checks. Options that are off draw no random numbers, so traffic
+ * without them is the same as before they existed.
+ */
+export interface StagingOptions {
+  /**
+   * The canary's prompt-cache hit probability (the baseline's is 0.62): `start` at the first
+   * record, rising towards 0.62 with time constant `warmMinutes` (a cold cache warming); without
+   * `warmMinutes` it stays at `start` (a prompt prefix change that defeats caching).
+   */
+  canaryCache?: { start: number; warmMinutes?: number }
+  /**
+   * A `share` of requests from `count` heavy units (tenants `tenant-1` ... `tenant-<count>`,
+   * assigned to the arms like any user), whose quality scores are offset evenly from
+   * -`scoreSpread` to +`scoreSpread`: few independent units carry most of the traffic, so
+   * statistics that rely on many units (a central limit theorem over units) cannot be trusted.
+   */
+  tenants?: { count: number; share: number; scoreSpread: number }
+  /** From `at` (epoch ms) on, `arm` is served by a new backend (fingerprint, and model if given). */
+  modelChange?: {
+    arm: 'baseline' | 'canary' | 'both'
+    at: number
+    fingerprint: string
+    model?: string
+    /** Multiplies latency after the change. */
+    latency?: number
+  }
+  /** The canary's quality score shifted by `score` in one route only. */
+  segmentScore?: { route: string; score: number }
+  /** The canary's users ask `route` `factor` times as often as the baseline's (a skewed mix). */
+  canaryRouteBoost?: { route: string; factor: number }
+  /** The canary's probability of a rate-limit (429) error, instead of the usual 0.4%. */
+  canaryRateLimit?: number
+  /** From `at` (epoch ms) on, both arms' quality scores shift by `score` (the provider drifts). */
+  drift?: { at: number; score: number }
 }
 
 export const NO_EFFECT: CanaryEffect = { latency: 1, score: 0, outputTokens: 1, errors: 1 }
@@ -82,14 +122,19 @@ const ROUTES = [
 ]
 const LANGUAGES = ['en', 'en', 'en', 'de', 'fr', 'es', 'ja']
 
-function pickRoute(u: number) {
+function pickRoute(u: number, boost?: { route: string; factor: number }) {
+  const weightOf = (r: (typeof ROUTES)[number]) =>
+    boost && r.name === boost.route ? r.weight * boost.factor : r.weight
+  const total = boost ? ROUTES.reduce((s, r) => s + weightOf(r), 0) : 1
   let acc = 0
   for (const r of ROUTES) {
-    acc += r.weight
+    acc += weightOf(r) / total
     if (u < acc) return r
   }
   return ROUTES[ROUTES.length - 1]!
 }
+
+const BASELINE_CACHE_HIT = 0.62
 
 /** Yields one record object per call, in time order. */
 export function* traffic(o: TrafficOptions): Generator<Record<string, unknown>> {
@@ -98,14 +143,32 @@ export function* traffic(o: TrafficOptions): Generator<Record<string, unknown>> 
     const id = `u${(i * 2654435761) % 1_000_003}`
     return { id, canary: userBucket(id) < o.canaryWeight, lang: LANGUAGES[i % LANGUAGES.length]! }
   })
+  const s = o.staging ?? {}
+  const tenants = Array.from({ length: s.tenants?.count ?? 0 }, (_, i) => {
+    const id = `tenant-${i + 1}`
+    return { id, canary: userBucket(id) < o.canaryWeight, lang: 'en' }
+  })
+  const spread = s.tenants?.scoreSpread ?? 0
+  const tenantOffset = new Map(
+    tenants.map((t, i) => [
+      t.id,
+      tenants.length > 1 ? spread * ((2 * i) / (tenants.length - 1) - 1) : 0
+    ])
+  )
   let t = o.start
   for (let i = 0; i < o.count; i++) {
     t += (-Math.log(1 - rand()) / o.rate) * 1000
     // Zipf-like activity: a few heavy users, many light ones.
-    const user = users[Math.floor(o.users * rand() ** 2)]!
+    let user = users[Math.floor(o.users * rand() ** 2)]!
+    if (s.tenants && rand() < s.tenants.share) user = tenants[Math.floor(rand() * tenants.length)]!
     const e = user.canary ? o.effect : NO_EFFECT
-    const route = pickRoute(rand())
-    const cached = rand() < 0.62
+    const route = pickRoute(rand(), user.canary ? s.canaryRouteBoost : undefined)
+    const cached = rand() < (user.canary ? canaryCacheHit(s, t - o.start) : BASELINE_CACHE_HIT)
+    const changed =
+      s.modelChange !== undefined &&
+      t >= s.modelChange.at &&
+      (s.modelChange.arm === 'both' || (s.modelChange.arm === 'canary') === user.canary)
+    const slower = changed ? (s.modelChange?.latency ?? 1) : 1
     const prompt = Math.round(1200 * Math.exp(0.6 * normal(rand)))
     const cachedTokens = cached ? Math.min(prompt, 1024 * (1 + Math.floor(rand() * 2))) : 0
     const output = Math.max(
@@ -114,19 +177,26 @@ export function* traffic(o: TrafficOptions): Generator<Record<string, unknown>> 
     )
     const userNoise = userBucket(user.id + 'q') / 100 - 0.5
     const errorDraw = rand()
+    const rateLimit =
+      user.canary && s.canaryRateLimit !== undefined ? s.canaryRateLimit : 0.004 * e.errors
     const error =
-      errorDraw < 0.004 * e.errors ? 'rate_limit' : errorDraw < 0.006 * e.errors ? 'timeout' : null
+      errorDraw < rateLimit
+        ? 'rate_limit'
+        : errorDraw < rateLimit + 0.002 * e.errors
+          ? 'timeout'
+          : null
     const latency =
-      route.latency * e.latency * (cached ? 0.8 : 1) * Math.exp(0.45 * normal(rand)) +
-      output * 8 * e.latency
+      slower *
+      (route.latency * e.latency * (cached ? 0.8 : 1) * Math.exp(0.45 * normal(rand)) +
+        output * 8 * e.latency)
     const record: Record<string, unknown> = {
       ts: new Date(Math.round(t)).toISOString(),
       arm: user.canary ? 'candidate' : 'stable',
       user_id: user.id,
       route: route.name,
       language: user.lang,
-      model: 'gpt-4o-2024-08-06',
-      system_fingerprint: 'fp_7f6be3efb0',
+      model: (changed && s.modelChange?.model) || 'gpt-4o-2024-08-06',
+      system_fingerprint: changed ? s.modelChange?.fingerprint : 'fp_7f6be3efb0',
       latency_ms: Math.round(error === 'timeout' ? 30000 : latency),
       ttft_ms: Math.round(latency * 0.25 * Math.exp(0.2 * normal(rand))),
       prompt_tokens: prompt,
@@ -135,11 +205,26 @@ export function* traffic(o: TrafficOptions): Generator<Record<string, unknown>> 
       error
     }
     if (!error && rand() < 0.35) {
-      const s = 0.78 + 0.1 * userNoise + e.score + 0.12 * normal(rand)
-      record.score = Math.round(Math.min(1, Math.max(0, s)) * 1000) / 1000
+      const shift =
+        (tenantOffset.get(user.id) ?? 0) +
+        (s.drift && t >= s.drift.at ? s.drift.score : 0) +
+        (user.canary && s.segmentScore?.route === route.name ? s.segmentScore.score : 0)
+      const v = 0.78 + 0.1 * userNoise + e.score + shift + 0.12 * normal(rand)
+      record.score = Math.round(Math.min(1, Math.max(0, v)) * 1000) / 1000
     }
     yield record
   }
+}
+
+/** The canary's cache-hit probability `elapsed` ms after the first record. */
+function canaryCacheHit(s: StagingOptions, elapsed: number): number {
+  const c = s.canaryCache
+  if (!c) return BASELINE_CACHE_HIT
+  if (c.warmMinutes === undefined) return c.start
+  return (
+    BASELINE_CACHE_HIT -
+    (BASELINE_CACHE_HIT - c.start) * Math.exp(-elapsed / (c.warmMinutes * 60_000))
+  )
 }
 
 /** Write the traffic as JSONL; resolves when the file is flushed. */

@@ -1,4 +1,5 @@
 import { analyze } from './analysis/analyze.js'
+import { driftCheck } from './analysis/driftCheck.js'
 import type { Analysis } from './analysis/types.js'
 import { decide, manualDecision, weightAt } from './decide/decide.js'
 import { commandRefusal, initialState, nextState } from './decide/state.js'
@@ -6,6 +7,7 @@ import type { Decision, JudgeCacheState, ManualCommand, RolloutState } from './d
 import { UsageError } from './errors.js'
 import { judgeFromPolicy, type Judge } from './judge/index.js'
 import type { Policy } from './policy/types.js'
+import { duration } from './report/format.js'
 import { renderMarkdown } from './report/markdown.js'
 import { moves } from './actuators/actuator.js'
 import { decisionRecord, type AppliedAction, type DecisionRecord } from './report/record.js'
@@ -83,6 +85,9 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
       status: 'warn',
       detail: `the policy changed since this rollout's state was written (${loaded.policyHash} -> ${deps.policyHash})`
     })
+  }
+  if (analysis && state.baselineAtStart) {
+    analysis.checks.push(driftCheck(policy, analysis.metrics, state.baselineAtStart))
   }
   // A complete or rolled-back rollout is decided by its status alone.
   const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now)
@@ -231,7 +236,12 @@ async function collectEvidence(
   }
   try {
     const evidence = await source.collect({ window: { from, to: now }, now })
-    // The judge (optional) grades sampled texts into its metric before the analysis.
+    const unjudged = analyze(policy, evidence, weight, replay)
+    if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
+      // A served model changed: the step restarts there, and the judge waits for that window.
+      return await restartAtModelChange(policy, unjudged, source, now, weight, replay)
+    }
+    // The judge (optional) grades sampled texts into its metric, then the analysis is redone.
     const cache = state.judgeCache
     const judged = await judge?.run({
       policy,
@@ -239,14 +249,50 @@ async function collectEvidence(
       canaryWeight: weight,
       ...(cache && { cache })
     })
-    const analysis = analyze(policy, judged?.evidence ?? evidence, weight, replay)
-    judged?.annotate(analysis)
-    return { analysis, quality: evidence.quality, ...(judged && { judgeCache: judged.cache }) }
+    if (!judged) return { analysis: unjudged, quality: evidence.quality }
+    const analysis = analyze(policy, judged.evidence, weight, replay)
+    judged.annotate(analysis)
+    return { analysis, quality: evidence.quality, judgeCache: judged.cache }
   } catch (e) {
     const analysis = analyze(policy, emptyEvidence(source, from, now), weight)
     analysis.checks.unshift({ name: 'source', status: 'block', detail: (e as Error).message })
     return { analysis }
   }
+}
+
+/**
+ * A served model changed inside the window (analysis/modelCheck.ts): evidence from before the
+ * change no longer describes the system, so the window starts again at the change (plus the
+ * warm-up), and the step holds until it has baked that long again. The state's step clock moves
+ * to the change too (decide/state.ts), so later runs start there.
+ */
+async function restartAtModelChange(
+  policy: Policy,
+  before: Analysis,
+  source: Source,
+  now: number,
+  weight: number,
+  replay: boolean
+): Promise<{ analysis: Analysis; quality?: DataQuality }> {
+  const restartAt = before.restartAt as number
+  const from = restartAt + policy.rollout.warmup
+  const change = before.checks.find(c => c.name === 'model')?.detail ?? 'a served model changed'
+  const baked = now - restartAt >= policy.rollout.minDuration
+  const evidence =
+    now > from
+      ? await source.collect({ window: { from, to: now }, now })
+      : emptyEvidence(source, now, now)
+  const analysis = analyze(policy, evidence, weight, replay)
+  const model = {
+    name: 'model',
+    status: baked ? ('warn' as const) : ('block' as const),
+    detail: `${change}; evidence now starts at ${new Date(from).toISOString()}${baked ? '' : `, and the step holds until it has baked ${duration(policy.rollout.minDuration)} since the change`}`
+  }
+  const at = analysis.checks.findIndex(c => c.name === 'model')
+  // A second change inside the new window keeps its own (later) block.
+  if (at >= 0 && analysis.restartAt === undefined) analysis.checks[at] = model
+  analysis.restartAt ??= restartAt
+  return { analysis, quality: evidence.quality }
 }
 
 function emptyEvidence(source: Source, from: number, to: number): Evidence {

@@ -57,7 +57,17 @@ describe('rollout-gate CLI (spawned binary)', () => {
     }
     expect(
       rec.checks.map((c: { name: string; status: string }) => `${c.name}:${c.status}`)
-    ).toEqual(['arms:ok', 'sample-size:ok', 'traffic-split:ok', 'freshness:ok', 'data-quality:ok'])
+    ).toEqual([
+      'arms:ok',
+      'sample-size:ok',
+      'traffic-split:ok',
+      'freshness:ok',
+      'data-quality:ok',
+      'a/a:ok',
+      'cache:ok',
+      'model:ok',
+      'load:ok'
+    ])
   })
 
   it('rolls back a canary that is slower and worse, naming the failing metrics', () => {

@@ -1,11 +1,15 @@
 import type { MetricSpec, Policy } from '../policy/types.js'
-import { OTHER_SEGMENT } from '../sketch/evidenceBuilder.js'
 import { mergeCells } from '../sketch/metricSketch.js'
 import { emptyMoments } from '../sketch/moments.js'
 import type { MetricSketch } from '../sketch/types.js'
 import { TOTAL_SEGMENT, type Cell, type Evidence } from '../sources/source.js'
 import { bonferroni } from '../stats/alphaSpending.js'
+import { aaCheck } from './aaCheck.js'
+import { cacheCheck } from './cacheCheck.js'
 import { evidenceChecks } from './checks.js'
+import { coverageCheck, segmentTotals, type SegmentTotals } from './coverageCheck.js'
+import { loadCheck } from './loadCheck.js'
+import { modelCheck } from './modelCheck.js'
 import { compareMetric, type CompareContext } from './compareMetric.js'
 import type { Analysis, SegmentResult, Verdict } from './types.js'
 
@@ -47,13 +51,28 @@ export function analyze(
       evidence.limitValues?.[spec.name]
     )
   )
-  const segments = policy.segments ? compareSegments(policy, evidence, ctx, familyAlpha) : []
+  // Each segment's cells merged once, for the segment comparisons and the segment-mix check.
+  const bySegment = policy.segments ? segmentTotals(evidence) : []
+  const segments = policy.segments ? compareSegments(policy, bySegment, ctx, familyAlpha) : []
   const arms = {
     baseline: { requests: baseline.requests, units: baseline.units },
     canary: { requests: canary.requests, units: canary.units }
   }
   const checks = evidenceChecks(policy, evidence, arms, canaryWeight, replay)
-  return {
+  // The checks for the ways staging lies (issue 5): each adds a check, and may mark metrics. The
+  // segment mix first (it may replace estimates), then the cache (it may turn fails into holds).
+  if (policy.segments) {
+    checks.push(coverageCheck(policy, evidence.unitLevel, bySegment, metrics, ctx, canaryWeight))
+  }
+  const cache = cacheCheck(evidence, metrics, ctx, (baseline.requests + canary.requests) / seconds)
+  const model = modelCheck(policy, evidence)
+  checks.push(
+    aaCheck(policy, evidence, metrics, ctx),
+    cache.check,
+    model.check,
+    loadCheck(policy, evidence, ctx)
+  )
+  const analysis: Analysis = {
     window: evidence.window,
     arms,
     unitLevel: evidence.unitLevel,
@@ -62,6 +81,9 @@ export function analyze(
     checks,
     canaryRate
   }
+  if (cache.report) analysis.cache = cache.report
+  if (model.changedAt !== undefined) analysis.restartAt = model.changedAt
+  return analysis
 }
 
 /**
@@ -92,25 +114,17 @@ export function tStar(minSamples: number, canaryWeight: number): CompareContext[
  */
 function compareSegments(
   policy: Policy,
-  evidence: Evidence,
+  segmentTotals: SegmentTotals[],
   ctx: CompareContext,
   familyAlpha: number
 ): SegmentResult[] {
-  const keys = [...new Set(evidence.cells.map(c => c.segment))]
-    // Past MAX_SEGMENTS_PER_ARM each arm pools the rest as it meets them, so the two arms'
-    // "(other)" hold different segments: comparing them would be comparing unlike traffic.
-    .filter(s => s !== TOTAL_SEGMENT && s !== OTHER_SEGMENT)
-    .sort()
   const gating = policy.metrics
     .map((m, i) => ({ m, i }))
     .filter(({ m }) => isGating(m) && !m.totalOnly)
-  if (keys.length === 0 || gating.length === 0) return []
-  const segCtx = { ...ctx, alpha: bonferroni(familyAlpha, keys.length * gating.length) }
-  return keys.map(segment => {
-    const arm = (a: Cell['arm']) =>
-      mergeCells(evidence.cells.filter(c => c.arm === a && c.segment === segment))
-    const b = arm('baseline')
-    const c = arm('canary')
+  if (segmentTotals.length === 0 || gating.length === 0) return []
+  const alpha = bonferroni(familyAlpha, segmentTotals.length * gating.length)
+  const segCtx = { ...ctx, alpha }
+  return segmentTotals.map(({ key: segment, baseline: b, canary: c }) => {
     const metrics = gating.map(({ m, i }) => {
       const r = compareMetric(
         { ...m, limit: undefined },

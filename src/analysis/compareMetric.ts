@@ -101,6 +101,12 @@ export function compareMetric(
         ? limitResult(spec, spec.limit, canary, ctx)
         : queryLimit(spec, spec.limit, limitValue)
   }
+  if (n.baseline >= ctx.minSamples) {
+    const own = armInterval(spec, baseline, ctx, ctx.tStar.baseline)
+    if (Number.isFinite(own.lower) && Number.isFinite(own.upper)) {
+      result.baselineInterval = { lower: own.lower, upper: own.upper }
+    }
+  }
   if (verdict === 'inconclusive') {
     result.needed = needed(harm, interval.t, n, spec, failAt, ctx)
   }
@@ -179,19 +185,7 @@ function limitResult(
   canary: MetricSketch,
   ctx: CompareContext
 ): LimitResult {
-  const ci =
-    spec.kind === 'quantile'
-      ? quantileCS(
-          sketchOf(canary),
-          spec.quantile ?? 0.5,
-          ctx.alpha,
-          ctx.tStar.canary,
-          designEffect(canary)
-        )
-      : ratioCS(canary.moments, ctx.alpha, {
-          tStar: ctx.tStar.canary,
-          bernoulliFloor: spec.kind === 'rate'
-        })
+  const ci = armInterval(spec, canary, ctx, ctx.tStar.canary)
   const worse = (v: number) => (spec.better === 'lower' ? v > limit : v < limit)
   const enough = canary.requests >= ctx.minSamples
   const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper)
@@ -208,6 +202,18 @@ function limitResult(
 function queryLimit(spec: MetricSpec, limit: number, value: number): LimitResult {
   const worse = spec.better === 'lower' ? value > limit : value < limit
   return { value: limit, lower: value, upper: value, breached: false, suspect: worse, query: true }
+}
+
+/** One arm's own confidence sequence for the metric (a limit, or the baseline's drift). */
+function armInterval(
+  spec: MetricSpec,
+  arm: MetricSketch,
+  ctx: CompareContext,
+  tStar: number
+): { estimate: number; lower: number; upper: number } {
+  return spec.kind === 'quantile'
+    ? quantileCS(sketchOf(arm), spec.quantile ?? 0.5, ctx.alpha, tStar, designEffect(arm))
+    : ratioCS(arm.moments, ctx.alpha, { tStar, bernoulliFloor: spec.kind === 'rate' })
 }
 
 function needed(

@@ -9,6 +9,8 @@ export interface Check {
   name: string
   status: CheckStatus
   detail: string
+  /** A blocking check that rolls back (on trusted evidence) rather than only holding: `load`. */
+  rollsBack?: true
 }
 
 /** The canary-minus-baseline change with its confidence sequence, in the tolerance's terms. */
@@ -58,6 +60,8 @@ export interface MetricResult {
   tolerance: number
   rollbackAt?: number
   limit?: LimitResult
+  /** The baseline's own confidence sequence for the metric (baseline drift, driftCheck.ts). */
+  baselineInterval?: { lower: number; upper: number }
   /** Requests (or units, when clustered) that carried a value, per arm. */
   n: { baseline: number; canary: number }
   /** The error rate this metric's interval was built at (after the family-wise split). */
@@ -65,6 +69,16 @@ export interface MetricResult {
   needed?: Needed
   /** One line: why this verdict. */
   reason: string
+  /**
+   * The A/A comparison of the baseline's two halves (analysis/aaCheck.ts), in the same terms as
+   * `delta`; `noise` is its half-width, the run-to-run noise to set the tolerance against.
+   */
+  aa?: { estimate: number; lower: number; upper: number; noise: number; atCanary: number }
+  /**
+   * Set when a failing verdict only holds instead of rolling back, and why (a cost that fails
+   * while the canary's prompt cache is still warming, analysis/cacheCheck.ts).
+   */
+  holdsBecause?: string
   /** Which confidence sequence, for the decision record. */
   method: string
 }
@@ -91,4 +105,35 @@ export interface Analysis {
   canaryRate: number
   /** Set when the policy has a judge: how it ran and its health (aggregates only, no text). */
   judge?: JudgeSummary
+  /** Prompt-cache warmth and the three cost views, when the source gives cache sums. */
+  cache?: CacheReport
+  /**
+   * A served model changed inside the window at this time (epoch ms): evidence before it no
+   * longer describes the system, so the step restarts there (evaluate.ts, decide/state.ts).
+   */
+  restartAt?: number
+}
+
+export type CacheState = 'warming' | 'broken' | 'matched'
+
+/** The cache check's findings (analysis/cacheCheck.ts); per-request costs in USD. */
+export interface CacheReport {
+  state: CacheState
+  /** Share of input tokens read from the prompt cache, over the window and in its last third. */
+  hitRate: { baseline: number; canary: number; canaryRecent: number; baselineRecent: number }
+  cost: {
+    baseline: { observed: number | null; uncached: number | null }
+    /** repriced: the canary's tokens at the baseline's cache-hit rate. */
+    canary: { observed: number | null; uncached: number | null; repriced: number | null }
+  }
+  /** Canary-minus-baseline mean latency / TTFT within cache hits and within misses, relative. */
+  strata: {
+    metric: 'latency_ms' | 'ttft_ms'
+    stratum: 'hit' | 'miss'
+    estimate: number
+    lower: number
+    upper: number
+  }[]
+  /** state broken: the extra cost per day if all of today's traffic paid the canary's miss rate. */
+  extraPerDay?: number
 }

@@ -16,7 +16,7 @@ export const weightAt = (policy: Policy, index: number): number =>
   index < 0 ? 0 : (policy.rollout.steps[index] ?? 100)
 
 /** Checks whose block means the comparison itself cannot be trusted. */
-const UNTRUSTED = new Set(['arms', 'traffic-split', 'data-quality'])
+const UNTRUSTED = new Set(['arms', 'traffic-split', 'data-quality', 'a/a'])
 
 /**
  * The step state machine (DESIGN.md, "Decision"). Pure: the evaluation time is passed in.
@@ -61,10 +61,13 @@ export function decide(
     )
   const failing = [
     ...gating.filter(m => m.mode === 'gate' && m.limit?.breached).map(limitReason),
-    ...gating.filter(m => m.mode === 'gate' && m.verdict === 'fail').map(failReason),
+    ...gating
+      .filter(m => m.mode === 'gate' && m.verdict === 'fail' && m.holdsBecause === undefined)
+      .map(failReason),
     ...(policy.segments?.gate === 'rollback'
       ? segmentFails('gate').map(s => `segment ${s.segment} fails`)
-      : [])
+      : []),
+    ...blocks.filter(c => c.rollsBack).map(c => `${c.name}: ${c.detail}`)
   ]
   if (failing.length > 0 && trusted) return rollback(here, failing)
 
@@ -72,9 +75,12 @@ export function decide(
     ...(failing.length > 0
       ? [`would roll back (${failing.join('; ')}), but the evidence is not trustworthy`]
       : []),
-    ...blocks.map(c => `${c.name}: ${c.detail}`),
+    ...blocks.filter(c => !c.rollsBack).map(c => `${c.name}: ${c.detail}`),
     ...(gating.length === 0 ? ['no gating metric: every metric is mode: report'] : []),
     ...gating.filter(m => m.mode === 'hold' && m.verdict === 'fail').map(failReason),
+    ...gating
+      .filter(m => m.mode === 'gate' && m.verdict === 'fail' && m.holdsBecause !== undefined)
+      .map(m => `${failReason(m)}; this holds instead of rolling back: ${m.holdsBecause}`),
     ...gating.filter(m => m.verdict === 'inconclusive').map(inconclusiveReason),
     ...gating
       .filter(m => m.limit?.suspect || (m.mode === 'hold' && m.limit?.breached))

@@ -1,3 +1,4 @@
+import { baselineLevels } from '../analysis/driftCheck.js'
 import type { Analysis } from '../analysis/types.js'
 import type { Policy } from '../policy/types.js'
 import type { Decision, HistoryEntry, ManualCommand, RolloutState } from './types.js'
@@ -49,6 +50,9 @@ export function nextState(
     revision: state.revision + 1,
     history: [...state.history, historyEntry(decision, at, analysis)].slice(-HISTORY_LIMIT)
   }
+  // The baseline's levels at the rollout's start, once they rest on the minimum sample.
+  const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined
+  if (levels) next.baselineAtStart = { at, levels }
   if (command === 'pause' && decision.manual) {
     return {
       ...next,
@@ -72,6 +76,12 @@ export function nextState(
   }
   if (decision.action === 'promote' && moved) {
     return { ...next, stepIndex: decision.to.index, stepStartedAt: at }
+  }
+  // A served model changed inside the step: its evidence starts again at the change.
+  const restartAt = analysis?.restartAt
+  if (decision.action === 'hold' && restartAt !== undefined && !command) {
+    const started = Date.parse(state.stepStartedAt)
+    if (restartAt > started) return { ...next, stepStartedAt: new Date(restartAt).toISOString() }
   }
   return next
 }

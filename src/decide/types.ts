@@ -38,6 +38,11 @@ export interface RolloutState {
   history: HistoryEntry[]
   /** Optional: the judge's cache (src/judge), so a rerun does not pay twice for a judgement. */
   judgeCache?: JudgeCacheState
+  /**
+   * The baseline's level of each metric at the rollout's first evaluation with the minimum sample
+   * (metric name -> level), to report when the baseline itself moves (analysis/driftCheck.ts).
+   */
+  baselineAtStart?: { at: string; levels: Record<string, number> }
 }
 
 /**

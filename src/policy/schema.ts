@@ -616,6 +616,19 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
     }),
     '5m'
   ),
+  models: optional(
+    obj(
+      'The model ids (as records give them) each arm is expected to be served by; requests served by any other model (a gateway fallback, an alias resolving to a new snapshot) are named in the report.',
+      {
+        baseline: optional(
+          oneOrMany('Expected baseline model id(s).', str('A model id as records give it.'))
+        ),
+        canary: optional(
+          oneOrMany('Expected canary model id(s).', str('A model id as records give it.'))
+        )
+      }
+    )
+  ),
   actuators: optional(actuators),
   judge: optional(judge)
 })

@@ -181,6 +181,8 @@ export interface Policy {
   }
   /** Width of the time buckets the evidence is kept in (default 5m). */
   bucket: Duration
+  /** The model ids each arm is expected to be served by; any other serving model is named. */
+  models?: { baseline?: string[]; canary?: string[] }
   /** What applies each decision (none: only the Action's outputs). */
   actuators?: ActuatorSpec[]
   judge?: JudgeSpec

@@ -46,7 +46,7 @@ let lastModel: string | undefined
 let lastPrice: Price | string = ''
 
 /** The model's price, or why there is none. Own keys only: a model named `constructor` has no price. */
-function priceOf(model: string | undefined, pricing: Record<string, Price>): Price | string {
+export function priceOf(model: string | undefined, pricing: Record<string, Price>): Price | string {
   if (model === undefined) return 'no model to look up in policy.pricing'
   if (model !== lastModel || pricing !== lastPricing) {
     const price = Object.hasOwn(pricing, model) ? pricing[model] : undefined

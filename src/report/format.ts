@@ -87,3 +87,8 @@ export function deltaWithInterval(m: MetricResult): string {
 export function toleranceText(m: MetricResult): string {
   return change(m, m.tolerance, m.delta.relative)
 }
+
+/** The metric's run-to-run noise from the A/A check: "A/A ±1.2%", or '' when not measured. */
+export function noiseText(m: MetricResult): string {
+  return m.aa ? `A/A ±${change(m, m.aa.noise, m.delta.relative).slice(1)}` : ''
+}

@@ -4,6 +4,7 @@ import {
   int,
   roughCount,
   roughDuration,
+  noiseText,
   toleranceText,
   value
 } from './format.js'
@@ -75,7 +76,9 @@ function metricRow(m: MetricResult): string {
   const limit = m.limit
     ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
     : ''
-  return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${limit} | ${VERDICT[m.verdict]} |`
+  const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : ''
+  const held = m.holdsBecause ? ' (holds)' : ''
+  return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`
 }
 
 /** A count of segments by verdict, then the failing ones (at most five, named). */

@@ -1,4 +1,10 @@
-import type { Analysis, Check, MetricResult, SegmentResult } from '../analysis/types.js'
+import type {
+  Analysis,
+  CacheReport,
+  Check,
+  MetricResult,
+  SegmentResult
+} from '../analysis/types.js'
 import type { Decision, RolloutState } from '../decide/types.js'
 import type { JudgeSummary } from '../judge/types.js'
 import type { Policy } from '../policy/types.js'
@@ -27,6 +33,10 @@ export interface DecisionRecord {
   reasons: string[]
   needed?: Decision['needed']
   manual?: Decision['manual']
+  /** Prompt-cache warmth and the three cost views (the `cache` check), when the source has them. */
+  cache?: CacheReport
+  /** A served model changed inside the step: its window restarted at this time. */
+  restartedAt?: string
   dataQuality?: Omit<DataQuality, 'files'> & { files: DataQuality['files'] }
   /** The LLM judge: model, served model ids, rubric hash, calls, USD and health (no text). */
   judge?: JudgeSummary
@@ -83,6 +93,8 @@ export function decisionRecord(input: RecordInput): DecisionRecord {
   }
   if (decision.needed) record.needed = decision.needed
   if (decision.manual) record.manual = decision.manual
+  if (analysis?.cache) record.cache = analysis.cache
+  if (analysis?.restartAt !== undefined) record.restartedAt = iso(analysis.restartAt)
   if (input.quality) record.dataQuality = input.quality
   if (analysis?.judge) record.judge = analysis.judge
   return record

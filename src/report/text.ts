@@ -1,4 +1,4 @@
-import { deltaWithInterval, int, toleranceText, value } from './format.js'
+import { deltaWithInterval, int, noiseText, toleranceText, value } from './format.js'
 import { headline, progressLine } from './markdown.js'
 import type { DecisionRecord } from './record.js'
 import type { RolloutState } from '../decide/types.js'
@@ -22,7 +22,8 @@ export function renderText(r: DecisionRecord): string {
       value(m, m.canary),
       deltaWithInterval(m),
       `tol ${toleranceText(m)}`,
-      m.verdict
+      noiseText(m),
+      m.verdict + (m.holdsBecause ? ' (holds)' : '')
     ])
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? []
     for (const row of rows) {

@@ -4,12 +4,14 @@ import type { Arm, RequestRecord } from '../records/record.js'
 import {
   TOTAL_SEGMENT,
   emptyQuality,
+  type CacheSums,
   type Cell,
   type DataQuality,
   type Evidence
 } from '../sources/source.js'
 import { IntMap } from './intMap.js'
 import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from './metricSketch.js'
+import { addCacheRequest, addCacheSums, emptyCacheSums } from './cacheSums.js'
 import { addCluster, addMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
 import { addSumClusters, UnitSlots } from './unitStore.js'
@@ -34,6 +36,29 @@ const POSITIONS = 64
 const INLINE_SEGMENTS = 4
 /** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
 const MAX_SLOTS = 2 ** 31 / POSITIONS
+
+/**
+ * The A/A half of a unit: FNV-1a of its id from a salted offset basis, then the murmur3 finaliser,
+ * low bit. Salted so that it is independent of a flag service that assigns arms by plain FNV-1a
+ * of the same id (as examples/generate-traffic.ts does), which would otherwise correlate with it.
+ */
+export function unitHalf(unit: string): 0 | 1 {
+  let h = 0x811c9dc5 ^ 0x5bd1e995
+  for (let i = 0; i < unit.length; i++) {
+    h ^= unit.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return (fmix32(h) & 1) as 0 | 1
+}
+
+/** murmur3's 32-bit finaliser: every input bit affects every output bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
+}
 
 export interface EvidenceBuilderOptions {
   policy: Policy
@@ -60,6 +85,8 @@ class MetricAccumulator {
 class CellAccumulator {
   requests = 0
   units = 0
+  fallbacks = 0
+  cache: CacheSums | undefined
   readonly models = new Map<string, number>()
   readonly errors = new Map<string, number>()
   /** metrics[i].moments, for UnitSlots.addClusters. */
@@ -71,6 +98,9 @@ class CellAccumulator {
     this.moments = metrics.map(m => m.moments)
   }
 }
+
+/** The two A/A halves of the baseline in one bucket: metric accumulators per half. */
+type Halves = [MetricAccumulator[], MetricAccumulator[]]
 
 class SegmentAccumulator {
   /** By bucket index k (bucket start = window.from + k * bucketMs); `created` lists them. */
@@ -100,6 +130,8 @@ class ArmAccumulator {
   readonly slots: UnitSlots
   /** (total slot * POSITIONS + position) -> segment slot, for units past INLINE_SEGMENTS segments. */
   readonly moreSegmentSlots = new IntMap()
+  /** Baseline only: the A/A halves by bucket index (whatever the segment). */
+  readonly halves: Halves[] = []
   constructor(
     readonly arm: Arm,
     /** 0 baseline, 1 canary: kept in segment rows to find their cell again in finish(). */
@@ -158,6 +190,10 @@ export class EvidenceBuilder {
   private lastModel: string | undefined
   private lastFingerprint: string | undefined
   private lastModelKey = ''
+  /** Int32 index of a unit's A/A half in its total slot header. */
+  private readonly halfAt: number
+  /** Requests without a unit go to an A/A half by a hash of their sequence number. */
+  private requestSeq = 0
 
   constructor(opts: EvidenceBuilderOptions) {
     const { policy } = opts
@@ -174,7 +210,8 @@ export class EvidenceBuilder {
     this.dimensions = policy.segments?.by ?? []
     this.segmented = this.dimensions.length > 0
     this.kinds = policy.metrics.map(m => m.kind)
-    const totalHeader = this.segmented ? 1 + INLINE_SEGMENTS : 1
+    this.halfAt = this.segmented ? 1 + INLINE_SEGMENTS : 1
+    const totalHeader = this.halfAt + 1
     // With segments a unit's total sums are the sum of its segment slots' (finish() adds them up),
     // so its total slot holds no sums: less memory and one slot update per record, not two.
     const totalKinds = this.segmented ? [] : this.kinds
@@ -236,8 +273,17 @@ export class EvidenceBuilder {
       newUnit = known === undefined
       slot = known ?? this.newTotalSlot(arm, r.unit, k)
     }
+    let half: MetricAccumulator[] | undefined
+    if (arm.code === 0) {
+      const h =
+        slot >= 0
+          ? (arm.slots.ints(slot)[arm.slots.intBase(slot) + this.halfAt] as number)
+          : fmix32(++this.requestSeq) & 1
+      const halves = arm.halves[k] ?? (arm.halves[k] = [this.newMetrics(), this.newMetrics()])
+      half = halves[h]
+    }
     if (!this.segmented) {
-      this.file(arm.total, k, r.error, modelKey, arm.slots, slot, newUnit)
+      this.file(arm.total, k, r, modelKey, arm.slots, slot, newUnit, half)
       return
     }
     const segment = this.segmentOf(arm, r.raw)
@@ -248,7 +294,7 @@ export class EvidenceBuilder {
       newUnit = segmentSlot < 0
       if (newUnit) segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k)
     }
-    this.file(segment, k, r.error, modelKey, this.segmentSlots, segmentSlot, newUnit)
+    this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit, half)
   }
 
   finish(): Evidence {
@@ -262,7 +308,7 @@ export class EvidenceBuilder {
         a.key === OTHER_SEGMENT ? 1 : b.key === OTHER_SEGMENT ? -1 : a.key < b.key ? -1 : 1
       )
       for (const segment of [total as SegmentAccumulator, ...keyed])
-        this.emitCells(arm.arm, segment, cells)
+        this.emitCells(arm, segment, cells)
     }
     return {
       source: this.source,
@@ -309,7 +355,10 @@ export class EvidenceBuilder {
     const slot = arm.slots.allocate()
     if (slot >= MAX_SLOTS) throw new RangeError(`more than ${MAX_SLOTS} units in one window`)
     arm.units[unit] = slot
-    arm.slots.ints(slot)[arm.slots.intBase(slot)] = k
+    const header = arm.slots.ints(slot)
+    const base = arm.slots.intBase(slot)
+    header[base] = k
+    if (arm.code === 0) header[base + this.halfAt] = unitHalf(unit)
     return slot
   }
 
@@ -346,38 +395,57 @@ export class EvidenceBuilder {
     return segmentSlot
   }
 
-  /** Files the current record (its values from readValues) into the segment's cell for bucket k. */
+  /**
+   * Files the current record (its values from readValues) into the segment's cell for bucket k,
+   * and, for the baseline, into its A/A half of bucket k (`half`): request counts and quantile
+   * sketches always, moments only for requests without a unit (a unit's sums are added as one
+   * cluster in finish(), like the arm's own).
+   */
   private file(
     segment: SegmentAccumulator,
     k: number,
-    error: string | null,
+    r: RequestRecord,
     modelKey: string | undefined,
     slots: UnitSlots,
     slot: number,
-    newUnit: boolean
+    newUnit: boolean,
+    half: MetricAccumulator[] | undefined
   ): void {
     const cell = segment.cells[k] ?? this.newCell(segment, k)
     cell.requests++
     if (newUnit) cell.units++
     if (modelKey !== undefined) countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS)
-    if (error !== null) countCappedMap(cell.errors, error, MAX_ERROR_CLASSES, OTHER_KEY)
+    if (r.error !== null) countCappedMap(cell.errors, r.error, MAX_ERROR_CLASSES, OTHER_KEY)
+    if (r.fallback) cell.fallbacks++
+    const input = r.input_tokens
+    if (input !== undefined) {
+      addCacheRequest((cell.cache ??= emptyCacheSums()), r, input, this.policy.pricing)
+    }
     for (let i = 0; i < this.has.length; i++) {
       if (this.has[i] === 0) continue
       const metric = cell.metrics[i] as MetricAccumulator
       const x = this.xs[i] as number
       const y = this.ys[i] as number
       metric.requests++
-      if (metric.quantiles) metric.quantiles.add(x)
       if (slot < 0) addCluster(metric.moments, x, y)
       else slots.add(slot, i, x, y)
+      if (half === undefined) {
+        if (metric.quantiles) metric.quantiles.add(x)
+        continue
+      }
+      const twin = half[i] as MetricAccumulator
+      twin.requests++
+      if (metric.quantiles) metric.quantiles.addWithTwin(x, twin.quantiles as QuantileSketch)
+      if (slot < 0) addCluster(twin.moments, x, y)
     }
   }
 
+  private newMetrics(): MetricAccumulator[] {
+    return this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined))
+  }
+
   private newCell(segment: SegmentAccumulator, k: number): CellAccumulator {
-    const cell = new CellAccumulator(
-      k,
-      this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined))
-    )
+    const cell = new CellAccumulator(k, this.newMetrics())
     segment.cells[k] = cell
     segment.created.push(cell)
     return cell
@@ -434,6 +502,8 @@ export class EvidenceBuilder {
       for (const cell of segment.created) {
         const into = total.cells[cell.bucketIndex] ?? this.newCell(total, cell.bucketIndex)
         into.requests += cell.requests
+        into.fallbacks += cell.fallbacks
+        if (cell.cache) addCacheSums((into.cache ??= emptyCacheSums()), cell.cache)
         addCounts(into.models, cell.models)
         addCounts(into.errors, cell.errors)
         cell.metrics.forEach((metric, i) => {
@@ -455,11 +525,19 @@ export class EvidenceBuilder {
     const slots = arm.slots
     const sums = new Float64Array(3 * this.kinds.length)
     for (let slot = 0; slot < slots.used; slot++) {
-      const cell = arm.total.cells[
-        slots.ints(slot)[slots.intBase(slot)] as number
-      ] as CellAccumulator
+      const header = slots.ints(slot)
+      const k = header[slots.intBase(slot)] as number
+      const cell = arm.total.cells[k] as CellAccumulator
+      // The baseline's A/A half of this unit gets the same cluster.
+      const half =
+        arm.code === 0
+          ? arm.halves[k]?.[header[slots.intBase(slot) + this.halfAt] as number]?.map(
+              m => m.moments
+            )
+          : undefined
       if (!this.segmented) {
         slots.addClusters(slot, cell.moments)
+        if (half) slots.addClusters(slot, half)
         continue
       }
       cell.units++
@@ -468,6 +546,7 @@ export class EvidenceBuilder {
         this.segmentSlots.sumInto(segmentSlot, sums)
       )
       addSumClusters(sums, cell.moments)
+      if (half) addSumClusters(sums, half)
     }
   }
 
@@ -505,19 +584,27 @@ export class EvidenceBuilder {
     }
   }
 
-  private emitCells(arm: Arm, segment: SegmentAccumulator, out: Cell[]): void {
+  private emitCells(arm: ArmAccumulator, segment: SegmentAccumulator, out: Cell[]): void {
     const cells = [...segment.created].sort((a, b) => a.bucketIndex - b.bucketIndex)
+    const halvesHere = arm.code === 0 && segment.position === 0
     for (const cell of cells) {
-      out.push({
-        arm,
+      const emitted: Cell = {
+        arm: arm.arm,
         segment: segment.key,
         bucket: this.from + cell.bucketIndex * this.bucketMs,
         requests: cell.requests,
         units: cell.units,
         metrics: cell.metrics.map(m => m.toSketch()),
         models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
-        errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY)
-      })
+        errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY),
+        fallbacks: cell.fallbacks
+      }
+      if (cell.cache) emitted.cache = cell.cache
+      const halves = halvesHere ? arm.halves[cell.bucketIndex] : undefined
+      if (halves) {
+        emitted.halves = [halves[0].map(m => m.toSketch()), halves[1].map(m => m.toSketch())]
+      }
+      out.push(emitted)
     }
   }
 }

@@ -152,6 +152,32 @@ export class QuantileSketch {
     if (v > this.max) this.max = v
   }
 
+  /**
+   * add(v) on this sketch and on `twin` (same relative accuracy), computing the bucket once: the
+   * evidence builder files each baseline value in its cell and in its A/A half.
+   */
+  addWithTwin(v: number, twin: QuantileSketch): void {
+    if (!Number.isFinite(v)) throw new RangeError(`QuantileSketch.add: ${v} is not a finite number`)
+    if (v > 0) {
+      const index = Math.ceil(Math.log(v) * this.multiplier)
+      this.positive.add(index, 1)
+      twin.positive.add(index, 1)
+    } else if (v < 0) {
+      const index = Math.ceil(Math.log(-v) * this.multiplier)
+      this.negative.add(index, 1)
+      twin.negative.add(index, 1)
+    } else {
+      this.zeros += 1
+      twin.zeros += 1
+    }
+    this.n += 1
+    twin.n += 1
+    if (v < this.min) this.min = v
+    if (v > this.max) this.max = v
+    if (v < twin.min) twin.min = v
+    if (v > twin.max) twin.max = v
+  }
+
   /** Adds another sketch's counts into this one; both must have the same relative accuracy. */
   merge(other: QuantileSketch): void {
     if (other.alpha !== this.alpha) {

@@ -1,5 +1,5 @@
 import type { Arm } from '../records/record.js'
-import type { MetricSketch } from '../sketch/types.js'
+import type { MetricSketch, RatioMoments } from '../sketch/types.js'
 
 /**
  * A Source turns a window of traffic into Evidence: sketches per (arm, segment, time bucket).
@@ -39,6 +39,44 @@ export interface Cell {
   models: Record<string, number>
   /** Error class -> requests. */
   errors: Record<string, number>
+  /**
+   * Optional (a source that cannot produce it leaves it out, and the check that needs it says so).
+   * Requests served by a fallback route (counted in the arm that sent them).
+   */
+  fallbacks?: number
+  /** Optional: prompt-cache sums of the requests that had token counts (the cache check). */
+  cache?: CacheSums
+  /**
+   * Optional, baseline TOTAL_SEGMENT cells only: the same metric sketches (Evidence.metrics order)
+   * over two halves of the baseline, split by a hash of the unit (or of the request, when records
+   * carry no unit), for the A/A check. Moments are clustered as in `metrics`.
+   */
+  halves?: [MetricSketch[], MetricSketch[]]
+}
+
+/** Prompt-cache sums over the requests of a cell that carried input tokens. */
+export interface CacheSums {
+  /** Requests with input tokens, and those of them that read from the cache. */
+  requests: number
+  hits: number
+  /** All input tokens (cached included) and the cached ones read. */
+  inputTokens: number
+  cacheReadTokens: number
+  /** Of `requests`, those whose tokens had a price (policy.pricing); the USD sums below are over them. */
+  priced: number
+  /** Observed cost: billed `cost_usd` when present, else tokens at the policy's prices. */
+  cost: number
+  /** Every input token at the uncached input price, plus output. */
+  costUncached: number
+  /** The input tokens alone, at the uncached input price and at the cache-read price. */
+  inputAtInputPrice: number
+  inputAtCacheReadPrice: number
+  /**
+   * Per-request moments of latency_ms and ttft_ms within cache-hit and cache-miss requests (one
+   * cluster per request), so a cold cache is not read as a slow model.
+   */
+  latency: { hit: RatioMoments; miss: RatioMoments }
+  ttft: { hit: RatioMoments; miss: RatioMoments }
 }
 
 export interface DataQuality {

@@ -2,7 +2,12 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { traffic, type CanaryEffect, NO_EFFECT } from '../../examples/generate-traffic.js'
+import {
+  traffic,
+  type CanaryEffect,
+  NO_EFFECT,
+  type StagingOptions
+} from '../../examples/generate-traffic.js'
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'rollout-gate.js')
 export const T0 = Date.parse('2026-11-02T08:00:00Z')
@@ -50,7 +55,13 @@ ${extra}`
 /** Generated gateway logs: `count` calls at 20/s from T0, split `weight`% to the canary by user. */
 export function writeTraffic(
   path: string,
-  opts: { count: number; weight?: number; effect?: CanaryEffect; seed?: number }
+  opts: {
+    count: number
+    weight?: number
+    effect?: CanaryEffect
+    seed?: number
+    staging?: StagingOptions
+  }
 ): { end: string } {
   let text = ''
   let last = T0
@@ -61,7 +72,8 @@ export function writeTraffic(
     count: opts.count,
     canaryWeight: opts.weight ?? 50,
     users: 20000,
-    effect: opts.effect ?? NO_EFFECT
+    effect: opts.effect ?? NO_EFFECT,
+    ...(opts.staging && { staging: opts.staging })
   })) {
     text += JSON.stringify(r) + '\n'
     last = Date.parse(r.ts as string)

@@ -1,0 +1,86 @@
+import type { Price } from '../policy/types.js'
+import { computeCost, priceOf } from '../records/pricing.js'
+import type { RequestRecord } from '../records/record.js'
+import type { CacheSums } from '../sources/source.js'
+import { addCluster, addMoments, emptyMoments } from './moments.js'
+
+export function emptyCacheSums(): CacheSums {
+  return {
+    requests: 0,
+    hits: 0,
+    inputTokens: 0,
+    cacheReadTokens: 0,
+    priced: 0,
+    cost: 0,
+    costUncached: 0,
+    inputAtInputPrice: 0,
+    inputAtCacheReadPrice: 0,
+    latency: { hit: emptyMoments(), miss: emptyMoments() },
+    ttft: { hit: emptyMoments(), miss: emptyMoments() }
+  }
+}
+
+/**
+ * Adds one request that has `input_tokens` (the caller checks). Tokens that are negative or not
+ * finite are skipped here: the metric readers count them as invalid values.
+ */
+export function addCacheRequest(
+  c: CacheSums,
+  r: RequestRecord,
+  input: number,
+  pricing: Record<string, Price>
+): void {
+  const cached = r.cache_read_tokens ?? 0
+  if (!(input >= 0 && input < Infinity && cached >= 0 && cached <= input)) return
+  const hit = cached > 0
+  c.requests++
+  if (hit) c.hits++
+  c.inputTokens += input
+  c.cacheReadTokens += cached
+  const latency = r.latency_ms
+  if (latency !== undefined && latency >= 0 && latency < Infinity) {
+    addCluster(hit ? c.latency.hit : c.latency.miss, latency, 1)
+  }
+  const ttft = r.ttft_ms
+  if (ttft !== undefined && ttft >= 0 && ttft < Infinity) {
+    addCluster(hit ? c.ttft.hit : c.ttft.miss, ttft, 1)
+  }
+  const price = priceOf(r.model, pricing)
+  if (typeof price === 'string') return
+  const cost = computeCost(r, pricing)
+  if (typeof cost !== 'number' || !(cost >= 0 && cost < Infinity)) return
+  const atInput = (input * price.input) / 1e6
+  c.priced++
+  c.cost += cost
+  c.costUncached += atInput + ((r.output_tokens ?? 0) * price.output) / 1e6
+  c.inputAtInputPrice += atInput
+  c.inputAtCacheReadPrice += (input * (price.cacheRead ?? price.input)) / 1e6
+}
+
+/** Adds `from` into `into`, in place (cache sums merge by addition). */
+export function addCacheSums(into: CacheSums, from: CacheSums): void {
+  into.requests += from.requests
+  into.hits += from.hits
+  into.inputTokens += from.inputTokens
+  into.cacheReadTokens += from.cacheReadTokens
+  into.priced += from.priced
+  into.cost += from.cost
+  into.costUncached += from.costUncached
+  into.inputAtInputPrice += from.inputAtInputPrice
+  into.inputAtCacheReadPrice += from.inputAtCacheReadPrice
+  addMoments(into.latency.hit, from.latency.hit)
+  addMoments(into.latency.miss, from.latency.miss)
+  addMoments(into.ttft.hit, from.ttft.hit)
+  addMoments(into.ttft.miss, from.ttft.miss)
+}
+
+/** The cache sums of a set of cells; undefined when none has any (the source does not give them). */
+export function mergeCacheSums(cells: readonly { cache?: CacheSums }[]): CacheSums | undefined {
+  let total: CacheSums | undefined
+  for (const cell of cells) {
+    if (!cell.cache) continue
+    total ??= emptyCacheSums()
+    addCacheSums(total, cell.cache)
+  }
+  return total
+}
