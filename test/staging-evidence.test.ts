@@ -3,6 +3,7 @@
  * from the raw rows: the A/A halves of the baseline and the prompt-cache sums. Then the A/A
  * check's error rate on clean data, by seeded simulation.
  */
+import { emptyQuality } from '../src/sources/source.js'
 import { describe, expect, it } from 'vitest'
 import { traffic, NO_EFFECT } from '../examples/generate-traffic.js'
 import { analyze } from '../src/analysis/analyze.js'
@@ -227,17 +228,7 @@ describe('model changes and cache trends from cells', () => {
     metrics: [],
     unitLevel: false,
     cells,
-    quality: {
-      lines: 0,
-      records: 0,
-      malformed: 0,
-      malformedSamples: [],
-      unmatchedArms: {},
-      outsideWindow: 0,
-      future: 0,
-      invalidValues: {},
-      files: []
-    }
+    quality: emptyQuality()
   })
 
   it('a gateway that mixes two models all along is not a change; a takeover is, at its bucket', () => {

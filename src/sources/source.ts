@@ -168,3 +168,22 @@ export function emptyQuality(): DataQuality {
     files: []
   }
 }
+
+/**
+ * A record sink that only notes the earliest canary record at or before `until` (for
+ * Source.firstCanaryTime): everything else a source reports is ignored.
+ */
+export function earliestCanarySink(until: number) {
+  let first: number | undefined
+  const ignore = (): void => {}
+  return {
+    line: ignore,
+    malformed: ignore,
+    unmatchedArm: ignore,
+    fileDone: ignore,
+    add: (r: { arm: Arm; ts: number }) => {
+      if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first)) first = r.ts
+    },
+    first: () => first
+  }
+}

@@ -5,7 +5,13 @@ import type { Policy } from '../../policy/types.js'
 import { createNormalizer, isRequestRecord, type Normalizer } from '../../records/normalize.js'
 import { EvidenceBuilder } from '../../sketch/evidenceBuilder.js'
 import { judgeSampler } from '../textSample.js'
-import { SourceError, type CollectRequest, type Evidence, type Source } from '../source.js'
+import {
+  SourceError,
+  earliestCanarySink,
+  type CollectRequest,
+  type Evidence,
+  type Source
+} from '../source.js'
 import { forEachCsvRow } from './csv.js'
 import { describeBytes, forEachLine } from './lines.js'
 import { openDecoded, type OpenedFile } from './open.js'
@@ -93,19 +99,9 @@ export class FileSource implements Source {
   }
 
   async firstCanaryTime(until: number): Promise<number | undefined> {
-    let first: number | undefined
-    const ignore = (): void => {}
-    await this.readAll({
-      line: ignore,
-      malformed: ignore,
-      unmatchedArm: ignore,
-      fileDone: ignore,
-      add: r => {
-        if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
-          first = r.ts
-      }
-    })
-    return first
+    const sink = earliestCanarySink(until)
+    await this.readAll(sink)
+    return sink.first()
   }
 
   /** The files the patterns name, sorted, each once. */

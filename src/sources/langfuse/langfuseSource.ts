@@ -2,7 +2,13 @@ import type { LangfuseSourceSpec, Policy } from '../../policy/types.js'
 import { createNormalizer, isRequestRecord, type Normalizer } from '../../records/normalize.js'
 import type { RequestRecord } from '../../records/record.js'
 import { EvidenceBuilder } from '../../sketch/evidenceBuilder.js'
-import { SourceError, type CollectRequest, type Evidence, type Source } from '../source.js'
+import {
+  SourceError,
+  earliestCanarySink,
+  type CollectRequest,
+  type Evidence,
+  type Source
+} from '../source.js'
 import {
   displayHost,
   isObject,
@@ -110,24 +116,15 @@ export class LangfuseSource implements Source {
 
   /** Earliest canary call within one maxDuration before `until`: a step never lasts longer. */
   async firstCanaryTime(until: number): Promise<number | undefined> {
-    let first: number | undefined
-    const ignore = (): void => {}
+    const sink = earliestCanarySink(until)
     await this.readObservations(
       this.client(),
       until - this.policy.rollout.maxDuration,
       until + 1,
       new ScoreTable(),
-      {
-        line: ignore,
-        malformed: ignore,
-        unmatchedArm: ignore,
-        add: r => {
-          if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
-            first = r.ts
-        }
-      }
+      sink
     )
-    return first
+    return sink.first()
   }
 
   private client(): LangfuseClient {
