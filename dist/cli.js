@@ -544,6 +544,25 @@ function emptyQuality() {
         files: []
     };
 }
+/**
+ * A record sink that only notes the earliest canary record at or before `until` (for
+ * Source.firstCanaryTime): everything else a source reports is ignored.
+ */
+function earliestCanarySink(until) {
+    let first;
+    const ignore = () => { };
+    return {
+        line: ignore,
+        malformed: ignore,
+        unmatchedArm: ignore,
+        fileDone: ignore,
+        add: (r) => {
+            if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
+                first = r.ts;
+        },
+        first: () => first
+    };
+}
 
 /**
  * Splitting the family-wise error budget across the gating metrics (DESIGN.md: "Error budget:
@@ -3290,7 +3309,9 @@ function tStar(minSamples, canaryWeight) {
  * the segment budget split over segments and gating metrics.
  */
 function compareSegments(policy, segmentTotals, ctx, familyAlpha) {
-    const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => isGating(m) && !m.totalOnly);
+    const gating = policy.metrics
+        .map((m, i) => ({ m, i }))
+        .filter(({ m }) => isGating(m) && !m.totalOnly);
     if (segmentTotals.length === 0 || gating.length === 0)
         return [];
     const alpha = bonferroni(familyAlpha, segmentTotals.length * gating.length);
@@ -32474,19 +32495,9 @@ class FileSource {
         return { ...builder.finish(), texts: sampler.samples() };
     }
     async firstCanaryTime(until) {
-        let first;
-        const ignore = () => { };
-        await this.readAll({
-            line: ignore,
-            malformed: ignore,
-            unmatchedArm: ignore,
-            fileDone: ignore,
-            add: r => {
-                if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
-                    first = r.ts;
-            }
-        });
-        return first;
+        const sink = earliestCanarySink(until);
+        await this.readAll(sink);
+        return sink.first();
     }
     /** The files the patterns name, sorted, each once. */
     async files() {
@@ -33228,18 +33239,9 @@ class LangfuseSource {
     }
     /** Earliest canary call within one maxDuration before `until`: a step never lasts longer. */
     async firstCanaryTime(until) {
-        let first;
-        const ignore = () => { };
-        await this.readObservations(this.client(), until - this.policy.rollout.maxDuration, until + 1, new ScoreTable(), {
-            line: ignore,
-            malformed: ignore,
-            unmatchedArm: ignore,
-            add: r => {
-                if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
-                    first = r.ts;
-            }
-        });
-        return first;
+        const sink = earliestCanarySink(until);
+        await this.readObservations(this.client(), until - this.policy.rollout.maxDuration, until + 1, new ScoreTable(), sink);
+        return sink.first();
     }
     client() {
         const env = this.opts.env ?? process.env;

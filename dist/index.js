@@ -52290,6 +52290,25 @@ function emptyQuality() {
         files: []
     };
 }
+/**
+ * A record sink that only notes the earliest canary record at or before `until` (for
+ * Source.firstCanaryTime): everything else a source reports is ignored.
+ */
+function earliestCanarySink(until) {
+    let first;
+    const ignore = () => { };
+    return {
+        line: ignore,
+        malformed: ignore,
+        unmatchedArm: ignore,
+        fileDone: ignore,
+        add: (r) => {
+            if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
+                first = r.ts;
+        },
+        first: () => first
+    };
+}
 
 /**
  * A hash map from non-negative int32 keys to int32 values in two typed arrays (open addressing,
@@ -55971,19 +55990,9 @@ class FileSource {
         return { ...builder.finish(), texts: sampler.samples() };
     }
     async firstCanaryTime(until) {
-        let first;
-        const ignore = () => { };
-        await this.readAll({
-            line: ignore,
-            malformed: ignore,
-            unmatchedArm: ignore,
-            fileDone: ignore,
-            add: r => {
-                if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
-                    first = r.ts;
-            }
-        });
-        return first;
+        const sink = earliestCanarySink(until);
+        await this.readAll(sink);
+        return sink.first();
     }
     /** The files the patterns name, sorted, each once. */
     async files() {
@@ -56725,18 +56734,9 @@ class LangfuseSource {
     }
     /** Earliest canary call within one maxDuration before `until`: a step never lasts longer. */
     async firstCanaryTime(until) {
-        let first;
-        const ignore = () => { };
-        await this.readObservations(this.client(), until - this.policy.rollout.maxDuration, until + 1, new ScoreTable(), {
-            line: ignore,
-            malformed: ignore,
-            unmatchedArm: ignore,
-            add: r => {
-                if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
-                    first = r.ts;
-            }
-        });
-        return first;
+        const sink = earliestCanarySink(until);
+        await this.readObservations(this.client(), until - this.policy.rollout.maxDuration, until + 1, new ScoreTable(), sink);
+        return sink.first();
     }
     client() {
         const env = this.opts.env ?? process.env;
@@ -60285,7 +60285,9 @@ function tStar(minSamples, canaryWeight) {
  * the segment budget split over segments and gating metrics.
  */
 function compareSegments(policy, segmentTotals, ctx, familyAlpha) {
-    const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => isGating(m) && !m.totalOnly);
+    const gating = policy.metrics
+        .map((m, i) => ({ m, i }))
+        .filter(({ m }) => isGating(m) && !m.totalOnly);
     if (segmentTotals.length === 0 || gating.length === 0)
         return [];
     const alpha = bonferroni(familyAlpha, segmentTotals.length * gating.length);
