@@ -1436,7 +1436,8 @@ function emptyCacheSums() {
         inputAtInputPrice: 0,
         inputAtCacheReadPrice: 0,
         latency: { hit: emptyMoments(), miss: emptyMoments() },
-        ttft: { hit: emptyMoments(), miss: emptyMoments() }
+        ttft: { hit: emptyMoments(), miss: emptyMoments() },
+        repricing: { n: 0, su: 0, sd: 0, suu: 0, sdd: 0, sud: 0, sc: 0, scc: 0 }
     };
 }
 /**
@@ -1468,11 +1469,25 @@ function addCacheRequest(c, r, input, pricing) {
     if (typeof cost !== 'number' || !(cost >= 0 && cost < Infinity))
         return;
     const atInput = (input * price.input) / 1e6;
+    const atCacheRead = (input * (price.cacheRead ?? price.input)) / 1e6;
+    const uncached = atInput + ((r.output_tokens ?? 0) * price.output) / 1e6;
     c.priced++;
     c.cost += cost;
-    c.costUncached += atInput + ((r.output_tokens ?? 0) * price.output) / 1e6;
+    c.costUncached += uncached;
     c.inputAtInputPrice += atInput;
-    c.inputAtCacheReadPrice += (input * (price.cacheRead ?? price.input)) / 1e6;
+    c.inputAtCacheReadPrice += atCacheRead;
+    if (c.repricing)
+        addRepricing(c.repricing, uncached, atInput - atCacheRead, cost);
+}
+function addRepricing(s, u, d, c) {
+    s.n++;
+    s.su += u;
+    s.sd += d;
+    s.suu += u * u;
+    s.sdd += d * d;
+    s.sud += u * d;
+    s.sc += c;
+    s.scc += c * c;
 }
 /** Adds `from` into `into`, in place (cache sums merge by addition). */
 function addCacheSums(into, from) {
@@ -1489,6 +1504,20 @@ function addCacheSums(into, from) {
     addMoments(into.latency.miss, from.latency.miss);
     addMoments(into.ttft.hit, from.ttft.hit);
     addMoments(into.ttft.miss, from.ttft.miss);
+    if (into.repricing && from.repricing) {
+        const a = into.repricing;
+        const b = from.repricing;
+        a.n += b.n;
+        a.su += b.su;
+        a.sd += b.sd;
+        a.suu += b.suu;
+        a.sdd += b.sdd;
+        a.sud += b.sud;
+        a.sc += b.sc;
+        a.scc += b.scc;
+    }
+    else
+        delete into.repricing;
 }
 /** The cache sums of a set of cells; undefined when none has any (the source does not give them). */
 function mergeCacheSums(cells) {
@@ -1503,7 +1532,7 @@ function mergeCacheSums(cells) {
 }
 
 /** Fields whose metrics are costs (the cost verdict that holds while the cache warms). */
-const COST_FIELDS = new Set(['cost', 'cost_usd']);
+const COST_FIELDS$1 = new Set(['cost', 'cost_usd']);
 const TIME_FIELDS = {
     latency_ms: 'latency_ms',
     duration_ms: 'latency_ms',
@@ -1582,7 +1611,7 @@ function cacheCheck(evidence, metrics, ctx, requestsPerSecond) {
     };
     const strata = stratumChanges(b, c, ctx);
     const report = { state, hitRate, cost, strata };
-    const rates = `canary ${pct$4(hitRate.canaryRecent)} of input tokens from the prompt cache lately vs baseline ${pct$4(hitRate.baselineRecent)}`;
+    const rates = `canary ${pct$5(hitRate.canaryRecent)} of input tokens from the prompt cache lately vs baseline ${pct$5(hitRate.baselineRecent)}`;
     const views = costViews(cost);
     if (state === 'matched') {
         return { report, check: { name, status: 'ok', detail: `warm: ${rates}${views}` } };
@@ -1695,7 +1724,8 @@ function holdWhileWarming(metrics, strata, cost) {
     for (const m of metrics) {
         if (m.verdict !== 'fail' || m.mode !== 'gate')
             continue;
-        if (COST_FIELDS.has(m.from)) {
+        // Already re-priced at the baseline's hit rate (gateOn: repriced): a cold cache cannot explain it.
+        if (COST_FIELDS$1.has(m.from) && m.observed === undefined) {
             const r = cost.canary.repriced;
             const base = cost.baseline.observed;
             const projection = r !== null && base !== null && base > 0
@@ -1705,6 +1735,8 @@ function holdWhileWarming(metrics, strata, cost) {
             held.push(m.name);
             continue;
         }
+        if (COST_FIELDS$1.has(m.from))
+            continue;
         const field = TIME_FIELDS[m.from];
         if (!field || !m.delta.relative || m.better !== 'lower')
             continue;
@@ -1724,7 +1756,7 @@ function costViews(cost) {
     return `. Cost per request: baseline ${f(b.observed)} (all input uncached ${f(b.uncached)}); canary ${f(c.observed)} (uncached ${f(c.uncached)}, at the baseline's hit rate ${f(c.repriced)})`;
 }
 const money = (v) => (v >= 100 ? int$2(v) : Number(v.toPrecision(3)).toString());
-const pct$4 = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
+const pct$5 = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
 
 /**
  * log Gamma(x) by the Lanczos approximation, g = 7 with 9 coefficients (C. Lanczos, "A precise
@@ -1874,7 +1906,7 @@ function trafficSplitCheck(policy, evidence, arms, canaryWeight) {
         return { name, status: 'ok', detail: 'not tested: no split to compare' };
     }
     const srt = sampleRatioTest(counts, canaryWeight / 100, policy.trafficSplit.alpha);
-    const observed = `canary ${pct$3(srt.observedShare)} of ${by} (${int$2(counts.canary)} of ${int$2(counts.baseline + counts.canary)}), expected ${pct$3(srt.expectedShare)}`;
+    const observed = `canary ${pct$4(srt.observedShare)} of ${by} (${int$2(counts.canary)} of ${int$2(counts.baseline + counts.canary)}), expected ${pct$4(srt.expectedShare)}`;
     return srt.mismatch
         ? {
             name,
@@ -1915,7 +1947,7 @@ function dataQualityCheck(policy, evidence, replay) {
     const warnings = [];
     const malformedShare = q.lines > 0 ? q.malformed / q.lines : 0;
     if (malformedShare > max) {
-        problems.push(`${int$2(q.malformed)} of ${int$2(q.lines)} lines malformed (${pct$3(malformedShare)} > ${pct$3(max)})`);
+        problems.push(`${int$2(q.malformed)} of ${int$2(q.lines)} lines malformed (${pct$4(malformedShare)} > ${pct$4(max)})`);
     }
     else if (q.malformed > 0) {
         warnings.push(`${int$2(q.malformed)} of ${int$2(q.lines)} lines malformed`);
@@ -1925,7 +1957,7 @@ function dataQualityCheck(policy, evidence, replay) {
         const [field, why] = key.split(/: (.*)/s);
         const text = `${int$2(count)} invalid ${field} values${why ? ` (${why})` : ''}`;
         if (share > max)
-            problems.push(`${text} (${pct$3(share)} of records > ${pct$3(max)})`);
+            problems.push(`${text} (${pct$4(share)} of records > ${pct$4(max)})`);
         else
             warnings.push(text);
     }
@@ -1956,7 +1988,7 @@ function dataQualityCheck(policy, evidence, replay) {
     const clean = `${int$2(q.lines)} lines, none malformed`;
     return { name: 'data-quality', status: 'ok', detail: [clean, ...notes].join('; ') };
 }
-const pct$3 = (x) => {
+const pct$4 = (x) => {
     const v = x * 100;
     const digits = v !== 0 && Math.abs(v) < 1 ? 2 : 1;
     return `${v.toFixed(digits)}%`;
@@ -2940,7 +2972,7 @@ function coverageCheck(policy, unitLevel, segments, metrics, ctx, canaryWeight) 
     const shown = skewed.slice(0, 3).map(({ s, counts }) => {
         const c = counts.canary / total.canary;
         const b = counts.baseline / total.baseline;
-        return `${s.key} is ${pct$2(c)} of the canary's ${by} vs ${pct$2(b)} of the baseline's`;
+        return `${s.key} is ${pct$3(c)} of the canary's ${by} vs ${pct$3(b)} of the baseline's`;
     });
     const adjusted = postStratify(policy, segments, metrics, ctx);
     const used = adjusted.length > 0
@@ -3050,7 +3082,7 @@ function postStratify(policy, segments, metrics, ctx) {
 }
 /** sqrt(n) * csRadius(n, 1, alpha, rho): the CS half-width per unit of standard error. */
 const radius = (n, ctx) => Math.sqrt(n) * csRadius(n, 1, ctx.alpha, mixtureRho(ctx.alpha, ctx.tStar.baseline));
-const pct$2 = (x) => `${(x * 100).toFixed(1)}%`;
+const pct$3 = (x) => `${(x * 100).toFixed(1)}%`;
 
 /** Canary minus baseline, in points, beyond which a load symptom rolls back. */
 const LOAD_TOLERANCE = 0.01;
@@ -3099,7 +3131,7 @@ function loadCheck(policy, evidence, ctx) {
             tStar: ctx.tStar.total,
             bernoulliFloor: true
         });
-        const line = `${guard.label} canary ${pct$1(ck / cn)} vs baseline ${pct$1(bk / bn)} (${pts(d.lower)} to ${pts(d.upper)})`;
+        const line = `${guard.label} canary ${pct$2(ck / cn)} vs baseline ${pct$2(bk / bn)} (${pts(d.lower)} to ${pts(d.upper)})`;
         shown.push(line);
         if (d.lower > LOAD_TOLERANCE)
             failing.push(line);
@@ -3122,7 +3154,7 @@ function loadCheck(policy, evidence, ctx) {
     }
     return { name, status: 'ok', detail: shown.join('; ') };
 }
-const pct$1 = (x) => `${(x * 100).toFixed(2)}%`;
+const pct$2 = (x) => `${(x * 100).toFixed(2)}%`;
 const pts = (x) => Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(2)}pp` : 'n/a';
 
 /** A model key below this share of an arm's requests before a change counts as new after it. */
@@ -3231,6 +3263,146 @@ const total = (models) => Object.values(models).reduce((a, b) => a + b, 0);
 const share = (n, of) => `${((100 * n) / Math.max(1, of)).toFixed(1)}%`;
 const iso = (t) => new Date(t).toISOString();
 
+const HOUR_MS = 3_600_000;
+/**
+ * The window's busiest hour of traffic, both arms together (the traffic the rollout serves, not
+ * one arm's share of it): the most requests in any run of consecutive time buckets spanning an
+ * hour, and when that run began. A window shorter than an hour counts as its requests scaled to
+ * an hour. Undefined when the window has no requests.
+ */
+function busiestHour(evidence) {
+    const { from, to } = evidence.window;
+    const size = evidence.bucketMs;
+    const count = Math.max(1, Math.ceil((to - from) / size));
+    const perBucket = new Array(count).fill(0);
+    let total = 0;
+    for (const cell of evidence.cells) {
+        if (cell.segment !== TOTAL_SEGMENT || cell.requests === 0)
+            continue;
+        const k = Math.min(count - 1, Math.max(0, Math.floor((cell.bucket - from) / size)));
+        perBucket[k] = (perBucket[k] ?? 0) + cell.requests;
+        total += cell.requests;
+    }
+    if (total === 0)
+        return undefined;
+    const span = Math.max(1, Math.round(HOUR_MS / size));
+    if (count <= span)
+        return { perHour: (total * HOUR_MS) / Math.max(size, to - from), at: from };
+    let run = perBucket.slice(0, span).reduce((s, v) => s + v, 0);
+    let best = { perHour: run, at: from };
+    for (let k = span; k < count; k++) {
+        run += (perBucket[k] ?? 0) - (perBucket[k - span] ?? 0);
+        if (run > best.perHour)
+            best = { perHour: run, at: from + (k - span + 1) * size };
+    }
+    return best;
+}
+/**
+ * `rollout.minPeakLoad` (issue 5, check 5): a step promotes only once its busiest hour reached
+ * this share of the busiest hour the rollout has seen (the state's `peakLoad`, or this window's
+ * own when there is none), so a step that baked overnight does not pass on traffic far below what
+ * the daytime will put through it. It blocks promotion only: it never rolls back.
+ */
+function peakLoadCheck(minPeakLoad, step, seen) {
+    const name = 'peak-load';
+    if (!step)
+        return { name, status: 'ok', detail: 'no traffic in the window yet' };
+    const here = `the step's busiest hour had ${int$2(step.perHour)} requests (both arms, from ${new Date(step.at).toISOString()})`;
+    if (!seen || seen.perHour <= step.perHour) {
+        return {
+            name,
+            status: 'ok',
+            detail: `${here}, the busiest of the rollout so far${seen ? '' : ' (nothing earlier in the state to compare with)'}`
+        };
+    }
+    const share = step.perHour / seen.perHour;
+    const against = `${pct$1(share)} of the rollout's busiest hour (${int$2(seen.perHour)} requests, from ${seen.at}); minPeakLoad ${pct$1(minPeakLoad)}`;
+    return share >= minPeakLoad
+        ? { name, status: 'ok', detail: `${here}: ${against}` }
+        : {
+            name,
+            status: 'block',
+            detail: `${here}: only ${against}. A promotion waits for busier traffic, so the step does not pass on a quiet night`
+        };
+}
+const pct$1 = (x) => `${(x * 100).toFixed(0)}%`;
+
+/**
+ * `gateOn: repriced` (issue 5, check 1): the cost metric's verdict on the canary's cost re-priced
+ * at the baseline's prompt-cache hit rate h (the share of the baseline's input tokens read from the
+ * cache), for a canary whose small share keeps a shared prefix colder than the baseline's.
+ *
+ * Re-pricing is a deterministic, linear transform of each request's tokens: u - h d, where u is
+ * the request's cost with every input token uncached and d what reading all its input from the
+ * cache would save (CacheSums.repricing). So the re-priced per-request costs have exact moments
+ * (sum u - h sum d; sum u^2 - 2 h sum ud + h^2 sum d^2), and they are compared with the
+ * baseline's observed cost by the same confidence sequence as the observed cost. h is taken as
+ * known: it rests on the baseline's tokens, usually far more than the canary's. When requests are
+ * clustered by unit, the re-priced variance is widened by the observed cost's design effect
+ * (clustered over per-request variance of the canary's mean), assuming re-pricing does not change
+ * how a unit's requests hang together.
+ *
+ * Returns the result to use, or the observed one with a note when the source gives no token sums.
+ */
+function repricedCost(spec, observed, baseline, canary, evidence, ctx) {
+    const sums = (arm) => mergeCacheSums(evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT));
+    const b = sums('baseline');
+    const r = sums('canary')?.repricing;
+    if (!b || !(b.inputTokens > 0) || !r || r.n < 2) {
+        return {
+            ...observed,
+            reason: `${observed.reason}; gated on the observed cost: no priced token counts to re-price (gateOn: repriced)`
+        };
+    }
+    const h = b.cacheReadTokens / b.inputTokens;
+    const deff = designEffectOf(canary.moments, r);
+    const result = compareMetric(spec, baseline, { moments: repricedMoments(r, h, deff), requests: r.n }, ctx);
+    const observedChange = Number.isFinite(observed.delta.estimate)
+        ? `; observed ${change(observed, observed.delta.estimate, observed.delta.relative)}`
+        : '';
+    const widened = deff > 1 ? `, widened by the observed cost's design effect ${deff.toFixed(2)}` : '';
+    return {
+        ...result,
+        ...(observed.limit && { limit: observed.limit }),
+        ...(observed.baselineInterval && { baselineInterval: observed.baselineInterval }),
+        observed: observed.delta,
+        reason: `re-priced at the baseline's cache-hit rate (${(h * 100).toFixed(1)}%): ${result.reason}${observedChange}`,
+        method: `${result.method}; the canary's per-request cost re-priced at the baseline's cache-hit rate${widened}`
+    };
+}
+/**
+ * Per-request moments (one cluster per request, y = 1) of u - h d, with the residual sum of squares
+ * multiplied by `deff` (the mean is unchanged, its variance scaled by deff).
+ */
+function repricedMoments(r, h, deff = 1) {
+    const sx = r.su - h * r.sd;
+    const sxx = r.suu - 2 * h * r.sud + h * h * r.sdd;
+    const mean2 = (sx * sx) / r.n;
+    return {
+        n: r.n,
+        sx,
+        sy: r.n,
+        sxx: mean2 + deff * Math.max(0, sxx - mean2),
+        syy: r.n,
+        sxy: sx
+    };
+}
+/**
+ * Var(mean) from the clustered moments of the observed cost over Var(mean) from its per-request
+ * sums, at least 1; 1 when the moments are per request.
+ */
+function designEffectOf(m, r) {
+    if (m.n >= r.n || m.n < 2 || !(m.sy > 0))
+        return 1;
+    const ratio = m.sx / m.sy;
+    const ybar = m.sy / m.n;
+    const residual = Math.max(0, m.sxx - 2 * ratio * m.sxy + ratio * ratio * m.syy);
+    const clustered = residual / (m.n * (m.n - 1) * ybar * ybar);
+    const independent = Math.max(0, r.scc - (r.sc * r.sc) / r.n) / (r.n - 1) / r.n;
+    const deff = clustered / independent;
+    return Number.isFinite(deff) ? Math.max(1, deff) : 1;
+}
+
 const isGating = (m) => m.mode !== 'report';
 /**
  * Compare every metric between the arms over the evidence of one step, and run the checks on the
@@ -3266,6 +3438,13 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
     if (policy.segments) {
         checks.push(coverageCheck(policy, evidence.unitLevel, bySegment, metrics, ctx, canaryWeight));
     }
+    policy.metrics.forEach((spec, i) => {
+        const observed = metrics[i];
+        if (spec.gateOn !== 'repriced' || !observed)
+            return;
+        const b = metricAt(baseline.metrics, i);
+        metrics[i] = repricedCost(spec, observed, b, metricAt(canary.metrics, i), evidence, ctx);
+    });
     const cache = cacheCheck(evidence, metrics, ctx, (baseline.requests + canary.requests) / seconds);
     const model = modelCheck(policy, evidence);
     checks.push(aaCheck(policy, evidence, metrics, ctx), cache.check, model.check, loadCheck(policy, evidence, ctx));
@@ -3280,6 +3459,9 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
     };
     if (cache.report)
         analysis.cache = cache.report;
+    const peak = policy.rollout.minPeakLoad !== undefined ? busiestHour(evidence) : undefined;
+    if (peak)
+        analysis.peakLoad = peak;
     if (model.changedAt !== undefined)
         analysis.restartAt = model.changedAt;
     return analysis;
@@ -3620,6 +3802,11 @@ function nextState(state, decision, now, analysis) {
     const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined;
     if (levels)
         next.baselineAtStart = { at, levels };
+    // The busiest hour so far, for the next steps' minPeakLoad.
+    const peak = analysis?.peakLoad;
+    if (peak && !(peak.perHour <= (state.peakLoad?.perHour ?? 0))) {
+        next.peakLoad = { at: new Date(peak.at).toISOString(), perHour: peak.perHour };
+    }
     if (command === 'pause' && decision.manual) {
         return {
             ...next,
@@ -16407,6 +16594,9 @@ async function evaluate(deps) {
     if (analysis && state.baselineAtStart) {
         analysis.checks.push(driftCheck(policy, analysis.metrics, state.baselineAtStart));
     }
+    if (analysis && policy.rollout.minPeakLoad !== undefined) {
+        analysis.checks.push(peakLoadCheck(policy.rollout.minPeakLoad, analysis.peakLoad, state.peakLoad));
+    }
     // A complete or rolled-back rollout is decided by its status alone.
     const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now);
     const judgeCache = collected?.judgeCache;
@@ -25987,7 +26177,8 @@ const rollout = refine(obj('How the canary share grows, and how long each step b
     maxDuration: withDefault(duration('Longest time per step; then `onTimeout` applies.'), '12h'),
     onTimeout: withDefault(choice('What happens when a step reaches maxDuration.', ['rollback', 'hold']), 'rollback'),
     minSamples: withDefault(num$1('Requests per arm, per step, before any verdict.', { integer: true, min: 1 }), 300),
-    warmup: withDefault(duration('Excluded from the window at each step start.'), '5m')
+    warmup: withDefault(duration('Excluded from the window at each step start.'), '5m'),
+    minPeakLoad: optional(fraction("Hold a promotion until the step's busiest hour of traffic (both arms) reaches this share of the busiest hour seen so far in the rollout (kept in the state), so a step does not pass on a quiet night. Needs --state to remember earlier steps."))
 }), (value, path, issues) => {
     const { minDuration, maxDuration, warmup } = value;
     const at = (key) => [...path, key];
@@ -26095,7 +26286,8 @@ const metricFields = obj('One metric compared between canary and baseline.', {
     tolerance: required(toleranceNode),
     rollbackAt: optional(amount('A larger change at which to roll back; between tolerance and rollbackAt the gate holds.')),
     limit: optional(limit),
-    mode: withDefault(choice('gate: a fail rolls back, an inconclusive holds; hold: a fail only holds; report: shown, never decides.', ['gate', 'hold', 'report']), 'gate')
+    mode: withDefault(choice('gate: a fail rolls back, an inconclusive holds; hold: a fail only holds; report: shown, never decides.', ['gate', 'hold', 'report']), 'gate'),
+    gateOn: optional(choice("A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).", ['observed', 'repriced']))
 });
 function toMetric(m, path, issues) {
     const before = issues.length;
@@ -26116,6 +26308,9 @@ function toMetric(m, path, issues) {
         reject(issues, at('rollbackAt'), 'rollbackAt must be at least the tolerance: the canary is rolled back at a larger change than it is held at');
     }
     const limitValue = m.limit && toLimit(m.limit, kind, at('limit'), issues);
+    if (m.gateOn === 'repriced' && (!COST_FIELDS.includes(m.from) || kind !== 'mean')) {
+        reject(issues, at('gateOn'), `gateOn: repriced re-prices the canary's input tokens, so it is only for a mean cost metric (from: cost, kind: mean); remove it, or set gateOn: observed`, 'key');
+    }
     if (issues.length > before || !tolerance)
         return INVALID;
     return {
@@ -26129,9 +26324,12 @@ function toMetric(m, path, issues) {
         ...(rollbackAt && { rollbackAt }),
         ...(limitValue !== undefined && { limit: limitValue }),
         mode: m.mode,
+        ...(m.gateOn === 'repriced' && { gateOn: 'repriced' }),
         path: formatPath(path)
     };
 }
+/** The record fields a cost metric reads (canonical `cost` and its alias). */
+const COST_FIELDS = ['cost', 'cost_usd'];
 function toLimit(amount, kind, path, issues) {
     if (kind === 'rate' && amount.value > 1) {
         reject(issues, path, `a rate limit is a proportion from 0 to 1 (or 0% to 100%); got ${amount.value}`);

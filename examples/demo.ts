@@ -67,6 +67,17 @@ const DEMOS: Record<string, Scenario> = {
     seed: 23,
     staging: { canaryCache: { start: 0.05 } }
   },
+  'cache-repriced': {
+    about:
+      'the same broken cache, with gateOn: repriced on cost: gated on the re-priced cost, no rollback for cost',
+    seed: 23,
+    staging: { canaryCache: { start: 0.05 } },
+    policy: p =>
+      p.replace(
+        'better: lower, tolerance: 5% }',
+        'better: lower, tolerance: 5%, gateOn: repriced }'
+      )
+  },
   'model-change': {
     about: "the canary's backend fingerprint changes mid-step: window restarted, hold",
     seed: 24,

@@ -1,5 +1,6 @@
 import { analyze } from './analysis/analyze.js'
 import { driftCheck } from './analysis/driftCheck.js'
+import { peakLoadCheck } from './analysis/peakLoad.js'
 import type { Analysis } from './analysis/types.js'
 import { decide, manualDecision, weightAt } from './decide/decide.js'
 import { commandRefusal, initialState, nextState } from './decide/state.js'
@@ -88,6 +89,11 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
   }
   if (analysis && state.baselineAtStart) {
     analysis.checks.push(driftCheck(policy, analysis.metrics, state.baselineAtStart))
+  }
+  if (analysis && policy.rollout.minPeakLoad !== undefined) {
+    analysis.checks.push(
+      peakLoadCheck(policy.rollout.minPeakLoad, analysis.peakLoad, state.peakLoad)
+    )
   }
   // A complete or rolled-back rollout is decided by its status alone.
   const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now)

@@ -558,6 +558,17 @@ const cases: Record<string, Case> = {
     message:
       /^`per` is only for kind ratio \(sum\(from\) \/ sum\(per\)\); remove it, or set kind: ratio$/
   },
+  'gateOn: repriced on a latency metric': {
+    lines: {
+      16: metricLine(
+        'name: p50, from: latency_ms, kind: p50, better: lower, tolerance: 5%, gateOn: repriced'
+      )
+    },
+    path: 'metrics[2].gateOn',
+    at: [16, 'gateOn:'],
+    message:
+      /^gateOn: repriced re-prices the canary's input tokens, so it is only for a mean cost metric/
+  },
   'a limit that does not parse': {
     lines: {
       17: metricLine(

@@ -68,6 +68,8 @@ const record = (dir: string, minutes: number, state = false) =>
       reason: string
       holdsBecause?: string
       aa?: { noise: number }
+      delta: { estimate: number; upper: number }
+      observed?: { estimate: number; lower: number }
     }[]
     segments: { segment: string; verdict: string }[]
     cache?: { state: string; extraPerDay?: number; cost: { canary: { repriced: number } } }
@@ -182,6 +184,96 @@ describe('staging checks on generated traffic (CLI)', () => {
       expect(rec.cache?.extraPerDay).toBeGreaterThan(0)
       expect(rec.metrics.find(m => m.name === 'cost per request')?.verdict).toBe('fail')
       expect(rec.decision).toBe('rollback')
+    })
+
+    it('gateOn: repriced: the same cold canary cache, gated on the re-priced cost, passes: no rollback', () => {
+      const dir = scenario({ canaryCache: { start: 0.05 } }, 60_000, p =>
+        p.replace(
+          'from: cost, kind: mean, better: lower, tolerance: 10% }',
+          'from: cost, kind: mean, better: lower, tolerance: 10%, gateOn: repriced }'
+        )
+      )
+      const rec = record(dir, 51)
+      const cost = rec.metrics.find(m => m.name === 'cost per request')
+      // Observed, the canary pays well over 10% more (its cache is cold); re-priced at the
+      // baseline's hit rate its tokens cost the same, with the whole interval inside 10%.
+      expect(cost?.observed?.lower).toBeGreaterThan(0.1)
+      expect(cost?.verdict).toBe('pass')
+      expect(cost?.delta.upper).toBeLessThan(0.1)
+      expect(Math.abs(cost?.delta.estimate ?? 1)).toBeLessThan(0.03)
+      expect(cost?.reason).toMatch(
+        /^re-priced at the baseline's cache-hit rate \(\d+\.\d%\): the whole interval is within the tolerance; observed \+\d+/
+      )
+      expect(cost?.method).toMatch(/re-priced at the baseline's cache-hit rate/)
+      expect(rec.cache?.state).toBe('broken')
+      // Without gateOn the same traffic rolls back on cost (the test above). Here cost does not
+      // decide: the hold is the slower p95 latency of the cold cache, still inconclusive.
+      expect(rec.decision).toBe('hold')
+      expect(rec.reasons.join('\n')).not.toMatch(/cost/)
+      expect(rec.reasons.join('\n')).toMatch(/^p95 latency inconclusive/)
+    })
+  })
+
+  describe('minPeakLoad', () => {
+    /**
+     * Step 25% bakes an hour at 20 calls/s and promotes (its busiest hour goes to the state);
+     * step 50% then sees `rate` calls/s.
+     */
+    function peakScenario(rate: number) {
+      const dir = tempDir()
+      writePolicy(dir, '', '[25, 50, 100]')
+      const policy = join(dir, 'policy.yml')
+      writeFileSync(
+        policy,
+        readFileSync(policy, 'utf8').replace('  warmup: 5m\n', '  warmup: 5m\n  minPeakLoad: 50%\n')
+      )
+      mkdirSync(join(dir, 'traffic'))
+      writeTraffic(join(dir, 'traffic', 'a.jsonl'), { count: 72_000, weight: 25, seed: 3 })
+      writeTraffic(join(dir, 'traffic', 'b.jsonl'), {
+        count: rate * 45 * 60,
+        weight: 50,
+        seed: 4,
+        start: T0 + 61 * 60_000,
+        rate
+      })
+      const first = record(dir, 60, true)
+      expect(check(first, 'peak-load')).toMatchObject({
+        status: 'ok',
+        detail: expect.stringMatching(/nothing earlier in the state to compare with/)
+      })
+      expect(first.decision).toBe('promote')
+      const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'))
+      expect(state.peakLoad.perHour).toBeGreaterThan(60_000)
+      expect(state.peakLoad.perHour).toBeLessThan(84_000)
+      return { dir, peak: state.peakLoad.perHour as number }
+    }
+
+    it('a quiet step (a fifth of the busiest hour) holds, and is never rolled back for it', () => {
+      const { dir } = peakScenario(4)
+      const rec = record(dir, 101, true)
+      expect(check(rec, 'peak-load')).toMatchObject({
+        status: 'block',
+        detail: expect.stringMatching(
+          /^the step's busiest hour had 1[3-5],\d{3} requests .*only (19|20|21)% of the rollout's busiest hour .*minPeakLoad 50%.*quiet night/
+        )
+      })
+      expect(rec.decision).toBe('hold')
+      expect(rec.reasons.some(r => r.startsWith('peak-load: '))).toBe(true)
+      // The state keeps the busier hour of the first step.
+      const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'))
+      expect(state.peakLoad.perHour).toBeGreaterThan(60_000)
+    })
+
+    it('a busy step (as busy as the first) passes the check and promotes', () => {
+      const { dir } = peakScenario(20)
+      const rec = record(dir, 101, true)
+      expect(check(rec, 'peak-load')).toMatchObject({
+        status: 'ok',
+        detail: expect.stringMatching(
+          /^the step's busiest hour had (6\d|7\d|8[0-4]),\d{3} requests/
+        )
+      })
+      expect(rec.decision).toBe('promote')
     })
   })
 

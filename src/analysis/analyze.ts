@@ -10,6 +10,8 @@ import { evidenceChecks } from './checks.js'
 import { coverageCheck, segmentTotals, type SegmentTotals } from './coverageCheck.js'
 import { loadCheck } from './loadCheck.js'
 import { modelCheck } from './modelCheck.js'
+import { busiestHour } from './peakLoad.js'
+import { repricedCost } from './repricedCost.js'
 import { compareMetric, type CompareContext } from './compareMetric.js'
 import type { Analysis, SegmentResult, Verdict } from './types.js'
 
@@ -64,6 +66,12 @@ export function analyze(
   if (policy.segments) {
     checks.push(coverageCheck(policy, evidence.unitLevel, bySegment, metrics, ctx, canaryWeight))
   }
+  policy.metrics.forEach((spec, i) => {
+    const observed = metrics[i]
+    if (spec.gateOn !== 'repriced' || !observed) return
+    const b = metricAt(baseline.metrics, i)
+    metrics[i] = repricedCost(spec, observed, b, metricAt(canary.metrics, i), evidence, ctx)
+  })
   const cache = cacheCheck(evidence, metrics, ctx, (baseline.requests + canary.requests) / seconds)
   const model = modelCheck(policy, evidence)
   checks.push(
@@ -82,6 +90,8 @@ export function analyze(
     canaryRate
   }
   if (cache.report) analysis.cache = cache.report
+  const peak = policy.rollout.minPeakLoad !== undefined ? busiestHour(evidence) : undefined
+  if (peak) analysis.peakLoad = peak
   if (model.changedAt !== undefined) analysis.restartAt = model.changedAt
   return analysis
 }

@@ -227,7 +227,8 @@ function holdWhileWarming(
   const held: string[] = []
   for (const m of metrics) {
     if (m.verdict !== 'fail' || m.mode !== 'gate') continue
-    if (COST_FIELDS.has(m.from)) {
+    // Already re-priced at the baseline's hit rate (gateOn: repriced): a cold cache cannot explain it.
+    if (COST_FIELDS.has(m.from) && m.observed === undefined) {
       const r = cost.canary.repriced
       const base = cost.baseline.observed
       const projection =
@@ -238,6 +239,7 @@ function holdWhileWarming(
       held.push(m.name)
       continue
     }
+    if (COST_FIELDS.has(m.from)) continue
     const field = TIME_FIELDS[m.from]
     if (!field || !m.delta.relative || m.better !== 'lower') continue
     const within = strata.filter(s => s.metric === field)

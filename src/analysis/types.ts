@@ -79,6 +79,11 @@ export interface MetricResult {
    * while the canary's prompt cache is still warming, analysis/cacheCheck.ts).
    */
   holdsBecause?: string
+  /**
+   * Set when the verdict is on the canary's cost re-priced at the baseline's cache-hit rate
+   * (`gateOn: repriced`, analysis/repricedCost.ts): the observed change, shown, not gated on.
+   */
+  observed?: Delta
   /** Which confidence sequence, for the decision record. */
   method: string
 }
@@ -103,6 +108,12 @@ export interface Analysis {
   checks: Check[]
   /** Canary requests per second in the window (for projections). */
   canaryRate: number
+  /**
+   * With `rollout.minPeakLoad`: the window's busiest hour of traffic, both arms, in requests per
+   * hour, and when that hour began (epoch ms; analysis/peakLoad.ts). The state keeps the largest
+   * seen (RolloutState.peakLoad).
+   */
+  peakLoad?: { perHour: number; at: number }
   /** Set when the policy has a judge: how it ran and its health (aggregates only, no text). */
   judge?: JudgeSummary
   /** Prompt-cache warmth and the three cost views, when the source gives cache sums. */

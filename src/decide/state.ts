@@ -53,6 +53,11 @@ export function nextState(
   // The baseline's levels at the rollout's start, once they rest on the minimum sample.
   const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined
   if (levels) next.baselineAtStart = { at, levels }
+  // The busiest hour so far, for the next steps' minPeakLoad.
+  const peak = analysis?.peakLoad
+  if (peak && !(peak.perHour <= (state.peakLoad?.perHour ?? 0))) {
+    next.peakLoad = { at: new Date(peak.at).toISOString(), perHour: peak.perHour }
+  }
   if (command === 'pause' && decision.manual) {
     return {
       ...next,

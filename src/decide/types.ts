@@ -43,6 +43,11 @@ export interface RolloutState {
    * (metric name -> level), to report when the baseline itself moves (analysis/driftCheck.ts).
    */
   baselineAtStart?: { at: string; levels: Record<string, number> }
+  /**
+   * With `rollout.minPeakLoad`: the busiest hour of traffic (both arms, requests per hour) any
+   * evaluation of this rollout has seen, and when it began (analysis/peakLoad.ts).
+   */
+  peakLoad?: { at: string; perHour: number }
 }
 
 /**

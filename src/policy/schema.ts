@@ -80,7 +80,12 @@ const rollout = refine(
       num('Requests per arm, per step, before any verdict.', { integer: true, min: 1 }),
       300
     ),
-    warmup: withDefault(duration('Excluded from the window at each step start.'), '5m')
+    warmup: withDefault(duration('Excluded from the window at each step start.'), '5m'),
+    minPeakLoad: optional(
+      fraction(
+        "Hold a promotion until the step's busiest hour of traffic (both arms) reaches this share of the busiest hour seen so far in the rollout (kept in the state), so a step does not pass on a quiet night. Needs --state to remember earlier steps."
+      )
+    )
   }),
   (value, path, issues): Checked<Policy['rollout']> => {
     const { minDuration, maxDuration, warmup } = value
@@ -279,6 +284,12 @@ const metricFields = obj('One metric compared between canary and baseline.', {
       ['gate', 'hold', 'report']
     ),
     'gate'
+  ),
+  gateOn: optional(
+    choice(
+      "A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).",
+      ['observed', 'repriced']
+    )
   )
 })
 
@@ -317,6 +328,14 @@ function toMetric(m: Infer<typeof metricFields>, path: Path, issues: Issue[]): C
     )
   }
   const limitValue = m.limit && toLimit(m.limit, kind, at('limit'), issues)
+  if (m.gateOn === 'repriced' && (!COST_FIELDS.includes(m.from) || kind !== 'mean')) {
+    reject(
+      issues,
+      at('gateOn'),
+      `gateOn: repriced re-prices the canary's input tokens, so it is only for a mean cost metric (from: cost, kind: mean); remove it, or set gateOn: observed`,
+      'key'
+    )
+  }
   if (issues.length > before || !tolerance) return INVALID
   return {
     name: m.name,
@@ -329,9 +348,13 @@ function toMetric(m: Infer<typeof metricFields>, path: Path, issues: Issue[]): C
     ...(rollbackAt && { rollbackAt }),
     ...(limitValue !== undefined && { limit: limitValue }),
     mode: m.mode,
+    ...(m.gateOn === 'repriced' && { gateOn: 'repriced' as const }),
     path: formatPath(path)
   }
 }
+
+/** The record fields a cost metric reads (canonical `cost` and its alias). */
+const COST_FIELDS = ['cost', 'cost_usd']
 
 function toLimit(
   amount: Amount,

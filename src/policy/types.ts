@@ -48,6 +48,11 @@ export interface MetricSpec {
   minSamples?: number
   /** Measured on each arm as a whole only, not per segment (the judge's sample). */
   totalOnly?: boolean
+  /**
+   * A mean cost metric only: gate on the canary's tokens re-priced at the baseline's prompt-cache
+   * hit rate instead of the observed cost (analysis/repricedCost.ts). Absent: observed.
+   */
+  gateOn?: 'repriced'
 }
 
 export interface Price {
@@ -152,6 +157,11 @@ export interface Policy {
     /** Per arm, per step, before any verdict. */
     minSamples: number
     warmup: Duration
+    /**
+     * Optional: a step promotes only once its busiest hour of traffic (both arms) reaches this
+     * share of the busiest hour the rollout has seen (RolloutState.peakLoad), in [0, 1].
+     */
+    minPeakLoad?: number
   }
   arms: {
     field: string

@@ -1,7 +1,7 @@
 import type { Price } from '../policy/types.js'
 import { computeCost, priceOf } from '../records/pricing.js'
 import type { RequestRecord } from '../records/record.js'
-import type { CacheSums } from '../sources/source.js'
+import type { CacheSums, RepricingSums } from '../sources/source.js'
 import { addCluster, addMoments, emptyMoments } from './moments.js'
 
 export function emptyCacheSums(): CacheSums {
@@ -16,7 +16,8 @@ export function emptyCacheSums(): CacheSums {
     inputAtInputPrice: 0,
     inputAtCacheReadPrice: 0,
     latency: { hit: emptyMoments(), miss: emptyMoments() },
-    ttft: { hit: emptyMoments(), miss: emptyMoments() }
+    ttft: { hit: emptyMoments(), miss: emptyMoments() },
+    repricing: { n: 0, su: 0, sd: 0, suu: 0, sdd: 0, sud: 0, sc: 0, scc: 0 }
   }
 }
 
@@ -50,11 +51,25 @@ export function addCacheRequest(
   const cost = computeCost(r, pricing)
   if (typeof cost !== 'number' || !(cost >= 0 && cost < Infinity)) return
   const atInput = (input * price.input) / 1e6
+  const atCacheRead = (input * (price.cacheRead ?? price.input)) / 1e6
+  const uncached = atInput + ((r.output_tokens ?? 0) * price.output) / 1e6
   c.priced++
   c.cost += cost
-  c.costUncached += atInput + ((r.output_tokens ?? 0) * price.output) / 1e6
+  c.costUncached += uncached
   c.inputAtInputPrice += atInput
-  c.inputAtCacheReadPrice += (input * (price.cacheRead ?? price.input)) / 1e6
+  c.inputAtCacheReadPrice += atCacheRead
+  if (c.repricing) addRepricing(c.repricing, uncached, atInput - atCacheRead, cost)
+}
+
+function addRepricing(s: RepricingSums, u: number, d: number, c: number): void {
+  s.n++
+  s.su += u
+  s.sd += d
+  s.suu += u * u
+  s.sdd += d * d
+  s.sud += u * d
+  s.sc += c
+  s.scc += c * c
 }
 
 /** Adds `from` into `into`, in place (cache sums merge by addition). */
@@ -72,6 +87,18 @@ export function addCacheSums(into: CacheSums, from: CacheSums): void {
   addMoments(into.latency.miss, from.latency.miss)
   addMoments(into.ttft.hit, from.ttft.hit)
   addMoments(into.ttft.miss, from.ttft.miss)
+  if (into.repricing && from.repricing) {
+    const a = into.repricing
+    const b = from.repricing
+    a.n += b.n
+    a.su += b.su
+    a.sd += b.sd
+    a.suu += b.suu
+    a.sdd += b.sdd
+    a.sud += b.sud
+    a.sc += b.sc
+    a.scc += b.scc
+  } else delete into.repricing
 }
 
 /** The cache sums of a set of cells; undefined when none has any (the source does not give them). */

@@ -77,6 +77,24 @@ export interface CacheSums {
    */
   latency: { hit: RatioMoments; miss: RatioMoments }
   ttft: { hit: RatioMoments; miss: RatioMoments }
+  /**
+   * Optional: per-request sums over the `priced` requests for re-pricing each one at another
+   * cache-hit rate h (a metric's `gateOn: repriced`): u the cost with every input token uncached,
+   * d what reading all input from the cache would save (u - h d is the re-priced cost), c the
+   * observed cost; with their squares and the cross product u d.
+   */
+  repricing?: RepricingSums
+}
+
+export interface RepricingSums {
+  n: number
+  su: number
+  sd: number
+  suu: number
+  sdd: number
+  sud: number
+  sc: number
+  scc: number
 }
 
 export interface DataQuality {

@@ -61,14 +61,17 @@ export function writeTraffic(
     effect?: CanaryEffect
     seed?: number
     staging?: StagingOptions
+    /** Epoch ms of the first call (default T0) and calls per second (default 20). */
+    start?: number
+    rate?: number
   }
 ): { end: string } {
   let text = ''
-  let last = T0
+  let last = opts.start ?? T0
   for (const r of traffic({
     seed: opts.seed ?? 1,
-    start: T0,
-    rate: 20,
+    start: opts.start ?? T0,
+    rate: opts.rate ?? 20,
     count: opts.count,
     canaryWeight: opts.weight ?? 50,
     users: 20000,
