@@ -52952,18 +52952,22 @@ function addCacheSums(into, from) {
     if (into.repricing && from.repricing) {
         const a = into.repricing;
         const b = from.repricing;
-        a.n += b.n;
-        a.su += b.su;
-        a.sd += b.sd;
-        a.suu += b.suu;
-        a.sdd += b.sdd;
-        a.sud += b.sud;
-        a.sc += b.sc;
-        a.scc += b.scc;
+        for (const key of REPRICING_KEYS)
+            a[key] += b[key];
     }
     else
         delete into.repricing;
 }
+const REPRICING_KEYS = [
+    'n',
+    'su',
+    'sd',
+    'suu',
+    'sdd',
+    'sud',
+    'sc',
+    'scc'
+];
 /** The cache sums of a set of cells; undefined when none has any (the source does not give them). */
 function mergeCacheSums(cells) {
     let total;

@@ -28,6 +28,10 @@ const ownComments = (issue: number) =>
   gh.comments.filter(
     c => c.issue === issue && c.body.startsWith(MARKER) && c.login === 'github-actions[bot]'
   )
+/** A scheduled-style evaluation triggered by pull_request #12, in a fresh working copy. */
+const evaluateOnPr12 = (dir = checkout()) =>
+  runAction(gh, dir, { policy: 'policy.yml', now: traffic.end }, pullRequestEvent(12))
+
 const pullRequestEvent = (number: number) => ({
   name: 'pull_request',
   payload: { pull_request: { number, head: { sha: SHA } } }
@@ -88,12 +92,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
     gh.addComment(12, `${MARKER}\nplanted by a person`, 'mallory')
     const mine = gh.addComment(12, `${MARKER}\nold verdict`)
     for (let i = 0; i < 20; i++) gh.addComment(12, `later ${i}`, `user${i}`)
-    const r = await runAction(
-      gh,
-      checkout(),
-      { policy: 'policy.yml', now: traffic.end },
-      pullRequestEvent(12)
-    )
+    const r = await evaluateOnPr12()
     expect(r.status, r.stdout).toBe(0)
     expect(mine.body).toContain('Promote `support-assistant`')
     expect(gh.comments.find(c => c.login === 'mallory')!.body).toContain('planted by a person')
@@ -157,12 +156,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
       message:
         'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'
     })
-    const r = await runAction(
-      gh,
-      checkout(),
-      { policy: 'policy.yml', now: traffic.end },
-      pullRequestEvent(12)
-    )
+    const r = await evaluateOnPr12()
     expect(r.status, r.stdout).toBe(0)
     expect(r.stdout).toMatch(/secondary rate limit .* retrying in 1s/)
     const posts = gh.requests.filter(x => x.method === 'POST' && x.path.endsWith('/12/comments'))
@@ -210,12 +204,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
 
   it('refuses to move a rollout whose state document is corrupt', async () => {
     gh.branches.set('rollout-state', new Map([[STATE, '{ not json']]))
-    const r = await runAction(
-      gh,
-      checkout(),
-      { policy: 'policy.yml', now: traffic.end },
-      pullRequestEvent(12)
-    )
+    const r = await evaluateOnPr12()
     expect(r.status).toBe(1)
     expect(r.stdout).toMatch(
       /rollout state rollouts\/support-assistant.json on branch rollout-state is not valid JSON/
@@ -238,12 +227,7 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
       status: 403,
       message: 'Resource not accessible by integration'
     })
-    const r = await runAction(
-      gh,
-      checkout(),
-      { policy: 'policy.yml', now: traffic.end },
-      pullRequestEvent(12)
-    )
+    const r = await evaluateOnPr12()
     expect(r.status).toBe(1)
     expect(r.outputs.decision).toBe('promote')
     expect(r.stdout).toMatch(
