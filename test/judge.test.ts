@@ -26,8 +26,8 @@ interface Scenario {
   perArm?: number
   /** Extra text appended to record i's output in an arm (injections, emails, markers). */
   extra?: (arm: 'baseline' | 'canary', i: number) => string
-  /** More record fields. */
-  fields?: (i: number) => Record<string, unknown>
+  /** More record fields (they override the generated ones). */
+  fields?: (i: number, arm: 'baseline' | 'canary') => Record<string, unknown>
 }
 
 const dirs: string[] = []
@@ -57,7 +57,7 @@ function writeTraffic(s: Scenario): string {
           model: arm === 'canary' ? 'claude-sonnet-4' : 'llama-3.1-70b',
           input: `secret question number ${i}`,
           output: `private answer ${arm} ${i} [q=${grade}]${s.extra?.(arm, i) ?? ''}`,
-          ...s.fields?.(i)
+          ...s.fields?.(i, arm)
         })
       )
     }
@@ -416,6 +416,64 @@ describe('pairwise judge', () => {
     expect(j?.winRate).toBeCloseTo(0.5, 1)
     // Longer: wins every time (1); not longer: loses every time (0); the mean of both strata.
     expect(j?.lengthAdjustedWinRate).toBe(0.5)
+  })
+
+  it('judges shadow traffic: a record carrying both answers is a pair, whichever arm served it', async () => {
+    // No input is shared across arms, so every pair must come from a record's shadow_output.
+    // Baseline records carry the canary's shadow answer, canary records the baseline's.
+    const grade = { baseline: 4, canary: 2 }
+    const answer = (arm: 'baseline' | 'canary', i: number) =>
+      `private answer ${arm} ${i} [q=${grade[arm]}]`
+    const dir = writeTraffic({
+      baseline: () => grade.baseline,
+      canary: () => grade.canary,
+      fields: (i, arm) => ({
+        input: `secret question ${arm} ${i}`,
+        shadow_output: answer(arm === 'canary' ? 'baseline' : 'canary', i)
+      })
+    })
+    // One batch holds every pair of both arms' samples (60 each).
+    const judge = PAIRWISE.replace('sample: 150', 'sample: 60').replace('batch: 15', 'batch: 120')
+    const { outcome, server } = await run(dir, `${judge}\nrecheck: 0`)
+    // Truth: the canary's answer is worse on every input (grade 2 against 4).
+    expect(judgeMetric(outcome)?.canary).toBe(0)
+    expect(outcome.record.decision).toBe('rollback')
+    const j = outcome.record.judge
+    expect(j?.flipRate).toBe(0)
+    // Both orders of each pair: the same canary and baseline answers to the same input.
+    const users = server.bodies.map(b => {
+      const body = JSON.parse(b) as { messages: { role: string; content: string }[] }
+      return body.messages.find(m => m.role === 'user')?.content ?? ''
+    })
+    expect(j?.judged.canary).toBe(120)
+    expect(users.length).toBe(240)
+    for (const u of users) {
+      const q = /secret question (baseline|canary) (\d+)/.exec(u)
+      expect(q).not.toBeNull()
+      expect(u).toContain(answer('canary', Number(q?.[2])))
+      expect(u).toContain(answer('baseline', Number(q?.[2])))
+    }
+    // Pairs came from the records of both arms.
+    expect(users.some(u => u.includes('secret question baseline'))).toBe(true)
+    expect(users.some(u => u.includes('secret question canary'))).toBe(true)
+  })
+
+  it('puts a shadow answer on the right side: only baseline records carry the better canary answer', async () => {
+    const dir = writeTraffic({
+      baseline: () => 3,
+      canary: () => 3,
+      fields: (i, arm) =>
+        arm === 'baseline'
+          ? { shadow_output: `private answer canary-shadow ${i} [q=5]` }
+          : { input: `secret question canary ${i}` } // no cross-arm pair
+    })
+    const { outcome, server } = await run(dir, `${PAIRWISE}\nrecheck: 0`)
+    // Truth: the shadow canary (grade 5) beats the served baseline (grade 3) on every input.
+    expect(judgeMetric(outcome)?.canary).toBe(1)
+    expect(outcome.record.decision).toBe('promote')
+    expect(server.bodies.join('\n')).not.toContain('private answer canary 1 ')
+    // Over the judged pairs: each canary (shadow) answer says "canary-shadow" where the baseline's says "baseline".
+    expect(outcome.record.judge?.lengthDifference).toBe('canary-shadow'.length - 'baseline'.length)
   })
 
   it('says so when no canary and baseline answers share an input', async () => {
