@@ -81,8 +81,28 @@ interface Entry {
   sample: TextSample
 }
 
+/**
+ * A text worked out only when read: a source puts it in a raw row where rendering the text costs
+ * something (OTLP message content), so the evaluation without a judge never pays for it.
+ */
+export class LazyText {
+  private done = false
+  private value: string | undefined
+
+  constructor(private readonly render: () => string | undefined) {}
+
+  get(): string | undefined {
+    if (!this.done) {
+      this.value = this.render()
+      this.done = true
+    }
+    return this.value
+  }
+}
+
 /** Texts are strings; chat message lists and other structures are kept as their JSON. */
 function text(value: unknown): string | undefined {
+  if (value instanceof LazyText) value = value.get()
   if (typeof value === 'string') return value === '' ? undefined : value
   if (value === null || value === undefined) return undefined
   return typeof value === 'object' ? JSON.stringify(value) : String(value)
