@@ -202,6 +202,44 @@ describe('pointwise judge through the openai client', () => {
     )
   })
 
+  it('reports a length-adjusted score difference: a judge that only rewards length gives about none', async () => {
+    // Both arms: a padded answer gets grade 5, a short one 3, so length alone explains the score.
+    // The canary pads half its answers, the baseline a quarter: its raw score is higher.
+    const padded = (arm: 'baseline' | 'canary', i: number) =>
+      arm === 'canary' ? i % 2 === 0 : i % 4 === 0
+    const scenario: Scenario = {
+      baseline: i => (padded('baseline', i) ? 5 : 3),
+      canary: i => (padded('canary', i) ? 5 : 3),
+      perArm: 60,
+      extra: (arm, i) => (padded(arm, i) ? ' '.padEnd(120, 'x') : '')
+    }
+    const dir = writeTraffic(scenario)
+    // One batch judges all 60 outputs per arm.
+    const judge = POINTWISE.replace('sample: 150', 'sample: 60').replace('batch: 15', 'batch: 60')
+    const { outcome } = await run(dir, `${judge}\nrecheck: 0`)
+    const j = outcome.record.judge
+    expect(j?.judged).toEqual({ baseline: 60, canary: 60 })
+    // Independently: least squares of score on [1, canary, length] through the normal equations.
+    const rows = (['baseline', 'canary'] as const).flatMap(arm =>
+      Array.from({ length: 60 }, (_, i) => {
+        const grade = arm === 'baseline' ? scenario.baseline(i) : scenario.canary(i)
+        const output = `private answer ${arm} ${i} [q=${grade}]${scenario.extra?.(arm, i) ?? ''}`
+        return { x: [1, arm === 'canary' ? 1 : 0, output.length], y: (grade - 1) / 4 }
+      })
+    )
+    const coef = leastSquares(
+      rows.map(r => r.x),
+      rows.map(r => r.y)
+    )
+    expect(j?.lengthAdjustedDifference).toBeCloseTo(coef[1]!, 10)
+    // The raw difference is the judge metric's; adjusted, it nearly vanishes.
+    const m = judgeMetric(outcome)
+    expect((m?.canary ?? 0) - (m?.baseline ?? 0)).toBeCloseTo(0.125, 10) // (0.5 - 0.25) * 0.5
+    expect(Math.abs(j?.lengthAdjustedDifference ?? 1)).toBeLessThan(0.01)
+    // 120 * (0.5 - 0.25) of padding, less 2 for "canary" against "baseline".
+    expect(j?.lengthDifference).toBe(28)
+  })
+
   it('counts unparseable answers as missing, never as scores', async () => {
     const dir = writeTraffic({
       baseline: () => 4,
@@ -588,3 +626,26 @@ describe('judge policy', () => {
     expect(parse('model: m\nrubric: r\nsample: 10')).toThrow(/minSamples \(30\) is more than/)
   })
 })
+
+/** Ordinary least squares: solves (X'X) b = X'y by Gaussian elimination with partial pivoting. */
+function leastSquares(x: number[][], y: number[]): number[] {
+  const k = x[0]?.length ?? 0
+  const a = Array.from({ length: k }, (_, i) =>
+    Array.from({ length: k + 1 }, (_, j) =>
+      x.reduce((t, row, r) => t + (row[i] ?? 0) * (j < k ? (row[j] ?? 0) : (y[r] ?? 0)), 0)
+    )
+  )
+  for (let col = 0; col < k; col++) {
+    let pivot = col
+    for (let r = col + 1; r < k; r++) {
+      if (Math.abs(a[r]![col]!) > Math.abs(a[pivot]![col]!)) pivot = r
+    }
+    ;[a[col], a[pivot]] = [a[pivot]!, a[col]!]
+    for (let r = 0; r < k; r++) {
+      if (r === col) continue
+      const f = a[r]![col]! / a[col]![col]!
+      for (let j = col; j <= k; j++) a[r]![j]! -= f * a[col]![j]!
+    }
+  }
+  return a.map((row, i) => row[k]! / row[i]!)
+}

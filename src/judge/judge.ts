@@ -10,7 +10,7 @@ import type { MetricSketch } from '../sketch/types.js'
 import { TOTAL_SEGMENT, type Cell, type Evidence, type TextSample } from '../sources/source.js'
 import { bonferroni } from '../stats/alphaSpending.js'
 import { JudgeCallError, type ChatAnswer, type ChatClient } from './client.js'
-import { cohenKappa, modelFamily } from './health.js'
+import { cohenKappa, lengthAdjustedDifference, modelFamily } from './health.js'
 import {
   addressesEvaluator,
   neutralise,
@@ -82,6 +82,8 @@ interface Scored {
   arm: Arm
   unit?: string
   s: number
+  /** Pointwise: the judged output's length, characters. */
+  len?: number
 }
 
 /** One pairwise comparison: the canary and baseline answers to the same input. */
@@ -171,7 +173,12 @@ class JudgeRun {
   private async pointwise(texts: TextSample[]): Promise<Scored[]> {
     const scored: Scored[] = []
     const score = (t: TextSample, s: number): void => {
-      scored.push({ arm: t.arm, s, ...(t.unit !== undefined && { unit: t.unit }) })
+      scored.push({
+        arm: t.arm,
+        s,
+        len: t.output.length,
+        ...(t.unit !== undefined && { unit: t.unit })
+      })
     }
     const pending: TextSample[] = []
     for (const t of texts) {
@@ -428,14 +435,9 @@ class JudgeRun {
             baseline: scored.filter(x => x.arm === 'baseline').length,
             canary: scored.filter(x => x.arm === 'canary').length
           }
-    const meanLength = (arm: Arm) => {
-      const ts = texts.filter(t => t.arm === arm)
-      return ts.length ? ts.reduce((n, t) => n + t.output.length, 0) / ts.length : NaN
-    }
-    const diff = meanLength('canary') - meanLength('baseline')
-    if (Number.isFinite(diff)) s.lengthDifference = Math.round(diff)
     // Pairwise: over the judged pairs, which hold the shadow answers too.
     if (this.spec.mode === 'pairwise') this.pairHealth(scored)
+    else this.lengthHealth(scored)
     const flipRate = s.flipRate
     if (flipRate !== undefined && flipRate > 0.2) {
       s.warnings.push(
@@ -466,6 +468,16 @@ class JudgeRun {
       }
     }
     this.humanAgreement(texts)
+  }
+
+  /** Pointwise: the length difference and the length-adjusted score difference, judged items. */
+  private lengthHealth(scored: Scored[]): void {
+    const items = scored.map(x => ({ arm: x.arm, s: x.s, len: x.len ?? 0 }))
+    const meanLength = (arm: Arm) => mean(items.filter(x => x.arm === arm).map(x => x.len))
+    const diff = meanLength('canary') - meanLength('baseline')
+    if (Number.isFinite(diff)) this.summary.lengthDifference = Math.round(diff)
+    const adjusted = lengthAdjustedDifference(items)
+    if (adjusted !== undefined) this.summary.lengthAdjustedDifference = adjusted
   }
 
   private pairHealth(scored: Scored[]): void {
