@@ -25,7 +25,9 @@ export function isOtlpDocument(value: object): boolean {
  */
 export function forEachGenAiSpan(
   document: object,
-  emit: (raw: Record<string, unknown>) => void
+  emit: (raw: Record<string, unknown>) => void,
+  /** Also map the message content to `input` / `output` (only a judge reads them). */
+  withContent = false
 ): void {
   for (const resourceSpans of arrayOf((document as Record<string, unknown>).resourceSpans)) {
     const resource = attributes(field(field(resourceSpans, 'resource'), 'attributes'))
@@ -38,7 +40,7 @@ export function forEachGenAiSpan(
       for (const span of arrayOf(field(scope, 'spans'))) {
         const own = attributes(field(span, 'attributes'))
         if (!Object.keys(own).some(key => key.startsWith('gen_ai.'))) continue
-        emit(spanRow(span, own, resource))
+        emit(spanRow(span, own, resource, withContent))
       }
     }
   }
@@ -47,7 +49,8 @@ export function forEachGenAiSpan(
 function spanRow(
   span: unknown,
   own: Record<string, unknown>,
-  resource: Record<string, unknown>
+  resource: Record<string, unknown>,
+  withContent: boolean
 ): Record<string, unknown> {
   const row: Record<string, unknown> = { ...resource, ...own }
   const start = nanos(field(span, 'startTimeUnixNano'))
@@ -56,8 +59,8 @@ function spanRow(
   if (start !== undefined && end !== undefined && end >= start && row.latency_ms === undefined) {
     row.latency_ms = Number(end - start) / 1e6
   }
-  if (row.input === undefined) row.input = content(span, own, 'input')
-  if (row.output === undefined) row.output = content(span, own, 'output')
+  if (withContent && row.input === undefined) row.input = content(span, own, 'input')
+  if (withContent && row.output === undefined) row.output = content(span, own, 'output')
   const code = field(field(span, 'status'), 'code')
   const failed = code === STATUS_CODE_ERROR || code === 'STATUS_CODE_ERROR'
   const errorType = own['error.type']
