@@ -32468,7 +32468,9 @@ function isOtlpDocument(value) {
  * `latency_ms` from end - start, and `error` from the span status (STATUS_CODE_ERROR: the
  * `error.type` attribute, else 'server'; otherwise null).
  */
-function forEachGenAiSpan(document, emit) {
+function forEachGenAiSpan(document, emit, 
+/** Also map the message content to `input` / `output` (only a judge reads them). */
+withContent = false) {
     for (const resourceSpans of arrayOf(document.resourceSpans)) {
         const resource = attributes(field(field(resourceSpans, 'resource'), 'attributes'));
         // scopeSpans since OTLP 0.15; instrumentationLibrarySpans before it.
@@ -32481,12 +32483,12 @@ function forEachGenAiSpan(document, emit) {
                 const own = attributes(field(span, 'attributes'));
                 if (!Object.keys(own).some(key => key.startsWith('gen_ai.')))
                     continue;
-                emit(spanRow(span, own, resource));
+                emit(spanRow(span, own, resource, withContent));
             }
         }
     }
 }
-function spanRow(span, own, resource) {
+function spanRow(span, own, resource, withContent) {
     const row = { ...resource, ...own };
     const start = nanos(field(span, 'startTimeUnixNano'));
     const end = nanos(field(span, 'endTimeUnixNano'));
@@ -32495,9 +32497,9 @@ function spanRow(span, own, resource) {
     if (start !== undefined && end !== undefined && end >= start && row.latency_ms === undefined) {
         row.latency_ms = Number(end - start) / 1e6;
     }
-    if (row.input === undefined)
+    if (withContent && row.input === undefined)
         row.input = content(span, own, 'input');
-    if (row.output === undefined)
+    if (withContent && row.output === undefined)
         row.output = content(span, own, 'output');
     const code = field(field(span, 'status'), 'code');
     const failed = code === STATUS_CODE_ERROR || code === 'STATUS_CODE_ERROR';
@@ -32744,7 +32746,7 @@ class FileSource {
     }
     async readFile(absolutePath, sink) {
         const path = this.displayPath(absolutePath);
-        const reader = new FileReader(path, sink, this.normalize);
+        const reader = new FileReader(path, sink, this.normalize, this.policy.judge !== undefined);
         const format = this.formatOf(absolutePath);
         let problem;
         try {
@@ -32853,12 +32855,16 @@ class FileReader {
     path;
     sink;
     normalize;
+    withContent;
     lines = 0;
     malformed = 0;
-    constructor(path, sink, normalize) {
+    constructor(path, sink, normalize, 
+    /** OTLP message content mapped to input/output: only when the policy has a judge. */
+    withContent) {
         this.path = path;
         this.sink = sink;
         this.normalize = normalize;
+        this.withContent = withContent;
     }
     countLine() {
         this.lines++;
@@ -32884,7 +32890,7 @@ class FileReader {
             forEachGenAiSpan(value, raw => {
                 this.countLine();
                 this.row(raw, lineNo, `${prefix}span ${++span}: `);
-            });
+            }, this.withContent);
         }
         else {
             this.countLine();
