@@ -53680,7 +53680,9 @@ const ID_FIELDS = ['id', 'request_id', 'requestId', 'gen_ai.response.id', 'span_
  * arrive in, and a record sampled once stays sampled as the window grows unless k records with
  * smaller hashes displace it, so a rerun finds its earlier judgements in the cache. In pairwise
  * mode the priority is the hash of the input, so the same input tends to be sampled in both arms
- * (the pairs the judge compares); an input is then kept once per arm.
+ * (the pairs the judge compares); an input is then kept once per arm. Also in pairwise mode, a
+ * record's `shadow_output` (shadow traffic: the other arm's answer to the same input) is kept with
+ * it, so the record is a pair on its own.
  */
 class TextSampler {
     opts;
@@ -53699,6 +53701,7 @@ class TextSampler {
         if (input === undefined || output === undefined)
             return;
         const id = recordId(r.raw);
+        const shadowOutput = byInput ? text(r.raw.shadow_output) : undefined;
         const inputHash = byInput ? hashHex(input) : undefined;
         const priority = hash32(`${seed}\u0000${inputHash ?? id ?? `${r.ts}|${input}|${output}`}`);
         const entries = this.arms[r.arm];
@@ -53711,6 +53714,7 @@ class TextSampler {
             inputHash: inputHash ?? hashHex(input),
             input,
             output,
+            ...(shadowOutput !== undefined && { shadowOutput }),
             ...(r.unit !== undefined && { unit: r.unit }),
             ...(r.model !== undefined && { model: r.model })
         };
@@ -53736,8 +53740,29 @@ class TextSampler {
         return [...sorted('baseline'), ...sorted('canary')];
     }
 }
+/**
+ * A text worked out only when read: a source puts it in a raw row where rendering the text costs
+ * something (OTLP message content), so the evaluation without a judge never pays for it.
+ */
+class LazyText {
+    render;
+    done = false;
+    value;
+    constructor(render) {
+        this.render = render;
+    }
+    get() {
+        if (!this.done) {
+            this.value = this.render();
+            this.done = true;
+        }
+        return this.value;
+    }
+}
 /** Texts are strings; chat message lists and other structures are kept as their JSON. */
 function text(value) {
+    if (value instanceof LazyText)
+        value = value.get();
     if (typeof value === 'string')
         return value === '' ? undefined : value;
     if (value === null || value === undefined)
@@ -55898,7 +55923,9 @@ function isOtlpDocument(value) {
  * `latency_ms` from end - start, and `error` from the span status (STATUS_CODE_ERROR: the
  * `error.type` attribute, else 'server'; otherwise null).
  */
-function forEachGenAiSpan(document, emit) {
+function forEachGenAiSpan(document, emit, 
+/** Also map the message content to `input` / `output` (only a judge reads them). */
+withContent = false) {
     for (const resourceSpans of arrayOf(document.resourceSpans)) {
         const resource = attributes(field(field(resourceSpans, 'resource'), 'attributes'));
         // scopeSpans since OTLP 0.15; instrumentationLibrarySpans before it.
@@ -55911,12 +55938,12 @@ function forEachGenAiSpan(document, emit) {
                 const own = attributes(field(span, 'attributes'));
                 if (!Object.keys(own).some(key => key.startsWith('gen_ai.')))
                     continue;
-                emit(spanRow(span, own, resource));
+                emit(spanRow(span, own, resource, withContent));
             }
         }
     }
 }
-function spanRow(span, own, resource) {
+function spanRow(span, own, resource, withContent) {
     const row = { ...resource, ...own };
     const start = nanos(field(span, 'startTimeUnixNano'));
     const end = nanos(field(span, 'endTimeUnixNano'));
@@ -55925,11 +55952,116 @@ function spanRow(span, own, resource) {
     if (start !== undefined && end !== undefined && end >= start && row.latency_ms === undefined) {
         row.latency_ms = Number(end - start) / 1e6;
     }
+    if (withContent && row.input === undefined)
+        row.input = content(span, own, 'input');
+    if (withContent && row.output === undefined)
+        row.output = content(span, own, 'output');
     const code = field(field(span, 'status'), 'code');
     const failed = code === STATUS_CODE_ERROR || code === 'STATUS_CODE_ERROR';
     const errorType = own['error.type'];
     row.error = failed || errorType !== undefined ? (errorType ?? 'server') : null;
     return row;
+}
+/**
+ * The prompt or the answer of a GenAI span, for the judge, rendered only when read (LazyText).
+ * Semantic conventions v1.37+ put the messages in `gen_ai.input.messages` / `gen_ai.output.messages`
+ * (JSON schemas gen-ai-input-messages.json / gen-ai-output-messages.json: `[{ role, parts: [{ type:
+ * 'text', content }, ...] }]`), structured or as a JSON string, on the span or on its
+ * `gen_ai.client.inference.operation.details` event; up to v1.27 the `gen_ai.content.prompt` /
+ * `gen_ai.content.completion` events carried `gen_ai.prompt` / `gen_ai.completion`. The span's own
+ * attributes win over its events. `gen_ai.system_instructions` is left out of the input: the same
+ * question under a changed system prompt is still the same input to compare the arms on.
+ */
+function content(span, own, which) {
+    const key = which === 'input' ? 'gen_ai.input.messages' : 'gen_ai.output.messages';
+    const legacy = which === 'input' ? 'gen_ai.prompt' : 'gen_ai.completion';
+    const events = arrayOf(field(span, 'events'));
+    // `own` lacks structured values (arrays, key-value lists): look at the span's list for those.
+    const onSpan = own[key] !== undefined ||
+        own[legacy] !== undefined ||
+        arrayOf(field(span, 'attributes')).some(kv => kv?.key === key);
+    if (!onSpan && events.length === 0)
+        return undefined;
+    return new LazyText(() => {
+        const lists = [
+            rawAttributes(field(span, 'attributes')),
+            ...events.map(e => rawAttributes(field(e, 'attributes')))
+        ];
+        for (const attrs of lists) {
+            const messages = attrs.get(key);
+            if (messages !== undefined)
+                return renderMessages(decoded(messages), which);
+            const old = anyValue(attrs.get(legacy));
+            if (typeof old === 'string' && old !== '')
+                return old;
+        }
+        return undefined;
+    });
+}
+function rawAttributes(list) {
+    const out = new Map();
+    for (const kv of arrayOf(list)) {
+        if (typeof kv?.key === 'string')
+            out.set(kv.key, kv.value);
+    }
+    return out;
+}
+/** A whole AnyValue as plain JSON (arrays and key-value lists too); a JSON string is parsed. */
+function decoded(v) {
+    const any = (typeof v === 'object' && v !== null ? v : {});
+    if (any.arrayValue !== undefined)
+        return arrayOf(field(any.arrayValue, 'values')).map(decoded);
+    if (any.kvlistValue !== undefined) {
+        const out = {};
+        for (const kv of arrayOf(field(any.kvlistValue, 'values'))) {
+            if (typeof kv?.key === 'string')
+                out[kv.key] = decoded(kv.value);
+        }
+        return out;
+    }
+    const value = anyValue(v);
+    if (typeof value !== 'string')
+        return value;
+    try {
+        return JSON.parse(value);
+    }
+    catch {
+        return value; // plain text
+    }
+}
+/**
+ * Messages as text: the input's messages one per line, `role: text` (a lone message as its text
+ * alone); the output's first message (the first choice). Non-text parts are named in brackets.
+ */
+function renderMessages(messages, which) {
+    if (typeof messages === 'string')
+        return messages;
+    if (!Array.isArray(messages))
+        return undefined;
+    const texts = messages.map(m => ({ role: field(m, 'role'), text: messageText(m) }));
+    if (which === 'output' || texts.length === 1)
+        return texts[0]?.text;
+    return texts.map(t => `${typeof t.role === 'string' ? t.role : 'message'}: ${t.text}`).join('\n');
+}
+function messageText(message) {
+    const plain = field(message, 'content');
+    if (typeof plain === 'string')
+        return plain;
+    return arrayOf(field(message, 'parts'))
+        .map(part => {
+        const type = field(part, 'type');
+        const text = field(part, 'content');
+        if (type === 'text' && typeof text === 'string')
+            return text;
+        if (type === 'tool_call') {
+            return `[tool call ${String(field(part, 'name'))} ${JSON.stringify(field(part, 'arguments') ?? null)}]`;
+        }
+        if (type === 'tool_call_response') {
+            return `[tool result ${JSON.stringify(field(part, 'result') ?? null)}]`;
+        }
+        return `[${typeof type === 'string' ? type : 'part'}]`;
+    })
+        .join('\n');
 }
 /** KeyValue list -> flat record, values from AnyValue (common/v1/common.proto). */
 function attributes(list) {
@@ -56069,7 +56201,7 @@ class FileSource {
     }
     async readFile(absolutePath, sink) {
         const path = this.displayPath(absolutePath);
-        const reader = new FileReader(path, sink, this.normalize);
+        const reader = new FileReader(path, sink, this.normalize, this.policy.judge !== undefined);
         const format = this.formatOf(absolutePath);
         let problem;
         try {
@@ -56178,12 +56310,16 @@ class FileReader {
     path;
     sink;
     normalize;
+    withContent;
     lines = 0;
     malformed = 0;
-    constructor(path, sink, normalize) {
+    constructor(path, sink, normalize, 
+    /** OTLP message content mapped to input/output: only when the policy has a judge. */
+    withContent) {
         this.path = path;
         this.sink = sink;
         this.normalize = normalize;
+        this.withContent = withContent;
     }
     countLine() {
         this.lines++;
@@ -56209,7 +56345,7 @@ class FileReader {
             forEachGenAiSpan(value, raw => {
                 this.countLine();
                 this.row(raw, lineNo, `${prefix}span ${++span}: `);
-            });
+            }, this.withContent);
         }
         else {
             this.countLine();
@@ -72492,6 +72628,39 @@ function modelFamily(model) {
     const id = (model.toLowerCase().split('/').pop() ?? '').trim();
     return FAMILIES.find(([re]) => re.test(id))?.[1];
 }
+/**
+ * Pointwise: the canary-minus-baseline score difference adjusted for output length, by analysis
+ * of covariance (Fisher, "Statistical Methods for Research Workers", 1932, ch. 49.1): the
+ * least-squares coefficient of the arm in `score = a + d * canary + b * length`. By the
+ * Frisch-Waugh-Lovell theorem it is the raw difference of mean scores minus the pooled within-arm
+ * slope b times the difference of mean lengths, which is what this computes. A judge that rewards
+ * length (Dubois et al., "Length-Controlled AlpacaEval", 2024) moves the raw difference, not this
+ * one, when both arms' scores follow the same line in length. Undefined when an arm has no item
+ * or the lengths do not vary within the arms (length and arm are then not separable).
+ */
+function lengthAdjustedDifference(items) {
+    const arms = ['baseline', 'canary'].map(arm => {
+        const mine = items.filter(x => x.arm === arm);
+        const n = mine.length;
+        const x = mine.reduce((t, i) => t + i.len, 0) / n;
+        const y = mine.reduce((t, i) => t + i.s, 0) / n;
+        let sxy = 0;
+        let sxx = 0;
+        for (const i of mine) {
+            sxy += (i.len - x) * (i.s - y);
+            sxx += (i.len - x) ** 2;
+        }
+        return { n, x, y, sxy, sxx };
+    });
+    const [b, c] = arms;
+    if (!b || !c || b.n === 0 || c.n === 0)
+        return undefined;
+    const sxx = b.sxx + c.sxx;
+    if (sxx === 0)
+        return undefined;
+    const slope = (b.sxy + c.sxy) / sxx;
+    return c.y - b.y - slope * (c.x - b.x);
+}
 
 const BUILTIN = {
     email: /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g,
@@ -72671,7 +72840,10 @@ class JudgeRun {
     }
     async run() {
         const texts = this.input.evidence.texts ?? [];
-        this.summary.flagged = texts.filter(t => addressesEvaluator(t.output)).length;
+        const shadows = this.spec.mode === 'pairwise';
+        this.summary.flagged = texts.reduce((n, t) => n +
+            Number(addressesEvaluator(t.output)) +
+            Number(shadows && t.shadowOutput !== undefined && addressesEvaluator(t.shadowOutput)), 0);
         const scored = this.spec.mode === 'pairwise' ? await this.pairwise(texts) : await this.pointwise(texts);
         await this.recheck();
         this.health(texts, scored);
@@ -72686,7 +72858,12 @@ class JudgeRun {
     async pointwise(texts) {
         const scored = [];
         const score = (t, s) => {
-            scored.push({ arm: t.arm, s, ...(t.unit !== undefined && { unit: t.unit }) });
+            scored.push({
+                arm: t.arm,
+                s,
+                len: t.output.length,
+                ...(t.unit !== undefined && { unit: t.unit })
+            });
         };
         const pending = [];
         for (const t of texts) {
@@ -72752,16 +72929,7 @@ class JudgeRun {
     }
     // ---- pairwise ----
     async pairwise(texts) {
-        const baselineByInput = new Map();
-        for (const t of texts)
-            if (t.arm === 'baseline')
-                baselineByInput.set(t.inputHash, t);
-        const pairs = [];
-        for (const t of texts) {
-            const b = t.arm === 'canary' ? baselineByInput.get(t.inputHash) : undefined;
-            if (b)
-                pairs.push({ canary: t, baseline: b });
-        }
+        const pairs = pairsOf(texts);
         this.pairs = pairs;
         const scored = [];
         const add = (p, s) => scored.push({ arm: 'canary', s, ...(p.canary.unit !== undefined && { unit: p.canary.unit }) });
@@ -72951,15 +73119,11 @@ class JudgeRun {
                     baseline: scored.filter(x => x.arm === 'baseline').length,
                     canary: scored.filter(x => x.arm === 'canary').length
                 };
-        const meanLength = (arm) => {
-            const ts = texts.filter(t => t.arm === arm);
-            return ts.length ? ts.reduce((n, t) => n + t.output.length, 0) / ts.length : NaN;
-        };
-        const diff = meanLength('canary') - meanLength('baseline');
-        if (Number.isFinite(diff))
-            s.lengthDifference = Math.round(diff);
+        // Pairwise: over the judged pairs, which hold the shadow answers too.
         if (this.spec.mode === 'pairwise')
             this.pairHealth(scored);
+        else
+            this.lengthHealth(scored);
         const flipRate = s.flipRate;
         if (flipRate !== undefined && flipRate > 0.2) {
             s.warnings.push(`the judge changed its verdict when the answers swapped places in ${pct(flipRate)} of pairs (position bias); those count as ties`);
@@ -72983,6 +73147,17 @@ class JudgeRun {
         }
         this.humanAgreement(texts);
     }
+    /** Pointwise: the length difference and the length-adjusted score difference, judged items. */
+    lengthHealth(scored) {
+        const items = scored.map(x => ({ arm: x.arm, s: x.s, len: x.len ?? 0 }));
+        const meanLength = (arm) => mean(items.filter(x => x.arm === arm).map(x => x.len));
+        const diff = meanLength('canary') - meanLength('baseline');
+        if (Number.isFinite(diff))
+            this.summary.lengthDifference = Math.round(diff);
+        const adjusted = lengthAdjustedDifference(items);
+        if (adjusted !== undefined)
+            this.summary.lengthAdjustedDifference = adjusted;
+    }
     pairHealth(scored) {
         const s = this.summary;
         const judged = this.pairs
@@ -72997,6 +73172,10 @@ class JudgeRun {
         // Length-adjusted: the win rate in each stratum (canary longer, or not), averaged.
         const longer = [];
         const notLonger = [];
+        if (judged.length > 0) {
+            const lengths = judged.map(({ p }) => p.canary.output.length - p.baseline.output.length);
+            s.lengthDifference = Math.round(mean(lengths));
+        }
         for (const { p, e } of judged) {
             (p.canary.output.length > p.baseline.output.length ? longer : notLonger).push(e.s);
         }
@@ -73034,7 +73213,45 @@ class JudgeRun {
 }
 const FAILED = Symbol('failed');
 const canaryScore = (w, canaryAt) => w === 'tie' ? 0.5 : w === canaryAt ? 1 : 0;
+/** The cache key of a pair; a shadow pair's two texts share the record's id (`id|id`). */
 const pairKey = (p) => `${p.canary.id}|${p.baseline.id}`;
+/**
+ * The pairs to compare, in sample order. A record carrying `shadow_output` (shadow traffic) is a
+ * pair on its own: its `output` is its arm's answer and `shadowOutput` the other arm's answer to
+ * the same input, so the two texts share the record's id and unit. The other texts pair a canary
+ * and a baseline answer whose inputs have the same hash, leaving out inputs a shadow pair already
+ * covers (an input is compared once).
+ */
+function pairsOf(texts) {
+    const pairs = [];
+    const shadowed = new Set();
+    for (const t of texts) {
+        if (t.shadowOutput === undefined)
+            continue;
+        const { shadowOutput, ...served } = t;
+        const other = {
+            ...served,
+            arm: t.arm === 'canary' ? 'baseline' : 'canary',
+            output: shadowOutput
+        };
+        delete other.model; // the record's model served its own arm, not the shadow
+        pairs.push(t.arm === 'canary' ? { canary: served, baseline: other } : { canary: other, baseline: served });
+        shadowed.add(t.inputHash);
+    }
+    const baselineByInput = new Map();
+    for (const t of texts) {
+        if (t.arm === 'baseline' && t.shadowOutput === undefined)
+            baselineByInput.set(t.inputHash, t);
+    }
+    for (const t of texts) {
+        if (t.arm !== 'canary' || t.shadowOutput !== undefined || shadowed.has(t.inputHash))
+            continue;
+        const b = baselineByInput.get(t.inputHash);
+        if (b)
+            pairs.push({ canary: t, baseline: b });
+    }
+    return pairs;
+}
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const pct = (x) => `${Math.round(x * 100)}%`;
 const round6 = (x) => Math.round(x * 1e6) / 1e6;
@@ -73088,7 +73305,7 @@ function stopReason(s) {
                 return 'the source gave the judge no texts (records need `input` and `output` fields)';
             }
             if (s.mode === 'pairwise' && s.judged.canary === 0 && s.cacheHits === 0 && s.calls === 0) {
-                return 'no sampled canary and baseline answers share an input, so there is no pair to compare';
+                return 'no sampled canary and baseline answers share an input and no record carries a `shadow_output`, so there is no pair to compare';
             }
             return `every sampled ${s.mode === 'pairwise' ? 'pair' : 'output'} is judged (${s.judged.canary} canary)`;
         default:

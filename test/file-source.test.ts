@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Policy } from '../src/policy/types.js'
+import type { JudgeSpec, Policy } from '../src/policy/types.js'
 import { FileSource, type FileFormat } from '../src/sources/file/fileSource.js'
 import { SourceError, TOTAL_SEGMENT, type Evidence } from '../src/sources/source.js'
 import { testPolicy } from './fixtures/records/policy.js'
@@ -167,6 +167,50 @@ describe('FileSource: formats', () => {
     expect(cell!.metrics[1]!.quantiles).toMatchObject({ count: 2, min: 1250, max: 30000 })
     expect(e.cells.some(c => c.segment === 'route=faq')).toBe(true)
     expect(e.cells.some(c => c.segment === 'route=(none)')).toBe(true)
+  })
+
+  it("maps the GenAI spans' prompt and answer content to input and output for the judge", async () => {
+    const dir = folder({})
+    copyFileSync(join(fixtures, 'otlp-content.json'), join(dir, 'traces.json'))
+    const arms = { field: 'deployment.arm', baseline: ['stable'], canary: ['candidate'] }
+    const judge: JudgeSpec = {
+      model: 'gpt-4.1-mini',
+      apiKeyEnv: 'OPENAI_API_KEY',
+      rubric: 'r',
+      mode: 'pointwise',
+      sample: 10,
+      batch: 10,
+      budget: { calls: 10 },
+      concurrency: 1,
+      timeout: 1000,
+      maxRetries: 0,
+      maxChars: 4000,
+      redact: [],
+      recheck: 0,
+      cacheSize: 10
+    }
+    const e = await collect(dir, ['traces.json'], testPolicy({ arms, judge }))
+    expect(e.quality).toMatchObject({ records: 5, malformed: 0 })
+    const texts = new Map((e.texts ?? []).map(t => [t.id, { input: t.input, output: t.output }]))
+    expect(Object.fromEntries(texts)).toEqual({
+      // v1.37+ structured messages: the conversation, without the system instructions.
+      'chatcmpl-1': {
+        input:
+          'user: Where is my order?\nassistant: [tool call track {"order":"A-17"}]\ntool: [tool result "in transit"]',
+        output: 'It is in transit and arrives tomorrow.'
+      },
+      // The same as JSON strings; the output is the first choice.
+      'chatcmpl-2': { input: 'Can I change my address?', output: 'Yes, under Settings.' },
+      // On the gen_ai.client.inference.operation.details event.
+      'chatcmpl-3': { input: 'Do you ship to Norway?', output: 'We do, in 5 days.' },
+      // v1.27 and before: gen_ai.content.prompt / gen_ai.content.completion events.
+      'chatcmpl-4': { input: 'How do refunds work?', output: 'Within 14 days, to your card.' }
+      // chatcmpl-5 recorded no content: no text.
+    })
+    // Without a judge nothing is rendered, and the evidence is the same.
+    const plain = await collect(dir, ['traces.json'], testPolicy({ arms }))
+    expect(plain.texts).toBeUndefined()
+    expect(plain.cells).toEqual(e.cells)
   })
 
   it('reads OTLP exports line by line in JSONL, next to plain records', async () => {

@@ -26,8 +26,8 @@ interface Scenario {
   perArm?: number
   /** Extra text appended to record i's output in an arm (injections, emails, markers). */
   extra?: (arm: 'baseline' | 'canary', i: number) => string
-  /** More record fields. */
-  fields?: (i: number) => Record<string, unknown>
+  /** More record fields (they override the generated ones). */
+  fields?: (i: number, arm: 'baseline' | 'canary') => Record<string, unknown>
 }
 
 const dirs: string[] = []
@@ -57,7 +57,7 @@ function writeTraffic(s: Scenario): string {
           model: arm === 'canary' ? 'claude-sonnet-4' : 'llama-3.1-70b',
           input: `secret question number ${i}`,
           output: `private answer ${arm} ${i} [q=${grade}]${s.extra?.(arm, i) ?? ''}`,
-          ...s.fields?.(i)
+          ...s.fields?.(i, arm)
         })
       )
     }
@@ -200,6 +200,44 @@ describe('pointwise judge through the openai client', () => {
     expect(outcome.record.checks.find(c => c.name === 'judge')?.detail).toMatch(
       /address the evaluator/
     )
+  })
+
+  it('reports a length-adjusted score difference: a judge that only rewards length gives about none', async () => {
+    // Both arms: a padded answer gets grade 5, a short one 3, so length alone explains the score.
+    // The canary pads half its answers, the baseline a quarter: its raw score is higher.
+    const padded = (arm: 'baseline' | 'canary', i: number) =>
+      arm === 'canary' ? i % 2 === 0 : i % 4 === 0
+    const scenario: Scenario = {
+      baseline: i => (padded('baseline', i) ? 5 : 3),
+      canary: i => (padded('canary', i) ? 5 : 3),
+      perArm: 60,
+      extra: (arm, i) => (padded(arm, i) ? ' '.padEnd(120, 'x') : '')
+    }
+    const dir = writeTraffic(scenario)
+    // One batch judges all 60 outputs per arm.
+    const judge = POINTWISE.replace('sample: 150', 'sample: 60').replace('batch: 15', 'batch: 60')
+    const { outcome } = await run(dir, `${judge}\nrecheck: 0`)
+    const j = outcome.record.judge
+    expect(j?.judged).toEqual({ baseline: 60, canary: 60 })
+    // Independently: least squares of score on [1, canary, length] through the normal equations.
+    const rows = (['baseline', 'canary'] as const).flatMap(arm =>
+      Array.from({ length: 60 }, (_, i) => {
+        const grade = arm === 'baseline' ? scenario.baseline(i) : scenario.canary(i)
+        const output = `private answer ${arm} ${i} [q=${grade}]${scenario.extra?.(arm, i) ?? ''}`
+        return { x: [1, arm === 'canary' ? 1 : 0, output.length], y: (grade - 1) / 4 }
+      })
+    )
+    const coef = leastSquares(
+      rows.map(r => r.x),
+      rows.map(r => r.y)
+    )
+    expect(j?.lengthAdjustedDifference).toBeCloseTo(coef[1]!, 10)
+    // The raw difference is the judge metric's; adjusted, it nearly vanishes.
+    const m = judgeMetric(outcome)
+    expect((m?.canary ?? 0) - (m?.baseline ?? 0)).toBeCloseTo(0.125, 10) // (0.5 - 0.25) * 0.5
+    expect(Math.abs(j?.lengthAdjustedDifference ?? 1)).toBeLessThan(0.01)
+    // 120 * (0.5 - 0.25) of padding, less 2 for "canary" against "baseline".
+    expect(j?.lengthDifference).toBe(28)
   })
 
   it('counts unparseable answers as missing, never as scores', async () => {
@@ -418,6 +456,64 @@ describe('pairwise judge', () => {
     expect(j?.lengthAdjustedWinRate).toBe(0.5)
   })
 
+  it('judges shadow traffic: a record carrying both answers is a pair, whichever arm served it', async () => {
+    // No input is shared across arms, so every pair must come from a record's shadow_output.
+    // Baseline records carry the canary's shadow answer, canary records the baseline's.
+    const grade = { baseline: 4, canary: 2 }
+    const answer = (arm: 'baseline' | 'canary', i: number) =>
+      `private answer ${arm} ${i} [q=${grade[arm]}]`
+    const dir = writeTraffic({
+      baseline: () => grade.baseline,
+      canary: () => grade.canary,
+      fields: (i, arm) => ({
+        input: `secret question ${arm} ${i}`,
+        shadow_output: answer(arm === 'canary' ? 'baseline' : 'canary', i)
+      })
+    })
+    // One batch holds every pair of both arms' samples (60 each).
+    const judge = PAIRWISE.replace('sample: 150', 'sample: 60').replace('batch: 15', 'batch: 120')
+    const { outcome, server } = await run(dir, `${judge}\nrecheck: 0`)
+    // Truth: the canary's answer is worse on every input (grade 2 against 4).
+    expect(judgeMetric(outcome)?.canary).toBe(0)
+    expect(outcome.record.decision).toBe('rollback')
+    const j = outcome.record.judge
+    expect(j?.flipRate).toBe(0)
+    // Both orders of each pair: the same canary and baseline answers to the same input.
+    const users = server.bodies.map(b => {
+      const body = JSON.parse(b) as { messages: { role: string; content: string }[] }
+      return body.messages.find(m => m.role === 'user')?.content ?? ''
+    })
+    expect(j?.judged.canary).toBe(120)
+    expect(users.length).toBe(240)
+    for (const u of users) {
+      const q = /secret question (baseline|canary) (\d+)/.exec(u)
+      expect(q).not.toBeNull()
+      expect(u).toContain(answer('canary', Number(q?.[2])))
+      expect(u).toContain(answer('baseline', Number(q?.[2])))
+    }
+    // Pairs came from the records of both arms.
+    expect(users.some(u => u.includes('secret question baseline'))).toBe(true)
+    expect(users.some(u => u.includes('secret question canary'))).toBe(true)
+  })
+
+  it('puts a shadow answer on the right side: only baseline records carry the better canary answer', async () => {
+    const dir = writeTraffic({
+      baseline: () => 3,
+      canary: () => 3,
+      fields: (i, arm) =>
+        arm === 'baseline'
+          ? { shadow_output: `private answer canary-shadow ${i} [q=5]` }
+          : { input: `secret question canary ${i}` } // no cross-arm pair
+    })
+    const { outcome, server } = await run(dir, `${PAIRWISE}\nrecheck: 0`)
+    // Truth: the shadow canary (grade 5) beats the served baseline (grade 3) on every input.
+    expect(judgeMetric(outcome)?.canary).toBe(1)
+    expect(outcome.record.decision).toBe('promote')
+    expect(server.bodies.join('\n')).not.toContain('private answer canary 1 ')
+    // Over the judged pairs: each canary (shadow) answer says "canary-shadow" where the baseline's says "baseline".
+    expect(outcome.record.judge?.lengthDifference).toBe('canary-shadow'.length - 'baseline'.length)
+  })
+
   it('says so when no canary and baseline answers share an input', async () => {
     const dir = writeTraffic({ baseline: () => 4, canary: () => 4, perArm: 40 })
     // Make every input distinct across arms.
@@ -530,3 +626,26 @@ describe('judge policy', () => {
     expect(parse('model: m\nrubric: r\nsample: 10')).toThrow(/minSamples \(30\) is more than/)
   })
 })
+
+/** Ordinary least squares: solves (X'X) b = X'y by Gaussian elimination with partial pivoting. */
+function leastSquares(x: number[][], y: number[]): number[] {
+  const k = x[0]?.length ?? 0
+  const a = Array.from({ length: k }, (_, i) =>
+    Array.from({ length: k + 1 }, (_, j) =>
+      x.reduce((t, row, r) => t + (row[i] ?? 0) * (j < k ? (row[j] ?? 0) : (y[r] ?? 0)), 0)
+    )
+  )
+  for (let col = 0; col < k; col++) {
+    let pivot = col
+    for (let r = col + 1; r < k; r++) {
+      if (Math.abs(a[r]![col]!) > Math.abs(a[pivot]![col]!)) pivot = r
+    }
+    ;[a[col], a[pivot]] = [a[pivot]!, a[col]!]
+    for (let r = 0; r < k; r++) {
+      if (r === col) continue
+      const f = a[r]![col]! / a[col]![col]!
+      for (let j = col; j <= k; j++) a[r]![j]! -= f * a[col]![j]!
+    }
+  }
+  return a.map((row, i) => row[k]! / row[i]!)
+}

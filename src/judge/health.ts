@@ -40,3 +40,37 @@ export function modelFamily(model: string): string | undefined {
   const id = (model.toLowerCase().split('/').pop() ?? '').trim()
   return FAMILIES.find(([re]) => re.test(id))?.[1]
 }
+
+/**
+ * Pointwise: the canary-minus-baseline score difference adjusted for output length, by analysis
+ * of covariance (Fisher, "Statistical Methods for Research Workers", 1932, ch. 49.1): the
+ * least-squares coefficient of the arm in `score = a + d * canary + b * length`. By the
+ * Frisch-Waugh-Lovell theorem it is the raw difference of mean scores minus the pooled within-arm
+ * slope b times the difference of mean lengths, which is what this computes. A judge that rewards
+ * length (Dubois et al., "Length-Controlled AlpacaEval", 2024) moves the raw difference, not this
+ * one, when both arms' scores follow the same line in length. Undefined when an arm has no item
+ * or the lengths do not vary within the arms (length and arm are then not separable).
+ */
+export function lengthAdjustedDifference(
+  items: readonly { arm: 'baseline' | 'canary'; s: number; len: number }[]
+): number | undefined {
+  const arms = (['baseline', 'canary'] as const).map(arm => {
+    const mine = items.filter(x => x.arm === arm)
+    const n = mine.length
+    const x = mine.reduce((t, i) => t + i.len, 0) / n
+    const y = mine.reduce((t, i) => t + i.s, 0) / n
+    let sxy = 0
+    let sxx = 0
+    for (const i of mine) {
+      sxy += (i.len - x) * (i.s - y)
+      sxx += (i.len - x) ** 2
+    }
+    return { n, x, y, sxy, sxx }
+  })
+  const [b, c] = arms
+  if (!b || !c || b.n === 0 || c.n === 0) return undefined
+  const sxx = b.sxx + c.sxx
+  if (sxx === 0) return undefined
+  const slope = (b.sxy + c.sxy) / sxx
+  return c.y - b.y - slope * (c.x - b.x)
+}

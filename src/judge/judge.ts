@@ -10,7 +10,7 @@ import type { MetricSketch } from '../sketch/types.js'
 import { TOTAL_SEGMENT, type Cell, type Evidence, type TextSample } from '../sources/source.js'
 import { bonferroni } from '../stats/alphaSpending.js'
 import { JudgeCallError, type ChatAnswer, type ChatClient } from './client.js'
-import { cohenKappa, modelFamily } from './health.js'
+import { cohenKappa, lengthAdjustedDifference, modelFamily } from './health.js'
 import {
   addressesEvaluator,
   neutralise,
@@ -82,6 +82,8 @@ interface Scored {
   arm: Arm
   unit?: string
   s: number
+  /** Pointwise: the judged output's length, characters. */
+  len?: number
 }
 
 /** One pairwise comparison: the canary and baseline answers to the same input. */
@@ -140,7 +142,14 @@ class JudgeRun {
 
   async run(): Promise<JudgeOutcome> {
     const texts = this.input.evidence.texts ?? []
-    this.summary.flagged = texts.filter(t => addressesEvaluator(t.output)).length
+    const shadows = this.spec.mode === 'pairwise'
+    this.summary.flagged = texts.reduce(
+      (n, t) =>
+        n +
+        Number(addressesEvaluator(t.output)) +
+        Number(shadows && t.shadowOutput !== undefined && addressesEvaluator(t.shadowOutput)),
+      0
+    )
     const scored =
       this.spec.mode === 'pairwise' ? await this.pairwise(texts) : await this.pointwise(texts)
     await this.recheck()
@@ -164,7 +173,12 @@ class JudgeRun {
   private async pointwise(texts: TextSample[]): Promise<Scored[]> {
     const scored: Scored[] = []
     const score = (t: TextSample, s: number): void => {
-      scored.push({ arm: t.arm, s, ...(t.unit !== undefined && { unit: t.unit }) })
+      scored.push({
+        arm: t.arm,
+        s,
+        len: t.output.length,
+        ...(t.unit !== undefined && { unit: t.unit })
+      })
     }
     const pending: TextSample[] = []
     for (const t of texts) {
@@ -226,13 +240,7 @@ class JudgeRun {
   // ---- pairwise ----
 
   private async pairwise(texts: TextSample[]): Promise<Scored[]> {
-    const baselineByInput = new Map<string, TextSample>()
-    for (const t of texts) if (t.arm === 'baseline') baselineByInput.set(t.inputHash, t)
-    const pairs: Pair[] = []
-    for (const t of texts) {
-      const b = t.arm === 'canary' ? baselineByInput.get(t.inputHash) : undefined
-      if (b) pairs.push({ canary: t, baseline: b })
-    }
+    const pairs = pairsOf(texts)
     this.pairs = pairs
     const scored: Scored[] = []
     const add = (p: Pair, s: number) =>
@@ -427,13 +435,9 @@ class JudgeRun {
             baseline: scored.filter(x => x.arm === 'baseline').length,
             canary: scored.filter(x => x.arm === 'canary').length
           }
-    const meanLength = (arm: Arm) => {
-      const ts = texts.filter(t => t.arm === arm)
-      return ts.length ? ts.reduce((n, t) => n + t.output.length, 0) / ts.length : NaN
-    }
-    const diff = meanLength('canary') - meanLength('baseline')
-    if (Number.isFinite(diff)) s.lengthDifference = Math.round(diff)
+    // Pairwise: over the judged pairs, which hold the shadow answers too.
     if (this.spec.mode === 'pairwise') this.pairHealth(scored)
+    else this.lengthHealth(scored)
     const flipRate = s.flipRate
     if (flipRate !== undefined && flipRate > 0.2) {
       s.warnings.push(
@@ -466,6 +470,16 @@ class JudgeRun {
     this.humanAgreement(texts)
   }
 
+  /** Pointwise: the length difference and the length-adjusted score difference, judged items. */
+  private lengthHealth(scored: Scored[]): void {
+    const items = scored.map(x => ({ arm: x.arm, s: x.s, len: x.len ?? 0 }))
+    const meanLength = (arm: Arm) => mean(items.filter(x => x.arm === arm).map(x => x.len))
+    const diff = meanLength('canary') - meanLength('baseline')
+    if (Number.isFinite(diff)) this.summary.lengthDifference = Math.round(diff)
+    const adjusted = lengthAdjustedDifference(items)
+    if (adjusted !== undefined) this.summary.lengthAdjustedDifference = adjusted
+  }
+
   private pairHealth(scored: Scored[]): void {
     const s = this.summary
     const judged = this.pairs
@@ -477,6 +491,10 @@ class JudgeRun {
     // Length-adjusted: the win rate in each stratum (canary longer, or not), averaged.
     const longer: number[] = []
     const notLonger: number[] = []
+    if (judged.length > 0) {
+      const lengths = judged.map(({ p }) => p.canary.output.length - p.baseline.output.length)
+      s.lengthDifference = Math.round(mean(lengths))
+    }
     for (const { p, e } of judged) {
       ;(p.canary.output.length > p.baseline.output.length ? longer : notLonger).push(e.s)
     }
@@ -519,7 +537,44 @@ const FAILED: unique symbol = Symbol('failed')
 const canaryScore = (w: Verdict, canaryAt: 'A' | 'B'): number =>
   w === 'tie' ? 0.5 : w === canaryAt ? 1 : 0
 
+/** The cache key of a pair; a shadow pair's two texts share the record's id (`id|id`). */
 const pairKey = (p: Pair): string => `${p.canary.id}|${p.baseline.id}`
+
+/**
+ * The pairs to compare, in sample order. A record carrying `shadow_output` (shadow traffic) is a
+ * pair on its own: its `output` is its arm's answer and `shadowOutput` the other arm's answer to
+ * the same input, so the two texts share the record's id and unit. The other texts pair a canary
+ * and a baseline answer whose inputs have the same hash, leaving out inputs a shadow pair already
+ * covers (an input is compared once).
+ */
+function pairsOf(texts: TextSample[]): Pair[] {
+  const pairs: Pair[] = []
+  const shadowed = new Set<string>()
+  for (const t of texts) {
+    if (t.shadowOutput === undefined) continue
+    const { shadowOutput, ...served } = t
+    const other: TextSample = {
+      ...served,
+      arm: t.arm === 'canary' ? 'baseline' : 'canary',
+      output: shadowOutput
+    }
+    delete other.model // the record's model served its own arm, not the shadow
+    pairs.push(
+      t.arm === 'canary' ? { canary: served, baseline: other } : { canary: other, baseline: served }
+    )
+    shadowed.add(t.inputHash)
+  }
+  const baselineByInput = new Map<string, TextSample>()
+  for (const t of texts) {
+    if (t.arm === 'baseline' && t.shadowOutput === undefined) baselineByInput.set(t.inputHash, t)
+  }
+  for (const t of texts) {
+    if (t.arm !== 'canary' || t.shadowOutput !== undefined || shadowed.has(t.inputHash)) continue
+    const b = baselineByInput.get(t.inputHash)
+    if (b) pairs.push({ canary: t, baseline: b })
+  }
+  return pairs
+}
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
 const pct = (x: number): string => `${Math.round(x * 100)}%`
@@ -580,7 +635,7 @@ function stopReason(s: JudgeSummary): string | undefined {
         return 'the source gave the judge no texts (records need `input` and `output` fields)'
       }
       if (s.mode === 'pairwise' && s.judged.canary === 0 && s.cacheHits === 0 && s.calls === 0) {
-        return 'no sampled canary and baseline answers share an input, so there is no pair to compare'
+        return 'no sampled canary and baseline answers share an input and no record carries a `shadow_output`, so there is no pair to compare'
       }
       return `every sampled ${s.mode === 'pairwise' ? 'pair' : 'output'} is judged (${s.judged.canary} canary)`
     default:

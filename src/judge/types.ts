@@ -35,6 +35,11 @@ export interface JudgeSummary {
   lengthAdjustedWinRate?: number
   /** Mean output length, characters: canary minus baseline (over judged items). */
   lengthDifference?: number
+  /**
+   * Pointwise: the canary-minus-baseline mean score after regressing the score on output length
+   * (ANCOVA, a common slope in both arms); compare with the judge metric's raw difference.
+   */
+  lengthAdjustedDifference?: number
   /** Items judged twice, and the share that got the same answer. */
   selfAgreement?: { items: number; agreement: number }
   /** Agreement with human labels (Cohen's kappa), when a labels file is given. */

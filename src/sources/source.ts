@@ -159,7 +159,14 @@ export interface TextSample {
   /** Hash of the input: pairs canary and baseline answers to the same input (pairwise mode). */
   inputHash: string
   input: string
+  /** The answer this record's arm served. */
   output: string
+  /**
+   * Shadow traffic (pairwise mode only): the other arm's answer to the same input, from the
+   * record's `shadow_output` field. Such a record is a pair on its own (`output` is its arm's
+   * answer, `shadowOutput` the other arm's), judged without matching inputs across arms.
+   */
+  shadowOutput?: string
   /** Served model, for the self-preference check. */
   model?: string
 }

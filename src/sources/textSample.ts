@@ -11,7 +11,9 @@ const ID_FIELDS = ['id', 'request_id', 'requestId', 'gen_ai.response.id', 'span_
  * arrive in, and a record sampled once stays sampled as the window grows unless k records with
  * smaller hashes displace it, so a rerun finds its earlier judgements in the cache. In pairwise
  * mode the priority is the hash of the input, so the same input tends to be sampled in both arms
- * (the pairs the judge compares); an input is then kept once per arm.
+ * (the pairs the judge compares); an input is then kept once per arm. Also in pairwise mode, a
+ * record's `shadow_output` (shadow traffic: the other arm's answer to the same input) is kept with
+ * it, so the record is a pair on its own.
  */
 export class TextSampler {
   private readonly arms: Record<Arm, Entry[]> = { baseline: [], canary: [] }
@@ -35,6 +37,7 @@ export class TextSampler {
     const output = text(r.raw.output)
     if (input === undefined || output === undefined) return
     const id = recordId(r.raw)
+    const shadowOutput = byInput ? text(r.raw.shadow_output) : undefined
     const inputHash = byInput ? hashHex(input) : undefined
     const priority = hash32(`${seed}\u0000${inputHash ?? id ?? `${r.ts}|${input}|${output}`}`)
     const entries = this.arms[r.arm]
@@ -46,6 +49,7 @@ export class TextSampler {
       inputHash: inputHash ?? hashHex(input),
       input,
       output,
+      ...(shadowOutput !== undefined && { shadowOutput }),
       ...(r.unit !== undefined && { unit: r.unit }),
       ...(r.model !== undefined && { model: r.model })
     }
@@ -77,8 +81,28 @@ interface Entry {
   sample: TextSample
 }
 
+/**
+ * A text worked out only when read: a source puts it in a raw row where rendering the text costs
+ * something (OTLP message content), so the evaluation without a judge never pays for it.
+ */
+export class LazyText {
+  private done = false
+  private value: string | undefined
+
+  constructor(private readonly render: () => string | undefined) {}
+
+  get(): string | undefined {
+    if (!this.done) {
+      this.value = this.render()
+      this.done = true
+    }
+    return this.value
+  }
+}
+
 /** Texts are strings; chat message lists and other structures are kept as their JSON. */
 function text(value: unknown): string | undefined {
+  if (value instanceof LazyText) value = value.get()
   if (typeof value === 'string') return value === '' ? undefined : value
   if (value === null || value === undefined) return undefined
   return typeof value === 'object' ? JSON.stringify(value) : String(value)

@@ -140,7 +140,7 @@ export class FileSource implements Source {
 
   private async readFile(absolutePath: string, sink: RecordSink): Promise<FileOutcome> {
     const path = this.displayPath(absolutePath)
-    const reader = new FileReader(path, sink, this.normalize)
+    const reader = new FileReader(path, sink, this.normalize, this.policy.judge !== undefined)
     const format = this.formatOf(absolutePath)
     let problem: string | undefined
     try {
@@ -273,7 +273,9 @@ class FileReader {
   constructor(
     private readonly path: string,
     private readonly sink: RecordSink,
-    private readonly normalize: Normalizer
+    private readonly normalize: Normalizer,
+    /** OTLP message content mapped to input/output: only when the policy has a judge. */
+    private readonly withContent: boolean
   ) {}
 
   countLine(): void {
@@ -297,10 +299,14 @@ class FileReader {
       this.bad(lineNo, `${prefix}not a JSON object`)
     } else if (isOtlpDocument(value)) {
       let span = 0
-      forEachGenAiSpan(value, raw => {
-        this.countLine()
-        this.row(raw, lineNo, `${prefix}span ${++span}: `)
-      })
+      forEachGenAiSpan(
+        value,
+        raw => {
+          this.countLine()
+          this.row(raw, lineNo, `${prefix}span ${++span}: `)
+        },
+        this.withContent
+      )
     } else {
       this.countLine()
       this.row(value as Record<string, unknown>, lineNo, prefix)
