@@ -1491,15 +1491,8 @@ function addRepricing(s, u, d, c) {
 }
 /** Adds `from` into `into`, in place (cache sums merge by addition). */
 function addCacheSums(into, from) {
-    into.requests += from.requests;
-    into.hits += from.hits;
-    into.inputTokens += from.inputTokens;
-    into.cacheReadTokens += from.cacheReadTokens;
-    into.priced += from.priced;
-    into.cost += from.cost;
-    into.costUncached += from.costUncached;
-    into.inputAtInputPrice += from.inputAtInputPrice;
-    into.inputAtCacheReadPrice += from.inputAtCacheReadPrice;
+    for (const key of COUNT_KEYS)
+        into[key] += from[key];
     addMoments(into.latency.hit, from.latency.hit);
     addMoments(into.latency.miss, from.latency.miss);
     addMoments(into.ttft.hit, from.ttft.hit);
@@ -1513,6 +1506,17 @@ function addCacheSums(into, from) {
     else
         delete into.repricing;
 }
+const COUNT_KEYS = [
+    'requests',
+    'hits',
+    'inputTokens',
+    'cacheReadTokens',
+    'priced',
+    'cost',
+    'costUncached',
+    'inputAtInputPrice',
+    'inputAtCacheReadPrice'
+];
 const REPRICING_KEYS = [
     'n',
     'su',

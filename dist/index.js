@@ -38459,8 +38459,9 @@ async function findPullRequest(github, repo, event, options) {
     const fromEvent = event.payload.pull_request?.number ?? run?.pull_requests?.[0]?.number;
     if (fromEvent !== undefined && (await trusted(fromEvent)))
         return { number: fromEvent, from: 'event' };
-    if (options.state !== undefined)
-        return { number: options.state, from: 'state' };
+    const stored = await options.state();
+    if (stored !== undefined)
+        return { number: stored, from: 'state' };
     const sha = run?.head_sha ?? event.sha;
     if (!sha)
         return undefined;
@@ -52936,15 +52937,8 @@ function addRepricing(s, u, d, c) {
 }
 /** Adds `from` into `into`, in place (cache sums merge by addition). */
 function addCacheSums(into, from) {
-    into.requests += from.requests;
-    into.hits += from.hits;
-    into.inputTokens += from.inputTokens;
-    into.cacheReadTokens += from.cacheReadTokens;
-    into.priced += from.priced;
-    into.cost += from.cost;
-    into.costUncached += from.costUncached;
-    into.inputAtInputPrice += from.inputAtInputPrice;
-    into.inputAtCacheReadPrice += from.inputAtCacheReadPrice;
+    for (const key of COUNT_KEYS)
+        into[key] += from[key];
     addMoments(into.latency.hit, from.latency.hit);
     addMoments(into.latency.miss, from.latency.miss);
     addMoments(into.ttft.hit, from.ttft.hit);
@@ -52958,6 +52952,17 @@ function addCacheSums(into, from) {
     else
         delete into.repricing;
 }
+const COUNT_KEYS = [
+    'requests',
+    'hits',
+    'inputTokens',
+    'cacheReadTokens',
+    'priced',
+    'cost',
+    'costUncached',
+    'inputAtInputPrice',
+    'inputAtCacheReadPrice'
+];
 const REPRICING_KEYS = [
     'n',
     'su',
@@ -74087,11 +74092,10 @@ async function run() {
                 setOutput('step', String(state.stepIndex + 1));
             return;
         }
-        const stored = await store.load();
         const pr = github
             ? await findPullRequest(github.client, github.repo, context, {
                 ...(inputs.prNumber !== undefined && { input: inputs.prNumber }),
-                ...(stored?.pullRequest !== undefined && { state: stored.pullRequest }),
+                state: async () => (await store.load())?.pullRequest,
                 warn: warning
             })
             : undefined;

@@ -46,11 +46,10 @@ export async function run(): Promise<void> {
       if (state) core.setOutput('step', String(state.stepIndex + 1))
       return
     }
-    const stored = await store.load()
     const pr = github
       ? await findPullRequest(github.client, github.repo, context, {
           ...(inputs.prNumber !== undefined && { input: inputs.prNumber }),
-          ...(stored?.pullRequest !== undefined && { state: stored.pullRequest }),
+          state: async () => (await store.load())?.pullRequest,
           warn: core.warning
         })
       : undefined

@@ -30,7 +30,12 @@ export async function findPullRequest(
   github: GitHub,
   repo: Repo,
   event: EventContext,
-  options: { input?: number; state?: number; warn: (message: string) => void }
+  options: {
+    input?: number
+    /** The PR stored in the rollout state; read only when the event has none. */
+    state: () => Promise<number | undefined>
+    warn: (message: string) => void
+  }
 ): Promise<FoundPullRequest | undefined> {
   const run = event.eventName === 'workflow_run' ? event.payload.workflow_run : undefined
   const trusted = async (number: number) =>
@@ -44,7 +49,8 @@ export async function findPullRequest(
   const fromEvent = event.payload.pull_request?.number ?? run?.pull_requests?.[0]?.number
   if (fromEvent !== undefined && (await trusted(fromEvent)))
     return { number: fromEvent, from: 'event' }
-  if (options.state !== undefined) return { number: options.state, from: 'state' }
+  const stored = await options.state()
+  if (stored !== undefined) return { number: stored, from: 'state' }
   const sha = run?.head_sha ?? event.sha
   if (!sha) return undefined
   try {

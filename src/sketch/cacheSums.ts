@@ -74,15 +74,7 @@ function addRepricing(s: RepricingSums, u: number, d: number, c: number): void {
 
 /** Adds `from` into `into`, in place (cache sums merge by addition). */
 export function addCacheSums(into: CacheSums, from: CacheSums): void {
-  into.requests += from.requests
-  into.hits += from.hits
-  into.inputTokens += from.inputTokens
-  into.cacheReadTokens += from.cacheReadTokens
-  into.priced += from.priced
-  into.cost += from.cost
-  into.costUncached += from.costUncached
-  into.inputAtInputPrice += from.inputAtInputPrice
-  into.inputAtCacheReadPrice += from.inputAtCacheReadPrice
+  for (const key of COUNT_KEYS) into[key] += from[key]
   addMoments(into.latency.hit, from.latency.hit)
   addMoments(into.latency.miss, from.latency.miss)
   addMoments(into.ttft.hit, from.ttft.hit)
@@ -93,6 +85,18 @@ export function addCacheSums(into: CacheSums, from: CacheSums): void {
     for (const key of REPRICING_KEYS) a[key] += b[key]
   } else delete into.repricing
 }
+
+const COUNT_KEYS = [
+  'requests',
+  'hits',
+  'inputTokens',
+  'cacheReadTokens',
+  'priced',
+  'cost',
+  'costUncached',
+  'inputAtInputPrice',
+  'inputAtCacheReadPrice'
+] as const satisfies readonly (keyof CacheSums)[]
 
 const REPRICING_KEYS = [
   'n',
