@@ -27,4 +27,9 @@ const bundle = (input, file) => ({
   onwarn
 })
 
-export default [bundle('src/index.ts', 'dist/index.js'), bundle('src/cli.ts', 'dist/cli.js')]
+// The file source's parsing worker is its own entry: FileSource starts it from dist/fileWorker.js.
+export default [
+  bundle('src/index.ts', 'dist/index.js'),
+  bundle('src/cli.ts', 'dist/cli.js'),
+  bundle('src/sources/file/fileWorker.ts', 'dist/fileWorker.js')
+]

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEMO_START, SCENARIOS, writeTraffic } from '../examples/generate-traffic.js'
-import { bundleWorker } from './bundle.js'
+import { bundleFileWorker, bundleWorker } from './bundle.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const COUNT = Number(process.env.BENCH_RECORDS ?? 1_000_000)
@@ -34,6 +34,7 @@ const mb = statSync(data).size / 1e6
 // Both measurements run one bundle with plain node, as users run dist/cli.js: no TypeScript loader
 // (whose module-hook thread alone adds tens of MB of RSS to each process).
 const worker = await bundleWorker(here, 'worker')
+await bundleFileWorker(dirname(worker))
 
 interface Sample {
   ms: number

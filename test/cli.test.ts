@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { gzipSync } from 'node:zlib'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { SCENARIOS } from '../examples/generate-traffic.js'
@@ -84,6 +85,36 @@ describe('rollout-gate CLI (spawned binary)', () => {
       .map((m: { name: string }) => m.name)
     expect(failed).toEqual(expect.arrayContaining(['quality', 'p95 latency', 'cost per request']))
     expect(rec.reasons.join('\n')).toMatch(/p95 latency worsened \+\d+%/)
+  })
+
+  it('reads a large log on worker threads to exactly the verdict one thread reads', () => {
+    // Over 16 MiB of plain JSONL is parsed by dist/fileWorker.js; the same lines gzipped are read
+    // on the main thread. The decision records must agree to the last digit.
+    const log = join(good.dir, 'traffic', 'calls.jsonl')
+    expect(statSync(log).size).toBeGreaterThan(16 << 20)
+    mkdirSync(join(good.dir, 'gz'), { recursive: true })
+    writeFileSync(join(good.dir, 'gz', 'calls.jsonl.gz'), gzipSync(readFileSync(log)))
+    const run = (records: string) => {
+      const r = cli(
+        [
+          'evaluate',
+          '--policy',
+          'policy.yml',
+          '--now',
+          good.end,
+          '--format',
+          'json',
+          '--records',
+          records
+        ],
+        good.dir
+      )
+      expect(r.stderr).toBe('')
+      return json(r.stdout.replaceAll(records, 'LOG'))
+    }
+    const parallel = run('traffic/calls.jsonl')
+    expect(parallel.decision).toBe('promote')
+    expect(run('gz/calls.jsonl.gz')).toEqual(parallel)
   })
 
   it('prints the PR comment as markdown', () => {

@@ -87,6 +87,34 @@ function canonicalName(field: string): string {
   return Object.hasOwn(CANONICAL, field) ? (CANONICAL[field] as string) : field
 }
 
+/** The canonical names fieldReader's switch reads from the record itself (not its raw row). */
+const RECORD_FIELDS = new Set([
+  'latency_ms',
+  'ttft_ms',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'cost',
+  'cost_uncached',
+  'cache_hit',
+  'error',
+  'fallback',
+  'feedback',
+  'score'
+])
+
+/**
+ * The raw-row keys a metric field reads (rawFieldReader): the flat key and, for a dotted path, its
+ * first segment. Empty for canonical fields. The parallel file reader ships only these keys.
+ */
+export function rawKeysRead(field: string): string[] {
+  const name = canonicalName(field)
+  if (RECORD_FIELDS.has(name) || name.startsWith('error.') || name.startsWith('scores.')) return []
+  const head = field.split('.')[0] as string
+  return head === field ? [field] : [field, head]
+}
+
 function fieldReader(field: string, pricing: Record<string, Price>): FieldReader {
   const name = canonicalName(field)
   const negative: InvalidValue = { invalid: `${field}: negative or not a finite number` }
@@ -172,11 +200,9 @@ function rawFieldReader(field: string): FieldReader {
   const path = field.split('.')
   const notNumber: InvalidValue = { invalid: `${field}: not a finite number` }
   return r => {
-    const v = Object.hasOwn(r.raw, field)
-      ? r.raw[field]
-      : path.length > 1
-        ? walk(r.raw, path)
-        : undefined
+    // An own key holding undefined counts as absent (the parallel reader's reused raw row).
+    const flat = Object.hasOwn(r.raw, field) ? r.raw[field] : undefined
+    const v = flat !== undefined ? flat : path.length > 1 ? walk(r.raw, path) : undefined
     if (typeof v === 'number') return Number.isFinite(v) ? v : notNumber
     if (v === undefined || v === null || v === '') return undefined
     if (typeof v === 'boolean') return v ? 1 : 0

@@ -14,6 +14,7 @@ import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from './metricSketch.js'
 import { addCacheRequest, addCacheSums, emptyCacheSums } from './cacheSums.js'
 import { addCluster, addMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
+import { UnitIndex } from './unitIndex.js'
 import { addSumClusters, UnitSlots } from './unitStore.js'
 import type { MetricSketch, RatioMoments } from './types.js'
 
@@ -121,12 +122,8 @@ class ArmAccumulator {
   readonly all: SegmentAccumulator[] = [new SegmentAccumulator(TOTAL_SEGMENT, 0)]
   readonly trie: SegmentTrie = new Map()
   other: SegmentAccumulator | undefined
-  /**
-   * Unit -> its total slot in `slots`. A null-prototype object: for
-   * hundreds of thousands of short keys V8's dictionary lookup beat both a Map and a hand-made
-   * hash table here (a JS string hash costs more than the probe it saves).
-   */
-  readonly units: Record<string, number> = Object.create(null) as Record<string, number>
+  /** Unit id -> its total slot in `slots`. */
+  readonly units = new UnitIndex()
   readonly slots: UnitSlots
   /** (total slot * POSITIONS + position) -> segment slot, for units past INLINE_SEGMENTS segments. */
   readonly moreSegmentSlots = new IntMap()
@@ -269,9 +266,9 @@ export class EvidenceBuilder {
     let newUnit = false
     if (r.unit !== undefined) {
       this.unitLevel = true
-      const known = arm.units[r.unit]
-      newUnit = known === undefined
-      slot = known ?? this.newTotalSlot(arm, r.unit, k)
+      slot = arm.units.find(r.unit)
+      newUnit = slot < 0
+      if (newUnit) slot = this.newTotalSlot(arm, r.unit, k)
     }
     let half: MetricAccumulator[] | undefined
     if (arm.code === 0) {
@@ -354,7 +351,7 @@ export class EvidenceBuilder {
   private newTotalSlot(arm: ArmAccumulator, unit: string, k: number): number {
     const slot = arm.slots.allocate()
     if (slot >= MAX_SLOTS) throw new RangeError(`more than ${MAX_SLOTS} units in one window`)
-    arm.units[unit] = slot
+    arm.units.insert(slot)
     const header = arm.slots.ints(slot)
     const base = arm.slots.intBase(slot)
     header[base] = k

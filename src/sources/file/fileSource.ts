@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { glob } from 'tinyglobby'
 import type { Policy } from '../../policy/types.js'
-import { createNormalizer, isRequestRecord, type Normalizer } from '../../records/normalize.js'
+import { createNormalizer, type Normalizer } from '../../records/normalize.js'
 import { EvidenceBuilder } from '../../sketch/evidenceBuilder.js'
 import { judgeSampler } from '../textSample.js'
 import {
@@ -15,7 +15,13 @@ import {
 import { forEachCsvRow } from './csv.js'
 import { describeBytes, forEachLine } from './lines.js'
 import { openDecoded, type OpenedFile } from './open.js'
-import { forEachGenAiSpan, isOtlpDocument } from './otlp.js'
+import {
+  defaultParallelOptions,
+  ParallelReader,
+  splittable,
+  type ParallelOptions
+} from './parallelReader.js'
+import { BAD_JSON, parseJson, RowReader, type RowSink } from './rowReader.js'
 
 export type FileFormat = 'auto' | 'jsonl' | 'csv' | 'otlp'
 
@@ -28,6 +34,11 @@ export interface FileSourceOptions {
   policy: Policy
   /** Longer JSONL lines (CSV rows) are skipped and counted as malformed. Default 1 MiB. */
   maxLineBytes?: number
+  /**
+   * Large plain JSONL files parsed on worker threads (parallelReader.ts); `false` reads every
+   * file on this thread. Default: defaultParallelOptions().
+   */
+  parallel?: ParallelOptions | false
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20
@@ -57,6 +68,7 @@ export class FileSource implements Source {
   private readonly policy: Policy
   private readonly maxLineBytes: number
   private readonly normalize: Normalizer
+  private readonly parallel: ParallelOptions | undefined
 
   constructor(opts: FileSourceOptions) {
     this.patterns = opts.patterns
@@ -65,6 +77,11 @@ export class FileSource implements Source {
     this.policy = opts.policy
     this.maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
     this.normalize = createNormalizer(opts.policy)
+    // With a judge the records carry the texts the sampler needs: read on this thread.
+    this.parallel =
+      opts.parallel === false || opts.policy.judge !== undefined
+        ? undefined
+        : (opts.parallel ?? defaultParallelOptions())
   }
 
   describe(): string {
@@ -124,7 +141,14 @@ export class FileSource implements Source {
 
   private async readAll(sink: RecordSink): Promise<void> {
     const outcomes: FileOutcome[] = []
-    for (const path of await this.files()) outcomes.push(await this.readFile(path, sink))
+    const pool =
+      this.parallel &&
+      new ParallelReader(this.parallel, { policy: this.policy, maxLineBytes: this.maxLineBytes })
+    try {
+      for (const path of await this.files()) outcomes.push(await this.readFile(path, sink, pool))
+    } finally {
+      await pool?.close()
+    }
     if (outcomes.every(o => o.problem !== undefined || o.lines === 0)) {
       const problems = outcomes
         .slice(0, MAX_PROBLEMS_IN_MESSAGE)
@@ -138,22 +162,40 @@ export class FileSource implements Source {
     }
   }
 
-  private async readFile(absolutePath: string, sink: RecordSink): Promise<FileOutcome> {
+  private async readFile(
+    absolutePath: string,
+    sink: RecordSink,
+    pool: ParallelReader | undefined
+  ): Promise<FileOutcome> {
     const path = this.displayPath(absolutePath)
-    const reader = new FileReader(path, sink, this.normalize, this.policy.judge !== undefined)
+    const rowSink: RowSink = {
+      line: () => sink.line(),
+      malformed: (lineNo, reason) => sink.malformed(`${path}:${lineNo}`, reason),
+      unmatchedArm: value => sink.unmatchedArm(value),
+      add: r => sink.add(r)
+    }
+    const reader = new RowReader(rowSink, this.normalize, this.policy.judge !== undefined)
     const format = this.formatOf(absolutePath)
+    const documentAllowed = this.documentAllowed(absolutePath)
     let problem: string | undefined
     try {
-      const opened = await openDecoded(absolutePath)
-      if (opened.problem !== undefined) problem = opened.problem
-      else if (format === 'csv') await this.readCsv(opened.chunks, reader)
-      else
-        problem = await this.readJsonl(
-          absolutePath,
-          opened,
-          reader,
-          this.documentAllowed(absolutePath)
-        )
+      const split =
+        pool && format === 'jsonl' && !documentAllowed
+          ? await splittable(absolutePath, pool.minFileBytes)
+          : undefined
+      if (pool && split) {
+        await pool.read(absolutePath, split.size, split.skip, {
+          countLine: () => reader.countLine(),
+          bad: (lineNo, reason) => reader.bad(lineNo, reason),
+          unmatchedArm: rowSink.unmatchedArm,
+          add: rowSink.add
+        })
+      } else {
+        const opened = await openDecoded(absolutePath)
+        if (opened.problem !== undefined) problem = opened.problem
+        else if (format === 'csv') await this.readCsv(opened.chunks, reader)
+        else problem = await this.readJsonl(absolutePath, opened, reader, documentAllowed)
+      }
     } catch (e) {
       problem = `cannot read: ${(e as Error).message}`
     }
@@ -163,7 +205,7 @@ export class FileSource implements Source {
       : { path, lines: reader.lines, problem }
   }
 
-  private async readCsv(chunks: AsyncIterable<Buffer>, reader: FileReader): Promise<void> {
+  private async readCsv(chunks: AsyncIterable<Buffer>, reader: RowReader): Promise<void> {
     await forEachCsvRow(
       chunks,
       this.maxLineBytes,
@@ -186,7 +228,7 @@ export class FileSource implements Source {
   private async readJsonl(
     absolutePath: string,
     opened: OpenedFile & { chunks: AsyncIterable<Buffer> },
-    reader: FileReader,
+    reader: RowReader,
     documentAllowed: boolean
   ): Promise<string | undefined> {
     const maxLine =
@@ -220,10 +262,7 @@ export class FileSource implements Source {
   }
 
   /** A whole-file JSON document: an OTLP export, an array of records, or one record. */
-  private async readDocument(
-    absolutePath: string,
-    reader: FileReader
-  ): Promise<string | undefined> {
+  private async readDocument(absolutePath: string, reader: RowReader): Promise<string | undefined> {
     const opened = await openDecoded(absolutePath)
     if (opened.problem !== undefined) return opened.problem
     const parts: Buffer[] = []
@@ -265,73 +304,8 @@ export class FileSource implements Source {
   }
 }
 
-/** Per-file counting and the raw-row -> record step shared by every format. */
-class FileReader {
-  lines = 0
-  malformed = 0
-
-  constructor(
-    private readonly path: string,
-    private readonly sink: RecordSink,
-    private readonly normalize: Normalizer,
-    /** OTLP message content mapped to input/output: only when the policy has a judge. */
-    private readonly withContent: boolean
-  ) {}
-
-  countLine(): void {
-    this.lines++
-    this.sink.line()
-  }
-
-  /** Reports a bad line by position and reason only: its content may be production text. */
-  bad(lineNo: number, reason: string): void {
-    this.malformed++
-    this.sink.malformed(`${this.path}:${lineNo}`, reason)
-  }
-
-  /** A parsed JSON value: a record, an OTLP export (one line per GenAI span), or malformed. */
-  json(value: unknown, lineNo: number, prefix = ''): void {
-    if (value === BAD_JSON) {
-      this.countLine()
-      this.bad(lineNo, `${prefix}bad JSON`)
-    } else if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      this.countLine()
-      this.bad(lineNo, `${prefix}not a JSON object`)
-    } else if (isOtlpDocument(value)) {
-      let span = 0
-      forEachGenAiSpan(
-        value,
-        raw => {
-          this.countLine()
-          this.row(raw, lineNo, `${prefix}span ${++span}: `)
-        },
-        this.withContent
-      )
-    } else {
-      this.countLine()
-      this.row(value as Record<string, unknown>, lineNo, prefix)
-    }
-  }
-
-  row(raw: Record<string, unknown>, lineNo: number, prefix: string): void {
-    const result = this.normalize(raw)
-    if (isRequestRecord(result)) this.sink.add(result)
-    else if ('unmatchedArm' in result) this.sink.unmatchedArm(result.unmatchedArm)
-    else this.bad(lineNo, prefix === '' ? result.malformed : `${prefix}${result.malformed}`)
-  }
-}
-
-const BAD_JSON: unique symbol = Symbol('bad JSON')
 /** Thrown out of the line loop to stop it and re-read the file as one document. */
 const READ_AS_DOCUMENT = new Error('read as a whole JSON document')
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return BAD_JSON
-  }
-}
 
 function startsLikeDocument(text: string): boolean {
   const first = text.trimStart()[0]

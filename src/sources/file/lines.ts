@@ -58,7 +58,8 @@ export async function forEachLine(
         pending = []
         pendingBytes = 0
       } else {
-        pending.push(buf.subarray(start))
+        // A copy: the source may reuse its buffer for the next chunk (lineAlignedRange does).
+        pending.push(Buffer.from(buf.subarray(start)))
         pendingBytes += buf.length - start
       }
     }

@@ -1,0 +1,961 @@
+import { workerData, parentPort } from 'node:worker_threads';
+import { open } from 'node:fs/promises';
+
+/**
+ * The record's cost: its billed `cost_usd` when present, else its tokens at the policy's prices
+ * (USD per 1M tokens). Cache reads and writes are priced at `cacheRead` / `cacheWrite` (each
+ * defaulting to `input`); the rest of the input, input_tokens - cache reads - cache writes, at
+ * `input` (input_tokens counts all input, cached included: src/records/record.ts).
+ */
+function computeCost(r, pricing) {
+    if (r.cost_usd !== undefined)
+        return r.cost_usd;
+    if (r.input_tokens === undefined && r.output_tokens === undefined)
+        return undefined;
+    const price = priceOf(r.model, pricing);
+    if (typeof price === 'string')
+        return { invalid: price };
+    const input = r.input_tokens ?? 0;
+    const cacheRead = r.cache_read_tokens ?? 0;
+    const cacheWrite = r.cache_write_tokens ?? 0;
+    const uncachedInput = input - cacheRead - cacheWrite;
+    if (uncachedInput < 0)
+        return { invalid: 'cache tokens exceed input tokens' };
+    return ((uncachedInput * price.input +
+        cacheRead * (price.cacheRead ?? price.input) +
+        cacheWrite * (price.cacheWrite ?? price.input) +
+        (r.output_tokens ?? 0) * price.output) /
+        1e6);
+}
+/** The last lookup: records mostly repeat one model, and comparing strings beats hashing them. */
+let lastPricing;
+let lastModel;
+let lastPrice = '';
+/** The model's price, or why there is none. Own keys only: a model named `constructor` has no price. */
+function priceOf(model, pricing) {
+    if (model === undefined)
+        return 'no model to look up in policy.pricing';
+    if (model !== lastModel || pricing !== lastPricing) {
+        const price = Object.hasOwn(pricing, model) ? pricing[model] : undefined;
+        lastPricing = pricing;
+        lastModel = model;
+        lastPrice = price ?? `no price for model "${model}" in policy.pricing`;
+    }
+    return lastPrice;
+}
+
+function isRequestRecord(result) {
+    return result.raw !== undefined;
+}
+/**
+ * Epoch numbers below 1e11 are read as seconds: 1e11 ms is March 1973, 1e11 s is the year 5138,
+ * so no plausible traffic timestamp is ambiguous.
+ */
+const EPOCH_SECONDS_BELOW = 1e11;
+/**
+ * Compiles the policy into a function from a raw row (a parsed JSONL object, a CSV row, an OTLP
+ * span's attributes) to a canonical RequestRecord, resolving the aliases of DESIGN.md ("Canonical
+ * request record"). It runs on every line, so every alias is a fixed property read (monomorphic
+ * for rows of one shape) and nothing is allocated but the record.
+ *
+ * Timestamps: an ISO-8601 string (without an offset it is read as UTC, so results do not depend
+ * on the machine's time zone), epoch milliseconds, or epoch seconds (numbers below 1e11).
+ * Numeric fields keep NaN or negative values as they are: compileMetricValue (fields.ts) rejects
+ * them and counts them per field, which it could not do if they were dropped here.
+ */
+function createNormalizer(policy) {
+    const armField = policy.arms.field;
+    const noArm = { malformed: `no arm field "${armField}"` };
+    const arms = armLabels(policy);
+    const unitField = policy.arms.unit;
+    const scoreKeys = policy.metrics.flatMap(m => m.from.startsWith('scores.') ? [{ name: m.from.slice(7), dotted: m.from }] : []);
+    const pricing = policy.pricing;
+    return raw => {
+        const ts = timestamp(raw.ts ?? raw.timestamp ?? raw.start_time);
+        if (ts === undefined)
+            return NO_TIMESTAMP;
+        if (ts !== ts)
+            return INVALID_TIMESTAMP; // NaN
+        const label = raw[armField];
+        if (label === undefined || label === null || label === '')
+            return noArm;
+        const arm = arms.get(typeof label === 'string' ? label : String(label));
+        if (arm === undefined)
+            return { unmatchedArm: String(label) };
+        const record = {
+            ts,
+            arm,
+            unit: idString(unitField === undefined ? (raw.unit ?? raw.user_id ?? raw.session_id) : raw[unitField]),
+            latency_ms: millis(raw.latency_ms ?? raw.duration_ms, raw['gen_ai.client.operation.duration']),
+            ttft_ms: millis(raw.ttft_ms, raw['gen_ai.response.time_to_first_chunk']),
+            input_tokens: inputTokens(raw),
+            cache_read_tokens: num(raw.cache_read_tokens ??
+                child(raw.prompt_tokens_details, 'cached_tokens') ??
+                raw['prompt_tokens_details.cached_tokens'] ??
+                raw.cache_read_input_tokens ??
+                raw['gen_ai.usage.cache_read.input_tokens']),
+            cache_write_tokens: num(raw.cache_write_tokens ??
+                raw.cache_creation_input_tokens ??
+                raw['gen_ai.usage.cache_creation.input_tokens']),
+            output_tokens: num(raw.output_tokens ?? raw.completion_tokens ?? raw['gen_ai.usage.output_tokens']),
+            // gen_ai.request.model is a last resort: some instrumentations set only the requested model.
+            model: idString(raw.model ?? raw['gen_ai.response.model'] ?? raw['gen_ai.request.model']),
+            fingerprint: idString(raw.fingerprint ?? raw.system_fingerprint),
+            error: errorClass(raw.error),
+            fallback: flag(raw.fallback),
+            cost_usd: num(raw.cost_usd),
+            score: num(raw.score ?? raw['gen_ai.evaluation.score.value']),
+            scores: raw.scores === undefined && scoreKeys.length === 0 ? undefined : scores(raw, scoreKeys),
+            feedback: feedback(raw.feedback),
+            raw
+        };
+        if (record.cost_usd === undefined) {
+            const cost = computeCost(record, pricing);
+            if (typeof cost === 'number')
+                record.cost_usd = cost;
+        }
+        return record;
+    };
+}
+const NO_TIMESTAMP = { malformed: 'no timestamp (ts, timestamp or start_time)' };
+const INVALID_TIMESTAMP = { malformed: 'invalid timestamp' };
+function armLabels(policy) {
+    const arms = new Map();
+    for (const label of policy.arms.baseline)
+        arms.set(label, 'baseline');
+    for (const label of policy.arms.canary)
+        arms.set(label, 'canary');
+    return arms;
+}
+/**
+ * Anthropic's `input_tokens` excludes cached tokens (it reports them as cache_read_input_tokens and
+ * cache_creation_input_tokens); OpenAI's prompt_tokens and OpenTelemetry's
+ * gen_ai.usage.input_tokens include them. Canonical input_tokens counts all input.
+ */
+function inputTokens(raw) {
+    const input = raw.input_tokens;
+    if (input !== undefined && input !== null) {
+        const read = raw.cache_read_input_tokens;
+        const write = raw.cache_creation_input_tokens;
+        const own = num(input);
+        if (own === undefined || (read == null && write == null))
+            return own;
+        return own + (num(read) ?? 0) + (num(write) ?? 0);
+    }
+    return num(raw.prompt_tokens ?? raw['gen_ai.usage.input_tokens']);
+}
+/** undefined when absent; NaN when present but not a number (counted as invalid downstream). */
+function num(v) {
+    if (typeof v === 'number')
+        return v;
+    if (v === undefined || v === null)
+        return undefined;
+    if (typeof v === 'string')
+        return v.trim() === '' ? undefined : Number(v);
+    return NaN;
+}
+/** A duration in ms, or else one in seconds (the OpenTelemetry unit) converted to ms. */
+function millis(ms, seconds) {
+    const value = num(ms);
+    if (value !== undefined)
+        return value;
+    const s = num(seconds);
+    return s === undefined ? undefined : s * 1000;
+}
+function child(v, key) {
+    return typeof v === 'object' && v !== null ? v[key] : undefined;
+}
+function idString(v) {
+    if (typeof v === 'string')
+        return v === '' ? undefined : v;
+    if (typeof v === 'number' || typeof v === 'bigint')
+        return String(v);
+    return undefined;
+}
+function flag(v) {
+    return v === true || v === 1 || v === 'true' || v === 'TRUE' || v === 'True' || v === '1';
+}
+/** Feedback is +1 / -1; booleans are read as thumbs up / down. Anything else is kept for fields.ts to reject. */
+function feedback(v) {
+    if (v === true)
+        return 1;
+    if (v === false)
+        return -1;
+    return num(v);
+}
+const NO_ERROR_WORDS = new Set(['', 'false', 'null', 'none', 'ok', '0']);
+/**
+ * null / undefined / '' / false / 0 (and, from CSV, 'false', 'null', 'none', 'ok') -> no error;
+ * a string -> that class in lower case; true -> 'error'; an object -> its `type` or `code`
+ * (OpenAI and Anthropic error bodies); a number (an HTTP status) -> its digits.
+ */
+function errorClass(v) {
+    if (v === null || v === undefined || v === false || v === 0)
+        return null;
+    if (typeof v === 'string') {
+        const lower = v.toLowerCase();
+        return NO_ERROR_WORDS.has(lower) ? null : lower;
+    }
+    if (v === true)
+        return 'error';
+    if (typeof v === 'number')
+        return String(v);
+    if (typeof v === 'object') {
+        const cls = v.type ?? v.code;
+        return typeof cls === 'string' || typeof cls === 'number' ? String(cls).toLowerCase() : 'error';
+    }
+    return 'error';
+}
+/**
+ * Scores from a nested `scores` object, plus dotted `scores.<name>` keys (CSV headers, OTLP
+ * attributes) for the names the policy's metrics read, plus an OpenTelemetry evaluation
+ * (`gen_ai.evaluation.name` with `gen_ai.evaluation.score.value`).
+ */
+function scores(raw, dottedKeys) {
+    let out;
+    const nested = raw.scores;
+    if (typeof nested === 'object' && nested !== null) {
+        for (const name of Object.keys(nested)) {
+            const v = num(nested[name]);
+            if (v !== undefined)
+                (out ??= {})[name] = v;
+        }
+    }
+    for (const { name, dotted } of dottedKeys) {
+        if (out?.[name] !== undefined)
+            continue;
+        const v = num(raw[dotted]);
+        if (v !== undefined)
+            (out ??= {})[name] = v;
+    }
+    const evaluation = raw['gen_ai.evaluation.name'];
+    if (typeof evaluation === 'string' && out?.[evaluation] === undefined) {
+        const v = num(raw['gen_ai.evaluation.score.value']);
+        if (v !== undefined)
+            (out ??= {})[evaluation] = v;
+    }
+    return out;
+}
+/** Epoch ms, NaN when present but unreadable, undefined when absent. */
+function timestamp(v) {
+    if (typeof v === 'number')
+        return epochMillis(v);
+    if (typeof v === 'string') {
+        if (v === '')
+            return undefined;
+        const iso = parseIsoUtc(v);
+        if (iso === iso)
+            return iso;
+        const n = Number(v);
+        return n === n ? epochMillis(n) : Date.parse(v);
+    }
+    if (v === undefined || v === null)
+        return undefined;
+    return NaN;
+}
+function epochMillis(n) {
+    if (!Number.isFinite(n))
+        return NaN;
+    return n < EPOCH_SECONDS_BELOW ? n * 1000 : n;
+}
+/** The char codes of the minute (first 16 characters) of the last timestamp parsed, and its epoch ms. */
+const lastMinute = new Int32Array(16).fill(-1);
+let lastMinuteMs = 0;
+/**
+ * Fast path for the usual RFC 3339 shape, `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+HH:MM|+HHMM]`, read by
+ * char codes (several times faster than Date.parse; UTC when there is no offset). NaN for anything
+ * else, which the caller hands to Date.parse.
+ */
+function parseIsoUtc(s) {
+    const n = s.length;
+    if (n < 16)
+        return NaN;
+    // Logs come in time order: most timestamps share the previous one's minute. (Comparing char
+    // codes measured faster than s.startsWith or re-parsing the date.)
+    if (!sameMinute(s)) {
+        const minute = parseMinute(s);
+        if (minute !== minute)
+            return NaN;
+        for (let j = 0; j < 16; j++)
+            lastMinute[j] = s.charCodeAt(j);
+        lastMinuteMs = minute;
+    }
+    let i = 16;
+    let second = 0;
+    let ms = 0;
+    if (s.charCodeAt(i) === 58) {
+        second = digits2(s, 17);
+        i = 19;
+        if (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44) {
+            // Any number of fraction digits; those past milliseconds are kept as a fraction of a ms.
+            i++;
+            let scale = 100;
+            const start = i;
+            for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) {
+                ms += (c - 48) * scale;
+                scale /= 10;
+            }
+            if (i === start)
+                return NaN;
+        }
+    }
+    let offsetMinutes = 0;
+    if (i < n) {
+        const zone = s.charCodeAt(i);
+        if (zone === 90 || zone === 122) {
+            i++; // 'Z', 'z'
+        }
+        else if (zone === 43 || zone === 45) {
+            const colon = s.charCodeAt(i + 3) === 58 ? 1 : 0;
+            const hours = digits2(s, i + 1);
+            const minutes = digits2(s, i + 3 + colon);
+            offsetMinutes = (zone === 45 ? -1 : 1) * (hours * 60 + minutes);
+            i += 5 + colon;
+        }
+        else {
+            return NaN;
+        }
+    }
+    // NaN fails every comparison, so a non-digit anywhere ends here.
+    if (!(i === n && second <= 60 && offsetMinutes === offsetMinutes))
+        return NaN;
+    return lastMinuteMs + (second - offsetMinutes * 60) * 1000 + ms;
+}
+function sameMinute(s) {
+    for (let j = 0; j < 16; j++)
+        if (s.charCodeAt(j) !== lastMinute[j])
+            return false;
+    return true;
+}
+/** Epoch ms of the minute `YYYY-MM-DDTHH:MM` that starts s (no offset applied), or NaN. */
+function parseMinute(s) {
+    if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58)
+        return NaN;
+    const sep = s.charCodeAt(10);
+    if (sep !== 84 && sep !== 116 && sep !== 32)
+        return NaN; // 'T', 't', ' '
+    const year = digits4(s, 0);
+    const month = digits2(s, 5);
+    const day = digits2(s, 8);
+    const hour = digits2(s, 11);
+    const minute = digits2(s, 14);
+    const valid = year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59;
+    if (!valid)
+        return NaN;
+    return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000;
+}
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date: Howard Hinnant's days_from_civil
+ * ("chrono-Compatible Low-Level Date Algorithms"), pure arithmetic where Date.UTC is a slow builtin.
+ */
+function daysFromCivil(year, month, day) {
+    const y = month <= 2 ? year - 1 : year;
+    const era = Math.floor(y / 400);
+    const yearOfEra = y - era * 400;
+    const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+    const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+    return era * 146097 + dayOfEra - 719468;
+}
+function digits2(s, at) {
+    const a = s.charCodeAt(at) - 48;
+    const b = s.charCodeAt(at + 1) - 48;
+    return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
+}
+function digits4(s, at) {
+    const high = digits2(s, at);
+    const low = digits2(s, at + 2);
+    return high * 100 + low;
+}
+
+/** Resolves to the number of physical lines, blank ones included (so lineNo matches an editor's). */
+async function forEachLine(chunks, maxLineBytes, onLine, onTooLong = () => { }) {
+    let lineNo = 0;
+    /** Bytes of a line that started in an earlier chunk. */
+    let pending = [];
+    let pendingBytes = 0;
+    /** The current line passed the limit: drop bytes until its '\n'. */
+    let skipping = false;
+    const emit = (buf, start, end) => {
+        if (end > start && buf[end - 1] === 13)
+            end--;
+        if (end > start)
+            onLine(buf.toString('utf8', start, end), lineNo);
+    };
+    for await (const chunk of chunks) {
+        const buf = Buffer.isBuffer(chunk)
+            ? chunk
+            : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        let start = 0;
+        let nl;
+        while ((nl = buf.indexOf(10, start)) !== -1) {
+            lineNo++;
+            const bytes = pendingBytes + (nl - start);
+            if (skipping || bytes > maxLineBytes) {
+                onTooLong(lineNo);
+            }
+            else if (pendingBytes > 0) {
+                pending.push(buf.subarray(start, nl));
+                emit(Buffer.concat(pending, bytes), 0, bytes);
+            }
+            else {
+                emit(buf, start, nl);
+            }
+            skipping = false;
+            pending = [];
+            pendingBytes = 0;
+            start = nl + 1;
+        }
+        if (start < buf.length && !skipping) {
+            if (pendingBytes + (buf.length - start) > maxLineBytes) {
+                skipping = true;
+                pending = [];
+                pendingBytes = 0;
+            }
+            else {
+                // A copy: the source may reuse its buffer for the next chunk (lineAlignedRange does).
+                pending.push(Buffer.from(buf.subarray(start)));
+                pendingBytes += buf.length - start;
+            }
+        }
+    }
+    if (skipping) {
+        lineNo++;
+        onTooLong(lineNo);
+    }
+    else if (pendingBytes > 0) {
+        lineNo++;
+        emit(Buffer.concat(pending, pendingBytes), 0, pendingBytes);
+    }
+    return lineNo;
+}
+/** `1 MiB`, `64 KiB`, `300 bytes`: for messages about size limits. */
+function describeBytes(n) {
+    if (n >= 1 << 20 && n % (1 << 20) === 0)
+        return `${n / (1 << 20)} MiB`;
+    if (n >= 1024 && n % 1024 === 0)
+        return `${n / 1024} KiB`;
+    return `${n} bytes`;
+}
+
+/** Record fields tried, in order, for a request id. */
+/**
+ * A text worked out only when read: a source puts it in a raw row where rendering the text costs
+ * something (OTLP message content), so the evaluation without a judge never pays for it.
+ */
+class LazyText {
+    render;
+    done = false;
+    value;
+    constructor(render) {
+        this.render = render;
+    }
+    get() {
+        if (!this.done) {
+            this.value = this.render();
+            this.done = true;
+        }
+        return this.value;
+    }
+}
+
+/**
+ * OTLP/JSON trace exports (the OpenTelemetry protocol's JSON encoding, as the Collector's file
+ * exporter writes it: one ExportTraceServiceRequest per line, or one per file). Each span that
+ * carries a `gen_ai.*` attribute (OpenTelemetry GenAI semantic conventions) is one LLM call.
+ */
+/** STATUS_CODE_ERROR in opentelemetry/proto/trace/v1/trace.proto; JSON encodes enums as integers. */
+const STATUS_CODE_ERROR = 2;
+function isOtlpDocument(value) {
+    return value.resourceSpans !== undefined;
+}
+/**
+ * Calls `emit` with a raw row per GenAI span of an OTLP document: the span's attributes, then its
+ * resource's for keys the span lacks, as flat dotted keys; `ts` (ms) from startTimeUnixNano,
+ * `latency_ms` from end - start, and `error` from the span status (STATUS_CODE_ERROR: the
+ * `error.type` attribute, else 'server'; otherwise null).
+ */
+function forEachGenAiSpan(document, emit, 
+/** Also map the message content to `input` / `output` (only a judge reads them). */
+withContent = false) {
+    for (const resourceSpans of arrayOf(document.resourceSpans)) {
+        const resource = attributes(field(field(resourceSpans, 'resource'), 'attributes'));
+        // scopeSpans since OTLP 0.15; instrumentationLibrarySpans before it.
+        const scopes = [
+            ...arrayOf(field(resourceSpans, 'scopeSpans')),
+            ...arrayOf(field(resourceSpans, 'instrumentationLibrarySpans'))
+        ];
+        for (const scope of scopes) {
+            for (const span of arrayOf(field(scope, 'spans'))) {
+                const own = attributes(field(span, 'attributes'));
+                if (!Object.keys(own).some(key => key.startsWith('gen_ai.')))
+                    continue;
+                emit(spanRow(span, own, resource, withContent));
+            }
+        }
+    }
+}
+function spanRow(span, own, resource, withContent) {
+    const row = { ...resource, ...own };
+    const start = nanos(field(span, 'startTimeUnixNano'));
+    const end = nanos(field(span, 'endTimeUnixNano'));
+    if (start !== undefined)
+        row.ts = Number(start) / 1e6;
+    if (start !== undefined && end !== undefined && end >= start && row.latency_ms === undefined) {
+        row.latency_ms = Number(end - start) / 1e6;
+    }
+    if (withContent && row.input === undefined)
+        row.input = content(span, own, 'input');
+    if (withContent && row.output === undefined)
+        row.output = content(span, own, 'output');
+    const code = field(field(span, 'status'), 'code');
+    const failed = code === STATUS_CODE_ERROR || code === 'STATUS_CODE_ERROR';
+    const errorType = own['error.type'];
+    row.error = failed || errorType !== undefined ? (errorType ?? 'server') : null;
+    return row;
+}
+/**
+ * The prompt or the answer of a GenAI span, for the judge, rendered only when read (LazyText).
+ * Semantic conventions v1.37+ put the messages in `gen_ai.input.messages` / `gen_ai.output.messages`
+ * (JSON schemas gen-ai-input-messages.json / gen-ai-output-messages.json: `[{ role, parts: [{ type:
+ * 'text', content }, ...] }]`), structured or as a JSON string, on the span or on its
+ * `gen_ai.client.inference.operation.details` event; up to v1.27 the `gen_ai.content.prompt` /
+ * `gen_ai.content.completion` events carried `gen_ai.prompt` / `gen_ai.completion`. The span's own
+ * attributes win over its events. `gen_ai.system_instructions` is left out of the input: the same
+ * question under a changed system prompt is still the same input to compare the arms on.
+ */
+function content(span, own, which) {
+    const key = which === 'input' ? 'gen_ai.input.messages' : 'gen_ai.output.messages';
+    const legacy = which === 'input' ? 'gen_ai.prompt' : 'gen_ai.completion';
+    const events = arrayOf(field(span, 'events'));
+    // `own` lacks structured values (arrays, key-value lists): look at the span's list for those.
+    const onSpan = own[key] !== undefined ||
+        own[legacy] !== undefined ||
+        arrayOf(field(span, 'attributes')).some(kv => kv?.key === key);
+    if (!onSpan && events.length === 0)
+        return undefined;
+    return new LazyText(() => {
+        const lists = [
+            rawAttributes(field(span, 'attributes')),
+            ...events.map(e => rawAttributes(field(e, 'attributes')))
+        ];
+        for (const attrs of lists) {
+            const messages = attrs.get(key);
+            if (messages !== undefined)
+                return renderMessages(decoded(messages), which);
+            const old = anyValue(attrs.get(legacy));
+            if (typeof old === 'string' && old !== '')
+                return old;
+        }
+        return undefined;
+    });
+}
+function rawAttributes(list) {
+    const out = new Map();
+    for (const kv of arrayOf(list)) {
+        if (typeof kv?.key === 'string')
+            out.set(kv.key, kv.value);
+    }
+    return out;
+}
+/** A whole AnyValue as plain JSON (arrays and key-value lists too); a JSON string is parsed. */
+function decoded(v) {
+    const any = (typeof v === 'object' && v !== null ? v : {});
+    if (any.arrayValue !== undefined)
+        return arrayOf(field(any.arrayValue, 'values')).map(decoded);
+    if (any.kvlistValue !== undefined) {
+        const out = {};
+        for (const kv of arrayOf(field(any.kvlistValue, 'values'))) {
+            if (typeof kv?.key === 'string')
+                out[kv.key] = decoded(kv.value);
+        }
+        return out;
+    }
+    const value = anyValue(v);
+    if (typeof value !== 'string')
+        return value;
+    try {
+        return JSON.parse(value);
+    }
+    catch {
+        return value; // plain text
+    }
+}
+/**
+ * Messages as text: the input's messages one per line, `role: text` (a lone message as its text
+ * alone); the output's first message (the first choice). Non-text parts are named in brackets.
+ */
+function renderMessages(messages, which) {
+    if (typeof messages === 'string')
+        return messages;
+    if (!Array.isArray(messages))
+        return undefined;
+    const texts = messages.map(m => ({ role: field(m, 'role'), text: messageText(m) }));
+    if (which === 'output' || texts.length === 1)
+        return texts[0]?.text;
+    return texts.map(t => `${typeof t.role === 'string' ? t.role : 'message'}: ${t.text}`).join('\n');
+}
+function messageText(message) {
+    const plain = field(message, 'content');
+    if (typeof plain === 'string')
+        return plain;
+    return arrayOf(field(message, 'parts'))
+        .map(part => {
+        const type = field(part, 'type');
+        const text = field(part, 'content');
+        if (type === 'text' && typeof text === 'string')
+            return text;
+        if (type === 'tool_call') {
+            return `[tool call ${String(field(part, 'name'))} ${JSON.stringify(field(part, 'arguments') ?? null)}]`;
+        }
+        if (type === 'tool_call_response') {
+            return `[tool result ${JSON.stringify(field(part, 'result') ?? null)}]`;
+        }
+        return `[${typeof type === 'string' ? type : 'part'}]`;
+    })
+        .join('\n');
+}
+/** KeyValue list -> flat record, values from AnyValue (common/v1/common.proto). */
+function attributes(list) {
+    const out = {};
+    for (const kv of arrayOf(list)) {
+        if (typeof kv?.key !== 'string')
+            continue;
+        const value = anyValue(kv.value);
+        if (value !== undefined)
+            out[kv.key] = value;
+    }
+    return out;
+}
+function anyValue(v) {
+    if (typeof v !== 'object' || v === null)
+        return undefined;
+    const any = v;
+    if (any.stringValue !== undefined)
+        return any.stringValue;
+    // int64 is a decimal string in the JSON encoding; some exporters write a number.
+    if (any.intValue !== undefined)
+        return Number(any.intValue);
+    if (any.doubleValue !== undefined)
+        return Number(any.doubleValue);
+    if (any.boolValue !== undefined)
+        return any.boolValue;
+    return undefined;
+}
+function nanos(v) {
+    if (typeof v === 'number')
+        return Number.isFinite(v) ? BigInt(Math.round(v)) : undefined;
+    if (typeof v !== 'string' || v === '')
+        return undefined;
+    try {
+        return BigInt(v);
+    }
+    catch {
+        return undefined;
+    }
+}
+function field(v, key) {
+    return typeof v === 'object' && v !== null ? v[key] : undefined;
+}
+function arrayOf(v) {
+    return Array.isArray(v) ? v : [];
+}
+
+const BAD_JSON = Symbol('bad JSON');
+function parseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return BAD_JSON;
+    }
+}
+/**
+ * The raw-row -> record step shared by every format and by the parallel reader's workers, with
+ * the per-file counts a file's outcome reports.
+ */
+class RowReader {
+    sink;
+    normalize;
+    withContent;
+    lines = 0;
+    malformed = 0;
+    constructor(sink, normalize, 
+    /** OTLP message content mapped to input/output: only when the policy has a judge. */
+    withContent) {
+        this.sink = sink;
+        this.normalize = normalize;
+        this.withContent = withContent;
+    }
+    countLine() {
+        this.lines++;
+        this.sink.line();
+    }
+    bad(lineNo, reason) {
+        this.malformed++;
+        this.sink.malformed(lineNo, reason);
+    }
+    /** A parsed JSON value: a record, an OTLP export (one line per GenAI span), or malformed. */
+    json(value, lineNo, prefix = '') {
+        if (value === BAD_JSON) {
+            this.countLine();
+            this.bad(lineNo, `${prefix}bad JSON`);
+        }
+        else if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+            this.countLine();
+            this.bad(lineNo, `${prefix}not a JSON object`);
+        }
+        else if (isOtlpDocument(value)) {
+            let span = 0;
+            forEachGenAiSpan(value, raw => {
+                this.countLine();
+                this.row(raw, lineNo, `${prefix}span ${++span}: `);
+            }, this.withContent);
+        }
+        else {
+            this.countLine();
+            this.row(value, lineNo, prefix);
+        }
+    }
+    row(raw, lineNo, prefix) {
+        const result = this.normalize(raw);
+        if (isRequestRecord(result))
+            this.sink.add(result);
+        else if ('unmatchedArm' in result)
+            this.sink.unmatchedArm(result.unmatchedArm);
+        else
+            this.bad(lineNo, prefix === '' ? result.malformed : `${prefix}${result.malformed}`);
+    }
+}
+
+/**
+ * The bytes of the lines that start in [start, end) of a file: a line belongs to the range its
+ * first byte is in, so a set of ranges that tile the file reads every line exactly once. The
+ * range's first line is found by skipping through the first '\n' at or after start - 1 (unless
+ * start is 0); its last line is read past `end` up to its '\n'. `skip` bytes at the very start of
+ * the file (a byte order mark) are left out. Each chunk yielded is overwritten by the next read
+ * (one buffer is reused): forEachLine copies what it keeps.
+ */
+async function* lineAlignedRange(path, start, end, skip = 0, readBytes = 1 << 20) {
+    const handle = await open(path, 'r');
+    const buf = Buffer.allocUnsafe(readBytes);
+    try {
+        let pos = start === 0 ? skip : start - 1;
+        let aligned = start === 0;
+        for (;;) {
+            const { bytesRead } = await handle.read(buf, 0, readBytes, pos);
+            if (bytesRead === 0)
+                return;
+            const bytes = buf.subarray(0, bytesRead);
+            let from = 0;
+            if (!aligned) {
+                const nl = bytes.indexOf(10);
+                if (nl === -1) {
+                    pos += bytesRead;
+                    continue;
+                }
+                // The first line of this range starts after that '\n', unless it starts at `end` or later.
+                if (pos + nl + 1 >= end)
+                    return;
+                aligned = true;
+                from = nl + 1;
+            }
+            // The last line ends at the first '\n' at or after end - 1 (a line starting at `end` is the
+            // next range's).
+            const last = bytes.indexOf(10, Math.max(from, end - 1 - pos));
+            if (last !== -1) {
+                yield bytes.subarray(from, last + 1);
+                return;
+            }
+            yield bytes.subarray(from);
+            pos += bytesRead;
+        }
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * Reads the lines of one range into `rows`, as the sequential JSONL reader does with a whole
+ * file (line numbers count from the range's first line). Returns the range's physical lines.
+ */
+async function readRangeRows(range, maxLineBytes, rows) {
+    const tooLong = `line too long (> ${describeBytes(maxLineBytes)})`;
+    return forEachLine(lineAlignedRange(range.path, range.start, range.end, range.skip), maxLineBytes, (text, lineNo) => rows.json(parseJson(text), lineNo), lineNo => {
+        rows.countLine();
+        rows.bad(lineNo, tooLong);
+    });
+}
+
+const NUMBERS = [
+    'ts',
+    'latency_ms',
+    'ttft_ms',
+    'input_tokens',
+    'cache_read_tokens',
+    'cache_write_tokens',
+    'output_tokens',
+    'cost_usd',
+    'score',
+    'feedback'
+];
+const REFS = [
+    'unit',
+    'model',
+    'fingerprint',
+    'error',
+    'scores'
+];
+const CANARY = 1 << NUMBERS.length;
+const FALLBACK = CANARY << 1;
+/** The buffers to transfer (not copy) with a postMessage of these columns. */
+function transferList(columns) {
+    return [columns.flags.buffer, columns.numbers.buffer, columns.refs.buffer];
+}
+/**
+ * Fills a RecordBatch one record at a time (in a worker). A taken batch's arrays are handed over
+ * whole (the receiver reads `count` records) and come back through recycle(), so a worker cycles
+ * through a few sets of arrays instead of leaving one per batch for the garbage collector.
+ */
+class RecordBatchWriter {
+    rawKeys;
+    count = 0;
+    columns;
+    spare = [];
+    strings = [];
+    others = [];
+    /** Repeated strings other than units (models, segment values) are stored once per batch. */
+    index = new Map();
+    width;
+    constructor(rawKeys) {
+        this.rawKeys = rawKeys;
+        this.width = REFS.length + rawKeys.length;
+        this.columns = this.allocate(1 << 14);
+    }
+    add(r) {
+        if (this.count === this.columns.flags.length)
+            this.grow();
+        const { flags, numbers, refs } = this.columns;
+        const i = this.count++;
+        let f = r.arm === 'canary' ? CANARY : 0;
+        if (r.fallback)
+            f |= FALLBACK;
+        const at = i * NUMBERS.length;
+        for (let j = 0; j < NUMBERS.length; j++) {
+            const v = r[NUMBERS[j]];
+            if (v !== undefined) {
+                f |= 1 << j;
+                numbers[at + j] = v;
+            }
+        }
+        flags[i] = f;
+        const ref = i * this.width;
+        refs[ref] = typeof r.unit === 'string' ? this.strings.push(r.unit) - 1 : -1;
+        for (let j = 1; j < REFS.length; j++) {
+            refs[ref + j] = this.ref(r[REFS[j]] ?? undefined);
+        }
+        for (let j = 0; j < this.rawKeys.length; j++) {
+            const key = this.rawKeys[j];
+            refs[ref + REFS.length + j] = Object.hasOwn(r.raw, key) ? this.ref(r.raw[key]) : -1;
+        }
+    }
+    /** The batch so far; its arrays are the receiver's until recycle() gives them back. */
+    take() {
+        const { flags, numbers, refs } = this.columns;
+        const batch = {
+            count: this.count,
+            flags,
+            numbers,
+            refs,
+            strings: JSON.stringify(this.strings),
+            others: this.others
+        };
+        this.columns = this.spare.pop() ?? this.allocate(this.columns.flags.length);
+        this.count = 0;
+        this.strings = [];
+        this.others = [];
+        this.index.clear();
+        return batch;
+    }
+    recycle({ flags, numbers, refs }) {
+        if (flags.length >= this.columns.flags.length)
+            this.spare.push({ flags, numbers, refs });
+    }
+    ref(v) {
+        if (v === undefined)
+            return -1;
+        if (typeof v !== 'string')
+            return -2 - (this.others.push(v) - 1);
+        let at = this.index.get(v);
+        if (at === undefined) {
+            at = this.strings.push(v) - 1;
+            this.index.set(v, at);
+        }
+        return at;
+    }
+    allocate(records) {
+        return {
+            flags: new Uint16Array(records),
+            numbers: new Float64Array(records * NUMBERS.length),
+            refs: new Int32Array(records * this.width)
+        };
+    }
+    grow() {
+        const bigger = this.allocate(this.columns.flags.length * 2);
+        bigger.flags.set(this.columns.flags);
+        bigger.numbers.set(this.columns.numbers);
+        bigger.refs.set(this.columns.refs);
+        this.columns = bigger;
+        this.spare.length = 0;
+    }
+}
+
+/**
+ * A parsing worker of the parallel JSONL reader (parallelReader.ts): reads the lines of one byte
+ * range of a file, parses and normalises them, and posts the records back in columns. Bundled as
+ * its own entry (dist/fileWorker.js), so it loads none of the Action's dependencies.
+ */
+const setup = workerData;
+const normalize = createNormalizer(setup.policy);
+const port = parentPort;
+const writer = new RecordBatchWriter(setup.rawKeys);
+async function readChunk(task) {
+    const started = performance.now();
+    const malformedLines = [];
+    const malformedReasons = [];
+    const unmatched = [];
+    const rows = new RowReader({
+        line: () => { },
+        malformed: (lineNo, reason) => {
+            malformedLines.push(lineNo);
+            malformedReasons.push(reason);
+        },
+        unmatchedArm: value => unmatched.push(value),
+        add: r => writer.add(r)
+    }, normalize, false);
+    const physicalLines = await readRangeRows(task, setup.maxLineBytes, rows);
+    return {
+        task: task.id,
+        physicalLines,
+        lines: rows.lines,
+        malformedLines,
+        malformedReasons,
+        unmatched,
+        batch: writer.take(),
+        ms: performance.now() - started
+    };
+}
+// One chunk at a time, in the order they were sent.
+let queue = Promise.resolve();
+port.on('message', (task) => {
+    if (task.spare)
+        writer.recycle(task.spare);
+    queue = queue.then(async () => {
+        try {
+            const result = await readChunk(task);
+            port.postMessage(result, transferList(result.batch));
+        }
+        catch (e) {
+            port.postMessage({ task: task.id, error: e.message });
+        }
+    });
+});

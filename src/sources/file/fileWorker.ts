@@ -1,0 +1,61 @@
+/**
+ * A parsing worker of the parallel JSONL reader (parallelReader.ts): reads the lines of one byte
+ * range of a file, parses and normalises them, and posts the records back in columns. Bundled as
+ * its own entry (dist/fileWorker.js), so it loads none of the Action's dependencies.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { createNormalizer } from '../../records/normalize.js'
+import { readRangeRows } from './chunks.js'
+import type { ChunkRead, ChunkTask, WorkerSetup } from './parallelReader.js'
+import { RecordBatchWriter, transferList } from './recordBatch.js'
+import { RowReader } from './rowReader.js'
+
+const setup = workerData as WorkerSetup
+const normalize = createNormalizer(setup.policy)
+const port = parentPort!
+const writer = new RecordBatchWriter(setup.rawKeys)
+
+async function readChunk(task: ChunkTask): Promise<ChunkRead> {
+  const started = performance.now()
+  const malformedLines: number[] = []
+  const malformedReasons: string[] = []
+  const unmatched: string[] = []
+  const rows = new RowReader(
+    {
+      line: () => {},
+      malformed: (lineNo, reason) => {
+        malformedLines.push(lineNo)
+        malformedReasons.push(reason)
+      },
+      unmatchedArm: value => unmatched.push(value),
+      add: r => writer.add(r)
+    },
+    normalize,
+    false
+  )
+  const physicalLines = await readRangeRows(task, setup.maxLineBytes, rows)
+  return {
+    task: task.id,
+    physicalLines,
+    lines: rows.lines,
+    malformedLines,
+    malformedReasons,
+    unmatched,
+    batch: writer.take(),
+    ms: performance.now() - started
+  }
+}
+
+// One chunk at a time, in the order they were sent.
+let queue = Promise.resolve()
+port.on('message', (task: ChunkTask) => {
+  if (task.spare) writer.recycle(task.spare)
+  queue = queue.then(async () => {
+    try {
+      const result = await readChunk(task)
+      port.postMessage(result, transferList(result.batch))
+    } catch (e) {
+      port.postMessage({ task: task.id, error: (e as Error).message })
+    }
+  })
+})

@@ -1,0 +1,225 @@
+import fc from 'fast-check'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { NO_EFFECT, traffic } from '../examples/generate-traffic.js'
+import type { Policy } from '../src/policy/types.js'
+import { createNormalizer, isRequestRecord } from '../src/records/normalize.js'
+import type { RequestRecord } from '../src/records/record.js'
+import { UnitIndex } from '../src/sketch/unitIndex.js'
+import { lineAlignedRange, planChunks } from '../src/sources/file/chunks.js'
+import { FileSource } from '../src/sources/file/fileSource.js'
+import { forEachLine } from '../src/sources/file/lines.js'
+import type { ParallelOptions } from '../src/sources/file/parallelReader.js'
+import {
+  forEachBatchRecord,
+  rawKeysFor,
+  RecordBatchWriter
+} from '../src/sources/file/recordBatch.js'
+import { SourceError, type Evidence } from '../src/sources/source.js'
+import { metric, testPolicy } from './fixtures/records/policy.js'
+import { fileWorkerScript } from './helpers/fileWorker.js'
+
+const MINUTE = 60_000
+const FROM = Date.UTC(2026, 10, 2, 8, 0, 0)
+const TO = FROM + 60 * MINUTE
+const root = mkdtempSync(join(tmpdir(), 'rollout-gate-parallel-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+const otlpExport = readFileSync(
+  join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'records', 'otlp-export.json'),
+  'utf8'
+)
+
+/** The test policy plus a metric on a nested raw field, so raw keys travel with the records. */
+const policy: Policy = testPolicy({
+  metrics: [
+    ...testPolicy().metrics,
+    metric('tool depth', 'extra.depth', 'mean', { mode: 'report' })
+  ]
+})
+
+/**
+ * 6,000 generated requests with every kind of line a log can hold in between: a byte order mark,
+ * CRLF endings, blank lines, bad JSON, JSON that is not an object, a line over the length limit,
+ * an unknown arm, a future timestamp, invalid values, requests without a unit, nested raw fields,
+ * an OTLP export on one line, and no newline at the end.
+ */
+function messyLog(): { text: string; badJsonLine: number } {
+  const lines: string[] = []
+  let badJsonLine = 0
+  let i = 0
+  for (const row of traffic({
+    seed: 11,
+    start: FROM,
+    rate: 2,
+    count: 6000,
+    canaryWeight: 30,
+    users: 700,
+    effect: NO_EFFECT
+  })) {
+    i++
+    if (i % 7 === 0) row.extra = { depth: i % 5 }
+    if (i % 11 === 0) delete row.user_id
+    lines.push(JSON.stringify(row) + (i % 13 === 0 ? '\r' : ''))
+    if (i % 500 === 0) lines.push('')
+    if (i === 1200) {
+      lines.push('{"ts": "2026-11-02T08:10:00Z", "arm": "stable", "latency_ms": ')
+      badJsonLine = lines.length
+    }
+    if (i === 1500) lines.push('[1, 2, 3]', '42')
+    if (i === 2000) lines.push(JSON.stringify({ ...row, padding: 'x'.repeat(5000) }))
+    if (i === 2500) lines.push(JSON.stringify({ ...row, arm: 'mystery' }))
+    if (i === 3000) lines.push(JSON.stringify({ ...row, ts: TO + 3_600_000 }))
+    if (i === 3500) lines.push(JSON.stringify({ ...row, latency_ms: -4, score: 'NaN' }))
+    if (i === 4000) lines.push(otlpExport.replace(/\n\s*/g, ''))
+  }
+  return { text: '\ufeff' + lines.join('\n'), badJsonLine }
+}
+
+async function collect(path: string, parallel: ParallelOptions | false): Promise<Evidence> {
+  const source = new FileSource({
+    patterns: [path],
+    baseDir: root,
+    format: 'auto',
+    policy,
+    maxLineBytes: 4096,
+    parallel
+  })
+  return source.collect({ window: { from: FROM, to: TO }, now: TO })
+}
+
+describe('parallel reading of a large JSONL file', () => {
+  const { text, badJsonLine } = messyLog()
+  const path = join(root, 'messy.jsonl')
+  writeFileSync(path, text)
+
+  it('gives exactly the evidence a sequential read gives, for any chunking and worker count', async () => {
+    const script = await fileWorkerScript()
+    const sequential = await collect(path, false)
+    expect(sequential.quality.records).toBeGreaterThan(5000)
+    expect(sequential.quality.malformed).toBeGreaterThanOrEqual(4)
+    expect(sequential.quality.malformedSamples).toContain(`messy.jsonl:${badJsonLine}: bad JSON`)
+    expect(sequential.quality.unmatchedArms).toEqual({ mystery: 1 })
+    expect(sequential.quality.future).toBe(1)
+    expect(sequential.cells.some(c => c.segment !== '(total)')).toBe(true)
+    for (const [workers, chunkBytes] of [
+      [1, 1000],
+      [2, 4096],
+      [3, 65536],
+      [1, 1 << 20]
+    ] as const) {
+      const parallel = await collect(path, { script, workers, chunkBytes, minFileBytes: 0 })
+      expect(parallel, `${workers} workers, ${chunkBytes}-byte chunks`).toEqual(sequential)
+    }
+  })
+
+  it('reads small files on this thread', async () => {
+    const missing = join(root, 'no-such-worker.js')
+    const small = await collect(path, {
+      script: missing,
+      workers: 1,
+      chunkBytes: 4096,
+      minFileBytes: 1 << 30
+    })
+    expect(small).toEqual(await collect(path, false))
+  })
+
+  it('holds with the reason when a worker cannot run, never half-reads silently', async () => {
+    const broken = join(root, 'broken-worker.js')
+    writeFileSync(broken, 'throw new Error("worker is broken")\n')
+    const read = collect(path, { script: broken, workers: 1, chunkBytes: 4096, minFileBytes: 0 })
+    await expect(read).rejects.toThrow(SourceError)
+    await expect(read).rejects.toThrow(/cannot read: file reader worker: worker is broken/)
+  })
+})
+
+describe('lineAlignedRange', () => {
+  it('splits a file into ranges whose lines, renumbered, are the whole file’s lines', async () => {
+    const line = fc.oneof(
+      fc.constant(''),
+      fc.string({ maxLength: 12 }).map(s => s.replace(/\n/g, '')),
+      fc.string({ maxLength: 3 }).map(s => s.replace(/\n/g, '') + '\r')
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(line, { maxLength: 30 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 7 }),
+        async (lines, trailingNewline, chunkBytes, readBytes) => {
+          const body = lines.join('\n') + (trailingNewline && lines.length > 0 ? '\n' : '')
+          const file = join(root, 'lines.txt')
+          writeFileSync(file, body)
+          const whole: [string, number][] = []
+          const wholeCount = await forEachLine(lineAlignedRange(file, 0, 1e9), 1 << 20, (l, n) => {
+            whole.push([l, n])
+          })
+          const pieces: [string, number][] = []
+          let offset = 0
+          for (const { start, end } of planChunks(Buffer.byteLength(body), chunkBytes)) {
+            offset += await forEachLine(
+              lineAlignedRange(file, start, end, 0, readBytes),
+              1 << 20,
+              (l, n) => pieces.push([l, offset + n])
+            )
+          }
+          expect(pieces).toEqual(whole)
+          expect(offset).toBe(wholeCount)
+        }
+      ),
+      { numRuns: 200 }
+    )
+  })
+})
+
+describe('RecordBatch', () => {
+  it('carries records between threads unchanged, raw row reduced to the keys the policy reads', () => {
+    const normalize = createNormalizer(policy)
+    const raws: Record<string, unknown>[] = [
+      { ts: FROM, arm: 'stable', user_id: 'u1', latency_ms: 12.5, route: 'faq', language: 'en' },
+      { ts: FROM + 1, arm: 'candidate', latency_ms: 'NaN', error: { type: 'Rate_Limit' } },
+      { ts: FROM + 2, arm: 'stable', session_id: 7, fallback: 'true', scores: { tone: 0.5 } },
+      { ts: FROM + 3, arm: 'stable', extra: { depth: 3 }, route: 42, prompt: 'never shipped' },
+      {
+        ts: FROM + 4,
+        arm: 'candidate',
+        cost_usd: -1,
+        feedback: false,
+        model: 'm',
+        system_fingerprint: 'fp'
+      }
+    ]
+    const records = raws.map(raw => normalize(raw)).filter(isRequestRecord)
+    expect(records).toHaveLength(raws.length)
+    const keys = rawKeysFor(policy)
+    expect(keys.sort()).toEqual(['extra', 'extra.depth', 'language', 'route'])
+    const writer = new RecordBatchWriter(keys)
+    for (const r of records) writer.add(r)
+    const batch = structuredClone(writer.take())
+    const out: RequestRecord[] = []
+    forEachBatchRecord(batch, keys, r => out.push({ ...r, raw: { ...r.raw } }))
+    records.forEach((r, i) => {
+      const shipped = Object.fromEntries(keys.map(k => [k, r.raw[k]]))
+      expect(out[i]).toEqual({ ...r, raw: shipped })
+    })
+    expect(out[1]!.latency_ms).toBeNaN()
+  })
+})
+
+describe('UnitIndex', () => {
+  it('gives each of 300,000 ids its own slot and finds it again', () => {
+    const index = new UnitIndex(4)
+    for (let i = 0; i < 300_000; i++) {
+      expect(index.find(`user-${i}`)).toBe(-1)
+      index.insert(i)
+    }
+    expect(index.size).toBe(300_000)
+    let wrong = 0
+    for (let i = 0; i < 300_000; i++) if (index.find(`user-${i}`) !== i) wrong++
+    expect(wrong).toBe(0)
+    expect(index.find('user-300000')).toBe(-1)
+    expect(index.find('')).toBe(-1)
+  })
+})
