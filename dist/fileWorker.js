@@ -829,7 +829,7 @@ class RecordBatchWriter {
     constructor(rawKeys) {
         this.rawKeys = rawKeys;
         this.width = REFS.length + rawKeys.length;
-        this.columns = this.allocate(1 << 14);
+        this.columns = this.allocate(1 << 13);
     }
     add(r) {
         if (this.count === this.columns.flags.length)

@@ -53114,9 +53114,10 @@ function fmix32$1(h) {
  * reading a file, so compactness is speed here.)
  *
  * A slot is one ArrayBuffer range seen as Int32Array and Float64Array:
- *   `header` int32s for the caller (padded to 8 bytes), then per metric an x-sum (float64), then
- *   for ratio metrics a y-sum (float64), then per metric a request count (int32), which is also
- *   the y-sum when y = 1.
+ *   `header` int32s for the caller, then per metric a request count (int32, also the y-sum when
+ *   y = 1), padded to 8 bytes; then per metric an x-sum (float64), and for ratio metrics a y-sum.
+ * (Header and counts share the int32 part: with a one-int header and five metrics a slot is 64
+ * bytes, where padding each part apart made it 72.)
  */
 class UnitSlots {
     header;
@@ -53132,7 +53133,7 @@ class UnitSlots {
     used = 0;
     constructor(kinds, header) {
         this.header = header;
-        let floats = Math.ceil(header / 2);
+        let floats = Math.ceil((header + kinds.length) / 2);
         this.xAt = new Int32Array(kinds.length);
         this.yAt = new Int32Array(kinds.length).fill(-1);
         kinds.forEach((kind, i) => {
@@ -53140,8 +53141,8 @@ class UnitSlots {
             if (kind === 'ratio')
                 this.yAt[i] = floats++;
         });
-        this.countAt = Int32Array.from(kinds, (_, i) => 2 * floats + i);
-        this.stride = floats + Math.ceil(kinds.length / 2);
+        this.countAt = Int32Array.from(kinds, (_, i) => header + i);
+        this.stride = floats;
     }
     /** A new zeroed slot; returns its number. */
     allocate() {
@@ -53232,6 +53233,8 @@ const POSITIONS = 64;
 const INLINE_SEGMENTS = 4;
 /** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
 const MAX_SLOTS = 2 ** 31 / POSITIONS;
+/** A segment slot's header packs its first bucket with the arm and position into an int32. */
+const MAX_SEGMENT_BUCKETS = 2 ** 31 / (2 * POSITIONS);
 /**
  * The A/A half of a unit: FNV-1a of its id from a salted offset basis, then the murmur3 finaliser,
  * low bit. Salted so that it is independent of a flag service that assigns arms by plain FNV-1a
@@ -53337,7 +53340,7 @@ class ArmAccumulator {
  * total cells are their exact merge, built in finish(). A unit has a total slot (per arm) and a
  * slot per segment it was seen in (UnitSlots), whose int32 headers hold
  *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
- *   segment: [first bucket, arm code * POSITIONS + position]
+ *   segment: [first bucket * 2 * POSITIONS + arm code * POSITIONS + position]
  * (without segments, a total header is just [first bucket]).
  */
 class EvidenceBuilder {
@@ -53393,7 +53396,7 @@ class EvidenceBuilder {
             new ArmAccumulator('baseline', 0, totalHeader, totalKinds),
             new ArmAccumulator('canary', 1, totalHeader, totalKinds)
         ];
-        this.segmentSlots = new UnitSlots(this.kinds, 2);
+        this.segmentSlots = new UnitSlots(this.kinds, 1);
         const count = this.readers.length;
         this.xs = new Float64Array(count);
         this.ys = new Float64Array(count);
@@ -53549,10 +53552,11 @@ class EvidenceBuilder {
         if (segmentSlot >= MAX_SLOTS) {
             throw new RangeError(`more than ${MAX_SLOTS} (unit, segment) pairs in one window`);
         }
-        const segmentHeader = this.segmentSlots.ints(segmentSlot);
-        const segmentBase = this.segmentSlots.intBase(segmentSlot);
-        segmentHeader[segmentBase] = k;
-        segmentHeader[segmentBase + 1] = arm.code * POSITIONS + position;
+        if (k >= MAX_SEGMENT_BUCKETS) {
+            throw new RangeError(`more than ${MAX_SEGMENT_BUCKETS} buckets in one window`);
+        }
+        this.segmentSlots.ints(segmentSlot)[this.segmentSlots.intBase(segmentSlot)] =
+            (k * 2 + arm.code) * POSITIONS + position;
         const header = arm.slots.ints(slot);
         const base = arm.slots.intBase(slot) + 1;
         for (let j = 0; j < INLINE_SEGMENTS; j++) {
@@ -53732,12 +53736,11 @@ class EvidenceBuilder {
     addSegmentUnitClusters() {
         const slots = this.segmentSlots;
         for (let slot = 0; slot < slots.used; slot++) {
-            const header = slots.ints(slot);
-            const base = slots.intBase(slot);
-            const code = header[base + 1];
-            const arm = this.arms[Math.floor(code / POSITIONS)];
-            const segment = arm.all[code % POSITIONS];
-            const cell = segment.cells[header[base]];
+            const packed = slots.ints(slot)[slots.intBase(slot)];
+            const code = Math.floor(packed / POSITIONS);
+            const arm = this.arms[code % 2];
+            const segment = arm.all[packed % POSITIONS];
+            const cell = segment.cells[Math.floor(code / 2)];
             slots.addClusters(slot, cell.moments);
         }
     }
@@ -56470,14 +56473,14 @@ function forEachBatchRecord(batch, rawKeys, add) {
 const DEFAULT_SCRIPT = new URL('./fileWorker.js', import.meta.url);
 /**
  * The default: one worker per core but this thread's, up to three (beyond, this thread's own work
- * bounds the gain), 4 MiB chunks, files of 16 MiB or more. Undefined (read sequentially) on one
+ * bounds the gain), 2 MiB chunks, files of 16 MiB or more. Undefined (read sequentially) on one
  * core, or when running from sources without the bundle (tests pass their own script).
  */
 function defaultParallelOptions() {
     const workers = Math.min(availableParallelism() - 1, 3);
     if (workers < 1 || !existsSync$1(fileURLToPath$1(DEFAULT_SCRIPT)))
         return undefined;
-    return { script: DEFAULT_SCRIPT, workers, chunkBytes: 4 << 20, minFileBytes: 16 << 20 };
+    return { script: DEFAULT_SCRIPT, workers, chunkBytes: 2 << 20, minFileBytes: 16 << 20 };
 }
 /**
  * A plain (not gzipped) file of at least `minBytes`: its size and the bytes to skip at its start

@@ -37,6 +37,8 @@ const POSITIONS = 64
 const INLINE_SEGMENTS = 4
 /** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
 const MAX_SLOTS = 2 ** 31 / POSITIONS
+/** A segment slot's header packs its first bucket with the arm and position into an int32. */
+const MAX_SEGMENT_BUCKETS = 2 ** 31 / (2 * POSITIONS)
 
 /**
  * The A/A half of a unit: FNV-1a of its id from a salted offset basis, then the murmur3 finaliser,
@@ -159,7 +161,7 @@ class ArmAccumulator {
  * total cells are their exact merge, built in finish(). A unit has a total slot (per arm) and a
  * slot per segment it was seen in (UnitSlots), whose int32 headers hold
  *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
- *   segment: [first bucket, arm code * POSITIONS + position]
+ *   segment: [first bucket * 2 * POSITIONS + arm code * POSITIONS + position]
  * (without segments, a total header is just [first bucket]).
  */
 export class EvidenceBuilder {
@@ -216,7 +218,7 @@ export class EvidenceBuilder {
       new ArmAccumulator('baseline', 0, totalHeader, totalKinds),
       new ArmAccumulator('canary', 1, totalHeader, totalKinds)
     ]
-    this.segmentSlots = new UnitSlots(this.kinds, 2)
+    this.segmentSlots = new UnitSlots(this.kinds, 1)
     const count = this.readers.length
     this.xs = new Float64Array(count)
     this.ys = new Float64Array(count)
@@ -376,10 +378,11 @@ export class EvidenceBuilder {
     if (segmentSlot >= MAX_SLOTS) {
       throw new RangeError(`more than ${MAX_SLOTS} (unit, segment) pairs in one window`)
     }
-    const segmentHeader = this.segmentSlots.ints(segmentSlot)
-    const segmentBase = this.segmentSlots.intBase(segmentSlot)
-    segmentHeader[segmentBase] = k
-    segmentHeader[segmentBase + 1] = arm.code * POSITIONS + position
+    if (k >= MAX_SEGMENT_BUCKETS) {
+      throw new RangeError(`more than ${MAX_SEGMENT_BUCKETS} buckets in one window`)
+    }
+    this.segmentSlots.ints(segmentSlot)[this.segmentSlots.intBase(segmentSlot)] =
+      (k * 2 + arm.code) * POSITIONS + position
     const header = arm.slots.ints(slot)
     const base = arm.slots.intBase(slot) + 1
     for (let j = 0; j < INLINE_SEGMENTS; j++) {
@@ -571,12 +574,11 @@ export class EvidenceBuilder {
   private addSegmentUnitClusters(): void {
     const slots = this.segmentSlots
     for (let slot = 0; slot < slots.used; slot++) {
-      const header = slots.ints(slot)
-      const base = slots.intBase(slot)
-      const code = header[base + 1] as number
-      const arm = this.arms[Math.floor(code / POSITIONS)] as ArmAccumulator
-      const segment = arm.all[code % POSITIONS] as SegmentAccumulator
-      const cell = segment.cells[header[base] as number] as CellAccumulator
+      const packed = slots.ints(slot)[slots.intBase(slot)] as number
+      const code = Math.floor(packed / POSITIONS)
+      const arm = this.arms[code % 2] as ArmAccumulator
+      const segment = arm.all[packed % POSITIONS] as SegmentAccumulator
+      const cell = segment.cells[Math.floor(code / 2)] as CellAccumulator
       slots.addClusters(slot, cell.moments)
     }
   }

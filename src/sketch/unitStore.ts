@@ -10,9 +10,10 @@ import type { RatioMoments } from './types.js'
  * reading a file, so compactness is speed here.)
  *
  * A slot is one ArrayBuffer range seen as Int32Array and Float64Array:
- *   `header` int32s for the caller (padded to 8 bytes), then per metric an x-sum (float64), then
- *   for ratio metrics a y-sum (float64), then per metric a request count (int32), which is also
- *   the y-sum when y = 1.
+ *   `header` int32s for the caller, then per metric a request count (int32, also the y-sum when
+ *   y = 1), padded to 8 bytes; then per metric an x-sum (float64), and for ratio metrics a y-sum.
+ * (Header and counts share the int32 part: with a one-int header and five metrics a slot is 64
+ * bytes, where padding each part apart made it 72.)
  */
 export class UnitSlots {
   private static readonly PAGE_SLOTS = 4096
@@ -30,15 +31,15 @@ export class UnitSlots {
     kinds: MetricKind[],
     readonly header: number
   ) {
-    let floats = Math.ceil(header / 2)
+    let floats = Math.ceil((header + kinds.length) / 2)
     this.xAt = new Int32Array(kinds.length)
     this.yAt = new Int32Array(kinds.length).fill(-1)
     kinds.forEach((kind, i) => {
       this.xAt[i] = floats++
       if (kind === 'ratio') this.yAt[i] = floats++
     })
-    this.countAt = Int32Array.from(kinds, (_, i) => 2 * floats + i)
-    this.stride = floats + Math.ceil(kinds.length / 2)
+    this.countAt = Int32Array.from(kinds, (_, i) => header + i)
+    this.stride = floats
   }
 
   /** A new zeroed slot; returns its number. */

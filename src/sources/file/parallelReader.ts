@@ -83,13 +83,13 @@ const DEFAULT_SCRIPT = new URL('./fileWorker.js', import.meta.url)
 
 /**
  * The default: one worker per core but this thread's, up to three (beyond, this thread's own work
- * bounds the gain), 4 MiB chunks, files of 16 MiB or more. Undefined (read sequentially) on one
+ * bounds the gain), 2 MiB chunks, files of 16 MiB or more. Undefined (read sequentially) on one
  * core, or when running from sources without the bundle (tests pass their own script).
  */
 export function defaultParallelOptions(): ParallelOptions | undefined {
   const workers = Math.min(availableParallelism() - 1, 3)
   if (workers < 1 || !existsSync(fileURLToPath(DEFAULT_SCRIPT))) return undefined
-  return { script: DEFAULT_SCRIPT, workers, chunkBytes: 4 << 20, minFileBytes: 16 << 20 }
+  return { script: DEFAULT_SCRIPT, workers, chunkBytes: 2 << 20, minFileBytes: 16 << 20 }
 }
 
 /**

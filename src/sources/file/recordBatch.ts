@@ -85,7 +85,7 @@ export class RecordBatchWriter {
 
   constructor(private readonly rawKeys: readonly string[]) {
     this.width = REFS.length + rawKeys.length
-    this.columns = this.allocate(1 << 14)
+    this.columns = this.allocate(1 << 13)
   }
 
   add(r: RequestRecord): void {
