@@ -2265,9 +2265,35 @@ class IntMap {
 }
 
 /**
- * Unit id -> slot, keyed by a 64-bit hash of the id (two 32-bit hashes: FNV-1a and a
- * multiply-xorshift in the style of MurmurHash2, each through murmur3's finaliser) in an
- * open-addressing table of int32s (linear probing; Knuth, TAOCP vol. 3, 6.4).
+ * Fills `into` with the id's hash: FNV-1a from a salted offset basis and a multiply-xorshift in
+ * the style of MurmurHash2, in one pass over the UTF-16 code units, each through murmur3's
+ * finaliser. Returns `into`.
+ */
+function hashUnit(id, into) {
+    let a = 0x811c9dc5 ^ 0x5bd1e995;
+    let b = 0x9747b28c;
+    for (let i = 0; i < id.length; i++) {
+        const c = id.charCodeAt(i);
+        a = Math.imul(a ^ c, 0x01000193);
+        b = Math.imul(b ^ c, 0x5bd1e995);
+        b ^= b >>> 15;
+    }
+    into.h1 = fmix32$1(a);
+    into.h2 = fmix32$1(b ^ id.length);
+    return into;
+}
+/**
+ * The A/A half of a unit: the low bit of its first hash. That FNV-1a is salted (and finalised) so
+ * that the halves are independent of a flag service that assigns the arms by plain FNV-1a of the
+ * same id, as examples/generate-traffic.ts does.
+ */
+function unitHalf(key) {
+    return (key.h1 & 1);
+}
+/**
+ * Unit -> slot, keyed by a 64-bit hash of the unit id (hashUnit) in an open-addressing table of
+ * int32s (linear probing; Knuth, TAOCP vol. 3, 6.4). The parallel file reader hashes ids in its
+ * workers, so ids never cross threads and this thread only probes.
  *
  * It replaces a null-prototype object keyed by the id, which kept every id string (about 40 bytes)
  * plus a 24-byte dictionary entry at load 1/2 per unit: 20 MB for 200,000 users, against 12 bytes
@@ -2292,18 +2318,9 @@ class UnitIndex {
         this.hi = new Int32Array(1 << initialBits);
         this.slots = new Int32Array(1 << initialBits);
     }
-    /** The id's slot, or -1 when it is new (then insert() adds it). */
-    find(id) {
-        let a = 0x811c9dc5;
-        let b = 0x9747b28c;
-        for (let i = 0; i < id.length; i++) {
-            const c = id.charCodeAt(i);
-            a = Math.imul(a ^ c, 0x01000193);
-            b = Math.imul(b ^ c, 0x5bd1e995);
-            b ^= b >>> 15;
-        }
-        const h1 = fmix32$1(a);
-        const h2 = fmix32$1(b ^ id.length);
+    /** The unit's slot, or -1 when it is new (then insert() adds it). */
+    find(key) {
+        const { h1, h2 } = key;
         this.h1 = h1;
         this.h2 = h2;
         const mask = this.slots.length - 1;
@@ -2317,7 +2334,15 @@ class UnitIndex {
                 return slot - 1;
         }
     }
-    /** Adds the id the last find() did not find. */
+    /** Forgets every unit (the builder's finish()). */
+    release() {
+        this.bits = 4;
+        this.lo = new Int32Array(16);
+        this.hi = new Int32Array(16);
+        this.slots = new Int32Array(16);
+        this.size = 0;
+    }
+    /** Adds the unit the last find() did not find. */
     insert(slot) {
         if (4 * (this.size + 1) > 3 * this.slots.length) {
             this.grow();
@@ -2408,6 +2433,12 @@ class UnitSlots {
         }
         return slot;
     }
+    /** Drops every slot (the builder's finish(), once their sums are folded into cells). */
+    release() {
+        this.floatPages.length = 0;
+        this.intPages.length = 0;
+        this.used = 0;
+    }
     /** The int32 page holding the slot; its header starts at intBase(slot). */
     ints(slot) {
         return this.intPages[Math.floor(slot / UnitSlots.PAGE_SLOTS)];
@@ -2489,19 +2520,6 @@ const INLINE_SEGMENTS = 4;
 const MAX_SLOTS = 2 ** 31 / POSITIONS;
 /** A segment slot's header packs its first bucket with the arm and position into an int32. */
 const MAX_SEGMENT_BUCKETS = 2 ** 31 / (2 * POSITIONS);
-/**
- * The A/A half of a unit: FNV-1a of its id from a salted offset basis, then the murmur3 finaliser,
- * low bit. Salted so that it is independent of a flag service that assigns arms by plain FNV-1a
- * of the same id (as examples/generate-traffic.ts does), which would otherwise correlate with it.
- */
-function unitHalf(unit) {
-    let h = 0x811c9dc5 ^ 0x5bd1e995;
-    for (let i = 0; i < unit.length; i++) {
-        h ^= unit.charCodeAt(i);
-        h = Math.imul(h, 0x01000193);
-    }
-    return (fmix32(h) & 1);
-}
 /** murmur3's 32-bit finaliser: every input bit affects every output bit. */
 function fmix32(h) {
     h ^= h >>> 16;
@@ -2626,6 +2644,8 @@ class EvidenceBuilder {
     halfAt;
     /** Requests without a unit go to an A/A half by a hash of their sequence number. */
     requestSeq = 0;
+    /** The current record's unit hash, when add() computes it. */
+    unitKey = { h1: 0, h2: 0 };
     constructor(opts) {
         const { policy } = opts;
         this.policy = policy;
@@ -2674,7 +2694,11 @@ class EvidenceBuilder {
     fileDone(path, lines, malformed, problem) {
         this.quality.files.push(problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem });
     }
-    add(r) {
+    /**
+     * Files a record. `unit`: the unit id's hash when the caller has it already (the parallel file
+     * reader hashes ids in its workers); r.unit is then not read.
+     */
+    add(r, unit) {
         const ts = r.ts;
         if (ts > this.now) {
             this.quality.future++;
@@ -2691,12 +2715,13 @@ class EvidenceBuilder {
         const arm = this.arms[r.arm === 'canary' ? 1 : 0];
         let slot = -1;
         let newUnit = false;
-        if (r.unit !== undefined) {
+        const key = unit ?? (r.unit === undefined ? undefined : hashUnit(r.unit, this.unitKey));
+        if (key !== undefined) {
             this.unitLevel = true;
-            slot = arm.units.find(r.unit);
+            slot = arm.units.find(key);
             newUnit = slot < 0;
             if (newUnit)
-                slot = this.newTotalSlot(arm, r.unit, k);
+                slot = this.newTotalSlot(arm, key, k);
         }
         let half;
         if (arm.code === 0) {
@@ -2721,6 +2746,7 @@ class EvidenceBuilder {
         }
         this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit, half);
     }
+    /** The evidence; call once, last (it releases the per-unit tables). */
     finish() {
         if (this.segmented)
             for (const arm of this.arms)
@@ -2728,6 +2754,13 @@ class EvidenceBuilder {
         for (const arm of this.arms)
             this.addTotalUnitClusters(arm);
         this.addSegmentUnitClusters();
+        // The per-unit tables are folded into the cells now: let them go before the cells are
+        // emitted, so that a read's peak memory is its tables or its evidence, not both.
+        for (const arm of this.arms) {
+            arm.slots.release();
+            arm.units.release();
+        }
+        this.segmentSlots.release();
         const cells = [];
         for (const arm of this.arms) {
             const [total, ...keyed] = arm.all;
@@ -33131,7 +33164,6 @@ const NUMBERS = [
     'feedback'
 ];
 const REFS = [
-    'unit',
     'model',
     'fingerprint',
     'error',
@@ -33139,6 +33171,7 @@ const REFS = [
 ];
 const CANARY = 1 << NUMBERS.length;
 const FALLBACK = CANARY << 1;
+const UNIT = FALLBACK << 1;
 /** The raw keys the evidence reads for this policy: segment dimensions and raw metric fields. */
 function rawKeysFor(policy) {
     const keys = new Set(policy.segments?.by ?? []);
@@ -33153,16 +33186,17 @@ function rawKeysFor(policy) {
 }
 /** The buffers to transfer (not copy) with a postMessage of these columns. */
 function transferList(columns) {
-    return [columns.flags.buffer, columns.numbers.buffer, columns.refs.buffer];
+    return [columns.flags.buffer, columns.numbers.buffer, columns.units.buffer, columns.refs.buffer];
 }
 /**
- * Calls `add` with each record of a batch, in the normalizer's shape. The same record object (and
- * raw row, whose absent keys hold undefined) is refilled for every record, so `add` must not keep
- * it: EvidenceBuilder.add and firstCanaryTime's sink only read it. Allocating two objects per
- * record here cost more than the whole rest of this loop.
+ * Calls `add` with each record of a batch, in the normalizer's shape, and its unit's hash (the id
+ * itself stays in the worker: `unit` is undefined). The same record object (and raw row, whose
+ * absent keys hold undefined) and the same key are refilled for every record, so `add` must not
+ * keep them: EvidenceBuilder.add and firstCanaryTime's sink only read them. Allocating objects
+ * per record here cost more than the whole rest of this loop.
  */
 function forEachBatchRecord(batch, rawKeys, add) {
-    const { flags, numbers, refs, others } = batch;
+    const { flags, numbers, units, refs, others } = batch;
     const strings = JSON.parse(batch.strings);
     const value = (at) => at >= 0 ? strings[at] : at === -1 ? undefined : others[-2 - at];
     const raw = {};
@@ -33188,6 +33222,7 @@ function forEachBatchRecord(batch, rawKeys, add) {
         feedback: undefined,
         raw
     };
+    const key = { h1: 0, h2: 0 };
     const width = REFS.length + rawKeys.length;
     const count = NUMBERS.length;
     for (let i = 0; i < batch.count; i++) {
@@ -33199,22 +33234,27 @@ function forEachBatchRecord(batch, rawKeys, add) {
         }
         r.ts = numbers[at];
         r.arm = f & CANARY ? 'canary' : 'baseline';
-        r.unit = value(refs[ref]);
         r.latency_ms = f & 2 ? numbers[at + 1] : undefined;
         r.ttft_ms = f & 4 ? numbers[at + 2] : undefined;
         r.input_tokens = f & 8 ? numbers[at + 3] : undefined;
         r.cache_read_tokens = f & 16 ? numbers[at + 4] : undefined;
         r.cache_write_tokens = f & 32 ? numbers[at + 5] : undefined;
         r.output_tokens = f & 64 ? numbers[at + 6] : undefined;
-        r.model = value(refs[ref + 1]);
-        r.fingerprint = value(refs[ref + 2]);
-        r.error = value(refs[ref + 3]) ?? null;
+        r.model = value(refs[ref]);
+        r.fingerprint = value(refs[ref + 1]);
+        r.error = value(refs[ref + 2]) ?? null;
         r.fallback = (f & FALLBACK) !== 0;
         r.cost_usd = f & 128 ? numbers[at + 7] : undefined;
         r.score = f & 256 ? numbers[at + 8] : undefined;
-        r.scores = value(refs[ref + 4]);
+        r.scores = value(refs[ref + 3]);
         r.feedback = f & 512 ? numbers[at + 9] : undefined;
-        add(r);
+        if (f & UNIT) {
+            key.h1 = units[2 * i];
+            key.h2 = units[2 * i + 1];
+            add(r, key);
+        }
+        else
+            add(r, undefined);
     }
 }
 
@@ -33307,8 +33347,8 @@ class ParallelReader {
             const started = performance.now();
             lineOffset += applyChunk(read, lineOffset, this.rawKeys, target);
             this.share.applied(performance.now() - started, read.ms);
-            const { flags, numbers, refs } = read.batch;
-            this.spare.push({ flags, numbers, refs });
+            const { flags, numbers, units, refs } = read.batch;
+            this.spare.push({ flags, numbers, units, refs });
         }
     }
     async close() {
@@ -33421,7 +33461,7 @@ function applyChunk(r, lineOffset, rawKeys, target) {
     r.malformedLines.forEach((lineNo, i) => target.bad(lineOffset + lineNo, r.malformedReasons[i]));
     for (const value of r.unmatched)
         target.unmatchedArm(value);
-    forEachBatchRecord(r.batch, rawKeys, record => target.add(record));
+    forEachBatchRecord(r.batch, rawKeys, (record, unit) => target.add(record, unit));
     return r.physicalLines;
 }
 
@@ -33549,7 +33589,7 @@ class FileSource {
                     countLine: () => reader.countLine(),
                     bad: (lineNo, reason) => reader.bad(lineNo, reason),
                     unmatchedArm: rowSink.unmatchedArm,
-                    add: rowSink.add
+                    add: (r, unit) => sink.add(r, unit)
                 });
             }
             else {

@@ -786,6 +786,33 @@ async function readRangeRows(range, maxLineBytes, rows) {
     });
 }
 
+/**
+ * Fills `into` with the id's hash: FNV-1a from a salted offset basis and a multiply-xorshift in
+ * the style of MurmurHash2, in one pass over the UTF-16 code units, each through murmur3's
+ * finaliser. Returns `into`.
+ */
+function hashUnit(id, into) {
+    let a = 0x811c9dc5 ^ 0x5bd1e995;
+    let b = 0x9747b28c;
+    for (let i = 0; i < id.length; i++) {
+        const c = id.charCodeAt(i);
+        a = Math.imul(a ^ c, 0x01000193);
+        b = Math.imul(b ^ c, 0x5bd1e995);
+        b ^= b >>> 15;
+    }
+    into.h1 = fmix32(a);
+    into.h2 = fmix32(b ^ id.length);
+    return into;
+}
+/** murmur3's 32-bit finaliser: every input bit affects every output bit (as a signed int32). */
+function fmix32(h) {
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return h ^ (h >>> 16);
+}
+
 const NUMBERS = [
     'ts',
     'latency_ms',
@@ -799,7 +826,6 @@ const NUMBERS = [
     'feedback'
 ];
 const REFS = [
-    'unit',
     'model',
     'fingerprint',
     'error',
@@ -807,9 +833,10 @@ const REFS = [
 ];
 const CANARY = 1 << NUMBERS.length;
 const FALLBACK = CANARY << 1;
+const UNIT = FALLBACK << 1;
 /** The buffers to transfer (not copy) with a postMessage of these columns. */
 function transferList(columns) {
-    return [columns.flags.buffer, columns.numbers.buffer, columns.refs.buffer];
+    return [columns.flags.buffer, columns.numbers.buffer, columns.units.buffer, columns.refs.buffer];
 }
 /**
  * Fills a RecordBatch one record at a time (in a worker). A taken batch's arrays are handed over
@@ -823,9 +850,10 @@ class RecordBatchWriter {
     spare = [];
     strings = [];
     others = [];
-    /** Repeated strings other than units (models, segment values) are stored once per batch. */
+    /** Repeated strings (models, segment values) are stored once per batch. */
     index = new Map();
     width;
+    unitKey = { h1: 0, h2: 0 };
     constructor(rawKeys) {
         this.rawKeys = rawKeys;
         this.width = REFS.length + rawKeys.length;
@@ -834,11 +862,17 @@ class RecordBatchWriter {
     add(r) {
         if (this.count === this.columns.flags.length)
             this.grow();
-        const { flags, numbers, refs } = this.columns;
+        const { flags, numbers, units, refs } = this.columns;
         const i = this.count++;
         let f = r.arm === 'canary' ? CANARY : 0;
         if (r.fallback)
             f |= FALLBACK;
+        if (r.unit !== undefined) {
+            f |= UNIT;
+            hashUnit(r.unit, this.unitKey);
+            units[2 * i] = this.unitKey.h1;
+            units[2 * i + 1] = this.unitKey.h2;
+        }
         const at = i * NUMBERS.length;
         for (let j = 0; j < NUMBERS.length; j++) {
             const v = r[NUMBERS[j]];
@@ -849,8 +883,7 @@ class RecordBatchWriter {
         }
         flags[i] = f;
         const ref = i * this.width;
-        refs[ref] = typeof r.unit === 'string' ? this.strings.push(r.unit) - 1 : -1;
-        for (let j = 1; j < REFS.length; j++) {
+        for (let j = 0; j < REFS.length; j++) {
             refs[ref + j] = this.ref(r[REFS[j]] ?? undefined);
         }
         for (let j = 0; j < this.rawKeys.length; j++) {
@@ -860,11 +893,12 @@ class RecordBatchWriter {
     }
     /** The batch so far; its arrays are the receiver's until recycle() gives them back. */
     take() {
-        const { flags, numbers, refs } = this.columns;
+        const { flags, numbers, units, refs } = this.columns;
         const batch = {
             count: this.count,
             flags,
             numbers,
+            units,
             refs,
             strings: JSON.stringify(this.strings),
             others: this.others
@@ -876,9 +910,9 @@ class RecordBatchWriter {
         this.index.clear();
         return batch;
     }
-    recycle({ flags, numbers, refs }) {
+    recycle({ flags, numbers, units, refs }) {
         if (flags.length >= this.columns.flags.length)
-            this.spare.push({ flags, numbers, refs });
+            this.spare.push({ flags, numbers, units, refs });
     }
     ref(v) {
         if (v === undefined)
@@ -896,6 +930,7 @@ class RecordBatchWriter {
         return {
             flags: new Uint16Array(records),
             numbers: new Float64Array(records * NUMBERS.length),
+            units: new Int32Array(records * 2),
             refs: new Int32Array(records * this.width)
         };
     }
@@ -903,6 +938,7 @@ class RecordBatchWriter {
         const bigger = this.allocate(this.columns.flags.length * 2);
         bigger.flags.set(this.columns.flags);
         bigger.numbers.set(this.columns.numbers);
+        bigger.units.set(this.columns.units);
         bigger.refs.set(this.columns.refs);
         this.columns = bigger;
         this.spare.length = 0;

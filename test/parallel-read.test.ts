@@ -8,7 +8,7 @@ import { NO_EFFECT, traffic } from '../examples/generate-traffic.js'
 import type { Policy } from '../src/policy/types.js'
 import { createNormalizer, isRequestRecord } from '../src/records/normalize.js'
 import type { RequestRecord } from '../src/records/record.js'
-import { UnitIndex } from '../src/sketch/unitIndex.js'
+import { hashUnit, UnitIndex, unitHalf, type UnitKey } from '../src/sketch/unitIndex.js'
 import { lineAlignedRange, planChunks } from '../src/sources/file/chunks.js'
 import { FileSource } from '../src/sources/file/fileSource.js'
 import { forEachLine } from '../src/sources/file/lines.js'
@@ -198,28 +198,58 @@ describe('RecordBatch', () => {
     const writer = new RecordBatchWriter(keys)
     for (const r of records) writer.add(r)
     const batch = structuredClone(writer.take())
-    const out: RequestRecord[] = []
-    forEachBatchRecord(batch, keys, r => out.push({ ...r, raw: { ...r.raw } }))
+    const out: { r: RequestRecord; unit: UnitKey | undefined }[] = []
+    forEachBatchRecord(batch, keys, (r, unit) =>
+      out.push({ r: { ...r, raw: { ...r.raw } }, unit: unit && { ...unit } })
+    )
     records.forEach((r, i) => {
       const shipped = Object.fromEntries(keys.map(k => [k, r.raw[k]]))
-      expect(out[i]).toEqual({ ...r, raw: shipped })
+      // The unit travels as its hash, never as the id.
+      expect(out[i]!.r).toEqual({ ...r, unit: undefined, raw: shipped })
+      expect(out[i]!.unit).toEqual(
+        r.unit === undefined ? undefined : hashUnit(r.unit, { h1: 0, h2: 0 })
+      )
     })
-    expect(out[1]!.latency_ms).toBeNaN()
+    expect(out[0]!.unit).toBeDefined()
+    expect(out[1]!.r.latency_ms).toBeNaN()
   })
 })
 
 describe('UnitIndex', () => {
   it('gives each of 300,000 ids its own slot and finds it again', () => {
     const index = new UnitIndex(4)
+    const key = (id: string) => hashUnit(id, { h1: 0, h2: 0 })
     for (let i = 0; i < 300_000; i++) {
-      expect(index.find(`user-${i}`)).toBe(-1)
+      expect(index.find(key(`user-${i}`))).toBe(-1)
       index.insert(i)
     }
     expect(index.size).toBe(300_000)
     let wrong = 0
-    for (let i = 0; i < 300_000; i++) if (index.find(`user-${i}`) !== i) wrong++
+    for (let i = 0; i < 300_000; i++) if (index.find(key(`user-${i}`)) !== i) wrong++
     expect(wrong).toBe(0)
-    expect(index.find('user-300000')).toBe(-1)
-    expect(index.find('')).toBe(-1)
+    expect(index.find(key('user-300000'))).toBe(-1)
+    expect(index.find(key(''))).toBe(-1)
+  })
+
+  it('splits units into A/A halves evenly and independently of an FNV-1a arm assignment', () => {
+    // The traffic generator assigns arms as a flag service does: FNV-1a of the id, mod 100.
+    const fnv = (s: string) => {
+      let h = 0x811c9dc5
+      for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+      return h >>> 0
+    }
+    const counts = [
+      [0, 0],
+      [0, 0]
+    ]
+    for (let i = 0; i < 100_000; i++) {
+      const id = `u${i}`
+      counts[fnv(id) % 100 < 20 ? 1 : 0]![unitHalf(hashUnit(id, { h1: 0, h2: 0 }))]!++
+    }
+    // Each arm's units split 50/50 within 4 standard errors.
+    for (const [a, b] of counts) {
+      const n = a! + b!
+      expect(Math.abs(a! / n - 0.5)).toBeLessThan(4 * Math.sqrt(0.25 / n))
+    }
   })
 })

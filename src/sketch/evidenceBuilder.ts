@@ -14,7 +14,7 @@ import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from './metricSketch.js'
 import { addCacheRequest, addCacheSums, emptyCacheSums } from './cacheSums.js'
 import { addCluster, addMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
-import { UnitIndex } from './unitIndex.js'
+import { hashUnit, UnitIndex, unitHalf, type UnitKey } from './unitIndex.js'
 import { addSumClusters, UnitSlots } from './unitStore.js'
 import type { MetricSketch, RatioMoments } from './types.js'
 
@@ -39,20 +39,6 @@ const INLINE_SEGMENTS = 4
 const MAX_SLOTS = 2 ** 31 / POSITIONS
 /** A segment slot's header packs its first bucket with the arm and position into an int32. */
 const MAX_SEGMENT_BUCKETS = 2 ** 31 / (2 * POSITIONS)
-
-/**
- * The A/A half of a unit: FNV-1a of its id from a salted offset basis, then the murmur3 finaliser,
- * low bit. Salted so that it is independent of a flag service that assigns arms by plain FNV-1a
- * of the same id (as examples/generate-traffic.ts does), which would otherwise correlate with it.
- */
-export function unitHalf(unit: string): 0 | 1 {
-  let h = 0x811c9dc5 ^ 0x5bd1e995
-  for (let i = 0; i < unit.length; i++) {
-    h ^= unit.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  return (fmix32(h) & 1) as 0 | 1
-}
 
 /** murmur3's 32-bit finaliser: every input bit affects every output bit. */
 function fmix32(h: number): number {
@@ -193,6 +179,8 @@ export class EvidenceBuilder {
   private readonly halfAt: number
   /** Requests without a unit go to an A/A half by a hash of their sequence number. */
   private requestSeq = 0
+  /** The current record's unit hash, when add() computes it. */
+  private readonly unitKey: UnitKey = { h1: 0, h2: 0 }
 
   constructor(opts: EvidenceBuilderOptions) {
     const { policy } = opts
@@ -249,7 +237,11 @@ export class EvidenceBuilder {
     )
   }
 
-  add(r: RequestRecord): void {
+  /**
+   * Files a record. `unit`: the unit id's hash when the caller has it already (the parallel file
+   * reader hashes ids in its workers); r.unit is then not read.
+   */
+  add(r: RequestRecord, unit?: UnitKey): void {
     const ts = r.ts
     if (ts > this.now) {
       this.quality.future++
@@ -266,11 +258,12 @@ export class EvidenceBuilder {
     const arm = this.arms[r.arm === 'canary' ? 1 : 0]
     let slot = -1
     let newUnit = false
-    if (r.unit !== undefined) {
+    const key = unit ?? (r.unit === undefined ? undefined : hashUnit(r.unit, this.unitKey))
+    if (key !== undefined) {
       this.unitLevel = true
-      slot = arm.units.find(r.unit)
+      slot = arm.units.find(key)
       newUnit = slot < 0
-      if (newUnit) slot = this.newTotalSlot(arm, r.unit, k)
+      if (newUnit) slot = this.newTotalSlot(arm, key, k)
     }
     let half: MetricAccumulator[] | undefined
     if (arm.code === 0) {
@@ -296,10 +289,18 @@ export class EvidenceBuilder {
     this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit, half)
   }
 
+  /** The evidence; call once, last (it releases the per-unit tables). */
   finish(): Evidence {
     if (this.segmented) for (const arm of this.arms) this.mergeSegmentsIntoTotal(arm)
     for (const arm of this.arms) this.addTotalUnitClusters(arm)
     this.addSegmentUnitClusters()
+    // The per-unit tables are folded into the cells now: let them go before the cells are
+    // emitted, so that a read's peak memory is its tables or its evidence, not both.
+    for (const arm of this.arms) {
+      arm.slots.release()
+      arm.units.release()
+    }
+    this.segmentSlots.release()
     const cells: Cell[] = []
     for (const arm of this.arms) {
       const [total, ...keyed] = arm.all
@@ -350,7 +351,7 @@ export class EvidenceBuilder {
     return this.lastModelKey
   }
 
-  private newTotalSlot(arm: ArmAccumulator, unit: string, k: number): number {
+  private newTotalSlot(arm: ArmAccumulator, unit: UnitKey, k: number): number {
     const slot = arm.slots.allocate()
     if (slot >= MAX_SLOTS) throw new RangeError(`more than ${MAX_SLOTS} units in one window`)
     arm.units.insert(slot)

@@ -53,6 +53,13 @@ export class UnitSlots {
     return slot
   }
 
+  /** Drops every slot (the builder's finish(), once their sums are folded into cells). */
+  release(): void {
+    this.floatPages.length = 0
+    this.intPages.length = 0
+    this.used = 0
+  }
+
   /** The int32 page holding the slot; its header starts at intBase(slot). */
   ints(slot: number): Int32Array {
     return this.intPages[Math.floor(slot / UnitSlots.PAGE_SLOTS)] as Int32Array

@@ -188,7 +188,7 @@ export class FileSource implements Source {
           countLine: () => reader.countLine(),
           bad: (lineNo, reason) => reader.bad(lineNo, reason),
           unmatchedArm: rowSink.unmatchedArm,
-          add: rowSink.add
+          add: (r, unit) => sink.add(r, unit)
         })
       } else {
         const opened = await openDecoded(absolutePath)

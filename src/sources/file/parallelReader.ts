@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Policy } from '../../policy/types.js'
 import type { RequestRecord } from '../../records/record.js'
+import type { UnitKey } from '../../sketch/unitIndex.js'
 import { createNormalizer, type Normalizer } from '../../records/normalize.js'
 import { planChunks, readRangeRows } from './chunks.js'
 import {
@@ -76,7 +77,8 @@ export interface ChunkTarget {
   countLine(): void
   bad(lineNo: number, reason: string): void
   unmatchedArm(value: string): void
-  add(r: RequestRecord): void
+  /** `unit`: the unit id's hash, for records parsed by a worker (EvidenceBuilder.add). */
+  add(r: RequestRecord, unit?: UnitKey): void
 }
 
 const DEFAULT_SCRIPT = new URL('./fileWorker.js', import.meta.url)
@@ -173,8 +175,8 @@ export class ParallelReader {
       const started = performance.now()
       lineOffset += applyChunk(read, lineOffset, this.rawKeys, target)
       this.share.applied(performance.now() - started, read.ms)
-      const { flags, numbers, refs } = read.batch
-      this.spare.push({ flags, numbers, refs })
+      const { flags, numbers, units, refs } = read.batch
+      this.spare.push({ flags, numbers, units, refs })
     }
   }
 
@@ -302,6 +304,6 @@ function applyChunk(
     target.bad(lineOffset + lineNo, r.malformedReasons[i] as string)
   )
   for (const value of r.unmatched) target.unmatchedArm(value)
-  forEachBatchRecord(r.batch, rawKeys, record => target.add(record))
+  forEachBatchRecord(r.batch, rawKeys, (record, unit) => target.add(record, unit))
   return r.physicalLines
 }

@@ -1,13 +1,14 @@
 import type { Policy } from '../../policy/types.js'
 import { rawKeysRead } from '../../records/fields.js'
 import type { RequestRecord } from '../../records/record.js'
+import { hashUnit, type UnitKey } from '../../sketch/unitIndex.js'
 
 /**
  * Records in columns, for handing from a parsing worker to the thread that builds the evidence:
  * typed arrays move between threads without a copy, where structured-cloning a record object per
  * line would cost about as much as the JSON.parse it saves. A record keeps only the raw keys the
  * evidence reads (segment dimensions, metric fields without a canonical name), never the rest of
- * the line.
+ * the line, and its unit as the id's hash (hashUnit, computed here in the worker), not the id.
  *
  * Strings travel as one JSON text, not as a cloned array: JSON.parse internalizes short strings
  * (V8's JsonParser), so the unit ids it returns are found in the builder's unit table at pointer
@@ -17,9 +18,11 @@ import type { RequestRecord } from '../../records/record.js'
  */
 export interface RecordBatch {
   count: number
-  /** NUMBERS presence bits, then CANARY, FALLBACK. */
+  /** NUMBERS presence bits, then CANARY, FALLBACK, UNIT. */
   flags: Uint16Array<ArrayBuffer>
   numbers: Float64Array<ArrayBuffer>
+  /** Per record with UNIT: its id's hash, h1 then h2. */
+  units: Int32Array<ArrayBuffer>
   /**
    * Per record: REFS then one per raw key. i >= 0 is strings[i], -1 undefined, -2 - i others[i].
    */
@@ -42,7 +45,6 @@ const NUMBERS = [
   'feedback'
 ] as const satisfies readonly (keyof RequestRecord)[]
 const REFS = [
-  'unit',
   'model',
   'fingerprint',
   'error',
@@ -50,6 +52,7 @@ const REFS = [
 ] as const satisfies readonly (keyof RequestRecord)[]
 const CANARY = 1 << NUMBERS.length
 const FALLBACK = CANARY << 1
+const UNIT = FALLBACK << 1
 
 /** The raw keys the evidence reads for this policy: segment dimensions and raw metric fields. */
 export function rawKeysFor(policy: Policy): string[] {
@@ -61,11 +64,11 @@ export function rawKeysFor(policy: Policy): string[] {
   return [...keys]
 }
 
-export type BatchColumns = Pick<RecordBatch, 'flags' | 'numbers' | 'refs'>
+export type BatchColumns = Pick<RecordBatch, 'flags' | 'numbers' | 'units' | 'refs'>
 
 /** The buffers to transfer (not copy) with a postMessage of these columns. */
 export function transferList(columns: BatchColumns): ArrayBuffer[] {
-  return [columns.flags.buffer, columns.numbers.buffer, columns.refs.buffer]
+  return [columns.flags.buffer, columns.numbers.buffer, columns.units.buffer, columns.refs.buffer]
 }
 
 /**
@@ -79,9 +82,10 @@ export class RecordBatchWriter {
   private readonly spare: BatchColumns[] = []
   private strings: string[] = []
   private others: unknown[] = []
-  /** Repeated strings other than units (models, segment values) are stored once per batch. */
+  /** Repeated strings (models, segment values) are stored once per batch. */
   private readonly index = new Map<string, number>()
   private readonly width: number
+  private readonly unitKey: UnitKey = { h1: 0, h2: 0 }
 
   constructor(private readonly rawKeys: readonly string[]) {
     this.width = REFS.length + rawKeys.length
@@ -90,10 +94,16 @@ export class RecordBatchWriter {
 
   add(r: RequestRecord): void {
     if (this.count === this.columns.flags.length) this.grow()
-    const { flags, numbers, refs } = this.columns
+    const { flags, numbers, units, refs } = this.columns
     const i = this.count++
     let f = r.arm === 'canary' ? CANARY : 0
     if (r.fallback) f |= FALLBACK
+    if (r.unit !== undefined) {
+      f |= UNIT
+      hashUnit(r.unit, this.unitKey)
+      units[2 * i] = this.unitKey.h1
+      units[2 * i + 1] = this.unitKey.h2
+    }
     const at = i * NUMBERS.length
     for (let j = 0; j < NUMBERS.length; j++) {
       const v = r[NUMBERS[j] as (typeof NUMBERS)[number]]
@@ -104,8 +114,7 @@ export class RecordBatchWriter {
     }
     flags[i] = f
     const ref = i * this.width
-    refs[ref] = typeof r.unit === 'string' ? this.strings.push(r.unit) - 1 : -1
-    for (let j = 1; j < REFS.length; j++) {
+    for (let j = 0; j < REFS.length; j++) {
       refs[ref + j] = this.ref(r[REFS[j] as (typeof REFS)[number]] ?? undefined)
     }
     for (let j = 0; j < this.rawKeys.length; j++) {
@@ -116,11 +125,12 @@ export class RecordBatchWriter {
 
   /** The batch so far; its arrays are the receiver's until recycle() gives them back. */
   take(): RecordBatch {
-    const { flags, numbers, refs } = this.columns
+    const { flags, numbers, units, refs } = this.columns
     const batch: RecordBatch = {
       count: this.count,
       flags,
       numbers,
+      units,
       refs,
       strings: JSON.stringify(this.strings),
       others: this.others
@@ -133,8 +143,8 @@ export class RecordBatchWriter {
     return batch
   }
 
-  recycle({ flags, numbers, refs }: BatchColumns): void {
-    if (flags.length >= this.columns.flags.length) this.spare.push({ flags, numbers, refs })
+  recycle({ flags, numbers, units, refs }: BatchColumns): void {
+    if (flags.length >= this.columns.flags.length) this.spare.push({ flags, numbers, units, refs })
   }
 
   private ref(v: unknown): number {
@@ -152,6 +162,7 @@ export class RecordBatchWriter {
     return {
       flags: new Uint16Array(records),
       numbers: new Float64Array(records * NUMBERS.length),
+      units: new Int32Array(records * 2),
       refs: new Int32Array(records * this.width)
     }
   }
@@ -160,6 +171,7 @@ export class RecordBatchWriter {
     const bigger = this.allocate(this.columns.flags.length * 2)
     bigger.flags.set(this.columns.flags)
     bigger.numbers.set(this.columns.numbers)
+    bigger.units.set(this.columns.units)
     bigger.refs.set(this.columns.refs)
     this.columns = bigger
     this.spare.length = 0
@@ -167,17 +179,18 @@ export class RecordBatchWriter {
 }
 
 /**
- * Calls `add` with each record of a batch, in the normalizer's shape. The same record object (and
- * raw row, whose absent keys hold undefined) is refilled for every record, so `add` must not keep
- * it: EvidenceBuilder.add and firstCanaryTime's sink only read it. Allocating two objects per
- * record here cost more than the whole rest of this loop.
+ * Calls `add` with each record of a batch, in the normalizer's shape, and its unit's hash (the id
+ * itself stays in the worker: `unit` is undefined). The same record object (and raw row, whose
+ * absent keys hold undefined) and the same key are refilled for every record, so `add` must not
+ * keep them: EvidenceBuilder.add and firstCanaryTime's sink only read them. Allocating objects
+ * per record here cost more than the whole rest of this loop.
  */
 export function forEachBatchRecord(
   batch: RecordBatch,
   rawKeys: readonly string[],
-  add: (r: RequestRecord) => void
+  add: (r: RequestRecord, unit: UnitKey | undefined) => void
 ): void {
-  const { flags, numbers, refs, others } = batch
+  const { flags, numbers, units, refs, others } = batch
   const strings = JSON.parse(batch.strings) as string[]
   const value = (at: number): unknown =>
     at >= 0 ? strings[at] : at === -1 ? undefined : others[-2 - at]
@@ -203,6 +216,7 @@ export function forEachBatchRecord(
     feedback: undefined,
     raw
   }
+  const key: UnitKey = { h1: 0, h2: 0 }
   const width = REFS.length + rawKeys.length
   const count = NUMBERS.length
   for (let i = 0; i < batch.count; i++) {
@@ -214,21 +228,24 @@ export function forEachBatchRecord(
     }
     r.ts = numbers[at] as number
     r.arm = f & CANARY ? 'canary' : 'baseline'
-    r.unit = value(refs[ref] as number) as string | undefined
     r.latency_ms = f & 2 ? numbers[at + 1] : undefined
     r.ttft_ms = f & 4 ? numbers[at + 2] : undefined
     r.input_tokens = f & 8 ? numbers[at + 3] : undefined
     r.cache_read_tokens = f & 16 ? numbers[at + 4] : undefined
     r.cache_write_tokens = f & 32 ? numbers[at + 5] : undefined
     r.output_tokens = f & 64 ? numbers[at + 6] : undefined
-    r.model = value(refs[ref + 1] as number) as string | undefined
-    r.fingerprint = value(refs[ref + 2] as number) as string | undefined
-    r.error = (value(refs[ref + 3] as number) as string | undefined) ?? null
+    r.model = value(refs[ref] as number) as string | undefined
+    r.fingerprint = value(refs[ref + 1] as number) as string | undefined
+    r.error = (value(refs[ref + 2] as number) as string | undefined) ?? null
     r.fallback = (f & FALLBACK) !== 0
     r.cost_usd = f & 128 ? numbers[at + 7] : undefined
     r.score = f & 256 ? numbers[at + 8] : undefined
-    r.scores = value(refs[ref + 4] as number) as Record<string, number> | undefined
+    r.scores = value(refs[ref + 3] as number) as Record<string, number> | undefined
     r.feedback = f & 512 ? numbers[at + 9] : undefined
-    add(r)
+    if (f & UNIT) {
+      key.h1 = units[2 * i] as number
+      key.h2 = units[2 * i + 1] as number
+      add(r, key)
+    } else add(r, undefined)
   }
 }
