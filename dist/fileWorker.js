@@ -732,12 +732,13 @@ class RowReader {
  * first byte is in, so a set of ranges that tile the file reads every line exactly once. The
  * range's first line is found by skipping through the first '\n' at or after start - 1 (unless
  * start is 0); its last line is read past `end` up to its '\n'. `skip` bytes at the very start of
- * the file (a byte order mark) are left out. Each chunk yielded is overwritten by the next read
- * (one buffer is reused): forEachLine copies what it keeps.
+ * the file (a byte order mark) are left out. Reads go into `buf`, so each chunk yielded is
+ * overwritten by the next read: forEachLine copies what it keeps, and a caller reading range after
+ * range passes the same buffer (no megabyte of garbage per range).
  */
-async function* lineAlignedRange(path, start, end, skip = 0, readBytes = 1 << 20) {
+async function* lineAlignedRange(path, start, end, skip = 0, buf = Buffer.allocUnsafe(1 << 20)) {
     const handle = await open(path, 'r');
-    const buf = Buffer.allocUnsafe(readBytes);
+    const readBytes = buf.length;
     try {
         let pos = start === 0 ? skip : start - 1;
         let aligned = start === 0;
@@ -776,11 +777,12 @@ async function* lineAlignedRange(path, start, end, skip = 0, readBytes = 1 << 20
 }
 /**
  * Reads the lines of one range into `rows`, as the sequential JSONL reader does with a whole
- * file (line numbers count from the range's first line). Returns the range's physical lines.
+ * file (line numbers count from the range's first line), through the reusable read buffer `buf`.
+ * Returns the range's physical lines.
  */
-async function readRangeRows(range, maxLineBytes, rows) {
+async function readRangeRows(range, maxLineBytes, rows, buf) {
     const tooLong = `line too long (> ${describeBytes(maxLineBytes)})`;
-    return forEachLine(lineAlignedRange(range.path, range.start, range.end, range.skip), maxLineBytes, (text, lineNo) => rows.json(parseJson(text), lineNo), lineNo => {
+    return forEachLine(lineAlignedRange(range.path, range.start, range.end, range.skip, buf), maxLineBytes, (text, lineNo) => rows.json(parseJson(text), lineNo), lineNo => {
         rows.countLine();
         rows.bad(lineNo, tooLong);
     });
@@ -954,6 +956,7 @@ const setup = workerData;
 const normalize = createNormalizer(setup.policy);
 const port = parentPort;
 const writer = new RecordBatchWriter(setup.rawKeys);
+const readBuffer = Buffer.allocUnsafe(1 << 20);
 async function readChunk(task) {
     const started = performance.now();
     const malformedLines = [];
@@ -968,7 +971,7 @@ async function readChunk(task) {
         unmatchedArm: value => unmatched.push(value),
         add: r => writer.add(r)
     }, normalize, false);
-    const physicalLines = await readRangeRows(task, setup.maxLineBytes, rows);
+    const physicalLines = await readRangeRows(task, setup.maxLineBytes, rows, readBuffer);
     return {
         task: task.id,
         physicalLines,

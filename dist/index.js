@@ -56349,12 +56349,13 @@ function planChunks(size, chunkBytes) {
  * first byte is in, so a set of ranges that tile the file reads every line exactly once. The
  * range's first line is found by skipping through the first '\n' at or after start - 1 (unless
  * start is 0); its last line is read past `end` up to its '\n'. `skip` bytes at the very start of
- * the file (a byte order mark) are left out. Each chunk yielded is overwritten by the next read
- * (one buffer is reused): forEachLine copies what it keeps.
+ * the file (a byte order mark) are left out. Reads go into `buf`, so each chunk yielded is
+ * overwritten by the next read: forEachLine copies what it keeps, and a caller reading range after
+ * range passes the same buffer (no megabyte of garbage per range).
  */
-async function* lineAlignedRange(path, start, end, skip = 0, readBytes = 1 << 20) {
+async function* lineAlignedRange(path, start, end, skip = 0, buf = Buffer.allocUnsafe(1 << 20)) {
     const handle = await open$1(path, 'r');
-    const buf = Buffer.allocUnsafe(readBytes);
+    const readBytes = buf.length;
     try {
         let pos = start === 0 ? skip : start - 1;
         let aligned = start === 0;
@@ -56393,11 +56394,12 @@ async function* lineAlignedRange(path, start, end, skip = 0, readBytes = 1 << 20
 }
 /**
  * Reads the lines of one range into `rows`, as the sequential JSONL reader does with a whole
- * file (line numbers count from the range's first line). Returns the range's physical lines.
+ * file (line numbers count from the range's first line), through the reusable read buffer `buf`.
+ * Returns the range's physical lines.
  */
-async function readRangeRows(range, maxLineBytes, rows) {
+async function readRangeRows(range, maxLineBytes, rows, buf) {
     const tooLong = `line too long (> ${describeBytes(maxLineBytes)})`;
-    return forEachLine(lineAlignedRange(range.path, range.start, range.end, range.skip), maxLineBytes, (text, lineNo) => rows.json(parseJson(text), lineNo), lineNo => {
+    return forEachLine(lineAlignedRange(range.path, range.start, range.end, range.skip, buf), maxLineBytes, (text, lineNo) => rows.json(parseJson(text), lineNo), lineNo => {
         rows.countLine();
         rows.bad(lineNo, tooLong);
     });
@@ -56555,6 +56557,8 @@ class ParallelReader {
     share;
     normalize;
     rawKeys;
+    /** For the chunks parsed here, one after another. */
+    readBuffer = Buffer.allocUnsafe(1 << 20);
     constructor(opts, setup) {
         this.opts = opts;
         this.setup = setup;
@@ -56616,7 +56620,8 @@ class ParallelReader {
             unmatchedArm: value => target.unmatchedArm(value),
             add: r => target.add(r)
         };
-        return readRangeRows(chunk, this.setup.maxLineBytes, new RowReader(sink, this.normalize, false));
+        const rows = new RowReader(sink, this.normalize, false);
+        return readRangeRows(chunk, this.setup.maxLineBytes, rows, this.readBuffer);
     }
     /** Chunks sent to workers and not posted back yet. */
     busy() {

@@ -160,7 +160,7 @@ describe('lineAlignedRange', () => {
           let offset = 0
           for (const { start, end } of planChunks(Buffer.byteLength(body), chunkBytes)) {
             offset += await forEachLine(
-              lineAlignedRange(file, start, end, 0, readBytes),
+              lineAlignedRange(file, start, end, 0, Buffer.alloc(readBytes)),
               1 << 20,
               (l, n) => pieces.push([l, offset + n])
             )

@@ -16,18 +16,19 @@ export function planChunks(size: number, chunkBytes: number): { start: number; e
  * first byte is in, so a set of ranges that tile the file reads every line exactly once. The
  * range's first line is found by skipping through the first '\n' at or after start - 1 (unless
  * start is 0); its last line is read past `end` up to its '\n'. `skip` bytes at the very start of
- * the file (a byte order mark) are left out. Each chunk yielded is overwritten by the next read
- * (one buffer is reused): forEachLine copies what it keeps.
+ * the file (a byte order mark) are left out. Reads go into `buf`, so each chunk yielded is
+ * overwritten by the next read: forEachLine copies what it keeps, and a caller reading range after
+ * range passes the same buffer (no megabyte of garbage per range).
  */
 export async function* lineAlignedRange(
   path: string,
   start: number,
   end: number,
   skip = 0,
-  readBytes = 1 << 20
+  buf: Buffer = Buffer.allocUnsafe(1 << 20)
 ): AsyncGenerator<Buffer> {
   const handle = await open(path, 'r')
-  const buf = Buffer.allocUnsafe(readBytes)
+  const readBytes = buf.length
   try {
     let pos = start === 0 ? skip : start - 1
     let aligned = start === 0
@@ -64,16 +65,18 @@ export async function* lineAlignedRange(
 
 /**
  * Reads the lines of one range into `rows`, as the sequential JSONL reader does with a whole
- * file (line numbers count from the range's first line). Returns the range's physical lines.
+ * file (line numbers count from the range's first line), through the reusable read buffer `buf`.
+ * Returns the range's physical lines.
  */
 export async function readRangeRows(
   range: { path: string; start: number; end: number; skip: number },
   maxLineBytes: number,
-  rows: RowReader
+  rows: RowReader,
+  buf: Buffer
 ): Promise<number> {
   const tooLong = `line too long (> ${describeBytes(maxLineBytes)})`
   return forEachLine(
-    lineAlignedRange(range.path, range.start, range.end, range.skip),
+    lineAlignedRange(range.path, range.start, range.end, range.skip, buf),
     maxLineBytes,
     (text, lineNo) => rows.json(parseJson(text), lineNo),
     lineNo => {

@@ -14,6 +14,7 @@ const setup = workerData as WorkerSetup
 const normalize = createNormalizer(setup.policy)
 const port = parentPort!
 const writer = new RecordBatchWriter(setup.rawKeys)
+const readBuffer = Buffer.allocUnsafe(1 << 20)
 
 async function readChunk(task: ChunkTask): Promise<ChunkRead> {
   const started = performance.now()
@@ -33,7 +34,7 @@ async function readChunk(task: ChunkTask): Promise<ChunkRead> {
     normalize,
     false
   )
-  const physicalLines = await readRangeRows(task, setup.maxLineBytes, rows)
+  const physicalLines = await readRangeRows(task, setup.maxLineBytes, rows, readBuffer)
   return {
     task: task.id,
     physicalLines,

@@ -129,6 +129,8 @@ export class ParallelReader {
   private readonly share: ShareOfChunks
   private readonly normalize: Normalizer
   private readonly rawKeys: string[]
+  /** For the chunks parsed here, one after another. */
+  private readonly readBuffer = Buffer.allocUnsafe(1 << 20)
 
   constructor(
     private readonly opts: ParallelOptions,
@@ -198,7 +200,8 @@ export class ParallelReader {
       unmatchedArm: value => target.unmatchedArm(value),
       add: r => target.add(r)
     }
-    return readRangeRows(chunk, this.setup.maxLineBytes, new RowReader(sink, this.normalize, false))
+    const rows = new RowReader(sink, this.normalize, false)
+    return readRangeRows(chunk, this.setup.maxLineBytes, rows, this.readBuffer)
   }
 
   /** Chunks sent to workers and not posted back yet. */
