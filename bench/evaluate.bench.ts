@@ -42,7 +42,9 @@ interface Sample {
   records: number
 }
 
-function runWorker(mode: 'baseline' | 'gate'): Sample {
+type Mode = 'baseline' | 'gate' | 'gate-1'
+
+function runWorker(mode: Mode): Sample {
   const run = spawnSync(process.execPath, [worker, mode, data, String(COUNT)], {
     encoding: 'utf8',
     maxBuffer: 1 << 24
@@ -52,22 +54,25 @@ function runWorker(mode: 'baseline' | 'gate'): Sample {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const baseline: Sample[] = []
-const gate: Sample[] = []
-for (let i = 0; i < RUNS; i++) {
-  baseline.push(runWorker('baseline'))
-  gate.push(runWorker('gate'))
-}
-const b = median(baseline.map(s => s.ms))
-const g = median(gate.map(s => s.ms))
+const modes: Mode[] = ['baseline', 'gate', 'gate-1']
+const samples: Record<Mode, Sample[]> = { baseline: [], gate: [], 'gate-1': [] }
+// Interleaved, so that the machine's drift (it is shared and noisy) hits every mode alike.
+for (let i = 0; i < RUNS; i++) for (const mode of modes) samples[mode].push(runWorker(mode))
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d })
+const b = median(samples.baseline.map(s => s.ms))
+const line = (label: string, mode: Mode) => {
+  const ms = median(samples[mode].map(s => s.ms))
+  const rss = Math.max(...samples[mode].map(s => s.rssMb))
+  // Each run against the bare loop run just before it: robust to drift between runs.
+  const paired = median(samples[mode].map((s, i) => s.ms / samples.baseline[i]!.ms))
+  const ratios =
+    mode === 'baseline' ? '' : `, ratio ${(ms / b).toFixed(2)} (paired ${paired.toFixed(2)})`
+  console.log(
+    `${label.padEnd(40)} ${fmt(ms).padStart(6)} ms, ${fmt((COUNT / ms) * 1000).padStart(7)} records/s, peak RSS ${fmt(rss)} MB${ratios}`
+  )
+}
 console.log(`\n${fmt(COUNT)} records, ${fmt(mb, 1)} MB of JSONL, median of ${RUNS} runs each`)
-console.log(
-  `bare loop (read + split + JSON.parse): ${fmt(b)} ms, ${fmt((COUNT / b) * 1000)} records/s, peak RSS ${fmt(Math.max(...baseline.map(s => s.rssMb)))} MB`
-)
-console.log(
-  `rollout-gate evaluate:                 ${fmt(g)} ms, ${fmt((COUNT / g) * 1000)} records/s, peak RSS ${fmt(Math.max(...gate.map(s => s.rssMb)))} MB`
-)
-console.log(
-  `ratio gate / bare loop: ${(g / b).toFixed(2)} (target <= 1.5); peak RSS target < 200 MB`
-)
+line('bare loop (read + split + JSON.parse):', 'baseline')
+line('rollout-gate evaluate:', 'gate')
+line('rollout-gate evaluate, one thread only:', 'gate-1')
+console.log('targets: ratio of rollout-gate evaluate <= 1.5, peak RSS < 200 MB')

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { evaluate } from '../src/evaluate.js'
 import { loadPolicyFile, sourceFor } from '../src/policyFile.js'
+import { FileSource } from '../src/sources/file/fileSource.js'
 import { forEachLine } from '../src/sources/file/lines.js'
 import { READ_CHUNK_BYTES } from '../src/sources/file/open.js'
 
@@ -20,10 +21,21 @@ if (mode === 'baseline') {
   })
 } else {
   const loaded = await loadPolicyFile(join(here, 'bench-policy.yml'))
+  // gate: as the CLI reads the file (worker threads); gate-1: on the main thread only.
+  const source =
+    mode === 'gate-1'
+      ? new FileSource({
+          patterns: [file],
+          baseDir: process.cwd(),
+          format: 'auto',
+          policy: loaded.policy,
+          parallel: false
+        })
+      : sourceFor(loaded, [file])
   const outcome = await evaluate({
     policy: loaded.policy,
     policyHash: loaded.hash,
-    source: sourceFor(loaded, [file]),
+    source,
     since: Date.parse('2026-11-02T08:00:00Z'),
     now: Date.parse('2026-11-02T08:00:00Z') + (Number(count) / 60) * 1000 + 1000
   })

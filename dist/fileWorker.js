@@ -875,19 +875,24 @@ class RecordBatchWriter {
             units[2 * i] = this.unitKey.h1;
             units[2 * i + 1] = this.unitKey.h2;
         }
+        // Field by field, as forEachBatchRecord reads them (a loop over names was a keyed load each).
         const at = i * NUMBERS.length;
-        for (let j = 0; j < NUMBERS.length; j++) {
-            const v = r[NUMBERS[j]];
-            if (v !== undefined) {
-                f |= 1 << j;
-                numbers[at + j] = v;
-            }
-        }
+        numbers[at] = r.ts;
+        f |= this.number(numbers, at + 1, r.latency_ms, 2);
+        f |= this.number(numbers, at + 2, r.ttft_ms, 4);
+        f |= this.number(numbers, at + 3, r.input_tokens, 8);
+        f |= this.number(numbers, at + 4, r.cache_read_tokens, 16);
+        f |= this.number(numbers, at + 5, r.cache_write_tokens, 32);
+        f |= this.number(numbers, at + 6, r.output_tokens, 64);
+        f |= this.number(numbers, at + 7, r.cost_usd, 128);
+        f |= this.number(numbers, at + 8, r.score, 256);
+        f |= this.number(numbers, at + 9, r.feedback, 512);
         flags[i] = f;
         const ref = i * this.width;
-        for (let j = 0; j < REFS.length; j++) {
-            refs[ref + j] = this.ref(r[REFS[j]] ?? undefined);
-        }
+        refs[ref] = r.model === undefined ? -1 : this.ref(r.model);
+        refs[ref + 1] = r.fingerprint === undefined ? -1 : this.ref(r.fingerprint);
+        refs[ref + 2] = r.error === null ? -1 : this.ref(r.error);
+        refs[ref + 3] = r.scores === undefined ? -1 : this.ref(r.scores);
         for (let j = 0; j < this.rawKeys.length; j++) {
             const key = this.rawKeys[j];
             refs[ref + REFS.length + j] = Object.hasOwn(r.raw, key) ? this.ref(r.raw[key]) : -1;
@@ -915,6 +920,12 @@ class RecordBatchWriter {
     recycle({ flags, numbers, units, refs }) {
         if (flags.length >= this.columns.flags.length)
             this.spare.push({ flags, numbers, units, refs });
+    }
+    number(numbers, at, v, bit) {
+        if (v === undefined)
+            return 0;
+        numbers[at] = v;
+        return bit;
     }
     ref(v) {
         if (v === undefined)

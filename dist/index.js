@@ -56576,8 +56576,9 @@ class ParallelReader {
     async read(path, size, skip, target) {
         this.start();
         const chunks = planChunks(size, this.opts.chunkBytes).map(c => ({ ...c, path, skip }));
-        // Each worker has at most two chunks queued, and at most two more results wait per worker.
-        const queued = 2 * this.workers.length;
+        // At most three chunks queued per worker (it keeps busy while this thread parses one), and
+        // at most six per worker sent and not yet applied.
+        const queued = 3 * this.workers.length;
         const requested = new Map();
         let next = 0;
         let lineOffset = 0;
