@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { NO_EFFECT, traffic } from '../examples/generate-traffic.js'
 import type { Policy } from '../src/policy/types.js'
@@ -18,7 +18,7 @@ import {
   rawKeysFor,
   RecordBatchWriter
 } from '../src/sources/file/recordBatch.js'
-import { SourceError, type Evidence } from '../src/sources/source.js'
+import type { Evidence } from '../src/sources/source.js'
 import { metric, testPolicy } from './fixtures/records/policy.js'
 import { fileWorkerScript } from './helpers/fileWorker.js'
 
@@ -126,12 +126,25 @@ describe('parallel reading of a large JSONL file', () => {
     expect(small).toEqual(await collect(path, false))
   })
 
-  it('holds with the reason when a worker cannot run, never half-reads silently', async () => {
+  it('reads the chunks of a worker that cannot start, or dies, on this thread: same evidence', async () => {
+    const sequential = await collect(path, false)
     const broken = join(root, 'broken-worker.js')
     writeFileSync(broken, 'throw new Error("worker is broken")\n')
-    const read = collect(path, { script: broken, workers: 1, chunkBytes: 4096, minFileBytes: 0 })
-    await expect(read).rejects.toThrow(SourceError)
-    await expect(read).rejects.toThrow(/cannot read: file reader worker: worker is broken/)
+    // A real worker that exits after its third chunk, with chunks still queued.
+    const dying = join(root, 'dying-worker.mjs')
+    writeFileSync(
+      dying,
+      `import { parentPort } from 'node:worker_threads'\n` +
+        `let n = 0\n` +
+        `parentPort.on('message', () => { if (++n === 3) process.exit(7) })\n` +
+        `await import(${JSON.stringify(pathToFileURL(await fileWorkerScript()).href)})\n`
+    )
+    for (const script of [broken, dying]) {
+      for (const workers of [1, 2]) {
+        const read = await collect(path, { script, workers, chunkBytes: 4096, minFileBytes: 0 })
+        expect(read, `${script}, ${workers} workers`).toEqual(sequential)
+      }
+    }
   })
 })
 

@@ -126,6 +126,8 @@ export class ParallelReader {
     { resolve: (r: ChunkResult) => void; reject: (e: Error) => void }
   >()
   private nextTask = 0
+  /** A worker failed: no more chunks are sent out. */
+  private failed = false
   private readonly share: ShareOfChunks
   private readonly normalize: Normalizer
   private readonly rawKeys: string[]
@@ -148,7 +150,12 @@ export class ParallelReader {
     return this.opts.minFileBytes
   }
 
-  /** Reads one file's chunks into `target`, in file order. */
+  /**
+   * Reads one file's chunks into `target`, in file order. When a worker fails (it crashed, or
+   * could not start), the chunks it owed are parsed here instead: the evidence is still complete,
+   * and a chunk that cannot be read on this thread either fails the file as a sequential read
+   * would.
+   */
   async read(path: string, size: number, skip: number, target: ChunkTarget): Promise<void> {
     this.start()
     const chunks = planChunks(size, this.opts.chunkBytes).map(c => ({ ...c, path, skip }))
@@ -160,21 +167,21 @@ export class ParallelReader {
     let lineOffset = 0
     for (let j = 0; j < chunks.length; j++) {
       for (; next < chunks.length && this.busy() < queued && requested.size < 2 * queued; next++) {
-        if (next === 0 || this.share.parseHere(next)) continue
+        if (this.failed || next === 0 || this.share.parseHere(next)) continue
         requested.set(next, this.request(chunks[next]!))
       }
-      // Not sent out (this thread's share, or every worker was busy): parsed here.
       const result = requested.get(j)
-      if (result === undefined) {
+      requested.delete(j)
+      const read = await result?.catch((e: Error) => ({ task: -1, error: e.message }))
+      if (read?.error !== undefined) this.failed = true
+      // Not sent out (this thread's share, or every worker was busy), or failed: parsed here.
+      if (read === undefined || read.error !== undefined) {
         next = Math.max(next, j + 1)
         const started = performance.now()
         lineOffset += await this.readHere(chunks[j]!, lineOffset, target)
         this.share.parsedHere(performance.now() - started)
         continue
       }
-      const read = await result
-      requested.delete(j)
-      if (read.error !== undefined) throw new Error(read.error)
       const started = performance.now()
       lineOffset += applyChunk(read, lineOffset, this.rawKeys, target)
       this.share.applied(performance.now() - started, read.ms)
@@ -242,14 +249,14 @@ export class ParallelReader {
         this.waiting.delete(result.task)
       })
       worker.on('error', e => this.failAll(new Error(`file reader worker: ${e.message}`)))
-      worker.on('exit', code => {
-        if (code !== 0) this.failAll(new Error(`file reader worker exited with code ${code}`))
-      })
+      // After close() nothing waits; before, any exit leaves its chunks unanswered.
+      worker.on('exit', code => this.failAll(new Error(`file reader worker exited (${code})`)))
       this.workers.push(worker)
     }
   }
 
   private failAll(error: Error): void {
+    this.failed = true
     for (const { reject } of this.waiting.values()) reject(error)
     this.waiting.clear()
   }
