@@ -33273,8 +33273,10 @@ function defaultParallelOptions() {
     return { script: DEFAULT_SCRIPT, workers, chunkBytes: 2 << 20, minFileBytes: 16 << 20 };
 }
 /**
- * A plain (not gzipped) file of at least `minBytes`: its size and the bytes to skip at its start
- * (a UTF-8 byte order mark). Undefined for a file to read on this thread.
+ * A plain text file of at least `minBytes`: its size and the bytes to skip at its start (a UTF-8
+ * byte order mark). Undefined for a file to read on this thread: a small one, a gzipped one, or
+ * one that looks binary (openDecoded's test: a NUL byte in the first 8 KiB), which the sequential
+ * reader reports as such.
  */
 async function splittable(path, minBytes) {
     const handle = await open(path, 'r');
@@ -33282,10 +33284,12 @@ async function splittable(path, minBytes) {
         const { size } = await handle.stat();
         if (size < minBytes)
             return undefined;
-        const head = Buffer.alloc(3);
-        await handle.read(head, 0, 3, 0);
+        const head = Buffer.alloc(SNIFF_BYTES);
+        const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
         if (head[0] === 0x1f && head[1] === 0x8b)
             return undefined; // gzip
+        if (head.subarray(0, bytesRead).includes(0))
+            return undefined;
         const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
         return { size, skip: bom ? 3 : 0 };
     }

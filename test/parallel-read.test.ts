@@ -148,6 +148,17 @@ describe('parallel reading of a large JSONL file', () => {
   })
 })
 
+describe('files the parallel reader leaves to the sequential one', () => {
+  it('a binary file is reported as binary, as a sequential read reports it', async () => {
+    const binary = join(root, 'binary.jsonl')
+    writeFileSync(binary, Buffer.concat([Buffer.from('{"ts": 1}\n'), Buffer.alloc(64, 0)]))
+    const script = await fileWorkerScript()
+    for (const parallel of [false, { script, workers: 1, chunkBytes: 16, minFileBytes: 0 }]) {
+      await expect(collect(binary, parallel)).rejects.toThrow(/binary file, not JSONL\/CSV/)
+    }
+  })
+})
+
 describe('lineAlignedRange', () => {
   it('splits a file into ranges whose lines, renumbered, are the whole file’s lines', async () => {
     const line = fc.oneof(

@@ -4,7 +4,7 @@ import { pipeline, type Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 
 /** Bytes of decoded content checked for NUL bytes: text files (JSONL, CSV) never contain one. */
-const SNIFF_BYTES = 8192
+export const SNIFF_BYTES = 8192
 export const READ_CHUNK_BYTES = 1 << 16
 
 /** A file's decoded bytes as a stream of chunks, or the reason there are none to read. */
