@@ -33297,7 +33297,18 @@ async function splittable(path, minBytes) {
         await handle.close();
     }
 }
-/** A pool of parsing workers, started on first use, for one read of a set of files. */
+/**
+ * Parallel reading of large plain JSONL files, with a pool of parsing workers started on first use
+ * for one read of a set of files. JSON.parse is most of the cost of reading a log, so worker
+ * threads parse byte ranges (chunks) of the file while this thread builds the evidence from their
+ * records. Chunks are applied strictly in file order (a result that arrives early waits), so the
+ * evidence is the same, to the last bit of every floating-point sum, as a sequential read's,
+ * whoever parsed which chunk; line numbers in messages are the file's own.
+ *
+ * This thread also parses a share of the chunks itself (ShareOfChunks), and any chunk it needs
+ * while every worker is busy: on two cores (one worker) that keeps both busy, and the share adapts
+ * to the policy's cost of building evidence against the cost of parsing, with no tuning.
+ */
 class ParallelReader {
     opts;
     setup;

@@ -153,7 +153,11 @@ describe('files the parallel reader leaves to the sequential one', () => {
     const binary = join(root, 'binary.jsonl')
     writeFileSync(binary, Buffer.concat([Buffer.from('{"ts": 1}\n'), Buffer.alloc(64, 0)]))
     const script = await fileWorkerScript()
-    for (const parallel of [false, { script, workers: 1, chunkBytes: 16, minFileBytes: 0 }]) {
+    const options: (ParallelOptions | false)[] = [
+      false,
+      { script, workers: 1, chunkBytes: 16, minFileBytes: 0 }
+    ]
+    for (const parallel of options) {
       await expect(collect(binary, parallel)).rejects.toThrow(/binary file, not JSONL\/CSV/)
     }
   })

@@ -56,6 +56,7 @@ port.on('message', (task: ChunkTask) => {
       const result = await readChunk(task)
       port.postMessage(result, transferList(result.batch))
     } catch (e) {
+      writer.take() // drops the failed chunk's records: the next batch starts empty
       port.postMessage({ task: task.id, error: (e as Error).message })
     }
   })

@@ -118,10 +118,10 @@ export class RecordBatchWriter {
     f |= this.number(numbers, at + 9, r.feedback, 512)
     flags[i] = f
     const ref = i * this.width
-    refs[ref] = r.model === undefined ? -1 : this.ref(r.model)
-    refs[ref + 1] = r.fingerprint === undefined ? -1 : this.ref(r.fingerprint)
-    refs[ref + 2] = r.error === null ? -1 : this.ref(r.error)
-    refs[ref + 3] = r.scores === undefined ? -1 : this.ref(r.scores)
+    refs[ref] = this.ref(r.model)
+    refs[ref + 1] = this.ref(r.fingerprint)
+    refs[ref + 2] = this.ref(r.error ?? undefined)
+    refs[ref + 3] = this.ref(r.scores)
     for (let j = 0; j < this.rawKeys.length; j++) {
       const key = this.rawKeys[j] as string
       refs[ref + REFS.length + j] = Object.hasOwn(r.raw, key) ? this.ref(r.raw[key]) : -1
