@@ -56360,6 +56360,11 @@ async function* lineAlignedRange(path, start, end, skip = 0, buf = Buffer.allocU
         let pos = start === 0 ? skip : start - 1;
         let aligned = start === 0;
         for (;;) {
+            // Still inside a line that began before the range, and past its last byte: the range holds
+            // no line start. (Reading on to that line's end would make a line spanning many ranges
+            // cost quadratic time.)
+            if (!aligned && pos >= end - 1)
+                return;
             const { bytesRead } = await handle.read(buf, 0, readBytes, pos);
             if (bytesRead === 0)
                 return;
@@ -56534,8 +56539,8 @@ async function splittable(path, minBytes) {
     const handle = await open$1(path, 'r');
     try {
         const { size } = await handle.stat();
-        if (size < minBytes)
-            return undefined;
+        if (size === 0 || size < minBytes)
+            return undefined; // an empty file is reported as such
         const head = Buffer.alloc(SNIFF_BYTES);
         const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
         if (head[0] === 0x1f && head[1] === 0x8b)
@@ -56665,7 +56670,7 @@ class ParallelReader {
         return result;
     }
     start() {
-        if (this.workers.length > 0)
+        if (this.workers.length > 0 || this.failed)
             return;
         const workerData = { ...this.setup, rawKeys: this.rawKeys };
         // A worker's garbage is short-lived parse output: a young generation of 2 MB rather than the
@@ -56673,7 +56678,15 @@ class ParallelReader {
         // (measured with npm run bench).
         const resourceLimits = { maxYoungGenerationSizeMb: 2 };
         for (let i = 0; i < this.opts.workers; i++) {
-            const worker = new Worker(this.opts.script, { workerData, resourceLimits });
+            let worker;
+            try {
+                worker = new Worker(this.opts.script, { workerData, resourceLimits });
+            }
+            catch {
+                // A script path or setup a worker cannot take: everything is parsed on this thread.
+                this.failed = true;
+                return;
+            }
             this.outstanding.push(0);
             worker.on('message', (result) => {
                 this.outstanding[i]--;
@@ -56681,6 +56694,7 @@ class ParallelReader {
                 this.waiting.delete(result.task);
             });
             worker.on('error', e => this.failAll(new Error(`file reader worker: ${e.message}`)));
+            worker.on('messageerror', e => this.failAll(new Error(`file reader worker: ${e.message}`)));
             // After close() nothing waits; before, any exit leaves its chunks unanswered.
             worker.on('exit', code => this.failAll(new Error(`file reader worker exited (${code})`)));
             this.workers.push(worker);

@@ -139,7 +139,8 @@ describe('parallel reading of a large JSONL file', () => {
         `parentPort.on('message', () => { if (++n === 3) process.exit(7) })\n` +
         `await import(${JSON.stringify(pathToFileURL(await fileWorkerScript()).href)})\n`
     )
-    for (const script of [broken, dying]) {
+    // A relative path, which the Worker constructor refuses at once.
+    for (const script of [broken, dying, 'fileWorker.js']) {
       for (const workers of [1, 2]) {
         const read = await collect(path, { script, workers, chunkBytes: 4096, minFileBytes: 0 })
         expect(read, `${script}, ${workers} workers`).toEqual(sequential)
@@ -149,6 +150,15 @@ describe('parallel reading of a large JSONL file', () => {
 })
 
 describe('files the parallel reader leaves to the sequential one', () => {
+  it('an empty file is reported as empty, as a sequential read reports it', async () => {
+    const empty = join(root, 'empty.jsonl')
+    writeFileSync(empty, '')
+    const script = await fileWorkerScript()
+    const parallel = { script, workers: 1, chunkBytes: 16, minFileBytes: 0 }
+    await expect(collect(empty, parallel)).rejects.toThrow(/empty\.jsonl: empty file/)
+    await expect(collect(empty, false)).rejects.toThrow(/empty\.jsonl: empty file/)
+  })
+
   it('a binary file is reported as binary, as a sequential read reports it', async () => {
     const binary = join(root, 'binary.jsonl')
     writeFileSync(binary, Buffer.concat([Buffer.from('{"ts": 1}\n'), Buffer.alloc(64, 0)]))

@@ -33,6 +33,10 @@ export async function* lineAlignedRange(
     let pos = start === 0 ? skip : start - 1
     let aligned = start === 0
     for (;;) {
+      // Still inside a line that began before the range, and past its last byte: the range holds
+      // no line start. (Reading on to that line's end would make a line spanning many ranges
+      // cost quadratic time.)
+      if (!aligned && pos >= end - 1) return
       const { bytesRead } = await handle.read(buf, 0, readBytes, pos)
       if (bytesRead === 0) return
       const bytes = buf.subarray(0, bytesRead)

@@ -98,7 +98,7 @@ export async function splittable(
   const handle = await open(path, 'r')
   try {
     const { size } = await handle.stat()
-    if (size < minBytes) return undefined
+    if (size === 0 || size < minBytes) return undefined // an empty file is reported as such
     const head = Buffer.alloc(SNIFF_BYTES)
     const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0)
     if (head[0] === 0x1f && head[1] === 0x8b) return undefined // gzip
@@ -239,14 +239,21 @@ export class ParallelReader {
   }
 
   private start(): void {
-    if (this.workers.length > 0) return
+    if (this.workers.length > 0 || this.failed) return
     const workerData: WorkerSetup = { ...this.setup, rawKeys: this.rawKeys }
     // A worker's garbage is short-lived parse output: a young generation of 2 MB rather than the
     // default 32 MB costs a few percent of its time in collections and saves ~25 MB per worker
     // (measured with npm run bench).
     const resourceLimits = { maxYoungGenerationSizeMb: 2 }
     for (let i = 0; i < this.opts.workers; i++) {
-      const worker = new Worker(this.opts.script, { workerData, resourceLimits })
+      let worker: Worker
+      try {
+        worker = new Worker(this.opts.script, { workerData, resourceLimits })
+      } catch {
+        // A script path or setup a worker cannot take: everything is parsed on this thread.
+        this.failed = true
+        return
+      }
       this.outstanding.push(0)
       worker.on('message', (result: ChunkResult) => {
         this.outstanding[i]!--
@@ -254,6 +261,7 @@ export class ParallelReader {
         this.waiting.delete(result.task)
       })
       worker.on('error', e => this.failAll(new Error(`file reader worker: ${e.message}`)))
+      worker.on('messageerror', e => this.failAll(new Error(`file reader worker: ${e.message}`)))
       // After close() nothing waits; before, any exit leaves its chunks unanswered.
       worker.on('exit', code => this.failAll(new Error(`file reader worker exited (${code})`)))
       this.workers.push(worker)
