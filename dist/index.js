@@ -52170,34 +52170,22 @@ function rateReader(field, read) {
 function canonicalName(field) {
     return Object.hasOwn(CANONICAL, field) ? CANONICAL[field] : field;
 }
-/** The canonical names fieldReader's switch reads from the record itself (not its raw row). */
-const RECORD_FIELDS = new Set([
-    'latency_ms',
-    'ttft_ms',
-    'input_tokens',
-    'output_tokens',
-    'cache_read_tokens',
-    'cache_write_tokens',
-    'cost',
-    'cost_uncached',
-    'cache_hit',
-    'error',
-    'fallback',
-    'feedback',
-    'score'
-]);
 /**
  * The raw-row keys a metric field reads (rawFieldReader): the flat key and, for a dotted path, its
- * first segment. Empty for canonical fields. The parallel file reader ships only these keys.
+ * first segment. Empty for fields read from the record itself. The parallel file reader ships
+ * only these keys.
  */
 function rawKeysRead(field) {
-    const name = canonicalName(field);
-    if (RECORD_FIELDS.has(name) || name.startsWith('error.') || name.startsWith('scores.'))
+    if (recordFieldReader(field, {}) !== undefined)
         return [];
     const head = field.split('.')[0];
     return head === field ? [field] : [field, head];
 }
 function fieldReader(field, pricing) {
+    return recordFieldReader(field, pricing) ?? rawFieldReader(field);
+}
+/** A reader of a canonical record field (aliases resolved), or undefined for a raw-row field. */
+function recordFieldReader(field, pricing) {
     const name = canonicalName(field);
     const negative = { invalid: `${field}: negative or not a finite number` };
     const nonNegative = (v) => v === undefined ? undefined : v >= 0 && v < Infinity ? v : negative;
@@ -52245,7 +52233,7 @@ function fieldReader(field, pricing) {
         const score = name.slice('scores.'.length);
         return unitIntervalReader(field, r => r.scores?.[score]);
     }
-    return rawFieldReader(field);
+    return undefined;
 }
 function costReader(field, negative, cost) {
     return r => {
@@ -53024,8 +53012,8 @@ function hashUnit(id, into) {
         b = Math.imul(b ^ c, 0x5bd1e995);
         b ^= b >>> 15;
     }
-    into.h1 = fmix32$1(a);
-    into.h2 = fmix32$1(b ^ id.length);
+    into.h1 = fmix32(a);
+    into.h2 = fmix32(b ^ id.length);
     return into;
 }
 /**
@@ -53123,7 +53111,7 @@ class UnitIndex {
     }
 }
 /** murmur3's 32-bit finaliser: every input bit affects every output bit (as a signed int32). */
-function fmix32$1(h) {
+function fmix32(h) {
     h ^= h >>> 16;
     h = Math.imul(h, 0x85ebca6b);
     h ^= h >>> 13;
@@ -53266,14 +53254,6 @@ const INLINE_SEGMENTS = 4;
 const MAX_SLOTS = 2 ** 31 / POSITIONS;
 /** A segment slot's header packs its first bucket with the arm and position into an int32. */
 const MAX_SEGMENT_BUCKETS = 2 ** 31 / (2 * POSITIONS);
-/** murmur3's 32-bit finaliser: every input bit affects every output bit. */
-function fmix32(h) {
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return (h ^ (h >>> 16)) >>> 0;
-}
 class MetricAccumulator {
     quantiles;
     moments = emptyMoments();

@@ -87,35 +87,23 @@ function canonicalName(field: string): string {
   return Object.hasOwn(CANONICAL, field) ? (CANONICAL[field] as string) : field
 }
 
-/** The canonical names fieldReader's switch reads from the record itself (not its raw row). */
-const RECORD_FIELDS = new Set([
-  'latency_ms',
-  'ttft_ms',
-  'input_tokens',
-  'output_tokens',
-  'cache_read_tokens',
-  'cache_write_tokens',
-  'cost',
-  'cost_uncached',
-  'cache_hit',
-  'error',
-  'fallback',
-  'feedback',
-  'score'
-])
-
 /**
  * The raw-row keys a metric field reads (rawFieldReader): the flat key and, for a dotted path, its
- * first segment. Empty for canonical fields. The parallel file reader ships only these keys.
+ * first segment. Empty for fields read from the record itself. The parallel file reader ships
+ * only these keys.
  */
 export function rawKeysRead(field: string): string[] {
-  const name = canonicalName(field)
-  if (RECORD_FIELDS.has(name) || name.startsWith('error.') || name.startsWith('scores.')) return []
+  if (recordFieldReader(field, {}) !== undefined) return []
   const head = field.split('.')[0] as string
   return head === field ? [field] : [field, head]
 }
 
 function fieldReader(field: string, pricing: Record<string, Price>): FieldReader {
+  return recordFieldReader(field, pricing) ?? rawFieldReader(field)
+}
+
+/** A reader of a canonical record field (aliases resolved), or undefined for a raw-row field. */
+function recordFieldReader(field: string, pricing: Record<string, Price>): FieldReader | undefined {
   const name = canonicalName(field)
   const negative: InvalidValue = { invalid: `${field}: negative or not a finite number` }
   const nonNegative = (v: number | undefined): FieldValue =>
@@ -164,7 +152,7 @@ function fieldReader(field: string, pricing: Record<string, Price>): FieldReader
     const score = name.slice('scores.'.length)
     return unitIntervalReader(field, r => r.scores?.[score])
   }
-  return rawFieldReader(field)
+  return undefined
 }
 
 function costReader(

@@ -14,7 +14,7 @@ import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from './metricSketch.js'
 import { addCacheRequest, addCacheSums, emptyCacheSums } from './cacheSums.js'
 import { addCluster, addMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
-import { hashUnit, UnitIndex, unitHalf, type UnitKey } from './unitIndex.js'
+import { fmix32, hashUnit, UnitIndex, unitHalf, type UnitKey } from './unitIndex.js'
 import { addSumClusters, UnitSlots } from './unitStore.js'
 import type { MetricSketch, RatioMoments } from './types.js'
 
@@ -39,15 +39,6 @@ const INLINE_SEGMENTS = 4
 const MAX_SLOTS = 2 ** 31 / POSITIONS
 /** A segment slot's header packs its first bucket with the arm and position into an int32. */
 const MAX_SEGMENT_BUCKETS = 2 ** 31 / (2 * POSITIONS)
-
-/** murmur3's 32-bit finaliser: every input bit affects every output bit. */
-function fmix32(h: number): number {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  return (h ^ (h >>> 16)) >>> 0
-}
 
 export interface EvidenceBuilderOptions {
   policy: Policy

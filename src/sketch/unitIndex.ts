@@ -123,7 +123,7 @@ export class UnitIndex {
 }
 
 /** murmur3's 32-bit finaliser: every input bit affects every output bit (as a signed int32). */
-function fmix32(h: number): number {
+export function fmix32(h: number): number {
   h ^= h >>> 16
   h = Math.imul(h, 0x85ebca6b)
   h ^= h >>> 13

@@ -1,8 +1,7 @@
-import { build } from 'esbuild'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { bundleFileWorker } from '../../bench/bundle.js'
 
 let bundled: Promise<string> | undefined
 
@@ -12,19 +11,6 @@ let bundled: Promise<string> | undefined
  * threads. Built once per test file.
  */
 export function fileWorkerScript(): Promise<string> {
-  bundled ??= (async () => {
-    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-    const outfile = join(mkdtempSync(join(tmpdir(), 'rollout-gate-worker-')), 'fileWorker.js')
-    await build({
-      entryPoints: [join(root, 'src/sources/file/fileWorker.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      outfile,
-      logLevel: 'warning'
-    })
-    return outfile
-  })()
+  bundled ??= bundleFileWorker(mkdtempSync(join(tmpdir(), 'rollout-gate-worker-')))
   return bundled
 }
