@@ -524,14 +524,13 @@ function capKeys(counts, maxKeys, otherKey) {
     return capped;
 }
 
+/**
+ * The evidence model every layer shares: what a source produces (sketches per arm x segment x
+ * time bucket, data quality, text samples) and what analysis, the judge and the reports read.
+ * Types and constants only, below every user (sources, analysis, report), so the core never
+ * imports an adapter.
+ */
 const TOTAL_SEGMENT = '*';
-/** The source could not produce evidence at all. The message says what and what to do. */
-class SourceError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'SourceError';
-    }
-}
 /** Data quality before anything was read. */
 function emptyQuality() {
     return {
@@ -544,25 +543,6 @@ function emptyQuality() {
         future: 0,
         invalidValues: {},
         files: []
-    };
-}
-/**
- * A record sink that only notes the earliest canary record at or before `until` (for
- * Source.firstCanaryTime): everything else a source reports is ignored.
- */
-function earliestCanarySink(until) {
-    let first;
-    const ignore = () => { };
-    return {
-        line: ignore,
-        malformed: ignore,
-        unmatchedArm: ignore,
-        fileDone: ignore,
-        add: (r) => {
-            if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
-                first = r.ts;
-        },
-        first: () => first
     };
 }
 
@@ -584,7 +564,6 @@ function bonferroni(alpha, k) {
     return alpha / k;
 }
 
-/** Formatting shared by the decision reasons and the reports. Pure; English, thousands with commas. */
 const int$2 = (n) => Math.round(n).toLocaleString('en-US');
 function duration$1(ms) {
     const s = Math.round(ms / 1000);
@@ -672,10 +651,6 @@ function deltaWithInterval(m) {
 }
 function toleranceText(m) {
     return change(m, m.tolerance, m.delta.relative);
-}
-/** The metric's run-to-run noise from the A/A check: "A/A ±1.2%", or '' when not measured. */
-function noiseText(m) {
-    return m.aa ? `A/A ±${change(m, m.aa.noise, m.delta.relative).slice(1)}` : '';
 }
 
 /**
@@ -16497,6 +16472,12 @@ function judgeFromPolicy(spec, env) {
     });
 }
 
+/** Formatting of a metric result (its change with the interval, the tolerance, the A/A noise). */
+/** The metric's run-to-run noise from the A/A check: "A/A ±1.2%", or '' when not measured. */
+function noiseText(m) {
+    return m.aa ? `A/A ±${change(m, m.aa.noise, m.delta.relative).slice(1)}` : '';
+}
+
 /** Points per chart: a day of evaluations at a 15-minute cadence is still readable. */
 /**
  * A mermaid `xychart-beta` per gating metric (GitHub renders mermaid in comments and job
@@ -16790,6 +16771,33 @@ function statusText(policy, state) {
         return `${policy.rollout.name}: no state yet (the first evaluate starts the first step)`;
     const steps = policy.rollout.steps;
     return `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}`;
+}
+
+/** The source could not produce evidence at all. The message says what and what to do. */
+class SourceError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'SourceError';
+    }
+}
+/**
+ * A record sink that only notes the earliest canary record at or before `until` (for
+ * Source.firstCanaryTime): everything else a source reports is ignored.
+ */
+function earliestCanarySink(until) {
+    let first;
+    const ignore = () => { };
+    return {
+        line: ignore,
+        malformed: ignore,
+        unmatchedArm: ignore,
+        fileDone: ignore,
+        add: (r) => {
+            if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
+                first = r.ts;
+        },
+        first: () => first
+    };
 }
 
 async function evaluate(deps) {

@@ -52290,14 +52290,13 @@ function walk(value, path) {
     return value;
 }
 
+/**
+ * The evidence model every layer shares: what a source produces (sketches per arm x segment x
+ * time bucket, data quality, text samples) and what analysis, the judge and the reports read.
+ * Types and constants only, below every user (sources, analysis, report), so the core never
+ * imports an adapter.
+ */
 const TOTAL_SEGMENT = '*';
-/** The source could not produce evidence at all. The message says what and what to do. */
-class SourceError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'SourceError';
-    }
-}
 /** Data quality before anything was read. */
 function emptyQuality() {
     return {
@@ -52310,25 +52309,6 @@ function emptyQuality() {
         future: 0,
         invalidValues: {},
         files: []
-    };
-}
-/**
- * A record sink that only notes the earliest canary record at or before `until` (for
- * Source.firstCanaryTime): everything else a source reports is ignored.
- */
-function earliestCanarySink(until) {
-    let first;
-    const ignore = () => { };
-    return {
-        line: ignore,
-        malformed: ignore,
-        unmatchedArm: ignore,
-        fileDone: ignore,
-        add: (r) => {
-            if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
-                first = r.ts;
-        },
-        first: () => first
     };
 }
 
@@ -53944,6 +53924,33 @@ function judgeSampler(policy, request) {
         window: request.window,
         now: request.now
     });
+}
+
+/** The source could not produce evidence at all. The message says what and what to do. */
+class SourceError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'SourceError';
+    }
+}
+/**
+ * A record sink that only notes the earliest canary record at or before `until` (for
+ * Source.firstCanaryTime): everything else a source reports is ignored.
+ */
+function earliestCanarySink(until) {
+    let first;
+    const ignore = () => { };
+    return {
+        line: ignore,
+        malformed: ignore,
+        unmatchedArm: ignore,
+        fileDone: ignore,
+        add: (r) => {
+            if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
+                first = r.ts;
+        },
+        first: () => first
+    };
 }
 
 const is_object = function (obj) {
@@ -58372,7 +58379,6 @@ function sourceFor(loaded, records) {
     });
 }
 
-/** Formatting shared by the decision reasons and the reports. Pure; English, thousands with commas. */
 const int = (n) => Math.round(n).toLocaleString('en-US');
 function duration(ms) {
     const s = Math.round(ms / 1000);
@@ -58461,6 +58467,8 @@ function deltaWithInterval(m) {
 function toleranceText(m) {
     return change(m, m.tolerance, m.delta.relative);
 }
+
+/** Formatting of a metric result (its change with the interval, the tolerance, the A/A noise). */
 /** The metric's run-to-run noise from the A/A check: "A/A ±1.2%", or '' when not measured. */
 function noiseText(m) {
     return m.aa ? `A/A ±${change(m, m.aa.noise, m.delta.relative).slice(1)}` : '';

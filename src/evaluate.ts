@@ -8,12 +8,13 @@ import type { Decision, JudgeCacheState, ManualCommand, RolloutState } from './d
 import { UsageError } from './errors.js'
 import { judgeFromPolicy, type Judge } from './judge/index.js'
 import type { Policy } from './policy/types.js'
-import { duration } from './report/format.js'
+import { duration } from './policy/format.js'
 import { renderMarkdown } from './report/markdown.js'
 import { moves } from './actuators/actuator.js'
 import { decisionRecord, type AppliedAction, type DecisionRecord } from './report/record.js'
 import { renderText } from './report/text.js'
-import { emptyQuality, type DataQuality, type Evidence, type Source } from './sources/source.js'
+import { emptyQuality, type DataQuality, type Evidence } from './sketch/evidence.js'
+import { type Source } from './sources/source.js'
 import type { StateStore } from './state/store.js'
 
 /**

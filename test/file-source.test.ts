@@ -14,7 +14,8 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { JudgeSpec, Policy } from '../src/policy/types.js'
 import { FileSource, type FileFormat } from '../src/sources/file/fileSource.js'
-import { SourceError, TOTAL_SEGMENT, type Evidence } from '../src/sources/source.js'
+import { TOTAL_SEGMENT, type Evidence } from '../src/sketch/evidence.js'
+import { SourceError } from '../src/sources/source.js'
 import { testPolicy } from './fixtures/records/policy.js'
 
 const MINUTE = 60_000

@@ -11,7 +11,7 @@ import { FileSource } from '../src/sources/file/fileSource.js'
 import { retryAfterMs } from '../src/sources/langfuse/client.js'
 import { LangfuseSource } from '../src/sources/langfuse/langfuseSource.js'
 import { errorClassOf } from '../src/sources/langfuse/observation.js'
-import { TOTAL_SEGMENT, type Evidence } from '../src/sources/source.js'
+import { TOTAL_SEGMENT, type Evidence } from '../src/sketch/evidence.js'
 import { BIN, T0, tempDir, writePolicy, writeTraffic } from './helpers/cli.js'
 import {
   LangfuseStandIn,

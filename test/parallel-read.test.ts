@@ -18,7 +18,7 @@ import {
   rawKeysFor,
   RecordBatchWriter
 } from '../src/sources/file/recordBatch.js'
-import type { Evidence } from '../src/sources/source.js'
+import type { Evidence } from '../src/sketch/evidence.js'
 import { metric, testPolicy } from './fixtures/records/policy.js'
 import { fileWorkerScript } from './helpers/fileWorker.js'
 

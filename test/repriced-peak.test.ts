@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest'
 import { busiestHour, peakLoadCheck } from '../src/analysis/peakLoad.js'
 import { repricedMoments } from '../src/analysis/repricedCost.js'
-import type { RepricingSums } from '../src/sources/source.js'
-import { emptyQuality, type Cell, type Evidence } from '../src/sources/source.js'
+import type { RepricingSums } from '../src/sketch/evidence.js'
+import { emptyQuality, type Cell, type Evidence } from '../src/sketch/evidence.js'
 
 /** A seeded linear congruential generator, for reproducible request costs. */
 function lcg(seed: number): () => number {

@@ -8,7 +8,7 @@ import {
 } from '../src/sketch/evidenceBuilder.js'
 import { mergeCells } from '../src/sketch/metricSketch.js'
 import { addCluster, emptyMoments } from '../src/sketch/moments.js'
-import { TOTAL_SEGMENT, type Cell, type Evidence } from '../src/sources/source.js'
+import { TOTAL_SEGMENT, type Cell, type Evidence } from '../src/sketch/evidence.js'
 import { metric, testPolicy } from './fixtures/records/policy.js'
 
 const MINUTE = 60_000

@@ -3,7 +3,7 @@
  * from the raw rows: the A/A halves of the baseline and the prompt-cache sums. Then the A/A
  * check's error rate on clean data, by seeded simulation.
  */
-import { emptyQuality } from '../src/sources/source.js'
+import { emptyQuality } from '../src/sketch/evidence.js'
 import { describe, expect, it } from 'vitest'
 import { traffic, NO_EFFECT } from '../examples/generate-traffic.js'
 import { analyze } from '../src/analysis/analyze.js'
@@ -14,7 +14,7 @@ import type { Policy } from '../src/policy/types.js'
 import { createNormalizer, isRequestRecord } from '../src/records/normalize.js'
 import { EvidenceBuilder } from '../src/sketch/evidenceBuilder.js'
 import { mergeCells } from '../src/sketch/metricSketch.js'
-import { TOTAL_SEGMENT, type Evidence } from '../src/sources/source.js'
+import { TOTAL_SEGMENT, type Evidence } from '../src/sketch/evidence.js'
 import { metric, testPolicy } from './fixtures/records/policy.js'
 
 const MINUTE = 60_000

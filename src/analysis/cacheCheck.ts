@@ -1,7 +1,7 @@
 import { mergeCacheSums } from '../sketch/cacheSums.js'
-import { TOTAL_SEGMENT, type CacheSums, type Cell, type Evidence } from '../sources/source.js'
+import { TOTAL_SEGMENT, type CacheSums, type Cell, type Evidence } from '../sketch/evidence.js'
 import { ratioDifferenceCS } from '../stats/confidenceSequence.js'
-import { change, int } from '../report/format.js'
+import { change, int } from '../policy/format.js'
 import type { CompareContext } from './compareMetric.js'
 import type { CacheReport, CacheState, Check, MetricResult } from './types.js'
 

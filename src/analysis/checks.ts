@@ -1,7 +1,7 @@
 import type { Policy } from '../policy/types.js'
-import type { Evidence } from '../sources/source.js'
+import type { Evidence } from '../sketch/evidence.js'
 import { sampleRatioTest } from '../stats/sampleRatio.js'
-import { duration, int } from '../report/format.js'
+import { duration, int } from '../policy/format.js'
 import type { ArmSummary, Check } from './types.js'
 
 type Arms = { baseline: ArmSummary; canary: ArmSummary }

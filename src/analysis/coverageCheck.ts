@@ -1,10 +1,10 @@
 import type { Policy } from '../policy/types.js'
 import { OTHER_SEGMENT } from '../sketch/evidenceBuilder.js'
 import { mergeCells, type CellTotals } from '../sketch/metricSketch.js'
-import { TOTAL_SEGMENT, type Cell, type Evidence } from '../sources/source.js'
+import { TOTAL_SEGMENT, type Cell, type Evidence } from '../sketch/evidence.js'
 import { csRadius, mixtureRho, ratioCS, ratioDifferenceCS } from '../stats/confidenceSequence.js'
 import { sampleRatioTest } from '../stats/sampleRatio.js'
-import { change } from '../report/format.js'
+import { change } from '../policy/format.js'
 import type { CompareContext } from './compareMetric.js'
 import type { Check, MetricResult, Verdict } from './types.js'
 

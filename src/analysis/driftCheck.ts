@@ -1,7 +1,6 @@
-import type { RolloutState } from '../decide/types.js'
 import type { Policy } from '../policy/types.js'
-import { change, value } from '../report/format.js'
-import type { Check, MetricResult } from './types.js'
+import { change, value } from '../policy/format.js'
+import type { BaselineLevels, Check, MetricResult } from './types.js'
 
 /**
  * Baseline drift (issue 5, check 4): the provider can change the model under both arms. The
@@ -11,11 +10,7 @@ import type { Check, MetricResult } from './types.js'
  * the stored level is outside the baseline's own confidence sequence now (anytime-valid, at the
  * metric's error rate), and the change from it exceeds the tolerance.
  */
-export function driftCheck(
-  policy: Policy,
-  metrics: MetricResult[],
-  start: NonNullable<RolloutState['baselineAtStart']>
-): Check {
+export function driftCheck(policy: Policy, metrics: MetricResult[], start: BaselineLevels): Check {
   const name = 'baseline-drift'
   const moved: string[] = []
   for (const spec of policy.metrics) {

@@ -1,6 +1,6 @@
 import type { Policy } from '../policy/types.js'
 import { mergeCells } from '../sketch/metricSketch.js'
-import { TOTAL_SEGMENT, type Cell, type Evidence } from '../sources/source.js'
+import { TOTAL_SEGMENT, type Cell, type Evidence } from '../sketch/evidence.js'
 import { bonferroni } from '../stats/alphaSpending.js'
 import { ratioDifferenceCS } from '../stats/confidenceSequence.js'
 import type { CompareContext } from './compareMetric.js'

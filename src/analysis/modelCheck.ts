@@ -1,6 +1,6 @@
 import type { Policy } from '../policy/types.js'
 import { OTHER_MODELS } from '../sketch/metricSketch.js'
-import { TOTAL_SEGMENT, type Cell, type Evidence } from '../sources/source.js'
+import { TOTAL_SEGMENT, type Cell, type Evidence } from '../sketch/evidence.js'
 import type { Check } from './types.js'
 
 /** A model key below this share of an arm's requests before a change counts as new after it. */

@@ -1,5 +1,5 @@
-import { TOTAL_SEGMENT, type Evidence } from '../sources/source.js'
-import { int } from '../report/format.js'
+import { TOTAL_SEGMENT, type Evidence } from '../sketch/evidence.js'
+import { int } from '../policy/format.js'
 import type { Check } from './types.js'
 
 const HOUR_MS = 3_600_000

@@ -1,8 +1,8 @@
 import type { MetricSpec } from '../policy/types.js'
 import { mergeCacheSums } from '../sketch/cacheSums.js'
 import type { MetricSketch, RatioMoments } from '../sketch/types.js'
-import { TOTAL_SEGMENT, type Evidence, type RepricingSums } from '../sources/source.js'
-import { change } from '../report/format.js'
+import { TOTAL_SEGMENT, type Evidence, type RepricingSums } from '../sketch/evidence.js'
+import { change } from '../policy/format.js'
 import { compareMetric, type CompareContext } from './compareMetric.js'
 import type { MetricResult } from './types.js'
 

@@ -8,7 +8,7 @@ import {
   roughDuration,
   toleranceText,
   value
-} from '../report/format.js'
+} from '../policy/format.js'
 import type { Decision, ManualCommand, RolloutState } from './types.js'
 
 /** Canary weight at a step index; -1 is "rolled back" (0%). */

@@ -1,3 +1,5 @@
+import type { BaselineLevels } from '../analysis/types.js'
+
 export type Action = 'promote' | 'hold' | 'rollback'
 export type ManualCommand = 'rollback' | 'promote' | 'pause' | 'resume'
 export type RolloutStatus = 'running' | 'paused' | 'complete' | 'rolled-back'
@@ -42,7 +44,7 @@ export interface RolloutState {
    * The baseline's level of each metric at the rollout's first evaluation with the minimum sample
    * (metric name -> level), to report when the baseline itself moves (analysis/driftCheck.ts).
    */
-  baselineAtStart?: { at: string; levels: Record<string, number> }
+  baselineAtStart?: BaselineLevels
   /**
    * With `rollout.minPeakLoad`: the busiest hour of traffic (both arms, requests per hour) any
    * evaluation of this rollout has seen, and when it began (analysis/peakLoad.ts).

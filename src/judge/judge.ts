@@ -7,7 +7,7 @@ import type { JudgeSpec, MetricSpec, Policy } from '../policy/types.js'
 import type { Arm } from '../records/record.js'
 import { addCluster, emptyMoments } from '../sketch/moments.js'
 import type { MetricSketch } from '../sketch/types.js'
-import { TOTAL_SEGMENT, type Cell, type Evidence, type TextSample } from '../sources/source.js'
+import { TOTAL_SEGMENT, type Cell, type Evidence, type TextSample } from '../sketch/evidence.js'
 import { bonferroni } from '../stats/alphaSpending.js'
 import { JudgeCallError, type ChatAnswer, type ChatClient } from './client.js'
 import { cohenKappa, lengthAdjustedDifference, modelFamily } from './health.js'
@@ -22,7 +22,7 @@ import {
   pointwiseMessages,
   redactor
 } from './prompt.js'
-import type { JudgeSummary } from './types.js'
+import type { JudgeSummary } from '../analysis/types.js'
 
 /**
  * The LLM judge: grades sampled outputs and folds the scores into the evidence as the policy's

@@ -1,92 +1,18 @@
 import type { MetricResult } from '../analysis/types.js'
+import { change } from '../policy/format.js'
 
-/** Formatting shared by the decision reasons and the reports. Pure; English, thousands with commas. */
+export {
+  change,
+  deltaWithInterval,
+  duration,
+  int,
+  roughCount,
+  roughDuration,
+  toleranceText,
+  value
+} from '../policy/format.js'
 
-export const int = (n: number): string => Math.round(n).toLocaleString('en-US')
-
-export function duration(ms: number): string {
-  const s = Math.round(ms / 1000)
-  if (s < 60) return `${s}s`
-  const m = Math.round(s / 60)
-  if (m < 60) return `${m}m`
-  const h = Math.floor(m / 60)
-  if (h < 48) return m % 60 === 0 ? `${h}h` : `${h}h${String(m % 60).padStart(2, '0')}m`
-  return `${Math.round(h / 24)}d`
-}
-
-/** "roughly 3 h": a projection is an order of magnitude, not a promise. */
-export function roughDuration(seconds: number): string {
-  if (seconds < 90) return 'about a minute'
-  if (seconds < 5400) return `roughly ${Math.round(seconds / 60)} min`
-  if (seconds < 172800) return `roughly ${Math.round(seconds / 3600)} h`
-  return `roughly ${Math.round(seconds / 86400)} days`
-}
-
-/** About 2 significant figures for a sample projection: "about 2,400". */
-export function roughCount(n: number): string {
-  if (n < 100) return int(n)
-  const magnitude = 10 ** (Math.floor(Math.log10(n)) - 1)
-  return int(Math.ceil(n / magnitude) * magnitude)
-}
-
-type Unit = 'ms' | 'usd' | 'share' | 'tokens' | 'plain'
-
-function unitOf(m: Pick<MetricResult, 'from' | 'kind'>): Unit {
-  if (m.kind === 'rate') return 'share'
-  if (m.kind !== 'ratio' && /(^|_)ms$|latency|ttft|duration/.test(m.from)) return 'ms'
-  if (/^cost/.test(m.from)) return 'usd'
-  if (/tokens$/.test(m.from) && m.kind !== 'ratio') return 'tokens'
-  return 'plain'
-}
-
-function sig(v: number, digits = 3): string {
-  if (v === 0) return '0'
-  const a = Math.abs(v)
-  if (a >= 1000) return int(v)
-  return Number(v.toPrecision(digits)).toString()
-}
-
-/** A level of the metric (a baseline or canary value) in its own unit. */
-export function value(m: Pick<MetricResult, 'from' | 'kind'>, v: number | null): string {
-  if (v === null || !Number.isFinite(v)) return 'n/a'
-  switch (unitOf(m)) {
-    case 'ms':
-      return v >= 1000 ? `${sig(v / 1000)} s` : `${sig(v)} ms`
-    case 'usd':
-      return `$${sig(v)}`
-    case 'share':
-      return `${sig(v * 100)}%`
-    case 'tokens':
-      return `${sig(v)} tok`
-    default:
-      return sig(v)
-  }
-}
-
-/** A change: relative as a signed percent, absolute in the unit (points for rates). */
-export function change(
-  m: Pick<MetricResult, 'from' | 'kind'>,
-  v: number,
-  relative: boolean
-): string {
-  if (!Number.isFinite(v)) return v > 0 ? '+∞' : '−∞'
-  const sign = v > 0 ? '+' : v < 0 ? '−' : '±'
-  const a = Math.abs(v)
-  if (relative) return `${sign}${sig(a * 100, 2)}%`
-  if (unitOf(m) === 'share') return `${sign}${sig(a * 100, 2)}pp`
-  return `${sign}${value(m, a)}`
-}
-
-/** "+12% (+4.1% to +20%)" */
-export function deltaWithInterval(m: MetricResult): string {
-  const d = m.delta
-  if (!Number.isFinite(d.estimate)) return 'n/a'
-  return `${change(m, d.estimate, d.relative)} (${change(m, d.lower, d.relative)} to ${change(m, d.upper, d.relative)})`
-}
-
-export function toleranceText(m: MetricResult): string {
-  return change(m, m.tolerance, m.delta.relative)
-}
+/** Formatting of a metric result (its change with the interval, the tolerance, the A/A noise). */
 
 /** The metric's run-to-run noise from the A/A check: "A/A ±1.2%", or '' when not measured. */
 export function noiseText(m: MetricResult): string {

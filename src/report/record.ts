@@ -6,9 +6,9 @@ import type {
   SegmentResult
 } from '../analysis/types.js'
 import type { Decision, RolloutState } from '../decide/types.js'
-import type { JudgeSummary } from '../judge/types.js'
+import type { JudgeSummary } from '../analysis/types.js'
 import type { Policy } from '../policy/types.js'
-import type { DataQuality } from '../sources/source.js'
+import type { DataQuality } from '../sketch/evidence.js'
 
 /**
  * The JSON decision record (DESIGN.md, "CLI"): everything needed to re-derive the verdict.

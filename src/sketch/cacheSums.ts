@@ -1,7 +1,7 @@
 import type { Price } from '../policy/types.js'
 import { computeCost, priceOf } from '../records/pricing.js'
 import type { RequestRecord } from '../records/record.js'
-import type { CacheSums, RepricingSums } from '../sources/source.js'
+import type { CacheSums, RepricingSums } from './evidence.js'
 import { addCluster, addMoments, emptyMoments } from './moments.js'
 
 export function emptyCacheSums(): CacheSums {

@@ -8,7 +8,7 @@ import {
   type Cell,
   type DataQuality,
   type Evidence
-} from '../sources/source.js'
+} from './evidence.js'
 import { IntMap } from './intMap.js'
 import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from './metricSketch.js'
 import { addCacheRequest, addCacheSums, emptyCacheSums } from './cacheSums.js'

@@ -1,6 +1,7 @@
 import type { Policy } from '../policy/types.js'
 import type { Arm, RequestRecord } from '../records/record.js'
-import type { CollectRequest, TextSample } from './source.js'
+import type { TextSample } from '../sketch/evidence.js'
+import type { CollectRequest } from './source.js'
 
 /** Record fields tried, in order, for a request id. */
 const ID_FIELDS = ['id', 'request_id', 'requestId', 'gen_ai.response.id', 'span_id'] as const

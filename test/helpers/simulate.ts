@@ -19,7 +19,7 @@ import {
   type Cell,
   type DataQuality,
   type Evidence
-} from '../../src/sources/source.js'
+} from '../../src/sketch/evidence.js'
 import { testPolicy } from './analysis.js'
 
 /** The canary's true change, as multipliers on its quality scores and on its latencies. */

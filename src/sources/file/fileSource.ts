@@ -5,13 +5,8 @@ import type { Policy } from '../../policy/types.js'
 import { createNormalizer, type Normalizer } from '../../records/normalize.js'
 import { EvidenceBuilder } from '../../sketch/evidenceBuilder.js'
 import { judgeSampler } from '../textSample.js'
-import {
-  SourceError,
-  earliestCanarySink,
-  type CollectRequest,
-  type Evidence,
-  type Source
-} from '../source.js'
+import { type Evidence } from '../../sketch/evidence.js'
+import { SourceError, earliestCanarySink, type CollectRequest, type Source } from '../source.js'
 import { forEachCsvRow } from './csv.js'
 import { describeBytes, forEachLine } from './lines.js'
 import { openDecoded, type OpenedFile } from './open.js'

@@ -2,13 +2,8 @@ import type { LangfuseSourceSpec, Policy } from '../../policy/types.js'
 import { createNormalizer, isRequestRecord, type Normalizer } from '../../records/normalize.js'
 import type { RequestRecord } from '../../records/record.js'
 import { EvidenceBuilder } from '../../sketch/evidenceBuilder.js'
-import {
-  SourceError,
-  earliestCanarySink,
-  type CollectRequest,
-  type Evidence,
-  type Source
-} from '../source.js'
+import { type Evidence } from '../../sketch/evidence.js'
+import { SourceError, earliestCanarySink, type CollectRequest, type Source } from '../source.js'
 import {
   displayHost,
   isObject,

@@ -9,15 +9,13 @@ import { fromCumulative, sumOfSquaresBound } from '../../sketch/histogram.js'
 import { addCluster, emptyMoments } from '../../sketch/moments.js'
 import type { HistogramData, MetricSketch } from '../../sketch/types.js'
 import {
-  SourceError,
   TOTAL_SEGMENT,
   emptyQuality,
   type Cell,
-  type CollectRequest,
   type DataQuality,
-  type Evidence,
-  type Source
-} from '../source.js'
+  type Evidence
+} from '../../sketch/evidence.js'
+import { SourceError, type CollectRequest, type Source } from '../source.js'
 import { PrometheusClient, safeUrl, type PrometheusClientOptions } from './client.js'
 import { promDuration, selector } from './promql.js'
 
