@@ -59494,6 +59494,67 @@ function bonferroni(alpha, k) {
 }
 
 /**
+ * Confidence sequences (CS): intervals valid at every look simultaneously, so the gate may look
+ * as often as it likes (DESIGN.md, "Statistics contract").
+ *
+ * The sequences in this folder build on the two-sided normal-mixture boundary of Robbins (1970), in the form of
+ * Howard, Ramdas, McAuliffe & Sekhon, "Time-uniform, nonparametric, nonasymptotic confidence
+ * sequences", Annals of Statistics 49 (2021): for a sum S_t of t terms with variance sigma^2 each,
+ * P(exists t: |S_t| >= sigma * sqrt(2 (t rho^2 + 1) / rho^2 * log(sqrt(t rho^2 + 1) / alpha)))
+ * <= alpha. Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas, "Time-uniform central limit theory and
+ * asymptotic confidence sequences", Annals of Statistics 52 (2024), Section 2, show that the same
+ * boundary with the empirical variance is an asymptotic CS for any i.i.d. mean with a finite
+ * variance, and (their section on randomized experiments) for the average treatment effect
+ * through its inverse-propensity-weighted influence function.
+ */
+function assertAlpha(alpha) {
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+}
+function assertTStar(tStar) {
+    if (!(tStar > 0 && Number.isFinite(tStar))) {
+        throw new RangeError(`tStar must be a positive number, got ${tStar}`);
+    }
+}
+/**
+ * The mixture parameter rho that makes the two-sided normal-mixture boundary (csRadius) tightest
+ * at t = tStar. With u = tStar rho^2, the radius at tStar is proportional to
+ * (1 + 1/u) (log(1 + u) / 2 - log alpha), whose minimum solves u = log(1 + u) - 2 log alpha.
+ * Howard et al. (2021) and Waudby-Smith et al. (2024) give the closed-form approximation
+ * u = -2 log alpha + log(1 - 2 log alpha) (one fixed-point step from u = -2 log alpha); we start
+ * Newton's method there and return the exact minimiser (they differ by about 3%).
+ */
+function mixtureRho(alpha, tStar) {
+    assertAlpha(alpha);
+    assertTStar(tStar);
+    const c = -2 * Math.log(alpha);
+    let u = c + Math.log(1 + c);
+    for (let i = 0; i < 50; i++) {
+        // Newton on h(u) = u - log(1 + u) - c, h'(u) = u / (1 + u); h is convex and increasing.
+        const step = ((u - Math.log1p(u) - c) * (1 + u)) / u;
+        u -= step;
+        if (Math.abs(step) <= 1e-15 * u)
+            break;
+    }
+    return Math.sqrt(u / tStar);
+}
+/**
+ * Half-width of the normal-mixture CS for a mean after t observations of standard deviation
+ * sigma: sigma * sqrt(2 (t rho^2 + 1) / (t^2 rho^2) * log(sqrt(t rho^2 + 1) / alpha)), valid at
+ * every t simultaneously (Howard et al. 2021, normal mixture; Waudby-Smith et al. 2024, the
+ * Gaussian-mixture asymptotic CS). Infinity before the first observation.
+ */
+function csRadius(t, sigma, alpha, rho) {
+    assertAlpha(alpha);
+    if (!(t > 0))
+        return Infinity;
+    if (sigma === 0)
+        return 0;
+    const v = t * rho * rho + 1;
+    return sigma * Math.sqrt(((2 * v) / (t * t * rho * rho)) * Math.log(Math.sqrt(v) / alpha));
+}
+
+/**
  * The standard normal distribution: its CDF (through Cody's erfc) and its quantile function
  * (Wichura's AS241). Both are accurate to about 1e-15 relative, far inside the 1e-9 the
  * confidence sequences need.
@@ -59552,158 +59613,6 @@ function normalQuantile(p) {
     return x;
 }
 
-/**
- * Confidence sequences (CS): intervals valid at every look simultaneously, so the gate may look
- * as often as it likes (DESIGN.md, "Statistics contract").
- *
- * All of them use the two-sided normal-mixture boundary of Robbins (1970), in the form of
- * Howard, Ramdas, McAuliffe & Sekhon, "Time-uniform, nonparametric, nonasymptotic confidence
- * sequences", Annals of Statistics 49 (2021): for a sum S_t of t terms with variance sigma^2 each,
- * P(exists t: |S_t| >= sigma * sqrt(2 (t rho^2 + 1) / rho^2 * log(sqrt(t rho^2 + 1) / alpha)))
- * <= alpha. Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas, "Time-uniform central limit theory and
- * asymptotic confidence sequences", Annals of Statistics 52 (2024), Section 2, show that the same
- * boundary with the empirical variance is an asymptotic CS for any i.i.d. mean with a finite
- * variance, and (their section on randomized experiments) for the average treatment effect
- * through its inverse-propensity-weighted influence function.
- */
-function assertAlpha(alpha) {
-    if (!(alpha > 0 && alpha < 1))
-        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
-}
-function assertTStar(tStar) {
-    if (!(tStar > 0 && Number.isFinite(tStar))) {
-        throw new RangeError(`tStar must be a positive number, got ${tStar}`);
-    }
-}
-/**
- * The mixture parameter rho that makes the two-sided normal-mixture boundary (csRadius) tightest
- * at t = tStar. With u = tStar rho^2, the radius at tStar is proportional to
- * (1 + 1/u) (log(1 + u) / 2 - log alpha), whose minimum solves u = log(1 + u) - 2 log alpha.
- * Howard et al. (2021) and Waudby-Smith et al. (2024) give the closed-form approximation
- * u = -2 log alpha + log(1 - 2 log alpha) (one fixed-point step from u = -2 log alpha); we start
- * Newton's method there and return the exact minimiser (they differ by about 3%).
- */
-function mixtureRho(alpha, tStar) {
-    assertAlpha(alpha);
-    assertTStar(tStar);
-    const c = -2 * Math.log(alpha);
-    let u = c + Math.log(1 + c);
-    for (let i = 0; i < 50; i++) {
-        // Newton on h(u) = u - log(1 + u) - c, h'(u) = u / (1 + u); h is convex and increasing.
-        const step = ((u - Math.log1p(u) - c) * (1 + u)) / u;
-        u -= step;
-        if (Math.abs(step) <= 1e-15 * u)
-            break;
-    }
-    return Math.sqrt(u / tStar);
-}
-/**
- * Half-width of the normal-mixture CS for a mean after t observations of standard deviation
- * sigma: sigma * sqrt(2 (t rho^2 + 1) / (t^2 rho^2) * log(sqrt(t rho^2 + 1) / alpha)), valid at
- * every t simultaneously (Howard et al. 2021, normal mixture; Waudby-Smith et al. 2024, the
- * Gaussian-mixture asymptotic CS). Infinity before the first observation.
- */
-function csRadius(t, sigma, alpha, rho) {
-    assertAlpha(alpha);
-    if (!(t > 0))
-        return Infinity;
-    if (sigma === 0)
-        return 0;
-    const v = t * rho * rho + 1;
-    return sigma * Math.sqrt(((2 * v) / (t * t * rho * rho)) * Math.log(Math.sqrt(v) / alpha));
-}
-/**
- * Ratio estimator R = sum x / sum y over independent clusters and its delta-method variance
- * Var(R) ~ sum_i (x_i - R y_i)^2 / (n (n - 1) ybar^2), with the sum of squared residuals expanded
- * in the moments as sxx - 2 R sxy + R^2 syy (Cochran, Sampling Techniques, 3rd ed., 1977,
- * Section 6.4; Deng, Knoblich & Lu, "Applying the delta method in metric analytics", KDD 2018).
- * A plain mean is y = 1 per request: the variance is then s^2 / n.
- *
- * bernoulliFloor (rates in [0, 1]): the variance is at least p~(1 - p~) / sy with the Laplace
- * estimate p~ = (sx + 1) / (sy + 2), so an arm with no observed errors never has zero variance.
- */
-function armEstimate(m, bernoulliFloor) {
-    const n = m.n;
-    if (!(m.sy > 0))
-        return { estimate: NaN, variance: Infinity, n };
-    const r = m.sx / m.sy;
-    if (!(n >= 2))
-        return { estimate: r, variance: Infinity, n };
-    const ybar = m.sy / n;
-    // Rounding can push a (near) zero residual sum slightly below 0.
-    const residualSquares = Math.max(0, m.sxx - 2 * r * m.sxy + r * r * m.syy);
-    let variance = residualSquares / (n * (n - 1) * ybar * ybar);
-    if (bernoulliFloor) {
-        const p = (m.sx + 1) / (m.sy + 2);
-        variance = Math.max(variance, (p * (1 - p)) / m.sy);
-    }
-    return { estimate: r, variance: Number.isNaN(variance) ? Infinity : variance, n };
-}
-/** The estimate and variance of canary - baseline, or canary / baseline - 1 (delta method). */
-function contrast(b, c, relative) {
-    if (!relative)
-        return { estimate: c.estimate - b.estimate, variance: b.variance + c.variance };
-    if (b.estimate === 0 || Number.isNaN(b.estimate))
-        return { estimate: NaN, variance: Infinity };
-    // Var(Rc / Rb) ~ Vc / Rb^2 + Rc^2 Vb / Rb^4 (first-order delta method, independent arms).
-    const rb2 = b.estimate * b.estimate;
-    return {
-        estimate: c.estimate / b.estimate - 1,
-        variance: c.variance / rb2 + (c.estimate * c.estimate * b.variance) / (rb2 * rb2)
-    };
-}
-/** [estimate - h, estimate + h], or the whole line when h or the estimate is not finite. */
-function around(estimate, halfWidth) {
-    const lower = estimate - halfWidth;
-    const upper = estimate + halfWidth;
-    if (Number.isNaN(lower) || Number.isNaN(upper) || !Number.isFinite(halfWidth)) {
-        return { lower: -Infinity, upper: Infinity };
-    }
-    return { lower, upper };
-}
-/**
- * CS for the difference of two arms' ratio metrics (means, rates, sum-over-sum ratios), absolute
- * (canary - baseline) or relative (canary / baseline - 1), valid at every look.
- *
- * The two-arm stream is read as the inverse-propensity-weighted influence function of the
- * average treatment effect (Waudby-Smith et al. 2024, randomized experiments): after
- * t = n_baseline + n_canary clusters its standard deviation is se * sqrt(t), where se is the
- * standard error of the difference, so the half-width is se * sqrt(t) * csRadius(t, 1, alpha,
- * rho) with rho = mixtureRho(alpha, tStar). tStar is in the same unit as t (clusters, both arms).
- *
- * Degenerate inputs (an arm with n < 2 or sy = 0; a zero baseline for a relative change) give
- * -Infinity..Infinity with the estimates that can be computed and NaN for the others.
- */
-function ratioDifferenceCS(baseline, canary, alpha, opts) {
-    const rho = mixtureRho(alpha, opts.tStar);
-    const floor = opts.bernoulliFloor ?? false;
-    const b = armEstimate(baseline, floor);
-    const c = armEstimate(canary, floor);
-    const { estimate, variance } = contrast(b, c, opts.relative);
-    const t = b.n + c.n;
-    const se = Math.sqrt(variance);
-    const halfWidth = se * Math.sqrt(t) * csRadius(t, 1, alpha, rho);
-    return {
-        estimate,
-        ...around(estimate, halfWidth),
-        baseline: b.estimate,
-        canary: c.estimate,
-        se: Number.isNaN(se) ? Infinity : se,
-        t,
-        relative: opts.relative
-    };
-}
-/**
- * CS for one arm's ratio metric (an SLO `limit` on the canary alone): R +- sqrt(Var R) *
- * sqrt(n) * csRadius(n, 1, alpha, rho), the asymptotic CS of Waudby-Smith et al. (2024) for the
- * mean of the cluster residuals. tStar is in clusters of this arm.
- */
-function ratioCS(m, alpha, opts) {
-    const rho = mixtureRho(alpha, opts.tStar);
-    const arm = armEstimate(m, opts.bernoulliFloor ?? false);
-    const halfWidth = Math.sqrt(arm.variance) * Math.sqrt(arm.n) * csRadius(arm.n, 1, alpha, rho);
-    return { estimate: arm.estimate, ...around(arm.estimate, halfWidth) };
-}
 /** The interval of true values a sketch value v' may stand for: |v' - v| <= a |v|. */
 function trueValueRange(value, a) {
     if (value >= 0)
@@ -59796,6 +59705,99 @@ function quantileDifferenceCS(baseline, canary, q, alpha, opts) {
         t: Math.max(0, baseline.count) + Math.max(0, canary.count),
         relative: opts.relative
     };
+}
+
+/**
+ * Ratio estimator R = sum x / sum y over independent clusters and its delta-method variance
+ * Var(R) ~ sum_i (x_i - R y_i)^2 / (n (n - 1) ybar^2), with the sum of squared residuals expanded
+ * in the moments as sxx - 2 R sxy + R^2 syy (Cochran, Sampling Techniques, 3rd ed., 1977,
+ * Section 6.4; Deng, Knoblich & Lu, "Applying the delta method in metric analytics", KDD 2018).
+ * A plain mean is y = 1 per request: the variance is then s^2 / n.
+ *
+ * bernoulliFloor (rates in [0, 1]): the variance is at least p~(1 - p~) / sy with the Laplace
+ * estimate p~ = (sx + 1) / (sy + 2), so an arm with no observed errors never has zero variance.
+ */
+function armEstimate(m, bernoulliFloor) {
+    const n = m.n;
+    if (!(m.sy > 0))
+        return { estimate: NaN, variance: Infinity, n };
+    const r = m.sx / m.sy;
+    if (!(n >= 2))
+        return { estimate: r, variance: Infinity, n };
+    const ybar = m.sy / n;
+    // Rounding can push a (near) zero residual sum slightly below 0.
+    const residualSquares = Math.max(0, m.sxx - 2 * r * m.sxy + r * r * m.syy);
+    let variance = residualSquares / (n * (n - 1) * ybar * ybar);
+    if (bernoulliFloor) {
+        const p = (m.sx + 1) / (m.sy + 2);
+        variance = Math.max(variance, (p * (1 - p)) / m.sy);
+    }
+    return { estimate: r, variance: Number.isNaN(variance) ? Infinity : variance, n };
+}
+/** The estimate and variance of canary - baseline, or canary / baseline - 1 (delta method). */
+function contrast(b, c, relative) {
+    if (!relative)
+        return { estimate: c.estimate - b.estimate, variance: b.variance + c.variance };
+    if (b.estimate === 0 || Number.isNaN(b.estimate))
+        return { estimate: NaN, variance: Infinity };
+    // Var(Rc / Rb) ~ Vc / Rb^2 + Rc^2 Vb / Rb^4 (first-order delta method, independent arms).
+    const rb2 = b.estimate * b.estimate;
+    return {
+        estimate: c.estimate / b.estimate - 1,
+        variance: c.variance / rb2 + (c.estimate * c.estimate * b.variance) / (rb2 * rb2)
+    };
+}
+/** [estimate - h, estimate + h], or the whole line when h or the estimate is not finite. */
+function around(estimate, halfWidth) {
+    const lower = estimate - halfWidth;
+    const upper = estimate + halfWidth;
+    if (Number.isNaN(lower) || Number.isNaN(upper) || !Number.isFinite(halfWidth)) {
+        return { lower: -Infinity, upper: Infinity };
+    }
+    return { lower, upper };
+}
+/**
+ * CS for the difference of two arms' ratio metrics (means, rates, sum-over-sum ratios), absolute
+ * (canary - baseline) or relative (canary / baseline - 1), valid at every look.
+ *
+ * The two-arm stream is read as the inverse-propensity-weighted influence function of the
+ * average treatment effect (Waudby-Smith et al. 2024, randomized experiments): after
+ * t = n_baseline + n_canary clusters its standard deviation is se * sqrt(t), where se is the
+ * standard error of the difference, so the half-width is se * sqrt(t) * csRadius(t, 1, alpha,
+ * rho) with rho = mixtureRho(alpha, tStar). tStar is in the same unit as t (clusters, both arms).
+ *
+ * Degenerate inputs (an arm with n < 2 or sy = 0; a zero baseline for a relative change) give
+ * -Infinity..Infinity with the estimates that can be computed and NaN for the others.
+ */
+function ratioDifferenceCS(baseline, canary, alpha, opts) {
+    const rho = mixtureRho(alpha, opts.tStar);
+    const floor = opts.bernoulliFloor ?? false;
+    const b = armEstimate(baseline, floor);
+    const c = armEstimate(canary, floor);
+    const { estimate, variance } = contrast(b, c, opts.relative);
+    const t = b.n + c.n;
+    const se = Math.sqrt(variance);
+    const halfWidth = se * Math.sqrt(t) * csRadius(t, 1, alpha, rho);
+    return {
+        estimate,
+        ...around(estimate, halfWidth),
+        baseline: b.estimate,
+        canary: c.estimate,
+        se: Number.isNaN(se) ? Infinity : se,
+        t,
+        relative: opts.relative
+    };
+}
+/**
+ * CS for one arm's ratio metric (an SLO `limit` on the canary alone): R +- sqrt(Var R) *
+ * sqrt(n) * csRadius(n, 1, alpha, rho), the asymptotic CS of Waudby-Smith et al. (2024) for the
+ * mean of the cluster residuals. tStar is in clusters of this arm.
+ */
+function ratioCS(m, alpha, opts) {
+    const rho = mixtureRho(alpha, opts.tStar);
+    const arm = armEstimate(m, opts.bernoulliFloor ?? false);
+    const halfWidth = Math.sqrt(arm.variance) * Math.sqrt(arm.n) * csRadius(arm.n, 1, alpha, rho);
+    return { estimate: arm.estimate, ...around(arm.estimate, halfWidth) };
 }
 
 /**

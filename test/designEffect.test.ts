@@ -4,7 +4,7 @@ import { designEffect } from '../src/analysis/designEffect.js'
 import { addCluster, emptyMoments } from '../src/sketch/moments.js'
 import { QuantileSketch } from '../src/sketch/quantileSketch.js'
 import type { MetricSketch } from '../src/sketch/types.js'
-import { quantileDifferenceCS } from '../src/stats/confidenceSequence.js'
+import { quantileDifferenceCS } from '../src/stats/cs/quantile.js'
 
 /**
  * Latency of `users` users with `perUser` requests each: log-latency = user effect + noise, so the

@@ -6,12 +6,9 @@
 import { describe, expect, it } from 'vitest'
 import { mulberry32, normal } from '../examples/generate-traffic.js'
 import { addCluster, emptyMoments } from '../src/sketch/moments.js'
-import {
-  quantileCS,
-  quantileDifferenceCS,
-  ratioDifferenceCS,
-  type QuantileSketchLike
-} from '../src/stats/confidenceSequence.js'
+import { quantileCS, quantileDifferenceCS } from '../src/stats/cs/quantile.js'
+import { ratioDifferenceCS } from '../src/stats/cs/ratio.js'
+import { type QuantileSketchLike } from '../src/stats/cs/types.js'
 import { sampleRatioTest } from '../src/stats/sampleRatio.js'
 import type { RatioMoments } from '../src/sketch/types.js'
 

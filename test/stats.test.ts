@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { addCluster, emptyMoments } from '../src/sketch/moments.js'
 import { bonferroni } from '../src/stats/alphaSpending.js'
-import {
-  csRadius,
-  mixtureRho,
-  quantileCS,
-  quantileDifferenceCS,
-  ratioCS,
-  ratioDifferenceCS,
-  type QuantileSketchLike
-} from '../src/stats/confidenceSequence.js'
+import { csRadius, mixtureRho } from '../src/stats/cs/mixture.js'
+import { quantileCS, quantileDifferenceCS } from '../src/stats/cs/quantile.js'
+import { ratioCS, ratioDifferenceCS } from '../src/stats/cs/ratio.js'
+import { type QuantileSketchLike } from '../src/stats/cs/types.js'
 import { lgamma } from '../src/stats/lgamma.js'
 import { normalCdf, normalQuantile } from '../src/stats/normal.js'
 import { samplesToDecide } from '../src/stats/projection.js'

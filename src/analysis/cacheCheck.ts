@@ -1,6 +1,6 @@
 import { mergeCacheSums } from '../sketch/cacheSums.js'
 import { TOTAL_SEGMENT, type CacheSums, type Cell, type Evidence } from '../sketch/evidence.js'
-import { ratioDifferenceCS } from '../stats/confidenceSequence.js'
+import { ratioDifferenceCS } from '../stats/cs/ratio.js'
 import { change, int } from '../policy/format.js'
 import type { CompareContext } from './compareMetric.js'
 import type { CacheReport, CacheState, Check, MetricResult } from './types.js'

@@ -2,15 +2,10 @@ import type { MetricSpec, Tolerance } from '../policy/types.js'
 import { HistogramQuantiles } from '../sketch/histogram.js'
 import { QuantileSketch } from '../sketch/quantileSketch.js'
 import type { MetricSketch } from '../sketch/types.js'
-import {
-  mixtureRho,
-  quantileCS,
-  quantileDifferenceCS,
-  ratioCS,
-  ratioDifferenceCS,
-  type DifferenceInterval,
-  type QuantileSketchLike
-} from '../stats/confidenceSequence.js'
+import { mixtureRho } from '../stats/cs/mixture.js'
+import { quantileCS, quantileDifferenceCS } from '../stats/cs/quantile.js'
+import { ratioCS, ratioDifferenceCS } from '../stats/cs/ratio.js'
+import { type DifferenceInterval, type QuantileSketchLike } from '../stats/cs/types.js'
 import { samplesToDecide } from '../stats/projection.js'
 import { designEffect } from './designEffect.js'
 import type { LimitResult, MetricResult, Needed, Verdict } from './types.js'

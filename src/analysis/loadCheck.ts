@@ -2,7 +2,7 @@ import type { Policy } from '../policy/types.js'
 import { mergeCells } from '../sketch/metricSketch.js'
 import { TOTAL_SEGMENT, type Cell, type Evidence } from '../sketch/evidence.js'
 import { bonferroni } from '../stats/alphaSpending.js'
-import { ratioDifferenceCS } from '../stats/confidenceSequence.js'
+import { ratioDifferenceCS } from '../stats/cs/ratio.js'
 import type { CompareContext } from './compareMetric.js'
 import type { Check } from './types.js'
 

@@ -4,7 +4,7 @@
  * and the interval shrinks as the confidence sequence's boundary does.
  */
 
-import { csRadius } from './confidenceSequence.js'
+import { csRadius } from './cs/mixture.js'
 
 /** The largest factor searched; beyond it the answer is Infinity ("not at this traffic"). */
 const MAX_FACTOR = 1e6
