@@ -47930,7 +47930,7 @@ const source = union('Where the records come from.', 'type', {
     langfuse: langfuseSource(),
     prometheus: prometheusSource
 });
-/** The Langfuse source (public API: v2 observations, v2 scores). Keys are read from env vars named here. */
+/** The Langfuse source (public API: v2 observations, v3 scores). Keys are read from env vars named here. */
 function langfuseSource() {
     const envName = (what) => str$1(`Name of the environment variable holding the Langfuse ${what} (never the key itself).`, {
         regex: '^[A-Za-z_][A-Za-z0-9_]*$',
@@ -57659,16 +57659,17 @@ async function isFile(path) {
 /**
  * A small client for the two read endpoints of Langfuse's public API the gate needs, on Node's
  * fetch. Definitions followed (Langfuse's Fern API definition, as published in @langfuse/core's
- * generated types, `ObservationsV2Response`, `GetScoresResponse`):
+ * generated types, `ObservationsV2Response`, `GetScoresV3Response`):
  *   GET /api/public/v2/observations  cursor pagination: `limit` (at most 1000), `cursor`;
  *       response `{ data: ObservationV2[], meta: { cursor? } }`, no cursor on the last page.
- *   GET /api/public/v2/scores        page pagination: `page` (from 1), `limit`;
- *       response `{ data: Score[], meta: { page, limit, totalItems, totalPages } }`.
+ *   GET /api/public/v3/scores        cursor pagination: `limit` (at most 100), `cursor`
+ *       (base64url); response `{ data: ScoreV3[], meta: { limit, cursor? } }`. It replaces
+ *       GET /api/public/v2/scores, which the definition marks deprecated (unavailable on
+ *       self-hosted v4, removed from Langfuse Cloud on 2026-11-16).
  * Auth is HTTP Basic with the public key as user and the secret key as password. The keys never
  * appear in a message, an error or describe(): only the host does.
  */
 const MAX_BACKOFF_MS = 10_000;
-const SCORE_PAGES_IN_FLIGHT = 4;
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
 class LangfuseClient {
     origin;
@@ -57690,9 +57691,17 @@ class LangfuseClient {
      * Observation pages, in the server's order, following `meta.cursor` to the end. The next page is
      * requested as soon as the current one has arrived, so the caller works while it travels.
      */
-    async *observations(query) {
+    observations(query) {
+        return this.cursorPages('v2/observations', query);
+    }
+    /** Score pages of the v3 scores API (ScoreV3, polymorphic `value`), to the last cursor. */
+    async *scores(query) {
+        for await (const page of this.cursorPages('v3/scores', query))
+            yield page.data;
+    }
+    async *cursorPages(path, query) {
         const get = (cursor) => {
-            const p = this.getJson('v2/observations', { ...query, cursor }).then(observationPage);
+            const p = this.getJson(path, { ...query, cursor }).then(body => this.cursorPage(path, body));
             p.catch(() => undefined); // handled when awaited; never an unhandled rejection meanwhile
             return p;
         };
@@ -57703,7 +57712,7 @@ class LangfuseClient {
             const cursor = page.cursor;
             if (cursor !== undefined) {
                 if (seen.has(cursor)) {
-                    throw new SourceError(`Langfuse at ${this.origin} returned the same page cursor twice: stopped reading observations to avoid a loop`);
+                    throw new SourceError(`Langfuse at ${this.origin} returned the same page cursor twice (GET /api/public/${path}): stopped reading to avoid a loop`);
                 }
                 seen.add(cursor);
                 pending = get(cursor);
@@ -57713,36 +57722,13 @@ class LangfuseClient {
                 return;
         }
     }
-    /**
-     * Score pages (page-numbered) until the last one. Once the first page tells how many there are,
-     * up to SCORE_PAGES_IN_FLIGHT are requested at a time; they are yielded in order.
-     */
-    async *scores(query) {
-        const get = (page) => {
-            const p = this.getJson('v2/scores', { ...query, page }).then(body => this.scorePage(body));
-            p.catch(() => undefined); // handled when awaited
-            return p;
-        };
-        const first = await get(1);
-        yield first.data;
-        const pages = first.totalPages;
-        let next = 2;
-        const inFlight = [];
-        while (next <= pages && inFlight.length < SCORE_PAGES_IN_FLIGHT)
-            inFlight.push(get(next++));
-        for (let pending = inFlight.shift(); pending; pending = inFlight.shift()) {
-            const page = await pending;
-            if (next <= pages)
-                inFlight.push(get(next++));
-            yield page.data;
-        }
-    }
-    scorePage(body) {
+    cursorPage(path, body) {
         const { data, meta } = body;
-        if (!Array.isArray(data) || !isObject(meta) || typeof meta.totalPages !== 'number') {
-            throw this.notTheApi('GET /api/public/v2/scores', 'no data list or meta.totalPages');
+        if (!Array.isArray(data) || !isObject(meta)) {
+            throw new SourceError(`Langfuse at ${this.origin} answered GET /api/public/${path} without a data list and meta: not ${API[path].name}; check source.baseUrl and the Langfuse version (${API[path].needs})`);
         }
-        return { data: data.filter(isObject), totalPages: meta.totalPages };
+        const cursor = typeof meta.cursor === 'string' && meta.cursor !== '' ? meta.cursor : undefined;
+        return { data: data.filter(isObject), cursor };
     }
     async getJson(path, query) {
         const url = new URL(`${this.apiBase}/${path}`);
@@ -57781,8 +57767,11 @@ class LangfuseClient {
             if (response.status === 401 || response.status === 403) {
                 throw new SourceError(`Langfuse at ${this.origin} refused the API keys (${what}: HTTP ${response.status}): check that the environment variables named by source.publicKeyEnv and source.secretKeyEnv hold this project's public and secret key`);
             }
+            if (response.status === 404) {
+                throw new SourceError(`Langfuse at ${this.origin} has no ${API[path].name} (${what}: HTTP 404${serverMessage(text)}); ${API[path].needs}: check source.baseUrl (the host, without /api) and the Langfuse version`);
+            }
             if (!RETRYABLE.has(response.status)) {
-                throw new SourceError(`Langfuse at ${this.origin} rejected ${what} with HTTP ${response.status}${serverMessage(text)}; check source.baseUrl and the Langfuse version (the v2 observations API needs Langfuse v3 cloud or self-hosted v4+)`);
+                throw new SourceError(`Langfuse at ${this.origin} rejected ${what} with HTTP ${response.status}${serverMessage(text)}; check source.baseUrl and the Langfuse version (${API[path].needs})`);
             }
             const retryAfter = response.status === 429 || response.status === 503
                 ? retryAfterMs(response.headers.get('retry-after'))
@@ -57820,15 +57809,17 @@ class LangfuseClient {
         return new SourceError(`Langfuse at ${this.origin} answered ${what} with something that is not the Langfuse API: ${why}; check source.baseUrl (the host, without /api)`);
     }
 }
-function observationPage(body) {
-    const data = body.data;
-    const meta = body.meta;
-    if (!Array.isArray(data) || !isObject(meta)) {
-        throw new SourceError('Langfuse answered GET /api/public/v2/observations without a data list and meta: not the Langfuse v2 observations API; check source.baseUrl and the Langfuse version');
+/** What each endpoint is called in messages, and what serves it. */
+const API = {
+    'v2/observations': {
+        name: 'v2 observations API',
+        needs: 'the v2 observations API needs Langfuse Cloud or self-hosted Langfuse v4+'
+    },
+    'v3/scores': {
+        name: 'v3 scores API',
+        needs: 'the v3 scores API (which replaces the deprecated v2 one) needs Langfuse Cloud or a self-hosted Langfuse that has it (v4+)'
     }
-    const cursor = typeof meta.cursor === 'string' && meta.cursor !== '' ? meta.cursor : undefined;
-    return { data: data, cursor };
-}
+};
 function isObject(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -57932,7 +57923,7 @@ function observationMapper(arm, armField, labels) {
                     raw[`metadata.${key}`] = value;
             }
         }
-        const joined = scores(id, traceId);
+        const joined = scores(id, traceId, typeof o.sessionId === 'string' ? o.sessionId : undefined);
         if (joined) {
             for (const [field, value] of joined) {
                 if (field.startsWith('scores.')) {
@@ -58064,24 +58055,36 @@ function errorClassOf(statusMessage) {
 }
 
 /**
- * The scores of a window, joined to observations by observation id, else by trace id. One column
+ * The scores of a window, joined to observations by observation id, else by trace id, else by
+ * session id. One column
  * per record field (`score`, `scores.<name>`, `feedback`), each a Map from id to a slot in two
  * number arrays: about 100 bytes per score (mostly the id string), the one part of the Langfuse
  * source's memory that grows with traffic. Of duplicates (one call scored twice) the newest wins.
  */
 class ScoreTable {
     columns = new Map();
-    add(field, observationId, traceId, value, at) {
+    add(field, target, value, at) {
         let column = this.columns.get(field);
         if (column === undefined) {
-            column = { field, byObservation: new Map(), byTrace: new Map(), values: [], times: [] };
+            column = {
+                field,
+                byObservation: new Map(),
+                byTrace: new Map(),
+                bySession: new Map(),
+                values: [],
+                times: []
+            };
             this.columns.set(field, column);
         }
-        const onObservation = typeof observationId === 'string' && observationId !== '';
-        const id = onObservation ? observationId : traceId;
-        if (typeof id !== 'string' || id === '')
+        const [index, id] = target.observationId
+            ? [column.byObservation, target.observationId]
+            : target.traceId
+                ? [column.byTrace, target.traceId]
+                : target.sessionId
+                    ? [column.bySession, target.sessionId]
+                    : [undefined, undefined];
+        if (index === undefined || id === undefined)
             return;
-        const index = onObservation ? column.byObservation : column.byTrace;
         const slot = index.get(id);
         if (slot === undefined) {
             index.set(id, column.values.length);
@@ -58093,12 +58096,16 @@ class ScoreTable {
             column.times[slot] = at;
         }
     }
-    /** The scores of one observation (its own, else its trace's), or undefined when it has none. */
-    lookup = (observationId, traceId) => {
+    /**
+     * The scores of one observation (its own, else its trace's, else its session's), or undefined
+     * when it has none.
+     */
+    lookup = (observationId, traceId, sessionId) => {
         let out;
         for (const column of this.columns.values()) {
             const slot = column.byObservation.get(observationId) ??
-                (traceId === undefined ? undefined : column.byTrace.get(traceId));
+                (traceId === undefined ? undefined : column.byTrace.get(traceId)) ??
+                (sessionId === undefined ? undefined : column.bySession.get(sessionId));
             if (slot !== undefined)
                 (out ??= new Map()).set(column.field, column.values[slot]);
         }
@@ -58106,13 +58113,13 @@ class ScoreTable {
     };
 }
 
-/** Page size of the v2 scores endpoint (page-numbered; Langfuse's page-based endpoints take 100). */
+/** Page size of the v3 scores endpoint (its maximum: a larger limit is an HTTP 400). */
 const SCORES_PAGE = 100;
 /**
  * Evidence from Langfuse: LLM calls (GENERATION observations by default) of the window, read
  * through the public API's v2 observations endpoint page by page and streamed into the same
  * EvidenceBuilder as the file source, so memory holds one page and the sketches, not the calls.
- * Scores (v2 scores endpoint) are read first and joined by observation id, else by trace id;
+ * Scores (v3 scores endpoint) are read first and joined by observation id, else by trace id (else session);
  * they are the one table that grows with traffic (one small entry per score).
  * SourceError (a hold) when the keys are missing, the server is down or answers garbage, after
  * bounded retries; a page that fails mid-way fails the whole collection, never a partial view.
@@ -58139,7 +58146,7 @@ class LangfuseSource {
     async collect(request) {
         const client = this.client();
         this.scorePages = 0;
-        const scores = await this.readScores(client, request.window.from);
+        const { table: scores, warnings } = await this.readScores(client, request.window.from);
         const builder = new EvidenceBuilder({
             policy: this.policy,
             window: request.window,
@@ -58159,6 +58166,9 @@ class LangfuseSource {
             retries: client.stats.retries
         };
         const evidence = builder.finish();
+        if (warnings.length > 0) {
+            evidence.quality.warnings = [...(evidence.quality.warnings ?? []), ...warnings];
+        }
         return sampler ? { ...evidence, texts: sampler.samples() } : evidence;
     }
     /** Earliest canary call within one maxDuration before `until`: a step never lasts longer. */
@@ -58191,8 +58201,10 @@ class LangfuseSource {
         const spec = this.spec;
         const armLabels = new Set([...this.policy.arms.baseline, ...this.policy.arms.canary]);
         const map = observationMapper(spec.arm, this.policy.arms.field, armLabels);
+        const expand = metadataKeys(this.policy, spec);
         const query = {
             fields: [...OBSERVATION_FIELDS, ...(onRecord ? ['io'] : [])].join(','),
+            expandMetadata: expand.length > 0 ? expand.join(',') : undefined,
             limit: spec.pageSize,
             fromStartTime: new Date(from).toISOString(),
             toStartTime: new Date(to).toISOString(),
@@ -58229,50 +58241,109 @@ class LangfuseSource {
         }
         return { lines, malformed, pages };
     }
-    // The scores the policy maps, keyed by observation id and by trace id; the newest of duplicates.
     /**
      * Scores of the calls since `from`, created up to the time of the query (no upper bound: an
-     * online evaluator scores a call after it ends, as a log line carries its score when written).
+     * online evaluator scores a call after it ends, as a log line carries its score when written),
+     * read through the v3 scores API with their `subject` (the observation, trace or session each
+     * is attached to). The policy's score names go in one comma-separated `name` filter (one query
+     * per name when a name holds a comma). Scores with no number (CATEGORICAL, TEXT, CORRECTION)
+     * are skipped; categorical ones the policy names are counted in a warning.
      */
     async readScores(client, from) {
         const table = new ScoreTable();
-        for (const [name, field] of Object.entries(this.spec.scores)) {
+        const names = Object.keys(this.spec.scores);
+        if (names.length === 0)
+            return { table, warnings: [] };
+        const groups = names.some(n => n.includes(',')) ? names.map(n => [n]) : [names];
+        const categorical = new Map();
+        for (const group of groups) {
             const query = {
-                name,
+                name: group.join(','),
                 limit: SCORES_PAGE,
                 fromTimestamp: new Date(from).toISOString(),
-                environment: this.spec.environment,
-                fields: 'score'
+                environment: this.spec.environment?.join(','),
+                fields: 'subject'
             };
             for await (const data of client.scores(query)) {
                 this.scorePages++;
                 for (const s of data) {
-                    if (s.name !== name)
+                    const name = s.name;
+                    if (typeof name !== 'string' || !group.includes(name))
                         continue;
                     const value = scoreValue(s);
-                    if (value === undefined)
+                    if (value === undefined) {
+                        if (s.dataType === 'CATEGORICAL')
+                            categorical.set(name, (categorical.get(name) ?? 0) + 1);
+                        continue;
+                    }
+                    const target = subjectOf(s.subject);
+                    if (target === undefined)
                         continue;
                     const at = typeof s.timestamp === 'string' ? Date.parse(s.timestamp) : 0;
-                    table.add(field, s.observationId, s.traceId, value, at);
+                    table.add(this.spec.scores[name], target, value, at);
                 }
             }
         }
-        return table;
+        const warnings = [...categorical].map(([name, n]) => `${n} Langfuse scores "${name}" are CATEGORICAL: a category has no number in the v3 scores API, so they were skipped (use a NUMERIC or BOOLEAN score)`);
+        return { table, warnings };
     }
 }
 /**
- * A score's number: NUMERIC and BOOLEAN (1 / 0) values; a CATEGORICAL one only through its
- * config's numeric mapping. TEXT and CORRECTION scores carry no number and are skipped. A
- * non-numeric value is kept as NaN so the metric counts it as invalid rather than dropping it.
+ * A v3 score's number (ScoreV3: `value` is a number for NUMERIC, a boolean for BOOLEAN, a string
+ * for CATEGORICAL, TEXT and CORRECTION): NUMERIC as it is, BOOLEAN as 1 / 0; undefined for the
+ * rest. A NUMERIC or BOOLEAN value of another type is kept as NaN, so the metric counts it as
+ * invalid rather than dropping it.
  */
 function scoreValue(s) {
-    const type = s.dataType;
-    if (type === 'TEXT' || type === 'CORRECTION')
-        return undefined;
     const v = s.value;
-    if (typeof v === 'number')
-        return v;
-    return type === 'CATEGORICAL' ? undefined : NaN;
+    switch (s.dataType) {
+        case 'NUMERIC':
+            return typeof v === 'number' ? v : NaN;
+        case 'BOOLEAN':
+            return typeof v === 'boolean' ? (v ? 1 : 0) : v === 1 || v === 0 ? v : NaN;
+        default:
+            return undefined;
+    }
+}
+/** What a score is attached to (ScoreSubjectV3, discriminated by `kind`); experiments are not calls. */
+function subjectOf(subject) {
+    if (!isObject(subject) || typeof subject.id !== 'string' || subject.id === '')
+        return undefined;
+    switch (subject.kind) {
+        case 'observation':
+            return typeof subject.traceId === 'string'
+                ? { observationId: subject.id, traceId: subject.traceId }
+                : { observationId: subject.id };
+        case 'trace':
+            return { traceId: subject.id };
+        case 'session':
+            return { sessionId: subject.id };
+        default:
+            return undefined;
+    }
+}
+/**
+ * The metadata keys the policy reads (the arm from metadata, segment dimensions, the unit, metric
+ * fields named `metadata.<key>`): sent as `expandMetadata`, since the v2 observations API cuts
+ * metadata values to 200 characters unless a key is named there.
+ */
+function metadataKeys(policy, spec) {
+    const keys = new Set();
+    if (spec.arm.from === 'metadata')
+        keys.add(spec.arm.key);
+    const fields = [
+        ...(policy.segments?.by ?? []),
+        ...(policy.arms.unit !== undefined ? [policy.arms.unit] : []),
+        ...policy.metrics.flatMap(m => [m.from, ...(m.per !== undefined ? [m.per] : [])])
+    ];
+    for (const field of fields) {
+        if (!field.startsWith('metadata.'))
+            continue;
+        const key = field.slice('metadata.'.length).split('.')[0];
+        if (key)
+            keys.add(key);
+    }
+    return [...keys];
 }
 /** An observation by id (or position), never by content. */
 function where(o, line) {

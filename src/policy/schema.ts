@@ -154,7 +154,7 @@ const source = union('Where the records come from.', 'type', {
   prometheus: prometheusSource
 })
 
-/** The Langfuse source (public API: v2 observations, v2 scores). Keys are read from env vars named here. */
+/** The Langfuse source (public API: v2 observations, v3 scores). Keys are read from env vars named here. */
 function langfuseSource() {
   const envName = (what: string) =>
     str(`Name of the environment variable holding the Langfuse ${what} (never the key itself).`, {

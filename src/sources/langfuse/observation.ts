@@ -24,7 +24,8 @@ export const OBSERVATION_FIELDS = [
 /** Joined scores: the record field (`score`, `scores.<name>`, `feedback`) -> value, or undefined. */
 export type ScoreLookup = (
   observationId: string,
-  traceId: string | undefined
+  traceId: string | undefined,
+  sessionId: string | undefined
 ) => ScoreValues | undefined
 export type ScoreValues = Map<string, number>
 
@@ -79,7 +80,7 @@ export function observationMapper(
         if (typeof value !== 'object' || value === null) raw[`metadata.${key}`] = value
       }
     }
-    const joined = scores(id, traceId)
+    const joined = scores(id, traceId, typeof o.sessionId === 'string' ? o.sessionId : undefined)
     if (joined) {
       for (const [field, value] of joined) {
         if (field.startsWith('scores.')) {
