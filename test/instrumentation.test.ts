@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { analyze } from '../src/analysis/analyze.js'
-import type { Policy } from '../src/policy/types.js'
+import type { JudgeSpec, Policy } from '../src/policy/types.js'
 import { mergeCacheSums } from '../src/sketch/cacheSums.js'
 import { TOTAL_SEGMENT, type Cell, type Evidence } from '../src/sketch/evidence.js'
 import { mergeCells } from '../src/sketch/metricSketch.js'
@@ -54,6 +54,14 @@ interface Truth {
 const truth = JSON.parse(readFileSync(join(FIXTURES, 'truth.json'), 'utf8')) as Truth
 const window = { from: Date.parse(truth.window.from), to: Date.parse(truth.window.to) }
 const PRICE = { input: 2.5, cacheRead: 1.25, output: 10 }
+/** The questions the fixture client asks (scripts/instrumentation/client.ts). */
+const QUESTIONS = [
+  'Where is my order?',
+  'Can I change my delivery address?',
+  'How do refunds work?',
+  'Do you ship to Norway?',
+  'Why was I charged twice?'
+]
 
 function policy(overrides: Partial<Policy> = {}): Policy {
   return testPolicy({
@@ -327,6 +335,42 @@ describe.each(Object.keys(truth.libraries))('%s: keys set on the request span', 
       expect(sequential.quality.records).toBeGreaterThan(500)
       const parallel = await read({ script, workers: 2, chunkBytes: 64 * 1024, minFileBytes: 0 })
       expect(parallel).toEqual(sequential)
+    }
+  })
+})
+
+describe.each([
+  ['traceloop', true],
+  ['traceloop-0.22', true],
+  ['openinference', true],
+  // Records no message content unless OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT is set.
+  ['otel-contrib', false]
+])('%s: the prompt and the answer for a judge', (library, recorded) => {
+  it(recorded ? 'maps the recorded messages to input and output' : 'has none', async () => {
+    const judge: JudgeSpec = {
+      model: 'gpt-4.1-mini',
+      apiKeyEnv: 'OPENAI_API_KEY',
+      rubric: 'r',
+      mode: 'pointwise',
+      sample: 20,
+      batch: 10,
+      budget: { calls: 10 },
+      concurrency: 1,
+      timeout: 1000,
+      maxRetries: 0,
+      maxChars: 4000,
+      redact: [],
+      recheck: 0,
+      cacheSize: 10
+    }
+    const e = await collect(library, policy({ judge }))
+    const texts = e.texts ?? []
+    if (!recorded) return expect(texts).toEqual([])
+    expect(texts.length).toBe(40)
+    for (const t of texts) {
+      // The user's question alone: the system prompt is left out of the input.
+      expect(QUESTIONS).toContain(t.input)
+      expect(t.output).toMatch(/^Answer \d+ for gpt-4o\.$/)
     }
   })
 })

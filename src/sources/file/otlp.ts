@@ -190,9 +190,11 @@ function content(
   own: Record<string, unknown>,
   which: 'input' | 'output'
 ): LazyText | undefined {
-  if (own['openinference.span.kind'] !== undefined) return openInferenceContent(own, which)
   const key = which === 'input' ? 'gen_ai.input.messages' : 'gen_ai.output.messages'
   const legacy = which === 'input' ? 'gen_ai.prompt' : 'gen_ai.completion'
+  if (own['openinference.span.kind'] !== undefined || own[`${legacy}.0.content`] !== undefined) {
+    return indexedContent(own, which)
+  }
   const events = arrayOf(field(span, 'events'))
   // `own` lacks structured values (arrays, key-value lists): look at the span's list for those.
   const onSpan =
@@ -216,22 +218,32 @@ function content(
 }
 
 /**
- * OpenInference's messages, flattened into attributes (`llm.input_messages.<i>.message.role` and
- * `.content`; the output's first message), else `input.value` / `output.value`.
+ * Messages flattened into indexed attributes: OpenInference's `llm.input_messages.<i>.message.role`
+ * and `.content` (else `input.value` / `output.value`), OpenLLMetry's before semantic conventions
+ * v1.37 `gen_ai.prompt.<i>.role` / `.content` and `gen_ai.completion.<i>.content`. The input
+ * without system messages; the output's first message.
  */
-function openInferenceContent(
+function indexedContent(
   own: Record<string, unknown>,
   which: 'input' | 'output'
 ): LazyText | undefined {
-  const prefix = which === 'input' ? 'llm.input_messages.' : 'llm.output_messages.'
-  const plain = own[which === 'input' ? 'input.value' : 'output.value']
-  if (own[`${prefix}0.message.content`] === undefined && typeof plain !== 'string') return undefined
+  const openInference = own['openinference.span.kind'] !== undefined
+  const prefix = openInference
+    ? which === 'input'
+      ? 'llm.input_messages.'
+      : 'llm.output_messages.'
+    : which === 'input'
+      ? 'gen_ai.prompt.'
+      : 'gen_ai.completion.'
+  const inner = openInference ? '.message.' : '.'
+  const plain = openInference ? own[which === 'input' ? 'input.value' : 'output.value'] : undefined
+  if (own[`${prefix}0${inner}content`] === undefined && typeof plain !== 'string') return undefined
   return new LazyText(() => {
     const texts: { role: unknown; text: string }[] = []
     for (let i = 0; ; i++) {
-      const text = own[`${prefix}${i}.message.content`]
+      const text = own[`${prefix}${i}${inner}content`]
       if (typeof text !== 'string') break
-      texts.push({ role: own[`${prefix}${i}.message.role`], text })
+      texts.push({ role: own[`${prefix}${i}${inner}role`], text })
       if (which === 'output') break
     }
     if (texts.length === 0) return typeof plain === 'string' ? plain : undefined
@@ -272,13 +284,16 @@ function decoded(v: unknown): unknown {
 }
 
 /**
- * Messages as text: the input's messages one per line, `role: text` (a lone message as its text
+ * Messages as text: the input's messages but the system ones, one per line, `role: text` (a lone message as its text
  * alone); the output's first message (the first choice). Non-text parts are named in brackets.
  */
 function renderMessages(messages: unknown, which: 'input' | 'output'): string | undefined {
   if (typeof messages === 'string') return messages
   if (!Array.isArray(messages)) return undefined
-  const texts = messages.map(m => ({ role: field(m, 'role'), text: messageText(m) }))
+  // A system message in the input is the system prompt (as gen_ai.system_instructions): left out.
+  const texts = messages
+    .filter(m => which === 'output' || field(m, 'role') !== 'system')
+    .map(m => ({ role: field(m, 'role'), text: messageText(m) }))
   if (which === 'output' || texts.length === 1) return texts[0]?.text
   return texts.map(t => `${typeof t.role === 'string' ? t.role : 'message'}: ${t.text}`).join('\n')
 }
