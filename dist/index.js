@@ -47906,7 +47906,7 @@ const rollout = refine(obj('How the canary share grows, and how long each step b
 });
 const armValues = (arm) => oneOrMany(`Value(s) of the arm field that mark ${arm} traffic.`, str$1(`A value that marks ${arm} traffic.`));
 const arms = refine(obj('Which record field tells the arms apart, and its values for each arm.', {
-    field: withDefault(str$1('The record field holding the arm.'), 'arm'),
+    field: withDefault(str$1("The record field holding the arm. A dotted path (`metadata.variant`) also reads nested objects and JSON strings; in OTLP traces, an ancestor span's attribute too."), 'arm'),
     baseline: required(armValues('baseline')),
     canary: required(armValues('canary')),
     unit: optional(str$1('The randomisation unit field (user or session); default: `unit` and its aliases.'))

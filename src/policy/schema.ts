@@ -116,7 +116,12 @@ const armValues = (arm: string) =>
 
 const arms = refine(
   obj('Which record field tells the arms apart, and its values for each arm.', {
-    field: withDefault(str('The record field holding the arm.'), 'arm'),
+    field: withDefault(
+      str(
+        "The record field holding the arm. A dotted path (`metadata.variant`) also reads nested objects and JSON strings; in OTLP traces, an ancestor span's attribute too."
+      ),
+      'arm'
+    ),
     baseline: required(armValues('baseline')),
     canary: required(armValues('canary')),
     unit: optional(
