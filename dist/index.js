@@ -61829,10 +61829,12 @@ const readsErrors = (m) => m.from === 'error' || m.from.startsWith('error.');
  * warns otherwise.
  */
 function errorObservabilityCheck(metrics, why) {
+    // The metrics' reasons point here; the check says why.
     const affected = metrics.filter(readsErrors);
     for (const m of affected) {
         m.verdict = 'inconclusive';
-        m.reason = `not observable: ${why}`;
+        m.reason =
+            'not observable from this source: its failed calls leave no trace (see the errors check)';
         m.needed = { samples: 0, seconds: null };
         delete m.holdsBecause;
         (m.caveats ??= []).push('errors are not observable from this source');

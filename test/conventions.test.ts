@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { unobservableErrors } from '../src/analysis/observability.js'
 import { applySpanConvention, spanConvention } from '../src/records/conventions.js'
 import { fieldAliases, RECORD_ALIASES, rawKeysRead } from '../src/records/fields.js'
 import { createNormalizer, isRequestRecord } from '../src/records/normalize.js'
 import { flattenPaths, readPath } from '../src/records/path.js'
 import type { RequestRecord } from '../src/records/record.js'
+import { emptyQuality, type Evidence, type InstrumentationCount } from '../src/sketch/evidence.js'
 import { testPolicy } from './fixtures/records/policy.js'
 
 const TS = '2026-11-02T08:00:00.000Z'
@@ -195,5 +197,33 @@ describe('span conventions: which spans are calls, and their fields', () => {
       session_id: 's-1',
       fingerprint: 'fp_oi'
     })
+  })
+})
+
+describe('errors not observable from a source', () => {
+  const evidence = (instrumentation: InstrumentationCount[]) =>
+    ({ quality: { ...emptyQuality(), instrumentation } }) as Evidence
+  const traceloop = { scope: '@traceloop/instrumentation-openai', version: '0.27.0' }
+
+  it('only when every call span came from a library that writes none for a failed call, and none failed', () => {
+    expect(unobservableErrors(evidence([{ ...traceloop, calls: 10, failed: 0 }]))).toMatch(
+      /the error rate is not observable from this source/
+    )
+    // One failed span shows this library version does write them.
+    expect(unobservableErrors(evidence([{ ...traceloop, calls: 10, failed: 1 }]))).toBeUndefined()
+    // Calls traced by a library that records failures too: their errors are seen.
+    expect(
+      unobservableErrors(
+        evidence([
+          { ...traceloop, calls: 10, failed: 0 },
+          { scope: '@opentelemetry/instrumentation-openai', calls: 5, failed: 0 }
+        ])
+      )
+    ).toBeUndefined()
+    // An unknown library: the gate cannot tell, and says nothing.
+    expect(
+      unobservableErrors(evidence([{ scope: 'my-own-tracer', calls: 10, failed: 0 }]))
+    ).toBeUndefined()
+    expect(unobservableErrors(evidence([]))).toBeUndefined()
   })
 })

@@ -206,7 +206,7 @@ describe.each([
     expect(errors.detail).toContain('the error rate is not observable from this source')
     const rate = a.metrics.find(m => m.name === 'error rate')!
     expect(rate.verdict).toBe('inconclusive')
-    expect(rate.reason).toMatch(/^not observable: /)
+    expect(rate.reason).toMatch(/^not observable from this source: /)
     expect(a.checks.find(c => c.name === 'load')!.detail).toContain(
       'rate limits and timeouts not observable from this source'
     )

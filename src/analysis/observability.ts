@@ -34,10 +34,12 @@ const readsErrors = (m: MetricResult): boolean => m.from === 'error' || m.from.s
  * warns otherwise.
  */
 export function errorObservabilityCheck(metrics: MetricResult[], why: string): Check {
+  // The metrics' reasons point here; the check says why.
   const affected = metrics.filter(readsErrors)
   for (const m of affected) {
     m.verdict = 'inconclusive'
-    m.reason = `not observable: ${why}`
+    m.reason =
+      'not observable from this source: its failed calls leave no trace (see the errors check)'
     m.needed = { samples: 0, seconds: null }
     delete m.holdsBecause
     ;(m.caveats ??= []).push('errors are not observable from this source')
