@@ -1,14 +1,14 @@
-import { availableParallelism, userInfo } from 'node:os';
+import { availableParallelism, hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createHash, createHmac } from 'node:crypto';
-import { readFileSync, createReadStream, existsSync } from 'node:fs';
-import { open, stat as stat$1, readFile, writeFile, rename, unlink } from 'node:fs/promises';
-import { resolve as resolve$1, relative as relative$1, isAbsolute as isAbsolute$1, dirname as dirname$1, join, basename as basename$1 } from 'node:path';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { readFileSync, constants as constants$1, createReadStream, existsSync } from 'node:fs';
+import { open, readFile, realpath, stat as stat$1, rename, unlink } from 'node:fs/promises';
+import { isAbsolute, resolve, relative, dirname as dirname$1, join, basename as basename$1 } from 'node:path';
 import require$$0 from 'process';
 import require$$0$1 from 'buffer';
 import * as nativeFs from 'fs';
-import { statSync, stat, realpathSync, realpath, readdirSync, readdir } from 'fs';
-import { sep, basename, dirname, resolve, normalize, relative, posix, isAbsolute } from 'path';
+import { statSync, stat, realpathSync, realpath as realpath$1, readdirSync, readdir } from 'fs';
+import { sep, basename, dirname, resolve as resolve$1, normalize, relative as relative$1, posix, isAbsolute as isAbsolute$1 } from 'path';
 import { fileURLToPath } from 'url';
 import { createRequire } from 'module';
 import { pipeline, Readable } from 'node:stream';
@@ -545,6 +545,8 @@ function emptyQuality() {
         files: []
     };
 }
+/** `dataQuality.maxAge` when a policy does not say (hand-built policies in tests). */
+const DEFAULT_MAX_AGE_MS = 7 * 86_400_000;
 
 /**
  * Splitting the family-wise error budget across the gating metrics (DESIGN.md: "Error budget:
@@ -1960,9 +1962,18 @@ function dataQualityCheck(policy, evidence, replay) {
         else
             warnings.push(text);
     }
-    for (const f of q.files)
-        if (f.problem)
+    for (const f of q.files) {
+        if (!f.problem)
+            continue;
+        // Evidence read in part never promotes (DESIGN.md principle 3): the rest may hold the harm.
+        if (f.incomplete)
+            problems.push(`${f.path} was not read to its end: ${f.problem}`);
+        else
             warnings.push(`${f.path}: ${f.problem}`);
+    }
+    if (q.farOutside) {
+        problems.push(`${int$2(q.farOutside)} records are dated more than ${duration$1(policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS)} before the window (${(q.farOutsideSamples ?? []).join('; ')}): a log writer's clock is wrong (or epoch seconds were read as milliseconds). They are left out, never the step's clock; fix or remove them, or raise dataQuality.maxAge if the files hold older history on purpose`);
+    }
     problems.push(...(q.problems ?? []));
     warnings.push(...(q.warnings ?? []));
     notes.push(...(q.notes ?? []));
@@ -2576,6 +2587,10 @@ class EvidenceBuilder {
     from;
     to;
     now;
+    /** Records before this are far outside the window: a broken clock, not history. */
+    farBefore;
+    /** The current file's far-outside records: how many, and their earliest and latest dates. */
+    far = { count: 0, min: Infinity, max: -Infinity };
     bucketMs;
     policy;
     source;
@@ -2609,6 +2624,7 @@ class EvidenceBuilder {
         this.from = opts.window.from;
         this.to = opts.window.to;
         this.now = opts.now;
+        this.farBefore = this.from - (policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS);
         this.bucketMs = policy.bucket;
         this.source = opts.source;
         if (!(this.bucketMs > 0))
@@ -2648,8 +2664,25 @@ class EvidenceBuilder {
     unmatchedArm(value) {
         countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS);
     }
-    fileDone(path, lines, malformed, problem) {
-        this.quality.files.push(problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem });
+    fileDone(path, lines, malformed, problem, incomplete) {
+        this.quality.files.push({
+            path,
+            lines,
+            malformed,
+            ...(problem !== undefined && { problem }),
+            ...(incomplete && { incomplete: true })
+        });
+        const far = this.far;
+        if (far.count > 0) {
+            const q = this.quality;
+            q.farOutside = (q.farOutside ?? 0) + far.count;
+            const samples = (q.farOutsideSamples ??= []);
+            if (samples.length < MAX_MALFORMED_SAMPLES) {
+                const at = (t) => new Date(t).toISOString();
+                samples.push(`${path}: ${far.count} dated ${far.min === far.max ? at(far.min) : `${at(far.min)} to ${at(far.max)}`}`);
+            }
+            this.far = { count: 0, min: Infinity, max: -Infinity };
+        }
     }
     /**
      * Files a record. `unit`: the unit id's hash when the caller has it already (the parallel file
@@ -2663,6 +2696,14 @@ class EvidenceBuilder {
         }
         if (ts < this.from || ts >= this.to) {
             this.quality.outsideWindow++;
+            if (ts < this.farBefore) {
+                const far = this.far;
+                far.count++;
+                if (ts < far.min)
+                    far.min = ts;
+                if (ts > far.max)
+                    far.max = ts;
+            }
             return;
         }
         this.quality.records++;
@@ -3394,14 +3435,18 @@ const HOUR_MS = 3_600_000;
 function busiestHour(evidence) {
     const { from, to } = evidence.window;
     const size = evidence.bucketMs;
+    // No buckets (an empty window: inside the warm-up, or a source that failed): no traffic.
+    if (!(size > 0) || !(to > from))
+        return undefined;
     const count = Math.max(1, Math.ceil((to - from) / size));
-    const perBucket = new Array(count).fill(0);
+    // Sparse (bucket index -> requests): a window spanning years must not allocate a slot per bucket.
+    const perBucket = new Map();
     let total = 0;
     for (const cell of evidence.cells) {
         if (cell.segment !== TOTAL_SEGMENT || cell.requests === 0)
             continue;
         const k = Math.min(count - 1, Math.max(0, Math.floor((cell.bucket - from) / size)));
-        perBucket[k] = (perBucket[k] ?? 0) + cell.requests;
+        perBucket.set(k, (perBucket.get(k) ?? 0) + cell.requests);
         total += cell.requests;
     }
     if (total === 0)
@@ -3409,12 +3454,31 @@ function busiestHour(evidence) {
     const span = Math.max(1, Math.round(HOUR_MS / size));
     if (count <= span)
         return { perHour: (total * HOUR_MS) / Math.max(size, to - from), at: from };
-    let run = perBucket.slice(0, span).reduce((s, v) => s + v, 0);
-    let best = { perHour: run, at: from };
-    for (let k = span; k < count; k++) {
-        run += (perBucket[k] ?? 0) - (perBucket[k - span] ?? 0);
+    // The earliest run of `span` buckets with the most requests starts at 0 or ends at a bucket
+    // with traffic (an earlier start would otherwise hold as many), so only those starts are tried.
+    const keys = [...perBucket.keys()].sort((a, b) => a - b);
+    const prefix = [0];
+    for (const k of keys)
+        prefix.push(prefix.at(-1) + perBucket.get(k));
+    /** Index in `keys` of the first key >= k. */
+    const firstAtOrAfter = (k) => {
+        let lo = 0;
+        let hi = keys.length;
+        while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (keys[mid] < k)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo;
+    };
+    const starts = [0, ...keys.map(k => Math.min(count - span, Math.max(0, k - span + 1)))];
+    let best = { perHour: -1, at: from };
+    for (const s of [...new Set(starts)].sort((a, b) => a - b)) {
+        const run = prefix[firstAtOrAfter(s + span)] - prefix[firstAtOrAfter(s)];
         if (run > best.perHour)
-            best = { perHour: run, at: from + (k - span + 1) * size };
+            best = { perHour: run, at: from + s * size };
     }
     return best;
 }
@@ -3695,6 +3759,364 @@ function baselineLevels(metrics) {
     return Object.keys(levels).length > 0 ? levels : undefined;
 }
 
+/**
+ * Strict parsers for the policy's scalar syntax: durations, percentages, percentage points and plain
+ * numbers. They never throw: each returns the value or a message saying what is wrong and how to
+ * write it. The patterns are exported so the JSON Schema uses the very same syntax.
+ */
+const ok = (value) => ({ ok: true, value });
+const fail = (error) => ({ ok: false, error });
+/** An unsigned decimal: digits, then an optional fraction (`5`, `0.5`; not `.5`, `5.`, `1e3`). */
+const DECIMAL = String.raw `\d+(?:\.\d+)?`;
+const SIGNED = new RegExp(`^-?${DECIMAL}$`);
+const PERCENT = new RegExp(`^(-?${DECIMAL})%$`);
+const POINTS = new RegExp(`^(-?${DECIMAL})pp$`);
+const DURATION_UNITS = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1]
+];
+/**
+ * A duration: one or more `<decimal><unit>` parts, largest unit first, each unit at most once
+ * (`30s`, `12h`, `1h30m`, `500ms`). Matches the empty string too: pair it with a non-empty check.
+ */
+const DURATION_PATTERN = `^${DURATION_UNITS.map(([unit]) => `(?:(${DECIMAL})${unit})?`).join('')}$`;
+const DURATION = new RegExp(DURATION_PATTERN);
+const quoted = (text) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
+/** Scales a decimal string by 10^-2 without the rounding error of dividing by 100 (`1.1` -> 0.011). */
+const hundredth = (decimal) => Number(`${decimal}e-2`);
+function finite(value, text) {
+    return Number.isFinite(value) ? ok(value) : fail(`${quoted(text)} is too large`);
+}
+/** `30s`, `30m`, `12h`, `2d`, `1h30m`, `500ms` -> milliseconds. */
+function parseDuration(text) {
+    const match = text === '' ? null : DURATION.exec(text);
+    if (match) {
+        const ms = DURATION_UNITS.reduce((sum, [, size], i) => sum + Number(match[i + 1] ?? 0) * size, 0);
+        return finite(ms, text);
+    }
+    const example = 'like 30s, 30m, 12h, 2d, 1h30m or 500ms';
+    if (text.trim().startsWith('-'))
+        return fail(`a duration cannot be negative: ${quoted(text)}`);
+    if (SIGNED.test(text))
+        return fail(`${quoted(text)} needs a unit (d, h, m, s or ms), ${example}`);
+    if (/\s/.test(text))
+        return fail(`${quoted(text)} is not a duration: write it without spaces, ${example}`);
+    return fail(`${quoted(text)} is not a duration: write numbers with units (d, h, m, s, ms), largest first, ${example}`);
+}
+/** `5%` -> 0.05, `0.5%` -> 0.005. Reads a sign, so callers can explain why a negative is wrong. */
+function parsePercent(text) {
+    const match = PERCENT.exec(text);
+    if (!match?.[1])
+        return fail(`${quoted(text)} is not a percentage: write a number and %, like 5% or 0.5%`);
+    return finite(hundredth(match[1]), text);
+}
+/** Percentage points, for differences of rates: `0.5pp` -> 0.005. */
+function parsePoints(text) {
+    const match = POINTS.exec(text);
+    if (!match?.[1])
+        return fail(`${quoted(text)} is not in percentage points: write a number and pp, like 0.5pp`);
+    return finite(hundredth(match[1]), text);
+}
+/** A plain decimal number written as text: `0.02`, `-3`, `15`. */
+function parseNumber(text) {
+    if (!SIGNED.test(text))
+        return fail(`${quoted(text)} is not a number: write digits, like 0.02 or 15`);
+    return finite(Number(text), text);
+}
+/** `5%`, `0.5pp`, `0.02` (as text) -> an Amount. */
+function parseAmount(text) {
+    const unit = text.endsWith('%') ? '%' : text.endsWith('pp') ? 'pp' : '';
+    const parsed = unit === '%' ? parsePercent(text) : unit === 'pp' ? parsePoints(text) : parseNumber(text);
+    if (parsed.ok)
+        return ok({ value: parsed.value, unit });
+    return fail(`${quoted(text)} is not an amount: write a percentage (5%), percentage points (0.5pp) or a number (0.02)`);
+}
+/** Milliseconds -> the shortest duration text that parses back to it (`5400000` -> `1h30m`). */
+function formatDuration(ms) {
+    if (ms === 0)
+        return '0s';
+    let rest = ms;
+    let text = '';
+    for (const [unit, size] of DURATION_UNITS) {
+        const whole = unit === 'ms' ? rest : Math.floor(rest / size);
+        if (whole > 0)
+            text += `${whole}${unit}`;
+        rest -= whole * size;
+    }
+    return text;
+}
+/** Days in each month of a non-leap year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/**
+ * `2026-11-26`, `2026-11-26T14:00Z`, `2026-11-26T14:00:00.5+01:00` (RFC 3339 / ISO-8601 extended
+ * form): a date, or a date and time with an explicit zone, so nothing depends on the machine's
+ * time zone. Strict where Date.parse is lenient: `2026-02-30`, `24:00`, `March 5` and times
+ * without a zone are refused, not rolled over or guessed.
+ */
+function parseInstant(text) {
+    const expected = `must be an ISO-8601 instant such as 2026-11-26T14:00:00Z or 2026-11-26, not ${quoted(text)}`;
+    const m = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|([+-])(\d{2}):(\d{2})))?$/.exec(text);
+    if (!m)
+        return fail(expected);
+    const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', , sign, oh = '0', om = '0'] = m;
+    const year = Number(y);
+    const month = Number(mo);
+    const day = Number(d);
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const days = month >= 1 && month <= 12 ? MONTH_DAYS[month - 1] + (month === 2 && leap ? 1 : 0) : 0;
+    if (day < 1 || day > days)
+        return fail(`${expected} (there is no such day)`);
+    if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59 || Number(oh) > 23 || Number(om) > 59) {
+        return fail(`${expected} (there is no such time of day)`);
+    }
+    const offset = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000;
+    const utc = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s));
+    // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear puts them back.
+    const date = new Date(utc);
+    date.setUTCFullYear(year);
+    const ms = date.getTime() + Number(frac.padEnd(3, '0').slice(0, 3)) - offset;
+    return Number.isFinite(ms) ? ok(ms) : fail(expected);
+}
+
+function initialState(policy, stepStartedAt) {
+    return {
+        version: 1,
+        rollout: policy.rollout.name,
+        revision: 0,
+        status: 'running',
+        stepIndex: 0,
+        stepStartedAt: new Date(stepStartedAt).toISOString(),
+        history: []
+    };
+}
+/** Why a manual command cannot apply to this state, or undefined when it can. */
+function commandRefusal(state, command) {
+    if (command === 'promote' && state.status === 'rolled-back') {
+        return 'the rollout was rolled back: `resume` starts it again at the first step';
+    }
+    if (command === 'promote' && state.status === 'complete')
+        return 'the rollout is already complete';
+    if (command === 'pause' && state.status !== 'running') {
+        return `only a running rollout can be paused (it is ${state.status})`;
+    }
+    if (command === 'resume' && state.status === 'running')
+        return 'the rollout is not paused';
+    if (command === 'resume' && state.status === 'complete')
+        return 'the rollout is already complete';
+    return undefined;
+}
+/**
+ * The next state after a decision. A promotion starts the next step's clock (and so its fresh
+ * confidence sequence, DESIGN.md); a hold changes nothing but the history.
+ */
+function nextState(state, decision, now, analysis) {
+    const next = stateAfter(state, decision, now, analysis);
+    return { ...next, desired: desiredAfter(state, next, decision, now) };
+}
+/** Who decides when no person does. */
+const GATE_ACTOR = 'ai-rollout-gate';
+/**
+ * The desired state after a decision: a new one when the weight or the status changes (or a
+ * person commands), else the one already saved, so `at` and `appliedAt` say when this weight was
+ * decided and when it was in place everywhere.
+ */
+function desiredAfter(before, after, decision, now) {
+    const weight = decision.to.weight;
+    const kept = before.desired;
+    if (kept && !decision.manual && kept.weight === weight && kept.status === after.status) {
+        return kept;
+    }
+    return {
+        weight,
+        status: after.status,
+        from: decision.from.weight,
+        actor: decision.manual?.actor ?? GATE_ACTOR,
+        reason: decision.manual?.reason ?? decision.reasons[0] ?? decision.action,
+        at: new Date(now).toISOString()
+    };
+}
+function stateAfter(state, decision, now, analysis) {
+    const at = new Date(now).toISOString();
+    const command = decision.manual?.command;
+    const moved = decision.to.index !== decision.from.index;
+    const next = {
+        ...state,
+        revision: state.revision + 1,
+        history: [...state.history, historyEntry(decision, at, analysis)].slice(-200)
+    };
+    // The baseline's levels at the rollout's start, once they rest on the minimum sample.
+    const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined;
+    if (levels)
+        next.baselineAtStart = { at, levels };
+    // The busiest hour so far, for the next steps' minPeakLoad.
+    const peak = analysis?.peakLoad;
+    if (peak && !(peak.perHour <= (state.peakLoad?.perHour ?? 0))) {
+        next.peakLoad = { at: new Date(peak.at).toISOString(), perHour: peak.perHour };
+    }
+    if (command === 'pause' && decision.manual) {
+        return {
+            ...next,
+            status: 'paused',
+            paused: { at, actor: decision.manual.actor, reason: decision.manual.reason }
+        };
+    }
+    if (command === 'resume') {
+        const { paused, ...rest } = next;
+        if (state.status === 'rolled-back') {
+            return { ...rest, status: 'running', stepIndex: 0, stepStartedAt: at };
+        }
+        // The pause does not count towards the step's bake time or its maxDuration.
+        const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0;
+        const stepStartedAt = new Date(Date.parse(state.stepStartedAt) + pausedFor).toISOString();
+        return { ...rest, status: 'running', stepStartedAt };
+    }
+    if (decision.action === 'rollback')
+        return { ...next, status: 'rolled-back' };
+    if (decision.action === 'promote' && decision.complete) {
+        return { ...next, status: 'complete', stepIndex: decision.to.index };
+    }
+    if (decision.action === 'promote' && moved) {
+        return { ...next, stepIndex: decision.to.index, stepStartedAt: at };
+    }
+    // A served model changed inside the step: its evidence starts again at the change.
+    const restartAt = analysis?.restartAt;
+    if (decision.action === 'hold' && restartAt !== undefined && !command) {
+        const started = Date.parse(state.stepStartedAt);
+        if (restartAt > started)
+            return { ...next, stepStartedAt: new Date(restartAt).toISOString() };
+    }
+    return next;
+}
+function historyEntry(decision, at, analysis) {
+    const m = decision.manual;
+    const entry = {
+        at,
+        action: m && (m.command === 'pause' || m.command === 'resume') ? m.command : decision.action,
+        from: decision.from.weight,
+        to: decision.to.weight,
+        manual: m !== undefined,
+        reason: decision.reasons[0] ?? ''
+    };
+    if (m)
+        entry.actor = m.actor;
+    if (analysis) {
+        entry.metrics = analysis.metrics
+            .filter(r => r.mode !== 'report' && Number.isFinite(r.delta.estimate))
+            .map(r => ({
+            name: r.name,
+            estimate: r.delta.estimate,
+            lower: r.delta.lower,
+            upper: r.delta.upper,
+            verdict: r.verdict
+        }));
+    }
+    return entry;
+}
+/**
+ * The stored state checked against the policy (the document's own shape is checked when it is
+ * read, state/store.ts). Caches the rollout can do without (baselineAtStart, peakLoad, judgeCache,
+ * applied, comment, desired) and malformed history entries are left out, each named in `ignored`,
+ * so a bad one can never crash or steer a run; the next save drops them. A running or paused
+ * rollout whose step the policy does not have gets a `stepProblem`.
+ */
+function checkState(policy, stored) {
+    const ignored = [];
+    const state = { ...stored };
+    const drop = (key, valid, what) => {
+        if (state[key] === undefined || valid)
+            return;
+        delete state[key];
+        ignored.push(`${String(key)} ${what}; left out (it is measured again)`);
+    };
+    const b = state.baselineAtStart;
+    drop('baselineAtStart', isRecord(b) &&
+        isInstant$1(b.at) &&
+        isRecord(b.levels) &&
+        Object.values(b.levels).every(v => typeof v === 'number' && Number.isFinite(v)), 'is not { at, levels: { metric: number } }');
+    const p = state.peakLoad;
+    drop('peakLoad', isRecord(p) && isInstant$1(p.at) && isFiniteNumber(p.perHour) && p.perHour >= 0, 'is not { at, perHour }');
+    const j = state.judgeCache;
+    drop('judgeCache', isRecord(j) &&
+        typeof j.key === 'string' &&
+        Array.isArray(j.entries) &&
+        j.entries.every(e => isRecord(e) &&
+            typeof e.k === 'string' &&
+            isFiniteNumber(e.s) &&
+            e.s >= 0 &&
+            e.s <= 1 &&
+            (e.f === undefined || e.f === 1)), 'is not { key, entries: [{ k, s }] }');
+    const d = state.desired;
+    drop('desired', isRecord(d) &&
+        isFiniteNumber(d.weight) &&
+        d.weight >= 0 &&
+        d.weight <= 100 &&
+        ['running', 'paused', 'complete', 'rolled-back'].includes(d.status) &&
+        typeof d.actor === 'string' &&
+        typeof d.reason === 'string' &&
+        isInstant$1(d.at) &&
+        (d.appliedAt === undefined || isInstant$1(d.appliedAt)), 'is not { weight, status, actor, reason, at }');
+    const a = state.applied;
+    drop('applied', isRecord(a) &&
+        Object.values(a).every(v => isRecord(v) && isFiniteNumber(v.weight) && typeof v.at === 'string'), 'is not { actuator: { weight, at } }');
+    const c = state.comment;
+    drop('comment', isRecord(c) &&
+        Number.isSafeInteger(c.pullRequest) &&
+        Number.isSafeInteger(c.id) &&
+        typeof c.author === 'string', 'is not { pullRequest, id, author }');
+    if (state.status === 'paused')
+        drop('paused', isRecord(state.paused), 'is not { at, actor, reason }');
+    const history = state.history.filter(isHistoryEntry);
+    if (history.length < state.history.length) {
+        ignored.push(`${state.history.length - history.length} malformed history entries left out`);
+        state.history = history;
+    }
+    const problem = stepProblem(policy, state);
+    return problem ? { state, ignored, stepProblem: problem } : { state, ignored };
+}
+/**
+ * The canary weight the state was last decided at: the saved decision's, else the last history
+ * entry's. Undefined for a rollout that has not decided anything yet.
+ */
+function recordedWeight(state) {
+    return state.desired?.weight ?? state.history.at(-1)?.to;
+}
+/** Why a running or paused rollout's step does not fit this policy's steps, if it does not. */
+function stepProblem(policy, state) {
+    if (state.status !== 'running' && state.status !== 'paused')
+        return undefined;
+    const steps = policy.rollout.steps;
+    const weight = steps[state.stepIndex];
+    const recorded = recordedWeight(state);
+    const was = recorded !== undefined ? ` at ${recorded}%` : '';
+    if (weight !== undefined && (recorded === undefined || recorded === weight))
+        return undefined;
+    const listed = `[${steps.join(', ')}]`;
+    const where = weight === undefined
+        ? `is at step ${state.stepIndex + 1}${was}, but the policy's rollout.steps ${listed} have ${steps.length}`
+        : `is at step ${state.stepIndex + 1}${was}, but that step of the policy's rollout.steps ${listed} is ${weight}%`;
+    return `the rollout state ${where} (were the steps changed mid-rollout?). Nothing was changed. Restore the steps, or move the rollout explicitly: promote to a step of this policy (\`promote --weight ${steps[Math.min(state.stepIndex, steps.length - 1)]}\`, or the Action's \`weight\` input), or roll back`;
+}
+const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isFiniteNumber = (v) => typeof v === 'number' && Number.isFinite(v);
+const isInstant$1 = (v) => typeof v === 'string' && parseInstant(v).ok;
+function isHistoryEntry(e) {
+    return (isRecord(e) &&
+        isInstant$1(e.at) &&
+        typeof e.action === 'string' &&
+        isFiniteNumber(e.from) &&
+        isFiniteNumber(e.to) &&
+        typeof e.reason === 'string' &&
+        (e.metrics === undefined ||
+            (Array.isArray(e.metrics) &&
+                e.metrics.every(m => isRecord(m) &&
+                    typeof m.name === 'string' &&
+                    // Unbounded ends are written as null (JSON has no Infinity).
+                    [m.estimate, m.lower, m.upper].every(v => typeof v === 'number' || v === null)))));
+}
+
 /** Canary weight at a step index; -1 is "rolled back" (0%). */
 const weightAt = (policy, index) => index < 0 ? 0 : (policy.rollout.steps[index] ?? 100);
 /** Checks whose block means the comparison itself cannot be trusted. */
@@ -3800,9 +4222,12 @@ function promote(policy, state, here, gating, elapsed) {
 }
 /** Where the canary is now: a rolled-back rollout is at 0%, off every step. */
 function position(policy, state) {
-    return state.status === 'rolled-back'
-        ? ROLLED_BACK
-        : { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
+    if (state.status === 'rolled-back')
+        return ROLLED_BACK;
+    const weight = weightAt(policy, state.stepIndex);
+    // A state whose step the policy no longer has (checkState) is where it was last decided.
+    const recorded = state.status === 'complete' ? undefined : recordedWeight(state);
+    return { index: state.stepIndex, weight: recorded ?? weight };
 }
 const ROLLED_BACK = { index: -1, weight: 0 };
 const rollback = (here, reasons) => ({
@@ -3877,115 +4302,6 @@ toIndex = state.stepIndex + 1) {
             return { action: 'hold', from: here, to, complete: false, reasons: [why], manual };
         }
     }
-}
-
-function initialState(policy, stepStartedAt) {
-    return {
-        version: 1,
-        rollout: policy.rollout.name,
-        revision: 0,
-        status: 'running',
-        stepIndex: 0,
-        stepStartedAt: new Date(stepStartedAt).toISOString(),
-        history: []
-    };
-}
-/** Why a manual command cannot apply to this state, or undefined when it can. */
-function commandRefusal(state, command) {
-    if (command === 'promote' && state.status === 'rolled-back') {
-        return 'the rollout was rolled back: `resume` starts it again at the first step';
-    }
-    if (command === 'promote' && state.status === 'complete')
-        return 'the rollout is already complete';
-    if (command === 'pause' && state.status !== 'running') {
-        return `only a running rollout can be paused (it is ${state.status})`;
-    }
-    if (command === 'resume' && state.status === 'running')
-        return 'the rollout is not paused';
-    if (command === 'resume' && state.status === 'complete')
-        return 'the rollout is already complete';
-    return undefined;
-}
-/**
- * The next state after a decision. A promotion starts the next step's clock (and so its fresh
- * confidence sequence, DESIGN.md); a hold changes nothing but the history.
- */
-function nextState(state, decision, now, analysis) {
-    const at = new Date(now).toISOString();
-    const command = decision.manual?.command;
-    const moved = decision.to.index !== decision.from.index;
-    const next = {
-        ...state,
-        revision: state.revision + 1,
-        history: [...state.history, historyEntry(decision, at, analysis)].slice(-200)
-    };
-    // The baseline's levels at the rollout's start, once they rest on the minimum sample.
-    const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined;
-    if (levels)
-        next.baselineAtStart = { at, levels };
-    // The busiest hour so far, for the next steps' minPeakLoad.
-    const peak = analysis?.peakLoad;
-    if (peak && !(peak.perHour <= (state.peakLoad?.perHour ?? 0))) {
-        next.peakLoad = { at: new Date(peak.at).toISOString(), perHour: peak.perHour };
-    }
-    if (command === 'pause' && decision.manual) {
-        return {
-            ...next,
-            status: 'paused',
-            paused: { at, actor: decision.manual.actor, reason: decision.manual.reason }
-        };
-    }
-    if (command === 'resume') {
-        const { paused, ...rest } = next;
-        if (state.status === 'rolled-back') {
-            return { ...rest, status: 'running', stepIndex: 0, stepStartedAt: at };
-        }
-        // The pause does not count towards the step's bake time or its maxDuration.
-        const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0;
-        const stepStartedAt = new Date(Date.parse(state.stepStartedAt) + pausedFor).toISOString();
-        return { ...rest, status: 'running', stepStartedAt };
-    }
-    if (decision.action === 'rollback')
-        return { ...next, status: 'rolled-back' };
-    if (decision.action === 'promote' && decision.complete) {
-        return { ...next, status: 'complete', stepIndex: decision.to.index };
-    }
-    if (decision.action === 'promote' && moved) {
-        return { ...next, stepIndex: decision.to.index, stepStartedAt: at };
-    }
-    // A served model changed inside the step: its evidence starts again at the change.
-    const restartAt = analysis?.restartAt;
-    if (decision.action === 'hold' && restartAt !== undefined && !command) {
-        const started = Date.parse(state.stepStartedAt);
-        if (restartAt > started)
-            return { ...next, stepStartedAt: new Date(restartAt).toISOString() };
-    }
-    return next;
-}
-function historyEntry(decision, at, analysis) {
-    const m = decision.manual;
-    const entry = {
-        at,
-        action: m && (m.command === 'pause' || m.command === 'resume') ? m.command : decision.action,
-        from: decision.from.weight,
-        to: decision.to.weight,
-        manual: m !== undefined,
-        reason: decision.reasons[0] ?? ''
-    };
-    if (m)
-        entry.actor = m.actor;
-    if (analysis) {
-        entry.metrics = analysis.metrics
-            .filter(r => r.mode !== 'report' && Number.isFinite(r.delta.estimate))
-            .map(r => ({
-            name: r.name,
-            estimate: r.delta.estimate,
-            lower: r.delta.lower,
-            upper: r.delta.upper,
-            verdict: r.verdict
-        }));
-    }
-    return entry;
 }
 
 function __classPrivateFieldSet(receiver, state, value, kind, f) {
@@ -16528,6 +16844,83 @@ const round$1 = (v) => Math.round(v * 1000) / 1000;
 /** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
 const label$1 = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
 
+/**
+ * Text that came from data or from a server (a model name, a segment value, an error class, an
+ * error body, a file name) is untrusted: it may carry a newline and a workflow command
+ * (`::warning::`, `::add-mask::`), ANSI escapes that rewrite the terminal, or a credential a
+ * server echoed back. These helpers neutralise it before it is logged, printed or posted.
+ */
+/**
+ * C0 and C1 control characters (newlines, ESC, DEL, ...) and the Unicode line and paragraph
+ * separators: anything that could end a log line, start a new one, or drive a terminal.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/**
+ * One line of plain text: every control character becomes a visible escape (`\n`, `\u001b`), so
+ * text from data can never start a line of a log (where `::command::` at column 0 is a GitHub
+ * Actions workflow command) nor send terminal escape sequences. Tabs become a space.
+ */
+function oneLine(text) {
+    return text.replace(CONTROL, c => {
+        if (c === '\n')
+            return '\\n';
+        if (c === '\r')
+            return '\\r';
+        if (c === '\t')
+            return ' ';
+        return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+}
+/** Shortest secret scrubbed: shorter strings occur in ordinary text by chance. */
+const MIN_SECRET_LENGTH = 4;
+/** How a secret can appear in text a server sends back: as is, URL-encoded, or in base64. */
+function forms(secret) {
+    const base64 = btoa(String.fromCharCode(...new TextEncoder().encode(secret)));
+    const base64url = base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const out = new Set([
+        secret,
+        encodeURIComponent(secret),
+        base64,
+        base64.replace(/=+$/, ''),
+        base64url
+    ]);
+    return [...out].filter(f => f.length >= MIN_SECRET_LENGTH);
+}
+/** A function that replaces every known secret in a text with `***` (longest first). */
+function secretScrubber(secrets) {
+    const all = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH).flatMap(forms))].sort((a, b) => b.length - a.length);
+    if (all.length === 0)
+        return text => text;
+    return text => {
+        let out = text;
+        for (const s of all)
+            if (out.includes(s))
+                out = out.split(s).join('***');
+        return out;
+    };
+}
+/**
+ * Every string in a JSON-like value scrubbed (objects and arrays copied, other values kept): for
+ * the decision record and the state, whose reasons and checks quote servers' answers.
+ */
+function scrubDeep(value, scrub) {
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return scrub(v);
+        if (Array.isArray(v))
+            return v.map(walk);
+        if (v && typeof v === 'object') {
+            const out = {};
+            for (const [k, x] of Object.entries(v))
+                out[k] = walk(x);
+            return out;
+        }
+        return v;
+    };
+    return walk(value);
+}
+
 function decisionRecord(input) {
     const { policy, decision, analysis } = input;
     const iso = (t) => new Date(t).toISOString();
@@ -16577,12 +16970,15 @@ const recordJson = (r) => JSON.stringify(r, null, 2);
  * escaped before it reaches markdown, so it cannot inject links, mentions, HTML or table cells.
  */
 function escapeMarkdown(text) {
-    return text
+    return (oneLine(text.replace(/\r?\n/g, ' '))
         .replace(/[\\`*_[\]|~#]/g, c => `\\${c}`)
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/@/g, '@\u200b')
-        .replace(/\r?\n/g, ' ');
+        // GitHub autolinks bare URLs (`https://...`, `www.`): a zero-width space after the scheme or
+        // `www` keeps a URL from data as text (GitHub Flavored Markdown, "Autolinks (extension)").
+        .replace(/\b([a-z][a-z0-9+.-]*):\/\//gi, '$1:\u200b//')
+        .replace(/\bwww\./gi, m => `${m.slice(0, 3)}\u200b.`));
 }
 const ICON = { promote: '✅', hold: '⏸️', rollback: '⏪' };
 const VERDICT = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⏳ inconclusive' };
@@ -16598,8 +16994,13 @@ function headline(r) {
             pause: 'Paused',
             resume: 'Resumed'
         };
-        return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%`;
+        return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%${lagging(r)}`;
     }
+    return automatic(r, name) + lagging(r);
+}
+/** A decision no run may call done while an actuator has not applied it. */
+const lagging = (r) => r.applied?.some(a => !a.ok) ? ' (not yet applied everywhere)' : '';
+function automatic(r, name) {
     switch (r.decision) {
         case 'promote':
             return r.complete && r.step.weight === r.next.weight
@@ -16712,30 +17113,6 @@ function recordSection(r) {
 }
 const longestBacktickRun = (s) => Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
 
-/** Whether the decision moves the canary (or is a person's command): what `on: change` waits for. */
-const moves = (r) => r.step.weight !== r.next.weight || r.manual !== undefined;
-/**
- * Run every actuator in order; one that throws is recorded as not applied and the rest still run
- * (a deployment status should mirror the decision even when a webhook is down).
- */
-async function applyAll(actuators, record, dryRun) {
-    const results = [];
-    for (const actuator of actuators) {
-        try {
-            results.push({ ok: true, ...(await actuator.apply(record, { dryRun })) });
-        }
-        catch (e) {
-            results.push({
-                actuator: actuator.name,
-                ok: false,
-                changed: false,
-                detail: e.message
-            });
-        }
-    }
-    return results;
-}
-
 /** Markdown bold (the current step) becomes brackets in a terminal. */
 const plain = (s) => s.replace(/\*\*(.*?)\*\*/g, '[$1]');
 /** The terminal view: the verdict, why, and one line per metric and check. */
@@ -16765,14 +17142,18 @@ function renderText(r) {
     if (r.checks.length > 0) {
         lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`));
     }
-    return lines.join('\n') + '\n';
+    // Text from data (names, values, server messages) never starts a line or drives a terminal.
+    return lines.map(oneLine).join('\n') + '\n';
 }
 /** One line for `status`: where the rollout stands, from its stored state. */
 function statusText(policy, state) {
     if (!state)
         return `${policy.rollout.name}: no state yet (the first evaluate starts the first step)`;
     const steps = policy.rollout.steps;
-    return `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}`;
+    const weight = steps[state.stepIndex];
+    const at = weight !== undefined ? `${weight}%` : 'not a step of this policy';
+    const lag = state.desired && !state.desired.appliedAt ? '; not yet applied everywhere' : '';
+    return oneLine(`${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${at}) since ${state.stepStartedAt}; revision ${state.revision}${lag}`);
 }
 
 /** The source could not produce evidence at all. The message says what and what to do. */
@@ -16783,11 +17164,13 @@ class SourceError extends Error {
     }
 }
 /**
- * A record sink that only notes the earliest canary record at or before `until` (for
- * Source.firstCanaryTime): everything else a source reports is ignored.
+ * A record sink that only notes the earliest canary record at or before `until` and no more than
+ * `maxAge` before it (for Source.firstCanaryTime): an older record is a broken clock, never the
+ * start of a step (collect() reports it as data quality). Everything else is ignored.
  */
-function earliestCanarySink(until) {
+function earliestCanarySink(until, maxAge) {
     let first;
+    const since = until - maxAge;
     const ignore = () => { };
     return {
         line: ignore,
@@ -16795,23 +17178,155 @@ function earliestCanarySink(until) {
         unmatchedArm: ignore,
         fileDone: ignore,
         add: (r) => {
-            if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
+            if (r.arm !== 'canary' || r.ts > until || r.ts < since)
+                return;
+            if (first === undefined || r.ts < first)
                 first = r.ts;
         },
         first: () => first
     };
+}
+/**
+ * The same window collected twice (a run that decides again after losing a compare-and-swap on
+ * the state) is read once; so is the first canary time.
+ */
+function memoizedSource(source) {
+    const collected = new Map();
+    let first;
+    return {
+        describe: () => source.describe(),
+        collect: request => {
+            const key = `${request.window.from}:${request.window.to}:${request.now}`;
+            let evidence = collected.get(key);
+            if (!evidence)
+                collected.set(key, (evidence = source.collect(request)));
+            return evidence;
+        },
+        firstCanaryTime: until => (first ??= source.firstCanaryTime(until))
+    };
+}
+
+/** The stored state is unreadable or belongs to something else; the message says what to do. */
+class StateError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'StateError';
+    }
+}
+class StateConflictError extends StateError {
+    constructor(where, expected, found) {
+        super(`${where} changed while this run was deciding (expected revision ${expected ?? 'none'}, found ${found ?? 'none'}); run again to decide on the new state`);
+        this.name = 'StateConflictError';
+    }
+}
+/** Attempts of updateState when other runs keep saving in between. */
+const UPDATE_ATTEMPTS = 6;
+/**
+ * Re-reads the state, changes it with `change` and saves it with compare-and-swap, again on a
+ * conflict (a bounded number of times). For bookkeeping that must not undo another run's
+ * decision (what the actuators applied, the comment's id): `change` sees the newest state and
+ * returns undefined when there is nothing to write. Returns the state saved, or undefined.
+ */
+async function updateState(store, change) {
+    for (let attempt = 1;; attempt++) {
+        const current = await store.load();
+        if (!current)
+            return undefined;
+        const changed = change(current);
+        if (!changed)
+            return undefined;
+        const next = { ...changed, revision: current.revision + 1 };
+        try {
+            await store.save(next, current.revision);
+            return next;
+        }
+        catch (e) {
+            if (!(e instanceof StateConflictError) || attempt >= UPDATE_ATTEMPTS)
+                throw e;
+        }
+    }
+}
+const STATUSES = ['running', 'paused', 'complete', 'rolled-back'];
+const isObject$1 = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A strict ISO-8601 instant (the states this tool writes), so no time computed from it overflows. */
+const isInstant = (v) => typeof v === 'string' && parseInstant(v).ok;
+/**
+ * Validate a parsed state document for `rollout`; throws StateError naming `where` and the field.
+ * The fields a decision rests on (status, step, its start, the revision, the pause) must be valid;
+ * caches and records the state can do without (baselineAtStart, peakLoad, judgeCache, applied,
+ * ...) are checked by checkState (decide/state.ts), which leaves invalid ones out.
+ */
+function parseState(text, where, rollout) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (e) {
+        throw new StateError(`${where} is not valid JSON (${e.message}); restore it from version control, or delete it to start the rollout again at its first step`, { cause: e });
+    }
+    const problems = [];
+    if (!isObject$1(doc))
+        problems.push('not an object');
+    else {
+        const s = doc;
+        if (s.version !== 1)
+            problems.push(`version is ${JSON.stringify(s.version)}, expected 1`);
+        if (typeof s.rollout !== 'string')
+            problems.push('rollout is missing');
+        if (!Number.isSafeInteger(s.revision) || s.revision < 0)
+            problems.push('revision is not a non-negative integer');
+        if (!STATUSES.includes(s.status))
+            problems.push(`status ${JSON.stringify(s.status)} is unknown`);
+        if (!Number.isSafeInteger(s.stepIndex) || s.stepIndex < 0)
+            problems.push('stepIndex is not a non-negative integer');
+        if (!isInstant(s.stepStartedAt))
+            problems.push('stepStartedAt is not an ISO-8601 time such as 2026-11-02T08:00:00.000Z');
+        if (!Array.isArray(s.history))
+            problems.push('history is not a list');
+        if (s.policyHash !== undefined && typeof s.policyHash !== 'string')
+            problems.push('policyHash is not a string');
+        if (s.canaryVersion !== undefined && typeof s.canaryVersion !== 'string')
+            problems.push('canaryVersion is not a string');
+        if (s.pullRequest !== undefined &&
+            !(Number.isSafeInteger(s.pullRequest) && s.pullRequest > 0))
+            problems.push('pullRequest is not a pull request number');
+        if (s.status === 'paused' && s.paused !== undefined) {
+            const p = s.paused;
+            if (!isObject$1(p) ||
+                !isInstant(p.at) ||
+                typeof p.actor !== 'string' ||
+                typeof p.reason !== 'string')
+                problems.push('paused is not { at, actor, reason }');
+        }
+    }
+    if (problems.length > 0) {
+        throw new StateError(`${where} is not a rollout state: ${problems.join('; ')}. Restore it from version control, or delete it to start the rollout again at its first step`);
+    }
+    const state = doc;
+    if (state.rollout !== rollout) {
+        throw new StateError(`${where} belongs to rollout "${state.rollout}", not "${rollout}" (policy rollout.name); use a separate --state file per rollout`);
+    }
+    return state;
 }
 
 async function evaluate(deps) {
     const { policy, source, now } = deps;
     const stored = await deps.store?.load();
     const restarted = stored !== undefined && restart(stored, deps);
-    const loaded = restarted ? undefined : stored;
+    const checked = stored && !restarted ? checkState(policy, stored) : undefined;
+    if (checked?.stepProblem)
+        throw new StateError(checked.stepProblem);
+    const loaded = checked?.state;
     // A restarted rollout's first step begins now: earlier canary records belong to the old version.
     const start = loaded
         ? undefined
         : (deps.since ?? (restarted ? now : await firstCanary(source, now)));
-    const state = loaded ?? { ...initialState(policy, start ?? now), revision: stored?.revision ?? 0 };
+    const state = loaded ?? {
+        ...initialState(policy, start ?? now),
+        revision: stored?.revision ?? 0,
+        // A new rollout on the same pull request keeps editing the same comment.
+        ...(stored?.comment && { comment: stored.comment })
+    };
     // No state and no canary yet: the step starts now, but the report still shows all data so far,
     // so a canary label that matches nothing is visible at once.
     const windowFrom = loaded || start !== undefined ? undefined : 0;
@@ -16826,6 +17341,13 @@ async function evaluate(deps) {
             detail: `the policy changed since this rollout's state was written (${loaded.policyHash} -> ${deps.policyHash})`
         });
     }
+    if (analysis && checked && checked.ignored.length > 0) {
+        analysis.checks.push({
+            name: 'state',
+            status: 'warn',
+            detail: `the stored rollout state had invalid fields: ${checked.ignored.join('; ')}`
+        });
+    }
     if (analysis && state.baselineAtStart) {
         analysis.checks.push(driftCheck(policy, analysis.metrics, state.baselineAtStart));
     }
@@ -16837,6 +17359,24 @@ async function evaluate(deps) {
     const judgeCache = collected?.judgeCache;
     const kept = judgeCache ? { ...state, judgeCache } : state;
     return finish(deps, kept, stored?.revision, decision, analysis, collected?.quality);
+}
+/**
+ * Runs `decide` again when another run saved the rollout's state first (the compare-and-swap
+ * refused this run's save before anything was applied), a bounded number of times, so racing
+ * runs make one transition and no run reports a decision whose save was lost.
+ */
+async function decideAgainOnConflict(decide, options) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await decide();
+        }
+        catch (e) {
+            if (!(e instanceof StateConflictError) || attempt >= options.attempts)
+                throw e;
+            options.onRetry?.(attempt);
+            await new Promise(r => setTimeout(r, 50 + Math.random() * 200 * attempt));
+        }
+    }
 }
 const canaryVersion = (deps) => deps.canaryVersion ?? deps.policy.arms.canary.join(',');
 /** A different canary than the stored state's is a new rollout: it starts again at the first step. */
@@ -16850,8 +17390,15 @@ const judgeOf = (deps, state) => deps.policy.judge && state.status === 'running'
 /** A person's command: no evidence is collected, so a source that is down cannot block it. */
 async function command(deps) {
     const loaded = await deps.store?.load();
-    const state = loaded ?? initialState(deps.policy, deps.now);
-    const refusal = commandRefusal(state, deps.command) ?? targetRefusal(deps, state);
+    const checked = loaded ? checkState(deps.policy, loaded) : undefined;
+    const state = checked?.state ?? initialState(deps.policy, deps.now);
+    // A state whose step the policy does not have: only a rollback, or an explicit promotion to a
+    // step of this policy (the migration), may go on.
+    const migrating = checked?.stepProblem !== undefined;
+    if (migrating && deps.command !== 'rollback' && deps.toWeight === undefined) {
+        throw new StateError(`cannot ${deps.command}: ${checked?.stepProblem}`);
+    }
+    const refusal = commandRefusal(state, deps.command) ?? targetRefusal(deps, state, migrating);
     if (refusal)
         throw new UsageError(`cannot ${deps.command} rollout "${deps.policy.rollout.name}": ${refusal}`);
     const { steps } = deps.policy.rollout;
@@ -16860,7 +17407,9 @@ async function command(deps) {
     return finish(deps, state, loaded?.revision, decision);
 }
 /** Why `promote to W%` cannot apply: W must be a later step of the policy. */
-function targetRefusal(deps, state) {
+function targetRefusal(deps, state, 
+/** The state's step is not one of this policy's: any step of the policy may be the target. */
+migrating) {
     if (deps.toWeight === undefined)
         return undefined;
     const { steps } = deps.policy.rollout;
@@ -16869,18 +17418,32 @@ function targetRefusal(deps, state) {
     const index = steps.indexOf(deps.toWeight);
     if (index < 0)
         return `${deps.toWeight}% is not a step of this rollout (${steps.join('%, ')}%)`;
-    if (index <= state.stepIndex) {
+    if (index <= state.stepIndex && !migrating) {
         return `the canary is already at ${steps[state.stepIndex]}%; promote only moves forward (use rollback to go back)`;
     }
     return undefined;
 }
-async function finish(deps, state, loadedRevision, decision, analysis, quality) {
+async function finish(deps, state, loadedRevision, decided, analyzed, read) {
+    // Servers' answers (quoted in checks and reasons) may echo a credential: never saved or shown.
+    const scrub = secretScrubber(deps.secrets ?? []);
+    const decision = scrubDeep(decided, scrub);
+    const analysis = analyzed && scrubDeep(analyzed, scrub);
+    const quality = read && scrubDeep(read, scrub);
     const next = {
         ...nextState(state, decision, deps.now, analysis),
         policyHash: deps.policyHash,
         canaryVersion: canaryVersion(deps),
         ...(deps.pullRequest !== undefined && { pullRequest: deps.pullRequest })
     };
+    // With nothing to apply, the decision is in place as soon as it is made.
+    if (!deps.apply && next.desired && !next.desired.appliedAt) {
+        next.desired = { ...next.desired, appliedAt: next.desired.at };
+    }
+    const store = deps.dryRun ? undefined : deps.store;
+    // DESIGN.md principle 8: the decision is saved before anything is applied. A conflict here (a
+    // run that saved first) throws before any actuator ran, so the caller can decide again.
+    if (store)
+        await store.save(next, loadedRevision);
     const record = decisionRecord({
         policy: deps.policy,
         policyHash: deps.policyHash,
@@ -16891,19 +17454,113 @@ async function finish(deps, state, loadedRevision, decision, analysis, quality) 
         ...(deps.source && { source: deps.source.describe() }),
         ...(quality && { quality })
     });
-    let saved = true;
+    let final = next;
     if (deps.apply) {
-        record.applied = await deps.apply(record);
-        const failed = record.applied.filter(a => !a.ok);
-        if (failed.length > 0 && moves(record)) {
-            saved = false;
-            record.reasons.unshift(`Not applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')}. The rollout stays at ${record.step.weight}%; the next run decides again.`);
+        const known = state.applied;
+        // A state from before actuators were tracked: the world is where that state was.
+        const assumed = { weight: decision.from.weight, status: state.status };
+        const applied = scrubDeep(await deps.apply(record, name => (known ? known[name] : assumed)), scrub);
+        record.applied = applied;
+        const settled = withApplied(next, applied, record, deps.now);
+        let unrecorded;
+        if (store) {
+            try {
+                final = (await saveApplied(store, next, settled, record)) ?? next;
+            }
+            catch (e) {
+                // The decision itself is saved; the next run finds the actuators lagging and applies again.
+                unrecorded = scrub(e instanceof Error ? e.message : String(e));
+            }
+        }
+        else if (!deps.dryRun) {
+            final = settled;
+        }
+        const failed = applied.filter(a => !a.ok);
+        if (failed.length > 0)
+            record.reasons.unshift(notYetApplied(failed, record, deps));
+        if (unrecorded !== undefined) {
+            record.reasons.push(`What the actuators did could not be recorded in the state (${unrecorded}); the next run checks them again.`);
         }
     }
-    if (deps.store && !deps.dryRun && saved)
-        await deps.store.save(next, loadedRevision);
-    const markdown = renderMarkdown(record, { history: next.history });
-    return { record, state: saved ? next : state, markdown, text: renderText(record) };
+    const markdown = renderMarkdown(record, { history: final.history });
+    return { record, state: final, markdown, text: renderText(record) };
+}
+/** The reason that leads a record when an actuator did not apply the decision. */
+function notYetApplied(failed, record, deps) {
+    const what = failed.map(a => `${a.actuator}: ${a.detail}`).join('; ');
+    const target = `${record.next.weight}% (${record.status})`;
+    if (deps.dryRun)
+        return `Would not apply to ${what} (dry run: nothing was applied or saved).`;
+    if (!deps.store) {
+        return `Not applied to ${what}. The decision (${target}) is not saved anywhere (no state): run again with --state to have it retried.`;
+    }
+    return `Not yet applied to ${what}. The decision (${target}) is saved and stands; every run applies it again until it is in place.`;
+}
+/**
+ * The state once the actuators ran: what each applied (the reconciliation's record, for the
+ * actuators configured now), and, once every one has applied the saved decision, when. A move
+ * that only reached every actuator in a later run starts the step's clock then: the traffic before
+ * was still at the old weight.
+ */
+function withApplied(state, results, record, now) {
+    const at = new Date(now).toISOString();
+    const applied = {};
+    for (const r of results) {
+        const before = state.applied?.[r.actuator];
+        if (r.ok)
+            applied[r.actuator] = { weight: record.next.weight, status: record.status, at };
+        else if (before)
+            applied[r.actuator] = before;
+    }
+    let { desired, stepStartedAt } = state;
+    if (desired && !desired.appliedAt && results.every(r => r.ok)) {
+        const moved = desired.from !== undefined && desired.from !== desired.weight;
+        if (moved && state.status === 'running' && desired.at !== at)
+            stepStartedAt = at;
+        desired = { ...desired, appliedAt: at };
+    }
+    return {
+        ...state,
+        applied,
+        stepStartedAt,
+        ...(desired && { desired })
+    };
+}
+/**
+ * Records what the actuators applied, with compare-and-swap on the state this run saved. When
+ * another run saved in between, its decision stands: what this run applied is merged into its
+ * state if it is the same decision, else the actuators this run touched are marked unknown, so
+ * the next run applies the newer decision to them again (this run's may have landed after it).
+ */
+async function saveApplied(store, saved, settled, record) {
+    if (JSON.stringify(settled) === JSON.stringify(saved))
+        return saved;
+    const next = { ...settled, revision: saved.revision + 1 };
+    try {
+        await store.save(next, saved.revision);
+        return next;
+    }
+    catch (e) {
+        if (!(e instanceof StateConflictError))
+            throw e;
+    }
+    return updateState(store, latest => {
+        const same = latest.desired?.at === saved.desired?.at && latest.desired?.weight === saved.desired?.weight;
+        const applied = { ...(latest.applied ?? {}) };
+        let changed = false;
+        for (const [name, entry] of Object.entries(settled.applied ?? {})) {
+            if (entry.at !== record.evaluatedAt)
+                continue; // not applied by this run
+            if (same)
+                applied[name] = entry;
+            else if (latest.desired && entry.weight !== latest.desired.weight)
+                delete applied[name];
+            else
+                continue;
+            changed = true;
+        }
+        return changed ? { ...latest, applied } : undefined;
+    });
 }
 async function firstCanary(source, now) {
     try {
@@ -24526,12 +25183,12 @@ function requireLexer () {
 	return lexer;
 }
 
-var lineCounter = {};
+var lineCounter$1 = {};
 
 var hasRequiredLineCounter;
 
 function requireLineCounter () {
-	if (hasRequiredLineCounter) return lineCounter;
+	if (hasRequiredLineCounter) return lineCounter$1;
 	hasRequiredLineCounter = 1;
 
 	/**
@@ -24572,8 +25229,8 @@ function requireLineCounter () {
 	    }
 	}
 
-	lineCounter.LineCounter = LineCounter;
-	return lineCounter;
+	lineCounter$1.LineCounter = LineCounter;
+	return lineCounter$1;
 }
 
 var parser = {};
@@ -25740,6 +26397,568 @@ function requireDist () {
 
 var distExports = requireDist();
 
+/**
+ * `model_list[name=v7].litellm_params.weight` -> ['model_list', {key:'name',value:'v7'},
+ * 'litellm_params', 'weight']. Throws with the position of a malformed step.
+ */
+function parseWeightPath(path) {
+    const steps = [];
+    const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
+    // What the previous token was decides what may follow: a key only at the start or after a dot,
+    // an index or a dot only after a key or an index.
+    let prev = 'start';
+    let m;
+    let at = 0;
+    while (at < path.length && (m = re.exec(path))) {
+        const isKey = m[1] !== undefined;
+        const isDot = m[5] !== undefined;
+        if (isKey ? prev === 'step' : prev !== 'step')
+            break;
+        if (isKey)
+            steps.push(m[1]);
+        else if (m[2] !== undefined)
+            steps.push(Number(m[2]));
+        else if (!isDot)
+            steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
+        prev = isDot ? 'dot' : 'step';
+        at = re.lastIndex;
+    }
+    if (at !== path.length || prev !== 'step') {
+        throw new Error(`weight path "${path}" is malformed near character ${at + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
+    }
+    return steps;
+}
+/**
+ * Set a number at `path` in a YAML document with the `yaml` Document API, which keeps comments,
+ * key order and formatting (https://eemeli.org/yaml/#documents). Every step must exist: a missing
+ * key is an error naming it, never a silently created one.
+ */
+function setInYaml(doc, path, value) {
+    const steps = parseWeightPath(path);
+    const keys = [];
+    let node = doc.contents;
+    for (const [i, step] of steps.entries()) {
+        const where = keys.length > 0 ? ` under ${formatKeys(keys)}` : '';
+        let key;
+        if (typeof step === 'object') {
+            if (!distExports.isSeq(node))
+                throw new Error(`${describeStep(step)}${where} needs a list there`);
+            const index = node.items.findIndex(item => distExports.isMap(item) && String(item.get(step.key)) === step.value);
+            if (index < 0)
+                throw new Error(`no list item with ${step.key} = ${step.value}${where}`);
+            key = index;
+        }
+        else {
+            const has = distExports.isMap(node) || distExports.isSeq(node) ? node.has(step) : false;
+            if (!has)
+                throw new Error(`${describeStep(step)}${where} does not exist`);
+            key = step;
+        }
+        keys.push(key);
+        if (i < steps.length - 1)
+            node = node.get(key, true);
+    }
+    doc.setIn(keys, value);
+}
+/** Set every weight in YAML (or JSON, which is YAML) text; returns the new text. */
+function setWeights(text, isJson, values) {
+    if (isJson)
+        return setInJson(text, values);
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid YAML (${where$1(doc.errors[0])})`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    return doc.toString();
+}
+/**
+ * Where a parse error is, and its kind, without the text around it: the yaml library's messages
+ * quote the offending line, and the file may hold secrets (`db_password: ...`) that would then
+ * reach the PR comment and the decision record.
+ */
+function where$1(error) {
+    const at = error.linePos?.[0];
+    return `${error.code}${at ? ` at line ${at.line}, column ${at.col}` : ''}`;
+}
+/** JSON has no comments: parse, set, and write back with the file's own indentation. */
+function setInJson(text, values) {
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid JSON (${where$1(doc.errors[0])})`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
+    return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '');
+}
+const describeStep = (step) => typeof step === 'object'
+    ? `[${step.key}=${step.value}]`
+    : typeof step === 'number'
+        ? `[${step}]`
+        : `key "${step}"`;
+const formatKeys = (keys) => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+
+/** Attempts when someone else commits to the file between our read and write. */
+const ATTEMPTS = 3;
+/**
+ * Sets the canary's (and the baseline's complementary) weight in a YAML or JSON config file, and
+ * commits it with a message that carries the decision. Idempotent: an unchanged file is not
+ * written, so a rerun or a hold makes no commit.
+ */
+class GitFileActuator {
+    spec;
+    files;
+    name;
+    constructor(spec, files) {
+        this.spec = spec;
+        this.files = files;
+        this.name = `git-file ${spec.file}`;
+    }
+    async apply(record, { dryRun }) {
+        const canary = record.next.weight;
+        const values = this.spec.set.map(s => ({
+            path: s.path,
+            value: round(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
+        }));
+        const where = this.files.describe(this.spec.file);
+        for (let attempt = 1;; attempt++) {
+            const file = await this.files.read(this.spec.file);
+            if (!file)
+                throw new Error(`${where} does not exist; create it or fix actuators[].file`);
+            let text;
+            try {
+                text = setWeights(file.text, /\.json$/i.test(this.spec.file), values);
+            }
+            catch (e) {
+                throw new Error(`${where}: ${e.message}`);
+            }
+            const summary = values.map(v => `${v.path} = ${v.value}`).join(', ');
+            if (text === file.text) {
+                return { actuator: this.name, changed: false, detail: `${where} already has ${summary}` };
+            }
+            if (dryRun) {
+                return {
+                    actuator: this.name,
+                    changed: false,
+                    detail: `dry run: would set ${summary} in ${where}`
+                };
+            }
+            try {
+                await this.files.write(this.spec.file, text, file.sha, commitMessage(record));
+                return { actuator: this.name, changed: true, detail: `set ${summary} in ${where}` };
+            }
+            catch (e) {
+                if (e.name !== 'ContentConflictError' || attempt >= ATTEMPTS)
+                    throw e;
+            }
+        }
+    }
+}
+function commitMessage(r) {
+    const who = r.manual ? ` by ${r.manual.actor}` : '';
+    return [
+        `rollout ${r.rollout}: ${r.decision} ${r.step.weight}% → ${r.next.weight}%${who}`,
+        '',
+        ...r.reasons.slice(0, 3).map(reason => `- ${reason}`),
+        '',
+        `Policy ${r.policy.hash}, evaluated ${r.evaluatedAt} by ai-rollout-gate.`
+    ].join('\n');
+}
+/** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
+const round = (v) => Number(v.toPrecision(8));
+
+/**
+ * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
+ * which `permissions:` scope the workflow's token needs
+ * (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
+ */
+class GitHubError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+        this.name = 'GitHubError';
+    }
+}
+/** The HTTP status of an Octokit RequestError, or undefined for anything else. */
+function statusOf(e) {
+    const status = e?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/**
+ * @param doing what the run was trying to do ("comment on pull request #12")
+ * @param permission the workflow permission that allows it ("pull-requests: write")
+ */
+function explainGitHubError(e, doing, permission) {
+    const status = statusOf(e);
+    const message = e.message ?? String(e);
+    let hint = '';
+    if ((status === 403 || status === 404) && permission) {
+        hint = ` The token may lack \`${permission}\`: add it under \`permissions:\` in the workflow (a 404 can also mean the token cannot see the resource).`;
+    }
+    else if (status === 401) {
+        hint = ' The token is invalid or expired: check the `github-token` input.';
+    }
+    else if (status !== undefined && status >= 500) {
+        hint = ' GitHub answered with a server error after retries; run the workflow again later.';
+    }
+    return new GitHubError(`could not ${doing}: ${message}${status ? ` (HTTP ${status})` : ''}.${hint}`, status);
+}
+
+/** Whether the decision moves the canary (or is a person's command): what `on: change` waits for. */
+const moves = (r) => r.step.weight !== r.next.weight || r.manual !== undefined;
+/** Whether an actuator that last applied `last` must apply this record (GitOps: converge). */
+const lags = (last, r) => last === undefined ||
+    last.weight !== r.next.weight ||
+    (last.status !== undefined && last.status !== r.status);
+/**
+ * Run every actuator in order; one that throws is recorded as not applied and the rest still run
+ * (a deployment status should mirror the decision even when a webhook is down).
+ */
+async function applyAll(actuators, record, { dryRun, lastApplied }) {
+    const results = [];
+    for (const actuator of actuators) {
+        const reconcile = lastApplied !== undefined && lags(lastApplied(actuator.name), record);
+        try {
+            results.push({ ok: true, ...(await actuator.apply(record, { dryRun, reconcile })) });
+        }
+        catch (e) {
+            results.push({
+                actuator: actuator.name,
+                ok: false,
+                changed: false,
+                detail: e instanceof Error ? e.message : String(e)
+            });
+        }
+    }
+    return results;
+}
+
+/**
+ * Starts a deploy workflow with the decision as inputs. Events made with the workflow's
+ * GITHUB_TOKEN start no other workflow, workflow_dispatch being the exception
+ * (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow#triggering-a-workflow-from-a-workflow).
+ */
+class WorkflowDispatchActuator {
+    spec;
+    github;
+    repo;
+    defaultRef;
+    name;
+    constructor(spec, github, repo, defaultRef) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.defaultRef = defaultRef;
+        this.name = `workflow-dispatch ${spec.workflow}`;
+    }
+    async apply(record, { dryRun, reconcile }) {
+        if (this.spec.on === 'change' && !moves(record) && !reconcile) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not dispatched: the weight did not change'
+            };
+        }
+        const ref = this.spec.ref ?? (await this.defaultRef());
+        const inputs = {
+            ...this.spec.inputs,
+            decision: record.decision,
+            weight: String(record.next.weight),
+            rollout: record.rollout
+        };
+        const what = `${this.spec.workflow} on ${ref} with weight ${inputs.weight}`;
+        if (dryRun)
+            return { actuator: this.name, changed: false, detail: `dry run: would dispatch ${what}` };
+        try {
+            await this.github.rest.actions.createWorkflowDispatch({
+                ...this.repo,
+                workflow_id: this.spec.workflow,
+                ref,
+                inputs
+            });
+        }
+        catch (e) {
+            throw explainGitHubError(e, `dispatch workflow ${this.spec.workflow}`, 'actions: write');
+        }
+        return { actuator: this.name, changed: true, detail: `dispatched ${what}` };
+    }
+}
+/** GitHub limits a deployment status description to 140 characters. */
+const DESCRIPTION_LIMIT = 140;
+/**
+ * Mirrors every decision as a deployment status on an environment: in_progress while the rollout
+ * runs, success when it completes, failure on a rollback. One deployment per rollout and canary
+ * (its `task` names the rollout), so the environment's history reads as one rollout.
+ */
+class DeploymentActuator {
+    spec;
+    github;
+    repo;
+    sha;
+    name;
+    constructor(spec, github, repo, sha) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.sha = sha;
+        this.name = `deployment ${spec.environment}`;
+    }
+    async apply(record, { dryRun }) {
+        const state = record.decision === 'rollback'
+            ? 'failure'
+            : record.complete && record.decision === 'promote'
+                ? 'success'
+                : record.manual?.command === 'pause'
+                    ? 'queued'
+                    : 'in_progress';
+        const description = deploymentDescription(record);
+        if (dryRun) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would set ${state}: ${description}`
+            };
+        }
+        try {
+            const id = await this.deploymentId(record);
+            await this.github.rest.repos.createDeploymentStatus({
+                ...this.repo,
+                deployment_id: id,
+                state,
+                description,
+                environment: this.spec.environment,
+                ...(process.env.GITHUB_SERVER_URL &&
+                    process.env.GITHUB_RUN_ID && {
+                    log_url: `${process.env.GITHUB_SERVER_URL}/${this.repo.owner}/${this.repo.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
+                })
+            });
+            return { actuator: this.name, changed: true, detail: `${state}: ${description}` };
+        }
+        catch (e) {
+            throw explainGitHubError(e, `set a deployment status on ${this.spec.environment}`, 'deployments: write');
+        }
+    }
+    async deploymentId(record) {
+        const task = `rollout:${record.rollout}`;
+        const { data } = await this.github.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.spec.environment,
+            task,
+            sha: this.sha,
+            per_page: 1
+        });
+        const existing = data[0];
+        if (existing)
+            return existing.id;
+        const created = await this.github.rest.repos.createDeployment({
+            ...this.repo,
+            ref: this.sha,
+            task,
+            environment: this.spec.environment,
+            auto_merge: false,
+            required_contexts: [],
+            description: `ai-rollout-gate: ${record.rollout}`.slice(0, DESCRIPTION_LIMIT),
+            payload: { rollout: record.rollout, steps: record.steps }
+        });
+        if (!('id' in created.data))
+            throw new Error(created.data.message ?? 'GitHub did not create the deployment');
+        return created.data.id;
+    }
+}
+function deploymentDescription(r) {
+    const text = `${r.decision} ${r.step.weight}% → ${r.next.weight}%: ${r.reasons[0] ?? ''}`;
+    return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
+}
+
+/** The signature header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed by the secret. */
+const SIGNATURE_HEADER = 'x-rollout-gate-signature-256';
+/** Longest `retry-after` honoured; a longer one is a failure the next run retries. */
+const MAX_RETRY_AFTER_MS = 30_000;
+function signature(secret, body) {
+    return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+/**
+ * POSTs the decision record to a URL. Anything but a 2xx, after bounded retries (network errors,
+ * 5xx, 429 with its retry-after), means the change was not applied. The receiver can check the
+ * signature (as GitHub's own webhooks are checked) and deduplicate on the delivery id.
+ */
+class WebhookActuator {
+    spec;
+    secret;
+    sleep;
+    name;
+    origin;
+    constructor(spec, secret, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
+        this.spec = spec;
+        this.secret = secret;
+        this.sleep = sleep;
+        // Only the origin is ever shown: a path or query can carry a token.
+        this.origin = new URL(spec.url).origin;
+        this.name = `webhook ${this.origin}`;
+    }
+    async apply(record, { dryRun, reconcile }) {
+        if (this.spec.on === 'change' && !moves(record) && !reconcile) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not called: the weight did not change'
+            };
+        }
+        if (dryRun)
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would POST to ${this.origin}`
+            };
+        const body = recordJson(record);
+        const headers = {
+            'content-type': 'application/json',
+            'user-agent': 'ai-rollout-gate',
+            'x-rollout-gate-delivery': `${record.rollout}:${record.evaluatedAt}`,
+            ...(this.secret && { [SIGNATURE_HEADER]: signature(this.secret, body) })
+        };
+        let problem = '';
+        for (let attempt = 0; attempt <= this.spec.retries; attempt++) {
+            let wait = 500 * 2 ** attempt;
+            try {
+                const res = await fetch(this.spec.url, {
+                    method: 'POST',
+                    headers,
+                    body,
+                    // A redirect is not a delivery, and following one would send the signed record to
+                    // wherever the Location points: it is reported, never followed.
+                    redirect: 'manual',
+                    signal: AbortSignal.timeout(this.spec.timeout)
+                });
+                await res.body?.cancel();
+                if (res.status >= 300 && res.status < 400) {
+                    problem = `HTTP ${res.status}, a redirect (not followed: set the webhook's url to the final URL)`;
+                    break;
+                }
+                if (res.ok) {
+                    return {
+                        actuator: this.name,
+                        changed: true,
+                        detail: `POSTed to ${this.origin} (HTTP ${res.status})`
+                    };
+                }
+                problem = `HTTP ${res.status}`;
+                if (res.status < 500 && res.status !== 429)
+                    break;
+                const after = Number(res.headers.get('retry-after'));
+                if (Number.isFinite(after) && after >= 0)
+                    wait = after * 1000;
+                if (wait > MAX_RETRY_AFTER_MS)
+                    break;
+            }
+            catch (e) {
+                const err = e;
+                problem =
+                    err.name === 'TimeoutError' ? `no answer in ${this.spec.timeout / 1000}s` : err.message;
+            }
+            if (attempt < this.spec.retries)
+                await this.sleep(wait);
+        }
+        throw new Error(`POST to ${this.origin} failed: ${problem}`);
+    }
+}
+
+/** The environment variable the Action's `webhook-secret` input fills. */
+const WEBHOOK_SECRET_ENV = 'ROLLOUT_GATE_WEBHOOK_SECRET';
+function buildActuators(specs, ctx) {
+    return specs.map(spec => {
+        switch (spec.type) {
+            case 'webhook':
+                return new WebhookActuator(spec, ctx.env[spec.secretEnv ?? WEBHOOK_SECRET_ENV]);
+            case 'git-file':
+                return new GitFileActuator(spec, ctx.github ? repoAccess(ctx.github.files, spec.branch) : localAccess(ctx.cwd));
+            case 'workflow-dispatch':
+                return ctx.github
+                    ? new WorkflowDispatchActuator(spec, ctx.github.client, ctx.github.repo, () => ctx.github.files.defaultBranch())
+                    : needsGitHub(spec);
+            case 'deployment':
+                return ctx.github
+                    ? new DeploymentActuator(spec, ctx.github.client, ctx.github.repo, ctx.github.sha)
+                    : needsGitHub(spec);
+        }
+    });
+}
+/** Outside the Action a GitHub actuator does nothing, and says so. */
+function needsGitHub(spec) {
+    const name = spec.type;
+    return {
+        name,
+        apply: async () => ({
+            actuator: name,
+            changed: false,
+            detail: 'skipped: runs only in the Action'
+        })
+    };
+}
+function repoAccess(files, branch) {
+    let resolved = branch;
+    const on = async () => (resolved ??= await files.defaultBranch());
+    return {
+        describe: path => `${path}${branch ? ` on ${branch}` : ''}`,
+        read: async (path) => files.read(path, await on()),
+        write: async (path, text, sha, message) => {
+            await files.write(path, await on(), text, sha, message);
+        }
+    };
+}
+/**
+ * The working tree: the CLI sets the weight in the file; committing it is the user's step. The
+ * file must be inside the working directory by its real path (symbolic links resolved), so a
+ * policy cannot make the gate read or write anything outside it (`../x`, `/etc/...`, a link).
+ */
+function localAccess(cwd) {
+    return {
+        describe: path => path,
+        read: async (path) => {
+            const real = await confined(cwd, path);
+            return real === undefined ? undefined : { text: await readFile(real, 'utf8') };
+        },
+        write: async (path, text) => {
+            const real = await confined(cwd, path);
+            if (real === undefined)
+                throw new Error(`${path} does not exist any more`);
+            // O_NOFOLLOW: a link swapped in since the check is refused, not followed.
+            const file = await open(real, constants$1.O_WRONLY | constants$1.O_TRUNC | constants$1.O_NOFOLLOW);
+            try {
+                await file.writeFile(text, 'utf8');
+            }
+            finally {
+                await file.close();
+            }
+        }
+    };
+}
+/** The real path of `path` under `cwd`, undefined when it does not exist; throws when outside. */
+async function confined(cwd, path) {
+    const outside = () => new Error(`${path} is outside the working directory; the git-file actuator only edits files inside it (fix actuators[].file)`);
+    if (isAbsolute(path))
+        throw outside();
+    const root = await realpath(cwd);
+    if (!inside(root, resolve(root, path)))
+        throw outside();
+    let real;
+    try {
+        real = await realpath(resolve(root, path));
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            return undefined;
+        throw e;
+    }
+    if (!inside(root, real))
+        throw outside();
+    return real;
+}
+const inside = (root, path) => {
+    const rel = relative(root, path);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+};
+
 const INVALID = Symbol('invalid');
 function node(description, expects, json, check) {
     return { description, expects, json: () => ({ description, ...json }), check };
@@ -26019,96 +27238,6 @@ function refine(inner, f) {
 }
 
 /**
- * Strict parsers for the policy's scalar syntax: durations, percentages, percentage points and plain
- * numbers. They never throw: each returns the value or a message saying what is wrong and how to
- * write it. The patterns are exported so the JSON Schema uses the very same syntax.
- */
-const ok = (value) => ({ ok: true, value });
-const fail = (error) => ({ ok: false, error });
-/** An unsigned decimal: digits, then an optional fraction (`5`, `0.5`; not `.5`, `5.`, `1e3`). */
-const DECIMAL = String.raw `\d+(?:\.\d+)?`;
-const SIGNED = new RegExp(`^-?${DECIMAL}$`);
-const PERCENT = new RegExp(`^(-?${DECIMAL})%$`);
-const POINTS = new RegExp(`^(-?${DECIMAL})pp$`);
-const DURATION_UNITS = [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-    ['ms', 1]
-];
-/**
- * A duration: one or more `<decimal><unit>` parts, largest unit first, each unit at most once
- * (`30s`, `12h`, `1h30m`, `500ms`). Matches the empty string too: pair it with a non-empty check.
- */
-const DURATION_PATTERN = `^${DURATION_UNITS.map(([unit]) => `(?:(${DECIMAL})${unit})?`).join('')}$`;
-const DURATION = new RegExp(DURATION_PATTERN);
-const quoted = (text) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
-/** Scales a decimal string by 10^-2 without the rounding error of dividing by 100 (`1.1` -> 0.011). */
-const hundredth = (decimal) => Number(`${decimal}e-2`);
-function finite(value, text) {
-    return Number.isFinite(value) ? ok(value) : fail(`${quoted(text)} is too large`);
-}
-/** `30s`, `30m`, `12h`, `2d`, `1h30m`, `500ms` -> milliseconds. */
-function parseDuration(text) {
-    const match = text === '' ? null : DURATION.exec(text);
-    if (match) {
-        const ms = DURATION_UNITS.reduce((sum, [, size], i) => sum + Number(match[i + 1] ?? 0) * size, 0);
-        return finite(ms, text);
-    }
-    const example = 'like 30s, 30m, 12h, 2d, 1h30m or 500ms';
-    if (text.trim().startsWith('-'))
-        return fail(`a duration cannot be negative: ${quoted(text)}`);
-    if (SIGNED.test(text))
-        return fail(`${quoted(text)} needs a unit (d, h, m, s or ms), ${example}`);
-    if (/\s/.test(text))
-        return fail(`${quoted(text)} is not a duration: write it without spaces, ${example}`);
-    return fail(`${quoted(text)} is not a duration: write numbers with units (d, h, m, s, ms), largest first, ${example}`);
-}
-/** `5%` -> 0.05, `0.5%` -> 0.005. Reads a sign, so callers can explain why a negative is wrong. */
-function parsePercent(text) {
-    const match = PERCENT.exec(text);
-    if (!match?.[1])
-        return fail(`${quoted(text)} is not a percentage: write a number and %, like 5% or 0.5%`);
-    return finite(hundredth(match[1]), text);
-}
-/** Percentage points, for differences of rates: `0.5pp` -> 0.005. */
-function parsePoints(text) {
-    const match = POINTS.exec(text);
-    if (!match?.[1])
-        return fail(`${quoted(text)} is not in percentage points: write a number and pp, like 0.5pp`);
-    return finite(hundredth(match[1]), text);
-}
-/** A plain decimal number written as text: `0.02`, `-3`, `15`. */
-function parseNumber(text) {
-    if (!SIGNED.test(text))
-        return fail(`${quoted(text)} is not a number: write digits, like 0.02 or 15`);
-    return finite(Number(text), text);
-}
-/** `5%`, `0.5pp`, `0.02` (as text) -> an Amount. */
-function parseAmount(text) {
-    const unit = text.endsWith('%') ? '%' : text.endsWith('pp') ? 'pp' : '';
-    const parsed = unit === '%' ? parsePercent(text) : unit === 'pp' ? parsePoints(text) : parseNumber(text);
-    if (parsed.ok)
-        return ok({ value: parsed.value, unit });
-    return fail(`${quoted(text)} is not an amount: write a percentage (5%), percentage points (0.5pp) or a number (0.02)`);
-}
-/** Milliseconds -> the shortest duration text that parses back to it (`5400000` -> `1h30m`). */
-function formatDuration(ms) {
-    if (ms === 0)
-        return '0s';
-    let rest = ms;
-    let text = '';
-    for (const [unit, size] of DURATION_UNITS) {
-        const whole = unit === 'ms' ? rest : Math.floor(rest / size);
-        if (whole > 0)
-            text += `${whole}${unit}`;
-        rest -= whole * size;
-    }
-    return text;
-}
-
-/**
  * The policy's scalars with their own syntax (durations, amounts, limits, metric kinds), as DSL
  * nodes: each pairs a strict parser from ./units.ts with the JSON Schema pattern of the same syntax.
  */
@@ -26121,7 +27250,8 @@ function duration(description, bounds = {}) {
         if (typeof value !== 'string')
             return fail(mismatch(expects, value));
         const parsed = parseDuration(value);
-        const { min = 0, max = Infinity } = bounds;
+        // No duration in a policy needs ten years; longer ones only overflow the times they shift.
+        const { min = 0, max = 3650 * 86_400_000 } = bounds;
         if (!parsed.ok || (parsed.value >= min && parsed.value <= max))
             return parsed;
         return fail(`must be between ${formatDuration(min)} and ${formatDuration(max)}; got ${value}`);
@@ -26205,6 +27335,29 @@ const metricKind = scalar('mean, rate (a proportion), ratio (sum over sum, needs
 const version = scalar('Policy format version; this release reads version 1.', 'the number 1', { const: 1 }, (value) => value === 1
     ? ok(1)
     : fail(`unsupported version ${JSON.stringify(value)}: this release reads version 1 policies; set version: 1`));
+/** `scheme://user:password@` -> `scheme://***@`: what a message may quote of a URL. */
+const withoutCredentials = (text) => text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@');
+/**
+ * An http(s) URL without credentials: a user or password in a URL ends up in logs, messages and
+ * reports (and is sent to wherever the URL redirects), so the policy names them through
+ * environment variables instead. Messages never quote the credentials.
+ */
+function httpUrl(description, instead) {
+    const expects = 'an http:// or https:// URL';
+    const json = { type: 'string', minLength: 1, pattern: '^https?://[^\\s/?#@]+([/?#][^\\s]*)?$' };
+    return scalar(description, expects, json, value => {
+        if (typeof value !== 'string')
+            return fail(mismatch(expects, value));
+        const shown = JSON.stringify(withoutCredentials(value).slice(0, 200));
+        const url = /^https?:\/\/\S+$/i.test(value) && URL.canParse(value) ? new URL(value) : undefined;
+        if (!url || !/^https?:$/.test(url.protocol))
+            return fail(`${shown} is not ${expects}`);
+        if (url.username || url.password || /^https?:\/\/[^/?#]*@/i.test(value)) {
+            return fail(`${shown} has credentials in it (user:password@), which would show in logs and reports; ${instead}`);
+        }
+        return ok(value);
+    });
+}
 
 /**
  * The `actuators` section of the policy: what applies a decision to the world. Each entry is one
@@ -26223,13 +27376,16 @@ const weightSetting = obj("One value in the file to set to an arm's weight.", {
 });
 const gitFile = obj('Set the weights in a YAML or JSON file in the repository and commit it (comments and formatting are kept).', {
     type: required(choice('Commit the weight to a file in the repository.', ['git-file'])),
-    file: required(str('The file, relative to the repository root.')),
+    file: required(str('The file, relative to the repository root (no `..`, not absolute).', {
+        regex: '^(?![/\\\\]|[A-Za-z]:)(?!(?:.*[/\\\\])?\\.\\.(?:[/\\\\]|$)).+$',
+        hint: 'a path inside the repository, relative to its root, without `..` (e.g. config/router.yaml)'
+    })),
     branch: optional(str("The branch to commit to; default: the repository's default branch.")),
     set: required(list('The values to set.', weightSetting, 1))
 });
 const webhook = obj('POST the decision record as JSON, signed with HMAC-SHA256 over the body (header X-Rollout-Gate-Signature-256: sha256=<hex>).', {
     type: required(choice('Call a webhook.', ['webhook'])),
-    url: required(str('The URL to POST to.', { regex: '^https?://', hint: 'an http:// or https:// URL' })),
+    url: required(httpUrl('The URL to POST to (redirects are not followed: give the final URL).', 'put a token in a header the receiver checks, or sign with secretEnv')),
     secretEnv: optional(str("The environment variable holding the HMAC secret (the Action's `webhook-secret` input sets ROLLOUT_GATE_WEBHOOK_SECRET).")),
     timeout: withDefault(duration('How long to wait for an answer.'), '10s'),
     retries: withDefault(num$1('Retries after a failure (network error, 5xx, 429).', { integer: true, min: 0, max: 10 }), 3),
@@ -26292,10 +27448,7 @@ const series = obj('The series one metric is computed from: `histogram` (quantil
 });
 const prometheusSource = obj('Metrics from a Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics). `arms.field` is the arm label.', {
     type: required(choice('Read aggregated series from Prometheus.', ['prometheus'])),
-    url: required(str('Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).', {
-        regex: '^https?://[^\\s]+$',
-        hint: 'an http:// or https:// URL'
-    })),
+    url: required(httpUrl('Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).', 'use source.auth (basic: { user, passwordEnv }) instead')),
     auth: optional(obj('Credentials, read from environment variables (never written in the policy).', {
         bearerTokenEnv: optional(envName('Environment variable holding a bearer token.')),
         basic: optional(obj('HTTP basic auth.', {
@@ -26348,12 +27501,6 @@ function checkPrometheusPolicy(policy, issues) {
     const before = issues.length;
     if (!new RegExp(LABEL_NAME).test(policy.arms.field)) {
         reject(issues, ['arms', 'field'], `with a prometheus source, arms.field is the arm label: ${JSON.stringify(policy.arms.field)} is not a label name (letters, digits and \`_\`)`);
-    }
-    const url = URL.canParse(spec.url) ? new URL(spec.url) : undefined;
-    if (!url || url.username || url.password) {
-        reject(issues, ['source', 'url'], url
-            ? 'credentials in source.url would show up in messages; use source.auth (basic: { user, passwordEnv }) instead'
-            : `${JSON.stringify(spec.url)} is not a URL`);
     }
     if (policy.segments) {
         reject(issues, ['segments'], 'segments are not supported with a prometheus source yet; remove `segments`', 'key');
@@ -26411,7 +27558,11 @@ const rollout = refine(obj('How the canary share grows, and how long each step b
     minDuration: withDefault(duration('Bake time per step before a promotion.'), '30m'),
     maxDuration: withDefault(duration('Longest time per step; then `onTimeout` applies.'), '12h'),
     onTimeout: withDefault(choice('What happens when a step reaches maxDuration.', ['rollback', 'hold']), 'rollback'),
-    minSamples: withDefault(num$1('Requests per arm, per step, before any verdict.', { integer: true, min: 1 }), 300),
+    minSamples: withDefault(num$1('Requests per arm, per step, before any verdict.', {
+        integer: true,
+        min: 1,
+        max: 1e9
+    }), 300),
     warmup: withDefault(duration('Excluded from the window at each step start.'), '5m'),
     minPeakLoad: optional(fraction("Hold a promotion until the step's busiest hour of traffic (both arms) reaches this share of the busiest hour seen so far in the rollout (kept in the state), so a step does not pass on a quiet night. Needs --state to remember earlier steps."))
 }), (value, path, issues) => {
@@ -26479,10 +27630,7 @@ function langfuseSource() {
     });
     return obj('LLM calls traced in Langfuse (cloud or self-hosted), read through its public API.', {
         type: required(choice('Read observations from Langfuse.', ['langfuse'])),
-        baseUrl: withDefault(str('The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.', {
-            regex: '^https?://[^\\s/@]+(/[^\\s@]*)?$',
-            hint: 'an http(s) URL without credentials, e.g. https://cloud.langfuse.com'
-        }), 'https://cloud.langfuse.com'),
+        baseUrl: withDefault(httpUrl('The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.', 'the keys come from publicKeyEnv and secretKeyEnv'), 'https://cloud.langfuse.com'),
         publicKeyEnv: withDefault(envName('public key'), 'LANGFUSE_PUBLIC_KEY'),
         secretKeyEnv: withDefault(envName('secret key'), 'LANGFUSE_SECRET_KEY'),
         arm: required(arm),
@@ -26638,7 +27786,7 @@ const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind m
 });
 const judge = refine(obj('Grade sampled outputs with an LLM judge through an OpenAI-compatible API.', {
     model: required(str('The judge model id.')),
-    baseURL: optional(str('OpenAI-compatible endpoint; default: the OpenAI API.')),
+    baseURL: optional(httpUrl('OpenAI-compatible endpoint; default: the OpenAI API.', 'the API key comes from apiKeyEnv')),
     apiKeyEnv: withDefault(str('Environment variable holding the API key.', {
         regex: '^[A-Za-z_][A-Za-z0-9_]*$',
         hint: 'an environment variable name: letters, digits and `_`'
@@ -26715,7 +27863,8 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
     segments: optional(segments),
     pricing: withDefault(pricing, {}),
     dataQuality: withDefault(obj('Limits on bad input data.', {
-        maxMalformed: withDefault(fraction('Share of malformed lines above which promotion is blocked.'), '1%')
+        maxMalformed: withDefault(fraction('Share of malformed lines above which promotion is blocked.'), '1%'),
+        maxAge: withDefault(duration("How long before the step's window a record may be dated and still be the log's history. Older records are a broken clock (1970, epoch seconds read as milliseconds): counted, sampled and blocking, never the step's clock.", { min: 60_000 }), '7d')
     }), {}),
     trafficSplit: withDefault(obj('The sequential sample-ratio test of the traffic split.', {
         alpha: withDefault(num$1('Type-I error of the test.', { exclusiveMin: 0, exclusiveMax: 0.5 }), 0.001)
@@ -26904,7 +28053,7 @@ function isRootDirectory(path) {
 function normalizePath(path, options) {
 	const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
 	const pathNeedsCleaning = process.platform === "win32" && path.includes("/") || path.startsWith(".");
-	if (resolvePaths) path = resolve(path);
+	if (resolvePaths) path = resolve$1(path);
 	if (normalizePath$1 || pathNeedsCleaning) path = cleanPath(path);
 	if (path === ".") return "";
 	const needsSeperator = path[path.length - 1] !== pathSeparator;
@@ -26920,7 +28069,7 @@ function joinPathWithRelativePath(root, options) {
 	return function(filename, directoryPath) {
 		const sameRoot = directoryPath.startsWith(root);
 		if (sameRoot) return directoryPath.slice(root.length) + filename;
-		else return convertSlashes(relative(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+		else return convertSlashes(relative$1(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
 	};
 }
 function joinPath(filename) {
@@ -30086,7 +31235,7 @@ function normalizePattern(pattern, opts, props, isIgnore) {
 	if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
 	if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
 	const escapedCwd = escapePath(cwd);
-	result = isAbsolute(result.replace(ESCAPING_BACKSLASHES, "")) ? posix.relative(escapedCwd, result) : posix.normalize(result);
+	result = isAbsolute$1(result.replace(ESCAPING_BACKSLASHES, "")) ? posix.relative(escapedCwd, result) : posix.normalize(result);
 	const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
 	const parts = splitPattern(result);
 	if (parentDir) {
@@ -30220,12 +31369,12 @@ const defaultOptions = {
 function getOptions(options) {
 	const opts = Object.assign({}, options);
 	for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
-	opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+	opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve$1(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
 	opts.ignore = ensureStringArray(opts.ignore);
 	opts.fs && (opts.fs = {
 		readdir: opts.fs.readdir || readdir,
 		readdirSync: opts.fs.readdirSync || readdirSync,
-		realpath: opts.fs.realpath || realpath,
+		realpath: opts.fs.realpath || realpath$1,
 		realpathSync: opts.fs.realpathSync || realpathSync,
 		stat: opts.fs.stat || stat,
 		statSync: opts.fs.statSync || statSync
@@ -30455,10 +31604,13 @@ function timestamp(v) {
         return undefined;
     return NaN;
 }
+/** The largest epoch ms a Date can hold (ECMA-262, 21.4.1.1): beyond it no time can be shown. */
+const MAX_EPOCH_MS = 8.64e15;
 function epochMillis(n) {
     if (!Number.isFinite(n))
         return NaN;
-    return n < EPOCH_SECONDS_BELOW ? n * 1000 : n;
+    const ms = n < EPOCH_SECONDS_BELOW ? n * 1000 : n;
+    return Math.abs(ms) <= MAX_EPOCH_MS ? ms : NaN;
 }
 /** The char codes of the minute (first 16 characters) of the last timestamp parsed, and its epoch ms. */
 const lastMinute = new Int32Array(16).fill(-1);
@@ -32684,10 +33836,16 @@ const NUMERIC = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 /**
  * Reads CSV rows as raw records keyed by the header row (csv-parse, streaming). Numeric-looking
  * cells become numbers and empty cells are missing, as in JSON. A row that cannot be parsed
- * (an unclosed quote, a row over `maxRowBytes`) is reported to `onBadRow` with its line, and
- * parsing goes on.
+ * (an unclosed quote, a row over `maxRowBytes`) is reported to `onBadRow` with its line.
+ *
+ * Returns why the file was not read to its end, if it was not: an unclosed quote makes the rest
+ * of the file one field, and after a row over the size limit csv-parse reads nothing more, so the
+ * rows after it are lost. Lines with content after the parser's last row or error tell it.
  */
 async function forEachCsvRow(chunks, maxRowBytes, onRow, onBadRow) {
+    let reached = 0;
+    let unclosed;
+    const lines = lineCounter();
     const parser = parse$1({
         columns: true,
         bom: true,
@@ -32698,16 +33856,50 @@ async function forEachCsvRow(chunks, maxRowBytes, onRow, onBadRow) {
         skip_empty_lines: true,
         skip_records_with_error: true,
         on_skip: err => {
-            if (err)
-                onBadRow(typeof err.lines === 'number' ? err.lines : 0, csvReason(err.code, maxRowBytes));
+            if (!err)
+                return undefined;
+            const lineNo = typeof err.lines === 'number' ? err.lines : 0;
+            reached = Math.max(reached, lineNo);
+            if (err.code === 'CSV_QUOTE_NOT_CLOSED')
+                unclosed = lineNo;
+            onBadRow(lineNo, csvReason(err.code, maxRowBytes));
             return undefined;
         }
     });
     // pipeline, not pipe: a read error (a corrupt gzip) must reach the loop below, not vanish.
-    const rows = pipeline(Readable.from(chunks), parser, () => { });
+    const rows = pipeline(Readable.from(lines.count(chunks)), parser, () => { });
     for await (const { info, record } of rows) {
+        reached = Math.max(reached, info.lines);
         onRow(record, info.lines);
     }
+    if (unclosed !== undefined) {
+        return `an unclosed quote made the rest of the file one field (reported at line ${unclosed}); the rows after the quote were not read`;
+    }
+    const last = lines.lastWithContent();
+    if (last > reached) {
+        return `the CSV parser stopped after line ${reached} (a malformed row); lines ${reached + 1} to ${last} were not read`;
+    }
+    return undefined;
+}
+/** Counts the lines of a byte stream as it passes, and the last one with non-blank content. */
+function lineCounter() {
+    let line = 1;
+    let lastContent = 0;
+    return {
+        async *count(chunks) {
+            for await (const chunk of chunks) {
+                for (let i = 0; i < chunk.length; i++) {
+                    const b = chunk[i];
+                    if (b === 10)
+                        line++;
+                    else if (b !== 13 && b !== 32 && b !== 9)
+                        lastContent = line;
+                }
+                yield chunk;
+            }
+        },
+        lastWithContent: () => lastContent
+    };
 }
 function castCell(value, context) {
     if (context.header)
@@ -32734,6 +33926,8 @@ function csvReason(code, maxRowBytes) {
 /** Bytes of decoded content checked for NUL bytes: text files (JSONL, CSV) never contain one. */
 const SNIFF_BYTES = 8192;
 const READ_CHUNK_BYTES = 1 << 16;
+/** The problem of a file with nothing in it: read whole, unlike every other problem. */
+const EMPTY_FILE = 'empty file';
 /**
  * Opens a file for streaming: gunzips it when it starts with the gzip magic bytes 1f 8b (RFC 1952,
  * section 2.3.1), whatever its name; strips a UTF-8 byte order mark; and refuses an empty file or a
@@ -32764,7 +33958,7 @@ async function openDecoded(path) {
     }
     const first = head.length === 1 ? head[0] : Buffer.concat(head, headBytes);
     const problem = headBytes === 0
-        ? 'empty file'
+        ? EMPTY_FILE
         : first.subarray(0, SNIFF_BYTES).includes(0)
             ? 'binary file, not JSONL/CSV'
             : undefined;
@@ -33547,7 +34741,7 @@ class FileSource {
             line: () => builder.line(),
             malformed: (where, reason) => builder.malformed(where, reason),
             unmatchedArm: value => builder.unmatchedArm(value),
-            fileDone: (path, lines, malformed, problem) => builder.fileDone(path, lines, malformed, problem),
+            fileDone: (path, lines, malformed, problem, incomplete) => builder.fileDone(path, lines, malformed, problem, incomplete),
             add: r => {
                 builder.add(r);
                 sampler.offer(r);
@@ -33556,7 +34750,7 @@ class FileSource {
         return { ...builder.finish(), texts: sampler.samples() };
     }
     async firstCanaryTime(until) {
-        const sink = earliestCanarySink(until);
+        const sink = earliestCanarySink(until, this.policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS);
         await this.readAll(sink);
         return sink.first();
     }
@@ -33564,7 +34758,7 @@ class FileSource {
     async files() {
         const found = new Set();
         for (const pattern of this.patterns) {
-            const literal = resolve$1(this.baseDir, pattern);
+            const literal = resolve(this.baseDir, pattern);
             // An existing file is taken as named, so `traffic (1).jsonl` is not read as a glob.
             if (await isFile(literal))
                 found.add(literal);
@@ -33589,7 +34783,7 @@ class FileSource {
         finally {
             await pool?.close();
         }
-        if (outcomes.every(o => o.problem !== undefined || o.lines === 0)) {
+        if (outcomes.every(o => o.lines === 0)) {
             const problems = outcomes
                 .slice(0, MAX_PROBLEMS_IN_MESSAGE)
                 .map(o => `${o.path}: ${o.problem ?? 'no lines'}`);
@@ -33628,21 +34822,25 @@ class FileSource {
                 if (opened.problem !== undefined)
                     problem = opened.problem;
                 else if (format === 'csv')
-                    await this.readCsv(opened.chunks, reader);
+                    problem = await this.readCsv(opened.chunks, reader);
                 else
                     problem = await this.readJsonl(absolutePath, opened, reader, documentAllowed);
             }
         }
         catch (e) {
-            problem = `cannot read: ${e.message}`;
+            // A read error mid-file (a truncated gzip: "unexpected end of file") loses its rest.
+            problem = `cannot read to its end (after ${reader.lines} lines): ${e.message}`;
         }
-        sink.fileDone(path, reader.lines, reader.malformed, problem);
+        // Only an empty file was read whole; any other problem means data that was not read.
+        const incomplete = problem !== undefined && problem !== EMPTY_FILE;
+        sink.fileDone(path, reader.lines, reader.malformed, problem, incomplete);
         return problem === undefined
             ? { path, lines: reader.lines }
             : { path, lines: reader.lines, problem };
     }
+    /** Returns why the file was not read to its end, if it was not. */
     async readCsv(chunks, reader) {
-        await forEachCsvRow(chunks, this.maxLineBytes, (row, lineNo) => {
+        return forEachCsvRow(chunks, this.maxLineBytes, (row, lineNo) => {
             reader.countLine();
             reader.row(row, lineNo, '');
         }, (lineNo, reason) => {
@@ -33721,8 +34919,8 @@ class FileSource {
     }
     /** Relative to baseDir when inside it: shorter, and no runner home folder in a PR comment. */
     displayPath(path) {
-        const rel = relative$1(this.baseDir, path);
-        return rel === '' || rel.startsWith('..') || isAbsolute$1(rel) ? path : rel;
+        const rel = relative(this.baseDir, path);
+        return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
     }
 }
 /** Thrown out of the line loop to stop it and re-read the file as one document. */
@@ -34265,7 +35463,7 @@ class LangfuseSource {
     }
     /** Earliest canary call within one maxDuration before `until`: a step never lasts longer. */
     async firstCanaryTime(until) {
-        const sink = earliestCanarySink(until);
+        const sink = earliestCanarySink(until, this.policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS);
         await this.readObservations(this.client(), until - this.policy.rollout.maxDuration, until + 1, new ScoreTable(), sink);
         return sink.first();
     }
@@ -35124,553 +36322,75 @@ function sourceFor(loaded, records) {
         return new PrometheusSource({ policy, env: process.env });
     return new FileSource({
         patterns: spec.path,
-        baseDir: dirname$1(resolve$1(loaded.path)),
+        baseDir: dirname$1(resolve(loaded.path)),
         format: spec.format,
         policy
     });
 }
-
 /**
- * `model_list[name=v7].litellm_params.weight` -> ['model_list', {key:'name',value:'v7'},
- * 'litellm_params', 'weight']. Throws with the position of a malformed step.
+ * The secret values this policy can reach: every environment variable a `*Env` key names (the
+ * Prometheus token and password, the Langfuse keys, the judge's API key, a webhook's secret), the
+ * default webhook secret, and the basic-auth header value built from a user and a password. They
+ * are scrubbed from any text a server sends back before it is shown or saved.
  */
-function parseWeightPath(path) {
-    const steps = [];
-    const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
-    // What the previous token was decides what may follow: a key only at the start or after a dot,
-    // an index or a dot only after a key or an index.
-    let prev = 'start';
-    let m;
-    let at = 0;
-    while (at < path.length && (m = re.exec(path))) {
-        const isKey = m[1] !== undefined;
-        const isDot = m[5] !== undefined;
-        if (isKey ? prev === 'step' : prev !== 'step')
-            break;
-        if (isKey)
-            steps.push(m[1]);
-        else if (m[2] !== undefined)
-            steps.push(Number(m[2]));
-        else if (!isDot)
-            steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
-        prev = isDot ? 'dot' : 'step';
-        at = re.lastIndex;
-    }
-    if (at !== path.length || prev !== 'step') {
-        throw new Error(`weight path "${path}" is malformed near character ${at + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
-    }
-    return steps;
-}
-/**
- * Set a number at `path` in a YAML document with the `yaml` Document API, which keeps comments,
- * key order and formatting (https://eemeli.org/yaml/#documents). Every step must exist: a missing
- * key is an error naming it, never a silently created one.
- */
-function setInYaml(doc, path, value) {
-    const steps = parseWeightPath(path);
-    const keys = [];
-    let node = doc.contents;
-    for (const [i, step] of steps.entries()) {
-        const where = keys.length > 0 ? ` under ${formatKeys(keys)}` : '';
-        let key;
-        if (typeof step === 'object') {
-            if (!distExports.isSeq(node))
-                throw new Error(`${describeStep(step)}${where} needs a list there`);
-            const index = node.items.findIndex(item => distExports.isMap(item) && String(item.get(step.key)) === step.value);
-            if (index < 0)
-                throw new Error(`no list item with ${step.key} = ${step.value}${where}`);
-            key = index;
-        }
-        else {
-            const has = distExports.isMap(node) || distExports.isSeq(node) ? node.has(step) : false;
-            if (!has)
-                throw new Error(`${describeStep(step)}${where} does not exist`);
-            key = step;
-        }
-        keys.push(key);
-        if (i < steps.length - 1)
-            node = node.get(key, true);
-    }
-    doc.setIn(keys, value);
-}
-/** Set every weight in YAML (or JSON, which is YAML) text; returns the new text. */
-function setWeights(text, isJson, values) {
-    if (isJson)
-        return setInJson(text, values);
-    const doc = distExports.parseDocument(text);
-    if (doc.errors.length > 0)
-        throw new Error(`not valid YAML: ${doc.errors[0].message}`);
-    for (const { path, value } of values)
-        setInYaml(doc, path, value);
-    return doc.toString();
-}
-/** JSON has no comments: parse, set, and write back with the file's own indentation. */
-function setInJson(text, values) {
-    const doc = distExports.parseDocument(text);
-    if (doc.errors.length > 0)
-        throw new Error(`not valid JSON: ${doc.errors[0].message}`);
-    for (const { path, value } of values)
-        setInYaml(doc, path, value);
-    const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
-    return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '');
-}
-const describeStep = (step) => typeof step === 'object'
-    ? `[${step.key}=${step.value}]`
-    : typeof step === 'number'
-        ? `[${step}]`
-        : `key "${step}"`;
-const formatKeys = (keys) => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
-
-/** Attempts when someone else commits to the file between our read and write. */
-const ATTEMPTS = 3;
-/**
- * Sets the canary's (and the baseline's complementary) weight in a YAML or JSON config file, and
- * commits it with a message that carries the decision. Idempotent: an unchanged file is not
- * written, so a rerun or a hold makes no commit.
- */
-class GitFileActuator {
-    spec;
-    files;
-    name;
-    constructor(spec, files) {
-        this.spec = spec;
-        this.files = files;
-        this.name = `git-file ${spec.file}`;
-    }
-    async apply(record, { dryRun }) {
-        const canary = record.next.weight;
-        const values = this.spec.set.map(s => ({
-            path: s.path,
-            value: round(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
-        }));
-        const where = this.files.describe(this.spec.file);
-        for (let attempt = 1;; attempt++) {
-            const file = await this.files.read(this.spec.file);
-            if (!file)
-                throw new Error(`${where} does not exist; create it or fix actuators[].file`);
-            let text;
-            try {
-                text = setWeights(file.text, /\.json$/i.test(this.spec.file), values);
-            }
-            catch (e) {
-                throw new Error(`${where}: ${e.message}`);
-            }
-            const summary = values.map(v => `${v.path} = ${v.value}`).join(', ');
-            if (text === file.text) {
-                return { actuator: this.name, changed: false, detail: `${where} already has ${summary}` };
-            }
-            if (dryRun) {
-                return {
-                    actuator: this.name,
-                    changed: false,
-                    detail: `dry run: would set ${summary} in ${where}`
-                };
-            }
-            try {
-                await this.files.write(this.spec.file, text, file.sha, commitMessage(record));
-                return { actuator: this.name, changed: true, detail: `set ${summary} in ${where}` };
-            }
-            catch (e) {
-                if (e.name !== 'ContentConflictError' || attempt >= ATTEMPTS)
-                    throw e;
-            }
-        }
-    }
-}
-function commitMessage(r) {
-    const who = r.manual ? ` by ${r.manual.actor}` : '';
-    return [
-        `rollout ${r.rollout}: ${r.decision} ${r.step.weight}% → ${r.next.weight}%${who}`,
-        '',
-        ...r.reasons.slice(0, 3).map(reason => `- ${reason}`),
-        '',
-        `Policy ${r.policy.hash}, evaluated ${r.evaluatedAt} by ai-rollout-gate.`
-    ].join('\n');
-}
-/** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
-const round = (v) => Number(v.toPrecision(8));
-
-/**
- * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
- * which `permissions:` scope the workflow's token needs
- * (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
- */
-class GitHubError extends Error {
-    status;
-    constructor(message, status) {
-        super(message);
-        this.status = status;
-        this.name = 'GitHubError';
-    }
-}
-/** The HTTP status of an Octokit RequestError, or undefined for anything else. */
-function statusOf(e) {
-    const status = e?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-/**
- * @param doing what the run was trying to do ("comment on pull request #12")
- * @param permission the workflow permission that allows it ("pull-requests: write")
- */
-function explainGitHubError(e, doing, permission) {
-    const status = statusOf(e);
-    const message = e.message ?? String(e);
-    let hint = '';
-    if ((status === 403 || status === 404) && permission) {
-        hint = ` The token may lack \`${permission}\`: add it under \`permissions:\` in the workflow (a 404 can also mean the token cannot see the resource).`;
-    }
-    else if (status === 401) {
-        hint = ' The token is invalid or expired: check the `github-token` input.';
-    }
-    else if (status !== undefined && status >= 500) {
-        hint = ' GitHub answered with a server error after retries; run the workflow again later.';
-    }
-    return new GitHubError(`could not ${doing}: ${message}${status ? ` (HTTP ${status})` : ''}.${hint}`, status);
-}
-
-/**
- * Starts a deploy workflow with the decision as inputs. Events made with the workflow's
- * GITHUB_TOKEN start no other workflow, workflow_dispatch being the exception
- * (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow#triggering-a-workflow-from-a-workflow).
- */
-class WorkflowDispatchActuator {
-    spec;
-    github;
-    repo;
-    defaultRef;
-    name;
-    constructor(spec, github, repo, defaultRef) {
-        this.spec = spec;
-        this.github = github;
-        this.repo = repo;
-        this.defaultRef = defaultRef;
-        this.name = `workflow-dispatch ${spec.workflow}`;
-    }
-    async apply(record, { dryRun }) {
-        if (this.spec.on === 'change' && !moves(record)) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: 'not dispatched: the weight did not change'
-            };
-        }
-        const ref = this.spec.ref ?? (await this.defaultRef());
-        const inputs = {
-            ...this.spec.inputs,
-            decision: record.decision,
-            weight: String(record.next.weight),
-            rollout: record.rollout
-        };
-        const what = `${this.spec.workflow} on ${ref} with weight ${inputs.weight}`;
-        if (dryRun)
-            return { actuator: this.name, changed: false, detail: `dry run: would dispatch ${what}` };
-        try {
-            await this.github.rest.actions.createWorkflowDispatch({
-                ...this.repo,
-                workflow_id: this.spec.workflow,
-                ref,
-                inputs
-            });
-        }
-        catch (e) {
-            throw explainGitHubError(e, `dispatch workflow ${this.spec.workflow}`, 'actions: write');
-        }
-        return { actuator: this.name, changed: true, detail: `dispatched ${what}` };
-    }
-}
-/** GitHub limits a deployment status description to 140 characters. */
-const DESCRIPTION_LIMIT = 140;
-/**
- * Mirrors every decision as a deployment status on an environment: in_progress while the rollout
- * runs, success when it completes, failure on a rollback. One deployment per rollout and canary
- * (its `task` names the rollout), so the environment's history reads as one rollout.
- */
-class DeploymentActuator {
-    spec;
-    github;
-    repo;
-    sha;
-    name;
-    constructor(spec, github, repo, sha) {
-        this.spec = spec;
-        this.github = github;
-        this.repo = repo;
-        this.sha = sha;
-        this.name = `deployment ${spec.environment}`;
-    }
-    async apply(record, { dryRun }) {
-        const state = record.decision === 'rollback'
-            ? 'failure'
-            : record.complete && record.decision === 'promote'
-                ? 'success'
-                : record.manual?.command === 'pause'
-                    ? 'queued'
-                    : 'in_progress';
-        const description = deploymentDescription(record);
-        if (dryRun) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: `dry run: would set ${state}: ${description}`
-            };
-        }
-        try {
-            const id = await this.deploymentId(record);
-            await this.github.rest.repos.createDeploymentStatus({
-                ...this.repo,
-                deployment_id: id,
-                state,
-                description,
-                environment: this.spec.environment,
-                ...(process.env.GITHUB_SERVER_URL &&
-                    process.env.GITHUB_RUN_ID && {
-                    log_url: `${process.env.GITHUB_SERVER_URL}/${this.repo.owner}/${this.repo.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
-                })
-            });
-            return { actuator: this.name, changed: true, detail: `${state}: ${description}` };
-        }
-        catch (e) {
-            throw explainGitHubError(e, `set a deployment status on ${this.spec.environment}`, 'deployments: write');
-        }
-    }
-    async deploymentId(record) {
-        const task = `rollout:${record.rollout}`;
-        const { data } = await this.github.rest.repos.listDeployments({
-            ...this.repo,
-            environment: this.spec.environment,
-            task,
-            sha: this.sha,
-            per_page: 1
-        });
-        const existing = data[0];
-        if (existing)
-            return existing.id;
-        const created = await this.github.rest.repos.createDeployment({
-            ...this.repo,
-            ref: this.sha,
-            task,
-            environment: this.spec.environment,
-            auto_merge: false,
-            required_contexts: [],
-            description: `ai-rollout-gate: ${record.rollout}`.slice(0, DESCRIPTION_LIMIT),
-            payload: { rollout: record.rollout, steps: record.steps }
-        });
-        if (!('id' in created.data))
-            throw new Error(created.data.message ?? 'GitHub did not create the deployment');
-        return created.data.id;
-    }
-}
-function deploymentDescription(r) {
-    const text = `${r.decision} ${r.step.weight}% → ${r.next.weight}%: ${r.reasons[0] ?? ''}`;
-    return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
-}
-
-/** The signature header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed by the secret. */
-const SIGNATURE_HEADER = 'x-rollout-gate-signature-256';
-/** Longest `retry-after` honoured; a longer one is a failure the next run retries. */
-const MAX_RETRY_AFTER_MS = 30_000;
-function signature(secret, body) {
-    return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-/**
- * POSTs the decision record to a URL. Anything but a 2xx, after bounded retries (network errors,
- * 5xx, 429 with its retry-after), means the change was not applied. The receiver can check the
- * signature (as GitHub's own webhooks are checked) and deduplicate on the delivery id.
- */
-class WebhookActuator {
-    spec;
-    secret;
-    sleep;
-    name;
-    origin;
-    constructor(spec, secret, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
-        this.spec = spec;
-        this.secret = secret;
-        this.sleep = sleep;
-        // Only the origin is ever shown: a path or query can carry a token.
-        this.origin = new URL(spec.url).origin;
-        this.name = `webhook ${this.origin}`;
-    }
-    async apply(record, { dryRun }) {
-        if (this.spec.on === 'change' && !moves(record)) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: 'not called: the weight did not change'
-            };
-        }
-        if (dryRun)
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: `dry run: would POST to ${this.origin}`
-            };
-        const body = recordJson(record);
-        const headers = {
-            'content-type': 'application/json',
-            'user-agent': 'ai-rollout-gate',
-            'x-rollout-gate-delivery': `${record.rollout}:${record.evaluatedAt}`,
-            ...(this.secret && { [SIGNATURE_HEADER]: signature(this.secret, body) })
-        };
-        let problem = '';
-        for (let attempt = 0; attempt <= this.spec.retries; attempt++) {
-            let wait = 500 * 2 ** attempt;
-            try {
-                const res = await fetch(this.spec.url, {
-                    method: 'POST',
-                    headers,
-                    body,
-                    signal: AbortSignal.timeout(this.spec.timeout)
-                });
-                await res.body?.cancel();
-                if (res.ok) {
-                    return {
-                        actuator: this.name,
-                        changed: true,
-                        detail: `POSTed to ${this.origin} (HTTP ${res.status})`
-                    };
+function knownSecrets(policy, env) {
+    const found = new Set();
+    const walk = (node) => {
+        if (Array.isArray(node))
+            node.forEach(walk);
+        else if (node && typeof node === 'object') {
+            for (const [key, value] of Object.entries(node)) {
+                if (/Env$/.test(key) && typeof value === 'string') {
+                    const secret = env[value];
+                    if (secret)
+                        found.add(secret);
                 }
-                problem = `HTTP ${res.status}`;
-                if (res.status < 500 && res.status !== 429)
-                    break;
-                const after = Number(res.headers.get('retry-after'));
-                if (Number.isFinite(after) && after >= 0)
-                    wait = after * 1000;
-                if (wait > MAX_RETRY_AFTER_MS)
-                    break;
+                else
+                    walk(value);
             }
-            catch (e) {
-                const err = e;
-                problem =
-                    err.name === 'TimeoutError' ? `no answer in ${this.spec.timeout / 1000}s` : err.message;
-            }
-            if (attempt < this.spec.retries)
-                await this.sleep(wait);
-        }
-        throw new Error(`POST to ${this.origin} failed: ${problem}`);
-    }
-}
-
-/** The environment variable the Action's `webhook-secret` input fills. */
-const WEBHOOK_SECRET_ENV = 'ROLLOUT_GATE_WEBHOOK_SECRET';
-function buildActuators(specs, ctx) {
-    return specs.map(spec => {
-        switch (spec.type) {
-            case 'webhook':
-                return new WebhookActuator(spec, ctx.env[spec.secretEnv ?? WEBHOOK_SECRET_ENV]);
-            case 'git-file':
-                return new GitFileActuator(spec, ctx.github ? repoAccess(ctx.github.files, spec.branch) : localAccess(ctx.cwd));
-            case 'workflow-dispatch':
-                return ctx.github
-                    ? new WorkflowDispatchActuator(spec, ctx.github.client, ctx.github.repo, () => ctx.github.files.defaultBranch())
-                    : needsGitHub(spec);
-            case 'deployment':
-                return ctx.github
-                    ? new DeploymentActuator(spec, ctx.github.client, ctx.github.repo, ctx.github.sha)
-                    : needsGitHub(spec);
-        }
-    });
-}
-/** Outside the Action a GitHub actuator does nothing, and says so. */
-function needsGitHub(spec) {
-    const name = spec.type;
-    return {
-        name,
-        apply: async () => ({
-            actuator: name,
-            changed: false,
-            detail: 'skipped: runs only in the Action'
-        })
-    };
-}
-function repoAccess(files, branch) {
-    let resolved = branch;
-    const on = async () => (resolved ??= await files.defaultBranch());
-    return {
-        describe: path => `${path}${branch ? ` on ${branch}` : ''}`,
-        read: async (path) => files.read(path, await on()),
-        write: async (path, text, sha, message) => {
-            await files.write(path, await on(), text, sha, message);
         }
     };
-}
-/** The working tree: the CLI sets the weight in the file; committing it is the user's step. */
-function localAccess(cwd) {
-    return {
-        describe: path => path,
-        read: async (path) => {
-            try {
-                return { text: await readFile(resolve$1(cwd, path), 'utf8') };
-            }
-            catch (e) {
-                if (e.code === 'ENOENT')
-                    return undefined;
-                throw e;
-            }
-        },
-        write: async (path, text) => writeFile(resolve$1(cwd, path), text, 'utf8')
-    };
-}
-
-/** The stored state is unreadable or belongs to something else; the message says what to do. */
-class StateError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'StateError';
+    walk(policy);
+    const webhook = env[WEBHOOK_SECRET_ENV];
+    if (webhook && policy.actuators?.some(a => a.type === 'webhook'))
+        found.add(webhook);
+    const src = policy.source;
+    if (src.type === 'prometheus') {
+        for (const envName of Object.values(src.headersFromEnv)) {
+            const v = env[envName];
+            if (v)
+                found.add(v);
+        }
+        const basic = src.auth?.basic;
+        const password = basic && env[basic.passwordEnv];
+        if (basic && password)
+            found.add(`${basic.user}:${password}`);
     }
-}
-class StateConflictError extends StateError {
-    constructor(where, expected, found) {
-        super(`${where} changed while this run was deciding (expected revision ${expected ?? 'none'}, found ${found ?? 'none'}); run again to decide on the new state`);
-        this.name = 'StateConflictError';
-    }
-}
-/** Validate a parsed state document for `rollout`; throws StateError naming `where`. */
-function parseState(text, where, rollout) {
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (e) {
-        throw new StateError(`${where} is not valid JSON (${e.message}); restore it from version control, or delete it to start the rollout again at its first step`);
-    }
-    const s = doc;
-    const problems = [];
-    if (typeof s !== 'object' || s === null || Array.isArray(s))
-        problems.push('not an object');
-    else {
-        if (s.version !== 1)
-            problems.push(`version is ${JSON.stringify(s.version)}, expected 1`);
-        if (typeof s.rollout !== 'string')
-            problems.push('rollout is missing');
-        if (typeof s.revision !== 'number' || !Number.isInteger(s.revision))
-            problems.push('revision is not an integer');
-        if (!['running', 'paused', 'complete', 'rolled-back'].includes(s.status))
-            problems.push(`status ${JSON.stringify(s.status)} is unknown`);
-        if (typeof s.stepIndex !== 'number' || !Number.isInteger(s.stepIndex) || s.stepIndex < 0)
-            problems.push('stepIndex is not a non-negative integer');
-        if (typeof s.stepStartedAt !== 'string' || Number.isNaN(Date.parse(s.stepStartedAt)))
-            problems.push('stepStartedAt is not an ISO-8601 time');
-        if (!Array.isArray(s.history))
-            problems.push('history is not a list');
-    }
-    if (problems.length > 0) {
-        throw new StateError(`${where} is not a rollout state: ${problems.join('; ')}. Delete it to start the rollout again at its first step`);
-    }
-    const state = s;
-    if (state.rollout !== rollout) {
-        throw new StateError(`${where} belongs to rollout "${state.rollout}", not "${rollout}" (policy rollout.name); use a separate --state file per rollout`);
-    }
-    return state;
+    return [...found];
 }
 
-/** A local JSON file, written atomically (write a temporary file, then rename over the old one). */
+/** How long a save waits for another process's lock before giving up. */
+const LOCK_WAIT_MS = 15_000;
+/** A lock older than this is left over from a process that died mid-save (a save takes ms). */
+const STALE_LOCK_MS = 60_000;
+/**
+ * A local JSON file. `save` is an atomic compare-and-swap: it takes an exclusive lock file
+ * (`<file>.lock`, created with O_CREAT|O_EXCL, so only one process can hold it), checks the
+ * revision, writes a temporary file, flushes it to disk and renames it over the old one, then
+ * releases the lock. Without the lock, two processes could both pass the revision check and the
+ * later rename would silently overwrite the earlier one's transition. A lock left by a process
+ * that died (same host, no such process, or older than a minute) is broken.
+ */
 class FileStateStore {
     path;
     rollout;
-    constructor(path, rollout) {
+    sleep;
+    lockPath;
+    constructor(path, rollout, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
         this.path = path;
         this.rollout = rollout;
+        this.sleep = sleep;
+        this.lockPath = `${path}.lock`;
     }
     describe() {
         return this.path;
@@ -35683,7 +36403,9 @@ class FileStateStore {
         catch (e) {
             if (e.code === 'ENOENT')
                 return undefined;
-            throw new StateError(`cannot read state file ${this.path}: ${e.message}`);
+            throw new StateError(`cannot read state file ${this.path}: ${e.message}`, {
+                cause: e
+            });
         }
         if (text.trim() === '') {
             throw new StateError(`state file ${this.path} is empty; delete it to start the rollout again at its first step`);
@@ -35691,19 +36413,112 @@ class FileStateStore {
         return parseState(text, `state file ${this.path}`, this.rollout);
     }
     async save(state, expectedRevision) {
-        const current = await this.load();
-        if (current?.revision !== expectedRevision) {
-            throw new StateConflictError(`state file ${this.path}`, expectedRevision, current?.revision);
-        }
-        const tmp = join(dirname$1(this.path), `.${basename$1(this.path)}.${process.pid}.tmp`);
+        const owner = await this.lock();
         try {
-            await writeFile(tmp, JSON.stringify(state, null, 2) + '\n', 'utf8');
+            const current = await this.load();
+            if (current?.revision !== expectedRevision) {
+                throw new StateConflictError(`state file ${this.path}`, expectedRevision, current?.revision);
+            }
+            await this.replace(JSON.stringify(state, null, 2) + '\n');
+        }
+        finally {
+            await this.unlock(owner);
+        }
+    }
+    /** Write a temporary file, flush it, and rename it over the state: readers see old or new. */
+    async replace(text) {
+        const tmp = join(dirname$1(this.path), `.${basename$1(this.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+        try {
+            const file = await open(tmp, 'wx');
+            try {
+                await file.writeFile(text, 'utf8');
+                await file.sync();
+            }
+            finally {
+                await file.close();
+            }
             await rename(tmp, this.path);
         }
         catch (e) {
             await unlink(tmp).catch(() => undefined);
-            throw new StateError(`cannot write state file ${this.path}: ${e.message}`);
+            throw new StateError(`cannot write state file ${this.path}: ${e.message}`, {
+                cause: e
+            });
         }
+    }
+    async lock() {
+        const owner = {
+            pid: process.pid,
+            host: hostname(),
+            at: new Date().toISOString(),
+            nonce: randomBytes(8).toString('hex')
+        };
+        const started = Date.now();
+        for (let attempt = 0;; attempt++) {
+            try {
+                const file = await open(this.lockPath, 'wx');
+                try {
+                    await file.writeFile(JSON.stringify(owner) + '\n', 'utf8');
+                }
+                finally {
+                    await file.close();
+                }
+                return owner;
+            }
+            catch (e) {
+                const code = e.code;
+                if (code !== 'EEXIST') {
+                    throw new StateError(`cannot lock state file ${this.path} (${this.lockPath}): ${e.message}`, { cause: e });
+                }
+            }
+            const held = await this.readLock();
+            if (held && (await this.stale(held))) {
+                await this.breakLock(held);
+                continue;
+            }
+            if (Date.now() - started > LOCK_WAIT_MS) {
+                const who = held
+                    ? ` by process ${held.owner.pid} on ${held.owner.host} since ${held.owner.at}`
+                    : '';
+                throw new StateError(`state file ${this.path} is locked${who}; if no rollout-gate is running on it, delete ${this.lockPath} and run again`);
+            }
+            await this.sleep(Math.min(500, 10 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()));
+        }
+    }
+    async readLock() {
+        try {
+            const [text, info] = await Promise.all([readFile(this.lockPath, 'utf8'), stat$1(this.lockPath)]);
+            const owner = JSON.parse(text);
+            return { owner, mtimeMs: info.mtimeMs };
+        }
+        catch {
+            // Gone (released meanwhile), or not written yet by its creator: look again.
+            return undefined;
+        }
+    }
+    async stale(held) {
+        if (Date.now() - held.mtimeMs > STALE_LOCK_MS)
+            return true;
+        if (held.owner.host !== hostname() || typeof held.owner.pid !== 'number')
+            return false;
+        try {
+            process.kill(held.owner.pid, 0);
+            return false;
+        }
+        catch (e) {
+            return e.code === 'ESRCH';
+        }
+    }
+    /** Removes a dead process's lock, unless another process has taken a new one meanwhile. */
+    async breakLock(held) {
+        const now = await this.readLock();
+        if (now?.owner.nonce === held.owner.nonce)
+            await unlink(this.lockPath).catch(() => undefined);
+    }
+    async unlock(owner) {
+        const held = await this.readLock();
+        if (held?.owner.nonce === owner.nonce)
+            await unlink(this.lockPath).catch(() => undefined);
     }
 }
 
@@ -35736,9 +36551,14 @@ Options:
   --weight N         promote only: go straight to the step with this canary weight
   -h, --help         this help
 
-Exit status: 0 for any decision; 2 for a usage, policy or state error; 1 for a bug.
+Exit status: 0 for any decision; 3 when the decision is saved but an actuator has not applied
+it yet (every run applies it again); 2 for a usage, policy or state error; 1 for a bug.
 `;
 const COMMANDS = ['evaluate', 'rollback', 'promote', 'pause', 'resume', 'status'];
+/** Exit status when the decision stands but an actuator has not applied it (the next run retries). */
+const EXIT_NOT_APPLIED = 3;
+/** Runs racing on one state file: each lost compare-and-swap re-reads the state and decides again. */
+const STATE_ATTEMPTS = 8;
 /** Runs the CLI and returns the exit status; never throws. */
 async function main(argv, io) {
     try {
@@ -35767,28 +36587,33 @@ async function main(argv, io) {
             policy: loaded.policy,
             policyHash: loaded.hash,
             now,
+            secrets: knownSecrets(loaded.policy, process.env),
             ...(store && { store }),
             ...(actuators.length > 0 && {
-                apply: (record) => applyAll(actuators, record, args.dryRun)
+                apply: (record, lastApplied) => applyAll(actuators, record, { dryRun: args.dryRun, ...(lastApplied && { lastApplied }) })
             })
         };
-        const outcome = args.command === 'evaluate'
-            ? await evaluate({
+        const cmd = args.command;
+        const source = cmd === 'evaluate' ? memoizedSource(sourceFor(loaded, args.records)) : undefined;
+        // Another process saved the state first (its compare-and-swap won): decide again on its state.
+        const outcome = await decideAgainOnConflict(() => source || cmd === 'evaluate'
+            ? evaluate({
                 ...common,
-                source: sourceFor(loaded, args.records),
+                source: source ?? sourceFor(loaded, args.records),
                 dryRun: args.dryRun,
                 replay: args.now !== undefined,
                 ...(args.since !== undefined && { since: args.since })
             })
-            : await command({
+            : command({
                 ...common,
-                command: args.command,
+                command: cmd,
                 actor: args.actor,
                 reason: args.reason ?? `${args.command} requested`,
                 ...(args.toWeight !== undefined && { toWeight: args.toWeight })
-            });
+            }), { attempts: STATE_ATTEMPTS });
         io.out(render(outcome, args.format));
-        return 0;
+        // Decided (and saved), but an actuator has not applied it yet: say so to scripts too.
+        return outcome.record.applied?.some(a => !a.ok) ? EXIT_NOT_APPLIED : 0;
     }
     catch (e) {
         if (e instanceof UsageError || e instanceof PolicyError || e instanceof StateError) {
@@ -35882,14 +36707,12 @@ function parse(argv) {
         ...(v.weight !== undefined && { toWeight: parseStepWeight(v.weight, 'usage: --weight') })
     };
 }
-/** ISO-8601 with a date and, when a time is given, an explicit zone (no local-time guessing). */
+/** ISO-8601 with a date and, when a time is given, an explicit zone; strict (no 2026-02-30). */
 function instant(flag, text) {
-    const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text);
-    const t = Date.parse(text);
-    if (!ok || Number.isNaN(t)) {
-        throw new UsageError(`usage: ${flag} must be an ISO-8601 instant such as 2026-11-26T14:00:00Z, not "${text}"`);
-    }
-    return t;
+    const parsed = parseInstant(text);
+    if (!parsed.ok)
+        throw new UsageError(`usage: ${flag} ${parsed.error}`);
+    return parsed.value;
 }
 function currentUser() {
     try {

@@ -351,7 +351,7 @@ const cases: Record<string, Case> = {
     lines: { 8: '  minSamples: "300"' },
     path: 'rollout.minSamples',
     at: [8, '"300"'],
-    message: /^expected an integer >= 1, got the string "300"; remove the quotes$/
+    message: /^expected an integer >= 1 and <= 1000000000, got the string "300"; remove the quotes$/
   },
   'a number for a string': {
     lines: { 3: '  name: 2024' },
@@ -643,13 +643,13 @@ const cases: Record<string, Case> = {
     lines: { 8: '  minSamples: 0' },
     path: 'rollout.minSamples',
     at: [8, '0'],
-    message: /^expected an integer >= 1, got the number 0$/
+    message: /^expected an integer >= 1 and <= 1000000000, got the number 0$/
   },
   'a fractional minSamples': {
     lines: { 8: '  minSamples: 2.5' },
     path: 'rollout.minSamples',
     at: [8, '2.5'],
-    message: /^expected an integer >= 1, got the number 2\.5$/
+    message: /^expected an integer >= 1 and <= 1000000000, got the number 2\.5$/
   },
   'maxDuration not above minDuration': {
     lines: { 6: '  maxDuration: 30m' },

@@ -3,20 +3,20 @@ import { context } from '@actions/github'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { applyAll } from '../actuators/actuator.js'
+import { applyAll, type ApplyContext } from '../actuators/actuator.js'
 import { buildActuators } from '../actuators/build.js'
 import type { ManualCommand } from '../decide/types.js'
-import { command, evaluate, type Outcome } from '../evaluate.js'
+import { command, decideAgainOnConflict, evaluate, type Outcome } from '../evaluate.js'
 import type { GitHub, Repo } from '../github/client.js'
 import type { RepoFiles } from '../github/contents.js'
 import { StickyComment } from '../github/stickyComment.js'
 import { sourceFor, type LoadedPolicy } from '../policyFile.js'
 import { commentMarker } from '../report/markdown.js'
 import { recordJson } from '../report/record.js'
-import type { Evidence } from '../sketch/evidence.js'
-import type { Source } from '../sources/source.js'
-import { StateConflictError, type StateStore } from '../state/store.js'
+import { memoizedSource } from '../sources/source.js'
+import type { StateStore } from '../state/store.js'
 import type { Inputs } from './inputs.js'
+import { logLine, logUntrusted } from './log.js'
 
 /** Runs racing on one rollout: each conflict re-reads the state and decides again. */
 const STATE_ATTEMPTS = 12
@@ -62,7 +62,8 @@ export async function decideWithRetries(
     ...(inputs.canaryVersion && { canaryVersion: inputs.canaryVersion }),
     ...(pullRequest !== undefined && { pullRequest }),
     ...(actuators.length > 0 && {
-      apply: (record: Parameters<typeof applyAll>[1]) => applyAll(actuators, record, inputs.dryRun)
+      apply: (record: Parameters<typeof applyAll>[1], lastApplied: ApplyContext['lastApplied']) =>
+        applyAll(actuators, record, { dryRun: inputs.dryRun, ...(lastApplied && { lastApplied }) })
     })
   }
   // One instant and one read of the evidence for all attempts: a retry after a conflict only
@@ -70,22 +71,18 @@ export async function decideWithRetries(
   const now = inputs.now ?? Date.now()
   let decideOnce: () => Promise<Outcome>
   if (request.command === 'evaluate') {
-    const source = memoized(sourceFor(loaded, inputs.records))
+    const source = memoizedSource(sourceFor(loaded, inputs.records))
     decideOnce = () => evaluate({ ...common, now, source, replay: inputs.now !== undefined })
   } else {
     decideOnce = () => command({ ...common, ...request, now })
   }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await decideOnce()
-    } catch (e) {
-      if (!(e instanceof StateConflictError) || attempt >= STATE_ATTEMPTS) throw e
+  return decideAgainOnConflict(decideOnce, {
+    attempts: STATE_ATTEMPTS,
+    onRetry: attempt =>
       core.info(
         `The rollout state changed during this run (attempt ${attempt}); deciding again on the new state`
       )
-      await new Promise(r => setTimeout(r, 100 + Math.random() * 400 * attempt))
-    }
-  }
+  })
 }
 
 /**
@@ -106,7 +103,7 @@ export async function publish(
   const path = join(dir, 'decision.json')
   await writeFile(path, recordJson(r) + '\n')
   core.setOutput('report-path', path)
-  core.info(outcome.text)
+  logUntrusted(outcome.text)
   const failures: string[] = []
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(outcome.markdown).write()
   if (github && pr !== undefined) {
@@ -114,7 +111,7 @@ export async function publish(
       const comment = new StickyComment(github.client, github.repo, pr, commentMarker(r.rollout))
       const result = await comment.upsert(outcome.markdown)
       core.setOutput('comment-url', result.url)
-      core.info(`PR comment ${result.action}: ${result.url}`)
+      logLine(`PR comment ${result.action}: ${result.url}`)
     } catch (e) {
       failures.push(`the decision (${r.decision}) is saved, but ${(e as Error).message}`)
     }
@@ -130,20 +127,4 @@ export function notApplied(outcome: Outcome): string[] {
   return failed.length > 0
     ? [`not applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')}`]
     : []
-}
-
-/** The same window collected twice (a retry on the same step) is read once. */
-function memoized(source: Source): Source {
-  const collected = new Map<string, Promise<Evidence>>()
-  let first: Promise<number | undefined> | undefined
-  return {
-    describe: () => source.describe(),
-    collect: request => {
-      const key = `${request.window.from}:${request.window.to}:${request.now}`
-      let evidence = collected.get(key)
-      if (!evidence) collected.set(key, (evidence = source.collect(request)))
-      return evidence
-    },
-    firstCanaryTime: until => (first ??= source.firstCanaryTime(until))
-  }
 }

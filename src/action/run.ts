@@ -20,7 +20,9 @@ import {
   type RunContext
 } from './decision.js'
 import { getInputs, type Inputs } from './inputs.js'
+import { logLine } from './log.js'
 import { exportSecrets } from './secrets.js'
+import { oneLine } from '../report/sanitize.js'
 
 /** The Action: one run, any error turned into a failed step with a message a person can act on. */
 export async function run(): Promise<void> {
@@ -42,7 +44,7 @@ export async function run(): Promise<void> {
     }
     if (inputs.command === 'status') {
       const state = await store.load()
-      core.info(statusText(loaded.policy, state))
+      logLine(statusText(loaded.policy, state))
       if (state) core.setOutput('step', String(state.stepIndex + 1))
       return
     }
@@ -74,7 +76,7 @@ export async function run(): Promise<void> {
         `decision is ${decision} (fail-on: ${inputs.failOn}): ${outcome.record.reasons[0] ?? ''}`
       )
     }
-    if (failures.length > 0) core.setFailed(failures.join('\n'))
+    if (failures.length > 0) core.setFailed(failures.map(oneLine).join('\n'))
   } catch (e) {
     if (e instanceof PolicyError) {
       for (const issue of e.issues) {
@@ -85,7 +87,8 @@ export async function run(): Promise<void> {
         })
       }
     }
-    core.setFailed((e as Error).message)
+    const message = e instanceof Error ? e.message : String(e)
+    core.setFailed(message.split('\n').map(oneLine).join('\n'))
   }
 }
 

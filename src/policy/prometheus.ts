@@ -19,7 +19,7 @@ import {
   type Issue,
   type Path
 } from './dsl.js'
-import { duration } from './scalars.js'
+import { duration, httpUrl } from './scalars.js'
 import type { Policy, PrometheusSeries } from './types.js'
 
 /** Prometheus data model: https://prometheus.io/docs/concepts/data_model/ */
@@ -96,10 +96,10 @@ export const prometheusSource = obj(
   {
     type: required(choice('Read aggregated series from Prometheus.', ['prometheus'])),
     url: required(
-      str('Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).', {
-        regex: '^https?://[^\\s]+$',
-        hint: 'an http:// or https:// URL'
-      })
+      httpUrl(
+        'Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).',
+        'use source.auth (basic: { user, passwordEnv }) instead'
+      )
     ),
     auth: optional(
       obj('Credentials, read from environment variables (never written in the policy).', {
@@ -192,16 +192,6 @@ export function checkPrometheusPolicy(policy: Policy, issues: Issue[]): Checked<
       issues,
       ['arms', 'field'],
       `with a prometheus source, arms.field is the arm label: ${JSON.stringify(policy.arms.field)} is not a label name (letters, digits and \`_\`)`
-    )
-  }
-  const url = URL.canParse(spec.url) ? new URL(spec.url) : undefined
-  if (!url || url.username || url.password) {
-    reject(
-      issues,
-      ['source', 'url'],
-      url
-        ? 'credentials in source.url would show up in messages; use source.auth (basic: { user, passwordEnv }) instead'
-        : `${JSON.stringify(spec.url)} is not a URL`
     )
   }
   if (policy.segments) {

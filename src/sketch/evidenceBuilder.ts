@@ -2,6 +2,7 @@ import type { MetricKind, Policy } from '../policy/types.js'
 import { compileMetricValue, type MetricValueReader } from '../records/fields.js'
 import type { Arm, RequestRecord } from '../records/record.js'
 import {
+  DEFAULT_MAX_AGE_MS,
   TOTAL_SEGMENT,
   emptyQuality,
   type CacheSums,
@@ -145,6 +146,10 @@ export class EvidenceBuilder {
   private readonly from: number
   private readonly to: number
   private readonly now: number
+  /** Records before this are far outside the window: a broken clock, not history. */
+  private readonly farBefore: number
+  /** The current file's far-outside records: how many, and their earliest and latest dates. */
+  private far = { count: 0, min: Infinity, max: -Infinity }
   private readonly bucketMs: number
   private readonly policy: Policy
   private readonly source: string
@@ -179,6 +184,7 @@ export class EvidenceBuilder {
     this.from = opts.window.from
     this.to = opts.window.to
     this.now = opts.now
+    this.farBefore = this.from - (policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS)
     this.bucketMs = policy.bucket
     this.source = opts.source
     if (!(this.bucketMs > 0))
@@ -222,10 +228,33 @@ export class EvidenceBuilder {
     countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS)
   }
 
-  fileDone(path: string, lines: number, malformed: number, problem?: string): void {
-    this.quality.files.push(
-      problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem }
-    )
+  fileDone(
+    path: string,
+    lines: number,
+    malformed: number,
+    problem?: string,
+    incomplete?: boolean
+  ): void {
+    this.quality.files.push({
+      path,
+      lines,
+      malformed,
+      ...(problem !== undefined && { problem }),
+      ...(incomplete && { incomplete: true as const })
+    })
+    const far = this.far
+    if (far.count > 0) {
+      const q = this.quality
+      q.farOutside = (q.farOutside ?? 0) + far.count
+      const samples = (q.farOutsideSamples ??= [])
+      if (samples.length < MAX_MALFORMED_SAMPLES) {
+        const at = (t: number) => new Date(t).toISOString()
+        samples.push(
+          `${path}: ${far.count} dated ${far.min === far.max ? at(far.min) : `${at(far.min)} to ${at(far.max)}`}`
+        )
+      }
+      this.far = { count: 0, min: Infinity, max: -Infinity }
+    }
   }
 
   /**
@@ -240,6 +269,12 @@ export class EvidenceBuilder {
     }
     if (ts < this.from || ts >= this.to) {
       this.quality.outsideWindow++
+      if (ts < this.farBefore) {
+        const far = this.far
+        far.count++
+        if (ts < far.min) far.min = ts
+        if (ts > far.max) far.max = ts
+      }
       return
     }
     this.quality.records++
