@@ -3275,8 +3275,22 @@ function loadCheck(policy, evidence, ctx) {
     const hasFallbacks = [...b, ...c].some(cell => cell.fallbacks !== undefined);
     const bTotals = mergeCells(b);
     const cTotals = mergeCells(c);
+    // No data is not 0%: a source that cannot tell error classes, or a window with no traffic.
+    const classes = evidence.errorClasses !== false;
+    if (bTotals.requests === 0 || cTotals.requests === 0) {
+        return { name, status: 'ok', detail: 'not available: an arm has no traffic in the window' };
+    }
+    if (!classes && !hasFallbacks) {
+        return {
+            name,
+            status: 'ok',
+            detail: `not available: ${evidence.source} reports no error classes (rate limits, timeouts) or fallbacks`
+        };
+    }
     for (const guard of GUARDS) {
         if (guard.key === 'fallback' && !hasFallbacks)
+            continue;
+        if (guard.key !== 'fallback' && !classes)
             continue;
         const count = (cells, totals) => guard.key === 'fallback'
             ? cells.reduce((s, cell) => s + (cell.fallbacks ?? 0), 0)
@@ -27444,7 +27458,8 @@ const series = obj('The series one metric is computed from: `histogram` (quantil
     sumOfSquares: optional(metricName('Optional counter of the squared values, for the variance of a mean (else: from histogram buckets, or from time buckets for `sum` + `count`).')),
     limitQuery: optional(str("Raw PromQL for the metric's absolute `limit` only: the canary's value in the metric's unit; write `$canary` inside a selector's braces, where the gate puts the escaped canary matchers (e.g. `sum(rate(x_total{$canary}[5m]))`). A value beyond the limit holds, never rolls back.")),
     scale: withDefault(num$1('Multiplies the values (e.g. 1000: seconds to milliseconds).', { exclusiveMin: 0 }), 1),
-    match: withDefault(matchers('Extra label matchers for these series only.'), {})
+    match: withDefault(matchers('Extra label matchers for these series only.'), {}),
+    absentErrors: withDefault(choice('kind rate: what an absent `errors` series means. `unknown` (default): no data, which holds, never 0. `zero`: the counter is created at its first increment (a labelled counter in most client libraries), so no series (for an arm, or a time bucket) means no errors.', ['unknown', 'zero']), 'unknown')
 });
 const prometheusSource = obj('Metrics from a Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics). `arms.field` is the arm label.', {
     type: required(choice('Read aggregated series from Prometheus.', ['prometheus'])),
@@ -27514,6 +27529,9 @@ function checkPrometheusPolicy(policy, issues) {
         const problem = seriesProblem(m.kind, s);
         if (problem)
             reject(issues, ['source', 'series', m.name], problem);
+        if (s.absentErrors === 'zero' && s.errors === undefined) {
+            reject(issues, ['source', 'series', m.name, 'absentErrors'], 'absentErrors is about an `errors` counter: give the series `errors`, or remove absentErrors');
+        }
         if (s.limitQuery !== undefined && m.limit === undefined) {
             reject(issues, ['source', 'series', m.name, 'limitQuery'], `limitQuery is only for an absolute limit: give metric ${JSON.stringify(m.name)} a \`limit\`, or remove limitQuery`);
         }
@@ -35614,18 +35632,23 @@ class PrometheusClient {
     setHeaders(headers) {
         this.opts.headers = { ...headers };
     }
-    async instant(query, timeMs) {
+    /**
+     * `warnings`, when given, receives the answer's `warnings` (the API returns data with warnings
+     * when something did not stop the query: Thanos and Mimir report a partial response, stores that
+     * did not answer, this way). The caller decides; the gate treats them as missing data.
+     */
+    async instant(query, timeMs, warnings) {
         const data = await this.post('/api/v1/query', { query, time: seconds(timeMs) });
-        return parseResult(data, 'vector', this.where());
+        return parseResult(data, 'vector', this.where(), warnings);
     }
-    async range(query, startMs, endMs, stepMs) {
+    async range(query, startMs, endMs, stepMs, warnings) {
         const data = await this.post('/api/v1/query_range', {
             query,
             start: seconds(startMs),
             end: seconds(endMs),
             step: seconds(stepMs)
         });
-        return parseResult(data, 'matrix', this.where());
+        return parseResult(data, 'matrix', this.where(), warnings);
     }
     where() {
         return `Prometheus at ${safeUrl(this.opts.url)}`;
@@ -35755,7 +35778,10 @@ function apiError(text) {
     }
     return '';
 }
-function parseResult(body, resultType, where) {
+/** Warnings kept from one answer, and characters of each: enough to name the problem. */
+const MAX_WARNINGS = 3;
+const MAX_WARNING_CHARS = 300;
+function parseResult(body, resultType, where, warnings) {
     const garbage = (what) => new SourceError(`${where} answered with ${what}, not a Prometheus API ${resultType} result; check source.url points at the Prometheus HTTP API`);
     if (typeof body !== 'object' || body === null)
         throw garbage('a JSON value that is not an object');
@@ -35765,6 +35791,14 @@ function parseResult(body, resultType, where) {
     }
     if (b.status !== 'success')
         throw garbage('an object without status "success"');
+    const said = body.warnings;
+    if (warnings && Array.isArray(said) && said.length > 0) {
+        for (const w of said.slice(0, MAX_WARNINGS)) {
+            warnings.push(`${where} answered with a warning: ${String(w).slice(0, MAX_WARNING_CHARS)}`);
+        }
+        if (said.length > MAX_WARNINGS)
+            warnings.push(`${where}: ${said.length - MAX_WARNINGS} more warnings`);
+    }
     const data = b.data;
     if (!data || data.resultType !== resultType || !Array.isArray(data.result)) {
         throw garbage(`resultType ${JSON.stringify(data?.resultType ?? null)}`);
@@ -35898,11 +35932,13 @@ class PrometheusSource {
         const to = Math.min(request.window.to, request.now);
         const from = Math.min(request.window.from, to);
         const cache = new Map();
+        /** The answers' `warnings` (a partial response): the data may be missing some of its part. */
+        const partial = [];
         const fetch = (name, match, histogram) => {
             const key = JSON.stringify([name, match, histogram]);
             let pending = cache.get(key);
             if (!pending) {
-                pending = this.fetchSeries(name, match, histogram, from, to);
+                pending = this.fetchSeries(name, match, histogram, from, to, partial);
                 cache.set(key, pending);
             }
             return pending;
@@ -35926,8 +35962,8 @@ class PrometheusSource {
         const requests = await (requestsDef.histogram
             ? fetch(requestsDef.name, requestsDef.match, true)
             : fetch(requestsDef.name, requestsDef.match, false));
-        const resets = await this.resets(requestsDef, from, to);
-        const limitValues = await this.limitValues(to);
+        const resets = await this.resets(requestsDef, from, to, partial);
+        const limitValues = await this.limitValues(to, partial);
         const quality = emptyQuality();
         const problems = [];
         const warnings = [];
@@ -35973,6 +36009,10 @@ class PrometheusSource {
         quality.lines += this.invalid.length;
         problems.push(...this.invalid.splice(0));
         problems.push(...limitValues.problems);
+        if (partial.length > 0) {
+            problems.push(`${[...new Set(partial)].join('; ')}: the answer may lack data (a partial response), so it is not evidence; the evaluation holds until the server answers without warnings`);
+        }
+        notes.push(...this.bucketsLeftOut(fetched));
         for (const [arm, count] of resets) {
             warnings.push(`${count} counter reset(s) of ${requestsDef.name} (${arm}) in the window: a process restarted; increase() accounts for them`);
         }
@@ -35983,6 +36023,8 @@ class PrometheusSource {
             metrics: metrics.map(m => m.name),
             unitLevel: false,
             cells,
+            // Error classes (rate limits, timeouts) and fallbacks are not in the policy's series.
+            errorClasses: false,
             quality: withFindings(quality, problems, warnings, notes),
             ...(Object.keys(limitValues.values).length > 0 && { limitValues: limitValues.values })
         };
@@ -36010,7 +36052,7 @@ class PrometheusSource {
         return selector(name, { ...this.spec.match, ...match }, { [this.policy.arms.field]: values });
     }
     /** Increase per arm and time bucket, from query_range plus an instant query for a partial tail. */
-    async fetchSeries(name, match, histogram, from, to) {
+    async fetchSeries(name, match, histogram, from, to, partial) {
         const bucket = this.policy.bucket;
         const sel = this.selectorFor(name, match, ARMS);
         const by = histogram ? `${this.policy.arms.field}, le` : this.policy.arms.field;
@@ -36021,7 +36063,7 @@ class PrometheusSource {
         for (let k = 0; k < full; k += MAX_POINTS) {
             const first = from + (k + 1) * bucket;
             const last = from + Math.min(full, k + MAX_POINTS) * bucket;
-            queries.push(this.client.range(expr(bucket), first, last, bucket).then(series => {
+            queries.push(this.client.range(expr(bucket), first, last, bucket, partial).then(series => {
                 for (const s of series)
                     for (const [t, v] of s.values)
                         this.put(points, name, s.metric, t * 1000 - bucket, v);
@@ -36029,7 +36071,7 @@ class PrometheusSource {
         }
         const tailStart = from + full * bucket;
         if (to > tailStart) {
-            queries.push(this.client.instant(expr(to - tailStart), to).then(samples => {
+            queries.push(this.client.instant(expr(to - tailStart), to, partial).then(samples => {
                 for (const s of samples)
                     this.put(points, name, s.metric, tailStart, s.value[1]);
             }));
@@ -36065,7 +36107,7 @@ class PrometheusSource {
      * Each `limitQuery` at the window's end, with `$canary` replaced by the escaped canary matchers
      * (and source.match, and the series' match). One number per metric, or a problem that holds.
      */
-    async limitValues(to) {
+    async limitValues(to, partial) {
         const values = {};
         const problems = [];
         await Promise.all(this.policy.metrics.map(async (m) => {
@@ -36077,7 +36119,7 @@ class PrometheusSource {
             }).slice(2, -1);
             const query = s.limitQuery.split('$canary').join(inner);
             try {
-                const result = await this.client.instant(query, to);
+                const result = await this.client.instant(query, to, partial);
                 const value = Number(result[0]?.value[1]) * s.scale;
                 if (result.length !== 1) {
                     problems.push(`limitQuery of ${m.name} returned ${result.length} series, not one; aggregate it (e.g. sum(...))`);
@@ -36098,13 +36140,13 @@ class PrometheusSource {
         return { values, problems };
     }
     /** Counter resets of the request counter per arm over the window: one instant query. */
-    async resets(def, from, to) {
+    async resets(def, from, to, partial) {
         if (to <= from)
             return [];
         const base = def.histogram ? def.name.replace(/_bucket$/, '_count') : def.name;
         const sel = this.selectorFor(base, def.match, ARMS);
         const query = `sum by (${this.policy.arms.field}) (resets(${sel}[${promDuration(to - from)}]))`;
-        const result = await this.client.instant(query, to);
+        const result = await this.client.instant(query, to, partial);
         const out = [];
         for (const s of result) {
             const label = s.metric[this.policy.arms.field] ?? '';
@@ -36147,9 +36189,16 @@ class PrometheusSource {
             };
         }
         if (m.kind === 'rate') {
+            const zero = s.absentErrors === 'zero';
             return (arm, bucket) => {
-                const n = Math.round(value(f.total, arm, bucket) ?? 0);
-                const e = Math.min(n, Math.round(value(f.errors, arm, bucket) ?? 0));
+                const total = value(f.total, arm, bucket);
+                const errors = value(f.errors, arm, bucket);
+                // An absent errors point is unknown, not 0, unless the policy says the counter is lazy.
+                if (total !== undefined && total > 0 && errors === undefined && !zero) {
+                    return { moments: emptyMoments(), requests: 0 };
+                }
+                const n = Math.round(total ?? 0);
+                const e = Math.min(n, Math.round(errors ?? 0));
                 return { moments: { n, sx: e, sy: n, sxx: e, syy: n, sxy: e }, requests: n };
             };
         }
@@ -36174,14 +36223,18 @@ class PrometheusSource {
         };
     }
     /**
-     * No series, one arm missing, a series that stopped: each named, each holds. An error counter is
-     * the exception: client libraries create a labelled counter at its first increment, so an arm
-     * with no errors has no series. It counts as 0 (a warning) when the other arm has the series.
+     * No series, one arm missing, a series that stopped: each named, each holds. An absent series
+     * is unknown, never 0. The exception is an error counter the policy declares lazy
+     * (`absentErrors: zero`: client libraries create a labelled counter at its first increment), so
+     * an arm with no errors has no series: it counts as 0 (a warning) when the other arm has one.
      */
     findProblems(fetched, requests, requestsAt, problems, warnings) {
         const label = this.policy.arms.field;
         const seen = new Set();
-        const errorCounters = new Set(fetched.map(f => f.errors?.name));
+        const errorCounters = new Set(fetched.flatMap((f, i) => {
+            const spec = this.metricSeries(i);
+            return spec?.absentErrors === 'zero' && f.errors ? [f.errors.name] : [];
+        }));
         const lastRequest = (arm) => latest([...requests.points[arm].keys()].filter(b => requestsAt(arm, b) > 0));
         const values = (arm) => `${label} in [${this.policy.arms[arm].join(', ')}]`;
         for (const f of [requests, ...fetched.flatMap(x => Object.values(x))]) {
@@ -36197,10 +36250,13 @@ class PrometheusSource {
             for (const arm of ARMS) {
                 if (!present.includes(arm)) {
                     if (lazy) {
-                        warnings.push(`${f.name} has no series for the ${arm} arm (${values(arm)}): counted as 0 errors (a labelled counter appears at its first increment)`);
+                        warnings.push(`${f.name} has no series for the ${arm} arm (${values(arm)}): counted as 0 errors (absentErrors: zero, a labelled counter appears at its first increment)`);
                     }
                     else {
-                        problems.push(`${f.name} has no data for the ${arm} arm (${values(arm)}) in the window`);
+                        const hint = this.isErrorsSeries(f.name)
+                            ? "; an absent series is unknown, not 0: if this counter is only created at its first error, say so with the series' absentErrors: zero"
+                            : '';
+                        problems.push(`${f.name} has no data for the ${arm} arm (${values(arm)}) in the window${hint}`);
                     }
                     continue;
                 }
@@ -36213,6 +36269,41 @@ class PrometheusSource {
                 }
             }
         }
+    }
+    /**
+     * Rates whose errors series has no point in some time buckets with requests (the series started
+     * late, a scrape was missed): those buckets are left out of the metric, not read as 0 errors.
+     */
+    bucketsLeftOut(fetched) {
+        const notes = [];
+        fetched.forEach((f, i) => {
+            const m = this.policy.metrics[i];
+            const spec = this.metricSeries(i);
+            if (m?.kind !== 'rate' || spec?.absentErrors === 'zero' || !f.errors || !f.total)
+                return;
+            for (const arm of ARMS) {
+                const errors = f.errors.points[arm];
+                if (errors.size === 0)
+                    continue; // no series at all: a problem (findProblems)
+                let missing = 0;
+                for (const [bucket, les] of f.total.points[arm]) {
+                    if ((les.get('') ?? 0) > 0 && errors.get(bucket)?.get('') === undefined)
+                        missing++;
+                }
+                if (missing > 0) {
+                    notes.push(`${m.name}: ${missing} time bucket(s) with ${arm} requests but no point of ${f.errors.name} left out (an absent series is unknown, not 0 errors; set absentErrors: zero if the counter is created at its first error)`);
+                }
+            }
+        });
+        return notes;
+    }
+    /** The series of the policy's i-th metric. */
+    metricSeries(i) {
+        const m = this.policy.metrics[i];
+        return m && this.spec.series[m.name];
+    }
+    isErrorsSeries(name) {
+        return Object.values(this.spec.series).some(s => s.errors === name);
     }
     /** Secrets from the environment into the client's headers; a missing variable is a SourceError. */
     resolveHeaders() {

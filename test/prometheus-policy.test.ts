@@ -59,13 +59,15 @@ describe('policy: source type prometheus', () => {
         'p95 latency': {
           histogram: 'gen_ai_client_operation_duration_seconds',
           scale: 1000,
-          match: {}
+          match: {},
+          absentErrors: 'unknown'
         },
         errors: {
           errors: 'llm_request_errors_total',
           total: 'llm_requests_total',
           scale: 1,
-          match: {}
+          match: {},
+          absentErrors: 'unknown'
         }
       }
     })

@@ -87,7 +87,14 @@ const series = obj(
       num('Multiplies the values (e.g. 1000: seconds to milliseconds).', { exclusiveMin: 0 }),
       1
     ),
-    match: withDefault(matchers('Extra label matchers for these series only.'), {})
+    match: withDefault(matchers('Extra label matchers for these series only.'), {}),
+    absentErrors: withDefault(
+      choice(
+        'kind rate: what an absent `errors` series means. `unknown` (default): no data, which holds, never 0. `zero`: the counter is created at its first increment (a labelled counter in most client libraries), so no series (for an arm, or a time bucket) means no errors.',
+        ['unknown', 'zero']
+      ),
+      'unknown'
+    )
   }
 )
 
@@ -214,6 +221,13 @@ export function checkPrometheusPolicy(policy: Policy, issues: Issue[]): Checked<
     }
     const problem = seriesProblem(m.kind, s)
     if (problem) reject(issues, ['source', 'series', m.name], problem)
+    if (s.absentErrors === 'zero' && s.errors === undefined) {
+      reject(
+        issues,
+        ['source', 'series', m.name, 'absentErrors'],
+        'absentErrors is about an `errors` counter: give the series `errors`, or remove absentErrors'
+      )
+    }
     if (s.limitQuery !== undefined && m.limit === undefined) {
       reject(
         issues,

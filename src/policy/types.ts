@@ -121,6 +121,12 @@ export interface PrometheusSeries {
   scale: number
   /** Extra label matchers for these series, values matched exactly. */
   match: Record<string, string>
+  /**
+   * kind rate: what an absent `errors` series means. Absent (default `unknown`): no data, which
+   * holds. `zero`: the counter is created at its first increment (a labelled counter in most client
+   * libraries), so no series means no errors. Optional in hand-built policies: `unknown`.
+   */
+  absentErrors?: 'zero' | 'unknown'
 }
 
 export interface PrometheusSourceSpec {

@@ -139,6 +139,11 @@ export interface Evidence {
    */
   texts?: TextSample[]
   /**
+   * Optional: false when the source cannot tell error classes (rate limits, timeouts): Prometheus
+   * counts only the policy's own error series. Cell.errors is then empty, which is not zero.
+   */
+  errorClasses?: false
+  /**
    * Metric name -> the canary's value from a raw query, for that metric's absolute `limit` only
    * (Prometheus `limitQuery`). One number without counts: it can hold, never roll back.
    */
