@@ -75156,10 +75156,17 @@ function emptyAnalysis(now) {
 /** The login GITHUB_TOKEN comments as. */
 const ACTIONS_BOT = 'github-actions[bot]';
 /**
- * One comment per rollout on a pull request, found by the hidden marker its body starts with and
- * edited in place. Only comments written by the token's own identity count, so nobody can plant a
- * comment with the marker and have the Action edit (or trust) it. Comments are paged through
- * 100 at a time, so a busy pull request with hundreds of comments still finds it.
+ * One comment per rollout on a pull request, edited in place. It is found, in order:
+ *
+ * 1. by the id the rollout state kept from the last run, when that comment is still on this pull
+ *    request, still starts with the rollout's hidden marker, and still has the author that wrote
+ *    it (so it works with any token: a GitHub App's installation token cannot ask `GET /user` who
+ *    it is, and its comments are by `<app>[bot]`, not github-actions[bot]);
+ * 2. else by the marker among the comments of the token's own identity: `GET /user` for a user
+ *    token, else the author the state remembers, else github-actions[bot] (the workflow token).
+ *
+ * Only comments by that identity count, so nobody can plant a comment with the marker and have
+ * the Action edit (or trust) it. Comments are paged through 100 at a time.
  */
 class StickyComment {
     github;
@@ -75172,44 +75179,68 @@ class StickyComment {
         this.issueNumber = issueNumber;
         this.marker = marker;
     }
-    async upsert(body) {
+    async upsert(body, known) {
         const doing = `comment on pull request #${this.issueNumber}`;
         try {
-            const author = await this.author();
-            const existing = await this.find(author);
-            if (existing && existing.body === body)
-                return { url: existing.html_url, action: 'unchanged' };
+            const existing = (known && (await this.byId(known))) ?? (await this.find(await this.author(known)));
             if (existing) {
+                const author = existing.user?.login ?? known?.author ?? ACTIONS_BOT;
+                if (existing.body === body) {
+                    return { url: existing.html_url, action: 'unchanged', id: existing.id, author };
+                }
                 const { data } = await this.github.rest.issues.updateComment({
                     ...this.repo,
                     comment_id: existing.id,
                     body
                 });
-                return { url: data.html_url, action: 'updated' };
+                return { url: data.html_url, action: 'updated', id: data.id, author };
             }
             const { data } = await this.github.rest.issues.createComment({
                 ...this.repo,
                 issue_number: this.issueNumber,
                 body
             });
-            return { url: data.html_url, action: 'created' };
+            return {
+                url: data.html_url,
+                action: 'created',
+                id: data.id,
+                author: data.user?.login ?? ACTIONS_BOT
+            };
         }
         catch (e) {
             throw explainGitHubError(e, doing, 'pull-requests: write');
         }
     }
+    /** The remembered comment, if it is still ours, on this pull request, with the marker. */
+    async byId(known) {
+        try {
+            const { data } = await this.github.rest.issues.getComment({
+                ...this.repo,
+                comment_id: known.id
+            });
+            const here = data.issue_url.endsWith(`/issues/${this.issueNumber}`);
+            const ours = data.user?.login === known.author && data.body?.startsWith(this.marker);
+            return here && ours ? data : undefined;
+        }
+        catch (e) {
+            if (statusOf(e) === 404)
+                return undefined; // deleted: look for it, or post a new one
+            throw e;
+        }
+    }
     /**
-     * The token's login: GET /user works for personal and app user tokens; GITHUB_TOKEN (an
-     * installation token) gets 403 there and comments as github-actions[bot].
+     * The token's login: GET /user works for personal and app user tokens; an installation token
+     * (GITHUB_TOKEN, or a GitHub App's) gets 403 there: then the author the state remembers, else
+     * github-actions[bot].
      */
-    async author() {
+    async author(known) {
         try {
             return (await this.github.rest.users.getAuthenticated()).data.login;
         }
         catch (e) {
             const status = statusOf(e);
             if (status === 403 || status === 401 || status === 404)
-                return ACTIONS_BOT;
+                return known?.author ?? ACTIONS_BOT;
             throw e;
         }
     }
@@ -75292,7 +75323,9 @@ async function decideWithRetries({ inputs, loaded, store, github }, request, pul
  * Outputs, the decision record file, the job summary and the PR comment. A failure to comment
  * never loses the decision (the state is already saved): it is returned for the step to report.
  */
-async function publish(outcome, github, pr) {
+async function publish(outcome, github, pr, 
+/** Where the comment's id is kept for the next run; undefined on a dry run (nothing is saved). */
+store) {
     const r = outcome.record;
     setOutput('decision', r.decision);
     setOutput('weight', String(r.next.weight));
@@ -75309,9 +75342,14 @@ async function publish(outcome, github, pr) {
     if (github && pr !== undefined) {
         try {
             const comment = new StickyComment(github.client, github.repo, pr, commentMarker(r.rollout));
-            const result = await comment.upsert(outcome.markdown);
+            const kept = outcome.state.comment;
+            const known = kept?.pullRequest === pr ? { id: kept.id, author: kept.author } : undefined;
+            const result = await comment.upsert(outcome.markdown, known);
             setOutput('comment-url', result.url);
             logLine(`PR comment ${result.action}: ${result.url}`);
+            if (store && (known?.id !== result.id || known.author !== result.author)) {
+                await rememberComment(store, { pullRequest: pr, id: result.id, author: result.author });
+            }
         }
         catch (e) {
             failures.push(`the decision (${r.decision}) is saved, but ${e.message}`);
@@ -75322,11 +75360,28 @@ async function publish(outcome, github, pr) {
     }
     return failures;
 }
+/**
+ * Keeps the comment's id and author in the rollout state, so the next run edits it whatever the
+ * token (a GitHub App's installation token cannot learn its own login). A failure here only means
+ * the next run looks the comment up by its marker: it is logged, never fails the step.
+ */
+async function rememberComment(store, comment) {
+    try {
+        await updateState(store, state => state.comment?.id === comment.id && state.comment.author === comment.author
+            ? undefined
+            : { ...state, comment });
+    }
+    catch (e) {
+        logLine(`Could not keep the comment's id in the rollout state: ${e.message}`);
+    }
+}
 /** Actuators that failed: the decision was not applied, and the step must say so. */
 function notApplied(outcome) {
     const failed = outcome.record.applied?.filter(a => !a.ok) ?? [];
     return failed.length > 0
-        ? [`not applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')}`]
+        ? [
+            `not yet applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')} (the decision is saved and stands; the next run applies it again)`
+        ]
         : [];
 }
 
@@ -75392,7 +75447,11 @@ async function runChatCommand(ctx, payload) {
             throw e;
         return answer(false, escapeMarkdown(e.message));
     }
-    const failures = [...(await publish(outcome, ctx.github, issue.number)), ...notApplied(outcome)];
+    const store = ctx.inputs.dryRun ? undefined : ctx.store;
+    const failures = [
+        ...(await publish(outcome, ctx.github, issue.number, store)),
+        ...notApplied(outcome)
+    ];
     if (failures.length > 0) {
         await answer(false, `\`/rollout ${verb}\` failed: ${escapeMarkdown(failures.join('; '))}`);
         setFailed(failures.map(oneLine).join('\n'));
@@ -75574,7 +75633,10 @@ async function run() {
                 ...(inputs.toWeight !== undefined && { toWeight: inputs.toWeight })
             };
         const outcome = await decideWithRetries(ctx, request, pr?.number);
-        const failures = [...(await publish(outcome, github, pr?.number)), ...notApplied(outcome)];
+        const failures = [
+            ...(await publish(outcome, github, pr?.number, inputs.dryRun ? undefined : store)),
+            ...notApplied(outcome)
+        ];
         const { decision } = outcome.record;
         if ((inputs.failOn === 'rollback' && decision === 'rollback') ||
             (inputs.failOn === 'hold' && decision !== 'promote')) {

@@ -73,7 +73,11 @@ export async function runChatCommand(ctx: RunContext, payload: CommentEvent): Pr
     if (!(e instanceof UsageError)) throw e
     return answer(false, escapeMarkdown(e.message))
   }
-  const failures = [...(await publish(outcome, ctx.github, issue.number)), ...notApplied(outcome)]
+  const store = ctx.inputs.dryRun ? undefined : ctx.store
+  const failures = [
+    ...(await publish(outcome, ctx.github, issue.number, store)),
+    ...notApplied(outcome)
+  ]
   if (failures.length > 0) {
     await answer(false, `\`/rollout ${verb}\` failed: ${escapeMarkdown(failures.join('; '))}`)
     core.setFailed(failures.map(oneLine).join('\n'))

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { applyAll, type ApplyContext } from '../actuators/actuator.js'
 import { buildActuators } from '../actuators/build.js'
-import type { ManualCommand } from '../decide/types.js'
+import type { ManualCommand, RolloutState } from '../decide/types.js'
 import { command, decideAgainOnConflict, evaluate, type Outcome } from '../evaluate.js'
 import type { GitHub, Repo } from '../github/client.js'
 import type { RepoFiles } from '../github/contents.js'
@@ -14,7 +14,7 @@ import { sourceFor, type LoadedPolicy } from '../policyFile.js'
 import { commentMarker } from '../report/markdown.js'
 import { recordJson } from '../report/record.js'
 import { memoizedSource } from '../sources/source.js'
-import type { StateStore } from '../state/store.js'
+import { updateState, type StateStore } from '../state/store.js'
 import type { Inputs } from './inputs.js'
 import { logLine, logUntrusted } from './log.js'
 
@@ -92,7 +92,9 @@ export async function decideWithRetries(
 export async function publish(
   outcome: Outcome,
   github: Connection | undefined,
-  pr: number | undefined
+  pr: number | undefined,
+  /** Where the comment's id is kept for the next run; undefined on a dry run (nothing is saved). */
+  store?: StateStore
 ): Promise<string[]> {
   const r = outcome.record
   core.setOutput('decision', r.decision)
@@ -109,9 +111,14 @@ export async function publish(
   if (github && pr !== undefined) {
     try {
       const comment = new StickyComment(github.client, github.repo, pr, commentMarker(r.rollout))
-      const result = await comment.upsert(outcome.markdown)
+      const kept = outcome.state.comment
+      const known = kept?.pullRequest === pr ? { id: kept.id, author: kept.author } : undefined
+      const result = await comment.upsert(outcome.markdown, known)
       core.setOutput('comment-url', result.url)
       logLine(`PR comment ${result.action}: ${result.url}`)
+      if (store && (known?.id !== result.id || known.author !== result.author)) {
+        await rememberComment(store, { pullRequest: pr, id: result.id, author: result.author })
+      }
     } catch (e) {
       failures.push(`the decision (${r.decision}) is saved, but ${(e as Error).message}`)
     }
@@ -121,10 +128,32 @@ export async function publish(
   return failures
 }
 
+/**
+ * Keeps the comment's id and author in the rollout state, so the next run edits it whatever the
+ * token (a GitHub App's installation token cannot learn its own login). A failure here only means
+ * the next run looks the comment up by its marker: it is logged, never fails the step.
+ */
+async function rememberComment(
+  store: StateStore,
+  comment: NonNullable<RolloutState['comment']>
+): Promise<void> {
+  try {
+    await updateState(store, state =>
+      state.comment?.id === comment.id && state.comment.author === comment.author
+        ? undefined
+        : { ...state, comment }
+    )
+  } catch (e) {
+    logLine(`Could not keep the comment's id in the rollout state: ${(e as Error).message}`)
+  }
+}
+
 /** Actuators that failed: the decision was not applied, and the step must say so. */
 export function notApplied(outcome: Outcome): string[] {
   const failed = outcome.record.applied?.filter(a => !a.ok) ?? []
   return failed.length > 0
-    ? [`not applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')}`]
+    ? [
+        `not yet applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')} (the decision is saved and stands; the next run applies it again)`
+      ]
     : []
 }

@@ -66,7 +66,10 @@ export async function run(): Promise<void> {
             ...(inputs.toWeight !== undefined && { toWeight: inputs.toWeight })
           }
     const outcome = await decideWithRetries(ctx, request, pr?.number)
-    const failures = [...(await publish(outcome, github, pr?.number)), ...notApplied(outcome)]
+    const failures = [
+      ...(await publish(outcome, github, pr?.number, inputs.dryRun ? undefined : store)),
+      ...notApplied(outcome)
+    ]
     const { decision } = outcome.record
     if (
       (inputs.failOn === 'rollback' && decision === 'rollback') ||
