@@ -124,7 +124,8 @@ export interface Analysis {
   restartAt?: number
 }
 
-export type CacheState = 'warming' | 'broken' | 'matched'
+/** undetermined: the canary reads less from the cache, and it is too early to tell why. */
+export type CacheState = 'warming' | 'broken' | 'matched' | 'undetermined'
 
 /** The cache check's findings (analysis/cacheCheck.ts); per-request costs in USD. */
 export interface CacheReport {
@@ -136,6 +137,11 @@ export interface CacheReport {
     /** repriced: the canary's tokens at the baseline's cache-hit rate. */
     canary: { observed: number | null; uncached: number | null; repriced: number | null }
   }
+  /**
+   * Optional: canary minus baseline share of input tokens read from the cache over the window,
+   * with its confidence sequence (per-bucket clusters): what the state is classified on.
+   */
+  difference?: { estimate: number; lower: number; upper: number }
   /** Canary-minus-baseline mean latency / TTFT within cache hits and within misses, relative. */
   strata: {
     metric: 'latency_ms' | 'ttft_ms'
