@@ -110,7 +110,9 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
     })
   }
   if (analysis && state.baselineAtStart) {
-    analysis.checks.push(driftCheck(policy, analysis.metrics, state.baselineAtStart))
+    analysis.checks.push(
+      driftCheck(policy, analysis.metrics, state.baselineAtStart, analysis.baselineMix)
+    )
   }
   if (analysis && policy.rollout.minPeakLoad !== undefined) {
     analysis.checks.push(

@@ -113,6 +113,8 @@ export interface Analysis {
    * seen (RolloutState.peakLoad).
    */
   peakLoad?: { perHour: number; at: number }
+  /** The baseline's traffic mix in the window (baseline-drift tells a mix shift from a model change). */
+  baselineMix?: BaselineMix
   /** Set when the policy has a judge: how it ran and its health (aggregates only, no text). */
   judge?: JudgeSummary
   /** Prompt-cache warmth and the three cost views, when the source gives cache sums. */
@@ -212,4 +214,16 @@ export interface BaselineLevels {
   at: string
   /** Metric name -> the baseline's level then. */
   levels: Record<string, number>
+  /** Optional: the baseline's traffic mix then, to tell a mix shift from a model change. */
+  mix?: BaselineMix
+}
+
+/**
+ * The baseline's traffic mix in a window (analysis/driftCheck.ts): its mean input tokens per
+ * request, and with segments each segment's share of its requests and its level of each mean,
+ * rate and ratio metric.
+ */
+export interface BaselineMix {
+  inputTokens?: number
+  segments?: Record<string, { share: number; levels: Record<string, number> }>
 }

@@ -92,7 +92,10 @@ function stateAfter(
   }
   // The baseline's levels at the rollout's start, once they rest on the minimum sample.
   const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined
-  if (levels) next.baselineAtStart = { at, levels }
+  if (levels) {
+    const mix = analysis?.baselineMix
+    next.baselineAtStart = { at, levels, ...(mix && { mix }) }
+  }
   // The busiest hour so far, for the next steps' minPeakLoad.
   const peak = analysis?.peakLoad
   if (peak && !(peak.perHour <= (state.peakLoad?.perHour ?? 0))) {
@@ -189,8 +192,9 @@ export function checkState(policy: Policy, stored: RolloutState): CheckedState {
     isRecord(b) &&
       isInstant(b.at) &&
       isRecord(b.levels) &&
-      Object.values(b.levels).every(v => typeof v === 'number' && Number.isFinite(v)),
-    'is not { at, levels: { metric: number } }'
+      Object.values(b.levels).every(isFiniteNumber) &&
+      (b.mix === undefined || isMix(b.mix)),
+    'is not { at, levels: { metric: number }, mix? }'
   )
   const p = state.peakLoad as unknown
   drop(
@@ -286,6 +290,19 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
 const isFiniteNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v)
+
+const isMix = (v: unknown): boolean =>
+  isRecord(v) &&
+  (v.inputTokens === undefined || isFiniteNumber(v.inputTokens)) &&
+  (v.segments === undefined ||
+    (isRecord(v.segments) &&
+      Object.values(v.segments).every(
+        s =>
+          isRecord(s) &&
+          isFiniteNumber(s.share) &&
+          isRecord(s.levels) &&
+          Object.values(s.levels).every(isFiniteNumber)
+      )))
 
 const isInstant = (v: unknown): boolean => typeof v === 'string' && parseInstant(v).ok
 
