@@ -16120,37 +16120,61 @@ function isUndiciDispatcherVersionMismatchError(error) {
 /** The longest retry-after the judge waits for; a longer one ends the call (the sample is missing). */
 const MAX_WAIT_MS = 120_000;
 /**
- * The judge's calls through the official `openai` client: its retries (429 and 5xx, honouring
- * retry-after and retry-after-ms) and timeout, with one deadline over all attempts so a huge
- * retry-after cannot stall the gate. Errors carry the HTTP status only: never the key, never text.
+ * The judge's calls through the official `openai` client, with the retries done here rather than
+ * by the client: it honours any `retry-after` by sleeping through it, deaf to the abort signal, so
+ * a 429 with `retry-after: 600` held an evaluation for ten minutes. Each call has one deadline
+ * over all its attempts, `timeout * (maxRetries + 1) + 120 s`: a retry (429, 408, 409, 5xx, a
+ * network error or a timeout, after `retry-after-ms`, `retry-after` or an exponential backoff) is
+ * only made when its wait ends before the deadline, and each attempt's own timeout is cut to the
+ * time left. Errors carry the HTTP status only: never the key, never text.
  */
-function openaiChatClient(spec, apiKey) {
+function openaiChatClient(spec, apiKey, options = {}) {
     const client = new OpenAI({
         apiKey,
         ...(spec.baseURL !== undefined && { baseURL: spec.baseURL }),
         timeout: spec.timeout,
-        maxRetries: spec.maxRetries,
+        maxRetries: 0,
         logLevel: 'off'
     });
-    const deadline = spec.timeout * (spec.maxRetries + 1) + MAX_WAIT_MS;
+    const now = options.now ?? (() => Date.now());
+    const sleep = options.sleep ?? ((ms) => new Promise(r => setTimeout(r, ms)));
+    const budget = spec.timeout * (spec.maxRetries + 1) + MAX_WAIT_MS;
     return {
         async complete({ messages, schema }) {
-            try {
-                const response = await client.chat.completions.create({
-                    model: spec.model,
-                    messages,
-                    temperature: 0,
-                    response_format: { type: 'json_schema', json_schema: schema }
-                }, { signal: AbortSignal.timeout(deadline) });
-                return {
-                    content: response.choices[0]?.message.content ?? null,
-                    model: response.model,
-                    inputTokens: response.usage?.prompt_tokens ?? 0,
-                    outputTokens: response.usage?.completion_tokens ?? 0
-                };
-            }
-            catch (e) {
-                throw new JudgeCallError(describeFailure(e));
+            const deadline = now() + budget;
+            for (let attempt = 0;; attempt++) {
+                const left = deadline - now();
+                if (left <= 0)
+                    throw new JudgeCallError('timeout');
+                try {
+                    const response = await client.chat.completions.create({
+                        model: spec.model,
+                        messages,
+                        temperature: 0,
+                        response_format: { type: 'json_schema', json_schema: schema }
+                    }, {
+                        timeout: Math.max(1, Math.min(spec.timeout, left)),
+                        signal: AbortSignal.timeout(left)
+                    });
+                    const message = response.choices[0]?.message;
+                    return {
+                        content: message?.content ?? null,
+                        ...(message?.refusal && { refusal: message.refusal }),
+                        model: response.model,
+                        inputTokens: count(response.usage?.prompt_tokens),
+                        outputTokens: count(response.usage?.completion_tokens)
+                    };
+                }
+                catch (e) {
+                    const failure = describeFailure(e);
+                    if (!retryable(e) || attempt >= spec.maxRetries)
+                        throw new JudgeCallError(failure);
+                    const wait = retryAfter$1(e, now()) ?? backoff(attempt);
+                    // A wait past the deadline (or past the longest honoured) ends the call now.
+                    if (wait > MAX_WAIT_MS || now() + wait >= deadline)
+                        throw new JudgeCallError(failure);
+                    await sleep(wait);
+                }
             }
         }
     };
@@ -16161,10 +16185,13 @@ class JudgeCallError extends Error {
         this.name = 'JudgeCallError';
     }
 }
+const count = (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null;
 function describeFailure(e) {
     if (e instanceof OpenAI.APIConnectionTimeoutError)
         return 'timeout';
     if (e instanceof OpenAI.APIUserAbortError)
+        return 'timeout';
+    if (e instanceof DOMException && (e.name === 'TimeoutError' || e.name === 'AbortError'))
         return 'timeout';
     if (e instanceof OpenAI.APIConnectionError)
         return 'connection failed';
@@ -16172,6 +16199,33 @@ function describeFailure(e) {
         return `HTTP ${e.status}`;
     return 'failed';
 }
+/** What openai-node itself retries: timeouts, connection errors, 408, 409, 429 and 5xx. */
+function retryable(e) {
+    if (e instanceof OpenAI.APIUserAbortError)
+        return false; // the deadline's own signal
+    if (e instanceof OpenAI.APIConnectionError)
+        return true; // includes its timeout error
+    if (!(e instanceof OpenAI.APIError) || e.status === undefined)
+        return false;
+    return e.status === 408 || e.status === 409 || e.status === 429 || e.status >= 500;
+}
+/** `retry-after-ms`, then `retry-after` in seconds or as an HTTP date (RFC 9110, 10.2.3). */
+function retryAfter$1(e, now) {
+    const headers = e instanceof OpenAI.APIError ? e.headers : undefined;
+    const ms = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
+    if (Number.isFinite(ms) && ms >= 0)
+        return ms;
+    const text = headers?.get('retry-after');
+    if (!text)
+        return undefined;
+    const seconds = Number(text);
+    if (Number.isFinite(seconds) && seconds >= 0)
+        return seconds * 1000;
+    const date = Date.parse(text);
+    return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+/** 0.5 s doubling per attempt, at most 8 s, with up to 25% jitter (as openai-node does). */
+const backoff = (attempt) => Math.min(500 * 2 ** attempt, 8000) * (1 - Math.random() * 0.25);
 
 /**
  * Cohen's kappa for two raters over nominal categories: (po - pe) / (1 - pe), where po is the
@@ -16437,7 +16491,8 @@ class JudgeRun {
         this.health(texts, scored);
         const s = this.summary;
         s.calls = this.calls;
-        s.usd = this.spec.prices ? round6(this.usd) : null;
+        // Without usage for some calls the spend is an estimate, not a figure: unknown.
+        s.usd = this.spec.prices && !s.callsWithoutUsage ? round6(this.usd) : null;
         s.servedModels = [...this.served].sort();
         const reason = stopReason(s);
         return outcome(this.input.policy, withJudgeMetric$1(this.input.evidence, this.metric, scored, this.spec.mode), { key: this.cacheKey, entries: bounded(this.entries, this.spec.cacheSize) }, s, reason);
@@ -16455,7 +16510,7 @@ class JudgeRun {
         };
         const pending = [];
         for (const t of texts) {
-            const hit = this.cached(t.id);
+            const hit = this.cached(textKey(t));
             if (hit)
                 score(t, hit.s);
             else
@@ -16477,7 +16532,7 @@ class JudgeRun {
                 const t = batch[i];
                 if (t && typeof s === 'number') {
                     score(t, s);
-                    this.entries.set(t.id, { s });
+                    this.entries.set(textKey(t), { s });
                 }
             });
             // A budget spent mid-batch still lets the batch decide (the loop condition looks first).
@@ -16485,6 +16540,8 @@ class JudgeRun {
                 return this.stop(scored, this.budgetStop);
             if (results.every(r => r === FAILED))
                 return this.stop(scored, 'api-failing');
+            if (this.unusable())
+                return this.stop(scored, 'unusable-answers');
         }
         return this.stop(scored, 'decisive');
     }
@@ -16504,9 +16561,9 @@ class JudgeRun {
         };
         const s = await ask();
         if (typeof s === 'number') {
-            this.firstAnswers.set(t.id, String(s));
+            this.firstAnswers.set(textKey(t), String(s));
             this.fresh.push({
-                key: t.id,
+                key: textKey(t),
                 again: async () => {
                     const again = await ask();
                     return typeof again === 'number' ? String(again) : undefined;
@@ -16548,6 +16605,8 @@ class JudgeRun {
                 return this.stop(scored, this.budgetStop);
             if (results.every(r => r === FAILED))
                 return this.stop(scored, 'api-failing');
+            if (this.unusable())
+                return this.stop(scored, 'unusable-answers');
         }
         return this.stop(scored, 'decisive');
     }
@@ -16597,6 +16656,16 @@ class JudgeRun {
         this.entries.set(key, hit);
         return hit;
     }
+    /**
+     * The judge's answers are not worth paying for: at least UNUSABLE_MIN answers came back, and
+     * more than half could not be used (did not follow the schema, or refused).
+     */
+    unusable() {
+        const s = this.summary;
+        const bad = s.parseFailures + (s.refusals ?? 0);
+        const answered = this.calls - Object.values(s.errors).reduce((n, k) => n + k, 0);
+        return bad >= UNUSABLE_MIN && bad > answered / 2;
+    }
     /** The judge metric's verdict on what is scored so far, as analyze() will compute it. */
     decisive(scored) {
         const { baseline, canary } = sketches(scored, this.spec.mode, this.input.evidence.unitLevel);
@@ -16611,6 +16680,9 @@ class JudgeRun {
      * FAILED when the API failed after its retries.
      */
     async call(messages, schema) {
+        // The API stopped reporting usage: a USD budget cannot be kept, so no further call.
+        if (this.budgetStop === 'usage-unknown')
+            return undefined;
         if (this.calls >= this.spec.budget.calls) {
             this.budgetStop = 'budget-calls';
             return undefined;
@@ -16626,8 +16698,23 @@ class JudgeRun {
         try {
             const answer = await this.client.complete({ messages, schema });
             this.served.add(answer.model);
-            this.usd += this.cost(answer.inputTokens, answer.outputTokens);
-            this.observe(messages, answer);
+            if (answer.inputTokens === null || answer.outputTokens === null) {
+                // No usage: the call's cost is unknown. Counted at the reserved (upper) estimate, but an
+                // estimate cannot enforce a dollar budget (the output is unbounded): judging stops.
+                this.summary.callsWithoutUsage = (this.summary.callsWithoutUsage ?? 0) + 1;
+                this.usd += estimate;
+                if (limit !== undefined)
+                    this.budgetStop = 'usage-unknown';
+            }
+            else {
+                this.usd += this.cost(answer.inputTokens, answer.outputTokens);
+                this.observe(messages, answer.inputTokens, answer.outputTokens);
+            }
+            // A refusal is the model declining the item: missing, but not a schema failure.
+            if (answer.refusal !== undefined) {
+                this.summary.refusals = (this.summary.refusals ?? 0) + 1;
+                return undefined;
+            }
             if (answer.content === null)
                 this.summary.parseFailures++;
             return answer.content ?? undefined;
@@ -16653,12 +16740,12 @@ class JudgeRun {
     }
     tokensPerChar;
     maxOutputTokens = 0;
-    observe(messages, answer) {
+    observe(messages, inputTokens, outputTokens) {
         const chars = messages.reduce((n, m) => n + m.content.length, 0);
         if (chars > 0) {
-            this.tokensPerChar = Math.max(this.tokensPerChar ?? 0, answer.inputTokens / chars);
+            this.tokensPerChar = Math.max(this.tokensPerChar ?? 0, inputTokens / chars);
         }
-        this.maxOutputTokens = Math.max(this.maxOutputTokens, answer.outputTokens);
+        this.maxOutputTokens = Math.max(this.maxOutputTokens, outputTokens);
     }
     cost(inputTokens, outputTokens) {
         const p = this.spec.prices;
@@ -16719,6 +16806,12 @@ class JudgeRun {
         if (s.parseFailures > 0) {
             s.warnings.push(`${s.parseFailures} judge answers did not follow the schema (left out)`);
         }
+        if (s.refusals) {
+            s.warnings.push(`the judge refused ${s.refusals} items (left out)`);
+        }
+        if (s.callsWithoutUsage) {
+            s.warnings.push(`the judge API reported no token usage for ${s.callsWithoutUsage} calls: the cost is unknown`);
+        }
         if (s.flagged > 0) {
             s.warnings.push(`${s.flagged} sampled outputs address the evaluator (possible prompt injection); graded as they are`);
         }
@@ -16776,10 +16869,14 @@ class JudgeRun {
         if (!labels || labels.size === 0)
             return;
         const pairs = [];
-        for (const [key, e] of this.entries) {
-            const id = this.spec.mode === 'pairwise' ? key.split('|')[0] : key;
-            const human = id === undefined ? undefined : labels.get(id);
-            if (human === undefined || !texts.some(t => t.id === id))
+        // Human labels are by record id; judgements by a hash of the texts.
+        const judged = this.spec.mode === 'pairwise'
+            ? this.pairs.map(p => ({ id: p.canary.id, key: pairKey(p) }))
+            : texts.map(t => ({ id: t.id, key: textKey(t) }));
+        for (const { id, key } of judged) {
+            const e = this.entries.get(key);
+            const human = labels.get(id);
+            if (human === undefined || e === undefined)
                 continue;
             const judge = this.spec.mode === 'pairwise'
                 ? e.s === 1
@@ -16800,9 +16897,22 @@ class JudgeRun {
     }
 }
 const FAILED = Symbol('failed');
+/** Unusable answers (unparseable or refused) before judging may stop for them. */
+const UNUSABLE_MIN = 8;
 const canaryScore = (w, canaryAt) => w === 'tie' ? 0.5 : w === canaryAt ? 1 : 0;
-/** The cache key of a pair; a shadow pair's two texts share the record's id (`id|id`). */
-const pairKey = (p) => `${p.canary.id}|${p.baseline.id}`;
+/**
+ * The cache key of a judgement: a hash of the texts judged (the input and the output; pairwise,
+ * the input and both answers in canary-baseline order), never the record id, so a record whose
+ * texts changed under the same id is judged again. SHA-256, 96 bits kept.
+ */
+const hashOf = (...texts) => {
+    const h = createHash('sha256');
+    for (const t of texts)
+        h.update(`${t.length}:`).update(t);
+    return h.digest('hex').slice(0, 24);
+};
+const textKey = (t) => hashOf(t.input, t.output);
+const pairKey = (p) => hashOf(p.canary.input, p.canary.output, p.baseline.output);
 /**
  * The pairs to compare, in sample order. A record carrying `shadow_output` (shadow traffic) is a
  * pair on its own: its `output` is its arm's answer and `shadowOutput` the other arm's answer to
@@ -16847,7 +16957,8 @@ function rubricHash(rubric) {
     return `sha256:${createHash('sha256').update(rubric).digest('hex').slice(0, 16)}`;
 }
 function cacheKeyOf(spec) {
-    return `${spec.mode}:${spec.model}:${rubricHash(spec.rubric)}`;
+    // v2: entries are keyed by a hash of the texts; older caches (by record id) are dropped.
+    return `v2:${spec.mode}:${spec.model}:${rubricHash(spec.rubric)}`;
 }
 function emptyCache(spec) {
     return { key: cacheKeyOf(spec), entries: [] };
@@ -16884,6 +16995,10 @@ function stopReason(s) {
             return `the judge's call budget is spent (${s.calls} calls)`;
         case 'budget-usd':
             return `the judge's USD budget is spent ($${(s.usd ?? 0).toFixed(4)})`;
+        case 'usage-unknown':
+            return `the judge API answered without token usage, so the USD budget cannot be enforced: judging stopped after ${s.calls} calls`;
+        case 'unusable-answers':
+            return `the judge's answers are unusable (${s.parseFailures} did not follow the schema, ${s.refusals ?? 0} refused, of ${s.calls} calls): judging stopped`;
         case 'api-failing':
             return `the judge API is failing (${Object.entries(s.errors)
                 .map(([k, n]) => `${k} x${n}`)

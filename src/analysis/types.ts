@@ -175,11 +175,25 @@ export interface JudgeSummary {
   /** null without `prices`. */
   usd: number | null
   cacheHits: number
-  /** Why judging stopped. */
+  /**
+   * Why judging stopped. usage-unknown: the API gave no token usage, so a USD budget could not be
+   * enforced; unusable-answers: most answers did not follow the schema or were refusals.
+   */
   stopped:
-    'decisive' | 'sample-exhausted' | 'budget-calls' | 'budget-usd' | 'api-failing' | 'not-run'
+    | 'decisive'
+    | 'sample-exhausted'
+    | 'budget-calls'
+    | 'budget-usd'
+    | 'usage-unknown'
+    | 'api-failing'
+    | 'unusable-answers'
+    | 'not-run'
   /** Answers that did not follow the schema: missing, never a score. */
   parseFailures: number
+  /** Optional: answers that were the model's refusal (missing, not a schema failure). */
+  refusals?: number
+  /** Optional: calls answered without token usage (their cost unknown; `usd` is then null). */
+  callsWithoutUsage?: number
   /** Calls that failed after retries (HTTP status classes, timeouts). */
   errors: Record<string, number>
   /** Sampled outputs that address the evaluator (prompt injection), and were graded as they are. */
