@@ -37047,7 +37047,7 @@ async function main(argv, io) {
             return 0;
         }
         const actuators = buildActuators(loaded.policy.actuators ?? [], {
-            cwd: process.cwd(),
+            cwd: io.cwd ?? process.cwd(),
             env: process.env
         });
         const common = {

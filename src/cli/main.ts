@@ -55,6 +55,8 @@ interface Io {
   out: (s: string) => void
   err: (s: string) => void
   clock: () => number
+  /** The working tree git-file actuators edit; default the process's working directory. */
+  cwd?: string
 }
 
 /** Exit status when the decision stands but an actuator has not applied it (the next run retries). */
@@ -85,7 +87,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 0
     }
     const actuators = buildActuators(loaded.policy.actuators ?? [], {
-      cwd: process.cwd(),
+      cwd: io.cwd ?? process.cwd(),
       env: process.env
     })
     const common = {
