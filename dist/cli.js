@@ -2112,8 +2112,15 @@ function dataQualityCheck(policy, evidence, replay) {
         else
             warnings.push(`${f.path}: ${f.problem}`);
     }
-    if (q.farOutside) {
-        problems.push(`${int$2(q.farOutside)} records are dated more than ${duration$1(policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS)} before the window (${(q.farOutsideSamples ?? []).join('; ')}): a log writer's clock is wrong (or epoch seconds were read as milliseconds). They are left out, never the step's clock; fix or remove them, or raise dataQuality.maxAge if the files hold older history on purpose`);
+    // In a replay (--now) records after the evaluation time are the rest of the log, not a clock.
+    const far = (q.farOutside ?? 0) + (replay ? 0 : (q.farFuture ?? 0));
+    if (far > 0) {
+        const maxAge = duration$1(policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS);
+        const where = [
+            ...(q.farOutside ? [`more than ${maxAge} before the window`] : []),
+            ...(!replay && q.farFuture ? [`more than ${maxAge} after the evaluation time`] : [])
+        ].join(' or ');
+        problems.push(`${int$2(far)} records are dated ${where} (${(q.farOutsideSamples ?? []).join('; ')}): a log writer's clock is wrong (or epoch seconds were read as milliseconds). They are left out, never the step's clock; fix or remove them, or raise dataQuality.maxAge if the files hold older history on purpose`);
     }
     problems.push(...(q.problems ?? []));
     warnings.push(...(q.warnings ?? []));
@@ -2730,8 +2737,10 @@ class EvidenceBuilder {
     now;
     /** Records before this are far outside the window: a broken clock, not history. */
     farBefore;
-    /** The current file's far-outside records: how many, and their earliest and latest dates. */
-    far = { count: 0, min: Infinity, max: -Infinity };
+    /** Records after this are far in the future: a broken clock too (unless it is a replay). */
+    farAfter;
+    /** The current file's far-outside records (before, after): how many, and their date range. */
+    far = { count: 0, ahead: 0, min: Infinity, max: -Infinity };
     bucketMs;
     policy;
     source;
@@ -2765,7 +2774,9 @@ class EvidenceBuilder {
         this.from = opts.window.from;
         this.to = opts.window.to;
         this.now = opts.now;
-        this.farBefore = this.from - (policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS);
+        const maxAge = policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS;
+        this.farBefore = this.from - maxAge;
+        this.farAfter = this.now + maxAge;
         this.bucketMs = policy.bucket;
         this.source = opts.source;
         if (!(this.bucketMs > 0))
@@ -2814,15 +2825,18 @@ class EvidenceBuilder {
             ...(incomplete && { incomplete: true })
         });
         const far = this.far;
-        if (far.count > 0) {
+        if (far.count + far.ahead > 0) {
             const q = this.quality;
-            q.farOutside = (q.farOutside ?? 0) + far.count;
+            if (far.count > 0)
+                q.farOutside = (q.farOutside ?? 0) + far.count;
+            if (far.ahead > 0)
+                q.farFuture = (q.farFuture ?? 0) + far.ahead;
             const samples = (q.farOutsideSamples ??= []);
             if (samples.length < MAX_MALFORMED_SAMPLES) {
                 const at = (t) => new Date(t).toISOString();
-                samples.push(`${path}: ${far.count} dated ${far.min === far.max ? at(far.min) : `${at(far.min)} to ${at(far.max)}`}`);
+                samples.push(`${path}: ${far.count + far.ahead} dated ${far.min === far.max ? at(far.min) : `${at(far.min)} to ${at(far.max)}`}`);
             }
-            this.far = { count: 0, min: Infinity, max: -Infinity };
+            this.far = { count: 0, ahead: 0, min: Infinity, max: -Infinity };
         }
     }
     /**
@@ -2833,18 +2847,14 @@ class EvidenceBuilder {
         const ts = r.ts;
         if (ts > this.now) {
             this.quality.future++;
+            if (ts > this.farAfter)
+                this.tallyFar(ts, true);
             return;
         }
         if (ts < this.from || ts >= this.to) {
             this.quality.outsideWindow++;
-            if (ts < this.farBefore) {
-                const far = this.far;
-                far.count++;
-                if (ts < far.min)
-                    far.min = ts;
-                if (ts > far.max)
-                    far.max = ts;
-            }
+            if (ts < this.farBefore)
+                this.tallyFar(ts, false);
             return;
         }
         this.quality.records++;
@@ -2884,6 +2894,17 @@ class EvidenceBuilder {
                 segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k);
         }
         this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit, half);
+    }
+    tallyFar(ts, ahead) {
+        const far = this.far;
+        if (ahead)
+            far.ahead++;
+        else
+            far.count++;
+        if (ts < far.min)
+            far.min = ts;
+        if (ts > far.max)
+            far.max = ts;
     }
     /** The evidence; call once, last (it releases the per-unit tables). */
     finish() {

@@ -53956,8 +53956,10 @@ class EvidenceBuilder {
     now;
     /** Records before this are far outside the window: a broken clock, not history. */
     farBefore;
-    /** The current file's far-outside records: how many, and their earliest and latest dates. */
-    far = { count: 0, min: Infinity, max: -Infinity };
+    /** Records after this are far in the future: a broken clock too (unless it is a replay). */
+    farAfter;
+    /** The current file's far-outside records (before, after): how many, and their date range. */
+    far = { count: 0, ahead: 0, min: Infinity, max: -Infinity };
     bucketMs;
     policy;
     source;
@@ -53991,7 +53993,9 @@ class EvidenceBuilder {
         this.from = opts.window.from;
         this.to = opts.window.to;
         this.now = opts.now;
-        this.farBefore = this.from - (policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS);
+        const maxAge = policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS;
+        this.farBefore = this.from - maxAge;
+        this.farAfter = this.now + maxAge;
         this.bucketMs = policy.bucket;
         this.source = opts.source;
         if (!(this.bucketMs > 0))
@@ -54040,15 +54044,18 @@ class EvidenceBuilder {
             ...(incomplete && { incomplete: true })
         });
         const far = this.far;
-        if (far.count > 0) {
+        if (far.count + far.ahead > 0) {
             const q = this.quality;
-            q.farOutside = (q.farOutside ?? 0) + far.count;
+            if (far.count > 0)
+                q.farOutside = (q.farOutside ?? 0) + far.count;
+            if (far.ahead > 0)
+                q.farFuture = (q.farFuture ?? 0) + far.ahead;
             const samples = (q.farOutsideSamples ??= []);
             if (samples.length < MAX_MALFORMED_SAMPLES) {
                 const at = (t) => new Date(t).toISOString();
-                samples.push(`${path}: ${far.count} dated ${far.min === far.max ? at(far.min) : `${at(far.min)} to ${at(far.max)}`}`);
+                samples.push(`${path}: ${far.count + far.ahead} dated ${far.min === far.max ? at(far.min) : `${at(far.min)} to ${at(far.max)}`}`);
             }
-            this.far = { count: 0, min: Infinity, max: -Infinity };
+            this.far = { count: 0, ahead: 0, min: Infinity, max: -Infinity };
         }
     }
     /**
@@ -54059,18 +54066,14 @@ class EvidenceBuilder {
         const ts = r.ts;
         if (ts > this.now) {
             this.quality.future++;
+            if (ts > this.farAfter)
+                this.tallyFar(ts, true);
             return;
         }
         if (ts < this.from || ts >= this.to) {
             this.quality.outsideWindow++;
-            if (ts < this.farBefore) {
-                const far = this.far;
-                far.count++;
-                if (ts < far.min)
-                    far.min = ts;
-                if (ts > far.max)
-                    far.max = ts;
-            }
+            if (ts < this.farBefore)
+                this.tallyFar(ts, false);
             return;
         }
         this.quality.records++;
@@ -54110,6 +54113,17 @@ class EvidenceBuilder {
                 segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k);
         }
         this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit, half);
+    }
+    tallyFar(ts, ahead) {
+        const far = this.far;
+        if (ahead)
+            far.ahead++;
+        else
+            far.count++;
+        if (ts < far.min)
+            far.min = ts;
+        if (ts > far.max)
+            far.max = ts;
     }
     /** The evidence; call once, last (it releases the per-unit tables). */
     finish() {
@@ -59179,6 +59193,47 @@ function sourceFor(loaded, records) {
         policy
     });
 }
+/**
+ * The secret values this policy can reach: every environment variable a `*Env` key names (the
+ * Prometheus token and password, the Langfuse keys, the judge's API key, a webhook's secret), the
+ * default webhook secret, and the basic-auth header value built from a user and a password. They
+ * are scrubbed from any text a server sends back before it is shown or saved.
+ */
+function knownSecrets(policy, env) {
+    const found = new Set();
+    const walk = (node) => {
+        if (Array.isArray(node))
+            node.forEach(walk);
+        else if (node && typeof node === 'object') {
+            for (const [key, value] of Object.entries(node)) {
+                if (/Env$/.test(key) && typeof value === 'string') {
+                    const secret = env[value];
+                    if (secret)
+                        found.add(secret);
+                }
+                else
+                    walk(value);
+            }
+        }
+    };
+    walk(policy);
+    const webhook = env[WEBHOOK_SECRET_ENV];
+    if (webhook && policy.actuators?.some(a => a.type === 'webhook'))
+        found.add(webhook);
+    const src = policy.source;
+    if (src.type === 'prometheus') {
+        for (const envName of Object.values(src.headersFromEnv)) {
+            const v = env[envName];
+            if (v)
+                found.add(v);
+        }
+        const basic = src.auth?.basic;
+        const password = basic && env[basic.passwordEnv];
+        if (basic && password)
+            found.add(`${basic.user}:${password}`);
+    }
+    return [...found];
+}
 
 const int = (n) => Math.round(n).toLocaleString('en-US');
 function duration(ms) {
@@ -61319,8 +61374,15 @@ function dataQualityCheck(policy, evidence, replay) {
         else
             warnings.push(`${f.path}: ${f.problem}`);
     }
-    if (q.farOutside) {
-        problems.push(`${int(q.farOutside)} records are dated more than ${duration(policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS)} before the window (${(q.farOutsideSamples ?? []).join('; ')}): a log writer's clock is wrong (or epoch seconds were read as milliseconds). They are left out, never the step's clock; fix or remove them, or raise dataQuality.maxAge if the files hold older history on purpose`);
+    // In a replay (--now) records after the evaluation time are the rest of the log, not a clock.
+    const far = (q.farOutside ?? 0) + (replay ? 0 : (q.farFuture ?? 0));
+    if (far > 0) {
+        const maxAge = duration(policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS);
+        const where = [
+            ...(q.farOutside ? [`more than ${maxAge} before the window`] : []),
+            ...(!replay && q.farFuture ? [`more than ${maxAge} after the evaluation time`] : [])
+        ].join(' or ');
+        problems.push(`${int(far)} records are dated ${where} (${(q.farOutsideSamples ?? []).join('; ')}): a log writer's clock is wrong (or epoch seconds were read as milliseconds). They are left out, never the step's clock; fix or remove them, or raise dataQuality.maxAge if the files hold older history on purpose`);
     }
     problems.push(...(q.problems ?? []));
     warnings.push(...(q.warnings ?? []));
@@ -75673,6 +75735,12 @@ async function decideWithRetries({ inputs, loaded, store, github }, request, pul
         policyHash: loaded.hash,
         store,
         dryRun: inputs.dryRun,
+        // Scrubbed from anything a server sends back before it is posted or saved (the log masks them).
+        secrets: [
+            ...knownSecrets(loaded.policy, process.env),
+            ...(inputs.token ? [inputs.token] : []),
+            ...Object.values(inputs.secrets)
+        ],
         ...(inputs.canaryVersion && { canaryVersion: inputs.canaryVersion }),
         ...(pullRequest !== undefined && { pullRequest }),
         ...(actuators.length > 0 && {

@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NO_EFFECT, SCENARIOS, traffic } from '../examples/generate-traffic.js'
 import type { RolloutState } from '../src/decide/types.js'
+import { main } from '../src/cli/main.js'
 import { FileStateStore } from '../src/state/fileStore.js'
 import { StateConflictError } from '../src/state/store.js'
 import { T0, cli, cliAsync, tempDir, writePolicy, writeTraffic } from './helpers/cli.js'
@@ -84,6 +85,36 @@ describe('records far outside the window are data quality, never the step clock'
     expect(state.status).toBe('running')
     expect(Date.parse(state.stepStartedAt)).toBeGreaterThanOrEqual(T0)
     expect(record(r.stdout).reasons.join(' ')).not.toMatch(/ran \d+d/)
+  })
+})
+
+describe('records far in the future', () => {
+  it('block when the clock is the evaluation time, and are the rest of the log in a replay', async () => {
+    const dir = project()
+    const { end } = writeTraffic(join(dir, 'traffic', 'a.jsonl'), { count: 12_000 })
+    writeFileSync(
+      join(dir, 'traffic', 'b.jsonl'),
+      JSON.stringify({ ts: '2099-01-01T00:00:00Z', arm: 'candidate', user_id: 'u1', score: 1 }) +
+        '\n'
+    )
+    const run = async (args: string[]) => {
+      let out = ''
+      const status = await main(
+        ['evaluate', '--policy', join(dir, 'policy.yml'), '--format', 'json', ...args],
+        { out: s => void (out += s), err: () => undefined, clock: () => Date.parse(end) }
+      )
+      return { status, out }
+    }
+    const live = await run([])
+    expect(live.status).toBe(0)
+    expect(check(live.out, 'data-quality')).toMatchObject({
+      status: 'block',
+      detail: expect.stringMatching(
+        /1 records are dated more than 7d after the evaluation time \(.*2099-01-01/
+      )
+    })
+    const replay = await run(['--now', end])
+    expect(check(replay.out, 'data-quality')?.detail ?? '').not.toMatch(/dated more than 7d after/)
   })
 })
 

@@ -73,7 +73,7 @@ describe('parsePolicy on valid policies', () => {
       ],
       segments: { by: ['route', 'language'], gate: false },
       pricing: { 'gpt-4o-2024-08-06': { input: 2.5, cacheRead: 1.25, output: 10 } },
-      dataQuality: { maxMalformed: 0.01 },
+      dataQuality: { maxMalformed: 0.01, maxAge: 7 * 86_400_000 },
       trafficSplit: { alpha: 0.001 },
       bucket: 5 * MINUTE
     }
@@ -113,7 +113,7 @@ metrics: [{ name: q, from: score, kind: mean, better: higher, tolerance: 2% }]
         }
       ],
       pricing: {},
-      dataQuality: { maxMalformed: 0.01 },
+      dataQuality: { maxMalformed: 0.01, maxAge: 7 * 86_400_000 },
       trafficSplit: { alpha: 0.001 },
       bucket: 5 * MINUTE
     } satisfies Policy)
@@ -209,7 +209,7 @@ bucket: 1m
     expect(policy.pricing).toStrictEqual({
       'gpt-4.1': { input: 2, output: 8, cacheRead: 0.5, cacheWrite: 2.5 }
     })
-    expect(policy.dataQuality).toStrictEqual({ maxMalformed: 0.05 })
+    expect(policy.dataQuality).toStrictEqual({ maxMalformed: 0.05, maxAge: 7 * 86_400_000 })
     expect(policy.trafficSplit).toStrictEqual({ alpha: 0.01 })
     expect(policy.bucket).toBe(MINUTE)
   })

@@ -10,7 +10,7 @@ import { command, decideAgainOnConflict, evaluate, type Outcome } from '../evalu
 import type { GitHub, Repo } from '../github/client.js'
 import type { RepoFiles } from '../github/contents.js'
 import { StickyComment } from '../github/stickyComment.js'
-import { sourceFor, type LoadedPolicy } from '../policyFile.js'
+import { knownSecrets, sourceFor, type LoadedPolicy } from '../policyFile.js'
 import { commentMarker } from '../report/markdown.js'
 import { recordJson } from '../report/record.js'
 import { memoizedSource } from '../sources/source.js'
@@ -59,6 +59,12 @@ export async function decideWithRetries(
     policyHash: loaded.hash,
     store,
     dryRun: inputs.dryRun,
+    // Scrubbed from anything a server sends back before it is posted or saved (the log masks them).
+    secrets: [
+      ...knownSecrets(loaded.policy, process.env),
+      ...(inputs.token ? [inputs.token] : []),
+      ...Object.values(inputs.secrets)
+    ],
     ...(inputs.canaryVersion && { canaryVersion: inputs.canaryVersion }),
     ...(pullRequest !== undefined && { pullRequest }),
     ...(actuators.length > 0 && {

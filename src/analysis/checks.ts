@@ -143,9 +143,16 @@ function dataQualityCheck(policy: Policy, evidence: Evidence, replay: boolean): 
     if (f.incomplete) problems.push(`${f.path} was not read to its end: ${f.problem}`)
     else warnings.push(`${f.path}: ${f.problem}`)
   }
-  if (q.farOutside) {
+  // In a replay (--now) records after the evaluation time are the rest of the log, not a clock.
+  const far = (q.farOutside ?? 0) + (replay ? 0 : (q.farFuture ?? 0))
+  if (far > 0) {
+    const maxAge = duration(policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS)
+    const where = [
+      ...(q.farOutside ? [`more than ${maxAge} before the window`] : []),
+      ...(!replay && q.farFuture ? [`more than ${maxAge} after the evaluation time`] : [])
+    ].join(' or ')
     problems.push(
-      `${int(q.farOutside)} records are dated more than ${duration(policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS)} before the window (${(q.farOutsideSamples ?? []).join('; ')}): a log writer's clock is wrong (or epoch seconds were read as milliseconds). They are left out, never the step's clock; fix or remove them, or raise dataQuality.maxAge if the files hold older history on purpose`
+      `${int(far)} records are dated ${where} (${(q.farOutsideSamples ?? []).join('; ')}): a log writer's clock is wrong (or epoch seconds were read as milliseconds). They are left out, never the step's clock; fix or remove them, or raise dataQuality.maxAge if the files hold older history on purpose`
     )
   }
   problems.push(...(q.problems ?? []))

@@ -103,6 +103,8 @@ export interface DataQuality {
    * the log's history), and per file how many and their date range. They block promotion.
    */
   farOutside?: number
+  /** Optional: records dated more than `dataQuality.maxAge` after `now` (blocking unless a replay). */
+  farFuture?: number
   farOutsideSamples?: string[]
   /** Field -> values rejected (NaN, negative latency, score outside [0, 1], ...). */
   invalidValues: Record<string, number>
