@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -300,6 +301,29 @@ describe('the file state store under concurrency: no run reports a write that wa
 
   const run = (dir: string, args: string[]) =>
     cliAsync([...args, '--policy', 'policy.yml', '--state', 'state.json'], dir)
+
+  it('a lock left by a process that died is broken; a live one is waited for', async () => {
+    const dir = project()
+    writeState(dir)
+    const path = join(dir, 'state.json')
+    const dead = {
+      pid: 2 ** 22 + 12345,
+      host: hostname(),
+      at: new Date().toISOString(),
+      nonce: 'x'
+    }
+    writeFileSync(`${path}.lock`, JSON.stringify(dead))
+    const store = new FileStateStore(path, 'support-assistant')
+    await store.save({ ...stateOf(dir), revision: 5 }, 4)
+    expect(stateOf(dir).revision).toBe(5)
+    expect(existsSync(`${path}.lock`)).toBe(false)
+    // A live holder (this process): the save waits until it lets go.
+    const live = { pid: process.pid, host: hostname(), at: new Date().toISOString(), nonce: 'y' }
+    writeFileSync(`${path}.lock`, JSON.stringify(live))
+    setTimeout(() => rmSync(`${path}.lock`), 300)
+    await store.save({ ...stateOf(dir), revision: 6 }, 5)
+    expect(stateOf(dir).revision).toBe(6)
+  })
 
   it('racing pauses: exactly one succeeds, the others are refused on the state it wrote', async () => {
     const dir = project()
