@@ -58955,7 +58955,11 @@ class PrometheusSource {
                 const n = histogram.counts.reduce((a, c) => a + c, 0);
                 const sketch = { moments: emptyMoments(), requests: n, histogram };
                 if (m.kind === 'mean') {
-                    const sum = (value(f.sum, arm, bucket) ?? 0) * scale;
+                    const summed = value(f.sum, arm, bucket);
+                    // No point of the sum where there are counts: unknown, not 0 (the bucket is left out).
+                    if (summed === undefined && n > 0)
+                        return { moments: emptyMoments(), requests: 0 };
+                    const sum = (summed ?? 0) * scale;
                     const squares = value(f.squares, arm, bucket);
                     const sxx = squares !== undefined ? squares * scale * scale : sumOfSquaresBound(histogram, sum);
                     sketch.moments = { n, sx: sum, sy: n, syy: n, sxy: sum, sxx };
@@ -58982,7 +58986,11 @@ class PrometheusSource {
             : `${m.name}: variance from batch means (one cluster per ${promDuration(this.policy.bucket)} time bucket of ${s.sum} / ${s.count}); name a sumOfSquares series for a per-request variance`);
         return (arm, bucket) => {
             const c = value(f.count, arm, bucket) ?? 0;
-            const x = (value(f.sum, arm, bucket) ?? 0) * scale;
+            const summed = value(f.sum, arm, bucket);
+            // No point of the sum where there are counts: unknown, not 0 (the bucket is left out).
+            if (summed === undefined && c > 0)
+                return { moments: emptyMoments(), requests: 0 };
+            const x = (summed ?? 0) * scale;
             const squares = value(f.squares, arm, bucket);
             const n = Math.round(c);
             if (squares !== undefined) {

@@ -395,7 +395,10 @@ export class PrometheusSource implements Source {
         const n = histogram.counts.reduce((a, c) => a + c, 0)
         const sketch: MetricSketch = { moments: emptyMoments(), requests: n, histogram }
         if (m.kind === 'mean') {
-          const sum = (value(f.sum, arm, bucket) ?? 0) * scale
+          const summed = value(f.sum, arm, bucket)
+          // No point of the sum where there are counts: unknown, not 0 (the bucket is left out).
+          if (summed === undefined && n > 0) return { moments: emptyMoments(), requests: 0 }
+          const sum = (summed ?? 0) * scale
           const squares = value(f.squares, arm, bucket)
           const sxx =
             squares !== undefined ? squares * scale * scale : sumOfSquaresBound(histogram, sum)
@@ -425,7 +428,10 @@ export class PrometheusSource implements Source {
     )
     return (arm, bucket) => {
       const c = value(f.count, arm, bucket) ?? 0
-      const x = (value(f.sum, arm, bucket) ?? 0) * scale
+      const summed = value(f.sum, arm, bucket)
+      // No point of the sum where there are counts: unknown, not 0 (the bucket is left out).
+      if (summed === undefined && c > 0) return { moments: emptyMoments(), requests: 0 }
+      const x = (summed ?? 0) * scale
       const squares = value(f.squares, arm, bucket)
       const n = Math.round(c)
       if (squares !== undefined) {
