@@ -6,7 +6,8 @@ import { decide, manualDecision, weightAt } from './decide/decide.js'
 import { commandRefusal, initialState, nextState } from './decide/state.js'
 import type { Decision, JudgeCacheState, ManualCommand, RolloutState } from './decide/types.js'
 import { UsageError } from './errors.js'
-import { judgeFromPolicy, type Judge } from './judge/index.js'
+import type { Judge } from './judge/judge.js'
+import { lazyJudge } from './judge/lazy.js'
 import type { Policy } from './policy/types.js'
 import { duration } from './policy/format.js'
 import { renderMarkdown } from './report/markdown.js'
@@ -14,6 +15,7 @@ import { moves } from './actuators/actuator.js'
 import { decisionRecord, type AppliedAction, type DecisionRecord } from './report/record.js'
 import { renderText } from './report/text.js'
 import { emptyQuality, type DataQuality, type Evidence } from './sketch/evidence.js'
+import { logAnalysis, loggedJudge, loggedSource, QUIET, type RunLog } from './log.js'
 import { type Source } from './sources/source.js'
 import type { StateStore } from './state/store.js'
 
@@ -46,6 +48,8 @@ export interface EvaluateDeps {
   apply?: (record: DecisionRecord) => Promise<AppliedAction[]>
   /** The LLM judge, when the policy has one; default: the policy's, through the openai client. */
   judge?: Judge
+  /** Where the run tells what it does, phase by phase (default: nowhere). */
+  log?: RunLog
 }
 
 export interface Outcome {
@@ -56,8 +60,18 @@ export interface Outcome {
 }
 
 export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
-  const { policy, source, now } = deps
+  const { policy, now } = deps
+  const log = deps.log ?? QUIET
+  const source = deps.log ? loggedSource(deps.source, log, () => performance.now()) : deps.source
+  log.phase('State')
   const stored = await deps.store?.load()
+  log.info(
+    stored
+      ? `${deps.store?.describe()}: revision ${stored.revision}, ${stored.status} at step ${stored.stepIndex + 1}`
+      : deps.store
+        ? `${deps.store.describe()}: no state yet, the rollout starts at its first step`
+        : 'No state: the rollout is evaluated as at its first step'
+  )
   const restarted = stored !== undefined && restart(stored, deps)
   const loaded = restarted ? undefined : stored
   // A restarted rollout's first step begins now: earlier canary records belong to the old version.
@@ -81,6 +95,7 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
         )
       : undefined
   const analysis = collected?.analysis
+  if (analysis) logAnalysis(log, analysis)
   if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
     analysis.checks.push({
       name: 'policy',
@@ -98,6 +113,7 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
   }
   // A complete or rolled-back rollout is decided by its status alone.
   const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now)
+  log.info(`Decision: ${decision.action} (${decision.from.weight}% -> ${decision.to.weight}%)`)
   const judgeCache = collected?.judgeCache
   const kept = judgeCache ? { ...state, judgeCache } : state
   return finish(deps, kept, stored?.revision, decision, analysis, collected?.quality)
@@ -115,10 +131,11 @@ function restart(
 }
 
 /** The judge, if the policy has one; a paused rollout holds anyway, so it pays for no calls. */
-const judgeOf = (deps: EvaluateDeps, state: RolloutState): Judge | undefined =>
-  deps.policy.judge && state.status === 'running'
-    ? (deps.judge ?? judgeFromPolicy(deps.policy.judge, process.env))
-    : undefined
+function judgeOf(deps: EvaluateDeps, state: RolloutState): Judge | undefined {
+  if (!deps.policy.judge || state.status !== 'running') return undefined
+  const judge = deps.judge ?? lazyJudge(deps.policy.judge, process.env)
+  return deps.log ? loggedJudge(judge, deps.log) : judge
+}
 
 /** A person's command: no evidence is collected, so a source that is down cannot block it. */
 export async function command(
@@ -167,7 +184,15 @@ function targetRefusal(
 async function finish(
   deps: Pick<
     EvaluateDeps,
-    'policy' | 'policyHash' | 'store' | 'now' | 'dryRun' | 'canaryVersion' | 'pullRequest' | 'apply'
+    | 'policy'
+    | 'policyHash'
+    | 'store'
+    | 'now'
+    | 'dryRun'
+    | 'canaryVersion'
+    | 'pullRequest'
+    | 'apply'
+    | 'log'
   > & {
     source?: Source
   },
@@ -204,7 +229,10 @@ async function finish(
       )
     }
   }
-  if (deps.store && !deps.dryRun && saved) await deps.store.save(next, loadedRevision)
+  if (deps.store && !deps.dryRun && saved) {
+    await deps.store.save(next, loadedRevision)
+    deps.log?.info(`State saved to ${deps.store.describe()} (revision ${next.revision})`)
+  }
   const markdown = renderMarkdown(record, { history: next.history })
   return { record, state: saved ? next : state, markdown, text: renderText(record) }
 }

@@ -137,7 +137,8 @@ describe('charts over the rollout and the comment size cap', () => {
     const md = renderMarkdown(r, { history: history(3) })
     const chart = /```mermaid\n([\s\S]*?)```/.exec(md)?.[1] ?? ''
     expect(chart).toContain('xychart-beta')
-    expect(chart).toContain('title "quality: change and interval (%), tolerance -2%"')
+    expect(chart).toContain('title "quality: change (%), tolerance -2%"')
+    expect(chart).toContain('y-axis "canary - baseline (%)"')
     expect(chart).toContain('x-axis ["11-02 08:00", "11-02 08:15", "11-02 08:30"]')
     expect(chart).toContain('line [-1, -1, -1]')
     // The unbounded first lower bound is clipped to 3x the tolerance, not drawn at -Infinity.
@@ -145,8 +146,20 @@ describe('charts over the rollout and the comment size cap', () => {
     expect(chart).toContain('line [-2, -2, -2]')
   })
 
-  it('draws nothing from a single evaluation', () => {
-    expect(renderMarkdown(recordFor(), { history: history(1) })).not.toContain('mermaid')
+  it('names the series in a legend under each chart', () => {
+    const md = renderMarkdown(recordFor(), { history: history(3) })
+    expect(md).toMatch(
+      /```\n\n<sub>Top line: the interval's upper bound; middle: the estimate; bottom: the lower bound; flat line: the tolerance/
+    )
+  })
+
+  it('draws the first evaluation too, as flat segments (mermaid draws no line through one point)', () => {
+    const r = recordFor(analysis({ metrics: [metric({ name: 'quality', tolerance: -0.02 })] }))
+    const md = renderMarkdown(r, { history: history(1) })
+    const chart = /```mermaid\n([\s\S]*?)```/.exec(md)?.[1] ?? ''
+    expect(chart).toContain('x-axis ["11-02 08:00", "11-02 08:00 "]')
+    expect(chart).toContain('line [-2, -2]')
+    expect(md).toContain('One evaluation so far, drawn flat.')
   })
 
   it('drops the record, then the charts, before the verdict when the comment is too long', () => {

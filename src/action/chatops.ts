@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js'
 import { parseChatCommand } from '../github/chatCommand.js'
 import { Conversation } from '../github/conversation.js'
 import { escapeMarkdown } from '../report/markdown.js'
-import { statusText } from '../report/text.js'
+import { statusReport } from '../report/status.js'
 import { decideWithRetries, notApplied, publish, type RunContext } from './decision.js'
 
 /** The parts of an issue_comment event payload used here. */
@@ -54,7 +54,8 @@ export async function runChatCommand(ctx: RunContext, payload: CommentEvent): Pr
   const cmd = parsed.command
   if (cmd.verb === 'status') {
     const state = await ctx.store.load()
-    return answer(true, `\`${statusText(ctx.loaded.policy, state).replace(/`/g, '')}\``)
+    const report = statusReport(ctx.loaded.policy, state, ctx.inputs.now ?? Date.now())
+    return answer(true, `here is where the rollout stands:\n\n${report.markdown}`)
   }
   if (!(await chat.canWrite(actor))) {
     const why = `\`/rollout ${cmd.verb}\` refused: changing rollout \`${rollout}\` needs write permission on the repository.`
@@ -71,7 +72,8 @@ export async function runChatCommand(ctx: RunContext, payload: CommentEvent): Pr
     if (!(e instanceof UsageError)) throw e
     return answer(false, escapeMarkdown(e.message))
   }
-  const failures = [...(await publish(outcome, ctx.github, issue.number)), ...notApplied(outcome)]
+  const failures = [...(await publish(outcome, ctx, issue.number)), ...notApplied(outcome)]
+  core.info(outcome.text)
   if (failures.length > 0) {
     await answer(false, `\`/rollout ${verb}\` failed: ${escapeMarkdown(failures.join('; '))}`)
     core.setFailed(failures.join('\n'))

@@ -1,12 +1,10 @@
 import * as core from '@actions/core'
-import { context } from '@actions/github'
 import { UsageError } from '../errors.js'
-import { createGitHub, parseRepo } from '../github/client.js'
 import { RepoFiles } from '../github/contents.js'
 import { findPullRequest } from '../github/pullRequest.js'
 import { PolicyError } from '../policy/types.js'
 import { loadPolicyFile, type LoadedPolicy } from '../policyFile.js'
-import { statusText } from '../report/text.js'
+import { statusReport } from '../report/status.js'
 import { FileStateStore } from '../state/fileStore.js'
 import { GitHubStateStore } from '../state/githubStore.js'
 import type { StateStore } from '../state/store.js'
@@ -20,32 +18,63 @@ import {
   type RunContext
 } from './decision.js'
 import { getInputs, type Inputs } from './inputs.js'
+import { ActionLog } from './log.js'
 import { exportSecrets } from './secrets.js'
 
-/** The Action: one run, any error turned into a failed step with a message a person can act on. */
+/**
+ * The Action: one run, any error turned into a failed step with a message a person can act on.
+ * The log has a group per phase (policy, state, source, judge, analysis, actuators, GitHub) and
+ * ends, outside any group, with the verdict.
+ */
 export async function run(): Promise<void> {
+  const log = new ActionLog()
   try {
+    log.phase('Policy')
     const inputs = getInputs()
     const loaded = await loadPolicyFile(inputs.policy)
-    const { unused } = exportSecrets(inputs.secrets, loaded.policy, process.env)
+    const { policy } = loaded
+    core.info(
+      `${loaded.path} (${loaded.hash}): rollout "${policy.rollout.name}", steps ${policy.rollout.steps.join('% ')}%, ${policy.metrics.length} metrics, source ${policy.source.type}`
+    )
+    core.debug(`command ${inputs.command}, state ${inputs.state}, dry-run ${inputs.dryRun}`)
+    for (const m of policy.metrics) {
+      core.debug(`metric ${m.name}: ${m.kind} of ${m.from}, ${m.better} is better, mode ${m.mode}`)
+    }
+    const { unused } = exportSecrets(inputs.secrets, policy, process.env)
     for (const input of unused) {
       core.warning(`input "${input}" is set, but the policy has nothing that uses it`)
     }
-    maskPolicySecrets(loaded.policy)
-    const github = connect(inputs)
+    maskPolicySecrets(policy)
+    // The GitHub client (octokit) is loaded once the inputs and the policy are known good.
+    const { context } = await import('@actions/github')
+    const github = await connect(inputs, context.sha)
     const store = stateStore(inputs, loaded, github)
-    const ctx: RunContext = { inputs, loaded, store, github }
-    core.setOutput('rollout', loaded.policy.rollout.name)
+    const ctx: RunContext = { inputs, loaded, store, github, log }
+    core.setOutput('rollout', policy.rollout.name)
     if (context.eventName === 'issue_comment') {
       await runChatCommand(ctx, context.payload)
+      log.end()
       return
     }
     if (inputs.command === 'status') {
+      log.phase('State')
       const state = await store.load()
-      core.info(statusText(loaded.policy, state))
-      if (state) core.setOutput('step', String(state.stepIndex + 1))
+      const report = statusReport(policy, state, inputs.now ?? Date.now())
+      if (state) {
+        core.setOutput('step', String(state.stepIndex + 1))
+        core.setOutput(
+          'weight',
+          String(state.stepIndex < 0 ? 0 : policy.rollout.steps[state.stepIndex])
+        )
+      }
+      if (inputs.summary && process.env.GITHUB_STEP_SUMMARY) {
+        await core.summary.addRaw(report.markdown).write()
+      }
+      log.end()
+      core.info(report.text)
       return
     }
+    log.phase('GitHub')
     const pr = github
       ? await findPullRequest(github.client, github.repo, context, {
           ...(inputs.prNumber !== undefined && { input: inputs.prNumber }),
@@ -53,7 +82,9 @@ export async function run(): Promise<void> {
           warn: core.warning
         })
       : undefined
-    if (pr) core.info(`Pull request #${pr.number} (from the ${pr.from})`)
+    core.info(
+      pr ? `Pull request #${pr.number} (from the ${pr.from})` : 'No pull request to comment on'
+    )
     const request: Request =
       inputs.command === 'evaluate'
         ? { command: 'evaluate' }
@@ -64,7 +95,9 @@ export async function run(): Promise<void> {
             ...(inputs.toWeight !== undefined && { toWeight: inputs.toWeight })
           }
     const outcome = await decideWithRetries(ctx, request, pr?.number)
-    const failures = [...(await publish(outcome, github, pr?.number)), ...notApplied(outcome)]
+    const failures = [...(await publish(outcome, ctx, pr?.number)), ...notApplied(outcome)]
+    log.end()
+    core.info(outcome.text)
     const { decision } = outcome.record
     if (
       (inputs.failOn === 'rollback' && decision === 'rollback') ||
@@ -76,6 +109,7 @@ export async function run(): Promise<void> {
     }
     if (failures.length > 0) core.setFailed(failures.join('\n'))
   } catch (e) {
+    log.end()
     if (e instanceof PolicyError) {
       for (const issue of e.issues) {
         core.error(`${issue.path ? `${issue.path}: ` : ''}${issue.message}`, {
@@ -105,11 +139,13 @@ function maskPolicySecrets(node: unknown): void {
   }
 }
 
-function connect(inputs: Inputs): Connection | undefined {
+async function connect(inputs: Inputs, sha: string): Promise<Connection | undefined> {
+  if (!inputs.token) return undefined
+  const { createGitHub, parseRepo } = await import('../github/client.js')
   const repo = parseRepo(process.env.GITHUB_REPOSITORY)
-  if (!inputs.token || !repo) return undefined
+  if (!repo) return undefined
   const client = createGitHub(inputs.token, core)
-  return { client, repo, files: new RepoFiles(client, repo) }
+  return { client, repo, files: new RepoFiles(client, repo), sha }
 }
 
 function stateStore(

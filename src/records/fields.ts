@@ -212,3 +212,46 @@ function walk(value: unknown, path: string[]): unknown {
   }
   return value
 }
+
+/** Where normalize.ts reads each canonical field from (the canonical name first, then aliases). */
+const SOURCES: Record<string, readonly string[]> = {
+  latency_ms: ['latency_ms', 'duration_ms', 'gen_ai.client.operation.duration'],
+  ttft_ms: ['ttft_ms', 'gen_ai.response.time_to_first_chunk'],
+  input_tokens: ['input_tokens', 'prompt_tokens', 'gen_ai.usage.input_tokens'],
+  output_tokens: ['output_tokens', 'completion_tokens', 'gen_ai.usage.output_tokens'],
+  cache_read_tokens: [
+    'cache_read_tokens',
+    'prompt_tokens_details.cached_tokens',
+    'cache_read_input_tokens',
+    'gen_ai.usage.cache_read.input_tokens'
+  ],
+  cache_write_tokens: [
+    'cache_write_tokens',
+    'cache_creation_input_tokens',
+    'gen_ai.usage.cache_creation.input_tokens'
+  ],
+  score: ['score', 'gen_ai.evaluation.score.value'],
+  feedback: ['feedback']
+}
+
+/**
+ * The raw fields a policy field's values come from, for telling a field the data never has
+ * (analysis/fieldsCheck.ts): a canonical field's name and aliases (as normalize.ts reads them),
+ * any other field itself. `always` for fields every record has a value for (`error`, `fallback`);
+ * `priced` for costs, which are also computed from tokens at the policy's prices.
+ */
+export function fieldSources(field: string): {
+  paths: readonly string[]
+  always?: true
+  priced?: true
+} {
+  const name = canonicalName(field)
+  if (name === 'error' || name === 'fallback' || name.startsWith('error.')) {
+    return { paths: [], always: true }
+  }
+  if (name === 'cost') return { paths: ['cost_usd', ...(SOURCES.input_tokens ?? [])], priced: true }
+  if (name === 'cost_uncached') return { paths: SOURCES.input_tokens ?? [], priced: true }
+  if (name === 'cache_hit') return { paths: SOURCES.cache_read_tokens ?? [] }
+  if (name.startsWith('scores.')) return { paths: [name, 'gen_ai.evaluation.score.value'] }
+  return { paths: SOURCES[name] ?? [field] }
+}

@@ -1,5 +1,5 @@
 import { pipeline, Readable } from 'node:stream'
-import { parse, type CastingContext } from 'csv-parse'
+import type { CastingContext } from 'csv-parse'
 import { describeBytes } from './lines.js'
 
 /** A plain decimal number without leading zeros (so ids like `00123` stay strings). */
@@ -9,7 +9,7 @@ const NUMERIC = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/
  * Reads CSV rows as raw records keyed by the header row (csv-parse, streaming). Numeric-looking
  * cells become numbers and empty cells are missing, as in JSON. A row that cannot be parsed
  * (an unclosed quote, a row over `maxRowBytes`) is reported to `onBadRow` with its line, and
- * parsing goes on.
+ * parsing goes on. The parser is loaded with the first CSV file (most logs are JSONL).
  */
 export async function forEachCsvRow(
   chunks: AsyncIterable<Buffer>,
@@ -17,6 +17,7 @@ export async function forEachCsvRow(
   onRow: (row: Record<string, unknown>, lineNo: number) => void,
   onBadRow: (lineNo: number, reason: string) => void
 ): Promise<void> {
+  const { parse } = await import('csv-parse')
   const parser = parse({
     columns: true,
     bom: true,

@@ -4,6 +4,7 @@
  * its own entry (dist/fileWorker.js), so it loads none of the Action's dependencies.
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import { FieldCatalog } from '../../records/fieldCatalog.js'
 import { createNormalizer } from '../../records/normalize.js'
 import { readRangeRows } from './chunks.js'
 import type { ChunkRead, ChunkTask, WorkerSetup } from './parallelReader.js'
@@ -21,6 +22,7 @@ async function readChunk(task: ChunkTask): Promise<ChunkRead> {
   const malformedLines: number[] = []
   const malformedReasons: string[] = []
   const unmatched: string[] = []
+  const fields = new FieldCatalog(setup.policy)
   const rows = new RowReader(
     {
       line: () => {},
@@ -32,7 +34,8 @@ async function readChunk(task: ChunkTask): Promise<ChunkRead> {
       add: r => writer.add(r)
     },
     normalize,
-    false
+    false,
+    fields
   )
   const physicalLines = await readRangeRows(task, setup.maxLineBytes, rows, readBuffer)
   return {
@@ -42,6 +45,7 @@ async function readChunk(task: ChunkTask): Promise<ChunkRead> {
     malformedLines,
     malformedReasons,
     unmatched,
+    fields: fields.result(),
     batch: writer.take(),
     ms: performance.now() - started
   }

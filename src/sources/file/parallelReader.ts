@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Policy } from '../../policy/types.js'
+import type { FieldCatalog, FieldsSeen } from '../../records/fieldCatalog.js'
 import type { RequestRecord } from '../../records/record.js'
 import type { UnitKey } from '../../sketch/unitIndex.js'
 import { createNormalizer, type Normalizer } from '../../records/normalize.js'
@@ -55,6 +56,8 @@ export interface ChunkRead {
   malformedLines: number[]
   malformedReasons: string[]
   unmatched: string[]
+  /** The raw fields the chunk's rows had (FieldCatalog): order-free, so merged as they come. */
+  fields: FieldsSeen
   batch: RecordBatch
   /** The worker's time on the chunk, for sharing the work (ShareOfChunks). */
   ms: number
@@ -70,6 +73,8 @@ export interface ChunkTarget {
   unmatchedArm(value: string): void
   /** `unit`: the unit id's hash, for records parsed by a worker (EvidenceBuilder.add). */
   add(r: RequestRecord, unit?: UnitKey): void
+  /** Where the rows' fields are noted (chunks parsed here), and workers' are merged. */
+  fields?: FieldCatalog
 }
 
 const DEFAULT_SCRIPT = new URL('./fileWorker.js', import.meta.url)
@@ -213,7 +218,7 @@ export class ParallelReader {
       unmatchedArm: value => target.unmatchedArm(value),
       add: r => target.add(r)
     }
-    const rows = new RowReader(sink, this.normalize, false)
+    const rows = new RowReader(sink, this.normalize, false, target.fields)
     return readRangeRows(chunk, this.setup.maxLineBytes, rows, this.readBuffer)
   }
 
@@ -328,6 +333,7 @@ function applyChunk(
     target.bad(lineOffset + lineNo, r.malformedReasons[i] as string)
   )
   for (const value of r.unmatched) target.unmatchedArm(value)
+  target.fields?.merge(r.fields)
   forEachBatchRecord(r.batch, rawKeys, (record, unit) => target.add(record, unit))
   return r.physicalLines
 }

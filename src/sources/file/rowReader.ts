@@ -1,3 +1,4 @@
+import type { FieldCatalog } from '../../records/fieldCatalog.js'
 import { isRequestRecord, type Normalizer } from '../../records/normalize.js'
 import type { RequestRecord } from '../../records/record.js'
 import { forEachGenAiSpan, isOtlpDocument } from './otlp.js'
@@ -35,7 +36,9 @@ export class RowReader {
     private readonly sink: RowSink,
     private readonly normalize: Normalizer,
     /** OTLP message content mapped to input/output: only when the policy has a judge. */
-    private readonly withContent: boolean
+    private readonly withContent: boolean,
+    /** Notes the fields of every row (DataQuality.fields). */
+    private readonly fields?: FieldCatalog
   ) {}
 
   countLine(): void {
@@ -73,9 +76,14 @@ export class RowReader {
   }
 
   row(raw: Record<string, unknown>, lineNo: number, prefix: string): void {
+    this.fields?.add(raw)
     const result = this.normalize(raw)
     if (isRequestRecord(result)) this.sink.add(result)
     else if ('unmatchedArm' in result) this.sink.unmatchedArm(result.unmatchedArm)
-    else this.bad(lineNo, prefix === '' ? result.malformed : `${prefix}${result.malformed}`)
+    else {
+      if (result.missing === 'arm') this.fields?.armless(raw)
+      else if (result.missing === 'timestamp') this.fields?.timeless(raw)
+      this.bad(lineNo, prefix === '' ? result.malformed : `${prefix}${result.malformed}`)
+    }
   }
 }

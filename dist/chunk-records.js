@@ -1,0 +1,2311 @@
+/**
+ * Quantiles from a classic (fixed-bucket) histogram, as Prometheus and OpenTelemetry export them:
+ * only the count per bucket is known, so the value of any order statistic is known only to lie in
+ * its bucket. Read conservatively: `rangeAtRank` gives the bucket's edges, and a confidence
+ * sequence built on it is widened to them (the bucket resolution, not the data, can then be what
+ * keeps a comparison inconclusive). `valueAtRank` interpolates linearly inside the bucket (the
+ * estimate `histogram_quantile` gives), for the point estimate only.
+ *
+ * Observations are taken as non-negative (durations, token counts, cost): the first bucket spans
+ * [0, bounds[0]]. The bucket above the last finite bound reaches +Infinity.
+ */
+class HistogramQuantiles {
+    data;
+    count;
+    /** The confidence sequence reads ranges from rangeAtRank, not a relative accuracy. */
+    relativeAccuracy = 0;
+    cumulative;
+    constructor(data) {
+        this.data = data;
+        let seen = 0;
+        this.cumulative = data.counts.map(c => (seen += c));
+        this.count = seen;
+    }
+    /** Bucket index holding the rank-th (1-based, clamped to [1, count]) smallest observation. */
+    bucketAt(rank) {
+        const r = Math.min(this.count, Math.max(1, Math.ceil(rank)));
+        const i = this.cumulative.findIndex(c => c >= r);
+        return i < 0 ? this.cumulative.length - 1 : i;
+    }
+    edges(i) {
+        const low = i === 0 ? 0 : this.data.bounds[i - 1];
+        const high = i < this.data.bounds.length ? this.data.bounds[i] : Infinity;
+        return { low: Math.min(low, high), high };
+    }
+    /** Where the rank-th smallest observation lies for sure: its bucket's edges. */
+    rangeAtRank(rank) {
+        if (this.count === 0)
+            return { low: NaN, high: NaN };
+        return this.edges(this.bucketAt(rank));
+    }
+    /** Linear interpolation inside the bucket; the lower edge for the +Inf bucket. NaN when empty. */
+    valueAtRank(rank) {
+        if (this.count === 0)
+            return NaN;
+        const i = this.bucketAt(rank);
+        const { low, high } = this.edges(i);
+        if (!Number.isFinite(high))
+            return low;
+        const before = i === 0 ? 0 : this.cumulative[i - 1];
+        const inBucket = this.data.counts[i];
+        const r = Math.min(this.count, Math.max(1, Math.ceil(rank)));
+        return inBucket > 0 ? low + ((high - low) * (r - before)) / inBucket : high;
+    }
+    /** The same histogram read at interpolated values (no widening): what finer buckets would give. */
+    interpolated() {
+        return { count: this.count, relativeAccuracy: 0, valueAtRank: r => this.valueAtRank(r) };
+    }
+}
+/**
+ * Per-bucket counts from Prometheus's cumulative `le` counts (finite bounds ascending, the
+ * `+Inf` count last). `increase()` is computed per series, so cumulative counts can come out
+ * slightly non-monotonic; like `histogram_quantile`, each is raised to at least the one below.
+ */
+function fromCumulative(bounds, cumulative) {
+    const counts = [];
+    let below = 0;
+    for (const c of cumulative) {
+        const at = Math.max(below, c);
+        counts.push(at - below);
+        below = at;
+    }
+    return { bounds: [...bounds], counts };
+}
+/**
+ * The histogram of the union of two sets of observations. Same bounds: counts add. Different
+ * bounds: only the bounds both share are kept (a bucket cannot be split), so the result is the
+ * coarser, still exact, histogram.
+ */
+function mergeHistograms(a, b) {
+    const same = a.bounds.length === b.bounds.length && a.bounds.every((v, i) => v === b.bounds[i]);
+    if (same)
+        return { bounds: [...a.bounds], counts: a.counts.map((c, i) => c + (b.counts[i] ?? 0)) };
+    const bounds = a.bounds.filter(v => b.bounds.includes(v));
+    const counts = new Array(bounds.length + 1).fill(0);
+    for (const h of [a, b]) {
+        h.counts.forEach((c, i) => {
+            const upper = i < h.bounds.length ? h.bounds[i] : Infinity;
+            const j = bounds.findIndex(v => v >= upper);
+            const at = j < 0 ? bounds.length : j;
+            counts[at] = counts[at] + c;
+        });
+    }
+    return { bounds, counts };
+}
+/**
+ * An upper bound on the sum of squares of the observations, for a mean's variance when no
+ * sum-of-squares series exists: every value in a finite bucket at most its upper edge; the values
+ * above the last bound at most what the exact `sum` leaves for them, put on one observation (the
+ * largest sum of squares for a given sum). Conservative: the variance is never underestimated.
+ */
+function sumOfSquaresBound(h, sum) {
+    let squares = 0;
+    let finiteMin = 0;
+    h.bounds.forEach((upper, i) => {
+        const c = h.counts[i];
+        const low = i === 0 ? 0 : h.bounds[i - 1];
+        squares += c * upper * upper;
+        finiteMin += c * low;
+    });
+    const top = h.counts[h.bounds.length] ?? 0;
+    if (top > 0) {
+        const last = h.bounds[h.bounds.length - 1] ?? 0;
+        const excess = Math.max(0, sum - finiteMin - (top - 1) * last);
+        squares += (top - 1) * last * last + excess * excess;
+    }
+    return squares;
+}
+
+/**
+ * Sufficient statistics of a ratio estimator over independent clusters (src/sketch/types.ts).
+ * They are plain sums, so two sets merge by addition and merging is associative and commutative:
+ * the delta-method variance of sum(x) / sum(y) needs only these six numbers.
+ */
+function emptyMoments() {
+    return { n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0 };
+}
+/** Adds one cluster (a request with y = 1, or a unit's sums) in place. */
+function addCluster(m, x, y) {
+    m.n += 1;
+    m.sx += x;
+    m.sy += y;
+    m.sxx += x * x;
+    m.syy += y * y;
+    m.sxy += x * y;
+}
+/** The moments of the union of two sets of clusters, as a new object. */
+function mergeMoments(a, b) {
+    return {
+        n: a.n + b.n,
+        sx: a.sx + b.sx,
+        sy: a.sy + b.sy,
+        sxx: a.sxx + b.sxx,
+        syy: a.syy + b.syy,
+        sxy: a.sxy + b.sxy
+    };
+}
+/** Adds `from`'s clusters into `into`, in place. */
+function addMoments(into, from) {
+    into.n += from.n;
+    into.sx += from.sx;
+    into.sy += from.sy;
+    into.sxx += from.sxx;
+    into.syy += from.syy;
+    into.sxy += from.sxy;
+}
+
+/**
+ * DDSketch (Masson, Rim & Lee, "DDSketch: A Fast and Fully-Mergeable Quantile Sketch with
+ * Relative-Error Guarantees", VLDB 2019). A positive value v lands in bucket ceil(log_gamma(v)),
+ * gamma = (1 + alpha) / (1 - alpha); bucket i covers (gamma^(i-1), gamma^i] and is read back as
+ * 2 gamma^i / (gamma + 1), which is within relative error alpha of every value in it. Negative
+ * values use a second store keyed by |v|, zeros a counter. Merging adds bucket counts, so it is
+ * exact, associative and commutative.
+ *
+ * Memory is bounded: each store keeps at most `maxBuckets` (default 2048) contiguous buckets and,
+ * past that, folds the lowest ones into the lowest kept bucket (the paper's "collapsing lowest"
+ * store, section 2.2). With alpha = 0.01, 2048 buckets span a factor gamma^2048 ~ 6e17, so only
+ * data covering more than 17 orders of magnitude loses accuracy, and then only in its low tail.
+ */
+const DEFAULT_RELATIVE_ACCURACY = 0.01;
+const DEFAULT_MAX_BUCKETS = 2048;
+const MIN_CAPACITY = 64;
+const NO_COUNTS = new Float64Array(0);
+/** Counts over a contiguous range of bucket indices in a typed array (index - offset). */
+class DenseStore {
+    maxBuckets;
+    counts = NO_COUNTS;
+    /** Bucket index of counts[0]. */
+    offset = 0;
+    /** Lowest and highest non-empty bucket indices. */
+    minIndex = Infinity;
+    maxIndex = -Infinity;
+    total = 0;
+    constructor(maxBuckets) {
+        this.maxBuckets = maxBuckets;
+    }
+    add(index, count) {
+        let slot = index - this.offset;
+        if (slot < 0 || slot >= this.counts.length) {
+            index = this.grow(index);
+            slot = index - this.offset;
+        }
+        this.counts[slot] = this.counts[slot] + count;
+        if (index < this.minIndex)
+            this.minIndex = index;
+        if (index > this.maxIndex)
+            this.maxIndex = index;
+        this.total += count;
+    }
+    /**
+     * Reallocates the array to cover `index` (with slack for more growth) and returns the bucket the
+     * value lands in: `index` itself, or the lowest kept bucket when the range would exceed the cap.
+     */
+    grow(index) {
+        const hi = Math.max(this.maxIndex, index);
+        const lo = Math.max(Math.min(this.minIndex, index), hi - this.maxBuckets + 1);
+        const span = hi - lo + 1;
+        const capacity = Math.min(this.maxBuckets, Math.max(MIN_CAPACITY, 2 ** Math.ceil(Math.log2(2 * span))));
+        const offset = lo - Math.floor((capacity - span) / 2);
+        const counts = new Float64Array(capacity);
+        for (let j = this.minIndex; j <= this.maxIndex; j++) {
+            const c = this.counts[j - this.offset];
+            if (c > 0) {
+                const kept = Math.max(j, lo) - offset;
+                counts[kept] = counts[kept] + c;
+            }
+        }
+        if (this.total > 0)
+            this.minIndex = Math.max(this.minIndex, lo);
+        this.counts = counts;
+        this.offset = offset;
+        return Math.max(index, lo);
+    }
+    /** Bucket index of the rank-th (1-based) smallest value. */
+    indexAtRank(rank) {
+        let seen = 0;
+        for (let j = this.minIndex; j < this.maxIndex; j++) {
+            seen += this.counts[j - this.offset];
+            if (seen >= rank)
+                return j;
+        }
+        return this.maxIndex;
+    }
+    /** Bucket index of the rank-th (1-based) largest value. */
+    indexAtRankFromTop(rank) {
+        let seen = 0;
+        for (let j = this.maxIndex; j > this.minIndex; j--) {
+            seen += this.counts[j - this.offset];
+            if (seen >= rank)
+                return j;
+        }
+        return this.minIndex;
+    }
+    mergeFrom(other) {
+        for (let j = other.minIndex; j <= other.maxIndex; j++) {
+            const c = other.counts[j - other.offset];
+            if (c > 0)
+                this.add(j, c);
+        }
+    }
+    toBuckets() {
+        if (this.total === 0)
+            return { offset: 0, counts: [] };
+        const from = this.minIndex - this.offset;
+        return {
+            offset: this.minIndex,
+            counts: Array.from(this.counts.subarray(from, this.maxIndex - this.offset + 1))
+        };
+    }
+}
+class QuantileSketch {
+    alpha;
+    /** 1 / ln(gamma): index(v) = ceil(ln(v) * multiplier). */
+    multiplier;
+    /** 2 / (gamma + 1): the value of bucket i is gamma^i times this. */
+    midpoint;
+    positive;
+    negative;
+    zeros = 0;
+    n = 0;
+    min = Infinity;
+    max = -Infinity;
+    constructor(relativeAccuracy = DEFAULT_RELATIVE_ACCURACY, maxBuckets = DEFAULT_MAX_BUCKETS) {
+        if (!(relativeAccuracy > 0 && relativeAccuracy < 1)) {
+            throw new RangeError(`QuantileSketch: relative accuracy must be in (0, 1), got ${relativeAccuracy}`);
+        }
+        const gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
+        this.alpha = relativeAccuracy;
+        this.multiplier = 1 / Math.log(gamma);
+        this.midpoint = 2 / (gamma + 1);
+        this.positive = new DenseStore(maxBuckets);
+        this.negative = new DenseStore(maxBuckets);
+    }
+    get count() {
+        return this.n;
+    }
+    get relativeAccuracy() {
+        return this.alpha;
+    }
+    add(v) {
+        if (!Number.isFinite(v))
+            throw new RangeError(`QuantileSketch.add: ${v} is not a finite number`);
+        if (v > 0)
+            this.positive.add(Math.ceil(Math.log(v) * this.multiplier), 1);
+        else if (v < 0)
+            this.negative.add(Math.ceil(Math.log(-v) * this.multiplier), 1);
+        else
+            this.zeros += 1;
+        this.n += 1;
+        if (v < this.min)
+            this.min = v;
+        if (v > this.max)
+            this.max = v;
+    }
+    /**
+     * add(v) on this sketch and on `twin` (same relative accuracy), computing the bucket once: the
+     * evidence builder files each baseline value in its cell and in its A/A half.
+     */
+    addWithTwin(v, twin) {
+        if (!Number.isFinite(v))
+            throw new RangeError(`QuantileSketch.add: ${v} is not a finite number`);
+        if (v > 0) {
+            const index = Math.ceil(Math.log(v) * this.multiplier);
+            this.positive.add(index, 1);
+            twin.positive.add(index, 1);
+        }
+        else if (v < 0) {
+            const index = Math.ceil(Math.log(-v) * this.multiplier);
+            this.negative.add(index, 1);
+            twin.negative.add(index, 1);
+        }
+        else {
+            this.zeros += 1;
+            twin.zeros += 1;
+        }
+        this.n += 1;
+        twin.n += 1;
+        if (v < this.min)
+            this.min = v;
+        if (v > this.max)
+            this.max = v;
+        if (v < twin.min)
+            twin.min = v;
+        if (v > twin.max)
+            twin.max = v;
+    }
+    /** Adds another sketch's counts into this one; both must have the same relative accuracy. */
+    merge(other) {
+        if (other.alpha !== this.alpha) {
+            throw new RangeError(`QuantileSketch.merge: relative accuracy ${other.alpha} differs from ${this.alpha}`);
+        }
+        this.positive.mergeFrom(other.positive);
+        this.negative.mergeFrom(other.negative);
+        this.zeros += other.zeros;
+        this.n += other.n;
+        if (other.min < this.min)
+            this.min = other.min;
+        if (other.max > this.max)
+            this.max = other.max;
+    }
+    /**
+     * The value of the rank-th smallest observation (1-based, clamped to [1, count]), within relative
+     * error `relativeAccuracy`; the observed min and max are exact. NaN when the sketch is empty.
+     */
+    valueAtRank(rank) {
+        if (this.n === 0)
+            return NaN;
+        const r = Math.min(this.n, Math.max(1, Math.ceil(rank)));
+        if (r === 1)
+            return this.min;
+        if (r === this.n)
+            return this.max;
+        const negatives = this.negative.total;
+        let value;
+        if (r <= negatives)
+            value = -this.bucketValue(this.negative.indexAtRankFromTop(r));
+        else if (r <= negatives + this.zeros)
+            value = 0;
+        else
+            value = this.bucketValue(this.positive.indexAtRank(r - negatives - this.zeros));
+        return Math.min(this.max, Math.max(this.min, value));
+    }
+    /**
+     * The lower empirical q-quantile: the observation of rank 1 + floor(q (count - 1)) in sorted
+     * order (DDSketch, Algorithm 2), within `relativeAccuracy`. NaN when the sketch is empty.
+     */
+    quantile(q) {
+        if (!(q >= 0 && q <= 1))
+            throw new RangeError(`QuantileSketch.quantile: q must be in [0, 1], got ${q}`);
+        return this.valueAtRank(1 + Math.floor(q * (this.n - 1)));
+    }
+    toJSON() {
+        return {
+            alpha: this.alpha,
+            count: this.n,
+            zeros: this.zeros,
+            positive: this.positive.toBuckets(),
+            negative: this.negative.toBuckets(),
+            min: this.n > 0 ? this.min : 0,
+            max: this.n > 0 ? this.max : 0
+        };
+    }
+    static fromJSON(data) {
+        const sketch = new QuantileSketch(data.alpha);
+        data.positive.counts.forEach((c, i) => c > 0 && sketch.positive.add(data.positive.offset + i, c));
+        data.negative.counts.forEach((c, i) => c > 0 && sketch.negative.add(data.negative.offset + i, c));
+        sketch.zeros = data.zeros;
+        sketch.n = sketch.positive.total + sketch.negative.total + data.zeros;
+        if (sketch.n !== data.count) {
+            throw new RangeError(`QuantileSketch.fromJSON: count ${data.count} does not match its buckets (${sketch.n})`);
+        }
+        if (sketch.n > 0) {
+            sketch.min = data.min;
+            sketch.max = data.max;
+        }
+        return sketch;
+    }
+    bucketValue(index) {
+        return Math.exp(index / this.multiplier) * this.midpoint;
+    }
+}
+
+/** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
+const MAX_MODEL_KEYS = 20;
+const OTHER_MODELS = 'other';
+function mergeOptionalHistograms(a, b) {
+    return a && b ? mergeHistograms(a, b) : (a ?? b);
+}
+/**
+ * The totals of a set of cells, e.g. every bucket of one arm in the total segment. Units add up
+ * exactly because a cell counts only the units first seen in it. With no cells, `metrics` is [].
+ */
+function mergeCells(cells) {
+    const metricCount = cells[0]?.metrics.length ?? 0;
+    const moments = Array.from({ length: metricCount }, emptyMoments);
+    const requests = new Array(metricCount).fill(0);
+    const sketches = new Array(metricCount).fill(undefined);
+    const histograms = new Array(metricCount).fill(undefined);
+    const models = {};
+    const errors = {};
+    let totalRequests = 0;
+    let units = 0;
+    for (const cell of cells) {
+        totalRequests += cell.requests;
+        units += cell.units;
+        addCounts$1(models, cell.models);
+        addCounts$1(errors, cell.errors);
+        for (let i = 0; i < metricCount; i++) {
+            const m = cell.metrics[i];
+            if (!m)
+                throw new RangeError(`mergeCells: a cell has ${cell.metrics.length} metrics, expected ${metricCount}`);
+            moments[i] = mergeMoments(moments[i], m.moments);
+            requests[i] += m.requests;
+            if (m.quantiles) {
+                const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha));
+                sketch.merge(QuantileSketch.fromJSON(m.quantiles));
+            }
+            histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram);
+        }
+    }
+    const metrics = moments.map((mo, i) => {
+        const sketch = sketches[i];
+        const merged = { moments: mo, requests: requests[i] };
+        if (sketch)
+            merged.quantiles = sketch.toJSON();
+        const histogram = histograms[i];
+        if (histogram)
+            merged.histogram = histogram;
+        return merged;
+    });
+    return {
+        requests: totalRequests,
+        units,
+        metrics,
+        models: capKeys(models, MAX_MODEL_KEYS, OTHER_MODELS),
+        errors
+    };
+}
+function addCounts$1(into, from) {
+    for (const [key, count] of Object.entries(from))
+        into[key] = (into[key] ?? 0) + count;
+}
+/** Keeps the `maxKeys` most frequent keys (ties by name) and sums the rest under `otherKey`. */
+function capKeys(counts, maxKeys, otherKey) {
+    const named = Object.entries(counts).filter(([key]) => key !== otherKey);
+    if (named.length <= maxKeys)
+        return counts;
+    named.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const capped = {};
+    let other = counts[otherKey] ?? 0;
+    named.forEach(([key, count], rank) => {
+        if (rank < maxKeys)
+            capped[key] = count;
+        else
+            other += count;
+    });
+    capped[otherKey] = other;
+    return capped;
+}
+
+/**
+ * The evidence model every layer shares: what a source produces (sketches per arm x segment x
+ * time bucket, data quality, text samples) and what analysis, the judge and the reports read.
+ * Types and constants only, below every user (sources, analysis, report), so the core never
+ * imports an adapter.
+ */
+const TOTAL_SEGMENT = '*';
+/** Data quality before anything was read. */
+function emptyQuality() {
+    return {
+        lines: 0,
+        records: 0,
+        malformed: 0,
+        malformedSamples: [],
+        unmatchedArms: {},
+        outsideWindow: 0,
+        future: 0,
+        invalidValues: {},
+        files: []
+    };
+}
+
+/**
+ * The record's cost: its billed `cost_usd` when present, else its tokens at the policy's prices
+ * (USD per 1M tokens). Cache reads and writes are priced at `cacheRead` / `cacheWrite` (each
+ * defaulting to `input`); the rest of the input, input_tokens - cache reads - cache writes, at
+ * `input` (input_tokens counts all input, cached included: src/records/record.ts).
+ */
+function computeCost(r, pricing) {
+    if (r.cost_usd !== undefined)
+        return r.cost_usd;
+    if (r.input_tokens === undefined && r.output_tokens === undefined)
+        return undefined;
+    const price = priceOf(r.model, pricing);
+    if (typeof price === 'string')
+        return { invalid: price };
+    const input = r.input_tokens ?? 0;
+    const cacheRead = r.cache_read_tokens ?? 0;
+    const cacheWrite = r.cache_write_tokens ?? 0;
+    const uncachedInput = input - cacheRead - cacheWrite;
+    if (uncachedInput < 0)
+        return { invalid: 'cache tokens exceed input tokens' };
+    return ((uncachedInput * price.input +
+        cacheRead * (price.cacheRead ?? price.input) +
+        cacheWrite * (price.cacheWrite ?? price.input) +
+        (r.output_tokens ?? 0) * price.output) /
+        1e6);
+}
+/**
+ * What the record would have cost with no prompt cache: every input token at the uncached
+ * `input` price, whatever was billed. The gap to computeCost is what caching saved.
+ */
+function computeUncachedCost(r, pricing) {
+    if (r.input_tokens === undefined && r.output_tokens === undefined)
+        return undefined;
+    const price = priceOf(r.model, pricing);
+    if (typeof price === 'string')
+        return { invalid: price };
+    return ((r.input_tokens ?? 0) * price.input + (r.output_tokens ?? 0) * price.output) / 1e6;
+}
+/** The last lookup: records mostly repeat one model, and comparing strings beats hashing them. */
+let lastPricing;
+let lastModel;
+let lastPrice = '';
+/** The model's price, or why there is none. Own keys only: a model named `constructor` has no price. */
+function priceOf(model, pricing) {
+    if (model === undefined)
+        return 'no model to look up in policy.pricing';
+    if (model !== lastModel || pricing !== lastPricing) {
+        const price = Object.hasOwn(pricing, model) ? pricing[model] : undefined;
+        lastPricing = pricing;
+        lastModel = model;
+        lastPrice = price ?? `no price for model "${model}" in policy.pricing`;
+    }
+    return lastPrice;
+}
+
+function emptyCacheSums() {
+    return {
+        requests: 0,
+        hits: 0,
+        inputTokens: 0,
+        cacheReadTokens: 0,
+        priced: 0,
+        cost: 0,
+        costUncached: 0,
+        inputAtInputPrice: 0,
+        inputAtCacheReadPrice: 0,
+        latency: { hit: emptyMoments(), miss: emptyMoments() },
+        ttft: { hit: emptyMoments(), miss: emptyMoments() },
+        repricing: { n: 0, su: 0, sd: 0, suu: 0, sdd: 0, sud: 0, sc: 0, scc: 0 }
+    };
+}
+/**
+ * Adds one request that has `input_tokens` (the caller checks). Tokens that are negative or not
+ * finite are skipped here: the metric readers count them as invalid values.
+ */
+function addCacheRequest(c, r, input, pricing) {
+    const cached = r.cache_read_tokens ?? 0;
+    if (!(input >= 0 && input < Infinity && cached >= 0 && cached <= input))
+        return;
+    const hit = cached > 0;
+    c.requests++;
+    if (hit)
+        c.hits++;
+    c.inputTokens += input;
+    c.cacheReadTokens += cached;
+    const latency = r.latency_ms;
+    if (latency !== undefined && latency >= 0 && latency < Infinity) {
+        addCluster(hit ? c.latency.hit : c.latency.miss, latency, 1);
+    }
+    const ttft = r.ttft_ms;
+    if (ttft !== undefined && ttft >= 0 && ttft < Infinity) {
+        addCluster(hit ? c.ttft.hit : c.ttft.miss, ttft, 1);
+    }
+    const price = priceOf(r.model, pricing);
+    if (typeof price === 'string')
+        return;
+    const cost = computeCost(r, pricing);
+    if (typeof cost !== 'number' || !(cost >= 0 && cost < Infinity))
+        return;
+    const atInput = (input * price.input) / 1e6;
+    const atCacheRead = (input * (price.cacheRead ?? price.input)) / 1e6;
+    const uncached = atInput + ((r.output_tokens ?? 0) * price.output) / 1e6;
+    c.priced++;
+    c.cost += cost;
+    c.costUncached += uncached;
+    c.inputAtInputPrice += atInput;
+    c.inputAtCacheReadPrice += atCacheRead;
+    if (c.repricing)
+        addRepricing(c.repricing, uncached, atInput - atCacheRead, cost);
+}
+function addRepricing(s, u, d, c) {
+    s.n++;
+    s.su += u;
+    s.sd += d;
+    s.suu += u * u;
+    s.sdd += d * d;
+    s.sud += u * d;
+    s.sc += c;
+    s.scc += c * c;
+}
+/** Adds `from` into `into`, in place (cache sums merge by addition). */
+function addCacheSums(into, from) {
+    for (const key of COUNT_KEYS)
+        into[key] += from[key];
+    addMoments(into.latency.hit, from.latency.hit);
+    addMoments(into.latency.miss, from.latency.miss);
+    addMoments(into.ttft.hit, from.ttft.hit);
+    addMoments(into.ttft.miss, from.ttft.miss);
+    if (into.repricing && from.repricing) {
+        const a = into.repricing;
+        const b = from.repricing;
+        for (const key of REPRICING_KEYS)
+            a[key] += b[key];
+    }
+    else
+        delete into.repricing;
+}
+const COUNT_KEYS = [
+    'requests',
+    'hits',
+    'inputTokens',
+    'cacheReadTokens',
+    'priced',
+    'cost',
+    'costUncached',
+    'inputAtInputPrice',
+    'inputAtCacheReadPrice'
+];
+const REPRICING_KEYS = [
+    'n',
+    'su',
+    'sd',
+    'suu',
+    'sdd',
+    'sud',
+    'sc',
+    'scc'
+];
+/** The cache sums of a set of cells; undefined when none has any (the source does not give them). */
+function mergeCacheSums(cells) {
+    let total;
+    for (const cell of cells) {
+        if (!cell.cache)
+            continue;
+        total ??= emptyCacheSums();
+        addCacheSums(total, cell.cache);
+    }
+    return total;
+}
+
+/** Raw aliases a policy might name; they read the canonical field, so units are already converted. */
+const CANONICAL = {
+    duration_ms: 'latency_ms',
+    'gen_ai.client.operation.duration': 'latency_ms',
+    'gen_ai.response.time_to_first_chunk': 'ttft_ms',
+    prompt_tokens: 'input_tokens',
+    'gen_ai.usage.input_tokens': 'input_tokens',
+    completion_tokens: 'output_tokens',
+    'gen_ai.usage.output_tokens': 'output_tokens',
+    'prompt_tokens_details.cached_tokens': 'cache_read_tokens',
+    cache_read_input_tokens: 'cache_read_tokens',
+    'gen_ai.usage.cache_read.input_tokens': 'cache_read_tokens',
+    cache_creation_input_tokens: 'cache_write_tokens',
+    'gen_ai.usage.cache_creation.input_tokens': 'cache_write_tokens',
+    cost_usd: 'cost',
+    'gen_ai.evaluation.score.value': 'score'
+};
+/**
+ * Compiles a metric into a reader of one record's (x, y): for mean, rate and quantile metrics
+ * x = the value and y = 1; for ratio metrics x = the `from` field and y = the `per` field. Values
+ * that are present but unusable (NaN, Infinity, negative latency, tokens or cost, a score outside
+ * [0, 1], a non-numeric string, a rate value other than 0/1) come back as InvalidValue and are
+ * never used. A rate reads feedback +1 as 1 and -1 as 0.
+ */
+function compileMetricValue(spec, pricing) {
+    const pair = { x: 0, y: 1 };
+    const from = fieldReader(spec.from, pricing);
+    if (spec.kind === 'ratio') {
+        if (spec.per === undefined)
+            throw new Error(`${spec.path}: a ratio metric needs \`per\``);
+        const per = fieldReader(spec.per, pricing);
+        return r => {
+            const x = from(r);
+            if (typeof x !== 'number')
+                return x;
+            const y = per(r);
+            if (typeof y !== 'number')
+                return y;
+            pair.x = x;
+            pair.y = y;
+            return pair;
+        };
+    }
+    const read = spec.kind === 'rate' ? rateReader(spec.from, from) : from;
+    return r => {
+        const x = read(r);
+        if (typeof x !== 'number')
+            return x;
+        pair.x = x;
+        return pair;
+    };
+}
+function rateReader(field, read) {
+    const notBinary = { invalid: `${field}: not 0 or 1, as a rate needs` };
+    const isFeedback = canonicalName(field) === 'feedback';
+    return r => {
+        const v = read(r);
+        if (typeof v !== 'number')
+            return v;
+        if (isFeedback)
+            return v === 1 ? 1 : 0;
+        return v === 0 || v === 1 ? v : notBinary;
+    };
+}
+function canonicalName(field) {
+    return Object.hasOwn(CANONICAL, field) ? CANONICAL[field] : field;
+}
+/**
+ * The raw-row keys a metric field reads (rawFieldReader): the flat key and, for a dotted path, its
+ * first segment. Empty for fields read from the record itself. The parallel file reader ships
+ * only these keys.
+ */
+function rawKeysRead(field) {
+    if (recordFieldReader(field, {}) !== undefined)
+        return [];
+    const head = field.split('.')[0];
+    return head === field ? [field] : [field, head];
+}
+function fieldReader(field, pricing) {
+    return recordFieldReader(field, pricing) ?? rawFieldReader(field);
+}
+/** A reader of a canonical record field (aliases resolved), or undefined for a raw-row field. */
+function recordFieldReader(field, pricing) {
+    const name = canonicalName(field);
+    const negative = { invalid: `${field}: negative or not a finite number` };
+    const nonNegative = (v) => v === undefined ? undefined : v >= 0 && v < Infinity ? v : negative;
+    switch (name) {
+        case 'latency_ms':
+            return r => nonNegative(r.latency_ms);
+        case 'ttft_ms':
+            return r => nonNegative(r.ttft_ms);
+        case 'input_tokens':
+            return r => nonNegative(r.input_tokens);
+        case 'output_tokens':
+            return r => nonNegative(r.output_tokens);
+        case 'cache_read_tokens':
+            return r => nonNegative(r.cache_read_tokens);
+        case 'cache_write_tokens':
+            return r => nonNegative(r.cache_write_tokens);
+        case 'cost':
+            return costReader(field, negative, r => computeCost(r, pricing));
+        case 'cost_uncached':
+            return costReader(field, negative, r => computeUncachedCost(r, pricing));
+        case 'cache_hit':
+            return r => {
+                const read = nonNegative(r.cache_read_tokens);
+                return typeof read === 'number' ? (read > 0 ? 1 : 0) : read;
+            };
+        case 'error':
+            return r => (r.error === null ? 0 : 1);
+        case 'fallback':
+            return r => (r.fallback ? 1 : 0);
+        case 'feedback': {
+            const notFeedback = { invalid: `${field}: not +1 or -1` };
+            return r => {
+                const v = r.feedback;
+                return v === undefined ? undefined : v === 1 || v === -1 ? v : notFeedback;
+            };
+        }
+        case 'score':
+            return unitIntervalReader(field, r => r.score);
+    }
+    if (name.startsWith('error.')) {
+        const cls = name.slice('error.'.length).toLowerCase();
+        return r => (r.error === cls ? 1 : 0);
+    }
+    if (name.startsWith('scores.')) {
+        const score = name.slice('scores.'.length);
+        return unitIntervalReader(field, r => r.scores?.[score]);
+    }
+    return undefined;
+}
+function costReader(field, negative, cost) {
+    return r => {
+        const c = cost(r);
+        if (c === undefined)
+            return undefined;
+        if (typeof c !== 'number')
+            return { invalid: `${field}: ${c.invalid}` };
+        return c >= 0 && c < Infinity ? c : negative;
+    };
+}
+function unitIntervalReader(field, get) {
+    const outside = { invalid: `${field}: outside [0, 1] or not a number` };
+    return r => {
+        const v = get(r);
+        return v === undefined ? undefined : v >= 0 && v <= 1 ? v : outside;
+    };
+}
+/**
+ * Any other field of the raw row: a flat key first (`a.b` as one key, as CSV headers and OTLP
+ * attributes have it), else a path into nested objects. Booleans read as 1 / 0; numeric strings
+ * as numbers; negative values are allowed (the field's meaning is the user's).
+ */
+function rawFieldReader(field) {
+    const path = field.split('.');
+    const notNumber = { invalid: `${field}: not a finite number` };
+    return r => {
+        // An own key holding undefined counts as absent (the parallel reader's reused raw row).
+        const flat = Object.hasOwn(r.raw, field) ? r.raw[field] : undefined;
+        const v = flat !== undefined ? flat : path.length > 1 ? walk(r.raw, path) : undefined;
+        if (typeof v === 'number')
+            return Number.isFinite(v) ? v : notNumber;
+        if (v === undefined || v === null || v === '')
+            return undefined;
+        if (typeof v === 'boolean')
+            return v ? 1 : 0;
+        if (typeof v === 'string') {
+            // CSV cells arrive as text: a boolean column reads as a 0/1 rate.
+            const word = v.trim().toLowerCase();
+            if (word === 'true' || word === 'false')
+                return word === 'true' ? 1 : 0;
+            const n = Number(v);
+            return v.trim() !== '' && Number.isFinite(n) ? n : notNumber;
+        }
+        return notNumber;
+    };
+}
+function walk(value, path) {
+    for (const key of path) {
+        if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key))
+            return undefined;
+        value = value[key];
+    }
+    return value;
+}
+/** Where normalize.ts reads each canonical field from (the canonical name first, then aliases). */
+const SOURCES = {
+    latency_ms: ['latency_ms', 'duration_ms', 'gen_ai.client.operation.duration'],
+    ttft_ms: ['ttft_ms', 'gen_ai.response.time_to_first_chunk'],
+    input_tokens: ['input_tokens', 'prompt_tokens', 'gen_ai.usage.input_tokens'],
+    output_tokens: ['output_tokens', 'completion_tokens', 'gen_ai.usage.output_tokens'],
+    cache_read_tokens: [
+        'cache_read_tokens',
+        'prompt_tokens_details.cached_tokens',
+        'cache_read_input_tokens',
+        'gen_ai.usage.cache_read.input_tokens'
+    ],
+    cache_write_tokens: [
+        'cache_write_tokens',
+        'cache_creation_input_tokens',
+        'gen_ai.usage.cache_creation.input_tokens'
+    ],
+    score: ['score', 'gen_ai.evaluation.score.value'],
+    feedback: ['feedback']
+};
+/**
+ * The raw fields a policy field's values come from, for telling a field the data never has
+ * (analysis/fieldsCheck.ts): a canonical field's name and aliases (as normalize.ts reads them),
+ * any other field itself. `always` for fields every record has a value for (`error`, `fallback`);
+ * `priced` for costs, which are also computed from tokens at the policy's prices.
+ */
+function fieldSources(field) {
+    const name = canonicalName(field);
+    if (name === 'error' || name === 'fallback' || name.startsWith('error.')) {
+        return { paths: [], always: true };
+    }
+    if (name === 'cost')
+        return { paths: ['cost_usd', ...(SOURCES.input_tokens ?? [])], priced: true };
+    if (name === 'cost_uncached')
+        return { paths: SOURCES.input_tokens ?? [], priced: true };
+    if (name === 'cache_hit')
+        return { paths: SOURCES.cache_read_tokens ?? [] };
+    if (name.startsWith('scores.'))
+        return { paths: [name, 'gen_ai.evaluation.score.value'] };
+    return { paths: SOURCES[name] ?? [field] };
+}
+
+/**
+ * A hash map from non-negative int32 keys to int32 values in two typed arrays (open addressing,
+ * linear probing, Fibonacci hashing: Knuth, TAOCP vol. 3, 6.4). For the builder's hundreds of
+ * thousands of (unit, segment) keys it is several times faster than a Map and a tenth of its memory:
+ * no entry objects for the garbage collector, one cache line per probe.
+ */
+class IntMap {
+    keys;
+    values;
+    bits;
+    size = 0;
+    constructor(initialBits = 10) {
+        this.bits = initialBits;
+        this.keys = new Int32Array(1 << initialBits).fill(-1);
+        this.values = new Int32Array(1 << initialBits);
+    }
+    /** The value for `key`, or -1 when absent. */
+    get(key) {
+        const mask = this.keys.length - 1;
+        for (let i = this.slot(key);; i = (i + 1) & mask) {
+            const k = this.keys[i];
+            if (k === key)
+                return this.values[i];
+            if (k === -1)
+                return -1;
+        }
+    }
+    /** Sets a key that is not in the map yet (the builder only ever adds). */
+    add(key, value) {
+        if (!(key >= 0 && key <= 0x7fffffff))
+            throw new RangeError(`IntMap: key ${key} is not a non-negative int32`);
+        // Load factor at most 1/2 keeps linear probes short.
+        if (2 * (this.size + 1) > this.keys.length)
+            this.grow();
+        this.place(key, value);
+        this.size++;
+    }
+    slot(key) {
+        return Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+    }
+    place(key, value) {
+        const mask = this.keys.length - 1;
+        let i = this.slot(key);
+        while (this.keys[i] !== -1)
+            i = (i + 1) & mask;
+        this.keys[i] = key;
+        this.values[i] = value;
+    }
+    grow() {
+        const { keys, values } = this;
+        this.bits++;
+        this.keys = new Int32Array(1 << this.bits).fill(-1);
+        this.values = new Int32Array(1 << this.bits);
+        for (let i = 0; i < keys.length; i++) {
+            const k = keys[i];
+            if (k !== -1)
+                this.place(k, values[i]);
+        }
+    }
+}
+
+/**
+ * Fills `into` with the id's hash: FNV-1a from a salted offset basis and a multiply-xorshift in
+ * the style of MurmurHash2, in one pass over the UTF-16 code units, each through murmur3's
+ * finaliser. Returns `into`.
+ */
+function hashUnit(id, into) {
+    let a = 0x811c9dc5 ^ 0x5bd1e995;
+    let b = 0x9747b28c;
+    for (let i = 0; i < id.length; i++) {
+        const c = id.charCodeAt(i);
+        a = Math.imul(a ^ c, 0x01000193);
+        b = Math.imul(b ^ c, 0x5bd1e995);
+        b ^= b >>> 15;
+    }
+    into.h1 = fmix32(a);
+    into.h2 = fmix32(b ^ id.length);
+    return into;
+}
+/**
+ * The A/A half of a unit: the low bit of its first hash. That FNV-1a is salted (and finalised) so
+ * that the halves are independent of a flag service that assigns the arms by plain FNV-1a of the
+ * same id, as examples/generate-traffic.ts does.
+ */
+function unitHalf(key) {
+    return (key.h1 & 1);
+}
+/**
+ * Unit -> slot, keyed by a 64-bit hash of the unit id (hashUnit) in an open-addressing table of
+ * int32s (linear probing; Knuth, TAOCP vol. 3, 6.4). The parallel file reader hashes ids in its
+ * workers, so ids never cross threads and this thread only probes.
+ *
+ * It replaces a null-prototype object keyed by the id, which kept every id string (about 40 bytes)
+ * plus a 24-byte dictionary entry at load 1/2 per unit: 20 MB for 200,000 users, against 12 bytes
+ * per entry here at load 3/4 at most. Two distinct ids share a 64-bit hash with probability about
+ * n^2 / 2^65 (3e-8 for a million units); such a pair would be counted as one user, which moves no
+ * interval measurably. Hashing a short id costs about what the dictionary's own string hash did.
+ */
+class UnitIndex {
+    lo;
+    hi;
+    /** slot + 1; 0 marks an empty entry. */
+    slots;
+    bits;
+    size = 0;
+    /** The entry find() stopped at: where insert() puts the id it looked for. */
+    at = 0;
+    h1 = 0;
+    h2 = 0;
+    constructor(initialBits = 12) {
+        this.bits = initialBits;
+        this.lo = new Int32Array(1 << initialBits);
+        this.hi = new Int32Array(1 << initialBits);
+        this.slots = new Int32Array(1 << initialBits);
+    }
+    /** The unit's slot, or -1 when it is new (then insert() adds it). */
+    find(key) {
+        const { h1, h2 } = key;
+        this.h1 = h1;
+        this.h2 = h2;
+        const mask = this.slots.length - 1;
+        for (let i = h1 >>> (32 - this.bits);; i = (i + 1) & mask) {
+            const slot = this.slots[i];
+            if (slot === 0) {
+                this.at = i;
+                return -1;
+            }
+            if (this.lo[i] === h1 && this.hi[i] === h2)
+                return slot - 1;
+        }
+    }
+    /** Forgets every unit (the builder's finish()). */
+    release() {
+        this.bits = 4;
+        this.lo = new Int32Array(16);
+        this.hi = new Int32Array(16);
+        this.slots = new Int32Array(16);
+        this.size = 0;
+    }
+    /** Adds the unit the last find() did not find. */
+    insert(slot) {
+        if (4 * (this.size + 1) > 3 * this.slots.length) {
+            this.grow();
+            this.at = this.free(this.h1);
+        }
+        this.lo[this.at] = this.h1;
+        this.hi[this.at] = this.h2;
+        this.slots[this.at] = slot + 1;
+        this.size++;
+    }
+    free(h1) {
+        const mask = this.slots.length - 1;
+        let i = h1 >>> (32 - this.bits);
+        while (this.slots[i] !== 0)
+            i = (i + 1) & mask;
+        return i;
+    }
+    grow() {
+        const { lo, hi, slots } = this;
+        this.bits++;
+        this.lo = new Int32Array(1 << this.bits);
+        this.hi = new Int32Array(1 << this.bits);
+        this.slots = new Int32Array(1 << this.bits);
+        for (let j = 0; j < slots.length; j++) {
+            if (slots[j] === 0)
+                continue;
+            const i = this.free(lo[j]);
+            this.lo[i] = lo[j];
+            this.hi[i] = hi[j];
+            this.slots[i] = slots[j];
+        }
+    }
+}
+/** murmur3's 32-bit finaliser: every input bit affects every output bit (as a signed int32). */
+function fmix32(h) {
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return h ^ (h >>> 16);
+}
+
+/**
+ * Per-unit state for EvidenceBuilder: a fixed-size slot per unit (or per unit and segment) in
+ * typed-array pages rather than objects, so hundreds of thousands of units cost under 100 bytes
+ * each, give the garbage collector nothing to trace, and a record's update touches one or two
+ * adjacent cache lines. (Random access to this state is, after JSON.parse, the largest cost of
+ * reading a file, so compactness is speed here.)
+ *
+ * A slot is one ArrayBuffer range seen as Int32Array and Float64Array:
+ *   `header` int32s for the caller, then per metric a request count (int32, also the y-sum when
+ *   y = 1), padded to 8 bytes; then per metric an x-sum (float64), and for ratio metrics a y-sum.
+ * (Header and counts share the int32 part: with a one-int header and five metrics a slot is 64
+ * bytes, where padding each part apart made it 72.)
+ */
+class UnitSlots {
+    header;
+    static PAGE_SLOTS = 4096;
+    floatPages = [];
+    intPages = [];
+    /** Slot width in float64 elements (an int32 index is twice a float64 one). */
+    stride;
+    /** Float64 offsets of metric i's x-sum and y-sum (-1: y = 1, read the count); int32 offset of its count. */
+    xAt;
+    yAt;
+    countAt;
+    used = 0;
+    constructor(kinds, header) {
+        this.header = header;
+        let floats = Math.ceil((header + kinds.length) / 2);
+        this.xAt = new Int32Array(kinds.length);
+        this.yAt = new Int32Array(kinds.length).fill(-1);
+        kinds.forEach((kind, i) => {
+            this.xAt[i] = floats++;
+            if (kind === 'ratio')
+                this.yAt[i] = floats++;
+        });
+        this.countAt = Int32Array.from(kinds, (_, i) => header + i);
+        this.stride = floats;
+    }
+    /** A new zeroed slot; returns its number. */
+    allocate() {
+        const slot = this.used++;
+        if (slot % UnitSlots.PAGE_SLOTS === 0) {
+            const buffer = new ArrayBuffer(UnitSlots.PAGE_SLOTS * this.stride * 8);
+            this.floatPages.push(new Float64Array(buffer));
+            this.intPages.push(new Int32Array(buffer));
+        }
+        return slot;
+    }
+    /** Drops every slot (the builder's finish(), once their sums are folded into cells). */
+    release() {
+        this.floatPages.length = 0;
+        this.intPages.length = 0;
+        this.used = 0;
+    }
+    /** The int32 page holding the slot; its header starts at intBase(slot). */
+    ints(slot) {
+        return this.intPages[Math.floor(slot / UnitSlots.PAGE_SLOTS)];
+    }
+    intBase(slot) {
+        return (slot % UnitSlots.PAGE_SLOTS) * 2 * this.stride;
+    }
+    /** Adds one request's (x, y) for metric i. */
+    add(slot, i, x, y) {
+        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
+        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
+        const floats = this.floatPages[page];
+        const ints = this.intPages[page];
+        const xi = base + this.xAt[i];
+        floats[xi] = floats[xi] + x;
+        const ci = 2 * base + this.countAt[i];
+        ints[ci] = ints[ci] + 1;
+        const y0 = this.yAt[i];
+        if (y0 >= 0)
+            floats[base + y0] = floats[base + y0] + y;
+    }
+    /**
+     * Adds the slot's sums into `sums` (per metric i: x-sum at 3i, y-sum at 3i + 1, count at 3i + 2),
+     * to cluster several slots (a unit's segments) as one with addSumClusters.
+     */
+    sumInto(slot, sums) {
+        const page = Math.floor(slot / UnitSlots.PAGE_SLOTS);
+        const base = (slot % UnitSlots.PAGE_SLOTS) * this.stride;
+        const floats = this.floatPages[page];
+        const ints = this.intPages[page];
+        for (let i = 0; i < this.xAt.length; i++) {
+            const count = ints[2 * base + this.countAt[i]];
+            if (count === 0)
+                continue;
+            const y0 = this.yAt[i];
+            sums[3 * i] = sums[3 * i] + floats[base + this.xAt[i]];
+            sums[3 * i + 1] =
+                sums[3 * i + 1] + (y0 < 0 ? count : floats[base + y0]);
+            sums[3 * i + 2] = sums[3 * i + 2] + count;
+        }
+    }
+    /** Adds the slot's sums, one cluster per metric that had a value, to `moments` (indexed by metric). */
+    addClusters(slot, moments) {
+        this.scratch ??= new Float64Array(3 * this.xAt.length);
+        this.scratch.fill(0);
+        this.sumInto(slot, this.scratch);
+        addSumClusters(this.scratch, moments);
+    }
+    /** Per-metric sums of one slot, reused by addClusters (it runs once per unit, in finish()). */
+    scratch;
+}
+/** Adds sums filled by UnitSlots.sumInto, one cluster per metric that had a value, to `moments`. */
+function addSumClusters(sums, moments) {
+    for (let i = 0; i < moments.length; i++) {
+        if (sums[3 * i + 2] === 0)
+            continue;
+        addCluster(moments[i], sums[3 * i], sums[3 * i + 1]);
+    }
+}
+
+/** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
+const MAX_SEGMENTS_PER_ARM = 50;
+const OTHER_SEGMENT = '(other)';
+/** The value of a segment dimension a record does not have. */
+const NO_VALUE = '(none)';
+const MAX_MALFORMED_SAMPLES = 10;
+const MAX_MALFORMED_REASONS = 20;
+const OTHER_REASONS = '(other reasons)';
+const MAX_UNMATCHED_ARMS = 20;
+const MAX_INVALID_KEYS = 50;
+const MAX_ERROR_CLASSES = 20;
+const OTHER_KEY = '(other)';
+/** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
+const POSITIONS = 64;
+/**
+ * A unit's total slot lists its first few segment slots inline: most records then find their
+ * segment slot in a cache line they touch anyway, with no hash lookup.
+ */
+const INLINE_SEGMENTS = 4;
+/** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
+const MAX_SLOTS = 2 ** 31 / POSITIONS;
+/** A segment slot's header packs its first bucket with the arm and position into an int32. */
+const MAX_SEGMENT_BUCKETS = 2 ** 31 / (2 * POSITIONS);
+class MetricAccumulator {
+    quantiles;
+    moments = emptyMoments();
+    requests = 0;
+    constructor(quantiles) {
+        this.quantiles = quantiles;
+    }
+    toSketch() {
+        const sketch = { moments: this.moments, requests: this.requests };
+        if (this.quantiles)
+            sketch.quantiles = this.quantiles.toJSON();
+        return sketch;
+    }
+}
+class CellAccumulator {
+    bucketIndex;
+    metrics;
+    requests = 0;
+    units = 0;
+    fallbacks = 0;
+    cache;
+    models = new Map();
+    errors = new Map();
+    /** metrics[i].moments, for UnitSlots.addClusters. */
+    moments;
+    constructor(bucketIndex, metrics) {
+        this.bucketIndex = bucketIndex;
+        this.metrics = metrics;
+        this.moments = metrics.map(m => m.moments);
+    }
+}
+class SegmentAccumulator {
+    key;
+    position;
+    /** By bucket index k (bucket start = window.from + k * bucketMs); `created` lists them. */
+    cells = [];
+    created = [];
+    constructor(key, 
+    /** Position in its arm's `all`: 0 is the total segment. */
+    position) {
+        this.key = key;
+        this.position = position;
+    }
+}
+class ArmAccumulator {
+    arm;
+    code;
+    /** The total segment, then segment keys in first-seen order, then OTHER_SEGMENT once used. */
+    all = [new SegmentAccumulator(TOTAL_SEGMENT, 0)];
+    trie = new Map();
+    other;
+    /** Unit id -> its total slot in `slots`. */
+    units = new UnitIndex();
+    slots;
+    /** (total slot * POSITIONS + position) -> segment slot, for units past INLINE_SEGMENTS segments. */
+    moreSegmentSlots = new IntMap();
+    /** Baseline only: the A/A halves by bucket index (whatever the segment). */
+    halves = [];
+    constructor(arm, 
+    /** 0 baseline, 1 canary: kept in segment rows to find their cell again in finish(). */
+    code, slotHeader, kinds) {
+        this.arm = arm;
+        this.code = code;
+        this.slots = new UnitSlots(kinds, slotHeader);
+    }
+    get total() {
+        return this.all[0];
+    }
+}
+/**
+ * Reduces a stream of records to Evidence: sketches per (arm, segment, time bucket) (DESIGN.md
+ * principle 5). Pure: the source feeds it lines, records and problems; it never reads anything.
+ *
+ * Each in-window record belongs to its arm's TOTAL_SEGMENT cell and, when the policy has segments,
+ * to the cell of its segment key. Moments are clustered per request, or per unit when the record
+ * has one: a unit's sums are kept over the whole window and added, in finish(), as one cluster to
+ * the cell of the bucket where the unit was first seen, so merging any set of buckets counts each
+ * unit once (a request without a unit is its own cluster). That per-unit state is the only memory
+ * that grows with traffic (about 100 bytes per unit and segment); everything else is bounded.
+ *
+ * Speed (it runs once per line): with segments, a record updates only its segment's cell; the
+ * total cells are their exact merge, built in finish(). A unit has a total slot (per arm) and a
+ * slot per segment it was seen in (UnitSlots), whose int32 headers hold
+ *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
+ *   segment: [first bucket * 2 * POSITIONS + arm code * POSITIONS + position]
+ * (without segments, a total header is just [first bucket]).
+ */
+class EvidenceBuilder {
+    from;
+    to;
+    now;
+    bucketMs;
+    policy;
+    source;
+    readers;
+    isQuantile;
+    dimensions;
+    segmented;
+    kinds;
+    segmentSlots;
+    arms;
+    quality;
+    unitLevel = false;
+    /** The current record's metric values, filled by readValues (no allocation per record). */
+    xs;
+    ys;
+    has;
+    invalidThisRecord = [];
+    /** The last model key built: records mostly repeat it, and a reused string hashes once. */
+    lastModel;
+    lastFingerprint;
+    lastModelKey = '';
+    /** Int32 index of a unit's A/A half in its total slot header. */
+    halfAt;
+    /** Requests without a unit go to an A/A half by a hash of their sequence number. */
+    requestSeq = 0;
+    /** The current record's unit hash, when add() computes it. */
+    unitKey = { h1: 0, h2: 0 };
+    malformedReasonCount = 0;
+    constructor(opts) {
+        const { policy } = opts;
+        this.policy = policy;
+        this.from = opts.window.from;
+        this.to = opts.window.to;
+        this.now = opts.now;
+        this.bucketMs = policy.bucket;
+        this.source = opts.source;
+        if (!(this.bucketMs > 0))
+            throw new RangeError(`policy.bucket must be > 0, got ${this.bucketMs}`);
+        this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing));
+        this.isQuantile = policy.metrics.map(m => m.kind === 'quantile');
+        this.dimensions = policy.segments?.by ?? [];
+        this.segmented = this.dimensions.length > 0;
+        this.kinds = policy.metrics.map(m => m.kind);
+        this.halfAt = this.segmented ? 1 + INLINE_SEGMENTS : 1;
+        const totalHeader = this.halfAt + 1;
+        // With segments a unit's total sums are the sum of its segment slots' (finish() adds them up),
+        // so its total slot holds no sums: less memory and one slot update per record, not two.
+        const totalKinds = this.segmented ? [] : this.kinds;
+        this.arms = [
+            new ArmAccumulator('baseline', 0, totalHeader, totalKinds),
+            new ArmAccumulator('canary', 1, totalHeader, totalKinds)
+        ];
+        this.segmentSlots = new UnitSlots(this.kinds, 1);
+        const count = this.readers.length;
+        this.xs = new Float64Array(count);
+        this.ys = new Float64Array(count);
+        this.has = new Uint8Array(count);
+        this.quality = emptyQuality();
+    }
+    /** Counts a line (or CSV row, or OTLP span) read. */
+    line() {
+        this.quality.lines++;
+    }
+    /** Counts a line that is not a record; `where` is `file:line`. The reason, never the content. */
+    malformed(where, reason) {
+        this.quality.malformed++;
+        if (this.quality.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
+            this.quality.malformedSamples.push(`${where}: ${reason}`);
+        }
+        const reasons = (this.quality.malformedReasons ??= {});
+        // `span 3: no arm field "arm"` and `record 2: ...` are one reason each, wherever they occur.
+        let key = reason.replace(/^((record|span) \d+: )+/, '');
+        if (!Object.hasOwn(reasons, key) && this.malformedReasonCount >= MAX_MALFORMED_REASONS) {
+            key = OTHER_REASONS;
+        }
+        const seen = reasons[key];
+        if (seen)
+            seen.count++;
+        else {
+            reasons[key] = { count: 1, first: where };
+            if (key !== OTHER_REASONS)
+                this.malformedReasonCount++;
+        }
+    }
+    /** The raw fields the rows had (the source's FieldCatalog), for the fields check. */
+    fieldsSeen(fields) {
+        this.quality.fields = fields;
+    }
+    unmatchedArm(value) {
+        countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS);
+    }
+    fileDone(path, lines, malformed, problem) {
+        this.quality.files.push(problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem });
+    }
+    /**
+     * Files a record. `unit`: the unit id's hash when the caller has it already (the parallel file
+     * reader hashes ids in its workers); r.unit is then not read.
+     */
+    add(r, unit) {
+        const ts = r.ts;
+        if (ts > this.now) {
+            this.quality.future++;
+            return;
+        }
+        if (ts < this.from || ts >= this.to) {
+            this.quality.outsideWindow++;
+            return;
+        }
+        this.quality.records++;
+        const k = Math.floor((ts - this.from) / this.bucketMs);
+        this.readValues(r);
+        const modelKey = r.model === undefined ? undefined : this.modelKey(r.model, r.fingerprint);
+        const arm = this.arms[r.arm === 'canary' ? 1 : 0];
+        let slot = -1;
+        let newUnit = false;
+        const key = unit ?? (r.unit === undefined ? undefined : hashUnit(r.unit, this.unitKey));
+        if (key !== undefined) {
+            this.unitLevel = true;
+            slot = arm.units.find(key);
+            newUnit = slot < 0;
+            if (newUnit)
+                slot = this.newTotalSlot(arm, key, k);
+        }
+        let half;
+        if (arm.code === 0) {
+            const h = slot >= 0
+                ? arm.slots.ints(slot)[arm.slots.intBase(slot) + this.halfAt]
+                : fmix32(++this.requestSeq) & 1;
+            const halves = arm.halves[k] ?? (arm.halves[k] = [this.newMetrics(), this.newMetrics()]);
+            half = halves[h];
+        }
+        if (!this.segmented) {
+            this.file(arm.total, k, r, modelKey, arm.slots, slot, newUnit, half);
+            return;
+        }
+        const segment = this.segmentOf(arm, r.raw);
+        let segmentSlot = -1;
+        newUnit = false;
+        if (slot >= 0) {
+            segmentSlot = this.segmentSlotOf(arm, slot, segment.position);
+            newUnit = segmentSlot < 0;
+            if (newUnit)
+                segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k);
+        }
+        this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit, half);
+    }
+    /** The evidence; call once, last (it releases the per-unit tables). */
+    finish() {
+        if (this.segmented)
+            for (const arm of this.arms)
+                this.mergeSegmentsIntoTotal(arm);
+        for (const arm of this.arms)
+            this.addTotalUnitClusters(arm);
+        this.addSegmentUnitClusters();
+        // The per-unit tables are folded into the cells now: let them go before the cells are
+        // emitted, so that a read's peak memory is its tables or its evidence, not both.
+        for (const arm of this.arms) {
+            arm.slots.release();
+            arm.units.release();
+        }
+        this.segmentSlots.release();
+        const cells = [];
+        for (const arm of this.arms) {
+            const [total, ...keyed] = arm.all;
+            keyed.sort((a, b) => a.key === OTHER_SEGMENT ? 1 : b.key === OTHER_SEGMENT ? -1 : a.key < b.key ? -1 : 1);
+            for (const segment of [total, ...keyed])
+                this.emitCells(arm, segment, cells);
+        }
+        return {
+            source: this.source,
+            window: { from: this.from, to: this.to },
+            bucketMs: this.bucketMs,
+            metrics: this.policy.metrics.map(m => m.name),
+            unitLevel: this.unitLevel,
+            cells,
+            quality: this.quality
+        };
+    }
+    readValues(r) {
+        if (this.invalidThisRecord.length > 0)
+            this.invalidThisRecord.length = 0;
+        for (let i = 0; i < this.readers.length; i++) {
+            const v = this.readers[i](r);
+            if (v === undefined) {
+                this.has[i] = 0;
+            }
+            else if ('invalid' in v) {
+                this.has[i] = 0;
+                // Two metrics reading the same bad field count it once.
+                if (!this.invalidThisRecord.includes(v.invalid)) {
+                    this.invalidThisRecord.push(v.invalid);
+                    countCapped(this.quality.invalidValues, v.invalid, MAX_INVALID_KEYS);
+                }
+            }
+            else {
+                this.has[i] = 1;
+                this.xs[i] = v.x;
+                this.ys[i] = v.y;
+            }
+        }
+    }
+    modelKey(model, fingerprint) {
+        if (model !== this.lastModel || fingerprint !== this.lastFingerprint) {
+            this.lastModel = model;
+            this.lastFingerprint = fingerprint;
+            this.lastModelKey = fingerprint === undefined ? model : `${model}#${fingerprint}`;
+        }
+        return this.lastModelKey;
+    }
+    newTotalSlot(arm, unit, k) {
+        const slot = arm.slots.allocate();
+        if (slot >= MAX_SLOTS)
+            throw new RangeError(`more than ${MAX_SLOTS} units in one window`);
+        arm.units.insert(slot);
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot);
+        header[base] = k;
+        if (arm.code === 0)
+            header[base + this.halfAt] = unitHalf(unit);
+        return slot;
+    }
+    /** The unit's slot in the segment at `position`, or -1: the inline list, then the IntMap. */
+    segmentSlotOf(arm, slot, position) {
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            const packed = header[base + j];
+            if (packed === 0)
+                return -1;
+            if (packed % POSITIONS === position + 1)
+                return (packed - position - 1) / POSITIONS;
+        }
+        return arm.moreSegmentSlots.get(slot * POSITIONS + position);
+    }
+    newSegmentSlot(arm, slot, position, k) {
+        const segmentSlot = this.segmentSlots.allocate();
+        if (segmentSlot >= MAX_SLOTS) {
+            throw new RangeError(`more than ${MAX_SLOTS} (unit, segment) pairs in one window`);
+        }
+        if (k >= MAX_SEGMENT_BUCKETS) {
+            throw new RangeError(`more than ${MAX_SEGMENT_BUCKETS} buckets in one window`);
+        }
+        this.segmentSlots.ints(segmentSlot)[this.segmentSlots.intBase(segmentSlot)] =
+            (k * 2 + arm.code) * POSITIONS + position;
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            if (header[base + j] === 0) {
+                header[base + j] = segmentSlot * POSITIONS + position + 1;
+                return segmentSlot;
+            }
+        }
+        arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot);
+        return segmentSlot;
+    }
+    /**
+     * Files the current record (its values from readValues) into the segment's cell for bucket k,
+     * and, for the baseline, into its A/A half of bucket k (`half`): request counts and quantile
+     * sketches always, moments only for requests without a unit (a unit's sums are added as one
+     * cluster in finish(), like the arm's own).
+     */
+    file(segment, k, r, modelKey, slots, slot, newUnit, half) {
+        const cell = segment.cells[k] ?? this.newCell(segment, k);
+        cell.requests++;
+        if (newUnit)
+            cell.units++;
+        if (modelKey !== undefined)
+            countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS);
+        if (r.error !== null)
+            countCappedMap(cell.errors, r.error, MAX_ERROR_CLASSES, OTHER_KEY);
+        if (r.fallback)
+            cell.fallbacks++;
+        const input = r.input_tokens;
+        if (input !== undefined) {
+            addCacheRequest((cell.cache ??= emptyCacheSums()), r, input, this.policy.pricing);
+        }
+        for (let i = 0; i < this.has.length; i++) {
+            if (this.has[i] === 0)
+                continue;
+            const metric = cell.metrics[i];
+            const x = this.xs[i];
+            const y = this.ys[i];
+            metric.requests++;
+            if (slot < 0)
+                addCluster(metric.moments, x, y);
+            else
+                slots.add(slot, i, x, y);
+            if (half === undefined) {
+                if (metric.quantiles)
+                    metric.quantiles.add(x);
+                continue;
+            }
+            const twin = half[i];
+            twin.requests++;
+            if (metric.quantiles)
+                metric.quantiles.addWithTwin(x, twin.quantiles);
+            if (slot < 0)
+                addCluster(twin.moments, x, y);
+        }
+    }
+    newMetrics() {
+        return this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined));
+    }
+    newCell(segment, k) {
+        const cell = new CellAccumulator(k, this.newMetrics());
+        segment.cells[k] = cell;
+        segment.created.push(cell);
+        return cell;
+    }
+    segmentOf(arm, raw) {
+        let node = arm.trie;
+        for (const dimension of this.dimensions) {
+            const next = node.get(dimensionValue(raw[dimension]));
+            if (next === undefined)
+                return this.newSegment(arm, raw);
+            node = next;
+        }
+        return node;
+    }
+    /** A segment key not seen yet in this arm: a new segment, or OTHER_SEGMENT past the cap. */
+    newSegment(arm, raw) {
+        if (arm.all.length > MAX_SEGMENTS_PER_ARM) {
+            if (arm.other === undefined) {
+                arm.other = new SegmentAccumulator(OTHER_SEGMENT, arm.all.length);
+                arm.all.push(arm.other);
+            }
+            return arm.other;
+        }
+        const values = this.dimensions.map(d => dimensionValue(raw[d]));
+        const key = this.dimensions.map((d, i) => `${d}=${values[i]}`).join('|');
+        const segment = new SegmentAccumulator(key, arm.all.length);
+        let node = arm.trie;
+        values.forEach((value, i) => {
+            if (i === values.length - 1) {
+                node.set(value, segment);
+                return;
+            }
+            let next = node.get(value);
+            if (next === undefined) {
+                next = new Map();
+                node.set(value, next);
+            }
+            node = next;
+        });
+        arm.all.push(segment);
+        return segment;
+    }
+    /**
+     * The total cells as the exact merge of the segment cells of their bucket (every record is in
+     * exactly one segment). Runs before unit clusters are added, which are not additive this way.
+     */
+    mergeSegmentsIntoTotal(arm) {
+        const total = arm.total;
+        for (const segment of arm.all.slice(1)) {
+            for (const cell of segment.created) {
+                const into = total.cells[cell.bucketIndex] ?? this.newCell(total, cell.bucketIndex);
+                into.requests += cell.requests;
+                into.fallbacks += cell.fallbacks;
+                if (cell.cache)
+                    addCacheSums((into.cache ??= emptyCacheSums()), cell.cache);
+                addCounts(into.models, cell.models);
+                addCounts(into.errors, cell.errors);
+                cell.metrics.forEach((metric, i) => {
+                    const target = into.metrics[i];
+                    target.requests += metric.requests;
+                    addMoments(target.moments, metric.moments);
+                    if (metric.quantiles)
+                        target.quantiles?.merge(metric.quantiles);
+                });
+            }
+        }
+    }
+    /**
+     * Adds each unit's window sums, as one cluster, to the total cell of the bucket where it was
+     * first seen. With segments, those cells count their first-seen units here (they were not
+     * filed record by record).
+     */
+    addTotalUnitClusters(arm) {
+        const slots = arm.slots;
+        const sums = new Float64Array(3 * this.kinds.length);
+        for (let slot = 0; slot < slots.used; slot++) {
+            const header = slots.ints(slot);
+            const k = header[slots.intBase(slot)];
+            const cell = arm.total.cells[k];
+            // The baseline's A/A half of this unit gets the same cluster.
+            const half = arm.code === 0
+                ? arm.halves[k]?.[header[slots.intBase(slot) + this.halfAt]]?.map(m => m.moments)
+                : undefined;
+            if (!this.segmented) {
+                slots.addClusters(slot, cell.moments);
+                if (half)
+                    slots.addClusters(slot, half);
+                continue;
+            }
+            cell.units++;
+            sums.fill(0);
+            this.forEachSegmentSlot(arm, slot, segmentSlot => this.segmentSlots.sumInto(segmentSlot, sums));
+            addSumClusters(sums, cell.moments);
+            if (half)
+                addSumClusters(sums, half);
+        }
+    }
+    /** Calls `visit` with each segment slot of the unit whose total slot is `slot`. */
+    forEachSegmentSlot(arm, slot, visit) {
+        const header = arm.slots.ints(slot);
+        const base = arm.slots.intBase(slot) + 1;
+        for (let j = 0; j < INLINE_SEGMENTS; j++) {
+            const packed = header[base + j];
+            if (packed === 0)
+                return;
+            visit(Math.floor((packed - 1) / POSITIONS));
+        }
+        // The inline list is full: the unit's other segments are in moreSegmentSlots.
+        for (let position = 0; position < arm.all.length; position++) {
+            const segmentSlot = arm.moreSegmentSlots.get(slot * POSITIONS + position);
+            if (segmentSlot >= 0)
+                visit(segmentSlot);
+        }
+    }
+    /** The same for each (unit, segment): one cluster in the segment's cell of its first bucket. */
+    addSegmentUnitClusters() {
+        const slots = this.segmentSlots;
+        for (let slot = 0; slot < slots.used; slot++) {
+            const packed = slots.ints(slot)[slots.intBase(slot)];
+            const code = Math.floor(packed / POSITIONS);
+            const arm = this.arms[code % 2];
+            const segment = arm.all[packed % POSITIONS];
+            const cell = segment.cells[Math.floor(code / 2)];
+            slots.addClusters(slot, cell.moments);
+        }
+    }
+    emitCells(arm, segment, out) {
+        const cells = [...segment.created].sort((a, b) => a.bucketIndex - b.bucketIndex);
+        const halvesHere = arm.code === 0 && segment.position === 0;
+        for (const cell of cells) {
+            const emitted = {
+                arm: arm.arm,
+                segment: segment.key,
+                bucket: this.from + cell.bucketIndex * this.bucketMs,
+                requests: cell.requests,
+                units: cell.units,
+                metrics: cell.metrics.map(m => m.toSketch()),
+                models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
+                errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY),
+                fallbacks: cell.fallbacks
+            };
+            if (cell.cache)
+                emitted.cache = cell.cache;
+            const halves = halvesHere ? arm.halves[cell.bucketIndex] : undefined;
+            if (halves) {
+                emitted.halves = [halves[0].map(m => m.toSketch()), halves[1].map(m => m.toSketch())];
+            }
+            out.push(emitted);
+        }
+    }
+}
+function dimensionValue(v) {
+    if (typeof v === 'string')
+        return v === '' ? NO_VALUE : v;
+    if (typeof v === 'number' || typeof v === 'boolean')
+        return String(v);
+    return NO_VALUE;
+}
+function addCounts(into, from) {
+    for (const [key, count] of from)
+        into.set(key, (into.get(key) ?? 0) + count);
+}
+function countCappedMap(counts, key, maxKeys, other) {
+    const seen = counts.get(key);
+    if (seen !== undefined)
+        counts.set(key, seen + 1);
+    else if (counts.size < maxKeys)
+        counts.set(key, 1);
+    else
+        counts.set(other, (counts.get(other) ?? 0) + 1);
+}
+function countCapped(counts, key, maxKeys) {
+    if (Object.hasOwn(counts, key))
+        counts[key] = counts[key] + 1;
+    else if (Object.keys(counts).length < maxKeys)
+        counts[key] = 1;
+    else
+        counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + 1;
+}
+
+function isRequestRecord(result) {
+    return result.raw !== undefined;
+}
+/**
+ * Epoch numbers below 1e11 are read as seconds: 1e11 ms is March 1973, 1e11 s is the year 5138,
+ * so no plausible traffic timestamp is ambiguous.
+ */
+const EPOCH_SECONDS_BELOW = 1e11;
+/**
+ * Compiles the policy into a function from a raw row (a parsed JSONL object, a CSV row, an OTLP
+ * span's attributes) to a canonical RequestRecord, resolving the aliases of DESIGN.md ("Canonical
+ * request record"). It runs on every line, so every alias is a fixed property read (monomorphic
+ * for rows of one shape) and nothing is allocated but the record.
+ *
+ * Timestamps: an ISO-8601 string (without an offset it is read as UTC, so results do not depend
+ * on the machine's time zone), epoch milliseconds, or epoch seconds (numbers below 1e11).
+ * Numeric fields keep NaN or negative values as they are: compileMetricValue (fields.ts) rejects
+ * them and counts them per field, which it could not do if they were dropped here.
+ */
+function createNormalizer(policy) {
+    const armField = policy.arms.field;
+    const noArm = { malformed: `no arm field "${armField}"`, missing: 'arm' };
+    const arms = armLabels(policy);
+    const unitField = policy.arms.unit;
+    const scoreKeys = policy.metrics.flatMap(m => m.from.startsWith('scores.') ? [{ name: m.from.slice(7), dotted: m.from }] : []);
+    const pricing = policy.pricing;
+    return raw => {
+        const ts = timestamp(raw.ts ?? raw.timestamp ?? raw.start_time);
+        if (ts === undefined)
+            return NO_TIMESTAMP;
+        if (ts !== ts)
+            return INVALID_TIMESTAMP; // NaN
+        const label = raw[armField];
+        if (label === undefined || label === null || label === '')
+            return noArm;
+        const arm = arms.get(typeof label === 'string' ? label : String(label));
+        if (arm === undefined)
+            return { unmatchedArm: String(label) };
+        const record = {
+            ts,
+            arm,
+            unit: idString(unitField === undefined ? (raw.unit ?? raw.user_id ?? raw.session_id) : raw[unitField]),
+            latency_ms: millis(raw.latency_ms ?? raw.duration_ms, raw['gen_ai.client.operation.duration']),
+            ttft_ms: millis(raw.ttft_ms, raw['gen_ai.response.time_to_first_chunk']),
+            input_tokens: inputTokens(raw),
+            cache_read_tokens: num(raw.cache_read_tokens ??
+                child(raw.prompt_tokens_details, 'cached_tokens') ??
+                raw['prompt_tokens_details.cached_tokens'] ??
+                raw.cache_read_input_tokens ??
+                raw['gen_ai.usage.cache_read.input_tokens']),
+            cache_write_tokens: num(raw.cache_write_tokens ??
+                raw.cache_creation_input_tokens ??
+                raw['gen_ai.usage.cache_creation.input_tokens']),
+            output_tokens: num(raw.output_tokens ?? raw.completion_tokens ?? raw['gen_ai.usage.output_tokens']),
+            // gen_ai.request.model is a last resort: some instrumentations set only the requested model.
+            model: idString(raw.model ?? raw['gen_ai.response.model'] ?? raw['gen_ai.request.model']),
+            fingerprint: idString(raw.fingerprint ?? raw.system_fingerprint),
+            error: errorClass(raw.error),
+            fallback: flag(raw.fallback),
+            cost_usd: num(raw.cost_usd),
+            score: num(raw.score ?? raw['gen_ai.evaluation.score.value']),
+            scores: raw.scores === undefined && scoreKeys.length === 0 ? undefined : scores(raw, scoreKeys),
+            feedback: feedback(raw.feedback),
+            raw
+        };
+        if (record.cost_usd === undefined) {
+            const cost = computeCost(record, pricing);
+            if (typeof cost === 'number')
+                record.cost_usd = cost;
+        }
+        return record;
+    };
+}
+const NO_TIMESTAMP = {
+    malformed: 'no timestamp (ts, timestamp or start_time)',
+    missing: 'timestamp'
+};
+const INVALID_TIMESTAMP = { malformed: 'invalid timestamp' };
+function armLabels(policy) {
+    const arms = new Map();
+    for (const label of policy.arms.baseline)
+        arms.set(label, 'baseline');
+    for (const label of policy.arms.canary)
+        arms.set(label, 'canary');
+    return arms;
+}
+/**
+ * Anthropic's `input_tokens` excludes cached tokens (it reports them as cache_read_input_tokens and
+ * cache_creation_input_tokens); OpenAI's prompt_tokens and OpenTelemetry's
+ * gen_ai.usage.input_tokens include them. Canonical input_tokens counts all input.
+ */
+function inputTokens(raw) {
+    const input = raw.input_tokens;
+    if (input !== undefined && input !== null) {
+        const read = raw.cache_read_input_tokens;
+        const write = raw.cache_creation_input_tokens;
+        const own = num(input);
+        if (own === undefined || (read == null && write == null))
+            return own;
+        return own + (num(read) ?? 0) + (num(write) ?? 0);
+    }
+    return num(raw.prompt_tokens ?? raw['gen_ai.usage.input_tokens']);
+}
+/** undefined when absent; NaN when present but not a number (counted as invalid downstream). */
+function num(v) {
+    if (typeof v === 'number')
+        return v;
+    if (v === undefined || v === null)
+        return undefined;
+    if (typeof v === 'string')
+        return v.trim() === '' ? undefined : Number(v);
+    return NaN;
+}
+/** A duration in ms, or else one in seconds (the OpenTelemetry unit) converted to ms. */
+function millis(ms, seconds) {
+    const value = num(ms);
+    if (value !== undefined)
+        return value;
+    const s = num(seconds);
+    return s === undefined ? undefined : s * 1000;
+}
+function child(v, key) {
+    return typeof v === 'object' && v !== null ? v[key] : undefined;
+}
+function idString(v) {
+    if (typeof v === 'string')
+        return v === '' ? undefined : v;
+    if (typeof v === 'number' || typeof v === 'bigint')
+        return String(v);
+    return undefined;
+}
+function flag(v) {
+    return v === true || v === 1 || v === 'true' || v === 'TRUE' || v === 'True' || v === '1';
+}
+/** Feedback is +1 / -1; booleans are read as thumbs up / down. Anything else is kept for fields.ts to reject. */
+function feedback(v) {
+    if (v === true)
+        return 1;
+    if (v === false)
+        return -1;
+    return num(v);
+}
+const NO_ERROR_WORDS = new Set(['', 'false', 'null', 'none', 'ok', '0']);
+/**
+ * null / undefined / '' / false / 0 (and, from CSV, 'false', 'null', 'none', 'ok') -> no error;
+ * a string -> that class in lower case; true -> 'error'; an object -> its `type` or `code`
+ * (OpenAI and Anthropic error bodies); a number (an HTTP status) -> its digits.
+ */
+function errorClass(v) {
+    if (v === null || v === undefined || v === false || v === 0)
+        return null;
+    if (typeof v === 'string') {
+        const lower = v.toLowerCase();
+        return NO_ERROR_WORDS.has(lower) ? null : lower;
+    }
+    if (v === true)
+        return 'error';
+    if (typeof v === 'number')
+        return String(v);
+    if (typeof v === 'object') {
+        const cls = v.type ?? v.code;
+        return typeof cls === 'string' || typeof cls === 'number' ? String(cls).toLowerCase() : 'error';
+    }
+    return 'error';
+}
+/**
+ * Scores from a nested `scores` object, plus dotted `scores.<name>` keys (CSV headers, OTLP
+ * attributes) for the names the policy's metrics read, plus an OpenTelemetry evaluation
+ * (`gen_ai.evaluation.name` with `gen_ai.evaluation.score.value`).
+ */
+function scores(raw, dottedKeys) {
+    let out;
+    const nested = raw.scores;
+    if (typeof nested === 'object' && nested !== null) {
+        for (const name of Object.keys(nested)) {
+            const v = num(nested[name]);
+            if (v !== undefined)
+                (out ??= {})[name] = v;
+        }
+    }
+    for (const { name, dotted } of dottedKeys) {
+        if (out?.[name] !== undefined)
+            continue;
+        const v = num(raw[dotted]);
+        if (v !== undefined)
+            (out ??= {})[name] = v;
+    }
+    const evaluation = raw['gen_ai.evaluation.name'];
+    if (typeof evaluation === 'string' && out?.[evaluation] === undefined) {
+        const v = num(raw['gen_ai.evaluation.score.value']);
+        if (v !== undefined)
+            (out ??= {})[evaluation] = v;
+    }
+    return out;
+}
+/** Epoch ms, NaN when present but unreadable, undefined when absent. */
+function timestamp(v) {
+    if (typeof v === 'number')
+        return epochMillis(v);
+    if (typeof v === 'string') {
+        if (v === '')
+            return undefined;
+        const iso = parseIsoUtc(v);
+        if (iso === iso)
+            return iso;
+        const n = Number(v);
+        return n === n ? epochMillis(n) : Date.parse(v);
+    }
+    if (v === undefined || v === null)
+        return undefined;
+    return NaN;
+}
+function epochMillis(n) {
+    if (!Number.isFinite(n))
+        return NaN;
+    return n < EPOCH_SECONDS_BELOW ? n * 1000 : n;
+}
+/** The char codes of the minute (first 16 characters) of the last timestamp parsed, and its epoch ms. */
+const lastMinute = new Int32Array(16).fill(-1);
+let lastMinuteMs = 0;
+/**
+ * Fast path for the usual RFC 3339 shape, `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+HH:MM|+HHMM]`, read by
+ * char codes (several times faster than Date.parse; UTC when there is no offset). NaN for anything
+ * else, which the caller hands to Date.parse.
+ */
+function parseIsoUtc(s) {
+    const n = s.length;
+    if (n < 16)
+        return NaN;
+    // Logs come in time order: most timestamps share the previous one's minute. (Comparing char
+    // codes measured faster than s.startsWith or re-parsing the date.)
+    if (!sameMinute(s)) {
+        const minute = parseMinute(s);
+        if (minute !== minute)
+            return NaN;
+        for (let j = 0; j < 16; j++)
+            lastMinute[j] = s.charCodeAt(j);
+        lastMinuteMs = minute;
+    }
+    let i = 16;
+    let second = 0;
+    let ms = 0;
+    if (s.charCodeAt(i) === 58) {
+        second = digits2(s, 17);
+        i = 19;
+        if (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44) {
+            // Any number of fraction digits; those past milliseconds are kept as a fraction of a ms.
+            i++;
+            let scale = 100;
+            const start = i;
+            for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) {
+                ms += (c - 48) * scale;
+                scale /= 10;
+            }
+            if (i === start)
+                return NaN;
+        }
+    }
+    let offsetMinutes = 0;
+    if (i < n) {
+        const zone = s.charCodeAt(i);
+        if (zone === 90 || zone === 122) {
+            i++; // 'Z', 'z'
+        }
+        else if (zone === 43 || zone === 45) {
+            const colon = s.charCodeAt(i + 3) === 58 ? 1 : 0;
+            const hours = digits2(s, i + 1);
+            const minutes = digits2(s, i + 3 + colon);
+            offsetMinutes = (zone === 45 ? -1 : 1) * (hours * 60 + minutes);
+            i += 5 + colon;
+        }
+        else {
+            return NaN;
+        }
+    }
+    // NaN fails every comparison, so a non-digit anywhere ends here.
+    if (!(i === n && second <= 60 && offsetMinutes === offsetMinutes))
+        return NaN;
+    return lastMinuteMs + (second - offsetMinutes * 60) * 1000 + ms;
+}
+function sameMinute(s) {
+    for (let j = 0; j < 16; j++)
+        if (s.charCodeAt(j) !== lastMinute[j])
+            return false;
+    return true;
+}
+/** Epoch ms of the minute `YYYY-MM-DDTHH:MM` that starts s (no offset applied), or NaN. */
+function parseMinute(s) {
+    if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58)
+        return NaN;
+    const sep = s.charCodeAt(10);
+    if (sep !== 84 && sep !== 116 && sep !== 32)
+        return NaN; // 'T', 't', ' '
+    const year = digits4(s, 0);
+    const month = digits2(s, 5);
+    const day = digits2(s, 8);
+    const hour = digits2(s, 11);
+    const minute = digits2(s, 14);
+    const valid = year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59;
+    if (!valid)
+        return NaN;
+    return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000;
+}
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date: Howard Hinnant's days_from_civil
+ * ("chrono-Compatible Low-Level Date Algorithms"), pure arithmetic where Date.UTC is a slow builtin.
+ */
+function daysFromCivil(year, month, day) {
+    const y = month <= 2 ? year - 1 : year;
+    const era = Math.floor(y / 400);
+    const yearOfEra = y - era * 400;
+    const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+    const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+    return era * 146097 + dayOfEra - 719468;
+}
+function digits2(s, at) {
+    const a = s.charCodeAt(at) - 48;
+    const b = s.charCodeAt(at + 1) - 48;
+    return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
+}
+function digits4(s, at) {
+    const high = digits2(s, at);
+    const low = digits2(s, at + 2);
+    return high * 100 + low;
+}
+
+const MAX_FIELD_PATHS = 256;
+/** `a.b.c`: fields of objects nested three deep (a whole OpenAI response's `usage` fields). */
+const MAX_DEPTH = 3;
+const MAX_HINT_FIELDS = 10;
+/** Nodes of the fast path (below); objects past it are walked the slow way, with the same result. */
+const MAX_NODES = 512;
+const MAX_KNOWN_KEYS = 256;
+/** A date-time as logs write one: `2026-11-02T08:00:00Z`, `2026-11-02 08:00:00.123`. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
+/**
+ * One level of the rows' structure: the keys of the last object seen at this path (rows of one
+ * shape repeat them, and are checked against it without a lookup per key), the keys ever
+ * recorded, and the nodes of nested objects.
+ */
+class ShapeNode {
+    prefix;
+    depth;
+    last = [];
+    known = new Set();
+    children = new Map();
+    constructor(prefix, depth) {
+        this.prefix = prefix;
+        this.depth = depth;
+    }
+}
+/**
+ * Collects FieldsSeen from raw rows (add), and from other catalogs' results (merge). The set
+ * kept is a pure function of the union of the rows' paths: the smallest MAX_FIELD_PATHS by
+ * (dots, name) of all seen, whatever the order; likewise the hint fields. Rows of the same shape
+ * as the previous one at each level cost a comparison per key.
+ */
+class FieldCatalog {
+    paths = new Set();
+    /** Once truncated: a path ordered after this one cannot be among the kept ones. */
+    threshold;
+    truncated = false;
+    root = new ShapeNode('', 1);
+    nodes = 1;
+    armLabels;
+    armFields = new Set();
+    timeFields = new Set();
+    constructor(policy) {
+        this.armLabels = new Set([...policy.arms.baseline, ...policy.arms.canary]);
+    }
+    /** A raw row (a JSON object, a CSV row, an OTLP span's attributes). */
+    add(raw) {
+        this.visit(this.root, raw);
+    }
+    /** A row without the arm field: which of its fields hold an arm label (a misnamed arm field). */
+    armless(raw) {
+        for (const key in raw) {
+            const v = raw[key];
+            const text = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+            if (text !== undefined && this.armLabels.has(text))
+                addCapped(this.armFields, key);
+        }
+    }
+    /** A row without a timestamp: which of its fields hold a time (a misnamed timestamp). */
+    timeless(raw) {
+        for (const key in raw) {
+            const v = raw[key];
+            if (typeof v === 'string' ? DATE_TIME.test(v) : typeof v === 'number' && isEpoch(v)) {
+                addCapped(this.timeFields, key);
+            }
+        }
+    }
+    /** Another catalog's result (a worker's chunk): the same as having read its rows here. */
+    merge(seen) {
+        for (const path of seen.paths)
+            this.addPath(path);
+        if (seen.truncated)
+            this.truncated = true;
+        for (const f of seen.armLabelFields ?? [])
+            addCapped(this.armFields, f);
+        for (const f of seen.timeFields ?? [])
+            addCapped(this.timeFields, f);
+    }
+    result() {
+        const paths = [...this.paths].sort(byDepthThenName);
+        const seen = { paths: paths.slice(0, MAX_FIELD_PATHS) };
+        if (this.truncated || paths.length > MAX_FIELD_PATHS)
+            seen.truncated = true;
+        if (this.armFields.size > 0)
+            seen.armLabelFields = [...this.armFields].sort();
+        if (this.timeFields.size > 0)
+            seen.timeFields = [...this.timeFields].sort();
+        return seen;
+    }
+    visit(node, obj) {
+        const last = node.last;
+        let i = 0;
+        let same = true;
+        for (const key in obj) {
+            if (same && last[i] !== key)
+                same = false;
+            i++;
+            const v = obj[key];
+            if (node.depth < MAX_DEPTH && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+                const child = this.child(node, key);
+                if (child)
+                    this.visit(child, v);
+                else
+                    this.walk(node.prefix + key, v, node.depth + 1);
+            }
+        }
+        if (same && i === last.length)
+            return;
+        const keys = Object.keys(obj);
+        node.last = keys;
+        for (const key of keys) {
+            if (node.known.has(key))
+                continue;
+            if (node.known.size < MAX_KNOWN_KEYS)
+                node.known.add(key);
+            this.addPath(node.prefix + key);
+        }
+    }
+    child(node, key) {
+        const child = node.children.get(key);
+        if (child !== undefined || this.nodes >= MAX_NODES)
+            return child;
+        this.nodes++;
+        const created = new ShapeNode(`${node.prefix}${key}.`, node.depth + 1);
+        node.children.set(key, created);
+        return created;
+    }
+    /** The same paths as visit(), without nodes: for structures past MAX_NODES. */
+    walk(prefix, obj, depth) {
+        for (const key in obj) {
+            const path = `${prefix}.${key}`;
+            this.addPath(path);
+            const v = obj[key];
+            if (depth < MAX_DEPTH && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+                this.walk(path, v, depth + 1);
+            }
+        }
+    }
+    addPath(path) {
+        if (this.paths.has(path))
+            return;
+        if (this.threshold !== undefined && byDepthThenName(path, this.threshold) > 0)
+            return;
+        this.paths.add(path);
+        if (this.paths.size <= 2 * MAX_FIELD_PATHS)
+            return;
+        // Keep the smallest MAX_FIELD_PATHS: nothing dropped here can be among the final ones.
+        const kept = [...this.paths].sort(byDepthThenName).slice(0, MAX_FIELD_PATHS);
+        this.paths.clear();
+        for (const p of kept)
+            this.paths.add(p);
+        this.threshold = kept[kept.length - 1];
+        this.truncated = true;
+    }
+}
+const dots = (path) => {
+    let n = 0;
+    for (let i = path.indexOf('.'); i !== -1; i = path.indexOf('.', i + 1))
+        n++;
+    return n;
+};
+function byDepthThenName(a, b) {
+    return dots(a) - dots(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+/** The alphabetically first MAX_HINT_FIELDS: also the same whatever the order. */
+function addCapped(set, key) {
+    if (set.has(key))
+        return;
+    set.add(key);
+    if (set.size <= MAX_HINT_FIELDS)
+        return;
+    const last = [...set].sort().at(-1);
+    set.delete(last);
+}
+/** Epoch seconds, milliseconds, microseconds or nanoseconds between 2001 and 2286. */
+function isEpoch(v) {
+    const a = Math.abs(v);
+    return (a >= 1e9 && a < 1e10) || (a >= 1e12 && a < 1e13) || (a >= 1e15 && a < 1e16) || a >= 1e18;
+}
+
+export { EvidenceBuilder as E, FieldCatalog as F, HistogramQuantiles as H, OTHER_SEGMENT as O, QuantileSketch as Q, TOTAL_SEGMENT as T, mergeCacheSums as a, OTHER_MODELS as b, emptyQuality as c, createNormalizer as d, emptyMoments as e, fieldSources as f, addCluster as g, fromCumulative as h, isRequestRecord as i, hashUnit as j, mergeCells as m, rawKeysRead as r, sumOfSquaresBound as s };
