@@ -1429,7 +1429,7 @@ function statusFacts(policy, state, now) {
     const verdict = paused
         ? `paused by ${paused.actor} at ${paused.at}: ${paused.reason}`
         : last
-            ? `last verdict ${last.at}: ${verdictWord(last)}${last.manual && last.actor ? ` by ${last.actor}` : ''}: ${last.reason}`
+            ? `last verdict ${last.at}: ${verdictWord(last)}${last.manual && last.actor ? ` by ${last.actor}` : ''}: ${last.manual && last.actor ? last.reason.replace(`${last.action} by ${last.actor}: `, '') : last.reason}`
             : undefined;
     return { headline, progress, step, verdict };
 }
@@ -1452,7 +1452,8 @@ function transitionsOf(history) {
         from: h.from,
         to: h.to,
         by: h.manual ? (h.actor ?? 'someone') : 'the gate',
-        why: h.reason
+        // A person's decision's reason starts `pause by ana: `: the actor has a column of its own.
+        why: h.manual && h.actor ? h.reason.replace(`${h.action} by ${h.actor}: `, '') : h.reason
     }));
 }
 const plainName = (name) => name.replace(/`/g, '');
@@ -3266,7 +3267,13 @@ function reasonHint(policy, q, reason) {
         return similar ? `${similar} (arms.field in the policy)` : '';
     }
     if (reason.startsWith('no timestamp')) {
-        const holders = fields.timeFields ?? suggestFields('ts', fields.paths, { aliases: TIME_NAMES });
+        // Those named like a start time first (startTime before endTime).
+        const times = fields.timeFields ?? [];
+        const named = suggestFields('ts', times.length > 0 ? times : fields.paths, {
+            aliases: TIME_NAMES,
+            max: 10
+        });
+        const holders = [...named, ...times.filter(t => !named.includes(t))];
         if (holders.length === 0)
             return '';
         return `${quoteList(holders)} ${holders.length === 1 ? 'holds a time' : 'hold times'}: write the request's start time as ts (or timestamp, start_time)`;
@@ -4888,8 +4895,8 @@ function pricingFinding(policy, evidence) {
     const unpriced = Object.entries(evidence.quality.invalidValues).filter(([k]) => /^cost(_uncached)?: no price for model/.test(k));
     const unused = priced.filter(p => !models.has(p));
     const unusedText = unused.map(p => {
-        const like = didYouMeanFields(suggestFields(p, seen, { max: 1 }));
-        return `"${p}"${like ? ` (${like})` : ''}`;
+        const like = closestModel(p, seen);
+        return `"${p}"${like ? ` (did you mean "${like}"?)` : ''}`;
     });
     if (unpriced.length > 0) {
         return {
@@ -4914,6 +4921,24 @@ function pricingFinding(policy, evidence) {
                 ? 'not checked: no record of either arm'
                 : 'no record names its model'
     };
+}
+/**
+ * The served model a priced one most likely meant: a typo away, or the longest shared prefix of
+ * at least 6 characters (`gpt-4o-2024-05-13` -> `gpt-4o-2024-08-06`, another snapshot).
+ */
+function closestModel(priced, served) {
+    const typo = suggestFields(priced, served, { max: 1 })[0];
+    if (typo)
+        return typo;
+    let best;
+    for (const model of served) {
+        let shared = 0;
+        while (shared < Math.min(model.length, priced.length) && model[shared] === priced[shared])
+            shared++;
+        if (shared >= 6 && (!best || shared > best.shared))
+            best = { model, shared };
+    }
+    return best?.model;
 }
 /** The report as text: one line per finding, then a count. */
 function validationText(report) {

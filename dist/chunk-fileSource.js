@@ -3616,7 +3616,7 @@ class ParallelReader {
             for (; next < chunks.length && this.busy() < queued && requested.size < 2 * queued; next++) {
                 if (this.failed || next === 0 || this.share.parseHere(next))
                     continue;
-                requested.set(next, this.request(chunks[next]));
+                requested.set(next, this.request(chunks[next], target.fields?.nestedRowsLeft() ?? 0));
             }
             const result = requested.get(j);
             requested.delete(j);
@@ -3659,9 +3659,9 @@ class ParallelReader {
         return this.outstanding.reduce((a, b) => a + b, 0);
     }
     /** Sends a chunk to the least busy worker; resolves with what it posts back. */
-    request(chunk) {
+    request(chunk, nestedRows) {
         const w = this.outstanding.indexOf(Math.min(...this.outstanding));
-        const task = { ...chunk, id: this.nextTask++ };
+        const task = { ...chunk, id: this.nextTask++, nestedRows };
         const spare = this.spare.pop();
         if (spare)
             task.spare = spare;
@@ -3757,7 +3757,7 @@ function applyChunk(r, lineOffset, rawKeys, target) {
     r.malformedLines.forEach((lineNo, i) => target.bad(lineOffset + lineNo, r.malformedReasons[i]));
     for (const value of r.unmatched)
         target.unmatchedArm(value);
-    target.fields?.merge(r.fields);
+    target.fields?.mergeChunk(r.fields);
     forEachBatchRecord(r.batch, rawKeys, (record, unit) => target.add(record, unit));
     return r.physicalLines;
 }
@@ -3887,6 +3887,7 @@ class FileSource {
     }
     async readFile(absolutePath, sink, pool, fields) {
         const path = this.displayPath(absolutePath);
+        fields?.beginFile();
         const rowSink = {
             line: () => sink.line(),
             malformed: (lineNo, reason) => sink.malformed(`${path}:${lineNo}`, reason),

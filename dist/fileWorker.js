@@ -19,7 +19,7 @@ async function readChunk(task) {
     const malformedLines = [];
     const malformedReasons = [];
     const unmatched = [];
-    const fields = new FieldCatalog(setup.policy);
+    const fields = new FieldCatalog(setup.policy, { chunk: true, nestedRows: task.nestedRows });
     const rows = new RowReader({
         line: () => { },
         malformed: (lineNo, reason) => {
@@ -37,7 +37,7 @@ async function readChunk(task) {
         malformedLines,
         malformedReasons,
         unmatched,
-        fields: fields.result(),
+        fields: fields.chunk(),
         batch: writer.take(),
         ms: performance.now() - started
     };

@@ -639,14 +639,14 @@ interface Decision {
 /**
  * Which raw fields the rows of a read had (DataQuality.fields), so a policy field that never
  * appears can be named with a did-you-mean over the fields that do. Field names only, never
- * values. Bounded, and independent of the order rows are read in, so any split of a file into
- * chunks read on any threads gives the same result as one thread reading it whole.
+ * values. Bounded, and the same however a file is split into chunks read on any threads.
  */
 interface FieldsSeen {
     /**
-     * Field paths seen in rows: top-level keys, and keys of nested objects as dotted paths (not
-     * inside arrays, at most MAX_DEPTH deep). The MAX_FIELD_PATHS smallest by (dots, name), sorted
-     * that way: the shallow fields a policy names are kept first.
+     * Field paths seen: every row's top-level keys, and the keys of nested objects (as dotted
+     * paths, at most three deep, not inside arrays) in the first NESTED_ROWS rows of each file. The
+     * MAX_FIELD_PATHS smallest by (dots, name), sorted that way: the shallow fields a policy names
+     * are kept first.
      */
     paths: string[];
     /** More paths were seen than `paths` holds. */

@@ -284,8 +284,8 @@ function pricingFinding(policy: Policy, evidence: Evidence): Finding | undefined
   )
   const unused = priced.filter(p => !models.has(p))
   const unusedText = unused.map(p => {
-    const like = didYouMeanFields(suggestFields(p, seen, { max: 1 }))
-    return `"${p}"${like ? ` (${like})` : ''}`
+    const like = closestModel(p, seen)
+    return `"${p}"${like ? ` (did you mean "${like}"?)` : ''}`
   })
   if (unpriced.length > 0) {
     return {
@@ -311,6 +311,23 @@ function pricingFinding(policy: Policy, evidence: Evidence): Finding | undefined
           ? 'not checked: no record of either arm'
           : 'no record names its model'
   }
+}
+
+/**
+ * The served model a priced one most likely meant: a typo away, or the longest shared prefix of
+ * at least 6 characters (`gpt-4o-2024-05-13` -> `gpt-4o-2024-08-06`, another snapshot).
+ */
+function closestModel(priced: string, served: string[]): string | undefined {
+  const typo = suggestFields(priced, served, { max: 1 })[0]
+  if (typo) return typo
+  let best: { model: string; shared: number } | undefined
+  for (const model of served) {
+    let shared = 0
+    while (shared < Math.min(model.length, priced.length) && model[shared] === priced[shared])
+      shared++
+    if (shared >= 6 && (!best || shared > best.shared)) best = { model, shared }
+  }
+  return best?.model
 }
 
 /** The report as text: one line per finding, then a count. */

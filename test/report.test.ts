@@ -146,6 +146,37 @@ describe('charts over the rollout and the comment size cap', () => {
     expect(chart).toContain('line [-2, -2, -2]')
   })
 
+  it('draws a rate with an absolute tolerance in points, as the table writes it', () => {
+    const rate = metric({
+      name: 'error rate',
+      from: 'error',
+      kind: 'rate',
+      better: 'lower',
+      tolerance: 0.005,
+      delta: { estimate: 0.001, lower: -0.002, upper: 0.004, relative: false }
+    })
+    const r = recordFor(analysis({ metrics: [rate] }))
+    const points = Array.from({ length: 2 }, (_, i) => ({
+      at: new Date(T0 + i * 900_000).toISOString(),
+      action: 'hold' as const,
+      from: 25,
+      to: 25,
+      manual: false,
+      reason: 'r',
+      metrics: [
+        { name: 'error rate', estimate: 0.001, lower: -0.002, upper: 0.004, verdict: 'pass' }
+      ]
+    }))
+    const md = renderMarkdown(r, { history: points })
+    expect(md).toContain('title "error rate: change (pp), tolerance 0.5 pp"')
+    expect(md).toContain('y-axis "canary - baseline (pp)"')
+    expect(md).toContain('line [0.4, 0.4]')
+    expect(md).toContain('line [0.1, 0.1]')
+    expect(md).toContain('line [0.5, 0.5]')
+    expect(md).toContain('| error rate | ')
+    expect(md).toContain('+0.1pp (−0.2pp to +0.4pp)')
+  })
+
   it('names the series in a legend under each chart', () => {
     const md = renderMarkdown(recordFor(), { history: history(3) })
     expect(md).toMatch(

@@ -186,7 +186,13 @@ function reasonHint(policy: Policy, q: Evidence['quality'], reason: string): str
     return similar ? `${similar} (arms.field in the policy)` : ''
   }
   if (reason.startsWith('no timestamp')) {
-    const holders = fields.timeFields ?? suggestFields('ts', fields.paths, { aliases: TIME_NAMES })
+    // Those named like a start time first (startTime before endTime).
+    const times = fields.timeFields ?? []
+    const named = suggestFields('ts', times.length > 0 ? times : fields.paths, {
+      aliases: TIME_NAMES,
+      max: 10
+    })
+    const holders = [...named, ...times.filter(t => !named.includes(t))]
     if (holders.length === 0) return ''
     return `${quoteList(holders)} ${holders.length === 1 ? 'holds a time' : 'hold times'}: write the request's start time as ts (or timestamp, start_time)`
   }

@@ -3,14 +3,14 @@ import type { Policy } from '../policy/types.js'
 /**
  * Which raw fields the rows of a read had (DataQuality.fields), so a policy field that never
  * appears can be named with a did-you-mean over the fields that do. Field names only, never
- * values. Bounded, and independent of the order rows are read in, so any split of a file into
- * chunks read on any threads gives the same result as one thread reading it whole.
+ * values. Bounded, and the same however a file is split into chunks read on any threads.
  */
 export interface FieldsSeen {
   /**
-   * Field paths seen in rows: top-level keys, and keys of nested objects as dotted paths (not
-   * inside arrays, at most MAX_DEPTH deep). The MAX_FIELD_PATHS smallest by (dots, name), sorted
-   * that way: the shallow fields a policy names are kept first.
+   * Field paths seen: every row's top-level keys, and the keys of nested objects (as dotted
+   * paths, at most three deep, not inside arrays) in the first NESTED_ROWS rows of each file. The
+   * MAX_FIELD_PATHS smallest by (dots, name), sorted that way: the shallow fields a policy names
+   * are kept first.
    */
   paths: string[]
   /** More paths were seen than `paths` holds. */
@@ -21,56 +21,107 @@ export interface FieldsSeen {
   timeFields?: string[]
 }
 
+/** What a parsing worker notes about one chunk, for the reading thread's catalog (merge). */
+export interface ChunkFields {
+  /** The chunk's top-level keys and hint fields (order-free: merged as a union). */
+  seen: FieldsSeen
+  /**
+   * For the chunk's first NESTED_ROWS rows, in order: the nested paths each row had that no
+   * earlier row of the chunk had. The reading thread takes as many rows as its file still walks.
+   */
+  nestedByRow: string[][]
+}
+
 export const MAX_FIELD_PATHS = 256
+/** Rows per file whose nested objects are walked (a value read per key: too slow for every row). */
+export const NESTED_ROWS = 2000
 /** `a.b.c`: fields of objects nested three deep (a whole OpenAI response's `usage` fields). */
 const MAX_DEPTH = 3
 const MAX_HINT_FIELDS = 10
-/** Nodes of the fast path (below); objects past it are walked the slow way, with the same result. */
-const MAX_NODES = 512
-const MAX_KNOWN_KEYS = 256
+/** Distinct row shapes remembered; a row of a remembered shape costs a comparison per key. */
+const MAX_SHAPES = 16
+/** Top-level keys remembered as recorded; past it, each new shape's keys go to addPath. */
+const MAX_KNOWN_KEYS = 4096
+/** Nested paths walked per row. */
+const MAX_ROW_PATHS = 64
 
 /** A date-time as logs write one: `2026-11-02T08:00:00Z`, `2026-11-02 08:00:00.123`. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/
 
 /**
- * One level of the rows' structure: the keys of the last object seen at this path (rows of one
- * shape repeat them, and are checked against it without a lookup per key), the keys ever
- * recorded, and the nodes of nested objects.
- */
-class ShapeNode {
-  last: string[] = []
-  readonly known = new Set<string>()
-  readonly children = new Map<string, ShapeNode>()
-  constructor(
-    readonly prefix: string,
-    readonly depth: number
-  ) {}
-}
-
-/**
- * Collects FieldsSeen from raw rows (add), and from other catalogs' results (merge). The set
- * kept is a pure function of the union of the rows' paths: the smallest MAX_FIELD_PATHS by
- * (dots, name) of all seen, whatever the order; likewise the hint fields. Rows of the same shape
- * as the previous one at each level cost a comparison per key.
+ * Collects FieldsSeen from raw rows (add), file by file (beginFile), and from workers' chunks
+ * (mergeChunk). Top-level keys are noted for every row, without reading a value: rows of a shape
+ * seen recently (the same keys in the same order) cost a comparison per key. Nested objects are
+ * walked for the first NESTED_ROWS rows of each file. The kept set is the smallest
+ * MAX_FIELD_PATHS of all paths noted, by (dots, name), so it does not depend on the order paths
+ * arrive in.
  */
 export class FieldCatalog {
   private readonly paths = new Set<string>()
   /** Once truncated: a path ordered after this one cannot be among the kept ones. */
   private threshold: string | undefined
   private truncated = false
-  private readonly root = new ShapeNode('', 1)
-  private nodes = 1
+  private readonly shapes: string[][] = []
+  private readonly scratch: string[] = []
+  private readonly known = new Set<string>()
+  /** Rows of the current file whose nested objects were walked. */
+  private nestedRows = 0
+  /** For a worker's chunk (chunk()): each walked row's new nested paths. */
+  private readonly nestedByRow: string[][] | undefined
+  private readonly chunkNested = new Set<string>()
   private readonly armLabels: Set<string>
   private readonly armFields = new Set<string>()
   private readonly timeFields = new Set<string>()
 
-  constructor(policy: Pick<Policy, 'arms'>) {
+  /** Rows per file whose nested objects are walked. */
+  private readonly nestedLimit: number
+
+  /**
+   * `chunk`: a worker's catalog of one chunk (see chunk()), walking the nested objects of at most
+   * `nestedRows` rows: what the file may still need (nestedRowsLeft of the reading thread's).
+   */
+  constructor(
+    policy: Pick<Policy, 'arms'>,
+    options: { chunk?: boolean; nestedRows?: number } = {}
+  ) {
     this.armLabels = new Set([...policy.arms.baseline, ...policy.arms.canary])
+    if (options.chunk) this.nestedByRow = []
+    this.nestedLimit = Math.min(NESTED_ROWS, options.nestedRows ?? NESTED_ROWS)
+  }
+
+  /** Rows of the current file whose nested objects are still to be walked. */
+  nestedRowsLeft(): number {
+    return Math.max(0, this.nestedLimit - this.nestedRows)
+  }
+
+  /** The next rows are a new file's: its first NESTED_ROWS rows are walked. */
+  beginFile(): void {
+    this.nestedRows = 0
   }
 
   /** A raw row (a JSON object, a CSV row, an OTLP span's attributes). */
   add(raw: Record<string, unknown>): void {
-    this.visit(this.root, raw)
+    const scratch = this.scratch
+    let n = 0
+    for (const key in raw) scratch[n++] = key
+    if (!this.knownShape(n)) this.newShape(n)
+    if (this.nestedRows < this.nestedLimit) {
+      this.nestedRows++
+      const nested = this.nestedByRow
+      if (!nested) {
+        this.walk('', raw, 1, { left: MAX_ROW_PATHS }, path => this.addPath(path))
+        return
+      }
+      // A worker's chunk: its rows' nested paths go to nestedByRow only, since the reading
+      // thread takes only as many rows as its file still walks.
+      const found: string[] = []
+      this.walk('', raw, 1, { left: MAX_ROW_PATHS }, path => {
+        if (this.chunkNested.has(path)) return
+        this.chunkNested.add(path)
+        found.push(path)
+      })
+      nested.push(found)
+    }
   }
 
   /** A row without the arm field: which of its fields hold an arm label (a misnamed arm field). */
@@ -92,12 +143,22 @@ export class FieldCatalog {
     }
   }
 
-  /** Another catalog's result (a worker's chunk): the same as having read its rows here. */
-  merge(seen: FieldsSeen): void {
-    for (const path of seen.paths) this.addPath(path)
-    if (seen.truncated) this.truncated = true
-    for (const f of seen.armLabelFields ?? []) addCapped(this.armFields, f)
-    for (const f of seen.timeFields ?? []) addCapped(this.timeFields, f)
+  /** What a worker noted about its chunk (a catalog made with `chunk: true`). */
+  chunk(): ChunkFields {
+    return { seen: this.result(), nestedByRow: this.nestedByRow ?? [] }
+  }
+
+  /** A worker's chunk of the current file: the same as having read its rows here. */
+  mergeChunk(chunk: ChunkFields): void {
+    for (const path of chunk.seen.paths) this.addPath(path)
+    if (chunk.seen.truncated) this.truncated = true
+    for (const f of chunk.seen.armLabelFields ?? []) addCapped(this.armFields, f)
+    for (const f of chunk.seen.timeFields ?? []) addCapped(this.timeFields, f)
+    for (const row of chunk.nestedByRow) {
+      if (this.nestedRows >= NESTED_ROWS) break
+      this.nestedRows++
+      for (const path of row) this.addPath(path)
+    }
   }
 
   result(): FieldsSeen {
@@ -109,48 +170,50 @@ export class FieldCatalog {
     return seen
   }
 
-  private visit(node: ShapeNode, obj: Record<string, unknown>): void {
-    const last = node.last
-    let i = 0
-    let same = true
-    for (const key in obj) {
-      if (same && last[i] !== key) same = false
-      i++
-      const v = obj[key]
-      if (node.depth < MAX_DEPTH && typeof v === 'object' && v !== null && !Array.isArray(v)) {
-        const child = this.child(node, key)
-        if (child) this.visit(child, v as Record<string, unknown>)
-        else this.walk(node.prefix + key, v as Record<string, unknown>, node.depth + 1)
-      }
+  /** Whether the n keys in scratch are a remembered shape. */
+  private knownShape(n: number): boolean {
+    const scratch = this.scratch
+    for (const shape of this.shapes) {
+      if (shape.length !== n) continue
+      let i = 0
+      while (i < n && shape[i] === scratch[i]) i++
+      if (i === n) return true
     }
-    if (same && i === last.length) return
-    const keys = Object.keys(obj)
-    node.last = keys
+    return false
+  }
+
+  private newShape(n: number): void {
+    const keys = this.scratch.slice(0, n)
+    if (this.shapes.length >= MAX_SHAPES) this.shapes.shift()
+    this.shapes.push(keys)
     for (const key of keys) {
-      if (node.known.has(key)) continue
-      if (node.known.size < MAX_KNOWN_KEYS) node.known.add(key)
-      this.addPath(node.prefix + key)
+      if (this.known.has(key)) continue
+      if (this.known.size < MAX_KNOWN_KEYS) this.known.add(key)
+      this.addPath(key)
     }
   }
 
-  private child(node: ShapeNode, key: string): ShapeNode | undefined {
-    const child = node.children.get(key)
-    if (child !== undefined || this.nodes >= MAX_NODES) return child
-    this.nodes++
-    const created = new ShapeNode(`${node.prefix}${key}.`, node.depth + 1)
-    node.children.set(key, created)
-    return created
-  }
-
-  /** The same paths as visit(), without nodes: for structures past MAX_NODES. */
-  private walk(prefix: string, obj: Record<string, unknown>, depth: number): void {
+  /**
+   * The nested paths under `obj` (at `prefix`), at most `budget.left` of them per row (the same
+   * rows give the same paths however the file is split).
+   */
+  private walk(
+    prefix: string,
+    obj: Record<string, unknown>,
+    depth: number,
+    budget: { left: number },
+    note: (path: string) => void
+  ): void {
+    if (depth >= MAX_DEPTH) return
     for (const key in obj) {
-      const path = `${prefix}.${key}`
-      this.addPath(path)
       const v = obj[key]
-      if (depth < MAX_DEPTH && typeof v === 'object' && v !== null && !Array.isArray(v)) {
-        this.walk(path, v as Record<string, unknown>, depth + 1)
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) continue
+      const path = prefix + key
+      for (const child in v as Record<string, unknown>) {
+        if (budget.left-- <= 0) return
+        note(`${path}.${child}`)
       }
+      this.walk(`${path}.`, v as Record<string, unknown>, depth + 1, budget, note)
     }
   }
 

@@ -121,7 +121,7 @@ function statusFacts(policy: Policy, state: RolloutState, now: number) {
   const verdict = paused
     ? `paused by ${paused.actor} at ${paused.at}: ${paused.reason}`
     : last
-      ? `last verdict ${last.at}: ${verdictWord(last)}${last.manual && last.actor ? ` by ${last.actor}` : ''}: ${last.reason}`
+      ? `last verdict ${last.at}: ${verdictWord(last)}${last.manual && last.actor ? ` by ${last.actor}` : ''}: ${last.manual && last.actor ? last.reason.replace(`${last.action} by ${last.actor}: `, '') : last.reason}`
       : undefined
   return { headline, progress, step, verdict }
 }
@@ -143,7 +143,8 @@ function transitionsOf(history: HistoryEntry[]): Transition[] {
       from: h.from,
       to: h.to,
       by: h.manual ? (h.actor ?? 'someone') : 'the gate',
-      why: h.reason
+      // A person's decision's reason starts `pause by ana: `: the actor has a column of its own.
+      why: h.manual && h.actor ? h.reason.replace(`${h.action} by ${h.actor}: `, '') : h.reason
     }))
 }
 

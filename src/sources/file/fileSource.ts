@@ -200,6 +200,7 @@ export class FileSource implements Source {
     fields: FieldCatalog | undefined
   ): Promise<FileOutcome> {
     const path = this.displayPath(absolutePath)
+    fields?.beginFile()
     const rowSink: RowSink = {
       line: () => sink.line(),
       malformed: (lineNo, reason) => sink.malformed(`${path}:${lineNo}`, reason),

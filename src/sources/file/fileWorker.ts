@@ -22,7 +22,7 @@ async function readChunk(task: ChunkTask): Promise<ChunkRead> {
   const malformedLines: number[] = []
   const malformedReasons: string[] = []
   const unmatched: string[] = []
-  const fields = new FieldCatalog(setup.policy)
+  const fields = new FieldCatalog(setup.policy, { chunk: true, nestedRows: task.nestedRows })
   const rows = new RowReader(
     {
       line: () => {},
@@ -45,7 +45,7 @@ async function readChunk(task: ChunkTask): Promise<ChunkRead> {
     malformedLines,
     malformedReasons,
     unmatched,
-    fields: fields.result(),
+    fields: fields.chunk(),
     batch: writer.take(),
     ms: performance.now() - started
   }

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Policy } from '../../policy/types.js'
-import type { FieldCatalog, FieldsSeen } from '../../records/fieldCatalog.js'
+import type { ChunkFields, FieldCatalog } from '../../records/fieldCatalog.js'
 import type { RequestRecord } from '../../records/record.js'
 import type { UnitKey } from '../../sketch/unitIndex.js'
 import { createNormalizer, type Normalizer } from '../../records/normalize.js'
@@ -44,6 +44,8 @@ export interface ChunkTask {
   skip: number
   /** A batch's arrays, applied and handed back for the worker to fill again. */
   spare?: BatchColumns
+  /** Rows whose nested fields to note (what the file may still need: FieldCatalog.nestedRowsLeft). */
+  nestedRows: number
 }
 
 /** What a worker posts back for a chunk it read. */
@@ -56,8 +58,8 @@ export interface ChunkRead {
   malformedLines: number[]
   malformedReasons: string[]
   unmatched: string[]
-  /** The raw fields the chunk's rows had (FieldCatalog): order-free, so merged as they come. */
-  fields: FieldsSeen
+  /** The raw fields the chunk's rows had (FieldCatalog.chunk), merged in file order. */
+  fields: ChunkFields
   batch: RecordBatch
   /** The worker's time on the chunk, for sharing the work (ShareOfChunks). */
   ms: number
@@ -178,7 +180,7 @@ export class ParallelReader {
     for (let j = 0; j < chunks.length; j++) {
       for (; next < chunks.length && this.busy() < queued && requested.size < 2 * queued; next++) {
         if (this.failed || next === 0 || this.share.parseHere(next)) continue
-        requested.set(next, this.request(chunks[next]!))
+        requested.set(next, this.request(chunks[next]!, target.fields?.nestedRowsLeft() ?? 0))
       }
       const result = requested.get(j)
       requested.delete(j)
@@ -208,7 +210,7 @@ export class ParallelReader {
 
   /** A chunk parsed on this thread, straight into `target` (no columns to fill and read). */
   private async readHere(
-    chunk: Omit<ChunkTask, 'id'>,
+    chunk: Omit<ChunkTask, 'id' | 'nestedRows'>,
     lineOffset: number,
     target: ChunkTarget
   ): Promise<number> {
@@ -228,9 +230,12 @@ export class ParallelReader {
   }
 
   /** Sends a chunk to the least busy worker; resolves with what it posts back. */
-  private request(chunk: Omit<ChunkTask, 'id'>): Promise<ChunkResult> {
+  private request(
+    chunk: Omit<ChunkTask, 'id' | 'nestedRows'>,
+    nestedRows: number
+  ): Promise<ChunkResult> {
     const w = this.outstanding.indexOf(Math.min(...this.outstanding))
-    const task: ChunkTask = { ...chunk, id: this.nextTask++ }
+    const task: ChunkTask = { ...chunk, id: this.nextTask++, nestedRows }
     const spare = this.spare.pop()
     if (spare) task.spare = spare
     this.outstanding[w]!++
@@ -333,7 +338,7 @@ function applyChunk(
     target.bad(lineOffset + lineNo, r.malformedReasons[i] as string)
   )
   for (const value of r.unmatched) target.unmatchedArm(value)
-  target.fields?.merge(r.fields)
+  target.fields?.mergeChunk(r.fields)
   forEachBatchRecord(r.batch, rawKeys, (record, unit) => target.add(record, unit))
   return r.physicalLines
 }
