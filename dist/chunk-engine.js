@@ -4484,8 +4484,6 @@ async function evaluate(deps) {
         ? await collectEvidence(policy, state, source, now, deps.replay ?? false, windowFrom, judgeOf(deps, state))
         : undefined;
     const analysis = collected?.analysis;
-    if (analysis)
-        logAnalysis(log, analysis);
     if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
         analysis.checks.push({
             name: 'policy',
@@ -4499,6 +4497,8 @@ async function evaluate(deps) {
     if (analysis && policy.rollout.minPeakLoad !== undefined) {
         analysis.checks.push(peakLoadCheck(policy.rollout.minPeakLoad, analysis.peakLoad, state.peakLoad));
     }
+    if (analysis)
+        logAnalysis(log, analysis);
     // A complete or rolled-back rollout is decided by its status alone.
     const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now);
     log.info(`Decision: ${decision.action} (${decision.from.weight}% -> ${decision.to.weight}%)`);

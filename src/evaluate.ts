@@ -95,7 +95,6 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
         )
       : undefined
   const analysis = collected?.analysis
-  if (analysis) logAnalysis(log, analysis)
   if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
     analysis.checks.push({
       name: 'policy',
@@ -111,6 +110,7 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
       peakLoadCheck(policy.rollout.minPeakLoad, analysis.peakLoad, state.peakLoad)
     )
   }
+  if (analysis) logAnalysis(log, analysis)
   // A complete or rolled-back rollout is decided by its status alone.
   const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now)
   log.info(`Decision: ${decision.action} (${decision.from.weight}% -> ${decision.to.weight}%)`)
