@@ -61,11 +61,12 @@ const onwarn = (warning, warn) => {
  * dependencies. Sources and the judge get automatic chunks of their own (dynamic imports).
  */
 function manualChunks(id) {
+  if (id === UNDICI_SHIM) return 'octokit'
   const src = /\/src\/(.*)\.ts$/.exec(id)?.[1]
   if (src !== undefined) {
     // What every entry needs first (errors, the exit statuses): small, so --help stays fast.
     if (
-      /^(errors|version|policy\/types|policy\/dsl|policy\/units|sources\/source|state\/store)$/.test(
+      /^(errors|version|log|policy\/types|policy\/dsl|policy\/units|sources\/source|state\/store)$/.test(
         src
       ) ||
       src === 'cli/exit'
@@ -76,18 +77,23 @@ function manualChunks(id) {
     if (/^cli\/(evaluate|manual|status|validate|common)$/.test(src)) return 'cli-commands'
     if (
       /^(policy|stats|analysis|decide|report|state|actuators)\//.test(src) ||
-      /^(evaluate|validate|policyFile|log)$/.test(src)
+      /^(evaluate|validate|policyFile)$/.test(src)
     ) {
       return 'engine'
     }
     return undefined
   }
   if (id.includes('/node_modules/openai/')) return 'openai'
-  if (/\/node_modules\/(@octokit|@actions\/github|bottleneck|before-after-hook)\//.test(id)) {
+  // The GitHub client, with the HTTP client and proxy support only it uses.
+  if (
+    /\/node_modules\/(@octokit|@actions\/(github|http-client)|tunnel|bottleneck|before-after-hook)\//.test(
+      id
+    )
+  ) {
     return 'octokit'
   }
   // What @actions/core needs, loaded with the Action itself.
-  if (/\/node_modules\/(@actions\/(core|http-client|exec|io)|tunnel)\//.test(id)) return 'actions'
+  if (/\/node_modules\/@actions\/(core|exec|io)\//.test(id)) return 'actions'
   if (id.includes('/node_modules/yaml/')) return 'yaml'
   if (id.includes('/node_modules/csv-parse/')) return 'csv-parse'
   return undefined
@@ -110,6 +116,16 @@ export default [
       manualChunks
     },
     plugins: [cleanDist(), lazyUndici(), ...plugins()],
+    // @actions/core imports its OIDC client and platform helpers (and with them
+    // @actions/http-client, tunnel and @actions/exec, which load node:https, tls and
+    // child_process) for functions this project never calls; declared free of side effects, they
+    // are dropped from the Action's start. @actions/github still bundles http-client for its own
+    // use, in the lazily loaded GitHub client's chunk.
+    // Node's built-in modules have no side effects worth loading them for either.
+    treeshake: {
+      moduleSideEffects: (id, external) =>
+        !external && !/\/node_modules\/(@actions\/(http-client|exec|io)|tunnel)\//.test(id)
+    },
     onwarn
   },
   {

@@ -402,6 +402,81 @@ function refine(inner, f) {
     };
 }
 
+/** 1,234,567 (this file loads with the Action's first lines, so it imports no formatter). */
+const int = (n) => Math.round(n).toLocaleString('en-US');
+const QUIET = { phase() { }, info() { }, debug() { }, progress() { } };
+/**
+ * Progress lines at most every `everyMs`: `1,234,567 lines read (40 pages), 210,000 lines/s`, or
+ * `(2 of 7 files done)`. `clock` in ms.
+ */
+function progressPrinter(print, clock, everyMs = 10_000) {
+    const started = clock();
+    let last = started;
+    return p => {
+        const now = clock();
+        if (now - last < everyMs)
+            return;
+        last = now;
+        const seconds = Math.max(0.001, (now - started) / 1000);
+        const parts = [`${int(p.lines)} lines read`];
+        if (p.pages !== undefined)
+            parts.push(`(${int(p.pages)} pages)`);
+        if (p.files && p.files.total > 1)
+            parts.push(`(${p.files.read} of ${p.files.total} files done)`);
+        print(`${parts.join(' ')}, ${int(p.lines / seconds)} lines/s`);
+    };
+}
+/** The source, with its phase, what it reads, how the read went, and its progress in the log. */
+function loggedSource(source, log, clock) {
+    return {
+        describe: () => source.describe(),
+        firstCanaryTime: until => source.firstCanaryTime(until),
+        collect: async (request) => {
+            log.phase('Source');
+            const { from, to } = request.window;
+            log.info(`Reading ${source.describe()}`);
+            log.debug(`window ${new Date(from).toISOString()} -> ${new Date(to).toISOString()}`);
+            const started = clock();
+            let evidence;
+            try {
+                evidence = await source.collect({ ...request, progress: p => log.progress(p) });
+            }
+            catch (e) {
+                log.info(`The source could not be read (the run holds): ${e.message}`);
+                throw e;
+            }
+            const q = evidence.quality;
+            log.info(`${int(q.lines)} lines read, ${int(q.records)} records in the window, ${int(q.malformed)} malformed (${((clock() - started) / 1000).toFixed(1)} s)`);
+            log.debug(`${evidence.cells.length} cells of ${evidence.bucketMs / 60_000} min, ${q.files.length} files, ${int(q.outsideWindow)} records outside the window, ${int(q.future)} after it; randomisation unit ${evidence.unitLevel ? 'seen' : 'not seen'}`);
+            return evidence;
+        }
+    };
+}
+/** The judge, in its own phase. */
+function loggedJudge(judge, log) {
+    return {
+        run: async (input) => {
+            log.phase('Judge');
+            const outcome = await judge.run(input);
+            const s = outcome.summary;
+            log.info(`Judge ${s.model}: ${int(s.calls)} calls, ${int(s.judged.baseline)} baseline and ${int(s.judged.canary)} canary outputs judged, stopped: ${s.stopped}`);
+            log.debug(JSON.stringify(s));
+            return outcome;
+        }
+    };
+}
+/** One debug line per metric and check. */
+function logAnalysis(log, analysis) {
+    log.phase('Analysis');
+    log.info(`baseline ${int(analysis.arms.baseline.requests)}, canary ${int(analysis.arms.canary.requests)} requests; ${analysis.metrics.length} metrics, ${analysis.checks.filter(c => c.status === 'block').length} blocking checks`);
+    for (const m of analysis.metrics) {
+        const d = m.delta;
+        log.debug(`metric ${m.name}: ${m.verdict}; n ${m.n.baseline}/${m.n.canary}; change ${d.estimate} [${d.lower}, ${d.upper}]${d.relative ? ' relative' : ''}; tolerance ${m.tolerance}; alpha ${m.alpha}`);
+    }
+    for (const c of analysis.checks)
+        log.debug(`check ${c.name}: ${c.status}`);
+}
+
 /**
  * Strict parsers for the policy's scalar syntax: durations, percentages, percentage points and plain
  * numbers. They never throw: each returns the value or a message saying what is wrong and how to
@@ -492,4 +567,4 @@ function formatDuration(ms) {
     return text;
 }
 
-export { StateConflictError as A, distance as B, EXIT_OK as C, DECIMAL as D, EXIT_FAIL_ON as E, parseStepWeight as F, SourceError as G, EXIT_USAGE as H, INVALID as I, EXIT_BUG as J, earliestCanarySink as K, PolicyError as P, StateError as S, UsageError as U, VERSION as V, parseAmount as a, parseDuration as b, formatDuration as c, didYouMean as d, DURATION_PATTERN as e, fail as f, choice as g, obj as h, str as i, optional as j, record as k, list as l, mismatch as m, num as n, ok as o, parsePercent as p, refine as q, required as r, scalar as s, reject as t, union as u, oneOrMany as v, withDefault as w, formatPath as x, isMapping as y, parseState as z };
+export { oneOrMany as A, formatPath as B, isMapping as C, DECIMAL as D, parseState as E, StateConflictError as F, progressPrinter as G, EXIT_FAIL_ON as H, INVALID as I, EXIT_OK as J, parseStepWeight as K, SourceError as L, EXIT_USAGE as M, EXIT_BUG as N, earliestCanarySink as O, PolicyError as P, QUIET as Q, StateError as S, UsageError as U, VERSION as V, loggedJudge as a, loggedSource as b, parseAmount as c, distance as d, didYouMean as e, fail as f, parseDuration as g, formatDuration as h, DURATION_PATTERN as i, choice as j, obj as k, logAnalysis as l, mismatch as m, num as n, ok as o, parsePercent as p, str as q, required as r, scalar as s, list as t, optional as u, record as v, withDefault as w, union as x, refine as y, reject as z };

@@ -1,5 +1,5 @@
-import { p as progressPrinter, r as recordJson, l as loadPolicyFile, F as FileStateStore, b as buildActuators, e as evaluate$1, a as applyAll, s as sourceFor, c as command, d as statusReport, v as validateData, f as policyReport, g as validationText } from './chunk-engine.js';
-import { U as UsageError, E as EXIT_FAIL_ON, C as EXIT_OK, F as parseStepWeight, G as SourceError, H as EXIT_USAGE } from './chunk-base.js';
+import { r as recordJson, l as loadPolicyFile, F as FileStateStore, b as buildActuators, e as evaluate$1, a as applyAll, s as sourceFor, c as command, d as statusReport, v as validateData, p as policyReport, f as validationText } from './chunk-engine.js';
+import { G as progressPrinter, U as UsageError, H as EXIT_FAIL_ON, J as EXIT_OK, K as parseStepWeight, L as SourceError, M as EXIT_USAGE } from './chunk-base.js';
 import { userInfo } from 'node:os';
 
 /** A string option's value (undefined when not given). */

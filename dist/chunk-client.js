@@ -1,20 +1,12 @@
 import { g as getOctokit, t as throttling, r as retry } from './chunk-octokit.js';
 import 'fs';
 import 'os';
-import './chunk-actions.js';
-import 'net';
-import 'tls';
 import 'http';
 import 'https';
+import 'tls';
 import 'events';
-import 'assert';
 import 'util';
-import 'crypto';
-import 'path';
 import 'node:module';
-import 'string_decoder';
-import 'child_process';
-import 'timers';
 
 /** How many times a rate-limited request is retried before the run gives up on it. */
 const RATE_LIMIT_RETRIES = 3;

@@ -1,994 +1,30 @@
+import { H as HistogramQuantiles, Q as QuantileSketch, T as TOTAL_SEGMENT, m as mergeCells, e as emptyMoments, a as mergeCacheSums, O as OTHER_SEGMENT, f as fieldSources, b as OTHER_MODELS, c as emptyQuality } from './chunk-records.js';
+import { d as distance, Q as QUIET, l as logAnalysis, U as UsageError, a as loggedJudge, b as loggedSource, s as scalar, p as parsePercent, o as ok, f as fail, m as mismatch, c as parseAmount, D as DECIMAL, e as didYouMean, g as parseDuration, h as formatDuration, i as DURATION_PATTERN, w as withDefault, j as choice, k as obj, n as num, r as required, q as str, t as list, u as optional, v as record, x as union, y as refine, z as reject, I as INVALID, A as oneOrMany, B as formatPath, P as PolicyError, C as isMapping, S as StateError, E as parseState, F as StateConflictError } from './chunk-base.js';
+import { createHash, createHmac } from 'node:crypto';
 import { readFile, writeFile, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve, join, basename } from 'node:path';
-import { s as scalar, p as parsePercent, o as ok, f as fail, m as mismatch, a as parseAmount, D as DECIMAL, d as didYouMean, b as parseDuration, c as formatDuration, e as DURATION_PATTERN, w as withDefault, g as choice, h as obj, n as num, r as required, i as str, l as list, j as optional, k as record, u as union, q as refine, t as reject, I as INVALID, v as oneOrMany, x as formatPath, P as PolicyError, y as isMapping, U as UsageError, S as StateError, z as parseState, A as StateConflictError, B as distance } from './chunk-base.js';
 import { d as distExports } from './chunk-yaml.js';
-import { createHash, createHmac } from 'node:crypto';
-import { H as HistogramQuantiles, Q as QuantileSketch, T as TOTAL_SEGMENT, m as mergeCells, e as emptyMoments, a as mergeCacheSums, O as OTHER_SEGMENT, f as fieldSources, b as OTHER_MODELS, c as emptyQuality } from './chunk-records.js';
 
 /**
- * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
- * which `permissions:` scope the workflow's token needs
- * (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
- */
-class GitHubError extends Error {
-    status;
-    constructor(message, status) {
-        super(message);
-        this.status = status;
-        this.name = 'GitHubError';
-    }
-}
-/** The HTTP status of an Octokit RequestError, or undefined for anything else. */
-function statusOf(e) {
-    const status = e?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-/**
- * @param doing what the run was trying to do ("comment on pull request #12")
- * @param permission the workflow permission that allows it ("pull-requests: write")
- */
-function explainGitHubError(e, doing, permission) {
-    const status = statusOf(e);
-    const message = e.message ?? String(e);
-    let hint = '';
-    if ((status === 403 || status === 404) && permission) {
-        hint = ` The token may lack \`${permission}\`: add it under \`permissions:\` in the workflow (a 404 can also mean the token cannot see the resource).`;
-    }
-    else if (status === 401) {
-        hint = ' The token is invalid or expired: check the `github-token` input.';
-    }
-    else if (status !== undefined && status >= 500) {
-        hint = ' GitHub answered with a server error after retries; run the workflow again later.';
-    }
-    return new GitHubError(`could not ${doing}: ${message}${status ? ` (HTTP ${status})` : ''}.${hint}`, status);
-}
-
-/** The contents API refused a write because the file changed since it was read. */
-class ContentConflictError extends Error {
-    constructor(path) {
-        super(`${path} changed since it was read`);
-        this.name = 'ContentConflictError';
-    }
-}
-/**
- * Files in the repository through the contents API
- * (https://docs.github.com/en/rest/repos/contents). A write names the blob sha it replaces, so
- * GitHub rejects it (409, or 422 for a missing sha) when someone else wrote first.
- */
-class RepoFiles {
-    github;
-    repo;
-    constructor(github, repo) {
-        this.github = github;
-        this.repo = repo;
-    }
-    /** The file on `ref`, or undefined when it (or the branch) does not exist. */
-    async read(path, ref) {
-        try {
-            const { data } = await this.github.rest.repos.getContent({
-                ...this.repo,
-                path,
-                ...(ref && { ref })
-            });
-            if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
-                throw new Error(`${path} is not a file`);
-            }
-            return { text: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
-        }
-        catch (e) {
-            if (statusOf(e) === 404)
-                return undefined;
-            throw explainGitHubError(e, `read ${path}${ref ? ` on ${ref}` : ''}`, 'contents: read');
-        }
-    }
-    /** Create or replace the file on `branch`; `sha` is the blob replaced (undefined: a new file). */
-    async write(path, branch, text, sha, message) {
-        try {
-            const { data } = await this.github.rest.repos.createOrUpdateFileContents({
-                ...this.repo,
-                path,
-                branch,
-                message,
-                content: Buffer.from(text, 'utf8').toString('base64'),
-                ...(sha && { sha })
-            });
-            return { sha: data.content?.sha ?? '', commitUrl: data.commit.html_url };
-        }
-        catch (e) {
-            const status = statusOf(e);
-            // 409: the sha is not the file's current one; 422: "sha" wasn't supplied for an existing file.
-            const message = e.message;
-            if (/protected|rule violation/i.test(message)) {
-                throw new GitHubError(`could not write ${path}: branch ${branch} is protected (${message}). Use a branch that only this Action writes to, without protection rules.`, status);
-            }
-            if (status === 409 || (status === 422 && /sha/i.test(message))) {
-                throw new ContentConflictError(path);
-            }
-            throw explainGitHubError(e, `write ${path} on branch ${branch}`, 'contents: write');
-        }
-    }
-    async defaultBranch() {
-        try {
-            const { data } = await this.github.rest.repos.get({ ...this.repo });
-            return data.default_branch;
-        }
-        catch (e) {
-            throw explainGitHubError(e, `read repository ${this.repo.owner}/${this.repo.repo}`, 'contents: read');
-        }
-    }
-    /** True when the branch exists. */
-    async hasBranch(branch) {
-        try {
-            await this.github.rest.git.getRef({ ...this.repo, ref: `heads/${branch}` });
-            return true;
-        }
-        catch (e) {
-            if (statusOf(e) === 404)
-                return false;
-            throw explainGitHubError(e, `look up branch ${branch}`, 'contents: read');
-        }
-    }
-    /** Create `branch` at the default branch's head (tolerates a concurrent creation). */
-    async createBranch(branch) {
-        const base = await this.defaultBranch();
-        try {
-            const { data } = await this.github.rest.git.getRef({ ...this.repo, ref: `heads/${base}` });
-            await this.github.rest.git.createRef({
-                ...this.repo,
-                ref: `refs/heads/${branch}`,
-                sha: data.object.sha
-            });
-        }
-        catch (e) {
-            if (statusOf(e) === 422 && /already exists/i.test(e.message))
-                return;
-            throw explainGitHubError(e, `create branch ${branch}`, 'contents: write');
-        }
-    }
-}
-
-/**
- * The policy's scalars with their own syntax (durations, amounts, limits, metric kinds), as DSL
- * nodes: each pairs a strict parser from ./units.ts with the JSON Schema pattern of the same syntax.
- */
-function duration$1(description, bounds = {}) {
-    const expects = 'a duration like 30s, 30m, 12h, 2d, 1h30m or 500ms';
-    const json = { type: 'string', minLength: 1, pattern: DURATION_PATTERN };
-    return scalar(description, expects, json, value => {
-        if (typeof value === 'number')
-            return parseDuration(String(value));
-        if (typeof value !== 'string')
-            return fail(mismatch(expects, value));
-        const parsed = parseDuration(value);
-        const { min = 0, max = Infinity } = bounds;
-        if (!parsed.ok || (parsed.value >= min && parsed.value <= max))
-            return parsed;
-        return fail(`must be between ${formatDuration(min)} and ${formatDuration(max)}; got ${value}`);
-    });
-}
-/** Percentages from 0% to 100%, as a pattern, so the schema rejects `150%` like the validator. */
-const PERCENT_0_100 = String.raw `^(?:100(?:\.0+)?|\d{1,2}(?:\.\d+)?)%$`;
-/** A proportion: `1%` or a number in [0, 1]. */
-function fraction(description) {
-    const expects = 'a percentage like 1% or a number from 0 to 1';
-    const json = {
-        oneOf: [
-            { type: 'number', minimum: 0, maximum: 1 },
-            { type: 'string', pattern: PERCENT_0_100 }
-        ]
-    };
-    return scalar(description, expects, json, value => {
-        const parsed = typeof value === 'string'
-            ? parsePercent(value)
-            : typeof value === 'number'
-                ? ok(value)
-                : undefined;
-        if (parsed?.ok && parsed.value >= 0 && parsed.value <= 1)
-            return parsed;
-        return fail(parsed && !parsed.ok ? parsed.error : mismatch(expects, value));
-    });
-}
-const NEGATIVE_TOLERANCE = 'tolerance is the worst acceptable change, a non-negative amount; `better` gives its direction';
-/** `5%` (relative), `0.5pp` (absolute, rates) or a non-negative number (absolute). */
-function amount(description) {
-    const expects = 'a change like 5%, 0.5pp or 0.02';
-    const json = {
-        oneOf: [
-            { type: 'number', minimum: 0 },
-            { type: 'string', pattern: `^${DECIMAL}(?:%|pp)?$` }
-        ]
-    };
-    return scalar(description, expects, json, value => {
-        const parsed = typeof value === 'number' && Number.isFinite(value)
-            ? ok({ value, unit: '' })
-            : typeof value === 'string'
-                ? parseAmount(value)
-                : fail(mismatch(expects, value));
-        return parsed.ok && parsed.value.value < 0 ? fail(NEGATIVE_TOLERANCE) : parsed;
-    });
-}
-/** An SLO: for rates `2%` or 0.02; for other kinds a number in the metric's unit. */
-const limit = scalar('An absolute SLO on the canary alone, in the metric unit; for a rate a proportion such as 2% or 0.02.', 'a number like 0.02, or a percentage like 2% for a rate', {
-    oneOf: [
-        { type: 'number', minimum: 0 },
-        { type: 'string', pattern: PERCENT_0_100 }
-    ]
-}, (value) => {
-    if (typeof value === 'number' && Number.isFinite(value)) {
-        return value >= 0
-            ? ok({ value, unit: '' })
-            : fail('a limit is a non-negative amount; `better` gives its direction');
-    }
-    if (typeof value !== 'string')
-        return fail(mismatch('a number like 0.02, or a percentage like 2%', value));
-    const parsed = parsePercent(value);
-    if (!parsed.ok)
-        return fail(`${parsed.error}, or give a plain number in the metric's unit`);
-    if (parsed.value < 0 || parsed.value > 1)
-        return fail(`a percentage limit must be from 0% to 100%; got ${value}`);
-    return ok({ value: parsed.value, unit: '%' });
-});
-const NAMED_KINDS = ['mean', 'rate', 'ratio', 'p50', 'p90', 'p95', 'p99'];
-/** `p` then a percentile strictly between 0 and 100: p50, p99.9, p0.1. */
-const QUANTILE_PATTERN = String.raw `^p(?:[1-9]\d?(?:\.\d+)?|0\.\d*[1-9]\d*)$`;
-const QUANTILE = new RegExp(QUANTILE_PATTERN);
-const metricKind = scalar('mean, rate (a proportion), ratio (sum over sum, needs `per`), or a quantile p50, p90, p95, p99, p99.9 ...', `one of ${NAMED_KINDS.join(', ')} or p<percentile> like p99.9`, { anyOf: [{ enum: NAMED_KINDS }, { type: 'string', pattern: QUANTILE_PATTERN }] }, (value) => {
-    if (value === 'mean' || value === 'rate' || value === 'ratio')
-        return ok({ kind: value });
-    if (typeof value === 'string' && QUANTILE.test(value)) {
-        return ok({ kind: 'quantile', quantile: Number(`${value.slice(1)}e-2`) });
-    }
-    const hint = typeof value === 'string' ? didYouMean(value, NAMED_KINDS) : '';
-    return fail(`unknown metric kind ${JSON.stringify(value)}; valid kinds: ${NAMED_KINDS.join(', ')}, or p<percentile> like p99.9${hint}`);
-});
-const version = scalar('Policy format version; this release reads version 1.', 'the number 1', { const: 1 }, (value) => value === 1
-    ? ok(1)
-    : fail(`unsupported version ${JSON.stringify(value)}: this release reads version 1 policies; set version: 1`));
-
-/**
- * The `actuators` section of the policy: what applies a decision to the world. Each entry is one
- * actuator; all are optional (the Action's outputs are always set, so a later step can act too).
- */
-const when = withDefault(choice('change: only when the canary weight changes (or on a manual command); every: every run.', ['change', 'every']), 'change');
-const weightSetting = obj("One value in the file to set to an arm's weight.", {
-    path: required(str('Where the value is, e.g. `model_list[name=gpt-4o-v7].litellm_params.weight` or `spec.rules[0].backendRefs[1].weight`: keys separated by dots, `[n]` for a list item, `[key=value]` for the list item whose key has that value.')),
-    arm: withDefault(choice("Whose weight: the canary's, or the baseline's (100% minus the canary's).", [
-        'canary',
-        'baseline'
-    ]), 'canary'),
-    total: withDefault(num('What 100% of traffic is in this file: 100 for percent, 1 for a fraction.', {
-        exclusiveMin: 0
-    }), 100)
-});
-const gitFile = obj('Set the weights in a YAML or JSON file in the repository and commit it (comments and formatting are kept).', {
-    type: required(choice('Commit the weight to a file in the repository.', ['git-file'])),
-    file: required(str('The file, relative to the repository root.')),
-    branch: optional(str("The branch to commit to; default: the repository's default branch.")),
-    set: required(list('The values to set.', weightSetting, 1))
-});
-const webhook = obj('POST the decision record as JSON, signed with HMAC-SHA256 over the body (header X-Rollout-Gate-Signature-256: sha256=<hex>).', {
-    type: required(choice('Call a webhook.', ['webhook'])),
-    url: required(str('The URL to POST to.', { regex: '^https?://', hint: 'an http:// or https:// URL' })),
-    secretEnv: optional(str("The environment variable holding the HMAC secret (the Action's `webhook-secret` input sets ROLLOUT_GATE_WEBHOOK_SECRET).")),
-    timeout: withDefault(duration$1('How long to wait for an answer.'), '10s'),
-    retries: withDefault(num('Retries after a failure (network error, 5xx, 429).', { integer: true, min: 0, max: 10 }), 3),
-    on: when
-});
-const workflowDispatch = obj('Start a deploy workflow with workflow_dispatch, with inputs `decision`, `weight` and `rollout` (plus `inputs`).', {
-    type: required(choice('Dispatch a workflow.', ['workflow-dispatch'])),
-    workflow: required(str('The workflow file name (deploy.yml) or id.')),
-    ref: optional(str("The git ref to run it on; default: the repository's default branch.")),
-    inputs: withDefault(record('More inputs to pass, as strings.', str('An input value.')), {}),
-    on: when
-});
-const deployment = obj('Mirror every decision as a GitHub deployment status on an environment (in_progress per step, success when complete, failure on rollback).', {
-    type: required(choice('Report deployment statuses.', ['deployment'])),
-    environment: required(str('The GitHub environment, e.g. production.'))
-});
-const actuators = list('What applies each decision: git-file, webhook, workflow-dispatch, deployment.', union('One actuator.', 'type', {
-    'git-file': gitFile,
-    webhook,
-    'workflow-dispatch': workflowDispatch,
-    deployment
-}));
-
-/**
- * The `source: { type: prometheus }` variant of the policy: a Prometheus-compatible HTTP API
- * (Prometheus, Thanos, Mimir, VictoriaMetrics, Grafana Cloud) and, per metric, the series it is
- * computed from. Secrets are never in the policy: it names the environment variables holding them.
- */
-/** Prometheus data model: https://prometheus.io/docs/concepts/data_model/ */
-const METRIC_NAME = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
-const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
-const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
-const metricName = (description) => str(description, {
-    regex: METRIC_NAME,
-    hint: 'a Prometheus metric name: letters, digits, `_` and `:`, not starting with a digit'
-});
-const envName = (description) => str(description, {
-    regex: ENV_NAME,
-    hint: 'an environment variable name: letters, digits and `_`, not starting with a digit'
-});
-/** Label matchers `{label: value}`: names are validated here, values escaped in every selector. */
-const matchers = (description) => refine(record(description, str('The label value (matched exactly, escaped).')), labelNames);
-function labelNames(value, path, issues) {
-    const bad = Object.keys(value).filter(k => !new RegExp(LABEL_NAME).test(k) || k === '__name__');
-    for (const key of bad) {
-        reject(issues, [...path, key], `${JSON.stringify(key)} is not a usable label name: letters, digits and \`_\`, not starting with a digit (and not __name__)`, 'key');
-    }
-    return bad.length > 0 ? INVALID : value;
-}
-const series = obj('The series one metric is computed from: `histogram` (quantiles, means), `errors` + `total` (rates), or `sum` + `count` (ratios, means).', {
-    histogram: optional(metricName("A classic histogram's base name: the gate reads `<name>_bucket`, `<name>_sum` and `<name>_count`.")),
-    errors: optional(metricName('kind rate: the counter of bad events (e.g. errors).')),
-    total: optional(metricName('kind rate: the counter of all events.')),
-    sum: optional(metricName('kind ratio or mean: the counter of the numerator (e.g. cost, tokens).')),
-    count: optional(metricName('kind ratio or mean: the counter of the denominator (requests).')),
-    sumOfSquares: optional(metricName('Optional counter of the squared values, for the variance of a mean (else: from histogram buckets, or from time buckets for `sum` + `count`).')),
-    limitQuery: optional(str("Raw PromQL for the metric's absolute `limit` only: the canary's value in the metric's unit; write `$canary` inside a selector's braces, where the gate puts the escaped canary matchers (e.g. `sum(rate(x_total{$canary}[5m]))`). A value beyond the limit holds, never rolls back.")),
-    scale: withDefault(num('Multiplies the values (e.g. 1000: seconds to milliseconds).', { exclusiveMin: 0 }), 1),
-    match: withDefault(matchers('Extra label matchers for these series only.'), {})
-});
-const prometheusSource = obj('Metrics from a Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics). `arms.field` is the arm label.', {
-    type: required(choice('Read aggregated series from Prometheus.', ['prometheus'])),
-    url: required(str('Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).', {
-        regex: '^https?://[^\\s]+$',
-        hint: 'an http:// or https:// URL'
-    })),
-    auth: optional(obj('Credentials, read from environment variables (never written in the policy).', {
-        bearerTokenEnv: optional(envName('Environment variable holding a bearer token.')),
-        basic: optional(obj('HTTP basic auth.', {
-            user: required(str('The user name.')),
-            passwordEnv: required(envName('Environment variable holding the password.'))
-        }))
-    })),
-    headers: withDefault(record('Extra request headers, e.g. `X-Scope-OrgID: tenant-1` for Mimir (not secret: shown in the policy).', str('The header value.')), {}),
-    headersFromEnv: withDefault(record('Extra request headers whose values are secret: header name -> environment variable name.', envName('Environment variable holding the header value.')), {}),
-    tls: optional(obj('TLS options for https URLs.', {
-        insecureSkipVerify: withDefault(choice('Do not verify the server certificate (testing only).', [true, false]), false),
-        caFile: optional(str('A PEM file of CA certificates to trust.'))
-    })),
-    timeout: withDefault(duration$1('Timeout of one query.', { min: 100, max: 600_000 }), '30s'),
-    retries: withDefault(num('Retries of a query after a 5xx, 429 or timeout, with backoff.', {
-        integer: true,
-        min: 0,
-        max: 10
-    }), 3),
-    match: withDefault(matchers('Label matchers added to every selector, e.g. `{job: llm-gateway}`.'), {}),
-    requests: optional(metricName('The counter of requests per arm (traffic split, freshness); default: the first metric with a count (histogram `_count`, `total` or `count`).')),
-    series: required(record('Per metric name (as in `metrics`): the series it is computed from.', series))
-});
-/** What each kind can be computed from. */
-const NEEDS = {
-    quantile: '`histogram`',
-    mean: '`histogram`, or `sum` and `count`',
-    ratio: '`sum` and `count`',
-    rate: '`errors` and `total`'
-};
-/** The shape of a series definition, or why it does not fit the metric's kind. */
-function seriesProblem(kind, s) {
-    const has = (k) => s[k] !== undefined;
-    const fits = kind === 'quantile'
-        ? has('histogram') && !has('sum') && !has('errors')
-        : kind === 'mean'
-            ? (has('histogram') && !has('sum')) || (has('sum') && has('count') && !has('histogram'))
-            : kind === 'ratio'
-                ? has('sum') && has('count') && !has('histogram')
-                : has('errors') && has('total') && !has('histogram') && !has('sum');
-    if (fits && !(kind === 'rate' && has('sumOfSquares')))
-        return undefined;
-    return `a ${kind} metric needs ${NEEDS[kind] ?? '?'} (and nothing else of errors/total, sum/count, histogram)`;
-}
-/** Cross-field rules of a policy whose source is Prometheus. */
-function checkPrometheusPolicy(policy, issues) {
-    const spec = policy.source;
-    if (spec.type !== 'prometheus')
-        return policy;
-    const before = issues.length;
-    if (!new RegExp(LABEL_NAME).test(policy.arms.field)) {
-        reject(issues, ['arms', 'field'], `with a prometheus source, arms.field is the arm label: ${JSON.stringify(policy.arms.field)} is not a label name (letters, digits and \`_\`)`);
-    }
-    const url = URL.canParse(spec.url) ? new URL(spec.url) : undefined;
-    if (!url || url.username || url.password) {
-        reject(issues, ['source', 'url'], url
-            ? 'credentials in source.url would show up in messages; use source.auth (basic: { user, passwordEnv }) instead'
-            : `${JSON.stringify(spec.url)} is not a URL`);
-    }
-    if (policy.segments) {
-        reject(issues, ['segments'], 'segments are not supported with a prometheus source yet; remove `segments`', 'key');
-    }
-    policy.metrics.forEach((m, i) => {
-        const s = spec.series[m.name];
-        if (!s) {
-            reject(issues, ['source', 'series'], `no series for metric ${JSON.stringify(m.name)} (metrics[${i}]); add \`${m.name}: { ... }\` with ${NEEDS[m.kind]}`);
-            return;
-        }
-        const problem = seriesProblem(m.kind, s);
-        if (problem)
-            reject(issues, ['source', 'series', m.name], problem);
-        if (s.limitQuery !== undefined && m.limit === undefined) {
-            reject(issues, ['source', 'series', m.name, 'limitQuery'], `limitQuery is only for an absolute limit: give metric ${JSON.stringify(m.name)} a \`limit\`, or remove limitQuery`);
-        }
-        else if (s.limitQuery !== undefined && !s.limitQuery.includes('{$canary')) {
-            reject(issues, ['source', 'series', m.name, 'limitQuery'], 'limitQuery must select the canary: write `{$canary}` (or `{$canary, ...}`) in its selector');
-        }
-    });
-    const names = new Set(policy.metrics.map(m => m.name));
-    for (const key of Object.keys(spec.series)) {
-        if (!names.has(key)) {
-            reject(issues, ['source', 'series', key], `${JSON.stringify(key)} is not the name of a metric in \`metrics\``, 'key');
-        }
-    }
-    return issues.length > before ? INVALID : policy;
-}
-
-/**
- * The rollout policy schema (DESIGN.md, "Policy"), written once in the DSL of ./dsl.ts: it is the
- * validator (with defaults and cross-field rules) and, through policyJsonSchema(), the JSON Schema
- * that editors use. Cross-field rules (in `refine`) are the only part the JSON Schema cannot express.
+ * Splitting the family-wise error budget across the gating metrics (DESIGN.md: "Error budget:
+ * 1 - confidence, split across the gating metrics").
  */
 /**
- * Where the schema of policy version 1 lives for editors: the file at the moving `v1` tag (the
- * release workflow moves it to each v1.x.y release), so a repository's policy can point its
- * `# yaml-language-server: $schema=` comment here and keep working across v1 releases.
+ * Bonferroni split: each of k confidence sequences at alpha / k. By the union bound the chance
+ * that any of them ever misses is at most alpha, at every look and under any dependence between
+ * the metrics (Bonferroni 1936; for confidence sequences, Howard et al. 2021 note that the union
+ * bound applies to the time-uniform events as they are).
  */
-const SCHEMA_ID = 'https://raw.githubusercontent.com/ai-rollout-gate/ai-rollout-gate/v1/schema/rollout-policy.schema.json';
-const SECOND = 1000;
-const DAY = 86_400_000;
-const name = str('Stable id of the rollout: the state key and the PR comment marker.', {
-    regex: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
-    hint: 'start with a letter or digit, then up to 63 letters, digits, `.`, `_` or `-`'
-});
-const steps = refine(list('Canary share of traffic at each step, percent, strictly increasing, in (0, 100].', num('Canary share of traffic, percent.', { exclusiveMin: 0, max: 100 }), 1), (values, path, issues) => {
-    let increasing = true;
-    values.forEach((step, i) => {
-        const before = values[i - 1];
-        if (before !== undefined && step <= before) {
-            reject(issues, [...path, i], `steps must be strictly increasing: ${step} comes after ${before}`);
-            increasing = false;
-        }
-    });
-    return increasing ? values : INVALID;
-});
-const rollout = refine(obj('How the canary share grows, and how long each step bakes.', {
-    name: required(name),
-    steps: withDefault(steps, [1, 5, 25, 50, 100]),
-    minDuration: withDefault(duration$1('Bake time per step before a promotion.'), '30m'),
-    maxDuration: withDefault(duration$1('Longest time per step; then `onTimeout` applies.'), '12h'),
-    onTimeout: withDefault(choice('What happens when a step reaches maxDuration.', ['rollback', 'hold']), 'rollback'),
-    minSamples: withDefault(num('Requests per arm, per step, before any verdict.', { integer: true, min: 1 }), 300),
-    warmup: withDefault(duration$1('Excluded from the window at each step start.'), '5m'),
-    minPeakLoad: optional(fraction("Hold a promotion until the step's busiest hour of traffic (both arms) reaches this share of the busiest hour seen so far in the rollout (kept in the state), so a step does not pass on a quiet night. Needs --state to remember earlier steps."))
-}), (value, path, issues) => {
-    const { minDuration, maxDuration, warmup } = value;
-    const at = (key) => [...path, key];
-    if (maxDuration <= minDuration) {
-        reject(issues, at('maxDuration'), `maxDuration (${formatDuration(maxDuration)}) must be longer than minDuration (${formatDuration(minDuration)}), the bake time before a promotion`);
-    }
-    if (warmup >= maxDuration) {
-        reject(issues, at('warmup'), `warmup (${formatDuration(warmup)}) must be shorter than maxDuration (${formatDuration(maxDuration)}): it is excluded from each step's window`);
-    }
-    return maxDuration <= minDuration || warmup >= maxDuration ? INVALID : value;
-});
-const armValues = (arm) => oneOrMany(`Value(s) of the arm field that mark ${arm} traffic.`, str(`A value that marks ${arm} traffic.`));
-const arms = refine(obj('Which record field tells the arms apart, and its values for each arm.', {
-    field: withDefault(str('The record field holding the arm.'), 'arm'),
-    baseline: required(armValues('baseline')),
-    canary: required(armValues('canary')),
-    unit: optional(str('The randomisation unit field (user or session); default: `unit` and its aliases.'))
-}), (value, path, issues) => {
-    const shared = value.canary.filter(v => value.baseline.includes(v));
-    if (shared.length === 0)
-        return value;
-    return reject(issues, [...path, 'canary'], `${shared.map(v => JSON.stringify(v)).join(', ')} marks both arms: a value must belong to baseline or canary, not both`);
-});
-const source = union('Where the records come from.', 'type', {
-    file: obj('Records in local files: JSONL, CSV or OTLP JSON (optionally .gz).', {
-        type: required(choice('Read records from files.', ['file'])),
-        path: required(oneOrMany('Globs, relative to the policy file unless absolute.', str('A glob.'))),
-        format: withDefault(choice('`auto` picks by extension (.jsonl/.ndjson/.json, .csv; .gz stripped first).', [
-            'auto',
-            'jsonl',
-            'csv',
-            'otlp'
-        ]), 'auto')
-    }),
-    langfuse: langfuseSource(),
-    prometheus: prometheusSource
-});
-/** The Langfuse source (public API: v2 observations, v2 scores). Keys are read from env vars named here. */
-function langfuseSource() {
-    const envName = (what) => str(`Name of the environment variable holding the Langfuse ${what} (never the key itself).`, {
-        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
-        hint: 'give the name of an environment variable (letters, digits, `_`), not the key itself'
-    });
-    const armFrom = (from, what) => obj(`The arm label is ${what}.`, {
-        from: required(choice(`The arm label is ${what}.`, [from]))
-    });
-    const arm = union('Which attribute of an observation or its trace holds the arm label.', 'from', {
-        release: armFrom('release', "the trace's `release`"),
-        version: armFrom('version', "the observation's `version`"),
-        promptVersion: armFrom('promptVersion', "the linked prompt's version (quote numbers in arms)"),
-        tag: obj("The arm label is one of the trace's tags.", {
-            from: required(choice("The arm label is one of the trace's tags.", ['tag'])),
-            prefix: optional(str('Only tags starting with this prefix (e.g. `variant:`); the rest of the tag is the label.'))
-        }),
-        metadata: obj("The arm label is a key of the observation's metadata.", {
-            from: required(choice("The arm label is a key of the observation's metadata.", ['metadata'])),
-            key: required(str('The metadata key.'))
-        })
-    });
-    const scoreTarget = str('The record field the score becomes: `score`, `scores.<name>` or `feedback`.', {
-        regex: '^(score|feedback|scores\\..+)$',
-        hint: 'use `score`, `feedback` or `scores.<name>`'
-    });
-    return obj('LLM calls traced in Langfuse (cloud or self-hosted), read through its public API.', {
-        type: required(choice('Read observations from Langfuse.', ['langfuse'])),
-        baseUrl: withDefault(str('The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.', {
-            regex: '^https?://[^\\s/@]+(/[^\\s@]*)?$',
-            hint: 'an http(s) URL without credentials, e.g. https://cloud.langfuse.com'
-        }), 'https://cloud.langfuse.com'),
-        publicKeyEnv: withDefault(envName('public key'), 'LANGFUSE_PUBLIC_KEY'),
-        secretKeyEnv: withDefault(envName('secret key'), 'LANGFUSE_SECRET_KEY'),
-        arm: required(arm),
-        observationType: withDefault(str('Observation type to read (GENERATION, SPAN, EVENT, ...).'), 'GENERATION'),
-        name: optional(str('Only observations with this name.')),
-        environment: optional(oneOrMany('Only these Langfuse environments.', str('An environment.'))),
-        scores: withDefault(record('Langfuse score name -> the record field it fills (`score`, `scores.<name>`, `feedback`).', scoreTarget), {}),
-        pageSize: withDefault(num('Observations per page (Langfuse allows at most 1000).', {
-            integer: true,
-            min: 1,
-            max: 1000
-        }), 1000),
-        timeout: withDefault(duration$1('Timeout of one HTTP request.', { min: SECOND, max: 10 * 60 * SECOND }), '30s'),
-        retries: withDefault(num('Retries of a request after a 429, a 5xx or a network error.', {
-            integer: true,
-            min: 0,
-            max: 10
-        }), 4)
-    });
-}
-const toleranceNode = amount('The worst acceptable change, in the bad direction: relative `5%`, absolute `0.5pp` (rates), or a number in the metric unit.');
-/** An Amount as a Tolerance for this kind; `pp` only makes sense for a rate. */
-function toTolerance(amount, kind, path, issues) {
-    if (amount.unit === 'pp' && kind !== 'rate') {
-        reject(issues, path, `\`pp\` (percentage points) is only for kind rate; a \`%\` on a ${kind} metric is relative to the baseline, and a plain number is absolute, in the metric's unit`);
-        return undefined;
-    }
-    return { value: amount.value, relative: amount.unit === '%' };
-}
-const metricFields = obj('One metric compared between canary and baseline.', {
-    name: required(str('Unique name, shown in reports.')),
-    from: required(str('The record field to read: latency_ms, ttft_ms, cost, score, scores.<name>, error, error.<class>, fallback, feedback, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_hit, or any numeric field.')),
-    kind: required(metricKind),
-    per: optional(str('kind ratio only: the denominator field (the metric is sum(from) / sum(per)).')),
-    better: required(choice('Which direction is good.', ['higher', 'lower'])),
-    tolerance: required(toleranceNode),
-    rollbackAt: optional(amount('A larger change at which to roll back; between tolerance and rollbackAt the gate holds.')),
-    limit: optional(limit),
-    mode: withDefault(choice('gate: a fail rolls back, an inconclusive holds; hold: a fail only holds; report: shown, never decides.', ['gate', 'hold', 'report']), 'gate'),
-    gateOn: optional(choice("A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).", ['observed', 'repriced']))
-});
-function toMetric(m, path, issues) {
-    const before = issues.length;
-    const at = (key) => [...path, key];
-    const { kind, quantile } = m.kind;
-    if (kind === 'ratio' && m.per === undefined) {
-        reject(issues, at('per'), 'kind ratio needs `per`: the denominator field (the metric is sum(from) / sum(per))', 'missing');
-    }
-    if (kind !== 'ratio' && m.per !== undefined) {
-        reject(issues, at('per'), `\`per\` is only for kind ratio (sum(from) / sum(per)); remove it, or set kind: ratio`, 'key');
-    }
-    const tolerance = toTolerance(m.tolerance, kind, at('tolerance'), issues);
-    const rollbackAt = m.rollbackAt && toTolerance(m.rollbackAt, kind, at('rollbackAt'), issues);
-    if (tolerance &&
-        rollbackAt &&
-        tolerance.relative === rollbackAt.relative &&
-        rollbackAt.value < tolerance.value) {
-        reject(issues, at('rollbackAt'), 'rollbackAt must be at least the tolerance: the canary is rolled back at a larger change than it is held at');
-    }
-    const limitValue = m.limit && toLimit(m.limit, kind, at('limit'), issues);
-    if (m.gateOn === 'repriced' && (!COST_FIELDS$1.includes(m.from) || kind !== 'mean')) {
-        reject(issues, at('gateOn'), `gateOn: repriced re-prices the canary's input tokens, so it is only for a mean cost metric (from: cost, kind: mean); remove it, or set gateOn: observed`, 'key');
-    }
-    if (issues.length > before || !tolerance)
-        return INVALID;
-    return {
-        name: m.name,
-        from: m.from,
-        ...(m.per !== undefined && { per: m.per }),
-        kind,
-        ...(quantile !== undefined && { quantile }),
-        better: m.better,
-        tolerance,
-        ...(rollbackAt && { rollbackAt }),
-        ...(limitValue !== undefined && { limit: limitValue }),
-        mode: m.mode,
-        ...(m.gateOn === 'repriced' && { gateOn: 'repriced' }),
-        path: formatPath(path)
-    };
-}
-/** The record fields a cost metric reads (canonical `cost` and its alias). */
-const COST_FIELDS$1 = ['cost', 'cost_usd'];
-function toLimit(amount, kind, path, issues) {
-    if (kind === 'rate' && amount.value > 1) {
-        reject(issues, path, `a rate limit is a proportion from 0 to 1 (or 0% to 100%); got ${amount.value}`);
-        return undefined;
-    }
-    if (kind !== 'rate' && amount.unit === '%') {
-        reject(issues, path, `a \`%\` limit is only for kind rate; give the ${kind} limit as a number in the metric's unit`);
-        return undefined;
-    }
-    return amount.value;
-}
-const metrics = refine(list('The metrics compared between canary and baseline.', refine(metricFields, toMetric), 1), (values, path, issues) => {
-    const seen = new Map();
-    values.forEach((metric, i) => {
-        const first = seen.get(metric.name);
-        if (first === undefined)
-            seen.set(metric.name, i);
-        else {
-            reject(issues, [...path, i, 'name'], `duplicate metric name ${JSON.stringify(metric.name)} (also metrics[${first}]); names must be unique`);
-        }
-    });
-    return seen.size === values.length ? values : INVALID;
-});
-const segments = refine(obj('Compare the metrics within each segment too (a separate error budget).', {
-    by: required(oneOrMany('Record field(s) that define the segments.', str('A record field.'))),
-    gate: withDefault(choice('false: shown only; true or hold: a failing segment holds; rollback: it rolls back.', [
-        false,
-        true,
-        'hold',
-        'rollback'
-    ]), false)
-}), (value) => ({
-    by: value.by,
-    gate: value.gate === true ? 'hold' : value.gate
-}));
-const usdPerMillion = (what) => num(`USD per 1M ${what}.`, { min: 0 });
-const pricing = record('Prices by model id as it appears in records, USD per 1M tokens.', obj('Prices of one model, USD per 1M tokens.', {
-    input: required(usdPerMillion('input tokens that are neither cache reads nor cache writes')),
-    output: required(usdPerMillion('output tokens')),
-    cacheRead: optional(usdPerMillion('cached input tokens read; default: input')),
-    cacheWrite: optional(usdPerMillion('input tokens written to the cache; default: input'))
-}));
-const REDACT_NAMES = ['email', 'phone', 'key'];
-const redactPattern = scalar('A built-in pattern (email, phone, key) or a JavaScript regular expression; matches are replaced before anything is sent to the judge.', 'email, phone, key or a regular expression', { type: 'string', minLength: 1 }, value => {
-    if (typeof value !== 'string' || value === '') {
-        return { ok: false, error: mismatch('email, phone, key or a regular expression', value) };
-    }
-    if (REDACT_NAMES.includes(value)) {
-        return { ok: true, value: value };
-    }
-    try {
-        new RegExp(value, 'g');
-    }
-    catch (e) {
-        return {
-            ok: false,
-            error: `not a valid regular expression (${e.message}); use email, phone, key or a JavaScript regex`
-        };
-    }
-    return { ok: true, value: { regex: value } };
-});
-const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind mean).', {
-    name: withDefault(str('Unique metric name, shown in reports.'), 'judge'),
-    tolerance: withDefault(amount('Worst acceptable change: absolute on the [0, 1] score (pointwise), or how far the win rate may fall below 0.5 (pairwise).'), 0.05),
-    rollbackAt: optional(amount('A larger change at which to roll back.')),
-    mode: withDefault(choice('gate, hold or report, as for any metric.', ['gate', 'hold', 'report']), 'gate'),
-    minSamples: withDefault(num('Judged outputs (pointwise) or pairs (pairwise) per arm before a verdict.', {
-        integer: true,
-        min: 2
-    }), 30)
-});
-const judge = refine(obj('Grade sampled outputs with an LLM judge through an OpenAI-compatible API.', {
-    model: required(str('The judge model id.')),
-    baseURL: optional(str('OpenAI-compatible endpoint; default: the OpenAI API.')),
-    apiKeyEnv: withDefault(str('Environment variable holding the API key.', {
-        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
-        hint: 'an environment variable name: letters, digits and `_`'
-    }), 'OPENAI_API_KEY'),
-    rubric: required(str('What a good answer is; the judge grades against it.')),
-    mode: withDefault(choice('pointwise: grade each output; pairwise: canary vs baseline on the same input.', [
-        'pointwise',
-        'pairwise'
-    ]), 'pointwise'),
-    sample: withDefault(num('Outputs sampled per arm, per step.', { integer: true, min: 2, max: 5000 }), 200),
-    batch: withDefault(num('Outputs judged per arm between two looks.', { integer: true, min: 1 }), 20),
-    budget: withDefault(obj('Hard limits per evaluation.', {
-        calls: withDefault(num('Most judge calls.', { integer: true, min: 1 }), 400),
-        usd: optional(num('Most USD spent (needs `prices`).', { min: 0 }))
-    }), {}),
-    prices: optional(obj('Prices of the judge model, USD per 1M tokens.', {
-        input: required(usdPerMillion('input tokens')),
-        output: required(usdPerMillion('output tokens'))
-    })),
-    concurrency: withDefault(num('Calls in flight at once.', { integer: true, min: 1, max: 64 }), 4),
-    timeout: withDefault(duration$1('Per request.', { min: SECOND, max: 10 * 60 * SECOND }), '60s'),
-    maxRetries: withDefault(num('Retries of a failed call (429 honours retry-after).', {
-        integer: true,
-        min: 0,
-        max: 10
-    }), 2),
-    maxChars: withDefault(num('Longest input or output sent, in characters.', { integer: true, min: 100 }), 4000),
-    redact: withDefault(list('Patterns replaced before anything is sent to the judge.', redactPattern), []),
-    recheck: withDefault(num('Items judged twice to measure self-agreement.', { integer: true, min: 0 }), 10),
-    cacheSize: withDefault(num('Judgements kept in the rollout state.', { integer: true, min: 0, max: 20000 }), 2000),
-    labels: optional(str('Human labels, JSONL of {"id", "label"} (a grade 1..5, or canary|baseline|tie), relative to the working directory: the judge reports its agreement (Cohen\'s kappa).')),
-    metric: withDefault(judgeMetric, {})
-}), (value, path, issues) => {
-    const before = issues.length;
-    const at = (...keys) => [...path, ...keys];
-    const m = value.metric;
-    const tolerance = toTolerance(m.tolerance, 'mean', at('metric', 'tolerance'), issues);
-    const rollbackAt = m.rollbackAt && toTolerance(m.rollbackAt, 'mean', at('metric', 'rollbackAt'), issues);
-    if (value.mode === 'pairwise' && (tolerance?.relative || rollbackAt?.relative)) {
-        reject(issues, at('metric', 'tolerance'), 'a pairwise win rate is compared with 0.5: give an absolute tolerance such as 0.05 (the win rate may fall to 0.45), not a `%`');
-    }
-    if (value.budget.usd !== undefined && value.prices === undefined) {
-        reject(issues, at('budget', 'usd'), 'a USD budget needs the judge model prices: add `prices: { input, output }` (USD per 1M tokens)');
-    }
-    if (value.metric.minSamples > value.sample) {
-        reject(issues, at('metric', 'minSamples'), `minSamples (${value.metric.minSamples}) is more than \`sample\` (${value.sample}) per arm: the judge metric could never decide`);
-    }
-    if (issues.length > before || !tolerance)
-        return INVALID;
-    const { metric, ...spec } = value;
-    return {
-        spec: spec,
-        metric: {
-            name: metric.name,
-            from: 'judge',
-            kind: 'mean',
-            better: 'higher',
-            tolerance,
-            ...(rollbackAt && { rollbackAt }),
-            mode: metric.mode,
-            path: formatPath(at('metric')),
-            minSamples: metric.minSamples,
-            totalOnly: true
-        }
-    };
-});
-const policyFields = obj('A rollout policy for ai-rollout-gate.', {
-    version: required(version),
-    rollout: required(rollout),
-    arms: required(arms),
-    source: required(source),
-    confidence: withDefault(num('Family-wise confidence over the gating metrics.', { exclusiveMin: 0.5, exclusiveMax: 1 }), 0.95),
-    metrics: required(metrics),
-    segments: optional(segments),
-    pricing: withDefault(pricing, {}),
-    dataQuality: withDefault(obj('Limits on bad input data.', {
-        maxMalformed: withDefault(fraction('Share of malformed lines above which promotion is blocked.'), '1%')
-    }), {}),
-    trafficSplit: withDefault(obj('The sequential sample-ratio test of the traffic split.', {
-        alpha: withDefault(num('Type-I error of the test.', { exclusiveMin: 0, exclusiveMax: 0.5 }), 0.001)
-    }), {}),
-    bucket: withDefault(duration$1('Width of the time buckets the evidence is kept in, from 10s to 1d.', {
-        min: 10 * SECOND,
-        max: DAY
-    }), '5m'),
-    models: optional(obj('The model ids (as records give them) each arm is expected to be served by; requests served by any other model (a gateway fallback, an alias resolving to a new snapshot) are named in the report.', {
-        baseline: optional(oneOrMany('Expected baseline model id(s).', str('A model id as records give it.'))),
-        canary: optional(oneOrMany('Expected canary model id(s).', str('A model id as records give it.')))
-    })),
-    actuators: optional(actuators),
-    judge: optional(judge)
-});
-/** With a judge, its metric joins the others (a name clash is reported at the judge's metric). */
-const withJudgeMetric = refine(policyFields, (value, path, issues) => {
-    const { judge: judged, ...rest } = value;
-    if (!judged)
-        return rest;
-    const clash = rest.metrics.findIndex(m => m.name === judged.metric.name);
-    if (clash >= 0) {
-        return reject(issues, [...path, 'judge', 'metric', 'name'], `the judge metric is named ${JSON.stringify(judged.metric.name)} like metrics[${clash}]; set judge.metric.name to a unique name`);
-    }
-    return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec };
-});
-const policySchema = refine(withJudgeMetric, (policy, _path, issues) => checkPrometheusPolicy(policy, issues));
-/** The JSON Schema (draft 2020-12) of a policy file, generated from `policySchema`. */
-function policyJsonSchema() {
-    return {
-        $schema: 'https://json-schema.org/draft/2020-12/schema',
-        $id: SCHEMA_ID,
-        title: 'ai-rollout-gate rollout policy',
-        ...policySchema.json()
-    };
-}
-
-/**
- * Policy loading: YAML text -> validated Policy, or a PolicyError listing every issue with its
- * file:line:col and key path. Pure: the caller reads the file.
- */
-/** yaml's messages that would send a user to the library's API instead of their file. */
-const YAML_MESSAGES = {
-    MULTIPLE_DOCS: 'a policy file holds one YAML document; remove the extra `---` line'
-};
-/** Past this many, more issues would bury the first ones (a pasted file, a wrong indent). */
-const MAX_ISSUES = 50;
-function parsePolicy(text, file) {
-    const lineCounter = new distExports.LineCounter();
-    const at = (offset, message, path = '') => ({
-        message,
-        file,
-        ...lineCounter.linePos(offset),
-        path
-    });
-    const doc = readYaml(text, lineCounter);
-    if (doc instanceof Error)
-        throw new PolicyError([at(0, `cannot read YAML: ${doc.message}`)]);
-    if (doc.errors.length > 0) {
-        // Syntax first: checking the shape of a half-parsed document would only add noise.
-        throw new PolicyError(doc.errors.map(e => at(e.pos[0], `invalid YAML: ${YAML_MESSAGES[e.code] ?? e.message}`)));
-    }
-    const unresolved = unresolvedAliases(doc);
-    if (unresolved.length > 0) {
-        throw new PolicyError(unresolved.map(([offset, name]) => at(offset, `invalid YAML: alias *${name} has no anchor; define &${name} before it`)));
-    }
-    const value = toJS(doc);
-    if (value instanceof Error)
-        throw new PolicyError([at(0, `cannot read YAML: ${value.message}`)]);
-    if (value === null || value === undefined) {
-        throw new PolicyError([
-            {
-                message: `policy file is empty: ${file}; write at least version, rollout, arms, source and metrics`,
-                file,
-                line: 1,
-                col: 1,
-                path: ''
-            }
-        ]);
-    }
-    if (!isMapping(value)) {
-        const got = Array.isArray(value) ? 'a list' : `the scalar ${JSON.stringify(String(value))}`;
-        const message = `the top level of a policy must be a mapping (version: 1, rollout: ..., metrics: ...), got ${got}`;
-        throw new PolicyError([at(offsetOf(doc, [], 'value'), message)]);
-    }
-    const issues = [];
-    const policy = policySchema.check(value, [], issues);
-    if (policy === INVALID || issues.length > 0) {
-        const located = issues
-            .slice(0, MAX_ISSUES)
-            .map(issue => at(offsetOf(doc, issue.path, issue.at), issue.message, formatPath(issue.path)))
-            .sort((a, b) => a.line - b.line || a.col - b.col);
-        if (issues.length > MAX_ISSUES) {
-            const more = `${issues.length - MAX_ISSUES} more issues not shown; fix these first`;
-            located.push({ message: more, file, line: 0, col: 0, path: '' });
-        }
-        throw new PolicyError(located);
-    }
-    return policy;
-}
-function readYaml(text, lineCounter) {
-    try {
-        // prettyErrors off: we print positions ourselves; logLevel error: no process warnings.
-        return distExports.parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
-    }
-    catch (error) {
-        return error instanceof Error ? error : new Error(String(error));
-    }
-}
-/**
- * yaml reports an alias without an anchor only when converting, and without its position. An alias
- * refers to the last anchor of its name before it in document order, which is the visit order.
- */
-function unresolvedAliases(doc) {
-    const anchors = new Set();
-    const found = [];
-    distExports.visit(doc, {
-        Node(_, node) {
-            if (distExports.isAlias(node) && !anchors.has(node.source))
-                found.push([rangeStart(node) ?? 0, node.source]);
-            else if (node.anchor)
-                anchors.add(node.anchor);
-        }
-    });
-    return found;
-}
-/** toJS throws on alias bombs (maxAliasCount): that is the input's problem, not a crash. */
-function toJS(doc) {
-    try {
-        return doc.toJS({ maxAliasCount: 100 });
-    }
-    catch (error) {
-        return error instanceof Error ? error : new Error(String(error));
-    }
-}
-/**
- * The source offset for an issue: the value's node, its key, or for a missing key the parent's
- * key. Walks the YAML tree through aliases; stops at the deepest node that exists (a defaulted
- * value has no node, so its issue points at the nearest mapping the user wrote).
- */
-function offsetOf(doc, path, at) {
-    const target = at === 'missing' ? path.slice(0, -1) : path;
-    let node = doc.contents;
-    let key = node;
-    let found = true;
-    for (const segment of target) {
-        const current = distExports.isAlias(node) ? node.resolve(doc) : node;
-        const pair = distExports.isMap(current)
-            ? current.items.find(item => keyText(item.key) === segment)
-            : distExports.isSeq(current) && typeof segment === 'number'
-                ? { key: current.items[segment], value: current.items[segment] }
-                : undefined;
-        if (!pair || pair.key === undefined) {
-            found = false;
-            break;
-        }
-        key = pair.key;
-        node = pair.value ?? pair.key;
-    }
-    // An empty value (`warmup:`) has a zero-width node after the colon: the key is the better place.
-    const empty = distExports.isScalar(node) && node.range?.[0] === node.range?.[1];
-    const chosen = at === 'value' && found && !empty ? node : key;
-    return rangeStart(chosen) ?? rangeStart(node) ?? 0;
-}
-function keyText(key) {
-    if (!distExports.isScalar(key))
-        return undefined;
-    return key.value === null || key.value === undefined ? '' : String(key.value);
-}
-function rangeStart(node) {
-    if (typeof node !== 'object' || node === null || !('range' in node))
-        return undefined;
-    const range = node.range;
-    return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : undefined;
-}
-
-/** Read and validate a policy file. Throws UsageError (unreadable) or PolicyError (invalid). */
-async function loadPolicyFile(path) {
-    let text;
-    try {
-        text = await readFile(path, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UsageError(code === 'ENOENT'
-            ? `policy file ${path} does not exist; pass the path of your rollout policy YAML with --policy`
-            : `cannot read policy file ${path}: ${e.message}`);
-    }
-    const policy = parsePolicy(text, path);
-    const hash = `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
-    return { policy, hash, path };
-}
-/**
- * The evidence source the policy names. `records` (CLI --records, Action input) overrides the
- * policy's source with files; those are relative to the working directory, the policy's own to its
- * folder. Each source's code is loaded only when a policy uses it (dist/ is code-split).
- */
-async function sourceFor(loaded, records) {
-    const { policy } = loaded;
-    const spec = policy.source;
-    if (records && records.length > 0) {
-        const { FileSource } = await import('./chunk-fileSource.js');
-        return new FileSource({
-            patterns: records,
-            baseDir: process.cwd(),
-            format: spec.type === 'file' ? spec.format : 'auto',
-            policy
-        });
-    }
-    if (spec.type === 'langfuse') {
-        const { LangfuseSource } = await import('./chunk-langfuseSource.js');
-        return new LangfuseSource({ spec, policy });
-    }
-    if (spec.type === 'prometheus') {
-        const { PrometheusSource } = await import('./chunk-prometheusSource.js');
-        return new PrometheusSource({ policy, env: process.env });
-    }
-    const { FileSource } = await import('./chunk-fileSource.js');
-    return new FileSource({
-        patterns: spec.path,
-        baseDir: dirname(resolve(loaded.path)),
-        format: spec.format,
-        policy
-    });
+function bonferroni(alpha, k) {
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+    if (!(Number.isInteger(k) && k >= 1))
+        throw new RangeError(`k must be an integer >= 1, got ${k}`);
+    return alpha / k;
 }
 
 const int = (n) => Math.round(n).toLocaleString('en-US');
-function duration(ms) {
+function duration$1(ms) {
     const s = Math.round(ms / 1000);
     if (s < 60)
         return `${s}s`;
@@ -1094,945 +130,6 @@ function changeScale(m, relative) {
         default:
             return { scale: 1, unit: '' };
     }
-}
-
-/** Formatting of a metric result (its change with the interval, the tolerance, the A/A noise). */
-/** The metric's run-to-run noise from the A/A check: "A/A ±1.2%", or '' when not measured. */
-function noiseText(m) {
-    return m.aa ? `A/A ±${change(m, m.aa.noise, m.delta.relative).slice(1)}` : '';
-}
-
-/**
- * A mermaid `xychart-beta` per gating metric (GitHub renders mermaid in comments and job
- * summaries, https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/creating-diagrams):
- * the change's estimate and its interval at each evaluation in the rollout's history, with the
- * tolerance as a flat line, so a reader sees the interval close in on (or cross) the tolerance.
- * Values are in the table's units (points for relative changes and rates). xychart has no
- * legend, so one follows each chart in words: the series are drawn in a fixed order that their
- * values also keep (upper bound >= estimate >= lower bound), so "top, middle, bottom" names them
- * whatever the colours. From the first evaluation on: a single evaluation is drawn as flat
- * segments (a line through one point draws nothing in mermaid, mermaid-js/mermaid#8153).
- */
-function metricCharts(history, metrics) {
-    const charts = [];
-    for (const m of metrics) {
-        if (m.mode === 'report')
-            continue;
-        const points = history
-            .filter(h => !h.manual)
-            .flatMap(h => {
-            const p = h.metrics?.find(x => x.name === m.name);
-            return p ? [{ at: h.at, ...p }] : [];
-        })
-            .slice(-48);
-        if (points.length === 0)
-            continue;
-        const { scale, unit } = changeScale(m, m.delta.relative);
-        // An unbounded interval (too little data yet) is drawn clipped to a range around the rest.
-        const finite = points.flatMap(p => [p.estimate, p.lower, p.upper]).filter(Number.isFinite);
-        const reach = Math.max(Math.abs(m.tolerance) * 3, ...finite.map(Math.abs)) || 1;
-        const clip = (v) => round$1(Math.max(-reach, Math.min(reach, v)) * scale);
-        const single = points.length === 1;
-        const labels = points.map(p => `"${p.at.slice(5, 16).replace('T', ' ')}"`);
-        // One evaluation: the same values at two ticks (the second label differs by a space only).
-        const xs = single ? [labels[0], `${labels[0]?.slice(0, -1)} "`] : labels;
-        const series = (pick) => {
-            const values = points.map(p => clip(pick(p)));
-            return `[${(single ? [values[0], values[0]] : values).join(', ')}]`;
-        };
-        const unitText = unit ? ` (${unit})` : '';
-        const clipped = points.some(p => !Number.isFinite(p.lower) || !Number.isFinite(p.upper));
-        charts.push([
-            `**${escapeText(m.name)}**: change, canary vs baseline${unitText}`,
-            '',
-            '```mermaid',
-            'xychart-beta',
-            `  title "${label(m.name)}: change${unitText}, tolerance ${round$1(m.tolerance * scale)}${unit === '%' ? '%' : unit ? ` ${unit}` : ''}"`,
-            `  x-axis [${xs.join(', ')}]`,
-            `  y-axis "canary - baseline${unitText}"`,
-            `  line ${series(p => p.upper)}`,
-            `  line ${series(p => p.estimate)}`,
-            `  line ${series(p => p.lower)}`,
-            `  line [${(single ? [0, 0] : points).map(() => clip(m.tolerance)).join(', ')}]`,
-            '```',
-            '',
-            `<sub>Top line: the interval's upper bound; middle: the estimate; bottom: the lower bound; flat line: the tolerance (${m.better === 'higher' ? 'the canary must stay above it' : 'the canary must stay below it'}). ${single ? 'One evaluation so far, drawn flat. ' : ''}${clipped ? 'An interval without data yet is clipped to the chart. ' : ''}The metric passes once the whole interval is on the good side of the tolerance.</sub>`
-        ].join('\n'));
-    }
-    return charts;
-}
-const round$1 = (v) => Math.round(v * 1000) / 1000;
-/** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
-const label = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
-/** A metric name in markdown text: no markup, no mentions. */
-const escapeText = (name) => name.replace(/[\\`*_[\]|~#<>]/g, c => `\\${c}`).replace(/@/g, '@\u200b');
-
-function decisionRecord(input) {
-    const { policy, decision, analysis } = input;
-    const iso = (t) => new Date(t).toISOString();
-    const record = {
-        decision: decision.action,
-        rollout: policy.rollout.name,
-        status: input.state.status,
-        step: decision.from,
-        next: decision.to,
-        complete: decision.complete,
-        steps: policy.rollout.steps,
-        evaluatedAt: iso(input.now),
-        window: analysis ? { from: iso(analysis.window.from), to: iso(analysis.window.to) } : null,
-        policy: { hash: input.policyHash, confidence: policy.confidence },
-        source: input.source ?? null,
-        arms: {
-            baseline: {
-                n: analysis?.arms.baseline.requests ?? 0,
-                units: analysis?.arms.baseline.units ?? 0
-            },
-            canary: { n: analysis?.arms.canary.requests ?? 0, units: analysis?.arms.canary.units ?? 0 }
-        },
-        metrics: analysis?.metrics ?? [],
-        segments: analysis?.segments ?? [],
-        checks: analysis?.checks ?? [],
-        reasons: decision.reasons
-    };
-    if (decision.needed)
-        record.needed = decision.needed;
-    if (decision.manual)
-        record.manual = decision.manual;
-    if (analysis?.cache)
-        record.cache = analysis.cache;
-    if (analysis?.restartAt !== undefined)
-        record.restartedAt = iso(analysis.restartAt);
-    if (input.quality)
-        record.dataQuality = input.quality;
-    if (analysis?.judge)
-        record.judge = analysis.judge;
-    return record;
-}
-/** The record as JSON text: Infinity and NaN become null, as JSON requires. */
-const recordJson = (r) => JSON.stringify(r, null, 2);
-
-/**
- * Text from data or from the policy (metric names, segment values, reasons that quote them) is
- * escaped before it reaches markdown, so it cannot inject links, mentions, HTML or table cells.
- */
-function escapeMarkdown(text) {
-    return text
-        .replace(/[\\`*_[\]|~#]/g, c => `\\${c}`)
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/@/g, '@\u200b')
-        .replace(/\r?\n/g, ' ');
-}
-const ICON = { promote: '✅', hold: '⏸️', rollback: '⏪' };
-const VERDICT = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⏳ inconclusive' };
-const CHECK = { ok: '✅', warn: '⚠️', block: '⛔' };
-/** The marker that identifies this rollout's comment (the sticky PR comment finds it). */
-const commentMarker = (rollout) => `<!-- ai-rollout-gate:${encodeURIComponent(rollout)} -->`;
-function headline(r) {
-    const name = `\`${r.rollout.replace(/`/g, '')}\``;
-    if (r.manual) {
-        const what = {
-            rollback: 'Rolled back',
-            promote: 'Promoted',
-            pause: 'Paused',
-            resume: 'Resumed'
-        };
-        return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%`;
-    }
-    switch (r.decision) {
-        case 'promote':
-            return r.complete && r.step.weight === r.next.weight
-                ? `${ICON.promote} ${name} is complete at 100%`
-                : `${ICON.promote} Promote ${name}: ${r.step.weight}% → ${r.next.weight}%${r.complete ? ' (complete)' : ''}`;
-        case 'rollback':
-            return r.step.weight === 0
-                ? `${ICON.rollback} ${name} is rolled back: the canary is at 0%`
-                : `${ICON.rollback} Roll back ${name}: ${r.step.weight}% → 0%`;
-        default:
-            return `${ICON.hold} Hold ${name} at ${r.step.weight}%`;
-    }
-}
-/** `1% ✓ → 5% ✓ → **25%** → 50% → 100%`, relative to where the decision leaves the canary. */
-function progressLine(r) {
-    const current = r.decision === 'rollback' ? r.step.index : r.next.index;
-    return r.steps
-        .map((w, i) => {
-        if (r.decision === 'rollback' && i === current)
-            return `**${w}% ✗**`;
-        if (i < current || (r.complete && i === current))
-            return `${w}% ✓`;
-        if (i === current)
-            return `**${w}%**`;
-        return `${w}%`;
-    })
-        .join(' → ');
-}
-function metricRow(m) {
-    const mode = m.mode === 'gate' ? '' : ` _(${m.mode})_`;
-    const limit = m.limit
-        ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
-        : '';
-    const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : '';
-    const held = m.holdsBecause ? ' (holds)' : '';
-    return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`;
-}
-/** A count of segments by verdict, then the failing ones (at most five, named). */
-function segmentLines(segments) {
-    if (segments.length === 0)
-        return [];
-    const count = (v) => segments.filter(s => s.verdict === v).length;
-    const failing = segments.filter(s => s.verdict === 'fail').slice(0, 5);
-    return [
-        '',
-        `**Segments**: ${segments.length} compared, ${count('fail')} fail, ${count('inconclusive')} inconclusive, ${count('pass')} pass.`,
-        ...(failing.length > 0 ? [''] : []),
-        ...failing.map(s => {
-            const names = s.metrics.filter(m => m.verdict === 'fail').map(m => escapeMarkdown(m.name));
-            return `- ${VERDICT.fail} ${escapeMarkdown(s.segment)}: ${names.join(', ')}`;
-        })
-    ];
-}
-/** GitHub refuses comment bodies over 65,536 characters; stay below with room for the marker. */
-const MAX_COMMENT_LENGTH = 65_000;
-/**
- * The PR comment and job summary: verdict first, then the evidence, the charts over the rollout,
- * then the full record. When too long for a comment, detail is dropped first, the verdict never.
- */
-function renderMarkdown(r, options = {}) {
-    const maxLength = options.maxLength ?? MAX_COMMENT_LENGTH;
-    const summary = summaryLines(r).join('\n');
-    const charts = metricCharts(options.history ?? [], r.metrics);
-    const chartSection = charts.length > 0
-        ? ['<details><summary>Over the rollout</summary>', '', ...charts, '', '</details>'].join('\n')
-        : '';
-    const record = recordSection(r);
-    const fits = (parts) => {
-        const text = parts.filter(Boolean).join('\n\n') + '\n';
-        return text.length <= maxLength ? text : undefined;
-    };
-    const omitted = "<sub>The decision record is too long for a comment: see the run's `report-path` output.</sub>";
-    return (fits([summary, chartSection, record]) ??
-        fits([summary, chartSection, omitted]) ??
-        fits([summary, omitted]) ??
-        `${summary.slice(0, maxLength - 200)}\n\n_(truncated: see the run's \`report-path\` output for everything)_\n`);
-}
-function summaryLines(r) {
-    const lines = [commentMarker(r.rollout), `### ${headline(r)}`, '', progressLine(r), ''];
-    lines.push(...r.reasons.map(reason => `- ${escapeMarkdown(reason)}`));
-    if (r.needed && r.needed.samples !== null && r.needed.samples > 0) {
-        const time = r.needed.seconds !== null ? `, ${roughDuration(r.needed.seconds)} at current traffic` : '';
-        lines.push('', `**Still needed:** about ${roughCount(r.needed.samples)} more canary requests${time}.`);
-    }
-    if (r.metrics.length > 0) {
-        lines.push('', `Window ${r.window?.from ?? '?'} → ${r.window?.to ?? '?'}: baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests.`, '', '| metric | baseline | canary | change (interval) | tolerance | verdict |', '|---|---:|---:|---|---:|---|', ...r.metrics.map(metricRow));
-        lines.push('', `<sub>${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.</sub>`);
-    }
-    if (r.checks.length > 0) {
-        lines.push('', '**Checks**', '', ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`));
-    }
-    if (r.applied && r.applied.length > 0) {
-        lines.push('', '**Applied**', '', ...r.applied.map(a => `- ${a.ok ? (a.changed ? '✅' : '➖') : '❌'} ${a.actuator}: ${escapeMarkdown(a.detail)}`));
-    }
-    lines.push(...segmentLines(r.segments));
-    return lines;
-}
-function recordSection(r) {
-    const json = recordJson(r);
-    const fence = '`'.repeat(Math.max(3, longestBacktickRun(json) + 1));
-    return [
-        '<details><summary>Decision record</summary>',
-        '',
-        `${fence}json`,
-        json,
-        fence,
-        '',
-        '</details>'
-    ].join('\n');
-}
-const longestBacktickRun = (s) => Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
-
-/**
- * Where a rollout stands, from its stored state: the current verdict and why, the step's progress
- * against the policy's bake time and limit (as of `now`), and the history of transitions with who
- * made them (the gate, or a person). `status` prints it; the Action writes it to the job summary.
- */
-function statusReport(policy, state, now) {
-    const name = policy.rollout.name;
-    if (!state) {
-        const text = `${name}: no state yet (the first evaluate starts the first step)`;
-        return {
-            text: text + '\n',
-            markdown: `### \`${plainName(name)}\`: no state yet\n\nThe first evaluation starts the first step.\n`
-        };
-    }
-    const facts = statusFacts(policy, state, now);
-    const transitions = transitionsOf(state.history);
-    const shown = transitions.slice(-20);
-    const earlier = transitions.length - shown.length;
-    const text = [
-        `${name}: ${facts.headline}`,
-        `  ${facts.progress.replace(/\*\*(.*?)\*\*/g, '[$1]')}`,
-        `  ${facts.step}`,
-        ...(facts.verdict ? [`  ${facts.verdict}`] : []),
-        `  state revision ${state.revision}`
-    ];
-    if (shown.length > 0) {
-        text.push('', `History (${transitions.length} transition${transitions.length === 1 ? '' : 's'}${earlier > 0 ? `, the last ${shown.length}` : ''}):`);
-        for (const t of shown) {
-            text.push(`  ${t.at}  ${t.what.padEnd(9)} ${`${t.from}% -> ${t.to}%`.padEnd(12)} by ${t.by}: ${t.why}`);
-        }
-    }
-    const markdown = [
-        `### \`${plainName(name)}\`: ${escapeMarkdown(facts.headline)}`,
-        '',
-        facts.progress,
-        '',
-        `- ${escapeMarkdown(facts.step)}`,
-        ...(facts.verdict ? [`- ${escapeMarkdown(facts.verdict)}`] : []),
-        `- State revision ${state.revision}`
-    ];
-    if (shown.length > 0) {
-        markdown.push('', `**History**${earlier > 0 ? ` (the last ${shown.length} of ${transitions.length} transitions)` : ''}`, '', '| when | what | canary | by | why |', '|---|---|---|---|---|', ...shown.map(t => `| ${t.at} | ${t.what} | ${t.from}% → ${t.to}% | ${escapeMarkdown(t.by)} | ${escapeMarkdown(t.why)} |`));
-    }
-    return { text: text.join('\n') + '\n', markdown: markdown.join('\n') + '\n' };
-}
-function statusFacts(policy, state, now) {
-    const steps = policy.rollout.steps;
-    const index = state.stepIndex;
-    const weight = index < 0 ? 0 : (steps[index] ?? 0);
-    const started = Date.parse(state.stepStartedAt);
-    const elapsed = Math.max(0, now - started);
-    const where = index < 0 ? 'the canary is at 0%' : `step ${index + 1} of ${steps.length} (${weight}%)`;
-    const headline = state.status === 'running'
-        ? `running at ${where}`
-        : state.status === 'paused'
-            ? `paused at ${where}`
-            : state.status === 'complete'
-                ? 'complete: the canary serves 100%'
-                : 'rolled back: the canary is at 0%';
-    const progress = steps
-        .map((w, i) => {
-        if (state.status === 'rolled-back')
-            return `${w}%`;
-        if (i < index || (state.status === 'complete' && i === index))
-            return `${w}% ✓`;
-        if (i === index)
-            return `**${w}%**`;
-        return `${w}%`;
-    })
-        .join(' → ');
-    const step = state.status === 'running' || state.status === 'paused'
-        ? `step began ${state.stepStartedAt}, ${duration(elapsed)} ago; bake time ${duration(policy.rollout.minDuration)}${elapsed >= policy.rollout.minDuration ? ' (baked)' : ` (${duration(policy.rollout.minDuration - elapsed)} to go)`}, limit ${duration(policy.rollout.maxDuration)} (then ${policy.rollout.onTimeout})`
-        : `since ${state.history.at(-1)?.at ?? state.stepStartedAt}`;
-    const last = state.history.at(-1);
-    const paused = state.paused;
-    const verdict = paused
-        ? `paused by ${paused.actor} at ${paused.at}: ${paused.reason}`
-        : last
-            ? `last verdict ${last.at}: ${verdictWord(last)}${last.manual && last.actor ? ` by ${last.actor}` : ''}: ${last.manual && last.actor ? last.reason.replace(`${last.action} by ${last.actor}: `, '') : last.reason}`
-            : undefined;
-    return { headline, progress, step, verdict };
-}
-function verdictWord(h) {
-    if (h.action === 'pause' || h.action === 'resume')
-        return h.action;
-    if (h.action === 'hold')
-        return `hold at ${h.from}%`;
-    if (h.action === 'rollback')
-        return `rollback ${h.from}% -> ${h.to}%`;
-    return h.from === h.to ? `promote (stays at ${h.to}%)` : `promote ${h.from}% -> ${h.to}%`;
-}
-/** Every move of the canary and every person's command, oldest first; repeated holds are not. */
-function transitionsOf(history) {
-    return history
-        .filter(h => h.manual || h.from !== h.to || h.action === 'rollback')
-        .map(h => ({
-        at: h.at,
-        what: h.action,
-        from: h.from,
-        to: h.to,
-        by: h.manual ? (h.actor ?? 'someone') : 'the gate',
-        // A person's decision's reason starts `pause by ana: `: the actor has a column of its own.
-        why: h.manual && h.actor ? h.reason.replace(`${h.action} by ${h.actor}: `, '') : h.reason
-    }));
-}
-const plainName = (name) => name.replace(/`/g, '');
-
-/** A local JSON file, written atomically (write a temporary file, then rename over the old one). */
-class FileStateStore {
-    path;
-    rollout;
-    constructor(path, rollout) {
-        this.path = path;
-        this.rollout = rollout;
-    }
-    describe() {
-        return this.path;
-    }
-    async load() {
-        let text;
-        try {
-            text = await readFile(this.path, 'utf8');
-        }
-        catch (e) {
-            if (e.code === 'ENOENT')
-                return undefined;
-            throw new StateError(`cannot read state file ${this.path}: ${e.message}`);
-        }
-        if (text.trim() === '') {
-            throw new StateError(`state file ${this.path} is empty; delete it to start the rollout again at its first step`);
-        }
-        return parseState(text, `state file ${this.path}`, this.rollout);
-    }
-    async save(state, expectedRevision) {
-        const current = await this.load();
-        if (current?.revision !== expectedRevision) {
-            throw new StateConflictError(`state file ${this.path}`, expectedRevision, current?.revision);
-        }
-        const tmp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.tmp`);
-        try {
-            await writeFile(tmp, JSON.stringify(state, null, 2) + '\n', 'utf8');
-            await rename(tmp, this.path);
-        }
-        catch (e) {
-            await unlink(tmp).catch(() => undefined);
-            throw new StateError(`cannot write state file ${this.path}: ${e.message}`);
-        }
-    }
-}
-
-/**
- * The rollout state as a JSON document on a dedicated branch (`rollouts/<name>.json`), written with
- * the contents API. The blob sha read by `load` is the compare-and-swap token of `save`: when
- * another run wrote in between, GitHub refuses the write and `save` throws StateConflictError, so
- * the caller re-reads and decides again instead of overwriting that run's transition.
- */
-class GitHubStateStore {
-    files;
-    branch;
-    rollout;
-    path;
-    /** The blob read by the last `load` (undefined: there was no document). */
-    sha;
-    constructor(files, branch, rollout) {
-        this.files = files;
-        this.branch = branch;
-        this.rollout = rollout;
-        this.path = `rollouts/${rollout}.json`;
-    }
-    describe() {
-        return `${this.path} on branch ${this.branch}`;
-    }
-    async load() {
-        const file = await this.files.read(this.path, this.branch);
-        this.sha = file?.sha;
-        if (!file)
-            return undefined;
-        return parseState(file.text, `rollout state ${this.describe()}`, this.rollout);
-    }
-    async save(state, expectedRevision) {
-        if (this.sha === undefined && !(await this.files.hasBranch(this.branch))) {
-            await this.files.createBranch(this.branch);
-        }
-        const last = state.history.at(-1);
-        const what = last ? `${last.action} ${last.from}% → ${last.to}%` : state.status;
-        try {
-            const { sha } = await this.files.write(this.path, this.branch, JSON.stringify(state, null, 2) + '\n', this.sha, `rollout ${this.rollout}: ${what} (revision ${state.revision})`);
-            this.sha = sha;
-        }
-        catch (e) {
-            if (e instanceof ContentConflictError) {
-                throw new StateConflictError(`rollout state ${this.describe()}`, expectedRevision, undefined);
-            }
-            throw e;
-        }
-    }
-}
-
-/** Whether the decision moves the canary (or is a person's command): what `on: change` waits for. */
-const moves = (r) => r.step.weight !== r.next.weight || r.manual !== undefined;
-/**
- * Run every actuator in order; one that throws is recorded as not applied and the rest still run
- * (a deployment status should mirror the decision even when a webhook is down).
- */
-async function applyAll(actuators, record, dryRun) {
-    const results = [];
-    for (const actuator of actuators) {
-        try {
-            results.push({ ok: true, ...(await actuator.apply(record, { dryRun })) });
-        }
-        catch (e) {
-            results.push({
-                actuator: actuator.name,
-                ok: false,
-                changed: false,
-                detail: e.message
-            });
-        }
-    }
-    return results;
-}
-
-/**
- * `model_list[name=v7].litellm_params.weight` -> ['model_list', {key:'name',value:'v7'},
- * 'litellm_params', 'weight']. Throws with the position of a malformed step.
- */
-function parseWeightPath(path) {
-    const steps = [];
-    const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
-    // What the previous token was decides what may follow: a key only at the start or after a dot,
-    // an index or a dot only after a key or an index.
-    let prev = 'start';
-    let m;
-    let at = 0;
-    while (at < path.length && (m = re.exec(path))) {
-        const isKey = m[1] !== undefined;
-        const isDot = m[5] !== undefined;
-        if (isKey ? prev === 'step' : prev !== 'step')
-            break;
-        if (isKey)
-            steps.push(m[1]);
-        else if (m[2] !== undefined)
-            steps.push(Number(m[2]));
-        else if (!isDot)
-            steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
-        prev = isDot ? 'dot' : 'step';
-        at = re.lastIndex;
-    }
-    if (at !== path.length || prev !== 'step') {
-        throw new Error(`weight path "${path}" is malformed near character ${at + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
-    }
-    return steps;
-}
-/**
- * Set a number at `path` in a YAML document with the `yaml` Document API, which keeps comments,
- * key order and formatting (https://eemeli.org/yaml/#documents). Every step must exist: a missing
- * key is an error naming it, never a silently created one.
- */
-function setInYaml(doc, path, value) {
-    const steps = parseWeightPath(path);
-    const keys = [];
-    let node = doc.contents;
-    for (const [i, step] of steps.entries()) {
-        const where = keys.length > 0 ? ` under ${formatKeys(keys)}` : '';
-        let key;
-        if (typeof step === 'object') {
-            if (!distExports.isSeq(node))
-                throw new Error(`${describeStep(step)}${where} needs a list there`);
-            const index = node.items.findIndex(item => distExports.isMap(item) && String(item.get(step.key)) === step.value);
-            if (index < 0)
-                throw new Error(`no list item with ${step.key} = ${step.value}${where}`);
-            key = index;
-        }
-        else {
-            const has = distExports.isMap(node) || distExports.isSeq(node) ? node.has(step) : false;
-            if (!has)
-                throw new Error(`${describeStep(step)}${where} does not exist`);
-            key = step;
-        }
-        keys.push(key);
-        if (i < steps.length - 1)
-            node = node.get(key, true);
-    }
-    doc.setIn(keys, value);
-}
-/** Set every weight in YAML (or JSON, which is YAML) text; returns the new text. */
-function setWeights(text, isJson, values) {
-    if (isJson)
-        return setInJson(text, values);
-    const doc = distExports.parseDocument(text);
-    if (doc.errors.length > 0)
-        throw new Error(`not valid YAML: ${doc.errors[0].message}`);
-    for (const { path, value } of values)
-        setInYaml(doc, path, value);
-    return doc.toString();
-}
-/** JSON has no comments: parse, set, and write back with the file's own indentation. */
-function setInJson(text, values) {
-    const doc = distExports.parseDocument(text);
-    if (doc.errors.length > 0)
-        throw new Error(`not valid JSON: ${doc.errors[0].message}`);
-    for (const { path, value } of values)
-        setInYaml(doc, path, value);
-    const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
-    return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '');
-}
-const describeStep = (step) => typeof step === 'object'
-    ? `[${step.key}=${step.value}]`
-    : typeof step === 'number'
-        ? `[${step}]`
-        : `key "${step}"`;
-const formatKeys = (keys) => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
-
-/** Attempts when someone else commits to the file between our read and write. */
-const ATTEMPTS = 3;
-/**
- * Sets the canary's (and the baseline's complementary) weight in a YAML or JSON config file, and
- * commits it with a message that carries the decision. Idempotent: an unchanged file is not
- * written, so a rerun or a hold makes no commit.
- */
-class GitFileActuator {
-    spec;
-    files;
-    name;
-    constructor(spec, files) {
-        this.spec = spec;
-        this.files = files;
-        this.name = `git-file ${spec.file}`;
-    }
-    async apply(record, { dryRun }) {
-        const canary = record.next.weight;
-        const values = this.spec.set.map(s => ({
-            path: s.path,
-            value: round(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
-        }));
-        const where = this.files.describe(this.spec.file);
-        for (let attempt = 1;; attempt++) {
-            const file = await this.files.read(this.spec.file);
-            if (!file)
-                throw new Error(`${where} does not exist; create it or fix actuators[].file`);
-            let text;
-            try {
-                text = setWeights(file.text, /\.json$/i.test(this.spec.file), values);
-            }
-            catch (e) {
-                throw new Error(`${where}: ${e.message}`);
-            }
-            const summary = values.map(v => `${v.path} = ${v.value}`).join(', ');
-            if (text === file.text) {
-                return { actuator: this.name, changed: false, detail: `${where} already has ${summary}` };
-            }
-            if (dryRun) {
-                return {
-                    actuator: this.name,
-                    changed: false,
-                    detail: `dry run: would set ${summary} in ${where}`
-                };
-            }
-            try {
-                await this.files.write(this.spec.file, text, file.sha, commitMessage(record));
-                return { actuator: this.name, changed: true, detail: `set ${summary} in ${where}` };
-            }
-            catch (e) {
-                if (e.name !== 'ContentConflictError' || attempt >= ATTEMPTS)
-                    throw e;
-            }
-        }
-    }
-}
-function commitMessage(r) {
-    const who = r.manual ? ` by ${r.manual.actor}` : '';
-    return [
-        `rollout ${r.rollout}: ${r.decision} ${r.step.weight}% → ${r.next.weight}%${who}`,
-        '',
-        ...r.reasons.slice(0, 3).map(reason => `- ${reason}`),
-        '',
-        `Policy ${r.policy.hash}, evaluated ${r.evaluatedAt} by ai-rollout-gate.`
-    ].join('\n');
-}
-/** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
-const round = (v) => Number(v.toPrecision(8));
-
-/**
- * Starts a deploy workflow with the decision as inputs. Events made with the workflow's
- * GITHUB_TOKEN start no other workflow, workflow_dispatch being the exception
- * (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow#triggering-a-workflow-from-a-workflow).
- */
-class WorkflowDispatchActuator {
-    spec;
-    github;
-    repo;
-    defaultRef;
-    name;
-    constructor(spec, github, repo, defaultRef) {
-        this.spec = spec;
-        this.github = github;
-        this.repo = repo;
-        this.defaultRef = defaultRef;
-        this.name = `workflow-dispatch ${spec.workflow}`;
-    }
-    async apply(record, { dryRun }) {
-        if (this.spec.on === 'change' && !moves(record)) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: 'not dispatched: the weight did not change'
-            };
-        }
-        const ref = this.spec.ref ?? (await this.defaultRef());
-        const inputs = {
-            ...this.spec.inputs,
-            decision: record.decision,
-            weight: String(record.next.weight),
-            rollout: record.rollout
-        };
-        const what = `${this.spec.workflow} on ${ref} with weight ${inputs.weight}`;
-        if (dryRun)
-            return { actuator: this.name, changed: false, detail: `dry run: would dispatch ${what}` };
-        try {
-            await this.github.rest.actions.createWorkflowDispatch({
-                ...this.repo,
-                workflow_id: this.spec.workflow,
-                ref,
-                inputs
-            });
-        }
-        catch (e) {
-            throw explainGitHubError(e, `dispatch workflow ${this.spec.workflow}`, 'actions: write');
-        }
-        return { actuator: this.name, changed: true, detail: `dispatched ${what}` };
-    }
-}
-/** GitHub limits a deployment status description to 140 characters. */
-const DESCRIPTION_LIMIT = 140;
-/**
- * Mirrors every decision as a deployment status on an environment: in_progress while the rollout
- * runs, success when it completes, failure on a rollback. One deployment per rollout and canary
- * (its `task` names the rollout), so the environment's history reads as one rollout.
- */
-class DeploymentActuator {
-    spec;
-    github;
-    repo;
-    sha;
-    name;
-    constructor(spec, github, repo, sha) {
-        this.spec = spec;
-        this.github = github;
-        this.repo = repo;
-        this.sha = sha;
-        this.name = `deployment ${spec.environment}`;
-    }
-    async apply(record, { dryRun }) {
-        const state = record.decision === 'rollback'
-            ? 'failure'
-            : record.complete && record.decision === 'promote'
-                ? 'success'
-                : record.manual?.command === 'pause'
-                    ? 'queued'
-                    : 'in_progress';
-        const description = deploymentDescription(record);
-        if (dryRun) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: `dry run: would set ${state}: ${description}`
-            };
-        }
-        try {
-            const id = await this.deploymentId(record);
-            await this.github.rest.repos.createDeploymentStatus({
-                ...this.repo,
-                deployment_id: id,
-                state,
-                description,
-                environment: this.spec.environment,
-                ...(process.env.GITHUB_SERVER_URL &&
-                    process.env.GITHUB_RUN_ID && {
-                    log_url: `${process.env.GITHUB_SERVER_URL}/${this.repo.owner}/${this.repo.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
-                })
-            });
-            return { actuator: this.name, changed: true, detail: `${state}: ${description}` };
-        }
-        catch (e) {
-            throw explainGitHubError(e, `set a deployment status on ${this.spec.environment}`, 'deployments: write');
-        }
-    }
-    async deploymentId(record) {
-        const task = `rollout:${record.rollout}`;
-        const { data } = await this.github.rest.repos.listDeployments({
-            ...this.repo,
-            environment: this.spec.environment,
-            task,
-            sha: this.sha,
-            per_page: 1
-        });
-        const existing = data[0];
-        if (existing)
-            return existing.id;
-        const created = await this.github.rest.repos.createDeployment({
-            ...this.repo,
-            ref: this.sha,
-            task,
-            environment: this.spec.environment,
-            auto_merge: false,
-            required_contexts: [],
-            description: `ai-rollout-gate: ${record.rollout}`.slice(0, DESCRIPTION_LIMIT),
-            payload: { rollout: record.rollout, steps: record.steps }
-        });
-        if (!('id' in created.data))
-            throw new Error(created.data.message ?? 'GitHub did not create the deployment');
-        return created.data.id;
-    }
-}
-function deploymentDescription(r) {
-    const text = `${r.decision} ${r.step.weight}% → ${r.next.weight}%: ${r.reasons[0] ?? ''}`;
-    return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
-}
-
-/** The signature header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed by the secret. */
-const SIGNATURE_HEADER = 'x-rollout-gate-signature-256';
-/** Longest `retry-after` honoured; a longer one is a failure the next run retries. */
-const MAX_RETRY_AFTER_MS = 30_000;
-function signature(secret, body) {
-    return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-/**
- * POSTs the decision record to a URL. Anything but a 2xx, after bounded retries (network errors,
- * 5xx, 429 with its retry-after), means the change was not applied. The receiver can check the
- * signature (as GitHub's own webhooks are checked) and deduplicate on the delivery id.
- */
-class WebhookActuator {
-    spec;
-    secret;
-    sleep;
-    name;
-    origin;
-    constructor(spec, secret, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
-        this.spec = spec;
-        this.secret = secret;
-        this.sleep = sleep;
-        // Only the origin is ever shown: a path or query can carry a token.
-        this.origin = new URL(spec.url).origin;
-        this.name = `webhook ${this.origin}`;
-    }
-    async apply(record, { dryRun }) {
-        if (this.spec.on === 'change' && !moves(record)) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: 'not called: the weight did not change'
-            };
-        }
-        if (dryRun)
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: `dry run: would POST to ${this.origin}`
-            };
-        const body = recordJson(record);
-        const headers = {
-            'content-type': 'application/json',
-            'user-agent': 'ai-rollout-gate',
-            'x-rollout-gate-delivery': `${record.rollout}:${record.evaluatedAt}`,
-            ...(this.secret && { [SIGNATURE_HEADER]: signature(this.secret, body) })
-        };
-        let problem = '';
-        for (let attempt = 0; attempt <= this.spec.retries; attempt++) {
-            let wait = 500 * 2 ** attempt;
-            try {
-                const res = await fetch(this.spec.url, {
-                    method: 'POST',
-                    headers,
-                    body,
-                    signal: AbortSignal.timeout(this.spec.timeout)
-                });
-                await res.body?.cancel();
-                if (res.ok) {
-                    return {
-                        actuator: this.name,
-                        changed: true,
-                        detail: `POSTed to ${this.origin} (HTTP ${res.status})`
-                    };
-                }
-                problem = `HTTP ${res.status}`;
-                if (res.status < 500 && res.status !== 429)
-                    break;
-                const after = Number(res.headers.get('retry-after'));
-                if (Number.isFinite(after) && after >= 0)
-                    wait = after * 1000;
-                if (wait > MAX_RETRY_AFTER_MS)
-                    break;
-            }
-            catch (e) {
-                const err = e;
-                problem =
-                    err.name === 'TimeoutError' ? `no answer in ${this.spec.timeout / 1000}s` : err.message;
-            }
-            if (attempt < this.spec.retries)
-                await this.sleep(wait);
-        }
-        throw new Error(`POST to ${this.origin} failed: ${problem}`);
-    }
-}
-
-/** The environment variable the Action's `webhook-secret` input fills. */
-const WEBHOOK_SECRET_ENV = 'ROLLOUT_GATE_WEBHOOK_SECRET';
-function buildActuators(specs, ctx) {
-    return specs.map(spec => {
-        switch (spec.type) {
-            case 'webhook':
-                return new WebhookActuator(spec, ctx.env[spec.secretEnv ?? WEBHOOK_SECRET_ENV]);
-            case 'git-file':
-                return new GitFileActuator(spec, ctx.github ? repoAccess(ctx.github.files, spec.branch) : localAccess(ctx.cwd));
-            case 'workflow-dispatch':
-                return ctx.github
-                    ? new WorkflowDispatchActuator(spec, ctx.github.client, ctx.github.repo, () => ctx.github.files.defaultBranch())
-                    : needsGitHub(spec);
-            case 'deployment':
-                return ctx.github
-                    ? new DeploymentActuator(spec, ctx.github.client, ctx.github.repo, ctx.github.sha)
-                    : needsGitHub(spec);
-        }
-    });
-}
-/** Outside the Action a GitHub actuator does nothing, and says so. */
-function needsGitHub(spec) {
-    const name = spec.type;
-    return {
-        name,
-        apply: async () => ({
-            actuator: name,
-            changed: false,
-            detail: 'skipped: runs only in the Action'
-        })
-    };
-}
-function repoAccess(files, branch) {
-    let resolved = branch;
-    const on = async () => (resolved ??= await files.defaultBranch());
-    return {
-        describe: path => `${path}${branch ? ` on ${branch}` : ''}`,
-        read: async (path) => files.read(path, await on()),
-        write: async (path, text, sha, message) => {
-            await files.write(path, await on(), text, sha, message);
-        }
-    };
-}
-/** The working tree: the CLI sets the weight in the file; committing it is the user's step. */
-function localAccess(cwd) {
-    return {
-        describe: path => path,
-        read: async (path) => {
-            try {
-                return { text: await readFile(resolve(cwd, path), 'utf8') };
-            }
-            catch (e) {
-                if (e.code === 'ENOENT')
-                    return undefined;
-                throw e;
-            }
-        },
-        write: async (path, text) => writeFile(resolve(cwd, path), text, 'utf8')
-    };
-}
-
-/**
- * Splitting the family-wise error budget across the gating metrics (DESIGN.md: "Error budget:
- * 1 - confidence, split across the gating metrics").
- */
-/**
- * Bonferroni split: each of k confidence sequences at alpha / k. By the union bound the chance
- * that any of them ever misses is at most alpha, at every look and under any dependence between
- * the metrics (Bonferroni 1936; for confidence sequences, Howard et al. 2021 note that the union
- * bound applies to the time-uniform events as they are).
- */
-function bonferroni(alpha, k) {
-    if (!(alpha > 0 && alpha < 1))
-        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
-    if (!(Number.isInteger(k) && k >= 1))
-        throw new RangeError(`k must be an integer >= 1, got ${k}`);
-    return alpha / k;
 }
 
 /**
@@ -2731,7 +828,7 @@ const EMPTY$1 = { moments: emptyMoments(), requests: 0 };
 const metricAt$1 = (list, i) => list[i] ?? EMPTY$1;
 
 /** Fields whose metrics are costs (the cost verdict that holds while the cache warms). */
-const COST_FIELDS = new Set(['cost', 'cost_usd']);
+const COST_FIELDS$1 = new Set(['cost', 'cost_usd']);
 const TIME_FIELDS = {
     latency_ms: 'latency_ms',
     duration_ms: 'latency_ms',
@@ -2924,7 +1021,7 @@ function holdWhileWarming(metrics, strata, cost) {
         if (m.verdict !== 'fail' || m.mode !== 'gate')
             continue;
         // Already re-priced at the baseline's hit rate (gateOn: repriced): a cold cache cannot explain it.
-        if (COST_FIELDS.has(m.from) && m.observed === undefined) {
+        if (COST_FIELDS$1.has(m.from) && m.observed === undefined) {
             const r = cost.canary.repriced;
             const base = cost.baseline.observed;
             const projection = r !== null && base !== null && base > 0
@@ -2934,7 +1031,7 @@ function holdWhileWarming(metrics, strata, cost) {
             held.push(m.name);
             continue;
         }
-        if (COST_FIELDS.has(m.from))
+        if (COST_FIELDS$1.has(m.from))
             continue;
         const field = TIME_FIELDS[m.from];
         if (!field || !m.delta.relative || m.better !== 'lower')
@@ -3180,7 +1277,7 @@ function freshnessCheck(evidence) {
         const newest = Math.max(...buckets) + evidence.bucketMs;
         const age = evidence.window.to - newest;
         if (age > allowed) {
-            stale.push(`${arm}'s newest records are from before ${new Date(newest).toISOString()}, ${duration(age)} before the evaluation time`);
+            stale.push(`${arm}'s newest records are from before ${new Date(newest).toISOString()}, ${duration$1(age)} before the evaluation time`);
         }
     }
     return stale.length > 0
@@ -4116,14 +2213,14 @@ function decide(policy, state, analysis, now) {
             : [])
     ];
     if (elapsed < policy.rollout.minDuration) {
-        holdReasons.push(`bake time: ${duration(policy.rollout.minDuration - elapsed)} of the ${duration(policy.rollout.minDuration)} minimum still to go`);
+        holdReasons.push(`bake time: ${duration$1(policy.rollout.minDuration - elapsed)} of the ${duration$1(policy.rollout.minDuration)} minimum still to go`);
     }
     if (holdReasons.length === 0)
         return promote(policy, state, here, gating.length, elapsed);
     // The timeout ends a step whose metrics stayed undecided on sound evidence. A problem with the
     // evidence itself (no data, stale or malformed data, a broken split) holds: fail closed.
     if (elapsed >= policy.rollout.maxDuration) {
-        const ran = `step ${here.weight}% ran ${duration(elapsed)} (maxDuration ${duration(policy.rollout.maxDuration)}) without a decision`;
+        const ran = `step ${here.weight}% ran ${duration$1(elapsed)} (maxDuration ${duration$1(policy.rollout.maxDuration)}) without a decision`;
         const evidenceProblem = blocks.some(c => c.name !== 'sample-size');
         if (policy.rollout.onTimeout === 'rollback' && !evidenceProblem) {
             return rollback(here, [ran, ...holdReasons]);
@@ -4146,7 +2243,7 @@ function promote(policy, state, here, gating, elapsed) {
         },
         complete,
         reasons: [
-            `all ${gating} gating metrics are within tolerance after ${duration(elapsed)} at ${here.weight}%`
+            `all ${gating} gating metrics are within tolerance after ${duration$1(elapsed)} at ${here.weight}%`
         ]
     };
 }
@@ -4354,6 +2451,285 @@ function lazyJudge(spec, env) {
     };
 }
 
+/** Formatting of a metric result (its change with the interval, the tolerance, the A/A noise). */
+/** The metric's run-to-run noise from the A/A check: "A/A ±1.2%", or '' when not measured. */
+function noiseText(m) {
+    return m.aa ? `A/A ±${change(m, m.aa.noise, m.delta.relative).slice(1)}` : '';
+}
+
+/**
+ * A mermaid `xychart-beta` per gating metric (GitHub renders mermaid in comments and job
+ * summaries, https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/creating-diagrams):
+ * the change's estimate and its interval at each evaluation in the rollout's history, with the
+ * tolerance as a flat line, so a reader sees the interval close in on (or cross) the tolerance.
+ * Values are in the table's units (points for relative changes and rates). xychart has no
+ * legend, so one follows each chart in words: the series are drawn in a fixed order that their
+ * values also keep (upper bound >= estimate >= lower bound), so "top, middle, bottom" names them
+ * whatever the colours. From the first evaluation on: a single evaluation is drawn as flat
+ * segments (a line through one point draws nothing in mermaid, mermaid-js/mermaid#8153).
+ */
+function metricCharts(history, metrics) {
+    const charts = [];
+    for (const m of metrics) {
+        if (m.mode === 'report')
+            continue;
+        const points = history
+            .filter(h => !h.manual)
+            .flatMap(h => {
+            const p = h.metrics?.find(x => x.name === m.name);
+            return p ? [{ at: h.at, ...p }] : [];
+        })
+            .slice(-48);
+        if (points.length === 0)
+            continue;
+        const { scale, unit } = changeScale(m, m.delta.relative);
+        // An unbounded interval (too little data yet) is drawn clipped to a range around the rest.
+        const finite = points.flatMap(p => [p.estimate, p.lower, p.upper]).filter(Number.isFinite);
+        const reach = Math.max(Math.abs(m.tolerance) * 3, ...finite.map(Math.abs)) || 1;
+        const clip = (v) => round$1(Math.max(-reach, Math.min(reach, v)) * scale);
+        const single = points.length === 1;
+        const labels = points.map(p => `"${p.at.slice(5, 16).replace('T', ' ')}"`);
+        // One evaluation: the same values at two ticks (the second label differs by a space only).
+        const xs = single ? [labels[0], `${labels[0]?.slice(0, -1)} "`] : labels;
+        const series = (pick) => {
+            const values = points.map(p => clip(pick(p)));
+            return `[${(single ? [values[0], values[0]] : values).join(', ')}]`;
+        };
+        const unitText = unit ? ` (${unit})` : '';
+        const clipped = points.some(p => !Number.isFinite(p.lower) || !Number.isFinite(p.upper));
+        charts.push([
+            `**${escapeText(m.name)}**: change, canary vs baseline${unitText}`,
+            '',
+            '```mermaid',
+            'xychart-beta',
+            `  title "${label(m.name)}: change${unitText}, tolerance ${round$1(m.tolerance * scale)}${unit === '%' ? '%' : unit ? ` ${unit}` : ''}"`,
+            `  x-axis [${xs.join(', ')}]`,
+            `  y-axis "canary - baseline${unitText}"`,
+            `  line ${series(p => p.upper)}`,
+            `  line ${series(p => p.estimate)}`,
+            `  line ${series(p => p.lower)}`,
+            `  line [${(single ? [0, 0] : points).map(() => clip(m.tolerance)).join(', ')}]`,
+            '```',
+            '',
+            `<sub>Top line: the interval's upper bound; middle: the estimate; bottom: the lower bound; flat line: the tolerance (${m.better === 'higher' ? 'the canary must stay above it' : 'the canary must stay below it'}). ${single ? 'One evaluation so far, drawn flat. ' : ''}${clipped ? 'An interval without data yet is clipped to the chart. ' : ''}The metric passes once the whole interval is on the good side of the tolerance.</sub>`
+        ].join('\n'));
+    }
+    return charts;
+}
+const round$1 = (v) => Math.round(v * 1000) / 1000;
+/** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
+const label = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
+/** A metric name in markdown text: no markup, no mentions. */
+const escapeText = (name) => name.replace(/[\\`*_[\]|~#<>]/g, c => `\\${c}`).replace(/@/g, '@\u200b');
+
+function decisionRecord(input) {
+    const { policy, decision, analysis } = input;
+    const iso = (t) => new Date(t).toISOString();
+    const record = {
+        decision: decision.action,
+        rollout: policy.rollout.name,
+        status: input.state.status,
+        step: decision.from,
+        next: decision.to,
+        complete: decision.complete,
+        steps: policy.rollout.steps,
+        evaluatedAt: iso(input.now),
+        window: analysis ? { from: iso(analysis.window.from), to: iso(analysis.window.to) } : null,
+        policy: { hash: input.policyHash, confidence: policy.confidence },
+        source: input.source ?? null,
+        arms: {
+            baseline: {
+                n: analysis?.arms.baseline.requests ?? 0,
+                units: analysis?.arms.baseline.units ?? 0
+            },
+            canary: { n: analysis?.arms.canary.requests ?? 0, units: analysis?.arms.canary.units ?? 0 }
+        },
+        metrics: analysis?.metrics ?? [],
+        segments: analysis?.segments ?? [],
+        checks: analysis?.checks ?? [],
+        reasons: decision.reasons
+    };
+    if (decision.needed)
+        record.needed = decision.needed;
+    if (decision.manual)
+        record.manual = decision.manual;
+    if (analysis?.cache)
+        record.cache = analysis.cache;
+    if (analysis?.restartAt !== undefined)
+        record.restartedAt = iso(analysis.restartAt);
+    if (input.quality)
+        record.dataQuality = input.quality;
+    if (analysis?.judge)
+        record.judge = analysis.judge;
+    return record;
+}
+/** The record as JSON text: Infinity and NaN become null, as JSON requires. */
+const recordJson = (r) => JSON.stringify(r, null, 2);
+
+/**
+ * Text from data or from the policy (metric names, segment values, reasons that quote them) is
+ * escaped before it reaches markdown, so it cannot inject links, mentions, HTML or table cells.
+ */
+function escapeMarkdown(text) {
+    return text
+        .replace(/[\\`*_[\]|~#]/g, c => `\\${c}`)
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/@/g, '@\u200b')
+        .replace(/\r?\n/g, ' ');
+}
+const ICON = { promote: '✅', hold: '⏸️', rollback: '⏪' };
+const VERDICT = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⏳ inconclusive' };
+const CHECK = { ok: '✅', warn: '⚠️', block: '⛔' };
+/** The marker that identifies this rollout's comment (the sticky PR comment finds it). */
+const commentMarker = (rollout) => `<!-- ai-rollout-gate:${encodeURIComponent(rollout)} -->`;
+function headline(r) {
+    const name = `\`${r.rollout.replace(/`/g, '')}\``;
+    if (r.manual) {
+        const what = {
+            rollback: 'Rolled back',
+            promote: 'Promoted',
+            pause: 'Paused',
+            resume: 'Resumed'
+        };
+        return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%`;
+    }
+    switch (r.decision) {
+        case 'promote':
+            return r.complete && r.step.weight === r.next.weight
+                ? `${ICON.promote} ${name} is complete at 100%`
+                : `${ICON.promote} Promote ${name}: ${r.step.weight}% → ${r.next.weight}%${r.complete ? ' (complete)' : ''}`;
+        case 'rollback':
+            return r.step.weight === 0
+                ? `${ICON.rollback} ${name} is rolled back: the canary is at 0%`
+                : `${ICON.rollback} Roll back ${name}: ${r.step.weight}% → 0%`;
+        default:
+            return `${ICON.hold} Hold ${name} at ${r.step.weight}%`;
+    }
+}
+/** `1% ✓ → 5% ✓ → **25%** → 50% → 100%`, relative to where the decision leaves the canary. */
+function progressLine(r) {
+    const current = r.decision === 'rollback' ? r.step.index : r.next.index;
+    return r.steps
+        .map((w, i) => {
+        if (r.decision === 'rollback' && i === current)
+            return `**${w}% ✗**`;
+        if (i < current || (r.complete && i === current))
+            return `${w}% ✓`;
+        if (i === current)
+            return `**${w}%**`;
+        return `${w}%`;
+    })
+        .join(' → ');
+}
+function metricRow(m) {
+    const mode = m.mode === 'gate' ? '' : ` _(${m.mode})_`;
+    const limit = m.limit
+        ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
+        : '';
+    const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : '';
+    const held = m.holdsBecause ? ' (holds)' : '';
+    return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`;
+}
+/** A count of segments by verdict, then the failing ones (at most five, named). */
+function segmentLines(segments) {
+    if (segments.length === 0)
+        return [];
+    const count = (v) => segments.filter(s => s.verdict === v).length;
+    const failing = segments.filter(s => s.verdict === 'fail').slice(0, 5);
+    return [
+        '',
+        `**Segments**: ${segments.length} compared, ${count('fail')} fail, ${count('inconclusive')} inconclusive, ${count('pass')} pass.`,
+        ...(failing.length > 0 ? [''] : []),
+        ...failing.map(s => {
+            const names = s.metrics.filter(m => m.verdict === 'fail').map(m => escapeMarkdown(m.name));
+            return `- ${VERDICT.fail} ${escapeMarkdown(s.segment)}: ${names.join(', ')}`;
+        })
+    ];
+}
+/** GitHub refuses comment bodies over 65,536 characters; stay below with room for the marker. */
+const MAX_COMMENT_LENGTH = 65_000;
+/**
+ * The PR comment and job summary: verdict first, then the evidence, the charts over the rollout,
+ * then the full record. When too long for a comment, detail is dropped first, the verdict never.
+ */
+function renderMarkdown(r, options = {}) {
+    const maxLength = options.maxLength ?? MAX_COMMENT_LENGTH;
+    const summary = summaryLines(r).join('\n');
+    const charts = metricCharts(options.history ?? [], r.metrics);
+    const chartSection = charts.length > 0
+        ? ['<details><summary>Over the rollout</summary>', '', ...charts, '', '</details>'].join('\n')
+        : '';
+    const record = recordSection(r);
+    const fits = (parts) => {
+        const text = parts.filter(Boolean).join('\n\n') + '\n';
+        return text.length <= maxLength ? text : undefined;
+    };
+    const omitted = "<sub>The decision record is too long for a comment: see the run's `report-path` output.</sub>";
+    return (fits([summary, chartSection, record]) ??
+        fits([summary, chartSection, omitted]) ??
+        fits([summary, omitted]) ??
+        `${summary.slice(0, maxLength - 200)}\n\n_(truncated: see the run's \`report-path\` output for everything)_\n`);
+}
+function summaryLines(r) {
+    const lines = [commentMarker(r.rollout), `### ${headline(r)}`, '', progressLine(r), ''];
+    lines.push(...r.reasons.map(reason => `- ${escapeMarkdown(reason)}`));
+    if (r.needed && r.needed.samples !== null && r.needed.samples > 0) {
+        const time = r.needed.seconds !== null ? `, ${roughDuration(r.needed.seconds)} at current traffic` : '';
+        lines.push('', `**Still needed:** about ${roughCount(r.needed.samples)} more canary requests${time}.`);
+    }
+    if (r.metrics.length > 0) {
+        lines.push('', `Window ${r.window?.from ?? '?'} → ${r.window?.to ?? '?'}: baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests.`, '', '| metric | baseline | canary | change (interval) | tolerance | verdict |', '|---|---:|---:|---|---:|---|', ...r.metrics.map(metricRow));
+        lines.push('', `<sub>${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.</sub>`);
+    }
+    if (r.checks.length > 0) {
+        lines.push('', '**Checks**', '', ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`));
+    }
+    if (r.applied && r.applied.length > 0) {
+        lines.push('', '**Applied**', '', ...r.applied.map(a => `- ${a.ok ? (a.changed ? '✅' : '➖') : '❌'} ${a.actuator}: ${escapeMarkdown(a.detail)}`));
+    }
+    lines.push(...segmentLines(r.segments));
+    return lines;
+}
+function recordSection(r) {
+    const json = recordJson(r);
+    const fence = '`'.repeat(Math.max(3, longestBacktickRun(json) + 1));
+    return [
+        '<details><summary>Decision record</summary>',
+        '',
+        `${fence}json`,
+        json,
+        fence,
+        '',
+        '</details>'
+    ].join('\n');
+}
+const longestBacktickRun = (s) => Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
+
+/** Whether the decision moves the canary (or is a person's command): what `on: change` waits for. */
+const moves = (r) => r.step.weight !== r.next.weight || r.manual !== undefined;
+/**
+ * Run every actuator in order; one that throws is recorded as not applied and the rest still run
+ * (a deployment status should mirror the decision even when a webhook is down).
+ */
+async function applyAll(actuators, record, dryRun) {
+    const results = [];
+    for (const actuator of actuators) {
+        try {
+            results.push({ ok: true, ...(await actuator.apply(record, { dryRun })) });
+        }
+        catch (e) {
+            results.push({
+                actuator: actuator.name,
+                ok: false,
+                changed: false,
+                detail: e.message
+            });
+        }
+    }
+    return results;
+}
+
 /** Markdown bold (the current step) becomes brackets in a terminal. */
 const plain = (s) => s.replace(/\*\*(.*?)\*\*/g, '[$1]');
 /** The terminal view: the verdict, why, and one line per metric and check. */
@@ -4384,79 +2760,6 @@ function renderText(r) {
         lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`));
     }
     return lines.join('\n') + '\n';
-}
-
-const QUIET = { phase() { }, info() { }, debug() { }, progress() { } };
-/**
- * Progress lines at most every `everyMs`: `1,234,567 lines read (40 pages), 210,000 lines/s`, or
- * `(2 of 7 files done)`. `clock` in ms.
- */
-function progressPrinter(print, clock, everyMs = 10_000) {
-    const started = clock();
-    let last = started;
-    return p => {
-        const now = clock();
-        if (now - last < everyMs)
-            return;
-        last = now;
-        const seconds = Math.max(0.001, (now - started) / 1000);
-        const parts = [`${int(p.lines)} lines read`];
-        if (p.pages !== undefined)
-            parts.push(`(${int(p.pages)} pages)`);
-        if (p.files && p.files.total > 1)
-            parts.push(`(${p.files.read} of ${p.files.total} files done)`);
-        print(`${parts.join(' ')}, ${int(p.lines / seconds)} lines/s`);
-    };
-}
-/** The source, with its phase, what it reads, how the read went, and its progress in the log. */
-function loggedSource(source, log, clock) {
-    return {
-        describe: () => source.describe(),
-        firstCanaryTime: until => source.firstCanaryTime(until),
-        collect: async (request) => {
-            log.phase('Source');
-            const { from, to } = request.window;
-            log.info(`Reading ${source.describe()}`);
-            log.debug(`window ${new Date(from).toISOString()} -> ${new Date(to).toISOString()}`);
-            const started = clock();
-            let evidence;
-            try {
-                evidence = await source.collect({ ...request, progress: p => log.progress(p) });
-            }
-            catch (e) {
-                log.info(`The source could not be read (the run holds): ${e.message}`);
-                throw e;
-            }
-            const q = evidence.quality;
-            log.info(`${int(q.lines)} lines read, ${int(q.records)} records in the window, ${int(q.malformed)} malformed (${((clock() - started) / 1000).toFixed(1)} s)`);
-            log.debug(`${evidence.cells.length} cells of ${evidence.bucketMs / 60_000} min, ${q.files.length} files, ${int(q.outsideWindow)} records outside the window, ${int(q.future)} after it; randomisation unit ${evidence.unitLevel ? 'seen' : 'not seen'}`);
-            return evidence;
-        }
-    };
-}
-/** The judge, in its own phase. */
-function loggedJudge(judge, log) {
-    return {
-        run: async (input) => {
-            log.phase('Judge');
-            const outcome = await judge.run(input);
-            const s = outcome.summary;
-            log.info(`Judge ${s.model}: ${int(s.calls)} calls, ${int(s.judged.baseline)} baseline and ${int(s.judged.canary)} canary outputs judged, stopped: ${s.stopped}`);
-            log.debug(JSON.stringify(s));
-            return outcome;
-        }
-    };
-}
-/** One debug line per metric and check. */
-function logAnalysis(log, analysis) {
-    log.phase('Analysis');
-    log.info(`baseline ${int(analysis.arms.baseline.requests)}, canary ${int(analysis.arms.canary.requests)} requests; ${analysis.metrics.length} metrics, ${analysis.checks.filter(c => c.status === 'block').length} blocking checks`);
-    for (const m of analysis.metrics) {
-        const d = m.delta;
-        log.debug(`metric ${m.name}: ${m.verdict}; n ${m.n.baseline}/${m.n.canary}; change ${d.estimate} [${d.lower}, ${d.upper}]${d.relative ? ' relative' : ''}; tolerance ${m.tolerance}; alpha ${m.alpha}`);
-    }
-    for (const c of analysis.checks)
-        log.debug(`check ${c.name}: ${c.status}`);
 }
 
 async function evaluate(deps) {
@@ -4647,7 +2950,7 @@ async function restartAtModelChange(policy, before, source, now, weight, replay)
     const model = {
         name: 'model',
         status: baked ? 'warn' : 'block',
-        detail: `${change}; evidence now starts at ${new Date(from).toISOString()}${baked ? '' : `, and the step holds until it has baked ${duration(policy.rollout.minDuration)} since the change`}`
+        detail: `${change}; evidence now starts at ${new Date(from).toISOString()}${baked ? '' : `, and the step holds until it has baked ${duration$1(policy.rollout.minDuration)} since the change`}`
     };
     const at = analysis.checks.findIndex(c => c.name === 'model');
     // A second change inside the new window keeps its own (later) block.
@@ -4678,6 +2981,846 @@ function emptyAnalysis(now) {
         checks: [],
         canaryRate: 0
     };
+}
+
+/**
+ * The policy's scalars with their own syntax (durations, amounts, limits, metric kinds), as DSL
+ * nodes: each pairs a strict parser from ./units.ts with the JSON Schema pattern of the same syntax.
+ */
+function duration(description, bounds = {}) {
+    const expects = 'a duration like 30s, 30m, 12h, 2d, 1h30m or 500ms';
+    const json = { type: 'string', minLength: 1, pattern: DURATION_PATTERN };
+    return scalar(description, expects, json, value => {
+        if (typeof value === 'number')
+            return parseDuration(String(value));
+        if (typeof value !== 'string')
+            return fail(mismatch(expects, value));
+        const parsed = parseDuration(value);
+        const { min = 0, max = Infinity } = bounds;
+        if (!parsed.ok || (parsed.value >= min && parsed.value <= max))
+            return parsed;
+        return fail(`must be between ${formatDuration(min)} and ${formatDuration(max)}; got ${value}`);
+    });
+}
+/** Percentages from 0% to 100%, as a pattern, so the schema rejects `150%` like the validator. */
+const PERCENT_0_100 = String.raw `^(?:100(?:\.0+)?|\d{1,2}(?:\.\d+)?)%$`;
+/** A proportion: `1%` or a number in [0, 1]. */
+function fraction(description) {
+    const expects = 'a percentage like 1% or a number from 0 to 1';
+    const json = {
+        oneOf: [
+            { type: 'number', minimum: 0, maximum: 1 },
+            { type: 'string', pattern: PERCENT_0_100 }
+        ]
+    };
+    return scalar(description, expects, json, value => {
+        const parsed = typeof value === 'string'
+            ? parsePercent(value)
+            : typeof value === 'number'
+                ? ok(value)
+                : undefined;
+        if (parsed?.ok && parsed.value >= 0 && parsed.value <= 1)
+            return parsed;
+        return fail(parsed && !parsed.ok ? parsed.error : mismatch(expects, value));
+    });
+}
+const NEGATIVE_TOLERANCE = 'tolerance is the worst acceptable change, a non-negative amount; `better` gives its direction';
+/** `5%` (relative), `0.5pp` (absolute, rates) or a non-negative number (absolute). */
+function amount(description) {
+    const expects = 'a change like 5%, 0.5pp or 0.02';
+    const json = {
+        oneOf: [
+            { type: 'number', minimum: 0 },
+            { type: 'string', pattern: `^${DECIMAL}(?:%|pp)?$` }
+        ]
+    };
+    return scalar(description, expects, json, value => {
+        const parsed = typeof value === 'number' && Number.isFinite(value)
+            ? ok({ value, unit: '' })
+            : typeof value === 'string'
+                ? parseAmount(value)
+                : fail(mismatch(expects, value));
+        return parsed.ok && parsed.value.value < 0 ? fail(NEGATIVE_TOLERANCE) : parsed;
+    });
+}
+/** An SLO: for rates `2%` or 0.02; for other kinds a number in the metric's unit. */
+const limit = scalar('An absolute SLO on the canary alone, in the metric unit; for a rate a proportion such as 2% or 0.02.', 'a number like 0.02, or a percentage like 2% for a rate', {
+    oneOf: [
+        { type: 'number', minimum: 0 },
+        { type: 'string', pattern: PERCENT_0_100 }
+    ]
+}, (value) => {
+    if (typeof value === 'number' && Number.isFinite(value)) {
+        return value >= 0
+            ? ok({ value, unit: '' })
+            : fail('a limit is a non-negative amount; `better` gives its direction');
+    }
+    if (typeof value !== 'string')
+        return fail(mismatch('a number like 0.02, or a percentage like 2%', value));
+    const parsed = parsePercent(value);
+    if (!parsed.ok)
+        return fail(`${parsed.error}, or give a plain number in the metric's unit`);
+    if (parsed.value < 0 || parsed.value > 1)
+        return fail(`a percentage limit must be from 0% to 100%; got ${value}`);
+    return ok({ value: parsed.value, unit: '%' });
+});
+const NAMED_KINDS = ['mean', 'rate', 'ratio', 'p50', 'p90', 'p95', 'p99'];
+/** `p` then a percentile strictly between 0 and 100: p50, p99.9, p0.1. */
+const QUANTILE_PATTERN = String.raw `^p(?:[1-9]\d?(?:\.\d+)?|0\.\d*[1-9]\d*)$`;
+const QUANTILE = new RegExp(QUANTILE_PATTERN);
+const metricKind = scalar('mean, rate (a proportion), ratio (sum over sum, needs `per`), or a quantile p50, p90, p95, p99, p99.9 ...', `one of ${NAMED_KINDS.join(', ')} or p<percentile> like p99.9`, { anyOf: [{ enum: NAMED_KINDS }, { type: 'string', pattern: QUANTILE_PATTERN }] }, (value) => {
+    if (value === 'mean' || value === 'rate' || value === 'ratio')
+        return ok({ kind: value });
+    if (typeof value === 'string' && QUANTILE.test(value)) {
+        return ok({ kind: 'quantile', quantile: Number(`${value.slice(1)}e-2`) });
+    }
+    const hint = typeof value === 'string' ? didYouMean(value, NAMED_KINDS) : '';
+    return fail(`unknown metric kind ${JSON.stringify(value)}; valid kinds: ${NAMED_KINDS.join(', ')}, or p<percentile> like p99.9${hint}`);
+});
+const version = scalar('Policy format version; this release reads version 1.', 'the number 1', { const: 1 }, (value) => value === 1
+    ? ok(1)
+    : fail(`unsupported version ${JSON.stringify(value)}: this release reads version 1 policies; set version: 1`));
+
+/**
+ * The `actuators` section of the policy: what applies a decision to the world. Each entry is one
+ * actuator; all are optional (the Action's outputs are always set, so a later step can act too).
+ */
+const when = withDefault(choice('change: only when the canary weight changes (or on a manual command); every: every run.', ['change', 'every']), 'change');
+const weightSetting = obj("One value in the file to set to an arm's weight.", {
+    path: required(str('Where the value is, e.g. `model_list[name=gpt-4o-v7].litellm_params.weight` or `spec.rules[0].backendRefs[1].weight`: keys separated by dots, `[n]` for a list item, `[key=value]` for the list item whose key has that value.')),
+    arm: withDefault(choice("Whose weight: the canary's, or the baseline's (100% minus the canary's).", [
+        'canary',
+        'baseline'
+    ]), 'canary'),
+    total: withDefault(num('What 100% of traffic is in this file: 100 for percent, 1 for a fraction.', {
+        exclusiveMin: 0
+    }), 100)
+});
+const gitFile = obj('Set the weights in a YAML or JSON file in the repository and commit it (comments and formatting are kept).', {
+    type: required(choice('Commit the weight to a file in the repository.', ['git-file'])),
+    file: required(str('The file, relative to the repository root.')),
+    branch: optional(str("The branch to commit to; default: the repository's default branch.")),
+    set: required(list('The values to set.', weightSetting, 1))
+});
+const webhook = obj('POST the decision record as JSON, signed with HMAC-SHA256 over the body (header X-Rollout-Gate-Signature-256: sha256=<hex>).', {
+    type: required(choice('Call a webhook.', ['webhook'])),
+    url: required(str('The URL to POST to.', { regex: '^https?://', hint: 'an http:// or https:// URL' })),
+    secretEnv: optional(str("The environment variable holding the HMAC secret (the Action's `webhook-secret` input sets ROLLOUT_GATE_WEBHOOK_SECRET).")),
+    timeout: withDefault(duration('How long to wait for an answer.'), '10s'),
+    retries: withDefault(num('Retries after a failure (network error, 5xx, 429).', { integer: true, min: 0, max: 10 }), 3),
+    on: when
+});
+const workflowDispatch = obj('Start a deploy workflow with workflow_dispatch, with inputs `decision`, `weight` and `rollout` (plus `inputs`).', {
+    type: required(choice('Dispatch a workflow.', ['workflow-dispatch'])),
+    workflow: required(str('The workflow file name (deploy.yml) or id.')),
+    ref: optional(str("The git ref to run it on; default: the repository's default branch.")),
+    inputs: withDefault(record('More inputs to pass, as strings.', str('An input value.')), {}),
+    on: when
+});
+const deployment = obj('Mirror every decision as a GitHub deployment status on an environment (in_progress per step, success when complete, failure on rollback).', {
+    type: required(choice('Report deployment statuses.', ['deployment'])),
+    environment: required(str('The GitHub environment, e.g. production.'))
+});
+const actuators = list('What applies each decision: git-file, webhook, workflow-dispatch, deployment.', union('One actuator.', 'type', {
+    'git-file': gitFile,
+    webhook,
+    'workflow-dispatch': workflowDispatch,
+    deployment
+}));
+
+/**
+ * The `source: { type: prometheus }` variant of the policy: a Prometheus-compatible HTTP API
+ * (Prometheus, Thanos, Mimir, VictoriaMetrics, Grafana Cloud) and, per metric, the series it is
+ * computed from. Secrets are never in the policy: it names the environment variables holding them.
+ */
+/** Prometheus data model: https://prometheus.io/docs/concepts/data_model/ */
+const METRIC_NAME = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
+const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
+const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+const metricName = (description) => str(description, {
+    regex: METRIC_NAME,
+    hint: 'a Prometheus metric name: letters, digits, `_` and `:`, not starting with a digit'
+});
+const envName = (description) => str(description, {
+    regex: ENV_NAME,
+    hint: 'an environment variable name: letters, digits and `_`, not starting with a digit'
+});
+/** Label matchers `{label: value}`: names are validated here, values escaped in every selector. */
+const matchers = (description) => refine(record(description, str('The label value (matched exactly, escaped).')), labelNames);
+function labelNames(value, path, issues) {
+    const bad = Object.keys(value).filter(k => !new RegExp(LABEL_NAME).test(k) || k === '__name__');
+    for (const key of bad) {
+        reject(issues, [...path, key], `${JSON.stringify(key)} is not a usable label name: letters, digits and \`_\`, not starting with a digit (and not __name__)`, 'key');
+    }
+    return bad.length > 0 ? INVALID : value;
+}
+const series = obj('The series one metric is computed from: `histogram` (quantiles, means), `errors` + `total` (rates), or `sum` + `count` (ratios, means).', {
+    histogram: optional(metricName("A classic histogram's base name: the gate reads `<name>_bucket`, `<name>_sum` and `<name>_count`.")),
+    errors: optional(metricName('kind rate: the counter of bad events (e.g. errors).')),
+    total: optional(metricName('kind rate: the counter of all events.')),
+    sum: optional(metricName('kind ratio or mean: the counter of the numerator (e.g. cost, tokens).')),
+    count: optional(metricName('kind ratio or mean: the counter of the denominator (requests).')),
+    sumOfSquares: optional(metricName('Optional counter of the squared values, for the variance of a mean (else: from histogram buckets, or from time buckets for `sum` + `count`).')),
+    limitQuery: optional(str("Raw PromQL for the metric's absolute `limit` only: the canary's value in the metric's unit; write `$canary` inside a selector's braces, where the gate puts the escaped canary matchers (e.g. `sum(rate(x_total{$canary}[5m]))`). A value beyond the limit holds, never rolls back.")),
+    scale: withDefault(num('Multiplies the values (e.g. 1000: seconds to milliseconds).', { exclusiveMin: 0 }), 1),
+    match: withDefault(matchers('Extra label matchers for these series only.'), {})
+});
+const prometheusSource = obj('Metrics from a Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics). `arms.field` is the arm label.', {
+    type: required(choice('Read aggregated series from Prometheus.', ['prometheus'])),
+    url: required(str('Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).', {
+        regex: '^https?://[^\\s]+$',
+        hint: 'an http:// or https:// URL'
+    })),
+    auth: optional(obj('Credentials, read from environment variables (never written in the policy).', {
+        bearerTokenEnv: optional(envName('Environment variable holding a bearer token.')),
+        basic: optional(obj('HTTP basic auth.', {
+            user: required(str('The user name.')),
+            passwordEnv: required(envName('Environment variable holding the password.'))
+        }))
+    })),
+    headers: withDefault(record('Extra request headers, e.g. `X-Scope-OrgID: tenant-1` for Mimir (not secret: shown in the policy).', str('The header value.')), {}),
+    headersFromEnv: withDefault(record('Extra request headers whose values are secret: header name -> environment variable name.', envName('Environment variable holding the header value.')), {}),
+    tls: optional(obj('TLS options for https URLs.', {
+        insecureSkipVerify: withDefault(choice('Do not verify the server certificate (testing only).', [true, false]), false),
+        caFile: optional(str('A PEM file of CA certificates to trust.'))
+    })),
+    timeout: withDefault(duration('Timeout of one query.', { min: 100, max: 600_000 }), '30s'),
+    retries: withDefault(num('Retries of a query after a 5xx, 429 or timeout, with backoff.', {
+        integer: true,
+        min: 0,
+        max: 10
+    }), 3),
+    match: withDefault(matchers('Label matchers added to every selector, e.g. `{job: llm-gateway}`.'), {}),
+    requests: optional(metricName('The counter of requests per arm (traffic split, freshness); default: the first metric with a count (histogram `_count`, `total` or `count`).')),
+    series: required(record('Per metric name (as in `metrics`): the series it is computed from.', series))
+});
+/** What each kind can be computed from. */
+const NEEDS = {
+    quantile: '`histogram`',
+    mean: '`histogram`, or `sum` and `count`',
+    ratio: '`sum` and `count`',
+    rate: '`errors` and `total`'
+};
+/** The shape of a series definition, or why it does not fit the metric's kind. */
+function seriesProblem(kind, s) {
+    const has = (k) => s[k] !== undefined;
+    const fits = kind === 'quantile'
+        ? has('histogram') && !has('sum') && !has('errors')
+        : kind === 'mean'
+            ? (has('histogram') && !has('sum')) || (has('sum') && has('count') && !has('histogram'))
+            : kind === 'ratio'
+                ? has('sum') && has('count') && !has('histogram')
+                : has('errors') && has('total') && !has('histogram') && !has('sum');
+    if (fits && !(kind === 'rate' && has('sumOfSquares')))
+        return undefined;
+    return `a ${kind} metric needs ${NEEDS[kind] ?? '?'} (and nothing else of errors/total, sum/count, histogram)`;
+}
+/** Cross-field rules of a policy whose source is Prometheus. */
+function checkPrometheusPolicy(policy, issues) {
+    const spec = policy.source;
+    if (spec.type !== 'prometheus')
+        return policy;
+    const before = issues.length;
+    if (!new RegExp(LABEL_NAME).test(policy.arms.field)) {
+        reject(issues, ['arms', 'field'], `with a prometheus source, arms.field is the arm label: ${JSON.stringify(policy.arms.field)} is not a label name (letters, digits and \`_\`)`);
+    }
+    const url = URL.canParse(spec.url) ? new URL(spec.url) : undefined;
+    if (!url || url.username || url.password) {
+        reject(issues, ['source', 'url'], url
+            ? 'credentials in source.url would show up in messages; use source.auth (basic: { user, passwordEnv }) instead'
+            : `${JSON.stringify(spec.url)} is not a URL`);
+    }
+    if (policy.segments) {
+        reject(issues, ['segments'], 'segments are not supported with a prometheus source yet; remove `segments`', 'key');
+    }
+    policy.metrics.forEach((m, i) => {
+        const s = spec.series[m.name];
+        if (!s) {
+            reject(issues, ['source', 'series'], `no series for metric ${JSON.stringify(m.name)} (metrics[${i}]); add \`${m.name}: { ... }\` with ${NEEDS[m.kind]}`);
+            return;
+        }
+        const problem = seriesProblem(m.kind, s);
+        if (problem)
+            reject(issues, ['source', 'series', m.name], problem);
+        if (s.limitQuery !== undefined && m.limit === undefined) {
+            reject(issues, ['source', 'series', m.name, 'limitQuery'], `limitQuery is only for an absolute limit: give metric ${JSON.stringify(m.name)} a \`limit\`, or remove limitQuery`);
+        }
+        else if (s.limitQuery !== undefined && !s.limitQuery.includes('{$canary')) {
+            reject(issues, ['source', 'series', m.name, 'limitQuery'], 'limitQuery must select the canary: write `{$canary}` (or `{$canary, ...}`) in its selector');
+        }
+    });
+    const names = new Set(policy.metrics.map(m => m.name));
+    for (const key of Object.keys(spec.series)) {
+        if (!names.has(key)) {
+            reject(issues, ['source', 'series', key], `${JSON.stringify(key)} is not the name of a metric in \`metrics\``, 'key');
+        }
+    }
+    return issues.length > before ? INVALID : policy;
+}
+
+/**
+ * The rollout policy schema (DESIGN.md, "Policy"), written once in the DSL of ./dsl.ts: it is the
+ * validator (with defaults and cross-field rules) and, through policyJsonSchema(), the JSON Schema
+ * that editors use. Cross-field rules (in `refine`) are the only part the JSON Schema cannot express.
+ */
+/**
+ * Where the schema of policy version 1 lives for editors: the file at the moving `v1` tag (the
+ * release workflow moves it to each v1.x.y release), so a repository's policy can point its
+ * `# yaml-language-server: $schema=` comment here and keep working across v1 releases.
+ */
+const SCHEMA_ID = 'https://raw.githubusercontent.com/ai-rollout-gate/ai-rollout-gate/v1/schema/rollout-policy.schema.json';
+const SECOND = 1000;
+const DAY = 86_400_000;
+const name = str('Stable id of the rollout: the state key and the PR comment marker.', {
+    regex: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+    hint: 'start with a letter or digit, then up to 63 letters, digits, `.`, `_` or `-`'
+});
+const steps = refine(list('Canary share of traffic at each step, percent, strictly increasing, in (0, 100].', num('Canary share of traffic, percent.', { exclusiveMin: 0, max: 100 }), 1), (values, path, issues) => {
+    let increasing = true;
+    values.forEach((step, i) => {
+        const before = values[i - 1];
+        if (before !== undefined && step <= before) {
+            reject(issues, [...path, i], `steps must be strictly increasing: ${step} comes after ${before}`);
+            increasing = false;
+        }
+    });
+    return increasing ? values : INVALID;
+});
+const rollout = refine(obj('How the canary share grows, and how long each step bakes.', {
+    name: required(name),
+    steps: withDefault(steps, [1, 5, 25, 50, 100]),
+    minDuration: withDefault(duration('Bake time per step before a promotion.'), '30m'),
+    maxDuration: withDefault(duration('Longest time per step; then `onTimeout` applies.'), '12h'),
+    onTimeout: withDefault(choice('What happens when a step reaches maxDuration.', ['rollback', 'hold']), 'rollback'),
+    minSamples: withDefault(num('Requests per arm, per step, before any verdict.', { integer: true, min: 1 }), 300),
+    warmup: withDefault(duration('Excluded from the window at each step start.'), '5m'),
+    minPeakLoad: optional(fraction("Hold a promotion until the step's busiest hour of traffic (both arms) reaches this share of the busiest hour seen so far in the rollout (kept in the state), so a step does not pass on a quiet night. Needs --state to remember earlier steps."))
+}), (value, path, issues) => {
+    const { minDuration, maxDuration, warmup } = value;
+    const at = (key) => [...path, key];
+    if (maxDuration <= minDuration) {
+        reject(issues, at('maxDuration'), `maxDuration (${formatDuration(maxDuration)}) must be longer than minDuration (${formatDuration(minDuration)}), the bake time before a promotion`);
+    }
+    if (warmup >= maxDuration) {
+        reject(issues, at('warmup'), `warmup (${formatDuration(warmup)}) must be shorter than maxDuration (${formatDuration(maxDuration)}): it is excluded from each step's window`);
+    }
+    return maxDuration <= minDuration || warmup >= maxDuration ? INVALID : value;
+});
+const armValues = (arm) => oneOrMany(`Value(s) of the arm field that mark ${arm} traffic.`, str(`A value that marks ${arm} traffic.`));
+const arms = refine(obj('Which record field tells the arms apart, and its values for each arm.', {
+    field: withDefault(str('The record field holding the arm.'), 'arm'),
+    baseline: required(armValues('baseline')),
+    canary: required(armValues('canary')),
+    unit: optional(str('The randomisation unit field (user or session); default: `unit` and its aliases.'))
+}), (value, path, issues) => {
+    const shared = value.canary.filter(v => value.baseline.includes(v));
+    if (shared.length === 0)
+        return value;
+    return reject(issues, [...path, 'canary'], `${shared.map(v => JSON.stringify(v)).join(', ')} marks both arms: a value must belong to baseline or canary, not both`);
+});
+const source = union('Where the records come from.', 'type', {
+    file: obj('Records in local files: JSONL, CSV or OTLP JSON (optionally .gz).', {
+        type: required(choice('Read records from files.', ['file'])),
+        path: required(oneOrMany('Globs, relative to the policy file unless absolute.', str('A glob.'))),
+        format: withDefault(choice('`auto` picks by extension (.jsonl/.ndjson/.json, .csv; .gz stripped first).', [
+            'auto',
+            'jsonl',
+            'csv',
+            'otlp'
+        ]), 'auto')
+    }),
+    langfuse: langfuseSource(),
+    prometheus: prometheusSource
+});
+/** The Langfuse source (public API: v2 observations, v2 scores). Keys are read from env vars named here. */
+function langfuseSource() {
+    const envName = (what) => str(`Name of the environment variable holding the Langfuse ${what} (never the key itself).`, {
+        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
+        hint: 'give the name of an environment variable (letters, digits, `_`), not the key itself'
+    });
+    const armFrom = (from, what) => obj(`The arm label is ${what}.`, {
+        from: required(choice(`The arm label is ${what}.`, [from]))
+    });
+    const arm = union('Which attribute of an observation or its trace holds the arm label.', 'from', {
+        release: armFrom('release', "the trace's `release`"),
+        version: armFrom('version', "the observation's `version`"),
+        promptVersion: armFrom('promptVersion', "the linked prompt's version (quote numbers in arms)"),
+        tag: obj("The arm label is one of the trace's tags.", {
+            from: required(choice("The arm label is one of the trace's tags.", ['tag'])),
+            prefix: optional(str('Only tags starting with this prefix (e.g. `variant:`); the rest of the tag is the label.'))
+        }),
+        metadata: obj("The arm label is a key of the observation's metadata.", {
+            from: required(choice("The arm label is a key of the observation's metadata.", ['metadata'])),
+            key: required(str('The metadata key.'))
+        })
+    });
+    const scoreTarget = str('The record field the score becomes: `score`, `scores.<name>` or `feedback`.', {
+        regex: '^(score|feedback|scores\\..+)$',
+        hint: 'use `score`, `feedback` or `scores.<name>`'
+    });
+    return obj('LLM calls traced in Langfuse (cloud or self-hosted), read through its public API.', {
+        type: required(choice('Read observations from Langfuse.', ['langfuse'])),
+        baseUrl: withDefault(str('The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.', {
+            regex: '^https?://[^\\s/@]+(/[^\\s@]*)?$',
+            hint: 'an http(s) URL without credentials, e.g. https://cloud.langfuse.com'
+        }), 'https://cloud.langfuse.com'),
+        publicKeyEnv: withDefault(envName('public key'), 'LANGFUSE_PUBLIC_KEY'),
+        secretKeyEnv: withDefault(envName('secret key'), 'LANGFUSE_SECRET_KEY'),
+        arm: required(arm),
+        observationType: withDefault(str('Observation type to read (GENERATION, SPAN, EVENT, ...).'), 'GENERATION'),
+        name: optional(str('Only observations with this name.')),
+        environment: optional(oneOrMany('Only these Langfuse environments.', str('An environment.'))),
+        scores: withDefault(record('Langfuse score name -> the record field it fills (`score`, `scores.<name>`, `feedback`).', scoreTarget), {}),
+        pageSize: withDefault(num('Observations per page (Langfuse allows at most 1000).', {
+            integer: true,
+            min: 1,
+            max: 1000
+        }), 1000),
+        timeout: withDefault(duration('Timeout of one HTTP request.', { min: SECOND, max: 10 * 60 * SECOND }), '30s'),
+        retries: withDefault(num('Retries of a request after a 429, a 5xx or a network error.', {
+            integer: true,
+            min: 0,
+            max: 10
+        }), 4)
+    });
+}
+const toleranceNode = amount('The worst acceptable change, in the bad direction: relative `5%`, absolute `0.5pp` (rates), or a number in the metric unit.');
+/** An Amount as a Tolerance for this kind; `pp` only makes sense for a rate. */
+function toTolerance(amount, kind, path, issues) {
+    if (amount.unit === 'pp' && kind !== 'rate') {
+        reject(issues, path, `\`pp\` (percentage points) is only for kind rate; a \`%\` on a ${kind} metric is relative to the baseline, and a plain number is absolute, in the metric's unit`);
+        return undefined;
+    }
+    return { value: amount.value, relative: amount.unit === '%' };
+}
+const metricFields = obj('One metric compared between canary and baseline.', {
+    name: required(str('Unique name, shown in reports.')),
+    from: required(str('The record field to read: latency_ms, ttft_ms, cost, score, scores.<name>, error, error.<class>, fallback, feedback, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_hit, or any numeric field.')),
+    kind: required(metricKind),
+    per: optional(str('kind ratio only: the denominator field (the metric is sum(from) / sum(per)).')),
+    better: required(choice('Which direction is good.', ['higher', 'lower'])),
+    tolerance: required(toleranceNode),
+    rollbackAt: optional(amount('A larger change at which to roll back; between tolerance and rollbackAt the gate holds.')),
+    limit: optional(limit),
+    mode: withDefault(choice('gate: a fail rolls back, an inconclusive holds; hold: a fail only holds; report: shown, never decides.', ['gate', 'hold', 'report']), 'gate'),
+    gateOn: optional(choice("A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).", ['observed', 'repriced']))
+});
+function toMetric(m, path, issues) {
+    const before = issues.length;
+    const at = (key) => [...path, key];
+    const { kind, quantile } = m.kind;
+    if (kind === 'ratio' && m.per === undefined) {
+        reject(issues, at('per'), 'kind ratio needs `per`: the denominator field (the metric is sum(from) / sum(per))', 'missing');
+    }
+    if (kind !== 'ratio' && m.per !== undefined) {
+        reject(issues, at('per'), `\`per\` is only for kind ratio (sum(from) / sum(per)); remove it, or set kind: ratio`, 'key');
+    }
+    const tolerance = toTolerance(m.tolerance, kind, at('tolerance'), issues);
+    const rollbackAt = m.rollbackAt && toTolerance(m.rollbackAt, kind, at('rollbackAt'), issues);
+    if (tolerance &&
+        rollbackAt &&
+        tolerance.relative === rollbackAt.relative &&
+        rollbackAt.value < tolerance.value) {
+        reject(issues, at('rollbackAt'), 'rollbackAt must be at least the tolerance: the canary is rolled back at a larger change than it is held at');
+    }
+    const limitValue = m.limit && toLimit(m.limit, kind, at('limit'), issues);
+    if (m.gateOn === 'repriced' && (!COST_FIELDS.includes(m.from) || kind !== 'mean')) {
+        reject(issues, at('gateOn'), `gateOn: repriced re-prices the canary's input tokens, so it is only for a mean cost metric (from: cost, kind: mean); remove it, or set gateOn: observed`, 'key');
+    }
+    if (issues.length > before || !tolerance)
+        return INVALID;
+    return {
+        name: m.name,
+        from: m.from,
+        ...(m.per !== undefined && { per: m.per }),
+        kind,
+        ...(quantile !== undefined && { quantile }),
+        better: m.better,
+        tolerance,
+        ...(rollbackAt && { rollbackAt }),
+        ...(limitValue !== undefined && { limit: limitValue }),
+        mode: m.mode,
+        ...(m.gateOn === 'repriced' && { gateOn: 'repriced' }),
+        path: formatPath(path)
+    };
+}
+/** The record fields a cost metric reads (canonical `cost` and its alias). */
+const COST_FIELDS = ['cost', 'cost_usd'];
+function toLimit(amount, kind, path, issues) {
+    if (kind === 'rate' && amount.value > 1) {
+        reject(issues, path, `a rate limit is a proportion from 0 to 1 (or 0% to 100%); got ${amount.value}`);
+        return undefined;
+    }
+    if (kind !== 'rate' && amount.unit === '%') {
+        reject(issues, path, `a \`%\` limit is only for kind rate; give the ${kind} limit as a number in the metric's unit`);
+        return undefined;
+    }
+    return amount.value;
+}
+const metrics = refine(list('The metrics compared between canary and baseline.', refine(metricFields, toMetric), 1), (values, path, issues) => {
+    const seen = new Map();
+    values.forEach((metric, i) => {
+        const first = seen.get(metric.name);
+        if (first === undefined)
+            seen.set(metric.name, i);
+        else {
+            reject(issues, [...path, i, 'name'], `duplicate metric name ${JSON.stringify(metric.name)} (also metrics[${first}]); names must be unique`);
+        }
+    });
+    return seen.size === values.length ? values : INVALID;
+});
+const segments = refine(obj('Compare the metrics within each segment too (a separate error budget).', {
+    by: required(oneOrMany('Record field(s) that define the segments.', str('A record field.'))),
+    gate: withDefault(choice('false: shown only; true or hold: a failing segment holds; rollback: it rolls back.', [
+        false,
+        true,
+        'hold',
+        'rollback'
+    ]), false)
+}), (value) => ({
+    by: value.by,
+    gate: value.gate === true ? 'hold' : value.gate
+}));
+const usdPerMillion = (what) => num(`USD per 1M ${what}.`, { min: 0 });
+const pricing = record('Prices by model id as it appears in records, USD per 1M tokens.', obj('Prices of one model, USD per 1M tokens.', {
+    input: required(usdPerMillion('input tokens that are neither cache reads nor cache writes')),
+    output: required(usdPerMillion('output tokens')),
+    cacheRead: optional(usdPerMillion('cached input tokens read; default: input')),
+    cacheWrite: optional(usdPerMillion('input tokens written to the cache; default: input'))
+}));
+const REDACT_NAMES = ['email', 'phone', 'key'];
+const redactPattern = scalar('A built-in pattern (email, phone, key) or a JavaScript regular expression; matches are replaced before anything is sent to the judge.', 'email, phone, key or a regular expression', { type: 'string', minLength: 1 }, value => {
+    if (typeof value !== 'string' || value === '') {
+        return { ok: false, error: mismatch('email, phone, key or a regular expression', value) };
+    }
+    if (REDACT_NAMES.includes(value)) {
+        return { ok: true, value: value };
+    }
+    try {
+        new RegExp(value, 'g');
+    }
+    catch (e) {
+        return {
+            ok: false,
+            error: `not a valid regular expression (${e.message}); use email, phone, key or a JavaScript regex`
+        };
+    }
+    return { ok: true, value: { regex: value } };
+});
+const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind mean).', {
+    name: withDefault(str('Unique metric name, shown in reports.'), 'judge'),
+    tolerance: withDefault(amount('Worst acceptable change: absolute on the [0, 1] score (pointwise), or how far the win rate may fall below 0.5 (pairwise).'), 0.05),
+    rollbackAt: optional(amount('A larger change at which to roll back.')),
+    mode: withDefault(choice('gate, hold or report, as for any metric.', ['gate', 'hold', 'report']), 'gate'),
+    minSamples: withDefault(num('Judged outputs (pointwise) or pairs (pairwise) per arm before a verdict.', {
+        integer: true,
+        min: 2
+    }), 30)
+});
+const judge = refine(obj('Grade sampled outputs with an LLM judge through an OpenAI-compatible API.', {
+    model: required(str('The judge model id.')),
+    baseURL: optional(str('OpenAI-compatible endpoint; default: the OpenAI API.')),
+    apiKeyEnv: withDefault(str('Environment variable holding the API key.', {
+        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
+        hint: 'an environment variable name: letters, digits and `_`'
+    }), 'OPENAI_API_KEY'),
+    rubric: required(str('What a good answer is; the judge grades against it.')),
+    mode: withDefault(choice('pointwise: grade each output; pairwise: canary vs baseline on the same input.', [
+        'pointwise',
+        'pairwise'
+    ]), 'pointwise'),
+    sample: withDefault(num('Outputs sampled per arm, per step.', { integer: true, min: 2, max: 5000 }), 200),
+    batch: withDefault(num('Outputs judged per arm between two looks.', { integer: true, min: 1 }), 20),
+    budget: withDefault(obj('Hard limits per evaluation.', {
+        calls: withDefault(num('Most judge calls.', { integer: true, min: 1 }), 400),
+        usd: optional(num('Most USD spent (needs `prices`).', { min: 0 }))
+    }), {}),
+    prices: optional(obj('Prices of the judge model, USD per 1M tokens.', {
+        input: required(usdPerMillion('input tokens')),
+        output: required(usdPerMillion('output tokens'))
+    })),
+    concurrency: withDefault(num('Calls in flight at once.', { integer: true, min: 1, max: 64 }), 4),
+    timeout: withDefault(duration('Per request.', { min: SECOND, max: 10 * 60 * SECOND }), '60s'),
+    maxRetries: withDefault(num('Retries of a failed call (429 honours retry-after).', {
+        integer: true,
+        min: 0,
+        max: 10
+    }), 2),
+    maxChars: withDefault(num('Longest input or output sent, in characters.', { integer: true, min: 100 }), 4000),
+    redact: withDefault(list('Patterns replaced before anything is sent to the judge.', redactPattern), []),
+    recheck: withDefault(num('Items judged twice to measure self-agreement.', { integer: true, min: 0 }), 10),
+    cacheSize: withDefault(num('Judgements kept in the rollout state.', { integer: true, min: 0, max: 20000 }), 2000),
+    labels: optional(str('Human labels, JSONL of {"id", "label"} (a grade 1..5, or canary|baseline|tie), relative to the working directory: the judge reports its agreement (Cohen\'s kappa).')),
+    metric: withDefault(judgeMetric, {})
+}), (value, path, issues) => {
+    const before = issues.length;
+    const at = (...keys) => [...path, ...keys];
+    const m = value.metric;
+    const tolerance = toTolerance(m.tolerance, 'mean', at('metric', 'tolerance'), issues);
+    const rollbackAt = m.rollbackAt && toTolerance(m.rollbackAt, 'mean', at('metric', 'rollbackAt'), issues);
+    if (value.mode === 'pairwise' && (tolerance?.relative || rollbackAt?.relative)) {
+        reject(issues, at('metric', 'tolerance'), 'a pairwise win rate is compared with 0.5: give an absolute tolerance such as 0.05 (the win rate may fall to 0.45), not a `%`');
+    }
+    if (value.budget.usd !== undefined && value.prices === undefined) {
+        reject(issues, at('budget', 'usd'), 'a USD budget needs the judge model prices: add `prices: { input, output }` (USD per 1M tokens)');
+    }
+    if (value.metric.minSamples > value.sample) {
+        reject(issues, at('metric', 'minSamples'), `minSamples (${value.metric.minSamples}) is more than \`sample\` (${value.sample}) per arm: the judge metric could never decide`);
+    }
+    if (issues.length > before || !tolerance)
+        return INVALID;
+    const { metric, ...spec } = value;
+    return {
+        spec: spec,
+        metric: {
+            name: metric.name,
+            from: 'judge',
+            kind: 'mean',
+            better: 'higher',
+            tolerance,
+            ...(rollbackAt && { rollbackAt }),
+            mode: metric.mode,
+            path: formatPath(at('metric')),
+            minSamples: metric.minSamples,
+            totalOnly: true
+        }
+    };
+});
+const policyFields = obj('A rollout policy for ai-rollout-gate.', {
+    version: required(version),
+    rollout: required(rollout),
+    arms: required(arms),
+    source: required(source),
+    confidence: withDefault(num('Family-wise confidence over the gating metrics.', { exclusiveMin: 0.5, exclusiveMax: 1 }), 0.95),
+    metrics: required(metrics),
+    segments: optional(segments),
+    pricing: withDefault(pricing, {}),
+    dataQuality: withDefault(obj('Limits on bad input data.', {
+        maxMalformed: withDefault(fraction('Share of malformed lines above which promotion is blocked.'), '1%')
+    }), {}),
+    trafficSplit: withDefault(obj('The sequential sample-ratio test of the traffic split.', {
+        alpha: withDefault(num('Type-I error of the test.', { exclusiveMin: 0, exclusiveMax: 0.5 }), 0.001)
+    }), {}),
+    bucket: withDefault(duration('Width of the time buckets the evidence is kept in, from 10s to 1d.', {
+        min: 10 * SECOND,
+        max: DAY
+    }), '5m'),
+    models: optional(obj('The model ids (as records give them) each arm is expected to be served by; requests served by any other model (a gateway fallback, an alias resolving to a new snapshot) are named in the report.', {
+        baseline: optional(oneOrMany('Expected baseline model id(s).', str('A model id as records give it.'))),
+        canary: optional(oneOrMany('Expected canary model id(s).', str('A model id as records give it.')))
+    })),
+    actuators: optional(actuators),
+    judge: optional(judge)
+});
+/** With a judge, its metric joins the others (a name clash is reported at the judge's metric). */
+const withJudgeMetric = refine(policyFields, (value, path, issues) => {
+    const { judge: judged, ...rest } = value;
+    if (!judged)
+        return rest;
+    const clash = rest.metrics.findIndex(m => m.name === judged.metric.name);
+    if (clash >= 0) {
+        return reject(issues, [...path, 'judge', 'metric', 'name'], `the judge metric is named ${JSON.stringify(judged.metric.name)} like metrics[${clash}]; set judge.metric.name to a unique name`);
+    }
+    return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec };
+});
+const policySchema = refine(withJudgeMetric, (policy, _path, issues) => checkPrometheusPolicy(policy, issues));
+/** The JSON Schema (draft 2020-12) of a policy file, generated from `policySchema`. */
+function policyJsonSchema() {
+    return {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        $id: SCHEMA_ID,
+        title: 'ai-rollout-gate rollout policy',
+        ...policySchema.json()
+    };
+}
+
+/**
+ * Policy loading: YAML text -> validated Policy, or a PolicyError listing every issue with its
+ * file:line:col and key path. Pure: the caller reads the file.
+ */
+/** yaml's messages that would send a user to the library's API instead of their file. */
+const YAML_MESSAGES = {
+    MULTIPLE_DOCS: 'a policy file holds one YAML document; remove the extra `---` line'
+};
+/** Past this many, more issues would bury the first ones (a pasted file, a wrong indent). */
+const MAX_ISSUES = 50;
+function parsePolicy(text, file) {
+    const lineCounter = new distExports.LineCounter();
+    const at = (offset, message, path = '') => ({
+        message,
+        file,
+        ...lineCounter.linePos(offset),
+        path
+    });
+    const doc = readYaml(text, lineCounter);
+    if (doc instanceof Error)
+        throw new PolicyError([at(0, `cannot read YAML: ${doc.message}`)]);
+    if (doc.errors.length > 0) {
+        // Syntax first: checking the shape of a half-parsed document would only add noise.
+        throw new PolicyError(doc.errors.map(e => at(e.pos[0], `invalid YAML: ${YAML_MESSAGES[e.code] ?? e.message}`)));
+    }
+    const unresolved = unresolvedAliases(doc);
+    if (unresolved.length > 0) {
+        throw new PolicyError(unresolved.map(([offset, name]) => at(offset, `invalid YAML: alias *${name} has no anchor; define &${name} before it`)));
+    }
+    const value = toJS(doc);
+    if (value instanceof Error)
+        throw new PolicyError([at(0, `cannot read YAML: ${value.message}`)]);
+    if (value === null || value === undefined) {
+        throw new PolicyError([
+            {
+                message: `policy file is empty: ${file}; write at least version, rollout, arms, source and metrics`,
+                file,
+                line: 1,
+                col: 1,
+                path: ''
+            }
+        ]);
+    }
+    if (!isMapping(value)) {
+        const got = Array.isArray(value) ? 'a list' : `the scalar ${JSON.stringify(String(value))}`;
+        const message = `the top level of a policy must be a mapping (version: 1, rollout: ..., metrics: ...), got ${got}`;
+        throw new PolicyError([at(offsetOf(doc, [], 'value'), message)]);
+    }
+    const issues = [];
+    const policy = policySchema.check(value, [], issues);
+    if (policy === INVALID || issues.length > 0) {
+        const located = issues
+            .slice(0, MAX_ISSUES)
+            .map(issue => at(offsetOf(doc, issue.path, issue.at), issue.message, formatPath(issue.path)))
+            .sort((a, b) => a.line - b.line || a.col - b.col);
+        if (issues.length > MAX_ISSUES) {
+            const more = `${issues.length - MAX_ISSUES} more issues not shown; fix these first`;
+            located.push({ message: more, file, line: 0, col: 0, path: '' });
+        }
+        throw new PolicyError(located);
+    }
+    return policy;
+}
+function readYaml(text, lineCounter) {
+    try {
+        // prettyErrors off: we print positions ourselves; logLevel error: no process warnings.
+        return distExports.parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
+    }
+    catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+    }
+}
+/**
+ * yaml reports an alias without an anchor only when converting, and without its position. An alias
+ * refers to the last anchor of its name before it in document order, which is the visit order.
+ */
+function unresolvedAliases(doc) {
+    const anchors = new Set();
+    const found = [];
+    distExports.visit(doc, {
+        Node(_, node) {
+            if (distExports.isAlias(node) && !anchors.has(node.source))
+                found.push([rangeStart(node) ?? 0, node.source]);
+            else if (node.anchor)
+                anchors.add(node.anchor);
+        }
+    });
+    return found;
+}
+/** toJS throws on alias bombs (maxAliasCount): that is the input's problem, not a crash. */
+function toJS(doc) {
+    try {
+        return doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+    }
+}
+/**
+ * The source offset for an issue: the value's node, its key, or for a missing key the parent's
+ * key. Walks the YAML tree through aliases; stops at the deepest node that exists (a defaulted
+ * value has no node, so its issue points at the nearest mapping the user wrote).
+ */
+function offsetOf(doc, path, at) {
+    const target = at === 'missing' ? path.slice(0, -1) : path;
+    let node = doc.contents;
+    let key = node;
+    let found = true;
+    for (const segment of target) {
+        const current = distExports.isAlias(node) ? node.resolve(doc) : node;
+        const pair = distExports.isMap(current)
+            ? current.items.find(item => keyText(item.key) === segment)
+            : distExports.isSeq(current) && typeof segment === 'number'
+                ? { key: current.items[segment], value: current.items[segment] }
+                : undefined;
+        if (!pair || pair.key === undefined) {
+            found = false;
+            break;
+        }
+        key = pair.key;
+        node = pair.value ?? pair.key;
+    }
+    // An empty value (`warmup:`) has a zero-width node after the colon: the key is the better place.
+    const empty = distExports.isScalar(node) && node.range?.[0] === node.range?.[1];
+    const chosen = at === 'value' && found && !empty ? node : key;
+    return rangeStart(chosen) ?? rangeStart(node) ?? 0;
+}
+function keyText(key) {
+    if (!distExports.isScalar(key))
+        return undefined;
+    return key.value === null || key.value === undefined ? '' : String(key.value);
+}
+function rangeStart(node) {
+    if (typeof node !== 'object' || node === null || !('range' in node))
+        return undefined;
+    const range = node.range;
+    return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : undefined;
+}
+
+/** Read and validate a policy file. Throws UsageError (unreadable) or PolicyError (invalid). */
+async function loadPolicyFile(path) {
+    let text;
+    try {
+        text = await readFile(path, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UsageError(code === 'ENOENT'
+            ? `policy file ${path} does not exist; pass the path of your rollout policy YAML with --policy`
+            : `cannot read policy file ${path}: ${e.message}`);
+    }
+    const policy = parsePolicy(text, path);
+    const hash = `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+    return { policy, hash, path };
+}
+/**
+ * The evidence source the policy names. `records` (CLI --records, Action input) overrides the
+ * policy's source with files; those are relative to the working directory, the policy's own to its
+ * folder. Each source's code is loaded only when a policy uses it (dist/ is code-split).
+ */
+async function sourceFor(loaded, records) {
+    const { policy } = loaded;
+    const spec = policy.source;
+    if (records && records.length > 0) {
+        const { FileSource } = await import('./chunk-fileSource.js');
+        return new FileSource({
+            patterns: records,
+            baseDir: process.cwd(),
+            format: spec.type === 'file' ? spec.format : 'auto',
+            policy
+        });
+    }
+    if (spec.type === 'langfuse') {
+        const { LangfuseSource } = await import('./chunk-langfuseSource.js');
+        return new LangfuseSource({ spec, policy });
+    }
+    if (spec.type === 'prometheus') {
+        const { PrometheusSource } = await import('./chunk-prometheusSource.js');
+        return new PrometheusSource({ policy, env: process.env });
+    }
+    const { FileSource } = await import('./chunk-fileSource.js');
+    return new FileSource({
+        patterns: spec.path,
+        baseDir: dirname(resolve(loaded.path)),
+        format: spec.format,
+        policy
+    });
 }
 
 /** The policy's own checks passed (it parsed): the report for a policy without data. */
@@ -4962,4 +4105,788 @@ function validationText(report) {
     return lines.join('\n') + '\n';
 }
 
-export { FileStateStore as F, GitHubStateStore as G, LABEL_NAME as L, METRIC_NAME as M, RepoFiles as R, SCHEMA_ID as S, WEBHOOK_SECRET_ENV as W, applyAll as a, buildActuators as b, command as c, statusReport as d, evaluate as e, policyReport as f, validationText as g, parsePolicy as h, policyJsonSchema as i, renderMarkdown as j, renderText as k, loadPolicyFile as l, bonferroni as m, familySize as n, compareMetric as o, progressPrinter as p, explainGitHubError as q, recordJson as r, sourceFor as s, tStar as t, statusOf as u, validateData as v, commentMarker as w, escapeMarkdown as x };
+/** A local JSON file, written atomically (write a temporary file, then rename over the old one). */
+class FileStateStore {
+    path;
+    rollout;
+    constructor(path, rollout) {
+        this.path = path;
+        this.rollout = rollout;
+    }
+    describe() {
+        return this.path;
+    }
+    async load() {
+        let text;
+        try {
+            text = await readFile(this.path, 'utf8');
+        }
+        catch (e) {
+            if (e.code === 'ENOENT')
+                return undefined;
+            throw new StateError(`cannot read state file ${this.path}: ${e.message}`);
+        }
+        if (text.trim() === '') {
+            throw new StateError(`state file ${this.path} is empty; delete it to start the rollout again at its first step`);
+        }
+        return parseState(text, `state file ${this.path}`, this.rollout);
+    }
+    async save(state, expectedRevision) {
+        const current = await this.load();
+        if (current?.revision !== expectedRevision) {
+            throw new StateConflictError(`state file ${this.path}`, expectedRevision, current?.revision);
+        }
+        const tmp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.tmp`);
+        try {
+            await writeFile(tmp, JSON.stringify(state, null, 2) + '\n', 'utf8');
+            await rename(tmp, this.path);
+        }
+        catch (e) {
+            await unlink(tmp).catch(() => undefined);
+            throw new StateError(`cannot write state file ${this.path}: ${e.message}`);
+        }
+    }
+}
+
+/**
+ * `model_list[name=v7].litellm_params.weight` -> ['model_list', {key:'name',value:'v7'},
+ * 'litellm_params', 'weight']. Throws with the position of a malformed step.
+ */
+function parseWeightPath(path) {
+    const steps = [];
+    const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
+    // What the previous token was decides what may follow: a key only at the start or after a dot,
+    // an index or a dot only after a key or an index.
+    let prev = 'start';
+    let m;
+    let at = 0;
+    while (at < path.length && (m = re.exec(path))) {
+        const isKey = m[1] !== undefined;
+        const isDot = m[5] !== undefined;
+        if (isKey ? prev === 'step' : prev !== 'step')
+            break;
+        if (isKey)
+            steps.push(m[1]);
+        else if (m[2] !== undefined)
+            steps.push(Number(m[2]));
+        else if (!isDot)
+            steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
+        prev = isDot ? 'dot' : 'step';
+        at = re.lastIndex;
+    }
+    if (at !== path.length || prev !== 'step') {
+        throw new Error(`weight path "${path}" is malformed near character ${at + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
+    }
+    return steps;
+}
+/**
+ * Set a number at `path` in a YAML document with the `yaml` Document API, which keeps comments,
+ * key order and formatting (https://eemeli.org/yaml/#documents). Every step must exist: a missing
+ * key is an error naming it, never a silently created one.
+ */
+function setInYaml(doc, path, value) {
+    const steps = parseWeightPath(path);
+    const keys = [];
+    let node = doc.contents;
+    for (const [i, step] of steps.entries()) {
+        const where = keys.length > 0 ? ` under ${formatKeys(keys)}` : '';
+        let key;
+        if (typeof step === 'object') {
+            if (!distExports.isSeq(node))
+                throw new Error(`${describeStep(step)}${where} needs a list there`);
+            const index = node.items.findIndex(item => distExports.isMap(item) && String(item.get(step.key)) === step.value);
+            if (index < 0)
+                throw new Error(`no list item with ${step.key} = ${step.value}${where}`);
+            key = index;
+        }
+        else {
+            const has = distExports.isMap(node) || distExports.isSeq(node) ? node.has(step) : false;
+            if (!has)
+                throw new Error(`${describeStep(step)}${where} does not exist`);
+            key = step;
+        }
+        keys.push(key);
+        if (i < steps.length - 1)
+            node = node.get(key, true);
+    }
+    doc.setIn(keys, value);
+}
+/** Set every weight in YAML (or JSON, which is YAML) text; returns the new text. */
+function setWeights(text, isJson, values) {
+    if (isJson)
+        return setInJson(text, values);
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid YAML: ${doc.errors[0].message}`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    return doc.toString();
+}
+/** JSON has no comments: parse, set, and write back with the file's own indentation. */
+function setInJson(text, values) {
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid JSON: ${doc.errors[0].message}`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
+    return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '');
+}
+const describeStep = (step) => typeof step === 'object'
+    ? `[${step.key}=${step.value}]`
+    : typeof step === 'number'
+        ? `[${step}]`
+        : `key "${step}"`;
+const formatKeys = (keys) => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+
+/** Attempts when someone else commits to the file between our read and write. */
+const ATTEMPTS = 3;
+/**
+ * Sets the canary's (and the baseline's complementary) weight in a YAML or JSON config file, and
+ * commits it with a message that carries the decision. Idempotent: an unchanged file is not
+ * written, so a rerun or a hold makes no commit.
+ */
+class GitFileActuator {
+    spec;
+    files;
+    name;
+    constructor(spec, files) {
+        this.spec = spec;
+        this.files = files;
+        this.name = `git-file ${spec.file}`;
+    }
+    async apply(record, { dryRun }) {
+        const canary = record.next.weight;
+        const values = this.spec.set.map(s => ({
+            path: s.path,
+            value: round(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
+        }));
+        const where = this.files.describe(this.spec.file);
+        for (let attempt = 1;; attempt++) {
+            const file = await this.files.read(this.spec.file);
+            if (!file)
+                throw new Error(`${where} does not exist; create it or fix actuators[].file`);
+            let text;
+            try {
+                text = setWeights(file.text, /\.json$/i.test(this.spec.file), values);
+            }
+            catch (e) {
+                throw new Error(`${where}: ${e.message}`);
+            }
+            const summary = values.map(v => `${v.path} = ${v.value}`).join(', ');
+            if (text === file.text) {
+                return { actuator: this.name, changed: false, detail: `${where} already has ${summary}` };
+            }
+            if (dryRun) {
+                return {
+                    actuator: this.name,
+                    changed: false,
+                    detail: `dry run: would set ${summary} in ${where}`
+                };
+            }
+            try {
+                await this.files.write(this.spec.file, text, file.sha, commitMessage(record));
+                return { actuator: this.name, changed: true, detail: `set ${summary} in ${where}` };
+            }
+            catch (e) {
+                if (e.name !== 'ContentConflictError' || attempt >= ATTEMPTS)
+                    throw e;
+            }
+        }
+    }
+}
+function commitMessage(r) {
+    const who = r.manual ? ` by ${r.manual.actor}` : '';
+    return [
+        `rollout ${r.rollout}: ${r.decision} ${r.step.weight}% → ${r.next.weight}%${who}`,
+        '',
+        ...r.reasons.slice(0, 3).map(reason => `- ${reason}`),
+        '',
+        `Policy ${r.policy.hash}, evaluated ${r.evaluatedAt} by ai-rollout-gate.`
+    ].join('\n');
+}
+/** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
+const round = (v) => Number(v.toPrecision(8));
+
+/**
+ * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
+ * which `permissions:` scope the workflow's token needs
+ * (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
+ */
+class GitHubError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+        this.name = 'GitHubError';
+    }
+}
+/** The HTTP status of an Octokit RequestError, or undefined for anything else. */
+function statusOf(e) {
+    const status = e?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/**
+ * @param doing what the run was trying to do ("comment on pull request #12")
+ * @param permission the workflow permission that allows it ("pull-requests: write")
+ */
+function explainGitHubError(e, doing, permission) {
+    const status = statusOf(e);
+    const message = e.message ?? String(e);
+    let hint = '';
+    if ((status === 403 || status === 404) && permission) {
+        hint = ` The token may lack \`${permission}\`: add it under \`permissions:\` in the workflow (a 404 can also mean the token cannot see the resource).`;
+    }
+    else if (status === 401) {
+        hint = ' The token is invalid or expired: check the `github-token` input.';
+    }
+    else if (status !== undefined && status >= 500) {
+        hint = ' GitHub answered with a server error after retries; run the workflow again later.';
+    }
+    return new GitHubError(`could not ${doing}: ${message}${status ? ` (HTTP ${status})` : ''}.${hint}`, status);
+}
+
+/**
+ * Starts a deploy workflow with the decision as inputs. Events made with the workflow's
+ * GITHUB_TOKEN start no other workflow, workflow_dispatch being the exception
+ * (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow#triggering-a-workflow-from-a-workflow).
+ */
+class WorkflowDispatchActuator {
+    spec;
+    github;
+    repo;
+    defaultRef;
+    name;
+    constructor(spec, github, repo, defaultRef) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.defaultRef = defaultRef;
+        this.name = `workflow-dispatch ${spec.workflow}`;
+    }
+    async apply(record, { dryRun }) {
+        if (this.spec.on === 'change' && !moves(record)) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not dispatched: the weight did not change'
+            };
+        }
+        const ref = this.spec.ref ?? (await this.defaultRef());
+        const inputs = {
+            ...this.spec.inputs,
+            decision: record.decision,
+            weight: String(record.next.weight),
+            rollout: record.rollout
+        };
+        const what = `${this.spec.workflow} on ${ref} with weight ${inputs.weight}`;
+        if (dryRun)
+            return { actuator: this.name, changed: false, detail: `dry run: would dispatch ${what}` };
+        try {
+            await this.github.rest.actions.createWorkflowDispatch({
+                ...this.repo,
+                workflow_id: this.spec.workflow,
+                ref,
+                inputs
+            });
+        }
+        catch (e) {
+            throw explainGitHubError(e, `dispatch workflow ${this.spec.workflow}`, 'actions: write');
+        }
+        return { actuator: this.name, changed: true, detail: `dispatched ${what}` };
+    }
+}
+/** GitHub limits a deployment status description to 140 characters. */
+const DESCRIPTION_LIMIT = 140;
+/**
+ * Mirrors every decision as a deployment status on an environment: in_progress while the rollout
+ * runs, success when it completes, failure on a rollback. One deployment per rollout and canary
+ * (its `task` names the rollout), so the environment's history reads as one rollout.
+ */
+class DeploymentActuator {
+    spec;
+    github;
+    repo;
+    sha;
+    name;
+    constructor(spec, github, repo, sha) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.sha = sha;
+        this.name = `deployment ${spec.environment}`;
+    }
+    async apply(record, { dryRun }) {
+        const state = record.decision === 'rollback'
+            ? 'failure'
+            : record.complete && record.decision === 'promote'
+                ? 'success'
+                : record.manual?.command === 'pause'
+                    ? 'queued'
+                    : 'in_progress';
+        const description = deploymentDescription(record);
+        if (dryRun) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would set ${state}: ${description}`
+            };
+        }
+        try {
+            const id = await this.deploymentId(record);
+            await this.github.rest.repos.createDeploymentStatus({
+                ...this.repo,
+                deployment_id: id,
+                state,
+                description,
+                environment: this.spec.environment,
+                ...(process.env.GITHUB_SERVER_URL &&
+                    process.env.GITHUB_RUN_ID && {
+                    log_url: `${process.env.GITHUB_SERVER_URL}/${this.repo.owner}/${this.repo.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
+                })
+            });
+            return { actuator: this.name, changed: true, detail: `${state}: ${description}` };
+        }
+        catch (e) {
+            throw explainGitHubError(e, `set a deployment status on ${this.spec.environment}`, 'deployments: write');
+        }
+    }
+    async deploymentId(record) {
+        const task = `rollout:${record.rollout}`;
+        const { data } = await this.github.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.spec.environment,
+            task,
+            sha: this.sha,
+            per_page: 1
+        });
+        const existing = data[0];
+        if (existing)
+            return existing.id;
+        const created = await this.github.rest.repos.createDeployment({
+            ...this.repo,
+            ref: this.sha,
+            task,
+            environment: this.spec.environment,
+            auto_merge: false,
+            required_contexts: [],
+            description: `ai-rollout-gate: ${record.rollout}`.slice(0, DESCRIPTION_LIMIT),
+            payload: { rollout: record.rollout, steps: record.steps }
+        });
+        if (!('id' in created.data))
+            throw new Error(created.data.message ?? 'GitHub did not create the deployment');
+        return created.data.id;
+    }
+}
+function deploymentDescription(r) {
+    const text = `${r.decision} ${r.step.weight}% → ${r.next.weight}%: ${r.reasons[0] ?? ''}`;
+    return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
+}
+
+/** The signature header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed by the secret. */
+const SIGNATURE_HEADER = 'x-rollout-gate-signature-256';
+/** Longest `retry-after` honoured; a longer one is a failure the next run retries. */
+const MAX_RETRY_AFTER_MS = 30_000;
+function signature(secret, body) {
+    return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+/**
+ * POSTs the decision record to a URL. Anything but a 2xx, after bounded retries (network errors,
+ * 5xx, 429 with its retry-after), means the change was not applied. The receiver can check the
+ * signature (as GitHub's own webhooks are checked) and deduplicate on the delivery id.
+ */
+class WebhookActuator {
+    spec;
+    secret;
+    sleep;
+    name;
+    origin;
+    constructor(spec, secret, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
+        this.spec = spec;
+        this.secret = secret;
+        this.sleep = sleep;
+        // Only the origin is ever shown: a path or query can carry a token.
+        this.origin = new URL(spec.url).origin;
+        this.name = `webhook ${this.origin}`;
+    }
+    async apply(record, { dryRun }) {
+        if (this.spec.on === 'change' && !moves(record)) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not called: the weight did not change'
+            };
+        }
+        if (dryRun)
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would POST to ${this.origin}`
+            };
+        const body = recordJson(record);
+        const headers = {
+            'content-type': 'application/json',
+            'user-agent': 'ai-rollout-gate',
+            'x-rollout-gate-delivery': `${record.rollout}:${record.evaluatedAt}`,
+            ...(this.secret && { [SIGNATURE_HEADER]: signature(this.secret, body) })
+        };
+        let problem = '';
+        for (let attempt = 0; attempt <= this.spec.retries; attempt++) {
+            let wait = 500 * 2 ** attempt;
+            try {
+                const res = await fetch(this.spec.url, {
+                    method: 'POST',
+                    headers,
+                    body,
+                    signal: AbortSignal.timeout(this.spec.timeout)
+                });
+                await res.body?.cancel();
+                if (res.ok) {
+                    return {
+                        actuator: this.name,
+                        changed: true,
+                        detail: `POSTed to ${this.origin} (HTTP ${res.status})`
+                    };
+                }
+                problem = `HTTP ${res.status}`;
+                if (res.status < 500 && res.status !== 429)
+                    break;
+                const after = Number(res.headers.get('retry-after'));
+                if (Number.isFinite(after) && after >= 0)
+                    wait = after * 1000;
+                if (wait > MAX_RETRY_AFTER_MS)
+                    break;
+            }
+            catch (e) {
+                const err = e;
+                problem =
+                    err.name === 'TimeoutError' ? `no answer in ${this.spec.timeout / 1000}s` : err.message;
+            }
+            if (attempt < this.spec.retries)
+                await this.sleep(wait);
+        }
+        throw new Error(`POST to ${this.origin} failed: ${problem}`);
+    }
+}
+
+/** The environment variable the Action's `webhook-secret` input fills. */
+const WEBHOOK_SECRET_ENV = 'ROLLOUT_GATE_WEBHOOK_SECRET';
+function buildActuators(specs, ctx) {
+    return specs.map(spec => {
+        switch (spec.type) {
+            case 'webhook':
+                return new WebhookActuator(spec, ctx.env[spec.secretEnv ?? WEBHOOK_SECRET_ENV]);
+            case 'git-file':
+                return new GitFileActuator(spec, ctx.github ? repoAccess(ctx.github.files, spec.branch) : localAccess(ctx.cwd));
+            case 'workflow-dispatch':
+                return ctx.github
+                    ? new WorkflowDispatchActuator(spec, ctx.github.client, ctx.github.repo, () => ctx.github.files.defaultBranch())
+                    : needsGitHub(spec);
+            case 'deployment':
+                return ctx.github
+                    ? new DeploymentActuator(spec, ctx.github.client, ctx.github.repo, ctx.github.sha)
+                    : needsGitHub(spec);
+        }
+    });
+}
+/** Outside the Action a GitHub actuator does nothing, and says so. */
+function needsGitHub(spec) {
+    const name = spec.type;
+    return {
+        name,
+        apply: async () => ({
+            actuator: name,
+            changed: false,
+            detail: 'skipped: runs only in the Action'
+        })
+    };
+}
+function repoAccess(files, branch) {
+    let resolved = branch;
+    const on = async () => (resolved ??= await files.defaultBranch());
+    return {
+        describe: path => `${path}${branch ? ` on ${branch}` : ''}`,
+        read: async (path) => files.read(path, await on()),
+        write: async (path, text, sha, message) => {
+            await files.write(path, await on(), text, sha, message);
+        }
+    };
+}
+/** The working tree: the CLI sets the weight in the file; committing it is the user's step. */
+function localAccess(cwd) {
+    return {
+        describe: path => path,
+        read: async (path) => {
+            try {
+                return { text: await readFile(resolve(cwd, path), 'utf8') };
+            }
+            catch (e) {
+                if (e.code === 'ENOENT')
+                    return undefined;
+                throw e;
+            }
+        },
+        write: async (path, text) => writeFile(resolve(cwd, path), text, 'utf8')
+    };
+}
+
+/**
+ * Where a rollout stands, from its stored state: the current verdict and why, the step's progress
+ * against the policy's bake time and limit (as of `now`), and the history of transitions with who
+ * made them (the gate, or a person). `status` prints it; the Action writes it to the job summary.
+ */
+function statusReport(policy, state, now) {
+    const name = policy.rollout.name;
+    if (!state) {
+        const text = `${name}: no state yet (the first evaluate starts the first step)`;
+        return {
+            text: text + '\n',
+            markdown: `### \`${plainName(name)}\`: no state yet\n\nThe first evaluation starts the first step.\n`
+        };
+    }
+    const facts = statusFacts(policy, state, now);
+    const transitions = transitionsOf(state.history);
+    const shown = transitions.slice(-20);
+    const earlier = transitions.length - shown.length;
+    const text = [
+        `${name}: ${facts.headline}`,
+        `  ${facts.progress.replace(/\*\*(.*?)\*\*/g, '[$1]')}`,
+        `  ${facts.step}`,
+        ...(facts.verdict ? [`  ${facts.verdict}`] : []),
+        `  state revision ${state.revision}`
+    ];
+    if (shown.length > 0) {
+        text.push('', `History (${transitions.length} transition${transitions.length === 1 ? '' : 's'}${earlier > 0 ? `, the last ${shown.length}` : ''}):`);
+        for (const t of shown) {
+            text.push(`  ${t.at}  ${t.what.padEnd(9)} ${`${t.from}% -> ${t.to}%`.padEnd(12)} by ${t.by}: ${t.why}`);
+        }
+    }
+    const markdown = [
+        `### \`${plainName(name)}\`: ${escapeMarkdown(facts.headline)}`,
+        '',
+        facts.progress,
+        '',
+        `- ${escapeMarkdown(facts.step)}`,
+        ...(facts.verdict ? [`- ${escapeMarkdown(facts.verdict)}`] : []),
+        `- State revision ${state.revision}`
+    ];
+    if (shown.length > 0) {
+        markdown.push('', `**History**${earlier > 0 ? ` (the last ${shown.length} of ${transitions.length} transitions)` : ''}`, '', '| when | what | canary | by | why |', '|---|---|---|---|---|', ...shown.map(t => `| ${t.at} | ${t.what} | ${t.from}% → ${t.to}% | ${escapeMarkdown(t.by)} | ${escapeMarkdown(t.why)} |`));
+    }
+    return { text: text.join('\n') + '\n', markdown: markdown.join('\n') + '\n' };
+}
+function statusFacts(policy, state, now) {
+    const steps = policy.rollout.steps;
+    const index = state.stepIndex;
+    const weight = index < 0 ? 0 : (steps[index] ?? 0);
+    const started = Date.parse(state.stepStartedAt);
+    const elapsed = Math.max(0, now - started);
+    const where = index < 0 ? 'the canary is at 0%' : `step ${index + 1} of ${steps.length} (${weight}%)`;
+    const headline = state.status === 'running'
+        ? `running at ${where}`
+        : state.status === 'paused'
+            ? `paused at ${where}`
+            : state.status === 'complete'
+                ? 'complete: the canary serves 100%'
+                : 'rolled back: the canary is at 0%';
+    const progress = steps
+        .map((w, i) => {
+        if (state.status === 'rolled-back')
+            return `${w}%`;
+        if (i < index || (state.status === 'complete' && i === index))
+            return `${w}% ✓`;
+        if (i === index)
+            return `**${w}%**`;
+        return `${w}%`;
+    })
+        .join(' → ');
+    const step = state.status === 'running' || state.status === 'paused'
+        ? `step began ${state.stepStartedAt}, ${duration$1(elapsed)} ago; bake time ${duration$1(policy.rollout.minDuration)}${elapsed >= policy.rollout.minDuration ? ' (baked)' : ` (${duration$1(policy.rollout.minDuration - elapsed)} to go)`}, limit ${duration$1(policy.rollout.maxDuration)} (then ${policy.rollout.onTimeout})`
+        : `since ${state.history.at(-1)?.at ?? state.stepStartedAt}`;
+    const last = state.history.at(-1);
+    const paused = state.paused;
+    const verdict = paused
+        ? `paused by ${paused.actor} at ${paused.at}: ${paused.reason}`
+        : last
+            ? `last verdict ${last.at}: ${verdictWord(last)}${last.manual && last.actor ? ` by ${last.actor}` : ''}: ${last.manual && last.actor ? last.reason.replace(`${last.action} by ${last.actor}: `, '') : last.reason}`
+            : undefined;
+    return { headline, progress, step, verdict };
+}
+function verdictWord(h) {
+    if (h.action === 'pause' || h.action === 'resume')
+        return h.action;
+    if (h.action === 'hold')
+        return `hold at ${h.from}%`;
+    if (h.action === 'rollback')
+        return `rollback ${h.from}% -> ${h.to}%`;
+    return h.from === h.to ? `promote (stays at ${h.to}%)` : `promote ${h.from}% -> ${h.to}%`;
+}
+/** Every move of the canary and every person's command, oldest first; repeated holds are not. */
+function transitionsOf(history) {
+    return history
+        .filter(h => h.manual || h.from !== h.to || h.action === 'rollback')
+        .map(h => ({
+        at: h.at,
+        what: h.action,
+        from: h.from,
+        to: h.to,
+        by: h.manual ? (h.actor ?? 'someone') : 'the gate',
+        // A person's decision's reason starts `pause by ana: `: the actor has a column of its own.
+        why: h.manual && h.actor ? h.reason.replace(`${h.action} by ${h.actor}: `, '') : h.reason
+    }));
+}
+const plainName = (name) => name.replace(/`/g, '');
+
+/** The contents API refused a write because the file changed since it was read. */
+class ContentConflictError extends Error {
+    constructor(path) {
+        super(`${path} changed since it was read`);
+        this.name = 'ContentConflictError';
+    }
+}
+/**
+ * Files in the repository through the contents API
+ * (https://docs.github.com/en/rest/repos/contents). A write names the blob sha it replaces, so
+ * GitHub rejects it (409, or 422 for a missing sha) when someone else wrote first.
+ */
+class RepoFiles {
+    github;
+    repo;
+    constructor(github, repo) {
+        this.github = github;
+        this.repo = repo;
+    }
+    /** The file on `ref`, or undefined when it (or the branch) does not exist. */
+    async read(path, ref) {
+        try {
+            const { data } = await this.github.rest.repos.getContent({
+                ...this.repo,
+                path,
+                ...(ref && { ref })
+            });
+            if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
+                throw new Error(`${path} is not a file`);
+            }
+            return { text: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
+        }
+        catch (e) {
+            if (statusOf(e) === 404)
+                return undefined;
+            throw explainGitHubError(e, `read ${path}${ref ? ` on ${ref}` : ''}`, 'contents: read');
+        }
+    }
+    /** Create or replace the file on `branch`; `sha` is the blob replaced (undefined: a new file). */
+    async write(path, branch, text, sha, message) {
+        try {
+            const { data } = await this.github.rest.repos.createOrUpdateFileContents({
+                ...this.repo,
+                path,
+                branch,
+                message,
+                content: Buffer.from(text, 'utf8').toString('base64'),
+                ...(sha && { sha })
+            });
+            return { sha: data.content?.sha ?? '', commitUrl: data.commit.html_url };
+        }
+        catch (e) {
+            const status = statusOf(e);
+            // 409: the sha is not the file's current one; 422: "sha" wasn't supplied for an existing file.
+            const message = e.message;
+            if (/protected|rule violation/i.test(message)) {
+                throw new GitHubError(`could not write ${path}: branch ${branch} is protected (${message}). Use a branch that only this Action writes to, without protection rules.`, status);
+            }
+            if (status === 409 || (status === 422 && /sha/i.test(message))) {
+                throw new ContentConflictError(path);
+            }
+            throw explainGitHubError(e, `write ${path} on branch ${branch}`, 'contents: write');
+        }
+    }
+    async defaultBranch() {
+        try {
+            const { data } = await this.github.rest.repos.get({ ...this.repo });
+            return data.default_branch;
+        }
+        catch (e) {
+            throw explainGitHubError(e, `read repository ${this.repo.owner}/${this.repo.repo}`, 'contents: read');
+        }
+    }
+    /** True when the branch exists. */
+    async hasBranch(branch) {
+        try {
+            await this.github.rest.git.getRef({ ...this.repo, ref: `heads/${branch}` });
+            return true;
+        }
+        catch (e) {
+            if (statusOf(e) === 404)
+                return false;
+            throw explainGitHubError(e, `look up branch ${branch}`, 'contents: read');
+        }
+    }
+    /** Create `branch` at the default branch's head (tolerates a concurrent creation). */
+    async createBranch(branch) {
+        const base = await this.defaultBranch();
+        try {
+            const { data } = await this.github.rest.git.getRef({ ...this.repo, ref: `heads/${base}` });
+            await this.github.rest.git.createRef({
+                ...this.repo,
+                ref: `refs/heads/${branch}`,
+                sha: data.object.sha
+            });
+        }
+        catch (e) {
+            if (statusOf(e) === 422 && /already exists/i.test(e.message))
+                return;
+            throw explainGitHubError(e, `create branch ${branch}`, 'contents: write');
+        }
+    }
+}
+
+/**
+ * The rollout state as a JSON document on a dedicated branch (`rollouts/<name>.json`), written with
+ * the contents API. The blob sha read by `load` is the compare-and-swap token of `save`: when
+ * another run wrote in between, GitHub refuses the write and `save` throws StateConflictError, so
+ * the caller re-reads and decides again instead of overwriting that run's transition.
+ */
+class GitHubStateStore {
+    files;
+    branch;
+    rollout;
+    path;
+    /** The blob read by the last `load` (undefined: there was no document). */
+    sha;
+    constructor(files, branch, rollout) {
+        this.files = files;
+        this.branch = branch;
+        this.rollout = rollout;
+        this.path = `rollouts/${rollout}.json`;
+    }
+    describe() {
+        return `${this.path} on branch ${this.branch}`;
+    }
+    async load() {
+        const file = await this.files.read(this.path, this.branch);
+        this.sha = file?.sha;
+        if (!file)
+            return undefined;
+        return parseState(file.text, `rollout state ${this.describe()}`, this.rollout);
+    }
+    async save(state, expectedRevision) {
+        if (this.sha === undefined && !(await this.files.hasBranch(this.branch))) {
+            await this.files.createBranch(this.branch);
+        }
+        const last = state.history.at(-1);
+        const what = last ? `${last.action} ${last.from}% → ${last.to}%` : state.status;
+        try {
+            const { sha } = await this.files.write(this.path, this.branch, JSON.stringify(state, null, 2) + '\n', this.sha, `rollout ${this.rollout}: ${what} (revision ${state.revision})`);
+            this.sha = sha;
+        }
+        catch (e) {
+            if (e instanceof ContentConflictError) {
+                throw new StateConflictError(`rollout state ${this.describe()}`, expectedRevision, undefined);
+            }
+            throw e;
+        }
+    }
+}
+
+export { FileStateStore as F, GitHubStateStore as G, LABEL_NAME as L, METRIC_NAME as M, RepoFiles as R, SCHEMA_ID as S, WEBHOOK_SECRET_ENV as W, applyAll as a, buildActuators as b, command as c, statusReport as d, evaluate as e, validationText as f, parsePolicy as g, policyJsonSchema as h, renderMarkdown as i, renderText as j, bonferroni as k, loadPolicyFile as l, familySize as m, compareMetric as n, explainGitHubError as o, policyReport as p, statusOf as q, recordJson as r, sourceFor as s, tStar as t, commentMarker as u, validateData as v, escapeMarkdown as w };

@@ -5,10 +5,10 @@ import { statSync, stat, realpathSync, realpath, readdirSync, readdir } from 'fs
 import { sep, basename, dirname, resolve, normalize, relative, posix, isAbsolute } from 'path';
 import { fileURLToPath } from 'url';
 import { createRequire } from 'module';
-import { g as getDefaultExportFromCjs } from './chunk-actions.js';
+import { a as getDefaultExportFromCjs } from './chunk-octokit.js';
 import { d as createNormalizer, E as EvidenceBuilder, F as FieldCatalog } from './chunk-records.js';
 import { j as judgeSampler } from './chunk-textSample.js';
-import { G as SourceError, K as earliestCanarySink } from './chunk-base.js';
+import { L as SourceError, O as earliestCanarySink } from './chunk-base.js';
 import { pipeline, Readable } from 'node:stream';
 import { d as describeBytes, b as rawKeysFor, p as planChunks, a as RowReader, r as readRangeRows, t as transferList, f as forEachBatchRecord, c as forEachLine, e as parseJson, B as BAD_JSON } from './chunk-recordBatch.js';
 import { createReadStream, existsSync } from 'node:fs';
@@ -16,19 +16,13 @@ import { createGunzip } from 'node:zlib';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath as fileURLToPath$1 } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import 'net';
-import 'tls';
+import 'os';
 import 'http';
 import 'https';
+import 'tls';
 import 'events';
-import 'assert';
 import 'util';
-import 'os';
-import 'crypto';
 import 'node:module';
-import 'string_decoder';
-import 'child_process';
-import 'timers';
 
 //#region rolldown:runtime
 var __require = /* @__PURE__ */ createRequire(import.meta.url);

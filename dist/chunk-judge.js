@@ -1,11 +1,11 @@
 import { O as OpenAI } from './chunk-openai.js';
 import { createHash } from 'node:crypto';
-import { t as tStar, m as bonferroni, n as familySize, o as compareMetric } from './chunk-engine.js';
+import { t as tStar, k as bonferroni, m as familySize, n as compareMetric } from './chunk-engine.js';
 import { T as TOTAL_SEGMENT, e as emptyMoments, g as addCluster } from './chunk-records.js';
 import { readFileSync } from 'node:fs';
+import './chunk-base.js';
 import 'node:fs/promises';
 import 'node:path';
-import './chunk-base.js';
 import './chunk-yaml.js';
 import 'process';
 import 'buffer';

@@ -1,5 +1,5 @@
 import { d as createNormalizer, E as EvidenceBuilder, F as FieldCatalog, i as isRequestRecord } from './chunk-records.js';
-import { G as SourceError, K as earliestCanarySink } from './chunk-base.js';
+import { L as SourceError, O as earliestCanarySink } from './chunk-base.js';
 import { j as judgeSampler } from './chunk-textSample.js';
 
 /**

@@ -1,13 +1,13 @@
 import { T as TOTAL_SEGMENT, e as emptyMoments, s as sumOfSquaresBound, g as addCluster, c as emptyQuality, h as fromCumulative } from './chunk-records.js';
-import { G as SourceError } from './chunk-base.js';
+import { L as SourceError } from './chunk-base.js';
 import { readFileSync } from 'node:fs';
 import { M as METRIC_NAME, L as LABEL_NAME } from './chunk-engine.js';
+import 'node:crypto';
 import 'node:fs/promises';
 import 'node:path';
 import './chunk-yaml.js';
 import 'process';
 import 'buffer';
-import 'node:crypto';
 
 /**
  * A small client of the Prometheus HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/)

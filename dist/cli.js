@@ -1,4 +1,4 @@
-import { U as UsageError, B as distance, V as VERSION, C as EXIT_OK, H as EXIT_USAGE, P as PolicyError, S as StateError, G as SourceError, J as EXIT_BUG } from './chunk-base.js';
+import { U as UsageError, d as distance, V as VERSION, J as EXIT_OK, M as EXIT_USAGE, P as PolicyError, S as StateError, L as SourceError, N as EXIT_BUG } from './chunk-base.js';
 import { parseArgs } from 'node:util';
 
 const policy = {

@@ -1,6 +1,5 @@
 import type { Judge } from './judge/judge.js'
 import type { Analysis } from './analysis/types.js'
-import { int } from './policy/format.js'
 import type { ReadProgress, Source } from './sources/source.js'
 
 /** The phases of a run, as the Action groups its log. */
@@ -18,6 +17,9 @@ export interface RunLog {
   debug(message: string): void
   progress(p: ReadProgress): void
 }
+
+/** 1,234,567 (this file loads with the Action's first lines, so it imports no formatter). */
+const int = (n: number): string => Math.round(n).toLocaleString('en-US')
 
 export const QUIET: RunLog = { phase() {}, info() {}, debug() {}, progress() {} }
 

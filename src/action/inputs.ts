@@ -1,9 +1,19 @@
 import * as core from '@actions/core'
 import type { ManualCommand } from '../decide/types.js'
 import { UsageError, parseStepWeight } from '../errors.js'
-import { SECRET_INPUTS, type SecretInput } from './secrets.js'
 
 export type ActionCommand = 'evaluate' | ManualCommand | 'status'
+
+/** The Action's credential inputs (secrets.ts says where each goes). */
+export const SECRET_INPUTS = [
+  'webhook-secret',
+  'prometheus-token',
+  'prometheus-password',
+  'langfuse-public-key',
+  'langfuse-secret-key',
+  'judge-api-key'
+] as const
+export type SecretInput = (typeof SECRET_INPUTS)[number]
 
 export interface Inputs {
   policy: string
