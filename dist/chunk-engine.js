@@ -2658,7 +2658,13 @@ function renderMarkdown(r, options = {}) {
     const summary = summaryLines(r).join('\n');
     const charts = metricCharts(options.history ?? [], r.metrics);
     const chartSection = charts.length > 0
-        ? ['<details><summary>Over the rollout</summary>', '', ...charts, '', '</details>'].join('\n')
+        ? [
+            '<details><summary>Over the rollout</summary>',
+            '',
+            charts.join('\n\n'),
+            '',
+            '</details>'
+        ].join('\n')
         : '';
     const record = recordSection(r);
     const fits = (parts) => {

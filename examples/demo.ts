@@ -177,6 +177,6 @@ for (const name of args.length > 0 ? args : ['promote', 'rollback']) {
     process.stdout.write(run.stdout)
     process.stderr.write(run.stderr)
     if (run.status !== 0) process.exit(run.status ?? 1)
-    if (format === 'text') console.log('--- the PR comment (markdown) ---\n')
+    if (format === 'text' && verbose) console.log('--- the PR comment (markdown) ---\n')
   }
 }
