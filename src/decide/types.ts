@@ -50,6 +50,22 @@ export interface RolloutState {
    * evaluation of this rollout has seen, and when it began (analysis/peakLoad.ts).
    */
   peakLoad?: { at: string; perHour: number }
+  /**
+   * The rollout's error budget (stats/alphaSpending.ts): what earlier confidence sequences spent,
+   * and the current step's sequences (its index, their alpha, how often its evidence restarted).
+   * Absent before the first evaluation of a rollout.
+   */
+  errorBudget?: ErrorBudget
+}
+
+/** The error-budget ledger of a rollout (RolloutState.errorBudget). */
+export interface ErrorBudget {
+  /** 1 - confidence: the budget of the whole rollout. */
+  total: number
+  /** Alpha of the confidence sequences the rollout started before the current one. */
+  spent: number
+  /** The current step's sequences. */
+  step: { index: number; alpha: number; restarts: number }
 }
 
 /**
