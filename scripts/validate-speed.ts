@@ -47,7 +47,9 @@ function projectionRatios(looks: Look[]): number[] {
   const ratios: number[] = []
   const names = looks[0]?.metrics.map(m => m.name) ?? []
   for (const name of names) {
-    const decidedAt = looks.find(l => l.metrics.find(m => m.name === name)?.verdict !== 'inconclusive')
+    const decidedAt = looks.find(
+      l => l.metrics.find(m => m.name === name)?.verdict !== 'inconclusive'
+    )
     if (!decidedAt) continue
     for (const l of looks) {
       if (l.minute >= decidedAt.minute) break
@@ -66,7 +68,14 @@ const variants = [
 for (const scenario of SCENARIOS.filter(s => !values.only || s.id.includes(values.only))) {
   for (const variant of variants) {
     if (variant.steps && scenario.expect.action !== 'promote') continue
-    const row: Row = { scenario, variant: variant.name, met: 0, minutes: [], waiting: {}, ratios: [] }
+    const row: Row = {
+      scenario,
+      variant: variant.name,
+      met: 0,
+      minutes: [],
+      waiting: {},
+      ratios: []
+    }
     const started = performance.now()
     for (let i = 0; i < seeds; i++) {
       const promote = scenario.expect.action === 'promote'

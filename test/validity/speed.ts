@@ -6,12 +6,13 @@
  * Traffic: 600 requests per minute (Poisson arrivals) from 4,000 users of very unequal activity
  * (lognormal weights, sigma 1: the top 1% of users send about 9% of the requests, the median
  * user 60% of the mean), assigned to the canary at random per user (25%). Each user has its own
- * latency level (lognormal, sigma 0.3) and quality level (N(0.78, 0.04)). Latency = time to first token (lognormal around
- * 450 ms) + 18 ms per output token, output tokens lognormal (median 260, sigma 0.7); input tokens
- * lognormal (median 1,500, sigma 0.5), 60% of requests reading 1,024 of them from the prompt cache;
- * cost from the tokens at the policy's prices; an online evaluator's quality score on 40% of the
- * requests, N(user level, 0.12) clipped to [0, 1]; errors 1% (rate limits 0.5%, timeouts 0.3%,
- * server 0.2%).
+ * latency level (lognormal, sigma 0.2) and quality level (N(0.78, 0.04)). Latency = time to
+ * first token (lognormal around 450 ms, 20% less on a cache hit) + 18 ms per output token,
+ * output tokens lognormal (median 260, sigma 0.7); input tokens lognormal (median 3,000, sigma
+ * 0.5: a system prompt and retrieved context), 60% of requests reading 2,048 of them from the
+ * prompt cache; cost from the tokens at the policy's prices; an online evaluator's quality score
+ * on 40% of the requests, N(user level, 0.12) clipped to [0, 1]; errors 1% (rate limits 0.5%,
+ * timeouts 0.3%, server 0.2%).
  *
  * Policy: steps 1, 5, 25, 50, 100 (the simulated step is 25%: a quarter of the rollout's 5% error
  * budget), 30 minutes of bake time, 5 minutes of warm-up, 300 units per arm; four gating metrics
@@ -118,7 +119,7 @@ export function traffic(seed: number, change: Change, minutes: number): Record<s
     id: `user-${i}`,
     weight: Math.exp(normal(rand)),
     canary: rand() < CANARY_SHARE,
-    latency: Math.exp(0.3 * normal(rand)),
+    latency: Math.exp(0.2 * normal(rand)),
     quality: 0.78 + 0.04 * normal(rand)
   }))
   const cumulative: number[] = []
@@ -144,8 +145,8 @@ export function traffic(seed: number, change: Change, minutes: number): Record<s
     const c: Change = u.canary ? change : {}
     const slow = (c.latency ?? 1) * u.latency
     const output = Math.max(1, Math.round(260 * Math.exp(0.7 * normal(rand))))
-    const input = Math.max(50, Math.round(1500 * Math.exp(0.5 * normal(rand))))
-    const cached = rand() < (c.cacheHit ?? BASELINE_CACHE_HIT) ? Math.min(input, 1024) : 0
+    const input = Math.max(50, Math.round(3000 * Math.exp(0.5 * normal(rand))))
+    const cached = rand() < (c.cacheHit ?? BASELINE_CACHE_HIT) ? Math.min(input, 2048) : 0
     const ttft = slow * 450 * Math.exp(0.35 * normal(rand)) * (cached > 0 ? 0.8 : 1)
     const errorDraw = rand()
     const rateLimit = 0.005 + (c.rateLimit ?? 0)
