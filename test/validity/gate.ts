@@ -48,11 +48,12 @@ export function gateResult(
 }
 
 /**
- * Whether the gate decides on this interval at this look: both arms have the minimum sample and
- * the bounds are finite (the gate gives an unbounded interval while it is not yet valid).
+ * Whether the gate decides on this interval at this look: both arms have the minimum sample (in
+ * units when the result has them, as the gate counts it) and the bounds are finite (the gate gives
+ * an unbounded interval while it is not yet valid).
  */
 export function decisionGrade(r: MetricResult, minSamples: number): boolean {
-  const n = r.n
+  const n = r.units ?? r.n
   return (
     n.baseline >= minSamples &&
     n.canary >= minSamples &&

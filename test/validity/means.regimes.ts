@@ -83,7 +83,7 @@ function requests(baseline: Draw, canary: Draw, perLook: number, share: number) 
 
 /** Users of very unequal activity (1-200 requests each), assigned per user, with their own level. */
 function users(
-  opts: { users: number; share: number; level: Draw },
+  opts: { users: number; share: number; level: Draw; sessionLooks?: number },
   value: (level: number, canary: boolean, rand: () => number) => number
 ) {
   return (rand: () => number): Stream => {
@@ -94,7 +94,8 @@ function users(
         canaryShare: opts.share,
         looks: LOOKS,
         maxRequests: 200,
-        level: opts.level
+        level: opts.level,
+        ...(opts.sessionLooks !== undefined && { sessionLooks: opts.sessionLooks })
       },
       value
     )
@@ -153,7 +154,7 @@ function lognormalRegime(sigma: number, canaryPercent: number, perLook = 600): R
     id: `lognormal-s${sigma}-canary${canaryPercent}`,
     description: `mean of lognormal(sigma ${sigma}) values, canary ${canaryPercent}% of ${perLook} requests per look, canary 5% higher; relative CS`,
     alpha: ALPHA,
-    fast: perLook > 1000 ? 40 : 80,
+    fast: perLook > 1000 ? 30 : 50,
     full: 500,
     run: (replicates, seed) =>
       sequential(replicates, seed, {
@@ -177,7 +178,7 @@ function clusteredRegime(metric: 'latency' | 'score', canaryPercent: number): Re
     id: `clustered-${metric}-canary${canaryPercent}`,
     description: `${metric === 'latency' ? 'mean latency (user level lognormal(0.8) x request lognormal(1))' : 'mean quality score in [0, 1] (user level N(0.78, 0.12), request noise 0.12)'} of ${population} users with 1-200 requests each, assigned per user, canary ${canaryPercent}%, canary ${metric === 'latency' ? '5% higher' : '2% lower'}; relative CS clustered by user`,
     alpha: ALPHA,
-    fast: canaryPercent >= 50 ? 30 : 10,
+    fast: canaryPercent >= 50 ? 20 : 8,
     full: 500,
     run: (replicates, seed) =>
       sequential(replicates, seed, {
@@ -194,6 +195,39 @@ function clusteredRegime(metric: 'latency' | 'score', canaryPercent: number): Re
             ? (level, canary, rand) => (canary ? 1 + truth : 1) * level * Math.exp(normal(rand))
             : (level, canary, rand) =>
                 (canary ? 1 + truth : 1) * clip01(level + 0.12 * normal(rand))
+        )
+      })
+  }
+}
+
+/**
+ * Users who arrive over the run and send all their requests within a 3-look session, with a
+ * strong level of their own: early looks see few users with many requests each, so the minimum
+ * sample is reached in requests long before it is in users.
+ */
+function sessionsRegime(metric: 'latency' | 'score'): Regime {
+  const truth = metric === 'latency' ? 0.05 : -0.02
+  return {
+    id: `clustered-sessions-${metric}-canary50`,
+    description: `${metric === 'latency' ? 'mean latency (user level lognormal(1.2) x request lognormal(1))' : 'mean quality score in [0, 1] (user level N(0.78, 0.15), request noise 0.1)'} of 2000 users with 1-200 requests each, all within a 3-look session starting at a random look, assigned per user at 50%, canary ${metric === 'latency' ? '5% higher' : '2% lower'}; relative CS clustered by user`,
+    alpha: ALPHA,
+    fast: 20,
+    full: 500,
+    run: (replicates, seed) =>
+      sequential(replicates, seed, {
+        spec: metric === 'latency' ? latencySpec : scoreSpec,
+        truth,
+        gate: { alpha: ALPHA, canaryWeight: 50, minSamples: MIN_SAMPLES },
+        stream: users(
+          {
+            users: 2000,
+            share: 0.5,
+            sessionLooks: 3,
+            level: metric === 'latency' ? lognormal(1.2) : rand => 0.78 + 0.15 * normal(rand)
+          },
+          metric === 'latency'
+            ? (level, canary, rand) => (canary ? 1 + truth : 1) * level * Math.exp(normal(rand))
+            : (level, canary, rand) => (canary ? 1 + truth : 1) * clip01(level + 0.1 * normal(rand))
         )
       })
   }
@@ -289,7 +323,7 @@ export const regimes: Regime[] = [
     description:
       'error rate 0.5% in the baseline, 0.6% in the canary (truth +20%), 600 requests per look at 50%; relative CS',
     alpha: ALPHA,
-    fast: 50,
+    fast: 30,
     full: 500,
     run: (replicates, seed) =>
       sequential(replicates, seed, {
@@ -318,6 +352,8 @@ export const regimes: Regime[] = [
   clusteredRegime('latency', 5),
   clusteredRegime('score', 50),
   clusteredRegime('score', 5),
+  sessionsRegime('latency'),
+  sessionsRegime('score'),
   {
     id: 'score-canary1',
     description:

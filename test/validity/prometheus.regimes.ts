@@ -74,6 +74,8 @@ function run(
     factor: number
     /** Declare arms.designEffect as measured once on a pilot population's logs (with users). */
     declare: boolean
+    /** What is tested, when not the quality metric's interval. */
+    method?: string
     check: (a: ReturnType<typeof analyze>) => { decided: boolean; miss: boolean }
   }
 ): { misses: number; replicates: number; note: string } {
@@ -111,7 +113,7 @@ function run(
         quality: { ...emptyQuality(), records: 1, lines: 1 }
       }
       const analysis = analyze(p, evidence, 100 * o.share)
-      method = analysis.metrics[0]?.method ?? method
+      method = o.method ?? analysis.metrics[0]?.method ?? method
       const c = o.check(analysis)
       if (c.decided) decided++
       if (c.miss) missed = true
@@ -149,6 +151,9 @@ const qualityCheck = (a: ReturnType<typeof analyze>) => {
     Number.isFinite(m.delta.upper)
   return { decided, miss: decided && !(m.delta.lower <= -0.02 && -0.02 <= m.delta.upper) }
 }
+
+const SPLIT =
+  'sequential sample-ratio test (Lindon & Malek 2022) on request counts divided by the design effect of per-user arms; a mismatch blocks only with a declared design effect'
 
 const splitCheck = (a: ReturnType<typeof analyze>) => {
   const split = a.checks.find(c => c.name === 'traffic-split')
@@ -202,7 +207,8 @@ export const regimes: Regime[] = [
         share: 0.25,
         factor: 1,
         declare: false,
-        check: splitCheck
+        check: splitCheck,
+        method: SPLIT
       })
   },
   {
@@ -218,7 +224,8 @@ export const regimes: Regime[] = [
         share: 0.25,
         factor: 1,
         declare: true,
-        check: splitCheck
+        check: splitCheck,
+        method: SPLIT
       })
   }
 ]

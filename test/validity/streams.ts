@@ -86,6 +86,11 @@ export class UserPopulation {
       looks: number
       maxRequests: number
       level: Draw
+      /**
+       * Optional: each user's requests fall within this many consecutive periods (a session),
+       * starting at a uniformly random period; default: spread over all periods.
+       */
+      sessionLooks?: number
     },
     private readonly value: (level: number, canary: boolean, rand: () => number) => number
   ) {
@@ -103,8 +108,10 @@ export class UserPopulation {
       this.canary[u] = rand() < opts.canaryShare ? 1 : 0
       this.level[u] = opts.level(rand)
       const m = Math.min(opts.maxRequests, Math.floor(Math.exp(rand() * logMax)))
+      const span = Math.min(looks, opts.sessionLooks ?? looks)
+      const start = Math.floor(rand() * (looks - span + 1))
       for (let r = 0; r < Math.max(1, m); r++) {
-        const k = Math.floor(rand() * looks)
+        const k = start + Math.floor(rand() * span)
         this.schedule[u * looks + k]!++
       }
     }
