@@ -61093,38 +61093,76 @@ function boundedInterval(spec, b, c, relative, range, ctx, inflation) {
     };
 }
 /**
- * The arm's sketch grown by `f`: clusters times f.units, requests times f.requests. Each cluster's
- * sums grow by p = f.requests / f.units (more requests from the same users): first-order sums by
- * p, second-order by p^2, third by p^3, so a clustered mean's variance shrinks with units only;
- * per-request sketches (one cluster per request) grow by f.requests throughout.
+ * The arm's sketch grown by `f`: clusters times f.units, requests times f.requests, at the same
+ * estimate and per-request spread. More requests from the same users make each unit's sum larger
+ * and its requests more of the unit's own level: Kish's design effect D = 1 + (m - 1) ICC
+ * (Survey Sampling, 1965, Section 5.4) grows with m, the units' request count weighted by requests
+ * (syy / sy), by p = f.requests / f.units, with the intra-unit correlation ICC = (D - 1) / (m - 1)
+ * read from the sketch now (D the cluster residual sum of squares over the per-request one). The
+ * grown moments carry the residual sum of squares D' times the grown per-request one; their
+ * other sums scale with the cluster sizes. Per-request sketches grow by f.requests throughout.
  */
 function grown(m, f) {
     const mo = m.moments;
-    const perRequest = mo.n >= m.requests;
-    const n = perRequest ? f.requests : f.units;
-    const p = perRequest ? 1 : Math.max(1, f.requests / f.units);
-    const k1 = n * p;
-    const k2 = n * p * p;
+    const scaleAll = (k) => {
+        const out = {
+            moments: {
+                n: mo.n * k,
+                sx: mo.sx * k,
+                sy: mo.sy * k,
+                sxx: mo.sxx * k,
+                syy: mo.syy * k,
+                sxy: mo.sxy * k,
+                ...(mo.sxxx !== undefined && {
+                    sxxx: mo.sxxx * k,
+                    sxxy: (mo.sxxy ?? 0) * k,
+                    sxyy: (mo.sxyy ?? 0) * k,
+                    syyy: (mo.syyy ?? 0) * k
+                })
+            },
+            requests: m.requests * k
+        };
+        if (m.requestSquares !== undefined)
+            out.requestSquares = m.requestSquares * k;
+        return out;
+    };
+    if (mo.n >= m.requests || !(mo.sy > 0) || !(mo.n >= 2))
+        return scaleAll(f.requests);
+    const p = Math.max(1, f.requests / f.units);
+    const r = mo.sx / mo.sy;
+    const clusterSS = Math.max(0, mo.sxx - 2 * r * mo.sxy + r * r * mo.syy);
+    const n = Math.max(m.requests, mo.sy);
+    const requestSS = m.requestSquares !== undefined ? Math.max(0, m.requestSquares - (mo.sx * mo.sx) / n) : NaN;
+    const weighted = mo.syy / mo.sy;
+    // Without the per-request sum of squares, each unit's variance grows with its size squared.
+    const icc = requestSS > 0 && weighted > 1
+        ? Math.min(1, Math.max(0, (clusterSS / requestSS - 1) / (weighted - 1)))
+        : 1;
+    const designEffect = (size) => 1 + (size - 1) * icc;
+    const grownSS = requestSS > 0
+        ? designEffect(weighted * p) * requestSS * f.requests
+        : clusterSS * f.units * p * p;
+    const k2 = f.units * p * p;
+    const k3 = k2 * p;
+    const sxy = mo.sxy * k2;
+    const syy = mo.syy * k2;
     const out = {
         moments: {
-            n: mo.n * n,
-            sx: mo.sx * k1,
-            sy: mo.sy * k1,
-            sxx: mo.sxx * k2,
-            syy: mo.syy * k2,
-            sxy: mo.sxy * k2
+            n: mo.n * f.units,
+            sx: mo.sx * f.requests,
+            sy: mo.sy * f.requests,
+            sxx: grownSS + 2 * r * sxy - r * r * syy,
+            syy,
+            sxy,
+            ...(mo.sxxx !== undefined && {
+                sxxx: mo.sxxx * k3,
+                sxxy: (mo.sxxy ?? 0) * k3,
+                sxyy: (mo.sxyy ?? 0) * k3,
+                syyy: (mo.syyy ?? 0) * k3
+            })
         },
         requests: m.requests * f.requests
     };
-    if (mo.sxxx !== undefined) {
-        const k3 = n * p * p * p;
-        Object.assign(out.moments, {
-            sxxx: mo.sxxx * k3,
-            sxxy: (mo.sxxy ?? 0) * k3,
-            sxyy: (mo.sxyy ?? 0) * k3,
-            syyy: (mo.syyy ?? 0) * k3
-        });
-    }
     if (m.requestSquares !== undefined)
         out.requestSquares = m.requestSquares * f.requests;
     return out;

@@ -6,6 +6,8 @@
 //
 //   npm run validate:speed                       20 seeds a scenario, writes docs/speed.md
 //   npm run validate:speed -- --seeds 4 --only aa     a quick look, writes nothing
+//   npm run validate:speed -- --generator examples    the same scenarios on the repository's
+//                                                      example generator, writes nothing
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { clopperPearson } from '../test/validity/regime.js'
@@ -15,12 +17,18 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     seeds: { type: 'string', default: '20' },
-    seed: { type: 'string', default: '7000' }
+    seed: { type: 'string', default: '7000' },
+    generator: { type: 'string', default: 'speed' }
   }
 })
+if (values.generator !== 'speed' && values.generator !== 'examples') {
+  console.error(`--generator: expected speed or examples, got ${values.generator}`)
+  process.exit(2)
+}
+const generator = values.generator
 const seeds = Number(values.seeds)
 const first = Number(values.seed)
-const partial = values.only !== undefined || values.seeds !== '20'
+const partial = values.only !== undefined || values.seeds !== '20' || generator !== 'speed'
 const pct = (x: number) => `${Math.round(100 * x)}%`
 
 interface Row {
@@ -29,7 +37,8 @@ interface Row {
   met: number
   minutes: number[]
   waiting: Record<string, number>
-  ratios: number[]
+  /** Metric name -> projected over actual time to decide. */
+  ratios: Record<string, number[]>
 }
 
 /** Whether the seed did what the scenario expects, by when. */
@@ -43,8 +52,8 @@ function met(s: Scenario, looks: Look[]): { ok: boolean; minute?: number } {
  * Projections against what happened: for each metric inconclusive at a look with a projected
  * time, the projected over the actual time until it first decided (at a later look), when it did.
  */
-function projectionRatios(looks: Look[]): number[] {
-  const ratios: number[] = []
+function projectionRatios(looks: Look[]): Record<string, number[]> {
+  const ratios: Record<string, number[]> = {}
   const names = looks[0]?.metrics.map(m => m.name) ?? []
   for (const name of names) {
     const decidedAt = looks.find(
@@ -54,7 +63,7 @@ function projectionRatios(looks: Look[]): number[] {
     for (const l of looks) {
       if (l.minute >= decidedAt.minute) break
       const m = l.metrics.find(x => x.name === name)
-      if (m?.seconds) ratios.push(m.seconds / ((decidedAt.minute - l.minute) * 60))
+      if (m?.seconds) (ratios[name] ??= []).push(m.seconds / ((decidedAt.minute - l.minute) * 60))
     }
   }
   return ratios
@@ -74,12 +83,13 @@ for (const scenario of SCENARIOS.filter(s => !values.only || s.id.includes(value
       met: 0,
       minutes: [],
       waiting: {},
-      ratios: []
+      ratios: {}
     }
     const started = performance.now()
     for (let i = 0; i < seeds; i++) {
       const promote = scenario.expect.action === 'promote'
       const looks = await simulateStep(scenario, first + i, {
+        generator,
         ...(variant.steps && { steps: variant.steps }),
         ...(promote && { lastMinute: 240, untilEnd: true })
       })
@@ -96,7 +106,9 @@ for (const scenario of SCENARIOS.filter(s => !values.only || s.id.includes(value
           }
         }
       }
-      row.ratios.push(...projectionRatios(looks))
+      for (const [name, list] of Object.entries(projectionRatios(looks))) {
+        ;(row.ratios[name] ??= []).push(...list)
+      }
     }
     rows.push(row)
     const ci = clopperPearson(row.met, seeds, 0.95)
@@ -105,13 +117,18 @@ for (const scenario of SCENARIOS.filter(s => !values.only || s.id.includes(value
     )
   }
 }
-const allRatios = rows.flatMap(r => r.ratios).sort((a, b) => a - b)
-const q = (p: number) => allRatios[Math.min(allRatios.length - 1, Math.floor(p * allRatios.length))]
-const within2 = allRatios.filter(r => r >= 0.5 && r <= 2).length
+const byMetric: Record<string, number[]> = {}
+for (const r of rows) {
+  for (const [name, list] of Object.entries(r.ratios)) (byMetric[name] ??= []).push(...list)
+}
+const projectionLines = Object.entries(byMetric).map(([name, list]) => {
+  const sorted = [...list].sort((a, b) => a - b)
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+  const within2 = sorted.filter(r => r >= 0.5 && r <= 2).length
+  return `${name}: ${sorted.length} projections, projected / actual time median ${q(0.5).toFixed(2)} (quartiles ${q(0.25).toFixed(2)} to ${q(0.75).toFixed(2)}), ${pct(within2 / sorted.length)} within a factor of 2`
+})
 const projection =
-  allRatios.length > 0
-    ? `${allRatios.length} projections of metrics that later decided: projected / actual time, median ${q(0.5)?.toFixed(2)} (quartiles ${q(0.25)?.toFixed(2)} to ${q(0.75)?.toFixed(2)}); ${pct(within2 / allRatios.length)} within a factor of 2`
-    : 'no metric decided after a projection'
+  projectionLines.length > 0 ? projectionLines.join('; ') : 'no metric decided after a projection'
 console.log(projection)
 if (!partial) {
   const target = new URL('../docs/speed.md', import.meta.url)
@@ -140,7 +157,7 @@ function markdown(list: Row[], projectionLine: string): string {
       return `| ${r.scenario.description} | ${r.variant} | ${r.scenario.expect.action} by minute ${r.scenario.expect.byMinute} in >= ${pct(r.scenario.expect.share)} | ${r.met}/${seeds} | ${pct(ci.lower)} to ${pct(ci.upper)} | ${median(r.minutes) ?? '-'} | ${waiting || '-'} |`
     }),
     '',
-    `Projections: ${projectionLine}.`,
+    `Projections (each inconclusive metric's projected time to decide, at a look of a promote scenario, over the time it then took; looks continue to minute 240): ${projectionLine}.`,
     ''
   ].join('\n')
 }

@@ -52,11 +52,11 @@ function markdown(rows: RegimeOutcome[]): string {
     '',
     `Each regime is a seeded simulation (seed ${seed}) of the interval the gate decides on, looked at ${LOOKS} times as data grow. A replicate misses when the interval excludes the truth at any look where the gate would decide on it (time-uniform miss rate). A regime is **valid** when its miss rate is at most alpha and the upper end of its Clopper-Pearson 95% interval at most alpha + ${100 * SLACK} points; **gate holds in this regime** when the gate keeps the metric inconclusive (no interval) at most looks, so it makes no decision there until the interval is valid.`,
     '',
-    '| regime | alpha | misses | miss rate | 95% interval | verdict | method |',
-    '|---|---:|---:|---:|---|---|---|',
+    '| regime | alpha | before (main, issue 12) | misses | miss rate | 95% interval | verdict | method |',
+    '|---|---:|---|---:|---:|---|---|---|',
     ...rows.map(
       o =>
-        `| \`${o.id}\` | ${pct(o.alpha)} | ${o.misses}/${o.replicates} | ${pct(o.rate)} | ${pct(o.lower)} to ${pct(o.upper)} | ${o.verdict} | ${shortMethod(o.note)} |`
+        `| \`${o.id}\` | ${pct(o.alpha)} | ${o.before ?? '-'} | ${o.misses}/${o.replicates} | ${pct(o.rate)} | ${pct(o.lower)} to ${pct(o.upper)} | ${o.verdict} | ${shortMethod(o.note)} |`
     ),
     '',
     '## Regimes',

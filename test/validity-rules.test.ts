@@ -354,4 +354,73 @@ describe('projections: when more traffic will not settle it soon', () => {
     })
     expect(late.needed).toMatchObject({ samples: null, code: 'beyond-step' })
   })
+
+  /**
+   * `users` users with `perUser` requests each: a level of their own (spread `between`) plus
+   * request noise (spread `within`), so the intra-user correlation is between^2 / (between^2 +
+   * within^2) (Kish 1965, Section 5.4).
+   */
+  const clustered = (
+    users: number,
+    perUser: number,
+    between: number,
+    within: number,
+    seed: number
+  ) => {
+    const rand = mulberry32(seed)
+    const m = emptyMoments()
+    let sq = 0
+    for (let u = 0; u < users; u++) {
+      const level = 0.78 + between * normal(rand)
+      let sum = 0
+      for (let i = 0; i < perUser; i++) {
+        const x = Math.min(1, Math.max(0, level + within * normal(rand)))
+        sum += x
+        sq += x * x
+      }
+      addCluster(m, sum, perUser)
+    }
+    return { moments: m, requests: users * perUser, requestSquares: sq } satisfies MetricSketch
+  }
+  const sameUsers = (requests: number, units: number) => ({
+    seconds: 3600,
+    baseline: { requestsPerSecond: requests / 3600, units, newUnitsPerSecond: 0 },
+    canary: { requestsPerSecond: requests / 3600, units, newUnitsPerSecond: 0 }
+  })
+
+  it('grows a clustered metric by its design effect: more requests from the same users help only as far as the users differ', () => {
+    // Nearly independent requests (users barely differ): more requests from the same 400 users settle it.
+    const loose = compareMetric(
+      spec,
+      clustered(400, 3, 0.005, 0.15, 1),
+      clustered(400, 3, 0.005, 0.15, 2),
+      { ...ctx, growth: sameUsers(1200, 400) }
+    )
+    expect(loose.verdict).toBe('inconclusive')
+    expect(loose.needed?.seconds).toBeGreaterThan(0)
+    // Users who differ much more than their requests do: the between-user spread of 400 users
+    // stays, so more of their requests cannot settle it; new users would.
+    const tight = compareMetric(
+      spec,
+      clustered(400, 3, 0.15, 0.005, 1),
+      clustered(400, 3, 0.15, 0.005, 2),
+      { ...ctx, growth: sameUsers(1200, 400) }
+    )
+    expect(tight.verdict).toBe('inconclusive')
+    expect(tight.needed).toMatchObject({ samples: null, seconds: null })
+    const arriving = compareMetric(
+      spec,
+      clustered(400, 3, 0.15, 0.005, 1),
+      clustered(400, 3, 0.15, 0.005, 2),
+      {
+        ...ctx,
+        growth: {
+          seconds: 3600,
+          baseline: { requestsPerSecond: 1200 / 3600, units: 400, newUnitsPerSecond: 400 / 3600 },
+          canary: { requestsPerSecond: 1200 / 3600, units: 400, newUnitsPerSecond: 400 / 3600 }
+        }
+      }
+    )
+    expect(arriving.needed?.seconds).toBeGreaterThan(0)
+  })
 })

@@ -293,6 +293,7 @@ function pointwiseJudgeRegime(): Regime {
   })
   return {
     id: 'judge-pointwise-near-constant',
+    before: 'a zero-variance score passed at 30 pairs',
     description:
       'pointwise judge scores: baseline always 0.8, canary 0.8 except 3% at 0.3 (truth -0.015), 10 per arm per look; zero sample variance until the first low score',
     alpha: ALPHA,
@@ -314,12 +315,13 @@ function pointwiseJudgeRegime(): Regime {
 }
 
 export const regimes: Regime[] = [
-  lognormalRegime(1.5, 50),
-  lognormalRegime(1.5, 5),
-  lognormalRegime(2, 5),
+  { ...lognormalRegime(1.5, 50), before: '0.7%' },
+  { ...lognormalRegime(1.5, 5), before: '8.0% (22% counting looks from n = 30)' },
+  { ...lognormalRegime(2, 5), before: '15.9%' },
   lognormalRegime(1, 1, 3000),
   {
     id: 'bernoulli-p0.005-relative-canary50',
+    before: '11.4%',
     description:
       'error rate 0.5% in the baseline, 0.6% in the canary (truth +20%), 600 requests per look at 50%; relative CS',
     alpha: ALPHA,
@@ -348,8 +350,11 @@ export const regimes: Regime[] = [
         stream: requests(bernoulli(0.005), bernoulli(0.006), 3000, 0.05)
       })
   },
-  clusteredRegime('latency', 50),
-  clusteredRegime('latency', 5),
+  { ...clusteredRegime('latency', 50), before: '18.0% (clustered users, 50%)' },
+  {
+    ...clusteredRegime('latency', 5),
+    before: '34.8% (13.0% counting only looks with >= 1,000 canary users)'
+  },
   clusteredRegime('score', 50),
   clusteredRegime('score', 5),
   sessionsRegime('latency'),

@@ -164,6 +164,7 @@ const splitCheck = (a: ReturnType<typeof analyze>) => {
 export const regimes: Regime[] = [
   {
     id: 'prometheus-clustered-quality',
+    before: 'interval excluded the truth in 16/20 runs',
     description:
       'mean quality from Prometheus counters (sum, count, sum of squares per 5-minute bucket) of 2000 users with 1-200 requests each and their own level, assigned per user at 50%, canary 2% lower, no design effect declared; relative CS',
     alpha: ALPHA,
@@ -196,6 +197,7 @@ export const regimes: Regime[] = [
   },
   {
     id: 'prometheus-split-aa-clustered',
+    before: 'false alarms in 16/20 runs',
     description:
       'traffic-split test on Prometheus request counters per 5-minute bucket, 2000 users with 1-200 requests each assigned per user at 25% (A/A: the split is right), no design effect declared; a miss is a false sample-ratio block',
     alpha: ALPHA,

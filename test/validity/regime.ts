@@ -19,6 +19,8 @@ export interface Regime {
   alpha: number // the miss rate it must stay under
   fast: number // replicates in npm test
   full: number // replicates in npm run validate:stats (>= 500)
+  /** Optional: the miss rate measured on main before issue 12, as the issue states it (docs/validity.md's "before" column). */
+  before?: string
   /** Run `replicates` seeded replicates; misses = replicates where the CS excluded the truth at any look. */
   run(replicates: number, seed: number): { misses: number; replicates: number; note?: string }
 }
@@ -45,6 +47,7 @@ export interface RegimeOutcome {
   upper: number
   verdict: 'valid' | 'gate holds in this regime' | 'NOT VALID'
   note?: string
+  before?: string
 }
 
 /** Runs a regime and judges it: valid when the rate is at most alpha and its upper bound at most alpha + SLACK. */
@@ -67,7 +70,8 @@ export function judge(
     lower,
     upper,
     verdict: ok ? (holds ? 'gate holds in this regime' : 'valid') : 'NOT VALID',
-    ...(result.note !== undefined && { note: result.note })
+    ...(result.note !== undefined && { note: result.note }),
+    ...(regime.before !== undefined && { before: regime.before })
   }
 }
 

@@ -18,7 +18,14 @@
  * budget), 30 minutes of bake time, 5 minutes of warm-up, 300 units per arm; four gating metrics
  * (quality 2%, p95 latency 10%, cost 5%, error rate 0.5pp), 95% over the rollout.
  */
-import { mulberry32, normal } from '../../examples/generate-traffic.js'
+import {
+  mulberry32,
+  normal,
+  NO_EFFECT,
+  traffic as exampleTraffic,
+  type CanaryEffect,
+  type StagingOptions
+} from '../../examples/generate-traffic.js'
 import { evaluate } from '../../src/evaluate.js'
 import { parsePolicy } from '../../src/policy/parse.js'
 import type { Policy } from '../../src/policy/types.js'
@@ -64,6 +71,8 @@ export interface Scenario {
   id: string
   description: string
   change: Change
+  /** The same change in the repository's example generator (examples/generate-traffic.ts). */
+  example: { effect: CanaryEffect; staging?: StagingOptions }
   /** What should happen, and by when (minutes). */
   expect: { action: 'promote' | 'rollback'; byMinute: number; share: number }
 }
@@ -73,36 +82,42 @@ export const SCENARIOS: Scenario[] = [
     id: 'aa',
     description: 'A/A: the canary is the baseline',
     change: {},
+    example: { effect: NO_EFFECT },
     expect: { action: 'promote', byMinute: 120, share: 0.8 }
   },
   {
     id: 'quality-0.7',
     description: 'quality 0.7% lower, inside the 2% tolerance',
     change: { quality: 0.993 },
+    example: { effect: { ...NO_EFFECT, score: -0.0055 } },
     expect: { action: 'promote', byMinute: 120, share: 0.9 }
   },
   {
     id: 'p95+30',
     description: 'latency 30% higher everywhere (p95 +30%)',
     change: { latency: 1.3 },
+    example: { effect: { ...NO_EFFECT, latency: 1.3 } },
     expect: { action: 'rollback', byMinute: 30, share: 1 }
   },
   {
     id: 'quality-10',
     description: 'quality 10% lower',
     change: { quality: 0.9 },
+    example: { effect: { ...NO_EFFECT, score: -0.078 } },
     expect: { action: 'rollback', byMinute: 30, share: 1 }
   },
   {
     id: 'broken-cache',
     description: 'the canary never hits the prompt cache (the baseline: 60% of requests)',
     change: { cacheHit: 0 },
+    example: { effect: NO_EFFECT, staging: { canaryCache: { start: 0 } } },
     expect: { action: 'rollback', byMinute: 30, share: 1 }
   },
   {
     id: '429-storm',
     description: 'the canary gets rate-limited: 8% more of its requests fail with 429',
     change: { rateLimit: 0.08 },
+    example: { effect: NO_EFFECT, staging: { canaryRateLimit: 0.084 } },
     expect: { action: 'rollback', byMinute: 30, share: 1 }
   }
 ]
@@ -179,6 +194,26 @@ export function traffic(seed: number, change: Change, minutes: number): Record<s
   return out
 }
 
+/**
+ * The repository's example generator (examples/generate-traffic.ts) at the same rate and split:
+ * 4,000 users (activity like rank^-1/2), four routes, per-user quality noise, a score on 35% of
+ * the requests; records in time order with ISO timestamps.
+ */
+function exampleRecords(seed: number, s: Scenario, minutes: number): Record<string, unknown>[] {
+  return [
+    ...exampleTraffic({
+      seed,
+      start: START,
+      rate: PER_MINUTE / 60,
+      count: Math.floor(PER_MINUTE * minutes),
+      canaryWeight: 100 * CANARY_SHARE,
+      users: USERS,
+      effect: s.example.effect,
+      ...(s.example.staging && { staging: s.example.staging })
+    })
+  ].map(r => ({ ...r, ts: Date.parse(r.ts as string) }))
+}
+
 /** A Source over records in memory, read the way the file source reads lines. */
 class MemorySource implements Source {
   private readonly normalize
@@ -244,12 +279,21 @@ export interface Look {
 export async function simulateStep(
   scenario: Scenario,
   seed: number,
-  opts: { lastMinute?: number; steps?: string; untilEnd?: boolean } = {}
+  opts: {
+    lastMinute?: number
+    steps?: string
+    untilEnd?: boolean
+    /** `examples`: the repository's generator (examples/generate-traffic.ts) instead. */
+    generator?: 'speed' | 'examples'
+  } = {}
 ): Promise<Look[]> {
   const lastMinute = opts.lastMinute ?? 120
   const policy = parsePolicy(speedPolicy(opts.steps), 'speed-policy.yml')
   const stepIndex = policy.rollout.steps.indexOf(25)
-  const records = traffic(seed, scenario.change, lastMinute)
+  const records =
+    opts.generator === 'examples'
+      ? exampleRecords(seed, scenario, lastMinute)
+      : traffic(seed, scenario.change, lastMinute)
   const source = new MemorySource(policy, records)
   const store = new MemoryStore({
     version: 1,
