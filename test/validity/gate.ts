@@ -50,12 +50,13 @@ export function gateResult(
 /**
  * Whether the gate decides on this interval at this look: both arms have the minimum sample (in
  * units when the result has them, as the gate counts it) and the bounds are finite (the gate gives
- * an unbounded interval while it is not yet valid).
+ * an unbounded interval while it is not yet valid). A one-sample comparison against a fixed
+ * reference (`oneSample`, the judge's pairwise win rate) has no baseline arm to count.
  */
-export function decisionGrade(r: MetricResult, minSamples: number): boolean {
+export function decisionGrade(r: MetricResult, minSamples: number, oneSample = false): boolean {
   const n = r.units ?? r.n
   return (
-    n.baseline >= minSamples &&
+    (oneSample || n.baseline >= minSamples) &&
     n.canary >= minSamples &&
     Number.isFinite(r.delta.lower) &&
     Number.isFinite(r.delta.upper)
@@ -63,6 +64,13 @@ export function decisionGrade(r: MetricResult, minSamples: number): boolean {
 }
 
 /** The truth (a change, in the metric's delta terms) is outside a decision-grade interval. */
-export function misses(r: MetricResult, truth: number, minSamples: number): boolean {
-  return decisionGrade(r, minSamples) && !(r.delta.lower <= truth && truth <= r.delta.upper)
+export function misses(
+  r: MetricResult,
+  truth: number,
+  minSamples: number,
+  oneSample = false
+): boolean {
+  return (
+    decisionGrade(r, minSamples, oneSample) && !(r.delta.lower <= truth && truth <= r.delta.upper)
+  )
 }

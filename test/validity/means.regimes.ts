@@ -50,7 +50,7 @@ export function sequential(
       const { baseline, canary } = stream.look(rand)
       const r: MetricResult = gateResult(o.spec, baseline, canary, o.gate)
       method = r.method
-      if (!decisionGrade(r, minSamples)) continue
+      if (!decisionGrade(r, minSamples, o.spec.reference !== undefined)) continue
       decided++
       if (first === 0) first = look
       if (!(r.delta.lower <= o.truth && o.truth <= r.delta.upper)) missed = true
