@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { evaluate } from '../src/evaluate.js'
 import type { ChatClient } from '../src/judge/client.js'
-import { createJudge } from '../src/judge/judge.js'
+import { createJudge } from '../src/judge/run.js'
 import { parsePolicy } from '../src/policy/parse.js'
 import { FileSource } from '../src/sources/file/fileSource.js'
 

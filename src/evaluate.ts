@@ -6,7 +6,7 @@ import { decide, manualDecision, weightAt } from './decide/decide.js'
 import { commandRefusal, initialState, nextState } from './decide/state.js'
 import type { Decision, JudgeCacheState, ManualCommand, RolloutState } from './decide/types.js'
 import { UsageError } from './errors.js'
-import { judgeFromPolicy, type Judge } from './judge/index.js'
+import { judgeFromPolicy, judgeSampleSize, type Judge } from './judge/index.js'
 import type { Policy } from './policy/types.js'
 import { duration } from './policy/format.js'
 import { renderMarkdown } from './report/markdown.js'
@@ -242,7 +242,12 @@ async function collectEvidence(
     return { analysis }
   }
   try {
-    const evidence = await source.collect({ window: { from, to: now }, now })
+    const judgeSample = policy.judge && judgeSampleSize(policy.judge, state.judgeCache)
+    const evidence = await source.collect({
+      window: { from, to: now },
+      now,
+      ...(judgeSample && { judgeSample })
+    })
     const unjudged = analyze(policy, evidence, weight, replay)
     if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
       // A served model changed: the step restarts there, and the judge waits for that window.
@@ -254,7 +259,9 @@ async function collectEvidence(
       policy,
       evidence,
       canaryWeight: weight,
-      ...(cache && { cache })
+      stepStartedAt: state.stepStartedAt,
+      ...(cache && { cache }),
+      ...(judgeSample && { sampleSize: judgeSample })
     })
     if (!judged) return { analysis: unjudged, quality: evidence.quality }
     const analysis = analyze(policy, judged.evidence, weight, replay)

@@ -1,6 +1,6 @@
 /** The judge's parts on their own: the text sample, the prompt's defences, agreement statistics. */
 import { describe, expect, it } from 'vitest'
-import { cohenKappa, lengthAdjustedDifference, modelFamily } from '../src/judge/health.js'
+import { cohenKappa, modelFamily } from '../src/judge/health.js'
 import {
   addressesEvaluator,
   neutralise,
@@ -129,18 +129,6 @@ describe('prompt defences', () => {
 })
 
 describe('judge health statistics', () => {
-  it('adjusts the score difference for length with a common within-arm slope', () => {
-    const item = (arm: 'baseline' | 'canary', len: number, s: number) => ({ arm, len, s })
-    // Baseline (10, 0), (20, 1): Sxy 5, Sxx 50. Canary (20, 1), (30, 1): Sxy 0, Sxx 50.
-    // Slope 5 / 100 = 0.05; raw difference 1 - 0.5 = 0.5; lengths 25 - 15 = 10: 0.5 - 0.05 * 10.
-    const items = [item('baseline', 10, 0), item('baseline', 20, 1), item('canary', 20, 1)]
-    expect(lengthAdjustedDifference([...items, item('canary', 30, 1)])).toBeCloseTo(0, 12)
-    // Lengths constant within each arm: length and arm cannot be told apart.
-    const flat = [item('baseline', 10, 0), item('baseline', 10, 1), item('canary', 30, 1)]
-    expect(lengthAdjustedDifference(flat)).toBeUndefined()
-    expect(lengthAdjustedDifference(items.filter(i => i.arm === 'baseline'))).toBeUndefined()
-  })
-
   it("Cohen's kappa matches a hand-computed 2x2 table", () => {
     // 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no: po = 0.7, pe = 0.5*0.6 + 0.5*0.4 = 0.5, kappa 0.4.
     const pairs: [string, string][] = [

@@ -9,12 +9,13 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { evaluate, type Outcome } from '../src/evaluate.js'
 import { openaiChatClient } from '../src/judge/client.js'
-import { createJudge } from '../src/judge/judge.js'
+import { createJudge } from '../src/judge/run.js'
 import { PolicyError, type Policy } from '../src/policy/types.js'
 import { parsePolicy } from '../src/policy/parse.js'
 import { FileSource } from '../src/sources/file/fileSource.js'
 import { FileStateStore } from '../src/state/fileStore.js'
 import { startJudgeServer, type JudgeServer, type ServerOptions } from './helpers/judgeServer.js'
+import { answer, question } from './helpers/judgeTraffic.js'
 
 const T0 = Date.parse('2026-03-01T00:00:00Z')
 const NOW = T0 + 67 * 60_000 // just after the last record (200 per arm, one every 20 s)
@@ -55,8 +56,8 @@ function writeTraffic(s: Scenario): string {
           user_id: `u${i}`,
           latency_ms: 500 + (i % 7),
           model: arm === 'canary' ? 'claude-sonnet-4' : 'llama-3.1-70b',
-          input: `secret question number ${i}`,
-          output: `private answer ${arm} ${i} [q=${grade}]${s.extra?.(arm, i) ?? ''}`,
+          input: `secret question number ${i}: ${question(i)}`,
+          output: `${answer(i, grade, 0, `private answer ${arm}`)}${s.extra?.(arm, i) ?? ''}`,
           ...s.fields?.(i, arm)
         })
       )
@@ -219,23 +220,40 @@ describe('pointwise judge through the openai client', () => {
     const { outcome } = await run(dir, `${judge}\nrecheck: 0`)
     const j = outcome.record.judge
     expect(j?.judged).toEqual({ baseline: 60, canary: 60 })
-    // Independently: least squares of score on [1, canary, length] through the normal equations.
-    const rows = (['baseline', 'canary'] as const).flatMap(arm =>
+    // Independently: least squares of the score on [1, canary, x], x the length feature of the
+    // outputs (tanh of the length's distance from the pooled mean beyond the equal-length band).
+    const outputs = (['baseline', 'canary'] as const).flatMap(arm =>
       Array.from({ length: 60 }, (_, i) => {
         const grade = arm === 'baseline' ? scenario.baseline(i) : scenario.canary(i)
-        const output = `private answer ${arm} ${i} [q=${grade}]${scenario.extra?.(arm, i) ?? ''}`
-        return { x: [1, arm === 'canary' ? 1 : 0, output.length], y: (grade - 1) / 4 }
+        const text = `${answer(i, grade, 0, `private answer ${arm}`)}${scenario.extra?.(arm, i) ?? ''}`
+        return { arm, len: text.length, y: (grade - 1) / 4 }
       })
     )
-    const coef = leastSquares(
-      rows.map(r => r.x),
-      rows.map(r => r.y)
+    const mu = outputs.reduce((t, o) => t + o.len, 0) / outputs.length
+    const band = Math.max(20, 0.1 * mu)
+    const shrunk = outputs.map(
+      o => Math.sign(o.len - mu) * Math.max(0, Math.abs(o.len - mu) - band)
     )
-    expect(j?.lengthAdjustedDifference).toBeCloseTo(coef[1]!, 10)
-    // The raw difference is the judge metric's; adjusted, it nearly vanishes.
+    const mean = shrunk.reduce((a, b) => a + b, 0) / shrunk.length
+    const sd = Math.sqrt(shrunk.reduce((t, d) => t + (d - mean) ** 2, 0) / shrunk.length)
+    const coef = leastSquares(
+      outputs.map((o, i) => [
+        1,
+        o.arm === 'canary' ? 1 : 0,
+        Math.tanh(shrunk[i]! / Math.max(sd, band))
+      ]),
+      outputs.map(o => o.y)
+    )
+    expect(j?.lengthAdjustedDifference).toBeCloseTo(coef[1]!, 6)
+    // The raw difference is 0.125 ((0.5 - 0.25) * 0.5); length-adjusted, it nearly vanishes, and
+    // the judge metric is the adjusted score.
     const m = judgeMetric(outcome)
-    expect((m?.canary ?? 0) - (m?.baseline ?? 0)).toBeCloseTo(0.125, 10) // (0.5 - 0.25) * 0.5
     expect(Math.abs(j?.lengthAdjustedDifference ?? 1)).toBeLessThan(0.01)
+    expect((m?.canary ?? 0) - (m?.baseline ?? 0)).toBeCloseTo(j?.lengthAdjustedDifference ?? 1, 6)
+    expect(j?.biases).toEqual(['length'])
+    expect(j?.warnings.join(' ')).toMatch(
+      /the judge shows length bias: .*the verdict is length-controlled/
+    )
     // 120 * (0.5 - 0.25) of padding, less 2 for "canary" against "baseline".
     expect(j?.lengthDifference).toBe(28)
   })
@@ -296,7 +314,7 @@ describe('pointwise judge through the openai client', () => {
     expect(outcome.record.judge?.stopped).toBe('budget-calls')
     const m = judgeMetric(outcome)
     expect(m?.verdict).toBe('inconclusive')
-    expect(m?.reason).toMatch(/call budget is spent \(24 calls\)/)
+    expect(m?.reason).toMatch(/call budget for this evaluation is spent \(24 calls\)/)
     expect(outcome.record.decision).toBe('hold')
   })
 
@@ -308,7 +326,7 @@ describe('pointwise judge through the openai client', () => {
     expect(outcome.record.judge?.usd).toBeCloseTo(spent, 6)
     expect(spent).toBeLessThanOrEqual(0.002)
     expect(spent).toBeGreaterThan(0.0015) // it spends what it may, not far less
-    expect(judgeMetric(outcome)?.reason).toMatch(/USD budget is spent/)
+    expect(judgeMetric(outcome)?.reason).toMatch(/USD budget for this evaluation is spent/)
   })
 
   it('a rerun finds its judgements in the rollout state and does not pay for them twice', async () => {
@@ -320,7 +338,13 @@ describe('pointwise judge through the openai client', () => {
     expect(first.outcome.record.judge?.calls).toBe(30)
     const second = await run(dir, judge, {}, { statePath })
     expect(second.outcome.record.judge?.cacheHits).toBe(30)
-    expect(second.outcome.record.judge?.judged).toEqual({ baseline: 30, canary: 30 })
+    expect(second.outcome.record.judge?.calls).toBe(30)
+    // The first 15 per arm come from the cache; of the 30 new calls, the first round's 6 are
+    // controls (degraded copies of the best-graded outputs), the rest new outputs.
+    const judged = second.outcome.record.judge?.judged
+    expect((judged?.baseline ?? 0) + (judged?.canary ?? 0)).toBe(30 + 24)
+    // The step's spend adds up over both evaluations.
+    expect(second.outcome.record.judge?.cost.step).toMatchObject({ looks: 2, calls: 60 })
     // Not one output judged in the first run is sent again.
     const firstBodies = new Set(first.server.bodies)
     expect(second.server.bodies.filter(b => firstBodies.has(b))).toEqual([])
@@ -345,9 +369,12 @@ describe('pointwise judge through the openai client', () => {
     const state = JSON.parse(readFileSync(statePath, 'utf8')) as {
       judgeCache: { key: string; entries: { k: string; s: number }[] }
     }
-    expect(state.judgeCache.key).toMatch(/^pointwise:gpt-4\.1-mini:sha256:/)
+    expect(state.judgeCache.key).toMatch(/^p2:pointwise:gpt-4\.1-mini:sha256:[0-9a-f]{16}$/)
     expect(state.judgeCache.entries).toHaveLength(25)
-    expect(state.judgeCache.entries.every(e => e.s === 0.75)).toBe(true)
+    for (const e of state.judgeCache.entries) {
+      expect(e.k).toMatch(/^[0-9a-f]{24}$/)
+      expect(e.s).toBeCloseTo(0.75, 6)
+    }
   })
 
   it('is measured on whole arms only: not per segment, and not from a record field named judge', async () => {
@@ -368,7 +395,7 @@ describe('pointwise judge through the openai client', () => {
     )
     const m = judgeMetric(outcome)
     expect(m?.n).toEqual({ baseline: 60, canary: 60 })
-    expect(m?.canary).toBe(0.75) // grade 4, not the records' judge: 0
+    expect(m?.canary).toBeCloseTo(0.75, 6) // grade 4, not the records' judge: 0
     expect(outcome.record.segments.map(s => s.segment).sort()).toEqual([
       'route=billing',
       'route=faq'
@@ -420,61 +447,101 @@ describe('pairwise judge', () => {
     expect(j?.judged.canary).toBeGreaterThanOrEqual(100)
     expect(j?.oneOrderWinRate).toBeGreaterThan(0.58)
     expect(j?.oneOrderWinRate).toBeLessThan(0.72)
-    // Both orders: any disagreement is a tie, so the bias cancels exactly.
-    expect(j?.winRate).toBe(0.5)
-    // A flip whenever either order was biased: 1 - 0.7^2 = 0.51.
+    // Both orders, probability-weighted: 0.65 with the canary first and 0.35 with it second, so
+    // each pair's mean is 0.5 and the bias cancels exactly.
+    expect(j?.winRate).toBeCloseTo(0.5, 9)
+    expect(judgeMetric(outcome)?.canary).toBeCloseTo(0.5, 9)
+    // The stated verdicts differ whenever either order was biased: 1 - 0.7^2 = 0.51.
     expect(j?.flipRate).toBeGreaterThan(0.4)
     expect(j?.flipRate).toBeLessThan(0.62)
-    expect(judgeMetric(outcome)?.canary).toBe(0.5)
+    expect(j?.positionBias?.estimate).toBeGreaterThan(0.15)
+    expect(j?.biases).toEqual(['position'])
     expect(judgeMetric(outcome)?.verdict).toBe('pass')
-    expect(outcome.record.judge?.warnings.join(' ')).toMatch(/position bias/)
+    expect(j?.warnings.join(' ')).toMatch(/the judge shows position bias: .*first/)
+  })
+
+  it('without logprobs, each pair is the mean of its two stated verdicts', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4 })
+    const judge = `${PAIRWISE.replace('metric: { tolerance: 0.1 }', 'metric: { tolerance: 0.1, minSamples: 100 }')}\nrecheck: 0\nlogprobs: false`
+    const statePath = join(dir, 'state.json')
+    const { outcome, server } = await run(dir, judge, { preferFirst: 0.2 }, { statePath })
+    const j = outcome.record.judge
+    expect(j?.logprobs).toBe('off')
+    expect(server.bodies.some(b => b.includes('logprobs'))).toBe(false)
+    expect(j?.winRate).toBeGreaterThan(0.45)
+    expect(j?.winRate).toBeLessThan(0.55)
+    // Each judgement is 0, 0.25, 0.5, 0.75 or 1: a disagreement between the orders is not a tie
+    // but half of each; with this judge 0.25 (biased second order) and 0.75 (first) both occur.
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as {
+      judgeCache: { entries: { s: number; v: number[] }[] }
+    }
+    const pairs = state.judgeCache.entries.filter(e => e.v.length === 2)
+    const scores = new Set(pairs.map(e => e.s))
+    expect([...scores].every(x => [0, 0.25, 0.5, 0.75, 1].includes(x))).toBe(true)
+    expect(scores.has(0.25) && scores.has(0.75)).toBe(true)
   })
 
   it('rolls back a canary that loses, and promotes one that wins', async () => {
     const worse = await run(writeTraffic({ baseline: () => 4, canary: () => 2 }), PAIRWISE)
-    expect(judgeMetric(worse.outcome)?.canary).toBe(0)
+    expect(judgeMetric(worse.outcome)?.canary).toBeCloseTo(0, 6)
     expect(worse.outcome.record.decision).toBe('rollback')
     // Two calls per pair, stopped at the judge's minimum sample of 30 pairs.
     expect(worse.outcome.record.judge?.judged.canary).toBeLessThan(150)
+    expect(worse.outcome.record.judge?.health.map(c => [c.name, c.status])).toEqual([
+      ['identical', 'passed'],
+      ['degraded', 'passed'],
+      ['flip-rate', 'passed']
+    ])
     const better = await run(writeTraffic({ baseline: () => 3, canary: () => 5 }), PAIRWISE)
-    expect(judgeMetric(better.outcome)?.canary).toBe(1)
+    expect(judgeMetric(better.outcome)?.canary).toBeCloseTo(1, 6)
     expect(better.outcome.record.decision).toBe('promote')
   })
 
-  it('reports the length difference and a length-adjusted win rate', async () => {
-    // The canary wins exactly when its answer is longer (half the inputs).
+  it('controls length: the win rate at equal length, when the canary wins exactly where it is longer', async () => {
+    // The canary wins where its answer is padded (half the inputs) and loses where it is not.
     const dir = writeTraffic({
       baseline: () => 4,
       canary: i => (i % 2 === 0 ? 5 : 3),
-      extra: (arm, i) => (arm === 'canary' && i % 2 === 0 ? ' '.padEnd(200, 'x') : '')
+      extra: (arm, i) => (arm === 'canary' && i % 2 === 0 ? ' '.padEnd(200, 'x') : ''),
+      perArm: 60
     })
-    const { outcome } = await run(dir, `${PAIRWISE}\nrecheck: 0`)
+    // One batch judges every pair of the sample, so the regression is over all of them.
+    const { outcome } = await run(dir, `${PAIRWISE.replace('batch: 15', 'batch: 60')}\nrecheck: 0`)
     const j = outcome.record.judge
-    expect(j?.lengthDifference).toBeGreaterThan(90)
-    expect(j?.winRate).toBeCloseTo(0.5, 1)
-    // Longer: wins every time (1); not longer: loses every time (0); the mean of both strata.
-    expect(j?.lengthAdjustedWinRate).toBe(0.5)
+    expect(j?.judged.canary).toBe(60)
+    expect(j?.lengthDifference).toBe(98) // 200 of padding on half the pairs, less 2 for "canary"
+    expect(j?.winRate).toBeCloseTo(0.5, 6)
+    // At equal length (the unpadded half) the canary loses every pair: the regression's
+    // intercept is 0; the slope carries the whole raw win rate. The design weights are 0 for a
+    // padded pair and 2 for an unpadded one, so the adjusted scores lie in [-0.5, 1.5].
+    expect(j?.lengthAdjustedWinRate).toBeCloseTo(0, 6)
+    expect(j?.length).toMatchObject({ adjusted: true, confounded: false })
+    expect(j?.length?.inflation).toBeCloseTo(2, 9)
+    expect(j?.length?.bounds.lower).toBeCloseTo(-0.5, 9)
+    expect(j?.length?.bounds.upper).toBeCloseTo(1.5, 9)
+    expect(judgeMetric(outcome)?.canary).toBeCloseTo(0, 6)
+    expect(outcome.record.decision).toBe('rollback')
   })
 
   it('judges shadow traffic: a record carrying both answers is a pair, whichever arm served it', async () => {
     // No input is shared across arms, so every pair must come from a record's shadow_output.
     // Baseline records carry the canary's shadow answer, canary records the baseline's.
     const grade = { baseline: 4, canary: 2 }
-    const answer = (arm: 'baseline' | 'canary', i: number) =>
-      `private answer ${arm} ${i} [q=${grade[arm]}]`
+    const text = (arm: 'baseline' | 'canary', i: number) =>
+      answer(i, grade[arm], 0, `private answer ${arm}`)
     const dir = writeTraffic({
       baseline: () => grade.baseline,
       canary: () => grade.canary,
       fields: (i, arm) => ({
-        input: `secret question ${arm} ${i}`,
-        shadow_output: answer(arm === 'canary' ? 'baseline' : 'canary', i)
+        input: `secret question ${arm} ${i}: ${question(i)}`,
+        shadow_output: text(arm === 'canary' ? 'baseline' : 'canary', i)
       })
     })
     // One batch holds every pair of both arms' samples (60 each).
     const judge = PAIRWISE.replace('sample: 150', 'sample: 60').replace('batch: 15', 'batch: 120')
     const { outcome, server } = await run(dir, `${judge}\nrecheck: 0`)
     // Truth: the canary's answer is worse on every input (grade 2 against 4).
-    expect(judgeMetric(outcome)?.canary).toBe(0)
+    expect(judgeMetric(outcome)?.canary).toBeCloseTo(0, 6)
     expect(outcome.record.decision).toBe('rollback')
     const j = outcome.record.judge
     expect(j?.flipRate).toBe(0)
@@ -484,13 +551,17 @@ describe('pairwise judge', () => {
       return body.messages.find(m => m.role === 'user')?.content ?? ''
     })
     expect(j?.judged.canary).toBe(120)
-    expect(users.length).toBe(240)
-    for (const u of users) {
+    const pairCalls = users.filter(u => {
       const q = /secret question (baseline|canary) (\d+)/.exec(u)
-      expect(q).not.toBeNull()
-      expect(u).toContain(answer('canary', Number(q?.[2])))
-      expect(u).toContain(answer('baseline', Number(q?.[2])))
-    }
+      return (
+        q && u.includes(text('canary', Number(q[2]))) && u.includes(text('baseline', Number(q[2])))
+      )
+    })
+    expect(pairCalls.length).toBe(240)
+    // The rest are controls: an answer against itself or a degraded copy of it.
+    expect(users.length - pairCalls.length).toBe(
+      j?.health.reduce((n, c) => n + (c.right ?? 0) + (c.wrong ?? 0) + (c.ties ?? 0), 0)
+    )
     // Pairs came from the records of both arms.
     expect(users.some(u => u.includes('secret question baseline'))).toBe(true)
     expect(users.some(u => u.includes('secret question canary'))).toBe(true)
@@ -502,14 +573,14 @@ describe('pairwise judge', () => {
       canary: () => 3,
       fields: (i, arm) =>
         arm === 'baseline'
-          ? { shadow_output: `private answer canary-shadow ${i} [q=5]` }
-          : { input: `secret question canary ${i}` } // no cross-arm pair
+          ? { shadow_output: answer(i, 5, 0, 'private answer canary-shadow') }
+          : { input: `secret question canary ${i}: ${question(i)}` } // no cross-arm pair
     })
     const { outcome, server } = await run(dir, `${PAIRWISE}\nrecheck: 0`)
     // Truth: the shadow canary (grade 5) beats the served baseline (grade 3) on every input.
-    expect(judgeMetric(outcome)?.canary).toBe(1)
+    expect(judgeMetric(outcome)?.canary).toBeCloseTo(1, 6)
     expect(outcome.record.decision).toBe('promote')
-    expect(server.bodies.join('\n')).not.toContain('private answer canary 1 ')
+    expect(server.bodies.join('\n')).not.toContain('private answer canary Value')
     // Over the judged pairs: each canary (shadow) answer says "canary-shadow" where the baseline's says "baseline".
     expect(outcome.record.judge?.lengthDifference).toBe('canary-shadow'.length - 'baseline'.length)
   })
@@ -521,8 +592,8 @@ describe('pairwise judge', () => {
     writeFileSync(
       path,
       readFileSync(path, 'utf8').replace(
-        /number (\d+)","output":"private answer canary/g,
-        'number c$1","output":"private answer canary'
+        /number (\d+): ([^"]*)","output":"private answer canary/g,
+        'number c$1: $2","output":"private answer canary'
       )
     )
     const { outcome, server } = await run(dir, PAIRWISE)
@@ -564,7 +635,12 @@ describe('the judge the policy configures', () => {
     // pe = (7*10 + 7*10) / 400 = 0.35; kappa = (0.7 - 0.35) / 0.65.
     expect(outcome.record.judge?.humanAgreement?.items).toBe(20)
     expect(outcome.record.judge?.humanAgreement?.kappa).toBeCloseTo(0.35 / 0.65, 10)
-    expect(outcome.record.judge?.warnings.join(' ')).toMatch(/Cohen's kappa of 0\.54/)
+    // At least the policy's minimum (0.4): the agreement check passes, and says what it measured.
+    expect(outcome.record.judge?.health.find(c => c.name === 'kappa')).toMatchObject({
+      status: 'passed',
+      items: 20,
+      threshold: 0.4
+    })
     expect(srv.bodies.length).toBeGreaterThan(0)
   })
 

@@ -10,6 +10,7 @@ import {
 } from './format.js'
 import type { HistoryEntry } from '../decide/types.js'
 import { metricCharts } from './chart.js'
+import { judgeCostLines } from './judge.js'
 import { recordJson, type DecisionRecord } from './record.js'
 
 /**
@@ -159,6 +160,7 @@ function summaryLines(r: DecisionRecord): string[] {
       `<sub>${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.</sub>`
     )
   }
+  if (r.judge) lines.push('', ...judgeCostLines(r.judge).map(escapeMarkdownKeepingBold))
   if (r.checks.length > 0) {
     lines.push(
       '',
@@ -180,6 +182,12 @@ function summaryLines(r: DecisionRecord): string[] {
   }
   lines.push(...segmentLines(r.segments))
   return lines
+}
+
+/** A line whose leading `**...**` is ours, the rest escaped (a model id is data). */
+function escapeMarkdownKeepingBold(line: string): string {
+  const m = /^(\*\*[^*]+\*\*)(.*)$/.exec(line)
+  return m ? `${m[1]}${escapeMarkdown(m[2] ?? '')}` : escapeMarkdown(line)
 }
 
 function recordSection(r: DecisionRecord): string {

@@ -20,6 +20,11 @@ export interface CollectRequest {
   window: { from: number; to: number }
   /** Records after this are "in the future": ignored and counted (usually equal to window.to). */
   now: number
+  /**
+   * With a judge: texts per arm to keep for it (src/judge/sample.ts judgeSampleSize); default the
+   * policy's `judge.sample`.
+   */
+  judgeSample?: number
 }
 
 /** The source could not produce evidence at all. The message says what and what to do. */

@@ -139,7 +139,7 @@ export function judgeSampler(policy: Policy, request: CollectRequest): TextSampl
   const judge = policy.judge
   if (!judge) return undefined
   return new TextSampler({
-    size: judge.sample,
+    size: request.judgeSample ?? judge.sample,
     seed: `${policy.rollout.name}@${request.window.from}`,
     byInput: judge.mode === 'pairwise',
     window: request.window,

@@ -1,0 +1,485 @@
+/**
+ * The LLM judge: grades sampled outputs and folds the scores into the evidence as the policy's
+ * judge metric (`from: judge`), so analysis and decide() treat it like any other metric.
+ *
+ * Sequential: it judges round by round (a batch of real items, with control items mixed in) and
+ * stops as soon as the judge metric is decisive for this step and the judge's health checks have
+ * passed (the confidence sequences and the health tests are valid at every look, so stopping early
+ * is sound); or when a health check fails, when length and quality cannot be separated, when the
+ * sample is spent, or when the budget is (the metric then stays inconclusive, with that reason).
+ * A judge whose health has not passed cannot make its metric pass or fail: the gate holds.
+ */
+import { familySize, tStar } from '../analysis/analyze.js'
+import { compareMetric, type CompareContext } from '../analysis/compareMetric.js'
+import type {
+  Analysis,
+  JudgeProjection,
+  JudgeSummary,
+  MetricResult,
+  Needed
+} from '../analysis/types.js'
+import type { JudgeCacheState } from '../decide/types.js'
+import type { JudgeSpec, MetricSpec, Policy } from '../policy/types.js'
+import type { Arm } from '../records/record.js'
+import {
+  healthBlock,
+  judgeCheckDetail,
+  judgeWarnings,
+  lengthBlock,
+  projectionText,
+  stopReason
+} from '../report/judge.js'
+import { TOTAL_SEGMENT, type Evidence, type TextSample } from '../sketch/evidence.js'
+import { mergeCells } from '../sketch/metricSketch.js'
+import { bonferroni } from '../stats/alphaSpending.js'
+import { JudgementCache, judgeKey, rubricHash, stepSpendBefore } from './cache.js'
+import { Caller, type BudgetStop } from './calls.js'
+import type { ChatClient } from './client.js'
+import type { Degradation } from './controls.js'
+import { sketches, withJudgeMetric } from './fold.js'
+import { healthy, modelFamily } from './health.js'
+import type { ControlAsk, Judging, JudgingContext } from './judging.js'
+import { PairwiseJudging } from './pairwise.js'
+import { PointwiseJudging } from './pointwise.js'
+import { addressesEvaluator, neutralise, redactor } from './prompt.js'
+
+export interface Judge {
+  run(input: JudgeInput): Promise<JudgeOutcome>
+}
+
+export interface JudgeInput {
+  policy: Policy
+  evidence: Evidence
+  /** The step's canary share, percent (for the confidence sequences' tuning, as in analyze). */
+  canaryWeight: number
+  cache?: JudgeCacheState
+  /** When the current step began (RolloutState.stepStartedAt): the step's spend is keyed by it. */
+  stepStartedAt?: string
+  /** Texts per arm the source was asked to keep (judge/sample.ts), to tell a full sample. */
+  sampleSize?: number
+}
+
+export interface JudgeOutcome {
+  /** The evidence with the judge metric filled in. */
+  evidence: Evidence
+  cache: JudgeCacheState
+  summary: JudgeSummary
+  /** Adds the judge's reasons, health and projection to the analysis of that evidence. */
+  annotate(analysis: Analysis): void
+}
+
+export interface JudgeOptions {
+  /** Human labels by record id: a grade 1..5 (pointwise) or canary|baseline|tie (pairwise). */
+  labels?: Map<string, string>
+  /** Problems found before the run (an unreadable labels file), shown with the judge's health. */
+  warnings?: string[]
+}
+
+type Stop = JudgeSummary['stopped']
+
+/** Labelled items judged ahead of their turn per evaluation, for the agreement with people. */
+const LABELLED_FIRST = 40
+/** Controls in the first round: enough for a sound judge to pass its control tests at once. */
+const FIRST_CONTROLS: Record<JudgeSpec['mode'], ControlAsk> = {
+  pairwise: { identical: 4, degraded: 4 },
+  pointwise: { identical: 0, degraded: 6 }
+}
+/** Controls per round once only the health checks are still open. */
+const HEALTH_ROUND = 4
+
+/** A judge that cannot run (no API key): the metric stays inconclusive with this reason. */
+export function unavailableJudge(spec: JudgeSpec, reason: string): Judge {
+  return {
+    run: ({ policy, evidence, cache, stepStartedAt }) => {
+      const texts = evidence.texts ?? []
+      const step = stepSpendBefore(cache, stepStartedAt)
+      const summary = emptySummary(spec, texts, step)
+      summary.warnings.push(reason)
+      const metric = policy.metrics.find(m => m.from === 'judge')
+      const unit = { lower: 0, upper: 1 }
+      const cleared = withJudgeMetric(
+        evidence,
+        metric,
+        sketches([], spec.mode, evidence.unitLevel, { baseline: unit, canary: unit })
+      )
+      const kept = cache ?? { key: judgeKey(spec), entries: [] }
+      return Promise.resolve(outcome(policy, cleared, kept, summary, { reason }))
+    }
+  }
+}
+
+export function createJudge(spec: JudgeSpec, client: ChatClient, opts: JudgeOptions = {}): Judge {
+  return { run: input => new JudgeRun(spec, client, input, opts).run() }
+}
+
+class JudgeRun {
+  private readonly metric: MetricSpec
+  private readonly ctx: CompareContext
+  private readonly judging: JudgingContext
+
+  constructor(
+    private readonly spec: JudgeSpec,
+    client: ChatClient,
+    private readonly input: JudgeInput,
+    private readonly opts: JudgeOptions
+  ) {
+    const metric = input.policy.metrics.find(m => m.from === 'judge')
+    if (!metric) throw new Error('the policy has a judge but no judge metric')
+    this.metric = metric
+    const policy = input.policy
+    this.ctx = {
+      alpha: bonferroni(1 - policy.confidence, familySize(policy.metrics)),
+      tStar: tStar(policy.rollout.minSamples, input.canaryWeight),
+      minSamples: policy.rollout.minSamples,
+      canaryRequests: 0,
+      canaryRate: 0
+    }
+    const key = judgeKey(spec)
+    const redact = redactor(spec.redact)
+    this.judging = {
+      spec,
+      caller: new Caller(spec, client, stepSpendBefore(input.cache, input.stepStartedAt)),
+      cache: new JudgementCache(key, input.cache),
+      judgeKey: key,
+      prepare: text => neutralise(redact(text), spec.maxChars),
+      ...(opts.labels && opts.labels.size > 0 && { labels: opts.labels }),
+      parseFailures: 0,
+      fresh: [],
+      attempted: 0,
+      failed: 0
+    }
+  }
+
+  async run(): Promise<JudgeOutcome> {
+    const texts = this.input.evidence.texts ?? []
+    const judging: Judging =
+      this.spec.mode === 'pairwise'
+        ? new PairwiseJudging(this.judging, texts)
+        : new PointwiseJudging(this.judging, texts)
+    if (this.judging.labels) await judging.judgeLabelled(LABELLED_FIRST)
+    const stopped = await this.loop(judging)
+    const selfAgreement = stopped === 'api-failing' ? undefined : await this.recheck()
+    const summary = this.summarise(texts, judging, stopped, selfAgreement)
+    const evidence = withJudgeMetric(
+      this.input.evidence,
+      this.metric,
+      sketches(judging.scored(), this.spec.mode, this.input.evidence.unitLevel, judging.bounds())
+    )
+    const cache = this.judging.cache.toState(this.spec.cacheSize, this.judging.caller.stepSpend())
+    return outcome(this.input.policy, evidence, cache, summary, {
+      reason: stopReason(summary),
+      requestsPerItem: requestsPerItem(this.input.evidence, judging, this.spec.mode)
+    })
+  }
+
+  /** Rounds until the metric decides with a healthy judge, or something stops it. */
+  private async loop(judging: Judging): Promise<Stop> {
+    const minSamples = this.metric.minSamples ?? this.ctx.minSamples
+    let degradation: Degradation = 'truncated'
+    for (let round = 0; ; round++) {
+      const checks = judging.health()
+      if (checks.some(c => c.status === 'failed')) return 'health-failed'
+      const decided = this.verdict(judging) !== 'inconclusive'
+      const enough = Math.min(...Object.values(judging.judged())) >= minSamples
+      const confounded = judging.confounded()
+      if (decided && healthy(checks)) return 'decisive'
+      if (confounded && (enough || judging.exhausted()) && round > 0) return 'length-confounded'
+      const pending = new Set(checks.filter(c => c.status === 'pending').map(c => c.name))
+      const real =
+        !judging.exhausted() && (!(decided || (confounded && enough)) || pending.has('flip-rate'))
+      const controls =
+        round === 0
+          ? FIRST_CONTROLS[this.spec.mode]
+          : real
+            ? this.perBatch(round)
+            : {
+                identical: pending.has('identical') ? HEALTH_ROUND : 0,
+                degraded: pending.has('degraded') ? HEALTH_ROUND : 0
+              }
+      if (!real && controls.identical + controls.degraded === 0) return 'sample-exhausted'
+      const result = await judging.round(real, controls, degradation)
+      degradation = degradation === 'truncated' ? 'shuffled' : 'truncated'
+      const budget: BudgetStop | undefined = this.judging.caller.budgetStop
+      if (budget)
+        return this.verdict(judging) !== 'inconclusive' && healthy(judging.health())
+          ? 'decisive'
+          : budget
+      if (result.attempted > 0 && result.failed === result.attempted) return 'api-failing'
+      if (result.taken + result.controls === 0) return 'sample-exhausted'
+    }
+  }
+
+  /** The policy's controls per batch, pairwise about a third of them identical pairs. */
+  private perBatch(round: number): ControlAsk {
+    const c = this.spec.health.controls
+    if (this.spec.mode === 'pointwise') return { identical: 0, degraded: c }
+    if (c === 1)
+      return round % 3 === 0 ? { identical: 1, degraded: 0 } : { identical: 0, degraded: 1 }
+    const identical = Math.max(1, Math.round(c / 3))
+    return { identical, degraded: c - identical }
+  }
+
+  /** The judge metric's verdict on what is judged so far, as analyze() will compute it. */
+  private verdict(judging: Judging): MetricResult['verdict'] {
+    return this.compare(judging, this.ctx).verdict
+  }
+
+  private compare(judging: Judging, ctx: CompareContext): MetricResult {
+    const { baseline, canary } = sketches(
+      judging.scored(),
+      this.spec.mode,
+      this.input.evidence.unitLevel,
+      judging.bounds()
+    )
+    return compareMetric(this.metric, baseline, canary, ctx)
+  }
+
+  /** Re-judge a few fresh items (within the budget) to see whether the judge agrees with itself. */
+  private async recheck(): Promise<JudgeSummary['selfAgreement']> {
+    const caller = this.judging.caller
+    const picks = this.judging.fresh.slice(0, this.spec.recheck)
+    if (picks.length === 0 || caller.budgetStop) return undefined
+    const again = await caller.pool(picks, p => p.again())
+    caller.budgetStop = undefined
+    let items = 0
+    let same = 0
+    again.forEach((answer, i) => {
+      const first = picks[i]?.first
+      if (answer === undefined || first === undefined) return
+      items++
+      if (answer === first) same++
+    })
+    return items > 0 ? { items, agreement: same / items } : undefined
+  }
+
+  private summarise(
+    texts: readonly TextSample[],
+    judging: Judging,
+    stopped: Stop,
+    selfAgreement: JudgeSummary['selfAgreement']
+  ): JudgeSummary {
+    const caller = this.judging.caller
+    const step = caller.stepSpend()
+    const s = emptySummary(this.spec, texts, step)
+    const look = caller.spend()
+    const checks = judging.health()
+    Object.assign(s, judging.facts())
+    s.sampled = judging.sampled()
+    s.judged = judging.judged()
+    s.calls = look.calls
+    s.usd = look.usd
+    s.cost.look = {
+      calls: look.calls,
+      inputTokens: look.inputTokens,
+      outputTokens: look.outputTokens,
+      usd: look.usd
+    }
+    s.cacheHits = this.judging.cache.hits
+    s.stopped = stopped
+    s.parseFailures = this.judging.parseFailures
+    s.errors = { ...caller.errors }
+    s.servedModels = [...caller.served].sort()
+    s.flagged = texts.reduce(
+      (n, t) =>
+        n +
+        Number(addressesEvaluator(t.output)) +
+        Number(
+          this.spec.mode === 'pairwise' &&
+            t.shadowOutput !== undefined &&
+            addressesEvaluator(t.shadowOutput)
+        ),
+      0
+    )
+    s.logprobs =
+      caller.withLogprobs > 0
+        ? 'used'
+        : caller.logprobs === 'rejected'
+          ? 'rejected'
+          : this.spec.logprobs
+            ? 'not-returned'
+            : 'off'
+    s.health = checks
+    s.healthy = healthy(checks)
+    if (selfAgreement) s.selfAgreement = selfAgreement
+    const projection = this.projection(judging, s)
+    if (projection) s.projection = projection
+    s.warnings.push(...(this.opts.warnings ?? []), ...this.familyWarnings(), ...judgeWarnings(s))
+    return s
+  }
+
+  /** The judging the metric still needs, when it is undecided on a healthy judge. */
+  private projection(judging: Judging, s: JudgeSummary): JudgeProjection | undefined {
+    if (!s.healthy || s.length?.confounded || s.stopped === 'api-failing') return undefined
+    const n = judging.judged()
+    const result = this.compare(judging, { ...this.ctx, canaryRequests: n.canary, canaryRate: 0 })
+    if (result.verdict !== 'inconclusive') return undefined
+    const more = result.needed?.samples ?? null
+    const controlCalls =
+      this.spec.mode === 'pairwise' ? this.spec.health.controls * 1.7 : this.spec.health.controls
+    const callsPerItem = 2 + controlCalls / this.spec.batch
+    const calls = more === null ? null : Math.ceil(more * callsPerItem)
+    const perCall = this.judging.caller.usdPerCall()
+    const size = this.input.sampleSize
+    const sampled = judging.sampled()
+    return {
+      items: more,
+      calls,
+      usd: calls === null || perCall === null ? null : calls * perCall,
+      inSample: judging.remaining(),
+      sampleFull: size !== undefined && Math.min(sampled.baseline, sampled.canary) >= size
+    }
+  }
+
+  /** The judge of the same model family as an arm's served model may prefer its own family. */
+  private familyWarnings(): string[] {
+    const judgeFamily = modelFamily(this.spec.model)
+    if (!judgeFamily) return []
+    const armModels = servedModels(this.input.evidence)
+    const out: string[] = []
+    for (const arm of ['baseline', 'canary'] as const) {
+      const same = armModels[arm].find(m => modelFamily(m) === judgeFamily)
+      if (same) {
+        out.push(
+          `the judge (${this.spec.model}) is of the same model family as the ${arm}'s ${same}: it may prefer its own family's answers`
+        )
+      }
+    }
+    return out
+  }
+}
+
+/** Canary requests in the window per item the sample could offer (pairs, or canary outputs). */
+function requestsPerItem(evidence: Evidence, judging: Judging, mode: JudgeSpec['mode']): number {
+  const canary = mergeCells(
+    evidence.cells.filter(c => c.arm === 'canary' && c.segment === TOTAL_SEGMENT)
+  )
+  const offered =
+    mode === 'pairwise' && judging instanceof PairwiseJudging
+      ? judging.pairCount()
+      : judging.sampled().canary
+  return offered > 0 ? canary.requests / offered : 1
+}
+
+function emptySummary(
+  spec: JudgeSpec,
+  texts: readonly TextSample[],
+  step: JudgeSummary['cost']['step']
+): JudgeSummary {
+  return {
+    model: spec.model,
+    servedModels: [],
+    rubricHash: rubricHash(spec.rubric),
+    mode: spec.mode,
+    sampled: {
+      baseline: texts.filter(t => t.arm === 'baseline').length,
+      canary: texts.filter(t => t.arm === 'canary').length
+    },
+    judged: { baseline: 0, canary: 0 },
+    calls: 0,
+    usd: spec.prices ? 0 : null,
+    cost: {
+      look: { calls: 0, inputTokens: 0, outputTokens: 0, usd: spec.prices ? 0 : null },
+      step: {
+        looks: step.looks,
+        calls: step.calls,
+        inputTokens: step.inputTokens,
+        outputTokens: step.outputTokens,
+        usd: spec.prices ? step.usd : null
+      }
+    },
+    cacheHits: 0,
+    stopped: 'not-run',
+    parseFailures: 0,
+    errors: {},
+    flagged: 0,
+    logprobs: spec.logprobs ? 'not-returned' : 'off',
+    health: [],
+    healthy: false,
+    biases: [],
+    warnings: []
+  }
+}
+
+/** Served models of each arm in the evidence (total segment), most requests first. */
+function servedModels(evidence: Evidence): Record<Arm, string[]> {
+  const of = (arm: Arm) => {
+    const counts = new Map<string, number>()
+    for (const c of evidence.cells) {
+      if (c.arm !== arm || c.segment !== TOTAL_SEGMENT) continue
+      for (const [m, n] of Object.entries(c.models)) {
+        const model = m.split('#')[0] ?? m
+        counts.set(model, (counts.get(model) ?? 0) + n)
+      }
+    }
+    return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([m]) => m)
+  }
+  return { baseline: of('baseline'), canary: of('canary') }
+}
+
+/**
+ * The outcome: the annotate step makes the judge metric wait for a healthy judge and separable
+ * lengths (its verdict becomes inconclusive, and the `judge` check blocks when the metric gates),
+ * and replaces the generic projection (canary requests) with the judge's own (judged items,
+ * calls, USD; requests only when the sample cannot supply them).
+ */
+function outcome(
+  policy: Policy,
+  evidence: Evidence,
+  cache: JudgeCacheState,
+  summary: JudgeSummary,
+  extra: { reason?: string | undefined; requestsPerItem?: number }
+): JudgeOutcome {
+  const name = policy.metrics.find(m => m.from === 'judge')?.name
+  return {
+    evidence,
+    cache,
+    summary,
+    annotate(analysis) {
+      analysis.judge = summary
+      const result = analysis.metrics.find(m => m.name === name)
+      const blocked =
+        summary.stopped === 'not-run'
+          ? undefined
+          : (healthBlock(summary) ?? lengthBlock(summary.length, summary.mode))
+      if (result && blocked && result.verdict !== 'inconclusive') {
+        result.verdict = 'inconclusive'
+        result.reason = blocked
+      } else if (result && result.verdict === 'inconclusive') {
+        const why = [extra.reason, blocked].filter(Boolean).join('; ')
+        result.reason = why ? `${why}; ${result.reason}` : result.reason
+      }
+      if (result && result.verdict === 'inconclusive') {
+        result.needed = judgeNeeded(summary, analysis, extra.requestsPerItem ?? 1, !!blocked)
+        if (!blocked && summary.projection) {
+          result.reason = `${result.reason}; ${projectionText(summary.projection, summary.mode)}`
+        }
+      }
+      const gates = result !== undefined && result.mode !== 'report'
+      analysis.checks.push({
+        name: 'judge',
+        status: blocked && gates ? 'block' : summary.warnings.length > 0 || blocked ? 'warn' : 'ok',
+        detail: judgeCheckDetail(summary)
+      })
+    }
+  }
+}
+
+/**
+ * More canary traffic the judge metric needs: none while the sample still holds the items to
+ * judge (or a health or length block keeps it waiting: more judging, not more traffic, answers
+ * those), else the items the sample lacks at the window's requests per item.
+ */
+function judgeNeeded(
+  s: JudgeSummary,
+  analysis: Analysis,
+  requestsPerItem: number,
+  blocked: boolean
+): Needed {
+  const p = s.projection
+  if (blocked || !p) return { samples: 0, seconds: 0 }
+  if (p.items === null) return { samples: null, seconds: null }
+  if (p.items <= p.inSample || p.sampleFull) return { samples: 0, seconds: 0 }
+  const samples = Math.ceil((p.items - p.inSample) * requestsPerItem)
+  const seconds = analysis.canaryRate > 0 ? Math.ceil(samples / analysis.canaryRate) : null
+  return { samples, seconds }
+}
