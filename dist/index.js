@@ -74011,7 +74011,7 @@ const DEGRADED_CHANCE = 1 / 2;
 const MIN_FLIP_PAIRS = 10;
 const MIN_KAPPA_ITEMS = 10;
 /** A degraded control tied this often (of at least this many calls) shows a judge blind to it. */
-const BLIND_TIES = { share: 0.9, calls: 12 };
+const BLIND_TIES = { share: 0.9, calls: 16 };
 /**
  * An answer against itself: each call must answer "tie". Passed once the share of ties is shown
  * above 1/3 (a judge choosing at random), failed once it is shown below.
@@ -74240,39 +74240,89 @@ function equalLength(typicalLength) {
 /** A difference with the equal-length band taken out: 0 inside it, shifted toward 0 outside. */
 const beyond = (d, band) => Math.sign(d) * Math.max(0, Math.abs(d) - band);
 /**
- * The length feature of AlpacaEval, tanh(d / sd(d)), of the differences beyond the equal-length
- * band, with sd at least the band.
+ * The length features of a difference d (outside the equal-length band): AlpacaEval's smooth
+ * tanh(d / sd(d)) (sd at least the band), and a step, sign(d), for a judge that favours whichever
+ * answer is noticeably longer by however much (a smooth feature alone leaves such a judge's
+ * preference partly in the intercept). Both are 0 at equal length, where the score is read.
  */
-function feature(diffs, band) {
+function features(diffs, band) {
     const shrunk = diffs.map(d => beyond(d, band));
     const scale = Math.max(Math.sqrt(variance(shrunk)), band);
-    return shrunk.map(d => Math.tanh(d / scale));
+    return { smooth: shrunk.map(d => Math.tanh(d / scale)), step: shrunk.map(Math.sign) };
+}
+/**
+ * Orthonormalise feature columns (Gram-Schmidt, under the mean (1/N) sum), carrying a companion
+ * value per column (the point the regression is read at, or the arms' difference), so that the
+ * weights below need no matrix inverse. A column that depends on the earlier ones is dropped when
+ * its companion does too; when its companion does not (the reading point lies off the data: a
+ * feature constant across the sample but not 0 there), length and the estimate cannot be
+ * separated: undefined.
+ */
+function orthonormal(columns, companions) {
+    const basis = [];
+    const at = [];
+    columns.forEach((column, l) => {
+        let c = [...column];
+        let star = companions[l] ?? 0;
+        const scale = mean(c.map(v => v * v));
+        for (const [j, u] of basis.entries()) {
+            const proj = mean(c.map((v, i) => v * (u[i] ?? 0)));
+            c = c.map((v, i) => v - proj * (u[i] ?? 0));
+            star -= proj * (at[j] ?? 0);
+        }
+        const norm2 = mean(c.map(v => v * v));
+        if (!(norm2 > 1e-9 * Math.max(scale, 1e-12))) {
+            if (Math.abs(star) > 1e-9)
+                throw new Confounded();
+            return;
+        }
+        const norm = Math.sqrt(norm2);
+        basis.push(c.map(v => v / norm));
+        at.push(star / norm);
+    });
+    return { basis, at };
+}
+class Confounded extends Error {
 }
 /**
  * Pairwise design from the length differences (canary minus baseline) of the sampled pairs, and
- * their typical answer length (for the equal-length band).
+ * their typical answer length (for the equal-length band). The intercept of s on the centred
+ * features f, read at f = 0: with the features orthonormalised to u_j and u_j* their value at
+ * f = 0, m_i = 1 + sum_j u_j* u_ji and the inflation is 1 + sum_j u_j*^2 (in one dimension,
+ * 1 - xbar (x_i - xbar) / v and 1 + xbar^2 / v).
  */
 function pairDesign(diffs, spec, typicalLength) {
     const n = diffs.length;
     if (!spec.enabled || n === 0)
         return flat(n);
-    const x = feature(diffs, equalLength(typicalLength));
-    const xbar = mean(x);
-    const v = variance(x);
-    if (xbar === 0)
-        return { ...flat(n), x };
-    // Every pair differs by the same amount: no pair has another length difference to compare
-    // with, so length and quality cannot be told apart.
-    if (!(v > 0))
-        return confounded(n);
-    const inflation = 1 + (xbar * xbar) / v;
+    const f = features(diffs, equalLength(typicalLength));
+    const columns = [f.step, f.smooth];
+    let o;
+    try {
+        o = orthonormal(columns.map(c => centred(c)), columns.map(c => -mean(c)));
+    }
+    catch (e) {
+        if (e instanceof Confounded)
+            return { ...confounded(n), x: f.smooth, step: f.step };
+        throw e;
+    }
+    if (!o)
+        return { ...confounded(n), x: f.smooth, step: f.step };
+    const { basis, at } = o;
+    const inflation = 1 + at.reduce((t, a) => t + a * a, 0);
     // Past the limit the gate holds on length anyway; the metric then shows the raw scores.
     if (inflation > spec.maxInflation)
-        return { ...flat(n), x, inflation };
-    const m = x.map(xi => 1 - (xbar * (xi - xbar)) / v);
-    return { x, m, inflation, bounds: boundsOf(m) };
+        return { ...flat(n), x: f.smooth, step: f.step, inflation };
+    const m = Array.from({ length: n }, (_, i) => basis.reduce((t, u, j) => t + (at[j] ?? 0) * (u[i] ?? 0), 1));
+    return { x: f.smooth, step: f.step, m, inflation, bounds: boundsOf(m) };
 }
-/** Pointwise design from the lengths of each arm's sampled outputs. */
+/**
+ * Pointwise design from the lengths of each arm's sampled outputs: ANCOVA on the same features
+ * of the length's distance from the pooled mean, centred within each arm and orthonormalised
+ * with the arms' difference of feature means as companion (the v_j and D_j): the canary's
+ * weights m_i = 1 - n_c/N sum_j D_j v_ji, the baseline's 1 + n_b/N sum_j D_j v_ji, and the
+ * inflation 1 + (1/N) sum_j D_j^2 / (1/n_c + 1/n_b).
+ */
 function armDesign(lengths, spec) {
     const nb = lengths.baseline.length;
     const nc = lengths.canary.length;
@@ -74280,36 +74330,50 @@ function armDesign(lengths, spec) {
         return { baseline: flat(nb), canary: flat(nc) };
     const all = [...lengths.baseline, ...lengths.canary];
     const mu = mean(all);
-    const x = feature(all.map(l => l - mu), equalLength(mu));
-    const xb = x.slice(0, nb);
-    const xc = x.slice(nb);
-    const xbarB = mean(xb);
-    const xbarC = mean(xc);
-    const s = sumSquares(xb, xbarB) + sumSquares(xc, xbarC);
-    const dx = xbarC - xbarB;
-    if (!(s > 0)) {
-        return dx === 0
-            ? { baseline: flat(nb), canary: flat(nc) }
-            : { baseline: confounded(nb), canary: confounded(nc) };
+    const f = features(all.map(l => l - mu), equalLength(mu));
+    const split = (c) => ({ b: c.slice(0, nb), c: c.slice(nb) });
+    const columns = [f.step, f.smooth].map(split);
+    const withinCentred = columns.map(({ b, c }) => [...centred(b), ...centred(c)]);
+    const differences = columns.map(({ b, c }) => mean(c) - mean(b));
+    const x = split(f.smooth);
+    const step = split(f.step);
+    const n = nb + nc;
+    let o;
+    try {
+        o = orthonormal(withinCentred, differences);
     }
-    const inflation = 1 + (dx * dx) / (s * (1 / nc + 1 / nb));
-    if (inflation > spec.maxInflation) {
+    catch (e) {
+        if (!(e instanceof Confounded))
+            throw e;
+    }
+    if (!o) {
         return {
-            baseline: { ...flat(nb), x: xb, inflation },
-            canary: { ...flat(nc), x: xc, inflation }
+            baseline: { ...confounded(nb), x: x.b, step: step.b },
+            canary: { ...confounded(nc), x: x.c, step: step.c }
         };
     }
-    const mc = xc.map(x => 1 - (nc * dx * (x - xbarC)) / s);
-    const mb = xb.map(x => 1 + (nb * dx * (x - xbarB)) / s);
+    const { basis, at } = o;
+    const inflation = 1 + at.reduce((t, d) => t + d * d, 0) / (n * (1 / nc + 1 / nb));
+    if (inflation > spec.maxInflation) {
+        return {
+            baseline: { ...flat(nb), x: x.b, step: step.b, inflation },
+            canary: { ...flat(nc), x: x.c, step: step.c, inflation }
+        };
+    }
+    const shift = (i) => basis.reduce((t, v, j) => t + (at[j] ?? 0) * (v[i] ?? 0), 0);
+    const mb = Array.from({ length: nb }, (_, i) => 1 + (nb / n) * shift(i));
+    const mc = Array.from({ length: nc }, (_, i) => 1 - (nc / n) * shift(nb + i));
+    const bounds = boundsOf([...mb, ...mc]);
     return {
-        baseline: { x: xb, m: mb, inflation, bounds: boundsOf([...mb, ...mc]) },
-        canary: { x: xc, m: mc, inflation, bounds: boundsOf([...mb, ...mc]) }
+        baseline: { x: x.b, step: step.b, m: mb, inflation, bounds },
+        canary: { x: x.c, step: step.c, m: mc, inflation, bounds }
     };
 }
 /** The design used when length is not controlled, or needs no control: every weight 1. */
 function flat(n) {
     return {
         x: new Array(n).fill(0),
+        step: new Array(n).fill(0),
         m: new Array(n).fill(1),
         inflation: 1,
         bounds: { lower: 0, upper: 1 }
@@ -74323,6 +74387,10 @@ function boundsOf(m) {
     const big = Math.max(1, ...m.map(Math.abs));
     return { lower: CENTRE - big / 2, upper: CENTRE + big / 2 };
 }
+const centred = (xs) => {
+    const m = mean(xs);
+    return xs.map(x => x - m);
+};
 /**
  * The least-squares slope of the scores on the length feature with its heteroskedasticity-robust
  * (HC0) standard error, sqrt(sum (x_i - xbar)^2 e_i^2) / sum (x_i - xbar)^2 (White, "A
@@ -74557,7 +74625,7 @@ class PairwiseJudging {
     constructor(ctx, texts) {
         this.ctx = ctx;
         this.texts = texts;
-        this.items = pairsOf(texts).map(pair => {
+        this.items = cachedFirst(ctx, pairsOf(texts).map(pair => {
             const input = ctx.prepare(pair.canary.input);
             const canary = ctx.prepare(pair.canary.output);
             const baseline = ctx.prepare(pair.baseline.output);
@@ -74570,7 +74638,7 @@ class PairwiseJudging {
                 key: itemKey(ctx.judgeKey, 'item', [input, canary, baseline]),
                 ...(label !== undefined && { label })
             };
-        });
+        }));
         const lengths = this.items.flatMap(i => [i.canary.length, i.baseline.length]);
         this.design = pairDesign(this.items.map(i => i.canary.length - i.baseline.length), ctx.spec.lengthControl, lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length));
     }
@@ -74676,24 +74744,29 @@ class PairwiseJudging {
         await this.ctx.caller.pool(jobs, job => job());
         return jobs.length;
     }
-    /** Judged answers, those that won most clearly first (then the longer of a tie), in sample order. */
+    /**
+     * Judged answers to degrade or repeat, the likeliest good ones first: the winners of pairs
+     * whose two orders both named them, then of pairs one order named, then the longer answer of a
+     * tie (a degraded copy of a poor answer may truly be as poor, so it would prove nothing).
+     */
     controlSources() {
         const ranked = [];
         for (const [i, j] of this.done) {
             const item = this.items[i];
             if (!item)
                 continue;
-            const strength = Math.abs(j.s - 0.5);
-            const text = j.s > 0.5
+            const [first = 0.5, second = 0.5] = j.v;
+            const wins = (first > 0.5 ? 1 : first < 0.5 ? -1 : 0) + (second > 0.5 ? 1 : second < 0.5 ? -1 : 0);
+            const text = wins > 0 || (wins === 0 && j.s > 0.5)
                 ? item.canary
-                : j.s < 0.5
+                : wins < 0 || j.s < 0.5
                     ? item.baseline
                     : item.canary.length >= item.baseline.length
                         ? item.canary
                         : item.baseline;
-            ranked.push({ input: item.input, text, strength, at: i });
+            ranked.push({ input: item.input, text, rank: Math.abs(wins), at: i });
         }
-        return ranked.sort((a, b) => b.strength - a.strength || a.at - b.at);
+        return ranked.sort((a, b) => b.rank - a.rank || a.at - b.at);
     }
     async identicalControl(input, text) {
         const key = itemKey(this.ctx.judgeKey, 'identical', [input, text]);
@@ -74849,6 +74922,130 @@ class PairwiseJudging {
     }
 }
 const other = (d) => (d === 'truncated' ? 'shuffled' : 'truncated');
+/**
+ * The items whose judgement the cache holds first (judged at earlier evaluations of the step),
+ * then the others, each in sample order: the judged set only grows from one evaluation to the
+ * next, even when the growing window reorders the sample.
+ */
+function cachedFirst(ctx, items) {
+    const cached = items.filter(i => ctx.cache.peek(i.key) !== undefined);
+    return cached.length === 0
+        ? items
+        : [...cached, ...items.filter(i => ctx.cache.peek(i.key) === undefined)];
+}
+
+/** Canary requests in the window per item the sample could offer (pairs, or canary outputs). */
+function requestsPerItem(evidence, judging, mode) {
+    const canary = mergeCells(evidence.cells.filter(c => c.arm === 'canary' && c.segment === TOTAL_SEGMENT));
+    const offered = mode === 'pairwise' && judging instanceof PairwiseJudging
+        ? judging.pairCount()
+        : judging.sampled().canary;
+    return offered > 0 ? canary.requests / offered : 1;
+}
+function emptySummary(spec, texts, step) {
+    return {
+        model: spec.model,
+        servedModels: [],
+        rubricHash: rubricHash(spec.rubric),
+        mode: spec.mode,
+        sampled: {
+            baseline: texts.filter(t => t.arm === 'baseline').length,
+            canary: texts.filter(t => t.arm === 'canary').length
+        },
+        judged: { baseline: 0, canary: 0 },
+        calls: 0,
+        usd: spec.prices ? 0 : null,
+        cost: {
+            look: { calls: 0, inputTokens: 0, outputTokens: 0, usd: spec.prices ? 0 : null },
+            step: {
+                looks: step.looks,
+                calls: step.calls,
+                inputTokens: step.inputTokens,
+                outputTokens: step.outputTokens,
+                usd: spec.prices ? step.usd : null
+            }
+        },
+        cacheHits: 0,
+        stopped: 'not-run',
+        parseFailures: 0,
+        errors: {},
+        flagged: 0,
+        logprobs: spec.logprobs ? 'not-returned' : 'off',
+        health: [],
+        healthy: false,
+        biases: [],
+        warnings: []
+    };
+}
+/** Served models of each arm in the evidence (total segment), most requests first. */
+function servedModels(evidence) {
+    const of = (arm) => {
+        const counts = new Map();
+        for (const c of evidence.cells) {
+            if (c.arm !== arm || c.segment !== TOTAL_SEGMENT)
+                continue;
+            for (const [m, n] of Object.entries(c.models)) {
+                const model = m.split('#')[0] ?? m;
+                counts.set(model, (counts.get(model) ?? 0) + n);
+            }
+        }
+        return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([m]) => m);
+    };
+    return { baseline: of('baseline'), canary: of('canary') };
+}
+/** The outcome of a run (or of a judge that could not run). */
+function outcome(policy, evidence, cache, summary, extra) {
+    const name = policy.metrics.find(m => m.from === 'judge')?.name;
+    return {
+        evidence,
+        cache,
+        summary,
+        annotate(analysis) {
+            analysis.judge = summary;
+            const result = analysis.metrics.find(m => m.name === name);
+            const blocked = summary.stopped === 'not-run'
+                ? undefined
+                : (healthBlock(summary) ?? lengthBlock(summary.length, summary.mode));
+            if (result && blocked && result.verdict !== 'inconclusive') {
+                result.verdict = 'inconclusive';
+                result.reason = blocked;
+            }
+            else if (result && result.verdict === 'inconclusive') {
+                const why = [extra.reason, blocked].filter(Boolean).join('; ');
+                result.reason = why ? `${why}; ${result.reason}` : result.reason;
+            }
+            if (result && result.verdict === 'inconclusive') {
+                result.needed = judgeNeeded(summary, analysis, extra.requestsPerItem ?? 1, !!blocked);
+                if (summary.projection) {
+                    result.reason = `${result.reason}; ${projectionText(summary.projection, summary.mode)}`;
+                }
+            }
+            const gates = result !== undefined && result.mode !== 'report';
+            analysis.checks.push({
+                name: 'judge',
+                status: blocked && gates ? 'block' : summary.warnings.length > 0 || blocked ? 'warn' : 'ok',
+                detail: judgeCheckDetail(summary)
+            });
+        }
+    };
+}
+/**
+ * More canary traffic the judge metric needs: none while the sample still holds the items to
+ * judge (or a health or length block keeps it waiting: more judging, not more traffic, answers
+ * those), else the items the sample lacks at the window's requests per item.
+ */
+function judgeNeeded(s, analysis, requestsPerItem, blocked) {
+    const p = s.projection;
+    if (blocked || !p)
+        return { samples: 0, seconds: 0 };
+    if (p.items === null)
+        return { samples: null, seconds: null };
+    if (p.items <= p.inSample || p.sampleFull)
+        return { samples: 0, seconds: 0 };
+    const samples = Math.ceil((p.items - p.inSample) * requestsPerItem);
+    const seconds = analysis.canaryRate > 0 ? Math.ceil(samples / analysis.canaryRate) : null;
+    return { samples, seconds };
+}
 
 const ARMS = ['baseline', 'canary'];
 /** A stated grade score (0, 0.25, ..., 1) as the grade 1..5 a label gives. */
@@ -74870,7 +75067,7 @@ class PointwiseJudging {
     usedDegraded = new Set();
     constructor(ctx, texts) {
         this.ctx = ctx;
-        const of = (arm) => texts
+        const of = (arm) => cachedFirst(ctx, texts
             .filter(t => t.arm === arm)
             .map(text => {
             const input = ctx.prepare(text.input);
@@ -74883,7 +75080,7 @@ class PointwiseJudging {
                 key: itemKey(ctx.judgeKey, 'item', [input, output]),
                 ...(label !== undefined && { label })
             };
-        });
+        }));
         this.items = { baseline: of('baseline'), canary: of('canary') };
         this.design = armDesign({
             baseline: this.items.baseline.map(i => i.output.length),
@@ -75106,8 +75303,9 @@ const FIRST_CONTROLS = {
     pairwise: { identical: 4, degraded: 4 },
     pointwise: { identical: 0, degraded: 6 }
 };
-/** Controls per round once only the health checks are still open. */
+/** Controls per round once only the health checks are still open, and such rounds per evaluation. */
 const HEALTH_ROUND = 4;
+const HEALTH_ROUNDS = 3;
 /** A judge that cannot run (no API key): the metric stays inconclusive with this reason. */
 function unavailableJudge(spec, reason) {
     return {
@@ -75186,6 +75384,7 @@ class JudgeRun {
     async loop(judging) {
         const minSamples = this.metric.minSamples ?? this.ctx.minSamples;
         let degradation = 'truncated';
+        let healthRounds = 0;
         for (let round = 0;; round++) {
             const checks = judging.health();
             if (checks.some(c => c.status === 'failed'))
@@ -75209,6 +75408,10 @@ class JudgeRun {
                     };
             if (!real && controls.identical + controls.degraded === 0)
                 return 'sample-exhausted';
+            // Health that stays open after a few rounds of controls waits for the next evaluation
+            // (its judgements are cached), rather than spend this one's budget on controls alone.
+            if (!real && round > 0 && ++healthRounds > HEALTH_ROUNDS)
+                return 'health-pending';
             const result = await judging.round(real, controls, degradation);
             degradation = degradation === 'truncated' ? 'shuffled' : 'truncated';
             const budget = this.judging.caller.budgetStop;
@@ -75307,7 +75510,7 @@ class JudgeRun {
     }
     /** The judging the metric still needs, when it is undecided on a healthy judge. */
     projection(judging, s) {
-        if (!s.healthy || s.length?.confounded || s.stopped === 'api-failing')
+        if (s.length?.confounded || s.stopped === 'api-failing')
             return undefined;
         const n = judging.judged();
         const result = this.compare(judging, { ...this.ctx, canaryRequests: n.canary, canaryRate: 0 });
@@ -75343,123 +75546,6 @@ class JudgeRun {
         }
         return out;
     }
-}
-/** Canary requests in the window per item the sample could offer (pairs, or canary outputs). */
-function requestsPerItem(evidence, judging, mode) {
-    const canary = mergeCells(evidence.cells.filter(c => c.arm === 'canary' && c.segment === TOTAL_SEGMENT));
-    const offered = mode === 'pairwise' && judging instanceof PairwiseJudging
-        ? judging.pairCount()
-        : judging.sampled().canary;
-    return offered > 0 ? canary.requests / offered : 1;
-}
-function emptySummary(spec, texts, step) {
-    return {
-        model: spec.model,
-        servedModels: [],
-        rubricHash: rubricHash(spec.rubric),
-        mode: spec.mode,
-        sampled: {
-            baseline: texts.filter(t => t.arm === 'baseline').length,
-            canary: texts.filter(t => t.arm === 'canary').length
-        },
-        judged: { baseline: 0, canary: 0 },
-        calls: 0,
-        usd: spec.prices ? 0 : null,
-        cost: {
-            look: { calls: 0, inputTokens: 0, outputTokens: 0, usd: spec.prices ? 0 : null },
-            step: {
-                looks: step.looks,
-                calls: step.calls,
-                inputTokens: step.inputTokens,
-                outputTokens: step.outputTokens,
-                usd: spec.prices ? step.usd : null
-            }
-        },
-        cacheHits: 0,
-        stopped: 'not-run',
-        parseFailures: 0,
-        errors: {},
-        flagged: 0,
-        logprobs: spec.logprobs ? 'not-returned' : 'off',
-        health: [],
-        healthy: false,
-        biases: [],
-        warnings: []
-    };
-}
-/** Served models of each arm in the evidence (total segment), most requests first. */
-function servedModels(evidence) {
-    const of = (arm) => {
-        const counts = new Map();
-        for (const c of evidence.cells) {
-            if (c.arm !== arm || c.segment !== TOTAL_SEGMENT)
-                continue;
-            for (const [m, n] of Object.entries(c.models)) {
-                const model = m.split('#')[0] ?? m;
-                counts.set(model, (counts.get(model) ?? 0) + n);
-            }
-        }
-        return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([m]) => m);
-    };
-    return { baseline: of('baseline'), canary: of('canary') };
-}
-/**
- * The outcome: the annotate step makes the judge metric wait for a healthy judge and separable
- * lengths (its verdict becomes inconclusive, and the `judge` check blocks when the metric gates),
- * and replaces the generic projection (canary requests) with the judge's own (judged items,
- * calls, USD; requests only when the sample cannot supply them).
- */
-function outcome(policy, evidence, cache, summary, extra) {
-    const name = policy.metrics.find(m => m.from === 'judge')?.name;
-    return {
-        evidence,
-        cache,
-        summary,
-        annotate(analysis) {
-            analysis.judge = summary;
-            const result = analysis.metrics.find(m => m.name === name);
-            const blocked = summary.stopped === 'not-run'
-                ? undefined
-                : (healthBlock(summary) ?? lengthBlock(summary.length, summary.mode));
-            if (result && blocked && result.verdict !== 'inconclusive') {
-                result.verdict = 'inconclusive';
-                result.reason = blocked;
-            }
-            else if (result && result.verdict === 'inconclusive') {
-                const why = [extra.reason, blocked].filter(Boolean).join('; ');
-                result.reason = why ? `${why}; ${result.reason}` : result.reason;
-            }
-            if (result && result.verdict === 'inconclusive') {
-                result.needed = judgeNeeded(summary, analysis, extra.requestsPerItem ?? 1, !!blocked);
-                if (!blocked && summary.projection) {
-                    result.reason = `${result.reason}; ${projectionText(summary.projection, summary.mode)}`;
-                }
-            }
-            const gates = result !== undefined && result.mode !== 'report';
-            analysis.checks.push({
-                name: 'judge',
-                status: blocked && gates ? 'block' : summary.warnings.length > 0 || blocked ? 'warn' : 'ok',
-                detail: judgeCheckDetail(summary)
-            });
-        }
-    };
-}
-/**
- * More canary traffic the judge metric needs: none while the sample still holds the items to
- * judge (or a health or length block keeps it waiting: more judging, not more traffic, answers
- * those), else the items the sample lacks at the window's requests per item.
- */
-function judgeNeeded(s, analysis, requestsPerItem, blocked) {
-    const p = s.projection;
-    if (blocked || !p)
-        return { samples: 0, seconds: 0 };
-    if (p.items === null)
-        return { samples: null, seconds: null };
-    if (p.items <= p.inSample || p.sampleFull)
-        return { samples: 0, seconds: 0 };
-    const samples = Math.ceil((p.items - p.inSample) * requestsPerItem);
-    const seconds = analysis.canaryRate > 0 ? Math.ceil(samples / analysis.canaryRate) : null;
-    return { samples, seconds };
 }
 
 /**

@@ -42,8 +42,9 @@ describe('length control', () => {
     const design = pairDesign(diffs, LC, 800)
     const z = scores.map((s, i) => adjusted(design.m[i]!, s))
     const mean = z.reduce((a, b) => a + b, 0) / z.length
+    // Both length features (the step and AlpacaEval's tanh), read at equal length.
     const [intercept] = ols(
-      design.x.map(x => [1, x]),
+      design.x.map((x, i) => [1, design.step[i]!, x]),
       scores
     )
     expect(mean).toBeCloseTo(intercept!, 12)
@@ -52,18 +53,26 @@ describe('length control', () => {
       expect(v).toBeGreaterThanOrEqual(design.bounds.lower - 1e-12)
       expect(v).toBeLessThanOrEqual(design.bounds.upper + 1e-12)
     }
-    // Variance inflation of the intercept: 1 + xbar^2 / v.
-    const xbar = design.x.reduce((a, b) => a + b, 0) / design.x.length
-    const v = design.x.reduce((t, x) => t + (x - xbar) ** 2, 0) / design.x.length
-    expect(design.inflation).toBeCloseTo(1 + (xbar * xbar) / v, 12)
+    // Variance inflation of the intercept: the mean of the squared weights (the OLS intercept's
+    // variance factor, [(X'X / N)^-1]_00).
+    expect(design.inflation).toBeCloseTo(
+      design.m.reduce((t, m) => t + m * m, 0) / design.m.length,
+      10
+    )
   })
 
-  it('pairwise: removes a pure length preference exactly, whatever its size', () => {
-    const diffs = Array.from({ length: 40 }, (_, i) => (i % 4) * 150 - 200)
+  it('pairwise: removes a pure length preference exactly, smooth or a step, whatever its size', () => {
+    const random = rng(3)
+    const diffs = Array.from({ length: 60 }, () => Math.round((random() - 0.75) * 800))
     const base = pairDesign(diffs, LC, 600)
-    for (const slope of [0, 0.2, 0.45]) {
-      // The judge's score is 0.5 (equal quality) plus a length term on the design's feature.
-      const scores = base.x.map(x => 0.5 + slope * x)
+    for (const [smooth, step] of [
+      [0, 0],
+      [0.2, 0],
+      [0, 0.3],
+      [0.25, 0.15]
+    ] as const) {
+      // The judge's score is 0.5 (equal quality) plus a length term on the design's features.
+      const scores = base.x.map((x, i) => 0.5 + smooth * x + step * base.step[i]!)
       const z = scores.map((s, i) => adjusted(base.m[i]!, s))
       expect(z.reduce((a, b) => a + b, 0) / z.length).toBeCloseTo(0.5, 12)
     }
@@ -104,7 +113,10 @@ describe('length control', () => {
     const zb = y.baseline.map((s, i) => adjusted(d.baseline.m[i]!, s))
     const zc = y.canary.map((s, i) => adjusted(d.canary.m[i]!, s))
     const coef = ols(
-      [...d.baseline.x.map(x => [1, 0, x]), ...d.canary.x.map(x => [1, 1, x])],
+      [
+        ...d.baseline.x.map((x, i) => [1, 0, d.baseline.step[i]!, x]),
+        ...d.canary.x.map((x, i) => [1, 1, d.canary.step[i]!, x])
+      ],
       [...y.baseline, ...y.canary]
     )
     expect(mean(zc) - mean(zb)).toBeCloseTo(coef[1]!, 12)
@@ -286,7 +298,8 @@ describe('the anytime-valid control test', () => {
     expect(identicalCheck({ right: 0, wrong: 12, ties: 0 }, 0.05).status).toBe('failed')
     expect(degradedCheck({ right: 7, wrong: 0, ties: 1 }, 0.05).status).toBe('passed')
     // A judge that calls every degraded copy a tie cannot tell it from the original.
-    expect(degradedCheck({ right: 0, wrong: 0, ties: 12 }, 0.05).status).toBe('failed')
+    expect(degradedCheck({ right: 0, wrong: 0, ties: 16 }, 0.05).status).toBe('failed')
+    expect(degradedCheck({ right: 0, wrong: 0, ties: 12 }, 0.05).status).toBe('pending')
     // An "always A" judge: the original wins in one order, the copy in the other.
     expect(degradedCheck({ right: 10, wrong: 10, ties: 0 }, 0.05).status).toBe('pending')
     expect(flipCheck(0, 60, 0.5, 0.05).status).toBe('passed')

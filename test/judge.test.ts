@@ -220,8 +220,9 @@ describe('pointwise judge through the openai client', () => {
     const { outcome } = await run(dir, `${judge}\nrecheck: 0`)
     const j = outcome.record.judge
     expect(j?.judged).toEqual({ baseline: 60, canary: 60 })
-    // Independently: least squares of the score on [1, canary, x], x the length feature of the
-    // outputs (tanh of the length's distance from the pooled mean beyond the equal-length band).
+    // Independently: least squares of the score on [1, canary, step], the step being the sign of
+    // the length's distance from the pooled mean beyond the equal-length band. (The outputs have
+    // two lengths, padded or not, so the smooth tanh feature is the same column as the step.)
     const outputs = (['baseline', 'canary'] as const).flatMap(arm =>
       Array.from({ length: 60 }, (_, i) => {
         const grade = arm === 'baseline' ? scenario.baseline(i) : scenario.canary(i)
@@ -231,24 +232,20 @@ describe('pointwise judge through the openai client', () => {
     )
     const mu = outputs.reduce((t, o) => t + o.len, 0) / outputs.length
     const band = Math.max(20, 0.1 * mu)
-    const shrunk = outputs.map(
-      o => Math.sign(o.len - mu) * Math.max(0, Math.abs(o.len - mu) - band)
-    )
-    const mean = shrunk.reduce((a, b) => a + b, 0) / shrunk.length
-    const sd = Math.sqrt(shrunk.reduce((t, d) => t + (d - mean) ** 2, 0) / shrunk.length)
     const coef = leastSquares(
-      outputs.map((o, i) => [
+      outputs.map(o => [
         1,
         o.arm === 'canary' ? 1 : 0,
-        Math.tanh(shrunk[i]! / Math.max(sd, band))
+        Math.abs(o.len - mu) > band ? Math.sign(o.len - mu) : 0
       ]),
       outputs.map(o => o.y)
     )
+    expect(coef[1]!).toBeCloseTo(0, 9)
     expect(j?.lengthAdjustedDifference).toBeCloseTo(coef[1]!, 6)
-    // The raw difference is 0.125 ((0.5 - 0.25) * 0.5); length-adjusted, it nearly vanishes, and
-    // the judge metric is the adjusted score.
+    // The raw difference is 0.125 ((0.5 - 0.25) * 0.5); length-adjusted, it vanishes, and the
+    // judge metric is the adjusted score.
     const m = judgeMetric(outcome)
-    expect(Math.abs(j?.lengthAdjustedDifference ?? 1)).toBeLessThan(0.01)
+    expect(Math.abs(j?.lengthAdjustedDifference ?? 1)).toBeLessThan(1e-9)
     expect((m?.canary ?? 0) - (m?.baseline ?? 0)).toBeCloseTo(j?.lengthAdjustedDifference ?? 1, 6)
     expect(j?.biases).toEqual(['length'])
     expect(j?.warnings.join(' ')).toMatch(
@@ -612,6 +609,136 @@ describe('pairwise judge', () => {
   })
 })
 
+describe('prompts, log probabilities and cost', () => {
+  it('asks in the Prometheus 2 format, feedback before the grade, and weights grades by their logprobs', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4, perArm: 40 })
+    const levels = [1, 2, 3, 4, 5].map(g => `  ${g}: level ${g} means this`).join('\n')
+    const { outcome, server } = await run(
+      dir,
+      `${POINTWISE.replace('batch: 15', 'batch: 40')}\nrecheck: 0\nlevels:\n${levels}`,
+      { behaviour: { accuracy: 0.8, sigma: 0.5 } }
+    )
+    const body = JSON.parse(server.bodies[0] ?? '{}') as {
+      messages: { role: string; content: string }[]
+      logprobs?: boolean
+      top_logprobs?: number
+      response_format: { json_schema: { schema: { properties: Record<string, unknown> } } }
+    }
+    const system = body.messages.find(m => m.role === 'system')?.content ?? ''
+    expect(system).toContain(
+      'Score rubric:\n[Correct, complete and polite.]\nScore 1: level 1 means this'
+    )
+    expect(system).toContain('Score 5: level 5 means this')
+    expect(system).toMatch(/1\. Write brief feedback[\s\S]*2\. Then give a grade/)
+    expect(Object.keys(body.response_format.json_schema.schema.properties)).toEqual([
+      'feedback',
+      'grade'
+    ])
+    expect(body).toMatchObject({ logprobs: true, top_logprobs: 5 })
+    const j = outcome.record.judge
+    expect(j?.logprobs).toBe('used')
+    // A weighted grade is rarely a whole step of the scale: the stated grades would be.
+    const m = judgeMetric(outcome)
+    expect([0, 0.25, 0.5, 0.75, 1]).not.toContain(m?.canary)
+  })
+
+  it('asks again without logprobs when the endpoint refuses them, and says so', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4, perArm: 40 })
+    const { outcome, server } = await run(dir, `${POINTWISE}\nrecheck: 0`, { rejectLogprobs: true })
+    const j = outcome.record.judge
+    expect(j?.logprobs).toBe('rejected')
+    expect(j?.errors).toEqual({})
+    expect(judgeMetric(outcome)?.verdict).toBe('pass')
+    // Only the first call paid for the refusal.
+    expect(server.bodies.filter(b => b.includes('"logprobs":true')).length).toBeLessThanOrEqual(4)
+    expect(j?.warnings.join(' ')).toMatch(/refused `logprobs`/)
+  })
+
+  it('reports calls, tokens and USD per evaluation and per step, and "unknown" without usage', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4 })
+    const statePath = join(dir, 'state.json')
+    const judge = `${POINTWISE}\nbudget: { calls: 30 }`
+    const first = await run(dir, judge, {}, { statePath })
+    const look = first.outcome.record.judge?.cost.look
+    expect(look).toEqual({
+      calls: 30,
+      inputTokens: first.server.tokens.input,
+      outputTokens: first.server.tokens.output,
+      usd: expect.closeTo(
+        (first.server.tokens.input * 0.4 + first.server.tokens.output * 1.6) / 1e6,
+        6
+      )
+    })
+    expect(first.outcome.markdown).toMatch(
+      /\*\*Judge\*\* \(gpt-4\.1-mini, pointwise\): this evaluation 30 calls, [\d,]+ input \+ [\d,]+ output tokens, \$0\.\d+; this step 30 calls/
+    )
+    // The second evaluation of the step: its endpoint reports no usage.
+    const second = await run(dir, judge, { noUsage: true }, { statePath })
+    const cost = second.outcome.record.judge?.cost
+    expect(cost?.look).toEqual({ calls: 30, inputTokens: null, outputTokens: null, usd: null })
+    expect(cost?.step).toMatchObject({ looks: 2, calls: 60, inputTokens: null, usd: null })
+    expect(second.outcome.markdown).toMatch(
+      /this evaluation 30 calls, tokens unknown \(the endpoint reported no usage\), USD unknown/
+    )
+  })
+
+  it('without usage, a USD budget counts each call at its upper estimate: never overshot', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4 })
+    const { outcome, server } = await run(dir, `${POINTWISE}\nbudget: { usd: 0.01 }`, {
+      noUsage: true
+    })
+    expect(outcome.record.judge?.stopped).toBe('budget-usd')
+    // What the calls really cost (the stand-in knows) stays under the budget.
+    const bodies = server.bodies.map(b => JSON.parse(b) as { messages: { content: string }[] })
+    const real = bodies.reduce(
+      (t, b) =>
+        t +
+        (Math.ceil(b.messages.reduce((n, m) => n + m.content.length, 0) / 4) * 0.4 + 20 * 1.6) /
+          1e6,
+      0
+    )
+    expect(server.bodies.length).toBeGreaterThan(4)
+    expect(real).toBeLessThan(0.01)
+    expect(outcome.record.judge?.usd).toBeNull()
+  })
+
+  it('grows the judged sample past `sample` across evaluations, paying only for new items', async () => {
+    const dir = writeTraffic({ baseline: i => 3 + (i % 3), canary: i => 3 + ((i + 1) % 3) })
+    const statePath = join(dir, 'state.json')
+    const judge = `${POINTWISE.replace('sample: 150', 'sample: 40')}\nbudget: { calls: 60 }\nrecheck: 0`
+    const sampled: number[] = []
+    const bodies = new Set<string>()
+    let repeats = 0
+    for (let look = 0; look < 4; look++) {
+      const { outcome, server } = await run(dir, judge, {}, { statePath })
+      sampled.push(outcome.record.judge?.sampled.canary ?? 0)
+      for (const b of server.bodies) {
+        if (bodies.has(b)) repeats++
+        bodies.add(b)
+      }
+      if (outcome.record.judge?.stopped === 'decisive') break
+    }
+    expect(Math.max(...sampled)).toBeGreaterThan(40)
+    expect(sampled).toEqual([...sampled].sort((a, b) => a - b))
+    expect(repeats).toBe(0)
+  })
+
+  it('projects what an undecided judge metric needs in judged items, calls and USD', async () => {
+    const dir = writeTraffic({ baseline: i => 3 + (i % 3), canary: i => 3 + ((i + 1) % 3) })
+    const { outcome } = await run(dir, `${POINTWISE}\nbudget: { calls: 40 }\nrecheck: 0`)
+    const j = outcome.record.judge
+    expect(j?.stopped).toBe('budget-calls')
+    expect(j?.projection).toMatchObject({ inSample: expect.any(Number) })
+    expect(j?.projection?.items).toBeGreaterThan(0)
+    expect(j?.projection?.calls).toBeGreaterThan(2 * (j?.projection?.items ?? 0) - 1)
+    const m = judgeMetric(outcome)
+    expect(m?.reason).toMatch(
+      /about [\d,]+ more judged outputs per arm \(~[\d,]+ judge calls, ~\$0\.\d+\)/
+    )
+    expect(m?.needed).toEqual({ samples: 0, seconds: 0 })
+  })
+})
+
 describe('the judge the policy configures', () => {
   it("reads the API key from the named variable and reports Cohen's kappa against human labels", async () => {
     const dir = writeTraffic({ baseline: i => 4 + (i % 2), canary: () => 4, perArm: 40 })
@@ -700,6 +827,30 @@ describe('judge policy', () => {
     expect(parse('model: m\nrubric: r\nsampel: 20')).toThrow(/did you mean `sample`/)
     expect(parse('model: m\nrubric: r\nmetric: { name: latency }')).toThrow(PolicyError)
     expect(parse('model: m\nrubric: r\nsample: 10')).toThrow(/minSamples \(30\) is more than/)
+    expect(parse('model: m\nrubric: r\nbudget: { stepUsd: 5 }')).toThrow(
+      /judge\.budget\.stepUsd: a USD budget needs the judge model prices/
+    )
+    expect(parse('model: m\nrubric: r\nlevels: { 1: bad, 5: good }')).toThrow(
+      /judge\.levels: describes grades 1, 5 only: describe all five/
+    )
+    expect(parse('model: m\nrubric: r\nhealth: { controls: 0 }')).toThrow(/judge\.health\.controls/)
+    expect(parse('model: m\nrubric: r\nmetric: { tolerance: 1pp }')).toThrow(
+      /`pp` \(percentage points\) is only for kind rate/
+    )
+  })
+
+  it('fills the health, length-control and logprobs defaults, and the generic levels', () => {
+    const policy = parse('model: m\nrubric: r')()
+    expect(policy.judge).toMatchObject({
+      logprobs: true,
+      health: { controls: 2, alpha: 0.05, maxFlipRate: 0.5, minKappa: 0.4 },
+      lengthControl: { enabled: true, maxInflation: 4 }
+    })
+    expect(policy.judge?.levels).toHaveLength(5)
+    const levels = [1, 2, 3, 4, 5].map(g => `  ${g}: grade ${g}`).join('\n')
+    expect(parse(`model: m\nrubric: r\nlevels:\n${levels}`)().judge?.levels).toEqual(
+      [1, 2, 3, 4, 5].map(g => `grade ${g}`)
+    )
   })
 })
 

@@ -175,6 +175,7 @@ export interface JudgeSummary {
   stopped:
     | 'decisive'
     | 'health-failed'
+    | 'health-pending'
     | 'length-confounded'
     | 'sample-exhausted'
     | 'budget-calls'

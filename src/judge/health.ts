@@ -21,7 +21,7 @@ export const DEGRADED_CHANCE = 1 / 2
 const MIN_FLIP_PAIRS = 10
 export const MIN_KAPPA_ITEMS = 10
 /** A degraded control tied this often (of at least this many calls) shows a judge blind to it. */
-const BLIND_TIES = { share: 0.9, calls: 12 }
+const BLIND_TIES = { share: 0.9, calls: 16 }
 
 /**
  * An answer against itself: each call must answer "tie". Passed once the share of ties is shown

@@ -39,8 +39,9 @@ import type { Arm } from '../records/record.js'
 
 /** The design of one arm's (or the pairs') items: feature and weight of each, and the bounds. */
 export interface LengthDesign {
-  /** Per item, in sample order: the length feature x and the weight m. */
+  /** Per item, in sample order: the smooth length feature x, the step feature and the weight m. */
   x: number[]
+  step: number[]
   m: number[]
   /** The variance inflation of the adjusted estimate over the unadjusted one (>= 1). */
   inflation: number
@@ -73,18 +74,60 @@ export function equalLength(typicalLength: number): number {
 const beyond = (d: number, band: number): number => Math.sign(d) * Math.max(0, Math.abs(d) - band)
 
 /**
- * The length feature of AlpacaEval, tanh(d / sd(d)), of the differences beyond the equal-length
- * band, with sd at least the band.
+ * The length features of a difference d (outside the equal-length band): AlpacaEval's smooth
+ * tanh(d / sd(d)) (sd at least the band), and a step, sign(d), for a judge that favours whichever
+ * answer is noticeably longer by however much (a smooth feature alone leaves such a judge's
+ * preference partly in the intercept). Both are 0 at equal length, where the score is read.
  */
-function feature(diffs: readonly number[], band: number): number[] {
+function features(diffs: readonly number[], band: number): { smooth: number[]; step: number[] } {
   const shrunk = diffs.map(d => beyond(d, band))
   const scale = Math.max(Math.sqrt(variance(shrunk)), band)
-  return shrunk.map(d => Math.tanh(d / scale))
+  return { smooth: shrunk.map(d => Math.tanh(d / scale)), step: shrunk.map(Math.sign) }
 }
 
 /**
+ * Orthonormalise feature columns (Gram-Schmidt, under the mean (1/N) sum), carrying a companion
+ * value per column (the point the regression is read at, or the arms' difference), so that the
+ * weights below need no matrix inverse. A column that depends on the earlier ones is dropped when
+ * its companion does too; when its companion does not (the reading point lies off the data: a
+ * feature constant across the sample but not 0 there), length and the estimate cannot be
+ * separated: undefined.
+ */
+function orthonormal(
+  columns: readonly number[][],
+  companions: readonly number[]
+): { basis: number[][]; at: number[] } {
+  const basis: number[][] = []
+  const at: number[] = []
+  columns.forEach((column, l) => {
+    let c = [...column]
+    let star = companions[l] ?? 0
+    const scale = mean(c.map(v => v * v))
+    for (const [j, u] of basis.entries()) {
+      const proj = mean(c.map((v, i) => v * (u[i] ?? 0)))
+      c = c.map((v, i) => v - proj * (u[i] ?? 0))
+      star -= proj * (at[j] ?? 0)
+    }
+    const norm2 = mean(c.map(v => v * v))
+    if (!(norm2 > 1e-9 * Math.max(scale, 1e-12))) {
+      if (Math.abs(star) > 1e-9) throw new Confounded()
+      return
+    }
+    const norm = Math.sqrt(norm2)
+    basis.push(c.map(v => v / norm))
+    at.push(star / norm)
+  })
+  return { basis, at }
+}
+
+class Confounded extends Error {}
+
+/**
  * Pairwise design from the length differences (canary minus baseline) of the sampled pairs, and
- * their typical answer length (for the equal-length band).
+ * their typical answer length (for the equal-length band). The intercept of s on the centred
+ * features f, read at f = 0: with the features orthonormalised to u_j and u_j* their value at
+ * f = 0, m_i = 1 + sum_j u_j* u_ji and the inflation is 1 + sum_j u_j*^2 (in one dimension,
+ * 1 - xbar (x_i - xbar) / v and 1 + xbar^2 / v).
  */
 export function pairDesign(
   diffs: readonly number[],
@@ -93,21 +136,36 @@ export function pairDesign(
 ): LengthDesign {
   const n = diffs.length
   if (!spec.enabled || n === 0) return flat(n)
-  const x = feature(diffs, equalLength(typicalLength))
-  const xbar = mean(x)
-  const v = variance(x)
-  if (xbar === 0) return { ...flat(n), x }
-  // Every pair differs by the same amount: no pair has another length difference to compare
-  // with, so length and quality cannot be told apart.
-  if (!(v > 0)) return confounded(n)
-  const inflation = 1 + (xbar * xbar) / v
+  const f = features(diffs, equalLength(typicalLength))
+  const columns = [f.step, f.smooth]
+  let o: ReturnType<typeof orthonormal> | undefined
+  try {
+    o = orthonormal(
+      columns.map(c => centred(c)),
+      columns.map(c => -mean(c))
+    )
+  } catch (e) {
+    if (e instanceof Confounded) return { ...confounded(n), x: f.smooth, step: f.step }
+    throw e
+  }
+  if (!o) return { ...confounded(n), x: f.smooth, step: f.step }
+  const { basis, at } = o
+  const inflation = 1 + at.reduce((t, a) => t + a * a, 0)
   // Past the limit the gate holds on length anyway; the metric then shows the raw scores.
-  if (inflation > spec.maxInflation) return { ...flat(n), x, inflation }
-  const m = x.map(xi => 1 - (xbar * (xi - xbar)) / v)
-  return { x, m, inflation, bounds: boundsOf(m) }
+  if (inflation > spec.maxInflation) return { ...flat(n), x: f.smooth, step: f.step, inflation }
+  const m = Array.from({ length: n }, (_, i) =>
+    basis.reduce((t, u, j) => t + (at[j] ?? 0) * (u[i] ?? 0), 1)
+  )
+  return { x: f.smooth, step: f.step, m, inflation, bounds: boundsOf(m) }
 }
 
-/** Pointwise design from the lengths of each arm's sampled outputs. */
+/**
+ * Pointwise design from the lengths of each arm's sampled outputs: ANCOVA on the same features
+ * of the length's distance from the pooled mean, centred within each arm and orthonormalised
+ * with the arms' difference of feature means as companion (the v_j and D_j): the canary's
+ * weights m_i = 1 - n_c/N sum_j D_j v_ji, the baseline's 1 + n_b/N sum_j D_j v_ji, and the
+ * inflation 1 + (1/N) sum_j D_j^2 / (1/n_c + 1/n_b).
+ */
 export function armDesign(
   lengths: Record<Arm, readonly number[]>,
   spec: LengthSpec
@@ -117,33 +175,44 @@ export function armDesign(
   if (!spec.enabled || nb === 0 || nc === 0) return { baseline: flat(nb), canary: flat(nc) }
   const all = [...lengths.baseline, ...lengths.canary]
   const mu = mean(all)
-  const x = feature(
+  const f = features(
     all.map(l => l - mu),
     equalLength(mu)
   )
-  const xb = x.slice(0, nb)
-  const xc = x.slice(nb)
-  const xbarB = mean(xb)
-  const xbarC = mean(xc)
-  const s = sumSquares(xb, xbarB) + sumSquares(xc, xbarC)
-  const dx = xbarC - xbarB
-  if (!(s > 0)) {
-    return dx === 0
-      ? { baseline: flat(nb), canary: flat(nc) }
-      : { baseline: confounded(nb), canary: confounded(nc) }
+  const split = (c: number[]) => ({ b: c.slice(0, nb), c: c.slice(nb) })
+  const columns = [f.step, f.smooth].map(split)
+  const withinCentred = columns.map(({ b, c }) => [...centred(b), ...centred(c)])
+  const differences = columns.map(({ b, c }) => mean(c) - mean(b))
+  const x = split(f.smooth)
+  const step = split(f.step)
+  const n = nb + nc
+  let o: ReturnType<typeof orthonormal> | undefined
+  try {
+    o = orthonormal(withinCentred, differences)
+  } catch (e) {
+    if (!(e instanceof Confounded)) throw e
   }
-  const inflation = 1 + (dx * dx) / (s * (1 / nc + 1 / nb))
-  if (inflation > spec.maxInflation) {
+  if (!o) {
     return {
-      baseline: { ...flat(nb), x: xb, inflation },
-      canary: { ...flat(nc), x: xc, inflation }
+      baseline: { ...confounded(nb), x: x.b, step: step.b },
+      canary: { ...confounded(nc), x: x.c, step: step.c }
     }
   }
-  const mc = xc.map(x => 1 - (nc * dx * (x - xbarC)) / s)
-  const mb = xb.map(x => 1 + (nb * dx * (x - xbarB)) / s)
+  const { basis, at } = o
+  const inflation = 1 + at.reduce((t, d) => t + d * d, 0) / (n * (1 / nc + 1 / nb))
+  if (inflation > spec.maxInflation) {
+    return {
+      baseline: { ...flat(nb), x: x.b, step: step.b, inflation },
+      canary: { ...flat(nc), x: x.c, step: step.c, inflation }
+    }
+  }
+  const shift = (i: number) => basis.reduce((t, v, j) => t + (at[j] ?? 0) * (v[i] ?? 0), 0)
+  const mb = Array.from({ length: nb }, (_, i) => 1 + (nb / n) * shift(i))
+  const mc = Array.from({ length: nc }, (_, i) => 1 - (nc / n) * shift(nb + i))
+  const bounds = boundsOf([...mb, ...mc])
   return {
-    baseline: { x: xb, m: mb, inflation, bounds: boundsOf([...mb, ...mc]) },
-    canary: { x: xc, m: mc, inflation, bounds: boundsOf([...mb, ...mc]) }
+    baseline: { x: x.b, step: step.b, m: mb, inflation, bounds },
+    canary: { x: x.c, step: step.c, m: mc, inflation, bounds }
   }
 }
 
@@ -151,6 +220,7 @@ export function armDesign(
 function flat(n: number): LengthDesign {
   return {
     x: new Array<number>(n).fill(0),
+    step: new Array<number>(n).fill(0),
     m: new Array<number>(n).fill(1),
     inflation: 1,
     bounds: { lower: 0, upper: 1 }
@@ -165,6 +235,11 @@ function confounded(n: number): LengthDesign {
 function boundsOf(m: readonly number[]): { lower: number; upper: number } {
   const big = Math.max(1, ...m.map(Math.abs))
   return { lower: CENTRE - big / 2, upper: CENTRE + big / 2 }
+}
+
+const centred = (xs: readonly number[]): number[] => {
+  const m = mean(xs)
+  return xs.map(x => x - m)
 }
 
 /**

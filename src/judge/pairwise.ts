@@ -65,20 +65,23 @@ export class PairwiseJudging implements Judging {
     private readonly ctx: JudgingContext,
     private readonly texts: readonly TextSample[]
   ) {
-    this.items = pairsOf(texts).map(pair => {
-      const input = ctx.prepare(pair.canary.input)
-      const canary = ctx.prepare(pair.canary.output)
-      const baseline = ctx.prepare(pair.baseline.output)
-      const label = ctx.labels?.get(pair.canary.id)
-      return {
-        pair,
-        input,
-        canary,
-        baseline,
-        key: itemKey(ctx.judgeKey, 'item', [input, canary, baseline]),
-        ...(label !== undefined && { label })
-      }
-    })
+    this.items = cachedFirst(
+      ctx,
+      pairsOf(texts).map(pair => {
+        const input = ctx.prepare(pair.canary.input)
+        const canary = ctx.prepare(pair.canary.output)
+        const baseline = ctx.prepare(pair.baseline.output)
+        const label = ctx.labels?.get(pair.canary.id)
+        return {
+          pair,
+          input,
+          canary,
+          baseline,
+          key: itemKey(ctx.judgeKey, 'item', [input, canary, baseline]),
+          ...(label !== undefined && { label })
+        }
+      })
+    )
     const lengths = this.items.flatMap(i => [i.canary.length, i.baseline.length])
     this.design = pairDesign(
       this.items.map(i => i.canary.length - i.baseline.length),
@@ -191,24 +194,30 @@ export class PairwiseJudging implements Judging {
     return jobs.length
   }
 
-  /** Judged answers, those that won most clearly first (then the longer of a tie), in sample order. */
+  /**
+   * Judged answers to degrade or repeat, the likeliest good ones first: the winners of pairs
+   * whose two orders both named them, then of pairs one order named, then the longer answer of a
+   * tie (a degraded copy of a poor answer may truly be as poor, so it would prove nothing).
+   */
   private controlSources(): { input: string; text: string }[] {
-    const ranked: { input: string; text: string; strength: number; at: number }[] = []
+    const ranked: { input: string; text: string; rank: number; at: number }[] = []
     for (const [i, j] of this.done) {
       const item = this.items[i]
       if (!item) continue
-      const strength = Math.abs(j.s - 0.5)
+      const [first = 0.5, second = 0.5] = j.v
+      const wins =
+        (first > 0.5 ? 1 : first < 0.5 ? -1 : 0) + (second > 0.5 ? 1 : second < 0.5 ? -1 : 0)
       const text =
-        j.s > 0.5
+        wins > 0 || (wins === 0 && j.s > 0.5)
           ? item.canary
-          : j.s < 0.5
+          : wins < 0 || j.s < 0.5
             ? item.baseline
             : item.canary.length >= item.baseline.length
               ? item.canary
               : item.baseline
-      ranked.push({ input: item.input, text, strength, at: i })
+      ranked.push({ input: item.input, text, rank: Math.abs(wins), at: i })
     }
-    return ranked.sort((a, b) => b.strength - a.strength || a.at - b.at)
+    return ranked.sort((a, b) => b.rank - a.rank || a.at - b.at)
   }
 
   private async identicalControl(input: string, text: string): Promise<void> {
@@ -380,3 +389,15 @@ export class PairwiseJudging implements Judging {
 }
 
 const other = (d: Degradation): Degradation => (d === 'truncated' ? 'shuffled' : 'truncated')
+
+/**
+ * The items whose judgement the cache holds first (judged at earlier evaluations of the step),
+ * then the others, each in sample order: the judged set only grows from one evaluation to the
+ * next, even when the growing window reorders the sample.
+ */
+export function cachedFirst<T extends { key: string }>(ctx: JudgingContext, items: T[]): T[] {
+  const cached = items.filter(i => ctx.cache.peek(i.key) !== undefined)
+  return cached.length === 0
+    ? items
+    : [...cached, ...items.filter(i => ctx.cache.peek(i.key) === undefined)]
+}

@@ -21,6 +21,7 @@ import {
 } from './judging.js'
 import { adjusted, armDesign, lengthSlope, type LengthDesign } from './lengthControl.js'
 import { POINTWISE_SCHEMA, pointwiseMessages } from './prompt.js'
+import { cachedFirst } from './pairwise.js'
 import { median } from './sample.js'
 import { readGrade } from './scoring.js'
 
@@ -57,20 +58,23 @@ export class PointwiseJudging implements Judging {
     texts: readonly TextSample[]
   ) {
     const of = (arm: Arm): PointItem[] =>
-      texts
-        .filter(t => t.arm === arm)
-        .map(text => {
-          const input = ctx.prepare(text.input)
-          const output = ctx.prepare(text.output)
-          const label = ctx.labels?.get(text.id)
-          return {
-            text,
-            input,
-            output,
-            key: itemKey(ctx.judgeKey, 'item', [input, output]),
-            ...(label !== undefined && { label })
-          }
-        })
+      cachedFirst(
+        ctx,
+        texts
+          .filter(t => t.arm === arm)
+          .map(text => {
+            const input = ctx.prepare(text.input)
+            const output = ctx.prepare(text.output)
+            const label = ctx.labels?.get(text.id)
+            return {
+              text,
+              input,
+              output,
+              key: itemKey(ctx.judgeKey, 'item', [input, output]),
+              ...(label !== undefined && { label })
+            }
+          })
+      )
     this.items = { baseline: of('baseline'), canary: of('canary') }
     this.design = armDesign(
       {

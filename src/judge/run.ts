@@ -11,28 +11,13 @@
  */
 import { familySize, tStar } from '../analysis/analyze.js'
 import { compareMetric, type CompareContext } from '../analysis/compareMetric.js'
-import type {
-  Analysis,
-  JudgeProjection,
-  JudgeSummary,
-  MetricResult,
-  Needed
-} from '../analysis/types.js'
+import type { Analysis, JudgeProjection, JudgeSummary, MetricResult } from '../analysis/types.js'
 import type { JudgeCacheState } from '../decide/types.js'
 import type { JudgeSpec, MetricSpec, Policy } from '../policy/types.js'
-import type { Arm } from '../records/record.js'
-import {
-  healthBlock,
-  judgeCheckDetail,
-  judgeWarnings,
-  lengthBlock,
-  projectionText,
-  stopReason
-} from '../report/judge.js'
-import { TOTAL_SEGMENT, type Evidence, type TextSample } from '../sketch/evidence.js'
-import { mergeCells } from '../sketch/metricSketch.js'
+import { judgeWarnings, stopReason } from '../report/judge.js'
+import type { Evidence, TextSample } from '../sketch/evidence.js'
 import { bonferroni } from '../stats/alphaSpending.js'
-import { JudgementCache, judgeKey, rubricHash, stepSpendBefore } from './cache.js'
+import { JudgementCache, judgeKey, stepSpendBefore } from './cache.js'
 import { Caller, type BudgetStop } from './calls.js'
 import type { ChatClient } from './client.js'
 import type { Degradation } from './controls.js'
@@ -40,6 +25,7 @@ import { sketches, withJudgeMetric } from './fold.js'
 import { healthy, modelFamily } from './health.js'
 import type { ControlAsk, Judging, JudgingContext } from './judging.js'
 import { PairwiseJudging } from './pairwise.js'
+import { emptySummary, outcome, requestsPerItem, servedModels } from './outcome.js'
 import { PointwiseJudging } from './pointwise.js'
 import { addressesEvaluator, neutralise, redactor } from './prompt.js'
 
@@ -84,8 +70,9 @@ const FIRST_CONTROLS: Record<JudgeSpec['mode'], ControlAsk> = {
   pairwise: { identical: 4, degraded: 4 },
   pointwise: { identical: 0, degraded: 6 }
 }
-/** Controls per round once only the health checks are still open. */
+/** Controls per round once only the health checks are still open, and such rounds per evaluation. */
 const HEALTH_ROUND = 4
+const HEALTH_ROUNDS = 3
 
 /** A judge that cannot run (no API key): the metric stays inconclusive with this reason. */
 export function unavailableJudge(spec: JudgeSpec, reason: string): Judge {
@@ -176,6 +163,7 @@ class JudgeRun {
   private async loop(judging: Judging): Promise<Stop> {
     const minSamples = this.metric.minSamples ?? this.ctx.minSamples
     let degradation: Degradation = 'truncated'
+    let healthRounds = 0
     for (let round = 0; ; round++) {
       const checks = judging.health()
       if (checks.some(c => c.status === 'failed')) return 'health-failed'
@@ -197,6 +185,9 @@ class JudgeRun {
                 degraded: pending.has('degraded') ? HEALTH_ROUND : 0
               }
       if (!real && controls.identical + controls.degraded === 0) return 'sample-exhausted'
+      // Health that stays open after a few rounds of controls waits for the next evaluation
+      // (its judgements are cached), rather than spend this one's budget on controls alone.
+      if (!real && round > 0 && ++healthRounds > HEALTH_ROUNDS) return 'health-pending'
       const result = await judging.round(real, controls, degradation)
       degradation = degradation === 'truncated' ? 'shuffled' : 'truncated'
       const budget: BudgetStop | undefined = this.judging.caller.budgetStop
@@ -309,7 +300,7 @@ class JudgeRun {
 
   /** The judging the metric still needs, when it is undecided on a healthy judge. */
   private projection(judging: Judging, s: JudgeSummary): JudgeProjection | undefined {
-    if (!s.healthy || s.length?.confounded || s.stopped === 'api-failing') return undefined
+    if (s.length?.confounded || s.stopped === 'api-failing') return undefined
     const n = judging.judged()
     const result = this.compare(judging, { ...this.ctx, canaryRequests: n.canary, canaryRate: 0 })
     if (result.verdict !== 'inconclusive') return undefined
@@ -346,140 +337,4 @@ class JudgeRun {
     }
     return out
   }
-}
-
-/** Canary requests in the window per item the sample could offer (pairs, or canary outputs). */
-function requestsPerItem(evidence: Evidence, judging: Judging, mode: JudgeSpec['mode']): number {
-  const canary = mergeCells(
-    evidence.cells.filter(c => c.arm === 'canary' && c.segment === TOTAL_SEGMENT)
-  )
-  const offered =
-    mode === 'pairwise' && judging instanceof PairwiseJudging
-      ? judging.pairCount()
-      : judging.sampled().canary
-  return offered > 0 ? canary.requests / offered : 1
-}
-
-function emptySummary(
-  spec: JudgeSpec,
-  texts: readonly TextSample[],
-  step: JudgeSummary['cost']['step']
-): JudgeSummary {
-  return {
-    model: spec.model,
-    servedModels: [],
-    rubricHash: rubricHash(spec.rubric),
-    mode: spec.mode,
-    sampled: {
-      baseline: texts.filter(t => t.arm === 'baseline').length,
-      canary: texts.filter(t => t.arm === 'canary').length
-    },
-    judged: { baseline: 0, canary: 0 },
-    calls: 0,
-    usd: spec.prices ? 0 : null,
-    cost: {
-      look: { calls: 0, inputTokens: 0, outputTokens: 0, usd: spec.prices ? 0 : null },
-      step: {
-        looks: step.looks,
-        calls: step.calls,
-        inputTokens: step.inputTokens,
-        outputTokens: step.outputTokens,
-        usd: spec.prices ? step.usd : null
-      }
-    },
-    cacheHits: 0,
-    stopped: 'not-run',
-    parseFailures: 0,
-    errors: {},
-    flagged: 0,
-    logprobs: spec.logprobs ? 'not-returned' : 'off',
-    health: [],
-    healthy: false,
-    biases: [],
-    warnings: []
-  }
-}
-
-/** Served models of each arm in the evidence (total segment), most requests first. */
-function servedModels(evidence: Evidence): Record<Arm, string[]> {
-  const of = (arm: Arm) => {
-    const counts = new Map<string, number>()
-    for (const c of evidence.cells) {
-      if (c.arm !== arm || c.segment !== TOTAL_SEGMENT) continue
-      for (const [m, n] of Object.entries(c.models)) {
-        const model = m.split('#')[0] ?? m
-        counts.set(model, (counts.get(model) ?? 0) + n)
-      }
-    }
-    return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([m]) => m)
-  }
-  return { baseline: of('baseline'), canary: of('canary') }
-}
-
-/**
- * The outcome: the annotate step makes the judge metric wait for a healthy judge and separable
- * lengths (its verdict becomes inconclusive, and the `judge` check blocks when the metric gates),
- * and replaces the generic projection (canary requests) with the judge's own (judged items,
- * calls, USD; requests only when the sample cannot supply them).
- */
-function outcome(
-  policy: Policy,
-  evidence: Evidence,
-  cache: JudgeCacheState,
-  summary: JudgeSummary,
-  extra: { reason?: string | undefined; requestsPerItem?: number }
-): JudgeOutcome {
-  const name = policy.metrics.find(m => m.from === 'judge')?.name
-  return {
-    evidence,
-    cache,
-    summary,
-    annotate(analysis) {
-      analysis.judge = summary
-      const result = analysis.metrics.find(m => m.name === name)
-      const blocked =
-        summary.stopped === 'not-run'
-          ? undefined
-          : (healthBlock(summary) ?? lengthBlock(summary.length, summary.mode))
-      if (result && blocked && result.verdict !== 'inconclusive') {
-        result.verdict = 'inconclusive'
-        result.reason = blocked
-      } else if (result && result.verdict === 'inconclusive') {
-        const why = [extra.reason, blocked].filter(Boolean).join('; ')
-        result.reason = why ? `${why}; ${result.reason}` : result.reason
-      }
-      if (result && result.verdict === 'inconclusive') {
-        result.needed = judgeNeeded(summary, analysis, extra.requestsPerItem ?? 1, !!blocked)
-        if (!blocked && summary.projection) {
-          result.reason = `${result.reason}; ${projectionText(summary.projection, summary.mode)}`
-        }
-      }
-      const gates = result !== undefined && result.mode !== 'report'
-      analysis.checks.push({
-        name: 'judge',
-        status: blocked && gates ? 'block' : summary.warnings.length > 0 || blocked ? 'warn' : 'ok',
-        detail: judgeCheckDetail(summary)
-      })
-    }
-  }
-}
-
-/**
- * More canary traffic the judge metric needs: none while the sample still holds the items to
- * judge (or a health or length block keeps it waiting: more judging, not more traffic, answers
- * those), else the items the sample lacks at the window's requests per item.
- */
-function judgeNeeded(
-  s: JudgeSummary,
-  analysis: Analysis,
-  requestsPerItem: number,
-  blocked: boolean
-): Needed {
-  const p = s.projection
-  if (blocked || !p) return { samples: 0, seconds: 0 }
-  if (p.items === null) return { samples: null, seconds: null }
-  if (p.items <= p.inSample || p.sampleFull) return { samples: 0, seconds: 0 }
-  const samples = Math.ceil((p.items - p.inSample) * requestsPerItem)
-  const seconds = analysis.canaryRate > 0 ? Math.ceil(samples / analysis.canaryRate) : null
-  return { samples, seconds }
 }

@@ -25,6 +25,13 @@ import { expectedValue } from './judgeTraffic.js'
 
 export interface Behaviour {
   accuracy?: number
+  /** What a wrong answer (1 - accuracy) is: spread over the others (default), or always a tie. */
+  unsure?: 'spread' | 'tie'
+  /**
+   * Spread of the judge's confidence from request to request: the distribution a request's
+   * answer is drawn from (and its logprobs) is softmax(log d + sigma * N(0, 1)) per answer.
+   */
+  sigma?: number
   preferFirst?: number
   preferLonger?: number
   gradePerChars?: number
@@ -119,9 +126,10 @@ export async function startJudgeServer(opts: ServerOptions = {}): Promise<JudgeS
       const random = rng(hash(`${opts.seed ?? 0}\u0000${occurrence}\u0000${body}`))
       const pairwise = request.response_format?.json_schema?.name === 'verdict'
       const key = pairwise ? 'winner' : 'grade'
-      const dist = pairwise
+      const base = pairwise
         ? verdictDistribution(user, behaviour)
         : gradeDistribution(user, behaviour)
+      const dist = behaviour.sigma ? perturb(base, behaviour.sigma, random) : base
       const values = pairwise ? VERDICTS : GRADES
       const stated = values[draw(dist, random)] as string
       const feedback = 'The response was compared with the criteria.'
@@ -220,7 +228,8 @@ function verdictDistribution(user: string, b: Behaviour): number[] {
     d = [0, 0, 1 - b.preferLonger]
     d[longer] = b.preferLonger
   }
-  if (b.accuracy !== undefined) d = blur(d, b.accuracy)
+  if (b.accuracy !== undefined)
+    d = b.unsure === 'tie' ? unsure(d, b.accuracy, 2) : blur(d, b.accuracy)
   if (b.preferFirst) d = d.map((p, i) => p * (1 - b.preferFirst!) + (i === 0 ? b.preferFirst! : 0))
   return d
 }
@@ -238,6 +247,24 @@ function gradeDistribution(user: string, b: Behaviour): number[] {
 
 function onehot(i: number, n: number, p = 1): number[] {
   return Array.from({ length: n }, (_, j) => (j === i ? p : (1 - p) / (n - 1)))
+}
+
+/** Keep q of each answer's probability and give the rest to one answer (a tie). */
+function unsure(d: number[], q: number, tie: number): number[] {
+  return d.map((p, i) => q * p + (i === tie ? 1 - q : 0))
+}
+
+/** The distribution with log-normal noise on each answer, renormalised (zero stays zero). */
+function perturb(d: number[], sigma: number, random: () => number): number[] {
+  const w = d.map(p => (p > 0 ? p * Math.exp(sigma * gaussian(random)) : 0))
+  const total = w.reduce((a, b) => a + b, 0)
+  return w.map(x => x / total)
+}
+
+/** A standard normal draw (Box-Muller). */
+function gaussian(random: () => number): number {
+  const u = Math.max(random(), 1e-12)
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random())
 }
 
 /** Keep q of each answer's probability and spread the rest evenly over the other answers. */
