@@ -15632,7 +15632,7 @@ function healthCheckText(c) {
         case 'degraded': {
             const decided = (c.right ?? 0) + (c.wrong ?? 0);
             const ties = c.ties ? `, ${c.ties} called a tie` : '';
-            return `a truncated or fact-shuffled copy must lose to its original (${state}): the original won ${c.right ?? 0} of ${decided} calls that named a winner${ties}`;
+            return `a copy with its facts shuffled or its words scrambled must lose to its original (${state}): the original won ${c.right ?? 0} of ${decided} calls that named a winner${ties}`;
         }
         case 'flip-rate':
             return `the two orders of a pair must mostly agree (${state}): they disagreed on ${pct(c.value ?? 0)} of ${c.items ?? 0} pairs, at most ${pct(c.threshold)} allowed`;
@@ -16205,6 +16205,92 @@ class Caller {
 const round6 = (x) => Math.round(x * 1e6) / 1e6;
 
 /**
+ * Control items: judgements whose right answer is known, mixed into the judge's batches to test
+ * that it reads content (judge/health.ts). An answer against itself must tie; an answer against a
+ * degraded copy of itself must win. The copies keep the answer's length exactly (its facts
+ * swapped around, or the words of each sentence reversed), so only reading the content tells them
+ * apart: a truncated copy would be shorter, and a judge that only ever prefers the longer answer
+ * would pass it. A judge that answers "A", "tie" or grade 3 whatever it is shown, or that reads
+ * only the length, fails them.
+ */
+/** Answers shorter than this many words are not degraded (too little to shuffle). */
+const MIN_CONTROL_WORDS = 12;
+const words = (text) => [...text.matchAll(/\S+/g)].length;
+/**
+ * The words of each sentence in reverse order, its final punctuation kept at its end, separators
+ * in place: the same characters, the same length, no longer saying anything (and no sentence of
+ * the answer survives, as it could if the words were only rotated). Undefined when the answer is
+ * too short.
+ */
+function scramble(text) {
+    if (words(text) < MIN_CONTROL_WORDS)
+        return undefined;
+    const out = text
+        .split(/(?<=[.!?])(\s+)/)
+        .map(part => {
+        const tokens = part.split(/(\s+)/);
+        const ws = tokens.filter((_, i) => i % 2 === 0);
+        if (ws.filter(w => w !== '').length < 3)
+            return part;
+        const last = ws.length - 1;
+        const end = /[.!?]+$/.exec(ws[last] ?? '')?.[0] ?? '';
+        const bare = [
+            ...ws.slice(0, last),
+            (ws[last] ?? '').slice(0, (ws[last] ?? '').length - end.length)
+        ];
+        const reversed = bare.reverse();
+        reversed[last] = `${reversed[last] ?? ''}${end}`;
+        return tokens.map((t, i) => (i % 2 === 0 ? reversed[i / 2] : t)).join('');
+    })
+        .join('');
+    return out === text ? undefined : out;
+}
+const NUMBER = /\d+(?:[.,]\d+)*/g;
+/** A capitalised word that does not start a sentence: a name, a product, a place. */
+const NAME = /(?<![.!?:]\s+|^)\b[A-Z][a-zA-Z]{2,}\b/g;
+/**
+ * The answer with its facts swapped among themselves, each for another of the same length (so
+ * the copy is exactly as long): within each group of distinct numbers of one length, each is
+ * replaced by the next (a cyclic shift, so every one of them changes); without such a group, the
+ * same with its names (capitalised words inside sentences). Undefined when no group has two
+ * distinct facts, or the answer is too short.
+ */
+function shuffleFacts(text) {
+    if (words(text) < MIN_CONTROL_WORDS)
+        return undefined;
+    for (const pattern of [NUMBER, NAME]) {
+        const byLength = new Map();
+        for (const m of text.matchAll(pattern)) {
+            const group = byLength.get(m[0].length) ?? [];
+            if (!group.includes(m[0]))
+                group.push(m[0]);
+            byLength.set(m[0].length, group);
+        }
+        const next = new Map();
+        for (const group of byLength.values()) {
+            if (group.length < 2)
+                continue;
+            group.forEach((v, i) => next.set(v, group[(i + 1) % group.length]));
+        }
+        if (next.size > 0)
+            return text.replace(pattern, v => next.get(v) ?? v);
+    }
+    return undefined;
+}
+/** The degraded copy of an answer: the wanted kind, else the other; undefined if neither applies. */
+function degrade(text, wanted) {
+    const order = wanted === 'shuffled' ? ['shuffled', 'scrambled'] : ['scrambled', 'shuffled'];
+    for (const kind of order) {
+        const out = kind === 'shuffled' ? shuffleFacts(text) : scramble(text);
+        if (out !== undefined && out !== text)
+            return { kind, text: out };
+    }
+    return undefined;
+}
+/** The other kind, to alternate between them. */
+const otherDegradation = (d) => d === 'shuffled' ? 'scrambled' : 'shuffled';
+
+/**
  * Scores as the judge metric's sketches. Clustered by unit when the evidence is (requests of one
  * user are correlated). Pairwise is a one-sample problem, the canary's (adjusted) win rate against
  * the fixed reference 0.5: the baseline arm holds 0.5 once per canary value, in the same clusters,
@@ -16352,7 +16438,8 @@ function identicalCheck(t, alpha) {
     return { ...base, status: 'pending' };
 }
 /**
- * An answer against a truncated or fact-shuffled copy (pairwise, each order a call), or graded
+ * An answer against a copy of itself with its facts shuffled or its words scrambled (the same
+ * length; pairwise, each order a call), or graded
  * after the copy (pointwise): the original must win. Passed once it wins more than half the calls
  * that name a winner, with confidence; failed once it is shown to win at most half, or when the
  * judge ties nearly every such call (it cannot tell the copy from the original).
@@ -16471,61 +16558,6 @@ const FAMILIES = [
 function modelFamily(model) {
     const id = (model.toLowerCase().split('/').pop() ?? '').trim();
     return FAMILIES.find(([re]) => re.test(id))?.[1];
-}
-
-/**
- * Control items: judgements whose right answer is known, mixed into the judge's batches to test
- * that it reads content (judge/health.ts). An answer against itself must tie; an answer against a
- * degraded copy of itself (truncated, or with its facts shuffled) must win. A judge that answers
- * "A", "tie" or grade 3 whatever it is shown fails them.
- */
-/** Answers shorter than this many words are not degraded (too little to cut or shuffle). */
-const MIN_CONTROL_WORDS = 12;
-/** Share of the words a truncated copy keeps. */
-const KEEP = 0.4;
-/**
- * The first 40% of the words, cut off mid-answer (no ellipsis, so the judge sees an answer that
- * stops); undefined when the answer is too short to degrade.
- */
-function truncate(text) {
-    const words = [...text.matchAll(/\S+/g)];
-    if (words.length < MIN_CONTROL_WORDS)
-        return undefined;
-    const last = words[Math.max(2, Math.ceil(words.length * KEEP)) - 1];
-    if (!last)
-        return undefined;
-    return text.slice(0, (last.index ?? 0) + last[0].length);
-}
-const NUMBER = /\d+(?:[.,]\d+)*/g;
-/** A capitalised word that does not start a sentence: a name, a product, a place. */
-const NAME = /(?<![.!?:]\s+|^)\b[A-Z][a-zA-Z]{2,}\b/g;
-/**
- * The answer with its facts swapped among themselves: each distinct number is replaced by the
- * next distinct number of the answer (a cyclic shift, so every one changes), or, with fewer than
- * two distinct numbers, the same with its names (capitalised words inside sentences). Undefined
- * when the answer has fewer than two distinct facts of either kind, or is too short.
- */
-function shuffleFacts(text) {
-    if ([...text.matchAll(/\S+/g)].length < MIN_CONTROL_WORDS)
-        return undefined;
-    for (const pattern of [NUMBER, NAME]) {
-        const distinct = [...new Set([...text.matchAll(pattern)].map(m => m[0]))];
-        if (distinct.length < 2)
-            continue;
-        const next = new Map(distinct.map((v, i) => [v, distinct[(i + 1) % distinct.length]]));
-        return text.replace(pattern, v => next.get(v) ?? v);
-    }
-    return undefined;
-}
-/** The degraded copy of an answer: the wanted kind, else the other; undefined if neither applies. */
-function degrade(text, wanted) {
-    const order = wanted === 'shuffled' ? ['shuffled', 'truncated'] : ['truncated'];
-    for (const kind of order) {
-        const out = kind === 'shuffled' ? shuffleFacts(text) : truncate(text);
-        if (out !== undefined && out !== text)
-            return { kind, text: out };
-    }
-    return undefined;
 }
 
 /** One call through the budget; counts attempts, failures and schema failures. */
@@ -17047,7 +17079,7 @@ class PairwiseJudging {
                 break;
             if (this.usedDegraded.has(a.text))
                 continue;
-            const wanted = k % 2 === 0 ? degradation : other(degradation);
+            const wanted = k % 2 === 0 ? degradation : otherDegradation(degradation);
             const copy = degrade(a.text, wanted);
             this.usedDegraded.add(a.text);
             if (!copy)
@@ -17241,7 +17273,6 @@ class PairwiseJudging {
             this.design.inflation > this.ctx.spec.lengthControl.maxInflation);
     }
 }
-const other = (d) => (d === 'truncated' ? 'shuffled' : 'truncated');
 /**
  * The items whose judgement the cache holds first (judged at earlier evaluations of the step),
  * then the others, each in sample order: the judged set only grows from one evaluation to the
@@ -17468,17 +17499,28 @@ class PointwiseJudging {
         });
         return judgement;
     }
-    /** Degraded copies of the best-graded outputs judged so far; each must grade lower. */
+    /**
+     * Degraded copies of outputs judged so far; each must grade lower. The sources are outputs
+     * graded 3 or more, in sample order (both arms in turn), then the lower ones from the top: a
+     * copy of an output at the bottom of the scale cannot grade lower, and taking only the top
+     * grades would pick the outputs where a judge at its ceiling (grading long answers 5 whatever
+     * they say) ties the copy.
+     */
     async controls(count, degradation) {
         const sources = [];
         for (const arm of ARMS$1) {
             for (const [i, j] of this.done[arm]) {
                 const item = this.items[arm][i];
                 if (item)
-                    sources.push({ item, grade: j.v[0] ?? 0 });
+                    sources.push({ item, grade: j.v[0] ?? 0, at: 2 * i + (arm === 'canary' ? 1 : 0) });
             }
         }
-        sources.sort((a, b) => b.grade - a.grade);
+        const good = (g) => g >= 0.5;
+        sources.sort((a, b) => good(a.grade) !== good(b.grade)
+            ? Number(good(b.grade)) - Number(good(a.grade))
+            : good(a.grade)
+                ? a.at - b.at
+                : b.grade - a.grade);
         const jobs = [];
         for (const s of sources) {
             if (jobs.length >= count)
@@ -17486,10 +17528,10 @@ class PointwiseJudging {
             if (this.usedDegraded.has(s.item.output))
                 continue;
             this.usedDegraded.add(s.item.output);
-            const wanted = jobs.length % 2 === 0 ? degradation : degradation === 'truncated' ? 'shuffled' : 'truncated';
+            const wanted = jobs.length % 2 === 0 ? degradation : otherDegradation(degradation);
             const copy = degrade(s.item.output, wanted);
             if (copy)
-                jobs.push({ ...s, copy: copy.text, kind: copy.kind });
+                jobs.push({ item: s.item, grade: s.grade, copy: copy.text, kind: copy.kind });
         }
         await this.ctx.caller.pool(jobs, job => this.degradedControl(job));
         return jobs.length;
@@ -17703,7 +17745,7 @@ class JudgeRun {
     /** Rounds until the metric decides with a healthy judge, or something stops it. */
     async loop(judging) {
         const minSamples = this.metric.minSamples ?? this.ctx.minSamples;
-        let degradation = 'truncated';
+        let degradation = 'shuffled';
         let healthRounds = 0;
         for (let round = 0;; round++) {
             const checks = judging.health();
@@ -17728,12 +17770,15 @@ class JudgeRun {
                     };
             if (!real && controls.identical + controls.degraded === 0)
                 return 'sample-exhausted';
-            // Health that stays open after a few rounds of controls waits for the next evaluation
-            // (its judgements are cached), rather than spend this one's budget on controls alone.
-            if (!real && round > 0 && ++healthRounds > HEALTH_ROUNDS)
+            // Health that stays open after a few rounds of new control calls waits for the next
+            // evaluation, rather than spend this one's budget on controls alone (rounds that only
+            // found controls in the cache, judged at earlier evaluations, cost nothing and do not count).
+            if (!real && round > 0 && healthRounds >= HEALTH_ROUNDS)
                 return 'health-pending';
             const result = await judging.round(real, controls, degradation);
-            degradation = degradation === 'truncated' ? 'shuffled' : 'truncated';
+            if (!real && result.attempted > 0)
+                healthRounds++;
+            degradation = otherDegradation(degradation);
             const budget = this.judging.caller.budgetStop;
             if (budget)
                 return this.verdict(judging) !== 'inconclusive' && healthy(judging.health())
@@ -27770,7 +27815,7 @@ const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind m
     }), 30)
 });
 const health = obj('Checks that must pass before the judge metric may decide; when one fails, the gate holds.', {
-    controls: withDefault(num$1('Control pairs mixed into each batch: an answer against itself (must tie) and against a truncated or shuffled copy (must lose). At least 1.', { integer: true, min: 1, max: 20 }), 2),
+    controls: withDefault(num$1('Control pairs mixed into each batch: an answer against itself (must tie) and against a copy with its facts shuffled or its words scrambled, of the same length (must lose). At least 1.', { integer: true, min: 1, max: 20 }), 2),
     alpha: withDefault(num$1('Error of each control test: how often a content-blind judge could pass it.', {
         exclusiveMin: 0,
         max: 0.2

@@ -58,7 +58,7 @@ describe('the judge in words', () => {
       ]
     })
     expect(healthBlock(s)).toBe(
-      "the judge failed its health checks, so its metric cannot decide: a truncated or fact-shuffled copy must lose to its original (failed): the original won 0 of 0 calls that named a winner, 18 called a tie; agreement with the human labels (failed): Cohen's kappa 0.00 on 40 items, at least 0.40 needed"
+      "the judge failed its health checks, so its metric cannot decide: a copy with its facts shuffled or its words scrambled must lose to its original (failed): the original won 0 of 0 calls that named a winner, 18 called a tie; agreement with the human labels (failed): Cohen's kappa 0.00 on 40 items, at least 0.40 needed"
     )
     expect(healthBlock(summary({}))).toBeUndefined()
   })

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { itemKey, JudgementCache, judgeKey } from '../src/judge/cache.js'
-import { degrade, shuffleFacts, truncate } from '../src/judge/controls.js'
+import { degrade, scramble, shuffleFacts } from '../src/judge/controls.js'
 import { degradedCheck, flipCheck, identicalCheck, kappaCheck } from '../src/judge/health.js'
 import { adjusted, armDesign, pairDesign } from '../src/judge/lengthControl.js'
 import { readGrade, readVerdict, canaryExpected } from '../src/judge/scoring.js'
@@ -211,29 +211,38 @@ describe('degraded controls', () => {
   const text =
     'Your order 4821 ships on Monday from Rotterdam. It arrives within 3 days at the Lisbon depot, and the courier calls 30 minutes ahead.'
 
-  it('truncates to the first 40% of the words, mid-answer', () => {
-    const t = truncate(text)!
-    expect(text.startsWith(t)).toBe(true)
-    expect(t.split(/\s+/).length).toBe(Math.ceil(text.split(/\s+/).length * 0.4))
-    expect(truncate('Too short to cut.')).toBeUndefined()
+  it('scrambles the words of each sentence (reversed), keeping the length', () => {
+    const s = scramble(text)!
+    expect(s).toBe(
+      'Rotterdam from Monday on ships 4821 order Your. ahead minutes 30 calls courier the and depot, Lisbon the at days 3 within arrives It.'
+    )
+    expect(s.length).toBe(text.length)
+    expect(scramble('Too short to scramble.')).toBeUndefined()
   })
 
-  it('shuffles the numbers (every one changes), else the names', () => {
-    const s = shuffleFacts(text)!
+  it('shuffles the numbers among those of their length (every one changes), else the names', () => {
+    const numbers =
+      'Your order 4821 ships on Monday from Rotterdam. It arrives within 3 days at depot 12, and the courier calls 30 minutes ahead, or 5.'
+    const s = shuffleFacts(numbers)!
     expect(s).toBe(
-      'Your order 3 ships on Monday from Rotterdam. It arrives within 30 days at the Lisbon depot, and the courier calls 4821 minutes ahead.'
+      'Your order 4821 ships on Monday from Rotterdam. It arrives within 5 days at depot 30, and the courier calls 12 minutes ahead, or 3.'
     )
+    expect(s.length).toBe(numbers.length)
     const names =
-      'The parcel left the warehouse in Rotterdam and goes to the Lisbon depot, then to the Porto office for you.'
+      'The parcel left the warehouse in Aveiro and goes to the Lisbon depot, then to the Braga office for you.'
     expect(shuffleFacts(names)).toBe(
-      'The parcel left the warehouse in Lisbon and goes to the Porto depot, then to the Rotterdam office for you.'
+      'The parcel left the warehouse in Lisbon and goes to the Aveiro depot, then to the Braga office for you.'
     )
-    expect(
-      degrade('one two three four five six seven eight nine ten eleven twelve', 'shuffled')
-    ).toEqual({
-      kind: 'truncated',
-      text: 'one two three four five'
+    // Nothing to shuffle: the words are scrambled instead; the same length either way.
+    const plain = 'one two three four five six seven eight nine ten eleven twelve.'
+    expect(degrade(plain, 'shuffled')).toEqual({
+      kind: 'scrambled',
+      text: 'twelve eleven ten nine eight seven six five four three two one.'
     })
+    // One number of each length: the names of one length are swapped instead.
+    expect(shuffleFacts(text)).toBe(
+      'Your order 4821 ships on Lisbon from Rotterdam. It arrives within 3 days at the Monday depot, and the courier calls 30 minutes ahead.'
+    )
   })
 })
 

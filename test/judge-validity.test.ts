@@ -17,12 +17,13 @@ const row = (prefix: string): Scenario => {
   return s
 }
 
-describe('a judge that ignores content never promotes', () => {
+describe('a judge that ignores content (or reads only the length) never promotes', () => {
   for (const prefix of [
     'ignores content: always "A"',
     'ignores content: always "tie"',
     'ignores content: always grade 3',
-    'always "tie", human labels'
+    'always "tie", human labels',
+    'reads only the length'
   ]) {
     it(prefix, async () => {
       const r = await simulate(ROOT, row(prefix), 1)

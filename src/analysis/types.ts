@@ -240,7 +240,7 @@ export interface JudgeSpend {
 export interface JudgeHealthCheck {
   /**
    * identical: an answer against itself must tie (pairwise); degraded: an answer must beat a
-   * truncated or fact-shuffled copy of itself; flip-rate: the two orders of a pair must mostly
+   * copy of itself of the same length, its facts shuffled or its words scrambled; flip-rate: the two orders of a pair must mostly
    * agree (pairwise); kappa: agreement with the human labels.
    */
   name: 'identical' | 'degraded' | 'flip-rate' | 'kappa'

@@ -24,7 +24,7 @@ export function judgeKey(spec: JudgeSpec): string {
 }
 
 /** What a judgement is of: a real item, or a control (judge/controls.ts). */
-export type ItemKind = 'item' | 'identical' | 'truncated' | 'shuffled'
+export type ItemKind = 'item' | 'identical' | 'shuffled' | 'scrambled'
 
 /**
  * The key of one judgement: a hash of the judge key, the item's kind and the texts as sent (the

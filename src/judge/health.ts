@@ -42,7 +42,8 @@ export function identicalCheck(t: ControlTally, alpha: number): JudgeHealthCheck
 }
 
 /**
- * An answer against a truncated or fact-shuffled copy (pairwise, each order a call), or graded
+ * An answer against a copy of itself with its facts shuffled or its words scrambled (the same
+ * length; pairwise, each order a call), or graded
  * after the copy (pointwise): the original must win. Passed once it wins more than half the calls
  * that name a winner, with confidence; failed once it is shown to win at most half, or when the
  * judge ties nearly every such call (it cannot tell the copy from the original).

@@ -9,7 +9,7 @@ import type { Arm } from '../records/record.js'
 import type { TextSample } from '../sketch/evidence.js'
 import { itemKey, type Judgement } from './cache.js'
 import { FAILED } from './calls.js'
-import { degrade, type Degradation } from './controls.js'
+import { degrade, otherDegradation, type Degradation } from './controls.js'
 import type { Bounds, Scored } from './fold.js'
 import {
   biasSeen,
@@ -178,7 +178,7 @@ export class PairwiseJudging implements Judging {
     for (const a of sources) {
       if (degraded.length >= ask_.degraded) break
       if (this.usedDegraded.has(a.text)) continue
-      const wanted: Degradation = k % 2 === 0 ? degradation : other(degradation)
+      const wanted: Degradation = k % 2 === 0 ? degradation : otherDegradation(degradation)
       const copy = degrade(a.text, wanted)
       this.usedDegraded.add(a.text)
       if (!copy) continue
@@ -387,8 +387,6 @@ export class PairwiseJudging implements Judging {
     )
   }
 }
-
-const other = (d: Degradation): Degradation => (d === 'truncated' ? 'shuffled' : 'truncated')
 
 /**
  * The items whose judgement the cache holds first (judged at earlier evaluations of the step),

@@ -9,7 +9,7 @@ import type { Arm } from '../records/record.js'
 import type { TextSample } from '../sketch/evidence.js'
 import { itemKey, type Judgement } from './cache.js'
 import { FAILED } from './calls.js'
-import { degrade, type Degradation } from './controls.js'
+import { degrade, otherDegradation, type Degradation } from './controls.js'
 import type { Bounds, Scored } from './fold.js'
 import { biasSeen, cohenKappa, degradedCheck, kappaCheck, type ControlTally } from './health.js'
 import {
@@ -154,25 +154,38 @@ export class PointwiseJudging implements Judging {
     return judgement
   }
 
-  /** Degraded copies of the best-graded outputs judged so far; each must grade lower. */
+  /**
+   * Degraded copies of outputs judged so far; each must grade lower. The sources are outputs
+   * graded 3 or more, in sample order (both arms in turn), then the lower ones from the top: a
+   * copy of an output at the bottom of the scale cannot grade lower, and taking only the top
+   * grades would pick the outputs where a judge at its ceiling (grading long answers 5 whatever
+   * they say) ties the copy.
+   */
   private async controls(count: number, degradation: Degradation): Promise<number> {
-    const sources: { item: PointItem; grade: number }[] = []
+    const sources: { item: PointItem; grade: number; at: number }[] = []
     for (const arm of ARMS) {
       for (const [i, j] of this.done[arm]) {
         const item = this.items[arm][i]
-        if (item) sources.push({ item, grade: j.v[0] ?? 0 })
+        if (item) sources.push({ item, grade: j.v[0] ?? 0, at: 2 * i + (arm === 'canary' ? 1 : 0) })
       }
     }
-    sources.sort((a, b) => b.grade - a.grade)
+    const good = (g: number) => g >= 0.5
+    sources.sort((a, b) =>
+      good(a.grade) !== good(b.grade)
+        ? Number(good(b.grade)) - Number(good(a.grade))
+        : good(a.grade)
+          ? a.at - b.at
+          : b.grade - a.grade
+    )
     const jobs: { item: PointItem; grade: number; copy: string; kind: Degradation }[] = []
     for (const s of sources) {
       if (jobs.length >= count) break
       if (this.usedDegraded.has(s.item.output)) continue
       this.usedDegraded.add(s.item.output)
       const wanted: Degradation =
-        jobs.length % 2 === 0 ? degradation : degradation === 'truncated' ? 'shuffled' : 'truncated'
+        jobs.length % 2 === 0 ? degradation : otherDegradation(degradation)
       const copy = degrade(s.item.output, wanted)
-      if (copy) jobs.push({ ...s, copy: copy.text, kind: copy.kind })
+      if (copy) jobs.push({ item: s.item, grade: s.grade, copy: copy.text, kind: copy.kind })
     }
     await this.ctx.caller.pool(jobs, job => this.degradedControl(job))
     return jobs.length

@@ -20,7 +20,7 @@ import { bonferroni } from '../stats/alphaSpending.js'
 import { JudgementCache, judgeKey, stepSpendBefore } from './cache.js'
 import { Caller, type BudgetStop } from './calls.js'
 import type { ChatClient } from './client.js'
-import type { Degradation } from './controls.js'
+import { otherDegradation, type Degradation } from './controls.js'
 import { sketches, withJudgeMetric } from './fold.js'
 import { healthy, modelFamily } from './health.js'
 import type { ControlAsk, Judging, JudgingContext } from './judging.js'
@@ -162,7 +162,7 @@ class JudgeRun {
   /** Rounds until the metric decides with a healthy judge, or something stops it. */
   private async loop(judging: Judging): Promise<Stop> {
     const minSamples = this.metric.minSamples ?? this.ctx.minSamples
-    let degradation: Degradation = 'truncated'
+    let degradation: Degradation = 'shuffled'
     let healthRounds = 0
     for (let round = 0; ; round++) {
       const checks = judging.health()
@@ -185,11 +185,13 @@ class JudgeRun {
                 degraded: pending.has('degraded') ? HEALTH_ROUND : 0
               }
       if (!real && controls.identical + controls.degraded === 0) return 'sample-exhausted'
-      // Health that stays open after a few rounds of controls waits for the next evaluation
-      // (its judgements are cached), rather than spend this one's budget on controls alone.
-      if (!real && round > 0 && ++healthRounds > HEALTH_ROUNDS) return 'health-pending'
+      // Health that stays open after a few rounds of new control calls waits for the next
+      // evaluation, rather than spend this one's budget on controls alone (rounds that only
+      // found controls in the cache, judged at earlier evaluations, cost nothing and do not count).
+      if (!real && round > 0 && healthRounds >= HEALTH_ROUNDS) return 'health-pending'
       const result = await judging.round(real, controls, degradation)
-      degradation = degradation === 'truncated' ? 'shuffled' : 'truncated'
+      if (!real && result.attempted > 0) healthRounds++
+      degradation = otherDegradation(degradation)
       const budget: BudgetStop | undefined = this.judging.caller.budgetStop
       if (budget)
         return this.verdict(judging) !== 'inconclusive' && healthy(judging.health())

@@ -101,7 +101,7 @@ const health = obj(
   {
     controls: withDefault(
       num(
-        'Control pairs mixed into each batch: an answer against itself (must tie) and against a truncated or shuffled copy (must lose). At least 1.',
+        'Control pairs mixed into each batch: an answer against itself (must tie) and against a copy with its facts shuffled or its words scrambled, of the same length (must lose). At least 1.',
         { integer: true, min: 1, max: 20 }
       ),
       2

@@ -44,7 +44,7 @@ export function healthCheckText(c: JudgeHealthCheck): string {
     case 'degraded': {
       const decided = (c.right ?? 0) + (c.wrong ?? 0)
       const ties = c.ties ? `, ${c.ties} called a tie` : ''
-      return `a truncated or fact-shuffled copy must lose to its original (${state}): the original won ${c.right ?? 0} of ${decided} calls that named a winner${ties}`
+      return `a copy with its facts shuffled or its words scrambled must lose to its original (${state}): the original won ${c.right ?? 0} of ${decided} calls that named a winner${ties}`
     }
     case 'flip-rate':
       return `the two orders of a pair must mostly agree (${state}): they disagreed on ${pct(c.value ?? 0)} of ${c.items ?? 0} pairs, at most ${pct(c.threshold)} allowed`

@@ -270,6 +270,16 @@ export const SCENARIOS: Scenario[] = [
     expect: { decision: 'promote', atMost: 0 }
   },
   {
+    name: 'reads only the length (canary much worse, lengths alike)',
+    mode: 'pairwise',
+    behaviour: { byLength: true },
+    truth: (_i, r) => ({
+      baseline: { grade: 5, chars: uniform(r, 200, 600) },
+      canary: { grade: 2, chars: uniform(r, 200, 600) }
+    }),
+    expect: { decision: 'promote', atMost: 0 }
+  },
+  {
     name: 'prefers the longer answer in 60% of ties (equal quality, canary shorter)',
     mode: 'pairwise',
     behaviour: { preferLonger: 0.6 },

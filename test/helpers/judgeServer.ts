@@ -15,7 +15,8 @@
  * generator: the truth; `preferLonger` (in a true tie, that share goes to the longer response);
  * `gradePerChars` (pointwise: +1 grade per that many characters of the response, at most 5);
  * `accuracy` q (the answer keeps probability q, the rest is spread over the other answers);
- * `preferFirst` (that share goes to "A" whatever the texts); `constant` (always that answer). With
+ * `preferFirst` (that share goes to "A" whatever the texts); `constant` (always that answer);
+ * `byLength` (the length is the truth: the longer response wins, grade 1 + characters / 150). With
  * `logprobs` asked for, the answer token's `top_logprobs` are that distribution.
  * Markers that change the transport: `[bad-json]` (answers prose), `[hang]` (never answers).
  */
@@ -36,6 +37,8 @@ export interface Behaviour {
   preferLonger?: number
   gradePerChars?: number
   constant?: 'A' | 'B' | 'tie' | 1 | 2 | 3 | 4 | 5
+  /** Reads only the length: the longer response wins (equal lengths tie); grade 1 + length / 150. */
+  byLength?: boolean
 }
 
 export interface ServerOptions {
@@ -200,11 +203,15 @@ function section(text: string, name: string): string {
   return start < 0 || end < 0 ? '' : text.slice(start + `<<<BEGIN ${name}>>>`.length, end)
 }
 
-/** The grade the content earns: 1 + right facts (at most 5); else a `[q=N]` marker; else 3. */
+/**
+ * The grade the content earns: when the input asks about a case, 1 + the facts it states right
+ * (at most 5; none right, or none stated, is 1); else a `[q=N]` marker; else 3.
+ */
 export function gradeOf(response: string, input: string): number {
   const facts = [...response.matchAll(/Value (\d+) of case (\d+) is (\d+)\./g)]
-  if (facts.length > 0) {
-    const asked = Number(/case (\d+)/.exec(input)?.[1] ?? -1)
+  const question = /values of case (\d+)/.exec(input)
+  if (question || facts.length > 0) {
+    const asked = Number(question?.[1] ?? -1)
     const right = new Set<number>()
     for (const [, k, c, v] of facts) {
       if (Number(c) === asked && Number(v) === expectedValue(asked, Number(k))) right.add(Number(k))
@@ -220,8 +227,8 @@ function verdictDistribution(user: string, b: Behaviour): number[] {
   const input = section(user, 'USER_INPUT')
   const ra = section(user, 'RESPONSE_A')
   const rb = section(user, 'RESPONSE_B')
-  const a = gradeOf(ra, input)
-  const c = gradeOf(rb, input)
+  const a = b.byLength ? ra.trim().length : gradeOf(ra, input)
+  const c = b.byLength ? rb.trim().length : gradeOf(rb, input)
   let d = onehot(a > c ? 0 : c > a ? 1 : 2, 3)
   if (a === c && b.preferLonger && ra.trim().length !== rb.trim().length) {
     const longer = ra.trim().length > rb.trim().length ? 0 : 1
@@ -238,7 +245,9 @@ function gradeDistribution(user: string, b: Behaviour): number[] {
   if (b.constant !== undefined) return onehot(Number(b.constant) - 1, 5, 0.98)
   const input = section(user, 'USER_INPUT')
   const response = section(user, 'RESPONSE')
-  let g = gradeOf(response, input)
+  let g = b.byLength
+    ? Math.min(5, 1 + Math.floor(response.trim().length / 150))
+    : gradeOf(response, input)
   if (b.gradePerChars) g = Math.min(5, g + Math.floor(response.trim().length / b.gradePerChars))
   let d = onehot(g - 1, 5)
   if (b.accuracy !== undefined) d = blur(d, b.accuracy)
