@@ -16970,6 +16970,8 @@ class PairwiseJudging {
     /** Labelled items judged out of order (for kappa), by index. */
     early = new Map();
     consumed = 0;
+    /** Items whose judgement the cache holds (they come first, cachedFirst). */
+    cachedCount;
     identical = { right: 0, wrong: 0, ties: 0 };
     degraded = { right: 0, wrong: 0, ties: 0 };
     usedIdentical = new Set();
@@ -16991,6 +16993,7 @@ class PairwiseJudging {
                 ...(label !== undefined && { label })
             };
         }));
+        this.cachedCount = this.items.filter(i => ctx.cache.peek(i.key) !== undefined).length;
         const lengths = this.items.flatMap(i => [i.canary.length, i.baseline.length]);
         this.design = pairDesign(this.items.map(i => i.canary.length - i.baseline.length), ctx.spec.lengthControl, lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length));
     }
@@ -17016,7 +17019,12 @@ class PairwiseJudging {
         let taken = 0;
         if (real) {
             const from = this.consumed;
-            const batch = this.items.slice(from, from + this.ctx.spec.batch);
+            // The first batch takes every judgement the cache holds: what earlier evaluations of the
+            // step judged is in the metric from the start, so the judged sample only grows from one
+            // evaluation to the next (a sequence re-run from a few pairs at each evaluation would look
+            // at small samples again and again, which no confidence sequence covers).
+            const size = Math.max(this.ctx.spec.batch, from === 0 ? this.cachedCount : 0);
+            const batch = this.items.slice(from, from + size);
             this.consumed += batch.length;
             taken = batch.length;
             const indices = batch.map((_, n) => from + n);
@@ -17414,6 +17422,8 @@ class PointwiseJudging {
         canary: new Map()
     };
     consumed = { baseline: 0, canary: 0 };
+    /** Items per arm whose judgement the cache holds (they come first, cachedFirst). */
+    cachedCount;
     degraded = { right: 0, wrong: 0, ties: 0 };
     usedDegraded = new Set();
     constructor(ctx, texts) {
@@ -17433,6 +17443,10 @@ class PointwiseJudging {
             };
         }));
         this.items = { baseline: of('baseline'), canary: of('canary') };
+        this.cachedCount = {
+            baseline: this.items.baseline.filter(i => ctx.cache.peek(i.key) !== undefined).length,
+            canary: this.items.canary.filter(i => ctx.cache.peek(i.key) !== undefined).length
+        };
         this.design = armDesign({
             baseline: this.items.baseline.map(i => i.output.length),
             canary: this.items.canary.map(i => i.output.length)
@@ -17457,7 +17471,9 @@ class PointwiseJudging {
         if (real) {
             const jobs = ARMS$1.flatMap(arm => {
                 const from = this.consumed[arm];
-                const n = Math.min(this.ctx.spec.batch, this.items[arm].length - from);
+                // The first batch takes every judgement the cache holds (see PairwiseJudging.round).
+                const size = Math.max(this.ctx.spec.batch, from === 0 ? this.cachedCount[arm] : 0);
+                const n = Math.min(size, this.items[arm].length - from);
                 this.consumed[arm] += n;
                 return Array.from({ length: n }, (_, k) => ({ arm, i: from + k }));
             });
@@ -32160,8 +32176,8 @@ const ID_FIELDS = ['id', 'request_id', 'requestId', 'gen_ai.response.id', 'span_
  */
 class TextSampler {
     opts;
+    /** Per arm, a binary max-heap on priority: the root is the entry the next better one replaces. */
     arms = { baseline: [], canary: [] };
-    worst = { baseline: -1, canary: -1 };
     inputs = { baseline: new Set(), canary: new Set() };
     constructor(opts) {
         this.opts = opts;
@@ -32179,7 +32195,7 @@ class TextSampler {
         const inputHash = byInput ? hashHex(input) : undefined;
         const priority = hash32(`${seed}\u0000${inputHash ?? id ?? `${r.ts}|${input}|${output}`}`);
         const entries = this.arms[r.arm];
-        if (entries.length >= size && priority >= this.worst[r.arm])
+        if (entries.length >= size && priority >= (entries[0]?.priority ?? -1))
             return;
         const sample = {
             id: id ?? `h:${hashHex(`${r.ts}|${r.arm}|${input}|${output}`)}`,
@@ -32197,15 +32213,11 @@ class TextSampler {
                 return;
             this.inputs[r.arm].add(sample.inputHash);
         }
-        entries.push({ priority, sample });
+        heapPush(entries, { priority, sample });
         if (entries.length > size) {
-            const at = entries.reduce((w, e, i) => (e.priority > (entries[w]?.priority ?? -1) ? i : w), 0);
-            const [dropped] = entries.splice(at, 1);
+            const dropped = heapPop(entries);
             if (dropped && byInput)
                 this.inputs[r.arm].delete(dropped.sample.inputHash);
-        }
-        if (entries.length >= size) {
-            this.worst[r.arm] = entries.reduce((w, e) => Math.max(w, e.priority), -1);
         }
     }
     /** Both arms' samples, each in priority order (the order the judge takes them in). */
@@ -32213,6 +32225,47 @@ class TextSampler {
         const sorted = (arm) => [...this.arms[arm]].sort((a, b) => a.priority - b.priority).map(e => e.sample);
         return [...sorted('baseline'), ...sorted('canary')];
     }
+}
+/**
+ * A binary max-heap on priority, so a sample of k texts costs O(log k) per text kept instead of
+ * O(k) (the judge's sample grows to thousands of texts per arm, judge/sample.ts).
+ */
+function heapPush(heap, e) {
+    heap.push(e);
+    let i = heap.length - 1;
+    while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (heap[parent].priority >= e.priority)
+            break;
+        heap[i] = heap[parent];
+        i = parent;
+    }
+    heap[i] = e;
+}
+function heapPop(heap) {
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length === 0 || last === undefined)
+        return top;
+    let i = 0;
+    for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let big = i;
+        let bigPriority = last.priority;
+        if (l < heap.length && heap[l].priority > bigPriority) {
+            big = l;
+            bigPriority = heap[l].priority;
+        }
+        if (r < heap.length && heap[r].priority > bigPriority)
+            big = r;
+        if (big === i)
+            break;
+        heap[i] = heap[big];
+        i = big;
+    }
+    heap[i] = last;
+    return top;
 }
 /**
  * A text worked out only when read: a source puts it in a raw row where rendering the text costs

@@ -9,7 +9,7 @@ import {
   redactor
 } from '../src/judge/prompt.js'
 import type { RequestRecord } from '../src/records/record.js'
-import { TextSampler } from '../src/sources/textSample.js'
+import { hash32, TextSampler } from '../src/sources/textSample.js'
 
 const record = (i: number, arm: 'baseline' | 'canary', input = `q${i}`): RequestRecord => ({
   ts: 1000 + i,
@@ -41,6 +41,22 @@ describe('TextSampler', () => {
     const c = sampler(20, false, 'other')
     records.forEach(r => c.offer(r))
     expect(ids(c)).not.toEqual(ids(a))
+  })
+
+  it('keeps exactly the k smallest priorities, in priority order, at any size (a heap, not a scan)', () => {
+    const records = Array.from({ length: 5000 }, (_, i) => record(i, 'canary'))
+    // A shuffled arrival order (a fixed permutation).
+    const order = records
+      .map((r, i) => ({ r, key: hash32(`order${i}`) }))
+      .sort((a, b) => a.key - b.key)
+    const s = sampler(700)
+    for (const { r } of order) s.offer(r)
+    const expected = records
+      .map(r => ({ id: String(r.raw.id), p: hash32(`s\u0000${String(r.raw.id)}`) }))
+      .sort((a, b) => a.p - b.p)
+      .slice(0, 700)
+      .map(e => e.id)
+    expect(s.samples().map(t => t.id)).toEqual(expected)
   })
 
   it('pairwise: samples the same inputs in both arms, each input once per arm', () => {

@@ -56,6 +56,8 @@ export class PairwiseJudging implements Judging {
   /** Labelled items judged out of order (for kappa), by index. */
   private readonly early = new Map<number, Judgement>()
   private consumed = 0
+  /** Items whose judgement the cache holds (they come first, cachedFirst). */
+  private readonly cachedCount: number
   private readonly identical: ControlTally = { right: 0, wrong: 0, ties: 0 }
   private readonly degraded: ControlTally = { right: 0, wrong: 0, ties: 0 }
   private readonly usedIdentical = new Set<string>()
@@ -82,6 +84,7 @@ export class PairwiseJudging implements Judging {
         }
       })
     )
+    this.cachedCount = this.items.filter(i => ctx.cache.peek(i.key) !== undefined).length
     const lengths = this.items.flatMap(i => [i.canary.length, i.baseline.length])
     this.design = pairDesign(
       this.items.map(i => i.canary.length - i.baseline.length),
@@ -113,7 +116,12 @@ export class PairwiseJudging implements Judging {
     let taken = 0
     if (real) {
       const from = this.consumed
-      const batch = this.items.slice(from, from + this.ctx.spec.batch)
+      // The first batch takes every judgement the cache holds: what earlier evaluations of the
+      // step judged is in the metric from the start, so the judged sample only grows from one
+      // evaluation to the next (a sequence re-run from a few pairs at each evaluation would look
+      // at small samples again and again, which no confidence sequence covers).
+      const size = Math.max(this.ctx.spec.batch, from === 0 ? this.cachedCount : 0)
+      const batch = this.items.slice(from, from + size)
       this.consumed += batch.length
       taken = batch.length
       const indices = batch.map((_, n) => from + n)

@@ -50,6 +50,8 @@ export class PointwiseJudging implements Judging {
     canary: new Map()
   }
   private readonly consumed: Record<Arm, number> = { baseline: 0, canary: 0 }
+  /** Items per arm whose judgement the cache holds (they come first, cachedFirst). */
+  private readonly cachedCount: Record<Arm, number>
   private readonly degraded: ControlTally = { right: 0, wrong: 0, ties: 0 }
   private readonly usedDegraded = new Set<string>()
 
@@ -76,6 +78,10 @@ export class PointwiseJudging implements Judging {
           })
       )
     this.items = { baseline: of('baseline'), canary: of('canary') }
+    this.cachedCount = {
+      baseline: this.items.baseline.filter(i => ctx.cache.peek(i.key) !== undefined).length,
+      canary: this.items.canary.filter(i => ctx.cache.peek(i.key) !== undefined).length
+    }
     this.design = armDesign(
       {
         baseline: this.items.baseline.map(i => i.output.length),
@@ -107,7 +113,9 @@ export class PointwiseJudging implements Judging {
     if (real) {
       const jobs = ARMS.flatMap(arm => {
         const from = this.consumed[arm]
-        const n = Math.min(this.ctx.spec.batch, this.items[arm].length - from)
+        // The first batch takes every judgement the cache holds (see PairwiseJudging.round).
+        const size = Math.max(this.ctx.spec.batch, from === 0 ? this.cachedCount[arm] : 0)
+        const n = Math.min(size, this.items[arm].length - from)
         this.consumed[arm] += n
         return Array.from({ length: n }, (_, k) => ({ arm, i: from + k }))
       })
