@@ -37,10 +37,20 @@ describe('a judge that ignores content (or reads only the length) never promotes
   }
 })
 
+// The length-only pairwise row (a judge that prefers the longer answer in 60% of ties) judges
+// about 2,000 pairs over a step before it promotes: it is in `npm run validate:judge`, and a
+// single evaluation of that judge is in test/judge.test.ts (the bias named, no rollback).
 describe('a biased judge does not decide for the wrong reason', () => {
   it('position + verbosity bias, equal quality, canary shorter: no rollback', async () => {
     const r = await simulate(ROOT, row('position + verbosity'), 1)
     expect(r.decision).not.toBe('rollback')
+    expect(r.detail).toMatch(/the judge shows position and length bias/)
+  })
+
+  it('pointwise, +1 grade per 200 characters, equal quality, canary shorter: no rollback', async () => {
+    const r = await simulate(ROOT, row('pointwise, +1 grade per 200'), 1)
+    expect(r.decision).not.toBe('rollback')
+    expect(r.detail).toMatch(/the judge shows length bias/)
   })
 
   it('verbosity bias, canary worse on 40% of inputs but longer: no promotion', async () => {

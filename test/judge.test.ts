@@ -609,6 +609,109 @@ describe('pairwise judge', () => {
   })
 })
 
+describe('the judge in the report: the bias actually seen, the check that failed', () => {
+  /**
+   * Equal quality on every input; the canary's answers 150..550 characters and the baseline's
+   * 350..750 (they overlap, so length control can separate them), varied by input.
+   */
+  const lengths = () =>
+    writeTraffic({
+      baseline: i => 3 + (i % 3),
+      canary: i => 3 + (i % 3),
+      fields: (i, arm) => ({
+        output: answer(
+          i,
+          3 + (i % 3),
+          (arm === 'canary' ? 150 : 350) + (((arm === 'canary' ? 37 : 91) * i) % 401)
+        )
+      })
+    })
+  // At least 100 pairs unless health fails, so a bias of this size is seen whatever the verdict.
+  const judge = `${PAIRWISE.replace('metric: { tolerance: 0.1 }', 'metric: { tolerance: 0.1, minSamples: 100 }')}\nrecheck: 0`
+  const named = (o: Outcome) =>
+    (o.record.judge?.warnings ?? []).filter(w => w.startsWith('the judge shows'))
+
+  const cases: [string, ServerOptions, string[], RegExp | undefined][] = [
+    ['a sound judge: none', {}, [], undefined],
+    [
+      'a judge that favours the first answer: position',
+      { preferFirst: 0.3 },
+      ['position'],
+      /^the judge shows position bias: position \(the answer shown first scores 0\.\d\d higher on average; both orders are averaged, so it cancels\)$/
+    ],
+    [
+      'a judge that favours the longer answer: length',
+      { behaviour: { preferLonger: 0.6 } },
+      ['length'],
+      /^the judge shows length bias: length \(the longer answer scores higher: 0\.\d\d per standardised length difference; the verdict is length-controlled\)$/
+    ],
+    [
+      'a judge that favours both: position and length',
+      { behaviour: { preferLonger: 0.6, preferFirst: 0.3 } },
+      ['position', 'length'],
+      /^the judge shows position and length bias: position \(the answer shown first .*\); length \(the longer answer scores higher/
+    ]
+  ]
+  for (const [name, server, biases, words] of cases) {
+    it(name, async () => {
+      const { outcome } = await run(lengths(), judge, { ...server, seed: 3 })
+      const j = outcome.record.judge
+      // Judging stops at 100 pairs, or earlier when a health check fails (position and length
+      // together flip most pairs' orders: the flip-rate check fails, as it should).
+      expect(j?.judged.canary).toBeGreaterThanOrEqual(30)
+      expect(j?.biases).toEqual(biases)
+      const warnings = named(outcome)
+      if (words) {
+        expect(warnings).toHaveLength(1)
+        expect(warnings[0]).toMatch(words)
+      } else expect(warnings).toEqual([])
+      // Neither bias decides: the quality is equal, and the gate does not roll back.
+      expect(outcome.record.decision).not.toBe('rollback')
+      const check = outcome.record.checks.find(c => c.name === 'judge')?.detail ?? ''
+      for (const w of warnings) expect(check).toContain(w)
+    })
+  }
+
+  it('a judge that always answers "A": the flip rate failed, with what it measured', async () => {
+    const dir = writeTraffic({ baseline: () => 5, canary: () => 2 })
+    const { outcome } = await run(dir, judge, { behaviour: { constant: 'A' } })
+    const j = outcome.record.judge
+    expect(j?.stopped).toBe('health-failed')
+    expect(j?.healthy).toBe(false)
+    // Every pair's two orders disagree: the flip rate fails first, shown above the policy's 50%.
+    const flips = j?.health.find(c => c.name === 'flip-rate')
+    expect(flips).toMatchObject({ status: 'failed', value: 1 })
+    const metric = judgeMetric(outcome)
+    expect(metric?.verdict).toBe('inconclusive')
+    // Which check failed, what it measured, and against what; the checks still open say so too.
+    expect(metric?.reason).toContain(
+      `the judge failed its health checks, so its metric cannot decide: `
+    )
+    const measured = `the two orders of a pair must mostly agree (failed): they disagreed on 100% of ${flips?.items} pairs, at most 50% allowed`
+    expect(metric?.reason).toContain(measured)
+    const identical = j?.health.find(c => c.name === 'identical')
+    expect(identical).toMatchObject({ status: 'pending', right: 0 })
+    expect(metric?.reason).toContain(
+      `identical answers must tie (not yet shown): 0 of ${identical?.wrong} calls tied, a judge guessing ties a third`
+    )
+    const check = outcome.record.checks.find(c => c.name === 'judge')
+    expect(check?.status).toBe('block')
+    expect(check?.detail).toContain(measured)
+    expect(outcome.record.decision).toBe('hold')
+  })
+
+  it('a judge that always answers "tie": the degraded control failed, with what it measured', async () => {
+    const dir = writeTraffic({ baseline: () => 5, canary: () => 2 })
+    const { outcome } = await run(dir, judge, { behaviour: { constant: 'tie' } })
+    const degraded = outcome.record.judge?.health.find(c => c.name === 'degraded')
+    expect(degraded?.status).toBe('failed')
+    expect(judgeMetric(outcome)?.reason).toMatch(
+      /a copy with its facts shuffled or its words scrambled must lose to its original \(failed\): the original won \d+ of \d+ calls that named a winner, \d+ called a tie/
+    )
+    expect(outcome.record.decision).toBe('hold')
+  })
+})
+
 describe('prompts, log probabilities and cost', () => {
   it('asks in the Prometheus 2 format, feedback before the grade, and weights grades by their logprobs', async () => {
     const dir = writeTraffic({ baseline: () => 4, canary: () => 4, perArm: 40 })
