@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { evaluate, type Outcome } from '../src/evaluate.js'
 import { openaiChatClient } from '../src/judge/client.js'
 import { createJudge } from '../src/judge/run.js'
+import { roughCount } from '../src/policy/format.js'
 import { PolicyError, type Policy } from '../src/policy/types.js'
 import { parsePolicy } from '../src/policy/parse.js'
 import { FileSource } from '../src/sources/file/fileSource.js'
@@ -839,6 +840,59 @@ describe('prompts, log probabilities and cost', () => {
       /about [\d,]+ more judged outputs per arm \(~[\d,]+ judge calls, ~\$0\.\d+\)/
     )
     expect(m?.needed).toEqual({ samples: 0, seconds: 0 })
+  })
+
+  it('asks for more canary traffic only when the sample is spent, and then judges what it asked for', async () => {
+    // Equal arms, a judge right 60% of the time, a tolerance of 0.04: 80 pairs do not decide.
+    const dir = writeTraffic({
+      baseline: i => 3 + (i % 3),
+      canary: i => 3 + ((2 * i) % 3), // a tie, a win, a loss
+      perArm: 400
+    })
+    const srv = await startJudgeServer({ behaviour: { accuracy: 0.6, unsure: 'tie' }, seed: 5 })
+    servers.push(srv)
+    const judgeYaml = `${PAIRWISE.replace('sample: 150', 'sample: 40').replace('tolerance: 0.1', 'tolerance: 0.04')}\nrecheck: 0\nbudget: { calls: 3000 }\nbaseURL: ${srv.baseURL}`
+    const policy = parsePolicy(policyYaml(judgeYaml), 'policy.yaml')
+    const spec = policy.judge!
+    const store = new FileStateStore(join(dir, 'state.json'), 'judged')
+    const look = (records: number) =>
+      evaluateDir(dir, policy, {
+        judge: createJudge(spec, openaiChatClient(spec, 'sk-test-not-a-real-key-000000')),
+        store,
+        now: T0 + (records - 1) * 20_000 + 1000
+      })
+
+    // 80 records per arm so far: the sample (grown past `sample: 40` by the budget) holds all
+    // 80 pairs, every one is judged, and the metric still needs more.
+    const first = await look(80)
+    const j1 = first.record.judge!
+    expect(j1.stopped).toBe('sample-exhausted')
+    expect(j1.judged.canary).toBe(80)
+    const p = j1.projection!
+    expect(p.inSample).toBe(0)
+    expect(p.sampleFull).toBe(false)
+    expect(p.items).toBeGreaterThan(0)
+    const m1 = judgeMetric(first)!
+    expect(m1.verdict).toBe('inconclusive')
+    // The canary requests asked for are the pairs the judge still needs (one request a pair
+    // here), in the same words as the judging: nothing caps the judged sample below them.
+    expect(m1.needed?.samples).toBe(p.items)
+    expect(m1.reason).toContain(
+      `about ${roughCount(p.items!)} more judged pairs (~${roughCount(p.calls!)} judge calls`
+    )
+    expect(m1.reason).toContain('the sample has 0 left, so more canary traffic is needed')
+
+    // Once that traffic has come, the next look judges it, on top of the 80 it keeps.
+    const later = 80 + (p.items ?? 0)
+    const second = await look(Math.min(400, later))
+    const j2 = second.record.judge!
+    expect(j2.cacheHits).toBeGreaterThanOrEqual(80)
+    expect(j2.sampled.canary).toBeGreaterThan(80)
+    if (j2.stopped !== 'decisive') {
+      expect(j2.judged.canary).toBe(Math.min(400, later))
+    } else {
+      expect(j2.judged.canary).toBeGreaterThan(80)
+    }
   })
 })
 
