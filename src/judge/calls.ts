@@ -3,7 +3,9 @@
  * per step, in calls and USD), accounts what was spent (calls, input and output tokens, USD, and
  * "unknown" when the endpoint reports no usage), and keeps the calls in flight under
  * `concurrency`. A USD budget is never overshot: each call reserves an upper estimate of its cost
- * before it is made, and a call whose usage is not reported counts at that estimate.
+ * before it is made. An answer without usage makes the cost unknown: it counts at its estimate,
+ * and under a USD budget judging stops (`usage-unknown`), since an estimate cannot enforce a
+ * dollar limit (the output is unbounded).
  */
 import type { JudgeStepSpend } from '../decide/types.js'
 import type { JudgeSpec } from '../policy/types.js'
@@ -12,7 +14,8 @@ import type { ChatMessage } from './prompt.js'
 
 export const FAILED: unique symbol = Symbol('failed')
 
-export type BudgetStop = 'budget-calls' | 'budget-usd' | 'budget-step-calls' | 'budget-step-usd'
+export type BudgetStop =
+  'budget-calls' | 'budget-usd' | 'budget-step-calls' | 'budget-step-usd' | 'usage-unknown'
 
 /** What an evaluation (or a step) spent on the judge; null: not known (no usage reported). */
 export interface Spend {
@@ -36,6 +39,8 @@ export class Caller {
   logprobs: 'off' | 'on' | 'rejected'
   /** Answers that came with log probabilities. */
   withLogprobs = 0
+  /** Answers without token usage (their cost unknown). */
+  withoutUsage = 0
   private calls = 0
   private inputTokens: number | null = 0
   private outputTokens: number | null = 0
@@ -63,6 +68,8 @@ export class Caller {
     messages: ChatMessage[],
     schema: Schema
   ): Promise<ChatAnswer | undefined | typeof FAILED> {
+    // The API stopped reporting usage under a USD budget: no further call.
+    if (this.budgetStop === 'usage-unknown') return undefined
     let estimate = this.estimate(messages)
     for (;;) {
       const refusal = this.refusal(estimate, this.reserved)
@@ -131,8 +138,11 @@ export class Caller {
     if (answer.logprobs && answer.logprobs.length > 0) this.withLogprobs++
     const { inputTokens, outputTokens } = answer
     if (inputTokens === null || outputTokens === null) {
+      this.withoutUsage++
       this.usdUnknown = true
       this.usdUpper += estimate
+      const { usd, stepUsd } = this.spec.budget
+      if (usd !== undefined || stepUsd !== undefined) this.budgetStop = 'usage-unknown'
     } else {
       const cost = this.cost(inputTokens, outputTokens)
       this.usdKnown += cost

@@ -50,6 +50,8 @@ export interface JudgingContext {
   labels?: Map<string, string>
   /** Answers that did not follow the schema. */
   parseFailures: number
+  /** Answers that were the model's refusal (`message.refusal`): missing, not schema failures. */
+  refusals: number
   /** Fresh (not cached) judgements, for the recheck. */
   fresh: Recheck[]
   /** Calls attempted and failed since the round began. */
@@ -57,7 +59,7 @@ export interface JudgingContext {
   failed: number
 }
 
-/** One call through the budget; counts attempts, failures and schema failures. */
+/** One call through the budget; counts attempts, failures, refusals and schema failures. */
 export async function ask<T>(
   ctx: JudgingContext,
   messages: ChatMessage[],
@@ -70,6 +72,10 @@ export async function ask<T>(
   if (answer === FAILED) {
     ctx.failed++
     return FAILED
+  }
+  if (answer.refusal !== undefined) {
+    ctx.refusals++
+    return undefined
   }
   const value = read(answer)
   if (value === undefined) ctx.parseFailures++

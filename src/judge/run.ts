@@ -73,6 +73,8 @@ const FIRST_CONTROLS: Record<JudgeSpec['mode'], ControlAsk> = {
 /** Controls per round once only the health checks are still open, and such rounds per evaluation. */
 const HEALTH_ROUND = 4
 const HEALTH_ROUNDS = 3
+/** Unusable answers (unparseable or refused) before judging may stop for them. */
+const UNUSABLE_MIN = 8
 
 /** A judge that cannot run (no API key): the metric stays inconclusive with this reason. */
 export function unavailableJudge(spec: JudgeSpec, reason: string): Judge {
@@ -131,6 +133,7 @@ class JudgeRun {
       prepare: text => neutralise(redact(text), spec.maxChars),
       ...(opts.labels && opts.labels.size > 0 && { labels: opts.labels }),
       parseFailures: 0,
+      refusals: 0,
       fresh: [],
       attempted: 0,
       failed: 0
@@ -198,8 +201,20 @@ class JudgeRun {
           ? 'decisive'
           : budget
       if (result.attempted > 0 && result.failed === result.attempted) return 'api-failing'
+      if (this.unusable()) return 'unusable-answers'
       if (result.taken + result.controls === 0) return 'sample-exhausted'
     }
+  }
+
+  /**
+   * The judge's answers are not worth paying for: at least UNUSABLE_MIN answers came back
+   * unusable (not following the schema, or refused), more than half of those answered.
+   */
+  private unusable(): boolean {
+    const bad = this.judging.parseFailures + this.judging.refusals
+    const caller = this.judging.caller
+    const failed = Object.values(caller.errors).reduce((n, k) => n + k, 0)
+    return bad >= UNUSABLE_MIN && bad > (caller.spend().calls - failed) / 2
   }
 
   /** The policy's controls per batch, pairwise about a third of them identical pairs. */
@@ -270,6 +285,8 @@ class JudgeRun {
     s.cacheHits = this.judging.cache.hits
     s.stopped = stopped
     s.parseFailures = this.judging.parseFailures
+    if (this.judging.refusals > 0) s.refusals = this.judging.refusals
+    if (caller.withoutUsage > 0) s.callsWithoutUsage = caller.withoutUsage
     s.errors = { ...caller.errors }
     s.servedModels = [...caller.served].sort()
     s.flagged = texts.reduce(

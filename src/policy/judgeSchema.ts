@@ -21,7 +21,7 @@ import {
   type Issue,
   type Path
 } from './dsl.js'
-import { amount, duration, fraction } from './scalars.js'
+import { amount, duration, fraction, httpUrl } from './scalars.js'
 import type { JudgeSpec, MetricSpec, RedactPattern, Tolerance } from './types.js'
 import type { Amount } from './units.js'
 
@@ -148,7 +148,12 @@ const judgeFields = obj(
   'Grade sampled outputs with an LLM judge through an OpenAI-compatible API.',
   {
     model: required(str('The judge model id.')),
-    baseURL: optional(str('OpenAI-compatible endpoint; default: the OpenAI API.')),
+    baseURL: optional(
+      httpUrl(
+        'OpenAI-compatible endpoint; default: the OpenAI API.',
+        'the API key comes from apiKeyEnv'
+      )
+    ),
     apiKeyEnv: withDefault(
       str('Environment variable holding the API key.', {
         regex: '^[A-Za-z_][A-Za-z0-9_]*$',

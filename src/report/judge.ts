@@ -106,6 +106,10 @@ export function stopReason(s: JudgeSummary): string | undefined {
       return `the judge's call budget for this step is spent (${int(s.cost.step.calls)} calls over ${s.cost.step.looks} evaluations)`
     case 'budget-step-usd':
       return `the judge's USD budget for this step is spent`
+    case 'usage-unknown':
+      return `the judge API answered without token usage, so the USD budget cannot be enforced: judging stopped after ${s.calls} calls`
+    case 'unusable-answers':
+      return `the judge's answers are unusable (${s.parseFailures} did not follow the schema, ${s.refusals ?? 0} refused, of ${s.calls} calls): judging stopped`
     case 'api-failing':
       return `the judge API is failing (${Object.entries(s.errors)
         .map(([k, n]) => `${k} x${n}`)
@@ -151,6 +155,12 @@ export function judgeWarnings(s: JudgeSummary): string[] {
   if (bias) out.push(bias)
   if (s.parseFailures > 0)
     out.push(`${s.parseFailures} judge answers did not follow the schema (left out)`)
+  if (s.refusals) out.push(`the judge refused ${s.refusals} items (left out)`)
+  if (s.callsWithoutUsage) {
+    out.push(
+      `the judge API reported no token usage for ${s.callsWithoutUsage} calls: the cost is unknown`
+    )
+  }
   if (s.flagged > 0) {
     out.push(
       `${s.flagged} sampled outputs address the evaluator (possible prompt injection); graded as they are`

@@ -52,12 +52,14 @@ export interface ServerOptions {
   /** Answer the first N requests with 500. */
   failing?: number
   servedModel?: string
-  /** Leave `usage` out of every answer (an endpoint that reports none). */
+  /** Leave `usage` out of every answer (an endpoint that reports none): the cost is unknown. */
   noUsage?: boolean
   /** Answer 400 to any request asking for `logprobs` (OpenAI's reasoning models do). */
   rejectLogprobs?: boolean
   /** Return no `logprobs` even when asked. */
   noLogprobs?: boolean
+  /** Refuse every request (structured outputs' `message.refusal`, content null). */
+  refuse?: boolean
 }
 
 export interface JudgeServer {
@@ -137,16 +139,18 @@ export async function startJudgeServer(opts: ServerOptions = {}): Promise<JudgeS
       const stated = values[draw(dist, random)] as string
       const feedback = 'The response was compared with the criteria.'
       const valueJson = pairwise ? JSON.stringify(stated) : stated
-      const content = user.includes('[bad-json]')
-        ? 'I would say this is quite good.'
-        : `{"feedback":${JSON.stringify(feedback)},"${key}":${valueJson}}`
+      const content = opts.refuse
+        ? null
+        : user.includes('[bad-json]')
+          ? 'I would say this is quite good.'
+          : `{"feedback":${JSON.stringify(feedback)},"${key}":${valueJson}}`
       const promptTokens = Math.ceil(request.messages.reduce((t, m) => t + m.content.length, 0) / 4)
-      const completionTokens = Math.ceil(content.length / 4)
+      const completionTokens = Math.ceil((content ?? '').length / 4)
       if (!opts.noUsage) {
         tokens.input += promptTokens
         tokens.output += completionTokens
       }
-      const wantLogprobs = request.logprobs === true && !opts.noLogprobs
+      const wantLogprobs = request.logprobs === true && !opts.noLogprobs && content !== null
       send(res, 200, {
         id: `chatcmpl-${n}`,
         object: 'chat.completion',
@@ -155,12 +159,16 @@ export async function startJudgeServer(opts: ServerOptions = {}): Promise<JudgeS
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content, refusal: null },
+            message: {
+              role: 'assistant',
+              content,
+              refusal: opts.refuse ? 'I cannot help with grading this content.' : null
+            },
             finish_reason: 'stop',
             logprobs:
               wantLogprobs && !user.includes('[bad-json]')
                 ? {
-                    content: tokensOf(content, key, dist, values, request.top_logprobs ?? 0),
+                    content: tokensOf(content ?? '', key, dist, values, request.top_logprobs ?? 0),
                     refusal: null
                   }
                 : null
