@@ -1,5 +1,5 @@
 import { T as TOTAL_SEGMENT, H as HistogramQuantiles, Q as QuantileSketch, m as mergeCells, e as emptyMoments, a as mergeCacheSums, D as DEFAULT_MAX_AGE_MS, O as OTHER_SEGMENT, f as fieldSources, b as OTHER_MODELS, k as knownInstrumentation, c as emptyQuality } from './chunk-records.js';
-import { d as distance, p as parseInstant, S as StateConflictError, Q as QUIET, a as StateError, l as logAnalysis, U as UsageError, b as loggedJudge, c as loggedSource, u as updateState, s as scalar, e as parsePercent, o as ok, f as fail, m as mismatch, g as parseAmount, D as DECIMAL, h as didYouMean, i as parseDuration, j as formatDuration, k as DURATION_PATTERN, w as withDefault, n as choice, q as obj, r as num, t as required, v as str, x as list, y as optional, z as record, A as union, B as refine, C as reject, I as INVALID, E as oneOrMany, F as formatPath, P as PolicyError, G as isMapping, H as parseState } from './chunk-base.js';
+import { d as distance, p as parseInstant, S as StateConflictError, Q as QUIET, a as StateError, l as logAnalysis, U as UsageError, b as loggedJudge, c as loggedSource, u as updateState, s as scalar, o as ok, f as fail, m as mismatch, e as parsePercent, g as didYouMean, h as parseDuration, i as formatDuration, D as DURATION_PATTERN, j as parseAmount, k as DECIMAL, w as withDefault, n as choice, q as obj, r as num, t as required, v as str, x as list, y as optional, z as record, A as union, B as refine, C as reject, I as INVALID, E as formatPath, F as oneOrMany, P as PolicyError, G as isMapping, H as parseState } from './chunk-base.js';
 import { createHmac, createHash, randomBytes } from 'node:crypto';
 import { open, readFile, realpath, rename, unlink, stat } from 'node:fs/promises';
 import { isAbsolute, resolve, relative, dirname, join, basename } from 'node:path';
@@ -1547,7 +1547,7 @@ function differenceInterval(spec, b, c, tolerance, ctx) {
     const validity = {};
     if (inflation)
         validity.designEffect = { ...inflation, source: aggregate.source };
-    const range = metricRange(spec);
+    const range = sketchRange(metricRange(spec), b, c);
     if (range) {
         const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation);
         return { interval, method: methodOf(spec, { relative, histogram: false }), validity };
@@ -1588,6 +1588,22 @@ function unbounded(relative, b, c) {
         t: b.moments.n + c.moments.n,
         relative
     };
+}
+/**
+ * A bounded metric's range widened to the bounds its sketches carry: the judge's length-adjusted
+ * scores (judge/lengthControl.ts) can lie outside [0, 1], within bounds the judge computes.
+ */
+function sketchRange(range, ...arms) {
+    if (!range)
+        return undefined;
+    let { lo, hi } = range;
+    for (const arm of arms) {
+        if (!arm.bounds)
+            continue;
+        lo = Math.min(lo, arm.bounds.lower);
+        hi = Math.max(hi, arm.bounds.upper);
+    }
+    return { lo, hi };
 }
 /**
  * The bounded arm of a sketch: requests, the sum, the per-request sum of squares, and the design
@@ -1798,7 +1814,7 @@ function armInterval(spec, arm, ctx, tStar) {
     if (spec.kind === 'quantile') {
         return quantileCS(sketchOf(arm), spec.quantile ?? 0.5, ctx.alpha, tStar, designEffect(arm));
     }
-    const range = metricRange(spec);
+    const range = sketchRange(metricRange(spec), arm);
     if (range)
         return boundedCS(boundedArm(arm, range), range, ctx.alpha, { tStar });
     const ci = ratioCS(arm.moments, ctx.alpha, { tStar });
@@ -2096,8 +2112,8 @@ function cacheCheck(evidence, metrics, ctx, requestsPerSecond) {
         strata,
         difference: { estimate: gap.estimate, lower: gap.lower, upper: gap.upper }
     };
-    const rates = `canary ${pct$5(hitRate.canaryRecent)} of input tokens from the prompt cache lately vs baseline ${pct$5(hitRate.baselineRecent)}`;
-    const overall = `over the window ${pct$5(hitRate.canary)} vs ${pct$5(hitRate.baseline)}, paired by time bucket ${points(gap.estimate)} (${points(gap.lower)} to ${points(gap.upper)})`;
+    const rates = `canary ${pct$6(hitRate.canaryRecent)} of input tokens from the prompt cache lately vs baseline ${pct$6(hitRate.baselineRecent)}`;
+    const overall = `over the window ${pct$6(hitRate.canary)} vs ${pct$6(hitRate.baseline)}, paired by time bucket ${points(gap.estimate)} (${points(gap.lower)} to ${points(gap.upper)})`;
     const views = costViews(cost);
     if (state === 'matched') {
         const shown = gap.upper < 0 ? ', within the margin' : ', no difference shown';
@@ -2402,7 +2418,7 @@ function costViews(cost) {
     return `. Cost per request: baseline ${f(b.observed)} (all input uncached ${f(b.uncached)}); canary ${f(c.observed)} (uncached ${f(c.uncached)}, at the baseline's hit rate ${f(c.repriced)})`;
 }
 const money = (v) => (v >= 100 ? int(v) : Number(v.toPrecision(3)).toString());
-const pct$5 = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
+const pct$6 = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
 const points = (x) => Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}pp` : 'unbounded';
 
 /**
@@ -2619,7 +2635,7 @@ function trafficSplitCheck(policy, evidence, arms, canaryWeight) {
     const widened = deff > 1
         ? `, counts divided by the design effect ${deff.toFixed(1)} of requests assigned per user`
         : '';
-    const observed = `canary ${pct$4(srt.observedShare)} of ${by} (${int(raw.canary)} of ${int(raw.baseline + raw.canary)}), expected ${pct$4(srt.expectedShare)}${widened}`;
+    const observed = `canary ${pct$5(srt.observedShare)} of ${by} (${int(raw.canary)} of ${int(raw.baseline + raw.canary)}), expected ${pct$5(srt.expectedShare)}${widened}`;
     if (!srt.mismatch)
         return { name, status: 'ok', detail: observed };
     if (clustered && declared === undefined) {
@@ -2712,7 +2728,7 @@ function dataQualityCheck(policy, evidence, replay) {
     const warnings = [];
     const malformedShare = q.lines > 0 ? q.malformed / q.lines : 0;
     if (malformedShare > max) {
-        problems.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed (${pct$4(malformedShare)} > ${pct$4(max)})${malformedReasons(policy, q)}`);
+        problems.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed (${pct$5(malformedShare)} > ${pct$5(max)})${malformedReasons(policy, q)}`);
     }
     else if (q.malformed > 0) {
         warnings.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed${malformedReasons(policy, q)}`);
@@ -2722,7 +2738,7 @@ function dataQualityCheck(policy, evidence, replay) {
         const [field, why] = key.split(/: (.*)/s);
         const text = `${int(count)} invalid ${field} values${why ? ` (${why})` : ''}`;
         if (share > max)
-            problems.push(`${text} (${pct$4(share)} of records > ${pct$4(max)})`);
+            problems.push(`${text} (${pct$5(share)} of records > ${pct$5(max)})`);
         else
             warnings.push(text);
     }
@@ -2816,7 +2832,7 @@ function reasonHint(policy, q, reason) {
 }
 const TIME_NAMES = ['timestamp', 'start_time', 'time', 'created_at'];
 const quoteList = (names) => names.length === 1 ? `field "${names[0]}"` : `fields ${names.map(n => `"${n}"`).join(', ')}`;
-const pct$4 = (x) => {
+const pct$5 = (x) => {
     const v = x * 100;
     const digits = v !== 0 && Math.abs(v) < 1 ? 2 : 1;
     return `${v.toFixed(digits)}%`;
@@ -2873,7 +2889,7 @@ function coverageCheck(policy, unitLevel, segments, metrics, ctx, canaryWeight) 
     const shown = skewed.slice(0, 3).map(({ s, counts }) => {
         const c = counts.canary / total.canary;
         const b = counts.baseline / total.baseline;
-        return `${s.key} is ${pct$3(c)} of the canary's ${by} vs ${pct$3(b)} of the baseline's`;
+        return `${s.key} is ${pct$4(c)} of the canary's ${by} vs ${pct$4(b)} of the baseline's`;
     });
     const adjusted = postStratify(policy, segments, metrics, ctx);
     const used = adjusted.length > 0
@@ -2983,7 +2999,7 @@ function postStratify(policy, segments, metrics, ctx) {
 }
 /** sqrt(n) * csRadius(n, 1, alpha, rho): the CS half-width per unit of standard error. */
 const radius = (n, ctx) => Math.sqrt(n) * csRadius(n, 1, ctx.alpha, mixtureRho(ctx.alpha, ctx.tStar.baseline));
-const pct$3 = (x) => `${(x * 100).toFixed(1)}%`;
+const pct$4 = (x) => `${(x * 100).toFixed(1)}%`;
 
 /** A relative move of the baseline's mean input tokens beyond this is a change of traffic mix. */
 const MIX_SHIFT = 0.1;
@@ -3307,7 +3323,7 @@ errorsUnobservable = false) {
             tStar: ctx.tStar.total,
             bernoulliFloor: true
         });
-        const line = `${guard.label} canary ${pct$2(ck / cn)} vs baseline ${pct$2(bk / bn)} (${pts(d.lower)} to ${pts(d.upper)})`;
+        const line = `${guard.label} canary ${pct$3(ck / cn)} vs baseline ${pct$3(bk / bn)} (${pts(d.lower)} to ${pts(d.upper)})`;
         shown.push(line);
         if (d.lower > LOAD_TOLERANCE)
             failing.push(line);
@@ -3335,7 +3351,7 @@ errorsUnobservable = false) {
     }
     return { name, status: 'ok', detail: shown.join('; ') };
 }
-const pct$2 = (x) => `${(x * 100).toFixed(2)}%`;
+const pct$3 = (x) => `${(x * 100).toFixed(2)}%`;
 const pts = (x) => Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(2)}pp` : 'n/a';
 
 /** A model key below this share of an arm's requests before a change counts as new after it. */
@@ -3595,7 +3611,7 @@ function peakLoadCheck(minPeakLoad, step, seen) {
         };
     }
     const share = step.perHour / seen.perHour;
-    const against = `${pct$1(share)} of the rollout's busiest hour (${int(seen.perHour)} requests, from ${seen.at}); minPeakLoad ${pct$1(minPeakLoad)}`;
+    const against = `${pct$2(share)} of the rollout's busiest hour (${int(seen.perHour)} requests, from ${seen.at}); minPeakLoad ${pct$2(minPeakLoad)}`;
     return share >= minPeakLoad
         ? { name, status: 'ok', detail: `${here}: ${against}` }
         : {
@@ -3604,7 +3620,7 @@ function peakLoadCheck(minPeakLoad, step, seen) {
             detail: `${here}: only ${against}. A promotion waits for busier traffic, so the step does not pass on a quiet night`
         };
 }
-const pct$1 = (x) => `${(x * 100).toFixed(0)}%`;
+const pct$2 = (x) => `${(x * 100).toFixed(0)}%`;
 
 /**
  * `gateOn: repriced` (issue 5, check 1): the cost metric's verdict on the canary's cost re-priced
@@ -4382,6 +4398,84 @@ function lazyJudge(spec, env) {
     };
 }
 
+/** The most texts per arm a look keeps, whatever the budget (memory). */
+const MAX_SAMPLE = 20_000;
+/**
+ * Texts per arm the source keeps at this look: at least `sample`; enough for what this step has
+ * judged so far (the cache) plus what this look's budget can pay for; at most what the cache can
+ * remember besides this look's new judgements.
+ */
+function judgeSampleSize(spec, cache) {
+    const perItem = 2; // pairwise: two orders a pair; pointwise: one output of each arm
+    const affordable = Math.ceil(spec.budget.calls / perItem);
+    const cached = Array.isArray(cache?.entries) ? cache.entries.length : 0;
+    const wanted = Math.max(spec.sample, cached + affordable);
+    return Math.min(wanted, spec.cacheSize + affordable, MAX_SAMPLE);
+}
+/**
+ * The pairs to compare, in sample order (each kind in its own order, interleaved). A record carrying `shadow_output` (shadow traffic) is a
+ * pair on its own: its `output` is its arm's answer and `shadowOutput` the other arm's answer to
+ * the same input, so the two texts share the record's id and unit. The other texts pair a canary
+ * and a baseline answer whose inputs have the same hash, leaving out inputs a shadow pair already
+ * covers (an input is compared once).
+ */
+function pairsOf(texts) {
+    const shadow = { baseline: [], canary: [] };
+    const shadowed = new Set();
+    for (const t of texts) {
+        if (t.shadowOutput === undefined)
+            continue;
+        const { shadowOutput, ...served } = t;
+        const other = {
+            ...served,
+            arm: t.arm === 'canary' ? 'baseline' : 'canary',
+            output: shadowOutput
+        };
+        delete other.model; // the record's model served its own arm, not the shadow
+        shadow[t.arm].push(t.arm === 'canary' ? { canary: served, baseline: other } : { canary: other, baseline: served });
+        shadowed.add(t.inputHash);
+    }
+    const baselineByInput = new Map();
+    for (const t of texts) {
+        if (t.arm === 'baseline' && t.shadowOutput === undefined)
+            baselineByInput.set(t.inputHash, t);
+    }
+    const matched = [];
+    for (const t of texts) {
+        if (t.arm !== 'canary' || t.shadowOutput !== undefined || shadowed.has(t.inputHash))
+            continue;
+        const b = baselineByInput.get(t.inputHash);
+        if (b)
+            matched.push({ canary: t, baseline: b });
+    }
+    return interleave([shadow.baseline, shadow.canary, matched]);
+}
+/**
+ * Lists in priority order merged by taking one of each in turn, so the first pairs judged come
+ * from every kind (shadow pairs of either arm's records, matched inputs) alike.
+ */
+function interleave(lists) {
+    const out = [];
+    for (let i = 0; out.length < lists.reduce((n, l) => n + l.length, 0); i++) {
+        for (const l of lists) {
+            const x = l[i];
+            if (x !== undefined)
+                out.push(x);
+        }
+    }
+    return out;
+}
+/** The median of some lengths (0 when there are none). */
+function median(xs) {
+    if (xs.length === 0)
+        return 0;
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2
+        ? sorted[mid]
+        : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** Formatting of a metric result (its change with the interval, the tolerance, the A/A noise). */
 /** The metric's run-to-run noise from the A/A check: "A/A ±1.2%", or '' when not measured. */
 function noiseText(m) {
@@ -4454,7 +4548,7 @@ const label = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
 const escapeText = (name) => name.replace(/[\\`*_[\]|~#<>]/g, c => `\\${c}`).replace(/@/g, '@\u200b');
 
 /** A probability as a percentage for people: 5%, 1.25%, 0.31%. */
-const pct = (p) => {
+const pct$1 = (p) => {
     const v = p * 100;
     return `${v >= 1 ? Number(v.toFixed(2)) : Number(v.toPrecision(2))}%`;
 };
@@ -4467,13 +4561,13 @@ function budgetText(r) {
     if (!b) {
         return `${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.`;
     }
-    const spent = b.spent !== undefined && b.spent > 0 ? `; earlier steps spent ${pct(b.spent)}` : '';
+    const spent = b.spent !== undefined && b.spent > 0 ? `; earlier steps spent ${pct$1(b.spent)}` : '';
     const segments = b.segments === 'shared'
         ? ' Failing segments roll back too, so they share this step’s part.'
         : b.segments === 'separate'
-            ? ` Segments are compared apart, at ${pct(b.total)} each step, and can only hold, so they spend none of it.`
+            ? ` Segments are compared apart, at ${pct$1(b.total)} each step, and can only hold, so they spend none of it.`
             : '';
-    return `At most a ${pct(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct(b.step)} of it (${pct(b.perMetric)} per gating metric)${spent}.${segments} Each interval is valid however often the gate looks; a metric passes only when its whole interval is within the tolerance.`;
+    return `At most a ${pct$1(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct$1(b.step)} of it (${pct$1(b.perMetric)} per gating metric)${spent}.${segments} Each interval is valid however often the gate looks; a metric passes only when its whole interval is within the tolerance.`;
 }
 /**
  * Why a metric has no interval yet, in a few words for its table cell (MetricResult.why), or ''
@@ -4493,6 +4587,178 @@ function heldText(m) {
         default:
             return '';
     }
+}
+
+const pct = (x) => `${Math.round(x * 100)}%`;
+const usd = (x) => `$${x < 0.01 && x > 0 ? x.toFixed(4) : x.toFixed(2)}`;
+const items = (mode) => mode === 'pairwise' ? 'pairs' : 'outputs per arm';
+/** "14 calls, 9,800 input + 1,400 output tokens, $0.0061"; usage the endpoint did not report is "unknown". */
+function spendText(s) {
+    const tokens = s.inputTokens === null || s.outputTokens === null
+        ? 'tokens unknown (the endpoint reported no usage)'
+        : `${int(s.inputTokens)} input + ${int(s.outputTokens)} output tokens`;
+    const dollars = s.usd !== null
+        ? usd(s.usd)
+        : s.inputTokens === null
+            ? 'USD unknown'
+            : 'USD not priced (no `prices`)';
+    return `${int(s.calls)} calls, ${tokens}, ${dollars}`;
+}
+/** What one failed or pending health check measured, in a sentence. */
+function healthCheckText(c) {
+    const state = c.status === 'failed' ? 'failed' : c.status === 'pending' ? 'not yet shown' : c.status;
+    switch (c.name) {
+        case 'identical': {
+            const n = (c.right ?? 0) + (c.wrong ?? 0);
+            return `identical answers must tie (${state}): ${c.right ?? 0} of ${n} calls tied, a judge guessing ties a third`;
+        }
+        case 'degraded': {
+            const decided = (c.right ?? 0) + (c.wrong ?? 0);
+            const ties = c.ties ? `, ${c.ties} called a tie` : '';
+            return `a copy with its facts shuffled or its words scrambled must lose to its original (${state}): the original won ${c.right ?? 0} of ${decided} calls that named a winner${ties}`;
+        }
+        case 'flip-rate':
+            return `the two orders of a pair must mostly agree (${state}): they disagreed on ${pct(c.value ?? 0)} of ${c.items ?? 0} pairs, at most ${pct(c.threshold)} allowed`;
+        case 'kappa':
+            return c.value === undefined
+                ? `agreement with the human labels (${state}): no labelled item judged yet`
+                : `agreement with the human labels (${state}): Cohen's kappa ${c.value.toFixed(2)} on ${c.items ?? 0} items, at least ${c.threshold.toFixed(2)} needed`;
+    }
+}
+/** The checks that keep the judge metric from deciding, or undefined when it may decide. */
+function healthBlock(s) {
+    const bad = s.health.filter(c => c.status === 'failed' || c.status === 'pending');
+    if (bad.length === 0)
+        return undefined;
+    const failed = bad.some(c => c.status === 'failed');
+    return `${failed ? 'the judge failed its health checks' : 'the judge has not yet shown it reads the content'}, so its metric cannot decide: ${bad.map(healthCheckText).join('; ')}`;
+}
+/** Length and quality cannot be told apart: why, in the arms' own terms. */
+function lengthBlock(l, mode) {
+    if (!l || !l.confounded)
+        return undefined;
+    const where = mode === 'pairwise' && l.canaryShorter !== undefined
+        ? `the canary's answer is shorter in ${pct(l.canaryShorter)} of the sampled pairs`
+        : l.medianLength
+            ? `median output length ${int(l.medianLength.canary)} characters in the canary against ${int(l.medianLength.baseline)} in the baseline`
+            : 'the arms differ in length';
+    const inflation = Number.isFinite(l.inflation) ? `×${l.inflation.toFixed(1)}` : 'without bound';
+    return `length and quality cannot be separated: ${where}, so controlling for length inflates the variance ${inflation} (at most ×${l.maxInflation} allowed); the judge metric holds until the arms overlap in length`;
+}
+/** The judging a projection still asks for, and whether the sample or more traffic supplies it. */
+function projectionText(p, mode) {
+    if (p.items === null)
+        return 'the estimate sits at the tolerance: more judging may not settle it';
+    const cost = [
+        p.calls !== null ? `~${roughCount(p.calls)} judge calls` : undefined,
+        p.usd !== null ? `~${usd(p.usd)}` : undefined
+    ]
+        .filter(Boolean)
+        .join(', ');
+    const need = `about ${roughCount(p.items)} more judged ${items(mode)}${cost ? ` (${cost})` : ''}`;
+    if (p.items <= p.inSample)
+        return `${need}; the sample holds them: the next evaluations judge them`;
+    if (p.sampleFull)
+        return `${need}; the next evaluation samples more texts for them`;
+    return `${need}; the sample has ${int(p.inSample)} left, so more canary traffic is needed`;
+}
+/** Why the judge stopped, as the reason of an inconclusive judge metric (undefined: it need not say). */
+function stopReason(s) {
+    switch (s.stopped) {
+        case 'budget-calls':
+            return `the judge's call budget for this evaluation is spent (${s.calls} calls)`;
+        case 'budget-usd':
+            return `the judge's USD budget for this evaluation is spent (${usd(s.usd ?? 0)})`;
+        case 'budget-step-calls':
+            return `the judge's call budget for this step is spent (${int(s.cost.step.calls)} calls over ${s.cost.step.looks} evaluations)`;
+        case 'budget-step-usd':
+            return `the judge's USD budget for this step is spent`;
+        case 'usage-unknown':
+            return `the judge API answered without token usage, so the USD budget cannot be enforced: judging stopped after ${s.calls} calls`;
+        case 'unusable-answers':
+            return `the judge's answers are unusable (${s.parseFailures} did not follow the schema, ${s.refusals ?? 0} refused, of ${s.calls} calls): judging stopped`;
+        case 'api-failing':
+            return `the judge API is failing (${Object.entries(s.errors)
+                .map(([k, n]) => `${k} x${n}`)
+                .join(', ')})`;
+        case 'sample-exhausted':
+            if (s.sampled.baseline + s.sampled.canary === 0) {
+                return 'the source gave the judge no texts (records need `input` and `output` fields)';
+            }
+            if (s.mode === 'pairwise' && s.judged.canary === 0 && s.cacheHits === 0 && s.calls === 0) {
+                return 'no sampled canary and baseline answers share an input and no record carries a `shadow_output`, so there is no pair to compare';
+            }
+            return `every sampled ${s.mode === 'pairwise' ? 'pair' : 'output'} is judged (${s.judged.canary} canary)`;
+        default:
+            return undefined;
+    }
+}
+/** The bias the judgements show, named: position, length, or both. */
+function biasText(s) {
+    const seen = s.biases;
+    if (seen.length === 0)
+        return undefined;
+    const parts = [];
+    if (seen.includes('position') && s.positionBias) {
+        const b = s.positionBias;
+        parts.push(`position (the answer shown ${b.estimate > 0 ? 'first' : 'second'} scores ${Math.abs(b.estimate).toFixed(2)} higher on average; both orders are averaged, so it cancels)`);
+    }
+    if (seen.includes('length') && s.length?.slope) {
+        const b = s.length.slope.estimate;
+        parts.push(`length (the ${b > 0 ? 'longer' : 'shorter'} answer scores higher: ${b.toFixed(2)} per standardised length difference; ${s.length.adjusted ? 'the verdict is length-controlled' : 'length control is off'})`);
+    }
+    const name = seen.length === 2 ? 'position and length bias' : `${seen[0]} bias`;
+    return `the judge shows ${name}: ${parts.join('; ')}`;
+}
+/** The warnings the judge's facts call for (the summary's own come first). */
+function judgeWarnings(s) {
+    const out = [];
+    const bias = biasText(s);
+    if (bias)
+        out.push(bias);
+    if (s.parseFailures > 0)
+        out.push(`${s.parseFailures} judge answers did not follow the schema (left out)`);
+    if (s.refusals)
+        out.push(`the judge refused ${s.refusals} items (left out)`);
+    if (s.callsWithoutUsage) {
+        out.push(`the judge API reported no token usage for ${s.callsWithoutUsage} calls: the cost is unknown`);
+    }
+    if (s.flagged > 0) {
+        out.push(`${s.flagged} sampled outputs address the evaluator (possible prompt injection); graded as they are`);
+    }
+    if (s.selfAgreement && s.selfAgreement.agreement < 0.8) {
+        out.push(`the judge gave the same answer to only ${pct(s.selfAgreement.agreement)} of ${s.selfAgreement.items} items judged twice`);
+    }
+    if (s.logprobs === 'rejected') {
+        out.push('the endpoint refused `logprobs`: scores are read from the stated grades (set `logprobs: false` to skip the attempt)');
+    }
+    return out;
+}
+/** The `judge` check's one line: model, cost, health, length control, then the warnings. */
+function judgeCheckDetail(s) {
+    const parts = [
+        `${s.model}, ${s.mode}; this evaluation ${spendText(s.cost.look)}; this step ${spendText(s.cost.step)} over ${s.cost.step.looks} evaluations; ${s.cacheHits} cached; stopped: ${s.stopped}`
+    ];
+    const health = healthBlock(s);
+    parts.push(health ?? 'health checks passed');
+    const length = lengthBlock(s.length, s.mode);
+    if (length)
+        parts.push(length);
+    else if (s.length?.adjusted &&
+        s.length.inflation > 1.0001 &&
+        Number.isFinite(s.length.inflation)) {
+        parts.push(`length-controlled (variance ×${s.length.inflation.toFixed(2)})`);
+    }
+    if (s.flipRate !== undefined)
+        parts.push(`flip rate ${pct(s.flipRate)}`);
+    parts.push(...s.warnings);
+    return parts.join('; ');
+}
+/** Markdown lines of the judge's cost per evaluation and per step, for the PR comment. */
+function judgeCostLines(s) {
+    return [
+        `**Judge** (${s.model}, ${s.mode}): this evaluation ${spendText(s.cost.look)}; this step ${spendText(s.cost.step)} over ${s.cost.step.looks} evaluations.`
+    ];
 }
 
 function decisionRecord(input) {
@@ -4674,6 +4940,8 @@ function summaryLines(r) {
         lines.push('', `Window ${r.window?.from ?? '?'} → ${r.window?.to ?? '?'}: baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests.`, '', '| metric | baseline | canary | change (interval) | tolerance | verdict |', '|---|---:|---:|---|---:|---|', ...r.metrics.map(metricRow));
         lines.push('', `<sub>${escapeMarkdown(budgetText(r))}</sub>`);
     }
+    if (r.judge)
+        lines.push('', ...judgeCostLines(r.judge).map(escapeMarkdownKeepingBold));
     if (r.checks.length > 0) {
         lines.push('', '**Checks**', '', ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`));
     }
@@ -4682,6 +4950,11 @@ function summaryLines(r) {
     }
     lines.push(...segmentLines(r.segments));
     return lines;
+}
+/** A line whose leading `**...**` is ours, the rest escaped (a model id is data). */
+function escapeMarkdownKeepingBold(line) {
+    const m = /^(\*\*[^*]+\*\*)(.*)$/.exec(line);
+    return m ? `${m[1]}${escapeMarkdown(m[2] ?? '')}` : escapeMarkdown(line);
 }
 function recordSection(r) {
     const json = recordJson(r);
@@ -5040,7 +5313,12 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
         return { analysis };
     }
     try {
-        const evidence = await source.collect({ window: { from, to: now }, now });
+        const judgeSample = policy.judge && judgeSampleSize(policy.judge, state.judgeCache);
+        const evidence = await source.collect({
+            window: { from, to: now },
+            now,
+            ...(judgeSample && { judgeSample })
+        });
         const unjudged = analyze(policy, evidence, weight, replay, options);
         if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
             // A served model changed: the step restarts there, and the judge waits for that window.
@@ -5058,7 +5336,9 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
             evidence,
             canaryWeight: weight,
             stepAlpha: options.stepAlpha,
-            ...(cache && { cache })
+            stepStartedAt: state.stepStartedAt,
+            ...(cache && { cache }),
+            ...(judgeSample && { sampleSize: judgeSample })
         });
         if (!judged)
             return { analysis: unjudged, quality: evidence.quality };
@@ -5858,6 +6138,170 @@ const actuators = list('What applies each decision: git-file, webhook, workflow-
 }));
 
 /**
+ * The `judge` section of the policy (src/judge): the LLM judge, its budget, its health checks and
+ * its length control, and the metric its judgement becomes (`from: judge`).
+ */
+const SECOND$1 = 1000;
+const usdPerMillion$1 = (what) => num(`USD per 1M ${what}.`, { min: 0 });
+const REDACT_NAMES = ['email', 'phone', 'key'];
+const redactPattern = scalar('A built-in pattern (email, phone, key) or a JavaScript regular expression; matches are replaced before anything is sent to the judge.', 'email, phone, key or a regular expression', { type: 'string', minLength: 1 }, value => {
+    if (typeof value !== 'string' || value === '') {
+        return { ok: false, error: mismatch('email, phone, key or a regular expression', value) };
+    }
+    if (REDACT_NAMES.includes(value)) {
+        return { ok: true, value: value };
+    }
+    try {
+        new RegExp(value, 'g');
+    }
+    catch (e) {
+        return {
+            ok: false,
+            error: `not a valid regular expression (${e.message}); use email, phone, key or a JavaScript regex`
+        };
+    }
+    return { ok: true, value: { regex: value } };
+});
+/**
+ * What each grade means when the policy does not say (Prometheus 2's score rubric, Kim et al.
+ * 2024, asks for one description per level; these follow the criteria in `rubric`).
+ */
+const DEFAULT_LEVELS = [
+    'The response fails the criteria: it is wrong, unhelpful or unrelated to the request.',
+    'The response mostly fails the criteria: major errors or omissions.',
+    'The response partly meets the criteria: errors or omissions that matter.',
+    'The response meets the criteria with minor issues only.',
+    'The response fully meets the criteria.'
+];
+const level = (grade) => optional(str(`What a response graded ${grade} is like, against the criteria.`));
+const levels = obj('Pointwise: what each grade 1..5 means (the score rubric of Prometheus 2); give all five.', { 1: level(1), 2: level(2), 3: level(3), 4: level(4), 5: level(5) });
+const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind mean).', {
+    name: withDefault(str('Unique metric name, shown in reports.'), 'judge'),
+    tolerance: withDefault(amount('Worst acceptable change: absolute on the [0, 1] score (pointwise), or how far the win rate may fall below 0.5 (pairwise).'), 0.05),
+    rollbackAt: optional(amount('A larger change at which to roll back.')),
+    mode: withDefault(choice('gate, hold or report, as for any metric.', ['gate', 'hold', 'report']), 'gate'),
+    minSamples: withDefault(num('Judged outputs (pointwise) or pairs (pairwise) per arm before a verdict.', {
+        integer: true,
+        min: 2
+    }), 30)
+});
+const health = obj('Checks that must pass before the judge metric may decide; when one fails, the gate holds.', {
+    controls: withDefault(num('Control pairs mixed into each batch: an answer against itself (must tie) and against a copy with its facts shuffled or its words scrambled, of the same length (must lose). At least 1.', { integer: true, min: 1, max: 20 }), 2),
+    alpha: withDefault(num('Error of each control test: how often a content-blind judge could pass it.', {
+        exclusiveMin: 0,
+        max: 0.2
+    }), 0.05),
+    maxFlipRate: withDefault(fraction('Pairwise: the largest share of pairs whose two orders disagree.'), '50%'),
+    minKappa: withDefault(num("With `labels`: the smallest Cohen's kappa between the judge and the people.", {
+        min: -1,
+        max: 1
+    }), 0.4)
+});
+const lengthControl = obj('Length control of the verdict (the regression of Length-Controlled AlpacaEval).', {
+    enabled: withDefault(choice('Gate on the length-adjusted score (true) or the raw one (false).', [true, false]), true),
+    maxInflation: withDefault(num('Hold when controlling for length inflates the variance more than this (the arms barely overlap in length).', { min: 1, max: 100 }), 4)
+});
+const judgeFields = obj('Grade sampled outputs with an LLM judge through an OpenAI-compatible API.', {
+    model: required(str('The judge model id.')),
+    baseURL: optional(httpUrl('OpenAI-compatible endpoint; default: the OpenAI API.', 'the API key comes from apiKeyEnv')),
+    apiKeyEnv: withDefault(str('Environment variable holding the API key.', {
+        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
+        hint: 'an environment variable name: letters, digits and `_`'
+    }), 'OPENAI_API_KEY'),
+    rubric: required(str('The criteria: what a good answer is; the judge grades against it.')),
+    levels: optional(levels),
+    mode: withDefault(choice('pointwise: grade each output; pairwise: canary vs baseline on the same input.', [
+        'pointwise',
+        'pairwise'
+    ]), 'pointwise'),
+    sample: withDefault(num('Outputs sampled per arm at a look, at least; the sample grows when the judge needs more and the budget pays.', { integer: true, min: 2, max: 5000 }), 200),
+    batch: withDefault(num('Outputs (per arm) or pairs judged between two looks.', { integer: true, min: 1 }), 20),
+    budget: withDefault(obj('Hard limits on the judge.', {
+        calls: withDefault(num('Most judge calls per evaluation.', { integer: true, min: 1 }), 400),
+        usd: optional(num('Most USD per evaluation (needs `prices`).', { min: 0 })),
+        stepCalls: optional(num('Most judge calls over all the evaluations of one step.', { integer: true, min: 1 })),
+        stepUsd: optional(num('Most USD over all the evaluations of one step (needs `prices`).', { min: 0 }))
+    }), {}),
+    prices: optional(obj('Prices of the judge model, USD per 1M tokens.', {
+        input: required(usdPerMillion$1('input tokens')),
+        output: required(usdPerMillion$1('output tokens'))
+    })),
+    logprobs: withDefault(choice("Ask for token log probabilities and weight each score by them (G-Eval); set false for endpoints that reject `logprobs` (OpenAI's reasoning models).", [true, false]), true),
+    concurrency: withDefault(num('Calls in flight at once.', { integer: true, min: 1, max: 64 }), 4),
+    timeout: withDefault(duration('Per request.', { min: SECOND$1, max: 10 * 60 * SECOND$1 }), '60s'),
+    maxRetries: withDefault(num('Retries of a failed call (429 honours retry-after).', {
+        integer: true,
+        min: 0,
+        max: 10
+    }), 2),
+    maxChars: withDefault(num('Longest input or output sent, in characters.', { integer: true, min: 100 }), 4000),
+    redact: withDefault(list('Patterns replaced before anything is sent to the judge.', redactPattern), []),
+    recheck: withDefault(num('Items judged twice to measure self-agreement.', { integer: true, min: 0 }), 10),
+    cacheSize: withDefault(num('Judgements kept in the rollout state.', { integer: true, min: 0, max: 20000 }), 2000),
+    labels: optional(str('Human labels, JSONL of {"id", "label"} (a grade 1..5, or canary|baseline|tie), relative to the working directory: the judge must agree with them (Cohen\'s kappa, `health.minKappa`).')),
+    health: withDefault(health, {}),
+    lengthControl: withDefault(lengthControl, {}),
+    metric: withDefault(judgeMetric, {})
+});
+/** A judge tolerance: absolute or `%` (relative); `pp` is for rates, which the judge metric is not. */
+function judgeTolerance(a, path, issues) {
+    if (a.unit === 'pp') {
+        reject(issues, path, '`pp` (percentage points) is only for kind rate; give the judge metric an absolute tolerance such as 0.05');
+        return undefined;
+    }
+    return { value: a.value, relative: a.unit === '%' };
+}
+const judge = refine(judgeFields, (value, path, issues) => {
+    const before = issues.length;
+    const at = (...keys) => [...path, ...keys];
+    const m = value.metric;
+    const tolerance = judgeTolerance(m.tolerance, at('metric', 'tolerance'), issues);
+    const rollbackAt = m.rollbackAt && judgeTolerance(m.rollbackAt, at('metric', 'rollbackAt'), issues);
+    if (value.mode === 'pairwise' && (tolerance?.relative || rollbackAt?.relative)) {
+        reject(issues, at('metric', 'tolerance'), 'a pairwise win rate is compared with 0.5: give an absolute tolerance such as 0.05 (the win rate may fall to 0.45), not a `%`');
+    }
+    for (const key of ['usd', 'stepUsd']) {
+        if (value.budget[key] !== undefined && value.prices === undefined) {
+            reject(issues, at('budget', key), 'a USD budget needs the judge model prices: add `prices: { input, output }` (USD per 1M tokens)');
+        }
+    }
+    if (value.metric.minSamples > value.sample) {
+        reject(issues, at('metric', 'minSamples'), `minSamples (${value.metric.minSamples}) is more than \`sample\` (${value.sample}) per arm: the judge metric could never decide`);
+    }
+    const given = value.levels ?? {};
+    const named = [1, 2, 3, 4, 5].filter(g => given[g] !== undefined);
+    if (named.length > 0 && named.length < 5) {
+        reject(issues, at('levels'), `describes grades ${named.join(', ')} only: describe all five (1 to 5), or none for the generic descriptions`);
+    }
+    if (issues.length > before || !tolerance)
+        return INVALID;
+    const { metric, levels: _levels, ...rest } = value;
+    const spec = {
+        ...rest,
+        levels: named.length === 5
+            ? [1, 2, 3, 4, 5].map(g => given[g])
+            : DEFAULT_LEVELS
+    };
+    return {
+        spec,
+        metric: {
+            name: metric.name,
+            from: 'judge',
+            kind: 'mean',
+            better: 'higher',
+            tolerance,
+            ...(rollbackAt && { rollbackAt }),
+            mode: metric.mode,
+            path: formatPath(at('metric')),
+            minSamples: metric.minSamples,
+            totalOnly: true,
+            // Pairwise: the canary's win rate against the fixed 0.5, a one-sample comparison.
+            ...(value.mode === 'pairwise' && { reference: 0.5 })
+        }
+    };
+});
+
+/**
  * The `source: { type: prometheus }` variant of the policy: a Prometheus-compatible HTTP API
  * (Prometheus, Thanos, Mimir, VictoriaMetrics, Grafana Cloud) and, per metric, the series it is
  * computed from. Secrets are never in the policy: it names the environment variables holding them.
@@ -6243,106 +6687,6 @@ const pricing = record('Prices by model id as it appears in records, USD per 1M 
     cacheRead: optional(usdPerMillion('cached input tokens read; default: input')),
     cacheWrite: optional(usdPerMillion('input tokens written to the cache; default: input'))
 }));
-const REDACT_NAMES = ['email', 'phone', 'key'];
-const redactPattern = scalar('A built-in pattern (email, phone, key) or a JavaScript regular expression; matches are replaced before anything is sent to the judge.', 'email, phone, key or a regular expression', { type: 'string', minLength: 1 }, value => {
-    if (typeof value !== 'string' || value === '') {
-        return { ok: false, error: mismatch('email, phone, key or a regular expression', value) };
-    }
-    if (REDACT_NAMES.includes(value)) {
-        return { ok: true, value: value };
-    }
-    try {
-        new RegExp(value, 'g');
-    }
-    catch (e) {
-        return {
-            ok: false,
-            error: `not a valid regular expression (${e.message}); use email, phone, key or a JavaScript regex`
-        };
-    }
-    return { ok: true, value: { regex: value } };
-});
-const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind mean).', {
-    name: withDefault(str('Unique metric name, shown in reports.'), 'judge'),
-    tolerance: withDefault(amount('Worst acceptable change: absolute on the [0, 1] score (pointwise), or how far the win rate may fall below 0.5 (pairwise).'), 0.05),
-    rollbackAt: optional(amount('A larger change at which to roll back.')),
-    mode: withDefault(choice('gate, hold or report, as for any metric.', ['gate', 'hold', 'report']), 'gate'),
-    minSamples: withDefault(num('Judged outputs (pointwise) or pairs (pairwise) per arm before a verdict.', {
-        integer: true,
-        min: 2
-    }), 30)
-});
-const judge = refine(obj('Grade sampled outputs with an LLM judge through an OpenAI-compatible API.', {
-    model: required(str('The judge model id.')),
-    baseURL: optional(httpUrl('OpenAI-compatible endpoint; default: the OpenAI API.', 'the API key comes from apiKeyEnv')),
-    apiKeyEnv: withDefault(str('Environment variable holding the API key.', {
-        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
-        hint: 'an environment variable name: letters, digits and `_`'
-    }), 'OPENAI_API_KEY'),
-    rubric: required(str('What a good answer is; the judge grades against it.')),
-    mode: withDefault(choice('pointwise: grade each output; pairwise: canary vs baseline on the same input.', [
-        'pointwise',
-        'pairwise'
-    ]), 'pointwise'),
-    sample: withDefault(num('Outputs sampled per arm, per step.', { integer: true, min: 2, max: 5000 }), 200),
-    batch: withDefault(num('Outputs judged per arm between two looks.', { integer: true, min: 1 }), 20),
-    budget: withDefault(obj('Hard limits per evaluation.', {
-        calls: withDefault(num('Most judge calls.', { integer: true, min: 1 }), 400),
-        usd: optional(num('Most USD spent (needs `prices`).', { min: 0 }))
-    }), {}),
-    prices: optional(obj('Prices of the judge model, USD per 1M tokens.', {
-        input: required(usdPerMillion('input tokens')),
-        output: required(usdPerMillion('output tokens'))
-    })),
-    concurrency: withDefault(num('Calls in flight at once.', { integer: true, min: 1, max: 64 }), 4),
-    timeout: withDefault(duration('Per request.', { min: SECOND, max: 10 * 60 * SECOND }), '60s'),
-    maxRetries: withDefault(num('Retries of a failed call (429 honours retry-after).', {
-        integer: true,
-        min: 0,
-        max: 10
-    }), 2),
-    maxChars: withDefault(num('Longest input or output sent, in characters.', { integer: true, min: 100 }), 4000),
-    redact: withDefault(list('Patterns replaced before anything is sent to the judge.', redactPattern), []),
-    recheck: withDefault(num('Items judged twice to measure self-agreement.', { integer: true, min: 0 }), 10),
-    cacheSize: withDefault(num('Judgements kept in the rollout state.', { integer: true, min: 0, max: 20000 }), 2000),
-    labels: optional(str('Human labels, JSONL of {"id", "label"} (a grade 1..5, or canary|baseline|tie), relative to the working directory: the judge reports its agreement (Cohen\'s kappa).')),
-    metric: withDefault(judgeMetric, {})
-}), (value, path, issues) => {
-    const before = issues.length;
-    const at = (...keys) => [...path, ...keys];
-    const m = value.metric;
-    const tolerance = toTolerance(m.tolerance, 'mean', at('metric', 'tolerance'), issues);
-    const rollbackAt = m.rollbackAt && toTolerance(m.rollbackAt, 'mean', at('metric', 'rollbackAt'), issues);
-    if (value.mode === 'pairwise' && (tolerance?.relative || rollbackAt?.relative)) {
-        reject(issues, at('metric', 'tolerance'), 'a pairwise win rate is compared with 0.5: give an absolute tolerance such as 0.05 (the win rate may fall to 0.45), not a `%`');
-    }
-    if (value.budget.usd !== undefined && value.prices === undefined) {
-        reject(issues, at('budget', 'usd'), 'a USD budget needs the judge model prices: add `prices: { input, output }` (USD per 1M tokens)');
-    }
-    if (value.metric.minSamples > value.sample) {
-        reject(issues, at('metric', 'minSamples'), `minSamples (${value.metric.minSamples}) is more than \`sample\` (${value.sample}) per arm: the judge metric could never decide`);
-    }
-    if (issues.length > before || !tolerance)
-        return INVALID;
-    const { metric, ...spec } = value;
-    return {
-        spec: spec,
-        metric: {
-            name: metric.name,
-            from: 'judge',
-            kind: 'mean',
-            better: 'higher',
-            tolerance,
-            ...(rollbackAt && { rollbackAt }),
-            mode: metric.mode,
-            path: formatPath(at('metric')),
-            minSamples: metric.minSamples,
-            totalOnly: true,
-            // Pairwise: the canary's win rate against the fixed 0.5, a one-sample comparison.
-            ...(value.mode === 'pairwise' && { reference: 0.5 })
-        }
-    };
-});
 const policyFields = obj('A rollout policy for ai-rollout-gate.', {
     version: required(version),
     rollout: required(rollout),
@@ -7316,4 +7660,58 @@ class GitHubStateStore {
     }
 }
 
-export { FileStateStore as F, GitHubStateStore as G, LABEL_NAME as L, METRIC_NAME as M, RepoFiles as R, SCHEMA_ID as S, WEBHOOK_SECRET_ENV as W, applyAll as a, buildActuators as b, command as c, decideAgainOnConflict as d, evaluate as e, statusReport as f, validationText as g, parsePolicy as h, policyJsonSchema as i, renderMarkdown as j, knownSecrets as k, loadPolicyFile as l, renderText as m, metricAlpha as n, oneLine as o, policyReport as p, compareMetric as q, recordJson as r, sourceFor as s, tStar as t, explainGitHubError as u, validateData as v, statusOf as w, commentMarker as x, escapeMarkdown as y };
+/**
+ * An anytime-valid one-sided test of a Bernoulli rate: after k successes in n trials, the
+ * e-value of the uniform mixture of likelihood ratios against the boundary rate p0,
+ *
+ *   above (H0: p <= p0):  E = 1 / (1 - p0) * integral_{p0}^{1} (p / p0)^k ((1 - p) / (1 - p0))^(n - k) dp
+ *   below (H0: p >= p0):  E = 1 / p0       * integral_{0}^{p0} (p / p0)^k ((1 - p) / (1 - p0))^(n - k) dp
+ *
+ * For each fixed alternative p1 >= p0 the likelihood ratio is a nonnegative supermartingale under
+ * every p <= p0 (its expected factor p p1 / p0 + (1 - p)(1 - p1) / (1 - p0) grows with p and is 1
+ * at p0), and so is their mixture over a fixed prior (Robbins, "Statistical methods related to the
+ * law of the iterated logarithm", Ann. Math. Stat. 41, 1970). By Ville's inequality (Ville,
+ * "Etude critique de la notion de collectif", 1939) P(exists n: E_n >= 1 / alpha) <= alpha under
+ * H0, so the test may be looked at after every trial (Ramdas, Grunwald, Vovk & Shafer,
+ * "Game-theoretic statistics and safe anytime-valid inference", Statistical Science 38, 2023).
+ *
+ * The integrals are incomplete beta functions with integer arguments:
+ * integral_0^x p^k (1 - p)^(n - k) dp = B(k + 1, n - k + 1) P(Binomial(n + 1, x) >= k + 1), and
+ * integral_x^1 of the same is B(k + 1, n - k + 1) P(Binomial(n + 1, x) <= k).
+ */
+/** log E after k successes in n trials; 0 before any trial. */
+function logMixtureEValue(k, n, p0, side) {
+    if (!(p0 > 0 && p0 < 1))
+        throw new RangeError(`p0 must be in (0, 1), got ${p0}`);
+    if (!(Number.isInteger(k) && Number.isInteger(n) && k >= 0 && k <= n)) {
+        throw new RangeError(`need integers 0 <= k <= n, got k = ${k}, n = ${n}`);
+    }
+    if (n === 0)
+        return 0;
+    const logBeta = lgamma(k + 1) + lgamma(n - k + 1) - lgamma(n + 2);
+    // Each tail summed on its own (not as 1 minus the other), so a tail near 0 keeps its digits.
+    const logPart = side === 'above'
+        ? logBinomialRange(n + 1, p0, 0, k) - Math.log(1 - p0) // over [p0, 1], prior 1 / (1 - p0)
+        : logBinomialRange(n + 1, p0, k + 1, n + 1) - Math.log(p0); // over [0, p0], prior 1 / p0
+    return logBeta + logPart - k * Math.log(p0) - (n - k) * Math.log(1 - p0);
+}
+/** The test rejects H0 once E >= 1 / alpha. */
+function rejects(k, n, p0, side, alpha) {
+    return logMixtureEValue(k, n, p0, side) >= -Math.log(alpha);
+}
+/** log P(from <= Binomial(n, p) <= to), summed in log space. */
+function logBinomialRange(n, p, from, to) {
+    if (from > to)
+        return -Infinity;
+    const lp = Math.log(p);
+    const lq = Math.log1p(-p);
+    const terms = [];
+    for (let j = from; j <= to; j++) {
+        terms.push(lgamma(n + 1) - lgamma(j + 1) - lgamma(n - j + 1) + j * lp + (n - j) * lq);
+    }
+    const max = Math.max(...terms);
+    const sum = terms.reduce((t, x) => t + Math.exp(x - max), 0);
+    return Math.min(0, max + Math.log(sum));
+}
+
+export { projectionText as A, judgeCheckDetail as B, median as C, tStar as D, metricAlpha as E, FileStateStore as F, GitHubStateStore as G, stopReason as H, compareMetric as I, judgeWarnings as J, judgeSampleSize as K, LABEL_NAME as L, METRIC_NAME as M, RepoFiles as R, SCHEMA_ID as S, WEBHOOK_SECRET_ENV as W, applyAll as a, buildActuators as b, command as c, decideAgainOnConflict as d, evaluate as e, statusReport as f, validationText as g, parsePolicy as h, policyJsonSchema as i, renderMarkdown as j, knownSecrets as k, loadPolicyFile as l, renderText as m, explainGitHubError as n, oneLine as o, policyReport as p, statusOf as q, recordJson as r, sourceFor as s, commentMarker as t, escapeMarkdown as u, validateData as v, rejects as w, pairsOf as x, healthBlock as y, lengthBlock as z };

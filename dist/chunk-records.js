@@ -462,6 +462,12 @@ class QuantileSketch {
 /** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
 const MAX_MODEL_KEYS = 20;
 const OTHER_MODELS = 'other';
+/** The bounds of the union: the wider of the two. */
+function mergeBounds(a, b) {
+    if (!a || !b)
+        return a ?? b;
+    return { lower: Math.min(a.lower, b.lower), upper: Math.max(a.upper, b.upper) };
+}
 function mergeOptionalHistograms(a, b) {
     return a && b ? mergeHistograms(a, b) : (a ?? b);
 }
@@ -476,6 +482,7 @@ function mergeCells(cells) {
     const squares = new Array(metricCount).fill(0);
     const sketches = new Array(metricCount).fill(undefined);
     const histograms = new Array(metricCount).fill(undefined);
+    const bounds = new Array(metricCount).fill(undefined);
     const models = {};
     const errors = {};
     let totalRequests = 0;
@@ -498,6 +505,7 @@ function mergeCells(cells) {
                 sketch.merge(QuantileSketch.fromJSON(m.quantiles));
             }
             histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram);
+            bounds[i] = mergeBounds(bounds[i], m.bounds);
         }
     }
     const metrics = moments.map((mo, i) => {
@@ -511,6 +519,9 @@ function mergeCells(cells) {
         const histogram = histograms[i];
         if (histogram)
             merged.histogram = histogram;
+        const known = bounds[i];
+        if (known)
+            merged.bounds = known;
         return merged;
     });
     return {

@@ -232,7 +232,7 @@ function differenceInterval(
     : undefined
   const validity: NonNullable<MetricResult['validity']> = {}
   if (inflation) validity.designEffect = { ...inflation, source: aggregate!.source }
-  const range = metricRange(spec)
+  const range = sketchRange(metricRange(spec), b, c)
   if (range) {
     const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation)
     return { interval, method: methodOf(spec, { relative, histogram: false }), validity }
@@ -274,6 +274,24 @@ function unbounded(relative: boolean, b: MetricSketch, c: MetricSketch): Differe
     t: b.moments.n + c.moments.n,
     relative
   }
+}
+
+/**
+ * A bounded metric's range widened to the bounds its sketches carry: the judge's length-adjusted
+ * scores (judge/lengthControl.ts) can lie outside [0, 1], within bounds the judge computes.
+ */
+function sketchRange(
+  range: ValueRange | undefined,
+  ...arms: MetricSketch[]
+): ValueRange | undefined {
+  if (!range) return undefined
+  let { lo, hi } = range
+  for (const arm of arms) {
+    if (!arm.bounds) continue
+    lo = Math.min(lo, arm.bounds.lower)
+    hi = Math.max(hi, arm.bounds.upper)
+  }
+  return { lo, hi }
 }
 
 /**
@@ -536,7 +554,7 @@ function armInterval(
   if (spec.kind === 'quantile') {
     return quantileCS(sketchOf(arm), spec.quantile ?? 0.5, ctx.alpha, tStar, designEffect(arm))
   }
-  const range = metricRange(spec)
+  const range = sketchRange(metricRange(spec), arm)
   if (range) return boundedCS(boundedArm(arm, range), range, ctx.alpha, { tStar })
   const ci = ratioCS(arm.moments, ctx.alpha, { tStar })
   const skew = armSkewness(arm.moments)

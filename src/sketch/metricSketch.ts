@@ -32,6 +32,8 @@ export function mergeMetricSketches(a: MetricSketch, b: MetricSketch): MetricSke
   }
   const histogram = mergeOptionalHistograms(a.histogram, b.histogram)
   if (histogram) merged.histogram = histogram
+  const bounds = mergeBounds(a.bounds, b.bounds)
+  if (bounds) merged.bounds = bounds
   return merged
 }
 
@@ -41,6 +43,12 @@ function mergeRequestSquares(a: MetricSketch, b: MetricSketch): number | undefin
   const x = of(a)
   const y = of(b)
   return x === undefined || y === undefined ? undefined : x + y
+}
+
+/** The bounds of the union: the wider of the two. */
+function mergeBounds(a: MetricSketch['bounds'], b: MetricSketch['bounds']): MetricSketch['bounds'] {
+  if (!a || !b) return a ?? b
+  return { lower: Math.min(a.lower, b.lower), upper: Math.max(a.upper, b.upper) }
 }
 
 function mergeOptionalHistograms(
@@ -61,6 +69,7 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
   const squares: (number | undefined)[] = new Array<number>(metricCount).fill(0)
   const sketches: (QuantileSketch | undefined)[] = new Array(metricCount).fill(undefined)
   const histograms: (HistogramData | undefined)[] = new Array(metricCount).fill(undefined)
+  const bounds: MetricSketch['bounds'][] = new Array(metricCount).fill(undefined)
   const models: Record<string, number> = {}
   const errors: Record<string, number> = {}
   let totalRequests = 0
@@ -85,6 +94,7 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
         sketch.merge(QuantileSketch.fromJSON(m.quantiles))
       }
       histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram)
+      bounds[i] = mergeBounds(bounds[i], m.bounds)
     }
   }
   const metrics = moments.map((mo, i): MetricSketch => {
@@ -95,6 +105,8 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
     if (sketch) merged.quantiles = sketch.toJSON()
     const histogram = histograms[i]
     if (histogram) merged.histogram = histogram
+    const known = bounds[i]
+    if (known) merged.bounds = known
     return merged
   })
   return {

@@ -82,4 +82,10 @@ export interface MetricSketch {
    * quantiles are then read conservatively, to bucket edges. A cell has this or `quantiles`.
    */
   histogram?: HistogramData
+  /**
+   * The interval every value is known to lie in, when a bounded metric's values are not in
+   * [0, 1]: the judge's length-controlled scores (src/judge/lengthControl.ts), whose bounds the
+   * sample's lengths fix before any judgement. A bounded confidence sequence uses it as the range.
+   */
+  bounds?: { lower: number; upper: number }
 }
