@@ -119,17 +119,14 @@ describe('the judge metric as the analysis sees it', () => {
   // The statistics issue (12a) replaces the confidence sequence of bounded metrics (the judge's
   // included) with a nonasymptotic one built from the sketch's sufficient statistics; until it is
   // merged, the asymptotic CS gives a judge that always ties a zero-width interval at 30 pairs.
-  it(
-    'a zero-variance judge (always tie) gets a wide interval at a small sample',
-    () => {
-      const scored = Array.from({ length: 30 }, () => ({ arm: 'canary' as const, s: 0.5 }))
-      const { baseline, canary } = sketches(scored, 'pairwise', false, {
-        baseline: unit,
-        canary: unit
-      })
-      const r = compareMetric(spec, baseline, canary, ctx)
-      expect(r.delta.upper - r.delta.lower).toBeGreaterThan(0.1)
-      expect(r.verdict).toBe('inconclusive')
-    }
-  )
+  it('a zero-variance judge (always tie) gets a wide interval at a small sample', () => {
+    const scored = Array.from({ length: 30 }, () => ({ arm: 'canary' as const, s: 0.5 }))
+    const { baseline, canary } = sketches(scored, 'pairwise', false, {
+      baseline: unit,
+      canary: unit
+    })
+    const r = compareMetric(spec, baseline, canary, ctx)
+    expect(r.delta.upper - r.delta.lower).toBeGreaterThan(0.1)
+    expect(r.verdict).toBe('inconclusive')
+  })
 })
