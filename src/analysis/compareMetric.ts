@@ -5,9 +5,13 @@ import type { MetricSketch } from '../sketch/types.js'
 import { mixtureRho } from '../stats/cs/mixture.js'
 import { quantileCS, quantileDifferenceCS } from '../stats/cs/quantile.js'
 import { ratioCS, ratioDifferenceCS } from '../stats/cs/ratio.js'
-import { type DifferenceInterval, type QuantileSketchLike } from '../stats/cs/types.js'
+import {
+  type DesignEffect,
+  type DifferenceInterval,
+  type QuantileSketchLike
+} from '../stats/cs/types.js'
 import { samplesToDecide } from '../stats/projection.js'
-import { designEffect } from './designEffect.js'
+import { rankDesignEffect } from './designEffect.js'
 import type { LimitResult, MetricResult, Needed, Verdict } from './types.js'
 
 export interface CompareContext {
@@ -126,10 +130,12 @@ function differenceInterval(
 ): DifferenceInterval {
   const relative = tolerance.relative
   if (spec.kind === 'quantile') {
-    return quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
+    const base = quantileArm(b)
+    const can = quantileArm(c)
+    return quantileDifferenceCS(base.sketch, can.sketch, spec.quantile ?? 0.5, ctx.alpha, {
       relative,
       tStar: ctx.tStar,
-      designEffect: { baseline: designEffect(b), canary: designEffect(c) }
+      designEffect: { baseline: base.designEffect, canary: can.designEffect }
     })
   }
   return ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
@@ -145,6 +151,16 @@ const sketchOf = (m: MetricSketch, interpolate = false): QuantileSketchLike => {
     return interpolate ? h.interpolated() : h
   }
   return m.quantiles ? QuantileSketch.fromJSON(m.quantiles) : new QuantileSketch()
+}
+
+/**
+ * One arm of a quantile comparison: its sketch, and the design effect of clustering on its rank
+ * counts from its per-unit rank sums (designEffect.ts; 1 for a histogram or unclustered data).
+ */
+function quantileArm(m: MetricSketch): { sketch: QuantileSketchLike; designEffect: DesignEffect } {
+  if (m.histogram || !m.quantiles) return { sketch: sketchOf(m), designEffect: 1 }
+  const sketch = QuantileSketch.fromJSON(m.quantiles)
+  return { sketch, designEffect: rankDesignEffect(m, sketch) }
 }
 
 /**
@@ -206,9 +222,11 @@ function armInterval(
   ctx: CompareContext,
   tStar: number
 ): { estimate: number; lower: number; upper: number } {
-  return spec.kind === 'quantile'
-    ? quantileCS(sketchOf(arm), spec.quantile ?? 0.5, ctx.alpha, tStar, designEffect(arm))
-    : ratioCS(arm.moments, ctx.alpha, { tStar, bernoulliFloor: spec.kind === 'rate' })
+  if (spec.kind !== 'quantile') {
+    return ratioCS(arm.moments, ctx.alpha, { tStar, bernoulliFloor: spec.kind === 'rate' })
+  }
+  const q = quantileArm(arm)
+  return quantileCS(q.sketch, spec.quantile ?? 0.5, ctx.alpha, tStar, q.designEffect)
 }
 
 function needed(

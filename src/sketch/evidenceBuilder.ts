@@ -16,6 +16,7 @@ import { addCluster, addMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
 import { fmix32, hashUnit, UnitIndex, unitHalf, type UnitKey } from './unitIndex.js'
 import { addSumClusters, UnitSlots } from './unitStore.js'
+import { coarseBin, RankSumsAccumulator, UnitRankBins } from './unitRanks.js'
 import type { MetricSketch, RatioMoments } from './types.js'
 
 /** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
@@ -53,11 +54,16 @@ export interface EvidenceBuilderOptions {
 class MetricAccumulator {
   readonly moments: RatioMoments = emptyMoments()
   requests = 0
-  constructor(readonly quantiles: QuantileSketch | undefined) {}
+  /** Quantile metrics: the per-unit rank sums of the units first seen here (unitRanks.ts). */
+  readonly ranks: RankSumsAccumulator | undefined
+  constructor(readonly quantiles: QuantileSketch | undefined) {
+    if (quantiles) this.ranks = new RankSumsAccumulator()
+  }
 
   toSketch(): MetricSketch {
     const sketch: MetricSketch = { moments: this.moments, requests: this.requests }
     if (this.quantiles) sketch.quantiles = this.quantiles.toJSON()
+    if (this.ranks && !this.ranks.empty) sketch.unitRanks = this.ranks.toJSON()
     return sketch
   }
 }
@@ -108,6 +114,8 @@ class ArmAccumulator {
   readonly moreSegmentSlots = new IntMap()
   /** Baseline only: the A/A halves by bucket index (whatever the segment). */
   readonly halves: Halves[] = []
+  /** Quantile metrics: each total slot's coarse rank bins (without segments; unitRanks.ts). */
+  readonly rankBins = new UnitRankBins()
   constructor(
     readonly arm: Arm,
     /** 0 baseline, 1 canary: kept in segment rows to find their cell again in finish(). */
@@ -154,6 +162,10 @@ export class EvidenceBuilder {
   private readonly segmented: boolean
   private readonly kinds: MetricKind[]
   private readonly segmentSlots: UnitSlots
+  /** Each segment slot's coarse rank bins, for quantile metrics (unitRanks.ts). */
+  private readonly segmentRankBins = new UnitRankBins()
+  /** Policy indices of the quantile metrics. */
+  private readonly quantileMetrics: number[]
   private readonly arms: readonly [ArmAccumulator, ArmAccumulator]
   private readonly quality: DataQuality
   private unitLevel = false
@@ -185,6 +197,7 @@ export class EvidenceBuilder {
       throw new RangeError(`policy.bucket must be > 0, got ${this.bucketMs}`)
     this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing))
     this.isQuantile = policy.metrics.map(m => m.kind === 'quantile')
+    this.quantileMetrics = policy.metrics.flatMap((m, i) => (m.kind === 'quantile' ? [i] : []))
     this.dimensions = policy.segments?.by ?? []
     this.segmented = this.dimensions.length > 0
     this.kinds = policy.metrics.map(m => m.kind)
@@ -266,7 +279,7 @@ export class EvidenceBuilder {
       half = halves[h]
     }
     if (!this.segmented) {
-      this.file(arm.total, k, r, modelKey, arm.slots, slot, newUnit, half)
+      this.file(arm.total, k, r, modelKey, arm.slots, arm.rankBins, slot, newUnit, half)
       return
     }
     const segment = this.segmentOf(arm, r.raw)
@@ -277,7 +290,17 @@ export class EvidenceBuilder {
       newUnit = segmentSlot < 0
       if (newUnit) segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k)
     }
-    this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit, half)
+    this.file(
+      segment,
+      k,
+      r,
+      modelKey,
+      this.segmentSlots,
+      this.segmentRankBins,
+      segmentSlot,
+      newUnit,
+      half
+    )
   }
 
   /** The evidence; call once, last (it releases the per-unit tables). */
@@ -290,8 +313,10 @@ export class EvidenceBuilder {
     for (const arm of this.arms) {
       arm.slots.release()
       arm.units.release()
+      arm.rankBins.release()
     }
     this.segmentSlots.release()
+    this.segmentRankBins.release()
     const cells: Cell[] = []
     for (const arm of this.arms) {
       const [total, ...keyed] = arm.all
@@ -399,6 +424,7 @@ export class EvidenceBuilder {
     r: RequestRecord,
     modelKey: string | undefined,
     slots: UnitSlots,
+    rankBins: UnitRankBins,
     slot: number,
     newUnit: boolean,
     half: MetricAccumulator[] | undefined
@@ -422,12 +448,18 @@ export class EvidenceBuilder {
       if (slot < 0) addCluster(metric.moments, x, y)
       else slots.add(slot, i, x, y)
       if (half === undefined) {
-        if (metric.quantiles) metric.quantiles.add(x)
+        if (metric.quantiles) {
+          const index = metric.quantiles.add(x)
+          if (slot >= 0) rankBins.add(slot, i, coarseBin(index))
+        }
         continue
       }
       const twin = half[i] as MetricAccumulator
       twin.requests++
-      if (metric.quantiles) metric.quantiles.addWithTwin(x, twin.quantiles as QuantileSketch)
+      if (metric.quantiles) {
+        const index = metric.quantiles.addWithTwin(x, twin.quantiles as QuantileSketch)
+        if (slot >= 0) rankBins.add(slot, i, coarseBin(index))
+      }
       if (slot < 0) addCluster(twin.moments, x, y)
     }
   }
@@ -527,9 +559,14 @@ export class EvidenceBuilder {
               m => m.moments
             )
           : undefined
+      const halfMetrics =
+        arm.code === 0
+          ? arm.halves[k]?.[header[slots.intBase(slot) + this.halfAt] as number]
+          : undefined
       if (!this.segmented) {
         slots.addClusters(slot, cell.moments)
         if (half) slots.addClusters(slot, half)
+        this.addUnitRanks(cell.metrics, halfMetrics, bins => arm.rankBins.collect(slot, ...bins))
         continue
       }
       cell.units++
@@ -539,8 +576,34 @@ export class EvidenceBuilder {
       )
       addSumClusters(sums, cell.moments)
       if (half) addSumClusters(sums, half)
+      this.addUnitRanks(cell.metrics, halfMetrics, ([metric, into]) =>
+        this.forEachSegmentSlot(arm, slot, segmentSlot =>
+          this.segmentRankBins.collect(segmentSlot, metric, into)
+        )
+      )
     }
   }
+
+  /**
+   * Adds one unit's rank sums, for each quantile metric, to a cell's metrics (and its A/A half's):
+   * `collect([metric, into])` fills `into` with the unit's requests per coarse bin.
+   */
+  private addUnitRanks(
+    metrics: MetricAccumulator[],
+    half: MetricAccumulator[] | undefined,
+    collect: (args: [number, Map<number, number>]) => void
+  ): void {
+    for (const i of this.quantileMetrics) {
+      const bins = this.rankScratch
+      bins.clear()
+      collect([i, bins])
+      metrics[i]?.ranks?.addUnit(bins)
+      half?.[i]?.ranks?.addUnit(bins)
+    }
+  }
+
+  /** Reused by addUnitRanks: one unit's requests per coarse bin. */
+  private readonly rankScratch = new Map<number, number>()
 
   /** Calls `visit` with each segment slot of the unit whose total slot is `slot`. */
   private forEachSegmentSlot(
@@ -572,6 +635,9 @@ export class EvidenceBuilder {
       const segment = arm.all[packed % POSITIONS] as SegmentAccumulator
       const cell = segment.cells[Math.floor(code / 2)] as CellAccumulator
       slots.addClusters(slot, cell.moments)
+      this.addUnitRanks(cell.metrics, undefined, ([metric, into]) =>
+        this.segmentRankBins.collect(slot, metric, into)
+      )
     }
   }
 

@@ -2,6 +2,7 @@ import { mergeHistograms } from './histogram.js'
 import { mergeMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
 import type { HistogramData, MetricSketch } from './types.js'
+import { mergeUnitRanks, RankSumsAccumulator } from './unitRanks.js'
 
 /** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
 export const MAX_MODEL_KEYS = 20
@@ -28,6 +29,11 @@ export function mergeMetricSketches(a: MetricSketch, b: MetricSketch): MetricSke
     if (b.quantiles) sketch.merge(QuantileSketch.fromJSON(b.quantiles))
     merged.quantiles = sketch.toJSON()
   }
+  const ranks =
+    a.unitRanks && b.unitRanks
+      ? mergeUnitRanks(a.unitRanks, b.unitRanks)
+      : (a.unitRanks ?? b.unitRanks)
+  if (ranks) merged.unitRanks = ranks
   const histogram = mergeOptionalHistograms(a.histogram, b.histogram)
   if (histogram) merged.histogram = histogram
   return merged
@@ -50,6 +56,7 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
   const requests = new Array<number>(metricCount).fill(0)
   const sketches: (QuantileSketch | undefined)[] = new Array(metricCount).fill(undefined)
   const histograms: (HistogramData | undefined)[] = new Array(metricCount).fill(undefined)
+  const ranks: (RankSumsAccumulator | undefined)[] = new Array(metricCount).fill(undefined)
   const models: Record<string, number> = {}
   const errors: Record<string, number> = {}
   let totalRequests = 0
@@ -71,6 +78,7 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
         const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha))
         sketch.merge(QuantileSketch.fromJSON(m.quantiles))
       }
+      if (m.unitRanks) (ranks[i] ??= new RankSumsAccumulator()).addSums(m.unitRanks)
       histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram)
     }
   }
@@ -78,6 +86,8 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
     const sketch = sketches[i]
     const merged: MetricSketch = { moments: mo, requests: requests[i]! }
     if (sketch) merged.quantiles = sketch.toJSON()
+    const rank = ranks[i]
+    if (rank) merged.unitRanks = rank.toJSON()
     const histogram = histograms[i]
     if (histogram) merged.histogram = histogram
     return merged

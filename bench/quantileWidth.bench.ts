@@ -1,0 +1,208 @@
+/**
+ * `npm run bench:quantile-width`: the width of the quantile-difference confidence sequence as a
+ * ratio to a fixed-n interval at the same sample sizes, before (main's method, each arm's CS at
+ * alpha / 2 with intervals subtracted: bench/quantileLegacy.ts) and after (the joint
+ * beta-binomial region, src/stats/cs/quantile.ts), for p50 / p95 / p99, canary shares 50 / 25 / 5
+ * / 1 %, relative and absolute. Then the cost of adding values to the quantile sketch when data
+ * spans 24 decades, against 2, for main's capped store and the paged one.
+ *
+ * Setup: A/A traffic, log-normal(0, 1) values (latency-like), the canary at `--canary` requests
+ * (default 2,000) and the baseline at its share of the same traffic; every CS is tuned to be
+ * tightest at these sizes (t* = n: the expected decision time), alpha = `--alpha` (default 0.05);
+ * medians over `--replicates` (default 25) seeded replicates, the same data for every method.
+ *
+ * The fixed-n comparators (1 - alpha, two-sided, computed once per replicate on the same data):
+ * - oracle: the normal interval for the difference of sample quantiles with each arm's asymptotic
+ *   variance q (1 - q) / (n f(Q)^2) at the true density (Serfling, Approximation Theorems of
+ *   Mathematical Statistics, 1980, Section 2.3.3, Theorem B), the relative one by the delta
+ *   method: 2 z sqrt(v_b + v_c) (absolute), that over Q (relative, A/A). No sketch.
+ * - rank: each arm's distribution-free order-statistic interval at the binomial ranks
+ *   n q -+ z sqrt(n q (1 - q)), read from the same sketch (to bucket edges), turned into a
+ *   standard error (its width / 2z) and combined in quadrature, as Price & Bonett, "Distribution-
+ *   free confidence intervals for difference and ratio of medians", J. Stat. Comput. Simul. 72
+ *   (2002) do for medians. Same data, same sketch resolution as the CSs.
+ * A third column, band, is a whole-distribution confidence band in the style Netflix uses for
+ * canaries (Lindon, Sanden & Shirikian, KDD 2022: time-uniform bands on each arm's distribution),
+ * built here from Howard & Ramdas's bound uniform over all quantiles and time (Bernoulli 2022,
+ * Theorem 2; A = 0.85, t_min = 30), at alpha / 2 per arm, intervals subtracted: what a comparison
+ * pays to hold for every quantile at once.
+ */
+import { mulberry32, normal } from '../examples/generate-traffic.js'
+import { QuantileSketch } from '../src/sketch/quantileSketch.js'
+import { quantileDifferenceCS } from '../src/stats/cs/quantile.js'
+import { normalQuantile } from '../src/stats/normal.js'
+import { LegacyQuantileSketch, legacyQuantileDifferenceCS } from './quantileLegacy.js'
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback
+}
+const CANARY = arg('canary', 2000)
+const ALPHA = arg('alpha', 0.05)
+const REPLICATES = arg('replicates', 25)
+const SIGMA = 1
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
+}
+
+/** Howard & Ramdas (2022), Theorem 2: A sqrt((log(1 + log(t / t_min)) + C) / t), C for alpha. */
+function lilRadius(t: number, alpha: number, tMin = 30, A = 0.85): number {
+  // The crossing probability of Theorem 2 for (C, eta), minimised over eta, equals alpha.
+  const error = (C: number, eta: number): number => {
+    const g2 = (2 / eta) * (A - Math.sqrt((2 * (eta - 1)) / C)) ** 2
+    return g2 <= 1 ? Infinity : 4 * Math.exp(-g2 * C) * (1 + 1 / ((g2 - 1) * Math.log(eta)))
+  }
+  const best = (C: number): number => {
+    // eta ranges over (1, eta_max], sqrt(eta / 2) + sqrt(2 (eta - 1) / C) = A at eta_max.
+    let lo = 1
+    let hi = 2 * A * A
+    for (let i = 0; i < 100; i++) {
+      const mid = (lo + hi) / 2
+      if (Math.sqrt(mid / 2) + Math.sqrt((2 * (mid - 1)) / C) < A) lo = mid
+      else hi = mid
+    }
+    let min = Infinity
+    for (let k = 1; k <= 400; k++) min = Math.min(min, error(C, 1 + ((lo - 1) * k) / 400))
+    return min
+  }
+  let lo = 0.1
+  let hi = 100
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2
+    if (best(mid) > alpha) lo = mid
+    else hi = mid
+  }
+  return A * Math.sqrt((Math.log(1 + Math.log(t / tMin)) + hi) / t)
+}
+
+interface Row {
+  q: number
+  share: number
+  relative: boolean
+  before: number[]
+  after: number[]
+  afterRank: number[]
+  band: number[]
+}
+
+function rankInterval(s: QuantileSketch, q: number, z: number): { low: number; high: number } {
+  const n = s.count
+  const r = z * Math.sqrt(n * q * (1 - q))
+  return {
+    low: s.rangeAtRank(Math.max(1, Math.floor(n * q - r))).low,
+    high: s.rangeAtRank(Math.min(n, Math.ceil(n * q + r) + 1)).high
+  }
+}
+
+function widths(): Row[] {
+  const z = normalQuantile(1 - ALPHA / 2)
+  const rows: Row[] = []
+  for (const q of [0.5, 0.95, 0.99]) {
+    for (const share of [0.5, 0.25, 0.05, 0.01]) {
+      const nc = CANARY
+      const nb = Math.round((CANARY * (1 - share)) / share)
+      const Q = Math.exp(SIGMA * normalQuantile(q))
+      const density = Math.exp(-0.5 * normalQuantile(q) ** 2) / Math.sqrt(2 * Math.PI) / (SIGMA * Q)
+      const v = (n: number) => (q * (1 - q)) / (n * density * density)
+      const oracle = 2 * z * Math.sqrt(v(nb) + v(nc))
+      const bandB = lilRadius(nb, ALPHA / 2)
+      const bandC = lilRadius(nc, ALPHA / 2)
+      const rel: Row = { q, share, relative: true, before: [], after: [], afterRank: [], band: [] }
+      const abs: Row = { q, share, relative: false, before: [], after: [], afterRank: [], band: [] }
+      const rand = mulberry32(Math.round(q * 1000) * 100 + share * 100)
+      for (let rep = 0; rep < REPLICATES; rep++) {
+        const b = new QuantileSketch()
+        const c = new QuantileSketch()
+        for (let i = 0; i < nb; i++) b.add(Math.exp(SIGMA * normal(rand)))
+        for (let i = 0; i < nc; i++) c.add(Math.exp(SIGMA * normal(rand)))
+        const rb = rankInterval(b, q, z)
+        const rc = rankInterval(c, q, z)
+        const qb = b.valueAtRank(Math.ceil(nb * q))
+        const qc = c.valueAtRank(Math.ceil(nc * q))
+        const seB = (rb.high - rb.low) / (2 * z)
+        const seC = (rc.high - rc.low) / (2 * z)
+        const band = (s: QuantileSketch, eps: number) => ({
+          low: s.rangeAtRank(Math.floor(s.count * (q - eps))).low,
+          high: s.rangeAtRank(Math.ceil(s.count * (q + eps)) + 1).high
+        })
+        const bb = band(b, bandB)
+        const bc = band(c, bandC)
+        for (const row of [rel, abs]) {
+          const tStar = { baseline: nb, canary: nc }
+          const after = quantileDifferenceCS(b, c, q, ALPHA, { relative: row.relative, tStar })
+          const before = legacyQuantileDifferenceCS(b, c, q, ALPHA, {
+            relative: row.relative,
+            tStar
+          })
+          const fixed = row.relative ? oracle / Q : oracle
+          const rankFixed = row.relative
+            ? 2 * z * (qc / qb) * Math.sqrt((seC / qc) ** 2 + (seB / qb) ** 2)
+            : 2 * z * Math.sqrt(seB * seB + seC * seC)
+          const bandWidth = row.relative
+            ? bc.high / bb.low - bc.low / bb.high
+            : bc.high - bc.low + bb.high - bb.low
+          row.after.push((after.upper - after.lower) / fixed)
+          row.before.push((before.upper - before.lower) / fixed)
+          row.afterRank.push((after.upper - after.lower) / rankFixed)
+          row.band.push(bandWidth / fixed)
+        }
+      }
+      rows.push(rel, abs)
+    }
+  }
+  return rows
+}
+
+/** Median ms to add `values` to a fresh sketch, interleaving the four cases, `rounds` times. */
+function addCost(rounds = 7): void {
+  const n = 200_000
+  const narrow = Array.from({ length: n }, (_, i) => 10 ** (1 + (2 * ((i * 7919) % n)) / n))
+  const wide = Array.from({ length: n }, (_, i) => 10 ** (-12 + (24 * ((i * 7919) % n)) / n))
+  const cases = {
+    'main, 2 decades': () => new LegacyQuantileSketch(),
+    'main, 24 decades': () => new LegacyQuantileSketch(),
+    'paged, 2 decades': () => new QuantileSketch(),
+    'paged, 24 decades': () => new QuantileSketch()
+  }
+  const times: Record<string, number[]> = {}
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, make] of Object.entries(cases)) {
+      const values = name.endsWith('24 decades') ? wide : narrow
+      const sketch = make()
+      const t0 = performance.now()
+      for (const v of values) sketch.add(v)
+      ;(times[name] ??= []).push(performance.now() - t0)
+    }
+  }
+  const m = (name: string) => median(times[name] as number[])
+  console.log(`\nAdding ${n.toLocaleString('en')} values (median of ${rounds} interleaved rounds):`)
+  console.log('| store | 24 decades / 2 decades |')
+  console.log('|---|---|')
+  console.log(
+    `| main (2048-bucket cap, collapsing) | ${(m('main, 24 decades') / m('main, 2 decades')).toFixed(2)}x |`
+  )
+  console.log(
+    `| paged (unbounded) | ${(m('paged, 24 decades') / m('paged, 2 decades')).toFixed(2)}x |`
+  )
+  console.log(
+    `paged / main at 2 decades: ${(m('paged, 2 decades') / m('main, 2 decades')).toFixed(2)}x`
+  )
+}
+
+const f = (xs: number[]) => median(xs).toFixed(2)
+console.log(
+  `Quantile-difference width / fixed-n width, A/A log-normal(0, ${SIGMA}), canary n = ${CANARY}, alpha = ${ALPHA}, median of ${REPLICATES}`
+)
+console.log(
+  '| quantile | canary | scale | before / oracle | after / oracle | after / rank | band / oracle |'
+)
+console.log('|---|---|---|---|---|---|---|')
+for (const r of widths()) {
+  console.log(
+    `| p${Math.round(r.q * 100)} | ${Math.round(r.share * 100)}% | ${r.relative ? 'relative' : 'absolute'} | ${f(r.before)} | ${f(r.after)} | ${f(r.afterRank)} | ${f(r.band)} |`
+  )
+}
+addCost()
