@@ -28,7 +28,7 @@
  * pays to hold for every quantile at once.
  */
 import { mulberry32, normal } from '../examples/generate-traffic.js'
-import { QuantileSketch } from '../src/sketch/quantileSketch.js'
+import { DEFAULT_RELATIVE_ACCURACY, QuantileSketch } from '../src/sketch/quantileSketch.js'
 import { quantileDifferenceCS } from '../src/stats/cs/quantile.js'
 import { normalQuantile } from '../src/stats/normal.js'
 import { LegacyQuantileSketch, legacyQuantileDifferenceCS } from './quantileLegacy.js'
@@ -37,9 +37,11 @@ const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`)
   return i >= 0 ? Number(process.argv[i + 1]) : fallback
 }
-const CANARY = arg('canary', 2000)
+const CANARY = arg('canary', 0)
+const HALF_WIDTH = arg('halfwidth', 0.05)
 const ALPHA = arg('alpha', 0.05)
 const REPLICATES = arg('replicates', 25)
+const ACCURACY = arg('accuracy', DEFAULT_RELATIVE_ACCURACY)
 const SIGMA = 1
 
 const median = (xs: number[]): number => {
@@ -86,6 +88,7 @@ interface Row {
   after: number[]
   afterRank: number[]
   band: number[]
+  nc?: number
 }
 
 function rankInterval(s: QuantileSketch, q: number, z: number): { low: number; high: number } {
@@ -102,11 +105,14 @@ function widths(): Row[] {
   const rows: Row[] = []
   for (const q of [0.5, 0.95, 0.99]) {
     for (const share of [0.5, 0.25, 0.05, 0.01]) {
-      const nc = CANARY
-      const nb = Math.round((CANARY * (1 - share)) / share)
       const Q = Math.exp(SIGMA * normalQuantile(q))
       const density = Math.exp(-0.5 * normalQuantile(q) ** 2) / Math.sqrt(2 * Math.PI) / (SIGMA * Q)
       const v = (n: number) => (q * (1 - q)) / (n * density * density)
+      // The expected decision time: where the fixed-n relative half-width is HALF_WIDTH, i.e.
+      // z sqrt(v(n_c) + v(n_c (1 - share) / share)) / Q = HALF_WIDTH, unless --canary is given.
+      const perCanary = ((q * (1 - q)) / (density * density * Q * Q)) * (1 + share / (1 - share))
+      const nc = CANARY || Math.round((z * z * perCanary) / (HALF_WIDTH * HALF_WIDTH))
+      const nb = Math.round((nc * (1 - share)) / share)
       const oracle = 2 * z * Math.sqrt(v(nb) + v(nc))
       const bandB = lilRadius(nb, ALPHA / 2)
       const bandC = lilRadius(nc, ALPHA / 2)
@@ -114,8 +120,8 @@ function widths(): Row[] {
       const abs: Row = { q, share, relative: false, before: [], after: [], afterRank: [], band: [] }
       const rand = mulberry32(Math.round(q * 1000) * 100 + share * 100)
       for (let rep = 0; rep < REPLICATES; rep++) {
-        const b = new QuantileSketch()
-        const c = new QuantileSketch()
+        const b = new QuantileSketch(ACCURACY)
+        const c = new QuantileSketch(ACCURACY)
         for (let i = 0; i < nb; i++) b.add(Math.exp(SIGMA * normal(rand)))
         for (let i = 0; i < nc; i++) c.add(Math.exp(SIGMA * normal(rand)))
         const rb = rankInterval(b, q, z)
@@ -124,9 +130,10 @@ function widths(): Row[] {
         const qc = c.valueAtRank(Math.ceil(nc * q))
         const seB = (rb.high - rb.low) / (2 * z)
         const seC = (rc.high - rc.low) / (2 * z)
+        // Beyond the data (q + eps > 1), the band does not bound the quantile at all.
         const band = (s: QuantileSketch, eps: number) => ({
-          low: s.rangeAtRank(Math.floor(s.count * (q - eps))).low,
-          high: s.rangeAtRank(Math.ceil(s.count * (q + eps)) + 1).high
+          low: q - eps > 0 ? s.rangeAtRank(Math.floor(s.count * (q - eps))).low : -Infinity,
+          high: q + eps < 1 ? s.rangeAtRank(Math.ceil(s.count * (q + eps)) + 1).high : Infinity
         })
         const bb = band(b, bandB)
         const bc = band(c, bandC)
@@ -150,6 +157,7 @@ function widths(): Row[] {
           row.band.push(bandWidth / fixed)
         }
       }
+      rel.nc = abs.nc = nc
       rows.push(rel, abs)
     }
   }
@@ -193,16 +201,19 @@ function addCost(rounds = 7): void {
 }
 
 const f = (xs: number[]) => median(xs).toFixed(2)
+const when = CANARY
+  ? `canary n = ${CANARY}`
+  : `at the expected decision time (fixed-n relative half-width ${HALF_WIDTH})`
 console.log(
-  `Quantile-difference width / fixed-n width, A/A log-normal(0, ${SIGMA}), canary n = ${CANARY}, alpha = ${ALPHA}, median of ${REPLICATES}`
+  `Quantile-difference width / fixed-n width, A/A log-normal(0, ${SIGMA}), ${when}, alpha = ${ALPHA}, sketch accuracy ${ACCURACY}, median of ${REPLICATES}`
 )
 console.log(
-  '| quantile | canary | scale | before / oracle | after / oracle | after / rank | band / oracle |'
+  '| quantile | canary | n canary | scale | before / oracle | after / oracle | after / rank | band / oracle |'
 )
-console.log('|---|---|---|---|---|---|---|')
+console.log('|---|---|---|---|---|---|---|---|')
 for (const r of widths()) {
   console.log(
-    `| p${Math.round(r.q * 100)} | ${Math.round(r.share * 100)}% | ${r.relative ? 'relative' : 'absolute'} | ${f(r.before)} | ${f(r.after)} | ${f(r.afterRank)} | ${f(r.band)} |`
+    `| p${Math.round(r.q * 100)} | ${Math.round(r.share * 100)}% | ${r.nc} | ${r.relative ? 'relative' : 'absolute'} | ${f(r.before)} | ${f(r.after)} | ${f(r.afterRank)} | ${f(r.band)} |`
   )
 }
 addCost()

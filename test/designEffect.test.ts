@@ -10,7 +10,7 @@ import { mergeCells } from '../src/sketch/metricSketch.js'
 import { addCluster, emptyMoments } from '../src/sketch/moments.js'
 import { QuantileSketch } from '../src/sketch/quantileSketch.js'
 import type { MetricSketch } from '../src/sketch/types.js'
-import { coarseBin, coarseEdge, RankSumsAccumulator } from '../src/sketch/unitRanks.js'
+import { coarseBin, coarseEdge, RankSumsAccumulator, UnitBins } from '../src/sketch/unitRanks.js'
 import { metric, testPolicy } from './fixtures/records/policy.js'
 
 /** Users with 1..maxRequests requests; log-value = user level (sd tau) + noise (sd sigma). */
@@ -30,11 +30,8 @@ function sketchOf(data: number[][]): { m: MetricSketch; sketch: QuantileSketch }
   const ranks = new RankSumsAccumulator()
   let requests = 0
   for (const values of data) {
-    const bins = new Map<number, number>()
-    for (const v of values) {
-      const bin = coarseBin(sketch.add(v))
-      bins.set(bin, (bins.get(bin) ?? 0) + 1)
-    }
+    const bins = new UnitBins()
+    for (const v of values) bins.add(coarseBin(sketch.add(v)), 1)
     ranks.addUnit(bins)
     addCluster(
       moments,

@@ -1,3 +1,4 @@
+import { value } from '../policy/format.js'
 import type { MetricSpec, Tolerance } from '../policy/types.js'
 import { HistogramQuantiles } from '../sketch/histogram.js'
 import { QuantileSketch } from '../sketch/quantileSketch.js'
@@ -164,9 +165,14 @@ function quantileArm(m: MetricSketch): { sketch: QuantileSketchLike; designEffec
 }
 
 /**
- * A quantile read from histogram buckets is widened to the bucket edges. When the interval read
- * at interpolated values (what finer buckets would give) is decisive but the widened one is not,
- * the bucket resolution, not the amount of data, is what keeps the metric inconclusive: say so.
+ * A quantile read from histogram buckets is widened to the bucket edges (the order statistic is
+ * only known to lie in its bucket), so the buckets, not the amount of data, can be what keeps a
+ * metric inconclusive. Two ways, said in the reason:
+ * - the floor: with unlimited traffic the interval shrinks to the buckets holding each arm's
+ *   quantile, [c_low - b_high, c_high - b_low] (relative: c_low / b_high - 1 .. c_high / b_low - 1).
+ *   When that floor still crosses the tolerance, no amount of traffic can decide the metric.
+ * - the interval read at interpolated values (what finer buckets would give) is decisive while
+ *   the one widened to the edges is not.
  */
 function bucketResolution(
   spec: MetricSpec,
@@ -175,18 +181,47 @@ function bucketResolution(
   ctx: CompareContext
 ): string | undefined {
   if (spec.kind !== 'quantile') return undefined
-  const d = quantileDifferenceCS(
-    sketchOf(b, true),
-    sketchOf(c, true),
-    spec.quantile ?? 0.5,
-    ctx.alpha,
-    { relative: spec.tolerance.relative, tStar: ctx.tStar }
-  )
-  const harm = toHarm(d, spec.better)
-  const decisive = harm.upper < spec.tolerance.value || harm.lower > spec.tolerance.value
-  return decisive
+  const q = spec.quantile ?? 0.5
+  const tolerance = spec.tolerance
+  const decisive = (d: DifferenceInterval) => {
+    const harm = toHarm(d, spec.better)
+    return harm.upper < tolerance.value || harm.lower > tolerance.value
+  }
+  const sb = sketchOf(b)
+  const sc = sketchOf(c)
+  const at = (s: QuantileSketchLike) => s.rangeAtRank?.(Math.max(1, Math.ceil(s.count * q)))
+  const bBucket = at(sb)
+  const cBucket = at(sc)
+  if (bBucket && cBucket) {
+    const floor = quantileFloor(bBucket, cBucket, tolerance.relative)
+    if (!decisive(floor)) {
+      const name = `p${Math.round(q * 1000) / 10}`
+      const edges = (r: { low: number; high: number }) =>
+        `${value(spec, r.low)}–${value(spec, r.high)}`
+      return `bucket resolution, not data, keeps this inconclusive: the canary's and the baseline's ${name} lie in the histogram buckets ${edges(cBucket)} and ${edges(bBucket)}, too coarse to show a change within the tolerance however much traffic comes; finer buckets around this quantile would decide it`
+    }
+  }
+  const d = quantileDifferenceCS(sketchOf(b, true), sketchOf(c, true), q, ctx.alpha, {
+    relative: tolerance.relative,
+    tStar: ctx.tStar
+  })
+  return decisive(d)
     ? 'bucket resolution, not data, keeps this inconclusive: the interval, widened to the histogram bucket edges, crosses the tolerance; finer buckets around this quantile would decide it'
     : undefined
+}
+
+/** The interval a quantile difference tends to with unlimited traffic: the quantiles' buckets. */
+function quantileFloor(
+  b: { low: number; high: number },
+  c: { low: number; high: number },
+  relative: boolean
+): DifferenceInterval {
+  const bounds = relative
+    ? b.low > 0
+      ? { lower: c.low / b.high - 1, upper: c.high / b.low - 1 }
+      : { lower: -Infinity, upper: Infinity }
+    : { lower: c.low - b.high, upper: c.high - b.low }
+  return { estimate: NaN, ...bounds, baseline: NaN, canary: NaN, se: Infinity, t: 0, relative }
 }
 
 /** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
@@ -259,11 +294,12 @@ function needed(
 
 function methodOf(spec: MetricSpec, d: { relative: boolean; histogram: boolean }): string {
   const scale = d.relative ? 'relative (delta method)' : 'absolute'
-  if (spec.kind === 'quantile' && d.histogram) {
-    return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), read from histogram buckets and widened to the bucket edges, ${scale}`
-  }
   if (spec.kind === 'quantile') {
-    return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`
+    const quantileScale = d.relative ? 'relative (c / b - 1 over the joint region)' : 'absolute'
+    const read = d.histogram
+      ? 'read from histogram buckets and widened to the bucket edges'
+      : 'read to the sketch bucket edges, counts divided by the per-user design effect of the rank'
+    return `quantile-difference CS: the joint region of both arms' beta-binomial mixtures on ranks (Howard & Ramdas 2022), ${read}, ${quantileScale}`
   }
   const base =
     spec.kind === 'rate'

@@ -16,7 +16,7 @@ import type { DesignEffect } from '../stats/cs/types.js'
  * in metric analytics", KDD 2018, quantile metrics: the per-unit sums of 1{X <= x} at the
  * quantile, with the interval inverted on the CDF scale as in Woodruff, JASA 47 (1952) 635-646),
  * read from the per-unit rank sums (src/sketch/unitRanks.ts) at the coarse edges
- * e_j = gamma^(8 j). The quantile CS divides its counts by it (stats/cs/betaBinomial.ts).
+ * e_j = gamma^(step j) (17% apart). The quantile CS divides its counts by it (stats/cs/betaBinomial.ts).
  *
  * It replaces the design effect of the metric's mean, which is not that of the indicator: with
  * per-user log-normal levels under heavy-tailed noise (sigma = 2) the mean's was 2.1 where the

@@ -16,7 +16,7 @@ import { addCluster, addMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
 import { fmix32, hashUnit, UnitIndex, unitHalf, type UnitKey } from './unitIndex.js'
 import { addSumClusters, UnitSlots } from './unitStore.js'
-import { coarseBin, RankSumsAccumulator, UnitRankBins } from './unitRanks.js'
+import { coarseBin, RankSumsAccumulator, UnitBins, UnitRankBins } from './unitRanks.js'
 import type { MetricSketch, RatioMoments } from './types.js'
 
 /** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
@@ -591,7 +591,7 @@ export class EvidenceBuilder {
   private addUnitRanks(
     metrics: MetricAccumulator[],
     half: MetricAccumulator[] | undefined,
-    collect: (args: [number, Map<number, number>]) => void
+    collect: (args: [number, UnitBins]) => void
   ): void {
     for (const i of this.quantileMetrics) {
       const bins = this.rankScratch
@@ -603,7 +603,7 @@ export class EvidenceBuilder {
   }
 
   /** Reused by addUnitRanks: one unit's requests per coarse bin. */
-  private readonly rankScratch = new Map<number, number>()
+  private readonly rankScratch = new UnitBins()
 
   /** Calls `visit` with each segment slot of the unit whose total slot is `slot`. */
   private forEachSegmentSlot(

@@ -20,7 +20,7 @@ import { rankDesignEffect } from '../../src/analysis/designEffect.js'
 import { addCluster, emptyMoments } from '../../src/sketch/moments.js'
 import { QuantileSketch } from '../../src/sketch/quantileSketch.js'
 import type { MetricSketch, RatioMoments } from '../../src/sketch/types.js'
-import { coarseBin, RankSumsAccumulator } from '../../src/sketch/unitRanks.js'
+import { coarseBin, RankSumsAccumulator, UnitBins } from '../../src/sketch/unitRanks.js'
 import { quantileCS, quantileDifferenceCS } from '../../src/stats/cs/quantile.js'
 import { normalQuantile } from '../../src/stats/normal.js'
 import {
@@ -159,7 +159,7 @@ function differenceRegime(method: Method, o: TwoSample): Regime {
       let misses = 0
       for (let rep = 0; rep < replicates; rep++) {
         const arms = [newArm(), newArm()] as const
-        const user = new Map<number, number>()
+        const user = new UnitBins()
         /** Adds one unclustered request, or one user with all its requests, to an arm. */
         const addOne = (): void => {
           const canary = rand() < o.share
@@ -178,8 +178,7 @@ function differenceRegime(method: Method, o: TwoSample): Regime {
           let sum = 0
           for (let i = 0; i < n; i++) {
             const v = factor * Math.exp(level + o.sigma * normal(rand))
-            const bin = coarseBin(arm.sketch.add(v))
-            user.set(bin, (user.get(bin) ?? 0) + 1)
+            user.add(coarseBin(arm.sketch.add(v)), 1)
             sum += v
           }
           arm.ranks.addUnit(user)
