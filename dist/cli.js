@@ -569,6 +569,10 @@ class QuantileSketch {
         const nonPositive = this.negative.total + this.zeros;
         return index === -Infinity ? nonPositive : nonPositive + this.positive.countThrough(index);
     }
+    /** Observations < 0. */
+    get negativeCount() {
+        return this.negative.total;
+    }
     /** The lowest and highest non-empty positive bucket indices (Infinity, -Infinity when none). */
     get positiveRange() {
         return { min: this.positive.minIndex, max: this.positive.maxIndex };
@@ -1849,9 +1853,9 @@ function samplesToDecide(interval, t, alpha, rho, passBelow, failAbove) {
  *
  * The result is a function of the range of thresholds [low, high] an interval spans: the largest
  * deff over the coarse edges from the one below `low` to the one above `high` (a threshold
- * between two edges is bracketed by them), at least 1. Thresholds below 0 (negative quantiles)
- * are not on the grid: they get the request-weighted mean cluster size sum n_k^2 / N, the design
- * effect of perfectly correlated clusters. Requests are independent (1) when no record carried a
+ * between two edges is bracketed by them), at least 1. Thresholds below 0 when some values are
+ * negative are not on the grid: they get the request-weighted mean cluster size sum n_k^2 / N,
+ * the design effect of perfectly correlated clusters. Requests are independent (1) when no record carried a
  * unit, or every unit had one request.
  */
 function rankDesignEffect(m, sketch) {
@@ -1910,7 +1914,10 @@ function rankDesignEffect(m, sketch) {
     // highest.
     const first = Number.isFinite(positive.min) ? Math.ceil(positive.min / step) - 1 : 0;
     const last = Number.isFinite(positive.max) ? Math.ceil(positive.max / step) : -1;
-    return (low, high) => {
+    const noNegatives = s.negativeCount === 0;
+    return (lowest, high) => {
+        // Below the smallest value nothing changes: with no negative values, 0 is as low as it goes.
+        const low = lowest < 0 && noNegatives ? 0 : lowest;
         if (!(low <= high) || low < 0)
             return worst;
         let deff = 1;

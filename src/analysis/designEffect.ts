@@ -24,9 +24,9 @@ import type { DesignEffect } from '../stats/cs/types.js'
  *
  * The result is a function of the range of thresholds [low, high] an interval spans: the largest
  * deff over the coarse edges from the one below `low` to the one above `high` (a threshold
- * between two edges is bracketed by them), at least 1. Thresholds below 0 (negative quantiles)
- * are not on the grid: they get the request-weighted mean cluster size sum n_k^2 / N, the design
- * effect of perfectly correlated clusters. Requests are independent (1) when no record carried a
+ * between two edges is bracketed by them), at least 1. Thresholds below 0 when some values are
+ * negative are not on the grid: they get the request-weighted mean cluster size sum n_k^2 / N,
+ * the design effect of perfectly correlated clusters. Requests are independent (1) when no record carried a
  * unit, or every unit had one request.
  */
 export function rankDesignEffect(m: MetricSketch, sketch?: QuantileSketch): DesignEffect {
@@ -80,7 +80,10 @@ export function rankDesignEffect(m: MetricSketch, sketch?: QuantileSketch): Desi
   // highest.
   const first = Number.isFinite(positive.min) ? Math.ceil(positive.min / step) - 1 : 0
   const last = Number.isFinite(positive.max) ? Math.ceil(positive.max / step) : -1
-  return (low: number, high: number): number => {
+  const noNegatives = s.negativeCount === 0
+  return (lowest: number, high: number): number => {
+    // Below the smallest value nothing changes: with no negative values, 0 is as low as it goes.
+    const low = lowest < 0 && noNegatives ? 0 : lowest
     if (!(low <= high) || low < 0) return worst
     let deff = 1
     let seen = false

@@ -363,6 +363,11 @@ export class QuantileSketch {
     return index === -Infinity ? nonPositive : nonPositive + this.positive.countThrough(index)
   }
 
+  /** Observations < 0. */
+  get negativeCount(): number {
+    return this.negative.total
+  }
+
   /** The lowest and highest non-empty positive bucket indices (Infinity, -Infinity when none). */
   get positiveRange(): { min: number; max: number } {
     return { min: this.positive.minIndex, max: this.positive.maxIndex }
