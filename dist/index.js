@@ -52982,8 +52982,9 @@ class QuantileSketch {
  * The sums are kept on a coarse grid of thresholds that every source can compute: the quantile
  * sketch's bucket edges, every RANK_STEP-th one. With the sketch's index(v) = ceil(ln v / ln gamma)
  * (quantileSketch.ts), a positive value is in coarse bin ceil(index(v) / RANK_STEP), and coarse
- * bin j's upper edge is e_j = gamma^(RANK_STEP j) (gamma^32 = 1.173 at 0.25% accuracy: thresholds 17%
- * apart). Values <= 0 are in bin NON_POSITIVE_BIN, whose edge is 0. For each coarse bin j the
+ * bin j's upper edge is e_j = gamma^(RANK_STEP j) (gamma^32 = 1.173 at 0.25% accuracy:
+ * thresholds 17% apart). Values <= 0 are in bin NON_POSITIVE_BIN, whose edge is 0. For each
+ * coarse bin j the
  * evidence holds increments, over the units first seen in the cell:
  *   counts[j]  = sum_i (requests of unit i in bin j)
  *   squares[j] = sum_i (c_i(e_j)^2 - c_i(e_(j-1))^2)
@@ -60092,22 +60093,24 @@ function lgamma(x) {
  * two-sided confidence sequence for the count, exact for every t, with no normal approximation.
  * This is the beta-binomial conjugate mixture of Howard, Ramdas, McAuliffe & Sekhon,
  * "Time-uniform, nonparametric, nonasymptotic confidence sequences", Annals of Statistics 49
- * (2021), Section 3 (sub-Bernoulli case, range parameters g = q, h = 1 - q: the centred sum is
- * S_t = k - t q, the intrinsic time V_t = t q (1 - q), and the prior's mean is q), which Howard &
+ * (2021), their mixture boundary for sub-Bernoulli processes with range parameters g = q,
+ * h = 1 - q (the centred sum is S_t = k - t q, the intrinsic time V_t = t q (1 - q), and the
+ * prior's mean is q), which Howard &
  * Ramdas, "Sequential estimation of quantiles with applications to A/B-testing and best-arm
  * identification", Bernoulli 28 (2022), use for a fixed quantile. Written out, log M_t is
  * exactly log_superMG of confseq's BetaBinomialMixture (two-sided) with s = k - t q,
  * v = t q (1 - q), g = q, h = 1 - q; test/quantile-cs.test.ts checks the numbers against it.
  *
  * Unlike the normal mixture with variance q (1 - q), which is not a valid sub-Gaussian bound for
- * Bernoulli(q) when q != 1/2 (its tails are too light on the rare side at small t: the
- * issue-12 table's 3.8% miss rate at alpha = 2.5% for q = 0.99 from n = 30), this mixture is
- * exact at every t.
+ * Bernoulli(q) when q != 1/2 (Bernoulli(q)'s optimal sub-Gaussian variance factor is
+ * (1 - 2q) / (2 log((1 - q) / q)), ten times q (1 - q) at q = 0.99; issue 12 measured a 3.8% miss
+ * rate at alpha = 2.5% for q = 0.99 from n = 30), this mixture is exact at every t.
  *
  * Tuning: the prior parameter r sets where the boundary is tightest. With the natural parameter
- * lambda = logit(p') - logit(q), a Beta prior with parameter r has Var(lambda) ~ 1 / (r + q (1 - q)),
- * the precision rho of the normal mixture in intrinsic time (log M = log(rho / (V + rho)) / 2 +
- * S^2 / (2 (V + rho))); so r = rho - q (1 - q), with rho = V* / u for the u that makes the normal
+ * lambda = logit(p') - logit(q), a Beta prior with parameter r has
+ * Var(lambda) ~ 1 / (r + q (1 - q)), the precision rho of the normal mixture in intrinsic time
+ * (log M = log(rho / (V + rho)) / 2 + S^2 / (2 (V + rho))); so r = rho - q (1 - q), with
+ * rho = V* / u for the u that makes the normal
  * mixture tightest at V* = t* q (1 - q) (mixture.ts, mixtureRho). This is the same matching
  * confseq's BetaBinomialMixture::optimal_r uses (r = rho - g h, floored at 1e-3 g h).
  *
@@ -60145,7 +60148,8 @@ function oneArmU(alpha) {
  * The half-width, in standard errors, of the projection onto x_c - x_b of the product region
  * {z_b^2 u_b / (1 + u_b) - log(1 + u_b) + z_c^2 u_c / (1 + u_c) - log(1 + u_c) < 2 log(1/alpha)}
  * (two normal mixtures in the normal approximation), where each arm's standard error squared is
- * proportional to 1 / t*_arm: sqrt(sum s_i^2 (1 + u_i) / u_i) sqrt(2 log(1/alpha) + sum log(1 + u_i)).
+ * proportional to 1 / t*_arm:
+ * sqrt(sum s_i^2 (1 + u_i) / u_i) sqrt(2 log(1/alpha) + sum log(1 + u_i)).
  */
 function jointHalfWidth(alpha, sb2, sc2, logUb, logUc) {
     const ub = Math.exp(logUb);
@@ -60457,9 +60461,9 @@ class DifferenceHull {
  * nonnegative martingale in the filtration of both streams (the arms are independent, and each
  * observation updates one factor), so by Ville's inequality the true pair is outside the region
  * at some look with probability at most alpha. This is the construction Howard & Ramdas (2022)
- * use for their sequential A/B test of quantiles (and confseq's QuantileABTest: the sum of the
- * arms' log supermartingales, minimised over a common value); here it is inverted over every
- * shift or ratio instead of zero only.
+ * use for their sequential A/B test of quantiles (Theorem 5; confseq's QuantileABTest: the sum
+ * of the arms' log supermartingales, minimised over a common value); here it is inverted over
+ * every shift or ratio instead of zero only.
  *
  * The region is a union of rectangles, one per accepted baseline count k_b:
  * x_b in [X_b(k_b), X_b(k_b + 1)] and x_c in [X_c(kc_lo), X_c(kc_hi + 1)], where [kc_lo, kc_hi]
@@ -60727,7 +60731,8 @@ function samplesToDecide(interval, t, alpha, rho, passBelow, failAbove) {
  * in metric analytics", KDD 2018, quantile metrics: the per-unit sums of 1{X <= x} at the
  * quantile, with the interval inverted on the CDF scale as in Woodruff, JASA 47 (1952) 635-646),
  * read from the per-unit rank sums (src/sketch/unitRanks.ts) at the coarse edges
- * e_j = gamma^(step j) (17% apart). The quantile CS divides its counts by it (stats/cs/betaBinomial.ts).
+ * e_j = gamma^(step j) (17% apart). The quantile CS divides its counts by it
+ * (stats/cs/betaBinomial.ts).
  *
  * It replaces the design effect of the metric's mean, which is not that of the indicator: with
  * per-user log-normal levels under heavy-tailed noise (sigma = 2) the mean's was 2.1 where the
@@ -60737,8 +60742,8 @@ function samplesToDecide(interval, t, alpha, rho, passBelow, failAbove) {
  * deff over the coarse edges from the one below `low` to the one above `high` (a threshold
  * between two edges is bracketed by them), at least 1. Thresholds below 0 when some values are
  * negative are not on the grid: they get the request-weighted mean cluster size sum n_k^2 / N,
- * the design effect of perfectly correlated clusters. Requests are independent (1) when no record carried a
- * unit, or every unit had one request.
+ * the design effect of perfectly correlated clusters. Requests are independent (1) when no record
+ * carried a unit, or every unit had one request.
  */
 function rankDesignEffect(m, sketch) {
     const ranks = m.unitRanks;

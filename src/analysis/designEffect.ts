@@ -16,7 +16,8 @@ import type { DesignEffect } from '../stats/cs/types.js'
  * in metric analytics", KDD 2018, quantile metrics: the per-unit sums of 1{X <= x} at the
  * quantile, with the interval inverted on the CDF scale as in Woodruff, JASA 47 (1952) 635-646),
  * read from the per-unit rank sums (src/sketch/unitRanks.ts) at the coarse edges
- * e_j = gamma^(step j) (17% apart). The quantile CS divides its counts by it (stats/cs/betaBinomial.ts).
+ * e_j = gamma^(step j) (17% apart). The quantile CS divides its counts by it
+ * (stats/cs/betaBinomial.ts).
  *
  * It replaces the design effect of the metric's mean, which is not that of the indicator: with
  * per-user log-normal levels under heavy-tailed noise (sigma = 2) the mean's was 2.1 where the
@@ -26,8 +27,8 @@ import type { DesignEffect } from '../stats/cs/types.js'
  * deff over the coarse edges from the one below `low` to the one above `high` (a threshold
  * between two edges is bracketed by them), at least 1. Thresholds below 0 when some values are
  * negative are not on the grid: they get the request-weighted mean cluster size sum n_k^2 / N,
- * the design effect of perfectly correlated clusters. Requests are independent (1) when no record carried a
- * unit, or every unit had one request.
+ * the design effect of perfectly correlated clusters. Requests are independent (1) when no record
+ * carried a unit, or every unit had one request.
  */
 export function rankDesignEffect(m: MetricSketch, sketch?: QuantileSketch): DesignEffect {
   const ranks = m.unitRanks

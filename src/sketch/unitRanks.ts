@@ -15,8 +15,9 @@ import type { UnitRankSums } from './types.js'
  * The sums are kept on a coarse grid of thresholds that every source can compute: the quantile
  * sketch's bucket edges, every RANK_STEP-th one. With the sketch's index(v) = ceil(ln v / ln gamma)
  * (quantileSketch.ts), a positive value is in coarse bin ceil(index(v) / RANK_STEP), and coarse
- * bin j's upper edge is e_j = gamma^(RANK_STEP j) (gamma^32 = 1.173 at 0.25% accuracy: thresholds 17%
- * apart). Values <= 0 are in bin NON_POSITIVE_BIN, whose edge is 0. For each coarse bin j the
+ * bin j's upper edge is e_j = gamma^(RANK_STEP j) (gamma^32 = 1.173 at 0.25% accuracy:
+ * thresholds 17% apart). Values <= 0 are in bin NON_POSITIVE_BIN, whose edge is 0. For each
+ * coarse bin j the
  * evidence holds increments, over the units first seen in the cell:
  *   counts[j]  = sum_i (requests of unit i in bin j)
  *   squares[j] = sum_i (c_i(e_j)^2 - c_i(e_(j-1))^2)

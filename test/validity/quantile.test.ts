@@ -3,7 +3,8 @@
  * each observed miss rate with its binomial 95% interval. A stand-in until the validity suite's
  * runner (track 12a) globs test/validity/*.regimes.ts; the lead removes it at the merge.
  *
- * VALIDITY=full runs `full` replicates; VALIDITY_METHOD=main runs main's method (before issue 12).
+ * VALIDITY=full runs `full` replicates; VALIDITY_METHOD=main runs main's method (before issue 12);
+ * VALIDITY_ONLY=text runs the regimes whose id contains it.
  */
 import { describe, expect, it } from 'vitest'
 import { normalQuantile } from '../../src/stats/normal.js'
@@ -20,10 +21,12 @@ function wilson(k: number, n: number): { lower: number; upper: number } {
 
 const full = process.env.VALIDITY === 'full'
 const method = (process.env.VALIDITY_METHOD ?? 'current') as Method
+const only = process.env.VALIDITY_ONLY ?? ''
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`
 
 describe(`quantile validity regimes (${method}, ${full ? 'full' : 'fast'})`, () => {
   quantileRegimes(method).forEach((regime, i) => {
+    if (!regime.id.includes(only)) return
     it(regime.id, { timeout: full ? 3_600_000 : 120_000 }, () => {
       const replicates = full ? regime.full : regime.fast
       const { misses } = regime.run(replicates, 12_000 + 97 * i)

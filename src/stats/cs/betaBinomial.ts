@@ -17,22 +17,24 @@ import { mixtureRho } from './mixture.js'
  * two-sided confidence sequence for the count, exact for every t, with no normal approximation.
  * This is the beta-binomial conjugate mixture of Howard, Ramdas, McAuliffe & Sekhon,
  * "Time-uniform, nonparametric, nonasymptotic confidence sequences", Annals of Statistics 49
- * (2021), Section 3 (sub-Bernoulli case, range parameters g = q, h = 1 - q: the centred sum is
- * S_t = k - t q, the intrinsic time V_t = t q (1 - q), and the prior's mean is q), which Howard &
+ * (2021), their mixture boundary for sub-Bernoulli processes with range parameters g = q,
+ * h = 1 - q (the centred sum is S_t = k - t q, the intrinsic time V_t = t q (1 - q), and the
+ * prior's mean is q), which Howard &
  * Ramdas, "Sequential estimation of quantiles with applications to A/B-testing and best-arm
  * identification", Bernoulli 28 (2022), use for a fixed quantile. Written out, log M_t is
  * exactly log_superMG of confseq's BetaBinomialMixture (two-sided) with s = k - t q,
  * v = t q (1 - q), g = q, h = 1 - q; test/quantile-cs.test.ts checks the numbers against it.
  *
  * Unlike the normal mixture with variance q (1 - q), which is not a valid sub-Gaussian bound for
- * Bernoulli(q) when q != 1/2 (its tails are too light on the rare side at small t: the
- * issue-12 table's 3.8% miss rate at alpha = 2.5% for q = 0.99 from n = 30), this mixture is
- * exact at every t.
+ * Bernoulli(q) when q != 1/2 (Bernoulli(q)'s optimal sub-Gaussian variance factor is
+ * (1 - 2q) / (2 log((1 - q) / q)), ten times q (1 - q) at q = 0.99; issue 12 measured a 3.8% miss
+ * rate at alpha = 2.5% for q = 0.99 from n = 30), this mixture is exact at every t.
  *
  * Tuning: the prior parameter r sets where the boundary is tightest. With the natural parameter
- * lambda = logit(p') - logit(q), a Beta prior with parameter r has Var(lambda) ~ 1 / (r + q (1 - q)),
- * the precision rho of the normal mixture in intrinsic time (log M = log(rho / (V + rho)) / 2 +
- * S^2 / (2 (V + rho))); so r = rho - q (1 - q), with rho = V* / u for the u that makes the normal
+ * lambda = logit(p') - logit(q), a Beta prior with parameter r has
+ * Var(lambda) ~ 1 / (r + q (1 - q)), the precision rho of the normal mixture in intrinsic time
+ * (log M = log(rho / (V + rho)) / 2 + S^2 / (2 (V + rho))); so r = rho - q (1 - q), with
+ * rho = V* / u for the u that makes the normal
  * mixture tightest at V* = t* q (1 - q) (mixture.ts, mixtureRho). This is the same matching
  * confseq's BetaBinomialMixture::optimal_r uses (r = rho - g h, floored at 1e-3 g h).
  *
@@ -74,7 +76,8 @@ export function oneArmU(alpha: number): number {
  * The half-width, in standard errors, of the projection onto x_c - x_b of the product region
  * {z_b^2 u_b / (1 + u_b) - log(1 + u_b) + z_c^2 u_c / (1 + u_c) - log(1 + u_c) < 2 log(1/alpha)}
  * (two normal mixtures in the normal approximation), where each arm's standard error squared is
- * proportional to 1 / t*_arm: sqrt(sum s_i^2 (1 + u_i) / u_i) sqrt(2 log(1/alpha) + sum log(1 + u_i)).
+ * proportional to 1 / t*_arm:
+ * sqrt(sum s_i^2 (1 + u_i) / u_i) sqrt(2 log(1/alpha) + sum log(1 + u_i)).
  */
 function jointHalfWidth(
   alpha: number,

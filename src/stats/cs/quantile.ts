@@ -180,9 +180,9 @@ interface JointRegion {
  * nonnegative martingale in the filtration of both streams (the arms are independent, and each
  * observation updates one factor), so by Ville's inequality the true pair is outside the region
  * at some look with probability at most alpha. This is the construction Howard & Ramdas (2022)
- * use for their sequential A/B test of quantiles (and confseq's QuantileABTest: the sum of the
- * arms' log supermartingales, minimised over a common value); here it is inverted over every
- * shift or ratio instead of zero only.
+ * use for their sequential A/B test of quantiles (Theorem 5; confseq's QuantileABTest: the sum
+ * of the arms' log supermartingales, minimised over a common value); here it is inverted over
+ * every shift or ratio instead of zero only.
  *
  * The region is a union of rectangles, one per accepted baseline count k_b:
  * x_b in [X_b(k_b), X_b(k_b + 1)] and x_c in [X_c(kc_lo), X_c(kc_hi + 1)], where [kc_lo, kc_hi]
