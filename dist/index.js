@@ -52646,8 +52646,36 @@ class PagedStore {
             }
         });
     }
+    /** Adds another store's counts, a page at a time. */
     mergeFrom(other) {
-        other.forEach((index, count) => this.add(index, count));
+        if (other.total === 0)
+            return;
+        other.pages.forEach((from, k) => {
+            if (!from)
+                return;
+            const key = other.firstPage + k;
+            let slot = key - this.firstPage;
+            if (slot < 0 || slot >= this.pages.length)
+                slot = this.cover(key);
+            let page = this.pages[slot] ?? (this.pages[slot] = new Uint32Array(PAGE_SIZE));
+            for (let j = 0; j < PAGE_SIZE; j++) {
+                const c = from[j];
+                if (c === 0)
+                    continue;
+                const sum = page[j] + c;
+                page[j] = sum;
+                if (page[j] !== sum) {
+                    page = this.pages[slot] = Float64Array.from(page);
+                    page[j] = sum;
+                }
+            }
+        });
+        if (other.minIndex < this.minIndex)
+            this.minIndex = other.minIndex;
+        if (other.maxIndex > this.maxIndex)
+            this.maxIndex = other.maxIndex;
+        this.total += other.total;
+        this.ranked = undefined;
     }
     rank() {
         if (this.ranked)
@@ -53048,15 +53076,13 @@ class UnitRankBins {
         this.next[e] = this.heads[slot];
         this.heads[slot] = e;
     }
-    /** Adds the slot's counts for `metric` into `into`. */
-    collect(slot, metric, into) {
+    /** Adds the slot's counts into `into[metric]`, for each metric that has a UnitBins there. */
+    collect(slot, into) {
         if (slot >= this.heads.length)
             return;
         for (let e = this.heads[slot]; e !== 0; e = this.next[e]) {
             const key = this.keys[e];
-            if (Math.floor(key / BIN_SPAN) !== metric)
-                continue;
-            into.add(decodeBin(key % BIN_SPAN), this.counts[e]);
+            into[Math.floor(key / BIN_SPAN)]?.add(decodeBin(key % BIN_SPAN), this.counts[e]);
         }
     }
     /** Drops every list (the builder's finish(), once they are folded into cells). */
@@ -54098,43 +54124,53 @@ class EvidenceBuilder {
             const k = header[slots.intBase(slot)];
             const cell = arm.total.cells[k];
             // The baseline's A/A half of this unit gets the same cluster.
-            const half = arm.code === 0
-                ? arm.halves[k]?.[header[slots.intBase(slot) + this.halfAt]]?.map(m => m.moments)
-                : undefined;
             const halfMetrics = arm.code === 0
                 ? arm.halves[k]?.[header[slots.intBase(slot) + this.halfAt]]
                 : undefined;
+            const half = halfMetrics?.map(m => m.moments);
+            const ranks = this.clearedRankScratch();
             if (!this.segmented) {
                 slots.addClusters(slot, cell.moments);
                 if (half)
                     slots.addClusters(slot, half);
-                this.addUnitRanks(cell.metrics, halfMetrics, bins => arm.rankBins.collect(slot, ...bins));
+                if (ranks)
+                    arm.rankBins.collect(slot, ranks);
+                this.addUnitRanks(cell.metrics, halfMetrics);
                 continue;
             }
             cell.units++;
             sums.fill(0);
-            this.forEachSegmentSlot(arm, slot, segmentSlot => this.segmentSlots.sumInto(segmentSlot, sums));
+            this.forEachSegmentSlot(arm, slot, segmentSlot => {
+                this.segmentSlots.sumInto(segmentSlot, sums);
+                if (ranks)
+                    this.segmentRankBins.collect(segmentSlot, ranks);
+            });
             addSumClusters(sums, cell.moments);
             if (half)
                 addSumClusters(sums, half);
-            this.addUnitRanks(cell.metrics, halfMetrics, ([metric, into]) => this.forEachSegmentSlot(arm, slot, segmentSlot => this.segmentRankBins.collect(segmentSlot, metric, into)));
+            this.addUnitRanks(cell.metrics, halfMetrics);
         }
     }
     /**
-     * Adds one unit's rank sums, for each quantile metric, to a cell's metrics (and its A/A half's):
-     * `collect([metric, into])` fills `into` with the unit's requests per coarse bin.
+     * Per policy metric, one unit's requests per coarse bin (a UnitBins at each quantile metric's
+     * index), cleared; undefined when there is no quantile metric. Reused for every unit.
      */
-    addUnitRanks(metrics, half, collect) {
+    clearedRankScratch() {
+        if (this.quantileMetrics.length === 0)
+            return undefined;
+        for (const i of this.quantileMetrics)
+            (this.rankScratch[i] ??= new UnitBins()).clear();
+        return this.rankScratch;
+    }
+    rankScratch = [];
+    /** Adds the unit in rankScratch to a cell's metrics' rank sums (and its A/A half's). */
+    addUnitRanks(metrics, half) {
         for (const i of this.quantileMetrics) {
-            const bins = this.rankScratch;
-            bins.clear();
-            collect([i, bins]);
+            const bins = this.rankScratch[i];
             metrics[i]?.ranks?.addUnit(bins);
             half?.[i]?.ranks?.addUnit(bins);
         }
     }
-    /** Reused by addUnitRanks: one unit's requests per coarse bin. */
-    rankScratch = new UnitBins();
     /** Calls `visit` with each segment slot of the unit whose total slot is `slot`. */
     forEachSegmentSlot(arm, slot, visit) {
         const header = arm.slots.ints(slot);
@@ -54162,7 +54198,11 @@ class EvidenceBuilder {
             const segment = arm.all[packed % POSITIONS];
             const cell = segment.cells[Math.floor(code / 2)];
             slots.addClusters(slot, cell.moments);
-            this.addUnitRanks(cell.metrics, undefined, ([metric, into]) => this.segmentRankBins.collect(slot, metric, into));
+            const ranks = this.clearedRankScratch();
+            if (!ranks)
+                continue;
+            this.segmentRankBins.collect(slot, ranks);
+            this.addUnitRanks(cell.metrics, undefined);
         }
     }
     emitCells(arm, segment, out) {

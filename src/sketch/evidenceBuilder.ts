@@ -553,57 +553,51 @@ export class EvidenceBuilder {
       const k = header[slots.intBase(slot)] as number
       const cell = arm.total.cells[k] as CellAccumulator
       // The baseline's A/A half of this unit gets the same cluster.
-      const half =
-        arm.code === 0
-          ? arm.halves[k]?.[header[slots.intBase(slot) + this.halfAt] as number]?.map(
-              m => m.moments
-            )
-          : undefined
       const halfMetrics =
         arm.code === 0
           ? arm.halves[k]?.[header[slots.intBase(slot) + this.halfAt] as number]
           : undefined
+      const half = halfMetrics?.map(m => m.moments)
+      const ranks = this.clearedRankScratch()
       if (!this.segmented) {
         slots.addClusters(slot, cell.moments)
         if (half) slots.addClusters(slot, half)
-        this.addUnitRanks(cell.metrics, halfMetrics, bins => arm.rankBins.collect(slot, ...bins))
+        if (ranks) arm.rankBins.collect(slot, ranks)
+        this.addUnitRanks(cell.metrics, halfMetrics)
         continue
       }
       cell.units++
       sums.fill(0)
-      this.forEachSegmentSlot(arm, slot, segmentSlot =>
+      this.forEachSegmentSlot(arm, slot, segmentSlot => {
         this.segmentSlots.sumInto(segmentSlot, sums)
-      )
+        if (ranks) this.segmentRankBins.collect(segmentSlot, ranks)
+      })
       addSumClusters(sums, cell.moments)
       if (half) addSumClusters(sums, half)
-      this.addUnitRanks(cell.metrics, halfMetrics, ([metric, into]) =>
-        this.forEachSegmentSlot(arm, slot, segmentSlot =>
-          this.segmentRankBins.collect(segmentSlot, metric, into)
-        )
-      )
+      this.addUnitRanks(cell.metrics, halfMetrics)
     }
   }
 
   /**
-   * Adds one unit's rank sums, for each quantile metric, to a cell's metrics (and its A/A half's):
-   * `collect([metric, into])` fills `into` with the unit's requests per coarse bin.
+   * Per policy metric, one unit's requests per coarse bin (a UnitBins at each quantile metric's
+   * index), cleared; undefined when there is no quantile metric. Reused for every unit.
    */
-  private addUnitRanks(
-    metrics: MetricAccumulator[],
-    half: MetricAccumulator[] | undefined,
-    collect: (args: [number, UnitBins]) => void
-  ): void {
+  private clearedRankScratch(): (UnitBins | undefined)[] | undefined {
+    if (this.quantileMetrics.length === 0) return undefined
+    for (const i of this.quantileMetrics) (this.rankScratch[i] ??= new UnitBins()).clear()
+    return this.rankScratch
+  }
+
+  private readonly rankScratch: (UnitBins | undefined)[] = []
+
+  /** Adds the unit in rankScratch to a cell's metrics' rank sums (and its A/A half's). */
+  private addUnitRanks(metrics: MetricAccumulator[], half: MetricAccumulator[] | undefined): void {
     for (const i of this.quantileMetrics) {
-      const bins = this.rankScratch
-      bins.clear()
-      collect([i, bins])
+      const bins = this.rankScratch[i] as UnitBins
       metrics[i]?.ranks?.addUnit(bins)
       half?.[i]?.ranks?.addUnit(bins)
     }
   }
-
-  /** Reused by addUnitRanks: one unit's requests per coarse bin. */
-  private readonly rankScratch = new UnitBins()
 
   /** Calls `visit` with each segment slot of the unit whose total slot is `slot`. */
   private forEachSegmentSlot(
@@ -635,9 +629,10 @@ export class EvidenceBuilder {
       const segment = arm.all[packed % POSITIONS] as SegmentAccumulator
       const cell = segment.cells[Math.floor(code / 2)] as CellAccumulator
       slots.addClusters(slot, cell.moments)
-      this.addUnitRanks(cell.metrics, undefined, ([metric, into]) =>
-        this.segmentRankBins.collect(slot, metric, into)
-      )
+      const ranks = this.clearedRankScratch()
+      if (!ranks) continue
+      this.segmentRankBins.collect(slot, ranks)
+      this.addUnitRanks(cell.metrics, undefined)
     }
   }
 

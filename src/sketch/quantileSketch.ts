@@ -105,8 +105,30 @@ class PagedStore {
     })
   }
 
+  /** Adds another store's counts, a page at a time. */
   mergeFrom(other: PagedStore): void {
-    other.forEach((index, count) => this.add(index, count))
+    if (other.total === 0) return
+    other.pages.forEach((from, k) => {
+      if (!from) return
+      const key = other.firstPage + k
+      let slot = key - this.firstPage
+      if (slot < 0 || slot >= this.pages.length) slot = this.cover(key)
+      let page = this.pages[slot] ?? (this.pages[slot] = new Uint32Array(PAGE_SIZE))
+      for (let j = 0; j < PAGE_SIZE; j++) {
+        const c = from[j] as number
+        if (c === 0) continue
+        const sum = (page[j] as number) + c
+        page[j] = sum
+        if (page[j] !== sum) {
+          page = this.pages[slot] = Float64Array.from(page)
+          page[j] = sum
+        }
+      }
+    })
+    if (other.minIndex < this.minIndex) this.minIndex = other.minIndex
+    if (other.maxIndex > this.maxIndex) this.maxIndex = other.maxIndex
+    this.total += other.total
+    this.ranked = undefined
   }
 
   private rank(): { index: Int32Array; cumulative: Float64Array } {

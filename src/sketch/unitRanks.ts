@@ -94,13 +94,12 @@ export class UnitRankBins {
     this.heads[slot] = e
   }
 
-  /** Adds the slot's counts for `metric` into `into`. */
-  collect(slot: number, metric: number, into: UnitBins): void {
+  /** Adds the slot's counts into `into[metric]`, for each metric that has a UnitBins there. */
+  collect(slot: number, into: (UnitBins | undefined)[]): void {
     if (slot >= this.heads.length) return
     for (let e = this.heads[slot] as number; e !== 0; e = this.next[e] as number) {
       const key = this.keys[e] as number
-      if (Math.floor(key / BIN_SPAN) !== metric) continue
-      into.add(decodeBin(key % BIN_SPAN), this.counts[e] as number)
+      into[Math.floor(key / BIN_SPAN)]?.add(decodeBin(key % BIN_SPAN), this.counts[e] as number)
     }
   }
 
