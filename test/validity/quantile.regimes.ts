@@ -95,9 +95,27 @@ function rankRegime(
         }
         if (missed) misses++
       }
-      return { misses, replicates }
+      return { misses, replicates, note: `method: ${methodName(method, 'one arm')}` }
     }
   }
+}
+
+/** The method's name for the validity table's method column (`method: <name> (<references>)`). */
+function methodName(
+  method: Method,
+  what: 'one arm' | 'difference' | 'clustered difference'
+): string {
+  if (method === 'main') {
+    return what === 'one arm'
+      ? "main's rank CS (normal mixture with variance q(1 - q), bench/quantileLegacy.ts)"
+      : "main's difference (each arm's normal-mixture rank CS at alpha/2, intervals subtracted; bench/quantileLegacy.ts)"
+  }
+  if (what === 'one arm') return 'beta-binomial mixture rank CS (Howard & Ramdas 2022)'
+  const joint = 'joint beta-binomial region of both arms'
+  const cite = '(Howard & Ramdas 2022, Theorem 5)'
+  return what === 'difference'
+    ? `${joint} ${cite}`
+    : `${joint} with the per-user rank design effect ${cite}`
 }
 
 interface ArmState {
@@ -215,7 +233,8 @@ function differenceRegime(method: Method, o: TwoSample): Regime {
         }
         if (missed) misses++
       }
-      return { misses, replicates }
+      const what = o.clustered ? 'clustered difference' : 'difference'
+      return { misses, replicates, note: `method: ${methodName(method, what)}` }
     }
   }
 }
