@@ -138,19 +138,51 @@ function sumOfSquaresBound(h, sum) {
 /**
  * Sufficient statistics of a ratio estimator over independent clusters (src/sketch/types.ts).
  * They are plain sums, so two sets merge by addition and merging is associative and commutative:
- * the delta-method variance of sum(x) / sum(y) needs only these six numbers.
+ * the delta-method variance of sum(x) / sum(y) needs only the first six numbers, and the
+ * skewness of the estimator (the validity threshold of the asymptotic confidence sequence,
+ * src/stats/clt.ts) the four third-order sums.
  */
 function emptyMoments() {
-    return { n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0 };
+    return { n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0, sxxx: 0, sxxy: 0, sxyy: 0, syyy: 0 };
 }
 /** Adds one cluster (a request with y = 1, or a unit's sums) in place. */
 function addCluster(m, x, y) {
     m.n += 1;
     m.sx += x;
     m.sy += y;
-    m.sxx += x * x;
-    m.syy += y * y;
+    const xx = x * x;
+    const yy = y * y;
+    m.sxx += xx;
+    m.syy += yy;
     m.sxy += x * y;
+    if (m.sxxx !== undefined) {
+        m.sxxx += xx * x;
+        m.sxxy = (m.sxxy ?? 0) + xx * y;
+        m.sxyy = (m.sxyy ?? 0) + x * yy;
+        m.syyy = (m.syyy ?? 0) + yy * y;
+    }
+}
+/**
+ * The third-order sums of a merge: known only when both sides know them (a source that cannot
+ * give them, such as a per-request sum of squares from Prometheus, leaves them out).
+ */
+function thirdOrder(a, b) {
+    if (a.sxxx === undefined ||
+        b.sxxx === undefined ||
+        a.sxxy === undefined ||
+        b.sxxy === undefined ||
+        a.sxyy === undefined ||
+        b.sxyy === undefined ||
+        a.syyy === undefined ||
+        b.syyy === undefined) {
+        return {};
+    }
+    return {
+        sxxx: a.sxxx + b.sxxx,
+        sxxy: a.sxxy + b.sxxy,
+        sxyy: a.sxyy + b.sxyy,
+        syyy: a.syyy + b.syyy
+    };
 }
 /** The moments of the union of two sets of clusters, as a new object. */
 function mergeMoments(a, b) {
@@ -160,17 +192,34 @@ function mergeMoments(a, b) {
         sy: a.sy + b.sy,
         sxx: a.sxx + b.sxx,
         syy: a.syy + b.syy,
-        sxy: a.sxy + b.sxy
+        sxy: a.sxy + b.sxy,
+        ...thirdOrder(a, b)
     };
 }
 /** Adds `from`'s clusters into `into`, in place. */
 function addMoments(into, from) {
+    const third = thirdOrder(into, from);
     into.n += from.n;
     into.sx += from.sx;
     into.sy += from.sy;
     into.sxx += from.sxx;
     into.syy += from.syy;
     into.sxy += from.sxy;
+    if (third.sxxx === undefined) {
+        delete into.sxxx;
+        delete into.sxxy;
+        delete into.sxyy;
+        delete into.syyy;
+    }
+    else
+        Object.assign(into, third);
+}
+/**
+ * Moments of a Bernoulli sample of n requests with k events (one cluster per request): every
+ * power of a 0/1 value is the value, so all sums are known from the two counts.
+ */
+function bernoulliMoments(k, n) {
+    return { n, sx: k, sy: n, sxx: k, syy: n, sxy: k, sxxx: k, sxxy: k, sxyy: k, syyy: n };
 }
 
 /**
@@ -830,6 +879,7 @@ function mergeCells(cells) {
     const metricCount = cells[0]?.metrics.length ?? 0;
     const moments = Array.from({ length: metricCount }, emptyMoments);
     const requests = new Array(metricCount).fill(0);
+    const squares = new Array(metricCount).fill(0);
     const sketches = new Array(metricCount).fill(undefined);
     const histograms = new Array(metricCount).fill(undefined);
     const ranks = new Array(metricCount).fill(undefined);
@@ -848,6 +898,8 @@ function mergeCells(cells) {
                 throw new RangeError(`mergeCells: a cell has ${cell.metrics.length} metrics, expected ${metricCount}`);
             moments[i] = mergeMoments(moments[i], m.moments);
             requests[i] += m.requests;
+            const sq = m.requests === 0 ? 0 : m.requestSquares;
+            squares[i] = sq === undefined || squares[i] === undefined ? undefined : squares[i] + sq;
             if (m.quantiles) {
                 const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha));
                 sketch.merge(QuantileSketch.fromJSON(m.quantiles));
@@ -860,6 +912,9 @@ function mergeCells(cells) {
     const metrics = moments.map((mo, i) => {
         const sketch = sketches[i];
         const merged = { moments: mo, requests: requests[i] };
+        const sq = squares[i];
+        if (sq !== undefined)
+            merged.requestSquares = sq;
         if (sketch)
             merged.quantiles = sketch.toJSON();
         const rank = ranks[i];
@@ -1438,7 +1493,8 @@ function compileMetricValue(spec, pricing) {
             return pair;
         };
     }
-    const read = spec.kind === 'rate' ? rateReader(spec.from, from) : from;
+    const base = spec.kind === 'rate' ? rateReader(spec.from, from) : from;
+    const read = spec.range ? rangeReader(spec.from, spec.range, base) : base;
     return r => {
         const x = read(r);
         if (typeof x !== 'number')
@@ -1457,6 +1513,21 @@ function rateReader(field, read) {
         if (isFeedback)
             return v === 1 ? 1 : 0;
         return v === 0 || v === 1 ? v : notBinary;
+    };
+}
+/**
+ * A metric with a declared `range` is bounded: its confidence sequence relies on every value lying
+ * in [lo, hi], so one outside is invalid (counted, never used), not clipped.
+ */
+function rangeReader(field, range, read) {
+    const outside = {
+        invalid: `${field}: outside the metric's range [${range.lo}, ${range.hi}]`
+    };
+    return r => {
+        const v = read(r);
+        if (typeof v !== 'number')
+            return v;
+        return v >= range.lo && v <= range.hi ? v : outside;
     };
 }
 function canonicalName(field) {
@@ -1929,13 +2000,19 @@ class MetricAccumulator {
     requests = 0;
     /** Quantile metrics: the per-unit rank sums of the units first seen here (unitRanks.ts). */
     ranks;
+    /** Sum over requests of the value squared (MetricSketch.requestSquares). */
+    requestSquares = 0;
     constructor(quantiles) {
         this.quantiles = quantiles;
         if (quantiles)
             this.ranks = new RankSumsAccumulator();
     }
     toSketch() {
-        const sketch = { moments: this.moments, requests: this.requests };
+        const sketch = {
+            moments: this.moments,
+            requests: this.requests,
+            requestSquares: this.requestSquares
+        };
         if (this.quantiles)
             sketch.quantiles = this.quantiles.toJSON();
         if (this.ranks && !this.ranks.empty)
@@ -2379,6 +2456,7 @@ class EvidenceBuilder {
             const x = this.xs[i];
             const y = this.ys[i];
             metric.requests++;
+            metric.requestSquares += x * x;
             if (slot < 0)
                 addCluster(metric.moments, x, y);
             else
@@ -2393,6 +2471,7 @@ class EvidenceBuilder {
             }
             const twin = half[i];
             twin.requests++;
+            twin.requestSquares += x * x;
             if (metric.quantiles) {
                 const index = metric.quantiles.addWithTwin(x, twin.quantiles);
                 if (slot >= 0)
@@ -2468,6 +2547,7 @@ class EvidenceBuilder {
                 cell.metrics.forEach((metric, i) => {
                     const target = into.metrics[i];
                     target.requests += metric.requests;
+                    target.requestSquares += metric.requestSquares;
                     addMoments(target.moments, metric.moments);
                     if (metric.quantiles)
                         target.quantiles?.merge(metric.quantiles);
@@ -3375,4 +3455,4 @@ function isEpoch(v) {
     return (a >= 1e9 && a < 1e10) || (a >= 1e12 && a < 1e13) || (a >= 1e15 && a < 1e16) || a >= 1e18;
 }
 
-export { DEFAULT_MAX_AGE_MS as D, EvidenceBuilder as E, FieldCatalog as F, HistogramQuantiles as H, NON_POSITIVE_BIN as N, OTHER_SEGMENT as O, QuantileSketch as Q, TOTAL_SEGMENT as T, mergeCacheSums as a, OTHER_MODELS as b, emptyQuality as c, createNormalizer as d, emptyMoments as e, fieldSources as f, addCluster as g, fromCumulative as h, messageClass as i, isRequestRecord as j, knownInstrumentation as k, spanConvention as l, mergeCells as m, applySpanConvention as n, rawKeysRead as o, hashUnit as p, readPath as r, sumOfSquaresBound as s };
+export { DEFAULT_MAX_AGE_MS as D, EvidenceBuilder as E, FieldCatalog as F, HistogramQuantiles as H, NON_POSITIVE_BIN as N, OTHER_SEGMENT as O, QuantileSketch as Q, TOTAL_SEGMENT as T, mergeCacheSums as a, OTHER_MODELS as b, emptyQuality as c, createNormalizer as d, emptyMoments as e, fieldSources as f, bernoulliMoments as g, addCluster as h, fromCumulative as i, messageClass as j, knownInstrumentation as k, isRequestRecord as l, mergeCells as m, spanConvention as n, applySpanConvention as o, rawKeysRead as p, hashUnit as q, readPath as r, sumOfSquaresBound as s };

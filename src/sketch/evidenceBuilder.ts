@@ -61,12 +61,18 @@ class MetricAccumulator {
   requests = 0
   /** Quantile metrics: the per-unit rank sums of the units first seen here (unitRanks.ts). */
   readonly ranks: RankSumsAccumulator | undefined
+  /** Sum over requests of the value squared (MetricSketch.requestSquares). */
+  requestSquares = 0
   constructor(readonly quantiles: QuantileSketch | undefined) {
     if (quantiles) this.ranks = new RankSumsAccumulator()
   }
 
   toSketch(): MetricSketch {
-    const sketch: MetricSketch = { moments: this.moments, requests: this.requests }
+    const sketch: MetricSketch = {
+      moments: this.moments,
+      requests: this.requests,
+      requestSquares: this.requestSquares
+    }
     if (this.quantiles) sketch.quantiles = this.quantiles.toJSON()
     if (this.ranks && !this.ranks.empty) sketch.unitRanks = this.ranks.toJSON()
     return sketch
@@ -535,6 +541,7 @@ export class EvidenceBuilder {
       const x = this.xs[i] as number
       const y = this.ys[i] as number
       metric.requests++
+      metric.requestSquares += x * x
       if (slot < 0) addCluster(metric.moments, x, y)
       else slots.add(slot, i, x, y)
       if (half === undefined) {
@@ -546,6 +553,7 @@ export class EvidenceBuilder {
       }
       const twin = half[i] as MetricAccumulator
       twin.requests++
+      twin.requestSquares += x * x
       if (metric.quantiles) {
         const index = metric.quantiles.addWithTwin(x, twin.quantiles as QuantileSketch)
         if (slot >= 0) rankBins.add(slot, i, coarseBin(index))
@@ -624,6 +632,7 @@ export class EvidenceBuilder {
         cell.metrics.forEach((metric, i) => {
           const target = into.metrics[i] as MetricAccumulator
           target.requests += metric.requests
+          target.requestSquares += metric.requestSquares
           addMoments(target.moments, metric.moments)
           if (metric.quantiles) target.quantiles?.merge(metric.quantiles)
         })

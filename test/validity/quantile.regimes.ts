@@ -12,8 +12,13 @@
  * ~ N(0, sigma^2), so the pooled request-level distribution is log-normal(0, sqrt(sigma^2 + tau^2))
  * (user sizes are independent of levels); arms are assigned per user.
  *
- * `quantileRegimes('main')` runs the same regimes on the method main had before issue 12
- * (bench/quantileLegacy.ts) for the before/after table.
+ * The validity harness (regime.ts, load.ts) runs `regimes` with the others: fast in `npm test`,
+ * full in `npm run validate:stats`. `quantileRegimes('main')` runs the same regimes on the method
+ * main had before issue 12 (bench/quantileLegacy.ts), for the before/after table:
+ *   node --import tsx -e "import('./test/validity/quantile.regimes.ts').then(async m => {
+ *     const { judge, outcomeLine } = await import('./test/validity/regime.ts')
+ *     for (const r of m.quantileRegimes('main')) console.log(outcomeLine(judge(r, r.run(250, 20261102))))
+ *   })"
  */
 import { mulberry32, normal } from '../../examples/generate-traffic.js'
 import { rankDesignEffect } from '../../src/analysis/designEffect.js'
