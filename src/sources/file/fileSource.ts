@@ -41,8 +41,8 @@ export const DEFAULT_MAX_LINE_BYTES = 1 << 20
 export const MAX_DOCUMENT_BYTES = 64 << 20
 const MAX_PROBLEMS_IN_MESSAGE = 10
 
-/** What reading files feeds: the EvidenceBuilder, or firstCanaryTime's scan. */
-type RecordSink = Pick<
+/** What reading files feeds: the EvidenceBuilder, firstCanaryTime's scan, or read()'s caller. */
+export type RecordSink = Pick<
   EvidenceBuilder,
   'line' | 'malformed' | 'unmatchedArm' | 'add' | 'fileDone'
 > &
@@ -113,6 +113,15 @@ export class FileSource implements Source {
       }
     })
     return { ...builder.finish(), texts: sampler.samples() }
+  }
+
+  /**
+   * Every record of the files, once, in file order, with the same line, malformed-line and file
+   * reports the EvidenceBuilder gets (for `backtest` and `plan`, which keep their own state
+   * across many windows instead of collecting one). Throws SourceError like collect().
+   */
+  async read(sink: RecordSink): Promise<void> {
+    await this.readAll(sink)
   }
 
   async firstCanaryTime(until: number): Promise<number | undefined> {
