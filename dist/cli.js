@@ -1,7 +1,7 @@
-import { availableParallelism, userInfo } from 'node:os';
+import { availableParallelism, tmpdir, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createHash, createHmac } from 'node:crypto';
-import { readFileSync, createReadStream, existsSync } from 'node:fs';
+import { readFileSync, createReadStream, existsSync, rmSync, mkdtempSync, openSync, writeSync, closeSync, readSync } from 'node:fs';
 import { open, stat as stat$1, readFile, writeFile, rename, unlink } from 'node:fs/promises';
 import { resolve as resolve$1, relative as relative$1, isAbsolute as isAbsolute$1, dirname as dirname$1, join, basename as basename$1 } from 'node:path';
 import require$$0 from 'process';
@@ -2791,16 +2791,16 @@ const MAX_ERROR_CLASSES = 20;
 const MAX_SCOPES = 20;
 const OTHER_KEY = '(other)';
 /** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
-const POSITIONS = 64;
+const POSITIONS$1 = 64;
 /**
  * A unit's total slot lists its first few segment slots inline: most records then find their
  * segment slot in a cache line they touch anyway, with no hash lookup.
  */
 const INLINE_SEGMENTS = 4;
 /** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
-const MAX_SLOTS = 2 ** 31 / POSITIONS;
+const MAX_SLOTS = 2 ** 31 / POSITIONS$1;
 /** A segment slot's header packs its first bucket with the arm and position into an int32. */
-const MAX_SEGMENT_BUCKETS = 2 ** 31 / (2 * POSITIONS);
+const MAX_SEGMENT_BUCKETS = 2 ** 31 / (2 * POSITIONS$1);
 class MetricAccumulator {
     quantiles;
     moments = emptyMoments();
@@ -2963,7 +2963,7 @@ class EvidenceBuilder {
         }
     }
     unmatchedArm(value) {
-        countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS);
+        countCapped$1(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS);
     }
     /**
      * Counts OTLP call spans of one instrumentation scope (`calls` of them, `failed` of those
@@ -3084,7 +3084,7 @@ class EvidenceBuilder {
                 // Two metrics reading the same bad field count it once.
                 if (!this.invalidThisRecord.includes(v.invalid)) {
                     this.invalidThisRecord.push(v.invalid);
-                    countCapped(this.quality.invalidValues, v.invalid, MAX_INVALID_KEYS);
+                    countCapped$1(this.quality.invalidValues, v.invalid, MAX_INVALID_KEYS);
                 }
             }
             else {
@@ -3122,10 +3122,10 @@ class EvidenceBuilder {
             const packed = header[base + j];
             if (packed === 0)
                 return -1;
-            if (packed % POSITIONS === position + 1)
-                return (packed - position - 1) / POSITIONS;
+            if (packed % POSITIONS$1 === position + 1)
+                return (packed - position - 1) / POSITIONS$1;
         }
-        return arm.moreSegmentSlots.get(slot * POSITIONS + position);
+        return arm.moreSegmentSlots.get(slot * POSITIONS$1 + position);
     }
     newSegmentSlot(arm, slot, position, k) {
         const segmentSlot = this.segmentSlots.allocate();
@@ -3136,16 +3136,16 @@ class EvidenceBuilder {
             throw new RangeError(`more than ${MAX_SEGMENT_BUCKETS} buckets in one window`);
         }
         this.segmentSlots.ints(segmentSlot)[this.segmentSlots.intBase(segmentSlot)] =
-            (k * 2 + arm.code) * POSITIONS + position;
+            (k * 2 + arm.code) * POSITIONS$1 + position;
         const header = arm.slots.ints(slot);
         const base = arm.slots.intBase(slot) + 1;
         for (let j = 0; j < INLINE_SEGMENTS; j++) {
             if (header[base + j] === 0) {
-                header[base + j] = segmentSlot * POSITIONS + position + 1;
+                header[base + j] = segmentSlot * POSITIONS$1 + position + 1;
                 return segmentSlot;
             }
         }
-        arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot);
+        arm.moreSegmentSlots.add(slot * POSITIONS$1 + position, segmentSlot);
         return segmentSlot;
     }
     /**
@@ -3307,11 +3307,11 @@ class EvidenceBuilder {
             const packed = header[base + j];
             if (packed === 0)
                 return;
-            visit(Math.floor((packed - 1) / POSITIONS));
+            visit(Math.floor((packed - 1) / POSITIONS$1));
         }
         // The inline list is full: the unit's other segments are in moreSegmentSlots.
         for (let position = 0; position < arm.all.length; position++) {
-            const segmentSlot = arm.moreSegmentSlots.get(slot * POSITIONS + position);
+            const segmentSlot = arm.moreSegmentSlots.get(slot * POSITIONS$1 + position);
             if (segmentSlot >= 0)
                 visit(segmentSlot);
         }
@@ -3321,9 +3321,9 @@ class EvidenceBuilder {
         const slots = this.segmentSlots;
         for (let slot = 0; slot < slots.used; slot++) {
             const packed = slots.ints(slot)[slots.intBase(slot)];
-            const code = Math.floor(packed / POSITIONS);
+            const code = Math.floor(packed / POSITIONS$1);
             const arm = this.arms[code % 2];
-            const segment = arm.all[packed % POSITIONS];
+            const segment = arm.all[packed % POSITIONS$1];
             const cell = segment.cells[Math.floor(code / 2)];
             slots.addClusters(slot, cell.moments);
         }
@@ -3376,7 +3376,7 @@ function countCappedMap(counts, key, maxKeys, other) {
     else
         counts.set(other, (counts.get(other) ?? 0) + 1);
 }
-function countCapped(counts, key, maxKeys) {
+function countCapped$1(counts, key, maxKeys) {
     if (Object.hasOwn(counts, key))
         counts[key] = counts[key] + 1;
     else if (Object.keys(counts).length < maxKeys)
@@ -3687,7 +3687,7 @@ function modelCheck(policy, evidence) {
     if (changes.length > 0) {
         const at = Math.min(...changes.map(c => c.at));
         const text = changes
-            .map(c => `${c.arm}'s served model changed from ${c.from} to ${c.to} at about ${iso(c.at)}`)
+            .map(c => `${c.arm}'s served model changed from ${c.from} to ${c.to} at about ${iso$2(c.at)}`)
             .join('; ');
         return {
             changedAt: at,
@@ -3757,7 +3757,7 @@ function dominant(models) {
 }
 const total = (models) => Object.values(models).reduce((a, b) => a + b, 0);
 const share = (n, of) => `${((100 * n) / Math.max(1, of)).toFixed(1)}%`;
-const iso = (t) => new Date(t).toISOString();
+const iso$2 = (t) => new Date(t).toISOString();
 
 /**
  * Why the error rate cannot be observed from this evidence, or undefined when it can (or the gate
@@ -16936,13 +16936,13 @@ function metricCharts(history, metrics) {
         // An unbounded interval (too little data yet) is drawn clipped to a range around the rest.
         const finite = points.flatMap(p => [p.estimate, p.lower, p.upper]).filter(Number.isFinite);
         const reach = Math.max(Math.abs(m.tolerance) * 3, ...finite.map(Math.abs)) || 1;
-        const clip = (v) => round$1(Math.max(-reach, Math.min(reach, v)) * scale);
+        const clip = (v) => round$3(Math.max(-reach, Math.min(reach, v)) * scale);
         const series = (pick) => `[${points.map(p => clip(pick(p))).join(', ')}]`;
         const unit = m.delta.relative ? '%' : '';
         charts.push([
             '```mermaid',
             'xychart-beta',
-            `  title "${label$1(m.name)}: change and interval${unit ? ' (%)' : ''}, tolerance ${round$1(m.tolerance * scale)}${unit}"`,
+            `  title "${label$1(m.name)}: change and interval${unit ? ' (%)' : ''}, tolerance ${round$3(m.tolerance * scale)}${unit}"`,
             `  x-axis [${points.map(p => `"${p.at.slice(5, 16).replace('T', ' ')}"`).join(', ')}]`,
             `  y-axis "canary - baseline${unit ? ' (%)' : ''}"`,
             `  line ${series(p => p.upper)}`,
@@ -16954,7 +16954,7 @@ function metricCharts(history, metrics) {
     }
     return charts;
 }
-const round$1 = (v) => Math.round(v * 1000) / 1000;
+const round$3 = (v) => Math.round(v * 1000) / 1000;
 /** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
 const label$1 = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
 
@@ -33172,7 +33172,7 @@ class Parser extends Transform {
   }
 }
 
-const parse$1 = function () {
+const parse$2 = function () {
   let data, options, callback;
   for (const i in arguments) {
     const argument = arguments[i];
@@ -33318,7 +33318,7 @@ const NUMERIC = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
  * parsing goes on.
  */
 async function forEachCsvRow(chunks, maxRowBytes, onRow, onBadRow) {
-    const parser = parse$1({
+    const parser = parse$2({
         columns: true,
         bom: true,
         cast: castCell,
@@ -33793,7 +33793,7 @@ function parseJson(text) {
  * The raw-row -> record step shared by every format and by the parallel reader's workers, with
  * the per-file counts a file's outcome reports.
  */
-class RowReader {
+let RowReader$1 = class RowReader {
     sink;
     normalize;
     spanOptions;
@@ -33852,7 +33852,7 @@ class RowReader {
         else
             this.bad(lineNo, prefix === '' ? result.malformed : `${prefix}${result.malformed}`);
     }
-}
+};
 
 /** Byte ranges [start, end) of about `chunkBytes` each that cover a file of `size` bytes. */
 function planChunks(size, chunkBytes) {
@@ -34167,7 +34167,7 @@ class ParallelReader {
             add: r => target.add(r),
             call: (scope, version, failed) => target.calls(scope, version, 1, failed ? 1 : 0)
         };
-        const rows = new RowReader(sink, this.normalize, spanReadOptions(this.setup.policy, false));
+        const rows = new RowReader$1(sink, this.normalize, spanReadOptions(this.setup.policy, false));
         const lines = await readRangeRows(chunk, this.setup.maxLineBytes, rows, this.readBuffer);
         target.spans(rows.spans, rows.calls);
         return lines;
@@ -34343,6 +34343,14 @@ class FileSource {
         });
         return { ...builder.finish(), texts: sampler.samples() };
     }
+    /**
+     * Every record of the files, once, in file order, with the same line, malformed-line and file
+     * reports the EvidenceBuilder gets (for `backtest` and `plan`, which keep their own state
+     * across many windows instead of collecting one). Throws SourceError like collect().
+     */
+    async read(sink) {
+        await this.readAll(sink);
+    }
     async firstCanaryTime(until) {
         const sink = earliestCanarySink(until);
         await this.readAll(sink);
@@ -34396,7 +34404,7 @@ class FileSource {
             add: r => sink.add(r),
             call: (scope, version, failed) => sink.calls?.(scope, version, 1, failed ? 1 : 0)
         };
-        const reader = new RowReader(rowSink, this.normalize, spanReadOptions(this.policy, this.policy.judge !== undefined));
+        const reader = new RowReader$1(rowSink, this.normalize, spanReadOptions(this.policy, this.policy.judge !== undefined));
         const format = this.formatOf(absolutePath);
         const documentAllowed = this.documentAllowed(absolutePath);
         let problem;
@@ -36102,7 +36110,7 @@ class GitFileActuator {
         const canary = record.next.weight;
         const values = this.spec.set.map(s => ({
             path: s.path,
-            value: round(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
+            value: round$2(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
         }));
         const where = this.files.describe(this.spec.file);
         for (let attempt = 1;; attempt++) {
@@ -36149,7 +36157,7 @@ function commitMessage(r) {
     ].join('\n');
 }
 /** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
-const round = (v) => Number(v.toPrecision(8));
+const round$2 = (v) => Number(v.toPrecision(8));
 
 /**
  * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
@@ -36568,6 +36576,1674 @@ class FileStateStore {
     }
 }
 
+/**
+ * A rollout state held in memory for the length of one process: `backtest` carries it from look
+ * to look as a scheduled workflow carries its state file, and nothing is ever written. Saved
+ * through JSON, as the file store does, so a look reads exactly what a state file would give back
+ * (an unbounded interval in the history comes back as null, as from a file).
+ */
+class MemoryStateStore {
+    name;
+    state;
+    revision;
+    constructor(name = 'memory') {
+        this.name = name;
+    }
+    describe() {
+        return this.name;
+    }
+    /** The saved state; the same object until the next save (evaluate() never changes a loaded state). */
+    load() {
+        return Promise.resolve(this.state);
+    }
+    save(state, expectedRevision) {
+        if (this.revision !== expectedRevision) {
+            return Promise.reject(new StateConflictError(this.name, expectedRevision, this.revision));
+        }
+        this.state = JSON.parse(JSON.stringify(state));
+        this.revision = state.revision;
+        return Promise.resolve();
+    }
+}
+
+async function backtest(opts) {
+    const { policy } = opts;
+    const store = new MemoryStateStore(`backtest of ${policy.rollout.name}`);
+    const judge = policy.judge
+        ? unavailableJudge(policy.judge, 'the judge does not run in a backtest (it would grade past traffic with live model calls); its metric has no values')
+        : undefined;
+    const looks = [];
+    let after = 0;
+    for (const [i, now] of opts.looks.entries()) {
+        // The step this look evaluates began when the carried state says (before the first save: as
+        // evaluate() starts it, at --since or the earliest canary record).
+        const before = await store.load();
+        const stepStartedAt = before
+            ? Date.parse(before.stepStartedAt)
+            : (opts.since ?? (await opts.source.firstCanaryTime(now)) ?? now);
+        const outcome = await evaluate({
+            policy,
+            policyHash: opts.policyHash,
+            source: opts.source,
+            store,
+            now,
+            replay: true,
+            ...(opts.since !== undefined && { since: opts.since }),
+            ...(judge && { judge })
+        });
+        looks.push(lookOf(outcome.record, outcome.state, now, stepStartedAt));
+        if (outcome.state.status === 'complete' || outcome.state.status === 'rolled-back') {
+            after = opts.looks.length - i - 1;
+            break;
+        }
+    }
+    return { rollout: policy.rollout.name, looks, steps: stepsOf(looks), after };
+}
+function lookOf(record, state, at, stepStartedAt) {
+    const gating = record.metrics.filter(m => m.mode !== 'report');
+    const window = record.window
+        ? { from: Date.parse(record.window.from), to: Date.parse(record.window.to) }
+        : null;
+    const look = {
+        at,
+        stepStartedAt,
+        decision: record.decision,
+        step: record.step,
+        next: record.next,
+        status: state.status,
+        window,
+        arms: { baseline: record.arms.baseline.n, canary: record.arms.canary.n },
+        metrics: gating.map(m => ({
+            name: m.name,
+            verdict: m.verdict,
+            estimate: m.delta.estimate,
+            lower: m.delta.lower,
+            upper: m.delta.upper,
+            tolerance: m.tolerance,
+            relative: m.delta.relative
+        })),
+        blocks: record.checks.filter(c => c.status === 'block').map(c => c.name),
+        reasons: record.reasons,
+        record
+    };
+    const binding = bindingOf(record.decision, gating, record.checks, record.reasons);
+    if (binding)
+        look.binding = binding;
+    return look;
+}
+/**
+ * The metric the decision turned on: for a rollback the first failing gating metric; for a hold
+ * a blocking check first (it overrides the metrics), else the undecided metric that needs the
+ * most traffic; for a promotion the metric that passed with the least room under its tolerance.
+ */
+function bindingOf(decision, gating, checks, reasons) {
+    if (decision === 'rollback') {
+        const failed = gating.find(m => m.verdict === 'fail' || m.limit?.breached);
+        if (failed)
+            return { kind: 'metric', metric: failed.name };
+        const check = checks.find(c => c.status === 'block' && c.rollsBack);
+        if (check)
+            return { kind: 'check', check: check.name, detail: check.detail };
+        return { kind: 'time', detail: reasons[0] ?? '' };
+    }
+    if (decision === 'hold') {
+        const block = checks.find(c => c.status === 'block' && c.name !== 'sample-size');
+        if (block)
+            return { kind: 'check', check: block.name, detail: block.detail };
+        const open = gating.filter(m => m.verdict !== 'pass');
+        if (open.length === 0) {
+            return reasons.length > 0 ? { kind: 'time', detail: reasons.at(-1) ?? '' } : undefined;
+        }
+        const need = (m) => m.needed?.samples ?? Infinity;
+        const slowest = open.reduce((a, b) => (need(b) > need(a) ? b : a));
+        return { kind: 'metric', metric: slowest.name };
+    }
+    if (gating.length === 0)
+        return undefined;
+    const room = (m) => Math.abs(m.tolerance) - harmUpper(m);
+    const tightest = gating.reduce((a, b) => (room(b) < room(a) ? b : a));
+    return { kind: 'metric', metric: tightest.name };
+}
+/** The interval's worst end in the metric's "worse" direction (as a positive harm). */
+function harmUpper(m) {
+    return m.tolerance >= 0 ? m.delta.upper : -m.delta.lower;
+}
+/** The steps the looks went through, with when and how each ended. */
+function stepsOf(looks) {
+    const steps = [];
+    let current;
+    for (const look of looks) {
+        if (!current || current.index !== look.step.index || current.endedAt !== undefined) {
+            current = {
+                index: look.step.index,
+                weight: look.step.weight,
+                startedAt: look.stepStartedAt,
+                outcome: 'still running',
+                looks: 0,
+                reason: ''
+            };
+            steps.push(current);
+        }
+        current.looks++;
+        current.reason = look.reasons[0] ?? '';
+        if (look.decision === 'promote' && look.next.index !== look.step.index) {
+            current.endedAt = look.at;
+            current.outcome = 'promoted';
+        }
+        else if (look.decision === 'promote' && look.status === 'complete') {
+            current.endedAt = look.at;
+            current.outcome = 'completed';
+        }
+        else if (look.decision === 'rollback') {
+            current.endedAt = look.at;
+            current.outcome = 'rolled back';
+        }
+    }
+    return steps;
+}
+
+/**
+ * C0 and C1 control characters and the Unicode line separators: anything that could end a log
+ * line, start a new one (where `::command::` is a GitHub Actions workflow command) or drive a
+ * terminal.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/** One line of plain text: control characters from data become visible escapes (`\u001b`). */
+const plainLine = (text) => text.replace(CONTROL, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+function xyChart(c) {
+    const clip = (v) => {
+        const bound = c.clip ?? Number.MAX_VALUE;
+        const x = Number.isFinite(v) ? v : v > 0 ? bound : v < 0 ? -bound : 0;
+        return round$1(Math.max(-bound, Math.min(bound, x)));
+    };
+    const series = (values) => `[${values.map(clip).join(', ')}]`;
+    const range = c.yRange ? ` ${round$1(c.yRange[0])} --> ${round$1(c.yRange[1])}` : '';
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${chartLabel(c.title, 100)}"`,
+        `  x-axis [${c.x.map(x => `"${chartLabel(x, 30)}"`).join(', ')}]`,
+        `  y-axis "${chartLabel(c.yLabel, 60)}"${range}`,
+        ...(c.bars ?? []).map(b => `  bar ${series(b)}`),
+        ...c.lines.map(l => `  line ${series(l)}`),
+        '```'
+    ].join('\n');
+}
+/** Evenly spaced indices of `n` items, at most `max` of them, always the first and the last. */
+function sampleIndices(n, max) {
+    if (n <= max)
+        return Array.from({ length: n }, (_, i) => i);
+    const picked = new Set();
+    for (let j = 0; j < max; j++)
+        picked.add(Math.round((j * (n - 1)) / (max - 1)));
+    return [...picked].sort((a, b) => a - b);
+}
+const round$1 = (v) => Math.round(v * 1000) / 1000;
+/** Mermaid strings are double-quoted: keep to characters that cannot end or escape them. */
+const chartLabel = (text, max) => text.replace(/[^\w .%/()+:=-]/g, '').slice(0, max);
+
+/** Points per chart: the looks are sampled evenly, the decisive ones always kept. */
+const CHART_POINTS = 60;
+/** The terminal view: the steps, then one line per look. */
+function backtestText(r, ctx) {
+    const lines = [plainLine(summaryLine(r, ctx)), '', 'Steps:'];
+    for (const step of r.steps)
+        lines.push(`  ${plainLine(stepLine(step))}`);
+    if (r.after > 0)
+        lines.push(`  (${afterText(r)})`);
+    lines.push('', 'Looks (time, decision, step, what it turned on):');
+    for (const look of r.looks) {
+        lines.push(`  ${iso$1(look.at)}  ${look.decision.padEnd(8)} ${`${look.step.weight}%`.padStart(4)}  ${plainLine(bindingText(look, ctx.policy))}`);
+    }
+    return lines.join('\n') + '\n';
+}
+/** The markdown view (a job summary or a file): the steps, a chart per gating metric, the looks. */
+function backtestMarkdown(r, ctx) {
+    const out = [
+        `### Backtest of \`${r.rollout.replace(/`/g, '')}\``,
+        '',
+        escapeMarkdown(summaryLine(r, ctx)),
+        ''
+    ];
+    out.push('| step | began | outcome | when | looks | why |', '|---|---|---|---|---|---|');
+    for (const s of r.steps) {
+        out.push(`| ${s.weight}% | ${iso$1(s.startedAt)} | ${s.outcome} | ${s.endedAt !== undefined ? `${iso$1(s.endedAt)} (after ${duration$1(s.endedAt - s.startedAt)})` : '—'} | ${s.looks} | ${escapeMarkdown(s.reason)} |`);
+    }
+    if (r.after > 0)
+        out.push('', escapeMarkdown(afterText(r)));
+    const charts = timelineCharts(r.looks, ctx.policy);
+    if (charts.length > 0) {
+        out.push('', "Each gating metric's interval (canary − baseline) at every look, against its tolerance (the flat line); it restarts at each step:", '', ...charts.flatMap(c => [c, '']));
+    }
+    out.push('<details><summary>Every look</summary>', '', '| time | decision | step | what it turned on |', '|---|---|---|---|', ...r.looks.map(l => `| ${iso$1(l.at)} | ${l.decision} | ${l.step.weight}% | ${escapeMarkdown(bindingText(l, ctx.policy))} |`), '', '</details>', '');
+    return out.join('\n');
+}
+/** The JSON view: every look's facts (not its whole decision record). */
+function backtestJson(r) {
+    const finite = (v) => (Number.isFinite(v) ? v : null);
+    return (JSON.stringify({
+        rollout: r.rollout,
+        steps: r.steps.map(s => ({
+            ...s,
+            startedAt: iso$1(s.startedAt),
+            ...(s.endedAt !== undefined && { endedAt: iso$1(s.endedAt) })
+        })),
+        after: r.after,
+        looks: r.looks.map(l => ({
+            at: iso$1(l.at),
+            decision: l.decision,
+            step: l.step,
+            next: l.next,
+            status: l.status,
+            window: l.window && { from: iso$1(l.window.from), to: iso$1(l.window.to) },
+            arms: l.arms,
+            binding: l.binding,
+            blocks: l.blocks,
+            reasons: l.reasons,
+            metrics: l.metrics.map(m => ({
+                ...m,
+                estimate: finite(m.estimate),
+                lower: finite(m.lower),
+                upper: finite(m.upper)
+            }))
+        }))
+    }, null, 2) + '\n');
+}
+function summaryLine(r, ctx) {
+    const first = r.looks[0];
+    const last = r.looks.at(-1);
+    const span = first && last ? `from ${iso$1(first.at)} to ${iso$1(last.at)}` : 'no look';
+    const read = ctx.records !== undefined
+        ? `; ${ctx.source}, ${int$2(ctx.records)} records read once${ctx.runsOnDisk ? ` (sorted in ${ctx.runsOnDisk} runs on disk)` : ''}`
+        : `; ${ctx.source}`;
+    const ended = r.steps.at(-1);
+    const end = ended && ended.outcome !== 'still running'
+        ? ` The rollout ${ended.outcome === 'completed' ? 'completed' : ended.outcome === 'rolled back' ? 'was rolled back' : 'moved on'} at ${iso$1(ended.endedAt)}.`
+        : '';
+    return `${r.looks.length} looks every ${duration$1(ctx.every)} ${span}${read}.${end} Actuators were not applied and no state was written.`;
+}
+function stepLine(s) {
+    const began = `${`${s.weight}%`.padStart(4)}  began ${iso$1(s.startedAt)}`;
+    if (s.endedAt === undefined)
+        return `${began}  still running at the last look: ${s.reason}`;
+    return `${began}  ${s.outcome} ${iso$1(s.endedAt)} after ${duration$1(s.endedAt - s.startedAt)} (${s.looks} looks): ${s.reason}`;
+}
+function afterText(r) {
+    return `${r.after} later look${r.after === 1 ? '' : 's'} not run: the rollout had ended, so the gate would only repeat its decision`;
+}
+/** "p95 latency +3.1% (−2% to +8.4%), tolerance +10%" or the blocking check. */
+function bindingText(look, policy) {
+    const b = look.binding;
+    if (!b)
+        return look.reasons[0] ?? '';
+    if (b.kind === 'check')
+        return `${b.check}: ${b.detail}`;
+    if (b.kind === 'time')
+        return b.detail;
+    const m = look.metrics.find(x => x.name === b.metric);
+    const spec = policy.metrics.find(x => x.name === b.metric);
+    if (!m || !spec)
+        return look.reasons[0] ?? '';
+    return `${m.name} ${m.verdict}: ${intervalText(spec, m)}, tolerance ${change(spec, m.tolerance, m.relative)}`;
+}
+function intervalText(spec, m) {
+    if (!Number.isFinite(m.estimate))
+        return 'no data yet';
+    const c = (v) => change(spec, v, m.relative);
+    return `${c(m.estimate)} (${c(m.lower)} to ${c(m.upper)})`;
+}
+/**
+ * A chart per gating metric: its interval at each look (sampled to CHART_POINTS, the decisive
+ * looks kept) and its tolerance, in percent for relative tolerances.
+ */
+function timelineCharts(looks, policy) {
+    const gating = policy.metrics.filter((m) => m.mode !== 'report');
+    const charts = [];
+    for (const spec of gating) {
+        const points = looks.flatMap(l => {
+            const m = l.metrics.find(x => x.name === spec.name);
+            return m && Number.isFinite(m.estimate) ? [{ look: l, m }] : [];
+        });
+        if (points.length < 2)
+            continue;
+        const keep = new Set(sampleIndices(points.length, CHART_POINTS));
+        points.forEach((p, i) => {
+            if (p.look.decision !== 'hold')
+                keep.add(i);
+        });
+        const shown = [...keep].sort((a, b) => a - b).map(i => points[i]);
+        const relative = shown[0]?.m.relative ?? false;
+        const scale = relative ? 100 : 1;
+        const tolerance = (shown[0]?.m.tolerance ?? 0) * scale;
+        const finite = shown.flatMap(p => [p.m.estimate, p.m.lower, p.m.upper]).filter(Number.isFinite);
+        const reach = Math.max(Math.abs(tolerance) * 3, ...finite.map(v => Math.abs(v * scale))) || 1;
+        charts.push(xyChart({
+            title: `${spec.name}: interval${relative ? ' (%)' : ''} at each look, tolerance ${round(tolerance)}${relative ? '%' : ''}`,
+            x: shown.map(p => iso$1(p.look.at).slice(5, 16).replace('T', ' ')),
+            yLabel: `canary - baseline${relative ? ' (%)' : ''}`,
+            clip: reach,
+            lines: [
+                shown.map(p => p.m.upper * scale),
+                shown.map(p => p.m.estimate * scale),
+                shown.map(p => p.m.lower * scale),
+                shown.map(() => tolerance)
+            ]
+        }));
+    }
+    return charts;
+}
+const round = (v) => Math.round(v * 1000) / 1000;
+const iso$1 = (t) => new Date(t).toISOString().replace(':00.000Z', 'Z');
+
+/**
+ * A request record reduced to what the evidence of any window needs, as one fixed-size binary
+ * row: `backtest` and `plan` read the logs once into rows (rowStore.ts) and build the evidence of
+ * every look from them (windowEvidence.ts), so no look reads a file again and memory holds rows
+ * in a bounded buffer, never record objects.
+ *
+ * A row holds what EvidenceBuilder.add reads of a record: the time, the arm, the unit's 64-bit
+ * hash, the segment key, the served model key, the error class, the fallback flag, each metric's
+ * value (or the key of the invalid value it had), and the fields of the prompt-cache sums
+ * (tokens, latency, time to first token, billed cost), each with a flag saying it was present.
+ * Strings (segment keys, model keys, error classes, invalid-value keys) are interned: the row
+ * holds their number.
+ *
+ * Layout (byte offsets; `f64` fields 8-aligned):
+ *   0 ts f64 | 8 flags i32 | 12 h1 i32 | 16 h2 i32 | 20 segment i32 | 24 model key i32 |
+ *   28 error i32 | 32.. one status byte per metric (0 none, 1 value, 2 + k: invalid key k) |
+ *   then per metric x f64 (and y f64 for a ratio) | then the cache fields, f64 each.
+ */
+const F_CANARY = 1;
+const F_UNIT = 2;
+const F_FALLBACK = 4;
+/** Cache fields present: bit CACHE_FLAG << i for CACHE_FIELDS[i]. */
+const CACHE_FLAG = 8;
+/** The record fields the prompt-cache sums read (sketch/cacheSums.ts, records/pricing.ts). */
+const CACHE_FIELDS = [
+    'input_tokens',
+    'cache_read_tokens',
+    'cache_write_tokens',
+    'output_tokens',
+    'latency_ms',
+    'ttft_ms',
+    'cost_usd'
+];
+/** Index of `input_tokens` in CACHE_FIELDS: its presence decides whether a row has cache sums. */
+const INPUT_TOKENS = 0;
+const VALUE_STATUS = 1;
+const INVALID_BASE = 2;
+/** Distinct invalid-value keys a row can name; later ones share the last key. */
+const MAX_INVALID_IDS = 255 - INVALID_BASE;
+/** Strings to small integers and back; past `cap` distinct strings, every new one gets `overflow`. */
+class Interner {
+    cap;
+    overflow;
+    ids = new Map();
+    values = [];
+    constructor(cap, 
+    /** The string the ids past the cap stand for. */
+    overflow) {
+        this.cap = cap;
+        this.overflow = overflow;
+    }
+    id(value) {
+        const known = this.ids.get(value);
+        if (known !== undefined)
+            return known;
+        if (this.values.length >= this.cap && value !== this.overflow)
+            return this.id(this.overflow);
+        const id = this.values.length;
+        this.ids.set(value, id);
+        this.values.push(value);
+        return id;
+    }
+    value(id) {
+        return this.values[id];
+    }
+    /** True once new strings get the overflow id. */
+    get full() {
+        return this.values.length >= this.cap;
+    }
+}
+/** Byte offsets of a policy's row fields, and the row size. */
+class RowLayout {
+    static TS = 0;
+    static FLAGS = 8;
+    static H1 = 12;
+    static H2 = 16;
+    static SEGMENT = 20;
+    static MODEL = 24;
+    static ERROR = 28;
+    static STATUS = 32;
+    /** Number of metrics (policy order). */
+    metrics;
+    ratio;
+    /** Byte offset of metric i's x, and of its y (-1: y = 1). */
+    xAt;
+    yAt;
+    /** Byte offset of CACHE_FIELDS[0]; field i is 8 i further. */
+    cacheAt;
+    /** Bytes per row, a multiple of 8. */
+    stride;
+    constructor(policy) {
+        this.metrics = policy.metrics.length;
+        this.ratio = policy.metrics.map(m => m.kind === 'ratio');
+        let at = align8(RowLayout.STATUS + this.metrics);
+        this.xAt = new Int32Array(this.metrics);
+        this.yAt = new Int32Array(this.metrics).fill(-1);
+        for (let i = 0; i < this.metrics; i++) {
+            this.xAt[i] = at;
+            at += 8;
+            if (this.ratio[i]) {
+                this.yAt[i] = at;
+                at += 8;
+            }
+        }
+        this.cacheAt = at;
+        this.stride = at + 8 * CACHE_FIELDS.length;
+    }
+}
+const align8 = (n) => Math.ceil(n / 8) * 8;
+function rowBuffer(bytes) {
+    const buffer = new ArrayBuffer(bytes);
+    return {
+        bytes: new Uint8Array(buffer),
+        f64: new Float64Array(buffer),
+        i32: new Int32Array(buffer)
+    };
+}
+/** Reads the fields of the row at byte offset `at` of `b` (the accumulators' one way in). */
+class RowReader {
+    layout;
+    constructor(layout) {
+        this.layout = layout;
+    }
+    ts(b, at) {
+        return b.f64[at / 8];
+    }
+    flags(b, at) {
+        return b.i32[(at + RowLayout.FLAGS) / 4];
+    }
+    int(b, at, field) {
+        return b.i32[(at + field) / 4];
+    }
+    status(b, at, metric) {
+        return b.bytes[at + RowLayout.STATUS + metric];
+    }
+    x(b, at, metric) {
+        return b.f64[(at + this.layout.xAt[metric]) / 8];
+    }
+    /** y of a ratio metric, else 1. */
+    y(b, at, metric) {
+        const y0 = this.layout.yAt[metric];
+        return y0 < 0 ? 1 : b.f64[(at + y0) / 8];
+    }
+    /** CACHE_FIELDS[field], or undefined when the record did not have it. */
+    cache(b, at, field) {
+        if ((this.flags(b, at) & (CACHE_FLAG << field)) === 0)
+            return undefined;
+        return b.f64[(at + this.layout.cacheAt + 8 * field) / 8];
+    }
+}
+/** The invalid-value key index a status byte names, or -1 when it is a value or none. */
+const invalidKeyOf = (status) => status >= INVALID_BASE ? status - INVALID_BASE : -1;
+/**
+ * Writes records as rows: reads each metric's value with the evaluation's own readers
+ * (records/fields.ts) and the segment key as EvidenceBuilder does, and interns the strings.
+ */
+class RowEncoder {
+    layout;
+    reader;
+    /** Segment keys, `dim=value|dim=value` in the policy's `segments.by` order. */
+    segments = new Interner(10_000, '(other)');
+    /** `model` or `model#fingerprint`, as Cell.models counts them; `modelOf` has the model alone. */
+    modelKeys = new Interner(1_000, 'other');
+    modelOf = [];
+    errors = new Interner(1_000, '(other)');
+    invalidKeys = new Interner(MAX_INVALID_IDS, '(other)');
+    /** Smallest and largest valid value of each metric (to tell bounded scores; plan.ts). */
+    min;
+    max;
+    readers;
+    dimensions;
+    unitKey = { h1: 0, h2: 0 };
+    constructor(policy) {
+        this.layout = new RowLayout(policy);
+        this.reader = new RowReader(this.layout);
+        this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing));
+        this.dimensions = policy.segments?.by ?? [];
+        this.min = new Float64Array(this.layout.metrics).fill(Infinity);
+        this.max = new Float64Array(this.layout.metrics).fill(-Infinity);
+    }
+    /** Writes `r` at byte offset `at` of `b`. `unit`: the unit's hash when a worker computed it. */
+    encode(r, unit, b, at) {
+        const { layout } = this;
+        b.bytes.fill(0, at, at + layout.stride);
+        b.f64[at / 8] = r.ts;
+        let flags = r.arm === 'canary' ? F_CANARY : 0;
+        const key = unit ?? (r.unit === undefined ? undefined : hashUnit(r.unit, this.unitKey));
+        if (key !== undefined) {
+            flags |= F_UNIT;
+            b.i32[(at + RowLayout.H1) / 4] = key.h1;
+            b.i32[(at + RowLayout.H2) / 4] = key.h2;
+        }
+        if (r.fallback)
+            flags |= F_FALLBACK;
+        b.i32[(at + RowLayout.SEGMENT) / 4] = this.dimensions.length > 0 ? this.segmentId(r.raw) : -1;
+        b.i32[(at + RowLayout.MODEL) / 4] =
+            r.model === undefined ? -1 : this.modelKeyId(r.model, r.fingerprint);
+        b.i32[(at + RowLayout.ERROR) / 4] = r.error === null ? -1 : this.errors.id(r.error);
+        for (let i = 0; i < layout.metrics; i++) {
+            const v = this.readers[i](r);
+            if (v === undefined)
+                continue;
+            if ('invalid' in v) {
+                b.bytes[at + RowLayout.STATUS + i] = INVALID_BASE + this.invalidKeys.id(v.invalid);
+                continue;
+            }
+            b.bytes[at + RowLayout.STATUS + i] = VALUE_STATUS;
+            b.f64[(at + layout.xAt[i]) / 8] = v.x;
+            const y0 = layout.yAt[i];
+            if (y0 >= 0)
+                b.f64[(at + y0) / 8] = v.y;
+            if (v.x < this.min[i])
+                this.min[i] = v.x;
+            if (v.x > this.max[i])
+                this.max[i] = v.x;
+        }
+        for (let f = 0; f < CACHE_FIELDS.length; f++) {
+            const value = r[CACHE_FIELDS[f]];
+            if (value === undefined)
+                continue;
+            flags |= CACHE_FLAG << f;
+            b.f64[(at + layout.cacheAt + 8 * f) / 8] = value;
+        }
+        b.i32[(at + RowLayout.FLAGS) / 4] = flags;
+    }
+    /** Segment key ids by dimension value, one level per dimension: no string built per record. */
+    segmentTrie = new Map();
+    segmentId(raw) {
+        const dims = this.dimensions;
+        let node = this.segmentTrie;
+        for (let d = 0; d < dims.length - 1; d++) {
+            const value = dimensionValue(raw[dims[d]]);
+            let next = node.get(value);
+            if (!next)
+                node.set(value, (next = new Map()));
+            node = next;
+        }
+        const value = dimensionValue(raw[dims[dims.length - 1]]);
+        let id = node.get(value);
+        if (id === undefined) {
+            const key = dims.map(d => `${d}=${dimensionValue(raw[d])}`).join('|');
+            id = this.segments.id(key);
+            // Past the cap every new key is the overflow: remembering them would grow without bound.
+            if (!this.segments.full)
+                node.set(value, id);
+        }
+        return id;
+    }
+    lastModel;
+    lastFingerprint;
+    lastModelId = -1;
+    modelKeyId(model, fingerprint) {
+        if (model === this.lastModel && fingerprint === this.lastFingerprint)
+            return this.lastModelId;
+        const id = this.modelKeys.id(fingerprint === undefined ? model : `${model}#${fingerprint}`);
+        this.modelOf[id] ??= model;
+        this.lastModel = model;
+        this.lastFingerprint = fingerprint;
+        this.lastModelId = id;
+        return id;
+    }
+}
+
+const BLOCK_ROWS = 8192;
+/** Rows read at a time from a spilled run. */
+const READ_ROWS = 2048;
+const DEFAULT_MEMORY_BYTES = 64 << 20;
+class RowStore {
+    stride;
+    memoryBytes;
+    tempRoot;
+    tempDir;
+    blocks = [];
+    count = 0;
+    spilled = [];
+    last;
+    open = new Set();
+    /** Rows appended, in every run. */
+    total = 0;
+    constructor(stride, options) {
+        this.stride = stride;
+        this.memoryBytes = Math.max(stride * BLOCK_ROWS, options.memoryBytes ?? DEFAULT_MEMORY_BYTES);
+        this.tempRoot = options.tempDir;
+    }
+    /** Room for one more row: encode it into `buffer` at byte offset `at`. */
+    append() {
+        if (this.last)
+            throw new Error('RowStore.append after finish()');
+        if (this.count * this.stride >= this.memoryBytes)
+            this.spill();
+        const block = Math.floor(this.count / BLOCK_ROWS);
+        const buffer = (this.blocks[block] ??= rowBuffer(BLOCK_ROWS * this.stride));
+        const at = (this.count % BLOCK_ROWS) * this.stride;
+        this.count++;
+        this.total++;
+        return { buffer, at };
+    }
+    /** Runs written to disk so far (for tests and the report). */
+    get runsOnDisk() {
+        return this.spilled.length;
+    }
+    /** No more rows: the last run is sorted and kept in memory. */
+    finish() {
+        if (this.last)
+            return;
+        this.last = { blocks: this.blocks, rows: this.count, order: this.sortOrder() };
+        this.blocks = [];
+        this.count = 0;
+    }
+    /** The rows with ts >= from, in time order (rows with equal times in the order appended). */
+    cursor(from = -Infinity) {
+        this.finish();
+        const runs = this.spilled.map(s => new DiskRun(s.path, s.rows, this.stride));
+        const last = this.last;
+        if (last.rows > 0)
+            runs.push(new MemoryRun(last.blocks, last.rows, last.order, this.stride));
+        for (const run of runs) {
+            run.seek(from);
+            this.open.add(run);
+        }
+        return runs.length === 1 ? runs[0] : new Merge(runs);
+    }
+    /** Closes every cursor's files and removes the spilled runs. */
+    close() {
+        for (const run of this.open)
+            run.close();
+        this.open.clear();
+        if (this.tempDir)
+            rmSync(this.tempDir, { recursive: true, force: true });
+        this.tempDir = undefined;
+    }
+    /** The current run's rows in time order (stable), or undefined when they already are. */
+    sortOrder() {
+        const n = this.count;
+        const ts = new Float64Array(n);
+        let sorted = true;
+        for (let i = 0; i < n; i++) {
+            const block = this.blocks[Math.floor(i / BLOCK_ROWS)];
+            ts[i] = block.f64[((i % BLOCK_ROWS) * this.stride) / 8];
+            if (i > 0 && ts[i] < ts[i - 1])
+                sorted = false;
+        }
+        return sorted ? undefined : stableOrder(ts);
+    }
+    /** Sorts the rows in memory and writes them to a new run file. */
+    spill() {
+        const order = this.sortOrder();
+        this.tempDir ??= mkdtempSync(join(this.tempRoot, 'rollout-gate-rows-'));
+        const path = join(this.tempDir, `run-${this.spilled.length}.bin`);
+        const fd = openSync(path, 'w');
+        try {
+            const out = new Uint8Array(BLOCK_ROWS * this.stride);
+            for (let start = 0; start < this.count; start += BLOCK_ROWS) {
+                const end = Math.min(this.count, start + BLOCK_ROWS);
+                for (let i = start; i < end; i++) {
+                    const row = order ? order[i] : i;
+                    const block = this.blocks[Math.floor(row / BLOCK_ROWS)];
+                    const from = (row % BLOCK_ROWS) * this.stride;
+                    out.set(block.bytes.subarray(from, from + this.stride), (i - start) * this.stride);
+                }
+                writeSync(fd, out, 0, (end - start) * this.stride);
+            }
+        }
+        finally {
+            closeSync(fd);
+        }
+        this.spilled.push({ path, rows: this.count });
+        this.count = 0;
+    }
+}
+/**
+ * The permutation that sorts `ts` stably. Integer times (epoch ms) over a range r with r * n <
+ * 2^53 are packed with their index into one float64, (t - min) * n + i, which the engine's own
+ * numeric sort orders exactly; anything else falls back to a comparison sort.
+ */
+function stableOrder(ts) {
+    const n = ts.length;
+    let min = Infinity;
+    let max = -Infinity;
+    let integers = true;
+    for (let i = 0; i < n; i++) {
+        const t = ts[i];
+        if (t < min)
+            min = t;
+        if (t > max)
+            max = t;
+        if (!Number.isInteger(t))
+            integers = false;
+    }
+    const order = new Uint32Array(n);
+    if (integers && (max - min + 1) * n < 2 ** 53) {
+        const keys = new Float64Array(n);
+        for (let i = 0; i < n; i++)
+            keys[i] = (ts[i] - min) * n + i;
+        keys.sort();
+        for (let i = 0; i < n; i++) {
+            const k = keys[i];
+            order[i] = k - Math.floor(k / n) * n;
+        }
+        return order;
+    }
+    for (let i = 0; i < n; i++)
+        order[i] = i;
+    order.sort((a, b) => ts[a] - ts[b] || a - b);
+    return order;
+}
+/** The last run, in memory: its blocks through the sort order. */
+class MemoryRun {
+    blocks;
+    rows;
+    order;
+    stride;
+    valid = false;
+    ts = 0;
+    buffer;
+    at = 0;
+    index = 0;
+    constructor(blocks, rows, order, stride) {
+        this.blocks = blocks;
+        this.rows = rows;
+        this.order = order;
+        this.stride = stride;
+        this.buffer = blocks[0];
+    }
+    seek(from) {
+        // The first index whose row is at or after `from`.
+        let lo = 0;
+        let hi = this.rows;
+        while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (this.tsAt(mid) < from)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        this.index = lo;
+        this.load();
+    }
+    advance() {
+        this.index++;
+        this.load();
+    }
+    close() { }
+    row(index) {
+        return this.order ? this.order[index] : index;
+    }
+    tsAt(index) {
+        const row = this.row(index);
+        const block = this.blocks[Math.floor(row / BLOCK_ROWS)];
+        return block.f64[((row % BLOCK_ROWS) * this.stride) / 8];
+    }
+    load() {
+        this.valid = this.index < this.rows;
+        if (!this.valid)
+            return;
+        const row = this.row(this.index);
+        this.buffer = this.blocks[Math.floor(row / BLOCK_ROWS)];
+        this.at = (row % BLOCK_ROWS) * this.stride;
+        this.ts = this.buffer.f64[this.at / 8];
+    }
+}
+/** A sorted run on disk, read READ_ROWS rows at a time. */
+class DiskRun {
+    rows;
+    stride;
+    valid = false;
+    ts = 0;
+    buffer;
+    at = 0;
+    fd;
+    index = 0;
+    /** Index of the first row in the buffer, and how many it holds. */
+    start = 0;
+    held = 0;
+    probe = rowBuffer(8);
+    constructor(path, rows, stride) {
+        this.rows = rows;
+        this.stride = stride;
+        this.fd = openSync(path, 'r');
+        this.buffer = rowBuffer(READ_ROWS * stride);
+    }
+    seek(from) {
+        let lo = 0;
+        let hi = this.rows;
+        while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            readSync(this.fdOpen(), this.probe.bytes, 0, 8, mid * this.stride);
+            if (this.probe.f64[0] < from)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        this.index = lo;
+        this.held = 0;
+        this.load();
+    }
+    advance() {
+        this.index++;
+        this.load();
+    }
+    close() {
+        if (this.fd !== undefined)
+            closeSync(this.fd);
+        this.fd = undefined;
+    }
+    fdOpen() {
+        if (this.fd === undefined)
+            throw new Error('RowStore: a cursor was used after close()');
+        return this.fd;
+    }
+    load() {
+        this.valid = this.index < this.rows;
+        if (!this.valid)
+            return;
+        if (this.index < this.start || this.index >= this.start + this.held) {
+            this.start = this.index;
+            this.held = Math.min(READ_ROWS, this.rows - this.index);
+            const bytes = this.held * this.stride;
+            let read = 0;
+            while (read < bytes) {
+                const n = readSync(this.fdOpen(), this.buffer.bytes, read, bytes - read, this.start * this.stride + read);
+                if (n === 0)
+                    throw new Error('RowStore: a spilled run is shorter than written');
+                read += n;
+            }
+        }
+        this.at = (this.index - this.start) * this.stride;
+        this.ts = this.buffer.f64[this.at / 8];
+    }
+}
+/** Runs merged by time through a binary heap; equal times come from the earlier run first. */
+class Merge {
+    runs;
+    valid = false;
+    ts = 0;
+    buffer;
+    at = 0;
+    /** Heap of run indices, ordered by (ts, run index). */
+    heap = [];
+    constructor(runs) {
+        this.runs = runs;
+        this.buffer = runs[0].buffer;
+        runs.forEach((run, i) => {
+            if (run.valid)
+                this.push(i);
+        });
+        this.current();
+    }
+    close() {
+        for (const run of this.runs)
+            run.close();
+    }
+    advance() {
+        const top = this.heap[0];
+        const run = this.runs[top];
+        run.advance();
+        if (run.valid)
+            this.siftDown(0);
+        else {
+            const last = this.heap.pop();
+            if (this.heap.length > 0) {
+                this.heap[0] = last;
+                this.siftDown(0);
+            }
+        }
+        this.current();
+    }
+    current() {
+        this.valid = this.heap.length > 0;
+        if (!this.valid)
+            return;
+        const run = this.runs[this.heap[0]];
+        this.buffer = run.buffer;
+        this.at = run.at;
+        this.ts = run.ts;
+    }
+    less(a, b) {
+        const ta = this.runs[a].ts;
+        const tb = this.runs[b].ts;
+        return ta < tb || (ta === tb && a < b);
+    }
+    push(run) {
+        const heap = this.heap;
+        heap.push(run);
+        let i = heap.length - 1;
+        while (i > 0) {
+            const parent = (i - 1) >> 1;
+            if (!this.less(heap[i], heap[parent]))
+                break;
+            [heap[i], heap[parent]] = [heap[parent], heap[i]];
+            i = parent;
+        }
+    }
+    siftDown(i) {
+        const heap = this.heap;
+        for (;;) {
+            const l = 2 * i + 1;
+            const r = l + 1;
+            let m = i;
+            if (l < heap.length && this.less(heap[l], heap[m]))
+                m = l;
+            if (r < heap.length && this.less(heap[r], heap[m]))
+                m = r;
+            if (m === i)
+                return;
+            [heap[i], heap[m]] = [heap[m], heap[i]];
+            i = m;
+        }
+    }
+}
+
+/**
+ * Reads every file of the source once into a RowStore (sorted by time, spilling to a temporary
+ * folder past the memory budget). The caller closes `store` (it removes the spilled runs).
+ * Throws SourceError like collect() when nothing can be read.
+ */
+async function readLogs(source, policy, options = {}) {
+    const encoder = new RowEncoder(policy);
+    const store = new RowStore(encoder.layout.stride, {
+        tempDir: options.tempDir ?? tmpdir(),
+        ...(options.memoryBytes !== undefined && { memoryBytes: options.memoryBytes })
+    });
+    // The builder counts lines, malformed lines, arms and files exactly as a collect() would; it
+    // never sees a record (its window is empty), so its evidence is only that data quality.
+    const counter = new EvidenceBuilder({
+        policy,
+        window: { from: 0, to: 0 },
+        now: 0,
+        source: source.describe()
+    });
+    const logs = { store, encoder, records: 0, canaryRecords: 0 };
+    try {
+        await source.read({
+            line: () => counter.line(),
+            malformed: (where, reason) => counter.malformed(where, reason),
+            unmatchedArm: value => counter.unmatchedArm(value),
+            fileDone: (path, lines, malformed, problem) => counter.fileDone(path, lines, malformed, problem),
+            calls: (scope, version, calls, failed) => counter.calls(scope, version, calls, failed),
+            add: (r, unit) => {
+                const { buffer, at } = store.append();
+                encoder.encode(r, unit, buffer, at);
+                logs.records++;
+                if (logs.first === undefined || r.ts < logs.first)
+                    logs.first = r.ts;
+                if (logs.last === undefined || r.ts > logs.last)
+                    logs.last = r.ts;
+                if (r.arm === 'canary') {
+                    logs.canaryRecords++;
+                    if (logs.firstCanary === undefined || r.ts < logs.firstCanary)
+                        logs.firstCanary = r.ts;
+                }
+            }
+        });
+    }
+    catch (e) {
+        store.close();
+        throw e;
+    }
+    store.finish();
+    const { quality } = counter.finish();
+    return { ...logs, quality };
+}
+
+class MetricWindow {
+    quantiles;
+    moments = emptyMoments();
+    requests = 0;
+    constructor(quantiles) {
+        this.quantiles = quantiles;
+    }
+    toSketch() {
+        const sketch = { moments: { ...this.moments }, requests: this.requests };
+        if (this.quantiles)
+            sketch.quantiles = this.quantiles.toJSON();
+        return sketch;
+    }
+}
+/** The counts of a cell: what the checks read per time bucket. */
+class Counts {
+    requests = 0;
+    units = 0;
+    fallbacks = 0;
+    cache;
+    models = new Map();
+    failedModels = new Map();
+    errors = new Map();
+}
+class SegmentWindow {
+    key;
+    position;
+    metrics;
+    counts = new Counts();
+    newest = 0;
+    constructor(key, 
+    /** Its position in the arm: keyed segments from 0 in first-seen order, OTHER_SEGMENT last. */
+    position, metrics) {
+        this.key = key;
+        this.position = position;
+        this.metrics = metrics;
+    }
+}
+/**
+ * Per-unit running sums: per slot, for each metric, X and Y (float64) and, in an int32 header,
+ * which metrics have a value yet and (baseline) the unit's A/A half. Paged typed arrays, as
+ * UnitSlots, so hundreds of thousands of units are a few MB.
+ */
+class UnitSums {
+    metrics;
+    static PAGE = 4096;
+    floats = [];
+    ints = [];
+    used = 0;
+    constructor(metrics) {
+        this.metrics = metrics;
+    }
+    allocate(half) {
+        const slot = this.used++;
+        if (slot % UnitSums.PAGE === 0) {
+            this.floats.push(new Float64Array(UnitSums.PAGE * 2 * this.metrics));
+            this.ints.push(new Int32Array(UnitSums.PAGE * 2));
+        }
+        this.ints[Math.floor(slot / UnitSums.PAGE)][(slot % UnitSums.PAGE) * 2 + 1] = half;
+        return slot;
+    }
+    half(slot) {
+        return this.ints[Math.floor(slot / UnitSums.PAGE)][(slot % UnitSums.PAGE) * 2 + 1];
+    }
+    /**
+     * Adds (x, y) of metric i to the slot, and the change of its cluster to `a` (and `b`): the
+     * identity in the file comment.
+     */
+    add(slot, i, x, y, a, b) {
+        const page = Math.floor(slot / UnitSums.PAGE);
+        const floats = this.floats[page];
+        const ints = this.ints[page];
+        const at = (slot % UnitSums.PAGE) * 2 * this.metrics + 2 * i;
+        const header = (slot % UnitSums.PAGE) * 2;
+        const X = floats[at];
+        const Y = floats[at + 1];
+        const bit = 1 << i;
+        const first = (ints[header] & bit) === 0;
+        if (first)
+            ints[header] = ints[header] | bit;
+        floats[at] = X + x;
+        floats[at + 1] = Y + y;
+        const dxx = x * (2 * X + x);
+        const dyy = y * (2 * Y + y);
+        const dxy = x * Y + X * y + x * y;
+        grow(a, first, x, y, dxx, dyy, dxy);
+        if (b)
+            grow(b, first, x, y, dxx, dyy, dxy);
+    }
+}
+function grow(m, first, x, y, dxx, dyy, dxy) {
+    if (first)
+        m.n += 1;
+    m.sx += x;
+    m.sy += y;
+    m.sxx += dxx;
+    m.syy += dyy;
+    m.sxy += dxy;
+}
+/** Segment positions per unit slot in the IntMap key (as the builder's POSITIONS). */
+const POSITIONS = 64;
+class ArmWindow {
+    arm;
+    units = new UnitIndex();
+    sums;
+    total;
+    /** Counts per time bucket index, and the bucket indices in time order. */
+    buckets = new Map();
+    order = [];
+    /** Cells of buckets that are past (time order: they no longer change), emitted once. */
+    emitted = [];
+    segments = new Map();
+    keyed = [];
+    other;
+    /** (unit slot * POSITIONS + segment position) -> segment slot. */
+    segmentSlot = new IntMap();
+    segmentSums;
+    halves;
+    constructor(arm, newMetrics, metrics) {
+        this.arm = arm;
+        this.sums = new UnitSums(metrics);
+        this.segmentSums = new UnitSums(metrics);
+        this.total = newMetrics();
+        this.halves = arm === 'baseline' ? [newMetrics(), newMetrics()] : undefined;
+    }
+}
+class WindowEvidence {
+    from;
+    bucketMs;
+    policy;
+    encoder;
+    isQuantile;
+    segmented;
+    arms;
+    empty;
+    invalid = {};
+    invalidSeen = [];
+    unitLevel = false;
+    requestSeq = 0;
+    /** Rows added: the window's records. */
+    records = 0;
+    unitKey = { h1: 0, h2: 0 };
+    /** A record with the fields the cache sums read, reused for every row. */
+    cacheRecord = {
+        ts: 0,
+        arm: 'baseline',
+        error: null,
+        fallback: false,
+        raw: {}
+    };
+    constructor(opts) {
+        const { policy } = opts;
+        this.policy = policy;
+        this.encoder = opts.encoder;
+        this.from = opts.from;
+        this.bucketMs = policy.bucket;
+        this.isQuantile = policy.metrics.map(m => m.kind === 'quantile');
+        this.segmented = (policy.segments?.by.length ?? 0) > 0;
+        if (policy.metrics.length > 31)
+            throw new RangeError('at most 31 metrics');
+        const newMetrics = () => this.isQuantile.map(q => new MetricWindow(q ? new QuantileSketch() : undefined));
+        const n = policy.metrics.length;
+        this.arms = [new ArmWindow('baseline', newMetrics, n), new ArmWindow('canary', newMetrics, n)];
+        this.empty = policy.metrics.map(() => ({ moments: emptyMoments(), requests: 0 }));
+    }
+    /** Adds the row at byte offset `at` of `b` (its time at or after `from`, rows in time order). */
+    add(b, at) {
+        const rows = this.encoder.reader;
+        const layout = this.encoder.layout;
+        const ts = b.f64[at / 8];
+        const k = Math.floor((ts - this.from) / this.bucketMs);
+        this.records++;
+        this.countInvalid(b, at);
+        const flags = rows.flags(b, at);
+        const arm = this.arms[flags & F_CANARY ? 1 : 0];
+        let slot = -1;
+        let newUnit = false;
+        let half = 0;
+        if (flags & F_UNIT) {
+            this.unitLevel = true;
+            this.unitKey.h1 = rows.int(b, at, RowLayout.H1);
+            this.unitKey.h2 = rows.int(b, at, RowLayout.H2);
+            slot = arm.units.find(this.unitKey);
+            newUnit = slot < 0;
+            if (newUnit) {
+                slot = arm.sums.allocate(unitHalf(this.unitKey));
+                arm.units.insert(slot);
+            }
+            half = arm.sums.half(slot);
+        }
+        else if (arm.halves) {
+            half = fmix32(++this.requestSeq) & 1;
+        }
+        const halfMetrics = arm.halves?.[half];
+        const counts = this.bucket(arm, k);
+        counts.requests++;
+        if (newUnit)
+            counts.units++;
+        this.count(counts, b, at, flags);
+        let segment;
+        let segmentSlot = -1;
+        if (this.segmented) {
+            segment = this.segmentOf(arm, rows.int(b, at, RowLayout.SEGMENT));
+            segment.newest = k;
+            segment.counts.requests++;
+            if (slot >= 0) {
+                const key = slot * POSITIONS + segment.position;
+                segmentSlot = arm.segmentSlot.get(key);
+                if (segmentSlot < 0) {
+                    segmentSlot = arm.segmentSums.allocate(0);
+                    arm.segmentSlot.add(key, segmentSlot);
+                    segment.counts.units++;
+                }
+            }
+            this.count(segment.counts, b, at, flags);
+        }
+        for (let i = 0; i < layout.metrics; i++) {
+            if (rows.status(b, at, i) !== VALUE_STATUS)
+                continue;
+            const x = rows.x(b, at, i);
+            const y = rows.y(b, at, i);
+            const total = arm.total[i];
+            const inSegment = segment?.metrics[i];
+            const inHalf = halfMetrics?.[i];
+            total.requests++;
+            if (inSegment)
+                inSegment.requests++;
+            if (inHalf)
+                inHalf.requests++;
+            if (total.quantiles) {
+                total.quantiles.add(x);
+                inSegment?.quantiles?.add(x);
+                inHalf?.quantiles?.add(x);
+            }
+            if (slot < 0) {
+                addCluster(total.moments, x, y);
+                if (inSegment)
+                    addCluster(inSegment.moments, x, y);
+                if (inHalf)
+                    addCluster(inHalf.moments, x, y);
+                continue;
+            }
+            arm.sums.add(slot, i, x, y, total.moments, inHalf?.moments);
+            if (inSegment)
+                arm.segmentSums.add(segmentSlot, i, x, y, inSegment.moments);
+        }
+    }
+    /**
+     * The evidence of [from, to): the rows added so far must be exactly those. `quality` is the
+     * read's data quality for this window (records, outside, future); invalid values are added here.
+     */
+    evidence(to, source, quality) {
+        const cells = [];
+        for (const arm of this.arms) {
+            cells.push(...this.totalCells(arm));
+            const keyed = [...arm.keyed].sort((a, b) => (a.key < b.key ? -1 : 1));
+            for (const segment of arm.other ? [...keyed, arm.other] : keyed) {
+                cells.push(this.cell(arm, segment.key, segment.newest, segment.counts, segment.metrics));
+            }
+        }
+        return {
+            source,
+            window: { from: this.from, to },
+            bucketMs: this.bucketMs,
+            metrics: this.policy.metrics.map(m => m.name),
+            unitLevel: this.unitLevel,
+            cells,
+            quality: { ...quality, invalidValues: { ...this.invalid } }
+        };
+    }
+    /** The arm's total cells: the past buckets' (emitted once), then the newest with the sketches. */
+    totalCells(arm) {
+        const newest = arm.order.at(-1);
+        // Buckets before the newest never change again: emit each once, with empty sketches.
+        for (let j = arm.emitted.length; j < arm.order.length - 1; j++) {
+            const k = arm.order[j];
+            arm.emitted.push(this.cell(arm, TOTAL_SEGMENT, k, arm.buckets.get(k)));
+        }
+        if (newest === undefined)
+            return [];
+        const last = this.cell(arm, TOTAL_SEGMENT, newest, arm.buckets.get(newest), arm.total);
+        if (arm.halves)
+            last.halves = [toSketches(arm.halves[0]), toSketches(arm.halves[1])];
+        return [...arm.emitted, last];
+    }
+    cell(arm, segment, k, counts, metrics) {
+        const cell = {
+            arm: arm.arm,
+            segment,
+            bucket: this.from + k * this.bucketMs,
+            requests: counts.requests,
+            units: counts.units,
+            metrics: metrics ? toSketches(metrics) : this.empty,
+            models: capKeys(Object.fromEntries(counts.models), MAX_MODEL_KEYS, OTHER_MODELS),
+            errors: capKeys(Object.fromEntries(counts.errors), MAX_ERROR_CLASSES, OTHER_KEY),
+            fallbacks: counts.fallbacks
+        };
+        if (counts.failedModels.size > 0) {
+            cell.failedModels = capKeys(Object.fromEntries(counts.failedModels), MAX_MODEL_KEYS, OTHER_MODELS);
+        }
+        // A copy: the newest bucket's sums keep growing after this evidence is handed out.
+        if (counts.cache)
+            cell.cache = copyCacheSums(counts.cache);
+        return cell;
+    }
+    bucket(arm, k) {
+        let counts = arm.buckets.get(k);
+        if (!counts) {
+            counts = new Counts();
+            arm.buckets.set(k, counts);
+            arm.order.push(k);
+        }
+        return counts;
+    }
+    /** The counts every record adds to its cell (EvidenceBuilder.file, before the metrics). */
+    count(counts, b, at, flags) {
+        const rows = this.encoder.reader;
+        const model = rows.int(b, at, RowLayout.MODEL);
+        const error = rows.int(b, at, RowLayout.ERROR);
+        if (model >= 0) {
+            // A failed call served nothing: its model (mostly the requested one) is kept apart.
+            const key = this.encoder.modelKeys.value(model);
+            countCapped(error < 0 ? counts.models : counts.failedModels, key, MAX_MODEL_KEYS, OTHER_MODELS);
+        }
+        if (error >= 0) {
+            countCapped(counts.errors, this.encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY);
+        }
+        if (flags & F_FALLBACK)
+            counts.fallbacks++;
+        const input = rows.cache(b, at, INPUT_TOKENS);
+        if (input !== undefined) {
+            addCacheRequest((counts.cache ??= emptyCacheSums()), this.cacheRecordOf(b, at, model), input, this.policy.pricing);
+        }
+    }
+    cacheRecordOf(b, at, model) {
+        const r = this.cacheRecord;
+        const rows = this.encoder.reader;
+        CACHE_FIELDS.forEach((field, f) => {
+            r[field] = rows.cache(b, at, f);
+        });
+        r.model = model >= 0 ? this.encoder.modelOf[model] : undefined;
+        return this.cacheRecord;
+    }
+    /** Invalid values of the window's records, each key once per record (EvidenceBuilder.readValues). */
+    countInvalid(b, at) {
+        const rows = this.encoder.reader;
+        this.invalidSeen.length = 0;
+        for (let i = 0; i < this.encoder.layout.metrics; i++) {
+            const key = invalidKeyOf(rows.status(b, at, i));
+            if (key < 0 || this.invalidSeen.includes(key))
+                continue;
+            this.invalidSeen.push(key);
+            const name = this.encoder.invalidKeys.value(key);
+            if (Object.hasOwn(this.invalid, name))
+                this.invalid[name] = this.invalid[name] + 1;
+            else if (Object.keys(this.invalid).length < MAX_INVALID_KEYS)
+                this.invalid[name] = 1;
+            else
+                this.invalid[OTHER_KEY] = (this.invalid[OTHER_KEY] ?? 0) + 1;
+        }
+    }
+    /** The segment of a row's key in this arm: first seen first, OTHER_SEGMENT past the cap. */
+    segmentOf(arm, id) {
+        const known = arm.segments.get(id);
+        if (known)
+            return known;
+        let segment;
+        if (arm.keyed.length >= MAX_SEGMENTS_PER_ARM) {
+            segment = arm.other ??= new SegmentWindow(OTHER_SEGMENT, MAX_SEGMENTS_PER_ARM, this.newMetrics());
+        }
+        else {
+            const key = this.encoder.segments.value(id);
+            segment = new SegmentWindow(key, arm.keyed.length, this.newMetrics());
+            arm.keyed.push(segment);
+        }
+        arm.segments.set(id, segment);
+        return segment;
+    }
+    newMetrics() {
+        return this.isQuantile.map(q => new MetricWindow(q ? new QuantileSketch() : undefined));
+    }
+}
+function copyCacheSums(c) {
+    const copy = {
+        ...c,
+        latency: { hit: { ...c.latency.hit }, miss: { ...c.latency.miss } },
+        ttft: { hit: { ...c.ttft.hit }, miss: { ...c.ttft.miss } }
+    };
+    if (c.repricing)
+        copy.repricing = { ...c.repricing };
+    return copy;
+}
+const toSketches = (metrics) => metrics.map(m => m.toSketch());
+function countCapped(counts, key, max, other) {
+    const seen = counts.get(key);
+    if (seen !== undefined)
+        counts.set(key, seen + 1);
+    else if (counts.size < max)
+        counts.set(key, 1);
+    else
+        counts.set(other, (counts.get(other) ?? 0) + 1);
+}
+
+/**
+ * A Source over logs already read into rows (read.ts): collect() hands out the evidence of any
+ * window without reading a file. Successive windows that share their start and grow (the looks of
+ * one step) cost only the rows added since the last one; a window with another start (a new
+ * step, a restart after a model change) starts a new accumulator at that time.
+ */
+class ReplaySource {
+    logs;
+    policy;
+    description;
+    window;
+    cursor;
+    /** The end of the rows the window holds. */
+    through = -Infinity;
+    /** Counts rows with ts <= `countedTo`, for the records outside the window and in the future. */
+    counter;
+    counted = 0;
+    countedTo = -Infinity;
+    constructor(logs, policy, description) {
+        this.logs = logs;
+        this.policy = policy;
+        this.description = description;
+    }
+    describe() {
+        return this.description;
+    }
+    firstCanaryTime(until) {
+        const first = this.logs.firstCanary;
+        return Promise.resolve(first !== undefined && first <= until ? first : undefined);
+    }
+    collect(request) {
+        const { from, to } = request.window;
+        if (!this.window || this.window.from !== from || to < this.through) {
+            this.cursor?.close();
+            this.window = new WindowEvidence({ policy: this.policy, encoder: this.logs.encoder, from });
+            this.cursor = this.logs.store.cursor(from);
+            this.through = from;
+        }
+        const cursor = this.cursor;
+        while (cursor.valid && cursor.ts < to) {
+            this.window.add(cursor.buffer, cursor.at);
+            cursor.advance();
+        }
+        this.through = to;
+        return Promise.resolve(this.window.evidence(to, this.description, this.quality(request.now)));
+    }
+    /** Frees the cursors' read buffers and files (the Logs' store is closed by its owner). */
+    close() {
+        this.cursor?.close();
+        this.counter?.close();
+    }
+    /** The read's data quality as a collect() over [window.from, now) would report it. */
+    quality(now) {
+        const atOrBefore = this.countAtOrBefore(now);
+        const records = this.window.records;
+        const q = this.logs.quality;
+        return {
+            ...q,
+            malformedSamples: [...q.malformedSamples],
+            unmatchedArms: { ...q.unmatchedArms },
+            files: q.files.map(f => ({ ...f })),
+            records,
+            outsideWindow: atOrBefore - records,
+            future: this.logs.records - atOrBefore,
+            invalidValues: {}
+        };
+    }
+    countAtOrBefore(now) {
+        if (!this.counter || now < this.countedTo) {
+            this.counter?.close();
+            this.counter = this.logs.store.cursor();
+            this.counted = 0;
+        }
+        const counter = this.counter;
+        while (counter.valid && counter.ts <= now) {
+            this.counted++;
+            counter.advance();
+        }
+        this.countedTo = now;
+        return this.counted;
+    }
+}
+
+/** ISO-8601 with a date and, when a time is given, an explicit zone (no local-time guessing). */
+function parseInstant(flag, text) {
+    const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text);
+    const t = Date.parse(text);
+    if (!ok || Number.isNaN(t)) {
+        throw new UsageError(`usage: ${flag} must be an ISO-8601 instant such as 2026-11-26T14:00:00Z, not "${text}"`);
+    }
+    return t;
+}
+
+const BACKTEST_USAGE = `rollout-gate backtest --policy FILE [--records FILE_OR_GLOB ...] [--every 15m]
+                      [--from ISO-8601] [--to ISO-8601] [--since ISO-8601]
+                      [--format text|markdown|json]`;
+const BACKTEST_HELP = `Usage:
+  ${BACKTEST_USAGE}
+
+Replays the gate over logs of a past or ongoing rollout: evaluates at every scheduled instant
+(every --every from --from to --to) exactly as the scheduled workflow would, with the rollout
+state carried from look to look (promotions move the step; the canary's share in the logs is
+whatever it was: the arm is read from each record), and prints each look's decision, the metric
+or check it turned on with its interval, and when each step promoted or rolled back. The logs
+are read once. Nothing is applied and no state file is written; an LLM judge is not called.
+
+Options:
+  --policy FILE      the rollout policy (YAML) to try
+  --records GLOB     the logs (repeatable); default the policy's file source. Other sources
+                     (Prometheus, Langfuse) are queried at each look: give --from and --to
+  --every D          the schedule, as in the workflow's cron (default 15m)
+  --from ISO         the first look (default: the first time on the --every grid, in UTC, at or
+                     after the earliest canary record, else the first record)
+  --to ISO           the last look at or before this (default: the last record)
+  --since ISO        when the first step began (default: the earliest canary record)
+  --format F         text (default), markdown (charts of each metric's interval), json
+  -h, --help         this help
+
+Exit status: 0 when the backtest ran; 2 for a usage, policy or data problem; 1 for a bug.
+`;
+/** Looks at most: beyond, --every is too fine for the range (each look is a full evaluation). */
+const MAX_LOOKS = 20_000;
+/** `rollout-gate backtest ...` (argv after the command); returns the exit status. */
+async function backtestCommand(argv, io) {
+    const args = parse$1(argv);
+    if (args === 'help') {
+        io.out(BACKTEST_HELP);
+        return 0;
+    }
+    const loaded = await loadPolicyFile(args.policy);
+    const { policy } = loaded;
+    const source = sourceFor(loaded, args.records);
+    let logs;
+    let replay;
+    try {
+        if (source instanceof FileSource) {
+            logs = await readLogs(source, policy).catch(rethrowAsUsage);
+            replay = new ReplaySource(logs, policy, source.describe());
+        }
+        const looks = instants(args, logs);
+        const result = await backtest({
+            policy,
+            policyHash: loaded.hash,
+            source: replay ?? source,
+            looks,
+            ...(args.since !== undefined && { since: args.since })
+        });
+        const ctx = {
+            policy,
+            every: args.every,
+            source: source.describe(),
+            ...(logs && { records: logs.records, runsOnDisk: logs.store.runsOnDisk })
+        };
+        io.out(args.format === 'json'
+            ? backtestJson(result)
+            : args.format === 'markdown'
+                ? backtestMarkdown(result, ctx)
+                : backtestText(result, ctx));
+        return 0;
+    }
+    finally {
+        replay?.close();
+        logs?.store.close();
+    }
+}
+function rethrowAsUsage(e) {
+    // No file, or no line of any file readable: nothing to replay (a usage problem here).
+    if (e instanceof SourceError)
+        throw new UsageError(e.message);
+    throw e;
+}
+/**
+ * The look instants: every `every` from --from to --to. By default from the first multiple of
+ * `every` (in UTC, as a cron schedule runs) at or after the earliest canary record (or the first
+ * record), to the last record.
+ */
+function instants(args, logs) {
+    const start = logs?.firstCanary ?? logs?.first;
+    const from = args.from ?? (start === undefined ? undefined : Math.ceil(start / args.every) * args.every);
+    const to = args.to ?? logs?.last;
+    if (from === undefined || to === undefined) {
+        throw new UsageError(logs
+            ? "usage: the logs hold no record of either arm; check --records and the policy's arms"
+            : 'usage: backtest on a source other than files needs --from and --to (the range to replay)');
+    }
+    if (to < from) {
+        throw new UsageError(`usage: --to (${iso(to)}) is before --from (${iso(from)})`);
+    }
+    const count = Math.floor((to - from) / args.every) + 1;
+    if (count > MAX_LOOKS) {
+        throw new UsageError(`usage: ${count} looks from ${iso(from)} to ${iso(to)} every ${formatDuration(args.every)}; at most ${MAX_LOOKS}: a longer --every or a shorter range`);
+    }
+    return Array.from({ length: count }, (_, i) => from + i * args.every);
+}
+const iso = (t) => new Date(t).toISOString();
+function parse$1(argv) {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            strict: true,
+            allowPositionals: false,
+            options: {
+                policy: { type: 'string' },
+                records: { type: 'string', multiple: true },
+                every: { type: 'string' },
+                from: { type: 'string' },
+                to: { type: 'string' },
+                since: { type: 'string' },
+                format: { type: 'string' },
+                help: { type: 'boolean', short: 'h' }
+            }
+        });
+    }
+    catch (e) {
+        throw new UsageError(`usage: backtest: ${e.message}`);
+    }
+    const v = parsed.values;
+    if (v.help)
+        return 'help';
+    if (!v.policy)
+        throw new UsageError('usage: backtest needs --policy FILE');
+    const every = parseDuration(v.every ?? '15m');
+    if (!every.ok || !(every.value >= 60_000)) {
+        throw new UsageError(`usage: --every must be a duration of at least 1m such as 15m or 1h, not "${v.every}"`);
+    }
+    const format = v.format ?? 'text';
+    if (format !== 'text' && format !== 'markdown' && format !== 'json') {
+        throw new UsageError(`usage: --format must be text, markdown or json, not "${format}"`);
+    }
+    return {
+        policy: v.policy,
+        records: v.records ?? [],
+        every: every.value,
+        ...(v.from !== undefined && { from: parseInstant('--from', v.from) }),
+        ...(v.to !== undefined && { to: parseInstant('--to', v.to) }),
+        ...(v.since !== undefined && { since: parseInstant('--since', v.since) }),
+        format
+    };
+}
+
 const HELP = `rollout-gate: gate the rollout of an AI change on live traffic.
 
 Usage:
@@ -36577,12 +38253,14 @@ Usage:
   rollout-gate rollback|promote|pause|resume --policy FILE --state FILE --reason TEXT
                         [--actor NAME] [--now ISO-8601] [--format text|json|markdown]
   rollout-gate status --policy FILE --state FILE [--format text|json]
+  ${BACKTEST_USAGE}
 
 evaluate   collect the current step's evidence, decide promote, hold or rollback, print the
            verdict, and (with --state) write the next state.
 rollback, promote, pause, resume
            a person's decision; overrides the analysis and is recorded with --actor and --reason.
 status     print the stored state of the rollout.
+backtest   replay the gate over past logs at every scheduled instant (backtest --help).
 
 Options:
   --policy FILE      the rollout policy (YAML)
@@ -36600,9 +38278,16 @@ Options:
 Exit status: 0 for any decision; 2 for a usage, policy or state error; 1 for a bug.
 `;
 const COMMANDS = ['evaluate', 'rollback', 'promote', 'pause', 'resume', 'status'];
+const OWN_COMMANDS = {
+    backtest: backtestCommand
+};
 /** Runs the CLI and returns the exit status; never throws. */
 async function main(argv, io) {
     try {
+        // Commands with their own module, options and help.
+        const [first = '', ...rest] = argv;
+        if (Object.hasOwn(OWN_COMMANDS, first))
+            return await OWN_COMMANDS[first](rest, io);
         const args = parse(argv);
         if (args === 'help') {
             io.out(HELP);
@@ -36701,9 +38386,9 @@ function parse(argv) {
         return 'help';
     const [cmd, ...extra] = positionals;
     if (!cmd)
-        throw new UsageError('usage: missing command (evaluate, rollback, promote, pause, resume or status)');
+        throw new UsageError('usage: missing command (evaluate, rollback, promote, pause, resume, status or backtest)');
     if (!COMMANDS.includes(cmd)) {
-        throw new UsageError(`usage: unknown command "${cmd}"; expected one of ${COMMANDS.join(', ')}`);
+        throw new UsageError(`usage: unknown command "${cmd}"; expected one of ${[...COMMANDS, ...Object.keys(OWN_COMMANDS)].join(', ')}`);
     }
     if (extra.length > 0)
         throw new UsageError(`usage: unexpected argument "${extra[0]}"`);

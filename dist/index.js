@@ -57465,6 +57465,14 @@ class FileSource {
         });
         return { ...builder.finish(), texts: sampler.samples() };
     }
+    /**
+     * Every record of the files, once, in file order, with the same line, malformed-line and file
+     * reports the EvidenceBuilder gets (for `backtest` and `plan`, which keep their own state
+     * across many windows instead of collecting one). Throws SourceError like collect().
+     */
+    async read(sink) {
+        await this.readAll(sink);
+    }
     async firstCanaryTime(until) {
         const sink = earliestCanarySink(until);
         await this.readAll(sink);

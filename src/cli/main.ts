@@ -11,6 +11,7 @@ import { statusText } from '../report/text.js'
 import { recordJson } from '../report/record.js'
 import { FileStateStore } from '../state/fileStore.js'
 import { StateError } from '../state/store.js'
+import { BACKTEST_USAGE, backtestCommand } from './backtest.js'
 
 export const HELP = `rollout-gate: gate the rollout of an AI change on live traffic.
 
@@ -21,12 +22,14 @@ Usage:
   rollout-gate rollback|promote|pause|resume --policy FILE --state FILE --reason TEXT
                         [--actor NAME] [--now ISO-8601] [--format text|json|markdown]
   rollout-gate status --policy FILE --state FILE [--format text|json]
+  ${BACKTEST_USAGE}
 
 evaluate   collect the current step's evidence, decide promote, hold or rollback, print the
            verdict, and (with --state) write the next state.
 rollback, promote, pause, resume
            a person's decision; overrides the analysis and is recorded with --actor and --reason.
 status     print the stored state of the rollout.
+backtest   replay the gate over past logs at every scheduled instant (backtest --help).
 
 Options:
   --policy FILE      the rollout policy (YAML)
@@ -45,6 +48,9 @@ Exit status: 0 for any decision; 2 for a usage, policy or state error; 1 for a b
 `
 
 const COMMANDS = ['evaluate', 'rollback', 'promote', 'pause', 'resume', 'status'] as const
+const OWN_COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
+  backtest: backtestCommand
+}
 type Command = (typeof COMMANDS)[number]
 type Format = 'text' | 'json' | 'markdown'
 
@@ -57,6 +63,9 @@ interface Io {
 /** Runs the CLI and returns the exit status; never throws. */
 export async function main(argv: string[], io: Io): Promise<number> {
   try {
+    // Commands with their own module, options and help.
+    const [first = '', ...rest] = argv
+    if (Object.hasOwn(OWN_COMMANDS, first)) return await OWN_COMMANDS[first]!(rest, io)
     const args = parse(argv)
     if (args === 'help') {
       io.out(HELP)
@@ -170,10 +179,12 @@ function parse(argv: string[]): Args | 'help' {
   const [cmd, ...extra] = positionals
   if (!cmd)
     throw new UsageError(
-      'usage: missing command (evaluate, rollback, promote, pause, resume or status)'
+      'usage: missing command (evaluate, rollback, promote, pause, resume, status or backtest)'
     )
   if (!(COMMANDS as readonly string[]).includes(cmd)) {
-    throw new UsageError(`usage: unknown command "${cmd}"; expected one of ${COMMANDS.join(', ')}`)
+    throw new UsageError(
+      `usage: unknown command "${cmd}"; expected one of ${[...COMMANDS, ...Object.keys(OWN_COMMANDS)].join(', ')}`
+    )
   }
   if (extra.length > 0) throw new UsageError(`usage: unexpected argument "${extra[0]}"`)
   const command = cmd as Command

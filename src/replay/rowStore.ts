@@ -12,7 +12,7 @@ import { rowBuffer, type RowBuffer } from './rows.js'
  * never touch the disk. Logs are usually time-ordered already, and then a run costs one check.
  */
 export interface RowStoreOptions {
-  /** Bytes of rows held in memory before a run is written to disk (default 128 MiB). */
+  /** Bytes of rows held in memory before a run is written to disk (default 64 MiB). */
   memoryBytes?: number
   /** Where a temporary folder for the runs is made (and removed by close()); default os.tmpdir(). */
   tempDir: string
@@ -21,7 +21,7 @@ export interface RowStoreOptions {
 const BLOCK_ROWS = 8192
 /** Rows read at a time from a spilled run. */
 const READ_ROWS = 2048
-export const DEFAULT_MEMORY_BYTES = 128 << 20
+export const DEFAULT_MEMORY_BYTES = 64 << 20
 
 /** A position in the time-ordered rows: the current row is `buffer` at byte offset `at`. */
 export interface RowCursor {

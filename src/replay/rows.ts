@@ -73,6 +73,11 @@ export class Interner {
   value(id: number): string {
     return this.values[id] as string
   }
+
+  /** True once new strings get the overflow id. */
+  get full(): boolean {
+    return this.values.length >= this.cap
+  }
 }
 
 /** Byte offsets of a policy's row fields, and the row size. */
@@ -244,9 +249,27 @@ export class RowEncoder {
     b.i32[(at + RowLayout.FLAGS) / 4] = flags
   }
 
+  /** Segment key ids by dimension value, one level per dimension: no string built per record. */
+  private readonly segmentTrie = new Map<string, unknown>()
+
   private segmentId(raw: Record<string, unknown>): number {
-    const key = this.dimensions.map(d => `${d}=${dimensionValue(raw[d])}`).join('|')
-    return this.segments.id(key)
+    const dims = this.dimensions
+    let node = this.segmentTrie
+    for (let d = 0; d < dims.length - 1; d++) {
+      const value = dimensionValue(raw[dims[d] as string])
+      let next = node.get(value) as Map<string, unknown> | undefined
+      if (!next) node.set(value, (next = new Map()))
+      node = next
+    }
+    const value = dimensionValue(raw[dims[dims.length - 1] as string])
+    let id = node.get(value) as number | undefined
+    if (id === undefined) {
+      const key = dims.map(d => `${d}=${dimensionValue(raw[d])}`).join('|')
+      id = this.segments.id(key)
+      // Past the cap every new key is the overflow: remembering them would grow without bound.
+      if (!this.segments.full) node.set(value, id)
+    }
+    return id
   }
 
   private lastModel: string | undefined

@@ -379,7 +379,7 @@ export class WindowEvidence {
       )
     }
     // A copy: the newest bucket's sums keep growing after this evidence is handed out.
-    if (counts.cache) cell.cache = structuredClone(counts.cache)
+    if (counts.cache) cell.cache = copyCacheSums(counts.cache)
     return cell
   }
 
@@ -471,6 +471,16 @@ export class WindowEvidence {
   private newMetrics(): MetricWindow[] {
     return this.isQuantile.map(q => new MetricWindow(q ? new QuantileSketch() : undefined))
   }
+}
+
+function copyCacheSums(c: CacheSums): CacheSums {
+  const copy: CacheSums = {
+    ...c,
+    latency: { hit: { ...c.latency.hit }, miss: { ...c.latency.miss } },
+    ttft: { hit: { ...c.ttft.hit }, miss: { ...c.ttft.miss } }
+  }
+  if (c.repricing) copy.repricing = { ...c.repricing }
+  return copy
 }
 
 const toSketches = (metrics: MetricWindow[]): MetricSketch[] => metrics.map(m => m.toSketch())
