@@ -171,197 +171,42 @@ function grow(
 /** Segment positions per unit slot in the IntMap key (as the builder's POSITIONS). */
 const POSITIONS = 64
 
-class ArmWindow {
-  readonly units = new UnitIndex()
-  readonly sums: UnitSums
-  readonly total: MetricWindow[]
-  /** Counts per time bucket index, and the bucket indices in time order. */
-  readonly buckets = new Map<number, Counts>()
-  readonly order: number[] = []
-  /** Cells of buckets that are past (time order: they no longer change), emitted once. */
-  readonly emitted: Cell[] = []
-  readonly segments = new Map<number, SegmentWindow>()
-  readonly keyed: SegmentWindow[] = []
-  other: SegmentWindow | undefined
-  /** (unit slot * POSITIONS + segment position) -> segment slot. */
-  readonly segmentSlot = new IntMap()
-  readonly segmentSums: UnitSums
-  readonly halves: [MetricWindow[], MetricWindow[]] | undefined
+/**
+ * What the arms of one window share: the policy, the rows' dictionaries and the time grid, and
+ * the emission of cells. `from` is the window's start: the grid of time buckets starts there.
+ */
+export class WindowFrame {
+  readonly bucketMs: number
+  readonly isQuantile: boolean[]
+  readonly segmented: boolean
+  /** Empty sketches, for the cells that do not carry the window's (see the file comment). */
+  readonly empty: MetricSketch[]
+
   constructor(
-    readonly arm: Cell['arm'],
-    newMetrics: () => MetricWindow[],
-    metrics: number
+    readonly policy: Policy,
+    readonly encoder: RowEncoder,
+    readonly from: number
   ) {
-    this.sums = new UnitSums(metrics)
-    this.segmentSums = new UnitSums(metrics)
-    this.total = newMetrics()
-    this.halves = arm === 'baseline' ? [newMetrics(), newMetrics()] : undefined
-  }
-}
-
-export class WindowEvidence {
-  readonly from: number
-  private readonly bucketMs: number
-  private readonly policy: Policy
-  private readonly encoder: RowEncoder
-  private readonly isQuantile: boolean[]
-  private readonly segmented: boolean
-  private readonly arms: [ArmWindow, ArmWindow]
-  private readonly empty: MetricSketch[]
-  private readonly invalid: Record<string, number> = {}
-  private readonly invalidSeen: number[] = []
-  private unitLevel = false
-  private requestSeq = 0
-  /** Rows added: the window's records. */
-  records = 0
-  private readonly unitKey: UnitKey = { h1: 0, h2: 0 }
-  /** A record with the fields the cache sums read, reused for every row. */
-  private readonly cacheRecord: RequestRecord = {
-    ts: 0,
-    arm: 'baseline',
-    error: null,
-    fallback: false,
-    raw: {}
-  }
-
-  constructor(opts: WindowOptions) {
-    const { policy } = opts
-    this.policy = policy
-    this.encoder = opts.encoder
-    this.from = opts.from
+    if (policy.metrics.length > 31) throw new RangeError('at most 31 metrics')
     this.bucketMs = policy.bucket
     this.isQuantile = policy.metrics.map(m => m.kind === 'quantile')
     this.segmented = (policy.segments?.by.length ?? 0) > 0
-    if (policy.metrics.length > 31) throw new RangeError('at most 31 metrics')
-    const newMetrics = () =>
-      this.isQuantile.map(q => new MetricWindow(q ? new QuantileSketch() : undefined))
-    const n = policy.metrics.length
-    this.arms = [new ArmWindow('baseline', newMetrics, n), new ArmWindow('canary', newMetrics, n)]
     this.empty = policy.metrics.map(() => ({ moments: emptyMoments(), requests: 0 }))
   }
 
-  /** Adds the row at byte offset `at` of `b` (its time at or after `from`, rows in time order). */
-  add(b: RowBuffer, at: number): void {
-    const rows = this.encoder.reader
-    const layout = this.encoder.layout
-    const ts = b.f64[at / 8] as number
-    const k = Math.floor((ts - this.from) / this.bucketMs)
-    this.records++
-    this.countInvalid(b, at)
-    const flags = rows.flags(b, at)
-    const arm = this.arms[flags & F_CANARY ? 1 : 0]
-    let slot = -1
-    let newUnit = false
-    let half = 0
-    if (flags & F_UNIT) {
-      this.unitLevel = true
-      this.unitKey.h1 = rows.int(b, at, RowLayout.H1)
-      this.unitKey.h2 = rows.int(b, at, RowLayout.H2)
-      slot = arm.units.find(this.unitKey)
-      newUnit = slot < 0
-      if (newUnit) {
-        slot = arm.sums.allocate(unitHalf(this.unitKey))
-        arm.units.insert(slot)
-      }
-      half = arm.sums.half(slot)
-    } else if (arm.halves) {
-      half = fmix32(++this.requestSeq) & 1
-    }
-    const halfMetrics = arm.halves?.[half]
-    const counts = this.bucket(arm, k)
-    counts.requests++
-    if (newUnit) counts.units++
-    this.count(counts, b, at, flags)
-    let segment: SegmentWindow | undefined
-    let segmentSlot = -1
-    if (this.segmented) {
-      segment = this.segmentOf(arm, rows.int(b, at, RowLayout.SEGMENT))
-      segment.newest = k
-      segment.counts.requests++
-      if (slot >= 0) {
-        const key = slot * POSITIONS + segment.position
-        segmentSlot = arm.segmentSlot.get(key)
-        if (segmentSlot < 0) {
-          segmentSlot = arm.segmentSums.allocate(0)
-          arm.segmentSlot.add(key, segmentSlot)
-          segment.counts.units++
-        }
-      }
-      this.count(segment.counts, b, at, flags)
-    }
-    for (let i = 0; i < layout.metrics; i++) {
-      if (rows.status(b, at, i) !== VALUE_STATUS) continue
-      const x = rows.x(b, at, i)
-      const y = rows.y(b, at, i)
-      const total = arm.total[i] as MetricWindow
-      const inSegment = segment?.metrics[i]
-      const inHalf = halfMetrics?.[i]
-      total.requests++
-      if (inSegment) inSegment.requests++
-      if (inHalf) inHalf.requests++
-      if (total.quantiles) {
-        total.quantiles.add(x)
-        inSegment?.quantiles?.add(x)
-        inHalf?.quantiles?.add(x)
-      }
-      if (slot < 0) {
-        addCluster(total.moments, x, y)
-        if (inSegment) addCluster(inSegment.moments, x, y)
-        if (inHalf) addCluster(inHalf.moments, x, y)
-        continue
-      }
-      arm.sums.add(slot, i, x, y, total.moments, inHalf?.moments)
-      if (inSegment) arm.segmentSums.add(segmentSlot, i, x, y, inSegment.moments)
-    }
+  newMetrics(): MetricWindow[] {
+    return this.isQuantile.map(q => new MetricWindow(q ? new QuantileSketch() : undefined))
   }
 
-  /**
-   * The evidence of [from, to): the rows added so far must be exactly those. `quality` is the
-   * read's data quality for this window (records, outside, future); invalid values are added here.
-   */
-  evidence(to: number, source: string, quality: DataQuality): Evidence {
-    const cells: Cell[] = []
-    for (const arm of this.arms) {
-      cells.push(...this.totalCells(arm))
-      const keyed = [...arm.keyed].sort((a, b) => (a.key < b.key ? -1 : 1))
-      for (const segment of arm.other ? [...keyed, arm.other] : keyed) {
-        cells.push(this.cell(arm, segment.key, segment.newest, segment.counts, segment.metrics))
-      }
-    }
-    return {
-      source,
-      window: { from: this.from, to },
-      bucketMs: this.bucketMs,
-      metrics: this.policy.metrics.map(m => m.name),
-      unitLevel: this.unitLevel,
-      cells,
-      quality: { ...quality, invalidValues: { ...this.invalid } }
-    }
-  }
-
-  /** The arm's total cells: the past buckets' (emitted once), then the newest with the sketches. */
-  private totalCells(arm: ArmWindow): Cell[] {
-    const newest = arm.order.at(-1)
-    // Buckets before the newest never change again: emit each once, with empty sketches.
-    for (let j = arm.emitted.length; j < arm.order.length - 1; j++) {
-      const k = arm.order[j] as number
-      arm.emitted.push(this.cell(arm, TOTAL_SEGMENT, k, arm.buckets.get(k) as Counts))
-    }
-    if (newest === undefined) return []
-    const last = this.cell(arm, TOTAL_SEGMENT, newest, arm.buckets.get(newest) as Counts, arm.total)
-    if (arm.halves) last.halves = [toSketches(arm.halves[0]), toSketches(arm.halves[1])]
-    return [...arm.emitted, last]
-  }
-
-  private cell(
-    arm: ArmWindow,
+  cell(
+    arm: Cell['arm'],
     segment: string,
     k: number,
     counts: Counts,
     metrics?: MetricWindow[]
   ): Cell {
     const cell: Cell = {
-      arm: arm.arm,
+      arm,
       segment,
       bucket: this.from + k * this.bucketMs,
       requests: counts.requests,
@@ -382,25 +227,177 @@ export class WindowEvidence {
     if (counts.cache) cell.cache = copyCacheSums(counts.cache)
     return cell
   }
+}
 
-  private bucket(arm: ArmWindow, k: number): Counts {
-    let counts = arm.buckets.get(k)
+/**
+ * One arm of a window: its units' running sums, its time buckets' counts, its segments and its
+ * window sketches. Rows of the other arm never reach it, so `plan` can share one baseline arm
+ * between the canaries of several scenarios.
+ */
+export class ArmWindow {
+  private readonly units = new UnitIndex()
+  private readonly sums: UnitSums
+  private readonly total: MetricWindow[]
+  /** Counts per time bucket index, and the bucket indices in time order. */
+  private readonly buckets = new Map<number, Counts>()
+  private readonly order: number[] = []
+  /** Cells of buckets that are past (time order: they no longer change), emitted once. */
+  private readonly emitted: Cell[] = []
+  private readonly segments = new Map<number, SegmentWindow>()
+  private readonly keyed: SegmentWindow[] = []
+  private other: SegmentWindow | undefined
+  /** (unit slot * POSITIONS + segment position) -> segment slot. */
+  private readonly segmentSlot = new IntMap()
+  private readonly segmentSums: UnitSums
+  private readonly halves: [MetricWindow[], MetricWindow[]] | undefined
+  /** Invalid values of the arm's records, each key once per record (EvidenceBuilder.readValues). */
+  readonly invalid: Record<string, number> = {}
+  private readonly invalidSeen: number[] = []
+  unitLevel = false
+  /** Requests without a unit go to an A/A half by a hash of their sequence number. */
+  private requestSeq = 0
+  /** Rows added: the arm's records in the window. */
+  records = 0
+  /** Of them, requests per metric with a value (what minSamples counts). */
+  readonly values: Int32Array
+  private readonly unitKey: UnitKey = { h1: 0, h2: 0 }
+  /** A record with the fields the cache sums read, reused for every row. */
+  private readonly cacheRecord: RequestRecord = {
+    ts: 0,
+    arm: 'baseline',
+    error: null,
+    fallback: false,
+    raw: {}
+  }
+
+  constructor(
+    readonly frame: WindowFrame,
+    readonly arm: Cell['arm']
+  ) {
+    const n = frame.policy.metrics.length
+    this.sums = new UnitSums(n)
+    this.segmentSums = new UnitSums(n)
+    this.total = frame.newMetrics()
+    this.halves = arm === 'baseline' ? [frame.newMetrics(), frame.newMetrics()] : undefined
+    this.values = new Int32Array(n)
+  }
+
+  /** Adds the row at byte offset `at` of `b`: this arm's, at or after `from`, in time order. */
+  add(b: RowBuffer, at: number): void {
+    const { frame } = this
+    const rows = frame.encoder.reader
+    const ts = b.f64[at / 8] as number
+    const k = Math.floor((ts - frame.from) / frame.bucketMs)
+    this.records++
+    this.countInvalid(b, at)
+    const flags = rows.flags(b, at)
+    let slot = -1
+    let newUnit = false
+    let half = 0
+    if (flags & F_UNIT) {
+      this.unitLevel = true
+      this.unitKey.h1 = rows.int(b, at, RowLayout.H1)
+      this.unitKey.h2 = rows.int(b, at, RowLayout.H2)
+      slot = this.units.find(this.unitKey)
+      newUnit = slot < 0
+      if (newUnit) {
+        slot = this.sums.allocate(unitHalf(this.unitKey))
+        this.units.insert(slot)
+      }
+      half = this.sums.half(slot)
+    } else if (this.halves) {
+      half = fmix32(++this.requestSeq) & 1
+    }
+    const halfMetrics = this.halves?.[half]
+    const counts = this.bucket(k)
+    counts.requests++
+    if (newUnit) counts.units++
+    this.count(counts, b, at, flags)
+    let segment: SegmentWindow | undefined
+    let segmentSlot = -1
+    if (frame.segmented) {
+      segment = this.segmentOf(rows.int(b, at, RowLayout.SEGMENT))
+      segment.newest = k
+      segment.counts.requests++
+      if (slot >= 0) {
+        const key = slot * POSITIONS + segment.position
+        segmentSlot = this.segmentSlot.get(key)
+        if (segmentSlot < 0) {
+          segmentSlot = this.segmentSums.allocate(0)
+          this.segmentSlot.add(key, segmentSlot)
+          segment.counts.units++
+        }
+      }
+      this.count(segment.counts, b, at, flags)
+    }
+    const metrics = frame.encoder.layout.metrics
+    for (let i = 0; i < metrics; i++) {
+      if (rows.status(b, at, i) !== VALUE_STATUS) continue
+      const x = rows.x(b, at, i)
+      const y = rows.y(b, at, i)
+      const total = this.total[i] as MetricWindow
+      const inSegment = segment?.metrics[i]
+      const inHalf = halfMetrics?.[i]
+      this.values[i] = (this.values[i] as number) + 1
+      total.requests++
+      if (inSegment) inSegment.requests++
+      if (inHalf) inHalf.requests++
+      if (total.quantiles) {
+        total.quantiles.add(x)
+        inSegment?.quantiles?.add(x)
+        inHalf?.quantiles?.add(x)
+      }
+      if (slot < 0) {
+        addCluster(total.moments, x, y)
+        if (inSegment) addCluster(inSegment.moments, x, y)
+        if (inHalf) addCluster(inHalf.moments, x, y)
+        continue
+      }
+      this.sums.add(slot, i, x, y, total.moments, inHalf?.moments)
+      if (inSegment) this.segmentSums.add(segmentSlot, i, x, y, inSegment.moments)
+    }
+  }
+
+  /** The arm's cells: its total segment's by bucket (the newest with the sketches), its segments'. */
+  cells(): Cell[] {
+    const { frame } = this
+    const newest = this.order.at(-1)
+    if (newest === undefined) return []
+    // Buckets before the newest never change again: emit each once, with empty sketches.
+    for (let j = this.emitted.length; j < this.order.length - 1; j++) {
+      const k = this.order[j] as number
+      this.emitted.push(frame.cell(this.arm, TOTAL_SEGMENT, k, this.buckets.get(k) as Counts))
+    }
+    const counts = this.buckets.get(newest) as Counts
+    const last = frame.cell(this.arm, TOTAL_SEGMENT, newest, counts, this.total)
+    if (this.halves) last.halves = [toSketches(this.halves[0]), toSketches(this.halves[1])]
+    const cells = [...this.emitted, last]
+    const keyed = [...this.keyed].sort((a, b) => (a.key < b.key ? -1 : 1))
+    for (const s of this.other ? [...keyed, this.other] : keyed) {
+      cells.push(frame.cell(this.arm, s.key, s.newest, s.counts, s.metrics))
+    }
+    return cells
+  }
+
+  private bucket(k: number): Counts {
+    let counts = this.buckets.get(k)
     if (!counts) {
       counts = new Counts()
-      arm.buckets.set(k, counts)
-      arm.order.push(k)
+      this.buckets.set(k, counts)
+      this.order.push(k)
     }
     return counts
   }
 
   /** The counts every record adds to its cell (EvidenceBuilder.file, before the metrics). */
   private count(counts: Counts, b: RowBuffer, at: number, flags: number): void {
-    const rows = this.encoder.reader
+    const { encoder, policy } = this.frame
+    const rows = encoder.reader
     const model = rows.int(b, at, RowLayout.MODEL)
     const error = rows.int(b, at, RowLayout.ERROR)
     if (model >= 0) {
       // A failed call served nothing: its model (mostly the requested one) is kept apart.
-      const key = this.encoder.modelKeys.value(model)
+      const key = encoder.modelKeys.value(model)
       countCapped(
         error < 0 ? counts.models : counts.failedModels,
         key,
@@ -409,7 +406,7 @@ export class WindowEvidence {
       )
     }
     if (error >= 0) {
-      countCapped(counts.errors, this.encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY)
+      countCapped(counts.errors, encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY)
     }
     if (flags & F_FALLBACK) counts.fallbacks++
     const input = rows.cache(b, at, INPUT_TOKENS)
@@ -418,59 +415,112 @@ export class WindowEvidence {
         (counts.cache ??= emptyCacheSums()),
         this.cacheRecordOf(b, at, model),
         input,
-        this.policy.pricing
+        policy.pricing
       )
     }
   }
 
   private cacheRecordOf(b: RowBuffer, at: number, model: number): RequestRecord {
     const r = this.cacheRecord as unknown as Record<string, unknown>
-    const rows = this.encoder.reader
-    CACHE_FIELDS.forEach((field, f) => {
-      r[field] = rows.cache(b, at, f)
-    })
-    r.model = model >= 0 ? this.encoder.modelOf[model] : undefined
+    const { encoder } = this.frame
+    for (let f = 0; f < CACHE_FIELDS.length; f++) {
+      r[CACHE_FIELDS[f] as string] = encoder.reader.cache(b, at, f)
+    }
+    r.model = model >= 0 ? encoder.modelOf[model] : undefined
     return this.cacheRecord
   }
 
-  /** Invalid values of the window's records, each key once per record (EvidenceBuilder.readValues). */
   private countInvalid(b: RowBuffer, at: number): void {
-    const rows = this.encoder.reader
+    const { encoder } = this.frame
     this.invalidSeen.length = 0
-    for (let i = 0; i < this.encoder.layout.metrics; i++) {
-      const key = invalidKeyOf(rows.status(b, at, i))
+    for (let i = 0; i < encoder.layout.metrics; i++) {
+      const key = invalidKeyOf(encoder.reader.status(b, at, i))
       if (key < 0 || this.invalidSeen.includes(key)) continue
       this.invalidSeen.push(key)
-      const name = this.encoder.invalidKeys.value(key)
-      if (Object.hasOwn(this.invalid, name)) this.invalid[name] = (this.invalid[name] as number) + 1
-      else if (Object.keys(this.invalid).length < MAX_INVALID_KEYS) this.invalid[name] = 1
-      else this.invalid[OTHER_KEY] = (this.invalid[OTHER_KEY] ?? 0) + 1
+      countInvalid(this.invalid, encoder.invalidKeys.value(key), 1)
     }
   }
 
   /** The segment of a row's key in this arm: first seen first, OTHER_SEGMENT past the cap. */
-  private segmentOf(arm: ArmWindow, id: number): SegmentWindow {
-    const known = arm.segments.get(id)
+  private segmentOf(id: number): SegmentWindow {
+    const known = this.segments.get(id)
     if (known) return known
     let segment: SegmentWindow
-    if (arm.keyed.length >= MAX_SEGMENTS_PER_ARM) {
-      segment = arm.other ??= new SegmentWindow(
+    if (this.keyed.length >= MAX_SEGMENTS_PER_ARM) {
+      segment = this.other ??= new SegmentWindow(
         OTHER_SEGMENT,
         MAX_SEGMENTS_PER_ARM,
-        this.newMetrics()
+        this.frame.newMetrics()
       )
     } else {
-      const key = this.encoder.segments.value(id)
-      segment = new SegmentWindow(key, arm.keyed.length, this.newMetrics())
-      arm.keyed.push(segment)
+      const key = this.frame.encoder.segments.value(id)
+      segment = new SegmentWindow(key, this.keyed.length, this.frame.newMetrics())
+      this.keyed.push(segment)
     }
-    arm.segments.set(id, segment)
+    this.segments.set(id, segment)
     return segment
   }
+}
 
-  private newMetrics(): MetricWindow[] {
-    return this.isQuantile.map(q => new MetricWindow(q ? new QuantileSketch() : undefined))
+/** The two arms of a window, fed rows of both (backtest); evidence() as a collect() gives it. */
+export class WindowEvidence {
+  readonly frame: WindowFrame
+  readonly arms: [ArmWindow, ArmWindow]
+
+  constructor(opts: WindowOptions) {
+    this.frame = new WindowFrame(opts.policy, opts.encoder, opts.from)
+    this.arms = [new ArmWindow(this.frame, 'baseline'), new ArmWindow(this.frame, 'canary')]
   }
+
+  get from(): number {
+    return this.frame.from
+  }
+
+  /** Rows added: the window's records. */
+  get records(): number {
+    return this.arms[0].records + this.arms[1].records
+  }
+
+  /** Adds the row at byte offset `at` of `b` (its time at or after `from`, rows in time order). */
+  add(b: RowBuffer, at: number): void {
+    const flags = this.frame.encoder.reader.flags(b, at)
+    this.arms[flags & F_CANARY ? 1 : 0].add(b, at)
+  }
+
+  /** The evidence of [from, to): the rows added so far must be exactly those. */
+  evidence(to: number, source: string, quality: DataQuality): Evidence {
+    return armsEvidence(this.arms[0], this.arms[1], { to, source, quality })
+  }
+}
+
+/**
+ * The evidence of a window from its two arms (of one frame). `quality` is the read's data quality
+ * for the window (records, outside, future); the arms' invalid values are added to it.
+ */
+export function armsEvidence(
+  baseline: ArmWindow,
+  canary: ArmWindow,
+  opts: { to: number; source: string; quality: DataQuality }
+): Evidence {
+  const { frame } = baseline
+  const invalid: Record<string, number> = { ...baseline.invalid }
+  for (const [key, n] of Object.entries(canary.invalid)) countInvalid(invalid, key, n)
+  return {
+    source: opts.source,
+    window: { from: frame.from, to: opts.to },
+    bucketMs: frame.bucketMs,
+    metrics: frame.policy.metrics.map(m => m.name),
+    unitLevel: baseline.unitLevel || canary.unitLevel,
+    cells: [...baseline.cells(), ...canary.cells()],
+    quality: { ...opts.quality, invalidValues: invalid }
+  }
+}
+
+/** Counts invalid values under `key`, at most MAX_INVALID_KEYS keys, the rest under OTHER_KEY. */
+function countInvalid(counts: Record<string, number>, key: string, n: number): void {
+  if (Object.hasOwn(counts, key)) counts[key] = (counts[key] as number) + n
+  else if (Object.keys(counts).length < MAX_INVALID_KEYS) counts[key] = n
+  else counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + n
 }
 
 function copyCacheSums(c: CacheSums): CacheSums {
