@@ -3671,7 +3671,7 @@ function modelCheck(policy, evidence) {
         if (ranked.length > 0) {
             served.push(`${arm}: ${ranked
                 .slice(0, 3)
-                .map(([key, n]) => `${key} ${share(n, requests)}`)
+                .map(([key, n]) => `${key} ${share$1(n, requests)}`)
                 .join(', ')}`);
         }
         const expected = policy.models?.[arm];
@@ -3681,7 +3681,7 @@ function modelCheck(policy, evidence) {
             const model = key.split('#')[0];
             if (key !== OTHER_MODELS && expected.includes(model))
                 continue;
-            unexpected.push(`${arm} served by ${key === OTHER_MODELS ? 'other models' : model} in ${share(n, requests)} of its requests (expected ${expected.join(' or ')})`);
+            unexpected.push(`${arm} served by ${key === OTHER_MODELS ? 'other models' : model} in ${share$1(n, requests)} of its requests (expected ${expected.join(' or ')})`);
         }
     }
     if (changes.length > 0) {
@@ -3756,7 +3756,7 @@ function dominant(models) {
     return undefined;
 }
 const total = (models) => Object.values(models).reduce((a, b) => a + b, 0);
-const share = (n, of) => `${((100 * n) / Math.max(1, of)).toFixed(1)}%`;
+const share$1 = (n, of) => `${((100 * n) / Math.max(1, of)).toFixed(1)}%`;
 const iso$2 = (t) => new Date(t).toISOString();
 
 /**
@@ -16936,13 +16936,13 @@ function metricCharts(history, metrics) {
         // An unbounded interval (too little data yet) is drawn clipped to a range around the rest.
         const finite = points.flatMap(p => [p.estimate, p.lower, p.upper]).filter(Number.isFinite);
         const reach = Math.max(Math.abs(m.tolerance) * 3, ...finite.map(Math.abs)) || 1;
-        const clip = (v) => round$3(Math.max(-reach, Math.min(reach, v)) * scale);
+        const clip = (v) => round$4(Math.max(-reach, Math.min(reach, v)) * scale);
         const series = (pick) => `[${points.map(p => clip(pick(p))).join(', ')}]`;
         const unit = m.delta.relative ? '%' : '';
         charts.push([
             '```mermaid',
             'xychart-beta',
-            `  title "${label$1(m.name)}: change and interval${unit ? ' (%)' : ''}, tolerance ${round$3(m.tolerance * scale)}${unit}"`,
+            `  title "${label$1(m.name)}: change and interval${unit ? ' (%)' : ''}, tolerance ${round$4(m.tolerance * scale)}${unit}"`,
             `  x-axis [${points.map(p => `"${p.at.slice(5, 16).replace('T', ' ')}"`).join(', ')}]`,
             `  y-axis "canary - baseline${unit ? ' (%)' : ''}"`,
             `  line ${series(p => p.upper)}`,
@@ -16954,7 +16954,7 @@ function metricCharts(history, metrics) {
     }
     return charts;
 }
-const round$3 = (v) => Math.round(v * 1000) / 1000;
+const round$4 = (v) => Math.round(v * 1000) / 1000;
 /** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
 const label$1 = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
 
@@ -36110,7 +36110,7 @@ class GitFileActuator {
         const canary = record.next.weight;
         const values = this.spec.set.map(s => ({
             path: s.path,
-            value: round$2(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
+            value: round$3(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
         }));
         const where = this.files.describe(this.spec.file);
         for (let attempt = 1;; attempt++) {
@@ -36157,7 +36157,7 @@ function commitMessage(r) {
     ].join('\n');
 }
 /** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
-const round$2 = (v) => Number(v.toPrecision(8));
+const round$3 = (v) => Number(v.toPrecision(8));
 
 /**
  * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
@@ -36756,10 +36756,10 @@ function xyChart(c) {
     const clip = (v) => {
         const bound = c.clip ?? Number.MAX_VALUE;
         const x = Number.isFinite(v) ? v : v > 0 ? bound : v < 0 ? -bound : 0;
-        return round$1(Math.max(-bound, Math.min(bound, x)));
+        return round$2(Math.max(-bound, Math.min(bound, x)));
     };
     const series = (values) => `[${values.map(clip).join(', ')}]`;
-    const range = c.yRange ? ` ${round$1(c.yRange[0])} --> ${round$1(c.yRange[1])}` : '';
+    const range = c.yRange ? ` ${round$2(c.yRange[0])} --> ${round$2(c.yRange[1])}` : '';
     return [
         '```mermaid',
         'xychart-beta',
@@ -36780,12 +36780,12 @@ function sampleIndices(n, max) {
         picked.add(Math.round((j * (n - 1)) / (max - 1)));
     return [...picked].sort((a, b) => a - b);
 }
-const round$1 = (v) => Math.round(v * 1000) / 1000;
+const round$2 = (v) => Math.round(v * 1000) / 1000;
 /** Mermaid strings are double-quoted: keep to characters that cannot end or escape them. */
 const chartLabel = (text, max) => text.replace(/[^\w .%/()+:=-]/g, '').slice(0, max);
 
 /** Points per chart: the looks are sampled evenly, the decisive ones always kept. */
-const CHART_POINTS = 60;
+const CHART_POINTS$1 = 60;
 /** The terminal view: the steps, then one line per look. */
 function backtestText(r, ctx) {
     const lines = [plainLine(summaryLine(r, ctx)), '', 'Steps:'];
@@ -36908,7 +36908,7 @@ function timelineCharts(looks, policy) {
         });
         if (points.length < 2)
             continue;
-        const keep = new Set(sampleIndices(points.length, CHART_POINTS));
+        const keep = new Set(sampleIndices(points.length, CHART_POINTS$1));
         points.forEach((p, i) => {
             if (p.look.decision !== 'hold')
                 keep.add(i);
@@ -36920,7 +36920,7 @@ function timelineCharts(looks, policy) {
         const finite = shown.flatMap(p => [p.m.estimate, p.m.lower, p.m.upper]).filter(Number.isFinite);
         const reach = Math.max(Math.abs(tolerance) * 3, ...finite.map(v => Math.abs(v * scale))) || 1;
         charts.push(xyChart({
-            title: `${spec.name}: interval${relative ? ' (%)' : ''} at each look, tolerance ${round(tolerance)}${relative ? '%' : ''}`,
+            title: `${spec.name}: interval${relative ? ' (%)' : ''} at each look, tolerance ${round$1(tolerance)}${relative ? '%' : ''}`,
             x: shown.map(p => iso$1(p.look.at).slice(5, 16).replace('T', ' ')),
             yLabel: `canary - baseline${relative ? ' (%)' : ''}`,
             clip: reach,
@@ -36934,7 +36934,7 @@ function timelineCharts(looks, policy) {
     }
     return charts;
 }
-const round = (v) => Math.round(v * 1000) / 1000;
+const round$1 = (v) => Math.round(v * 1000) / 1000;
 const iso$1 = (t) => new Date(t).toISOString().replace(':00.000Z', 'Z');
 
 /**
@@ -37701,7 +37701,71 @@ function grow(m, first, x, y, dxx, dyy, dxy) {
 }
 /** Segment positions per unit slot in the IntMap key (as the builder's POSITIONS). */
 const POSITIONS = 64;
+/**
+ * What the arms of one window share: the policy, the rows' dictionaries and the time grid, and
+ * the emission of cells. `from` is the window's start: the grid of time buckets starts there.
+ */
+class WindowFrame {
+    policy;
+    encoder;
+    from;
+    compact;
+    bucketMs;
+    isQuantile;
+    segmented;
+    /** Empty sketches, for the cells that do not carry the window's (see the file comment). */
+    empty;
+    constructor(policy, encoder, from, 
+    /**
+     * `plan`'s simulations: each arm is one cell of the window's totals (no per-bucket counts, no
+     * served models, no cache sums), so a look costs the same however long the window. The
+     * checks that read those (cache warmth and trend, model changes, the busiest hour) then say
+     * "not available"; the comparisons, the sample size, the split, the A/A halves, the load and
+     * freshness checks are the same.
+     */
+    compact = false) {
+        this.policy = policy;
+        this.encoder = encoder;
+        this.from = from;
+        this.compact = compact;
+        if (policy.metrics.length > 31)
+            throw new RangeError('at most 31 metrics');
+        this.bucketMs = policy.bucket;
+        this.isQuantile = policy.metrics.map(m => m.kind === 'quantile');
+        this.segmented = (policy.segments?.by.length ?? 0) > 0;
+        this.empty = policy.metrics.map(() => ({ moments: emptyMoments(), requests: 0 }));
+    }
+    newMetrics() {
+        return this.isQuantile.map(q => new MetricWindow(q ? new QuantileSketch() : undefined));
+    }
+    cell(arm, segment, k, counts, metrics) {
+        const cell = {
+            arm,
+            segment,
+            bucket: this.from + k * this.bucketMs,
+            requests: counts.requests,
+            units: counts.units,
+            metrics: metrics ? toSketches(metrics) : this.empty,
+            models: capKeys(Object.fromEntries(counts.models), MAX_MODEL_KEYS, OTHER_MODELS),
+            errors: capKeys(Object.fromEntries(counts.errors), MAX_ERROR_CLASSES, OTHER_KEY),
+            fallbacks: counts.fallbacks
+        };
+        if (counts.failedModels.size > 0) {
+            cell.failedModels = capKeys(Object.fromEntries(counts.failedModels), MAX_MODEL_KEYS, OTHER_MODELS);
+        }
+        // A copy: the newest bucket's sums keep growing after this evidence is handed out.
+        if (counts.cache)
+            cell.cache = copyCacheSums(counts.cache);
+        return cell;
+    }
+}
+/**
+ * One arm of a window: its units' running sums, its time buckets' counts, its segments and its
+ * window sketches. Rows of the other arm never reach it, so `plan` can share one baseline arm
+ * between the canaries of several scenarios.
+ */
 class ArmWindow {
+    frame;
     arm;
     units = new UnitIndex();
     sums;
@@ -37718,29 +37782,18 @@ class ArmWindow {
     segmentSlot = new IntMap();
     segmentSums;
     halves;
-    constructor(arm, newMetrics, metrics) {
-        this.arm = arm;
-        this.sums = new UnitSums(metrics);
-        this.segmentSums = new UnitSums(metrics);
-        this.total = newMetrics();
-        this.halves = arm === 'baseline' ? [newMetrics(), newMetrics()] : undefined;
-    }
-}
-class WindowEvidence {
-    from;
-    bucketMs;
-    policy;
-    encoder;
-    isQuantile;
-    segmented;
-    arms;
-    empty;
+    /** Invalid values of the arm's records, each key once per record (EvidenceBuilder.readValues). */
     invalid = {};
     invalidSeen = [];
     unitLevel = false;
+    /** Requests without a unit go to an A/A half by a hash of their sequence number. */
     requestSeq = 0;
-    /** Rows added: the window's records. */
+    /** Rows added: the arm's records in the window. */
     records = 0;
+    /** Of them, requests per metric with a value (what minSamples counts). */
+    values;
+    /** The unit slot of the row last added (-1: it had no unit), for a MetricOverlay. */
+    lastSlot = -1;
     unitKey = { h1: 0, h2: 0 };
     /** A record with the fields the cache sums read, reused for every row. */
     cacheRecord = {
@@ -37750,31 +37803,25 @@ class WindowEvidence {
         fallback: false,
         raw: {}
     };
-    constructor(opts) {
-        const { policy } = opts;
-        this.policy = policy;
-        this.encoder = opts.encoder;
-        this.from = opts.from;
-        this.bucketMs = policy.bucket;
-        this.isQuantile = policy.metrics.map(m => m.kind === 'quantile');
-        this.segmented = (policy.segments?.by.length ?? 0) > 0;
-        if (policy.metrics.length > 31)
-            throw new RangeError('at most 31 metrics');
-        const newMetrics = () => this.isQuantile.map(q => new MetricWindow(q ? new QuantileSketch() : undefined));
-        const n = policy.metrics.length;
-        this.arms = [new ArmWindow('baseline', newMetrics, n), new ArmWindow('canary', newMetrics, n)];
-        this.empty = policy.metrics.map(() => ({ moments: emptyMoments(), requests: 0 }));
+    constructor(frame, arm) {
+        this.frame = frame;
+        this.arm = arm;
+        const n = frame.policy.metrics.length;
+        this.sums = new UnitSums(n);
+        this.segmentSums = new UnitSums(n);
+        this.total = frame.newMetrics();
+        this.halves = arm === 'baseline' ? [frame.newMetrics(), frame.newMetrics()] : undefined;
+        this.values = new Int32Array(n);
     }
-    /** Adds the row at byte offset `at` of `b` (its time at or after `from`, rows in time order). */
+    /** Adds the row at byte offset `at` of `b`: this arm's, at or after `from`, in time order. */
     add(b, at) {
-        const rows = this.encoder.reader;
-        const layout = this.encoder.layout;
+        const { frame } = this;
+        const rows = frame.encoder.reader;
         const ts = b.f64[at / 8];
-        const k = Math.floor((ts - this.from) / this.bucketMs);
+        const k = Math.floor((ts - frame.from) / frame.bucketMs);
         this.records++;
         this.countInvalid(b, at);
         const flags = rows.flags(b, at);
-        const arm = this.arms[flags & F_CANARY ? 1 : 0];
         let slot = -1;
         let newUnit = false;
         let half = 0;
@@ -37782,48 +37829,60 @@ class WindowEvidence {
             this.unitLevel = true;
             this.unitKey.h1 = rows.int(b, at, RowLayout.H1);
             this.unitKey.h2 = rows.int(b, at, RowLayout.H2);
-            slot = arm.units.find(this.unitKey);
+            slot = this.units.find(this.unitKey);
             newUnit = slot < 0;
             if (newUnit) {
-                slot = arm.sums.allocate(unitHalf(this.unitKey));
-                arm.units.insert(slot);
+                slot = this.sums.allocate(unitHalf(this.unitKey));
+                this.units.insert(slot);
             }
-            half = arm.sums.half(slot);
+            half = this.sums.half(slot);
         }
-        else if (arm.halves) {
+        else if (this.halves) {
             half = fmix32(++this.requestSeq) & 1;
         }
-        const halfMetrics = arm.halves?.[half];
-        const counts = this.bucket(arm, k);
+        this.lastSlot = slot;
+        const halfMetrics = this.halves?.[half];
+        const counts = frame.compact ? this.compactCounts(k) : this.bucket(k);
         counts.requests++;
         if (newUnit)
             counts.units++;
-        this.count(counts, b, at, flags);
+        if (frame.compact) {
+            const error = rows.int(b, at, RowLayout.ERROR);
+            if (error >= 0) {
+                countCapped(counts.errors, frame.encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY);
+            }
+            if (flags & F_FALLBACK)
+                counts.fallbacks++;
+        }
+        else
+            this.count(counts, b, at, flags);
         let segment;
         let segmentSlot = -1;
-        if (this.segmented) {
-            segment = this.segmentOf(arm, rows.int(b, at, RowLayout.SEGMENT));
+        if (frame.segmented) {
+            segment = this.segmentOf(rows.int(b, at, RowLayout.SEGMENT));
             segment.newest = k;
             segment.counts.requests++;
             if (slot >= 0) {
                 const key = slot * POSITIONS + segment.position;
-                segmentSlot = arm.segmentSlot.get(key);
+                segmentSlot = this.segmentSlot.get(key);
                 if (segmentSlot < 0) {
-                    segmentSlot = arm.segmentSums.allocate(0);
-                    arm.segmentSlot.add(key, segmentSlot);
+                    segmentSlot = this.segmentSums.allocate(0);
+                    this.segmentSlot.add(key, segmentSlot);
                     segment.counts.units++;
                 }
             }
             this.count(segment.counts, b, at, flags);
         }
-        for (let i = 0; i < layout.metrics; i++) {
+        const metrics = frame.encoder.layout.metrics;
+        for (let i = 0; i < metrics; i++) {
             if (rows.status(b, at, i) !== VALUE_STATUS)
                 continue;
             const x = rows.x(b, at, i);
             const y = rows.y(b, at, i);
-            const total = arm.total[i];
+            const total = this.total[i];
             const inSegment = segment?.metrics[i];
             const inHalf = halfMetrics?.[i];
+            this.values[i] = this.values[i] + 1;
             total.requests++;
             if (inSegment)
                 inSegment.requests++;
@@ -37842,145 +37901,216 @@ class WindowEvidence {
                     addCluster(inHalf.moments, x, y);
                 continue;
             }
-            arm.sums.add(slot, i, x, y, total.moments, inHalf?.moments);
+            this.sums.add(slot, i, x, y, total.moments, inHalf?.moments);
             if (inSegment)
-                arm.segmentSums.add(segmentSlot, i, x, y, inSegment.moments);
+                this.segmentSums.add(segmentSlot, i, x, y, inSegment.moments);
         }
     }
     /**
-     * The evidence of [from, to): the rows added so far must be exactly those. `quality` is the
-     * read's data quality for this window (records, outside, future); invalid values are added here.
+     * The arm's cells: its total segment's by bucket (the newest with the sketches), its segments'.
+     * `override`: one metric's window sketch replaced (a MetricOverlay's).
      */
-    evidence(to, source, quality) {
-        const cells = [];
-        for (const arm of this.arms) {
-            cells.push(...this.totalCells(arm));
-            const keyed = [...arm.keyed].sort((a, b) => (a.key < b.key ? -1 : 1));
-            for (const segment of arm.other ? [...keyed, arm.other] : keyed) {
-                cells.push(this.cell(arm, segment.key, segment.newest, segment.counts, segment.metrics));
-            }
-        }
-        return {
-            source,
-            window: { from: this.from, to },
-            bucketMs: this.bucketMs,
-            metrics: this.policy.metrics.map(m => m.name),
-            unitLevel: this.unitLevel,
-            cells,
-            quality: { ...quality, invalidValues: { ...this.invalid } }
-        };
+    cells(override) {
+        // Several scenarios read one arm at the same look: its cells are made once per change.
+        if (this.cached?.records !== this.records)
+            this.cached = { records: this.records, cells: this.make() };
+        const { cells } = this.cached;
+        if (!override)
+            return cells;
+        const at = this.emitted.length;
+        const last = cells[at];
+        const metrics = [...last.metrics];
+        metrics[override.metric] = override.sketch;
+        return [...cells.slice(0, at), { ...last, metrics }, ...cells.slice(at + 1)];
     }
-    /** The arm's total cells: the past buckets' (emitted once), then the newest with the sketches. */
-    totalCells(arm) {
-        const newest = arm.order.at(-1);
-        // Buckets before the newest never change again: emit each once, with empty sketches.
-        for (let j = arm.emitted.length; j < arm.order.length - 1; j++) {
-            const k = arm.order[j];
-            arm.emitted.push(this.cell(arm, TOTAL_SEGMENT, k, arm.buckets.get(k)));
-        }
+    cached;
+    make() {
+        const { frame } = this;
+        const newest = this.order.at(-1);
         if (newest === undefined)
             return [];
-        const last = this.cell(arm, TOTAL_SEGMENT, newest, arm.buckets.get(newest), arm.total);
-        if (arm.halves)
-            last.halves = [toSketches(arm.halves[0]), toSketches(arm.halves[1])];
-        return [...arm.emitted, last];
-    }
-    cell(arm, segment, k, counts, metrics) {
-        const cell = {
-            arm: arm.arm,
-            segment,
-            bucket: this.from + k * this.bucketMs,
-            requests: counts.requests,
-            units: counts.units,
-            metrics: metrics ? toSketches(metrics) : this.empty,
-            models: capKeys(Object.fromEntries(counts.models), MAX_MODEL_KEYS, OTHER_MODELS),
-            errors: capKeys(Object.fromEntries(counts.errors), MAX_ERROR_CLASSES, OTHER_KEY),
-            fallbacks: counts.fallbacks
-        };
-        if (counts.failedModels.size > 0) {
-            cell.failedModels = capKeys(Object.fromEntries(counts.failedModels), MAX_MODEL_KEYS, OTHER_MODELS);
+        // Buckets before the newest never change again: emit each once, with empty sketches.
+        for (let j = this.emitted.length; j < this.order.length - 1; j++) {
+            const k = this.order[j];
+            this.emitted.push(frame.cell(this.arm, TOTAL_SEGMENT, k, this.buckets.get(k)));
         }
-        // A copy: the newest bucket's sums keep growing after this evidence is handed out.
-        if (counts.cache)
-            cell.cache = copyCacheSums(counts.cache);
-        return cell;
+        const counts = this.buckets.get(frame.compact ? 0 : newest);
+        const last = frame.cell(this.arm, TOTAL_SEGMENT, newest, counts, this.total);
+        if (this.halves)
+            last.halves = [toSketches(this.halves[0]), toSketches(this.halves[1])];
+        const cells = [...this.emitted, last];
+        const keyed = [...this.keyed].sort((a, b) => (a.key < b.key ? -1 : 1));
+        for (const s of this.other ? [...keyed, this.other] : keyed) {
+            cells.push(frame.cell(this.arm, s.key, s.newest, s.counts, s.metrics));
+        }
+        return cells;
     }
-    bucket(arm, k) {
-        let counts = arm.buckets.get(k);
+    /** The window's one cell (compact frames), its bucket the newest seen. */
+    compactCounts(k) {
+        if (this.order.length === 0) {
+            this.buckets.set(0, new Counts());
+            this.order.push(k);
+        }
+        else
+            this.order[0] = k;
+        return this.buckets.get(0);
+    }
+    bucket(k) {
+        let counts = this.buckets.get(k);
         if (!counts) {
             counts = new Counts();
-            arm.buckets.set(k, counts);
-            arm.order.push(k);
+            this.buckets.set(k, counts);
+            this.order.push(k);
         }
         return counts;
     }
     /** The counts every record adds to its cell (EvidenceBuilder.file, before the metrics). */
     count(counts, b, at, flags) {
-        const rows = this.encoder.reader;
+        const { encoder, policy } = this.frame;
+        const rows = encoder.reader;
         const model = rows.int(b, at, RowLayout.MODEL);
         const error = rows.int(b, at, RowLayout.ERROR);
         if (model >= 0) {
             // A failed call served nothing: its model (mostly the requested one) is kept apart.
-            const key = this.encoder.modelKeys.value(model);
+            const key = encoder.modelKeys.value(model);
             countCapped(error < 0 ? counts.models : counts.failedModels, key, MAX_MODEL_KEYS, OTHER_MODELS);
         }
         if (error >= 0) {
-            countCapped(counts.errors, this.encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY);
+            countCapped(counts.errors, encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY);
         }
         if (flags & F_FALLBACK)
             counts.fallbacks++;
         const input = rows.cache(b, at, INPUT_TOKENS);
         if (input !== undefined) {
-            addCacheRequest((counts.cache ??= emptyCacheSums()), this.cacheRecordOf(b, at, model), input, this.policy.pricing);
+            addCacheRequest((counts.cache ??= emptyCacheSums()), this.cacheRecordOf(b, at, model), input, policy.pricing);
         }
     }
     cacheRecordOf(b, at, model) {
         const r = this.cacheRecord;
-        const rows = this.encoder.reader;
-        CACHE_FIELDS.forEach((field, f) => {
-            r[field] = rows.cache(b, at, f);
-        });
-        r.model = model >= 0 ? this.encoder.modelOf[model] : undefined;
+        const { encoder } = this.frame;
+        for (let f = 0; f < CACHE_FIELDS.length; f++) {
+            r[CACHE_FIELDS[f]] = encoder.reader.cache(b, at, f);
+        }
+        r.model = model >= 0 ? encoder.modelOf[model] : undefined;
         return this.cacheRecord;
     }
-    /** Invalid values of the window's records, each key once per record (EvidenceBuilder.readValues). */
     countInvalid(b, at) {
-        const rows = this.encoder.reader;
+        const { encoder } = this.frame;
         this.invalidSeen.length = 0;
-        for (let i = 0; i < this.encoder.layout.metrics; i++) {
-            const key = invalidKeyOf(rows.status(b, at, i));
+        for (let i = 0; i < encoder.layout.metrics; i++) {
+            const key = invalidKeyOf(encoder.reader.status(b, at, i));
             if (key < 0 || this.invalidSeen.includes(key))
                 continue;
             this.invalidSeen.push(key);
-            const name = this.encoder.invalidKeys.value(key);
-            if (Object.hasOwn(this.invalid, name))
-                this.invalid[name] = this.invalid[name] + 1;
-            else if (Object.keys(this.invalid).length < MAX_INVALID_KEYS)
-                this.invalid[name] = 1;
-            else
-                this.invalid[OTHER_KEY] = (this.invalid[OTHER_KEY] ?? 0) + 1;
+            countInvalid(this.invalid, encoder.invalidKeys.value(key), 1);
         }
     }
     /** The segment of a row's key in this arm: first seen first, OTHER_SEGMENT past the cap. */
-    segmentOf(arm, id) {
-        const known = arm.segments.get(id);
+    segmentOf(id) {
+        const known = this.segments.get(id);
         if (known)
             return known;
         let segment;
-        if (arm.keyed.length >= MAX_SEGMENTS_PER_ARM) {
-            segment = arm.other ??= new SegmentWindow(OTHER_SEGMENT, MAX_SEGMENTS_PER_ARM, this.newMetrics());
+        if (this.keyed.length >= MAX_SEGMENTS_PER_ARM) {
+            segment = this.other ??= new SegmentWindow(OTHER_SEGMENT, MAX_SEGMENTS_PER_ARM, this.frame.newMetrics());
         }
         else {
-            const key = this.encoder.segments.value(id);
-            segment = new SegmentWindow(key, arm.keyed.length, this.newMetrics());
-            arm.keyed.push(segment);
+            const key = this.frame.encoder.segments.value(id);
+            segment = new SegmentWindow(key, this.keyed.length, this.frame.newMetrics());
+            this.keyed.push(segment);
         }
-        arm.segments.set(id, segment);
+        this.segments.set(id, segment);
         return segment;
     }
-    newMetrics() {
-        return this.isQuantile.map(q => new MetricWindow(q ? new QuantileSketch() : undefined));
+}
+/**
+ * One metric of an arm with other values (`plan`'s shifted canaries): the window moments and
+ * sketch of that metric alone, clustered by the arm's own unit slots (ArmWindow.lastSlot), so a
+ * scenario that changes one metric costs one metric's update per row, not a whole arm.
+ */
+class MetricOverlay {
+    metric;
+    window;
+    sums = new UnitSums(1);
+    constructor(frame, metric) {
+        this.metric = metric;
+        this.window = new MetricWindow(frame.isQuantile[metric] ? new QuantileSketch() : undefined);
     }
+    /** The metric's (x, y) of the row just added to the arm, whose unit slot is `slot`. */
+    add(slot, x, y) {
+        const w = this.window;
+        w.requests++;
+        w.quantiles?.add(x);
+        if (slot < 0) {
+            addCluster(w.moments, x, y);
+            return;
+        }
+        while (this.sums.used <= slot)
+            this.sums.allocate(0);
+        this.sums.add(slot, 0, x, y, w.moments);
+    }
+    sketch() {
+        return this.window.toSketch();
+    }
+}
+/** The two arms of a window, fed rows of both (backtest); evidence() as a collect() gives it. */
+class WindowEvidence {
+    frame;
+    arms;
+    constructor(opts) {
+        this.frame = new WindowFrame(opts.policy, opts.encoder, opts.from);
+        this.arms = [new ArmWindow(this.frame, 'baseline'), new ArmWindow(this.frame, 'canary')];
+    }
+    get from() {
+        return this.frame.from;
+    }
+    /** Rows added: the window's records. */
+    get records() {
+        return this.arms[0].records + this.arms[1].records;
+    }
+    /** Adds the row at byte offset `at` of `b` (its time at or after `from`, rows in time order). */
+    add(b, at) {
+        const flags = this.frame.encoder.reader.flags(b, at);
+        this.arms[flags & F_CANARY ? 1 : 0].add(b, at);
+    }
+    /** The evidence of [from, to): the rows added so far must be exactly those. */
+    evidence(to, source, quality) {
+        return armsEvidence(this.arms[0], this.arms[1], { to, source, quality });
+    }
+}
+/**
+ * The evidence of a window from its two arms (of one frame). `quality` is the read's data quality
+ * for the window (records, outside, future); the arms' invalid values are added to it.
+ */
+function armsEvidence(baseline, canary, opts) {
+    const { frame } = baseline;
+    const invalid = { ...baseline.invalid };
+    for (const [key, n] of Object.entries(canary.invalid))
+        countInvalid(invalid, key, n);
+    return {
+        source: opts.source,
+        window: { from: frame.from, to: opts.to },
+        bucketMs: frame.bucketMs,
+        metrics: frame.policy.metrics.map(m => m.name),
+        unitLevel: baseline.unitLevel || canary.unitLevel,
+        cells: [
+            ...baseline.cells(),
+            ...canary.cells(opts.canaryMetric && {
+                metric: opts.canaryMetric.metric,
+                sketch: opts.canaryMetric.sketch()
+            })
+        ],
+        quality: { ...opts.quality, invalidValues: invalid }
+    };
+}
+/** Counts invalid values under `key`, at most MAX_INVALID_KEYS keys, the rest under OTHER_KEY. */
+function countInvalid(counts, key, n) {
+    if (Object.hasOwn(counts, key))
+        counts[key] = counts[key] + n;
+    else if (Object.keys(counts).length < MAX_INVALID_KEYS)
+        counts[key] = n;
+    else
+        counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + n;
 }
 function copyCacheSums(c) {
     const copy = {
@@ -38244,6 +38374,1085 @@ function parse$1(argv) {
     };
 }
 
+/**
+ * The random parts of `plan`'s simulation, counter-based so that every replicate is reproducible
+ * from its seed and every scenario of a replicate sees the same users (common random numbers):
+ * a uniform number is the murmur3 finaliser of its coordinates (row, copy, replicate, purpose).
+ */
+function uniform(a, b, c) {
+    const h = fmix32(fmix32(fmix32(a ^ 0x9e3779b9) ^ b) ^ Math.imul(c, 0x85ebca6b));
+    return (h >>> 0) / 4294967296;
+}
+/** Cumulative Poisson(1) probabilities: P(K <= k) for k = 0..9. */
+const POISSON_1 = (() => {
+    const out = [];
+    let p = Math.exp(-1);
+    let sum = 0;
+    for (let k = 0; k < 10; k++) {
+        sum += p;
+        out.push(sum);
+        p /= k + 1;
+    }
+    return out;
+})();
+/**
+ * How many times a unit appears in a bootstrap resample, drawn Poisson(1): the Poisson bootstrap
+ * (Hanley & MacGibbon, "Creating non-parametric bootstrap samples using Poisson frequencies",
+ * Computer Methods and Programs in Biomedicine 2006; Chamandy et al., "Estimating uncertainty for
+ * massive data streams", Google 2012), which resamples a stream unit by unit without knowing the
+ * number of units in advance: each unit's count is independent, as a multinomial's nearly are.
+ */
+function poissonCopies(u) {
+    let k = 0;
+    while (k < POISSON_1.length && u >= POISSON_1[k])
+        k++;
+    return k;
+}
+/**
+ * The canary of `spec` moved by `times` its tolerance in its worse direction (0.5: half the
+ * tolerance, 1: at it, 2: twice it). `level` is the history's. How each kind is moved:
+ *  - a rate: worse by d points (d = the tolerance, or tolerance x rate when relative): each 0
+ *    becomes 1 with probability d / (1 - p) (or each 1 becomes 0 with d / p when higher is
+ *    better), so the rate moves by d in expectation and values stay 0 or 1;
+ *  - a metric whose history stays in [0, 1] (a score): a linear map towards the bound,
+ *    x (1 - d/mean) or 1 - (1 - x)(1 - d/(1 - mean)), which moves the mean by exactly d and stays
+ *    in [0, 1];
+ *  - any other (latency, cost, tokens; a quantile or a ratio): relative tolerances multiply every
+ *    value by 1 +/- times x tolerance, which moves the mean and every quantile by exactly that
+ *    share (a slower model is slower everywhere); absolute ones add the shift (a ratio: shift x
+ *    its denominator), clipped at 0 when it lowers values (a quantile above the shift moves by
+ *    exactly it).
+ * Undefined when the shift cannot be made (a rate already at its bound, a bound too close).
+ */
+function shiftFor(spec, metric, level, times) {
+    const worseUp = spec.better === 'lower';
+    const { value, relative } = spec.tolerance;
+    const mean = level.mean;
+    if (spec.kind === 'rate') {
+        const d = times * (relative ? value * mean : value);
+        const room = worseUp ? 1 - mean : mean;
+        if (!(room > 0) || d > room)
+            return undefined;
+        return { metric, kind: 'flip', from: worseUp ? 0 : 1, p: d / room };
+    }
+    const bounded = level.min >= 0 && level.max <= 1 && spec.kind === 'mean';
+    if (bounded) {
+        const d = times * (relative ? value * mean : value);
+        if (worseUp) {
+            if (!(1 - mean > d))
+                return undefined;
+            const k = 1 - d / (1 - mean);
+            return { metric, kind: 'linear', a: k, b: 1 - k, c: 0, floor: false };
+        }
+        if (!(mean > d))
+            return undefined;
+        return { metric, kind: 'linear', a: 1 - d / mean, b: 0, c: 0, floor: false };
+    }
+    if (relative) {
+        const a = worseUp ? 1 + times * value : 1 - times * value;
+        return a > 0 ? { metric, kind: 'linear', a, b: 0, c: 0, floor: false } : undefined;
+    }
+    const d = (worseUp ? 1 : -1) * times * value;
+    return spec.kind === 'ratio'
+        ? { metric, kind: 'linear', a: 1, b: 0, c: d, floor: d < 0 }
+        : { metric, kind: 'linear', a: 1, b: d, c: 0, floor: d < 0 };
+}
+/** Applies a linear shift to one value (x over y). */
+function shifted(s, x, y) {
+    const v = s.a * x + s.b + s.c * y;
+    return s.floor && v < 0 ? 0 : v;
+}
+
+const ASSIGN = 0x5bd1e995;
+const COPY = 0x27d4eb2d;
+const FLIP = 0x165667b1;
+function simulateStep(sim) {
+    const out = sim.scenarios.map(s => ({ id: s.id, runs: [] }));
+    const replicates = Math.max(0, ...sim.scenarios.map(s => s.replicates));
+    const span = history(sim.logs);
+    if (!span)
+        return out;
+    for (let r = 0; r < replicates; r++) {
+        const active = sim.scenarios.flatMap((s, i) => (r < s.replicates ? [i] : []));
+        const runs = replicate(sim, span, r, active);
+        active.forEach((i, j) => out[i]?.runs.push(runs[j]));
+    }
+    return out;
+}
+function history(logs) {
+    if (logs.first === undefined || logs.last === undefined || logs.records < 2)
+        return undefined;
+    const length = logs.last - logs.first;
+    return { first: logs.first, period: length + length / (logs.records - 1) };
+}
+function replicate(sim, span, r, active) {
+    const { policy, logs } = sim;
+    const seed = fmix32(sim.seed ^ Math.imul(r + 1, 0x9e3779b1) ^ Math.imul(sim.stepIndex, 7919));
+    const start = span.first + uniform(seed, r, 1) * span.period;
+    const from = start + policy.rollout.warmup;
+    const frame = new WindowFrame(policy, logs.encoder, from, true);
+    const baseline = new ArmWindow(frame, 'baseline');
+    const canary = new ArmWindow(frame, 'canary');
+    const tracks = active.map(i => {
+        const scenario = sim.scenarios[i];
+        const shift = scenario.shift;
+        return {
+            scenario,
+            ...(shift && { overlay: new MetricOverlay(frame, shift.metric) }),
+            last: new Map()
+        };
+    });
+    const state = { ...initialState(policy, start), stepIndex: sim.stepIndex };
+    const feed = new HistoryFeed(logs, span, start);
+    const copy = new CopyMaker(logs, sim.weight, seed);
+    const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => m.mode !== 'report');
+    const looks = Math.ceil(sim.horizon / sim.every);
+    const source = `plan: ${logs.records} history records resampled`;
+    try {
+        for (let k = 1; k <= looks; k++) {
+            const now = start + k * sim.every;
+            for (; feed.valid && feed.ts < now; feed.advance()) {
+                if (feed.ts < from)
+                    continue;
+                copy.each(feed.buffer, feed.at, feed.ts, (row, inCanary, rowId, c) => {
+                    if (!inCanary)
+                        return baseline.add(row, 0);
+                    canary.add(row, 0);
+                    for (const [t, track] of tracks.entries()) {
+                        const shift = track.scenario.shift;
+                        if (track.run || !shift || !track.overlay)
+                            continue;
+                        const value = copy.shifted(row, shift, rowId, c, t);
+                        if (value)
+                            track.overlay.add(canary.lastSlot, value.x, value.y);
+                    }
+                });
+            }
+            for (const track of tracks) {
+                if (track.run)
+                    continue;
+                if (!enough(policy, gating, baseline, canary)) {
+                    track.last.set('minSamples', k);
+                    if (now - start < policy.rollout.minDuration)
+                        track.last.set('minDuration', k);
+                    continue;
+                }
+                const evidence = armsEvidence(baseline, canary, {
+                    to: now,
+                    source,
+                    quality: { ...sim.quality, records: baseline.records + canary.records },
+                    ...(track.overlay && { canaryMetric: track.overlay })
+                });
+                const analysis = analyze(policy, evidence, sim.weight, true);
+                const decision = decide(policy, state, analysis, now);
+                const metrics = gating.map(({ i }) => analysis.metrics[i]);
+                for (const m of metrics)
+                    if (m.verdict !== 'pass')
+                        track.last.set(`metric:${m.name}`, k);
+                for (const c of analysis.checks) {
+                    if (c.status === 'block' && c.name !== 'sample-size')
+                        track.last.set(`check:${c.name}`, k);
+                }
+                if (now - start < policy.rollout.minDuration)
+                    track.last.set('minDuration', k);
+                if (decision.action === 'hold')
+                    continue;
+                const turned = decision.action === 'promote'
+                    ? lastToClear(track.last, k)
+                    : nameOf(bindingOf(decision.action, metrics, analysis.checks, decision.reasons));
+                track.run = { decision: decision.action, at: now - start, binding: turned };
+            }
+            if (tracks.every(t => t.run))
+                break;
+        }
+    }
+    finally {
+        feed.close();
+    }
+    return tracks.map(t => t.run ?? { decision: 'hold', at: sim.horizon, binding: holding(t.last) });
+}
+/**
+ * True when some verdict is possible: a gating metric (or the load check) has its minimum sample
+ * in both arms. Before that every look holds (analyze gives no verdict, and the simulation's
+ * policy never times out), so the look is not analysed.
+ */
+function enough(policy, gating, baseline, canary) {
+    const min = policy.rollout.minSamples;
+    if (baseline.records >= min && canary.records >= min)
+        return true;
+    return gating.some(({ m, i }) => {
+        const need = m.minSamples ?? min;
+        return baseline.values[i] >= need && canary.values[i] >= need;
+    });
+}
+/** What held the step last before it promoted; on ties a metric first, then a check. */
+function lastToClear(last, promotedAt) {
+    let best = '';
+    let at = -1;
+    const rank = (key) => key.startsWith('metric:') ? 0 : key.startsWith('check:') ? 1 : key === 'minDuration' ? 2 : 3;
+    for (const [key, k] of last) {
+        if (k >= promotedAt)
+            continue;
+        if (k > at || (k === at && rank(key) < rank(best))) {
+            best = key;
+            at = k;
+        }
+    }
+    return best === '' ? 'minDuration' : best;
+}
+/** What still held the step at its last look. */
+function holding(last) {
+    const latest = Math.max(-1, ...last.values());
+    const keys = [...last].filter(([, k]) => k === latest).map(([key]) => key);
+    return (keys.find(k => k.startsWith('check:')) ??
+        keys.find(k => k.startsWith('metric:')) ??
+        keys[0] ??
+        'minSamples');
+}
+function nameOf(b) {
+    if (!b)
+        return 'timeout';
+    if (b.kind === 'metric')
+        return `metric:${b.metric}`;
+    if (b.kind === 'check')
+        return `check:${b.check}`;
+    return 'timeout';
+}
+/** The history's baseline rows from `start`, wrapped around its end as often as needed. */
+class HistoryFeed {
+    logs;
+    span;
+    cursor;
+    offset = 0;
+    valid = true;
+    ts = 0;
+    buffer;
+    at = 0;
+    constructor(logs, span, start) {
+        this.logs = logs;
+        this.span = span;
+        this.cursor = logs.store.cursor(start);
+        this.buffer = this.cursor.buffer;
+        this.settle();
+    }
+    advance() {
+        this.cursor.advance();
+        this.settle();
+    }
+    close() {
+        this.cursor.close();
+    }
+    /** Skips the history's own canary rows; at the end, starts again from its first row. */
+    settle() {
+        const reader = this.logs.encoder.reader;
+        for (;;) {
+            if (!this.cursor.valid) {
+                this.cursor.close();
+                this.offset += this.span.period;
+                this.cursor = this.logs.store.cursor();
+                if (!this.cursor.valid) {
+                    this.valid = false;
+                    return;
+                }
+            }
+            if ((reader.flags(this.cursor.buffer, this.cursor.at) & F_CANARY) === 0)
+                break;
+            this.cursor.advance();
+        }
+        this.buffer = this.cursor.buffer;
+        this.at = this.cursor.at;
+        this.ts = this.cursor.ts + this.offset;
+    }
+}
+/**
+ * The bootstrap copies of a history row, each with its unit key, arm and time written into a
+ * scratch row; and a scenario's shift of a canary copy into a second scratch row.
+ */
+class CopyMaker {
+    logs;
+    seed;
+    stride;
+    scratch;
+    value = { x: 0, y: 1 };
+    rowId = 0;
+    threshold;
+    constructor(logs, weight, seed) {
+        this.logs = logs;
+        this.seed = seed;
+        this.stride = logs.encoder.layout.stride;
+        this.scratch = rowBuffer(this.stride);
+        this.threshold = weight / 100;
+    }
+    each(b, at, ts, emit) {
+        const reader = this.logs.encoder.reader;
+        const id = ++this.rowId;
+        const flags = reader.flags(b, at);
+        const unit = (flags & F_UNIT) !== 0;
+        const h1 = unit ? reader.int(b, at, RowLayout.H1) : 0;
+        const h2 = unit ? reader.int(b, at, RowLayout.H2) : 0;
+        const copies = poissonCopies(unit ? uniform(h1, h2, this.seed) : uniform(id, 0, this.seed));
+        if (copies === 0)
+            return;
+        const s = this.scratch;
+        s.bytes.set(b.bytes.subarray(at, at + this.stride), 0);
+        s.f64[0] = ts;
+        for (let c = 0; c < copies; c++) {
+            let k1 = h1;
+            let k2 = h2;
+            if (unit && c > 0) {
+                k1 = fmix32(h1 ^ Math.imul(c, COPY));
+                k2 = fmix32(h2 + Math.imul(c, ASSIGN));
+            }
+            const draw = unit ? uniform(k1, k2, this.seed ^ ASSIGN) : uniform(id, c, this.seed ^ ASSIGN);
+            const canary = draw < this.threshold;
+            s.i32[RowLayout.FLAGS / 4] = (flags & ~F_CANARY) | (canary ? F_CANARY : 0);
+            s.i32[RowLayout.H1 / 4] = k1;
+            s.i32[RowLayout.H2 / 4] = k2;
+            emit(s, canary, id, c);
+        }
+    }
+    /** A canary copy's value of the shifted metric (reused object), or undefined when it has none. */
+    shifted(row, shift, rowId, copy, scenario) {
+        const reader = this.logs.encoder.reader;
+        const i = shift.metric;
+        if (reader.status(row, 0, i) !== VALUE_STATUS)
+            return undefined;
+        const x = reader.x(row, 0, i);
+        const y = reader.y(row, 0, i);
+        const out = this.value;
+        out.y = y;
+        if (shift.kind === 'linear')
+            out.x = shifted(shift, x, y);
+        else {
+            const u = uniform(rowId, Math.imul(copy + 1, FLIP) ^ scenario, this.seed ^ FLIP);
+            out.x = x === shift.from && u < shift.p ? 1 - shift.from : x;
+        }
+        return out;
+    }
+}
+
+/** Replicates of each scenario, as a share of the equal canary's. */
+const SCENARIOS = { half: 0.5, at: 0.25, twice: 0.5 };
+/** The longest a "longer step" is simulated: this many maxDurations, at most a week. */
+const LONGER = 4;
+const WEEK = 7 * 24 * 3600_000;
+function plan(opts) {
+    const { policy, logs } = opts;
+    const sim = simulationPolicy(policy);
+    const levels = metricLevels(logs);
+    const history = historyFacts(logs);
+    const notes = simulationNotes(policy);
+    const steps = [];
+    const suggestions = [];
+    policy.rollout.steps.forEach((weight, index) => {
+        if (weight >= 100)
+            return;
+        const step = planStep({ ...opts, sim, levels, index, weight });
+        steps.push(step);
+        if (!step.decides)
+            suggestions.push(...suggest({ ...opts, sim, step }));
+    });
+    return {
+        rollout: policy.rollout.name,
+        every: opts.every,
+        replicates: opts.replicates,
+        history,
+        steps,
+        suggestions,
+        notes
+    };
+}
+function planStep(input) {
+    const { policy, sim, levels, index, weight } = input;
+    const max = policy.rollout.maxDuration;
+    const R = input.replicates;
+    const scenarios = [{ id: 'equal', replicates: R }];
+    const metrics = [];
+    sim.metrics.forEach((spec, i) => {
+        if (spec.mode === 'report')
+            return;
+        const level = levels[i];
+        const skipped = skipReason(spec, level);
+        metrics.push({ name: spec.name, ...(skipped && { skipped }) });
+        if (skipped)
+            return;
+        for (const [key, times] of [
+            ['half', 0.5],
+            ['at', 1],
+            ['twice', 2]
+        ]) {
+            const shift = shiftFor(spec, i, level, times);
+            if (shift) {
+                scenarios.push({
+                    id: `${i}:${key}`,
+                    shift,
+                    replicates: Math.max(4, Math.ceil(R * SCENARIOS[key]))
+                });
+            }
+        }
+    });
+    const results = simulateStep({
+        policy: sim,
+        stepIndex: index,
+        weight,
+        logs: input.logs,
+        scenarios,
+        horizon: max,
+        every: input.every,
+        seed: input.seed,
+        quality: qualityOf(input.logs)
+    });
+    const runsOf = (id) => results.find(r => r.id === id)?.runs ?? [];
+    const equalRuns = runsOf('equal');
+    sim.metrics.forEach((spec, i) => {
+        const entry = metrics.find(m => m.name === spec.name);
+        if (!entry || entry.skipped)
+            return;
+        for (const key of ['half', 'at', 'twice']) {
+            const runs = runsOf(`${i}:${key}`);
+            if (runs.length > 0)
+                entry[key] = outcomeOf(runs, max);
+        }
+    });
+    const equal = outcomeOf(equalRuns, max);
+    const looks = Math.ceil(max / input.every);
+    const promotedBy = Array.from({ length: looks }, (_, k) => equalRuns.filter(r => r.decision === 'promote' && r.at <= (k + 1) * input.every).length /
+        Math.max(1, equalRuns.length));
+    return {
+        index,
+        weight,
+        maxDuration: max,
+        equal,
+        metrics,
+        promotedBy,
+        decides: equal.promoted.share >= 0.9
+    };
+}
+/** Median and 90th percentile of the decision times, the unfinished runs counted as never. */
+function timing(runs, decision, limit) {
+    const times = runs
+        .filter(r => r.decision === decision && r.at <= limit)
+        .map(r => r.at)
+        .sort((a, b) => a - b);
+    const n = runs.length;
+    const at = (q) => {
+        const k = Math.ceil(q * n) - 1;
+        return n > 0 && k < times.length ? times[Math.max(0, k)] : null;
+    };
+    return { share: n > 0 ? times.length / n : 0, median: at(0.5), p90: at(0.9) };
+}
+function outcomeOf(runs, maxDuration) {
+    const promoted = timing(runs, 'promote', maxDuration);
+    const rolledBack = timing(runs, 'rollback', maxDuration);
+    const counts = new Map();
+    for (const r of runs)
+        counts.set(r.binding, (counts.get(r.binding) ?? 0) + 1);
+    const top = [...counts].sort((a, b) => b[1] - a[1])[0];
+    const outcome = {
+        runs: runs.length,
+        promoted,
+        rolledBack,
+        holding: runs.length > 0 ? 1 - promoted.share - rolledBack.share : 0
+    };
+    if (top)
+        outcome.binding = { name: top[0], share: top[1] / runs.length };
+    return outcome;
+}
+/**
+ * For a step whose equal canary does not promote by maxDuration in 90% of runs: a longer step, a
+ * wider tolerance on the binding metric, a larger step, `kind: mean` for a binding quantile, each
+ * simulated on the equal canary; and variance reduction, projected from the history.
+ */
+function suggest(input) {
+    const { policy, sim, step } = input;
+    const out = [];
+    const R = Math.max(8, Math.ceil(input.replicates / 2));
+    const equalOnce = (p, weight, horizon) => outcomeOf(simulateStep({
+        policy: p,
+        stepIndex: step.index,
+        weight,
+        logs: input.logs,
+        scenarios: [{ id: 'equal', replicates: R }],
+        horizon,
+        every: input.every,
+        seed: input.seed ^ 0x51ed,
+        quality: qualityOf(input.logs)
+    })[0]?.runs ?? [], horizon);
+    const base = { step: step.index, weight: step.weight };
+    // A longer step: how long 90% of equal canaries take, simulated up to LONGER maxDurations.
+    const horizon = Math.min(Math.max(step.maxDuration * LONGER, step.maxDuration), WEEK);
+    let longer;
+    if (horizon > step.maxDuration) {
+        longer = equalOnce(sim, step.weight, horizon);
+        out.push({
+            ...base,
+            change: longer.promoted.p90 !== null
+                ? `maxDuration: ${hours(longer.promoted.p90)} (90% of equal canaries promote by then)`
+                : `a longer step: even at ${hours(horizon)} fewer than 90% of equal canaries promote`,
+            outcome: longer
+        });
+    }
+    const binding = step.equal.binding?.name;
+    const metric = binding?.startsWith('metric:')
+        ? sim.metrics.findIndex(m => m.name === binding.slice('metric:'.length))
+        : -1;
+    const spec = sim.metrics[metric];
+    if (spec) {
+        for (const factor of [1.5, 2]) {
+            const wider = withMetric(sim, metric, {
+                tolerance: { ...spec.tolerance, value: spec.tolerance.value * factor }
+            });
+            out.push({
+                ...base,
+                change: `${spec.name}: tolerance ${toleranceWords(spec, factor)} (×${factor})`,
+                outcome: equalOnce(wider, step.weight, step.maxDuration)
+            });
+        }
+        if (spec.kind === 'quantile') {
+            const mean = withMetric(sim, metric, { kind: 'mean', quantile: undefined });
+            out.push({
+                ...base,
+                change: `${spec.name}: kind: mean instead of p${Math.round((spec.quantile ?? 0.5) * 100)} (a mean needs far fewer requests than a tail quantile)`,
+                outcome: equalOnce(mean, step.weight, step.maxDuration)
+            });
+        }
+        // A regression adjustment is of means (CUPED); from the step's own median time, or the
+        // longer step's when the step does not promote by maxDuration.
+        const reduction = spec.kind === 'quantile' ? undefined : varianceReduction(input.logs, metric);
+        const median = step.equal.promoted.median ?? longer?.promoted.median ?? null;
+        if (reduction && median !== null) {
+            out.push({
+                ...base,
+                change: `${spec.name}: variance reduction on each user's pre-rollout level (regression adjustment)`,
+                projected: median * (1 - reduction.r2),
+                note: `projected, not simulated: users' levels in the two halves of the history correlate (R² ${reduction.r2.toFixed(2)} over ${reduction.units} users seen in both), so the variance, and roughly the time to decide, would shrink by that share`
+            });
+        }
+    }
+    // A larger step: the next weights up to 50% (a larger first step, or skipping ahead).
+    const next = policy.rollout.steps[step.index + 1];
+    const candidates = [2 * step.weight, 5 * step.weight, next]
+        .filter((w) => w !== undefined && w > step.weight && w <= 50)
+        .filter((w, i, all) => all.indexOf(w) === i)
+        .sort((a, b) => a - b);
+    for (const weight of candidates.slice(0, 2)) {
+        out.push({
+            ...base,
+            change: `step ${weightAt(policy, step.index)}% → ${weight}%`,
+            outcome: equalOnce(sim, weight, step.maxDuration)
+        });
+    }
+    return out;
+}
+function withMetric(policy, index, change) {
+    const metrics = policy.metrics.map((m, i) => {
+        if (i !== index)
+            return m;
+        const next = { ...m, ...change };
+        if (next.quantile === undefined)
+            delete next.quantile;
+        return next;
+    });
+    return { ...policy, metrics };
+}
+function toleranceWords(spec, factor) {
+    const v = spec.tolerance.value * factor;
+    if (spec.tolerance.relative)
+        return `${round(v * 100)}%`;
+    return spec.kind === 'rate' ? `${round(v * 100)}pp` : `${round(v)}`;
+}
+const round = (v) => Number(v.toPrecision(3));
+const hours = (ms) => {
+    const h = ms / 3600_000;
+    return h >= 48 ? `${round(h / 24)}d` : h >= 1 ? `${round(h)}h` : `${Math.round(ms / 60_000)}m`;
+};
+/**
+ * The simulation's policy: segments are not simulated (a shift of all traffic moves every
+ * segment alike; segment verdicts add holds only at their own error rate), the judge's metric
+ * neither (it needs judged outputs), and the timeout is left to the report (maxDuration past any
+ * horizon, onTimeout hold), so one run tells both what happens by maxDuration and after it.
+ */
+function simulationPolicy(policy) {
+    const { segments: _segments, ...rest } = policy;
+    return {
+        ...rest,
+        metrics: policy.metrics.filter(m => m.from !== 'judge'),
+        rollout: { ...policy.rollout, maxDuration: 2 * WEEK, onTimeout: 'hold' }
+    };
+}
+function simulationNotes(policy) {
+    const notes = [
+        'Each step is simulated on its own, starting at random times of the history, with users resampled (Poisson bootstrap) and assigned to the canary at the step’s weight; the gate looks on the schedule and decides through the engine itself.'
+    ];
+    if (policy.segments) {
+        notes.push('Segments are not simulated: a shift of all traffic moves every segment alike, and a segment verdict only adds holds at its own error rate.');
+    }
+    if (policy.metrics.some(m => m.from === 'judge')) {
+        notes.push('The judge’s metric is not simulated: it needs judged outputs, not logs.');
+    }
+    return notes;
+}
+function skipReason(spec, level) {
+    if (!Number.isFinite(level.mean))
+        return 'no values in the history';
+    if (spec.kind === 'rate' && (level.mean === 0 || level.mean === 1)) {
+        return `the history's rate is ${level.mean * 100}%: a relative change of it cannot be simulated`;
+    }
+    return undefined;
+}
+/** Each metric's level and range over the history's baseline rows. */
+function metricLevels(logs) {
+    const { encoder } = logs;
+    const n = encoder.layout.metrics;
+    const sx = new Float64Array(n);
+    const sy = new Float64Array(n);
+    const cursor = logs.store.cursor();
+    try {
+        for (; cursor.valid; cursor.advance()) {
+            const { buffer: b, at } = cursor;
+            if (encoder.reader.flags(b, at) & F_CANARY)
+                continue;
+            for (let i = 0; i < n; i++) {
+                if (encoder.reader.status(b, at, i) !== VALUE_STATUS)
+                    continue;
+                sx[i] = sx[i] + encoder.reader.x(b, at, i);
+                sy[i] = sy[i] + encoder.reader.y(b, at, i);
+            }
+        }
+    }
+    finally {
+        cursor.close();
+    }
+    return Array.from({ length: n }, (_, i) => ({
+        mean: sy[i] > 0 ? sx[i] / sy[i] : NaN,
+        min: encoder.min[i],
+        max: encoder.max[i]
+    }));
+}
+function historyFacts(logs) {
+    const units = new UnitIndex();
+    const key = { h1: 0, h2: 0 };
+    const cursor = logs.store.cursor();
+    try {
+        for (; cursor.valid; cursor.advance()) {
+            const flags = logs.encoder.reader.flags(cursor.buffer, cursor.at);
+            if (flags & F_CANARY || !(flags & F_UNIT))
+                continue;
+            key.h1 = logs.encoder.reader.int(cursor.buffer, cursor.at, RowLayout.H1);
+            key.h2 = logs.encoder.reader.int(cursor.buffer, cursor.at, RowLayout.H2);
+            if (units.find(key) < 0)
+                units.insert(units.size);
+        }
+    }
+    finally {
+        cursor.close();
+    }
+    const first = logs.first ?? 0;
+    const last = logs.last ?? 0;
+    const records = logs.records - logs.canaryRecords;
+    return {
+        records,
+        canaryIgnored: logs.canaryRecords,
+        units: units.size,
+        first,
+        last,
+        perHour: last > first ? (records * 3600_000) / (last - first) : 0
+    };
+}
+function qualityOf(logs) {
+    return { ...emptyQuality(), lines: logs.quality.lines, malformed: logs.quality.malformed };
+}
+/**
+ * How much of a metric's per-user variance each user's own earlier level explains: users' means
+ * in the first and the second half of the history, the squared correlation over users seen in
+ * both (the variance reduction of CUPED, Deng, Xu, Kohavi & Walker, WSDM 2013, section 3.3, with
+ * the first half as the pre-period). Undefined with fewer than 50 such users.
+ */
+function varianceReduction(logs, metric) {
+    if (logs.first === undefined || logs.last === undefined)
+        return undefined;
+    const middle = (logs.first + logs.last) / 2;
+    const index = new UnitIndex();
+    const key = { h1: 0, h2: 0 };
+    const sums = [];
+    const reader = logs.encoder.reader;
+    const cursor = logs.store.cursor();
+    try {
+        for (; cursor.valid; cursor.advance()) {
+            const { buffer: b, at } = cursor;
+            const flags = reader.flags(b, at);
+            if (flags & F_CANARY || !(flags & F_UNIT))
+                continue;
+            if (reader.status(b, at, metric) !== VALUE_STATUS)
+                continue;
+            key.h1 = reader.int(b, at, RowLayout.H1);
+            key.h2 = reader.int(b, at, RowLayout.H2);
+            let slot = index.find(key);
+            if (slot < 0) {
+                slot = index.size;
+                index.insert(slot);
+                sums.push(0, 0, 0, 0);
+            }
+            const half = cursor.ts < middle ? 0 : 2;
+            sums[4 * slot + half] = sums[4 * slot + half] + reader.x(b, at, metric);
+            sums[4 * slot + half + 1] = sums[4 * slot + half + 1] + reader.y(b, at, metric);
+        }
+    }
+    finally {
+        cursor.close();
+    }
+    let n = 0;
+    let sa = 0;
+    let sb = 0;
+    let saa = 0;
+    let sbb = 0;
+    let sab = 0;
+    for (let u = 0; u < sums.length / 4; u++) {
+        const [xa, ya, xb, yb] = sums.slice(4 * u, 4 * u + 4);
+        if (ya === 0 || yb === 0)
+            continue;
+        const a = xa / ya;
+        const b = xb / yb;
+        n++;
+        sa += a;
+        sb += b;
+        saa += a * a;
+        sbb += b * b;
+        sab += a * b;
+    }
+    if (n < 50)
+        return undefined;
+    const cov = sab / n - (sa / n) * (sb / n);
+    const va = saa / n - (sa / n) ** 2;
+    const vb = sbb / n - (sb / n) ** 2;
+    if (!(va > 0 && vb > 0))
+        return undefined;
+    return { r2: Math.min(1, (cov * cov) / (va * vb)), units: n };
+}
+
+/**
+ * `plan` as the CLI and the Action run it: the history read once from files (the policy's file
+ * source or `records`), then every step simulated. A history that cannot be read, or with no
+ * baseline records, is a usage problem (exit 2).
+ */
+async function planFromFiles(loaded, opts) {
+    const { policy } = loaded;
+    const source = sourceFor(loaded, opts.records);
+    if (!(source instanceof FileSource)) {
+        throw new UsageError(`usage: plan reads a history of records from files (--records, or a policy source of type file), not ${source.describe()}; export a few days of the baseline's traffic to JSONL and give it as the records`);
+    }
+    const logs = await readLogs(source, policy).catch((e) => {
+        if (e instanceof SourceError)
+            throw new UsageError(e.message);
+        throw e;
+    });
+    try {
+        const baseline = logs.records - logs.canaryRecords;
+        if (baseline < 2) {
+            throw new UsageError(`usage: the history holds ${baseline} baseline records; plan needs the baseline's recent traffic (check the records and the policy's arms)`);
+        }
+        return plan({
+            policy,
+            logs,
+            every: opts.every,
+            replicates: opts.replicates,
+            seed: opts.seed
+        });
+    }
+    finally {
+        logs.store.close();
+    }
+}
+/** --every, --replicates and --seed, or the Action's inputs; `name` says how to call one. */
+function planOptions(v, name) {
+    const every = parseDuration(v.every ?? '15m');
+    if (!every.ok || !(every.value >= 60_000)) {
+        throw new UsageError(`${name('every')} must be a duration of at least 1m such as 15m or 1h, not "${v.every}"`);
+    }
+    const replicates = Number(v.replicates ?? '40');
+    if (!Number.isInteger(replicates) || replicates < 10 || replicates > 1000) {
+        throw new UsageError(`${name('replicates')} must be a whole number from 10 to 1000, not "${v.replicates}"`);
+    }
+    const seed = Number(v.seed ?? '1');
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+        throw new UsageError(`${name('seed')} must be a whole number from 0 to 4294967295, not "${v.seed}"`);
+    }
+    return { every: every.value, replicates, seed };
+}
+
+/**
+ * The views of a plan: text for a terminal, markdown (tables and a chart) for a job summary or a
+ * file, JSON for tools. Times are after the step began; a share is of the simulated rollouts.
+ */
+/** Points of the chart: the looks, sampled evenly. */
+const CHART_POINTS = 48;
+function planText(r) {
+    const lines = [plainLine(summary(r)), ''];
+    lines.push('Per step (an equal canary; a canary at twice the tolerance):');
+    const rows = [
+        [
+            'step',
+            'promote median',
+            'p90',
+            'promoted',
+            'still holding',
+            'rollback at 2×',
+            'binds',
+            'decides?'
+        ],
+        ...r.steps.map(s => [
+            `${s.weight}%`,
+            time(s.equal.promoted.median),
+            time(s.equal.promoted.p90),
+            share(s.equal.promoted.share),
+            share(s.equal.holding),
+            rollbackText(s),
+            bindingName(s.equal.binding?.name),
+            s.decides ? 'yes' : 'NO'
+        ])
+    ];
+    lines.push(...table(rows).map(l => `  ${plainLine(l)}`), '');
+    lines.push('Per gating metric (share promoted / rolled back by maxDuration, median time):');
+    const metricRows = [['step', 'metric', 'at ½ tolerance', 'at the tolerance', 'at 2× tolerance']];
+    for (const s of r.steps) {
+        for (const m of s.metrics) {
+            metricRows.push(m.skipped
+                ? [`${s.weight}%`, m.name, `not simulated: ${m.skipped}`, '', '']
+                : [`${s.weight}%`, m.name, scenario(m.half), scenario(m.at), scenario(m.twice)]);
+        }
+    }
+    lines.push(...table(metricRows).map(l => `  ${plainLine(l)}`), '');
+    lines.push('Equal canaries promoted by each time (each character an equal slice of maxDuration):');
+    for (const s of r.steps) {
+        lines.push(`  ${`${s.weight}%`.padStart(4)} |${spark(s.promotedBy)}| ${duration$1(s.maxDuration)}`);
+    }
+    if (r.suggestions.length > 0) {
+        lines.push('', 'What would make the undecided steps decide (an equal canary with the change):');
+        const rows = [['step', 'change', 'promoted', 'median', 'p90']];
+        for (const g of r.suggestions)
+            rows.push([`${g.weight}%`, g.change, ...suggestionCells(g)]);
+        lines.push(...table(rows).map(l => `  ${plainLine(l)}`));
+        for (const g of r.suggestions)
+            if (g.note)
+                lines.push(`  * ${plainLine(g.note)}`);
+    }
+    lines.push('', ...r.notes.map(n => plainLine(n)));
+    return lines.join('\n') + '\n';
+}
+function planMarkdown(r) {
+    const out = [`### Plan of \`${r.rollout.replace(/`/g, '')}\``, '', escapeMarkdown(summary(r)), ''];
+    out.push('| step | time to promote an equal canary (median · p90) | promoted by maxDuration | still holding at maxDuration | time to roll back at 2× tolerance | binds | decides? |', '|---|---|---|---|---|---|---|', ...r.steps.map(s => `| ${s.weight}% | ${time(s.equal.promoted.median)} · ${time(s.equal.promoted.p90)} | ${share(s.equal.promoted.share)} | ${share(s.equal.holding)} (maxDuration ${duration$1(s.maxDuration)}) | ${escapeMarkdown(rollbackText(s))} | ${escapeMarkdown(bindingName(s.equal.binding?.name))} | ${s.decides ? '✅ yes' : '⚠️ no'} |`), '');
+    const chart = promotedChart(r.steps);
+    if (chart) {
+        out.push('Share of equal canaries promoted by each time after the step began:', '', chart, '');
+    }
+    if (r.suggestions.length > 0) {
+        out.push('What would make the undecided steps decide (an equal canary, simulated again with the change):', '', '| step | change | promoted | median | p90 |', '|---|---|---|---|---|', ...r.suggestions.map(g => `| ${g.weight}% | ${escapeMarkdown(g.change)} | ${suggestionCells(g).join(' | ')} |`), '');
+        for (const g of r.suggestions)
+            if (g.note)
+                out.push(`- ${escapeMarkdown(g.note)}`);
+        if (r.suggestions.some(g => g.note))
+            out.push('');
+    }
+    out.push('<details><summary>Each gating metric: a canary at half, at and at twice its tolerance</summary>', '', '| step | metric | at ½ tolerance | at the tolerance | at 2× tolerance |', '|---|---|---|---|---|');
+    for (const s of r.steps) {
+        for (const m of s.metrics) {
+            out.push(m.skipped
+                ? `| ${s.weight}% | ${escapeMarkdown(m.name)} | not simulated: ${escapeMarkdown(m.skipped)} | | |`
+                : `| ${s.weight}% | ${escapeMarkdown(m.name)} | ${scenario(m.half)} | ${scenario(m.at)} | ${scenario(m.twice)} |`);
+        }
+    }
+    out.push('', '</details>', '', ...r.notes.map(n => `_${escapeMarkdown(n)}_`), '');
+    return out.join('\n');
+}
+/** The whole result; times in ms after the step began (null: fewer runs than that decided). */
+function planJson(r) {
+    const iso = (t) => new Date(t).toISOString();
+    return (JSON.stringify({ ...r, history: { ...r.history, first: iso(r.history.first), last: iso(r.history.last) } }, null, 2) + '\n');
+}
+function summary(r) {
+    const h = r.history;
+    const span = h.last > h.first ? duration$1(h.last - h.first) : 'an instant';
+    const ignored = h.canaryIgnored > 0 ? ` (${int$2(h.canaryIgnored)} canary records ignored)` : '';
+    return `Simulated ${r.replicates} rollouts per step on ${int$2(h.records)} history records${ignored} from ${int$2(h.units)} users over ${span} (${int$2(h.perHour)} per hour), the gate looking every ${duration$1(r.every)}. A step decides when 90% of equal canaries promote by its maxDuration.`;
+}
+function rollbackText(s) {
+    // The slowest metric to catch a canary at twice its tolerance.
+    let worst;
+    for (const m of s.metrics) {
+        const t = m.twice?.rolledBack;
+        if (!t)
+            continue;
+        if (!worst || slower(t, worst.t))
+            worst = { name: m.name, t };
+    }
+    if (!worst)
+        return 'n/a';
+    const t = worst.t;
+    return t.median === null
+        ? `not by maxDuration (${worst.name}: ${share(t.share)})`
+        : `${time(t.median)} (slowest: ${worst.name})`;
+}
+const slower = (a, b) => a.median === null
+    ? b.median !== null || a.share < b.share
+    : b.median !== null && a.median > b.median;
+function scenario(o) {
+    if (!o)
+        return 'cannot be simulated';
+    const parts = [];
+    // The median time is shown when at least half of the runs took that decision.
+    const when = (t) => (t.median === null ? '' : ` (${duration$1(t.median)})`);
+    if (o.promoted.share > 0)
+        parts.push(`promote ${share(o.promoted.share)}${when(o.promoted)}`);
+    if (o.rolledBack.share > 0)
+        parts.push(`rollback ${share(o.rolledBack.share)}${when(o.rolledBack)}`);
+    if (o.holding > 0.005 || parts.length === 0)
+        parts.push(`hold ${share(o.holding)}`);
+    return parts.join(', ');
+}
+function suggestionCells(g) {
+    if (g.outcome) {
+        return [
+            share(g.outcome.promoted.share),
+            time(g.outcome.promoted.median),
+            time(g.outcome.promoted.p90)
+        ];
+    }
+    return ['projected', g.projected !== undefined ? `≈ ${duration$1(g.projected)}` : '—', '—'];
+}
+/** A metric, a check, or a rule of the step, in words. */
+function bindingName(name) {
+    if (!name)
+        return '—';
+    if (name.startsWith('metric:'))
+        return name.slice('metric:'.length);
+    if (name.startsWith('check:'))
+        return `check ${name.slice('check:'.length)}`;
+    if (name === 'minDuration')
+        return 'minDuration (bake time)';
+    if (name === 'minSamples')
+        return 'minSamples';
+    return name;
+}
+const time = (ms) => (ms === null ? 'never' : duration$1(ms));
+const share = (v) => `${Math.round(v * 100)}%`;
+function table(rows) {
+    const widths = rows[0]?.map((_, c) => Math.max(...rows.map(r => (r[c] ?? '').length))) ?? [];
+    return rows.map(r => r
+        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+        .join('  ')
+        .trimEnd());
+}
+/** Shares 0..1 as eighth-blocks, one character per slice of the look sequence. */
+function spark(values) {
+    const blocks = ' ▁▂▃▄▅▆▇█';
+    const width = Math.min(48, values.length);
+    return Array.from({ length: width }, (_, j) => {
+        const v = values[Math.min(values.length - 1, Math.floor(((j + 1) * values.length) / width) - 1)] ?? 0;
+        return blocks[Math.round(v * 8)];
+    }).join('');
+}
+/** One line per step: the share of equal canaries promoted by each look. */
+function promotedChart(steps) {
+    const longest = steps.reduce((a, s) => (s.promotedBy.length > a.promotedBy.length ? s : a), steps[0]);
+    if (!longest || longest.promotedBy.length < 2)
+        return undefined;
+    const n = longest.promotedBy.length;
+    const every = longest.maxDuration / n;
+    const picked = sampleIndices(n, CHART_POINTS);
+    return xyChart({
+        title: `Equal canaries promoted (%) by time after the step began; steps ${steps.map(s => `${s.weight}%`).join(', ')}`,
+        x: picked.map(i => duration$1((i + 1) * every)),
+        yLabel: 'promoted (%)',
+        yRange: [0, 100],
+        lines: steps.map(s => picked.map(i => 100 * (s.promotedBy[Math.min(i, s.promotedBy.length - 1)] ?? 0)))
+    });
+}
+
+const PLAN_USAGE = `rollout-gate plan --policy FILE [--records FILE_OR_GLOB ...] [--every 15m]
+                      [--replicates 40] [--seed N] [--format text|markdown|json]`;
+const PLAN_HELP = `Usage:
+  ${PLAN_USAGE}
+
+Will each step of the rollout decide, and when? From your own recent traffic (the baseline's
+records before the rollout: --records, or the policy's file source), simulates every step of the
+policy through the gate's own engine: users are resampled from the history (a bootstrap by user,
+so heavy users, heavy tails and the daily pattern are yours), assigned to the canary at the
+step's weight, and the gate looks every --every. For a canary equal to the baseline it prints the
+median and 90th percentile time to promote, the share still holding at maxDuration and what
+binds; for each gating metric, a canary at half, at and at twice its tolerance; and for a step
+that would not decide, the changes that would make it decide (a longer step, a wider tolerance,
+a larger step, a mean instead of a tail quantile, variance reduction), each with its new time.
+Nothing is applied and no state is read or written.
+
+Options:
+  --policy FILE      the rollout policy (YAML)
+  --records GLOB     the history (repeatable); default the policy's file source. Canary records
+                     in it are ignored
+  --every D          the gate's schedule, as in the workflow's cron (default 15m)
+  --replicates N     simulated rollouts of an equal canary per step (default 40, 10 to 1000);
+                     more is steadier and slower
+  --seed N           the simulation's seed (default 1): the same seed, the same plan
+  --format F         text (default), markdown (tables and a chart), json
+  -h, --help         this help
+
+Exit status: 0 when the plan ran; 2 for a usage, policy or data problem; 1 for a bug.
+`;
+/** `rollout-gate plan ...` (argv after the command); returns the exit status. */
+async function planCommand(argv, io) {
+    const args = parsePlanArgs(argv);
+    if (args === 'help') {
+        io.out(PLAN_HELP);
+        return 0;
+    }
+    const result = await planFromFiles(await loadPolicyFile(args.policy), args);
+    io.out(args.format === 'json'
+        ? planJson(result)
+        : args.format === 'markdown'
+            ? planMarkdown(result)
+            : planText(result));
+    return 0;
+}
+function parsePlanArgs(argv) {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            strict: true,
+            allowPositionals: false,
+            options: {
+                policy: { type: 'string' },
+                records: { type: 'string', multiple: true },
+                every: { type: 'string' },
+                replicates: { type: 'string' },
+                seed: { type: 'string' },
+                format: { type: 'string' },
+                help: { type: 'boolean', short: 'h' }
+            }
+        });
+    }
+    catch (e) {
+        throw new UsageError(`usage: plan: ${e.message}`);
+    }
+    const v = parsed.values;
+    if (v.help)
+        return 'help';
+    if (!v.policy)
+        throw new UsageError('usage: plan needs --policy FILE');
+    return {
+        policy: v.policy,
+        records: v.records ?? [],
+        ...planOptions({ every: v.every, replicates: v.replicates, seed: v.seed }, k => `usage: --${k}`),
+        format: planFormat(v.format ?? 'text', '--format')
+    };
+}
+function planFormat(format, name) {
+    if (format !== 'text' && format !== 'markdown' && format !== 'json') {
+        throw new UsageError(`usage: ${name} must be text, markdown or json, not "${format}"`);
+    }
+    return format;
+}
+
 const HELP = `rollout-gate: gate the rollout of an AI change on live traffic.
 
 Usage:
@@ -38254,6 +39463,7 @@ Usage:
                         [--actor NAME] [--now ISO-8601] [--format text|json|markdown]
   rollout-gate status --policy FILE --state FILE [--format text|json]
   ${BACKTEST_USAGE}
+  ${PLAN_USAGE}
 
 evaluate   collect the current step's evidence, decide promote, hold or rollback, print the
            verdict, and (with --state) write the next state.
@@ -38261,6 +39471,7 @@ rollback, promote, pause, resume
            a person's decision; overrides the analysis and is recorded with --actor and --reason.
 status     print the stored state of the rollout.
 backtest   replay the gate over past logs at every scheduled instant (backtest --help).
+plan       simulate each step on your own traffic: will it decide, and when? (plan --help)
 
 Options:
   --policy FILE      the rollout policy (YAML)
@@ -38279,7 +39490,8 @@ Exit status: 0 for any decision; 2 for a usage, policy or state error; 1 for a b
 `;
 const COMMANDS = ['evaluate', 'rollback', 'promote', 'pause', 'resume', 'status'];
 const OWN_COMMANDS = {
-    backtest: backtestCommand
+    backtest: backtestCommand,
+    plan: planCommand
 };
 /** Runs the CLI and returns the exit status; never throws. */
 async function main(argv, io) {
@@ -38386,7 +39598,7 @@ function parse(argv) {
         return 'help';
     const [cmd, ...extra] = positionals;
     if (!cmd)
-        throw new UsageError('usage: missing command (evaluate, rollback, promote, pause, resume, status or backtest)');
+        throw new UsageError('usage: missing command (evaluate, rollback, promote, pause, resume, status, backtest or plan)');
     if (!COMMANDS.includes(cmd)) {
         throw new UsageError(`usage: unknown command "${cmd}"; expected one of ${[...COMMANDS, ...Object.keys(OWN_COMMANDS)].join(', ')}`);
     }

@@ -44,7 +44,7 @@ import require$$0$7 from 'buffer';
 import { fileURLToPath } from 'url';
 import { createRequire } from 'module';
 import { Transform } from 'stream';
-import { createReadStream, existsSync as existsSync$1, readFileSync as readFileSync$1 } from 'node:fs';
+import { createReadStream, existsSync as existsSync$1, readFileSync as readFileSync$1, rmSync, mkdtempSync, openSync, writeSync, closeSync, readSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 
 // We use any as a valid input type
@@ -29721,7 +29721,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = _summary;
-const summary = _summary;
+const summary$1 = _summary;
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -31045,7 +31045,7 @@ var core = /*#__PURE__*/Object.freeze({
     setOutput: setOutput,
     setSecret: setSecret,
     startGroup: startGroup,
-    summary: summary,
+    summary: summary$1,
     toPlatformPath: toPlatformPath,
     toPosixPath: toPosixPath,
     toWin32Path: toWin32Path,
@@ -38507,6 +38507,650 @@ class PolicyError extends Error {
     }
 }
 
+const int$2 = (n) => Math.round(n).toLocaleString('en-US');
+function duration$1(ms) {
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s}s`;
+    const m = Math.round(s / 60);
+    if (m < 60)
+        return `${m}m`;
+    const h = Math.floor(m / 60);
+    if (h < 48)
+        return m % 60 === 0 ? `${h}h` : `${h}h${String(m % 60).padStart(2, '0')}m`;
+    return `${Math.round(h / 24)}d`;
+}
+/** "roughly 3 h": a projection is an order of magnitude, not a promise. */
+function roughDuration(seconds) {
+    if (seconds < 90)
+        return 'about a minute';
+    if (seconds < 5400)
+        return `roughly ${Math.round(seconds / 60)} min`;
+    if (seconds < 172800)
+        return `roughly ${Math.round(seconds / 3600)} h`;
+    return `roughly ${Math.round(seconds / 86400)} days`;
+}
+/** About 2 significant figures for a sample projection: "about 2,400". */
+function roughCount(n) {
+    if (n < 100)
+        return int$2(n);
+    const magnitude = 10 ** (Math.floor(Math.log10(n)) - 1);
+    return int$2(Math.ceil(n / magnitude) * magnitude);
+}
+function unitOf(m) {
+    if (m.kind === 'rate')
+        return 'share';
+    if (m.kind !== 'ratio' && /(^|_)ms$|latency|ttft|duration/.test(m.from))
+        return 'ms';
+    if (/^cost/.test(m.from))
+        return 'usd';
+    if (/tokens$/.test(m.from) && m.kind !== 'ratio')
+        return 'tokens';
+    return 'plain';
+}
+function sig(v, digits = 3) {
+    if (v === 0)
+        return '0';
+    const a = Math.abs(v);
+    if (a >= 1000)
+        return int$2(v);
+    return Number(v.toPrecision(digits)).toString();
+}
+/** A level of the metric (a baseline or canary value) in its own unit. */
+function value(m, v) {
+    if (v === null || !Number.isFinite(v))
+        return 'n/a';
+    switch (unitOf(m)) {
+        case 'ms':
+            return v >= 1000 ? `${sig(v / 1000)} s` : `${sig(v)} ms`;
+        case 'usd':
+            return `$${sig(v)}`;
+        case 'share':
+            return `${sig(v * 100)}%`;
+        case 'tokens':
+            return `${sig(v)} tok`;
+        default:
+            return sig(v);
+    }
+}
+/** A change: relative as a signed percent, absolute in the unit (points for rates). */
+function change(m, v, relative) {
+    if (!Number.isFinite(v))
+        return v > 0 ? '+∞' : '−∞';
+    const sign = v > 0 ? '+' : v < 0 ? '−' : '±';
+    const a = Math.abs(v);
+    if (relative)
+        return `${sign}${sig(a * 100, 2)}%`;
+    if (unitOf(m) === 'share')
+        return `${sign}${sig(a * 100, 2)}pp`;
+    return `${sign}${value(m, a)}`;
+}
+/** "+12% (+4.1% to +20%)" */
+function deltaWithInterval(m) {
+    const d = m.delta;
+    if (!Number.isFinite(d.estimate))
+        return 'n/a';
+    return `${change(m, d.estimate, d.relative)} (${change(m, d.lower, d.relative)} to ${change(m, d.upper, d.relative)})`;
+}
+function toleranceText(m) {
+    return change(m, m.tolerance, m.delta.relative);
+}
+
+/** Formatting of a metric result (its change with the interval, the tolerance, the A/A noise). */
+/** The metric's run-to-run noise from the A/A check: "A/A ±1.2%", or '' when not measured. */
+function noiseText(m) {
+    return m.aa ? `A/A ±${change(m, m.aa.noise, m.delta.relative).slice(1)}` : '';
+}
+
+/** Points per chart: a day of evaluations at a 15-minute cadence is still readable. */
+/**
+ * A mermaid `xychart-beta` per gating metric (GitHub renders mermaid in comments and job
+ * summaries, https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/creating-diagrams):
+ * the change's estimate and its interval at each evaluation in the rollout's history, with the
+ * tolerance as a flat line, so a reader sees the interval close in on (or cross) the tolerance.
+ * Empty when fewer than two evaluations have the metric.
+ */
+function metricCharts(history, metrics) {
+    const charts = [];
+    for (const m of metrics) {
+        if (m.mode === 'report')
+            continue;
+        const points = history
+            .filter(h => !h.manual)
+            .flatMap(h => {
+            const p = h.metrics?.find(x => x.name === m.name);
+            return p ? [{ at: h.at, ...p }] : [];
+        })
+            .slice(-48);
+        if (points.length < 2)
+            continue;
+        const scale = m.delta.relative ? 100 : 1;
+        // An unbounded interval (too little data yet) is drawn clipped to a range around the rest.
+        const finite = points.flatMap(p => [p.estimate, p.lower, p.upper]).filter(Number.isFinite);
+        const reach = Math.max(Math.abs(m.tolerance) * 3, ...finite.map(Math.abs)) || 1;
+        const clip = (v) => round$3(Math.max(-reach, Math.min(reach, v)) * scale);
+        const series = (pick) => `[${points.map(p => clip(pick(p))).join(', ')}]`;
+        const unit = m.delta.relative ? '%' : '';
+        charts.push([
+            '```mermaid',
+            'xychart-beta',
+            `  title "${label$1(m.name)}: change and interval${unit ? ' (%)' : ''}, tolerance ${round$3(m.tolerance * scale)}${unit}"`,
+            `  x-axis [${points.map(p => `"${p.at.slice(5, 16).replace('T', ' ')}"`).join(', ')}]`,
+            `  y-axis "canary - baseline${unit ? ' (%)' : ''}"`,
+            `  line ${series(p => p.upper)}`,
+            `  line ${series(p => p.estimate)}`,
+            `  line ${series(p => p.lower)}`,
+            `  line [${points.map(() => clip(m.tolerance)).join(', ')}]`,
+            '```'
+        ].join('\n'));
+    }
+    return charts;
+}
+const round$3 = (v) => Math.round(v * 1000) / 1000;
+/** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
+const label$1 = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
+
+function decisionRecord(input) {
+    const { policy, decision, analysis } = input;
+    const iso = (t) => new Date(t).toISOString();
+    const record = {
+        decision: decision.action,
+        rollout: policy.rollout.name,
+        status: input.state.status,
+        step: decision.from,
+        next: decision.to,
+        complete: decision.complete,
+        steps: policy.rollout.steps,
+        evaluatedAt: iso(input.now),
+        window: analysis ? { from: iso(analysis.window.from), to: iso(analysis.window.to) } : null,
+        policy: { hash: input.policyHash, confidence: policy.confidence },
+        source: input.source ?? null,
+        arms: {
+            baseline: {
+                n: analysis?.arms.baseline.requests ?? 0,
+                units: analysis?.arms.baseline.units ?? 0
+            },
+            canary: { n: analysis?.arms.canary.requests ?? 0, units: analysis?.arms.canary.units ?? 0 }
+        },
+        metrics: analysis?.metrics ?? [],
+        segments: analysis?.segments ?? [],
+        checks: analysis?.checks ?? [],
+        reasons: decision.reasons
+    };
+    if (decision.needed)
+        record.needed = decision.needed;
+    if (decision.manual)
+        record.manual = decision.manual;
+    if (analysis?.cache)
+        record.cache = analysis.cache;
+    if (analysis?.restartAt !== undefined)
+        record.restartedAt = iso(analysis.restartAt);
+    if (input.quality)
+        record.dataQuality = input.quality;
+    if (analysis?.judge)
+        record.judge = analysis.judge;
+    return record;
+}
+/** The record as JSON text: Infinity and NaN become null, as JSON requires. */
+const recordJson = (r) => JSON.stringify(r, null, 2);
+
+/**
+ * Text from data or from the policy (metric names, segment values, reasons that quote them) is
+ * escaped before it reaches markdown, so it cannot inject links, mentions, HTML or table cells.
+ */
+function escapeMarkdown(text) {
+    return text
+        .replace(/[\\`*_[\]|~#]/g, c => `\\${c}`)
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/@/g, '@\u200b')
+        .replace(/\r?\n/g, ' ');
+}
+const ICON = { promote: '✅', hold: '⏸️', rollback: '⏪' };
+const VERDICT = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⏳ inconclusive' };
+const CHECK = { ok: '✅', warn: '⚠️', block: '⛔' };
+/** The marker that identifies this rollout's comment (the sticky PR comment finds it). */
+const commentMarker = (rollout) => `<!-- ai-rollout-gate:${encodeURIComponent(rollout)} -->`;
+function headline(r) {
+    const name = `\`${r.rollout.replace(/`/g, '')}\``;
+    if (r.manual) {
+        const what = {
+            rollback: 'Rolled back',
+            promote: 'Promoted',
+            pause: 'Paused',
+            resume: 'Resumed'
+        };
+        return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%`;
+    }
+    switch (r.decision) {
+        case 'promote':
+            return r.complete && r.step.weight === r.next.weight
+                ? `${ICON.promote} ${name} is complete at 100%`
+                : `${ICON.promote} Promote ${name}: ${r.step.weight}% → ${r.next.weight}%${r.complete ? ' (complete)' : ''}`;
+        case 'rollback':
+            return r.step.weight === 0
+                ? `${ICON.rollback} ${name} is rolled back: the canary is at 0%`
+                : `${ICON.rollback} Roll back ${name}: ${r.step.weight}% → 0%`;
+        default:
+            return `${ICON.hold} Hold ${name} at ${r.step.weight}%`;
+    }
+}
+/** `1% ✓ → 5% ✓ → **25%** → 50% → 100%`, relative to where the decision leaves the canary. */
+function progressLine(r) {
+    const current = r.decision === 'rollback' ? r.step.index : r.next.index;
+    return r.steps
+        .map((w, i) => {
+        if (r.decision === 'rollback' && i === current)
+            return `**${w}% ✗**`;
+        if (i < current || (r.complete && i === current))
+            return `${w}% ✓`;
+        if (i === current)
+            return `**${w}%**`;
+        return `${w}%`;
+    })
+        .join(' → ');
+}
+function metricRow(m) {
+    const mode = m.mode === 'gate' ? '' : ` _(${m.mode})_`;
+    const limit = m.limit
+        ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
+        : '';
+    const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : '';
+    const held = m.holdsBecause ? ' (holds)' : '';
+    const caveats = (m.caveats ?? []).map(c => `<br><sub>⚠️ ${escapeMarkdown(c)}</sub>`).join('');
+    return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`;
+}
+/** A count of segments by verdict, then the failing ones (at most five, named). */
+function segmentLines(segments) {
+    if (segments.length === 0)
+        return [];
+    const count = (v) => segments.filter(s => s.verdict === v).length;
+    const failing = segments.filter(s => s.verdict === 'fail').slice(0, 5);
+    return [
+        '',
+        `**Segments**: ${segments.length} compared, ${count('fail')} fail, ${count('inconclusive')} inconclusive, ${count('pass')} pass.`,
+        ...(failing.length > 0 ? [''] : []),
+        ...failing.map(s => {
+            const names = s.metrics.filter(m => m.verdict === 'fail').map(m => escapeMarkdown(m.name));
+            return `- ${VERDICT.fail} ${escapeMarkdown(s.segment)}: ${names.join(', ')}`;
+        })
+    ];
+}
+/** GitHub refuses comment bodies over 65,536 characters; stay below with room for the marker. */
+const MAX_COMMENT_LENGTH = 65_000;
+/**
+ * The PR comment and job summary: verdict first, then the evidence, the charts over the rollout,
+ * then the full record. When too long for a comment, detail is dropped first, the verdict never.
+ */
+function renderMarkdown(r, options = {}) {
+    const maxLength = options.maxLength ?? MAX_COMMENT_LENGTH;
+    const summary = summaryLines(r).join('\n');
+    const charts = metricCharts(options.history ?? [], r.metrics);
+    const chartSection = charts.length > 0
+        ? ['<details><summary>Over the rollout</summary>', '', ...charts, '', '</details>'].join('\n')
+        : '';
+    const record = recordSection(r);
+    const fits = (parts) => {
+        const text = parts.filter(Boolean).join('\n\n') + '\n';
+        return text.length <= maxLength ? text : undefined;
+    };
+    const omitted = "<sub>The decision record is too long for a comment: see the run's `report-path` output.</sub>";
+    return (fits([summary, chartSection, record]) ??
+        fits([summary, chartSection, omitted]) ??
+        fits([summary, omitted]) ??
+        `${summary.slice(0, maxLength - 200)}\n\n_(truncated: see the run's \`report-path\` output for everything)_\n`);
+}
+function summaryLines(r) {
+    const lines = [commentMarker(r.rollout), `### ${headline(r)}`, '', progressLine(r), ''];
+    lines.push(...r.reasons.map(reason => `- ${escapeMarkdown(reason)}`));
+    if (r.needed && r.needed.samples !== null && r.needed.samples > 0) {
+        const time = r.needed.seconds !== null ? `, ${roughDuration(r.needed.seconds)} at current traffic` : '';
+        lines.push('', `**Still needed:** about ${roughCount(r.needed.samples)} more canary requests${time}.`);
+    }
+    if (r.metrics.length > 0) {
+        lines.push('', `Window ${r.window?.from ?? '?'} → ${r.window?.to ?? '?'}: baseline ${int$2(r.arms.baseline.n)}, canary ${int$2(r.arms.canary.n)} requests.`, '', '| metric | baseline | canary | change (interval) | tolerance | verdict |', '|---|---:|---:|---|---:|---|', ...r.metrics.map(metricRow));
+        lines.push('', `<sub>${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.</sub>`);
+    }
+    if (r.checks.length > 0) {
+        lines.push('', '**Checks**', '', ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`));
+    }
+    if (r.applied && r.applied.length > 0) {
+        lines.push('', '**Applied**', '', ...r.applied.map(a => `- ${a.ok ? (a.changed ? '✅' : '➖') : '❌'} ${a.actuator}: ${escapeMarkdown(a.detail)}`));
+    }
+    lines.push(...segmentLines(r.segments));
+    return lines;
+}
+function recordSection(r) {
+    const json = recordJson(r);
+    const fence = '`'.repeat(Math.max(3, longestBacktickRun(json) + 1));
+    return [
+        '<details><summary>Decision record</summary>',
+        '',
+        `${fence}json`,
+        json,
+        fence,
+        '',
+        '</details>'
+    ].join('\n');
+}
+const longestBacktickRun = (s) => Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
+
+/**
+ * C0 and C1 control characters and the Unicode line separators: anything that could end a log
+ * line, start a new one (where `::command::` is a GitHub Actions workflow command) or drive a
+ * terminal.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/** One line of plain text: control characters from data become visible escapes (`\u001b`). */
+const plainLine = (text) => text.replace(CONTROL, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+function xyChart(c) {
+    const clip = (v) => {
+        const bound = c.clip ?? Number.MAX_VALUE;
+        const x = Number.isFinite(v) ? v : v > 0 ? bound : v < 0 ? -bound : 0;
+        return round$2(Math.max(-bound, Math.min(bound, x)));
+    };
+    const series = (values) => `[${values.map(clip).join(', ')}]`;
+    const range = c.yRange ? ` ${round$2(c.yRange[0])} --> ${round$2(c.yRange[1])}` : '';
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${chartLabel(c.title, 100)}"`,
+        `  x-axis [${c.x.map(x => `"${chartLabel(x, 30)}"`).join(', ')}]`,
+        `  y-axis "${chartLabel(c.yLabel, 60)}"${range}`,
+        ...(c.bars ?? []).map(b => `  bar ${series(b)}`),
+        ...c.lines.map(l => `  line ${series(l)}`),
+        '```'
+    ].join('\n');
+}
+/** Evenly spaced indices of `n` items, at most `max` of them, always the first and the last. */
+function sampleIndices(n, max) {
+    if (n <= max)
+        return Array.from({ length: n }, (_, i) => i);
+    const picked = new Set();
+    for (let j = 0; j < max; j++)
+        picked.add(Math.round((j * (n - 1)) / (max - 1)));
+    return [...picked].sort((a, b) => a - b);
+}
+const round$2 = (v) => Math.round(v * 1000) / 1000;
+/** Mermaid strings are double-quoted: keep to characters that cannot end or escape them. */
+const chartLabel = (text, max) => text.replace(/[^\w .%/()+:=-]/g, '').slice(0, max);
+
+/**
+ * The views of a plan: text for a terminal, markdown (tables and a chart) for a job summary or a
+ * file, JSON for tools. Times are after the step began; a share is of the simulated rollouts.
+ */
+/** Points of the chart: the looks, sampled evenly. */
+const CHART_POINTS = 48;
+function planText(r) {
+    const lines = [plainLine(summary(r)), ''];
+    lines.push('Per step (an equal canary; a canary at twice the tolerance):');
+    const rows = [
+        [
+            'step',
+            'promote median',
+            'p90',
+            'promoted',
+            'still holding',
+            'rollback at 2×',
+            'binds',
+            'decides?'
+        ],
+        ...r.steps.map(s => [
+            `${s.weight}%`,
+            time(s.equal.promoted.median),
+            time(s.equal.promoted.p90),
+            share$1(s.equal.promoted.share),
+            share$1(s.equal.holding),
+            rollbackText(s),
+            bindingName(s.equal.binding?.name),
+            s.decides ? 'yes' : 'NO'
+        ])
+    ];
+    lines.push(...table(rows).map(l => `  ${plainLine(l)}`), '');
+    lines.push('Per gating metric (share promoted / rolled back by maxDuration, median time):');
+    const metricRows = [['step', 'metric', 'at ½ tolerance', 'at the tolerance', 'at 2× tolerance']];
+    for (const s of r.steps) {
+        for (const m of s.metrics) {
+            metricRows.push(m.skipped
+                ? [`${s.weight}%`, m.name, `not simulated: ${m.skipped}`, '', '']
+                : [`${s.weight}%`, m.name, scenario(m.half), scenario(m.at), scenario(m.twice)]);
+        }
+    }
+    lines.push(...table(metricRows).map(l => `  ${plainLine(l)}`), '');
+    lines.push('Equal canaries promoted by each time (each character an equal slice of maxDuration):');
+    for (const s of r.steps) {
+        lines.push(`  ${`${s.weight}%`.padStart(4)} |${spark(s.promotedBy)}| ${duration$1(s.maxDuration)}`);
+    }
+    if (r.suggestions.length > 0) {
+        lines.push('', 'What would make the undecided steps decide (an equal canary with the change):');
+        const rows = [['step', 'change', 'promoted', 'median', 'p90']];
+        for (const g of r.suggestions)
+            rows.push([`${g.weight}%`, g.change, ...suggestionCells(g)]);
+        lines.push(...table(rows).map(l => `  ${plainLine(l)}`));
+        for (const g of r.suggestions)
+            if (g.note)
+                lines.push(`  * ${plainLine(g.note)}`);
+    }
+    lines.push('', ...r.notes.map(n => plainLine(n)));
+    return lines.join('\n') + '\n';
+}
+function planMarkdown(r) {
+    const out = [`### Plan of \`${r.rollout.replace(/`/g, '')}\``, '', escapeMarkdown(summary(r)), ''];
+    out.push('| step | time to promote an equal canary (median · p90) | promoted by maxDuration | still holding at maxDuration | time to roll back at 2× tolerance | binds | decides? |', '|---|---|---|---|---|---|---|', ...r.steps.map(s => `| ${s.weight}% | ${time(s.equal.promoted.median)} · ${time(s.equal.promoted.p90)} | ${share$1(s.equal.promoted.share)} | ${share$1(s.equal.holding)} (maxDuration ${duration$1(s.maxDuration)}) | ${escapeMarkdown(rollbackText(s))} | ${escapeMarkdown(bindingName(s.equal.binding?.name))} | ${s.decides ? '✅ yes' : '⚠️ no'} |`), '');
+    const chart = promotedChart(r.steps);
+    if (chart) {
+        out.push('Share of equal canaries promoted by each time after the step began:', '', chart, '');
+    }
+    if (r.suggestions.length > 0) {
+        out.push('What would make the undecided steps decide (an equal canary, simulated again with the change):', '', '| step | change | promoted | median | p90 |', '|---|---|---|---|---|', ...r.suggestions.map(g => `| ${g.weight}% | ${escapeMarkdown(g.change)} | ${suggestionCells(g).join(' | ')} |`), '');
+        for (const g of r.suggestions)
+            if (g.note)
+                out.push(`- ${escapeMarkdown(g.note)}`);
+        if (r.suggestions.some(g => g.note))
+            out.push('');
+    }
+    out.push('<details><summary>Each gating metric: a canary at half, at and at twice its tolerance</summary>', '', '| step | metric | at ½ tolerance | at the tolerance | at 2× tolerance |', '|---|---|---|---|---|');
+    for (const s of r.steps) {
+        for (const m of s.metrics) {
+            out.push(m.skipped
+                ? `| ${s.weight}% | ${escapeMarkdown(m.name)} | not simulated: ${escapeMarkdown(m.skipped)} | | |`
+                : `| ${s.weight}% | ${escapeMarkdown(m.name)} | ${scenario(m.half)} | ${scenario(m.at)} | ${scenario(m.twice)} |`);
+        }
+    }
+    out.push('', '</details>', '', ...r.notes.map(n => `_${escapeMarkdown(n)}_`), '');
+    return out.join('\n');
+}
+function summary(r) {
+    const h = r.history;
+    const span = h.last > h.first ? duration$1(h.last - h.first) : 'an instant';
+    const ignored = h.canaryIgnored > 0 ? ` (${int$2(h.canaryIgnored)} canary records ignored)` : '';
+    return `Simulated ${r.replicates} rollouts per step on ${int$2(h.records)} history records${ignored} from ${int$2(h.units)} users over ${span} (${int$2(h.perHour)} per hour), the gate looking every ${duration$1(r.every)}. A step decides when 90% of equal canaries promote by its maxDuration.`;
+}
+function rollbackText(s) {
+    // The slowest metric to catch a canary at twice its tolerance.
+    let worst;
+    for (const m of s.metrics) {
+        const t = m.twice?.rolledBack;
+        if (!t)
+            continue;
+        if (!worst || slower(t, worst.t))
+            worst = { name: m.name, t };
+    }
+    if (!worst)
+        return 'n/a';
+    const t = worst.t;
+    return t.median === null
+        ? `not by maxDuration (${worst.name}: ${share$1(t.share)})`
+        : `${time(t.median)} (slowest: ${worst.name})`;
+}
+const slower = (a, b) => a.median === null
+    ? b.median !== null || a.share < b.share
+    : b.median !== null && a.median > b.median;
+function scenario(o) {
+    if (!o)
+        return 'cannot be simulated';
+    const parts = [];
+    // The median time is shown when at least half of the runs took that decision.
+    const when = (t) => (t.median === null ? '' : ` (${duration$1(t.median)})`);
+    if (o.promoted.share > 0)
+        parts.push(`promote ${share$1(o.promoted.share)}${when(o.promoted)}`);
+    if (o.rolledBack.share > 0)
+        parts.push(`rollback ${share$1(o.rolledBack.share)}${when(o.rolledBack)}`);
+    if (o.holding > 0.005 || parts.length === 0)
+        parts.push(`hold ${share$1(o.holding)}`);
+    return parts.join(', ');
+}
+function suggestionCells(g) {
+    if (g.outcome) {
+        return [
+            share$1(g.outcome.promoted.share),
+            time(g.outcome.promoted.median),
+            time(g.outcome.promoted.p90)
+        ];
+    }
+    return ['projected', g.projected !== undefined ? `≈ ${duration$1(g.projected)}` : '—', '—'];
+}
+/** A metric, a check, or a rule of the step, in words. */
+function bindingName(name) {
+    if (!name)
+        return '—';
+    if (name.startsWith('metric:'))
+        return name.slice('metric:'.length);
+    if (name.startsWith('check:'))
+        return `check ${name.slice('check:'.length)}`;
+    if (name === 'minDuration')
+        return 'minDuration (bake time)';
+    if (name === 'minSamples')
+        return 'minSamples';
+    return name;
+}
+const time = (ms) => (ms === null ? 'never' : duration$1(ms));
+const share$1 = (v) => `${Math.round(v * 100)}%`;
+function table(rows) {
+    const widths = rows[0]?.map((_, c) => Math.max(...rows.map(r => (r[c] ?? '').length))) ?? [];
+    return rows.map(r => r
+        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+        .join('  ')
+        .trimEnd());
+}
+/** Shares 0..1 as eighth-blocks, one character per slice of the look sequence. */
+function spark(values) {
+    const blocks = ' ▁▂▃▄▅▆▇█';
+    const width = Math.min(48, values.length);
+    return Array.from({ length: width }, (_, j) => {
+        const v = values[Math.min(values.length - 1, Math.floor(((j + 1) * values.length) / width) - 1)] ?? 0;
+        return blocks[Math.round(v * 8)];
+    }).join('');
+}
+/** One line per step: the share of equal canaries promoted by each look. */
+function promotedChart(steps) {
+    const longest = steps.reduce((a, s) => (s.promotedBy.length > a.promotedBy.length ? s : a), steps[0]);
+    if (!longest || longest.promotedBy.length < 2)
+        return undefined;
+    const n = longest.promotedBy.length;
+    const every = longest.maxDuration / n;
+    const picked = sampleIndices(n, CHART_POINTS);
+    return xyChart({
+        title: `Equal canaries promoted (%) by time after the step began; steps ${steps.map(s => `${s.weight}%`).join(', ')}`,
+        x: picked.map(i => duration$1((i + 1) * every)),
+        yLabel: 'promoted (%)',
+        yRange: [0, 100],
+        lines: steps.map(s => picked.map(i => 100 * (s.promotedBy[Math.min(i, s.promotedBy.length - 1)] ?? 0)))
+    });
+}
+
+/**
+ * Strict parsers for the policy's scalar syntax: durations, percentages, percentage points and plain
+ * numbers. They never throw: each returns the value or a message saying what is wrong and how to
+ * write it. The patterns are exported so the JSON Schema uses the very same syntax.
+ */
+const ok$1 = (value) => ({ ok: true, value });
+const fail = (error) => ({ ok: false, error });
+/** An unsigned decimal: digits, then an optional fraction (`5`, `0.5`; not `.5`, `5.`, `1e3`). */
+const DECIMAL = String.raw `\d+(?:\.\d+)?`;
+const SIGNED = new RegExp(`^-?${DECIMAL}$`);
+const PERCENT = new RegExp(`^(-?${DECIMAL})%$`);
+const POINTS = new RegExp(`^(-?${DECIMAL})pp$`);
+const DURATION_UNITS = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1]
+];
+/**
+ * A duration: one or more `<decimal><unit>` parts, largest unit first, each unit at most once
+ * (`30s`, `12h`, `1h30m`, `500ms`). Matches the empty string too: pair it with a non-empty check.
+ */
+const DURATION_PATTERN = `^${DURATION_UNITS.map(([unit]) => `(?:(${DECIMAL})${unit})?`).join('')}$`;
+const DURATION = new RegExp(DURATION_PATTERN);
+const quoted = (text) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
+/** Scales a decimal string by 10^-2 without the rounding error of dividing by 100 (`1.1` -> 0.011). */
+const hundredth = (decimal) => Number(`${decimal}e-2`);
+function finite(value, text) {
+    return Number.isFinite(value) ? ok$1(value) : fail(`${quoted(text)} is too large`);
+}
+/** `30s`, `30m`, `12h`, `2d`, `1h30m`, `500ms` -> milliseconds. */
+function parseDuration(text) {
+    const match = text === '' ? null : DURATION.exec(text);
+    if (match) {
+        const ms = DURATION_UNITS.reduce((sum, [, size], i) => sum + Number(match[i + 1] ?? 0) * size, 0);
+        return finite(ms, text);
+    }
+    const example = 'like 30s, 30m, 12h, 2d, 1h30m or 500ms';
+    if (text.trim().startsWith('-'))
+        return fail(`a duration cannot be negative: ${quoted(text)}`);
+    if (SIGNED.test(text))
+        return fail(`${quoted(text)} needs a unit (d, h, m, s or ms), ${example}`);
+    if (/\s/.test(text))
+        return fail(`${quoted(text)} is not a duration: write it without spaces, ${example}`);
+    return fail(`${quoted(text)} is not a duration: write numbers with units (d, h, m, s, ms), largest first, ${example}`);
+}
+/** `5%` -> 0.05, `0.5%` -> 0.005. Reads a sign, so callers can explain why a negative is wrong. */
+function parsePercent(text) {
+    const match = PERCENT.exec(text);
+    if (!match?.[1])
+        return fail(`${quoted(text)} is not a percentage: write a number and %, like 5% or 0.5%`);
+    return finite(hundredth(match[1]), text);
+}
+/** Percentage points, for differences of rates: `0.5pp` -> 0.005. */
+function parsePoints(text) {
+    const match = POINTS.exec(text);
+    if (!match?.[1])
+        return fail(`${quoted(text)} is not in percentage points: write a number and pp, like 0.5pp`);
+    return finite(hundredth(match[1]), text);
+}
+/** A plain decimal number written as text: `0.02`, `-3`, `15`. */
+function parseNumber(text) {
+    if (!SIGNED.test(text))
+        return fail(`${quoted(text)} is not a number: write digits, like 0.02 or 15`);
+    return finite(Number(text), text);
+}
+/** `5%`, `0.5pp`, `0.02` (as text) -> an Amount. */
+function parseAmount(text) {
+    const unit = text.endsWith('%') ? '%' : text.endsWith('pp') ? 'pp' : '';
+    const parsed = unit === '%' ? parsePercent(text) : unit === 'pp' ? parsePoints(text) : parseNumber(text);
+    if (parsed.ok)
+        return ok$1({ value: parsed.value, unit });
+    return fail(`${quoted(text)} is not an amount: write a percentage (5%), percentage points (0.5pp) or a number (0.02)`);
+}
+/** Milliseconds -> the shortest duration text that parses back to it (`5400000` -> `1h30m`). */
+function formatDuration(ms) {
+    if (ms === 0)
+        return '0s';
+    let rest = ms;
+    let text = '';
+    for (const [unit, size] of DURATION_UNITS) {
+        const whole = unit === 'ms' ? rest : Math.floor(rest / size);
+        if (whole > 0)
+            text += `${whole}${unit}`;
+        rest -= whole * size;
+    }
+    return text;
+}
+
 var dist = {};
 
 var composer = {};
@@ -41428,12 +42072,12 @@ function requireFloat$1 () {
 	return float$1;
 }
 
-var int$2 = {};
+var int$1 = {};
 
 var hasRequiredInt$1;
 
 function requireInt$1 () {
-	if (hasRequiredInt$1) return int$2;
+	if (hasRequiredInt$1) return int$1;
 	hasRequiredInt$1 = 1;
 
 	var stringifyNumber = requireStringifyNumber();
@@ -41473,10 +42117,10 @@ function requireInt$1 () {
 	    stringify: node => intStringify(node, 16, '0x')
 	};
 
-	int$2.int = int;
-	int$2.intHex = intHex;
-	int$2.intOct = intOct;
-	return int$2;
+	int$1.int = int;
+	int$1.intHex = intHex;
+	int$1.intOct = intOct;
+	return int$1;
 }
 
 var schema$2 = {};
@@ -41941,12 +42585,12 @@ function requireFloat () {
 	return float;
 }
 
-var int$1 = {};
+var int = {};
 
 var hasRequiredInt;
 
 function requireInt () {
-	if (hasRequiredInt) return int$1;
+	if (hasRequiredInt) return int;
 	hasRequiredInt = 1;
 
 	var stringifyNumber = requireStringifyNumber();
@@ -42001,7 +42645,7 @@ function requireInt () {
 	    resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
 	    stringify: node => intStringify(node, 8, '0')
 	};
-	const int = {
+	const int$1 = {
 	    identify: intIdentify,
 	    default: true,
 	    tag: 'tag:yaml.org,2002:int',
@@ -42019,11 +42663,11 @@ function requireInt () {
 	    stringify: node => intStringify(node, 16, '0x')
 	};
 
-	int$1.int = int;
-	int$1.intBin = intBin;
-	int$1.intHex = intHex;
-	int$1.intOct = intOct;
-	return int$1;
+	int.int = int$1;
+	int.intBin = intBin;
+	int.intHex = intHex;
+	int.intOct = intOct;
+	return int;
 }
 
 var set$1 = {};
@@ -47498,100 +48142,10 @@ function refine(inner, f) {
 }
 
 /**
- * Strict parsers for the policy's scalar syntax: durations, percentages, percentage points and plain
- * numbers. They never throw: each returns the value or a message saying what is wrong and how to
- * write it. The patterns are exported so the JSON Schema uses the very same syntax.
- */
-const ok$1 = (value) => ({ ok: true, value });
-const fail = (error) => ({ ok: false, error });
-/** An unsigned decimal: digits, then an optional fraction (`5`, `0.5`; not `.5`, `5.`, `1e3`). */
-const DECIMAL = String.raw `\d+(?:\.\d+)?`;
-const SIGNED = new RegExp(`^-?${DECIMAL}$`);
-const PERCENT = new RegExp(`^(-?${DECIMAL})%$`);
-const POINTS = new RegExp(`^(-?${DECIMAL})pp$`);
-const DURATION_UNITS = [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-    ['ms', 1]
-];
-/**
- * A duration: one or more `<decimal><unit>` parts, largest unit first, each unit at most once
- * (`30s`, `12h`, `1h30m`, `500ms`). Matches the empty string too: pair it with a non-empty check.
- */
-const DURATION_PATTERN = `^${DURATION_UNITS.map(([unit]) => `(?:(${DECIMAL})${unit})?`).join('')}$`;
-const DURATION = new RegExp(DURATION_PATTERN);
-const quoted = (text) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
-/** Scales a decimal string by 10^-2 without the rounding error of dividing by 100 (`1.1` -> 0.011). */
-const hundredth = (decimal) => Number(`${decimal}e-2`);
-function finite(value, text) {
-    return Number.isFinite(value) ? ok$1(value) : fail(`${quoted(text)} is too large`);
-}
-/** `30s`, `30m`, `12h`, `2d`, `1h30m`, `500ms` -> milliseconds. */
-function parseDuration(text) {
-    const match = text === '' ? null : DURATION.exec(text);
-    if (match) {
-        const ms = DURATION_UNITS.reduce((sum, [, size], i) => sum + Number(match[i + 1] ?? 0) * size, 0);
-        return finite(ms, text);
-    }
-    const example = 'like 30s, 30m, 12h, 2d, 1h30m or 500ms';
-    if (text.trim().startsWith('-'))
-        return fail(`a duration cannot be negative: ${quoted(text)}`);
-    if (SIGNED.test(text))
-        return fail(`${quoted(text)} needs a unit (d, h, m, s or ms), ${example}`);
-    if (/\s/.test(text))
-        return fail(`${quoted(text)} is not a duration: write it without spaces, ${example}`);
-    return fail(`${quoted(text)} is not a duration: write numbers with units (d, h, m, s, ms), largest first, ${example}`);
-}
-/** `5%` -> 0.05, `0.5%` -> 0.005. Reads a sign, so callers can explain why a negative is wrong. */
-function parsePercent(text) {
-    const match = PERCENT.exec(text);
-    if (!match?.[1])
-        return fail(`${quoted(text)} is not a percentage: write a number and %, like 5% or 0.5%`);
-    return finite(hundredth(match[1]), text);
-}
-/** Percentage points, for differences of rates: `0.5pp` -> 0.005. */
-function parsePoints(text) {
-    const match = POINTS.exec(text);
-    if (!match?.[1])
-        return fail(`${quoted(text)} is not in percentage points: write a number and pp, like 0.5pp`);
-    return finite(hundredth(match[1]), text);
-}
-/** A plain decimal number written as text: `0.02`, `-3`, `15`. */
-function parseNumber(text) {
-    if (!SIGNED.test(text))
-        return fail(`${quoted(text)} is not a number: write digits, like 0.02 or 15`);
-    return finite(Number(text), text);
-}
-/** `5%`, `0.5pp`, `0.02` (as text) -> an Amount. */
-function parseAmount(text) {
-    const unit = text.endsWith('%') ? '%' : text.endsWith('pp') ? 'pp' : '';
-    const parsed = unit === '%' ? parsePercent(text) : unit === 'pp' ? parsePoints(text) : parseNumber(text);
-    if (parsed.ok)
-        return ok$1({ value: parsed.value, unit });
-    return fail(`${quoted(text)} is not an amount: write a percentage (5%), percentage points (0.5pp) or a number (0.02)`);
-}
-/** Milliseconds -> the shortest duration text that parses back to it (`5400000` -> `1h30m`). */
-function formatDuration(ms) {
-    if (ms === 0)
-        return '0s';
-    let rest = ms;
-    let text = '';
-    for (const [unit, size] of DURATION_UNITS) {
-        const whole = unit === 'ms' ? rest : Math.floor(rest / size);
-        if (whole > 0)
-            text += `${whole}${unit}`;
-        rest -= whole * size;
-    }
-    return text;
-}
-
-/**
  * The policy's scalars with their own syntax (durations, amounts, limits, metric kinds), as DSL
  * nodes: each pairs a strict parser from ./units.ts with the JSON Schema pattern of the same syntax.
  */
-function duration$1(description, bounds = {}) {
+function duration(description, bounds = {}) {
     const expects = 'a duration like 30s, 30m, 12h, 2d, 1h30m or 500ms';
     const json = { type: 'string', minLength: 1, pattern: DURATION_PATTERN };
     return scalar(description, expects, json, value => {
@@ -47710,7 +48264,7 @@ const webhook = obj('POST the decision record as JSON, signed with HMAC-SHA256 o
     type: required(choice('Call a webhook.', ['webhook'])),
     url: required(str$1('The URL to POST to.', { regex: '^https?://', hint: 'an http:// or https:// URL' })),
     secretEnv: optional(str$1("The environment variable holding the HMAC secret (the Action's `webhook-secret` input sets ROLLOUT_GATE_WEBHOOK_SECRET).")),
-    timeout: withDefault(duration$1('How long to wait for an answer.'), '10s'),
+    timeout: withDefault(duration('How long to wait for an answer.'), '10s'),
     retries: withDefault(num$1('Retries after a failure (network error, 5xx, 429).', { integer: true, min: 0, max: 10 }), 3),
     on: when
 });
@@ -47788,7 +48342,7 @@ const prometheusSource = obj('Metrics from a Prometheus-compatible HTTP API (Pro
         insecureSkipVerify: withDefault(choice('Do not verify the server certificate (testing only).', [true, false]), false),
         caFile: optional(str$1('A PEM file of CA certificates to trust.'))
     })),
-    timeout: withDefault(duration$1('Timeout of one query.', { min: 100, max: 600_000 }), '30s'),
+    timeout: withDefault(duration('Timeout of one query.', { min: 100, max: 600_000 }), '30s'),
     retries: withDefault(num$1('Retries of a query after a 5xx, 429 or timeout, with backoff.', {
         integer: true,
         min: 0,
@@ -47887,11 +48441,11 @@ const steps = refine(list('Canary share of traffic at each step, percent, strict
 const rollout = refine(obj('How the canary share grows, and how long each step bakes.', {
     name: required(name$1),
     steps: withDefault(steps, [1, 5, 25, 50, 100]),
-    minDuration: withDefault(duration$1('Bake time per step before a promotion.'), '30m'),
-    maxDuration: withDefault(duration$1('Longest time per step; then `onTimeout` applies.'), '12h'),
+    minDuration: withDefault(duration('Bake time per step before a promotion.'), '30m'),
+    maxDuration: withDefault(duration('Longest time per step; then `onTimeout` applies.'), '12h'),
     onTimeout: withDefault(choice('What happens when a step reaches maxDuration.', ['rollback', 'hold']), 'rollback'),
     minSamples: withDefault(num$1('Requests per arm, per step, before any verdict.', { integer: true, min: 1 }), 300),
-    warmup: withDefault(duration$1('Excluded from the window at each step start.'), '5m'),
+    warmup: withDefault(duration('Excluded from the window at each step start.'), '5m'),
     minPeakLoad: optional(fraction("Hold a promotion until the step's busiest hour of traffic (both arms) reaches this share of the busiest hour seen so far in the rollout (kept in the state), so a step does not pass on a quiet night. Needs --state to remember earlier steps."))
 }), (value, path, issues) => {
     const { minDuration, maxDuration, warmup } = value;
@@ -47974,7 +48528,7 @@ function langfuseSource() {
             min: 1,
             max: 1000
         }), 1000),
-        timeout: withDefault(duration$1('Timeout of one HTTP request.', { min: SECOND, max: 10 * 60 * SECOND }), '30s'),
+        timeout: withDefault(duration('Timeout of one HTTP request.', { min: SECOND, max: 10 * 60 * SECOND }), '30s'),
         retries: withDefault(num$1('Retries of a request after a 429, a 5xx or a network error.', {
             integer: true,
             min: 0,
@@ -48138,7 +48692,7 @@ const judge = refine(obj('Grade sampled outputs with an LLM judge through an Ope
         output: required(usdPerMillion('output tokens'))
     })),
     concurrency: withDefault(num$1('Calls in flight at once.', { integer: true, min: 1, max: 64 }), 4),
-    timeout: withDefault(duration$1('Per request.', { min: SECOND, max: 10 * 60 * SECOND }), '60s'),
+    timeout: withDefault(duration('Per request.', { min: SECOND, max: 10 * 60 * SECOND }), '60s'),
     maxRetries: withDefault(num$1('Retries of a failed call (429 honours retry-after).', {
         integer: true,
         min: 0,
@@ -48199,7 +48753,7 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
     trafficSplit: withDefault(obj('The sequential sample-ratio test of the traffic split.', {
         alpha: withDefault(num$1('Type-I error of the test.', { exclusiveMin: 0, exclusiveMax: 0.5 }), 0.001)
     }), {}),
-    bucket: withDefault(duration$1('Width of the time buckets the evidence is kept in, from 10s to 1d.', {
+    bucket: withDefault(duration('Width of the time buckets the evidence is kept in, from 10s to 1d.', {
         min: 10 * SECOND,
         max: DAY
     }), '5m'),
@@ -53700,16 +54254,16 @@ const MAX_ERROR_CLASSES = 20;
 const MAX_SCOPES = 20;
 const OTHER_KEY = '(other)';
 /** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
-const POSITIONS = 64;
+const POSITIONS$1 = 64;
 /**
  * A unit's total slot lists its first few segment slots inline: most records then find their
  * segment slot in a cache line they touch anyway, with no hash lookup.
  */
 const INLINE_SEGMENTS = 4;
 /** Slots are packed with a position into an int32 (slot * POSITIONS + position + 1). */
-const MAX_SLOTS = 2 ** 31 / POSITIONS;
+const MAX_SLOTS = 2 ** 31 / POSITIONS$1;
 /** A segment slot's header packs its first bucket with the arm and position into an int32. */
-const MAX_SEGMENT_BUCKETS = 2 ** 31 / (2 * POSITIONS);
+const MAX_SEGMENT_BUCKETS = 2 ** 31 / (2 * POSITIONS$1);
 class MetricAccumulator {
     quantiles;
     moments = emptyMoments();
@@ -53872,7 +54426,7 @@ class EvidenceBuilder {
         }
     }
     unmatchedArm(value) {
-        countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS);
+        countCapped$1(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS);
     }
     /**
      * Counts OTLP call spans of one instrumentation scope (`calls` of them, `failed` of those
@@ -53993,7 +54547,7 @@ class EvidenceBuilder {
                 // Two metrics reading the same bad field count it once.
                 if (!this.invalidThisRecord.includes(v.invalid)) {
                     this.invalidThisRecord.push(v.invalid);
-                    countCapped(this.quality.invalidValues, v.invalid, MAX_INVALID_KEYS);
+                    countCapped$1(this.quality.invalidValues, v.invalid, MAX_INVALID_KEYS);
                 }
             }
             else {
@@ -54031,10 +54585,10 @@ class EvidenceBuilder {
             const packed = header[base + j];
             if (packed === 0)
                 return -1;
-            if (packed % POSITIONS === position + 1)
-                return (packed - position - 1) / POSITIONS;
+            if (packed % POSITIONS$1 === position + 1)
+                return (packed - position - 1) / POSITIONS$1;
         }
-        return arm.moreSegmentSlots.get(slot * POSITIONS + position);
+        return arm.moreSegmentSlots.get(slot * POSITIONS$1 + position);
     }
     newSegmentSlot(arm, slot, position, k) {
         const segmentSlot = this.segmentSlots.allocate();
@@ -54045,16 +54599,16 @@ class EvidenceBuilder {
             throw new RangeError(`more than ${MAX_SEGMENT_BUCKETS} buckets in one window`);
         }
         this.segmentSlots.ints(segmentSlot)[this.segmentSlots.intBase(segmentSlot)] =
-            (k * 2 + arm.code) * POSITIONS + position;
+            (k * 2 + arm.code) * POSITIONS$1 + position;
         const header = arm.slots.ints(slot);
         const base = arm.slots.intBase(slot) + 1;
         for (let j = 0; j < INLINE_SEGMENTS; j++) {
             if (header[base + j] === 0) {
-                header[base + j] = segmentSlot * POSITIONS + position + 1;
+                header[base + j] = segmentSlot * POSITIONS$1 + position + 1;
                 return segmentSlot;
             }
         }
-        arm.moreSegmentSlots.add(slot * POSITIONS + position, segmentSlot);
+        arm.moreSegmentSlots.add(slot * POSITIONS$1 + position, segmentSlot);
         return segmentSlot;
     }
     /**
@@ -54216,11 +54770,11 @@ class EvidenceBuilder {
             const packed = header[base + j];
             if (packed === 0)
                 return;
-            visit(Math.floor((packed - 1) / POSITIONS));
+            visit(Math.floor((packed - 1) / POSITIONS$1));
         }
         // The inline list is full: the unit's other segments are in moreSegmentSlots.
         for (let position = 0; position < arm.all.length; position++) {
-            const segmentSlot = arm.moreSegmentSlots.get(slot * POSITIONS + position);
+            const segmentSlot = arm.moreSegmentSlots.get(slot * POSITIONS$1 + position);
             if (segmentSlot >= 0)
                 visit(segmentSlot);
         }
@@ -54230,9 +54784,9 @@ class EvidenceBuilder {
         const slots = this.segmentSlots;
         for (let slot = 0; slot < slots.used; slot++) {
             const packed = slots.ints(slot)[slots.intBase(slot)];
-            const code = Math.floor(packed / POSITIONS);
+            const code = Math.floor(packed / POSITIONS$1);
             const arm = this.arms[code % 2];
-            const segment = arm.all[packed % POSITIONS];
+            const segment = arm.all[packed % POSITIONS$1];
             const cell = segment.cells[Math.floor(code / 2)];
             slots.addClusters(slot, cell.moments);
         }
@@ -54285,7 +54839,7 @@ function countCappedMap(counts, key, maxKeys, other) {
     else
         counts.set(other, (counts.get(other) ?? 0) + 1);
 }
-function countCapped(counts, key, maxKeys) {
+function countCapped$1(counts, key, maxKeys) {
     if (Object.hasOwn(counts, key))
         counts[key] = counts[key] + 1;
     else if (Object.keys(counts).length < maxKeys)
@@ -56915,7 +57469,7 @@ function parseJson(text) {
  * The raw-row -> record step shared by every format and by the parallel reader's workers, with
  * the per-file counts a file's outcome reports.
  */
-class RowReader {
+let RowReader$1 = class RowReader {
     sink;
     normalize;
     spanOptions;
@@ -56974,7 +57528,7 @@ class RowReader {
         else
             this.bad(lineNo, prefix === '' ? result.malformed : `${prefix}${result.malformed}`);
     }
-}
+};
 
 /** Byte ranges [start, end) of about `chunkBytes` each that cover a file of `size` bytes. */
 function planChunks(size, chunkBytes) {
@@ -57289,7 +57843,7 @@ class ParallelReader {
             add: r => target.add(r),
             call: (scope, version, failed) => target.calls(scope, version, 1, failed ? 1 : 0)
         };
-        const rows = new RowReader(sink, this.normalize, spanReadOptions(this.setup.policy, false));
+        const rows = new RowReader$1(sink, this.normalize, spanReadOptions(this.setup.policy, false));
         const lines = await readRangeRows(chunk, this.setup.maxLineBytes, rows, this.readBuffer);
         target.spans(rows.spans, rows.calls);
         return lines;
@@ -57526,7 +58080,7 @@ class FileSource {
             add: r => sink.add(r),
             call: (scope, version, failed) => sink.calls?.(scope, version, 1, failed ? 1 : 0)
         };
-        const reader = new RowReader(rowSink, this.normalize, spanReadOptions(this.policy, this.policy.judge !== undefined));
+        const reader = new RowReader$1(rowSink, this.normalize, spanReadOptions(this.policy, this.policy.judge !== undefined));
         const format = this.formatOf(absolutePath);
         const documentAllowed = this.documentAllowed(absolutePath);
         let problem;
@@ -57967,11 +58521,11 @@ function armReader(arm, labels) {
         case 'promptVersion': {
             const key = arm.from;
             const none = missing(key);
-            return o => label$1(o[key]) ?? none;
+            return o => label(o[key]) ?? none;
         }
         case 'metadata': {
             const none = missing(`metadata key "${arm.key}"`);
-            return o => (isObject(o.metadata) ? label$1(o.metadata[arm.key]) : undefined) ?? none;
+            return o => (isObject(o.metadata) ? label(o.metadata[arm.key]) : undefined) ?? none;
         }
         case 'tag': {
             const prefix = arm.prefix;
@@ -58003,7 +58557,7 @@ function armReader(arm, labels) {
         }
     }
 }
-function label$1(v) {
+function label(v) {
     if (typeof v === 'string')
         return v === '' ? undefined : v;
     if (typeof v === 'number' || typeof v === 'boolean')
@@ -59121,1105 +59675,940 @@ function sourceFor(loaded, records) {
     });
 }
 
-const int = (n) => Math.round(n).toLocaleString('en-US');
-function duration(ms) {
-    const s = Math.round(ms / 1000);
-    if (s < 60)
-        return `${s}s`;
-    const m = Math.round(s / 60);
-    if (m < 60)
-        return `${m}m`;
-    const h = Math.floor(m / 60);
-    if (h < 48)
-        return m % 60 === 0 ? `${h}h` : `${h}h${String(m % 60).padStart(2, '0')}m`;
-    return `${Math.round(h / 24)}d`;
-}
-/** "roughly 3 h": a projection is an order of magnitude, not a promise. */
-function roughDuration(seconds) {
-    if (seconds < 90)
-        return 'about a minute';
-    if (seconds < 5400)
-        return `roughly ${Math.round(seconds / 60)} min`;
-    if (seconds < 172800)
-        return `roughly ${Math.round(seconds / 3600)} h`;
-    return `roughly ${Math.round(seconds / 86400)} days`;
-}
-/** About 2 significant figures for a sample projection: "about 2,400". */
-function roughCount(n) {
-    if (n < 100)
-        return int(n);
-    const magnitude = 10 ** (Math.floor(Math.log10(n)) - 1);
-    return int(Math.ceil(n / magnitude) * magnitude);
-}
-function unitOf(m) {
-    if (m.kind === 'rate')
-        return 'share';
-    if (m.kind !== 'ratio' && /(^|_)ms$|latency|ttft|duration/.test(m.from))
-        return 'ms';
-    if (/^cost/.test(m.from))
-        return 'usd';
-    if (/tokens$/.test(m.from) && m.kind !== 'ratio')
-        return 'tokens';
-    return 'plain';
-}
-function sig(v, digits = 3) {
-    if (v === 0)
-        return '0';
-    const a = Math.abs(v);
-    if (a >= 1000)
-        return int(v);
-    return Number(v.toPrecision(digits)).toString();
-}
-/** A level of the metric (a baseline or canary value) in its own unit. */
-function value(m, v) {
-    if (v === null || !Number.isFinite(v))
-        return 'n/a';
-    switch (unitOf(m)) {
-        case 'ms':
-            return v >= 1000 ? `${sig(v / 1000)} s` : `${sig(v)} ms`;
-        case 'usd':
-            return `$${sig(v)}`;
-        case 'share':
-            return `${sig(v * 100)}%`;
-        case 'tokens':
-            return `${sig(v)} tok`;
-        default:
-            return sig(v);
-    }
-}
-/** A change: relative as a signed percent, absolute in the unit (points for rates). */
-function change(m, v, relative) {
-    if (!Number.isFinite(v))
-        return v > 0 ? '+∞' : '−∞';
-    const sign = v > 0 ? '+' : v < 0 ? '−' : '±';
-    const a = Math.abs(v);
-    if (relative)
-        return `${sign}${sig(a * 100, 2)}%`;
-    if (unitOf(m) === 'share')
-        return `${sign}${sig(a * 100, 2)}pp`;
-    return `${sign}${value(m, a)}`;
-}
-/** "+12% (+4.1% to +20%)" */
-function deltaWithInterval(m) {
-    const d = m.delta;
-    if (!Number.isFinite(d.estimate))
-        return 'n/a';
-    return `${change(m, d.estimate, d.relative)} (${change(m, d.lower, d.relative)} to ${change(m, d.upper, d.relative)})`;
-}
-function toleranceText(m) {
-    return change(m, m.tolerance, m.delta.relative);
-}
-
-/** Formatting of a metric result (its change with the interval, the tolerance, the A/A noise). */
-/** The metric's run-to-run noise from the A/A check: "A/A ±1.2%", or '' when not measured. */
-function noiseText(m) {
-    return m.aa ? `A/A ±${change(m, m.aa.noise, m.delta.relative).slice(1)}` : '';
-}
-
-/** Points per chart: a day of evaluations at a 15-minute cadence is still readable. */
 /**
- * A mermaid `xychart-beta` per gating metric (GitHub renders mermaid in comments and job
- * summaries, https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/creating-diagrams):
- * the change's estimate and its interval at each evaluation in the rollout's history, with the
- * tolerance as a flat line, so a reader sees the interval close in on (or cross) the tolerance.
- * Empty when fewer than two evaluations have the metric.
+ * A request record reduced to what the evidence of any window needs, as one fixed-size binary
+ * row: `backtest` and `plan` read the logs once into rows (rowStore.ts) and build the evidence of
+ * every look from them (windowEvidence.ts), so no look reads a file again and memory holds rows
+ * in a bounded buffer, never record objects.
+ *
+ * A row holds what EvidenceBuilder.add reads of a record: the time, the arm, the unit's 64-bit
+ * hash, the segment key, the served model key, the error class, the fallback flag, each metric's
+ * value (or the key of the invalid value it had), and the fields of the prompt-cache sums
+ * (tokens, latency, time to first token, billed cost), each with a flag saying it was present.
+ * Strings (segment keys, model keys, error classes, invalid-value keys) are interned: the row
+ * holds their number.
+ *
+ * Layout (byte offsets; `f64` fields 8-aligned):
+ *   0 ts f64 | 8 flags i32 | 12 h1 i32 | 16 h2 i32 | 20 segment i32 | 24 model key i32 |
+ *   28 error i32 | 32.. one status byte per metric (0 none, 1 value, 2 + k: invalid key k) |
+ *   then per metric x f64 (and y f64 for a ratio) | then the cache fields, f64 each.
  */
-function metricCharts(history, metrics) {
-    const charts = [];
-    for (const m of metrics) {
-        if (m.mode === 'report')
-            continue;
-        const points = history
-            .filter(h => !h.manual)
-            .flatMap(h => {
-            const p = h.metrics?.find(x => x.name === m.name);
-            return p ? [{ at: h.at, ...p }] : [];
-        })
-            .slice(-48);
-        if (points.length < 2)
-            continue;
-        const scale = m.delta.relative ? 100 : 1;
-        // An unbounded interval (too little data yet) is drawn clipped to a range around the rest.
-        const finite = points.flatMap(p => [p.estimate, p.lower, p.upper]).filter(Number.isFinite);
-        const reach = Math.max(Math.abs(m.tolerance) * 3, ...finite.map(Math.abs)) || 1;
-        const clip = (v) => round$1(Math.max(-reach, Math.min(reach, v)) * scale);
-        const series = (pick) => `[${points.map(p => clip(pick(p))).join(', ')}]`;
-        const unit = m.delta.relative ? '%' : '';
-        charts.push([
-            '```mermaid',
-            'xychart-beta',
-            `  title "${label(m.name)}: change and interval${unit ? ' (%)' : ''}, tolerance ${round$1(m.tolerance * scale)}${unit}"`,
-            `  x-axis [${points.map(p => `"${p.at.slice(5, 16).replace('T', ' ')}"`).join(', ')}]`,
-            `  y-axis "canary - baseline${unit ? ' (%)' : ''}"`,
-            `  line ${series(p => p.upper)}`,
-            `  line ${series(p => p.estimate)}`,
-            `  line ${series(p => p.lower)}`,
-            `  line [${points.map(() => clip(m.tolerance)).join(', ')}]`,
-            '```'
-        ].join('\n'));
+const F_CANARY = 1;
+const F_UNIT = 2;
+const F_FALLBACK = 4;
+/** Cache fields present: bit CACHE_FLAG << i for CACHE_FIELDS[i]. */
+const CACHE_FLAG = 8;
+/** The record fields the prompt-cache sums read (sketch/cacheSums.ts, records/pricing.ts). */
+const CACHE_FIELDS = [
+    'input_tokens',
+    'cache_read_tokens',
+    'cache_write_tokens',
+    'output_tokens',
+    'latency_ms',
+    'ttft_ms',
+    'cost_usd'
+];
+/** Index of `input_tokens` in CACHE_FIELDS: its presence decides whether a row has cache sums. */
+const INPUT_TOKENS = 0;
+const VALUE_STATUS = 1;
+const INVALID_BASE = 2;
+/** Distinct invalid-value keys a row can name; later ones share the last key. */
+const MAX_INVALID_IDS = 255 - INVALID_BASE;
+/** Strings to small integers and back; past `cap` distinct strings, every new one gets `overflow`. */
+class Interner {
+    cap;
+    overflow;
+    ids = new Map();
+    values = [];
+    constructor(cap, 
+    /** The string the ids past the cap stand for. */
+    overflow) {
+        this.cap = cap;
+        this.overflow = overflow;
     }
-    return charts;
-}
-const round$1 = (v) => Math.round(v * 1000) / 1000;
-/** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
-const label = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
-
-function decisionRecord(input) {
-    const { policy, decision, analysis } = input;
-    const iso = (t) => new Date(t).toISOString();
-    const record = {
-        decision: decision.action,
-        rollout: policy.rollout.name,
-        status: input.state.status,
-        step: decision.from,
-        next: decision.to,
-        complete: decision.complete,
-        steps: policy.rollout.steps,
-        evaluatedAt: iso(input.now),
-        window: analysis ? { from: iso(analysis.window.from), to: iso(analysis.window.to) } : null,
-        policy: { hash: input.policyHash, confidence: policy.confidence },
-        source: input.source ?? null,
-        arms: {
-            baseline: {
-                n: analysis?.arms.baseline.requests ?? 0,
-                units: analysis?.arms.baseline.units ?? 0
-            },
-            canary: { n: analysis?.arms.canary.requests ?? 0, units: analysis?.arms.canary.units ?? 0 }
-        },
-        metrics: analysis?.metrics ?? [],
-        segments: analysis?.segments ?? [],
-        checks: analysis?.checks ?? [],
-        reasons: decision.reasons
-    };
-    if (decision.needed)
-        record.needed = decision.needed;
-    if (decision.manual)
-        record.manual = decision.manual;
-    if (analysis?.cache)
-        record.cache = analysis.cache;
-    if (analysis?.restartAt !== undefined)
-        record.restartedAt = iso(analysis.restartAt);
-    if (input.quality)
-        record.dataQuality = input.quality;
-    if (analysis?.judge)
-        record.judge = analysis.judge;
-    return record;
-}
-/** The record as JSON text: Infinity and NaN become null, as JSON requires. */
-const recordJson = (r) => JSON.stringify(r, null, 2);
-
-/**
- * Text from data or from the policy (metric names, segment values, reasons that quote them) is
- * escaped before it reaches markdown, so it cannot inject links, mentions, HTML or table cells.
- */
-function escapeMarkdown(text) {
-    return text
-        .replace(/[\\`*_[\]|~#]/g, c => `\\${c}`)
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/@/g, '@\u200b')
-        .replace(/\r?\n/g, ' ');
-}
-const ICON = { promote: '✅', hold: '⏸️', rollback: '⏪' };
-const VERDICT = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⏳ inconclusive' };
-const CHECK = { ok: '✅', warn: '⚠️', block: '⛔' };
-/** The marker that identifies this rollout's comment (the sticky PR comment finds it). */
-const commentMarker = (rollout) => `<!-- ai-rollout-gate:${encodeURIComponent(rollout)} -->`;
-function headline(r) {
-    const name = `\`${r.rollout.replace(/`/g, '')}\``;
-    if (r.manual) {
-        const what = {
-            rollback: 'Rolled back',
-            promote: 'Promoted',
-            pause: 'Paused',
-            resume: 'Resumed'
-        };
-        return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%`;
+    id(value) {
+        const known = this.ids.get(value);
+        if (known !== undefined)
+            return known;
+        if (this.values.length >= this.cap && value !== this.overflow)
+            return this.id(this.overflow);
+        const id = this.values.length;
+        this.ids.set(value, id);
+        this.values.push(value);
+        return id;
     }
-    switch (r.decision) {
-        case 'promote':
-            return r.complete && r.step.weight === r.next.weight
-                ? `${ICON.promote} ${name} is complete at 100%`
-                : `${ICON.promote} Promote ${name}: ${r.step.weight}% → ${r.next.weight}%${r.complete ? ' (complete)' : ''}`;
-        case 'rollback':
-            return r.step.weight === 0
-                ? `${ICON.rollback} ${name} is rolled back: the canary is at 0%`
-                : `${ICON.rollback} Roll back ${name}: ${r.step.weight}% → 0%`;
-        default:
-            return `${ICON.hold} Hold ${name} at ${r.step.weight}%`;
+    value(id) {
+        return this.values[id];
+    }
+    /** True once new strings get the overflow id. */
+    get full() {
+        return this.values.length >= this.cap;
     }
 }
-/** `1% ✓ → 5% ✓ → **25%** → 50% → 100%`, relative to where the decision leaves the canary. */
-function progressLine(r) {
-    const current = r.decision === 'rollback' ? r.step.index : r.next.index;
-    return r.steps
-        .map((w, i) => {
-        if (r.decision === 'rollback' && i === current)
-            return `**${w}% ✗**`;
-        if (i < current || (r.complete && i === current))
-            return `${w}% ✓`;
-        if (i === current)
-            return `**${w}%**`;
-        return `${w}%`;
-    })
-        .join(' → ');
-}
-function metricRow(m) {
-    const mode = m.mode === 'gate' ? '' : ` _(${m.mode})_`;
-    const limit = m.limit
-        ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
-        : '';
-    const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : '';
-    const held = m.holdsBecause ? ' (holds)' : '';
-    const caveats = (m.caveats ?? []).map(c => `<br><sub>⚠️ ${escapeMarkdown(c)}</sub>`).join('');
-    return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`;
-}
-/** A count of segments by verdict, then the failing ones (at most five, named). */
-function segmentLines(segments) {
-    if (segments.length === 0)
-        return [];
-    const count = (v) => segments.filter(s => s.verdict === v).length;
-    const failing = segments.filter(s => s.verdict === 'fail').slice(0, 5);
-    return [
-        '',
-        `**Segments**: ${segments.length} compared, ${count('fail')} fail, ${count('inconclusive')} inconclusive, ${count('pass')} pass.`,
-        ...(failing.length > 0 ? [''] : []),
-        ...failing.map(s => {
-            const names = s.metrics.filter(m => m.verdict === 'fail').map(m => escapeMarkdown(m.name));
-            return `- ${VERDICT.fail} ${escapeMarkdown(s.segment)}: ${names.join(', ')}`;
-        })
-    ];
-}
-/** GitHub refuses comment bodies over 65,536 characters; stay below with room for the marker. */
-const MAX_COMMENT_LENGTH = 65_000;
-/**
- * The PR comment and job summary: verdict first, then the evidence, the charts over the rollout,
- * then the full record. When too long for a comment, detail is dropped first, the verdict never.
- */
-function renderMarkdown(r, options = {}) {
-    const maxLength = options.maxLength ?? MAX_COMMENT_LENGTH;
-    const summary = summaryLines(r).join('\n');
-    const charts = metricCharts(options.history ?? [], r.metrics);
-    const chartSection = charts.length > 0
-        ? ['<details><summary>Over the rollout</summary>', '', ...charts, '', '</details>'].join('\n')
-        : '';
-    const record = recordSection(r);
-    const fits = (parts) => {
-        const text = parts.filter(Boolean).join('\n\n') + '\n';
-        return text.length <= maxLength ? text : undefined;
-    };
-    const omitted = "<sub>The decision record is too long for a comment: see the run's `report-path` output.</sub>";
-    return (fits([summary, chartSection, record]) ??
-        fits([summary, chartSection, omitted]) ??
-        fits([summary, omitted]) ??
-        `${summary.slice(0, maxLength - 200)}\n\n_(truncated: see the run's \`report-path\` output for everything)_\n`);
-}
-function summaryLines(r) {
-    const lines = [commentMarker(r.rollout), `### ${headline(r)}`, '', progressLine(r), ''];
-    lines.push(...r.reasons.map(reason => `- ${escapeMarkdown(reason)}`));
-    if (r.needed && r.needed.samples !== null && r.needed.samples > 0) {
-        const time = r.needed.seconds !== null ? `, ${roughDuration(r.needed.seconds)} at current traffic` : '';
-        lines.push('', `**Still needed:** about ${roughCount(r.needed.samples)} more canary requests${time}.`);
-    }
-    if (r.metrics.length > 0) {
-        lines.push('', `Window ${r.window?.from ?? '?'} → ${r.window?.to ?? '?'}: baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests.`, '', '| metric | baseline | canary | change (interval) | tolerance | verdict |', '|---|---:|---:|---|---:|---|', ...r.metrics.map(metricRow));
-        lines.push('', `<sub>${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.</sub>`);
-    }
-    if (r.checks.length > 0) {
-        lines.push('', '**Checks**', '', ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`));
-    }
-    if (r.applied && r.applied.length > 0) {
-        lines.push('', '**Applied**', '', ...r.applied.map(a => `- ${a.ok ? (a.changed ? '✅' : '➖') : '❌'} ${a.actuator}: ${escapeMarkdown(a.detail)}`));
-    }
-    lines.push(...segmentLines(r.segments));
-    return lines;
-}
-function recordSection(r) {
-    const json = recordJson(r);
-    const fence = '`'.repeat(Math.max(3, longestBacktickRun(json) + 1));
-    return [
-        '<details><summary>Decision record</summary>',
-        '',
-        `${fence}json`,
-        json,
-        fence,
-        '',
-        '</details>'
-    ].join('\n');
-}
-const longestBacktickRun = (s) => Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
-
-/** Markdown bold (the current step) becomes brackets in a terminal. */
-const plain = (s) => s.replace(/\*\*(.*?)\*\*/g, '[$1]');
-/** The terminal view: the verdict, why, and one line per metric and check. */
-function renderText(r) {
-    const lines = [plain(headline(r)), plain(progressLine(r)), ''];
-    lines.push(...r.reasons.map(reason => `  - ${reason}`));
-    if (r.metrics.length > 0) {
-        lines.push('', `window ${r.window?.from} -> ${r.window?.to}; baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests`);
-        const rows = r.metrics.map(m => [
-            m.name + (m.mode === 'gate' ? '' : ` (${m.mode})`),
-            value(m, m.baseline),
-            value(m, m.canary),
-            deltaWithInterval(m),
-            `tol ${toleranceText(m)}`,
-            noiseText(m),
-            m.verdict + (m.holdsBecause ? ' (holds)' : '')
-        ]);
-        const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? [];
-        for (const row of rows) {
-            lines.push('  ' +
-                row
-                    .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-                    .join('  ')
-                    .trimEnd());
+/** Byte offsets of a policy's row fields, and the row size. */
+class RowLayout {
+    static TS = 0;
+    static FLAGS = 8;
+    static H1 = 12;
+    static H2 = 16;
+    static SEGMENT = 20;
+    static MODEL = 24;
+    static ERROR = 28;
+    static STATUS = 32;
+    /** Number of metrics (policy order). */
+    metrics;
+    ratio;
+    /** Byte offset of metric i's x, and of its y (-1: y = 1). */
+    xAt;
+    yAt;
+    /** Byte offset of CACHE_FIELDS[0]; field i is 8 i further. */
+    cacheAt;
+    /** Bytes per row, a multiple of 8. */
+    stride;
+    constructor(policy) {
+        this.metrics = policy.metrics.length;
+        this.ratio = policy.metrics.map(m => m.kind === 'ratio');
+        let at = align8(RowLayout.STATUS + this.metrics);
+        this.xAt = new Int32Array(this.metrics);
+        this.yAt = new Int32Array(this.metrics).fill(-1);
+        for (let i = 0; i < this.metrics; i++) {
+            this.xAt[i] = at;
+            at += 8;
+            if (this.ratio[i]) {
+                this.yAt[i] = at;
+                at += 8;
+            }
         }
-        for (const m of r.metrics) {
-            for (const caveat of m.caveats ?? [])
-                lines.push(`  note: ${m.name}: ${caveat}`);
-        }
+        this.cacheAt = at;
+        this.stride = at + 8 * CACHE_FIELDS.length;
     }
-    if (r.checks.length > 0) {
-        lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`));
-    }
-    return lines.join('\n') + '\n';
 }
-/** One line for `status`: where the rollout stands, from its stored state. */
-function statusText(policy, state) {
-    if (!state)
-        return `${policy.rollout.name}: no state yet (the first evaluate starts the first step)`;
-    const steps = policy.rollout.steps;
-    return `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}`;
+const align8 = (n) => Math.ceil(n / 8) * 8;
+function rowBuffer(bytes) {
+    const buffer = new ArrayBuffer(bytes);
+    return {
+        bytes: new Uint8Array(buffer),
+        f64: new Float64Array(buffer),
+        i32: new Int32Array(buffer)
+    };
+}
+/** Reads the fields of the row at byte offset `at` of `b` (the accumulators' one way in). */
+class RowReader {
+    layout;
+    constructor(layout) {
+        this.layout = layout;
+    }
+    ts(b, at) {
+        return b.f64[at / 8];
+    }
+    flags(b, at) {
+        return b.i32[(at + RowLayout.FLAGS) / 4];
+    }
+    int(b, at, field) {
+        return b.i32[(at + field) / 4];
+    }
+    status(b, at, metric) {
+        return b.bytes[at + RowLayout.STATUS + metric];
+    }
+    x(b, at, metric) {
+        return b.f64[(at + this.layout.xAt[metric]) / 8];
+    }
+    /** y of a ratio metric, else 1. */
+    y(b, at, metric) {
+        const y0 = this.layout.yAt[metric];
+        return y0 < 0 ? 1 : b.f64[(at + y0) / 8];
+    }
+    /** CACHE_FIELDS[field], or undefined when the record did not have it. */
+    cache(b, at, field) {
+        if ((this.flags(b, at) & (CACHE_FLAG << field)) === 0)
+            return undefined;
+        return b.f64[(at + this.layout.cacheAt + 8 * field) / 8];
+    }
+}
+/** The invalid-value key index a status byte names, or -1 when it is a value or none. */
+const invalidKeyOf = (status) => status >= INVALID_BASE ? status - INVALID_BASE : -1;
+/**
+ * Writes records as rows: reads each metric's value with the evaluation's own readers
+ * (records/fields.ts) and the segment key as EvidenceBuilder does, and interns the strings.
+ */
+class RowEncoder {
+    layout;
+    reader;
+    /** Segment keys, `dim=value|dim=value` in the policy's `segments.by` order. */
+    segments = new Interner(10_000, '(other)');
+    /** `model` or `model#fingerprint`, as Cell.models counts them; `modelOf` has the model alone. */
+    modelKeys = new Interner(1_000, 'other');
+    modelOf = [];
+    errors = new Interner(1_000, '(other)');
+    invalidKeys = new Interner(MAX_INVALID_IDS, '(other)');
+    /** Smallest and largest valid value of each metric (to tell bounded scores; plan.ts). */
+    min;
+    max;
+    readers;
+    dimensions;
+    unitKey = { h1: 0, h2: 0 };
+    constructor(policy) {
+        this.layout = new RowLayout(policy);
+        this.reader = new RowReader(this.layout);
+        this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing));
+        this.dimensions = policy.segments?.by ?? [];
+        this.min = new Float64Array(this.layout.metrics).fill(Infinity);
+        this.max = new Float64Array(this.layout.metrics).fill(-Infinity);
+    }
+    /** Writes `r` at byte offset `at` of `b`. `unit`: the unit's hash when a worker computed it. */
+    encode(r, unit, b, at) {
+        const { layout } = this;
+        b.bytes.fill(0, at, at + layout.stride);
+        b.f64[at / 8] = r.ts;
+        let flags = r.arm === 'canary' ? F_CANARY : 0;
+        const key = unit ?? (r.unit === undefined ? undefined : hashUnit(r.unit, this.unitKey));
+        if (key !== undefined) {
+            flags |= F_UNIT;
+            b.i32[(at + RowLayout.H1) / 4] = key.h1;
+            b.i32[(at + RowLayout.H2) / 4] = key.h2;
+        }
+        if (r.fallback)
+            flags |= F_FALLBACK;
+        b.i32[(at + RowLayout.SEGMENT) / 4] = this.dimensions.length > 0 ? this.segmentId(r.raw) : -1;
+        b.i32[(at + RowLayout.MODEL) / 4] =
+            r.model === undefined ? -1 : this.modelKeyId(r.model, r.fingerprint);
+        b.i32[(at + RowLayout.ERROR) / 4] = r.error === null ? -1 : this.errors.id(r.error);
+        for (let i = 0; i < layout.metrics; i++) {
+            const v = this.readers[i](r);
+            if (v === undefined)
+                continue;
+            if ('invalid' in v) {
+                b.bytes[at + RowLayout.STATUS + i] = INVALID_BASE + this.invalidKeys.id(v.invalid);
+                continue;
+            }
+            b.bytes[at + RowLayout.STATUS + i] = VALUE_STATUS;
+            b.f64[(at + layout.xAt[i]) / 8] = v.x;
+            const y0 = layout.yAt[i];
+            if (y0 >= 0)
+                b.f64[(at + y0) / 8] = v.y;
+            if (v.x < this.min[i])
+                this.min[i] = v.x;
+            if (v.x > this.max[i])
+                this.max[i] = v.x;
+        }
+        for (let f = 0; f < CACHE_FIELDS.length; f++) {
+            const value = r[CACHE_FIELDS[f]];
+            if (value === undefined)
+                continue;
+            flags |= CACHE_FLAG << f;
+            b.f64[(at + layout.cacheAt + 8 * f) / 8] = value;
+        }
+        b.i32[(at + RowLayout.FLAGS) / 4] = flags;
+    }
+    /** Segment key ids by dimension value, one level per dimension: no string built per record. */
+    segmentTrie = new Map();
+    segmentId(raw) {
+        const dims = this.dimensions;
+        let node = this.segmentTrie;
+        for (let d = 0; d < dims.length - 1; d++) {
+            const value = dimensionValue(raw[dims[d]]);
+            let next = node.get(value);
+            if (!next)
+                node.set(value, (next = new Map()));
+            node = next;
+        }
+        const value = dimensionValue(raw[dims[dims.length - 1]]);
+        let id = node.get(value);
+        if (id === undefined) {
+            const key = dims.map(d => `${d}=${dimensionValue(raw[d])}`).join('|');
+            id = this.segments.id(key);
+            // Past the cap every new key is the overflow: remembering them would grow without bound.
+            if (!this.segments.full)
+                node.set(value, id);
+        }
+        return id;
+    }
+    lastModel;
+    lastFingerprint;
+    lastModelId = -1;
+    modelKeyId(model, fingerprint) {
+        if (model === this.lastModel && fingerprint === this.lastFingerprint)
+            return this.lastModelId;
+        const id = this.modelKeys.id(fingerprint === undefined ? model : `${model}#${fingerprint}`);
+        this.modelOf[id] ??= model;
+        this.lastModel = model;
+        this.lastFingerprint = fingerprint;
+        this.lastModelId = id;
+        return id;
+    }
 }
 
-/** The stored state is unreadable or belongs to something else; the message says what to do. */
-class StateError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'StateError';
+const BLOCK_ROWS = 8192;
+/** Rows read at a time from a spilled run. */
+const READ_ROWS = 2048;
+const DEFAULT_MEMORY_BYTES = 64 << 20;
+class RowStore {
+    stride;
+    memoryBytes;
+    tempRoot;
+    tempDir;
+    blocks = [];
+    count = 0;
+    spilled = [];
+    last;
+    open = new Set();
+    /** Rows appended, in every run. */
+    total = 0;
+    constructor(stride, options) {
+        this.stride = stride;
+        this.memoryBytes = Math.max(stride * BLOCK_ROWS, options.memoryBytes ?? DEFAULT_MEMORY_BYTES);
+        this.tempRoot = options.tempDir;
+    }
+    /** Room for one more row: encode it into `buffer` at byte offset `at`. */
+    append() {
+        if (this.last)
+            throw new Error('RowStore.append after finish()');
+        if (this.count * this.stride >= this.memoryBytes)
+            this.spill();
+        const block = Math.floor(this.count / BLOCK_ROWS);
+        const buffer = (this.blocks[block] ??= rowBuffer(BLOCK_ROWS * this.stride));
+        const at = (this.count % BLOCK_ROWS) * this.stride;
+        this.count++;
+        this.total++;
+        return { buffer, at };
+    }
+    /** Runs written to disk so far (for tests and the report). */
+    get runsOnDisk() {
+        return this.spilled.length;
+    }
+    /** No more rows: the last run is sorted and kept in memory. */
+    finish() {
+        if (this.last)
+            return;
+        this.last = { blocks: this.blocks, rows: this.count, order: this.sortOrder() };
+        this.blocks = [];
+        this.count = 0;
+    }
+    /** The rows with ts >= from, in time order (rows with equal times in the order appended). */
+    cursor(from = -Infinity) {
+        this.finish();
+        const runs = this.spilled.map(s => new DiskRun(s.path, s.rows, this.stride));
+        const last = this.last;
+        if (last.rows > 0)
+            runs.push(new MemoryRun(last.blocks, last.rows, last.order, this.stride));
+        for (const run of runs) {
+            run.seek(from);
+            this.open.add(run);
+        }
+        return runs.length === 1 ? runs[0] : new Merge(runs);
+    }
+    /** Closes every cursor's files and removes the spilled runs. */
+    close() {
+        for (const run of this.open)
+            run.close();
+        this.open.clear();
+        if (this.tempDir)
+            rmSync(this.tempDir, { recursive: true, force: true });
+        this.tempDir = undefined;
+    }
+    /** The current run's rows in time order (stable), or undefined when they already are. */
+    sortOrder() {
+        const n = this.count;
+        const ts = new Float64Array(n);
+        let sorted = true;
+        for (let i = 0; i < n; i++) {
+            const block = this.blocks[Math.floor(i / BLOCK_ROWS)];
+            ts[i] = block.f64[((i % BLOCK_ROWS) * this.stride) / 8];
+            if (i > 0 && ts[i] < ts[i - 1])
+                sorted = false;
+        }
+        return sorted ? undefined : stableOrder(ts);
+    }
+    /** Sorts the rows in memory and writes them to a new run file. */
+    spill() {
+        const order = this.sortOrder();
+        this.tempDir ??= mkdtempSync(join(this.tempRoot, 'rollout-gate-rows-'));
+        const path = join(this.tempDir, `run-${this.spilled.length}.bin`);
+        const fd = openSync(path, 'w');
+        try {
+            const out = new Uint8Array(BLOCK_ROWS * this.stride);
+            for (let start = 0; start < this.count; start += BLOCK_ROWS) {
+                const end = Math.min(this.count, start + BLOCK_ROWS);
+                for (let i = start; i < end; i++) {
+                    const row = order ? order[i] : i;
+                    const block = this.blocks[Math.floor(row / BLOCK_ROWS)];
+                    const from = (row % BLOCK_ROWS) * this.stride;
+                    out.set(block.bytes.subarray(from, from + this.stride), (i - start) * this.stride);
+                }
+                writeSync(fd, out, 0, (end - start) * this.stride);
+            }
+        }
+        finally {
+            closeSync(fd);
+        }
+        this.spilled.push({ path, rows: this.count });
+        this.count = 0;
     }
 }
-class StateConflictError extends StateError {
-    constructor(where, expected, found) {
-        super(`${where} changed while this run was deciding (expected revision ${expected ?? 'none'}, found ${found ?? 'none'}); run again to decide on the new state`);
-        this.name = 'StateConflictError';
+/**
+ * The permutation that sorts `ts` stably. Integer times (epoch ms) over a range r with r * n <
+ * 2^53 are packed with their index into one float64, (t - min) * n + i, which the engine's own
+ * numeric sort orders exactly; anything else falls back to a comparison sort.
+ */
+function stableOrder(ts) {
+    const n = ts.length;
+    let min = Infinity;
+    let max = -Infinity;
+    let integers = true;
+    for (let i = 0; i < n; i++) {
+        const t = ts[i];
+        if (t < min)
+            min = t;
+        if (t > max)
+            max = t;
+        if (!Number.isInteger(t))
+            integers = false;
+    }
+    const order = new Uint32Array(n);
+    if (integers && (max - min + 1) * n < 2 ** 53) {
+        const keys = new Float64Array(n);
+        for (let i = 0; i < n; i++)
+            keys[i] = (ts[i] - min) * n + i;
+        keys.sort();
+        for (let i = 0; i < n; i++) {
+            const k = keys[i];
+            order[i] = k - Math.floor(k / n) * n;
+        }
+        return order;
+    }
+    for (let i = 0; i < n; i++)
+        order[i] = i;
+    order.sort((a, b) => ts[a] - ts[b] || a - b);
+    return order;
+}
+/** The last run, in memory: its blocks through the sort order. */
+class MemoryRun {
+    blocks;
+    rows;
+    order;
+    stride;
+    valid = false;
+    ts = 0;
+    buffer;
+    at = 0;
+    index = 0;
+    constructor(blocks, rows, order, stride) {
+        this.blocks = blocks;
+        this.rows = rows;
+        this.order = order;
+        this.stride = stride;
+        this.buffer = blocks[0];
+    }
+    seek(from) {
+        // The first index whose row is at or after `from`.
+        let lo = 0;
+        let hi = this.rows;
+        while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (this.tsAt(mid) < from)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        this.index = lo;
+        this.load();
+    }
+    advance() {
+        this.index++;
+        this.load();
+    }
+    close() { }
+    row(index) {
+        return this.order ? this.order[index] : index;
+    }
+    tsAt(index) {
+        const row = this.row(index);
+        const block = this.blocks[Math.floor(row / BLOCK_ROWS)];
+        return block.f64[((row % BLOCK_ROWS) * this.stride) / 8];
+    }
+    load() {
+        this.valid = this.index < this.rows;
+        if (!this.valid)
+            return;
+        const row = this.row(this.index);
+        this.buffer = this.blocks[Math.floor(row / BLOCK_ROWS)];
+        this.at = (row % BLOCK_ROWS) * this.stride;
+        this.ts = this.buffer.f64[this.at / 8];
     }
 }
-/** Validate a parsed state document for `rollout`; throws StateError naming `where`. */
-function parseState(text, where, rollout) {
-    let doc;
+/** A sorted run on disk, read READ_ROWS rows at a time. */
+class DiskRun {
+    rows;
+    stride;
+    valid = false;
+    ts = 0;
+    buffer;
+    at = 0;
+    fd;
+    index = 0;
+    /** Index of the first row in the buffer, and how many it holds. */
+    start = 0;
+    held = 0;
+    probe = rowBuffer(8);
+    constructor(path, rows, stride) {
+        this.rows = rows;
+        this.stride = stride;
+        this.fd = openSync(path, 'r');
+        this.buffer = rowBuffer(READ_ROWS * stride);
+    }
+    seek(from) {
+        let lo = 0;
+        let hi = this.rows;
+        while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            readSync(this.fdOpen(), this.probe.bytes, 0, 8, mid * this.stride);
+            if (this.probe.f64[0] < from)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        this.index = lo;
+        this.held = 0;
+        this.load();
+    }
+    advance() {
+        this.index++;
+        this.load();
+    }
+    close() {
+        if (this.fd !== undefined)
+            closeSync(this.fd);
+        this.fd = undefined;
+    }
+    fdOpen() {
+        if (this.fd === undefined)
+            throw new Error('RowStore: a cursor was used after close()');
+        return this.fd;
+    }
+    load() {
+        this.valid = this.index < this.rows;
+        if (!this.valid)
+            return;
+        if (this.index < this.start || this.index >= this.start + this.held) {
+            this.start = this.index;
+            this.held = Math.min(READ_ROWS, this.rows - this.index);
+            const bytes = this.held * this.stride;
+            let read = 0;
+            while (read < bytes) {
+                const n = readSync(this.fdOpen(), this.buffer.bytes, read, bytes - read, this.start * this.stride + read);
+                if (n === 0)
+                    throw new Error('RowStore: a spilled run is shorter than written');
+                read += n;
+            }
+        }
+        this.at = (this.index - this.start) * this.stride;
+        this.ts = this.buffer.f64[this.at / 8];
+    }
+}
+/** Runs merged by time through a binary heap; equal times come from the earlier run first. */
+class Merge {
+    runs;
+    valid = false;
+    ts = 0;
+    buffer;
+    at = 0;
+    /** Heap of run indices, ordered by (ts, run index). */
+    heap = [];
+    constructor(runs) {
+        this.runs = runs;
+        this.buffer = runs[0].buffer;
+        runs.forEach((run, i) => {
+            if (run.valid)
+                this.push(i);
+        });
+        this.current();
+    }
+    close() {
+        for (const run of this.runs)
+            run.close();
+    }
+    advance() {
+        const top = this.heap[0];
+        const run = this.runs[top];
+        run.advance();
+        if (run.valid)
+            this.siftDown(0);
+        else {
+            const last = this.heap.pop();
+            if (this.heap.length > 0) {
+                this.heap[0] = last;
+                this.siftDown(0);
+            }
+        }
+        this.current();
+    }
+    current() {
+        this.valid = this.heap.length > 0;
+        if (!this.valid)
+            return;
+        const run = this.runs[this.heap[0]];
+        this.buffer = run.buffer;
+        this.at = run.at;
+        this.ts = run.ts;
+    }
+    less(a, b) {
+        const ta = this.runs[a].ts;
+        const tb = this.runs[b].ts;
+        return ta < tb || (ta === tb && a < b);
+    }
+    push(run) {
+        const heap = this.heap;
+        heap.push(run);
+        let i = heap.length - 1;
+        while (i > 0) {
+            const parent = (i - 1) >> 1;
+            if (!this.less(heap[i], heap[parent]))
+                break;
+            [heap[i], heap[parent]] = [heap[parent], heap[i]];
+            i = parent;
+        }
+    }
+    siftDown(i) {
+        const heap = this.heap;
+        for (;;) {
+            const l = 2 * i + 1;
+            const r = l + 1;
+            let m = i;
+            if (l < heap.length && this.less(heap[l], heap[m]))
+                m = l;
+            if (r < heap.length && this.less(heap[r], heap[m]))
+                m = r;
+            if (m === i)
+                return;
+            [heap[i], heap[m]] = [heap[m], heap[i]];
+            i = m;
+        }
+    }
+}
+
+/**
+ * Reads every file of the source once into a RowStore (sorted by time, spilling to a temporary
+ * folder past the memory budget). The caller closes `store` (it removes the spilled runs).
+ * Throws SourceError like collect() when nothing can be read.
+ */
+async function readLogs(source, policy, options = {}) {
+    const encoder = new RowEncoder(policy);
+    const store = new RowStore(encoder.layout.stride, {
+        tempDir: options.tempDir ?? tmpdir(),
+        ...(options.memoryBytes !== undefined && { memoryBytes: options.memoryBytes })
+    });
+    // The builder counts lines, malformed lines, arms and files exactly as a collect() would; it
+    // never sees a record (its window is empty), so its evidence is only that data quality.
+    const counter = new EvidenceBuilder({
+        policy,
+        window: { from: 0, to: 0 },
+        now: 0,
+        source: source.describe()
+    });
+    const logs = { store, encoder, records: 0, canaryRecords: 0 };
     try {
-        doc = JSON.parse(text);
+        await source.read({
+            line: () => counter.line(),
+            malformed: (where, reason) => counter.malformed(where, reason),
+            unmatchedArm: value => counter.unmatchedArm(value),
+            fileDone: (path, lines, malformed, problem) => counter.fileDone(path, lines, malformed, problem),
+            calls: (scope, version, calls, failed) => counter.calls(scope, version, calls, failed),
+            add: (r, unit) => {
+                const { buffer, at } = store.append();
+                encoder.encode(r, unit, buffer, at);
+                logs.records++;
+                if (logs.first === undefined || r.ts < logs.first)
+                    logs.first = r.ts;
+                if (logs.last === undefined || r.ts > logs.last)
+                    logs.last = r.ts;
+                if (r.arm === 'canary') {
+                    logs.canaryRecords++;
+                    if (logs.firstCanary === undefined || r.ts < logs.firstCanary)
+                        logs.firstCanary = r.ts;
+                }
+            }
+        });
     }
     catch (e) {
-        throw new StateError(`${where} is not valid JSON (${e.message}); restore it from version control, or delete it to start the rollout again at its first step`);
+        store.close();
+        throw e;
     }
-    const s = doc;
-    const problems = [];
-    if (typeof s !== 'object' || s === null || Array.isArray(s))
-        problems.push('not an object');
-    else {
-        if (s.version !== 1)
-            problems.push(`version is ${JSON.stringify(s.version)}, expected 1`);
-        if (typeof s.rollout !== 'string')
-            problems.push('rollout is missing');
-        if (typeof s.revision !== 'number' || !Number.isInteger(s.revision))
-            problems.push('revision is not an integer');
-        if (!['running', 'paused', 'complete', 'rolled-back'].includes(s.status))
-            problems.push(`status ${JSON.stringify(s.status)} is unknown`);
-        if (typeof s.stepIndex !== 'number' || !Number.isInteger(s.stepIndex) || s.stepIndex < 0)
-            problems.push('stepIndex is not a non-negative integer');
-        if (typeof s.stepStartedAt !== 'string' || Number.isNaN(Date.parse(s.stepStartedAt)))
-            problems.push('stepStartedAt is not an ISO-8601 time');
-        if (!Array.isArray(s.history))
-            problems.push('history is not a list');
-    }
-    if (problems.length > 0) {
-        throw new StateError(`${where} is not a rollout state: ${problems.join('; ')}. Delete it to start the rollout again at its first step`);
-    }
-    const state = s;
-    if (state.rollout !== rollout) {
-        throw new StateError(`${where} belongs to rollout "${state.rollout}", not "${rollout}" (policy rollout.name); use a separate --state file per rollout`);
-    }
-    return state;
+    store.finish();
+    const { quality } = counter.finish();
+    return { ...logs, quality };
 }
 
-/** A local JSON file, written atomically (write a temporary file, then rename over the old one). */
-class FileStateStore {
-    path;
-    rollout;
-    constructor(path, rollout) {
-        this.path = path;
-        this.rollout = rollout;
-    }
-    describe() {
-        return this.path;
-    }
-    async load() {
-        let text;
-        try {
-            text = await readFile(this.path, 'utf8');
-        }
-        catch (e) {
-            if (e.code === 'ENOENT')
-                return undefined;
-            throw new StateError(`cannot read state file ${this.path}: ${e.message}`);
-        }
-        if (text.trim() === '') {
-            throw new StateError(`state file ${this.path} is empty; delete it to start the rollout again at its first step`);
-        }
-        return parseState(text, `state file ${this.path}`, this.rollout);
-    }
-    async save(state, expectedRevision) {
-        const current = await this.load();
-        if (current?.revision !== expectedRevision) {
-            throw new StateConflictError(`state file ${this.path}`, expectedRevision, current?.revision);
-        }
-        const tmp = join(dirname$1(this.path), `.${basename$1(this.path)}.${process.pid}.tmp`);
-        try {
-            await writeFile$1(tmp, JSON.stringify(state, null, 2) + '\n', 'utf8');
-            await rename$1(tmp, this.path);
-        }
-        catch (e) {
-            await unlink$1(tmp).catch(() => undefined);
-            throw new StateError(`cannot write state file ${this.path}: ${e.message}`);
-        }
-    }
-}
-
+/** Canary weight at a step index; -1 is "rolled back" (0%). */
+const weightAt = (policy, index) => index < 0 ? 0 : (policy.rollout.steps[index] ?? 100);
+/** Checks whose block means the comparison itself cannot be trusted. */
+const UNTRUSTED = new Set(['arms', 'traffic-split', 'data-quality', 'a/a']);
 /**
- * The rollout state as a JSON document on a dedicated branch (`rollouts/<name>.json`), written with
- * the contents API. The blob sha read by `load` is the compare-and-swap token of `save`: when
- * another run wrote in between, GitHub refuses the write and `save` throws StateConflictError, so
- * the caller re-reads and decides again instead of overwriting that run's transition.
+ * The step state machine (DESIGN.md, "Decision"). Pure: the evaluation time is passed in.
+ * rollback: a gating metric fails, a canary limit is breached with confidence, or the step timed
+ * out with onTimeout: rollback. promote: every gating metric passes, both arms have the minimum
+ * sample, the bake time has passed and no check blocks. hold: anything else, with what is needed.
  */
-class GitHubStateStore {
-    files;
-    branch;
-    rollout;
-    path;
-    /** The blob read by the last `load` (undefined: there was no document). */
-    sha;
-    constructor(files, branch, rollout) {
-        this.files = files;
-        this.branch = branch;
-        this.rollout = rollout;
-        this.path = `rollouts/${rollout}.json`;
-    }
-    describe() {
-        return `${this.path} on branch ${this.branch}`;
-    }
-    async load() {
-        const file = await this.files.read(this.path, this.branch);
-        this.sha = file?.sha;
-        if (!file)
-            return undefined;
-        return parseState(file.text, `rollout state ${this.describe()}`, this.rollout);
-    }
-    async save(state, expectedRevision) {
-        if (this.sha === undefined && !(await this.files.hasBranch(this.branch))) {
-            await this.files.createBranch(this.branch);
-        }
-        const last = state.history.at(-1);
-        const what = last ? `${last.action} ${last.from}% → ${last.to}%` : state.status;
-        try {
-            const { sha } = await this.files.write(this.path, this.branch, JSON.stringify(state, null, 2) + '\n', this.sha, `rollout ${this.rollout}: ${what} (revision ${state.revision})`);
-            this.sha = sha;
-        }
-        catch (e) {
-            if (e instanceof ContentConflictError) {
-                throw new StateConflictError(`rollout state ${this.describe()}`, expectedRevision, undefined);
-            }
-            throw e;
-        }
-    }
-}
-
-const CHAT_USAGE = [
-    '`/rollout status`',
-    '`/rollout promote [to 50%]`',
-    '`/rollout pause <reason>`',
-    '`/rollout resume`',
-    '`/rollout rollback <reason>`',
-    'with `<rollout name>:` before the reason when a PR has several rollouts'
-];
-const VERBS = ['status', 'promote', 'pause', 'resume', 'rollback'];
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-function parseChatCommand(body) {
-    const line = body
-        .replace(/^\uFEFF/, '')
-        .split(/\r?\n/, 1)[0]
-        .trim();
-    const m = /^\/rollout(?:\s+(.*))?$/.exec(line);
-    if (!m)
-        return { kind: 'none' };
-    const [word = '', ...words] = (m[1] ?? '').trim().split(/\s+/);
-    const verb = word.toLowerCase();
-    if (!VERBS.includes(verb)) {
-        return malformed(word ? `unknown command \`${clip(word)}\`` : 'a command is missing');
-    }
-    let rest = words.join(' ').trim();
-    let rollout;
-    const named = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63}):(?:\s+|$)/.exec(rest);
-    if (named) {
-        rollout = named[1];
-        rest = rest.slice(named[0].length).trim();
-    }
-    else if ((verb === 'status' || verb === 'resume') && rest) {
-        if (!NAME.test(rest))
-            return malformed(`\`${clip(rest)}\` is not a rollout name`);
-        rollout = rest;
-        rest = '';
-    }
-    const command = { verb, ...(rollout && { rollout }) };
-    if (verb === 'promote') {
-        const to = /^to\s+(\S+)\s*(.*)$/i.exec(rest);
-        if (to) {
-            const weight = /^(\d+(?:\.\d+)?)%?$/.exec(to[1]);
-            const value = weight ? Number(weight[1]) : NaN;
-            if (!(value > 0 && value <= 100))
-                return malformed(`\`${clip(to[1])}\` is not a weight like 50%`);
-            command.toWeight = value;
-            rest = to[2].trim();
-        }
-    }
-    if ((verb === 'pause' || verb === 'rollback') && !rest) {
-        return malformed(`\`/rollout ${verb}\` needs a reason, e.g. \`/rollout ${verb} answers got worse\``);
-    }
-    if (rest)
-        command.reason = rest.slice(0, 500);
-    return { kind: 'command', command };
-}
-function malformed(problem) {
-    return { kind: 'malformed', message: `${problem}. Commands: ${CHAT_USAGE.join(', ')}.` };
-}
-/** Echo at most a few characters of what the person typed (escaped by the caller's markdown). */
-const clip = (s) => s.replace(/`/g, '').slice(0, 40);
-
-/**
- * The pull request conversation as ChatOps needs it: reactions that acknowledge a command, short
- * replies, and the commenter's permission on the repository, asked through the API
- * (https://docs.github.com/en/rest/collaborators/collaborators#get-repository-permissions-for-a-user),
- * never inferred from the comment's author_association.
- */
-class Conversation {
-    github;
-    repo;
-    issueNumber;
-    constructor(github, repo, issueNumber) {
-        this.github = github;
-        this.repo = repo;
-        this.issueNumber = issueNumber;
-    }
-    async react(commentId, content) {
-        try {
-            await this.github.rest.reactions.createForIssueComment({
-                ...this.repo,
-                comment_id: commentId,
-                content
-            });
-        }
-        catch (e) {
-            throw explainGitHubError(e, `react to comment ${commentId}`, 'pull-requests: write');
-        }
-    }
-    async reply(body) {
-        try {
-            const { data } = await this.github.rest.issues.createComment({
-                ...this.repo,
-                issue_number: this.issueNumber,
-                body
-            });
-            return data.html_url;
-        }
-        catch (e) {
-            throw explainGitHubError(e, `reply on pull request #${this.issueNumber}`, 'pull-requests: write');
-        }
-    }
-    /** True when `login` may change the rollout: write, maintain or admin on the repository. */
-    async canWrite(login) {
-        try {
-            const { data } = await this.github.rest.repos.getCollaboratorPermissionLevel({
-                ...this.repo,
-                username: login
-            });
-            // `permission` folds maintain into write and triage into read.
-            return data.permission === 'admin' || data.permission === 'write';
-        }
-        catch (e) {
-            if (statusOf(e) === 404)
-                return false; // not a collaborator
-            throw explainGitHubError(e, `read the permission of ${login}`, 'metadata: read');
-        }
-    }
-}
-
-/** Whether the decision moves the canary (or is a person's command): what `on: change` waits for. */
-const moves = (r) => r.step.weight !== r.next.weight || r.manual !== undefined;
-/**
- * Run every actuator in order; one that throws is recorded as not applied and the rest still run
- * (a deployment status should mirror the decision even when a webhook is down).
- */
-async function applyAll(actuators, record, dryRun) {
-    const results = [];
-    for (const actuator of actuators) {
-        try {
-            results.push({ ok: true, ...(await actuator.apply(record, { dryRun })) });
-        }
-        catch (e) {
-            results.push({
-                actuator: actuator.name,
-                ok: false,
-                changed: false,
-                detail: e.message
-            });
-        }
-    }
-    return results;
-}
-
-/**
- * `model_list[name=v7].litellm_params.weight` -> ['model_list', {key:'name',value:'v7'},
- * 'litellm_params', 'weight']. Throws with the position of a malformed step.
- */
-function parseWeightPath(path) {
-    const steps = [];
-    const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
-    // What the previous token was decides what may follow: a key only at the start or after a dot,
-    // an index or a dot only after a key or an index.
-    let prev = 'start';
-    let m;
-    let at = 0;
-    while (at < path.length && (m = re.exec(path))) {
-        const isKey = m[1] !== undefined;
-        const isDot = m[5] !== undefined;
-        if (isKey ? prev === 'step' : prev !== 'step')
-            break;
-        if (isKey)
-            steps.push(m[1]);
-        else if (m[2] !== undefined)
-            steps.push(Number(m[2]));
-        else if (!isDot)
-            steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
-        prev = isDot ? 'dot' : 'step';
-        at = re.lastIndex;
-    }
-    if (at !== path.length || prev !== 'step') {
-        throw new Error(`weight path "${path}" is malformed near character ${at + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
-    }
-    return steps;
-}
-/**
- * Set a number at `path` in a YAML document with the `yaml` Document API, which keeps comments,
- * key order and formatting (https://eemeli.org/yaml/#documents). Every step must exist: a missing
- * key is an error naming it, never a silently created one.
- */
-function setInYaml(doc, path, value) {
-    const steps = parseWeightPath(path);
-    const keys = [];
-    let node = doc.contents;
-    for (const [i, step] of steps.entries()) {
-        const where = keys.length > 0 ? ` under ${formatKeys(keys)}` : '';
-        let key;
-        if (typeof step === 'object') {
-            if (!distExports.isSeq(node))
-                throw new Error(`${describeStep(step)}${where} needs a list there`);
-            const index = node.items.findIndex(item => distExports.isMap(item) && String(item.get(step.key)) === step.value);
-            if (index < 0)
-                throw new Error(`no list item with ${step.key} = ${step.value}${where}`);
-            key = index;
-        }
-        else {
-            const has = distExports.isMap(node) || distExports.isSeq(node) ? node.has(step) : false;
-            if (!has)
-                throw new Error(`${describeStep(step)}${where} does not exist`);
-            key = step;
-        }
-        keys.push(key);
-        if (i < steps.length - 1)
-            node = node.get(key, true);
-    }
-    doc.setIn(keys, value);
-}
-/** Set every weight in YAML (or JSON, which is YAML) text; returns the new text. */
-function setWeights(text, isJson, values) {
-    if (isJson)
-        return setInJson(text, values);
-    const doc = distExports.parseDocument(text);
-    if (doc.errors.length > 0)
-        throw new Error(`not valid YAML: ${doc.errors[0].message}`);
-    for (const { path, value } of values)
-        setInYaml(doc, path, value);
-    return doc.toString();
-}
-/** JSON has no comments: parse, set, and write back with the file's own indentation. */
-function setInJson(text, values) {
-    const doc = distExports.parseDocument(text);
-    if (doc.errors.length > 0)
-        throw new Error(`not valid JSON: ${doc.errors[0].message}`);
-    for (const { path, value } of values)
-        setInYaml(doc, path, value);
-    const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
-    return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '');
-}
-const describeStep = (step) => typeof step === 'object'
-    ? `[${step.key}=${step.value}]`
-    : typeof step === 'number'
-        ? `[${step}]`
-        : `key "${step}"`;
-const formatKeys = (keys) => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
-
-/** Attempts when someone else commits to the file between our read and write. */
-const ATTEMPTS = 3;
-/**
- * Sets the canary's (and the baseline's complementary) weight in a YAML or JSON config file, and
- * commits it with a message that carries the decision. Idempotent: an unchanged file is not
- * written, so a rerun or a hold makes no commit.
- */
-class GitFileActuator {
-    spec;
-    files;
-    name;
-    constructor(spec, files) {
-        this.spec = spec;
-        this.files = files;
-        this.name = `git-file ${spec.file}`;
-    }
-    async apply(record, { dryRun }) {
-        const canary = record.next.weight;
-        const values = this.spec.set.map(s => ({
-            path: s.path,
-            value: round(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
-        }));
-        const where = this.files.describe(this.spec.file);
-        for (let attempt = 1;; attempt++) {
-            const file = await this.files.read(this.spec.file);
-            if (!file)
-                throw new Error(`${where} does not exist; create it or fix actuators[].file`);
-            let text;
-            try {
-                text = setWeights(file.text, /\.json$/i.test(this.spec.file), values);
-            }
-            catch (e) {
-                throw new Error(`${where}: ${e.message}`);
-            }
-            const summary = values.map(v => `${v.path} = ${v.value}`).join(', ');
-            if (text === file.text) {
-                return { actuator: this.name, changed: false, detail: `${where} already has ${summary}` };
-            }
-            if (dryRun) {
-                return {
-                    actuator: this.name,
-                    changed: false,
-                    detail: `dry run: would set ${summary} in ${where}`
-                };
-            }
-            try {
-                await this.files.write(this.spec.file, text, file.sha, commitMessage(record));
-                return { actuator: this.name, changed: true, detail: `set ${summary} in ${where}` };
-            }
-            catch (e) {
-                if (e.name !== 'ContentConflictError' || attempt >= ATTEMPTS)
-                    throw e;
-            }
-        }
-    }
-}
-function commitMessage(r) {
-    const who = r.manual ? ` by ${r.manual.actor}` : '';
-    return [
-        `rollout ${r.rollout}: ${r.decision} ${r.step.weight}% → ${r.next.weight}%${who}`,
-        '',
-        ...r.reasons.slice(0, 3).map(reason => `- ${reason}`),
-        '',
-        `Policy ${r.policy.hash}, evaluated ${r.evaluatedAt} by ai-rollout-gate.`
-    ].join('\n');
-}
-/** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
-const round = (v) => Number(v.toPrecision(8));
-
-/**
- * Starts a deploy workflow with the decision as inputs. Events made with the workflow's
- * GITHUB_TOKEN start no other workflow, workflow_dispatch being the exception
- * (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow#triggering-a-workflow-from-a-workflow).
- */
-class WorkflowDispatchActuator {
-    spec;
-    github;
-    repo;
-    defaultRef;
-    name;
-    constructor(spec, github, repo, defaultRef) {
-        this.spec = spec;
-        this.github = github;
-        this.repo = repo;
-        this.defaultRef = defaultRef;
-        this.name = `workflow-dispatch ${spec.workflow}`;
-    }
-    async apply(record, { dryRun }) {
-        if (this.spec.on === 'change' && !moves(record)) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: 'not dispatched: the weight did not change'
-            };
-        }
-        const ref = this.spec.ref ?? (await this.defaultRef());
-        const inputs = {
-            ...this.spec.inputs,
-            decision: record.decision,
-            weight: String(record.next.weight),
-            rollout: record.rollout
-        };
-        const what = `${this.spec.workflow} on ${ref} with weight ${inputs.weight}`;
-        if (dryRun)
-            return { actuator: this.name, changed: false, detail: `dry run: would dispatch ${what}` };
-        try {
-            await this.github.rest.actions.createWorkflowDispatch({
-                ...this.repo,
-                workflow_id: this.spec.workflow,
-                ref,
-                inputs
-            });
-        }
-        catch (e) {
-            throw explainGitHubError(e, `dispatch workflow ${this.spec.workflow}`, 'actions: write');
-        }
-        return { actuator: this.name, changed: true, detail: `dispatched ${what}` };
-    }
-}
-/** GitHub limits a deployment status description to 140 characters. */
-const DESCRIPTION_LIMIT = 140;
-/**
- * Mirrors every decision as a deployment status on an environment: in_progress while the rollout
- * runs, success when it completes, failure on a rollback. One deployment per rollout and canary
- * (its `task` names the rollout), so the environment's history reads as one rollout.
- */
-class DeploymentActuator {
-    spec;
-    github;
-    repo;
-    sha;
-    name;
-    constructor(spec, github, repo, sha) {
-        this.spec = spec;
-        this.github = github;
-        this.repo = repo;
-        this.sha = sha;
-        this.name = `deployment ${spec.environment}`;
-    }
-    async apply(record, { dryRun }) {
-        const state = record.decision === 'rollback'
-            ? 'failure'
-            : record.complete && record.decision === 'promote'
-                ? 'success'
-                : record.manual?.command === 'pause'
-                    ? 'queued'
-                    : 'in_progress';
-        const description = deploymentDescription(record);
-        if (dryRun) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: `dry run: would set ${state}: ${description}`
-            };
-        }
-        try {
-            const id = await this.deploymentId(record);
-            await this.github.rest.repos.createDeploymentStatus({
-                ...this.repo,
-                deployment_id: id,
-                state,
-                description,
-                environment: this.spec.environment,
-                ...(process.env.GITHUB_SERVER_URL &&
-                    process.env.GITHUB_RUN_ID && {
-                    log_url: `${process.env.GITHUB_SERVER_URL}/${this.repo.owner}/${this.repo.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
-                })
-            });
-            return { actuator: this.name, changed: true, detail: `${state}: ${description}` };
-        }
-        catch (e) {
-            throw explainGitHubError(e, `set a deployment status on ${this.spec.environment}`, 'deployments: write');
-        }
-    }
-    async deploymentId(record) {
-        const task = `rollout:${record.rollout}`;
-        const { data } = await this.github.rest.repos.listDeployments({
-            ...this.repo,
-            environment: this.spec.environment,
-            task,
-            sha: this.sha,
-            per_page: 1
-        });
-        const existing = data[0];
-        if (existing)
-            return existing.id;
-        const created = await this.github.rest.repos.createDeployment({
-            ...this.repo,
-            ref: this.sha,
-            task,
-            environment: this.spec.environment,
-            auto_merge: false,
-            required_contexts: [],
-            description: `ai-rollout-gate: ${record.rollout}`.slice(0, DESCRIPTION_LIMIT),
-            payload: { rollout: record.rollout, steps: record.steps }
-        });
-        if (!('id' in created.data))
-            throw new Error(created.data.message ?? 'GitHub did not create the deployment');
-        return created.data.id;
-    }
-}
-function deploymentDescription(r) {
-    const text = `${r.decision} ${r.step.weight}% → ${r.next.weight}%: ${r.reasons[0] ?? ''}`;
-    return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
-}
-
-/** The signature header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed by the secret. */
-const SIGNATURE_HEADER = 'x-rollout-gate-signature-256';
-/** Longest `retry-after` honoured; a longer one is a failure the next run retries. */
-const MAX_RETRY_AFTER_MS = 30_000;
-function signature(secret, body) {
-    return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-/**
- * POSTs the decision record to a URL. Anything but a 2xx, after bounded retries (network errors,
- * 5xx, 429 with its retry-after), means the change was not applied. The receiver can check the
- * signature (as GitHub's own webhooks are checked) and deduplicate on the delivery id.
- */
-class WebhookActuator {
-    spec;
-    secret;
-    sleep;
-    name;
-    origin;
-    constructor(spec, secret, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
-        this.spec = spec;
-        this.secret = secret;
-        this.sleep = sleep;
-        // Only the origin is ever shown: a path or query can carry a token.
-        this.origin = new URL(spec.url).origin;
-        this.name = `webhook ${this.origin}`;
-    }
-    async apply(record, { dryRun }) {
-        if (this.spec.on === 'change' && !moves(record)) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: 'not called: the weight did not change'
-            };
-        }
-        if (dryRun)
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: `dry run: would POST to ${this.origin}`
-            };
-        const body = recordJson(record);
-        const headers = {
-            'content-type': 'application/json',
-            'user-agent': 'ai-rollout-gate',
-            'x-rollout-gate-delivery': `${record.rollout}:${record.evaluatedAt}`,
-            ...(this.secret && { [SIGNATURE_HEADER]: signature(this.secret, body) })
-        };
-        let problem = '';
-        for (let attempt = 0; attempt <= this.spec.retries; attempt++) {
-            let wait = 500 * 2 ** attempt;
-            try {
-                const res = await fetch(this.spec.url, {
-                    method: 'POST',
-                    headers,
-                    body,
-                    signal: AbortSignal.timeout(this.spec.timeout)
-                });
-                await res.body?.cancel();
-                if (res.ok) {
-                    return {
-                        actuator: this.name,
-                        changed: true,
-                        detail: `POSTed to ${this.origin} (HTTP ${res.status})`
-                    };
-                }
-                problem = `HTTP ${res.status}`;
-                if (res.status < 500 && res.status !== 429)
-                    break;
-                const after = Number(res.headers.get('retry-after'));
-                if (Number.isFinite(after) && after >= 0)
-                    wait = after * 1000;
-                if (wait > MAX_RETRY_AFTER_MS)
-                    break;
-            }
-            catch (e) {
-                const err = e;
-                problem =
-                    err.name === 'TimeoutError' ? `no answer in ${this.spec.timeout / 1000}s` : err.message;
-            }
-            if (attempt < this.spec.retries)
-                await this.sleep(wait);
-        }
-        throw new Error(`POST to ${this.origin} failed: ${problem}`);
-    }
-}
-
-/** The environment variable the Action's `webhook-secret` input fills. */
-const WEBHOOK_SECRET_ENV = 'ROLLOUT_GATE_WEBHOOK_SECRET';
-function buildActuators(specs, ctx) {
-    return specs.map(spec => {
-        switch (spec.type) {
-            case 'webhook':
-                return new WebhookActuator(spec, ctx.env[spec.secretEnv ?? WEBHOOK_SECRET_ENV]);
-            case 'git-file':
-                return new GitFileActuator(spec, ctx.github ? repoAccess(ctx.github.files, spec.branch) : localAccess(ctx.cwd));
-            case 'workflow-dispatch':
-                return ctx.github
-                    ? new WorkflowDispatchActuator(spec, ctx.github.client, ctx.github.repo, () => ctx.github.files.defaultBranch())
-                    : needsGitHub(spec);
-            case 'deployment':
-                return ctx.github
-                    ? new DeploymentActuator(spec, ctx.github.client, ctx.github.repo, ctx.github.sha)
-                    : needsGitHub(spec);
-        }
+function decide(policy, state, analysis, now) {
+    const here = position(policy, state);
+    const stay = (action, reasons, complete = false) => ({
+        action,
+        from: here,
+        to: here,
+        complete,
+        reasons
     });
-}
-/** Outside the Action a GitHub actuator does nothing, and says so. */
-function needsGitHub(spec) {
-    const name = spec.type;
-    return {
-        name,
-        apply: async () => ({
-            actuator: name,
-            changed: false,
-            detail: 'skipped: runs only in the Action'
-        })
-    };
-}
-function repoAccess(files, branch) {
-    let resolved = branch;
-    const on = async () => (resolved ??= await files.defaultBranch());
-    return {
-        describe: path => `${path}${branch ? ` on ${branch}` : ''}`,
-        read: async (path) => files.read(path, await on()),
-        write: async (path, text, sha, message) => {
-            await files.write(path, await on(), text, sha, message);
+    if (state.status === 'complete')
+        return stay('promote', ['the rollout is complete'], true);
+    if (state.status === 'rolled-back') {
+        return stay('rollback', [
+            `the rollout was rolled back; \`resume\` starts it again at the first step`
+        ]);
+    }
+    if (state.status === 'paused') {
+        const p = state.paused;
+        return stay('hold', [`paused${p ? ` by ${p.actor} at ${p.at}: ${p.reason}` : ''}`]);
+    }
+    const gating = analysis.metrics.filter(m => m.mode !== 'report');
+    const blocks = analysis.checks.filter(c => c.status === 'block');
+    const trusted = !blocks.some(c => UNTRUSTED.has(c.name));
+    const elapsed = now - Date.parse(state.stepStartedAt);
+    // A segment rolls back only through a `gate` metric; `hold` metrics only ever hold.
+    const segmentFails = (mode) => analysis.segments.filter(s => s.metrics.some(m => m.verdict === 'fail' && (mode === 'any' || m.mode === 'gate')));
+    const failing = [
+        ...gating.filter(m => m.mode === 'gate' && m.limit?.breached).map(limitReason),
+        ...gating
+            .filter(m => m.mode === 'gate' && m.verdict === 'fail' && m.holdsBecause === undefined)
+            .map(failReason),
+        ...(policy.segments?.gate === 'rollback'
+            ? segmentFails('gate').map(s => `segment ${s.segment} fails`)
+            : []),
+        ...blocks.filter(c => c.rollsBack).map(c => `${c.name}: ${c.detail}`)
+    ];
+    if (failing.length > 0 && trusted)
+        return rollback(here, failing);
+    const holdReasons = [
+        ...(failing.length > 0
+            ? [`would roll back (${failing.join('; ')}), but the evidence is not trustworthy`]
+            : []),
+        ...blocks.filter(c => !c.rollsBack).map(c => `${c.name}: ${c.detail}`),
+        ...(gating.length === 0 ? ['no gating metric: every metric is mode: report'] : []),
+        ...gating.filter(m => m.mode === 'hold' && m.verdict === 'fail').map(failReason),
+        ...gating
+            .filter(m => m.mode === 'gate' && m.verdict === 'fail' && m.holdsBecause !== undefined)
+            .map(m => `${failReason(m)}; this holds instead of rolling back: ${m.holdsBecause}`),
+        ...gating.filter(m => m.verdict === 'inconclusive').map(inconclusiveReason),
+        ...gating
+            .filter(m => m.limit?.suspect || (m.mode === 'hold' && m.limit?.breached))
+            .map(limitReason),
+        ...(policy.segments && policy.segments.gate !== false
+            ? segmentFails('any')
+                .filter(s => !failing.includes(`segment ${s.segment} fails`))
+                .map(s => `segment ${s.segment} fails`)
+            : [])
+    ];
+    if (elapsed < policy.rollout.minDuration) {
+        holdReasons.push(`bake time: ${duration$1(policy.rollout.minDuration - elapsed)} of the ${duration$1(policy.rollout.minDuration)} minimum still to go`);
+    }
+    if (holdReasons.length === 0)
+        return promote(policy, state, here, gating.length, elapsed);
+    // The timeout ends a step whose metrics stayed undecided on sound evidence. A problem with the
+    // evidence itself (no data, stale or malformed data, a broken split) holds: fail closed.
+    if (elapsed >= policy.rollout.maxDuration) {
+        const ran = `step ${here.weight}% ran ${duration$1(elapsed)} (maxDuration ${duration$1(policy.rollout.maxDuration)}) without a decision`;
+        const evidenceProblem = blocks.some(c => c.name !== 'sample-size');
+        if (policy.rollout.onTimeout === 'rollback' && !evidenceProblem) {
+            return rollback(here, [ran, ...holdReasons]);
         }
+        holdReasons.unshift(`${ran}; holding (${evidenceProblem ? 'the evidence has problems, so the timeout does not roll back' : 'onTimeout: hold'})`);
+    }
+    const decision = stay('hold', holdReasons);
+    const needed = mostNeeded(gating);
+    return needed ? { ...decision, needed } : decision;
+}
+function promote(policy, state, here, gating, elapsed) {
+    const next = state.stepIndex + 1;
+    const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100;
+    return {
+        action: 'promote',
+        from: here,
+        to: {
+            index: complete ? policy.rollout.steps.length - 1 : next,
+            weight: complete ? 100 : weightAt(policy, next)
+        },
+        complete,
+        reasons: [
+            `all ${gating} gating metrics are within tolerance after ${duration$1(elapsed)} at ${here.weight}%`
+        ]
     };
 }
-/** The working tree: the CLI sets the weight in the file; committing it is the user's step. */
-function localAccess(cwd) {
-    return {
-        describe: path => path,
-        read: async (path) => {
-            try {
-                return { text: await readFile(resolve$1(cwd, path), 'utf8') };
-            }
-            catch (e) {
-                if (e.code === 'ENOENT')
-                    return undefined;
-                throw e;
-            }
-        },
-        write: async (path, text) => writeFile$1(resolve$1(cwd, path), text, 'utf8')
-    };
+/** Where the canary is now: a rolled-back rollout is at 0%, off every step. */
+function position(policy, state) {
+    return state.status === 'rolled-back'
+        ? ROLLED_BACK
+        : { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
+}
+const ROLLED_BACK = { index: -1, weight: 0 };
+const rollback = (here, reasons) => ({
+    action: 'rollback',
+    from: here,
+    to: ROLLED_BACK,
+    complete: false,
+    reasons
+});
+function failReason(m) {
+    const verb = (m.better === 'lower') === m.delta.estimate > 0 ? 'worsened' : 'changed';
+    const line = m.rollbackAt !== undefined
+        ? `the ${change(m, m.rollbackAt, m.delta.relative)} rollback threshold`
+        : `the ${toleranceText(m)} tolerance`;
+    return `${m.name} ${verb} ${deltaWithInterval(m)}, beyond ${line}`;
+}
+function limitReason(m) {
+    const l = m.limit;
+    if (!l)
+        return '';
+    const sure = l.breached ? 'breaches' : 'may breach';
+    return `canary ${m.name} ${sure} its limit of ${value(m, l.value)} (canary interval ${value(m, l.lower)} to ${value(m, l.upper)})`;
+}
+function inconclusiveReason(m) {
+    const n = m.needed;
+    if (m.delta.relative && m.baseline === 0)
+        return `${m.name} inconclusive: ${m.reason}`;
+    if (!n || n.samples === null) {
+        return `${m.name} inconclusive: the estimate sits at the tolerance, more traffic may not settle it`;
+    }
+    if (n.samples === 0)
+        return `${m.name} inconclusive: ${m.reason}`;
+    const time = n.seconds !== null ? `, ${roughDuration(n.seconds)} at current traffic` : '';
+    return `${m.name} inconclusive: about ${roughCount(n.samples)} more canary requests${time}`;
+}
+/** The slowest inconclusive gating metric decides how long the hold lasts. */
+function mostNeeded(gating) {
+    const needs = gating.filter(m => m.verdict === 'inconclusive').map(m => m.needed);
+    if (needs.length === 0)
+        return undefined;
+    if (needs.some(n => !n || n.samples === null))
+        return { samples: null, seconds: null };
+    const worst = needs.reduce((a, b) => ((b?.samples ?? 0) > (a?.samples ?? 0) ? b : a));
+    return worst ? { samples: worst.samples, seconds: worst.seconds } : undefined;
+}
+/**
+ * A person's command overrides the analysis (DESIGN.md: recorded with the actor and the reason).
+ * It never needs evidence, so a source that is down cannot block a rollback.
+ */
+function manualDecision(policy, state, command, actor, reason, 
+/** promote only: the step index to go to (default the next one). */
+toIndex = state.stepIndex + 1) {
+    const here = position(policy, state);
+    const manual = { command, actor, reason };
+    const why = `${command} by ${actor}: ${reason}`;
+    switch (command) {
+        case 'rollback':
+            return { ...rollback(here, [why]), manual };
+        case 'promote': {
+            const next = toIndex;
+            const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100;
+            const to = complete
+                ? { index: policy.rollout.steps.length - 1, weight: 100 }
+                : { index: next, weight: weightAt(policy, next) };
+            return { action: 'promote', from: here, to, complete, reasons: [why], manual };
+        }
+        case 'pause':
+            return { action: 'hold', from: here, to: here, complete: false, reasons: [why], manual };
+        case 'resume': {
+            // Resuming a rolled-back rollout starts it again at the first step.
+            const to = state.status === 'rolled-back' ? { index: 0, weight: weightAt(policy, 0) } : here;
+            return { action: 'hold', from: here, to, complete: false, reasons: [why], manual };
+        }
+    }
+}
+
+/**
+ * The random parts of `plan`'s simulation, counter-based so that every replicate is reproducible
+ * from its seed and every scenario of a replicate sees the same users (common random numbers):
+ * a uniform number is the murmur3 finaliser of its coordinates (row, copy, replicate, purpose).
+ */
+function uniform(a, b, c) {
+    const h = fmix32(fmix32(fmix32(a ^ 0x9e3779b9) ^ b) ^ Math.imul(c, 0x85ebca6b));
+    return (h >>> 0) / 4294967296;
+}
+/** Cumulative Poisson(1) probabilities: P(K <= k) for k = 0..9. */
+const POISSON_1 = (() => {
+    const out = [];
+    let p = Math.exp(-1);
+    let sum = 0;
+    for (let k = 0; k < 10; k++) {
+        sum += p;
+        out.push(sum);
+        p /= k + 1;
+    }
+    return out;
+})();
+/**
+ * How many times a unit appears in a bootstrap resample, drawn Poisson(1): the Poisson bootstrap
+ * (Hanley & MacGibbon, "Creating non-parametric bootstrap samples using Poisson frequencies",
+ * Computer Methods and Programs in Biomedicine 2006; Chamandy et al., "Estimating uncertainty for
+ * massive data streams", Google 2012), which resamples a stream unit by unit without knowing the
+ * number of units in advance: each unit's count is independent, as a multinomial's nearly are.
+ */
+function poissonCopies(u) {
+    let k = 0;
+    while (k < POISSON_1.length && u >= POISSON_1[k])
+        k++;
+    return k;
+}
+/**
+ * The canary of `spec` moved by `times` its tolerance in its worse direction (0.5: half the
+ * tolerance, 1: at it, 2: twice it). `level` is the history's. How each kind is moved:
+ *  - a rate: worse by d points (d = the tolerance, or tolerance x rate when relative): each 0
+ *    becomes 1 with probability d / (1 - p) (or each 1 becomes 0 with d / p when higher is
+ *    better), so the rate moves by d in expectation and values stay 0 or 1;
+ *  - a metric whose history stays in [0, 1] (a score): a linear map towards the bound,
+ *    x (1 - d/mean) or 1 - (1 - x)(1 - d/(1 - mean)), which moves the mean by exactly d and stays
+ *    in [0, 1];
+ *  - any other (latency, cost, tokens; a quantile or a ratio): relative tolerances multiply every
+ *    value by 1 +/- times x tolerance, which moves the mean and every quantile by exactly that
+ *    share (a slower model is slower everywhere); absolute ones add the shift (a ratio: shift x
+ *    its denominator), clipped at 0 when it lowers values (a quantile above the shift moves by
+ *    exactly it).
+ * Undefined when the shift cannot be made (a rate already at its bound, a bound too close).
+ */
+function shiftFor(spec, metric, level, times) {
+    const worseUp = spec.better === 'lower';
+    const { value, relative } = spec.tolerance;
+    const mean = level.mean;
+    if (spec.kind === 'rate') {
+        const d = times * (relative ? value * mean : value);
+        const room = worseUp ? 1 - mean : mean;
+        if (!(room > 0) || d > room)
+            return undefined;
+        return { metric, kind: 'flip', from: worseUp ? 0 : 1, p: d / room };
+    }
+    const bounded = level.min >= 0 && level.max <= 1 && spec.kind === 'mean';
+    if (bounded) {
+        const d = times * (relative ? value * mean : value);
+        if (worseUp) {
+            if (!(1 - mean > d))
+                return undefined;
+            const k = 1 - d / (1 - mean);
+            return { metric, kind: 'linear', a: k, b: 1 - k, c: 0, floor: false };
+        }
+        if (!(mean > d))
+            return undefined;
+        return { metric, kind: 'linear', a: 1 - d / mean, b: 0, c: 0, floor: false };
+    }
+    if (relative) {
+        const a = worseUp ? 1 + times * value : 1 - times * value;
+        return a > 0 ? { metric, kind: 'linear', a, b: 0, c: 0, floor: false } : undefined;
+    }
+    const d = (worseUp ? 1 : -1) * times * value;
+    return spec.kind === 'ratio'
+        ? { metric, kind: 'linear', a: 1, b: 0, c: d, floor: d < 0 }
+        : { metric, kind: 'linear', a: 1, b: d, c: 0, floor: d < 0 };
+}
+/** Applies a linear shift to one value (x over y). */
+function shifted(s, x, y) {
+    const v = s.a * x + s.b + s.c * y;
+    return s.floor && v < 0 ? 0 : v;
 }
 
 /**
@@ -61041,7 +61430,7 @@ function cacheCheck(evidence, metrics, ctx, requestsPerSecond) {
     if (extra !== undefined)
         report.extraPerDay = extra;
     const perDay = extra !== undefined && extra > 0
-        ? `; at today's traffic (${int(requestsPerSecond * 86_400)} requests a day), the canary's misses cost about $${money(extra)} a day more than the baseline's hit rate would`
+        ? `; at today's traffic (${int$2(requestsPerSecond * 86_400)} requests a day), the canary's misses cost about $${money(extra)} a day more than the baseline's hit rate would`
         : '';
     return {
         report,
@@ -61194,7 +61583,7 @@ function costViews(cost) {
     const f = (v) => (v === null ? 'n/a' : `$${money(v)}`);
     return `. Cost per request: baseline ${f(b.observed)} (all input uncached ${f(b.uncached)}); canary ${f(c.observed)} (uncached ${f(c.uncached)}, at the baseline's hit rate ${f(c.repriced)})`;
 }
-const money = (v) => (v >= 100 ? int(v) : Number(v.toPrecision(3)).toString());
+const money = (v) => (v >= 100 ? int$2(v) : Number(v.toPrecision(3)).toString());
 const pct$5 = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
 
 /**
@@ -61329,7 +61718,7 @@ function armsCheck(policy, evidence, arms) {
 }
 function sampleSizeCheck(policy, arms) {
     const min = policy.rollout.minSamples;
-    const detail = `baseline ${int(arms.baseline.requests)}, canary ${int(arms.canary.requests)} requests (minimum ${int(min)} per arm)`;
+    const detail = `baseline ${int$2(arms.baseline.requests)}, canary ${int$2(arms.canary.requests)} requests (minimum ${int$2(min)} per arm)`;
     const ok = arms.baseline.requests >= min && arms.canary.requests >= min;
     return { name: 'sample-size', status: ok ? 'ok' : 'block', detail };
 }
@@ -61345,7 +61734,7 @@ function trafficSplitCheck(policy, evidence, arms, canaryWeight) {
         return { name, status: 'ok', detail: 'not tested: no split to compare' };
     }
     const srt = sampleRatioTest(counts, canaryWeight / 100, policy.trafficSplit.alpha);
-    const observed = `canary ${pct$4(srt.observedShare)} of ${by} (${int(counts.canary)} of ${int(counts.baseline + counts.canary)}), expected ${pct$4(srt.expectedShare)}`;
+    const observed = `canary ${pct$4(srt.observedShare)} of ${by} (${int$2(counts.canary)} of ${int$2(counts.baseline + counts.canary)}), expected ${pct$4(srt.expectedShare)}`;
     return srt.mismatch
         ? {
             name,
@@ -61372,7 +61761,7 @@ function freshnessCheck(evidence) {
         const newest = Math.max(...buckets) + evidence.bucketMs;
         const age = evidence.window.to - newest;
         if (age > allowed) {
-            stale.push(`${arm}'s newest records are from before ${new Date(newest).toISOString()}, ${duration(age)} before the evaluation time`);
+            stale.push(`${arm}'s newest records are from before ${new Date(newest).toISOString()}, ${duration$1(age)} before the evaluation time`);
         }
     }
     return stale.length > 0
@@ -61386,15 +61775,15 @@ function dataQualityCheck(policy, evidence, replay) {
     const warnings = [];
     const malformedShare = q.lines > 0 ? q.malformed / q.lines : 0;
     if (malformedShare > max) {
-        problems.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed (${pct$4(malformedShare)} > ${pct$4(max)})`);
+        problems.push(`${int$2(q.malformed)} of ${int$2(q.lines)} lines malformed (${pct$4(malformedShare)} > ${pct$4(max)})`);
     }
     else if (q.malformed > 0) {
-        warnings.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed`);
+        warnings.push(`${int$2(q.malformed)} of ${int$2(q.lines)} lines malformed`);
     }
     for (const [key, count] of Object.entries(q.invalidValues)) {
         const share = q.records > 0 ? count / q.records : 1;
         const [field, why] = key.split(/: (.*)/s);
-        const text = `${int(count)} invalid ${field} values${why ? ` (${why})` : ''}`;
+        const text = `${int$2(count)} invalid ${field} values${why ? ` (${why})` : ''}`;
         if (share > max)
             problems.push(`${text} (${pct$4(share)} of records > ${pct$4(max)})`);
         else
@@ -61403,10 +61792,10 @@ function dataQualityCheck(policy, evidence, replay) {
     const notes = [];
     if (q.future > 0 && replay) {
         // --now replays the log as of that instant: later records are expected, and ignored.
-        notes.push(`${int(q.future)} records after the evaluation time ignored`);
+        notes.push(`${int$2(q.future)} records after the evaluation time ignored`);
     }
     else if (q.future > 0) {
-        const text = `${int(q.future)} records are timestamped after the evaluation time (clock skew between the log writer and this machine?)`;
+        const text = `${int$2(q.future)} records are timestamped after the evaluation time (clock skew between the log writer and this machine?)`;
         if (q.lines > 0 && q.future / q.lines > max)
             problems.push(text);
         else
@@ -61424,7 +61813,7 @@ function dataQualityCheck(policy, evidence, replay) {
     if (warnings.length > 0) {
         return { name: 'data-quality', status: 'warn', detail: [...warnings, ...notes].join('; ') };
     }
-    const clean = `${int(q.lines)} lines, none malformed`;
+    const clean = `${int$2(q.lines)} lines, none malformed`;
     return { name: 'data-quality', status: 'ok', detail: [clean, ...notes].join('; ') };
 }
 const pct$4 = (x) => {
@@ -61903,7 +62292,7 @@ function peakLoadCheck(minPeakLoad, step, seen) {
     const name = 'peak-load';
     if (!step)
         return { name, status: 'ok', detail: 'no traffic in the window yet' };
-    const here = `the step's busiest hour had ${int(step.perHour)} requests (both arms, from ${new Date(step.at).toISOString()})`;
+    const here = `the step's busiest hour had ${int$2(step.perHour)} requests (both arms, from ${new Date(step.at).toISOString()})`;
     if (!seen || seen.perHour <= step.perHour) {
         return {
             name,
@@ -61912,7 +62301,7 @@ function peakLoadCheck(minPeakLoad, step, seen) {
         };
     }
     const share = step.perHour / seen.perHour;
-    const against = `${pct$1(share)} of the rollout's busiest hour (${int(seen.perHour)} requests, from ${seen.at}); minPeakLoad ${pct$1(minPeakLoad)}`;
+    const against = `${pct$1(share)} of the rollout's busiest hour (${int$2(seen.perHour)} requests, from ${seen.at}); minPeakLoad ${pct$1(minPeakLoad)}`;
     return share >= minPeakLoad
         ? { name, status: 'ok', detail: `${here}: ${against}` }
         : {
@@ -62171,190 +62560,6 @@ function baselineLevels(metrics) {
         }
     }
     return Object.keys(levels).length > 0 ? levels : undefined;
-}
-
-/** Canary weight at a step index; -1 is "rolled back" (0%). */
-const weightAt = (policy, index) => index < 0 ? 0 : (policy.rollout.steps[index] ?? 100);
-/** Checks whose block means the comparison itself cannot be trusted. */
-const UNTRUSTED = new Set(['arms', 'traffic-split', 'data-quality', 'a/a']);
-/**
- * The step state machine (DESIGN.md, "Decision"). Pure: the evaluation time is passed in.
- * rollback: a gating metric fails, a canary limit is breached with confidence, or the step timed
- * out with onTimeout: rollback. promote: every gating metric passes, both arms have the minimum
- * sample, the bake time has passed and no check blocks. hold: anything else, with what is needed.
- */
-function decide(policy, state, analysis, now) {
-    const here = position(policy, state);
-    const stay = (action, reasons, complete = false) => ({
-        action,
-        from: here,
-        to: here,
-        complete,
-        reasons
-    });
-    if (state.status === 'complete')
-        return stay('promote', ['the rollout is complete'], true);
-    if (state.status === 'rolled-back') {
-        return stay('rollback', [
-            `the rollout was rolled back; \`resume\` starts it again at the first step`
-        ]);
-    }
-    if (state.status === 'paused') {
-        const p = state.paused;
-        return stay('hold', [`paused${p ? ` by ${p.actor} at ${p.at}: ${p.reason}` : ''}`]);
-    }
-    const gating = analysis.metrics.filter(m => m.mode !== 'report');
-    const blocks = analysis.checks.filter(c => c.status === 'block');
-    const trusted = !blocks.some(c => UNTRUSTED.has(c.name));
-    const elapsed = now - Date.parse(state.stepStartedAt);
-    // A segment rolls back only through a `gate` metric; `hold` metrics only ever hold.
-    const segmentFails = (mode) => analysis.segments.filter(s => s.metrics.some(m => m.verdict === 'fail' && (mode === 'any' || m.mode === 'gate')));
-    const failing = [
-        ...gating.filter(m => m.mode === 'gate' && m.limit?.breached).map(limitReason),
-        ...gating
-            .filter(m => m.mode === 'gate' && m.verdict === 'fail' && m.holdsBecause === undefined)
-            .map(failReason),
-        ...(policy.segments?.gate === 'rollback'
-            ? segmentFails('gate').map(s => `segment ${s.segment} fails`)
-            : []),
-        ...blocks.filter(c => c.rollsBack).map(c => `${c.name}: ${c.detail}`)
-    ];
-    if (failing.length > 0 && trusted)
-        return rollback(here, failing);
-    const holdReasons = [
-        ...(failing.length > 0
-            ? [`would roll back (${failing.join('; ')}), but the evidence is not trustworthy`]
-            : []),
-        ...blocks.filter(c => !c.rollsBack).map(c => `${c.name}: ${c.detail}`),
-        ...(gating.length === 0 ? ['no gating metric: every metric is mode: report'] : []),
-        ...gating.filter(m => m.mode === 'hold' && m.verdict === 'fail').map(failReason),
-        ...gating
-            .filter(m => m.mode === 'gate' && m.verdict === 'fail' && m.holdsBecause !== undefined)
-            .map(m => `${failReason(m)}; this holds instead of rolling back: ${m.holdsBecause}`),
-        ...gating.filter(m => m.verdict === 'inconclusive').map(inconclusiveReason),
-        ...gating
-            .filter(m => m.limit?.suspect || (m.mode === 'hold' && m.limit?.breached))
-            .map(limitReason),
-        ...(policy.segments && policy.segments.gate !== false
-            ? segmentFails('any')
-                .filter(s => !failing.includes(`segment ${s.segment} fails`))
-                .map(s => `segment ${s.segment} fails`)
-            : [])
-    ];
-    if (elapsed < policy.rollout.minDuration) {
-        holdReasons.push(`bake time: ${duration(policy.rollout.minDuration - elapsed)} of the ${duration(policy.rollout.minDuration)} minimum still to go`);
-    }
-    if (holdReasons.length === 0)
-        return promote(policy, state, here, gating.length, elapsed);
-    // The timeout ends a step whose metrics stayed undecided on sound evidence. A problem with the
-    // evidence itself (no data, stale or malformed data, a broken split) holds: fail closed.
-    if (elapsed >= policy.rollout.maxDuration) {
-        const ran = `step ${here.weight}% ran ${duration(elapsed)} (maxDuration ${duration(policy.rollout.maxDuration)}) without a decision`;
-        const evidenceProblem = blocks.some(c => c.name !== 'sample-size');
-        if (policy.rollout.onTimeout === 'rollback' && !evidenceProblem) {
-            return rollback(here, [ran, ...holdReasons]);
-        }
-        holdReasons.unshift(`${ran}; holding (${evidenceProblem ? 'the evidence has problems, so the timeout does not roll back' : 'onTimeout: hold'})`);
-    }
-    const decision = stay('hold', holdReasons);
-    const needed = mostNeeded(gating);
-    return needed ? { ...decision, needed } : decision;
-}
-function promote(policy, state, here, gating, elapsed) {
-    const next = state.stepIndex + 1;
-    const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100;
-    return {
-        action: 'promote',
-        from: here,
-        to: {
-            index: complete ? policy.rollout.steps.length - 1 : next,
-            weight: complete ? 100 : weightAt(policy, next)
-        },
-        complete,
-        reasons: [
-            `all ${gating} gating metrics are within tolerance after ${duration(elapsed)} at ${here.weight}%`
-        ]
-    };
-}
-/** Where the canary is now: a rolled-back rollout is at 0%, off every step. */
-function position(policy, state) {
-    return state.status === 'rolled-back'
-        ? ROLLED_BACK
-        : { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
-}
-const ROLLED_BACK = { index: -1, weight: 0 };
-const rollback = (here, reasons) => ({
-    action: 'rollback',
-    from: here,
-    to: ROLLED_BACK,
-    complete: false,
-    reasons
-});
-function failReason(m) {
-    const verb = (m.better === 'lower') === m.delta.estimate > 0 ? 'worsened' : 'changed';
-    const line = m.rollbackAt !== undefined
-        ? `the ${change(m, m.rollbackAt, m.delta.relative)} rollback threshold`
-        : `the ${toleranceText(m)} tolerance`;
-    return `${m.name} ${verb} ${deltaWithInterval(m)}, beyond ${line}`;
-}
-function limitReason(m) {
-    const l = m.limit;
-    if (!l)
-        return '';
-    const sure = l.breached ? 'breaches' : 'may breach';
-    return `canary ${m.name} ${sure} its limit of ${value(m, l.value)} (canary interval ${value(m, l.lower)} to ${value(m, l.upper)})`;
-}
-function inconclusiveReason(m) {
-    const n = m.needed;
-    if (m.delta.relative && m.baseline === 0)
-        return `${m.name} inconclusive: ${m.reason}`;
-    if (!n || n.samples === null) {
-        return `${m.name} inconclusive: the estimate sits at the tolerance, more traffic may not settle it`;
-    }
-    if (n.samples === 0)
-        return `${m.name} inconclusive: ${m.reason}`;
-    const time = n.seconds !== null ? `, ${roughDuration(n.seconds)} at current traffic` : '';
-    return `${m.name} inconclusive: about ${roughCount(n.samples)} more canary requests${time}`;
-}
-/** The slowest inconclusive gating metric decides how long the hold lasts. */
-function mostNeeded(gating) {
-    const needs = gating.filter(m => m.verdict === 'inconclusive').map(m => m.needed);
-    if (needs.length === 0)
-        return undefined;
-    if (needs.some(n => !n || n.samples === null))
-        return { samples: null, seconds: null };
-    const worst = needs.reduce((a, b) => ((b?.samples ?? 0) > (a?.samples ?? 0) ? b : a));
-    return worst ? { samples: worst.samples, seconds: worst.seconds } : undefined;
-}
-/**
- * A person's command overrides the analysis (DESIGN.md: recorded with the actor and the reason).
- * It never needs evidence, so a source that is down cannot block a rollback.
- */
-function manualDecision(policy, state, command, actor, reason, 
-/** promote only: the step index to go to (default the next one). */
-toIndex = state.stepIndex + 1) {
-    const here = position(policy, state);
-    const manual = { command, actor, reason };
-    const why = `${command} by ${actor}: ${reason}`;
-    switch (command) {
-        case 'rollback':
-            return { ...rollback(here, [why]), manual };
-        case 'promote': {
-            const next = toIndex;
-            const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100;
-            const to = complete
-                ? { index: policy.rollout.steps.length - 1, weight: 100 }
-                : { index: next, weight: weightAt(policy, next) };
-            return { action: 'promote', from: here, to, complete, reasons: [why], manual };
-        }
-        case 'pause':
-            return { action: 'hold', from: here, to: here, complete: false, reasons: [why], manual };
-        case 'resume': {
-            // Resuming a rolled-back rollout starts it again at the first step.
-            const to = state.status === 'rolled-back' ? { index: 0, weight: weightAt(policy, 0) } : here;
-            return { action: 'hold', from: here, to, complete: false, reasons: [why], manual };
-        }
-    }
 }
 
 function initialState(policy, stepStartedAt) {
@@ -74952,6 +75157,73 @@ function judgeFromPolicy(spec, env) {
     });
 }
 
+/** Whether the decision moves the canary (or is a person's command): what `on: change` waits for. */
+const moves = (r) => r.step.weight !== r.next.weight || r.manual !== undefined;
+/**
+ * Run every actuator in order; one that throws is recorded as not applied and the rest still run
+ * (a deployment status should mirror the decision even when a webhook is down).
+ */
+async function applyAll(actuators, record, dryRun) {
+    const results = [];
+    for (const actuator of actuators) {
+        try {
+            results.push({ ok: true, ...(await actuator.apply(record, { dryRun })) });
+        }
+        catch (e) {
+            results.push({
+                actuator: actuator.name,
+                ok: false,
+                changed: false,
+                detail: e.message
+            });
+        }
+    }
+    return results;
+}
+
+/** Markdown bold (the current step) becomes brackets in a terminal. */
+const plain = (s) => s.replace(/\*\*(.*?)\*\*/g, '[$1]');
+/** The terminal view: the verdict, why, and one line per metric and check. */
+function renderText(r) {
+    const lines = [plain(headline(r)), plain(progressLine(r)), ''];
+    lines.push(...r.reasons.map(reason => `  - ${reason}`));
+    if (r.metrics.length > 0) {
+        lines.push('', `window ${r.window?.from} -> ${r.window?.to}; baseline ${int$2(r.arms.baseline.n)}, canary ${int$2(r.arms.canary.n)} requests`);
+        const rows = r.metrics.map(m => [
+            m.name + (m.mode === 'gate' ? '' : ` (${m.mode})`),
+            value(m, m.baseline),
+            value(m, m.canary),
+            deltaWithInterval(m),
+            `tol ${toleranceText(m)}`,
+            noiseText(m),
+            m.verdict + (m.holdsBecause ? ' (holds)' : '')
+        ]);
+        const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? [];
+        for (const row of rows) {
+            lines.push('  ' +
+                row
+                    .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+                    .join('  ')
+                    .trimEnd());
+        }
+        for (const m of r.metrics) {
+            for (const caveat of m.caveats ?? [])
+                lines.push(`  note: ${m.name}: ${caveat}`);
+        }
+    }
+    if (r.checks.length > 0) {
+        lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`));
+    }
+    return lines.join('\n') + '\n';
+}
+/** One line for `status`: where the rollout stands, from its stored state. */
+function statusText(policy, state) {
+    if (!state)
+        return `${policy.rollout.name}: no state yet (the first evaluate starts the first step)`;
+    const steps = policy.rollout.steps;
+    return `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}`;
+}
+
 async function evaluate(deps) {
     const { policy, source, now } = deps;
     const stored = await deps.store?.load();
@@ -75124,7 +75396,7 @@ async function restartAtModelChange(policy, before, source, now, weight, replay)
     const model = {
         name: 'model',
         status: baked ? 'warn' : 'block',
-        detail: `${change}; evidence now starts at ${new Date(from).toISOString()}${baked ? '' : `, and the step holds until it has baked ${duration(policy.rollout.minDuration)} since the change`}`
+        detail: `${change}; evidence now starts at ${new Date(from).toISOString()}${baked ? '' : `, and the step holds until it has baked ${duration$1(policy.rollout.minDuration)} since the change`}`
     };
     const at = analysis.checks.findIndex(c => c.name === 'model');
     // A second change inside the new window keeps its own (later) block.
@@ -75154,6 +75426,1975 @@ function emptyAnalysis(now) {
         segments: [],
         checks: [],
         canaryRate: 0
+    };
+}
+
+/** The stored state is unreadable or belongs to something else; the message says what to do. */
+class StateError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'StateError';
+    }
+}
+class StateConflictError extends StateError {
+    constructor(where, expected, found) {
+        super(`${where} changed while this run was deciding (expected revision ${expected ?? 'none'}, found ${found ?? 'none'}); run again to decide on the new state`);
+        this.name = 'StateConflictError';
+    }
+}
+/** Validate a parsed state document for `rollout`; throws StateError naming `where`. */
+function parseState(text, where, rollout) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (e) {
+        throw new StateError(`${where} is not valid JSON (${e.message}); restore it from version control, or delete it to start the rollout again at its first step`);
+    }
+    const s = doc;
+    const problems = [];
+    if (typeof s !== 'object' || s === null || Array.isArray(s))
+        problems.push('not an object');
+    else {
+        if (s.version !== 1)
+            problems.push(`version is ${JSON.stringify(s.version)}, expected 1`);
+        if (typeof s.rollout !== 'string')
+            problems.push('rollout is missing');
+        if (typeof s.revision !== 'number' || !Number.isInteger(s.revision))
+            problems.push('revision is not an integer');
+        if (!['running', 'paused', 'complete', 'rolled-back'].includes(s.status))
+            problems.push(`status ${JSON.stringify(s.status)} is unknown`);
+        if (typeof s.stepIndex !== 'number' || !Number.isInteger(s.stepIndex) || s.stepIndex < 0)
+            problems.push('stepIndex is not a non-negative integer');
+        if (typeof s.stepStartedAt !== 'string' || Number.isNaN(Date.parse(s.stepStartedAt)))
+            problems.push('stepStartedAt is not an ISO-8601 time');
+        if (!Array.isArray(s.history))
+            problems.push('history is not a list');
+    }
+    if (problems.length > 0) {
+        throw new StateError(`${where} is not a rollout state: ${problems.join('; ')}. Delete it to start the rollout again at its first step`);
+    }
+    const state = s;
+    if (state.rollout !== rollout) {
+        throw new StateError(`${where} belongs to rollout "${state.rollout}", not "${rollout}" (policy rollout.name); use a separate --state file per rollout`);
+    }
+    return state;
+}
+
+/**
+ * The metric the decision turned on: for a rollback the first failing gating metric; for a hold
+ * a blocking check first (it overrides the metrics), else the undecided metric that needs the
+ * most traffic; for a promotion the metric that passed with the least room under its tolerance.
+ */
+function bindingOf(decision, gating, checks, reasons) {
+    if (decision === 'rollback') {
+        const failed = gating.find(m => m.verdict === 'fail' || m.limit?.breached);
+        if (failed)
+            return { kind: 'metric', metric: failed.name };
+        const check = checks.find(c => c.status === 'block' && c.rollsBack);
+        if (check)
+            return { kind: 'check', check: check.name, detail: check.detail };
+        return { kind: 'time', detail: reasons[0] ?? '' };
+    }
+    if (decision === 'hold') {
+        const block = checks.find(c => c.status === 'block' && c.name !== 'sample-size');
+        if (block)
+            return { kind: 'check', check: block.name, detail: block.detail };
+        const open = gating.filter(m => m.verdict !== 'pass');
+        if (open.length === 0) {
+            return reasons.length > 0 ? { kind: 'time', detail: reasons.at(-1) ?? '' } : undefined;
+        }
+        const need = (m) => m.needed?.samples ?? Infinity;
+        const slowest = open.reduce((a, b) => (need(b) > need(a) ? b : a));
+        return { kind: 'metric', metric: slowest.name };
+    }
+    if (gating.length === 0)
+        return undefined;
+    const room = (m) => Math.abs(m.tolerance) - harmUpper(m);
+    const tightest = gating.reduce((a, b) => (room(b) < room(a) ? b : a));
+    return { kind: 'metric', metric: tightest.name };
+}
+/** The interval's worst end in the metric's "worse" direction (as a positive harm). */
+function harmUpper(m) {
+    return m.tolerance >= 0 ? m.delta.upper : -m.delta.lower;
+}
+
+class MetricWindow {
+    quantiles;
+    moments = emptyMoments();
+    requests = 0;
+    constructor(quantiles) {
+        this.quantiles = quantiles;
+    }
+    toSketch() {
+        const sketch = { moments: { ...this.moments }, requests: this.requests };
+        if (this.quantiles)
+            sketch.quantiles = this.quantiles.toJSON();
+        return sketch;
+    }
+}
+/** The counts of a cell: what the checks read per time bucket. */
+class Counts {
+    requests = 0;
+    units = 0;
+    fallbacks = 0;
+    cache;
+    models = new Map();
+    failedModels = new Map();
+    errors = new Map();
+}
+class SegmentWindow {
+    key;
+    position;
+    metrics;
+    counts = new Counts();
+    newest = 0;
+    constructor(key, 
+    /** Its position in the arm: keyed segments from 0 in first-seen order, OTHER_SEGMENT last. */
+    position, metrics) {
+        this.key = key;
+        this.position = position;
+        this.metrics = metrics;
+    }
+}
+/**
+ * Per-unit running sums: per slot, for each metric, X and Y (float64) and, in an int32 header,
+ * which metrics have a value yet and (baseline) the unit's A/A half. Paged typed arrays, as
+ * UnitSlots, so hundreds of thousands of units are a few MB.
+ */
+class UnitSums {
+    metrics;
+    static PAGE = 4096;
+    floats = [];
+    ints = [];
+    used = 0;
+    constructor(metrics) {
+        this.metrics = metrics;
+    }
+    allocate(half) {
+        const slot = this.used++;
+        if (slot % UnitSums.PAGE === 0) {
+            this.floats.push(new Float64Array(UnitSums.PAGE * 2 * this.metrics));
+            this.ints.push(new Int32Array(UnitSums.PAGE * 2));
+        }
+        this.ints[Math.floor(slot / UnitSums.PAGE)][(slot % UnitSums.PAGE) * 2 + 1] = half;
+        return slot;
+    }
+    half(slot) {
+        return this.ints[Math.floor(slot / UnitSums.PAGE)][(slot % UnitSums.PAGE) * 2 + 1];
+    }
+    /**
+     * Adds (x, y) of metric i to the slot, and the change of its cluster to `a` (and `b`): the
+     * identity in the file comment.
+     */
+    add(slot, i, x, y, a, b) {
+        const page = Math.floor(slot / UnitSums.PAGE);
+        const floats = this.floats[page];
+        const ints = this.ints[page];
+        const at = (slot % UnitSums.PAGE) * 2 * this.metrics + 2 * i;
+        const header = (slot % UnitSums.PAGE) * 2;
+        const X = floats[at];
+        const Y = floats[at + 1];
+        const bit = 1 << i;
+        const first = (ints[header] & bit) === 0;
+        if (first)
+            ints[header] = ints[header] | bit;
+        floats[at] = X + x;
+        floats[at + 1] = Y + y;
+        const dxx = x * (2 * X + x);
+        const dyy = y * (2 * Y + y);
+        const dxy = x * Y + X * y + x * y;
+        grow(a, first, x, y, dxx, dyy, dxy);
+        if (b)
+            grow(b, first, x, y, dxx, dyy, dxy);
+    }
+}
+function grow(m, first, x, y, dxx, dyy, dxy) {
+    if (first)
+        m.n += 1;
+    m.sx += x;
+    m.sy += y;
+    m.sxx += dxx;
+    m.syy += dyy;
+    m.sxy += dxy;
+}
+/** Segment positions per unit slot in the IntMap key (as the builder's POSITIONS). */
+const POSITIONS = 64;
+/**
+ * What the arms of one window share: the policy, the rows' dictionaries and the time grid, and
+ * the emission of cells. `from` is the window's start: the grid of time buckets starts there.
+ */
+class WindowFrame {
+    policy;
+    encoder;
+    from;
+    compact;
+    bucketMs;
+    isQuantile;
+    segmented;
+    /** Empty sketches, for the cells that do not carry the window's (see the file comment). */
+    empty;
+    constructor(policy, encoder, from, 
+    /**
+     * `plan`'s simulations: each arm is one cell of the window's totals (no per-bucket counts, no
+     * served models, no cache sums), so a look costs the same however long the window. The
+     * checks that read those (cache warmth and trend, model changes, the busiest hour) then say
+     * "not available"; the comparisons, the sample size, the split, the A/A halves, the load and
+     * freshness checks are the same.
+     */
+    compact = false) {
+        this.policy = policy;
+        this.encoder = encoder;
+        this.from = from;
+        this.compact = compact;
+        if (policy.metrics.length > 31)
+            throw new RangeError('at most 31 metrics');
+        this.bucketMs = policy.bucket;
+        this.isQuantile = policy.metrics.map(m => m.kind === 'quantile');
+        this.segmented = (policy.segments?.by.length ?? 0) > 0;
+        this.empty = policy.metrics.map(() => ({ moments: emptyMoments(), requests: 0 }));
+    }
+    newMetrics() {
+        return this.isQuantile.map(q => new MetricWindow(q ? new QuantileSketch() : undefined));
+    }
+    cell(arm, segment, k, counts, metrics) {
+        const cell = {
+            arm,
+            segment,
+            bucket: this.from + k * this.bucketMs,
+            requests: counts.requests,
+            units: counts.units,
+            metrics: metrics ? toSketches(metrics) : this.empty,
+            models: capKeys(Object.fromEntries(counts.models), MAX_MODEL_KEYS, OTHER_MODELS),
+            errors: capKeys(Object.fromEntries(counts.errors), MAX_ERROR_CLASSES, OTHER_KEY),
+            fallbacks: counts.fallbacks
+        };
+        if (counts.failedModels.size > 0) {
+            cell.failedModels = capKeys(Object.fromEntries(counts.failedModels), MAX_MODEL_KEYS, OTHER_MODELS);
+        }
+        // A copy: the newest bucket's sums keep growing after this evidence is handed out.
+        if (counts.cache)
+            cell.cache = copyCacheSums(counts.cache);
+        return cell;
+    }
+}
+/**
+ * One arm of a window: its units' running sums, its time buckets' counts, its segments and its
+ * window sketches. Rows of the other arm never reach it, so `plan` can share one baseline arm
+ * between the canaries of several scenarios.
+ */
+class ArmWindow {
+    frame;
+    arm;
+    units = new UnitIndex();
+    sums;
+    total;
+    /** Counts per time bucket index, and the bucket indices in time order. */
+    buckets = new Map();
+    order = [];
+    /** Cells of buckets that are past (time order: they no longer change), emitted once. */
+    emitted = [];
+    segments = new Map();
+    keyed = [];
+    other;
+    /** (unit slot * POSITIONS + segment position) -> segment slot. */
+    segmentSlot = new IntMap();
+    segmentSums;
+    halves;
+    /** Invalid values of the arm's records, each key once per record (EvidenceBuilder.readValues). */
+    invalid = {};
+    invalidSeen = [];
+    unitLevel = false;
+    /** Requests without a unit go to an A/A half by a hash of their sequence number. */
+    requestSeq = 0;
+    /** Rows added: the arm's records in the window. */
+    records = 0;
+    /** Of them, requests per metric with a value (what minSamples counts). */
+    values;
+    /** The unit slot of the row last added (-1: it had no unit), for a MetricOverlay. */
+    lastSlot = -1;
+    unitKey = { h1: 0, h2: 0 };
+    /** A record with the fields the cache sums read, reused for every row. */
+    cacheRecord = {
+        ts: 0,
+        arm: 'baseline',
+        error: null,
+        fallback: false,
+        raw: {}
+    };
+    constructor(frame, arm) {
+        this.frame = frame;
+        this.arm = arm;
+        const n = frame.policy.metrics.length;
+        this.sums = new UnitSums(n);
+        this.segmentSums = new UnitSums(n);
+        this.total = frame.newMetrics();
+        this.halves = arm === 'baseline' ? [frame.newMetrics(), frame.newMetrics()] : undefined;
+        this.values = new Int32Array(n);
+    }
+    /** Adds the row at byte offset `at` of `b`: this arm's, at or after `from`, in time order. */
+    add(b, at) {
+        const { frame } = this;
+        const rows = frame.encoder.reader;
+        const ts = b.f64[at / 8];
+        const k = Math.floor((ts - frame.from) / frame.bucketMs);
+        this.records++;
+        this.countInvalid(b, at);
+        const flags = rows.flags(b, at);
+        let slot = -1;
+        let newUnit = false;
+        let half = 0;
+        if (flags & F_UNIT) {
+            this.unitLevel = true;
+            this.unitKey.h1 = rows.int(b, at, RowLayout.H1);
+            this.unitKey.h2 = rows.int(b, at, RowLayout.H2);
+            slot = this.units.find(this.unitKey);
+            newUnit = slot < 0;
+            if (newUnit) {
+                slot = this.sums.allocate(unitHalf(this.unitKey));
+                this.units.insert(slot);
+            }
+            half = this.sums.half(slot);
+        }
+        else if (this.halves) {
+            half = fmix32(++this.requestSeq) & 1;
+        }
+        this.lastSlot = slot;
+        const halfMetrics = this.halves?.[half];
+        const counts = frame.compact ? this.compactCounts(k) : this.bucket(k);
+        counts.requests++;
+        if (newUnit)
+            counts.units++;
+        if (frame.compact) {
+            const error = rows.int(b, at, RowLayout.ERROR);
+            if (error >= 0) {
+                countCapped(counts.errors, frame.encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY);
+            }
+            if (flags & F_FALLBACK)
+                counts.fallbacks++;
+        }
+        else
+            this.count(counts, b, at, flags);
+        let segment;
+        let segmentSlot = -1;
+        if (frame.segmented) {
+            segment = this.segmentOf(rows.int(b, at, RowLayout.SEGMENT));
+            segment.newest = k;
+            segment.counts.requests++;
+            if (slot >= 0) {
+                const key = slot * POSITIONS + segment.position;
+                segmentSlot = this.segmentSlot.get(key);
+                if (segmentSlot < 0) {
+                    segmentSlot = this.segmentSums.allocate(0);
+                    this.segmentSlot.add(key, segmentSlot);
+                    segment.counts.units++;
+                }
+            }
+            this.count(segment.counts, b, at, flags);
+        }
+        const metrics = frame.encoder.layout.metrics;
+        for (let i = 0; i < metrics; i++) {
+            if (rows.status(b, at, i) !== VALUE_STATUS)
+                continue;
+            const x = rows.x(b, at, i);
+            const y = rows.y(b, at, i);
+            const total = this.total[i];
+            const inSegment = segment?.metrics[i];
+            const inHalf = halfMetrics?.[i];
+            this.values[i] = this.values[i] + 1;
+            total.requests++;
+            if (inSegment)
+                inSegment.requests++;
+            if (inHalf)
+                inHalf.requests++;
+            if (total.quantiles) {
+                total.quantiles.add(x);
+                inSegment?.quantiles?.add(x);
+                inHalf?.quantiles?.add(x);
+            }
+            if (slot < 0) {
+                addCluster(total.moments, x, y);
+                if (inSegment)
+                    addCluster(inSegment.moments, x, y);
+                if (inHalf)
+                    addCluster(inHalf.moments, x, y);
+                continue;
+            }
+            this.sums.add(slot, i, x, y, total.moments, inHalf?.moments);
+            if (inSegment)
+                this.segmentSums.add(segmentSlot, i, x, y, inSegment.moments);
+        }
+    }
+    /**
+     * The arm's cells: its total segment's by bucket (the newest with the sketches), its segments'.
+     * `override`: one metric's window sketch replaced (a MetricOverlay's).
+     */
+    cells(override) {
+        // Several scenarios read one arm at the same look: its cells are made once per change.
+        if (this.cached?.records !== this.records)
+            this.cached = { records: this.records, cells: this.make() };
+        const { cells } = this.cached;
+        if (!override)
+            return cells;
+        const at = this.emitted.length;
+        const last = cells[at];
+        const metrics = [...last.metrics];
+        metrics[override.metric] = override.sketch;
+        return [...cells.slice(0, at), { ...last, metrics }, ...cells.slice(at + 1)];
+    }
+    cached;
+    make() {
+        const { frame } = this;
+        const newest = this.order.at(-1);
+        if (newest === undefined)
+            return [];
+        // Buckets before the newest never change again: emit each once, with empty sketches.
+        for (let j = this.emitted.length; j < this.order.length - 1; j++) {
+            const k = this.order[j];
+            this.emitted.push(frame.cell(this.arm, TOTAL_SEGMENT, k, this.buckets.get(k)));
+        }
+        const counts = this.buckets.get(frame.compact ? 0 : newest);
+        const last = frame.cell(this.arm, TOTAL_SEGMENT, newest, counts, this.total);
+        if (this.halves)
+            last.halves = [toSketches(this.halves[0]), toSketches(this.halves[1])];
+        const cells = [...this.emitted, last];
+        const keyed = [...this.keyed].sort((a, b) => (a.key < b.key ? -1 : 1));
+        for (const s of this.other ? [...keyed, this.other] : keyed) {
+            cells.push(frame.cell(this.arm, s.key, s.newest, s.counts, s.metrics));
+        }
+        return cells;
+    }
+    /** The window's one cell (compact frames), its bucket the newest seen. */
+    compactCounts(k) {
+        if (this.order.length === 0) {
+            this.buckets.set(0, new Counts());
+            this.order.push(k);
+        }
+        else
+            this.order[0] = k;
+        return this.buckets.get(0);
+    }
+    bucket(k) {
+        let counts = this.buckets.get(k);
+        if (!counts) {
+            counts = new Counts();
+            this.buckets.set(k, counts);
+            this.order.push(k);
+        }
+        return counts;
+    }
+    /** The counts every record adds to its cell (EvidenceBuilder.file, before the metrics). */
+    count(counts, b, at, flags) {
+        const { encoder, policy } = this.frame;
+        const rows = encoder.reader;
+        const model = rows.int(b, at, RowLayout.MODEL);
+        const error = rows.int(b, at, RowLayout.ERROR);
+        if (model >= 0) {
+            // A failed call served nothing: its model (mostly the requested one) is kept apart.
+            const key = encoder.modelKeys.value(model);
+            countCapped(error < 0 ? counts.models : counts.failedModels, key, MAX_MODEL_KEYS, OTHER_MODELS);
+        }
+        if (error >= 0) {
+            countCapped(counts.errors, encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY);
+        }
+        if (flags & F_FALLBACK)
+            counts.fallbacks++;
+        const input = rows.cache(b, at, INPUT_TOKENS);
+        if (input !== undefined) {
+            addCacheRequest((counts.cache ??= emptyCacheSums()), this.cacheRecordOf(b, at, model), input, policy.pricing);
+        }
+    }
+    cacheRecordOf(b, at, model) {
+        const r = this.cacheRecord;
+        const { encoder } = this.frame;
+        for (let f = 0; f < CACHE_FIELDS.length; f++) {
+            r[CACHE_FIELDS[f]] = encoder.reader.cache(b, at, f);
+        }
+        r.model = model >= 0 ? encoder.modelOf[model] : undefined;
+        return this.cacheRecord;
+    }
+    countInvalid(b, at) {
+        const { encoder } = this.frame;
+        this.invalidSeen.length = 0;
+        for (let i = 0; i < encoder.layout.metrics; i++) {
+            const key = invalidKeyOf(encoder.reader.status(b, at, i));
+            if (key < 0 || this.invalidSeen.includes(key))
+                continue;
+            this.invalidSeen.push(key);
+            countInvalid(this.invalid, encoder.invalidKeys.value(key), 1);
+        }
+    }
+    /** The segment of a row's key in this arm: first seen first, OTHER_SEGMENT past the cap. */
+    segmentOf(id) {
+        const known = this.segments.get(id);
+        if (known)
+            return known;
+        let segment;
+        if (this.keyed.length >= MAX_SEGMENTS_PER_ARM) {
+            segment = this.other ??= new SegmentWindow(OTHER_SEGMENT, MAX_SEGMENTS_PER_ARM, this.frame.newMetrics());
+        }
+        else {
+            const key = this.frame.encoder.segments.value(id);
+            segment = new SegmentWindow(key, this.keyed.length, this.frame.newMetrics());
+            this.keyed.push(segment);
+        }
+        this.segments.set(id, segment);
+        return segment;
+    }
+}
+/**
+ * One metric of an arm with other values (`plan`'s shifted canaries): the window moments and
+ * sketch of that metric alone, clustered by the arm's own unit slots (ArmWindow.lastSlot), so a
+ * scenario that changes one metric costs one metric's update per row, not a whole arm.
+ */
+class MetricOverlay {
+    metric;
+    window;
+    sums = new UnitSums(1);
+    constructor(frame, metric) {
+        this.metric = metric;
+        this.window = new MetricWindow(frame.isQuantile[metric] ? new QuantileSketch() : undefined);
+    }
+    /** The metric's (x, y) of the row just added to the arm, whose unit slot is `slot`. */
+    add(slot, x, y) {
+        const w = this.window;
+        w.requests++;
+        w.quantiles?.add(x);
+        if (slot < 0) {
+            addCluster(w.moments, x, y);
+            return;
+        }
+        while (this.sums.used <= slot)
+            this.sums.allocate(0);
+        this.sums.add(slot, 0, x, y, w.moments);
+    }
+    sketch() {
+        return this.window.toSketch();
+    }
+}
+/**
+ * The evidence of a window from its two arms (of one frame). `quality` is the read's data quality
+ * for the window (records, outside, future); the arms' invalid values are added to it.
+ */
+function armsEvidence(baseline, canary, opts) {
+    const { frame } = baseline;
+    const invalid = { ...baseline.invalid };
+    for (const [key, n] of Object.entries(canary.invalid))
+        countInvalid(invalid, key, n);
+    return {
+        source: opts.source,
+        window: { from: frame.from, to: opts.to },
+        bucketMs: frame.bucketMs,
+        metrics: frame.policy.metrics.map(m => m.name),
+        unitLevel: baseline.unitLevel || canary.unitLevel,
+        cells: [
+            ...baseline.cells(),
+            ...canary.cells(opts.canaryMetric && {
+                metric: opts.canaryMetric.metric,
+                sketch: opts.canaryMetric.sketch()
+            })
+        ],
+        quality: { ...opts.quality, invalidValues: invalid }
+    };
+}
+/** Counts invalid values under `key`, at most MAX_INVALID_KEYS keys, the rest under OTHER_KEY. */
+function countInvalid(counts, key, n) {
+    if (Object.hasOwn(counts, key))
+        counts[key] = counts[key] + n;
+    else if (Object.keys(counts).length < MAX_INVALID_KEYS)
+        counts[key] = n;
+    else
+        counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + n;
+}
+function copyCacheSums(c) {
+    const copy = {
+        ...c,
+        latency: { hit: { ...c.latency.hit }, miss: { ...c.latency.miss } },
+        ttft: { hit: { ...c.ttft.hit }, miss: { ...c.ttft.miss } }
+    };
+    if (c.repricing)
+        copy.repricing = { ...c.repricing };
+    return copy;
+}
+const toSketches = (metrics) => metrics.map(m => m.toSketch());
+function countCapped(counts, key, max, other) {
+    const seen = counts.get(key);
+    if (seen !== undefined)
+        counts.set(key, seen + 1);
+    else if (counts.size < max)
+        counts.set(key, 1);
+    else
+        counts.set(other, (counts.get(other) ?? 0) + 1);
+}
+
+const ASSIGN = 0x5bd1e995;
+const COPY = 0x27d4eb2d;
+const FLIP = 0x165667b1;
+function simulateStep(sim) {
+    const out = sim.scenarios.map(s => ({ id: s.id, runs: [] }));
+    const replicates = Math.max(0, ...sim.scenarios.map(s => s.replicates));
+    const span = history(sim.logs);
+    if (!span)
+        return out;
+    for (let r = 0; r < replicates; r++) {
+        const active = sim.scenarios.flatMap((s, i) => (r < s.replicates ? [i] : []));
+        const runs = replicate(sim, span, r, active);
+        active.forEach((i, j) => out[i]?.runs.push(runs[j]));
+    }
+    return out;
+}
+function history(logs) {
+    if (logs.first === undefined || logs.last === undefined || logs.records < 2)
+        return undefined;
+    const length = logs.last - logs.first;
+    return { first: logs.first, period: length + length / (logs.records - 1) };
+}
+function replicate(sim, span, r, active) {
+    const { policy, logs } = sim;
+    const seed = fmix32(sim.seed ^ Math.imul(r + 1, 0x9e3779b1) ^ Math.imul(sim.stepIndex, 7919));
+    const start = span.first + uniform(seed, r, 1) * span.period;
+    const from = start + policy.rollout.warmup;
+    const frame = new WindowFrame(policy, logs.encoder, from, true);
+    const baseline = new ArmWindow(frame, 'baseline');
+    const canary = new ArmWindow(frame, 'canary');
+    const tracks = active.map(i => {
+        const scenario = sim.scenarios[i];
+        const shift = scenario.shift;
+        return {
+            scenario,
+            ...(shift && { overlay: new MetricOverlay(frame, shift.metric) }),
+            last: new Map()
+        };
+    });
+    const state = { ...initialState(policy, start), stepIndex: sim.stepIndex };
+    const feed = new HistoryFeed(logs, span, start);
+    const copy = new CopyMaker(logs, sim.weight, seed);
+    const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => m.mode !== 'report');
+    const looks = Math.ceil(sim.horizon / sim.every);
+    const source = `plan: ${logs.records} history records resampled`;
+    try {
+        for (let k = 1; k <= looks; k++) {
+            const now = start + k * sim.every;
+            for (; feed.valid && feed.ts < now; feed.advance()) {
+                if (feed.ts < from)
+                    continue;
+                copy.each(feed.buffer, feed.at, feed.ts, (row, inCanary, rowId, c) => {
+                    if (!inCanary)
+                        return baseline.add(row, 0);
+                    canary.add(row, 0);
+                    for (const [t, track] of tracks.entries()) {
+                        const shift = track.scenario.shift;
+                        if (track.run || !shift || !track.overlay)
+                            continue;
+                        const value = copy.shifted(row, shift, rowId, c, t);
+                        if (value)
+                            track.overlay.add(canary.lastSlot, value.x, value.y);
+                    }
+                });
+            }
+            for (const track of tracks) {
+                if (track.run)
+                    continue;
+                if (!enough(policy, gating, baseline, canary)) {
+                    track.last.set('minSamples', k);
+                    if (now - start < policy.rollout.minDuration)
+                        track.last.set('minDuration', k);
+                    continue;
+                }
+                const evidence = armsEvidence(baseline, canary, {
+                    to: now,
+                    source,
+                    quality: { ...sim.quality, records: baseline.records + canary.records },
+                    ...(track.overlay && { canaryMetric: track.overlay })
+                });
+                const analysis = analyze(policy, evidence, sim.weight, true);
+                const decision = decide(policy, state, analysis, now);
+                const metrics = gating.map(({ i }) => analysis.metrics[i]);
+                for (const m of metrics)
+                    if (m.verdict !== 'pass')
+                        track.last.set(`metric:${m.name}`, k);
+                for (const c of analysis.checks) {
+                    if (c.status === 'block' && c.name !== 'sample-size')
+                        track.last.set(`check:${c.name}`, k);
+                }
+                if (now - start < policy.rollout.minDuration)
+                    track.last.set('minDuration', k);
+                if (decision.action === 'hold')
+                    continue;
+                const turned = decision.action === 'promote'
+                    ? lastToClear(track.last, k)
+                    : nameOf(bindingOf(decision.action, metrics, analysis.checks, decision.reasons));
+                track.run = { decision: decision.action, at: now - start, binding: turned };
+            }
+            if (tracks.every(t => t.run))
+                break;
+        }
+    }
+    finally {
+        feed.close();
+    }
+    return tracks.map(t => t.run ?? { decision: 'hold', at: sim.horizon, binding: holding(t.last) });
+}
+/**
+ * True when some verdict is possible: a gating metric (or the load check) has its minimum sample
+ * in both arms. Before that every look holds (analyze gives no verdict, and the simulation's
+ * policy never times out), so the look is not analysed.
+ */
+function enough(policy, gating, baseline, canary) {
+    const min = policy.rollout.minSamples;
+    if (baseline.records >= min && canary.records >= min)
+        return true;
+    return gating.some(({ m, i }) => {
+        const need = m.minSamples ?? min;
+        return baseline.values[i] >= need && canary.values[i] >= need;
+    });
+}
+/** What held the step last before it promoted; on ties a metric first, then a check. */
+function lastToClear(last, promotedAt) {
+    let best = '';
+    let at = -1;
+    const rank = (key) => key.startsWith('metric:') ? 0 : key.startsWith('check:') ? 1 : key === 'minDuration' ? 2 : 3;
+    for (const [key, k] of last) {
+        if (k >= promotedAt)
+            continue;
+        if (k > at || (k === at && rank(key) < rank(best))) {
+            best = key;
+            at = k;
+        }
+    }
+    return best === '' ? 'minDuration' : best;
+}
+/** What still held the step at its last look. */
+function holding(last) {
+    const latest = Math.max(-1, ...last.values());
+    const keys = [...last].filter(([, k]) => k === latest).map(([key]) => key);
+    return (keys.find(k => k.startsWith('check:')) ??
+        keys.find(k => k.startsWith('metric:')) ??
+        keys[0] ??
+        'minSamples');
+}
+function nameOf(b) {
+    if (!b)
+        return 'timeout';
+    if (b.kind === 'metric')
+        return `metric:${b.metric}`;
+    if (b.kind === 'check')
+        return `check:${b.check}`;
+    return 'timeout';
+}
+/** The history's baseline rows from `start`, wrapped around its end as often as needed. */
+class HistoryFeed {
+    logs;
+    span;
+    cursor;
+    offset = 0;
+    valid = true;
+    ts = 0;
+    buffer;
+    at = 0;
+    constructor(logs, span, start) {
+        this.logs = logs;
+        this.span = span;
+        this.cursor = logs.store.cursor(start);
+        this.buffer = this.cursor.buffer;
+        this.settle();
+    }
+    advance() {
+        this.cursor.advance();
+        this.settle();
+    }
+    close() {
+        this.cursor.close();
+    }
+    /** Skips the history's own canary rows; at the end, starts again from its first row. */
+    settle() {
+        const reader = this.logs.encoder.reader;
+        for (;;) {
+            if (!this.cursor.valid) {
+                this.cursor.close();
+                this.offset += this.span.period;
+                this.cursor = this.logs.store.cursor();
+                if (!this.cursor.valid) {
+                    this.valid = false;
+                    return;
+                }
+            }
+            if ((reader.flags(this.cursor.buffer, this.cursor.at) & F_CANARY) === 0)
+                break;
+            this.cursor.advance();
+        }
+        this.buffer = this.cursor.buffer;
+        this.at = this.cursor.at;
+        this.ts = this.cursor.ts + this.offset;
+    }
+}
+/**
+ * The bootstrap copies of a history row, each with its unit key, arm and time written into a
+ * scratch row; and a scenario's shift of a canary copy into a second scratch row.
+ */
+class CopyMaker {
+    logs;
+    seed;
+    stride;
+    scratch;
+    value = { x: 0, y: 1 };
+    rowId = 0;
+    threshold;
+    constructor(logs, weight, seed) {
+        this.logs = logs;
+        this.seed = seed;
+        this.stride = logs.encoder.layout.stride;
+        this.scratch = rowBuffer(this.stride);
+        this.threshold = weight / 100;
+    }
+    each(b, at, ts, emit) {
+        const reader = this.logs.encoder.reader;
+        const id = ++this.rowId;
+        const flags = reader.flags(b, at);
+        const unit = (flags & F_UNIT) !== 0;
+        const h1 = unit ? reader.int(b, at, RowLayout.H1) : 0;
+        const h2 = unit ? reader.int(b, at, RowLayout.H2) : 0;
+        const copies = poissonCopies(unit ? uniform(h1, h2, this.seed) : uniform(id, 0, this.seed));
+        if (copies === 0)
+            return;
+        const s = this.scratch;
+        s.bytes.set(b.bytes.subarray(at, at + this.stride), 0);
+        s.f64[0] = ts;
+        for (let c = 0; c < copies; c++) {
+            let k1 = h1;
+            let k2 = h2;
+            if (unit && c > 0) {
+                k1 = fmix32(h1 ^ Math.imul(c, COPY));
+                k2 = fmix32(h2 + Math.imul(c, ASSIGN));
+            }
+            const draw = unit ? uniform(k1, k2, this.seed ^ ASSIGN) : uniform(id, c, this.seed ^ ASSIGN);
+            const canary = draw < this.threshold;
+            s.i32[RowLayout.FLAGS / 4] = (flags & ~F_CANARY) | (canary ? F_CANARY : 0);
+            s.i32[RowLayout.H1 / 4] = k1;
+            s.i32[RowLayout.H2 / 4] = k2;
+            emit(s, canary, id, c);
+        }
+    }
+    /** A canary copy's value of the shifted metric (reused object), or undefined when it has none. */
+    shifted(row, shift, rowId, copy, scenario) {
+        const reader = this.logs.encoder.reader;
+        const i = shift.metric;
+        if (reader.status(row, 0, i) !== VALUE_STATUS)
+            return undefined;
+        const x = reader.x(row, 0, i);
+        const y = reader.y(row, 0, i);
+        const out = this.value;
+        out.y = y;
+        if (shift.kind === 'linear')
+            out.x = shifted(shift, x, y);
+        else {
+            const u = uniform(rowId, Math.imul(copy + 1, FLIP) ^ scenario, this.seed ^ FLIP);
+            out.x = x === shift.from && u < shift.p ? 1 - shift.from : x;
+        }
+        return out;
+    }
+}
+
+/** Replicates of each scenario, as a share of the equal canary's. */
+const SCENARIOS = { half: 0.5, at: 0.25, twice: 0.5 };
+/** The longest a "longer step" is simulated: this many maxDurations, at most a week. */
+const LONGER = 4;
+const WEEK = 7 * 24 * 3600_000;
+function plan(opts) {
+    const { policy, logs } = opts;
+    const sim = simulationPolicy(policy);
+    const levels = metricLevels(logs);
+    const history = historyFacts(logs);
+    const notes = simulationNotes(policy);
+    const steps = [];
+    const suggestions = [];
+    policy.rollout.steps.forEach((weight, index) => {
+        if (weight >= 100)
+            return;
+        const step = planStep({ ...opts, sim, levels, index, weight });
+        steps.push(step);
+        if (!step.decides)
+            suggestions.push(...suggest({ ...opts, sim, step }));
+    });
+    return {
+        rollout: policy.rollout.name,
+        every: opts.every,
+        replicates: opts.replicates,
+        history,
+        steps,
+        suggestions,
+        notes
+    };
+}
+function planStep(input) {
+    const { policy, sim, levels, index, weight } = input;
+    const max = policy.rollout.maxDuration;
+    const R = input.replicates;
+    const scenarios = [{ id: 'equal', replicates: R }];
+    const metrics = [];
+    sim.metrics.forEach((spec, i) => {
+        if (spec.mode === 'report')
+            return;
+        const level = levels[i];
+        const skipped = skipReason(spec, level);
+        metrics.push({ name: spec.name, ...(skipped && { skipped }) });
+        if (skipped)
+            return;
+        for (const [key, times] of [
+            ['half', 0.5],
+            ['at', 1],
+            ['twice', 2]
+        ]) {
+            const shift = shiftFor(spec, i, level, times);
+            if (shift) {
+                scenarios.push({
+                    id: `${i}:${key}`,
+                    shift,
+                    replicates: Math.max(4, Math.ceil(R * SCENARIOS[key]))
+                });
+            }
+        }
+    });
+    const results = simulateStep({
+        policy: sim,
+        stepIndex: index,
+        weight,
+        logs: input.logs,
+        scenarios,
+        horizon: max,
+        every: input.every,
+        seed: input.seed,
+        quality: qualityOf(input.logs)
+    });
+    const runsOf = (id) => results.find(r => r.id === id)?.runs ?? [];
+    const equalRuns = runsOf('equal');
+    sim.metrics.forEach((spec, i) => {
+        const entry = metrics.find(m => m.name === spec.name);
+        if (!entry || entry.skipped)
+            return;
+        for (const key of ['half', 'at', 'twice']) {
+            const runs = runsOf(`${i}:${key}`);
+            if (runs.length > 0)
+                entry[key] = outcomeOf(runs, max);
+        }
+    });
+    const equal = outcomeOf(equalRuns, max);
+    const looks = Math.ceil(max / input.every);
+    const promotedBy = Array.from({ length: looks }, (_, k) => equalRuns.filter(r => r.decision === 'promote' && r.at <= (k + 1) * input.every).length /
+        Math.max(1, equalRuns.length));
+    return {
+        index,
+        weight,
+        maxDuration: max,
+        equal,
+        metrics,
+        promotedBy,
+        decides: equal.promoted.share >= 0.9
+    };
+}
+/** Median and 90th percentile of the decision times, the unfinished runs counted as never. */
+function timing(runs, decision, limit) {
+    const times = runs
+        .filter(r => r.decision === decision && r.at <= limit)
+        .map(r => r.at)
+        .sort((a, b) => a - b);
+    const n = runs.length;
+    const at = (q) => {
+        const k = Math.ceil(q * n) - 1;
+        return n > 0 && k < times.length ? times[Math.max(0, k)] : null;
+    };
+    return { share: n > 0 ? times.length / n : 0, median: at(0.5), p90: at(0.9) };
+}
+function outcomeOf(runs, maxDuration) {
+    const promoted = timing(runs, 'promote', maxDuration);
+    const rolledBack = timing(runs, 'rollback', maxDuration);
+    const counts = new Map();
+    for (const r of runs)
+        counts.set(r.binding, (counts.get(r.binding) ?? 0) + 1);
+    const top = [...counts].sort((a, b) => b[1] - a[1])[0];
+    const outcome = {
+        runs: runs.length,
+        promoted,
+        rolledBack,
+        holding: runs.length > 0 ? 1 - promoted.share - rolledBack.share : 0
+    };
+    if (top)
+        outcome.binding = { name: top[0], share: top[1] / runs.length };
+    return outcome;
+}
+/**
+ * For a step whose equal canary does not promote by maxDuration in 90% of runs: a longer step, a
+ * wider tolerance on the binding metric, a larger step, `kind: mean` for a binding quantile, each
+ * simulated on the equal canary; and variance reduction, projected from the history.
+ */
+function suggest(input) {
+    const { policy, sim, step } = input;
+    const out = [];
+    const R = Math.max(8, Math.ceil(input.replicates / 2));
+    const equalOnce = (p, weight, horizon) => outcomeOf(simulateStep({
+        policy: p,
+        stepIndex: step.index,
+        weight,
+        logs: input.logs,
+        scenarios: [{ id: 'equal', replicates: R }],
+        horizon,
+        every: input.every,
+        seed: input.seed ^ 0x51ed,
+        quality: qualityOf(input.logs)
+    })[0]?.runs ?? [], horizon);
+    const base = { step: step.index, weight: step.weight };
+    // A longer step: how long 90% of equal canaries take, simulated up to LONGER maxDurations.
+    const horizon = Math.min(Math.max(step.maxDuration * LONGER, step.maxDuration), WEEK);
+    let longer;
+    if (horizon > step.maxDuration) {
+        longer = equalOnce(sim, step.weight, horizon);
+        out.push({
+            ...base,
+            change: longer.promoted.p90 !== null
+                ? `maxDuration: ${hours(longer.promoted.p90)} (90% of equal canaries promote by then)`
+                : `a longer step: even at ${hours(horizon)} fewer than 90% of equal canaries promote`,
+            outcome: longer
+        });
+    }
+    const binding = step.equal.binding?.name;
+    const metric = binding?.startsWith('metric:')
+        ? sim.metrics.findIndex(m => m.name === binding.slice('metric:'.length))
+        : -1;
+    const spec = sim.metrics[metric];
+    if (spec) {
+        for (const factor of [1.5, 2]) {
+            const wider = withMetric(sim, metric, {
+                tolerance: { ...spec.tolerance, value: spec.tolerance.value * factor }
+            });
+            out.push({
+                ...base,
+                change: `${spec.name}: tolerance ${toleranceWords(spec, factor)} (×${factor})`,
+                outcome: equalOnce(wider, step.weight, step.maxDuration)
+            });
+        }
+        if (spec.kind === 'quantile') {
+            const mean = withMetric(sim, metric, { kind: 'mean', quantile: undefined });
+            out.push({
+                ...base,
+                change: `${spec.name}: kind: mean instead of p${Math.round((spec.quantile ?? 0.5) * 100)} (a mean needs far fewer requests than a tail quantile)`,
+                outcome: equalOnce(mean, step.weight, step.maxDuration)
+            });
+        }
+        // A regression adjustment is of means (CUPED); from the step's own median time, or the
+        // longer step's when the step does not promote by maxDuration.
+        const reduction = spec.kind === 'quantile' ? undefined : varianceReduction(input.logs, metric);
+        const median = step.equal.promoted.median ?? longer?.promoted.median ?? null;
+        if (reduction && median !== null) {
+            out.push({
+                ...base,
+                change: `${spec.name}: variance reduction on each user's pre-rollout level (regression adjustment)`,
+                projected: median * (1 - reduction.r2),
+                note: `projected, not simulated: users' levels in the two halves of the history correlate (R² ${reduction.r2.toFixed(2)} over ${reduction.units} users seen in both), so the variance, and roughly the time to decide, would shrink by that share`
+            });
+        }
+    }
+    // A larger step: the next weights up to 50% (a larger first step, or skipping ahead).
+    const next = policy.rollout.steps[step.index + 1];
+    const candidates = [2 * step.weight, 5 * step.weight, next]
+        .filter((w) => w !== undefined && w > step.weight && w <= 50)
+        .filter((w, i, all) => all.indexOf(w) === i)
+        .sort((a, b) => a - b);
+    for (const weight of candidates.slice(0, 2)) {
+        out.push({
+            ...base,
+            change: `step ${weightAt(policy, step.index)}% → ${weight}%`,
+            outcome: equalOnce(sim, weight, step.maxDuration)
+        });
+    }
+    return out;
+}
+function withMetric(policy, index, change) {
+    const metrics = policy.metrics.map((m, i) => {
+        if (i !== index)
+            return m;
+        const next = { ...m, ...change };
+        if (next.quantile === undefined)
+            delete next.quantile;
+        return next;
+    });
+    return { ...policy, metrics };
+}
+function toleranceWords(spec, factor) {
+    const v = spec.tolerance.value * factor;
+    if (spec.tolerance.relative)
+        return `${round$1(v * 100)}%`;
+    return spec.kind === 'rate' ? `${round$1(v * 100)}pp` : `${round$1(v)}`;
+}
+const round$1 = (v) => Number(v.toPrecision(3));
+const hours = (ms) => {
+    const h = ms / 3600_000;
+    return h >= 48 ? `${round$1(h / 24)}d` : h >= 1 ? `${round$1(h)}h` : `${Math.round(ms / 60_000)}m`;
+};
+/**
+ * The simulation's policy: segments are not simulated (a shift of all traffic moves every
+ * segment alike; segment verdicts add holds only at their own error rate), the judge's metric
+ * neither (it needs judged outputs), and the timeout is left to the report (maxDuration past any
+ * horizon, onTimeout hold), so one run tells both what happens by maxDuration and after it.
+ */
+function simulationPolicy(policy) {
+    const { segments: _segments, ...rest } = policy;
+    return {
+        ...rest,
+        metrics: policy.metrics.filter(m => m.from !== 'judge'),
+        rollout: { ...policy.rollout, maxDuration: 2 * WEEK, onTimeout: 'hold' }
+    };
+}
+function simulationNotes(policy) {
+    const notes = [
+        'Each step is simulated on its own, starting at random times of the history, with users resampled (Poisson bootstrap) and assigned to the canary at the step’s weight; the gate looks on the schedule and decides through the engine itself.'
+    ];
+    if (policy.segments) {
+        notes.push('Segments are not simulated: a shift of all traffic moves every segment alike, and a segment verdict only adds holds at its own error rate.');
+    }
+    if (policy.metrics.some(m => m.from === 'judge')) {
+        notes.push('The judge’s metric is not simulated: it needs judged outputs, not logs.');
+    }
+    return notes;
+}
+function skipReason(spec, level) {
+    if (!Number.isFinite(level.mean))
+        return 'no values in the history';
+    if (spec.kind === 'rate' && (level.mean === 0 || level.mean === 1)) {
+        return `the history's rate is ${level.mean * 100}%: a relative change of it cannot be simulated`;
+    }
+    return undefined;
+}
+/** Each metric's level and range over the history's baseline rows. */
+function metricLevels(logs) {
+    const { encoder } = logs;
+    const n = encoder.layout.metrics;
+    const sx = new Float64Array(n);
+    const sy = new Float64Array(n);
+    const cursor = logs.store.cursor();
+    try {
+        for (; cursor.valid; cursor.advance()) {
+            const { buffer: b, at } = cursor;
+            if (encoder.reader.flags(b, at) & F_CANARY)
+                continue;
+            for (let i = 0; i < n; i++) {
+                if (encoder.reader.status(b, at, i) !== VALUE_STATUS)
+                    continue;
+                sx[i] = sx[i] + encoder.reader.x(b, at, i);
+                sy[i] = sy[i] + encoder.reader.y(b, at, i);
+            }
+        }
+    }
+    finally {
+        cursor.close();
+    }
+    return Array.from({ length: n }, (_, i) => ({
+        mean: sy[i] > 0 ? sx[i] / sy[i] : NaN,
+        min: encoder.min[i],
+        max: encoder.max[i]
+    }));
+}
+function historyFacts(logs) {
+    const units = new UnitIndex();
+    const key = { h1: 0, h2: 0 };
+    const cursor = logs.store.cursor();
+    try {
+        for (; cursor.valid; cursor.advance()) {
+            const flags = logs.encoder.reader.flags(cursor.buffer, cursor.at);
+            if (flags & F_CANARY || !(flags & F_UNIT))
+                continue;
+            key.h1 = logs.encoder.reader.int(cursor.buffer, cursor.at, RowLayout.H1);
+            key.h2 = logs.encoder.reader.int(cursor.buffer, cursor.at, RowLayout.H2);
+            if (units.find(key) < 0)
+                units.insert(units.size);
+        }
+    }
+    finally {
+        cursor.close();
+    }
+    const first = logs.first ?? 0;
+    const last = logs.last ?? 0;
+    const records = logs.records - logs.canaryRecords;
+    return {
+        records,
+        canaryIgnored: logs.canaryRecords,
+        units: units.size,
+        first,
+        last,
+        perHour: last > first ? (records * 3600_000) / (last - first) : 0
+    };
+}
+function qualityOf(logs) {
+    return { ...emptyQuality(), lines: logs.quality.lines, malformed: logs.quality.malformed };
+}
+/**
+ * How much of a metric's per-user variance each user's own earlier level explains: users' means
+ * in the first and the second half of the history, the squared correlation over users seen in
+ * both (the variance reduction of CUPED, Deng, Xu, Kohavi & Walker, WSDM 2013, section 3.3, with
+ * the first half as the pre-period). Undefined with fewer than 50 such users.
+ */
+function varianceReduction(logs, metric) {
+    if (logs.first === undefined || logs.last === undefined)
+        return undefined;
+    const middle = (logs.first + logs.last) / 2;
+    const index = new UnitIndex();
+    const key = { h1: 0, h2: 0 };
+    const sums = [];
+    const reader = logs.encoder.reader;
+    const cursor = logs.store.cursor();
+    try {
+        for (; cursor.valid; cursor.advance()) {
+            const { buffer: b, at } = cursor;
+            const flags = reader.flags(b, at);
+            if (flags & F_CANARY || !(flags & F_UNIT))
+                continue;
+            if (reader.status(b, at, metric) !== VALUE_STATUS)
+                continue;
+            key.h1 = reader.int(b, at, RowLayout.H1);
+            key.h2 = reader.int(b, at, RowLayout.H2);
+            let slot = index.find(key);
+            if (slot < 0) {
+                slot = index.size;
+                index.insert(slot);
+                sums.push(0, 0, 0, 0);
+            }
+            const half = cursor.ts < middle ? 0 : 2;
+            sums[4 * slot + half] = sums[4 * slot + half] + reader.x(b, at, metric);
+            sums[4 * slot + half + 1] = sums[4 * slot + half + 1] + reader.y(b, at, metric);
+        }
+    }
+    finally {
+        cursor.close();
+    }
+    let n = 0;
+    let sa = 0;
+    let sb = 0;
+    let saa = 0;
+    let sbb = 0;
+    let sab = 0;
+    for (let u = 0; u < sums.length / 4; u++) {
+        const [xa, ya, xb, yb] = sums.slice(4 * u, 4 * u + 4);
+        if (ya === 0 || yb === 0)
+            continue;
+        const a = xa / ya;
+        const b = xb / yb;
+        n++;
+        sa += a;
+        sb += b;
+        saa += a * a;
+        sbb += b * b;
+        sab += a * b;
+    }
+    if (n < 50)
+        return undefined;
+    const cov = sab / n - (sa / n) * (sb / n);
+    const va = saa / n - (sa / n) ** 2;
+    const vb = sbb / n - (sb / n) ** 2;
+    if (!(va > 0 && vb > 0))
+        return undefined;
+    return { r2: Math.min(1, (cov * cov) / (va * vb)), units: n };
+}
+
+/**
+ * `plan` as the CLI and the Action run it: the history read once from files (the policy's file
+ * source or `records`), then every step simulated. A history that cannot be read, or with no
+ * baseline records, is a usage problem (exit 2).
+ */
+async function planFromFiles(loaded, opts) {
+    const { policy } = loaded;
+    const source = sourceFor(loaded, opts.records);
+    if (!(source instanceof FileSource)) {
+        throw new UsageError(`usage: plan reads a history of records from files (--records, or a policy source of type file), not ${source.describe()}; export a few days of the baseline's traffic to JSONL and give it as the records`);
+    }
+    const logs = await readLogs(source, policy).catch((e) => {
+        if (e instanceof SourceError)
+            throw new UsageError(e.message);
+        throw e;
+    });
+    try {
+        const baseline = logs.records - logs.canaryRecords;
+        if (baseline < 2) {
+            throw new UsageError(`usage: the history holds ${baseline} baseline records; plan needs the baseline's recent traffic (check the records and the policy's arms)`);
+        }
+        return plan({
+            policy,
+            logs,
+            every: opts.every,
+            replicates: opts.replicates,
+            seed: opts.seed
+        });
+    }
+    finally {
+        logs.store.close();
+    }
+}
+/** --every, --replicates and --seed, or the Action's inputs; `name` says how to call one. */
+function planOptions(v, name) {
+    const every = parseDuration(v.every ?? '15m');
+    if (!every.ok || !(every.value >= 60_000)) {
+        throw new UsageError(`${name('every')} must be a duration of at least 1m such as 15m or 1h, not "${v.every}"`);
+    }
+    const replicates = Number(v.replicates ?? '40');
+    if (!Number.isInteger(replicates) || replicates < 10 || replicates > 1000) {
+        throw new UsageError(`${name('replicates')} must be a whole number from 10 to 1000, not "${v.replicates}"`);
+    }
+    const seed = Number(v.seed ?? '1');
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+        throw new UsageError(`${name('seed')} must be a whole number from 0 to 4294967295, not "${v.seed}"`);
+    }
+    return { every: every.value, replicates, seed };
+}
+
+/** A local JSON file, written atomically (write a temporary file, then rename over the old one). */
+class FileStateStore {
+    path;
+    rollout;
+    constructor(path, rollout) {
+        this.path = path;
+        this.rollout = rollout;
+    }
+    describe() {
+        return this.path;
+    }
+    async load() {
+        let text;
+        try {
+            text = await readFile(this.path, 'utf8');
+        }
+        catch (e) {
+            if (e.code === 'ENOENT')
+                return undefined;
+            throw new StateError(`cannot read state file ${this.path}: ${e.message}`);
+        }
+        if (text.trim() === '') {
+            throw new StateError(`state file ${this.path} is empty; delete it to start the rollout again at its first step`);
+        }
+        return parseState(text, `state file ${this.path}`, this.rollout);
+    }
+    async save(state, expectedRevision) {
+        const current = await this.load();
+        if (current?.revision !== expectedRevision) {
+            throw new StateConflictError(`state file ${this.path}`, expectedRevision, current?.revision);
+        }
+        const tmp = join(dirname$1(this.path), `.${basename$1(this.path)}.${process.pid}.tmp`);
+        try {
+            await writeFile$1(tmp, JSON.stringify(state, null, 2) + '\n', 'utf8');
+            await rename$1(tmp, this.path);
+        }
+        catch (e) {
+            await unlink$1(tmp).catch(() => undefined);
+            throw new StateError(`cannot write state file ${this.path}: ${e.message}`);
+        }
+    }
+}
+
+/**
+ * The rollout state as a JSON document on a dedicated branch (`rollouts/<name>.json`), written with
+ * the contents API. The blob sha read by `load` is the compare-and-swap token of `save`: when
+ * another run wrote in between, GitHub refuses the write and `save` throws StateConflictError, so
+ * the caller re-reads and decides again instead of overwriting that run's transition.
+ */
+class GitHubStateStore {
+    files;
+    branch;
+    rollout;
+    path;
+    /** The blob read by the last `load` (undefined: there was no document). */
+    sha;
+    constructor(files, branch, rollout) {
+        this.files = files;
+        this.branch = branch;
+        this.rollout = rollout;
+        this.path = `rollouts/${rollout}.json`;
+    }
+    describe() {
+        return `${this.path} on branch ${this.branch}`;
+    }
+    async load() {
+        const file = await this.files.read(this.path, this.branch);
+        this.sha = file?.sha;
+        if (!file)
+            return undefined;
+        return parseState(file.text, `rollout state ${this.describe()}`, this.rollout);
+    }
+    async save(state, expectedRevision) {
+        if (this.sha === undefined && !(await this.files.hasBranch(this.branch))) {
+            await this.files.createBranch(this.branch);
+        }
+        const last = state.history.at(-1);
+        const what = last ? `${last.action} ${last.from}% → ${last.to}%` : state.status;
+        try {
+            const { sha } = await this.files.write(this.path, this.branch, JSON.stringify(state, null, 2) + '\n', this.sha, `rollout ${this.rollout}: ${what} (revision ${state.revision})`);
+            this.sha = sha;
+        }
+        catch (e) {
+            if (e instanceof ContentConflictError) {
+                throw new StateConflictError(`rollout state ${this.describe()}`, expectedRevision, undefined);
+            }
+            throw e;
+        }
+    }
+}
+
+const CHAT_USAGE = [
+    '`/rollout status`',
+    '`/rollout promote [to 50%]`',
+    '`/rollout pause <reason>`',
+    '`/rollout resume`',
+    '`/rollout rollback <reason>`',
+    'with `<rollout name>:` before the reason when a PR has several rollouts'
+];
+const VERBS = ['status', 'promote', 'pause', 'resume', 'rollback'];
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+function parseChatCommand(body) {
+    const line = body
+        .replace(/^\uFEFF/, '')
+        .split(/\r?\n/, 1)[0]
+        .trim();
+    const m = /^\/rollout(?:\s+(.*))?$/.exec(line);
+    if (!m)
+        return { kind: 'none' };
+    const [word = '', ...words] = (m[1] ?? '').trim().split(/\s+/);
+    const verb = word.toLowerCase();
+    if (!VERBS.includes(verb)) {
+        return malformed(word ? `unknown command \`${clip(word)}\`` : 'a command is missing');
+    }
+    let rest = words.join(' ').trim();
+    let rollout;
+    const named = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63}):(?:\s+|$)/.exec(rest);
+    if (named) {
+        rollout = named[1];
+        rest = rest.slice(named[0].length).trim();
+    }
+    else if ((verb === 'status' || verb === 'resume') && rest) {
+        if (!NAME.test(rest))
+            return malformed(`\`${clip(rest)}\` is not a rollout name`);
+        rollout = rest;
+        rest = '';
+    }
+    const command = { verb, ...(rollout && { rollout }) };
+    if (verb === 'promote') {
+        const to = /^to\s+(\S+)\s*(.*)$/i.exec(rest);
+        if (to) {
+            const weight = /^(\d+(?:\.\d+)?)%?$/.exec(to[1]);
+            const value = weight ? Number(weight[1]) : NaN;
+            if (!(value > 0 && value <= 100))
+                return malformed(`\`${clip(to[1])}\` is not a weight like 50%`);
+            command.toWeight = value;
+            rest = to[2].trim();
+        }
+    }
+    if ((verb === 'pause' || verb === 'rollback') && !rest) {
+        return malformed(`\`/rollout ${verb}\` needs a reason, e.g. \`/rollout ${verb} answers got worse\``);
+    }
+    if (rest)
+        command.reason = rest.slice(0, 500);
+    return { kind: 'command', command };
+}
+function malformed(problem) {
+    return { kind: 'malformed', message: `${problem}. Commands: ${CHAT_USAGE.join(', ')}.` };
+}
+/** Echo at most a few characters of what the person typed (escaped by the caller's markdown). */
+const clip = (s) => s.replace(/`/g, '').slice(0, 40);
+
+/**
+ * The pull request conversation as ChatOps needs it: reactions that acknowledge a command, short
+ * replies, and the commenter's permission on the repository, asked through the API
+ * (https://docs.github.com/en/rest/collaborators/collaborators#get-repository-permissions-for-a-user),
+ * never inferred from the comment's author_association.
+ */
+class Conversation {
+    github;
+    repo;
+    issueNumber;
+    constructor(github, repo, issueNumber) {
+        this.github = github;
+        this.repo = repo;
+        this.issueNumber = issueNumber;
+    }
+    async react(commentId, content) {
+        try {
+            await this.github.rest.reactions.createForIssueComment({
+                ...this.repo,
+                comment_id: commentId,
+                content
+            });
+        }
+        catch (e) {
+            throw explainGitHubError(e, `react to comment ${commentId}`, 'pull-requests: write');
+        }
+    }
+    async reply(body) {
+        try {
+            const { data } = await this.github.rest.issues.createComment({
+                ...this.repo,
+                issue_number: this.issueNumber,
+                body
+            });
+            return data.html_url;
+        }
+        catch (e) {
+            throw explainGitHubError(e, `reply on pull request #${this.issueNumber}`, 'pull-requests: write');
+        }
+    }
+    /** True when `login` may change the rollout: write, maintain or admin on the repository. */
+    async canWrite(login) {
+        try {
+            const { data } = await this.github.rest.repos.getCollaboratorPermissionLevel({
+                ...this.repo,
+                username: login
+            });
+            // `permission` folds maintain into write and triage into read.
+            return data.permission === 'admin' || data.permission === 'write';
+        }
+        catch (e) {
+            if (statusOf(e) === 404)
+                return false; // not a collaborator
+            throw explainGitHubError(e, `read the permission of ${login}`, 'metadata: read');
+        }
+    }
+}
+
+/**
+ * `model_list[name=v7].litellm_params.weight` -> ['model_list', {key:'name',value:'v7'},
+ * 'litellm_params', 'weight']. Throws with the position of a malformed step.
+ */
+function parseWeightPath(path) {
+    const steps = [];
+    const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
+    // What the previous token was decides what may follow: a key only at the start or after a dot,
+    // an index or a dot only after a key or an index.
+    let prev = 'start';
+    let m;
+    let at = 0;
+    while (at < path.length && (m = re.exec(path))) {
+        const isKey = m[1] !== undefined;
+        const isDot = m[5] !== undefined;
+        if (isKey ? prev === 'step' : prev !== 'step')
+            break;
+        if (isKey)
+            steps.push(m[1]);
+        else if (m[2] !== undefined)
+            steps.push(Number(m[2]));
+        else if (!isDot)
+            steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
+        prev = isDot ? 'dot' : 'step';
+        at = re.lastIndex;
+    }
+    if (at !== path.length || prev !== 'step') {
+        throw new Error(`weight path "${path}" is malformed near character ${at + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
+    }
+    return steps;
+}
+/**
+ * Set a number at `path` in a YAML document with the `yaml` Document API, which keeps comments,
+ * key order and formatting (https://eemeli.org/yaml/#documents). Every step must exist: a missing
+ * key is an error naming it, never a silently created one.
+ */
+function setInYaml(doc, path, value) {
+    const steps = parseWeightPath(path);
+    const keys = [];
+    let node = doc.contents;
+    for (const [i, step] of steps.entries()) {
+        const where = keys.length > 0 ? ` under ${formatKeys(keys)}` : '';
+        let key;
+        if (typeof step === 'object') {
+            if (!distExports.isSeq(node))
+                throw new Error(`${describeStep(step)}${where} needs a list there`);
+            const index = node.items.findIndex(item => distExports.isMap(item) && String(item.get(step.key)) === step.value);
+            if (index < 0)
+                throw new Error(`no list item with ${step.key} = ${step.value}${where}`);
+            key = index;
+        }
+        else {
+            const has = distExports.isMap(node) || distExports.isSeq(node) ? node.has(step) : false;
+            if (!has)
+                throw new Error(`${describeStep(step)}${where} does not exist`);
+            key = step;
+        }
+        keys.push(key);
+        if (i < steps.length - 1)
+            node = node.get(key, true);
+    }
+    doc.setIn(keys, value);
+}
+/** Set every weight in YAML (or JSON, which is YAML) text; returns the new text. */
+function setWeights(text, isJson, values) {
+    if (isJson)
+        return setInJson(text, values);
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid YAML: ${doc.errors[0].message}`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    return doc.toString();
+}
+/** JSON has no comments: parse, set, and write back with the file's own indentation. */
+function setInJson(text, values) {
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid JSON: ${doc.errors[0].message}`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
+    return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '');
+}
+const describeStep = (step) => typeof step === 'object'
+    ? `[${step.key}=${step.value}]`
+    : typeof step === 'number'
+        ? `[${step}]`
+        : `key "${step}"`;
+const formatKeys = (keys) => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+
+/** Attempts when someone else commits to the file between our read and write. */
+const ATTEMPTS = 3;
+/**
+ * Sets the canary's (and the baseline's complementary) weight in a YAML or JSON config file, and
+ * commits it with a message that carries the decision. Idempotent: an unchanged file is not
+ * written, so a rerun or a hold makes no commit.
+ */
+class GitFileActuator {
+    spec;
+    files;
+    name;
+    constructor(spec, files) {
+        this.spec = spec;
+        this.files = files;
+        this.name = `git-file ${spec.file}`;
+    }
+    async apply(record, { dryRun }) {
+        const canary = record.next.weight;
+        const values = this.spec.set.map(s => ({
+            path: s.path,
+            value: round(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
+        }));
+        const where = this.files.describe(this.spec.file);
+        for (let attempt = 1;; attempt++) {
+            const file = await this.files.read(this.spec.file);
+            if (!file)
+                throw new Error(`${where} does not exist; create it or fix actuators[].file`);
+            let text;
+            try {
+                text = setWeights(file.text, /\.json$/i.test(this.spec.file), values);
+            }
+            catch (e) {
+                throw new Error(`${where}: ${e.message}`);
+            }
+            const summary = values.map(v => `${v.path} = ${v.value}`).join(', ');
+            if (text === file.text) {
+                return { actuator: this.name, changed: false, detail: `${where} already has ${summary}` };
+            }
+            if (dryRun) {
+                return {
+                    actuator: this.name,
+                    changed: false,
+                    detail: `dry run: would set ${summary} in ${where}`
+                };
+            }
+            try {
+                await this.files.write(this.spec.file, text, file.sha, commitMessage(record));
+                return { actuator: this.name, changed: true, detail: `set ${summary} in ${where}` };
+            }
+            catch (e) {
+                if (e.name !== 'ContentConflictError' || attempt >= ATTEMPTS)
+                    throw e;
+            }
+        }
+    }
+}
+function commitMessage(r) {
+    const who = r.manual ? ` by ${r.manual.actor}` : '';
+    return [
+        `rollout ${r.rollout}: ${r.decision} ${r.step.weight}% → ${r.next.weight}%${who}`,
+        '',
+        ...r.reasons.slice(0, 3).map(reason => `- ${reason}`),
+        '',
+        `Policy ${r.policy.hash}, evaluated ${r.evaluatedAt} by ai-rollout-gate.`
+    ].join('\n');
+}
+/** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
+const round = (v) => Number(v.toPrecision(8));
+
+/**
+ * Starts a deploy workflow with the decision as inputs. Events made with the workflow's
+ * GITHUB_TOKEN start no other workflow, workflow_dispatch being the exception
+ * (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow#triggering-a-workflow-from-a-workflow).
+ */
+class WorkflowDispatchActuator {
+    spec;
+    github;
+    repo;
+    defaultRef;
+    name;
+    constructor(spec, github, repo, defaultRef) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.defaultRef = defaultRef;
+        this.name = `workflow-dispatch ${spec.workflow}`;
+    }
+    async apply(record, { dryRun }) {
+        if (this.spec.on === 'change' && !moves(record)) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not dispatched: the weight did not change'
+            };
+        }
+        const ref = this.spec.ref ?? (await this.defaultRef());
+        const inputs = {
+            ...this.spec.inputs,
+            decision: record.decision,
+            weight: String(record.next.weight),
+            rollout: record.rollout
+        };
+        const what = `${this.spec.workflow} on ${ref} with weight ${inputs.weight}`;
+        if (dryRun)
+            return { actuator: this.name, changed: false, detail: `dry run: would dispatch ${what}` };
+        try {
+            await this.github.rest.actions.createWorkflowDispatch({
+                ...this.repo,
+                workflow_id: this.spec.workflow,
+                ref,
+                inputs
+            });
+        }
+        catch (e) {
+            throw explainGitHubError(e, `dispatch workflow ${this.spec.workflow}`, 'actions: write');
+        }
+        return { actuator: this.name, changed: true, detail: `dispatched ${what}` };
+    }
+}
+/** GitHub limits a deployment status description to 140 characters. */
+const DESCRIPTION_LIMIT = 140;
+/**
+ * Mirrors every decision as a deployment status on an environment: in_progress while the rollout
+ * runs, success when it completes, failure on a rollback. One deployment per rollout and canary
+ * (its `task` names the rollout), so the environment's history reads as one rollout.
+ */
+class DeploymentActuator {
+    spec;
+    github;
+    repo;
+    sha;
+    name;
+    constructor(spec, github, repo, sha) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.sha = sha;
+        this.name = `deployment ${spec.environment}`;
+    }
+    async apply(record, { dryRun }) {
+        const state = record.decision === 'rollback'
+            ? 'failure'
+            : record.complete && record.decision === 'promote'
+                ? 'success'
+                : record.manual?.command === 'pause'
+                    ? 'queued'
+                    : 'in_progress';
+        const description = deploymentDescription(record);
+        if (dryRun) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would set ${state}: ${description}`
+            };
+        }
+        try {
+            const id = await this.deploymentId(record);
+            await this.github.rest.repos.createDeploymentStatus({
+                ...this.repo,
+                deployment_id: id,
+                state,
+                description,
+                environment: this.spec.environment,
+                ...(process.env.GITHUB_SERVER_URL &&
+                    process.env.GITHUB_RUN_ID && {
+                    log_url: `${process.env.GITHUB_SERVER_URL}/${this.repo.owner}/${this.repo.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
+                })
+            });
+            return { actuator: this.name, changed: true, detail: `${state}: ${description}` };
+        }
+        catch (e) {
+            throw explainGitHubError(e, `set a deployment status on ${this.spec.environment}`, 'deployments: write');
+        }
+    }
+    async deploymentId(record) {
+        const task = `rollout:${record.rollout}`;
+        const { data } = await this.github.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.spec.environment,
+            task,
+            sha: this.sha,
+            per_page: 1
+        });
+        const existing = data[0];
+        if (existing)
+            return existing.id;
+        const created = await this.github.rest.repos.createDeployment({
+            ...this.repo,
+            ref: this.sha,
+            task,
+            environment: this.spec.environment,
+            auto_merge: false,
+            required_contexts: [],
+            description: `ai-rollout-gate: ${record.rollout}`.slice(0, DESCRIPTION_LIMIT),
+            payload: { rollout: record.rollout, steps: record.steps }
+        });
+        if (!('id' in created.data))
+            throw new Error(created.data.message ?? 'GitHub did not create the deployment');
+        return created.data.id;
+    }
+}
+function deploymentDescription(r) {
+    const text = `${r.decision} ${r.step.weight}% → ${r.next.weight}%: ${r.reasons[0] ?? ''}`;
+    return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
+}
+
+/** The signature header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed by the secret. */
+const SIGNATURE_HEADER = 'x-rollout-gate-signature-256';
+/** Longest `retry-after` honoured; a longer one is a failure the next run retries. */
+const MAX_RETRY_AFTER_MS = 30_000;
+function signature(secret, body) {
+    return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+/**
+ * POSTs the decision record to a URL. Anything but a 2xx, after bounded retries (network errors,
+ * 5xx, 429 with its retry-after), means the change was not applied. The receiver can check the
+ * signature (as GitHub's own webhooks are checked) and deduplicate on the delivery id.
+ */
+class WebhookActuator {
+    spec;
+    secret;
+    sleep;
+    name;
+    origin;
+    constructor(spec, secret, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
+        this.spec = spec;
+        this.secret = secret;
+        this.sleep = sleep;
+        // Only the origin is ever shown: a path or query can carry a token.
+        this.origin = new URL(spec.url).origin;
+        this.name = `webhook ${this.origin}`;
+    }
+    async apply(record, { dryRun }) {
+        if (this.spec.on === 'change' && !moves(record)) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not called: the weight did not change'
+            };
+        }
+        if (dryRun)
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would POST to ${this.origin}`
+            };
+        const body = recordJson(record);
+        const headers = {
+            'content-type': 'application/json',
+            'user-agent': 'ai-rollout-gate',
+            'x-rollout-gate-delivery': `${record.rollout}:${record.evaluatedAt}`,
+            ...(this.secret && { [SIGNATURE_HEADER]: signature(this.secret, body) })
+        };
+        let problem = '';
+        for (let attempt = 0; attempt <= this.spec.retries; attempt++) {
+            let wait = 500 * 2 ** attempt;
+            try {
+                const res = await fetch(this.spec.url, {
+                    method: 'POST',
+                    headers,
+                    body,
+                    signal: AbortSignal.timeout(this.spec.timeout)
+                });
+                await res.body?.cancel();
+                if (res.ok) {
+                    return {
+                        actuator: this.name,
+                        changed: true,
+                        detail: `POSTed to ${this.origin} (HTTP ${res.status})`
+                    };
+                }
+                problem = `HTTP ${res.status}`;
+                if (res.status < 500 && res.status !== 429)
+                    break;
+                const after = Number(res.headers.get('retry-after'));
+                if (Number.isFinite(after) && after >= 0)
+                    wait = after * 1000;
+                if (wait > MAX_RETRY_AFTER_MS)
+                    break;
+            }
+            catch (e) {
+                const err = e;
+                problem =
+                    err.name === 'TimeoutError' ? `no answer in ${this.spec.timeout / 1000}s` : err.message;
+            }
+            if (attempt < this.spec.retries)
+                await this.sleep(wait);
+        }
+        throw new Error(`POST to ${this.origin} failed: ${problem}`);
+    }
+}
+
+/** The environment variable the Action's `webhook-secret` input fills. */
+const WEBHOOK_SECRET_ENV = 'ROLLOUT_GATE_WEBHOOK_SECRET';
+function buildActuators(specs, ctx) {
+    return specs.map(spec => {
+        switch (spec.type) {
+            case 'webhook':
+                return new WebhookActuator(spec, ctx.env[spec.secretEnv ?? WEBHOOK_SECRET_ENV]);
+            case 'git-file':
+                return new GitFileActuator(spec, ctx.github ? repoAccess(ctx.github.files, spec.branch) : localAccess(ctx.cwd));
+            case 'workflow-dispatch':
+                return ctx.github
+                    ? new WorkflowDispatchActuator(spec, ctx.github.client, ctx.github.repo, () => ctx.github.files.defaultBranch())
+                    : needsGitHub(spec);
+            case 'deployment':
+                return ctx.github
+                    ? new DeploymentActuator(spec, ctx.github.client, ctx.github.repo, ctx.github.sha)
+                    : needsGitHub(spec);
+        }
+    });
+}
+/** Outside the Action a GitHub actuator does nothing, and says so. */
+function needsGitHub(spec) {
+    const name = spec.type;
+    return {
+        name,
+        apply: async () => ({
+            actuator: name,
+            changed: false,
+            detail: 'skipped: runs only in the Action'
+        })
+    };
+}
+function repoAccess(files, branch) {
+    let resolved = branch;
+    const on = async () => (resolved ??= await files.defaultBranch());
+    return {
+        describe: path => `${path}${branch ? ` on ${branch}` : ''}`,
+        read: async (path) => files.read(path, await on()),
+        write: async (path, text, sha, message) => {
+            await files.write(path, await on(), text, sha, message);
+        }
+    };
+}
+/** The working tree: the CLI sets the weight in the file; committing it is the user's step. */
+function localAccess(cwd) {
+    return {
+        describe: path => path,
+        read: async (path) => {
+            try {
+                return { text: await readFile(resolve$1(cwd, path), 'utf8') };
+            }
+            catch (e) {
+                if (e.code === 'ENOENT')
+                    return undefined;
+                throw e;
+            }
+        },
+        write: async (path, text) => writeFile$1(resolve$1(cwd, path), text, 'utf8')
     };
 }
 
@@ -75295,7 +77536,7 @@ async function publish(outcome, github, pr) {
     info(outcome.text);
     const failures = [];
     if (process.env.GITHUB_STEP_SUMMARY)
-        await summary.addRaw(outcome.markdown).write();
+        await summary$1.addRaw(outcome.markdown).write();
     if (github && pr !== undefined) {
         try {
             const comment = new StickyComment(github.client, github.repo, pr, commentMarker(r.rollout));
@@ -75445,7 +77686,15 @@ function exportSecrets(given, policy, env) {
     return { unused };
 }
 
-const COMMANDS = ['evaluate', 'rollback', 'promote', 'pause', 'resume', 'status'];
+const COMMANDS = [
+    'evaluate',
+    'rollback',
+    'promote',
+    'pause',
+    'resume',
+    'status',
+    'plan'
+];
 /**
  * Every input, validated up front; a bad one throws a message naming it (the runner does not
  * enforce `required`). Secrets are masked before anything else can print them.
@@ -75499,9 +77748,21 @@ function getInputs(env = process.env) {
     if (toWeight !== undefined && command !== 'promote') {
         throw new UsageError('input "weight" is only for command promote (promote to that step)');
     }
+    const planInputs = {
+        every: getInput('every').trim(),
+        replicates: getInput('replicates').trim()
+    };
+    if (command !== 'plan' && (planInputs.every || planInputs.replicates)) {
+        throw new UsageError('inputs "every" and "replicates" are only for command plan');
+    }
+    const plan = planOptions({
+        ...(planInputs.every && { every: planInputs.every }),
+        ...(planInputs.replicates && { replicates: planInputs.replicates })
+    }, key => `input "${key}"`);
     return {
         policy,
         command,
+        plan,
         reason,
         token,
         ...(prText && { prNumber: Number(prText) }),
@@ -75547,10 +77808,14 @@ async function run() {
             warning(`input "${input}" is set, but the policy has nothing that uses it`);
         }
         maskPolicySecrets(loaded.policy);
+        setOutput('rollout', loaded.policy.rollout.name);
+        if (inputs.command === 'plan') {
+            await runPlan(inputs, loaded);
+            return;
+        }
         const github = connect(inputs);
         const store = stateStore(inputs, loaded, github);
         const ctx = { inputs, loaded, store, github };
-        setOutput('rollout', loaded.policy.rollout.name);
         if (context.eventName === 'issue_comment') {
             await runChatCommand(ctx, context.payload);
             return;
@@ -75601,6 +77866,20 @@ async function run() {
         }
         setFailed(e.message);
     }
+}
+/**
+ * `command: plan`: will each step decide, and when? Simulated on the history (the records input
+ * or the policy's file source), printed to the log and written to the job summary; the output
+ * `undecided-steps` lists the weights of the steps that would not decide by maxDuration.
+ */
+async function runPlan(inputs, loaded) {
+    const result = await planFromFiles(loaded, { records: inputs.records, ...inputs.plan });
+    info(planText(result));
+    await summary$1.addRaw(planMarkdown(result)).write();
+    setOutput('undecided-steps', result.steps
+        .filter(s => !s.decides)
+        .map(s => `${s.weight}%`)
+        .join(','));
 }
 /**
  * The policy names the environment variables that hold credentials (`secretKeyEnv`, `tokenEnv`,

@@ -5,6 +5,8 @@ import { createGitHub, parseRepo } from '../github/client.js'
 import { RepoFiles } from '../github/contents.js'
 import { findPullRequest } from '../github/pullRequest.js'
 import { PolicyError } from '../policy/types.js'
+import { planMarkdown, planText } from '../plan/render.js'
+import { planFromFiles } from '../plan/run.js'
 import { loadPolicyFile, type LoadedPolicy } from '../policyFile.js'
 import { statusText } from '../report/text.js'
 import { FileStateStore } from '../state/fileStore.js'
@@ -32,10 +34,14 @@ export async function run(): Promise<void> {
       core.warning(`input "${input}" is set, but the policy has nothing that uses it`)
     }
     maskPolicySecrets(loaded.policy)
+    core.setOutput('rollout', loaded.policy.rollout.name)
+    if (inputs.command === 'plan') {
+      await runPlan(inputs, loaded)
+      return
+    }
     const github = connect(inputs)
     const store = stateStore(inputs, loaded, github)
     const ctx: RunContext = { inputs, loaded, store, github }
-    core.setOutput('rollout', loaded.policy.rollout.name)
     if (context.eventName === 'issue_comment') {
       await runChatCommand(ctx, context.payload)
       return
@@ -87,6 +93,24 @@ export async function run(): Promise<void> {
     }
     core.setFailed((e as Error).message)
   }
+}
+
+/**
+ * `command: plan`: will each step decide, and when? Simulated on the history (the records input
+ * or the policy's file source), printed to the log and written to the job summary; the output
+ * `undecided-steps` lists the weights of the steps that would not decide by maxDuration.
+ */
+async function runPlan(inputs: Inputs, loaded: LoadedPolicy): Promise<void> {
+  const result = await planFromFiles(loaded, { records: inputs.records, ...inputs.plan })
+  core.info(planText(result))
+  await core.summary.addRaw(planMarkdown(result)).write()
+  core.setOutput(
+    'undecided-steps',
+    result.steps
+      .filter(s => !s.decides)
+      .map(s => `${s.weight}%`)
+      .join(',')
+  )
 }
 
 /**

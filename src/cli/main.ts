@@ -12,6 +12,7 @@ import { recordJson } from '../report/record.js'
 import { FileStateStore } from '../state/fileStore.js'
 import { StateError } from '../state/store.js'
 import { BACKTEST_USAGE, backtestCommand } from './backtest.js'
+import { PLAN_USAGE, planCommand } from './plan.js'
 
 export const HELP = `rollout-gate: gate the rollout of an AI change on live traffic.
 
@@ -23,6 +24,7 @@ Usage:
                         [--actor NAME] [--now ISO-8601] [--format text|json|markdown]
   rollout-gate status --policy FILE --state FILE [--format text|json]
   ${BACKTEST_USAGE}
+  ${PLAN_USAGE}
 
 evaluate   collect the current step's evidence, decide promote, hold or rollback, print the
            verdict, and (with --state) write the next state.
@@ -30,6 +32,7 @@ rollback, promote, pause, resume
            a person's decision; overrides the analysis and is recorded with --actor and --reason.
 status     print the stored state of the rollout.
 backtest   replay the gate over past logs at every scheduled instant (backtest --help).
+plan       simulate each step on your own traffic: will it decide, and when? (plan --help)
 
 Options:
   --policy FILE      the rollout policy (YAML)
@@ -49,7 +52,8 @@ Exit status: 0 for any decision; 2 for a usage, policy or state error; 1 for a b
 
 const COMMANDS = ['evaluate', 'rollback', 'promote', 'pause', 'resume', 'status'] as const
 const OWN_COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
-  backtest: backtestCommand
+  backtest: backtestCommand,
+  plan: planCommand
 }
 type Command = (typeof COMMANDS)[number]
 type Format = 'text' | 'json' | 'markdown'
@@ -179,7 +183,7 @@ function parse(argv: string[]): Args | 'help' {
   const [cmd, ...extra] = positionals
   if (!cmd)
     throw new UsageError(
-      'usage: missing command (evaluate, rollback, promote, pause, resume, status or backtest)'
+      'usage: missing command (evaluate, rollback, promote, pause, resume, status, backtest or plan)'
     )
   if (!(COMMANDS as readonly string[]).includes(cmd)) {
     throw new UsageError(

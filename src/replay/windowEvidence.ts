@@ -185,7 +185,15 @@ export class WindowFrame {
   constructor(
     readonly policy: Policy,
     readonly encoder: RowEncoder,
-    readonly from: number
+    readonly from: number,
+    /**
+     * `plan`'s simulations: each arm is one cell of the window's totals (no per-bucket counts, no
+     * served models, no cache sums), so a look costs the same however long the window. The
+     * checks that read those (cache warmth and trend, model changes, the busiest hour) then say
+     * "not available"; the comparisons, the sample size, the split, the A/A halves, the load and
+     * freshness checks are the same.
+     */
+    readonly compact = false
   ) {
     if (policy.metrics.length > 31) throw new RangeError('at most 31 metrics')
     this.bucketMs = policy.bucket
@@ -260,6 +268,8 @@ export class ArmWindow {
   records = 0
   /** Of them, requests per metric with a value (what minSamples counts). */
   readonly values: Int32Array
+  /** The unit slot of the row last added (-1: it had no unit), for a MetricOverlay. */
+  lastSlot = -1
   private readonly unitKey: UnitKey = { h1: 0, h2: 0 }
   /** A record with the fields the cache sums read, reused for every row. */
   private readonly cacheRecord: RequestRecord = {
@@ -308,11 +318,18 @@ export class ArmWindow {
     } else if (this.halves) {
       half = fmix32(++this.requestSeq) & 1
     }
+    this.lastSlot = slot
     const halfMetrics = this.halves?.[half]
-    const counts = this.bucket(k)
+    const counts = frame.compact ? this.compactCounts(k) : this.bucket(k)
     counts.requests++
     if (newUnit) counts.units++
-    this.count(counts, b, at, flags)
+    if (frame.compact) {
+      const error = rows.int(b, at, RowLayout.ERROR)
+      if (error >= 0) {
+        countCapped(counts.errors, frame.encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY)
+      }
+      if (flags & F_FALLBACK) counts.fallbacks++
+    } else this.count(counts, b, at, flags)
     let segment: SegmentWindow | undefined
     let segmentSlot = -1
     if (frame.segmented) {
@@ -358,8 +375,26 @@ export class ArmWindow {
     }
   }
 
-  /** The arm's cells: its total segment's by bucket (the newest with the sketches), its segments'. */
-  cells(): Cell[] {
+  /**
+   * The arm's cells: its total segment's by bucket (the newest with the sketches), its segments'.
+   * `override`: one metric's window sketch replaced (a MetricOverlay's).
+   */
+  cells(override?: { metric: number; sketch: MetricSketch }): Cell[] {
+    // Several scenarios read one arm at the same look: its cells are made once per change.
+    if (this.cached?.records !== this.records)
+      this.cached = { records: this.records, cells: this.make() }
+    const { cells } = this.cached
+    if (!override) return cells
+    const at = this.emitted.length
+    const last = cells[at] as Cell
+    const metrics = [...last.metrics]
+    metrics[override.metric] = override.sketch
+    return [...cells.slice(0, at), { ...last, metrics }, ...cells.slice(at + 1)]
+  }
+
+  private cached: { records: number; cells: Cell[] } | undefined
+
+  private make(): Cell[] {
     const { frame } = this
     const newest = this.order.at(-1)
     if (newest === undefined) return []
@@ -368,7 +403,7 @@ export class ArmWindow {
       const k = this.order[j] as number
       this.emitted.push(frame.cell(this.arm, TOTAL_SEGMENT, k, this.buckets.get(k) as Counts))
     }
-    const counts = this.buckets.get(newest) as Counts
+    const counts = this.buckets.get(frame.compact ? 0 : newest) as Counts
     const last = frame.cell(this.arm, TOTAL_SEGMENT, newest, counts, this.total)
     if (this.halves) last.halves = [toSketches(this.halves[0]), toSketches(this.halves[1])]
     const cells = [...this.emitted, last]
@@ -377,6 +412,15 @@ export class ArmWindow {
       cells.push(frame.cell(this.arm, s.key, s.newest, s.counts, s.metrics))
     }
     return cells
+  }
+
+  /** The window's one cell (compact frames), its bucket the newest seen. */
+  private compactCounts(k: number): Counts {
+    if (this.order.length === 0) {
+      this.buckets.set(0, new Counts())
+      this.order.push(k)
+    } else this.order[0] = k
+    return this.buckets.get(0) as Counts
   }
 
   private bucket(k: number): Counts {
@@ -462,6 +506,40 @@ export class ArmWindow {
   }
 }
 
+/**
+ * One metric of an arm with other values (`plan`'s shifted canaries): the window moments and
+ * sketch of that metric alone, clustered by the arm's own unit slots (ArmWindow.lastSlot), so a
+ * scenario that changes one metric costs one metric's update per row, not a whole arm.
+ */
+export class MetricOverlay {
+  private readonly window: MetricWindow
+  private readonly sums = new UnitSums(1)
+
+  constructor(
+    frame: WindowFrame,
+    readonly metric: number
+  ) {
+    this.window = new MetricWindow(frame.isQuantile[metric] ? new QuantileSketch() : undefined)
+  }
+
+  /** The metric's (x, y) of the row just added to the arm, whose unit slot is `slot`. */
+  add(slot: number, x: number, y: number): void {
+    const w = this.window
+    w.requests++
+    w.quantiles?.add(x)
+    if (slot < 0) {
+      addCluster(w.moments, x, y)
+      return
+    }
+    while (this.sums.used <= slot) this.sums.allocate(0)
+    this.sums.add(slot, 0, x, y, w.moments)
+  }
+
+  sketch(): MetricSketch {
+    return this.window.toSketch()
+  }
+}
+
 /** The two arms of a window, fed rows of both (backtest); evidence() as a collect() gives it. */
 export class WindowEvidence {
   readonly frame: WindowFrame
@@ -500,7 +578,7 @@ export class WindowEvidence {
 export function armsEvidence(
   baseline: ArmWindow,
   canary: ArmWindow,
-  opts: { to: number; source: string; quality: DataQuality }
+  opts: { to: number; source: string; quality: DataQuality; canaryMetric?: MetricOverlay }
 ): Evidence {
   const { frame } = baseline
   const invalid: Record<string, number> = { ...baseline.invalid }
@@ -511,7 +589,15 @@ export function armsEvidence(
     bucketMs: frame.bucketMs,
     metrics: frame.policy.metrics.map(m => m.name),
     unitLevel: baseline.unitLevel || canary.unitLevel,
-    cells: [...baseline.cells(), ...canary.cells()],
+    cells: [
+      ...baseline.cells(),
+      ...canary.cells(
+        opts.canaryMetric && {
+          metric: opts.canaryMetric.metric,
+          sketch: opts.canaryMetric.sketch()
+        }
+      )
+    ],
     quality: { ...opts.quality, invalidValues: invalid }
   }
 }
