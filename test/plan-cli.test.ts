@@ -4,7 +4,8 @@
  * a chart (markdown), the whole result (json), and for a step that would not decide, the changes
  * that would make it decide, each with its new time.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { cli, tempDir, writeTraffic } from './helpers/cli.js'
@@ -82,5 +83,43 @@ describe('rollout-gate plan', () => {
     expect(r.stdout).toContain('| step | time to promote an equal canary (median · p90) |')
     expect(r.stdout).toContain('```mermaid\nxychart-beta')
     expect(r.stdout).toContain('What would make the undecided steps decide')
+  })
+
+  it("the Action's command: plan writes the job summary and lists the undecided steps", () => {
+    const output = join(dir, 'github-output')
+    const summary = join(dir, 'step-summary')
+    writeFileSync(output, '')
+    writeFileSync(summary, '')
+    const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'dist', 'index.js')], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH ?? '',
+        GITHUB_OUTPUT: output,
+        GITHUB_STEP_SUMMARY: summary,
+        RUNNER_TEMP: dir,
+        INPUT_POLICY: 'policy.yml',
+        INPUT_COMMAND: 'plan',
+        INPUT_REPLICATES: '10',
+        INPUT_EVERY: '15m'
+      }
+    })
+    expect(r.status, r.stdout).toBe(0)
+    expect(r.stdout).toContain('Per step (an equal canary')
+    expect(readFileSync(summary, 'utf8')).toContain('### Plan of `support-assistant`')
+    expect(readFileSync(output, 'utf8')).toMatch(/^undecided-steps<<\S+\n1%\n/m)
+    const bad = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'dist', 'index.js')], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH ?? '',
+        GITHUB_OUTPUT: output,
+        GITHUB_STEP_SUMMARY: summary,
+        INPUT_POLICY: 'policy.yml',
+        INPUT_REPLICATES: '20'
+      }
+    })
+    expect(bad.status).toBe(1)
+    expect(bad.stdout).toContain('inputs "every" and "replicates" are only for command plan')
   })
 })
