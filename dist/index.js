@@ -75482,6 +75482,36 @@ function parseState(text, where, rollout) {
 }
 
 /**
+ * A rollout state held in memory for the length of one process: `backtest` carries it from look
+ * to look as a scheduled workflow carries its state file, and nothing is ever written. Saved
+ * through JSON, as the file store does, so a look reads exactly what a state file would give back
+ * (an unbounded interval in the history comes back as null, as from a file).
+ */
+class MemoryStateStore {
+    name;
+    state;
+    revision;
+    constructor(name = 'memory') {
+        this.name = name;
+    }
+    describe() {
+        return this.name;
+    }
+    /** The saved state; the same object until the next save (evaluate() never changes a loaded state). */
+    load() {
+        return Promise.resolve(this.state);
+    }
+    save(state, expectedRevision) {
+        if (this.revision !== expectedRevision) {
+            return Promise.reject(new StateConflictError(this.name, expectedRevision, this.revision));
+        }
+        this.state = JSON.parse(JSON.stringify(state));
+        this.revision = state.revision;
+        return Promise.resolve();
+    }
+}
+
+/**
  * The metric the decision turned on: for a rollback the first failing gating metric; for a hold
  * a blocking check first (it overrides the metrics), else the undecided metric that needs the
  * most traffic; for a promotion the metric that passed with the least room under its tolerance.
@@ -76027,10 +76057,12 @@ function countCapped(counts, key, max, other) {
         counts.set(other, (counts.get(other) ?? 0) + 1);
 }
 
+/** The simulation's states carry this policy hash (it never meets a real state). */
+const PLAN_POLICY_HASH = 'plan';
 const ASSIGN = 0x5bd1e995;
 const COPY = 0x27d4eb2d;
 const FLIP = 0x165667b1;
-function simulateStep(sim) {
+async function simulateStep(sim) {
     const out = sim.scenarios.map(s => ({ id: s.id, runs: [] }));
     const replicates = Math.max(0, ...sim.scenarios.map(s => s.replicates));
     const span = history(sim.logs);
@@ -76038,7 +76070,7 @@ function simulateStep(sim) {
         return out;
     for (let r = 0; r < replicates; r++) {
         const active = sim.scenarios.flatMap((s, i) => (r < s.replicates ? [i] : []));
-        const runs = replicate(sim, span, r, active);
+        const runs = await replicate(sim, span, r, active);
         active.forEach((i, j) => out[i]?.runs.push(runs[j]));
     }
     return out;
@@ -76049,29 +76081,50 @@ function history(logs) {
     const length = logs.last - logs.first;
     return { first: logs.first, period: length + length / (logs.records - 1) };
 }
-function replicate(sim, span, r, active) {
+async function replicate(sim, span, r, active) {
     const { policy, logs } = sim;
     const seed = fmix32(sim.seed ^ Math.imul(r + 1, 0x9e3779b1) ^ Math.imul(sim.stepIndex, 7919));
-    const start = span.first + uniform(seed, r, 1) * span.period;
+    // Whole ms: the state keeps the step's start as an ISO time.
+    const start = Math.floor(span.first + uniform(seed, r, 1) * span.period);
     const from = start + policy.rollout.warmup;
     const frame = new WindowFrame(policy, logs.encoder, from, true);
     const baseline = new ArmWindow(frame, 'baseline');
     const canary = new ArmWindow(frame, 'canary');
-    const tracks = active.map(i => {
+    const source = `plan: ${logs.records} history records resampled`;
+    const tracks = [];
+    for (const i of active) {
         const scenario = sim.scenarios[i];
         const shift = scenario.shift;
-        return {
-            scenario,
-            ...(shift && { overlay: new MetricOverlay(frame, shift.metric) }),
-            last: new Map()
+        const overlay = shift && new MetricOverlay(frame, shift.metric);
+        const store = new MemoryStateStore(source);
+        await store.save({ ...initialState(policy, start), stepIndex: sim.stepIndex }, undefined);
+        const evidence = (request) => {
+            // The state's step began at `start`: evaluate() asks for [start + warmup, now).
+            if (request.window.from !== from)
+                throw new Error('plan: a window that is not the step’s');
+            return armsEvidence(baseline, canary, {
+                to: request.window.to,
+                source,
+                quality: { ...sim.quality, records: baseline.records + canary.records },
+                ...(overlay && { canaryMetric: overlay })
+            });
         };
-    });
-    const state = { ...initialState(policy, start), stepIndex: sim.stepIndex };
+        tracks.push({
+            scenario,
+            ...(overlay && { overlay }),
+            store,
+            source: {
+                describe: () => source,
+                collect: request => Promise.resolve(evidence(request)),
+                firstCanaryTime: () => Promise.resolve(start)
+            },
+            last: new Map()
+        });
+    }
     const feed = new HistoryFeed(logs, span, start);
     const copy = new CopyMaker(logs, sim.weight, seed);
     const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => m.mode !== 'report');
     const looks = Math.ceil(sim.horizon / sim.every);
-    const source = `plan: ${logs.records} history records resampled`;
     try {
         for (let k = 1; k <= looks; k++) {
             const now = start + k * sim.every;
@@ -76101,30 +76154,35 @@ function replicate(sim, span, r, active) {
                         track.last.set('minDuration', k);
                     continue;
                 }
-                const evidence = armsEvidence(baseline, canary, {
-                    to: now,
-                    source,
-                    quality: { ...sim.quality, records: baseline.records + canary.records },
-                    ...(track.overlay && { canaryMetric: track.overlay })
+                const { record } = await evaluate({
+                    policy,
+                    policyHash: PLAN_POLICY_HASH,
+                    source: track.source,
+                    store: track.store,
+                    now,
+                    replay: true
                 });
-                const analysis = analyze(policy, evidence, sim.weight, true);
-                const decision = decide(policy, state, analysis, now);
-                const metrics = gating.map(({ i }) => analysis.metrics[i]);
+                // The evidence is made here: a source failure is a bug of the simulation, not a hold.
+                const failed = record.checks.find(c => c.name === 'source' && c.status === 'block');
+                if (failed)
+                    throw new Error(`plan: the simulated evidence failed: ${failed.detail}`);
+                const metrics = record.metrics.filter(m => m.mode !== 'report');
                 for (const m of metrics)
                     if (m.verdict !== 'pass')
                         track.last.set(`metric:${m.name}`, k);
-                for (const c of analysis.checks) {
+                for (const c of record.checks) {
                     if (c.status === 'block' && c.name !== 'sample-size')
                         track.last.set(`check:${c.name}`, k);
                 }
                 if (now - start < policy.rollout.minDuration)
                     track.last.set('minDuration', k);
-                if (decision.action === 'hold')
+                const action = record.decision;
+                if (action === 'hold')
                     continue;
-                const turned = decision.action === 'promote'
+                const turned = action === 'promote'
                     ? lastToClear(track.last, k)
-                    : nameOf(bindingOf(decision.action, metrics, analysis.checks, decision.reasons));
-                track.run = { decision: decision.action, at: now - start, binding: turned };
+                    : nameOf(bindingOf(action, metrics, record.checks, record.reasons));
+                track.run = { decision: action, at: now - start, binding: turned };
             }
             if (tracks.every(t => t.run))
                 break;
@@ -76137,8 +76195,8 @@ function replicate(sim, span, r, active) {
 }
 /**
  * True when some verdict is possible: a gating metric (or the load check) has its minimum sample
- * in both arms. Before that every look holds (analyze gives no verdict, and the simulation's
- * policy never times out), so the look is not analysed.
+ * in both arms. Before that every look holds (no metric has a verdict, and the simulation's
+ * policy never times out), so evaluate() is not called.
  */
 function enough(policy, gating, baseline, canary) {
     const min = policy.rollout.minSamples;
@@ -76300,7 +76358,7 @@ const SCENARIOS = { half: 0.5, at: 0.25, twice: 0.5 };
 /** The longest a "longer step" is simulated: this many maxDurations, at most a week. */
 const LONGER = 4;
 const WEEK = 7 * 24 * 3600_000;
-function plan(opts) {
+async function plan(opts) {
     const { policy, logs } = opts;
     const sim = simulationPolicy(policy);
     const levels = metricLevels(logs);
@@ -76308,14 +76366,14 @@ function plan(opts) {
     const notes = simulationNotes(policy);
     const steps = [];
     const suggestions = [];
-    policy.rollout.steps.forEach((weight, index) => {
+    for (const [index, weight] of policy.rollout.steps.entries()) {
         if (weight >= 100)
-            return;
-        const step = planStep({ ...opts, sim, levels, index, weight });
+            continue;
+        const step = await planStep({ ...opts, sim, levels, index, weight });
         steps.push(step);
         if (!step.decides)
-            suggestions.push(...suggest({ ...opts, sim, step }));
-    });
+            suggestions.push(...(await suggest({ ...opts, sim, step })));
+    }
     return {
         rollout: policy.rollout.name,
         every: opts.every,
@@ -76326,7 +76384,7 @@ function plan(opts) {
         notes
     };
 }
-function planStep(input) {
+async function planStep(input) {
     const { policy, sim, levels, index, weight } = input;
     const max = policy.rollout.maxDuration;
     const R = input.replicates;
@@ -76355,7 +76413,7 @@ function planStep(input) {
             }
         }
     });
-    const results = simulateStep({
+    const results = await simulateStep({
         policy: sim,
         stepIndex: index,
         weight,
@@ -76427,11 +76485,11 @@ function outcomeOf(runs, maxDuration) {
  * wider tolerance on the binding metric, a larger step, `kind: mean` for a binding quantile, each
  * simulated on the equal canary; and variance reduction, projected from the history.
  */
-function suggest(input) {
+async function suggest(input) {
     const { policy, sim, step } = input;
     const out = [];
     const R = Math.max(8, Math.ceil(input.replicates / 2));
-    const equalOnce = (p, weight, horizon) => outcomeOf(simulateStep({
+    const equalOnce = async (p, weight, horizon) => outcomeOf((await simulateStep({
         policy: p,
         stepIndex: step.index,
         weight,
@@ -76441,13 +76499,13 @@ function suggest(input) {
         every: input.every,
         seed: input.seed ^ 0x51ed,
         quality: qualityOf(input.logs)
-    })[0]?.runs ?? [], horizon);
+    }))[0]?.runs ?? [], horizon);
     const base = { step: step.index, weight: step.weight };
     // A longer step: how long 90% of equal canaries take, simulated up to LONGER maxDurations.
     const horizon = Math.min(Math.max(step.maxDuration * LONGER, step.maxDuration), WEEK);
     let longer;
     if (horizon > step.maxDuration) {
-        longer = equalOnce(sim, step.weight, horizon);
+        longer = await equalOnce(sim, step.weight, horizon);
         out.push({
             ...base,
             change: longer.promoted.p90 !== null
@@ -76469,7 +76527,7 @@ function suggest(input) {
             out.push({
                 ...base,
                 change: `${spec.name}: tolerance ${toleranceWords(spec, factor)} (×${factor})`,
-                outcome: equalOnce(wider, step.weight, step.maxDuration)
+                outcome: await equalOnce(wider, step.weight, step.maxDuration)
             });
         }
         if (spec.kind === 'quantile') {
@@ -76477,7 +76535,7 @@ function suggest(input) {
             out.push({
                 ...base,
                 change: `${spec.name}: kind: mean instead of p${Math.round((spec.quantile ?? 0.5) * 100)} (a mean needs far fewer requests than a tail quantile)`,
-                outcome: equalOnce(mean, step.weight, step.maxDuration)
+                outcome: await equalOnce(mean, step.weight, step.maxDuration)
             });
         }
         // A regression adjustment is of means (CUPED); from the step's own median time, or the
@@ -76503,7 +76561,7 @@ function suggest(input) {
         out.push({
             ...base,
             change: `step ${weightAt(policy, step.index)}% → ${weight}%`,
-            outcome: equalOnce(sim, weight, step.maxDuration)
+            outcome: await equalOnce(sim, weight, step.maxDuration)
         });
     }
     return out;
@@ -76537,7 +76595,7 @@ const hours = (ms) => {
  * horizon, onTimeout hold), so one run tells both what happens by maxDuration and after it.
  */
 function simulationPolicy(policy) {
-    const { segments: _segments, ...rest } = policy;
+    const { segments: _segments, judge: _judge, ...rest } = policy;
     return {
         ...rest,
         metrics: policy.metrics.filter(m => m.from !== 'judge'),
@@ -76715,7 +76773,7 @@ async function planFromFiles(loaded, opts) {
         if (baseline < 2) {
             throw new UsageError(`usage: the history holds ${baseline} baseline records; plan needs the baseline's recent traffic (check the records and the policy's arms)`);
         }
-        return plan({
+        return await plan({
             policy,
             logs,
             every: opts.every,

@@ -98,7 +98,7 @@ const SCENARIOS = { half: 0.5, at: 0.25, twice: 0.5 } as const
 const LONGER = 4
 const WEEK = 7 * 24 * 3600_000
 
-export function plan(opts: PlanOptions): PlanResult {
+export async function plan(opts: PlanOptions): Promise<PlanResult> {
   const { policy, logs } = opts
   const sim = simulationPolicy(policy)
   const levels = metricLevels(logs)
@@ -106,12 +106,12 @@ export function plan(opts: PlanOptions): PlanResult {
   const notes = simulationNotes(policy)
   const steps: StepPlan[] = []
   const suggestions: Suggestion[] = []
-  policy.rollout.steps.forEach((weight, index) => {
-    if (weight >= 100) return
-    const step = planStep({ ...opts, sim, levels, index, weight })
+  for (const [index, weight] of policy.rollout.steps.entries()) {
+    if (weight >= 100) continue
+    const step = await planStep({ ...opts, sim, levels, index, weight })
     steps.push(step)
-    if (!step.decides) suggestions.push(...suggest({ ...opts, sim, levels, step }))
-  })
+    if (!step.decides) suggestions.push(...(await suggest({ ...opts, sim, levels, step })))
+  }
   return {
     rollout: policy.rollout.name,
     every: opts.every,
@@ -130,7 +130,7 @@ interface StepInput extends PlanOptions {
   weight: number
 }
 
-function planStep(input: StepInput): StepPlan {
+async function planStep(input: StepInput): Promise<StepPlan> {
   const { policy, sim, levels, index, weight } = input
   const max = policy.rollout.maxDuration
   const R = input.replicates
@@ -157,7 +157,7 @@ function planStep(input: StepInput): StepPlan {
       }
     }
   })
-  const results = simulateStep({
+  const results = await simulateStep({
     policy: sim,
     stepIndex: index,
     weight,
@@ -238,23 +238,25 @@ interface SuggestInput extends PlanOptions {
  * wider tolerance on the binding metric, a larger step, `kind: mean` for a binding quantile, each
  * simulated on the equal canary; and variance reduction, projected from the history.
  */
-function suggest(input: SuggestInput): Suggestion[] {
+async function suggest(input: SuggestInput): Promise<Suggestion[]> {
   const { policy, sim, step } = input
   const out: Suggestion[] = []
   const R = Math.max(8, Math.ceil(input.replicates / 2))
-  const equalOnce = (p: Policy, weight: number, horizon: number) =>
+  const equalOnce = async (p: Policy, weight: number, horizon: number) =>
     outcomeOf(
-      simulateStep({
-        policy: p,
-        stepIndex: step.index,
-        weight,
-        logs: input.logs,
-        scenarios: [{ id: 'equal', replicates: R }],
-        horizon,
-        every: input.every,
-        seed: input.seed ^ 0x51ed,
-        quality: qualityOf(input.logs)
-      })[0]?.runs ?? [],
+      (
+        await simulateStep({
+          policy: p,
+          stepIndex: step.index,
+          weight,
+          logs: input.logs,
+          scenarios: [{ id: 'equal', replicates: R }],
+          horizon,
+          every: input.every,
+          seed: input.seed ^ 0x51ed,
+          quality: qualityOf(input.logs)
+        })
+      )[0]?.runs ?? [],
       horizon
     )
   const base = { step: step.index, weight: step.weight }
@@ -262,7 +264,7 @@ function suggest(input: SuggestInput): Suggestion[] {
   const horizon = Math.min(Math.max(step.maxDuration * LONGER, step.maxDuration), WEEK)
   let longer: Outcome | undefined
   if (horizon > step.maxDuration) {
-    longer = equalOnce(sim, step.weight, horizon)
+    longer = await equalOnce(sim, step.weight, horizon)
     out.push({
       ...base,
       change:
@@ -285,7 +287,7 @@ function suggest(input: SuggestInput): Suggestion[] {
       out.push({
         ...base,
         change: `${spec.name}: tolerance ${toleranceWords(spec, factor)} (×${factor})`,
-        outcome: equalOnce(wider, step.weight, step.maxDuration)
+        outcome: await equalOnce(wider, step.weight, step.maxDuration)
       })
     }
     if (spec.kind === 'quantile') {
@@ -293,7 +295,7 @@ function suggest(input: SuggestInput): Suggestion[] {
       out.push({
         ...base,
         change: `${spec.name}: kind: mean instead of p${Math.round((spec.quantile ?? 0.5) * 100)} (a mean needs far fewer requests than a tail quantile)`,
-        outcome: equalOnce(mean, step.weight, step.maxDuration)
+        outcome: await equalOnce(mean, step.weight, step.maxDuration)
       })
     }
     // A regression adjustment is of means (CUPED); from the step's own median time, or the
@@ -319,7 +321,7 @@ function suggest(input: SuggestInput): Suggestion[] {
     out.push({
       ...base,
       change: `step ${weightAt(policy, step.index)}% → ${weight}%`,
-      outcome: equalOnce(sim, weight, step.maxDuration)
+      outcome: await equalOnce(sim, weight, step.maxDuration)
     })
   }
   return out
@@ -354,7 +356,7 @@ const hours = (ms: number): string => {
  * horizon, onTimeout hold), so one run tells both what happens by maxDuration and after it.
  */
 function simulationPolicy(policy: Policy): Policy {
-  const { segments: _segments, ...rest } = policy
+  const { segments: _segments, judge: _judge, ...rest } = policy
   return {
     ...rest,
     metrics: policy.metrics.filter(m => m.from !== 'judge'),

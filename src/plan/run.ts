@@ -42,7 +42,7 @@ export async function planFromFiles(
         `usage: the history holds ${baseline} baseline records; plan needs the baseline's recent traffic (check the records and the policy's arms)`
       )
     }
-    return plan({
+    return await plan({
       policy,
       logs,
       every: opts.every,

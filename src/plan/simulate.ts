@@ -1,7 +1,6 @@
-import { analyze } from '../analysis/analyze.js'
 import { bindingOf } from '../backtest/backtest.js'
-import { decide } from '../decide/decide.js'
 import { initialState } from '../decide/state.js'
+import { evaluate } from '../evaluate.js'
 import type { Policy } from '../policy/types.js'
 import type { Logs } from '../replay/read.js'
 import type { RowCursor } from '../replay/rowStore.js'
@@ -14,14 +13,18 @@ import {
   type RowBuffer
 } from '../replay/rows.js'
 import { ArmWindow, armsEvidence, MetricOverlay, WindowFrame } from '../replay/windowEvidence.js'
-import type { DataQuality } from '../sketch/evidence.js'
+import type { DataQuality, Evidence } from '../sketch/evidence.js'
+import type { CollectRequest, Source } from '../sources/source.js'
+import { MemoryStateStore } from '../state/memoryStore.js'
 import { fmix32 } from '../sketch/unitIndex.js'
 import { poissonCopies, shifted, uniform, type Shift } from './resample.js'
 
 /**
  * One step of a rollout simulated on the team's own history (`plan`), through the engine itself:
  * the evidence of each look is made from resampled history rows exactly as a real step's would
- * be (replay/windowEvidence.ts), and analyze() and decide() judge it.
+ * be (replay/windowEvidence.ts), and evaluate() judges it at every look with the rollout state
+ * carried in memory (as `backtest` does), so the simulation follows the gate's statistics, checks
+ * and decision rules as they are, whatever they become.
  *
  * A replicate starts the step at a random instant of the history (so its daily pattern is the
  * team's), resamples the units by the Poisson bootstrap (each unit appears Poisson(1) times, each
@@ -68,18 +71,20 @@ export interface ScenarioRuns {
   runs: Run[]
 }
 
+/** The simulation's states carry this policy hash (it never meets a real state). */
+const PLAN_POLICY_HASH = 'plan'
 const ASSIGN = 0x5bd1e995
 const COPY = 0x27d4eb2d
 const FLIP = 0x165667b1
 
-export function simulateStep(sim: StepSimulation): ScenarioRuns[] {
+export async function simulateStep(sim: StepSimulation): Promise<ScenarioRuns[]> {
   const out = sim.scenarios.map(s => ({ id: s.id, runs: [] as Run[] }))
   const replicates = Math.max(0, ...sim.scenarios.map(s => s.replicates))
   const span = history(sim.logs)
   if (!span) return out
   for (let r = 0; r < replicates; r++) {
     const active = sim.scenarios.flatMap((s, i) => (r < s.replicates ? [i] : []))
-    const runs = replicate(sim, span, r, active)
+    const runs = await replicate(sim, span, r, active)
     active.forEach((i, j) => out[i]?.runs.push(runs[j] as Run))
   }
   return out
@@ -101,34 +106,62 @@ function history(logs: Logs): Span | undefined {
 interface Track {
   scenario: Scenario
   overlay?: MetricOverlay
+  /** The rollout's state, carried from look to look (never written anywhere). */
+  store: MemoryStateStore
+  source: Source
   run?: Run
   /** Look index at which each candidate last held the step (metrics, checks, bake, samples). */
   last: Map<string, number>
 }
 
-function replicate(sim: StepSimulation, span: Span, r: number, active: number[]): Run[] {
+async function replicate(
+  sim: StepSimulation,
+  span: Span,
+  r: number,
+  active: number[]
+): Promise<Run[]> {
   const { policy, logs } = sim
   const seed = fmix32(sim.seed ^ Math.imul(r + 1, 0x9e3779b1) ^ Math.imul(sim.stepIndex, 7919))
-  const start = span.first + uniform(seed, r, 1) * span.period
+  // Whole ms: the state keeps the step's start as an ISO time.
+  const start = Math.floor(span.first + uniform(seed, r, 1) * span.period)
   const from = start + policy.rollout.warmup
   const frame = new WindowFrame(policy, logs.encoder, from, true)
   const baseline = new ArmWindow(frame, 'baseline')
   const canary = new ArmWindow(frame, 'canary')
-  const tracks: Track[] = active.map(i => {
+  const source = `plan: ${logs.records} history records resampled`
+  const tracks: Track[] = []
+  for (const i of active) {
     const scenario = sim.scenarios[i] as Scenario
     const shift = scenario.shift
-    return {
-      scenario,
-      ...(shift && { overlay: new MetricOverlay(frame, shift.metric) }),
-      last: new Map()
+    const overlay = shift && new MetricOverlay(frame, shift.metric)
+    const store = new MemoryStateStore(source)
+    await store.save({ ...initialState(policy, start), stepIndex: sim.stepIndex }, undefined)
+    const evidence = (request: CollectRequest): Evidence => {
+      // The state's step began at `start`: evaluate() asks for [start + warmup, now).
+      if (request.window.from !== from) throw new Error('plan: a window that is not the step’s')
+      return armsEvidence(baseline, canary, {
+        to: request.window.to,
+        source,
+        quality: { ...sim.quality, records: baseline.records + canary.records },
+        ...(overlay && { canaryMetric: overlay })
+      })
     }
-  })
-  const state = { ...initialState(policy, start), stepIndex: sim.stepIndex }
+    tracks.push({
+      scenario,
+      ...(overlay && { overlay }),
+      store,
+      source: {
+        describe: () => source,
+        collect: request => Promise.resolve(evidence(request)),
+        firstCanaryTime: () => Promise.resolve(start)
+      },
+      last: new Map()
+    })
+  }
   const feed = new HistoryFeed(logs, span, start)
   const copy = new CopyMaker(logs, sim.weight, seed)
   const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => m.mode !== 'report')
   const looks = Math.ceil(sim.horizon / sim.every)
-  const source = `plan: ${logs.records} history records resampled`
   try {
     for (let k = 1; k <= looks; k++) {
       const now = start + k * sim.every
@@ -152,28 +185,30 @@ function replicate(sim: StepSimulation, span: Span, r: number, active: number[])
           if (now - start < policy.rollout.minDuration) track.last.set('minDuration', k)
           continue
         }
-        const evidence = armsEvidence(baseline, canary, {
-          to: now,
-          source,
-          quality: { ...sim.quality, records: baseline.records + canary.records },
-          ...(track.overlay && { canaryMetric: track.overlay })
+        const { record } = await evaluate({
+          policy,
+          policyHash: PLAN_POLICY_HASH,
+          source: track.source,
+          store: track.store,
+          now,
+          replay: true
         })
-        const analysis = analyze(policy, evidence, sim.weight, true)
-        const decision = decide(policy, state, analysis, now)
-        const metrics = gating.map(
-          ({ i }) => analysis.metrics[i] as (typeof analysis.metrics)[number]
-        )
+        // The evidence is made here: a source failure is a bug of the simulation, not a hold.
+        const failed = record.checks.find(c => c.name === 'source' && c.status === 'block')
+        if (failed) throw new Error(`plan: the simulated evidence failed: ${failed.detail}`)
+        const metrics = record.metrics.filter(m => m.mode !== 'report')
         for (const m of metrics) if (m.verdict !== 'pass') track.last.set(`metric:${m.name}`, k)
-        for (const c of analysis.checks) {
+        for (const c of record.checks) {
           if (c.status === 'block' && c.name !== 'sample-size') track.last.set(`check:${c.name}`, k)
         }
         if (now - start < policy.rollout.minDuration) track.last.set('minDuration', k)
-        if (decision.action === 'hold') continue
+        const action = record.decision
+        if (action === 'hold') continue
         const turned =
-          decision.action === 'promote'
+          action === 'promote'
             ? lastToClear(track.last, k)
-            : nameOf(bindingOf(decision.action, metrics, analysis.checks, decision.reasons))
-        track.run = { decision: decision.action, at: now - start, binding: turned }
+            : nameOf(bindingOf(action, metrics, record.checks, record.reasons))
+        track.run = { decision: action, at: now - start, binding: turned }
       }
       if (tracks.every(t => t.run)) break
     }
@@ -185,8 +220,8 @@ function replicate(sim: StepSimulation, span: Span, r: number, active: number[])
 
 /**
  * True when some verdict is possible: a gating metric (or the load check) has its minimum sample
- * in both arms. Before that every look holds (analyze gives no verdict, and the simulation's
- * policy never times out), so the look is not analysed.
+ * in both arms. Before that every look holds (no metric has a verdict, and the simulation's
+ * policy never times out), so evaluate() is not called.
  */
 function enough(
   policy: Policy,

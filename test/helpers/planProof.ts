@@ -72,7 +72,7 @@ export async function predict(
   })
   const logs = await readLogs(files(dir, file, loaded), loaded.policy, { tempDir: dir })
   try {
-    const result = plan({
+    const result = await plan({
       policy: loaded.policy,
       logs,
       every: c.every,
