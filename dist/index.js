@@ -77766,7 +77766,7 @@ async function replicate(sim, span, r, active) {
         });
     }
     const feed = new HistoryFeed(logs, span, start);
-    const copy = new CopyMaker(logs, sim.weight, seed);
+    const copy = new CopyMaker(logs, weightAt(policy, sim.stepIndex), seed);
     const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => m.mode !== 'report');
     const looks = Math.ceil(sim.horizon / sim.every);
     try {
@@ -78060,7 +78060,6 @@ async function planStep(input) {
     const results = await simulateStep({
         policy: sim,
         stepIndex: index,
-        weight,
         logs: input.logs,
         scenarios,
         horizon: max,
@@ -78133,10 +78132,9 @@ async function suggest(input) {
     const { policy, sim, step } = input;
     const out = [];
     const R = Math.max(8, Math.ceil(input.replicates / 2));
-    const equalOnce = async (p, weight, horizon) => outcomeOf((await simulateStep({
+    const equalOnce = async (p, horizon) => outcomeOf((await simulateStep({
         policy: p,
         stepIndex: step.index,
-        weight,
         logs: input.logs,
         scenarios: [{ id: 'equal', replicates: R }],
         horizon,
@@ -78149,7 +78147,7 @@ async function suggest(input) {
     const horizon = Math.min(Math.max(step.maxDuration * LONGER, step.maxDuration), WEEK);
     let longer;
     if (horizon > step.maxDuration) {
-        longer = await equalOnce(sim, step.weight, horizon);
+        longer = await equalOnce(sim, horizon);
         out.push({
             ...base,
             change: longer.promoted.p90 !== null
@@ -78171,7 +78169,7 @@ async function suggest(input) {
             out.push({
                 ...base,
                 change: `${spec.name}: tolerance ${toleranceWords(spec, factor)} (×${factor})`,
-                outcome: await equalOnce(wider, step.weight, step.maxDuration)
+                outcome: await equalOnce(wider, step.maxDuration)
             });
         }
         if (spec.kind === 'quantile') {
@@ -78179,7 +78177,7 @@ async function suggest(input) {
             out.push({
                 ...base,
                 change: `${spec.name}: kind: mean instead of p${Math.round((spec.quantile ?? 0.5) * 100)} (a mean needs far fewer requests than a tail quantile)`,
-                outcome: await equalOnce(mean, step.weight, step.maxDuration)
+                outcome: await equalOnce(mean, step.maxDuration)
             });
         }
         // A regression adjustment is of means (CUPED); from the step's own median time, or the
@@ -78205,10 +78203,16 @@ async function suggest(input) {
         out.push({
             ...base,
             change: `step ${weightAt(policy, step.index)}% → ${weight}%`,
-            outcome: await equalOnce(sim, weight, step.maxDuration)
+            outcome: await equalOnce(withWeight(sim, step.index, weight), step.maxDuration)
         });
     }
     return out;
+}
+/** The policy with step `index` at `weight` (later steps not above it left out). */
+function withWeight(policy, index, weight) {
+    const { steps } = policy.rollout;
+    const next = [...steps.slice(0, index), weight, ...steps.slice(index + 1).filter(w => w > weight)];
+    return { ...policy, rollout: { ...policy.rollout, steps: next } };
 }
 function withMetric(policy, index, change) {
     const metrics = policy.metrics.map((m, i) => {

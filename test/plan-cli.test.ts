@@ -71,6 +71,14 @@ describe('rollout-gate plan', () => {
     ).toBe(true)
     expect(changes.some((c: string) => c.startsWith('step 1% →'))).toBe(true)
     for (const s of plan.suggestions) expect(s.outcome ?? s.projected).toBeDefined()
+    // A larger step is simulated as a step of that weight: the gate expects that split.
+    const bindings = [
+      ...plan.steps.map((s: { equal: { binding?: { name: string } } }) => s.equal.binding?.name),
+      ...plan.suggestions.map(
+        (s: { outcome?: { binding?: { name: string } } }) => s.outcome?.binding?.name
+      )
+    ]
+    expect(bindings).not.toContain('check:traffic-split')
   })
 
   it('markdown: the table and the chart', () => {

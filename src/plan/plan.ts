@@ -160,7 +160,6 @@ async function planStep(input: StepInput): Promise<StepPlan> {
   const results = await simulateStep({
     policy: sim,
     stepIndex: index,
-    weight,
     logs: input.logs,
     scenarios,
     horizon: max,
@@ -242,13 +241,12 @@ async function suggest(input: SuggestInput): Promise<Suggestion[]> {
   const { policy, sim, step } = input
   const out: Suggestion[] = []
   const R = Math.max(8, Math.ceil(input.replicates / 2))
-  const equalOnce = async (p: Policy, weight: number, horizon: number) =>
+  const equalOnce = async (p: Policy, horizon: number) =>
     outcomeOf(
       (
         await simulateStep({
           policy: p,
           stepIndex: step.index,
-          weight,
           logs: input.logs,
           scenarios: [{ id: 'equal', replicates: R }],
           horizon,
@@ -264,7 +262,7 @@ async function suggest(input: SuggestInput): Promise<Suggestion[]> {
   const horizon = Math.min(Math.max(step.maxDuration * LONGER, step.maxDuration), WEEK)
   let longer: Outcome | undefined
   if (horizon > step.maxDuration) {
-    longer = await equalOnce(sim, step.weight, horizon)
+    longer = await equalOnce(sim, horizon)
     out.push({
       ...base,
       change:
@@ -287,7 +285,7 @@ async function suggest(input: SuggestInput): Promise<Suggestion[]> {
       out.push({
         ...base,
         change: `${spec.name}: tolerance ${toleranceWords(spec, factor)} (×${factor})`,
-        outcome: await equalOnce(wider, step.weight, step.maxDuration)
+        outcome: await equalOnce(wider, step.maxDuration)
       })
     }
     if (spec.kind === 'quantile') {
@@ -295,7 +293,7 @@ async function suggest(input: SuggestInput): Promise<Suggestion[]> {
       out.push({
         ...base,
         change: `${spec.name}: kind: mean instead of p${Math.round((spec.quantile ?? 0.5) * 100)} (a mean needs far fewer requests than a tail quantile)`,
-        outcome: await equalOnce(mean, step.weight, step.maxDuration)
+        outcome: await equalOnce(mean, step.maxDuration)
       })
     }
     // A regression adjustment is of means (CUPED); from the step's own median time, or the
@@ -321,10 +319,17 @@ async function suggest(input: SuggestInput): Promise<Suggestion[]> {
     out.push({
       ...base,
       change: `step ${weightAt(policy, step.index)}% → ${weight}%`,
-      outcome: await equalOnce(sim, weight, step.maxDuration)
+      outcome: await equalOnce(withWeight(sim, step.index, weight), step.maxDuration)
     })
   }
   return out
+}
+
+/** The policy with step `index` at `weight` (later steps not above it left out). */
+function withWeight(policy: Policy, index: number, weight: number): Policy {
+  const { steps } = policy.rollout
+  const next = [...steps.slice(0, index), weight, ...steps.slice(index + 1).filter(w => w > weight)]
+  return { ...policy, rollout: { ...policy.rollout, steps: next } }
 }
 
 function withMetric(policy: Policy, index: number, change: Partial<MetricSpec>): Policy {

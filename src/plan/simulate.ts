@@ -1,4 +1,5 @@
 import { bindingOf } from '../backtest/backtest.js'
+import { weightAt } from '../decide/decide.js'
 import { initialState } from '../decide/state.js'
 import { evaluate } from '../evaluate.js'
 import type { Policy } from '../policy/types.js'
@@ -45,8 +46,8 @@ export interface Scenario {
 export interface StepSimulation {
   /** The simulation's policy: no segments, maxDuration past the horizon, onTimeout hold. */
   policy: Policy
+  /** The step simulated: its weight is the policy's at this index (the split the gate expects). */
   stepIndex: number
-  weight: number
   logs: Logs
   scenarios: Scenario[]
   /** How long each replicate runs after the step starts, ms. */
@@ -159,7 +160,7 @@ async function replicate(
     })
   }
   const feed = new HistoryFeed(logs, span, start)
-  const copy = new CopyMaker(logs, sim.weight, seed)
+  const copy = new CopyMaker(logs, weightAt(policy, sim.stepIndex), seed)
   const gating = policy.metrics.map((m, i) => ({ m, i })).filter(({ m }) => m.mode !== 'report')
   const looks = Math.ceil(sim.horizon / sim.every)
   try {
