@@ -23,7 +23,7 @@ const to = Date.parse(toText)
 const EVERY = 15 * 60_000
 const started = performance.now()
 const loaded = await loadPolicyFile(policyPath)
-const source = sourceFor(loaded, [file])
+const source = await sourceFor(loaded, [file])
 let looks = 1
 if (mode === 'evaluate') {
   const outcome = await evaluate({

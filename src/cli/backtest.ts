@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util'
 import { backtest } from '../backtest/backtest.js'
 import { backtestJson, backtestMarkdown, backtestText } from '../backtest/render.js'
 import { UsageError } from '../errors.js'
@@ -8,36 +7,8 @@ import { readLogs, type Logs } from '../replay/read.js'
 import { ReplaySource } from '../replay/replaySource.js'
 import { FileSource } from '../sources/file/fileSource.js'
 import { SourceError, type Source } from '../sources/source.js'
-import { parseInstant, type CommandIo } from './instants.js'
-
-export const BACKTEST_USAGE = `rollout-gate backtest --policy FILE [--records FILE_OR_GLOB ...] [--every 15m]
-                      [--from ISO-8601] [--to ISO-8601] [--since ISO-8601]
-                      [--format text|markdown|json]`
-
-export const BACKTEST_HELP = `Usage:
-  ${BACKTEST_USAGE}
-
-Replays the gate over logs of a past or ongoing rollout: evaluates at every scheduled instant
-(every --every from --from to --to) exactly as the scheduled workflow would, with the rollout
-state carried from look to look (promotions move the step; the canary's share in the logs is
-whatever it was: the arm is read from each record), and prints each look's decision, the metric
-or check it turned on with its interval, and when each step promoted or rolled back. The logs
-are read once. Nothing is applied and no state file is written; an LLM judge is not called.
-
-Options:
-  --policy FILE      the rollout policy (YAML) to try
-  --records GLOB     the logs (repeatable); default the policy's file source. Other sources
-                     (Prometheus, Langfuse) are queried at each look: give --from and --to
-  --every D          the schedule, as in the workflow's cron (default 15m)
-  --from ISO         the first look (default: the first time on the --every grid, in UTC, at or
-                     after the earliest canary record, else the first record)
-  --to ISO           the last look at or before this (default: the last record)
-  --since ISO        when the first step began (default: the earliest canary record)
-  --format F         text (default), markdown (charts of each metric's interval), json
-  -h, --help         this help
-
-Exit status: 0 when the backtest ran; 2 for a usage, policy or data problem; 1 for a bug.
-`
+import { parseInstant } from './instants.js'
+import type { Io, Values } from './registry.js'
 
 /** Looks at most: beyond, --every is too fine for the range (each look is a full evaluation). */
 const MAX_LOOKS = 20_000
@@ -52,16 +23,12 @@ interface BacktestArgs {
   format: 'text' | 'markdown' | 'json'
 }
 
-/** `rollout-gate backtest ...` (argv after the command); returns the exit status. */
-export async function backtestCommand(argv: string[], io: CommandIo): Promise<number> {
-  const args = parse(argv)
-  if (args === 'help') {
-    io.out(BACKTEST_HELP)
-    return 0
-  }
+/** `rollout-gate backtest ...` (options parsed by the registry, commands.ts); the exit status. */
+export async function runBacktest(values: Values, io: Io): Promise<number> {
+  const args = argsOf(values)
   const loaded = await loadPolicyFile(args.policy)
   const { policy } = loaded
-  const source = sourceFor(loaded, args.records)
+  const source = await sourceFor(loaded, args.records)
   let logs: Logs | undefined
   let replay: ReplaySource | undefined
   try {
@@ -134,47 +101,26 @@ function instants(args: BacktestArgs, logs: Logs | undefined): number[] {
 
 const iso = (t: number): string => new Date(t).toISOString()
 
-function parse(argv: string[]): BacktestArgs | 'help' {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        policy: { type: 'string' },
-        records: { type: 'string', multiple: true },
-        every: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        since: { type: 'string' },
-        format: { type: 'string' },
-        help: { type: 'boolean', short: 'h' }
-      }
-    })
-  } catch (e) {
-    throw new UsageError(`usage: backtest: ${(e as Error).message}`)
-  }
-  const v = parsed.values
-  if (v.help) return 'help'
-  if (!v.policy) throw new UsageError('usage: backtest needs --policy FILE')
-  const every = parseDuration(v.every ?? '15m')
+function argsOf(v: Values): BacktestArgs {
+  const str = (name: string) => v[name] as string | undefined
+  const policy = str('policy') as string
+  const every = parseDuration(str('every') ?? '15m')
   if (!every.ok || !(every.value >= 60_000)) {
     throw new UsageError(
-      `usage: --every must be a duration of at least 1m such as 15m or 1h, not "${v.every}"`
+      `usage: --every must be a duration of at least 1m such as 15m or 1h, not "${str('every')}"`
     )
   }
-  const format = v.format ?? 'text'
+  const format = str('format') ?? 'text'
   if (format !== 'text' && format !== 'markdown' && format !== 'json') {
     throw new UsageError(`usage: --format must be text, markdown or json, not "${format}"`)
   }
   return {
-    policy: v.policy,
-    records: v.records ?? [],
+    policy,
+    records: (v.records as string[] | undefined) ?? [],
     every: every.value,
-    ...(v.from !== undefined && { from: parseInstant('--from', v.from) }),
-    ...(v.to !== undefined && { to: parseInstant('--to', v.to) }),
-    ...(v.since !== undefined && { since: parseInstant('--since', v.since) }),
+    ...(str('from') !== undefined && { from: parseInstant('--from', str('from') as string) }),
+    ...(str('to') !== undefined && { to: parseInstant('--to', str('to') as string) }),
+    ...(str('since') !== undefined && { since: parseInstant('--since', str('since') as string) }),
     format
   }
 }

@@ -1,11 +1,5 @@
 import { UsageError } from '../errors.js'
 
-/** What a command needs of the process: where to print (the CLI's Io, without the clock). */
-export interface CommandIo {
-  out: (s: string) => void
-  err: (s: string) => void
-}
-
 /** ISO-8601 with a date and, when a time is given, an explicit zone (no local-time guessing). */
 export function parseInstant(flag: string, text: string): number {
   const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text)

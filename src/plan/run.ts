@@ -1,5 +1,4 @@
 import { UsageError } from '../errors.js'
-import { parseDuration } from '../policy/units.js'
 import type { LoadedPolicy } from '../policyFile.js'
 import { sourceFor } from '../policyFile.js'
 import { readLogs } from '../replay/read.js'
@@ -25,7 +24,7 @@ export async function planFromFiles(
   opts: PlanRunOptions
 ): Promise<PlanResult> {
   const { policy } = loaded
-  const source = sourceFor(loaded, opts.records)
+  const source = await sourceFor(loaded, opts.records)
   if (!(source instanceof FileSource)) {
     throw new UsageError(
       `usage: plan reads a history of records from files (--records, or a policy source of type file), not ${source.describe()}; export a few days of the baseline's traffic to JSONL and give it as the records`
@@ -52,30 +51,4 @@ export async function planFromFiles(
   } finally {
     logs.store.close()
   }
-}
-
-/** --every, --replicates and --seed, or the Action's inputs; `name` says how to call one. */
-export function planOptions(
-  v: { every?: string | undefined; replicates?: string | undefined; seed?: string | undefined },
-  name: (key: string) => string
-): { every: number; replicates: number; seed: number } {
-  const every = parseDuration(v.every ?? '15m')
-  if (!every.ok || !(every.value >= 60_000)) {
-    throw new UsageError(
-      `${name('every')} must be a duration of at least 1m such as 15m or 1h, not "${v.every}"`
-    )
-  }
-  const replicates = Number(v.replicates ?? '40')
-  if (!Number.isInteger(replicates) || replicates < 10 || replicates > 1000) {
-    throw new UsageError(
-      `${name('replicates')} must be a whole number from 10 to 1000, not "${v.replicates}"`
-    )
-  }
-  const seed = Number(v.seed ?? '1')
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new UsageError(
-      `${name('seed')} must be a whole number from 0 to 4294967295, not "${v.seed}"`
-    )
-  }
-  return { every: every.value, replicates, seed }
 }
