@@ -1,7 +1,7 @@
 import { z as MemoryStateStore, e as evaluate } from './chunk-engine.js';
 import { u as unavailableJudge } from './chunk-judge2.js';
 import { tmpdir } from 'node:os';
-import { n as compileMetricValue, o as hashUnit, p as dimensionValue, E as EvidenceBuilder, e as emptyMoments, Q as QuantileSketch, q as capKeys, r as OTHER_KEY, M as MAX_ERROR_CLASSES, b as OTHER_MODELS, t as MAX_MODEL_KEYS, U as UnitIndex, I as IntMap, u as unitHalf, l as fmix32, g as addCluster, T as TOTAL_SEGMENT, v as addCacheRequest, w as emptyCacheSums, x as MAX_SEGMENTS_PER_ARM, O as OTHER_SEGMENT, y as MAX_INVALID_KEYS } from './chunk-records.js';
+import { n as compileMetricValue, o as hashUnit, p as dimensionValue, E as EvidenceBuilder, F as FieldCatalog, e as emptyMoments, Q as QuantileSketch, q as capKeys, r as OTHER_KEY, M as MAX_ERROR_CLASSES, b as OTHER_MODELS, t as MAX_MODEL_KEYS, U as UnitIndex, I as IntMap, u as unitHalf, l as fmix32, g as addCluster, T as TOTAL_SEGMENT, v as addCacheRequest, w as emptyCacheSums, x as MAX_SEGMENTS_PER_ARM, O as OTHER_SEGMENT, y as MAX_INVALID_KEYS } from './chunk-records.js';
 import { rmSync, mkdtempSync, openSync, writeSync, closeSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -772,6 +772,7 @@ async function readLogs(source, policy, options = {}) {
         source: source.describe()
     });
     const logs = { store, encoder, records: 0, canaryRecords: 0 };
+    const fields = new FieldCatalog(policy);
     try {
         await source.read({
             line: () => counter.line(),
@@ -793,7 +794,8 @@ async function readLogs(source, policy, options = {}) {
                         logs.firstCanary = r.ts;
                 }
             }
-        });
+        }, fields);
+        counter.fieldsSeen(fields.result());
     }
     catch (e) {
         store.close();

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os'
 import type { Policy } from '../policy/types.js'
+import { FieldCatalog } from '../records/fieldCatalog.js'
 import type { RequestRecord } from '../records/record.js'
 import type { DataQuality } from '../sketch/evidence.js'
 import { EvidenceBuilder } from '../sketch/evidenceBuilder.js'
@@ -57,26 +58,31 @@ export async function readLogs(
     source: source.describe()
   })
   const logs: Omit<Logs, 'quality'> = { store, encoder, records: 0, canaryRecords: 0 }
+  const fields = new FieldCatalog(policy)
   try {
-    await source.read({
-      line: () => counter.line(),
-      malformed: (where, reason) => counter.malformed(where, reason),
-      unmatchedArm: value => counter.unmatchedArm(value),
-      fileDone: (path, lines, malformed, problem) =>
-        counter.fileDone(path, lines, malformed, problem),
-      calls: (scope, version, calls, failed) => counter.calls(scope, version, calls, failed),
-      add: (r: RequestRecord, unit?: UnitKey) => {
-        const { buffer, at } = store.append()
-        encoder.encode(r, unit, buffer, at)
-        logs.records++
-        if (logs.first === undefined || r.ts < logs.first) logs.first = r.ts
-        if (logs.last === undefined || r.ts > logs.last) logs.last = r.ts
-        if (r.arm === 'canary') {
-          logs.canaryRecords++
-          if (logs.firstCanary === undefined || r.ts < logs.firstCanary) logs.firstCanary = r.ts
+    await source.read(
+      {
+        line: () => counter.line(),
+        malformed: (where, reason) => counter.malformed(where, reason),
+        unmatchedArm: value => counter.unmatchedArm(value),
+        fileDone: (path, lines, malformed, problem) =>
+          counter.fileDone(path, lines, malformed, problem),
+        calls: (scope, version, calls, failed) => counter.calls(scope, version, calls, failed),
+        add: (r: RequestRecord, unit?: UnitKey) => {
+          const { buffer, at } = store.append()
+          encoder.encode(r, unit, buffer, at)
+          logs.records++
+          if (logs.first === undefined || r.ts < logs.first) logs.first = r.ts
+          if (logs.last === undefined || r.ts > logs.last) logs.last = r.ts
+          if (r.arm === 'canary') {
+            logs.canaryRecords++
+            if (logs.firstCanary === undefined || r.ts < logs.firstCanary) logs.firstCanary = r.ts
+          }
         }
-      }
-    })
+      },
+      fields
+    )
+    counter.fieldsSeen(fields.result())
   } catch (e) {
     store.close()
     throw e
