@@ -1,5 +1,5 @@
 import { T as TOTAL_SEGMENT, Q as QuantileSketch, N as NON_POSITIVE_BIN, H as HistogramQuantiles, m as mergeCells, e as emptyMoments, a as mergeCacheSums, D as DEFAULT_MAX_AGE_MS, O as OTHER_SEGMENT, f as fieldSources, b as OTHER_MODELS, k as knownInstrumentation, c as emptyQuality } from './chunk-records.js';
-import { d as distance, p as parseInstant, S as StateConflictError, Q as QUIET, a as StateError, l as logAnalysis, U as UsageError, b as loggedJudge, c as loggedSource, u as updateState, s as scalar, o as ok, f as fail, m as mismatch, e as parsePercent, g as didYouMean, h as parseDuration, i as formatDuration, D as DURATION_PATTERN, j as parseAmount, k as DECIMAL, w as withDefault, n as choice, q as obj, r as num, t as required, v as str, x as list, y as optional, z as record, A as union, B as refine, C as reject, I as INVALID, E as formatPath, F as oneOrMany, P as PolicyError, G as isMapping, H as parseState } from './chunk-base.js';
+import { d as distance, p as parseInstant, S as StateConflictError, Q as QUIET, l as loggedSource, a as StateError, b as logAnalysis, U as UsageError, c as loggedJudge, u as updateState, s as scalar, o as ok, f as fail, m as mismatch, e as parsePercent, g as didYouMean, h as parseDuration, i as formatDuration, D as DURATION_PATTERN, j as parseAmount, k as DECIMAL, w as withDefault, n as choice, q as obj, r as num, t as required, v as str, x as list, y as optional, z as record, A as union, B as refine, C as reject, I as INVALID, E as formatPath, F as oneOrMany, P as PolicyError, G as isMapping, H as parseState } from './chunk-base.js';
 import { createHmac, createHash, randomBytes } from 'node:crypto';
 import { open, readFile, realpath, rename, unlink, stat } from 'node:fs/promises';
 import { isAbsolute, resolve, relative, dirname, join, basename } from 'node:path';
@@ -18,14 +18,14 @@ import { hostname } from 'node:os';
  * separators: anything that could end a log line, start a new one, or drive a terminal.
  */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const CONTROL$1 = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 /**
  * One line of plain text: every control character becomes a visible escape (`\n`, `\u001b`), so
  * text from data can never start a line of a log (where `::command::` at column 0 is a GitHub
  * Actions workflow command) nor send terminal escape sequences. Tabs become a space.
  */
 function oneLine(text) {
-    return text.replace(CONTROL, c => {
+    return text.replace(CONTROL$1, c => {
         if (c === '\n')
             return '\\n';
         if (c === '\r')
@@ -5025,7 +5025,7 @@ function metricCharts(history, metrics) {
         // An unbounded interval (too little data yet) is drawn clipped to a range around the rest.
         const finite = points.flatMap(p => [p.estimate, p.lower, p.upper]).filter(Number.isFinite);
         const reach = Math.max(Math.abs(m.tolerance) * 3, ...finite.map(Math.abs)) || 1;
-        const clip = (v) => round$1(Math.max(-reach, Math.min(reach, v)) * scale);
+        const clip = (v) => round$2(Math.max(-reach, Math.min(reach, v)) * scale);
         const single = points.length === 1;
         const labels = points.map(p => `"${p.at.slice(5, 16).replace('T', ' ')}"`);
         // One evaluation: the same values at two ticks (the second label differs by a space only).
@@ -5041,7 +5041,7 @@ function metricCharts(history, metrics) {
             '',
             '```mermaid',
             'xychart-beta',
-            `  title "${label(m.name)}: change${unitText}, tolerance ${round$1(m.tolerance * scale)}${unit === '%' ? '%' : unit ? ` ${unit}` : ''}"`,
+            `  title "${label(m.name)}: change${unitText}, tolerance ${round$2(m.tolerance * scale)}${unit === '%' ? '%' : unit ? ` ${unit}` : ''}"`,
             `  x-axis [${xs.join(', ')}]`,
             `  y-axis "canary - baseline${unitText}"`,
             `  line ${series(p => p.upper)}`,
@@ -5055,7 +5055,7 @@ function metricCharts(history, metrics) {
     }
     return charts;
 }
-const round$1 = (v) => Math.round(v * 1000) / 1000;
+const round$2 = (v) => Math.round(v * 1000) / 1000;
 /** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
 const label = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
 /** A metric name in markdown text: no markup, no mentions. */
@@ -6037,7 +6037,7 @@ class GitFileActuator {
         const canary = record.next.weight;
         const values = this.spec.set.map(s => ({
             path: s.path,
-            value: round(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
+            value: round$1(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
         }));
         const where = this.files.describe(this.spec.file);
         for (let attempt = 1;; attempt++) {
@@ -6084,7 +6084,7 @@ function commitMessage(r) {
     ].join('\n');
 }
 /** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
-const round = (v) => Number(v.toPrecision(8));
+const round$1 = (v) => Number(v.toPrecision(8));
 
 /**
  * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
@@ -8022,6 +8022,132 @@ function transitionsOf(history) {
 }
 const plainName = (name) => name.replace(/`/g, '');
 
+/**
+ * An anytime-valid one-sided test of a Bernoulli rate: after k successes in n trials, the
+ * e-value of the uniform mixture of likelihood ratios against the boundary rate p0,
+ *
+ *   above (H0: p <= p0):  E = 1 / (1 - p0) * integral_{p0}^{1} (p / p0)^k ((1 - p) / (1 - p0))^(n - k) dp
+ *   below (H0: p >= p0):  E = 1 / p0       * integral_{0}^{p0} (p / p0)^k ((1 - p) / (1 - p0))^(n - k) dp
+ *
+ * For each fixed alternative p1 >= p0 the likelihood ratio is a nonnegative supermartingale under
+ * every p <= p0 (its expected factor p p1 / p0 + (1 - p)(1 - p1) / (1 - p0) grows with p and is 1
+ * at p0), and so is their mixture over a fixed prior (Robbins, "Statistical methods related to the
+ * law of the iterated logarithm", Ann. Math. Stat. 41, 1970). By Ville's inequality (Ville,
+ * "Etude critique de la notion de collectif", 1939) P(exists n: E_n >= 1 / alpha) <= alpha under
+ * H0, so the test may be looked at after every trial (Ramdas, Grunwald, Vovk & Shafer,
+ * "Game-theoretic statistics and safe anytime-valid inference", Statistical Science 38, 2023).
+ *
+ * The integrals are incomplete beta functions with integer arguments:
+ * integral_0^x p^k (1 - p)^(n - k) dp = B(k + 1, n - k + 1) P(Binomial(n + 1, x) >= k + 1), and
+ * integral_x^1 of the same is B(k + 1, n - k + 1) P(Binomial(n + 1, x) <= k).
+ */
+/** log E after k successes in n trials; 0 before any trial. */
+function logMixtureEValue(k, n, p0, side) {
+    if (!(p0 > 0 && p0 < 1))
+        throw new RangeError(`p0 must be in (0, 1), got ${p0}`);
+    if (!(Number.isInteger(k) && Number.isInteger(n) && k >= 0 && k <= n)) {
+        throw new RangeError(`need integers 0 <= k <= n, got k = ${k}, n = ${n}`);
+    }
+    if (n === 0)
+        return 0;
+    const logBeta = lgamma(k + 1) + lgamma(n - k + 1) - lgamma(n + 2);
+    // Each tail summed on its own (not as 1 minus the other), so a tail near 0 keeps its digits.
+    const logPart = side === 'above'
+        ? logBinomialRange(n + 1, p0, 0, k) - Math.log(1 - p0) // over [p0, 1], prior 1 / (1 - p0)
+        : logBinomialRange(n + 1, p0, k + 1, n + 1) - Math.log(p0); // over [0, p0], prior 1 / p0
+    return logBeta + logPart - k * Math.log(p0) - (n - k) * Math.log(1 - p0);
+}
+/** The test rejects H0 once E >= 1 / alpha. */
+function rejects(k, n, p0, side, alpha) {
+    return logMixtureEValue(k, n, p0, side) >= -Math.log(alpha);
+}
+/** log P(from <= Binomial(n, p) <= to), summed in log space. */
+function logBinomialRange(n, p, from, to) {
+    if (from > to)
+        return -Infinity;
+    const lp = Math.log(p);
+    const lq = Math.log1p(-p);
+    const terms = [];
+    for (let j = from; j <= to; j++) {
+        terms.push(lgamma(n + 1) - lgamma(j + 1) - lgamma(n - j + 1) + j * lp + (n - j) * lq);
+    }
+    const max = Math.max(...terms);
+    const sum = terms.reduce((t, x) => t + Math.exp(x - max), 0);
+    return Math.min(0, max + Math.log(sum));
+}
+
+/**
+ * A rollout state held in memory for the length of one process: `backtest` carries it from look
+ * to look as a scheduled workflow carries its state file, and nothing is ever written. Saved
+ * through JSON, as the file store does, so a look reads exactly what a state file would give back
+ * (an unbounded interval in the history comes back as null, as from a file).
+ */
+class MemoryStateStore {
+    name;
+    state;
+    revision;
+    constructor(name = 'memory') {
+        this.name = name;
+    }
+    describe() {
+        return this.name;
+    }
+    /** The saved state; the same object until the next save (evaluate() never changes a loaded state). */
+    load() {
+        return Promise.resolve(this.state);
+    }
+    save(state, expectedRevision) {
+        if (this.revision !== expectedRevision) {
+            return Promise.reject(new StateConflictError(this.name, expectedRevision, this.revision));
+        }
+        this.state = JSON.parse(JSON.stringify(state));
+        this.revision = state.revision;
+        return Promise.resolve();
+    }
+}
+
+/**
+ * C0 and C1 control characters and the Unicode line separators: anything that could end a log
+ * line, start a new one (where `::command::` is a GitHub Actions workflow command) or drive a
+ * terminal.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/** One line of plain text: control characters from data become visible escapes (`\u001b`). */
+const plainLine = (text) => text.replace(CONTROL, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+function xyChart(c) {
+    const clip = (v) => {
+        const bound = c.clip ?? Number.MAX_VALUE;
+        const x = Number.isFinite(v) ? v : v > 0 ? bound : v < 0 ? -bound : 0;
+        return round(Math.max(-bound, Math.min(bound, x)));
+    };
+    const series = (values) => `[${values.map(clip).join(', ')}]`;
+    const range = c.yRange ? ` ${round(c.yRange[0])} --> ${round(c.yRange[1])}` : '';
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${chartLabel(c.title, 100)}"`,
+        `  x-axis [${c.x.map(x => `"${chartLabel(x, 30)}"`).join(', ')}]`,
+        `  y-axis "${chartLabel(c.yLabel, 60)}"${range}`,
+        ...(c.bars ?? []).map(b => `  bar ${series(b)}`),
+        ...c.lines.map(l => `  line ${series(l)}`),
+        '```'
+    ].join('\n');
+}
+/** Evenly spaced indices of `n` items, at most `max` of them, always the first and the last. */
+function sampleIndices(n, max) {
+    if (n <= max)
+        return Array.from({ length: n }, (_, i) => i);
+    const picked = new Set();
+    for (let j = 0; j < max; j++)
+        picked.add(Math.round((j * (n - 1)) / (max - 1)));
+    return [...picked].sort((a, b) => a - b);
+}
+const round = (v) => Math.round(v * 1000) / 1000;
+/** Mermaid strings are double-quoted: keep to characters that cannot end or escape them. */
+const chartLabel = (text, max) => text.replace(/[^\w .%/()+:=-]/g, '').slice(0, max);
+
 /** The contents API refused a write because the file changed since it was read. */
 class ContentConflictError extends Error {
     constructor(path) {
@@ -8174,58 +8300,4 @@ class GitHubStateStore {
     }
 }
 
-/**
- * An anytime-valid one-sided test of a Bernoulli rate: after k successes in n trials, the
- * e-value of the uniform mixture of likelihood ratios against the boundary rate p0,
- *
- *   above (H0: p <= p0):  E = 1 / (1 - p0) * integral_{p0}^{1} (p / p0)^k ((1 - p) / (1 - p0))^(n - k) dp
- *   below (H0: p >= p0):  E = 1 / p0       * integral_{0}^{p0} (p / p0)^k ((1 - p) / (1 - p0))^(n - k) dp
- *
- * For each fixed alternative p1 >= p0 the likelihood ratio is a nonnegative supermartingale under
- * every p <= p0 (its expected factor p p1 / p0 + (1 - p)(1 - p1) / (1 - p0) grows with p and is 1
- * at p0), and so is their mixture over a fixed prior (Robbins, "Statistical methods related to the
- * law of the iterated logarithm", Ann. Math. Stat. 41, 1970). By Ville's inequality (Ville,
- * "Etude critique de la notion de collectif", 1939) P(exists n: E_n >= 1 / alpha) <= alpha under
- * H0, so the test may be looked at after every trial (Ramdas, Grunwald, Vovk & Shafer,
- * "Game-theoretic statistics and safe anytime-valid inference", Statistical Science 38, 2023).
- *
- * The integrals are incomplete beta functions with integer arguments:
- * integral_0^x p^k (1 - p)^(n - k) dp = B(k + 1, n - k + 1) P(Binomial(n + 1, x) >= k + 1), and
- * integral_x^1 of the same is B(k + 1, n - k + 1) P(Binomial(n + 1, x) <= k).
- */
-/** log E after k successes in n trials; 0 before any trial. */
-function logMixtureEValue(k, n, p0, side) {
-    if (!(p0 > 0 && p0 < 1))
-        throw new RangeError(`p0 must be in (0, 1), got ${p0}`);
-    if (!(Number.isInteger(k) && Number.isInteger(n) && k >= 0 && k <= n)) {
-        throw new RangeError(`need integers 0 <= k <= n, got k = ${k}, n = ${n}`);
-    }
-    if (n === 0)
-        return 0;
-    const logBeta = lgamma(k + 1) + lgamma(n - k + 1) - lgamma(n + 2);
-    // Each tail summed on its own (not as 1 minus the other), so a tail near 0 keeps its digits.
-    const logPart = side === 'above'
-        ? logBinomialRange(n + 1, p0, 0, k) - Math.log(1 - p0) // over [p0, 1], prior 1 / (1 - p0)
-        : logBinomialRange(n + 1, p0, k + 1, n + 1) - Math.log(p0); // over [0, p0], prior 1 / p0
-    return logBeta + logPart - k * Math.log(p0) - (n - k) * Math.log(1 - p0);
-}
-/** The test rejects H0 once E >= 1 / alpha. */
-function rejects(k, n, p0, side, alpha) {
-    return logMixtureEValue(k, n, p0, side) >= -Math.log(alpha);
-}
-/** log P(from <= Binomial(n, p) <= to), summed in log space. */
-function logBinomialRange(n, p, from, to) {
-    if (from > to)
-        return -Infinity;
-    const lp = Math.log(p);
-    const lq = Math.log1p(-p);
-    const terms = [];
-    for (let j = from; j <= to; j++) {
-        terms.push(lgamma(n + 1) - lgamma(j + 1) - lgamma(n - j + 1) + j * lp + (n - j) * lq);
-    }
-    const max = Math.max(...terms);
-    const sum = terms.reduce((t, x) => t + Math.exp(x - max), 0);
-    return Math.min(0, max + Math.log(sum));
-}
-
-export { projectionText as A, judgeCheckDetail as B, median as C, tStar as D, metricAlpha as E, FileStateStore as F, GitHubStateStore as G, stopReason as H, compareMetric as I, judgeWarnings as J, judgeSampleSize as K, LABEL_NAME as L, METRIC_NAME as M, RepoFiles as R, SCHEMA_ID as S, WEBHOOK_SECRET_ENV as W, applyAll as a, buildActuators as b, command as c, decideAgainOnConflict as d, evaluate as e, statusReport as f, validationText as g, parsePolicy as h, policyJsonSchema as i, renderMarkdown as j, knownSecrets as k, loadPolicyFile as l, renderText as m, explainGitHubError as n, oneLine as o, policyReport as p, statusOf as q, recordJson as r, sourceFor as s, commentMarker as t, escapeMarkdown as u, validateData as v, rejects as w, pairsOf as x, healthBlock as y, lengthBlock as z };
+export { MemoryStateStore as A, initialState as B, weightAt as C, explainGitHubError as D, statusOf as E, FileStateStore as F, commentMarker as G, GitHubStateStore as H, rejects as I, pairsOf as J, healthBlock as K, LABEL_NAME as L, METRIC_NAME as M, lengthBlock as N, projectionText as O, judgeCheckDetail as P, median as Q, RepoFiles as R, SCHEMA_ID as S, tStar as T, metricAlpha as U, stopReason as V, WEBHOOK_SECRET_ENV as W, compareMetric as X, judgeWarnings as Y, applyAll as a, buildActuators as b, command as c, decideAgainOnConflict as d, evaluate as e, statusReport as f, validationText as g, parsePolicy as h, policyJsonSchema as i, renderMarkdown as j, knownSecrets as k, loadPolicyFile as l, renderText as m, escapeMarkdown as n, duration$1 as o, policyReport as p, plainLine as q, recordJson as r, sourceFor as s, int as t, sampleIndices as u, validateData as v, oneLine as w, xyChart as x, judgeSampleSize as y, change as z };

@@ -1,6 +1,6 @@
 import { d as debug, i as info, h as setOutput, j as summary, w as warning, s as setFailed, a as setSecret } from './chunk-actions.js';
 import { K as memoizedSource, u as updateState, U as UsageError } from './chunk-base.js';
-import { n as explainGitHubError, q as statusOf, b as buildActuators, a as applyAll, o as oneLine, k as knownSecrets, s as sourceFor, d as decideAgainOnConflict, r as recordJson, t as commentMarker, e as evaluate, c as command, u as escapeMarkdown, f as statusReport, W as WEBHOOK_SECRET_ENV, l as loadPolicyFile, R as RepoFiles, F as FileStateStore, G as GitHubStateStore } from './chunk-engine.js';
+import { D as explainGitHubError, E as statusOf, b as buildActuators, a as applyAll, w as oneLine, k as knownSecrets, s as sourceFor, d as decideAgainOnConflict, r as recordJson, G as commentMarker, e as evaluate, c as command, n as escapeMarkdown, f as statusReport, W as WEBHOOK_SECRET_ENV, l as loadPolicyFile, R as RepoFiles, F as FileStateStore, H as GitHubStateStore } from './chunk-engine.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import 'node:fs';
 import './chunk-yaml.js';
 import 'process';
 import 'buffer';
+import './chunk-options.js';
 
 /**
  * The pull request to post on: the `pr-number` input when given (an explicit override), else the
@@ -534,6 +535,12 @@ async function execute(inputs, log) {
         warning(`input "${input}" is set, but the policy has nothing that uses it`);
     }
     maskPolicySecrets(policy);
+    if (inputs.command === 'plan') {
+        setOutput('rollout', policy.rollout.name);
+        log.phase('Source');
+        await runPlan(inputs, loaded);
+        return;
+    }
     // The GitHub client (octokit) is loaded once the inputs and the policy are known good.
     const { context } = await import('./chunk-octokit.js').then(function (n) { return n.b; });
     const github = await connect(inputs, context.sha);
@@ -628,6 +635,24 @@ function stateStore(inputs, loaded, github) {
         throw new UsageError('state: github needs the input "github-token" (default: the workflow token) and GITHUB_REPOSITORY (set on a runner); outside GitHub Actions use state: file with state-file');
     }
     return new GitHubStateStore(github.files, inputs.stateBranch, name);
+}
+/**
+ * `command: plan`: will each step decide, and when? Simulated on the history (the records input
+ * or the policy's file source), written to the job summary and the log; the output
+ * `undecided-steps` lists the weights of the steps that would not decide by maxDuration.
+ */
+async function runPlan(inputs, loaded) {
+    const { planFromFiles } = await import('./chunk-run.js');
+    const { planMarkdown, planText } = await import('./chunk-render.js');
+    const result = await planFromFiles(loaded, { records: inputs.records, ...inputs.plan });
+    setOutput('undecided-steps', result.steps
+        .filter(s => !s.decides)
+        .map(s => `${s.weight}%`)
+        .join(','));
+    if (inputs.summary && process.env.GITHUB_STEP_SUMMARY) {
+        await summary.addRaw(planMarkdown(result)).write();
+    }
+    logUntrusted(planText(result));
 }
 
 export { execute };

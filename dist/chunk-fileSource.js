@@ -3870,6 +3870,15 @@ class FileSource {
         builder.fieldsSeen(fields.result());
         return { ...builder.finish(), texts: sampler.samples() };
     }
+    /**
+     * Every record of the files, once, in file order, with the same line, malformed-line and file
+     * reports the EvidenceBuilder gets (for `backtest` and `plan`, which keep their own state
+     * across many windows instead of collecting one). `fields` catalogues the raw fields the rows
+     * have, as collect() does for the fields check. Throws SourceError like collect().
+     */
+    async read(sink, fields) {
+        await this.readAll(sink, fields);
+    }
     async firstCanaryTime(until) {
         const sink = earliestCanarySink(until, this.policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS);
         await this.readAll(sink);

@@ -1,7 +1,8 @@
 import { g as getInput, a as setSecret, b as getMultilineInput, i as info, d as debug, c as startGroup, f as endGroup } from './chunk-actions.js';
 import { U as UsageError, p as parseInstant, R as parseStepWeight, J as progressPrinter } from './chunk-base.js';
+import { p as planOptions } from './chunk-options.js';
 import { randomBytes } from 'node:crypto';
-import { o as oneLine } from './chunk-engine.js';
+import { w as oneLine } from './chunk-engine.js';
 
 /** The Action's credential inputs (secrets.ts says where each goes). */
 const SECRET_INPUTS = [
@@ -12,7 +13,15 @@ const SECRET_INPUTS = [
     'langfuse-secret-key',
     'judge-api-key'
 ];
-const COMMANDS = ['evaluate', 'rollback', 'promote', 'pause', 'resume', 'status'];
+const COMMANDS = [
+    'evaluate',
+    'rollback',
+    'promote',
+    'pause',
+    'resume',
+    'status',
+    'plan'
+];
 /**
  * Every input, validated up front; a bad one throws a message naming it (the runner does not
  * enforce `required`). Secrets are masked before anything else can print them.
@@ -66,9 +75,21 @@ function getInputs(env = process.env) {
     if (toWeight !== undefined && command !== 'promote') {
         throw new UsageError('input "weight" is only for command promote (promote to that step)');
     }
+    const planInputs = {
+        every: getInput('every').trim(),
+        replicates: getInput('replicates').trim()
+    };
+    if (command !== 'plan' && (planInputs.every || planInputs.replicates)) {
+        throw new UsageError('inputs "every" and "replicates" are only for command plan');
+    }
+    const plan = planOptions({
+        ...(planInputs.every && { every: planInputs.every }),
+        ...(planInputs.replicates && { replicates: planInputs.replicates })
+    }, key => `input "${key}"`);
     return {
         policy,
         command,
+        plan,
         reason,
         token,
         ...(prText && { prNumber: Number(prText) }),

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { n as spanConvention, o as applySpanConvention, r as readPath, j as messageClass, l as isRequestRecord, p as rawKeysRead, q as hashUnit } from './chunk-records.js';
+import { K as spanConvention, L as applySpanConvention, P as readPath, j as messageClass, l as isRequestRecord, S as rawKeysRead, p as hashUnit } from './chunk-records.js';
 import { L as LazyText } from './chunk-textSample.js';
 
 /** Resolves to the number of physical lines, blank ones included (so lineNo matches an editor's). */

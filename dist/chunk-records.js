@@ -163,6 +163,32 @@ function addCluster(m, x, y) {
     }
 }
 /**
+ * Adds to `m` the change of one cluster whose sums go from (X, Y) to (X + x, Y + y): the moments
+ * of a set of clusters kept up to date as their sums grow (src/replay/windowEvidence.ts), equal to
+ * removing the old cluster and adding the new one, without the cancellation. `first`: the cluster
+ * is new (X = Y = 0), so n grows. E.g. sxx += (X + x)^2 - X^2 = x (2X + x), and
+ * sxxy += (X + x)^2 (Y + y) - X^2 Y = (X + x)^2 y + x (2X + x) Y.
+ */
+function growCluster(m, first, X, Y, x, y) {
+    if (first)
+        m.n += 1;
+    const X1 = X + x;
+    const Y1 = Y + y;
+    const dxx = x * (X + X1);
+    const dyy = y * (Y + Y1);
+    m.sx += x;
+    m.sy += y;
+    m.sxx += dxx;
+    m.syy += dyy;
+    m.sxy += x * Y + X * y + x * y;
+    if (m.sxxx !== undefined) {
+        m.sxxx += x * (X * X + X * X1 + X1 * X1);
+        m.sxxy = (m.sxxy ?? 0) + X1 * X1 * y + dxx * Y;
+        m.sxyy = (m.sxyy ?? 0) + x * Y1 * Y1 + X * dyy;
+        m.syyy = (m.syyy ?? 0) + y * (Y * Y + Y * Y1 + Y1 * Y1);
+    }
+}
+/**
  * The third-order sums of a merge: known only when both sides know them (a source that cannot
  * give them, such as a per-request sum of squares from Prometheus, leaves them out).
  */
@@ -759,6 +785,17 @@ class UnitRankBins {
             into[Math.floor(key / BIN_SPAN)]?.add(decodeBin(key % BIN_SPAN), this.counts[e]);
         }
     }
+    /** Adds the slot's counts for one metric into `into` (growUnit's). */
+    collectMetric(slot, metric, into) {
+        if (slot >= this.heads.length)
+            return;
+        for (let e = this.heads[slot]; e !== 0; e = this.next[e]) {
+            const key = this.keys[e];
+            if (Math.floor(key / BIN_SPAN) === metric) {
+                into.add(decodeBin(key % BIN_SPAN), this.counts[e]);
+            }
+        }
+    }
     /** Drops every list (the builder's finish(), once they are folded into cells). */
     release() {
         this.heads = new Int32Array(0);
@@ -821,8 +858,11 @@ class UnitBins {
 /** A cell's rank sums while they are built: coarse bin -> [counts, squares, cross]. */
 class RankSumsAccumulator {
     bins = new Map();
-    /** Adds one unit: its requests per coarse bin (sorted by addUnit). */
-    addUnit(unit) {
+    /**
+     * Adds one unit: its requests per coarse bin (sorted by addUnit). `sign` -1 takes a unit added
+     * before out again (exactly: the sums are of integers), for growUnit.
+     */
+    addUnit(unit, sign = 1) {
         if (unit.size === 0)
             return;
         unit.sort();
@@ -835,9 +875,9 @@ class RankSumsAccumulator {
             const k = unit.counts[i];
             const after = below + k;
             const sums = this.bins.get(bin) ?? this.newBin(bin);
-            sums[0] = sums[0] + k;
-            sums[1] = sums[1] + after * after - below * below;
-            sums[2] = sums[2] + k * n;
+            sums[0] = sums[0] + sign * k;
+            sums[1] = sums[1] + sign * (after * after - below * below);
+            sums[2] = sums[2] + sign * k * n;
             below = after;
         }
     }
@@ -863,6 +903,22 @@ class RankSumsAccumulator {
         this.bins.set(bin, sums);
         return sums;
     }
+}
+/**
+ * One more request of unit `slot` for metric `metric`, in coarse bin `bin`, when cells' sums are
+ * kept up to date as their units grow (src/replay/windowEvidence.ts): records it in `bins` and
+ * gives each of `into` (the sums that hold this unit) the unit's new terms less its old ones, so
+ * they stay what addUnit over the units' final bins gives. `scratch` is reused between calls.
+ */
+function growUnit(bins, slot, metric, bin, scratch, into, also) {
+    scratch.clear();
+    bins.collectMetric(slot, metric, scratch);
+    into.addUnit(scratch, -1);
+    also?.addUnit(scratch, -1);
+    scratch.add(bin, 1);
+    into.addUnit(scratch);
+    also?.addUnit(scratch);
+    bins.add(slot, metric, bin);
 }
 
 /** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
@@ -3466,4 +3522,4 @@ function isEpoch(v) {
     return (a >= 1e9 && a < 1e10) || (a >= 1e12 && a < 1e13) || (a >= 1e15 && a < 1e16) || a >= 1e18;
 }
 
-export { DEFAULT_MAX_AGE_MS as D, EvidenceBuilder as E, FieldCatalog as F, HistogramQuantiles as H, NON_POSITIVE_BIN as N, OTHER_SEGMENT as O, QuantileSketch as Q, TOTAL_SEGMENT as T, mergeCacheSums as a, OTHER_MODELS as b, emptyQuality as c, createNormalizer as d, emptyMoments as e, fieldSources as f, bernoulliMoments as g, addCluster as h, fromCumulative as i, messageClass as j, knownInstrumentation as k, isRequestRecord as l, mergeCells as m, spanConvention as n, applySpanConvention as o, rawKeysRead as p, hashUnit as q, readPath as r, sumOfSquaresBound as s };
+export { emptyCacheSums as A, MAX_SEGMENTS_PER_ARM as B, coarseBin as C, DEFAULT_MAX_AGE_MS as D, EvidenceBuilder as E, FieldCatalog as F, growCluster as G, HistogramQuantiles as H, IntMap as I, MAX_INVALID_KEYS as J, spanConvention as K, applySpanConvention as L, MAX_ERROR_CLASSES as M, NON_POSITIVE_BIN as N, OTHER_SEGMENT as O, readPath as P, QuantileSketch as Q, RankSumsAccumulator as R, rawKeysRead as S, TOTAL_SEGMENT as T, UnitIndex as U, mergeCacheSums as a, OTHER_MODELS as b, emptyQuality as c, createNormalizer as d, emptyMoments as e, fieldSources as f, bernoulliMoments as g, addCluster as h, fromCumulative as i, messageClass as j, knownInstrumentation as k, isRequestRecord as l, mergeCells as m, fmix32 as n, compileMetricValue as o, hashUnit as p, dimensionValue as q, capKeys as r, sumOfSquaresBound as s, OTHER_KEY as t, MAX_MODEL_KEYS as u, UnitRankBins as v, UnitBins as w, unitHalf as x, growUnit as y, addCacheRequest as z };

@@ -143,6 +143,76 @@ const validate = {
     exits: ['2  also when the data does not fit the policy (each problem is listed)'],
     run: async (values, io) => (await import('./chunk-cli-commands.js').then(function (n) { return n.v; })).runValidate(values, io)
 };
+const backtest = {
+    name: 'backtest',
+    summary: 'replay the gate over past logs at every scheduled instant',
+    description: "Replays the gate over logs of a past or ongoing rollout: evaluates at every scheduled instant (every --every from --from to --to) exactly as the scheduled workflow would, with the rollout state carried from look to look (promotions move the step; the canary's share in the logs is whatever it was: the arm is read from each record), and prints each look's decision, the metric or check it turned on with its interval, and when each step promoted or rolled back. The logs are read once. Nothing is applied and no state file is written; an LLM judge is not called.",
+    options: [
+        policy,
+        {
+            ...records,
+            help: "the logs (repeatable); default the policy's file source. Other sources (Prometheus, Langfuse) are queried at each look: give --from and --to"
+        },
+        {
+            name: 'every',
+            type: 'string',
+            value: 'DURATION',
+            help: "the schedule, as in the workflow's cron (default 15m)"
+        },
+        {
+            name: 'from',
+            type: 'string',
+            value: 'ISO-8601',
+            help: 'the first look (default: the first time on the --every grid, in UTC, at or after the earliest canary record, else the first record)'
+        },
+        {
+            name: 'to',
+            type: 'string',
+            value: 'ISO-8601',
+            help: 'the last look at or before this (default: the last record)'
+        },
+        {
+            name: 'since',
+            type: 'string',
+            value: 'ISO-8601',
+            help: 'when the first step began (default: the earliest canary record)'
+        },
+        format(['text', 'markdown', 'json'], "text (default), markdown (charts of each metric's interval), json")
+    ],
+    run: async (values, io) => (await import('./chunk-backtest.js')).runBacktest(values, io)
+};
+const plan = {
+    name: 'plan',
+    summary: 'simulate each step on your own traffic: will it decide, and when?',
+    description: "From your own recent traffic (the baseline's records before the rollout: --records, or the policy's file source), simulates every step of the policy through the gate's own engine: users are resampled from the history (a bootstrap by user, so heavy users, heavy tails and the daily pattern are yours), assigned to the canary at the step's weight, and the gate looks every --every. For a canary equal to the baseline it prints the median and 90th percentile time to promote, the share still holding at maxDuration and what binds; for each gating metric, a canary at half, at and at twice its tolerance; and for a step that would not decide, the changes that would make it decide (a longer step, a wider tolerance, a larger step, a mean instead of a tail quantile, variance reduction), each with its new time. Nothing is applied and no state is read or written.",
+    options: [
+        policy,
+        {
+            ...records,
+            help: "the history (repeatable); default the policy's file source. Canary records in it are ignored"
+        },
+        {
+            name: 'every',
+            type: 'string',
+            value: 'DURATION',
+            help: "the gate's schedule, as in the workflow's cron (default 15m)"
+        },
+        {
+            name: 'replicates',
+            type: 'string',
+            value: 'N',
+            help: 'simulated rollouts of an equal canary per step (default 40, 10 to 1000); more is steadier and slower'
+        },
+        {
+            name: 'seed',
+            type: 'string',
+            value: 'N',
+            help: 'the simulation seed (default 1): the same seed, the same plan'
+        },
+        format(['text', 'markdown', 'json'], 'text (default), markdown (tables and a chart), json')
+    ],
+    run: async (values, io) => (await import('./chunk-plan.js')).runPlan(values, io)
+};
 /** Every command, in the order `--help` lists them. */
 const COMMANDS = [
     evaluate,
@@ -151,7 +221,9 @@ const COMMANDS = [
     manual('pause'),
     manual('resume'),
     status,
-    validate
+    validate,
+    backtest,
+    plan
 ];
 
 const PROGRAM = 'rollout-gate';

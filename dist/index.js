@@ -1,6 +1,6 @@
 import { e as error, s as setFailed } from './chunk-actions.js';
 import { P as PolicyError } from './chunk-base.js';
-import { o as oneLine } from './chunk-engine.js';
+import { w as oneLine } from './chunk-engine.js';
 import { A as ActionLog, g as getInputs } from './chunk-log.js';
 import 'os';
 import 'crypto';
@@ -14,6 +14,7 @@ import './chunk-yaml.js';
 import 'process';
 import 'buffer';
 import 'node:os';
+import './chunk-options.js';
 
 /**
  * The Action: one run, any error turned into a failed step with a message a person can act on.

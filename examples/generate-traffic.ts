@@ -31,6 +31,11 @@ export interface TrafficOptions {
   count: number
   /** Canary share of users, percent. */
   canaryWeight: number
+  /**
+   * Salts the hash that assigns users to the arms, as a flag service salts it with the
+   * experiment's key: another salt, another set of canary users (default: none).
+   */
+  assignmentSalt?: string
   users: number
   effect: CanaryEffect
   /** The ways staging lies, switched on one by one (all off by default). */
@@ -141,7 +146,8 @@ export function* traffic(o: TrafficOptions): Generator<Record<string, unknown>> 
   const rand = mulberry32(o.seed)
   const users = Array.from({ length: o.users }, (_, i) => {
     const id = `u${(i * 2654435761) % 1_000_003}`
-    return { id, canary: userBucket(id) < o.canaryWeight, lang: LANGUAGES[i % LANGUAGES.length]! }
+    const canary = userBucket((o.assignmentSalt ?? '') + id) < o.canaryWeight
+    return { id, canary, lang: LANGUAGES[i % LANGUAGES.length]! }
   })
   const s = o.staging ?? {}
   const tenants = Array.from({ length: s.tenants?.count ?? 0 }, (_, i) => {

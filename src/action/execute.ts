@@ -37,6 +37,12 @@ export async function execute(inputs: Inputs, log: ActionLog): Promise<void> {
     core.warning(`input "${input}" is set, but the policy has nothing that uses it`)
   }
   maskPolicySecrets(policy)
+  if (inputs.command === 'plan') {
+    core.setOutput('rollout', policy.rollout.name)
+    log.phase('Source')
+    await runPlan(inputs, loaded)
+    return
+  }
   // The GitHub client (octokit) is loaded once the inputs and the policy are known good.
   const { context } = await import('@actions/github')
   const github = await connect(inputs, context.sha)
@@ -141,4 +147,26 @@ function stateStore(
     )
   }
   return new GitHubStateStore(github.files, inputs.stateBranch, name)
+}
+
+/**
+ * `command: plan`: will each step decide, and when? Simulated on the history (the records input
+ * or the policy's file source), written to the job summary and the log; the output
+ * `undecided-steps` lists the weights of the steps that would not decide by maxDuration.
+ */
+async function runPlan(inputs: Inputs, loaded: LoadedPolicy): Promise<void> {
+  const { planFromFiles } = await import('../plan/run.js')
+  const { planMarkdown, planText } = await import('../plan/render.js')
+  const result = await planFromFiles(loaded, { records: inputs.records, ...inputs.plan })
+  core.setOutput(
+    'undecided-steps',
+    result.steps
+      .filter(s => !s.decides)
+      .map(s => `${s.weight}%`)
+      .join(',')
+  )
+  if (inputs.summary && process.env.GITHUB_STEP_SUMMARY) {
+    await core.summary.addRaw(planMarkdown(result)).write()
+  }
+  logUntrusted(planText(result))
 }

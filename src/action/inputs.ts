@@ -1,9 +1,10 @@
 import * as core from '@actions/core'
 import type { ManualCommand } from '../decide/types.js'
 import { UsageError, parseStepWeight } from '../errors.js'
+import { planOptions } from '../plan/options.js'
 import { parseInstant } from '../policy/units.js'
 
-export type ActionCommand = 'evaluate' | ManualCommand | 'status'
+export type ActionCommand = 'evaluate' | ManualCommand | 'status' | 'plan'
 
 /** The Action's credential inputs (secrets.ts says where each goes). */
 export const SECRET_INPUTS = [
@@ -37,11 +38,21 @@ export interface Inputs {
   toWeight?: number
   actor: string
   now?: number
+  /** plan only: the schedule, the simulated rollouts per step, the seed. */
+  plan: { every: number; replicates: number; seed: number }
   /** Credential inputs, already masked; exported to the variables the policy names. */
   secrets: Partial<Record<SecretInput, string>>
 }
 
-const COMMANDS: ActionCommand[] = ['evaluate', 'rollback', 'promote', 'pause', 'resume', 'status']
+const COMMANDS: ActionCommand[] = [
+  'evaluate',
+  'rollback',
+  'promote',
+  'pause',
+  'resume',
+  'status',
+  'plan'
+]
 
 /**
  * Every input, validated up front; a bad one throws a message naming it (the runner does not
@@ -97,9 +108,24 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   if (toWeight !== undefined && command !== 'promote') {
     throw new UsageError('input "weight" is only for command promote (promote to that step)')
   }
+  const planInputs = {
+    every: core.getInput('every').trim(),
+    replicates: core.getInput('replicates').trim()
+  }
+  if (command !== 'plan' && (planInputs.every || planInputs.replicates)) {
+    throw new UsageError('inputs "every" and "replicates" are only for command plan')
+  }
+  const plan = planOptions(
+    {
+      ...(planInputs.every && { every: planInputs.every }),
+      ...(planInputs.replicates && { replicates: planInputs.replicates })
+    },
+    key => `input "${key}"`
+  )
   return {
     policy,
     command,
+    plan,
     reason,
     token,
     ...(prText && { prNumber: Number(prText) }),

@@ -30,10 +30,10 @@ const MAX_MALFORMED_SAMPLES = 10
 const MAX_MALFORMED_REASONS = 20
 const OTHER_REASONS = '(other reasons)'
 const MAX_UNMATCHED_ARMS = 20
-const MAX_INVALID_KEYS = 50
-const MAX_ERROR_CLASSES = 20
+export const MAX_INVALID_KEYS = 50
+export const MAX_ERROR_CLASSES = 20
 const MAX_SCOPES = 20
-const OTHER_KEY = '(other)'
+export const OTHER_KEY = '(other)'
 /** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
 const POSITIONS = 64
 /**
@@ -768,7 +768,7 @@ export class EvidenceBuilder {
   }
 }
 
-function dimensionValue(v: unknown): string {
+export function dimensionValue(v: unknown): string {
   if (typeof v === 'string') return v === '' ? NO_VALUE : v
   if (typeof v === 'number' || typeof v === 'boolean') return String(v)
   return NO_VALUE

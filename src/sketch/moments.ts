@@ -30,6 +30,39 @@ export function addCluster(m: RatioMoments, x: number, y: number): void {
 }
 
 /**
+ * Adds to `m` the change of one cluster whose sums go from (X, Y) to (X + x, Y + y): the moments
+ * of a set of clusters kept up to date as their sums grow (src/replay/windowEvidence.ts), equal to
+ * removing the old cluster and adding the new one, without the cancellation. `first`: the cluster
+ * is new (X = Y = 0), so n grows. E.g. sxx += (X + x)^2 - X^2 = x (2X + x), and
+ * sxxy += (X + x)^2 (Y + y) - X^2 Y = (X + x)^2 y + x (2X + x) Y.
+ */
+export function growCluster(
+  m: RatioMoments,
+  first: boolean,
+  X: number,
+  Y: number,
+  x: number,
+  y: number
+): void {
+  if (first) m.n += 1
+  const X1 = X + x
+  const Y1 = Y + y
+  const dxx = x * (X + X1)
+  const dyy = y * (Y + Y1)
+  m.sx += x
+  m.sy += y
+  m.sxx += dxx
+  m.syy += dyy
+  m.sxy += x * Y + X * y + x * y
+  if (m.sxxx !== undefined) {
+    m.sxxx += x * (X * X + X * X1 + X1 * X1)
+    m.sxxy = (m.sxxy ?? 0) + X1 * X1 * y + dxx * Y
+    m.sxyy = (m.sxyy ?? 0) + x * Y1 * Y1 + X * dyy
+    m.syyy = (m.syyy ?? 0) + y * (Y * Y + Y * Y1 + Y1 * Y1)
+  }
+}
+
+/**
  * The third-order sums of a merge: known only when both sides know them (a source that cannot
  * give them, such as a per-request sum of squares from Prometheus, leaves them out).
  */

@@ -103,6 +103,17 @@ export class UnitRankBins {
     }
   }
 
+  /** Adds the slot's counts for one metric into `into` (growUnit's). */
+  collectMetric(slot: number, metric: number, into: UnitBins): void {
+    if (slot >= this.heads.length) return
+    for (let e = this.heads[slot] as number; e !== 0; e = this.next[e] as number) {
+      const key = this.keys[e] as number
+      if (Math.floor(key / BIN_SPAN) === metric) {
+        into.add(decodeBin(key % BIN_SPAN), this.counts[e] as number)
+      }
+    }
+  }
+
   /** Drops every list (the builder's finish(), once they are folded into cells). */
   release(): void {
     this.heads = new Int32Array(0)
@@ -172,8 +183,11 @@ export class UnitBins {
 export class RankSumsAccumulator {
   private readonly bins = new Map<number, Float64Array>()
 
-  /** Adds one unit: its requests per coarse bin (sorted by addUnit). */
-  addUnit(unit: UnitBins): void {
+  /**
+   * Adds one unit: its requests per coarse bin (sorted by addUnit). `sign` -1 takes a unit added
+   * before out again (exactly: the sums are of integers), for growUnit.
+   */
+  addUnit(unit: UnitBins, sign: 1 | -1 = 1): void {
     if (unit.size === 0) return
     unit.sort()
     let n = 0
@@ -184,9 +198,9 @@ export class RankSumsAccumulator {
       const k = unit.counts[i] as number
       const after = below + k
       const sums = this.bins.get(bin) ?? this.newBin(bin)
-      sums[0] = (sums[0] as number) + k
-      sums[1] = (sums[1] as number) + after * after - below * below
-      sums[2] = (sums[2] as number) + k * n
+      sums[0] = (sums[0] as number) + sign * k
+      sums[1] = (sums[1] as number) + sign * (after * after - below * below)
+      sums[2] = (sums[2] as number) + sign * k * n
       below = after
     }
   }
@@ -216,6 +230,31 @@ export class RankSumsAccumulator {
     this.bins.set(bin, sums)
     return sums
   }
+}
+
+/**
+ * One more request of unit `slot` for metric `metric`, in coarse bin `bin`, when cells' sums are
+ * kept up to date as their units grow (src/replay/windowEvidence.ts): records it in `bins` and
+ * gives each of `into` (the sums that hold this unit) the unit's new terms less its old ones, so
+ * they stay what addUnit over the units' final bins gives. `scratch` is reused between calls.
+ */
+export function growUnit(
+  bins: UnitRankBins,
+  slot: number,
+  metric: number,
+  bin: number,
+  scratch: UnitBins,
+  into: RankSumsAccumulator,
+  also?: RankSumsAccumulator
+): void {
+  scratch.clear()
+  bins.collectMetric(slot, metric, scratch)
+  into.addUnit(scratch, -1)
+  also?.addUnit(scratch, -1)
+  scratch.add(bin, 1)
+  into.addUnit(scratch)
+  also?.addUnit(scratch)
+  bins.add(slot, metric, bin)
 }
 
 /** The rank sums of the union of two cells' units (a new object). */

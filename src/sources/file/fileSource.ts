@@ -48,8 +48,8 @@ export const DEFAULT_MAX_LINE_BYTES = 1 << 20
 export const MAX_DOCUMENT_BYTES = 64 << 20
 const MAX_PROBLEMS_IN_MESSAGE = 10
 
-/** What reading files feeds: the EvidenceBuilder, or firstCanaryTime's scan. */
-type RecordSink = Pick<
+/** What reading files feeds: the EvidenceBuilder, firstCanaryTime's scan, or read()'s caller. */
+export type RecordSink = Pick<
   EvidenceBuilder,
   'line' | 'malformed' | 'unmatchedArm' | 'add' | 'fileDone'
 > &
@@ -128,6 +128,16 @@ export class FileSource implements Source {
     )
     builder.fieldsSeen(fields.result())
     return { ...builder.finish(), texts: sampler.samples() }
+  }
+
+  /**
+   * Every record of the files, once, in file order, with the same line, malformed-line and file
+   * reports the EvidenceBuilder gets (for `backtest` and `plan`, which keep their own state
+   * across many windows instead of collecting one). `fields` catalogues the raw fields the rows
+   * have, as collect() does for the fields check. Throws SourceError like collect().
+   */
+  async read(sink: RecordSink, fields?: FieldCatalog): Promise<void> {
+    await this.readAll(sink, fields)
   }
 
   async firstCanaryTime(until: number): Promise<number | undefined> {
