@@ -1,7 +1,8 @@
+import { mergeAdjusted } from './adjustedMoments.js'
 import { mergeHistograms } from './histogram.js'
 import { mergeMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
-import type { HistogramData, MetricSketch } from './types.js'
+import type { AdjustedMoments, HistogramData, MetricSketch } from './types.js'
 
 /** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
 export const MAX_MODEL_KEYS = 20
@@ -30,6 +31,8 @@ export function mergeMetricSketches(a: MetricSketch, b: MetricSketch): MetricSke
   }
   const histogram = mergeOptionalHistograms(a.histogram, b.histogram)
   if (histogram) merged.histogram = histogram
+  const adjusted = mergeAdjusted([a.adjusted, b.adjusted])
+  if (adjusted) merged.adjusted = adjusted
   return merged
 }
 
@@ -50,6 +53,7 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
   const requests = new Array<number>(metricCount).fill(0)
   const sketches: (QuantileSketch | undefined)[] = new Array(metricCount).fill(undefined)
   const histograms: (HistogramData | undefined)[] = new Array(metricCount).fill(undefined)
+  const adjusted = Array.from({ length: metricCount }, (): (AdjustedMoments | undefined)[] => [])
   const models: Record<string, number> = {}
   const errors: Record<string, number> = {}
   let totalRequests = 0
@@ -72,6 +76,7 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
         sketch.merge(QuantileSketch.fromJSON(m.quantiles))
       }
       histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram)
+      adjusted[i]!.push(m.adjusted)
     }
   }
   const metrics = moments.map((mo, i): MetricSketch => {
@@ -80,6 +85,8 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
     if (sketch) merged.quantiles = sketch.toJSON()
     const histogram = histograms[i]
     if (histogram) merged.histogram = histogram
+    const adjustedMoments = mergeAdjusted(adjusted[i]!)
+    if (adjustedMoments) merged.adjusted = adjustedMoments
     return merged
   })
   return {
