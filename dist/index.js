@@ -36355,14 +36355,14 @@ paginateRest.VERSION = VERSION$3;
 
 new Context();
 const baseUrl = getApiBaseUrl();
-const defaults$1 = {
+const defaults$2 = {
     baseUrl,
     request: {
         agent: getProxyAgent(baseUrl),
         fetch: getProxyFetch(baseUrl)
     }
 };
-const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults$1);
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults$2);
 /**
  * Convience function to correctly format Octokit Options to pass into the constructor.
  *
@@ -47863,6 +47863,178 @@ function checkPrometheusPolicy(policy, issues) {
 }
 
 /**
+ * `varianceReduction` (issue 12, speed): regression adjustment (CUPED) of mean and ratio metrics,
+ * for the whole policy and per metric. Each unit's own level of the metric before the rollout's
+ * first step began, and request covariates the policy declares unaffected by the change, explain
+ * part of the per-user variation, so the interval is narrower at the same traffic
+ * (src/stats/cs/regressionAdjusted.ts).
+ *
+ * Off unless asked. It needs what only the policy's author can vouch for: that records before the
+ * rollout are kept for the lookback and that the named covariates are not moved by the change
+ * (a prompt change moves input_tokens). When asked, every check that makes it safe is automatic:
+ * a covariate whose arms differ is dropped, a lookback that saw the canary is not used, and a
+ * covariate that explains nothing leaves the metric unadjusted.
+ */
+const DAY$1 = 86_400_000;
+const DEFAULT_LOOKBACK = '7d';
+/** Fields read as numbers by default (the prompt's size); any other field is categorical. */
+const NUMERIC_FIELDS = ['input_tokens', 'prompt_tokens', 'gen_ai.usage.input_tokens'];
+/**
+ * Record fields the change itself moves (or that are the design, not a covariate): adjusting for
+ * them would hide part of the change.
+ */
+const OUTCOMES = new Set([
+    'latency_ms',
+    'duration_ms',
+    'gen_ai.client.operation.duration',
+    'ttft_ms',
+    'gen_ai.response.time_to_first_chunk',
+    'output_tokens',
+    'completion_tokens',
+    'gen_ai.usage.output_tokens',
+    'cache_read_tokens',
+    'prompt_tokens_details.cached_tokens',
+    'cache_read_input_tokens',
+    'gen_ai.usage.cache_read.input_tokens',
+    'cache_write_tokens',
+    'cache_creation_input_tokens',
+    'gen_ai.usage.cache_creation.input_tokens',
+    'cache_hit',
+    'cost',
+    'cost_usd',
+    'cost_uncached',
+    'score',
+    'gen_ai.evaluation.score.value',
+    'feedback',
+    'error',
+    'fallback',
+    'model',
+    'gen_ai.response.model',
+    'fingerprint',
+    'system_fingerprint',
+    'input',
+    'output',
+    'shadow_output',
+    'judge'
+]);
+const DESIGN = new Set(['ts', 'timestamp', 'start_time', 'unit', 'user_id', 'session_id']);
+const covariateObject = obj('A request covariate and how it is read.', {
+    field: required(str$1('The record field.')),
+    type: required(choice('numeric: its value per request; categorical: an indicator per value.', [
+        'numeric',
+        'categorical'
+    ]))
+});
+/** `input_tokens`, `route`, or `{ field: prompt_chars, type: numeric }`. */
+const covariate = {
+    description: 'A request field the change does not affect: a name (input_tokens is read as a number, any other field as categories), or { field, type: numeric | categorical }.',
+    expects: 'a field name, or a mapping with field and type',
+    json() {
+        return {
+            description: this.description,
+            oneOf: [{ type: 'string', minLength: 1 }, covariateObject.json()]
+        };
+    },
+    check(value, path, issues) {
+        if (typeof value === 'string') {
+            if (value === '')
+                return reject(issues, path, 'must not be empty');
+            return { field: value, type: NUMERIC_FIELDS.includes(value) ? 'numeric' : 'categorical' };
+        }
+        return covariateObject.check(value, path, issues);
+    }
+};
+const settings = obj("Variance reduction by regression adjustment (CUPED, Lindon et al. 2022): each unit's own level of the metric before the rollout's first step, and request covariates the change does not affect. Mean and ratio metrics only; needs a unit field and, for the lookback, records from before the rollout.", {
+    lookback: withDefault(duration$1("How far before the rollout's first step each unit's baseline records are read as its pre-exposure level; 0s: none.", { min: 0, max: 90 * DAY$1 }), DEFAULT_LOOKBACK),
+    covariates: withDefault(list('Request fields the change does not affect (input_tokens of an unchanged prompt, route, language): their per-request mean must be the same in both arms.', covariate), [])
+});
+/** The top-level `varianceReduction`: the default of every mean and ratio metric. */
+const policyVarianceReduction = settings;
+/** A metric's `varianceReduction: false` (opt out of the policy's) and `true` (the policy's, or the defaults). */
+const OPT_OUT = Object.freeze({ lookback: 0, covariates: [] });
+const POLICY_DEFAULT = Object.freeze({ lookback: 0, covariates: [] });
+/** A metric's `varianceReduction`: false, true, or its own settings. */
+const metricVarianceReduction = {
+    description: "false: this metric is not adjusted; true: the policy's varianceReduction (or the defaults); or settings of its own.",
+    expects: 'false, true, or a mapping with lookback and covariates',
+    json() {
+        return { description: this.description, oneOf: [{ type: 'boolean' }, settings.json()] };
+    },
+    check(value, path, issues) {
+        if (value === false)
+            return OPT_OUT;
+        if (value === true)
+            return POLICY_DEFAULT;
+        return settings.check(value, path, issues);
+    }
+};
+const ADJUSTABLE = ['mean', 'ratio'];
+/**
+ * Resolves each metric's variance reduction (its own, else the policy's for a mean or ratio
+ * metric) and checks the covariates. Issues point at the key that holds the problem.
+ */
+function resolveVarianceReduction(policy, issues) {
+    const top = policy.varianceReduction;
+    if (top)
+        checkCovariates(top.covariates, ['varianceReduction', 'covariates'], policy, issues);
+    const metrics = policy.metrics.map((m, i) => {
+        const own = m.varianceReduction;
+        const { varianceReduction: _, ...rest } = m;
+        const at = ['metrics', i, 'varianceReduction'];
+        if (own === OPT_OUT)
+            return rest;
+        if (own !== undefined && !ADJUSTABLE.includes(m.kind)) {
+            const what = m.kind === 'quantile'
+                ? 'a quantile is compared by ranks, which regression does not adjust'
+                : 'a rate is bounded and gets a nonasymptotic sequence of its own';
+            reject(issues, at, `variance reduction adjusts means: it is for kind mean or ratio, and ${what}; remove it`, 'key');
+            return rest;
+        }
+        if (own !== undefined && own !== POLICY_DEFAULT) {
+            checkCovariates(own.covariates, [...at, 'covariates'], policy, issues);
+            return { ...rest, varianceReduction: own };
+        }
+        const resolved = top ?? (own === POLICY_DEFAULT ? defaults$1() : undefined);
+        if (!resolved || !ADJUSTABLE.includes(m.kind) || m.from === 'judge')
+            return rest;
+        return { ...rest, varianceReduction: resolved };
+    });
+    return { ...policy, metrics };
+}
+function defaults$1() {
+    return { lookback: 7 * DAY$1, covariates: [] };
+}
+function checkCovariates(covariates, path, policy, issues) {
+    const seen = new Map();
+    const metricFields = new Map();
+    policy.metrics.forEach((m, i) => {
+        metricFields.set(m.from, formatPath(['metrics', i]));
+        if (m.per !== undefined)
+            metricFields.set(m.per, formatPath(['metrics', i]));
+    });
+    const unitFields = new Set([...DESIGN, ...(policy.arms.unit ? [policy.arms.unit] : [])]);
+    covariates.forEach((c, j) => {
+        const at = [...path, j];
+        const field = c.field;
+        const before = seen.get(field);
+        if (before !== undefined) {
+            reject(issues, at, `\`${field}\` is listed twice (also covariates[${before}])`);
+            return;
+        }
+        seen.set(field, j);
+        if (OUTCOMES.has(field) || field.startsWith('error.') || field.startsWith('scores.')) {
+            reject(issues, at, `\`${field}\` is something the change can move; a covariate must be unaffected by it (input_tokens of an unchanged prompt, the route, the language), or the adjustment would hide part of the change`);
+        }
+        else if (field === policy.arms.field || unitFields.has(field)) {
+            reject(issues, at, `\`${field}\` is the arm, the unit or the time of a record, not a covariate; name a request field such as input_tokens or route`);
+        }
+        else if (metricFields.has(field)) {
+            reject(issues, at, `\`${field}\` is what ${metricFields.get(field)} measures, so the change can move it; a covariate must be unaffected by the change`);
+        }
+    });
+}
+
+/**
  * The rollout policy schema (DESIGN.md, "Policy"), written once in the DSL of ./dsl.ts: it is the
  * validator (with defaults and cross-field rules) and, through policyJsonSchema(), the JSON Schema
  * that editors use. Cross-field rules (in `refine`) are the only part the JSON Schema cannot express.
@@ -48001,7 +48173,8 @@ const metricFields = obj('One metric compared between canary and baseline.', {
     rollbackAt: optional(amount('A larger change at which to roll back; between tolerance and rollbackAt the gate holds.')),
     limit: optional(limit$1),
     mode: withDefault(choice('gate: a fail rolls back, an inconclusive holds; hold: a fail only holds; report: shown, never decides.', ['gate', 'hold', 'report']), 'gate'),
-    gateOn: optional(choice("A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).", ['observed', 'repriced']))
+    gateOn: optional(choice("A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).", ['observed', 'repriced'])),
+    varianceReduction: optional(metricVarianceReduction)
 });
 function toMetric(m, path, issues) {
     const before = issues.length;
@@ -48039,6 +48212,7 @@ function toMetric(m, path, issues) {
         ...(limitValue !== undefined && { limit: limitValue }),
         mode: m.mode,
         ...(m.gateOn === 'repriced' && { gateOn: 'repriced' }),
+        ...(m.varianceReduction !== undefined && { varianceReduction: m.varianceReduction }),
         path: formatPath(path)
     };
 }
@@ -48208,7 +48382,8 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
         canary: optional(oneOrMany('Expected canary model id(s).', str$1('A model id as records give it.')))
     })),
     actuators: optional(actuators),
-    judge: optional(judge)
+    judge: optional(judge),
+    varianceReduction: optional(policyVarianceReduction)
 });
 /** With a judge, its metric joins the others (a name clash is reported at the judge's metric). */
 const withJudgeMetric$1 = refine(policyFields, (value, path, issues) => {
@@ -48221,7 +48396,7 @@ const withJudgeMetric$1 = refine(policyFields, (value, path, issues) => {
     }
     return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec };
 });
-const policySchema = refine(withJudgeMetric$1, (policy, _path, issues) => checkPrometheusPolicy(policy, issues));
+const policySchema = refine(refine(withJudgeMetric$1, (policy, _path, issues) => checkPrometheusPolicy(policy, issues)), (policy, _path, issues) => resolveVarianceReduction(policy, issues));
 
 /**
  * Policy loading: YAML text -> validated Policy, or a PolicyError listing every issue with its
@@ -52374,6 +52549,81 @@ class IntMap {
 }
 
 /**
+ * The moments of the regression-adjusted (CUPED) comparison (AdjustedMoments in ./types.ts): the
+ * positions of a cluster's vector v, and adding, merging and reading them. Plain sums over
+ * clusters, so merging is associative and commutative like the RatioMoments beside them.
+ */
+/** Positions in v: the window sums, the pre-exposure sums, the requests, then the covariates. */
+const V_X = 0;
+const V_Y = 1;
+const V_PRE_X = 2;
+const V_PRE_Y = 3;
+const V_REQUESTS = 4;
+const V_COVARIATES = 5;
+/** The length of v for k request covariates. */
+const vectorLength = (covariates) => V_COVARIATES + covariates;
+/** Index of sum v_i v_j (any order of i, j) in `products` for vectors of length d. */
+function productIndex(i, j, d) {
+    const [a, b] = i <= j ? [i, j] : [j, i];
+    return a * d - (a * (a - 1)) / 2 + (b - a);
+}
+function emptyAdjusted(covariates) {
+    const d = vectorLength(covariates.length);
+    return {
+        covariates: [...covariates],
+        n: 0,
+        covered: 0,
+        sums: new Array(d).fill(0),
+        products: new Array((d * (d + 1)) / 2).fill(0)
+    };
+}
+/** Adds one cluster's vector v (length 5 + k) in place. */
+function addAdjustedCluster(m, v) {
+    const d = m.sums.length;
+    m.n += 1;
+    if (v[V_PRE_Y] > 0)
+        m.covered += 1;
+    let p = 0;
+    for (let i = 0; i < d; i++) {
+        const vi = v[i];
+        m.sums[i] = m.sums[i] + vi;
+        if (vi === 0) {
+            p += d - i;
+            continue;
+        }
+        for (let j = i; j < d; j++)
+            m.products[p] = m.products[p++] + vi * v[j];
+    }
+}
+/** Adds `from` into `into` in place; their covariates must be the same names in the same order. */
+function addAdjusted(into, from) {
+    if (!sameCovariates(into, from)) {
+        throw new RangeError(`cannot merge adjusted moments over covariates [${from.covariates.join(', ')}] into [${into.covariates.join(', ')}]`);
+    }
+    into.n += from.n;
+    into.covered += from.covered;
+    from.sums.forEach((s, i) => (into.sums[i] = into.sums[i] + s));
+    from.products.forEach((s, i) => (into.products[i] = into.products[i] + s));
+}
+function sameCovariates(a, b) {
+    return (a.covariates.length === b.covariates.length &&
+        a.covariates.every((c, i) => c === b.covariates[i]));
+}
+/**
+ * The adjusted moments of the union of several sets, or undefined unless every set has them (a
+ * cell without them would silently drop its clusters from the adjusted comparison).
+ */
+function mergeAdjusted(parts) {
+    const [first, ...rest] = parts;
+    if (!first || rest.some(p => p === undefined || !sameCovariates(first, p)))
+        return undefined;
+    const merged = emptyAdjusted(first.covariates);
+    for (const part of parts)
+        addAdjusted(merged, part);
+    return merged;
+}
+
+/**
  * Quantiles from a classic (fixed-bucket) histogram, as Prometheus and OpenTelemetry export them:
  * only the count per bucket is known, so the value of any order statistic is known only to lie in
  * its bucket. Read conservatively: `rangeAtRank` gives the bucket's edges, and a confidence
@@ -52801,6 +53051,7 @@ function mergeCells(cells) {
     const requests = new Array(metricCount).fill(0);
     const sketches = new Array(metricCount).fill(undefined);
     const histograms = new Array(metricCount).fill(undefined);
+    const adjusted = Array.from({ length: metricCount }, () => []);
     const models = {};
     const errors = {};
     let totalRequests = 0;
@@ -52821,6 +53072,7 @@ function mergeCells(cells) {
                 sketch.merge(QuantileSketch.fromJSON(m.quantiles));
             }
             histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram);
+            adjusted[i].push(m.adjusted);
         }
     }
     const metrics = moments.map((mo, i) => {
@@ -52831,6 +53083,9 @@ function mergeCells(cells) {
         const histogram = histograms[i];
         if (histogram)
             merged.histogram = histogram;
+        const adjustedMoments = mergeAdjusted(adjusted[i]);
+        if (adjustedMoments)
+            merged.adjusted = adjustedMoments;
         return merged;
     });
     return {
@@ -53048,6 +53303,18 @@ class UnitIndex {
                 return slot - 1;
         }
     }
+    /** Calls `visit` with each unit's hash and slot, in table order. */
+    forEach(visit) {
+        const key = { h1: 0, h2: 0 };
+        for (let i = 0; i < this.slots.length; i++) {
+            const slot = this.slots[i];
+            if (slot === 0)
+                continue;
+            key.h1 = this.lo[i];
+            key.h2 = this.hi[i];
+            visit(key, slot - 1);
+        }
+    }
     /** Forgets every unit (the builder's finish()). */
     release() {
         this.bits = 4;
@@ -53213,6 +53480,331 @@ function addSumClusters(sums, moments) {
     }
 }
 
+/** Values of a categorical covariate that get an indicator; later values get none (the reference). */
+const MAX_COVARIATE_LEVELS = 8;
+/** The value a categorical covariate has on a record (as a segment dimension reads it). */
+function covariateLevel(v) {
+    if (typeof v === 'string')
+        return v === '' ? undefined : v;
+    if (typeof v === 'number' || typeof v === 'boolean')
+        return String(v);
+    return undefined;
+}
+/**
+ * Per-unit covariates for the regression-adjusted comparison (AdjustedMoments, ./types.ts), for
+ * the EvidenceBuilder: each unit's pre-exposure sums of every adjusted metric (read from the
+ * lookback before the rollout's first step, in the same pass over the files as the window), and
+ * its sums of the request covariates in the window. Both in typed-array tables keyed like the
+ * builder's own per-unit state (the 64-bit unit hash): the pre-exposure table by its own UnitIndex,
+ * since a unit's lookback records may come before or after its window records in the files; the
+ * window table by the unit's total slot in its arm. In finish() each unit's vector joins the
+ * AdjustedMoments of its arm's total cell of the bucket where it was first seen, as its RatioMoments
+ * cluster does; a request without a unit is its own cluster, added at once.
+ *
+ * Memory: about 16 bytes of index and 12 to 20 bytes per adjusted metric per pre-exposure unit,
+ * and 8 bytes per covariate column (numeric 1, categorical MAX_COVARIATE_LEVELS) plus 8 per unit in
+ * the window.
+ */
+class CovariateCollector {
+    adjusted;
+    columns;
+    /** Row width in a unit's window table: requests, then the columns. */
+    stride;
+    window;
+    preIndex = new UnitIndex();
+    preSlots;
+    preQuality;
+    /** Per arm: the window rows by total slot. */
+    rows;
+    /** Per arm, per bucket index, per adjusted metric: the moments (capacity layout). */
+    cells = [[], []];
+    /** Per arm, total slot -> pre-exposure slot + 1 (0: none); set by link(). */
+    links = [new Int32Array(0), new Int32Array(0)];
+    /** The vector of one cluster, filled by fill(). */
+    vector;
+    /** A window row for a request without a unit. */
+    single;
+    /** A unit's pre-exposure sums, per adjusted metric (UnitSlots.sumInto). */
+    sums;
+    /** `rolloutStartedAt`: when the rollout's first step began (undefined: no lookback is read). */
+    static create(policy, rolloutStartedAt) {
+        const any = policy.metrics.some(m => m.varianceReduction !== undefined);
+        return any ? new CovariateCollector(policy, rolloutStartedAt) : undefined;
+    }
+    constructor(policy, rolloutStartedAt) {
+        const byField = new Map();
+        let at = 1;
+        const kinds = [];
+        this.adjusted = [];
+        policy.metrics.forEach((spec, metric) => {
+            const vr = spec.varianceReduction;
+            if (!vr)
+                return;
+            const columns = vr.covariates.map(c => {
+                const key = `${c.type}:${c.field}`;
+                let column = byField.get(key);
+                if (!column) {
+                    column =
+                        c.type === 'numeric'
+                            ? {
+                                spec: c,
+                                at,
+                                read: compileMetricValue({
+                                    name: c.field,
+                                    from: c.field,
+                                    kind: 'mean',
+                                    tolerance: spec.tolerance,
+                                    path: spec.path
+                                }, policy.pricing)
+                            }
+                            : { spec: c, at, levels: new Map() };
+                    at += c.type === 'numeric' ? 1 : MAX_COVARIATE_LEVELS;
+                    byField.set(key, column);
+                }
+                return column;
+            });
+            const capacity = V_COVARIATES +
+                columns.reduce((s, c) => s + (c.spec.type === 'numeric' ? 1 : MAX_COVARIATE_LEVELS), 0);
+            this.adjusted.push({
+                metric,
+                pre: kinds.length,
+                columns,
+                capacity,
+                read: compileMetricValue(spec, policy.pricing),
+                lookback: vr.lookback
+            });
+            kinds.push(spec.kind);
+        });
+        this.columns = [...byField.values()];
+        this.stride = at;
+        this.rows = [new PagedRows(at), new PagedRows(at)];
+        this.preSlots = new UnitSlots(kinds, 0);
+        const lookback = Math.max(0, ...this.adjusted.map(a => a.lookback));
+        this.window =
+            rolloutStartedAt !== undefined && lookback > 0
+                ? { from: rolloutStartedAt - lookback, to: rolloutStartedAt }
+                : undefined;
+        this.preQuality = this.window && { window: this.window, records: 0, units: 0, canaryRecords: 0 };
+        this.vector = new Float64Array(Math.max(...this.adjusted.map(a => a.capacity)));
+        this.single = new Float64Array(at);
+        this.sums = new Float64Array(3 * kinds.length);
+    }
+    /**
+     * Files a record outside the window if it is pre-exposure data: returns false for one that is
+     * not (the builder counts it as outside the window). A canary record in the lookback marks it
+     * unclean (PreExposureQuality.canaryRecords).
+     */
+    pre(r, unit) {
+        const w = this.window;
+        const q = this.preQuality;
+        if (!w || !q || r.ts < w.from || r.ts >= w.to)
+            return false;
+        if (r.arm === 'canary') {
+            q.canaryRecords++;
+            if (q.lastCanary === undefined || r.ts > q.lastCanary)
+                q.lastCanary = r.ts;
+            return true;
+        }
+        // A request without a unit has no later self to be the covariate of.
+        if (unit === undefined)
+            return true;
+        let slot = this.preIndex.find(unit);
+        if (slot < 0) {
+            slot = this.preSlots.allocate();
+            this.preIndex.insert(slot);
+            q.units++;
+        }
+        q.records++;
+        for (const a of this.adjusted) {
+            if (r.ts < w.to - a.lookback)
+                continue;
+            const v = a.read(r);
+            if (v !== undefined && !('invalid' in v))
+                this.preSlots.add(slot, a.pre, v.x, v.y);
+        }
+        return true;
+    }
+    /**
+     * Files a window record's covariates: into its unit's row (`slot`, its total slot in the arm),
+     * or, without a unit, as a cluster of its own in bucket k for each adjusted metric it has a
+     * value for (`has`, `xs`, `ys`: the builder's values of this record, by metric).
+     */
+    request(arm, slot, k, r, values) {
+        const [data, base] = slot >= 0 ? this.rows[arm].row(slot) : [this.single, 0];
+        if (slot < 0)
+            data.fill(0);
+        data[base] = data[base] + 1;
+        for (const c of this.columns) {
+            const at = base + c.at;
+            if (c.read) {
+                const v = c.read(r);
+                if (v !== undefined && !('invalid' in v))
+                    data[at] = data[at] + v.x;
+                continue;
+            }
+            const level = this.levelOf(c, r);
+            if (level >= 0)
+                data[at + level] = data[at + level] + 1;
+        }
+        if (slot >= 0)
+            return;
+        // A request without a unit: one cluster, (x, y, 0, 0, 1, z) for each metric it has.
+        for (let j = 0; j < this.adjusted.length; j++) {
+            const a = this.adjusted[j];
+            if (values.has[a.metric] === 0)
+                continue;
+            const v = this.fill(a, values.xs[a.metric], values.ys[a.metric], 0, 0, data, 0);
+            addAdjustedCluster(this.cell(arm, k, j), v);
+        }
+    }
+    /** Maps the arm's total slots to pre-exposure slots (call before the arm's UnitIndex is released). */
+    link(arm, units, slotCount) {
+        const link = new Int32Array(slotCount);
+        if (this.clean()) {
+            this.preIndex.forEach((key, preSlot) => {
+                const slot = units.find(key);
+                if (slot >= 0)
+                    link[slot] = preSlot + 1;
+            });
+        }
+        this.links[arm] = link;
+    }
+    /**
+     * Adds a unit's cluster to bucket k of its arm: `sums` are its window sums as UnitSlots.sumInto
+     * gives them (per metric: x, y, count).
+     */
+    unit(arm, slot, k, sums) {
+        const rows = this.rows[arm];
+        const [data, base] = rows.row(slot);
+        const preSlot = (this.links[arm]?.[slot] ?? 0) - 1;
+        if (preSlot >= 0) {
+            this.sums.fill(0);
+            this.preSlots.sumInto(preSlot, this.sums);
+        }
+        for (let j = 0; j < this.adjusted.length; j++) {
+            const a = this.adjusted[j];
+            const i = a.metric;
+            if (sums[3 * i + 2] === 0)
+                continue;
+            const preX = preSlot >= 0 ? this.sums[3 * a.pre] : 0;
+            const preY = preSlot >= 0 ? this.sums[3 * a.pre + 1] : 0;
+            const v = this.fill(a, sums[3 * i], sums[3 * i + 1], preX, preY, data, base);
+            addAdjustedCluster(this.cell(arm, k, j), v);
+        }
+    }
+    /** Sets `adjusted` on the metrics of arm's total cell for bucket k (compacted to used levels). */
+    attach(arm, k, metrics) {
+        this.adjusted.forEach((a, j) => {
+            const metric = metrics[a.metric];
+            if (metric)
+                metric.adjusted = this.compact(a, this.cells[arm]?.[k]?.[j]);
+        });
+    }
+    /** What was found in the lookback, for DataQuality.preExposure (undefined when none was read). */
+    quality() {
+        return this.preQuality && { ...this.preQuality };
+    }
+    /** Frees the per-unit tables. */
+    release() {
+        this.rows[0].release();
+        this.rows[1].release();
+        this.preSlots.release();
+        this.preIndex.release();
+        this.links[0] = new Int32Array(0);
+        this.links[1] = new Int32Array(0);
+    }
+    /** No canary record in the lookback: its units were all unexposed. */
+    clean() {
+        return this.preQuality !== undefined && this.preQuality.canaryRecords === 0;
+    }
+    levelOf(c, r) {
+        const value = covariateLevel(r.raw[c.spec.field]);
+        if (value === undefined)
+            return -1;
+        const levels = c.levels;
+        const level = levels.get(value);
+        if (level !== undefined)
+            return level;
+        if (levels.size >= MAX_COVARIATE_LEVELS)
+            return -1;
+        levels.set(value, levels.size);
+        return levels.size - 1;
+    }
+    cell(arm, k, j) {
+        const byBucket = this.cells[arm];
+        const cell = (byBucket[k] ??= this.adjusted.map(a => emptyAdjusted(new Array(a.capacity - V_COVARIATES).fill(''))));
+        return cell[j];
+    }
+    /** The vector (x, y, pre.x, pre.y, requests, metric's covariate columns) in this.vector. */
+    fill(a, x, y, preX, preY, row, base) {
+        const v = this.vector;
+        v[V_X] = x;
+        v[V_Y] = y;
+        v[V_PRE_X] = preX;
+        v[V_PRE_Y] = preY;
+        v[V_REQUESTS] = row[base];
+        let p = V_COVARIATES;
+        for (const c of a.columns) {
+            const width = c.spec.type === 'numeric' ? 1 : MAX_COVARIATE_LEVELS;
+            for (let l = 0; l < width; l++)
+                v[p++] = row[base + c.at + l];
+        }
+        return v.subarray(0, a.capacity);
+    }
+    /** The metric's moments over its used columns only, named (`input_tokens`, `route=faq`). */
+    compact(a, m) {
+        const keep = [V_X, V_Y, V_PRE_X, V_PRE_Y, V_REQUESTS];
+        const names = [];
+        let p = V_COVARIATES;
+        for (const c of a.columns) {
+            if (c.spec.type === 'numeric') {
+                keep.push(p++);
+                names.push(c.spec.field);
+                continue;
+            }
+            const levels = [...c.levels];
+            for (const [value, level] of levels) {
+                keep.push(p + level);
+                names.push(`${c.spec.field}=${value}`);
+            }
+            p += MAX_COVARIATE_LEVELS;
+        }
+        const out = emptyAdjusted(names);
+        if (!m)
+            return out;
+        const d = a.capacity;
+        const e = keep.length;
+        out.n = m.n;
+        out.covered = m.covered;
+        keep.forEach((from, i) => {
+            out.sums[i] = m.sums[from];
+            for (let j = i; j < e; j++) {
+                out.products[productIndex(i, j, e)] = m.products[productIndex(from, keep[j], d)];
+            }
+        });
+        return out;
+    }
+}
+/** Fixed-width float64 rows by slot number, in pages (rows start at zero). */
+class PagedRows {
+    stride;
+    static PAGE_ROWS = 4096;
+    pages = [];
+    constructor(stride) {
+        this.stride = stride;
+    }
+    /** The page holding the slot's row and the row's first index in it. */
+    row(slot) {
+        const p = Math.floor(slot / PagedRows.PAGE_ROWS);
+        while (this.pages.length <= p)
+            this.pages.push(new Float64Array(PagedRows.PAGE_ROWS * this.stride));
+        return [this.pages[p], (slot % PagedRows.PAGE_ROWS) * this.stride];
+    }
+    release() {
+        this.pages = [];
+    }
+}
+
 /** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
 const MAX_SEGMENTS_PER_ARM = 50;
 const OTHER_SEGMENT = '(other)';
@@ -53341,6 +53933,8 @@ class EvidenceBuilder {
     xs;
     ys;
     has;
+    /** The three above, for CovariateCollector.request. */
+    values;
     invalidThisRecord = [];
     /** The last model key built: records mostly repeat it, and a reused string hashes once. */
     lastModel;
@@ -53352,6 +53946,8 @@ class EvidenceBuilder {
     requestSeq = 0;
     /** The current record's unit hash, when add() computes it. */
     unitKey = { h1: 0, h2: 0 };
+    /** Per-unit covariates of metrics with variance reduction (undefined: none has it). */
+    covariates;
     constructor(opts) {
         const { policy } = opts;
         this.policy = policy;
@@ -53381,7 +53977,9 @@ class EvidenceBuilder {
         this.xs = new Float64Array(count);
         this.ys = new Float64Array(count);
         this.has = new Uint8Array(count);
+        this.values = { has: this.has, xs: this.xs, ys: this.ys };
         this.quality = emptyQuality();
+        this.covariates = CovariateCollector.create(policy, opts.rolloutStartedAt);
     }
     /** Counts a line (or CSV row, or OTLP span) read. */
     line() {
@@ -53411,7 +54009,9 @@ class EvidenceBuilder {
             return;
         }
         if (ts < this.from || ts >= this.to) {
-            this.quality.outsideWindow++;
+            const key = unit ?? (r.unit === undefined ? undefined : hashUnit(r.unit, this.unitKey));
+            if (!this.covariates?.pre(r, key))
+                this.quality.outsideWindow++;
             return;
         }
         this.quality.records++;
@@ -53429,6 +54029,7 @@ class EvidenceBuilder {
             if (newUnit)
                 slot = this.newTotalSlot(arm, key, k);
         }
+        this.covariates?.request(arm.code, slot, k, r, this.values);
         let half;
         if (arm.code === 0) {
             const h = slot >= 0
@@ -53458,6 +54059,8 @@ class EvidenceBuilder {
             for (const arm of this.arms)
                 this.mergeSegmentsIntoTotal(arm);
         for (const arm of this.arms)
+            this.covariates?.link(arm.code, arm.units, arm.slots.used);
+        for (const arm of this.arms)
             this.addTotalUnitClusters(arm);
         this.addSegmentUnitClusters();
         // The per-unit tables are folded into the cells now: let them go before the cells are
@@ -53467,6 +54070,9 @@ class EvidenceBuilder {
             arm.units.release();
         }
         this.segmentSlots.release();
+        const preExposure = this.covariates?.quality();
+        if (preExposure)
+            this.quality.preExposure = preExposure;
         const cells = [];
         for (const arm of this.arms) {
             const [total, ...keyed] = arm.all;
@@ -53474,6 +54080,7 @@ class EvidenceBuilder {
             for (const segment of [total, ...keyed])
                 this.emitCells(arm, segment, cells);
         }
+        this.covariates?.release();
         return {
             source: this.source,
             window: { from: this.from, to: this.to },
@@ -53698,6 +54305,11 @@ class EvidenceBuilder {
                 slots.addClusters(slot, cell.moments);
                 if (half)
                     slots.addClusters(slot, half);
+                if (this.covariates) {
+                    sums.fill(0);
+                    slots.sumInto(slot, sums);
+                    this.covariates.unit(arm.code, slot, k, sums);
+                }
                 continue;
             }
             cell.units++;
@@ -53706,6 +54318,7 @@ class EvidenceBuilder {
             addSumClusters(sums, cell.moments);
             if (half)
                 addSumClusters(sums, half);
+            this.covariates?.unit(arm.code, slot, k, sums);
         }
     }
     /** Calls `visit` with each segment slot of the unit whose total slot is `slot`. */
@@ -53754,6 +54367,8 @@ class EvidenceBuilder {
             };
             if (cell.cache)
                 emitted.cache = cell.cache;
+            if (segment.position === 0)
+                this.covariates?.attach(arm.code, cell.bucketIndex, emitted.metrics);
             const halves = halvesHere ? arm.halves[cell.bucketIndex] : undefined;
             if (halves) {
                 emitted.halves = [halves[0].map(m => m.toSketch()), halves[1].map(m => m.toSketch())];
@@ -56427,6 +57042,12 @@ function rawKeysFor(policy) {
         if (m.per !== undefined)
             for (const key of rawKeysRead(m.per))
                 keys.add(key);
+        for (const c of m.varianceReduction?.covariates ?? []) {
+            // A categorical covariate is read from the raw row by its name (CovariateCollector).
+            const read = c.type === 'categorical' ? [c.field] : rawKeysRead(c.field);
+            for (const key of read)
+                keys.add(key);
+        }
     }
     return [...keys];
 }
@@ -56784,7 +57405,8 @@ class FileSource {
             policy: this.policy,
             window: request.window,
             now: request.now,
-            source: this.describe()
+            source: this.describe(),
+            ...(request.rolloutStartedAt !== undefined && { rolloutStartedAt: request.rolloutStartedAt })
         });
         // Only with a judge: a seeded sample of texts per arm rides along (off the hot path otherwise).
         const sampler = judgeSampler(this.policy, request);
@@ -58473,6 +59095,32 @@ function toleranceText(m) {
 function noiseText(m) {
     return m.aa ? `A/A ±${change(m, m.aa.noise, m.delta.relative).slice(1)}` : '';
 }
+const NOT_USED = {
+    'no-data': 'the source gives no per-unit data',
+    'too-few-units': 'too few units',
+    'no-covariate': 'no usable covariate',
+    'explains-nothing': 'the covariates explain nothing'
+};
+/**
+ * The metric's variance reduction (CUPED): "CUPED -43% variance (pre-exposure level; 1,234 of
+ * 2,000 units with history)", "unadjusted: the covariates explain nothing", or '' without it.
+ */
+function varianceText(m) {
+    const vr = m.varianceReduction;
+    if (!vr)
+        return '';
+    if (!vr.used)
+        return `unadjusted: ${NOT_USED[vr.reason ?? 'no-covariate']}`;
+    const pct = Math.round((vr.varianceReduction ?? 0) * 100);
+    const units = vr.units.baseline + vr.units.canary;
+    const history = vr.preExposureUnits.baseline + vr.preExposureUnits.canary;
+    const covered = vr.covariates.includes('pre-exposure level')
+        ? `; ${history.toLocaleString('en-US')} of ${units.toLocaleString('en-US')} units with history`
+        : '';
+    // A categorical covariate's levels (`route=faq`, `route=billing`) read as their field.
+    const names = [...new Set(vr.covariates.map(c => c.split('=')[0]))];
+    return `CUPED −${pct}% variance (${names.join(', ')}${covered})`;
+}
 
 /** Points per chart: a day of evaluations at a 15-minute cadence is still readable. */
 /**
@@ -58628,8 +59276,10 @@ function metricRow(m) {
         ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
         : '';
     const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : '';
+    const cuped = varianceText(m);
+    const reduced = cuped ? `<br><sub>${escapeMarkdown(cuped)}</sub>` : '';
     const held = m.holdsBecause ? ' (holds)' : '';
-    return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`;
+    return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)}${reduced} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`;
 }
 /** A count of segments by verdict, then the failing ones (at most five, named). */
 function segmentLines(segments) {
@@ -58720,7 +59370,7 @@ function renderText(r) {
             value(m, m.canary),
             deltaWithInterval(m),
             `tol ${toleranceText(m)}`,
-            noiseText(m),
+            [noiseText(m), varianceText(m)].filter(Boolean).join('; '),
             m.verdict + (m.holdsBecause ? ' (holds)' : '')
         ]);
         const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? [];
@@ -58786,6 +59436,9 @@ function parseState(text, where, rollout) {
             problems.push('stepStartedAt is not an ISO-8601 time');
         if (!Array.isArray(s.history))
             problems.push('history is not a list');
+        if (s.startedAt !== undefined &&
+            (typeof s.startedAt !== 'string' || Number.isNaN(Date.parse(s.startedAt))))
+            problems.push('startedAt is not an ISO-8601 time');
     }
     if (problems.length > 0) {
         throw new StateError(`${where} is not a rollout state: ${problems.join('; ')}. Delete it to start the rollout again at its first step`);
@@ -59889,6 +60542,383 @@ function perRequestVariance(d) {
     return (sumSq - (sum * sum) / n) / (n - 1);
 }
 
+/** The name of the pre-exposure covariate in reports (two regressors: its pre.x and pre.y sums). */
+const PRE_EXPOSURE = 'pre-exposure level';
+/** Fewer units with pre-exposure data than this (both arms) and it is left out. */
+const MIN_COVERED_UNITS = 10;
+/**
+ * Below this variance reduction the adjustment is not worth its name: the unadjusted sequence is
+ * used, and the reduction is still reported. Switching between the two at this threshold moves
+ * the interval by a small fraction of its width (when theta explains under 1% of the variance,
+ * the adjustment theta (h_c - h_b) is about a tenth of a standard error).
+ */
+const MIN_REDUCTION = 0.01;
+function armFit(m) {
+    const d = m.sums.length;
+    const n = m.n;
+    const ybar = m.sums[V_Y] / n;
+    if (!(n >= 2) || !(ybar > 0))
+        return undefined;
+    const mean = Float64Array.from(m.sums, s => s / n);
+    const cov = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) {
+        for (let j = i; j < d; j++) {
+            const c = (m.products[productIndex(i, j, d)] -
+                n * mean[i] * mean[j]) /
+                (n - 1);
+            cov[i * d + j] = c;
+            cov[j * d + i] = c;
+        }
+    }
+    const ratio = mean[V_X] / ybar;
+    const grad = new Float64Array(d);
+    // R = xbar / ybar: dR/dxbar = 1 / ybar, dR/dybar = -R / ybar (Deng et al. 2018, Section 3).
+    grad[V_X] = 1 / ybar;
+    grad[V_Y] = -ratio / ybar;
+    return { n, covered: m.covered, mean, cov, ratio, grad };
+}
+/** u' S w for d-vectors and a d x d matrix. */
+function quad(u, s, w) {
+    const d = u.length;
+    let sum = 0;
+    for (let i = 0; i < d; i++) {
+        const ui = u[i];
+        if (ui === 0)
+            continue;
+        let row = 0;
+        for (let j = 0; j < d; j++)
+            row += s[i * d + j] * w[j];
+        sum += ui * row;
+    }
+    return sum;
+}
+const unitVector = (d, i) => {
+    const e = new Float64Array(d);
+    e[i] = 1;
+    return e;
+};
+function preExposureRegressors(d) {
+    // The unit's pre-exposure sums, as two regressors: their span holds the linearised pre-period
+    // ratio pre.x - P pre.y (Deng et al. 2018's CUPED for a ratio), and units without pre-exposure
+    // data (both 0) are predicted by the intercept.
+    return [V_PRE_X, V_PRE_Y].map(i => ({
+        name: PRE_EXPOSURE,
+        value: a => a.mean[i],
+        jacobian: () => unitVector(d, i)
+    }));
+}
+function requestRegressor(d, j, name) {
+    const z = V_COVARIATES + j;
+    // The arm's mean of the covariate per request, zbar / rbar (delta method, as for R).
+    return {
+        name,
+        value: a => a.mean[z] / a.mean[V_REQUESTS],
+        jacobian: a => {
+            const rbar = a.mean[V_REQUESTS];
+            const g = new Float64Array(d);
+            g[z] = 1 / rbar;
+            g[V_REQUESTS] = -a.mean[z] / (rbar * rbar);
+            return g;
+        }
+    };
+}
+/**
+ * The regression-adjusted confidence sequence for canary - baseline (or canary / baseline - 1) of
+ * a mean or ratio metric, clustered by unit, from each arm's AdjustedMoments.
+ *
+ * Estimator (CUPED with the delta method; Lindon et al.'s OLS with a treatment indicator): with
+ * R_a the arm's ratio, h_a its covariates (pre-exposure sums per unit, request covariates per
+ * request) and theta the pooled within-arm regression of the linearised metric on the linearised
+ * covariates,
+ *   tau = (R_c - R_b) - theta' (h_c - h_b),
+ *   Var(tau) = sum over arms of (g_a - J_a' theta)' S_a (g_a - J_a' theta) / n_a,
+ * g_a and J_a the gradients of R and h at the arm's mean, S_a the covariance of the per-unit
+ * vectors (a sandwich variance: no model for the outcome is assumed, heteroskedasticity and
+ * unequal slopes included), times n / (n - K) for the K slopes estimated. Clusters are units, so
+ * the variance is valid under clustering by unit. The half-width is sqrt(Var) sqrt(t)
+ * csRadius(t, 1, alpha, rho) at t = n_b + n_c clusters (Lindon et al. 2022, the asymptotic
+ * regression-adjusted CS; see the note at the top).
+ *
+ * Relative: the canary - (1 + r) baseline contrast of the adjusted arm means (Fieller), inverted:
+ * r is in the sequence while |A_c - u A_b| <= radius * sd(u), u = 1 + r, a quadratic in u; when
+ * the baseline itself is not bounded away from 0 the set is unbounded.
+ *
+ * Falls back (interval undefined, `fallback` says why) with fewer than K + 2 units in the
+ * regression, with no usable covariate, or when the covariates explain under MIN_REDUCTION of the
+ * variance. A covariate whose arms differ beyond the boundary is dropped ('imbalanced').
+ */
+function regressionAdjustedCS(baseline, canary, alpha, opts) {
+    const report = {
+        varianceReduction: NaN,
+        covariates: [],
+        dropped: [],
+        units: { baseline: baseline.n, canary: canary.n },
+        covered: { baseline: baseline.covered, canary: canary.covered }
+    };
+    const b = armFit(baseline);
+    const c = armFit(canary);
+    const d = baseline.sums.length;
+    if (!b || !c || canary.sums.length !== d)
+        return { ...report, fallback: 'too-few-units' };
+    const t = b.n + c.n;
+    // The boundary's multiplier of the standard error (see the note at the top of this file).
+    const k = Math.sqrt(t) * csRadius(t, 1, alpha, mixtureRho(alpha, opts.tStar));
+    const candidates = candidateRegressors(baseline, b, c, k, report);
+    const fit = fitTheta(candidates, b, c, report);
+    const vUnadjusted = quad(b.grad, b.cov, b.grad) / b.n + quad(c.grad, c.cov, c.grad) / c.n;
+    if (fit.regressors.length === 0)
+        return { ...report, fallback: 'no-covariate' };
+    if (t - 2 - fit.regressors.length < 1)
+        return { ...report, fallback: 'too-few-units' };
+    const correction = (t - 2) / (t - 2 - fit.regressors.length);
+    const jb = combine(fit, b, d);
+    const jc = combine(fit, c, d);
+    const rb = minus(b.grad, jb);
+    const rc = minus(c.grad, jc);
+    const vAdjusted = (correction * quad(rb, b.cov, rb)) / b.n + (correction * quad(rc, c.cov, rc)) / c.n;
+    report.varianceReduction = vUnadjusted > 0 ? 1 - vAdjusted / vUnadjusted : NaN;
+    report.covariates = [...new Set(fit.regressors.map(r => r.name))];
+    // A name with a regressor kept (the pre-exposure level has two) is used, not dropped.
+    report.dropped = report.dropped.filter(x => !report.covariates.includes(x.covariate));
+    if (!(report.varianceReduction >= MIN_REDUCTION))
+        return { ...report, fallback: 'explains-nothing' };
+    const shift = (a) => fit.regressors.reduce((s, r, i) => s + fit.theta[i] * r.value(a), 0);
+    const interval = opts.relative
+        ? relativeInterval({ b, c, jb, jc, shift, correction, k })
+        : absoluteInterval(b, c, shift(c) - shift(b), vAdjusted, k);
+    return { ...report, interval: { ...interval, t } };
+}
+/** The covariates to try: pre-exposure sums with enough coverage, then each request covariate. */
+function candidateRegressors(m, b, c, k, report) {
+    const d = m.sums.length;
+    const out = [];
+    if (b.covered + c.covered > 0 && b.covered + c.covered < MIN_COVERED_UNITS) {
+        report.dropped.push({ covariate: PRE_EXPOSURE, why: 'low-coverage' });
+    }
+    else if (b.covered + c.covered > 0) {
+        // Randomisation balances the pre-exposure sums themselves (a chance imbalance is what the
+        // adjustment corrects), but both arms must have pre-exposure data for the same share of their
+        // units: a canary of new users, or a lookback that overlaps an earlier exposure, breaks that.
+        const p = (b.covered + c.covered) / (b.n + c.n);
+        const diff = c.covered / c.n - b.covered / b.n;
+        if (diff * diff > k * k * p * (1 - p) * (1 / b.n + 1 / c.n)) {
+            report.dropped.push({ covariate: PRE_EXPOSURE, why: 'imbalanced' });
+        }
+        else
+            out.push(...preExposureRegressors(d));
+    }
+    m.covariates.forEach((name, j) => {
+        const r = requestRegressor(d, j, name);
+        if (!(b.mean[V_REQUESTS] > 0 && c.mean[V_REQUESTS] > 0))
+            return;
+        if (balanced(r, b, c, k))
+            out.push(r);
+        else
+            report.dropped.push({ covariate: name, why: 'imbalanced' });
+    });
+    return out;
+}
+/**
+ * A covariate is balanced when the difference of its arms is inside the same anytime-valid
+ * boundary the metric uses (so a truly unaffected covariate is dropped at no look with probability
+ * at least 1 - alpha). A constant one passes here and is dropped by fitTheta.
+ */
+function balanced(r, b, c, k) {
+    const jb = r.jacobian(b);
+    const jc = r.jacobian(c);
+    const variance = quad(jb, b.cov, jb) / b.n + quad(jc, c.cov, jc) / c.n;
+    const diff = r.value(c) - r.value(b);
+    return !(diff * diff > k * k * variance);
+}
+/**
+ * theta = Shh^-1 Shg, the pooled within-arm covariances of the linearised covariates (J_a v) and
+ * the linearised metric (g_a' v), weighted by n_a - 1: the OLS slopes of y on (1, arm, covariates)
+ * (Lindon et al.; CUPED's pooled theta). A Cholesky factorisation in the covariates' order drops
+ * one whose pivot is not above 1e-9 of its own variance (constant, or collinear with earlier ones,
+ * e.g. the last level of a categorical covariate whose levels sum to the requests).
+ */
+function fitTheta(candidates, b, c, report) {
+    const jac = candidates.map(r => [r.jacobian(b), r.jacobian(c)]);
+    const pooled = (u, w) => ((b.n - 1) * quad(u[0], b.cov, w[0]) + (c.n - 1) * quad(u[1], c.cov, w[1])) / (b.n + c.n - 2);
+    const kept = [];
+    // Rows of the Cholesky factor L of the kept covariates' covariance, and L^-1 Shg.
+    const rows = [];
+    const z = [];
+    candidates.forEach((r, i) => {
+        const own = pooled(jac[i], jac[i]);
+        const row = kept.map(j => pooled(jac[i], jac[j]));
+        for (let p = 0; p < row.length; p++) {
+            let s = row[p];
+            for (let q = 0; q < p; q++)
+                s -= rows[p][q] * row[q];
+            row[p] = s / rows[p][p];
+        }
+        const pivot = own - row.reduce((s, x) => s + x * x, 0);
+        if (!(own > 0)) {
+            if (!report.dropped.some(x => x.covariate === r.name))
+                report.dropped.push({ covariate: r.name, why: 'constant' });
+            return;
+        }
+        if (!(pivot > 1e-9 * own)) {
+            if (!report.dropped.some(x => x.covariate === r.name))
+                report.dropped.push({ covariate: r.name, why: 'collinear' });
+            return;
+        }
+        const l = Math.sqrt(pivot);
+        const hg = pooled(jac[i], [b.grad, c.grad]);
+        z.push((hg - row.reduce((s, x, q) => s + x * z[q], 0)) / l);
+        rows.push([...row, l]);
+        kept.push(i);
+    });
+    // Back substitution: L' theta = z.
+    const theta = new Array(kept.length).fill(0);
+    for (let p = kept.length - 1; p >= 0; p--) {
+        let s = z[p];
+        for (let q = p + 1; q < kept.length; q++)
+            s -= rows[q][p] * theta[q];
+        theta[p] = s / rows[p][p];
+    }
+    return { regressors: kept.map(i => candidates[i]), theta };
+}
+/** sum_k theta_k J_a,k: the gradient of theta' h at the arm's mean. */
+function combine(fit, a, d) {
+    const out = new Float64Array(d);
+    fit.regressors.forEach((r, i) => {
+        const j = r.jacobian(a);
+        for (let p = 0; p < d; p++)
+            out[p] = out[p] + fit.theta[i] * j[p];
+    });
+    return out;
+}
+const minus = (u, w) => u.map((x, i) => x - w[i]);
+function absoluteInterval(b, c, adjustment, variance, k) {
+    const estimate = c.ratio - b.ratio - adjustment;
+    const se = Math.sqrt(variance);
+    const h = se * k;
+    const finite = Number.isFinite(estimate) && Number.isFinite(h);
+    return {
+        estimate,
+        lower: finite ? estimate - h : -Infinity,
+        upper: finite ? estimate + h : Infinity,
+        baseline: b.ratio,
+        canary: c.ratio,
+        se: Number.isFinite(se) ? se : Infinity,
+        relative: false
+    };
+}
+/**
+ * The relative change by Fieller's inversion of the contrast A_c - u A_b, u = 1 + r, where
+ * A_a = R_a - theta' (h_a - hbar) are the adjusted arm means (hbar: both arms pooled, so that
+ * A_c - A_b is the absolute estimate). Its gradient in arm c's mean is p_c + u q_c and in arm b's
+ * p_b + u q_b (delta method), so its variance is v0 + 2 v1 u + v2 u^2, and the sequence is the set
+ * of u with (A_c - u A_b)^2 <= k^2 (v0 + 2 v1 u + v2 u^2).
+ */
+function relativeInterval(x) {
+    const { b, c, jb, jc, k } = x;
+    const n = b.n + c.n;
+    const wb = b.n / n;
+    const wc = c.n / n;
+    const hbar = wb * x.shift(b) + wc * x.shift(c);
+    const ab = b.ratio - (x.shift(b) - hbar);
+    const ac = c.ratio - (x.shift(c) - hbar);
+    const pc = c.grad.map((g, i) => g - wb * jc[i]);
+    const qc = jc.map(j => -wc * j);
+    const pb = jb.map(j => wb * j);
+    const qb = b.grad.map((g, i) => -g + wc * jb[i]);
+    const v = (u, w, a) => (x.correction * quad(u, a.cov, w)) / a.n;
+    const v0 = v(pc, pc, c) + v(pb, pb, b);
+    const v1 = v(pc, qc, c) + v(pb, qb, b);
+    const v2 = v(qc, qc, c) + v(qb, qb, b);
+    const estimate = ab !== 0 ? ac / ab - 1 : NaN;
+    const qa = ab * ab - k * k * v2;
+    const qbHalf = ac * ab + k * k * v1;
+    const qcc = ac * ac - k * k * v0;
+    const disc = qbHalf * qbHalf - qa * qcc;
+    const bounded = ab > 0 && qa > 0 && disc >= 0 && Number.isFinite(disc);
+    const root = Math.sqrt(Math.max(0, disc));
+    const uHat = ac / ab;
+    const se = ab > 0 ? Math.sqrt(Math.max(0, v0 + 2 * v1 * uHat + v2 * uHat * uHat)) / ab : Infinity;
+    return {
+        estimate,
+        lower: bounded ? (qbHalf - root) / qa - 1 : -Infinity,
+        upper: bounded ? (qbHalf + root) / qa - 1 : Infinity,
+        baseline: b.ratio,
+        canary: c.ratio,
+        se: Number.isFinite(se) ? se : Infinity,
+        relative: true
+    };
+}
+
+/**
+ * The regression-adjusted comparison of a metric with `varianceReduction`
+ * (src/stats/cs/regressionAdjusted.ts), or undefined for a metric without it. Without adjusted
+ * moments in the evidence (a source that cannot give them) the metric is compared unadjusted, and
+ * the record says so.
+ */
+function adjustedComparison(spec, baseline, canary, ctx) {
+    const vr = spec.varianceReduction;
+    if (!vr)
+        return undefined;
+    const b = baseline.adjusted;
+    const c = canary.adjusted;
+    if (!b || !c) {
+        const none = { baseline: 0, canary: 0 };
+        return {
+            result: {
+                used: false,
+                varianceReduction: null,
+                covariates: [],
+                units: none,
+                preExposureUnits: none,
+                reason: 'no-data'
+            },
+            interval: () => undefined
+        };
+    }
+    const fits = new Map();
+    const fit = (relative) => {
+        let f = fits.get(relative);
+        if (!f) {
+            f = regressionAdjustedCS(b, c, ctx.alpha, { relative, tStar: ctx.tStar.total });
+            fits.set(relative, f);
+        }
+        return f;
+    };
+    const main = fit(spec.tolerance.relative);
+    // One level of a categorical covariate is the reference when every level was seen: not news.
+    const field = (name) => name.split('=')[0];
+    const dropped = main.dropped.filter(d => !(d.why === 'collinear' &&
+        d.covariate.includes('=') &&
+        main.covariates.some(c => c.includes('=') && field(c) === field(d.covariate))));
+    const pre = preExposureLeftOut(vr.lookback, ctx.preExposure, main);
+    if (pre)
+        dropped.unshift({ covariate: PRE_EXPOSURE, why: pre });
+    const result = {
+        used: main.interval !== undefined,
+        varianceReduction: Number.isFinite(main.varianceReduction) ? main.varianceReduction : null,
+        covariates: main.covariates,
+        units: main.units,
+        preExposureUnits: main.covered
+    };
+    if (main.fallback)
+        result.reason = main.fallback;
+    if (dropped.length > 0)
+        result.dropped = dropped;
+    return { result, interval: relative => fit(relative).interval };
+}
+/** Why the metric's own pre-exposure level is not among the covariates, when it was asked for. */
+function preExposureLeftOut(lookback, quality, fit) {
+    if (lookback <= 0 || fit.covariates.includes(PRE_EXPOSURE))
+        return undefined;
+    if (fit.dropped.some(d => d.covariate === PRE_EXPOSURE))
+        return undefined;
+    if (!quality)
+        return 'no-lookback';
+    if (quality.canaryRecords > 0)
+        return 'lookback-not-clean';
+    return fit.covered.baseline + fit.covered.canary === 0 ? 'no-history' : undefined;
+}
+
 const toHarm = (d, better) => better === 'lower'
     ? { estimate: d.estimate, lower: d.lower, upper: d.upper }
     : { estimate: -d.estimate, lower: -d.upper, upper: -d.lower };
@@ -59902,12 +60932,14 @@ function compareMetric(spec, baseline, canary, context,
 limitValue) {
     // A metric may need its own minimum sample (the judge's, which samples far fewer outputs).
     const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples };
-    const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx);
+    // Variance reduction (CUPED): the regression-adjusted sequence, for a metric that asks for it.
+    const adjusted = adjustedComparison(spec, baseline, canary, ctx);
+    const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx, adjusted);
     const harm = toHarm(interval, spec.better);
     const failAt = spec.rollbackAt ?? spec.tolerance;
     const failHarm = failAt.relative === spec.tolerance.relative
         ? harm
-        : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx), spec.better);
+        : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx, adjusted), spec.better);
     const n = { baseline: baseline.requests, canary: canary.requests };
     const enough = n.baseline >= ctx.minSamples && n.canary >= ctx.minSamples;
     let verdict = 'inconclusive';
@@ -59939,8 +60971,10 @@ limitValue) {
         reason: '',
         method: methodOf(spec, {
             relative: interval.relative,
-            histogram: !!(baseline.histogram || canary.histogram)
-        })
+            histogram: !!(baseline.histogram || canary.histogram),
+            ...(adjusted?.result.used && { adjustedFor: adjusted.result.covariates })
+        }),
+        ...(adjusted && { varianceReduction: adjusted.result })
     };
     if (spec.limit !== undefined) {
         result.limit =
@@ -59968,8 +61002,11 @@ limitValue) {
     }
     return result;
 }
-function differenceInterval(spec, b, c, tolerance, ctx) {
+function differenceInterval(spec, b, c, tolerance, ctx, adjusted) {
     const relative = tolerance.relative;
+    const regressionAdjusted = adjusted?.interval(relative);
+    if (regressionAdjusted)
+        return regressionAdjusted;
     if (spec.kind === 'quantile') {
         return quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
             relative,
@@ -60049,6 +61086,9 @@ function needed(harm, t, n, spec, failAt, ctx) {
     return { samples, seconds };
 }
 function methodOf(spec, d) {
+    if (d.adjustedFor) {
+        return `regression-adjusted (CUPED) asymptotic CS on ${d.adjustedFor.join(', ')} (Lindon, Ham, Tingley & Bojinov 2022), ${d.relative ? 'relative (Fieller)' : 'absolute'}`;
+    }
     const scale = d.relative ? 'relative (delta method)' : 'absolute';
     if (spec.kind === 'quantile' && d.histogram) {
         return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), read from histogram buckets and widened to the bucket edges, ${scale}`;
@@ -61152,7 +62192,8 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
         tStar: tStar(policy.rollout.minSamples, canaryWeight),
         minSamples: policy.rollout.minSamples,
         canaryRequests: canary.requests,
-        canaryRate
+        canaryRate,
+        ...(evidence.quality.preExposure && { preExposure: evidence.quality.preExposure })
     };
     const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx, evidence.limitValues?.[spec.name]));
     // Each segment's cells merged once, for the segment comparisons and the segment-mix check.
@@ -61496,8 +62537,17 @@ function initialState(policy, stepStartedAt) {
         status: 'running',
         stepIndex: 0,
         stepStartedAt: new Date(stepStartedAt).toISOString(),
+        startedAt: new Date(stepStartedAt).toISOString(),
         history: []
     };
+}
+/**
+ * When the rollout's first step began, epoch ms: the state's `startedAt`, or for a state written
+ * before it existed, its step's start while at the first step; else unknown.
+ */
+function rolloutStartedAt(state) {
+    const at = state.startedAt ?? (state.stepIndex === 0 ? state.stepStartedAt : undefined);
+    return at === undefined ? undefined : Date.parse(at);
 }
 /** Why a manual command cannot apply to this state, or undefined when it can. */
 function commandRefusal(state, command) {
@@ -61547,7 +62597,7 @@ function nextState(state, decision, now, analysis) {
     if (command === 'resume') {
         const { paused, ...rest } = next;
         if (state.status === 'rolled-back') {
-            return { ...rest, status: 'running', stepIndex: 0, stepStartedAt: at };
+            return { ...rest, status: 'running', stepIndex: 0, stepStartedAt: at, startedAt: at };
         }
         // The pause does not count towards the step's bake time or its maxDuration.
         const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0;
@@ -74210,12 +75260,15 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
         });
         return { analysis };
     }
+    // Metrics with variance reduction read each unit's records from before the rollout began.
+    const startedAt = from > 0 ? lookbackEnd(policy, state) : undefined;
+    const pre = startedAt === undefined ? {} : { rolloutStartedAt: startedAt };
     try {
-        const evidence = await source.collect({ window: { from, to: now }, now });
+        const evidence = await source.collect({ window: { from, to: now }, now, ...pre });
         const unjudged = analyze(policy, evidence, weight, replay);
         if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
             // A served model changed: the step restarts there, and the judge waits for that window.
-            return await restartAtModelChange(policy, unjudged, source, now, weight, replay);
+            return await restartAtModelChange(policy, unjudged, source, now, weight, replay, pre);
         }
         // The judge (optional) grades sampled texts into its metric, then the analysis is redone.
         const cache = state.judgeCache;
@@ -74243,13 +75296,13 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
  * warm-up), and the step holds until it has baked that long again. The state's step clock moves
  * to the change too (decide/state.ts), so later runs start there.
  */
-async function restartAtModelChange(policy, before, source, now, weight, replay) {
+async function restartAtModelChange(policy, before, source, now, weight, replay, pre) {
     const restartAt = before.restartAt;
     const from = restartAt + policy.rollout.warmup;
     const change = before.checks.find(c => c.name === 'model')?.detail ?? 'a served model changed';
     const baked = now - restartAt >= policy.rollout.minDuration;
     const evidence = now > from
-        ? await source.collect({ window: { from, to: now }, now })
+        ? await source.collect({ window: { from, to: now }, now, ...pre })
         : emptyEvidence(source, now, now);
     const analysis = analyze(policy, evidence, weight, replay);
     const model = {
@@ -74263,6 +75316,11 @@ async function restartAtModelChange(policy, before, source, now, weight, replay)
         analysis.checks[at] = model;
     analysis.restartAt ??= restartAt;
     return { analysis, quality: evidence.quality };
+}
+/** The rollout's start, when a metric reads a pre-exposure lookback before it. */
+function lookbackEnd(policy, state) {
+    const lookback = policy.metrics.some(m => (m.varianceReduction?.lookback ?? 0) > 0);
+    return lookback ? rolloutStartedAt(state) : undefined;
 }
 function emptyEvidence(source, from, to) {
     return {

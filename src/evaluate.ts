@@ -3,7 +3,7 @@ import { driftCheck } from './analysis/driftCheck.js'
 import { peakLoadCheck } from './analysis/peakLoad.js'
 import type { Analysis } from './analysis/types.js'
 import { decide, manualDecision, weightAt } from './decide/decide.js'
-import { commandRefusal, initialState, nextState } from './decide/state.js'
+import { commandRefusal, initialState, nextState, rolloutStartedAt } from './decide/state.js'
 import type { Decision, JudgeCacheState, ManualCommand, RolloutState } from './decide/types.js'
 import { UsageError } from './errors.js'
 import { judgeFromPolicy, type Judge } from './judge/index.js'
@@ -241,12 +241,15 @@ async function collectEvidence(
     })
     return { analysis }
   }
+  // Metrics with variance reduction read each unit's records from before the rollout began.
+  const startedAt = from > 0 ? lookbackEnd(policy, state) : undefined
+  const pre = startedAt === undefined ? {} : { rolloutStartedAt: startedAt }
   try {
-    const evidence = await source.collect({ window: { from, to: now }, now })
+    const evidence = await source.collect({ window: { from, to: now }, now, ...pre })
     const unjudged = analyze(policy, evidence, weight, replay)
     if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
       // A served model changed: the step restarts there, and the judge waits for that window.
-      return await restartAtModelChange(policy, unjudged, source, now, weight, replay)
+      return await restartAtModelChange(policy, unjudged, source, now, weight, replay, pre)
     }
     // The judge (optional) grades sampled texts into its metric, then the analysis is redone.
     const cache = state.judgeCache
@@ -279,7 +282,8 @@ async function restartAtModelChange(
   source: Source,
   now: number,
   weight: number,
-  replay: boolean
+  replay: boolean,
+  pre: { rolloutStartedAt?: number }
 ): Promise<{ analysis: Analysis; quality?: DataQuality }> {
   const restartAt = before.restartAt as number
   const from = restartAt + policy.rollout.warmup
@@ -287,7 +291,7 @@ async function restartAtModelChange(
   const baked = now - restartAt >= policy.rollout.minDuration
   const evidence =
     now > from
-      ? await source.collect({ window: { from, to: now }, now })
+      ? await source.collect({ window: { from, to: now }, now, ...pre })
       : emptyEvidence(source, now, now)
   const analysis = analyze(policy, evidence, weight, replay)
   const model = {
@@ -300,6 +304,12 @@ async function restartAtModelChange(
   if (at >= 0 && analysis.restartAt === undefined) analysis.checks[at] = model
   analysis.restartAt ??= restartAt
   return { analysis, quality: evidence.quality }
+}
+
+/** The rollout's start, when a metric reads a pre-exposure lookback before it. */
+function lookbackEnd(policy: Policy, state: RolloutState): number | undefined {
+  const lookback = policy.metrics.some(m => (m.varianceReduction?.lookback ?? 0) > 0)
+  return lookback ? rolloutStartedAt(state) : undefined
 }
 
 function emptyEvidence(source: Source, from: number, to: number): Evidence {

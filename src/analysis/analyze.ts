@@ -42,7 +42,8 @@ export function analyze(
     tStar: tStar(policy.rollout.minSamples, canaryWeight),
     minSamples: policy.rollout.minSamples,
     canaryRequests: canary.requests,
-    canaryRate
+    canaryRate,
+    ...(evidence.quality.preExposure && { preExposure: evidence.quality.preExposure })
   }
   const metrics = policy.metrics.map((spec, i) =>
     compareMetric(

@@ -8,6 +8,8 @@ import { ratioCS, ratioDifferenceCS } from '../stats/cs/ratio.js'
 import { type DifferenceInterval, type QuantileSketchLike } from '../stats/cs/types.js'
 import { samplesToDecide } from '../stats/projection.js'
 import { designEffect } from './designEffect.js'
+import { adjustedComparison, type AdjustedComparison } from './varianceReduction.js'
+import type { PreExposureQuality } from '../sketch/evidence.js'
 import type { LimitResult, MetricResult, Needed, Verdict } from './types.js'
 
 export interface CompareContext {
@@ -20,6 +22,8 @@ export interface CompareContext {
   /** Canary requests in the window, and per second, for turning samples into requests and time. */
   canaryRequests: number
   canaryRate: number
+  /** What the source found before the rollout began (varianceReduction's lookback), if it read it. */
+  preExposure?: PreExposureQuality
 }
 
 /** An interval on the "harm" scale: larger is worse, whichever way the metric is better. */
@@ -49,13 +53,15 @@ export function compareMetric(
 ): MetricResult {
   // A metric may need its own minimum sample (the judge's, which samples far fewer outputs).
   const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples }
-  const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx)
+  // Variance reduction (CUPED): the regression-adjusted sequence, for a metric that asks for it.
+  const adjusted = adjustedComparison(spec, baseline, canary, ctx)
+  const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx, adjusted)
   const harm = toHarm(interval, spec.better)
   const failAt = spec.rollbackAt ?? spec.tolerance
   const failHarm =
     failAt.relative === spec.tolerance.relative
       ? harm
-      : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx), spec.better)
+      : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx, adjusted), spec.better)
   const n = { baseline: baseline.requests, canary: canary.requests }
   const enough = n.baseline >= ctx.minSamples && n.canary >= ctx.minSamples
 
@@ -87,8 +93,10 @@ export function compareMetric(
     reason: '',
     method: methodOf(spec, {
       relative: interval.relative,
-      histogram: !!(baseline.histogram || canary.histogram)
-    })
+      histogram: !!(baseline.histogram || canary.histogram),
+      ...(adjusted?.result.used && { adjustedFor: adjusted.result.covariates })
+    }),
+    ...(adjusted && { varianceReduction: adjusted.result })
   }
   if (spec.limit !== undefined) {
     result.limit =
@@ -122,9 +130,12 @@ function differenceInterval(
   b: MetricSketch,
   c: MetricSketch,
   tolerance: Tolerance,
-  ctx: CompareContext
+  ctx: CompareContext,
+  adjusted?: AdjustedComparison
 ): DifferenceInterval {
   const relative = tolerance.relative
+  const regressionAdjusted = adjusted?.interval(relative)
+  if (regressionAdjusted) return regressionAdjusted
   if (spec.kind === 'quantile') {
     return quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
       relative,
@@ -239,7 +250,13 @@ function needed(
   return { samples, seconds }
 }
 
-function methodOf(spec: MetricSpec, d: { relative: boolean; histogram: boolean }): string {
+function methodOf(
+  spec: MetricSpec,
+  d: { relative: boolean; histogram: boolean; adjustedFor?: string[] }
+): string {
+  if (d.adjustedFor) {
+    return `regression-adjusted (CUPED) asymptotic CS on ${d.adjustedFor.join(', ')} (Lindon, Ham, Tingley & Bojinov 2022), ${d.relative ? 'relative (Fieller)' : 'absolute'}`
+  }
   const scale = d.relative ? 'relative (delta method)' : 'absolute'
   if (spec.kind === 'quantile' && d.histogram) {
     return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), read from histogram buckets and widened to the bucket edges, ${scale}`

@@ -32,6 +32,11 @@ import { checkPrometheusPolicy, prometheusSource } from './prometheus.js'
 import { amount, duration, fraction, limit, metricKind, version, type Kind } from './scalars.js'
 import type { JudgeSpec, MetricSpec, Policy, RedactPattern, Tolerance } from './types.js'
 import { formatDuration, type Amount } from './units.js'
+import {
+  metricVarianceReduction,
+  policyVarianceReduction,
+  resolveVarianceReduction
+} from './varianceReductionSchema.js'
 
 export const SCHEMA_ID = 'urn:ai-rollout-gate:rollout-policy:v1'
 
@@ -290,7 +295,8 @@ const metricFields = obj('One metric compared between canary and baseline.', {
       "A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).",
       ['observed', 'repriced']
     )
-  )
+  ),
+  varianceReduction: optional(metricVarianceReduction)
 })
 
 function toMetric(m: Infer<typeof metricFields>, path: Path, issues: Issue[]): Checked<MetricSpec> {
@@ -349,6 +355,7 @@ function toMetric(m: Infer<typeof metricFields>, path: Path, issues: Issue[]): C
     ...(limitValue !== undefined && { limit: limitValue }),
     mode: m.mode,
     ...(m.gateOn === 'repriced' && { gateOn: 'repriced' as const }),
+    ...(m.varianceReduction !== undefined && { varianceReduction: m.varianceReduction }),
     path: formatPath(path)
   }
 }
@@ -653,7 +660,8 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
     )
   ),
   actuators: optional(actuators),
-  judge: optional(judge)
+  judge: optional(judge),
+  varianceReduction: optional(policyVarianceReduction)
 })
 
 /** With a judge, its metric joins the others (a name clash is reported at the judge's metric). */
@@ -671,8 +679,9 @@ const withJudgeMetric = refine(policyFields, (value, path, issues): Checked<Poli
   return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec } as Policy
 })
 
-export const policySchema: Node<Policy> = refine(withJudgeMetric, (policy, _path, issues) =>
-  checkPrometheusPolicy(policy, issues)
+export const policySchema: Node<Policy> = refine(
+  refine(withJudgeMetric, (policy, _path, issues) => checkPrometheusPolicy(policy, issues)),
+  (policy, _path, issues) => resolveVarianceReduction(policy, issues)
 )
 
 /** The JSON Schema (draft 2020-12) of a policy file, generated from `policySchema`. */

@@ -6,7 +6,8 @@ import {
   roughDuration,
   noiseText,
   toleranceText,
-  value
+  value,
+  varianceText
 } from './format.js'
 import type { HistoryEntry } from '../decide/types.js'
 import { metricCharts } from './chart.js'
@@ -77,8 +78,10 @@ function metricRow(m: MetricResult): string {
     ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
     : ''
   const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : ''
+  const cuped = varianceText(m)
+  const reduced = cuped ? `<br><sub>${escapeMarkdown(cuped)}</sub>` : ''
   const held = m.holdsBecause ? ' (holds)' : ''
-  return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`
+  return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)}${reduced} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`
 }
 
 /** A count of segments by verdict, then the failing ones (at most five, named). */

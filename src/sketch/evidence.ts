@@ -111,6 +111,33 @@ export interface DataQuality {
   warnings?: string[]
   /** How the evidence was read, for the record (e.g. where a variance came from). */
   notes?: string[]
+  /**
+   * Optional: what a source that reads the pre-exposure lookback (metrics with
+   * `varianceReduction`) found there, before the rollout's first step.
+   */
+  preExposure?: PreExposureQuality
+}
+
+/**
+ * The pre-exposure lookback: records before the rollout's first step began, when every unit was
+ * on the baseline. A unit's baseline records there are its pre-exposure data (the covariate of the
+ * regression-adjusted comparison); records between the rollout's start and the window (earlier
+ * steps, warm-ups) never are, whatever their arm.
+ */
+export interface PreExposureQuality {
+  /** Half-open, epoch ms: [rollout start - lookback, rollout start). */
+  window: { from: number; to: number }
+  /** Baseline records in it with a unit, and the distinct units among them. */
+  records: number
+  units: number
+  /**
+   * Canary records in it. Any means the canary was served before the stated start (a later
+   * --since, a restart within the lookback of an earlier canary), so units may have been exposed:
+   * then no unit gets pre-exposure data (the lookback must end before the first canary record).
+   */
+  canaryRecords: number
+  /** The latest of those canary records, epoch ms. */
+  lastCanary?: number
 }
 
 export interface Evidence {

@@ -20,6 +20,12 @@ export interface CollectRequest {
   window: { from: number; to: number }
   /** Records after this are "in the future": ignored and counted (usually equal to window.to). */
   now: number
+  /**
+   * When the rollout's first step began, epoch ms, for metrics with `varianceReduction`: a unit's
+   * baseline records in [rolloutStartedAt - lookback, rolloutStartedAt) are its pre-exposure data
+   * (MetricSketch.adjusted, DataQuality.preExposure). A source that cannot read them ignores it.
+   */
+  rolloutStartedAt?: number
 }
 
 /** The source could not produce evidence at all. The message says what and what to do. */

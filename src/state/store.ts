@@ -54,6 +54,11 @@ export function parseState(text: string, where: string, rollout: string): Rollou
     if (typeof s.stepStartedAt !== 'string' || Number.isNaN(Date.parse(s.stepStartedAt)))
       problems.push('stepStartedAt is not an ISO-8601 time')
     if (!Array.isArray(s.history)) problems.push('history is not a list')
+    if (
+      s.startedAt !== undefined &&
+      (typeof s.startedAt !== 'string' || Number.isNaN(Date.parse(s.startedAt)))
+    )
+      problems.push('startedAt is not an ISO-8601 time')
   }
   if (problems.length > 0) {
     throw new StateError(

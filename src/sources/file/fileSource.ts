@@ -88,7 +88,8 @@ export class FileSource implements Source {
       policy: this.policy,
       window: request.window,
       now: request.now,
-      source: this.describe()
+      source: this.describe(),
+      ...(request.rolloutStartedAt !== undefined && { rolloutStartedAt: request.rolloutStartedAt })
     })
     // Only with a judge: a seeded sample of texts per arm rides along (off the hot path otherwise).
     const sampler = judgeSampler(this.policy, request)

@@ -1,0 +1,151 @@
+/** The policy's `varianceReduction`, top level and per metric: defaults, resolution, messages. */
+import { describe, expect, it } from 'vitest'
+import { parsePolicy } from '../src/policy/parse.js'
+import { policyJsonSchema } from '../src/policy/schema.js'
+import { DESIGN_POLICY, issuesIn, issuesOf } from './policy-fixtures.js'
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+
+/** DESIGN_POLICY with `lines` appended. */
+const withLines = (...lines: string[]): string => `${DESIGN_POLICY}${lines.join('\n')}\n`
+
+/** DESIGN_POLICY with a metric's flow mapping ending in `, <extra> }` instead of ` }`. */
+const metricWith = (name: string, extra: string): string => {
+  const line = DESIGN_POLICY.split('\n').find(l => l.includes(`{ name: ${name},`))
+  if (!line) throw new Error(`no metric ${name}`)
+  return DESIGN_POLICY.replace(line, line.replace(/ }$/, `, ${extra} }`))
+}
+
+const byName = (text: string) =>
+  Object.fromEntries(
+    parsePolicy(text, 'policy.yaml').metrics.map(m => [m.name, m.varianceReduction])
+  )
+
+describe('varianceReduction', () => {
+  it('is off unless asked', () => {
+    expect(Object.values(byName(DESIGN_POLICY)).every(v => v === undefined)).toBe(true)
+  })
+
+  it('at the top level applies to every mean and ratio metric, with a 7-day lookback by default', () => {
+    const vr = byName(withLines('varianceReduction: { covariates: [input_tokens, route] }'))
+    const expected = {
+      lookback: 7 * DAY,
+      covariates: [
+        { field: 'input_tokens', type: 'numeric' },
+        { field: 'route', type: 'categorical' }
+      ]
+    }
+    expect(vr).toEqual({
+      quality: expected,
+      'p95 latency': undefined,
+      'cost per request': expected,
+      'error rate': undefined,
+      'output length': expected
+    })
+  })
+
+  it('per metric: false opts out, true takes the defaults, a mapping its own', () => {
+    let text = metricWith('quality', 'varianceReduction: false')
+    text = text.replace(
+      '{ name: cost per request, from: cost, kind: mean, better: lower, tolerance: 5% }',
+      '{ name: cost per request, from: cost, kind: mean, better: lower, tolerance: 5%, varianceReduction: { lookback: 2d, covariates: [{ field: prompt_chars, type: numeric }] } }'
+    )
+    const vr = byName(text)
+    expect(vr).toMatchObject({ quality: undefined })
+    expect(vr['cost per request']).toEqual({
+      lookback: 2 * DAY,
+      covariates: [{ field: 'prompt_chars', type: 'numeric' }]
+    })
+    const withTop = byName(`${text}varianceReduction: { lookback: 1d }\n`)
+    expect(withTop.quality).toBeUndefined()
+    expect(withTop['output length']).toEqual({ lookback: DAY, covariates: [] })
+    expect(byName(metricWith('quality', 'varianceReduction: true')).quality).toEqual({
+      lookback: 7 * DAY,
+      covariates: []
+    })
+  })
+
+  it('is refused on a quantile or a rate metric, at its key', () => {
+    const text = metricWith('p95 latency', 'varianceReduction: true')
+    expect(issuesOf(text)).toEqual([
+      expect.objectContaining({
+        path: 'metrics[1].varianceReduction',
+        line: 15,
+        col: text.split('\n')[14]!.indexOf('varianceReduction') + 1,
+        message: expect.stringMatching(
+          /^variance reduction adjusts means: it is for kind mean or ratio, and a quantile/
+        )
+      })
+    ])
+    expect(issuesOf(metricWith('error rate', 'varianceReduction: {}'))[0]).toMatchObject({
+      path: 'metrics[3].varianceReduction',
+      message: expect.stringMatching(/a rate is bounded/)
+    })
+  })
+
+  it('refuses covariates the change can move, the design fields, a metric field, duplicates', () => {
+    const text = withLines(
+      'arms: { field: arm, baseline: stable, canary: candidate, unit: account }',
+      'varianceReduction:',
+      '  covariates: [latency_ms, route, route, account, arm, scores.tone, cache_read_tokens, language]'
+    ).replace('arms: { field: arm, baseline: stable, canary: candidate }\n', '')
+    const issues = issuesOf(text)
+    expect(issues.map(i => [i.path, i.message.slice(0, 40)])).toEqual([
+      ['varianceReduction.covariates[0]', '`latency_ms` is something the change can'],
+      ['varianceReduction.covariates[2]', '`route` is listed twice (also covariates'],
+      ['varianceReduction.covariates[3]', '`account` is the arm, the unit or the ti'],
+      ['varianceReduction.covariates[4]', '`arm` is the arm, the unit or the time o'],
+      ['varianceReduction.covariates[5]', '`scores.tone` is something the change ca'],
+      ['varianceReduction.covariates[6]', '`cache_read_tokens` is something the cha']
+    ])
+    // Each at the list item, on the last line.
+    const last = text.trimEnd().split('\n').length
+    expect(issues.every(i => i.line === last)).toBe(true)
+    expect(issues[0]!.col).toBe(text.split('\n')[last - 1]!.indexOf('latency_ms') + 1)
+  })
+
+  it("refuses a covariate that is another metric's field", () => {
+    const issues = issuesOf(
+      withLines('varianceReduction: { covariates: [output_tokens, tool_calls] }')
+    )
+    expect(issues).toHaveLength(1)
+    expect(issues[0]!.message).toMatch(/^`output_tokens` is something the change can move/)
+    const text = DESIGN_POLICY.replace(
+      '  - { name: output length,',
+      '  - { name: tools, from: tool_calls, kind: mean, better: lower, tolerance: 10% }\n  - { name: output length,'
+    )
+    expect(issuesOf(`${text}varianceReduction: { covariates: [tool_calls] }\n`)[0]).toMatchObject({
+      path: 'varianceReduction.covariates[0]',
+      message:
+        '`tool_calls` is what metrics[4] measures, so the change can move it; a covariate must be unaffected by the change'
+    })
+  })
+
+  it('checks the lookback and the shape', () => {
+    expect(issuesOf(withLines('varianceReduction: { lookback: 91d }'))[0]).toMatchObject({
+      path: 'varianceReduction.lookback',
+      message: 'must be between 0s and 90d; got 91d'
+    })
+    expect(issuesOf(withLines('varianceReduction: yes'))[0]?.message).toMatch(/^expected a mapping/)
+    expect(
+      issuesOf(withLines('varianceReduction: { covariates: [{ field: tier, type: ordinal }] }'))[0]
+    ).toMatchObject({ path: 'varianceReduction.covariates[0].type' })
+    expect(issuesIn(withLines('varianceReduction: { lookback: 0s }'))).toEqual([])
+  })
+
+  it('is in the JSON Schema, top level and per metric', () => {
+    const schema = policyJsonSchema() as {
+      properties: Record<string, { properties?: Record<string, unknown>; items?: unknown }>
+    }
+    const top = schema.properties.varianceReduction as {
+      properties: Record<string, { default?: unknown }>
+    }
+    expect(top.properties.lookback?.default).toBe('7d')
+    expect(top.properties.covariates?.default).toEqual([])
+    const metric = (schema.properties.metrics?.items ?? {}) as {
+      properties: Record<string, { oneOf?: unknown[] }>
+    }
+    expect(metric.properties.varianceReduction?.oneOf).toHaveLength(2)
+  })
+})
