@@ -2979,8 +2979,16 @@ class CovariateCollector {
     preQuality;
     /** Per arm: the window rows by total slot. */
     rows;
-    /** Per arm, per bucket index, per adjusted metric: the moments (capacity layout). */
+    /**
+     * Per arm, per bucket index, per adjusted metric: the moments of the requests without a unit,
+     * added while reading (every level's column), and of the units, added in finish() when the
+     * levels are known (used columns only, `layouts`).
+     */
     cells = [[], []];
+    unitCells = [[], []];
+    /** Per adjusted metric, once reading is done: the used positions of its vector, and their names. */
+    layouts;
+    used;
     /** Per arm, total slot -> pre-exposure slot + 1 (0: none); set by link(). */
     links = [new Int32Array(0), new Int32Array(0)];
     /** The vector of one cluster, filled by fill(). */
@@ -3050,6 +3058,7 @@ class CovariateCollector {
         this.preQuality = this.window && { window: this.window, records: 0, units: 0, canaryRecords: 0 };
         this.vector = new Float64Array(Math.max(...this.adjusted.map(a => a.capacity)));
         this.single = new Float64Array(at);
+        this.used = new Float64Array(Math.max(...this.adjusted.map(a => a.capacity)));
         this.sums = new Float64Array(3 * kinds.length);
     }
     /**
@@ -3144,6 +3153,7 @@ class CovariateCollector {
             this.sums.fill(0);
             this.preSlots.sumInto(preSlot, this.sums);
         }
+        const layouts = this.layout();
         for (let j = 0; j < this.adjusted.length; j++) {
             const a = this.adjusted[j];
             const i = a.metric;
@@ -3152,15 +3162,25 @@ class CovariateCollector {
             const preX = preSlot >= 0 ? this.sums[3 * a.pre] : 0;
             const preY = preSlot >= 0 ? this.sums[3 * a.pre + 1] : 0;
             const v = this.fill(a, sums[3 * i], sums[3 * i + 1], preX, preY, data, base);
-            addAdjustedCluster(this.cell(arm, k, j), v);
+            const { keep } = layouts[j];
+            for (let p = 0; p < keep.length; p++)
+                this.used[p] = v[keep[p]];
+            const byBucket = this.unitCells[arm];
+            const cells = (byBucket[k] ??= layouts.map(l => emptyAdjusted(l.names)));
+            addAdjustedCluster(cells[j], this.used.subarray(0, keep.length));
         }
     }
     /** Sets `adjusted` on the metrics of arm's total cell for bucket k (compacted to used levels). */
     attach(arm, k, metrics) {
         this.adjusted.forEach((a, j) => {
             const metric = metrics[a.metric];
-            if (metric)
-                metric.adjusted = this.compact(a, this.cells[arm]?.[k]?.[j]);
+            if (!metric)
+                return;
+            const adjusted = this.compact(j, a, this.cells[arm]?.[k]?.[j]);
+            const units = this.unitCells[arm]?.[k]?.[j];
+            if (units)
+                addAdjusted(adjusted, units);
+            metric.adjusted = adjusted;
         });
     }
     /** What was found in the lookback, for DataQuality.preExposure (undefined when none was read). */
@@ -3214,24 +3234,35 @@ class CovariateCollector {
         }
         return v.subarray(0, a.capacity);
     }
-    /** The metric's moments over its used columns only, named (`input_tokens`, `route=faq`). */
-    compact(a, m) {
-        const keep = [V_X, V_Y, V_PRE_X, V_PRE_Y, V_REQUESTS];
-        const names = [];
-        let p = V_COVARIATES;
-        for (const c of a.columns) {
-            if (c.spec.type === 'numeric') {
-                keep.push(p++);
-                names.push(c.spec.field);
-                continue;
+    /**
+     * Per adjusted metric, the positions of its vector to keep (x, y, pre.x, pre.y, requests, then
+     * its numeric covariates and the levels seen) and their names (`input_tokens`, `route=faq`).
+     * Fixed at the first call, once reading is done (no level is added after).
+     */
+    layout() {
+        this.layouts ??= this.adjusted.map(a => {
+            const keep = [V_X, V_Y, V_PRE_X, V_PRE_Y, V_REQUESTS];
+            const names = [];
+            let p = V_COVARIATES;
+            for (const c of a.columns) {
+                if (c.spec.type === 'numeric') {
+                    keep.push(p++);
+                    names.push(c.spec.field);
+                    continue;
+                }
+                for (const [value, level] of c.levels) {
+                    keep.push(p + level);
+                    names.push(`${c.spec.field}=${value}`);
+                }
+                p += MAX_COVARIATE_LEVELS;
             }
-            const levels = [...c.levels];
-            for (const [value, level] of levels) {
-                keep.push(p + level);
-                names.push(`${c.spec.field}=${value}`);
-            }
-            p += MAX_COVARIATE_LEVELS;
-        }
+            return { keep, names };
+        });
+        return this.layouts;
+    }
+    /** Moments with every level's column, reduced to the metric's used columns. */
+    compact(j, a, m) {
+        const { keep, names } = this.layout()[j];
         const out = emptyAdjusted(names);
         if (!m)
             return out;
@@ -3241,8 +3272,8 @@ class CovariateCollector {
         out.covered = m.covered;
         keep.forEach((from, i) => {
             out.sums[i] = m.sums[from];
-            for (let j = i; j < e; j++) {
-                out.products[productIndex(i, j, e)] = m.products[productIndex(from, keep[j], d)];
+            for (let j2 = i; j2 < e; j2++) {
+                out.products[productIndex(i, j2, e)] = m.products[productIndex(from, keep[j2], d)];
             }
         });
         return out;
@@ -3375,6 +3406,10 @@ class ArmAccumulator {
  *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
  *   segment: [first bucket * 2 * POSITIONS + arm code * POSITIONS + position]
  * (without segments, a total header is just [first bucket]).
+ *
+ * Metrics with `varianceReduction` also get the moments of the regression-adjusted comparison in
+ * their total cells (CovariateCollector): records before the rollout's first step, within the
+ * metric's lookback, are its units' pre-exposure data rather than "outside the window".
  */
 class EvidenceBuilder {
     from;
@@ -3533,6 +3568,7 @@ class EvidenceBuilder {
             arm.units.release();
         }
         this.segmentSlots.release();
+        this.covariates?.release();
         const preExposure = this.covariates?.quality();
         if (preExposure)
             this.quality.preExposure = preExposure;
@@ -3543,7 +3579,6 @@ class EvidenceBuilder {
             for (const segment of [total, ...keyed])
                 this.emitCells(arm, segment, cells);
         }
-        this.covariates?.release();
         return {
             source: this.source,
             window: { from: this.from, to: this.to },

@@ -2,6 +2,7 @@ import type { CovariateSpec, MetricKind, Policy } from '../policy/types.js'
 import { compileMetricValue, type MetricValueReader } from '../records/fields.js'
 import type { RequestRecord } from '../records/record.js'
 import {
+  addAdjusted,
   addAdjustedCluster,
   emptyAdjusted,
   productIndex,
@@ -77,8 +78,16 @@ export class CovariateCollector {
   private readonly preQuality: PreExposureQuality | undefined
   /** Per arm: the window rows by total slot. */
   private readonly rows: [PagedRows, PagedRows]
-  /** Per arm, per bucket index, per adjusted metric: the moments (capacity layout). */
+  /**
+   * Per arm, per bucket index, per adjusted metric: the moments of the requests without a unit,
+   * added while reading (every level's column), and of the units, added in finish() when the
+   * levels are known (used columns only, `layouts`).
+   */
   private readonly cells: [AdjustedMoments[][], AdjustedMoments[][]] = [[], []]
+  private readonly unitCells: [AdjustedMoments[][], AdjustedMoments[][]] = [[], []]
+  /** Per adjusted metric, once reading is done: the used positions of its vector, and their names. */
+  private layouts: { keep: number[]; names: string[] }[] | undefined
+  private readonly used: Float64Array
   /** Per arm, total slot -> pre-exposure slot + 1 (0: none); set by link(). */
   private readonly links: [Int32Array, Int32Array] = [new Int32Array(0), new Int32Array(0)]
   /** The vector of one cluster, filled by fill(). */
@@ -158,6 +167,7 @@ export class CovariateCollector {
     this.preQuality = this.window && { window: this.window, records: 0, units: 0, canaryRecords: 0 }
     this.vector = new Float64Array(Math.max(...this.adjusted.map(a => a.capacity)))
     this.single = new Float64Array(at)
+    this.used = new Float64Array(Math.max(...this.adjusted.map(a => a.capacity)))
     this.sums = new Float64Array(3 * kinds.length)
   }
 
@@ -259,6 +269,7 @@ export class CovariateCollector {
       this.sums.fill(0)
       this.preSlots.sumInto(preSlot, this.sums)
     }
+    const layouts = this.layout()
     for (let j = 0; j < this.adjusted.length; j++) {
       const a = this.adjusted[j] as Adjusted
       const i = a.metric
@@ -274,7 +285,11 @@ export class CovariateCollector {
         data,
         base
       )
-      addAdjustedCluster(this.cell(arm, k, j), v)
+      const { keep } = layouts[j] as { keep: number[] }
+      for (let p = 0; p < keep.length; p++) this.used[p] = v[keep[p] as number] as number
+      const byBucket = this.unitCells[arm] as AdjustedMoments[][]
+      const cells = (byBucket[k] ??= layouts.map(l => emptyAdjusted(l.names)))
+      addAdjustedCluster(cells[j] as AdjustedMoments, this.used.subarray(0, keep.length))
     }
   }
 
@@ -282,7 +297,11 @@ export class CovariateCollector {
   attach(arm: number, k: number, metrics: MetricSketch[]): void {
     this.adjusted.forEach((a, j) => {
       const metric = metrics[a.metric]
-      if (metric) metric.adjusted = this.compact(a, this.cells[arm]?.[k]?.[j])
+      if (!metric) return
+      const adjusted = this.compact(j, a, this.cells[arm]?.[k]?.[j])
+      const units = this.unitCells[arm]?.[k]?.[j]
+      if (units) addAdjusted(adjusted, units)
+      metric.adjusted = adjusted
     })
   }
 
@@ -349,24 +368,36 @@ export class CovariateCollector {
     return v.subarray(0, a.capacity)
   }
 
-  /** The metric's moments over its used columns only, named (`input_tokens`, `route=faq`). */
-  private compact(a: Adjusted, m: AdjustedMoments | undefined): AdjustedMoments {
-    const keep: number[] = [V_X, V_Y, V_PRE_X, V_PRE_Y, V_REQUESTS]
-    const names: string[] = []
-    let p = V_COVARIATES
-    for (const c of a.columns) {
-      if (c.spec.type === 'numeric') {
-        keep.push(p++)
-        names.push(c.spec.field)
-        continue
+  /**
+   * Per adjusted metric, the positions of its vector to keep (x, y, pre.x, pre.y, requests, then
+   * its numeric covariates and the levels seen) and their names (`input_tokens`, `route=faq`).
+   * Fixed at the first call, once reading is done (no level is added after).
+   */
+  private layout(): { keep: number[]; names: string[] }[] {
+    this.layouts ??= this.adjusted.map(a => {
+      const keep: number[] = [V_X, V_Y, V_PRE_X, V_PRE_Y, V_REQUESTS]
+      const names: string[] = []
+      let p = V_COVARIATES
+      for (const c of a.columns) {
+        if (c.spec.type === 'numeric') {
+          keep.push(p++)
+          names.push(c.spec.field)
+          continue
+        }
+        for (const [value, level] of c.levels as Map<string, number>) {
+          keep.push(p + level)
+          names.push(`${c.spec.field}=${value}`)
+        }
+        p += MAX_COVARIATE_LEVELS
       }
-      const levels = [...(c.levels as Map<string, number>)]
-      for (const [value, level] of levels) {
-        keep.push(p + level)
-        names.push(`${c.spec.field}=${value}`)
-      }
-      p += MAX_COVARIATE_LEVELS
-    }
+      return { keep, names }
+    })
+    return this.layouts
+  }
+
+  /** Moments with every level's column, reduced to the metric's used columns. */
+  private compact(j: number, a: Adjusted, m: AdjustedMoments | undefined): AdjustedMoments {
+    const { keep, names } = this.layout()[j] as { keep: number[]; names: string[] }
     const out = emptyAdjusted(names)
     if (!m) return out
     const d = a.capacity
@@ -375,9 +406,9 @@ export class CovariateCollector {
     out.covered = m.covered
     keep.forEach((from, i) => {
       out.sums[i] = m.sums[from] as number
-      for (let j = i; j < e; j++) {
-        out.products[productIndex(i, j, e)] = m.products[
-          productIndex(from, keep[j] as number, d)
+      for (let j2 = i; j2 < e; j2++) {
+        out.products[productIndex(i, j2, e)] = m.products[
+          productIndex(from, keep[j2] as number, d)
         ] as number
       }
     })

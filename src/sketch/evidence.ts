@@ -94,7 +94,10 @@ export interface DataQuality {
   malformedSamples: string[]
   /** Records whose arm value matched neither arm: value -> count (at most 20 values). */
   unmatchedArms: Record<string, number>
-  /** Records before the window / at or after its end (but not in the future). */
+  /**
+   * Records before the window / at or after its end (but not in the future), except those read as
+   * pre-exposure data (`preExposure`).
+   */
   outsideWindow: number
   /** Records with ts > now. */
   future: number

@@ -147,6 +147,10 @@ class ArmAccumulator {
  *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
  *   segment: [first bucket * 2 * POSITIONS + arm code * POSITIONS + position]
  * (without segments, a total header is just [first bucket]).
+ *
+ * Metrics with `varianceReduction` also get the moments of the regression-adjusted comparison in
+ * their total cells (CovariateCollector): records before the rollout's first step, within the
+ * metric's lookback, are its units' pre-exposure data rather than "outside the window".
  */
 export class EvidenceBuilder {
   private readonly from: number
@@ -308,6 +312,7 @@ export class EvidenceBuilder {
       arm.units.release()
     }
     this.segmentSlots.release()
+    this.covariates?.release()
     const preExposure = this.covariates?.quality()
     if (preExposure) this.quality.preExposure = preExposure
     const cells: Cell[] = []
@@ -319,7 +324,6 @@ export class EvidenceBuilder {
       for (const segment of [total as SegmentAccumulator, ...keyed])
         this.emitCells(arm, segment, cells)
     }
-    this.covariates?.release()
     return {
       source: this.source,
       window: { from: this.from, to: this.to },

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench:cuped`: variance reduction (CUPED) on the demo's traffic. Generates the demo's
+ * promote scenario (examples/demo.ts: seed 7, 12 requests/s, a 5% canary of 40,000 users) with
+ * a pre-rollout period before it, with the generator's users as they are and with persistent
+ * per-user latency and output levels, then evaluates the example policy (plus a mean latency) with
+ * and without `varianceReduction`, interleaved. Prints, per metric, the variance reduction, the
+ * covariates and the units with pre-exposure data, the interval's width against the unadjusted
+ * one, and the cost of reading the lookback and the covariates (median wall-time ratio).
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { DEMO_START, SCENARIOS, writeTraffic } from '../examples/generate-traffic.js'
+import type { MetricResult } from '../src/analysis/types.js'
+import { evaluate } from '../src/evaluate.js'
+import { parsePolicy } from '../src/policy/parse.js'
+import { FileSource } from '../src/sources/file/fileSource.js'
+import type { ParallelOptions } from '../src/sources/file/parallelReader.js'
+import { bundleFileWorker } from './bundle.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const RUNS = Number(process.env.BENCH_RUNS ?? 5)
+const COUNT = 200_000
+const RATE = 12
+/** As long a history before the rollout as the demo's own traffic (4.6 hours). */
+const HISTORY = 200_000
+const HOUR = 3_600_000
+
+const VARIANTS = {
+  demo: { about: "the demo's users (quality has a small per-user level, nothing else)" },
+  levels: {
+    about: 'the demo with persistent per-user levels (latency sigma 0.5, output tokens 0.4)',
+    userLevels: { latency: 0.5, output: 0.4 }
+  }
+} as const
+
+async function trafficFile(variant: keyof typeof VARIANTS): Promise<string> {
+  const path = join(here, '.data', `cuped-${variant}.jsonl`)
+  if (existsSync(path)) return path
+  mkdirSync(dirname(path), { recursive: true })
+  const v = VARIANTS[variant]
+  await writeTraffic(path, {
+    seed: 7,
+    start: DEMO_START,
+    rate: RATE,
+    count: COUNT,
+    canaryWeight: 5,
+    users: 40_000,
+    effect: SCENARIOS.promote!,
+    preRollout: { count: HISTORY },
+    ...('userLevels' in v && { userLevels: v.userLevels })
+  })
+  return path
+}
+
+const example = readFileSync(join(here, '..', 'examples', 'rollout-policy.yml'), 'utf8').replace(
+  'metrics:\n',
+  'metrics:\n  - { name: mean latency, from: latency_ms, kind: mean, better: lower, tolerance: 5%, mode: report }\n'
+)
+const CUPED = 'varianceReduction: { lookback: 1d, covariates: [input_tokens, route] }\n'
+
+/** One evaluation; `parallel`: the file parsed by a worker thread as the CLI does, else on this thread. */
+async function run(path: string, cuped: boolean, now: number, parallel: ParallelOptions | false) {
+  const policy = parsePolicy(
+    example.replace("path: 'traffic/promote.jsonl'", `path: '${path}'`) + (cuped ? CUPED : ''),
+    join(here, 'cuped-policy.yml')
+  )
+  const source = new FileSource({
+    patterns: [path],
+    baseDir: here,
+    format: 'auto',
+    policy,
+    parallel
+  })
+  const started = performance.now()
+  const outcome = await evaluate({
+    policy,
+    policyHash: 'bench',
+    source,
+    now,
+    since: DEMO_START,
+    replay: true,
+    dryRun: true
+  })
+  return { ms: performance.now() - started, record: outcome.record }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const pct = (x: number | null | undefined) =>
+  x === null || x === undefined ? '-' : `${(100 * x).toFixed(0)}%`
+const width = (m: MetricResult) => m.delta.upper - m.delta.lower
+
+for (const variant of Object.keys(VARIANTS) as (keyof typeof VARIANTS)[]) {
+  const path = await trafficFile(variant)
+  for (const hours of [1, 3]) {
+    const now = DEMO_START + hours * HOUR
+    const plain = (await run(path, false, now, false)).record.metrics
+    const cuped = (await run(path, true, now, false)).record.metrics
+    console.log(`\n${VARIANTS[variant].about}; ${hours} h into the rollout:`)
+    console.log(
+      `${'metric'.padEnd(20)}${'variance'.padStart(9)}${'width'.padStart(8)}  units with history   covariates`
+    )
+    for (const m of cuped) {
+      const vr = m.varianceReduction
+      if (!vr) continue
+      const before = plain.find(p => p.name === m.name)!
+      const ratio = vr.used ? (width(m) / width(before)).toFixed(2) : '1.00'
+      const units = vr.units.baseline + vr.units.canary
+      const history = vr.preExposureUnits.baseline + vr.preExposureUnits.canary
+      const fields = [...new Set(vr.covariates.map(c => c.split('=')[0]))].join(', ')
+      const count = `${history.toLocaleString('en-US')} of ${units.toLocaleString('en-US')}`
+      console.log(
+        `${m.name.padEnd(20)}${`-${pct(vr.varianceReduction)}`.padStart(9)}${`x${ratio}`.padStart(8)}  ${count.padEnd(20)}${vr.used ? fields : `unadjusted: ${vr.reason}`}`
+      )
+    }
+  }
+}
+
+// The cost of reading the lookback and the covariates: evaluate with and without, interleaved so
+// the machine's drift (it is shared and noisy) hits both alike, on one thread and with a worker.
+const worker = await bundleFileWorker(join(here, '.data'))
+const path = await trafficFile('levels')
+const now = DEMO_START + 3 * HOUR
+console.log(
+  `\ncost: evaluate 3 h into the rollout (${COUNT.toLocaleString('en-US')} requests after the start, ${HISTORY.toLocaleString('en-US')} before), with / without ${CUPED.trim()}, ${RUNS} runs each:`
+)
+for (const [label, parallel] of [
+  ['one thread', false],
+  ['a parsing worker', { script: worker, workers: 1, chunkBytes: 2 << 20, minFileBytes: 0 }]
+] as const) {
+  const without: number[] = []
+  const withCuped: number[] = []
+  for (let i = 0; i < RUNS; i++) {
+    without.push((await run(path, false, now, parallel)).ms)
+    withCuped.push((await run(path, true, now, parallel)).ms)
+  }
+  const paired = median(withCuped.map((ms, i) => ms / without[i]!))
+  console.log(
+    `${label.padEnd(18)} median ${median(withCuped).toFixed(0)} / ${median(without).toFixed(0)} ms: ratio ${(median(withCuped) / median(without)).toFixed(2)} (paired ${paired.toFixed(2)})`
+  )
+}
