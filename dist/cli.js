@@ -1232,7 +1232,7 @@ function requestRegressor(d, j, name) {
  *
  * Falls back (interval undefined, `fallback` says why) with fewer than K + 2 units in the
  * regression, with no usable covariate, or when the covariates explain under MIN_REDUCTION of the
- * variance. A covariate whose arms differ beyond the boundary is dropped ('imbalanced').
+ * variance. A request covariate whose arms differ beyond the boundary is dropped ('imbalanced').
  */
 function regressionAdjustedCS(baseline, canary, alpha, opts) {
     const report = {
@@ -1283,16 +1283,12 @@ function candidateRegressors(m, b, c, k, report) {
         report.dropped.push({ covariate: PRE_EXPOSURE, why: 'low-coverage' });
     }
     else if (b.covered + c.covered > 0) {
-        // Randomisation balances the pre-exposure sums themselves (a chance imbalance is what the
-        // adjustment corrects), but both arms must have pre-exposure data for the same share of their
-        // units: a canary of new users, or a lookback that overlaps an earlier exposure, breaks that.
-        const p = (b.covered + c.covered) / (b.n + c.n);
-        const diff = c.covered / c.n - b.covered / b.n;
-        if (diff * diff > k * k * p * (1 - p) * (1 / b.n + 1 / c.n)) {
-            report.dropped.push({ covariate: PRE_EXPOSURE, why: 'imbalanced' });
-        }
-        else
-            out.push(...preExposureRegressors(d));
+        // Randomisation balances the pre-exposure sums, and the share of units that have any: a
+        // chance imbalance in either is what the adjustment corrects (units without history are
+        // predicted by the intercept). A broken design is caught elsewhere: a lookback that saw the
+        // canary voids the pre-exposure data (the evidence builder), and an assignment that is not
+        // random biases the unadjusted comparison alike (the traffic-split and segment-mix checks).
+        out.push(...preExposureRegressors(d));
     }
     m.covariates.forEach((name, j) => {
         const r = requestRegressor(d, j, name);
@@ -3061,25 +3057,26 @@ class CovariateCollector {
         this.used = new Float64Array(Math.max(...this.adjusted.map(a => a.capacity)));
         this.sums = new Float64Array(3 * kinds.length);
     }
+    /** A record at `ts` (outside the window) is in the lookback: call pre() with it. */
+    isPreExposure(ts) {
+        const w = this.window;
+        return w !== undefined && ts >= w.from && ts < w.to;
+    }
     /**
-     * Files a record outside the window if it is pre-exposure data: returns false for one that is
-     * not (the builder counts it as outside the window). A canary record in the lookback marks it
-     * unclean (PreExposureQuality.canaryRecords).
+     * Files a record of the lookback (isPreExposure). A canary record there marks it unclean
+     * (PreExposureQuality.canaryRecords).
      */
     pre(r, unit) {
-        const w = this.window;
         const q = this.preQuality;
-        if (!w || !q || r.ts < w.from || r.ts >= w.to)
-            return false;
         if (r.arm === 'canary') {
             q.canaryRecords++;
             if (q.lastCanary === undefined || r.ts > q.lastCanary)
                 q.lastCanary = r.ts;
-            return true;
+            return;
         }
         // A request without a unit has no later self to be the covariate of.
         if (unit === undefined)
-            return true;
+            return;
         let slot = this.preIndex.find(unit);
         if (slot < 0) {
             slot = this.preSlots.allocate();
@@ -3087,14 +3084,14 @@ class CovariateCollector {
             q.units++;
         }
         q.records++;
+        const end = this.window.to;
         for (const a of this.adjusted) {
-            if (r.ts < w.to - a.lookback)
+            if (r.ts < end - a.lookback)
                 continue;
             const v = a.read(r);
             if (v !== undefined && !('invalid' in v))
                 this.preSlots.add(slot, a.pre, v.x, v.y);
         }
-        return true;
     }
     /**
      * Files a window record's covariates: into its unit's row (`slot`, its total slot in the arm),
@@ -3507,9 +3504,12 @@ class EvidenceBuilder {
             return;
         }
         if (ts < this.from || ts >= this.to) {
-            const key = unit ?? (r.unit === undefined ? undefined : hashUnit(r.unit, this.unitKey));
-            if (!this.covariates?.pre(r, key))
+            if (!this.covariates?.isPreExposure(ts)) {
                 this.quality.outsideWindow++;
+                return;
+            }
+            const key = unit ?? (r.unit === undefined ? undefined : hashUnit(r.unit, this.unitKey));
+            this.covariates.pre(r, key);
             return;
         }
         this.quality.records++;

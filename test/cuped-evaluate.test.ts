@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_START, SCENARIOS, writeTraffic } from '../examples/generate-traffic.js'
-import { initialState } from '../src/decide/state.js'
+import { manualDecision } from '../src/decide/decide.js'
+import { initialState, nextState, rolloutStartedAt } from '../src/decide/state.js'
 import type { RolloutState } from '../src/decide/types.js'
 import { evaluate } from '../src/evaluate.js'
 import { parsePolicy } from '../src/policy/parse.js'
@@ -175,5 +176,29 @@ describe('variance reduction, end to end', () => {
     )
     expect(outcome.text).toMatch(/CUPED −\d+% variance/)
     expect(outcome.state.startedAt).toBe(new Date(DEMO_START).toISOString())
+  })
+
+  it("keeps the rollout's start in the state: set at the first step, again when a rolled-back rollout resumes", () => {
+    const policy = policyOf()
+    const started = initialState(policy, DEMO_START)
+    expect(rolloutStartedAt(started)).toBe(DEMO_START)
+    const later = {
+      ...started,
+      stepIndex: 2,
+      stepStartedAt: new Date(DEMO_START + 5 * HOUR).toISOString()
+    }
+    expect(rolloutStartedAt(later)).toBe(DEMO_START)
+    // Without `startedAt` (an older state): known at the first step only.
+    const { startedAt: _, ...legacy } = later
+    expect(rolloutStartedAt(legacy)).toBeUndefined()
+    expect(rolloutStartedAt({ ...legacy, stepIndex: 0 })).toBe(DEMO_START + 5 * HOUR)
+    const rolledBack: RolloutState = { ...later, status: 'rolled-back', stepIndex: -1 }
+    const resumeAt = DEMO_START + 9 * HOUR
+    const resumed = nextState(
+      rolledBack,
+      manualDecision(policy, rolledBack, 'resume', 'ana', 'fixed'),
+      resumeAt
+    )
+    expect(resumed.startedAt).toBe(new Date(resumeAt).toISOString())
   })
 })

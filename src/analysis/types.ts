@@ -128,7 +128,7 @@ export type CovariateLeftOut =
   | 'low-coverage'
   | 'constant'
   | 'collinear'
-  /** Its arms differ beyond chance: not unaffected by the change, or a broken design. */
+  /** A request covariate whose arms differ beyond chance: the change moves it. */
   | 'imbalanced'
   /** No lookback was read: the rollout's start is unknown (an old state past its first step) or the source cannot. */
   | 'no-lookback'

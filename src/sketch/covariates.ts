@@ -171,22 +171,25 @@ export class CovariateCollector {
     this.sums = new Float64Array(3 * kinds.length)
   }
 
-  /**
-   * Files a record outside the window if it is pre-exposure data: returns false for one that is
-   * not (the builder counts it as outside the window). A canary record in the lookback marks it
-   * unclean (PreExposureQuality.canaryRecords).
-   */
-  pre(r: RequestRecord, unit: UnitKey | undefined): boolean {
+  /** A record at `ts` (outside the window) is in the lookback: call pre() with it. */
+  isPreExposure(ts: number): boolean {
     const w = this.window
-    const q = this.preQuality
-    if (!w || !q || r.ts < w.from || r.ts >= w.to) return false
+    return w !== undefined && ts >= w.from && ts < w.to
+  }
+
+  /**
+   * Files a record of the lookback (isPreExposure). A canary record there marks it unclean
+   * (PreExposureQuality.canaryRecords).
+   */
+  pre(r: RequestRecord, unit: UnitKey | undefined): void {
+    const q = this.preQuality as PreExposureQuality
     if (r.arm === 'canary') {
       q.canaryRecords++
       if (q.lastCanary === undefined || r.ts > q.lastCanary) q.lastCanary = r.ts
-      return true
+      return
     }
     // A request without a unit has no later self to be the covariate of.
-    if (unit === undefined) return true
+    if (unit === undefined) return
     let slot = this.preIndex.find(unit)
     if (slot < 0) {
       slot = this.preSlots.allocate()
@@ -194,12 +197,12 @@ export class CovariateCollector {
       q.units++
     }
     q.records++
+    const end = (this.window as { to: number }).to
     for (const a of this.adjusted) {
-      if (r.ts < w.to - a.lookback) continue
+      if (r.ts < end - a.lookback) continue
       const v = a.read(r)
       if (v !== undefined && !('invalid' in v)) this.preSlots.add(slot, a.pre, v.x, v.y)
     }
-    return true
   }
 
   /**

@@ -256,8 +256,12 @@ export class EvidenceBuilder {
       return
     }
     if (ts < this.from || ts >= this.to) {
+      if (!this.covariates?.isPreExposure(ts)) {
+        this.quality.outsideWindow++
+        return
+      }
       const key = unit ?? (r.unit === undefined ? undefined : hashUnit(r.unit, this.unitKey))
-      if (!this.covariates?.pre(r, key)) this.quality.outsideWindow++
+      this.covariates.pre(r, key)
       return
     }
     this.quality.records++

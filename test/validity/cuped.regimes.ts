@@ -28,14 +28,19 @@ const BASE: CupedWorld = {
 /** Relative tolerance of the boundary regimes: the canary is exactly this much worse. */
 const TOLERANCE = 0.05
 
-function regime(id: string, description: string, world: Partial<CupedWorld>, fast = 6): Regime {
+function regime(
+  id: string,
+  description: string,
+  world: Partial<CupedWorld>,
+  replicates: { fast?: number; full?: number } = {}
+): Regime {
   const w = { ...BASE, ...world }
   return {
     id,
     description,
     alpha: w.alpha,
-    fast,
-    full: 500,
+    fast: replicates.fast ?? 6,
+    full: replicates.full ?? 500,
     run(replicates, seed) {
       const r = runWorld(w, replicates, seed)
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`
@@ -55,7 +60,8 @@ export const regimes: Regime[] = [
   regime(
     'cuped-aa-clustered-lognormal-s1-canary5',
     'CUPED, A/A, 5% canary, users of 1-200 requests with lognormal levels (sigma 1), lognormal requests (sigma 1), from 30 canary users',
-    {}
+    {},
+    { full: 1000 }
   ),
   regime(
     'cuped-aa-clustered-lognormal-s1-canary25',
@@ -65,7 +71,8 @@ export const regimes: Regime[] = [
   regime(
     'cuped-boundary-clustered-lognormal-s1-canary5',
     'CUPED, canary 5% worse (at a 5% tolerance), 5% canary, the same users and tails',
-    { effect: TOLERANCE }
+    { effect: TOLERANCE },
+    { full: 1000 }
   ),
   regime(
     'cuped-boundary-clustered-lognormal-s1-canary25',
@@ -78,14 +85,19 @@ export const regimes: Regime[] = [
     { effect: TOLERANCE, canaryShare: 0.25, requestCovariate: 0.8 }
   ),
   regime(
-    'cuped-aa-useless-covariate-canary5',
-    'CUPED whose pre-exposure level is unrelated to the step (it falls back to the unadjusted sequence), A/A, 5% canary',
-    { persistentLevel: false }
+    'cuped-aa-useless-covariate-canary25',
+    'CUPED whose pre-exposure level is unrelated to the step (it mostly falls back to the unadjusted sequence: switching must add no misses), A/A, 25% canary',
+    { persistentLevel: false, canaryShare: 0.25 }
+  ),
+  regime(
+    'cuped-boundary-lognormal-s1.5-canary25',
+    'CUPED, heavier requests (lognormal sigma 1.5), canary 5% worse, 25% canary, from 30 canary users',
+    { effect: TOLERANCE, requestSigma: 1.5, canaryShare: 0.25 }
   ),
   regime(
     'cuped-boundary-lognormal-s1.5-canary5',
     'CUPED, heavier requests (lognormal sigma 1.5), canary 5% worse, 5% canary of 20,000 users, from 500 canary users',
     { effect: TOLERANCE, requestSigma: 1.5, users: 20_000, minCanaryUnits: 500 },
-    3
+    { fast: 3 }
   )
 ]

@@ -49,8 +49,8 @@ export type CovariateDropped =
   /** A linear combination of the covariates before it. */
   | 'collinear'
   /**
-   * Its arms differ beyond what chance allows (the same boundary as the metric, on the
-   * covariate): it is not unaffected by the change, or the pre-exposure window is not clean.
+   * A request covariate whose arms differ beyond what chance allows (the same boundary as the
+   * metric, on the covariate): it is not unaffected by the change.
    */
   | 'imbalanced'
 
@@ -206,7 +206,7 @@ export interface RegressionAdjustedOptions {
  *
  * Falls back (interval undefined, `fallback` says why) with fewer than K + 2 units in the
  * regression, with no usable covariate, or when the covariates explain under MIN_REDUCTION of the
- * variance. A covariate whose arms differ beyond the boundary is dropped ('imbalanced').
+ * variance. A request covariate whose arms differ beyond the boundary is dropped ('imbalanced').
  */
 export function regressionAdjustedCS(
   baseline: AdjustedMoments,
@@ -269,14 +269,12 @@ function candidateRegressors(
   if (b.covered + c.covered > 0 && b.covered + c.covered < MIN_COVERED_UNITS) {
     report.dropped.push({ covariate: PRE_EXPOSURE, why: 'low-coverage' })
   } else if (b.covered + c.covered > 0) {
-    // Randomisation balances the pre-exposure sums themselves (a chance imbalance is what the
-    // adjustment corrects), but both arms must have pre-exposure data for the same share of their
-    // units: a canary of new users, or a lookback that overlaps an earlier exposure, breaks that.
-    const p = (b.covered + c.covered) / (b.n + c.n)
-    const diff = c.covered / c.n - b.covered / b.n
-    if (diff * diff > k * k * p * (1 - p) * (1 / b.n + 1 / c.n)) {
-      report.dropped.push({ covariate: PRE_EXPOSURE, why: 'imbalanced' })
-    } else out.push(...preExposureRegressors(d))
+    // Randomisation balances the pre-exposure sums, and the share of units that have any: a
+    // chance imbalance in either is what the adjustment corrects (units without history are
+    // predicted by the intercept). A broken design is caught elsewhere: a lookback that saw the
+    // canary voids the pre-exposure data (the evidence builder), and an assignment that is not
+    // random biases the unadjusted comparison alike (the traffic-split and segment-mix checks).
+    out.push(...preExposureRegressors(d))
   }
   m.covariates.forEach((name, j) => {
     const r = requestRegressor(d, j, name)
