@@ -1,7 +1,11 @@
 /** The policy's `varianceReduction`, top level and per metric: defaults, resolution, messages. */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parsePolicy } from '../src/policy/parse.js'
 import { policyJsonSchema } from '../src/policy/schema.js'
+import { PolicyError } from '../src/policy/types.js'
+import { cli, tempDir, writePolicy } from './helpers/cli.js'
 import { DESIGN_POLICY, issuesIn, issuesOf } from './policy-fixtures.js'
 
 const HOUR = 3_600_000
@@ -132,6 +136,87 @@ describe('varianceReduction', () => {
       issuesOf(withLines('varianceReduction: { covariates: [{ field: tier, type: ordinal }] }'))[0]
     ).toMatchObject({ path: 'varianceReduction.covariates[0].type' })
     expect(issuesIn(withLines('varianceReduction: { lookback: 0s }'))).toEqual([])
+  })
+
+  it('names file:line:col and the key path in the message, one line per issue', () => {
+    const text = withLines(
+      'varianceReduction:',
+      '  lookbak: 2d',
+      '  covariates: [route, { field: tier, type: ordinal }, latency_ms]'
+    )
+    let message = ''
+    try {
+      parsePolicy(text, 'deploy/policy.yaml')
+    } catch (error) {
+      expect(error).toBeInstanceOf(PolicyError)
+      message = (error as PolicyError).message
+    }
+    const lines = text.split('\n')
+    const at = (needle: string) => {
+      const line = lines.findLastIndex(l => l.includes(needle))
+      return `deploy/policy.yaml:${line + 1}:${lines[line]!.indexOf(needle) + 1}`
+    }
+    const out = message.split('\n')
+    // The shape first: the covariates' meaning is checked once the policy's shape is right.
+    expect(out).toHaveLength(2)
+    expect(out).toContain(
+      `${at('lookbak')}: varianceReduction.lookbak: unknown key \`lookbak\`; did you mean \`lookback\`?`
+    )
+    expect(out.find(l => l.includes('covariates[1].type'))).toMatch(
+      new RegExp(
+        `^${at('ordinal')}: varianceReduction\\.covariates\\[1\\]\\.type: .*numeric.*categorical`
+      )
+    )
+    // Once the shape is right, what the covariates mean: same place, same form.
+    const fixed = text.replace('lookbak', 'lookback').replace('ordinal', 'numeric')
+    expect(() => parsePolicy(fixed, 'deploy/policy.yaml')).toThrow(
+      `${at('latency_ms')}: varianceReduction.covariates[2]: \`latency_ms\` is something the change can move`
+    )
+  })
+
+  it('a per-metric problem points into the metric', () => {
+    const text = metricWith('quality', 'varianceReduction: { lookback: -1d, covariates: [score] }')
+    const line = text.split('\n').findIndex(l => l.includes('{ name: quality,')) + 1
+    const row = text.split('\n')[line - 1]!
+    expect(issuesOf(text)).toEqual([
+      expect.objectContaining({
+        path: 'metrics[0].varianceReduction.lookback',
+        line,
+        col: row.indexOf('-1d') + 1
+      })
+    ])
+    const fixed = text.replace('-1d', '1d')
+    expect(issuesOf(fixed)).toEqual([
+      expect.objectContaining({
+        path: 'metrics[0].varianceReduction.covariates[0]',
+        line,
+        col: fixed.split('\n')[line - 1]!.indexOf('[score]') + 2,
+        message: expect.stringMatching(/^`score` is something the change can move/)
+      })
+    ])
+  })
+
+  it('the CLI exits 2 with the position of a bad covariate, before reading any record', () => {
+    const dir = tempDir()
+    const path = writePolicy(
+      dir,
+      'varianceReduction: { lookback: 1d, covariates: [route, cost] }\n'
+    )
+    const text = readFileSync(path, 'utf8')
+    const lines = text.split('\n')
+    const line = lines.findIndex(l => l.startsWith('varianceReduction:'))
+    const col = lines[line]!.indexOf('cost') + 1
+    const r = cli(['evaluate', '--policy', 'policy.yml', '--format', 'json'], dir)
+    expect(r.status).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain(
+      `policy.yml:${line + 1}:${col}: varianceReduction.covariates[1]: \`cost\` is something the change can move`
+    )
+    // The same policy with an unaffected covariate is accepted (no records: a hold, not exit 2).
+    writeFileSync(join(dir, 'policy.yml'), text.replace('[route, cost]', '[route, input_tokens]'))
+    const ok = cli(['evaluate', '--policy', 'policy.yml', '--format', 'json'], dir)
+    expect(ok.stderr).not.toMatch(/policy\.yml:\d+:\d+/)
+    expect(ok.status).not.toBe(2)
   })
 
   it('is in the JSON Schema, top level and per metric', () => {

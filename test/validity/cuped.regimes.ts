@@ -6,10 +6,14 @@
  * sequence the gate decides on (the adjusted one, or the unadjusted one where the adjustment falls
  * back) excludes the true relative change at any look once the canary has the minimum units.
  * The note gives the unadjusted sequence's misses on the same data and the width gain at the last
- * look (adjusted / unadjusted width at the same n).
+ * look (adjusted / unadjusted width at the same n), and how soon each sequence decides against
+ * the tolerance: the share decided, the median look and canary users (the speed gain).
  */
 import type { Regime } from './regime.js'
-import { runWorld, type CupedWorld } from './cupedWorld.js'
+import { runWorld, type CupedWorld, type Decision } from './cupedWorld.js'
+
+/** Relative tolerance of every regime: the boundary regimes' canary is exactly this much worse. */
+const TOLERANCE = 0.05
 
 const BASE: CupedWorld = {
   canaryShare: 0.05,
@@ -22,11 +26,26 @@ const BASE: CupedWorld = {
   persistentLevel: true,
   looks: 60,
   alpha: 0.05,
-  minCanaryUnits: 30
+  minCanaryUnits: 30,
+  tolerance: TOLERANCE
 }
 
-/** Relative tolerance of the boundary regimes: the canary is exactly this much worse. */
-const TOLERANCE = 0.05
+/**
+ * How soon a sequence decided: the share of replicates decided by the last look, and the median
+ * look (of 60, the step's time) and canary units at the decision over all replicates (an
+ * undecided one counts as later than any look).
+ */
+export function speedText(decisions: (Decision | undefined)[]): string {
+  const n = decisions.length
+  const done = decisions.filter((d): d is Decision => d !== undefined)
+  const pct = `${((100 * done.length) / n).toFixed(0)}%`
+  if (2 * done.length <= n) return `decided in ${pct} (median: not within the step)`
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((n - 1) / 2)]!
+  const look = median(done.map(d => d.look))
+  const units = median(done.map(d => d.canaryUnits))
+  const verdicts = new Set(done.map(d => d.verdict))
+  return `decided in ${pct} (${[...verdicts].join('/')}), median at look ${look + 1} of 60 with ${units} canary users`
+}
 
 function regime(
   id: string,
@@ -50,7 +69,8 @@ function regime(
         note:
           `unadjusted ${r.unadjustedMisses}/${r.replicates}; at the last look variance -${pct(r.varianceReduction)}, ` +
           `width x${r.widthRatio.toFixed(2)} of the unadjusted` +
-          (r.fellBack > 0 ? `, unadjusted in ${r.fellBack} replicates` : '')
+          (r.fellBack > 0 ? `, unadjusted in ${r.fellBack} replicates` : '') +
+          `; against the ${pct(w.tolerance)} tolerance CUPED ${speedText(r.decided)}, unadjusted ${speedText(r.decidedUnadjusted)}`
       }
     }
   }

@@ -42,6 +42,18 @@ export interface CupedWorld {
   alpha: number
   /** A look counts once the canary has this many units (the minimum sample, in units). */
   minCanaryUnits: number
+  /**
+   * The relative tolerance the gate decides against (larger is worse): it promotes at the first
+   * look whose upper bound is below it, rolls back at the first whose lower bound is above it.
+   */
+  tolerance: number
+}
+
+/** When a sequence first decided in a replicate: the look (0-based) and the canary's units then. */
+export interface Decision {
+  look: number
+  canaryUnits: number
+  verdict: 'promote' | 'rollback'
 }
 
 export interface WorldOutcome {
@@ -55,6 +67,13 @@ export interface WorldOutcome {
   fellBack: number
   /** Canary units at each missed replicate's first miss. */
   missedAt: number[]
+  /**
+   * Per replicate, the first decision against `tolerance` of the sequence the gate uses (adjusted,
+   * or unadjusted where it falls back) and of the unadjusted one on the same data (undefined: no
+   * decision by the last look).
+   */
+  decided: (Decision | undefined)[]
+  decidedUnadjusted: (Decision | undefined)[]
 }
 
 function poisson(random: () => number, mean: number): number {
@@ -69,7 +88,11 @@ function poisson(random: () => number, mean: number): number {
   return k
 }
 
-/** Runs `replicates` seeded replicates of the world; misses are of the relative CS at the true change. */
+/**
+ * Runs `replicates` seeded replicates of the world; misses are of the relative CS at the true
+ * change, decisions against the world's tolerance (the time and users to decide, with and without
+ * the adjustment).
+ */
 export function runWorld(w: CupedWorld, replicates: number, seed: number): WorldOutcome {
   const out: WorldOutcome = {
     misses: 0,
@@ -78,7 +101,9 @@ export function runWorld(w: CupedWorld, replicates: number, seed: number): World
     widthRatio: 0,
     varianceReduction: 0,
     fellBack: 0,
-    missedAt: []
+    missedAt: [],
+    decided: [],
+    decidedUnadjusted: []
   }
   const random = mulberry32(seed)
   const covariates = w.requestCovariate ? ['z'] : []
@@ -92,6 +117,14 @@ export function runWorld(w: CupedWorld, replicates: number, seed: number): World
     const after = new Float64Array(d)
     let missed = false
     let missedUnadjusted = false
+    let decided: Decision | undefined
+    let decidedUnadjusted: Decision | undefined
+    const decide = (i: { lower: number; upper: number }, look: number, units: number) =>
+      i.upper < w.tolerance
+        ? { look, canaryUnits: units, verdict: 'promote' as const }
+        : i.lower > w.tolerance
+          ? { look, canaryUnits: units, verdict: 'rollback' as const }
+          : undefined
     for (let look = 0; look < w.looks; look++) {
       // Each user with requests at this look: its cluster's old vector out, its new one in.
       for (let e = world.lookStart[look]!; e < world.lookStart[look + 1]!; e++) {
@@ -115,6 +148,8 @@ export function runWorld(w: CupedWorld, replicates: number, seed: number): World
         out.missedAt.push(moments[1]!.n * (a.interval ? 1 : -1))
       }
       if (!(plain.lower <= w.effect && w.effect <= plain.upper)) missedUnadjusted = true
+      decided ??= decide(shown, look, moments[1]!.n)
+      decidedUnadjusted ??= decide(plain, look, moments[1]!.n)
       if (look === w.looks - 1) {
         out.widthRatio += (shown.upper - shown.lower) / (plain.upper - plain.lower) / replicates
         out.varianceReduction += (a.varianceReduction || 0) / replicates
@@ -123,6 +158,8 @@ export function runWorld(w: CupedWorld, replicates: number, seed: number): World
     }
     if (missed) out.misses++
     if (missedUnadjusted) out.unadjustedMisses++
+    out.decided.push(decided)
+    out.decidedUnadjusted.push(decidedUnadjusted)
   }
   return out
 }
