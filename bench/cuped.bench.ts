@@ -20,6 +20,9 @@ import { bundleFileWorker } from './bundle.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
+/** BENCH_ONLY=reduction|speed|cost runs one part. */
+const ONLY = process.env.BENCH_ONLY
+const part = (name: string) => ONLY === undefined || ONLY === name
 const COUNT = 200_000
 const RATE = 12
 /** As long a history before the rollout as the demo's own traffic (4.6 hours). */
@@ -95,7 +98,9 @@ const pct = (x: number | null | undefined) =>
   x === null || x === undefined ? '-' : `${(100 * x).toFixed(0)}%`
 const width = (m: MetricResult) => m.delta.upper - m.delta.lower
 
-for (const variant of Object.keys(VARIANTS) as (keyof typeof VARIANTS)[]) {
+for (const variant of part('reduction')
+  ? (Object.keys(VARIANTS) as (keyof typeof VARIANTS)[])
+  : []) {
   const path = await trafficFile(variant)
   for (const hours of [1, 3]) {
     const now = DEMO_START + hours * HOUR
@@ -121,30 +126,70 @@ for (const variant of Object.keys(VARIANTS) as (keyof typeof VARIANTS)[]) {
   }
 }
 
+// Decision speed: looks every 10 minutes from minute 20 (as the issue's speed target), with and
+// without the adjustment; per metric, the first look at which its verdict is no longer
+// inconclusive, and the gate's decision then. Only metrics that gate (or report) with
+// varianceReduction are listed; their unadjusted twin is the same metric in the plain run.
+const LOOKS = Array.from({ length: 17 }, (_, i) => 20 + 10 * i)
+const metricNames = parsePolicy(example, join(here, 'example.yml')).metrics.map(m => m.name)
+for (const variant of part('speed') ? (Object.keys(VARIANTS) as (keyof typeof VARIANTS)[]) : []) {
+  const path = await trafficFile(variant)
+  const first = { plain: new Map<string, string>(), cuped: new Map<string, string>() }
+  const decided = { plain: '', cuped: '' }
+  for (const minute of LOOKS) {
+    const now = DEMO_START + minute * 60_000
+    for (const arm of ['plain', 'cuped'] as const) {
+      const record = (await run(path, arm === 'cuped', now, false)).record
+      for (const m of record.metrics) {
+        if (m.verdict !== 'inconclusive' && !first[arm].has(m.name)) {
+          const canary = m.n.canary.toLocaleString('en-US')
+          first[arm].set(m.name, `${m.verdict} at ${minute} min (${canary})`)
+        }
+      }
+      if (!decided[arm] && record.decision !== 'hold')
+        decided[arm] = `${record.decision} at ${minute} min`
+    }
+  }
+  console.log(
+    `\ndecision speed, ${VARIANTS[variant].about} (looks every 10 min from 20 to ${LOOKS.at(-1)}; canary requests then):`
+  )
+  console.log(`${'metric'.padEnd(20)}${'without'.padEnd(36)}with varianceReduction`)
+  for (const name of metricNames) {
+    console.log(
+      `${name.padEnd(20)}${(first.plain.get(name) ?? 'open').padEnd(36)}${first.cuped.get(name) ?? 'open'}`
+    )
+  }
+  console.log(
+    `${'the gate'.padEnd(20)}${(decided.plain || 'hold').padEnd(36)}${decided.cuped || 'hold'}`
+  )
+}
+
 // The cost of reading the lookback and the covariates: evaluate with and without, interleaved so
 // the machine's drift (it is shared and noisy) hits both alike, on one thread and with a worker.
-const worker = await bundleFileWorker(join(here, '.data'))
-const path = await trafficFile('levels')
-const now = DEMO_START + 3 * HOUR
-console.log(
-  `\ncost: evaluate 3 h into the rollout (${COUNT.toLocaleString('en-US')} requests after the start, ${HISTORY.toLocaleString('en-US')} before), with / without ${CUPED.trim()}, ${RUNS} runs each:`
-)
-for (const [label, parallel] of [
-  ['one thread', false],
-  ['a parsing worker', { script: worker, workers: 1, chunkBytes: 2 << 20, minFileBytes: 0 }]
-] as const) {
-  const without: { ms: number; cpuMs: number }[] = []
-  const withCuped: { ms: number; cpuMs: number }[] = []
-  for (let i = 0; i < RUNS; i++) {
-    without.push(await run(path, false, now, parallel))
-    withCuped.push(await run(path, true, now, parallel))
-  }
-  for (const key of ['ms', 'cpuMs'] as const) {
-    const a = median(withCuped.map(r => r[key]))
-    const b = median(without.map(r => r[key]))
-    const paired = median(withCuped.map((r, i) => r[key] / without[i]![key]))
-    console.log(
-      `${label.padEnd(18)} ${key === 'ms' ? 'wall' : 'CPU '} median ${a.toFixed(0)} / ${b.toFixed(0)} ms: ratio ${(a / b).toFixed(2)} (paired ${paired.toFixed(2)})`
-    )
+if (part('cost')) {
+  const worker = await bundleFileWorker(join(here, '.data'))
+  const path = await trafficFile('levels')
+  const now = DEMO_START + 3 * HOUR
+  console.log(
+    `\ncost: evaluate 3 h into the rollout (${COUNT.toLocaleString('en-US')} requests after the start, ${HISTORY.toLocaleString('en-US')} before), with / without ${CUPED.trim()}, ${RUNS} runs each:`
+  )
+  for (const [label, parallel] of [
+    ['one thread', false],
+    ['a parsing worker', { script: worker, workers: 1, chunkBytes: 2 << 20, minFileBytes: 0 }]
+  ] as const) {
+    const without: { ms: number; cpuMs: number }[] = []
+    const withCuped: { ms: number; cpuMs: number }[] = []
+    for (let i = 0; i < RUNS; i++) {
+      without.push(await run(path, false, now, parallel))
+      withCuped.push(await run(path, true, now, parallel))
+    }
+    for (const key of ['ms', 'cpuMs'] as const) {
+      const a = median(withCuped.map(r => r[key]))
+      const b = median(without.map(r => r[key]))
+      const paired = median(withCuped.map((r, i) => r[key] / without[i]![key]))
+      console.log(
+        `${label.padEnd(18)} ${key === 'ms' ? 'wall' : 'CPU '} median ${a.toFixed(0)} / ${b.toFixed(0)} ms: ratio ${(a / b).toFixed(2)} (paired ${paired.toFixed(2)})`
+      )
+    }
   }
 }
