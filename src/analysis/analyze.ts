@@ -8,8 +8,10 @@ import { aaCheck } from './aaCheck.js'
 import { cacheCheck } from './cacheCheck.js'
 import { evidenceChecks } from './checks.js'
 import { coverageCheck, segmentTotals, type SegmentTotals } from './coverageCheck.js'
+import { baselineMix } from './driftCheck.js'
 import { loadCheck } from './loadCheck.js'
 import { modelCheck } from './modelCheck.js'
+import { errorObservabilityCheck, unobservableErrors } from './observability.js'
 import { busiestHour } from './peakLoad.js'
 import { repricedCost } from './repricedCost.js'
 import { compareMetric, type CompareContext } from './compareMetric.js'
@@ -75,12 +77,14 @@ export function analyze(
   })
   const cache = cacheCheck(evidence, metrics, ctx, (baseline.requests + canary.requests) / seconds)
   const model = modelCheck(policy, evidence)
+  const blindToErrors = unobservableErrors(evidence)
   checks.push(
     aaCheck(policy, evidence, metrics, ctx),
     cache.check,
     model.check,
-    loadCheck(policy, evidence, ctx)
+    loadCheck(policy, evidence, ctx, blindToErrors !== undefined)
   )
+  if (blindToErrors !== undefined) checks.push(errorObservabilityCheck(metrics, blindToErrors))
   const analysis: Analysis = {
     window: evidence.window,
     arms,
@@ -91,6 +95,8 @@ export function analyze(
     canaryRate
   }
   if (cache.report) analysis.cache = cache.report
+  const mix = baselineMix(policy, evidence)
+  if (mix) analysis.baselineMix = mix
   const peak = policy.rollout.minPeakLoad !== undefined ? busiestHour(evidence) : undefined
   if (peak) analysis.peakLoad = peak
   if (model.changedAt !== undefined) analysis.restartAt = model.changedAt

@@ -25,7 +25,13 @@ const GUARDS = [
  * segments). A canary worse by more than 1 point with confidence rolls back (`rollsBack`); when
  * the interval only may exceed it, the check warns.
  */
-export function loadCheck(policy: Policy, evidence: Evidence, ctx: CompareContext): Check {
+export function loadCheck(
+  policy: Policy,
+  evidence: Evidence,
+  ctx: CompareContext,
+  /** Set when errors are not observable from the source (observability.ts): the error guards are skipped. */
+  errorsUnobservable = false
+): Check {
   const name = 'load'
   const total = (arm: Cell['arm']) =>
     evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT)
@@ -38,8 +44,21 @@ export function loadCheck(policy: Policy, evidence: Evidence, ctx: CompareContex
   const hasFallbacks = [...b, ...c].some(cell => cell.fallbacks !== undefined)
   const bTotals = mergeCells(b)
   const cTotals = mergeCells(c)
+  // No data is not 0%: a source that cannot tell error classes, or a window with no traffic.
+  const classes = evidence.errorClasses !== false
+  if (bTotals.requests === 0 || cTotals.requests === 0) {
+    return { name, status: 'ok', detail: 'not available: an arm has no traffic in the window' }
+  }
+  if (!classes && !hasFallbacks) {
+    return {
+      name,
+      status: 'ok',
+      detail: `not available: ${evidence.source} reports no error classes (rate limits, timeouts) or fallbacks`
+    }
+  }
   for (const guard of GUARDS) {
     if (guard.key === 'fallback' && !hasFallbacks) continue
+    if (guard.key !== 'fallback' && (errorsUnobservable || !classes)) continue
     const count = (cells: Cell[], totals: ReturnType<typeof mergeCells>) =>
       guard.key === 'fallback'
         ? cells.reduce((s, cell) => s + (cell.fallbacks ?? 0), 0)
@@ -60,9 +79,13 @@ export function loadCheck(policy: Policy, evidence: Evidence, ctx: CompareContex
     if (d.lower > LOAD_TOLERANCE) failing.push(line)
     else if (d.upper > LOAD_TOLERANCE && d.estimate > LOAD_TOLERANCE) suspect.push(line)
   }
+  const blind = errorsUnobservable
+    ? 'rate limits and timeouts not observable from this source (see the errors check)'
+    : undefined
   if (shown.length === 0) {
-    return { name, status: 'ok', detail: 'not tested yet: below the minimum sample' }
+    return { name, status: 'ok', detail: blind ?? 'not tested yet: below the minimum sample' }
   }
+  if (blind) shown.push(blind)
   if (failing.length > 0) {
     return {
       name,

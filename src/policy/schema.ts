@@ -29,7 +29,16 @@ import {
 } from './dsl.js'
 import { actuators } from './actuatorSchema.js'
 import { checkPrometheusPolicy, prometheusSource } from './prometheus.js'
-import { amount, duration, fraction, limit, metricKind, version, type Kind } from './scalars.js'
+import {
+  amount,
+  duration,
+  fraction,
+  httpUrl,
+  limit,
+  metricKind,
+  version,
+  type Kind
+} from './scalars.js'
 import type { JudgeSpec, MetricSpec, Policy, RedactPattern, Tolerance } from './types.js'
 import { formatDuration, type Amount } from './units.js'
 import {
@@ -82,7 +91,11 @@ const rollout = refine(
       'rollback'
     ),
     minSamples: withDefault(
-      num('Requests per arm, per step, before any verdict.', { integer: true, min: 1 }),
+      num('Requests per arm, per step, before any verdict.', {
+        integer: true,
+        min: 1,
+        max: 1e9
+      }),
       300
     ),
     warmup: withDefault(duration('Excluded from the window at each step start.'), '5m'),
@@ -121,7 +134,12 @@ const armValues = (arm: string) =>
 
 const arms = refine(
   obj('Which record field tells the arms apart, and its values for each arm.', {
-    field: withDefault(str('The record field holding the arm.'), 'arm'),
+    field: withDefault(
+      str(
+        "The record field holding the arm. A dotted path (`metadata.variant`) also reads nested objects and JSON strings; in OTLP traces, an ancestor span's attribute too."
+      ),
+      'arm'
+    ),
     baseline: required(armValues('baseline')),
     canary: required(armValues('canary')),
     unit: optional(
@@ -159,7 +177,7 @@ const source = union('Where the records come from.', 'type', {
   prometheus: prometheusSource
 })
 
-/** The Langfuse source (public API: v2 observations, v2 scores). Keys are read from env vars named here. */
+/** The Langfuse source (public API: v2 observations, v3 scores). Keys are read from env vars named here. */
 function langfuseSource() {
   const envName = (what: string) =>
     str(`Name of the environment variable holding the Langfuse ${what} (never the key itself).`, {
@@ -197,10 +215,10 @@ function langfuseSource() {
   return obj('LLM calls traced in Langfuse (cloud or self-hosted), read through its public API.', {
     type: required(choice('Read observations from Langfuse.', ['langfuse'])),
     baseUrl: withDefault(
-      str('The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.', {
-        regex: '^https?://[^\\s/@]+(/[^\\s@]*)?$',
-        hint: 'an http(s) URL without credentials, e.g. https://cloud.langfuse.com'
-      }),
+      httpUrl(
+        'The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.',
+        'the keys come from publicKeyEnv and secretKeyEnv'
+      ),
       'https://cloud.langfuse.com'
     ),
     publicKeyEnv: withDefault(envName('public key'), 'LANGFUSE_PUBLIC_KEY'),
@@ -488,7 +506,12 @@ const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind m
 const judge = refine(
   obj('Grade sampled outputs with an LLM judge through an OpenAI-compatible API.', {
     model: required(str('The judge model id.')),
-    baseURL: optional(str('OpenAI-compatible endpoint; default: the OpenAI API.')),
+    baseURL: optional(
+      httpUrl(
+        'OpenAI-compatible endpoint; default: the OpenAI API.',
+        'the API key comes from apiKeyEnv'
+      )
+    ),
     apiKeyEnv: withDefault(
       str('Environment variable holding the API key.', {
         regex: '^[A-Za-z_][A-Za-z0-9_]*$',
@@ -626,6 +649,13 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
       maxMalformed: withDefault(
         fraction('Share of malformed lines above which promotion is blocked.'),
         '1%'
+      ),
+      maxAge: withDefault(
+        duration(
+          "How long before the step's window a record may be dated and still be the log's history. Older records are a broken clock (1970, epoch seconds read as milliseconds): counted, sampled and blocking, never the step's clock.",
+          { min: 60_000 }
+        ),
+        '7d'
       )
     }),
     {}

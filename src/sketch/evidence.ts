@@ -21,8 +21,17 @@ export interface Cell {
   units: number
   /** Same order as Evidence.metrics. */
   metrics: MetricSketch[]
-  /** Served model (and fingerprint, as `model#fingerprint`) -> requests; at most 20 keys, the rest under `other`. */
+  /**
+   * Served model (and fingerprint, as `model#fingerprint`) -> requests; at most 20 keys, the rest
+   * under `other`. Failed calls are not in it (they served nothing, and most instrumentations
+   * record only the requested model for them): see `failedModels`.
+   */
   models: Record<string, number>
+  /**
+   * Optional: the model keys of failed calls (usually the requested model) -> requests, kept
+   * apart from `models`; at most 20 keys.
+   */
+  failedModels?: Record<string, number>
   /** Error class -> requests. */
   errors: Record<string, number>
   /**
@@ -45,6 +54,12 @@ export interface CacheSums {
   /** Requests with input tokens, and those of them that read from the cache. */
   requests: number
   hits: number
+  /**
+   * Optional (absent in evidence from before it was counted): of `requests`, those whose record
+   * carried a cache-read token count at all (0 included). None means the source does not report
+   * cache reads, which is not the same as a cold cache.
+   */
+  reported?: number
   /** All input tokens (cached included) and the cached ones read. */
   inputTokens: number
   cacheReadTokens: number
@@ -101,10 +116,22 @@ export interface DataQuality {
   outsideWindow: number
   /** Records with ts > now. */
   future: number
+  /**
+   * Optional: records dated more than `dataQuality.maxAge` before the window (a broken clock, not
+   * the log's history), and per file how many and their date range. They block promotion.
+   */
+  farOutside?: number
+  /** Optional: records dated more than `dataQuality.maxAge` after `now` (blocking unless a replay). */
+  farFuture?: number
+  farOutsideSamples?: string[]
   /** Field -> values rejected (NaN, negative latency, score outside [0, 1], ...). */
   invalidValues: Record<string, number>
-  /** Files read, with their line counts; problems with a whole file (empty, binary) in `problem`. */
-  files: { path: string; lines: number; malformed: number; problem?: string }[]
+  /**
+   * Files read, with their line counts; problems with a whole file (empty, binary) in `problem`.
+   * `incomplete`: the file could not be read to its end (a truncated gzip, an unclosed CSV quote
+   * that swallowed the rest, a read error): evidence read in part blocks promotion.
+   */
+  files: { path: string; lines: number; malformed: number; problem?: string; incomplete?: true }[]
   /**
    * Problems a source found with the data that make the evidence untrustworthy (a series with no
    * data, one arm missing, NaN, a series that stopped): each blocks (a hold, never a rollback).
@@ -115,10 +142,25 @@ export interface DataQuality {
   /** How the evidence was read, for the record (e.g. where a variance came from). */
   notes?: string[]
   /**
+   * Optional, OTLP traces: the instrumentation scopes the call spans came from, with how many
+   * calls each traced and how many of them failed (at most 20 scopes, in first-seen order).
+   * Some libraries emit no span for a failed call (records/conventions.ts): with none failed,
+   * their error rate is not observable.
+   */
+  instrumentation?: InstrumentationCount[]
+  /**
    * Optional: what a source that reads the pre-exposure lookback (metrics with
    * `varianceReduction`) found there, before the rollout's first step.
    */
   preExposure?: PreExposureQuality
+}
+
+export interface InstrumentationCount {
+  /** The OTLP instrumentation scope name, e.g. `@traceloop/instrumentation-openai`. */
+  scope: string
+  version?: string
+  calls: number
+  failed: number
 }
 
 /**
@@ -158,6 +200,11 @@ export interface Evidence {
    * only when the policy has one. Production text: never logged, never in a report or record.
    */
   texts?: TextSample[]
+  /**
+   * Optional: false when the source cannot tell error classes (rate limits, timeouts): Prometheus
+   * counts only the policy's own error series. Cell.errors is then empty, which is not zero.
+   */
+  errorClasses?: false
   /**
    * Metric name -> the canary's value from a raw query, for that metric's absolute `limit` only
    * (Prometheus `limitQuery`). One number without counts: it can hold, never roll back.
@@ -201,3 +248,6 @@ export function emptyQuality(): DataQuality {
     files: []
   }
 }
+
+/** `dataQuality.maxAge` when a policy does not say (hand-built policies in tests). */
+export const DEFAULT_MAX_AGE_MS = 7 * 86_400_000

@@ -2,6 +2,7 @@ import type { MetricKind, Policy } from '../policy/types.js'
 import { compileMetricValue, type MetricValueReader } from '../records/fields.js'
 import type { Arm, RequestRecord } from '../records/record.js'
 import {
+  DEFAULT_MAX_AGE_MS,
   TOTAL_SEGMENT,
   emptyQuality,
   type CacheSums,
@@ -28,6 +29,7 @@ const MAX_MALFORMED_SAMPLES = 10
 const MAX_UNMATCHED_ARMS = 20
 const MAX_INVALID_KEYS = 50
 const MAX_ERROR_CLASSES = 20
+const MAX_SCOPES = 20
 const OTHER_KEY = '(other)'
 /** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
 const POSITIONS = 64
@@ -75,6 +77,7 @@ class CellAccumulator {
   fallbacks = 0
   cache: CacheSums | undefined
   readonly models = new Map<string, number>()
+  readonly failedModels = new Map<string, number>()
   readonly errors = new Map<string, number>()
   /** metrics[i].moments, for UnitSlots.addClusters. */
   readonly moments: RatioMoments[]
@@ -156,6 +159,12 @@ export class EvidenceBuilder {
   private readonly from: number
   private readonly to: number
   private readonly now: number
+  /** Records before this are far outside the window: a broken clock, not history. */
+  private readonly farBefore: number
+  /** Records after this are far in the future: a broken clock too (unless it is a replay). */
+  private readonly farAfter: number
+  /** The current file's far-outside records (before, after): how many, and their date range. */
+  private far = { count: 0, ahead: 0, min: Infinity, max: -Infinity }
   private readonly bucketMs: number
   private readonly policy: Policy
   private readonly source: string
@@ -194,6 +203,9 @@ export class EvidenceBuilder {
     this.from = opts.window.from
     this.to = opts.window.to
     this.now = opts.now
+    const maxAge = policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS
+    this.farBefore = this.from - maxAge
+    this.farAfter = this.now + maxAge
     this.bucketMs = policy.bucket
     this.source = opts.source
     if (!(this.bucketMs > 0))
@@ -239,10 +251,53 @@ export class EvidenceBuilder {
     countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS)
   }
 
-  fileDone(path: string, lines: number, malformed: number, problem?: string): void {
-    this.quality.files.push(
-      problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem }
-    )
+  /**
+   * Counts OTLP call spans of one instrumentation scope (`calls` of them, `failed` of those
+   * failed), whatever their window: which library traced the calls says what it can see.
+   */
+  calls(scope: string, version: string | undefined, calls: number, failed: number): void {
+    const list = (this.quality.instrumentation ??= [])
+    let entry = list.find(e => e.scope === scope && e.version === version)
+    if (entry === undefined) {
+      if (list.length >= MAX_SCOPES) return
+      entry =
+        version === undefined
+          ? { scope, calls: 0, failed: 0 }
+          : { scope, version, calls: 0, failed: 0 }
+      list.push(entry)
+    }
+    entry.calls += calls
+    entry.failed += failed
+  }
+
+  fileDone(
+    path: string,
+    lines: number,
+    malformed: number,
+    problem?: string,
+    incomplete?: boolean
+  ): void {
+    this.quality.files.push({
+      path,
+      lines,
+      malformed,
+      ...(problem !== undefined && { problem }),
+      ...(incomplete && { incomplete: true as const })
+    })
+    const far = this.far
+    if (far.count + far.ahead > 0) {
+      const q = this.quality
+      if (far.count > 0) q.farOutside = (q.farOutside ?? 0) + far.count
+      if (far.ahead > 0) q.farFuture = (q.farFuture ?? 0) + far.ahead
+      const samples = (q.farOutsideSamples ??= [])
+      if (samples.length < MAX_MALFORMED_SAMPLES) {
+        const at = (t: number) => new Date(t).toISOString()
+        samples.push(
+          `${path}: ${far.count + far.ahead} dated ${far.min === far.max ? at(far.min) : `${at(far.min)} to ${at(far.max)}`}`
+        )
+      }
+      this.far = { count: 0, ahead: 0, min: Infinity, max: -Infinity }
+    }
   }
 
   /**
@@ -253,15 +308,19 @@ export class EvidenceBuilder {
     const ts = r.ts
     if (ts > this.now) {
       this.quality.future++
+      if (ts > this.farAfter) this.tallyFar(ts, true)
       return
     }
     if (ts < this.from || ts >= this.to) {
-      if (!this.covariates?.isPreExposure(ts)) {
-        this.quality.outsideWindow++
+      // Records of the pre-exposure lookback are the units' history, neither outside the window
+      // nor far from it.
+      if (this.covariates?.isPreExposure(ts)) {
+        const key = unit ?? (r.unit === undefined ? undefined : hashUnit(r.unit, this.unitKey))
+        this.covariates.pre(r, key)
         return
       }
-      const key = unit ?? (r.unit === undefined ? undefined : hashUnit(r.unit, this.unitKey))
-      this.covariates.pre(r, key)
+      this.quality.outsideWindow++
+      if (ts < this.farBefore) this.tallyFar(ts, false)
       return
     }
     this.quality.records++
@@ -301,6 +360,14 @@ export class EvidenceBuilder {
       if (newUnit) segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k)
     }
     this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit, half)
+  }
+
+  private tallyFar(ts: number, ahead: boolean): void {
+    const far = this.far
+    if (ahead) far.ahead++
+    else far.count++
+    if (ts < far.min) far.min = ts
+    if (ts > far.max) far.max = ts
   }
 
   /** The evidence; call once, last (it releases the per-unit tables). */
@@ -433,7 +500,11 @@ export class EvidenceBuilder {
     const cell = segment.cells[k] ?? this.newCell(segment, k)
     cell.requests++
     if (newUnit) cell.units++
-    if (modelKey !== undefined) countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS)
+    if (modelKey !== undefined) {
+      // A failed call served nothing: its model (mostly the requested one) is kept apart.
+      const models = r.error === null ? cell.models : cell.failedModels
+      countCappedMap(models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS)
+    }
     if (r.error !== null) countCappedMap(cell.errors, r.error, MAX_ERROR_CLASSES, OTHER_KEY)
     if (r.fallback) cell.fallbacks++
     const input = r.input_tokens
@@ -524,6 +595,7 @@ export class EvidenceBuilder {
         into.fallbacks += cell.fallbacks
         if (cell.cache) addCacheSums((into.cache ??= emptyCacheSums()), cell.cache)
         addCounts(into.models, cell.models)
+        addCounts(into.failedModels, cell.failedModels)
         addCounts(into.errors, cell.errors)
         cell.metrics.forEach((metric, i) => {
           const target = into.metrics[i] as MetricAccumulator
@@ -622,6 +694,13 @@ export class EvidenceBuilder {
         models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
         errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY),
         fallbacks: cell.fallbacks
+      }
+      if (cell.failedModels.size > 0) {
+        emitted.failedModels = capKeys(
+          Object.fromEntries(cell.failedModels),
+          MAX_MODEL_KEYS,
+          OTHER_MODELS
+        )
       }
       if (cell.cache) emitted.cache = cell.cache
       if (segment.position === 0)

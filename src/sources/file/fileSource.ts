@@ -5,18 +5,18 @@ import type { Policy } from '../../policy/types.js'
 import { createNormalizer, type Normalizer } from '../../records/normalize.js'
 import { EvidenceBuilder } from '../../sketch/evidenceBuilder.js'
 import { judgeSampler } from '../textSample.js'
-import { type Evidence } from '../../sketch/evidence.js'
+import { DEFAULT_MAX_AGE_MS, type Evidence } from '../../sketch/evidence.js'
 import { SourceError, earliestCanarySink, type CollectRequest, type Source } from '../source.js'
 import { forEachCsvRow } from './csv.js'
 import { describeBytes, forEachLine } from './lines.js'
-import { openDecoded, type OpenedFile } from './open.js'
+import { EMPTY_FILE, openDecoded, type OpenedFile } from './open.js'
 import {
   defaultParallelOptions,
   ParallelReader,
   splittable,
   type ParallelOptions
 } from './parallelReader.js'
-import { BAD_JSON, parseJson, RowReader, type RowSink } from './rowReader.js'
+import { BAD_JSON, parseJson, RowReader, spanReadOptions, type RowSink } from './rowReader.js'
 
 export type FileFormat = 'auto' | 'jsonl' | 'csv' | 'otlp'
 
@@ -42,7 +42,11 @@ export const MAX_DOCUMENT_BYTES = 64 << 20
 const MAX_PROBLEMS_IN_MESSAGE = 10
 
 /** What reading files feeds: the EvidenceBuilder, or firstCanaryTime's scan. */
-type RecordSink = Pick<EvidenceBuilder, 'line' | 'malformed' | 'unmatchedArm' | 'add' | 'fileDone'>
+type RecordSink = Pick<
+  EvidenceBuilder,
+  'line' | 'malformed' | 'unmatchedArm' | 'add' | 'fileDone'
+> &
+  Partial<Pick<EvidenceBuilder, 'calls'>>
 
 interface FileOutcome {
   path: string
@@ -101,8 +105,9 @@ export class FileSource implements Source {
       line: () => builder.line(),
       malformed: (where, reason) => builder.malformed(where, reason),
       unmatchedArm: value => builder.unmatchedArm(value),
-      fileDone: (path, lines, malformed, problem) =>
-        builder.fileDone(path, lines, malformed, problem),
+      fileDone: (path, lines, malformed, problem, incomplete) =>
+        builder.fileDone(path, lines, malformed, problem, incomplete),
+      calls: (scope, version, calls, failed) => builder.calls(scope, version, calls, failed),
       add: r => {
         builder.add(r)
         sampler.offer(r)
@@ -112,7 +117,7 @@ export class FileSource implements Source {
   }
 
   async firstCanaryTime(until: number): Promise<number | undefined> {
-    const sink = earliestCanarySink(until)
+    const sink = earliestCanarySink(until, this.policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS)
     await this.readAll(sink)
     return sink.first()
   }
@@ -145,7 +150,7 @@ export class FileSource implements Source {
     } finally {
       await pool?.close()
     }
-    if (outcomes.every(o => o.problem !== undefined || o.lines === 0)) {
+    if (outcomes.every(o => o.lines === 0)) {
       const problems = outcomes
         .slice(0, MAX_PROBLEMS_IN_MESSAGE)
         .map(o => `${o.path}: ${o.problem ?? 'no lines'}`)
@@ -168,9 +173,14 @@ export class FileSource implements Source {
       line: () => sink.line(),
       malformed: (lineNo, reason) => sink.malformed(`${path}:${lineNo}`, reason),
       unmatchedArm: value => sink.unmatchedArm(value),
-      add: r => sink.add(r)
+      add: r => sink.add(r),
+      call: (scope, version, failed) => sink.calls?.(scope, version, 1, failed ? 1 : 0)
     }
-    const reader = new RowReader(rowSink, this.normalize, this.policy.judge !== undefined)
+    const reader = new RowReader(
+      rowSink,
+      this.normalize,
+      spanReadOptions(this.policy, this.policy.judge !== undefined)
+    )
     const format = this.formatOf(absolutePath)
     const documentAllowed = this.documentAllowed(absolutePath)
     let problem: string | undefined
@@ -184,25 +194,39 @@ export class FileSource implements Source {
           countLine: () => reader.countLine(),
           bad: (lineNo, reason) => reader.bad(lineNo, reason),
           unmatchedArm: rowSink.unmatchedArm,
-          add: (r, unit) => sink.add(r, unit)
+          add: (r, unit) => sink.add(r, unit),
+          spans: (spans, calls) => {
+            reader.spans += spans
+            reader.calls += calls
+          },
+          calls: (scope, version, calls, failed) => sink.calls?.(scope, version, calls, failed)
         })
       } else {
         const opened = await openDecoded(absolutePath)
         if (opened.problem !== undefined) problem = opened.problem
-        else if (format === 'csv') await this.readCsv(opened.chunks, reader)
+        else if (format === 'csv') problem = await this.readCsv(opened.chunks, reader)
         else problem = await this.readJsonl(absolutePath, opened, reader, documentAllowed)
       }
     } catch (e) {
-      problem = `cannot read: ${(e as Error).message}`
+      // A read error mid-file (a truncated gzip: "unexpected end of file") loses its rest.
+      problem = `cannot read to its end (after ${reader.lines} lines): ${(e as Error).message}`
     }
-    sink.fileDone(path, reader.lines, reader.malformed, problem)
+    // Only an empty file was read whole; any other problem means data that was not read.
+    const incomplete = problem !== undefined && problem !== EMPTY_FILE
+    // A trace file read whole whose spans hold no LLM call is a problem, but no data was lost.
+    if (problem === undefined && reader.lines === 0 && reader.spans > 0) problem = noCalls(reader)
+    sink.fileDone(path, reader.lines, reader.malformed, problem, incomplete)
     return problem === undefined
       ? { path, lines: reader.lines }
       : { path, lines: reader.lines, problem }
   }
 
-  private async readCsv(chunks: AsyncIterable<Buffer>, reader: RowReader): Promise<void> {
-    await forEachCsvRow(
+  /** Returns why the file was not read to its end, if it was not. */
+  private async readCsv(
+    chunks: AsyncIterable<Buffer>,
+    reader: RowReader
+  ): Promise<string | undefined> {
+    return forEachCsvRow(
       chunks,
       this.maxLineBytes,
       (row, lineNo) => {
@@ -298,6 +322,11 @@ export class FileSource implements Source {
     const rel = relative(this.baseDir, path)
     return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel
   }
+}
+
+/** An OTLP file whose spans include no call to a model: say what was looked for. */
+function noCalls(reader: RowReader): string {
+  return `${reader.spans} OTLP spans, none a call to a model (a span with gen_ai.* attributes, OpenLLMetry's llm.* ones, or openinference.span.kind LLM or EMBEDDING); check that the LLM client library is instrumented`
 }
 
 /** Thrown out of the line loop to stop it and re-read the file as one document. */
