@@ -12,7 +12,8 @@ import {
 } from './decide/state.js'
 import type { Decision, JudgeCacheState, ManualCommand, RolloutState } from './decide/types.js'
 import { UsageError } from './errors.js'
-import { judgeFromPolicy, type Judge } from './judge/index.js'
+import type { Judge } from './judge/judge.js'
+import { lazyJudge } from './judge/lazy.js'
 import type { Policy } from './policy/types.js'
 import { duration } from './policy/format.js'
 import { renderMarkdown } from './report/markdown.js'
@@ -21,6 +22,7 @@ import { decisionRecord, type AppliedAction, type DecisionRecord } from './repor
 import { scrubDeep, secretScrubber } from './report/sanitize.js'
 import { renderText } from './report/text.js'
 import { emptyQuality, type DataQuality, type Evidence } from './sketch/evidence.js'
+import { logAnalysis, loggedJudge, loggedSource, QUIET, type RunLog } from './log.js'
 import { type Source } from './sources/source.js'
 import { StateConflictError, StateError, updateState, type StateStore } from './state/store.js'
 
@@ -59,6 +61,8 @@ export interface EvaluateDeps {
   judge?: Judge
   /** Secret values (tokens, passwords, keys): scrubbed from the record, the reports and the state. */
   secrets?: readonly string[]
+  /** Where the run tells what it does, phase by phase (default: nowhere). */
+  log?: RunLog
 }
 
 export interface Outcome {
@@ -69,8 +73,18 @@ export interface Outcome {
 }
 
 export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
-  const { policy, source, now } = deps
+  const { policy, now } = deps
+  const log = deps.log ?? QUIET
+  const source = deps.log ? loggedSource(deps.source, log, () => performance.now()) : deps.source
+  log.phase('State')
   const stored = await deps.store?.load()
+  log.info(
+    stored
+      ? `${deps.store?.describe()}: revision ${stored.revision}, ${stored.status} at step ${stored.stepIndex + 1}`
+      : deps.store
+        ? `${deps.store.describe()}: no state yet, the rollout starts at its first step`
+        : 'No state: the rollout is evaluated as at its first step'
+  )
   const restarted = stored !== undefined && restart(stored, deps)
   const checked = stored && !restarted ? checkState(policy, stored) : undefined
   if (checked?.stepProblem) throw new StateError(checked.stepProblem)
@@ -125,8 +139,10 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
       peakLoadCheck(policy.rollout.minPeakLoad, analysis.peakLoad, state.peakLoad)
     )
   }
+  if (analysis) logAnalysis(log, analysis)
   // A complete or rolled-back rollout is decided by its status alone.
   const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now)
+  log.info(`Decision: ${decision.action} (${decision.from.weight}% -> ${decision.to.weight}%)`)
   const judgeCache = collected?.judgeCache
   const kept = judgeCache ? { ...state, judgeCache } : state
   return finish(deps, kept, stored?.revision, decision, analysis, collected?.quality)
@@ -164,10 +180,11 @@ function restart(
 }
 
 /** The judge, if the policy has one; a paused rollout holds anyway, so it pays for no calls. */
-const judgeOf = (deps: EvaluateDeps, state: RolloutState): Judge | undefined =>
-  deps.policy.judge && state.status === 'running'
-    ? (deps.judge ?? judgeFromPolicy(deps.policy.judge, process.env))
-    : undefined
+function judgeOf(deps: EvaluateDeps, state: RolloutState): Judge | undefined {
+  if (!deps.policy.judge || state.status !== 'running') return undefined
+  const judge = deps.judge ?? lazyJudge(deps.policy.judge, process.env)
+  return deps.log ? loggedJudge(judge, deps.log) : judge
+}
 
 /** A person's command: no evidence is collected, so a source that is down cannot block it. */
 export async function command(
@@ -234,6 +251,7 @@ async function finish(
     | 'pullRequest'
     | 'apply'
     | 'secrets'
+    | 'log'
   > & {
     source?: Source
   },
@@ -261,7 +279,10 @@ async function finish(
   const store = deps.dryRun ? undefined : deps.store
   // DESIGN.md principle 8: the decision is saved before anything is applied. A conflict here (a
   // run that saved first) throws before any actuator ran, so the caller can decide again.
-  if (store) await store.save(next, loadedRevision)
+  if (store) {
+    await store.save(next, loadedRevision)
+    deps.log?.info(`State saved to ${store.describe()} (revision ${next.revision})`)
+  }
   const record = decisionRecord({
     policy: deps.policy,
     policyHash: deps.policyHash,

@@ -9,6 +9,7 @@ import { cacheCheck } from './cacheCheck.js'
 import { evidenceChecks } from './checks.js'
 import { coverageCheck, segmentTotals, type SegmentTotals } from './coverageCheck.js'
 import { baselineMix } from './driftCheck.js'
+import { fieldsCheck } from './fieldsCheck.js'
 import { loadCheck } from './loadCheck.js'
 import { modelCheck } from './modelCheck.js'
 import { errorObservabilityCheck, unobservableErrors } from './observability.js'
@@ -64,6 +65,11 @@ export function analyze(
     canary: { requests: canary.requests, units: canary.units }
   }
   const checks = evidenceChecks(policy, evidence, arms, canaryWeight, replay)
+  const valueCounts = policy.metrics.map(
+    (_, i) => metricAt(baseline.metrics, i).requests + metricAt(canary.metrics, i).requests
+  )
+  const fields = fieldsCheck(policy, evidence, valueCounts)
+  if (fields) checks.push(fields)
   // The checks for the ways staging lies (issue 5): each adds a check, and may mark metrics. The
   // segment mix first (it may replace estimates), then the cache (it may turn fails into holds).
   if (policy.segments) {

@@ -2,6 +2,7 @@ import type { Policy } from '../policy/types.js'
 import { DEFAULT_MAX_AGE_MS, type Evidence } from '../sketch/evidence.js'
 import { sampleRatioTest } from '../stats/sampleRatio.js'
 import { duration, int } from '../policy/format.js'
+import { didYouMeanFields, suggestFields } from '../policy/suggest.js'
 import type { ArmSummary, Check } from './types.js'
 
 type Arms = { baseline: ArmSummary; canary: ArmSummary }
@@ -116,10 +117,12 @@ function dataQualityCheck(policy: Policy, evidence: Evidence, replay: boolean): 
   const malformedShare = q.lines > 0 ? q.malformed / q.lines : 0
   if (malformedShare > max) {
     problems.push(
-      `${int(q.malformed)} of ${int(q.lines)} lines malformed (${pct(malformedShare)} > ${pct(max)})`
+      `${int(q.malformed)} of ${int(q.lines)} lines malformed (${pct(malformedShare)} > ${pct(max)})${malformedReasons(policy, q)}`
     )
   } else if (q.malformed > 0) {
-    warnings.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed`)
+    warnings.push(
+      `${int(q.malformed)} of ${int(q.lines)} lines malformed${malformedReasons(policy, q)}`
+    )
   }
   for (const [key, count] of Object.entries(q.invalidValues)) {
     const share = q.records > 0 ? count / q.records : 1
@@ -167,6 +170,56 @@ function dataQualityCheck(policy: Policy, evidence: Evidence, replay: boolean): 
   const clean = `${int(q.lines)} lines, none malformed`
   return { name: 'data-quality', status: 'ok', detail: [clean, ...notes].join('; ') }
 }
+
+const TOP_REASONS = 3
+
+/**
+ * `: no arm field "variant" (60,000 lines, first at traffic/a.jsonl:1; field "arm" holds the arm
+ * labels: set arms.field to it)`: the most frequent reasons, with what the data has instead.
+ */
+export function malformedReasons(policy: Policy, q: Evidence['quality']): string {
+  const reasons = Object.entries(q.malformedReasons ?? {})
+    .sort((a, b) => b[1].count - a[1].count)
+    .slice(0, TOP_REASONS)
+  if (reasons.length === 0) return ''
+  const parts = reasons.map(([reason, { count, first }]) => {
+    const hint = reasonHint(policy, q, reason)
+    return `${reason} (${int(count)} ${count === 1 ? 'line' : 'lines'}, first at ${first}${hint ? `; ${hint}` : ''})`
+  })
+  const more = Object.keys(q.malformedReasons ?? {}).length - reasons.length
+  return `: ${parts.join('; ')}${more > 0 ? `; and ${more} more reason${more === 1 ? '' : 's'}` : ''}`
+}
+
+/** What the rows have instead of a missing arm field or timestamp. */
+function reasonHint(policy: Policy, q: Evidence['quality'], reason: string): string {
+  const fields = q.fields
+  if (!fields) return ''
+  if (reason.startsWith('no arm field')) {
+    const holders = fields.armLabelFields ?? []
+    if (holders.length > 0) {
+      return `${quoteList(holders)} ${holders.length === 1 ? 'holds' : 'hold'} the arm labels: set arms.field to ${holders.length === 1 ? 'it' : 'one of them'}`
+    }
+    const similar = didYouMeanFields(suggestFields(policy.arms.field, fields.paths))
+    return similar ? `${similar} (arms.field in the policy)` : ''
+  }
+  if (reason.startsWith('no timestamp')) {
+    // Those named like a start time first (startTime before endTime).
+    const times = fields.timeFields ?? []
+    const named = suggestFields('ts', times.length > 0 ? times : fields.paths, {
+      aliases: TIME_NAMES,
+      max: 10
+    })
+    const holders = [...named, ...times.filter(t => !named.includes(t))]
+    if (holders.length === 0) return ''
+    return `${quoteList(holders)} ${holders.length === 1 ? 'holds a time' : 'hold times'}: write the request's start time as ts (or timestamp, start_time)`
+  }
+  return ''
+}
+
+const TIME_NAMES = ['timestamp', 'start_time', 'time', 'created_at']
+
+const quoteList = (names: string[]): string =>
+  names.length === 1 ? `field "${names[0]}"` : `fields ${names.map(n => `"${n}"`).join(', ')}`
 
 const pct = (x: number): string => {
   const v = x * 100

@@ -47,7 +47,13 @@ import {
   resolveVarianceReduction
 } from './varianceReductionSchema.js'
 
-export const SCHEMA_ID = 'urn:ai-rollout-gate:rollout-policy:v1'
+/**
+ * Where the schema of policy version 1 lives for editors: the file at the moving `v1` tag (the
+ * release workflow moves it to each v1.x.y release), so a repository's policy can point its
+ * `# yaml-language-server: $schema=` comment here and keep working across v1 releases.
+ */
+export const SCHEMA_ID =
+  'https://raw.githubusercontent.com/ai-rollout-gate/ai-rollout-gate/v1/schema/rollout-policy.schema.json'
 
 const SECOND = 1000
 const DAY = 86_400_000

@@ -277,3 +277,28 @@ function rawFieldReader(field: string): FieldReader {
     return notNumber
   }
 }
+/**
+ * The raw fields a policy field's values come from, for telling a field the data never has
+ * (analysis/fieldsCheck.ts): a canonical field's name and every alias (fieldAliases), any other
+ * field itself. `always` for fields every record has a value for (`error`, `fallback`); `priced`
+ * for costs, which are also computed from tokens at the policy's prices.
+ */
+export function fieldSources(field: string): {
+  paths: readonly string[]
+  always?: true
+  priced?: true
+} {
+  const name = canonicalName(field)
+  if (name === 'error' || name === 'fallback' || name.startsWith('error.')) {
+    return { paths: [], always: true }
+  }
+  if (name === 'cost') return { paths: ['cost_usd', ...fieldAliases('input_tokens')], priced: true }
+  if (name === 'cost_uncached') return { paths: fieldAliases('input_tokens'), priced: true }
+  if (name === 'cache_hit') return { paths: fieldAliases('cache_read_tokens') }
+  if (name.startsWith('scores.')) return { paths: [name, ...fieldAliases('score')] }
+  return {
+    paths: Object.hasOwn(RECORD_ALIASES, name)
+      ? fieldAliases(name as keyof typeof RECORD_ALIASES)
+      : [field]
+  }
+}

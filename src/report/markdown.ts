@@ -135,7 +135,13 @@ export function renderMarkdown(r: DecisionRecord, options: MarkdownOptions = {})
   const charts = metricCharts(options.history ?? [], r.metrics)
   const chartSection =
     charts.length > 0
-      ? ['<details><summary>Over the rollout</summary>', '', ...charts, '', '</details>'].join('\n')
+      ? [
+          '<details><summary>Over the rollout</summary>',
+          '',
+          charts.join('\n\n'),
+          '',
+          '</details>'
+        ].join('\n')
       : ''
   const record = recordSection(r)
   const fits = (parts: string[]) => {

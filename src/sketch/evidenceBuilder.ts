@@ -1,4 +1,5 @@
 import type { MetricKind, Policy } from '../policy/types.js'
+import type { FieldsSeen } from '../records/fieldCatalog.js'
 import { compileMetricValue, type MetricValueReader } from '../records/fields.js'
 import type { Arm, RequestRecord } from '../records/record.js'
 import {
@@ -26,6 +27,8 @@ export const OTHER_SEGMENT = '(other)'
 /** The value of a segment dimension a record does not have. */
 export const NO_VALUE = '(none)'
 const MAX_MALFORMED_SAMPLES = 10
+const MAX_MALFORMED_REASONS = 20
+const OTHER_REASONS = '(other reasons)'
 const MAX_UNMATCHED_ARMS = 20
 const MAX_INVALID_KEYS = 50
 const MAX_ERROR_CLASSES = 20
@@ -196,6 +199,7 @@ export class EvidenceBuilder {
   private readonly unitKey: UnitKey = { h1: 0, h2: 0 }
   /** Per-unit covariates of metrics with variance reduction (undefined: none has it). */
   private readonly covariates: CovariateCollector | undefined
+  private malformedReasonCount = 0
 
   constructor(opts: EvidenceBuilderOptions) {
     const { policy } = opts
@@ -245,6 +249,23 @@ export class EvidenceBuilder {
     if (this.quality.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
       this.quality.malformedSamples.push(`${where}: ${reason}`)
     }
+    const reasons = (this.quality.malformedReasons ??= {})
+    // `span 3: no arm field "arm"` and `record 2: ...` are one reason each, wherever they occur.
+    let key = reason.replace(/^((record|span) \d+: )+/, '')
+    if (!Object.hasOwn(reasons, key) && this.malformedReasonCount >= MAX_MALFORMED_REASONS) {
+      key = OTHER_REASONS
+    }
+    const seen = reasons[key]
+    if (seen) seen.count++
+    else {
+      reasons[key] = { count: 1, first: where }
+      if (key !== OTHER_REASONS) this.malformedReasonCount++
+    }
+  }
+
+  /** The raw fields the rows had (the source's FieldCatalog), for the fields check. */
+  fieldsSeen(fields: FieldsSeen): void {
+    this.quality.fields = fields
   }
 
   unmatchedArm(value: string): void {
