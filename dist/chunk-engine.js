@@ -1,5 +1,5 @@
-import { H as HistogramQuantiles, Q as QuantileSketch, T as TOTAL_SEGMENT, m as mergeCells, e as emptyMoments, a as mergeCacheSums, D as DEFAULT_MAX_AGE_MS, O as OTHER_SEGMENT, f as fieldSources, b as OTHER_MODELS, k as knownInstrumentation, c as emptyQuality } from './chunk-records.js';
-import { d as distance, p as parseInstant, S as StateConflictError, Q as QUIET, a as StateError, l as logAnalysis, U as UsageError, b as loggedJudge, c as loggedSource, u as updateState, s as scalar, e as parsePercent, o as ok, f as fail, m as mismatch, g as parseAmount, D as DECIMAL, h as didYouMean, i as parseDuration, j as formatDuration, k as DURATION_PATTERN, w as withDefault, n as choice, q as obj, r as num, t as required, v as str, x as list, y as optional, z as record, A as union, B as refine, C as reject, I as INVALID, E as oneOrMany, F as formatPath, P as PolicyError, G as isMapping, H as parseState } from './chunk-base.js';
+import { V as V_Y, p as productIndex, a as V_X, b as V_REQUESTS, c as V_PRE_X, d as V_PRE_Y, e as V_COVARIATES, H as HistogramQuantiles, Q as QuantileSketch, T as TOTAL_SEGMENT, m as mergeCells, f as emptyMoments, g as mergeCacheSums, D as DEFAULT_MAX_AGE_MS, O as OTHER_SEGMENT, h as fieldSources, i as OTHER_MODELS, k as knownInstrumentation, j as emptyQuality } from './chunk-records.js';
+import { d as distance, p as parseInstant, S as StateConflictError, Q as QUIET, a as StateError, l as logAnalysis, U as UsageError, b as loggedJudge, c as loggedSource, u as updateState, s as scalar, e as parseDuration, f as fail, m as mismatch, g as formatDuration, D as DURATION_PATTERN, h as parsePercent, o as ok, i as didYouMean, j as parseAmount, k as DECIMAL, w as withDefault, n as choice, q as obj, r as num, t as required, v as str, x as list, y as optional, z as record, A as union, B as reject, I as INVALID, C as refine, E as formatPath, F as oneOrMany, P as PolicyError, G as isMapping, H as parseState } from './chunk-base.js';
 import { createHmac, createHash, randomBytes } from 'node:crypto';
 import { open, readFile, realpath, rename, unlink, stat } from 'node:fs/promises';
 import { isAbsolute, resolve, relative, dirname, join, basename } from 'node:path';
@@ -613,6 +613,379 @@ function perRequestVariance(d) {
     return (sumSq - (sum * sum) / n) / (n - 1);
 }
 
+/** The name of the pre-exposure covariate in reports (two regressors: its pre.x and pre.y sums). */
+const PRE_EXPOSURE = 'pre-exposure level';
+/** Fewer units with pre-exposure data than this (both arms) and it is left out. */
+const MIN_COVERED_UNITS = 10;
+/**
+ * Below this variance reduction the adjustment is not worth its name: the unadjusted sequence is
+ * used, and the reduction is still reported. Switching between the two at this threshold moves
+ * the interval by a small fraction of its width (when theta explains under 1% of the variance,
+ * the adjustment theta (h_c - h_b) is about a tenth of a standard error).
+ */
+const MIN_REDUCTION = 0.01;
+function armFit(m) {
+    const d = m.sums.length;
+    const n = m.n;
+    const ybar = m.sums[V_Y] / n;
+    if (!(n >= 2) || !(ybar > 0))
+        return undefined;
+    const mean = Float64Array.from(m.sums, s => s / n);
+    const cov = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) {
+        for (let j = i; j < d; j++) {
+            const c = (m.products[productIndex(i, j, d)] -
+                n * mean[i] * mean[j]) /
+                (n - 1);
+            cov[i * d + j] = c;
+            cov[j * d + i] = c;
+        }
+    }
+    const ratio = mean[V_X] / ybar;
+    const grad = new Float64Array(d);
+    // R = xbar / ybar: dR/dxbar = 1 / ybar, dR/dybar = -R / ybar (Deng et al. 2018, Section 3).
+    grad[V_X] = 1 / ybar;
+    grad[V_Y] = -ratio / ybar;
+    return { n, covered: m.covered, mean, cov, ratio, grad };
+}
+/** u' S w for d-vectors and a d x d matrix. */
+function quad(u, s, w) {
+    const d = u.length;
+    let sum = 0;
+    for (let i = 0; i < d; i++) {
+        const ui = u[i];
+        if (ui === 0)
+            continue;
+        let row = 0;
+        for (let j = 0; j < d; j++)
+            row += s[i * d + j] * w[j];
+        sum += ui * row;
+    }
+    return sum;
+}
+const unitVector = (d, i) => {
+    const e = new Float64Array(d);
+    e[i] = 1;
+    return e;
+};
+function preExposureRegressors(d) {
+    // The unit's pre-exposure sums, as two regressors: their span holds the linearised pre-period
+    // ratio pre.x - P pre.y (Deng et al. 2018's CUPED for a ratio), and units without pre-exposure
+    // data (both 0) are predicted by the intercept.
+    return [V_PRE_X, V_PRE_Y].map(i => ({
+        name: PRE_EXPOSURE,
+        value: a => a.mean[i],
+        jacobian: () => unitVector(d, i)
+    }));
+}
+function requestRegressor(d, j, name) {
+    const z = V_COVARIATES + j;
+    // The arm's mean of the covariate per request, zbar / rbar (delta method, as for R).
+    return {
+        name,
+        value: a => a.mean[z] / a.mean[V_REQUESTS],
+        jacobian: a => {
+            const rbar = a.mean[V_REQUESTS];
+            const g = new Float64Array(d);
+            g[z] = 1 / rbar;
+            g[V_REQUESTS] = -a.mean[z] / (rbar * rbar);
+            return g;
+        }
+    };
+}
+/**
+ * The regression-adjusted confidence sequence for canary - baseline (or canary / baseline - 1) of
+ * a mean or ratio metric, clustered by unit, from each arm's AdjustedMoments.
+ *
+ * Estimator (CUPED with the delta method; Lindon et al.'s OLS with a treatment indicator): with
+ * R_a the arm's ratio, h_a its covariates (pre-exposure sums per unit, request covariates per
+ * request) and theta the pooled within-arm regression of the linearised metric on the linearised
+ * covariates,
+ *   tau = (R_c - R_b) - theta' (h_c - h_b),
+ *   Var(tau) = sum over arms of (g_a - J_a' theta)' S_a (g_a - J_a' theta) / n_a,
+ * g_a and J_a the gradients of R and h at the arm's mean, S_a the covariance of the per-unit
+ * vectors (a sandwich variance: no model for the outcome is assumed, heteroskedasticity and
+ * unequal slopes included), times n / (n - K) for the K slopes estimated. Clusters are units, so
+ * the variance is valid under clustering by unit. The half-width is sqrt(Var) sqrt(t)
+ * csRadius(t, 1, alpha, rho) at t = n_b + n_c clusters (Lindon et al. 2022, the asymptotic
+ * regression-adjusted CS; see the note at the top).
+ *
+ * Relative: the canary - (1 + r) baseline contrast of the adjusted arm means (Fieller), inverted:
+ * r is in the sequence while |A_c - u A_b| <= radius * sd(u), u = 1 + r, a quadratic in u; when
+ * the baseline itself is not bounded away from 0 the set is unbounded.
+ *
+ * Falls back (interval undefined, `fallback` says why) with fewer than K + 2 units in the
+ * regression, with no usable covariate, or when the covariates explain under MIN_REDUCTION of the
+ * variance. A request covariate whose arms differ beyond the boundary is dropped ('imbalanced').
+ */
+function regressionAdjustedCS(baseline, canary, alpha, opts) {
+    const report = {
+        varianceReduction: NaN,
+        covariates: [],
+        dropped: [],
+        units: { baseline: baseline.n, canary: canary.n },
+        covered: { baseline: baseline.covered, canary: canary.covered }
+    };
+    const b = armFit(baseline);
+    const c = armFit(canary);
+    const d = baseline.sums.length;
+    if (!b || !c || canary.sums.length !== d)
+        return { ...report, fallback: 'too-few-units' };
+    const t = b.n + c.n;
+    // The boundary's multiplier of the standard error (see the note at the top of this file).
+    const k = Math.sqrt(t) * csRadius(t, 1, alpha, mixtureRho(alpha, opts.tStar));
+    const candidates = candidateRegressors(baseline, b, c, k, report);
+    const fit = fitTheta(candidates, b, c, report);
+    const vUnadjusted = quad(b.grad, b.cov, b.grad) / b.n + quad(c.grad, c.cov, c.grad) / c.n;
+    if (fit.regressors.length === 0)
+        return { ...report, fallback: 'no-covariate' };
+    if (t - 2 - fit.regressors.length < 1)
+        return { ...report, fallback: 'too-few-units' };
+    const correction = (t - 2) / (t - 2 - fit.regressors.length);
+    const jb = combine(fit, b, d);
+    const jc = combine(fit, c, d);
+    const rb = minus(b.grad, jb);
+    const rc = minus(c.grad, jc);
+    const vAdjusted = (correction * quad(rb, b.cov, rb)) / b.n + (correction * quad(rc, c.cov, rc)) / c.n;
+    report.varianceReduction = vUnadjusted > 0 ? 1 - vAdjusted / vUnadjusted : NaN;
+    report.covariates = [...new Set(fit.regressors.map(r => r.name))];
+    // A name with a regressor kept (the pre-exposure level has two) is used, not dropped.
+    report.dropped = report.dropped.filter(x => !report.covariates.includes(x.covariate));
+    if (!(report.varianceReduction >= MIN_REDUCTION))
+        return { ...report, fallback: 'explains-nothing' };
+    const shift = (a) => fit.regressors.reduce((s, r, i) => s + fit.theta[i] * r.value(a), 0);
+    const interval = opts.relative
+        ? relativeInterval({ b, c, jb, jc, shift, correction, k })
+        : absoluteInterval(b, c, shift(c) - shift(b), vAdjusted, k);
+    return { ...report, interval: { ...interval, t } };
+}
+/** The covariates to try: pre-exposure sums with enough coverage, then each request covariate. */
+function candidateRegressors(m, b, c, k, report) {
+    const d = m.sums.length;
+    const out = [];
+    if (b.covered + c.covered > 0 && b.covered + c.covered < MIN_COVERED_UNITS) {
+        report.dropped.push({ covariate: PRE_EXPOSURE, why: 'low-coverage' });
+    }
+    else if (b.covered + c.covered > 0) {
+        // Randomisation balances the pre-exposure sums, and the share of units that have any: a
+        // chance imbalance in either is what the adjustment corrects (units without history are
+        // predicted by the intercept). A broken design is caught elsewhere: a lookback that saw the
+        // canary voids the pre-exposure data (the evidence builder), and an assignment that is not
+        // random biases the unadjusted comparison alike (the traffic-split and segment-mix checks).
+        out.push(...preExposureRegressors(d));
+    }
+    m.covariates.forEach((name, j) => {
+        const r = requestRegressor(d, j, name);
+        if (!(b.mean[V_REQUESTS] > 0 && c.mean[V_REQUESTS] > 0))
+            return;
+        if (balanced(r, b, c, k))
+            out.push(r);
+        else
+            report.dropped.push({ covariate: name, why: 'imbalanced' });
+    });
+    return out;
+}
+/**
+ * A covariate is balanced when the difference of its arms is inside the same anytime-valid
+ * boundary the metric uses (so a truly unaffected covariate is dropped at no look with probability
+ * at least 1 - alpha). A constant one passes here and is dropped by fitTheta.
+ */
+function balanced(r, b, c, k) {
+    const jb = r.jacobian(b);
+    const jc = r.jacobian(c);
+    const variance = quad(jb, b.cov, jb) / b.n + quad(jc, c.cov, jc) / c.n;
+    const diff = r.value(c) - r.value(b);
+    return !(diff * diff > k * k * variance);
+}
+/**
+ * theta = Shh^-1 Shg, the pooled within-arm covariances of the linearised covariates (J_a v) and
+ * the linearised metric (g_a' v), weighted by n_a - 1: the OLS slopes of y on (1, arm, covariates)
+ * (Lindon et al.; CUPED's pooled theta). A Cholesky factorisation in the covariates' order drops
+ * one whose pivot is not above 1e-9 of its own variance (constant, or collinear with earlier ones,
+ * e.g. the last level of a categorical covariate whose levels sum to the requests).
+ */
+function fitTheta(candidates, b, c, report) {
+    const jac = candidates.map(r => [r.jacobian(b), r.jacobian(c)]);
+    const pooled = (u, w) => ((b.n - 1) * quad(u[0], b.cov, w[0]) + (c.n - 1) * quad(u[1], c.cov, w[1])) / (b.n + c.n - 2);
+    const kept = [];
+    // Rows of the Cholesky factor L of the kept covariates' covariance, and L^-1 Shg.
+    const rows = [];
+    const z = [];
+    candidates.forEach((r, i) => {
+        const own = pooled(jac[i], jac[i]);
+        const row = kept.map(j => pooled(jac[i], jac[j]));
+        for (let p = 0; p < row.length; p++) {
+            let s = row[p];
+            for (let q = 0; q < p; q++)
+                s -= rows[p][q] * row[q];
+            row[p] = s / rows[p][p];
+        }
+        const pivot = own - row.reduce((s, x) => s + x * x, 0);
+        if (!(own > 0)) {
+            if (!report.dropped.some(x => x.covariate === r.name))
+                report.dropped.push({ covariate: r.name, why: 'constant' });
+            return;
+        }
+        if (!(pivot > 1e-9 * own)) {
+            if (!report.dropped.some(x => x.covariate === r.name))
+                report.dropped.push({ covariate: r.name, why: 'collinear' });
+            return;
+        }
+        const l = Math.sqrt(pivot);
+        const hg = pooled(jac[i], [b.grad, c.grad]);
+        z.push((hg - row.reduce((s, x, q) => s + x * z[q], 0)) / l);
+        rows.push([...row, l]);
+        kept.push(i);
+    });
+    // Back substitution: L' theta = z.
+    const theta = new Array(kept.length).fill(0);
+    for (let p = kept.length - 1; p >= 0; p--) {
+        let s = z[p];
+        for (let q = p + 1; q < kept.length; q++)
+            s -= rows[q][p] * theta[q];
+        theta[p] = s / rows[p][p];
+    }
+    return { regressors: kept.map(i => candidates[i]), theta };
+}
+/** sum_k theta_k J_a,k: the gradient of theta' h at the arm's mean. */
+function combine(fit, a, d) {
+    const out = new Float64Array(d);
+    fit.regressors.forEach((r, i) => {
+        const j = r.jacobian(a);
+        for (let p = 0; p < d; p++)
+            out[p] = out[p] + fit.theta[i] * j[p];
+    });
+    return out;
+}
+const minus = (u, w) => u.map((x, i) => x - w[i]);
+function absoluteInterval(b, c, adjustment, variance, k) {
+    const estimate = c.ratio - b.ratio - adjustment;
+    const se = Math.sqrt(variance);
+    const h = se * k;
+    const finite = Number.isFinite(estimate) && Number.isFinite(h);
+    return {
+        estimate,
+        lower: finite ? estimate - h : -Infinity,
+        upper: finite ? estimate + h : Infinity,
+        baseline: b.ratio,
+        canary: c.ratio,
+        se: Number.isFinite(se) ? se : Infinity,
+        relative: false
+    };
+}
+/**
+ * The relative change by Fieller's inversion of the contrast A_c - u A_b, u = 1 + r, where
+ * A_a = R_a - theta' (h_a - hbar) are the adjusted arm means (hbar: both arms pooled, so that
+ * A_c - A_b is the absolute estimate). Its gradient in arm c's mean is p_c + u q_c and in arm b's
+ * p_b + u q_b (delta method), so its variance is v0 + 2 v1 u + v2 u^2, and the sequence is the set
+ * of u with (A_c - u A_b)^2 <= k^2 (v0 + 2 v1 u + v2 u^2).
+ */
+function relativeInterval(x) {
+    const { b, c, jb, jc, k } = x;
+    const n = b.n + c.n;
+    const wb = b.n / n;
+    const wc = c.n / n;
+    const hbar = wb * x.shift(b) + wc * x.shift(c);
+    const ab = b.ratio - (x.shift(b) - hbar);
+    const ac = c.ratio - (x.shift(c) - hbar);
+    const pc = c.grad.map((g, i) => g - wb * jc[i]);
+    const qc = jc.map(j => -wc * j);
+    const pb = jb.map(j => wb * j);
+    const qb = b.grad.map((g, i) => -g + wc * jb[i]);
+    const v = (u, w, a) => (x.correction * quad(u, a.cov, w)) / a.n;
+    const v0 = v(pc, pc, c) + v(pb, pb, b);
+    const v1 = v(pc, qc, c) + v(pb, qb, b);
+    const v2 = v(qc, qc, c) + v(qb, qb, b);
+    const estimate = ab !== 0 ? ac / ab - 1 : NaN;
+    const qa = ab * ab - k * k * v2;
+    const qbHalf = ac * ab + k * k * v1;
+    const qcc = ac * ac - k * k * v0;
+    const disc = qbHalf * qbHalf - qa * qcc;
+    const bounded = ab > 0 && qa > 0 && disc >= 0 && Number.isFinite(disc);
+    const root = Math.sqrt(Math.max(0, disc));
+    const uHat = ac / ab;
+    const se = ab > 0 ? Math.sqrt(Math.max(0, v0 + 2 * v1 * uHat + v2 * uHat * uHat)) / ab : Infinity;
+    return {
+        estimate,
+        lower: bounded ? (qbHalf - root) / qa - 1 : -Infinity,
+        upper: bounded ? (qbHalf + root) / qa - 1 : Infinity,
+        baseline: b.ratio,
+        canary: c.ratio,
+        se: Number.isFinite(se) ? se : Infinity,
+        relative: true
+    };
+}
+
+/**
+ * The regression-adjusted comparison of a metric with `varianceReduction`
+ * (src/stats/cs/regressionAdjusted.ts), or undefined for a metric without it. Without adjusted
+ * moments in the evidence (a source that cannot give them) the metric is compared unadjusted, and
+ * the record says so.
+ */
+function adjustedComparison(spec, baseline, canary, ctx) {
+    const vr = spec.varianceReduction;
+    if (!vr)
+        return undefined;
+    const b = baseline.adjusted;
+    const c = canary.adjusted;
+    if (!b || !c) {
+        const none = { baseline: 0, canary: 0 };
+        return {
+            result: {
+                used: false,
+                varianceReduction: null,
+                covariates: [],
+                units: none,
+                preExposureUnits: none,
+                reason: 'no-data'
+            },
+            interval: () => undefined
+        };
+    }
+    const fits = new Map();
+    const fit = (relative) => {
+        let f = fits.get(relative);
+        if (!f) {
+            f = regressionAdjustedCS(b, c, ctx.alpha, { relative, tStar: ctx.tStar.total });
+            fits.set(relative, f);
+        }
+        return f;
+    };
+    const main = fit(spec.tolerance.relative);
+    // One level of a categorical covariate is the reference when every level was seen: not news.
+    const field = (name) => name.split('=')[0];
+    const dropped = main.dropped.filter(d => !(d.why === 'collinear' &&
+        d.covariate.includes('=') &&
+        main.covariates.some(c => c.includes('=') && field(c) === field(d.covariate))));
+    const pre = preExposureLeftOut(vr.lookback, ctx.preExposure, main);
+    if (pre)
+        dropped.unshift({ covariate: PRE_EXPOSURE, why: pre });
+    const result = {
+        used: main.interval !== undefined,
+        varianceReduction: Number.isFinite(main.varianceReduction) ? main.varianceReduction : null,
+        covariates: main.covariates,
+        units: main.units,
+        preExposureUnits: main.covered
+    };
+    if (main.fallback)
+        result.reason = main.fallback;
+    if (dropped.length > 0)
+        result.dropped = dropped;
+    return { result, interval: relative => fit(relative).interval };
+}
+/** Why the metric's own pre-exposure level is not among the covariates, when it was asked for. */
+function preExposureLeftOut(lookback, quality, fit) {
+    if (lookback <= 0 || fit.covariates.includes(PRE_EXPOSURE))
+        return undefined;
+    if (fit.dropped.some(d => d.covariate === PRE_EXPOSURE))
+        return undefined;
+    if (!quality)
+        return 'no-lookback';
+    if (quality.canaryRecords > 0)
+        return 'lookback-not-clean';
+    return fit.covered.baseline + fit.covered.canary === 0 ? 'no-history' : undefined;
+}
+
 const toHarm = (d, better) => better === 'lower'
     ? { estimate: d.estimate, lower: d.lower, upper: d.upper }
     : { estimate: -d.estimate, lower: -d.upper, upper: -d.lower };
@@ -626,12 +999,14 @@ function compareMetric(spec, baseline, canary, context,
 limitValue) {
     // A metric may need its own minimum sample (the judge's, which samples far fewer outputs).
     const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples };
-    const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx);
+    // Variance reduction (CUPED): the regression-adjusted sequence, for a metric that asks for it.
+    const adjusted = adjustedComparison(spec, baseline, canary, ctx);
+    const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx, adjusted);
     const harm = toHarm(interval, spec.better);
     const failAt = spec.rollbackAt ?? spec.tolerance;
     const failHarm = failAt.relative === spec.tolerance.relative
         ? harm
-        : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx), spec.better);
+        : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx, adjusted), spec.better);
     const n = { baseline: baseline.requests, canary: canary.requests };
     const enough = n.baseline >= ctx.minSamples && n.canary >= ctx.minSamples;
     let verdict = 'inconclusive';
@@ -663,8 +1038,10 @@ limitValue) {
         reason: '',
         method: methodOf(spec, {
             relative: interval.relative,
-            histogram: !!(baseline.histogram || canary.histogram)
-        })
+            histogram: !!(baseline.histogram || canary.histogram),
+            ...(adjusted?.result.used && { adjustedFor: adjusted.result.covariates })
+        }),
+        ...(adjusted && { varianceReduction: adjusted.result })
     };
     if (spec.limit !== undefined) {
         result.limit =
@@ -692,8 +1069,11 @@ limitValue) {
     }
     return result;
 }
-function differenceInterval(spec, b, c, tolerance, ctx) {
+function differenceInterval(spec, b, c, tolerance, ctx, adjusted) {
     const relative = tolerance.relative;
+    const regressionAdjusted = adjusted?.interval(relative);
+    if (regressionAdjusted)
+        return regressionAdjusted;
     if (spec.kind === 'quantile') {
         return quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
             relative,
@@ -773,6 +1153,9 @@ function needed(harm, t, n, spec, failAt, ctx) {
     return { samples, seconds };
 }
 function methodOf(spec, d) {
+    if (d.adjustedFor) {
+        return `regression-adjusted (CUPED) asymptotic CS on ${d.adjustedFor.join(', ')} (Lindon, Ham, Tingley & Bojinov 2022), ${d.relative ? 'relative (Fieller)' : 'absolute'}`;
+    }
     const scale = d.relative ? 'relative (delta method)' : 'absolute';
     if (spec.kind === 'quantile' && d.histogram) {
         return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), read from histogram buckets and widened to the bucket edges, ${scale}`;
@@ -2535,7 +2918,8 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
         tStar: tStar(policy.rollout.minSamples, canaryWeight),
         minSamples: policy.rollout.minSamples,
         canaryRequests: canary.requests,
-        canaryRate
+        canaryRate,
+        ...(evidence.quality.preExposure && { preExposure: evidence.quality.preExposure })
     };
     const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx, evidence.limitValues?.[spec.name]));
     // Each segment's cells merged once, for the segment comparisons and the segment-mix check.
@@ -2654,8 +3038,17 @@ function initialState(policy, stepStartedAt) {
         status: 'running',
         stepIndex: 0,
         stepStartedAt: new Date(stepStartedAt).toISOString(),
+        startedAt: new Date(stepStartedAt).toISOString(),
         history: []
     };
+}
+/**
+ * When the rollout's first step began, epoch ms: the state's `startedAt`, or for a state written
+ * before it existed, its step's start while at the first step; else unknown.
+ */
+function rolloutStartedAt(state) {
+    const at = state.startedAt ?? (state.stepIndex === 0 ? state.stepStartedAt : undefined);
+    return at === undefined ? undefined : Date.parse(at);
 }
 /** Why a manual command cannot apply to this state, or undefined when it can. */
 function commandRefusal(state, command) {
@@ -2733,7 +3126,7 @@ function stateAfter(state, decision, now, analysis) {
     if (command === 'resume') {
         const { paused, ...rest } = next;
         if (state.status === 'rolled-back') {
-            return { ...rest, status: 'running', stepIndex: 0, stepStartedAt: at };
+            return { ...rest, status: 'running', stepIndex: 0, stepStartedAt: at, startedAt: at };
         }
         // The pause does not count towards the step's bake time or its maxDuration.
         const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0;
@@ -3099,6 +3492,32 @@ function lazyJudge(spec, env) {
 function noiseText(m) {
     return m.aa ? `A/A ±${change(m, m.aa.noise, m.delta.relative).slice(1)}` : '';
 }
+const NOT_USED = {
+    'no-data': 'the source gives no per-unit data',
+    'too-few-units': 'too few units',
+    'no-covariate': 'no usable covariate',
+    'explains-nothing': 'the covariates explain nothing'
+};
+/**
+ * The metric's variance reduction (CUPED): "CUPED -43% variance (pre-exposure level; 1,234 of
+ * 2,000 units with history)", "unadjusted: the covariates explain nothing", or '' without it.
+ */
+function varianceText(m) {
+    const vr = m.varianceReduction;
+    if (!vr)
+        return '';
+    if (!vr.used)
+        return `unadjusted: ${NOT_USED[vr.reason ?? 'no-covariate']}`;
+    const pct = Math.round((vr.varianceReduction ?? 0) * 100);
+    const units = vr.units.baseline + vr.units.canary;
+    const history = vr.preExposureUnits.baseline + vr.preExposureUnits.canary;
+    const covered = vr.covariates.includes('pre-exposure level')
+        ? `; ${history.toLocaleString('en-US')} of ${units.toLocaleString('en-US')} units with history`
+        : '';
+    // A categorical covariate's levels (`route=faq`, `route=billing`) read as their field.
+    const names = [...new Set(vr.covariates.map(c => c.split('=')[0]))];
+    return `CUPED −${pct}% variance (${names.join(', ')}${covered})`;
+}
 
 /**
  * A mermaid `xychart-beta` per gating metric (GitHub renders mermaid in comments and job
@@ -3279,9 +3698,11 @@ function metricRow(m) {
         ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
         : '';
     const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : '';
+    const cuped = varianceText(m);
+    const reduced = cuped ? `<br><sub>${escapeMarkdown(cuped)}</sub>` : '';
     const held = m.holdsBecause ? ' (holds)' : '';
     const caveats = (m.caveats ?? []).map(c => `<br><sub>⚠️ ${escapeMarkdown(c)}</sub>`).join('');
-    return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`;
+    return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)}${reduced} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`;
 }
 /** A count of segments by verdict, then the failing ones (at most five, named). */
 function segmentLines(segments) {
@@ -3378,7 +3799,7 @@ function renderText(r) {
             value(m, m.canary),
             deltaWithInterval(m),
             `tol ${toleranceText(m)}`,
-            noiseText(m),
+            [noiseText(m), varianceText(m)].filter(Boolean).join('; '),
             m.verdict + (m.holdsBecause ? ' (holds)' : '')
         ]);
         const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? [];
@@ -3694,12 +4115,15 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
         });
         return { analysis };
     }
+    // Metrics with variance reduction read each unit's records from before the rollout began.
+    const startedAt = from > 0 ? lookbackEnd(policy, state) : undefined;
+    const pre = startedAt === undefined ? {} : { rolloutStartedAt: startedAt };
     try {
-        const evidence = await source.collect({ window: { from, to: now }, now });
+        const evidence = await source.collect({ window: { from, to: now }, now, ...pre });
         const unjudged = analyze(policy, evidence, weight, replay);
         if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
             // A served model changed: the step restarts there, and the judge waits for that window.
-            return await restartAtModelChange(policy, unjudged, source, now, weight, replay);
+            return await restartAtModelChange(policy, unjudged, source, now, weight, replay, pre);
         }
         // The judge (optional) grades sampled texts into its metric, then the analysis is redone.
         const cache = state.judgeCache;
@@ -3727,13 +4151,13 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
  * warm-up), and the step holds until it has baked that long again. The state's step clock moves
  * to the change too (decide/state.ts), so later runs start there.
  */
-async function restartAtModelChange(policy, before, source, now, weight, replay) {
+async function restartAtModelChange(policy, before, source, now, weight, replay, pre) {
     const restartAt = before.restartAt;
     const from = restartAt + policy.rollout.warmup;
     const change = before.checks.find(c => c.name === 'model')?.detail ?? 'a served model changed';
     const baked = now - restartAt >= policy.rollout.minDuration;
     const evidence = now > from
-        ? await source.collect({ window: { from, to: now }, now })
+        ? await source.collect({ window: { from, to: now }, now, ...pre })
         : emptyEvidence(source, now, now);
     const analysis = analyze(policy, evidence, weight, replay);
     const model = {
@@ -3747,6 +4171,11 @@ async function restartAtModelChange(policy, before, source, now, weight, replay)
         analysis.checks[at] = model;
     analysis.restartAt ??= restartAt;
     return { analysis, quality: evidence.quality };
+}
+/** The rollout's start, when a metric reads a pre-exposure lookback before it. */
+function lookbackEnd(policy, state) {
+    const lookback = policy.metrics.some(m => (m.varianceReduction?.lookback ?? 0) > 0);
+    return lookback ? rolloutStartedAt(state) : undefined;
 }
 function emptyEvidence(source, from, to) {
     return {
@@ -4632,6 +5061,178 @@ function checkPrometheusPolicy(policy, issues) {
 }
 
 /**
+ * `varianceReduction` (issue 12, speed): regression adjustment (CUPED) of mean and ratio metrics,
+ * for the whole policy and per metric. Each unit's own level of the metric before the rollout's
+ * first step began, and request covariates the policy declares unaffected by the change, explain
+ * part of the per-user variation, so the interval is narrower at the same traffic
+ * (src/stats/cs/regressionAdjusted.ts).
+ *
+ * Off unless asked. It needs what only the policy's author can vouch for: that records before the
+ * rollout are kept for the lookback and that the named covariates are not moved by the change
+ * (a prompt change moves input_tokens). When asked, every check that makes it safe is automatic:
+ * a covariate whose arms differ is dropped, a lookback that saw the canary is not used, and a
+ * covariate that explains nothing leaves the metric unadjusted.
+ */
+const DAY$1 = 86_400_000;
+const DEFAULT_LOOKBACK = '7d';
+/** Fields read as numbers by default (the prompt's size); any other field is categorical. */
+const NUMERIC_FIELDS = ['input_tokens', 'prompt_tokens', 'gen_ai.usage.input_tokens'];
+/**
+ * Record fields the change itself moves (or that are the design, not a covariate): adjusting for
+ * them would hide part of the change.
+ */
+const OUTCOMES = new Set([
+    'latency_ms',
+    'duration_ms',
+    'gen_ai.client.operation.duration',
+    'ttft_ms',
+    'gen_ai.response.time_to_first_chunk',
+    'output_tokens',
+    'completion_tokens',
+    'gen_ai.usage.output_tokens',
+    'cache_read_tokens',
+    'prompt_tokens_details.cached_tokens',
+    'cache_read_input_tokens',
+    'gen_ai.usage.cache_read.input_tokens',
+    'cache_write_tokens',
+    'cache_creation_input_tokens',
+    'gen_ai.usage.cache_creation.input_tokens',
+    'cache_hit',
+    'cost',
+    'cost_usd',
+    'cost_uncached',
+    'score',
+    'gen_ai.evaluation.score.value',
+    'feedback',
+    'error',
+    'fallback',
+    'model',
+    'gen_ai.response.model',
+    'fingerprint',
+    'system_fingerprint',
+    'input',
+    'output',
+    'shadow_output',
+    'judge'
+]);
+const DESIGN = new Set(['ts', 'timestamp', 'start_time', 'unit', 'user_id', 'session_id']);
+const covariateObject = obj('A request covariate and how it is read.', {
+    field: required(str('The record field.')),
+    type: required(choice('numeric: its value per request; categorical: an indicator per value.', [
+        'numeric',
+        'categorical'
+    ]))
+});
+/** `input_tokens`, `route`, or `{ field: prompt_chars, type: numeric }`. */
+const covariate = {
+    description: 'A request field the change does not affect: a name (input_tokens is read as a number, any other field as categories), or { field, type: numeric | categorical }.',
+    expects: 'a field name, or a mapping with field and type',
+    json() {
+        return {
+            description: this.description,
+            oneOf: [{ type: 'string', minLength: 1 }, covariateObject.json()]
+        };
+    },
+    check(value, path, issues) {
+        if (typeof value === 'string') {
+            if (value === '')
+                return reject(issues, path, 'must not be empty');
+            return { field: value, type: NUMERIC_FIELDS.includes(value) ? 'numeric' : 'categorical' };
+        }
+        return covariateObject.check(value, path, issues);
+    }
+};
+const settings = obj("Variance reduction by regression adjustment (CUPED, Lindon et al. 2022): each unit's own level of the metric before the rollout's first step, and request covariates the change does not affect. Mean and ratio metrics only; needs a unit field and, for the lookback, records from before the rollout.", {
+    lookback: withDefault(duration("How far before the rollout's first step each unit's baseline records are read as its pre-exposure level; 0s: none.", { min: 0, max: 90 * DAY$1 }), DEFAULT_LOOKBACK),
+    covariates: withDefault(list('Request fields the change does not affect (input_tokens of an unchanged prompt, route, language): their per-request mean must be the same in both arms.', covariate), [])
+});
+/** The top-level `varianceReduction`: the default of every mean and ratio metric. */
+const policyVarianceReduction = settings;
+/** A metric's `varianceReduction: false` (opt out of the policy's) and `true` (the policy's, or the defaults). */
+const OPT_OUT = Object.freeze({ lookback: 0, covariates: [] });
+const POLICY_DEFAULT = Object.freeze({ lookback: 0, covariates: [] });
+/** A metric's `varianceReduction`: false, true, or its own settings. */
+const metricVarianceReduction = {
+    description: "false: this metric is not adjusted; true: the policy's varianceReduction (or the defaults); or settings of its own.",
+    expects: 'false, true, or a mapping with lookback and covariates',
+    json() {
+        return { description: this.description, oneOf: [{ type: 'boolean' }, settings.json()] };
+    },
+    check(value, path, issues) {
+        if (value === false)
+            return OPT_OUT;
+        if (value === true)
+            return POLICY_DEFAULT;
+        return settings.check(value, path, issues);
+    }
+};
+const ADJUSTABLE = ['mean', 'ratio'];
+/**
+ * Resolves each metric's variance reduction (its own, else the policy's for a mean or ratio
+ * metric) and checks the covariates. Issues point at the key that holds the problem.
+ */
+function resolveVarianceReduction(policy, issues) {
+    const top = policy.varianceReduction;
+    if (top)
+        checkCovariates(top.covariates, ['varianceReduction', 'covariates'], policy, issues);
+    const metrics = policy.metrics.map((m, i) => {
+        const own = m.varianceReduction;
+        const { varianceReduction: _, ...rest } = m;
+        const at = ['metrics', i, 'varianceReduction'];
+        if (own === OPT_OUT)
+            return rest;
+        if (own !== undefined && !ADJUSTABLE.includes(m.kind)) {
+            const what = m.kind === 'quantile'
+                ? 'a quantile is compared by ranks, which regression does not adjust'
+                : 'a rate is bounded and gets a nonasymptotic sequence of its own';
+            reject(issues, at, `variance reduction adjusts means: it is for kind mean or ratio, and ${what}; remove it`, 'key');
+            return rest;
+        }
+        if (own !== undefined && own !== POLICY_DEFAULT) {
+            checkCovariates(own.covariates, [...at, 'covariates'], policy, issues);
+            return { ...rest, varianceReduction: own };
+        }
+        const resolved = top ?? (own === POLICY_DEFAULT ? defaults() : undefined);
+        if (!resolved || !ADJUSTABLE.includes(m.kind) || m.from === 'judge')
+            return rest;
+        return { ...rest, varianceReduction: resolved };
+    });
+    return { ...policy, metrics };
+}
+function defaults() {
+    return { lookback: 7 * DAY$1, covariates: [] };
+}
+function checkCovariates(covariates, path, policy, issues) {
+    const seen = new Map();
+    const metricFields = new Map();
+    policy.metrics.forEach((m, i) => {
+        metricFields.set(m.from, formatPath(['metrics', i]));
+        if (m.per !== undefined)
+            metricFields.set(m.per, formatPath(['metrics', i]));
+    });
+    const unitFields = new Set([...DESIGN, ...(policy.arms.unit ? [policy.arms.unit] : [])]);
+    covariates.forEach((c, j) => {
+        const at = [...path, j];
+        const field = c.field;
+        const before = seen.get(field);
+        if (before !== undefined) {
+            reject(issues, at, `\`${field}\` is listed twice (also covariates[${before}])`);
+            return;
+        }
+        seen.set(field, j);
+        if (OUTCOMES.has(field) || field.startsWith('error.') || field.startsWith('scores.')) {
+            reject(issues, at, `\`${field}\` is something the change can move; a covariate must be unaffected by it (input_tokens of an unchanged prompt, the route, the language), or the adjustment would hide part of the change`);
+        }
+        else if (field === policy.arms.field || unitFields.has(field)) {
+            reject(issues, at, `\`${field}\` is the arm, the unit or the time of a record, not a covariate; name a request field such as input_tokens or route`);
+        }
+        else if (metricFields.has(field)) {
+            reject(issues, at, `\`${field}\` is what ${metricFields.get(field)} measures, so the change can move it; a covariate must be unaffected by the change`);
+        }
+    });
+}
+
+/**
  * The rollout policy schema (DESIGN.md, "Policy"), written once in the DSL of ./dsl.ts: it is the
  * validator (with defaults and cross-field rules) and, through policyJsonSchema(), the JSON Schema
  * that editors use. Cross-field rules (in `refine`) are the only part the JSON Schema cannot express.
@@ -4777,7 +5378,8 @@ const metricFields = obj('One metric compared between canary and baseline.', {
     rollbackAt: optional(amount('A larger change at which to roll back; between tolerance and rollbackAt the gate holds.')),
     limit: optional(limit),
     mode: withDefault(choice('gate: a fail rolls back, an inconclusive holds; hold: a fail only holds; report: shown, never decides.', ['gate', 'hold', 'report']), 'gate'),
-    gateOn: optional(choice("A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).", ['observed', 'repriced']))
+    gateOn: optional(choice("A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).", ['observed', 'repriced'])),
+    varianceReduction: optional(metricVarianceReduction)
 });
 function toMetric(m, path, issues) {
     const before = issues.length;
@@ -4815,6 +5417,7 @@ function toMetric(m, path, issues) {
         ...(limitValue !== undefined && { limit: limitValue }),
         mode: m.mode,
         ...(m.gateOn === 'repriced' && { gateOn: 'repriced' }),
+        ...(m.varianceReduction !== undefined && { varianceReduction: m.varianceReduction }),
         path: formatPath(path)
     };
 }
@@ -4985,7 +5588,8 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
         canary: optional(oneOrMany('Expected canary model id(s).', str('A model id as records give it.')))
     })),
     actuators: optional(actuators),
-    judge: optional(judge)
+    judge: optional(judge),
+    varianceReduction: optional(policyVarianceReduction)
 });
 /** With a judge, its metric joins the others (a name clash is reported at the judge's metric). */
 const withJudgeMetric = refine(policyFields, (value, path, issues) => {
@@ -4998,7 +5602,7 @@ const withJudgeMetric = refine(policyFields, (value, path, issues) => {
     }
     return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec };
 });
-const policySchema = refine(withJudgeMetric, (policy, _path, issues) => checkPrometheusPolicy(policy, issues));
+const policySchema = refine(refine(withJudgeMetric, (policy, _path, issues) => checkPrometheusPolicy(policy, issues)), (policy, _path, issues) => resolveVarianceReduction(policy, issues));
 /** The JSON Schema (draft 2020-12) of a policy file, generated from `policySchema`. */
 function policyJsonSchema() {
     return {

@@ -1,7 +1,7 @@
 import { O as OpenAI } from './chunk-openai.js';
 import { createHash } from 'node:crypto';
 import { t as tStar, n as bonferroni, q as familySize, u as compareMetric } from './chunk-engine.js';
-import { T as TOTAL_SEGMENT, e as emptyMoments, g as addCluster } from './chunk-records.js';
+import { T as TOTAL_SEGMENT, f as emptyMoments, n as addCluster } from './chunk-records.js';
 import { readFileSync } from 'node:fs';
 import './chunk-base.js';
 import 'node:fs/promises';

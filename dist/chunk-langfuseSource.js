@@ -1,4 +1,4 @@
-import { i as messageClass, d as createNormalizer, E as EvidenceBuilder, F as FieldCatalog, D as DEFAULT_MAX_AGE_MS, j as isRequestRecord } from './chunk-records.js';
+import { q as messageClass, l as createNormalizer, E as EvidenceBuilder, F as FieldCatalog, D as DEFAULT_MAX_AGE_MS, r as isRequestRecord } from './chunk-records.js';
 import { T as SourceError, Y as earliestCanarySink } from './chunk-base.js';
 import { j as judgeSampler } from './chunk-textSample.js';
 

@@ -1,4 +1,4 @@
-import { T as TOTAL_SEGMENT, e as emptyMoments, s as sumOfSquaresBound, g as addCluster, c as emptyQuality, h as fromCumulative } from './chunk-records.js';
+import { T as TOTAL_SEGMENT, f as emptyMoments, s as sumOfSquaresBound, n as addCluster, j as emptyQuality, o as fromCumulative } from './chunk-records.js';
 import { T as SourceError } from './chunk-base.js';
 import { readFileSync } from 'node:fs';
 import { M as METRIC_NAME, L as LABEL_NAME } from './chunk-engine.js';

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { l as spanConvention, n as applySpanConvention, r as readPath, i as messageClass, j as isRequestRecord, o as rawKeysRead, p as hashUnit } from './chunk-records.js';
+import { t as spanConvention, u as applySpanConvention, v as readPath, q as messageClass, r as isRequestRecord, w as rawKeysRead, x as hashUnit } from './chunk-records.js';
 import { L as LazyText } from './chunk-textSample.js';
 
 /** Resolves to the number of physical lines, blank ones included (so lineNo matches an editor's). */
@@ -605,6 +605,12 @@ function rawKeysFor(policy) {
         if (m.per !== undefined)
             for (const key of rawKeysRead(m.per))
                 keys.add(key);
+        for (const c of m.varianceReduction?.covariates ?? []) {
+            // A categorical covariate is read from the raw row by its name (CovariateCollector).
+            const read = c.type === 'categorical' ? [c.field] : rawKeysRead(c.field);
+            for (const key of read)
+                keys.add(key);
+        }
     }
     return [...keys];
 }
