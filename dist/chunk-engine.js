@@ -1,4 +1,4 @@
-import { V as V_Y, p as productIndex, a as V_X, b as V_REQUESTS, c as V_PRE_X, d as V_PRE_Y, e as V_COVARIATES, H as HistogramQuantiles, Q as QuantileSketch, T as TOTAL_SEGMENT, m as mergeCells, f as emptyMoments, g as mergeCacheSums, D as DEFAULT_MAX_AGE_MS, O as OTHER_SEGMENT, h as fieldSources, i as OTHER_MODELS, k as knownInstrumentation, j as emptyQuality } from './chunk-records.js';
+import { T as TOTAL_SEGMENT, V as V_Y, p as productIndex, a as V_X, b as V_REQUESTS, c as cubedSum, d as V_PRE_X, e as V_PRE_Y, f as V_COVARIATES, H as HistogramQuantiles, Q as QuantileSketch, m as mergeCells, g as emptyMoments, h as mergeCacheSums, D as DEFAULT_MAX_AGE_MS, O as OTHER_SEGMENT, i as fieldSources, j as OTHER_MODELS, k as knownInstrumentation, l as emptyQuality } from './chunk-records.js';
 import { d as distance, p as parseInstant, S as StateConflictError, Q as QUIET, a as StateError, l as logAnalysis, U as UsageError, b as loggedJudge, c as loggedSource, u as updateState, s as scalar, e as parseDuration, f as fail, m as mismatch, g as formatDuration, D as DURATION_PATTERN, h as parsePercent, o as ok, i as didYouMean, j as parseAmount, k as DECIMAL, w as withDefault, n as choice, q as obj, r as num, t as required, v as str, x as list, y as optional, z as record, A as union, B as reject, I as INVALID, C as refine, E as formatPath, F as oneOrMany, P as PolicyError, G as isMapping, H as parseState } from './chunk-base.js';
 import { createHmac, createHash, randomBytes } from 'node:crypto';
 import { open, readFile, realpath, rename, unlink, stat } from 'node:fs/promises';
@@ -100,6 +100,169 @@ function bonferroni(alpha, k) {
     if (!(Number.isInteger(k) && k >= 1))
         throw new RangeError(`k must be an integer >= 1, got ${k}`);
     return alpha / k;
+}
+/**
+ * One error budget for the whole rollout (DESIGN.md, "Error budget"): the chance that the gate
+ * ever promotes a canary worse than a tolerance, or rolls back one that is not, is at most
+ * 1 - confidence over all of the rollout's steps, not per step. Each step starts fresh confidence
+ * sequences (its split changes), so the union bound over the sequences the rollout runs applies
+ * (Bonferroni; each sequence is valid at every look of its step): their alphas must add up to at
+ * most the budget.
+ *
+ * The budget is spent evenly over the steps that compare the arms (weight below 100%): a fixed,
+ * policy-given schedule, so a step's alpha never depends on the data (an alpha-spending plan in
+ * the sense of Lan & DeMets, Biometrika 70 (1983), with the steps as its looks). A step's
+ * evidence can restart (a served model changed, evaluate.ts): the restarted sequence is a new one,
+ * so the step's share is split again, RESTART_SHARE of what is left each time: the first sequence
+ * of a step gets (1 - RESTART_SHARE) of its share, the next (1 - RESTART_SHARE) RESTART_SHARE,
+ * and so on, which never adds up to more than the share.
+ */
+const RESTART_SHARE = 0.1;
+/**
+ * With `segments.gate: rollback`, a failing segment rolls the canary back, so the segments'
+ * sequences are part of the budget: they get this share of each step's alpha (split over
+ * segments and metrics), the whole arms the rest. Segments that can only hold spend none: a hold
+ * is never a wrong promotion or rollback.
+ */
+const SEGMENT_SHARE = 0.2;
+/** The alpha of the confidence sequences of step `stepIndex` after `restarts` restarts of its evidence. */
+function stepAlpha(o) {
+    const share = o.total / Math.max(1, o.comparisonSteps);
+    return share * (1 - RESTART_SHARE) * RESTART_SHARE ** Math.max(0, o.restarts);
+}
+
+/**
+ * Aggregated sources (Prometheus) sum requests per time bucket and keep no user: their variances
+ * are per request. When the arms are assigned per user (`arms.assignment: unit`, the default),
+ * requests of one user are not independent, and a per-request variance claims a precision the
+ * data do not have (the issue measured the quality interval excluding the truth in 16 of 20
+ * clustered runs). The design effect (Kish, Survey Sampling, 1965: the variance of a mean over
+ * what independent requests would give) is what is missing.
+ *
+ * What the buckets can show is a lower bound: the variance of block sums of k consecutive buckets
+ * over their per-request variance (batch means; for a rate or mean, the clusters are the blocks),
+ * taken at the block size where it is largest with at least MIN_BLOCKS blocks left, catches users
+ * whose requests fall within a few buckets (sessions). A user who returns across the whole window
+ * adds the same arm to every bucket, which no split of the window into blocks can see (the same
+ * offset in each), so the buckets alone never bound the design effect from above. Hence:
+ *
+ * - `arms.assignment: request`: requests are independent; no design effect.
+ * - `arms.designEffect: D`: the larger of D and what the buckets show.
+ * - neither: the metric cannot be trusted (inconclusive, with what the buckets show as a floor
+ *   and what to declare), since no bound is known.
+ *
+ * Sources that keep each request (files, Langfuse) are not aggregated: with a unit they cluster by
+ * it, and without one their records are taken as independent.
+ */
+const MIN_BLOCKS = 8;
+/** By metric name, for every mean, rate and histogram quantile of aggregated evidence. */
+function aggregateDesignEffects(policy, evidence) {
+    if (!evidence.aggregated || policy.arms.assignment === 'request')
+        return undefined;
+    const declared = policy.arms.designEffect;
+    const byArm = (arm) => evidence.cells
+        .filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT)
+        .sort((a, b) => a.bucket - b.bucket);
+    const cells = { baseline: byArm('baseline'), canary: byArm('canary') };
+    const out = {};
+    policy.metrics.forEach((spec, i) => {
+        if (spec.kind === 'ratio')
+            return;
+        const arm = (list) => blockDesignEffect(spec, list.map(c => c.metrics[i]));
+        const b = arm(cells.baseline);
+        const c = arm(cells.canary);
+        const buckets = Math.min(b.buckets, c.buckets);
+        const shown = Math.max(b.deff, c.deff);
+        if (declared !== undefined) {
+            out[spec.name] = {
+                baseline: Math.max(declared, b.deff),
+                canary: Math.max(declared, c.deff),
+                source: 'declared',
+                buckets
+            };
+        }
+        else {
+            out[spec.name] = { unknown: true, atLeast: shown, buckets };
+        }
+    });
+    return out;
+}
+/**
+ * The largest block design effect over block sizes 1, 2, 4, ... buckets with at least MIN_BLOCKS
+ * blocks (1 with fewer buckets), and the number of buckets with data.
+ */
+function blockDesignEffect(spec, sketches) {
+    const points = sketches.map(s => (s ? point(spec, s, sketches) : undefined));
+    const used = points.filter((p) => p !== undefined && p.n > 0);
+    let best = 1;
+    for (let k = 1; used.length / k >= MIN_BLOCKS; k *= 2) {
+        const blocks = [];
+        for (let j = 0; j + k <= used.length; j += k) {
+            const slice = used.slice(j, j + k);
+            blocks.push({
+                n: slice.reduce((a, p) => a + p.n, 0),
+                x: slice.reduce((a, p) => a + p.x, 0),
+                within: slice.reduce((a, p) => a + p.within, 0)
+            });
+        }
+        best = Math.max(best, ratioOfVariances(blocks));
+    }
+    return { deff: best, buckets: used.length };
+}
+/**
+ * The bucket as a cluster. A mean or rate: its requests and their sum, with the per-request sum
+ * of squares in `within` (made residual later). A histogram quantile: the count at or below the
+ * bucket edge where the merged histogram's quantile lies (a 0/1 value per request).
+ */
+function point(spec, s, all) {
+    if (spec.kind === 'quantile') {
+        const edge = quantileEdge(all, spec.quantile ?? 0.5);
+        if (!s.histogram || edge < 0)
+            return { n: 0, x: 0, within: 0 };
+        const n = s.histogram.counts.reduce((a, c) => a + c, 0);
+        const below = s.histogram.counts.slice(0, edge + 1).reduce((a, c) => a + c, 0);
+        return { n, x: below, within: below };
+    }
+    const m = s.moments;
+    return { n: m.sy, x: m.sx, within: m.sxx };
+}
+/** The histogram bucket index holding the merged quantile, or -1 without histograms. */
+function quantileEdge(all, q) {
+    const histograms = all.map(s => s?.histogram).filter(h => h !== undefined);
+    const first = histograms[0];
+    if (!first)
+        return -1;
+    const counts = first.counts.map((_, i) => histograms.reduce((a, h) => a + (h.counts[i] ?? 0), 0));
+    const total = counts.reduce((a, c) => a + c, 0);
+    let acc = 0;
+    for (let i = 0; i < counts.length; i++) {
+        acc += counts[i];
+        if (acc >= q * total)
+            return i;
+    }
+    return counts.length - 1;
+}
+/**
+ * Variance of the clustered mean over the per-request one: with R the overall mean, the cluster
+ * residuals sum (x_j - R n_j)^2 J / (J - 1) over the per-request residuals sum (v - R)^2
+ * N / (N - 1), the latter from each cluster's sum of squares (sxx - 2 R sx + R^2 n).
+ */
+function ratioOfVariances(blocks) {
+    const N = blocks.reduce((a, p) => a + p.n, 0);
+    const J = blocks.length;
+    if (J < 2 || !(N > 1))
+        return 1;
+    const R = blocks.reduce((a, p) => a + p.x, 0) / N;
+    let clustered = 0;
+    let perRequest = 0;
+    for (const p of blocks) {
+        clustered += (p.x - R * p.n) ** 2;
+        perRequest += p.within - 2 * R * p.x + R * R * p.n;
+    }
+    if (!(perRequest > 0))
+        return 1;
+    const deff = (clustered * J * (N - 1)) / ((J - 1) * perRequest * N);
+    return Number.isFinite(deff) ? Math.max(1, deff) : 1;
 }
 
 const int = (n) => Math.round(n).toLocaleString('en-US');
@@ -211,65 +374,484 @@ function changeScale(m, relative) {
     }
 }
 
+const UNIT = { lo: 0, hi: 1 };
 /**
- * Confidence sequences (CS): intervals valid at every look simultaneously, so the gate may look
- * as often as it likes (DESIGN.md, "Statistics contract").
+ * The range a metric's per-request values are known to lie in, or undefined for an unbounded
+ * one (latency, cost, tokens). A bounded metric gets a nonasymptotic confidence sequence
+ * (src/stats/cs/bernstein.ts), so a small or zero-variance sample never gives a narrow interval.
  *
- * The sequences in this folder build on the two-sided normal-mixture boundary of Robbins (1970), in the form of
- * Howard, Ramdas, McAuliffe & Sekhon, "Time-uniform, nonparametric, nonasymptotic confidence
- * sequences", Annals of Statistics 49 (2021): for a sum S_t of t terms with variance sigma^2 each,
- * P(exists t: |S_t| >= sigma * sqrt(2 (t rho^2 + 1) / rho^2 * log(sqrt(t rho^2 + 1) / alpha)))
- * <= alpha. Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas, "Time-uniform central limit theory and
- * asymptotic confidence sequences", Annals of Statistics 52 (2024), Section 2, show that the same
- * boundary with the empirical variance is an asymptotic CS for any i.i.d. mean with a finite
- * variance, and (their section on randomized experiments) for the average treatment effect
- * through its inverse-propensity-weighted influence function.
+ * Bounded: a rate (0/1); a mean of a score (`score`, `scores.<name>`, the judge's `judge`) in
+ * [0, 1], as the record readers enforce; a mean of a 0/1 field (`error`, `error.<class>`,
+ * `fallback`, `cache_hit`); `feedback` in [-1, 1]; and any mean with a declared `range`, whose
+ * values outside it the readers reject as invalid. Ratios and quantiles are not means of bounded
+ * values.
  */
-function assertAlpha(alpha) {
-    if (!(alpha > 0 && alpha < 1))
-        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
-}
-function assertTStar(tStar) {
-    if (!(tStar > 0 && Number.isFinite(tStar))) {
-        throw new RangeError(`tStar must be a positive number, got ${tStar}`);
+function metricRange(spec) {
+    if (spec.kind === 'rate')
+        return UNIT;
+    if (spec.kind !== 'mean')
+        return undefined;
+    if (spec.range)
+        return spec.range;
+    const from = spec.from === 'gen_ai.evaluation.score.value' ? 'score' : spec.from;
+    if (from === 'feedback')
+        return { lo: -1, hi: 1 };
+    if (from === 'score' ||
+        from.startsWith('scores.') ||
+        from === 'judge' ||
+        from === 'error' ||
+        from.startsWith('error.') ||
+        from === 'fallback' ||
+        from === 'cache_hit') {
+        return UNIT;
     }
+    return undefined;
+}
+
+/** The largest estimator skewness trusted: 1 / sqrt(25) (Cochran's n > 25 G1^2). */
+const MAX_SKEWNESS = 0.2;
+/** The residuals' second and third sums from the moments, or undefined without third-order sums. */
+function armCumulants(m) {
+    const { sxxx, sxxy, sxyy, syyy } = m;
+    if (sxxx === undefined || sxxy === undefined || sxyy === undefined || syyy === undefined) {
+        return undefined;
+    }
+    if (!(m.n >= 2 && m.sy > 0))
+        return undefined;
+    const r = m.sx / m.sy;
+    // sum (x - r y)^2 and sum (x - r y)^3, expanded in the moments.
+    const d2 = Math.max(0, m.sxx - 2 * r * m.sxy + r * r * m.syy);
+    const d3 = sxxx - 3 * r * sxxy + 3 * r * r * sxyy - r * r * r * syyy;
+    const sy2 = m.sy * m.sy;
+    return { variance: d2 / sy2, third: d3 / (sy2 * m.sy) };
 }
 /**
- * The mixture parameter rho that makes the two-sided normal-mixture boundary (csRadius) tightest
- * at t = tStar. With u = tStar rho^2, the radius at tStar is proportional to
- * (1 + 1/u) (log(1 + u) / 2 - log alpha), whose minimum solves u = log(1 + u) - 2 log alpha.
- * Howard et al. (2021) and Waudby-Smith et al. (2024) give the closed-form approximation
- * u = -2 log alpha + log(1 - 2 log alpha) (one fixed-point step from u = -2 log alpha); we start
- * Newton's method there and return the exact minimiser (they differ by about 3%).
+ * A bound on the skewness of the estimator of R_c - kappa R_b that lends each arm the larger of
+ * the two arms' standardized skewness per cluster, g = max(|g_b|, |g_c|): the arm with more
+ * clusters (the baseline at a small step) has seen more of a shared heavy tail, and the sample
+ * skewness of the small arm understates it most when it matters. With each arm's estimator
+ * skewness g / sqrt(n) and third cumulant g V^{3/2} / sqrt(n), the contrast's is at most
+ * g (V_c^{3/2} / sqrt(n_c) + |kappa|^3 V_b^{3/2} / sqrt(n_b)) / (V_c + kappa^2 V_b)^{3/2}.
  */
-function mixtureRho(alpha, tStar) {
-    assertAlpha(alpha);
-    assertTStar(tStar);
-    const c = -2 * Math.log(alpha);
-    let u = c + Math.log(1 + c);
-    for (let i = 0; i < 50; i++) {
-        // Newton on h(u) = u - log(1 + u) - c, h'(u) = u / (1 + u); h is convex and increasing.
-        const step = ((u - Math.log1p(u) - c) * (1 + u)) / u;
-        u -= step;
-        if (Math.abs(step) <= 1e-15 * u)
-            break;
+function sharedSkewness$1(baseline, canary, kappa) {
+    const b = armCumulants(baseline);
+    const c = armCumulants(canary);
+    if (!b || !c)
+        return undefined;
+    const variance = c.variance + kappa * kappa * b.variance;
+    if (!(variance > 0))
+        return undefined;
+    const g = (a, n) => a.variance > 0 ? (Math.abs(a.third) / a.variance ** 1.5) * Math.sqrt(n) : 0;
+    const shared = Math.max(g(b, baseline.n), g(c, canary.n));
+    const term = (a, n) => a.variance ** 1.5 / Math.sqrt(n);
+    return ((shared * (term(c, canary.n) + Math.abs(kappa) ** 3 * term(b, baseline.n))) / variance ** 1.5);
+}
+/** Skewness of one arm's ratio estimator (a canary `limit`), or undefined. */
+function armSkewness(m) {
+    const a = armCumulants(m);
+    if (!a || !(a.variance > 0))
+        return undefined;
+    return a.third / a.variance ** 1.5;
+}
+
+/**
+ * Nonasymptotic confidence sequences (CS) for bounded metrics (rates, scores in [0, 1], judge
+ * outcomes, any metric with a declared range), computed from sufficient statistics: a small or
+ * zero-variance sample never gives a narrow interval.
+ *
+ * One arm. Values rescaled to z in [0, 1], with mean mu, seen in some order z_1, z_2, ...; let
+ * zhat_i be any predictable value in [0, 1] (here the running mean of z_1..z_{i-1}, and 1/2 for
+ * i = 1). For every lambda in [0, 1),
+ *
+ *   M_t(lambda) = exp(lambda S_t - psi_E(lambda) V_t),  S_t = sum (z_i - mu),
+ *   V_t = sum (z_i - zhat_i)^2,  psi_E(lambda) = -log(1 - lambda) - lambda,
+ *
+ * is a nonnegative supermartingale: Fan, Grama & Liu, "Exponential inequalities for martingales
+ * with applications", Electron. J. Probab. 20 (2015), Lemma 4.1, give exp(lambda xi - psi_E(lambda)
+ * xi^2) <= 1 + lambda xi for xi >= -1, applied to xi = z_i - zhat_i, and E[(1 + lambda xi)
+ * exp(lambda (zhat_i - mu))] <= 1 since e^d (1 - d) <= 1. This is the empirical-Bernstein
+ * supermartingale of Howard, Ramdas, McAuliffe & Sekhon, "Time-uniform, nonparametric,
+ * nonasymptotic confidence sequences", Ann. Statist. 49 (2021), Theorem 4 (sub-exponential with
+ * scale c = 1), and of Waudby-Smith & Ramdas, "Estimating means of bounded random variables by
+ * betting", J. R. Stat. Soc. B 86 (2024), Section 3.2 (their PrPl-EB, eq. (13), with a constant
+ * lambda). Mixing over lambda with any probability distribution keeps it a supermartingale (the
+ * method of mixtures; Howard et al. 2021, Section 3), and Ville's inequality gives
+ * P(exists t: mixture_t >= 1 / alpha) <= alpha.
+ *
+ * From sufficient statistics. V_t needs the sequence, but it has an upper bound from n, sum z and
+ * sum z^2 alone, and a larger V_t only makes the supermartingale smaller (psi_E >= 0), so the CS
+ * stays valid. With the running mean, (z_i - zbar_{i-1})^2 = (i / (i - 1)) w_i where the w_i are
+ * Welford's increments (Welford, Technometrics 4 (1962)): w_i <= (i - 1) / i and sum_{i>=2} w_i
+ * = SS_t, the sum of squared deviations about the mean. So V_t = 1/4 + SS_t + sum w_i / (i - 1),
+ * and the last sum, a sum of w_i with decreasing weights, is largest when the w_i are as large as
+ * they may be at the smallest i: at most H_k - 1 (H the harmonic numbers) for the first k with
+ * k - H_k >= SS_t, and at most H_t - 1. varianceBound() returns this bound.
+ *
+ * Clustering. Requests of one user are correlated; the supermartingale above needs them
+ * independent. The variance term is then multiplied by the design effect D >= 1 estimated from
+ * the per-unit moments (Kish, Survey Sampling, 1965): D SS_t + 1/4 + (H_k - 1). For independent
+ * requests this only enlarges V_t (valid as above); for clustered ones the CS behaves like the
+ * cluster-robust asymptotic CS once the sample is large, while the range term still keeps a small
+ * or zero-variance sample from a narrow interval.
+ *
+ * Mixture over lambda. A discrete distribution on a geometric grid of lambda in (0, 0.95], with
+ * weights from a log-normal density centred where the boundary is tightest at the sample size
+ * where decisions are expected (lambda* = sqrt(2 log(1 / alpha) / v*), the sub-Gaussian optimum;
+ * Howard et al. 2021, Section 3.5 tune their conjugate mixtures the same way). Any discrete
+ * mixture is a valid mixture; the weights only decide where it is tightest.
+ *
+ * Two arms. The canary's and the baseline's supermartingales multiply (only one of them moves at
+ * each observation, so the product of the interleaved sequences is a supermartingale), and the
+ * set of (mu_b, mu_c) where the product stays below 2 / alpha, on each side, is a joint
+ * confidence region valid at every look. Every contrast mu_c - kappa mu_b is then bounded by
+ * projecting that one region, for all kappa at once: kappa = 1 is the absolute change,
+ * kappa = 1 + tau the Fieller-type contrast of a relative tolerance, and the relative interval is
+ * the range of mu_c / mu_b over the region (Fieller, J. R. Stat. Soc. B 16 (1954)), never a
+ * delta-method ratio that uses the observed canary level.
+ */
+/** psi_E(lambda) = -log(1 - lambda) - lambda (Howard et al. 2021, sub-exponential, c = 1). */
+function psiE(lambda) {
+    return -Math.log1p(-lambda) - lambda;
+}
+/** Upper bound on H_k (Euler-Maclaurin): H_k < ln k + gamma + 1 / (2k). */
+function harmonicUpper(k) {
+    if (k <= 50) {
+        let h = 0;
+        for (let i = 1; i <= k; i++)
+            h += 1 / i;
+        return h;
     }
-    return Math.sqrt(u / tStar);
+    return Math.log(k) + 0.5772156649015329 + 1 / (2 * k);
 }
 /**
- * Half-width of the normal-mixture CS for a mean after t observations of standard deviation
- * sigma: sigma * sqrt(2 (t rho^2 + 1) / (t^2 rho^2) * log(sqrt(t rho^2 + 1) / alpha)), valid at
- * every t simultaneously (Howard et al. 2021, normal mixture; Waudby-Smith et al. 2024, the
- * Gaussian-mixture asymptotic CS). Infinity before the first observation.
+ * Upper bound on V_t = sum (z_i - zhat_i)^2 with zhat_i the running mean (1/2 first), from the
+ * sum of squared deviations about the mean, SS, of n values in [0, 1] (see the file comment).
  */
-function csRadius(t, sigma, alpha, rho) {
-    assertAlpha(alpha);
-    if (!(t > 0))
-        return Infinity;
-    if (sigma === 0)
+function varianceBound(n, ss, designEffect = 1) {
+    if (!(n >= 1))
         return 0;
-    const v = t * rho * rho + 1;
-    return sigma * Math.sqrt(((2 * v) / (t * t * rho * rho)) * Math.log(Math.sqrt(v) / alpha));
+    const s = Math.max(0, ss);
+    // The smallest k with k - H_k >= SS is at most SS + 2 + ln(SS + 2).
+    const k = Math.min(n, Math.ceil(s + 2 + Math.log(s + 2)));
+    return Math.max(1, designEffect) * s + 0.25 + Math.max(0, harmonicUpper(k) - 1);
+}
+const LAMBDA_MAX = 0.95;
+/** Grid step in log(lambda), and how far (in log-normal sds) the grid reaches below the centre. */
+const GRID_STEP = 0.25;
+const SPREAD = 1.25;
+const BELOW = 6;
+/**
+ * The mixture over lambda, centred at lambda* = sqrt(2 log(1 / alpha) / v*) with v* = tStar *
+ * VARIANCE_GUESS (the variance process expected when decisions are due), log-normal with sd
+ * SPREAD in log(lambda): weights are the density times the grid step, normalised by the
+ * density's integral, so they sum to at most 1.
+ */
+function lambdaMixture(alpha, tuning) {
+    const vStar = Math.max(1, tuning.tStar) * VARIANCE_GUESS;
+    const centre = Math.log(Math.min(LAMBDA_MAX, Math.sqrt((2 * Math.log(1 / alpha)) / vStar)));
+    const top = Math.log(LAMBDA_MAX);
+    const bottom = centre - BELOW * SPREAD;
+    const count = Math.max(1, Math.floor((top - bottom) / GRID_STEP) + 1);
+    const lambdas = new Float64Array(count);
+    const logWeights = new Float64Array(count);
+    const logNorm = Math.log(GRID_STEP / (SPREAD * Math.sqrt(2 * Math.PI)));
+    for (let k = 0; k < count; k++) {
+        const x = top - k * GRID_STEP;
+        lambdas[k] = Math.exp(x);
+        const d = (x - centre) / SPREAD;
+        logWeights[k] = logNorm - 0.5 * d * d;
+    }
+    return { lambdas, logWeights };
+}
+/**
+ * The variance process expected when decisions are due, per unit of t* (the arm's expected units
+ * then, analysis/analyze.ts): about 10 requests a unit, of a variance of about 0.05 on the [0, 1]
+ * scale (a quality score's is about 0.02, an error rate's 0.01, a judge's 0.1), so v* = 0.5 t*.
+ * Where the mixture is centred, not an assumption of validity: bench/stats.bench.ts shows the
+ * widths it gives from 100 to 100,000 requests.
+ */
+const VARIANCE_GUESS = 0.5;
+/**
+ * One side of one arm: h(s) = log sum_k w_k exp(lambda_k s - psi_E(lambda_k) V), convex and
+ * increasing in s (a deviation of the sum in the tested direction), and its inverse.
+ */
+class ArmBoundary {
+    base;
+    lambdas;
+    /** The derivative dh/ds at the last point evaluated by h(). */
+    slope = 0;
+    constructor(mixture, v) {
+        this.lambdas = mixture.lambdas;
+        this.base = new Float64Array(mixture.lambdas.length);
+        for (let k = 0; k < this.base.length; k++) {
+            this.base[k] = mixture.logWeights[k] - psiE(mixture.lambdas[k]) * v;
+        }
+    }
+    /**
+     * log of the mixture at deviation s (a streaming log-sum-exp, one exp per component); its
+     * derivative in s, the mixture-weighted mean of lambda, is left in `slope`.
+     */
+    h(s) {
+        const base = this.base;
+        const lambdas = this.lambdas;
+        let max = -Infinity;
+        let sum = 0;
+        let weighted = 0;
+        for (let k = 0; k < base.length; k++) {
+            const lambda = lambdas[k];
+            const e = base[k] + lambda * s;
+            if (e > max) {
+                const scale = Math.exp(max - e);
+                sum = sum * scale + 1;
+                weighted = weighted * scale + lambda;
+                max = e;
+            }
+            else {
+                const w = Math.exp(e - max);
+                sum += w;
+                weighted += w * lambda;
+            }
+        }
+        this.slope = weighted / sum;
+        return max + Math.log(sum);
+    }
+    /** The last root found: the next inverse usually starts next to it. */
+    last = NaN;
+    /**
+     * The s with h(s) = level. h is convex and increasing, so Newton's method from any point where
+     * h >= level converges monotonically from above (the tangent of a convex function lies below
+     * it, so no iterate passes the root): every iterate is a conservative bound, and the last one is
+     * within 1e-10 of the root. On return, `slope` is h'(s) at the root (to that precision).
+     */
+    inverse(level) {
+        let s = Number.isFinite(this.last) ? this.last : 1;
+        let h = this.h(s);
+        for (let step = Math.max(1, Math.abs(s)); h < level; step *= 2) {
+            s += step;
+            h = this.h(s);
+        }
+        for (let i = 0; i < 100; i++) {
+            const next = s - (h - level) / this.slope;
+            if (!(next < s))
+                break;
+            const done = s - next <= 1e-10 * Math.max(1, Math.abs(s));
+            s = next;
+            h = this.h(s);
+            if (done)
+                break;
+        }
+        this.last = s;
+        return s;
+    }
+}
+function scaled(arm, range) {
+    const w = range.hi - range.lo;
+    const n = arm.n;
+    if (!(n >= 1))
+        return { n: 0, mean: 0.5, v: 0 };
+    const mean = Math.min(1, Math.max(0, (arm.sum / n - range.lo) / w));
+    // Sum of squared deviations of z = (x - lo) / w about its mean.
+    const ss = Math.max(0, arm.squares - (arm.sum * arm.sum) / n) / (w * w);
+    return { n, mean, v: varianceBound(n, ss, arm.designEffect) };
+}
+/** One arm's CS for its mean, in its own units: valid at every look (alpha split over two sides). */
+function boundedCS(arm, range, alpha, tuning) {
+    const z = scaled(arm, range);
+    const w = range.hi - range.lo;
+    if (z.n === 0)
+        return { estimate: NaN, lower: range.lo, upper: range.hi };
+    const boundary = new ArmBoundary(lambdaMixture(alpha, tuning), z.v);
+    const s = boundary.inverse(Math.log(2 / alpha));
+    return {
+        estimate: arm.sum / arm.n,
+        lower: range.lo + w * Math.max(0, z.mean - s / z.n),
+        upper: range.lo + w * Math.min(1, z.mean + s / z.n)
+    };
+}
+/**
+ * The maximum of a concave (or quasi-concave) function on [a, b], from the sign of its derivative
+ * `slope` (decreasing through 0 at the maximum): the Illinois variant of regula falsi (Dowell &
+ * Jarratt, BIT 11 (1971)), to 1e-9 of the bracket, or an end when the derivative keeps its sign.
+ */
+function maximise(slope, a, b) {
+    if (!(b > a))
+        return a;
+    let fa = slope(a);
+    if (!(fa > 0))
+        return a;
+    let fb = slope(b);
+    if (!(fb < 0))
+        return b;
+    let side = 0;
+    const tolerance = 1e-9 * (b - a);
+    for (let i = 0; i < 100 && b - a > tolerance; i++) {
+        const x = (a * fb - b * fa) / (fb - fa);
+        const fx = slope(x);
+        if (fx > 0) {
+            a = x;
+            fa = fx;
+            if (side === 1)
+                fb /= 2;
+            side = 1;
+        }
+        else if (fx < 0) {
+            b = x;
+            fb = fx;
+            if (side === -1)
+                fa /= 2;
+            side = -1;
+        }
+        else
+            return x;
+    }
+    return (a + b) / 2;
+}
+/**
+ * The two arms on the [0, 1] scale with the boundaries of both sides, built once and projected
+ * for as many contrasts as needed.
+ */
+class JointRegion {
+    range;
+    c;
+    b;
+    level;
+    cBoundary;
+    bBoundary;
+    constructor(baseline, canary, range, alpha, tuning) {
+        this.range = range;
+        this.b = scaled(baseline, range);
+        this.c = scaled(canary, range);
+        this.level = Math.log(2 / alpha);
+        this.cBoundary = new ArmBoundary(lambdaMixture(alpha, tuning.canary), this.c.v);
+        this.bBoundary = new ArmBoundary(lambdaMixture(alpha, tuning.baseline), this.b.v);
+    }
+    get empty() {
+        return this.b.n === 0 || this.c.n === 0;
+    }
+    /**
+     * The points (mc, mb) on the boundary of one side of the joint region, parametrised by the
+     * canary's share l = hc(sc) of the level: the canary's deviation sc taken in the direction
+     * `sign`, the baseline's sb = hb^-1(level - l) in the direction `bSign`. Along it sc grows and
+     * sb shrinks with l, each the inverse of a convex increasing function: concave. l is kept where
+     * both means stay in [0, 1] (the parameter space): from where the baseline reaches its headroom
+     * (or the canary the far end of its range) to where the canary reaches its headroom (or the
+     * baseline the far end of its own). When both headrooms can be reached at once, the corner is
+     * inside the region and is the only point returned.
+     */
+    boundary(sign, bSign) {
+        const { b, c } = this;
+        const room = (arm, dir) => (dir > 0 ? arm.n * (1 - arm.mean) : arm.n * arm.mean);
+        const cRoom = room(c, sign);
+        const cOther = room(c, sign > 0 ? -1 : 1);
+        const bRoom = room(b, bSign);
+        const bOther = room(b, bSign > 0 ? -1 : 1);
+        const cB = this.cBoundary;
+        const bB = this.bBoundary;
+        const clamp = (m) => Math.min(1, Math.max(0, m));
+        if (cB.h(cRoom) + bB.h(bRoom) <= this.level) {
+            const corner = {
+                mc: clamp(c.mean + (sign * cRoom) / c.n),
+                mb: clamp(b.mean + (bSign * bRoom) / b.n),
+                dmc: 0,
+                dmb: 0
+            };
+            return { at: () => corner, lo: 0, hi: 0 };
+        }
+        const lo = Math.max(cB.h(-cOther), this.level - bB.h(bRoom));
+        const hi = Math.min(cB.h(cRoom), this.level - bB.h(-bOther));
+        /** The point at share l, with dmc/dl and dmb/dl (sc = hc^-1(l), sb = hb^-1(level - l)). */
+        const at = (l) => {
+            const sc = cB.inverse(l);
+            const dsc = 1 / cB.slope;
+            const sb = bB.inverse(this.level - l);
+            const dsb = -1 / bB.slope;
+            return {
+                mc: clamp(c.mean + (sign * sc) / c.n),
+                mb: clamp(b.mean + (bSign * sb) / b.n),
+                dmc: (sign * dsc) / c.n,
+                dmb: (bSign * dsb) / b.n
+            };
+        };
+        return { at, lo, hi: Math.max(lo, hi) };
+    }
+    /**
+     * The largest (sign 1) or smallest (sign -1) mc - kappa mb over the region, in rescaled units,
+     * and where it is reached: along the side's boundary (the baseline moving against the canary
+     * when kappa >= 0), the objective is a sum of concave functions of l, maximised by golden
+     * section.
+     */
+    extreme(kappa, sign) {
+        const bSign = kappa >= 0 ? (sign > 0 ? -1 : 1) : sign;
+        const edge = this.boundary(sign, bSign);
+        const slope = (l) => {
+            const p = edge.at(l);
+            return sign * (p.dmc - kappa * p.dmb);
+        };
+        const p = edge.at(maximise(slope, edge.lo, edge.hi));
+        return { value: p.mc - kappa * p.mb, mc: p.mc, mb: p.mb };
+    }
+    /**
+     * The largest (sign 1) or smallest (sign -1) ratio mc / mb over the region, for means on the
+     * original scale lo + w m: along the side's boundary the numerator is concave and the
+     * denominator convex in l (or the reverse for the smallest), so the ratio is unimodal there and
+     * its derivative's sign locates the extreme. Infinite (sign 1) where the baseline can reach 0.
+     */
+    ratioExtreme(sign) {
+        const { lo, hi } = this.range;
+        const w = hi - lo;
+        const floor = 1e-12 * (Math.abs(lo) + w);
+        const edge = this.boundary(sign, sign > 0 ? -1 : 1);
+        const slope = (l) => {
+            const p = edge.at(l);
+            const top = lo + w * p.mc;
+            const base = lo + w * p.mb;
+            // d/dl (top / base) = w (dmc base - top dmb) / base^2; only its sign matters.
+            return base > floor ? sign * (p.dmc * base - top * p.dmb) : -1;
+        };
+        const p = edge.at(maximise(slope, edge.lo, edge.hi));
+        const base = lo + w * p.mb;
+        return base > floor ? (lo + w * p.mc) / base : sign * Infinity;
+    }
+}
+/**
+ * CS for mu_c - kappa mu_b (kappa = 1: the absolute change; 1 + tau: a relative tolerance's
+ * linear contrast), in the metric's units, from the joint region.
+ */
+function boundedContrastCS(region, kappa) {
+    const { lo, hi } = region.range;
+    const w = hi - lo;
+    const unscale = (m) => lo + w * m;
+    const estimate = unscale(region.c.mean) - kappa * unscale(region.b.mean);
+    if (region.empty) {
+        return { estimate: NaN, lower: -Infinity, upper: Infinity };
+    }
+    const up = region.extreme(kappa, 1);
+    const down = region.extreme(kappa, -1);
+    return {
+        estimate,
+        lower: unscale(down.mc) - kappa * unscale(down.mb),
+        upper: unscale(up.mc) - kappa * unscale(up.mb)
+    };
+}
+/**
+ * The range of mu_c / mu_b - 1 over the joint region: the Fieller-type relative interval, the
+ * inversion over kappa of the contrasts mu_c - kappa mu_b (the ratio r is in the interval exactly
+ * when the contrast at kappa = 1 + r can be 0). Infinite where the region reaches a baseline of 0.
+ */
+function boundedRatioCS(region) {
+    const { lo, hi } = region.range;
+    const w = hi - lo;
+    const mb = lo + w * region.b.mean;
+    const estimate = mb > 0 && !region.empty ? (lo + w * region.c.mean) / mb - 1 : NaN;
+    if (region.empty)
+        return { estimate, lower: -Infinity, upper: Infinity };
+    const upper = region.ratioExtreme(1);
+    const lower = region.ratioExtreme(-1);
+    return {
+        estimate,
+        lower: Number.isFinite(lower) ? lower - 1 : -Infinity,
+        upper: Number.isFinite(upper) ? upper - 1 : Infinity
+    };
 }
 
 /**
@@ -337,6 +919,67 @@ function normalQuantile(p) {
     return q < 0 ? -x : x;
 }
 
+/**
+ * Confidence sequences (CS): intervals valid at every look simultaneously, so the gate may look
+ * as often as it likes (DESIGN.md, "Statistics contract").
+ *
+ * The sequences in this folder build on the two-sided normal-mixture boundary of Robbins (1970), in the form of
+ * Howard, Ramdas, McAuliffe & Sekhon, "Time-uniform, nonparametric, nonasymptotic confidence
+ * sequences", Annals of Statistics 49 (2021): for a sum S_t of t terms with variance sigma^2 each,
+ * P(exists t: |S_t| >= sigma * sqrt(2 (t rho^2 + 1) / rho^2 * log(sqrt(t rho^2 + 1) / alpha)))
+ * <= alpha. Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas, "Time-uniform central limit theory and
+ * asymptotic confidence sequences", Annals of Statistics 52 (2024), Section 2, show that the same
+ * boundary with the empirical variance is an asymptotic CS for any i.i.d. mean with a finite
+ * variance, and (their section on randomized experiments) for the average treatment effect
+ * through its inverse-propensity-weighted influence function.
+ */
+function assertAlpha(alpha) {
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+}
+function assertTStar(tStar) {
+    if (!(tStar > 0 && Number.isFinite(tStar))) {
+        throw new RangeError(`tStar must be a positive number, got ${tStar}`);
+    }
+}
+/**
+ * The mixture parameter rho that makes the two-sided normal-mixture boundary (csRadius) tightest
+ * at t = tStar. With u = tStar rho^2, the radius at tStar is proportional to
+ * (1 + 1/u) (log(1 + u) / 2 - log alpha), whose minimum solves u = log(1 + u) - 2 log alpha.
+ * Howard et al. (2021) and Waudby-Smith et al. (2024) give the closed-form approximation
+ * u = -2 log alpha + log(1 - 2 log alpha) (one fixed-point step from u = -2 log alpha); we start
+ * Newton's method there and return the exact minimiser (they differ by about 3%).
+ */
+function mixtureRho(alpha, tStar) {
+    assertAlpha(alpha);
+    assertTStar(tStar);
+    const c = -2 * Math.log(alpha);
+    let u = c + Math.log(1 + c);
+    for (let i = 0; i < 50; i++) {
+        // Newton on h(u) = u - log(1 + u) - c, h'(u) = u / (1 + u); h is convex and increasing.
+        const step = ((u - Math.log1p(u) - c) * (1 + u)) / u;
+        u -= step;
+        if (Math.abs(step) <= 1e-15 * u)
+            break;
+    }
+    return Math.sqrt(u / tStar);
+}
+/**
+ * Half-width of the normal-mixture CS for a mean after t observations of standard deviation
+ * sigma: sigma * sqrt(2 (t rho^2 + 1) / (t^2 rho^2) * log(sqrt(t rho^2 + 1) / alpha)), valid at
+ * every t simultaneously (Howard et al. 2021, normal mixture; Waudby-Smith et al. 2024, the
+ * Gaussian-mixture asymptotic CS). Infinity before the first observation.
+ */
+function csRadius(t, sigma, alpha, rho) {
+    assertAlpha(alpha);
+    if (!(t > 0))
+        return Infinity;
+    if (sigma === 0)
+        return 0;
+    const v = t * rho * rho + 1;
+    return sigma * Math.sqrt(((2 * v) / (t * t * rho * rho)) * Math.log(Math.sqrt(v) / alpha));
+}
+
 /** The interval of true values a sketch value v' may stand for: |v' - v| <= a |v|. */
 function trueValueRange(value, a) {
     if (value >= 0)
@@ -395,7 +1038,7 @@ function relativeBounds(c, b) {
     return { lower, upper };
 }
 /** The fixed-time z for 95%, to express a quantile interval's width as a standard error. */
-const Z_95 = normalQuantile(0.975);
+const Z_95$1 = normalQuantile(0.975);
 /**
  * CS for the difference of two arms' q-quantiles: each arm's quantileCS at alpha / 2, so both
  * hold together with probability 1 - alpha (union bound), then interval arithmetic:
@@ -425,7 +1068,7 @@ function quantileDifferenceCS(baseline, canary, q, alpha, opts) {
         ...bounds,
         baseline: b.estimate,
         canary: c.estimate,
-        se: Number.isFinite(width) ? width / (2 * Z_95) : Infinity,
+        se: Number.isFinite(width) ? width / (2 * Z_95$1) : Infinity,
         t: Math.max(0, baseline.count) + Math.max(0, canary.count),
         relative: opts.relative
     };
@@ -436,12 +1079,13 @@ function quantileDifferenceCS(baseline, canary, q, alpha, opts) {
  * Var(R) ~ sum_i (x_i - R y_i)^2 / (n (n - 1) ybar^2), with the sum of squared residuals expanded
  * in the moments as sxx - 2 R sxy + R^2 syy (Cochran, Sampling Techniques, 3rd ed., 1977,
  * Section 6.4; Deng, Knoblich & Lu, "Applying the delta method in metric analytics", KDD 2018).
- * A plain mean is y = 1 per request: the variance is then s^2 / n.
+ * A plain mean is y = 1 per request: the variance is then s^2 / n. `inflation` (>= 1) multiplies
+ * the variance: the design effect of clustering a source could not resolve (aggregated data).
  *
  * bernoulliFloor (rates in [0, 1]): the variance is at least p~(1 - p~) / sy with the Laplace
  * estimate p~ = (sx + 1) / (sy + 2), so an arm with no observed errors never has zero variance.
  */
-function armEstimate(m, bernoulliFloor) {
+function armEstimate(m, bernoulliFloor, inflation = 1) {
     const n = m.n;
     if (!(m.sy > 0))
         return { estimate: NaN, variance: Infinity, n };
@@ -451,25 +1095,31 @@ function armEstimate(m, bernoulliFloor) {
     const ybar = m.sy / n;
     // Rounding can push a (near) zero residual sum slightly below 0.
     const residualSquares = Math.max(0, m.sxx - 2 * r * m.sxy + r * r * m.syy);
-    let variance = residualSquares / (n * (n - 1) * ybar * ybar);
+    let variance = (Math.max(1, inflation) * residualSquares) / (n * (n - 1) * ybar * ybar);
     if (bernoulliFloor) {
         const p = (m.sx + 1) / (m.sy + 2);
         variance = Math.max(variance, (p * (1 - p)) / m.sy);
     }
     return { estimate: r, variance: Number.isNaN(variance) ? Infinity : variance, n };
 }
-/** The estimate and variance of canary - baseline, or canary / baseline - 1 (delta method). */
-function contrast(b, c, relative) {
-    if (!relative)
-        return { estimate: c.estimate - b.estimate, variance: b.variance + c.variance };
-    if (b.estimate === 0 || Number.isNaN(b.estimate))
-        return { estimate: NaN, variance: Infinity };
-    // Var(Rc / Rb) ~ Vc / Rb^2 + Rc^2 Vb / Rb^4 (first-order delta method, independent arms).
-    const rb2 = b.estimate * b.estimate;
-    return {
-        estimate: c.estimate / b.estimate - 1,
-        variance: c.variance / rb2 + (c.estimate * c.estimate * b.variance) / (rb2 * rb2)
-    };
+/**
+ * Each arm's variance at least what the other arm's relative spread gives it: Var(R_c) >=
+ * nu_b R_c^2 / n_c with nu = Var(R) n / R^2 the squared coefficient of variation per cluster
+ * (and the same the other way). A heavy tail is shared by both arms, and the small arm (the
+ * canary at a 1-5% step) has mostly not seen its rare large values yet, so its own variance is
+ * too small exactly when its mean is too low: the larger arm, which has seen more of the tail,
+ * lends its spread. A canary that truly spreads less only gets a wider interval.
+ */
+function sharedSpread(b, c) {
+    const nu = (a) => a.n >= 2 && a.estimate !== 0 && Number.isFinite(a.variance)
+        ? (a.variance * a.n) / (a.estimate * a.estimate)
+        : 0;
+    const nb = nu(b);
+    const nc = nu(c);
+    const lend = (a, other) => a.n >= 2 && Number.isFinite(a.estimate)
+        ? { ...a, variance: Math.max(a.variance, (other * a.estimate * a.estimate) / a.n) }
+        : a;
+    return [lend(b, nc), lend(c, nb)];
 }
 /** [estimate - h, estimate + h], or the whole line when h or the estimate is not finite. */
 function around(estimate, halfWidth) {
@@ -481,35 +1131,87 @@ function around(estimate, halfWidth) {
     return { lower, upper };
 }
 /**
+ * The relative change interval by Fieller's theorem (Fieller, "Some problems in interval
+ * estimation", J. R. Stat. Soc. B 16 (1954)): the set of r for which the linear contrast
+ * R_c - (1 + r) R_b is within M sqrt(V_c + (1 + r)^2 V_b) of 0, M the boundary's multiplier. With
+ * k = 1 + r this is the quadratic (R_b^2 - M^2 V_b) k^2 - 2 R_c R_b k + (R_c^2 - M^2 V_c) <= 0:
+ * an interval when the baseline is bounded away from 0 (R_b^2 > M^2 V_b), else unbounded. Unlike
+ * the delta method, the variance of the contrast never uses the observed canary level, so a
+ * canary whose estimate collapses (no errors by chance) does not collapse the interval.
+ */
+function fiellerRelative(b, c, multiplier) {
+    const m2 = multiplier * multiplier;
+    const a = b.estimate * b.estimate - m2 * b.variance;
+    if (!(a > 0) || !Number.isFinite(c.variance) || !Number.isFinite(c.estimate)) {
+        return { lower: -Infinity, upper: Infinity };
+    }
+    const mid = c.estimate * b.estimate;
+    const disc = m2 * (b.estimate * b.estimate * c.variance + c.estimate * c.estimate * b.variance) -
+        m2 * m2 * b.variance * c.variance;
+    const root = Math.sqrt(Math.max(0, disc));
+    return { lower: (mid - root) / a - 1, upper: (mid + root) / a - 1 };
+}
+/**
  * CS for the difference of two arms' ratio metrics (means, rates, sum-over-sum ratios), absolute
- * (canary - baseline) or relative (canary / baseline - 1), valid at every look.
+ * (canary - baseline) or relative (canary / baseline - 1), valid at every look once the sample is
+ * large enough for the central limit theorem (src/stats/clt.ts says when).
  *
  * The two-arm stream is read as the inverse-propensity-weighted influence function of the
- * average treatment effect (Waudby-Smith et al. 2024, randomized experiments): after
- * t = n_baseline + n_canary clusters its standard deviation is se * sqrt(t), where se is the
- * standard error of the difference, so the half-width is se * sqrt(t) * csRadius(t, 1, alpha,
- * rho) with rho = mixtureRho(alpha, tStar). tStar is in the same unit as t (clusters, both arms).
+ * average treatment effect (Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas, "Time-uniform central
+ * limit theory and asymptotic confidence sequences", Ann. Statist. 52 (2024), randomized
+ * experiments): after t = n_baseline + n_canary clusters its standard deviation is se * sqrt(t),
+ * se the standard error of the contrast, so the half-width is se * M with
+ * M = sqrt(t) * csRadius(t, 1, alpha, rho), rho = mixtureRho(alpha, tStar). tStar is in the same
+ * unit as t: clusters (units), both arms.
  *
- * Degenerate inputs (an arm with n < 2 or sy = 0; a zero baseline for a relative change) give
- * -Infinity..Infinity with the estimates that can be computed and NaN for the others.
+ * The contrast is linear, R_c - kappa R_b with se = sqrt(V_c + kappa^2 V_b): kappa = 1 for the
+ * absolute change; the relative interval is Fieller's inversion of the same contrast over kappa
+ * (fiellerRelative), so deciding a relative tolerance tau on it is deciding R_c - (1 + tau) R_b.
+ *
+ * Degenerate inputs (an arm with n < 2 or sy = 0; a baseline not bounded away from 0 for a
+ * relative change) give -Infinity..Infinity with the estimates that can be computed and NaN for
+ * the others.
  */
 function ratioDifferenceCS(baseline, canary, alpha, opts) {
     const rho = mixtureRho(alpha, opts.tStar);
     const floor = opts.bernoulliFloor ?? false;
-    const b = armEstimate(baseline, floor);
-    const c = armEstimate(canary, floor);
-    const { estimate, variance } = contrast(b, c, opts.relative);
+    let b = armEstimate(baseline, floor, opts.designEffect?.baseline);
+    let c = armEstimate(canary, floor, opts.designEffect?.canary);
+    if (opts.sharedSpread)
+        [b, c] = sharedSpread(b, c);
     const t = b.n + c.n;
-    const se = Math.sqrt(variance);
-    const halfWidth = se * Math.sqrt(t) * csRadius(t, 1, alpha, rho);
+    const multiplier = t > 0 ? Math.sqrt(t) * csRadius(t, 1, alpha, rho) : Infinity;
+    if (!opts.relative) {
+        const estimate = c.estimate - b.estimate;
+        const se = Math.sqrt(b.variance + c.variance);
+        return {
+            estimate,
+            ...around(estimate, se * multiplier),
+            baseline: b.estimate,
+            canary: c.estimate,
+            se: Number.isNaN(se) ? Infinity : se,
+            t,
+            relative: false
+        };
+    }
+    const usable = b.estimate !== 0 && !Number.isNaN(b.estimate);
+    const estimate = usable ? c.estimate / b.estimate - 1 : NaN;
+    const bounds = usable ? fiellerRelative(b, c, multiplier) : { lower: -Infinity, upper: Infinity };
+    // The standard error of the relative change at the estimate (for reports and projections).
+    const rb2 = b.estimate * b.estimate;
+    const se = usable
+        ? Math.sqrt(c.variance / rb2 + (c.estimate * c.estimate * b.variance) / (rb2 * rb2))
+        : Infinity;
     return {
         estimate,
-        ...around(estimate, halfWidth),
+        ...(Number.isFinite(bounds.lower) && Number.isFinite(bounds.upper)
+            ? bounds
+            : { lower: -Infinity, upper: Infinity }),
         baseline: b.estimate,
         canary: c.estimate,
         se: Number.isNaN(se) ? Infinity : se,
         t,
-        relative: opts.relative
+        relative: true
     };
 }
 /**
@@ -519,7 +1221,7 @@ function ratioDifferenceCS(baseline, canary, alpha, opts) {
  */
 function ratioCS(m, alpha, opts) {
     const rho = mixtureRho(alpha, opts.tStar);
-    const arm = armEstimate(m, opts.bernoulliFloor ?? false);
+    const arm = armEstimate(m, opts.bernoulliFloor ?? false, opts.designEffect);
     const halfWidth = Math.sqrt(arm.variance) * Math.sqrt(arm.n) * csRadius(arm.n, 1, alpha, rho);
     return { estimate: arm.estimate, ...around(arm.estimate, halfWidth) };
 }
@@ -562,6 +1264,28 @@ function samplesToDecide(interval, t, alpha, rho, passBelow, failAbove) {
     for (let i = 0; i < 60; i++) {
         const mid = (lo + hi) / 2;
         if (decisiveAt(mid))
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return Math.exp(hi);
+}
+/**
+ * The first time t in (0, horizon] at which `decisive(t)` holds, for a `decisive` that is
+ * monotone in t (more data never makes a confidence sequence less decisive at fixed estimates),
+ * to a relative resolution of about 10% (a planning figure): bisection on log t from
+ * horizon * 1e-6. Undefined when it does not hold at the horizon.
+ */
+function firstDecisive(decisive, horizon, resolution = 0.1) {
+    if (!(horizon > 0) || !decisive(horizon))
+        return undefined;
+    let lo = Math.log(horizon * 1e-6);
+    let hi = Math.log(horizon);
+    if (decisive(Math.exp(lo)))
+        return Math.exp(lo);
+    while (hi - lo > resolution) {
+        const mid = (lo + hi) / 2;
+        if (decisive(Math.exp(mid)))
             hi = mid;
         else
             lo = mid;
@@ -611,6 +1335,78 @@ function perRequestVariance(d) {
     if (n < 2)
         return 0;
     return (sumSq - (sum * sum) / n) / (n - 1);
+}
+
+/**
+ * How much longer an inconclusive metric needs (DESIGN.md: "Inconclusive metrics report a
+ * projection"), projected with the sequence's real shrinkage: the confidence sequence itself is
+ * recomputed on sketches grown to a future time (compareMetric's decisiveAt), so its log factor,
+ * its range term and its validity rules (minimum units, skewness) are those it will have then,
+ * at the same estimates. Growth follows the window's own traffic: requests at their rate, units at
+ * the rate new units arrived lately, which falls as the same users come back. More requests from
+ * the same users grow each unit's sums, and so the variance per unit (the design effect of more
+ * requests from the same users): precision then grows with units, not requests. The step's error
+ * budget is fixed when the step starts (stats/alphaSpending.ts), so it is the same then as now.
+ *
+ * When the metric would not decide before the step runs out (`rollout.maxDuration`), or never at
+ * these estimates (one sitting at the tolerance), the projection says so instead of a number:
+ * more traffic will not settle it soon.
+ */
+/** When nothing says how long the step has left: a month. */
+const HORIZON = 30 * 86_400;
+/** How far beyond the horizon "never at these estimates" is checked. */
+const NEVER = 1e4;
+function projectNeeded(o) {
+    const code = o.why.code;
+    if (code === 'bucket-resolution')
+        return { samples: null, seconds: null, code: 'resolution' };
+    if (code === 'relative-undefined' || code === 'no-values' || code === 'design-effect-unknown') {
+        return { samples: null, seconds: null };
+    }
+    const g = o.growth ?? assumedGrowth(o);
+    if (!(g.seconds > 0) || !(o.requests.canary > 0))
+        return { samples: null, seconds: null };
+    const factors = (dt) => ({
+        baseline: armFactors(g.baseline, g.seconds, dt),
+        canary: armFactors(g.canary, g.seconds, dt)
+    });
+    const decisive = (dt) => o.decisiveAt(factors(dt));
+    const horizon = g.remainingSeconds ?? HORIZON;
+    const dt = firstDecisive(decisive, Math.max(1, horizon));
+    if (dt === undefined) {
+        const settles = decisive(Math.max(g.seconds, horizon) * NEVER);
+        return { samples: null, seconds: null, code: settles ? 'beyond-step' : 'at-tolerance' };
+    }
+    // All canary requests, not only those carrying this metric's value (a score on a third of them).
+    const rate = o.growth ? g.canary.requestsPerSecond : o.canaryRate;
+    const samples = Math.ceil(dt * rate);
+    const seconds = rate > 0 ? Math.ceil(samples / rate) : Math.ceil(dt);
+    return code === 'below-minimum' ? { samples, seconds, code: 'minimum' } : { samples, seconds };
+}
+/** Without the window's cells: requests at the canary's rate, units in proportion to requests. */
+function assumedGrowth(o) {
+    const seconds = o.canaryRate > 0 ? o.canaryRequests / o.canaryRate : 0;
+    const arm = (requests, units) => ({
+        requestsPerSecond: seconds > 0 ? requests / seconds : 0,
+        units,
+        newUnitsPerSecond: seconds > 0 ? units / seconds : 0
+    });
+    return {
+        seconds,
+        baseline: arm(o.requests.baseline, o.units.baseline),
+        canary: arm(o.requests.canary, o.units.canary)
+    };
+}
+/**
+ * An arm's growth after dt more seconds: requests by (T + dt) / T (at the window's rate), units by
+ * the rate new ones arrived lately (at most as fast as requests); without units, as requests.
+ */
+function armFactors(g, seconds, dt) {
+    const r = 1 + dt / seconds;
+    if (!(g.units > 0))
+        return { units: r, requests: r };
+    const u = (g.units + g.newUnitsPerSecond * dt) / g.units;
+    return { units: Math.min(u, r), requests: r };
 }
 
 /** The name of the pre-exposure covariate in reports (two regressors: its pre.x and pre.y sums). */
@@ -754,10 +1550,56 @@ function regressionAdjustedCS(baseline, canary, alpha, opts) {
     if (!(report.varianceReduction >= MIN_REDUCTION))
         return { ...report, fallback: 'explains-nothing' };
     const shift = (a) => fit.regressors.reduce((s, r, i) => s + fit.theta[i] * r.value(a), 0);
-    const interval = opts.relative
+    const relative = opts.relative
         ? relativeInterval({ b, c, jb, jc, shift, correction, k })
+        : undefined;
+    const interval = relative
+        ? relative.interval
         : absoluteInterval(b, c, shift(c) - shift(b), vAdjusted, k);
-    return { ...report, interval: { ...interval, t } };
+    // The estimator's influence per cluster: the residual weights of each arm (absolute), or the
+    // Fieller contrast's at the estimate (relative).
+    const weights = relative ? relative.weights : { baseline: rb, canary: rc };
+    const skewness = sharedSkewness(baseline, weights.baseline, canary, weights.canary);
+    return {
+        ...report,
+        interval: { ...interval, t },
+        ...(skewness !== undefined && { skewness })
+    };
+}
+/**
+ * The skewness bound of stats/clt.ts (sharedSkewness: Cochran's rule on the estimator, each arm
+ * lent the larger of the two arms' per-cluster skewness) for the adjusted estimator, whose
+ * influence per cluster in arm a is w_a' v: from its first three raw sums over clusters,
+ * S1 = w' sums, S2 = w' P w, S3 = sum (w' v)^3, the central moments m2 and m3 per cluster give the
+ * arm's per-cluster skewness m3 / m2^1.5 and the variance of its mean m2 / n.
+ */
+function sharedSkewness(bm, wb, cm, wc) {
+    const arm = (m, w) => {
+        const s3 = cubedSum(m, w);
+        if (s3 === undefined || !(m.n >= 3))
+            return undefined;
+        const d = m.sums.length;
+        let s1 = 0;
+        let s2 = 0;
+        for (let i = 0; i < d; i++) {
+            s1 += w[i] * m.sums[i];
+            for (let j = 0; j < d; j++) {
+                s2 += w[i] * w[j] * m.products[productIndex(i, j, d)];
+            }
+        }
+        const mean = s1 / m.n;
+        const m2 = s2 / m.n - mean * mean;
+        const m3 = s3 / m.n - 3 * mean * (s2 / m.n) + 2 * mean ** 3;
+        if (!(m2 > 0) || !Number.isFinite(m3))
+            return undefined;
+        return { g: Math.abs(m3) / m2 ** 1.5, variance: m2 / m.n, n: m.n };
+    };
+    const b = arm(bm, wb);
+    const c = arm(cm, wc);
+    if (!b || !c)
+        return undefined;
+    const term = (a) => a.variance ** 1.5 / Math.sqrt(a.n);
+    return (Math.max(b.g, c.g) * (term(b) + term(c))) / (b.variance + c.variance) ** 1.5;
 }
 /** The covariates to try: pre-exposure sums with enough coverage, then each request covariate. */
 function candidateRegressors(m, b, c, k, report) {
@@ -905,14 +1747,21 @@ function relativeInterval(x) {
     const root = Math.sqrt(Math.max(0, disc));
     const uHat = ac / ab;
     const se = ab > 0 ? Math.sqrt(Math.max(0, v0 + 2 * v1 * uHat + v2 * uHat * uHat)) / ab : Infinity;
+    const at = Number.isFinite(uHat) ? uHat : 1;
     return {
-        estimate,
-        lower: bounded ? (qbHalf - root) / qa - 1 : -Infinity,
-        upper: bounded ? (qbHalf + root) / qa - 1 : Infinity,
-        baseline: b.ratio,
-        canary: c.ratio,
-        se: Number.isFinite(se) ? se : Infinity,
-        relative: true
+        interval: {
+            estimate,
+            lower: bounded ? (qbHalf - root) / qa - 1 : -Infinity,
+            upper: bounded ? (qbHalf + root) / qa - 1 : Infinity,
+            baseline: b.ratio,
+            canary: c.ratio,
+            se: Number.isFinite(se) ? se : Infinity,
+            relative: true
+        },
+        weights: {
+            baseline: pb.map((p, i) => p + at * qb[i]),
+            canary: pc.map((p, i) => p + at * qc[i])
+        }
     };
 }
 
@@ -930,17 +1779,15 @@ function adjustedComparison(spec, baseline, canary, ctx) {
     const c = canary.adjusted;
     if (!b || !c) {
         const none = { baseline: 0, canary: 0 };
-        return {
-            result: {
-                used: false,
-                varianceReduction: null,
-                covariates: [],
-                units: none,
-                preExposureUnits: none,
-                reason: 'no-data'
-            },
-            interval: () => undefined
+        const result = {
+            used: false,
+            varianceReduction: null,
+            covariates: [],
+            units: none,
+            preExposureUnits: none,
+            reason: 'no-data'
         };
+        return { result: () => result, interval: () => undefined, skewness: () => undefined };
     }
     const fits = new Map();
     const fit = (relative) => {
@@ -971,7 +1818,13 @@ function adjustedComparison(spec, baseline, canary, ctx) {
         result.reason = main.fallback;
     if (dropped.length > 0)
         result.dropped = dropped;
-    return { result, interval: relative => fit(relative).interval };
+    return {
+        interval: relative => fit(relative).interval,
+        skewness: relative => fit(relative).skewness,
+        result: applied => applied === 'used' || !result.used
+            ? result
+            : { ...result, used: false, reason: applied === 'held' ? 'interval-held' : 'bounded' }
+    };
 }
 /** Why the metric's own pre-exposure level is not among the covariates, when it was asked for. */
 function preExposureLeftOut(lookback, quality, fit) {
@@ -989,10 +1842,18 @@ function preExposureLeftOut(lookback, quality, fit) {
 const toHarm = (d, better) => better === 'lower'
     ? { estimate: d.estimate, lower: d.lower, upper: d.upper }
     : { estimate: -d.estimate, lower: -d.upper, upper: -d.lower };
+/** The fixed-time z for 95%, to express an interval's width as a standard error. */
+const Z_95 = normalQuantile(0.975);
 /**
  * Compare one metric between the arms: a confidence sequence for the change, then the verdict of
  * DESIGN.md: pass when the whole interval is better than the tolerance, fail when it is wholly
  * beyond it (or beyond the stricter `rollbackAt`), else inconclusive with a projection.
+ *
+ * Which sequence (methodOf): a quantile's rank CS (stats/cs/quantile.ts); a bounded metric's
+ * nonasymptotic empirical-Bernstein CS (stats/cs/bernstein.ts); an unbounded mean's or ratio's
+ * asymptotic CS (stats/cs/ratio.ts), trusted only from the minimum sample counted in units and
+ * once the estimator's skewness is small (stats/clt.ts). Until an interval can be trusted it is
+ * reported as unbounded, with the reason (`why`).
  */
 function compareMetric(spec, baseline, canary, context, 
 /** The canary's value from a raw query, for the limit only (Evidence.limitValues). */
@@ -1001,14 +1862,19 @@ limitValue) {
     const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples };
     // Variance reduction (CUPED): the regression-adjusted sequence, for a metric that asks for it.
     const adjusted = adjustedComparison(spec, baseline, canary, ctx);
-    const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx, adjusted);
+    const evaluated = differenceInterval(spec, baseline, canary, spec.tolerance, ctx, adjusted);
+    const interval = evaluated.interval;
     const harm = toHarm(interval, spec.better);
     const failAt = spec.rollbackAt ?? spec.tolerance;
     const failHarm = failAt.relative === spec.tolerance.relative
         ? harm
-        : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx, adjusted), spec.better);
+        : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx, adjusted).interval, spec.better);
     const n = { baseline: baseline.requests, canary: canary.requests };
-    const enough = n.baseline >= ctx.minSamples && n.canary >= ctx.minSamples;
+    const units = { baseline: unitsOf(baseline), canary: unitsOf(canary) };
+    const clustered = units.baseline < n.baseline || units.canary < n.canary;
+    // The reference arm of a one-sample comparison (the judge's pairwise win rate) needs no sample.
+    const oneSample = spec.reference !== undefined;
+    const enough = (oneSample || units.baseline >= ctx.minSamples) && units.canary >= ctx.minSamples;
     let verdict = 'inconclusive';
     if (enough && harm.upper < spec.tolerance.value)
         verdict = 'pass';
@@ -1034,14 +1900,13 @@ limitValue) {
         tolerance: sign * spec.tolerance.value,
         ...(spec.rollbackAt && { rollbackAt: sign * spec.rollbackAt.value }),
         n,
+        ...(clustered && { units }),
         alpha: ctx.alpha,
         reason: '',
-        method: methodOf(spec, {
-            relative: interval.relative,
-            histogram: !!(baseline.histogram || canary.histogram),
-            ...(adjusted?.result.used && { adjustedFor: adjusted.result.covariates })
-        }),
-        ...(adjusted && { varianceReduction: adjusted.result })
+        why: { code: 'inconclusive', beyondTolerance: false },
+        method: evaluated.method,
+        ...(evaluated.validity && { validity: evaluated.validity }),
+        ...(adjusted && { varianceReduction: adjusted.result(evaluated.adjustment ?? 'used') })
     };
     if (spec.limit !== undefined) {
         result.limit =
@@ -1049,43 +1914,314 @@ limitValue) {
                 ? limitResult(spec, spec.limit, canary, ctx)
                 : queryLimit(spec, spec.limit, limitValue);
     }
-    if (n.baseline >= ctx.minSamples) {
+    if (units.baseline >= ctx.minSamples && !oneSample) {
         const own = armInterval(spec, baseline, ctx, ctx.tStar.baseline);
         if (Number.isFinite(own.lower) && Number.isFinite(own.upper)) {
             result.baselineInterval = { lower: own.lower, upper: own.upper };
         }
     }
-    if (verdict === 'inconclusive') {
-        result.needed = needed(harm, interval.t, n, spec, failAt, ctx);
-    }
-    result.reason = reasonFor(result, enough, ctx.minSamples, harm.lower > spec.tolerance.value);
+    result.why = whyOf(result, {
+        enough,
+        minSamples: ctx.minSamples,
+        units: clustered,
+        have: oneSample ? { ...units, baseline: ctx.minSamples } : units,
+        blocked: evaluated.blocked,
+        beyondTolerance: harm.lower > spec.tolerance.value
+    });
     if (verdict === 'inconclusive' && enough && (baseline.histogram || canary.histogram)) {
-        const resolution = bucketResolution(spec, baseline, canary, ctx);
-        if (resolution) {
-            // More traffic narrows the ranks, not the buckets: say what would settle it instead.
-            result.reason = resolution;
-            result.needed = { samples: 0, seconds: 0 };
-        }
+        if (bucketResolution(spec, baseline, canary, ctx))
+            result.why = { code: 'bucket-resolution' };
     }
+    if (verdict === 'inconclusive' && ctx.project !== false) {
+        const now = { harm, t: interval.t };
+        const vr = result.varianceReduction;
+        const adjustedView = vr?.used && vr.varianceReduction !== null
+            ? {
+                estimate: harm.estimate,
+                failEstimate: failHarm.estimate,
+                scale: Math.sqrt(Math.max(0, 1 - vr.varianceReduction))
+            }
+            : undefined;
+        result.needed = projectNeeded({
+            why: result.why,
+            units,
+            requests: n,
+            canaryRate: ctx.canaryRate,
+            canaryRequests: ctx.canaryRequests,
+            ...(ctx.growth && { growth: ctx.growth }),
+            decisiveAt: f => decisiveAt(spec, baseline, canary, ctx, failAt, now, f, adjustedView)
+        });
+    }
+    result.reason = reasonText(result.why);
     return result;
+}
+/** Clusters of an arm: units when the moments are clustered by unit, else requests. */
+function unitsOf(m) {
+    return m.moments.n > 0 ? Math.min(m.moments.n, m.requests) : m.requests;
 }
 function differenceInterval(spec, b, c, tolerance, ctx, adjusted) {
     const relative = tolerance.relative;
-    const regressionAdjusted = adjusted?.interval(relative);
-    if (regressionAdjusted)
-        return regressionAdjusted;
+    const aggregate = ctx.designEffects?.[spec.name];
     if (spec.kind === 'quantile') {
-        return quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
-            relative,
-            tStar: ctx.tStar,
-            designEffect: { baseline: designEffect(b), canary: designEffect(c) }
-        });
+        const deff = aggregate && !('unknown' in aggregate)
+            ? { baseline: aggregate.baseline, canary: aggregate.canary }
+            : { baseline: designEffect(b), canary: designEffect(c) };
+        return {
+            interval: quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
+                relative,
+                tStar: ctx.tStar,
+                designEffect: deff
+            }),
+            method: methodOf(spec, { relative, histogram: !!(b.histogram || c.histogram) })
+        };
     }
-    return ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
+    if (aggregate && 'unknown' in aggregate) {
+        return {
+            interval: unbounded(relative, b, c),
+            method: methodOf(spec, { relative, histogram: !!(b.histogram || c.histogram) }),
+            blocked: { code: 'design-effect-unknown', atLeast: aggregate.atLeast }
+        };
+    }
+    const inflation = aggregate
+        ? { baseline: aggregate.baseline, canary: aggregate.canary }
+        : undefined;
+    const validity = {};
+    if (inflation)
+        validity.designEffect = { ...inflation, source: aggregate.source };
+    const range = metricRange(spec);
+    if (range) {
+        const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation);
+        return {
+            interval,
+            method: methodOf(spec, { relative, histogram: false }),
+            validity,
+            ...(adjusted && { adjustment: 'bounded' })
+        };
+    }
+    const interval = ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
         relative,
         tStar: ctx.tStar.total,
-        bernoulliFloor: spec.kind === 'rate'
+        ...(inflation && { designEffect: inflation }),
+        sharedSpread: true
     });
+    const kappa = relative && interval.estimate > -1 ? 1 + interval.estimate : 1;
+    // Variance reduction: the regression-adjusted sequence replaces the unadjusted one, under the
+    // same guards, with the skewness rule applied to the adjusted estimator (its per-unit residual
+    // is what the normal approximation is about; without third moments, the unadjusted one's).
+    const regressionAdjusted = adjusted?.interval(relative);
+    const plainSkewness = sharedSkewness$1(b.moments, c.moments, kappa);
+    const skewness = regressionAdjusted
+        ? (adjusted.skewness(relative) ?? plainSkewness)
+        : plainSkewness;
+    const method = methodOf(spec, {
+        relative,
+        histogram: false,
+        skewness: skewness !== undefined,
+        ...(regressionAdjusted && { adjustedFor: adjusted.result('used').covariates })
+    });
+    if (skewness !== undefined) {
+        validity.skewness = skewness;
+        validity.maxSkewness = MAX_SKEWNESS;
+        if (Math.abs(skewness) > MAX_SKEWNESS) {
+            return {
+                interval: { ...interval, lower: -Infinity, upper: Infinity },
+                method,
+                validity,
+                blocked: { code: 'too-skewed', skewness, maxSkewness: MAX_SKEWNESS },
+                ...(adjusted && { adjustment: 'held' })
+            };
+        }
+    }
+    if (regressionAdjusted)
+        return { interval: regressionAdjusted, method, validity };
+    return { interval, method, validity };
+}
+function unbounded(relative, b, c) {
+    const rb = b.moments.sy > 0 ? b.moments.sx / b.moments.sy : NaN;
+    const rc = c.moments.sy > 0 ? c.moments.sx / c.moments.sy : NaN;
+    return {
+        estimate: relative ? rc / rb - 1 : rc - rb,
+        lower: -Infinity,
+        upper: Infinity,
+        baseline: rb,
+        canary: rc,
+        se: Infinity,
+        t: b.moments.n + c.moments.n,
+        relative
+    };
+}
+/**
+ * The bounded arm of a sketch: requests, the sum, the per-request sum of squares, and the design
+ * effect of clustering: the cluster residual sum of squares over the per-request one, at least 1
+ * (the variance a clustered mean really has, over what independent requests would give). Without
+ * the per-request sum of squares of clustered moments, its upper bound for values in [lo, hi]:
+ * x^2 <= (lo + hi) x - lo hi.
+ */
+function boundedArm(m, range, inflation = 1) {
+    const mo = m.moments;
+    const n = Math.max(m.requests, mo.sy);
+    const perRequest = mo.n === n && mo.syy === mo.sy;
+    const bound = (range.lo + range.hi) * mo.sx - n * range.lo * range.hi;
+    const squares = m.requestSquares ?? (perRequest ? mo.sxx : bound);
+    let deff = Math.max(1, inflation);
+    if (!perRequest && mo.n >= 2 && mo.sy > 0) {
+        const r = mo.sx / mo.sy;
+        const clusterSS = Math.max(0, mo.sxx - 2 * r * mo.sxy + r * r * mo.syy);
+        const requestSS = Math.max(0, squares - (mo.sx * mo.sx) / n);
+        if (requestSS > 0)
+            deff = Math.max(deff, clusterSS / requestSS);
+        else if (clusterSS > 0)
+            deff = Infinity;
+    }
+    return { n, sum: mo.sx, squares, designEffect: Number.isFinite(deff) ? deff : 1e12 };
+}
+/**
+ * A bounded metric's interval (stats/cs/bernstein.ts): the joint region of both arms projected on
+ * the change, absolute or (Fieller) relative; or, for a fixed reference (the judge's pairwise win
+ * rate against 0.5), the canary's own CS minus the reference.
+ */
+function boundedInterval(spec, b, c, relative, range, ctx, inflation) {
+    const canary = boundedArm(c, range, inflation?.canary);
+    if (spec.reference !== undefined) {
+        const cs = boundedCS(canary, range, ctx.alpha, { tStar: ctx.tStar.canary });
+        const ref = spec.reference;
+        const lower = relative ? cs.lower / ref - 1 : cs.lower - ref;
+        const upper = relative ? cs.upper / ref - 1 : cs.upper - ref;
+        const estimate = relative ? cs.estimate / ref - 1 : cs.estimate - ref;
+        return {
+            estimate,
+            ...(canary.n > 0 ? { lower, upper } : { lower: -Infinity, upper: Infinity }),
+            baseline: ref,
+            canary: cs.estimate,
+            se: canary.n > 0 ? (upper - lower) / (2 * Z_95) : Infinity,
+            t: canary.n,
+            relative
+        };
+    }
+    const baseline = boundedArm(b, range, inflation?.baseline);
+    const region = new JointRegion(baseline, canary, range, ctx.alpha, {
+        baseline: { tStar: ctx.tStar.baseline },
+        canary: { tStar: ctx.tStar.canary }
+    });
+    const d = relative ? boundedRatioCS(region) : boundedContrastCS(region, 1);
+    const width = d.upper - d.lower;
+    return {
+        ...d,
+        baseline: baseline.n > 0 ? baseline.sum / baseline.n : NaN,
+        canary: canary.n > 0 ? canary.sum / canary.n : NaN,
+        se: Number.isFinite(width) ? width / (2 * Z_95) : Infinity,
+        t: baseline.n + canary.n,
+        relative
+    };
+}
+/**
+ * The arm's sketch grown by `f`: clusters times f.units, requests times f.requests, at the same
+ * estimate and per-request spread. More requests from the same users make each unit's sum larger
+ * and its requests more of the unit's own level: Kish's design effect D = 1 + (m - 1) ICC
+ * (Survey Sampling, 1965, Section 5.4) grows with m, the units' request count weighted by requests
+ * (syy / sy), by p = f.requests / f.units, with the intra-unit correlation ICC = (D - 1) / (m - 1)
+ * read from the sketch now (D the cluster residual sum of squares over the per-request one). The
+ * grown moments carry the residual sum of squares D' times the grown per-request one; their
+ * other sums scale with the cluster sizes. Per-request sketches grow by f.requests throughout.
+ */
+function grown(m, f) {
+    const mo = m.moments;
+    const scaleAll = (k) => {
+        const out = {
+            moments: {
+                n: mo.n * k,
+                sx: mo.sx * k,
+                sy: mo.sy * k,
+                sxx: mo.sxx * k,
+                syy: mo.syy * k,
+                sxy: mo.sxy * k,
+                ...(mo.sxxx !== undefined && {
+                    sxxx: mo.sxxx * k,
+                    sxxy: (mo.sxxy ?? 0) * k,
+                    sxyy: (mo.sxyy ?? 0) * k,
+                    syyy: (mo.syyy ?? 0) * k
+                })
+            },
+            requests: m.requests * k
+        };
+        if (m.requestSquares !== undefined)
+            out.requestSquares = m.requestSquares * k;
+        return out;
+    };
+    if (mo.n >= m.requests || !(mo.sy > 0) || !(mo.n >= 2))
+        return scaleAll(f.requests);
+    const p = Math.max(1, f.requests / f.units);
+    const r = mo.sx / mo.sy;
+    const clusterSS = Math.max(0, mo.sxx - 2 * r * mo.sxy + r * r * mo.syy);
+    const n = Math.max(m.requests, mo.sy);
+    const requestSS = m.requestSquares !== undefined ? Math.max(0, m.requestSquares - (mo.sx * mo.sx) / n) : NaN;
+    const weighted = mo.syy / mo.sy;
+    // Without the per-request sum of squares, each unit's variance grows with its size squared.
+    const icc = requestSS > 0 && weighted > 1
+        ? Math.min(1, Math.max(0, (clusterSS / requestSS - 1) / (weighted - 1)))
+        : 1;
+    const designEffect = (size) => 1 + (size - 1) * icc;
+    const grownSS = requestSS > 0
+        ? designEffect(weighted * p) * requestSS * f.requests
+        : clusterSS * f.units * p * p;
+    const k2 = f.units * p * p;
+    const k3 = k2 * p;
+    const sxy = mo.sxy * k2;
+    const syy = mo.syy * k2;
+    const out = {
+        moments: {
+            n: mo.n * f.units,
+            sx: mo.sx * f.requests,
+            sy: mo.sy * f.requests,
+            sxx: grownSS + 2 * r * sxy - r * r * syy,
+            syy,
+            sxy,
+            ...(mo.sxxx !== undefined && {
+                sxxx: mo.sxxx * k3,
+                sxxy: (mo.sxxy ?? 0) * k3,
+                sxyy: (mo.sxyy ?? 0) * k3,
+                syyy: (mo.syyy ?? 0) * k3
+            })
+        },
+        requests: m.requests * f.requests
+    };
+    if (m.requestSquares !== undefined)
+        out.requestSquares = m.requestSquares * f.requests;
+    return out;
+}
+/**
+ * Whether the metric would be decisive (pass or fail, on enough units) after each arm grew by its
+ * factors, at the same estimates. Quantiles keep no moments to grow: their interval's half-widths
+ * shrink as the rank boundary does with the canary's requests (stats/projection.ts).
+ */
+function decisiveAt(spec, b, c, ctx, failAt, now, f, adjusted) {
+    const enough = (spec.reference !== undefined || unitsOf(b) * f.baseline.units >= ctx.minSamples) &&
+        unitsOf(c) * f.canary.units >= ctx.minSamples;
+    if (!enough)
+        return false;
+    if (spec.kind === 'quantile') {
+        const k = f.canary.requests;
+        return (samplesToDecide(now.harm, now.t, ctx.alpha, mixtureRho(ctx.alpha, ctx.tStar.total), spec.tolerance.value, failAt.value) <= k);
+    }
+    const gb = grown(b, f.baseline);
+    const gc = grown(c, f.canary);
+    // With variance reduction in use, the grown unadjusted interval is moved to the adjusted
+    // estimate and narrowed by the reduction seen now (sqrt(1 - reduction): the two sequences share
+    // their boundary, ../stats/cs/regressionAdjusted.ts), its guards (skewness) still applying.
+    const view = (h, estimate) => adjusted && estimate !== undefined && Number.isFinite(h.lower) && Number.isFinite(h.upper)
+        ? {
+            estimate,
+            lower: estimate - (h.estimate - h.lower) * adjusted.scale,
+            upper: estimate + (h.upper - h.estimate) * adjusted.scale
+        }
+        : h;
+    const harm = view(toHarm(differenceInterval(spec, gb, gc, spec.tolerance, ctx).interval, spec.better), adjusted?.estimate);
+    if (harm.upper < spec.tolerance.value)
+        return true;
+    const fail = failAt.relative === spec.tolerance.relative
+        ? harm
+        : view(toHarm(differenceInterval(spec, gb, gc, failAt, ctx).interval, spec.better), adjusted?.failEstimate);
+    return fail.lower > failAt.value;
 }
 const sketchOf = (m, interpolate = false) => {
     if (m.histogram) {
@@ -1097,23 +2233,20 @@ const sketchOf = (m, interpolate = false) => {
 /**
  * A quantile read from histogram buckets is widened to the bucket edges. When the interval read
  * at interpolated values (what finer buckets would give) is decisive but the widened one is not,
- * the bucket resolution, not the amount of data, is what keeps the metric inconclusive: say so.
+ * the bucket resolution, not the amount of data, is what keeps the metric inconclusive.
  */
 function bucketResolution(spec, b, c, ctx) {
     if (spec.kind !== 'quantile')
-        return undefined;
+        return false;
     const d = quantileDifferenceCS(sketchOf(b, true), sketchOf(c, true), spec.quantile ?? 0.5, ctx.alpha, { relative: spec.tolerance.relative, tStar: ctx.tStar });
     const harm = toHarm(d, spec.better);
-    const decisive = harm.upper < spec.tolerance.value || harm.lower > spec.tolerance.value;
-    return decisive
-        ? 'bucket resolution, not data, keeps this inconclusive: the interval, widened to the histogram bucket edges, crosses the tolerance; finer buckets around this quantile would decide it'
-        : undefined;
+    return harm.upper < spec.tolerance.value || harm.lower > spec.tolerance.value;
 }
 /** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
 function limitResult(spec, limit, canary, ctx) {
     const ci = armInterval(spec, canary, ctx, ctx.tStar.canary);
     const worse = (v) => (spec.better === 'lower' ? v > limit : v < limit);
-    const enough = canary.requests >= ctx.minSamples;
+    const enough = unitsOf(canary) >= ctx.minSamples;
     const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper);
     return {
         value: limit,
@@ -1128,66 +2261,113 @@ function queryLimit(spec, limit, value) {
     const worse = spec.better === 'lower' ? value > limit : value < limit;
     return { value: limit, lower: value, upper: value, breached: false, suspect: worse, query: true };
 }
-/** One arm's own confidence sequence for the metric (a limit, or the baseline's drift). */
+/**
+ * One arm's own confidence sequence for the metric (a limit, or the baseline's drift): the
+ * quantile CS, the bounded CS, or the asymptotic CS once its skewness allows (else unbounded).
+ */
 function armInterval(spec, arm, ctx, tStar) {
-    return spec.kind === 'quantile'
-        ? quantileCS(sketchOf(arm), spec.quantile ?? 0.5, ctx.alpha, tStar, designEffect(arm))
-        : ratioCS(arm.moments, ctx.alpha, { tStar, bernoulliFloor: spec.kind === 'rate' });
-}
-function needed(harm, t, n, spec, failAt, ctx) {
-    const belowMinimum = Math.max(0, ctx.minSamples - n.canary);
-    const rho = mixtureRho(ctx.alpha, ctx.tStar.total);
-    const k = t > 0 && n.canary > 0
-        ? samplesToDecide(harm, t, ctx.alpha, rho, spec.tolerance.value, failAt.value)
-        : Infinity;
-    const values = Number.isFinite(k)
-        ? Math.max(belowMinimum, Math.ceil((k - 1) * n.canary))
-        : belowMinimum > 0
-            ? belowMinimum
-            : null;
-    // Values are what the interval counts; people count requests. A score on a third of the
-    // requests needs three requests per value.
-    const perValue = n.canary > 0 ? Math.max(1, ctx.canaryRequests / n.canary) : 1;
-    const samples = values === null ? null : Math.ceil(values * perValue);
-    const seconds = samples !== null && ctx.canaryRate > 0 ? Math.ceil(samples / ctx.canaryRate) : null;
-    return { samples, seconds };
-}
-function methodOf(spec, d) {
-    if (d.adjustedFor) {
-        return `regression-adjusted (CUPED) asymptotic CS on ${d.adjustedFor.join(', ')} (Lindon, Ham, Tingley & Bojinov 2022), ${d.relative ? 'relative (Fieller)' : 'absolute'}`;
-    }
-    const scale = d.relative ? 'relative (delta method)' : 'absolute';
-    if (spec.kind === 'quantile' && d.histogram) {
-        return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), read from histogram buckets and widened to the bucket edges, ${scale}`;
-    }
     if (spec.kind === 'quantile') {
-        return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`;
+        return quantileCS(sketchOf(arm), spec.quantile ?? 0.5, ctx.alpha, tStar, designEffect(arm));
     }
-    const base = spec.kind === 'rate'
-        ? 'asymptotic CS with Bernoulli variance floor'
-        : spec.kind === 'ratio'
-            ? 'asymptotic CS for a ratio of sums'
-            : 'asymptotic CS for a mean';
-    return `${base} (Waudby-Smith et al. 2024), ${scale}`;
+    const range = metricRange(spec);
+    if (range)
+        return boundedCS(boundedArm(arm, range), range, ctx.alpha, { tStar });
+    const ci = ratioCS(arm.moments, ctx.alpha, { tStar });
+    const skew = armSkewness(arm.moments);
+    return skew !== undefined && Math.abs(skew) > MAX_SKEWNESS
+        ? { estimate: ci.estimate, lower: -Infinity, upper: Infinity }
+        : ci;
 }
-function reasonFor(r, enough, minSamples, beyondTolerance) {
-    if (!enough) {
-        return `needs ${minSamples} requests per arm (baseline ${r.n.baseline}, canary ${r.n.canary})`;
+/** Which confidence sequence, with its reference, for the decision record. */
+function methodOf(spec, d) {
+    if (spec.kind === 'quantile') {
+        const scale = d.relative ? 'relative' : 'absolute';
+        return d.histogram
+            ? `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), read from histogram buckets and widened to the bucket edges, ${scale}`
+            : `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`;
     }
-    if (r.delta.relative && r.baseline === 0) {
-        return 'the baseline is 0, so a relative change is undefined; give this metric an absolute tolerance';
+    const scale = d.relative
+        ? 'relative (Fieller: the linear contrast canary - (1 + r) baseline, inverted)'
+        : 'absolute';
+    if (spec.reference !== undefined) {
+        return `nonasymptotic empirical-Bernstein CS of the canary's mean against the fixed reference ${spec.reference} (Howard et al. 2021; Waudby-Smith & Ramdas 2024), ${scale}`;
     }
+    const range = metricRange(spec);
+    if (range) {
+        return `nonasymptotic empirical-Bernstein CS for a mean in [${range.lo}, ${range.hi}], both arms' supermartingales joined (Howard et al. 2021; Waudby-Smith & Ramdas 2024; Fan, Grama & Liu 2015), ${scale}`;
+    }
+    if (d.adjustedFor) {
+        const names = [...new Set(d.adjustedFor.map(c => c.split('=')[0]))].join(', ');
+        const trusted = d.skewness
+            ? 'trusted from the minimum sample in units and an adjusted estimator skewness below 0.2 (Cochran 1977)'
+            : 'trusted from the minimum sample in units (skewness not assessed: the source gives no third moments)';
+        return `regression-adjusted (CUPED) asymptotic CS on ${names}, clustered by unit (Lindon, Ham, Tingley & Bojinov 2022; Deng et al. 2013), ${trusted}, ${d.relative ? 'relative (Fieller)' : 'absolute'}`;
+    }
+    const base = spec.kind === 'ratio' ? 'asymptotic CS for a ratio of sums' : 'asymptotic CS for a mean';
+    const spread = "each arm's variance at least the other's relative spread";
+    const trusted = d.skewness
+        ? `, ${spread}, trusted from the minimum sample in units and an estimator skewness below 0.2 (Cochran 1977)`
+        : `, ${spread}, trusted from the minimum sample in units (skewness not assessed: the source gives no third moments)`;
+    return `${base} (Waudby-Smith et al. 2024)${trusted}, ${scale}`;
+}
+/** The verdict's reason as a fact (report/ words it). */
+function whyOf(r, o) {
+    if (!o.enough) {
+        return {
+            code: 'below-minimum',
+            unit: o.units ? 'units' : 'requests',
+            minimum: o.minSamples,
+            baseline: o.have.baseline,
+            canary: o.have.canary
+        };
+    }
+    if (o.blocked)
+        return o.blocked;
+    if (r.delta.relative && r.baseline === 0)
+        return { code: 'relative-undefined' };
     if (!Number.isFinite(r.delta.estimate))
-        return 'no usable values to compare';
+        return { code: 'no-values' };
     switch (r.verdict) {
+        case 'pass':
+            return { code: 'pass' };
+        case 'fail':
+            return { code: 'fail', beyond: r.rollbackAt !== undefined ? 'rollbackAt' : 'tolerance' };
+        default:
+            return {
+                code: 'inconclusive',
+                beyondTolerance: r.rollbackAt !== undefined && o.beyondTolerance
+            };
+    }
+}
+/**
+ * The one-line reason of a metric's verdict (MetricResult.reason), from its fact. Kept in the
+ * result for the decision's own sentences and for the checks that quote it (repriced cost, the
+ * segment mix, the judge).
+ */
+function reasonText(why) {
+    switch (why.code) {
+        case 'below-minimum':
+            return why.unit === 'units'
+                ? `too few users for a valid interval: needs ${why.minimum} units per arm (baseline ${why.baseline}, canary ${why.canary})`
+                : `needs ${why.minimum} requests per arm (baseline ${why.baseline}, canary ${why.canary})`;
+        case 'too-skewed':
+            return `too skewed for a valid interval yet: the estimate's skewness is ${why.skewness.toFixed(3)}, above ${why.maxSkewness.toFixed(3)} (a heavy tail needs more data before the interval can be trusted)`;
+        case 'design-effect-unknown':
+            return `the source sums requests without users while the arms are assigned per user, so how much a user's requests hang together is unknown (the time buckets show a design effect of at least ${why.atLeast.toFixed(1)}); declare arms.designEffect, or arms.assignment: request if each request is assigned on its own`;
+        case 'relative-undefined':
+            return 'the baseline is 0, so a relative change is undefined; give this metric an absolute tolerance';
+        case 'no-values':
+            return 'no usable values to compare';
+        case 'bucket-resolution':
+            return 'bucket resolution, not data, keeps this inconclusive: the interval, widened to the histogram bucket edges, crosses the tolerance; finer buckets around this quantile would decide it';
         case 'pass':
             return 'the whole interval is within the tolerance';
         case 'fail':
-            return r.rollbackAt !== undefined
+            return why.beyond === 'rollbackAt'
                 ? 'the whole interval is beyond the rollback threshold'
                 : 'the whole interval is beyond the tolerance';
-        default:
-            return r.rollbackAt !== undefined && beyondTolerance
+        case 'inconclusive':
+            return why.beyondTolerance
                 ? 'the interval is beyond the tolerance but not wholly beyond the rollback threshold'
                 : 'the interval still crosses the tolerance';
     }
@@ -1239,6 +2419,7 @@ function aaCheck(policy, evidence, metrics, ctx) {
     const halfSize = Math.max(30, Math.round(ctx.tStar.baseline / 2));
     const aaCtx = {
         ...ctx,
+        project: false,
         tStar: { baseline: halfSize, canary: halfSize, total: 2 * halfSize }
     };
     const failing = [];
@@ -1304,6 +2485,9 @@ const TIME_FIELDS = {
 };
 /** Buckets with cache data needed before a flat canary rate is called broken. */
 const MIN_TREND_BUCKETS = 6;
+/** A canary that has read nothing from the cache over this many buckets and requests is broken. */
+const MIN_COLD_BUCKETS = 3;
+const MIN_COLD_REQUESTS = 200;
 /** One-sided level of the trend test: a rise is shown when the slope's 95% lower bound is > 0. */
 const TREND_LEVEL = 0.95;
 /**
@@ -1324,7 +2508,8 @@ const TREND_LEVEL = 0.95;
  *   is above 0 at 95% (Student t, n - 3 degrees of freedom);
  * - broken: shown below, with enough buckets (6) to see a trend, and not closing: even at the
  *   fastest rise that coefficient's interval allows, the gap at the window's end would not close
- *   within two more windows as long as this one (a canary that reads nothing never closes it);
+ *   within two more windows as long as this one (a canary that reads nothing never closes it; one
+ *   that has read nothing at all over 3 buckets and 200 requests is broken without a trend);
  * - undetermined: shown below, but too early to tell warming from broken.
  *
  * While warming (or undetermined), a cost metric that fails holds instead of rolling back (`holdsBecause`), with the
@@ -1389,8 +2574,8 @@ function cacheCheck(evidence, metrics, ctx, requestsPerSecond) {
         strata,
         difference: { estimate: gap.estimate, lower: gap.lower, upper: gap.upper }
     };
-    const rates = `canary ${pct$4(hitRate.canaryRecent)} of input tokens from the prompt cache lately vs baseline ${pct$4(hitRate.baselineRecent)}`;
-    const overall = `over the window ${pct$4(hitRate.canary)} vs ${pct$4(hitRate.baseline)}, paired by time bucket ${points(gap.estimate)} (${points(gap.lower)} to ${points(gap.upper)})`;
+    const rates = `canary ${pct$5(hitRate.canaryRecent)} of input tokens from the prompt cache lately vs baseline ${pct$5(hitRate.baselineRecent)}`;
+    const overall = `over the window ${pct$5(hitRate.canary)} vs ${pct$5(hitRate.baseline)}, paired by time bucket ${points(gap.estimate)} (${points(gap.lower)} to ${points(gap.upper)})`;
     const views = costViews(cost);
     if (state === 'matched') {
         const shown = gap.upper < 0 ? ', within the margin' : ', no difference shown';
@@ -1513,6 +2698,12 @@ function classify(gap, margin, series, baselineReads) {
     const t = studentQuantile(TREND_LEVEL, series.length - 3);
     if (reads && rise.slope - t * rise.se > 0)
         return 'warming';
+    // A prompt cache serves a prefix from its second request on: hundreds of canary requests over
+    // several buckets without a single token read from it is a prefix that defeats the cache.
+    const canaryRequests = series.reduce((sum, p) => sum + p.c.requests, 0);
+    if (!reads && series.length >= MIN_COLD_BUCKETS && canaryRequests >= MIN_COLD_REQUESTS) {
+        return 'broken';
+    }
     if (series.length < MIN_TREND_BUCKETS)
         return 'undetermined';
     // Broken only when even the fastest rise the interval allows would leave the gap (fitted at
@@ -1689,7 +2880,7 @@ function costViews(cost) {
     return `. Cost per request: baseline ${f(b.observed)} (all input uncached ${f(b.uncached)}); canary ${f(c.observed)} (uncached ${f(c.uncached)}, at the baseline's hit rate ${f(c.repriced)})`;
 }
 const money = (v) => (v >= 100 ? int(v) : Number(v.toPrecision(3)).toString());
-const pct$4 = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
+const pct$5 = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
 const points = (x) => Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}pp` : 'unbounded';
 
 /**
@@ -1844,7 +3035,7 @@ const depth = (name) => name.split('.').length;
 function evidenceChecks(policy, evidence, arms, canaryWeight, replay) {
     return [
         armsCheck(policy, evidence, arms),
-        sampleSizeCheck(policy, arms),
+        sampleSizeCheck(policy, arms, evidence.unitLevel),
         trafficSplitCheck(policy, evidence, arms, canaryWeight),
         freshnessCheck(evidence),
         dataQualityCheck(policy, evidence, replay)
@@ -1870,32 +3061,102 @@ function armsCheck(policy, evidence, arms) {
         detail: `no records in the window for ${labels.join(' and ')}${hint}`
     };
 }
-function sampleSizeCheck(policy, arms) {
+/** The minimum sample per arm, in units when records carry one (they are what a verdict counts). */
+function sampleSizeCheck(policy, arms, unitLevel) {
     const min = policy.rollout.minSamples;
-    const detail = `baseline ${int(arms.baseline.requests)}, canary ${int(arms.canary.requests)} requests (minimum ${int(min)} per arm)`;
-    const ok = arms.baseline.requests >= min && arms.canary.requests >= min;
+    const by = unitLevel ? 'units' : 'requests';
+    const detail = `baseline ${int(arms.baseline[by])}, canary ${int(arms.canary[by])} ${by} (minimum ${int(min)} per arm)`;
+    const ok = arms.baseline[by] >= min && arms.canary[by] >= min;
     return { name: 'sample-size', status: ok ? 'ok' : 'block', detail };
 }
 /**
  * Sequential sample-ratio test (Lindon & Malek 2022) against the step's expected split, counted in
  * units when records carry one, since assignment is per unit.
+ *
+ * Aggregated sources (Prometheus) count requests only. With arms assigned per request
+ * (`arms.assignment: request`), those are the test's trials. With arms assigned per user, the
+ * requests of one user all land in its arm, so the request counts are overdispersed: the test runs
+ * on counts divided by the design effect of the request counts (Cochran, Sampling Techniques,
+ * 1977, Section 9A on cluster sampling: an effective sample size n / deff), the larger of the
+ * declared `arms.designEffect` and the overdispersion of the canary's share across time buckets
+ * (splitDispersion). Without a declared one, the buckets only bound it from below (users who
+ * return across the whole window are invisible to them), so a mismatch only warns.
  */
 function trafficSplitCheck(policy, evidence, arms, canaryWeight) {
     const name = 'traffic-split';
     const by = evidence.unitLevel ? 'units' : 'requests';
-    const counts = { baseline: arms.baseline[by], canary: arms.canary[by] };
-    if (canaryWeight >= 100 || counts.baseline + counts.canary === 0) {
+    const raw = { baseline: arms.baseline[by], canary: arms.canary[by] };
+    if (canaryWeight >= 100 || raw.baseline + raw.canary === 0) {
         return { name, status: 'ok', detail: 'not tested: no split to compare' };
     }
+    const clustered = evidence.aggregated === true && policy.arms.assignment !== 'request';
+    const declared = policy.arms.designEffect;
+    const deff = clustered ? Math.max(declared ?? 1, splitDispersion(evidence)) : 1;
+    const counts = { baseline: raw.baseline / deff, canary: raw.canary / deff };
     const srt = sampleRatioTest(counts, canaryWeight / 100, policy.trafficSplit.alpha);
-    const observed = `canary ${pct$3(srt.observedShare)} of ${by} (${int(counts.canary)} of ${int(counts.baseline + counts.canary)}), expected ${pct$3(srt.expectedShare)}`;
-    return srt.mismatch
-        ? {
+    const widened = deff > 1
+        ? `, counts divided by the design effect ${deff.toFixed(1)} of requests assigned per user`
+        : '';
+    const observed = `canary ${pct$4(srt.observedShare)} of ${by} (${int(raw.canary)} of ${int(raw.baseline + raw.canary)}), expected ${pct$4(srt.expectedShare)}${widened}`;
+    if (!srt.mismatch)
+        return { name, status: 'ok', detail: observed };
+    if (clustered && declared === undefined) {
+        return {
             name,
-            status: 'block',
-            detail: `sample ratio mismatch: ${observed}, anytime p = ${srt.pValue.toExponential(1)}; the arms are not the split the step assigns, so the comparison may be biased`
+            status: 'warn',
+            detail: `the canary's share of requests is off (${observed}, anytime p = ${srt.pValue.toExponential(1)}), but the arms are assigned per user and this source keeps no users, so requests are not independent trials; declare arms.designEffect for this to block`
+        };
+    }
+    return {
+        name,
+        status: 'block',
+        detail: `sample ratio mismatch: ${observed}, anytime p = ${srt.pValue.toExponential(1)}; the arms are not the split the step assigns, so the comparison may be biased`
+    };
+}
+/**
+ * Overdispersion of the canary's share of requests across time buckets: Pearson's statistic
+ * sum (c_b - p n_b)^2 / (n_b p (1 - p)) over its degrees of freedom (the quasi-binomial dispersion,
+ * McCullagh & Nelder, Generalized Linear Models, 2nd ed., 1989, Section 4.5), with p the observed
+ * share, so that a split that is off shows as a mismatch, not as dispersion. Computed on blocks
+ * of 1, 2, 4, ... consecutive buckets while at least 8 blocks remain, and the largest taken (users
+ * whose requests span a few buckets show at the larger blocks); at least 1.
+ */
+function splitDispersion(evidence) {
+    const counts = new Map();
+    for (const c of evidence.cells) {
+        if (c.segment !== TOTAL_SEGMENT)
+            continue;
+        const at = counts.get(c.bucket) ?? { canary: 0, total: 0 };
+        at.total += c.requests;
+        if (c.arm === 'canary')
+            at.canary += c.requests;
+        counts.set(c.bucket, at);
+    }
+    const buckets = [...counts.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([, v]) => v)
+        .filter(v => v.total > 0);
+    const all = buckets.reduce((a, v) => a + v.total, 0);
+    const share = all > 0 ? buckets.reduce((a, v) => a + v.canary, 0) / all : 0;
+    if (!(share > 0 && share < 1))
+        return 1;
+    let best = 1;
+    for (let k = 1; buckets.length / k >= 8; k *= 2) {
+        let chi2 = 0;
+        let blocks = 0;
+        for (let j = 0; j + k <= buckets.length; j += k) {
+            let c = 0;
+            let n = 0;
+            for (const v of buckets.slice(j, j + k)) {
+                c += v.canary;
+                n += v.total;
+            }
+            chi2 += (c - share * n) ** 2 / (n * share * (1 - share));
+            blocks++;
         }
-        : { name, status: 'ok', detail: observed };
+        best = Math.max(best, chi2 / (blocks - 1));
+    }
+    return best;
 }
 /**
  * Stale data never promotes (DESIGN.md, principle 3): when an arm's newest evidence is much older
@@ -1929,7 +3190,7 @@ function dataQualityCheck(policy, evidence, replay) {
     const warnings = [];
     const malformedShare = q.lines > 0 ? q.malformed / q.lines : 0;
     if (malformedShare > max) {
-        problems.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed (${pct$3(malformedShare)} > ${pct$3(max)})${malformedReasons(policy, q)}`);
+        problems.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed (${pct$4(malformedShare)} > ${pct$4(max)})${malformedReasons(policy, q)}`);
     }
     else if (q.malformed > 0) {
         warnings.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed${malformedReasons(policy, q)}`);
@@ -1939,7 +3200,7 @@ function dataQualityCheck(policy, evidence, replay) {
         const [field, why] = key.split(/: (.*)/s);
         const text = `${int(count)} invalid ${field} values${why ? ` (${why})` : ''}`;
         if (share > max)
-            problems.push(`${text} (${pct$3(share)} of records > ${pct$3(max)})`);
+            problems.push(`${text} (${pct$4(share)} of records > ${pct$4(max)})`);
         else
             warnings.push(text);
     }
@@ -2033,7 +3294,7 @@ function reasonHint(policy, q, reason) {
 }
 const TIME_NAMES = ['timestamp', 'start_time', 'time', 'created_at'];
 const quoteList = (names) => names.length === 1 ? `field "${names[0]}"` : `fields ${names.map(n => `"${n}"`).join(', ')}`;
-const pct$3 = (x) => {
+const pct$4 = (x) => {
     const v = x * 100;
     const digits = v !== 0 && Math.abs(v) < 1 ? 2 : 1;
     return `${v.toFixed(digits)}%`;
@@ -2090,7 +3351,7 @@ function coverageCheck(policy, unitLevel, segments, metrics, ctx, canaryWeight) 
     const shown = skewed.slice(0, 3).map(({ s, counts }) => {
         const c = counts.canary / total.canary;
         const b = counts.baseline / total.baseline;
-        return `${s.key} is ${pct$2(c)} of the canary's ${by} vs ${pct$2(b)} of the baseline's`;
+        return `${s.key} is ${pct$3(c)} of the canary's ${by} vs ${pct$3(b)} of the baseline's`;
     });
     const adjusted = postStratify(policy, segments, metrics, ctx);
     const used = adjusted.length > 0
@@ -2200,7 +3461,7 @@ function postStratify(policy, segments, metrics, ctx) {
 }
 /** sqrt(n) * csRadius(n, 1, alpha, rho): the CS half-width per unit of standard error. */
 const radius = (n, ctx) => Math.sqrt(n) * csRadius(n, 1, ctx.alpha, mixtureRho(ctx.alpha, ctx.tStar.baseline));
-const pct$2 = (x) => `${(x * 100).toFixed(1)}%`;
+const pct$3 = (x) => `${(x * 100).toFixed(1)}%`;
 
 /** A relative move of the baseline's mean input tokens beyond this is a change of traffic mix. */
 const MIX_SHIFT = 0.1;
@@ -2524,7 +3785,7 @@ errorsUnobservable = false) {
             tStar: ctx.tStar.total,
             bernoulliFloor: true
         });
-        const line = `${guard.label} canary ${pct$1(ck / cn)} vs baseline ${pct$1(bk / bn)} (${pts(d.lower)} to ${pts(d.upper)})`;
+        const line = `${guard.label} canary ${pct$2(ck / cn)} vs baseline ${pct$2(bk / bn)} (${pts(d.lower)} to ${pts(d.upper)})`;
         shown.push(line);
         if (d.lower > LOAD_TOLERANCE)
             failing.push(line);
@@ -2552,7 +3813,7 @@ errorsUnobservable = false) {
     }
     return { name, status: 'ok', detail: shown.join('; ') };
 }
-const pct$1 = (x) => `${(x * 100).toFixed(2)}%`;
+const pct$2 = (x) => `${(x * 100).toFixed(2)}%`;
 const pts = (x) => Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(2)}pp` : 'n/a';
 
 /** A model key below this share of an arm's requests before a change counts as new after it. */
@@ -2812,7 +4073,7 @@ function peakLoadCheck(minPeakLoad, step, seen) {
         };
     }
     const share = step.perHour / seen.perHour;
-    const against = `${pct(share)} of the rollout's busiest hour (${int(seen.perHour)} requests, from ${seen.at}); minPeakLoad ${pct(minPeakLoad)}`;
+    const against = `${pct$1(share)} of the rollout's busiest hour (${int(seen.perHour)} requests, from ${seen.at}); minPeakLoad ${pct$1(minPeakLoad)}`;
     return share >= minPeakLoad
         ? { name, status: 'ok', detail: `${here}: ${against}` }
         : {
@@ -2821,7 +4082,7 @@ function peakLoadCheck(minPeakLoad, step, seen) {
             detail: `${here}: only ${against}. A promotion waits for busier traffic, so the step does not pass on a quiet night`
         };
 }
-const pct = (x) => `${(x * 100).toFixed(0)}%`;
+const pct$1 = (x) => `${(x * 100).toFixed(0)}%`;
 
 /**
  * `gateOn: repriced` (issue 5, check 1): the cost metric's verdict on the canary's cost re-priced
@@ -2905,26 +4166,31 @@ const isGating = (m) => m.mode !== 'report';
  * evidence itself. `canaryWeight` is the step's canary share in percent (the expected split).
  * `replay`: the evaluation time was given (--now), so records after it are expected, not skew.
  */
-function analyze(policy, evidence, canaryWeight, replay = false) {
+function analyze(policy, evidence, canaryWeight, replay = false, options = {}) {
     const total = (arm) => mergeCells(evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT));
     const baseline = total('baseline');
     const canary = total('canary');
     const seconds = Math.max(1, (evidence.window.to - evidence.window.from) / 1000);
     const canaryRate = canary.requests / seconds;
-    const familyAlpha = 1 - policy.confidence;
-    const alpha = bonferroni(familyAlpha, familySize(policy.metrics));
+    const stepAlpha = options.stepAlpha ?? 1 - policy.confidence;
+    const segmentsRollBack = policy.segments?.gate === 'rollback';
+    const alpha = metricAlpha(policy, stepAlpha);
+    const designEffects = aggregateDesignEffects(policy, evidence);
     const ctx = {
         alpha,
         tStar: tStar(policy.rollout.minSamples, canaryWeight),
         minSamples: policy.rollout.minSamples,
         canaryRequests: canary.requests,
         canaryRate,
+        growth: growthOf(policy, evidence, options.stepElapsedMs),
+        ...(designEffects && { designEffects }),
         ...(evidence.quality.preExposure && { preExposure: evidence.quality.preExposure })
     };
     const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx, evidence.limitValues?.[spec.name]));
     // Each segment's cells merged once, for the segment comparisons and the segment-mix check.
     const bySegment = policy.segments ? segmentTotals(evidence) : [];
-    const segments = policy.segments ? compareSegments(policy, bySegment, ctx, familyAlpha) : [];
+    const segmentAlpha = segmentsRollBack ? stepAlpha * SEGMENT_SHARE : 1 - policy.confidence;
+    const segments = policy.segments ? compareSegments(policy, bySegment, ctx, segmentAlpha) : [];
     const arms = {
         baseline: { requests: baseline.requests, units: baseline.units },
         canary: { requests: canary.requests, units: canary.units }
@@ -2959,7 +4225,13 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
         metrics,
         segments,
         checks,
-        canaryRate
+        canaryRate,
+        errorBudget: {
+            total: 1 - policy.confidence,
+            step: stepAlpha,
+            perMetric: alpha,
+            segments: segmentsRollBack ? 'shared' : policy.segments ? 'separate' : 'none'
+        }
     };
     if (cache.report)
         analysis.cache = cache.report;
@@ -2974,6 +4246,15 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
     return analysis;
 }
 /**
+ * Each gating metric's alpha in a step whose sequences have `stepAlpha` of the rollout's budget
+ * (default: the whole budget, 1 - confidence): segments that can roll back take their share
+ * first (stats/alphaSpending.ts), the rest is split over the family (Bonferroni).
+ */
+function metricAlpha(policy, stepAlpha = 1 - policy.confidence) {
+    const armsAlpha = policy.segments?.gate === 'rollback' ? stepAlpha * (1 - SEGMENT_SHARE) : stepAlpha;
+    return bonferroni(armsAlpha, familySize(policy.metrics));
+}
+/**
  * The family of the error budget: each gating metric, plus each canary `limit` on one, since a
  * limit is a test of its own (Bonferroni over all of them). Report-only metrics are shown at the
  * same level but do not widen the gating ones.
@@ -2985,7 +4266,8 @@ function familySize(metrics) {
 /**
  * Confidence sequences are tightest around the sample size where decisions are expected
  * (Waudby-Smith et al. 2024 choose rho for such a t*): when the canary reaches the minimum sample
- * at this step's split, and the baseline has its share of the same traffic.
+ * at this step's split, and the baseline has its share of the same traffic. In the sequences' own
+ * time: clusters, so units when records carry one (minSamples counts units then).
  */
 function tStar(minSamples, canaryWeight) {
     const share = Math.min(Math.max(canaryWeight / 100, 0.001), 0.999);
@@ -2994,8 +4276,10 @@ function tStar(minSamples, canaryWeight) {
     return { baseline, canary, total: baseline + canary };
 }
 /**
- * Every segment is compared as its own family (DESIGN.md: segments are a separate family), with
- * the segment budget split over segments and gating metrics.
+ * Every segment is compared at `familyAlpha` split over segments and gating metrics: with
+ * `segments.gate: rollback` a share of the step's budget (a failing segment rolls back, so its
+ * errors count against the rollout's budget), else a separate family at 1 - confidence (a segment
+ * that can only hold never makes a wrong promotion or rollback).
  */
 function compareSegments(policy, segmentTotals, ctx, familyAlpha) {
     const gating = policy.metrics
@@ -3004,7 +4288,7 @@ function compareSegments(policy, segmentTotals, ctx, familyAlpha) {
     if (segmentTotals.length === 0 || gating.length === 0)
         return [];
     const alpha = bonferroni(familyAlpha, segmentTotals.length * gating.length);
-    const segCtx = { ...ctx, alpha };
+    const segCtx = { ...ctx, alpha, project: false };
     return segmentTotals.map(({ key: segment, baseline: b, canary: c }) => {
         const metrics = gating.map(({ m, i }) => {
             const r = compareMetric({ ...m, limit: undefined }, metricAt(b.metrics, i), metricAt(c.metrics, i), segCtx);
@@ -3026,6 +4310,37 @@ function worstVerdict(verdicts) {
     if (verdicts.includes('inconclusive') || verdicts.length === 0)
         return 'inconclusive';
     return 'pass';
+}
+/**
+ * How the window's traffic grows (analysis/projection.ts): per arm, requests per second over the
+ * window, and units first seen per second over its last third (0 without units: then requests
+ * are the clusters); and what is left of the step before maxDuration.
+ */
+function growthOf(policy, evidence, stepElapsedMs) {
+    const { from, to } = evidence.window;
+    const seconds = (to - from) / 1000;
+    if (!(seconds > 0))
+        return undefined;
+    const recentFrom = to - (to - from) / 3;
+    const arm = (a) => {
+        const cells = evidence.cells.filter(c => c.arm === a && c.segment === TOTAL_SEGMENT);
+        const requests = cells.reduce((n, c) => n + c.requests, 0);
+        const recent = cells.filter(c => c.bucket + evidence.bucketMs / 2 >= recentFrom);
+        const recentSeconds = Math.max(1, (to - Math.max(from, recentFrom)) / 1000);
+        const newUnits = recent.reduce((n, c) => n + c.units, 0);
+        return {
+            requestsPerSecond: requests / seconds,
+            units: evidence.unitLevel ? cells.reduce((n, c) => n + c.units, 0) : 0,
+            newUnitsPerSecond: evidence.unitLevel ? newUnits / recentSeconds : 0
+        };
+    };
+    const elapsed = stepElapsedMs ?? to - from;
+    return {
+        seconds,
+        baseline: arm('baseline'),
+        canary: arm('canary'),
+        remainingSeconds: Math.max(0, (policy.rollout.maxDuration - elapsed) / 1000)
+    };
 }
 const EMPTY = { moments: emptyMoments(), requests: 0 };
 const metricAt = (list, i) => list[i] ?? EMPTY;
@@ -3050,6 +4365,51 @@ function rolloutStartedAt(state) {
     const at = state.startedAt ?? (state.stepIndex === 0 ? state.stepStartedAt : undefined);
     return at === undefined ? undefined : Date.parse(at);
 }
+/**
+ * The error-budget ledger for an evaluation of the current step (stats/alphaSpending.ts): the
+ * stored one while the step is the same; at a new step, the last step's alpha joins what was
+ * spent and the new step gets its share (steps skipped by a manual promotion spend nothing).
+ */
+function currentBudget(policy, state) {
+    const total = 1 - policy.confidence;
+    const comparisonSteps = policy.rollout.steps.filter(w => w < 100).length;
+    const stored = state.errorBudget;
+    if (stored && stored.step.index === state.stepIndex) {
+        return stored.total === total
+            ? stored
+            : {
+                ...stored,
+                total,
+                step: {
+                    ...stored.step,
+                    alpha: stepAlpha({ total, comparisonSteps, restarts: stored.step.restarts })
+                }
+            };
+    }
+    return {
+        total,
+        spent: stored ? stored.spent + stored.step.alpha : 0,
+        step: {
+            index: state.stepIndex,
+            alpha: stepAlpha({ total, comparisonSteps, restarts: 0 }),
+            restarts: 0
+        }
+    };
+}
+/** The ledger after the step's evidence restarted: the old sequences are spent, new ones start. */
+function restartedBudget(policy, budget) {
+    const restarts = budget.step.restarts + 1;
+    const comparisonSteps = policy.rollout.steps.filter(w => w < 100).length;
+    return {
+        ...budget,
+        spent: budget.spent + budget.step.alpha,
+        step: {
+            ...budget.step,
+            alpha: stepAlpha({ total: budget.total, comparisonSteps, restarts }),
+            restarts
+        }
+    };
+}
 /** Why a manual command cannot apply to this state, or undefined when it can. */
 function commandRefusal(state, command) {
     if (command === 'promote' && state.status === 'rolled-back') {
@@ -3070,8 +4430,10 @@ function commandRefusal(state, command) {
  * The next state after a decision. A promotion starts the next step's clock (and so its fresh
  * confidence sequence, DESIGN.md); a hold changes nothing but the history.
  */
-function nextState(state, decision, now, analysis) {
-    const next = stateAfter(state, decision, now, analysis);
+function nextState(state, decision, now, analysis, 
+/** The policy, to keep the error-budget ledger (omit: the ledger is left as it is). */
+policy) {
+    const next = stateAfter(state, decision, now, analysis, policy);
     return { ...next, desired: desiredAfter(state, next, decision, now) };
 }
 /** Who decides when no person does. */
@@ -3096,7 +4458,7 @@ function desiredAfter(before, after, decision, now) {
         at: new Date(now).toISOString()
     };
 }
-function stateAfter(state, decision, now, analysis) {
+function stateAfter(state, decision, now, analysis, policy) {
     const at = new Date(now).toISOString();
     const command = decision.manual?.command;
     const moved = decision.to.index !== decision.from.index;
@@ -3105,6 +4467,10 @@ function stateAfter(state, decision, now, analysis) {
         revision: state.revision + 1,
         history: [...state.history, historyEntry(decision, at, analysis)].slice(-200)
     };
+    // The ledger of the sequences this evaluation ran (a step that was evaluated has spent its alpha).
+    const budget = policy && analysis && state.status === 'running' ? currentBudget(policy, state) : undefined;
+    if (budget)
+        next.errorBudget = budget;
     // The baseline's levels at the rollout's start, once they rest on the minimum sample.
     const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined;
     if (levels) {
@@ -3126,7 +4492,9 @@ function stateAfter(state, decision, now, analysis) {
     if (command === 'resume') {
         const { paused, ...rest } = next;
         if (state.status === 'rolled-back') {
-            return { ...rest, status: 'running', stepIndex: 0, stepStartedAt: at, startedAt: at };
+            // A resumed rollout is a new attempt of a person's choosing: its budget starts again.
+            const { errorBudget: _spent, ...fresh } = rest;
+            return { ...fresh, status: 'running', stepIndex: 0, stepStartedAt: at, startedAt: at };
         }
         // The pause does not count towards the step's bake time or its maxDuration.
         const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0;
@@ -3145,8 +4513,12 @@ function stateAfter(state, decision, now, analysis) {
     const restartAt = analysis?.restartAt;
     if (decision.action === 'hold' && restartAt !== undefined && !command) {
         const started = Date.parse(state.stepStartedAt);
-        if (restartAt > started)
-            return { ...next, stepStartedAt: new Date(restartAt).toISOString() };
+        if (restartAt > started) {
+            const restarted = { ...next, stepStartedAt: new Date(restartAt).toISOString() };
+            if (policy && next.errorBudget)
+                restarted.errorBudget = restartedBudget(policy, next.errorBudget);
+            return restarted;
+        }
     }
     return next;
 }
@@ -3422,15 +4794,26 @@ function limitReason(m) {
 }
 function inconclusiveReason(m) {
     const n = m.needed;
+    const code = m.why?.code;
+    // A reason the interval cannot be trusted yet comes first: it says what is missing.
+    const held = code === 'below-minimum' || code === 'too-skewed' || code === 'design-effect-unknown';
+    if (held && (!n || n.samples === null))
+        return `${m.name} inconclusive: ${m.reason}`;
     if (m.delta.relative && m.baseline === 0)
         return `${m.name} inconclusive: ${m.reason}`;
+    if (n?.code === 'resolution' || code === 'bucket-resolution') {
+        return `${m.name} inconclusive: ${m.reason}`;
+    }
     if (!n || n.samples === null) {
-        return `${m.name} inconclusive: the estimate sits at the tolerance, more traffic may not settle it`;
+        return n?.code === 'beyond-step'
+            ? `${m.name} inconclusive: more traffic will not settle it within this step at these estimates`
+            : `${m.name} inconclusive: the estimate sits at the tolerance, more traffic will not settle it soon`;
     }
     if (n.samples === 0)
         return `${m.name} inconclusive: ${m.reason}`;
     const time = n.seconds !== null ? `, ${roughDuration(n.seconds)} at current traffic` : '';
-    return `${m.name} inconclusive: about ${roughCount(n.samples)} more canary requests${time}`;
+    const why = held ? ` (${m.reason})` : '';
+    return `${m.name} inconclusive: about ${roughCount(n.samples)} more canary requests${time}${why}`;
 }
 /** The slowest inconclusive gating metric decides how long the hold lasts. */
 function mostNeeded(gating) {
@@ -3496,7 +4879,9 @@ const NOT_USED = {
     'no-data': 'the source gives no per-unit data',
     'too-few-units': 'too few units',
     'no-covariate': 'no usable covariate',
-    'explains-nothing': 'the covariates explain nothing'
+    'explains-nothing': 'the covariates explain nothing',
+    'interval-held': 'the interval is not trusted yet',
+    bounded: 'a bounded score keeps its nonasymptotic interval'
 };
 /**
  * The metric's variance reduction (CUPED): "CUPED -43% variance (pre-exposure level; 1,234 of
@@ -3584,6 +4969,48 @@ const label = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
 /** A metric name in markdown text: no markup, no mentions. */
 const escapeText = (name) => name.replace(/[\\`*_[\]|~#<>]/g, c => `\\${c}`).replace(/@/g, '@\u200b');
 
+/** A probability as a percentage for people: 5%, 1.25%, 0.31%. */
+const pct = (p) => {
+    const v = p * 100;
+    return `${v >= 1 ? Number(v.toFixed(2)) : Number(v.toPrecision(2))}%`;
+};
+/**
+ * The error budget in plain words (stats/alphaSpending.ts): what "at most 5%" means for the
+ * whole rollout, what this step spends, and how segments share it.
+ */
+function budgetText(r) {
+    const b = r.errorBudget;
+    if (!b) {
+        return `${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.`;
+    }
+    const spent = b.spent !== undefined && b.spent > 0 ? `; earlier steps spent ${pct(b.spent)}` : '';
+    const segments = b.segments === 'shared'
+        ? ' Failing segments roll back too, so they share this step’s part.'
+        : b.segments === 'separate'
+            ? ` Segments are compared apart, at ${pct(b.total)} each step, and can only hold, so they spend none of it.`
+            : '';
+    return `At most a ${pct(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct(b.step)} of it (${pct(b.perMetric)} per gating metric)${spent}.${segments} Each interval is valid however often the gate looks; a metric passes only when its whole interval is within the tolerance.`;
+}
+/**
+ * Why a metric has no interval yet, in a few words for its table cell (MetricResult.why), or ''
+ * when it has one.
+ */
+function heldText(m) {
+    const why = m.why;
+    switch (why?.code) {
+        case 'below-minimum':
+            return why.unit === 'units'
+                ? `too few users for a valid interval (${Math.min(why.baseline, why.canary)} of ${why.minimum})`
+                : `too few requests for a verdict (${Math.min(why.baseline, why.canary)} of ${why.minimum})`;
+        case 'too-skewed':
+            return 'too skewed for a valid interval yet';
+        case 'design-effect-unknown':
+            return 'per-user arms, but the data have no users: declare arms.designEffect';
+        default:
+            return '';
+    }
+}
+
 function decisionRecord(input) {
     const { policy, decision, analysis } = input;
     const iso = (t) => new Date(t).toISOString();
@@ -3623,6 +5050,8 @@ function decisionRecord(input) {
         record.dataQuality = input.quality;
     if (analysis?.judge)
         record.judge = analysis.judge;
+    if (analysis?.errorBudget)
+        record.errorBudget = analysis.errorBudget;
     return record;
 }
 /** The record as JSON text: Infinity and NaN become null, as JSON requires. */
@@ -3701,8 +5130,10 @@ function metricRow(m) {
     const cuped = varianceText(m);
     const reduced = cuped ? `<br><sub>${escapeMarkdown(cuped)}</sub>` : '';
     const held = m.holdsBecause ? ' (holds)' : '';
+    const why = heldText(m);
+    const waiting = why ? `<br><sub>${escapeMarkdown(why)}</sub>` : '';
     const caveats = (m.caveats ?? []).map(c => `<br><sub>⚠️ ${escapeMarkdown(c)}</sub>`).join('');
-    return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)}${reduced} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`;
+    return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)}${reduced} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held}${waiting} |`;
 }
 /** A count of segments by verdict, then the failing ones (at most five, named). */
 function segmentLines(segments) {
@@ -3759,7 +5190,7 @@ function summaryLines(r) {
     }
     if (r.metrics.length > 0) {
         lines.push('', `Window ${r.window?.from ?? '?'} → ${r.window?.to ?? '?'}: baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests.`, '', '| metric | baseline | canary | change (interval) | tolerance | verdict |', '|---|---:|---:|---|---:|---|', ...r.metrics.map(metricRow));
-        lines.push('', `<sub>${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.</sub>`);
+        lines.push('', `<sub>${escapeMarkdown(budgetText(r))}</sub>`);
     }
     if (r.checks.length > 0) {
         lines.push('', '**Checks**', '', ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`));
@@ -3800,7 +5231,7 @@ function renderText(r) {
             deltaWithInterval(m),
             `tol ${toleranceText(m)}`,
             [noiseText(m), varianceText(m)].filter(Boolean).join('; '),
-            m.verdict + (m.holdsBecause ? ' (holds)' : '')
+            m.verdict + (m.holdsBecause ? ' (holds)' : '') + (heldText(m) ? `: ${heldText(m)}` : '')
         ]);
         const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? [];
         for (const row of rows) {
@@ -3815,6 +5246,8 @@ function renderText(r) {
                 lines.push(`  note: ${m.name}: ${caveat}`);
         }
     }
+    if (r.metrics.length > 0)
+        lines.push('', `  ${budgetText(r)}`);
     if (r.checks.length > 0) {
         lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`));
     }
@@ -3855,6 +5288,9 @@ async function evaluate(deps) {
         ? await collectEvidence(policy, state, source, now, deps.replay ?? false, windowFrom, judgeOf(deps, state))
         : undefined;
     const analysis = collected?.analysis;
+    // What earlier sequences of this rollout spent, for the report's plain words on the budget.
+    if (analysis?.errorBudget)
+        analysis.errorBudget.spent = currentBudget(policy, state).spent;
     if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
         analysis.checks.push({
             name: 'policy',
@@ -3957,7 +5393,7 @@ async function finish(deps, state, loadedRevision, decided, analyzed, read) {
     const analysis = analyzed && scrubDeep(analyzed, scrub);
     const quality = read && scrubDeep(read, scrub);
     const next = {
-        ...nextState(state, decision, deps.now, analysis),
+        ...nextState(state, decision, deps.now, analysis, deps.policy),
         policyHash: deps.policyHash,
         canaryVersion: canaryVersion(deps),
         ...(deps.pullRequest !== undefined && { pullRequest: deps.pullRequest })
@@ -4106,8 +5542,14 @@ async function firstCanary(source, now) {
 async function collectEvidence(policy, state, source, now, replay, windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup, judge) {
     const weight = weightAt(policy, state.stepIndex);
     const from = windowFrom;
+    // This step's share of the rollout's error budget, and how long it has run (projections).
+    const budget = currentBudget(policy, state);
+    const options = {
+        stepAlpha: budget.step.alpha,
+        stepElapsedMs: now - Date.parse(state.stepStartedAt)
+    };
     if (now <= from) {
-        const analysis = analyze(policy, emptyEvidence(source, now, now), weight);
+        const analysis = analyze(policy, emptyEvidence(source, now, now), weight, false, options);
         analysis.checks.unshift({
             name: 'warm-up',
             status: 'block',
@@ -4120,10 +5562,18 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
     const pre = startedAt === undefined ? {} : { rolloutStartedAt: startedAt };
     try {
         const evidence = await source.collect({ window: { from, to: now }, now, ...pre });
-        const unjudged = analyze(policy, evidence, weight, replay);
+        const unjudged = analyze(policy, evidence, weight, replay, options);
         if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
             // A served model changed: the step restarts there, and the judge waits for that window.
-            return await restartAtModelChange(policy, unjudged, source, now, weight, replay, pre);
+            // Its new sequences are new spending of the budget.
+            const restarted = {
+                stepAlpha: restartedBudget(policy, budget).step.alpha,
+                stepElapsedMs: now - unjudged.restartAt
+            };
+            return await restartAtModelChange(policy, unjudged, source, now, weight, replay, {
+                ...restarted,
+                pre
+            });
         }
         // The judge (optional) grades sampled texts into its metric, then the analysis is redone.
         const cache = state.judgeCache;
@@ -4131,16 +5581,17 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
             policy,
             evidence,
             canaryWeight: weight,
+            stepAlpha: options.stepAlpha,
             ...(cache && { cache })
         });
         if (!judged)
             return { analysis: unjudged, quality: evidence.quality };
-        const analysis = analyze(policy, judged.evidence, weight, replay);
+        const analysis = analyze(policy, judged.evidence, weight, replay, options);
         judged.annotate(analysis);
         return { analysis, quality: evidence.quality, judgeCache: judged.cache };
     }
     catch (e) {
-        const analysis = analyze(policy, emptyEvidence(source, from, now), weight);
+        const analysis = analyze(policy, emptyEvidence(source, from, now), weight, false, options);
         analysis.checks.unshift({ name: 'source', status: 'block', detail: e.message });
         return { analysis };
     }
@@ -4151,7 +5602,7 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
  * warm-up), and the step holds until it has baked that long again. The state's step clock moves
  * to the change too (decide/state.ts), so later runs start there.
  */
-async function restartAtModelChange(policy, before, source, now, weight, replay, pre) {
+async function restartAtModelChange(policy, before, source, now, weight, replay, { pre, ...options }) {
     const restartAt = before.restartAt;
     const from = restartAt + policy.rollout.warmup;
     const change = before.checks.find(c => c.name === 'model')?.detail ?? 'a served model changed';
@@ -4159,7 +5610,7 @@ async function restartAtModelChange(policy, before, source, now, weight, replay,
     const evidence = now > from
         ? await source.collect({ window: { from, to: now }, now, ...pre })
         : emptyEvidence(source, now, now);
-    const analysis = analyze(policy, evidence, weight, replay);
+    const analysis = analyze(policy, evidence, weight, replay, options);
     const model = {
         name: 'model',
         status: baked ? 'warn' : 'block',
@@ -5029,6 +6480,12 @@ function checkPrometheusPolicy(policy, issues) {
     if (!new RegExp(LABEL_NAME).test(policy.arms.field)) {
         reject(issues, ['arms', 'field'], `with a prometheus source, arms.field is the arm label: ${JSON.stringify(policy.arms.field)} is not a label name (letters, digits and \`_\`)`);
     }
+    if (policy.arms.assignment === undefined && policy.arms.designEffect === undefined) {
+        reject(issues, ['arms'], "a prometheus source sums requests and keeps no user, so the gate must be told how independent they are: add `assignment: request` to arms when each request is assigned to an arm on its own (a load balancer or service-mesh split), or `designEffect: <number>` when arms are assigned per user: the requests per user weighted by requests (sum over users of their request count squared, over the sum of requests, in a window as long as a step), which bounds how many times larger any metric's variance is than if requests were independent; measure it once on logs that carry the user");
+    }
+    if (policy.arms.assignment === 'request' && policy.arms.designEffect !== undefined) {
+        reject(issues, ['arms', 'designEffect'], 'designEffect is for arms assigned per unit; with assignment: request the requests are independent, remove it', 'key');
+    }
     if (policy.segments) {
         reject(issues, ['segments'], 'segments are not supported with a prometheus source yet; remove `segments`', 'key');
     }
@@ -5181,11 +6638,16 @@ function resolveVarianceReduction(policy, issues) {
         const at = ['metrics', i, 'varianceReduction'];
         if (own === OPT_OUT)
             return rest;
-        if (own !== undefined && !ADJUSTABLE.includes(m.kind)) {
+        // A bounded mean (a score, a 0/1 field, a declared range) gets a nonasymptotic sequence
+        // (stats/cs/bernstein.ts) that the regression adjustment, an asymptotic one, would replace.
+        const bounded = m.kind === 'mean' && metricRange(m) !== undefined;
+        if (own !== undefined && (!ADJUSTABLE.includes(m.kind) || bounded)) {
             const what = m.kind === 'quantile'
                 ? 'a quantile is compared by ranks, which regression does not adjust'
-                : 'a rate is bounded and gets a nonasymptotic sequence of its own';
-            reject(issues, at, `variance reduction adjusts means: it is for kind mean or ratio, and ${what}; remove it`, 'key');
+                : m.kind === 'rate'
+                    ? 'a rate is bounded and gets a nonasymptotic sequence of its own'
+                    : `\`${m.from}\` is a bounded mean, whose nonasymptotic sequence is valid from the first requests and is not adjusted`;
+            reject(issues, at, `variance reduction adjusts unbounded means and ratios: ${what}; remove it`, 'key');
             return rest;
         }
         if (own !== undefined && own !== POLICY_DEFAULT) {
@@ -5193,7 +6655,7 @@ function resolveVarianceReduction(policy, issues) {
             return { ...rest, varianceReduction: own };
         }
         const resolved = top ?? (own === POLICY_DEFAULT ? defaults() : undefined);
-        if (!resolved || !ADJUSTABLE.includes(m.kind) || m.from === 'judge')
+        if (!resolved || !ADJUSTABLE.includes(m.kind) || bounded)
             return rest;
         return { ...rest, varianceReduction: resolved };
     });
@@ -5289,7 +6751,9 @@ const arms = refine(obj('Which record field tells the arms apart, and its values
     field: withDefault(str("The record field holding the arm. A dotted path (`metadata.variant`) also reads nested objects and JSON strings; in OTLP traces, an ancestor span's attribute too."), 'arm'),
     baseline: required(armValues('baseline')),
     canary: required(armValues('canary')),
-    unit: optional(str('The randomisation unit field (user or session); default: `unit` and its aliases.'))
+    unit: optional(str('The randomisation unit field (user or session); default: `unit` and its aliases.')),
+    assignment: optional(choice('How the arms are assigned: unit (per user or session, as feature-flag services do; the default) or request (each request on its own, as a load balancer or mesh split does). A source that sums requests without users (prometheus) needs this, or designEffect, to know how independent its requests are.', ['unit', 'request'])),
+    designEffect: optional(num("With arms assigned per unit and a source without users (prometheus): the requests per user weighted by requests (sum of each user's request count squared over the sum of requests, in a window as long as a step), at least 1. It bounds how many times larger any metric's variance is than if requests were independent (Kish's design effect), and is exactly that for the request counts of the split test; the gate uses the larger of it and what the time buckets show.", { min: 1 }))
 }), (value, path, issues) => {
     const shared = value.canary.filter(v => value.baseline.includes(v));
     if (shared.length === 0)
@@ -5378,6 +6842,7 @@ const metricFields = obj('One metric compared between canary and baseline.', {
     rollbackAt: optional(amount('A larger change at which to roll back; between tolerance and rollbackAt the gate holds.')),
     limit: optional(limit),
     mode: withDefault(choice('gate: a fail rolls back, an inconclusive holds; hold: a fail only holds; report: shown, never decides.', ['gate', 'hold', 'report']), 'gate'),
+    range: optional(list('kind mean only: [lo, hi], the range every value lies in. The metric is then bounded: it gets a nonasymptotic interval, never narrow on a small or zero-variance sample, and values outside the range are invalid. Scores (score, scores.*, judge), rates and 0/1 fields are bounded without it.', num('A bound of the range, in the metric unit.'), 2)),
     gateOn: optional(choice("A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).", ['observed', 'repriced'])),
     varianceReduction: optional(metricVarianceReduction)
 });
@@ -5400,6 +6865,7 @@ function toMetric(m, path, issues) {
         reject(issues, at('rollbackAt'), 'rollbackAt must be at least the tolerance: the canary is rolled back at a larger change than it is held at');
     }
     const limitValue = m.limit && toLimit(m.limit, kind, at('limit'), issues);
+    const range = m.range && toRange(m.range, kind, limitValue, at('range'), issues);
     if (m.gateOn === 'repriced' && (!COST_FIELDS.includes(m.from) || kind !== 'mean')) {
         reject(issues, at('gateOn'), `gateOn: repriced re-prices the canary's input tokens, so it is only for a mean cost metric (from: cost, kind: mean); remove it, or set gateOn: observed`, 'key');
     }
@@ -5415,11 +6881,31 @@ function toMetric(m, path, issues) {
         tolerance,
         ...(rollbackAt && { rollbackAt }),
         ...(limitValue !== undefined && { limit: limitValue }),
+        ...(range && { range }),
         mode: m.mode,
         ...(m.gateOn === 'repriced' && { gateOn: 'repriced' }),
         ...(m.varianceReduction !== undefined && { varianceReduction: m.varianceReduction }),
         path: formatPath(path)
     };
+}
+/** `range: [lo, hi]`: two finite numbers, lo < hi, on a mean, with any limit inside. */
+function toRange(value, kind, limitValue, path, issues) {
+    if (kind !== 'mean') {
+        reject(issues, path, kind === 'rate'
+            ? 'a rate is a proportion in [0, 1] already; remove `range`'
+            : `\`range\` is for kind mean (the values of a bounded mean); a ${kind} metric does not take one, remove it`, 'key');
+        return undefined;
+    }
+    const [lo, hi] = value;
+    if (value.length !== 2 || lo === undefined || hi === undefined || !(lo < hi)) {
+        reject(issues, path, `range is [lo, hi] with lo < hi, the smallest and largest value the metric can take; got ${JSON.stringify(value)}`);
+        return undefined;
+    }
+    if (limitValue !== undefined && (limitValue < lo || limitValue > hi)) {
+        reject(issues, path, `the limit ${limitValue} is outside the range [${lo}, ${hi}]`);
+        return undefined;
+    }
+    return { lo, hi };
 }
 /** The record fields a cost metric reads (canonical `cost` and its alias). */
 const COST_FIELDS = ['cost', 'cost_usd'];
@@ -5559,7 +7045,9 @@ const judge = refine(obj('Grade sampled outputs with an LLM judge through an Ope
             mode: metric.mode,
             path: formatPath(at('metric')),
             minSamples: metric.minSamples,
-            totalOnly: true
+            totalOnly: true,
+            // Pairwise: the canary's win rate against the fixed 0.5, a one-sample comparison.
+            ...(value.mode === 'pairwise' && { reference: 0.5 })
         }
     };
 });
@@ -6537,4 +8025,4 @@ class GitHubStateStore {
     }
 }
 
-export { FileStateStore as F, GitHubStateStore as G, LABEL_NAME as L, METRIC_NAME as M, RepoFiles as R, SCHEMA_ID as S, WEBHOOK_SECRET_ENV as W, applyAll as a, buildActuators as b, command as c, decideAgainOnConflict as d, evaluate as e, statusReport as f, validationText as g, parsePolicy as h, policyJsonSchema as i, renderMarkdown as j, knownSecrets as k, loadPolicyFile as l, renderText as m, bonferroni as n, oneLine as o, policyReport as p, familySize as q, recordJson as r, sourceFor as s, tStar as t, compareMetric as u, validateData as v, explainGitHubError as w, statusOf as x, commentMarker as y, escapeMarkdown as z };
+export { FileStateStore as F, GitHubStateStore as G, LABEL_NAME as L, METRIC_NAME as M, RepoFiles as R, SCHEMA_ID as S, WEBHOOK_SECRET_ENV as W, applyAll as a, buildActuators as b, command as c, decideAgainOnConflict as d, evaluate as e, statusReport as f, validationText as g, parsePolicy as h, policyJsonSchema as i, renderMarkdown as j, knownSecrets as k, loadPolicyFile as l, renderText as m, metricAlpha as n, oneLine as o, policyReport as p, compareMetric as q, recordJson as r, sourceFor as s, tStar as t, explainGitHubError as u, validateData as v, statusOf as w, commentMarker as x, escapeMarkdown as y };

@@ -1,7 +1,7 @@
 import { O as OpenAI } from './chunk-openai.js';
 import { createHash } from 'node:crypto';
-import { t as tStar, n as bonferroni, q as familySize, u as compareMetric } from './chunk-engine.js';
-import { T as TOTAL_SEGMENT, f as emptyMoments, n as addCluster } from './chunk-records.js';
+import { t as tStar, n as metricAlpha, q as compareMetric } from './chunk-engine.js';
+import { T as TOTAL_SEGMENT, g as emptyMoments, q as addCluster } from './chunk-records.js';
 import { readFileSync } from 'node:fs';
 import './chunk-base.js';
 import 'node:fs/promises';
@@ -366,7 +366,7 @@ class JudgeRun {
         this.metric = metric;
         const policy = input.policy;
         this.ctx = {
-            alpha: bonferroni(1 - policy.confidence, familySize(policy.metrics)),
+            alpha: metricAlpha(policy, input.stepAlpha),
             tStar: tStar(policy.rollout.minSamples, input.canaryWeight),
             minSamples: policy.rollout.minSamples,
             canaryRequests: 0,

@@ -1,4 +1,4 @@
-import { T as TOTAL_SEGMENT, f as emptyMoments, s as sumOfSquaresBound, n as addCluster, j as emptyQuality, o as fromCumulative } from './chunk-records.js';
+import { T as TOTAL_SEGMENT, g as emptyMoments, s as sumOfSquaresBound, o as bernoulliMoments, q as addCluster, l as emptyQuality, r as fromCumulative } from './chunk-records.js';
 import { T as SourceError } from './chunk-base.js';
 import { readFileSync } from 'node:fs';
 import { M as METRIC_NAME, L as LABEL_NAME } from './chunk-engine.js';
@@ -381,7 +381,9 @@ class PrometheusSource {
         const problems = [];
         const warnings = [];
         const notes = [
-            'Prometheus keeps no user or session: requests are treated as independent (no per-unit variance)'
+            this.policy.arms.assignment === 'request'
+                ? 'Prometheus keeps no user or session; the arms are assigned per request (arms.assignment), so requests are independent'
+                : `Prometheus keeps no user or session while the arms are assigned per user: variances are widened by ${this.policy.arms.designEffect === undefined ? 'a design effect the policy does not declare (arms.designEffect), so means, rates and quantiles cannot decide' : `the declared design effect ${this.policy.arms.designEffect}`}`
         ];
         const requestsAt = (arm, bucket) => {
             const at = requests.points[arm].get(bucket);
@@ -435,6 +437,7 @@ class PrometheusSource {
             bucketMs: this.policy.bucket,
             metrics: metrics.map(m => m.name),
             unitLevel: false,
+            aggregated: true,
             cells,
             // Error classes (rate limits, timeouts) and fallbacks are not in the policy's series.
             errorClasses: false,
@@ -616,7 +619,7 @@ class PrometheusSource {
                 }
                 const n = Math.round(total ?? 0);
                 const e = Math.min(n, Math.round(errors ?? 0));
-                return { moments: { n, sx: e, sy: n, sxx: e, syy: n, sxy: e }, requests: n };
+                return { moments: bernoulliMoments(e, n), requests: n, requestSquares: e };
             };
         }
         notes.push(s.sumOfSquares

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { t as spanConvention, u as applySpanConvention, v as readPath, q as messageClass, r as isRequestRecord, w as rawKeysRead, x as hashUnit } from './chunk-records.js';
+import { v as spanConvention, w as applySpanConvention, x as readPath, t as messageClass, u as isRequestRecord, y as rawKeysRead, z as hashUnit } from './chunk-records.js';
 import { L as LazyText } from './chunk-textSample.js';
 
 /** Resolves to the number of physical lines, blank ones included (so lineNo matches an editor's). */

@@ -24,7 +24,8 @@ function emptyAdjusted(covariates) {
         n: 0,
         covered: 0,
         sums: new Array(d).fill(0),
-        products: new Array((d * (d + 1)) / 2).fill(0)
+        products: new Array((d * (d + 1)) / 2).fill(0),
+        cubes: new Array((d * (d + 1) * (d + 2)) / 6).fill(0)
     };
 }
 /** Adds one cluster's vector v (length 5 + k) in place. */
@@ -44,6 +45,26 @@ function addAdjustedCluster(m, v) {
         for (let j = i; j < d; j++)
             m.products[p] = m.products[p++] + vi * v[j];
     }
+    const cubes = m.cubes;
+    if (!cubes)
+        return;
+    let q = 0;
+    for (let i = 0; i < d; i++) {
+        const vi = v[i];
+        if (vi === 0) {
+            q += ((d - i) * (d - i + 1)) / 2;
+            continue;
+        }
+        for (let j = i; j < d; j++) {
+            const vij = vi * v[j];
+            if (vij === 0) {
+                q += d - j;
+                continue;
+            }
+            for (let l = j; l < d; l++)
+                cubes[q] = cubes[q++] + vij * v[l];
+        }
+    }
 }
 /** Adds `from` into `into` in place; their covariates must be the same names in the same order. */
 function addAdjusted(into, from) {
@@ -54,6 +75,39 @@ function addAdjusted(into, from) {
     into.covered += from.covered;
     from.sums.forEach((s, i) => (into.sums[i] = into.sums[i] + s));
     from.products.forEach((s, i) => (into.products[i] = into.products[i] + s));
+    // Third moments only when both have them: a part without would make the sum wrong.
+    if (into.cubes && from.cubes) {
+        const cubes = into.cubes;
+        from.cubes.forEach((s, i) => (cubes[i] = cubes[i] + s));
+    }
+    else
+        delete into.cubes;
+}
+/**
+ * Sum over clusters of (w'v)^3 for a weight vector w of length d, from the third-order sums
+ * (undefined without them): each i <= j <= l term counted as often as its distinct orderings.
+ */
+function cubedSum(m, w) {
+    const cubes = m.cubes;
+    if (!cubes)
+        return undefined;
+    const d = m.sums.length;
+    let q = 0;
+    let sum = 0;
+    for (let i = 0; i < d; i++) {
+        for (let j = i; j < d; j++) {
+            for (let l = j; l < d; l++) {
+                const orderings = i === j ? (j === l ? 1 : 3) : j === l ? 3 : 6;
+                sum +=
+                    orderings *
+                        w[i] *
+                        w[j] *
+                        w[l] *
+                        cubes[q++];
+            }
+        }
+    }
+    return sum;
 }
 function sameCovariates(a, b) {
     return (a.covariates.length === b.covariates.length &&
@@ -194,19 +248,51 @@ function sumOfSquaresBound(h, sum) {
 /**
  * Sufficient statistics of a ratio estimator over independent clusters (src/sketch/types.ts).
  * They are plain sums, so two sets merge by addition and merging is associative and commutative:
- * the delta-method variance of sum(x) / sum(y) needs only these six numbers.
+ * the delta-method variance of sum(x) / sum(y) needs only the first six numbers, and the
+ * skewness of the estimator (the validity threshold of the asymptotic confidence sequence,
+ * src/stats/clt.ts) the four third-order sums.
  */
 function emptyMoments() {
-    return { n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0 };
+    return { n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0, sxxx: 0, sxxy: 0, sxyy: 0, syyy: 0 };
 }
 /** Adds one cluster (a request with y = 1, or a unit's sums) in place. */
 function addCluster(m, x, y) {
     m.n += 1;
     m.sx += x;
     m.sy += y;
-    m.sxx += x * x;
-    m.syy += y * y;
+    const xx = x * x;
+    const yy = y * y;
+    m.sxx += xx;
+    m.syy += yy;
     m.sxy += x * y;
+    if (m.sxxx !== undefined) {
+        m.sxxx += xx * x;
+        m.sxxy = (m.sxxy ?? 0) + xx * y;
+        m.sxyy = (m.sxyy ?? 0) + x * yy;
+        m.syyy = (m.syyy ?? 0) + yy * y;
+    }
+}
+/**
+ * The third-order sums of a merge: known only when both sides know them (a source that cannot
+ * give them, such as a per-request sum of squares from Prometheus, leaves them out).
+ */
+function thirdOrder(a, b) {
+    if (a.sxxx === undefined ||
+        b.sxxx === undefined ||
+        a.sxxy === undefined ||
+        b.sxxy === undefined ||
+        a.sxyy === undefined ||
+        b.sxyy === undefined ||
+        a.syyy === undefined ||
+        b.syyy === undefined) {
+        return {};
+    }
+    return {
+        sxxx: a.sxxx + b.sxxx,
+        sxxy: a.sxxy + b.sxxy,
+        sxyy: a.sxyy + b.sxyy,
+        syyy: a.syyy + b.syyy
+    };
 }
 /** The moments of the union of two sets of clusters, as a new object. */
 function mergeMoments(a, b) {
@@ -216,17 +302,34 @@ function mergeMoments(a, b) {
         sy: a.sy + b.sy,
         sxx: a.sxx + b.sxx,
         syy: a.syy + b.syy,
-        sxy: a.sxy + b.sxy
+        sxy: a.sxy + b.sxy,
+        ...thirdOrder(a, b)
     };
 }
 /** Adds `from`'s clusters into `into`, in place. */
 function addMoments(into, from) {
+    const third = thirdOrder(into, from);
     into.n += from.n;
     into.sx += from.sx;
     into.sy += from.sy;
     into.sxx += from.sxx;
     into.syy += from.syy;
     into.sxy += from.sxy;
+    if (third.sxxx === undefined) {
+        delete into.sxxx;
+        delete into.sxxy;
+        delete into.sxyy;
+        delete into.syyy;
+    }
+    else
+        Object.assign(into, third);
+}
+/**
+ * Moments of a Bernoulli sample of n requests with k events (one cluster per request): every
+ * power of a 0/1 value is the value, so all sums are known from the two counts.
+ */
+function bernoulliMoments(k, n) {
+    return { n, sx: k, sy: n, sxx: k, syy: n, sxy: k, sxxx: k, sxxy: k, sxyy: k, syyy: n };
 }
 
 /**
@@ -499,6 +602,7 @@ function mergeCells(cells) {
     const metricCount = cells[0]?.metrics.length ?? 0;
     const moments = Array.from({ length: metricCount }, emptyMoments);
     const requests = new Array(metricCount).fill(0);
+    const squares = new Array(metricCount).fill(0);
     const sketches = new Array(metricCount).fill(undefined);
     const histograms = new Array(metricCount).fill(undefined);
     const adjusted = Array.from({ length: metricCount }, () => []);
@@ -517,6 +621,8 @@ function mergeCells(cells) {
                 throw new RangeError(`mergeCells: a cell has ${cell.metrics.length} metrics, expected ${metricCount}`);
             moments[i] = mergeMoments(moments[i], m.moments);
             requests[i] += m.requests;
+            const sq = m.requests === 0 ? 0 : m.requestSquares;
+            squares[i] = sq === undefined || squares[i] === undefined ? undefined : squares[i] + sq;
             if (m.quantiles) {
                 const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha));
                 sketch.merge(QuantileSketch.fromJSON(m.quantiles));
@@ -528,6 +634,9 @@ function mergeCells(cells) {
     const metrics = moments.map((mo, i) => {
         const sketch = sketches[i];
         const merged = { moments: mo, requests: requests[i] };
+        const sq = squares[i];
+        if (sq !== undefined)
+            merged.requestSquares = sq;
         if (sketch)
             merged.quantiles = sketch.toJSON();
         const histogram = histograms[i];
@@ -1106,7 +1215,8 @@ function compileMetricValue(spec, pricing) {
             return pair;
         };
     }
-    const read = spec.kind === 'rate' ? rateReader(spec.from, from) : from;
+    const base = spec.kind === 'rate' ? rateReader(spec.from, from) : from;
+    const read = spec.range ? rangeReader(spec.from, spec.range, base) : base;
     return r => {
         const x = read(r);
         if (typeof x !== 'number')
@@ -1125,6 +1235,21 @@ function rateReader(field, read) {
         if (isFeedback)
             return v === 1 ? 1 : 0;
         return v === 0 || v === 1 ? v : notBinary;
+    };
+}
+/**
+ * A metric with a declared `range` is bounded: its confidence sequence relies on every value lying
+ * in [lo, hi], so one outside is invalid (counted, never used), not clipped.
+ */
+function rangeReader(field, range, read) {
+    const outside = {
+        invalid: `${field}: outside the metric's range [${range.lo}, ${range.hi}]`
+    };
+    return r => {
+        const v = read(r);
+        if (typeof v !== 'number')
+            return v;
+        return v >= range.lo && v <= range.hi ? v : outside;
     };
 }
 function canonicalName(field) {
@@ -1852,7 +1977,12 @@ class CovariateCollector {
     }
     cell(arm, k, j) {
         const byBucket = this.cells[arm];
-        const cell = (byBucket[k] ??= this.adjusted.map(a => emptyAdjusted(new Array(a.capacity - V_COVARIATES).fill(''))));
+        // Requests without a unit, at every level's column: no third moments (their count grows as
+        // the cube of the columns; without them the estimator's skewness is not assessed).
+        const cell = (byBucket[k] ??= this.adjusted.map(a => {
+            const { cubes: _, ...m } = emptyAdjusted(new Array(a.capacity - V_COVARIATES).fill(''));
+            return m;
+        }));
         return cell[j];
     }
     /** The vector (x, y, pre.x, pre.y, requests, metric's covariate columns) in this.vector. */
@@ -1903,6 +2033,8 @@ class CovariateCollector {
         const out = emptyAdjusted(names);
         if (!m)
             return out;
+        if (!m.cubes)
+            delete out.cubes;
         const d = a.capacity;
         const e = keep.length;
         out.n = m.n;
@@ -1964,11 +2096,17 @@ class MetricAccumulator {
     quantiles;
     moments = emptyMoments();
     requests = 0;
+    /** Sum over requests of the value squared (MetricSketch.requestSquares). */
+    requestSquares = 0;
     constructor(quantiles) {
         this.quantiles = quantiles;
     }
     toSketch() {
-        const sketch = { moments: this.moments, requests: this.requests };
+        const sketch = {
+            moments: this.moments,
+            requests: this.requests,
+            requestSquares: this.requestSquares
+        };
         if (this.quantiles)
             sketch.quantiles = this.quantiles.toJSON();
         return sketch;
@@ -2425,6 +2563,7 @@ class EvidenceBuilder {
             const x = this.xs[i];
             const y = this.ys[i];
             metric.requests++;
+            metric.requestSquares += x * x;
             if (slot < 0)
                 addCluster(metric.moments, x, y);
             else
@@ -2436,6 +2575,7 @@ class EvidenceBuilder {
             }
             const twin = half[i];
             twin.requests++;
+            twin.requestSquares += x * x;
             if (metric.quantiles)
                 metric.quantiles.addWithTwin(x, twin.quantiles);
             if (slot < 0)
@@ -2508,6 +2648,7 @@ class EvidenceBuilder {
                 cell.metrics.forEach((metric, i) => {
                     const target = into.metrics[i];
                     target.requests += metric.requests;
+                    target.requestSquares += metric.requestSquares;
                     addMoments(target.moments, metric.moments);
                     if (metric.quantiles)
                         target.quantiles?.merge(metric.quantiles);
@@ -3388,4 +3529,4 @@ function isEpoch(v) {
     return (a >= 1e9 && a < 1e10) || (a >= 1e12 && a < 1e13) || (a >= 1e15 && a < 1e16) || a >= 1e18;
 }
 
-export { DEFAULT_MAX_AGE_MS as D, EvidenceBuilder as E, FieldCatalog as F, HistogramQuantiles as H, OTHER_SEGMENT as O, QuantileSketch as Q, TOTAL_SEGMENT as T, V_Y as V, V_X as a, V_REQUESTS as b, V_PRE_X as c, V_PRE_Y as d, V_COVARIATES as e, emptyMoments as f, mergeCacheSums as g, fieldSources as h, OTHER_MODELS as i, emptyQuality as j, knownInstrumentation as k, createNormalizer as l, mergeCells as m, addCluster as n, fromCumulative as o, productIndex as p, messageClass as q, isRequestRecord as r, sumOfSquaresBound as s, spanConvention as t, applySpanConvention as u, readPath as v, rawKeysRead as w, hashUnit as x };
+export { DEFAULT_MAX_AGE_MS as D, EvidenceBuilder as E, FieldCatalog as F, HistogramQuantiles as H, OTHER_SEGMENT as O, QuantileSketch as Q, TOTAL_SEGMENT as T, V_Y as V, V_X as a, V_REQUESTS as b, cubedSum as c, V_PRE_X as d, V_PRE_Y as e, V_COVARIATES as f, emptyMoments as g, mergeCacheSums as h, fieldSources as i, OTHER_MODELS as j, knownInstrumentation as k, emptyQuality as l, mergeCells as m, createNormalizer as n, bernoulliMoments as o, productIndex as p, addCluster as q, fromCumulative as r, sumOfSquaresBound as s, messageClass as t, isRequestRecord as u, spanConvention as v, applySpanConvention as w, readPath as x, rawKeysRead as y, hashUnit as z };

@@ -47,6 +47,20 @@ interface MetricSpec {
     /** Measured on each arm as a whole only, not per segment (the judge's sample). */
     totalOnly?: boolean;
     /**
+     * kind mean only: the range every value lies in (`range: [lo, hi]`), which makes the metric
+     * bounded: it gets a nonasymptotic confidence sequence (policy/bounds.ts), and values outside it
+     * are invalid. Scores, rates and 0/1 fields are bounded without it.
+     */
+    range?: {
+        lo: number;
+        hi: number;
+    };
+    /**
+     * The judge's pairwise metric only: the canary's win rate is compared with this fixed value
+     * (0.5) rather than with a baseline arm, a one-sample comparison.
+     */
+    reference?: number;
+    /**
      * A mean cost metric only: gate on the canary's tokens re-priced at the baseline's prompt-cache
      * hit rate instead of the observed cost (analysis/repricedCost.ts). Absent: observed.
      */
@@ -208,6 +222,19 @@ interface Policy {
         canary: string[];
         /** The randomisation unit field; default: the canonical `unit` and its aliases. */
         unit?: string;
+        /**
+         * How the arms are assigned: `unit` (default: per user or session, as feature-flag services
+         * do) or `request` (each request on its own). With `unit` and data that carry no unit
+         * (aggregated sources such as Prometheus), requests are not independent: the gate widens its
+         * variances by the design effect it can measure over time buckets, or by `designEffect`.
+         */
+        assignment?: 'unit' | 'request';
+        /**
+         * Optional, with `assignment: unit` and data without a unit: the design effect (variance
+         * inflation, >= 1) of the metrics' per-request variances, when it is known from elsewhere.
+         * The gate uses the larger of it and what the time buckets show.
+         */
+        designEffect?: number;
     };
     source: SourceSpec;
     /** Family-wise confidence over the gating metrics, e.g. 0.95. */
@@ -354,13 +381,59 @@ interface Delta {
     /** true: a fraction of the baseline (0.05 = +5%); false: the metric's own unit. */
     relative: boolean;
 }
-/** How much more canary traffic the metric needs before it can decide, at the current estimate. */
+/**
+ * How much more canary traffic the metric needs before it can decide, at the current estimate
+ * (analysis/projection.ts).
+ */
 interface Needed {
-    /** Canary requests still needed; null when the estimate sits on the tolerance. */
+    /** Canary requests still needed; null when more traffic will not settle it soon. */
     samples: number | null;
     /** At the canary's traffic rate in this window; null when unknown or never. */
     seconds: number | null;
+    /**
+     * Why no number (samples null), or what the number waits for: `at-tolerance` (the estimate
+     * sits at the tolerance, so the interval would have to shrink to a point), `beyond-step` (it
+     * would take longer than the step has left, `rollout.maxDuration`), `resolution` (the histogram
+     * buckets, not the data, keep it open), `minimum` (the minimum sample comes first).
+     */
+    code?: 'at-tolerance' | 'beyond-step' | 'resolution' | 'minimum';
 }
+/**
+ * Why a metric has its verdict, as a fact (the words are rendered from it, report/ and
+ * compareMetric.reasonText). Until an interval can be trusted, the metric is inconclusive with
+ * an unbounded interval: `below-minimum` (too few units or requests per arm), `too-skewed` (an
+ * unbounded mean whose estimator is still too skewed for the central limit theorem,
+ * stats/clt.ts), `design-effect-unknown` (aggregated per-request data of arms assigned per unit,
+ * analysis/aggregateDesignEffect.ts).
+ */
+type MetricWhy = {
+    code: 'pass';
+} | {
+    code: 'fail';
+    beyond: 'tolerance' | 'rollbackAt';
+} | {
+    code: 'inconclusive';
+    beyondTolerance: boolean;
+} | {
+    code: 'below-minimum';
+    unit: 'units' | 'requests';
+    minimum: number;
+    baseline: number;
+    canary: number;
+} | {
+    code: 'too-skewed';
+    skewness: number;
+    maxSkewness: number;
+} | {
+    code: 'design-effect-unknown';
+    atLeast: number;
+} | {
+    code: 'relative-undefined';
+} | {
+    code: 'no-values';
+} | {
+    code: 'bucket-resolution';
+};
 interface LimitResult {
     value: number;
     /** The canary's own interval for the metric. */
@@ -395,8 +468,16 @@ interface MetricResult {
         lower: number;
         upper: number;
     };
-    /** Requests (or units, when clustered) that carried a value, per arm. */
+    /** Requests that carried a value, per arm. */
     n: {
+        baseline: number;
+        canary: number;
+    };
+    /**
+     * Units (users or sessions) that carried a value, per arm, when records carry one: the
+     * confidence sequence's own time, and what the minimum sample counts.
+     */
+    units?: {
         baseline: number;
         canary: number;
     };
@@ -405,6 +486,22 @@ interface MetricResult {
     needed?: Needed;
     /** One line: why this verdict. */
     reason: string;
+    /** Why this verdict, as a fact. */
+    why?: MetricWhy;
+    /**
+     * What the interval's validity rests on: the estimator's skewness and the largest trusted
+     * (unbounded means, stats/clt.ts), the design effect applied to per-request data of per-unit
+     * arms (aggregated sources).
+     */
+    validity?: {
+        skewness?: number;
+        maxSkewness?: number;
+        designEffect?: {
+            baseline: number;
+            canary: number;
+            source: 'declared';
+        };
+    };
     /**
      * The A/A comparison of the baseline's two halves (analysis/aaCheck.ts), in the same terms as
      * `delta`; `noise` is its half-width, the run-to-run noise to set the tolerance against.
@@ -477,7 +574,14 @@ type VarianceReductionReason =
 /** No covariate could be used (see `dropped`). */
  | 'no-covariate'
 /** The covariates explain under 1% of the variance. */
- | 'explains-nothing';
+ | 'explains-nothing'
+/**
+ * The metric's interval is not trusted yet (its estimator is too skewed, stats/clt.ts): the
+ * adjusted one is held back with it, whatever the variance it removes.
+ */
+ | 'interval-held'
+/** A bounded mean: its nonasymptotic sequence (stats/cs/bernstein.ts) is not adjusted. */
+ | 'bounded';
 type CovariateLeftOut = 
 /** Fewer than 10 units with pre-exposure data. */
 'low-coverage' | 'constant' | 'collinear'
@@ -513,6 +617,20 @@ interface Analysis {
     checks: Check[];
     /** Canary requests per second in the window (for projections). */
     canaryRate: number;
+    /**
+     * The rollout's error budget as this evaluation spends it (stats/alphaSpending.ts): the whole
+     * budget (1 - confidence), this step's share, each gating metric's share of that, and whether
+     * segments share the budget (`segments.gate: rollback`), are a separate family (they can only
+     * hold), or there are none.
+     */
+    errorBudget?: {
+        total: number;
+        step: number;
+        perMetric: number;
+        segments: 'shared' | 'separate' | 'none';
+        /** Spent by the rollout's earlier sequences (from the rollout state), when known. */
+        spent?: number;
+    };
     /**
      * With `rollout.minPeakLoad`: the window's busiest hour of traffic, both arms, in requests per
      * hour, and when that hour began (epoch ms; analysis/peakLoad.ts). The state keeps the largest
@@ -757,6 +875,12 @@ interface RolloutState {
         id: number;
         author: string;
     };
+    /**
+     * The rollout's error budget (stats/alphaSpending.ts): what earlier confidence sequences spent,
+     * and the current step's sequences (its index, their alpha, how often its evidence restarted).
+     * Absent before the first evaluation of a rollout.
+     */
+    errorBudget?: ErrorBudget;
 }
 /** What the rollout should look like now: the canary weight, the status, who decided and why. */
 interface DesiredState {
@@ -772,6 +896,19 @@ interface DesiredState {
     from?: number;
     /** ISO-8601: when every actuator had applied it; absent while one has not. */
     appliedAt?: string;
+}
+/** The error-budget ledger of a rollout (RolloutState.errorBudget). */
+interface ErrorBudget {
+    /** 1 - confidence: the budget of the whole rollout. */
+    total: number;
+    /** Alpha of the confidence sequences the rollout started before the current one. */
+    spent: number;
+    /** The current step's sequences. */
+    step: {
+        index: number;
+        alpha: number;
+        restarts: number;
+    };
 }
 /**
  * Judgements by record id `k` (pairwise: `canaryId|baselineId`), valid for one judge model, rubric
@@ -884,6 +1021,15 @@ interface RatioMoments {
     sxx: number;
     syy: number;
     sxy: number;
+    /**
+     * Optional third-order sums (sum x^3, x^2 y, x y^2, y^3 over clusters), for the skewness of
+     * the estimator (src/stats/clt.ts). A source that cannot give them leaves all four out; the
+     * skewness rule is then not applied, and the decision record says so.
+     */
+    sxxx?: number;
+    sxxy?: number;
+    sxyy?: number;
+    syyy?: number;
 }
 /** DDSketch-style quantile sketch state (Masson, Rim & Lee, VLDB 2019): log buckets of ratio gamma. */
 interface QuantileSketchData {
@@ -944,6 +1090,12 @@ interface AdjustedMoments {
     sums: number[];
     /** Sum of v_i v_j over clusters for i <= j, row by row (i = 0: j = 0..; i = 1: j = 1..); length (5 + k)(6 + k) / 2. */
     products: number[];
+    /**
+     * Optional: sum of v_i v_j v_l over clusters for i <= j <= l, in that nested order; length
+     * d(d + 1)(d + 2) / 6, d = 5 + k. The third moments of the adjusted estimator, for its skewness
+     * (stats/cs/regressionAdjusted.ts); without them its skewness is not assessed.
+     */
+    cubes?: number[];
 }
 /** What one metric accumulated in one cell. */
 interface MetricSketch {
@@ -951,6 +1103,12 @@ interface MetricSketch {
     moments: RatioMoments;
     /** Requests that had a usable value. */
     requests: number;
+    /**
+     * Optional: the sum over requests of the value squared (whatever the clustering), for the
+     * nonasymptotic interval of a bounded metric (src/stats/cs/bernstein.ts). Without it, moments
+     * of one cluster per request give it (sxx), and clustered ones an upper bound.
+     */
+    requestSquares?: number;
     /** Per-request values, for quantile metrics (and for limits on them). */
     quantiles?: QuantileSketchData;
     /**
@@ -1175,6 +1333,12 @@ interface Evidence {
     metrics: string[];
     /** True when records carried a randomisation unit (then moments are clustered by unit). */
     unitLevel: boolean;
+    /**
+     * Optional: true when the source sums requests before the gate sees them (Prometheus), so it
+     * can keep neither users nor single requests: with arms assigned per user, its per-request
+     * variances need a design effect (analysis/aggregateDesignEffect.ts).
+     */
+    aggregated?: boolean;
     cells: Cell[];
     quality: DataQuality;
     /**
@@ -1230,6 +1394,8 @@ interface JudgeInput {
     evidence: Evidence;
     /** The step's canary share, percent (for the confidence sequences' tuning, as in analyze). */
     canaryWeight: number;
+    /** The step's share of the rollout's error budget, as analyze gets it (AnalyzeOptions). */
+    stepAlpha?: number;
     cache?: JudgeCacheState;
 }
 interface JudgeOutcome {
@@ -1296,6 +1462,11 @@ interface DecisionRecord {
     judge?: JudgeSummary;
     /** What the actuators did with this decision (absent when none are configured). */
     applied?: AppliedAction[];
+    /**
+     * The rollout's error budget as this evaluation spent it (Analysis.errorBudget): the whole
+     * budget, this step's share, each gating metric's, what earlier steps spent, how segments share.
+     */
+    errorBudget?: NonNullable<Analysis['errorBudget']>;
 }
 /** One actuator's result: `ok: false` means the change was not applied (and the state did not move). */
 interface AppliedAction {

@@ -1,4 +1,4 @@
-import { analyze } from './analysis/analyze.js'
+import { analyze, type AnalyzeOptions } from './analysis/analyze.js'
 import { driftCheck } from './analysis/driftCheck.js'
 import { peakLoadCheck } from './analysis/peakLoad.js'
 import type { Analysis } from './analysis/types.js'
@@ -6,8 +6,10 @@ import { decide, manualDecision, weightAt } from './decide/decide.js'
 import {
   checkState,
   commandRefusal,
+  currentBudget,
   initialState,
   nextState,
+  restartedBudget,
   rolloutStartedAt
 } from './decide/state.js'
 import type { Decision, JudgeCacheState, ManualCommand, RolloutState } from './decide/types.js'
@@ -115,6 +117,8 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
         )
       : undefined
   const analysis = collected?.analysis
+  // What earlier sequences of this rollout spent, for the report's plain words on the budget.
+  if (analysis?.errorBudget) analysis.errorBudget.spent = currentBudget(policy, state).spent
   if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
     analysis.checks.push({
       name: 'policy',
@@ -267,7 +271,7 @@ async function finish(
   const analysis = analyzed && scrubDeep(analyzed, scrub)
   const quality = read && scrubDeep(read, scrub)
   const next: RolloutState = {
-    ...nextState(state, decision, deps.now, analysis),
+    ...nextState(state, decision, deps.now, analysis, deps.policy),
     policyHash: deps.policyHash,
     canaryVersion: canaryVersion(deps),
     ...(deps.pullRequest !== undefined && { pullRequest: deps.pullRequest })
@@ -434,8 +438,14 @@ async function collectEvidence(
 ): Promise<{ analysis: Analysis; quality?: DataQuality; judgeCache?: JudgeCacheState }> {
   const weight = weightAt(policy, state.stepIndex)
   const from = windowFrom
+  // This step's share of the rollout's error budget, and how long it has run (projections).
+  const budget = currentBudget(policy, state)
+  const options = {
+    stepAlpha: budget.step.alpha,
+    stepElapsedMs: now - Date.parse(state.stepStartedAt)
+  }
   if (now <= from) {
-    const analysis = analyze(policy, emptyEvidence(source, now, now), weight)
+    const analysis = analyze(policy, emptyEvidence(source, now, now), weight, false, options)
     analysis.checks.unshift({
       name: 'warm-up',
       status: 'block',
@@ -448,10 +458,18 @@ async function collectEvidence(
   const pre = startedAt === undefined ? {} : { rolloutStartedAt: startedAt }
   try {
     const evidence = await source.collect({ window: { from, to: now }, now, ...pre })
-    const unjudged = analyze(policy, evidence, weight, replay)
+    const unjudged = analyze(policy, evidence, weight, replay, options)
     if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
       // A served model changed: the step restarts there, and the judge waits for that window.
-      return await restartAtModelChange(policy, unjudged, source, now, weight, replay, pre)
+      // Its new sequences are new spending of the budget.
+      const restarted = {
+        stepAlpha: restartedBudget(policy, budget).step.alpha,
+        stepElapsedMs: now - unjudged.restartAt
+      }
+      return await restartAtModelChange(policy, unjudged, source, now, weight, replay, {
+        ...restarted,
+        pre
+      })
     }
     // The judge (optional) grades sampled texts into its metric, then the analysis is redone.
     const cache = state.judgeCache
@@ -459,14 +477,15 @@ async function collectEvidence(
       policy,
       evidence,
       canaryWeight: weight,
+      stepAlpha: options.stepAlpha,
       ...(cache && { cache })
     })
     if (!judged) return { analysis: unjudged, quality: evidence.quality }
-    const analysis = analyze(policy, judged.evidence, weight, replay)
+    const analysis = analyze(policy, judged.evidence, weight, replay, options)
     judged.annotate(analysis)
     return { analysis, quality: evidence.quality, judgeCache: judged.cache }
   } catch (e) {
-    const analysis = analyze(policy, emptyEvidence(source, from, now), weight)
+    const analysis = analyze(policy, emptyEvidence(source, from, now), weight, false, options)
     analysis.checks.unshift({ name: 'source', status: 'block', detail: (e as Error).message })
     return { analysis }
   }
@@ -485,7 +504,7 @@ async function restartAtModelChange(
   now: number,
   weight: number,
   replay: boolean,
-  pre: { rolloutStartedAt?: number }
+  { pre, ...options }: AnalyzeOptions & { pre: { rolloutStartedAt?: number } }
 ): Promise<{ analysis: Analysis; quality?: DataQuality }> {
   const restartAt = before.restartAt as number
   const from = restartAt + policy.rollout.warmup
@@ -495,7 +514,7 @@ async function restartAtModelChange(
     now > from
       ? await source.collect({ window: { from, to: now }, now, ...pre })
       : emptyEvidence(source, now, now)
-  const analysis = analyze(policy, evidence, weight, replay)
+  const analysis = analyze(policy, evidence, weight, replay, options)
   const model = {
     name: 'model',
     status: baked ? ('warn' as const) : ('block' as const),

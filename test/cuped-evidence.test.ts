@@ -69,10 +69,17 @@ const adjustedOf = (e: Evidence, arm: 'baseline' | 'canary', metric = 0): Adjust
   return a
 }
 
-/** The moments of the given cluster vectors, for comparing with what the builder made. */
-function expected(covariates: string[], vectors: number[][]): AdjustedMoments {
+/**
+ * The moments of the given cluster vectors, for comparing with what the builder made; with their
+ * third-order sums unless a request without a unit is among them (those carry none).
+ */
+function expected(covariates: string[], vectors: number[][], cubes = true): AdjustedMoments {
   const d = 5 + covariates.length
   const products = new Array<number>((d * (d + 1)) / 2).fill(0)
+  const third: number[] = []
+  for (let i = 0; i < d; i++)
+    for (let j = i; j < d; j++)
+      for (let l = j; l < d; l++) third.push(vectors.reduce((s, v) => s + v[i]! * v[j]! * v[l]!, 0))
   for (const v of vectors) {
     for (let i = 0; i < d; i++)
       for (let j = i; j < d; j++) products[productIndex(i, j, d)]! += v[i]! * v[j]!
@@ -82,7 +89,8 @@ function expected(covariates: string[], vectors: number[][]): AdjustedMoments {
     n: vectors.length,
     covered: vectors.filter(v => v[3]! > 0).length,
     sums: Array.from({ length: d }, (_, i) => vectors.reduce((s, v) => s + v[i]!, 0)),
-    products
+    products,
+    ...(cubes && { cubes: third })
   }
 }
 
@@ -145,11 +153,15 @@ describe('pre-exposure data and request covariates in the evidence', () => {
       expected(names, [[400, 2, 50 + 70, 2, 2, 40, 1, 1, 0]])
     )
     expect(adjustedOf(e, 'canary')).toEqual(
-      expected(names, [
-        [200, 1, 80, 1, 1, 5, 1, 0, 0],
-        [250, 1, 0, 0, 1, 8, 0, 0, 1],
-        [400, 1, 0, 0, 1, 7, 1, 0, 0]
-      ])
+      expected(
+        names,
+        [
+          [200, 1, 80, 1, 1, 5, 1, 0, 0],
+          [250, 1, 0, 0, 1, 8, 0, 0, 1],
+          [400, 1, 0, 0, 1, 7, 1, 0, 0]
+        ],
+        false
+      )
     )
     expect(e.quality.preExposure).toEqual({
       window: { from: START - 24 * HOUR, to: START },

@@ -159,7 +159,8 @@ describe('a decision is durable: saved first, then applied, then reconciled ever
       readFileSync(writePolicy(dir, '', '[50, 75, 100]'), 'utf8'),
       'policy.yml'
     )
-    const { end } = writeTraffic(join(dir, 'traffic', 'a.jsonl'), { count: 60_000 })
+    // Enough traffic for every gating metric to pass at the step's share of the error budget.
+    const { end } = writeTraffic(join(dir, 'traffic', 'a.jsonl'), { count: 90_000 })
     const path = rolloutAt50(dir)
     const store = new FileStateStore(path, policy.rollout.name)
     const source = new FileSource({

@@ -31,7 +31,7 @@ describe('varianceReduction', () => {
     expect(Object.values(byName(DESIGN_POLICY)).every(v => v === undefined)).toBe(true)
   })
 
-  it('at the top level applies to every mean and ratio metric, with a 7-day lookback by default', () => {
+  it('at the top level applies to every unbounded mean and ratio metric, with a 7-day lookback by default', () => {
     const vr = byName(withLines('varianceReduction: { covariates: [input_tokens, route] }'))
     const expected = {
       lookback: 7 * DAY,
@@ -41,7 +41,8 @@ describe('varianceReduction', () => {
       ]
     }
     expect(vr).toEqual({
-      quality: expected,
+      // A score in [0, 1] keeps its nonasymptotic sequence (policy/bounds.ts).
+      quality: undefined,
       'p95 latency': undefined,
       'cost per request': expected,
       'error rate': undefined,
@@ -64,10 +65,9 @@ describe('varianceReduction', () => {
     const withTop = byName(`${text}varianceReduction: { lookback: 1d }\n`)
     expect(withTop.quality).toBeUndefined()
     expect(withTop['output length']).toEqual({ lookback: DAY, covariates: [] })
-    expect(byName(metricWith('quality', 'varianceReduction: true')).quality).toEqual({
-      lookback: 7 * DAY,
-      covariates: []
-    })
+    expect(byName(metricWith('output length', 'varianceReduction: true'))['output length']).toEqual(
+      { lookback: 7 * DAY, covariates: [] }
+    )
   })
 
   it('is refused on a quantile or a rate metric, at its key', () => {
@@ -78,7 +78,7 @@ describe('varianceReduction', () => {
         line: 15,
         col: text.split('\n')[14]!.indexOf('varianceReduction') + 1,
         message: expect.stringMatching(
-          /^variance reduction adjusts means: it is for kind mean or ratio, and a quantile/
+          /^variance reduction adjusts unbounded means and ratios: a quantile/
         )
       })
     ])
@@ -86,6 +86,23 @@ describe('varianceReduction', () => {
       path: 'metrics[3].varianceReduction',
       message: expect.stringMatching(/a rate is bounded/)
     })
+  })
+
+  it('is refused on a bounded mean (a score), whose nonasymptotic sequence is not adjusted', () => {
+    const text = metricWith('quality', 'varianceReduction: { lookback: 1d }')
+    const line = text.split('\n').findIndex(l => l.includes('{ name: quality,')) + 1
+    const row = text.split('\n')[line - 1]!
+    expect(issuesOf(text)).toEqual([
+      expect.objectContaining({
+        path: 'metrics[0].varianceReduction',
+        line,
+        col: row.indexOf('varianceReduction') + 1,
+        message:
+          'variance reduction adjusts unbounded means and ratios: `score` is a bounded mean, whose nonasymptotic sequence is valid from the first requests and is not adjusted; remove it'
+      })
+    ])
+    // `false` is always allowed (it opts out of the policy's).
+    expect(issuesIn(metricWith('quality', 'varianceReduction: false'))).toEqual([])
   })
 
   it('refuses covariates the change can move, the design fields, a metric field, duplicates', () => {
@@ -175,12 +192,15 @@ describe('varianceReduction', () => {
   })
 
   it('a per-metric problem points into the metric', () => {
-    const text = metricWith('quality', 'varianceReduction: { lookback: -1d, covariates: [score] }')
-    const line = text.split('\n').findIndex(l => l.includes('{ name: quality,')) + 1
+    const text = metricWith(
+      'cost per request',
+      'varianceReduction: { lookback: -1d, covariates: [cost] }'
+    )
+    const line = text.split('\n').findIndex(l => l.includes('{ name: cost per request,')) + 1
     const row = text.split('\n')[line - 1]!
     expect(issuesOf(text)).toEqual([
       expect.objectContaining({
-        path: 'metrics[0].varianceReduction.lookback',
+        path: 'metrics[2].varianceReduction.lookback',
         line,
         col: row.indexOf('-1d') + 1
       })
@@ -188,10 +208,10 @@ describe('varianceReduction', () => {
     const fixed = text.replace('-1d', '1d')
     expect(issuesOf(fixed)).toEqual([
       expect.objectContaining({
-        path: 'metrics[0].varianceReduction.covariates[0]',
+        path: 'metrics[2].varianceReduction.covariates[0]',
         line,
-        col: fixed.split('\n')[line - 1]!.indexOf('[score]') + 2,
-        message: expect.stringMatching(/^`score` is something the change can move/)
+        col: fixed.split('\n')[line - 1]!.indexOf('[cost]') + 2,
+        message: expect.stringMatching(/^`cost` is something the change can move/)
       })
     ])
   })

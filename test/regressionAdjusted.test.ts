@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { mulberry32, normal } from '../examples/generate-traffic.js'
 import {
   addAdjustedCluster,
+  cubedSum,
   emptyAdjusted,
   mergeAdjusted,
   productIndex
@@ -263,5 +264,81 @@ describe('AdjustedMoments', () => {
     expect(mergeAdjusted([a, undefined])).toBeUndefined()
     expect(mergeAdjusted([a, emptyAdjusted(['y'])])).toBeUndefined()
     expect(mergeAdjusted([a, emptyAdjusted(['x'])])).toEqual(emptyAdjusted(['x']))
+  })
+})
+
+describe("the adjusted estimator's skewness (third-order sums)", () => {
+  it('cubedSum is the sum of (w . v)^3 over clusters, and merges like the other sums', () => {
+    const random = mulberry32(5)
+    const vectors = Array.from({ length: 40 }, () =>
+      Array.from({ length: 7 }, () => (random() < 0.2 ? 0 : normal(random) * 3))
+    )
+    const w = Array.from({ length: 7 }, () => normal(random))
+    const all = emptyAdjusted(['z', 'route=a'])
+    const first = emptyAdjusted(['z', 'route=a'])
+    const second = emptyAdjusted(['z', 'route=a'])
+    vectors.forEach((v, i) => {
+      addAdjustedCluster(all, v)
+      addAdjustedCluster(i < 15 ? first : second, v)
+    })
+    const direct = vectors.reduce((s, v) => s + v.reduce((t, x, i) => t + x * w[i]!, 0) ** 3, 0)
+    expect(cubedSum(all, w)).toBeCloseTo(direct, 6)
+    expect(cubedSum(mergeAdjusted([first, second])!, w)).toBeCloseTo(direct, 6)
+    // A part without third moments: the merge has none (never a partial sum).
+    const { cubes: _, ...without } = second
+    expect(mergeAdjusted([first, without])!.cubes).toBeUndefined()
+    expect(cubedSum(mergeAdjusted([first, without])!, w)).toBeUndefined()
+  })
+
+  it("is Cochran's shared bound on the residual of the fitted regression, per unit", () => {
+    // One request per unit, every unit with history: the residual is x - theta pre.x (pre.y is
+    // constant and drops out), theta the pooled within-arm slope.
+    const random = mulberry32(11)
+    const arms = [0, 1].map(arm =>
+      Array.from({ length: arm === 0 ? 900 : 120 }, () => {
+        const level = Math.exp(normal(random))
+        return { x: level * Math.exp(0.8 * normal(random) - 0.32), pre: level }
+      })
+    )
+    const moments = arms.map(units => {
+      const m = emptyAdjusted([])
+      for (const u of units) addAdjustedCluster(m, [u.x, 1, u.pre, 1, 1])
+      return m
+    })
+    const fit = regressionAdjustedCS(moments[0]!, moments[1]!, 0.05, {
+      relative: false,
+      tStar: 1000
+    })
+    expect(fit.interval).toBeDefined()
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length
+    let sxy = 0
+    let sxx = 0
+    for (const units of arms) {
+      const mx = mean(units.map(u => u.x))
+      const mp = mean(units.map(u => u.pre))
+      for (const u of units) {
+        sxy += (u.x - mx) * (u.pre - mp)
+        sxx += (u.pre - mp) ** 2
+      }
+    }
+    const theta = sxy / sxx
+    const arm = (units: { x: number; pre: number }[]) => {
+      const e = units.map(u => u.x - theta * u.pre)
+      const m = mean(e)
+      const m2 = mean(e.map(v => (v - m) ** 2))
+      const m3 = mean(e.map(v => (v - m) ** 3))
+      return { g: Math.abs(m3) / m2 ** 1.5, variance: m2 / units.length, n: units.length }
+    }
+    const [b, c] = arms.map(arm)
+    const term = (a: { variance: number; n: number }) => a.variance ** 1.5 / Math.sqrt(a.n)
+    const bound =
+      (Math.max(b!.g, c!.g) * (term(b!) + term(c!))) / (b!.variance + c!.variance) ** 1.5
+    expect(fit.skewness).toBeCloseTo(bound, 6)
+    // Without third moments it is not assessed.
+    const { cubes: _b, ...plainB } = moments[0]!
+    const { cubes: _c, ...plainC } = moments[1]!
+    const unassessed = regressionAdjustedCS(plainB, plainC, 0.05, { relative: false, tStar: 1000 })
+    expect(unassessed.interval).toBeDefined()
+    expect(unassessed.skewness).toBeUndefined()
   })
 })

@@ -252,7 +252,7 @@ describe('credentials never reach a message, a report or the state', () => {
       join(dir, 'policy.yml'),
       `version: 1
 rollout: { name: support-assistant, steps: [50, 100], minSamples: 100 }
-arms: { field: arm, baseline: stable, canary: candidate }
+arms: { field: arm, baseline: stable, canary: candidate, assignment: request }
 source:
   type: prometheus
   url: ${prometheus}

@@ -9,11 +9,21 @@ import {
 import type { DifferenceInterval } from '../stats/cs/types.js'
 import type { CovariateLeftOut, VarianceReductionResult } from './types.js'
 
-/** A metric's regression adjustment: what the record says, and the interval on either scale. */
+/**
+ * A metric's regression adjustment: the interval on either scale, and what the record says once
+ * the comparison knows whether it used it.
+ */
 export interface AdjustedComparison {
-  result: VarianceReductionResult
   /** The adjusted sequence for a relative or absolute tolerance; undefined: use the unadjusted one. */
   interval(relative: boolean): DifferenceInterval | undefined
+  /** The skewness bound of the adjusted estimator on that scale (undefined: not assessed). */
+  skewness(relative: boolean): number | undefined
+  /**
+   * The record's entry. `applied`: 'used' when the comparison decided on the adjusted sequence,
+   * 'held' when its interval is not trusted yet (the adjusted one waits with it), 'bounded' for a
+   * bounded mean's nonasymptotic sequence, which is not adjusted.
+   */
+  result(applied: 'used' | 'held' | 'bounded'): VarianceReductionResult
 }
 
 export interface AdjustmentContext {
@@ -41,17 +51,15 @@ export function adjustedComparison(
   const c = canary.adjusted
   if (!b || !c) {
     const none = { baseline: 0, canary: 0 }
-    return {
-      result: {
-        used: false,
-        varianceReduction: null,
-        covariates: [],
-        units: none,
-        preExposureUnits: none,
-        reason: 'no-data'
-      },
-      interval: () => undefined
+    const result: VarianceReductionResult = {
+      used: false,
+      varianceReduction: null,
+      covariates: [],
+      units: none,
+      preExposureUnits: none,
+      reason: 'no-data'
     }
+    return { result: () => result, interval: () => undefined, skewness: () => undefined }
   }
   const fits = new Map<boolean, RegressionAdjustment>()
   const fit = (relative: boolean): RegressionAdjustment => {
@@ -84,7 +92,14 @@ export function adjustedComparison(
   }
   if (main.fallback) result.reason = main.fallback
   if (dropped.length > 0) result.dropped = dropped
-  return { result, interval: relative => fit(relative).interval }
+  return {
+    interval: relative => fit(relative).interval,
+    skewness: relative => fit(relative).skewness,
+    result: applied =>
+      applied === 'used' || !result.used
+        ? result
+        : { ...result, used: false, reason: applied === 'held' ? 'interval-held' : 'bounded' }
+  }
 }
 
 /** Why the metric's own pre-exposure level is not among the covariates, when it was asked for. */

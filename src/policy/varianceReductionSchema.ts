@@ -24,6 +24,7 @@ import {
   type Node,
   type Path
 } from './dsl.js'
+import { metricRange } from './bounds.js'
 import { duration } from './scalars.js'
 import type { CovariateSpec, MetricSpec, Policy, VarianceReductionSpec } from './types.js'
 
@@ -159,15 +160,20 @@ export function resolveVarianceReduction(policy: Policy, issues: Issue[]): Polic
     const { varianceReduction: _, ...rest } = m
     const at: Path = ['metrics', i, 'varianceReduction']
     if (own === OPT_OUT) return rest
-    if (own !== undefined && !ADJUSTABLE.includes(m.kind)) {
+    // A bounded mean (a score, a 0/1 field, a declared range) gets a nonasymptotic sequence
+    // (stats/cs/bernstein.ts) that the regression adjustment, an asymptotic one, would replace.
+    const bounded = m.kind === 'mean' && metricRange(m) !== undefined
+    if (own !== undefined && (!ADJUSTABLE.includes(m.kind) || bounded)) {
       const what =
         m.kind === 'quantile'
           ? 'a quantile is compared by ranks, which regression does not adjust'
-          : 'a rate is bounded and gets a nonasymptotic sequence of its own'
+          : m.kind === 'rate'
+            ? 'a rate is bounded and gets a nonasymptotic sequence of its own'
+            : `\`${m.from}\` is a bounded mean, whose nonasymptotic sequence is valid from the first requests and is not adjusted`
       reject(
         issues,
         at,
-        `variance reduction adjusts means: it is for kind mean or ratio, and ${what}; remove it`,
+        `variance reduction adjusts unbounded means and ratios: ${what}; remove it`,
         'key'
       )
       return rest
@@ -177,7 +183,7 @@ export function resolveVarianceReduction(policy: Policy, issues: Issue[]): Polic
       return { ...rest, varianceReduction: own }
     }
     const resolved = top ?? (own === POLICY_DEFAULT ? defaults() : undefined)
-    if (!resolved || !ADJUSTABLE.includes(m.kind) || m.from === 'judge') return rest
+    if (!resolved || !ADJUSTABLE.includes(m.kind) || bounded) return rest
     return { ...rest, varianceReduction: resolved }
   })
   return { ...policy, metrics }

@@ -132,7 +132,8 @@ export function compileMetricValue(
       return pair
     }
   }
-  const read = spec.kind === 'rate' ? rateReader(spec.from, from) : from
+  const base = spec.kind === 'rate' ? rateReader(spec.from, from) : from
+  const read = spec.range ? rangeReader(spec.from, spec.range, base) : base
   return r => {
     const x = read(r)
     if (typeof x !== 'number') return x
@@ -149,6 +150,25 @@ function rateReader(field: string, read: FieldReader): FieldReader {
     if (typeof v !== 'number') return v
     if (isFeedback) return v === 1 ? 1 : 0
     return v === 0 || v === 1 ? v : notBinary
+  }
+}
+
+/**
+ * A metric with a declared `range` is bounded: its confidence sequence relies on every value lying
+ * in [lo, hi], so one outside is invalid (counted, never used), not clipped.
+ */
+function rangeReader(
+  field: string,
+  range: { lo: number; hi: number },
+  read: FieldReader
+): FieldReader {
+  const outside: InvalidValue = {
+    invalid: `${field}: outside the metric's range [${range.lo}, ${range.hi}]`
+  }
+  return r => {
+    const v = read(r)
+    if (typeof v !== 'number') return v
+    return v >= range.lo && v <= range.hi ? v : outside
   }
 }
 

@@ -23,7 +23,9 @@ const NOT_USED = {
   'no-data': 'the source gives no per-unit data',
   'too-few-units': 'too few units',
   'no-covariate': 'no usable covariate',
-  'explains-nothing': 'the covariates explain nothing'
+  'explains-nothing': 'the covariates explain nothing',
+  'interval-held': 'the interval is not trusted yet',
+  bounded: 'a bounded score keeps its nonasymptotic interval'
 } as const
 
 /**

@@ -11,6 +11,7 @@ import {
 } from './format.js'
 import type { HistoryEntry } from '../decide/types.js'
 import { metricCharts } from './chart.js'
+import { budgetText, heldText } from './budget.js'
 import { oneLine } from './sanitize.js'
 import { recordJson, type DecisionRecord } from './record.js'
 
@@ -95,8 +96,10 @@ function metricRow(m: MetricResult): string {
   const cuped = varianceText(m)
   const reduced = cuped ? `<br><sub>${escapeMarkdown(cuped)}</sub>` : ''
   const held = m.holdsBecause ? ' (holds)' : ''
+  const why = heldText(m)
+  const waiting = why ? `<br><sub>${escapeMarkdown(why)}</sub>` : ''
   const caveats = (m.caveats ?? []).map(c => `<br><sub>⚠️ ${escapeMarkdown(c)}</sub>`).join('')
-  return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)}${reduced} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`
+  return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)}${reduced} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held}${waiting} |`
 }
 
 /** A count of segments by verdict, then the failing ones (at most five, named). */
@@ -178,10 +181,7 @@ function summaryLines(r: DecisionRecord): string[] {
       '|---|---:|---:|---|---:|---|',
       ...r.metrics.map(metricRow)
     )
-    lines.push(
-      '',
-      `<sub>${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.</sub>`
-    )
+    lines.push('', `<sub>${escapeMarkdown(budgetText(r))}</sub>`)
   }
   if (r.checks.length > 0) {
     lines.push(

@@ -30,7 +30,8 @@ export function emptyAdjusted(covariates: readonly string[]): AdjustedMoments {
     n: 0,
     covered: 0,
     sums: new Array<number>(d).fill(0),
-    products: new Array<number>((d * (d + 1)) / 2).fill(0)
+    products: new Array<number>((d * (d + 1)) / 2).fill(0),
+    cubes: new Array<number>((d * (d + 1) * (d + 2)) / 6).fill(0)
   }
 }
 
@@ -49,6 +50,24 @@ export function addAdjustedCluster(m: AdjustedMoments, v: ArrayLike<number>): vo
     }
     for (let j = i; j < d; j++) m.products[p] = (m.products[p++] as number) + vi * (v[j] as number)
   }
+  const cubes = m.cubes
+  if (!cubes) return
+  let q = 0
+  for (let i = 0; i < d; i++) {
+    const vi = v[i] as number
+    if (vi === 0) {
+      q += ((d - i) * (d - i + 1)) / 2
+      continue
+    }
+    for (let j = i; j < d; j++) {
+      const vij = vi * (v[j] as number)
+      if (vij === 0) {
+        q += d - j
+        continue
+      }
+      for (let l = j; l < d; l++) cubes[q] = (cubes[q++] as number) + vij * (v[l] as number)
+    }
+  }
 }
 
 /** Adds `from` into `into` in place; their covariates must be the same names in the same order. */
@@ -62,6 +81,37 @@ export function addAdjusted(into: AdjustedMoments, from: AdjustedMoments): void 
   into.covered += from.covered
   from.sums.forEach((s, i) => (into.sums[i] = (into.sums[i] as number) + s))
   from.products.forEach((s, i) => (into.products[i] = (into.products[i] as number) + s))
+  // Third moments only when both have them: a part without would make the sum wrong.
+  if (into.cubes && from.cubes) {
+    const cubes = into.cubes
+    from.cubes.forEach((s, i) => (cubes[i] = (cubes[i] as number) + s))
+  } else delete into.cubes
+}
+
+/**
+ * Sum over clusters of (w'v)^3 for a weight vector w of length d, from the third-order sums
+ * (undefined without them): each i <= j <= l term counted as often as its distinct orderings.
+ */
+export function cubedSum(m: AdjustedMoments, w: ArrayLike<number>): number | undefined {
+  const cubes = m.cubes
+  if (!cubes) return undefined
+  const d = m.sums.length
+  let q = 0
+  let sum = 0
+  for (let i = 0; i < d; i++) {
+    for (let j = i; j < d; j++) {
+      for (let l = j; l < d; l++) {
+        const orderings = i === j ? (j === l ? 1 : 3) : j === l ? 3 : 6
+        sum +=
+          orderings *
+          (w[i] as number) *
+          (w[j] as number) *
+          (w[l] as number) *
+          (cubes[q++] as number)
+      }
+    }
+  }
+  return sum
 }
 
 export function sameCovariates(a: AdjustedMoments, b: AdjustedMoments): boolean {

@@ -341,9 +341,14 @@ export class CovariateCollector {
 
   private cell(arm: number, k: number, j: number): AdjustedMoments {
     const byBucket = this.cells[arm] as AdjustedMoments[][]
-    const cell = (byBucket[k] ??= this.adjusted.map(a =>
-      emptyAdjusted(new Array<string>(a.capacity - V_COVARIATES).fill(''))
-    ))
+    // Requests without a unit, at every level's column: no third moments (their count grows as
+    // the cube of the columns; without them the estimator's skewness is not assessed).
+    const cell = (byBucket[k] ??= this.adjusted.map(a => {
+      const { cubes: _, ...m } = emptyAdjusted(
+        new Array<string>(a.capacity - V_COVARIATES).fill('')
+      )
+      return m
+    }))
     return cell[j] as AdjustedMoments
   }
 
@@ -403,6 +408,7 @@ export class CovariateCollector {
     const { keep, names } = this.layout()[j] as { keep: number[]; names: string[] }
     const out = emptyAdjusted(names)
     if (!m) return out
+    if (!m.cubes) delete out.cubes
     const d = a.capacity
     const e = keep.length
     out.n = m.n

@@ -205,6 +205,12 @@ export interface Evidence {
   metrics: string[]
   /** True when records carried a randomisation unit (then moments are clustered by unit). */
   unitLevel: boolean
+  /**
+   * Optional: true when the source sums requests before the gate sees them (Prometheus), so it
+   * can keep neither users nor single requests: with arms assigned per user, its per-request
+   * variances need a design effect (analysis/aggregateDesignEffect.ts).
+   */
+  aggregated?: boolean
   cells: Cell[]
   quality: DataQuality
   /**

@@ -65,10 +65,16 @@ export interface EvidenceBuilderOptions {
 class MetricAccumulator {
   readonly moments: RatioMoments = emptyMoments()
   requests = 0
+  /** Sum over requests of the value squared (MetricSketch.requestSquares). */
+  requestSquares = 0
   constructor(readonly quantiles: QuantileSketch | undefined) {}
 
   toSketch(): MetricSketch {
-    const sketch: MetricSketch = { moments: this.moments, requests: this.requests }
+    const sketch: MetricSketch = {
+      moments: this.moments,
+      requests: this.requests,
+      requestSquares: this.requestSquares
+    }
     if (this.quantiles) sketch.quantiles = this.quantiles.toJSON()
     return sketch
   }
@@ -538,6 +544,7 @@ export class EvidenceBuilder {
       const x = this.xs[i] as number
       const y = this.ys[i] as number
       metric.requests++
+      metric.requestSquares += x * x
       if (slot < 0) addCluster(metric.moments, x, y)
       else slots.add(slot, i, x, y)
       if (half === undefined) {
@@ -546,6 +553,7 @@ export class EvidenceBuilder {
       }
       const twin = half[i] as MetricAccumulator
       twin.requests++
+      twin.requestSquares += x * x
       if (metric.quantiles) metric.quantiles.addWithTwin(x, twin.quantiles as QuantileSketch)
       if (slot < 0) addCluster(twin.moments, x, y)
     }
@@ -621,6 +629,7 @@ export class EvidenceBuilder {
         cell.metrics.forEach((metric, i) => {
           const target = into.metrics[i] as MetricAccumulator
           target.requests += metric.requests
+          target.requestSquares += metric.requestSquares
           addMoments(target.moments, metric.moments)
           if (metric.quantiles) target.quantiles?.merge(metric.quantiles)
         })

@@ -23,6 +23,8 @@ export function mergeMetricSketches(a: MetricSketch, b: MetricSketch): MetricSke
     moments: mergeMoments(a.moments, b.moments),
     requests: a.requests + b.requests
   }
+  const squares = mergeRequestSquares(a, b)
+  if (squares !== undefined) merged.requestSquares = squares
   if (a.quantiles || b.quantiles) {
     const sketch = new QuantileSketch(a.quantiles?.alpha ?? b.quantiles?.alpha)
     if (a.quantiles) sketch.merge(QuantileSketch.fromJSON(a.quantiles))
@@ -34,6 +36,14 @@ export function mergeMetricSketches(a: MetricSketch, b: MetricSketch): MetricSke
   const adjusted = mergeAdjusted([a.adjusted, b.adjusted])
   if (adjusted) merged.adjusted = adjusted
   return merged
+}
+
+/** Sum of per-request squares of a merge, known when each side knows it or has no requests. */
+function mergeRequestSquares(a: MetricSketch, b: MetricSketch): number | undefined {
+  const of = (m: MetricSketch) => (m.requests === 0 ? 0 : m.requestSquares)
+  const x = of(a)
+  const y = of(b)
+  return x === undefined || y === undefined ? undefined : x + y
 }
 
 function mergeOptionalHistograms(
@@ -51,6 +61,7 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
   const metricCount = cells[0]?.metrics.length ?? 0
   const moments = Array.from({ length: metricCount }, emptyMoments)
   const requests = new Array<number>(metricCount).fill(0)
+  const squares: (number | undefined)[] = new Array<number>(metricCount).fill(0)
   const sketches: (QuantileSketch | undefined)[] = new Array(metricCount).fill(undefined)
   const histograms: (HistogramData | undefined)[] = new Array(metricCount).fill(undefined)
   const adjusted = Array.from({ length: metricCount }, (): (AdjustedMoments | undefined)[] => [])
@@ -71,6 +82,8 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
         )
       moments[i] = mergeMoments(moments[i]!, m.moments)
       requests[i]! += m.requests
+      const sq = m.requests === 0 ? 0 : m.requestSquares
+      squares[i] = sq === undefined || squares[i] === undefined ? undefined : squares[i]! + sq
       if (m.quantiles) {
         const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha))
         sketch.merge(QuantileSketch.fromJSON(m.quantiles))
@@ -82,6 +95,8 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
   const metrics = moments.map((mo, i): MetricSketch => {
     const sketch = sketches[i]
     const merged: MetricSketch = { moments: mo, requests: requests[i]! }
+    const sq = squares[i]
+    if (sq !== undefined) merged.requestSquares = sq
     if (sketch) merged.quantiles = sketch.toJSON()
     const histogram = histograms[i]
     if (histogram) merged.histogram = histogram

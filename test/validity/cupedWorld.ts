@@ -4,15 +4,18 @@
  * persistent level and an activity of 1 to `maxRequests` requests over the step, observed at
  * `looks` evenly spaced looks, with a pre-exposure period (every user on the baseline) before.
  * Per request: level * lognormal(requestSigma) noise * the canary's effect, optionally times a
- * request covariate's effect. Reduced the way the file source reduces records: per-unit sums into
- * AdjustedMoments (adjusted CS) and RatioMoments (the unadjusted CS, src/stats/cs/ratio.ts).
+ * request covariate's effect. Reduced the way the file source reduces records (per-unit sums into
+ * the RatioMoments and AdjustedMoments of each arm's sketch), and judged by the gate itself
+ * (compareMetric through ./gate.ts, with its minimum sample in units and its skewness guard) for a
+ * mean metric with `varianceReduction` and for the same metric without it.
  */
 import { mulberry32, normal } from '../../examples/generate-traffic.js'
+import type { MetricResult } from '../../src/analysis/types.js'
+import type { MetricSpec } from '../../src/policy/types.js'
 import { addAdjustedCluster, emptyAdjusted } from '../../src/sketch/adjustedMoments.js'
 import { addCluster, emptyMoments } from '../../src/sketch/moments.js'
 import type { AdjustedMoments, RatioMoments } from '../../src/sketch/types.js'
-import { ratioDifferenceCS } from '../../src/stats/cs/ratio.js'
-import { regressionAdjustedCS } from '../../src/stats/cs/regressionAdjusted.js'
+import { decisionGrade, gateResult, metricSpec, misses, type GateOptions } from './gate.js'
 
 export interface CupedWorld {
   /** Canary share of users. */
@@ -40,7 +43,7 @@ export interface CupedWorld {
   requestCovariate?: number
   looks: number
   alpha: number
-  /** A look counts once the canary has this many units (the minimum sample, in units). */
+  /** The gate's minimum sample per arm, in units (rollout.minSamples): looks before it hold. */
   minCanaryUnits: number
   /**
    * The relative tolerance the gate decides against (larger is worse): it promotes at the first
@@ -65,6 +68,11 @@ export interface WorldOutcome {
   varianceReduction: number
   /** Replicates where the adjusted CS was not used at the last look. */
   fellBack: number
+  /**
+   * Looks past the minimum sample at which the gate had no interval (its skewness guard held),
+   * over all such looks: with and without the adjustment (the same guard, so the same looks).
+   */
+  heldShare: number
   /** Canary units at each missed replicate's first miss. */
   missedAt: number[]
   /**
@@ -101,6 +109,7 @@ export function runWorld(w: CupedWorld, replicates: number, seed: number): World
     widthRatio: 0,
     varianceReduction: 0,
     fellBack: 0,
+    heldShare: 0,
     missedAt: [],
     decided: [],
     decidedUnadjusted: []
@@ -108,7 +117,24 @@ export function runWorld(w: CupedWorld, replicates: number, seed: number): World
   const random = mulberry32(seed)
   const covariates = w.requestCovariate ? ['z'] : []
   const d = 5 + covariates.length
-  const tStar = Math.round(w.users / 2)
+  const plainSpec = metricSpec({
+    kind: 'mean',
+    tolerance: { value: w.tolerance, relative: true }
+  })
+  const cupedSpec: MetricSpec = {
+    ...plainSpec,
+    varianceReduction: {
+      lookback: 86_400_000,
+      covariates: covariates.map(field => ({ field, type: 'numeric' as const }))
+    }
+  }
+  const gate: GateOptions = {
+    alpha: w.alpha,
+    canaryWeight: 100 * w.canaryShare,
+    minSamples: w.minCanaryUnits
+  }
+  let pastMinimum = 0
+  let held = 0
   for (let rep = 0; rep < replicates; rep++) {
     const world = drawUsers(w, random)
     const adjusted = [emptyAdjusted(covariates), emptyAdjusted(covariates)]
@@ -119,11 +145,12 @@ export function runWorld(w: CupedWorld, replicates: number, seed: number): World
     let missedUnadjusted = false
     let decided: Decision | undefined
     let decidedUnadjusted: Decision | undefined
-    const decide = (i: { lower: number; upper: number }, look: number, units: number) =>
-      i.upper < w.tolerance
-        ? { look, canaryUnits: units, verdict: 'promote' as const }
-        : i.lower > w.tolerance
-          ? { look, canaryUnits: units, verdict: 'rollback' as const }
+    // The gate's own verdict against the tolerance (pass: promote, fail: roll back).
+    const decide = (r: MetricResult, look: number, units: number): Decision | undefined =>
+      r.verdict === 'pass'
+        ? { look, canaryUnits: units, verdict: 'promote' }
+        : r.verdict === 'fail'
+          ? { look, canaryUnits: units, verdict: 'rollback' }
           : undefined
     for (let look = 0; look < w.looks; look++) {
       // Each user with requests at this look: its cluster's old vector out, its new one in.
@@ -139,21 +166,29 @@ export function runWorld(w: CupedWorld, replicates: number, seed: number): World
         replaceCluster(adjusted[arm]!, moments[arm]!, had ? before : undefined, after)
       }
       if (moments[1]!.n < w.minCanaryUnits) continue
-      const opts = { relative: true, tStar }
-      const a = regressionAdjustedCS(adjusted[0]!, adjusted[1]!, w.alpha, opts)
-      const plain = ratioDifferenceCS(moments[0]!, moments[1]!, w.alpha, opts)
-      const shown = a.interval ?? plain
-      if (!missed && !(shown.lower <= w.effect && w.effect <= shown.upper)) {
+      const sketch = (arm: number, cuped: boolean) => ({
+        moments: moments[arm]!,
+        requests: moments[arm]!.sy,
+        ...(cuped && { adjusted: adjusted[arm]! })
+      })
+      const a = gateResult(cupedSpec, sketch(0, true), sketch(1, true), gate)
+      const plain = gateResult(plainSpec, sketch(0, false), sketch(1, false), gate)
+      pastMinimum++
+      if (!decisionGrade(a, w.minCanaryUnits)) held++
+      const used = a.varianceReduction?.used === true
+      if (!missed && misses(a, w.effect, w.minCanaryUnits)) {
         missed = true
-        out.missedAt.push(moments[1]!.n * (a.interval ? 1 : -1))
+        out.missedAt.push(moments[1]!.n * (used ? 1 : -1))
       }
-      if (!(plain.lower <= w.effect && w.effect <= plain.upper)) missedUnadjusted = true
-      decided ??= decide(shown, look, moments[1]!.n)
+      if (misses(plain, w.effect, w.minCanaryUnits)) missedUnadjusted = true
+      decided ??= decide(a, look, moments[1]!.n)
       decidedUnadjusted ??= decide(plain, look, moments[1]!.n)
       if (look === w.looks - 1) {
-        out.widthRatio += (shown.upper - shown.lower) / (plain.upper - plain.lower) / replicates
-        out.varianceReduction += (a.varianceReduction || 0) / replicates
-        if (!a.interval) out.fellBack++
+        const width = (r: MetricResult) => r.delta.upper - r.delta.lower
+        const ratio = width(a) / width(plain)
+        out.widthRatio += (Number.isFinite(ratio) ? ratio : 1) / replicates
+        out.varianceReduction += (a.varianceReduction?.varianceReduction ?? 0) / replicates
+        if (!used) out.fellBack++
       }
     }
     if (missed) out.misses++
@@ -161,6 +196,7 @@ export function runWorld(w: CupedWorld, replicates: number, seed: number): World
     out.decided.push(decided)
     out.decidedUnadjusted.push(decidedUnadjusted)
   }
+  out.heldShare = pastMinimum > 0 ? held / pastMinimum : 0
   return out
 }
 
@@ -280,6 +316,14 @@ function removeAdjustedCluster(m: AdjustedMoments, v: Float64Array): void {
     m.sums[i] = m.sums[i]! - v[i]!
     for (let j = i; j < d; j++) m.products[p] = m.products[p++]! - v[i]! * v[j]!
   }
+  const cubes = m.cubes
+  if (!cubes) return
+  let q = 0
+  for (let i = 0; i < d; i++) {
+    for (let j = i; j < d; j++) {
+      for (let l = j; l < d; l++) cubes[q] = cubes[q++]! - v[i]! * v[j]! * v[l]!
+    }
+  }
 }
 
 function removeCluster(m: RatioMoments, x: number, y: number): void {
@@ -289,4 +333,10 @@ function removeCluster(m: RatioMoments, x: number, y: number): void {
   m.sxx -= x * x
   m.syy -= y * y
   m.sxy -= x * y
+  if (m.sxxx !== undefined) {
+    m.sxxx -= x * x * x
+    m.sxxy = (m.sxxy ?? 0) - x * x * y
+    m.sxyy = (m.sxyy ?? 0) - x * y * y
+    m.syyy = (m.syyy ?? 0) - y * y * y
+  }
 }

@@ -1,4 +1,5 @@
 import {
+  cubedSum,
   productIndex,
   V_COVARIATES,
   V_PRE_X,
@@ -65,6 +66,12 @@ export interface RegressionAdjustment {
   /** Covariates in the regression: `pre-exposure level` (the metric's own), request covariates. */
   covariates: string[]
   dropped: { covariate: string; why: CovariateDropped }[]
+  /**
+   * A bound on the skewness of the adjusted estimator (each arm lent the larger per-cluster
+   * skewness of the two, as stats/clt.ts sharedSkewness does for the unadjusted one), from the
+   * moments' third-order sums; undefined without them or without an interval.
+   */
+  skewness?: number
   /** Clusters (units, or requests without one) per arm, and those with pre-exposure data. */
   units: { baseline: number; canary: number }
   covered: { baseline: number; canary: number }
@@ -250,10 +257,59 @@ export function regressionAdjustedCS(
     return { ...report, fallback: 'explains-nothing' }
 
   const shift = (a: ArmFit) => fit.regressors.reduce((s, r, i) => s + fit.theta[i]! * r.value(a), 0)
-  const interval = opts.relative
+  const relative = opts.relative
     ? relativeInterval({ b, c, jb, jc, shift, correction, k })
+    : undefined
+  const interval = relative
+    ? relative.interval
     : absoluteInterval(b, c, shift(c) - shift(b), vAdjusted, k)
-  return { ...report, interval: { ...interval, t } }
+  // The estimator's influence per cluster: the residual weights of each arm (absolute), or the
+  // Fieller contrast's at the estimate (relative).
+  const weights = relative ? relative.weights : { baseline: rb, canary: rc }
+  const skewness = sharedSkewness(baseline, weights.baseline, canary, weights.canary)
+  return {
+    ...report,
+    interval: { ...interval, t },
+    ...(skewness !== undefined && { skewness })
+  }
+}
+
+/**
+ * The skewness bound of stats/clt.ts (sharedSkewness: Cochran's rule on the estimator, each arm
+ * lent the larger of the two arms' per-cluster skewness) for the adjusted estimator, whose
+ * influence per cluster in arm a is w_a' v: from its first three raw sums over clusters,
+ * S1 = w' sums, S2 = w' P w, S3 = sum (w' v)^3, the central moments m2 and m3 per cluster give the
+ * arm's per-cluster skewness m3 / m2^1.5 and the variance of its mean m2 / n.
+ */
+function sharedSkewness(
+  bm: AdjustedMoments,
+  wb: Float64Array,
+  cm: AdjustedMoments,
+  wc: Float64Array
+): number | undefined {
+  const arm = (m: AdjustedMoments, w: Float64Array) => {
+    const s3 = cubedSum(m, w)
+    if (s3 === undefined || !(m.n >= 3)) return undefined
+    const d = m.sums.length
+    let s1 = 0
+    let s2 = 0
+    for (let i = 0; i < d; i++) {
+      s1 += (w[i] as number) * (m.sums[i] as number)
+      for (let j = 0; j < d; j++) {
+        s2 += (w[i] as number) * (w[j] as number) * (m.products[productIndex(i, j, d)] as number)
+      }
+    }
+    const mean = s1 / m.n
+    const m2 = s2 / m.n - mean * mean
+    const m3 = s3 / m.n - 3 * mean * (s2 / m.n) + 2 * mean ** 3
+    if (!(m2 > 0) || !Number.isFinite(m3)) return undefined
+    return { g: Math.abs(m3) / m2 ** 1.5, variance: m2 / m.n, n: m.n }
+  }
+  const b = arm(bm, wb)
+  const c = arm(cm, wc)
+  if (!b || !c) return undefined
+  const term = (a: { variance: number; n: number }) => a.variance ** 1.5 / Math.sqrt(a.n)
+  return (Math.max(b.g, c.g) * (term(b) + term(c))) / (b.variance + c.variance) ** 1.5
 }
 
 /** The covariates to try: pre-exposure sums with enough coverage, then each request covariate. */
@@ -410,7 +466,10 @@ function relativeInterval(x: {
   shift: (a: ArmFit) => number
   correction: number
   k: number
-}): Omit<DifferenceInterval, 't'> {
+}): {
+  interval: Omit<DifferenceInterval, 't'>
+  weights: { baseline: Float64Array; canary: Float64Array }
+} {
   const { b, c, jb, jc, k } = x
   const n = b.n + c.n
   const wb = b.n / n
@@ -436,13 +495,20 @@ function relativeInterval(x: {
   const root = Math.sqrt(Math.max(0, disc))
   const uHat = ac / ab
   const se = ab > 0 ? Math.sqrt(Math.max(0, v0 + 2 * v1 * uHat + v2 * uHat * uHat)) / ab : Infinity
+  const at = Number.isFinite(uHat) ? uHat : 1
   return {
-    estimate,
-    lower: bounded ? (qbHalf - root) / qa - 1 : -Infinity,
-    upper: bounded ? (qbHalf + root) / qa - 1 : Infinity,
-    baseline: b.ratio,
-    canary: c.ratio,
-    se: Number.isFinite(se) ? se : Infinity,
-    relative: true
+    interval: {
+      estimate,
+      lower: bounded ? (qbHalf - root) / qa - 1 : -Infinity,
+      upper: bounded ? (qbHalf + root) / qa - 1 : Infinity,
+      baseline: b.ratio,
+      canary: c.ratio,
+      se: Number.isFinite(se) ? se : Infinity,
+      relative: true
+    },
+    weights: {
+      baseline: pb.map((p, i) => p + at * (qb[i] as number)),
+      canary: pc.map((p, i) => p + at * (qc[i] as number))
+    }
   }
 }
