@@ -1,6 +1,6 @@
 import { W as WindowEvidence, r as readLogs, b as backtest } from './chunk-windowEvidence.js';
 import { n as escapeMarkdown, o as duration, q as plainLine, t as int, u as sampleIndices, x as xyChart, z as change, l as loadPolicyFile, s as sourceFor } from './chunk-engine.js';
-import { U as UsageError, h as parseDuration, T as SourceError, i as formatDuration } from './chunk-base.js';
+import { U as UsageError, e as parseDuration, T as SourceError, g as formatDuration } from './chunk-base.js';
 import { FileSource } from './chunk-fileSource.js';
 import './chunk-run2.js';
 import 'node:crypto';

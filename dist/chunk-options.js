@@ -1,4 +1,4 @@
-import { h as parseDuration, U as UsageError } from './chunk-base.js';
+import { e as parseDuration, U as UsageError } from './chunk-base.js';
 
 /** --every, --replicates and --seed, or the Action's inputs; `name` says how to call one. */
 function planOptions(v, name) {

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { K as spanConvention, L as applySpanConvention, P as readPath, j as messageClass, l as isRequestRecord, S as rawKeysRead, p as hashUnit } from './chunk-records.js';
+import { Z as spanConvention, _ as applySpanConvention, $ as readPath, t as messageClass, u as isRequestRecord, a0 as rawKeysRead, x as hashUnit } from './chunk-records.js';
 import { L as LazyText } from './chunk-textSample.js';
 
 /** Resolves to the number of physical lines, blank ones included (so lineNo matches an editor's). */
@@ -605,6 +605,12 @@ function rawKeysFor(policy) {
         if (m.per !== undefined)
             for (const key of rawKeysRead(m.per))
                 keys.add(key);
+        for (const c of m.varianceReduction?.covariates ?? []) {
+            // A categorical covariate is read from the raw row by its name (CovariateCollector).
+            const read = c.type === 'categorical' ? [c.field] : rawKeysRead(c.field);
+            for (const key of read)
+                keys.add(key);
+        }
     }
     return [...keys];
 }

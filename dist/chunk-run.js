@@ -2,7 +2,7 @@ import { U as UsageError, T as SourceError } from './chunk-base.js';
 import { A as MemoryStateStore, B as initialState, C as weightAt, e as evaluate, s as sourceFor } from './chunk-engine.js';
 import { a as WindowFrame, A as ArmWindow, M as MetricOverlay, c as bindingOf, d as armsEvidence, F as F_CANARY, e as rowBuffer, R as RowLayout, V as VALUE_STATUS, f as F_UNIT, r as readLogs } from './chunk-windowEvidence.js';
 import { FileSource } from './chunk-fileSource.js';
-import { n as fmix32, U as UnitIndex, c as emptyQuality } from './chunk-records.js';
+import { v as fmix32, U as UnitIndex, l as emptyQuality } from './chunk-records.js';
 import 'node:crypto';
 import 'node:fs/promises';
 import 'node:path';

@@ -1,7 +1,7 @@
 import { I as rejects, J as pairsOf, K as healthBlock, N as lengthBlock, O as projectionText, P as judgeCheckDetail, Q as median, T as tStar, U as metricAlpha, V as stopReason, X as compareMetric, Y as judgeWarnings } from './chunk-engine.js';
 import { createHash } from 'node:crypto';
 import { O as OpenAI } from './chunk-openai.js';
-import { T as TOTAL_SEGMENT, e as emptyMoments, h as addCluster, m as mergeCells } from './chunk-records.js';
+import { T as TOTAL_SEGMENT, g as emptyMoments, q as addCluster, m as mergeCells } from './chunk-records.js';
 
 const BUILTIN = {
     email: /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g,

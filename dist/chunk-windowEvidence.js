@@ -1,7 +1,8 @@
 import { A as MemoryStateStore, e as evaluate } from './chunk-engine.js';
 import { u as unavailableJudge } from './chunk-run2.js';
 import { tmpdir } from 'node:os';
-import { o as compileMetricValue, p as hashUnit, q as dimensionValue, E as EvidenceBuilder, F as FieldCatalog, e as emptyMoments, Q as QuantileSketch, r as capKeys, t as OTHER_KEY, M as MAX_ERROR_CLASSES, b as OTHER_MODELS, u as MAX_MODEL_KEYS, U as UnitIndex, I as IntMap, v as UnitRankBins, w as UnitBins, x as unitHalf, n as fmix32, y as growUnit, h as addCluster, T as TOTAL_SEGMENT, z as addCacheRequest, A as emptyCacheSums, B as MAX_SEGMENTS_PER_ARM, O as OTHER_SEGMENT, R as RankSumsAccumulator, C as coarseBin, G as growCluster, J as MAX_INVALID_KEYS } from './chunk-records.js';
+import { U as UsageError } from './chunk-base.js';
+import { w as compileMetricValue, x as hashUnit, y as dimensionValue, E as EvidenceBuilder, F as FieldCatalog, g as emptyMoments, Q as QuantileSketch, z as capKeys, A as OTHER_KEY, M as MAX_ERROR_CLASSES, j as OTHER_MODELS, B as MAX_MODEL_KEYS, U as UnitIndex, I as IntMap, C as UnitRankBins, G as UnitBins, J as unitHalf, v as fmix32, K as growUnit, q as addCluster, T as TOTAL_SEGMENT, L as addCacheRequest, P as emptyCacheSums, R as MAX_SEGMENTS_PER_ARM, O as OTHER_SEGMENT, S as RankSumsAccumulator, W as coarseBin, X as growCluster, Y as MAX_INVALID_KEYS } from './chunk-records.js';
 import { rmSync, mkdtempSync, openSync, writeSync, closeSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -758,6 +759,7 @@ class Merge {
  * Throws SourceError like collect() when nothing can be read.
  */
 async function readLogs(source, policy, options = {}) {
+    refuseVarianceReduction(policy);
     const encoder = new RowEncoder(policy);
     const store = new RowStore(encoder.layout.stride, {
         tempDir: options.tempDir ?? tmpdir(),
@@ -804,6 +806,18 @@ async function readLogs(source, policy, options = {}) {
     store.finish();
     const { quality } = counter.finish();
     return { ...logs, quality };
+}
+/**
+ * The rows keep neither the units' pre-exposure records nor the request covariates, so the window
+ * evidence (windowEvidence.ts) has no regression-adjusted moments (MetricSketch.adjusted): a plan
+ * or backtest of a policy with variance reduction would decide otherwise than the gate. Refused
+ * (exit 2) until the replay carries them.
+ */
+function refuseVarianceReduction(policy) {
+    const adjusted = policy.metrics.filter(m => m.varianceReduction).map(m => m.name);
+    if (adjusted.length === 0)
+        return;
+    throw new UsageError(`usage: plan and backtest cannot replay variance reduction (CUPED) yet, and the policy's ${adjusted.map(n => `'${n}'`).join(', ')} ${adjusted.length === 1 ? 'metric has' : 'metrics have'} it (the policy's or the metric's varianceReduction); run them on a copy of the policy without varianceReduction (or with varianceReduction: false on those metrics), knowing the gate's adjusted comparisons are narrower`);
 }
 
 class MetricWindow {

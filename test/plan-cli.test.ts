@@ -44,6 +44,19 @@ describe('rollout-gate plan', () => {
     expect(every.stderr).toContain('--every must be a duration')
     const none = cli(['plan', '--policy', 'policy.yml', '--records', 'nothing/*.jsonl'], dir)
     expect(none.status).toBe(2)
+    // The replay has no pre-exposure data: a policy with variance reduction is refused, not
+    // planned or backtested as if unadjusted.
+    const adjusted = readFileSync(join(dir, 'policy.yml'), 'utf8').replace(
+      'metrics:',
+      'varianceReduction: { lookback: 1d }\nmetrics:'
+    )
+    writeFileSync(join(dir, 'cuped.yml'), adjusted)
+    for (const command of ['plan', 'backtest']) {
+      const cuped = cli([command, '--policy', 'cuped.yml'], dir)
+      expect(cuped.status, command).toBe(2)
+      expect(cuped.stderr).toContain('cannot replay variance reduction (CUPED) yet')
+      expect(cuped.stderr).toContain("'output length' metric has it")
+    }
   })
 
   it('json: every step simulated, the small step undecided with changes that decide it', () => {

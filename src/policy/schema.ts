@@ -40,6 +40,11 @@ import {
 } from './scalars.js'
 import type { MetricSpec, Policy, Tolerance } from './types.js'
 import { formatDuration, type Amount } from './units.js'
+import {
+  metricVarianceReduction,
+  policyVarianceReduction,
+  resolveVarianceReduction
+} from './varianceReductionSchema.js'
 
 /**
  * Where the schema of policy version 1 lives for editors: the file at the moving `v1` tag (the
@@ -332,7 +337,8 @@ const metricFields = obj('One metric compared between canary and baseline.', {
       "A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).",
       ['observed', 'repriced']
     )
-  )
+  ),
+  varianceReduction: optional(metricVarianceReduction)
 })
 
 function toMetric(m: Infer<typeof metricFields>, path: Path, issues: Issue[]): Checked<MetricSpec> {
@@ -393,6 +399,7 @@ function toMetric(m: Infer<typeof metricFields>, path: Path, issues: Issue[]): C
     ...(range && { range }),
     mode: m.mode,
     ...(m.gateOn === 'repriced' && { gateOn: 'repriced' as const }),
+    ...(m.varianceReduction !== undefined && { varianceReduction: m.varianceReduction }),
     path: formatPath(path)
   }
 }
@@ -568,7 +575,8 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
     )
   ),
   actuators: optional(actuators),
-  judge: optional(judge)
+  judge: optional(judge),
+  varianceReduction: optional(policyVarianceReduction)
 })
 
 /** With a judge, its metric joins the others (a name clash is reported at the judge's metric). */
@@ -586,8 +594,9 @@ const withJudgeMetric = refine(policyFields, (value, path, issues): Checked<Poli
   return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec } as Policy
 })
 
-export const policySchema: Node<Policy> = refine(withJudgeMetric, (policy, _path, issues) =>
-  checkPrometheusPolicy(policy, issues)
+export const policySchema: Node<Policy> = refine(
+  refine(withJudgeMetric, (policy, _path, issues) => checkPrometheusPolicy(policy, issues)),
+  (policy, _path, issues) => resolveVarianceReduction(policy, issues)
 )
 
 /** The JSON Schema (draft 2020-12) of a policy file, generated from `policySchema`. */

@@ -1,4 +1,5 @@
 import { tmpdir } from 'node:os'
+import { UsageError } from '../errors.js'
 import type { Policy } from '../policy/types.js'
 import { FieldCatalog } from '../records/fieldCatalog.js'
 import type { RequestRecord } from '../records/record.js'
@@ -44,6 +45,7 @@ export async function readLogs(
   policy: Policy,
   options: ReadOptions = {}
 ): Promise<Logs> {
+  refuseVarianceReduction(policy)
   const encoder = new RowEncoder(policy)
   const store = new RowStore(encoder.layout.stride, {
     tempDir: options.tempDir ?? tmpdir(),
@@ -90,4 +92,18 @@ export async function readLogs(
   store.finish()
   const { quality } = counter.finish()
   return { ...logs, quality }
+}
+
+/**
+ * The rows keep neither the units' pre-exposure records nor the request covariates, so the window
+ * evidence (windowEvidence.ts) has no regression-adjusted moments (MetricSketch.adjusted): a plan
+ * or backtest of a policy with variance reduction would decide otherwise than the gate. Refused
+ * (exit 2) until the replay carries them.
+ */
+function refuseVarianceReduction(policy: Policy): void {
+  const adjusted = policy.metrics.filter(m => m.varianceReduction).map(m => m.name)
+  if (adjusted.length === 0) return
+  throw new UsageError(
+    `usage: plan and backtest cannot replay variance reduction (CUPED) yet, and the policy's ${adjusted.map(n => `'${n}'`).join(', ')} ${adjusted.length === 1 ? 'metric has' : 'metrics have'} it (the policy's or the metric's varianceReduction); run them on a copy of the policy without varianceReduction (or with varianceReduction: false on those metrics), knowing the gate's adjusted comparisons are narrower`
+  )
 }
