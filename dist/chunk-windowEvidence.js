@@ -817,7 +817,7 @@ function refuseVarianceReduction(policy) {
     const adjusted = policy.metrics.filter(m => m.varianceReduction).map(m => m.name);
     if (adjusted.length === 0)
         return;
-    throw new UsageError(`usage: plan and backtest cannot replay variance reduction (CUPED) yet, and the policy's ${adjusted.map(n => `'${n}'`).join(', ')} ${adjusted.length === 1 ? 'metric has' : 'metrics have'} it (the policy's or the metric's varianceReduction); run them on a copy of the policy without varianceReduction (or with varianceReduction: false on those metrics), knowing the gate's adjusted comparisons are narrower`);
+    throw new UsageError(`plan and backtest cannot replay variance reduction (CUPED) yet, and the policy's ${adjusted.map(n => `'${n}'`).join(', ')} ${adjusted.length === 1 ? 'metric has' : 'metrics have'} it (the policy's or the metric's varianceReduction); run them on a copy of the policy without varianceReduction (or with varianceReduction: false on those metrics), knowing the gate's adjusted comparisons are narrower`);
 }
 
 class MetricWindow {
