@@ -64,6 +64,23 @@ describe('rankDesignEffect', () => {
     expect(rankDesignEffect(m, sketch)).toBe(1)
   })
 
+  it('without per-unit rank sums, clustered requests get the bound of perfectly correlated units', () => {
+    // A source that cannot compute the rank sums (SQL) must not read clustered requests as
+    // independent: sum n_k^2 / N bounds the indicator's design effect at every threshold.
+    const data = users(3, 400, 0.6, 1.2)
+    const { m, sketch } = sketchOf(data)
+    const { unitRanks: _dropped, ...withoutRanks } = m
+    const total = data.reduce((a, v) => a + v.length, 0)
+    const bound = data.reduce((a, v) => a + v.length ** 2, 0) / total
+    expect(bound).toBeGreaterThan(1)
+    expect(rankDesignEffect(withoutRanks, sketch)).toBeCloseTo(bound, 9)
+    const at = rankDesignEffect(m, sketch) as (low: number, high: number) => number
+    for (const bin of [-4, 0, 3, 6]) {
+      const edge = coarseEdge(bin)
+      expect(at(edge, edge)).toBeLessThanOrEqual(bound + 1e-9)
+    }
+  })
+
   it('equals the indicator design effect computed from the raw values at each coarse edge', () => {
     const data = users(2, 400, 0.6, 1.2)
     const { m, sketch } = sketchOf(data)

@@ -27,16 +27,21 @@ import type { DesignEffect } from '../stats/cs/types.js'
  * deff over the coarse edges from the one below `low` to the one above `high` (a threshold
  * between two edges is bracketed by them), at least 1. Thresholds below 0 when some values are
  * negative are not on the grid: they get the request-weighted mean cluster size sum n_k^2 / N,
- * the design effect of perfectly correlated clusters. Requests are independent (1) when no record
- * carried a unit, or every unit had one request.
+ * the design effect of perfectly correlated clusters, and so does every threshold when the sketch
+ * carries no per-unit rank sums though its requests are clustered (a source that cannot compute
+ * them): wider, never too narrow. Requests are independent (1) when no record carried a unit, or
+ * every unit had one request.
  */
 export function rankDesignEffect(m: MetricSketch, sketch?: QuantileSketch): DesignEffect {
   const ranks = m.unitRanks
   const { n: clusters, syy } = m.moments
-  if (!ranks || !m.quantiles) return 1
+  if (!m.quantiles) return 1
   const s = sketch ?? QuantileSketch.fromJSON(m.quantiles)
   const total = s.count
   if (!(clusters >= 2) || clusters >= total) return 1
+  // Clustered requests without per-unit rank sums (a source that cannot compute them, such as
+  // SQL): the bound for perfectly correlated clusters, never the independent 1.
+  if (!ranks) return Math.max(1, syy / total)
   const step = ranks.step
   const log = Math.log((1 + m.quantiles.alpha) / (1 - m.quantiles.alpha))
   // Prefix sums of the unit increments, aligned with ranks.bins.

@@ -48,6 +48,7 @@ export function mergeMetricSketches(a: MetricSketch, b: MetricSketch): MetricSke
 
 /** Sum of per-request squares of a merge, known when each side knows it or has no requests. */
 function mergeRequestSquares(a: MetricSketch, b: MetricSketch): number | undefined {
+  if (a.requestSquares === undefined && b.requestSquares === undefined) return undefined
   const of = (m: MetricSketch) => (m.requests === 0 ? 0 : m.requestSquares)
   const x = of(a)
   const y = of(b)
