@@ -7,6 +7,7 @@ import type { Policy } from './policy/types.js'
 import { FileSource } from './sources/file/fileSource.js'
 import { LangfuseSource } from './sources/langfuse/langfuseSource.js'
 import { PrometheusSource } from './sources/prometheus/prometheusSource.js'
+import { SqlSource } from './sources/sql/sqlSource.js'
 import type { Source } from './sources/source.js'
 
 export interface LoadedPolicy {
@@ -52,6 +53,7 @@ export function sourceFor(loaded: LoadedPolicy, records?: string[]): Source {
   }
   if (spec.type === 'langfuse') return new LangfuseSource({ spec, policy })
   if (spec.type === 'prometheus') return new PrometheusSource({ policy, env: process.env })
+  if (spec.type === 'sql') return new SqlSource({ policy, env: process.env })
   return new FileSource({
     patterns: spec.path,
     baseDir: dirname(resolve(loaded.path)),

@@ -29,6 +29,7 @@ import {
 } from './dsl.js'
 import { actuators } from './actuatorSchema.js'
 import { checkPrometheusPolicy, prometheusSource } from './prometheus.js'
+import { checkSqlPolicy, sqlSource } from './sqlSchema.js'
 import { amount, duration, fraction, limit, metricKind, version, type Kind } from './scalars.js'
 import type { JudgeSpec, MetricSpec, Policy, RedactPattern, Tolerance } from './types.js'
 import { formatDuration, type Amount } from './units.js'
@@ -151,7 +152,8 @@ const source = union('Where the records come from.', 'type', {
     )
   }),
   langfuse: langfuseSource(),
-  prometheus: prometheusSource
+  prometheus: prometheusSource,
+  sql: sqlSource
 })
 
 /** The Langfuse source (public API: v2 observations, v2 scores). Keys are read from env vars named here. */
@@ -671,9 +673,10 @@ const withJudgeMetric = refine(policyFields, (value, path, issues): Checked<Poli
   return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec } as Policy
 })
 
-export const policySchema: Node<Policy> = refine(withJudgeMetric, (policy, _path, issues) =>
-  checkPrometheusPolicy(policy, issues)
-)
+export const policySchema: Node<Policy> = refine(withJudgeMetric, (policy, _path, issues) => {
+  const checked = checkPrometheusPolicy(policy, issues)
+  return checked === INVALID ? INVALID : checkSqlPolicy(checked, issues)
+})
 
 /** The JSON Schema (draft 2020-12) of a policy file, generated from `policySchema`. */
 export function policyJsonSchema(): Record<string, unknown> {
