@@ -1,101 +1,233 @@
 /**
- * The SQL source against a real PostgreSQL (Debian's `postgresql` package, a throwaway cluster per
- * file): generated traffic loaded into a table gives the same evidence and the same decision as
- * the file source on the same records; and every fault is a hold with a clear reason, never a
- * crash. Without PostgreSQL installed these tests are skipped LOUDLY, and with REQUIRE_POSTGRES set
- * (as .ci/run does) that is a failure.
+ * The SQL source against a real PostgreSQL (Debian's `postgresql` package, one throwaway cluster
+ * for this file): generated traffic in a table gives the same evidence and the same decisions as
+ * the file source on the same records (helpers/sqlParity.ts); every fault is a hold with a clear
+ * reason, never a crash; the gate's transactions are read-only; odd names and values are quoted
+ * and bound. Without PostgreSQL installed these tests are skipped LOUDLY, and with
+ * REQUIRE_POSTGRES set (as .ci/run does) that is a failure.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SCENARIOS, traffic } from '../examples/generate-traffic.js'
+import { describe, expect, it } from 'vitest'
+import { evaluate } from '../src/evaluate.js'
 import { parsePolicy } from '../src/policy/parse.js'
-import type { Policy } from '../src/policy/types.js'
-import { FileSource } from '../src/sources/file/fileSource.js'
+import { SourceError } from '../src/sources/source.js'
+import { PostgresClient } from '../src/sources/sql/postgresClient.js'
 import { SqlSource } from '../src/sources/sql/sqlSource.js'
+import { freePort } from './helpers/prometheus.js'
 import { postgresAvailable, startPostgres, type RunningPostgres } from './helpers/postgres.js'
-import { expectSameEvidence, loadPostgres } from './helpers/sqlTraffic.js'
-
-const HOUR = 3_600_000
-const T = Date.parse('2026-11-02T08:00:00Z')
-
-const METRICS = `metrics:
-  - { name: quality, from: score, kind: mean, better: higher, tolerance: 2% }
-  - { name: p95 latency, from: latency_ms, kind: p95, better: lower, tolerance: 10% }
-  - { name: cost per request, from: cost, kind: mean, better: lower, tolerance: 5% }
-  - { name: error rate, from: error, kind: rate, better: lower, tolerance: 0.5pp, limit: 2% }
-  - { name: output length, from: output_tokens, kind: mean, better: lower, tolerance: 15%, mode: report }
-  - { name: tokens per cost, from: output_tokens, per: cost, kind: ratio, better: higher, tolerance: 10%, mode: report }
-pricing:
-  gpt-4o-2024-08-06: { input: 2.50, cacheRead: 1.25, output: 10.00 }
-`
-
-function policyText(source: string, extra = ''): string {
-  return `version: 1
-rollout: { name: sql-parity, steps: [20, 100], minDuration: 30m, maxDuration: 12h, minSamples: 300, warmup: 5m }
-arms: { field: arm, baseline: stable, canary: candidate }
-source: ${source}
-${METRICS}${extra}`
-}
+import { HOUR, T, parityTests } from './helpers/sqlParity.js'
+import { loadPostgres } from './helpers/sqlTraffic.js'
 
 const available = postgresAvailable()
-const dir = mkdtempSync(join(tmpdir(), 'rollout-gate-sql-pg-'))
 let db: RunningPostgres
-const records = [
-  ...traffic({
-    seed: 21,
-    start: T,
-    rate: 4,
-    count: 4 * 3600,
-    canaryWeight: 20,
-    users: 3000,
-    effect: SCENARIOS.promote!
+
+const policyWith = (source: string, extra = '') =>
+  parsePolicy(
+    `version: 1
+rollout: { name: sql-faults, steps: [20, 100], minSamples: 300 }
+arms: { field: arm, baseline: stable, canary: candidate }
+source: { type: sql, engine: postgres, urlEnv: GATE_DB_URL, ${source} }
+metrics:
+  - { name: p95 latency, from: latency_ms, kind: p95, better: lower, tolerance: 10% }
+  - { name: error rate, from: error, kind: rate, better: lower, tolerance: 1pp }
+${extra}`,
+    'faults.yml'
+  )
+
+const collect = (
+  source: string,
+  env: Record<string, string> = { GATE_DB_URL: db.url },
+  extra = ''
+) =>
+  new SqlSource({ policy: policyWith(source, extra), env, backoffMs: 10 }).collect({
+    window: { from: T, to: T + HOUR },
+    now: T + HOUR
   })
-]
-
-beforeAll(async () => {
-  if (!available) return
-  db = await startPostgres()
-  await loadPostgres(db, records)
-  writeFileSync(join(dir, 'traffic.jsonl'), records.map(r => JSON.stringify(r)).join('\n') + '\n')
-}, 120_000)
-
-afterAll(async () => {
-  await db?.stop()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-const sqlPolicy = (extra = '') =>
-  parsePolicy(policyText('{ type: sql, engine: postgres, urlEnv: GATE_DB_URL, table: traffic }', extra), 'p.yml')
-
-function evidencePair(policy: Policy, window: { from: number; to: number }, now = window.to) {
-  const file = new FileSource({
-    patterns: ['traffic.jsonl'],
-    baseDir: dir,
-    format: 'jsonl',
-    policy: { ...policy, source: { type: 'file', path: ['traffic.jsonl'], format: 'jsonl' } },
-    parallel: false
-  })
-  const sql = new SqlSource({ policy, env: { GATE_DB_URL: db.url } })
-  return Promise.all([
-    sql.collect({ window, now }),
-    file.collect({ window, now })
-  ])
-}
 
 describe.skipIf(!available)('SQL source on PostgreSQL', () => {
-  it('gives the file source evidence: cells, moments, quantile sketches, cache sums, quality', async () => {
-    const [sql, file] = await evidencePair(sqlPolicy(), { from: T, to: T + HOUR + 1 })
-    expectSameEvidence(sql, file)
+  parityTests({
+    engine: 'postgres',
+    async start() {
+      db = await startPostgres()
+      return db
+    },
+    load: (table, records) => loadPostgres(db, records, table).then(() => undefined)
   })
 
-  it('with segments too', async () => {
-    const from = T + 600_000
-    const [sql, file] = await evidencePair(sqlPolicy('segments: { by: [route, language] }\n'), {
-      from,
-      to: T + HOUR + 1
+  describe('faults: each a SourceError with the reason (a hold), never a crash', () => {
+    it('no URL in the environment', async () => {
+      await expect(collect('table: traffic_promote', {})).rejects.toThrow(
+        /environment variable GATE_DB_URL \(source.urlEnv\) is not set/
+      )
     })
-    expectSameEvidence(sql, file, records.filter(r => Date.parse(r.ts as string) < from).length)
+
+    it('server down: retried, then named', async () => {
+      const url = `postgres://gate:x@127.0.0.1:${await freePort()}/postgres`
+      const error = await collect('table: traffic_promote, retries: 2', { GATE_DB_URL: url }).catch(
+        e => e
+      )
+      expect(error).toBeInstanceOf(SourceError)
+      expect(error.message).toMatch(
+        /cannot reach postgres 127\.0\.0\.1:\d+\/postgres table "traffic_promote" \(after 2 retries\): .*ECONNREFUSED/
+      )
+    })
+
+    it('wrong credentials: not retried, and the password is never in the message', async () => {
+      const url = db.url.replace(db.password, 'not-the-password')
+      const error = await collect('table: traffic_promote', { GATE_DB_URL: url }).catch(e => e)
+      expect(error.message).toMatch(
+        /refused the credentials in GATE_DB_URL: password authentication failed for user "gate"/
+      )
+      expect(error.message).not.toContain('not-the-password')
+    })
+
+    it('a missing table, with the closest name', async () => {
+      await expect(collect('table: traffic_promot')).rejects.toThrow(
+        /no table "traffic_promot"; did you mean `traffic_promote`\?; check source.table/
+      )
+    })
+
+    it('a mapped column that does not exist, with the closest column', async () => {
+      await expect(
+        collect('table: traffic_promote, columns: { latency_ms: latency }')
+      ).rejects.toThrow(
+        /source.columns.latency_ms: no column "latency" in table "traffic_promote"; did you mean `latency_ms`\?/
+      )
+    })
+
+    it('a field a metric reads that no column holds', async () => {
+      const extra =
+        '  - { name: helpful, from: scores.helpful, kind: mean, better: higher, tolerance: 0.05 }\n'
+      await expect(
+        collect('table: traffic_promote', undefined, extra.replace(/^/, ''))
+      ).rejects.toThrow(/metrics\[2\] reads "scores.helpful", which no column holds/)
+    })
+
+    it('a slow query stops at source.timeout', async () => {
+      const slow =
+        'query: "SELECT * FROM traffic_promote WHERE length(pg_sleep(0.002)::text) >= 0", timeout: 800ms, retries: 0'
+      const started = Date.now()
+      await expect(collect(slow)).rejects.toThrow(/did not finish within 0.8s \(source.timeout\)/)
+      expect(Date.now() - started).toBeLessThan(5000)
+      await expect(idle()).resolves.toBe(0)
+    })
+
+    it('a query cancelled on the server mid-way', async () => {
+      const slow =
+        'query: "SELECT * FROM traffic_promote WHERE length(pg_sleep(0.002)::text) >= 0", retries: 0'
+      const pending = collect(slow).catch(e => e)
+      await waitFor(async () => (await active()) > 0)
+      await db.sql(
+        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'ai-rollout-gate' AND state = 'active'"
+      )
+      const error = await pending
+      expect(error).toBeInstanceOf(SourceError)
+      expect(error.message).toMatch(
+        /the query was cancelled on the server: canceling statement due to user request/
+      )
+      await expect(idle()).resolves.toBe(0)
+    })
+
+    it('evaluate() holds with the reason', async () => {
+      const policy = policyWith('table: traffic_promot')
+      const source = new SqlSource({ policy, env: { GATE_DB_URL: db.url } })
+      const outcome = await evaluate({
+        policy,
+        policyHash: 'sha256:x',
+        source,
+        now: T + HOUR,
+        since: T
+      })
+      expect(outcome.record.decision).toBe('hold')
+      expect(outcome.record.checks).toContainEqual(
+        expect.objectContaining({
+          name: 'source',
+          status: 'block',
+          detail: expect.stringMatching(/no table "traffic_promot"/)
+        })
+      )
+    })
+  })
+
+  it('runs read-only: the gate cannot write, whatever it is asked', async () => {
+    const client = new PostgresClient({ url: db.url, timeoutMs: 10_000 })
+    try {
+      await expect(
+        client.stream('CREATE TABLE gate_was_here (x int)', [], () => {})
+      ).rejects.toThrow(/cannot execute CREATE TABLE in a read-only transaction/)
+      await expect(client.stream('DELETE FROM traffic_promote', [], () => {})).rejects.toThrow(
+        /read-only transaction/
+      )
+    } finally {
+      await client.close()
+    }
+    expect(await db.sql('SELECT count(*)::int AS n FROM traffic_promote')).toEqual([{ n: 14400 }])
+  })
+
+  it('quotes names and binds values: odd column names, quotes and markup in labels', async () => {
+    await db.sql(
+      `CREATE TABLE "Odd Table; 1" ("When" timestamptz, "arm; DROP TABLE x" text, "user id" text, "latency (ms)" float8, meta jsonb)`
+    )
+    await db.sql(
+      `INSERT INTO "Odd Table; 1" VALUES ($1, $2, 'u1', 100, '{"route": "faq"}'), ($1, $3, 'u2', 200, '{"route": "o''brien"}'), ($1, 'other', 'u3', 300, NULL)`,
+      [new Date(T + 60_000).toISOString(), "stable'; --", 'can"ary']
+    )
+    const policy = parsePolicy(
+      `version: 1
+rollout: { name: odd }
+arms: { field: "arm; DROP TABLE x", baseline: "stable'; --", canary: 'can"ary', unit: user id }
+source:
+  type: sql
+  engine: postgres
+  urlEnv: GATE_DB_URL
+  table: 'Odd Table; 1'
+  columns: { ts: When, latency_ms: latency (ms), route: meta.route }
+metrics:
+  - { name: latency, from: latency_ms, kind: mean, better: lower, tolerance: 10% }
+segments: { by: [route] }
+`,
+      'odd.yml'
+    )
+    const evidence = await new SqlSource({ policy, env: { GATE_DB_URL: db.url } }).collect({
+      window: { from: T, to: T + HOUR },
+      now: T + HOUR
+    })
+    expect(
+      evidence.cells.map(c => [c.arm, c.segment, c.requests, c.units, c.metrics[0]?.moments.sx])
+    ).toEqual([
+      ['baseline', '*', 1, 1, 100],
+      ['baseline', 'route=faq', 1, 1, 100],
+      ['canary', '*', 1, 1, 200],
+      ['canary', "route=o'brien", 1, 1, 200]
+    ])
+    expect(evidence.quality.unmatchedArms).toEqual({ other: 1 })
+    expect(await db.sql('SELECT count(*)::int AS n FROM traffic_promote')).toEqual([{ n: 14400 }])
   })
 })
+
+/** Connections of the gate still open (or queries still running). */
+async function active(): Promise<number> {
+  const rows = await db.sql<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ai-rollout-gate' AND state = 'active'"
+  )
+  return rows[0]?.n ?? 0
+}
+
+async function idle(): Promise<number> {
+  await waitFor(async () => (await gateConnections()) === 0, 5000).catch(() => {})
+  return gateConnections()
+}
+
+async function gateConnections(): Promise<number> {
+  const rows = await db.sql<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ai-rollout-gate'"
+  )
+  return rows[0]?.n ?? 0
+}
+
+async function waitFor(condition: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting')
+    await new Promise(r => setTimeout(r, 20))
+  }
+}

@@ -15,7 +15,6 @@ import {
   obj,
   optional,
   record,
-  refine,
   reject,
   required,
   str,
@@ -107,7 +106,12 @@ function columnSpecNode(withFirstOf: boolean): Node<SqlColumnSpec> {
       if (firstOf && Object.hasOwn(value, 'firstOf')) {
         const extra = Object.keys(value).filter(k => k !== 'firstOf')
         for (const key of extra) {
-          reject(issues, [...path, key], '`firstOf` stands alone; move this key into one of its items', 'key')
+          reject(
+            issues,
+            [...path, key],
+            '`firstOf` stands alone; move this key into one of its items',
+            'key'
+          )
         }
         const items = firstOf.check(value.firstOf, [...path, 'firstOf'], issues)
         return items === INVALID || extra.length > 0 ? INVALID : { firstOf: items }
@@ -144,7 +148,12 @@ function columnShape(
     return { between: [between[0] as string, between[1] as string] }
   }
   if (scale !== undefined && tagPrefix !== undefined) {
-    return reject(issues, [...path, 'scale'], 'a tag (`tagPrefix`) is text: it cannot be scaled', 'key')
+    return reject(
+      issues,
+      [...path, 'scale'],
+      'a tag (`tagPrefix`) is text: it cannot be scaled',
+      'key'
+    )
   }
   return {
     column: column as string,
@@ -168,10 +177,13 @@ export const sqlSource = obj(
       )
     ),
     table: optional(
-      str('The table: `name` or `schema.name` (`database.name` in ClickHouse), spelled as in the database.', {
-        regex: '^[^.\\s"`]+(\\.[^.\\s"`]+)?$',
-        hint: '`name` or `schema.name`, without quotes (the gate quotes names)'
-      })
+      str(
+        'The table: `name` or `schema.name` (`database.name` in ClickHouse), spelled as in the database.',
+        {
+          regex: '^[^."`]+(\\.[^."`]+)?$',
+          hint: '`name` or `schema.name`, without quotes (the gate quotes names)'
+        }
+      )
     ),
     query: optional(
       str(
@@ -192,13 +204,16 @@ export const sqlSource = obj(
       {}
     ),
     tls: optional(
-      obj('TLS options (the URL turns TLS on: `sslmode=require` for PostgreSQL, `https://` for ClickHouse).', {
-        insecureSkipVerify: withDefault(
-          choice('Do not verify the server certificate (testing only).', [true, false]),
-          false
-        ),
-        caFile: optional(str('A PEM file of CA certificates to trust.'))
-      })
+      obj(
+        'TLS options (the URL turns TLS on: `sslmode=require` for PostgreSQL, `https://` for ClickHouse).',
+        {
+          insecureSkipVerify: withDefault(
+            choice('Do not verify the server certificate (testing only).', [true, false]),
+            false
+          ),
+          caFile: optional(str('A PEM file of CA certificates to trust.'))
+        }
+      )
     ),
     timeout: withDefault(
       duration('Timeout of the evaluation query.', { min: 100, max: 30 * 60_000 }),

@@ -18,7 +18,10 @@ export interface RunningPostgres {
   port: number
   password: string
   /** Runs SQL as the superuser (for loading data and for faults). */
-  sql<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>
+  sql<T extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    params?: unknown[]
+  ): Promise<T[]>
   stop(): Promise<void>
 }
 
@@ -54,7 +57,9 @@ export function postgresAvailable(): boolean {
 
 /** Runs a PostgreSQL binary, as the `postgres` user when this process is root. */
 function asOwner(bin: string, args: string[]): [string, string[]] {
-  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args]
+  return process.getuid?.() === 0
+    ? ['runuser', ['-u', 'postgres', '--', bin, ...args]]
+    : [bin, args]
 }
 
 export async function startPostgres(): Promise<RunningPostgres> {

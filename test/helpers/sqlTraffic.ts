@@ -4,6 +4,7 @@
  * source on the same records.
  */
 import { expect } from 'vitest'
+import type { DecisionRecord } from '../../src/report/record.js'
 import type { Cell, Evidence } from '../../src/sketch/evidence.js'
 import type { MetricSketch, RatioMoments } from '../../src/sketch/types.js'
 import type { RunningClickHouse } from './clickhouse.js'
@@ -164,7 +165,9 @@ export function expectSameEvidence(
     expect(s.fallbacks, `${where} fallbacks`).toBe(f.fallbacks)
     expect(s.models, `${where} models`).toEqual(f.models)
     expect(s.errors, `${where} errors`).toEqual(f.errors)
-    s.metrics.forEach((m, j) => expectSketch(m, f.metrics[j] as MetricSketch, `${where} metric ${j}`))
+    s.metrics.forEach((m, j) =>
+      expectSketch(m, f.metrics[j] as MetricSketch, `${where} metric ${j}`)
+    )
     expect(Boolean(s.cache), `${where} cache`).toBe(Boolean(f.cache))
     if (s.cache && f.cache) {
       const { latency, ttft, repricing, ...counts } = s.cache
@@ -188,7 +191,9 @@ export function expectSameEvidence(
       s.metrics.forEach((m, j) => {
         const [h0, h1] = s.halves as [MetricSketch[], MetricSketch[]]
         expect((h0[j] as MetricSketch).requests + (h1[j] as MetricSketch).requests).toBe(m.requests)
-        expect((h0[j] as MetricSketch).moments.n + (h1[j] as MetricSketch).moments.n).toBe(m.moments.n)
+        expect((h0[j] as MetricSketch).moments.n + (h1[j] as MetricSketch).moments.n).toBe(
+          m.moments.n
+        )
       })
     }
   })
@@ -205,4 +210,61 @@ export function expectSameEvidence(
     lines: fileQuality.lines - before,
     outsideWindow: fileQuality.outsideWindow - before
   })
+}
+
+/**
+ * Deep equality with numbers equal to `rel` relative (strings, booleans, nulls, shapes exact),
+ * skipping the keys in `skip` at any depth.
+ */
+export function expectClose(
+  a: unknown,
+  b: unknown,
+  where = '',
+  skip: string[] = [],
+  rel = 1e-9
+): void {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (!close(a, b, rel)) expect.fail(`${where}: ${a} vs ${b}`)
+    return
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    expect(a.length, `${where} length`).toBe(b.length)
+    a.forEach((x, i) => expectClose(x, b[i], `${where}[${i}]`, skip, rel))
+    return
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter(k => !skip.includes(k)))
+    for (const k of keys) {
+      expectClose(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        `${where}.${k}`,
+        skip,
+        rel
+      )
+    }
+    return
+  }
+  expect(a, where).toEqual(b)
+}
+
+/**
+ * The decision records of the SQL and the file source on the same records: the same decision,
+ * counts, estimates and intervals (to 1e-9 relative), checks and reasons. Left out: the A/A
+ * comparison (each source splits the baseline by its own hash), the data-quality check's wording
+ * (lines read: the SQL source leaves rows before the window in the database), and the source.
+ */
+export function expectSameDecision(sql: DecisionRecord, file: DecisionRecord): void {
+  expect(sql.decision).toBe(file.decision)
+  const checks = (r: DecisionRecord) =>
+    r.checks
+      .filter(c => c.name !== 'a/a')
+      .map(c => (c.name === 'data-quality' ? { ...c, detail: '' } : c))
+  expectClose(checks(sql), checks(file), 'checks')
+  const { checks: _a, source: _b, dataQuality: _c, ...rest } = sql
+  const { checks: _d, source: _e, dataQuality: _f, ...fileRest } = file
+  expectClose(rest, fileRest, 'record', ['aa', 'reasons'])
+  expect(sql.reasons.filter(r => !/A\/A/.test(r))).toEqual(
+    file.reasons.filter(r => !/A\/A/.test(r))
+  )
 }

@@ -6,6 +6,7 @@
  * JSONExtract, no Map type; describe() reports which of these the server has.
  */
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client'
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { Agent } from 'node:https'
 import { didYouMean } from '../../policy/dsl.js'
@@ -54,8 +55,12 @@ export class ClickHouseClientAdapter implements SqlClient {
       compression: { request: false, response: false },
       log: { level: ClickHouseLogLevel.OFF },
       keep_alive: { enabled: false },
-      ...(tls?.ca !== undefined && !tls.insecureSkipVerify && { tls: { ca_cert: readFileSync(tls.ca) } }),
-      ...(tls?.insecureSkipVerify && { http_agent: new Agent({ rejectUnauthorized: false }), set_basic_auth_header: true })
+      ...(tls?.ca !== undefined &&
+        !tls.insecureSkipVerify && { tls: { ca_cert: readFileSync(tls.ca) } }),
+      ...(tls?.insecureSkipVerify && {
+        http_agent: new Agent({ rejectUnauthorized: false }),
+        set_basic_auth_header: true
+      })
     })
   }
 
@@ -76,7 +81,11 @@ export class ClickHouseClientAdapter implements SqlClient {
         const hint =
           didYouMean(source.table, names) ||
           (names.length > 0 ? `; tables: ${names.slice(0, 20).join(', ')}` : '')
-        throw new SqlError('missing-table', `no table ${JSON.stringify(source.table)}${hint} (${e.message})`, { cause: e })
+        throw new SqlError(
+          'missing-table',
+          `no table ${JSON.stringify(source.table)}${hint} (${e.message})`,
+          { cause: e }
+        )
       }
       throw e
     }
@@ -88,7 +97,11 @@ export class ClickHouseClientAdapter implements SqlClient {
     }
   }
 
-  async stream(sql: string, _params: unknown[], row: (row: Record<string, unknown>) => void): Promise<void> {
+  async stream(
+    sql: string,
+    _params: unknown[],
+    row: (row: Record<string, unknown>) => void
+  ): Promise<void> {
     await this.query(sql, async result => {
       for await (const rows of result.stream()) {
         for (const r of rows as { json<T>(): T }[]) row(r.json<Record<string, unknown>>())
@@ -111,22 +124,36 @@ export class ClickHouseClientAdapter implements SqlClient {
     read: (result: Awaited<ReturnType<ClickHouseClient['query']>>) => Promise<void>
   ): Promise<void> {
     const remaining = this.deadline - Date.now()
-    if (remaining <= 0) throw new SqlError('timeout', `no answer within ${this.o.timeoutMs} ms (source.timeout)`)
+    if (remaining <= 0)
+      throw new SqlError('timeout', `no answer within ${this.o.timeoutMs} ms (source.timeout)`)
     const abort = new AbortController()
-    const timer = setTimeout(() => abort.abort(), remaining + 1000)
+    // Named, so that a DBA finds the gate's queries in system.processes and system.query_log.
+    const queryId = `ai-rollout-gate-${randomUUID()}`
+    let killed: Promise<void> | undefined
+    const timer = setTimeout(() => {
+      abort.abort()
+      // Servers before 21.x keep running a query whose client went away: stop it.
+      killed = this.kill(queryId)
+    }, remaining + 1000)
     const settings: Record<string, string | number> = { readonly: '1' }
     if (this.settingsAllowed) settings.max_execution_time = Math.max(1, Math.ceil(remaining / 1000))
     try {
       const result = await this.client.query({
         query: sql,
         format: 'JSONEachRow',
+        query_id: queryId,
         clickhouse_settings: settings as never,
         abort_signal: abort.signal
       })
       await read(result)
     } catch (e) {
+      await killed
       const error = this.classify(e, abort.signal.aborted)
-      if (error.code === READONLY && this.settingsAllowed && /Cannot (override|modify) setting/i.test(error.message)) {
+      if (
+        error.code === READONLY &&
+        this.settingsAllowed &&
+        /Cannot (override|modify) setting/i.test(error.message)
+      ) {
         // A read-only profile: send only readonly=1, and rely on the client-side timeout.
         this.settingsAllowed = false
         clearTimeout(timer)
@@ -138,23 +165,54 @@ export class ClickHouseClientAdapter implements SqlClient {
     }
   }
 
-  private classify(e: unknown, aborted: boolean): { code?: number; message: string; sqlError: SqlError } {
+  /** Best effort: KILL QUERY is allowed to a read-only user, for its own queries. */
+  private async kill(queryId: string): Promise<void> {
+    await this.client
+      .command({
+        query: `KILL QUERY WHERE query_id = '${queryId}' ASYNC`,
+        clickhouse_settings: { readonly: '1' } as never
+      })
+      .catch(() => {})
+  }
+
+  private classify(
+    e: unknown,
+    aborted: boolean
+  ): { code?: number; message: string; sqlError: SqlError } {
     const message = messageOf(e)
     if (aborted) {
-      return { message, sqlError: new SqlError('timeout', `no answer within ${this.o.timeoutMs} ms (source.timeout)`, { cause: e }) }
+      return {
+        message,
+        sqlError: new SqlError(
+          'timeout',
+          `no answer within ${this.o.timeoutMs} ms (source.timeout)`,
+          { cause: e }
+        )
+      }
     }
     const code = Number(/Code: (\d+)/.exec(message)?.[1] ?? (e as { code?: unknown }).code)
-    const text = message.replace(/^Code: \d+, e\.displayText\(\) = DB::Exception: /, '').replace(/, e\.what\(\) = DB::Exception\s*$/, '')
+    const text = message
+      .replace(/^Code: \d+, e\.displayText\(\) = DB::Exception: /, '')
+      .replace(/, e\.what\(\) = DB::Exception\s*$/, '')
     if (Number.isInteger(code) && code > 0) {
       const kind = CODES[code] ?? 'query'
-      return { code, message: text, sqlError: new SqlError(kind, `${text} (ClickHouse code ${code})`, { cause: e }) }
+      return {
+        code,
+        message: text,
+        sqlError: new SqlError(kind, `${text} (ClickHouse code ${code})`, { cause: e })
+      }
     }
     const errno = (e as { code?: unknown }).code
     if (typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) {
       return { message, sqlError: new SqlError('connect', message, { cause: e }) }
     }
     if (/socket hang up|ECONNRESET|ECONNREFUSED|Timeout error/i.test(message)) {
-      return { message, sqlError: new SqlError(/Timeout/i.test(message) ? 'timeout' : 'connect', message, { cause: e }) }
+      return {
+        message,
+        sqlError: new SqlError(/Timeout/i.test(message) ? 'timeout' : 'connect', message, {
+          cause: e
+        })
+      }
     }
     return { message, sqlError: new SqlError('query', message, { cause: e }) }
   }

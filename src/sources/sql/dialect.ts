@@ -26,6 +26,8 @@ export abstract class Dialect {
   abstract textArray(values: string[]): string
   /** `x` as a double (NULL stays NULL). */
   abstract float(x: string): string
+  /** Text known to hold a decimal number, as a double (ClickHouse evaluates every branch of a CASE: never an error). */
+  abstract parseNumber(x: string): string
   /** `x` as text (NULL stays NULL). */
   abstract toText(x: string): string
   abstract nullFloat(): string
@@ -86,7 +88,8 @@ export interface ColumnType {
 
 export class PostgresDialect extends Dialect {
   readonly engine = 'postgres' as const
-  readonly halfHash = "PostgreSQL's hashtext() of the unit id (hashint8() of the microsecond timestamp for requests without one)"
+  readonly halfHash =
+    "PostgreSQL's hashtext() of the unit id (hashint8() of the microsecond timestamp for requests without one)"
 
   ident(name: string): string {
     return `"${name.replaceAll('"', '""')}"`
@@ -102,6 +105,8 @@ export class PostgresDialect extends Dialect {
   finalize(sql: string): { sql: string; params: unknown[] } {
     const params: unknown[] = []
     const numbers = new Map<string, number>()
+    // NUL cannot occur in PostgreSQL query text, so no user text (a source.query) looks like a token.
+    // eslint-disable-next-line no-control-regex
     const text = sql.replace(/\u0000(\d+)\u0000/g, (_, token: string) => {
       let n = numbers.get(token)
       if (n === undefined) {
@@ -124,6 +129,9 @@ export class PostgresDialect extends Dialect {
     return this.bind(values, 'text[]')
   }
   float(x: string): string {
+    return `(${x})::float8`
+  }
+  parseNumber(x: string): string {
     return `(${x})::float8`
   }
   toText(x: string): string {
@@ -194,10 +202,11 @@ export class PostgresDialect extends Dialect {
   timeBound(column: string, type: ColumnType, ms: number, op: '>=' | '<'): string {
     // timestamp and timestamptz keep microseconds: a millisecond edge is exact. A `timestamp`
     // without a zone is read as UTC (a zone in the literal is ignored for it).
-    if (type.kind !== 'time' || (type.name !== 'timestamp' && type.name !== 'timestamptz')) return ''
+    if (type.kind !== 'time' || (type.name !== 'timestamp' && type.name !== 'timestamptz'))
+      return ''
     return `${column} ${op} ${this.text(new Date(ms).toISOString())}::${type.name}`
   }
-  epochMs(x: string, type: ColumnType): string {
+  epochMs(x: string, _type: ColumnType): string {
     // extract(epoch ...) is numeric (exact) in PostgreSQL 14+; `timestamp` without a zone reads as UTC.
     return `(extract(epoch from ${x}) * 1000)::float8`
   }
@@ -209,7 +218,8 @@ export class ClickHouseDialect extends Dialect {
   finalize(sql: string): { sql: string; params: unknown[] } {
     return { sql, params: [] }
   }
-  readonly halfHash = "ClickHouse's cityHash64() of the unit id (intHash64() of the microsecond timestamp for requests without one)"
+  readonly halfHash =
+    "ClickHouse's cityHash64() of the unit id (intHash64() of the microsecond timestamp for requests without one)"
 
   ident(name: string): string {
     return `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``
@@ -232,10 +242,15 @@ export class ClickHouseDialect extends Dialect {
     return `toFloat64(${String(value)})`
   }
   textArray(values: string[]): string {
-    return values.length === 0 ? 'emptyArrayString()' : `[${values.map(v => this.text(v)).join(', ')}]`
+    return values.length === 0
+      ? 'emptyArrayString()'
+      : `[${values.map(v => this.text(v)).join(', ')}]`
   }
   float(x: string): string {
     return `toFloat64(${x})`
+  }
+  parseNumber(x: string): string {
+    return `toFloat64OrNull(${x})`
   }
   toText(x: string): string {
     return `toString(${x})`

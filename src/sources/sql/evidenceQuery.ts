@@ -118,14 +118,16 @@ export function evidenceQuery(input: EvidenceQueryInput): EvidenceQuery {
   }
 }
 
-/** Levels 1 and 2 (recordSql.ts) as a subquery: one row per row of the source in the read range. */
+/** Levels 1 to 3 (recordSql.ts) as a subquery: one row per row of the source in the read range. */
 function baseQuery(d: Dialect, from: string, records: RecordSql): string {
   const list = (items: [string, string][]) =>
-    items.map(([alias, sql]) => `${sql} AS ${alias}`).join(',\n      ')
-  const where = records.where.length > 0 ? `\n    WHERE ${records.where.join(' AND ')}` : ''
-  return `(SELECT ${list(records.level2)}
-  FROM (SELECT ${list(records.level1)}
-    FROM ${from} AS src${where} ${d.fence()}) AS r ${d.fence()}) AS c`
+    items.map(([alias, sql]) => `${sql} AS ${alias}`).join(',\n        ')
+  const where =
+    records.where.length > 0 ? `\n        WHERE ${records.where.join('\n          AND ')}` : ''
+  return `(SELECT ${list(records.level3)}
+    FROM (SELECT ${list(records.level2)}
+      FROM (SELECT ${list(records.level1)}
+        FROM ${from} AS src${where} ${d.fence()}) AS r ${d.fence()}) AS p ${d.fence()}) AS c`
 }
 
 /** The t = 1 layout: requests, fallbacks, first ts, per metric counts and no-unit moments, min / max, cache. */
@@ -154,7 +156,8 @@ function cellSlots(d: Dialect, records: RecordSql, quantile: boolean[]): Slot<Ce
   const t = CACHE_TERMS
   slots.push({ sql: d.sum(t.seen), apply: (p, v) => (p.cacheSeen = v) })
   for (const key of CACHE_COUNT_KEYS) {
-    const spec: { over: keyof typeof CACHE_TERMS; sum?: keyof typeof CACHE_TERMS } = CACHE_COUNTS[key]
+    const spec: { over: keyof typeof CACHE_TERMS; sum?: keyof typeof CACHE_TERMS } =
+      CACHE_COUNTS[key]
     // A summed term is NULL outside its `over` set (recordSql.ts), so a plain sum is over it.
     slots.push({
       sql: spec.sum ? d.sum(t[spec.sum]) : d.sum(t[spec.over]),
@@ -198,18 +201,37 @@ function unitSlots(d: Dialect, metricCount: number): Slot<UnitPart>[] {
   return slots
 }
 
-function sumOf(d: Dialect, monomial: Monomial, terms: Record<string, string>, over: string): string {
-  return Object.keys(monomial).length === 0 ? d.countIf(over) : d.sumIf(product(monomial, terms), over)
+function sumOf(
+  d: Dialect,
+  monomial: Monomial,
+  terms: Record<string, string>,
+  over: string
+): string {
+  return Object.keys(monomial).length === 0
+    ? d.countIf(over)
+    : d.sumIf(product(monomial, terms), over)
 }
 
 /** The common columns of every branch: t, a, s0.., k, h, d, key, v, w. */
 function row(
   d: Dialect,
-  cols: { t: string; a: string; s: string[]; k: string; h: string; d: string; key: string; v: string; w: string }
+  cols: {
+    t: string
+    a: string
+    s: string[]
+    k: string
+    h: string
+    d: string
+    key: string
+    v: string
+    w: string
+  }
 ): string {
   const int = (x: string) => (d.engine === 'postgres' ? `(${x})::int8` : `toInt64(${x})`)
-  const text = (x: string) => (d.engine === 'postgres' ? `(${x})::text` : `toString(ifNull(${x}, ''))`)
-  const floats = (x: string) => (d.engine === 'postgres' ? `(${x})::float8[]` : `arrayMap(z -> toFloat64(z), ${x})`)
+  const text = (x: string) =>
+    d.engine === 'postgres' ? `(${x})::text` : `toString(ifNull(${x}, ''))`
+  const floats = (x: string) =>
+    d.engine === 'postgres' ? `(${x})::float8[]` : `arrayMap(z -> toFloat64(z), ${x})`
   return [
     `${int(cols.t)} AS t`,
     `${int(cols.a)} AS a`,
@@ -261,14 +283,26 @@ function unitBranches(
   /** Clusters per (arm[, segment], first bucket, half) from per-unit sums `inner`. */
   const clusters = (inner: string, t: string, s: string[], segmented: boolean) => {
     const group = ['a', ...(segmented ? s : []), 'k0', 'hh', ...(t === 't' ? ['t'] : [])]
-    const cols = row(d, { t, a: 'a', s, k: 'k0', h: 'hh', d: '0', key: "''", v, w: d.floatArray([]) })
+    const cols = row(d, {
+      t,
+      a: 'a',
+      s,
+      k: 'k0',
+      h: 'hh',
+      d: '0',
+      key: "''",
+      v,
+      w: d.floatArray([])
+    })
     return `SELECT ${cols}\nFROM (${inner}) AS g\nGROUP BY ${group.join(', ')}`
   }
   const half = `CASE WHEN a = 0 THEN ${d.halfOfText('u')} ELSE 0 END`
   const perUnit = (keys: string[], hh: string, extra = '') =>
     `SELECT ${[...keys, extra].filter(Boolean).join(', ')}, min(k) AS k0, ${hh} AS hh, ${sums.join(', ')}\n  FROM ${base}\n  ${where}`
   if (dims.length === 0) {
-    return [clusters(`${perUnit(['a', 'u'], half)}\n  GROUP BY a, u`, String(ROW.armUnits), [], false)]
+    return [
+      clusters(`${perUnit(['a', 'u'], half)}\n  GROUP BY a, u`, String(ROW.armUnits), [], false)
+    ]
   }
   if (d.engine === 'postgres') {
     const total = `GROUPING(${dims.join(', ')}) > 0`
@@ -280,7 +314,12 @@ function unitBranches(
   const arm = `${perUnit(['a', 'u'], half)}\n  GROUP BY a, u`
   const segment = `${perUnit(['a', ...dims, 'u'], '0')}\n  GROUP BY a, ${dims.join(', ')}, u`
   return [
-    clusters(arm, String(ROW.armUnits), dims.map(() => "''"), false),
+    clusters(
+      arm,
+      String(ROW.armUnits),
+      dims.map(() => "''"),
+      false
+    ),
     clusters(segment, String(ROW.segmentUnits), dims, true)
   ]
 }
@@ -292,13 +331,19 @@ function unitBranches(
  * labels) and packed into arrays per (cell, kind, key): w the indices, v the counts.
  */
 function keyedBranch(d: Dialect, base: string, dims: string[], records: RecordSql): string {
-  const text = (x: string) => (d.engine === 'postgres' ? `(${x})::text` : `CAST(${x} AS Nullable(String))`)
+  const text = (x: string) =>
+    d.engine === 'postgres' ? `(${x})::text` : `CAST(${x} AS Nullable(String))`
   const int = (x: string) => (d.engine === 'postgres' ? `(${x})::int8` : `toInt64(${x})`)
   const inWindow = (x: string) => `CASE WHEN w = 1 THEN ${x} END`
   const entries: [string, string, string, string][] = [
     [String(KEY.model), inWindow('mk'), '0', '0'],
     [String(KEY.error), inWindow('err'), '0', '0'],
-    ...records.invalid.map((e): [string, string, string, string] => [String(KEY.invalid), inWindow(e), '0', '0']),
+    ...records.invalid.map((e): [string, string, string, string] => [
+      String(KEY.invalid),
+      inWindow(e),
+      '0',
+      '0'
+    ]),
     [String(KEY.unmatched), `CASE WHEN a = ${-2} THEN lbl END`, '0', '0'],
     ...records.quantiles.map((q): [string, string, string, string] => [
       String(q.metric),

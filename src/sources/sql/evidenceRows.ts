@@ -19,14 +19,7 @@ import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from '../../sketch/metricSketch
 import { addMoments, emptyMoments } from '../../sketch/moments.js'
 import { QuantileSketch } from '../../sketch/quantileSketch.js'
 import type { MetricSketch, QuantileSketchData, RatioMoments } from '../../sketch/types.js'
-import {
-  KEY,
-  ROW,
-  type CellPart,
-  type EvidenceQuery,
-  type Slot,
-  type UnitPart
-} from './evidenceQuery.js'
+import { KEY, ROW, type CellPart, type EvidenceQuery, type Slot } from './evidenceQuery.js'
 import { ARM_CODE, WINDOW_CODE } from './recordSql.js'
 import { QUANTILE_INDEX } from './sketchLayout.js'
 
@@ -102,7 +95,8 @@ class MetricAcc {
 
   toSketch(): MetricSketch {
     const sketch: MetricSketch = { moments: { ...this.moments }, requests: this.requests }
-    if (this.buckets) sketch.quantiles = quantileSketch(this.buckets, this.requests, this.min, this.max)
+    if (this.buckets)
+      sketch.quantiles = quantileSketch(this.buckets, this.requests, this.min, this.max)
     return sketch
   }
 }
@@ -340,7 +334,13 @@ export class EvidenceRows {
     return [...kept, [OTHER_SEGMENT, other]]
   }
 
-  private emit(arm: Cell['arm'], segment: string, cells: Segment, halves: boolean, out: Cell[]): void {
+  private emit(
+    arm: Cell['arm'],
+    segment: string,
+    cells: Segment,
+    halves: boolean,
+    out: Cell[]
+  ): void {
     const from = this.o.window.from
     for (const k of [...cells.keys()].sort((a, b) => a - b)) {
       const cell = cells.get(k) as CellAcc

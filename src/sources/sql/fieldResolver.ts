@@ -118,11 +118,9 @@ export class FieldResolver {
   private required(ref: string, key: string): SqlValue | undefined {
     const value = this.reference(ref)
     if (value) return value
-    const head = ref.split('.')[0] as string
     const names = this.columnNames()
     const hint =
-      didYouMean(ref, names) ||
-      didYouMean(head, names) ||
+      closestName(ref, names) ||
       `; its columns: ${names.slice(0, 40).join(', ')}${names.length > 40 ? ', ...' : ''}`
     this.errors.push(`${key}: no column ${JSON.stringify(ref)} in ${this.where}${hint}`)
     return undefined
@@ -154,7 +152,11 @@ export class FieldResolver {
     const keys = this.table.columns.get(`${name}.keys`)
     const values = this.table.columns.get(`${name}.values`)
     if (keys?.kind !== 'array' || values?.kind !== 'array') return undefined
-    return { kind: 'map', name: `Nested(keys, values)`, nested: { keys: `${name}.keys`, values: `${name}.values` } }
+    return {
+      kind: 'map',
+      name: `Nested(keys, values)`,
+      nested: { keys: `${name}.keys`, values: `${name}.values` }
+    }
   }
 
   private subField(column: string, type: ColumnType, path: string[]): SqlValue | undefined {
@@ -169,11 +171,16 @@ export class FieldResolver {
       const value = `arrayElement(${d.ident(type.nested.values)}, indexOf(${d.ident(type.nested.keys)}, ${key}))`
       return { sql: `nullif(${value}, '')`, kind: 'text', type: TEXT }
     }
-    if (type.kind === 'map') return { sql: `nullif(${d.ident(column)}[${key}], '')`, kind: 'text', type: TEXT }
+    if (type.kind === 'map')
+      return { sql: `nullif(${d.ident(column)}[${key}], '')`, kind: 'text', type: TEXT }
     if (type.kind !== 'text') return undefined
+    // 18.x has only the simpleJSON functions (visitParam*), which keep white space around a value.
     const raw = this.table.features.jsonExtract
       ? `JSONExtractRaw(${d.ident(column)}, ${path.map(p => d.text(p)).join(', ')})`
-      : path.reduce((acc, p) => `visitParamExtractRaw(${acc}, ${d.text(p)})`, d.ident(column))
+      : path.reduce(
+          (acc, p) => d.trim(`visitParamExtractRaw(${acc}, ${d.text(p)})`),
+          d.ident(column)
+        )
     return { sql: raw, kind: 'jsonText', type }
   }
 
@@ -213,3 +220,28 @@ export class FieldResolver {
 
 const NUMBER: ColumnType = { kind: 'number', name: 'double' }
 const TEXT: ColumnType = { kind: 'text', name: 'text' }
+
+/**
+ * "; did you mean `x`?" for a column name: the same name in another case (names are quoted, so
+ * case-sensitive), a typo away, or one that contains the name or its head (`latency` ->
+ * `latency_ms`); '' when nothing is close.
+ */
+export function closestName(ref: string, names: readonly string[]): string {
+  const head = ref.split('.')[0] as string
+  const lower = ref.toLowerCase()
+  const sameCase = names.find(
+    n => n.toLowerCase() === lower || n.toLowerCase() === head.toLowerCase()
+  )
+  if (sameCase) return `; did you mean \`${sameCase}\` (names are case-sensitive)?`
+  const typo = didYouMean(ref, names) || didYouMean(head, names)
+  if (typo) return typo
+  const contains = names.filter(
+    n => n.toLowerCase().includes(head.toLowerCase()) && head.length >= 3
+  )
+  return contains.length > 0
+    ? `; did you mean ${contains
+        .slice(0, 3)
+        .map(n => `\`${n}\``)
+        .join(' or ')}?`
+    : ''
+}

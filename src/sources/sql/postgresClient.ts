@@ -45,17 +45,27 @@ export class PostgresClient implements SqlClient {
       } catch (e) {
         const error = this.classify(e)
         if (error.kind === 'missing-table' && 'table' in source) {
-          throw new SqlError('missing-table', await this.missingTable(client, source.table), { cause: e })
+          throw new SqlError('missing-table', await this.missingTable(client, source.table), {
+            cause: e
+          })
         }
         throw error
       }
       const oids = [...new Set(fields.map(f => f.dataTypeID))]
-      const types = await client.query<{ oid: number; typname: string; typcategory: string; version: string }>(
+      const types = await client.query<{
+        oid: number
+        typname: string
+        typcategory: string
+        version: string
+      }>(
         'SELECT oid::int AS oid, typname, typcategory, version() AS version FROM pg_type WHERE oid = ANY($1::oid[])',
         [oids]
       )
       const byOid = new Map(types.rows.map(t => [t.oid, t]))
-      const version = types.rows[0]?.version ?? (await client.query<{ v: string }>('SELECT version() AS v')).rows[0]?.v ?? ''
+      const version =
+        types.rows[0]?.version ??
+        (await client.query<{ v: string }>('SELECT version() AS v')).rows[0]?.v ??
+        ''
       const columns = new Map<string, ColumnType>()
       for (const f of fields) {
         const t = byOid.get(f.dataTypeID)
@@ -65,7 +75,11 @@ export class PostgresClient implements SqlClient {
     })
   }
 
-  async stream(sql: string, params: unknown[], row: (row: Record<string, unknown>) => void): Promise<void> {
+  async stream(
+    sql: string,
+    params: unknown[],
+    row: (row: Record<string, unknown>) => void
+  ): Promise<void> {
     await this.inTransaction(async client => {
       const cursor = client.query(new Cursor<Record<string, unknown>>(sql, params))
       try {
@@ -140,7 +154,9 @@ export class PostgresClient implements SqlClient {
           const client = this.client
           this.client = undefined
           void client?.end().catch(() => {})
-          reject(new SqlError('timeout', `no answer within ${this.o.timeoutMs} ms (source.timeout)`))
+          reject(
+            new SqlError('timeout', `no answer within ${this.o.timeoutMs} ms (source.timeout)`)
+          )
         },
         Math.max(1, this.deadline - Date.now() + 1000)
       )
@@ -158,10 +174,15 @@ export class PostgresClient implements SqlClient {
     const message = messageOf(e)
     if (typeof code === 'string') {
       if (code === '57014' && /statement timeout/i.test(message)) {
-        return new SqlError('timeout', `the query ran past source.timeout (${this.o.timeoutMs} ms): ${message}`, { cause: e })
+        return new SqlError(
+          'timeout',
+          `the query ran past source.timeout (${this.o.timeoutMs} ms): ${message}`,
+          { cause: e }
+        )
       }
       for (const [pattern, kind] of SQLSTATE) {
-        if (pattern.test(code)) return new SqlError(kind, `${message} (SQLSTATE ${code})`, { cause: e })
+        if (pattern.test(code))
+          return new SqlError(kind, `${message} (SQLSTATE ${code})`, { cause: e })
       }
       if (/^E[A-Z]+$/.test(code)) return new SqlError('connect', message, { cause: e })
       return new SqlError('query', `${message} (SQLSTATE ${code})`, { cause: e })
@@ -195,7 +216,9 @@ function closest(name: string, names: string[]): string {
     .filter(x => x.d <= Math.max(2, Math.floor(name.length / 4)))
     .sort((a, b) => a.d - b.d)[0]
   if (near) return `; did you mean \`${near.n}\`?`
-  return names.length > 0 ? `; tables: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', ...' : ''}` : ''
+  return names.length > 0
+    ? `; tables: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', ...' : ''}`
+    : ''
 }
 
 function editDistance(a: string, b: string): number {
@@ -226,7 +249,8 @@ export function quotedTable(table: string): string {
 function columnType(name: string, category: string): ColumnType {
   if (name === 'json' || name === 'jsonb') return { kind: 'json', name }
   if (name === 'bool') return { kind: 'bool', name }
-  if (name === 'timestamptz' || name === 'timestamp' || name === 'date') return { kind: 'time', name }
+  if (name === 'timestamptz' || name === 'timestamp' || name === 'date')
+    return { kind: 'time', name }
   if (name === 'interval') return { kind: 'interval', name }
   switch (category) {
     case 'N':

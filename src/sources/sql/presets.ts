@@ -66,7 +66,9 @@ const LITELLM_ERRORS: Record<string, string> = {
 
 function litellm(d: Dialect, info: TableInfo): Preset {
   const has = (c: string) => info.columns.has(c)
-  const problems = ['startTime', 'model'].filter(c => !has(c)).map(c => `the litellm preset expects column "${c}" of LiteLLM_SpendLogs`)
+  const problems = ['startTime', 'model']
+    .filter(c => !has(c))
+    .map(c => `the litellm preset expects column "${c}" of LiteLLM_SpendLogs`)
   const usage = (path: string): SqlColumnSpec[] => [
     { column: `metadata.usage_object.${path}` },
     { column: `metadata.additional_usage_values.${path}` }
@@ -80,17 +82,23 @@ function litellm(d: Dialect, info: TableInfo): Preset {
       ]
     },
     // LiteLLM sets completionStartTime to endTime for calls that do not stream.
-    ...(has('completionStartTime') && { ttft_ms: { between: ['startTime', 'completionStartTime'] } }),
+    ...(has('completionStartTime') && {
+      ttft_ms: { between: ['startTime', 'completionStartTime'] }
+    }),
     // prompt_tokens (OpenAI's convention, cached tokens included) is read as the canonical alias.
     cache_read_tokens: {
-      firstOf: [...usage('prompt_tokens_details.cached_tokens'), ...usage('cache_read_input_tokens')]
+      firstOf: [
+        ...usage('prompt_tokens_details.cached_tokens'),
+        ...usage('cache_read_input_tokens')
+      ]
     },
     cache_write_tokens: { firstOf: usage('cache_creation_input_tokens') },
     cost_usd: { column: 'spend' },
     unit: { column: 'end_user' }
   }
   const values: Record<string, SqlValue> = {}
-  if (has('metadata') || has('status')) values.error = litellmError(d, has('status'), has('metadata'))
+  if (has('metadata') || has('status'))
+    values.error = litellmError(d, has('status'), has('metadata'))
   return {
     columns,
     values,
@@ -106,7 +114,9 @@ function litellmError(d: Dialect, status: boolean, metadata: boolean): SqlValue 
   const m = d.ident('metadata')
   const failed = [
     ...(status ? [`${d.ident('status')} = 'failure'`] : []),
-    ...(metadata ? [`${m} #>> '{status}' = 'failure'`, `jsonb_typeof(${m} -> 'error_information') = 'object'`] : [])
+    ...(metadata
+      ? [`${m} #>> '{status}' = 'failure'`, `jsonb_typeof(${m} -> 'error_information') = 'object'`]
+      : [])
   ].join(' OR ')
   const cls = metadata ? `(${m} #>> '{error_information,error_class}')` : 'NULL::text'
   const code = metadata ? `(${m} #>> '{error_information,error_code}')` : 'NULL::text'
@@ -129,7 +139,8 @@ function otel(d: Dialect, info: TableInfo): Preset {
     const keys = info.columns.get(`${column}.keys`)
     const values = info.columns.get(`${column}.values`)
     if (keys?.kind === 'array' && values?.kind === 'array') {
-      return key => `arrayElement(${d.ident(`${column}.values`)}, indexOf(${d.ident(`${column}.keys`)}, ${d.text(key)}))`
+      return key =>
+        `arrayElement(${d.ident(`${column}.values`)}, indexOf(${d.ident(`${column}.keys`)}, ${d.text(key)}))`
     }
     return undefined
   }
@@ -139,10 +150,13 @@ function otel(d: Dialect, info: TableInfo): Preset {
     const map = info.features.map
       ? ''
       : ` (this server, ClickHouse ${info.version}, has no Map type: the Collector's exporter needs 21.1 or later; on an older server store the attributes as Nested(keys String, values String))`
-    problems.push(`the otel preset reads span attributes from column SpanAttributes, a Map or Nested(keys, values)${map}`)
+    problems.push(
+      `the otel preset reads span attributes from column SpanAttributes, a Map or Nested(keys, values)${map}`
+    )
   }
   for (const c of ['Timestamp', 'Duration']) {
-    if (!info.columns.has(c)) problems.push(`the otel preset expects column ${c} of the exporter's otel_traces`)
+    if (!info.columns.has(c))
+      problems.push(`the otel preset expects column ${c} of the exporter's otel_traces`)
   }
   const attribute = (key: string): string => {
     const own = span ? `nullif(${span(key)}, '')` : d.nullText()
@@ -152,12 +166,20 @@ function otel(d: Dialect, info: TableInfo): Preset {
     info.columns.get('SpanAttributes')?.kind === 'map'
       ? `mapKeys(${d.ident('SpanAttributes')})`
       : d.ident('SpanAttributes.keys')
-  const status = info.columns.has('StatusCode') ? `${d.ident('StatusCode')} IN ('Error', 'STATUS_CODE_ERROR')` : '0'
+  const status = info.columns.has('StatusCode')
+    ? `${d.ident('StatusCode')} IN ('Error', 'STATUS_CODE_ERROR')`
+    : '0'
   const errorType = attribute('error.type')
-  const duration = info.columns.has('Duration') ? `toFloat64(${d.ident('Duration')}) / 1e6` : d.nullFloat()
+  const duration = info.columns.has('Duration')
+    ? `toFloat64(${d.ident('Duration')}) / 1e6`
+    : d.nullFloat()
   const values: Record<string, SqlValue> = {
     // otlp.ts: an attribute latency_ms wins over the span's end - start.
-    latency_ms: { sql: `coalesce(toFloat64OrNull(${attribute('latency_ms')}), ${duration})`, kind: 'number', type: { kind: 'number', name: 'Float64' } },
+    latency_ms: {
+      sql: `coalesce(toFloat64OrNull(${attribute('latency_ms')}), ${duration})`,
+      kind: 'number',
+      type: { kind: 'number', name: 'Float64' }
+    },
     error: {
       sql: `CASE WHEN ${status} OR ${errorType} IS NOT NULL THEN coalesce(${errorType}, 'server') END`,
       kind: 'text',
@@ -170,6 +192,8 @@ function otel(d: Dialect, info: TableInfo): Preset {
     fallback: name => ({ sql: attribute(name), kind: 'text', type: TEXT }),
     ...(span && { where: `arrayExists(k -> startsWith(k, 'gen_ai.'), ${keys})` }),
     problems,
-    notes: ['otel preset: spans with a gen_ai.* attribute; fields from span attributes, then resource attributes']
+    notes: [
+      'otel preset: spans with a gen_ai.* attribute; fields from span attributes, then resource attributes'
+    ]
   }
 }

@@ -47,9 +47,15 @@ export const CACHE_TERMS = {
   ttft: 'c_ttft'
 } as const
 
+/**
+ * Three levels of named columns, each a subquery of the next (each computed once per row): r the
+ * canonical record, p the arm, window, bucket, half and the priced cost, c the metric values,
+ * quantile buckets and cache terms the aggregates read.
+ */
 export interface RecordSql {
   level1: [string, string][]
   level2: [string, string][]
+  level3: [string, string][]
   /** The WHERE of level 1: the time column against the window (sargable), when it has a type to compare. */
   where: string[]
   /** Per metric: level-2 names of x and y (NULL unless the record has a usable value). */
@@ -83,6 +89,7 @@ class RecordSqlBuilder {
   private readonly read: ValueReader
   private readonly level1: [string, string][] = []
   private readonly level2: [string, string][] = []
+  private readonly level3: [string, string][] = []
   private readonly missing: string[] = []
   private readonly where: string[] = []
   /** Level-1 names of raw (non-canonical) fields metrics read, by field name. */
@@ -110,6 +117,7 @@ class RecordSqlBuilder {
     return {
       level1: this.level1,
       level2: this.level2,
+      level3: this.level3,
       where: this.where,
       metrics: reads.map((_, i) => ({ x: `x${i}`, y: `y${i}` })),
       quantiles: policy.metrics.flatMap((m, i) =>
@@ -128,10 +136,15 @@ class RecordSqlBuilder {
     const r = (names: readonly string[]) => resolver.firstOf(names)
 
     const ts = r(['ts', 'timestamp', 'start_time'])
-    if (!ts) this.missing.push('the timestamp (`ts`, `timestamp` or `start_time`; map one under source.columns)')
+    if (!ts)
+      this.missing.push(
+        'the timestamp (`ts`, `timestamp` or `start_time`; map one under source.columns)'
+      )
     for (const v of ts ?? []) {
       if (v.kind === 'text' || v.kind === 'other') {
-        this.missing.push(`the timestamp: ${v.type.name} is not a time type; use a timestamp or epoch-number column`)
+        this.missing.push(
+          `the timestamp: ${v.type.name} is not a time type; use a timestamp or epoch-number column`
+        )
       }
     }
     this.one('r_ts', ts, v => read.timestamp(v), d.nullFloat())
@@ -143,7 +156,10 @@ class RecordSqlBuilder {
     const only = ts?.length === 1 ? ts[0] : undefined
     const bounds =
       only?.kind === 'time'
-        ? [d.timeBound(only.sql, only.type, from, '>='), d.timeBound(only.sql, only.type, until, '<')]
+        ? [
+            d.timeBound(only.sql, only.type, from, '>='),
+            d.timeBound(only.sql, only.type, until, '<')
+          ]
         : []
     if (bounds.length === 2 && bounds.every(b => b !== '')) this.where.push(...bounds)
     else if (ts) {
@@ -155,7 +171,8 @@ class RecordSqlBuilder {
     if (!arm) this.missing.push(`the arm field ${JSON.stringify(policy.arms.field)} (arms.field)`)
     this.one('r_lbl', arm, v => read.label(v), d.nullText())
 
-    const unitNames = policy.arms.unit === undefined ? ['unit', 'user_id', 'session_id'] : [policy.arms.unit]
+    const unitNames =
+      policy.arms.unit === undefined ? ['unit', 'user_id', 'session_id'] : [policy.arms.unit]
     const unit = r(unitNames)
     if (!unit && policy.arms.unit !== undefined && resolver.mapped(policy.arms.unit)) {
       this.missing.push(`the unit field ${JSON.stringify(policy.arms.unit)} (arms.unit)`)
@@ -175,7 +192,8 @@ class RecordSqlBuilder {
     millis('r_lat', ['latency_ms', 'duration_ms'], ['gen_ai.client.operation.duration'])
     millis('r_ttft', ['ttft_ms'], ['gen_ai.response.time_to_first_chunk'])
     this.inputTokens()
-    const num = (alias: string, names: string[]) => this.one(alias, r(names), v => read.num(v), d.nullFloat())
+    const num = (alias: string, names: string[]) =>
+      this.one(alias, r(names), v => read.num(v), d.nullFloat())
     num('r_cr', [
       'cache_read_tokens',
       'prompt_tokens_details.cached_tokens',
@@ -208,7 +226,10 @@ class RecordSqlBuilder {
     const { d, read } = this
     const r = (names: string[]) => this.input.resolver.firstOf(names)
     const num = (v: Resolved | undefined) =>
-      this.coalesce((v ?? []).map(x => read.num(x)), d.nullFloat())
+      this.coalesce(
+        (v ?? []).map(x => read.num(x)),
+        d.nullFloat()
+      )
     const own = r(['input_tokens'])
     const prompt = r(['prompt_tokens', 'gen_ai.usage.input_tokens'])
     const openai = num(prompt)
@@ -223,11 +244,19 @@ class RecordSqlBuilder {
       reads || writes
         ? `CASE WHEN ${num(reads)} IS NULL AND ${num(writes)} IS NULL THEN ${num(own)} ELSE ${num(own)} + coalesce(${num(reads)}, 0) + coalesce(${num(writes)}, 0) END`
         : num(own)
-    this.level1.push(['r_in', `CASE WHEN ${num(own)} IS NOT NULL THEN ${withCache} ELSE ${openai} END`])
+    this.level1.push([
+      'r_in',
+      `CASE WHEN ${num(own)} IS NOT NULL THEN ${withCache} ELSE ${openai} END`
+    ])
   }
 
   /** A level-1 column: the first of the field's values, each read by `f`. */
-  private one(alias: string, values: Resolved | undefined, f: (v: SqlValue) => string, absent: string): void {
+  private one(
+    alias: string,
+    values: Resolved | undefined,
+    f: (v: SqlValue) => string,
+    absent: string
+  ): void {
     if (values && values.length > 0) this.present.add(alias)
     this.level1.push([alias, this.coalesce((values ?? []).map(f), absent)])
   }
@@ -251,7 +280,10 @@ class RecordSqlBuilder {
     if (spec.kind !== 'rate') return from
     const d = this.d
     if (canonicalName(spec.from) === 'feedback') {
-      return { value: `CASE WHEN ${from.value} IS NOT NULL THEN (CASE WHEN ${from.value} = 1 THEN 1 ELSE 0 END) END`, key: from.key }
+      return {
+        value: `CASE WHEN ${from.value} IS NOT NULL THEN (CASE WHEN ${from.value} = 1 THEN 1 ELSE 0 END) END`,
+        key: from.key
+      }
     }
     const binary = `${from.value} IN (0, 1)`
     return {
@@ -285,38 +317,44 @@ class RecordSqlBuilder {
     const column = canonicalColumn[name]
     if (column) {
       this.needs(column, spec, field)
-      return nonNegative(`r.${column}`)
+      return nonNegative(`p.${column}`)
     }
     switch (name) {
       case 'cost':
       case 'cost_uncached':
         return this.costRead(field, name === 'cost')
       case 'cache_hit': {
-        const cr = nonNegative('r.r_cr')
-        return { value: `CASE WHEN ${cr.value} IS NOT NULL THEN (CASE WHEN r.r_cr > 0 THEN 1 ELSE 0 END) END`, key: cr.key }
+        const cr = nonNegative('p.r_cr')
+        return {
+          value: `CASE WHEN ${cr.value} IS NOT NULL THEN (CASE WHEN p.r_cr > 0 THEN 1 ELSE 0 END) END`,
+          key: cr.key
+        }
       }
       case 'error':
         this.needs('r_err', spec, field)
-        return { value: 'CASE WHEN r.r_err IS NULL THEN 0 ELSE 1 END', key: d.nullText() }
+        return { value: 'CASE WHEN p.r_err IS NULL THEN 0 ELSE 1 END', key: d.nullText() }
       case 'fallback':
         this.needs('r_fb', spec, field)
-        return { value: d.flag(d.engine === 'postgres' ? 'r.r_fb' : 'r.r_fb != 0'), key: d.nullText() }
+        return {
+          value: d.flag(d.engine === 'postgres' ? 'p.r_fb' : 'p.r_fb != 0'),
+          key: d.nullText()
+        }
       case 'feedback':
         this.needs('r_fbk', spec, field)
         return {
-          value: 'CASE WHEN r.r_fbk IN (1, -1) THEN r.r_fbk END',
-          key: `CASE WHEN r.r_fbk IS NOT NULL AND NOT (r.r_fbk IN (1, -1)) THEN ${bad('not +1 or -1')} END`
+          value: 'CASE WHEN p.r_fbk IN (1, -1) THEN p.r_fbk END',
+          key: `CASE WHEN p.r_fbk IS NOT NULL AND NOT (p.r_fbk IN (1, -1)) THEN ${bad('not +1 or -1')} END`
         }
       case 'score':
         this.needs('r_score', spec, field)
-        return unitInterval('r.r_score')
+        return unitInterval('p.r_score')
     }
     if (name.startsWith('error.')) {
       this.needs('r_err', spec, field)
       const cls = d.text(name.slice('error.'.length).toLowerCase())
-      return { value: `CASE WHEN r.r_err = ${cls} THEN 1 ELSE 0 END`, key: d.nullText() }
+      return { value: `CASE WHEN p.r_err = ${cls} THEN 1 ELSE 0 END`, key: d.nullText() }
     }
-    if (name.startsWith('scores.')) return unitInterval(`r.${this.score(name, spec)}`)
+    if (name.startsWith('scores.')) return unitInterval(`p.${this.score(name, spec)}`)
     if (field === 'judge') return ABSENT(d)
     const raw = this.raw(field, spec)
     return {
@@ -342,11 +380,20 @@ class RecordSqlBuilder {
     const evalName = resolver.field('gen_ai.evaluation.name')
     const evalScore = resolver.field('gen_ai.evaluation.score.value')
     if (evalName && evalScore) {
-      const label = this.coalesce(evalName.map(v => this.read.id(v)), this.d.nullText())
-      const value = this.coalesce(evalScore.map(v => this.read.num(v)), this.d.nullFloat())
-      parts.push(`CASE WHEN ${label} = ${this.d.text(name.slice('scores.'.length))} THEN ${value} END`)
+      const label = this.coalesce(
+        evalName.map(v => this.read.id(v)),
+        this.d.nullText()
+      )
+      const value = this.coalesce(
+        evalScore.map(v => this.read.num(v)),
+        this.d.nullFloat()
+      )
+      parts.push(
+        `CASE WHEN ${label} = ${this.d.text(name.slice('scores.'.length))} THEN ${value} END`
+      )
     }
-    if (parts.length === 0) this.missing.push(`${spec.path} reads ${JSON.stringify(name)}, which no column holds`)
+    if (parts.length === 0)
+      this.missing.push(`${spec.path} reads ${JSON.stringify(name)}, which no column holds`)
     this.level1.push([alias, this.coalesce(parts, this.d.nullFloat())])
     return alias
   }
@@ -354,32 +401,34 @@ class RecordSqlBuilder {
   /** A raw (non-canonical) numeric field (fields.ts rawFieldReader). */
   private raw(field: string, spec: MetricSpec): string {
     const known = this.rawFields.get(field)
-    if (known) return `r.${known}`
+    if (known) return `p.${known}`
     const alias = `r_f${this.rawFields.size}`
     this.rawFields.set(field, alias)
     const values = this.input.resolver.field(field)
-    if (!values) this.missing.push(`${spec.path} reads ${JSON.stringify(field)}, which no column holds`)
+    if (!values)
+      this.missing.push(`${spec.path} reads ${JSON.stringify(field)}, which no column holds`)
     this.one(alias, values, v => this.read.rawNum(v), this.d.nullFloat())
-    return `r.${alias}`
+    return `p.${alias}`
   }
 
-  /** pricing.ts computeCost (observed) or computeUncachedCost, with the policy's prices. */
+  /**
+   * pricing.ts computeCost (observed: the billed cost_usd, else tokens at the policy's prices) or
+   * computeUncachedCost, read as costReader does: level 2 computed the cost and why it could not.
+   */
   private costRead(field: string, observed: boolean): Read {
     const d = this.d
     const inf = d.infinity()
     const bad = (why: string) => d.text(`${field}: ${why}`)
-    const p = this.prices()
-    const tokens = 'r.r_in IS NOT NULL OR r.r_out IS NOT NULL'
-    const noPrice = `CASE WHEN r.r_model IS NULL THEN ${bad('no model to look up in policy.pricing')} ELSE ${d.concat([d.text(`${field}: no price for model "`), 'r.r_model', d.text('" in policy.pricing')])} END`
-    const computed = observed ? COMPUTED_COST : UNCACHED_COST
-    const value = observed ? `coalesce(r.r_cost, ${computed(p)})` : computed(p)
     const finite = (v: string) => `${v} >= 0 AND ${v} < ${inf}`
-    const priceKey = `CASE WHEN NOT (${p.has}) THEN ${noPrice} WHEN ${observed ? `${UNCACHED_INPUT} < 0` : '1 = 0'} THEN ${bad('cache tokens exceed input tokens')} WHEN NOT (${finite(computed(p))}) THEN ${bad('negative or not a finite number')} END`
+    const [computed, reason] = observed ? ['p.c_comp', 'p.c_reason'] : ['p.u_comp', 'p.u_reason']
+    const value = observed ? `coalesce(p.r_cost, ${computed})` : computed
+    const tokens = 'p.r_in IS NOT NULL OR p.r_out IS NOT NULL'
+    const whyComputed = `CASE WHEN ${reason} IS NOT NULL THEN ${d.concat([d.text(`${field}: `), reason])} WHEN NOT (${finite(computed)}) THEN ${bad('negative or not a finite number')} END`
     return {
       value: `CASE WHEN ${finite(value)} THEN ${value} END`,
       key: observed
-        ? `CASE WHEN r.r_cost IS NOT NULL THEN (CASE WHEN NOT (${finite('r.r_cost')}) THEN ${bad('negative or not a finite number')} END) WHEN ${tokens} THEN ${priceKey} END`
-        : `CASE WHEN ${tokens} THEN ${priceKey} END`
+        ? `CASE WHEN p.r_cost IS NOT NULL THEN (CASE WHEN NOT (${finite('p.r_cost')}) THEN ${bad('negative or not a finite number')} END) WHEN ${tokens} THEN ${whyComputed} END`
+        : `CASE WHEN ${tokens} THEN ${whyComputed} END`
     }
   }
 
@@ -390,8 +439,10 @@ class RecordSqlBuilder {
     const caseOf = (pick: (m: string) => number) =>
       models.length === 0
         ? d.nullFloat()
-        : `(CASE r.r_model ${models.map(m => `WHEN ${d.text(m)} THEN ${d.number(pick(m))}`).join(' ')} END)`
-    const price = (m: string) => this.input.policy.pricing[m] as NonNullable<Policy['pricing'][string]>
+        : // The searched form: ClickHouse 18.x answers NULL to `CASE x WHEN ...`.
+          `(CASE ${models.map(m => `WHEN r.r_model = ${d.text(m)} THEN ${d.number(pick(m))}`).join(' ')} END)`
+    const price = (m: string) =>
+      this.input.policy.pricing[m] as NonNullable<Policy['pricing'][string]>
     return {
       has:
         models.length === 0
@@ -404,75 +455,125 @@ class RecordSqlBuilder {
     }
   }
 
-  /** Level 2: arm, bucket, half, segment values, metric values, quantile buckets, cache terms. */
+  /**
+   * Level 2 (p): the canonical fields passed on, the arm code, window, bucket and A/A half, the
+   * model key, and each priced cost with why it could not be priced. Level 3 (c): what the
+   * aggregates read.
+   */
   private derived(dims: string[], reads: Read[]): void {
     const d = this.d
     const { policy, window, now } = this.input
     const bucket = policy.bucket
     const labels = (values: string[]) => values.map(v => d.text(v)).join(', ')
     const a = `CASE WHEN r.r_lbl IS NULL THEN ${ARM_CODE.noArm} WHEN r.r_lbl IN (${labels(policy.arms.baseline)}) THEN ${ARM_CODE.baseline} WHEN r.r_lbl IN (${labels(policy.arms.canary)}) THEN ${ARM_CODE.canary} ELSE ${ARM_CODE.unmatched} END`
-    const record = `(${a}) >= 0`
-    const k = `CASE WHEN NOT (${record}) THEN 0 WHEN r.r_ts > ${d.number(now)} THEN ${WINDOW_CODE.future} WHEN r.r_ts < ${d.number(window.from)} THEN ${WINDOW_CODE.before} WHEN r.r_ts >= ${d.number(window.to)} THEN ${WINDOW_CODE.after} ELSE floor((r.r_ts - ${d.number(window.from)}) / ${d.number(bucket)}) END`
-    const half = `CASE WHEN (${a}) = ${ARM_CODE.baseline} THEN (CASE WHEN r.r_u IS NULL THEN ${d.halfOfNumber('r.r_ts')} ELSE ${d.halfOfText('r.r_u')} END) ELSE 0 END`
-    const inWindow = `(${record} AND r.r_ts >= ${d.number(window.from)} AND r.r_ts < ${d.number(window.to)} AND r.r_ts <= ${d.number(now)})`
-    const push = (alias: string, sql: string) => this.level2.push([alias, sql])
-    push('a', this.int(a))
-    push('k', this.int(k))
-    push('h', this.int(half))
-    push('w', d.flag(inWindow))
-    push('ts', 'r.r_ts')
-    push('u', 'r.r_u')
-    push('lbl', 'r.r_lbl')
-    dims.forEach((alias, j) => push(alias, `CASE WHEN ${record} THEN r.r_d${j} ELSE '' END`))
-    push('mk', `CASE WHEN r.r_model IS NULL THEN ${d.nullText()} WHEN r.r_fp IS NULL THEN r.r_model ELSE ${d.concat(['r.r_model', "'#'", 'r.r_fp'])} END`)
-    push('err', 'r.r_err')
-    push('fb', d.flag(d.engine === 'postgres' ? 'r.r_fb' : 'r.r_fb != 0'))
+    const two = (alias: string, sql: string) => this.level2.push([alias, sql])
+    two('a', this.int(a))
+    for (const [alias] of this.level1) two(alias, `r.${alias}`)
+    this.pricedCosts(two)
+
+    const ts = 'p.r_ts'
+    const k = `CASE WHEN p.a < 0 THEN 0 WHEN ${ts} > ${d.number(now)} THEN ${WINDOW_CODE.future} WHEN ${ts} < ${d.number(window.from)} THEN ${WINDOW_CODE.before} WHEN ${ts} >= ${d.number(window.to)} THEN ${WINDOW_CODE.after} ELSE floor((${ts} - ${d.number(window.from)}) / ${d.number(bucket)}) END`
+    const half = `CASE WHEN p.a = ${ARM_CODE.baseline} THEN (CASE WHEN p.r_u IS NULL THEN ${d.halfOfNumber(ts)} ELSE ${d.halfOfText('p.r_u')} END) ELSE 0 END`
+    const inWindow = `(p.a >= 0 AND ${ts} >= ${d.number(window.from)} AND ${ts} < ${d.number(window.to)} AND ${ts} <= ${d.number(now)})`
+    const three = (alias: string, sql: string) => this.level3.push([alias, sql])
+    three('a', 'p.a')
+    three('k', this.int(k))
+    three('h', this.int(half))
+    three('w', d.flag(inWindow))
+    three('ts', 'p.r_ts')
+    three('u', 'p.r_u')
+    three('lbl', 'p.r_lbl')
+    dims.forEach((alias, j) => three(alias, `CASE WHEN p.a >= 0 THEN p.r_d${j} ELSE '' END`))
+    three(
+      'mk',
+      `CASE WHEN p.r_model IS NULL THEN ${d.nullText()} WHEN p.r_fp IS NULL THEN p.r_model ELSE ${d.concat(['p.r_model', "'#'", 'p.r_fp'])} END`
+    )
+    three('err', 'p.r_err')
+    three('fb', d.flag(d.engine === 'postgres' ? 'p.r_fb' : 'p.r_fb != 0'))
     reads.forEach((read, i) => {
-      push(`x${i}`, read.value)
-      push(`y${i}`, read.per ?? `CASE WHEN ${read.value} IS NOT NULL THEN ${d.float('1')} END`)
-      push(`e${i}`, read.key)
+      three(`x${i}`, read.value)
+      three(`y${i}`, read.per ?? `CASE WHEN ${read.value} IS NOT NULL THEN ${d.float('1')} END`)
+      three(`e${i}`, read.key)
       if (policy.metrics[i]?.kind !== 'quantile') return
       const x = read.value
       const lnAbs = d.ln(`abs(${x})`)
-      push(`qs${i}`, `CASE WHEN ${x} > 0 THEN 'p' WHEN ${x} < 0 THEN 'n' WHEN ${x} = 0 THEN 'z' END`)
-      push(
+      three(
+        `qs${i}`,
+        `CASE WHEN ${x} > 0 THEN 'p' WHEN ${x} < 0 THEN 'n' WHEN ${x} = 0 THEN 'z' END`
+      )
+      three(
         `qi${i}`,
-        this.int(`CASE WHEN ${x} > 0 OR ${x} < 0 THEN ${QUANTILE_INDEX.sql(lnAbs, d.number(QUANTILE_INDEX.multiplier))} ELSE 0 END`)
+        this.int(
+          `CASE WHEN ${x} > 0 OR ${x} < 0 THEN ${QUANTILE_INDEX.sql(lnAbs, d.number(QUANTILE_INDEX.multiplier))} ELSE 0 END`
+        )
       )
     })
-    this.cacheTerms()
+    this.cacheTerms(three)
+  }
+
+  /**
+   * Level 2's prices (p_has, p_in, p_out, p_cr, p_cw) and costs: c_comp what pricing.ts
+   * computeCost gives from tokens (NULL when it cannot), c_reason why not; u_comp and u_reason
+   * the same for computeUncachedCost. The arithmetic is computeCost's, operation for operation,
+   * so the doubles are the same.
+   */
+  private pricedCosts(two: (alias: string, sql: string) => void): void {
+    const d = this.d
+    const p = this.prices()
+    two('p_has', d.flag(p.has))
+    two('p_in', p.input)
+    two('p_out', p.output)
+    two('p_cr', p.cacheRead)
+    two('p_cw', p.cacheWrite)
+    const noPrice = `CASE WHEN r.r_model IS NULL THEN ${d.text('no model to look up in policy.pricing')} ELSE ${d.concat([d.text('no price for model "'), 'r.r_model', d.text('" in policy.pricing')])} END`
+    const uncachedInput = '(coalesce(r.r_in, 0) - coalesce(r.r_cr, 0) - coalesce(r.r_cw, 0))'
+    const tokens = '(r.r_in IS NOT NULL OR r.r_out IS NOT NULL)'
+    two(
+      'c_comp',
+      `CASE WHEN ${tokens} AND ${p.has} AND NOT (${uncachedInput} < 0) THEN (${uncachedInput} * ${p.input} + coalesce(r.r_cr, 0) * ${p.cacheRead} + coalesce(r.r_cw, 0) * ${p.cacheWrite} + coalesce(r.r_out, 0) * ${p.output}) / 1000000 END`
+    )
+    two(
+      'c_reason',
+      `CASE WHEN NOT (${p.has}) THEN ${noPrice} WHEN ${uncachedInput} < 0 THEN ${d.text('cache tokens exceed input tokens')} END`
+    )
+    two(
+      'u_comp',
+      `CASE WHEN ${tokens} AND ${p.has} THEN (coalesce(r.r_in, 0) * ${p.input} + coalesce(r.r_out, 0) * ${p.output}) / 1000000 END`
+    )
+    two('u_reason', `CASE WHEN NOT (${p.has}) THEN ${noPrice} END`)
   }
 
   private int(sql: string): string {
     return this.d.engine === 'postgres' ? `(${sql})::int8` : `toInt64(${sql})`
   }
 
-  /** cacheSums.ts addCacheRequest, term by term (CACHE_TERMS names them). */
-  private cacheTerms(): void {
+  /** cacheSums.ts addCacheRequest, term by term (CACHE_TERMS names them), from level 2. */
+  private cacheTerms(three: (alias: string, sql: string) => void): void {
     const d = this.d
     const inf = d.infinity()
-    const p = this.prices()
-    const cached = 'coalesce(r.r_cr, 0)'
-    const counted = `(r.r_in >= 0 AND r.r_in < ${inf} AND ${cached} >= 0 AND ${cached} <= r.r_in)`
-    const cost = `coalesce(r.r_cost, ${COMPUTED_COST(p)})`
-    const priced = `(${counted} AND ${p.has} AND ${cost} >= 0 AND ${cost} < ${inf})`
-    const atInput = `(r.r_in * ${p.input}) / 1000000`
-    const atCacheRead = `(r.r_in * ${p.cacheRead}) / 1000000`
+    const cached = 'coalesce(p.r_cr, 0)'
+    const counted = `(p.r_in >= 0 AND p.r_in < ${inf} AND ${cached} >= 0 AND ${cached} <= p.r_in)`
+    const cost = 'coalesce(p.r_cost, p.c_comp)'
+    const priced = `(${counted} AND p.p_has = 1 AND ${cost} >= 0 AND ${cost} < ${inf})`
+    const atInput = '(p.r_in * p.p_in) / 1000000'
+    const atCacheRead = '(p.r_in * p.p_cr) / 1000000'
     const t = CACHE_TERMS
-    const push = (alias: string, sql: string) => this.level2.push([alias, sql])
-    push(t.seen, d.flag('r.r_in IS NOT NULL'))
-    push(t.counted, d.flag(counted))
-    push(t.hit, d.flag(`${counted} AND ${cached} > 0`))
-    push(t.priced, d.flag(priced))
-    push(t.input, `CASE WHEN ${counted} THEN r.r_in END`)
-    push(t.cached, `CASE WHEN ${counted} THEN ${cached} END`)
-    push(t.cost, `CASE WHEN ${priced} THEN ${cost} END`)
-    push(t.uncached, `CASE WHEN ${priced} THEN ${atInput} + (coalesce(r.r_out, 0) * ${p.output}) / 1000000 END`)
-    push(t.atInput, `CASE WHEN ${priced} THEN ${atInput} END`)
-    push(t.atCacheRead, `CASE WHEN ${priced} THEN ${atCacheRead} END`)
-    push(t.d, `CASE WHEN ${priced} THEN ${atInput} - ${atCacheRead} END`)
-    push(t.latency, `CASE WHEN ${counted} AND r.r_lat >= 0 AND r.r_lat < ${inf} THEN r.r_lat END`)
-    push(t.ttft, `CASE WHEN ${counted} AND r.r_ttft >= 0 AND r.r_ttft < ${inf} THEN r.r_ttft END`)
+    three(t.seen, d.flag('p.r_in IS NOT NULL'))
+    three(t.counted, d.flag(counted))
+    three(t.hit, d.flag(`${counted} AND ${cached} > 0`))
+    three(t.priced, d.flag(priced))
+    three(t.input, `CASE WHEN ${counted} THEN p.r_in END`)
+    three(t.cached, `CASE WHEN ${counted} THEN ${cached} END`)
+    three(t.cost, `CASE WHEN ${priced} THEN ${cost} END`)
+    three(
+      t.uncached,
+      `CASE WHEN ${priced} THEN ${atInput} + (coalesce(p.r_out, 0) * p.p_out) / 1000000 END`
+    )
+    three(t.atInput, `CASE WHEN ${priced} THEN ${atInput} END`)
+    three(t.atCacheRead, `CASE WHEN ${priced} THEN ${atCacheRead} END`)
+    three(t.d, `CASE WHEN ${priced} THEN ${atInput} - ${atCacheRead} END`)
+    three(t.latency, `CASE WHEN ${counted} AND p.r_lat >= 0 AND p.r_lat < ${inf} THEN p.r_lat END`)
+    three(t.ttft, `CASE WHEN ${counted} AND p.r_ttft >= 0 AND p.r_ttft < ${inf} THEN p.r_ttft END`)
   }
 
   /**
@@ -507,13 +608,3 @@ interface Prices {
   cacheRead: string
   cacheWrite: string
 }
-
-const UNCACHED_INPUT = '(coalesce(r.r_in, 0) - coalesce(r.r_cr, 0) - coalesce(r.r_cw, 0))'
-
-/** pricing.ts computeCost, operation for operation (so the doubles are the same). */
-const COMPUTED_COST = (p: Prices) =>
-  `CASE WHEN (r.r_in IS NOT NULL OR r.r_out IS NOT NULL) AND ${p.has} AND NOT (${UNCACHED_INPUT} < 0) THEN (${UNCACHED_INPUT} * ${p.input} + coalesce(r.r_cr, 0) * ${p.cacheRead} + coalesce(r.r_cw, 0) * ${p.cacheWrite} + coalesce(r.r_out, 0) * ${p.output}) / 1000000 END`
-
-/** pricing.ts computeUncachedCost. */
-const UNCACHED_COST = (p: Prices) =>
-  `CASE WHEN (r.r_in IS NOT NULL OR r.r_out IS NOT NULL) AND ${p.has} THEN (coalesce(r.r_in, 0) * ${p.input} + coalesce(r.r_out, 0) * ${p.output}) / 1000000 END`

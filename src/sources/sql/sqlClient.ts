@@ -25,13 +25,7 @@ export interface SqlClient {
 }
 
 export type SqlErrorKind =
-  | 'connect'
-  | 'auth'
-  | 'timeout'
-  | 'cancelled'
-  | 'missing-table'
-  | 'query'
-  | 'unavailable'
+  'connect' | 'auth' | 'timeout' | 'cancelled' | 'missing-table' | 'query' | 'unavailable'
 
 /** A database failure, classified: `connect` and `unavailable` are worth a retry. */
 export class SqlError extends Error {

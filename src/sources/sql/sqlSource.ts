@@ -7,7 +7,7 @@ import { evidenceQuery, type EvidenceQuery } from './evidenceQuery.js'
 import { EvidenceRows, type EvidenceRow } from './evidenceRows.js'
 import { FieldResolver, type TableInfo } from './fieldResolver.js'
 import { presetFor, type Preset } from './presets.js'
-import { recordSql, type RecordSql } from './recordSql.js'
+import { recordSql } from './recordSql.js'
 import {
   SqlError,
   messageOf,
@@ -96,7 +96,11 @@ export class SqlSource implements Source {
   /** Earliest canary record within one maxDuration before `until` (a step never lasts longer). */
   async firstCanaryTime(until: number): Promise<number | undefined> {
     return this.withClient(async (client, info) => {
-      const plan = this.plan(info, { from: until - this.policy.rollout.maxDuration, to: until + 1 }, until)
+      const plan = this.plan(
+        info,
+        { from: until - this.policy.rollout.maxDuration, to: until + 1 },
+        until
+      )
       const { d, records } = plan
       const level1 = records.level1.filter(([alias]) => alias === 'r_ts' || alias === 'r_lbl')
       const canary = this.policy.arms.canary.map(v => d.text(v)).join(', ')
@@ -118,7 +122,11 @@ export class SqlSource implements Source {
     const resolver = new FieldResolver(d, info, this.spec.columns, this.where(), preset)
     const records = recordSql({ d, policy: this.policy, resolver, window, now })
     if (preset?.where) records.where.push(preset.where)
-    const problems = [...(preset?.problems ?? []), ...resolver.errors, ...records.missing]
+    // A mapping that names no column is the cause of the fields it leaves unread: report it alone.
+    const problems = [
+      ...(preset?.problems ?? []),
+      ...(resolver.errors.length > 0 ? resolver.errors : records.missing)
+    ]
     if (problems.length > 0) {
       throw new SourceError(
         `cannot read the records from ${this.where()}: ${problems.join('; ')}. Map the fields under source.columns (a column, \`column.key\` for a JSON or Map sub-field).`

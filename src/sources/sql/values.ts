@@ -53,7 +53,8 @@ export class ValueReader {
   /** normalize.ts flag(): true, 1, 'true', 'TRUE', 'True' or '1'. */
   flag(v: SqlValue): string {
     const d = this.d
-    const words = (x: string) => `${x} IN (${['true', 'TRUE', 'True', '1'].map(w => d.text(w)).join(', ')})`
+    const words = (x: string) =>
+      `${x} IN (${['true', 'TRUE', 'True', '1'].map(w => d.text(w)).join(', ')})`
     switch (v.kind) {
       case 'bool':
         return `coalesce(${d.truthy(v.sql)}, ${this.no()})`
@@ -135,7 +136,7 @@ export class ValueReader {
       return d.cases(
         [
           [`${t} = ''`, d.nullFloat()],
-          [d.regexMatch(x, NUMBER_TEXT), d.float(t)],
+          [d.regexMatch(x, NUMBER_TEXT), d.parseNumber(t)],
           ...(words as [string, string][])
         ],
         nan
