@@ -7,7 +7,12 @@
  * Without clickhouse-server installed these tests are skipped LOUDLY, and with REQUIRE_CLICKHOUSE
  * set (as .ci/run does) that is a failure.
  */
-import { describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { evaluate } from '../src/evaluate.js'
+import { FileSource } from '../src/sources/file/fileSource.js'
 import { parsePolicy } from '../src/policy/parse.js'
 import { SourceError } from '../src/sources/source.js'
 import { ClickHouseClientAdapter } from '../src/sources/sql/clickhouseClient.js'
@@ -19,7 +24,8 @@ import {
 } from './helpers/clickhouse.js'
 import { freePort } from './helpers/prometheus.js'
 import { HOUR, T, parityTests } from './helpers/sqlParity.js'
-import { loadClickHouse } from './helpers/sqlTraffic.js'
+import { loadOtel } from './helpers/sqlPresets.js'
+import { expectSameDecision, expectSameEvidence, loadClickHouse } from './helpers/sqlTraffic.js'
 
 const available = clickhouseAvailable()
 let db: RunningClickHouse
@@ -214,6 +220,96 @@ segments: { by: [route] }
       ['canary', "route=o'brien", 1, 1, 200]
     ])
     expect(evidence.quality.unmatchedArms).toEqual({ other: 1 })
+  })
+
+  describe('preset otel: OpenTelemetry GenAI spans (Collector ClickHouse exporter)', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'rollout-gate-otel-'))
+    const otelPolicy = (extra = '') =>
+      parsePolicy(
+        `version: 1
+rollout: { name: otel, steps: [20, 100], minDuration: 30m, minSamples: 300, warmup: 5m }
+arms: { field: service.version, baseline: stable, canary: candidate }
+source: { type: sql, engine: clickhouse, urlEnv: OTEL_CLICKHOUSE_URL, preset: otel }
+metrics:
+  - { name: p95 latency, from: latency_ms, kind: p95, better: lower, tolerance: 10% }
+  - { name: p50 ttft, from: ttft_ms, kind: p50, better: lower, tolerance: 10% }
+  - { name: error rate, from: error, kind: rate, better: lower, tolerance: 1pp }
+  - { name: output tokens, from: gen_ai.usage.output_tokens, kind: mean, better: lower, tolerance: 15% }
+  - { name: cost per request, from: cost, kind: mean, better: lower, tolerance: 5% }
+pricing:
+  gpt-4o-2024-08-06: { input: 2.50, cacheRead: 1.25, output: 10.00 }
+${extra}`,
+        'otel.yml'
+      )
+
+    beforeAll(async () => {
+      const canonical = await loadOtel(db, parity.records.promote)
+      writeFileSync(
+        join(folder, 'spans.jsonl'),
+        canonical.map(r => JSON.stringify(r)).join('\n') + '\n'
+      )
+    }, 60_000)
+    afterAll(() => rmSync(folder, { recursive: true, force: true }))
+
+    const pair = (extra = '') => {
+      const policy = otelPolicy(extra)
+      return {
+        policy,
+        sql: new SqlSource({ policy, env: { OTEL_CLICKHOUSE_URL: db.url } }),
+        file: new FileSource({
+          patterns: ['spans.jsonl'],
+          baseDir: folder,
+          format: 'jsonl',
+          policy: { ...policy, source: { type: 'file', path: ['spans.jsonl'], format: 'jsonl' } },
+          parallel: false
+        })
+      }
+    }
+
+    it('reads GenAI spans only, as the file source reads the same spans', async () => {
+      const { sql, file } = pair('segments: { by: [route] }')
+      const window = { from: T, to: T + HOUR }
+      const [a, b] = await Promise.all([
+        sql.collect({ window, now: window.to }),
+        file.collect({ window, now: window.to })
+      ])
+      expect(a.quality.lines).toBe(
+        parity.records.promote.filter(r => Date.parse(r.ts as string) < T + HOUR + HOUR).length
+      )
+      expectSameEvidence(a, b, 0)
+    })
+
+    it('decides as the file source does', async () => {
+      const { policy, sql, file } = pair()
+      const run = (source: SqlSource | FileSource) =>
+        evaluate({ policy, policyHash: 'sha256:x', source, now: T + HOUR, since: T, replay: true })
+      const [a, b] = await Promise.all([run(sql), run(file)])
+      expect(a.record.decision).toBe('promote')
+      expectSameDecision(a.record, b.record)
+    })
+
+    it('a table without the attribute maps: says what the preset needs, and that this server has no Map type', async () => {
+      await db.sql(
+        'CREATE TABLE otel_flat (Timestamp DateTime, Duration UInt64, SpanAttributes String) ENGINE = Memory'
+      )
+      const policy = parsePolicy(
+        `version: 1
+rollout: { name: otel }
+arms: { field: service.version, baseline: a, canary: b }
+source: { type: sql, engine: clickhouse, urlEnv: U, preset: otel, table: otel_flat }
+metrics: [{ name: latency, from: latency_ms, kind: mean, better: lower, tolerance: 10% }]
+`,
+        'o.yml'
+      )
+      await expect(
+        new SqlSource({ policy, env: { U: db.url } }).collect({
+          window: { from: T, to: T + HOUR },
+          now: T + HOUR
+        })
+      ).rejects.toThrow(
+        /the otel preset reads span attributes from column SpanAttributes, a Map or Nested\(keys, values\) \(this server, ClickHouse 18\.16\.1, has no Map type: the Collector's exporter needs 21\.1 or later/
+      )
+    })
   })
 })
 

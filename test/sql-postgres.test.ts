@@ -6,7 +6,7 @@
  * and bound. Without PostgreSQL installed these tests are skipped LOUDLY, and with
  * REQUIRE_POSTGRES set (as .ci/run does) that is a failure.
  */
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { evaluate } from '../src/evaluate.js'
 import { parsePolicy } from '../src/policy/parse.js'
 import { SourceError } from '../src/sources/source.js'
@@ -15,9 +15,17 @@ import { SqlSource } from '../src/sources/sql/sqlSource.js'
 import { freePort } from './helpers/prometheus.js'
 import { postgresAvailable, startPostgres, type RunningPostgres } from './helpers/postgres.js'
 import { HOUR, T, parityTests } from './helpers/sqlParity.js'
-import { loadPostgres } from './helpers/sqlTraffic.js'
+import { loadLiteLLM } from './helpers/sqlPresets.js'
+import { expectSameDecision, expectSameEvidence, loadPostgres } from './helpers/sqlTraffic.js'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { FileSource } from '../src/sources/file/fileSource.js'
 
 const available = postgresAvailable()
+/** A query that takes its time: the first minute of traffic, 50 ms per row (about 12 s a scan). */
+const SLOW =
+  'query: "SELECT * FROM traffic_promote WHERE ts < timestamptz \'2026-11-02T08:01:00Z\' AND length(pg_sleep(0.05)::text) >= 0"'
 let db: RunningPostgres
 
 const policyWith = (source: string, extra = '') =>
@@ -44,7 +52,7 @@ const collect = (
   })
 
 describe.skipIf(!available)('SQL source on PostgreSQL', () => {
-  parityTests({
+  const parity = parityTests({
     engine: 'postgres',
     async start() {
       db = await startPostgres()
@@ -112,13 +120,13 @@ describe.skipIf(!available)('SQL source on PostgreSQL', () => {
     })
 
     it('a query cancelled on the server mid-way', async () => {
-      const slow =
-        'query: "SELECT * FROM traffic_promote WHERE length(pg_sleep(0.002)::text) >= 0", retries: 0'
+      const slow = `${SLOW}, retries: 0`
       const pending = collect(slow).catch(e => e)
-      await waitFor(async () => (await active()) > 0)
-      await db.sql(
-        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'ai-rollout-gate' AND state = 'active'"
-      )
+      // The evidence query (not the describe before it) is running, mid-way: cancel it.
+      const running =
+        "application_name = 'ai-rollout-gate' AND state = 'active' AND query NOT LIKE '%LIMIT 0' AND now() - query_start > interval '300 milliseconds'"
+      await waitFor(async () => (await active(running)) > 0)
+      await db.sql(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE ${running}`)
       const error = await pending
       expect(error).toBeInstanceOf(SourceError)
       expect(error.message).toMatch(
@@ -202,12 +210,109 @@ segments: { by: [route] }
     expect(evidence.quality.unmatchedArms).toEqual({ other: 1 })
     expect(await db.sql('SELECT count(*)::int AS n FROM traffic_promote')).toEqual([{ n: 14400 }])
   })
+
+  describe('preset litellm: LiteLLM proxy spend logs', () => {
+    const PRICING = { 'gpt-4o-2024-08-06': { input: 2.5, cacheRead: 1.25, output: 10 } }
+    const folder = mkdtempSync(join(tmpdir(), 'rollout-gate-litellm-'))
+    let canonical: Record<string, unknown>[] = []
+    const litellmPolicy = (arm: string, extra = '') =>
+      parsePolicy(
+        `version: 1
+rollout: { name: litellm, steps: [20, 100], minDuration: 30m, minSamples: 300, warmup: 5m }
+arms: { field: arm, baseline: [stable, support], canary: [candidate, support-canary] }
+source:
+  type: sql
+  engine: postgres
+  urlEnv: LITELLM_DATABASE_URL
+  preset: litellm
+  columns: { arm: ${arm}, route: metadata.spend_logs_metadata.route }
+metrics:
+  - { name: p95 latency, from: latency_ms, kind: p95, better: lower, tolerance: 10% }
+  - { name: p50 ttft, from: ttft_ms, kind: p50, better: lower, tolerance: 10% }
+  - { name: cost per request, from: cost, kind: mean, better: lower, tolerance: 5% }
+  - { name: error rate, from: error, kind: rate, better: lower, tolerance: 1pp }
+  - { name: rate limits, from: error.rate_limit, kind: rate, better: lower, tolerance: 1pp, mode: report }
+  - { name: cache hits, from: cache_hit, kind: rate, better: higher, tolerance: 5pp, mode: report }
+pricing:
+  gpt-4o-2024-08-06: { input: 2.50, cacheRead: 1.25, output: 10.00 }
+${extra}`,
+        'litellm.yml'
+      )
+
+    beforeAll(async () => {
+      canonical = await loadLiteLLM(db, parity.records.rollback, PRICING)
+      writeFileSync(
+        join(folder, 'calls.jsonl'),
+        canonical.map(r => JSON.stringify(r)).join('\n') + '\n'
+      )
+    }, 60_000)
+    afterAll(() => rmSync(folder, { recursive: true, force: true }))
+
+    const pair = (arm: string, extra = '') => {
+      const policy = litellmPolicy(arm, extra)
+      return {
+        policy,
+        sql: new SqlSource({ policy, env: { LITELLM_DATABASE_URL: db.url } }),
+        file: new FileSource({
+          patterns: ['calls.jsonl'],
+          baseDir: folder,
+          format: 'jsonl',
+          policy: { ...policy, source: { type: 'file', path: ['calls.jsonl'], format: 'jsonl' } },
+          parallel: false
+        })
+      }
+    }
+
+    for (const arm of ['{ column: request_tags, tagPrefix: "variant:" }', 'model_group']) {
+      it(`reads the evidence the file source reads from the same calls (arm: ${arm})`, async () => {
+        const { sql, file } = pair(arm, 'segments: { by: [route] }')
+        const window = { from: T, to: T + HOUR }
+        const [a, b] = await Promise.all([
+          sql.collect({ window, now: window.to }),
+          file.collect({ window, now: window.to })
+        ])
+        const canary = a.cells.filter(c => c.arm === 'canary' && c.segment === '*')
+        expect(canary.some(c => (c.errors.rate_limit ?? 0) > 0)).toBe(true)
+        expectSameEvidence(a, b, 0)
+      })
+    }
+
+    it('decides as the file source does', async () => {
+      const { policy, sql, file } = pair(
+        '{ column: request_tags, tagPrefix: "variant:" }',
+        'segments: { by: [route] }'
+      )
+      const run = (source: SqlSource | FileSource) =>
+        evaluate({ policy, policyHash: 'sha256:x', source, now: T + HOUR, since: T, replay: true })
+      const [a, b] = await Promise.all([run(sql), run(file)])
+      expect(a.record.decision).toBe('rollback')
+      expectSameDecision(a.record, b.record)
+    })
+
+    it('without an arm mapping, says how to give one', async () => {
+      const policy = parsePolicy(
+        `version: 1
+rollout: { name: litellm }
+arms: { field: variant, baseline: a, canary: b }
+source: { type: sql, engine: postgres, urlEnv: U, preset: litellm }
+metrics: [{ name: latency, from: latency_ms, kind: mean, better: lower, tolerance: 10% }]
+`,
+        'l.yml'
+      )
+      await expect(
+        new SqlSource({ policy, env: { U: db.url } }).collect({
+          window: { from: T, to: T + HOUR },
+          now: T + HOUR
+        })
+      ).rejects.toThrow(/the arm field "variant" \(arms.field\)/)
+    })
+  })
 })
 
-/** Connections of the gate still open (or queries still running). */
-async function active(): Promise<number> {
+/** The gate's queries running that match `where`. */
+async function active(where: string): Promise<number> {
   const rows = await db.sql<{ n: number }>(
-    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ai-rollout-gate' AND state = 'active'"
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE ${where}`
   )
   return rows[0]?.n ?? 0
 }

@@ -67,7 +67,11 @@ export abstract class Dialect {
   abstract halfOfNumber(x: string): string
   /** The name of the hash the A/A halves use, for the evidence's notes. */
   abstract readonly halfHash: string
-  /** A subquery's alias clause and, in PostgreSQL, the fence that makes it compute each row once. */
+  /**
+   * In PostgreSQL, a column that keeps a subquery from being flattened into its parent (which
+   * would evaluate each of its expressions once per reference): a volatile function in its select
+   * list. Unlike `OFFSET 0` it leaves the plan parallel-safe (clock_timestamp() is). '' elsewhere.
+   */
   abstract fence(): string
   /** `SELECT ... FROM t WHERE ...` of the time bounds: the column against a window edge in its own type. */
   abstract timeBound(column: string, type: ColumnType, ms: number, op: '>=' | '<'): string
@@ -195,16 +199,17 @@ export class PostgresDialect extends Dialect {
     return `(hashint8(floor((${x}) * 1000)::int8) & 1)`
   }
   fence(): string {
-    // OFFSET 0 keeps the planner from flattening the subquery into its parent, which would
-    // evaluate each derived expression once per aggregate that reads it.
-    return 'OFFSET 0'
+    return 'clock_timestamp() AS fence'
   }
   timeBound(column: string, type: ColumnType, ms: number, op: '>=' | '<'): string {
     // timestamp and timestamptz keep microseconds: a millisecond edge is exact. A `timestamp`
     // without a zone is read as UTC (a zone in the literal is ignored for it).
     if (type.kind !== 'time' || (type.name !== 'timestamp' && type.name !== 'timestamptz'))
       return ''
-    return `${column} ${op} ${this.text(new Date(ms).toISOString())}::${type.name}`
+    // to_timestamp(double) and AT TIME ZONE are immutable, so the edge folds to a constant (a
+    // text cast to timestamptz is only stable: it would be parsed again on every row).
+    const edge = `to_timestamp(${this.number(ms)} / 1000)`
+    return `${column} ${op} ${type.name === 'timestamp' ? `(${edge} AT TIME ZONE 'UTC')` : edge}`
   }
   epochMs(x: string, _type: ColumnType): string {
     // extract(epoch ...) is numeric (exact) in PostgreSQL 14+; `timestamp` without a zone reads as UTC.
@@ -250,7 +255,15 @@ export class ClickHouseDialect extends Dialect {
     return `toFloat64(${x})`
   }
   parseNumber(x: string): string {
-    return `toFloat64OrNull(${x})`
+    // 18.x parses decimals inexactly ('3.845' -> 3.8449999999999998). A plain decimal of at most
+    // 15 digits is its digits as an integer over a power of ten: one correctly rounded division,
+    // the double JavaScript's Number() gives. Anything else goes to the server's parser.
+    const t = this.trim(x)
+    const digits = `replaceOne(${t}, '.', '')`
+    const scale = `if(position(${t}, '.') > 0, length(${t}) - position(${t}, '.'), 0)`
+    const powers = `[${Array.from({ length: 16 }, (_, i) => `1e${i}`).join(', ')}]`
+    const plain = `match(${t}, ${this.text('^[-+]?[0-9]+(\\.[0-9]+)?$')}) AND length(${digits}) - (startsWith(${t}, '-') OR startsWith(${t}, '+')) <= 15`
+    return `multiIf(${plain}, toFloat64(toInt64OrNull(${digits})) / arrayElement(${powers}, ${scale} + 1), toFloat64OrNull(${t}))`
   }
   toText(x: string): string {
     return `toString(${x})`

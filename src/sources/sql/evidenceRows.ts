@@ -19,7 +19,7 @@ import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from '../../sketch/metricSketch
 import { addMoments, emptyMoments } from '../../sketch/moments.js'
 import { QuantileSketch } from '../../sketch/quantileSketch.js'
 import type { MetricSketch, QuantileSketchData, RatioMoments } from '../../sketch/types.js'
-import { KEY, ROW, type CellPart, type EvidenceQuery, type Slot } from './evidenceQuery.js'
+import { ROW, type CellPart, type EvidenceQuery, type Slot } from './evidenceQuery.js'
 import { ARM_CODE, WINDOW_CODE } from './recordSql.js'
 import { QUANTILE_INDEX } from './sketchLayout.js'
 
@@ -32,6 +32,11 @@ export interface EvidenceRow {
   h: number
   d: number
   key: string
+  /** t = 1: the group's served model, error class, unmatched label ('' for none), invalid-value keys. */
+  mk: string
+  err: string
+  lbl: string
+  inv: string[]
   v: number[]
   w: number[]
 }
@@ -182,8 +187,8 @@ export class EvidenceRows {
       case ROW.segmentUnits:
       case ROW.armUnits:
         return this.unitRow(row)
-      case ROW.keyed:
-        return this.keyedRow(row)
+      case ROW.quantile:
+        return this.quantileRow(row)
       default:
         throw new Error(`evidence query: unknown row type ${row.t}`)
     }
@@ -229,7 +234,10 @@ export class EvidenceRows {
       this.rowsByReason.noArm += part.requests
       return
     }
-    if (row.a < 0) return // unmatched labels are counted from their keyed rows
+    if (row.a === ARM_CODE.unmatched) {
+      q.unmatchedArms[row.lbl] = (q.unmatchedArms[row.lbl] ?? 0) + part.requests
+      return
+    }
     if (row.k === WINDOW_CODE.future) {
       q.future += part.requests
       return
@@ -239,13 +247,23 @@ export class EvidenceRows {
       return
     }
     q.records += part.requests
-    const total = this.cell(row.a, TOTAL_SEGMENT, row.k)
-    total.addPart(part)
+    // A record counts each distinct invalid-value key once (the query dropped repeats).
+    for (const key of new Set(row.inv.filter(k => k !== ''))) {
+      q.invalidValues[key] = (q.invalidValues[key] ?? 0) + part.requests
+    }
+    const cells = [this.cell(row.a, TOTAL_SEGMENT, row.k)]
+    if (this.segmented) cells.push(this.cell(row.a, this.segmentKey(row.s), row.k))
+    for (const cell of cells) {
+      cell.addPart(part)
+      if (row.mk !== '') cell.models.set(row.mk, (cell.models.get(row.mk) ?? 0) + part.requests)
+      if (row.err !== '') {
+        cell.errors.set(row.err, (cell.errors.get(row.err) ?? 0) + part.requests)
+      }
+    }
     if (row.a === ARM_CODE.baseline) {
-      const half = this.halves(total)[row.h === 1 ? 1 : 0]
+      const half = this.halves(cells[0] as CellAcc)[row.h === 1 ? 1 : 0]
       part.metrics.forEach((m, i) => (half[i] as MetricAcc).addPart(m))
     }
-    if (this.segmented) this.cell(row.a, this.segmentKey(row.s), row.k).addPart(part)
   }
 
   private unitRow(row: EvidenceRow): void {
@@ -261,27 +279,12 @@ export class EvidenceRows {
     }
   }
 
-  private keyedRow(row: EvidenceRow): void {
-    const count = row.v.reduce((s, c) => s + c, 0)
-    const q = this.quality
-    if (row.d === KEY.invalid) {
-      q.invalidValues[row.key] = (q.invalidValues[row.key] ?? 0) + count
-      return
-    }
-    if (row.d === KEY.unmatched) {
-      q.unmatchedArms[row.key] = (q.unmatchedArms[row.key] ?? 0) + count
-      return
-    }
+  private quantileRow(row: EvidenceRow): void {
     const cells = [this.cell(row.a, TOTAL_SEGMENT, row.k)]
     if (this.segmented) cells.push(this.cell(row.a, this.segmentKey(row.s), row.k))
-    if (row.d === KEY.model || row.d === KEY.error) {
-      for (const cell of cells) {
-        const counts = row.d === KEY.model ? cell.models : cell.errors
-        counts.set(row.key, (counts.get(row.key) ?? 0) + count)
-      }
-      return
+    for (const cell of cells) {
+      ;(cell.metrics[row.d] as MetricAcc).buckets?.add(row.key, row.w, row.v)
     }
-    for (const cell of cells) (cell.metrics[row.d] as MetricAcc).buckets?.add(row.key, row.w, row.v)
     if (row.a === ARM_CODE.baseline) {
       const half = this.halves(cells[0] as CellAcc)[row.h === 1 ? 1 : 0]
       ;(half[row.d] as MetricAcc).buckets?.add(row.key, row.w, row.v)

@@ -36,6 +36,12 @@ export interface PresetFields {
 export class FieldResolver {
   /** Problems with the mapping (a column that does not exist, a tag list that is not a list). */
   readonly errors: string[] = []
+  /**
+   * Level 0 of the query: each value read from the source's row, once (`v0`, `v1`, ...). The
+   * conversions above it read a value several times, so they name it rather than repeat it: a
+   * smaller query, and each JSON path or attribute lookup evaluated once per row.
+   */
+  readonly extracted: [string, string][] = []
   private readonly read: ValueReader
 
   constructor(
@@ -68,10 +74,10 @@ export class FieldResolver {
       : undefined
     if (mapping) return this.nonEmpty(this.spec(mapping, `source.columns.${name}`))
     const computed = this.preset.values?.[name]
-    if (computed) return [computed]
+    if (computed) return [this.leaf(computed)]
     const preset = this.preset.columns?.[name]
     if (preset) return this.nonEmpty(this.spec(preset, `the preset's ${name}`, false))
-    const value = this.reference(name) ?? this.preset.fallback?.(name)
+    const value = this.reference(name) ?? this.leafOf(this.preset.fallback?.(name))
     return value ? [value] : undefined
   }
 
@@ -79,9 +85,14 @@ export class FieldResolver {
     return values.length > 0 ? values : undefined
   }
 
-  /** The first of `names` (aliases, in the normaliser's order) that resolve, all of them, in order. */
+  /**
+   * The values of `names` (a field and its aliases, in the normaliser's order) that resolve, in
+   * order: the first with a value wins, row by row. When the policy or the preset maps any of
+   * them, only the mapped ones count (a mapping says where the field is).
+   */
   firstOf(names: readonly string[]): Resolved | undefined {
-    const out = names.flatMap(n => this.field(n) ?? [])
+    const mapped = names.filter(n => this.mapped(n))
+    const out = (mapped.length > 0 ? mapped : names).flatMap(n => this.field(n) ?? [])
     return out.length > 0 ? out : undefined
   }
 
@@ -128,6 +139,25 @@ export class FieldResolver {
 
   /** A column, or a sub-field of the longest column-name prefix of a dotted reference. */
   private reference(ref: string): SqlValue | undefined {
+    return this.leafOf(this.source(ref))
+  }
+
+  /** A value of the source's row, named in level 0; `inner` keeps its SQL in the source's terms. */
+  private leaf(v: SqlValue): SqlValue {
+    if (v.kind === 'map') return v
+    let found = this.extracted.find(([, sql]) => sql === v.sql)
+    if (!found) {
+      found = [`v${this.extracted.length}`, v.sql]
+      this.extracted.push(found)
+    }
+    return { ...v, sql: `v.${found[0]}`, inner: v.sql }
+  }
+
+  private leafOf(v: SqlValue | undefined): SqlValue | undefined {
+    return v && this.leaf(v)
+  }
+
+  private source(ref: string): SqlValue | undefined {
     const columns = this.table.columns
     const whole = columns.get(ref)
     if (whole) return this.column(ref, whole)
@@ -164,7 +194,9 @@ export class FieldResolver {
     if (d.engine === 'postgres') {
       if (type.kind !== 'json' && type.kind !== 'text') return undefined
       const json = type.name === 'jsonb' ? d.ident(column) : `(${d.ident(column)})::jsonb`
-      return { sql: `(${json} #> ${d.textArray(path)})`, kind: 'json', type }
+      // `->` key by key: text keys fold to constants (a text[] path is parsed again on every row).
+      const steps = path.map(key => ` -> ${d.text(key)}`).join('')
+      return { sql: `(${json}${steps})`, kind: 'json', type }
     }
     const key = d.text(path.join('.'))
     if (type.nested) {

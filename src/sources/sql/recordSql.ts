@@ -43,8 +43,11 @@ export const CACHE_TERMS = {
   u: 'c_unc',
   d: 'c_d',
   c: 'c_cost',
-  latency: 'c_lat',
-  ttft: 'c_ttft'
+  /** Latency and time to first token of the counted requests, split by cache hit and miss. */
+  latencyHit: 'c_lat_h',
+  latencyMiss: 'c_lat_m',
+  ttftHit: 'c_ttft_h',
+  ttftMiss: 'c_ttft_m'
 } as const
 
 /**
@@ -53,13 +56,21 @@ export const CACHE_TERMS = {
  * quantile buckets and cache terms the aggregates read.
  */
 export interface RecordSql {
+  /** Each value read from the source's row, once (FieldResolver.extracted). */
+  level0: [string, string][]
+  /** The WHERE of level 1: the timestamp read against the window, when no column can be compared. */
+  whereRead: string[]
   level1: [string, string][]
   level2: [string, string][]
   level3: [string, string][]
-  /** The WHERE of level 1: the time column against the window (sargable), when it has a type to compare. */
+  /** The WHERE of level 0: the time column against the window in its own type (sargable). */
   where: string[]
-  /** Per metric: level-2 names of x and y (NULL unless the record has a usable value). */
-  metrics: { x: string; y: string }[]
+  /**
+   * Per metric, level-3 names: x and y (NULL unless the record has a usable value; y is 1 but for
+   * ratios), and `alone` x and y of a record without a unit (a cluster of its own); `ratio` when
+   * y is the metric's own `per` field.
+   */
+  metrics: { x: string; y: string; xAlone: string; yAlone: string; ratio: boolean }[]
   /** Per quantile metric: its index and the level-2 names of the value's sign ('p', 'n', 'z') and bucket index. */
   quantiles: { metric: number; sign: string; index: string }[]
   /** Level-2 names of the segment values. */
@@ -92,6 +103,7 @@ class RecordSqlBuilder {
   private readonly level3: [string, string][] = []
   private readonly missing: string[] = []
   private readonly where: string[] = []
+  private readonly whereRead: string[] = []
   /** Level-1 names of raw (non-canonical) fields metrics read, by field name. */
   private readonly rawFields = new Map<string, string>()
   private readonly scoreFields = new Map<string, string>()
@@ -115,11 +127,19 @@ class RecordSqlBuilder {
     const reads = policy.metrics.map(m => this.metric(m))
     this.derived(dims, reads)
     return {
+      level0: this.input.resolver.extracted,
+      whereRead: this.whereRead,
       level1: this.level1,
       level2: this.level2,
       level3: this.level3,
       where: this.where,
-      metrics: reads.map((_, i) => ({ x: `x${i}`, y: `y${i}` })),
+      metrics: reads.map((_, i) => ({
+        x: `x${i}`,
+        y: `y${i}`,
+        xAlone: `xa${i}`,
+        yAlone: `ya${i}`,
+        ratio: policy.metrics[i]?.kind === 'ratio'
+      })),
       quantiles: policy.metrics.flatMap((m, i) =>
         m.kind === 'quantile' ? [{ metric: i, sign: `qs${i}`, index: `qi${i}` }] : []
       ),
@@ -154,17 +174,15 @@ class RecordSqlBuilder {
     const { from } = this.input.window
     const until = this.input.now + FUTURE_LOOKAHEAD
     const only = ts?.length === 1 ? ts[0] : undefined
+    const column = only?.inner
     const bounds =
-      only?.kind === 'time'
-        ? [
-            d.timeBound(only.sql, only.type, from, '>='),
-            d.timeBound(only.sql, only.type, until, '<')
-          ]
+      only?.kind === 'time' && column
+        ? [d.timeBound(column, only.type, from, '>='), d.timeBound(column, only.type, until, '<')]
         : []
     if (bounds.length === 2 && bounds.every(b => b !== '')) this.where.push(...bounds)
     else if (ts) {
       const value = this.level1.find(([alias]) => alias === 'r_ts')?.[1] as string
-      this.where.push(`${value} >= ${d.number(from)}`, `${value} < ${d.number(until)}`)
+      this.whereRead.push(`${value} >= ${d.number(from)}`, `${value} < ${d.number(until)}`)
     }
 
     const arm = resolver.field(policy.arms.field)
@@ -482,18 +500,21 @@ class RecordSqlBuilder {
     three('w', d.flag(inWindow))
     three('ts', 'p.r_ts')
     three('u', 'p.r_u')
-    three('lbl', 'p.r_lbl')
+    three('lbl', `CASE WHEN p.a = ${ARM_CODE.unmatched} THEN p.r_lbl END`)
     dims.forEach((alias, j) => three(alias, `CASE WHEN p.a >= 0 THEN p.r_d${j} ELSE '' END`))
+    // The served model (`model#fingerprint`) and error class of the window's records (cell keys).
     three(
       'mk',
-      `CASE WHEN p.r_model IS NULL THEN ${d.nullText()} WHEN p.r_fp IS NULL THEN p.r_model ELSE ${d.concat(['p.r_model', "'#'", 'p.r_fp'])} END`
+      `CASE WHEN NOT ${inWindow} OR p.r_model IS NULL THEN ${d.nullText()} WHEN p.r_fp IS NULL THEN p.r_model ELSE ${d.concat(['p.r_model', "'#'", 'p.r_fp'])} END`
     )
-    three('err', 'p.r_err')
+    three('err', `CASE WHEN ${inWindow} THEN p.r_err END`)
     three('fb', d.flag(d.engine === 'postgres' ? 'p.r_fb' : 'p.r_fb != 0'))
     reads.forEach((read, i) => {
       three(`x${i}`, read.value)
       three(`y${i}`, read.per ?? `CASE WHEN ${read.value} IS NOT NULL THEN ${d.float('1')} END`)
-      three(`e${i}`, read.key)
+      three(`xa${i}`, `CASE WHEN p.r_u IS NULL THEN ${read.value} END`)
+      if (read.per) three(`ya${i}`, `CASE WHEN p.r_u IS NULL THEN ${read.per} END`)
+      three(`e${i}`, `CASE WHEN ${inWindow} THEN ${read.key} END`)
       if (policy.metrics[i]?.kind !== 'quantile') return
       const x = read.value
       const lnAbs = d.ln(`abs(${x})`)
@@ -572,8 +593,14 @@ class RecordSqlBuilder {
     three(t.atInput, `CASE WHEN ${priced} THEN ${atInput} END`)
     three(t.atCacheRead, `CASE WHEN ${priced} THEN ${atCacheRead} END`)
     three(t.d, `CASE WHEN ${priced} THEN ${atInput} - ${atCacheRead} END`)
-    three(t.latency, `CASE WHEN ${counted} AND p.r_lat >= 0 AND p.r_lat < ${inf} THEN p.r_lat END`)
-    three(t.ttft, `CASE WHEN ${counted} AND p.r_ttft >= 0 AND p.r_ttft < ${inf} THEN p.r_ttft END`)
+    const valid = (v: string) => `${v} >= 0 AND ${v} < ${inf}`
+    for (const [hitName, missName, v] of [
+      [t.latencyHit, t.latencyMiss, 'p.r_lat'],
+      [t.ttftHit, t.ttftMiss, 'p.r_ttft']
+    ] as const) {
+      three(hitName, `CASE WHEN ${counted} AND ${cached} > 0 AND ${valid(v)} THEN ${v} END`)
+      three(missName, `CASE WHEN ${counted} AND NOT (${cached} > 0) AND ${valid(v)} THEN ${v} END`)
+    }
   }
 
   /**

@@ -84,7 +84,21 @@ export class SqlSource implements Source {
         halfHash: plan.d.halfHash
       })
       const dims = plan.query.dims
-      await client.stream(plan.query.sql, plan.query.params, r => rows.add(parseRow(r, dims)))
+      // A failure while filing a row is the gate's own bug, not the database's: it must not turn
+      // into a hold that hides it.
+      let bug: { error: unknown } | undefined
+      await client
+        .stream(plan.query.sql, plan.query.params, r => {
+          try {
+            rows.add(parseRow(r, dims))
+          } catch (error) {
+            bug = { error }
+            throw error
+          }
+        })
+        .catch((e: unknown) => {
+          throw bug ? new BugInRows(bug.error) : e
+        })
       const evidence = rows.finish()
       if (plan.preset?.notes.length) {
         evidence.quality.notes = [...(evidence.quality.notes ?? []), ...plan.preset.notes]
@@ -104,7 +118,9 @@ export class SqlSource implements Source {
       const { d, records } = plan
       const level1 = records.level1.filter(([alias]) => alias === 'r_ts' || alias === 'r_lbl')
       const canary = this.policy.arms.canary.map(v => d.text(v)).join(', ')
-      const sql = `SELECT min(r_ts) AS first FROM (SELECT ${level1.map(([a, s]) => `${s} AS ${a}`).join(', ')} FROM ${plan.from} AS src${records.where.length > 0 ? ` WHERE ${records.where.join(' AND ')}` : ''}) AS r WHERE r_lbl IN (${canary}) AND r_ts <= ${d.number(until)}`
+      const list = (items: [string, string][]) => items.map(([a, s]) => `${s} AS ${a}`).join(', ')
+      const where = (c: string[]) => (c.length > 0 ? ` WHERE ${c.join(' AND ')}` : '')
+      const sql = `SELECT min(r_ts) AS first FROM (SELECT ${list(level1)} FROM (SELECT ${list(records.level0)} FROM ${plan.from} AS src${where(records.where)}) AS v${where(records.whereRead)}) AS r WHERE r_lbl IN (${canary}) AND r_ts <= ${d.number(until)}`
       let first: number | undefined
       const statement = d.finalize(sql)
       await client.stream(statement.sql, statement.params, r => {
@@ -159,6 +175,7 @@ export class SqlSource implements Source {
         return await f(client, info)
       } catch (e) {
         if (e instanceof SourceError) throw e
+        if (e instanceof BugInRows) throw e.cause
         const error = e instanceof SqlError ? e : new SqlError('query', messageOf(e), { cause: e })
         if (error.transient && attempt < this.spec.retries) {
           await sleep((this.o.backoffMs ?? 500) * 2 ** attempt++)
@@ -215,8 +232,19 @@ function parseRow(r: Record<string, unknown>, dims: number): EvidenceRow {
     h: Number(r.h),
     d: Number(r.d),
     key: String(r.key ?? ''),
+    mk: String(r.mk ?? ''),
+    err: String(r.err ?? ''),
+    lbl: String(r.lbl ?? ''),
+    inv: Array.isArray(r.inv) ? r.inv.map(x => String(x ?? '')) : [],
     v: numbers(r.v),
     w: numbers(r.w)
+  }
+}
+
+/** Carries an exception thrown while filing a row past the driver, which would classify it. */
+class BugInRows extends Error {
+  constructor(cause: unknown) {
+    super('a row could not be filed', { cause })
   }
 }
 

@@ -13,6 +13,8 @@ export interface SqlValue {
   kind: ColumnType['kind'] | 'jsonText'
   /** The column type the value came from (time conversions need it). */
   type: ColumnType
+  /** The value in the source row's terms (a column), where `sql` names it in level 0. */
+  inner?: string
 }
 
 /** A decimal number as JavaScript's Number() reads one (hexadecimal and `Infinity` aside). */
@@ -135,7 +137,7 @@ export class ValueReader {
         : []
       return d.cases(
         [
-          [`${t} = ''`, d.nullFloat()],
+          [`${x} IS NULL OR ${t} = ''`, d.nullFloat()],
           [d.regexMatch(x, NUMBER_TEXT), d.parseNumber(t)],
           ...(words as [string, string][])
         ],
