@@ -6,12 +6,15 @@
  * and bound. Without PostgreSQL installed these tests are skipped LOUDLY, and with
  * REQUIRE_POSTGRES set (as .ci/run does) that is a failure.
  */
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { evaluate } from '../src/evaluate.js'
 import { parsePolicy } from '../src/policy/parse.js'
 import { SourceError } from '../src/sources/source.js'
 import { PostgresClient } from '../src/sources/sql/postgresClient.js'
 import { SqlSource } from '../src/sources/sql/sqlSource.js'
+import { BIN } from './helpers/cli.js'
 import { freePort } from './helpers/prometheus.js'
 import { postgresAvailable, startPostgres, type RunningPostgres } from './helpers/postgres.js'
 import { HOUR, T, parityTests } from './helpers/sqlParity.js'
@@ -209,6 +212,56 @@ segments: { by: [route] }
     ])
     expect(evidence.quality.unmatchedArms).toEqual({ other: 1 })
     expect(await db.sql('SELECT count(*)::int AS n FROM traffic_promote')).toEqual([{ n: 14400 }])
+  })
+
+  describe('the front doors, as bundled (dist/): drivers load on demand', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'rollout-gate-sql-cli-'))
+    afterAll(() => rmSync(folder, { recursive: true, force: true }))
+    it('the CLI evaluates from PostgreSQL as from the same records in a file', () => {
+      writeFileSync(join(folder, 'policy.yml'), parity.policyText('promote'))
+      const now = new Date(T + HOUR).toISOString()
+      const since = new Date(T).toISOString()
+      const run = (args: string[]) =>
+        spawnSync(process.execPath, [BIN, 'evaluate', '--policy', 'policy.yml', '--now', now, '--since', since, '--format', 'json', ...args], {
+          cwd: folder,
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', GATE_DB_URL: db.url }
+        })
+      const sql = run([])
+      expect(sql.stderr).toBe('')
+      const file = run(['--records', join(parity.dir, 'promote.jsonl')])
+      const a = JSON.parse(sql.stdout)
+      const b = JSON.parse(file.stdout)
+      expect(a.decision).toBe('promote')
+      expect(a.source).toMatch(/^postgres 127\.0\.0\.1:\d+\/postgres table "traffic_promote"$/)
+      expectSameDecision(a, b)
+    })
+
+    it('the Action reads the URL from its masked database-url input, and never prints it', () => {
+      writeFileSync(join(folder, 'policy.yml'), parity.policyText('promote'))
+      const outputFile = join(folder, 'github-output')
+      writeFileSync(outputFile, '')
+      const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'dist', 'index.js')], {
+        cwd: folder,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH ?? '',
+          GITHUB_OUTPUT: outputFile,
+          GITHUB_STEP_SUMMARY: join(folder, 'summary'),
+          RUNNER_TEMP: folder,
+          GITHUB_ACTOR: 'octocat',
+          INPUT_POLICY: 'policy.yml',
+          'INPUT_STATE-FILE': 'state.json',
+          INPUT_NOW: new Date(T + HOUR).toISOString(),
+          'INPUT_DATABASE-URL': db.url
+        }
+      })
+      expect(r.status, r.stdout + r.stderr).toBe(0)
+      expect(readFileSync(outputFile, 'utf8')).toMatch(/^decision<<\S+\n(promote|hold)\n/m)
+      const printed = r.stdout.split('\n').filter(line => !line.startsWith('::add-mask::'))
+      expect(printed.join('\n')).not.toContain(db.password)
+      expect(r.stdout).toContain(`::add-mask::${db.url}`)
+    })
   })
 
   describe('preset litellm: LiteLLM proxy spend logs', () => {

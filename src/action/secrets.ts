@@ -8,6 +8,7 @@ export const SECRET_INPUTS = [
   'prometheus-password',
   'langfuse-public-key',
   'langfuse-secret-key',
+  'database-url',
   'judge-api-key'
 ] as const
 export type SecretInput = (typeof SECRET_INPUTS)[number]
@@ -31,6 +32,7 @@ export function exportSecrets(
     'prometheus-password': src.type === 'prometheus' ? [src.auth?.basic?.passwordEnv] : [],
     'langfuse-public-key': src.type === 'langfuse' ? [src.publicKeyEnv] : [],
     'langfuse-secret-key': src.type === 'langfuse' ? [src.secretKeyEnv] : [],
+    'database-url': src.type === 'sql' ? [src.urlEnv] : [],
     'judge-api-key': policy.judge ? [policy.judge.apiKeyEnv] : []
   }
   const unused: SecretInput[] = []

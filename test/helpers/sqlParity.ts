@@ -78,15 +78,14 @@ export function parityTests(o: ParityOptions) {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  const policy = (scenario: Scenario, extra = ''): Policy =>
-    parsePolicy(
-      `version: 1
+  const policyText = (scenario: Scenario, extra = ''): string =>
+    `version: 1
 rollout: { name: sql-parity, steps: [20, 100], minDuration: 30m, maxDuration: 12h, minSamples: 300, warmup: 5m }
 arms: { field: arm, baseline: stable, canary: candidate }
 source: { type: sql, engine: ${o.engine}, urlEnv: GATE_DB_URL, table: traffic_${scenario}${o.columns ? `, columns: ${o.columns}` : ''} }
-${METRICS}${extra}`,
-      'parity.yml'
-    )
+${METRICS}${extra}`
+  const policy = (scenario: Scenario, extra = ''): Policy =>
+    parsePolicy(policyText(scenario, extra), 'parity.yml')
 
   const sources = (p: Policy, scenario: Scenario) => ({
     sql: new SqlSource({ policy: p, env: { GATE_DB_URL: server.url } }),
@@ -162,5 +161,5 @@ ${METRICS}${extra}`,
     expect(first).toBe(await file.firstCanaryTime(until))
   })
 
-  return { server, records, dir, policy }
+  return { server, records, dir, policy, policyText }
 }

@@ -106,7 +106,8 @@ export class FieldResolver {
     if ('firstOf' in spec) {
       return spec.firstOf.flatMap((s, i) => this.spec(s, `${key}.firstOf[${i}]`, strict))
     }
-    const column = (ref: string) => (strict ? this.required(ref, key) : this.reference(ref))
+    const column = (ref: string) =>
+      strict ? this.required(ref, key) : (this.reference(ref) ?? this.leafOf(this.preset.fallback?.(ref)))
     if ('between' in spec) {
       const [start, end] = spec.between.map(column)
       if (!start || !end) return []
@@ -126,8 +127,9 @@ export class FieldResolver {
     return [value]
   }
 
+  /** A column (or sub-field), or what the preset's lookup finds under that name (an attribute). */
   private required(ref: string, key: string): SqlValue | undefined {
-    const value = this.reference(ref)
+    const value = this.reference(ref) ?? this.leafOf(this.preset.fallback?.(ref))
     if (value) return value
     const names = this.columnNames()
     const hint =
