@@ -241,7 +241,20 @@ describe('the sketch layout (sketchLayout.ts) against the sketch code', () => {
 
   it('maps a value to the bucket QuantileSketch files it in', () => {
     const values = [
-      1e-9, 0.001, 0.5, 1, 1.01, 2, 3.845, 99.5, 100, 1000, 1234.5678, 30000, 2 ** 40, 1e15
+      1e-9,
+      0.001,
+      0.5,
+      1,
+      1.01,
+      2,
+      3.845,
+      99.5,
+      100,
+      1000,
+      1234.5678,
+      30000,
+      2 ** 40,
+      1e15
     ]
     for (let i = 1; i < 2000; i++) values.push(i, i * 0.37, Math.exp(i / 50))
     for (const v of values) {

@@ -222,11 +222,27 @@ segments: { by: [route] }
       const now = new Date(T + HOUR).toISOString()
       const since = new Date(T).toISOString()
       const run = (args: string[]) =>
-        spawnSync(process.execPath, [BIN, 'evaluate', '--policy', 'policy.yml', '--now', now, '--since', since, '--format', 'json', ...args], {
-          cwd: folder,
-          encoding: 'utf8',
-          env: { PATH: process.env.PATH ?? '', GATE_DB_URL: db.url }
-        })
+        spawnSync(
+          process.execPath,
+          [
+            BIN,
+            'evaluate',
+            '--policy',
+            'policy.yml',
+            '--now',
+            now,
+            '--since',
+            since,
+            '--format',
+            'json',
+            ...args
+          ],
+          {
+            cwd: folder,
+            encoding: 'utf8',
+            env: { PATH: process.env.PATH ?? '', GATE_DB_URL: db.url }
+          }
+        )
       const sql = run([])
       expect(sql.stderr).toBe('')
       const file = run(['--records', join(parity.dir, 'promote.jsonl')])
@@ -241,6 +257,7 @@ segments: { by: [route] }
       writeFileSync(join(folder, 'policy.yml'), parity.policyText('promote'))
       const outputFile = join(folder, 'github-output')
       writeFileSync(outputFile, '')
+      writeFileSync(join(folder, 'summary'), '')
       const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'dist', 'index.js')], {
         cwd: folder,
         encoding: 'utf8',

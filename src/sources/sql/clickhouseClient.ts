@@ -136,7 +136,11 @@ export class ClickHouseClientAdapter implements SqlClient {
       killed = this.kill(queryId)
     }, remaining + 1000)
     const settings: Record<string, string | number> = { readonly: '1' }
-    if (this.settingsAllowed) settings.max_execution_time = Math.max(1, Math.ceil(remaining / 1000))
+    if (this.settingsAllowed) {
+      settings.max_execution_time = Math.max(1, Math.ceil(remaining / 1000))
+      // The evidence query of a large policy can pass the default 256 KiB.
+      settings.max_query_size = 4 << 20
+    }
     try {
       const result = await this.client.query({
         query: sql,

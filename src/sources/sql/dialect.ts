@@ -256,14 +256,12 @@ export class ClickHouseDialect extends Dialect {
   }
   parseNumber(x: string): string {
     // 18.x parses decimals inexactly ('3.845' -> 3.8449999999999998). A plain decimal of at most
-    // 15 digits is its digits as an integer over a power of ten: one correctly rounded division,
-    // the double JavaScript's Number() gives. Anything else goes to the server's parser.
+    // 15 characters is its digits as an integer over a power of ten: one correctly rounded
+    // division, the double JavaScript's Number() gives. Anything else goes to the server's parser.
     const t = this.trim(x)
-    const digits = `replaceOne(${t}, '.', '')`
+    const plain = `length(${t}) <= 15 AND match(${t}, ${this.text('^[-+]?[0-9]+([.][0-9]+)?$')})`
     const scale = `if(position(${t}, '.') > 0, length(${t}) - position(${t}, '.'), 0)`
-    const powers = `[${Array.from({ length: 16 }, (_, i) => `1e${i}`).join(', ')}]`
-    const plain = `match(${t}, ${this.text('^[-+]?[0-9]+(\\.[0-9]+)?$')}) AND length(${digits}) - (startsWith(${t}, '-') OR startsWith(${t}, '+')) <= 15`
-    return `multiIf(${plain}, toFloat64(toInt64OrNull(${digits})) / arrayElement(${powers}, ${scale} + 1), toFloat64OrNull(${t}))`
+    return `multiIf(${plain}, toFloat64(toInt64OrNull(replaceOne(${t}, '.', ''))) / toFloat64(intExp10(${scale})), toFloat64OrNull(${t}))`
   }
   toText(x: string): string {
     return `toString(${x})`

@@ -86,7 +86,11 @@ export function evidenceQuery(input: EvidenceQueryInput): EvidenceQuery {
   const quantile = policy.metrics.map(m => m.kind === 'quantile')
   const cellLayout = cellSlots(d, records, quantile)
   const unitLayout = unitSlots(d, records)
-  const base = baseQuery(d, input.from, records)
+  // PostgreSQL names the per-row subquery once (a CTE it inlines where it is read, NOT
+  // MATERIALIZED); ClickHouse 18.x has no CTEs of queries, so the text is repeated there.
+  const calls = baseQuery(d, input.from, records)
+  const pg = d.engine === 'postgres'
+  const base = pg ? 'calls AS c' : `${calls} AS c`
   const units = unitBranches(d, base, records, unitLayout)
   const branches = [
     cellBranch(d, base, records, cellLayout),
@@ -94,7 +98,11 @@ export function evidenceQuery(input: EvidenceQueryInput): EvidenceQuery {
     quantileBranch(d, base, records)
   ].filter((b): b is string => b !== undefined)
   const body = branches.join('\nUNION ALL\n')
-  const { sql, params } = d.finalize(units.with ? `WITH ${units.with}\n${body}` : body)
+  const ctes = [
+    ...(pg ? [`calls AS NOT MATERIALIZED ${calls}`] : []),
+    ...(units.with ? [units.with] : [])
+  ]
+  const { sql, params } = d.finalize(ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n${body}` : body)
   return {
     sql,
     params,
@@ -127,11 +135,12 @@ function baseQuery(d: Dialect, from: string, records: RecordSql): string {
     ) || '1 AS one'
   const where = (conditions: string[]) =>
     conditions.length > 0 ? `\n          WHERE ${conditions.join('\n            AND ')}` : ''
-  return `(SELECT ${list(records.level3)}
+  return `(SELECT ${list(records.level4)}
+  FROM (SELECT ${list(records.level3)}
     FROM (SELECT ${list(records.level2)}
       FROM (SELECT ${list(records.level1)}
         FROM (SELECT ${list(records.level0)}
-          FROM ${from} AS src${where(records.where)}) AS v${where(records.whereRead)}) AS r) AS p) AS c`
+          FROM ${from} AS src${where(records.where)}) AS v${where(records.whereRead)}) AS r) AS p) AS m)`
 }
 
 /** The t = 1 layout: requests, fallbacks, first ts, per metric counts and no-unit moments, min / max, cache. */

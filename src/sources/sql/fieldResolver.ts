@@ -107,7 +107,9 @@ export class FieldResolver {
       return spec.firstOf.flatMap((s, i) => this.spec(s, `${key}.firstOf[${i}]`, strict))
     }
     const column = (ref: string) =>
-      strict ? this.required(ref, key) : (this.reference(ref) ?? this.leafOf(this.preset.fallback?.(ref)))
+      strict
+        ? this.required(ref, key)
+        : (this.reference(ref) ?? this.leafOf(this.preset.fallback?.(ref)))
     if ('between' in spec) {
       const [start, end] = spec.between.map(column)
       if (!start || !end) return []

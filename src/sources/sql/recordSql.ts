@@ -51,9 +51,10 @@ export const CACHE_TERMS = {
 } as const
 
 /**
- * Three levels of named columns, each a subquery of the next (each computed once per row): r the
- * canonical record, p the arm, window, bucket, half and the priced cost, c the metric values,
- * quantile buckets and cache terms the aggregates read.
+ * Levels of named columns, each a subquery of the next, so that each is computed once per row:
+ * v the values read from the source's row, r the canonical record, p the arm and the priced cost,
+ * m the window, bucket, A/A half and metric values, c what the aggregates read (quantile buckets,
+ * the requests without a unit, the prompt-cache terms).
  */
 export interface RecordSql {
   /** Each value read from the source's row, once (FieldResolver.extracted). */
@@ -63,6 +64,7 @@ export interface RecordSql {
   level1: [string, string][]
   level2: [string, string][]
   level3: [string, string][]
+  level4: [string, string][]
   /** The WHERE of level 0: the time column against the window in its own type (sargable). */
   where: string[]
   /**
@@ -101,6 +103,7 @@ class RecordSqlBuilder {
   private readonly level1: [string, string][] = []
   private readonly level2: [string, string][] = []
   private readonly level3: [string, string][] = []
+  private readonly level4: [string, string][] = []
   private readonly missing: string[] = []
   private readonly where: string[] = []
   private readonly whereRead: string[] = []
@@ -132,6 +135,7 @@ class RecordSqlBuilder {
       level1: this.level1,
       level2: this.level2,
       level3: this.level3,
+      level4: this.level4,
       where: this.where,
       metrics: reads.map((_, i) => ({
         x: `x${i}`,
@@ -493,6 +497,7 @@ class RecordSqlBuilder {
     const k = `CASE WHEN p.a < 0 THEN 0 WHEN ${ts} > ${d.number(now)} THEN ${WINDOW_CODE.future} WHEN ${ts} < ${d.number(window.from)} THEN ${WINDOW_CODE.before} WHEN ${ts} >= ${d.number(window.to)} THEN ${WINDOW_CODE.after} ELSE floor((${ts} - ${d.number(window.from)}) / ${d.number(bucket)}) END`
     const half = `CASE WHEN p.a = ${ARM_CODE.baseline} THEN (CASE WHEN p.r_u IS NULL THEN ${d.halfOfNumber(ts)} ELSE ${d.halfOfText('p.r_u')} END) ELSE 0 END`
     const inWindow = `(p.a >= 0 AND ${ts} >= ${d.number(window.from)} AND ${ts} < ${d.number(window.to)} AND ${ts} <= ${d.number(now)})`
+    // Level 3 (m): what a record is (arm, bucket, half, keys) and its metric values, each once.
     const three = (alias: string, sql: string) => this.level3.push([alias, sql])
     three('a', 'p.a')
     three('k', this.int(k))
@@ -511,25 +516,37 @@ class RecordSqlBuilder {
     three('fb', d.flag(d.engine === 'postgres' ? 'p.r_fb' : 'p.r_fb != 0'))
     reads.forEach((read, i) => {
       three(`x${i}`, read.value)
-      three(`y${i}`, read.per ?? `CASE WHEN ${read.value} IS NOT NULL THEN ${d.float('1')} END`)
-      three(`xa${i}`, `CASE WHEN p.r_u IS NULL THEN ${read.value} END`)
-      if (read.per) three(`ya${i}`, `CASE WHEN p.r_u IS NULL THEN ${read.per} END`)
+      if (read.per) three(`y${i}`, read.per)
       three(`e${i}`, `CASE WHEN ${inWindow} THEN ${read.key} END`)
+    })
+    this.cacheBase(three)
+
+    // Level 4 (c): what the aggregates read, from level 3's names.
+    const four = (alias: string, sql: string) => this.level4.push([alias, sql])
+    for (const alias of ['a', 'k', 'h', 'w', 'ts', 'u', 'lbl', ...dims, 'mk', 'err', 'fb']) {
+      four(alias, `m.${alias}`)
+    }
+    reads.forEach((read, i) => {
+      const x = `m.x${i}`
+      four(`x${i}`, x)
+      four(`y${i}`, read.per ? `m.y${i}` : `CASE WHEN ${x} IS NOT NULL THEN ${d.float('1')} END`)
+      four(`xa${i}`, `CASE WHEN m.u IS NULL THEN ${x} END`)
+      if (read.per) four(`ya${i}`, `CASE WHEN m.u IS NULL THEN m.y${i} END`)
+      four(`e${i}`, `m.e${i}`)
       if (policy.metrics[i]?.kind !== 'quantile') return
-      const x = read.value
-      const lnAbs = d.ln(`abs(${x})`)
-      three(
+      four(
         `qs${i}`,
         `CASE WHEN ${x} > 0 THEN 'p' WHEN ${x} < 0 THEN 'n' WHEN ${x} = 0 THEN 'z' END`
       )
-      three(
+      const lnAbs = d.ln(`abs(${x})`)
+      four(
         `qi${i}`,
         this.int(
           `CASE WHEN ${x} > 0 OR ${x} < 0 THEN ${QUANTILE_INDEX.sql(lnAbs, d.number(QUANTILE_INDEX.multiplier))} ELSE 0 END`
         )
       )
     })
-    this.cacheTerms(three)
+    this.cacheTerms(four)
   }
 
   /**
@@ -568,38 +585,55 @@ class RecordSqlBuilder {
     return this.d.engine === 'postgres' ? `(${sql})::int8` : `toInt64(${sql})`
   }
 
-  /** cacheSums.ts addCacheRequest, term by term (CACHE_TERMS names them), from level 2. */
-  private cacheTerms(three: (alias: string, sql: string) => void): void {
+  /**
+   * Level 3's part of cacheSums.ts addCacheRequest: whether the request counts (input tokens, a
+   * cached count between 0 and them), hits the cache, is priced (a price and a usable cost).
+   */
+  private cacheBase(three: (alias: string, sql: string) => void): void {
     const d = this.d
     const inf = d.infinity()
     const cached = 'coalesce(p.r_cr, 0)'
     const counted = `(p.r_in >= 0 AND p.r_in < ${inf} AND ${cached} >= 0 AND ${cached} <= p.r_in)`
     const cost = 'coalesce(p.r_cost, p.c_comp)'
-    const priced = `(${counted} AND p.p_has = 1 AND ${cost} >= 0 AND ${cost} < ${inf})`
-    const atInput = '(p.r_in * p.p_in) / 1000000'
-    const atCacheRead = '(p.r_in * p.p_cr) / 1000000'
+    three('cn', d.flag(counted))
+    three('hit', d.flag(`${counted} AND ${cached} > 0`))
+    three('pr', d.flag(`${counted} AND p.p_has = 1 AND ${cost} >= 0 AND ${cost} < ${inf}`))
+    three('cost', cost)
+    for (const name of ['r_in', 'r_cr', 'r_out', 'r_lat', 'r_ttft', 'p_in', 'p_cr', 'p_out']) {
+      three(name, `p.${name}`)
+    }
+  }
+
+  /** cacheSums.ts addCacheRequest, term by term (CACHE_TERMS names them), from level 3. */
+  private cacheTerms(four: (alias: string, sql: string) => void): void {
+    const d = this.d
+    const inf = d.infinity()
+    const counted = 'm.cn = 1'
+    const priced = 'm.pr = 1'
+    const atInput = '(m.r_in * m.p_in) / 1000000'
+    const atCacheRead = '(m.r_in * m.p_cr) / 1000000'
     const t = CACHE_TERMS
-    three(t.seen, d.flag('p.r_in IS NOT NULL'))
-    three(t.counted, d.flag(counted))
-    three(t.hit, d.flag(`${counted} AND ${cached} > 0`))
-    three(t.priced, d.flag(priced))
-    three(t.input, `CASE WHEN ${counted} THEN p.r_in END`)
-    three(t.cached, `CASE WHEN ${counted} THEN ${cached} END`)
-    three(t.cost, `CASE WHEN ${priced} THEN ${cost} END`)
-    three(
+    four(t.seen, d.flag('m.r_in IS NOT NULL'))
+    four(t.counted, 'm.cn')
+    four(t.hit, 'm.hit')
+    four(t.priced, 'm.pr')
+    four(t.input, `CASE WHEN ${counted} THEN m.r_in END`)
+    four(t.cached, `CASE WHEN ${counted} THEN coalesce(m.r_cr, 0) END`)
+    four(t.cost, `CASE WHEN ${priced} THEN m.cost END`)
+    four(
       t.uncached,
-      `CASE WHEN ${priced} THEN ${atInput} + (coalesce(p.r_out, 0) * p.p_out) / 1000000 END`
+      `CASE WHEN ${priced} THEN ${atInput} + (coalesce(m.r_out, 0) * m.p_out) / 1000000 END`
     )
-    three(t.atInput, `CASE WHEN ${priced} THEN ${atInput} END`)
-    three(t.atCacheRead, `CASE WHEN ${priced} THEN ${atCacheRead} END`)
-    three(t.d, `CASE WHEN ${priced} THEN ${atInput} - ${atCacheRead} END`)
+    four(t.atInput, `CASE WHEN ${priced} THEN ${atInput} END`)
+    four(t.atCacheRead, `CASE WHEN ${priced} THEN ${atCacheRead} END`)
+    four(t.d, `CASE WHEN ${priced} THEN ${atInput} - ${atCacheRead} END`)
     const valid = (v: string) => `${v} >= 0 AND ${v} < ${inf}`
     for (const [hitName, missName, v] of [
-      [t.latencyHit, t.latencyMiss, 'p.r_lat'],
-      [t.ttftHit, t.ttftMiss, 'p.r_ttft']
+      [t.latencyHit, t.latencyMiss, 'm.r_lat'],
+      [t.ttftHit, t.ttftMiss, 'm.r_ttft']
     ] as const) {
-      three(hitName, `CASE WHEN ${counted} AND ${cached} > 0 AND ${valid(v)} THEN ${v} END`)
-      three(missName, `CASE WHEN ${counted} AND NOT (${cached} > 0) AND ${valid(v)} THEN ${v} END`)
+      four(hitName, `CASE WHEN ${counted} AND m.hit = 1 AND ${valid(v)} THEN ${v} END`)
+      four(missName, `CASE WHEN ${counted} AND m.hit = 0 AND ${valid(v)} THEN ${v} END`)
     }
   }
 
