@@ -138,7 +138,8 @@ describe.skipIf(!available)('SQL source on ClickHouse 18.16', () => {
       const pending = collect(slow).catch(e => e)
       // The evidence query (not the DESCRIBE before it) is running, mid-way: kill it. (18.16
       // loses a KILL that arrives before the query's pipeline is built.)
-      const running = "user = 'gate' AND query LIKE 'SELECT toInt64(1) AS t%' AND elapsed > 0.3"
+      const running =
+        "query_id LIKE 'ai-rollout-gate-%' AND query LIKE 'SELECT %' AND query NOT LIKE '%system.functions%' AND elapsed > 0.3"
       await waitFor(
         async () =>
           Number(await db.sql(`SELECT count() FROM system.processes WHERE ${running}`)) > 0
