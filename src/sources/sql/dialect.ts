@@ -26,8 +26,11 @@ export abstract class Dialect {
   abstract textArray(values: string[]): string
   /** `x` as a double (NULL stays NULL). */
   abstract float(x: string): string
-  /** Text known to hold a decimal number, as a double (ClickHouse evaluates every branch of a CASE: never an error). */
-  abstract parseNumber(x: string): string
+  /**
+   * Trimmed text that may hold a decimal number, as a double, NULL when it does not (ClickHouse
+   * evaluates every branch of a CASE: this must never raise an error).
+   */
+  abstract parseNumber(trimmed: string): string
   /** `x` as text (NULL stays NULL). */
   abstract toText(x: string): string
   abstract nullFloat(): string
@@ -135,8 +138,8 @@ export class PostgresDialect extends Dialect {
   float(x: string): string {
     return `(${x})::float8`
   }
-  parseNumber(x: string): string {
-    return `(${x})::float8`
+  parseNumber(trimmed: string): string {
+    return `(${trimmed})::float8`
   }
   toText(x: string): string {
     return `(${x})::text`
@@ -254,11 +257,11 @@ export class ClickHouseDialect extends Dialect {
   float(x: string): string {
     return `toFloat64(${x})`
   }
-  parseNumber(x: string): string {
+  parseNumber(trimmed: string): string {
     // 18.x parses decimals inexactly ('3.845' -> 3.8449999999999998). A plain decimal of at most
     // 15 characters is its digits as an integer over a power of ten: one correctly rounded
     // division, the double JavaScript's Number() gives. Anything else goes to the server's parser.
-    const t = this.trim(x)
+    const t = trimmed
     const plain = `length(${t}) <= 15 AND match(${t}, ${this.text('^[-+]?[0-9]+([.][0-9]+)?$')})`
     const scale = `if(position(${t}, '.') > 0, length(${t}) - position(${t}, '.'), 0)`
     return `multiIf(${plain}, toFloat64(toInt64OrNull(replaceOne(${t}, '.', ''))) / toFloat64(intExp10(${scale})), toFloat64OrNull(${t}))`

@@ -149,12 +149,23 @@ export class FieldResolver {
   /** A value of the source's row, named in level 0; `inner` keeps its SQL in the source's terms. */
   private leaf(v: SqlValue): SqlValue {
     if (v.kind === 'map') return v
-    let found = this.extracted.find(([, sql]) => sql === v.sql)
+    const name = this.extract(v.sql)
+    // ClickHouse 18.x has no trim function: a regular expression trims, once, here.
+    const trimmed =
+      this.d.engine === 'clickhouse' && (v.kind === 'text' || v.kind === 'jsonText')
+        ? `v.${this.extract(this.d.trim(v.sql))}`
+        : undefined
+    return { ...v, sql: `v.${name}`, inner: v.sql, ...(trimmed && { trimmed }) }
+  }
+
+  /** Level 0's name for a value of the source's row (the same SQL gets one name). */
+  private extract(sql: string): string {
+    let found = this.extracted.find(([, known]) => known === sql)
     if (!found) {
-      found = [`v${this.extracted.length}`, v.sql]
+      found = [`v${this.extracted.length}`, sql]
       this.extracted.push(found)
     }
-    return { ...v, sql: `v.${found[0]}`, inner: v.sql }
+    return found[0]
   }
 
   private leafOf(v: SqlValue | undefined): SqlValue | undefined {

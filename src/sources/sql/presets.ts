@@ -176,7 +176,7 @@ function otel(d: Dialect, info: TableInfo): Preset {
   const values: Record<string, SqlValue> = {
     // otlp.ts: an attribute latency_ms wins over the span's end - start.
     latency_ms: {
-      sql: `coalesce(${d.parseNumber(attribute('latency_ms'))}, ${duration})`,
+      sql: `coalesce(${d.parseNumber(d.trim(attribute('latency_ms')))}, ${duration})`,
       kind: 'number',
       type: { kind: 'number', name: 'Float64' }
     },

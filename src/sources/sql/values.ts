@@ -15,6 +15,8 @@ export interface SqlValue {
   type: ColumnType
   /** The value in the source row's terms (a column), where `sql` names it in level 0. */
   inner?: string
+  /** ClickHouse: level 0's name of the text trimmed (numbers read from text use it). */
+  trimmed?: string
 }
 
 /** A decimal number as JavaScript's Number() reads one (hexadecimal and `Infinity` aside). */
@@ -128,7 +130,7 @@ export class ValueReader {
     const d = this.d
     const nan = d.nan()
     const fromText = (x: string) => {
-      const t = d.trim(x)
+      const t = x === v.sql && v.trimmed ? v.trimmed : d.trim(x)
       const words = bools
         ? [
             [`lower(${t}) = ${d.text('true')}`, '1'],
@@ -147,6 +149,8 @@ export class ValueReader {
     switch (v.kind) {
       case 'number':
         return d.float(v.sql)
+      case 'text':
+        return fromText(v.sql)
       case 'interval':
         return d.epochMs(v.sql, v.type)
       case 'bool':
