@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './prometheus.js'
+import { watchdog } from './watchdog.js'
 
 export interface RunningClickHouse {
   /** http://gate:<password>@127.0.0.1:<port> */
@@ -95,6 +96,7 @@ export async function startClickHouse(): Promise<RunningClickHouse> {
     stdio: ['ignore', 'ignore', 'pipe'],
     cwd: dir
   })
+  const guard = watchdog(child.pid ?? 0, 'TERM', dir)
   let log = ''
   child.stderr?.on('data', (d: Buffer) => {
     log = (log + d.toString()).slice(-4000)
@@ -104,6 +106,7 @@ export async function startClickHouse(): Promise<RunningClickHouse> {
   const deadline = Date.now() + 60_000
   for (;;) {
     if (child.exitCode !== null) {
+      guard.cancel()
       rmSync(dir, { recursive: true, force: true })
       throw new Error(`clickhouse-server exited: ${log}`)
     }
@@ -115,6 +118,8 @@ export async function startClickHouse(): Promise<RunningClickHouse> {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
+      guard.cancel()
+      rmSync(dir, { recursive: true, force: true })
       throw new Error(`clickhouse-server did not answer in 60 s: ${log}`)
     }
     await new Promise(r => setTimeout(r, 100))
@@ -140,6 +145,7 @@ export async function startClickHouse(): Promise<RunningClickHouse> {
         await exited
         clearTimeout(timer)
       }
+      guard.cancel()
       rmSync(dir, { recursive: true, force: true })
     }
   }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { freePort } from './prometheus.js'
+import { watchdog } from './watchdog.js'
 
 export interface RunningPostgres {
   /** postgres://gate:<password>@127.0.0.1:<port>/postgres */
@@ -110,6 +111,8 @@ export async function startPostgres(): Promise<RunningPostgres> {
     ]),
     { stdio: ['ignore', 'ignore', 'pipe'] }
   )
+  // runuser passes SIGINT on to postgres (a fast shutdown)
+  const guard = watchdog(child.pid ?? 0, 'INT', dir)
   let log = ''
   child.stderr?.on('data', (d: Buffer) => {
     log = (log + d.toString()).slice(-4000)
@@ -119,6 +122,7 @@ export async function startPostgres(): Promise<RunningPostgres> {
   const deadline = Date.now() + 30_000
   for (;;) {
     if (child.exitCode !== null) {
+      guard.cancel()
       rmSync(dir, { recursive: true, force: true })
       throw new Error(`postgres exited: ${log}`)
     }
@@ -133,6 +137,8 @@ export async function startPostgres(): Promise<RunningPostgres> {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
+      guard.cancel()
+      rmSync(dir, { recursive: true, force: true })
       throw new Error(`postgres did not accept connections in 30 s: ${log}`)
     }
     await new Promise(r => setTimeout(r, 100))
@@ -155,6 +161,7 @@ export async function startPostgres(): Promise<RunningPostgres> {
         await exited
         clearTimeout(timer)
       }
+      guard.cancel()
       rmSync(dir, { recursive: true, force: true })
     }
   }
