@@ -257,9 +257,12 @@ describe('the sketch layout (sketchLayout.ts) against the sketch code', () => {
       1e15
     ]
     for (let i = 1; i < 2000; i++) values.push(i, i * 0.37, Math.exp(i / 50))
+    // The sketch the evidence builder makes (its defaults), so a change of the sketch's accuracy
+    // or mapping shows here, not as quantile intervals that differ between sources.
+    expect(new QuantileSketch().relativeAccuracy).toBe(QUANTILE_INDEX.alpha)
     for (const v of values) {
       for (const sign of [1, -1]) {
-        const sketch = new QuantileSketch(QUANTILE_INDEX.alpha)
+        const sketch = new QuantileSketch()
         sketch.add(sign * v)
         const data = sketch.toJSON()
         const store = sign > 0 ? data.positive : data.negative

@@ -30,9 +30,10 @@ pricing:
   gpt-4o-2024-08-06: { input: 2.50, cacheRead: 1.25, output: 10.00 }
 `
 
-export type Scenario = 'promote' | 'rollback'
+export type Scenario = 'promote' | 'rollback' | 'dirty'
 
 export function scenarioRecords(name: Scenario): Record<string, unknown>[] {
+  if (name === 'dirty') return dirtyRecords(scenarioRecords('promote'))
   return [
     ...traffic({
       seed: name === 'promote' ? 21 : 22,
@@ -44,6 +45,31 @@ export function scenarioRecords(name: Scenario): Record<string, unknown>[] {
       effect: SCENARIOS[name]!
     })
   ]
+}
+
+/**
+ * The promote scenario with data problems every few rows, each a kind the sources count apart: an
+ * arm neither arm names, negative latency, time to first token and token counts, a score outside
+ * [0, 1], missing values (latency, score, user, model), more cached tokens than input tokens (a
+ * cost that cannot be priced) and an error with an odd class name.
+ */
+export function dirtyRecords(records: Record<string, unknown>[]): Record<string, unknown>[] {
+  return records.map((r, i) => {
+    const d: Record<string, unknown> = { ...r }
+    if (i % 97 === 0) d.arm = i % 2 ? 'shadow' : 'Candidate '
+    if (i % 89 === 0) d.latency_ms = -Number(r.latency_ms ?? 1)
+    if (i % 83 === 0) d.latency_ms = null
+    if (i % 79 === 0 && typeof r.score === 'number') d.score = 1 + r.score
+    if (i % 73 === 0) d.score = null
+    if (i % 71 === 0) d.prompt_tokens = -5
+    if (i % 67 === 0) d.user_id = null
+    if (i % 61 === 0) d.ttft_ms = -1
+    if (i % 59 === 0) d.model = null
+    if (i % 53 === 0) d.completion_tokens = null
+    if (i % 47 === 0) d.prompt_tokens_details = { cached_tokens: Number(r.prompt_tokens ?? 0) + 10 }
+    if (i % 43 === 0) d.error = 'Weird\tError: 500 | <b>'
+    return d
+  })
 }
 
 export interface ParityOptions {
@@ -58,13 +84,17 @@ export interface ParityOptions {
 /** Registers the parity tests; returns the scenario records and the server's URL, once started. */
 export function parityTests(o: ParityOptions) {
   const dir = mkdtempSync(join(tmpdir(), `rollout-gate-sql-${o.engine}-`))
-  const records = { promote: scenarioRecords('promote'), rollback: scenarioRecords('rollback') }
+  const records = {
+    promote: scenarioRecords('promote'),
+    rollback: scenarioRecords('rollback'),
+    dirty: scenarioRecords('dirty')
+  }
   const server: { url: string; stop?: () => Promise<void> } = { url: '' }
 
   beforeAll(async () => {
     const started = await o.start()
     Object.assign(server, started)
-    for (const name of ['promote', 'rollback'] as const) {
+    for (const name of ['promote', 'rollback', 'dirty'] as const) {
       await o.load(`traffic_${name}`, records[name])
       writeFileSync(
         join(dir, `${name}.jsonl`),
@@ -128,6 +158,25 @@ ${METRICS}${extra}`
     expect(a.quality.future).toBeGreaterThan(0)
     // The SQL source reads no row from before the window.
     expectSameEvidence(a, b, before('rollback', from))
+  })
+
+  it('counts the data problems the file source counts: unmatched arms, invalid and missing values', async () => {
+    const { sql, file } = sources(policy('dirty', 'segments: { by: [route] }\n'), 'dirty')
+    const window = { from: T, to: T + HOUR + 1 }
+    const [a, b] = await Promise.all([
+      sql.collect({ window, now: window.to }),
+      file.collect({ window, now: window.to })
+    ])
+    expect(Object.keys(a.quality.unmatchedArms).sort()).toEqual(['Candidate ', 'shadow'])
+    expect(Object.keys(a.quality.invalidValues)).toEqual(
+      expect.arrayContaining([
+        'latency_ms: negative or not a finite number',
+        'score: outside [0, 1] or not a number',
+        'cost: cache tokens exceed input tokens',
+        'cost: no model to look up in policy.pricing'
+      ])
+    )
+    expectSameEvidence(a, b)
   })
 
   for (const [scenario, decision] of [

@@ -85,9 +85,9 @@ export const CH_TRAFFIC = `CREATE TABLE IF NOT EXISTS traffic (
   system_fingerprint Nullable(String),
   latency_ms Nullable(Float64),
   ttft_ms Nullable(Float64),
-  prompt_tokens Nullable(UInt32),
+  prompt_tokens Nullable(Int32),
   prompt_tokens_details Nullable(String),
-  completion_tokens Nullable(UInt32),
+  completion_tokens Nullable(Int32),
   error Nullable(String),
   score Nullable(Float64)
 ) ENGINE = MergeTree ORDER BY ts`

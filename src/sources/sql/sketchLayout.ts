@@ -57,7 +57,7 @@ export const CACHE_COUNT_KEYS = Object.keys(CACHE_COUNTS) as CacheCountKey[]
  * The quantile sketch's bucket index of a value v > 0 (of |v| for v < 0), as in
  * src/sketch/quantileSketch.ts: ceil(ln(v) / ln(gamma)), gamma = (1 + alpha) / (1 - alpha)
  * (DDSketch, Masson, Rim & Lee, VLDB 2019). The multiplier crosses to the server as the same
- * double; test/sql-layout.test.ts checks this against QuantileSketch itself.
+ * double; test/sql-policy.test.ts checks this against the sketch the evidence builder makes.
  */
 export const QUANTILE_INDEX = {
   alpha: DEFAULT_RELATIVE_ACCURACY,
