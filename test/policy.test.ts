@@ -709,7 +709,8 @@ const cases: Record<string, Case> = {
     lines: { 11: 'source: { type: fil, path: x }' },
     path: 'source.type',
     at: [11, 'fil'],
-    message: /^unknown type "fil"; valid types: file, langfuse, prometheus, sql; did you mean `file`\?$/
+    message:
+      /^unknown type "fil"; valid types: file, langfuse, prometheus, sql; did you mean `file`\?$/
   },
   'an unknown source format': {
     lines: { 11: 'source: { type: file, path: x, format: parquet }' },
