@@ -1407,6 +1407,7 @@ function emptyCacheSums() {
     return {
         requests: 0,
         hits: 0,
+        reported: 0,
         inputTokens: 0,
         cacheReadTokens: 0,
         priced: 0,
@@ -1431,6 +1432,8 @@ function addCacheRequest(c, r, input, pricing) {
     c.requests++;
     if (hit)
         c.hits++;
+    if (r.cache_read_tokens !== undefined && c.reported !== undefined)
+        c.reported++;
     c.inputTokens += input;
     c.cacheReadTokens += cached;
     const latency = r.latency_ms;
@@ -1472,6 +1475,11 @@ function addRepricing(s, u, d, c) {
 function addCacheSums(into, from) {
     for (const key of COUNT_KEYS)
         into[key] += from[key];
+    // Unknown on either side (evidence from before it was counted) is unknown in the sum.
+    if (into.reported !== undefined && from.reported !== undefined)
+        into.reported += from.reported;
+    else
+        delete into.reported;
     addMoments(into.latency.hit, from.latency.hit);
     addMoments(into.latency.miss, from.latency.miss);
     addMoments(into.ttft.hit, from.ttft.hit);
@@ -1559,6 +1567,9 @@ function cacheCheck(evidence, metrics, ctx, requestsPerSecond) {
         const why = some ? 'not available from this source (no token sums)' : 'no traffic yet';
         return { check: { name, status: 'ok', detail: why } };
     }
+    const unreported = cacheUnreported(b, c, metrics);
+    if (unreported)
+        return { check: { name, ...unreported } };
     if (b.inputTokens === 0 || c.inputTokens === 0) {
         return { check: { name, status: 'ok', detail: 'no input token counts in an arm' } };
     }
@@ -1630,6 +1641,38 @@ function cacheCheck(evidence, metrics, ctx, requestsPerSecond) {
             status: 'warn',
             detail: `broken: ${rates}, flat after ${series.length} buckets. The prompt's prefix probably changed (dynamic text before the static part defeats prefix caching); the cost verdict stands${perDay}${views}`
         }
+    };
+}
+/**
+ * Not available: no request of an arm carried a cache-read token count (the source, or the
+ * instrumentation that wrote it, does not report cache reads), which is not a cold cache. The
+ * hit rates cannot be compared, and a cost computed from tokens prices every input token as
+ * uncached: the cost metrics say so (a caveat), and the check warns when there is one.
+ */
+function cacheUnreported(b, c, metrics) {
+    const silent = ['baseline', 'canary'].filter(arm => (arm === 'baseline' ? b : c).reported === 0);
+    if (silent.length === 0)
+        return undefined;
+    const which = silent.length === 2 ? 'no request' : `no ${silent[0]} request`;
+    const costs = metrics.filter(m => COST_FIELDS$1.has(m.from));
+    for (const m of costs) {
+        (m.caveats ??= []).push(`priced as if no input token was read from the prompt cache: ${which} reported cached tokens`);
+    }
+    const priced = costs.length > 0
+        ? `; the cost (${costs.map(m => m.name).join(', ')}) is priced as if no input token was read from the cache, which overstates it where the provider did cache, and can bias the comparison when the arms' cache use differs`
+        : '';
+    if (silent.length === 1) {
+        // Some instrumentations write the count only when it is not 0: a canary that never hits the
+        // cache (a changed prompt prefix) looks the same. Warn either way.
+        const other = silent[0] === 'baseline' ? c : b;
+        return {
+            status: 'warn',
+            detail: `not available for the ${silent[0]}: ${which} reported cached input tokens while ${other.reported} of the other arm's did; either its prompt cache is never hit (a changed prompt prefix?) or its instrumentation leaves out zero counts${priced}`
+        };
+    }
+    return {
+        status: costs.length > 0 ? 'warn' : 'ok',
+        detail: `not available: ${which} in the window reported cached input tokens (the source or its instrumentation does not record them), so a cold cache cannot be told from a warm one${priced}`
     };
 }
 /** Buckets where both arms have input tokens, in time order. */
@@ -1981,23 +2024,299 @@ const pct$4 = (x) => {
     return `${v.toFixed(digits)}%`;
 };
 
-/** Raw aliases a policy might name; they read the canonical field, so units are already converted. */
+/** OpenTelemetry GenAI, current names (semantic-conventions-genai; v1.37+ in the main repo). */
+const OTEL_GENAI = {
+    input_tokens: { from: ['gen_ai.usage.input_tokens'] },
+    output_tokens: { from: ['gen_ai.usage.output_tokens'] },
+    cache_read_tokens: { from: ['gen_ai.usage.cache_read.input_tokens'] },
+    cache_write_tokens: { from: ['gen_ai.usage.cache_creation.input_tokens'] },
+    // gen_ai.request.model last: a failed call has no response (the model check leaves it out).
+    model: { from: ['gen_ai.response.model', 'gen_ai.request.model'] },
+    fingerprint: { from: ['openai.response.system_fingerprint'] },
+    ttft_ms: { from: ['gen_ai.response.time_to_first_chunk'], scale: 1000 },
+    user_id: { from: ['user.id', 'enduser.id'] },
+    session_id: { from: ['session.id', 'gen_ai.conversation.id'] }
+};
+/** OpenTelemetry GenAI, names of v1.36 and before (deprecated, still emitted). */
+const OTEL_GENAI_PREVIOUS = {
+    input_tokens: { from: ['gen_ai.usage.prompt_tokens'] },
+    output_tokens: { from: ['gen_ai.usage.completion_tokens'] },
+    fingerprint: { from: ['gen_ai.openai.response.system_fingerprint'] }
+};
+/** OpenLLMetry's own names (Traceloop), on top of the OpenTelemetry ones it shares. */
+const OPENLLMETRY = {
+    input_tokens: { from: ['llm.usage.prompt_tokens'] },
+    output_tokens: { from: ['llm.usage.completion_tokens'] },
+    cache_read_tokens: { from: ['gen_ai.usage.cache_read_input_tokens'] },
+    cache_write_tokens: { from: ['gen_ai.usage.cache_creation_input_tokens'] },
+    model: { from: ['llm.response.model', 'llm.request.model'] },
+    fingerprint: { from: ['gen_ai.openai.system_fingerprint'] }
+};
+const OPENINFERENCE = {
+    input_tokens: { from: ['llm.token_count.prompt'] },
+    output_tokens: { from: ['llm.token_count.completion'] },
+    cache_read_tokens: { from: ['llm.token_count.prompt_details.cache_read'] },
+    cache_write_tokens: { from: ['llm.token_count.prompt_details.cache_write'] },
+    model: { from: ['llm.response.model_name', 'llm.model_name', 'llm.request.model_name'] },
+    cost_usd: { from: ['llm.cost.total'] },
+    user_id: { from: ['user.id'] },
+    session_id: { from: ['session.id'] }
+};
+/** The tables each convention reads, in order (an earlier table's attribute wins). */
+const SPAN_CONVENTIONS = {
+    'otel-genai': [OTEL_GENAI, OTEL_GENAI_PREVIOUS, OPENLLMETRY],
+    openllmetry: [OTEL_GENAI, OTEL_GENAI_PREVIOUS, OPENLLMETRY],
+    openinference: [OPENINFERENCE]
+};
+/** GenAI operations that are not a call to a model (agents, tools, workflows, retrieval). */
+const NOT_CALLS = new Set([
+    'invoke_agent',
+    'create_agent',
+    'execute_tool',
+    'invoke_workflow',
+    'retrieval',
+    'guardrail.run',
+    'guard'
+]);
+/** OpenLLMetry's workflow spans (traceloop.span.kind) around the calls. */
+const TRACELOOP_NOT_CALLS = new Set(['workflow', 'task', 'agent', 'tool']);
+/** OpenInference span kinds that are calls to a model. */
+const OPENINFERENCE_CALLS = new Set(['LLM', 'EMBEDDING']);
+/** Attributes only OpenLLMetry writes (besides `traceloop.*`). */
+const OPENLLMETRY_MARKS = [
+    'llm.request.type',
+    'llm.usage.total_tokens',
+    'gen_ai.usage.prompt_tokens',
+    'gen_ai.usage.cache_read_input_tokens',
+    'llm.vendor'
+];
+/**
+ * The convention of a span that is one call to a model, from its own attributes; undefined for
+ * any other span (an agent, a tool, a workflow step, a retrieval, a plain HTTP or DB span).
+ * OpenInference: `openinference.span.kind` LLM or EMBEDDING. OpenTelemetry GenAI and OpenLLMetry:
+ * a `gen_ai.*` attribute (or OpenLLMetry's older `llm.*` ones), unless `gen_ai.operation.name`
+ * (or `llm.request.type`) names an agent, tool, workflow or retrieval step.
+ */
+function spanConvention(attrs) {
+    const kind = attrs['openinference.span.kind'];
+    if (kind !== undefined) {
+        return typeof kind === 'string' && OPENINFERENCE_CALLS.has(kind.toUpperCase())
+            ? 'openinference'
+            : undefined;
+    }
+    let genAi = false;
+    let traceloop = false;
+    for (const key in attrs) {
+        if (key.startsWith('gen_ai.'))
+            genAi = true;
+        else if (key.startsWith('traceloop.'))
+            traceloop = true;
+        else if (key.startsWith('llm.'))
+            genAi = true;
+    }
+    if (!genAi)
+        return undefined;
+    const operation = attrs['gen_ai.operation.name'] ?? attrs['llm.request.type'];
+    if (typeof operation === 'string' && NOT_CALLS.has(operation))
+        return undefined;
+    const step = attrs['traceloop.span.kind'];
+    if (typeof step === 'string' && TRACELOOP_NOT_CALLS.has(step))
+        return undefined;
+    return traceloop || OPENLLMETRY_MARKS.some(k => attrs[k] !== undefined)
+        ? 'openllmetry'
+        : 'otel-genai';
+}
+/**
+ * Writes the canonical keys the span's convention maps (input_tokens, model, ...) into `row`,
+ * where the row does not have them already (an attribute named like the canonical field wins).
+ * OpenInference spans carry no fingerprint attribute; the OpenAI answer in `output.value` (JSON)
+ * does, and is read for it.
+ */
+function applySpanConvention(row, convention) {
+    for (const table of SPAN_CONVENTIONS[convention]) {
+        for (const target in table) {
+            if (row[target] !== undefined)
+                continue;
+            const mapping = table[target];
+            for (const attr of mapping.from) {
+                const v = row[attr];
+                if (v === undefined || v === null || v === '')
+                    continue;
+                row[target] = mapping.scale !== undefined && typeof v === 'number' ? v * mapping.scale : v;
+                break;
+            }
+        }
+    }
+    if (convention === 'openinference' && row.fingerprint === undefined) {
+        const fingerprint = jsonStringField(row['output.value'], 'system_fingerprint');
+        if (fingerprint !== undefined)
+            row.fingerprint = fingerprint;
+    }
+}
+/** A top-level string field of a JSON text, found without parsing the whole text. */
+function jsonStringField(text, key) {
+    if (typeof text !== 'string' || !text.includes(`"${key}"`))
+        return undefined;
+    const match = new RegExp(`"${key}"\\s*:\\s*"([^"\\\\]{1,200})"`).exec(text);
+    return match?.[1];
+}
+const KNOWN_INSTRUMENTATIONS = [
+    {
+        scope: '@opentelemetry/instrumentation-openai',
+        convention: 'otel-genai',
+        failedCalls: true,
+        checked: '0.21.0'
+    },
+    {
+        scope: '@traceloop/instrumentation-openai',
+        convention: 'openllmetry',
+        failedCalls: false,
+        checked: '0.22.5, 0.27.0'
+    },
+    {
+        scope: '@arizeai/openinference-instrumentation-openai',
+        convention: 'openinference',
+        failedCalls: false,
+        checked: '4.2.7'
+    }
+];
+function knownInstrumentation(scope) {
+    return KNOWN_INSTRUMENTATIONS.find(k => k.scope === scope);
+}
+
+/**
+ * Field paths into a raw row. A policy names a field as a dotted path (`metadata.arm`,
+ * `llm.model_name`, `spend_logs_metadata.variant`); a row holds it as a flat key (OTLP
+ * attributes, CSV headers: `a.b` is one key), as nested objects (JSONL), or inside a JSON string
+ * (OpenInference's `metadata` attribute, a CSV cell, LiteLLM's spend-log `metadata` column read
+ * as text). readPath finds it in any of these, flat key first.
+ */
+/** Longest JSON string parsed to look a key up in it; longer ones are not searched. */
+const MAX_JSON_CHARS = 64 * 1024;
+/**
+ * The value at `path` in `row`: the flat key `path` itself, else a prefix of the path that is a
+ * key (longest first) whose value is an object, or a string holding a JSON object, to look the
+ * rest of the path up in (the same way, recursively). Undefined when absent.
+ */
+function readPath(row, path) {
+    const flat = Object.hasOwn(row, path) ? row[path] : undefined;
+    if (flat !== undefined)
+        return flat;
+    let dot = path.lastIndexOf('.');
+    while (dot > 0) {
+        const head = path.slice(0, dot);
+        if (Object.hasOwn(row, head)) {
+            const inner = asObject(row[head]);
+            if (inner !== undefined) {
+                const found = readPath(inner, path.slice(dot + 1));
+                if (found !== undefined)
+                    return found;
+            }
+        }
+        dot = path.lastIndexOf('.', dot - 1);
+    }
+    return undefined;
+}
+/** An object, or the object a JSON string holds; undefined for anything else. */
+function asObject(v) {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+        return v;
+    }
+    if (typeof v !== 'string' || v.length < 2 || v.length > MAX_JSON_CHARS)
+        return undefined;
+    const first = v.charCodeAt(0) === 123 ? 0 : v.search(/\S/);
+    if (first < 0 || v.charCodeAt(first) !== 123)
+        return undefined; // '{'
+    try {
+        const parsed = JSON.parse(v);
+        return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+            ? parsed
+            : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Copies the value of each dotted `path` that the row holds only nested (or inside a JSON
+ * string) to the flat key `path`, so every later reader (the arm, the unit, segment dimensions,
+ * the parallel reader's raw-key columns) finds it as a plain property. Paths already present as
+ * a flat key, and paths without a dot, are left alone; the row is changed in place.
+ */
+function flattenPaths(row, paths) {
+    for (let i = 0; i < paths.length; i++) {
+        const path = paths[i];
+        if (row[path] !== undefined)
+            continue;
+        const v = readPath(row, path);
+        if (v !== undefined)
+            row[path] = v;
+    }
+}
+
+/**
+ * The raw keys the normalizer reads for each canonical record field, in the order it tries them
+ * (normalize.ts; a test checks that each one alone fills its field). The single list of aliases:
+ * span conventions add theirs in conventions.ts (SPAN_CONVENTIONS) and LiteLLM rows in litellm.ts,
+ * and fieldAliases() lists all three.
+ */
+const RECORD_ALIASES = {
+    ts: ['ts', 'timestamp', 'start_time'],
+    unit: ['unit', 'user_id', 'session_id'],
+    latency_ms: ['latency_ms', 'duration_ms', 'gen_ai.client.operation.duration'],
+    ttft_ms: ['ttft_ms', 'gen_ai.response.time_to_first_chunk'],
+    input_tokens: [
+        'input_tokens',
+        'prompt_tokens',
+        'gen_ai.usage.input_tokens',
+        'gen_ai.usage.prompt_tokens'
+    ],
+    cache_read_tokens: [
+        'cache_read_tokens',
+        'prompt_tokens_details.cached_tokens',
+        'cache_read_input_tokens',
+        'gen_ai.usage.cache_read.input_tokens',
+        'gen_ai.usage.cache_read_input_tokens'
+    ],
+    cache_write_tokens: [
+        'cache_write_tokens',
+        'cache_creation_input_tokens',
+        'gen_ai.usage.cache_creation.input_tokens',
+        'gen_ai.usage.cache_creation_input_tokens'
+    ],
+    output_tokens: [
+        'output_tokens',
+        'completion_tokens',
+        'gen_ai.usage.output_tokens',
+        'gen_ai.usage.completion_tokens'
+    ],
+    model: ['model', 'gen_ai.response.model', 'gen_ai.request.model'],
+    fingerprint: [
+        'fingerprint',
+        'system_fingerprint',
+        'openai.response.system_fingerprint',
+        'gen_ai.openai.response.system_fingerprint'
+    ],
+    error: ['error'],
+    fallback: ['fallback'],
+    cost_usd: ['cost_usd'],
+    score: ['score', 'gen_ai.evaluation.score.value'],
+    feedback: ['feedback']
+};
+/** Metric `from` names that read a canonical field (units already converted). */
 const CANONICAL = {
-    duration_ms: 'latency_ms',
-    'gen_ai.client.operation.duration': 'latency_ms',
-    'gen_ai.response.time_to_first_chunk': 'ttft_ms',
-    prompt_tokens: 'input_tokens',
-    'gen_ai.usage.input_tokens': 'input_tokens',
-    completion_tokens: 'output_tokens',
-    'gen_ai.usage.output_tokens': 'output_tokens',
-    'prompt_tokens_details.cached_tokens': 'cache_read_tokens',
-    cache_read_input_tokens: 'cache_read_tokens',
-    'gen_ai.usage.cache_read.input_tokens': 'cache_read_tokens',
-    cache_creation_input_tokens: 'cache_write_tokens',
-    'gen_ai.usage.cache_creation.input_tokens': 'cache_write_tokens',
+    ...aliasesOf('latency_ms'),
+    ...aliasesOf('ttft_ms'),
+    ...aliasesOf('input_tokens'),
+    ...aliasesOf('output_tokens'),
+    ...aliasesOf('cache_read_tokens'),
+    ...aliasesOf('cache_write_tokens'),
     cost_usd: 'cost',
     'gen_ai.evaluation.score.value': 'score'
 };
+function aliasesOf(field) {
+    return Object.fromEntries(RECORD_ALIASES[field].filter(alias => alias !== field).map(alias => [alias, field]));
+}
 /**
  * Compiles a metric into a reader of one record's (x, y): for mean, rate and quantile metrics
  * x = the value and y = 1; for ratio metrics x = the `from` field and y = the `per` field. Values
@@ -2050,15 +2369,19 @@ function canonicalName(field) {
     return Object.hasOwn(CANONICAL, field) ? CANONICAL[field] : field;
 }
 /**
- * The raw-row keys a metric field reads (rawFieldReader): the flat key and, for a dotted path, its
- * first segment. Empty for fields read from the record itself. The parallel file reader ships
- * only these keys.
+ * The raw-row keys a metric field reads (rawFieldReader, readPath): the flat key and, for a dotted
+ * path, each of its prefixes (`a.b.c`, `a.b`, `a`), any of which may hold the rest nested or as
+ * JSON. Empty for fields read from the record itself. The parallel file reader ships only these
+ * keys.
  */
 function rawKeysRead(field) {
     if (recordFieldReader(field, {}) !== undefined)
         return [];
-    const head = field.split('.')[0];
-    return head === field ? [field] : [field, head];
+    const keys = [field];
+    for (let dot = field.lastIndexOf('.'); dot > 0; dot = field.lastIndexOf('.', dot - 1)) {
+        keys.push(field.slice(0, dot));
+    }
+    return keys;
 }
 function fieldReader(field, pricing) {
     return recordFieldReader(field, pricing) ?? rawFieldReader(field);
@@ -2133,16 +2456,16 @@ function unitIntervalReader(field, get) {
 }
 /**
  * Any other field of the raw row: a flat key first (`a.b` as one key, as CSV headers and OTLP
- * attributes have it), else a path into nested objects. Booleans read as 1 / 0; numeric strings
+ * attributes have it), else a path into nested objects or JSON strings (readPath). Booleans read as 1 / 0; numeric strings
  * as numbers; negative values are allowed (the field's meaning is the user's).
  */
 function rawFieldReader(field) {
-    const path = field.split('.');
+    const dotted = field.includes('.');
     const notNumber = { invalid: `${field}: not a finite number` };
     return r => {
         // An own key holding undefined counts as absent (the parallel reader's reused raw row).
         const flat = Object.hasOwn(r.raw, field) ? r.raw[field] : undefined;
-        const v = flat !== undefined ? flat : path.length > 1 ? walk(r.raw, path) : undefined;
+        const v = flat !== undefined ? flat : dotted ? readPath(r.raw, field) : undefined;
         if (typeof v === 'number')
             return Number.isFinite(v) ? v : notNumber;
         if (v === undefined || v === null || v === '')
@@ -2159,14 +2482,6 @@ function rawFieldReader(field) {
         }
         return notNumber;
     };
-}
-function walk(value, path) {
-    for (const key of path) {
-        if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key))
-            return undefined;
-        value = value[key];
-    }
-    return value;
 }
 
 /**
@@ -2474,6 +2789,7 @@ const MAX_MALFORMED_SAMPLES = 10;
 const MAX_UNMATCHED_ARMS$1 = 20;
 const MAX_INVALID_KEYS$1 = 50;
 const MAX_ERROR_CLASSES$1 = 20;
+const MAX_SCOPES = 20;
 const OTHER_KEY$1 = '(other)';
 /** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
 const POSITIONS = 64;
@@ -2508,6 +2824,7 @@ class CellAccumulator {
     fallbacks = 0;
     cache;
     models = new Map();
+    failedModels = new Map();
     errors = new Map();
     /** metrics[i].moments, for UnitSlots.addClusters. */
     moments;
@@ -2648,6 +2965,25 @@ class EvidenceBuilder {
     }
     unmatchedArm(value) {
         countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS$1);
+    }
+    /**
+     * Counts OTLP call spans of one instrumentation scope (`calls` of them, `failed` of those
+     * failed), whatever their window: which library traced the calls says what it can see.
+     */
+    calls(scope, version, calls, failed) {
+        const list = (this.quality.instrumentation ??= []);
+        let entry = list.find(e => e.scope === scope && e.version === version);
+        if (entry === undefined) {
+            if (list.length >= MAX_SCOPES)
+                return;
+            entry =
+                version === undefined
+                    ? { scope, calls: 0, failed: 0 }
+                    : { scope, version, calls: 0, failed: 0 };
+            list.push(entry);
+        }
+        entry.calls += calls;
+        entry.failed += failed;
     }
     fileDone(path, lines, malformed, problem) {
         this.quality.files.push(problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem });
@@ -2824,8 +3160,11 @@ class EvidenceBuilder {
         cell.requests++;
         if (newUnit)
             cell.units++;
-        if (modelKey !== undefined)
-            countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS);
+        if (modelKey !== undefined) {
+            // A failed call served nothing: its model (mostly the requested one) is kept apart.
+            const models = r.error === null ? cell.models : cell.failedModels;
+            countCappedMap(models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS);
+        }
         if (r.error !== null)
             countCappedMap(cell.errors, r.error, MAX_ERROR_CLASSES$1, OTHER_KEY$1);
         if (r.fallback)
@@ -2919,6 +3258,7 @@ class EvidenceBuilder {
                 if (cell.cache)
                     addCacheSums((into.cache ??= emptyCacheSums()), cell.cache);
                 addCounts$1(into.models, cell.models);
+                addCounts$1(into.failedModels, cell.failedModels);
                 addCounts$1(into.errors, cell.errors);
                 cell.metrics.forEach((metric, i) => {
                     const target = into.metrics[i];
@@ -3004,6 +3344,9 @@ class EvidenceBuilder {
                 errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES$1, OTHER_KEY$1),
                 fallbacks: cell.fallbacks
             };
+            if (cell.failedModels.size > 0) {
+                emitted.failedModels = capKeys(Object.fromEntries(cell.failedModels), MAX_MODEL_KEYS, OTHER_MODELS);
+            }
             if (cell.cache)
                 emitted.cache = cell.cache;
             const halves = halvesHere ? arm.halves[cell.bucketIndex] : undefined;
@@ -3223,7 +3566,9 @@ const GUARDS = [
  * segments). A canary worse by more than 1 point with confidence rolls back (`rollsBack`); when
  * the interval only may exceed it, the check warns.
  */
-function loadCheck(policy, evidence, ctx) {
+function loadCheck(policy, evidence, ctx, 
+/** Set when errors are not observable from the source (observability.ts): the error guards are skipped. */
+errorsUnobservable = false) {
     const name = 'load';
     const total = (arm) => evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT);
     const b = total('baseline');
@@ -3237,6 +3582,8 @@ function loadCheck(policy, evidence, ctx) {
     const cTotals = mergeCells(c);
     for (const guard of GUARDS) {
         if (guard.key === 'fallback' && !hasFallbacks)
+            continue;
+        if (guard.key !== 'fallback' && errorsUnobservable)
             continue;
         const count = (cells, totals) => guard.key === 'fallback'
             ? cells.reduce((s, cell) => s + (cell.fallbacks ?? 0), 0)
@@ -3260,9 +3607,14 @@ function loadCheck(policy, evidence, ctx) {
         else if (d.upper > LOAD_TOLERANCE && d.estimate > LOAD_TOLERANCE)
             suspect.push(line);
     }
+    const blind = errorsUnobservable
+        ? 'rate limits and timeouts not observable from this source (see the errors check)'
+        : undefined;
     if (shown.length === 0) {
-        return { name, status: 'ok', detail: 'not tested yet: below the minimum sample' };
+        return { name, status: 'ok', detail: blind ?? 'not tested yet: below the minimum sample' };
     }
+    if (blind)
+        shown.push(blind);
     if (failing.length > 0) {
         return {
             name,
@@ -3295,8 +3647,10 @@ function modelCheck(policy, evidence) {
     const cells = evidence.cells.filter(c => c.segment === TOTAL_SEGMENT);
     if (cells.length === 0)
         return { check: { name, status: 'ok', detail: 'no traffic yet' } };
+    const failed = failedCalls(cells);
     if (cells.every(c => Object.keys(c.models).length === 0)) {
-        return { check: { name, status: 'ok', detail: 'not available from this source (no models)' } };
+        const why = failed > 0 ? `only failed calls carry a model${failedNote(failed)}` : 'no models';
+        return { check: { name, status: 'ok', detail: `not available from this source (${why})` } };
     }
     const changes = [];
     const unexpected = [];
@@ -3345,10 +3699,31 @@ function modelCheck(policy, evidence) {
             }
         };
     }
+    const notes = failedNote(failed) + fingerprintNote(cells);
     if (unexpected.length > 0) {
-        return { check: { name, status: 'warn', detail: unexpected.join('; ') } };
+        return { check: { name, status: 'warn', detail: unexpected.join('; ') + notes } };
     }
-    return { check: { name, status: 'ok', detail: `no change in the window; ${served.join('; ')}` } };
+    return {
+        check: { name, status: 'ok', detail: `no change in the window; ${served.join('; ')}${notes}` }
+    };
+}
+/** Failed calls with a model key (Cell.failedModels): they served nothing, so none is counted. */
+function failedCalls(cells) {
+    let n = 0;
+    for (const cell of cells)
+        for (const count of Object.values(cell.failedModels ?? {}))
+            n += count;
+    return n;
+}
+function failedNote(failed) {
+    return failed > 0
+        ? `; ${failed} failed calls not counted as served (a failed call carries the requested model, not the one that would have served it)`
+        : '';
+}
+/** Without any `model#fingerprint` key, a backend change behind the same model id cannot show. */
+function fingerprintNote(cells) {
+    const any = cells.some(c => Object.keys(c.models).some(key => key.includes('#')));
+    return any ? '' : '; backend fingerprints: not available from this source';
 }
 /** The change in one arm's buckets (time order), if any. */
 function changeIn(buckets) {
@@ -3384,6 +3759,58 @@ function dominant(models) {
 const total = (models) => Object.values(models).reduce((a, b) => a + b, 0);
 const share = (n, of) => `${((100 * n) / Math.max(1, of)).toFixed(1)}%`;
 const iso = (t) => new Date(t).toISOString();
+
+/**
+ * Why the error rate cannot be observed from this evidence, or undefined when it can (or the gate
+ * cannot tell). Some instrumentation libraries emit no span for a call that failed: they end the
+ * span only when an answer arrives (records/conventions.ts, KNOWN_INSTRUMENTATIONS, verified with
+ * the library versions listed there). When every call span read came from such a library and
+ * none of them failed, a 0% error rate is what the traces would show whatever the truth.
+ */
+function unobservableErrors(evidence) {
+    const scopes = evidence.quality.instrumentation;
+    if (!scopes || scopes.length === 0)
+        return undefined;
+    let calls = 0;
+    const names = new Set();
+    for (const s of scopes) {
+        const known = knownInstrumentation(s.scope);
+        if (!known || known.failedCalls || s.failed > 0)
+            return undefined;
+        calls += s.calls;
+        names.add(`${s.scope}${s.version ? ` ${s.version}` : ''} (no span for a failed call, checked with ${known.checked})`);
+    }
+    return `the calls were traced by ${[...names].join(' and ')}, and none of the ${calls} call spans read has an error status: the error rate is not observable from this source (trace the client with an instrumentation that records failed calls, such as @opentelemetry/instrumentation-openai, or log errors elsewhere)`;
+}
+const readsErrors = (m) => m.from === 'error' || m.from.startsWith('error.');
+/**
+ * With errors unobservable: the error metrics are inconclusive whatever their intervals say (0%
+ * against 0% is no evidence), with the reason and a caveat, and a check says so. It blocks (a hold,
+ * never a promotion or, at the step's timeout, a rollback) when a gating metric reads errors, and
+ * warns otherwise.
+ */
+function errorObservabilityCheck(metrics, why) {
+    // The metrics' reasons point here; the check says why.
+    const affected = metrics.filter(readsErrors);
+    for (const m of affected) {
+        m.verdict = 'inconclusive';
+        m.reason =
+            'not observable from this source: its failed calls leave no trace (see the errors check)';
+        m.needed = { samples: 0, seconds: null };
+        delete m.holdsBecause;
+        (m.caveats ??= []).push('errors are not observable from this source');
+    }
+    const gating = affected.filter(m => m.mode !== 'report');
+    const names = affected.map(m => m.name);
+    const what = names.length > 0
+        ? `; ${names.join(', ')} cannot be decided from it`
+        : '; the load check cannot see rate limits or timeouts';
+    return {
+        name: 'errors',
+        status: gating.length > 0 ? 'block' : 'warn',
+        detail: `${why}${what}`
+    };
+}
 
 const HOUR_MS = 3_600_000;
 /**
@@ -3569,7 +3996,10 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
     });
     const cache = cacheCheck(evidence, metrics, ctx, (baseline.requests + canary.requests) / seconds);
     const model = modelCheck(policy, evidence);
-    checks.push(aaCheck(policy, evidence, metrics, ctx), cache.check, model.check, loadCheck(policy, evidence, ctx));
+    const blindToErrors = unobservableErrors(evidence);
+    checks.push(aaCheck(policy, evidence, metrics, ctx), cache.check, model.check, loadCheck(policy, evidence, ctx, blindToErrors !== undefined));
+    if (blindToErrors !== undefined)
+        checks.push(errorObservabilityCheck(metrics, blindToErrors));
     const analysis = {
         window: evidence.window,
         arms,
@@ -16636,7 +17066,8 @@ function metricRow(m) {
         : '';
     const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : '';
     const held = m.holdsBecause ? ' (holds)' : '';
-    return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`;
+    const caveats = (m.caveats ?? []).map(c => `<br><sub>⚠️ ${escapeMarkdown(c)}</sub>`).join('');
+    return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`;
 }
 /** A count of segments by verdict, then the failing ones (at most five, named). */
 function segmentLines(segments) {
@@ -16761,6 +17192,10 @@ function renderText(r) {
                     .map((cell, i) => cell.padEnd(widths[i] ?? 0))
                     .join('  ')
                     .trimEnd());
+        }
+        for (const m of r.metrics) {
+            for (const caveat of m.caveats ?? [])
+                lines.push(`  note: ${m.name}: ${caveat}`);
         }
     }
     if (r.checks.length > 0) {
@@ -20550,12 +20985,12 @@ function requireInt () {
 	return int;
 }
 
-var set = {};
+var set$1 = {};
 
 var hasRequiredSet;
 
 function requireSet () {
-	if (hasRequiredSet) return set;
+	if (hasRequiredSet) return set$1;
 	hasRequiredSet = 1;
 
 	var identity = requireIdentity();
@@ -20630,7 +21065,7 @@ function requireSet () {
 	    }
 	}
 	YAMLSet.tag = 'tag:yaml.org,2002:set';
-	const set$1 = {
+	const set = {
 	    collection: 'map',
 	    identify: value => value instanceof Set,
 	    nodeClass: YAMLSet,
@@ -20650,9 +21085,9 @@ function requireSet () {
 	    }
 	};
 
-	set.YAMLSet = YAMLSet;
-	set.set = set$1;
-	return set;
+	set$1.YAMLSet = YAMLSet;
+	set$1.set = set;
+	return set$1;
 }
 
 var timestamp$1 = {};
@@ -26026,7 +26461,7 @@ function refine(inner, f) {
  * numbers. They never throw: each returns the value or a message saying what is wrong and how to
  * write it. The patterns are exported so the JSON Schema uses the very same syntax.
  */
-const ok = (value) => ({ ok: true, value });
+const ok$1 = (value) => ({ ok: true, value });
 const fail = (error) => ({ ok: false, error });
 /** An unsigned decimal: digits, then an optional fraction (`5`, `0.5`; not `.5`, `5.`, `1e3`). */
 const DECIMAL = String.raw `\d+(?:\.\d+)?`;
@@ -26050,7 +26485,7 @@ const quoted = (text) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}
 /** Scales a decimal string by 10^-2 without the rounding error of dividing by 100 (`1.1` -> 0.011). */
 const hundredth = (decimal) => Number(`${decimal}e-2`);
 function finite(value, text) {
-    return Number.isFinite(value) ? ok(value) : fail(`${quoted(text)} is too large`);
+    return Number.isFinite(value) ? ok$1(value) : fail(`${quoted(text)} is too large`);
 }
 /** `30s`, `30m`, `12h`, `2d`, `1h30m`, `500ms` -> milliseconds. */
 function parseDuration(text) {
@@ -26093,7 +26528,7 @@ function parseAmount(text) {
     const unit = text.endsWith('%') ? '%' : text.endsWith('pp') ? 'pp' : '';
     const parsed = unit === '%' ? parsePercent(text) : unit === 'pp' ? parsePoints(text) : parseNumber(text);
     if (parsed.ok)
-        return ok({ value: parsed.value, unit });
+        return ok$1({ value: parsed.value, unit });
     return fail(`${quoted(text)} is not an amount: write a percentage (5%), percentage points (0.5pp) or a number (0.02)`);
 }
 /** Milliseconds -> the shortest duration text that parses back to it (`5400000` -> `1h30m`). */
@@ -26145,7 +26580,7 @@ function fraction(description) {
         const parsed = typeof value === 'string'
             ? parsePercent(value)
             : typeof value === 'number'
-                ? ok(value)
+                ? ok$1(value)
                 : undefined;
         if (parsed?.ok && parsed.value >= 0 && parsed.value <= 1)
             return parsed;
@@ -26164,7 +26599,7 @@ function amount(description) {
     };
     return scalar(description, expects, json, value => {
         const parsed = typeof value === 'number' && Number.isFinite(value)
-            ? ok({ value, unit: '' })
+            ? ok$1({ value, unit: '' })
             : typeof value === 'string'
                 ? parseAmount(value)
                 : fail(mismatch(expects, value));
@@ -26180,7 +26615,7 @@ const limit = scalar('An absolute SLO on the canary alone, in the metric unit; f
 }, (value) => {
     if (typeof value === 'number' && Number.isFinite(value)) {
         return value >= 0
-            ? ok({ value, unit: '' })
+            ? ok$1({ value, unit: '' })
             : fail('a limit is a non-negative amount; `better` gives its direction');
     }
     if (typeof value !== 'string')
@@ -26190,7 +26625,7 @@ const limit = scalar('An absolute SLO on the canary alone, in the metric unit; f
         return fail(`${parsed.error}, or give a plain number in the metric's unit`);
     if (parsed.value < 0 || parsed.value > 1)
         return fail(`a percentage limit must be from 0% to 100%; got ${value}`);
-    return ok({ value: parsed.value, unit: '%' });
+    return ok$1({ value: parsed.value, unit: '%' });
 });
 const NAMED_KINDS = ['mean', 'rate', 'ratio', 'p50', 'p90', 'p95', 'p99'];
 /** `p` then a percentile strictly between 0 and 100: p50, p99.9, p0.1. */
@@ -26198,15 +26633,15 @@ const QUANTILE_PATTERN = String.raw `^p(?:[1-9]\d?(?:\.\d+)?|0\.\d*[1-9]\d*)$`;
 const QUANTILE = new RegExp(QUANTILE_PATTERN);
 const metricKind = scalar('mean, rate (a proportion), ratio (sum over sum, needs `per`), or a quantile p50, p90, p95, p99, p99.9 ...', `one of ${NAMED_KINDS.join(', ')} or p<percentile> like p99.9`, { anyOf: [{ enum: NAMED_KINDS }, { type: 'string', pattern: QUANTILE_PATTERN }] }, (value) => {
     if (value === 'mean' || value === 'rate' || value === 'ratio')
-        return ok({ kind: value });
+        return ok$1({ kind: value });
     if (typeof value === 'string' && QUANTILE.test(value)) {
-        return ok({ kind: 'quantile', quantile: Number(`${value.slice(1)}e-2`) });
+        return ok$1({ kind: 'quantile', quantile: Number(`${value.slice(1)}e-2`) });
     }
     const hint = typeof value === 'string' ? didYouMean(value, NAMED_KINDS) : '';
     return fail(`unknown metric kind ${JSON.stringify(value)}; valid kinds: ${NAMED_KINDS.join(', ')}, or p<percentile> like p99.9${hint}`);
 });
 const version = scalar('Policy format version; this release reads version 1.', 'the number 1', { const: 1 }, (value) => value === 1
-    ? ok(1)
+    ? ok$1(1)
     : fail(`unsupported version ${JSON.stringify(value)}: this release reads version 1 policies; set version: 1`));
 
 /**
@@ -26597,7 +27032,7 @@ function usedFields(policy) {
  */
 const SECOND = 1000;
 const DAY = 86_400_000;
-const name = str('Stable id of the rollout: the state key and the PR comment marker.', {
+const name$1 = str('Stable id of the rollout: the state key and the PR comment marker.', {
     regex: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
     hint: 'start with a letter or digit, then up to 63 letters, digits, `.`, `_` or `-`'
 });
@@ -26613,7 +27048,7 @@ const steps = refine(list('Canary share of traffic at each step, percent, strict
     return increasing ? values : INVALID;
 });
 const rollout = refine(obj('How the canary share grows, and how long each step bakes.', {
-    name: required(name),
+    name: required(name$1),
     steps: withDefault(steps, [1, 5, 25, 50, 100]),
     minDuration: withDefault(duration('Bake time per step before a promotion.'), '30m'),
     maxDuration: withDefault(duration('Longest time per step; then `onTimeout` applies.'), '12h'),
@@ -26634,7 +27069,7 @@ const rollout = refine(obj('How the canary share grows, and how long each step b
 });
 const armValues = (arm) => oneOrMany(`Value(s) of the arm field that mark ${arm} traffic.`, str(`A value that marks ${arm} traffic.`));
 const arms = refine(obj('Which record field tells the arms apart, and its values for each arm.', {
-    field: withDefault(str('The record field holding the arm.'), 'arm'),
+    field: withDefault(str("The record field holding the arm. A dotted path (`metadata.variant`) also reads nested objects and JSON strings; in OTLP traces, an ancestor span's attribute too."), 'arm'),
     baseline: required(armValues('baseline')),
     canary: required(armValues('canary')),
     unit: optional(str('The randomisation unit field (user or session); default: `unit` and its aliases.'))
@@ -26659,7 +27094,7 @@ const source = union('Where the records come from.', 'type', {
     prometheus: prometheusSource,
     sql: sqlSource
 });
-/** The Langfuse source (public API: v2 observations, v2 scores). Keys are read from env vars named here. */
+/** The Langfuse source (public API: v2 observations, v3 scores). Keys are read from env vars named here. */
 function langfuseSource() {
     const envName = (what) => str(`Name of the environment variable holding the Langfuse ${what} (never the key itself).`, {
         regex: '^[A-Za-z_][A-Za-z0-9_]*$',
@@ -30457,6 +30892,205 @@ async function glob(globInput, options) {
 	return crawler ? formatPaths(await crawler.withPromise(), relative) : [];
 }
 
+/** Known names, lower-cased, without separators (`RateLimitError`, `rate_limit_error` -> `ratelimiterror`). */
+const BY_NAME = {};
+const name = (cls, ...names) => {
+    for (const n of names)
+        BY_NAME[squash(n)] = cls;
+};
+name('rate_limit', 'rate_limit', 'RateLimitError', 'rate_limit_error', 'rate_limit_exceeded', 'RateLimitExceeded', 'TooManyRequests', 'TooManyRequestsError', 'too_many_requests', 'insufficient_quota', 'quota_exceeded', 'RESOURCE_EXHAUSTED', 'ResourceExhausted', 'ThrottlingException', 'throttled');
+name('timeout', 'timeout', 'APITimeoutError', 'Timeout', 'TimeoutError', 'TimeoutException', 'ReadTimeout', 'ReadTimeoutError', 'ConnectTimeout', 'ConnectTimeoutError', 'WriteTimeout', 'PoolTimeout', 'DEADLINE_EXCEEDED', 'DeadlineExceeded', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'request_timeout', 'APIConnectionTimeoutError', 'ModelTimeoutException');
+name('server', 'server', 'InternalServerError', 'APIError', 'api_error', 'server_error', 'internal_error', 'ServiceUnavailableError', 'ServiceUnavailable', 'service_unavailable', 'UNAVAILABLE', 'INTERNAL', 'overloaded_error', 'OverloadedError', 'engine_overloaded', 'APIConnectionError', 'ConnectionError', 'ConnectError', 'RemoteProtocolError', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'BadGatewayError', 'ModelNotReadyException', 'InternalServerException', 'ServiceUnavailableException');
+name('client', 'client', 'BadRequestError', 'invalid_request_error', 'AuthenticationError', 'authentication_error', 'invalid_api_key', 'PermissionDeniedError', 'permission_error', 'NotFoundError', 'not_found_error', 'model_not_found', 'ConflictError', 'UnprocessableEntityError', 'UnsupportedParamsError', 'ContextWindowExceededError', 'context_length_exceeded', 'request_too_large', 'LengthFinishReasonError', 'INVALID_ARGUMENT', 'FAILED_PRECONDITION', 'PERMISSION_DENIED', 'UNAUTHENTICATED', 'NOT_FOUND', 'ValidationException', 'AccessDeniedException', 'BudgetExceededError', 'budget_exceeded');
+name('content_filter', 'content_filter', 'ContentFilterFinishReasonError', 'ContentPolicyViolationError', 'content_policy_violation', 'ResponsibleAIPolicyViolation', 'SAFETY', 'PROHIBITED_CONTENT', 'blocked', 'RECITATION', 'refusal', 'guardrail_intervened', 'GuardrailRaisedException');
+/** An HTTP status's class. */
+function statusClass(status) {
+    if (status === 429)
+        return 'rate_limit';
+    if (status === 408 || status === 504 || status === 524)
+        return 'timeout';
+    if (status >= 500 && status <= 599)
+        return 'server';
+    if (status >= 400 && status <= 499)
+        return 'client';
+    return undefined;
+}
+/**
+ * The class of one error name (`openai.RateLimitError`, `RateLimitError`, `rate_limit_error`,
+ * `429`, `litellm.ContextWindowExceededError`): a known name or an HTTP status; undefined when
+ * unknown. Module prefixes (`openai.`, `anthropic.`, `litellm.`) are ignored.
+ */
+function knownClass(value) {
+    const trimmed = value.trim();
+    // OpenTelemetry's `error.type` fallback: an error, of no known class.
+    if (trimmed === '_OTHER')
+        return 'error';
+    if (/^\d{3}$/.test(trimmed))
+        return statusClass(Number(trimmed));
+    const last = trimmed.slice(trimmed.lastIndexOf('.') + 1);
+    return BY_NAME[squash(last)] ?? BY_NAME[squash(trimmed)];
+}
+const NO_ERROR_WORDS$1 = new Set(['', 'false', 'null', 'none', 'ok', '0', 'success']);
+/**
+ * A raw error value as a class, or null for no error:
+ * null / undefined / '' / false / 0 (and, from CSV, 'false', 'null', 'none', 'ok', 'success') ->
+ * null; a known name or an HTTP status (number or digits) -> its class; an object (an OpenAI,
+ * Anthropic or LiteLLM error body) -> the class of its `code`, `type`, `error_class`, `error_code`,
+ * `status` or nested `error`, the first one known; true -> 'error'. An unknown name is kept lower
+ * cased (a policy may count it); an object with no usable name is 'error'.
+ */
+function errorClass(v) {
+    if (v === null || v === undefined || v === false || v === 0)
+        return null;
+    if (typeof v === 'string') {
+        const lower = v.trim().toLowerCase();
+        if (NO_ERROR_WORDS$1.has(lower))
+            return null;
+        return knownClass(v) ?? lower;
+    }
+    if (v === true)
+        return 'error';
+    if (typeof v === 'number')
+        return statusClass(v) ?? String(v);
+    if (typeof v === 'object')
+        return objectClass(v, 0) ?? 'error';
+    return 'error';
+}
+const OBJECT_KEYS = ['code', 'type', 'error_class', 'error_code', 'status', 'status_code', 'name'];
+function objectClass(o, depth) {
+    let fallback;
+    for (const key of OBJECT_KEYS) {
+        const v = o[key];
+        if (typeof v === 'number') {
+            const cls = statusClass(v);
+            if (cls)
+                return cls;
+        }
+        else if (typeof v === 'string' && v !== '') {
+            const cls = knownClass(v);
+            if (cls)
+                return cls;
+            // `type: 'error'` (Anthropic's envelope) says nothing; a specific name is kept.
+            if (fallback === undefined && v.toLowerCase() !== 'error')
+                fallback = v.toLowerCase();
+        }
+    }
+    const nested = o.error;
+    if (depth < 2 && typeof nested === 'object' && nested !== null) {
+        const inner = objectClass(nested, depth + 1);
+        if (inner !== undefined && isClass(inner))
+            return inner;
+        fallback ??= inner;
+    }
+    if (fallback !== undefined)
+        return fallback;
+    // No name at all: the message's class (its leading HTTP status or keywords), never its text.
+    const message = o.message ?? o.error_message;
+    return typeof message === 'string' ? messageClass(message) : undefined;
+}
+const CLASSES = new Set(['rate_limit', 'timeout', 'server', 'client', 'content_filter']);
+const isClass = (s) => CLASSES.has(s);
+/**
+ * The class of a free-text error message (a status message, an exception message), by the HTTP
+ * status it starts with (the OpenAI and Anthropic SDKs write `429 Rate limit reached ...`) or by
+ * keywords; 'error' when nothing matches. Only the class is kept, never the text: it may quote a
+ * prompt.
+ */
+function messageClass(message) {
+    const m = typeof message === 'string' ? message.toLowerCase() : '';
+    const status = /^\s*(\d{3})\b/.exec(m);
+    const byStatus = status ? statusClass(Number(status[1])) : undefined;
+    if (byStatus)
+        return byStatus;
+    if (/\b429\b|rate.?limit|too many requests|quota|resource.?exhausted/.test(m))
+        return 'rate_limit';
+    if (/time.?out|timed out|deadline/.test(m))
+        return 'timeout';
+    if (/content.?(filter|policy|management)|safety/.test(m))
+        return 'content_filter';
+    if (/\b5\d\d\b|server error|internal|unavailable|overloaded|bad gateway/.test(m))
+        return 'server';
+    if (/\b4\d\d\b|bad request|invalid|not found|unauthori[sz]ed|forbidden/.test(m))
+        return 'client';
+    return 'error';
+}
+function squash(s) {
+    return s.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/**
+ * LiteLLM's own records, read as request records without a mapping: the proxy's spend-log rows
+ * (table `LiteLLM_SpendLogs`, exported as JSONL or CSV, or read from PostgreSQL) and the callback
+ * payload every logging integration receives (`StandardLoggingPayload`, in a custom callback's
+ * `kwargs["standard_logging_object"]` or a generic logger's JSON). Field names checked against
+ * BerriAI/litellm: `schema.prisma` (model LiteLLM_SpendLogs), `litellm/proxy/_types.py`
+ * (SpendLogsMetadata, SpendLogsPayload) and `litellm/types/utils.py` (StandardLoggingPayload,
+ * StandardLoggingPayloadErrorInformation, StandardLoggingHiddenParams).
+ *
+ * The one place these names live: the file source reads them here (liteLlmRow), and a SQL preset
+ * for the spend-log table can select LITELLM_SPEND_LOG_COLUMNS and hand the rows to the same
+ * normalizer.
+ */
+/**
+ * Whether a row without the canonical `ts` is one of LiteLLM's: `startTime` with a spend-log or
+ * payload field beside it.
+ */
+function isLiteLlmRow(raw) {
+    return (raw.startTime !== undefined &&
+        (raw.spend !== undefined ||
+            raw.response_cost !== undefined ||
+            raw.model_group !== undefined ||
+            raw.call_type !== undefined));
+}
+/**
+ * Adds the canonical keys of a LiteLLM row (see LITELLM_FIELD_SOURCES) where the row lacks them;
+ * `time` reads a timestamp as epoch ms (the normalizer's parser). The row is changed in place and
+ * keeps every original field for segments (`model_group`, `metadata.*`, `request_tags`, ...).
+ */
+function liteLlmRow(raw, time) {
+    const start = time(raw.startTime);
+    const end = time(raw.endTime);
+    const first = time(raw.completionStartTime);
+    set(raw, 'ts', raw.startTime);
+    const duration = raw.request_duration_ms;
+    if (typeof duration === 'number' && duration >= 0)
+        set(raw, 'latency_ms', duration);
+    else if (ok(start) && ok(end) && end >= start)
+        set(raw, 'latency_ms', end - start);
+    else if (typeof raw.response_time === 'number')
+        set(raw, 'latency_ms', raw.response_time * 1000);
+    if (ok(start) && ok(first) && ok(end) && first >= start && first < end) {
+        set(raw, 'ttft_ms', first - start);
+    }
+    set(raw, 'cost_usd', raw.spend ?? raw.response_cost);
+    const metadata = asObject(raw.metadata);
+    const hidden = asObject(raw.hidden_params);
+    const usages = [
+        asObject(metadata?.usage_object),
+        asObject(hidden?.usage_object),
+        asObject(metadata?.additional_usage_values)
+    ];
+    for (const usage of usages) {
+        if (usage === undefined)
+            continue;
+        const details = asObject(usage.prompt_tokens_details);
+        set(raw, 'cache_read_tokens', details?.cached_tokens ?? usage.cache_read_input_tokens);
+        set(raw, 'cache_write_tokens', usage.cache_creation_input_tokens ?? details?.cache_creation_tokens);
+    }
+    set(raw, 'fingerprint', asObject(raw.response)?.system_fingerprint);
+    set(raw, 'user_id', raw.end_user);
+    if (raw.status === 'failure' && raw.error === undefined) {
+        const info = asObject(raw.error_information) ?? asObject(metadata?.error_information);
+        raw.error = info ?? (typeof raw.error_str === 'string' ? { message: raw.error_str } : true);
+    }
+}
+function set(raw, key, value) {
+    if (raw[key] === undefined && value !== undefined && value !== null && value !== '') {
+        raw[key] = value;
+    }
+}
+const ok = (v) => v !== undefined && v === v;
+
 function isRequestRecord(result) {
     return result.raw !== undefined;
 }
@@ -30473,6 +31107,10 @@ const EPOCH_SECONDS_BELOW$1 = 1e11;
  *
  * Timestamps: an ISO-8601 string (without an offset it is read as UTC, so results do not depend
  * on the machine's time zone), epoch milliseconds, or epoch seconds (numbers below 1e11).
+ * A row without `ts` (or `timestamp`, `start_time`) may be one of LiteLLM's spend-log rows or
+ * callback payloads, read through litellm.ts. The policy's dotted keys that identify a record (the
+ * arm, the unit, segment dimensions) are looked up nested or inside JSON strings too (path.ts),
+ * and copied to the flat key so every later reader finds them.
  * Numeric fields keep NaN or negative values as they are: compileMetricValue (fields.ts) rejects
  * them and counts them per field, which it could not do if they were dropped here.
  */
@@ -30483,10 +31121,17 @@ function createNormalizer(policy) {
     const unitField = policy.arms.unit;
     const scoreKeys = policy.metrics.flatMap(m => m.from.startsWith('scores.') ? [{ name: m.from.slice(7), dotted: m.from }] : []);
     const pricing = policy.pricing;
+    const paths = [armField, unitField ?? '', ...(policy.segments?.by ?? [])].filter((key, i, all) => key.includes('.') && all.indexOf(key) === i);
     return raw => {
-        const ts = timestamp(raw.ts ?? raw.timestamp ?? raw.start_time);
+        let ts = timestamp(raw.ts ?? raw.timestamp ?? raw.start_time);
+        if (ts === undefined && isLiteLlmRow(raw)) {
+            liteLlmRow(raw, timestamp);
+            ts = timestamp(raw.ts);
+        }
         if (ts === undefined)
             return NO_TIMESTAMP;
+        if (paths.length > 0)
+            flattenPaths(raw, paths);
         if (ts !== ts)
             return INVALID_TIMESTAMP; // NaN
         const label = raw[armField];
@@ -30506,14 +31151,22 @@ function createNormalizer(policy) {
                 child(raw.prompt_tokens_details, 'cached_tokens') ??
                 raw['prompt_tokens_details.cached_tokens'] ??
                 raw.cache_read_input_tokens ??
-                raw['gen_ai.usage.cache_read.input_tokens']),
+                raw['gen_ai.usage.cache_read.input_tokens'] ??
+                raw['gen_ai.usage.cache_read_input_tokens']),
             cache_write_tokens: num(raw.cache_write_tokens ??
                 raw.cache_creation_input_tokens ??
-                raw['gen_ai.usage.cache_creation.input_tokens']),
-            output_tokens: num(raw.output_tokens ?? raw.completion_tokens ?? raw['gen_ai.usage.output_tokens']),
+                raw['gen_ai.usage.cache_creation.input_tokens'] ??
+                raw['gen_ai.usage.cache_creation_input_tokens']),
+            output_tokens: num(raw.output_tokens ??
+                raw.completion_tokens ??
+                raw['gen_ai.usage.output_tokens'] ??
+                raw['gen_ai.usage.completion_tokens']),
             // gen_ai.request.model is a last resort: some instrumentations set only the requested model.
             model: idString(raw.model ?? raw['gen_ai.response.model'] ?? raw['gen_ai.request.model']),
-            fingerprint: idString(raw.fingerprint ?? raw.system_fingerprint),
+            fingerprint: idString(raw.fingerprint ??
+                raw.system_fingerprint ??
+                raw['openai.response.system_fingerprint'] ??
+                raw['gen_ai.openai.response.system_fingerprint']),
             error: errorClass(raw.error),
             fallback: flag(raw.fallback),
             cost_usd: num(raw.cost_usd),
@@ -30555,7 +31208,7 @@ function inputTokens(raw) {
             return own;
         return own + (num(read) ?? 0) + (num(write) ?? 0);
     }
-    return num(raw.prompt_tokens ?? raw['gen_ai.usage.input_tokens']);
+    return num(raw.prompt_tokens ?? raw['gen_ai.usage.input_tokens'] ?? raw['gen_ai.usage.prompt_tokens']);
 }
 /** undefined when absent; NaN when present but not a number (counted as invalid downstream). */
 function num(v) {
@@ -30595,29 +31248,6 @@ function feedback(v) {
     if (v === false)
         return -1;
     return num(v);
-}
-const NO_ERROR_WORDS$1 = new Set(['', 'false', 'null', 'none', 'ok', '0']);
-/**
- * null / undefined / '' / false / 0 (and, from CSV, 'false', 'null', 'none', 'ok') -> no error;
- * a string -> that class in lower case; true -> 'error'; an object -> its `type` or `code`
- * (OpenAI and Anthropic error bodies); a number (an HTTP status) -> its digits.
- */
-function errorClass(v) {
-    if (v === null || v === undefined || v === false || v === 0)
-        return null;
-    if (typeof v === 'string') {
-        const lower = v.toLowerCase();
-        return NO_ERROR_WORDS$1.has(lower) ? null : lower;
-    }
-    if (v === true)
-        return 'error';
-    if (typeof v === 'number')
-        return String(v);
-    if (typeof v === 'object') {
-        const cls = v.type ?? v.code;
-        return typeof cls === 'string' || typeof cls === 'number' ? String(cls).toLowerCase() : 'error';
-    }
-    return 'error';
 }
 /**
  * Scores from a nested `scores` object, plus dotted `scores.<name>` keys (CSV headers, OTLP
@@ -33018,23 +33648,30 @@ async function startsWithGzipMagic(path) {
 
 /**
  * OTLP/JSON trace exports (the OpenTelemetry protocol's JSON encoding, as the Collector's file
- * exporter writes it: one ExportTraceServiceRequest per line, or one per file). Each span that
- * carries a `gen_ai.*` attribute (OpenTelemetry GenAI semantic conventions) is one LLM call.
+ * exporter writes it: one ExportTraceServiceRequest per line, or one per file). Each span that is
+ * a call to a model, in any of the tracing conventions records/conventions.ts knows (OpenTelemetry
+ * GenAI, OpenLLMetry, OpenInference), is one LLM call; its convention's attributes are mapped to
+ * the canonical record's names.
  */
 /** STATUS_CODE_ERROR in opentelemetry/proto/trace/v1/trace.proto; JSON encodes enums as integers. */
 const STATUS_CODE_ERROR = 2;
+/** Ancestors followed up from a span, at most (a cycle in broken data ends here). */
+const MAX_DEPTH = 64;
 function isOtlpDocument(value) {
     return value.resourceSpans !== undefined;
 }
 /**
- * Calls `emit` with a raw row per GenAI span of an OTLP document: the span's attributes, then its
- * resource's for keys the span lacks, as flat dotted keys; `ts` (ms) from startTimeUnixNano,
- * `latency_ms` from end - start, and `error` from the span status (STATUS_CODE_ERROR: the
- * `error.type` attribute, else 'server'; otherwise null).
+ * Calls `emit` with a raw row per call span of an OTLP document: the span's attributes, then its
+ * resource's for keys the span lacks, then inherited keys from its ancestors, as flat dotted keys;
+ * the canonical keys its convention maps; `ts` (ms) from startTimeUnixNano, `latency_ms` from
+ * end - start, and `error` from the span status: STATUS_CODE_ERROR (or an `error.type`) is an
+ * error named by `error.type`, else by the `exception.type` of its exception event, else by the
+ * class of its HTTP status or status message; otherwise null. `onCall` hears each call span's
+ * instrumentation scope and whether it failed.
  */
-function forEachGenAiSpan(document, emit, 
-/** Also map the message content to `input` / `output` (only a judge reads them). */
-withContent = false) {
+function forEachCallSpan(document, emit, opts, onCall) {
+    const counts = { spans: 0, calls: 0 };
+    let ancestry;
     for (const resourceSpans of arrayOf(document.resourceSpans)) {
         const resource = attributes(field(field(resourceSpans, 'resource'), 'attributes'));
         // scopeSpans since OTLP 0.15; instrumentationLibrarySpans before it.
@@ -33043,14 +33680,32 @@ withContent = false) {
             ...arrayOf(field(resourceSpans, 'instrumentationLibrarySpans'))
         ];
         for (const scope of scopes) {
+            const library = field(scope, 'scope') ?? field(scope, 'instrumentationLibrary');
+            const scopeName = stringOr(field(library, 'name'), '(unnamed scope)');
+            const scopeVersion = stringOr(field(library, 'version'), undefined);
             for (const span of arrayOf(field(scope, 'spans'))) {
+                counts.spans++;
                 const own = attributes(field(span, 'attributes'));
-                if (!Object.keys(own).some(key => key.startsWith('gen_ai.')))
+                const convention = spanConvention(own);
+                if (convention === undefined)
                     continue;
-                emit(spanRow(span, own, resource, withContent));
+                counts.calls++;
+                const row = spanRow(span, own, resource, opts.withContent);
+                applySpanConvention(row, convention);
+                for (const key of opts.inherit) {
+                    if (readPath(row, key) !== undefined)
+                        continue;
+                    ancestry ??= new Ancestry(document);
+                    const inherited = ancestry.lookup(span, key);
+                    if (inherited !== undefined)
+                        row[key] = inherited;
+                }
+                onCall?.(scopeName, scopeVersion, row.error !== null);
+                emit(row);
             }
         }
     }
+    return counts;
 }
 function spanRow(span, own, resource, withContent) {
     const row = { ...resource, ...own };
@@ -33065,11 +33720,74 @@ function spanRow(span, own, resource, withContent) {
         row.input = content(span, own, 'input');
     if (withContent && row.output === undefined)
         row.output = content(span, own, 'output');
-    const code = field(field(span, 'status'), 'code');
+    const status = field(span, 'status');
+    const code = field(status, 'code');
     const failed = code === STATUS_CODE_ERROR || code === 'STATUS_CODE_ERROR';
     const errorType = own['error.type'];
-    row.error = failed || errorType !== undefined ? (errorType ?? 'server') : null;
+    row.error = errorType !== undefined ? errorType : failed ? failureName(span, own, status) : null;
     return row;
+}
+/**
+ * What a failed span says about its failure, for the error taxonomy (records/errorClass.ts): its
+ * exception event's `exception.type`, else its HTTP status, else the class of its status message
+ * (never the message itself: it may quote a prompt).
+ */
+function failureName(span, own, status) {
+    for (const event of arrayOf(field(span, 'events'))) {
+        if (field(event, 'name') !== 'exception')
+            continue;
+        const type = attributes(field(event, 'attributes'))['exception.type'];
+        if (typeof type === 'string' && type !== '')
+            return type;
+    }
+    const http = own['http.response.status_code'] ?? own['http.status_code'];
+    if (typeof http === 'number' && http >= 400)
+        return http;
+    return messageClass(field(status, 'message'));
+}
+/**
+ * The spans of one document by id, for ancestor lookups: built on the first lookup, once per
+ * document. A span's parent is found only in the same document (an export batch may hold a part
+ * of a trace only; a key set on a parent exported in another batch is not found).
+ */
+class Ancestry {
+    spans = new Map();
+    constructor(document) {
+        for (const resourceSpans of arrayOf(document.resourceSpans)) {
+            const scopes = [
+                ...arrayOf(field(resourceSpans, 'scopeSpans')),
+                ...arrayOf(field(resourceSpans, 'instrumentationLibrarySpans'))
+            ];
+            for (const scope of scopes) {
+                for (const span of arrayOf(field(scope, 'spans'))) {
+                    const id = spanKey(field(span, 'traceId'), field(span, 'spanId'));
+                    if (id === undefined)
+                        continue;
+                    const parent = spanKey(field(span, 'traceId'), field(span, 'parentSpanId')) ?? '';
+                    this.spans.set(id, { parent, attributes: field(span, 'attributes') });
+                }
+            }
+        }
+    }
+    /** The nearest ancestor's value for `key` (flat, nested or in a JSON string attribute). */
+    lookup(span, key) {
+        let id = spanKey(field(span, 'traceId'), field(span, 'parentSpanId'));
+        for (let depth = 0; id !== undefined && depth < MAX_DEPTH; depth++) {
+            const ancestor = this.spans.get(id);
+            if (ancestor === undefined)
+                return undefined;
+            const value = readPath(attributes(ancestor.attributes), key);
+            if (value !== undefined)
+                return value;
+            id = ancestor.parent === '' ? undefined : ancestor.parent;
+        }
+        return undefined;
+    }
+}
+function spanKey(traceId, spanId) {
+    return typeof spanId === 'string' && spanId !== '' && !/^0+$/.test(spanId)
+        ? `${typeof traceId === 'string' ? traceId : ''}/${spanId}`
+        : undefined;
 }
 /**
  * The prompt or the answer of a GenAI span, for the judge, rendered only when read (LazyText).
@@ -33084,6 +33802,9 @@ function spanRow(span, own, resource, withContent) {
 function content(span, own, which) {
     const key = which === 'input' ? 'gen_ai.input.messages' : 'gen_ai.output.messages';
     const legacy = which === 'input' ? 'gen_ai.prompt' : 'gen_ai.completion';
+    if (own['openinference.span.kind'] !== undefined || own[`${legacy}.0.content`] !== undefined) {
+        return indexedContent(own, which);
+    }
     const events = arrayOf(field(span, 'events'));
     // `own` lacks structured values (arrays, key-value lists): look at the span's list for those.
     const onSpan = own[key] !== undefined ||
@@ -33105,6 +33826,45 @@ function content(span, own, which) {
                 return old;
         }
         return undefined;
+    });
+}
+/**
+ * Messages flattened into indexed attributes: OpenInference's `llm.input_messages.<i>.message.role`
+ * and `.content` (else `input.value` / `output.value`), OpenLLMetry's before semantic conventions
+ * v1.37 `gen_ai.prompt.<i>.role` / `.content` and `gen_ai.completion.<i>.content`. The input
+ * without system messages; the output's first message.
+ */
+function indexedContent(own, which) {
+    const openInference = own['openinference.span.kind'] !== undefined;
+    const prefix = openInference
+        ? which === 'input'
+            ? 'llm.input_messages.'
+            : 'llm.output_messages.'
+        : which === 'input'
+            ? 'gen_ai.prompt.'
+            : 'gen_ai.completion.';
+    const inner = openInference ? '.message.' : '.';
+    const plain = openInference ? own[which === 'input' ? 'input.value' : 'output.value'] : undefined;
+    if (own[`${prefix}0${inner}content`] === undefined && typeof plain !== 'string')
+        return undefined;
+    return new LazyText(() => {
+        const texts = [];
+        for (let i = 0;; i++) {
+            const text = own[`${prefix}${i}${inner}content`];
+            if (typeof text !== 'string')
+                break;
+            texts.push({ role: own[`${prefix}${i}${inner}role`], text });
+            if (which === 'output')
+                break;
+        }
+        if (texts.length === 0)
+            return typeof plain === 'string' ? plain : undefined;
+        const conversation = texts.filter(t => t.role !== 'system');
+        if (which === 'output' || conversation.length === 1)
+            return conversation[0]?.text;
+        return conversation
+            .map(t => `${typeof t.role === 'string' ? t.role : 'message'}: ${t.text}`)
+            .join('\n');
     });
 }
 function rawAttributes(list) {
@@ -33139,7 +33899,7 @@ function decoded(v) {
     }
 }
 /**
- * Messages as text: the input's messages one per line, `role: text` (a lone message as its text
+ * Messages as text: the input's messages but the system ones, one per line, `role: text` (a lone message as its text
  * alone); the output's first message (the first choice). Non-text parts are named in brackets.
  */
 function renderMessages(messages, which) {
@@ -33147,7 +33907,10 @@ function renderMessages(messages, which) {
         return messages;
     if (!Array.isArray(messages))
         return undefined;
-    const texts = messages.map(m => ({ role: field(m, 'role'), text: messageText(m) }));
+    // A system message in the input is the system prompt (as gen_ai.system_instructions): left out.
+    const texts = messages
+        .filter(m => which === 'output' || field(m, 'role') !== 'system')
+        .map(m => ({ role: field(m, 'role'), text: messageText(m) }));
     if (which === 'output' || texts.length === 1)
         return texts[0]?.text;
     return texts.map(t => `${typeof t.role === 'string' ? t.role : 'message'}: ${t.text}`).join('\n');
@@ -33211,6 +33974,9 @@ function nanos(v) {
         return undefined;
     }
 }
+function stringOr(v, otherwise) {
+    return typeof v === 'string' && v !== '' ? v : otherwise;
+}
 function field(v, key) {
     return typeof v === 'object' && v !== null ? v[key] : undefined;
 }
@@ -33218,6 +33984,13 @@ function arrayOf(v) {
     return Array.isArray(v) ? v : [];
 }
 
+/** The OTLP reading options of a policy: the keys inherited from ancestor spans. */
+function spanReadOptions(policy, withContent) {
+    const keys = [policy.arms.field, ...(policy.segments?.by ?? [])];
+    if (policy.arms.unit !== undefined)
+        keys.push(policy.arms.unit);
+    return { withContent, inherit: [...new Set(keys)] };
+}
 const BAD_JSON = Symbol('bad JSON');
 function parseJson(text) {
     try {
@@ -33234,15 +34007,20 @@ function parseJson(text) {
 class RowReader {
     sink;
     normalize;
-    withContent;
+    spanOptions;
     lines = 0;
     malformed = 0;
+    /** Spans in OTLP documents, and those that were calls to a model (counted as lines). */
+    spans = 0;
+    calls = 0;
+    onCall;
     constructor(sink, normalize, 
-    /** OTLP message content mapped to input/output: only when the policy has a judge. */
-    withContent) {
+    /** OTLP: inherited keys, and content mapped to input/output (only when the policy has a judge). */
+    spanOptions) {
         this.sink = sink;
         this.normalize = normalize;
-        this.withContent = withContent;
+        this.spanOptions = spanOptions;
+        this.onCall = sink.call?.bind(sink);
     }
     countLine() {
         this.lines++;
@@ -33252,7 +34030,7 @@ class RowReader {
         this.malformed++;
         this.sink.malformed(lineNo, reason);
     }
-    /** A parsed JSON value: a record, an OTLP export (one line per GenAI span), or malformed. */
+    /** A parsed JSON value: a record, an OTLP export (one line per call span), or malformed. */
     json(value, lineNo, prefix = '') {
         if (value === BAD_JSON) {
             this.countLine();
@@ -33264,10 +34042,12 @@ class RowReader {
         }
         else if (isOtlpDocument(value)) {
             let span = 0;
-            forEachGenAiSpan(value, raw => {
+            const counts = forEachCallSpan(value, raw => {
                 this.countLine();
                 this.row(raw, lineNo, `${prefix}span ${++span}: `);
-            }, this.withContent);
+            }, this.spanOptions, this.onCall);
+            this.spans += counts.spans;
+            this.calls += counts.calls;
         }
         else {
             this.countLine();
@@ -33595,10 +34375,13 @@ class ParallelReader {
             line: () => target.countLine(),
             malformed: (lineNo, reason) => target.bad(lineOffset + lineNo, reason),
             unmatchedArm: value => target.unmatchedArm(value),
-            add: r => target.add(r)
+            add: r => target.add(r),
+            call: (scope, version, failed) => target.calls(scope, version, 1, failed ? 1 : 0)
         };
-        const rows = new RowReader(sink, this.normalize, false);
-        return readRangeRows(chunk, this.setup.maxLineBytes, rows, this.readBuffer);
+        const rows = new RowReader(sink, this.normalize, spanReadOptions(this.setup.policy, false));
+        const lines = await readRangeRows(chunk, this.setup.maxLineBytes, rows, this.readBuffer);
+        target.spans(rows.spans, rows.calls);
+        return lines;
     }
     /** Chunks sent to workers and not posted back yet. */
     busy() {
@@ -33703,6 +34486,10 @@ function applyChunk(r, lineOffset, rawKeys, target) {
     r.malformedLines.forEach((lineNo, i) => target.bad(lineOffset + lineNo, r.malformedReasons[i]));
     for (const value of r.unmatched)
         target.unmatchedArm(value);
+    // Scope counts before the records, as a one-thread read hears each span before its record.
+    for (const s of r.scopes)
+        target.calls(s.scope, s.version, s.calls, s.failed);
+    target.spans(r.spans, r.calls);
     forEachBatchRecord(r.batch, rawKeys, (record, unit) => target.add(record, unit));
     return r.physicalLines;
 }
@@ -33759,6 +34546,7 @@ class FileSource {
             malformed: (where, reason) => builder.malformed(where, reason),
             unmatchedArm: value => builder.unmatchedArm(value),
             fileDone: (path, lines, malformed, problem) => builder.fileDone(path, lines, malformed, problem),
+            calls: (scope, version, calls, failed) => builder.calls(scope, version, calls, failed),
             add: r => {
                 builder.add(r);
                 sampler.offer(r);
@@ -33816,9 +34604,10 @@ class FileSource {
             line: () => sink.line(),
             malformed: (lineNo, reason) => sink.malformed(`${path}:${lineNo}`, reason),
             unmatchedArm: value => sink.unmatchedArm(value),
-            add: r => sink.add(r)
+            add: r => sink.add(r),
+            call: (scope, version, failed) => sink.calls?.(scope, version, 1, failed ? 1 : 0)
         };
-        const reader = new RowReader(rowSink, this.normalize, this.policy.judge !== undefined);
+        const reader = new RowReader(rowSink, this.normalize, spanReadOptions(this.policy, this.policy.judge !== undefined));
         const format = this.formatOf(absolutePath);
         const documentAllowed = this.documentAllowed(absolutePath);
         let problem;
@@ -33831,7 +34620,12 @@ class FileSource {
                     countLine: () => reader.countLine(),
                     bad: (lineNo, reason) => reader.bad(lineNo, reason),
                     unmatchedArm: rowSink.unmatchedArm,
-                    add: (r, unit) => sink.add(r, unit)
+                    add: (r, unit) => sink.add(r, unit),
+                    spans: (spans, calls) => {
+                        reader.spans += spans;
+                        reader.calls += calls;
+                    },
+                    calls: (scope, version, calls, failed) => sink.calls?.(scope, version, calls, failed)
                 });
             }
             else {
@@ -33847,6 +34641,8 @@ class FileSource {
         catch (e) {
             problem = `cannot read: ${e.message}`;
         }
+        if (problem === undefined && reader.lines === 0 && reader.spans > 0)
+            problem = noCalls(reader);
         sink.fileDone(path, reader.lines, reader.malformed, problem);
         return problem === undefined
             ? { path, lines: reader.lines }
@@ -33936,6 +34732,10 @@ class FileSource {
         return rel === '' || rel.startsWith('..') || isAbsolute$1(rel) ? path : rel;
     }
 }
+/** An OTLP file whose spans include no call to a model: say what was looked for. */
+function noCalls(reader) {
+    return `${reader.spans} OTLP spans, none a call to a model (a span with gen_ai.* attributes, OpenLLMetry's llm.* ones, or openinference.span.kind LLM or EMBEDDING); check that the LLM client library is instrumented`;
+}
 /** Thrown out of the line loop to stop it and re-read the file as one document. */
 const READ_AS_DOCUMENT = new Error('read as a whole JSON document');
 function startsLikeDocument(text) {
@@ -33962,16 +34762,17 @@ async function isFile(path) {
 /**
  * A small client for the two read endpoints of Langfuse's public API the gate needs, on Node's
  * fetch. Definitions followed (Langfuse's Fern API definition, as published in @langfuse/core's
- * generated types, `ObservationsV2Response`, `GetScoresResponse`):
+ * generated types, `ObservationsV2Response`, `GetScoresV3Response`):
  *   GET /api/public/v2/observations  cursor pagination: `limit` (at most 1000), `cursor`;
  *       response `{ data: ObservationV2[], meta: { cursor? } }`, no cursor on the last page.
- *   GET /api/public/v2/scores        page pagination: `page` (from 1), `limit`;
- *       response `{ data: Score[], meta: { page, limit, totalItems, totalPages } }`.
+ *   GET /api/public/v3/scores        cursor pagination: `limit` (at most 100), `cursor`
+ *       (base64url); response `{ data: ScoreV3[], meta: { limit, cursor? } }`. It replaces
+ *       GET /api/public/v2/scores, which the definition marks deprecated (unavailable on
+ *       self-hosted v4, removed from Langfuse Cloud on 2026-11-16).
  * Auth is HTTP Basic with the public key as user and the secret key as password. The keys never
  * appear in a message, an error or describe(): only the host does.
  */
 const MAX_BACKOFF_MS = 10_000;
-const SCORE_PAGES_IN_FLIGHT = 4;
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
 class LangfuseClient {
     origin;
@@ -33993,9 +34794,17 @@ class LangfuseClient {
      * Observation pages, in the server's order, following `meta.cursor` to the end. The next page is
      * requested as soon as the current one has arrived, so the caller works while it travels.
      */
-    async *observations(query) {
+    observations(query) {
+        return this.cursorPages('v2/observations', query);
+    }
+    /** Score pages of the v3 scores API (ScoreV3, polymorphic `value`), to the last cursor. */
+    async *scores(query) {
+        for await (const page of this.cursorPages('v3/scores', query))
+            yield page.data;
+    }
+    async *cursorPages(path, query) {
         const get = (cursor) => {
-            const p = this.getJson('v2/observations', { ...query, cursor }).then(observationPage);
+            const p = this.getJson(path, { ...query, cursor }).then(body => this.cursorPage(path, body));
             p.catch(() => undefined); // handled when awaited; never an unhandled rejection meanwhile
             return p;
         };
@@ -34006,7 +34815,7 @@ class LangfuseClient {
             const cursor = page.cursor;
             if (cursor !== undefined) {
                 if (seen.has(cursor)) {
-                    throw new SourceError(`Langfuse at ${this.origin} returned the same page cursor twice: stopped reading observations to avoid a loop`);
+                    throw new SourceError(`Langfuse at ${this.origin} returned the same page cursor twice (GET /api/public/${path}): stopped reading to avoid a loop`);
                 }
                 seen.add(cursor);
                 pending = get(cursor);
@@ -34016,36 +34825,13 @@ class LangfuseClient {
                 return;
         }
     }
-    /**
-     * Score pages (page-numbered) until the last one. Once the first page tells how many there are,
-     * up to SCORE_PAGES_IN_FLIGHT are requested at a time; they are yielded in order.
-     */
-    async *scores(query) {
-        const get = (page) => {
-            const p = this.getJson('v2/scores', { ...query, page }).then(body => this.scorePage(body));
-            p.catch(() => undefined); // handled when awaited
-            return p;
-        };
-        const first = await get(1);
-        yield first.data;
-        const pages = first.totalPages;
-        let next = 2;
-        const inFlight = [];
-        while (next <= pages && inFlight.length < SCORE_PAGES_IN_FLIGHT)
-            inFlight.push(get(next++));
-        for (let pending = inFlight.shift(); pending; pending = inFlight.shift()) {
-            const page = await pending;
-            if (next <= pages)
-                inFlight.push(get(next++));
-            yield page.data;
-        }
-    }
-    scorePage(body) {
+    cursorPage(path, body) {
         const { data, meta } = body;
-        if (!Array.isArray(data) || !isObject(meta) || typeof meta.totalPages !== 'number') {
-            throw this.notTheApi('GET /api/public/v2/scores', 'no data list or meta.totalPages');
+        if (!Array.isArray(data) || !isObject(meta)) {
+            throw new SourceError(`Langfuse at ${this.origin} answered GET /api/public/${path} without a data list and meta: not ${API[path].name}; check source.baseUrl and the Langfuse version (${API[path].needs})`);
         }
-        return { data: data.filter(isObject), totalPages: meta.totalPages };
+        const cursor = typeof meta.cursor === 'string' && meta.cursor !== '' ? meta.cursor : undefined;
+        return { data: data.filter(isObject), cursor };
     }
     async getJson(path, query) {
         const url = new URL(`${this.apiBase}/${path}`);
@@ -34084,8 +34870,11 @@ class LangfuseClient {
             if (response.status === 401 || response.status === 403) {
                 throw new SourceError(`Langfuse at ${this.origin} refused the API keys (${what}: HTTP ${response.status}): check that the environment variables named by source.publicKeyEnv and source.secretKeyEnv hold this project's public and secret key`);
             }
+            if (response.status === 404) {
+                throw new SourceError(`Langfuse at ${this.origin} has no ${API[path].name} (${what}: HTTP 404${serverMessage(text)}); ${API[path].needs}: check source.baseUrl (the host, without /api) and the Langfuse version`);
+            }
             if (!RETRYABLE.has(response.status)) {
-                throw new SourceError(`Langfuse at ${this.origin} rejected ${what} with HTTP ${response.status}${serverMessage(text)}; check source.baseUrl and the Langfuse version (the v2 observations API needs Langfuse v3 cloud or self-hosted v4+)`);
+                throw new SourceError(`Langfuse at ${this.origin} rejected ${what} with HTTP ${response.status}${serverMessage(text)}; check source.baseUrl and the Langfuse version (${API[path].needs})`);
             }
             const retryAfter = response.status === 429 || response.status === 503
                 ? retryAfterMs(response.headers.get('retry-after'))
@@ -34123,15 +34912,17 @@ class LangfuseClient {
         return new SourceError(`Langfuse at ${this.origin} answered ${what} with something that is not the Langfuse API: ${why}; check source.baseUrl (the host, without /api)`);
     }
 }
-function observationPage(body) {
-    const data = body.data;
-    const meta = body.meta;
-    if (!Array.isArray(data) || !isObject(meta)) {
-        throw new SourceError('Langfuse answered GET /api/public/v2/observations without a data list and meta: not the Langfuse v2 observations API; check source.baseUrl and the Langfuse version');
+/** What each endpoint is called in messages, and what serves it. */
+const API = {
+    'v2/observations': {
+        name: 'v2 observations API',
+        needs: 'the v2 observations API needs Langfuse Cloud or self-hosted Langfuse v4+'
+    },
+    'v3/scores': {
+        name: 'v3 scores API',
+        needs: 'the v3 scores API (which replaces the deprecated v2 one) needs Langfuse Cloud or a self-hosted Langfuse that has it (v4+)'
     }
-    const cursor = typeof meta.cursor === 'string' && meta.cursor !== '' ? meta.cursor : undefined;
-    return { data: data, cursor };
-}
+};
 function isObject(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -34235,7 +35026,7 @@ function observationMapper(arm, armField, labels) {
                     raw[`metadata.${key}`] = value;
             }
         }
-        const joined = scores(id, traceId);
+        const joined = scores(id, traceId, typeof o.sessionId === 'string' ? o.sessionId : undefined);
         if (joined) {
             for (const [field, value] of joined) {
                 if (field.startsWith('scores.')) {
@@ -34358,43 +35149,45 @@ function costOf(total, details) {
     return sum;
 }
 /**
- * An ERROR observation's class from its status message, by keywords only: the message itself is
- * free text (it may quote a prompt) and never becomes part of the evidence.
+ * An ERROR observation's class from its status message, by its leading HTTP status or keywords
+ * (records/errorClass.ts): the message itself is free text (it may quote a prompt) and never
+ * becomes part of the evidence.
  */
 function errorClassOf(statusMessage) {
-    const m = typeof statusMessage === 'string' ? statusMessage.toLowerCase() : '';
-    if (/\b429\b|rate.?limit|too many requests|quota/.test(m))
-        return 'rate_limit';
-    if (/time.?out|timed out|deadline/.test(m))
-        return 'timeout';
-    if (/content.?(filter|policy|management)|safety/.test(m))
-        return 'content_filter';
-    if (/\b5\d\d\b|server error|internal|unavailable|overloaded|bad gateway/.test(m))
-        return 'server';
-    if (/\b4\d\d\b|bad request|invalid|not found|unauthori[sz]ed|forbidden/.test(m))
-        return 'client';
-    return 'error';
+    return messageClass(statusMessage);
 }
 
 /**
- * The scores of a window, joined to observations by observation id, else by trace id. One column
+ * The scores of a window, joined to observations by observation id, else by trace id, else by
+ * session id. One column
  * per record field (`score`, `scores.<name>`, `feedback`), each a Map from id to a slot in two
  * number arrays: about 100 bytes per score (mostly the id string), the one part of the Langfuse
  * source's memory that grows with traffic. Of duplicates (one call scored twice) the newest wins.
  */
 class ScoreTable {
     columns = new Map();
-    add(field, observationId, traceId, value, at) {
+    add(field, target, value, at) {
         let column = this.columns.get(field);
         if (column === undefined) {
-            column = { field, byObservation: new Map(), byTrace: new Map(), values: [], times: [] };
+            column = {
+                field,
+                byObservation: new Map(),
+                byTrace: new Map(),
+                bySession: new Map(),
+                values: [],
+                times: []
+            };
             this.columns.set(field, column);
         }
-        const onObservation = typeof observationId === 'string' && observationId !== '';
-        const id = onObservation ? observationId : traceId;
-        if (typeof id !== 'string' || id === '')
+        const [index, id] = target.observationId
+            ? [column.byObservation, target.observationId]
+            : target.traceId
+                ? [column.byTrace, target.traceId]
+                : target.sessionId
+                    ? [column.bySession, target.sessionId]
+                    : [undefined, undefined];
+        if (index === undefined || id === undefined)
             return;
-        const index = onObservation ? column.byObservation : column.byTrace;
         const slot = index.get(id);
         if (slot === undefined) {
             index.set(id, column.values.length);
@@ -34406,12 +35199,16 @@ class ScoreTable {
             column.times[slot] = at;
         }
     }
-    /** The scores of one observation (its own, else its trace's), or undefined when it has none. */
-    lookup = (observationId, traceId) => {
+    /**
+     * The scores of one observation (its own, else its trace's, else its session's), or undefined
+     * when it has none.
+     */
+    lookup = (observationId, traceId, sessionId) => {
         let out;
         for (const column of this.columns.values()) {
             const slot = column.byObservation.get(observationId) ??
-                (traceId === undefined ? undefined : column.byTrace.get(traceId));
+                (traceId === undefined ? undefined : column.byTrace.get(traceId)) ??
+                (sessionId === undefined ? undefined : column.bySession.get(sessionId));
             if (slot !== undefined)
                 (out ??= new Map()).set(column.field, column.values[slot]);
         }
@@ -34419,13 +35216,13 @@ class ScoreTable {
     };
 }
 
-/** Page size of the v2 scores endpoint (page-numbered; Langfuse's page-based endpoints take 100). */
+/** Page size of the v3 scores endpoint (its maximum: a larger limit is an HTTP 400). */
 const SCORES_PAGE = 100;
 /**
  * Evidence from Langfuse: LLM calls (GENERATION observations by default) of the window, read
  * through the public API's v2 observations endpoint page by page and streamed into the same
  * EvidenceBuilder as the file source, so memory holds one page and the sketches, not the calls.
- * Scores (v2 scores endpoint) are read first and joined by observation id, else by trace id;
+ * Scores (v3 scores endpoint) are read first and joined by observation id, else by trace id (else session);
  * they are the one table that grows with traffic (one small entry per score).
  * SourceError (a hold) when the keys are missing, the server is down or answers garbage, after
  * bounded retries; a page that fails mid-way fails the whole collection, never a partial view.
@@ -34452,7 +35249,7 @@ class LangfuseSource {
     async collect(request) {
         const client = this.client();
         this.scorePages = 0;
-        const scores = await this.readScores(client, request.window.from);
+        const { table: scores, warnings } = await this.readScores(client, request.window.from);
         const builder = new EvidenceBuilder({
             policy: this.policy,
             window: request.window,
@@ -34472,6 +35269,9 @@ class LangfuseSource {
             retries: client.stats.retries
         };
         const evidence = builder.finish();
+        if (warnings.length > 0) {
+            evidence.quality.warnings = [...(evidence.quality.warnings ?? []), ...warnings];
+        }
         return sampler ? { ...evidence, texts: sampler.samples() } : evidence;
     }
     /** Earliest canary call within one maxDuration before `until`: a step never lasts longer. */
@@ -34504,8 +35304,10 @@ class LangfuseSource {
         const spec = this.spec;
         const armLabels = new Set([...this.policy.arms.baseline, ...this.policy.arms.canary]);
         const map = observationMapper(spec.arm, this.policy.arms.field, armLabels);
+        const expand = metadataKeys(this.policy, spec);
         const query = {
             fields: [...OBSERVATION_FIELDS, ...(onRecord ? ['io'] : [])].join(','),
+            expandMetadata: expand.length > 0 ? expand.join(',') : undefined,
             limit: spec.pageSize,
             fromStartTime: new Date(from).toISOString(),
             toStartTime: new Date(to).toISOString(),
@@ -34542,50 +35344,109 @@ class LangfuseSource {
         }
         return { lines, malformed, pages };
     }
-    // The scores the policy maps, keyed by observation id and by trace id; the newest of duplicates.
     /**
      * Scores of the calls since `from`, created up to the time of the query (no upper bound: an
-     * online evaluator scores a call after it ends, as a log line carries its score when written).
+     * online evaluator scores a call after it ends, as a log line carries its score when written),
+     * read through the v3 scores API with their `subject` (the observation, trace or session each
+     * is attached to). The policy's score names go in one comma-separated `name` filter (one query
+     * per name when a name holds a comma). Scores with no number (CATEGORICAL, TEXT, CORRECTION)
+     * are skipped; categorical ones the policy names are counted in a warning.
      */
     async readScores(client, from) {
         const table = new ScoreTable();
-        for (const [name, field] of Object.entries(this.spec.scores)) {
+        const names = Object.keys(this.spec.scores);
+        if (names.length === 0)
+            return { table, warnings: [] };
+        const groups = names.some(n => n.includes(',')) ? names.map(n => [n]) : [names];
+        const categorical = new Map();
+        for (const group of groups) {
             const query = {
-                name,
+                name: group.join(','),
                 limit: SCORES_PAGE,
                 fromTimestamp: new Date(from).toISOString(),
-                environment: this.spec.environment,
-                fields: 'score'
+                environment: this.spec.environment?.join(','),
+                fields: 'subject'
             };
             for await (const data of client.scores(query)) {
                 this.scorePages++;
                 for (const s of data) {
-                    if (s.name !== name)
+                    const name = s.name;
+                    if (typeof name !== 'string' || !group.includes(name))
                         continue;
                     const value = scoreValue(s);
-                    if (value === undefined)
+                    if (value === undefined) {
+                        if (s.dataType === 'CATEGORICAL')
+                            categorical.set(name, (categorical.get(name) ?? 0) + 1);
+                        continue;
+                    }
+                    const target = subjectOf(s.subject);
+                    if (target === undefined)
                         continue;
                     const at = typeof s.timestamp === 'string' ? Date.parse(s.timestamp) : 0;
-                    table.add(field, s.observationId, s.traceId, value, at);
+                    table.add(this.spec.scores[name], target, value, at);
                 }
             }
         }
-        return table;
+        const warnings = [...categorical].map(([name, n]) => `${n} Langfuse scores "${name}" are CATEGORICAL: a category has no number in the v3 scores API, so they were skipped (use a NUMERIC or BOOLEAN score)`);
+        return { table, warnings };
     }
 }
 /**
- * A score's number: NUMERIC and BOOLEAN (1 / 0) values; a CATEGORICAL one only through its
- * config's numeric mapping. TEXT and CORRECTION scores carry no number and are skipped. A
- * non-numeric value is kept as NaN so the metric counts it as invalid rather than dropping it.
+ * A v3 score's number (ScoreV3: `value` is a number for NUMERIC, a boolean for BOOLEAN, a string
+ * for CATEGORICAL, TEXT and CORRECTION): NUMERIC as it is, BOOLEAN as 1 / 0; undefined for the
+ * rest. A NUMERIC or BOOLEAN value of another type is kept as NaN, so the metric counts it as
+ * invalid rather than dropping it.
  */
 function scoreValue(s) {
-    const type = s.dataType;
-    if (type === 'TEXT' || type === 'CORRECTION')
-        return undefined;
     const v = s.value;
-    if (typeof v === 'number')
-        return v;
-    return type === 'CATEGORICAL' ? undefined : NaN;
+    switch (s.dataType) {
+        case 'NUMERIC':
+            return typeof v === 'number' ? v : NaN;
+        case 'BOOLEAN':
+            return typeof v === 'boolean' ? (v ? 1 : 0) : v === 1 || v === 0 ? v : NaN;
+        default:
+            return undefined;
+    }
+}
+/** What a score is attached to (ScoreSubjectV3, discriminated by `kind`); experiments are not calls. */
+function subjectOf(subject) {
+    if (!isObject(subject) || typeof subject.id !== 'string' || subject.id === '')
+        return undefined;
+    switch (subject.kind) {
+        case 'observation':
+            return typeof subject.traceId === 'string'
+                ? { observationId: subject.id, traceId: subject.traceId }
+                : { observationId: subject.id };
+        case 'trace':
+            return { traceId: subject.id };
+        case 'session':
+            return { sessionId: subject.id };
+        default:
+            return undefined;
+    }
+}
+/**
+ * The metadata keys the policy reads (the arm from metadata, segment dimensions, the unit, metric
+ * fields named `metadata.<key>`): sent as `expandMetadata`, since the v2 observations API cuts
+ * metadata values to 200 characters unless a key is named there.
+ */
+function metadataKeys(policy, spec) {
+    const keys = new Set();
+    if (spec.arm.from === 'metadata')
+        keys.add(spec.arm.key);
+    const fields = [
+        ...(policy.segments?.by ?? []),
+        ...(policy.arms.unit !== undefined ? [policy.arms.unit] : []),
+        ...policy.metrics.flatMap(m => [m.from, ...(m.per !== undefined ? [m.per] : [])])
+    ];
+    for (const field of fields) {
+        if (!field.startsWith('metadata.'))
+            continue;
+        const key = field.slice('metadata.'.length).split('.')[0];
+        if (key)
+            keys.add(key);
+    }
+    return [...keys];
 }
 /** An observation by id (or position), never by content. */
 function where(o, line) {
@@ -35597,6 +36458,7 @@ const REPRICING = {
 const CACHE_COUNTS = {
     requests: { over: 'counted' },
     hits: { over: 'hit' },
+    reported: { over: 'reported' },
     inputTokens: { over: 'counted', sum: 'input' },
     cacheReadTokens: { over: 'counted', sum: 'cached' },
     priced: { over: 'priced' },
@@ -35813,6 +36675,8 @@ const CACHE_TERMS = {
     seen: 'c_seen',
     counted: 'c_counted',
     hit: 'c_hit',
+    /** Counted requests whose record carried a cache-read token count (0 included). */
+    reported: 'c_rep',
     priced: 'c_priced',
     input: 'c_input',
     cached: 'c_cached',
@@ -36291,6 +37155,7 @@ class RecordSqlBuilder {
         four(t.seen, d.flag('m.r_in IS NOT NULL'));
         four(t.counted, 'm.cn');
         four(t.hit, 'm.hit');
+        four(t.reported, `CASE WHEN ${counted} AND m.r_cr IS NOT NULL THEN 1 ELSE 0 END`);
         four(t.priced, 'm.pr');
         four(t.input, `CASE WHEN ${counted} THEN m.r_in END`);
         four(t.cached, `CASE WHEN ${counted} THEN coalesce(m.r_cr, 0) END`);
@@ -36703,6 +37568,8 @@ class CellAcc {
     cache = emptyCacheSums();
     metrics;
     models = new Map();
+    /** The model keys of failed calls, kept apart from the models that served (as EvidenceBuilder does). */
+    failedModels = new Map();
     errors = new Map();
     /** Baseline total cells only. */
     halves;
@@ -36730,6 +37597,7 @@ class CellAcc {
         addCacheSums(this.cache, other.cache);
         other.metrics.forEach((m, i) => this.metrics[i].addAll(m));
         addCounts(this.models, other.models);
+        addCounts(this.failedModels, other.failedModels);
         addCounts(this.errors, other.errors);
     }
 }
@@ -36823,8 +37691,10 @@ class EvidenceRows {
             cells.push(this.cell(row.a, this.segmentKey(row.s), row.k));
         for (const cell of cells) {
             cell.addPart(part);
-            if (row.mk !== '')
-                cell.models.set(row.mk, (cell.models.get(row.mk) ?? 0) + part.requests);
+            if (row.mk !== '') {
+                const models = row.err === '' ? cell.models : cell.failedModels;
+                models.set(row.mk, (models.get(row.mk) ?? 0) + part.requests);
+            }
             if (row.err !== '') {
                 cell.errors.set(row.err, (cell.errors.get(row.err) ?? 0) + part.requests);
             }
@@ -36923,6 +37793,9 @@ class EvidenceRows {
                 errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY),
                 fallbacks: cell.fallbacks
             };
+            if (cell.failedModels.size > 0) {
+                emitted.failedModels = capKeys(Object.fromEntries(cell.failedModels), MAX_MODEL_KEYS, OTHER_MODELS);
+            }
             if (cell.cacheSeen > 0)
                 emitted.cache = cell.cache;
             if (halves) {

@@ -1,6 +1,275 @@
 import { workerData, parentPort } from 'node:worker_threads';
 import { open } from 'node:fs/promises';
 
+/** Known names, lower-cased, without separators (`RateLimitError`, `rate_limit_error` -> `ratelimiterror`). */
+const BY_NAME = {};
+const name = (cls, ...names) => {
+    for (const n of names)
+        BY_NAME[squash(n)] = cls;
+};
+name('rate_limit', 'rate_limit', 'RateLimitError', 'rate_limit_error', 'rate_limit_exceeded', 'RateLimitExceeded', 'TooManyRequests', 'TooManyRequestsError', 'too_many_requests', 'insufficient_quota', 'quota_exceeded', 'RESOURCE_EXHAUSTED', 'ResourceExhausted', 'ThrottlingException', 'throttled');
+name('timeout', 'timeout', 'APITimeoutError', 'Timeout', 'TimeoutError', 'TimeoutException', 'ReadTimeout', 'ReadTimeoutError', 'ConnectTimeout', 'ConnectTimeoutError', 'WriteTimeout', 'PoolTimeout', 'DEADLINE_EXCEEDED', 'DeadlineExceeded', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'request_timeout', 'APIConnectionTimeoutError', 'ModelTimeoutException');
+name('server', 'server', 'InternalServerError', 'APIError', 'api_error', 'server_error', 'internal_error', 'ServiceUnavailableError', 'ServiceUnavailable', 'service_unavailable', 'UNAVAILABLE', 'INTERNAL', 'overloaded_error', 'OverloadedError', 'engine_overloaded', 'APIConnectionError', 'ConnectionError', 'ConnectError', 'RemoteProtocolError', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'BadGatewayError', 'ModelNotReadyException', 'InternalServerException', 'ServiceUnavailableException');
+name('client', 'client', 'BadRequestError', 'invalid_request_error', 'AuthenticationError', 'authentication_error', 'invalid_api_key', 'PermissionDeniedError', 'permission_error', 'NotFoundError', 'not_found_error', 'model_not_found', 'ConflictError', 'UnprocessableEntityError', 'UnsupportedParamsError', 'ContextWindowExceededError', 'context_length_exceeded', 'request_too_large', 'LengthFinishReasonError', 'INVALID_ARGUMENT', 'FAILED_PRECONDITION', 'PERMISSION_DENIED', 'UNAUTHENTICATED', 'NOT_FOUND', 'ValidationException', 'AccessDeniedException', 'BudgetExceededError', 'budget_exceeded');
+name('content_filter', 'content_filter', 'ContentFilterFinishReasonError', 'ContentPolicyViolationError', 'content_policy_violation', 'ResponsibleAIPolicyViolation', 'SAFETY', 'PROHIBITED_CONTENT', 'blocked', 'RECITATION', 'refusal', 'guardrail_intervened', 'GuardrailRaisedException');
+/** An HTTP status's class. */
+function statusClass(status) {
+    if (status === 429)
+        return 'rate_limit';
+    if (status === 408 || status === 504 || status === 524)
+        return 'timeout';
+    if (status >= 500 && status <= 599)
+        return 'server';
+    if (status >= 400 && status <= 499)
+        return 'client';
+    return undefined;
+}
+/**
+ * The class of one error name (`openai.RateLimitError`, `RateLimitError`, `rate_limit_error`,
+ * `429`, `litellm.ContextWindowExceededError`): a known name or an HTTP status; undefined when
+ * unknown. Module prefixes (`openai.`, `anthropic.`, `litellm.`) are ignored.
+ */
+function knownClass(value) {
+    const trimmed = value.trim();
+    // OpenTelemetry's `error.type` fallback: an error, of no known class.
+    if (trimmed === '_OTHER')
+        return 'error';
+    if (/^\d{3}$/.test(trimmed))
+        return statusClass(Number(trimmed));
+    const last = trimmed.slice(trimmed.lastIndexOf('.') + 1);
+    return BY_NAME[squash(last)] ?? BY_NAME[squash(trimmed)];
+}
+const NO_ERROR_WORDS = new Set(['', 'false', 'null', 'none', 'ok', '0', 'success']);
+/**
+ * A raw error value as a class, or null for no error:
+ * null / undefined / '' / false / 0 (and, from CSV, 'false', 'null', 'none', 'ok', 'success') ->
+ * null; a known name or an HTTP status (number or digits) -> its class; an object (an OpenAI,
+ * Anthropic or LiteLLM error body) -> the class of its `code`, `type`, `error_class`, `error_code`,
+ * `status` or nested `error`, the first one known; true -> 'error'. An unknown name is kept lower
+ * cased (a policy may count it); an object with no usable name is 'error'.
+ */
+function errorClass(v) {
+    if (v === null || v === undefined || v === false || v === 0)
+        return null;
+    if (typeof v === 'string') {
+        const lower = v.trim().toLowerCase();
+        if (NO_ERROR_WORDS.has(lower))
+            return null;
+        return knownClass(v) ?? lower;
+    }
+    if (v === true)
+        return 'error';
+    if (typeof v === 'number')
+        return statusClass(v) ?? String(v);
+    if (typeof v === 'object')
+        return objectClass(v, 0) ?? 'error';
+    return 'error';
+}
+const OBJECT_KEYS = ['code', 'type', 'error_class', 'error_code', 'status', 'status_code', 'name'];
+function objectClass(o, depth) {
+    let fallback;
+    for (const key of OBJECT_KEYS) {
+        const v = o[key];
+        if (typeof v === 'number') {
+            const cls = statusClass(v);
+            if (cls)
+                return cls;
+        }
+        else if (typeof v === 'string' && v !== '') {
+            const cls = knownClass(v);
+            if (cls)
+                return cls;
+            // `type: 'error'` (Anthropic's envelope) says nothing; a specific name is kept.
+            if (fallback === undefined && v.toLowerCase() !== 'error')
+                fallback = v.toLowerCase();
+        }
+    }
+    const nested = o.error;
+    if (depth < 2 && typeof nested === 'object' && nested !== null) {
+        const inner = objectClass(nested, depth + 1);
+        if (inner !== undefined && isClass(inner))
+            return inner;
+        fallback ??= inner;
+    }
+    if (fallback !== undefined)
+        return fallback;
+    // No name at all: the message's class (its leading HTTP status or keywords), never its text.
+    const message = o.message ?? o.error_message;
+    return typeof message === 'string' ? messageClass(message) : undefined;
+}
+const CLASSES = new Set(['rate_limit', 'timeout', 'server', 'client', 'content_filter']);
+const isClass = (s) => CLASSES.has(s);
+/**
+ * The class of a free-text error message (a status message, an exception message), by the HTTP
+ * status it starts with (the OpenAI and Anthropic SDKs write `429 Rate limit reached ...`) or by
+ * keywords; 'error' when nothing matches. Only the class is kept, never the text: it may quote a
+ * prompt.
+ */
+function messageClass(message) {
+    const m = typeof message === 'string' ? message.toLowerCase() : '';
+    const status = /^\s*(\d{3})\b/.exec(m);
+    const byStatus = status ? statusClass(Number(status[1])) : undefined;
+    if (byStatus)
+        return byStatus;
+    if (/\b429\b|rate.?limit|too many requests|quota|resource.?exhausted/.test(m))
+        return 'rate_limit';
+    if (/time.?out|timed out|deadline/.test(m))
+        return 'timeout';
+    if (/content.?(filter|policy|management)|safety/.test(m))
+        return 'content_filter';
+    if (/\b5\d\d\b|server error|internal|unavailable|overloaded|bad gateway/.test(m))
+        return 'server';
+    if (/\b4\d\d\b|bad request|invalid|not found|unauthori[sz]ed|forbidden/.test(m))
+        return 'client';
+    return 'error';
+}
+function squash(s) {
+    return s.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/**
+ * Field paths into a raw row. A policy names a field as a dotted path (`metadata.arm`,
+ * `llm.model_name`, `spend_logs_metadata.variant`); a row holds it as a flat key (OTLP
+ * attributes, CSV headers: `a.b` is one key), as nested objects (JSONL), or inside a JSON string
+ * (OpenInference's `metadata` attribute, a CSV cell, LiteLLM's spend-log `metadata` column read
+ * as text). readPath finds it in any of these, flat key first.
+ */
+/** Longest JSON string parsed to look a key up in it; longer ones are not searched. */
+const MAX_JSON_CHARS = 64 * 1024;
+/**
+ * The value at `path` in `row`: the flat key `path` itself, else a prefix of the path that is a
+ * key (longest first) whose value is an object, or a string holding a JSON object, to look the
+ * rest of the path up in (the same way, recursively). Undefined when absent.
+ */
+function readPath(row, path) {
+    const flat = Object.hasOwn(row, path) ? row[path] : undefined;
+    if (flat !== undefined)
+        return flat;
+    let dot = path.lastIndexOf('.');
+    while (dot > 0) {
+        const head = path.slice(0, dot);
+        if (Object.hasOwn(row, head)) {
+            const inner = asObject(row[head]);
+            if (inner !== undefined) {
+                const found = readPath(inner, path.slice(dot + 1));
+                if (found !== undefined)
+                    return found;
+            }
+        }
+        dot = path.lastIndexOf('.', dot - 1);
+    }
+    return undefined;
+}
+/** An object, or the object a JSON string holds; undefined for anything else. */
+function asObject(v) {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+        return v;
+    }
+    if (typeof v !== 'string' || v.length < 2 || v.length > MAX_JSON_CHARS)
+        return undefined;
+    const first = v.charCodeAt(0) === 123 ? 0 : v.search(/\S/);
+    if (first < 0 || v.charCodeAt(first) !== 123)
+        return undefined; // '{'
+    try {
+        const parsed = JSON.parse(v);
+        return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+            ? parsed
+            : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Copies the value of each dotted `path` that the row holds only nested (or inside a JSON
+ * string) to the flat key `path`, so every later reader (the arm, the unit, segment dimensions,
+ * the parallel reader's raw-key columns) finds it as a plain property. Paths already present as
+ * a flat key, and paths without a dot, are left alone; the row is changed in place.
+ */
+function flattenPaths(row, paths) {
+    for (let i = 0; i < paths.length; i++) {
+        const path = paths[i];
+        if (row[path] !== undefined)
+            continue;
+        const v = readPath(row, path);
+        if (v !== undefined)
+            row[path] = v;
+    }
+}
+
+/**
+ * LiteLLM's own records, read as request records without a mapping: the proxy's spend-log rows
+ * (table `LiteLLM_SpendLogs`, exported as JSONL or CSV, or read from PostgreSQL) and the callback
+ * payload every logging integration receives (`StandardLoggingPayload`, in a custom callback's
+ * `kwargs["standard_logging_object"]` or a generic logger's JSON). Field names checked against
+ * BerriAI/litellm: `schema.prisma` (model LiteLLM_SpendLogs), `litellm/proxy/_types.py`
+ * (SpendLogsMetadata, SpendLogsPayload) and `litellm/types/utils.py` (StandardLoggingPayload,
+ * StandardLoggingPayloadErrorInformation, StandardLoggingHiddenParams).
+ *
+ * The one place these names live: the file source reads them here (liteLlmRow), and a SQL preset
+ * for the spend-log table can select LITELLM_SPEND_LOG_COLUMNS and hand the rows to the same
+ * normalizer.
+ */
+/**
+ * Whether a row without the canonical `ts` is one of LiteLLM's: `startTime` with a spend-log or
+ * payload field beside it.
+ */
+function isLiteLlmRow(raw) {
+    return (raw.startTime !== undefined &&
+        (raw.spend !== undefined ||
+            raw.response_cost !== undefined ||
+            raw.model_group !== undefined ||
+            raw.call_type !== undefined));
+}
+/**
+ * Adds the canonical keys of a LiteLLM row (see LITELLM_FIELD_SOURCES) where the row lacks them;
+ * `time` reads a timestamp as epoch ms (the normalizer's parser). The row is changed in place and
+ * keeps every original field for segments (`model_group`, `metadata.*`, `request_tags`, ...).
+ */
+function liteLlmRow(raw, time) {
+    const start = time(raw.startTime);
+    const end = time(raw.endTime);
+    const first = time(raw.completionStartTime);
+    set(raw, 'ts', raw.startTime);
+    const duration = raw.request_duration_ms;
+    if (typeof duration === 'number' && duration >= 0)
+        set(raw, 'latency_ms', duration);
+    else if (ok(start) && ok(end) && end >= start)
+        set(raw, 'latency_ms', end - start);
+    else if (typeof raw.response_time === 'number')
+        set(raw, 'latency_ms', raw.response_time * 1000);
+    if (ok(start) && ok(first) && ok(end) && first >= start && first < end) {
+        set(raw, 'ttft_ms', first - start);
+    }
+    set(raw, 'cost_usd', raw.spend ?? raw.response_cost);
+    const metadata = asObject(raw.metadata);
+    const hidden = asObject(raw.hidden_params);
+    const usages = [
+        asObject(metadata?.usage_object),
+        asObject(hidden?.usage_object),
+        asObject(metadata?.additional_usage_values)
+    ];
+    for (const usage of usages) {
+        if (usage === undefined)
+            continue;
+        const details = asObject(usage.prompt_tokens_details);
+        set(raw, 'cache_read_tokens', details?.cached_tokens ?? usage.cache_read_input_tokens);
+        set(raw, 'cache_write_tokens', usage.cache_creation_input_tokens ?? details?.cache_creation_tokens);
+    }
+    set(raw, 'fingerprint', asObject(raw.response)?.system_fingerprint);
+    set(raw, 'user_id', raw.end_user);
+    if (raw.status === 'failure' && raw.error === undefined) {
+        const info = asObject(raw.error_information) ?? asObject(metadata?.error_information);
+        raw.error = info ?? (typeof raw.error_str === 'string' ? { message: raw.error_str } : true);
+    }
+}
+function set(raw, key, value) {
+    if (raw[key] === undefined && value !== undefined && value !== null && value !== '') {
+        raw[key] = value;
+    }
+}
+const ok = (v) => v !== undefined && v === v;
+
 /**
  * The record's cost: its billed `cost_usd` when present, else its tokens at the policy's prices
  * (USD per 1M tokens). Cache reads and writes are priced at `cacheRead` / `cacheWrite` (each
@@ -60,6 +329,10 @@ const EPOCH_SECONDS_BELOW = 1e11;
  *
  * Timestamps: an ISO-8601 string (without an offset it is read as UTC, so results do not depend
  * on the machine's time zone), epoch milliseconds, or epoch seconds (numbers below 1e11).
+ * A row without `ts` (or `timestamp`, `start_time`) may be one of LiteLLM's spend-log rows or
+ * callback payloads, read through litellm.ts. The policy's dotted keys that identify a record (the
+ * arm, the unit, segment dimensions) are looked up nested or inside JSON strings too (path.ts),
+ * and copied to the flat key so every later reader finds them.
  * Numeric fields keep NaN or negative values as they are: compileMetricValue (fields.ts) rejects
  * them and counts them per field, which it could not do if they were dropped here.
  */
@@ -70,10 +343,17 @@ function createNormalizer(policy) {
     const unitField = policy.arms.unit;
     const scoreKeys = policy.metrics.flatMap(m => m.from.startsWith('scores.') ? [{ name: m.from.slice(7), dotted: m.from }] : []);
     const pricing = policy.pricing;
+    const paths = [armField, unitField ?? '', ...(policy.segments?.by ?? [])].filter((key, i, all) => key.includes('.') && all.indexOf(key) === i);
     return raw => {
-        const ts = timestamp(raw.ts ?? raw.timestamp ?? raw.start_time);
+        let ts = timestamp(raw.ts ?? raw.timestamp ?? raw.start_time);
+        if (ts === undefined && isLiteLlmRow(raw)) {
+            liteLlmRow(raw, timestamp);
+            ts = timestamp(raw.ts);
+        }
         if (ts === undefined)
             return NO_TIMESTAMP;
+        if (paths.length > 0)
+            flattenPaths(raw, paths);
         if (ts !== ts)
             return INVALID_TIMESTAMP; // NaN
         const label = raw[armField];
@@ -93,14 +373,22 @@ function createNormalizer(policy) {
                 child(raw.prompt_tokens_details, 'cached_tokens') ??
                 raw['prompt_tokens_details.cached_tokens'] ??
                 raw.cache_read_input_tokens ??
-                raw['gen_ai.usage.cache_read.input_tokens']),
+                raw['gen_ai.usage.cache_read.input_tokens'] ??
+                raw['gen_ai.usage.cache_read_input_tokens']),
             cache_write_tokens: num(raw.cache_write_tokens ??
                 raw.cache_creation_input_tokens ??
-                raw['gen_ai.usage.cache_creation.input_tokens']),
-            output_tokens: num(raw.output_tokens ?? raw.completion_tokens ?? raw['gen_ai.usage.output_tokens']),
+                raw['gen_ai.usage.cache_creation.input_tokens'] ??
+                raw['gen_ai.usage.cache_creation_input_tokens']),
+            output_tokens: num(raw.output_tokens ??
+                raw.completion_tokens ??
+                raw['gen_ai.usage.output_tokens'] ??
+                raw['gen_ai.usage.completion_tokens']),
             // gen_ai.request.model is a last resort: some instrumentations set only the requested model.
             model: idString(raw.model ?? raw['gen_ai.response.model'] ?? raw['gen_ai.request.model']),
-            fingerprint: idString(raw.fingerprint ?? raw.system_fingerprint),
+            fingerprint: idString(raw.fingerprint ??
+                raw.system_fingerprint ??
+                raw['openai.response.system_fingerprint'] ??
+                raw['gen_ai.openai.response.system_fingerprint']),
             error: errorClass(raw.error),
             fallback: flag(raw.fallback),
             cost_usd: num(raw.cost_usd),
@@ -142,7 +430,7 @@ function inputTokens(raw) {
             return own;
         return own + (num(read) ?? 0) + (num(write) ?? 0);
     }
-    return num(raw.prompt_tokens ?? raw['gen_ai.usage.input_tokens']);
+    return num(raw.prompt_tokens ?? raw['gen_ai.usage.input_tokens'] ?? raw['gen_ai.usage.prompt_tokens']);
 }
 /** undefined when absent; NaN when present but not a number (counted as invalid downstream). */
 function num(v) {
@@ -182,29 +470,6 @@ function feedback(v) {
     if (v === false)
         return -1;
     return num(v);
-}
-const NO_ERROR_WORDS = new Set(['', 'false', 'null', 'none', 'ok', '0']);
-/**
- * null / undefined / '' / false / 0 (and, from CSV, 'false', 'null', 'none', 'ok') -> no error;
- * a string -> that class in lower case; true -> 'error'; an object -> its `type` or `code`
- * (OpenAI and Anthropic error bodies); a number (an HTTP status) -> its digits.
- */
-function errorClass(v) {
-    if (v === null || v === undefined || v === false || v === 0)
-        return null;
-    if (typeof v === 'string') {
-        const lower = v.toLowerCase();
-        return NO_ERROR_WORDS.has(lower) ? null : lower;
-    }
-    if (v === true)
-        return 'error';
-    if (typeof v === 'number')
-        return String(v);
-    if (typeof v === 'object') {
-        const cls = v.type ?? v.code;
-        return typeof cls === 'string' || typeof cls === 'number' ? String(cls).toLowerCase() : 'error';
-    }
-    return 'error';
 }
 /**
  * Scores from a nested `scores` object, plus dotted `scores.<name>` keys (CSV headers, OTLP
@@ -437,6 +702,143 @@ function describeBytes(n) {
     return `${n} bytes`;
 }
 
+/** OpenTelemetry GenAI, current names (semantic-conventions-genai; v1.37+ in the main repo). */
+const OTEL_GENAI = {
+    input_tokens: { from: ['gen_ai.usage.input_tokens'] },
+    output_tokens: { from: ['gen_ai.usage.output_tokens'] },
+    cache_read_tokens: { from: ['gen_ai.usage.cache_read.input_tokens'] },
+    cache_write_tokens: { from: ['gen_ai.usage.cache_creation.input_tokens'] },
+    // gen_ai.request.model last: a failed call has no response (the model check leaves it out).
+    model: { from: ['gen_ai.response.model', 'gen_ai.request.model'] },
+    fingerprint: { from: ['openai.response.system_fingerprint'] },
+    ttft_ms: { from: ['gen_ai.response.time_to_first_chunk'], scale: 1000 },
+    user_id: { from: ['user.id', 'enduser.id'] },
+    session_id: { from: ['session.id', 'gen_ai.conversation.id'] }
+};
+/** OpenTelemetry GenAI, names of v1.36 and before (deprecated, still emitted). */
+const OTEL_GENAI_PREVIOUS = {
+    input_tokens: { from: ['gen_ai.usage.prompt_tokens'] },
+    output_tokens: { from: ['gen_ai.usage.completion_tokens'] },
+    fingerprint: { from: ['gen_ai.openai.response.system_fingerprint'] }
+};
+/** OpenLLMetry's own names (Traceloop), on top of the OpenTelemetry ones it shares. */
+const OPENLLMETRY = {
+    input_tokens: { from: ['llm.usage.prompt_tokens'] },
+    output_tokens: { from: ['llm.usage.completion_tokens'] },
+    cache_read_tokens: { from: ['gen_ai.usage.cache_read_input_tokens'] },
+    cache_write_tokens: { from: ['gen_ai.usage.cache_creation_input_tokens'] },
+    model: { from: ['llm.response.model', 'llm.request.model'] },
+    fingerprint: { from: ['gen_ai.openai.system_fingerprint'] }
+};
+const OPENINFERENCE = {
+    input_tokens: { from: ['llm.token_count.prompt'] },
+    output_tokens: { from: ['llm.token_count.completion'] },
+    cache_read_tokens: { from: ['llm.token_count.prompt_details.cache_read'] },
+    cache_write_tokens: { from: ['llm.token_count.prompt_details.cache_write'] },
+    model: { from: ['llm.response.model_name', 'llm.model_name', 'llm.request.model_name'] },
+    cost_usd: { from: ['llm.cost.total'] },
+    user_id: { from: ['user.id'] },
+    session_id: { from: ['session.id'] }
+};
+/** The tables each convention reads, in order (an earlier table's attribute wins). */
+const SPAN_CONVENTIONS = {
+    'otel-genai': [OTEL_GENAI, OTEL_GENAI_PREVIOUS, OPENLLMETRY],
+    openllmetry: [OTEL_GENAI, OTEL_GENAI_PREVIOUS, OPENLLMETRY],
+    openinference: [OPENINFERENCE]
+};
+/** GenAI operations that are not a call to a model (agents, tools, workflows, retrieval). */
+const NOT_CALLS = new Set([
+    'invoke_agent',
+    'create_agent',
+    'execute_tool',
+    'invoke_workflow',
+    'retrieval',
+    'guardrail.run',
+    'guard'
+]);
+/** OpenLLMetry's workflow spans (traceloop.span.kind) around the calls. */
+const TRACELOOP_NOT_CALLS = new Set(['workflow', 'task', 'agent', 'tool']);
+/** OpenInference span kinds that are calls to a model. */
+const OPENINFERENCE_CALLS = new Set(['LLM', 'EMBEDDING']);
+/** Attributes only OpenLLMetry writes (besides `traceloop.*`). */
+const OPENLLMETRY_MARKS = [
+    'llm.request.type',
+    'llm.usage.total_tokens',
+    'gen_ai.usage.prompt_tokens',
+    'gen_ai.usage.cache_read_input_tokens',
+    'llm.vendor'
+];
+/**
+ * The convention of a span that is one call to a model, from its own attributes; undefined for
+ * any other span (an agent, a tool, a workflow step, a retrieval, a plain HTTP or DB span).
+ * OpenInference: `openinference.span.kind` LLM or EMBEDDING. OpenTelemetry GenAI and OpenLLMetry:
+ * a `gen_ai.*` attribute (or OpenLLMetry's older `llm.*` ones), unless `gen_ai.operation.name`
+ * (or `llm.request.type`) names an agent, tool, workflow or retrieval step.
+ */
+function spanConvention(attrs) {
+    const kind = attrs['openinference.span.kind'];
+    if (kind !== undefined) {
+        return typeof kind === 'string' && OPENINFERENCE_CALLS.has(kind.toUpperCase())
+            ? 'openinference'
+            : undefined;
+    }
+    let genAi = false;
+    let traceloop = false;
+    for (const key in attrs) {
+        if (key.startsWith('gen_ai.'))
+            genAi = true;
+        else if (key.startsWith('traceloop.'))
+            traceloop = true;
+        else if (key.startsWith('llm.'))
+            genAi = true;
+    }
+    if (!genAi)
+        return undefined;
+    const operation = attrs['gen_ai.operation.name'] ?? attrs['llm.request.type'];
+    if (typeof operation === 'string' && NOT_CALLS.has(operation))
+        return undefined;
+    const step = attrs['traceloop.span.kind'];
+    if (typeof step === 'string' && TRACELOOP_NOT_CALLS.has(step))
+        return undefined;
+    return traceloop || OPENLLMETRY_MARKS.some(k => attrs[k] !== undefined)
+        ? 'openllmetry'
+        : 'otel-genai';
+}
+/**
+ * Writes the canonical keys the span's convention maps (input_tokens, model, ...) into `row`,
+ * where the row does not have them already (an attribute named like the canonical field wins).
+ * OpenInference spans carry no fingerprint attribute; the OpenAI answer in `output.value` (JSON)
+ * does, and is read for it.
+ */
+function applySpanConvention(row, convention) {
+    for (const table of SPAN_CONVENTIONS[convention]) {
+        for (const target in table) {
+            if (row[target] !== undefined)
+                continue;
+            const mapping = table[target];
+            for (const attr of mapping.from) {
+                const v = row[attr];
+                if (v === undefined || v === null || v === '')
+                    continue;
+                row[target] = mapping.scale !== undefined && typeof v === 'number' ? v * mapping.scale : v;
+                break;
+            }
+        }
+    }
+    if (convention === 'openinference' && row.fingerprint === undefined) {
+        const fingerprint = jsonStringField(row['output.value'], 'system_fingerprint');
+        if (fingerprint !== undefined)
+            row.fingerprint = fingerprint;
+    }
+}
+/** A top-level string field of a JSON text, found without parsing the whole text. */
+function jsonStringField(text, key) {
+    if (typeof text !== 'string' || !text.includes(`"${key}"`))
+        return undefined;
+    const match = new RegExp(`"${key}"\\s*:\\s*"([^"\\\\]{1,200})"`).exec(text);
+    return match?.[1];
+}
+
 /** Record fields tried, in order, for a request id. */
 /**
  * A text worked out only when read: a source puts it in a raw row where rendering the text costs
@@ -460,23 +862,30 @@ class LazyText {
 
 /**
  * OTLP/JSON trace exports (the OpenTelemetry protocol's JSON encoding, as the Collector's file
- * exporter writes it: one ExportTraceServiceRequest per line, or one per file). Each span that
- * carries a `gen_ai.*` attribute (OpenTelemetry GenAI semantic conventions) is one LLM call.
+ * exporter writes it: one ExportTraceServiceRequest per line, or one per file). Each span that is
+ * a call to a model, in any of the tracing conventions records/conventions.ts knows (OpenTelemetry
+ * GenAI, OpenLLMetry, OpenInference), is one LLM call; its convention's attributes are mapped to
+ * the canonical record's names.
  */
 /** STATUS_CODE_ERROR in opentelemetry/proto/trace/v1/trace.proto; JSON encodes enums as integers. */
 const STATUS_CODE_ERROR = 2;
+/** Ancestors followed up from a span, at most (a cycle in broken data ends here). */
+const MAX_DEPTH = 64;
 function isOtlpDocument(value) {
     return value.resourceSpans !== undefined;
 }
 /**
- * Calls `emit` with a raw row per GenAI span of an OTLP document: the span's attributes, then its
- * resource's for keys the span lacks, as flat dotted keys; `ts` (ms) from startTimeUnixNano,
- * `latency_ms` from end - start, and `error` from the span status (STATUS_CODE_ERROR: the
- * `error.type` attribute, else 'server'; otherwise null).
+ * Calls `emit` with a raw row per call span of an OTLP document: the span's attributes, then its
+ * resource's for keys the span lacks, then inherited keys from its ancestors, as flat dotted keys;
+ * the canonical keys its convention maps; `ts` (ms) from startTimeUnixNano, `latency_ms` from
+ * end - start, and `error` from the span status: STATUS_CODE_ERROR (or an `error.type`) is an
+ * error named by `error.type`, else by the `exception.type` of its exception event, else by the
+ * class of its HTTP status or status message; otherwise null. `onCall` hears each call span's
+ * instrumentation scope and whether it failed.
  */
-function forEachGenAiSpan(document, emit, 
-/** Also map the message content to `input` / `output` (only a judge reads them). */
-withContent = false) {
+function forEachCallSpan(document, emit, opts, onCall) {
+    const counts = { spans: 0, calls: 0 };
+    let ancestry;
     for (const resourceSpans of arrayOf(document.resourceSpans)) {
         const resource = attributes(field(field(resourceSpans, 'resource'), 'attributes'));
         // scopeSpans since OTLP 0.15; instrumentationLibrarySpans before it.
@@ -485,14 +894,32 @@ withContent = false) {
             ...arrayOf(field(resourceSpans, 'instrumentationLibrarySpans'))
         ];
         for (const scope of scopes) {
+            const library = field(scope, 'scope') ?? field(scope, 'instrumentationLibrary');
+            const scopeName = stringOr(field(library, 'name'), '(unnamed scope)');
+            const scopeVersion = stringOr(field(library, 'version'), undefined);
             for (const span of arrayOf(field(scope, 'spans'))) {
+                counts.spans++;
                 const own = attributes(field(span, 'attributes'));
-                if (!Object.keys(own).some(key => key.startsWith('gen_ai.')))
+                const convention = spanConvention(own);
+                if (convention === undefined)
                     continue;
-                emit(spanRow(span, own, resource, withContent));
+                counts.calls++;
+                const row = spanRow(span, own, resource, opts.withContent);
+                applySpanConvention(row, convention);
+                for (const key of opts.inherit) {
+                    if (readPath(row, key) !== undefined)
+                        continue;
+                    ancestry ??= new Ancestry(document);
+                    const inherited = ancestry.lookup(span, key);
+                    if (inherited !== undefined)
+                        row[key] = inherited;
+                }
+                onCall?.(scopeName, scopeVersion, row.error !== null);
+                emit(row);
             }
         }
     }
+    return counts;
 }
 function spanRow(span, own, resource, withContent) {
     const row = { ...resource, ...own };
@@ -507,11 +934,74 @@ function spanRow(span, own, resource, withContent) {
         row.input = content(span, own, 'input');
     if (withContent && row.output === undefined)
         row.output = content(span, own, 'output');
-    const code = field(field(span, 'status'), 'code');
+    const status = field(span, 'status');
+    const code = field(status, 'code');
     const failed = code === STATUS_CODE_ERROR || code === 'STATUS_CODE_ERROR';
     const errorType = own['error.type'];
-    row.error = failed || errorType !== undefined ? (errorType ?? 'server') : null;
+    row.error = errorType !== undefined ? errorType : failed ? failureName(span, own, status) : null;
     return row;
+}
+/**
+ * What a failed span says about its failure, for the error taxonomy (records/errorClass.ts): its
+ * exception event's `exception.type`, else its HTTP status, else the class of its status message
+ * (never the message itself: it may quote a prompt).
+ */
+function failureName(span, own, status) {
+    for (const event of arrayOf(field(span, 'events'))) {
+        if (field(event, 'name') !== 'exception')
+            continue;
+        const type = attributes(field(event, 'attributes'))['exception.type'];
+        if (typeof type === 'string' && type !== '')
+            return type;
+    }
+    const http = own['http.response.status_code'] ?? own['http.status_code'];
+    if (typeof http === 'number' && http >= 400)
+        return http;
+    return messageClass(field(status, 'message'));
+}
+/**
+ * The spans of one document by id, for ancestor lookups: built on the first lookup, once per
+ * document. A span's parent is found only in the same document (an export batch may hold a part
+ * of a trace only; a key set on a parent exported in another batch is not found).
+ */
+class Ancestry {
+    spans = new Map();
+    constructor(document) {
+        for (const resourceSpans of arrayOf(document.resourceSpans)) {
+            const scopes = [
+                ...arrayOf(field(resourceSpans, 'scopeSpans')),
+                ...arrayOf(field(resourceSpans, 'instrumentationLibrarySpans'))
+            ];
+            for (const scope of scopes) {
+                for (const span of arrayOf(field(scope, 'spans'))) {
+                    const id = spanKey(field(span, 'traceId'), field(span, 'spanId'));
+                    if (id === undefined)
+                        continue;
+                    const parent = spanKey(field(span, 'traceId'), field(span, 'parentSpanId')) ?? '';
+                    this.spans.set(id, { parent, attributes: field(span, 'attributes') });
+                }
+            }
+        }
+    }
+    /** The nearest ancestor's value for `key` (flat, nested or in a JSON string attribute). */
+    lookup(span, key) {
+        let id = spanKey(field(span, 'traceId'), field(span, 'parentSpanId'));
+        for (let depth = 0; id !== undefined && depth < MAX_DEPTH; depth++) {
+            const ancestor = this.spans.get(id);
+            if (ancestor === undefined)
+                return undefined;
+            const value = readPath(attributes(ancestor.attributes), key);
+            if (value !== undefined)
+                return value;
+            id = ancestor.parent === '' ? undefined : ancestor.parent;
+        }
+        return undefined;
+    }
+}
+function spanKey(traceId, spanId) {
+    return typeof spanId === 'string' && spanId !== '' && !/^0+$/.test(spanId)
+        ? `${typeof traceId === 'string' ? traceId : ''}/${spanId}`
+        : undefined;
 }
 /**
  * The prompt or the answer of a GenAI span, for the judge, rendered only when read (LazyText).
@@ -526,6 +1016,9 @@ function spanRow(span, own, resource, withContent) {
 function content(span, own, which) {
     const key = which === 'input' ? 'gen_ai.input.messages' : 'gen_ai.output.messages';
     const legacy = which === 'input' ? 'gen_ai.prompt' : 'gen_ai.completion';
+    if (own['openinference.span.kind'] !== undefined || own[`${legacy}.0.content`] !== undefined) {
+        return indexedContent(own, which);
+    }
     const events = arrayOf(field(span, 'events'));
     // `own` lacks structured values (arrays, key-value lists): look at the span's list for those.
     const onSpan = own[key] !== undefined ||
@@ -547,6 +1040,45 @@ function content(span, own, which) {
                 return old;
         }
         return undefined;
+    });
+}
+/**
+ * Messages flattened into indexed attributes: OpenInference's `llm.input_messages.<i>.message.role`
+ * and `.content` (else `input.value` / `output.value`), OpenLLMetry's before semantic conventions
+ * v1.37 `gen_ai.prompt.<i>.role` / `.content` and `gen_ai.completion.<i>.content`. The input
+ * without system messages; the output's first message.
+ */
+function indexedContent(own, which) {
+    const openInference = own['openinference.span.kind'] !== undefined;
+    const prefix = openInference
+        ? which === 'input'
+            ? 'llm.input_messages.'
+            : 'llm.output_messages.'
+        : which === 'input'
+            ? 'gen_ai.prompt.'
+            : 'gen_ai.completion.';
+    const inner = openInference ? '.message.' : '.';
+    const plain = openInference ? own[which === 'input' ? 'input.value' : 'output.value'] : undefined;
+    if (own[`${prefix}0${inner}content`] === undefined && typeof plain !== 'string')
+        return undefined;
+    return new LazyText(() => {
+        const texts = [];
+        for (let i = 0;; i++) {
+            const text = own[`${prefix}${i}${inner}content`];
+            if (typeof text !== 'string')
+                break;
+            texts.push({ role: own[`${prefix}${i}${inner}role`], text });
+            if (which === 'output')
+                break;
+        }
+        if (texts.length === 0)
+            return typeof plain === 'string' ? plain : undefined;
+        const conversation = texts.filter(t => t.role !== 'system');
+        if (which === 'output' || conversation.length === 1)
+            return conversation[0]?.text;
+        return conversation
+            .map(t => `${typeof t.role === 'string' ? t.role : 'message'}: ${t.text}`)
+            .join('\n');
     });
 }
 function rawAttributes(list) {
@@ -581,7 +1113,7 @@ function decoded(v) {
     }
 }
 /**
- * Messages as text: the input's messages one per line, `role: text` (a lone message as its text
+ * Messages as text: the input's messages but the system ones, one per line, `role: text` (a lone message as its text
  * alone); the output's first message (the first choice). Non-text parts are named in brackets.
  */
 function renderMessages(messages, which) {
@@ -589,7 +1121,10 @@ function renderMessages(messages, which) {
         return messages;
     if (!Array.isArray(messages))
         return undefined;
-    const texts = messages.map(m => ({ role: field(m, 'role'), text: messageText(m) }));
+    // A system message in the input is the system prompt (as gen_ai.system_instructions): left out.
+    const texts = messages
+        .filter(m => which === 'output' || field(m, 'role') !== 'system')
+        .map(m => ({ role: field(m, 'role'), text: messageText(m) }));
     if (which === 'output' || texts.length === 1)
         return texts[0]?.text;
     return texts.map(t => `${typeof t.role === 'string' ? t.role : 'message'}: ${t.text}`).join('\n');
@@ -653,6 +1188,9 @@ function nanos(v) {
         return undefined;
     }
 }
+function stringOr(v, otherwise) {
+    return typeof v === 'string' && v !== '' ? v : otherwise;
+}
 function field(v, key) {
     return typeof v === 'object' && v !== null ? v[key] : undefined;
 }
@@ -660,6 +1198,13 @@ function arrayOf(v) {
     return Array.isArray(v) ? v : [];
 }
 
+/** The OTLP reading options of a policy: the keys inherited from ancestor spans. */
+function spanReadOptions(policy, withContent) {
+    const keys = [policy.arms.field, ...(policy.segments?.by ?? [])];
+    if (policy.arms.unit !== undefined)
+        keys.push(policy.arms.unit);
+    return { withContent, inherit: [...new Set(keys)] };
+}
 const BAD_JSON = Symbol('bad JSON');
 function parseJson(text) {
     try {
@@ -676,15 +1221,20 @@ function parseJson(text) {
 class RowReader {
     sink;
     normalize;
-    withContent;
+    spanOptions;
     lines = 0;
     malformed = 0;
+    /** Spans in OTLP documents, and those that were calls to a model (counted as lines). */
+    spans = 0;
+    calls = 0;
+    onCall;
     constructor(sink, normalize, 
-    /** OTLP message content mapped to input/output: only when the policy has a judge. */
-    withContent) {
+    /** OTLP: inherited keys, and content mapped to input/output (only when the policy has a judge). */
+    spanOptions) {
         this.sink = sink;
         this.normalize = normalize;
-        this.withContent = withContent;
+        this.spanOptions = spanOptions;
+        this.onCall = sink.call?.bind(sink);
     }
     countLine() {
         this.lines++;
@@ -694,7 +1244,7 @@ class RowReader {
         this.malformed++;
         this.sink.malformed(lineNo, reason);
     }
-    /** A parsed JSON value: a record, an OTLP export (one line per GenAI span), or malformed. */
+    /** A parsed JSON value: a record, an OTLP export (one line per call span), or malformed. */
     json(value, lineNo, prefix = '') {
         if (value === BAD_JSON) {
             this.countLine();
@@ -706,10 +1256,12 @@ class RowReader {
         }
         else if (isOtlpDocument(value)) {
             let span = 0;
-            forEachGenAiSpan(value, raw => {
+            const counts = forEachCallSpan(value, raw => {
                 this.countLine();
                 this.row(raw, lineNo, `${prefix}span ${++span}: `);
-            }, this.withContent);
+            }, this.spanOptions, this.onCall);
+            this.spans += counts.spans;
+            this.calls += counts.calls;
         }
         else {
             this.countLine();
@@ -791,6 +1343,67 @@ async function readRangeRows(range, maxLineBytes, rows, buf) {
         rows.countLine();
         rows.bad(lineNo, tooLong);
     });
+}
+
+/**
+ * The raw keys the normalizer reads for each canonical record field, in the order it tries them
+ * (normalize.ts; a test checks that each one alone fills its field). The single list of aliases:
+ * span conventions add theirs in conventions.ts (SPAN_CONVENTIONS) and LiteLLM rows in litellm.ts,
+ * and fieldAliases() lists all three.
+ */
+const RECORD_ALIASES = {
+    ts: ['ts', 'timestamp', 'start_time'],
+    unit: ['unit', 'user_id', 'session_id'],
+    latency_ms: ['latency_ms', 'duration_ms', 'gen_ai.client.operation.duration'],
+    ttft_ms: ['ttft_ms', 'gen_ai.response.time_to_first_chunk'],
+    input_tokens: [
+        'input_tokens',
+        'prompt_tokens',
+        'gen_ai.usage.input_tokens',
+        'gen_ai.usage.prompt_tokens'
+    ],
+    cache_read_tokens: [
+        'cache_read_tokens',
+        'prompt_tokens_details.cached_tokens',
+        'cache_read_input_tokens',
+        'gen_ai.usage.cache_read.input_tokens',
+        'gen_ai.usage.cache_read_input_tokens'
+    ],
+    cache_write_tokens: [
+        'cache_write_tokens',
+        'cache_creation_input_tokens',
+        'gen_ai.usage.cache_creation.input_tokens',
+        'gen_ai.usage.cache_creation_input_tokens'
+    ],
+    output_tokens: [
+        'output_tokens',
+        'completion_tokens',
+        'gen_ai.usage.output_tokens',
+        'gen_ai.usage.completion_tokens'
+    ],
+    model: ['model', 'gen_ai.response.model', 'gen_ai.request.model'],
+    fingerprint: [
+        'fingerprint',
+        'system_fingerprint',
+        'openai.response.system_fingerprint',
+        'gen_ai.openai.response.system_fingerprint'
+    ],
+    error: ['error'],
+    fallback: ['fallback'],
+    cost_usd: ['cost_usd'],
+    score: ['score', 'gen_ai.evaluation.score.value'],
+    feedback: ['feedback']
+};
+/** Metric `from` names that read a canonical field (units already converted). */
+({
+    ...aliasesOf('latency_ms'),
+    ...aliasesOf('ttft_ms'),
+    ...aliasesOf('input_tokens'),
+    ...aliasesOf('output_tokens'),
+    ...aliasesOf('cache_read_tokens'),
+    ...aliasesOf('cache_write_tokens')});
+function aliasesOf(field) {
+    return Object.fromEntries(RECORD_ALIASES[field].filter(alias => alias !== field).map(alias => [alias, field]));
 }
 
 /**
@@ -973,11 +1586,13 @@ const normalize = createNormalizer(setup.policy);
 const port = parentPort;
 const writer = new RecordBatchWriter(setup.rawKeys);
 const readBuffer = Buffer.allocUnsafe(1 << 20);
+const spanOptions = spanReadOptions(setup.policy, false);
 async function readChunk(task) {
     const started = performance.now();
     const malformedLines = [];
     const malformedReasons = [];
     const unmatched = [];
+    const scopes = [];
     const rows = new RowReader({
         line: () => { },
         malformed: (lineNo, reason) => {
@@ -985,8 +1600,21 @@ async function readChunk(task) {
             malformedReasons.push(reason);
         },
         unmatchedArm: value => unmatched.push(value),
-        add: r => writer.add(r)
-    }, normalize, false);
+        add: r => writer.add(r),
+        call: (scope, version, failed) => {
+            let entry = scopes.find(e => e.scope === scope && e.version === version);
+            if (entry === undefined) {
+                entry =
+                    version === undefined
+                        ? { scope, calls: 0, failed: 0 }
+                        : { scope, version, calls: 0, failed: 0 };
+                scopes.push(entry);
+            }
+            entry.calls++;
+            if (failed)
+                entry.failed++;
+        }
+    }, normalize, spanOptions);
     const physicalLines = await readRangeRows(task, setup.maxLineBytes, rows, readBuffer);
     return {
         task: task.id,
@@ -995,6 +1623,9 @@ async function readChunk(task) {
         malformedLines,
         malformedReasons,
         unmatched,
+        spans: rows.spans,
+        calls: rows.calls,
+        scopes,
         batch: writer.take(),
         ms: performance.now() - started
     };

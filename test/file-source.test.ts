@@ -163,7 +163,9 @@ describe('FileSource: formats', () => {
     expect(cell!.requests).toBe(2)
     expect(cell!.units).toBe(1)
     expect(cell!.errors).toEqual({ timeout: 1 })
-    expect(cell!.models).toEqual({ 'gpt-4o-2024-08-06': 2 })
+    // The failed call carries only the requested model: kept apart from the served ones.
+    expect(cell!.models).toEqual({ 'gpt-4o-2024-08-06': 1 })
+    expect(cell!.failedModels).toEqual({ 'gpt-4o-2024-08-06': 1 })
     // p95 latency (metric 1) from span times: 1250 ms and 30000 ms.
     expect(cell!.metrics[1]!.quantiles).toMatchObject({ count: 2, min: 1250, max: 30000 })
     expect(e.cells.some(c => c.segment === 'route=faq')).toBe(true)

@@ -13,11 +13,7 @@ import { LangfuseSource } from '../src/sources/langfuse/langfuseSource.js'
 import { errorClassOf } from '../src/sources/langfuse/observation.js'
 import { TOTAL_SEGMENT, type Evidence } from '../src/sketch/evidence.js'
 import { BIN, T0, tempDir, writePolicy, writeTraffic } from './helpers/cli.js'
-import {
-  LangfuseStandIn,
-  type GetScoresResponseData,
-  type ObservationV2
-} from './helpers/langfuseStandIn.js'
+import { LangfuseStandIn, type ScoreV3, type ObservationV2 } from './helpers/langfuseStandIn.js'
 import { langfuseData, toLangfuse } from './helpers/langfuseTraffic.js'
 
 const KEYS = { publicKey: 'pk-lf-1234public', secretKey: 'sk-lf-5678SECRET' }
@@ -55,7 +51,7 @@ function generated(count: number, seed = 1, effect = SCENARIOS.aa!) {
 }
 
 async function withStandIn<T>(
-  data: { observations: ObservationV2[]; scores?: GetScoresResponseData[] },
+  data: { observations: ObservationV2[]; scores?: ScoreV3[] },
   run: (standIn: LangfuseStandIn) => Promise<T>
 ): Promise<T> {
   const standIn = new LangfuseStandIn(data.observations, data.scores ?? [], KEYS)
@@ -226,8 +222,25 @@ describe('Langfuse source: paging and failures', () => {
       const outcome = await evaluateAt(standIn, ', retries: 2')
       expect(outcome.record.decision).toBe('hold')
       expect(sourceCheck(outcome)).toMatch(
-        /did not answer GET \/api\/public\/v2\/\w+: HTTP 500 \(3 attempts\)/
+        /did not answer GET \/api\/public\/v[23]\/\w+: HTTP 500 \(3 attempts\)/
       )
+    })
+  })
+
+  it('a server without the v3 scores API: the hold names that API, not the observations one', async () => {
+    await withStandIn(generated(50), async standIn => {
+      standIn.faults.push({
+        endpoint: 'scores',
+        status: 404,
+        headers: { 'content-type': 'application/json' },
+        body: '{"message":"Route not found"}'
+      })
+      const outcome = await evaluateAt(standIn)
+      expect(outcome.record.decision).toBe('hold')
+      expect(sourceCheck(outcome)).toMatch(
+        /has no v3 scores API \(GET \/api\/public\/v3\/scores: HTTP 404: Route not found\); the v3 scores API .* needs Langfuse Cloud or a self-hosted Langfuse that has it/
+      )
+      expect(sourceCheck(outcome)).not.toMatch(/observations/)
     })
   })
 
@@ -326,17 +339,21 @@ function obs(i: number, over: Partial<ObservationV2> = {}): ObservationV2 {
 
 function score(
   i: number,
-  target: { observationId?: string; traceId: string },
+  target: { observationId?: string; traceId?: string; sessionId?: string },
   value: number,
   at = T0 + 3 * HOUR,
   name = 'quality'
-): GetScoresResponseData {
+): ScoreV3 {
   const ts = new Date(at).toISOString()
+  const subject: ScoreV3['subject'] = target.observationId
+    ? { kind: 'observation', id: target.observationId, traceId: target.traceId }
+    : target.traceId
+      ? { kind: 'trace', id: target.traceId }
+      : { kind: 'session', id: target.sessionId as string }
   return {
     dataType: 'NUMERIC',
     id: `s${i}`,
-    traceId: target.traceId,
-    observationId: target.observationId ?? null,
+    projectId: 'project-1',
     name,
     source: 'API',
     timestamp: ts,
@@ -347,6 +364,7 @@ function score(
     configId: null,
     queueId: null,
     environment: 'default',
+    subject,
     value
   }
 }
@@ -366,7 +384,7 @@ describe('Langfuse source: mapping observations to records', () => {
         dataType: 'TEXT' as const,
         stringValue: 'fine'
       }
-    ] as GetScoresResponseData[]
+    ] as ScoreV3[]
     await withStandIn({ observations, scores }, async () => {})
     await withStandIn({ observations, scores }, async standIn => {
       const policy = policyWith(src(standIn.url))
@@ -381,6 +399,88 @@ describe('Langfuse source: mapping observations to records', () => {
     })
   })
 
+  it('reads v3 scores with their subject: booleans as 1 / 0, session scores, categorical ones skipped with a warning', async () => {
+    const observations = [
+      obs(0),
+      obs(1),
+      obs(2, { sessionId: 'conversation-7' }),
+      obs(3, { sessionId: 'conversation-7' })
+    ]
+    const bool = (i: number, target: Parameters<typeof score>[1], value: boolean): ScoreV3 => ({
+      ...score(i, target, 0, T0 + 3 * HOUR, 'thumbs'),
+      dataType: 'BOOLEAN',
+      value
+    })
+    const scores: ScoreV3[] = [
+      score(1, { observationId: 'obs-0', traceId: 'trace-0' }, 0.8),
+      bool(2, { observationId: 'obs-0', traceId: 'trace-0' }, true),
+      bool(3, { observationId: 'obs-1', traceId: 'trace-1' }, false),
+      // A session's score reaches every call of the session without one of its own.
+      score(4, { sessionId: 'conversation-7' }, 0.4),
+      {
+        ...score(5, { observationId: 'obs-1', traceId: 'trace-1' }, 0),
+        dataType: 'CATEGORICAL',
+        value: 'good'
+      },
+      {
+        ...score(6, { observationId: 'obs-3', traceId: 'trace-3' }, 0),
+        dataType: 'CATEGORICAL',
+        value: 'bad'
+      }
+    ]
+    await withStandIn({ observations, scores }, async standIn => {
+      const policy = policyWith(
+        src(standIn.url).replace('quality: score }', 'quality: score, thumbs: scores.thumbs }')
+      )
+      policy.metrics.push({
+        ...policy.metrics[0]!,
+        name: 'thumbs',
+        from: 'scores.thumbs',
+        path: 'x'
+      })
+      const evidence = await collect(langfuse(policy))
+      // baseline obs-0 (0.8), obs-2 (session 0.4); canary obs-1 (none), obs-3 (session 0.4)
+      expect(metric(evidence, 'quality', 'baseline')).toEqual({ n: 2, mean: 0.6000000000000001 })
+      expect(metric(evidence, 'quality', 'canary')).toEqual({ n: 1, mean: 0.4 })
+      expect(metric(evidence, 'thumbs', 'baseline')).toEqual({ n: 1, mean: 1 })
+      expect(metric(evidence, 'thumbs', 'canary')).toEqual({ n: 1, mean: 0 })
+      expect(evidence.quality.warnings).toEqual([
+        '2 Langfuse scores "quality" are CATEGORICAL: a category has no number in the v3 scores API, so they were skipped (use a NUMERIC or BOOLEAN score)'
+      ])
+      const query = standIn.queries.find(q => q.endpoint === 'scores')!.query
+      expect(Object.fromEntries(query)).toMatchObject({
+        name: 'quality,thumbs',
+        fields: 'subject',
+        limit: '100'
+      })
+    })
+  })
+
+  it('asks for the metadata keys the policy reads in full (expandMetadata): values over 200 characters are cut otherwise', async () => {
+    const long = `faq-${'x'.repeat(300)}`
+    const observations = [0, 1, 2, 3].map(i => {
+      const o = obs(i)
+      return { ...o, metadata: { ...(o.metadata as object), route: long, note: 'y'.repeat(500) } }
+    })
+    await withStandIn({ observations }, async standIn => {
+      const policy = policyWith(src(standIn.url))
+      policy.segments = { by: ['metadata.route'], gate: false }
+      const evidence = await collect(langfuse(policy))
+      const query = standIn.queries.find(q => q.endpoint === 'observations')!.query
+      expect(query.get('expandMetadata')).toBe('route')
+      expect(new Set(evidence.cells.map(c => c.segment))).toEqual(
+        new Set([TOTAL_SEGMENT, `metadata.route=${long}`])
+      )
+    })
+    await withStandIn({ observations }, async standIn => {
+      const evidence = await collect(langfuse(policyWith(src(standIn.url))))
+      expect(
+        standIn.queries.find(q => q.endpoint === 'observations')!.query.has('expandMetadata')
+      ).toBe(false)
+      expect(evidence.quality.records).toBe(4)
+    })
+  })
+
   it('reads scores across pages and maps a second score name to scores.<name>', async () => {
     const observations = Array.from({ length: 250 }, (_, i) => obs(i))
     const scores = observations.flatMap((o, i) => [
@@ -392,7 +492,11 @@ describe('Langfuse source: mapping observations to records', () => {
         src(standIn.url).replace('quality: score }', 'quality: score, helpful: scores.helpful }')
       )
       const evidence = await collect(langfuse(policy))
-      expect(standIn.counts.scores).toBe(6) // 3 pages of 100 per score name
+      // Both names in one query (comma-separated), 500 scores in 5 pages of 100.
+      expect(standIn.counts.scores).toBe(5)
+      expect(standIn.queries.find(q => q.endpoint === 'scores')?.query.get('name')).toBe(
+        'quality,helpful'
+      )
       expect(metric(evidence, 'quality', 'baseline').n).toBe(125)
       const raw = observations.filter((_, i) => i % 2 === 0).map((_, k) => ((2 * k) % 10) / 10)
       expect(metric(evidence, 'quality', 'baseline').mean).toBeCloseTo(

@@ -174,18 +174,59 @@ describe('createNormalizer: field aliases', () => {
     expect(r.scores).toEqual({ helpfulness: 0.6 })
   })
 
-  it('normalises errors to a lower-case class or null', () => {
+  it('normalises errors to a class of the taxonomy, a lower-case name, or null', () => {
     expect([null, undefined, '', false, 0, 'null', 'false', 'None'].map(errorClass)).toEqual(
       Array(8).fill(null)
     )
     expect(errorClass('Rate_Limit')).toBe('rate_limit')
     expect(errorClass(true)).toBe('error')
-    expect(errorClass({ type: 'invalid_request_error', message: 'x' })).toBe(
-      'invalid_request_error'
+    expect(errorClass({ type: 'invalid_request_error', message: 'x' })).toBe('client')
+    expect(errorClass({ code: 'context_length_exceeded' })).toBe('client')
+    // A specific code wins over a generic type (OpenAI's 400 for a content filter).
+    expect(errorClass({ type: 'invalid_request_error', code: 'content_filter' })).toBe(
+      'content_filter'
     )
-    expect(errorClass({ code: 'context_length_exceeded' })).toBe('context_length_exceeded')
+    // Anthropic's envelope: the class is the nested error's type.
+    expect(errorClass({ type: 'error', error: { type: 'overloaded_error' } })).toBe('server')
     expect(errorClass({ message: 'no class' })).toBe('error')
-    expect(errorClass(429)).toBe('429')
+    expect(errorClass({ message: '429 Rate limit reached for requests' })).toBe('rate_limit')
+    expect(errorClass(429)).toBe('rate_limit')
+    expect(errorClass('my_own_class')).toBe('my_own_class')
+  })
+
+  it('maps provider and SDK error names and HTTP statuses onto the classes', () => {
+    const cases: [unknown, string][] = [
+      ['RateLimitError', 'rate_limit'],
+      ['openai.RateLimitError', 'rate_limit'],
+      ['anthropic.RateLimitError', 'rate_limit'],
+      ['rate_limit_exceeded', 'rate_limit'],
+      ['insufficient_quota', 'rate_limit'],
+      ['RESOURCE_EXHAUSTED', 'rate_limit'],
+      ['429', 'rate_limit'],
+      ['APITimeoutError', 'timeout'],
+      ['APIConnectionTimeoutError', 'timeout'],
+      ['litellm.Timeout', 'timeout'],
+      ['httpx.ReadTimeout', 'timeout'],
+      ['DEADLINE_EXCEEDED', 'timeout'],
+      [504, 'timeout'],
+      ['InternalServerError', 'server'],
+      ['overloaded_error', 'server'],
+      ['APIConnectionError', 'server'],
+      ['ServiceUnavailableError', 'server'],
+      [503, 'server'],
+      ['BadRequestError', 'client'],
+      ['AuthenticationError', 'client'],
+      ['NotFoundError', 'client'],
+      ['litellm.ContextWindowExceededError', 'client'],
+      [400, 'client'],
+      ['ContentFilterFinishReasonError', 'content_filter'],
+      ['litellm.ContentPolicyViolationError', 'content_filter'],
+      ['content_policy_violation', 'content_filter'],
+      ['SAFETY', 'content_filter'],
+      ['_OTHER', 'error'],
+      [{ error_class: 'RateLimitError', error_code: '429', llm_provider: 'openai' }, 'rate_limit']
+    ]
+    expect(cases.map(([v]) => [v, errorClass(v)])).toEqual(cases)
   })
 
   it('keeps the raw row for segment dimensions and other fields', () => {

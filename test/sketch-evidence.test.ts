@@ -216,7 +216,9 @@ describe('EvidenceBuilder', () => {
       { ts: at(1), arm: 'stable', model: 'gpt-4o-mini', error: { type: 'rate_limit' } }
     ])
     const cell = cellsOf(e, 'baseline')[0]!
-    expect(cell.models).toEqual({ 'gpt-4o#fp_1': 2, 'gpt-4o-mini': 1 })
+    // A failed call served nothing: its model is counted apart.
+    expect(cell.models).toEqual({ 'gpt-4o#fp_1': 1 })
+    expect(cell.failedModels).toEqual({ 'gpt-4o#fp_1': 1, 'gpt-4o-mini': 1 })
     expect(cell.errors).toEqual({ timeout: 1, rate_limit: 1 })
   })
 

@@ -10,6 +10,7 @@ import { evidenceChecks } from './checks.js'
 import { coverageCheck, segmentTotals, type SegmentTotals } from './coverageCheck.js'
 import { loadCheck } from './loadCheck.js'
 import { modelCheck } from './modelCheck.js'
+import { errorObservabilityCheck, unobservableErrors } from './observability.js'
 import { busiestHour } from './peakLoad.js'
 import { repricedCost } from './repricedCost.js'
 import { compareMetric, type CompareContext } from './compareMetric.js'
@@ -74,12 +75,14 @@ export function analyze(
   })
   const cache = cacheCheck(evidence, metrics, ctx, (baseline.requests + canary.requests) / seconds)
   const model = modelCheck(policy, evidence)
+  const blindToErrors = unobservableErrors(evidence)
   checks.push(
     aaCheck(policy, evidence, metrics, ctx),
     cache.check,
     model.check,
-    loadCheck(policy, evidence, ctx)
+    loadCheck(policy, evidence, ctx, blindToErrors !== undefined)
   )
+  if (blindToErrors !== undefined) checks.push(errorObservabilityCheck(metrics, blindToErrors))
   const analysis: Analysis = {
     window: evidence.window,
     arms,

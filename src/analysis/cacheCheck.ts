@@ -60,6 +60,8 @@ export function cacheCheck(
     const why = some ? 'not available from this source (no token sums)' : 'no traffic yet'
     return { check: { name, status: 'ok', detail: why } }
   }
+  const unreported = cacheUnreported(b, c, metrics)
+  if (unreported) return { check: { name, ...unreported } }
   if (b.inputTokens === 0 || c.inputTokens === 0) {
     return { check: { name, status: 'ok', detail: 'no input token counts in an arm' } }
   }
@@ -136,6 +138,47 @@ export function cacheCheck(
       status: 'warn',
       detail: `broken: ${rates}, flat after ${series.length} buckets. The prompt's prefix probably changed (dynamic text before the static part defeats prefix caching); the cost verdict stands${perDay}${views}`
     }
+  }
+}
+
+/**
+ * Not available: no request of an arm carried a cache-read token count (the source, or the
+ * instrumentation that wrote it, does not report cache reads), which is not a cold cache. The
+ * hit rates cannot be compared, and a cost computed from tokens prices every input token as
+ * uncached: the cost metrics say so (a caveat), and the check warns when there is one.
+ */
+function cacheUnreported(
+  b: CacheSums,
+  c: CacheSums,
+  metrics: MetricResult[]
+): Pick<Check, 'status' | 'detail'> | undefined {
+  const silent = (['baseline', 'canary'] as const).filter(
+    arm => (arm === 'baseline' ? b : c).reported === 0
+  )
+  if (silent.length === 0) return undefined
+  const which = silent.length === 2 ? 'no request' : `no ${silent[0]} request`
+  const costs = metrics.filter(m => COST_FIELDS.has(m.from))
+  for (const m of costs) {
+    ;(m.caveats ??= []).push(
+      `priced as if no input token was read from the prompt cache: ${which} reported cached tokens`
+    )
+  }
+  const priced =
+    costs.length > 0
+      ? `; the cost (${costs.map(m => m.name).join(', ')}) is priced as if no input token was read from the cache, which overstates it where the provider did cache, and can bias the comparison when the arms' cache use differs`
+      : ''
+  if (silent.length === 1) {
+    // Some instrumentations write the count only when it is not 0: a canary that never hits the
+    // cache (a changed prompt prefix) looks the same. Warn either way.
+    const other = silent[0] === 'baseline' ? c : b
+    return {
+      status: 'warn',
+      detail: `not available for the ${silent[0]}: ${which} reported cached input tokens while ${other.reported} of the other arm's did; either its prompt cache is never hit (a changed prompt prefix?) or its instrumentation leaves out zero counts${priced}`
+    }
+  }
+  return {
+    status: costs.length > 0 ? 'warn' : 'ok',
+    detail: `not available: ${which} in the window reported cached input tokens (the source or its instrumentation does not record them), so a cold cache cannot be told from a warm one${priced}`
   }
 }
 

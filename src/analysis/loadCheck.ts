@@ -25,7 +25,13 @@ const GUARDS = [
  * segments). A canary worse by more than 1 point with confidence rolls back (`rollsBack`); when
  * the interval only may exceed it, the check warns.
  */
-export function loadCheck(policy: Policy, evidence: Evidence, ctx: CompareContext): Check {
+export function loadCheck(
+  policy: Policy,
+  evidence: Evidence,
+  ctx: CompareContext,
+  /** Set when errors are not observable from the source (observability.ts): the error guards are skipped. */
+  errorsUnobservable = false
+): Check {
   const name = 'load'
   const total = (arm: Cell['arm']) =>
     evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT)
@@ -40,6 +46,7 @@ export function loadCheck(policy: Policy, evidence: Evidence, ctx: CompareContex
   const cTotals = mergeCells(c)
   for (const guard of GUARDS) {
     if (guard.key === 'fallback' && !hasFallbacks) continue
+    if (guard.key !== 'fallback' && errorsUnobservable) continue
     const count = (cells: Cell[], totals: ReturnType<typeof mergeCells>) =>
       guard.key === 'fallback'
         ? cells.reduce((s, cell) => s + (cell.fallbacks ?? 0), 0)
@@ -60,9 +67,13 @@ export function loadCheck(policy: Policy, evidence: Evidence, ctx: CompareContex
     if (d.lower > LOAD_TOLERANCE) failing.push(line)
     else if (d.upper > LOAD_TOLERANCE && d.estimate > LOAD_TOLERANCE) suspect.push(line)
   }
+  const blind = errorsUnobservable
+    ? 'rate limits and timeouts not observable from this source (see the errors check)'
+    : undefined
   if (shown.length === 0) {
-    return { name, status: 'ok', detail: 'not tested yet: below the minimum sample' }
+    return { name, status: 'ok', detail: blind ?? 'not tested yet: below the minimum sample' }
   }
+  if (blind) shown.push(blind)
   if (failing.length > 0) {
     return {
       name,

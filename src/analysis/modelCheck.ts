@@ -25,8 +25,10 @@ export function modelCheck(policy: Policy, evidence: Evidence): ModelFinding {
   const name = 'model'
   const cells = evidence.cells.filter(c => c.segment === TOTAL_SEGMENT)
   if (cells.length === 0) return { check: { name, status: 'ok', detail: 'no traffic yet' } }
+  const failed = failedCalls(cells)
   if (cells.every(c => Object.keys(c.models).length === 0)) {
-    return { check: { name, status: 'ok', detail: 'not available from this source (no models)' } }
+    const why = failed > 0 ? `only failed calls carry a model${failedNote(failed)}` : 'no models'
+    return { check: { name, status: 'ok', detail: `not available from this source (${why})` } }
   }
   const changes: { arm: Cell['arm']; at: number; from: string; to: string }[] = []
   const unexpected: string[] = []
@@ -76,10 +78,32 @@ export function modelCheck(policy: Policy, evidence: Evidence): ModelFinding {
       }
     }
   }
+  const notes = failedNote(failed) + fingerprintNote(cells)
   if (unexpected.length > 0) {
-    return { check: { name, status: 'warn', detail: unexpected.join('; ') } }
+    return { check: { name, status: 'warn', detail: unexpected.join('; ') + notes } }
   }
-  return { check: { name, status: 'ok', detail: `no change in the window; ${served.join('; ')}` } }
+  return {
+    check: { name, status: 'ok', detail: `no change in the window; ${served.join('; ')}${notes}` }
+  }
+}
+
+/** Failed calls with a model key (Cell.failedModels): they served nothing, so none is counted. */
+function failedCalls(cells: Cell[]): number {
+  let n = 0
+  for (const cell of cells) for (const count of Object.values(cell.failedModels ?? {})) n += count
+  return n
+}
+
+function failedNote(failed: number): string {
+  return failed > 0
+    ? `; ${failed} failed calls not counted as served (a failed call carries the requested model, not the one that would have served it)`
+    : ''
+}
+
+/** Without any `model#fingerprint` key, a backend change behind the same model id cannot show. */
+function fingerprintNote(cells: Cell[]): string {
+  const any = cells.some(c => Object.keys(c.models).some(key => key.includes('#')))
+  return any ? '' : '; backend fingerprints: not available from this source'
 }
 
 /** The change in one arm's buckets (time order), if any. */

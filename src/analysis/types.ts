@@ -83,6 +83,12 @@ export interface MetricResult {
    * (`gateOn: repriced`, analysis/repricedCost.ts): the observed change, shown, not gated on.
    */
   observed?: Delta
+  /**
+   * What the evidence cannot show about this metric, in words for the report: a cost priced as if
+   * no input was read from the prompt cache because no request reported cached tokens
+   * (cacheCheck.ts), an error rate the source cannot observe (observability.ts).
+   */
+  caveats?: string[]
   /** Which confidence sequence, for the decision record. */
   method: string
 }

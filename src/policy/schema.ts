@@ -117,7 +117,12 @@ const armValues = (arm: string) =>
 
 const arms = refine(
   obj('Which record field tells the arms apart, and its values for each arm.', {
-    field: withDefault(str('The record field holding the arm.'), 'arm'),
+    field: withDefault(
+      str(
+        "The record field holding the arm. A dotted path (`metadata.variant`) also reads nested objects and JSON strings; in OTLP traces, an ancestor span's attribute too."
+      ),
+      'arm'
+    ),
     baseline: required(armValues('baseline')),
     canary: required(armValues('canary')),
     unit: optional(
@@ -156,7 +161,7 @@ const source = union('Where the records come from.', 'type', {
   sql: sqlSource
 })
 
-/** The Langfuse source (public API: v2 observations, v2 scores). Keys are read from env vars named here. */
+/** The Langfuse source (public API: v2 observations, v3 scores). Keys are read from env vars named here. */
 function langfuseSource() {
   const envName = (what: string) =>
     str(`Name of the environment variable holding the Langfuse ${what} (never the key itself).`, {

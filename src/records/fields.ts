@@ -1,5 +1,7 @@
 import type { MetricSpec, Price } from '../policy/types.js'
 import { computeCost, computeUncachedCost, type CostResult } from './pricing.js'
+import { SPAN_CONVENTIONS } from './conventions.js'
+import { readPath } from './path.js'
 import type { RequestRecord } from './record.js'
 
 /** A value that was present but unusable; `invalid` is `<field>: <why>`, the key counted in DataQuality.invalidValues. */
@@ -19,22 +21,89 @@ export type MetricValueReader = (r: RequestRecord) => MetricValue
 type FieldValue = number | InvalidValue | undefined
 type FieldReader = (r: RequestRecord) => FieldValue
 
-/** Raw aliases a policy might name; they read the canonical field, so units are already converted. */
+/**
+ * The raw keys the normalizer reads for each canonical record field, in the order it tries them
+ * (normalize.ts; a test checks that each one alone fills its field). The single list of aliases:
+ * span conventions add theirs in conventions.ts (SPAN_CONVENTIONS) and LiteLLM rows in litellm.ts,
+ * and fieldAliases() lists all three.
+ */
+export const RECORD_ALIASES = {
+  ts: ['ts', 'timestamp', 'start_time'],
+  unit: ['unit', 'user_id', 'session_id'],
+  latency_ms: ['latency_ms', 'duration_ms', 'gen_ai.client.operation.duration'],
+  ttft_ms: ['ttft_ms', 'gen_ai.response.time_to_first_chunk'],
+  input_tokens: [
+    'input_tokens',
+    'prompt_tokens',
+    'gen_ai.usage.input_tokens',
+    'gen_ai.usage.prompt_tokens'
+  ],
+  cache_read_tokens: [
+    'cache_read_tokens',
+    'prompt_tokens_details.cached_tokens',
+    'cache_read_input_tokens',
+    'gen_ai.usage.cache_read.input_tokens',
+    'gen_ai.usage.cache_read_input_tokens'
+  ],
+  cache_write_tokens: [
+    'cache_write_tokens',
+    'cache_creation_input_tokens',
+    'gen_ai.usage.cache_creation.input_tokens',
+    'gen_ai.usage.cache_creation_input_tokens'
+  ],
+  output_tokens: [
+    'output_tokens',
+    'completion_tokens',
+    'gen_ai.usage.output_tokens',
+    'gen_ai.usage.completion_tokens'
+  ],
+  model: ['model', 'gen_ai.response.model', 'gen_ai.request.model'],
+  fingerprint: [
+    'fingerprint',
+    'system_fingerprint',
+    'openai.response.system_fingerprint',
+    'gen_ai.openai.response.system_fingerprint'
+  ],
+  error: ['error'],
+  fallback: ['fallback'],
+  cost_usd: ['cost_usd'],
+  score: ['score', 'gen_ai.evaluation.score.value'],
+  feedback: ['feedback']
+} as const satisfies Partial<Record<keyof RequestRecord, readonly string[]>>
+
+/**
+ * Every raw name that can fill a canonical field: the row aliases, the span attributes of each
+ * tracing convention (OTLP files), and LiteLLM's fields (when the row is one of LiteLLM's).
+ */
+export function fieldAliases(field: keyof typeof RECORD_ALIASES): string[] {
+  const names = new Set<string>(RECORD_ALIASES[field])
+  const target = field === 'unit' ? ['user_id', 'session_id'] : [field]
+  for (const tables of Object.values(SPAN_CONVENTIONS)) {
+    for (const table of tables) {
+      for (const t of target) {
+        for (const attr of table[t as keyof typeof table]?.from ?? []) names.add(attr)
+      }
+    }
+  }
+  return [...names]
+}
+
+/** Metric `from` names that read a canonical field (units already converted). */
 const CANONICAL: Record<string, string> = {
-  duration_ms: 'latency_ms',
-  'gen_ai.client.operation.duration': 'latency_ms',
-  'gen_ai.response.time_to_first_chunk': 'ttft_ms',
-  prompt_tokens: 'input_tokens',
-  'gen_ai.usage.input_tokens': 'input_tokens',
-  completion_tokens: 'output_tokens',
-  'gen_ai.usage.output_tokens': 'output_tokens',
-  'prompt_tokens_details.cached_tokens': 'cache_read_tokens',
-  cache_read_input_tokens: 'cache_read_tokens',
-  'gen_ai.usage.cache_read.input_tokens': 'cache_read_tokens',
-  cache_creation_input_tokens: 'cache_write_tokens',
-  'gen_ai.usage.cache_creation.input_tokens': 'cache_write_tokens',
+  ...aliasesOf('latency_ms'),
+  ...aliasesOf('ttft_ms'),
+  ...aliasesOf('input_tokens'),
+  ...aliasesOf('output_tokens'),
+  ...aliasesOf('cache_read_tokens'),
+  ...aliasesOf('cache_write_tokens'),
   cost_usd: 'cost',
   'gen_ai.evaluation.score.value': 'score'
+}
+
+function aliasesOf(field: keyof typeof RECORD_ALIASES): Record<string, string> {
+  return Object.fromEntries(
+    RECORD_ALIASES[field].filter(alias => alias !== field).map(alias => [alias, field])
+  )
 }
 
 /**
@@ -89,14 +158,18 @@ export function canonicalName(field: string): string {
 }
 
 /**
- * The raw-row keys a metric field reads (rawFieldReader): the flat key and, for a dotted path, its
- * first segment. Empty for fields read from the record itself. The parallel file reader ships
- * only these keys.
+ * The raw-row keys a metric field reads (rawFieldReader, readPath): the flat key and, for a dotted
+ * path, each of its prefixes (`a.b.c`, `a.b`, `a`), any of which may hold the rest nested or as
+ * JSON. Empty for fields read from the record itself. The parallel file reader ships only these
+ * keys.
  */
 export function rawKeysRead(field: string): string[] {
   if (recordFieldReader(field, {}) !== undefined) return []
-  const head = field.split('.')[0] as string
-  return head === field ? [field] : [field, head]
+  const keys = [field]
+  for (let dot = field.lastIndexOf('.'); dot > 0; dot = field.lastIndexOf('.', dot - 1)) {
+    keys.push(field.slice(0, dot))
+  }
+  return keys
 }
 
 function fieldReader(field: string, pricing: Record<string, Price>): FieldReader {
@@ -182,16 +255,16 @@ function unitIntervalReader(
 
 /**
  * Any other field of the raw row: a flat key first (`a.b` as one key, as CSV headers and OTLP
- * attributes have it), else a path into nested objects. Booleans read as 1 / 0; numeric strings
+ * attributes have it), else a path into nested objects or JSON strings (readPath). Booleans read as 1 / 0; numeric strings
  * as numbers; negative values are allowed (the field's meaning is the user's).
  */
 function rawFieldReader(field: string): FieldReader {
-  const path = field.split('.')
+  const dotted = field.includes('.')
   const notNumber: InvalidValue = { invalid: `${field}: not a finite number` }
   return r => {
     // An own key holding undefined counts as absent (the parallel reader's reused raw row).
     const flat = Object.hasOwn(r.raw, field) ? r.raw[field] : undefined
-    const v = flat !== undefined ? flat : path.length > 1 ? walk(r.raw, path) : undefined
+    const v = flat !== undefined ? flat : dotted ? readPath(r.raw, field) : undefined
     if (typeof v === 'number') return Number.isFinite(v) ? v : notNumber
     if (v === undefined || v === null || v === '') return undefined
     if (typeof v === 'boolean') return v ? 1 : 0
@@ -204,12 +277,4 @@ function rawFieldReader(field: string): FieldReader {
     }
     return notNumber
   }
-}
-
-function walk(value: unknown, path: string[]): unknown {
-  for (const key of path) {
-    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined
-    value = (value as Record<string, unknown>)[key]
-  }
-  return value
 }

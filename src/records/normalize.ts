@@ -1,6 +1,11 @@
 import type { Policy } from '../policy/types.js'
+import { errorClass } from './errorClass.js'
+import { isLiteLlmRow, liteLlmRow } from './litellm.js'
+import { flattenPaths } from './path.js'
 import { computeCost } from './pricing.js'
 import type { Arm, RequestRecord } from './record.js'
+
+export { errorClass }
 
 /** A line that cannot become a record; `malformed` says why, never what the line held. */
 export interface Malformed {
@@ -33,6 +38,10 @@ const EPOCH_SECONDS_BELOW = 1e11
  *
  * Timestamps: an ISO-8601 string (without an offset it is read as UTC, so results do not depend
  * on the machine's time zone), epoch milliseconds, or epoch seconds (numbers below 1e11).
+ * A row without `ts` (or `timestamp`, `start_time`) may be one of LiteLLM's spend-log rows or
+ * callback payloads, read through litellm.ts. The policy's dotted keys that identify a record (the
+ * arm, the unit, segment dimensions) are looked up nested or inside JSON strings too (path.ts),
+ * and copied to the flat key so every later reader finds them.
  * Numeric fields keep NaN or negative values as they are: compileMetricValue (fields.ts) rejects
  * them and counts them per field, which it could not do if they were dropped here.
  */
@@ -45,10 +54,18 @@ export function createNormalizer(policy: Policy): Normalizer {
     m.from.startsWith('scores.') ? [{ name: m.from.slice(7), dotted: m.from }] : []
   )
   const pricing = policy.pricing
+  const paths = [armField, unitField ?? '', ...(policy.segments?.by ?? [])].filter(
+    (key, i, all) => key.includes('.') && all.indexOf(key) === i
+  )
 
   return raw => {
-    const ts = timestamp(raw.ts ?? raw.timestamp ?? raw.start_time)
+    let ts = timestamp(raw.ts ?? raw.timestamp ?? raw.start_time)
+    if (ts === undefined && isLiteLlmRow(raw)) {
+      liteLlmRow(raw, timestamp)
+      ts = timestamp(raw.ts)
+    }
     if (ts === undefined) return NO_TIMESTAMP
+    if (paths.length > 0) flattenPaths(raw, paths)
     if (ts !== ts) return INVALID_TIMESTAMP // NaN
     const label = raw[armField]
     if (label === undefined || label === null || label === '') return noArm
@@ -72,19 +89,29 @@ export function createNormalizer(policy: Policy): Normalizer {
           child(raw.prompt_tokens_details, 'cached_tokens') ??
           raw['prompt_tokens_details.cached_tokens'] ??
           raw.cache_read_input_tokens ??
-          raw['gen_ai.usage.cache_read.input_tokens']
+          raw['gen_ai.usage.cache_read.input_tokens'] ??
+          raw['gen_ai.usage.cache_read_input_tokens']
       ),
       cache_write_tokens: num(
         raw.cache_write_tokens ??
           raw.cache_creation_input_tokens ??
-          raw['gen_ai.usage.cache_creation.input_tokens']
+          raw['gen_ai.usage.cache_creation.input_tokens'] ??
+          raw['gen_ai.usage.cache_creation_input_tokens']
       ),
       output_tokens: num(
-        raw.output_tokens ?? raw.completion_tokens ?? raw['gen_ai.usage.output_tokens']
+        raw.output_tokens ??
+          raw.completion_tokens ??
+          raw['gen_ai.usage.output_tokens'] ??
+          raw['gen_ai.usage.completion_tokens']
       ),
       // gen_ai.request.model is a last resort: some instrumentations set only the requested model.
       model: idString(raw.model ?? raw['gen_ai.response.model'] ?? raw['gen_ai.request.model']),
-      fingerprint: idString(raw.fingerprint ?? raw.system_fingerprint),
+      fingerprint: idString(
+        raw.fingerprint ??
+          raw.system_fingerprint ??
+          raw['openai.response.system_fingerprint'] ??
+          raw['gen_ai.openai.response.system_fingerprint']
+      ),
       error: errorClass(raw.error),
       fallback: flag(raw.fallback),
       cost_usd: num(raw.cost_usd),
@@ -126,7 +153,9 @@ function inputTokens(raw: Record<string, unknown>): number | undefined {
     if (own === undefined || (read == null && write == null)) return own
     return own + (num(read) ?? 0) + (num(write) ?? 0)
   }
-  return num(raw.prompt_tokens ?? raw['gen_ai.usage.input_tokens'])
+  return num(
+    raw.prompt_tokens ?? raw['gen_ai.usage.input_tokens'] ?? raw['gen_ai.usage.prompt_tokens']
+  )
 }
 
 /** undefined when absent; NaN when present but not a number (counted as invalid downstream). */
@@ -164,28 +193,6 @@ function feedback(v: unknown): number | undefined {
   if (v === true) return 1
   if (v === false) return -1
   return num(v)
-}
-
-const NO_ERROR_WORDS = new Set(['', 'false', 'null', 'none', 'ok', '0'])
-
-/**
- * null / undefined / '' / false / 0 (and, from CSV, 'false', 'null', 'none', 'ok') -> no error;
- * a string -> that class in lower case; true -> 'error'; an object -> its `type` or `code`
- * (OpenAI and Anthropic error bodies); a number (an HTTP status) -> its digits.
- */
-export function errorClass(v: unknown): string | null {
-  if (v === null || v === undefined || v === false || v === 0) return null
-  if (typeof v === 'string') {
-    const lower = v.toLowerCase()
-    return NO_ERROR_WORDS.has(lower) ? null : lower
-  }
-  if (v === true) return 'error'
-  if (typeof v === 'number') return String(v)
-  if (typeof v === 'object') {
-    const cls = (v as Record<string, unknown>).type ?? (v as Record<string, unknown>).code
-    return typeof cls === 'string' || typeof cls === 'number' ? String(cls).toLowerCase() : 'error'
-  }
-  return 'error'
 }
 
 /**

@@ -78,7 +78,8 @@ function metricRow(m: MetricResult): string {
     : ''
   const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : ''
   const held = m.holdsBecause ? ' (holds)' : ''
-  return `| ${escapeMarkdown(m.name)}${mode} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`
+  const caveats = (m.caveats ?? []).map(c => `<br><sub>⚠️ ${escapeMarkdown(c)}</sub>`).join('')
+  return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`
 }
 
 /** A count of segments by verdict, then the failing ones (at most five, named). */

@@ -35,6 +35,9 @@ export function renderText(r: DecisionRecord): string {
             .trimEnd()
       )
     }
+    for (const m of r.metrics) {
+      for (const caveat of m.caveats ?? []) lines.push(`  note: ${m.name}: ${caveat}`)
+    }
   }
   if (r.checks.length > 0) {
     lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`))

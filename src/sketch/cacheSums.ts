@@ -8,6 +8,7 @@ export function emptyCacheSums(): CacheSums {
   return {
     requests: 0,
     hits: 0,
+    reported: 0,
     inputTokens: 0,
     cacheReadTokens: 0,
     priced: 0,
@@ -36,6 +37,7 @@ export function addCacheRequest(
   const hit = cached > 0
   c.requests++
   if (hit) c.hits++
+  if (r.cache_read_tokens !== undefined && c.reported !== undefined) c.reported++
   c.inputTokens += input
   c.cacheReadTokens += cached
   const latency = r.latency_ms
@@ -75,6 +77,9 @@ function addRepricing(s: RepricingSums, u: number, d: number, c: number): void {
 /** Adds `from` into `into`, in place (cache sums merge by addition). */
 export function addCacheSums(into: CacheSums, from: CacheSums): void {
   for (const key of COUNT_KEYS) into[key] += from[key]
+  // Unknown on either side (evidence from before it was counted) is unknown in the sum.
+  if (into.reported !== undefined && from.reported !== undefined) into.reported += from.reported
+  else delete into.reported
   addMoments(into.latency.hit, from.latency.hit)
   addMoments(into.latency.miss, from.latency.miss)
   addMoments(into.ttft.hit, from.ttft.hit)

@@ -21,8 +21,17 @@ export interface Cell {
   units: number
   /** Same order as Evidence.metrics. */
   metrics: MetricSketch[]
-  /** Served model (and fingerprint, as `model#fingerprint`) -> requests; at most 20 keys, the rest under `other`. */
+  /**
+   * Served model (and fingerprint, as `model#fingerprint`) -> requests; at most 20 keys, the rest
+   * under `other`. Failed calls are not in it (they served nothing, and most instrumentations
+   * record only the requested model for them): see `failedModels`.
+   */
   models: Record<string, number>
+  /**
+   * Optional: the model keys of failed calls (usually the requested model) -> requests, kept
+   * apart from `models`; at most 20 keys.
+   */
+  failedModels?: Record<string, number>
   /** Error class -> requests. */
   errors: Record<string, number>
   /**
@@ -45,6 +54,12 @@ export interface CacheSums {
   /** Requests with input tokens, and those of them that read from the cache. */
   requests: number
   hits: number
+  /**
+   * Optional (absent in evidence from before it was counted): of `requests`, those whose record
+   * carried a cache-read token count at all (0 included). None means the source does not report
+   * cache reads, which is not the same as a cold cache.
+   */
+  reported?: number
   /** All input tokens (cached included) and the cached ones read. */
   inputTokens: number
   cacheReadTokens: number
@@ -111,6 +126,21 @@ export interface DataQuality {
   warnings?: string[]
   /** How the evidence was read, for the record (e.g. where a variance came from). */
   notes?: string[]
+  /**
+   * Optional, OTLP traces: the instrumentation scopes the call spans came from, with how many
+   * calls each traced and how many of them failed (at most 20 scopes, in first-seen order).
+   * Some libraries emit no span for a failed call (records/conventions.ts): with none failed,
+   * their error rate is not observable.
+   */
+  instrumentation?: InstrumentationCount[]
+}
+
+export interface InstrumentationCount {
+  /** The OTLP instrumentation scope name, e.g. `@traceloop/instrumentation-openai`. */
+  scope: string
+  version?: string
+  calls: number
+  failed: number
 }
 
 export interface Evidence {

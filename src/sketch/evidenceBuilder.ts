@@ -27,6 +27,7 @@ const MAX_MALFORMED_SAMPLES = 10
 const MAX_UNMATCHED_ARMS = 20
 const MAX_INVALID_KEYS = 50
 const MAX_ERROR_CLASSES = 20
+const MAX_SCOPES = 20
 const OTHER_KEY = '(other)'
 /** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
 const POSITIONS = 64
@@ -68,6 +69,7 @@ class CellAccumulator {
   fallbacks = 0
   cache: CacheSums | undefined
   readonly models = new Map<string, number>()
+  readonly failedModels = new Map<string, number>()
   readonly errors = new Map<string, number>()
   /** metrics[i].moments, for UnitSlots.addClusters. */
   readonly moments: RatioMoments[]
@@ -220,6 +222,25 @@ export class EvidenceBuilder {
 
   unmatchedArm(value: string): void {
     countCapped(this.quality.unmatchedArms, value, MAX_UNMATCHED_ARMS)
+  }
+
+  /**
+   * Counts OTLP call spans of one instrumentation scope (`calls` of them, `failed` of those
+   * failed), whatever their window: which library traced the calls says what it can see.
+   */
+  calls(scope: string, version: string | undefined, calls: number, failed: number): void {
+    const list = (this.quality.instrumentation ??= [])
+    let entry = list.find(e => e.scope === scope && e.version === version)
+    if (entry === undefined) {
+      if (list.length >= MAX_SCOPES) return
+      entry =
+        version === undefined
+          ? { scope, calls: 0, failed: 0 }
+          : { scope, version, calls: 0, failed: 0 }
+      list.push(entry)
+    }
+    entry.calls += calls
+    entry.failed += failed
   }
 
   fileDone(path: string, lines: number, malformed: number, problem?: string): void {
@@ -406,7 +427,11 @@ export class EvidenceBuilder {
     const cell = segment.cells[k] ?? this.newCell(segment, k)
     cell.requests++
     if (newUnit) cell.units++
-    if (modelKey !== undefined) countCappedMap(cell.models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS)
+    if (modelKey !== undefined) {
+      // A failed call served nothing: its model (mostly the requested one) is kept apart.
+      const models = r.error === null ? cell.models : cell.failedModels
+      countCappedMap(models, modelKey, MAX_MODEL_KEYS, OTHER_MODELS)
+    }
     if (r.error !== null) countCappedMap(cell.errors, r.error, MAX_ERROR_CLASSES, OTHER_KEY)
     if (r.fallback) cell.fallbacks++
     const input = r.input_tokens
@@ -497,6 +522,7 @@ export class EvidenceBuilder {
         into.fallbacks += cell.fallbacks
         if (cell.cache) addCacheSums((into.cache ??= emptyCacheSums()), cell.cache)
         addCounts(into.models, cell.models)
+        addCounts(into.failedModels, cell.failedModels)
         addCounts(into.errors, cell.errors)
         cell.metrics.forEach((metric, i) => {
           const target = into.metrics[i] as MetricAccumulator
@@ -589,6 +615,13 @@ export class EvidenceBuilder {
         models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
         errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY),
         fallbacks: cell.fallbacks
+      }
+      if (cell.failedModels.size > 0) {
+        emitted.failedModels = capKeys(
+          Object.fromEntries(cell.failedModels),
+          MAX_MODEL_KEYS,
+          OTHER_MODELS
+        )
       }
       if (cell.cache) emitted.cache = cell.cache
       const halves = halvesHere ? arm.halves[cell.bucketIndex] : undefined

@@ -4,20 +4,24 @@
  * definition, as generated into @langfuse/core's types: the objects below are typed with them, so
  * `tsc` checks every field name against the definition):
  *   GET /api/public/v2/observations  (ObservationsV2Response; cursor pagination, limit <= 1000,
- *       field groups, fromStartTime / toStartTime / type / name / environment filters)
- *   GET /api/public/v2/scores        (GetScoresResponse; page pagination, name / time filters)
+ *       field groups, fromStartTime / toStartTime / type / name / environment filters; metadata
+ *       values over 200 characters cut unless their key is in `expandMetadata`)
+ *   GET /api/public/v3/scores        (GetScoresV3Response; base64url cursor pagination, limit
+ *       <= 100, field groups details / subject / annotation, comma-separated name and
+ *       environment filters, fromTimestamp inclusive / toTimestamp exclusive)
+ * The deprecated GET /api/public/v2/scores answers 404, as on self-hosted Langfuse v4.
  * Basic auth. Faults (status, Retry-After, garbage, a dropped connection) can be queued.
  */
 import type {
-  GetScoresResponse,
-  GetScoresResponseData,
+  GetScoresV3Response,
   ObservationsV2Response,
-  ObservationV2
+  ObservationV2,
+  ScoreV3
 } from '@langfuse/core'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export type { GetScoresResponseData, ObservationV2 }
+export type { ObservationV2, ScoreV3 }
 
 export interface Fault {
   /** Only requests to this endpoint ('observations' or 'scores'); default: any. */
@@ -69,6 +73,27 @@ const CORE: (keyof ObservationV2)[] = [
   'parentObservationId',
   'type'
 ]
+/** Score fields always returned (GetScoresV3Request: "core fields"), then the optional groups. */
+const SCORE_CORE: string[] = [
+  'id',
+  'projectId',
+  'name',
+  'value',
+  'dataType',
+  'source',
+  'timestamp',
+  'environment',
+  'createdAt',
+  'updatedAt'
+]
+const SCORE_GROUPS: Record<string, string[]> = {
+  details: ['comment', 'configId', 'metadata'],
+  subject: ['subject'],
+  annotation: ['authorUserId', 'queueId']
+}
+/** Metadata values longer than this are cut unless expanded (GetObservationsV2Request.expandMetadata). */
+const METADATA_CHARS = 200
+
 /** Null unless the `model` group is requested (definition of ObservationV2). */
 const NULL_UNLESS_MODEL: (keyof ObservationV2)[] = [
   'modelId',
@@ -90,11 +115,11 @@ export class LangfuseStandIn {
   private readonly observations: ObservationV2[]
   private readonly startMs: number[]
   private readonly filtered = new Map<string, ObservationV2[]>()
-  private readonly filteredScores = new Map<string, GetScoresResponseData[]>()
+  private readonly filteredScores = new Map<string, ScoreV3[]>()
 
   constructor(
     observations: ObservationV2[],
-    private readonly scores: GetScoresResponseData[] = [],
+    private readonly scores: ScoreV3[] = [],
     private readonly keys = { publicKey: 'pk-lf-test', secretKey: 'sk-lf-test' }
   ) {
     // Newest first, as a log store would; the source must not depend on the order.
@@ -123,11 +148,11 @@ export class LangfuseStandIn {
     const endpoint =
       url.pathname === '/api/public/v2/observations'
         ? 'observations'
-        : url.pathname === '/api/public/v2/scores'
+        : url.pathname === '/api/public/v3/scores'
           ? 'scores'
           : undefined
     if (req.method !== 'GET' || endpoint === undefined)
-      return json(res, 404, { message: 'Not found' })
+      return json(res, 404, { message: `${url.pathname} not found` })
     const expected = `Basic ${Buffer.from(`${this.keys.publicKey}:${this.keys.secretKey}`).toString('base64')}`
     if (req.headers.authorization !== expected) {
       this.counts.unauthorized++
@@ -163,13 +188,14 @@ export class LangfuseStandIn {
     const unknown = [...groups].filter(g => g !== 'core' && !(g in GROUPS))
     if (unknown.length > 0)
       return { status: 400, json: { message: `Invalid field groups: ${unknown.join(', ')}` } }
+    const expand = new Set((q.get('expandMetadata') ?? '').split(',').filter(Boolean))
     const all = this.matching(q)
     const cursor = q.get('cursor')
     const offset =
       cursor === null
         ? 0
         : (JSON.parse(Buffer.from(cursor, 'base64').toString()) as { offset: number }).offset
-    const page = all.slice(offset, offset + limit).map(o => project(o, groups))
+    const page = all.slice(offset, offset + limit).map(o => project(o, groups, expand))
     const next =
       offset + limit < all.length
         ? Buffer.from(JSON.stringify({ offset: offset + limit })).toString('base64')
@@ -214,25 +240,48 @@ export class LangfuseStandIn {
   }
 
   private serveScores(q: URLSearchParams): Answer {
-    const page = Number(q.get('page') ?? 1)
     const limit = Number(q.get('limit') ?? 50)
-    const name = q.get('name')
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      return { status: 400, json: { message: 'limit must be between 1 and 100' } }
+    const groups = (q.get('fields') ?? '').split(',').filter(Boolean)
+    const unknown = groups.filter(g => !(g in SCORE_GROUPS))
+    if (unknown.length > 0)
+      return { status: 400, json: { message: `Invalid field groups: ${unknown.join(', ')}` } }
+    const list = (k: string) => (q.get(k) ?? '').split(',').filter(Boolean)
+    const names = list('name')
+    const envs = list('environment')
     const from = q.get('fromTimestamp')
     const to = q.get('toTimestamp')
-    const key = `${name}\u0000${from}\u0000${to}`
+    const key = [names.join(','), envs.join(','), from, to].join('\u0000')
     let all = this.filteredScores.get(key)
     if (all === undefined) {
       const fromMs = from === null ? -Infinity : Date.parse(from)
       const toMs = to === null ? Infinity : Date.parse(to)
       all = this.scores.filter(s => {
         const t = Date.parse(s.timestamp)
-        return (name === null || s.name === name) && t >= fromMs && t < toMs
+        return (
+          (names.length === 0 || names.includes(s.name)) &&
+          (envs.length === 0 || envs.includes(s.environment)) &&
+          t >= fromMs &&
+          t < toMs
+        )
       })
       this.filteredScores.set(key, all)
     }
-    const body: GetScoresResponse = {
-      data: all.slice((page - 1) * limit, page * limit),
-      meta: { page, limit, totalItems: all.length, totalPages: Math.ceil(all.length / limit) }
+    const cursor = q.get('cursor')
+    const offset =
+      cursor === null
+        ? 0
+        : (JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { offset: number }).offset
+    const fields = [...SCORE_CORE, ...groups.flatMap(g => SCORE_GROUPS[g] ?? [])]
+    const data = all.slice(offset, offset + limit).map(s => pick(s, fields))
+    const next =
+      offset + limit < all.length
+        ? Buffer.from(JSON.stringify({ offset: offset + limit })).toString('base64url')
+        : undefined
+    const body: GetScoresV3Response = {
+      data,
+      meta: next === undefined ? { limit } : { limit, cursor: next }
     }
     return { status: 200, json: body }
   }
@@ -243,12 +292,33 @@ interface Answer {
   json: unknown
 }
 
-function project(o: ObservationV2, groups: Set<string>): ObservationV2 {
+function project(o: ObservationV2, groups: Set<string>, expand: Set<string>): ObservationV2 {
   const out: Record<string, unknown> = {}
   for (const k of CORE) out[k] = o[k]
   for (const k of NULL_UNLESS_MODEL) out[k] = null
   for (const g of groups) for (const k of GROUPS[g] ?? []) if (o[k] !== undefined) out[k] = o[k]
+  if (isRecord(out.metadata)) {
+    const metadata: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(out.metadata)) {
+      const text = typeof value === 'string' ? value : JSON.stringify(value)
+      metadata[key] =
+        expand.has(key) || text.length <= METADATA_CHARS ? value : text.slice(0, METADATA_CHARS)
+    }
+    out.metadata = metadata
+  }
   return out as unknown as ObservationV2
+}
+
+function pick(s: ScoreV3, fields: string[]): ScoreV3 {
+  const out: Record<string, unknown> = {}
+  for (const k of fields)
+    if ((s as unknown as Record<string, unknown>)[k] !== undefined)
+      out[k] = (s as unknown as Record<string, unknown>)[k]
+  return out as unknown as ScoreV3
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -4,7 +4,7 @@
  * typed with Langfuse's API definition (@langfuse/core). Cost details as Langfuse computes them
  * from its model prices, here the same prices as the test policy (USD per token).
  */
-import type { GetScoresResponseData, ObservationV2 } from './langfuseStandIn.js'
+import type { ObservationV2, ScoreV3 } from './langfuseStandIn.js'
 
 const PRICE = { input: 2.5e-6, cacheRead: 1.25e-6, output: 10e-6 }
 
@@ -16,7 +16,7 @@ const STATUS: Record<string, string> = {
 export function toLangfuse(
   r: Record<string, unknown>,
   i: number
-): { observation: ObservationV2; score?: GetScoresResponseData } {
+): { observation: ObservationV2; score?: ScoreV3 } {
   const start = Date.parse(r.ts as string)
   const latency = r.latency_ms as number
   const ttft = r.ttft_ms as number
@@ -78,11 +78,10 @@ export function toLangfuse(
   }
   if (typeof r.score !== 'number') return { observation }
   const at = iso(start + latency + 2000)
-  const score: GetScoresResponseData = {
+  const score: ScoreV3 = {
     dataType: 'NUMERIC',
     id: `score-${i}`,
-    traceId,
-    observationId: id,
+    projectId: 'project-1',
     name: 'quality',
     source: 'EVAL',
     timestamp: at,
@@ -93,6 +92,7 @@ export function toLangfuse(
     configId: null,
     queueId: null,
     environment: 'production',
+    subject: { kind: 'observation', id, traceId },
     value: r.score
   }
   return { observation, score }
@@ -101,10 +101,10 @@ export function toLangfuse(
 /** All observations and scores of a generated traffic stream. */
 export function langfuseData(records: Iterable<Record<string, unknown>>): {
   observations: ObservationV2[]
-  scores: GetScoresResponseData[]
+  scores: ScoreV3[]
 } {
   const observations: ObservationV2[] = []
-  const scores: GetScoresResponseData[] = []
+  const scores: ScoreV3[] = []
   let i = 0
   for (const r of records) {
     const { observation, score } = toLangfuse(r, i++)

@@ -164,6 +164,7 @@ export function expectSameEvidence(
     expect(s.units, `${where} units`).toBe(f.units)
     expect(s.fallbacks, `${where} fallbacks`).toBe(f.fallbacks)
     expect(s.models, `${where} models`).toEqual(f.models)
+    expect(s.failedModels, `${where} failed models`).toEqual(f.failedModels)
     expect(s.errors, `${where} errors`).toEqual(f.errors)
     s.metrics.forEach((m, j) =>
       expectSketch(m, f.metrics[j] as MetricSketch, `${where} metric ${j}`)
@@ -173,7 +174,7 @@ export function expectSameEvidence(
       const { latency, ttft, repricing, ...counts } = s.cache
       const { latency: fl, ttft: ft, repricing: fr, ...fcounts } = f.cache
       for (const [k, v] of Object.entries(counts)) {
-        if (!close(v, fcounts[k as keyof typeof fcounts])) {
+        if (!close(v, fcounts[k as keyof typeof fcounts] as number)) {
           expect.fail(`${where} cache.${k}: ${v} vs ${fcounts[k as keyof typeof fcounts]}`)
         }
       }

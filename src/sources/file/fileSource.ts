@@ -16,7 +16,7 @@ import {
   splittable,
   type ParallelOptions
 } from './parallelReader.js'
-import { BAD_JSON, parseJson, RowReader, type RowSink } from './rowReader.js'
+import { BAD_JSON, parseJson, RowReader, spanReadOptions, type RowSink } from './rowReader.js'
 
 export type FileFormat = 'auto' | 'jsonl' | 'csv' | 'otlp'
 
@@ -42,7 +42,11 @@ export const MAX_DOCUMENT_BYTES = 64 << 20
 const MAX_PROBLEMS_IN_MESSAGE = 10
 
 /** What reading files feeds: the EvidenceBuilder, or firstCanaryTime's scan. */
-type RecordSink = Pick<EvidenceBuilder, 'line' | 'malformed' | 'unmatchedArm' | 'add' | 'fileDone'>
+type RecordSink = Pick<
+  EvidenceBuilder,
+  'line' | 'malformed' | 'unmatchedArm' | 'add' | 'fileDone'
+> &
+  Partial<Pick<EvidenceBuilder, 'calls'>>
 
 interface FileOutcome {
   path: string
@@ -102,6 +106,7 @@ export class FileSource implements Source {
       unmatchedArm: value => builder.unmatchedArm(value),
       fileDone: (path, lines, malformed, problem) =>
         builder.fileDone(path, lines, malformed, problem),
+      calls: (scope, version, calls, failed) => builder.calls(scope, version, calls, failed),
       add: r => {
         builder.add(r)
         sampler.offer(r)
@@ -167,9 +172,14 @@ export class FileSource implements Source {
       line: () => sink.line(),
       malformed: (lineNo, reason) => sink.malformed(`${path}:${lineNo}`, reason),
       unmatchedArm: value => sink.unmatchedArm(value),
-      add: r => sink.add(r)
+      add: r => sink.add(r),
+      call: (scope, version, failed) => sink.calls?.(scope, version, 1, failed ? 1 : 0)
     }
-    const reader = new RowReader(rowSink, this.normalize, this.policy.judge !== undefined)
+    const reader = new RowReader(
+      rowSink,
+      this.normalize,
+      spanReadOptions(this.policy, this.policy.judge !== undefined)
+    )
     const format = this.formatOf(absolutePath)
     const documentAllowed = this.documentAllowed(absolutePath)
     let problem: string | undefined
@@ -183,7 +193,12 @@ export class FileSource implements Source {
           countLine: () => reader.countLine(),
           bad: (lineNo, reason) => reader.bad(lineNo, reason),
           unmatchedArm: rowSink.unmatchedArm,
-          add: (r, unit) => sink.add(r, unit)
+          add: (r, unit) => sink.add(r, unit),
+          spans: (spans, calls) => {
+            reader.spans += spans
+            reader.calls += calls
+          },
+          calls: (scope, version, calls, failed) => sink.calls?.(scope, version, calls, failed)
         })
       } else {
         const opened = await openDecoded(absolutePath)
@@ -194,6 +209,7 @@ export class FileSource implements Source {
     } catch (e) {
       problem = `cannot read: ${(e as Error).message}`
     }
+    if (problem === undefined && reader.lines === 0 && reader.spans > 0) problem = noCalls(reader)
     sink.fileDone(path, reader.lines, reader.malformed, problem)
     return problem === undefined
       ? { path, lines: reader.lines }
@@ -297,6 +313,11 @@ export class FileSource implements Source {
     const rel = relative(this.baseDir, path)
     return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel
   }
+}
+
+/** An OTLP file whose spans include no call to a model: say what was looked for. */
+function noCalls(reader: RowReader): string {
+  return `${reader.spans} OTLP spans, none a call to a model (a span with gen_ai.* attributes, OpenLLMetry's llm.* ones, or openinference.span.kind LLM or EMBEDDING); check that the LLM client library is instrumented`
 }
 
 /** Thrown out of the line loop to stop it and re-read the file as one document. */

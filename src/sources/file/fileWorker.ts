@@ -8,19 +8,21 @@ import { createNormalizer } from '../../records/normalize.js'
 import { readRangeRows } from './chunks.js'
 import type { ChunkRead, ChunkTask, WorkerSetup } from './parallelReader.js'
 import { RecordBatchWriter, transferList } from './recordBatch.js'
-import { RowReader } from './rowReader.js'
+import { RowReader, spanReadOptions } from './rowReader.js'
 
 const setup = workerData as WorkerSetup
 const normalize = createNormalizer(setup.policy)
 const port = parentPort!
 const writer = new RecordBatchWriter(setup.rawKeys)
 const readBuffer = Buffer.allocUnsafe(1 << 20)
+const spanOptions = spanReadOptions(setup.policy, false)
 
 async function readChunk(task: ChunkTask): Promise<ChunkRead> {
   const started = performance.now()
   const malformedLines: number[] = []
   const malformedReasons: string[] = []
   const unmatched: string[] = []
+  const scopes: ChunkRead['scopes'] = []
   const rows = new RowReader(
     {
       line: () => {},
@@ -29,10 +31,22 @@ async function readChunk(task: ChunkTask): Promise<ChunkRead> {
         malformedReasons.push(reason)
       },
       unmatchedArm: value => unmatched.push(value),
-      add: r => writer.add(r)
+      add: r => writer.add(r),
+      call: (scope, version, failed) => {
+        let entry = scopes.find(e => e.scope === scope && e.version === version)
+        if (entry === undefined) {
+          entry =
+            version === undefined
+              ? { scope, calls: 0, failed: 0 }
+              : { scope, version, calls: 0, failed: 0 }
+          scopes.push(entry)
+        }
+        entry.calls++
+        if (failed) entry.failed++
+      }
     },
     normalize,
-    false
+    spanOptions
   )
   const physicalLines = await readRangeRows(task, setup.maxLineBytes, rows, readBuffer)
   return {
@@ -42,6 +56,9 @@ async function readChunk(task: ChunkTask): Promise<ChunkRead> {
     malformedLines,
     malformedReasons,
     unmatched,
+    spans: rows.spans,
+    calls: rows.calls,
+    scopes,
     batch: writer.take(),
     ms: performance.now() - started
   }

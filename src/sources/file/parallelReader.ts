@@ -16,7 +16,7 @@ import {
   type BatchColumns,
   type RecordBatch
 } from './recordBatch.js'
-import { RowReader, type RowSink } from './rowReader.js'
+import { RowReader, spanReadOptions, type RowSink } from './rowReader.js'
 
 /** How the file source reads large files in parallel (defaultParallelOptions()). */
 export interface ParallelOptions {
@@ -55,6 +55,11 @@ export interface ChunkRead {
   malformedLines: number[]
   malformedReasons: string[]
   unmatched: string[]
+  /** OTLP spans in the chunk, and the calls among them. */
+  spans: number
+  calls: number
+  /** Call spans per instrumentation scope, in first-seen order. */
+  scopes: { scope: string; version?: string; calls: number; failed: number }[]
   batch: RecordBatch
   /** The worker's time on the chunk, for sharing the work (ShareOfChunks). */
   ms: number
@@ -70,6 +75,10 @@ export interface ChunkTarget {
   unmatchedArm(value: string): void
   /** `unit`: the unit id's hash, for records parsed by a worker (EvidenceBuilder.add). */
   add(r: RequestRecord, unit?: UnitKey): void
+  /** OTLP spans read, and the calls among them. */
+  spans(spans: number, calls: number): void
+  /** Call spans of one instrumentation scope (EvidenceBuilder.calls). */
+  calls(scope: string, version: string | undefined, calls: number, failed: number): void
 }
 
 const DEFAULT_SCRIPT = new URL('./fileWorker.js', import.meta.url)
@@ -211,10 +220,13 @@ export class ParallelReader {
       line: () => target.countLine(),
       malformed: (lineNo, reason) => target.bad(lineOffset + lineNo, reason),
       unmatchedArm: value => target.unmatchedArm(value),
-      add: r => target.add(r)
+      add: r => target.add(r),
+      call: (scope, version, failed) => target.calls(scope, version, 1, failed ? 1 : 0)
     }
-    const rows = new RowReader(sink, this.normalize, false)
-    return readRangeRows(chunk, this.setup.maxLineBytes, rows, this.readBuffer)
+    const rows = new RowReader(sink, this.normalize, spanReadOptions(this.setup.policy, false))
+    const lines = await readRangeRows(chunk, this.setup.maxLineBytes, rows, this.readBuffer)
+    target.spans(rows.spans, rows.calls)
+    return lines
   }
 
   /** Chunks sent to workers and not posted back yet. */
@@ -328,6 +340,9 @@ function applyChunk(
     target.bad(lineOffset + lineNo, r.malformedReasons[i] as string)
   )
   for (const value of r.unmatched) target.unmatchedArm(value)
+  // Scope counts before the records, as a one-thread read hears each span before its record.
+  for (const s of r.scopes) target.calls(s.scope, s.version, s.calls, s.failed)
+  target.spans(r.spans, r.calls)
   forEachBatchRecord(r.batch, rawKeys, (record, unit) => target.add(record, unit))
   return r.physicalLines
 }

@@ -1,6 +1,7 @@
+import type { Policy } from '../../policy/types.js'
 import { isRequestRecord, type Normalizer } from '../../records/normalize.js'
 import type { RequestRecord } from '../../records/record.js'
-import { forEachGenAiSpan, isOtlpDocument } from './otlp.js'
+import { forEachCallSpan, isOtlpDocument, type SpanReadOptions } from './otlp.js'
 
 /**
  * What reading one file feeds: a count per line (CSV row, OTLP span) read, bad lines by number
@@ -11,6 +12,15 @@ export interface RowSink {
   malformed(lineNo: number, reason: string): void
   unmatchedArm(value: string): void
   add(r: RequestRecord): void
+  /** An OTLP call span read: its instrumentation scope and whether it failed. */
+  call?(scope: string, version: string | undefined, failed: boolean): void
+}
+
+/** The OTLP reading options of a policy: the keys inherited from ancestor spans. */
+export function spanReadOptions(policy: Policy, withContent: boolean): SpanReadOptions {
+  const keys = [policy.arms.field, ...(policy.segments?.by ?? [])]
+  if (policy.arms.unit !== undefined) keys.push(policy.arms.unit)
+  return { withContent, inherit: [...new Set(keys)] }
 }
 
 export const BAD_JSON: unique symbol = Symbol('bad JSON')
@@ -30,13 +40,19 @@ export function parseJson(text: string): unknown {
 export class RowReader {
   lines = 0
   malformed = 0
+  /** Spans in OTLP documents, and those that were calls to a model (counted as lines). */
+  spans = 0
+  calls = 0
+  private readonly onCall: RowSink['call']
 
   constructor(
     private readonly sink: RowSink,
     private readonly normalize: Normalizer,
-    /** OTLP message content mapped to input/output: only when the policy has a judge. */
-    private readonly withContent: boolean
-  ) {}
+    /** OTLP: inherited keys, and content mapped to input/output (only when the policy has a judge). */
+    private readonly spanOptions: SpanReadOptions
+  ) {
+    this.onCall = sink.call?.bind(sink)
+  }
 
   countLine(): void {
     this.lines++
@@ -48,7 +64,7 @@ export class RowReader {
     this.sink.malformed(lineNo, reason)
   }
 
-  /** A parsed JSON value: a record, an OTLP export (one line per GenAI span), or malformed. */
+  /** A parsed JSON value: a record, an OTLP export (one line per call span), or malformed. */
   json(value: unknown, lineNo: number, prefix = ''): void {
     if (value === BAD_JSON) {
       this.countLine()
@@ -58,14 +74,17 @@ export class RowReader {
       this.bad(lineNo, `${prefix}not a JSON object`)
     } else if (isOtlpDocument(value)) {
       let span = 0
-      forEachGenAiSpan(
+      const counts = forEachCallSpan(
         value,
         raw => {
           this.countLine()
           this.row(raw, lineNo, `${prefix}span ${++span}: `)
         },
-        this.withContent
+        this.spanOptions,
+        this.onCall
       )
+      this.spans += counts.spans
+      this.calls += counts.calls
     } else {
       this.countLine()
       this.row(value as Record<string, unknown>, lineNo, prefix)

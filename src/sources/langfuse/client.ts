@@ -1,11 +1,13 @@
 /**
  * A small client for the two read endpoints of Langfuse's public API the gate needs, on Node's
  * fetch. Definitions followed (Langfuse's Fern API definition, as published in @langfuse/core's
- * generated types, `ObservationsV2Response`, `GetScoresResponse`):
+ * generated types, `ObservationsV2Response`, `GetScoresV3Response`):
  *   GET /api/public/v2/observations  cursor pagination: `limit` (at most 1000), `cursor`;
  *       response `{ data: ObservationV2[], meta: { cursor? } }`, no cursor on the last page.
- *   GET /api/public/v2/scores        page pagination: `page` (from 1), `limit`;
- *       response `{ data: Score[], meta: { page, limit, totalItems, totalPages } }`.
+ *   GET /api/public/v3/scores        cursor pagination: `limit` (at most 100), `cursor`
+ *       (base64url); response `{ data: ScoreV3[], meta: { limit, cursor? } }`. It replaces
+ *       GET /api/public/v2/scores, which the definition marks deprecated (unavailable on
+ *       self-hosted v4, removed from Langfuse Cloud on 2026-11-16).
  * Auth is HTTP Basic with the public key as user and the secret key as password. The keys never
  * appear in a message, an error or describe(): only the host does.
  */
@@ -45,7 +47,6 @@ export interface ClientStats {
 }
 
 const MAX_BACKOFF_MS = 10_000
-const SCORE_PAGES_IN_FLIGHT = 4
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504])
 
 export class LangfuseClient {
@@ -70,9 +71,18 @@ export class LangfuseClient {
    * Observation pages, in the server's order, following `meta.cursor` to the end. The next page is
    * requested as soon as the current one has arrived, so the caller works while it travels.
    */
-  async *observations(query: Query): AsyncGenerator<ObservationPage> {
+  observations(query: Query): AsyncGenerator<ObservationPage> {
+    return this.cursorPages('v2/observations', query)
+  }
+
+  /** Score pages of the v3 scores API (ScoreV3, polymorphic `value`), to the last cursor. */
+  async *scores(query: Query): AsyncGenerator<Record<string, unknown>[]> {
+    for await (const page of this.cursorPages('v3/scores', query)) yield page.data
+  }
+
+  private async *cursorPages(path: ApiPath, query: Query): AsyncGenerator<ObservationPage> {
     const get = (cursor?: string) => {
-      const p = this.getJson('v2/observations', { ...query, cursor }).then(observationPage)
+      const p = this.getJson(path, { ...query, cursor }).then(body => this.cursorPage(path, body))
       p.catch(() => undefined) // handled when awaited; never an unhandled rejection meanwhile
       return p
     }
@@ -84,7 +94,7 @@ export class LangfuseClient {
       if (cursor !== undefined) {
         if (seen.has(cursor)) {
           throw new SourceError(
-            `Langfuse at ${this.origin} returned the same page cursor twice: stopped reading observations to avoid a loop`
+            `Langfuse at ${this.origin} returned the same page cursor twice (GET /api/public/${path}): stopped reading to avoid a loop`
           )
         }
         seen.add(cursor)
@@ -95,41 +105,18 @@ export class LangfuseClient {
     }
   }
 
-  /**
-   * Score pages (page-numbered) until the last one. Once the first page tells how many there are,
-   * up to SCORE_PAGES_IN_FLIGHT are requested at a time; they are yielded in order.
-   */
-  async *scores(query: Query): AsyncGenerator<Record<string, unknown>[]> {
-    const get = (page: number) => {
-      const p = this.getJson('v2/scores', { ...query, page }).then(body => this.scorePage(body))
-      p.catch(() => undefined) // handled when awaited
-      return p
-    }
-    const first = await get(1)
-    yield first.data
-    const pages = first.totalPages
-    let next = 2
-    const inFlight: ReturnType<typeof get>[] = []
-    while (next <= pages && inFlight.length < SCORE_PAGES_IN_FLIGHT) inFlight.push(get(next++))
-    for (let pending = inFlight.shift(); pending; pending = inFlight.shift()) {
-      const page = await pending
-      if (next <= pages) inFlight.push(get(next++))
-      yield page.data
-    }
-  }
-
-  private scorePage(body: Record<string, unknown>): {
-    data: Record<string, unknown>[]
-    totalPages: number
-  } {
+  private cursorPage(path: ApiPath, body: Record<string, unknown>): ObservationPage {
     const { data, meta } = body
-    if (!Array.isArray(data) || !isObject(meta) || typeof meta.totalPages !== 'number') {
-      throw this.notTheApi('GET /api/public/v2/scores', 'no data list or meta.totalPages')
+    if (!Array.isArray(data) || !isObject(meta)) {
+      throw new SourceError(
+        `Langfuse at ${this.origin} answered GET /api/public/${path} without a data list and meta: not ${API[path].name}; check source.baseUrl and the Langfuse version (${API[path].needs})`
+      )
     }
-    return { data: data.filter(isObject), totalPages: meta.totalPages }
+    const cursor = typeof meta.cursor === 'string' && meta.cursor !== '' ? meta.cursor : undefined
+    return { data: data.filter(isObject), cursor }
   }
 
-  private async getJson(path: string, query: Query): Promise<Record<string, unknown>> {
+  private async getJson(path: ApiPath, query: Query): Promise<Record<string, unknown>> {
     const url = new URL(`${this.apiBase}/${path}`)
     for (const [key, value] of Object.entries(query)) {
       if (value === undefined) continue
@@ -161,9 +148,14 @@ export class LangfuseClient {
           `Langfuse at ${this.origin} refused the API keys (${what}: HTTP ${response.status}): check that the environment variables named by source.publicKeyEnv and source.secretKeyEnv hold this project's public and secret key`
         )
       }
+      if (response.status === 404) {
+        throw new SourceError(
+          `Langfuse at ${this.origin} has no ${API[path].name} (${what}: HTTP 404${serverMessage(text)}); ${API[path].needs}: check source.baseUrl (the host, without /api) and the Langfuse version`
+        )
+      }
       if (!RETRYABLE.has(response.status)) {
         throw new SourceError(
-          `Langfuse at ${this.origin} rejected ${what} with HTTP ${response.status}${serverMessage(text)}; check source.baseUrl and the Langfuse version (the v2 observations API needs Langfuse v3 cloud or self-hosted v4+)`
+          `Langfuse at ${this.origin} rejected ${what} with HTTP ${response.status}${serverMessage(text)}; check source.baseUrl and the Langfuse version (${API[path].needs})`
         )
       }
       const retryAfter =
@@ -219,16 +211,19 @@ export class LangfuseClient {
   }
 }
 
-function observationPage(body: Record<string, unknown>): ObservationPage {
-  const data = body.data
-  const meta = body.meta
-  if (!Array.isArray(data) || !isObject(meta)) {
-    throw new SourceError(
-      'Langfuse answered GET /api/public/v2/observations without a data list and meta: not the Langfuse v2 observations API; check source.baseUrl and the Langfuse version'
-    )
+type ApiPath = 'v2/observations' | 'v3/scores'
+
+/** What each endpoint is called in messages, and what serves it. */
+const API: Record<ApiPath, { name: string; needs: string }> = {
+  'v2/observations': {
+    name: 'v2 observations API',
+    needs: 'the v2 observations API needs Langfuse Cloud or self-hosted Langfuse v4+'
+  },
+  'v3/scores': {
+    name: 'v3 scores API',
+    needs:
+      'the v3 scores API (which replaces the deprecated v2 one) needs Langfuse Cloud or a self-hosted Langfuse that has it (v4+)'
   }
-  const cursor = typeof meta.cursor === 'string' && meta.cursor !== '' ? meta.cursor : undefined
-  return { data: data as Record<string, unknown>[], cursor }
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

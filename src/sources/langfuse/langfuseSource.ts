@@ -13,7 +13,7 @@ import {
   type Sleep
 } from './client.js'
 import { OBSERVATION_FIELDS, observationMapper } from './observation.js'
-import { ScoreTable } from './scores.js'
+import { ScoreTable, type ScoreTarget } from './scores.js'
 import { judgeSampler } from '../textSample.js'
 
 export interface LangfuseSourceOptions {
@@ -27,7 +27,7 @@ export interface LangfuseSourceOptions {
   backoffMs?: number
 }
 
-/** Page size of the v2 scores endpoint (page-numbered; Langfuse's page-based endpoints take 100). */
+/** Page size of the v3 scores endpoint (its maximum: a larger limit is an HTTP 400). */
 const SCORES_PAGE = 100
 
 /** What one pass over the observations feeds. */
@@ -49,7 +49,7 @@ export interface LangfuseReadStats {
  * Evidence from Langfuse: LLM calls (GENERATION observations by default) of the window, read
  * through the public API's v2 observations endpoint page by page and streamed into the same
  * EvidenceBuilder as the file source, so memory holds one page and the sketches, not the calls.
- * Scores (v2 scores endpoint) are read first and joined by observation id, else by trace id;
+ * Scores (v3 scores endpoint) are read first and joined by observation id, else by trace id (else session);
  * they are the one table that grows with traffic (one small entry per score).
  * SourceError (a hold) when the keys are missing, the server is down or answers garbage, after
  * bounded retries; a page that fails mid-way fails the whole collection, never a partial view.
@@ -79,7 +79,7 @@ export class LangfuseSource implements Source {
   async collect(request: CollectRequest): Promise<Evidence> {
     const client = this.client()
     this.scorePages = 0
-    const scores = await this.readScores(client, request.window.from)
+    const { table: scores, warnings } = await this.readScores(client, request.window.from)
     const builder = new EvidenceBuilder({
       policy: this.policy,
       window: request.window,
@@ -106,6 +106,9 @@ export class LangfuseSource implements Source {
       retries: client.stats.retries
     }
     const evidence = builder.finish()
+    if (warnings.length > 0) {
+      evidence.quality.warnings = [...(evidence.quality.warnings ?? []), ...warnings]
+    }
     return sampler ? { ...evidence, texts: sampler.samples() } : evidence
   }
 
@@ -156,8 +159,10 @@ export class LangfuseSource implements Source {
     const spec = this.spec
     const armLabels = new Set([...this.policy.arms.baseline, ...this.policy.arms.canary])
     const map = observationMapper(spec.arm, this.policy.arms.field, armLabels)
+    const expand = metadataKeys(this.policy, spec)
     const query: Query = {
       fields: [...OBSERVATION_FIELDS, ...(onRecord ? ['io'] : [])].join(','),
+      expandMetadata: expand.length > 0 ? expand.join(',') : undefined,
       limit: spec.pageSize,
       fromStartTime: new Date(from).toISOString(),
       toStartTime: new Date(to).toISOString(),
@@ -193,47 +198,111 @@ export class LangfuseSource implements Source {
     return { lines, malformed, pages }
   }
 
-  // The scores the policy maps, keyed by observation id and by trace id; the newest of duplicates.
   /**
    * Scores of the calls since `from`, created up to the time of the query (no upper bound: an
-   * online evaluator scores a call after it ends, as a log line carries its score when written).
+   * online evaluator scores a call after it ends, as a log line carries its score when written),
+   * read through the v3 scores API with their `subject` (the observation, trace or session each
+   * is attached to). The policy's score names go in one comma-separated `name` filter (one query
+   * per name when a name holds a comma). Scores with no number (CATEGORICAL, TEXT, CORRECTION)
+   * are skipped; categorical ones the policy names are counted in a warning.
    */
-  private async readScores(client: LangfuseClient, from: number): Promise<ScoreTable> {
+  private async readScores(
+    client: LangfuseClient,
+    from: number
+  ): Promise<{ table: ScoreTable; warnings: string[] }> {
     const table = new ScoreTable()
-    for (const [name, field] of Object.entries(this.spec.scores)) {
+    const names = Object.keys(this.spec.scores)
+    if (names.length === 0) return { table, warnings: [] }
+    const groups = names.some(n => n.includes(',')) ? names.map(n => [n]) : [names]
+    const categorical = new Map<string, number>()
+    for (const group of groups) {
       const query: Query = {
-        name,
+        name: group.join(','),
         limit: SCORES_PAGE,
         fromTimestamp: new Date(from).toISOString(),
-        environment: this.spec.environment,
-        fields: 'score'
+        environment: this.spec.environment?.join(','),
+        fields: 'subject'
       }
       for await (const data of client.scores(query)) {
         this.scorePages++
         for (const s of data) {
-          if (s.name !== name) continue
+          const name = s.name
+          if (typeof name !== 'string' || !group.includes(name)) continue
           const value = scoreValue(s)
-          if (value === undefined) continue
+          if (value === undefined) {
+            if (s.dataType === 'CATEGORICAL')
+              categorical.set(name, (categorical.get(name) ?? 0) + 1)
+            continue
+          }
+          const target = subjectOf(s.subject)
+          if (target === undefined) continue
           const at = typeof s.timestamp === 'string' ? Date.parse(s.timestamp) : 0
-          table.add(field, s.observationId, s.traceId, value, at)
+          table.add(this.spec.scores[name] as string, target, value, at)
         }
       }
     }
-    return table
+    const warnings = [...categorical].map(
+      ([name, n]) =>
+        `${n} Langfuse scores "${name}" are CATEGORICAL: a category has no number in the v3 scores API, so they were skipped (use a NUMERIC or BOOLEAN score)`
+    )
+    return { table, warnings }
   }
 }
 
 /**
- * A score's number: NUMERIC and BOOLEAN (1 / 0) values; a CATEGORICAL one only through its
- * config's numeric mapping. TEXT and CORRECTION scores carry no number and are skipped. A
- * non-numeric value is kept as NaN so the metric counts it as invalid rather than dropping it.
+ * A v3 score's number (ScoreV3: `value` is a number for NUMERIC, a boolean for BOOLEAN, a string
+ * for CATEGORICAL, TEXT and CORRECTION): NUMERIC as it is, BOOLEAN as 1 / 0; undefined for the
+ * rest. A NUMERIC or BOOLEAN value of another type is kept as NaN, so the metric counts it as
+ * invalid rather than dropping it.
  */
 function scoreValue(s: Record<string, unknown>): number | undefined {
-  const type = s.dataType
-  if (type === 'TEXT' || type === 'CORRECTION') return undefined
   const v = s.value
-  if (typeof v === 'number') return v
-  return type === 'CATEGORICAL' ? undefined : NaN
+  switch (s.dataType) {
+    case 'NUMERIC':
+      return typeof v === 'number' ? v : NaN
+    case 'BOOLEAN':
+      return typeof v === 'boolean' ? (v ? 1 : 0) : v === 1 || v === 0 ? v : NaN
+    default:
+      return undefined
+  }
+}
+
+/** What a score is attached to (ScoreSubjectV3, discriminated by `kind`); experiments are not calls. */
+function subjectOf(subject: unknown): ScoreTarget | undefined {
+  if (!isObject(subject) || typeof subject.id !== 'string' || subject.id === '') return undefined
+  switch (subject.kind) {
+    case 'observation':
+      return typeof subject.traceId === 'string'
+        ? { observationId: subject.id, traceId: subject.traceId }
+        : { observationId: subject.id }
+    case 'trace':
+      return { traceId: subject.id }
+    case 'session':
+      return { sessionId: subject.id }
+    default:
+      return undefined
+  }
+}
+
+/**
+ * The metadata keys the policy reads (the arm from metadata, segment dimensions, the unit, metric
+ * fields named `metadata.<key>`): sent as `expandMetadata`, since the v2 observations API cuts
+ * metadata values to 200 characters unless a key is named there.
+ */
+export function metadataKeys(policy: Policy, spec: LangfuseSourceSpec): string[] {
+  const keys = new Set<string>()
+  if (spec.arm.from === 'metadata') keys.add(spec.arm.key)
+  const fields = [
+    ...(policy.segments?.by ?? []),
+    ...(policy.arms.unit !== undefined ? [policy.arms.unit] : []),
+    ...policy.metrics.flatMap(m => [m.from, ...(m.per !== undefined ? [m.per] : [])])
+  ]
+  for (const field of fields) {
+    if (!field.startsWith('metadata.')) continue
+    const key = field.slice('metadata.'.length).split('.')[0]
+    if (key) keys.add(key)
+  }
+  return [...keys]
 }
 
 /** An observation by id (or position), never by content. */

@@ -5,6 +5,7 @@
  * carries milliseconds, computed from the start, end and completion-start timestamps when present.
  */
 import type { LangfuseArmSpec } from '../../policy/types.js'
+import { messageClass } from '../../records/errorClass.js'
 import { isObject } from './client.js'
 
 /** The field groups of GET /api/public/v2/observations this mapping reads. */
@@ -23,7 +24,8 @@ export const OBSERVATION_FIELDS = [
 /** Joined scores: the record field (`score`, `scores.<name>`, `feedback`) -> value, or undefined. */
 export type ScoreLookup = (
   observationId: string,
-  traceId: string | undefined
+  traceId: string | undefined,
+  sessionId: string | undefined
 ) => ScoreValues | undefined
 export type ScoreValues = Map<string, number>
 
@@ -78,7 +80,7 @@ export function observationMapper(
         if (typeof value !== 'object' || value === null) raw[`metadata.${key}`] = value
       }
     }
-    const joined = scores(id, traceId)
+    const joined = scores(id, traceId, typeof o.sessionId === 'string' ? o.sessionId : undefined)
     if (joined) {
       for (const [field, value] of joined) {
         if (field.startsWith('scores.')) {
@@ -194,15 +196,10 @@ function costOf(total: unknown, details: unknown): number | undefined {
 }
 
 /**
- * An ERROR observation's class from its status message, by keywords only: the message itself is
- * free text (it may quote a prompt) and never becomes part of the evidence.
+ * An ERROR observation's class from its status message, by its leading HTTP status or keywords
+ * (records/errorClass.ts): the message itself is free text (it may quote a prompt) and never
+ * becomes part of the evidence.
  */
 export function errorClassOf(statusMessage: unknown): string {
-  const m = typeof statusMessage === 'string' ? statusMessage.toLowerCase() : ''
-  if (/\b429\b|rate.?limit|too many requests|quota/.test(m)) return 'rate_limit'
-  if (/time.?out|timed out|deadline/.test(m)) return 'timeout'
-  if (/content.?(filter|policy|management)|safety/.test(m)) return 'content_filter'
-  if (/\b5\d\d\b|server error|internal|unavailable|overloaded|bad gateway/.test(m)) return 'server'
-  if (/\b4\d\d\b|bad request|invalid|not found|unauthori[sz]ed|forbidden/.test(m)) return 'client'
-  return 'error'
+  return messageClass(statusMessage)
 }

@@ -115,6 +115,8 @@ class CellAcc {
   readonly cache: CacheSums = emptyCacheSums()
   readonly metrics: MetricAcc[]
   readonly models = new Map<string, number>()
+  /** The model keys of failed calls, kept apart from the models that served (as EvidenceBuilder does). */
+  readonly failedModels = new Map<string, number>()
   readonly errors = new Map<string, number>()
   /** Baseline total cells only. */
   halves: [MetricAcc[], MetricAcc[]] | undefined
@@ -145,6 +147,7 @@ class CellAcc {
     addCacheSums(this.cache, other.cache)
     other.metrics.forEach((m, i) => (this.metrics[i] as MetricAcc).addAll(m))
     addCounts(this.models, other.models)
+    addCounts(this.failedModels, other.failedModels)
     addCounts(this.errors, other.errors)
   }
 }
@@ -255,7 +258,10 @@ export class EvidenceRows {
     if (this.segmented) cells.push(this.cell(row.a, this.segmentKey(row.s), row.k))
     for (const cell of cells) {
       cell.addPart(part)
-      if (row.mk !== '') cell.models.set(row.mk, (cell.models.get(row.mk) ?? 0) + part.requests)
+      if (row.mk !== '') {
+        const models = row.err === '' ? cell.models : cell.failedModels
+        models.set(row.mk, (models.get(row.mk) ?? 0) + part.requests)
+      }
       if (row.err !== '') {
         cell.errors.set(row.err, (cell.errors.get(row.err) ?? 0) + part.requests)
       }
@@ -358,6 +364,13 @@ export class EvidenceRows {
         models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
         errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY),
         fallbacks: cell.fallbacks
+      }
+      if (cell.failedModels.size > 0) {
+        emitted.failedModels = capKeys(
+          Object.fromEntries(cell.failedModels),
+          MAX_MODEL_KEYS,
+          OTHER_MODELS
+        )
       }
       if (cell.cacheSeen > 0) emitted.cache = cell.cache
       if (halves) {

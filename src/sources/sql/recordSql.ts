@@ -33,6 +33,8 @@ export const CACHE_TERMS = {
   seen: 'c_seen',
   counted: 'c_counted',
   hit: 'c_hit',
+  /** Counted requests whose record carried a cache-read token count (0 included). */
+  reported: 'c_rep',
   priced: 'c_priced',
   input: 'c_input',
   cached: 'c_cached',
@@ -616,6 +618,7 @@ class RecordSqlBuilder {
     four(t.seen, d.flag('m.r_in IS NOT NULL'))
     four(t.counted, 'm.cn')
     four(t.hit, 'm.hit')
+    four(t.reported, `CASE WHEN ${counted} AND m.r_cr IS NOT NULL THEN 1 ELSE 0 END`)
     four(t.priced, 'm.pr')
     four(t.input, `CASE WHEN ${counted} THEN m.r_in END`)
     four(t.cached, `CASE WHEN ${counted} THEN coalesce(m.r_cr, 0) END`)

@@ -40,6 +40,7 @@ export type CacheCountKey = Exclude<keyof CacheSums, 'latency' | 'ttft' | 'repri
 export const CACHE_COUNTS = {
   requests: { over: 'counted' },
   hits: { over: 'hit' },
+  reported: { over: 'reported' },
   inputTokens: { over: 'counted', sum: 'input' },
   cacheReadTokens: { over: 'counted', sum: 'cached' },
   priced: { over: 'priced' },
