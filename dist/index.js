@@ -60983,10 +60983,6 @@ function litellm(d, info) {
                 { between: ['startTime', 'endTime'] }
             ]
         },
-        // LiteLLM sets completionStartTime to endTime for calls that do not stream.
-        ...(has('completionStartTime') && {
-            ttft_ms: { between: ['startTime', 'completionStartTime'] }
-        }),
         // prompt_tokens (OpenAI's convention, cached tokens included) is read as the canonical alias.
         cache_read_tokens: {
             firstOf: [
@@ -60999,6 +60995,17 @@ function litellm(d, info) {
         unit: { column: 'end_user' }
     };
     const values = {};
+    // LiteLLM sets completionStartTime to endTime for calls that do not stream: a time to first
+    // token only when the first chunk came before the end (src/records/litellm.ts, the same rule).
+    if (has('startTime') && has('completionStartTime') && has('endTime')) {
+        const ms = (c) => d.epochMs(d.ident(c), info.columns.get(c));
+        const [start, first, end] = ['startTime', 'completionStartTime', 'endTime'].map(ms);
+        values.ttft_ms = {
+            sql: `CASE WHEN ${first} >= ${start} AND ${first} < ${end} THEN ${first} - ${start} END`,
+            kind: 'number',
+            type: { kind: 'number', name: 'double' }
+        };
+    }
     if (has('metadata') || has('status'))
         values.error = litellmError(d, has('status'), has('metadata'));
     return {

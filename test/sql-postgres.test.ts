@@ -285,9 +285,8 @@ segments: { by: [route] }
     const PRICING = { 'gpt-4o-2024-08-06': { input: 2.5, cacheRead: 1.25, output: 10 } }
     const folder = mkdtempSync(join(tmpdir(), 'rollout-gate-litellm-'))
     let canonical: Record<string, unknown>[] = []
-    const litellmPolicy = (arm: string, extra = '') =>
-      parsePolicy(
-        `version: 1
+    const litellmPolicyText = (arm: string, extra = '') =>
+      `version: 1
 rollout: { name: litellm, steps: [20, 100], minDuration: 30m, minSamples: 300, warmup: 5m }
 arms: { field: arm, baseline: [stable, support], canary: [candidate, support-canary] }
 source:
@@ -305,9 +304,9 @@ metrics:
   - { name: cache hits, from: cache_hit, kind: rate, better: higher, tolerance: 5pp, mode: report }
 pricing:
   gpt-4o-2024-08-06: { input: 2.50, cacheRead: 1.25, output: 10.00 }
-${extra}`,
-        'litellm.yml'
-      )
+${extra}`
+    const litellmPolicy = (arm: string, extra = '') =>
+      parsePolicy(litellmPolicyText(arm, extra), 'litellm.yml')
 
     beforeAll(async () => {
       canonical = await loadLiteLLM(db, parity.records.rollback, PRICING)
@@ -357,6 +356,47 @@ ${extra}`,
       const [a, b] = await Promise.all([run(sql), run(file)])
       expect(a.record.decision).toBe('rollback')
       expectSameDecision(a.record, b.record)
+    })
+
+    it("reads the table's rows as the file source reads the same rows exported (src/records/litellm.ts)", async () => {
+      const iso = (c: string) => `to_char("${c}", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+      const rows = await db.sql(
+        `SELECT (to_jsonb(t) || jsonb_build_object('startTime', ${iso('startTime')}, 'endTime', ${iso('endTime')},
+          'completionStartTime', ${iso('completionStartTime')}))::text AS line FROM "LiteLLM_SpendLogs" AS t`
+      )
+      const lines = (rows as { line: string }[]).map(r => r.line)
+      writeFileSync(join(folder, 'spend-logs.jsonl'), lines.join('\n') + '\n')
+      const policy = litellmPolicy('model_group', 'segments: { by: [route] }')
+      const filePolicy = parsePolicy(
+        litellmPolicyText('model_group', 'segments: { by: [route] }')
+          .replace('arms: { field: arm,', 'arms: { field: model_group,')
+          .replace(
+            /source:[\s\S]*?metrics:/,
+            'source: { type: file, path: spend-logs.jsonl, format: jsonl }\nmetrics:'
+          )
+          .replace(
+            'segments: { by: [route] }',
+            'segments: { by: [metadata.spend_logs_metadata.route] }'
+          ),
+        'litellm-file.yml'
+      )
+      const sql = new SqlSource({ policy, env: { LITELLM_DATABASE_URL: db.url } })
+      const file = new FileSource({
+        patterns: ['spend-logs.jsonl'],
+        baseDir: folder,
+        format: 'jsonl',
+        policy: filePolicy,
+        parallel: false
+      })
+      const window = { from: T, to: T + HOUR }
+      const [a, b] = await Promise.all([
+        sql.collect({ window, now: window.to }),
+        file.collect({ window, now: window.to })
+      ])
+      // The file source names the dimension by its path; the SQL policy maps the path to `route`.
+      for (const c of b.cells) c.segment = c.segment.replace('metadata.spend_logs_metadata.', '')
+      expect(a.cells.some(c => Object.keys(c.failedModels ?? {}).length > 0)).toBe(true)
+      expectSameEvidence(a, b, 0)
     })
 
     it('without an arm mapping, says how to give one', async () => {

@@ -57,7 +57,8 @@ const LITELLM_ERRORS: Record<string, { cls: string; code: string }> = {
  * Loads traffic as LiteLLM writes it: the arm as a `variant:` request tag and as the model group,
  * the route in the request's spend_logs_metadata, cached tokens in the usage object, failures with
  * status `failure` and the exception class, `spend` the call's cost at `pricing`. Every third row
- * lacks request_duration_ms (older proxies), so latency comes from endTime - startTime there.
+ * lacks request_duration_ms (older proxies), so latency comes from endTime - startTime there;
+ * every fifth does not stream (completionStartTime = endTime: no time to first token).
  * Returns the canonical records the file source reads for the same calls.
  */
 export async function loadLiteLLM(
@@ -80,6 +81,7 @@ export async function loadLiteLLM(
     const latency = r.latency_ms as number
     const cached = (r.prompt_tokens_details as { cached_tokens: number }).cached_tokens
     const error = r.error as string | null
+    const streamed = i % 5 !== 0
     const spend = computeCost(
       {
         ts: start,
@@ -106,7 +108,8 @@ export async function loadLiteLLM(
       startTime: iso(start),
       endTime: iso(start + latency),
       request_duration_ms: i % 3 === 0 ? null : latency,
-      completionStartTime: iso(start + (r.ttft_ms as number)),
+      // Every fifth call does not stream: LiteLLM writes its end as the first chunk's time.
+      completionStartTime: iso(streamed ? start + (r.ttft_ms as number) : start + latency),
       model: r.model,
       model_group: r.arm === 'candidate' ? 'support-canary' : 'support',
       end_user: r.user_id,
@@ -138,7 +141,7 @@ export async function loadLiteLLM(
       route: r.route,
       model: r.model,
       latency_ms: latency,
-      ttft_ms: r.ttft_ms,
+      ...(streamed && (r.ttft_ms as number) < latency && { ttft_ms: r.ttft_ms }),
       prompt_tokens: r.prompt_tokens,
       prompt_tokens_details: { cached_tokens: cached },
       completion_tokens: r.completion_tokens,

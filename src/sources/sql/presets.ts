@@ -17,7 +17,7 @@
  *   the same attributes from Nested(keys, values) arrays when the table has them.
  */
 import type { SqlColumnSpec, SqlSourceSpec } from '../../policy/types.js'
-import type { Dialect } from './dialect.js'
+import type { ColumnType, Dialect } from './dialect.js'
 import type { PresetFields, TableInfo } from './fieldResolver.js'
 import type { SqlValue } from './values.js'
 
@@ -81,10 +81,6 @@ function litellm(d: Dialect, info: TableInfo): Preset {
         { between: ['startTime', 'endTime'] }
       ]
     },
-    // LiteLLM sets completionStartTime to endTime for calls that do not stream.
-    ...(has('completionStartTime') && {
-      ttft_ms: { between: ['startTime', 'completionStartTime'] }
-    }),
     // prompt_tokens (OpenAI's convention, cached tokens included) is read as the canonical alias.
     cache_read_tokens: {
       firstOf: [
@@ -97,6 +93,17 @@ function litellm(d: Dialect, info: TableInfo): Preset {
     unit: { column: 'end_user' }
   }
   const values: Record<string, SqlValue> = {}
+  // LiteLLM sets completionStartTime to endTime for calls that do not stream: a time to first
+  // token only when the first chunk came before the end (src/records/litellm.ts, the same rule).
+  if (has('startTime') && has('completionStartTime') && has('endTime')) {
+    const ms = (c: string) => d.epochMs(d.ident(c), info.columns.get(c) as ColumnType)
+    const [start, first, end] = ['startTime', 'completionStartTime', 'endTime'].map(ms)
+    values.ttft_ms = {
+      sql: `CASE WHEN ${first} >= ${start} AND ${first} < ${end} THEN ${first} - ${start} END`,
+      kind: 'number',
+      type: { kind: 'number', name: 'double' }
+    }
+  }
   if (has('metadata') || has('status'))
     values.error = litellmError(d, has('status'), has('metadata'))
   return {
