@@ -1,14 +1,14 @@
-import { availableParallelism, userInfo } from 'node:os';
+import { availableParallelism, hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createHash, createHmac } from 'node:crypto';
-import { readFileSync, createReadStream, existsSync } from 'node:fs';
-import { open, stat as stat$1, readFile, writeFile, rename, unlink } from 'node:fs/promises';
-import { resolve as resolve$1, relative as relative$1, isAbsolute as isAbsolute$1, dirname as dirname$1, join, basename as basename$1 } from 'node:path';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { readFileSync, constants as constants$1, createReadStream, existsSync } from 'node:fs';
+import { open, readFile, realpath, stat as stat$1, rename, unlink } from 'node:fs/promises';
+import { isAbsolute, resolve, relative, dirname as dirname$1, join, basename as basename$1 } from 'node:path';
 import require$$0 from 'process';
 import require$$1 from 'buffer';
 import * as nativeFs from 'fs';
-import { statSync, stat, realpathSync, realpath, readdirSync, readdir } from 'fs';
-import { sep, basename, dirname, resolve, normalize, relative, posix, isAbsolute } from 'path';
+import { statSync, stat, realpathSync, realpath as realpath$1, readdirSync, readdir } from 'fs';
+import { sep, basename, dirname, resolve as resolve$1, normalize, relative as relative$1, posix, isAbsolute as isAbsolute$1 } from 'path';
 import { fileURLToPath } from 'url';
 import { createRequire } from 'module';
 import { pipeline, Readable } from 'node:stream';
@@ -545,6 +545,8 @@ function emptyQuality() {
         files: []
     };
 }
+/** `dataQuality.maxAge` when a policy does not say (hand-built policies in tests). */
+const DEFAULT_MAX_AGE_MS = 7 * 86_400_000;
 
 /**
  * Splitting the family-wise error budget across the gating metrics (DESIGN.md: "Error budget:
@@ -760,17 +762,23 @@ function polynomial(c, r) {
  * outside [0, 1] gives NaN.
  */
 function normalQuantile(p) {
+    if (!(p >= 0 && p <= 1))
+        return NaN;
+    if (p === 0)
+        return -Infinity;
+    if (p === 1)
+        return Infinity;
     const q = p - 0.5;
     if (Math.abs(q) <= 0.425) {
         const r = 0.180625 - q * q;
         return (q * polynomial(CENTRAL_NUM, r)) / polynomial(CENTRAL_DEN, r);
     }
-    const tail = 1 - p;
+    const tail = q < 0 ? p : 1 - p;
     const r = Math.sqrt(-Math.log(tail));
     const x = r <= 5
         ? polynomial(NEAR_NUM, r - 1.6) / polynomial(NEAR_DEN, r - 1.6)
         : polynomial(FAR_NUM, r - 5) / polynomial(FAR_DEN, r - 5);
-    return x;
+    return q < 0 ? -x : x;
 }
 
 /** The interval of true values a sketch value v' may stand for: |v' - v| <= a |v|. */
@@ -1533,8 +1541,10 @@ const TIME_FIELDS = {
     duration_ms: 'latency_ms',
     ttft_ms: 'ttft_ms'
 };
-/** Buckets with cache data needed before a trend can be told from noise. */
-const MIN_TREND_BUCKETS = 4;
+/** Buckets with cache data needed before a flat canary rate is called broken. */
+const MIN_TREND_BUCKETS = 6;
+/** One-sided level of the trend test: a rise is shown when the slope's 95% lower bound is > 0. */
+const TREND_LEVEL = 0.95;
 /**
  * Prompt-cache warmth (issue 5, check 1). A new prompt starts with a cold cache; a prompt whose
  * prefix changed (dynamic text moved to the front) may never hit it again. Both make the canary
@@ -1543,13 +1553,20 @@ const MIN_TREND_BUCKETS = 4;
  * tokens read from the cache). The canary's hit rate is compared with the baseline's over the
  * window and classified:
  *
- * - matched: in the window's last third the canary's rate is within max(5 points, 10% of the
- *   baseline's) of the baseline's;
- * - warming: below, but the gap (baseline minus canary, per time bucket) is shrinking: its
- *   weighted least-squares slope over time has t < -2 (or there are fewer than 4 buckets to tell);
- * - broken: below and flat.
+ * - matched: the canary is not shown to read less from the cache than the baseline by more than
+ *   max(5 points, 10% of the baseline's rate): the confidence sequence of the difference of the
+ *   two rates, paired by time bucket (rateGap: a cache shared by both arms, whose hits come and
+ *   go in bursts, is not read as a difference), reaches 0, or its estimate is within that margin;
+ * - warming: shown below, the canary reads from the cache, and its rate is shown to rise beyond
+ *   what the level of a shared cache explains: in the weighted least-squares fit of the canary's
+ *   per-bucket rate on time and on the baseline's rate (the shared level), the time coefficient
+ *   is above 0 at 95% (Student t, n - 3 degrees of freedom);
+ * - broken: shown below, with enough buckets (6) to see a trend, and not closing: even at the
+ *   fastest rise that coefficient's interval allows, the gap at the window's end would not close
+ *   within two more windows as long as this one (a canary that reads nothing never closes it);
+ * - undetermined: shown below, but too early to tell warming from broken.
  *
- * While warming, a cost metric that fails holds instead of rolling back (`holdsBecause`), with the
+ * While warming (or undetermined), a cost metric that fails holds instead of rolling back (`holdsBecause`), with the
  * re-priced cost as the projection; so does a latency or TTFT metric whose slowdown does not show
  * within cache hits and within cache misses separately (per-request means, asymptotic CS of
  * Waudby-Smith et al. 2024 at the metric's error rate), since then the cold cache explains it.
@@ -1587,13 +1604,9 @@ function cacheCheck(evidence, metrics, ctx, requestsPerSecond) {
         baselineRecent: recentRate('b'),
         canaryRecent: recentRate('c')
     };
-    const margin = Math.max(0.05, 0.1 * hitRate.baselineRecent);
-    const slope = gapSlope(series);
-    const state = !(hitRate.canaryRecent < hitRate.baselineRecent - margin) || !(hitRate.baseline > 0)
-        ? 'matched'
-        : series.length < MIN_TREND_BUCKETS || slope.t < -2
-            ? 'warming'
-            : 'broken';
+    const margin = Math.max(0.05, 0.1 * hitRate.baseline);
+    const gap = rateGap(series, ctx);
+    const state = classify(gap, margin, series, hitRate.baseline > 0);
     const perRequest = (usd, s) => (s.priced > 0 ? usd / s.priced : null);
     const repriced = c.costUncached -
         c.inputAtInputPrice +
@@ -1608,21 +1621,35 @@ function cacheCheck(evidence, metrics, ctx, requestsPerSecond) {
         }
     };
     const strata = stratumChanges(b, c, ctx);
-    const report = { state, hitRate, cost, strata };
+    const report = {
+        state,
+        hitRate,
+        cost,
+        strata,
+        difference: { estimate: gap.estimate, lower: gap.lower, upper: gap.upper }
+    };
     const rates = `canary ${pct$5(hitRate.canaryRecent)} of input tokens from the prompt cache lately vs baseline ${pct$5(hitRate.baselineRecent)}`;
+    const overall = `over the window ${pct$5(hitRate.canary)} vs ${pct$5(hitRate.baseline)}, paired by time bucket ${points(gap.estimate)} (${points(gap.lower)} to ${points(gap.upper)})`;
     const views = costViews(cost);
     if (state === 'matched') {
-        return { report, check: { name, status: 'ok', detail: `warm: ${rates}${views}` } };
+        const shown = gap.upper < 0 ? ', within the margin' : ', no difference shown';
+        return {
+            report,
+            check: { name, status: 'ok', detail: `warm: ${rates}; ${overall}${shown}${views}` }
+        };
     }
-    if (state === 'warming') {
+    if (state === 'warming' || state === 'undetermined') {
         const held = holdWhileWarming(metrics, strata, cost);
         const what = held.length > 0 ? `; failing ${held.join(', ')} hold instead of rolling back` : '';
+        const how = state === 'warming'
+            ? 'and rising'
+            : `below the baseline's, and too early to tell a warming cache from a broken prefix (${series.length} buckets)`;
         return {
             report,
             check: {
                 name,
                 status: 'warn',
-                detail: `warming: ${rates}, and rising${what}${views}`
+                detail: `${state}: ${rates}; ${overall}, ${how}${what}${views}`
             }
         };
     }
@@ -1639,7 +1666,7 @@ function cacheCheck(evidence, metrics, ctx, requestsPerSecond) {
         check: {
             name,
             status: 'warn',
-            detail: `broken: ${rates}, flat after ${series.length} buckets. The prompt's prefix probably changed (dynamic text before the static part defeats prefix caching); the cost verdict stands${perDay}${views}`
+            detail: `broken: ${rates}; ${overall}, and not rising after ${series.length} buckets. The prompt's prefix probably changed (dynamic text before the static part defeats prefix caching); the cost verdict stands${perDay}${views}`
         }
     };
 }
@@ -1692,13 +1719,111 @@ function bucketSeries(baseline, canary) {
     return points;
 }
 /**
- * Weighted least-squares slope of the per-bucket gap (baseline rate minus canary rate) over time,
- * weights the canary's input tokens, with its t statistic from the weighted residual variance.
+ * The confidence sequence of canary minus baseline share of input tokens read from the cache,
+ * paired by time bucket: d_k = canary rate - baseline rate in bucket k, averaged with the canary's
+ * input tokens as weights. Pairing is what a shared cache needs: its level comes and goes for
+ * both arms at once (bursts of a prompt), which cancels in d_k but would swamp two independent
+ * arm estimates. The weighted mean is a ratio estimator over the buckets as clusters, with the
+ * asymptotic CS of Waudby-Smith et al. 2024 (stats/cs/ratio.ts, ratioCS), at the metrics' error
+ * rate.
  */
-function gapSlope(points) {
+function rateGap(series, ctx) {
+    const m = { n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0 };
+    const scale = series.reduce((sum, p) => sum + p.c.inputTokens, 0) / Math.max(1, series.length);
+    for (const p of series) {
+        const w = p.c.inputTokens / scale;
+        const x = w * (rate(p.c) - rate(p.b));
+        m.n++;
+        m.sx += x;
+        m.sy += w;
+        m.sxx += x * x;
+        m.syy += w * w;
+        m.sxy += x * w;
+    }
+    return ratioCS(m, ctx.alpha, { tStar: Math.max(2 * MIN_TREND_BUCKETS, series.length) });
+}
+/** Which of the four states the evidence shows (see cacheCheck). */
+function classify(gap, margin, series, baselineReads) {
+    const below = baselineReads && gap.upper < 0 && gap.estimate < -margin;
+    if (!below)
+        return 'matched';
+    const reads = series.some(p => p.c.cacheReadTokens > 0);
+    const rise = riseBeyondShared(series);
+    const t = studentQuantile(TREND_LEVEL, series.length - 3);
+    if (reads && rise.slope - t * rise.se > 0)
+        return 'warming';
+    if (series.length < MIN_TREND_BUCKETS)
+        return 'undetermined';
+    // Broken only when even the fastest rise the interval allows would leave the gap (fitted at
+    // the window's end) open after two more windows as long as this one.
+    const end = trend(series, p => rate(p.b) - rate(p.c)).end;
+    const span = (series.at(-1)?.t ?? 0) - (series[0]?.t ?? 0);
+    const fastest = reads ? Math.max(0, rise.slope + t * rise.se) : 0;
+    return fastest * 2 * Math.max(span, 1e-9) < end ? 'broken' : 'undetermined';
+}
+const rate = (s) => s.cacheReadTokens / s.inputTokens;
+/**
+ * The canary's rise (cache-hit rate per hour) beyond the shared cache's level: the time
+ * coefficient of the weighted least-squares fit c_k = a + b t_k + g s_k + e_k, with c_k the
+ * canary's rate, s_k the baseline's (the level both arms see), weights the canary's input tokens;
+ * its standard error from the residual variance with n - 3 degrees of freedom and the inverse of
+ * the normal equations (X'WX)^-1 (any regression text, e.g. Weisberg, Applied Linear Regression,
+ * 4th ed., 2014, sections 3.4 and 7.1).
+ */
+function riseBeyondShared(points) {
+    const n = points.length;
+    if (n < 4)
+        return { slope: NaN, se: Infinity };
+    // Centre the regressors (weighted), so the intercept drops out of the 2 x 2 system.
+    let sw = 0;
+    let st = 0;
+    let ss = 0;
+    let sc = 0;
+    for (const p of points) {
+        const w = p.c.inputTokens;
+        sw += w;
+        st += w * p.t;
+        ss += w * rate(p.b);
+        sc += w * rate(p.c);
+    }
+    const [tBar, sBar, cBar] = [st / sw, ss / sw, sc / sw];
+    let tt = 0;
+    let tsx = 0;
+    let sss = 0;
+    let tc = 0;
+    let sC = 0;
+    for (const p of points) {
+        const w = p.c.inputTokens;
+        const dt = p.t - tBar;
+        const ds = rate(p.b) - sBar;
+        const dc = rate(p.c) - cBar;
+        tt += w * dt * dt;
+        tsx += w * dt * ds;
+        sss += w * ds * ds;
+        tc += w * dt * dc;
+        sC += w * ds * dc;
+    }
+    const det = tt * sss - tsx * tsx;
+    if (!(det > 1e-12 * tt * sss) || !(tt > 0))
+        return { slope: NaN, se: Infinity };
+    const b = (sss * tc - tsx * sC) / det;
+    const g = (tt * sC - tsx * tc) / det;
+    let rss = 0;
+    for (const p of points) {
+        const e = rate(p.c) - cBar - b * (p.t - tBar) - g * (rate(p.b) - sBar);
+        rss += p.c.inputTokens * e * e;
+    }
+    // Var(b) = sigma^2 [(X'WX)^-1]_tt = sigma^2 sss / det.
+    return { slope: b, se: Math.sqrt(((rss / (n - 3)) * sss) / det) };
+}
+/**
+ * Weighted least-squares slope (per hour) of y over the buckets' time, weights the canary's input
+ * tokens, with its standard error from the weighted residual variance (n - 2 degrees of freedom).
+ */
+function trend(points, y) {
     const n = points.length;
     if (n < 3)
-        return { slope: NaN, t: NaN };
+        return { slope: NaN, se: Infinity, end: NaN };
     let sw = 0;
     let st = 0;
     let sy = 0;
@@ -1706,7 +1831,7 @@ function gapSlope(points) {
         const w = p.c.inputTokens;
         sw += w;
         st += w * p.t;
-        sy += w * gap(p);
+        sy += w * y(p);
     }
     const tBar = st / sw;
     const yBar = sy / sw;
@@ -1715,20 +1840,37 @@ function gapSlope(points) {
     for (const p of points) {
         const w = p.c.inputTokens;
         stt += w * (p.t - tBar) ** 2;
-        sty += w * (p.t - tBar) * (gap(p) - yBar);
+        sty += w * (p.t - tBar) * (y(p) - yBar);
     }
     if (!(stt > 0))
-        return { slope: NaN, t: NaN };
+        return { slope: NaN, se: Infinity, end: NaN };
     const slope = sty / stt;
     let rss = 0;
-    for (const p of points) {
-        const w = p.c.inputTokens;
-        rss += w * (gap(p) - yBar - slope * (p.t - tBar)) ** 2;
-    }
-    const se = Math.sqrt(rss / (n - 2) / stt);
-    return { slope, t: se > 0 ? slope / se : slope < 0 ? -Infinity : Infinity };
+    for (const p of points)
+        rss += p.c.inputTokens * (y(p) - yBar - slope * (p.t - tBar)) ** 2;
+    const last = points.at(-1)?.t ?? tBar;
+    return { slope, se: Math.sqrt(rss / (n - 2) / stt), end: yBar + slope * (last - tBar) };
 }
-const gap = (p) => p.b.cacheReadTokens / p.b.inputTokens - p.c.cacheReadTokens / p.c.inputTokens;
+/**
+ * The p-quantile of Student's t with df degrees of freedom: exact for 1 and 2, else the
+ * Cornish-Fisher expansion in 1/df around the normal quantile (Abramowitz & Stegun, Handbook of
+ * Mathematical Functions, 1964, eq. 26.7.5; error under 1e-3 from df = 3).
+ */
+function studentQuantile(p, df) {
+    if (!(df >= 1))
+        return Infinity;
+    if (df === 1)
+        return Math.tan(Math.PI * (p - 0.5));
+    if (df === 2)
+        return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+    const z = normalQuantile(p);
+    const z2 = z * z;
+    const g1 = (z * (z2 + 1)) / 4;
+    const g2 = (z * ((5 * z2 + 16) * z2 + 3)) / 96;
+    const g3 = (z * (((3 * z2 + 19) * z2 + 17) * z2 - 15)) / 384;
+    const g4 = (z * ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945)) / 92160;
+    return z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
+}
 function stratumChanges(b, c, ctx) {
     const out = [];
     for (const metric of ['latency_ms', 'ttft_ms']) {
@@ -1787,6 +1929,7 @@ function costViews(cost) {
 }
 const money = (v) => (v >= 100 ? int$2(v) : Number(v.toPrecision(3)).toString());
 const pct$5 = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
+const points = (x) => Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}pp` : 'unbounded';
 
 /**
  * log Gamma(x) by the Lanczos approximation, g = 7 with 9 coefficients (C. Lanczos, "A precise
@@ -2003,9 +2146,25 @@ function dataQualityCheck(policy, evidence, replay) {
         else
             warnings.push(text);
     }
-    for (const f of q.files)
-        if (f.problem)
+    for (const f of q.files) {
+        if (!f.problem)
+            continue;
+        // Evidence read in part never promotes (DESIGN.md principle 3): the rest may hold the harm.
+        if (f.incomplete)
+            problems.push(`${f.path} was not read to its end: ${f.problem}`);
+        else
             warnings.push(`${f.path}: ${f.problem}`);
+    }
+    // In a replay (--now) records after the evaluation time are the rest of the log, not a clock.
+    const far = (q.farOutside ?? 0) + (replay ? 0 : (q.farFuture ?? 0));
+    if (far > 0) {
+        const maxAge = duration$1(policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS);
+        const where = [
+            ...(q.farOutside ? [`more than ${maxAge} before the window`] : []),
+            ...(!replay && q.farFuture ? [`more than ${maxAge} after the evaluation time`] : [])
+        ].join(' or ');
+        problems.push(`${int$2(far)} records are dated ${where} (${(q.farOutsideSamples ?? []).join('; ')}): a log writer's clock is wrong (or epoch seconds were read as milliseconds). They are left out, never the step's clock; fix or remove them, or raise dataQuality.maxAge if the files hold older history on purpose`);
+    }
     problems.push(...(q.problems ?? []));
     warnings.push(...(q.warnings ?? []));
     notes.push(...(q.notes ?? []));
@@ -2894,6 +3053,12 @@ class EvidenceBuilder {
     from;
     to;
     now;
+    /** Records before this are far outside the window: a broken clock, not history. */
+    farBefore;
+    /** Records after this are far in the future: a broken clock too (unless it is a replay). */
+    farAfter;
+    /** The current file's far-outside records (before, after): how many, and their date range. */
+    far = { count: 0, ahead: 0, min: Infinity, max: -Infinity };
     bucketMs;
     policy;
     source;
@@ -2927,6 +3092,9 @@ class EvidenceBuilder {
         this.from = opts.window.from;
         this.to = opts.window.to;
         this.now = opts.now;
+        const maxAge = policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS;
+        this.farBefore = this.from - maxAge;
+        this.farAfter = this.now + maxAge;
         this.bucketMs = policy.bucket;
         this.source = opts.source;
         if (!(this.bucketMs > 0))
@@ -2985,8 +3153,28 @@ class EvidenceBuilder {
         entry.calls += calls;
         entry.failed += failed;
     }
-    fileDone(path, lines, malformed, problem) {
-        this.quality.files.push(problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem });
+    fileDone(path, lines, malformed, problem, incomplete) {
+        this.quality.files.push({
+            path,
+            lines,
+            malformed,
+            ...(problem !== undefined && { problem }),
+            ...(incomplete && { incomplete: true })
+        });
+        const far = this.far;
+        if (far.count + far.ahead > 0) {
+            const q = this.quality;
+            if (far.count > 0)
+                q.farOutside = (q.farOutside ?? 0) + far.count;
+            if (far.ahead > 0)
+                q.farFuture = (q.farFuture ?? 0) + far.ahead;
+            const samples = (q.farOutsideSamples ??= []);
+            if (samples.length < MAX_MALFORMED_SAMPLES) {
+                const at = (t) => new Date(t).toISOString();
+                samples.push(`${path}: ${far.count + far.ahead} dated ${far.min === far.max ? at(far.min) : `${at(far.min)} to ${at(far.max)}`}`);
+            }
+            this.far = { count: 0, ahead: 0, min: Infinity, max: -Infinity };
+        }
     }
     /**
      * Files a record. `unit`: the unit id's hash when the caller has it already (the parallel file
@@ -2996,10 +3184,14 @@ class EvidenceBuilder {
         const ts = r.ts;
         if (ts > this.now) {
             this.quality.future++;
+            if (ts > this.farAfter)
+                this.tallyFar(ts, true);
             return;
         }
         if (ts < this.from || ts >= this.to) {
             this.quality.outsideWindow++;
+            if (ts < this.farBefore)
+                this.tallyFar(ts, false);
             return;
         }
         this.quality.records++;
@@ -3039,6 +3231,17 @@ class EvidenceBuilder {
                 segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k);
         }
         this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit, half);
+    }
+    tallyFar(ts, ahead) {
+        const far = this.far;
+        if (ahead)
+            far.ahead++;
+        else
+            far.count++;
+        if (ts < far.min)
+            far.min = ts;
+        if (ts > far.max)
+            far.max = ts;
     }
     /** The evidence; call once, last (it releases the per-unit tables). */
     finish() {
@@ -3549,6 +3752,163 @@ function postStratify(policy, segments, metrics, ctx) {
 const radius = (n, ctx) => Math.sqrt(n) * csRadius(n, 1, ctx.alpha, mixtureRho(ctx.alpha, ctx.tStar.baseline));
 const pct$3 = (x) => `${(x * 100).toFixed(1)}%`;
 
+/** A relative move of the baseline's mean input tokens beyond this is a change of traffic mix. */
+const MIX_SHIFT = 0.1;
+/**
+ * Baseline drift (issue 5, check 4): the provider can change the model under both arms. The
+ * comparison with the concurrent baseline stays valid (the drift cancels), so this never rolls
+ * back; it reports when the baseline's level of a metric has moved beyond the metric's tolerance
+ * since the rollout's first evaluation with the minimum sample (RolloutState.baselineAtStart):
+ * the stored level is outside the baseline's own confidence sequence now (anytime-valid, at the
+ * metric's error rate), and the change from it exceeds the tolerance.
+ *
+ * A move of the traffic mix moves the baseline's levels as surely as a new model does (shorter
+ * prompts cost less and answer faster), so before the provider is blamed the move is looked at
+ * within the mix (issue 13): with segments, the levels within each segment are combined with the
+ * start's segment shares (direct standardisation, as in epidemiology's age-adjusted rates); a
+ * metric that held within segments moved with the mix. Without segments (or for quantiles, whose
+ * levels do not combine), a move of the baseline's mean input tokens by more than 10% is a mix
+ * shift that explains the move as well as a model change would: it is named, not blamed on the
+ * provider.
+ */
+function driftCheck(policy, metrics, start, mixNow) {
+    const name = 'baseline-drift';
+    const model = [];
+    const mix = [];
+    const tokens = tokenShift(start.mix, mixNow);
+    for (const spec of policy.metrics) {
+        const m = metrics.find(r => r.name === spec.name);
+        const before = start.levels[spec.name];
+        if (!m || before === undefined || m.baseline === null || !m.baselineInterval)
+            continue;
+        const { lower, upper } = m.baselineInterval;
+        if (before >= lower && before <= upper)
+            continue;
+        const shift = shiftOf(spec, before, m.baseline);
+        if (!(Math.abs(shift) > spec.tolerance.value))
+            continue;
+        const moved = `${spec.name} ${value(m, before)} → ${value(m, m.baseline)} (${change(m, shift, spec.tolerance.relative)}, beyond its ${change(m, spec.tolerance.value, spec.tolerance.relative).replace('+', '±')} tolerance)`;
+        const within = withinSegments(spec, start.mix, mixNow);
+        if (within !== undefined) {
+            const held = Math.abs(within) <= spec.tolerance.value;
+            const text = `${moved}; within segments, at the start's segment mix, ${change(m, within, spec.tolerance.relative)}`;
+            (held ? mix : model).push(text);
+        }
+        else if (tokens !== undefined && Math.abs(tokens.shift) > MIX_SHIFT) {
+            mix.push(moved);
+        }
+        else {
+            model.push(moved);
+        }
+    }
+    const mixText = mix.length > 0
+        ? `the baseline moved with its traffic mix${tokens && Math.abs(tokens.shift) > MIX_SHIFT ? ` (mean input ${tokens.text})` : ''}: ${mix.join('; ')}. A change of traffic, not evidence of a model change`
+        : '';
+    if (model.length === 0) {
+        const held = `the baseline has held its levels since ${start.at}`;
+        return { name, status: 'ok', detail: mixText ? `${mixText}` : held };
+    }
+    return {
+        name,
+        status: 'warn',
+        detail: `the baseline itself moved since the rollout began (${start.at}): ${model.join('; ')}${tokens ? ` (its traffic mix held: mean input ${tokens.text})` : ''}. The provider may have changed the model under both arms; the comparison with the concurrent baseline stays valid${mixText ? `. Besides, ${mixText}` : ''}`
+    };
+}
+function shiftOf(spec, before, now) {
+    return spec.tolerance.relative ? (before !== 0 ? now / before - 1 : NaN) : now - before;
+}
+/**
+ * The metric's move within segments: its level now and at the start in each segment both had,
+ * each combined with the start's segment shares (direct standardisation), compared as the
+ * tolerance is. Undefined without segment levels for it at both times.
+ */
+function withinSegments(spec, start, now) {
+    if (!start?.segments || !now?.segments)
+        return undefined;
+    let weight = 0;
+    let before = 0;
+    let after = 0;
+    for (const [segment, s] of Object.entries(start.segments)) {
+        const a = s.levels[spec.name];
+        const b = now.segments[segment]?.levels[spec.name];
+        if (a === undefined || b === undefined || !(s.share > 0))
+            continue;
+        weight += s.share;
+        before += s.share * a;
+        after += s.share * b;
+    }
+    if (!(weight > 0))
+        return undefined;
+    return shiftOf(spec, before / weight, after / weight);
+}
+function tokenShift(start, now) {
+    const a = start?.inputTokens;
+    const b = now?.inputTokens;
+    if (a === undefined || b === undefined || !(a > 0))
+        return undefined;
+    const k = (x) => (x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0));
+    return { shift: b / a - 1, text: `${k(a)} → ${k(b)} tokens` };
+}
+/**
+ * The baseline levels to remember at the rollout's start: metrics with the minimum sample (only
+ * those have a `baselineInterval`, compareMetric.ts).
+ */
+function baselineLevels(metrics) {
+    const levels = {};
+    for (const m of metrics) {
+        if (m.baseline !== null && m.baselineInterval) {
+            levels[m.name] = m.baseline;
+        }
+    }
+    return Object.keys(levels).length > 0 ? levels : undefined;
+}
+/**
+ * The baseline's traffic mix in a window: its mean input tokens per request (from the cache
+ * sums, when records carry input tokens), and with segments each segment's share of the baseline's
+ * requests and its level of every mean, rate and ratio metric (sum over sum of its moments).
+ */
+function baselineMix(policy, evidence) {
+    const mix = {};
+    let tokens = 0;
+    let requests = 0;
+    const segments = new Map();
+    for (const cell of evidence.cells) {
+        if (cell.arm !== 'baseline')
+            continue;
+        if (cell.segment === TOTAL_SEGMENT) {
+            tokens += cell.cache?.inputTokens ?? 0;
+            requests += cell.cache?.requests ?? 0;
+            continue;
+        }
+        let s = segments.get(cell.segment);
+        if (!s) {
+            s = { requests: 0, sx: policy.metrics.map(() => 0), sy: policy.metrics.map(() => 0) };
+            segments.set(cell.segment, s);
+        }
+        s.requests += cell.requests;
+        cell.metrics.forEach((sketch, i) => {
+            s.sx[i] = (s.sx[i] ?? 0) + sketch.moments.sx;
+            s.sy[i] = (s.sy[i] ?? 0) + sketch.moments.sy;
+        });
+    }
+    if (requests > 0)
+        mix.inputTokens = tokens / requests;
+    const total = [...segments.values()].reduce((n, s) => n + s.requests, 0);
+    if (total > 0) {
+        mix.segments = {};
+        for (const [key, s] of segments) {
+            const levels = {};
+            policy.metrics.forEach((m, i) => {
+                const sy = s.sy[i] ?? 0;
+                if (m.kind !== 'quantile' && sy > 0)
+                    levels[m.name] = (s.sx[i] ?? 0) / sy;
+            });
+            mix.segments[key] = { share: s.requests / total, levels };
+        }
+    }
+    return mix.inputTokens !== undefined || mix.segments ? mix : undefined;
+}
+
 /** Canary minus baseline, in points, beyond which a load symptom rolls back. */
 const LOAD_TOLERANCE = 0.01;
 const GUARDS = [
@@ -3580,10 +3940,22 @@ errorsUnobservable = false) {
     const hasFallbacks = [...b, ...c].some(cell => cell.fallbacks !== undefined);
     const bTotals = mergeCells(b);
     const cTotals = mergeCells(c);
+    // No data is not 0%: a source that cannot tell error classes, or a window with no traffic.
+    const classes = evidence.errorClasses !== false;
+    if (bTotals.requests === 0 || cTotals.requests === 0) {
+        return { name, status: 'ok', detail: 'not available: an arm has no traffic in the window' };
+    }
+    if (!classes && !hasFallbacks) {
+        return {
+            name,
+            status: 'ok',
+            detail: `not available: ${evidence.source} reports no error classes (rate limits, timeouts) or fallbacks`
+        };
+    }
     for (const guard of GUARDS) {
         if (guard.key === 'fallback' && !hasFallbacks)
             continue;
-        if (guard.key !== 'fallback' && errorsUnobservable)
+        if (guard.key !== 'fallback' && (errorsUnobservable || !classes))
             continue;
         const count = (cells, totals) => guard.key === 'fallback'
             ? cells.reduce((s, cell) => s + (cell.fallbacks ?? 0), 0)
@@ -3822,14 +4194,18 @@ const HOUR_MS = 3_600_000;
 function busiestHour(evidence) {
     const { from, to } = evidence.window;
     const size = evidence.bucketMs;
+    // No buckets (an empty window: inside the warm-up, or a source that failed): no traffic.
+    if (!(size > 0) || !(to > from))
+        return undefined;
     const count = Math.max(1, Math.ceil((to - from) / size));
-    const perBucket = new Array(count).fill(0);
+    // Sparse (bucket index -> requests): a window spanning years must not allocate a slot per bucket.
+    const perBucket = new Map();
     let total = 0;
     for (const cell of evidence.cells) {
         if (cell.segment !== TOTAL_SEGMENT || cell.requests === 0)
             continue;
         const k = Math.min(count - 1, Math.max(0, Math.floor((cell.bucket - from) / size)));
-        perBucket[k] = (perBucket[k] ?? 0) + cell.requests;
+        perBucket.set(k, (perBucket.get(k) ?? 0) + cell.requests);
         total += cell.requests;
     }
     if (total === 0)
@@ -3837,12 +4213,31 @@ function busiestHour(evidence) {
     const span = Math.max(1, Math.round(HOUR_MS / size));
     if (count <= span)
         return { perHour: (total * HOUR_MS) / Math.max(size, to - from), at: from };
-    let run = perBucket.slice(0, span).reduce((s, v) => s + v, 0);
-    let best = { perHour: run, at: from };
-    for (let k = span; k < count; k++) {
-        run += (perBucket[k] ?? 0) - (perBucket[k - span] ?? 0);
+    // The earliest run of `span` buckets with the most requests starts at 0 or ends at a bucket
+    // with traffic (an earlier start would otherwise hold as many), so only those starts are tried.
+    const keys = [...perBucket.keys()].sort((a, b) => a - b);
+    const prefix = [0];
+    for (const k of keys)
+        prefix.push(prefix.at(-1) + perBucket.get(k));
+    /** Index in `keys` of the first key >= k. */
+    const firstAtOrAfter = (k) => {
+        let lo = 0;
+        let hi = keys.length;
+        while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (keys[mid] < k)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo;
+    };
+    const starts = [0, ...keys.map(k => Math.min(count - span, Math.max(0, k - span + 1)))];
+    let best = { perHour: -1, at: from };
+    for (const s of [...new Set(starts)].sort((a, b) => a - b)) {
+        const run = prefix[firstAtOrAfter(s + span)] - prefix[firstAtOrAfter(s)];
         if (run > best.perHour)
-            best = { perHour: run, at: from + (k - span + 1) * size };
+            best = { perHour: run, at: from + s * size };
     }
     return best;
 }
@@ -4011,6 +4406,9 @@ function analyze(policy, evidence, canaryWeight, replay = false) {
     };
     if (cache.report)
         analysis.cache = cache.report;
+    const mix = baselineMix(policy, evidence);
+    if (mix)
+        analysis.baselineMix = mix;
     const peak = policy.rollout.minPeakLoad !== undefined ? busiestHour(evidence) : undefined;
     if (peak)
         analysis.peakLoad = peak;
@@ -4076,54 +4474,372 @@ const EMPTY$1 = { moments: emptyMoments(), requests: 0 };
 const metricAt = (list, i) => list[i] ?? EMPTY$1;
 
 /**
- * Baseline drift (issue 5, check 4): the provider can change the model under both arms. The
- * comparison with the concurrent baseline stays valid (the drift cancels), so this never rolls
- * back; it reports when the baseline's level of a metric has moved beyond the metric's tolerance
- * since the rollout's first evaluation with the minimum sample (RolloutState.baselineAtStart):
- * the stored level is outside the baseline's own confidence sequence now (anytime-valid, at the
- * metric's error rate), and the change from it exceeds the tolerance.
+ * Strict parsers for the policy's scalar syntax: durations, percentages, percentage points and plain
+ * numbers. They never throw: each returns the value or a message saying what is wrong and how to
+ * write it. The patterns are exported so the JSON Schema uses the very same syntax.
  */
-function driftCheck(policy, metrics, start) {
-    const name = 'baseline-drift';
-    const moved = [];
-    for (const spec of policy.metrics) {
-        const m = metrics.find(r => r.name === spec.name);
-        const before = start.levels[spec.name];
-        if (!m || before === undefined || m.baseline === null || !m.baselineInterval)
-            continue;
-        const { lower, upper } = m.baselineInterval;
-        if (before >= lower && before <= upper)
-            continue;
-        const shift = spec.tolerance.relative
-            ? before !== 0
-                ? m.baseline / before - 1
-                : NaN
-            : m.baseline - before;
-        if (!(Math.abs(shift) > spec.tolerance.value))
-            continue;
-        moved.push(`${spec.name} ${value(m, before)} → ${value(m, m.baseline)} (${change(m, shift, spec.tolerance.relative)}, beyond its ${change(m, spec.tolerance.value, spec.tolerance.relative).replace('+', '±')} tolerance)`);
+const ok$1 = (value) => ({ ok: true, value });
+const fail = (error) => ({ ok: false, error });
+/** An unsigned decimal: digits, then an optional fraction (`5`, `0.5`; not `.5`, `5.`, `1e3`). */
+const DECIMAL = String.raw `\d+(?:\.\d+)?`;
+const SIGNED = new RegExp(`^-?${DECIMAL}$`);
+const PERCENT = new RegExp(`^(-?${DECIMAL})%$`);
+const POINTS = new RegExp(`^(-?${DECIMAL})pp$`);
+const DURATION_UNITS = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1]
+];
+/**
+ * A duration: one or more `<decimal><unit>` parts, largest unit first, each unit at most once
+ * (`30s`, `12h`, `1h30m`, `500ms`). Matches the empty string too: pair it with a non-empty check.
+ */
+const DURATION_PATTERN = `^${DURATION_UNITS.map(([unit]) => `(?:(${DECIMAL})${unit})?`).join('')}$`;
+const DURATION = new RegExp(DURATION_PATTERN);
+const quoted = (text) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
+/** Scales a decimal string by 10^-2 without the rounding error of dividing by 100 (`1.1` -> 0.011). */
+const hundredth = (decimal) => Number(`${decimal}e-2`);
+function finite(value, text) {
+    return Number.isFinite(value) ? ok$1(value) : fail(`${quoted(text)} is too large`);
+}
+/** `30s`, `30m`, `12h`, `2d`, `1h30m`, `500ms` -> milliseconds. */
+function parseDuration(text) {
+    const match = text === '' ? null : DURATION.exec(text);
+    if (match) {
+        const ms = DURATION_UNITS.reduce((sum, [, size], i) => sum + Number(match[i + 1] ?? 0) * size, 0);
+        return finite(ms, text);
     }
-    if (moved.length === 0) {
-        return { name, status: 'ok', detail: `the baseline has held its levels since ${start.at}` };
+    const example = 'like 30s, 30m, 12h, 2d, 1h30m or 500ms';
+    if (text.trim().startsWith('-'))
+        return fail(`a duration cannot be negative: ${quoted(text)}`);
+    if (SIGNED.test(text))
+        return fail(`${quoted(text)} needs a unit (d, h, m, s or ms), ${example}`);
+    if (/\s/.test(text))
+        return fail(`${quoted(text)} is not a duration: write it without spaces, ${example}`);
+    return fail(`${quoted(text)} is not a duration: write numbers with units (d, h, m, s, ms), largest first, ${example}`);
+}
+/** `5%` -> 0.05, `0.5%` -> 0.005. Reads a sign, so callers can explain why a negative is wrong. */
+function parsePercent(text) {
+    const match = PERCENT.exec(text);
+    if (!match?.[1])
+        return fail(`${quoted(text)} is not a percentage: write a number and %, like 5% or 0.5%`);
+    return finite(hundredth(match[1]), text);
+}
+/** Percentage points, for differences of rates: `0.5pp` -> 0.005. */
+function parsePoints(text) {
+    const match = POINTS.exec(text);
+    if (!match?.[1])
+        return fail(`${quoted(text)} is not in percentage points: write a number and pp, like 0.5pp`);
+    return finite(hundredth(match[1]), text);
+}
+/** A plain decimal number written as text: `0.02`, `-3`, `15`. */
+function parseNumber(text) {
+    if (!SIGNED.test(text))
+        return fail(`${quoted(text)} is not a number: write digits, like 0.02 or 15`);
+    return finite(Number(text), text);
+}
+/** `5%`, `0.5pp`, `0.02` (as text) -> an Amount. */
+function parseAmount(text) {
+    const unit = text.endsWith('%') ? '%' : text.endsWith('pp') ? 'pp' : '';
+    const parsed = unit === '%' ? parsePercent(text) : unit === 'pp' ? parsePoints(text) : parseNumber(text);
+    if (parsed.ok)
+        return ok$1({ value: parsed.value, unit });
+    return fail(`${quoted(text)} is not an amount: write a percentage (5%), percentage points (0.5pp) or a number (0.02)`);
+}
+/** Milliseconds -> the shortest duration text that parses back to it (`5400000` -> `1h30m`). */
+function formatDuration(ms) {
+    if (ms === 0)
+        return '0s';
+    let rest = ms;
+    let text = '';
+    for (const [unit, size] of DURATION_UNITS) {
+        const whole = unit === 'ms' ? rest : Math.floor(rest / size);
+        if (whole > 0)
+            text += `${whole}${unit}`;
+        rest -= whole * size;
     }
+    return text;
+}
+/** Days in each month of a non-leap year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/**
+ * `2026-11-26`, `2026-11-26T14:00Z`, `2026-11-26T14:00:00.5+01:00` (RFC 3339 / ISO-8601 extended
+ * form): a date, or a date and time with an explicit zone, so nothing depends on the machine's
+ * time zone. Strict where Date.parse is lenient: `2026-02-30`, `24:00`, `March 5` and times
+ * without a zone are refused, not rolled over or guessed.
+ */
+function parseInstant(text) {
+    const expected = `must be an ISO-8601 instant such as 2026-11-26T14:00:00Z or 2026-11-26, not ${quoted(text)}`;
+    const m = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|([+-])(\d{2}):(\d{2})))?$/.exec(text);
+    if (!m)
+        return fail(expected);
+    const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', , sign, oh = '0', om = '0'] = m;
+    const year = Number(y);
+    const month = Number(mo);
+    const day = Number(d);
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const days = month >= 1 && month <= 12 ? MONTH_DAYS[month - 1] + (month === 2 && leap ? 1 : 0) : 0;
+    if (day < 1 || day > days)
+        return fail(`${expected} (there is no such day)`);
+    if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59 || Number(oh) > 23 || Number(om) > 59) {
+        return fail(`${expected} (there is no such time of day)`);
+    }
+    const offset = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000;
+    const utc = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s));
+    // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear puts them back.
+    const date = new Date(utc);
+    date.setUTCFullYear(year);
+    const ms = date.getTime() + Number(frac.padEnd(3, '0').slice(0, 3)) - offset;
+    return Number.isFinite(ms) ? ok$1(ms) : fail(expected);
+}
+
+function initialState(policy, stepStartedAt) {
     return {
-        name,
-        status: 'warn',
-        detail: `the baseline itself moved since the rollout began (${start.at}): ${moved.join('; ')}. The provider may have changed the model under both arms; the comparison with the concurrent baseline stays valid`
+        version: 1,
+        rollout: policy.rollout.name,
+        revision: 0,
+        status: 'running',
+        stepIndex: 0,
+        stepStartedAt: new Date(stepStartedAt).toISOString(),
+        history: []
     };
 }
-/**
- * The baseline levels to remember at the rollout's start: metrics with the minimum sample (only
- * those have a `baselineInterval`, compareMetric.ts).
- */
-function baselineLevels(metrics) {
-    const levels = {};
-    for (const m of metrics) {
-        if (m.baseline !== null && m.baselineInterval) {
-            levels[m.name] = m.baseline;
-        }
+/** Why a manual command cannot apply to this state, or undefined when it can. */
+function commandRefusal(state, command) {
+    if (command === 'promote' && state.status === 'rolled-back') {
+        return 'the rollout was rolled back: `resume` starts it again at the first step';
     }
-    return Object.keys(levels).length > 0 ? levels : undefined;
+    if (command === 'promote' && state.status === 'complete')
+        return 'the rollout is already complete';
+    if (command === 'pause' && state.status !== 'running') {
+        return `only a running rollout can be paused (it is ${state.status})`;
+    }
+    if (command === 'resume' && state.status === 'running')
+        return 'the rollout is not paused';
+    if (command === 'resume' && state.status === 'complete')
+        return 'the rollout is already complete';
+    return undefined;
+}
+/**
+ * The next state after a decision. A promotion starts the next step's clock (and so its fresh
+ * confidence sequence, DESIGN.md); a hold changes nothing but the history.
+ */
+function nextState(state, decision, now, analysis) {
+    const next = stateAfter(state, decision, now, analysis);
+    return { ...next, desired: desiredAfter(state, next, decision, now) };
+}
+/** Who decides when no person does. */
+const GATE_ACTOR = 'ai-rollout-gate';
+/**
+ * The desired state after a decision: a new one when the weight or the status changes (or a
+ * person commands), else the one already saved, so `at` and `appliedAt` say when this weight was
+ * decided and when it was in place everywhere.
+ */
+function desiredAfter(before, after, decision, now) {
+    const weight = decision.to.weight;
+    const kept = before.desired;
+    if (kept && !decision.manual && kept.weight === weight && kept.status === after.status) {
+        return kept;
+    }
+    return {
+        weight,
+        status: after.status,
+        from: decision.from.weight,
+        actor: decision.manual?.actor ?? GATE_ACTOR,
+        reason: decision.manual?.reason ?? decision.reasons[0] ?? decision.action,
+        at: new Date(now).toISOString()
+    };
+}
+function stateAfter(state, decision, now, analysis) {
+    const at = new Date(now).toISOString();
+    const command = decision.manual?.command;
+    const moved = decision.to.index !== decision.from.index;
+    const next = {
+        ...state,
+        revision: state.revision + 1,
+        history: [...state.history, historyEntry(decision, at, analysis)].slice(-200)
+    };
+    // The baseline's levels at the rollout's start, once they rest on the minimum sample.
+    const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined;
+    if (levels) {
+        const mix = analysis?.baselineMix;
+        next.baselineAtStart = { at, levels, ...(mix && { mix }) };
+    }
+    // The busiest hour so far, for the next steps' minPeakLoad.
+    const peak = analysis?.peakLoad;
+    if (peak && !(peak.perHour <= (state.peakLoad?.perHour ?? 0))) {
+        next.peakLoad = { at: new Date(peak.at).toISOString(), perHour: peak.perHour };
+    }
+    if (command === 'pause' && decision.manual) {
+        return {
+            ...next,
+            status: 'paused',
+            paused: { at, actor: decision.manual.actor, reason: decision.manual.reason }
+        };
+    }
+    if (command === 'resume') {
+        const { paused, ...rest } = next;
+        if (state.status === 'rolled-back') {
+            return { ...rest, status: 'running', stepIndex: 0, stepStartedAt: at };
+        }
+        // The pause does not count towards the step's bake time or its maxDuration.
+        const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0;
+        const stepStartedAt = new Date(Date.parse(state.stepStartedAt) + pausedFor).toISOString();
+        return { ...rest, status: 'running', stepStartedAt };
+    }
+    if (decision.action === 'rollback')
+        return { ...next, status: 'rolled-back' };
+    if (decision.action === 'promote' && decision.complete) {
+        return { ...next, status: 'complete', stepIndex: decision.to.index };
+    }
+    if (decision.action === 'promote' && moved) {
+        return { ...next, stepIndex: decision.to.index, stepStartedAt: at };
+    }
+    // A served model changed inside the step: its evidence starts again at the change.
+    const restartAt = analysis?.restartAt;
+    if (decision.action === 'hold' && restartAt !== undefined && !command) {
+        const started = Date.parse(state.stepStartedAt);
+        if (restartAt > started)
+            return { ...next, stepStartedAt: new Date(restartAt).toISOString() };
+    }
+    return next;
+}
+function historyEntry(decision, at, analysis) {
+    const m = decision.manual;
+    const entry = {
+        at,
+        action: m && (m.command === 'pause' || m.command === 'resume') ? m.command : decision.action,
+        from: decision.from.weight,
+        to: decision.to.weight,
+        manual: m !== undefined,
+        reason: decision.reasons[0] ?? ''
+    };
+    if (m)
+        entry.actor = m.actor;
+    if (analysis) {
+        entry.metrics = analysis.metrics
+            .filter(r => r.mode !== 'report' && Number.isFinite(r.delta.estimate))
+            .map(r => ({
+            name: r.name,
+            estimate: r.delta.estimate,
+            lower: r.delta.lower,
+            upper: r.delta.upper,
+            verdict: r.verdict
+        }));
+    }
+    return entry;
+}
+/**
+ * The stored state checked against the policy (the document's own shape is checked when it is
+ * read, state/store.ts). Caches the rollout can do without (baselineAtStart, peakLoad, judgeCache,
+ * applied, comment, desired) and malformed history entries are left out, each named in `ignored`,
+ * so a bad one can never crash or steer a run; the next save drops them. A running or paused
+ * rollout whose step the policy does not have gets a `stepProblem`.
+ */
+function checkState(policy, stored) {
+    const ignored = [];
+    const state = { ...stored };
+    const drop = (key, valid, what) => {
+        if (state[key] === undefined || valid)
+            return;
+        delete state[key];
+        ignored.push(`${String(key)} ${what}; left out (it is measured again)`);
+    };
+    const b = state.baselineAtStart;
+    drop('baselineAtStart', isRecord(b) &&
+        isInstant$1(b.at) &&
+        isRecord(b.levels) &&
+        Object.values(b.levels).every(isFiniteNumber) &&
+        (b.mix === undefined || isMix(b.mix)), 'is not { at, levels: { metric: number }, mix? }');
+    const p = state.peakLoad;
+    drop('peakLoad', isRecord(p) && isInstant$1(p.at) && isFiniteNumber(p.perHour) && p.perHour >= 0, 'is not { at, perHour }');
+    const j = state.judgeCache;
+    drop('judgeCache', isRecord(j) &&
+        typeof j.key === 'string' &&
+        Array.isArray(j.entries) &&
+        j.entries.every(e => isRecord(e) &&
+            typeof e.k === 'string' &&
+            isFiniteNumber(e.s) &&
+            e.s >= 0 &&
+            e.s <= 1 &&
+            (e.f === undefined || e.f === 1)), 'is not { key, entries: [{ k, s }] }');
+    const d = state.desired;
+    drop('desired', isRecord(d) &&
+        isFiniteNumber(d.weight) &&
+        d.weight >= 0 &&
+        d.weight <= 100 &&
+        ['running', 'paused', 'complete', 'rolled-back'].includes(d.status) &&
+        typeof d.actor === 'string' &&
+        typeof d.reason === 'string' &&
+        isInstant$1(d.at) &&
+        (d.appliedAt === undefined || isInstant$1(d.appliedAt)), 'is not { weight, status, actor, reason, at }');
+    const a = state.applied;
+    drop('applied', isRecord(a) &&
+        Object.values(a).every(v => isRecord(v) && isFiniteNumber(v.weight) && typeof v.at === 'string'), 'is not { actuator: { weight, at } }');
+    const c = state.comment;
+    drop('comment', isRecord(c) &&
+        Number.isSafeInteger(c.pullRequest) &&
+        Number.isSafeInteger(c.id) &&
+        typeof c.author === 'string', 'is not { pullRequest, id, author }');
+    if (state.status === 'paused')
+        drop('paused', isRecord(state.paused), 'is not { at, actor, reason }');
+    const history = state.history.filter(isHistoryEntry);
+    if (history.length < state.history.length) {
+        ignored.push(`${state.history.length - history.length} malformed history entries left out`);
+        state.history = history;
+    }
+    const problem = stepProblem(policy, state);
+    return problem ? { state, ignored, stepProblem: problem } : { state, ignored };
+}
+/**
+ * The canary weight the state was last decided at: the saved decision's, else the last history
+ * entry's. Undefined for a rollout that has not decided anything yet.
+ */
+function recordedWeight(state) {
+    return state.desired?.weight ?? state.history.at(-1)?.to;
+}
+/** Why a running or paused rollout's step does not fit this policy's steps, if it does not. */
+function stepProblem(policy, state) {
+    if (state.status !== 'running' && state.status !== 'paused')
+        return undefined;
+    const steps = policy.rollout.steps;
+    const weight = steps[state.stepIndex];
+    const recorded = recordedWeight(state);
+    const was = recorded !== undefined ? ` at ${recorded}%` : '';
+    if (weight !== undefined && (recorded === undefined || recorded === weight))
+        return undefined;
+    const listed = `[${steps.join(', ')}]`;
+    const where = weight === undefined
+        ? `is at step ${state.stepIndex + 1}${was}, but the policy's rollout.steps ${listed} have ${steps.length}`
+        : `is at step ${state.stepIndex + 1}${was}, but that step of the policy's rollout.steps ${listed} is ${weight}%`;
+    return `the rollout state ${where} (were the steps changed mid-rollout?). Nothing was changed. Restore the steps, or move the rollout explicitly: promote to a step of this policy (\`promote --weight ${steps[Math.min(state.stepIndex, steps.length - 1)]}\`, or the Action's \`weight\` input), or roll back`;
+}
+const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isFiniteNumber = (v) => typeof v === 'number' && Number.isFinite(v);
+const isMix = (v) => isRecord(v) &&
+    (v.inputTokens === undefined || isFiniteNumber(v.inputTokens)) &&
+    (v.segments === undefined ||
+        (isRecord(v.segments) &&
+            Object.values(v.segments).every(s => isRecord(s) &&
+                isFiniteNumber(s.share) &&
+                isRecord(s.levels) &&
+                Object.values(s.levels).every(isFiniteNumber))));
+const isInstant$1 = (v) => typeof v === 'string' && parseInstant(v).ok;
+function isHistoryEntry(e) {
+    return (isRecord(e) &&
+        isInstant$1(e.at) &&
+        typeof e.action === 'string' &&
+        isFiniteNumber(e.from) &&
+        isFiniteNumber(e.to) &&
+        typeof e.reason === 'string' &&
+        (e.metrics === undefined ||
+            (Array.isArray(e.metrics) &&
+                e.metrics.every(m => isRecord(m) &&
+                    typeof m.name === 'string' &&
+                    // Unbounded ends are written as null (JSON has no Infinity).
+                    [m.estimate, m.lower, m.upper].every(v => typeof v === 'number' || v === null)))));
 }
 
 /** Canary weight at a step index; -1 is "rolled back" (0%). */
@@ -4231,9 +4947,12 @@ function promote(policy, state, here, gating, elapsed) {
 }
 /** Where the canary is now: a rolled-back rollout is at 0%, off every step. */
 function position(policy, state) {
-    return state.status === 'rolled-back'
-        ? ROLLED_BACK
-        : { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) };
+    if (state.status === 'rolled-back')
+        return ROLLED_BACK;
+    const weight = weightAt(policy, state.stepIndex);
+    // A state whose step the policy no longer has (checkState) is where it was last decided.
+    const recorded = state.status === 'complete' ? undefined : recordedWeight(state);
+    return { index: state.stepIndex, weight: recorded ?? weight };
 }
 const ROLLED_BACK = { index: -1, weight: 0 };
 const rollback = (here, reasons) => ({
@@ -4308,115 +5027,6 @@ toIndex = state.stepIndex + 1) {
             return { action: 'hold', from: here, to, complete: false, reasons: [why], manual };
         }
     }
-}
-
-function initialState(policy, stepStartedAt) {
-    return {
-        version: 1,
-        rollout: policy.rollout.name,
-        revision: 0,
-        status: 'running',
-        stepIndex: 0,
-        stepStartedAt: new Date(stepStartedAt).toISOString(),
-        history: []
-    };
-}
-/** Why a manual command cannot apply to this state, or undefined when it can. */
-function commandRefusal(state, command) {
-    if (command === 'promote' && state.status === 'rolled-back') {
-        return 'the rollout was rolled back: `resume` starts it again at the first step';
-    }
-    if (command === 'promote' && state.status === 'complete')
-        return 'the rollout is already complete';
-    if (command === 'pause' && state.status !== 'running') {
-        return `only a running rollout can be paused (it is ${state.status})`;
-    }
-    if (command === 'resume' && state.status === 'running')
-        return 'the rollout is not paused';
-    if (command === 'resume' && state.status === 'complete')
-        return 'the rollout is already complete';
-    return undefined;
-}
-/**
- * The next state after a decision. A promotion starts the next step's clock (and so its fresh
- * confidence sequence, DESIGN.md); a hold changes nothing but the history.
- */
-function nextState(state, decision, now, analysis) {
-    const at = new Date(now).toISOString();
-    const command = decision.manual?.command;
-    const moved = decision.to.index !== decision.from.index;
-    const next = {
-        ...state,
-        revision: state.revision + 1,
-        history: [...state.history, historyEntry(decision, at, analysis)].slice(-200)
-    };
-    // The baseline's levels at the rollout's start, once they rest on the minimum sample.
-    const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined;
-    if (levels)
-        next.baselineAtStart = { at, levels };
-    // The busiest hour so far, for the next steps' minPeakLoad.
-    const peak = analysis?.peakLoad;
-    if (peak && !(peak.perHour <= (state.peakLoad?.perHour ?? 0))) {
-        next.peakLoad = { at: new Date(peak.at).toISOString(), perHour: peak.perHour };
-    }
-    if (command === 'pause' && decision.manual) {
-        return {
-            ...next,
-            status: 'paused',
-            paused: { at, actor: decision.manual.actor, reason: decision.manual.reason }
-        };
-    }
-    if (command === 'resume') {
-        const { paused, ...rest } = next;
-        if (state.status === 'rolled-back') {
-            return { ...rest, status: 'running', stepIndex: 0, stepStartedAt: at };
-        }
-        // The pause does not count towards the step's bake time or its maxDuration.
-        const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0;
-        const stepStartedAt = new Date(Date.parse(state.stepStartedAt) + pausedFor).toISOString();
-        return { ...rest, status: 'running', stepStartedAt };
-    }
-    if (decision.action === 'rollback')
-        return { ...next, status: 'rolled-back' };
-    if (decision.action === 'promote' && decision.complete) {
-        return { ...next, status: 'complete', stepIndex: decision.to.index };
-    }
-    if (decision.action === 'promote' && moved) {
-        return { ...next, stepIndex: decision.to.index, stepStartedAt: at };
-    }
-    // A served model changed inside the step: its evidence starts again at the change.
-    const restartAt = analysis?.restartAt;
-    if (decision.action === 'hold' && restartAt !== undefined && !command) {
-        const started = Date.parse(state.stepStartedAt);
-        if (restartAt > started)
-            return { ...next, stepStartedAt: new Date(restartAt).toISOString() };
-    }
-    return next;
-}
-function historyEntry(decision, at, analysis) {
-    const m = decision.manual;
-    const entry = {
-        at,
-        action: m && (m.command === 'pause' || m.command === 'resume') ? m.command : decision.action,
-        from: decision.from.weight,
-        to: decision.to.weight,
-        manual: m !== undefined,
-        reason: decision.reasons[0] ?? ''
-    };
-    if (m)
-        entry.actor = m.actor;
-    if (analysis) {
-        entry.metrics = analysis.metrics
-            .filter(r => r.mode !== 'report' && Number.isFinite(r.delta.estimate))
-            .map(r => ({
-            name: r.name,
-            estimate: r.delta.estimate,
-            lower: r.delta.lower,
-            upper: r.delta.upper,
-            verdict: r.verdict
-        }));
-    }
-    return entry;
 }
 
 function __classPrivateFieldSet(receiver, state, value, kind, f) {
@@ -15960,37 +16570,61 @@ function isUndiciDispatcherVersionMismatchError(error) {
 /** The longest retry-after the judge waits for; a longer one ends the call (the sample is missing). */
 const MAX_WAIT_MS = 120_000;
 /**
- * The judge's calls through the official `openai` client: its retries (429 and 5xx, honouring
- * retry-after and retry-after-ms) and timeout, with one deadline over all attempts so a huge
- * retry-after cannot stall the gate. Errors carry the HTTP status only: never the key, never text.
+ * The judge's calls through the official `openai` client, with the retries done here rather than
+ * by the client: it honours any `retry-after` by sleeping through it, deaf to the abort signal, so
+ * a 429 with `retry-after: 600` held an evaluation for ten minutes. Each call has one deadline
+ * over all its attempts, `timeout * (maxRetries + 1) + 120 s`: a retry (429, 408, 409, 5xx, a
+ * network error or a timeout, after `retry-after-ms`, `retry-after` or an exponential backoff) is
+ * only made when its wait ends before the deadline, and each attempt's own timeout is cut to the
+ * time left. Errors carry the HTTP status only: never the key, never text.
  */
-function openaiChatClient(spec, apiKey) {
+function openaiChatClient(spec, apiKey, options = {}) {
     const client = new OpenAI({
         apiKey,
         ...(spec.baseURL !== undefined && { baseURL: spec.baseURL }),
         timeout: spec.timeout,
-        maxRetries: spec.maxRetries,
+        maxRetries: 0,
         logLevel: 'off'
     });
-    const deadline = spec.timeout * (spec.maxRetries + 1) + MAX_WAIT_MS;
+    const now = options.now ?? (() => Date.now());
+    const sleep = options.sleep ?? ((ms) => new Promise(r => setTimeout(r, ms)));
+    const budget = spec.timeout * (spec.maxRetries + 1) + MAX_WAIT_MS;
     return {
         async complete({ messages, schema }) {
-            try {
-                const response = await client.chat.completions.create({
-                    model: spec.model,
-                    messages,
-                    temperature: 0,
-                    response_format: { type: 'json_schema', json_schema: schema }
-                }, { signal: AbortSignal.timeout(deadline) });
-                return {
-                    content: response.choices[0]?.message.content ?? null,
-                    model: response.model,
-                    inputTokens: response.usage?.prompt_tokens ?? 0,
-                    outputTokens: response.usage?.completion_tokens ?? 0
-                };
-            }
-            catch (e) {
-                throw new JudgeCallError(describeFailure(e));
+            const deadline = now() + budget;
+            for (let attempt = 0;; attempt++) {
+                const left = deadline - now();
+                if (left <= 0)
+                    throw new JudgeCallError('timeout');
+                try {
+                    const response = await client.chat.completions.create({
+                        model: spec.model,
+                        messages,
+                        temperature: 0,
+                        response_format: { type: 'json_schema', json_schema: schema }
+                    }, {
+                        timeout: Math.max(1, Math.min(spec.timeout, left)),
+                        signal: AbortSignal.timeout(left)
+                    });
+                    const message = response.choices[0]?.message;
+                    return {
+                        content: message?.content ?? null,
+                        ...(message?.refusal && { refusal: message.refusal }),
+                        model: response.model,
+                        inputTokens: count(response.usage?.prompt_tokens),
+                        outputTokens: count(response.usage?.completion_tokens)
+                    };
+                }
+                catch (e) {
+                    const failure = describeFailure(e);
+                    if (!retryable(e) || attempt >= spec.maxRetries)
+                        throw new JudgeCallError(failure);
+                    const wait = retryAfter$1(e, now()) ?? backoff(attempt);
+                    // A wait past the deadline (or past the longest honoured) ends the call now.
+                    if (wait > MAX_WAIT_MS || now() + wait >= deadline)
+                        throw new JudgeCallError(failure);
+                    await sleep(wait);
+                }
             }
         }
     };
@@ -16001,10 +16635,13 @@ class JudgeCallError extends Error {
         this.name = 'JudgeCallError';
     }
 }
+const count = (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null;
 function describeFailure(e) {
     if (e instanceof OpenAI.APIConnectionTimeoutError)
         return 'timeout';
     if (e instanceof OpenAI.APIUserAbortError)
+        return 'timeout';
+    if (e instanceof DOMException && (e.name === 'TimeoutError' || e.name === 'AbortError'))
         return 'timeout';
     if (e instanceof OpenAI.APIConnectionError)
         return 'connection failed';
@@ -16012,6 +16649,33 @@ function describeFailure(e) {
         return `HTTP ${e.status}`;
     return 'failed';
 }
+/** What openai-node itself retries: timeouts, connection errors, 408, 409, 429 and 5xx. */
+function retryable(e) {
+    if (e instanceof OpenAI.APIUserAbortError)
+        return false; // the deadline's own signal
+    if (e instanceof OpenAI.APIConnectionError)
+        return true; // includes its timeout error
+    if (!(e instanceof OpenAI.APIError) || e.status === undefined)
+        return false;
+    return e.status === 408 || e.status === 409 || e.status === 429 || e.status >= 500;
+}
+/** `retry-after-ms`, then `retry-after` in seconds or as an HTTP date (RFC 9110, 10.2.3). */
+function retryAfter$1(e, now) {
+    const headers = e instanceof OpenAI.APIError ? e.headers : undefined;
+    const ms = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
+    if (Number.isFinite(ms) && ms >= 0)
+        return ms;
+    const text = headers?.get('retry-after');
+    if (!text)
+        return undefined;
+    const seconds = Number(text);
+    if (Number.isFinite(seconds) && seconds >= 0)
+        return seconds * 1000;
+    const date = Date.parse(text);
+    return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+/** 0.5 s doubling per attempt, at most 8 s, with up to 25% jitter (as openai-node does). */
+const backoff = (attempt) => Math.min(500 * 2 ** attempt, 8000) * (1 - Math.random() * 0.25);
 
 /**
  * Cohen's kappa for two raters over nominal categories: (po - pe) / (1 - pe), where po is the
@@ -16277,7 +16941,8 @@ class JudgeRun {
         this.health(texts, scored);
         const s = this.summary;
         s.calls = this.calls;
-        s.usd = this.spec.prices ? round6(this.usd) : null;
+        // Without usage for some calls the spend is an estimate, not a figure: unknown.
+        s.usd = this.spec.prices && !s.callsWithoutUsage ? round6(this.usd) : null;
         s.servedModels = [...this.served].sort();
         const reason = stopReason(s);
         return outcome(this.input.policy, withJudgeMetric$1(this.input.evidence, this.metric, scored, this.spec.mode), { key: this.cacheKey, entries: bounded(this.entries, this.spec.cacheSize) }, s, reason);
@@ -16295,7 +16960,7 @@ class JudgeRun {
         };
         const pending = [];
         for (const t of texts) {
-            const hit = this.cached(t.id);
+            const hit = this.cached(textKey(t));
             if (hit)
                 score(t, hit.s);
             else
@@ -16317,7 +16982,7 @@ class JudgeRun {
                 const t = batch[i];
                 if (t && typeof s === 'number') {
                     score(t, s);
-                    this.entries.set(t.id, { s });
+                    this.entries.set(textKey(t), { s });
                 }
             });
             // A budget spent mid-batch still lets the batch decide (the loop condition looks first).
@@ -16325,6 +16990,8 @@ class JudgeRun {
                 return this.stop(scored, this.budgetStop);
             if (results.every(r => r === FAILED))
                 return this.stop(scored, 'api-failing');
+            if (this.unusable())
+                return this.stop(scored, 'unusable-answers');
         }
         return this.stop(scored, 'decisive');
     }
@@ -16344,9 +17011,9 @@ class JudgeRun {
         };
         const s = await ask();
         if (typeof s === 'number') {
-            this.firstAnswers.set(t.id, String(s));
+            this.firstAnswers.set(textKey(t), String(s));
             this.fresh.push({
-                key: t.id,
+                key: textKey(t),
                 again: async () => {
                     const again = await ask();
                     return typeof again === 'number' ? String(again) : undefined;
@@ -16388,6 +17055,8 @@ class JudgeRun {
                 return this.stop(scored, this.budgetStop);
             if (results.every(r => r === FAILED))
                 return this.stop(scored, 'api-failing');
+            if (this.unusable())
+                return this.stop(scored, 'unusable-answers');
         }
         return this.stop(scored, 'decisive');
     }
@@ -16437,6 +17106,16 @@ class JudgeRun {
         this.entries.set(key, hit);
         return hit;
     }
+    /**
+     * The judge's answers are not worth paying for: at least UNUSABLE_MIN answers came back, and
+     * more than half could not be used (did not follow the schema, or refused).
+     */
+    unusable() {
+        const s = this.summary;
+        const bad = s.parseFailures + (s.refusals ?? 0);
+        const answered = this.calls - Object.values(s.errors).reduce((n, k) => n + k, 0);
+        return bad >= UNUSABLE_MIN && bad > answered / 2;
+    }
     /** The judge metric's verdict on what is scored so far, as analyze() will compute it. */
     decisive(scored) {
         const { baseline, canary } = sketches(scored, this.spec.mode, this.input.evidence.unitLevel);
@@ -16451,6 +17130,9 @@ class JudgeRun {
      * FAILED when the API failed after its retries.
      */
     async call(messages, schema) {
+        // The API stopped reporting usage: a USD budget cannot be kept, so no further call.
+        if (this.budgetStop === 'usage-unknown')
+            return undefined;
         if (this.calls >= this.spec.budget.calls) {
             this.budgetStop = 'budget-calls';
             return undefined;
@@ -16466,8 +17148,23 @@ class JudgeRun {
         try {
             const answer = await this.client.complete({ messages, schema });
             this.served.add(answer.model);
-            this.usd += this.cost(answer.inputTokens, answer.outputTokens);
-            this.observe(messages, answer);
+            if (answer.inputTokens === null || answer.outputTokens === null) {
+                // No usage: the call's cost is unknown. Counted at the reserved (upper) estimate, but an
+                // estimate cannot enforce a dollar budget (the output is unbounded): judging stops.
+                this.summary.callsWithoutUsage = (this.summary.callsWithoutUsage ?? 0) + 1;
+                this.usd += estimate;
+                if (limit !== undefined)
+                    this.budgetStop = 'usage-unknown';
+            }
+            else {
+                this.usd += this.cost(answer.inputTokens, answer.outputTokens);
+                this.observe(messages, answer.inputTokens, answer.outputTokens);
+            }
+            // A refusal is the model declining the item: missing, but not a schema failure.
+            if (answer.refusal !== undefined) {
+                this.summary.refusals = (this.summary.refusals ?? 0) + 1;
+                return undefined;
+            }
             if (answer.content === null)
                 this.summary.parseFailures++;
             return answer.content ?? undefined;
@@ -16493,12 +17190,12 @@ class JudgeRun {
     }
     tokensPerChar;
     maxOutputTokens = 0;
-    observe(messages, answer) {
+    observe(messages, inputTokens, outputTokens) {
         const chars = messages.reduce((n, m) => n + m.content.length, 0);
         if (chars > 0) {
-            this.tokensPerChar = Math.max(this.tokensPerChar ?? 0, answer.inputTokens / chars);
+            this.tokensPerChar = Math.max(this.tokensPerChar ?? 0, inputTokens / chars);
         }
-        this.maxOutputTokens = Math.max(this.maxOutputTokens, answer.outputTokens);
+        this.maxOutputTokens = Math.max(this.maxOutputTokens, outputTokens);
     }
     cost(inputTokens, outputTokens) {
         const p = this.spec.prices;
@@ -16559,6 +17256,12 @@ class JudgeRun {
         if (s.parseFailures > 0) {
             s.warnings.push(`${s.parseFailures} judge answers did not follow the schema (left out)`);
         }
+        if (s.refusals) {
+            s.warnings.push(`the judge refused ${s.refusals} items (left out)`);
+        }
+        if (s.callsWithoutUsage) {
+            s.warnings.push(`the judge API reported no token usage for ${s.callsWithoutUsage} calls: the cost is unknown`);
+        }
         if (s.flagged > 0) {
             s.warnings.push(`${s.flagged} sampled outputs address the evaluator (possible prompt injection); graded as they are`);
         }
@@ -16616,10 +17319,14 @@ class JudgeRun {
         if (!labels || labels.size === 0)
             return;
         const pairs = [];
-        for (const [key, e] of this.entries) {
-            const id = this.spec.mode === 'pairwise' ? key.split('|')[0] : key;
-            const human = id === undefined ? undefined : labels.get(id);
-            if (human === undefined || !texts.some(t => t.id === id))
+        // Human labels are by record id; judgements by a hash of the texts.
+        const judged = this.spec.mode === 'pairwise'
+            ? this.pairs.map(p => ({ id: p.canary.id, key: pairKey(p) }))
+            : texts.map(t => ({ id: t.id, key: textKey(t) }));
+        for (const { id, key } of judged) {
+            const e = this.entries.get(key);
+            const human = labels.get(id);
+            if (human === undefined || e === undefined)
                 continue;
             const judge = this.spec.mode === 'pairwise'
                 ? e.s === 1
@@ -16640,9 +17347,22 @@ class JudgeRun {
     }
 }
 const FAILED = Symbol('failed');
+/** Unusable answers (unparseable or refused) before judging may stop for them. */
+const UNUSABLE_MIN = 8;
 const canaryScore = (w, canaryAt) => w === 'tie' ? 0.5 : w === canaryAt ? 1 : 0;
-/** The cache key of a pair; a shadow pair's two texts share the record's id (`id|id`). */
-const pairKey = (p) => `${p.canary.id}|${p.baseline.id}`;
+/**
+ * The cache key of a judgement: a hash of the texts judged (the input and the output; pairwise,
+ * the input and both answers in canary-baseline order), never the record id, so a record whose
+ * texts changed under the same id is judged again. SHA-256, 96 bits kept.
+ */
+const hashOf = (...texts) => {
+    const h = createHash('sha256');
+    for (const t of texts)
+        h.update(`${t.length}:`).update(t);
+    return h.digest('hex').slice(0, 24);
+};
+const textKey = (t) => hashOf(t.input, t.output);
+const pairKey = (p) => hashOf(p.canary.input, p.canary.output, p.baseline.output);
 /**
  * The pairs to compare, in sample order. A record carrying `shadow_output` (shadow traffic) is a
  * pair on its own: its `output` is its arm's answer and `shadowOutput` the other arm's answer to
@@ -16687,7 +17407,8 @@ function rubricHash(rubric) {
     return `sha256:${createHash('sha256').update(rubric).digest('hex').slice(0, 16)}`;
 }
 function cacheKeyOf(spec) {
-    return `${spec.mode}:${spec.model}:${rubricHash(spec.rubric)}`;
+    // v2: entries are keyed by a hash of the texts; older caches (by record id) are dropped.
+    return `v2:${spec.mode}:${spec.model}:${rubricHash(spec.rubric)}`;
 }
 function emptyCache(spec) {
     return { key: cacheKeyOf(spec), entries: [] };
@@ -16724,6 +17445,10 @@ function stopReason(s) {
             return `the judge's call budget is spent (${s.calls} calls)`;
         case 'budget-usd':
             return `the judge's USD budget is spent ($${(s.usd ?? 0).toFixed(4)})`;
+        case 'usage-unknown':
+            return `the judge API answered without token usage, so the USD budget cannot be enforced: judging stopped after ${s.calls} calls`;
+        case 'unusable-answers':
+            return `the judge's answers are unusable (${s.parseFailures} did not follow the schema, ${s.refusals ?? 0} refused, of ${s.calls} calls): judging stopped`;
         case 'api-failing':
             return `the judge API is failing (${Object.entries(s.errors)
                 .map(([k, n]) => `${k} x${n}`)
@@ -16959,6 +17684,83 @@ const round$1 = (v) => Math.round(v * 1000) / 1000;
 /** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
 const label$1 = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
 
+/**
+ * Text that came from data or from a server (a model name, a segment value, an error class, an
+ * error body, a file name) is untrusted: it may carry a newline and a workflow command
+ * (`::warning::`, `::add-mask::`), ANSI escapes that rewrite the terminal, or a credential a
+ * server echoed back. These helpers neutralise it before it is logged, printed or posted.
+ */
+/**
+ * C0 and C1 control characters (newlines, ESC, DEL, ...) and the Unicode line and paragraph
+ * separators: anything that could end a log line, start a new one, or drive a terminal.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/**
+ * One line of plain text: every control character becomes a visible escape (`\n`, `\u001b`), so
+ * text from data can never start a line of a log (where `::command::` at column 0 is a GitHub
+ * Actions workflow command) nor send terminal escape sequences. Tabs become a space.
+ */
+function oneLine(text) {
+    return text.replace(CONTROL, c => {
+        if (c === '\n')
+            return '\\n';
+        if (c === '\r')
+            return '\\r';
+        if (c === '\t')
+            return ' ';
+        return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+}
+/** Shortest secret scrubbed: shorter strings occur in ordinary text by chance. */
+const MIN_SECRET_LENGTH = 4;
+/** How a secret can appear in text a server sends back: as is, URL-encoded, or in base64. */
+function forms(secret) {
+    const base64 = btoa(String.fromCharCode(...new TextEncoder().encode(secret)));
+    const base64url = base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const out = new Set([
+        secret,
+        encodeURIComponent(secret),
+        base64,
+        base64.replace(/=+$/, ''),
+        base64url
+    ]);
+    return [...out].filter(f => f.length >= MIN_SECRET_LENGTH);
+}
+/** A function that replaces every known secret in a text with `***` (longest first). */
+function secretScrubber(secrets) {
+    const all = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH).flatMap(forms))].sort((a, b) => b.length - a.length);
+    if (all.length === 0)
+        return text => text;
+    return text => {
+        let out = text;
+        for (const s of all)
+            if (out.includes(s))
+                out = out.split(s).join('***');
+        return out;
+    };
+}
+/**
+ * Every string in a JSON-like value scrubbed (objects and arrays copied, other values kept): for
+ * the decision record and the state, whose reasons and checks quote servers' answers.
+ */
+function scrubDeep(value, scrub) {
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return scrub(v);
+        if (Array.isArray(v))
+            return v.map(walk);
+        if (v && typeof v === 'object') {
+            const out = {};
+            for (const [k, x] of Object.entries(v))
+                out[k] = walk(x);
+            return out;
+        }
+        return v;
+    };
+    return walk(value);
+}
+
 function decisionRecord(input) {
     const { policy, decision, analysis } = input;
     const iso = (t) => new Date(t).toISOString();
@@ -17008,12 +17810,15 @@ const recordJson = (r) => JSON.stringify(r, null, 2);
  * escaped before it reaches markdown, so it cannot inject links, mentions, HTML or table cells.
  */
 function escapeMarkdown(text) {
-    return text
+    return (oneLine(text.replace(/\r?\n/g, ' '))
         .replace(/[\\`*_[\]|~#]/g, c => `\\${c}`)
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/@/g, '@\u200b')
-        .replace(/\r?\n/g, ' ');
+        // GitHub autolinks bare URLs (`https://...`, `www.`): a zero-width space after the scheme or
+        // `www` keeps a URL from data as text (GitHub Flavored Markdown, "Autolinks (extension)").
+        .replace(/\b([a-z][a-z0-9+.-]*):\/\//gi, '$1:\u200b//')
+        .replace(/\bwww\./gi, m => `${m.slice(0, 3)}\u200b.`));
 }
 const ICON = { promote: '✅', hold: '⏸️', rollback: '⏪' };
 const VERDICT = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⏳ inconclusive' };
@@ -17029,8 +17834,13 @@ function headline(r) {
             pause: 'Paused',
             resume: 'Resumed'
         };
-        return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%`;
+        return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%${lagging(r)}`;
     }
+    return automatic(r, name) + lagging(r);
+}
+/** A decision no run may call done while an actuator has not applied it. */
+const lagging = (r) => r.applied?.some(a => !a.ok) ? ' (not yet applied everywhere)' : '';
+function automatic(r, name) {
     switch (r.decision) {
         case 'promote':
             return r.complete && r.step.weight === r.next.weight
@@ -17144,30 +17954,6 @@ function recordSection(r) {
 }
 const longestBacktickRun = (s) => Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
 
-/** Whether the decision moves the canary (or is a person's command): what `on: change` waits for. */
-const moves = (r) => r.step.weight !== r.next.weight || r.manual !== undefined;
-/**
- * Run every actuator in order; one that throws is recorded as not applied and the rest still run
- * (a deployment status should mirror the decision even when a webhook is down).
- */
-async function applyAll(actuators, record, dryRun) {
-    const results = [];
-    for (const actuator of actuators) {
-        try {
-            results.push({ ok: true, ...(await actuator.apply(record, { dryRun })) });
-        }
-        catch (e) {
-            results.push({
-                actuator: actuator.name,
-                ok: false,
-                changed: false,
-                detail: e.message
-            });
-        }
-    }
-    return results;
-}
-
 /** Markdown bold (the current step) becomes brackets in a terminal. */
 const plain = (s) => s.replace(/\*\*(.*?)\*\*/g, '[$1]');
 /** The terminal view: the verdict, why, and one line per metric and check. */
@@ -17201,14 +17987,18 @@ function renderText(r) {
     if (r.checks.length > 0) {
         lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`));
     }
-    return lines.join('\n') + '\n';
+    // Text from data (names, values, server messages) never starts a line or drives a terminal.
+    return lines.map(oneLine).join('\n') + '\n';
 }
 /** One line for `status`: where the rollout stands, from its stored state. */
 function statusText(policy, state) {
     if (!state)
         return `${policy.rollout.name}: no state yet (the first evaluate starts the first step)`;
     const steps = policy.rollout.steps;
-    return `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}`;
+    const weight = steps[state.stepIndex];
+    const at = weight !== undefined ? `${weight}%` : 'not a step of this policy';
+    const lag = state.desired && !state.desired.appliedAt ? '; not yet applied everywhere' : '';
+    return oneLine(`${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${at}) since ${state.stepStartedAt}; revision ${state.revision}${lag}`);
 }
 
 /** The source could not produce evidence at all. The message says what and what to do. */
@@ -17219,11 +18009,13 @@ class SourceError extends Error {
     }
 }
 /**
- * A record sink that only notes the earliest canary record at or before `until` (for
- * Source.firstCanaryTime): everything else a source reports is ignored.
+ * A record sink that only notes the earliest canary record at or before `until` and no more than
+ * `maxAge` before it (for Source.firstCanaryTime): an older record is a broken clock, never the
+ * start of a step (collect() reports it as data quality). Everything else is ignored.
  */
-function earliestCanarySink(until) {
+function earliestCanarySink(until, maxAge) {
     let first;
+    const since = until - maxAge;
     const ignore = () => { };
     return {
         line: ignore,
@@ -17231,23 +18023,155 @@ function earliestCanarySink(until) {
         unmatchedArm: ignore,
         fileDone: ignore,
         add: (r) => {
-            if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first))
+            if (r.arm !== 'canary' || r.ts > until || r.ts < since)
+                return;
+            if (first === undefined || r.ts < first)
                 first = r.ts;
         },
         first: () => first
     };
+}
+/**
+ * The same window collected twice (a run that decides again after losing a compare-and-swap on
+ * the state) is read once; so is the first canary time.
+ */
+function memoizedSource(source) {
+    const collected = new Map();
+    let first;
+    return {
+        describe: () => source.describe(),
+        collect: request => {
+            const key = `${request.window.from}:${request.window.to}:${request.now}`;
+            let evidence = collected.get(key);
+            if (!evidence)
+                collected.set(key, (evidence = source.collect(request)));
+            return evidence;
+        },
+        firstCanaryTime: until => (first ??= source.firstCanaryTime(until))
+    };
+}
+
+/** The stored state is unreadable or belongs to something else; the message says what to do. */
+class StateError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'StateError';
+    }
+}
+class StateConflictError extends StateError {
+    constructor(where, expected, found) {
+        super(`${where} changed while this run was deciding (expected revision ${expected ?? 'none'}, found ${found ?? 'none'}); run again to decide on the new state`);
+        this.name = 'StateConflictError';
+    }
+}
+/** Attempts of updateState when other runs keep saving in between. */
+const UPDATE_ATTEMPTS = 6;
+/**
+ * Re-reads the state, changes it with `change` and saves it with compare-and-swap, again on a
+ * conflict (a bounded number of times). For bookkeeping that must not undo another run's
+ * decision (what the actuators applied, the comment's id): `change` sees the newest state and
+ * returns undefined when there is nothing to write. Returns the state saved, or undefined.
+ */
+async function updateState(store, change) {
+    for (let attempt = 1;; attempt++) {
+        const current = await store.load();
+        if (!current)
+            return undefined;
+        const changed = change(current);
+        if (!changed)
+            return undefined;
+        const next = { ...changed, revision: current.revision + 1 };
+        try {
+            await store.save(next, current.revision);
+            return next;
+        }
+        catch (e) {
+            if (!(e instanceof StateConflictError) || attempt >= UPDATE_ATTEMPTS)
+                throw e;
+        }
+    }
+}
+const STATUSES = ['running', 'paused', 'complete', 'rolled-back'];
+const isObject$1 = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A strict ISO-8601 instant (the states this tool writes), so no time computed from it overflows. */
+const isInstant = (v) => typeof v === 'string' && parseInstant(v).ok;
+/**
+ * Validate a parsed state document for `rollout`; throws StateError naming `where` and the field.
+ * The fields a decision rests on (status, step, its start, the revision, the pause) must be valid;
+ * caches and records the state can do without (baselineAtStart, peakLoad, judgeCache, applied,
+ * ...) are checked by checkState (decide/state.ts), which leaves invalid ones out.
+ */
+function parseState(text, where, rollout) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (e) {
+        throw new StateError(`${where} is not valid JSON (${e.message}); restore it from version control, or delete it to start the rollout again at its first step`, { cause: e });
+    }
+    const problems = [];
+    if (!isObject$1(doc))
+        problems.push('not an object');
+    else {
+        const s = doc;
+        if (s.version !== 1)
+            problems.push(`version is ${JSON.stringify(s.version)}, expected 1`);
+        if (typeof s.rollout !== 'string')
+            problems.push('rollout is missing');
+        if (!Number.isSafeInteger(s.revision) || s.revision < 0)
+            problems.push('revision is not a non-negative integer');
+        if (!STATUSES.includes(s.status))
+            problems.push(`status ${JSON.stringify(s.status)} is unknown`);
+        if (!Number.isSafeInteger(s.stepIndex) || s.stepIndex < 0)
+            problems.push('stepIndex is not a non-negative integer');
+        if (!isInstant(s.stepStartedAt))
+            problems.push('stepStartedAt is not an ISO-8601 time such as 2026-11-02T08:00:00.000Z');
+        if (!Array.isArray(s.history))
+            problems.push('history is not a list');
+        if (s.policyHash !== undefined && typeof s.policyHash !== 'string')
+            problems.push('policyHash is not a string');
+        if (s.canaryVersion !== undefined && typeof s.canaryVersion !== 'string')
+            problems.push('canaryVersion is not a string');
+        if (s.pullRequest !== undefined &&
+            !(Number.isSafeInteger(s.pullRequest) && s.pullRequest > 0))
+            problems.push('pullRequest is not a pull request number');
+        if (s.status === 'paused' && s.paused !== undefined) {
+            const p = s.paused;
+            if (!isObject$1(p) ||
+                !isInstant(p.at) ||
+                typeof p.actor !== 'string' ||
+                typeof p.reason !== 'string')
+                problems.push('paused is not { at, actor, reason }');
+        }
+    }
+    if (problems.length > 0) {
+        throw new StateError(`${where} is not a rollout state: ${problems.join('; ')}. Restore it from version control, or delete it to start the rollout again at its first step`);
+    }
+    const state = doc;
+    if (state.rollout !== rollout) {
+        throw new StateError(`${where} belongs to rollout "${state.rollout}", not "${rollout}" (policy rollout.name); use a separate --state file per rollout`);
+    }
+    return state;
 }
 
 async function evaluate(deps) {
     const { policy, source, now } = deps;
     const stored = await deps.store?.load();
     const restarted = stored !== undefined && restart(stored, deps);
-    const loaded = restarted ? undefined : stored;
+    const checked = stored && !restarted ? checkState(policy, stored) : undefined;
+    if (checked?.stepProblem)
+        throw new StateError(checked.stepProblem);
+    const loaded = checked?.state;
     // A restarted rollout's first step begins now: earlier canary records belong to the old version.
     const start = loaded
         ? undefined
         : (deps.since ?? (restarted ? now : await firstCanary(source, now)));
-    const state = loaded ?? { ...initialState(policy, start ?? now), revision: stored?.revision ?? 0 };
+    const state = loaded ?? {
+        ...initialState(policy, start ?? now),
+        revision: stored?.revision ?? 0,
+        // A new rollout on the same pull request keeps editing the same comment.
+        ...(stored?.comment && { comment: stored.comment })
+    };
     // No state and no canary yet: the step starts now, but the report still shows all data so far,
     // so a canary label that matches nothing is visible at once.
     const windowFrom = loaded || start !== undefined ? undefined : 0;
@@ -17262,8 +18186,15 @@ async function evaluate(deps) {
             detail: `the policy changed since this rollout's state was written (${loaded.policyHash} -> ${deps.policyHash})`
         });
     }
+    if (analysis && checked && checked.ignored.length > 0) {
+        analysis.checks.push({
+            name: 'state',
+            status: 'warn',
+            detail: `the stored rollout state had invalid fields: ${checked.ignored.join('; ')}`
+        });
+    }
     if (analysis && state.baselineAtStart) {
-        analysis.checks.push(driftCheck(policy, analysis.metrics, state.baselineAtStart));
+        analysis.checks.push(driftCheck(policy, analysis.metrics, state.baselineAtStart, analysis.baselineMix));
     }
     if (analysis && policy.rollout.minPeakLoad !== undefined) {
         analysis.checks.push(peakLoadCheck(policy.rollout.minPeakLoad, analysis.peakLoad, state.peakLoad));
@@ -17273,6 +18204,24 @@ async function evaluate(deps) {
     const judgeCache = collected?.judgeCache;
     const kept = judgeCache ? { ...state, judgeCache } : state;
     return finish(deps, kept, stored?.revision, decision, analysis, collected?.quality);
+}
+/**
+ * Runs `decide` again when another run saved the rollout's state first (the compare-and-swap
+ * refused this run's save before anything was applied), a bounded number of times, so racing
+ * runs make one transition and no run reports a decision whose save was lost.
+ */
+async function decideAgainOnConflict(decide, options) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await decide();
+        }
+        catch (e) {
+            if (!(e instanceof StateConflictError) || attempt >= options.attempts)
+                throw e;
+            options.onRetry?.(attempt);
+            await new Promise(r => setTimeout(r, 50 + Math.random() * 200 * attempt));
+        }
+    }
 }
 const canaryVersion = (deps) => deps.canaryVersion ?? deps.policy.arms.canary.join(',');
 /** A different canary than the stored state's is a new rollout: it starts again at the first step. */
@@ -17286,8 +18235,15 @@ const judgeOf = (deps, state) => deps.policy.judge && state.status === 'running'
 /** A person's command: no evidence is collected, so a source that is down cannot block it. */
 async function command(deps) {
     const loaded = await deps.store?.load();
-    const state = loaded ?? initialState(deps.policy, deps.now);
-    const refusal = commandRefusal(state, deps.command) ?? targetRefusal(deps, state);
+    const checked = loaded ? checkState(deps.policy, loaded) : undefined;
+    const state = checked?.state ?? initialState(deps.policy, deps.now);
+    // A state whose step the policy does not have: only a rollback, or an explicit promotion to a
+    // step of this policy (the migration), may go on.
+    const migrating = checked?.stepProblem !== undefined;
+    if (migrating && deps.command !== 'rollback' && deps.toWeight === undefined) {
+        throw new StateError(`cannot ${deps.command}: ${checked?.stepProblem}`);
+    }
+    const refusal = commandRefusal(state, deps.command) ?? targetRefusal(deps, state, migrating);
     if (refusal)
         throw new UsageError(`cannot ${deps.command} rollout "${deps.policy.rollout.name}": ${refusal}`);
     const { steps } = deps.policy.rollout;
@@ -17296,7 +18252,9 @@ async function command(deps) {
     return finish(deps, state, loaded?.revision, decision);
 }
 /** Why `promote to W%` cannot apply: W must be a later step of the policy. */
-function targetRefusal(deps, state) {
+function targetRefusal(deps, state, 
+/** The state's step is not one of this policy's: any step of the policy may be the target. */
+migrating) {
     if (deps.toWeight === undefined)
         return undefined;
     const { steps } = deps.policy.rollout;
@@ -17305,18 +18263,32 @@ function targetRefusal(deps, state) {
     const index = steps.indexOf(deps.toWeight);
     if (index < 0)
         return `${deps.toWeight}% is not a step of this rollout (${steps.join('%, ')}%)`;
-    if (index <= state.stepIndex) {
+    if (index <= state.stepIndex && !migrating) {
         return `the canary is already at ${steps[state.stepIndex]}%; promote only moves forward (use rollback to go back)`;
     }
     return undefined;
 }
-async function finish(deps, state, loadedRevision, decision, analysis, quality) {
+async function finish(deps, state, loadedRevision, decided, analyzed, read) {
+    // Servers' answers (quoted in checks and reasons) may echo a credential: never saved or shown.
+    const scrub = secretScrubber(deps.secrets ?? []);
+    const decision = scrubDeep(decided, scrub);
+    const analysis = analyzed && scrubDeep(analyzed, scrub);
+    const quality = read && scrubDeep(read, scrub);
     const next = {
         ...nextState(state, decision, deps.now, analysis),
         policyHash: deps.policyHash,
         canaryVersion: canaryVersion(deps),
         ...(deps.pullRequest !== undefined && { pullRequest: deps.pullRequest })
     };
+    // With nothing to apply, the decision is in place as soon as it is made.
+    if (!deps.apply && next.desired && !next.desired.appliedAt) {
+        next.desired = { ...next.desired, appliedAt: next.desired.at };
+    }
+    const store = deps.dryRun ? undefined : deps.store;
+    // DESIGN.md principle 8: the decision is saved before anything is applied. A conflict here (a
+    // run that saved first) throws before any actuator ran, so the caller can decide again.
+    if (store)
+        await store.save(next, loadedRevision);
     const record = decisionRecord({
         policy: deps.policy,
         policyHash: deps.policyHash,
@@ -17327,19 +18299,113 @@ async function finish(deps, state, loadedRevision, decision, analysis, quality) 
         ...(deps.source && { source: deps.source.describe() }),
         ...(quality && { quality })
     });
-    let saved = true;
+    let final = next;
     if (deps.apply) {
-        record.applied = await deps.apply(record);
-        const failed = record.applied.filter(a => !a.ok);
-        if (failed.length > 0 && moves(record)) {
-            saved = false;
-            record.reasons.unshift(`Not applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')}. The rollout stays at ${record.step.weight}%; the next run decides again.`);
+        const known = state.applied;
+        // A state from before actuators were tracked: the world is where that state was.
+        const assumed = { weight: decision.from.weight, status: state.status };
+        const applied = scrubDeep(await deps.apply(record, name => (known ? known[name] : assumed)), scrub);
+        record.applied = applied;
+        const settled = withApplied(next, applied, record, deps.now);
+        let unrecorded;
+        if (store) {
+            try {
+                final = (await saveApplied(store, next, settled, record)) ?? next;
+            }
+            catch (e) {
+                // The decision itself is saved; the next run finds the actuators lagging and applies again.
+                unrecorded = scrub(e instanceof Error ? e.message : String(e));
+            }
+        }
+        else if (!deps.dryRun) {
+            final = settled;
+        }
+        const failed = applied.filter(a => !a.ok);
+        if (failed.length > 0)
+            record.reasons.unshift(notYetApplied(failed, record, deps));
+        if (unrecorded !== undefined) {
+            record.reasons.push(`What the actuators did could not be recorded in the state (${unrecorded}); the next run checks them again.`);
         }
     }
-    if (deps.store && !deps.dryRun && saved)
-        await deps.store.save(next, loadedRevision);
-    const markdown = renderMarkdown(record, { history: next.history });
-    return { record, state: saved ? next : state, markdown, text: renderText(record) };
+    const markdown = renderMarkdown(record, { history: final.history });
+    return { record, state: final, markdown, text: renderText(record) };
+}
+/** The reason that leads a record when an actuator did not apply the decision. */
+function notYetApplied(failed, record, deps) {
+    const what = failed.map(a => `${a.actuator}: ${a.detail}`).join('; ');
+    const target = `${record.next.weight}% (${record.status})`;
+    if (deps.dryRun)
+        return `Would not apply to ${what} (dry run: nothing was applied or saved).`;
+    if (!deps.store) {
+        return `Not applied to ${what}. The decision (${target}) is not saved anywhere (no state): run again with --state to have it retried.`;
+    }
+    return `Not yet applied to ${what}. The decision (${target}) is saved and stands; every run applies it again until it is in place.`;
+}
+/**
+ * The state once the actuators ran: what each applied (the reconciliation's record, for the
+ * actuators configured now), and, once every one has applied the saved decision, when. A move
+ * that only reached every actuator in a later run starts the step's clock then: the traffic before
+ * was still at the old weight.
+ */
+function withApplied(state, results, record, now) {
+    const at = new Date(now).toISOString();
+    const applied = {};
+    for (const r of results) {
+        const before = state.applied?.[r.actuator];
+        if (r.ok)
+            applied[r.actuator] = { weight: record.next.weight, status: record.status, at };
+        else if (before)
+            applied[r.actuator] = before;
+    }
+    let { desired, stepStartedAt } = state;
+    if (desired && !desired.appliedAt && results.every(r => r.ok)) {
+        const moved = desired.from !== undefined && desired.from !== desired.weight;
+        if (moved && state.status === 'running' && desired.at !== at)
+            stepStartedAt = at;
+        desired = { ...desired, appliedAt: at };
+    }
+    return {
+        ...state,
+        applied,
+        stepStartedAt,
+        ...(desired && { desired })
+    };
+}
+/**
+ * Records what the actuators applied, with compare-and-swap on the state this run saved. When
+ * another run saved in between, its decision stands: what this run applied is merged into its
+ * state if it is the same decision, else the actuators this run touched are marked unknown, so
+ * the next run applies the newer decision to them again (this run's may have landed after it).
+ */
+async function saveApplied(store, saved, settled, record) {
+    if (JSON.stringify(settled) === JSON.stringify(saved))
+        return saved;
+    const next = { ...settled, revision: saved.revision + 1 };
+    try {
+        await store.save(next, saved.revision);
+        return next;
+    }
+    catch (e) {
+        if (!(e instanceof StateConflictError))
+            throw e;
+    }
+    return updateState(store, latest => {
+        const same = latest.desired?.at === saved.desired?.at && latest.desired?.weight === saved.desired?.weight;
+        const applied = { ...(latest.applied ?? {}) };
+        let changed = false;
+        for (const [name, entry] of Object.entries(settled.applied ?? {})) {
+            if (entry.at !== record.evaluatedAt)
+                continue; // not applied by this run
+            if (same)
+                applied[name] = entry;
+            else if (latest.desired && entry.weight !== latest.desired.weight)
+                delete applied[name];
+            else
+                continue;
+            changed = true;
+        }
+        return changed ? { ...latest, applied } : undefined;
+    });
 }
 async function firstCanary(source, now) {
     try {
@@ -24964,12 +26030,12 @@ function requireLexer () {
 	return lexer;
 }
 
-var lineCounter = {};
+var lineCounter$1 = {};
 
 var hasRequiredLineCounter;
 
 function requireLineCounter () {
-	if (hasRequiredLineCounter) return lineCounter;
+	if (hasRequiredLineCounter) return lineCounter$1;
 	hasRequiredLineCounter = 1;
 
 	/**
@@ -25010,8 +26076,8 @@ function requireLineCounter () {
 	    }
 	}
 
-	lineCounter.LineCounter = LineCounter;
-	return lineCounter;
+	lineCounter$1.LineCounter = LineCounter;
+	return lineCounter$1;
 }
 
 var parser = {};
@@ -26178,6 +27244,568 @@ function requireDist () {
 
 var distExports = requireDist();
 
+/**
+ * `model_list[name=v7].litellm_params.weight` -> ['model_list', {key:'name',value:'v7'},
+ * 'litellm_params', 'weight']. Throws with the position of a malformed step.
+ */
+function parseWeightPath(path) {
+    const steps = [];
+    const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
+    // What the previous token was decides what may follow: a key only at the start or after a dot,
+    // an index or a dot only after a key or an index.
+    let prev = 'start';
+    let m;
+    let at = 0;
+    while (at < path.length && (m = re.exec(path))) {
+        const isKey = m[1] !== undefined;
+        const isDot = m[5] !== undefined;
+        if (isKey ? prev === 'step' : prev !== 'step')
+            break;
+        if (isKey)
+            steps.push(m[1]);
+        else if (m[2] !== undefined)
+            steps.push(Number(m[2]));
+        else if (!isDot)
+            steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
+        prev = isDot ? 'dot' : 'step';
+        at = re.lastIndex;
+    }
+    if (at !== path.length || prev !== 'step') {
+        throw new Error(`weight path "${path}" is malformed near character ${at + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
+    }
+    return steps;
+}
+/**
+ * Set a number at `path` in a YAML document with the `yaml` Document API, which keeps comments,
+ * key order and formatting (https://eemeli.org/yaml/#documents). Every step must exist: a missing
+ * key is an error naming it, never a silently created one.
+ */
+function setInYaml(doc, path, value) {
+    const steps = parseWeightPath(path);
+    const keys = [];
+    let node = doc.contents;
+    for (const [i, step] of steps.entries()) {
+        const where = keys.length > 0 ? ` under ${formatKeys(keys)}` : '';
+        let key;
+        if (typeof step === 'object') {
+            if (!distExports.isSeq(node))
+                throw new Error(`${describeStep(step)}${where} needs a list there`);
+            const index = node.items.findIndex(item => distExports.isMap(item) && String(item.get(step.key)) === step.value);
+            if (index < 0)
+                throw new Error(`no list item with ${step.key} = ${step.value}${where}`);
+            key = index;
+        }
+        else {
+            const has = distExports.isMap(node) || distExports.isSeq(node) ? node.has(step) : false;
+            if (!has)
+                throw new Error(`${describeStep(step)}${where} does not exist`);
+            key = step;
+        }
+        keys.push(key);
+        if (i < steps.length - 1)
+            node = node.get(key, true);
+    }
+    doc.setIn(keys, value);
+}
+/** Set every weight in YAML (or JSON, which is YAML) text; returns the new text. */
+function setWeights(text, isJson, values) {
+    if (isJson)
+        return setInJson(text, values);
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid YAML (${where$1(doc.errors[0])})`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    return doc.toString();
+}
+/**
+ * Where a parse error is, and its kind, without the text around it: the yaml library's messages
+ * quote the offending line, and the file may hold secrets (`db_password: ...`) that would then
+ * reach the PR comment and the decision record.
+ */
+function where$1(error) {
+    const at = error.linePos?.[0];
+    return `${error.code}${at ? ` at line ${at.line}, column ${at.col}` : ''}`;
+}
+/** JSON has no comments: parse, set, and write back with the file's own indentation. */
+function setInJson(text, values) {
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid JSON (${where$1(doc.errors[0])})`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
+    return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '');
+}
+const describeStep = (step) => typeof step === 'object'
+    ? `[${step.key}=${step.value}]`
+    : typeof step === 'number'
+        ? `[${step}]`
+        : `key "${step}"`;
+const formatKeys = (keys) => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+
+/** Attempts when someone else commits to the file between our read and write. */
+const ATTEMPTS = 3;
+/**
+ * Sets the canary's (and the baseline's complementary) weight in a YAML or JSON config file, and
+ * commits it with a message that carries the decision. Idempotent: an unchanged file is not
+ * written, so a rerun or a hold makes no commit.
+ */
+class GitFileActuator {
+    spec;
+    files;
+    name;
+    constructor(spec, files) {
+        this.spec = spec;
+        this.files = files;
+        this.name = `git-file ${spec.file}`;
+    }
+    async apply(record, { dryRun }) {
+        const canary = record.next.weight;
+        const values = this.spec.set.map(s => ({
+            path: s.path,
+            value: round(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
+        }));
+        const where = this.files.describe(this.spec.file);
+        for (let attempt = 1;; attempt++) {
+            const file = await this.files.read(this.spec.file);
+            if (!file)
+                throw new Error(`${where} does not exist; create it or fix actuators[].file`);
+            let text;
+            try {
+                text = setWeights(file.text, /\.json$/i.test(this.spec.file), values);
+            }
+            catch (e) {
+                throw new Error(`${where}: ${e.message}`);
+            }
+            const summary = values.map(v => `${v.path} = ${v.value}`).join(', ');
+            if (text === file.text) {
+                return { actuator: this.name, changed: false, detail: `${where} already has ${summary}` };
+            }
+            if (dryRun) {
+                return {
+                    actuator: this.name,
+                    changed: false,
+                    detail: `dry run: would set ${summary} in ${where}`
+                };
+            }
+            try {
+                await this.files.write(this.spec.file, text, file.sha, commitMessage(record));
+                return { actuator: this.name, changed: true, detail: `set ${summary} in ${where}` };
+            }
+            catch (e) {
+                if (e.name !== 'ContentConflictError' || attempt >= ATTEMPTS)
+                    throw e;
+            }
+        }
+    }
+}
+function commitMessage(r) {
+    const who = r.manual ? ` by ${r.manual.actor}` : '';
+    return [
+        `rollout ${r.rollout}: ${r.decision} ${r.step.weight}% → ${r.next.weight}%${who}`,
+        '',
+        ...r.reasons.slice(0, 3).map(reason => `- ${reason}`),
+        '',
+        `Policy ${r.policy.hash}, evaluated ${r.evaluatedAt} by ai-rollout-gate.`
+    ].join('\n');
+}
+/** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
+const round = (v) => Number(v.toPrecision(8));
+
+/**
+ * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
+ * which `permissions:` scope the workflow's token needs
+ * (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
+ */
+class GitHubError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+        this.name = 'GitHubError';
+    }
+}
+/** The HTTP status of an Octokit RequestError, or undefined for anything else. */
+function statusOf(e) {
+    const status = e?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/**
+ * @param doing what the run was trying to do ("comment on pull request #12")
+ * @param permission the workflow permission that allows it ("pull-requests: write")
+ */
+function explainGitHubError(e, doing, permission) {
+    const status = statusOf(e);
+    const message = e.message ?? String(e);
+    let hint = '';
+    if ((status === 403 || status === 404) && permission) {
+        hint = ` The token may lack \`${permission}\`: add it under \`permissions:\` in the workflow (a 404 can also mean the token cannot see the resource).`;
+    }
+    else if (status === 401) {
+        hint = ' The token is invalid or expired: check the `github-token` input.';
+    }
+    else if (status !== undefined && status >= 500) {
+        hint = ' GitHub answered with a server error after retries; run the workflow again later.';
+    }
+    return new GitHubError(`could not ${doing}: ${message}${status ? ` (HTTP ${status})` : ''}.${hint}`, status);
+}
+
+/** Whether the decision moves the canary (or is a person's command): what `on: change` waits for. */
+const moves = (r) => r.step.weight !== r.next.weight || r.manual !== undefined;
+/** Whether an actuator that last applied `last` must apply this record (GitOps: converge). */
+const lags = (last, r) => last === undefined ||
+    last.weight !== r.next.weight ||
+    (last.status !== undefined && last.status !== r.status);
+/**
+ * Run every actuator in order; one that throws is recorded as not applied and the rest still run
+ * (a deployment status should mirror the decision even when a webhook is down).
+ */
+async function applyAll(actuators, record, { dryRun, lastApplied }) {
+    const results = [];
+    for (const actuator of actuators) {
+        const reconcile = lastApplied !== undefined && lags(lastApplied(actuator.name), record);
+        try {
+            results.push({ ok: true, ...(await actuator.apply(record, { dryRun, reconcile })) });
+        }
+        catch (e) {
+            results.push({
+                actuator: actuator.name,
+                ok: false,
+                changed: false,
+                detail: e instanceof Error ? e.message : String(e)
+            });
+        }
+    }
+    return results;
+}
+
+/**
+ * Starts a deploy workflow with the decision as inputs. Events made with the workflow's
+ * GITHUB_TOKEN start no other workflow, workflow_dispatch being the exception
+ * (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow#triggering-a-workflow-from-a-workflow).
+ */
+class WorkflowDispatchActuator {
+    spec;
+    github;
+    repo;
+    defaultRef;
+    name;
+    constructor(spec, github, repo, defaultRef) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.defaultRef = defaultRef;
+        this.name = `workflow-dispatch ${spec.workflow}`;
+    }
+    async apply(record, { dryRun, reconcile }) {
+        if (this.spec.on === 'change' && !moves(record) && !reconcile) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not dispatched: the weight did not change'
+            };
+        }
+        const ref = this.spec.ref ?? (await this.defaultRef());
+        const inputs = {
+            ...this.spec.inputs,
+            decision: record.decision,
+            weight: String(record.next.weight),
+            rollout: record.rollout
+        };
+        const what = `${this.spec.workflow} on ${ref} with weight ${inputs.weight}`;
+        if (dryRun)
+            return { actuator: this.name, changed: false, detail: `dry run: would dispatch ${what}` };
+        try {
+            await this.github.rest.actions.createWorkflowDispatch({
+                ...this.repo,
+                workflow_id: this.spec.workflow,
+                ref,
+                inputs
+            });
+        }
+        catch (e) {
+            throw explainGitHubError(e, `dispatch workflow ${this.spec.workflow}`, 'actions: write');
+        }
+        return { actuator: this.name, changed: true, detail: `dispatched ${what}` };
+    }
+}
+/** GitHub limits a deployment status description to 140 characters. */
+const DESCRIPTION_LIMIT = 140;
+/**
+ * Mirrors every decision as a deployment status on an environment: in_progress while the rollout
+ * runs, success when it completes, failure on a rollback. One deployment per rollout and canary
+ * (its `task` names the rollout), so the environment's history reads as one rollout.
+ */
+class DeploymentActuator {
+    spec;
+    github;
+    repo;
+    sha;
+    name;
+    constructor(spec, github, repo, sha) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.sha = sha;
+        this.name = `deployment ${spec.environment}`;
+    }
+    async apply(record, { dryRun }) {
+        const state = record.decision === 'rollback'
+            ? 'failure'
+            : record.complete && record.decision === 'promote'
+                ? 'success'
+                : record.manual?.command === 'pause'
+                    ? 'queued'
+                    : 'in_progress';
+        const description = deploymentDescription(record);
+        if (dryRun) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would set ${state}: ${description}`
+            };
+        }
+        try {
+            const id = await this.deploymentId(record);
+            await this.github.rest.repos.createDeploymentStatus({
+                ...this.repo,
+                deployment_id: id,
+                state,
+                description,
+                environment: this.spec.environment,
+                ...(process.env.GITHUB_SERVER_URL &&
+                    process.env.GITHUB_RUN_ID && {
+                    log_url: `${process.env.GITHUB_SERVER_URL}/${this.repo.owner}/${this.repo.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
+                })
+            });
+            return { actuator: this.name, changed: true, detail: `${state}: ${description}` };
+        }
+        catch (e) {
+            throw explainGitHubError(e, `set a deployment status on ${this.spec.environment}`, 'deployments: write');
+        }
+    }
+    async deploymentId(record) {
+        const task = `rollout:${record.rollout}`;
+        const { data } = await this.github.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.spec.environment,
+            task,
+            sha: this.sha,
+            per_page: 1
+        });
+        const existing = data[0];
+        if (existing)
+            return existing.id;
+        const created = await this.github.rest.repos.createDeployment({
+            ...this.repo,
+            ref: this.sha,
+            task,
+            environment: this.spec.environment,
+            auto_merge: false,
+            required_contexts: [],
+            description: `ai-rollout-gate: ${record.rollout}`.slice(0, DESCRIPTION_LIMIT),
+            payload: { rollout: record.rollout, steps: record.steps }
+        });
+        if (!('id' in created.data))
+            throw new Error(created.data.message ?? 'GitHub did not create the deployment');
+        return created.data.id;
+    }
+}
+function deploymentDescription(r) {
+    const text = `${r.decision} ${r.step.weight}% → ${r.next.weight}%: ${r.reasons[0] ?? ''}`;
+    return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
+}
+
+/** The signature header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed by the secret. */
+const SIGNATURE_HEADER = 'x-rollout-gate-signature-256';
+/** Longest `retry-after` honoured; a longer one is a failure the next run retries. */
+const MAX_RETRY_AFTER_MS = 30_000;
+function signature(secret, body) {
+    return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+/**
+ * POSTs the decision record to a URL. Anything but a 2xx, after bounded retries (network errors,
+ * 5xx, 429 with its retry-after), means the change was not applied. The receiver can check the
+ * signature (as GitHub's own webhooks are checked) and deduplicate on the delivery id.
+ */
+class WebhookActuator {
+    spec;
+    secret;
+    sleep;
+    name;
+    origin;
+    constructor(spec, secret, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
+        this.spec = spec;
+        this.secret = secret;
+        this.sleep = sleep;
+        // Only the origin is ever shown: a path or query can carry a token.
+        this.origin = new URL(spec.url).origin;
+        this.name = `webhook ${this.origin}`;
+    }
+    async apply(record, { dryRun, reconcile }) {
+        if (this.spec.on === 'change' && !moves(record) && !reconcile) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not called: the weight did not change'
+            };
+        }
+        if (dryRun)
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would POST to ${this.origin}`
+            };
+        const body = recordJson(record);
+        const headers = {
+            'content-type': 'application/json',
+            'user-agent': 'ai-rollout-gate',
+            'x-rollout-gate-delivery': `${record.rollout}:${record.evaluatedAt}`,
+            ...(this.secret && { [SIGNATURE_HEADER]: signature(this.secret, body) })
+        };
+        let problem = '';
+        for (let attempt = 0; attempt <= this.spec.retries; attempt++) {
+            let wait = 500 * 2 ** attempt;
+            try {
+                const res = await fetch(this.spec.url, {
+                    method: 'POST',
+                    headers,
+                    body,
+                    // A redirect is not a delivery, and following one would send the signed record to
+                    // wherever the Location points: it is reported, never followed.
+                    redirect: 'manual',
+                    signal: AbortSignal.timeout(this.spec.timeout)
+                });
+                await res.body?.cancel();
+                if (res.status >= 300 && res.status < 400) {
+                    problem = `HTTP ${res.status}, a redirect (not followed: set the webhook's url to the final URL)`;
+                    break;
+                }
+                if (res.ok) {
+                    return {
+                        actuator: this.name,
+                        changed: true,
+                        detail: `POSTed to ${this.origin} (HTTP ${res.status})`
+                    };
+                }
+                problem = `HTTP ${res.status}`;
+                if (res.status < 500 && res.status !== 429)
+                    break;
+                const after = Number(res.headers.get('retry-after'));
+                if (Number.isFinite(after) && after >= 0)
+                    wait = after * 1000;
+                if (wait > MAX_RETRY_AFTER_MS)
+                    break;
+            }
+            catch (e) {
+                const err = e;
+                problem =
+                    err.name === 'TimeoutError' ? `no answer in ${this.spec.timeout / 1000}s` : err.message;
+            }
+            if (attempt < this.spec.retries)
+                await this.sleep(wait);
+        }
+        throw new Error(`POST to ${this.origin} failed: ${problem}`);
+    }
+}
+
+/** The environment variable the Action's `webhook-secret` input fills. */
+const WEBHOOK_SECRET_ENV = 'ROLLOUT_GATE_WEBHOOK_SECRET';
+function buildActuators(specs, ctx) {
+    return specs.map(spec => {
+        switch (spec.type) {
+            case 'webhook':
+                return new WebhookActuator(spec, ctx.env[spec.secretEnv ?? WEBHOOK_SECRET_ENV]);
+            case 'git-file':
+                return new GitFileActuator(spec, ctx.github ? repoAccess(ctx.github.files, spec.branch) : localAccess(ctx.cwd));
+            case 'workflow-dispatch':
+                return ctx.github
+                    ? new WorkflowDispatchActuator(spec, ctx.github.client, ctx.github.repo, () => ctx.github.files.defaultBranch())
+                    : needsGitHub(spec);
+            case 'deployment':
+                return ctx.github
+                    ? new DeploymentActuator(spec, ctx.github.client, ctx.github.repo, ctx.github.sha)
+                    : needsGitHub(spec);
+        }
+    });
+}
+/** Outside the Action a GitHub actuator does nothing, and says so. */
+function needsGitHub(spec) {
+    const name = spec.type;
+    return {
+        name,
+        apply: async () => ({
+            actuator: name,
+            changed: false,
+            detail: 'skipped: runs only in the Action'
+        })
+    };
+}
+function repoAccess(files, branch) {
+    let resolved = branch;
+    const on = async () => (resolved ??= await files.defaultBranch());
+    return {
+        describe: path => `${path}${branch ? ` on ${branch}` : ''}`,
+        read: async (path) => files.read(path, await on()),
+        write: async (path, text, sha, message) => {
+            await files.write(path, await on(), text, sha, message);
+        }
+    };
+}
+/**
+ * The working tree: the CLI sets the weight in the file; committing it is the user's step. The
+ * file must be inside the working directory by its real path (symbolic links resolved), so a
+ * policy cannot make the gate read or write anything outside it (`../x`, `/etc/...`, a link).
+ */
+function localAccess(cwd) {
+    return {
+        describe: path => path,
+        read: async (path) => {
+            const real = await confined(cwd, path);
+            return real === undefined ? undefined : { text: await readFile(real, 'utf8') };
+        },
+        write: async (path, text) => {
+            const real = await confined(cwd, path);
+            if (real === undefined)
+                throw new Error(`${path} does not exist any more`);
+            // O_NOFOLLOW: a link swapped in since the check is refused, not followed.
+            const file = await open(real, constants$1.O_WRONLY | constants$1.O_TRUNC | constants$1.O_NOFOLLOW);
+            try {
+                await file.writeFile(text, 'utf8');
+            }
+            finally {
+                await file.close();
+            }
+        }
+    };
+}
+/** The real path of `path` under `cwd`, undefined when it does not exist; throws when outside. */
+async function confined(cwd, path) {
+    const outside = () => new Error(`${path} is outside the working directory; the git-file actuator only edits files inside it (fix actuators[].file)`);
+    if (isAbsolute(path))
+        throw outside();
+    const root = await realpath(cwd);
+    if (!inside(root, resolve(root, path)))
+        throw outside();
+    let real;
+    try {
+        real = await realpath(resolve(root, path));
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            return undefined;
+        throw e;
+    }
+    if (!inside(root, real))
+        throw outside();
+    return real;
+}
+const inside = (root, path) => {
+    const rel = relative(root, path);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+};
+
 const INVALID = Symbol('invalid');
 function node(description, expects, json, check) {
     return { description, expects, json: () => ({ description, ...json }), check };
@@ -26457,96 +28085,6 @@ function refine(inner, f) {
 }
 
 /**
- * Strict parsers for the policy's scalar syntax: durations, percentages, percentage points and plain
- * numbers. They never throw: each returns the value or a message saying what is wrong and how to
- * write it. The patterns are exported so the JSON Schema uses the very same syntax.
- */
-const ok$1 = (value) => ({ ok: true, value });
-const fail = (error) => ({ ok: false, error });
-/** An unsigned decimal: digits, then an optional fraction (`5`, `0.5`; not `.5`, `5.`, `1e3`). */
-const DECIMAL = String.raw `\d+(?:\.\d+)?`;
-const SIGNED = new RegExp(`^-?${DECIMAL}$`);
-const PERCENT = new RegExp(`^(-?${DECIMAL})%$`);
-const POINTS = new RegExp(`^(-?${DECIMAL})pp$`);
-const DURATION_UNITS = [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-    ['ms', 1]
-];
-/**
- * A duration: one or more `<decimal><unit>` parts, largest unit first, each unit at most once
- * (`30s`, `12h`, `1h30m`, `500ms`). Matches the empty string too: pair it with a non-empty check.
- */
-const DURATION_PATTERN = `^${DURATION_UNITS.map(([unit]) => `(?:(${DECIMAL})${unit})?`).join('')}$`;
-const DURATION = new RegExp(DURATION_PATTERN);
-const quoted = (text) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
-/** Scales a decimal string by 10^-2 without the rounding error of dividing by 100 (`1.1` -> 0.011). */
-const hundredth = (decimal) => Number(`${decimal}e-2`);
-function finite(value, text) {
-    return Number.isFinite(value) ? ok$1(value) : fail(`${quoted(text)} is too large`);
-}
-/** `30s`, `30m`, `12h`, `2d`, `1h30m`, `500ms` -> milliseconds. */
-function parseDuration(text) {
-    const match = text === '' ? null : DURATION.exec(text);
-    if (match) {
-        const ms = DURATION_UNITS.reduce((sum, [, size], i) => sum + Number(match[i + 1] ?? 0) * size, 0);
-        return finite(ms, text);
-    }
-    const example = 'like 30s, 30m, 12h, 2d, 1h30m or 500ms';
-    if (text.trim().startsWith('-'))
-        return fail(`a duration cannot be negative: ${quoted(text)}`);
-    if (SIGNED.test(text))
-        return fail(`${quoted(text)} needs a unit (d, h, m, s or ms), ${example}`);
-    if (/\s/.test(text))
-        return fail(`${quoted(text)} is not a duration: write it without spaces, ${example}`);
-    return fail(`${quoted(text)} is not a duration: write numbers with units (d, h, m, s, ms), largest first, ${example}`);
-}
-/** `5%` -> 0.05, `0.5%` -> 0.005. Reads a sign, so callers can explain why a negative is wrong. */
-function parsePercent(text) {
-    const match = PERCENT.exec(text);
-    if (!match?.[1])
-        return fail(`${quoted(text)} is not a percentage: write a number and %, like 5% or 0.5%`);
-    return finite(hundredth(match[1]), text);
-}
-/** Percentage points, for differences of rates: `0.5pp` -> 0.005. */
-function parsePoints(text) {
-    const match = POINTS.exec(text);
-    if (!match?.[1])
-        return fail(`${quoted(text)} is not in percentage points: write a number and pp, like 0.5pp`);
-    return finite(hundredth(match[1]), text);
-}
-/** A plain decimal number written as text: `0.02`, `-3`, `15`. */
-function parseNumber(text) {
-    if (!SIGNED.test(text))
-        return fail(`${quoted(text)} is not a number: write digits, like 0.02 or 15`);
-    return finite(Number(text), text);
-}
-/** `5%`, `0.5pp`, `0.02` (as text) -> an Amount. */
-function parseAmount(text) {
-    const unit = text.endsWith('%') ? '%' : text.endsWith('pp') ? 'pp' : '';
-    const parsed = unit === '%' ? parsePercent(text) : unit === 'pp' ? parsePoints(text) : parseNumber(text);
-    if (parsed.ok)
-        return ok$1({ value: parsed.value, unit });
-    return fail(`${quoted(text)} is not an amount: write a percentage (5%), percentage points (0.5pp) or a number (0.02)`);
-}
-/** Milliseconds -> the shortest duration text that parses back to it (`5400000` -> `1h30m`). */
-function formatDuration(ms) {
-    if (ms === 0)
-        return '0s';
-    let rest = ms;
-    let text = '';
-    for (const [unit, size] of DURATION_UNITS) {
-        const whole = unit === 'ms' ? rest : Math.floor(rest / size);
-        if (whole > 0)
-            text += `${whole}${unit}`;
-        rest -= whole * size;
-    }
-    return text;
-}
-
-/**
  * The policy's scalars with their own syntax (durations, amounts, limits, metric kinds), as DSL
  * nodes: each pairs a strict parser from ./units.ts with the JSON Schema pattern of the same syntax.
  */
@@ -26559,7 +28097,8 @@ function duration(description, bounds = {}) {
         if (typeof value !== 'string')
             return fail(mismatch(expects, value));
         const parsed = parseDuration(value);
-        const { min = 0, max = Infinity } = bounds;
+        // No duration in a policy needs ten years; longer ones only overflow the times they shift.
+        const { min = 0, max = 3650 * 86_400_000 } = bounds;
         if (!parsed.ok || (parsed.value >= min && parsed.value <= max))
             return parsed;
         return fail(`must be between ${formatDuration(min)} and ${formatDuration(max)}; got ${value}`);
@@ -26643,6 +28182,29 @@ const metricKind = scalar('mean, rate (a proportion), ratio (sum over sum, needs
 const version = scalar('Policy format version; this release reads version 1.', 'the number 1', { const: 1 }, (value) => value === 1
     ? ok$1(1)
     : fail(`unsupported version ${JSON.stringify(value)}: this release reads version 1 policies; set version: 1`));
+/** `scheme://user:password@` -> `scheme://***@`: what a message may quote of a URL. */
+const withoutCredentials = (text) => text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@');
+/**
+ * An http(s) URL without credentials: a user or password in a URL ends up in logs, messages and
+ * reports (and is sent to wherever the URL redirects), so the policy names them through
+ * environment variables instead. Messages never quote the credentials.
+ */
+function httpUrl(description, instead) {
+    const expects = 'an http:// or https:// URL';
+    const json = { type: 'string', minLength: 1, pattern: '^https?://[^\\s/?#@]+([/?#][^\\s]*)?$' };
+    return scalar(description, expects, json, value => {
+        if (typeof value !== 'string')
+            return fail(mismatch(expects, value));
+        const shown = JSON.stringify(withoutCredentials(value).slice(0, 200));
+        const url = /^https?:\/\/\S+$/i.test(value) && URL.canParse(value) ? new URL(value) : undefined;
+        if (!url || !/^https?:$/.test(url.protocol))
+            return fail(`${shown} is not ${expects}`);
+        if (url.username || url.password || /^https?:\/\/[^/?#]*@/i.test(value)) {
+            return fail(`${shown} has credentials in it (user:password@), which would show in logs and reports; ${instead}`);
+        }
+        return ok$1(value);
+    });
+}
 
 /**
  * The `actuators` section of the policy: what applies a decision to the world. Each entry is one
@@ -26661,13 +28223,16 @@ const weightSetting = obj("One value in the file to set to an arm's weight.", {
 });
 const gitFile = obj('Set the weights in a YAML or JSON file in the repository and commit it (comments and formatting are kept).', {
     type: required(choice('Commit the weight to a file in the repository.', ['git-file'])),
-    file: required(str('The file, relative to the repository root.')),
+    file: required(str('The file, relative to the repository root (no `..`, not absolute).', {
+        regex: '^(?![/\\\\]|[A-Za-z]:)(?!(?:.*[/\\\\])?\\.\\.(?:[/\\\\]|$)).+$',
+        hint: 'a path inside the repository, relative to its root, without `..` (e.g. config/router.yaml)'
+    })),
     branch: optional(str("The branch to commit to; default: the repository's default branch.")),
     set: required(list('The values to set.', weightSetting, 1))
 });
 const webhook = obj('POST the decision record as JSON, signed with HMAC-SHA256 over the body (header X-Rollout-Gate-Signature-256: sha256=<hex>).', {
     type: required(choice('Call a webhook.', ['webhook'])),
-    url: required(str('The URL to POST to.', { regex: '^https?://', hint: 'an http:// or https:// URL' })),
+    url: required(httpUrl('The URL to POST to (redirects are not followed: give the final URL).', 'put a token in a header the receiver checks, or sign with secretEnv')),
     secretEnv: optional(str("The environment variable holding the HMAC secret (the Action's `webhook-secret` input sets ROLLOUT_GATE_WEBHOOK_SECRET).")),
     timeout: withDefault(duration('How long to wait for an answer.'), '10s'),
     retries: withDefault(num$1('Retries after a failure (network error, 5xx, 429).', { integer: true, min: 0, max: 10 }), 3),
@@ -26726,14 +28291,12 @@ const series = obj('The series one metric is computed from: `histogram` (quantil
     sumOfSquares: optional(metricName('Optional counter of the squared values, for the variance of a mean (else: from histogram buckets, or from time buckets for `sum` + `count`).')),
     limitQuery: optional(str("Raw PromQL for the metric's absolute `limit` only: the canary's value in the metric's unit; write `$canary` inside a selector's braces, where the gate puts the escaped canary matchers (e.g. `sum(rate(x_total{$canary}[5m]))`). A value beyond the limit holds, never rolls back.")),
     scale: withDefault(num$1('Multiplies the values (e.g. 1000: seconds to milliseconds).', { exclusiveMin: 0 }), 1),
-    match: withDefault(matchers('Extra label matchers for these series only.'), {})
+    match: withDefault(matchers('Extra label matchers for these series only.'), {}),
+    absentErrors: withDefault(choice('kind rate: what an absent `errors` series means. `unknown` (default): no data, which holds, never 0. `zero`: the counter is created at its first increment (a labelled counter in most client libraries), so no series (for an arm, or a time bucket) means no errors.', ['unknown', 'zero']), 'unknown')
 });
 const prometheusSource = obj('Metrics from a Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics). `arms.field` is the arm label.', {
     type: required(choice('Read aggregated series from Prometheus.', ['prometheus'])),
-    url: required(str('Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).', {
-        regex: '^https?://[^\\s]+$',
-        hint: 'an http:// or https:// URL'
-    })),
+    url: required(httpUrl('Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).', 'use source.auth (basic: { user, passwordEnv }) instead')),
     auth: optional(obj('Credentials, read from environment variables (never written in the policy).', {
         bearerTokenEnv: optional(envName('Environment variable holding a bearer token.')),
         basic: optional(obj('HTTP basic auth.', {
@@ -26787,12 +28350,6 @@ function checkPrometheusPolicy(policy, issues) {
     if (!new RegExp(LABEL_NAME).test(policy.arms.field)) {
         reject(issues, ['arms', 'field'], `with a prometheus source, arms.field is the arm label: ${JSON.stringify(policy.arms.field)} is not a label name (letters, digits and \`_\`)`);
     }
-    const url = URL.canParse(spec.url) ? new URL(spec.url) : undefined;
-    if (!url || url.username || url.password) {
-        reject(issues, ['source', 'url'], url
-            ? 'credentials in source.url would show up in messages; use source.auth (basic: { user, passwordEnv }) instead'
-            : `${JSON.stringify(spec.url)} is not a URL`);
-    }
     if (policy.segments) {
         reject(issues, ['segments'], 'segments are not supported with a prometheus source yet; remove `segments`', 'key');
     }
@@ -26805,6 +28362,9 @@ function checkPrometheusPolicy(policy, issues) {
         const problem = seriesProblem(m.kind, s);
         if (problem)
             reject(issues, ['source', 'series', m.name], problem);
+        if (s.absentErrors === 'zero' && s.errors === undefined) {
+            reject(issues, ['source', 'series', m.name, 'absentErrors'], 'absentErrors is about an `errors` counter: give the series `errors`, or remove absentErrors');
+        }
         if (s.limitQuery !== undefined && m.limit === undefined) {
             reject(issues, ['source', 'series', m.name, 'limitQuery'], `limitQuery is only for an absolute limit: give metric ${JSON.stringify(m.name)} a \`limit\`, or remove limitQuery`);
         }
@@ -27053,7 +28613,11 @@ const rollout = refine(obj('How the canary share grows, and how long each step b
     minDuration: withDefault(duration('Bake time per step before a promotion.'), '30m'),
     maxDuration: withDefault(duration('Longest time per step; then `onTimeout` applies.'), '12h'),
     onTimeout: withDefault(choice('What happens when a step reaches maxDuration.', ['rollback', 'hold']), 'rollback'),
-    minSamples: withDefault(num$1('Requests per arm, per step, before any verdict.', { integer: true, min: 1 }), 300),
+    minSamples: withDefault(num$1('Requests per arm, per step, before any verdict.', {
+        integer: true,
+        min: 1,
+        max: 1e9
+    }), 300),
     warmup: withDefault(duration('Excluded from the window at each step start.'), '5m'),
     minPeakLoad: optional(fraction("Hold a promotion until the step's busiest hour of traffic (both arms) reaches this share of the busiest hour seen so far in the rollout (kept in the state), so a step does not pass on a quiet night. Needs --state to remember earlier steps."))
 }), (value, path, issues) => {
@@ -27122,10 +28686,7 @@ function langfuseSource() {
     });
     return obj('LLM calls traced in Langfuse (cloud or self-hosted), read through its public API.', {
         type: required(choice('Read observations from Langfuse.', ['langfuse'])),
-        baseUrl: withDefault(str('The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.', {
-            regex: '^https?://[^\\s/@]+(/[^\\s@]*)?$',
-            hint: 'an http(s) URL without credentials, e.g. https://cloud.langfuse.com'
-        }), 'https://cloud.langfuse.com'),
+        baseUrl: withDefault(httpUrl('The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.', 'the keys come from publicKeyEnv and secretKeyEnv'), 'https://cloud.langfuse.com'),
         publicKeyEnv: withDefault(envName('public key'), 'LANGFUSE_PUBLIC_KEY'),
         secretKeyEnv: withDefault(envName('secret key'), 'LANGFUSE_SECRET_KEY'),
         arm: required(arm),
@@ -27281,7 +28842,7 @@ const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind m
 });
 const judge = refine(obj('Grade sampled outputs with an LLM judge through an OpenAI-compatible API.', {
     model: required(str('The judge model id.')),
-    baseURL: optional(str('OpenAI-compatible endpoint; default: the OpenAI API.')),
+    baseURL: optional(httpUrl('OpenAI-compatible endpoint; default: the OpenAI API.', 'the API key comes from apiKeyEnv')),
     apiKeyEnv: withDefault(str('Environment variable holding the API key.', {
         regex: '^[A-Za-z_][A-Za-z0-9_]*$',
         hint: 'an environment variable name: letters, digits and `_`'
@@ -27358,7 +28919,8 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
     segments: optional(segments),
     pricing: withDefault(pricing, {}),
     dataQuality: withDefault(obj('Limits on bad input data.', {
-        maxMalformed: withDefault(fraction('Share of malformed lines above which promotion is blocked.'), '1%')
+        maxMalformed: withDefault(fraction('Share of malformed lines above which promotion is blocked.'), '1%'),
+        maxAge: withDefault(duration("How long before the step's window a record may be dated and still be the log's history. Older records are a broken clock (1970, epoch seconds read as milliseconds): counted, sampled and blocking, never the step's clock.", { min: 60_000 }), '7d')
     }), {}),
     trafficSplit: withDefault(obj('The sequential sample-ratio test of the traffic split.', {
         alpha: withDefault(num$1('Type-I error of the test.', { exclusiveMin: 0, exclusiveMax: 0.5 }), 0.001)
@@ -27550,7 +29112,7 @@ function isRootDirectory(path) {
 function normalizePath(path, options) {
 	const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
 	const pathNeedsCleaning = process.platform === "win32" && path.includes("/") || path.startsWith(".");
-	if (resolvePaths) path = resolve(path);
+	if (resolvePaths) path = resolve$1(path);
 	if (normalizePath$1 || pathNeedsCleaning) path = cleanPath(path);
 	if (path === ".") return "";
 	const needsSeperator = path[path.length - 1] !== pathSeparator;
@@ -27566,7 +29128,7 @@ function joinPathWithRelativePath(root, options) {
 	return function(filename, directoryPath) {
 		const sameRoot = directoryPath.startsWith(root);
 		if (sameRoot) return directoryPath.slice(root.length) + filename;
-		else return convertSlashes(relative(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+		else return convertSlashes(relative$1(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
 	};
 }
 function joinPath(filename) {
@@ -30732,7 +32294,7 @@ function normalizePattern(pattern, opts, props, isIgnore) {
 	if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
 	if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
 	const escapedCwd = escapePath(cwd);
-	result = isAbsolute(result.replace(ESCAPING_BACKSLASHES, "")) ? posix.relative(escapedCwd, result) : posix.normalize(result);
+	result = isAbsolute$1(result.replace(ESCAPING_BACKSLASHES, "")) ? posix.relative(escapedCwd, result) : posix.normalize(result);
 	const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
 	const parts = splitPattern(result);
 	if (parentDir) {
@@ -30866,12 +32428,12 @@ const defaultOptions = {
 function getOptions(options) {
 	const opts = Object.assign({}, options);
 	for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
-	opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+	opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve$1(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
 	opts.ignore = ensureStringArray(opts.ignore);
 	opts.fs && (opts.fs = {
 		readdir: opts.fs.readdir || readdir,
 		readdirSync: opts.fs.readdirSync || readdirSync,
-		realpath: opts.fs.realpath || realpath,
+		realpath: opts.fs.realpath || realpath$1,
 		realpathSync: opts.fs.realpathSync || realpathSync,
 		stat: opts.fs.stat || stat,
 		statSync: opts.fs.statSync || statSync
@@ -31296,10 +32858,13 @@ function timestamp(v) {
         return undefined;
     return NaN;
 }
+/** The largest epoch ms a Date can hold (ECMA-262, 21.4.1.1): beyond it no time can be shown. */
+const MAX_EPOCH_MS = 8.64e15;
 function epochMillis(n) {
     if (!Number.isFinite(n))
         return NaN;
-    return n < EPOCH_SECONDS_BELOW$1 ? n * 1000 : n;
+    const ms = n < EPOCH_SECONDS_BELOW$1 ? n * 1000 : n;
+    return Math.abs(ms) <= MAX_EPOCH_MS ? ms : NaN;
 }
 /** The char codes of the minute (first 16 characters) of the last timestamp parsed, and its epoch ms. */
 const lastMinute = new Int32Array(16).fill(-1);
@@ -33525,10 +35090,16 @@ const NUMERIC = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 /**
  * Reads CSV rows as raw records keyed by the header row (csv-parse, streaming). Numeric-looking
  * cells become numbers and empty cells are missing, as in JSON. A row that cannot be parsed
- * (an unclosed quote, a row over `maxRowBytes`) is reported to `onBadRow` with its line, and
- * parsing goes on.
+ * (an unclosed quote, a row over `maxRowBytes`) is reported to `onBadRow` with its line.
+ *
+ * Returns why the file was not read to its end, if it was not: an unclosed quote makes the rest
+ * of the file one field, and after a row over the size limit csv-parse reads nothing more, so the
+ * rows after it are lost. Lines with content after the parser's last row or error tell it.
  */
 async function forEachCsvRow(chunks, maxRowBytes, onRow, onBadRow) {
+    let reached = 0;
+    let unclosed;
+    const lines = lineCounter();
     const parser = parse$1({
         columns: true,
         bom: true,
@@ -33539,16 +35110,50 @@ async function forEachCsvRow(chunks, maxRowBytes, onRow, onBadRow) {
         skip_empty_lines: true,
         skip_records_with_error: true,
         on_skip: err => {
-            if (err)
-                onBadRow(typeof err.lines === 'number' ? err.lines : 0, csvReason(err.code, maxRowBytes));
+            if (!err)
+                return undefined;
+            const lineNo = typeof err.lines === 'number' ? err.lines : 0;
+            reached = Math.max(reached, lineNo);
+            if (err.code === 'CSV_QUOTE_NOT_CLOSED')
+                unclosed = lineNo;
+            onBadRow(lineNo, csvReason(err.code, maxRowBytes));
             return undefined;
         }
     });
     // pipeline, not pipe: a read error (a corrupt gzip) must reach the loop below, not vanish.
-    const rows = pipeline(Readable.from(chunks), parser, () => { });
+    const rows = pipeline(Readable.from(lines.count(chunks)), parser, () => { });
     for await (const { info, record } of rows) {
+        reached = Math.max(reached, info.lines);
         onRow(record, info.lines);
     }
+    if (unclosed !== undefined) {
+        return `an unclosed quote made the rest of the file one field (reported at line ${unclosed}); the rows after the quote were not read`;
+    }
+    const last = lines.lastWithContent();
+    if (last > reached) {
+        return `the CSV parser stopped after line ${reached} (a malformed row); lines ${reached + 1} to ${last} were not read`;
+    }
+    return undefined;
+}
+/** Counts the lines of a byte stream as it passes, and the last one with non-blank content. */
+function lineCounter() {
+    let line = 1;
+    let lastContent = 0;
+    return {
+        async *count(chunks) {
+            for await (const chunk of chunks) {
+                for (let i = 0; i < chunk.length; i++) {
+                    const b = chunk[i];
+                    if (b === 10)
+                        line++;
+                    else if (b !== 13 && b !== 32 && b !== 9)
+                        lastContent = line;
+                }
+                yield chunk;
+            }
+        },
+        lastWithContent: () => lastContent
+    };
 }
 function castCell(value, context) {
     if (context.header)
@@ -33575,6 +35180,8 @@ function csvReason(code, maxRowBytes) {
 /** Bytes of decoded content checked for NUL bytes: text files (JSONL, CSV) never contain one. */
 const SNIFF_BYTES = 8192;
 const READ_CHUNK_BYTES = 1 << 16;
+/** The problem of a file with nothing in it: read whole, unlike every other problem. */
+const EMPTY_FILE = 'empty file';
 /**
  * Opens a file for streaming: gunzips it when it starts with the gzip magic bytes 1f 8b (RFC 1952,
  * section 2.3.1), whatever its name; strips a UTF-8 byte order mark; and refuses an empty file or a
@@ -33605,7 +35212,7 @@ async function openDecoded(path) {
     }
     const first = head.length === 1 ? head[0] : Buffer.concat(head, headBytes);
     const problem = headBytes === 0
-        ? 'empty file'
+        ? EMPTY_FILE
         : first.subarray(0, SNIFF_BYTES).includes(0)
             ? 'binary file, not JSONL/CSV'
             : undefined;
@@ -34545,7 +36152,7 @@ class FileSource {
             line: () => builder.line(),
             malformed: (where, reason) => builder.malformed(where, reason),
             unmatchedArm: value => builder.unmatchedArm(value),
-            fileDone: (path, lines, malformed, problem) => builder.fileDone(path, lines, malformed, problem),
+            fileDone: (path, lines, malformed, problem, incomplete) => builder.fileDone(path, lines, malformed, problem, incomplete),
             calls: (scope, version, calls, failed) => builder.calls(scope, version, calls, failed),
             add: r => {
                 builder.add(r);
@@ -34555,7 +36162,7 @@ class FileSource {
         return { ...builder.finish(), texts: sampler.samples() };
     }
     async firstCanaryTime(until) {
-        const sink = earliestCanarySink(until);
+        const sink = earliestCanarySink(until, this.policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS);
         await this.readAll(sink);
         return sink.first();
     }
@@ -34563,7 +36170,7 @@ class FileSource {
     async files() {
         const found = new Set();
         for (const pattern of this.patterns) {
-            const literal = resolve$1(this.baseDir, pattern);
+            const literal = resolve(this.baseDir, pattern);
             // An existing file is taken as named, so `traffic (1).jsonl` is not read as a glob.
             if (await isFile(literal))
                 found.add(literal);
@@ -34588,7 +36195,7 @@ class FileSource {
         finally {
             await pool?.close();
         }
-        if (outcomes.every(o => o.problem !== undefined || o.lines === 0)) {
+        if (outcomes.every(o => o.lines === 0)) {
             const problems = outcomes
                 .slice(0, MAX_PROBLEMS_IN_MESSAGE)
                 .map(o => `${o.path}: ${o.problem ?? 'no lines'}`);
@@ -34633,23 +36240,28 @@ class FileSource {
                 if (opened.problem !== undefined)
                     problem = opened.problem;
                 else if (format === 'csv')
-                    await this.readCsv(opened.chunks, reader);
+                    problem = await this.readCsv(opened.chunks, reader);
                 else
                     problem = await this.readJsonl(absolutePath, opened, reader, documentAllowed);
             }
         }
         catch (e) {
-            problem = `cannot read: ${e.message}`;
+            // A read error mid-file (a truncated gzip: "unexpected end of file") loses its rest.
+            problem = `cannot read to its end (after ${reader.lines} lines): ${e.message}`;
         }
+        // Only an empty file was read whole; any other problem means data that was not read.
+        const incomplete = problem !== undefined && problem !== EMPTY_FILE;
+        // A trace file read whole whose spans hold no LLM call is a problem, but no data was lost.
         if (problem === undefined && reader.lines === 0 && reader.spans > 0)
             problem = noCalls(reader);
-        sink.fileDone(path, reader.lines, reader.malformed, problem);
+        sink.fileDone(path, reader.lines, reader.malformed, problem, incomplete);
         return problem === undefined
             ? { path, lines: reader.lines }
             : { path, lines: reader.lines, problem };
     }
+    /** Returns why the file was not read to its end, if it was not. */
     async readCsv(chunks, reader) {
-        await forEachCsvRow(chunks, this.maxLineBytes, (row, lineNo) => {
+        return forEachCsvRow(chunks, this.maxLineBytes, (row, lineNo) => {
             reader.countLine();
             reader.row(row, lineNo, '');
         }, (lineNo, reason) => {
@@ -34728,8 +36340,8 @@ class FileSource {
     }
     /** Relative to baseDir when inside it: shorter, and no runner home folder in a PR comment. */
     displayPath(path) {
-        const rel = relative$1(this.baseDir, path);
-        return rel === '' || rel.startsWith('..') || isAbsolute$1(rel) ? path : rel;
+        const rel = relative(this.baseDir, path);
+        return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
     }
 }
 /** An OTLP file whose spans include no call to a model: say what was looked for. */
@@ -35276,7 +36888,7 @@ class LangfuseSource {
     }
     /** Earliest canary call within one maxDuration before `until`: a step never lasts longer. */
     async firstCanaryTime(until) {
-        const sink = earliestCanarySink(until);
+        const sink = earliestCanarySink(until, this.policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS);
         await this.readObservations(this.client(), until - this.policy.rollout.maxDuration, until + 1, new ScoreTable(), sink);
         return sink.first();
     }
@@ -35488,18 +37100,23 @@ class PrometheusClient {
     setHeaders(headers) {
         this.opts.headers = { ...headers };
     }
-    async instant(query, timeMs) {
+    /**
+     * `warnings`, when given, receives the answer's `warnings` (the API returns data with warnings
+     * when something did not stop the query: Thanos and Mimir report a partial response, stores that
+     * did not answer, this way). The caller decides; the gate treats them as missing data.
+     */
+    async instant(query, timeMs, warnings) {
         const data = await this.post('/api/v1/query', { query, time: seconds(timeMs) });
-        return parseResult(data, 'vector', this.where());
+        return parseResult(data, 'vector', this.where(), warnings);
     }
-    async range(query, startMs, endMs, stepMs) {
+    async range(query, startMs, endMs, stepMs, warnings) {
         const data = await this.post('/api/v1/query_range', {
             query,
             start: seconds(startMs),
             end: seconds(endMs),
             step: seconds(stepMs)
         });
-        return parseResult(data, 'matrix', this.where());
+        return parseResult(data, 'matrix', this.where(), warnings);
     }
     where() {
         return `Prometheus at ${safeUrl(this.opts.url)}`;
@@ -35629,7 +37246,10 @@ function apiError(text) {
     }
     return '';
 }
-function parseResult(body, resultType, where) {
+/** Warnings kept from one answer, and characters of each: enough to name the problem. */
+const MAX_WARNINGS = 3;
+const MAX_WARNING_CHARS = 300;
+function parseResult(body, resultType, where, warnings) {
     const garbage = (what) => new SourceError(`${where} answered with ${what}, not a Prometheus API ${resultType} result; check source.url points at the Prometheus HTTP API`);
     if (typeof body !== 'object' || body === null)
         throw garbage('a JSON value that is not an object');
@@ -35639,6 +37259,14 @@ function parseResult(body, resultType, where) {
     }
     if (b.status !== 'success')
         throw garbage('an object without status "success"');
+    const said = body.warnings;
+    if (warnings && Array.isArray(said) && said.length > 0) {
+        for (const w of said.slice(0, MAX_WARNINGS)) {
+            warnings.push(`${where} answered with a warning: ${String(w).slice(0, MAX_WARNING_CHARS)}`);
+        }
+        if (said.length > MAX_WARNINGS)
+            warnings.push(`${where}: ${said.length - MAX_WARNINGS} more warnings`);
+    }
     const data = b.data;
     if (!data || data.resultType !== resultType || !Array.isArray(data.result)) {
         throw garbage(`resultType ${JSON.stringify(data?.resultType ?? null)}`);
@@ -35772,11 +37400,13 @@ class PrometheusSource {
         const to = Math.min(request.window.to, request.now);
         const from = Math.min(request.window.from, to);
         const cache = new Map();
+        /** The answers' `warnings` (a partial response): the data may be missing some of its part. */
+        const partial = [];
         const fetch = (name, match, histogram) => {
             const key = JSON.stringify([name, match, histogram]);
             let pending = cache.get(key);
             if (!pending) {
-                pending = this.fetchSeries(name, match, histogram, from, to);
+                pending = this.fetchSeries(name, match, histogram, from, to, partial);
                 cache.set(key, pending);
             }
             return pending;
@@ -35800,8 +37430,8 @@ class PrometheusSource {
         const requests = await (requestsDef.histogram
             ? fetch(requestsDef.name, requestsDef.match, true)
             : fetch(requestsDef.name, requestsDef.match, false));
-        const resets = await this.resets(requestsDef, from, to);
-        const limitValues = await this.limitValues(to);
+        const resets = await this.resets(requestsDef, from, to, partial);
+        const limitValues = await this.limitValues(to, partial);
         const quality = emptyQuality();
         const problems = [];
         const warnings = [];
@@ -35847,6 +37477,10 @@ class PrometheusSource {
         quality.lines += this.invalid.length;
         problems.push(...this.invalid.splice(0));
         problems.push(...limitValues.problems);
+        if (partial.length > 0) {
+            problems.push(`${[...new Set(partial)].join('; ')}: the answer may lack data (a partial response), so it is not evidence; the evaluation holds until the server answers without warnings`);
+        }
+        notes.push(...this.bucketsLeftOut(fetched));
         for (const [arm, count] of resets) {
             warnings.push(`${count} counter reset(s) of ${requestsDef.name} (${arm}) in the window: a process restarted; increase() accounts for them`);
         }
@@ -35857,6 +37491,8 @@ class PrometheusSource {
             metrics: metrics.map(m => m.name),
             unitLevel: false,
             cells,
+            // Error classes (rate limits, timeouts) and fallbacks are not in the policy's series.
+            errorClasses: false,
             quality: withFindings(quality, problems, warnings, notes),
             ...(Object.keys(limitValues.values).length > 0 && { limitValues: limitValues.values })
         };
@@ -35884,7 +37520,7 @@ class PrometheusSource {
         return selector(name, { ...this.spec.match, ...match }, { [this.policy.arms.field]: values });
     }
     /** Increase per arm and time bucket, from query_range plus an instant query for a partial tail. */
-    async fetchSeries(name, match, histogram, from, to) {
+    async fetchSeries(name, match, histogram, from, to, partial) {
         const bucket = this.policy.bucket;
         const sel = this.selectorFor(name, match, ARMS$1);
         const by = histogram ? `${this.policy.arms.field}, le` : this.policy.arms.field;
@@ -35895,7 +37531,7 @@ class PrometheusSource {
         for (let k = 0; k < full; k += MAX_POINTS) {
             const first = from + (k + 1) * bucket;
             const last = from + Math.min(full, k + MAX_POINTS) * bucket;
-            queries.push(this.client.range(expr(bucket), first, last, bucket).then(series => {
+            queries.push(this.client.range(expr(bucket), first, last, bucket, partial).then(series => {
                 for (const s of series)
                     for (const [t, v] of s.values)
                         this.put(points, name, s.metric, t * 1000 - bucket, v);
@@ -35903,7 +37539,7 @@ class PrometheusSource {
         }
         const tailStart = from + full * bucket;
         if (to > tailStart) {
-            queries.push(this.client.instant(expr(to - tailStart), to).then(samples => {
+            queries.push(this.client.instant(expr(to - tailStart), to, partial).then(samples => {
                 for (const s of samples)
                     this.put(points, name, s.metric, tailStart, s.value[1]);
             }));
@@ -35939,7 +37575,7 @@ class PrometheusSource {
      * Each `limitQuery` at the window's end, with `$canary` replaced by the escaped canary matchers
      * (and source.match, and the series' match). One number per metric, or a problem that holds.
      */
-    async limitValues(to) {
+    async limitValues(to, partial) {
         const values = {};
         const problems = [];
         await Promise.all(this.policy.metrics.map(async (m) => {
@@ -35951,7 +37587,7 @@ class PrometheusSource {
             }).slice(2, -1);
             const query = s.limitQuery.split('$canary').join(inner);
             try {
-                const result = await this.client.instant(query, to);
+                const result = await this.client.instant(query, to, partial);
                 const value = Number(result[0]?.value[1]) * s.scale;
                 if (result.length !== 1) {
                     problems.push(`limitQuery of ${m.name} returned ${result.length} series, not one; aggregate it (e.g. sum(...))`);
@@ -35972,13 +37608,13 @@ class PrometheusSource {
         return { values, problems };
     }
     /** Counter resets of the request counter per arm over the window: one instant query. */
-    async resets(def, from, to) {
+    async resets(def, from, to, partial) {
         if (to <= from)
             return [];
         const base = def.histogram ? def.name.replace(/_bucket$/, '_count') : def.name;
         const sel = this.selectorFor(base, def.match, ARMS$1);
         const query = `sum by (${this.policy.arms.field}) (resets(${sel}[${promDuration(to - from)}]))`;
-        const result = await this.client.instant(query, to);
+        const result = await this.client.instant(query, to, partial);
         const out = [];
         for (const s of result) {
             const label = s.metric[this.policy.arms.field] ?? '';
@@ -36012,7 +37648,11 @@ class PrometheusSource {
                 const n = histogram.counts.reduce((a, c) => a + c, 0);
                 const sketch = { moments: emptyMoments(), requests: n, histogram };
                 if (m.kind === 'mean') {
-                    const sum = (value(f.sum, arm, bucket) ?? 0) * scale;
+                    const summed = value(f.sum, arm, bucket);
+                    // No point of the sum where there are counts: unknown, not 0 (the bucket is left out).
+                    if (summed === undefined && n > 0)
+                        return { moments: emptyMoments(), requests: 0 };
+                    const sum = (summed ?? 0) * scale;
                     const squares = value(f.squares, arm, bucket);
                     const sxx = squares !== undefined ? squares * scale * scale : sumOfSquaresBound(histogram, sum);
                     sketch.moments = { n, sx: sum, sy: n, syy: n, sxy: sum, sxx };
@@ -36021,9 +37661,16 @@ class PrometheusSource {
             };
         }
         if (m.kind === 'rate') {
+            const zero = s.absentErrors === 'zero';
             return (arm, bucket) => {
-                const n = Math.round(value(f.total, arm, bucket) ?? 0);
-                const e = Math.min(n, Math.round(value(f.errors, arm, bucket) ?? 0));
+                const total = value(f.total, arm, bucket);
+                const errors = value(f.errors, arm, bucket);
+                // An absent errors point is unknown, not 0, unless the policy says the counter is lazy.
+                if (total !== undefined && total > 0 && errors === undefined && !zero) {
+                    return { moments: emptyMoments(), requests: 0 };
+                }
+                const n = Math.round(total ?? 0);
+                const e = Math.min(n, Math.round(errors ?? 0));
                 return { moments: { n, sx: e, sy: n, sxx: e, syy: n, sxy: e }, requests: n };
             };
         }
@@ -36032,7 +37679,11 @@ class PrometheusSource {
             : `${m.name}: variance from batch means (one cluster per ${promDuration(this.policy.bucket)} time bucket of ${s.sum} / ${s.count}); name a sumOfSquares series for a per-request variance`);
         return (arm, bucket) => {
             const c = value(f.count, arm, bucket) ?? 0;
-            const x = (value(f.sum, arm, bucket) ?? 0) * scale;
+            const summed = value(f.sum, arm, bucket);
+            // No point of the sum where there are counts: unknown, not 0 (the bucket is left out).
+            if (summed === undefined && c > 0)
+                return { moments: emptyMoments(), requests: 0 };
+            const x = (summed ?? 0) * scale;
             const squares = value(f.squares, arm, bucket);
             const n = Math.round(c);
             if (squares !== undefined) {
@@ -36048,14 +37699,18 @@ class PrometheusSource {
         };
     }
     /**
-     * No series, one arm missing, a series that stopped: each named, each holds. An error counter is
-     * the exception: client libraries create a labelled counter at its first increment, so an arm
-     * with no errors has no series. It counts as 0 (a warning) when the other arm has the series.
+     * No series, one arm missing, a series that stopped: each named, each holds. An absent series
+     * is unknown, never 0. The exception is an error counter the policy declares lazy
+     * (`absentErrors: zero`: client libraries create a labelled counter at its first increment), so
+     * an arm with no errors has no series: it counts as 0 (a warning) when the other arm has one.
      */
     findProblems(fetched, requests, requestsAt, problems, warnings) {
         const label = this.policy.arms.field;
         const seen = new Set();
-        const errorCounters = new Set(fetched.map(f => f.errors?.name));
+        const errorCounters = new Set(fetched.flatMap((f, i) => {
+            const spec = this.metricSeries(i);
+            return spec?.absentErrors === 'zero' && f.errors ? [f.errors.name] : [];
+        }));
         const lastRequest = (arm) => latest([...requests.points[arm].keys()].filter(b => requestsAt(arm, b) > 0));
         const values = (arm) => `${label} in [${this.policy.arms[arm].join(', ')}]`;
         for (const f of [requests, ...fetched.flatMap(x => Object.values(x))]) {
@@ -36071,10 +37726,13 @@ class PrometheusSource {
             for (const arm of ARMS$1) {
                 if (!present.includes(arm)) {
                     if (lazy) {
-                        warnings.push(`${f.name} has no series for the ${arm} arm (${values(arm)}): counted as 0 errors (a labelled counter appears at its first increment)`);
+                        warnings.push(`${f.name} has no series for the ${arm} arm (${values(arm)}): counted as 0 errors (absentErrors: zero, a labelled counter appears at its first increment)`);
                     }
                     else {
-                        problems.push(`${f.name} has no data for the ${arm} arm (${values(arm)}) in the window`);
+                        const hint = this.isErrorsSeries(f.name)
+                            ? "; an absent series is unknown, not 0: if this counter is only created at its first error, say so with the series' absentErrors: zero"
+                            : '';
+                        problems.push(`${f.name} has no data for the ${arm} arm (${values(arm)}) in the window${hint}`);
                     }
                     continue;
                 }
@@ -36087,6 +37745,41 @@ class PrometheusSource {
                 }
             }
         }
+    }
+    /**
+     * Rates whose errors series has no point in some time buckets with requests (the series started
+     * late, a scrape was missed): those buckets are left out of the metric, not read as 0 errors.
+     */
+    bucketsLeftOut(fetched) {
+        const notes = [];
+        fetched.forEach((f, i) => {
+            const m = this.policy.metrics[i];
+            const spec = this.metricSeries(i);
+            if (m?.kind !== 'rate' || spec?.absentErrors === 'zero' || !f.errors || !f.total)
+                return;
+            for (const arm of ARMS$1) {
+                const errors = f.errors.points[arm];
+                if (errors.size === 0)
+                    continue; // no series at all: a problem (findProblems)
+                let missing = 0;
+                for (const [bucket, les] of f.total.points[arm]) {
+                    if ((les.get('') ?? 0) > 0 && errors.get(bucket)?.get('') === undefined)
+                        missing++;
+                }
+                if (missing > 0) {
+                    notes.push(`${m.name}: ${missing} time bucket(s) with ${arm} requests but no point of ${f.errors.name} left out (an absent series is unknown, not 0 errors; set absentErrors: zero if the counter is created at its first error)`);
+                }
+            }
+        });
+        return notes;
+    }
+    /** The series of the policy's i-th metric. */
+    metricSeries(i) {
+        const m = this.policy.metrics[i];
+        return m && this.spec.series[m.name];
+    }
+    isErrorsSeries(name) {
+        return Object.values(this.spec.series).some(s => s.errors === name);
     }
     /** Secrets from the environment into the client's headers; a missing variable is a SourceError. */
     resolveHeaders() {
@@ -38536,553 +40229,75 @@ function sourceFor(loaded, records) {
         return new SqlSource({ policy, env: process.env });
     return new FileSource({
         patterns: spec.path,
-        baseDir: dirname$1(resolve$1(loaded.path)),
+        baseDir: dirname$1(resolve(loaded.path)),
         format: spec.format,
         policy
     });
 }
-
 /**
- * `model_list[name=v7].litellm_params.weight` -> ['model_list', {key:'name',value:'v7'},
- * 'litellm_params', 'weight']. Throws with the position of a malformed step.
+ * The secret values this policy can reach: every environment variable a `*Env` key names (the
+ * Prometheus token and password, the Langfuse keys, the judge's API key, a webhook's secret), the
+ * default webhook secret, and the basic-auth header value built from a user and a password. They
+ * are scrubbed from any text a server sends back before it is shown or saved.
  */
-function parseWeightPath(path) {
-    const steps = [];
-    const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
-    // What the previous token was decides what may follow: a key only at the start or after a dot,
-    // an index or a dot only after a key or an index.
-    let prev = 'start';
-    let m;
-    let at = 0;
-    while (at < path.length && (m = re.exec(path))) {
-        const isKey = m[1] !== undefined;
-        const isDot = m[5] !== undefined;
-        if (isKey ? prev === 'step' : prev !== 'step')
-            break;
-        if (isKey)
-            steps.push(m[1]);
-        else if (m[2] !== undefined)
-            steps.push(Number(m[2]));
-        else if (!isDot)
-            steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
-        prev = isDot ? 'dot' : 'step';
-        at = re.lastIndex;
-    }
-    if (at !== path.length || prev !== 'step') {
-        throw new Error(`weight path "${path}" is malformed near character ${at + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
-    }
-    return steps;
-}
-/**
- * Set a number at `path` in a YAML document with the `yaml` Document API, which keeps comments,
- * key order and formatting (https://eemeli.org/yaml/#documents). Every step must exist: a missing
- * key is an error naming it, never a silently created one.
- */
-function setInYaml(doc, path, value) {
-    const steps = parseWeightPath(path);
-    const keys = [];
-    let node = doc.contents;
-    for (const [i, step] of steps.entries()) {
-        const where = keys.length > 0 ? ` under ${formatKeys(keys)}` : '';
-        let key;
-        if (typeof step === 'object') {
-            if (!distExports.isSeq(node))
-                throw new Error(`${describeStep(step)}${where} needs a list there`);
-            const index = node.items.findIndex(item => distExports.isMap(item) && String(item.get(step.key)) === step.value);
-            if (index < 0)
-                throw new Error(`no list item with ${step.key} = ${step.value}${where}`);
-            key = index;
-        }
-        else {
-            const has = distExports.isMap(node) || distExports.isSeq(node) ? node.has(step) : false;
-            if (!has)
-                throw new Error(`${describeStep(step)}${where} does not exist`);
-            key = step;
-        }
-        keys.push(key);
-        if (i < steps.length - 1)
-            node = node.get(key, true);
-    }
-    doc.setIn(keys, value);
-}
-/** Set every weight in YAML (or JSON, which is YAML) text; returns the new text. */
-function setWeights(text, isJson, values) {
-    if (isJson)
-        return setInJson(text, values);
-    const doc = distExports.parseDocument(text);
-    if (doc.errors.length > 0)
-        throw new Error(`not valid YAML: ${doc.errors[0].message}`);
-    for (const { path, value } of values)
-        setInYaml(doc, path, value);
-    return doc.toString();
-}
-/** JSON has no comments: parse, set, and write back with the file's own indentation. */
-function setInJson(text, values) {
-    const doc = distExports.parseDocument(text);
-    if (doc.errors.length > 0)
-        throw new Error(`not valid JSON: ${doc.errors[0].message}`);
-    for (const { path, value } of values)
-        setInYaml(doc, path, value);
-    const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
-    return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '');
-}
-const describeStep = (step) => typeof step === 'object'
-    ? `[${step.key}=${step.value}]`
-    : typeof step === 'number'
-        ? `[${step}]`
-        : `key "${step}"`;
-const formatKeys = (keys) => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
-
-/** Attempts when someone else commits to the file between our read and write. */
-const ATTEMPTS = 3;
-/**
- * Sets the canary's (and the baseline's complementary) weight in a YAML or JSON config file, and
- * commits it with a message that carries the decision. Idempotent: an unchanged file is not
- * written, so a rerun or a hold makes no commit.
- */
-class GitFileActuator {
-    spec;
-    files;
-    name;
-    constructor(spec, files) {
-        this.spec = spec;
-        this.files = files;
-        this.name = `git-file ${spec.file}`;
-    }
-    async apply(record, { dryRun }) {
-        const canary = record.next.weight;
-        const values = this.spec.set.map(s => ({
-            path: s.path,
-            value: round(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
-        }));
-        const where = this.files.describe(this.spec.file);
-        for (let attempt = 1;; attempt++) {
-            const file = await this.files.read(this.spec.file);
-            if (!file)
-                throw new Error(`${where} does not exist; create it or fix actuators[].file`);
-            let text;
-            try {
-                text = setWeights(file.text, /\.json$/i.test(this.spec.file), values);
-            }
-            catch (e) {
-                throw new Error(`${where}: ${e.message}`);
-            }
-            const summary = values.map(v => `${v.path} = ${v.value}`).join(', ');
-            if (text === file.text) {
-                return { actuator: this.name, changed: false, detail: `${where} already has ${summary}` };
-            }
-            if (dryRun) {
-                return {
-                    actuator: this.name,
-                    changed: false,
-                    detail: `dry run: would set ${summary} in ${where}`
-                };
-            }
-            try {
-                await this.files.write(this.spec.file, text, file.sha, commitMessage(record));
-                return { actuator: this.name, changed: true, detail: `set ${summary} in ${where}` };
-            }
-            catch (e) {
-                if (e.name !== 'ContentConflictError' || attempt >= ATTEMPTS)
-                    throw e;
-            }
-        }
-    }
-}
-function commitMessage(r) {
-    const who = r.manual ? ` by ${r.manual.actor}` : '';
-    return [
-        `rollout ${r.rollout}: ${r.decision} ${r.step.weight}% → ${r.next.weight}%${who}`,
-        '',
-        ...r.reasons.slice(0, 3).map(reason => `- ${reason}`),
-        '',
-        `Policy ${r.policy.hash}, evaluated ${r.evaluatedAt} by ai-rollout-gate.`
-    ].join('\n');
-}
-/** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
-const round = (v) => Number(v.toPrecision(8));
-
-/**
- * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
- * which `permissions:` scope the workflow's token needs
- * (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
- */
-class GitHubError extends Error {
-    status;
-    constructor(message, status) {
-        super(message);
-        this.status = status;
-        this.name = 'GitHubError';
-    }
-}
-/** The HTTP status of an Octokit RequestError, or undefined for anything else. */
-function statusOf(e) {
-    const status = e?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-/**
- * @param doing what the run was trying to do ("comment on pull request #12")
- * @param permission the workflow permission that allows it ("pull-requests: write")
- */
-function explainGitHubError(e, doing, permission) {
-    const status = statusOf(e);
-    const message = e.message ?? String(e);
-    let hint = '';
-    if ((status === 403 || status === 404) && permission) {
-        hint = ` The token may lack \`${permission}\`: add it under \`permissions:\` in the workflow (a 404 can also mean the token cannot see the resource).`;
-    }
-    else if (status === 401) {
-        hint = ' The token is invalid or expired: check the `github-token` input.';
-    }
-    else if (status !== undefined && status >= 500) {
-        hint = ' GitHub answered with a server error after retries; run the workflow again later.';
-    }
-    return new GitHubError(`could not ${doing}: ${message}${status ? ` (HTTP ${status})` : ''}.${hint}`, status);
-}
-
-/**
- * Starts a deploy workflow with the decision as inputs. Events made with the workflow's
- * GITHUB_TOKEN start no other workflow, workflow_dispatch being the exception
- * (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow#triggering-a-workflow-from-a-workflow).
- */
-class WorkflowDispatchActuator {
-    spec;
-    github;
-    repo;
-    defaultRef;
-    name;
-    constructor(spec, github, repo, defaultRef) {
-        this.spec = spec;
-        this.github = github;
-        this.repo = repo;
-        this.defaultRef = defaultRef;
-        this.name = `workflow-dispatch ${spec.workflow}`;
-    }
-    async apply(record, { dryRun }) {
-        if (this.spec.on === 'change' && !moves(record)) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: 'not dispatched: the weight did not change'
-            };
-        }
-        const ref = this.spec.ref ?? (await this.defaultRef());
-        const inputs = {
-            ...this.spec.inputs,
-            decision: record.decision,
-            weight: String(record.next.weight),
-            rollout: record.rollout
-        };
-        const what = `${this.spec.workflow} on ${ref} with weight ${inputs.weight}`;
-        if (dryRun)
-            return { actuator: this.name, changed: false, detail: `dry run: would dispatch ${what}` };
-        try {
-            await this.github.rest.actions.createWorkflowDispatch({
-                ...this.repo,
-                workflow_id: this.spec.workflow,
-                ref,
-                inputs
-            });
-        }
-        catch (e) {
-            throw explainGitHubError(e, `dispatch workflow ${this.spec.workflow}`, 'actions: write');
-        }
-        return { actuator: this.name, changed: true, detail: `dispatched ${what}` };
-    }
-}
-/** GitHub limits a deployment status description to 140 characters. */
-const DESCRIPTION_LIMIT = 140;
-/**
- * Mirrors every decision as a deployment status on an environment: in_progress while the rollout
- * runs, success when it completes, failure on a rollback. One deployment per rollout and canary
- * (its `task` names the rollout), so the environment's history reads as one rollout.
- */
-class DeploymentActuator {
-    spec;
-    github;
-    repo;
-    sha;
-    name;
-    constructor(spec, github, repo, sha) {
-        this.spec = spec;
-        this.github = github;
-        this.repo = repo;
-        this.sha = sha;
-        this.name = `deployment ${spec.environment}`;
-    }
-    async apply(record, { dryRun }) {
-        const state = record.decision === 'rollback'
-            ? 'failure'
-            : record.complete && record.decision === 'promote'
-                ? 'success'
-                : record.manual?.command === 'pause'
-                    ? 'queued'
-                    : 'in_progress';
-        const description = deploymentDescription(record);
-        if (dryRun) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: `dry run: would set ${state}: ${description}`
-            };
-        }
-        try {
-            const id = await this.deploymentId(record);
-            await this.github.rest.repos.createDeploymentStatus({
-                ...this.repo,
-                deployment_id: id,
-                state,
-                description,
-                environment: this.spec.environment,
-                ...(process.env.GITHUB_SERVER_URL &&
-                    process.env.GITHUB_RUN_ID && {
-                    log_url: `${process.env.GITHUB_SERVER_URL}/${this.repo.owner}/${this.repo.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
-                })
-            });
-            return { actuator: this.name, changed: true, detail: `${state}: ${description}` };
-        }
-        catch (e) {
-            throw explainGitHubError(e, `set a deployment status on ${this.spec.environment}`, 'deployments: write');
-        }
-    }
-    async deploymentId(record) {
-        const task = `rollout:${record.rollout}`;
-        const { data } = await this.github.rest.repos.listDeployments({
-            ...this.repo,
-            environment: this.spec.environment,
-            task,
-            sha: this.sha,
-            per_page: 1
-        });
-        const existing = data[0];
-        if (existing)
-            return existing.id;
-        const created = await this.github.rest.repos.createDeployment({
-            ...this.repo,
-            ref: this.sha,
-            task,
-            environment: this.spec.environment,
-            auto_merge: false,
-            required_contexts: [],
-            description: `ai-rollout-gate: ${record.rollout}`.slice(0, DESCRIPTION_LIMIT),
-            payload: { rollout: record.rollout, steps: record.steps }
-        });
-        if (!('id' in created.data))
-            throw new Error(created.data.message ?? 'GitHub did not create the deployment');
-        return created.data.id;
-    }
-}
-function deploymentDescription(r) {
-    const text = `${r.decision} ${r.step.weight}% → ${r.next.weight}%: ${r.reasons[0] ?? ''}`;
-    return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
-}
-
-/** The signature header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed by the secret. */
-const SIGNATURE_HEADER = 'x-rollout-gate-signature-256';
-/** Longest `retry-after` honoured; a longer one is a failure the next run retries. */
-const MAX_RETRY_AFTER_MS = 30_000;
-function signature(secret, body) {
-    return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-/**
- * POSTs the decision record to a URL. Anything but a 2xx, after bounded retries (network errors,
- * 5xx, 429 with its retry-after), means the change was not applied. The receiver can check the
- * signature (as GitHub's own webhooks are checked) and deduplicate on the delivery id.
- */
-class WebhookActuator {
-    spec;
-    secret;
-    sleep;
-    name;
-    origin;
-    constructor(spec, secret, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
-        this.spec = spec;
-        this.secret = secret;
-        this.sleep = sleep;
-        // Only the origin is ever shown: a path or query can carry a token.
-        this.origin = new URL(spec.url).origin;
-        this.name = `webhook ${this.origin}`;
-    }
-    async apply(record, { dryRun }) {
-        if (this.spec.on === 'change' && !moves(record)) {
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: 'not called: the weight did not change'
-            };
-        }
-        if (dryRun)
-            return {
-                actuator: this.name,
-                changed: false,
-                detail: `dry run: would POST to ${this.origin}`
-            };
-        const body = recordJson(record);
-        const headers = {
-            'content-type': 'application/json',
-            'user-agent': 'ai-rollout-gate',
-            'x-rollout-gate-delivery': `${record.rollout}:${record.evaluatedAt}`,
-            ...(this.secret && { [SIGNATURE_HEADER]: signature(this.secret, body) })
-        };
-        let problem = '';
-        for (let attempt = 0; attempt <= this.spec.retries; attempt++) {
-            let wait = 500 * 2 ** attempt;
-            try {
-                const res = await fetch(this.spec.url, {
-                    method: 'POST',
-                    headers,
-                    body,
-                    signal: AbortSignal.timeout(this.spec.timeout)
-                });
-                await res.body?.cancel();
-                if (res.ok) {
-                    return {
-                        actuator: this.name,
-                        changed: true,
-                        detail: `POSTed to ${this.origin} (HTTP ${res.status})`
-                    };
+function knownSecrets(policy, env) {
+    const found = new Set();
+    const walk = (node) => {
+        if (Array.isArray(node))
+            node.forEach(walk);
+        else if (node && typeof node === 'object') {
+            for (const [key, value] of Object.entries(node)) {
+                if (/Env$/.test(key) && typeof value === 'string') {
+                    const secret = env[value];
+                    if (secret)
+                        found.add(secret);
                 }
-                problem = `HTTP ${res.status}`;
-                if (res.status < 500 && res.status !== 429)
-                    break;
-                const after = Number(res.headers.get('retry-after'));
-                if (Number.isFinite(after) && after >= 0)
-                    wait = after * 1000;
-                if (wait > MAX_RETRY_AFTER_MS)
-                    break;
+                else
+                    walk(value);
             }
-            catch (e) {
-                const err = e;
-                problem =
-                    err.name === 'TimeoutError' ? `no answer in ${this.spec.timeout / 1000}s` : err.message;
-            }
-            if (attempt < this.spec.retries)
-                await this.sleep(wait);
-        }
-        throw new Error(`POST to ${this.origin} failed: ${problem}`);
-    }
-}
-
-/** The environment variable the Action's `webhook-secret` input fills. */
-const WEBHOOK_SECRET_ENV = 'ROLLOUT_GATE_WEBHOOK_SECRET';
-function buildActuators(specs, ctx) {
-    return specs.map(spec => {
-        switch (spec.type) {
-            case 'webhook':
-                return new WebhookActuator(spec, ctx.env[spec.secretEnv ?? WEBHOOK_SECRET_ENV]);
-            case 'git-file':
-                return new GitFileActuator(spec, ctx.github ? repoAccess(ctx.github.files, spec.branch) : localAccess(ctx.cwd));
-            case 'workflow-dispatch':
-                return ctx.github
-                    ? new WorkflowDispatchActuator(spec, ctx.github.client, ctx.github.repo, () => ctx.github.files.defaultBranch())
-                    : needsGitHub(spec);
-            case 'deployment':
-                return ctx.github
-                    ? new DeploymentActuator(spec, ctx.github.client, ctx.github.repo, ctx.github.sha)
-                    : needsGitHub(spec);
-        }
-    });
-}
-/** Outside the Action a GitHub actuator does nothing, and says so. */
-function needsGitHub(spec) {
-    const name = spec.type;
-    return {
-        name,
-        apply: async () => ({
-            actuator: name,
-            changed: false,
-            detail: 'skipped: runs only in the Action'
-        })
-    };
-}
-function repoAccess(files, branch) {
-    let resolved = branch;
-    const on = async () => (resolved ??= await files.defaultBranch());
-    return {
-        describe: path => `${path}${branch ? ` on ${branch}` : ''}`,
-        read: async (path) => files.read(path, await on()),
-        write: async (path, text, sha, message) => {
-            await files.write(path, await on(), text, sha, message);
         }
     };
-}
-/** The working tree: the CLI sets the weight in the file; committing it is the user's step. */
-function localAccess(cwd) {
-    return {
-        describe: path => path,
-        read: async (path) => {
-            try {
-                return { text: await readFile(resolve$1(cwd, path), 'utf8') };
-            }
-            catch (e) {
-                if (e.code === 'ENOENT')
-                    return undefined;
-                throw e;
-            }
-        },
-        write: async (path, text) => writeFile(resolve$1(cwd, path), text, 'utf8')
-    };
-}
-
-/** The stored state is unreadable or belongs to something else; the message says what to do. */
-class StateError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'StateError';
+    walk(policy);
+    const webhook = env[WEBHOOK_SECRET_ENV];
+    if (webhook && policy.actuators?.some(a => a.type === 'webhook'))
+        found.add(webhook);
+    const src = policy.source;
+    if (src.type === 'prometheus') {
+        for (const envName of Object.values(src.headersFromEnv)) {
+            const v = env[envName];
+            if (v)
+                found.add(v);
+        }
+        const basic = src.auth?.basic;
+        const password = basic && env[basic.passwordEnv];
+        if (basic && password)
+            found.add(`${basic.user}:${password}`);
     }
-}
-class StateConflictError extends StateError {
-    constructor(where, expected, found) {
-        super(`${where} changed while this run was deciding (expected revision ${expected ?? 'none'}, found ${found ?? 'none'}); run again to decide on the new state`);
-        this.name = 'StateConflictError';
-    }
-}
-/** Validate a parsed state document for `rollout`; throws StateError naming `where`. */
-function parseState(text, where, rollout) {
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (e) {
-        throw new StateError(`${where} is not valid JSON (${e.message}); restore it from version control, or delete it to start the rollout again at its first step`);
-    }
-    const s = doc;
-    const problems = [];
-    if (typeof s !== 'object' || s === null || Array.isArray(s))
-        problems.push('not an object');
-    else {
-        if (s.version !== 1)
-            problems.push(`version is ${JSON.stringify(s.version)}, expected 1`);
-        if (typeof s.rollout !== 'string')
-            problems.push('rollout is missing');
-        if (typeof s.revision !== 'number' || !Number.isInteger(s.revision))
-            problems.push('revision is not an integer');
-        if (!['running', 'paused', 'complete', 'rolled-back'].includes(s.status))
-            problems.push(`status ${JSON.stringify(s.status)} is unknown`);
-        if (typeof s.stepIndex !== 'number' || !Number.isInteger(s.stepIndex) || s.stepIndex < 0)
-            problems.push('stepIndex is not a non-negative integer');
-        if (typeof s.stepStartedAt !== 'string' || Number.isNaN(Date.parse(s.stepStartedAt)))
-            problems.push('stepStartedAt is not an ISO-8601 time');
-        if (!Array.isArray(s.history))
-            problems.push('history is not a list');
-    }
-    if (problems.length > 0) {
-        throw new StateError(`${where} is not a rollout state: ${problems.join('; ')}. Delete it to start the rollout again at its first step`);
-    }
-    const state = s;
-    if (state.rollout !== rollout) {
-        throw new StateError(`${where} belongs to rollout "${state.rollout}", not "${rollout}" (policy rollout.name); use a separate --state file per rollout`);
-    }
-    return state;
+    return [...found];
 }
 
-/** A local JSON file, written atomically (write a temporary file, then rename over the old one). */
+/** How long a save waits for another process's lock before giving up. */
+const LOCK_WAIT_MS = 15_000;
+/** A lock older than this is left over from a process that died mid-save (a save takes ms). */
+const STALE_LOCK_MS = 60_000;
+/**
+ * A local JSON file. `save` is an atomic compare-and-swap: it takes an exclusive lock file
+ * (`<file>.lock`, created with O_CREAT|O_EXCL, so only one process can hold it), checks the
+ * revision, writes a temporary file, flushes it to disk and renames it over the old one, then
+ * releases the lock. Without the lock, two processes could both pass the revision check and the
+ * later rename would silently overwrite the earlier one's transition. A lock left by a process
+ * that died (same host, no such process, or older than a minute) is broken.
+ */
 class FileStateStore {
     path;
     rollout;
-    constructor(path, rollout) {
+    sleep;
+    lockPath;
+    constructor(path, rollout, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
         this.path = path;
         this.rollout = rollout;
+        this.sleep = sleep;
+        this.lockPath = `${path}.lock`;
     }
     describe() {
         return this.path;
@@ -39095,7 +40310,9 @@ class FileStateStore {
         catch (e) {
             if (e.code === 'ENOENT')
                 return undefined;
-            throw new StateError(`cannot read state file ${this.path}: ${e.message}`);
+            throw new StateError(`cannot read state file ${this.path}: ${e.message}`, {
+                cause: e
+            });
         }
         if (text.trim() === '') {
             throw new StateError(`state file ${this.path} is empty; delete it to start the rollout again at its first step`);
@@ -39103,19 +40320,112 @@ class FileStateStore {
         return parseState(text, `state file ${this.path}`, this.rollout);
     }
     async save(state, expectedRevision) {
-        const current = await this.load();
-        if (current?.revision !== expectedRevision) {
-            throw new StateConflictError(`state file ${this.path}`, expectedRevision, current?.revision);
-        }
-        const tmp = join(dirname$1(this.path), `.${basename$1(this.path)}.${process.pid}.tmp`);
+        const owner = await this.lock();
         try {
-            await writeFile(tmp, JSON.stringify(state, null, 2) + '\n', 'utf8');
+            const current = await this.load();
+            if (current?.revision !== expectedRevision) {
+                throw new StateConflictError(`state file ${this.path}`, expectedRevision, current?.revision);
+            }
+            await this.replace(JSON.stringify(state, null, 2) + '\n');
+        }
+        finally {
+            await this.unlock(owner);
+        }
+    }
+    /** Write a temporary file, flush it, and rename it over the state: readers see old or new. */
+    async replace(text) {
+        const tmp = join(dirname$1(this.path), `.${basename$1(this.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+        try {
+            const file = await open(tmp, 'wx');
+            try {
+                await file.writeFile(text, 'utf8');
+                await file.sync();
+            }
+            finally {
+                await file.close();
+            }
             await rename(tmp, this.path);
         }
         catch (e) {
             await unlink(tmp).catch(() => undefined);
-            throw new StateError(`cannot write state file ${this.path}: ${e.message}`);
+            throw new StateError(`cannot write state file ${this.path}: ${e.message}`, {
+                cause: e
+            });
         }
+    }
+    async lock() {
+        const owner = {
+            pid: process.pid,
+            host: hostname(),
+            at: new Date().toISOString(),
+            nonce: randomBytes(8).toString('hex')
+        };
+        const started = Date.now();
+        for (let attempt = 0;; attempt++) {
+            try {
+                const file = await open(this.lockPath, 'wx');
+                try {
+                    await file.writeFile(JSON.stringify(owner) + '\n', 'utf8');
+                }
+                finally {
+                    await file.close();
+                }
+                return owner;
+            }
+            catch (e) {
+                const code = e.code;
+                if (code !== 'EEXIST') {
+                    throw new StateError(`cannot lock state file ${this.path} (${this.lockPath}): ${e.message}`, { cause: e });
+                }
+            }
+            const held = await this.readLock();
+            if (held && (await this.stale(held))) {
+                await this.breakLock(held);
+                continue;
+            }
+            if (Date.now() - started > LOCK_WAIT_MS) {
+                const who = held
+                    ? ` by process ${held.owner.pid} on ${held.owner.host} since ${held.owner.at}`
+                    : '';
+                throw new StateError(`state file ${this.path} is locked${who}; if no rollout-gate is running on it, delete ${this.lockPath} and run again`);
+            }
+            await this.sleep(Math.min(500, 10 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()));
+        }
+    }
+    async readLock() {
+        try {
+            const [text, info] = await Promise.all([readFile(this.lockPath, 'utf8'), stat$1(this.lockPath)]);
+            const owner = JSON.parse(text);
+            return { owner, mtimeMs: info.mtimeMs };
+        }
+        catch {
+            // Gone (released meanwhile), or not written yet by its creator: look again.
+            return undefined;
+        }
+    }
+    async stale(held) {
+        if (Date.now() - held.mtimeMs > STALE_LOCK_MS)
+            return true;
+        if (held.owner.host !== hostname() || typeof held.owner.pid !== 'number')
+            return false;
+        try {
+            process.kill(held.owner.pid, 0);
+            return false;
+        }
+        catch (e) {
+            return e.code === 'ESRCH';
+        }
+    }
+    /** Removes a dead process's lock, unless another process has taken a new one meanwhile. */
+    async breakLock(held) {
+        const now = await this.readLock();
+        if (now?.owner.nonce === held.owner.nonce)
+            await unlink(this.lockPath).catch(() => undefined);
+    }
+    async unlock(owner) {
+        const held = await this.readLock();
+        if (held?.owner.nonce === owner.nonce)
+            await unlink(this.lockPath).catch(() => undefined);
     }
 }
 
@@ -39148,9 +40458,14 @@ Options:
   --weight N         promote only: go straight to the step with this canary weight
   -h, --help         this help
 
-Exit status: 0 for any decision; 2 for a usage, policy or state error; 1 for a bug.
+Exit status: 0 for any decision; 3 when the decision is saved but an actuator has not applied
+it yet (every run applies it again); 2 for a usage, policy or state error; 1 for a bug.
 `;
 const COMMANDS = ['evaluate', 'rollback', 'promote', 'pause', 'resume', 'status'];
+/** Exit status when the decision stands but an actuator has not applied it (the next run retries). */
+const EXIT_NOT_APPLIED = 3;
+/** Runs racing on one state file: each lost compare-and-swap re-reads the state and decides again. */
+const STATE_ATTEMPTS = 8;
 /** Runs the CLI and returns the exit status; never throws. */
 async function main(argv, io) {
     try {
@@ -39172,35 +40487,40 @@ async function main(argv, io) {
             return 0;
         }
         const actuators = buildActuators(loaded.policy.actuators ?? [], {
-            cwd: process.cwd(),
+            cwd: io.cwd ?? process.cwd(),
             env: process.env
         });
         const common = {
             policy: loaded.policy,
             policyHash: loaded.hash,
             now,
+            secrets: knownSecrets(loaded.policy, process.env),
             ...(store && { store }),
             ...(actuators.length > 0 && {
-                apply: (record) => applyAll(actuators, record, args.dryRun)
+                apply: (record, lastApplied) => applyAll(actuators, record, { dryRun: args.dryRun, ...(lastApplied && { lastApplied }) })
             })
         };
-        const outcome = args.command === 'evaluate'
-            ? await evaluate({
+        const cmd = args.command;
+        const source = cmd === 'evaluate' ? memoizedSource(sourceFor(loaded, args.records)) : undefined;
+        // Another process saved the state first (its compare-and-swap won): decide again on its state.
+        const outcome = await decideAgainOnConflict(() => source || cmd === 'evaluate'
+            ? evaluate({
                 ...common,
-                source: sourceFor(loaded, args.records),
+                source: source ?? sourceFor(loaded, args.records),
                 dryRun: args.dryRun,
                 replay: args.now !== undefined,
                 ...(args.since !== undefined && { since: args.since })
             })
-            : await command({
+            : command({
                 ...common,
-                command: args.command,
+                command: cmd,
                 actor: args.actor,
                 reason: args.reason ?? `${args.command} requested`,
                 ...(args.toWeight !== undefined && { toWeight: args.toWeight })
-            });
+            }), { attempts: STATE_ATTEMPTS });
         io.out(render(outcome, args.format));
-        return 0;
+        // Decided (and saved), but an actuator has not applied it yet: say so to scripts too.
+        return outcome.record.applied?.some(a => !a.ok) ? EXIT_NOT_APPLIED : 0;
     }
     catch (e) {
         if (e instanceof UsageError || e instanceof PolicyError || e instanceof StateError) {
@@ -39294,14 +40614,12 @@ function parse(argv) {
         ...(v.weight !== undefined && { toWeight: parseStepWeight(v.weight, 'usage: --weight') })
     };
 }
-/** ISO-8601 with a date and, when a time is given, an explicit zone (no local-time guessing). */
+/** ISO-8601 with a date and, when a time is given, an explicit zone; strict (no 2026-02-30). */
 function instant(flag, text) {
-    const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text);
-    const t = Date.parse(text);
-    if (!ok || Number.isNaN(t)) {
-        throw new UsageError(`usage: ${flag} must be an ISO-8601 instant such as 2026-11-26T14:00:00Z, not "${text}"`);
-    }
-    return t;
+    const parsed = parseInstant(text);
+    if (!parsed.ok)
+        throw new UsageError(`usage: ${flag} ${parsed.error}`);
+    return parsed.value;
 }
 function currentUser() {
     try {

@@ -3,19 +3,20 @@ import { driftCheck } from './analysis/driftCheck.js'
 import { peakLoadCheck } from './analysis/peakLoad.js'
 import type { Analysis } from './analysis/types.js'
 import { decide, manualDecision, weightAt } from './decide/decide.js'
-import { commandRefusal, initialState, nextState } from './decide/state.js'
+import { checkState, commandRefusal, initialState, nextState } from './decide/state.js'
 import type { Decision, JudgeCacheState, ManualCommand, RolloutState } from './decide/types.js'
 import { UsageError } from './errors.js'
 import { judgeFromPolicy, type Judge } from './judge/index.js'
 import type { Policy } from './policy/types.js'
 import { duration } from './policy/format.js'
 import { renderMarkdown } from './report/markdown.js'
-import { moves } from './actuators/actuator.js'
+import type { LastApplied } from './actuators/actuator.js'
 import { decisionRecord, type AppliedAction, type DecisionRecord } from './report/record.js'
+import { scrubDeep, secretScrubber } from './report/sanitize.js'
 import { renderText } from './report/text.js'
 import { emptyQuality, type DataQuality, type Evidence } from './sketch/evidence.js'
 import { type Source } from './sources/source.js'
-import type { StateStore } from './state/store.js'
+import { StateConflictError, StateError, updateState, type StateStore } from './state/store.js'
 
 /**
  * The one orchestration behind both front doors (the Action and the CLI): state -> evidence ->
@@ -40,12 +41,18 @@ export interface EvaluateDeps {
   /** The pull request to remember in the state (the Action finds it). */
   pullRequest?: number
   /**
-   * Apply the decision (actuators) before the state is saved. When one fails, a decision that moves
-   * the canary is not saved: the state stays where the world is, and the next run tries again.
+   * Apply the decision (the actuators). Called after the decision is saved (DESIGN.md principle
+   * 8), with what each actuator last applied, so one that an earlier run could not reach is
+   * applied again: the world converges to the saved decision, whatever an actuator does.
    */
-  apply?: (record: DecisionRecord) => Promise<AppliedAction[]>
+  apply?: (
+    record: DecisionRecord,
+    lastApplied: (actuator: string) => LastApplied | undefined
+  ) => Promise<AppliedAction[]>
   /** The LLM judge, when the policy has one; default: the policy's, through the openai client. */
   judge?: Judge
+  /** Secret values (tokens, passwords, keys): scrubbed from the record, the reports and the state. */
+  secrets?: readonly string[]
 }
 
 export interface Outcome {
@@ -59,12 +66,19 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
   const { policy, source, now } = deps
   const stored = await deps.store?.load()
   const restarted = stored !== undefined && restart(stored, deps)
-  const loaded = restarted ? undefined : stored
+  const checked = stored && !restarted ? checkState(policy, stored) : undefined
+  if (checked?.stepProblem) throw new StateError(checked.stepProblem)
+  const loaded = checked?.state
   // A restarted rollout's first step begins now: earlier canary records belong to the old version.
   const start = loaded
     ? undefined
     : (deps.since ?? (restarted ? now : await firstCanary(source, now)))
-  const state = loaded ?? { ...initialState(policy, start ?? now), revision: stored?.revision ?? 0 }
+  const state = loaded ?? {
+    ...initialState(policy, start ?? now),
+    revision: stored?.revision ?? 0,
+    // A new rollout on the same pull request keeps editing the same comment.
+    ...(stored?.comment && { comment: stored.comment })
+  }
   // No state and no canary yet: the step starts now, but the report still shows all data so far,
   // so a canary label that matches nothing is visible at once.
   const windowFrom = loaded || start !== undefined ? undefined : 0
@@ -88,8 +102,17 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
       detail: `the policy changed since this rollout's state was written (${loaded.policyHash} -> ${deps.policyHash})`
     })
   }
+  if (analysis && checked && checked.ignored.length > 0) {
+    analysis.checks.push({
+      name: 'state',
+      status: 'warn',
+      detail: `the stored rollout state had invalid fields: ${checked.ignored.join('; ')}`
+    })
+  }
   if (analysis && state.baselineAtStart) {
-    analysis.checks.push(driftCheck(policy, analysis.metrics, state.baselineAtStart))
+    analysis.checks.push(
+      driftCheck(policy, analysis.metrics, state.baselineAtStart, analysis.baselineMix)
+    )
   }
   if (analysis && policy.rollout.minPeakLoad !== undefined) {
     analysis.checks.push(
@@ -101,6 +124,26 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
   const judgeCache = collected?.judgeCache
   const kept = judgeCache ? { ...state, judgeCache } : state
   return finish(deps, kept, stored?.revision, decision, analysis, collected?.quality)
+}
+
+/**
+ * Runs `decide` again when another run saved the rollout's state first (the compare-and-swap
+ * refused this run's save before anything was applied), a bounded number of times, so racing
+ * runs make one transition and no run reports a decision whose save was lost.
+ */
+export async function decideAgainOnConflict<T>(
+  decide: () => Promise<T>,
+  options: { attempts: number; onRetry?: (attempt: number) => void }
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await decide()
+    } catch (e) {
+      if (!(e instanceof StateConflictError) || attempt >= options.attempts) throw e
+      options.onRetry?.(attempt)
+      await new Promise(r => setTimeout(r, 50 + Math.random() * 200 * attempt))
+    }
+  }
 }
 
 const canaryVersion = (deps: Pick<EvaluateDeps, 'policy' | 'canaryVersion'>): string =>
@@ -131,8 +174,15 @@ export async function command(
   }
 ): Promise<Outcome> {
   const loaded = await deps.store?.load()
-  const state = loaded ?? initialState(deps.policy, deps.now)
-  const refusal = commandRefusal(state, deps.command) ?? targetRefusal(deps, state)
+  const checked = loaded ? checkState(deps.policy, loaded) : undefined
+  const state = checked?.state ?? initialState(deps.policy, deps.now)
+  // A state whose step the policy does not have: only a rollback, or an explicit promotion to a
+  // step of this policy (the migration), may go on.
+  const migrating = checked?.stepProblem !== undefined
+  if (migrating && deps.command !== 'rollback' && deps.toWeight === undefined) {
+    throw new StateError(`cannot ${deps.command}: ${checked?.stepProblem}`)
+  }
+  const refusal = commandRefusal(state, deps.command) ?? targetRefusal(deps, state, migrating)
   if (refusal)
     throw new UsageError(`cannot ${deps.command} rollout "${deps.policy.rollout.name}": ${refusal}`)
   const { steps } = deps.policy.rollout
@@ -151,14 +201,16 @@ export async function command(
 /** Why `promote to W%` cannot apply: W must be a later step of the policy. */
 function targetRefusal(
   deps: { policy: Policy; command: ManualCommand; toWeight?: number },
-  state: RolloutState
+  state: RolloutState,
+  /** The state's step is not one of this policy's: any step of the policy may be the target. */
+  migrating: boolean
 ): string | undefined {
   if (deps.toWeight === undefined) return undefined
   const { steps } = deps.policy.rollout
   if (deps.command !== 'promote') return 'a target weight is only for promote'
   const index = steps.indexOf(deps.toWeight)
   if (index < 0) return `${deps.toWeight}% is not a step of this rollout (${steps.join('%, ')}%)`
-  if (index <= state.stepIndex) {
+  if (index <= state.stepIndex && !migrating) {
     return `the canary is already at ${steps[state.stepIndex]}%; promote only moves forward (use rollback to go back)`
   }
   return undefined
@@ -167,22 +219,43 @@ function targetRefusal(
 async function finish(
   deps: Pick<
     EvaluateDeps,
-    'policy' | 'policyHash' | 'store' | 'now' | 'dryRun' | 'canaryVersion' | 'pullRequest' | 'apply'
+    | 'policy'
+    | 'policyHash'
+    | 'store'
+    | 'now'
+    | 'dryRun'
+    | 'canaryVersion'
+    | 'pullRequest'
+    | 'apply'
+    | 'secrets'
   > & {
     source?: Source
   },
   state: RolloutState,
   loadedRevision: number | undefined,
-  decision: Decision,
-  analysis?: Analysis,
-  quality?: DataQuality
+  decided: Decision,
+  analyzed?: Analysis,
+  read?: DataQuality
 ): Promise<Outcome> {
+  // Servers' answers (quoted in checks and reasons) may echo a credential: never saved or shown.
+  const scrub = secretScrubber(deps.secrets ?? [])
+  const decision = scrubDeep(decided, scrub)
+  const analysis = analyzed && scrubDeep(analyzed, scrub)
+  const quality = read && scrubDeep(read, scrub)
   const next: RolloutState = {
     ...nextState(state, decision, deps.now, analysis),
     policyHash: deps.policyHash,
     canaryVersion: canaryVersion(deps),
     ...(deps.pullRequest !== undefined && { pullRequest: deps.pullRequest })
   }
+  // With nothing to apply, the decision is in place as soon as it is made.
+  if (!deps.apply && next.desired && !next.desired.appliedAt) {
+    next.desired = { ...next.desired, appliedAt: next.desired.at }
+  }
+  const store = deps.dryRun ? undefined : deps.store
+  // DESIGN.md principle 8: the decision is saved before anything is applied. A conflict here (a
+  // run that saved first) throws before any actuator ran, so the caller can decide again.
+  if (store) await store.save(next, loadedRevision)
   const record = decisionRecord({
     policy: deps.policy,
     policyHash: deps.policyHash,
@@ -193,20 +266,122 @@ async function finish(
     ...(deps.source && { source: deps.source.describe() }),
     ...(quality && { quality })
   })
-  let saved = true
+  let final = next
   if (deps.apply) {
-    record.applied = await deps.apply(record)
-    const failed = record.applied.filter(a => !a.ok)
-    if (failed.length > 0 && moves(record)) {
-      saved = false
-      record.reasons.unshift(
-        `Not applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')}. The rollout stays at ${record.step.weight}%; the next run decides again.`
+    const known = state.applied
+    // A state from before actuators were tracked: the world is where that state was.
+    const assumed: LastApplied = { weight: decision.from.weight, status: state.status }
+    const applied = scrubDeep(
+      await deps.apply(record, name => (known ? known[name] : assumed)),
+      scrub
+    )
+    record.applied = applied
+    const settled = withApplied(next, applied, record, deps.now)
+    let unrecorded: string | undefined
+    if (store) {
+      try {
+        final = (await saveApplied(store, next, settled, record)) ?? next
+      } catch (e) {
+        // The decision itself is saved; the next run finds the actuators lagging and applies again.
+        unrecorded = scrub(e instanceof Error ? e.message : String(e))
+      }
+    } else if (!deps.dryRun) {
+      final = settled
+    }
+    const failed = applied.filter(a => !a.ok)
+    if (failed.length > 0) record.reasons.unshift(notYetApplied(failed, record, deps))
+    if (unrecorded !== undefined) {
+      record.reasons.push(
+        `What the actuators did could not be recorded in the state (${unrecorded}); the next run checks them again.`
       )
     }
   }
-  if (deps.store && !deps.dryRun && saved) await deps.store.save(next, loadedRevision)
-  const markdown = renderMarkdown(record, { history: next.history })
-  return { record, state: saved ? next : state, markdown, text: renderText(record) }
+  const markdown = renderMarkdown(record, { history: final.history })
+  return { record, state: final, markdown, text: renderText(record) }
+}
+
+/** The reason that leads a record when an actuator did not apply the decision. */
+function notYetApplied(
+  failed: AppliedAction[],
+  record: DecisionRecord,
+  deps: Pick<EvaluateDeps, 'store' | 'dryRun'>
+): string {
+  const what = failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')
+  const target = `${record.next.weight}% (${record.status})`
+  if (deps.dryRun) return `Would not apply to ${what} (dry run: nothing was applied or saved).`
+  if (!deps.store) {
+    return `Not applied to ${what}. The decision (${target}) is not saved anywhere (no state): run again with --state to have it retried.`
+  }
+  return `Not yet applied to ${what}. The decision (${target}) is saved and stands; every run applies it again until it is in place.`
+}
+
+/**
+ * The state once the actuators ran: what each applied (the reconciliation's record, for the
+ * actuators configured now), and, once every one has applied the saved decision, when. A move
+ * that only reached every actuator in a later run starts the step's clock then: the traffic before
+ * was still at the old weight.
+ */
+function withApplied(
+  state: RolloutState,
+  results: AppliedAction[],
+  record: DecisionRecord,
+  now: number
+): RolloutState {
+  const at = new Date(now).toISOString()
+  const applied: NonNullable<RolloutState['applied']> = {}
+  for (const r of results) {
+    const before = state.applied?.[r.actuator]
+    if (r.ok) applied[r.actuator] = { weight: record.next.weight, status: record.status, at }
+    else if (before) applied[r.actuator] = before
+  }
+  let { desired, stepStartedAt } = state
+  if (desired && !desired.appliedAt && results.every(r => r.ok)) {
+    const moved = desired.from !== undefined && desired.from !== desired.weight
+    if (moved && state.status === 'running' && desired.at !== at) stepStartedAt = at
+    desired = { ...desired, appliedAt: at }
+  }
+  return {
+    ...state,
+    applied,
+    stepStartedAt,
+    ...(desired && { desired })
+  }
+}
+
+/**
+ * Records what the actuators applied, with compare-and-swap on the state this run saved. When
+ * another run saved in between, its decision stands: what this run applied is merged into its
+ * state if it is the same decision, else the actuators this run touched are marked unknown, so
+ * the next run applies the newer decision to them again (this run's may have landed after it).
+ */
+async function saveApplied(
+  store: StateStore,
+  saved: RolloutState,
+  settled: RolloutState,
+  record: DecisionRecord
+): Promise<RolloutState | undefined> {
+  if (JSON.stringify(settled) === JSON.stringify(saved)) return saved
+  const next = { ...settled, revision: saved.revision + 1 }
+  try {
+    await store.save(next, saved.revision)
+    return next
+  } catch (e) {
+    if (!(e instanceof StateConflictError)) throw e
+  }
+  return updateState(store, latest => {
+    const same =
+      latest.desired?.at === saved.desired?.at && latest.desired?.weight === saved.desired?.weight
+    const applied = { ...(latest.applied ?? {}) }
+    let changed = false
+    for (const [name, entry] of Object.entries(settled.applied ?? {})) {
+      if (entry.at !== record.evaluatedAt) continue // not applied by this run
+      if (same) applied[name] = entry
+      else if (latest.desired && entry.weight !== latest.desired.weight) delete applied[name]
+      else continue
+      changed = true
+    }
+    return changed ? { ...latest, applied } : undefined
+  })
 }
 
 async function firstCanary(source: Source, now: number): Promise<number | undefined> {

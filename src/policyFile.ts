@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
+import { WEBHOOK_SECRET_ENV } from './actuators/build.js'
 import { UsageError } from './errors.js'
 import { parsePolicy } from './policy/parse.js'
 import type { Policy } from './policy/types.js'
@@ -60,4 +61,39 @@ export function sourceFor(loaded: LoadedPolicy, records?: string[]): Source {
     format: spec.format,
     policy
   })
+}
+
+/**
+ * The secret values this policy can reach: every environment variable a `*Env` key names (the
+ * Prometheus token and password, the Langfuse keys, the judge's API key, a webhook's secret), the
+ * default webhook secret, and the basic-auth header value built from a user and a password. They
+ * are scrubbed from any text a server sends back before it is shown or saved.
+ */
+export function knownSecrets(policy: Policy, env: Record<string, string | undefined>): string[] {
+  const found = new Set<string>()
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk)
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (/Env$/.test(key) && typeof value === 'string') {
+          const secret = env[value]
+          if (secret) found.add(secret)
+        } else walk(value)
+      }
+    }
+  }
+  walk(policy)
+  const webhook = env[WEBHOOK_SECRET_ENV]
+  if (webhook && policy.actuators?.some(a => a.type === 'webhook')) found.add(webhook)
+  const src = policy.source
+  if (src.type === 'prometheus') {
+    for (const envName of Object.values(src.headersFromEnv)) {
+      const v = env[envName]
+      if (v) found.add(v)
+    }
+    const basic = src.auth?.basic
+    const password = basic && env[basic.passwordEnv]
+    if (basic && password) found.add(`${basic.user}:${password}`)
+  }
+  return [...found]
 }

@@ -70,7 +70,8 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
     expect(first.status, first.stdout).toBe(0)
     expect(first.outputs.decision).toBe('promote')
     expect(gh.branches.has('rollout-state')).toBe(true)
-    expect(stateDoc()).toMatchObject({ stepIndex: 1, pullRequest: 12, revision: 1 })
+    // Revision 1 is the decision; 2 keeps the comment's id for the next run.
+    expect(stateDoc()).toMatchObject({ stepIndex: 1, pullRequest: 12, revision: 2 })
     expect(ownComments(12)).toHaveLength(1)
     expect(first.outputs['comment-url']).toMatch(/#issuecomment-\d+$/)
     expect(first.summary).toContain('### ✅ Promote `support-assistant`: 50% → 100%')
@@ -82,6 +83,28 @@ describe('the Action on GitHub (dist/index.js against a loopback GitHub API)', (
     expect(second.stdout).toMatch(/PR comment updated/)
     expect(ownComments(12)).toHaveLength(1)
     expect(ownComments(12)[0]!.body).toContain('`support-assistant` is complete at 100%')
+    expect(
+      gh.requests.filter(r => r.method === 'POST' && r.path.endsWith('/comments'))
+    ).toHaveLength(1)
+  })
+
+  it("keeps one sticky comment with a GitHub App's installation token: GET /user is 403 and the comments are by <app>[bot]", async () => {
+    gh.installationLogin = 'rollout-app[bot]'
+    gh.addComment(12, `${MARKER}\nplanted by a person`, 'mallory')
+    for (let run = 0; run < 3; run++) {
+      const r = await evaluateOnPr12()
+      expect(r.status, r.stdout).toBe(0)
+    }
+    const mine = gh.comments.filter(c => c.login === 'rollout-app[bot]')
+    expect(mine).toHaveLength(1)
+    expect(mine[0]!.body).toContain('`support-assistant` is complete at 100%')
+    // The state keeps the comment's id and author; the look-alike is never touched.
+    expect(stateDoc().comment).toEqual({
+      pullRequest: 12,
+      id: mine[0]!.id,
+      author: 'rollout-app[bot]'
+    })
+    expect(gh.comments.find(c => c.login === 'mallory')!.body).toContain('planted by a person')
     expect(
       gh.requests.filter(r => r.method === 'POST' && r.path.endsWith('/comments'))
     ).toHaveLength(1)
@@ -351,21 +374,37 @@ describe('applying decisions and manual commands', () => {
     expect(log).not.toContain('token=abc')
   })
 
-  it('a webhook that stays down means not applied: the state does not move and the step fails', async () => {
+  it('a webhook that stays down: the decision is saved and stands, the step fails saying it is not yet applied, and the next run applies it', async () => {
     hook.failures = 5
     gh.branches.get('main')!.set('router.yaml', LITELLM)
+    const dir = checkout(withHook())
     const r = await runAction(
       gh,
-      checkout(withHook()),
+      dir,
       { policy: 'policy.yml', now: traffic.end },
       pullRequestEvent(12)
     )
     expect(r.status).toBe(1)
     expect(r.stdout).toMatch(
-      /not applied: webhook http:\/\/127\.0\.0\.1:\d+: POST to .* failed: HTTP 503/
+      /not yet applied: webhook http:\/\/127\.0\.0\.1:\d+: POST to .* failed: HTTP 503/
     )
-    expect(stateDoc()).toBeNull()
-    expect(ownComments(12)[0]!.body).toMatch(/Not applied/)
+    // DESIGN.md principle 8: saved first; the webhook is what lags, not the decision.
+    expect(stateDoc()).toMatchObject({ status: 'complete', desired: { weight: 100 } })
+    expect(stateDoc().desired.appliedAt).toBeUndefined()
+    expect(ownComments(12)[0]!.body).toMatch(/not yet applied everywhere/)
+    expect(ownComments(12)[0]!.body).toMatch(/Not yet applied to webhook/)
+    // The webhook is back: the next run delivers the saved decision and says it is done.
+    hook.failures = 0
+    const next = await runAction(
+      gh,
+      dir,
+      { policy: 'policy.yml', now: traffic.end },
+      pullRequestEvent(12)
+    )
+    expect(next.status, next.stdout).toBe(0)
+    expect(stateDoc().desired.appliedAt).toBeDefined()
+    expect(ownComments(12)).toHaveLength(1)
+    expect(ownComments(12)[0]!.body).not.toMatch(/not yet applied/)
   })
 
   it('a manual rollback sets the canary to 0 at once, is recorded with the actor, and is idempotent', async () => {

@@ -72,12 +72,12 @@ arms: { field: arm, baseline: stable, canary: candidate }
 source: { type: file, path: x.jsonl }
 metrics:
   - { name: q, from: score, kind: mean, better: higher, tolerance: 2% }
-${readFileSync(join(EXAMPLES, 'policy-actuators.yml'), 'utf8').replaceAll('examples/actuators/', `${dir}/`)}`
+${readFileSync(join(EXAMPLES, 'policy-actuators.yml'), 'utf8').replaceAll('examples/actuators/', dir)}`
 
   it('sets the canary and baseline weights, keeping comments and layout', async () => {
     const dir = tempDir()
     cpSync(EXAMPLES, dir, { recursive: true })
-    const policy = parsePolicy(policyText(dir), 'policy.yml')
+    const policy = parsePolicy(policyText(''), 'policy.yml')
     const actuators = buildActuators(policy.actuators ?? [], { cwd: dir, env: {} }).slice(0, 4)
     for (const a of actuators) {
       const result = await a.apply(record(5, 25), { dryRun: false })
@@ -112,7 +112,7 @@ ${readFileSync(join(EXAMPLES, 'policy-actuators.yml'), 'utf8').replaceAll('examp
   it('a dry run says what it would set and leaves the file alone', async () => {
     const dir = tempDir()
     cpSync(EXAMPLES, dir, { recursive: true })
-    const policy = parsePolicy(policyText(dir), 'policy.yml')
+    const policy = parsePolicy(policyText(''), 'policy.yml')
     const [litellm] = buildActuators(policy.actuators ?? [], { cwd: dir, env: {} })
     const result = await litellm!.apply(record(5, 0), { dryRun: true })
     expect(result.detail).toMatch(

@@ -118,7 +118,7 @@ describe('FileSource: formats', () => {
     })
   })
 
-  it('reports a CSV row that cannot be parsed by line, and goes on', async () => {
+  it('reports a CSV row that cannot be parsed by line, and that the file was not read to its end', async () => {
     const csv = ['ts,arm,latency_ms', `${at(1)},stable,5`, `${at(1)},stable,"unclosed`, ''].join(
       '\n'
     )
@@ -127,6 +127,7 @@ describe('FileSource: formats', () => {
     expect(e.quality.records).toBe(1)
     expect(e.quality.malformed).toBe(1)
     expect(e.quality.malformedSamples[0]).toMatch(/^bad\.csv:\d+: unclosed quote$/)
+    expect(e.quality.files[0]).toMatchObject({ path: 'bad.csv', incomplete: true })
   })
 
   it('detects gzip by its magic bytes, whatever the file is called', async () => {
@@ -296,7 +297,13 @@ describe('FileSource: files and globs', () => {
     const e = await collect(dir, ['*.jsonl'])
     expect(e.quality.files).toEqual([
       { path: 'a.jsonl', lines: 0, malformed: 0, problem: 'empty file' },
-      { path: 'b.jsonl', lines: 0, malformed: 0, problem: 'binary file, not JSONL/CSV' },
+      {
+        path: 'b.jsonl',
+        lines: 0,
+        malformed: 0,
+        problem: 'binary file, not JSONL/CSV',
+        incomplete: true
+      },
       { path: 'c.jsonl', lines: 1, malformed: 0 }
     ])
     expect(e.quality.records).toBe(1)

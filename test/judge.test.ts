@@ -345,7 +345,7 @@ describe('pointwise judge through the openai client', () => {
     const state = JSON.parse(readFileSync(statePath, 'utf8')) as {
       judgeCache: { key: string; entries: { k: string; s: number }[] }
     }
-    expect(state.judgeCache.key).toMatch(/^pointwise:gpt-4\.1-mini:sha256:/)
+    expect(state.judgeCache.key).toMatch(/^v2:pointwise:gpt-4\.1-mini:sha256:/)
     expect(state.judgeCache.entries).toHaveLength(25)
     expect(state.judgeCache.entries.every(e => e.s === 0.75)).toBe(true)
   })

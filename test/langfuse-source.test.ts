@@ -700,7 +700,10 @@ describe('Langfuse source: policy', () => {
   it.each([
     ['secretKeyEnv: sk-lf-abc123', /secretKeyEnv: .*name of an environment variable/],
     ['pageSize: 5000', /pageSize: .*<= 1000/],
-    ["baseUrl: 'https://pk:sk@cloud.langfuse.com'", /baseUrl: .*without credentials/],
+    [
+      "baseUrl: 'https://pk:sk@cloud.langfuse.com'",
+      /baseUrl: "https:\/\/\*\*\*@cloud\.langfuse\.com" has credentials in it/
+    ],
     [
       'scores: { quality: latency_ms }',
       /scores.quality: .*use `score`, `feedback` or `scores.<name>`/

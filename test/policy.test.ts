@@ -73,7 +73,7 @@ describe('parsePolicy on valid policies', () => {
       ],
       segments: { by: ['route', 'language'], gate: false },
       pricing: { 'gpt-4o-2024-08-06': { input: 2.5, cacheRead: 1.25, output: 10 } },
-      dataQuality: { maxMalformed: 0.01 },
+      dataQuality: { maxMalformed: 0.01, maxAge: 7 * 86_400_000 },
       trafficSplit: { alpha: 0.001 },
       bucket: 5 * MINUTE
     }
@@ -113,7 +113,7 @@ metrics: [{ name: q, from: score, kind: mean, better: higher, tolerance: 2% }]
         }
       ],
       pricing: {},
-      dataQuality: { maxMalformed: 0.01 },
+      dataQuality: { maxMalformed: 0.01, maxAge: 7 * 86_400_000 },
       trafficSplit: { alpha: 0.001 },
       bucket: 5 * MINUTE
     } satisfies Policy)
@@ -209,7 +209,7 @@ bucket: 1m
     expect(policy.pricing).toStrictEqual({
       'gpt-4.1': { input: 2, output: 8, cacheRead: 0.5, cacheWrite: 2.5 }
     })
-    expect(policy.dataQuality).toStrictEqual({ maxMalformed: 0.05 })
+    expect(policy.dataQuality).toStrictEqual({ maxMalformed: 0.05, maxAge: 7 * 86_400_000 })
     expect(policy.trafficSplit).toStrictEqual({ alpha: 0.01 })
     expect(policy.bucket).toBe(MINUTE)
   })
@@ -351,7 +351,7 @@ const cases: Record<string, Case> = {
     lines: { 8: '  minSamples: "300"' },
     path: 'rollout.minSamples',
     at: [8, '"300"'],
-    message: /^expected an integer >= 1, got the string "300"; remove the quotes$/
+    message: /^expected an integer >= 1 and <= 1000000000, got the string "300"; remove the quotes$/
   },
   'a number for a string': {
     lines: { 3: '  name: 2024' },
@@ -643,13 +643,13 @@ const cases: Record<string, Case> = {
     lines: { 8: '  minSamples: 0' },
     path: 'rollout.minSamples',
     at: [8, '0'],
-    message: /^expected an integer >= 1, got the number 0$/
+    message: /^expected an integer >= 1 and <= 1000000000, got the number 0$/
   },
   'a fractional minSamples': {
     lines: { 8: '  minSamples: 2.5' },
     path: 'rollout.minSamples',
     at: [8, '2.5'],
-    message: /^expected an integer >= 1, got the number 2\.5$/
+    message: /^expected an integer >= 1 and <= 1000000000, got the number 2\.5$/
   },
   'maxDuration not above minDuration': {
     lines: { 6: '  maxDuration: 30m' },

@@ -59,13 +59,15 @@ describe('policy: source type prometheus', () => {
         'p95 latency': {
           histogram: 'gen_ai_client_operation_duration_seconds',
           scale: 1000,
-          match: {}
+          match: {},
+          absentErrors: 'unknown'
         },
         errors: {
           errors: 'llm_request_errors_total',
           total: 'llm_requests_total',
           scale: 1,
-          match: {}
+          match: {},
+          absentErrors: 'unknown'
         }
       }
     })
@@ -100,7 +102,7 @@ describe('policy: source type prometheus', () => {
       'arms.field: with a prometheus source, arms.field is the arm label: "metadata.arm" is not a label name (letters, digits and `_`)'
     ])
     expect(issues(policy(SOURCE.replace('https://mimir', 'https://gate:hunter2@mimir')))).toEqual([
-      'source.url: credentials in source.url would show up in messages; use source.auth (basic: { user, passwordEnv }) instead'
+      'source.url: "https://***@mimir.example:8080/prometheus" has credentials in it (user:password@), which would show in logs and reports; use source.auth (basic: { user, passwordEnv }) instead'
     ])
     expect(
       issues(

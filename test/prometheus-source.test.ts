@@ -303,7 +303,7 @@ describe.skipIf(!available)('prometheus source, against a real Prometheus', () =
   series:
     p50 latency: { histogram: edge_latency_seconds }
     error rate: { errors: edge_errors_total, total: edge_requests_total }
-    rare errors: { errors: edge_rare_errors_total, total: edge_requests_total }
+    rare errors: { errors: edge_rare_errors_total, total: edge_requests_total, absentErrors: zero }
 metrics:
   - { name: p50 latency, from: latency_ms, kind: p50, better: lower, tolerance: 50% }
   - { name: error rate, from: error, kind: rate, better: lower, tolerance: 5pp }
@@ -331,6 +331,37 @@ metrics:
     )
     expect(dq.detail).not.toMatch(/edge_rare_errors_total has no data/)
     expect(o.record.metrics.find(m => m.name === 'rare errors')?.canary).toBe(0)
+  })
+
+  it('an error counter with no series for an arm is unknown, not 0, unless the policy says absentErrors: zero', async () => {
+    const policy = parsePolicy(
+      `${HEAD}source:
+  type: prometheus
+  url: ${prom!.url}
+  requests: edge_requests_total
+  series:
+    rare errors: { errors: edge_rare_errors_total, total: edge_requests_total }
+metrics:
+  - { name: rare errors, from: error, kind: rate, better: lower, tolerance: 5pp }
+`,
+      'edge.yml'
+    )
+    const o = await run(
+      new PrometheusSource({ policy, client: fast }),
+      policy,
+      T.edge,
+      T.edge + 20 * MINUTE
+    )
+    expect(o.record.decision).toBe('hold')
+    const dq = o.record.checks.find(c => c.name === 'data-quality')!
+    expect(dq.status).toBe('block')
+    expect(dq.detail).toMatch(
+      /edge_rare_errors_total has no data for the canary arm \(arm in \[candidate\]\) in the window; an absent series is unknown, not 0: .*absentErrors: zero/
+    )
+    // The load check has no error classes from Prometheus: not available, not "0.00% vs 0.00%".
+    expect(o.record.checks.find(c => c.name === 'load')?.detail).toMatch(
+      /^not available: prometheus http:\/\/127\.0\.0\.1:\d+ reports no error classes/
+    )
   })
 
   it('holds when one arm has no series, naming the label values it looked for', async () => {
@@ -446,6 +477,37 @@ describe('prometheus source, when the server misbehaves', () => {
     expect(calls).toBe(3)
     expect(seen).toEqual(Array(3).fill('Bearer s3cr3t-token'))
     expect(source.describe()).not.toMatch(/s3cr3t/)
+  })
+
+  it('holds on an answer with warnings (a partial response from Thanos or Mimir), quoting them', async () => {
+    const partial = await stub((req, res) => {
+      let body = ''
+      req.on('data', d => (body += d))
+      req.on('end', () => {
+        const q = new URLSearchParams(body)
+        const start = Number(q.get('start'))
+        const result = q.has('step')
+          ? [
+              { metric: { arm: 'candidate' }, values: [[start, '100']] },
+              { metric: { arm: 'stable' }, values: [[start, '400']] }
+            ]
+          : []
+        res.end(
+          JSON.stringify({
+            status: 'success',
+            data: { resultType: q.has('step') ? 'matrix' : 'vector', result },
+            warnings: ['No StoreAPIs matched for this query', 'store eu-west-2 did not answer']
+          })
+        )
+      })
+    })
+    const o = await hold(partial)
+    expect(o.record.decision).toBe('hold')
+    const dq = o.record.checks.find(c => c.name === 'data-quality')!
+    expect(dq.status).toBe('block')
+    expect(dq.detail).toMatch(
+      /answered with a warning: No StoreAPIs matched for this query; .*answered with a warning: store eu-west-2 did not answer: the answer may lack data \(a partial response\)/
+    )
   })
 
   it('holds with a NaN named, and a missing secret is a hold that names the variable, not a value', async () => {

@@ -47,7 +47,7 @@ describe('markdown report', () => {
     const row = md.split('\n').find(l => l.includes('onerror'))!
     expect(row).not.toContain('<img')
     expect(row).toContain('&lt;img')
-    expect(row).toContain('\\[click\\](http://x)')
+    expect(row).toContain('\\[click\\](http:\u200b//x)')
     expect(row).toContain('@\u200bteam')
     expect(row.split(' | ')).toHaveLength(6) // the | in the name did not add a column
     expect(escapeMarkdown('a\nb')).toBe('a b')

@@ -7,7 +7,7 @@ import { emptyQuality } from '../src/sketch/evidence.js'
 import { describe, expect, it } from 'vitest'
 import { traffic, NO_EFFECT } from '../examples/generate-traffic.js'
 import { analyze } from '../src/analysis/analyze.js'
-import { gapSlope } from '../src/analysis/cacheCheck.js'
+import { studentQuantile, trend } from '../src/analysis/cacheCheck.js'
 import { modelCheck } from '../src/analysis/modelCheck.js'
 import { emptyCacheSums } from '../src/sketch/cacheSums.js'
 import type { Policy } from '../src/policy/types.js'
@@ -248,8 +248,8 @@ describe('model changes and cache trends from cells', () => {
     )
   })
 
-  it('the warming trend is the weighted least-squares slope of the gap (exact on a line)', () => {
-    // gap = 0.5 - 0.1 t (t in hours) with unequal weights: slope -0.1 exactly, residuals 0.
+  it("the warming trend is the weighted least-squares slope of the canary's rate (exact on a line)", () => {
+    // canary rate = 0.1 + 0.1 t (t in hours) with unequal weights: slope 0.1 exactly, residuals 0.
     const points = [0, 1, 2, 3, 4].map(h => {
       const c = 1000 * (h + 1)
       const canaryRate = 0.1 + 0.1 * h
@@ -259,8 +259,17 @@ describe('model changes and cache trends from cells', () => {
         c: { ...emptyCacheSums(), inputTokens: c, cacheReadTokens: Math.round(canaryRate * c) }
       }
     })
-    const fit = gapSlope(points)
-    expect(fit.slope).toBeCloseTo(-0.1, 12)
-    expect(fit.t).toBeLessThan(-1e6)
+    const fit = trend(points, p => p.c.cacheReadTokens / p.c.inputTokens)
+    expect(fit.slope).toBeCloseTo(0.1, 12)
+    expect(fit.se).toBeLessThan(1e-9)
+  })
+
+  it("Student's t quantiles: exact for 1 and 2 degrees of freedom, Cornish-Fisher beyond", () => {
+    // Tables (e.g. Abramowitz & Stegun, Table 26.10): t(0.975) for 1, 2, 4, 10, 30 df.
+    expect(studentQuantile(0.975, 1)).toBeCloseTo(12.706, 3)
+    expect(studentQuantile(0.975, 2)).toBeCloseTo(4.303, 3)
+    expect(studentQuantile(0.975, 4)).toBeCloseTo(2.776, 2)
+    expect(studentQuantile(0.95, 10)).toBeCloseTo(1.812, 3)
+    expect(studentQuantile(0.95, 30)).toBeCloseTo(1.697, 3)
   })
 })

@@ -5,6 +5,8 @@ import { Conversation } from '../github/conversation.js'
 import { escapeMarkdown } from '../report/markdown.js'
 import { statusText } from '../report/text.js'
 import { decideWithRetries, notApplied, publish, type RunContext } from './decision.js'
+import { logLine } from './log.js'
+import { oneLine } from '../report/sanitize.js'
 
 /** The parts of an issue_comment event payload used here. */
 interface CommentEvent {
@@ -27,7 +29,7 @@ interface CommentEvent {
  */
 export async function runChatCommand(ctx: RunContext, payload: CommentEvent): Promise<void> {
   const { comment, issue } = payload
-  const ignore = (why: string) => core.info(`Not a command for this rollout: ${why}.`)
+  const ignore = (why: string) => logLine(`Not a command for this rollout: ${why}.`)
   if (!ctx.github) throw new UsageError('PR comment commands need the input "github-token"')
   if (!comment || !issue) return ignore('the event has no comment')
   if (payload.action !== 'created') return ignore(`the comment was ${payload.action}, not created`)
@@ -48,7 +50,7 @@ export async function runChatCommand(ctx: RunContext, payload: CommentEvent): Pr
     await chat.react(comment.id, ok ? 'rocket' : 'confused')
   }
   if (parsed.kind === 'malformed') {
-    core.warning(`Malformed command from ${actor}: ${parsed.message}`)
+    core.warning(oneLine(`Malformed command from ${actor}: ${parsed.message}`))
     return answer(false, escapeMarkdown(parsed.message).replace(/\\`/g, '`'))
   }
   const cmd = parsed.command
@@ -71,10 +73,14 @@ export async function runChatCommand(ctx: RunContext, payload: CommentEvent): Pr
     if (!(e instanceof UsageError)) throw e
     return answer(false, escapeMarkdown(e.message))
   }
-  const failures = [...(await publish(outcome, ctx.github, issue.number)), ...notApplied(outcome)]
+  const store = ctx.inputs.dryRun ? undefined : ctx.store
+  const failures = [
+    ...(await publish(outcome, ctx.github, issue.number, store)),
+    ...notApplied(outcome)
+  ]
   if (failures.length > 0) {
     await answer(false, `\`/rollout ${verb}\` failed: ${escapeMarkdown(failures.join('; '))}`)
-    core.setFailed(failures.join('\n'))
+    core.setFailed(failures.map(oneLine).join('\n'))
     return
   }
   await answer(true)

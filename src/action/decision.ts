@@ -3,20 +3,20 @@ import { context } from '@actions/github'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { applyAll } from '../actuators/actuator.js'
+import { applyAll, type ApplyContext } from '../actuators/actuator.js'
 import { buildActuators } from '../actuators/build.js'
-import type { ManualCommand } from '../decide/types.js'
-import { command, evaluate, type Outcome } from '../evaluate.js'
+import type { ManualCommand, RolloutState } from '../decide/types.js'
+import { command, decideAgainOnConflict, evaluate, type Outcome } from '../evaluate.js'
 import type { GitHub, Repo } from '../github/client.js'
 import type { RepoFiles } from '../github/contents.js'
 import { StickyComment } from '../github/stickyComment.js'
-import { sourceFor, type LoadedPolicy } from '../policyFile.js'
+import { knownSecrets, sourceFor, type LoadedPolicy } from '../policyFile.js'
 import { commentMarker } from '../report/markdown.js'
 import { recordJson } from '../report/record.js'
-import type { Evidence } from '../sketch/evidence.js'
-import type { Source } from '../sources/source.js'
-import { StateConflictError, type StateStore } from '../state/store.js'
+import { memoizedSource } from '../sources/source.js'
+import { updateState, type StateStore } from '../state/store.js'
 import type { Inputs } from './inputs.js'
+import { logLine, logUntrusted } from './log.js'
 
 /** Runs racing on one rollout: each conflict re-reads the state and decides again. */
 const STATE_ATTEMPTS = 12
@@ -59,10 +59,17 @@ export async function decideWithRetries(
     policyHash: loaded.hash,
     store,
     dryRun: inputs.dryRun,
+    // Scrubbed from anything a server sends back before it is posted or saved (the log masks them).
+    secrets: [
+      ...knownSecrets(loaded.policy, process.env),
+      ...(inputs.token ? [inputs.token] : []),
+      ...Object.values(inputs.secrets)
+    ],
     ...(inputs.canaryVersion && { canaryVersion: inputs.canaryVersion }),
     ...(pullRequest !== undefined && { pullRequest }),
     ...(actuators.length > 0 && {
-      apply: (record: Parameters<typeof applyAll>[1]) => applyAll(actuators, record, inputs.dryRun)
+      apply: (record: Parameters<typeof applyAll>[1], lastApplied: ApplyContext['lastApplied']) =>
+        applyAll(actuators, record, { dryRun: inputs.dryRun, ...(lastApplied && { lastApplied }) })
     })
   }
   // One instant and one read of the evidence for all attempts: a retry after a conflict only
@@ -70,22 +77,18 @@ export async function decideWithRetries(
   const now = inputs.now ?? Date.now()
   let decideOnce: () => Promise<Outcome>
   if (request.command === 'evaluate') {
-    const source = memoized(sourceFor(loaded, inputs.records))
+    const source = memoizedSource(sourceFor(loaded, inputs.records))
     decideOnce = () => evaluate({ ...common, now, source, replay: inputs.now !== undefined })
   } else {
     decideOnce = () => command({ ...common, ...request, now })
   }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await decideOnce()
-    } catch (e) {
-      if (!(e instanceof StateConflictError) || attempt >= STATE_ATTEMPTS) throw e
+  return decideAgainOnConflict(decideOnce, {
+    attempts: STATE_ATTEMPTS,
+    onRetry: attempt =>
       core.info(
         `The rollout state changed during this run (attempt ${attempt}); deciding again on the new state`
       )
-      await new Promise(r => setTimeout(r, 100 + Math.random() * 400 * attempt))
-    }
-  }
+  })
 }
 
 /**
@@ -95,7 +98,9 @@ export async function decideWithRetries(
 export async function publish(
   outcome: Outcome,
   github: Connection | undefined,
-  pr: number | undefined
+  pr: number | undefined,
+  /** Where the comment's id is kept for the next run; undefined on a dry run (nothing is saved). */
+  store?: StateStore
 ): Promise<string[]> {
   const r = outcome.record
   core.setOutput('decision', r.decision)
@@ -106,15 +111,20 @@ export async function publish(
   const path = join(dir, 'decision.json')
   await writeFile(path, recordJson(r) + '\n')
   core.setOutput('report-path', path)
-  core.info(outcome.text)
+  logUntrusted(outcome.text)
   const failures: string[] = []
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(outcome.markdown).write()
   if (github && pr !== undefined) {
     try {
       const comment = new StickyComment(github.client, github.repo, pr, commentMarker(r.rollout))
-      const result = await comment.upsert(outcome.markdown)
+      const kept = outcome.state.comment
+      const known = kept?.pullRequest === pr ? { id: kept.id, author: kept.author } : undefined
+      const result = await comment.upsert(outcome.markdown, known)
       core.setOutput('comment-url', result.url)
-      core.info(`PR comment ${result.action}: ${result.url}`)
+      logLine(`PR comment ${result.action}: ${result.url}`)
+      if (store && (known?.id !== result.id || known.author !== result.author)) {
+        await rememberComment(store, { pullRequest: pr, id: result.id, author: result.author })
+      }
     } catch (e) {
       failures.push(`the decision (${r.decision}) is saved, but ${(e as Error).message}`)
     }
@@ -124,26 +134,32 @@ export async function publish(
   return failures
 }
 
+/**
+ * Keeps the comment's id and author in the rollout state, so the next run edits it whatever the
+ * token (a GitHub App's installation token cannot learn its own login). A failure here only means
+ * the next run looks the comment up by its marker: it is logged, never fails the step.
+ */
+async function rememberComment(
+  store: StateStore,
+  comment: NonNullable<RolloutState['comment']>
+): Promise<void> {
+  try {
+    await updateState(store, state =>
+      state.comment?.id === comment.id && state.comment.author === comment.author
+        ? undefined
+        : { ...state, comment }
+    )
+  } catch (e) {
+    logLine(`Could not keep the comment's id in the rollout state: ${(e as Error).message}`)
+  }
+}
+
 /** Actuators that failed: the decision was not applied, and the step must say so. */
 export function notApplied(outcome: Outcome): string[] {
   const failed = outcome.record.applied?.filter(a => !a.ok) ?? []
   return failed.length > 0
-    ? [`not applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')}`]
+    ? [
+        `not yet applied: ${failed.map(a => `${a.actuator}: ${a.detail}`).join('; ')} (the decision is saved and stands; the next run applies it again)`
+      ]
     : []
-}
-
-/** The same window collected twice (a retry on the same step) is read once. */
-function memoized(source: Source): Source {
-  const collected = new Map<string, Promise<Evidence>>()
-  let first: Promise<number | undefined> | undefined
-  return {
-    describe: () => source.describe(),
-    collect: request => {
-      const key = `${request.window.from}:${request.window.to}:${request.now}`
-      let evidence = collected.get(key)
-      if (!evidence) collected.set(key, (evidence = source.collect(request)))
-      return evidence
-    },
-    firstCanaryTime: until => (first ??= source.firstCanaryTime(until))
-  }
 }

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import type { ManualCommand } from '../decide/types.js'
 import { UsageError, parseStepWeight } from '../errors.js'
+import { parseInstant } from '../policy/units.js'
 import { SECRET_INPUTS, type SecretInput } from './secrets.js'
 
 export type ActionCommand = 'evaluate' | ManualCommand | 'status'
@@ -71,10 +72,9 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     throw new UsageError(`input "state-branch" is not a valid branch name: "${stateBranch}"`)
   }
   const nowText = core.getInput('now').trim()
-  const now = nowText ? Date.parse(nowText) : undefined
-  if (now !== undefined && Number.isNaN(now)) {
-    throw new UsageError(`input "now" must be an ISO-8601 instant, not "${nowText}"`)
-  }
+  const parsedNow = nowText ? parseInstant(nowText) : undefined
+  if (parsedNow && !parsedNow.ok) throw new UsageError(`input "now" ${parsedNow.error}`)
+  const now = parsedNow?.value
   const prText = core.getInput('pr-number').trim()
   if (prText && !/^[1-9]\d{0,9}$/.test(prText)) {
     throw new UsageError(`input "pr-number" must be a pull request number, not "${prText}"`)

@@ -20,7 +20,9 @@ import {
   type RunContext
 } from './decision.js'
 import { getInputs, type Inputs } from './inputs.js'
+import { logLine } from './log.js'
 import { exportSecrets } from './secrets.js'
+import { oneLine } from '../report/sanitize.js'
 
 /** The Action: one run, any error turned into a failed step with a message a person can act on. */
 export async function run(): Promise<void> {
@@ -42,7 +44,7 @@ export async function run(): Promise<void> {
     }
     if (inputs.command === 'status') {
       const state = await store.load()
-      core.info(statusText(loaded.policy, state))
+      logLine(statusText(loaded.policy, state))
       if (state) core.setOutput('step', String(state.stepIndex + 1))
       return
     }
@@ -64,7 +66,10 @@ export async function run(): Promise<void> {
             ...(inputs.toWeight !== undefined && { toWeight: inputs.toWeight })
           }
     const outcome = await decideWithRetries(ctx, request, pr?.number)
-    const failures = [...(await publish(outcome, github, pr?.number)), ...notApplied(outcome)]
+    const failures = [
+      ...(await publish(outcome, github, pr?.number, inputs.dryRun ? undefined : store)),
+      ...notApplied(outcome)
+    ]
     const { decision } = outcome.record
     if (
       (inputs.failOn === 'rollback' && decision === 'rollback') ||
@@ -74,7 +79,7 @@ export async function run(): Promise<void> {
         `decision is ${decision} (fail-on: ${inputs.failOn}): ${outcome.record.reasons[0] ?? ''}`
       )
     }
-    if (failures.length > 0) core.setFailed(failures.join('\n'))
+    if (failures.length > 0) core.setFailed(failures.map(oneLine).join('\n'))
   } catch (e) {
     if (e instanceof PolicyError) {
       for (const issue of e.issues) {
@@ -85,7 +90,8 @@ export async function run(): Promise<void> {
         })
       }
     }
-    core.setFailed((e as Error).message)
+    const message = e instanceof Error ? e.message : String(e)
+    core.setFailed(message.split('\n').map(oneLine).join('\n'))
   }
 }
 

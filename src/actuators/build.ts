@@ -1,5 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { constants } from 'node:fs'
+import { open, readFile, realpath } from 'node:fs/promises'
+import { isAbsolute, relative, resolve } from 'node:path'
 import type { GitHub, Repo } from '../github/client.js'
 import type { RepoFiles } from '../github/contents.js'
 import type { ActuatorSpec } from '../policy/types.js'
@@ -68,18 +69,53 @@ function repoAccess(files: RepoFiles, branch: string | undefined): FileAccess {
   }
 }
 
-/** The working tree: the CLI sets the weight in the file; committing it is the user's step. */
-function localAccess(cwd: string): FileAccess {
+/**
+ * The working tree: the CLI sets the weight in the file; committing it is the user's step. The
+ * file must be inside the working directory by its real path (symbolic links resolved), so a
+ * policy cannot make the gate read or write anything outside it (`../x`, `/etc/...`, a link).
+ */
+export function localAccess(cwd: string): FileAccess {
   return {
     describe: path => path,
     read: async path => {
-      try {
-        return { text: await readFile(resolve(cwd, path), 'utf8') }
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-        throw e
-      }
+      const real = await confined(cwd, path)
+      return real === undefined ? undefined : { text: await readFile(real, 'utf8') }
     },
-    write: async (path, text) => writeFile(resolve(cwd, path), text, 'utf8')
+    write: async (path, text) => {
+      const real = await confined(cwd, path)
+      if (real === undefined) throw new Error(`${path} does not exist any more`)
+      // O_NOFOLLOW: a link swapped in since the check is refused, not followed.
+      const file = await open(real, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW)
+      try {
+        await file.writeFile(text, 'utf8')
+      } finally {
+        await file.close()
+      }
+    }
   }
+}
+
+/** The real path of `path` under `cwd`, undefined when it does not exist; throws when outside. */
+async function confined(cwd: string, path: string): Promise<string | undefined> {
+  const outside = () =>
+    new Error(
+      `${path} is outside the working directory; the git-file actuator only edits files inside it (fix actuators[].file)`
+    )
+  if (isAbsolute(path)) throw outside()
+  const root = await realpath(cwd)
+  if (!inside(root, resolve(root, path))) throw outside()
+  let real: string
+  try {
+    real = await realpath(resolve(root, path))
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw e
+  }
+  if (!inside(root, real)) throw outside()
+  return real
+}
+
+const inside = (root: string, path: string): boolean => {
+  const rel = relative(root, path)
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)
 }

@@ -1,6 +1,6 @@
 import type { ActuatorSpec } from '../policy/types.js'
 import type { DecisionRecord } from '../report/record.js'
-import type { Actuator } from './actuator.js'
+import type { Actuator, ActuatorOptions } from './actuator.js'
 import { setWeights } from './weightPath.js'
 
 type GitFileSpec = Extract<ActuatorSpec, { type: 'git-file' }>
@@ -31,7 +31,7 @@ export class GitFileActuator implements Actuator {
     this.name = `git-file ${spec.file}`
   }
 
-  async apply(record: DecisionRecord, { dryRun }: { dryRun: boolean }) {
+  async apply(record: DecisionRecord, { dryRun }: ActuatorOptions) {
     const canary = record.next.weight
     const values = this.spec.set.map(s => ({
       path: s.path,

@@ -2,7 +2,7 @@ import type { GitHub, Repo } from '../github/client.js'
 import { explainGitHubError } from '../github/errors.js'
 import type { ActuatorSpec } from '../policy/types.js'
 import type { DecisionRecord } from '../report/record.js'
-import { moves, type Actuator } from './actuator.js'
+import { moves, type Actuator, type ActuatorOptions } from './actuator.js'
 
 type DispatchSpec = Extract<ActuatorSpec, { type: 'workflow-dispatch' }>
 type DeploymentSpec = Extract<ActuatorSpec, { type: 'deployment' }>
@@ -24,8 +24,8 @@ export class WorkflowDispatchActuator implements Actuator {
     this.name = `workflow-dispatch ${spec.workflow}`
   }
 
-  async apply(record: DecisionRecord, { dryRun }: { dryRun: boolean }) {
-    if (this.spec.on === 'change' && !moves(record)) {
+  async apply(record: DecisionRecord, { dryRun, reconcile }: ActuatorOptions) {
+    if (this.spec.on === 'change' && !moves(record) && !reconcile) {
       return {
         actuator: this.name,
         changed: false,
@@ -76,7 +76,7 @@ export class DeploymentActuator implements Actuator {
     this.name = `deployment ${spec.environment}`
   }
 
-  async apply(record: DecisionRecord, { dryRun }: { dryRun: boolean }) {
+  async apply(record: DecisionRecord, { dryRun }: ActuatorOptions) {
     const state =
       record.decision === 'rollback'
         ? 'failure'

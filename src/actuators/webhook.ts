@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import type { ActuatorSpec } from '../policy/types.js'
 import { recordJson, type DecisionRecord } from '../report/record.js'
-import { moves, type Actuator } from './actuator.js'
+import { moves, type Actuator, type ActuatorOptions } from './actuator.js'
 
 type WebhookSpec = Extract<ActuatorSpec, { type: 'webhook' }>
 
@@ -34,8 +34,8 @@ export class WebhookActuator implements Actuator {
     this.name = `webhook ${this.origin}`
   }
 
-  async apply(record: DecisionRecord, { dryRun }: { dryRun: boolean }) {
-    if (this.spec.on === 'change' && !moves(record)) {
+  async apply(record: DecisionRecord, { dryRun, reconcile }: ActuatorOptions) {
+    if (this.spec.on === 'change' && !moves(record) && !reconcile) {
       return {
         actuator: this.name,
         changed: false,
@@ -63,9 +63,16 @@ export class WebhookActuator implements Actuator {
           method: 'POST',
           headers,
           body,
+          // A redirect is not a delivery, and following one would send the signed record to
+          // wherever the Location points: it is reported, never followed.
+          redirect: 'manual',
           signal: AbortSignal.timeout(this.spec.timeout)
         })
         await res.body?.cancel()
+        if (res.status >= 300 && res.status < 400) {
+          problem = `HTTP ${res.status}, a redirect (not followed: set the webhook's url to the final URL)`
+          break
+        }
         if (res.ok) {
           return {
             actuator: this.name,

@@ -1,4 +1,4 @@
-import { isMap, isSeq, parseDocument, type Document } from 'yaml'
+import { isMap, isSeq, parseDocument, type Document, type YAMLError } from 'yaml'
 
 /** One step of a weight path: a key, a list index, or the list item whose `key` equals `value`. */
 export type PathStep = string | number | { key: string; value: string }
@@ -72,15 +72,25 @@ export function setWeights(
 ): string {
   if (isJson) return setInJson(text, values)
   const doc = parseDocument(text)
-  if (doc.errors.length > 0) throw new Error(`not valid YAML: ${doc.errors[0]!.message}`)
+  if (doc.errors.length > 0) throw new Error(`not valid YAML (${where(doc.errors[0]!)})`)
   for (const { path, value } of values) setInYaml(doc, path, value)
   return doc.toString()
+}
+
+/**
+ * Where a parse error is, and its kind, without the text around it: the yaml library's messages
+ * quote the offending line, and the file may hold secrets (`db_password: ...`) that would then
+ * reach the PR comment and the decision record.
+ */
+function where(error: YAMLError): string {
+  const at = error.linePos?.[0]
+  return `${error.code}${at ? ` at line ${at.line}, column ${at.col}` : ''}`
 }
 
 /** JSON has no comments: parse, set, and write back with the file's own indentation. */
 function setInJson(text: string, values: { path: string; value: number }[]): string {
   const doc = parseDocument(text)
-  if (doc.errors.length > 0) throw new Error(`not valid JSON: ${doc.errors[0]!.message}`)
+  if (doc.errors.length > 0) throw new Error(`not valid JSON (${where(doc.errors[0]!)})`)
   for (const { path, value } of values) setInYaml(doc, path, value)
   const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  '
   return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '')

@@ -8,6 +8,7 @@ import { aaCheck } from './aaCheck.js'
 import { cacheCheck } from './cacheCheck.js'
 import { evidenceChecks } from './checks.js'
 import { coverageCheck, segmentTotals, type SegmentTotals } from './coverageCheck.js'
+import { baselineMix } from './driftCheck.js'
 import { loadCheck } from './loadCheck.js'
 import { modelCheck } from './modelCheck.js'
 import { errorObservabilityCheck, unobservableErrors } from './observability.js'
@@ -93,6 +94,8 @@ export function analyze(
     canaryRate
   }
   if (cache.report) analysis.cache = cache.report
+  const mix = baselineMix(policy, evidence)
+  if (mix) analysis.baselineMix = mix
   const peak = policy.rollout.minPeakLoad !== undefined ? busiestHour(evidence) : undefined
   if (peak) analysis.peakLoad = peak
   if (model.changedAt !== undefined) analysis.restartAt = model.changedAt

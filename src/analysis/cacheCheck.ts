@@ -1,6 +1,7 @@
 import { mergeCacheSums } from '../sketch/cacheSums.js'
 import { TOTAL_SEGMENT, type CacheSums, type Cell, type Evidence } from '../sketch/evidence.js'
-import { ratioDifferenceCS } from '../stats/cs/ratio.js'
+import { normalQuantile } from '../stats/normal.js'
+import { ratioCS, ratioDifferenceCS } from '../stats/cs/ratio.js'
 import { change, int } from '../policy/format.js'
 import type { CompareContext } from './compareMetric.js'
 import type { CacheReport, CacheState, Check, MetricResult } from './types.js'
@@ -12,10 +13,10 @@ const TIME_FIELDS: Record<string, 'latency_ms' | 'ttft_ms'> = {
   duration_ms: 'latency_ms',
   ttft_ms: 'ttft_ms'
 }
-/** Buckets with cache data needed before a trend can be told from noise. */
-const MIN_TREND_BUCKETS = 4
-/** |t| of the slope above which the canary's hit rate is rising, not flat. */
-const TREND_T = 2
+/** Buckets with cache data needed before a flat canary rate is called broken. */
+const MIN_TREND_BUCKETS = 6
+/** One-sided level of the trend test: a rise is shown when the slope's 95% lower bound is > 0. */
+const TREND_LEVEL = 0.95
 
 export interface CacheFinding {
   check: Check
@@ -30,13 +31,20 @@ export interface CacheFinding {
  * tokens read from the cache). The canary's hit rate is compared with the baseline's over the
  * window and classified:
  *
- * - matched: in the window's last third the canary's rate is within max(5 points, 10% of the
- *   baseline's) of the baseline's;
- * - warming: below, but the gap (baseline minus canary, per time bucket) is shrinking: its
- *   weighted least-squares slope over time has t < -2 (or there are fewer than 4 buckets to tell);
- * - broken: below and flat.
+ * - matched: the canary is not shown to read less from the cache than the baseline by more than
+ *   max(5 points, 10% of the baseline's rate): the confidence sequence of the difference of the
+ *   two rates, paired by time bucket (rateGap: a cache shared by both arms, whose hits come and
+ *   go in bursts, is not read as a difference), reaches 0, or its estimate is within that margin;
+ * - warming: shown below, the canary reads from the cache, and its rate is shown to rise beyond
+ *   what the level of a shared cache explains: in the weighted least-squares fit of the canary's
+ *   per-bucket rate on time and on the baseline's rate (the shared level), the time coefficient
+ *   is above 0 at 95% (Student t, n - 3 degrees of freedom);
+ * - broken: shown below, with enough buckets (6) to see a trend, and not closing: even at the
+ *   fastest rise that coefficient's interval allows, the gap at the window's end would not close
+ *   within two more windows as long as this one (a canary that reads nothing never closes it);
+ * - undetermined: shown below, but too early to tell warming from broken.
  *
- * While warming, a cost metric that fails holds instead of rolling back (`holdsBecause`), with the
+ * While warming (or undetermined), a cost metric that fails holds instead of rolling back (`holdsBecause`), with the
  * re-priced cost as the projection; so does a latency or TTFT metric whose slowdown does not show
  * within cache hits and within cache misses separately (per-request means, asymptotic CS of
  * Waudby-Smith et al. 2024 at the metric's error rate), since then the cold cache explains it.
@@ -79,14 +87,9 @@ export function cacheCheck(
     baselineRecent: recentRate('b'),
     canaryRecent: recentRate('c')
   }
-  const margin = Math.max(0.05, 0.1 * hitRate.baselineRecent)
-  const slope = gapSlope(series)
-  const state: CacheState =
-    !(hitRate.canaryRecent < hitRate.baselineRecent - margin) || !(hitRate.baseline > 0)
-      ? 'matched'
-      : series.length < MIN_TREND_BUCKETS || slope.t < -TREND_T
-        ? 'warming'
-        : 'broken'
+  const margin = Math.max(0.05, 0.1 * hitRate.baseline)
+  const gap = rateGap(series, ctx)
+  const state = classify(gap, margin, series, hitRate.baseline > 0)
 
   const perRequest = (usd: number, s: CacheSums) => (s.priced > 0 ? usd / s.priced : null)
   const repriced =
@@ -103,22 +106,37 @@ export function cacheCheck(
     }
   }
   const strata = stratumChanges(b, c, ctx)
-  const report: CacheReport = { state, hitRate, cost, strata }
+  const report: CacheReport = {
+    state,
+    hitRate,
+    cost,
+    strata,
+    difference: { estimate: gap.estimate, lower: gap.lower, upper: gap.upper }
+  }
   const rates = `canary ${pct(hitRate.canaryRecent)} of input tokens from the prompt cache lately vs baseline ${pct(hitRate.baselineRecent)}`
+  const overall = `over the window ${pct(hitRate.canary)} vs ${pct(hitRate.baseline)}, paired by time bucket ${points(gap.estimate)} (${points(gap.lower)} to ${points(gap.upper)})`
   const views = costViews(cost)
 
   if (state === 'matched') {
-    return { report, check: { name, status: 'ok', detail: `warm: ${rates}${views}` } }
+    const shown = gap.upper < 0 ? ', within the margin' : ', no difference shown'
+    return {
+      report,
+      check: { name, status: 'ok', detail: `warm: ${rates}; ${overall}${shown}${views}` }
+    }
   }
-  if (state === 'warming') {
+  if (state === 'warming' || state === 'undetermined') {
     const held = holdWhileWarming(metrics, strata, cost)
     const what = held.length > 0 ? `; failing ${held.join(', ')} hold instead of rolling back` : ''
+    const how =
+      state === 'warming'
+        ? 'and rising'
+        : `below the baseline's, and too early to tell a warming cache from a broken prefix (${series.length} buckets)`
     return {
       report,
       check: {
         name,
         status: 'warn',
-        detail: `warming: ${rates}, and rising${what}${views}`
+        detail: `${state}: ${rates}; ${overall}, ${how}${what}${views}`
       }
     }
   }
@@ -136,7 +154,7 @@ export function cacheCheck(
     check: {
       name,
       status: 'warn',
-      detail: `broken: ${rates}, flat after ${series.length} buckets. The prompt's prefix probably changed (dynamic text before the static part defeats prefix caching); the cost verdict stands${perDay}${views}`
+      detail: `broken: ${rates}; ${overall}, and not rising after ${series.length} buckets. The prompt's prefix probably changed (dynamic text before the static part defeats prefix caching); the cost verdict stands${perDay}${views}`
     }
   }
 }
@@ -204,12 +222,117 @@ function bucketSeries(baseline: Cell[], canary: Cell[]): BucketPoint[] {
 }
 
 /**
- * Weighted least-squares slope of the per-bucket gap (baseline rate minus canary rate) over time,
- * weights the canary's input tokens, with its t statistic from the weighted residual variance.
+ * The confidence sequence of canary minus baseline share of input tokens read from the cache,
+ * paired by time bucket: d_k = canary rate - baseline rate in bucket k, averaged with the canary's
+ * input tokens as weights. Pairing is what a shared cache needs: its level comes and goes for
+ * both arms at once (bursts of a prompt), which cancels in d_k but would swamp two independent
+ * arm estimates. The weighted mean is a ratio estimator over the buckets as clusters, with the
+ * asymptotic CS of Waudby-Smith et al. 2024 (stats/cs/ratio.ts, ratioCS), at the metrics' error
+ * rate.
  */
-export function gapSlope(points: BucketPoint[]): { slope: number; t: number } {
+function rateGap(series: BucketPoint[], ctx: CompareContext) {
+  const m = { n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0 }
+  const scale = series.reduce((sum, p) => sum + p.c.inputTokens, 0) / Math.max(1, series.length)
+  for (const p of series) {
+    const w = p.c.inputTokens / scale
+    const x = w * (rate(p.c) - rate(p.b))
+    m.n++
+    m.sx += x
+    m.sy += w
+    m.sxx += x * x
+    m.syy += w * w
+    m.sxy += x * w
+  }
+  return ratioCS(m, ctx.alpha, { tStar: Math.max(2 * MIN_TREND_BUCKETS, series.length) })
+}
+
+/** Which of the four states the evidence shows (see cacheCheck). */
+function classify(
+  gap: { estimate: number; upper: number },
+  margin: number,
+  series: BucketPoint[],
+  baselineReads: boolean
+): CacheState {
+  const below = baselineReads && gap.upper < 0 && gap.estimate < -margin
+  if (!below) return 'matched'
+  const reads = series.some(p => p.c.cacheReadTokens > 0)
+  const rise = riseBeyondShared(series)
+  const t = studentQuantile(TREND_LEVEL, series.length - 3)
+  if (reads && rise.slope - t * rise.se > 0) return 'warming'
+  if (series.length < MIN_TREND_BUCKETS) return 'undetermined'
+  // Broken only when even the fastest rise the interval allows would leave the gap (fitted at
+  // the window's end) open after two more windows as long as this one.
+  const end = trend(series, p => rate(p.b) - rate(p.c)).end
+  const span = (series.at(-1)?.t ?? 0) - (series[0]?.t ?? 0)
+  const fastest = reads ? Math.max(0, rise.slope + t * rise.se) : 0
+  return fastest * 2 * Math.max(span, 1e-9) < end ? 'broken' : 'undetermined'
+}
+
+const rate = (s: CacheSums): number => s.cacheReadTokens / s.inputTokens
+
+/**
+ * The canary's rise (cache-hit rate per hour) beyond the shared cache's level: the time
+ * coefficient of the weighted least-squares fit c_k = a + b t_k + g s_k + e_k, with c_k the
+ * canary's rate, s_k the baseline's (the level both arms see), weights the canary's input tokens;
+ * its standard error from the residual variance with n - 3 degrees of freedom and the inverse of
+ * the normal equations (X'WX)^-1 (any regression text, e.g. Weisberg, Applied Linear Regression,
+ * 4th ed., 2014, sections 3.4 and 7.1).
+ */
+export function riseBeyondShared(points: BucketPoint[]): { slope: number; se: number } {
   const n = points.length
-  if (n < 3) return { slope: NaN, t: NaN }
+  if (n < 4) return { slope: NaN, se: Infinity }
+  // Centre the regressors (weighted), so the intercept drops out of the 2 x 2 system.
+  let sw = 0
+  let st = 0
+  let ss = 0
+  let sc = 0
+  for (const p of points) {
+    const w = p.c.inputTokens
+    sw += w
+    st += w * p.t
+    ss += w * rate(p.b)
+    sc += w * rate(p.c)
+  }
+  const [tBar, sBar, cBar] = [st / sw, ss / sw, sc / sw]
+  let tt = 0
+  let tsx = 0
+  let sss = 0
+  let tc = 0
+  let sC = 0
+  for (const p of points) {
+    const w = p.c.inputTokens
+    const dt = p.t - tBar
+    const ds = rate(p.b) - sBar
+    const dc = rate(p.c) - cBar
+    tt += w * dt * dt
+    tsx += w * dt * ds
+    sss += w * ds * ds
+    tc += w * dt * dc
+    sC += w * ds * dc
+  }
+  const det = tt * sss - tsx * tsx
+  if (!(det > 1e-12 * tt * sss) || !(tt > 0)) return { slope: NaN, se: Infinity }
+  const b = (sss * tc - tsx * sC) / det
+  const g = (tt * sC - tsx * tc) / det
+  let rss = 0
+  for (const p of points) {
+    const e = rate(p.c) - cBar - b * (p.t - tBar) - g * (rate(p.b) - sBar)
+    rss += p.c.inputTokens * e * e
+  }
+  // Var(b) = sigma^2 [(X'WX)^-1]_tt = sigma^2 sss / det.
+  return { slope: b, se: Math.sqrt(((rss / (n - 3)) * sss) / det) }
+}
+
+/**
+ * Weighted least-squares slope (per hour) of y over the buckets' time, weights the canary's input
+ * tokens, with its standard error from the weighted residual variance (n - 2 degrees of freedom).
+ */
+export function trend(
+  points: BucketPoint[],
+  y: (p: BucketPoint) => number
+): { slope: number; se: number; end: number } {
+  const n = points.length
+  if (n < 3) return { slope: NaN, se: Infinity, end: NaN }
   let sw = 0
   let st = 0
   let sy = 0
@@ -217,7 +340,7 @@ export function gapSlope(points: BucketPoint[]): { slope: number; t: number } {
     const w = p.c.inputTokens
     sw += w
     st += w * p.t
-    sy += w * gap(p)
+    sy += w * y(p)
   }
   const tBar = st / sw
   const yBar = sy / sw
@@ -226,21 +349,33 @@ export function gapSlope(points: BucketPoint[]): { slope: number; t: number } {
   for (const p of points) {
     const w = p.c.inputTokens
     stt += w * (p.t - tBar) ** 2
-    sty += w * (p.t - tBar) * (gap(p) - yBar)
+    sty += w * (p.t - tBar) * (y(p) - yBar)
   }
-  if (!(stt > 0)) return { slope: NaN, t: NaN }
+  if (!(stt > 0)) return { slope: NaN, se: Infinity, end: NaN }
   const slope = sty / stt
   let rss = 0
-  for (const p of points) {
-    const w = p.c.inputTokens
-    rss += w * (gap(p) - yBar - slope * (p.t - tBar)) ** 2
-  }
-  const se = Math.sqrt(rss / (n - 2) / stt)
-  return { slope, t: se > 0 ? slope / se : slope < 0 ? -Infinity : Infinity }
+  for (const p of points) rss += p.c.inputTokens * (y(p) - yBar - slope * (p.t - tBar)) ** 2
+  const last = points.at(-1)?.t ?? tBar
+  return { slope, se: Math.sqrt(rss / (n - 2) / stt), end: yBar + slope * (last - tBar) }
 }
 
-const gap = (p: BucketPoint): number =>
-  p.b.cacheReadTokens / p.b.inputTokens - p.c.cacheReadTokens / p.c.inputTokens
+/**
+ * The p-quantile of Student's t with df degrees of freedom: exact for 1 and 2, else the
+ * Cornish-Fisher expansion in 1/df around the normal quantile (Abramowitz & Stegun, Handbook of
+ * Mathematical Functions, 1964, eq. 26.7.5; error under 1e-3 from df = 3).
+ */
+export function studentQuantile(p: number, df: number): number {
+  if (!(df >= 1)) return Infinity
+  if (df === 1) return Math.tan(Math.PI * (p - 0.5))
+  if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p))
+  const z = normalQuantile(p)
+  const z2 = z * z
+  const g1 = (z * (z2 + 1)) / 4
+  const g2 = (z * ((5 * z2 + 16) * z2 + 3)) / 96
+  const g3 = (z * (((3 * z2 + 19) * z2 + 17) * z2 - 15)) / 384
+  const g4 = (z * ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945)) / 92160
+  return z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4
+}
 
 function stratumChanges(b: CacheSums, c: CacheSums, ctx: CompareContext): CacheReport['strata'] {
   const out: CacheReport['strata'] = []
@@ -303,3 +438,5 @@ function costViews(cost: CacheReport['cost']): string {
 
 const money = (v: number): string => (v >= 100 ? int(v) : Number(v.toPrecision(3)).toString())
 const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a')
+const points = (x: number): string =>
+  Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}pp` : 'unbounded'

@@ -1,5 +1,5 @@
 import type { Policy } from '../policy/types.js'
-import type { Evidence } from '../sketch/evidence.js'
+import { DEFAULT_MAX_AGE_MS, type Evidence } from '../sketch/evidence.js'
 import { sampleRatioTest } from '../stats/sampleRatio.js'
 import { duration, int } from '../policy/format.js'
 import type { ArmSummary, Check } from './types.js'
@@ -137,7 +137,24 @@ function dataQualityCheck(policy: Policy, evidence: Evidence, replay: boolean): 
     if (q.lines > 0 && q.future / q.lines > max) problems.push(text)
     else warnings.push(text)
   }
-  for (const f of q.files) if (f.problem) warnings.push(`${f.path}: ${f.problem}`)
+  for (const f of q.files) {
+    if (!f.problem) continue
+    // Evidence read in part never promotes (DESIGN.md principle 3): the rest may hold the harm.
+    if (f.incomplete) problems.push(`${f.path} was not read to its end: ${f.problem}`)
+    else warnings.push(`${f.path}: ${f.problem}`)
+  }
+  // In a replay (--now) records after the evaluation time are the rest of the log, not a clock.
+  const far = (q.farOutside ?? 0) + (replay ? 0 : (q.farFuture ?? 0))
+  if (far > 0) {
+    const maxAge = duration(policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS)
+    const where = [
+      ...(q.farOutside ? [`more than ${maxAge} before the window`] : []),
+      ...(!replay && q.farFuture ? [`more than ${maxAge} after the evaluation time`] : [])
+    ].join(' or ')
+    problems.push(
+      `${int(far)} records are dated ${where} (${(q.farOutsideSamples ?? []).join('; ')}): a log writer's clock is wrong (or epoch seconds were read as milliseconds). They are left out, never the step's clock; fix or remove them, or raise dataQuality.maxAge if the files hold older history on purpose`
+    )
+  }
   problems.push(...(q.problems ?? []))
   warnings.push(...(q.warnings ?? []))
   notes.push(...(q.notes ?? []))

@@ -44,9 +44,21 @@ export function loadCheck(
   const hasFallbacks = [...b, ...c].some(cell => cell.fallbacks !== undefined)
   const bTotals = mergeCells(b)
   const cTotals = mergeCells(c)
+  // No data is not 0%: a source that cannot tell error classes, or a window with no traffic.
+  const classes = evidence.errorClasses !== false
+  if (bTotals.requests === 0 || cTotals.requests === 0) {
+    return { name, status: 'ok', detail: 'not available: an arm has no traffic in the window' }
+  }
+  if (!classes && !hasFallbacks) {
+    return {
+      name,
+      status: 'ok',
+      detail: `not available: ${evidence.source} reports no error classes (rate limits, timeouts) or fallbacks`
+    }
+  }
   for (const guard of GUARDS) {
     if (guard.key === 'fallback' && !hasFallbacks) continue
-    if (guard.key !== 'fallback' && errorsUnobservable) continue
+    if (guard.key !== 'fallback' && (errorsUnobservable || !classes)) continue
     const count = (cells: Cell[], totals: ReturnType<typeof mergeCells>) =>
       guard.key === 'fallback'
         ? cells.reduce((s, cell) => s + (cell.fallbacks ?? 0), 0)

@@ -13,23 +13,42 @@ const HOUR_MS = 3_600_000
 export function busiestHour(evidence: Evidence): { perHour: number; at: number } | undefined {
   const { from, to } = evidence.window
   const size = evidence.bucketMs
+  // No buckets (an empty window: inside the warm-up, or a source that failed): no traffic.
+  if (!(size > 0) || !(to > from)) return undefined
   const count = Math.max(1, Math.ceil((to - from) / size))
-  const perBucket = new Array<number>(count).fill(0)
+  // Sparse (bucket index -> requests): a window spanning years must not allocate a slot per bucket.
+  const perBucket = new Map<number, number>()
   let total = 0
   for (const cell of evidence.cells) {
     if (cell.segment !== TOTAL_SEGMENT || cell.requests === 0) continue
     const k = Math.min(count - 1, Math.max(0, Math.floor((cell.bucket - from) / size)))
-    perBucket[k] = (perBucket[k] ?? 0) + cell.requests
+    perBucket.set(k, (perBucket.get(k) ?? 0) + cell.requests)
     total += cell.requests
   }
   if (total === 0) return undefined
   const span = Math.max(1, Math.round(HOUR_MS / size))
   if (count <= span) return { perHour: (total * HOUR_MS) / Math.max(size, to - from), at: from }
-  let run = perBucket.slice(0, span).reduce((s, v) => s + v, 0)
-  let best = { perHour: run, at: from }
-  for (let k = span; k < count; k++) {
-    run += (perBucket[k] ?? 0) - (perBucket[k - span] ?? 0)
-    if (run > best.perHour) best = { perHour: run, at: from + (k - span + 1) * size }
+  // The earliest run of `span` buckets with the most requests starts at 0 or ends at a bucket
+  // with traffic (an earlier start would otherwise hold as many), so only those starts are tried.
+  const keys = [...perBucket.keys()].sort((a, b) => a - b)
+  const prefix = [0]
+  for (const k of keys) prefix.push((prefix.at(-1) as number) + (perBucket.get(k) as number))
+  /** Index in `keys` of the first key >= k. */
+  const firstAtOrAfter = (k: number): number => {
+    let lo = 0
+    let hi = keys.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if ((keys[mid] as number) < k) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+  const starts = [0, ...keys.map(k => Math.min(count - span, Math.max(0, k - span + 1)))]
+  let best = { perHour: -1, at: from }
+  for (const s of [...new Set(starts)].sort((a, b) => a - b)) {
+    const run = (prefix[firstAtOrAfter(s + span)] as number) - (prefix[firstAtOrAfter(s)] as number)
+    if (run > best.perHour) best = { perHour: run, at: from + s * size }
   }
   return best
 }

@@ -119,6 +119,8 @@ export interface Analysis {
    * seen (RolloutState.peakLoad).
    */
   peakLoad?: { perHour: number; at: number }
+  /** The baseline's traffic mix in the window (baseline-drift tells a mix shift from a model change). */
+  baselineMix?: BaselineMix
   /** Set when the policy has a judge: how it ran and its health (aggregates only, no text). */
   judge?: JudgeSummary
   /** Prompt-cache warmth and the three cost views, when the source gives cache sums. */
@@ -130,7 +132,8 @@ export interface Analysis {
   restartAt?: number
 }
 
-export type CacheState = 'warming' | 'broken' | 'matched'
+/** undetermined: the canary reads less from the cache, and it is too early to tell why. */
+export type CacheState = 'warming' | 'broken' | 'matched' | 'undetermined'
 
 /** The cache check's findings (analysis/cacheCheck.ts); per-request costs in USD. */
 export interface CacheReport {
@@ -142,6 +145,11 @@ export interface CacheReport {
     /** repriced: the canary's tokens at the baseline's cache-hit rate. */
     canary: { observed: number | null; uncached: number | null; repriced: number | null }
   }
+  /**
+   * Optional: canary minus baseline share of input tokens read from the cache over the window,
+   * with its confidence sequence (per-bucket clusters): what the state is classified on.
+   */
+  difference?: { estimate: number; lower: number; upper: number }
   /** Canary-minus-baseline mean latency / TTFT within cache hits and within misses, relative. */
   strata: {
     metric: 'latency_ms' | 'ttft_ms'
@@ -173,11 +181,25 @@ export interface JudgeSummary {
   /** null without `prices`. */
   usd: number | null
   cacheHits: number
-  /** Why judging stopped. */
+  /**
+   * Why judging stopped. usage-unknown: the API gave no token usage, so a USD budget could not be
+   * enforced; unusable-answers: most answers did not follow the schema or were refusals.
+   */
   stopped:
-    'decisive' | 'sample-exhausted' | 'budget-calls' | 'budget-usd' | 'api-failing' | 'not-run'
+    | 'decisive'
+    | 'sample-exhausted'
+    | 'budget-calls'
+    | 'budget-usd'
+    | 'usage-unknown'
+    | 'api-failing'
+    | 'unusable-answers'
+    | 'not-run'
   /** Answers that did not follow the schema: missing, never a score. */
   parseFailures: number
+  /** Optional: answers that were the model's refusal (missing, not a schema failure). */
+  refusals?: number
+  /** Optional: calls answered without token usage (their cost unknown; `usd` is then null). */
+  callsWithoutUsage?: number
   /** Calls that failed after retries (HTTP status classes, timeouts). */
   errors: Record<string, number>
   /** Sampled outputs that address the evaluator (prompt injection), and were graded as they are. */
@@ -212,4 +234,16 @@ export interface BaselineLevels {
   at: string
   /** Metric name -> the baseline's level then. */
   levels: Record<string, number>
+  /** Optional: the baseline's traffic mix then, to tell a mix shift from a model change. */
+  mix?: BaselineMix
+}
+
+/**
+ * The baseline's traffic mix in a window (analysis/driftCheck.ts): its mean input tokens per
+ * request, and with segments each segment's share of its requests and its level of each mean,
+ * rate and ratio metric.
+ */
+export interface BaselineMix {
+  inputTokens?: number
+  segments?: Record<string, { share: number; levels: Record<string, number> }>
 }

@@ -1,14 +1,16 @@
 import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
 import { UsageError, parseStepWeight } from '../errors.js'
-import { command, evaluate, type Outcome } from '../evaluate.js'
+import { command, decideAgainOnConflict, evaluate, type Outcome } from '../evaluate.js'
 import { PolicyError } from '../policy/types.js'
-import { loadPolicyFile, sourceFor } from '../policyFile.js'
-import { applyAll } from '../actuators/actuator.js'
+import { parseInstant } from '../policy/units.js'
+import { knownSecrets, loadPolicyFile, sourceFor } from '../policyFile.js'
+import { applyAll, type ApplyContext } from '../actuators/actuator.js'
 import { buildActuators } from '../actuators/build.js'
 import type { DecisionRecord } from '../report/record.js'
 import { statusText } from '../report/text.js'
 import { recordJson } from '../report/record.js'
+import { memoizedSource } from '../sources/source.js'
 import { FileStateStore } from '../state/fileStore.js'
 import { StateError } from '../state/store.js'
 
@@ -41,7 +43,8 @@ Options:
   --weight N         promote only: go straight to the step with this canary weight
   -h, --help         this help
 
-Exit status: 0 for any decision; 2 for a usage, policy or state error; 1 for a bug.
+Exit status: 0 for any decision; 3 when the decision is saved but an actuator has not applied
+it yet (every run applies it again); 2 for a usage, policy or state error; 1 for a bug.
 `
 
 const COMMANDS = ['evaluate', 'rollback', 'promote', 'pause', 'resume', 'status'] as const
@@ -52,7 +55,14 @@ interface Io {
   out: (s: string) => void
   err: (s: string) => void
   clock: () => number
+  /** The working tree git-file actuators edit; default the process's working directory. */
+  cwd?: string
 }
+
+/** Exit status when the decision stands but an actuator has not applied it (the next run retries). */
+export const EXIT_NOT_APPLIED = 3
+/** Runs racing on one state file: each lost compare-and-swap re-reads the state and decides again. */
+const STATE_ATTEMPTS = 8
 
 /** Runs the CLI and returns the exit status; never throws. */
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -77,36 +87,45 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 0
     }
     const actuators = buildActuators(loaded.policy.actuators ?? [], {
-      cwd: process.cwd(),
+      cwd: io.cwd ?? process.cwd(),
       env: process.env
     })
     const common = {
       policy: loaded.policy,
       policyHash: loaded.hash,
       now,
+      secrets: knownSecrets(loaded.policy, process.env),
       ...(store && { store }),
       ...(actuators.length > 0 && {
-        apply: (record: DecisionRecord) => applyAll(actuators, record, args.dryRun)
+        apply: (record: DecisionRecord, lastApplied: ApplyContext['lastApplied']) =>
+          applyAll(actuators, record, { dryRun: args.dryRun, ...(lastApplied && { lastApplied }) })
       })
     }
-    const outcome =
-      args.command === 'evaluate'
-        ? await evaluate({
-            ...common,
-            source: sourceFor(loaded, args.records),
-            dryRun: args.dryRun,
-            replay: args.now !== undefined,
-            ...(args.since !== undefined && { since: args.since })
-          })
-        : await command({
-            ...common,
-            command: args.command,
-            actor: args.actor,
-            reason: args.reason ?? `${args.command} requested`,
-            ...(args.toWeight !== undefined && { toWeight: args.toWeight })
-          })
+    const cmd = args.command
+    const source = cmd === 'evaluate' ? memoizedSource(sourceFor(loaded, args.records)) : undefined
+    // Another process saved the state first (its compare-and-swap won): decide again on its state.
+    const outcome = await decideAgainOnConflict(
+      () =>
+        source || cmd === 'evaluate'
+          ? evaluate({
+              ...common,
+              source: source ?? sourceFor(loaded, args.records),
+              dryRun: args.dryRun,
+              replay: args.now !== undefined,
+              ...(args.since !== undefined && { since: args.since })
+            })
+          : command({
+              ...common,
+              command: cmd,
+              actor: args.actor,
+              reason: args.reason ?? `${args.command} requested`,
+              ...(args.toWeight !== undefined && { toWeight: args.toWeight })
+            }),
+      { attempts: STATE_ATTEMPTS }
+    )
     io.out(render(outcome, args.format))
-    return 0
+    // Decided (and saved), but an actuator has not applied it yet: say so to scripts too.
+    return outcome.record.applied?.some(a => !a.ok) ? EXIT_NOT_APPLIED : 0
   } catch (e) {
     if (e instanceof UsageError || e instanceof PolicyError || e instanceof StateError) {
       io.err(`rollout-gate: ${e.message}\n`)
@@ -214,16 +233,11 @@ function parse(argv: string[]): Args | 'help' {
   }
 }
 
-/** ISO-8601 with a date and, when a time is given, an explicit zone (no local-time guessing). */
+/** ISO-8601 with a date and, when a time is given, an explicit zone; strict (no 2026-02-30). */
 function instant(flag: string, text: string): number {
-  const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text)
-  const t = Date.parse(text)
-  if (!ok || Number.isNaN(t)) {
-    throw new UsageError(
-      `usage: ${flag} must be an ISO-8601 instant such as 2026-11-26T14:00:00Z, not "${text}"`
-    )
-  }
-  return t
+  const parsed = parseInstant(text)
+  if (!parsed.ok) throw new UsageError(`usage: ${flag} ${parsed.error}`)
+  return parsed.value
 }
 
 function currentUser(): string {

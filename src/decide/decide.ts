@@ -9,6 +9,7 @@ import {
   toleranceText,
   value
 } from '../policy/format.js'
+import { recordedWeight } from './state.js'
 import type { Decision, ManualCommand, RolloutState } from './types.js'
 
 /** Canary weight at a step index; -1 is "rolled back" (0%). */
@@ -139,9 +140,11 @@ function promote(
 
 /** Where the canary is now: a rolled-back rollout is at 0%, off every step. */
 function position(policy: Policy, state: RolloutState): Decision['from'] {
-  return state.status === 'rolled-back'
-    ? ROLLED_BACK
-    : { index: state.stepIndex, weight: weightAt(policy, state.stepIndex) }
+  if (state.status === 'rolled-back') return ROLLED_BACK
+  const weight = weightAt(policy, state.stepIndex)
+  // A state whose step the policy no longer has (checkState) is where it was last decided.
+  const recorded = state.status === 'complete' ? undefined : recordedWeight(state)
+  return { index: state.stepIndex, weight: recorded ?? weight }
 }
 
 const ROLLED_BACK = { index: -1, weight: 0 }

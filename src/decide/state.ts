@@ -1,7 +1,8 @@
 import { baselineLevels } from '../analysis/driftCheck.js'
 import type { Analysis } from '../analysis/types.js'
 import type { Policy } from '../policy/types.js'
-import type { Decision, HistoryEntry, ManualCommand, RolloutState } from './types.js'
+import { parseInstant } from '../policy/units.js'
+import type { Decision, DesiredState, HistoryEntry, ManualCommand, RolloutState } from './types.js'
 
 /** Enough evaluations for a chart of a day at a 15-minute cadence, and a readable audit trail. */
 export const HISTORY_LIMIT = 200
@@ -42,6 +43,45 @@ export function nextState(
   now: number,
   analysis?: Analysis
 ): RolloutState {
+  const next = stateAfter(state, decision, now, analysis)
+  return { ...next, desired: desiredAfter(state, next, decision, now) }
+}
+
+/** Who decides when no person does. */
+export const GATE_ACTOR = 'ai-rollout-gate'
+
+/**
+ * The desired state after a decision: a new one when the weight or the status changes (or a
+ * person commands), else the one already saved, so `at` and `appliedAt` say when this weight was
+ * decided and when it was in place everywhere.
+ */
+function desiredAfter(
+  before: RolloutState,
+  after: RolloutState,
+  decision: Decision,
+  now: number
+): DesiredState {
+  const weight = decision.to.weight
+  const kept = before.desired
+  if (kept && !decision.manual && kept.weight === weight && kept.status === after.status) {
+    return kept
+  }
+  return {
+    weight,
+    status: after.status,
+    from: decision.from.weight,
+    actor: decision.manual?.actor ?? GATE_ACTOR,
+    reason: decision.manual?.reason ?? decision.reasons[0] ?? decision.action,
+    at: new Date(now).toISOString()
+  }
+}
+
+function stateAfter(
+  state: RolloutState,
+  decision: Decision,
+  now: number,
+  analysis?: Analysis
+): RolloutState {
   const at = new Date(now).toISOString()
   const command = decision.manual?.command
   const moved = decision.to.index !== decision.from.index
@@ -52,7 +92,10 @@ export function nextState(
   }
   // The baseline's levels at the rollout's start, once they rest on the minimum sample.
   const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined
-  if (levels) next.baselineAtStart = { at, levels }
+  if (levels) {
+    const mix = analysis?.baselineMix
+    next.baselineAtStart = { at, levels, ...(mix && { mix }) }
+  }
   // The busiest hour so far, for the next steps' minPeakLoad.
   const peak = analysis?.peakLoad
   if (peak && !(peak.perHour <= (state.peakLoad?.perHour ?? 0))) {
@@ -114,4 +157,171 @@ function historyEntry(decision: Decision, at: string, analysis?: Analysis): Hist
       }))
   }
   return entry
+}
+
+/** What checkState found: the state to decide on, what of it was left out, why it cannot go on. */
+export interface CheckedState {
+  state: RolloutState
+  /** Invalid caches and records left out of the state (each a sentence). */
+  ignored: string[]
+  /**
+   * Set when the state's step is not a step of this policy (the steps changed mid-rollout): only a
+   * rollback, or a promotion to a named step of this policy (`promote --weight`), may go on.
+   */
+  stepProblem?: string
+}
+
+/**
+ * The stored state checked against the policy (the document's own shape is checked when it is
+ * read, state/store.ts). Caches the rollout can do without (baselineAtStart, peakLoad, judgeCache,
+ * applied, comment, desired) and malformed history entries are left out, each named in `ignored`,
+ * so a bad one can never crash or steer a run; the next save drops them. A running or paused
+ * rollout whose step the policy does not have gets a `stepProblem`.
+ */
+export function checkState(policy: Policy, stored: RolloutState): CheckedState {
+  const ignored: string[] = []
+  const state: RolloutState = { ...stored }
+  const drop = <K extends keyof RolloutState>(key: K, valid: boolean, what: string): void => {
+    if (state[key] === undefined || valid) return
+    delete state[key]
+    ignored.push(`${String(key)} ${what}; left out (it is measured again)`)
+  }
+  const b = state.baselineAtStart as unknown
+  drop(
+    'baselineAtStart',
+    isRecord(b) &&
+      isInstant(b.at) &&
+      isRecord(b.levels) &&
+      Object.values(b.levels).every(isFiniteNumber) &&
+      (b.mix === undefined || isMix(b.mix)),
+    'is not { at, levels: { metric: number }, mix? }'
+  )
+  const p = state.peakLoad as unknown
+  drop(
+    'peakLoad',
+    isRecord(p) && isInstant(p.at) && isFiniteNumber(p.perHour) && (p.perHour as number) >= 0,
+    'is not { at, perHour }'
+  )
+  const j = state.judgeCache as unknown
+  drop(
+    'judgeCache',
+    isRecord(j) &&
+      typeof j.key === 'string' &&
+      Array.isArray(j.entries) &&
+      j.entries.every(
+        e =>
+          isRecord(e) &&
+          typeof e.k === 'string' &&
+          isFiniteNumber(e.s) &&
+          (e.s as number) >= 0 &&
+          (e.s as number) <= 1 &&
+          (e.f === undefined || e.f === 1)
+      ),
+    'is not { key, entries: [{ k, s }] }'
+  )
+  const d = state.desired as unknown
+  drop(
+    'desired',
+    isRecord(d) &&
+      isFiniteNumber(d.weight) &&
+      (d.weight as number) >= 0 &&
+      (d.weight as number) <= 100 &&
+      ['running', 'paused', 'complete', 'rolled-back'].includes(d.status as string) &&
+      typeof d.actor === 'string' &&
+      typeof d.reason === 'string' &&
+      isInstant(d.at) &&
+      (d.appliedAt === undefined || isInstant(d.appliedAt)),
+    'is not { weight, status, actor, reason, at }'
+  )
+  const a = state.applied as unknown
+  drop(
+    'applied',
+    isRecord(a) &&
+      Object.values(a).every(
+        v => isRecord(v) && isFiniteNumber(v.weight) && typeof v.at === 'string'
+      ),
+    'is not { actuator: { weight, at } }'
+  )
+  const c = state.comment as unknown
+  drop(
+    'comment',
+    isRecord(c) &&
+      Number.isSafeInteger(c.pullRequest) &&
+      Number.isSafeInteger(c.id) &&
+      typeof c.author === 'string',
+    'is not { pullRequest, id, author }'
+  )
+  if (state.status === 'paused')
+    drop('paused', isRecord(state.paused), 'is not { at, actor, reason }')
+  const history = state.history.filter(isHistoryEntry)
+  if (history.length < state.history.length) {
+    ignored.push(`${state.history.length - history.length} malformed history entries left out`)
+    state.history = history
+  }
+  const problem = stepProblem(policy, state)
+  return problem ? { state, ignored, stepProblem: problem } : { state, ignored }
+}
+
+/**
+ * The canary weight the state was last decided at: the saved decision's, else the last history
+ * entry's. Undefined for a rollout that has not decided anything yet.
+ */
+export function recordedWeight(state: RolloutState): number | undefined {
+  return state.desired?.weight ?? state.history.at(-1)?.to
+}
+
+/** Why a running or paused rollout's step does not fit this policy's steps, if it does not. */
+function stepProblem(policy: Policy, state: RolloutState): string | undefined {
+  if (state.status !== 'running' && state.status !== 'paused') return undefined
+  const steps = policy.rollout.steps
+  const weight = steps[state.stepIndex]
+  const recorded = recordedWeight(state)
+  const was = recorded !== undefined ? ` at ${recorded}%` : ''
+  if (weight !== undefined && (recorded === undefined || recorded === weight)) return undefined
+  const listed = `[${steps.join(', ')}]`
+  const where =
+    weight === undefined
+      ? `is at step ${state.stepIndex + 1}${was}, but the policy's rollout.steps ${listed} have ${steps.length}`
+      : `is at step ${state.stepIndex + 1}${was}, but that step of the policy's rollout.steps ${listed} is ${weight}%`
+  return `the rollout state ${where} (were the steps changed mid-rollout?). Nothing was changed. Restore the steps, or move the rollout explicitly: promote to a step of this policy (\`promote --weight ${steps[Math.min(state.stepIndex, steps.length - 1)]}\`, or the Action's \`weight\` input), or roll back`
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+const isFiniteNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v)
+
+const isMix = (v: unknown): boolean =>
+  isRecord(v) &&
+  (v.inputTokens === undefined || isFiniteNumber(v.inputTokens)) &&
+  (v.segments === undefined ||
+    (isRecord(v.segments) &&
+      Object.values(v.segments).every(
+        s =>
+          isRecord(s) &&
+          isFiniteNumber(s.share) &&
+          isRecord(s.levels) &&
+          Object.values(s.levels).every(isFiniteNumber)
+      )))
+
+const isInstant = (v: unknown): boolean => typeof v === 'string' && parseInstant(v).ok
+
+function isHistoryEntry(e: unknown): e is HistoryEntry {
+  return (
+    isRecord(e) &&
+    isInstant(e.at) &&
+    typeof e.action === 'string' &&
+    isFiniteNumber(e.from) &&
+    isFiniteNumber(e.to) &&
+    typeof e.reason === 'string' &&
+    (e.metrics === undefined ||
+      (Array.isArray(e.metrics) &&
+        e.metrics.every(
+          m =>
+            isRecord(m) &&
+            typeof m.name === 'string' &&
+            // Unbounded ends are written as null (JSON has no Infinity).
+            [m.estimate, m.lower, m.upper].every(v => typeof v === 'number' || v === null)
+        )))
+  )
 }

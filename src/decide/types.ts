@@ -50,6 +50,35 @@ export interface RolloutState {
    * evaluation of this rollout has seen, and when it began (analysis/peakLoad.ts).
    */
   peakLoad?: { at: string; perHour: number }
+  /**
+   * The decision the world must converge to (DESIGN.md principle 8), saved before any actuator
+   * runs: every run applies it again to the actuators that have not applied it (`applied`), so a
+   * failed actuator is retried and a rollback or a pause holds whatever an actuator does.
+   */
+  desired?: DesiredState
+  /** Actuator name -> the canary weight it last applied, and when (the reconciliation's record). */
+  applied?: Record<string, { weight: number; status?: RolloutStatus; at: string }>
+  /**
+   * The sticky PR comment of this rollout: its id, pull request and author, so it is found again
+   * whatever the token (an installation token cannot ask GitHub who it is).
+   */
+  comment?: { pullRequest: number; id: number; author: string }
+}
+
+/** What the rollout should look like now: the canary weight, the status, who decided and why. */
+export interface DesiredState {
+  /** Canary weight, percent (0 after a rollback, 100 when complete). */
+  weight: number
+  status: RolloutStatus
+  /** Who decided: a person's login, or `ai-rollout-gate` for an evaluation. */
+  actor: string
+  reason: string
+  /** ISO-8601: when it was decided. */
+  at: string
+  /** The canary weight before this decision. */
+  from?: number
+  /** ISO-8601: when every actuator had applied it; absent while one has not. */
+  appliedAt?: string
 }
 
 /**

@@ -9,7 +9,7 @@ import { addCluster, emptyMoments } from '../sketch/moments.js'
 import type { MetricSketch } from '../sketch/types.js'
 import { TOTAL_SEGMENT, type Cell, type Evidence, type TextSample } from '../sketch/evidence.js'
 import { bonferroni } from '../stats/alphaSpending.js'
-import { JudgeCallError, type ChatAnswer, type ChatClient } from './client.js'
+import { JudgeCallError, type ChatClient } from './client.js'
 import { cohenKappa, lengthAdjustedDifference, modelFamily } from './health.js'
 import {
   addressesEvaluator,
@@ -156,7 +156,8 @@ class JudgeRun {
     this.health(texts, scored)
     const s = this.summary
     s.calls = this.calls
-    s.usd = this.spec.prices ? round6(this.usd) : null
+    // Without usage for some calls the spend is an estimate, not a figure: unknown.
+    s.usd = this.spec.prices && !s.callsWithoutUsage ? round6(this.usd) : null
     s.servedModels = [...this.served].sort()
     const reason = stopReason(s)
     return outcome(
@@ -182,7 +183,7 @@ class JudgeRun {
     }
     const pending: TextSample[] = []
     for (const t of texts) {
-      const hit = this.cached(t.id)
+      const hit = this.cached(textKey(t))
       if (hit) score(t, hit.s)
       else pending.push(t)
     }
@@ -201,12 +202,13 @@ class JudgeRun {
         const t = batch[i]
         if (t && typeof s === 'number') {
           score(t, s)
-          this.entries.set(t.id, { s })
+          this.entries.set(textKey(t), { s })
         }
       })
       // A budget spent mid-batch still lets the batch decide (the loop condition looks first).
       if (this.budgetStop && !this.decisive(scored)) return this.stop(scored, this.budgetStop)
       if (results.every(r => r === FAILED)) return this.stop(scored, 'api-failing')
+      if (this.unusable()) return this.stop(scored, 'unusable-answers')
     }
     return this.stop(scored, 'decisive')
   }
@@ -225,9 +227,9 @@ class JudgeRun {
     }
     const s = await ask()
     if (typeof s === 'number') {
-      this.firstAnswers.set(t.id, String(s))
+      this.firstAnswers.set(textKey(t), String(s))
       this.fresh.push({
-        key: t.id,
+        key: textKey(t),
         again: async () => {
           const again = await ask()
           return typeof again === 'number' ? String(again) : undefined
@@ -267,6 +269,7 @@ class JudgeRun {
       // A budget spent mid-batch still lets the batch decide (the loop condition looks first).
       if (this.budgetStop && !this.decisive(scored)) return this.stop(scored, this.budgetStop)
       if (results.every(r => r === FAILED)) return this.stop(scored, 'api-failing')
+      if (this.unusable()) return this.stop(scored, 'unusable-answers')
     }
     return this.stop(scored, 'decisive')
   }
@@ -320,6 +323,17 @@ class JudgeRun {
     return hit
   }
 
+  /**
+   * The judge's answers are not worth paying for: at least UNUSABLE_MIN answers came back, and
+   * more than half could not be used (did not follow the schema, or refused).
+   */
+  private unusable(): boolean {
+    const s = this.summary
+    const bad = s.parseFailures + (s.refusals ?? 0)
+    const answered = this.calls - Object.values(s.errors).reduce((n, k) => n + k, 0)
+    return bad >= UNUSABLE_MIN && bad > answered / 2
+  }
+
   /** The judge metric's verdict on what is scored so far, as analyze() will compute it. */
   private decisive(scored: Scored[]): boolean {
     const { baseline, canary } = sketches(scored, this.spec.mode, this.input.evidence.unitLevel)
@@ -339,6 +353,8 @@ class JudgeRun {
     messages: ReturnType<typeof pointwiseMessages>,
     schema: Parameters<ChatClient['complete']>[0]['schema']
   ): Promise<string | undefined | typeof FAILED> {
+    // The API stopped reporting usage: a USD budget cannot be kept, so no further call.
+    if (this.budgetStop === 'usage-unknown') return undefined
     if (this.calls >= this.spec.budget.calls) {
       this.budgetStop = 'budget-calls'
       return undefined
@@ -354,8 +370,21 @@ class JudgeRun {
     try {
       const answer = await this.client.complete({ messages, schema })
       this.served.add(answer.model)
-      this.usd += this.cost(answer.inputTokens, answer.outputTokens)
-      this.observe(messages, answer)
+      if (answer.inputTokens === null || answer.outputTokens === null) {
+        // No usage: the call's cost is unknown. Counted at the reserved (upper) estimate, but an
+        // estimate cannot enforce a dollar budget (the output is unbounded): judging stops.
+        this.summary.callsWithoutUsage = (this.summary.callsWithoutUsage ?? 0) + 1
+        this.usd += estimate
+        if (limit !== undefined) this.budgetStop = 'usage-unknown'
+      } else {
+        this.usd += this.cost(answer.inputTokens, answer.outputTokens)
+        this.observe(messages, answer.inputTokens, answer.outputTokens)
+      }
+      // A refusal is the model declining the item: missing, but not a schema failure.
+      if (answer.refusal !== undefined) {
+        this.summary.refusals = (this.summary.refusals ?? 0) + 1
+        return undefined
+      }
       if (answer.content === null) this.summary.parseFailures++
       return answer.content ?? undefined
     } catch (e) {
@@ -381,12 +410,16 @@ class JudgeRun {
   private tokensPerChar: number | undefined
   private maxOutputTokens = 0
 
-  private observe(messages: { content: string }[], answer: ChatAnswer): void {
+  private observe(
+    messages: { content: string }[],
+    inputTokens: number,
+    outputTokens: number
+  ): void {
     const chars = messages.reduce((n, m) => n + m.content.length, 0)
     if (chars > 0) {
-      this.tokensPerChar = Math.max(this.tokensPerChar ?? 0, answer.inputTokens / chars)
+      this.tokensPerChar = Math.max(this.tokensPerChar ?? 0, inputTokens / chars)
     }
-    this.maxOutputTokens = Math.max(this.maxOutputTokens, answer.outputTokens)
+    this.maxOutputTokens = Math.max(this.maxOutputTokens, outputTokens)
   }
 
   private cost(inputTokens: number, outputTokens: number): number {
@@ -446,6 +479,14 @@ class JudgeRun {
     }
     if (s.parseFailures > 0) {
       s.warnings.push(`${s.parseFailures} judge answers did not follow the schema (left out)`)
+    }
+    if (s.refusals) {
+      s.warnings.push(`the judge refused ${s.refusals} items (left out)`)
+    }
+    if (s.callsWithoutUsage) {
+      s.warnings.push(
+        `the judge API reported no token usage for ${s.callsWithoutUsage} calls: the cost is unknown`
+      )
     }
     if (s.flagged > 0) {
       s.warnings.push(
@@ -507,10 +548,15 @@ class JudgeRun {
     const labels = this.opts.labels
     if (!labels || labels.size === 0) return
     const pairs: [string, string][] = []
-    for (const [key, e] of this.entries) {
-      const id = this.spec.mode === 'pairwise' ? key.split('|')[0] : key
-      const human = id === undefined ? undefined : labels.get(id)
-      if (human === undefined || !texts.some(t => t.id === id)) continue
+    // Human labels are by record id; judgements by a hash of the texts.
+    const judged =
+      this.spec.mode === 'pairwise'
+        ? this.pairs.map(p => ({ id: p.canary.id, key: pairKey(p) }))
+        : texts.map(t => ({ id: t.id, key: textKey(t) }))
+    for (const { id, key } of judged) {
+      const e = this.entries.get(key)
+      const human = labels.get(id)
+      if (human === undefined || e === undefined) continue
       const judge =
         this.spec.mode === 'pairwise'
           ? e.s === 1
@@ -534,11 +580,24 @@ class JudgeRun {
 
 const FAILED: unique symbol = Symbol('failed')
 
+/** Unusable answers (unparseable or refused) before judging may stop for them. */
+const UNUSABLE_MIN = 8
+
 const canaryScore = (w: Verdict, canaryAt: 'A' | 'B'): number =>
   w === 'tie' ? 0.5 : w === canaryAt ? 1 : 0
 
-/** The cache key of a pair; a shadow pair's two texts share the record's id (`id|id`). */
-const pairKey = (p: Pair): string => `${p.canary.id}|${p.baseline.id}`
+/**
+ * The cache key of a judgement: a hash of the texts judged (the input and the output; pairwise,
+ * the input and both answers in canary-baseline order), never the record id, so a record whose
+ * texts changed under the same id is judged again. SHA-256, 96 bits kept.
+ */
+const hashOf = (...texts: string[]): string => {
+  const h = createHash('sha256')
+  for (const t of texts) h.update(`${t.length}:`).update(t)
+  return h.digest('hex').slice(0, 24)
+}
+const textKey = (t: TextSample): string => hashOf(t.input, t.output)
+const pairKey = (p: Pair): string => hashOf(p.canary.input, p.canary.output, p.baseline.output)
 
 /**
  * The pairs to compare, in sample order. A record carrying `shadow_output` (shadow traffic) is a
@@ -585,7 +644,8 @@ export function rubricHash(rubric: string): string {
 }
 
 function cacheKeyOf(spec: JudgeSpec): string {
-  return `${spec.mode}:${spec.model}:${rubricHash(spec.rubric)}`
+  // v2: entries are keyed by a hash of the texts; older caches (by record id) are dropped.
+  return `v2:${spec.mode}:${spec.model}:${rubricHash(spec.rubric)}`
 }
 
 function emptyCache(spec: JudgeSpec): JudgeCacheState {
@@ -626,6 +686,10 @@ function stopReason(s: JudgeSummary): string | undefined {
       return `the judge's call budget is spent (${s.calls} calls)`
     case 'budget-usd':
       return `the judge's USD budget is spent ($${(s.usd ?? 0).toFixed(4)})`
+    case 'usage-unknown':
+      return `the judge API answered without token usage, so the USD budget cannot be enforced: judging stopped after ${s.calls} calls`
+    case 'unusable-answers':
+      return `the judge's answers are unusable (${s.parseFailures} did not follow the schema, ${s.refusals ?? 0} refused, of ${s.calls} calls): judging stopped`
     case 'api-failing':
       return `the judge API is failing (${Object.entries(s.errors)
         .map(([k, n]) => `${k} x${n}`)

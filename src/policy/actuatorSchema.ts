@@ -15,7 +15,7 @@ import {
   withDefault,
   type Node
 } from './dsl.js'
-import { duration } from './scalars.js'
+import { duration, httpUrl } from './scalars.js'
 import type { ActuatorSpec } from './types.js'
 
 const when = withDefault(
@@ -51,7 +51,12 @@ const gitFile = obj(
   'Set the weights in a YAML or JSON file in the repository and commit it (comments and formatting are kept).',
   {
     type: required(choice('Commit the weight to a file in the repository.', ['git-file'])),
-    file: required(str('The file, relative to the repository root.')),
+    file: required(
+      str('The file, relative to the repository root (no `..`, not absolute).', {
+        regex: '^(?![/\\\\]|[A-Za-z]:)(?!(?:.*[/\\\\])?\\.\\.(?:[/\\\\]|$)).+$',
+        hint: 'a path inside the repository, relative to its root, without `..` (e.g. config/router.yaml)'
+      })
+    ),
     branch: optional(str("The branch to commit to; default: the repository's default branch.")),
     set: required(list('The values to set.', weightSetting, 1))
   }
@@ -62,7 +67,10 @@ const webhook = obj(
   {
     type: required(choice('Call a webhook.', ['webhook'])),
     url: required(
-      str('The URL to POST to.', { regex: '^https?://', hint: 'an http:// or https:// URL' })
+      httpUrl(
+        'The URL to POST to (redirects are not followed: give the final URL).',
+        'put a token in a header the receiver checks, or sign with secretEnv'
+      )
     ),
     secretEnv: optional(
       str(

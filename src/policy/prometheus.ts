@@ -19,7 +19,7 @@ import {
   type Issue,
   type Path
 } from './dsl.js'
-import { duration } from './scalars.js'
+import { duration, httpUrl } from './scalars.js'
 import type { Policy, PrometheusSeries } from './types.js'
 
 /** Prometheus data model: https://prometheus.io/docs/concepts/data_model/ */
@@ -87,7 +87,14 @@ const series = obj(
       num('Multiplies the values (e.g. 1000: seconds to milliseconds).', { exclusiveMin: 0 }),
       1
     ),
-    match: withDefault(matchers('Extra label matchers for these series only.'), {})
+    match: withDefault(matchers('Extra label matchers for these series only.'), {}),
+    absentErrors: withDefault(
+      choice(
+        'kind rate: what an absent `errors` series means. `unknown` (default): no data, which holds, never 0. `zero`: the counter is created at its first increment (a labelled counter in most client libraries), so no series (for an arm, or a time bucket) means no errors.',
+        ['unknown', 'zero']
+      ),
+      'unknown'
+    )
   }
 )
 
@@ -96,10 +103,10 @@ export const prometheusSource = obj(
   {
     type: required(choice('Read aggregated series from Prometheus.', ['prometheus'])),
     url: required(
-      str('Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).', {
-        regex: '^https?://[^\\s]+$',
-        hint: 'an http:// or https:// URL'
-      })
+      httpUrl(
+        'Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).',
+        'use source.auth (basic: { user, passwordEnv }) instead'
+      )
     ),
     auth: optional(
       obj('Credentials, read from environment variables (never written in the policy).', {
@@ -194,16 +201,6 @@ export function checkPrometheusPolicy(policy: Policy, issues: Issue[]): Checked<
       `with a prometheus source, arms.field is the arm label: ${JSON.stringify(policy.arms.field)} is not a label name (letters, digits and \`_\`)`
     )
   }
-  const url = URL.canParse(spec.url) ? new URL(spec.url) : undefined
-  if (!url || url.username || url.password) {
-    reject(
-      issues,
-      ['source', 'url'],
-      url
-        ? 'credentials in source.url would show up in messages; use source.auth (basic: { user, passwordEnv }) instead'
-        : `${JSON.stringify(spec.url)} is not a URL`
-    )
-  }
   if (policy.segments) {
     reject(
       issues,
@@ -224,6 +221,13 @@ export function checkPrometheusPolicy(policy: Policy, issues: Issue[]): Checked<
     }
     const problem = seriesProblem(m.kind, s)
     if (problem) reject(issues, ['source', 'series', m.name], problem)
+    if (s.absentErrors === 'zero' && s.errors === undefined) {
+      reject(
+        issues,
+        ['source', 'series', m.name, 'absentErrors'],
+        'absentErrors is about an `errors` counter: give the series `errors`, or remove absentErrors'
+      )
+    }
     if (s.limitQuery !== undefined && m.limit === undefined) {
       reject(
         issues,

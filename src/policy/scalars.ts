@@ -27,7 +27,8 @@ export function duration(
     if (typeof value === 'number') return parseDuration(String(value))
     if (typeof value !== 'string') return fail(mismatch(expects, value))
     const parsed = parseDuration(value)
-    const { min = 0, max = Infinity } = bounds
+    // No duration in a policy needs ten years; longer ones only overflow the times they shift.
+    const { min = 0, max = 3650 * 86_400_000 } = bounds
     if (!parsed.ok || (parsed.value >= min && parsed.value <= max)) return parsed
     return fail(`must be between ${formatDuration(min)} and ${formatDuration(max)}; got ${value}`)
   })
@@ -140,3 +141,29 @@ export const version = scalar(
           `unsupported version ${JSON.stringify(value)}: this release reads version 1 policies; set version: 1`
         )
 )
+
+/** `scheme://user:password@` -> `scheme://***@`: what a message may quote of a URL. */
+export const withoutCredentials = (text: string): string =>
+  text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@')
+
+/**
+ * An http(s) URL without credentials: a user or password in a URL ends up in logs, messages and
+ * reports (and is sent to wherever the URL redirects), so the policy names them through
+ * environment variables instead. Messages never quote the credentials.
+ */
+export function httpUrl(description: string, instead: string): Node<string> {
+  const expects = 'an http:// or https:// URL'
+  const json = { type: 'string', minLength: 1, pattern: '^https?://[^\\s/?#@]+([/?#][^\\s]*)?$' }
+  return scalar(description, expects, json, value => {
+    if (typeof value !== 'string') return fail(mismatch(expects, value))
+    const shown = JSON.stringify(withoutCredentials(value).slice(0, 200))
+    const url = /^https?:\/\/\S+$/i.test(value) && URL.canParse(value) ? new URL(value) : undefined
+    if (!url || !/^https?:$/.test(url.protocol)) return fail(`${shown} is not ${expects}`)
+    if (url.username || url.password || /^https?:\/\/[^/?#]*@/i.test(value)) {
+      return fail(
+        `${shown} has credentials in it (user:password@), which would show in logs and reports; ${instead}`
+      )
+    }
+    return ok(value)
+  })
+}

@@ -30,7 +30,16 @@ import {
 import { actuators } from './actuatorSchema.js'
 import { checkPrometheusPolicy, prometheusSource } from './prometheus.js'
 import { checkSqlPolicy, sqlSource } from './sqlSchema.js'
-import { amount, duration, fraction, limit, metricKind, version, type Kind } from './scalars.js'
+import {
+  amount,
+  duration,
+  fraction,
+  httpUrl,
+  limit,
+  metricKind,
+  version,
+  type Kind
+} from './scalars.js'
 import type { JudgeSpec, MetricSpec, Policy, RedactPattern, Tolerance } from './types.js'
 import { formatDuration, type Amount } from './units.js'
 
@@ -78,7 +87,11 @@ const rollout = refine(
       'rollback'
     ),
     minSamples: withDefault(
-      num('Requests per arm, per step, before any verdict.', { integer: true, min: 1 }),
+      num('Requests per arm, per step, before any verdict.', {
+        integer: true,
+        min: 1,
+        max: 1e9
+      }),
       300
     ),
     warmup: withDefault(duration('Excluded from the window at each step start.'), '5m'),
@@ -199,10 +212,10 @@ function langfuseSource() {
   return obj('LLM calls traced in Langfuse (cloud or self-hosted), read through its public API.', {
     type: required(choice('Read observations from Langfuse.', ['langfuse'])),
     baseUrl: withDefault(
-      str('The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.', {
-        regex: '^https?://[^\\s/@]+(/[^\\s@]*)?$',
-        hint: 'an http(s) URL without credentials, e.g. https://cloud.langfuse.com'
-      }),
+      httpUrl(
+        'The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.',
+        'the keys come from publicKeyEnv and secretKeyEnv'
+      ),
       'https://cloud.langfuse.com'
     ),
     publicKeyEnv: withDefault(envName('public key'), 'LANGFUSE_PUBLIC_KEY'),
@@ -488,7 +501,12 @@ const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind m
 const judge = refine(
   obj('Grade sampled outputs with an LLM judge through an OpenAI-compatible API.', {
     model: required(str('The judge model id.')),
-    baseURL: optional(str('OpenAI-compatible endpoint; default: the OpenAI API.')),
+    baseURL: optional(
+      httpUrl(
+        'OpenAI-compatible endpoint; default: the OpenAI API.',
+        'the API key comes from apiKeyEnv'
+      )
+    ),
     apiKeyEnv: withDefault(
       str('Environment variable holding the API key.', {
         regex: '^[A-Za-z_][A-Za-z0-9_]*$',
@@ -626,6 +644,13 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
       maxMalformed: withDefault(
         fraction('Share of malformed lines above which promotion is blocked.'),
         '1%'
+      ),
+      maxAge: withDefault(
+        duration(
+          "How long before the step's window a record may be dated and still be the log's history. Older records are a broken clock (1970, epoch seconds read as milliseconds): counted, sampled and blocking, never the step's clock.",
+          { min: 60_000 }
+        ),
+        '7d'
       )
     }),
     {}

@@ -121,6 +121,12 @@ export interface PrometheusSeries {
   scale: number
   /** Extra label matchers for these series, values matched exactly. */
   match: Record<string, string>
+  /**
+   * kind rate: what an absent `errors` series means. Absent (default `unknown`): no data, which
+   * holds. `zero`: the counter is created at its first increment (a labelled counter in most client
+   * libraries), so no series means no errors. Optional in hand-built policies: `unknown`.
+   */
+  absentErrors?: 'zero' | 'unknown'
 }
 
 export interface PrometheusSourceSpec {
@@ -215,6 +221,12 @@ export interface Policy {
   dataQuality: {
     /** Fraction of malformed lines above which promotion is blocked (default 0.01). */
     maxMalformed: number
+    /**
+     * How long before the step's window a record may be dated and still be a log's history
+     * (default 7d). Older records are a broken clock (1970, epoch seconds read as milliseconds):
+     * counted, sampled and blocking, never the step's clock. Absent in hand-built policies: 7d.
+     */
+    maxAge?: Duration
   }
   trafficSplit: {
     /** Type-I error of the sequential sample-ratio test (default 0.001). */

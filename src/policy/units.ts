@@ -115,3 +115,39 @@ export function formatDuration(ms: number): string {
   }
   return text
 }
+
+/** Days in each month of a non-leap year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/**
+ * `2026-11-26`, `2026-11-26T14:00Z`, `2026-11-26T14:00:00.5+01:00` (RFC 3339 / ISO-8601 extended
+ * form): a date, or a date and time with an explicit zone, so nothing depends on the machine's
+ * time zone. Strict where Date.parse is lenient: `2026-02-30`, `24:00`, `March 5` and times
+ * without a zone are refused, not rolled over or guessed.
+ */
+export function parseInstant(text: string): Parsed<number> {
+  const expected = `must be an ISO-8601 instant such as 2026-11-26T14:00:00Z or 2026-11-26, not ${quoted(text)}`
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|([+-])(\d{2}):(\d{2})))?$/.exec(
+      text
+    )
+  if (!m) return fail(expected)
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', , sign, oh = '0', om = '0'] = m
+  const year = Number(y)
+  const month = Number(mo)
+  const day = Number(d)
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  const days =
+    month >= 1 && month <= 12 ? MONTH_DAYS[month - 1]! + (month === 2 && leap ? 1 : 0) : 0
+  if (day < 1 || day > days) return fail(`${expected} (there is no such day)`)
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59 || Number(oh) > 23 || Number(om) > 59) {
+    return fail(`${expected} (there is no such time of day)`)
+  }
+  const offset = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000
+  const utc = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s))
+  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear puts them back.
+  const date = new Date(utc)
+  date.setUTCFullYear(year)
+  const ms = date.getTime() + Number(frac.padEnd(3, '0').slice(0, 3)) - offset
+  return Number.isFinite(ms) ? ok(ms) : fail(expected)
+}

@@ -239,9 +239,13 @@ function timestamp(v: unknown): number | undefined {
   return NaN
 }
 
+/** The largest epoch ms a Date can hold (ECMA-262, 21.4.1.1): beyond it no time can be shown. */
+const MAX_EPOCH_MS = 8.64e15
+
 function epochMillis(n: number): number {
   if (!Number.isFinite(n)) return NaN
-  return n < EPOCH_SECONDS_BELOW ? n * 1000 : n
+  const ms = n < EPOCH_SECONDS_BELOW ? n * 1000 : n
+  return Math.abs(ms) <= MAX_EPOCH_MS ? ms : NaN
 }
 
 /** The char codes of the minute (first 16 characters) of the last timestamp parsed, and its epoch ms. */

@@ -10,6 +10,7 @@ import {
 } from './format.js'
 import type { HistoryEntry } from '../decide/types.js'
 import { metricCharts } from './chart.js'
+import { oneLine } from './sanitize.js'
 import { recordJson, type DecisionRecord } from './record.js'
 
 /**
@@ -17,12 +18,17 @@ import { recordJson, type DecisionRecord } from './record.js'
  * escaped before it reaches markdown, so it cannot inject links, mentions, HTML or table cells.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\\`*_[\]|~#]/g, c => `\\${c}`)
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/@/g, '@\u200b')
-    .replace(/\r?\n/g, ' ')
+  return (
+    oneLine(text.replace(/\r?\n/g, ' '))
+      .replace(/[\\`*_[\]|~#]/g, c => `\\${c}`)
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/@/g, '@\u200b')
+      // GitHub autolinks bare URLs (`https://...`, `www.`): a zero-width space after the scheme or
+      // `www` keeps a URL from data as text (GitHub Flavored Markdown, "Autolinks (extension)").
+      .replace(/\b([a-z][a-z0-9+.-]*):\/\//gi, '$1:\u200b//')
+      .replace(/\bwww\./gi, m => `${m.slice(0, 3)}\u200b.`)
+  )
 }
 
 const ICON = { promote: '✅', hold: '⏸️', rollback: '⏪' } as const
@@ -42,8 +48,16 @@ export function headline(r: DecisionRecord): string {
       pause: 'Paused',
       resume: 'Resumed'
     }
-    return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%`
+    return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%${lagging(r)}`
   }
+  return automatic(r, name) + lagging(r)
+}
+
+/** A decision no run may call done while an actuator has not applied it. */
+const lagging = (r: DecisionRecord): string =>
+  r.applied?.some(a => !a.ok) ? ' (not yet applied everywhere)' : ''
+
+function automatic(r: DecisionRecord, name: string): string {
   switch (r.decision) {
     case 'promote':
       return r.complete && r.step.weight === r.next.weight

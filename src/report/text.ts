@@ -3,6 +3,7 @@ import { headline, progressLine } from './markdown.js'
 import type { DecisionRecord } from './record.js'
 import type { RolloutState } from '../decide/types.js'
 import type { Policy } from '../policy/types.js'
+import { oneLine } from './sanitize.js'
 
 /** Markdown bold (the current step) becomes brackets in a terminal. */
 const plain = (s: string): string => s.replace(/\*\*(.*?)\*\*/g, '[$1]')
@@ -42,7 +43,8 @@ export function renderText(r: DecisionRecord): string {
   if (r.checks.length > 0) {
     lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`))
   }
-  return lines.join('\n') + '\n'
+  // Text from data (names, values, server messages) never starts a line or drives a terminal.
+  return lines.map(oneLine).join('\n') + '\n'
 }
 
 /** One line for `status`: where the rollout stands, from its stored state. */
@@ -50,5 +52,10 @@ export function statusText(policy: Policy, state: RolloutState | undefined): str
   if (!state)
     return `${policy.rollout.name}: no state yet (the first evaluate starts the first step)`
   const steps = policy.rollout.steps
-  return `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${steps[state.stepIndex]}%) since ${state.stepStartedAt}; revision ${state.revision}`
+  const weight = steps[state.stepIndex]
+  const at = weight !== undefined ? `${weight}%` : 'not a step of this policy'
+  const lag = state.desired && !state.desired.appliedAt ? '; not yet applied everywhere' : ''
+  return oneLine(
+    `${state.rollout}: ${state.status} at step ${state.stepIndex + 1} of ${steps.length} (${at}) since ${state.stepStartedAt}; revision ${state.revision}${lag}`
+  )
 }

@@ -113,10 +113,22 @@ export interface DataQuality {
   outsideWindow: number
   /** Records with ts > now. */
   future: number
+  /**
+   * Optional: records dated more than `dataQuality.maxAge` before the window (a broken clock, not
+   * the log's history), and per file how many and their date range. They block promotion.
+   */
+  farOutside?: number
+  /** Optional: records dated more than `dataQuality.maxAge` after `now` (blocking unless a replay). */
+  farFuture?: number
+  farOutsideSamples?: string[]
   /** Field -> values rejected (NaN, negative latency, score outside [0, 1], ...). */
   invalidValues: Record<string, number>
-  /** Files read, with their line counts; problems with a whole file (empty, binary) in `problem`. */
-  files: { path: string; lines: number; malformed: number; problem?: string }[]
+  /**
+   * Files read, with their line counts; problems with a whole file (empty, binary) in `problem`.
+   * `incomplete`: the file could not be read to its end (a truncated gzip, an unclosed CSV quote
+   * that swallowed the rest, a read error): evidence read in part blocks promotion.
+   */
+  files: { path: string; lines: number; malformed: number; problem?: string; incomplete?: true }[]
   /**
    * Problems a source found with the data that make the evidence untrustworthy (a series with no
    * data, one arm missing, NaN, a series that stopped): each blocks (a hold, never a rollback).
@@ -158,6 +170,11 @@ export interface Evidence {
    * only when the policy has one. Production text: never logged, never in a report or record.
    */
   texts?: TextSample[]
+  /**
+   * Optional: false when the source cannot tell error classes (rate limits, timeouts): Prometheus
+   * counts only the policy's own error series. Cell.errors is then empty, which is not zero.
+   */
+  errorClasses?: false
   /**
    * Metric name -> the canary's value from a raw query, for that metric's absolute `limit` only
    * (Prometheus `limitQuery`). One number without counts: it can hold, never roll back.
@@ -201,3 +218,6 @@ export function emptyQuality(): DataQuality {
     files: []
   }
 }
+
+/** `dataQuality.maxAge` when a policy does not say (hand-built policies in tests). */
+export const DEFAULT_MAX_AGE_MS = 7 * 86_400_000

@@ -2,6 +2,7 @@ import type { MetricKind, Policy } from '../policy/types.js'
 import { compileMetricValue, type MetricValueReader } from '../records/fields.js'
 import type { Arm, RequestRecord } from '../records/record.js'
 import {
+  DEFAULT_MAX_AGE_MS,
   TOTAL_SEGMENT,
   emptyQuality,
   type CacheSums,
@@ -147,6 +148,12 @@ export class EvidenceBuilder {
   private readonly from: number
   private readonly to: number
   private readonly now: number
+  /** Records before this are far outside the window: a broken clock, not history. */
+  private readonly farBefore: number
+  /** Records after this are far in the future: a broken clock too (unless it is a replay). */
+  private readonly farAfter: number
+  /** The current file's far-outside records (before, after): how many, and their date range. */
+  private far = { count: 0, ahead: 0, min: Infinity, max: -Infinity }
   private readonly bucketMs: number
   private readonly policy: Policy
   private readonly source: string
@@ -181,6 +188,9 @@ export class EvidenceBuilder {
     this.from = opts.window.from
     this.to = opts.window.to
     this.now = opts.now
+    const maxAge = policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS
+    this.farBefore = this.from - maxAge
+    this.farAfter = this.now + maxAge
     this.bucketMs = policy.bucket
     this.source = opts.source
     if (!(this.bucketMs > 0))
@@ -243,10 +253,34 @@ export class EvidenceBuilder {
     entry.failed += failed
   }
 
-  fileDone(path: string, lines: number, malformed: number, problem?: string): void {
-    this.quality.files.push(
-      problem === undefined ? { path, lines, malformed } : { path, lines, malformed, problem }
-    )
+  fileDone(
+    path: string,
+    lines: number,
+    malformed: number,
+    problem?: string,
+    incomplete?: boolean
+  ): void {
+    this.quality.files.push({
+      path,
+      lines,
+      malformed,
+      ...(problem !== undefined && { problem }),
+      ...(incomplete && { incomplete: true as const })
+    })
+    const far = this.far
+    if (far.count + far.ahead > 0) {
+      const q = this.quality
+      if (far.count > 0) q.farOutside = (q.farOutside ?? 0) + far.count
+      if (far.ahead > 0) q.farFuture = (q.farFuture ?? 0) + far.ahead
+      const samples = (q.farOutsideSamples ??= [])
+      if (samples.length < MAX_MALFORMED_SAMPLES) {
+        const at = (t: number) => new Date(t).toISOString()
+        samples.push(
+          `${path}: ${far.count + far.ahead} dated ${far.min === far.max ? at(far.min) : `${at(far.min)} to ${at(far.max)}`}`
+        )
+      }
+      this.far = { count: 0, ahead: 0, min: Infinity, max: -Infinity }
+    }
   }
 
   /**
@@ -257,10 +291,12 @@ export class EvidenceBuilder {
     const ts = r.ts
     if (ts > this.now) {
       this.quality.future++
+      if (ts > this.farAfter) this.tallyFar(ts, true)
       return
     }
     if (ts < this.from || ts >= this.to) {
       this.quality.outsideWindow++
+      if (ts < this.farBefore) this.tallyFar(ts, false)
       return
     }
     this.quality.records++
@@ -299,6 +335,14 @@ export class EvidenceBuilder {
       if (newUnit) segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k)
     }
     this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit, half)
+  }
+
+  private tallyFar(ts: number, ahead: boolean): void {
+    const far = this.far
+    if (ahead) far.ahead++
+    else far.count++
+    if (ts < far.min) far.min = ts
+    if (ts > far.max) far.max = ts
   }
 
   /** The evidence; call once, last (it releases the per-unit tables). */

@@ -31,11 +31,13 @@ export class SourceError extends Error {
 }
 
 /**
- * A record sink that only notes the earliest canary record at or before `until` (for
- * Source.firstCanaryTime): everything else a source reports is ignored.
+ * A record sink that only notes the earliest canary record at or before `until` and no more than
+ * `maxAge` before it (for Source.firstCanaryTime): an older record is a broken clock, never the
+ * start of a step (collect() reports it as data quality). Everything else is ignored.
  */
-export function earliestCanarySink(until: number) {
+export function earliestCanarySink(until: number, maxAge: number) {
   let first: number | undefined
+  const since = until - maxAge
   const ignore = (): void => {}
   return {
     line: ignore,
@@ -43,8 +45,28 @@ export function earliestCanarySink(until: number) {
     unmatchedArm: ignore,
     fileDone: ignore,
     add: (r: { arm: Arm; ts: number }) => {
-      if (r.arm === 'canary' && r.ts <= until && (first === undefined || r.ts < first)) first = r.ts
+      if (r.arm !== 'canary' || r.ts > until || r.ts < since) return
+      if (first === undefined || r.ts < first) first = r.ts
     },
     first: () => first
+  }
+}
+
+/**
+ * The same window collected twice (a run that decides again after losing a compare-and-swap on
+ * the state) is read once; so is the first canary time.
+ */
+export function memoizedSource(source: Source): Source {
+  const collected = new Map<string, Promise<Evidence>>()
+  let first: Promise<number | undefined> | undefined
+  return {
+    describe: () => source.describe(),
+    collect: request => {
+      const key = `${request.window.from}:${request.window.to}:${request.now}`
+      let evidence = collected.get(key)
+      if (!evidence) collected.set(key, (evidence = source.collect(request)))
+      return evidence
+    },
+    firstCanaryTime: until => (first ??= source.firstCanaryTime(until))
   }
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -83,4 +83,26 @@ export function writeTraffic(
   }
   writeFileSync(path, text)
   return { end: new Date(last + 1000).toISOString() }
+}
+
+/**
+ * Run the real binary without blocking this process, so a loopback server in the test (a webhook
+ * receiver) can answer it. `env` is added to this process's environment.
+ */
+export function cliAsync(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {}
+): Promise<CliResult> {
+  return new Promise(resolve => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd, encoding: 'utf8', env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        const status = error ? (typeof error.code === 'number' ? error.code : null) : 0
+        resolve({ status, stdout, stderr })
+      }
+    )
+  })
 }

@@ -53,6 +53,11 @@ export class GitHubStandIn {
   faults: Fault[] = []
   /** The token's login for GET /user; undefined answers 403 as GITHUB_TOKEN gets. */
   tokenLogin: string | undefined = undefined
+  /**
+   * The login comments are created as when GET /user is 403: github-actions[bot] for the workflow
+   * token, `<app-slug>[bot]` for a GitHub App's installation token.
+   */
+  installationLogin = 'github-actions[bot]'
   /** login -> repository permission (admin, write, read); absent: not a collaborator (404). */
   permissions = new Map<string, 'admin' | 'write' | 'read'>()
   reactions: { comment: number; content: string }[] = []
@@ -169,8 +174,16 @@ export class GitHubStandIn {
           link
         )
       }
-      const c = this.addComment(issue, String(body?.body), this.tokenLogin ?? 'github-actions[bot]')
+      const c = this.addComment(
+        issue,
+        String(body?.body),
+        this.tokenLogin ?? this.installationLogin
+      )
       return reply(201, this.commentJson(c))
+    }
+    if ((m = new RegExp(`^${base}/issues/comments/(\\d+)$`).exec(path)) && method === 'GET') {
+      const c = this.comments.find(x => x.id === Number(m![1]))
+      return c ? reply(200, this.commentJson(c)) : notFound()
     }
     if ((m = new RegExp(`^${base}/issues/comments/(\\d+)$`).exec(path)) && method === 'PATCH') {
       const c = this.comments.find(x => x.id === Number(m![1]))
@@ -348,6 +361,7 @@ export class GitHubStandIn {
       id: c.id,
       body: c.body,
       html_url: `${base}/pull/${c.issue}#issuecomment-${c.id}`,
+      issue_url: `${this.url}/repos/${this.owner}/${this.repo}/issues/${c.issue}`,
       user: { ...sampleComponent('simple-user'), login: c.login, type: c.type }
     }
   }

@@ -16,6 +16,10 @@ export interface ServerOptions {
   /** Answer the first N requests with 500. */
   failing?: number
   servedModel?: string
+  /** Answer without `usage` (some OpenAI-compatible servers do): the cost is unknown. */
+  noUsage?: boolean
+  /** Refuse every request (structured outputs' `message.refusal`, content null). */
+  refuse?: boolean
 }
 
 export interface JudgeServer {
@@ -63,11 +67,13 @@ export async function startJudgeServer(opts: ServerOptions = {}): Promise<JudgeS
         hanging.push(res)
         return
       }
-      const content = user.includes('[bad-json]')
-        ? 'I would say this is quite good.'
-        : request.response_format?.json_schema?.name === 'verdict'
-          ? JSON.stringify({ winner: pairwise(user, opts.preferFirst ?? 0) })
-          : JSON.stringify({ grade: gradeOf(section(user, 'RESPONSE')) })
+      const content = opts.refuse
+        ? null
+        : user.includes('[bad-json]')
+          ? 'I would say this is quite good.'
+          : request.response_format?.json_schema?.name === 'verdict'
+            ? JSON.stringify({ winner: pairwise(user, opts.preferFirst ?? 0) })
+            : JSON.stringify({ grade: gradeOf(section(user, 'RESPONSE')) })
       const promptTokens = Math.ceil(request.messages.reduce((n, m) => n + m.content.length, 0) / 4)
       tokens.input += promptTokens
       tokens.output += 10
@@ -79,16 +85,22 @@ export async function startJudgeServer(opts: ServerOptions = {}): Promise<JudgeS
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content, refusal: null },
+            message: {
+              role: 'assistant',
+              content,
+              refusal: opts.refuse ? 'I cannot help with grading this content.' : null
+            },
             finish_reason: 'stop',
             logprobs: null
           }
         ],
-        usage: {
-          prompt_tokens: promptTokens,
-          completion_tokens: 10,
-          total_tokens: promptTokens + 10
-        }
+        ...(!opts.noUsage && {
+          usage: {
+            prompt_tokens: promptTokens,
+            completion_tokens: 10,
+            total_tokens: promptTokens + 10
+          }
+        })
       })
     })
   })

@@ -5,11 +5,11 @@ import type { Policy } from '../../policy/types.js'
 import { createNormalizer, type Normalizer } from '../../records/normalize.js'
 import { EvidenceBuilder } from '../../sketch/evidenceBuilder.js'
 import { judgeSampler } from '../textSample.js'
-import { type Evidence } from '../../sketch/evidence.js'
+import { DEFAULT_MAX_AGE_MS, type Evidence } from '../../sketch/evidence.js'
 import { SourceError, earliestCanarySink, type CollectRequest, type Source } from '../source.js'
 import { forEachCsvRow } from './csv.js'
 import { describeBytes, forEachLine } from './lines.js'
-import { openDecoded, type OpenedFile } from './open.js'
+import { EMPTY_FILE, openDecoded, type OpenedFile } from './open.js'
 import {
   defaultParallelOptions,
   ParallelReader,
@@ -104,8 +104,8 @@ export class FileSource implements Source {
       line: () => builder.line(),
       malformed: (where, reason) => builder.malformed(where, reason),
       unmatchedArm: value => builder.unmatchedArm(value),
-      fileDone: (path, lines, malformed, problem) =>
-        builder.fileDone(path, lines, malformed, problem),
+      fileDone: (path, lines, malformed, problem, incomplete) =>
+        builder.fileDone(path, lines, malformed, problem, incomplete),
       calls: (scope, version, calls, failed) => builder.calls(scope, version, calls, failed),
       add: r => {
         builder.add(r)
@@ -116,7 +116,7 @@ export class FileSource implements Source {
   }
 
   async firstCanaryTime(until: number): Promise<number | undefined> {
-    const sink = earliestCanarySink(until)
+    const sink = earliestCanarySink(until, this.policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS)
     await this.readAll(sink)
     return sink.first()
   }
@@ -149,7 +149,7 @@ export class FileSource implements Source {
     } finally {
       await pool?.close()
     }
-    if (outcomes.every(o => o.problem !== undefined || o.lines === 0)) {
+    if (outcomes.every(o => o.lines === 0)) {
       const problems = outcomes
         .slice(0, MAX_PROBLEMS_IN_MESSAGE)
         .map(o => `${o.path}: ${o.problem ?? 'no lines'}`)
@@ -203,21 +203,29 @@ export class FileSource implements Source {
       } else {
         const opened = await openDecoded(absolutePath)
         if (opened.problem !== undefined) problem = opened.problem
-        else if (format === 'csv') await this.readCsv(opened.chunks, reader)
+        else if (format === 'csv') problem = await this.readCsv(opened.chunks, reader)
         else problem = await this.readJsonl(absolutePath, opened, reader, documentAllowed)
       }
     } catch (e) {
-      problem = `cannot read: ${(e as Error).message}`
+      // A read error mid-file (a truncated gzip: "unexpected end of file") loses its rest.
+      problem = `cannot read to its end (after ${reader.lines} lines): ${(e as Error).message}`
     }
+    // Only an empty file was read whole; any other problem means data that was not read.
+    const incomplete = problem !== undefined && problem !== EMPTY_FILE
+    // A trace file read whole whose spans hold no LLM call is a problem, but no data was lost.
     if (problem === undefined && reader.lines === 0 && reader.spans > 0) problem = noCalls(reader)
-    sink.fileDone(path, reader.lines, reader.malformed, problem)
+    sink.fileDone(path, reader.lines, reader.malformed, problem, incomplete)
     return problem === undefined
       ? { path, lines: reader.lines }
       : { path, lines: reader.lines, problem }
   }
 
-  private async readCsv(chunks: AsyncIterable<Buffer>, reader: RowReader): Promise<void> {
-    await forEachCsvRow(
+  /** Returns why the file was not read to its end, if it was not. */
+  private async readCsv(
+    chunks: AsyncIterable<Buffer>,
+    reader: RowReader
+  ): Promise<string | undefined> {
+    return forEachCsvRow(
       chunks,
       this.maxLineBytes,
       (row, lineNo) => {

@@ -6,6 +6,8 @@ import { createGunzip } from 'node:zlib'
 /** Bytes of decoded content checked for NUL bytes: text files (JSONL, CSV) never contain one. */
 export const SNIFF_BYTES = 8192
 export const READ_CHUNK_BYTES = 1 << 16
+/** The problem of a file with nothing in it: read whole, unlike every other problem. */
+export const EMPTY_FILE = 'empty file'
 
 /** A file's decoded bytes as a stream of chunks, or the reason there are none to read. */
 export type OpenedFile =
@@ -41,7 +43,7 @@ export async function openDecoded(path: string): Promise<OpenedFile> {
   const first = head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head, headBytes)
   const problem =
     headBytes === 0
-      ? 'empty file'
+      ? EMPTY_FILE
       : first.subarray(0, SNIFF_BYTES).includes(0)
         ? 'binary file, not JSONL/CSV'
         : undefined

@@ -2,7 +2,7 @@ import type { LangfuseSourceSpec, Policy } from '../../policy/types.js'
 import { createNormalizer, isRequestRecord, type Normalizer } from '../../records/normalize.js'
 import type { RequestRecord } from '../../records/record.js'
 import { EvidenceBuilder } from '../../sketch/evidenceBuilder.js'
-import { type Evidence } from '../../sketch/evidence.js'
+import { DEFAULT_MAX_AGE_MS, type Evidence } from '../../sketch/evidence.js'
 import { SourceError, earliestCanarySink, type CollectRequest, type Source } from '../source.js'
 import {
   displayHost,
@@ -114,7 +114,7 @@ export class LangfuseSource implements Source {
 
   /** Earliest canary call within one maxDuration before `until`: a step never lasts longer. */
   async firstCanaryTime(until: number): Promise<number | undefined> {
-    const sink = earliestCanarySink(until)
+    const sink = earliestCanarySink(until, this.policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS)
     await this.readObservations(
       this.client(),
       until - this.policy.rollout.maxDuration,

@@ -64,16 +64,22 @@ export class PrometheusClient {
     this.opts.headers = { ...headers }
   }
 
-  async instant(query: string, timeMs: number): Promise<VectorSample[]> {
+  /**
+   * `warnings`, when given, receives the answer's `warnings` (the API returns data with warnings
+   * when something did not stop the query: Thanos and Mimir report a partial response, stores that
+   * did not answer, this way). The caller decides; the gate treats them as missing data.
+   */
+  async instant(query: string, timeMs: number, warnings?: string[]): Promise<VectorSample[]> {
     const data = await this.post('/api/v1/query', { query, time: seconds(timeMs) })
-    return parseResult(data, 'vector', this.where()) as VectorSample[]
+    return parseResult(data, 'vector', this.where(), warnings) as VectorSample[]
   }
 
   async range(
     query: string,
     startMs: number,
     endMs: number,
-    stepMs: number
+    stepMs: number,
+    warnings?: string[]
   ): Promise<MatrixSeries[]> {
     const data = await this.post('/api/v1/query_range', {
       query,
@@ -81,7 +87,7 @@ export class PrometheusClient {
       end: seconds(endMs),
       step: seconds(stepMs)
     })
-    return parseResult(data, 'matrix', this.where()) as MatrixSeries[]
+    return parseResult(data, 'matrix', this.where(), warnings) as MatrixSeries[]
   }
 
   private where(): string {
@@ -225,10 +231,15 @@ function apiError(text: string): string {
   return ''
 }
 
+/** Warnings kept from one answer, and characters of each: enough to name the problem. */
+const MAX_WARNINGS = 3
+const MAX_WARNING_CHARS = 300
+
 function parseResult(
   body: unknown,
   resultType: 'vector' | 'matrix',
-  where: string
+  where: string,
+  warnings?: string[]
 ): VectorSample[] | MatrixSeries[] {
   const garbage = (what: string) =>
     new SourceError(
@@ -242,6 +253,14 @@ function parseResult(
     )
   }
   if (b.status !== 'success') throw garbage('an object without status "success"')
+  const said = (body as { warnings?: unknown }).warnings
+  if (warnings && Array.isArray(said) && said.length > 0) {
+    for (const w of said.slice(0, MAX_WARNINGS)) {
+      warnings.push(`${where} answered with a warning: ${String(w).slice(0, MAX_WARNING_CHARS)}`)
+    }
+    if (said.length > MAX_WARNINGS)
+      warnings.push(`${where}: ${said.length - MAX_WARNINGS} more warnings`)
+  }
   const data = b.data as { resultType?: unknown; result?: unknown } | undefined
   if (!data || data.resultType !== resultType || !Array.isArray(data.result)) {
     throw garbage(`resultType ${JSON.stringify(data?.resultType ?? null)}`)

@@ -105,11 +105,13 @@ export class PrometheusSource implements Source {
     const to = Math.min(request.window.to, request.now)
     const from = Math.min(request.window.from, to)
     const cache = new Map<string, Promise<Fetched>>()
+    /** The answers' `warnings` (a partial response): the data may be missing some of its part. */
+    const partial: string[] = []
     const fetch = (name: string, match: Record<string, string>, histogram: boolean) => {
       const key = JSON.stringify([name, match, histogram])
       let pending = cache.get(key)
       if (!pending) {
-        pending = this.fetchSeries(name, match, histogram, from, to)
+        pending = this.fetchSeries(name, match, histogram, from, to, partial)
         cache.set(key, pending)
       }
       return pending
@@ -136,8 +138,8 @@ export class PrometheusSource implements Source {
     const requests = await (requestsDef.histogram
       ? fetch(requestsDef.name, requestsDef.match, true)
       : fetch(requestsDef.name, requestsDef.match, false))
-    const resets = await this.resets(requestsDef, from, to)
-    const limitValues = await this.limitValues(to)
+    const resets = await this.resets(requestsDef, from, to, partial)
+    const limitValues = await this.limitValues(to, partial)
 
     const quality = emptyQuality()
     const problems: string[] = []
@@ -181,6 +183,12 @@ export class PrometheusSource implements Source {
     quality.lines += this.invalid.length
     problems.push(...this.invalid.splice(0))
     problems.push(...limitValues.problems)
+    if (partial.length > 0) {
+      problems.push(
+        `${[...new Set(partial)].join('; ')}: the answer may lack data (a partial response), so it is not evidence; the evaluation holds until the server answers without warnings`
+      )
+    }
+    notes.push(...this.bucketsLeftOut(fetched))
     for (const [arm, count] of resets) {
       warnings.push(
         `${count} counter reset(s) of ${requestsDef.name} (${arm}) in the window: a process restarted; increase() accounts for them`
@@ -193,6 +201,8 @@ export class PrometheusSource implements Source {
       metrics: metrics.map(m => m.name),
       unitLevel: false,
       cells,
+      // Error classes (rate limits, timeouts) and fallbacks are not in the policy's series.
+      errorClasses: false,
       quality: withFindings(quality, problems, warnings, notes),
       ...(Object.keys(limitValues.values).length > 0 && { limitValues: limitValues.values })
     }
@@ -225,7 +235,8 @@ export class PrometheusSource implements Source {
     match: Record<string, string>,
     histogram: boolean,
     from: number,
-    to: number
+    to: number,
+    partial: string[]
   ): Promise<Fetched> {
     const bucket = this.policy.bucket
     const sel = this.selectorFor(name, match, ARMS)
@@ -238,7 +249,7 @@ export class PrometheusSource implements Source {
       const first = from + (k + 1) * bucket
       const last = from + Math.min(full, k + MAX_POINTS) * bucket
       queries.push(
-        this.client.range(expr(bucket), first, last, bucket).then(series => {
+        this.client.range(expr(bucket), first, last, bucket, partial).then(series => {
           for (const s of series)
             for (const [t, v] of s.values) this.put(points, name, s.metric, t * 1000 - bucket, v)
         })
@@ -247,7 +258,7 @@ export class PrometheusSource implements Source {
     const tailStart = from + full * bucket
     if (to > tailStart) {
       queries.push(
-        this.client.instant(expr(to - tailStart), to).then(samples => {
+        this.client.instant(expr(to - tailStart), to, partial).then(samples => {
           for (const s of samples) this.put(points, name, s.metric, tailStart, s.value[1])
         })
       )
@@ -293,7 +304,8 @@ export class PrometheusSource implements Source {
    * (and source.match, and the series' match). One number per metric, or a problem that holds.
    */
   private async limitValues(
-    to: number
+    to: number,
+    partial: string[]
   ): Promise<{ values: Record<string, number>; problems: string[] }> {
     const values: Record<string, number> = {}
     const problems: string[] = []
@@ -310,7 +322,7 @@ export class PrometheusSource implements Source {
         ).slice(2, -1)
         const query = s.limitQuery.split('$canary').join(inner)
         try {
-          const result = await this.client.instant(query, to)
+          const result = await this.client.instant(query, to, partial)
           const value = Number(result[0]?.value[1]) * s.scale
           if (result.length !== 1) {
             problems.push(
@@ -334,13 +346,14 @@ export class PrometheusSource implements Source {
   private async resets(
     def: { name: string; match: Record<string, string>; histogram: boolean },
     from: number,
-    to: number
+    to: number,
+    partial: string[]
   ): Promise<[Arm, number][]> {
     if (to <= from) return []
     const base = def.histogram ? def.name.replace(/_bucket$/, '_count') : def.name
     const sel = this.selectorFor(base, def.match, ARMS)
     const query = `sum by (${this.policy.arms.field}) (resets(${sel}[${promDuration(to - from)}]))`
-    const result = await this.client.instant(query, to)
+    const result = await this.client.instant(query, to, partial)
     const out: [Arm, number][] = []
     for (const s of result) {
       const label = s.metric[this.policy.arms.field] ?? ''
@@ -382,7 +395,10 @@ export class PrometheusSource implements Source {
         const n = histogram.counts.reduce((a, c) => a + c, 0)
         const sketch: MetricSketch = { moments: emptyMoments(), requests: n, histogram }
         if (m.kind === 'mean') {
-          const sum = (value(f.sum, arm, bucket) ?? 0) * scale
+          const summed = value(f.sum, arm, bucket)
+          // No point of the sum where there are counts: unknown, not 0 (the bucket is left out).
+          if (summed === undefined && n > 0) return { moments: emptyMoments(), requests: 0 }
+          const sum = (summed ?? 0) * scale
           const squares = value(f.squares, arm, bucket)
           const sxx =
             squares !== undefined ? squares * scale * scale : sumOfSquaresBound(histogram, sum)
@@ -392,9 +408,16 @@ export class PrometheusSource implements Source {
       }
     }
     if (m.kind === 'rate') {
+      const zero = s.absentErrors === 'zero'
       return (arm, bucket) => {
-        const n = Math.round(value(f.total, arm, bucket) ?? 0)
-        const e = Math.min(n, Math.round(value(f.errors, arm, bucket) ?? 0))
+        const total = value(f.total, arm, bucket)
+        const errors = value(f.errors, arm, bucket)
+        // An absent errors point is unknown, not 0, unless the policy says the counter is lazy.
+        if (total !== undefined && total > 0 && errors === undefined && !zero) {
+          return { moments: emptyMoments(), requests: 0 }
+        }
+        const n = Math.round(total ?? 0)
+        const e = Math.min(n, Math.round(errors ?? 0))
         return { moments: { n, sx: e, sy: n, sxx: e, syy: n, sxy: e }, requests: n }
       }
     }
@@ -405,7 +428,10 @@ export class PrometheusSource implements Source {
     )
     return (arm, bucket) => {
       const c = value(f.count, arm, bucket) ?? 0
-      const x = (value(f.sum, arm, bucket) ?? 0) * scale
+      const summed = value(f.sum, arm, bucket)
+      // No point of the sum where there are counts: unknown, not 0 (the bucket is left out).
+      if (summed === undefined && c > 0) return { moments: emptyMoments(), requests: 0 }
+      const x = (summed ?? 0) * scale
       const squares = value(f.squares, arm, bucket)
       const n = Math.round(c)
       if (squares !== undefined) {
@@ -421,9 +447,10 @@ export class PrometheusSource implements Source {
   }
 
   /**
-   * No series, one arm missing, a series that stopped: each named, each holds. An error counter is
-   * the exception: client libraries create a labelled counter at its first increment, so an arm
-   * with no errors has no series. It counts as 0 (a warning) when the other arm has the series.
+   * No series, one arm missing, a series that stopped: each named, each holds. An absent series
+   * is unknown, never 0. The exception is an error counter the policy declares lazy
+   * (`absentErrors: zero`: client libraries create a labelled counter at its first increment), so
+   * an arm with no errors has no series: it counts as 0 (a warning) when the other arm has one.
    */
   private findProblems(
     fetched: Record<string, Fetched | undefined>[],
@@ -434,7 +461,12 @@ export class PrometheusSource implements Source {
   ): void {
     const label = this.policy.arms.field
     const seen = new Set<string>()
-    const errorCounters = new Set(fetched.map(f => f.errors?.name))
+    const errorCounters = new Set(
+      fetched.flatMap((f, i) => {
+        const spec = this.metricSeries(i)
+        return spec?.absentErrors === 'zero' && f.errors ? [f.errors.name] : []
+      })
+    )
     const lastRequest = (arm: Arm) =>
       latest([...requests.points[arm].keys()].filter(b => requestsAt(arm, b) > 0))
     const values = (arm: Arm) => `${label} in [${this.policy.arms[arm].join(', ')}]`
@@ -453,10 +485,15 @@ export class PrometheusSource implements Source {
         if (!present.includes(arm)) {
           if (lazy) {
             warnings.push(
-              `${f.name} has no series for the ${arm} arm (${values(arm)}): counted as 0 errors (a labelled counter appears at its first increment)`
+              `${f.name} has no series for the ${arm} arm (${values(arm)}): counted as 0 errors (absentErrors: zero, a labelled counter appears at its first increment)`
             )
           } else {
-            problems.push(`${f.name} has no data for the ${arm} arm (${values(arm)}) in the window`)
+            const hint = this.isErrorsSeries(f.name)
+              ? "; an absent series is unknown, not 0: if this counter is only created at its first error, say so with the series' absentErrors: zero"
+              : ''
+            problems.push(
+              `${f.name} has no data for the ${arm} arm (${values(arm)}) in the window${hint}`
+            )
           }
           continue
         }
@@ -470,6 +507,43 @@ export class PrometheusSource implements Source {
         }
       }
     }
+  }
+
+  /**
+   * Rates whose errors series has no point in some time buckets with requests (the series started
+   * late, a scrape was missed): those buckets are left out of the metric, not read as 0 errors.
+   */
+  private bucketsLeftOut(fetched: Record<string, Fetched | undefined>[]): string[] {
+    const notes: string[] = []
+    fetched.forEach((f, i) => {
+      const m = this.policy.metrics[i]
+      const spec = this.metricSeries(i)
+      if (m?.kind !== 'rate' || spec?.absentErrors === 'zero' || !f.errors || !f.total) return
+      for (const arm of ARMS) {
+        const errors = f.errors.points[arm]
+        if (errors.size === 0) continue // no series at all: a problem (findProblems)
+        let missing = 0
+        for (const [bucket, les] of f.total.points[arm]) {
+          if ((les.get('') ?? 0) > 0 && errors.get(bucket)?.get('') === undefined) missing++
+        }
+        if (missing > 0) {
+          notes.push(
+            `${m.name}: ${missing} time bucket(s) with ${arm} requests but no point of ${f.errors.name} left out (an absent series is unknown, not 0 errors; set absentErrors: zero if the counter is created at its first error)`
+          )
+        }
+      }
+    })
+    return notes
+  }
+
+  /** The series of the policy's i-th metric. */
+  private metricSeries(i: number): PrometheusSeries | undefined {
+    const m = this.policy.metrics[i]
+    return m && this.spec.series[m.name]
+  }
+
+  private isErrorsSeries(name: string): boolean {
+    return Object.values(this.spec.series).some(s => s.errors === name)
   }
 
   /** Secrets from the environment into the client's headers; a missing variable is a SourceError. */
