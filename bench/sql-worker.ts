@@ -33,7 +33,7 @@ const sqlPolicy = (engine: 'postgres' | 'clickhouse'): Policy => ({
 const policy = mode === 'file' ? loaded.policy : sqlPolicy(mode as 'postgres' | 'clickhouse')
 const source =
   mode === 'file'
-    ? sourceFor(loaded, [target])
+    ? await sourceFor(loaded, [target])
     : new SqlSource({ policy, env: { BENCH_DATABASE_URL: target } })
 const outcome = await evaluate({
   policy,

@@ -31,7 +31,7 @@ if (mode === 'baseline') {
           policy: loaded.policy,
           parallel: false
         })
-      : sourceFor(loaded, [file])
+      : await sourceFor(loaded, [file])
   const outcome = await evaluate({
     policy: loaded.policy,
     policyHash: loaded.hash,

@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: generate two days of gateway logs (seeded), then run the real CLI bundle on each:
- * one rollout the gate must promote, one it must roll back. Prints each verdict and the markdown
- * that becomes the PR comment.
+ * one rollout the gate must promote, one it must roll back. Prints each verdict with its table of
+ * metrics and checks; `--verbose` adds the markdown that becomes the PR comment.
  *
  * `npm run demo -- --list` lists the scenarios of the staging checks too (cache warmth, coverage,
  * nondeterminism, silent model updates, load); `npm run demo -- <name> ...` runs those.
@@ -118,7 +118,8 @@ const DEMOS: Record<string, Scenario> = {
   }
 }
 
-const args = process.argv.slice(2)
+const verbose = process.argv.includes('--verbose') || process.argv.includes('-v')
+const args = process.argv.slice(2).filter(a => a !== '--verbose' && a !== '-v')
 if (args.includes('--list')) {
   for (const [name, s] of Object.entries(DEMOS)) console.log(`${name.padEnd(18)} ${s.about}`)
   process.exit(0)
@@ -169,13 +170,13 @@ for (const name of args.length > 0 ? args : ['promote', 'rollback']) {
   console.log(
     `\n=== scenario "${name}": ${s.about}\n    rollout-gate evaluate --records examples/traffic/${name}.jsonl --now ${now}\n`
   )
-  for (const format of ['text', 'markdown']) {
+  for (const format of verbose ? ['text', 'markdown'] : ['text']) {
     const run = spawnSync(process.execPath, [cli, ...args, '--format', format], {
       encoding: 'utf8'
     })
     process.stdout.write(run.stdout)
     process.stderr.write(run.stderr)
     if (run.status !== 0) process.exit(run.status ?? 1)
-    if (format === 'text') console.log('--- the PR comment (markdown) ---\n')
+    if (format === 'text' && verbose) console.log('--- the PR comment (markdown) ---\n')
   }
 }

@@ -1,12 +1,20 @@
-import { analyze } from './analysis/analyze.js'
+import { analyze, type AnalyzeOptions } from './analysis/analyze.js'
 import { driftCheck } from './analysis/driftCheck.js'
 import { peakLoadCheck } from './analysis/peakLoad.js'
 import type { Analysis } from './analysis/types.js'
 import { decide, manualDecision, weightAt } from './decide/decide.js'
-import { checkState, commandRefusal, initialState, nextState } from './decide/state.js'
+import {
+  checkState,
+  commandRefusal,
+  currentBudget,
+  initialState,
+  nextState,
+  restartedBudget
+} from './decide/state.js'
 import type { Decision, JudgeCacheState, ManualCommand, RolloutState } from './decide/types.js'
 import { UsageError } from './errors.js'
-import { judgeFromPolicy, type Judge } from './judge/index.js'
+import type { Judge } from './judge/judge.js'
+import { lazyJudge } from './judge/lazy.js'
 import type { Policy } from './policy/types.js'
 import { duration } from './policy/format.js'
 import { renderMarkdown } from './report/markdown.js'
@@ -15,6 +23,7 @@ import { decisionRecord, type AppliedAction, type DecisionRecord } from './repor
 import { scrubDeep, secretScrubber } from './report/sanitize.js'
 import { renderText } from './report/text.js'
 import { emptyQuality, type DataQuality, type Evidence } from './sketch/evidence.js'
+import { logAnalysis, loggedJudge, loggedSource, QUIET, type RunLog } from './log.js'
 import { type Source } from './sources/source.js'
 import { StateConflictError, StateError, updateState, type StateStore } from './state/store.js'
 
@@ -53,6 +62,8 @@ export interface EvaluateDeps {
   judge?: Judge
   /** Secret values (tokens, passwords, keys): scrubbed from the record, the reports and the state. */
   secrets?: readonly string[]
+  /** Where the run tells what it does, phase by phase (default: nowhere). */
+  log?: RunLog
 }
 
 export interface Outcome {
@@ -63,8 +74,18 @@ export interface Outcome {
 }
 
 export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
-  const { policy, source, now } = deps
+  const { policy, now } = deps
+  const log = deps.log ?? QUIET
+  const source = deps.log ? loggedSource(deps.source, log, () => performance.now()) : deps.source
+  log.phase('State')
   const stored = await deps.store?.load()
+  log.info(
+    stored
+      ? `${deps.store?.describe()}: revision ${stored.revision}, ${stored.status} at step ${stored.stepIndex + 1}`
+      : deps.store
+        ? `${deps.store.describe()}: no state yet, the rollout starts at its first step`
+        : 'No state: the rollout is evaluated as at its first step'
+  )
   const restarted = stored !== undefined && restart(stored, deps)
   const checked = stored && !restarted ? checkState(policy, stored) : undefined
   if (checked?.stepProblem) throw new StateError(checked.stepProblem)
@@ -95,6 +116,8 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
         )
       : undefined
   const analysis = collected?.analysis
+  // What earlier sequences of this rollout spent, for the report's plain words on the budget.
+  if (analysis?.errorBudget) analysis.errorBudget.spent = currentBudget(policy, state).spent
   if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
     analysis.checks.push({
       name: 'policy',
@@ -119,8 +142,10 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
       peakLoadCheck(policy.rollout.minPeakLoad, analysis.peakLoad, state.peakLoad)
     )
   }
+  if (analysis) logAnalysis(log, analysis)
   // A complete or rolled-back rollout is decided by its status alone.
   const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now)
+  log.info(`Decision: ${decision.action} (${decision.from.weight}% -> ${decision.to.weight}%)`)
   const judgeCache = collected?.judgeCache
   const kept = judgeCache ? { ...state, judgeCache } : state
   return finish(deps, kept, stored?.revision, decision, analysis, collected?.quality)
@@ -158,10 +183,11 @@ function restart(
 }
 
 /** The judge, if the policy has one; a paused rollout holds anyway, so it pays for no calls. */
-const judgeOf = (deps: EvaluateDeps, state: RolloutState): Judge | undefined =>
-  deps.policy.judge && state.status === 'running'
-    ? (deps.judge ?? judgeFromPolicy(deps.policy.judge, process.env))
-    : undefined
+function judgeOf(deps: EvaluateDeps, state: RolloutState): Judge | undefined {
+  if (!deps.policy.judge || state.status !== 'running') return undefined
+  const judge = deps.judge ?? lazyJudge(deps.policy.judge, process.env)
+  return deps.log ? loggedJudge(judge, deps.log) : judge
+}
 
 /** A person's command: no evidence is collected, so a source that is down cannot block it. */
 export async function command(
@@ -228,6 +254,7 @@ async function finish(
     | 'pullRequest'
     | 'apply'
     | 'secrets'
+    | 'log'
   > & {
     source?: Source
   },
@@ -243,7 +270,7 @@ async function finish(
   const analysis = analyzed && scrubDeep(analyzed, scrub)
   const quality = read && scrubDeep(read, scrub)
   const next: RolloutState = {
-    ...nextState(state, decision, deps.now, analysis),
+    ...nextState(state, decision, deps.now, analysis, deps.policy),
     policyHash: deps.policyHash,
     canaryVersion: canaryVersion(deps),
     ...(deps.pullRequest !== undefined && { pullRequest: deps.pullRequest })
@@ -255,7 +282,10 @@ async function finish(
   const store = deps.dryRun ? undefined : deps.store
   // DESIGN.md principle 8: the decision is saved before anything is applied. A conflict here (a
   // run that saved first) throws before any actuator ran, so the caller can decide again.
-  if (store) await store.save(next, loadedRevision)
+  if (store) {
+    await store.save(next, loadedRevision)
+    deps.log?.info(`State saved to ${store.describe()} (revision ${next.revision})`)
+  }
   const record = decisionRecord({
     policy: deps.policy,
     policyHash: deps.policyHash,
@@ -407,8 +437,14 @@ async function collectEvidence(
 ): Promise<{ analysis: Analysis; quality?: DataQuality; judgeCache?: JudgeCacheState }> {
   const weight = weightAt(policy, state.stepIndex)
   const from = windowFrom
+  // This step's share of the rollout's error budget, and how long it has run (projections).
+  const budget = currentBudget(policy, state)
+  const options = {
+    stepAlpha: budget.step.alpha,
+    stepElapsedMs: now - Date.parse(state.stepStartedAt)
+  }
   if (now <= from) {
-    const analysis = analyze(policy, emptyEvidence(source, now, now), weight)
+    const analysis = analyze(policy, emptyEvidence(source, now, now), weight, false, options)
     analysis.checks.unshift({
       name: 'warm-up',
       status: 'block',
@@ -418,10 +454,15 @@ async function collectEvidence(
   }
   try {
     const evidence = await source.collect({ window: { from, to: now }, now })
-    const unjudged = analyze(policy, evidence, weight, replay)
+    const unjudged = analyze(policy, evidence, weight, replay, options)
     if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
       // A served model changed: the step restarts there, and the judge waits for that window.
-      return await restartAtModelChange(policy, unjudged, source, now, weight, replay)
+      // Its new sequences are new spending of the budget.
+      const restarted = {
+        stepAlpha: restartedBudget(policy, budget).step.alpha,
+        stepElapsedMs: now - unjudged.restartAt
+      }
+      return await restartAtModelChange(policy, unjudged, source, now, weight, replay, restarted)
     }
     // The judge (optional) grades sampled texts into its metric, then the analysis is redone.
     const cache = state.judgeCache
@@ -429,14 +470,15 @@ async function collectEvidence(
       policy,
       evidence,
       canaryWeight: weight,
+      stepAlpha: options.stepAlpha,
       ...(cache && { cache })
     })
     if (!judged) return { analysis: unjudged, quality: evidence.quality }
-    const analysis = analyze(policy, judged.evidence, weight, replay)
+    const analysis = analyze(policy, judged.evidence, weight, replay, options)
     judged.annotate(analysis)
     return { analysis, quality: evidence.quality, judgeCache: judged.cache }
   } catch (e) {
-    const analysis = analyze(policy, emptyEvidence(source, from, now), weight)
+    const analysis = analyze(policy, emptyEvidence(source, from, now), weight, false, options)
     analysis.checks.unshift({ name: 'source', status: 'block', detail: (e as Error).message })
     return { analysis }
   }
@@ -454,7 +496,8 @@ async function restartAtModelChange(
   source: Source,
   now: number,
   weight: number,
-  replay: boolean
+  replay: boolean,
+  options: AnalyzeOptions
 ): Promise<{ analysis: Analysis; quality?: DataQuality }> {
   const restartAt = before.restartAt as number
   const from = restartAt + policy.rollout.warmup
@@ -464,7 +507,7 @@ async function restartAtModelChange(
     now > from
       ? await source.collect({ window: { from, to: now }, now })
       : emptyEvidence(source, now, now)
-  const analysis = analyze(policy, evidence, weight, replay)
+  const analysis = analyze(policy, evidence, weight, replay, options)
   const model = {
     name: 'model',
     status: baked ? ('warn' as const) : ('block' as const),

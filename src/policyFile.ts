@@ -5,10 +5,6 @@ import { WEBHOOK_SECRET_ENV } from './actuators/build.js'
 import { UsageError } from './errors.js'
 import { parsePolicy } from './policy/parse.js'
 import type { Policy } from './policy/types.js'
-import { FileSource } from './sources/file/fileSource.js'
-import { LangfuseSource } from './sources/langfuse/langfuseSource.js'
-import { PrometheusSource } from './sources/prometheus/prometheusSource.js'
-import { SqlSource } from './sources/sql/sqlSource.js'
 import type { Source } from './sources/source.js'
 
 export interface LoadedPolicy {
@@ -39,12 +35,13 @@ export async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
 /**
  * The evidence source the policy names. `records` (CLI --records, Action input) overrides the
  * policy's source with files; those are relative to the working directory, the policy's own to its
- * folder.
+ * folder. Each source's code is loaded only when a policy uses it (dist/ is code-split).
  */
-export function sourceFor(loaded: LoadedPolicy, records?: string[]): Source {
+export async function sourceFor(loaded: LoadedPolicy, records?: string[]): Promise<Source> {
   const { policy } = loaded
   const spec = policy.source
   if (records && records.length > 0) {
+    const { FileSource } = await import('./sources/file/fileSource.js')
     return new FileSource({
       patterns: records,
       baseDir: process.cwd(),
@@ -52,9 +49,19 @@ export function sourceFor(loaded: LoadedPolicy, records?: string[]): Source {
       policy
     })
   }
-  if (spec.type === 'langfuse') return new LangfuseSource({ spec, policy })
-  if (spec.type === 'prometheus') return new PrometheusSource({ policy, env: process.env })
-  if (spec.type === 'sql') return new SqlSource({ policy, env: process.env })
+  if (spec.type === 'langfuse') {
+    const { LangfuseSource } = await import('./sources/langfuse/langfuseSource.js')
+    return new LangfuseSource({ spec, policy })
+  }
+  if (spec.type === 'prometheus') {
+    const { PrometheusSource } = await import('./sources/prometheus/prometheusSource.js')
+    return new PrometheusSource({ policy, env: process.env })
+  }
+  if (spec.type === 'sql') {
+    const { SqlSource } = await import('./sources/sql/sqlSource.js')
+    return new SqlSource({ policy, env: process.env })
+  }
+  const { FileSource } = await import('./sources/file/fileSource.js')
   return new FileSource({
     patterns: spec.path,
     baseDir: dirname(resolve(loaded.path)),

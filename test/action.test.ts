@@ -110,4 +110,68 @@ describe('the Action (dist/index.js)', () => {
     expect(r.status).toBe(1)
     expect(r.outputs.decision).toBe('rollback')
   })
+
+  it('groups its log by phase, with debug detail, and ends with the verdict outside any group', () => {
+    const dir = tempDir()
+    writePolicy(dir)
+    mkdirSync(join(dir, 'traffic'))
+    const { end } = writeTraffic(join(dir, 'traffic', 'calls.jsonl'), {
+      count: 20_000,
+      effect: SCENARIOS.promote,
+      seed: 7
+    })
+    const r = runAction(dir, { policy: 'policy.yml', now: end, 'state-file': 'state.json' })
+    expect(r.status).toBe(0)
+    const groups = [...r.stdout.matchAll(/^::group::(.*)$/gm)].map(m => m[1])
+    expect(groups).toEqual(['Policy', 'GitHub', 'State', 'Source', 'Analysis', 'GitHub'])
+    expect(r.stdout.match(/^::endgroup::$/gm)).toHaveLength(groups.length)
+    expect(r.stdout).toContain('Reading files traffic/*.jsonl')
+    expect(r.stdout).toMatch(/^20,000 lines read, [\d,]+ records in the window, 0 malformed/m)
+    expect(r.stdout).toMatch(/^::debug::metric quality: pass; n \d+\/\d+; change /m)
+    expect(r.stdout).toMatch(/^::debug::check traffic-split: ok$/m)
+    // The verdict comes last, outside the groups, so it shows without unfolding anything.
+    const afterGroups = r.stdout.slice(r.stdout.lastIndexOf('::endgroup::'))
+    expect(afterGroups).toMatch(
+      /⏸️ Hold `support-assistant` at 50%\n.*\n\n {2}- bake time: 13m of the 30m minimum still to go/
+    )
+  })
+
+  it('summary: false writes no job summary, and still sets the outputs', () => {
+    const dir = tempDir()
+    writePolicy(dir)
+    const r = runAction(dir, {
+      policy: 'policy.yml',
+      command: 'pause',
+      reason: 'evals pending',
+      'state-file': 'state.json',
+      summary: 'false'
+    })
+    expect(r.status).toBe(0)
+    expect(r.outputs.decision).toBe('hold')
+    expect(r.summary).toBe('')
+    expect(runAction(dir, { policy: 'policy.yml', summary: 'nope' }).stdout).toContain(
+      'input "summary" must be true or false, not "nope"'
+    )
+  })
+
+  it('status writes where the rollout stands to the job summary: verdict, step, history', () => {
+    const dir = tempDir()
+    writePolicy(dir)
+    const common = { policy: 'policy.yml', 'state-file': 'state.json' }
+    runAction(dir, {
+      ...common,
+      command: 'pause',
+      reason: 'evals pending',
+      now: '2026-11-02T09:00:00Z'
+    })
+    const r = runAction(dir, { ...common, command: 'status', now: '2026-11-02T09:30:00Z' })
+    expect(r.status).toBe(0)
+    expect(r.outputs).toMatchObject({ step: '1', weight: '50', rollout: 'support-assistant' })
+    expect(r.summary).toContain('### `support-assistant`: paused at step 1 of 2 (50%)')
+    expect(r.summary).toContain('- paused by octocat at 2026-11-02T09:00:00.000Z: evals pending')
+    expect(r.summary).toContain(
+      '| 2026-11-02T09:00:00.000Z | pause | 50% → 50% | octocat | evals pending |'
+    )
+    expect(r.stdout).toContain('support-assistant: paused at step 1 of 2 (50%)')
+  })
 })

@@ -161,7 +161,7 @@ describe('PR comment commands (dist/index.js on issue_comment events)', () => {
     expect(r.status, r.stdout).toBe(0)
     expect(reactions(c.id)).toEqual(['eyes', 'rocket'])
     expect(replies()[0]!.body).toBe(
-      '@passer-by `support-assistant: no state yet (the first evaluate starts the first step)`'
+      '@passer-by here is where the rollout stands:\n\n### `support-assistant`: no state yet\n\nThe first evaluation starts the first step.\n'
     )
   })
 

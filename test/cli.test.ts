@@ -64,6 +64,7 @@ describe('rollout-gate CLI (spawned binary)', () => {
       'traffic-split:ok',
       'freshness:ok',
       'data-quality:ok',
+      'fields:ok',
       'a/a:ok',
       'cache:ok',
       'model:ok',

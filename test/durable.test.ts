@@ -87,7 +87,7 @@ describe('a decision is durable: saved first, then applied, then reconciled ever
       dir
     )
     // Decided and saved, applied to the file, not to the webhook: no success is claimed.
-    expect(rollback.status).toBe(3)
+    expect(rollback.status).toBe(4)
     expect(rollback.stdout).toContain('not yet applied everywhere')
     expect(rollback.stdout).toMatch(
       /Not yet applied to webhook http:\/\/127\.0\.0\.1:\d+: .*HTTP 500/
@@ -104,7 +104,7 @@ describe('a decision is durable: saved first, then applied, then reconciled ever
       ['evaluate', '--policy', 'policy.yml', '--state', state, '--now', end],
       dir
     )
-    expect(again.status).toBe(3)
+    expect(again.status).toBe(4)
     expect(again.stdout).toMatch(/is rolled back: the canary is at 0%/)
     expect(stateIn(state).status).toBe('rolled-back')
     expect(weightIn(dir)).toBe(0)
@@ -143,7 +143,7 @@ describe('a decision is durable: saved first, then applied, then reconciled ever
       ['pause', '--policy', 'policy.yml', '--state', state, '--reason', 'holiday freeze'],
       dir
     )
-    expect(pause.status).toBe(3)
+    expect(pause.status).toBe(4)
     expect(stateIn(state).status).toBe('paused')
     const evaluated = await cliAsync(
       ['evaluate', '--policy', 'policy.yml', '--state', state, '--now', end],
@@ -159,7 +159,8 @@ describe('a decision is durable: saved first, then applied, then reconciled ever
       readFileSync(writePolicy(dir, '', '[50, 75, 100]'), 'utf8'),
       'policy.yml'
     )
-    const { end } = writeTraffic(join(dir, 'traffic', 'a.jsonl'), { count: 60_000 })
+    // Enough traffic for every gating metric to pass at the step's share of the error budget.
+    const { end } = writeTraffic(join(dir, 'traffic', 'a.jsonl'), { count: 90_000 })
     const path = rolloutAt50(dir)
     const store = new FileStateStore(path, policy.rollout.name)
     const source = new FileSource({

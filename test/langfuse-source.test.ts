@@ -170,7 +170,15 @@ describe('Langfuse source: paging and failures', () => {
     const data = generated(500)
     await withStandIn(data, async standIn => {
       const source = langfuse(policyWith(src(standIn.url, ', pageSize: 7')))
-      const evidence = await collect(source)
+      const progress: { lines: number; pages?: number }[] = []
+      const evidence = await source.collect({
+        window: WINDOW,
+        now: WINDOW.to,
+        progress: p => progress.push(p)
+      })
+      // A progress report per page (the Action prints one every 15 s).
+      expect(progress).toHaveLength(72)
+      expect(progress.at(-1)).toEqual({ lines: 71 * 7, pages: 72 })
       expect(standIn.counts.observations).toBe(Math.ceil(500 / 7))
       expect(evidence.quality.lines).toBe(500)
       expect(evidence.quality.records).toBe(500)

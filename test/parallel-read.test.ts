@@ -104,6 +104,16 @@ describe('parallel reading of a large JSONL file', () => {
     expect(sequential.quality.unmatchedArms).toEqual({ mystery: 1 })
     expect(sequential.quality.future).toBe(1)
     expect(sequential.cells.some(c => c.segment !== '(total)')).toBe(true)
+    // What explains a missing field: the fields the rows had (nested ones as paths), and the
+    // malformed lines by reason, the same on every path below.
+    expect(sequential.quality.fields?.paths).toEqual(
+      expect.arrayContaining(['arm', 'latency_ms', 'extra', 'extra.depth'])
+    )
+    expect(sequential.quality.fields?.paths).toContain('prompt_tokens_details.cached_tokens')
+    expect(sequential.quality.malformedReasons?.['bad JSON']).toEqual({
+      count: 1,
+      first: `messy.jsonl:${badJsonLine}`
+    })
     for (const [workers, chunkBytes] of [
       [1, 1000],
       [2, 4096],

@@ -8,7 +8,7 @@ import { safeUrl } from '../src/sources/prometheus/client.js'
 const policy = (
   source: string,
   metrics?: string,
-  arms = 'arms: { field: variant, baseline: stable, canary: candidate }'
+  arms = 'arms: { field: variant, baseline: stable, canary: candidate, assignment: request }'
 ) =>
   `version: 1
 rollout: { name: r }
@@ -97,7 +97,13 @@ describe('policy: source type prometheus', () => {
       /source.match.bad-label: "bad-label" is not a usable label name[\s\S]*source.series.errors.total: "llm-requests" is not valid: a Prometheus metric name/
     )
     expect(
-      issues(policy(SOURCE, undefined, 'arms: { field: metadata.arm, baseline: a, canary: b }'))
+      issues(
+        policy(
+          SOURCE,
+          undefined,
+          'arms: { field: metadata.arm, baseline: a, canary: b, assignment: request }'
+        )
+      )
     ).toEqual([
       'arms.field: with a prometheus source, arms.field is the arm label: "metadata.arm" is not a label name (letters, digits and `_`)'
     ])
@@ -111,6 +117,33 @@ describe('policy: source type prometheus', () => {
     ).toMatch(
       /source.auth.bearerTokenEnv: "sk-live 123" is not valid: an environment variable name/
     )
+  })
+})
+
+describe('policy: how independent aggregated requests are', () => {
+  const arms = (extra: string) =>
+    `arms: { field: variant, baseline: stable, canary: candidate${extra} }`
+  it('asks a prometheus policy to say how the arms are assigned', () => {
+    const [issue, ...rest] = issues(policy(SOURCE, undefined, arms('')))
+    expect(rest).toEqual([])
+    expect(issue).toMatch(/^arms: a prometheus source sums requests and keeps no user/)
+    expect(issue).toMatch(/`assignment: request`/)
+    expect(issue).toMatch(/`designEffect: <number>`/)
+  })
+
+  it('takes assignment: request, or a design effect of at least 1 for per-user arms', () => {
+    expect(issues(policy(SOURCE, undefined, arms(', assignment: request')))).toEqual([])
+    const p = parsePolicy(policy(SOURCE, undefined, arms(', designEffect: 3.5')), 'p.yml')
+    expect(p.arms).toMatchObject({ designEffect: 3.5 })
+    expect(p.arms.assignment).toBeUndefined()
+    expect(issues(policy(SOURCE, undefined, arms(', designEffect: 0.5'))).join('\n')).toMatch(
+      /arms.designEffect: .*at least 1|arms.designEffect: .*>= 1/
+    )
+    expect(
+      issues(policy(SOURCE, undefined, arms(', assignment: request, designEffect: 2')))
+    ).toEqual([
+      'arms.designEffect: designEffect is for arms assigned per unit; with assignment: request the requests are independent, remove it'
+    ])
   })
 })
 

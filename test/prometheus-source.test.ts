@@ -59,7 +59,7 @@ const METRICS = `metrics:
 `
 const HEAD = `version: 1
 rollout: { name: parity, steps: [20, 100], minDuration: 30m, maxDuration: 12h, minSamples: 300, warmup: 5m }
-arms: { field: arm, baseline: stable, canary: candidate, unit: no_such_field }
+arms: { field: arm, baseline: stable, canary: candidate, unit: no_such_field, assignment: request }
 `
 const SERIES = `  series:
     p95 latency: { histogram: gen_ai_client_operation_duration_seconds, scale: 1000 }

@@ -44,7 +44,8 @@ describe('createNormalizer: timestamps and arms', () => {
 
   it('reports a missing or unreadable timestamp as malformed', () => {
     expect(normalize({ arm: 'stable' })).toEqual({
-      malformed: 'no timestamp (ts, timestamp or start_time)'
+      malformed: 'no timestamp (ts, timestamp or start_time)',
+      missing: 'timestamp'
     })
     expect(normalize({ ts: 'yesterday-ish', arm: 'stable' })).toEqual({
       malformed: 'invalid timestamp'
@@ -59,7 +60,7 @@ describe('createNormalizer: timestamps and arms', () => {
     expect(record({ arm: 'stable' }).arm).toBe('baseline')
     expect(record({ arm: 'candidate' }).arm).toBe('canary')
     expect(normalize({ ts: TS, arm: 'shadow' })).toEqual({ unmatchedArm: 'shadow' })
-    expect(normalize({ ts: TS })).toEqual({ malformed: 'no arm field "arm"' })
+    expect(normalize({ ts: TS })).toEqual({ malformed: 'no arm field "arm"', missing: 'arm' })
     const numeric = createNormalizer(
       testPolicy({ arms: { field: 'variant', baseline: ['0'], canary: ['1'] } })
     )

@@ -137,7 +137,8 @@ describe('charts over the rollout and the comment size cap', () => {
     const md = renderMarkdown(r, { history: history(3) })
     const chart = /```mermaid\n([\s\S]*?)```/.exec(md)?.[1] ?? ''
     expect(chart).toContain('xychart-beta')
-    expect(chart).toContain('title "quality: change and interval (%), tolerance -2%"')
+    expect(chart).toContain('title "quality: change (%), tolerance -2%"')
+    expect(chart).toContain('y-axis "canary - baseline (%)"')
     expect(chart).toContain('x-axis ["11-02 08:00", "11-02 08:15", "11-02 08:30"]')
     expect(chart).toContain('line [-1, -1, -1]')
     // The unbounded first lower bound is clipped to 3x the tolerance, not drawn at -Infinity.
@@ -145,8 +146,51 @@ describe('charts over the rollout and the comment size cap', () => {
     expect(chart).toContain('line [-2, -2, -2]')
   })
 
-  it('draws nothing from a single evaluation', () => {
-    expect(renderMarkdown(recordFor(), { history: history(1) })).not.toContain('mermaid')
+  it('draws a rate with an absolute tolerance in points, as the table writes it', () => {
+    const rate = metric({
+      name: 'error rate',
+      from: 'error',
+      kind: 'rate',
+      better: 'lower',
+      tolerance: 0.005,
+      delta: { estimate: 0.001, lower: -0.002, upper: 0.004, relative: false }
+    })
+    const r = recordFor(analysis({ metrics: [rate] }))
+    const points = Array.from({ length: 2 }, (_, i) => ({
+      at: new Date(T0 + i * 900_000).toISOString(),
+      action: 'hold' as const,
+      from: 25,
+      to: 25,
+      manual: false,
+      reason: 'r',
+      metrics: [
+        { name: 'error rate', estimate: 0.001, lower: -0.002, upper: 0.004, verdict: 'pass' }
+      ]
+    }))
+    const md = renderMarkdown(r, { history: points })
+    expect(md).toContain('title "error rate: change (pp), tolerance 0.5 pp"')
+    expect(md).toContain('y-axis "canary - baseline (pp)"')
+    expect(md).toContain('line [0.4, 0.4]')
+    expect(md).toContain('line [0.1, 0.1]')
+    expect(md).toContain('line [0.5, 0.5]')
+    expect(md).toContain('| error rate | ')
+    expect(md).toContain('+0.1pp (−0.2pp to +0.4pp)')
+  })
+
+  it('names the series in a legend under each chart', () => {
+    const md = renderMarkdown(recordFor(), { history: history(3) })
+    expect(md).toMatch(
+      /```\n\n<sub>Top line: the interval's upper bound; middle: the estimate; bottom: the lower bound; flat line: the tolerance/
+    )
+  })
+
+  it('draws the first evaluation too, as flat segments (mermaid draws no line through one point)', () => {
+    const r = recordFor(analysis({ metrics: [metric({ name: 'quality', tolerance: -0.02 })] }))
+    const md = renderMarkdown(r, { history: history(1) })
+    const chart = /```mermaid\n([\s\S]*?)```/.exec(md)?.[1] ?? ''
+    expect(chart).toContain('x-axis ["11-02 08:00", "11-02 08:00 "]')
+    expect(chart).toContain('line [-2, -2]')
+    expect(md).toContain('One evaluation so far, drawn flat.')
   })
 
   it('drops the record, then the charts, before the verdict when the comment is too long', () => {

@@ -146,7 +146,7 @@ describe('git-file stays inside the working tree and never shows a file', () => 
     symlinkSync(join(outside, 'victim.yaml'), join(dir, 'router.yaml'))
     state(dir)
     const r = rollback(dir)
-    expect(r.status).toBe(3)
+    expect(r.status).toBe(4)
     expect(JSON.parse(r.stdout).applied[0]).toMatchObject({
       ok: false,
       detail: expect.stringMatching(/outside the working directory/)
@@ -162,7 +162,7 @@ describe('git-file stays inside the working tree and never shows a file', () => 
     )
     state(dir)
     const r = rollback(dir)
-    expect(r.status).toBe(3)
+    expect(r.status).toBe(4)
     expect(r.stdout).not.toContain('hunter2')
     expect(JSON.parse(r.stdout).applied[0].detail).toMatch(
       /router\.yaml: not valid YAML \(\w+ at line \d+, column \d+\)/
@@ -197,7 +197,7 @@ describe('webhooks never follow a redirect', () => {
       dir,
       { ROLLOUT_GATE_WEBHOOK_SECRET: 'webhook-signing-key' }
     )
-    expect(r.status).toBe(3)
+    expect(r.status).toBe(4)
     expect(JSON.parse(r.stdout).applied[0]).toMatchObject({
       ok: false,
       detail: expect.stringMatching(new RegExp(`HTTP ${status}, a redirect \\(not followed`))
@@ -252,7 +252,7 @@ describe('credentials never reach a message, a report or the state', () => {
       join(dir, 'policy.yml'),
       `version: 1
 rollout: { name: support-assistant, steps: [50, 100], minSamples: 100 }
-arms: { field: arm, baseline: stable, canary: candidate }
+arms: { field: arm, baseline: stable, canary: candidate, assignment: request }
 source:
   type: prometheus
   url: ${prometheus}

@@ -38,7 +38,8 @@ function expectWithinRelative(estimate: number, exact: number, alpha: number): v
 }
 
 // Integers keep float sums exact, so merged and concatenated sketches compare with toEqual.
-const pair = fc.tuple(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: 0, max: 1000 }))
+// Cubes of these stay exact in doubles (the third-order sums), so merges compare exactly.
+const pair = fc.tuple(fc.integer({ min: -1e4, max: 1e4 }), fc.integer({ min: 0, max: 1000 }))
 // Values within 12 decades: the sketch never reaches its 2048-bucket cap, so merging is exact.
 const sketchValue = fc.oneof(
   fc.constant(0),
@@ -52,8 +53,20 @@ describe('RatioMoments', () => {
       [3, 2],
       [5, 1]
     ])
-    // By hand: n = 2, sx = 8, sy = 3, sxx = 9 + 25, syy = 4 + 1, sxy = 6 + 5.
-    expect(m).toEqual({ n: 2, sx: 8, sy: 3, sxx: 34, syy: 5, sxy: 11 })
+    // By hand: n = 2, sx = 8, sy = 3, sxx = 9 + 25, syy = 4 + 1, sxy = 6 + 5; third order
+    // sxxx = 27 + 125, sxxy = 18 + 25, sxyy = 12 + 5, syyy = 8 + 1.
+    expect(m).toEqual({
+      n: 2,
+      sx: 8,
+      sy: 3,
+      sxx: 34,
+      syy: 5,
+      sxy: 11,
+      sxxx: 152,
+      sxxy: 43,
+      sxyy: 17,
+      syyy: 9
+    })
   })
 
   it('merges associatively and commutatively, as the moments of the concatenated clusters', () => {
@@ -67,6 +80,14 @@ describe('RatioMoments', () => {
         expect(mergeMoments(mergeMoments(ma, mb), mc)).toEqual(momentsOf([...a, ...b, ...c]))
       })
     )
+  })
+
+  it('leaves the third-order sums out of a merge when one side lacks them', () => {
+    const full = momentsOf([[3, 2]])
+    const second: RatioMoments = { n: 1, sx: 5, sy: 1, sxx: 25, syy: 1, sxy: 5 }
+    const merged = mergeMoments(full, second)
+    expect(merged).toEqual({ n: 2, sx: 8, sy: 3, sxx: 34, syy: 5, sxy: 11 })
+    expect(mergeMoments(full, full).sxxx).toBe(54)
   })
 
   it('returns a new object and leaves its inputs alone', () => {

@@ -167,8 +167,9 @@ describe('ratioDifferenceCS', () => {
   // Reference, from the raw clusters (residuals, not the moments):
   //   R = sum x / sum y; V = sum((x - R y)^2) / (n (n - 1) ybar^2)
   //   rho = root above for (0.05, 100); k = sqrt(t) * radius(t, 1, 0.05, rho), t = 11
-  //   absolute: est = Rc - Rb, se = sqrt(Vb + Vc); relative: est = Rc/Rb - 1,
-  //   se = sqrt(Vc/Rb^2 + Rc^2 Vb/Rb^4); bounds est -+ se k.
+  //   absolute: est = Rc - Rb, se = sqrt(Vb + Vc), bounds est -+ se k; relative: est = Rc/Rb - 1,
+  //   se = sqrt(Vc/Rb^2 + Rc^2 Vb/Rb^4) (for reports), bounds by Fieller: the roots q of
+  //   (Rb^2 - k^2 Vb) q^2 - 2 Rc Rb q + (Rc^2 - k^2 Vc) = 0, minus 1.
 
   it('matches an independent computation of the absolute difference', () => {
     const d = ratioDifferenceCS(baseline, canary, 0.05, { relative: false, tStar: 100 })
@@ -186,9 +187,25 @@ describe('ratioDifferenceCS', () => {
     const d = ratioDifferenceCS(baseline, canary, 0.05, { relative: true, tStar: 100 })
     expect(d.estimate).toBeCloseTo(0.2310606060606062, 14)
     expect(d.se).toBeCloseTo(0.1102080158093865, 14)
-    expect(d.lower).toBeCloseTo(-0.18100961113801867, 13)
-    expect(d.upper).toBeCloseTo(0.643130823259231, 13)
+    expect(d.lower).toBeCloseTo(-0.14113821709308594, 12)
+    expect(d.upper).toBeCloseTo(0.7063810722874986, 12)
     expect(d.relative).toBe(true)
+  })
+
+  it('inverts the linear contrast: at each relative bound, canary - (1 + r) baseline is at its boundary', () => {
+    // Fieller: r is in the interval exactly when 0 is in the CS of Rc - (1 + r) Rb, whose
+    // half-width is k sqrt(Vc + (1 + r)^2 Vb); at the bounds it touches 0. No delta-method
+    // variance of the ratio, so the observed canary level never scales the baseline's variance.
+    const d = ratioDifferenceCS(baseline, canary, 0.05, { relative: true, tStar: 100 })
+    const abs = ratioDifferenceCS(baseline, canary, 0.05, { relative: false, tStar: 100 })
+    const k = (abs.upper - abs.lower) / 2 / abs.se
+    // Vb and Vc from the raw clusters, as in the reference comment above.
+    const vB = 0.008235005777108647
+    const vC = 0.022304205246913577
+    for (const r of [d.lower, d.upper]) {
+      const q = 1 + r
+      expect(Math.abs(d.canary - q * d.baseline)).toBeCloseTo(k * Math.sqrt(vC + q * q * vB), 10)
+    }
   })
 
   it('floors the variance of a rate so zero observed errors still give a width', () => {

@@ -3,9 +3,9 @@ import { UsageError } from '../errors.js'
 import { parseChatCommand } from '../github/chatCommand.js'
 import { Conversation } from '../github/conversation.js'
 import { escapeMarkdown } from '../report/markdown.js'
-import { statusText } from '../report/text.js'
+import { statusReport } from '../report/status.js'
 import { decideWithRetries, notApplied, publish, type RunContext } from './decision.js'
-import { logLine } from './log.js'
+import { logLine, logUntrusted } from './log.js'
 import { oneLine } from '../report/sanitize.js'
 
 /** The parts of an issue_comment event payload used here. */
@@ -56,7 +56,8 @@ export async function runChatCommand(ctx: RunContext, payload: CommentEvent): Pr
   const cmd = parsed.command
   if (cmd.verb === 'status') {
     const state = await ctx.store.load()
-    return answer(true, `\`${statusText(ctx.loaded.policy, state).replace(/`/g, '')}\``)
+    const report = statusReport(ctx.loaded.policy, state, ctx.inputs.now ?? Date.now())
+    return answer(true, `here is where the rollout stands:\n\n${report.markdown}`)
   }
   if (!(await chat.canWrite(actor))) {
     const why = `\`/rollout ${cmd.verb}\` refused: changing rollout \`${rollout}\` needs write permission on the repository.`
@@ -74,10 +75,8 @@ export async function runChatCommand(ctx: RunContext, payload: CommentEvent): Pr
     return answer(false, escapeMarkdown(e.message))
   }
   const store = ctx.inputs.dryRun ? undefined : ctx.store
-  const failures = [
-    ...(await publish(outcome, ctx.github, issue.number, store)),
-    ...notApplied(outcome)
-  ]
+  const failures = [...(await publish(outcome, ctx, issue.number, store)), ...notApplied(outcome)]
+  logUntrusted(outcome.text)
   if (failures.length > 0) {
     await answer(false, `\`/rollout ${verb}\` failed: ${escapeMarkdown(failures.join('; '))}`)
     core.setFailed(failures.map(oneLine).join('\n'))

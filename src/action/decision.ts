@@ -1,5 +1,4 @@
 import * as core from '@actions/core'
-import { context } from '@actions/github'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,10 +12,11 @@ import { StickyComment } from '../github/stickyComment.js'
 import { knownSecrets, sourceFor, type LoadedPolicy } from '../policyFile.js'
 import { commentMarker } from '../report/markdown.js'
 import { recordJson } from '../report/record.js'
+import { oneLine } from '../report/sanitize.js'
 import { memoizedSource } from '../sources/source.js'
 import { updateState, type StateStore } from '../state/store.js'
 import type { Inputs } from './inputs.js'
-import { logLine, logUntrusted } from './log.js'
+import { logLine, type ActionLog } from './log.js'
 
 /** Runs racing on one rollout: each conflict re-reads the state and decides again. */
 const STATE_ATTEMPTS = 12
@@ -25,6 +25,8 @@ export interface Connection {
   client: GitHub
   repo: Repo
   files: RepoFiles
+  /** The commit the workflow runs on (the deployment actuator's ref). */
+  sha: string
 }
 
 /** What every path of a run shares once the inputs and the policy are read. */
@@ -33,6 +35,7 @@ export interface RunContext {
   loaded: LoadedPolicy
   store: StateStore
   github: Connection | undefined
+  log: ActionLog
 }
 
 /** What to do: evaluate, or a person's command (from workflow_dispatch or a PR comment). */
@@ -45,20 +48,21 @@ export type Request =
  * again and decide again, a bounded number of times, so concurrent runs make one transition.
  */
 export async function decideWithRetries(
-  { inputs, loaded, store, github }: RunContext,
+  { inputs, loaded, store, github, log }: RunContext,
   request: Request,
   pullRequest: number | undefined
 ): Promise<Outcome> {
   const actuators = buildActuators(loaded.policy.actuators ?? [], {
     cwd: process.cwd(),
     env: process.env,
-    ...(github && { github: { ...github, sha: context.sha } })
+    ...(github && { github })
   })
   const common = {
     policy: loaded.policy,
     policyHash: loaded.hash,
     store,
     dryRun: inputs.dryRun,
+    log,
     // Scrubbed from anything a server sends back before it is posted or saved (the log masks them).
     secrets: [
       ...knownSecrets(loaded.policy, process.env),
@@ -68,8 +72,21 @@ export async function decideWithRetries(
     ...(inputs.canaryVersion && { canaryVersion: inputs.canaryVersion }),
     ...(pullRequest !== undefined && { pullRequest }),
     ...(actuators.length > 0 && {
-      apply: (record: Parameters<typeof applyAll>[1], lastApplied: ApplyContext['lastApplied']) =>
-        applyAll(actuators, record, { dryRun: inputs.dryRun, ...(lastApplied && { lastApplied }) })
+      apply: async (
+        record: Parameters<typeof applyAll>[1],
+        lastApplied: ApplyContext['lastApplied']
+      ) => {
+        log.phase('Actuators')
+        const applied = await applyAll(actuators, record, {
+          dryRun: inputs.dryRun,
+          ...(lastApplied && { lastApplied })
+        })
+        for (const a of applied) {
+          logLine(`${a.actuator}: ${a.ok ? (a.changed ? 'applied' : 'unchanged') : 'FAILED'}`)
+          core.debug(oneLine(`${a.actuator}: ${a.detail}`))
+        }
+        return applied
+      }
     })
   }
   // One instant and one read of the evidence for all attempts: a retry after a conflict only
@@ -77,7 +94,7 @@ export async function decideWithRetries(
   const now = inputs.now ?? Date.now()
   let decideOnce: () => Promise<Outcome>
   if (request.command === 'evaluate') {
-    const source = memoizedSource(sourceFor(loaded, inputs.records))
+    const source = memoizedSource(await sourceFor(loaded, inputs.records))
     decideOnce = () => evaluate({ ...common, now, source, replay: inputs.now !== undefined })
   } else {
     decideOnce = () => command({ ...common, ...request, now })
@@ -97,11 +114,12 @@ export async function decideWithRetries(
  */
 export async function publish(
   outcome: Outcome,
-  github: Connection | undefined,
+  { github, inputs, log }: Pick<RunContext, 'github' | 'inputs' | 'log'>,
   pr: number | undefined,
   /** Where the comment's id is kept for the next run; undefined on a dry run (nothing is saved). */
   store?: StateStore
 ): Promise<string[]> {
+  log.phase('GitHub')
   const r = outcome.record
   core.setOutput('decision', r.decision)
   core.setOutput('weight', String(r.next.weight))
@@ -111,9 +129,12 @@ export async function publish(
   const path = join(dir, 'decision.json')
   await writeFile(path, recordJson(r) + '\n')
   core.setOutput('report-path', path)
-  logUntrusted(outcome.text)
+  core.info(`Decision record: ${path}`)
   const failures: string[] = []
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(outcome.markdown).write()
+  if (inputs.summary && process.env.GITHUB_STEP_SUMMARY) {
+    await core.summary.addRaw(outcome.markdown).write()
+    core.info('Job summary written')
+  }
   if (github && pr !== undefined) {
     try {
       const comment = new StickyComment(github.client, github.repo, pr, commentMarker(r.rollout))

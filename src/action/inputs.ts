@@ -2,9 +2,20 @@ import * as core from '@actions/core'
 import type { ManualCommand } from '../decide/types.js'
 import { UsageError, parseStepWeight } from '../errors.js'
 import { parseInstant } from '../policy/units.js'
-import { SECRET_INPUTS, type SecretInput } from './secrets.js'
 
 export type ActionCommand = 'evaluate' | ManualCommand | 'status'
+
+/** The Action's credential inputs (secrets.ts says where each goes). */
+export const SECRET_INPUTS = [
+  'webhook-secret',
+  'prometheus-token',
+  'prometheus-password',
+  'langfuse-public-key',
+  'langfuse-secret-key',
+  'database-url',
+  'judge-api-key'
+] as const
+export type SecretInput = (typeof SECRET_INPUTS)[number]
 
 export interface Inputs {
   policy: string
@@ -19,6 +30,8 @@ export interface Inputs {
   stateFile: string
   records: string[]
   dryRun: boolean
+  /** Write the verdict (or the status) to the job summary; `summary: false` turns it off. */
+  summary: boolean
   failOn: 'none' | 'rollback' | 'hold'
   canaryVersion?: string
   /** promote only: the step weight to go to. */
@@ -99,6 +112,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
       .map(s => s.trim())
       .filter(Boolean),
     dryRun: booleanInput('dry-run'),
+    summary: booleanInput('summary', true),
     failOn,
     ...(canaryVersion && { canaryVersion }),
     ...(toWeight !== undefined && { toWeight }),
@@ -116,10 +130,11 @@ function oneOf<const T extends string>(name: string, values: readonly T[], fallb
   return v as T
 }
 
-/** Like core.getBooleanInput, but an absent input is false and the error names the input. */
-function booleanInput(name: string): boolean {
+/** Like core.getBooleanInput, but an absent input is `fallback` and the error names the input. */
+function booleanInput(name: string, fallback = false): boolean {
   const v = core.getInput(name).trim().toLowerCase()
-  if (v === '' || v === 'false') return false
+  if (v === '') return fallback
+  if (v === 'false') return false
   if (v === 'true') return true
   throw new UsageError(`input "${name}" must be true or false, not "${v}"`)
 }

@@ -1,17 +1,8 @@
 import { WEBHOOK_SECRET_ENV } from '../actuators/build.js'
 import type { Policy } from '../policy/types.js'
+import { SECRET_INPUTS, type SecretInput } from './inputs.js'
 
-/** The Action's credential inputs. */
-export const SECRET_INPUTS = [
-  'webhook-secret',
-  'prometheus-token',
-  'prometheus-password',
-  'langfuse-public-key',
-  'langfuse-secret-key',
-  'database-url',
-  'judge-api-key'
-] as const
-export type SecretInput = (typeof SECRET_INPUTS)[number]
+export { SECRET_INPUTS, type SecretInput } from './inputs.js'
 
 /**
  * Where each credential input goes: the environment variables the policy names for it (a policy

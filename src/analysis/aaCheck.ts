@@ -60,6 +60,7 @@ export function aaCheck(
   const halfSize = Math.max(30, Math.round(ctx.tStar.baseline / 2))
   const aaCtx: CompareContext = {
     ...ctx,
+    project: false,
     tStar: { baseline: halfSize, canary: halfSize, total: 2 * halfSize }
   }
   const failing: string[] = []

@@ -3,12 +3,15 @@ import { mergeCells } from '../sketch/metricSketch.js'
 import { emptyMoments } from '../sketch/moments.js'
 import type { MetricSketch } from '../sketch/types.js'
 import { TOTAL_SEGMENT, type Cell, type Evidence } from '../sketch/evidence.js'
-import { bonferroni } from '../stats/alphaSpending.js'
+import { bonferroni, SEGMENT_SHARE } from '../stats/alphaSpending.js'
+import { aggregateDesignEffects } from './aggregateDesignEffect.js'
+import type { Growth } from './projection.js'
 import { aaCheck } from './aaCheck.js'
 import { cacheCheck } from './cacheCheck.js'
 import { evidenceChecks } from './checks.js'
 import { coverageCheck, segmentTotals, type SegmentTotals } from './coverageCheck.js'
 import { baselineMix } from './driftCheck.js'
+import { fieldsCheck } from './fieldsCheck.js'
 import { loadCheck } from './loadCheck.js'
 import { modelCheck } from './modelCheck.js'
 import { errorObservabilityCheck, unobservableErrors } from './observability.js'
@@ -19,6 +22,17 @@ import type { Analysis, SegmentResult, Verdict } from './types.js'
 
 const isGating = (m: MetricSpec): boolean => m.mode !== 'report'
 
+/** What analyze() needs to know of the rollout beyond the evidence. */
+export interface AnalyzeOptions {
+  /**
+   * This step's share of the rollout's error budget (stats/alphaSpending.ts, kept in the rollout
+   * state); default: the whole budget, 1 - confidence (an evaluation without a rollout state).
+   */
+  stepAlpha?: number
+  /** Milliseconds the step has run (since its start, warm-up included), for projections. */
+  stepElapsedMs?: number
+}
+
 /**
  * Compare every metric between the arms over the evidence of one step, and run the checks on the
  * evidence itself. `canaryWeight` is the step's canary share in percent (the expected split).
@@ -28,7 +42,8 @@ export function analyze(
   policy: Policy,
   evidence: Evidence,
   canaryWeight: number,
-  replay = false
+  replay = false,
+  options: AnalyzeOptions = {}
 ): Analysis {
   const total = (arm: Cell['arm']) =>
     mergeCells(evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT))
@@ -37,14 +52,18 @@ export function analyze(
   const seconds = Math.max(1, (evidence.window.to - evidence.window.from) / 1000)
   const canaryRate = canary.requests / seconds
 
-  const familyAlpha = 1 - policy.confidence
-  const alpha = bonferroni(familyAlpha, familySize(policy.metrics))
+  const stepAlpha = options.stepAlpha ?? 1 - policy.confidence
+  const segmentsRollBack = policy.segments?.gate === 'rollback'
+  const alpha = metricAlpha(policy, stepAlpha)
+  const designEffects = aggregateDesignEffects(policy, evidence)
   const ctx: CompareContext = {
     alpha,
     tStar: tStar(policy.rollout.minSamples, canaryWeight),
     minSamples: policy.rollout.minSamples,
     canaryRequests: canary.requests,
-    canaryRate
+    canaryRate,
+    growth: growthOf(policy, evidence, options.stepElapsedMs),
+    ...(designEffects && { designEffects })
   }
   const metrics = policy.metrics.map((spec, i) =>
     compareMetric(
@@ -57,12 +76,18 @@ export function analyze(
   )
   // Each segment's cells merged once, for the segment comparisons and the segment-mix check.
   const bySegment = policy.segments ? segmentTotals(evidence) : []
-  const segments = policy.segments ? compareSegments(policy, bySegment, ctx, familyAlpha) : []
+  const segmentAlpha = segmentsRollBack ? stepAlpha * SEGMENT_SHARE : 1 - policy.confidence
+  const segments = policy.segments ? compareSegments(policy, bySegment, ctx, segmentAlpha) : []
   const arms = {
     baseline: { requests: baseline.requests, units: baseline.units },
     canary: { requests: canary.requests, units: canary.units }
   }
   const checks = evidenceChecks(policy, evidence, arms, canaryWeight, replay)
+  const valueCounts = policy.metrics.map(
+    (_, i) => metricAt(baseline.metrics, i).requests + metricAt(canary.metrics, i).requests
+  )
+  const fields = fieldsCheck(policy, evidence, valueCounts)
+  if (fields) checks.push(fields)
   // The checks for the ways staging lies (issue 5): each adds a check, and may mark metrics. The
   // segment mix first (it may replace estimates), then the cache (it may turn fails into holds).
   if (policy.segments) {
@@ -91,7 +116,13 @@ export function analyze(
     metrics,
     segments,
     checks,
-    canaryRate
+    canaryRate,
+    errorBudget: {
+      total: 1 - policy.confidence,
+      step: stepAlpha,
+      perMetric: alpha,
+      segments: segmentsRollBack ? 'shared' : policy.segments ? 'separate' : 'none'
+    }
   }
   if (cache.report) analysis.cache = cache.report
   const mix = baselineMix(policy, evidence)
@@ -100,6 +131,17 @@ export function analyze(
   if (peak) analysis.peakLoad = peak
   if (model.changedAt !== undefined) analysis.restartAt = model.changedAt
   return analysis
+}
+
+/**
+ * Each gating metric's alpha in a step whose sequences have `stepAlpha` of the rollout's budget
+ * (default: the whole budget, 1 - confidence): segments that can roll back take their share
+ * first (stats/alphaSpending.ts), the rest is split over the family (Bonferroni).
+ */
+export function metricAlpha(policy: Policy, stepAlpha = 1 - policy.confidence): number {
+  const armsAlpha =
+    policy.segments?.gate === 'rollback' ? stepAlpha * (1 - SEGMENT_SHARE) : stepAlpha
+  return bonferroni(armsAlpha, familySize(policy.metrics))
 }
 
 /**
@@ -115,7 +157,8 @@ export function familySize(metrics: MetricSpec[]): number {
 /**
  * Confidence sequences are tightest around the sample size where decisions are expected
  * (Waudby-Smith et al. 2024 choose rho for such a t*): when the canary reaches the minimum sample
- * at this step's split, and the baseline has its share of the same traffic.
+ * at this step's split, and the baseline has its share of the same traffic. In the sequences' own
+ * time: clusters, so units when records carry one (minSamples counts units then).
  */
 export function tStar(minSamples: number, canaryWeight: number): CompareContext['tStar'] {
   const share = Math.min(Math.max(canaryWeight / 100, 0.001), 0.999)
@@ -125,8 +168,10 @@ export function tStar(minSamples: number, canaryWeight: number): CompareContext[
 }
 
 /**
- * Every segment is compared as its own family (DESIGN.md: segments are a separate family), with
- * the segment budget split over segments and gating metrics.
+ * Every segment is compared at `familyAlpha` split over segments and gating metrics: with
+ * `segments.gate: rollback` a share of the step's budget (a failing segment rolls back, so its
+ * errors count against the rollout's budget), else a separate family at 1 - confidence (a segment
+ * that can only hold never makes a wrong promotion or rollback).
  */
 function compareSegments(
   policy: Policy,
@@ -139,7 +184,7 @@ function compareSegments(
     .filter(({ m }) => isGating(m) && !m.totalOnly)
   if (segmentTotals.length === 0 || gating.length === 0) return []
   const alpha = bonferroni(familyAlpha, segmentTotals.length * gating.length)
-  const segCtx = { ...ctx, alpha }
+  const segCtx = { ...ctx, alpha, project: false }
   return segmentTotals.map(({ key: segment, baseline: b, canary: c }) => {
     const metrics = gating.map(({ m, i }) => {
       const r = compareMetric(
@@ -165,6 +210,37 @@ function worstVerdict(verdicts: Verdict[]): Verdict {
   if (verdicts.includes('fail')) return 'fail'
   if (verdicts.includes('inconclusive') || verdicts.length === 0) return 'inconclusive'
   return 'pass'
+}
+
+/**
+ * How the window's traffic grows (analysis/projection.ts): per arm, requests per second over the
+ * window, and units first seen per second over its last third (0 without units: then requests
+ * are the clusters); and what is left of the step before maxDuration.
+ */
+function growthOf(policy: Policy, evidence: Evidence, stepElapsedMs?: number): Growth | undefined {
+  const { from, to } = evidence.window
+  const seconds = (to - from) / 1000
+  if (!(seconds > 0)) return undefined
+  const recentFrom = to - (to - from) / 3
+  const arm = (a: Cell['arm']) => {
+    const cells = evidence.cells.filter(c => c.arm === a && c.segment === TOTAL_SEGMENT)
+    const requests = cells.reduce((n, c) => n + c.requests, 0)
+    const recent = cells.filter(c => c.bucket + evidence.bucketMs / 2 >= recentFrom)
+    const recentSeconds = Math.max(1, (to - Math.max(from, recentFrom)) / 1000)
+    const newUnits = recent.reduce((n, c) => n + c.units, 0)
+    return {
+      requestsPerSecond: requests / seconds,
+      units: evidence.unitLevel ? cells.reduce((n, c) => n + c.units, 0) : 0,
+      newUnitsPerSecond: evidence.unitLevel ? newUnits / recentSeconds : 0
+    }
+  }
+  const elapsed = stepElapsedMs ?? to - from
+  return {
+    seconds,
+    baseline: arm('baseline'),
+    canary: arm('canary'),
+    remainingSeconds: Math.max(0, (policy.rollout.maxDuration - elapsed) / 1000)
+  }
 }
 
 const EMPTY: MetricSketch = { moments: emptyMoments(), requests: 0 }

@@ -15,6 +15,9 @@ const TIME_FIELDS: Record<string, 'latency_ms' | 'ttft_ms'> = {
 }
 /** Buckets with cache data needed before a flat canary rate is called broken. */
 const MIN_TREND_BUCKETS = 6
+/** A canary that has read nothing from the cache over this many buckets and requests is broken. */
+const MIN_COLD_BUCKETS = 3
+const MIN_COLD_REQUESTS = 200
 /** One-sided level of the trend test: a rise is shown when the slope's 95% lower bound is > 0. */
 const TREND_LEVEL = 0.95
 
@@ -41,7 +44,8 @@ export interface CacheFinding {
  *   is above 0 at 95% (Student t, n - 3 degrees of freedom);
  * - broken: shown below, with enough buckets (6) to see a trend, and not closing: even at the
  *   fastest rise that coefficient's interval allows, the gap at the window's end would not close
- *   within two more windows as long as this one (a canary that reads nothing never closes it);
+ *   within two more windows as long as this one (a canary that reads nothing never closes it; one
+ *   that has read nothing at all over 3 buckets and 200 requests is broken without a trend);
  * - undetermined: shown below, but too early to tell warming from broken.
  *
  * While warming (or undetermined), a cost metric that fails holds instead of rolling back (`holdsBecause`), with the
@@ -259,6 +263,12 @@ function classify(
   const rise = riseBeyondShared(series)
   const t = studentQuantile(TREND_LEVEL, series.length - 3)
   if (reads && rise.slope - t * rise.se > 0) return 'warming'
+  // A prompt cache serves a prefix from its second request on: hundreds of canary requests over
+  // several buckets without a single token read from it is a prefix that defeats the cache.
+  const canaryRequests = series.reduce((sum, p) => sum + p.c.requests, 0)
+  if (!reads && series.length >= MIN_COLD_BUCKETS && canaryRequests >= MIN_COLD_REQUESTS) {
+    return 'broken'
+  }
   if (series.length < MIN_TREND_BUCKETS) return 'undetermined'
   // Broken only when even the fastest rise the interval allows would leave the gap (fitted at
   // the window's end) open after two more windows as long as this one.

@@ -1,7 +1,8 @@
 import type { Policy } from '../policy/types.js'
-import { DEFAULT_MAX_AGE_MS, type Evidence } from '../sketch/evidence.js'
+import { DEFAULT_MAX_AGE_MS, TOTAL_SEGMENT, type Evidence } from '../sketch/evidence.js'
 import { sampleRatioTest } from '../stats/sampleRatio.js'
 import { duration, int } from '../policy/format.js'
+import { didYouMeanFields, suggestFields } from '../policy/suggest.js'
 import type { ArmSummary, Check } from './types.js'
 
 type Arms = { baseline: ArmSummary; canary: ArmSummary }
@@ -19,7 +20,7 @@ export function evidenceChecks(
 ): Check[] {
   return [
     armsCheck(policy, evidence, arms),
-    sampleSizeCheck(policy, arms),
+    sampleSizeCheck(policy, arms, evidence.unitLevel),
     trafficSplitCheck(policy, evidence, arms, canaryWeight),
     freshnessCheck(evidence),
     dataQualityCheck(policy, evidence, replay)
@@ -47,16 +48,27 @@ function armsCheck(policy: Policy, evidence: Evidence, arms: Arms): Check {
   }
 }
 
-function sampleSizeCheck(policy: Policy, arms: Arms): Check {
+/** The minimum sample per arm, in units when records carry one (they are what a verdict counts). */
+function sampleSizeCheck(policy: Policy, arms: Arms, unitLevel: boolean): Check {
   const min = policy.rollout.minSamples
-  const detail = `baseline ${int(arms.baseline.requests)}, canary ${int(arms.canary.requests)} requests (minimum ${int(min)} per arm)`
-  const ok = arms.baseline.requests >= min && arms.canary.requests >= min
+  const by = unitLevel ? 'units' : 'requests'
+  const detail = `baseline ${int(arms.baseline[by])}, canary ${int(arms.canary[by])} ${by} (minimum ${int(min)} per arm)`
+  const ok = arms.baseline[by] >= min && arms.canary[by] >= min
   return { name: 'sample-size', status: ok ? 'ok' : 'block', detail }
 }
 
 /**
  * Sequential sample-ratio test (Lindon & Malek 2022) against the step's expected split, counted in
  * units when records carry one, since assignment is per unit.
+ *
+ * Aggregated sources (Prometheus) count requests only. With arms assigned per request
+ * (`arms.assignment: request`), those are the test's trials. With arms assigned per user, the
+ * requests of one user all land in its arm, so the request counts are overdispersed: the test runs
+ * on counts divided by the design effect of the request counts (Cochran, Sampling Techniques,
+ * 1977, Section 9A on cluster sampling: an effective sample size n / deff), the larger of the
+ * declared `arms.designEffect` and the overdispersion of the canary's share across time buckets
+ * (splitDispersion). Without a declared one, the buckets only bound it from below (users who
+ * return across the whole window are invisible to them), so a mismatch only warns.
  */
 function trafficSplitCheck(
   policy: Policy,
@@ -66,19 +78,76 @@ function trafficSplitCheck(
 ): Check {
   const name = 'traffic-split'
   const by = evidence.unitLevel ? 'units' : 'requests'
-  const counts = { baseline: arms.baseline[by], canary: arms.canary[by] }
-  if (canaryWeight >= 100 || counts.baseline + counts.canary === 0) {
+  const raw = { baseline: arms.baseline[by], canary: arms.canary[by] }
+  if (canaryWeight >= 100 || raw.baseline + raw.canary === 0) {
     return { name, status: 'ok', detail: 'not tested: no split to compare' }
   }
+  const clustered = evidence.aggregated === true && policy.arms.assignment !== 'request'
+  const declared = policy.arms.designEffect
+  const deff = clustered ? Math.max(declared ?? 1, splitDispersion(evidence)) : 1
+  const counts = { baseline: raw.baseline / deff, canary: raw.canary / deff }
   const srt = sampleRatioTest(counts, canaryWeight / 100, policy.trafficSplit.alpha)
-  const observed = `canary ${pct(srt.observedShare)} of ${by} (${int(counts.canary)} of ${int(counts.baseline + counts.canary)}), expected ${pct(srt.expectedShare)}`
-  return srt.mismatch
-    ? {
-        name,
-        status: 'block',
-        detail: `sample ratio mismatch: ${observed}, anytime p = ${srt.pValue.toExponential(1)}; the arms are not the split the step assigns, so the comparison may be biased`
+  const widened =
+    deff > 1
+      ? `, counts divided by the design effect ${deff.toFixed(1)} of requests assigned per user`
+      : ''
+  const observed = `canary ${pct(srt.observedShare)} of ${by} (${int(raw.canary)} of ${int(raw.baseline + raw.canary)}), expected ${pct(srt.expectedShare)}${widened}`
+  if (!srt.mismatch) return { name, status: 'ok', detail: observed }
+  if (clustered && declared === undefined) {
+    return {
+      name,
+      status: 'warn',
+      detail: `the canary's share of requests is off (${observed}, anytime p = ${srt.pValue.toExponential(1)}), but the arms are assigned per user and this source keeps no users, so requests are not independent trials; declare arms.designEffect for this to block`
+    }
+  }
+  return {
+    name,
+    status: 'block',
+    detail: `sample ratio mismatch: ${observed}, anytime p = ${srt.pValue.toExponential(1)}; the arms are not the split the step assigns, so the comparison may be biased`
+  }
+}
+
+/**
+ * Overdispersion of the canary's share of requests across time buckets: Pearson's statistic
+ * sum (c_b - p n_b)^2 / (n_b p (1 - p)) over its degrees of freedom (the quasi-binomial dispersion,
+ * McCullagh & Nelder, Generalized Linear Models, 2nd ed., 1989, Section 4.5), with p the observed
+ * share, so that a split that is off shows as a mismatch, not as dispersion. Computed on blocks
+ * of 1, 2, 4, ... consecutive buckets while at least 8 blocks remain, and the largest taken (users
+ * whose requests span a few buckets show at the larger blocks); at least 1.
+ */
+function splitDispersion(evidence: Evidence): number {
+  const counts = new Map<number, { canary: number; total: number }>()
+  for (const c of evidence.cells) {
+    if (c.segment !== TOTAL_SEGMENT) continue
+    const at = counts.get(c.bucket) ?? { canary: 0, total: 0 }
+    at.total += c.requests
+    if (c.arm === 'canary') at.canary += c.requests
+    counts.set(c.bucket, at)
+  }
+  const buckets = [...counts.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, v]) => v)
+    .filter(v => v.total > 0)
+  const all = buckets.reduce((a, v) => a + v.total, 0)
+  const share = all > 0 ? buckets.reduce((a, v) => a + v.canary, 0) / all : 0
+  if (!(share > 0 && share < 1)) return 1
+  let best = 1
+  for (let k = 1; buckets.length / k >= 8; k *= 2) {
+    let chi2 = 0
+    let blocks = 0
+    for (let j = 0; j + k <= buckets.length; j += k) {
+      let c = 0
+      let n = 0
+      for (const v of buckets.slice(j, j + k)) {
+        c += v.canary
+        n += v.total
       }
-    : { name, status: 'ok', detail: observed }
+      chi2 += (c - share * n) ** 2 / (n * share * (1 - share))
+      blocks++
+    }
+    best = Math.max(best, chi2 / (blocks - 1))
+  }
+  return best
 }
 
 /**
@@ -116,10 +185,12 @@ function dataQualityCheck(policy: Policy, evidence: Evidence, replay: boolean): 
   const malformedShare = q.lines > 0 ? q.malformed / q.lines : 0
   if (malformedShare > max) {
     problems.push(
-      `${int(q.malformed)} of ${int(q.lines)} lines malformed (${pct(malformedShare)} > ${pct(max)})`
+      `${int(q.malformed)} of ${int(q.lines)} lines malformed (${pct(malformedShare)} > ${pct(max)})${malformedReasons(policy, q)}`
     )
   } else if (q.malformed > 0) {
-    warnings.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed`)
+    warnings.push(
+      `${int(q.malformed)} of ${int(q.lines)} lines malformed${malformedReasons(policy, q)}`
+    )
   }
   for (const [key, count] of Object.entries(q.invalidValues)) {
     const share = q.records > 0 ? count / q.records : 1
@@ -167,6 +238,56 @@ function dataQualityCheck(policy: Policy, evidence: Evidence, replay: boolean): 
   const clean = `${int(q.lines)} lines, none malformed`
   return { name: 'data-quality', status: 'ok', detail: [clean, ...notes].join('; ') }
 }
+
+const TOP_REASONS = 3
+
+/**
+ * `: no arm field "variant" (60,000 lines, first at traffic/a.jsonl:1; field "arm" holds the arm
+ * labels: set arms.field to it)`: the most frequent reasons, with what the data has instead.
+ */
+export function malformedReasons(policy: Policy, q: Evidence['quality']): string {
+  const reasons = Object.entries(q.malformedReasons ?? {})
+    .sort((a, b) => b[1].count - a[1].count)
+    .slice(0, TOP_REASONS)
+  if (reasons.length === 0) return ''
+  const parts = reasons.map(([reason, { count, first }]) => {
+    const hint = reasonHint(policy, q, reason)
+    return `${reason} (${int(count)} ${count === 1 ? 'line' : 'lines'}, first at ${first}${hint ? `; ${hint}` : ''})`
+  })
+  const more = Object.keys(q.malformedReasons ?? {}).length - reasons.length
+  return `: ${parts.join('; ')}${more > 0 ? `; and ${more} more reason${more === 1 ? '' : 's'}` : ''}`
+}
+
+/** What the rows have instead of a missing arm field or timestamp. */
+function reasonHint(policy: Policy, q: Evidence['quality'], reason: string): string {
+  const fields = q.fields
+  if (!fields) return ''
+  if (reason.startsWith('no arm field')) {
+    const holders = fields.armLabelFields ?? []
+    if (holders.length > 0) {
+      return `${quoteList(holders)} ${holders.length === 1 ? 'holds' : 'hold'} the arm labels: set arms.field to ${holders.length === 1 ? 'it' : 'one of them'}`
+    }
+    const similar = didYouMeanFields(suggestFields(policy.arms.field, fields.paths))
+    return similar ? `${similar} (arms.field in the policy)` : ''
+  }
+  if (reason.startsWith('no timestamp')) {
+    // Those named like a start time first (startTime before endTime).
+    const times = fields.timeFields ?? []
+    const named = suggestFields('ts', times.length > 0 ? times : fields.paths, {
+      aliases: TIME_NAMES,
+      max: 10
+    })
+    const holders = [...named, ...times.filter(t => !named.includes(t))]
+    if (holders.length === 0) return ''
+    return `${quoteList(holders)} ${holders.length === 1 ? 'holds a time' : 'hold times'}: write the request's start time as ts (or timestamp, start_time)`
+  }
+  return ''
+}
+
+const TIME_NAMES = ['timestamp', 'start_time', 'time', 'created_at']
+
+const quoteList = (names: string[]): string =>
+  names.length === 1 ? `field "${names[0]}"` : `fields ${names.map(n => `"${n}"`).join(', ')}`
 
 const pct = (x: number): string => {
   const v = x * 100

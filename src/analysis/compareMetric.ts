@@ -1,26 +1,67 @@
+import { metricRange, type ValueRange } from '../policy/bounds.js'
 import type { MetricSpec, Tolerance } from '../policy/types.js'
 import { HistogramQuantiles } from '../sketch/histogram.js'
 import { QuantileSketch } from '../sketch/quantileSketch.js'
 import type { MetricSketch } from '../sketch/types.js'
-import { mixtureRho } from '../stats/cs/mixture.js'
+import { armSkewness, MAX_SKEWNESS, sharedSkewness } from '../stats/clt.js'
+import {
+  boundedContrastCS,
+  boundedCS,
+  boundedRatioCS,
+  JointRegion,
+  type BoundedArm
+} from '../stats/cs/bernstein.js'
 import { quantileCS, quantileDifferenceCS } from '../stats/cs/quantile.js'
 import { ratioCS, ratioDifferenceCS } from '../stats/cs/ratio.js'
 import { type DifferenceInterval, type QuantileSketchLike } from '../stats/cs/types.js'
+import { mixtureRho } from '../stats/cs/mixture.js'
+import { normalQuantile } from '../stats/normal.js'
 import { samplesToDecide } from '../stats/projection.js'
 import { designEffect } from './designEffect.js'
-import type { LimitResult, MetricResult, Needed, Verdict } from './types.js'
+import { projectNeeded, type ArmFactors, type Growth } from './projection.js'
+import type { LimitResult, MetricResult, MetricWhy, Verdict } from './types.js'
 
 export interface CompareContext {
-  /** This metric's share of the family-wise error budget. */
+  /** This metric's share of the error budget (the step's, split over the family). */
   alpha: number
-  /** Sample sizes (per arm, and both together) at which the confidence sequences are tightest. */
+  /**
+   * Sample sizes (per arm, and both together) at which the confidence sequences are tightest, in
+   * the sequences' own time: clusters (units when records carry one), requests otherwise.
+   */
   tStar: { baseline: number; canary: number; total: number }
-  /** Per arm, before any verdict. */
+  /** Per arm, before any verdict: units when records carry one, requests otherwise. */
   minSamples: number
   /** Canary requests in the window, and per second, for turning samples into requests and time. */
   canaryRequests: number
   canaryRate: number
+  /**
+   * Optional, by metric name: the design effect of data that carry no unit while the arms are
+   * assigned per unit (analysis/aggregateDesignEffect.ts).
+   */
+  designEffects?: Record<string, AggregateDesignEffect>
+  /** Optional: how the window's traffic grows, for projections (analysis/projection.ts). */
+  growth?: Growth
+  /**
+   * false: no projection for inconclusive metrics (`needed`), where nobody reads it (segments,
+   * the A/A halves, simulations of the intervals alone). Default true.
+   */
+  project?: boolean
 }
+
+/**
+ * The design effect of aggregated per-request data whose arms are assigned per unit
+ * (analysis/aggregateDesignEffect.ts): per arm (>= 1) when the policy declares one (the larger of
+ * it and what the time buckets show), or unknown, with what the buckets show as a floor.
+ */
+export type AggregateDesignEffect =
+  | {
+      baseline: number
+      canary: number
+      source: 'declared'
+      /** Time buckets per arm the floor was measured over. */
+      buckets: number
+    }
+  | { unknown: true; atLeast: number; buckets: number }
 
 /** An interval on the "harm" scale: larger is worse, whichever way the metric is better. */
 interface Harm {
@@ -34,10 +75,19 @@ const toHarm = (d: DifferenceInterval, better: 'higher' | 'lower'): Harm =>
     ? { estimate: d.estimate, lower: d.lower, upper: d.upper }
     : { estimate: -d.estimate, lower: -d.upper, upper: -d.lower }
 
+/** The fixed-time z for 95%, to express an interval's width as a standard error. */
+const Z_95 = normalQuantile(0.975)
+
 /**
  * Compare one metric between the arms: a confidence sequence for the change, then the verdict of
  * DESIGN.md: pass when the whole interval is better than the tolerance, fail when it is wholly
  * beyond it (or beyond the stricter `rollbackAt`), else inconclusive with a projection.
+ *
+ * Which sequence (methodOf): a quantile's rank CS (stats/cs/quantile.ts); a bounded metric's
+ * nonasymptotic empirical-Bernstein CS (stats/cs/bernstein.ts); an unbounded mean's or ratio's
+ * asymptotic CS (stats/cs/ratio.ts), trusted only from the minimum sample counted in units and
+ * once the estimator's skewness is small (stats/clt.ts). Until an interval can be trusted it is
+ * reported as unbounded, with the reason (`why`).
  */
 export function compareMetric(
   spec: MetricSpec,
@@ -49,15 +99,20 @@ export function compareMetric(
 ): MetricResult {
   // A metric may need its own minimum sample (the judge's, which samples far fewer outputs).
   const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples }
-  const interval = differenceInterval(spec, baseline, canary, spec.tolerance, ctx)
+  const evaluated = differenceInterval(spec, baseline, canary, spec.tolerance, ctx)
+  const interval = evaluated.interval
   const harm = toHarm(interval, spec.better)
   const failAt = spec.rollbackAt ?? spec.tolerance
   const failHarm =
     failAt.relative === spec.tolerance.relative
       ? harm
-      : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx), spec.better)
+      : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx).interval, spec.better)
   const n = { baseline: baseline.requests, canary: canary.requests }
-  const enough = n.baseline >= ctx.minSamples && n.canary >= ctx.minSamples
+  const units = { baseline: unitsOf(baseline), canary: unitsOf(canary) }
+  const clustered = units.baseline < n.baseline || units.canary < n.canary
+  // The reference arm of a one-sample comparison (the judge's pairwise win rate) needs no sample.
+  const oneSample = spec.reference !== undefined
+  const enough = (oneSample || units.baseline >= ctx.minSamples) && units.canary >= ctx.minSamples
 
   let verdict: Verdict = 'inconclusive'
   if (enough && harm.upper < spec.tolerance.value) verdict = 'pass'
@@ -83,12 +138,12 @@ export function compareMetric(
     tolerance: sign * spec.tolerance.value,
     ...(spec.rollbackAt && { rollbackAt: sign * spec.rollbackAt.value }),
     n,
+    ...(clustered && { units }),
     alpha: ctx.alpha,
     reason: '',
-    method: methodOf(spec, {
-      relative: interval.relative,
-      histogram: !!(baseline.histogram || canary.histogram)
-    })
+    why: { code: 'inconclusive', beyondTolerance: false },
+    method: evaluated.method,
+    ...(evaluated.validity && { validity: evaluated.validity })
   }
   if (spec.limit !== undefined) {
     result.limit =
@@ -96,25 +151,50 @@ export function compareMetric(
         ? limitResult(spec, spec.limit, canary, ctx)
         : queryLimit(spec, spec.limit, limitValue)
   }
-  if (n.baseline >= ctx.minSamples) {
+  if (units.baseline >= ctx.minSamples && !oneSample) {
     const own = armInterval(spec, baseline, ctx, ctx.tStar.baseline)
     if (Number.isFinite(own.lower) && Number.isFinite(own.upper)) {
       result.baselineInterval = { lower: own.lower, upper: own.upper }
     }
   }
-  if (verdict === 'inconclusive') {
-    result.needed = needed(harm, interval.t, n, spec, failAt, ctx)
-  }
-  result.reason = reasonFor(result, enough, ctx.minSamples, harm.lower > spec.tolerance.value)
+  result.why = whyOf(result, {
+    enough,
+    minSamples: ctx.minSamples,
+    units: clustered,
+    have: oneSample ? { ...units, baseline: ctx.minSamples } : units,
+    blocked: evaluated.blocked,
+    beyondTolerance: harm.lower > spec.tolerance.value
+  })
   if (verdict === 'inconclusive' && enough && (baseline.histogram || canary.histogram)) {
-    const resolution = bucketResolution(spec, baseline, canary, ctx)
-    if (resolution) {
-      // More traffic narrows the ranks, not the buckets: say what would settle it instead.
-      result.reason = resolution
-      result.needed = { samples: 0, seconds: 0 }
-    }
+    if (bucketResolution(spec, baseline, canary, ctx)) result.why = { code: 'bucket-resolution' }
   }
+  if (verdict === 'inconclusive' && ctx.project !== false) {
+    const now = { harm, t: interval.t }
+    result.needed = projectNeeded({
+      why: result.why,
+      units,
+      requests: n,
+      canaryRate: ctx.canaryRate,
+      canaryRequests: ctx.canaryRequests,
+      ...(ctx.growth && { growth: ctx.growth }),
+      decisiveAt: f => decisiveAt(spec, baseline, canary, ctx, failAt, now, f)
+    })
+  }
+  result.reason = reasonText(result.why)
   return result
+}
+
+/** Clusters of an arm: units when the moments are clustered by unit, else requests. */
+function unitsOf(m: MetricSketch): number {
+  return m.moments.n > 0 ? Math.min(m.moments.n, m.requests) : m.requests
+}
+
+interface Evaluated {
+  interval: DifferenceInterval
+  method: string
+  /** Set when the interval cannot be trusted yet; the interval is then unbounded. */
+  blocked?: MetricWhy
+  validity?: MetricResult['validity']
 }
 
 function differenceInterval(
@@ -123,20 +203,267 @@ function differenceInterval(
   c: MetricSketch,
   tolerance: Tolerance,
   ctx: CompareContext
-): DifferenceInterval {
+): Evaluated {
   const relative = tolerance.relative
+  const aggregate = ctx.designEffects?.[spec.name]
   if (spec.kind === 'quantile') {
-    return quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
-      relative,
-      tStar: ctx.tStar,
-      designEffect: { baseline: designEffect(b), canary: designEffect(c) }
-    })
+    const deff =
+      aggregate && !('unknown' in aggregate)
+        ? { baseline: aggregate.baseline, canary: aggregate.canary }
+        : { baseline: designEffect(b), canary: designEffect(c) }
+    return {
+      interval: quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
+        relative,
+        tStar: ctx.tStar,
+        designEffect: deff
+      }),
+      method: methodOf(spec, { relative, histogram: !!(b.histogram || c.histogram) })
+    }
   }
-  return ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
+  if (aggregate && 'unknown' in aggregate) {
+    return {
+      interval: unbounded(relative, b, c),
+      method: methodOf(spec, { relative, histogram: !!(b.histogram || c.histogram) }),
+      blocked: { code: 'design-effect-unknown', atLeast: aggregate.atLeast }
+    }
+  }
+  const inflation = aggregate
+    ? { baseline: aggregate.baseline, canary: aggregate.canary }
+    : undefined
+  const validity: NonNullable<MetricResult['validity']> = {}
+  if (inflation) validity.designEffect = { ...inflation, source: aggregate!.source }
+  const range = metricRange(spec)
+  if (range) {
+    const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation)
+    return { interval, method: methodOf(spec, { relative, histogram: false }), validity }
+  }
+  const interval = ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
     relative,
     tStar: ctx.tStar.total,
-    bernoulliFloor: spec.kind === 'rate'
+    ...(inflation && { designEffect: inflation }),
+    sharedSpread: true
   })
+  const kappa = relative && interval.estimate > -1 ? 1 + interval.estimate : 1
+  const skewness = sharedSkewness(b.moments, c.moments, kappa)
+  const method = methodOf(spec, { relative, histogram: false, skewness: skewness !== undefined })
+  if (skewness !== undefined) {
+    validity.skewness = skewness
+    validity.maxSkewness = MAX_SKEWNESS
+    if (Math.abs(skewness) > MAX_SKEWNESS) {
+      return {
+        interval: { ...interval, lower: -Infinity, upper: Infinity },
+        method,
+        validity,
+        blocked: { code: 'too-skewed', skewness, maxSkewness: MAX_SKEWNESS }
+      }
+    }
+  }
+  return { interval, method, validity }
+}
+
+function unbounded(relative: boolean, b: MetricSketch, c: MetricSketch): DifferenceInterval {
+  const rb = b.moments.sy > 0 ? b.moments.sx / b.moments.sy : NaN
+  const rc = c.moments.sy > 0 ? c.moments.sx / c.moments.sy : NaN
+  return {
+    estimate: relative ? rc / rb - 1 : rc - rb,
+    lower: -Infinity,
+    upper: Infinity,
+    baseline: rb,
+    canary: rc,
+    se: Infinity,
+    t: b.moments.n + c.moments.n,
+    relative
+  }
+}
+
+/**
+ * The bounded arm of a sketch: requests, the sum, the per-request sum of squares, and the design
+ * effect of clustering: the cluster residual sum of squares over the per-request one, at least 1
+ * (the variance a clustered mean really has, over what independent requests would give). Without
+ * the per-request sum of squares of clustered moments, its upper bound for values in [lo, hi]:
+ * x^2 <= (lo + hi) x - lo hi.
+ */
+function boundedArm(m: MetricSketch, range: ValueRange, inflation = 1): BoundedArm {
+  const mo = m.moments
+  const n = Math.max(m.requests, mo.sy)
+  const perRequest = mo.n === n && mo.syy === mo.sy
+  const bound = (range.lo + range.hi) * mo.sx - n * range.lo * range.hi
+  const squares = m.requestSquares ?? (perRequest ? mo.sxx : bound)
+  let deff = Math.max(1, inflation)
+  if (!perRequest && mo.n >= 2 && mo.sy > 0) {
+    const r = mo.sx / mo.sy
+    const clusterSS = Math.max(0, mo.sxx - 2 * r * mo.sxy + r * r * mo.syy)
+    const requestSS = Math.max(0, squares - (mo.sx * mo.sx) / n)
+    if (requestSS > 0) deff = Math.max(deff, clusterSS / requestSS)
+    else if (clusterSS > 0) deff = Infinity
+  }
+  return { n, sum: mo.sx, squares, designEffect: Number.isFinite(deff) ? deff : 1e12 }
+}
+
+/**
+ * A bounded metric's interval (stats/cs/bernstein.ts): the joint region of both arms projected on
+ * the change, absolute or (Fieller) relative; or, for a fixed reference (the judge's pairwise win
+ * rate against 0.5), the canary's own CS minus the reference.
+ */
+function boundedInterval(
+  spec: MetricSpec,
+  b: MetricSketch,
+  c: MetricSketch,
+  relative: boolean,
+  range: ValueRange,
+  ctx: CompareContext,
+  inflation?: { baseline: number; canary: number }
+): DifferenceInterval {
+  const canary = boundedArm(c, range, inflation?.canary)
+  if (spec.reference !== undefined) {
+    const cs = boundedCS(canary, range, ctx.alpha, { tStar: ctx.tStar.canary })
+    const ref = spec.reference
+    const lower = relative ? cs.lower / ref - 1 : cs.lower - ref
+    const upper = relative ? cs.upper / ref - 1 : cs.upper - ref
+    const estimate = relative ? cs.estimate / ref - 1 : cs.estimate - ref
+    return {
+      estimate,
+      ...(canary.n > 0 ? { lower, upper } : { lower: -Infinity, upper: Infinity }),
+      baseline: ref,
+      canary: cs.estimate,
+      se: canary.n > 0 ? (upper - lower) / (2 * Z_95) : Infinity,
+      t: canary.n,
+      relative
+    }
+  }
+  const baseline = boundedArm(b, range, inflation?.baseline)
+  const region = new JointRegion(baseline, canary, range, ctx.alpha, {
+    baseline: { tStar: ctx.tStar.baseline },
+    canary: { tStar: ctx.tStar.canary }
+  })
+  const d = relative ? boundedRatioCS(region) : boundedContrastCS(region, 1)
+  const width = d.upper - d.lower
+  return {
+    ...d,
+    baseline: baseline.n > 0 ? baseline.sum / baseline.n : NaN,
+    canary: canary.n > 0 ? canary.sum / canary.n : NaN,
+    se: Number.isFinite(width) ? width / (2 * Z_95) : Infinity,
+    t: baseline.n + canary.n,
+    relative
+  }
+}
+
+/**
+ * The arm's sketch grown by `f`: clusters times f.units, requests times f.requests, at the same
+ * estimate and per-request spread. More requests from the same users make each unit's sum larger
+ * and its requests more of the unit's own level: Kish's design effect D = 1 + (m - 1) ICC
+ * (Survey Sampling, 1965, Section 5.4) grows with m, the units' request count weighted by requests
+ * (syy / sy), by p = f.requests / f.units, with the intra-unit correlation ICC = (D - 1) / (m - 1)
+ * read from the sketch now (D the cluster residual sum of squares over the per-request one). The
+ * grown moments carry the residual sum of squares D' times the grown per-request one; their
+ * other sums scale with the cluster sizes. Per-request sketches grow by f.requests throughout.
+ */
+function grown(m: MetricSketch, f: { units: number; requests: number }): MetricSketch {
+  const mo = m.moments
+  const scaleAll = (k: number): MetricSketch => {
+    const out: MetricSketch = {
+      moments: {
+        n: mo.n * k,
+        sx: mo.sx * k,
+        sy: mo.sy * k,
+        sxx: mo.sxx * k,
+        syy: mo.syy * k,
+        sxy: mo.sxy * k,
+        ...(mo.sxxx !== undefined && {
+          sxxx: mo.sxxx * k,
+          sxxy: (mo.sxxy ?? 0) * k,
+          sxyy: (mo.sxyy ?? 0) * k,
+          syyy: (mo.syyy ?? 0) * k
+        })
+      },
+      requests: m.requests * k
+    }
+    if (m.requestSquares !== undefined) out.requestSquares = m.requestSquares * k
+    return out
+  }
+  if (mo.n >= m.requests || !(mo.sy > 0) || !(mo.n >= 2)) return scaleAll(f.requests)
+  const p = Math.max(1, f.requests / f.units)
+  const r = mo.sx / mo.sy
+  const clusterSS = Math.max(0, mo.sxx - 2 * r * mo.sxy + r * r * mo.syy)
+  const n = Math.max(m.requests, mo.sy)
+  const requestSS =
+    m.requestSquares !== undefined ? Math.max(0, m.requestSquares - (mo.sx * mo.sx) / n) : NaN
+  const weighted = mo.syy / mo.sy
+  // Without the per-request sum of squares, each unit's variance grows with its size squared.
+  const icc =
+    requestSS > 0 && weighted > 1
+      ? Math.min(1, Math.max(0, (clusterSS / requestSS - 1) / (weighted - 1)))
+      : 1
+  const designEffect = (size: number) => 1 + (size - 1) * icc
+  const grownSS =
+    requestSS > 0
+      ? designEffect(weighted * p) * requestSS * f.requests
+      : clusterSS * f.units * p * p
+  const k2 = f.units * p * p
+  const k3 = k2 * p
+  const sxy = mo.sxy * k2
+  const syy = mo.syy * k2
+  const out: MetricSketch = {
+    moments: {
+      n: mo.n * f.units,
+      sx: mo.sx * f.requests,
+      sy: mo.sy * f.requests,
+      sxx: grownSS + 2 * r * sxy - r * r * syy,
+      syy,
+      sxy,
+      ...(mo.sxxx !== undefined && {
+        sxxx: mo.sxxx * k3,
+        sxxy: (mo.sxxy ?? 0) * k3,
+        sxyy: (mo.sxyy ?? 0) * k3,
+        syyy: (mo.syyy ?? 0) * k3
+      })
+    },
+    requests: m.requests * f.requests
+  }
+  if (m.requestSquares !== undefined) out.requestSquares = m.requestSquares * f.requests
+  return out
+}
+
+/**
+ * Whether the metric would be decisive (pass or fail, on enough units) after each arm grew by its
+ * factors, at the same estimates. Quantiles keep no moments to grow: their interval's half-widths
+ * shrink as the rank boundary does with the canary's requests (stats/projection.ts).
+ */
+function decisiveAt(
+  spec: MetricSpec,
+  b: MetricSketch,
+  c: MetricSketch,
+  ctx: CompareContext,
+  failAt: Tolerance,
+  now: { harm: Harm; t: number },
+  f: ArmFactors
+): boolean {
+  const enough =
+    (spec.reference !== undefined || unitsOf(b) * f.baseline.units >= ctx.minSamples) &&
+    unitsOf(c) * f.canary.units >= ctx.minSamples
+  if (!enough) return false
+  if (spec.kind === 'quantile') {
+    const k = f.canary.requests
+    return (
+      samplesToDecide(
+        now.harm,
+        now.t,
+        ctx.alpha,
+        mixtureRho(ctx.alpha, ctx.tStar.total),
+        spec.tolerance.value,
+        failAt.value
+      ) <= k
+    )
+  }
+  const gb = grown(b, f.baseline)
+  const gc = grown(c, f.canary)
+  const harm = toHarm(differenceInterval(spec, gb, gc, spec.tolerance, ctx).interval, spec.better)
+  if (harm.upper < spec.tolerance.value) return true
+  const fail =
+    failAt.relative === spec.tolerance.relative
+      ? harm
+      : toHarm(differenceInterval(spec, gb, gc, failAt, ctx).interval, spec.better)
+  return fail.lower > failAt.value
 }
 
 const sketchOf = (m: MetricSketch, interpolate = false): QuantileSketchLike => {
@@ -150,15 +477,15 @@ const sketchOf = (m: MetricSketch, interpolate = false): QuantileSketchLike => {
 /**
  * A quantile read from histogram buckets is widened to the bucket edges. When the interval read
  * at interpolated values (what finer buckets would give) is decisive but the widened one is not,
- * the bucket resolution, not the amount of data, is what keeps the metric inconclusive: say so.
+ * the bucket resolution, not the amount of data, is what keeps the metric inconclusive.
  */
 function bucketResolution(
   spec: MetricSpec,
   b: MetricSketch,
   c: MetricSketch,
   ctx: CompareContext
-): string | undefined {
-  if (spec.kind !== 'quantile') return undefined
+): boolean {
+  if (spec.kind !== 'quantile') return false
   const d = quantileDifferenceCS(
     sketchOf(b, true),
     sketchOf(c, true),
@@ -167,10 +494,7 @@ function bucketResolution(
     { relative: spec.tolerance.relative, tStar: ctx.tStar }
   )
   const harm = toHarm(d, spec.better)
-  const decisive = harm.upper < spec.tolerance.value || harm.lower > spec.tolerance.value
-  return decisive
-    ? 'bucket resolution, not data, keeps this inconclusive: the interval, widened to the histogram bucket edges, crosses the tolerance; finer buckets around this quantile would decide it'
-    : undefined
+  return harm.upper < spec.tolerance.value || harm.lower > spec.tolerance.value
 }
 
 /** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
@@ -182,7 +506,7 @@ function limitResult(
 ): LimitResult {
   const ci = armInterval(spec, canary, ctx, ctx.tStar.canary)
   const worse = (v: number) => (spec.better === 'lower' ? v > limit : v < limit)
-  const enough = canary.requests >= ctx.minSamples
+  const enough = unitsOf(canary) >= ctx.minSamples
   const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper)
   return {
     value: limit,
@@ -199,85 +523,124 @@ function queryLimit(spec: MetricSpec, limit: number, value: number): LimitResult
   return { value: limit, lower: value, upper: value, breached: false, suspect: worse, query: true }
 }
 
-/** One arm's own confidence sequence for the metric (a limit, or the baseline's drift). */
+/**
+ * One arm's own confidence sequence for the metric (a limit, or the baseline's drift): the
+ * quantile CS, the bounded CS, or the asymptotic CS once its skewness allows (else unbounded).
+ */
 function armInterval(
   spec: MetricSpec,
   arm: MetricSketch,
   ctx: CompareContext,
   tStar: number
 ): { estimate: number; lower: number; upper: number } {
-  return spec.kind === 'quantile'
-    ? quantileCS(sketchOf(arm), spec.quantile ?? 0.5, ctx.alpha, tStar, designEffect(arm))
-    : ratioCS(arm.moments, ctx.alpha, { tStar, bernoulliFloor: spec.kind === 'rate' })
-}
-
-function needed(
-  harm: Harm,
-  t: number,
-  n: { baseline: number; canary: number },
-  spec: MetricSpec,
-  failAt: Tolerance,
-  ctx: CompareContext
-): Needed {
-  const belowMinimum = Math.max(0, ctx.minSamples - n.canary)
-  const rho = mixtureRho(ctx.alpha, ctx.tStar.total)
-  const k =
-    t > 0 && n.canary > 0
-      ? samplesToDecide(harm, t, ctx.alpha, rho, spec.tolerance.value, failAt.value)
-      : Infinity
-  const values = Number.isFinite(k)
-    ? Math.max(belowMinimum, Math.ceil((k - 1) * n.canary))
-    : belowMinimum > 0
-      ? belowMinimum
-      : null
-  // Values are what the interval counts; people count requests. A score on a third of the
-  // requests needs three requests per value.
-  const perValue = n.canary > 0 ? Math.max(1, ctx.canaryRequests / n.canary) : 1
-  const samples = values === null ? null : Math.ceil(values * perValue)
-  const seconds =
-    samples !== null && ctx.canaryRate > 0 ? Math.ceil(samples / ctx.canaryRate) : null
-  return { samples, seconds }
-}
-
-function methodOf(spec: MetricSpec, d: { relative: boolean; histogram: boolean }): string {
-  const scale = d.relative ? 'relative (delta method)' : 'absolute'
-  if (spec.kind === 'quantile' && d.histogram) {
-    return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), read from histogram buckets and widened to the bucket edges, ${scale}`
-  }
   if (spec.kind === 'quantile') {
-    return `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`
+    return quantileCS(sketchOf(arm), spec.quantile ?? 0.5, ctx.alpha, tStar, designEffect(arm))
+  }
+  const range = metricRange(spec)
+  if (range) return boundedCS(boundedArm(arm, range), range, ctx.alpha, { tStar })
+  const ci = ratioCS(arm.moments, ctx.alpha, { tStar })
+  const skew = armSkewness(arm.moments)
+  return skew !== undefined && Math.abs(skew) > MAX_SKEWNESS
+    ? { estimate: ci.estimate, lower: -Infinity, upper: Infinity }
+    : ci
+}
+
+/** Which confidence sequence, with its reference, for the decision record. */
+function methodOf(
+  spec: MetricSpec,
+  d: { relative: boolean; histogram: boolean; skewness?: boolean }
+): string {
+  if (spec.kind === 'quantile') {
+    const scale = d.relative ? 'relative' : 'absolute'
+    return d.histogram
+      ? `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), read from histogram buckets and widened to the bucket edges, ${scale}`
+      : `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`
+  }
+  const scale = d.relative
+    ? 'relative (Fieller: the linear contrast canary - (1 + r) baseline, inverted)'
+    : 'absolute'
+  if (spec.reference !== undefined) {
+    return `nonasymptotic empirical-Bernstein CS of the canary's mean against the fixed reference ${spec.reference} (Howard et al. 2021; Waudby-Smith & Ramdas 2024), ${scale}`
+  }
+  const range = metricRange(spec)
+  if (range) {
+    return `nonasymptotic empirical-Bernstein CS for a mean in [${range.lo}, ${range.hi}], both arms' supermartingales joined (Howard et al. 2021; Waudby-Smith & Ramdas 2024; Fan, Grama & Liu 2015), ${scale}`
   }
   const base =
-    spec.kind === 'rate'
-      ? 'asymptotic CS with Bernoulli variance floor'
-      : spec.kind === 'ratio'
-        ? 'asymptotic CS for a ratio of sums'
-        : 'asymptotic CS for a mean'
-  return `${base} (Waudby-Smith et al. 2024), ${scale}`
+    spec.kind === 'ratio' ? 'asymptotic CS for a ratio of sums' : 'asymptotic CS for a mean'
+  const spread = "each arm's variance at least the other's relative spread"
+  const trusted = d.skewness
+    ? `, ${spread}, trusted from the minimum sample in units and an estimator skewness below 0.2 (Cochran 1977)`
+    : `, ${spread}, trusted from the minimum sample in units (skewness not assessed: the source gives no third moments)`
+  return `${base} (Waudby-Smith et al. 2024)${trusted}, ${scale}`
 }
 
-function reasonFor(
+/** The verdict's reason as a fact (report/ words it). */
+function whyOf(
   r: MetricResult,
-  enough: boolean,
-  minSamples: number,
-  beyondTolerance: boolean
-): string {
-  if (!enough) {
-    return `needs ${minSamples} requests per arm (baseline ${r.n.baseline}, canary ${r.n.canary})`
+  o: {
+    enough: boolean
+    minSamples: number
+    units: boolean
+    have: { baseline: number; canary: number }
+    blocked?: MetricWhy
+    beyondTolerance: boolean
   }
-  if (r.delta.relative && r.baseline === 0) {
-    return 'the baseline is 0, so a relative change is undefined; give this metric an absolute tolerance'
+): MetricWhy {
+  if (!o.enough) {
+    return {
+      code: 'below-minimum',
+      unit: o.units ? 'units' : 'requests',
+      minimum: o.minSamples,
+      baseline: o.have.baseline,
+      canary: o.have.canary
+    }
   }
-  if (!Number.isFinite(r.delta.estimate)) return 'no usable values to compare'
+  if (o.blocked) return o.blocked
+  if (r.delta.relative && r.baseline === 0) return { code: 'relative-undefined' }
+  if (!Number.isFinite(r.delta.estimate)) return { code: 'no-values' }
   switch (r.verdict) {
+    case 'pass':
+      return { code: 'pass' }
+    case 'fail':
+      return { code: 'fail', beyond: r.rollbackAt !== undefined ? 'rollbackAt' : 'tolerance' }
+    default:
+      return {
+        code: 'inconclusive',
+        beyondTolerance: r.rollbackAt !== undefined && o.beyondTolerance
+      }
+  }
+}
+
+/**
+ * The one-line reason of a metric's verdict (MetricResult.reason), from its fact. Kept in the
+ * result for the decision's own sentences and for the checks that quote it (repriced cost, the
+ * segment mix, the judge).
+ */
+export function reasonText(why: MetricWhy): string {
+  switch (why.code) {
+    case 'below-minimum':
+      return why.unit === 'units'
+        ? `too few users for a valid interval: needs ${why.minimum} units per arm (baseline ${why.baseline}, canary ${why.canary})`
+        : `needs ${why.minimum} requests per arm (baseline ${why.baseline}, canary ${why.canary})`
+    case 'too-skewed':
+      return `too skewed for a valid interval yet: the estimate's skewness is ${why.skewness.toFixed(3)}, above ${why.maxSkewness.toFixed(3)} (a heavy tail needs more data before the interval can be trusted)`
+    case 'design-effect-unknown':
+      return `the source sums requests without users while the arms are assigned per user, so how much a user's requests hang together is unknown (the time buckets show a design effect of at least ${why.atLeast.toFixed(1)}); declare arms.designEffect, or arms.assignment: request if each request is assigned on its own`
+    case 'relative-undefined':
+      return 'the baseline is 0, so a relative change is undefined; give this metric an absolute tolerance'
+    case 'no-values':
+      return 'no usable values to compare'
+    case 'bucket-resolution':
+      return 'bucket resolution, not data, keeps this inconclusive: the interval, widened to the histogram bucket edges, crosses the tolerance; finer buckets around this quantile would decide it'
     case 'pass':
       return 'the whole interval is within the tolerance'
     case 'fail':
-      return r.rollbackAt !== undefined
+      return why.beyond === 'rollbackAt'
         ? 'the whole interval is beyond the rollback threshold'
         : 'the whole interval is beyond the tolerance'
-    default:
-      return r.rollbackAt !== undefined && beyondTolerance
+    case 'inconclusive':
+      return why.beyondTolerance
         ? 'the interval is beyond the tolerance but not wholly beyond the rollback threshold'
         : 'the interval still crosses the tolerance'
   }

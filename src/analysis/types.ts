@@ -21,13 +21,48 @@ export interface Delta {
   relative: boolean
 }
 
-/** How much more canary traffic the metric needs before it can decide, at the current estimate. */
+/**
+ * How much more canary traffic the metric needs before it can decide, at the current estimate
+ * (analysis/projection.ts).
+ */
 export interface Needed {
-  /** Canary requests still needed; null when the estimate sits on the tolerance. */
+  /** Canary requests still needed; null when more traffic will not settle it soon. */
   samples: number | null
   /** At the canary's traffic rate in this window; null when unknown or never. */
   seconds: number | null
+  /**
+   * Why no number (samples null), or what the number waits for: `at-tolerance` (the estimate
+   * sits at the tolerance, so the interval would have to shrink to a point), `beyond-step` (it
+   * would take longer than the step has left, `rollout.maxDuration`), `resolution` (the histogram
+   * buckets, not the data, keep it open), `minimum` (the minimum sample comes first).
+   */
+  code?: 'at-tolerance' | 'beyond-step' | 'resolution' | 'minimum'
 }
+
+/**
+ * Why a metric has its verdict, as a fact (the words are rendered from it, report/ and
+ * compareMetric.reasonText). Until an interval can be trusted, the metric is inconclusive with
+ * an unbounded interval: `below-minimum` (too few units or requests per arm), `too-skewed` (an
+ * unbounded mean whose estimator is still too skewed for the central limit theorem,
+ * stats/clt.ts), `design-effect-unknown` (aggregated per-request data of arms assigned per unit,
+ * analysis/aggregateDesignEffect.ts).
+ */
+export type MetricWhy =
+  | { code: 'pass' }
+  | { code: 'fail'; beyond: 'tolerance' | 'rollbackAt' }
+  | { code: 'inconclusive'; beyondTolerance: boolean }
+  | {
+      code: 'below-minimum'
+      unit: 'units' | 'requests'
+      minimum: number
+      baseline: number
+      canary: number
+    }
+  | { code: 'too-skewed'; skewness: number; maxSkewness: number }
+  | { code: 'design-effect-unknown'; atLeast: number }
+  | { code: 'relative-undefined' }
+  | { code: 'no-values' }
+  | { code: 'bucket-resolution' }
 
 export interface LimitResult {
   value: number
@@ -61,13 +96,30 @@ export interface MetricResult {
   limit?: LimitResult
   /** The baseline's own confidence sequence for the metric (baseline drift, driftCheck.ts). */
   baselineInterval?: { lower: number; upper: number }
-  /** Requests (or units, when clustered) that carried a value, per arm. */
+  /** Requests that carried a value, per arm. */
   n: { baseline: number; canary: number }
+  /**
+   * Units (users or sessions) that carried a value, per arm, when records carry one: the
+   * confidence sequence's own time, and what the minimum sample counts.
+   */
+  units?: { baseline: number; canary: number }
   /** The error rate this metric's interval was built at (after the family-wise split). */
   alpha: number
   needed?: Needed
   /** One line: why this verdict. */
   reason: string
+  /** Why this verdict, as a fact. */
+  why?: MetricWhy
+  /**
+   * What the interval's validity rests on: the estimator's skewness and the largest trusted
+   * (unbounded means, stats/clt.ts), the design effect applied to per-request data of per-unit
+   * arms (aggregated sources).
+   */
+  validity?: {
+    skewness?: number
+    maxSkewness?: number
+    designEffect?: { baseline: number; canary: number; source: 'declared' }
+  }
   /**
    * The A/A comparison of the baseline's two halves (analysis/aaCheck.ts), in the same terms as
    * `delta`; `noise` is its half-width, the run-to-run noise to set the tolerance against.
@@ -113,6 +165,20 @@ export interface Analysis {
   checks: Check[]
   /** Canary requests per second in the window (for projections). */
   canaryRate: number
+  /**
+   * The rollout's error budget as this evaluation spends it (stats/alphaSpending.ts): the whole
+   * budget (1 - confidence), this step's share, each gating metric's share of that, and whether
+   * segments share the budget (`segments.gate: rollback`), are a separate family (they can only
+   * hold), or there are none.
+   */
+  errorBudget?: {
+    total: number
+    step: number
+    perMetric: number
+    segments: 'shared' | 'separate' | 'none'
+    /** Spent by the rollout's earlier sequences (from the rollout state), when known. */
+    spent?: number
+  }
   /**
    * With `rollout.minPeakLoad`: the window's busiest hour of traffic, both arms, in requests per
    * hour, and when that hour began (epoch ms; analysis/peakLoad.ts). The state keeps the largest

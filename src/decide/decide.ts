@@ -175,13 +175,23 @@ function limitReason(m: MetricResult): string {
 
 function inconclusiveReason(m: MetricResult): string {
   const n = m.needed
+  const code = m.why?.code
+  // A reason the interval cannot be trusted yet comes first: it says what is missing.
+  const held = code === 'below-minimum' || code === 'too-skewed' || code === 'design-effect-unknown'
+  if (held && (!n || n.samples === null)) return `${m.name} inconclusive: ${m.reason}`
   if (m.delta.relative && m.baseline === 0) return `${m.name} inconclusive: ${m.reason}`
+  if (n?.code === 'resolution' || code === 'bucket-resolution') {
+    return `${m.name} inconclusive: ${m.reason}`
+  }
   if (!n || n.samples === null) {
-    return `${m.name} inconclusive: the estimate sits at the tolerance, more traffic may not settle it`
+    return n?.code === 'beyond-step'
+      ? `${m.name} inconclusive: more traffic will not settle it within this step at these estimates`
+      : `${m.name} inconclusive: the estimate sits at the tolerance, more traffic will not settle it soon`
   }
   if (n.samples === 0) return `${m.name} inconclusive: ${m.reason}`
   const time = n.seconds !== null ? `, ${roughDuration(n.seconds)} at current traffic` : ''
-  return `${m.name} inconclusive: about ${roughCount(n.samples)} more canary requests${time}`
+  const why = held ? ` (${m.reason})` : ''
+  return `${m.name} inconclusive: about ${roughCount(n.samples)} more canary requests${time}${why}`
 }
 
 /** The slowest inconclusive gating metric decides how long the hold lasts. */

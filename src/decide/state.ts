@@ -2,7 +2,15 @@ import { baselineLevels } from '../analysis/driftCheck.js'
 import type { Analysis } from '../analysis/types.js'
 import type { Policy } from '../policy/types.js'
 import { parseInstant } from '../policy/units.js'
-import type { Decision, DesiredState, HistoryEntry, ManualCommand, RolloutState } from './types.js'
+import { stepAlpha } from '../stats/alphaSpending.js'
+import type {
+  Decision,
+  DesiredState,
+  ErrorBudget,
+  HistoryEntry,
+  ManualCommand,
+  RolloutState
+} from './types.js'
 
 /** Enough evaluations for a chart of a day at a 15-minute cadence, and a readable audit trail. */
 export const HISTORY_LIMIT = 200
@@ -16,6 +24,53 @@ export function initialState(policy: Policy, stepStartedAt: number): RolloutStat
     stepIndex: 0,
     stepStartedAt: new Date(stepStartedAt).toISOString(),
     history: []
+  }
+}
+
+/**
+ * The error-budget ledger for an evaluation of the current step (stats/alphaSpending.ts): the
+ * stored one while the step is the same; at a new step, the last step's alpha joins what was
+ * spent and the new step gets its share (steps skipped by a manual promotion spend nothing).
+ */
+export function currentBudget(policy: Policy, state: RolloutState): ErrorBudget {
+  const total = 1 - policy.confidence
+  const comparisonSteps = policy.rollout.steps.filter(w => w < 100).length
+  const stored = state.errorBudget
+  if (stored && stored.step.index === state.stepIndex) {
+    return stored.total === total
+      ? stored
+      : {
+          ...stored,
+          total,
+          step: {
+            ...stored.step,
+            alpha: stepAlpha({ total, comparisonSteps, restarts: stored.step.restarts })
+          }
+        }
+  }
+  return {
+    total,
+    spent: stored ? stored.spent + stored.step.alpha : 0,
+    step: {
+      index: state.stepIndex,
+      alpha: stepAlpha({ total, comparisonSteps, restarts: 0 }),
+      restarts: 0
+    }
+  }
+}
+
+/** The ledger after the step's evidence restarted: the old sequences are spent, new ones start. */
+export function restartedBudget(policy: Policy, budget: ErrorBudget): ErrorBudget {
+  const restarts = budget.step.restarts + 1
+  const comparisonSteps = policy.rollout.steps.filter(w => w < 100).length
+  return {
+    ...budget,
+    spent: budget.spent + budget.step.alpha,
+    step: {
+      ...budget.step,
+      alpha: stepAlpha({ total: budget.total, comparisonSteps, restarts }),
+      restarts
+    }
   }
 }
 
@@ -41,9 +96,11 @@ export function nextState(
   state: RolloutState,
   decision: Decision,
   now: number,
-  analysis?: Analysis
+  analysis?: Analysis,
+  /** The policy, to keep the error-budget ledger (omit: the ledger is left as it is). */
+  policy?: Policy
 ): RolloutState {
-  const next = stateAfter(state, decision, now, analysis)
+  const next = stateAfter(state, decision, now, analysis, policy)
   return { ...next, desired: desiredAfter(state, next, decision, now) }
 }
 
@@ -80,7 +137,8 @@ function stateAfter(
   state: RolloutState,
   decision: Decision,
   now: number,
-  analysis?: Analysis
+  analysis?: Analysis,
+  policy?: Policy
 ): RolloutState {
   const at = new Date(now).toISOString()
   const command = decision.manual?.command
@@ -90,6 +148,10 @@ function stateAfter(
     revision: state.revision + 1,
     history: [...state.history, historyEntry(decision, at, analysis)].slice(-HISTORY_LIMIT)
   }
+  // The ledger of the sequences this evaluation ran (a step that was evaluated has spent its alpha).
+  const budget =
+    policy && analysis && state.status === 'running' ? currentBudget(policy, state) : undefined
+  if (budget) next.errorBudget = budget
   // The baseline's levels at the rollout's start, once they rest on the minimum sample.
   const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined
   if (levels) {
@@ -111,7 +173,9 @@ function stateAfter(
   if (command === 'resume') {
     const { paused, ...rest } = next
     if (state.status === 'rolled-back') {
-      return { ...rest, status: 'running', stepIndex: 0, stepStartedAt: at }
+      // A resumed rollout is a new attempt of a person's choosing: its budget starts again.
+      const { errorBudget: _spent, ...fresh } = rest
+      return { ...fresh, status: 'running', stepIndex: 0, stepStartedAt: at }
     }
     // The pause does not count towards the step's bake time or its maxDuration.
     const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0
@@ -129,7 +193,12 @@ function stateAfter(
   const restartAt = analysis?.restartAt
   if (decision.action === 'hold' && restartAt !== undefined && !command) {
     const started = Date.parse(state.stepStartedAt)
-    if (restartAt > started) return { ...next, stepStartedAt: new Date(restartAt).toISOString() }
+    if (restartAt > started) {
+      const restarted = { ...next, stepStartedAt: new Date(restartAt).toISOString() }
+      if (policy && next.errorBudget)
+        restarted.errorBudget = restartedBudget(policy, next.errorBudget)
+      return restarted
+    }
   }
   return next
 }

@@ -63,6 +63,12 @@ export interface RolloutState {
    * whatever the token (an installation token cannot ask GitHub who it is).
    */
   comment?: { pullRequest: number; id: number; author: string }
+  /**
+   * The rollout's error budget (stats/alphaSpending.ts): what earlier confidence sequences spent,
+   * and the current step's sequences (its index, their alpha, how often its evidence restarted).
+   * Absent before the first evaluation of a rollout.
+   */
+  errorBudget?: ErrorBudget
 }
 
 /** What the rollout should look like now: the canary weight, the status, who decided and why. */
@@ -79,6 +85,16 @@ export interface DesiredState {
   from?: number
   /** ISO-8601: when every actuator had applied it; absent while one has not. */
   appliedAt?: string
+}
+
+/** The error-budget ledger of a rollout (RolloutState.errorBudget). */
+export interface ErrorBudget {
+  /** 1 - confidence: the budget of the whole rollout. */
+  total: number
+  /** Alpha of the confidence sequences the rollout started before the current one. */
+  spent: number
+  /** The current step's sequences. */
+  step: { index: number; alpha: number; restarts: number }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { familySize, tStar } from '../analysis/analyze.js'
+import { metricAlpha, tStar } from '../analysis/analyze.js'
 import { compareMetric, type CompareContext } from '../analysis/compareMetric.js'
 import type { Analysis } from '../analysis/types.js'
 import type { JudgeCacheEntry, JudgeCacheState } from '../decide/types.js'
@@ -8,7 +8,6 @@ import type { Arm } from '../records/record.js'
 import { addCluster, emptyMoments } from '../sketch/moments.js'
 import type { MetricSketch } from '../sketch/types.js'
 import { TOTAL_SEGMENT, type Cell, type Evidence, type TextSample } from '../sketch/evidence.js'
-import { bonferroni } from '../stats/alphaSpending.js'
 import { JudgeCallError, type ChatClient } from './client.js'
 import { cohenKappa, lengthAdjustedDifference, modelFamily } from './health.js'
 import {
@@ -40,6 +39,8 @@ export interface JudgeInput {
   evidence: Evidence
   /** The step's canary share, percent (for the confidence sequences' tuning, as in analyze). */
   canaryWeight: number
+  /** The step's share of the rollout's error budget, as analyze gets it (AnalyzeOptions). */
+  stepAlpha?: number
   cache?: JudgeCacheState
 }
 
@@ -131,7 +132,7 @@ class JudgeRun {
     this.metric = metric
     const policy = input.policy
     this.ctx = {
-      alpha: bonferroni(1 - policy.confidence, familySize(policy.metrics)),
+      alpha: metricAlpha(policy, input.stepAlpha),
       tStar: tStar(policy.rollout.minSamples, input.canaryWeight),
       minSamples: policy.rollout.minSamples,
       canaryRequests: 0,

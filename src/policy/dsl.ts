@@ -78,7 +78,7 @@ export function mismatch(expects: string, value: unknown): string {
 }
 
 /** Optimal string alignment distance (Damerau-Levenshtein with adjacent transpositions). */
-function distance(a: string, b: string): number {
+export function distance(a: string, b: string): number {
   const rows = Array.from({ length: a.length + 1 }, (_, i) =>
     Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0))
   )

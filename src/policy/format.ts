@@ -96,3 +96,23 @@ export function deltaWithInterval(m: MetricChange): string {
 export function toleranceText(m: MetricChange): string {
   return change(m, m.tolerance, m.delta.relative)
 }
+
+/**
+ * How a change is shown as a number on a chart axis, as the tables write it: relative changes
+ * and rates in points (×100, `%` or `pp`), other absolute changes in the metric's unit.
+ */
+export function changeScale(m: MetricUnitOf, relative: boolean): { scale: number; unit: string } {
+  if (relative) return { scale: 100, unit: '%' }
+  switch (unitOf(m)) {
+    case 'share':
+      return { scale: 100, unit: 'pp' }
+    case 'ms':
+      return { scale: 1, unit: 'ms' }
+    case 'usd':
+      return { scale: 1, unit: 'USD' }
+    case 'tokens':
+      return { scale: 1, unit: 'tokens' }
+    default:
+      return { scale: 1, unit: '' }
+  }
+}

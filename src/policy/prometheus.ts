@@ -201,6 +201,21 @@ export function checkPrometheusPolicy(policy: Policy, issues: Issue[]): Checked<
       `with a prometheus source, arms.field is the arm label: ${JSON.stringify(policy.arms.field)} is not a label name (letters, digits and \`_\`)`
     )
   }
+  if (policy.arms.assignment === undefined && policy.arms.designEffect === undefined) {
+    reject(
+      issues,
+      ['arms'],
+      "a prometheus source sums requests and keeps no user, so the gate must be told how independent they are: add `assignment: request` to arms when each request is assigned to an arm on its own (a load balancer or service-mesh split), or `designEffect: <number>` when arms are assigned per user: the requests per user weighted by requests (sum over users of their request count squared, over the sum of requests, in a window as long as a step), which bounds how many times larger any metric's variance is than if requests were independent; measure it once on logs that carry the user"
+    )
+  }
+  if (policy.arms.assignment === 'request' && policy.arms.designEffect !== undefined) {
+    reject(
+      issues,
+      ['arms', 'designEffect'],
+      'designEffect is for arms assigned per unit; with assignment: request the requests are independent, remove it',
+      'key'
+    )
+  }
   if (policy.segments) {
     reject(
       issues,

@@ -43,7 +43,13 @@ import {
 import type { JudgeSpec, MetricSpec, Policy, RedactPattern, Tolerance } from './types.js'
 import { formatDuration, type Amount } from './units.js'
 
-export const SCHEMA_ID = 'urn:ai-rollout-gate:rollout-policy:v1'
+/**
+ * Where the schema of policy version 1 lives for editors: the file at the moving `v1` tag (the
+ * release workflow moves it to each v1.x.y release), so a repository's policy can point its
+ * `# yaml-language-server: $schema=` comment here and keep working across v1 releases.
+ */
+export const SCHEMA_ID =
+  'https://raw.githubusercontent.com/ai-rollout-gate/ai-rollout-gate/v1/schema/rollout-policy.schema.json'
 
 const SECOND = 1000
 const DAY = 86_400_000
@@ -140,6 +146,18 @@ const arms = refine(
     canary: required(armValues('canary')),
     unit: optional(
       str('The randomisation unit field (user or session); default: `unit` and its aliases.')
+    ),
+    assignment: optional(
+      choice(
+        'How the arms are assigned: unit (per user or session, as feature-flag services do; the default) or request (each request on its own, as a load balancer or mesh split does). A source that sums requests without users (prometheus) needs this, or designEffect, to know how independent its requests are.',
+        ['unit', 'request']
+      )
+    ),
+    designEffect: optional(
+      num(
+        "With arms assigned per unit and a source without users (prometheus): the requests per user weighted by requests (sum of each user's request count squared over the sum of requests, in a window as long as a step), at least 1. It bounds how many times larger any metric's variance is than if requests were independent (Kish's design effect), and is exactly that for the request counts of the split test; the gate uses the larger of it and what the time buckets show.",
+        { min: 1 }
+      )
     )
   }),
   (value, path, issues): Checked<Policy['arms']> => {
@@ -305,6 +323,13 @@ const metricFields = obj('One metric compared between canary and baseline.', {
     ),
     'gate'
   ),
+  range: optional(
+    list(
+      'kind mean only: [lo, hi], the range every value lies in. The metric is then bounded: it gets a nonasymptotic interval, never narrow on a small or zero-variance sample, and values outside the range are invalid. Scores (score, scores.*, judge), rates and 0/1 fields are bounded without it.',
+      num('A bound of the range, in the metric unit.'),
+      2
+    )
+  ),
   gateOn: optional(
     choice(
       "A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).",
@@ -348,6 +373,7 @@ function toMetric(m: Infer<typeof metricFields>, path: Path, issues: Issue[]): C
     )
   }
   const limitValue = m.limit && toLimit(m.limit, kind, at('limit'), issues)
+  const range = m.range && toRange(m.range, kind, limitValue, at('range'), issues)
   if (m.gateOn === 'repriced' && (!COST_FIELDS.includes(m.from) || kind !== 'mean')) {
     reject(
       issues,
@@ -367,10 +393,46 @@ function toMetric(m: Infer<typeof metricFields>, path: Path, issues: Issue[]): C
     tolerance,
     ...(rollbackAt && { rollbackAt }),
     ...(limitValue !== undefined && { limit: limitValue }),
+    ...(range && { range }),
     mode: m.mode,
     ...(m.gateOn === 'repriced' && { gateOn: 'repriced' as const }),
     path: formatPath(path)
   }
+}
+
+/** `range: [lo, hi]`: two finite numbers, lo < hi, on a mean, with any limit inside. */
+function toRange(
+  value: number[],
+  kind: Kind['kind'],
+  limitValue: number | undefined,
+  path: Path,
+  issues: Issue[]
+): { lo: number; hi: number } | undefined {
+  if (kind !== 'mean') {
+    reject(
+      issues,
+      path,
+      kind === 'rate'
+        ? 'a rate is a proportion in [0, 1] already; remove `range`'
+        : `\`range\` is for kind mean (the values of a bounded mean); a ${kind} metric does not take one, remove it`,
+      'key'
+    )
+    return undefined
+  }
+  const [lo, hi] = value
+  if (value.length !== 2 || lo === undefined || hi === undefined || !(lo < hi)) {
+    reject(
+      issues,
+      path,
+      `range is [lo, hi] with lo < hi, the smallest and largest value the metric can take; got ${JSON.stringify(value)}`
+    )
+    return undefined
+  }
+  if (limitValue !== undefined && (limitValue < lo || limitValue > hi)) {
+    reject(issues, path, `the limit ${limitValue} is outside the range [${lo}, ${hi}]`)
+    return undefined
+  }
+  return { lo, hi }
 }
 
 /** The record fields a cost metric reads (canonical `cost` and its alias). */
@@ -621,7 +683,9 @@ const judge = refine(
         mode: metric.mode,
         path: formatPath(at('metric')),
         minSamples: metric.minSamples,
-        totalOnly: true
+        totalOnly: true,
+        // Pairwise: the canary's win rate against the fixed 0.5, a one-sample comparison.
+        ...(value.mode === 'pairwise' && { reference: 0.5 })
       }
     }
   }

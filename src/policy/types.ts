@@ -49,6 +49,17 @@ export interface MetricSpec {
   /** Measured on each arm as a whole only, not per segment (the judge's sample). */
   totalOnly?: boolean
   /**
+   * kind mean only: the range every value lies in (`range: [lo, hi]`), which makes the metric
+   * bounded: it gets a nonasymptotic confidence sequence (policy/bounds.ts), and values outside it
+   * are invalid. Scores, rates and 0/1 fields are bounded without it.
+   */
+  range?: { lo: number; hi: number }
+  /**
+   * The judge's pairwise metric only: the canary's win rate is compared with this fixed value
+   * (0.5) rather than with a baseline arm, a one-sample comparison.
+   */
+  reference?: number
+  /**
    * A mean cost metric only: gate on the canary's tokens re-priced at the baseline's prompt-cache
    * hit rate instead of the observed cost (analysis/repricedCost.ts). Absent: observed.
    */
@@ -206,6 +217,19 @@ export interface Policy {
     canary: string[]
     /** The randomisation unit field; default: the canonical `unit` and its aliases. */
     unit?: string
+    /**
+     * How the arms are assigned: `unit` (default: per user or session, as feature-flag services
+     * do) or `request` (each request on its own). With `unit` and data that carry no unit
+     * (aggregated sources such as Prometheus), requests are not independent: the gate widens its
+     * variances by the design effect it can measure over time buckets, or by `designEffect`.
+     */
+    assignment?: 'unit' | 'request'
+    /**
+     * Optional, with `assignment: unit` and data without a unit: the design effect (variance
+     * inflation, >= 1) of the metrics' per-request variances, when it is known from elsewhere.
+     * The gate uses the larger of it and what the time buckets show.
+     */
+    designEffect?: number
   }
   source: SourceSpec
   /** Family-wise confidence over the gating metrics, e.g. 0.95. */

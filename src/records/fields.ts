@@ -132,7 +132,8 @@ export function compileMetricValue(
       return pair
     }
   }
-  const read = spec.kind === 'rate' ? rateReader(spec.from, from) : from
+  const base = spec.kind === 'rate' ? rateReader(spec.from, from) : from
+  const read = spec.range ? rangeReader(spec.from, spec.range, base) : base
   return r => {
     const x = read(r)
     if (typeof x !== 'number') return x
@@ -149,6 +150,25 @@ function rateReader(field: string, read: FieldReader): FieldReader {
     if (typeof v !== 'number') return v
     if (isFeedback) return v === 1 ? 1 : 0
     return v === 0 || v === 1 ? v : notBinary
+  }
+}
+
+/**
+ * A metric with a declared `range` is bounded: its confidence sequence relies on every value lying
+ * in [lo, hi], so one outside is invalid (counted, never used), not clipped.
+ */
+function rangeReader(
+  field: string,
+  range: { lo: number; hi: number },
+  read: FieldReader
+): FieldReader {
+  const outside: InvalidValue = {
+    invalid: `${field}: outside the metric's range [${range.lo}, ${range.hi}]`
+  }
+  return r => {
+    const v = read(r)
+    if (typeof v !== 'number') return v
+    return v >= range.lo && v <= range.hi ? v : outside
   }
 }
 
@@ -276,5 +296,30 @@ function rawFieldReader(field: string): FieldReader {
       return v.trim() !== '' && Number.isFinite(n) ? n : notNumber
     }
     return notNumber
+  }
+}
+/**
+ * The raw fields a policy field's values come from, for telling a field the data never has
+ * (analysis/fieldsCheck.ts): a canonical field's name and every alias (fieldAliases), any other
+ * field itself. `always` for fields every record has a value for (`error`, `fallback`); `priced`
+ * for costs, which are also computed from tokens at the policy's prices.
+ */
+export function fieldSources(field: string): {
+  paths: readonly string[]
+  always?: true
+  priced?: true
+} {
+  const name = canonicalName(field)
+  if (name === 'error' || name === 'fallback' || name.startsWith('error.')) {
+    return { paths: [], always: true }
+  }
+  if (name === 'cost') return { paths: ['cost_usd', ...fieldAliases('input_tokens')], priced: true }
+  if (name === 'cost_uncached') return { paths: fieldAliases('input_tokens'), priced: true }
+  if (name === 'cache_hit') return { paths: fieldAliases('cache_read_tokens') }
+  if (name.startsWith('scores.')) return { paths: [name, ...fieldAliases('score')] }
+  return {
+    paths: Object.hasOwn(RECORD_ALIASES, name)
+      ? fieldAliases(name as keyof typeof RECORD_ALIASES)
+      : [field]
   }
 }

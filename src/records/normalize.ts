@@ -10,6 +10,8 @@ export { errorClass }
 /** A line that cannot become a record; `malformed` says why, never what the line held. */
 export interface Malformed {
   malformed: string
+  /** Which required field was missing, for explanations (FieldCatalog.armless, timeless). */
+  missing?: 'arm' | 'timestamp'
 }
 
 /** A record whose arm label is neither the baseline's nor the canary's. */
@@ -47,7 +49,7 @@ const EPOCH_SECONDS_BELOW = 1e11
  */
 export function createNormalizer(policy: Policy): Normalizer {
   const armField = policy.arms.field
-  const noArm: Malformed = { malformed: `no arm field "${armField}"` }
+  const noArm: Malformed = { malformed: `no arm field "${armField}"`, missing: 'arm' }
   const arms = armLabels(policy)
   const unitField = policy.arms.unit
   const scoreKeys = policy.metrics.flatMap(m =>
@@ -129,7 +131,10 @@ export function createNormalizer(policy: Policy): Normalizer {
   }
 }
 
-const NO_TIMESTAMP: Malformed = { malformed: 'no timestamp (ts, timestamp or start_time)' }
+const NO_TIMESTAMP: Malformed = {
+  malformed: 'no timestamp (ts, timestamp or start_time)',
+  missing: 'timestamp'
+}
 const INVALID_TIMESTAMP: Malformed = { malformed: 'invalid timestamp' }
 
 function armLabels(policy: Policy): Map<string, Arm> {

@@ -10,6 +10,7 @@ import {
 } from './format.js'
 import type { HistoryEntry } from '../decide/types.js'
 import { metricCharts } from './chart.js'
+import { budgetText, heldText } from './budget.js'
 import { oneLine } from './sanitize.js'
 import { recordJson, type DecisionRecord } from './record.js'
 
@@ -92,8 +93,10 @@ function metricRow(m: MetricResult): string {
     : ''
   const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : ''
   const held = m.holdsBecause ? ' (holds)' : ''
+  const why = heldText(m)
+  const waiting = why ? `<br><sub>${escapeMarkdown(why)}</sub>` : ''
   const caveats = (m.caveats ?? []).map(c => `<br><sub>⚠️ ${escapeMarkdown(c)}</sub>`).join('')
-  return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held} |`
+  return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held}${waiting} |`
 }
 
 /** A count of segments by verdict, then the failing ones (at most five, named). */
@@ -132,7 +135,13 @@ export function renderMarkdown(r: DecisionRecord, options: MarkdownOptions = {})
   const charts = metricCharts(options.history ?? [], r.metrics)
   const chartSection =
     charts.length > 0
-      ? ['<details><summary>Over the rollout</summary>', '', ...charts, '', '</details>'].join('\n')
+      ? [
+          '<details><summary>Over the rollout</summary>',
+          '',
+          charts.join('\n\n'),
+          '',
+          '</details>'
+        ].join('\n')
       : ''
   const record = recordSection(r)
   const fits = (parts: string[]) => {
@@ -169,10 +178,7 @@ function summaryLines(r: DecisionRecord): string[] {
       '|---|---:|---:|---|---:|---|',
       ...r.metrics.map(metricRow)
     )
-    lines.push(
-      '',
-      `<sub>${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.</sub>`
-    )
+    lines.push('', `<sub>${escapeMarkdown(budgetText(r))}</sub>`)
   }
   if (r.checks.length > 0) {
     lines.push(

@@ -42,6 +42,11 @@ export interface DecisionRecord {
   judge?: JudgeSummary
   /** What the actuators did with this decision (absent when none are configured). */
   applied?: AppliedAction[]
+  /**
+   * The rollout's error budget as this evaluation spent it (Analysis.errorBudget): the whole
+   * budget, this step's share, each gating metric's, what earlier steps spent, how segments share.
+   */
+  errorBudget?: NonNullable<Analysis['errorBudget']>
 }
 
 /** One actuator's result: `ok: false` means the change was not applied (and the state did not move). */
@@ -97,6 +102,7 @@ export function decisionRecord(input: RecordInput): DecisionRecord {
   if (analysis?.restartAt !== undefined) record.restartedAt = iso(analysis.restartAt)
   if (input.quality) record.dataQuality = input.quality
   if (analysis?.judge) record.judge = analysis.judge
+  if (analysis?.errorBudget) record.errorBudget = analysis.errorBudget
   return record
 }
 

@@ -1,4 +1,5 @@
 import { deltaWithInterval, int, noiseText, toleranceText, value } from './format.js'
+import { budgetText, heldText } from './budget.js'
 import { headline, progressLine } from './markdown.js'
 import type { DecisionRecord } from './record.js'
 import type { RolloutState } from '../decide/types.js'
@@ -24,7 +25,7 @@ export function renderText(r: DecisionRecord): string {
       deltaWithInterval(m),
       `tol ${toleranceText(m)}`,
       noiseText(m),
-      m.verdict + (m.holdsBecause ? ' (holds)' : '')
+      m.verdict + (m.holdsBecause ? ' (holds)' : '') + (heldText(m) ? `: ${heldText(m)}` : '')
     ])
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? []
     for (const row of rows) {
@@ -40,6 +41,7 @@ export function renderText(r: DecisionRecord): string {
       for (const caveat of m.caveats ?? []) lines.push(`  note: ${m.name}: ${caveat}`)
     }
   }
+  if (r.metrics.length > 0) lines.push('', `  ${budgetText(r)}`)
   if (r.checks.length > 0) {
     lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`))
   }

@@ -1,3 +1,4 @@
+import type { FieldsSeen } from '../records/fieldCatalog.js'
 import type { Arm } from '../records/record.js'
 import type { MetricSketch, RatioMoments } from './types.js'
 
@@ -107,6 +108,12 @@ export interface DataQuality {
   malformed: number
   /** Up to 10 examples: `file:line: reason` (never the line's content: it may hold production text). */
   malformedSamples: string[]
+  /**
+   * Optional (absent when nothing was malformed): malformed lines by reason (without a `span N: ` or
+   * `record N: ` prefix), in the order first seen, each with its count and first `file:line`; at
+   * most 20 reasons, the rest under `(other reasons)`.
+   */
+  malformedReasons?: Record<string, { count: number; first: string }>
   /** Records whose arm value matched neither arm: value -> count (at most 20 values). */
   unmatchedArms: Record<string, number>
   /** Records before the window / at or after its end (but not in the future). */
@@ -145,6 +152,11 @@ export interface DataQuality {
    * their error rate is not observable.
    */
   instrumentation?: InstrumentationCount[]
+  /**
+   * Optional: the raw fields the rows had (sources that read rows: files, Langfuse), so a field the
+   * policy reads and the data never has is named, with a did-you-mean (analysis/fieldsCheck.ts).
+   */
+  fields?: FieldsSeen
 }
 
 export interface InstrumentationCount {
@@ -163,6 +175,12 @@ export interface Evidence {
   metrics: string[]
   /** True when records carried a randomisation unit (then moments are clustered by unit). */
   unitLevel: boolean
+  /**
+   * Optional: true when the source sums requests before the gate sees them (Prometheus), so it
+   * can keep neither users nor single requests: with arms assigned per user, its per-request
+   * variances need a design effect (analysis/aggregateDesignEffect.ts).
+   */
+  aggregated?: boolean
   cells: Cell[]
   quality: DataQuality
   /**

@@ -1,4 +1,5 @@
 import type { MetricKind, Policy } from '../policy/types.js'
+import type { FieldsSeen } from '../records/fieldCatalog.js'
 import { compileMetricValue, type MetricValueReader } from '../records/fields.js'
 import type { Arm, RequestRecord } from '../records/record.js'
 import {
@@ -25,6 +26,8 @@ export const OTHER_SEGMENT = '(other)'
 /** The value of a segment dimension a record does not have. */
 export const NO_VALUE = '(none)'
 const MAX_MALFORMED_SAMPLES = 10
+const MAX_MALFORMED_REASONS = 20
+const OTHER_REASONS = '(other reasons)'
 const MAX_UNMATCHED_ARMS = 20
 const MAX_INVALID_KEYS = 50
 const MAX_ERROR_CLASSES = 20
@@ -55,10 +58,16 @@ export interface EvidenceBuilderOptions {
 class MetricAccumulator {
   readonly moments: RatioMoments = emptyMoments()
   requests = 0
+  /** Sum over requests of the value squared (MetricSketch.requestSquares). */
+  requestSquares = 0
   constructor(readonly quantiles: QuantileSketch | undefined) {}
 
   toSketch(): MetricSketch {
-    const sketch: MetricSketch = { moments: this.moments, requests: this.requests }
+    const sketch: MetricSketch = {
+      moments: this.moments,
+      requests: this.requests,
+      requestSquares: this.requestSquares
+    }
     if (this.quantiles) sketch.quantiles = this.quantiles.toJSON()
     return sketch
   }
@@ -181,6 +190,7 @@ export class EvidenceBuilder {
   private requestSeq = 0
   /** The current record's unit hash, when add() computes it. */
   private readonly unitKey: UnitKey = { h1: 0, h2: 0 }
+  private malformedReasonCount = 0
 
   constructor(opts: EvidenceBuilderOptions) {
     const { policy } = opts
@@ -228,6 +238,23 @@ export class EvidenceBuilder {
     if (this.quality.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
       this.quality.malformedSamples.push(`${where}: ${reason}`)
     }
+    const reasons = (this.quality.malformedReasons ??= {})
+    // `span 3: no arm field "arm"` and `record 2: ...` are one reason each, wherever they occur.
+    let key = reason.replace(/^((record|span) \d+: )+/, '')
+    if (!Object.hasOwn(reasons, key) && this.malformedReasonCount >= MAX_MALFORMED_REASONS) {
+      key = OTHER_REASONS
+    }
+    const seen = reasons[key]
+    if (seen) seen.count++
+    else {
+      reasons[key] = { count: 1, first: where }
+      if (key !== OTHER_REASONS) this.malformedReasonCount++
+    }
+  }
+
+  /** The raw fields the rows had (the source's FieldCatalog), for the fields check. */
+  fieldsSeen(fields: FieldsSeen): void {
+    this.quality.fields = fields
   }
 
   unmatchedArm(value: string): void {
@@ -488,6 +515,7 @@ export class EvidenceBuilder {
       const x = this.xs[i] as number
       const y = this.ys[i] as number
       metric.requests++
+      metric.requestSquares += x * x
       if (slot < 0) addCluster(metric.moments, x, y)
       else slots.add(slot, i, x, y)
       if (half === undefined) {
@@ -496,6 +524,7 @@ export class EvidenceBuilder {
       }
       const twin = half[i] as MetricAccumulator
       twin.requests++
+      twin.requestSquares += x * x
       if (metric.quantiles) metric.quantiles.addWithTwin(x, twin.quantiles as QuantileSketch)
       if (slot < 0) addCluster(twin.moments, x, y)
     }
@@ -571,6 +600,7 @@ export class EvidenceBuilder {
         cell.metrics.forEach((metric, i) => {
           const target = into.metrics[i] as MetricAccumulator
           target.requests += metric.requests
+          target.requestSquares += metric.requestSquares
           addMoments(target.moments, metric.moments)
           if (metric.quantiles) target.quantiles?.merge(metric.quantiles)
         })

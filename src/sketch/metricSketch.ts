@@ -22,6 +22,8 @@ export function mergeMetricSketches(a: MetricSketch, b: MetricSketch): MetricSke
     moments: mergeMoments(a.moments, b.moments),
     requests: a.requests + b.requests
   }
+  const squares = mergeRequestSquares(a, b)
+  if (squares !== undefined) merged.requestSquares = squares
   if (a.quantiles || b.quantiles) {
     const sketch = new QuantileSketch(a.quantiles?.alpha ?? b.quantiles?.alpha)
     if (a.quantiles) sketch.merge(QuantileSketch.fromJSON(a.quantiles))
@@ -31,6 +33,14 @@ export function mergeMetricSketches(a: MetricSketch, b: MetricSketch): MetricSke
   const histogram = mergeOptionalHistograms(a.histogram, b.histogram)
   if (histogram) merged.histogram = histogram
   return merged
+}
+
+/** Sum of per-request squares of a merge, known when each side knows it or has no requests. */
+function mergeRequestSquares(a: MetricSketch, b: MetricSketch): number | undefined {
+  const of = (m: MetricSketch) => (m.requests === 0 ? 0 : m.requestSquares)
+  const x = of(a)
+  const y = of(b)
+  return x === undefined || y === undefined ? undefined : x + y
 }
 
 function mergeOptionalHistograms(
@@ -48,6 +58,7 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
   const metricCount = cells[0]?.metrics.length ?? 0
   const moments = Array.from({ length: metricCount }, emptyMoments)
   const requests = new Array<number>(metricCount).fill(0)
+  const squares: (number | undefined)[] = new Array<number>(metricCount).fill(0)
   const sketches: (QuantileSketch | undefined)[] = new Array(metricCount).fill(undefined)
   const histograms: (HistogramData | undefined)[] = new Array(metricCount).fill(undefined)
   const models: Record<string, number> = {}
@@ -67,6 +78,8 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
         )
       moments[i] = mergeMoments(moments[i]!, m.moments)
       requests[i]! += m.requests
+      const sq = m.requests === 0 ? 0 : m.requestSquares
+      squares[i] = sq === undefined || squares[i] === undefined ? undefined : squares[i]! + sq
       if (m.quantiles) {
         const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha))
         sketch.merge(QuantileSketch.fromJSON(m.quantiles))
@@ -77,6 +90,8 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
   const metrics = moments.map((mo, i): MetricSketch => {
     const sketch = sketches[i]
     const merged: MetricSketch = { moments: mo, requests: requests[i]! }
+    const sq = squares[i]
+    if (sq !== undefined) merged.requestSquares = sq
     if (sketch) merged.quantiles = sketch.toJSON()
     const histogram = histograms[i]
     if (histogram) merged.histogram = histogram

@@ -17,6 +17,15 @@ export interface RatioMoments {
   sxx: number
   syy: number
   sxy: number
+  /**
+   * Optional third-order sums (sum x^3, x^2 y, x y^2, y^3 over clusters), for the skewness of
+   * the estimator (src/stats/clt.ts). A source that cannot give them leaves all four out; the
+   * skewness rule is then not applied, and the decision record says so.
+   */
+  sxxx?: number
+  sxxy?: number
+  sxyy?: number
+  syyy?: number
 }
 
 /** DDSketch-style quantile sketch state (Masson, Rim & Lee, VLDB 2019): log buckets of ratio gamma. */
@@ -60,6 +69,12 @@ export interface MetricSketch {
   moments: RatioMoments
   /** Requests that had a usable value. */
   requests: number
+  /**
+   * Optional: the sum over requests of the value squared (whatever the clustering), for the
+   * nonasymptotic interval of a bounded metric (src/stats/cs/bernstein.ts). Without it, moments
+   * of one cluster per request give it (sxx), and clustered ones an upper bound.
+   */
+  requestSquares?: number
   /** Per-request values, for quantile metrics (and for limits on them). */
   quantiles?: QuantileSketchData
   /**

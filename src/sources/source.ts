@@ -20,6 +20,21 @@ export interface CollectRequest {
   window: { from: number; to: number }
   /** Records after this are "in the future": ignored and counted (usually equal to window.to). */
   now: number
+  /**
+   * Optional: told how a long read is going (sources that page, large files), often; the caller
+   * decides what to print and how often.
+   */
+  progress?: (p: ReadProgress) => void
+}
+
+/** How far a read has got: totals so far. */
+export interface ReadProgress {
+  /** Lines (rows, spans, observations) read so far. */
+  lines: number
+  /** Pages fetched so far, for a source that pages (Langfuse). */
+  pages?: number
+  /** For files: those read so far (the current one not counted), of how many. */
+  files?: { read: number; total: number }
 }
 
 /** The source could not produce evidence at all. The message says what and what to do. */

@@ -47,3 +47,26 @@ export function samplesToDecide(
   }
   return Math.exp(hi)
 }
+
+/**
+ * The first time t in (0, horizon] at which `decisive(t)` holds, for a `decisive` that is
+ * monotone in t (more data never makes a confidence sequence less decisive at fixed estimates),
+ * to a relative resolution of about 10% (a planning figure): bisection on log t from
+ * horizon * 1e-6. Undefined when it does not hold at the horizon.
+ */
+export function firstDecisive(
+  decisive: (t: number) => boolean,
+  horizon: number,
+  resolution = 0.1
+): number | undefined {
+  if (!(horizon > 0) || !decisive(horizon)) return undefined
+  let lo = Math.log(horizon * 1e-6)
+  let hi = Math.log(horizon)
+  if (decisive(Math.exp(lo))) return Math.exp(lo)
+  while (hi - lo > resolution) {
+    const mid = (lo + hi) / 2
+    if (decisive(Math.exp(mid))) hi = mid
+    else lo = mid
+  }
+  return Math.exp(hi)
+}

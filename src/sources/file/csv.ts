@@ -1,5 +1,5 @@
 import { pipeline, Readable } from 'node:stream'
-import { parse, type CastingContext } from 'csv-parse'
+import type { CastingContext } from 'csv-parse'
 import { describeBytes } from './lines.js'
 
 /** A plain decimal number without leading zeros (so ids like `00123` stay strings). */
@@ -8,7 +8,8 @@ const NUMERIC = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/
 /**
  * Reads CSV rows as raw records keyed by the header row (csv-parse, streaming). Numeric-looking
  * cells become numbers and empty cells are missing, as in JSON. A row that cannot be parsed
- * (an unclosed quote, a row over `maxRowBytes`) is reported to `onBadRow` with its line.
+ * (an unclosed quote, a row over `maxRowBytes`) is reported to `onBadRow` with its line. The
+ * parser is loaded with the first CSV file (most logs are JSONL).
  *
  * Returns why the file was not read to its end, if it was not: an unclosed quote makes the rest
  * of the file one field, and after a row over the size limit csv-parse reads nothing more, so the
@@ -20,6 +21,7 @@ export async function forEachCsvRow(
   onRow: (row: Record<string, unknown>, lineNo: number) => void,
   onBadRow: (lineNo: number, reason: string) => void
 ): Promise<string | undefined> {
+  const { parse } = await import('csv-parse')
   let reached = 0
   let unclosed: number | undefined
   const lines = lineCounter()

@@ -2,11 +2,18 @@ import { stat } from 'node:fs/promises'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { glob } from 'tinyglobby'
 import type { Policy } from '../../policy/types.js'
+import { FieldCatalog } from '../../records/fieldCatalog.js'
 import { createNormalizer, type Normalizer } from '../../records/normalize.js'
 import { EvidenceBuilder } from '../../sketch/evidenceBuilder.js'
 import { judgeSampler } from '../textSample.js'
 import { DEFAULT_MAX_AGE_MS, type Evidence } from '../../sketch/evidence.js'
-import { SourceError, earliestCanarySink, type CollectRequest, type Source } from '../source.js'
+import {
+  SourceError,
+  earliestCanarySink,
+  type CollectRequest,
+  type ReadProgress,
+  type Source
+} from '../source.js'
 import { forEachCsvRow } from './csv.js'
 import { describeBytes, forEachLine } from './lines.js'
 import { EMPTY_FILE, openDecoded, type OpenedFile } from './open.js'
@@ -94,24 +101,32 @@ export class FileSource implements Source {
       now: request.now,
       source: this.describe()
     })
+    const fields = new FieldCatalog(this.policy)
+    const progress = request.progress && { report: request.progress, lines: 0 }
     // Only with a judge: a seeded sample of texts per arm rides along (off the hot path otherwise).
     const sampler = judgeSampler(this.policy, request)
     if (!sampler) {
-      await this.readAll(builder)
+      await this.readAll(builder, fields, progress)
+      builder.fieldsSeen(fields.result())
       return builder.finish()
     }
-    await this.readAll({
-      line: () => builder.line(),
-      malformed: (where, reason) => builder.malformed(where, reason),
-      unmatchedArm: value => builder.unmatchedArm(value),
-      fileDone: (path, lines, malformed, problem, incomplete) =>
-        builder.fileDone(path, lines, malformed, problem, incomplete),
-      calls: (scope, version, calls, failed) => builder.calls(scope, version, calls, failed),
-      add: r => {
-        builder.add(r)
-        sampler.offer(r)
-      }
-    })
+    await this.readAll(
+      {
+        line: () => builder.line(),
+        malformed: (where, reason) => builder.malformed(where, reason),
+        unmatchedArm: value => builder.unmatchedArm(value),
+        fileDone: (path, lines, malformed, problem, incomplete) =>
+          builder.fileDone(path, lines, malformed, problem, incomplete),
+        calls: (scope, version, calls, failed) => builder.calls(scope, version, calls, failed),
+        add: r => {
+          builder.add(r)
+          sampler.offer(r)
+        }
+      },
+      fields,
+      progress
+    )
+    builder.fieldsSeen(fields.result())
     return { ...builder.finish(), texts: sampler.samples() }
   }
 
@@ -139,13 +154,34 @@ export class FileSource implements Source {
     return [...found].sort()
   }
 
-  private async readAll(sink: RecordSink): Promise<void> {
+  private async readAll(
+    sink: RecordSink,
+    fields?: FieldCatalog,
+    progress?: { report: (p: ReadProgress) => void; lines: number }
+  ): Promise<void> {
     const outcomes: FileOutcome[] = []
     const pool =
       this.parallel &&
       new ParallelReader(this.parallel, { policy: this.policy, maxLineBytes: this.maxLineBytes })
     try {
-      for (const path of await this.files()) outcomes.push(await this.readFile(path, sink, pool))
+      const files = await this.files()
+      const total = files.length
+      const counted: RecordSink = progress
+        ? {
+            ...pick(sink),
+            line: () => {
+              sink.line()
+              // Every 64k lines: cheap on the hot path, often enough for a progress line.
+              if ((++progress.lines & 0xffff) === 0) {
+                progress.report({ lines: progress.lines, files: { read: outcomes.length, total } })
+              }
+            }
+          }
+        : sink
+      for (const path of files) {
+        outcomes.push(await this.readFile(path, counted, pool, fields))
+        progress?.report({ lines: progress.lines, files: { read: outcomes.length, total } })
+      }
     } finally {
       await pool?.close()
     }
@@ -165,9 +201,11 @@ export class FileSource implements Source {
   private async readFile(
     absolutePath: string,
     sink: RecordSink,
-    pool: ParallelReader | undefined
+    pool: ParallelReader | undefined,
+    fields: FieldCatalog | undefined
   ): Promise<FileOutcome> {
     const path = this.displayPath(absolutePath)
+    fields?.beginFile()
     const rowSink: RowSink = {
       line: () => sink.line(),
       malformed: (lineNo, reason) => sink.malformed(`${path}:${lineNo}`, reason),
@@ -178,7 +216,8 @@ export class FileSource implements Source {
     const reader = new RowReader(
       rowSink,
       this.normalize,
-      spanReadOptions(this.policy, this.policy.judge !== undefined)
+      spanReadOptions(this.policy, this.policy.judge !== undefined),
+      fields
     )
     const format = this.formatOf(absolutePath)
     const documentAllowed = this.documentAllowed(absolutePath)
@@ -198,7 +237,8 @@ export class FileSource implements Source {
             reader.spans += spans
             reader.calls += calls
           },
-          calls: (scope, version, calls, failed) => sink.calls?.(scope, version, calls, failed)
+          calls: (scope, version, calls, failed) => sink.calls?.(scope, version, calls, failed),
+          ...(fields && { fields })
         })
       } else {
         const opened = await openDecoded(absolutePath)
@@ -326,6 +366,22 @@ export class FileSource implements Source {
 /** An OTLP file whose spans include no call to a model: say what was looked for. */
 function noCalls(reader: RowReader): string {
   return `${reader.spans} OTLP spans, none a call to a model (a span with gen_ai.* attributes, OpenLLMetry's llm.* ones, or openinference.span.kind LLM or EMBEDDING); check that the LLM client library is instrumented`
+}
+
+/** A sink's methods, bound (an EvidenceBuilder's are class methods). */
+function pick(sink: RecordSink): RecordSink {
+  return {
+    line: () => sink.line(),
+    malformed: (where, reason) => sink.malformed(where, reason),
+    unmatchedArm: value => sink.unmatchedArm(value),
+    add: (r, unit) => sink.add(r, unit),
+    fileDone: (path, lines, malformed, problem, incomplete) =>
+      sink.fileDone(path, lines, malformed, problem, incomplete),
+    ...(sink.calls && {
+      calls: (scope: string, version: string | undefined, calls: number, failed: number) =>
+        sink.calls?.(scope, version, calls, failed)
+    })
+  }
 }
 
 /** Thrown out of the line loop to stop it and re-read the file as one document. */

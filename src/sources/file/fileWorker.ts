@@ -4,6 +4,7 @@
  * its own entry (dist/fileWorker.js), so it loads none of the Action's dependencies.
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import { FieldCatalog } from '../../records/fieldCatalog.js'
 import { createNormalizer } from '../../records/normalize.js'
 import { readRangeRows } from './chunks.js'
 import type { ChunkRead, ChunkTask, WorkerSetup } from './parallelReader.js'
@@ -23,6 +24,7 @@ async function readChunk(task: ChunkTask): Promise<ChunkRead> {
   const malformedReasons: string[] = []
   const unmatched: string[] = []
   const scopes: ChunkRead['scopes'] = []
+  const fields = new FieldCatalog(setup.policy, { chunk: true, nestedRows: task.nestedRows })
   const rows = new RowReader(
     {
       line: () => {},
@@ -46,7 +48,8 @@ async function readChunk(task: ChunkTask): Promise<ChunkRead> {
       }
     },
     normalize,
-    spanOptions
+    spanOptions,
+    fields
   )
   const physicalLines = await readRangeRows(task, setup.maxLineBytes, rows, readBuffer)
   return {
@@ -59,6 +62,7 @@ async function readChunk(task: ChunkTask): Promise<ChunkRead> {
     spans: rows.spans,
     calls: rows.calls,
     scopes,
+    fields: fields.chunk(),
     batch: writer.take(),
     ms: performance.now() - started
   }

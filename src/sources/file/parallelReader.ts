@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Policy } from '../../policy/types.js'
+import type { ChunkFields, FieldCatalog } from '../../records/fieldCatalog.js'
 import type { RequestRecord } from '../../records/record.js'
 import type { UnitKey } from '../../sketch/unitIndex.js'
 import { createNormalizer, type Normalizer } from '../../records/normalize.js'
@@ -43,6 +44,8 @@ export interface ChunkTask {
   skip: number
   /** A batch's arrays, applied and handed back for the worker to fill again. */
   spare?: BatchColumns
+  /** Rows whose nested fields to note (what the file may still need: FieldCatalog.nestedRowsLeft). */
+  nestedRows: number
 }
 
 /** What a worker posts back for a chunk it read. */
@@ -60,6 +63,8 @@ export interface ChunkRead {
   calls: number
   /** Call spans per instrumentation scope, in first-seen order. */
   scopes: { scope: string; version?: string; calls: number; failed: number }[]
+  /** The raw fields the chunk's rows had (FieldCatalog.chunk), merged in file order. */
+  fields: ChunkFields
   batch: RecordBatch
   /** The worker's time on the chunk, for sharing the work (ShareOfChunks). */
   ms: number
@@ -79,6 +84,8 @@ export interface ChunkTarget {
   spans(spans: number, calls: number): void
   /** Call spans of one instrumentation scope (EvidenceBuilder.calls). */
   calls(scope: string, version: string | undefined, calls: number, failed: number): void
+  /** Where the rows' fields are noted (chunks parsed here), and workers' are merged. */
+  fields?: FieldCatalog
 }
 
 const DEFAULT_SCRIPT = new URL('./fileWorker.js', import.meta.url)
@@ -182,7 +189,7 @@ export class ParallelReader {
     for (let j = 0; j < chunks.length; j++) {
       for (; next < chunks.length && this.busy() < queued && requested.size < 2 * queued; next++) {
         if (this.failed || next === 0 || this.share.parseHere(next)) continue
-        requested.set(next, this.request(chunks[next]!))
+        requested.set(next, this.request(chunks[next]!, target.fields?.nestedRowsLeft() ?? 0))
       }
       const result = requested.get(j)
       requested.delete(j)
@@ -212,7 +219,7 @@ export class ParallelReader {
 
   /** A chunk parsed on this thread, straight into `target` (no columns to fill and read). */
   private async readHere(
-    chunk: Omit<ChunkTask, 'id'>,
+    chunk: Omit<ChunkTask, 'id' | 'nestedRows'>,
     lineOffset: number,
     target: ChunkTarget
   ): Promise<number> {
@@ -223,7 +230,12 @@ export class ParallelReader {
       add: r => target.add(r),
       call: (scope, version, failed) => target.calls(scope, version, 1, failed ? 1 : 0)
     }
-    const rows = new RowReader(sink, this.normalize, spanReadOptions(this.setup.policy, false))
+    const rows = new RowReader(
+      sink,
+      this.normalize,
+      spanReadOptions(this.setup.policy, false),
+      target.fields
+    )
     const lines = await readRangeRows(chunk, this.setup.maxLineBytes, rows, this.readBuffer)
     target.spans(rows.spans, rows.calls)
     return lines
@@ -235,9 +247,12 @@ export class ParallelReader {
   }
 
   /** Sends a chunk to the least busy worker; resolves with what it posts back. */
-  private request(chunk: Omit<ChunkTask, 'id'>): Promise<ChunkResult> {
+  private request(
+    chunk: Omit<ChunkTask, 'id' | 'nestedRows'>,
+    nestedRows: number
+  ): Promise<ChunkResult> {
     const w = this.outstanding.indexOf(Math.min(...this.outstanding))
-    const task: ChunkTask = { ...chunk, id: this.nextTask++ }
+    const task: ChunkTask = { ...chunk, id: this.nextTask++, nestedRows }
     const spare = this.spare.pop()
     if (spare) task.spare = spare
     this.outstanding[w]!++
@@ -343,6 +358,7 @@ function applyChunk(
   // Scope counts before the records, as a one-thread read hears each span before its record.
   for (const s of r.scopes) target.calls(s.scope, s.version, s.calls, s.failed)
   target.spans(r.spans, r.calls)
+  target.fields?.mergeChunk(r.fields)
   forEachBatchRecord(r.batch, rawKeys, (record, unit) => target.add(record, unit))
   return r.physicalLines
 }

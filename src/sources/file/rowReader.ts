@@ -1,4 +1,5 @@
 import type { Policy } from '../../policy/types.js'
+import type { FieldCatalog } from '../../records/fieldCatalog.js'
 import { isRequestRecord, type Normalizer } from '../../records/normalize.js'
 import type { RequestRecord } from '../../records/record.js'
 import { forEachCallSpan, isOtlpDocument, type SpanReadOptions } from './otlp.js'
@@ -49,7 +50,9 @@ export class RowReader {
     private readonly sink: RowSink,
     private readonly normalize: Normalizer,
     /** OTLP: inherited keys, and content mapped to input/output (only when the policy has a judge). */
-    private readonly spanOptions: SpanReadOptions
+    private readonly spanOptions: SpanReadOptions,
+    /** Notes the fields of every row (DataQuality.fields). */
+    private readonly fields?: FieldCatalog
   ) {
     this.onCall = sink.call?.bind(sink)
   }
@@ -92,9 +95,14 @@ export class RowReader {
   }
 
   row(raw: Record<string, unknown>, lineNo: number, prefix: string): void {
+    this.fields?.add(raw)
     const result = this.normalize(raw)
     if (isRequestRecord(result)) this.sink.add(result)
     else if ('unmatchedArm' in result) this.sink.unmatchedArm(result.unmatchedArm)
-    else this.bad(lineNo, prefix === '' ? result.malformed : `${prefix}${result.malformed}`)
+    else {
+      if (result.missing === 'arm') this.fields?.armless(raw)
+      else if (result.missing === 'timestamp') this.fields?.timeless(raw)
+      this.bad(lineNo, prefix === '' ? result.malformed : `${prefix}${result.malformed}`)
+    }
   }
 }

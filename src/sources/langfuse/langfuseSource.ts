@@ -1,9 +1,16 @@
 import type { LangfuseSourceSpec, Policy } from '../../policy/types.js'
+import { FieldCatalog } from '../../records/fieldCatalog.js'
 import { createNormalizer, isRequestRecord, type Normalizer } from '../../records/normalize.js'
 import type { RequestRecord } from '../../records/record.js'
 import { EvidenceBuilder } from '../../sketch/evidenceBuilder.js'
 import { DEFAULT_MAX_AGE_MS, type Evidence } from '../../sketch/evidence.js'
-import { SourceError, earliestCanarySink, type CollectRequest, type Source } from '../source.js'
+import {
+  SourceError,
+  earliestCanarySink,
+  type CollectRequest,
+  type ReadProgress,
+  type Source
+} from '../source.js'
 import {
   displayHost,
   isObject,
@@ -89,6 +96,7 @@ export class LangfuseSource implements Source {
     // With a judge, the same seeded sample of texts per arm as the file source keeps (never logged).
     const sampler = judgeSampler(this.policy, request)
     const { from, to } = request.window
+    const fields = new FieldCatalog(this.policy)
     const { lines, malformed, pages } = await this.readObservations(
       client,
       from,
@@ -96,9 +104,12 @@ export class LangfuseSource implements Source {
       scores,
       builder,
       sampler &&
-        ((r, o) => sampler.offer({ ...r, raw: { ...r.raw, input: o.input, output: o.output } }))
+        ((r, o) => sampler.offer({ ...r, raw: { ...r.raw, input: o.input, output: o.output } })),
+      fields,
+      request.progress
     )
     builder.fileDone(`${client.origin} v2/observations (${pages} pages)`, lines, malformed)
+    builder.fieldsSeen(fields.result())
     this.lastRead = {
       observationPages: pages,
       scorePages: this.scorePages,
@@ -154,7 +165,9 @@ export class LangfuseSource implements Source {
     to: number,
     scores: ScoreTable,
     sink: Sink,
-    onRecord?: (r: RequestRecord, o: Record<string, unknown>) => void
+    onRecord?: (r: RequestRecord, o: Record<string, unknown>) => void,
+    fields?: FieldCatalog,
+    progress?: (p: ReadProgress) => void
   ): Promise<{ lines: number; malformed: number; pages: number }> {
     const spec = this.spec
     const armLabels = new Set([...this.policy.arms.baseline, ...this.policy.arms.canary])
@@ -175,6 +188,7 @@ export class LangfuseSource implements Source {
     let pages = 0
     for await (const page of client.observations(query)) {
       pages++
+      progress?.({ lines, pages })
       for (const o of page.data) {
         lines++
         sink.line()
@@ -184,12 +198,15 @@ export class LangfuseSource implements Source {
           sink.malformed(where(o, lines), mapped.malformed)
           continue
         }
+        fields?.add(mapped.raw)
         const result = this.normalize(mapped.raw)
         if (isRequestRecord(result)) {
           sink.add(result)
           onRecord?.(result, o)
         } else if ('unmatchedArm' in result) sink.unmatchedArm(result.unmatchedArm)
         else {
+          if (result.missing === 'arm') fields?.armless(mapped.raw)
+          else if (result.missing === 'timestamp') fields?.timeless(mapped.raw)
           malformed++
           sink.malformed(where(o, lines), result.malformed)
         }

@@ -6,7 +6,7 @@ import type {
 } from '../../policy/types.js'
 import type { Arm } from '../../records/record.js'
 import { fromCumulative, sumOfSquaresBound } from '../../sketch/histogram.js'
-import { addCluster, emptyMoments } from '../../sketch/moments.js'
+import { addCluster, bernoulliMoments, emptyMoments } from '../../sketch/moments.js'
 import type { HistogramData, MetricSketch } from '../../sketch/types.js'
 import {
   TOTAL_SEGMENT,
@@ -145,7 +145,9 @@ export class PrometheusSource implements Source {
     const problems: string[] = []
     const warnings: string[] = []
     const notes: string[] = [
-      'Prometheus keeps no user or session: requests are treated as independent (no per-unit variance)'
+      this.policy.arms.assignment === 'request'
+        ? 'Prometheus keeps no user or session; the arms are assigned per request (arms.assignment), so requests are independent'
+        : `Prometheus keeps no user or session while the arms are assigned per user: variances are widened by ${this.policy.arms.designEffect === undefined ? 'a design effect the policy does not declare (arms.designEffect), so means, rates and quantiles cannot decide' : `the declared design effect ${this.policy.arms.designEffect}`}`
     ]
     const requestsAt = (arm: Arm, bucket: number): number => {
       const at = requests.points[arm].get(bucket)
@@ -200,6 +202,7 @@ export class PrometheusSource implements Source {
       bucketMs: this.policy.bucket,
       metrics: metrics.map(m => m.name),
       unitLevel: false,
+      aggregated: true,
       cells,
       // Error classes (rate limits, timeouts) and fallbacks are not in the policy's series.
       errorClasses: false,
@@ -418,7 +421,7 @@ export class PrometheusSource implements Source {
         }
         const n = Math.round(total ?? 0)
         const e = Math.min(n, Math.round(errors ?? 0))
-        return { moments: { n, sx: e, sy: n, sxx: e, syy: n, sxy: e }, requests: n }
+        return { moments: bernoulliMoments(e, n), requests: n, requestSquares: e }
       }
     }
     notes.push(

@@ -20,7 +20,12 @@ export const MOMENTS = {
   sy: { y: 1 },
   sxx: { x: 2 },
   syy: { y: 2 },
-  sxy: { x: 1, y: 1 }
+  sxy: { x: 1, y: 1 },
+  // The third-order sums the estimator's skewness needs (src/stats/clt.ts).
+  sxxx: { x: 3 },
+  sxxy: { x: 2, y: 1 },
+  sxyy: { x: 1, y: 2 },
+  syyy: { y: 3 }
 } as const satisfies Record<keyof RatioMoments, Monomial>
 
 /** RepricingSums over the priced requests: u uncached cost, d what all-cached input would save, c observed cost. */

@@ -1,0 +1,7531 @@
+import { T as TOTAL_SEGMENT, H as HistogramQuantiles, Q as QuantileSketch, m as mergeCells, e as emptyMoments, a as mergeCacheSums, D as DEFAULT_MAX_AGE_MS, O as OTHER_SEGMENT, f as fieldSources, b as OTHER_MODELS, k as knownInstrumentation, c as emptyQuality } from './chunk-records.js';
+import { d as distance, p as parseInstant, S as StateConflictError, Q as QUIET, a as StateError, l as logAnalysis, U as UsageError, b as loggedJudge, c as loggedSource, u as updateState, s as scalar, e as parsePercent, o as ok, f as fail, m as mismatch, g as parseAmount, D as DECIMAL, h as didYouMean, i as parseDuration, j as formatDuration, k as DURATION_PATTERN, w as withDefault, n as choice, q as obj, r as num, t as required, v as str, x as list, y as optional, z as record, A as union, B as refine, C as reject, I as INVALID, E as isMapping, F as oneOrMany, G as formatPath, P as PolicyError, H as parseState } from './chunk-base.js';
+import { createHmac, createHash, randomBytes } from 'node:crypto';
+import { open, readFile, realpath, rename, unlink, stat } from 'node:fs/promises';
+import { isAbsolute, resolve, relative, dirname, join, basename } from 'node:path';
+import { constants } from 'node:fs';
+import { d as distExports } from './chunk-yaml.js';
+import { hostname } from 'node:os';
+
+/**
+ * Text that came from data or from a server (a model name, a segment value, an error class, an
+ * error body, a file name) is untrusted: it may carry a newline and a workflow command
+ * (`::warning::`, `::add-mask::`), ANSI escapes that rewrite the terminal, or a credential a
+ * server echoed back. These helpers neutralise it before it is logged, printed or posted.
+ */
+/**
+ * C0 and C1 control characters (newlines, ESC, DEL, ...) and the Unicode line and paragraph
+ * separators: anything that could end a log line, start a new one, or drive a terminal.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/**
+ * One line of plain text: every control character becomes a visible escape (`\n`, `\u001b`), so
+ * text from data can never start a line of a log (where `::command::` at column 0 is a GitHub
+ * Actions workflow command) nor send terminal escape sequences. Tabs become a space.
+ */
+function oneLine(text) {
+    return text.replace(CONTROL, c => {
+        if (c === '\n')
+            return '\\n';
+        if (c === '\r')
+            return '\\r';
+        if (c === '\t')
+            return ' ';
+        return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+}
+/** Shortest secret scrubbed: shorter strings occur in ordinary text by chance. */
+const MIN_SECRET_LENGTH = 4;
+/** How a secret can appear in text a server sends back: as is, URL-encoded, or in base64. */
+function forms(secret) {
+    const base64 = btoa(String.fromCharCode(...new TextEncoder().encode(secret)));
+    const base64url = base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const out = new Set([
+        secret,
+        encodeURIComponent(secret),
+        base64,
+        base64.replace(/=+$/, ''),
+        base64url
+    ]);
+    return [...out].filter(f => f.length >= MIN_SECRET_LENGTH);
+}
+/** A function that replaces every known secret in a text with `***` (longest first). */
+function secretScrubber(secrets) {
+    const all = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH).flatMap(forms))].sort((a, b) => b.length - a.length);
+    if (all.length === 0)
+        return text => text;
+    return text => {
+        let out = text;
+        for (const s of all)
+            if (out.includes(s))
+                out = out.split(s).join('***');
+        return out;
+    };
+}
+/**
+ * Every string in a JSON-like value scrubbed (objects and arrays copied, other values kept): for
+ * the decision record and the state, whose reasons and checks quote servers' answers.
+ */
+function scrubDeep(value, scrub) {
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return scrub(v);
+        if (Array.isArray(v))
+            return v.map(walk);
+        if (v && typeof v === 'object') {
+            const out = {};
+            for (const [k, x] of Object.entries(v))
+                out[k] = walk(x);
+            return out;
+        }
+        return v;
+    };
+    return walk(value);
+}
+
+/**
+ * Splitting the family-wise error budget across the gating metrics (DESIGN.md: "Error budget:
+ * 1 - confidence, split across the gating metrics").
+ */
+/**
+ * Bonferroni split: each of k confidence sequences at alpha / k. By the union bound the chance
+ * that any of them ever misses is at most alpha, at every look and under any dependence between
+ * the metrics (Bonferroni 1936; for confidence sequences, Howard et al. 2021 note that the union
+ * bound applies to the time-uniform events as they are).
+ */
+function bonferroni(alpha, k) {
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+    if (!(Number.isInteger(k) && k >= 1))
+        throw new RangeError(`k must be an integer >= 1, got ${k}`);
+    return alpha / k;
+}
+/**
+ * One error budget for the whole rollout (DESIGN.md, "Error budget"): the chance that the gate
+ * ever promotes a canary worse than a tolerance, or rolls back one that is not, is at most
+ * 1 - confidence over all of the rollout's steps, not per step. Each step starts fresh confidence
+ * sequences (its split changes), so the union bound over the sequences the rollout runs applies
+ * (Bonferroni; each sequence is valid at every look of its step): their alphas must add up to at
+ * most the budget.
+ *
+ * The budget is spent evenly over the steps that compare the arms (weight below 100%): a fixed,
+ * policy-given schedule, so a step's alpha never depends on the data (an alpha-spending plan in
+ * the sense of Lan & DeMets, Biometrika 70 (1983), with the steps as its looks). A step's
+ * evidence can restart (a served model changed, evaluate.ts): the restarted sequence is a new one,
+ * so the step's share is split again, RESTART_SHARE of what is left each time: the first sequence
+ * of a step gets (1 - RESTART_SHARE) of its share, the next (1 - RESTART_SHARE) RESTART_SHARE,
+ * and so on, which never adds up to more than the share.
+ */
+const RESTART_SHARE = 0.1;
+/**
+ * With `segments.gate: rollback`, a failing segment rolls the canary back, so the segments'
+ * sequences are part of the budget: they get this share of each step's alpha (split over
+ * segments and metrics), the whole arms the rest. Segments that can only hold spend none: a hold
+ * is never a wrong promotion or rollback.
+ */
+const SEGMENT_SHARE = 0.2;
+/** The alpha of the confidence sequences of step `stepIndex` after `restarts` restarts of its evidence. */
+function stepAlpha(o) {
+    const share = o.total / Math.max(1, o.comparisonSteps);
+    return share * (1 - RESTART_SHARE) * RESTART_SHARE ** Math.max(0, o.restarts);
+}
+
+/**
+ * Aggregated sources (Prometheus) sum requests per time bucket and keep no user: their variances
+ * are per request. When the arms are assigned per user (`arms.assignment: unit`, the default),
+ * requests of one user are not independent, and a per-request variance claims a precision the
+ * data do not have (the issue measured the quality interval excluding the truth in 16 of 20
+ * clustered runs). The design effect (Kish, Survey Sampling, 1965: the variance of a mean over
+ * what independent requests would give) is what is missing.
+ *
+ * What the buckets can show is a lower bound: the variance of block sums of k consecutive buckets
+ * over their per-request variance (batch means; for a rate or mean, the clusters are the blocks),
+ * taken at the block size where it is largest with at least MIN_BLOCKS blocks left, catches users
+ * whose requests fall within a few buckets (sessions). A user who returns across the whole window
+ * adds the same arm to every bucket, which no split of the window into blocks can see (the same
+ * offset in each), so the buckets alone never bound the design effect from above. Hence:
+ *
+ * - `arms.assignment: request`: requests are independent; no design effect.
+ * - `arms.designEffect: D`: the larger of D and what the buckets show.
+ * - neither: the metric cannot be trusted (inconclusive, with what the buckets show as a floor
+ *   and what to declare), since no bound is known.
+ *
+ * Sources that keep each request (files, Langfuse) are not aggregated: with a unit they cluster by
+ * it, and without one their records are taken as independent.
+ */
+const MIN_BLOCKS = 8;
+/** By metric name, for every mean, rate and histogram quantile of aggregated evidence. */
+function aggregateDesignEffects(policy, evidence) {
+    if (!evidence.aggregated || policy.arms.assignment === 'request')
+        return undefined;
+    const declared = policy.arms.designEffect;
+    const byArm = (arm) => evidence.cells
+        .filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT)
+        .sort((a, b) => a.bucket - b.bucket);
+    const cells = { baseline: byArm('baseline'), canary: byArm('canary') };
+    const out = {};
+    policy.metrics.forEach((spec, i) => {
+        if (spec.kind === 'ratio')
+            return;
+        const arm = (list) => blockDesignEffect(spec, list.map(c => c.metrics[i]));
+        const b = arm(cells.baseline);
+        const c = arm(cells.canary);
+        const buckets = Math.min(b.buckets, c.buckets);
+        const shown = Math.max(b.deff, c.deff);
+        if (declared !== undefined) {
+            out[spec.name] = {
+                baseline: Math.max(declared, b.deff),
+                canary: Math.max(declared, c.deff),
+                source: 'declared',
+                buckets
+            };
+        }
+        else {
+            out[spec.name] = { unknown: true, atLeast: shown, buckets };
+        }
+    });
+    return out;
+}
+/**
+ * The largest block design effect over block sizes 1, 2, 4, ... buckets with at least MIN_BLOCKS
+ * blocks (1 with fewer buckets), and the number of buckets with data.
+ */
+function blockDesignEffect(spec, sketches) {
+    const points = sketches.map(s => (s ? point(spec, s, sketches) : undefined));
+    const used = points.filter((p) => p !== undefined && p.n > 0);
+    let best = 1;
+    for (let k = 1; used.length / k >= MIN_BLOCKS; k *= 2) {
+        const blocks = [];
+        for (let j = 0; j + k <= used.length; j += k) {
+            const slice = used.slice(j, j + k);
+            blocks.push({
+                n: slice.reduce((a, p) => a + p.n, 0),
+                x: slice.reduce((a, p) => a + p.x, 0),
+                within: slice.reduce((a, p) => a + p.within, 0)
+            });
+        }
+        best = Math.max(best, ratioOfVariances(blocks));
+    }
+    return { deff: best, buckets: used.length };
+}
+/**
+ * The bucket as a cluster. A mean or rate: its requests and their sum, with the per-request sum
+ * of squares in `within` (made residual later). A histogram quantile: the count at or below the
+ * bucket edge where the merged histogram's quantile lies (a 0/1 value per request).
+ */
+function point(spec, s, all) {
+    if (spec.kind === 'quantile') {
+        const edge = quantileEdge(all, spec.quantile ?? 0.5);
+        if (!s.histogram || edge < 0)
+            return { n: 0, x: 0, within: 0 };
+        const n = s.histogram.counts.reduce((a, c) => a + c, 0);
+        const below = s.histogram.counts.slice(0, edge + 1).reduce((a, c) => a + c, 0);
+        return { n, x: below, within: below };
+    }
+    const m = s.moments;
+    return { n: m.sy, x: m.sx, within: m.sxx };
+}
+/** The histogram bucket index holding the merged quantile, or -1 without histograms. */
+function quantileEdge(all, q) {
+    const histograms = all.map(s => s?.histogram).filter(h => h !== undefined);
+    const first = histograms[0];
+    if (!first)
+        return -1;
+    const counts = first.counts.map((_, i) => histograms.reduce((a, h) => a + (h.counts[i] ?? 0), 0));
+    const total = counts.reduce((a, c) => a + c, 0);
+    let acc = 0;
+    for (let i = 0; i < counts.length; i++) {
+        acc += counts[i];
+        if (acc >= q * total)
+            return i;
+    }
+    return counts.length - 1;
+}
+/**
+ * Variance of the clustered mean over the per-request one: with R the overall mean, the cluster
+ * residuals sum (x_j - R n_j)^2 J / (J - 1) over the per-request residuals sum (v - R)^2
+ * N / (N - 1), the latter from each cluster's sum of squares (sxx - 2 R sx + R^2 n).
+ */
+function ratioOfVariances(blocks) {
+    const N = blocks.reduce((a, p) => a + p.n, 0);
+    const J = blocks.length;
+    if (J < 2 || !(N > 1))
+        return 1;
+    const R = blocks.reduce((a, p) => a + p.x, 0) / N;
+    let clustered = 0;
+    let perRequest = 0;
+    for (const p of blocks) {
+        clustered += (p.x - R * p.n) ** 2;
+        perRequest += p.within - 2 * R * p.x + R * R * p.n;
+    }
+    if (!(perRequest > 0))
+        return 1;
+    const deff = (clustered * J * (N - 1)) / ((J - 1) * perRequest * N);
+    return Number.isFinite(deff) ? Math.max(1, deff) : 1;
+}
+
+const int = (n) => Math.round(n).toLocaleString('en-US');
+function duration$1(ms) {
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s}s`;
+    const m = Math.round(s / 60);
+    if (m < 60)
+        return `${m}m`;
+    const h = Math.floor(m / 60);
+    if (h < 48)
+        return m % 60 === 0 ? `${h}h` : `${h}h${String(m % 60).padStart(2, '0')}m`;
+    return `${Math.round(h / 24)}d`;
+}
+/** "roughly 3 h": a projection is an order of magnitude, not a promise. */
+function roughDuration(seconds) {
+    if (seconds < 90)
+        return 'about a minute';
+    if (seconds < 5400)
+        return `roughly ${Math.round(seconds / 60)} min`;
+    if (seconds < 172800)
+        return `roughly ${Math.round(seconds / 3600)} h`;
+    return `roughly ${Math.round(seconds / 86400)} days`;
+}
+/** About 2 significant figures for a sample projection: "about 2,400". */
+function roughCount(n) {
+    if (n < 100)
+        return int(n);
+    const magnitude = 10 ** (Math.floor(Math.log10(n)) - 1);
+    return int(Math.ceil(n / magnitude) * magnitude);
+}
+function unitOf(m) {
+    if (m.kind === 'rate')
+        return 'share';
+    if (m.kind !== 'ratio' && /(^|_)ms$|latency|ttft|duration/.test(m.from))
+        return 'ms';
+    if (/^cost/.test(m.from))
+        return 'usd';
+    if (/tokens$/.test(m.from) && m.kind !== 'ratio')
+        return 'tokens';
+    return 'plain';
+}
+function sig(v, digits = 3) {
+    if (v === 0)
+        return '0';
+    const a = Math.abs(v);
+    if (a >= 1000)
+        return int(v);
+    return Number(v.toPrecision(digits)).toString();
+}
+/** A level of the metric (a baseline or canary value) in its own unit. */
+function value(m, v) {
+    if (v === null || !Number.isFinite(v))
+        return 'n/a';
+    switch (unitOf(m)) {
+        case 'ms':
+            return v >= 1000 ? `${sig(v / 1000)} s` : `${sig(v)} ms`;
+        case 'usd':
+            return `$${sig(v)}`;
+        case 'share':
+            return `${sig(v * 100)}%`;
+        case 'tokens':
+            return `${sig(v)} tok`;
+        default:
+            return sig(v);
+    }
+}
+/** A change: relative as a signed percent, absolute in the unit (points for rates). */
+function change(m, v, relative) {
+    if (!Number.isFinite(v))
+        return v > 0 ? '+∞' : '−∞';
+    const sign = v > 0 ? '+' : v < 0 ? '−' : '±';
+    const a = Math.abs(v);
+    if (relative)
+        return `${sign}${sig(a * 100, 2)}%`;
+    if (unitOf(m) === 'share')
+        return `${sign}${sig(a * 100, 2)}pp`;
+    return `${sign}${value(m, a)}`;
+}
+/** "+12% (+4.1% to +20%)" */
+function deltaWithInterval(m) {
+    const d = m.delta;
+    if (!Number.isFinite(d.estimate))
+        return 'n/a';
+    return `${change(m, d.estimate, d.relative)} (${change(m, d.lower, d.relative)} to ${change(m, d.upper, d.relative)})`;
+}
+function toleranceText(m) {
+    return change(m, m.tolerance, m.delta.relative);
+}
+/**
+ * How a change is shown as a number on a chart axis, as the tables write it: relative changes
+ * and rates in points (×100, `%` or `pp`), other absolute changes in the metric's unit.
+ */
+function changeScale(m, relative) {
+    if (relative)
+        return { scale: 100, unit: '%' };
+    switch (unitOf(m)) {
+        case 'share':
+            return { scale: 100, unit: 'pp' };
+        case 'ms':
+            return { scale: 1, unit: 'ms' };
+        case 'usd':
+            return { scale: 1, unit: 'USD' };
+        case 'tokens':
+            return { scale: 1, unit: 'tokens' };
+        default:
+            return { scale: 1, unit: '' };
+    }
+}
+
+const UNIT = { lo: 0, hi: 1 };
+/**
+ * The range a metric's per-request values are known to lie in, or undefined for an unbounded
+ * one (latency, cost, tokens). A bounded metric gets a nonasymptotic confidence sequence
+ * (src/stats/cs/bernstein.ts), so a small or zero-variance sample never gives a narrow interval.
+ *
+ * Bounded: a rate (0/1); a mean of a score (`score`, `scores.<name>`, the judge's `judge`) in
+ * [0, 1], as the record readers enforce; a mean of a 0/1 field (`error`, `error.<class>`,
+ * `fallback`, `cache_hit`); `feedback` in [-1, 1]; and any mean with a declared `range`, whose
+ * values outside it the readers reject as invalid. Ratios and quantiles are not means of bounded
+ * values.
+ */
+function metricRange(spec) {
+    if (spec.kind === 'rate')
+        return UNIT;
+    if (spec.kind !== 'mean')
+        return undefined;
+    if (spec.range)
+        return spec.range;
+    const from = spec.from === 'gen_ai.evaluation.score.value' ? 'score' : spec.from;
+    if (from === 'feedback')
+        return { lo: -1, hi: 1 };
+    if (from === 'score' ||
+        from.startsWith('scores.') ||
+        from === 'judge' ||
+        from === 'error' ||
+        from.startsWith('error.') ||
+        from === 'fallback' ||
+        from === 'cache_hit') {
+        return UNIT;
+    }
+    return undefined;
+}
+
+/** The largest estimator skewness trusted: 1 / sqrt(25) (Cochran's n > 25 G1^2). */
+const MAX_SKEWNESS = 0.2;
+/** The residuals' second and third sums from the moments, or undefined without third-order sums. */
+function armCumulants(m) {
+    const { sxxx, sxxy, sxyy, syyy } = m;
+    if (sxxx === undefined || sxxy === undefined || sxyy === undefined || syyy === undefined) {
+        return undefined;
+    }
+    if (!(m.n >= 2 && m.sy > 0))
+        return undefined;
+    const r = m.sx / m.sy;
+    // sum (x - r y)^2 and sum (x - r y)^3, expanded in the moments.
+    const d2 = Math.max(0, m.sxx - 2 * r * m.sxy + r * r * m.syy);
+    const d3 = sxxx - 3 * r * sxxy + 3 * r * r * sxyy - r * r * r * syyy;
+    const sy2 = m.sy * m.sy;
+    return { variance: d2 / sy2, third: d3 / (sy2 * m.sy) };
+}
+/**
+ * A bound on the skewness of the estimator of R_c - kappa R_b that lends each arm the larger of
+ * the two arms' standardized skewness per cluster, g = max(|g_b|, |g_c|): the arm with more
+ * clusters (the baseline at a small step) has seen more of a shared heavy tail, and the sample
+ * skewness of the small arm understates it most when it matters. With each arm's estimator
+ * skewness g / sqrt(n) and third cumulant g V^{3/2} / sqrt(n), the contrast's is at most
+ * g (V_c^{3/2} / sqrt(n_c) + |kappa|^3 V_b^{3/2} / sqrt(n_b)) / (V_c + kappa^2 V_b)^{3/2}.
+ */
+function sharedSkewness(baseline, canary, kappa) {
+    const b = armCumulants(baseline);
+    const c = armCumulants(canary);
+    if (!b || !c)
+        return undefined;
+    const variance = c.variance + kappa * kappa * b.variance;
+    if (!(variance > 0))
+        return undefined;
+    const g = (a, n) => a.variance > 0 ? (Math.abs(a.third) / a.variance ** 1.5) * Math.sqrt(n) : 0;
+    const shared = Math.max(g(b, baseline.n), g(c, canary.n));
+    const term = (a, n) => a.variance ** 1.5 / Math.sqrt(n);
+    return ((shared * (term(c, canary.n) + Math.abs(kappa) ** 3 * term(b, baseline.n))) / variance ** 1.5);
+}
+/** Skewness of one arm's ratio estimator (a canary `limit`), or undefined. */
+function armSkewness(m) {
+    const a = armCumulants(m);
+    if (!a || !(a.variance > 0))
+        return undefined;
+    return a.third / a.variance ** 1.5;
+}
+
+/**
+ * Nonasymptotic confidence sequences (CS) for bounded metrics (rates, scores in [0, 1], judge
+ * outcomes, any metric with a declared range), computed from sufficient statistics: a small or
+ * zero-variance sample never gives a narrow interval.
+ *
+ * One arm. Values rescaled to z in [0, 1], with mean mu, seen in some order z_1, z_2, ...; let
+ * zhat_i be any predictable value in [0, 1] (here the running mean of z_1..z_{i-1}, and 1/2 for
+ * i = 1). For every lambda in [0, 1),
+ *
+ *   M_t(lambda) = exp(lambda S_t - psi_E(lambda) V_t),  S_t = sum (z_i - mu),
+ *   V_t = sum (z_i - zhat_i)^2,  psi_E(lambda) = -log(1 - lambda) - lambda,
+ *
+ * is a nonnegative supermartingale: Fan, Grama & Liu, "Exponential inequalities for martingales
+ * with applications", Electron. J. Probab. 20 (2015), Lemma 4.1, give exp(lambda xi - psi_E(lambda)
+ * xi^2) <= 1 + lambda xi for xi >= -1, applied to xi = z_i - zhat_i, and E[(1 + lambda xi)
+ * exp(lambda (zhat_i - mu))] <= 1 since e^d (1 - d) <= 1. This is the empirical-Bernstein
+ * supermartingale of Howard, Ramdas, McAuliffe & Sekhon, "Time-uniform, nonparametric,
+ * nonasymptotic confidence sequences", Ann. Statist. 49 (2021), Theorem 4 (sub-exponential with
+ * scale c = 1), and of Waudby-Smith & Ramdas, "Estimating means of bounded random variables by
+ * betting", J. R. Stat. Soc. B 86 (2024), Section 3.2 (their PrPl-EB, eq. (13), with a constant
+ * lambda). Mixing over lambda with any probability distribution keeps it a supermartingale (the
+ * method of mixtures; Howard et al. 2021, Section 3), and Ville's inequality gives
+ * P(exists t: mixture_t >= 1 / alpha) <= alpha.
+ *
+ * From sufficient statistics. V_t needs the sequence, but it has an upper bound from n, sum z and
+ * sum z^2 alone, and a larger V_t only makes the supermartingale smaller (psi_E >= 0), so the CS
+ * stays valid. With the running mean, (z_i - zbar_{i-1})^2 = (i / (i - 1)) w_i where the w_i are
+ * Welford's increments (Welford, Technometrics 4 (1962)): w_i <= (i - 1) / i and sum_{i>=2} w_i
+ * = SS_t, the sum of squared deviations about the mean. So V_t = 1/4 + SS_t + sum w_i / (i - 1),
+ * and the last sum, a sum of w_i with decreasing weights, is largest when the w_i are as large as
+ * they may be at the smallest i: at most H_k - 1 (H the harmonic numbers) for the first k with
+ * k - H_k >= SS_t, and at most H_t - 1. varianceBound() returns this bound.
+ *
+ * Clustering. Requests of one user are correlated; the supermartingale above needs them
+ * independent. The variance term is then multiplied by the design effect D >= 1 estimated from
+ * the per-unit moments (Kish, Survey Sampling, 1965): D SS_t + 1/4 + (H_k - 1). For independent
+ * requests this only enlarges V_t (valid as above); for clustered ones the CS behaves like the
+ * cluster-robust asymptotic CS once the sample is large, while the range term still keeps a small
+ * or zero-variance sample from a narrow interval.
+ *
+ * Mixture over lambda. A discrete distribution on a geometric grid of lambda in (0, 0.95], with
+ * weights from a log-normal density centred where the boundary is tightest at the sample size
+ * where decisions are expected (lambda* = sqrt(2 log(1 / alpha) / v*), the sub-Gaussian optimum;
+ * Howard et al. 2021, Section 3.5 tune their conjugate mixtures the same way). Any discrete
+ * mixture is a valid mixture; the weights only decide where it is tightest.
+ *
+ * Two arms. The canary's and the baseline's supermartingales multiply (only one of them moves at
+ * each observation, so the product of the interleaved sequences is a supermartingale), and the
+ * set of (mu_b, mu_c) where the product stays below 2 / alpha, on each side, is a joint
+ * confidence region valid at every look. Every contrast mu_c - kappa mu_b is then bounded by
+ * projecting that one region, for all kappa at once: kappa = 1 is the absolute change,
+ * kappa = 1 + tau the Fieller-type contrast of a relative tolerance, and the relative interval is
+ * the range of mu_c / mu_b over the region (Fieller, J. R. Stat. Soc. B 16 (1954)), never a
+ * delta-method ratio that uses the observed canary level.
+ */
+/** psi_E(lambda) = -log(1 - lambda) - lambda (Howard et al. 2021, sub-exponential, c = 1). */
+function psiE(lambda) {
+    return -Math.log1p(-lambda) - lambda;
+}
+/** Upper bound on H_k (Euler-Maclaurin): H_k < ln k + gamma + 1 / (2k). */
+function harmonicUpper(k) {
+    if (k <= 50) {
+        let h = 0;
+        for (let i = 1; i <= k; i++)
+            h += 1 / i;
+        return h;
+    }
+    return Math.log(k) + 0.5772156649015329 + 1 / (2 * k);
+}
+/**
+ * Upper bound on V_t = sum (z_i - zhat_i)^2 with zhat_i the running mean (1/2 first), from the
+ * sum of squared deviations about the mean, SS, of n values in [0, 1] (see the file comment).
+ */
+function varianceBound(n, ss, designEffect = 1) {
+    if (!(n >= 1))
+        return 0;
+    const s = Math.max(0, ss);
+    // The smallest k with k - H_k >= SS is at most SS + 2 + ln(SS + 2).
+    const k = Math.min(n, Math.ceil(s + 2 + Math.log(s + 2)));
+    return Math.max(1, designEffect) * s + 0.25 + Math.max(0, harmonicUpper(k) - 1);
+}
+const LAMBDA_MAX = 0.95;
+/** Grid step in log(lambda), and how far (in log-normal sds) the grid reaches below the centre. */
+const GRID_STEP = 0.25;
+const SPREAD = 1.25;
+const BELOW = 6;
+/**
+ * The mixture over lambda, centred at lambda* = sqrt(2 log(1 / alpha) / v*) with v* = tStar *
+ * VARIANCE_GUESS (the variance process expected when decisions are due), log-normal with sd
+ * SPREAD in log(lambda): weights are the density times the grid step, normalised by the
+ * density's integral, so they sum to at most 1.
+ */
+function lambdaMixture(alpha, tuning) {
+    const vStar = Math.max(1, tuning.tStar) * VARIANCE_GUESS;
+    const centre = Math.log(Math.min(LAMBDA_MAX, Math.sqrt((2 * Math.log(1 / alpha)) / vStar)));
+    const top = Math.log(LAMBDA_MAX);
+    const bottom = centre - BELOW * SPREAD;
+    const count = Math.max(1, Math.floor((top - bottom) / GRID_STEP) + 1);
+    const lambdas = new Float64Array(count);
+    const logWeights = new Float64Array(count);
+    const logNorm = Math.log(GRID_STEP / (SPREAD * Math.sqrt(2 * Math.PI)));
+    for (let k = 0; k < count; k++) {
+        const x = top - k * GRID_STEP;
+        lambdas[k] = Math.exp(x);
+        const d = (x - centre) / SPREAD;
+        logWeights[k] = logNorm - 0.5 * d * d;
+    }
+    return { lambdas, logWeights };
+}
+/**
+ * The variance process expected when decisions are due, per unit of t* (the arm's expected units
+ * then, analysis/analyze.ts): about 10 requests a unit, of a variance of about 0.05 on the [0, 1]
+ * scale (a quality score's is about 0.02, an error rate's 0.01, a judge's 0.1), so v* = 0.5 t*.
+ * Where the mixture is centred, not an assumption of validity: bench/stats.bench.ts shows the
+ * widths it gives from 100 to 100,000 requests.
+ */
+const VARIANCE_GUESS = 0.5;
+/**
+ * One side of one arm: h(s) = log sum_k w_k exp(lambda_k s - psi_E(lambda_k) V), convex and
+ * increasing in s (a deviation of the sum in the tested direction), and its inverse.
+ */
+class ArmBoundary {
+    base;
+    lambdas;
+    /** The derivative dh/ds at the last point evaluated by h(). */
+    slope = 0;
+    constructor(mixture, v) {
+        this.lambdas = mixture.lambdas;
+        this.base = new Float64Array(mixture.lambdas.length);
+        for (let k = 0; k < this.base.length; k++) {
+            this.base[k] = mixture.logWeights[k] - psiE(mixture.lambdas[k]) * v;
+        }
+    }
+    /**
+     * log of the mixture at deviation s (a streaming log-sum-exp, one exp per component); its
+     * derivative in s, the mixture-weighted mean of lambda, is left in `slope`.
+     */
+    h(s) {
+        const base = this.base;
+        const lambdas = this.lambdas;
+        let max = -Infinity;
+        let sum = 0;
+        let weighted = 0;
+        for (let k = 0; k < base.length; k++) {
+            const lambda = lambdas[k];
+            const e = base[k] + lambda * s;
+            if (e > max) {
+                const scale = Math.exp(max - e);
+                sum = sum * scale + 1;
+                weighted = weighted * scale + lambda;
+                max = e;
+            }
+            else {
+                const w = Math.exp(e - max);
+                sum += w;
+                weighted += w * lambda;
+            }
+        }
+        this.slope = weighted / sum;
+        return max + Math.log(sum);
+    }
+    /** The last root found: the next inverse usually starts next to it. */
+    last = NaN;
+    /**
+     * The s with h(s) = level. h is convex and increasing, so Newton's method from any point where
+     * h >= level converges monotonically from above (the tangent of a convex function lies below
+     * it, so no iterate passes the root): every iterate is a conservative bound, and the last one is
+     * within 1e-10 of the root. On return, `slope` is h'(s) at the root (to that precision).
+     */
+    inverse(level) {
+        let s = Number.isFinite(this.last) ? this.last : 1;
+        let h = this.h(s);
+        for (let step = Math.max(1, Math.abs(s)); h < level; step *= 2) {
+            s += step;
+            h = this.h(s);
+        }
+        for (let i = 0; i < 100; i++) {
+            const next = s - (h - level) / this.slope;
+            if (!(next < s))
+                break;
+            const done = s - next <= 1e-10 * Math.max(1, Math.abs(s));
+            s = next;
+            h = this.h(s);
+            if (done)
+                break;
+        }
+        this.last = s;
+        return s;
+    }
+}
+function scaled(arm, range) {
+    const w = range.hi - range.lo;
+    const n = arm.n;
+    if (!(n >= 1))
+        return { n: 0, mean: 0.5, v: 0 };
+    const mean = Math.min(1, Math.max(0, (arm.sum / n - range.lo) / w));
+    // Sum of squared deviations of z = (x - lo) / w about its mean.
+    const ss = Math.max(0, arm.squares - (arm.sum * arm.sum) / n) / (w * w);
+    return { n, mean, v: varianceBound(n, ss, arm.designEffect) };
+}
+/** One arm's CS for its mean, in its own units: valid at every look (alpha split over two sides). */
+function boundedCS(arm, range, alpha, tuning) {
+    const z = scaled(arm, range);
+    const w = range.hi - range.lo;
+    if (z.n === 0)
+        return { estimate: NaN, lower: range.lo, upper: range.hi };
+    const boundary = new ArmBoundary(lambdaMixture(alpha, tuning), z.v);
+    const s = boundary.inverse(Math.log(2 / alpha));
+    return {
+        estimate: arm.sum / arm.n,
+        lower: range.lo + w * Math.max(0, z.mean - s / z.n),
+        upper: range.lo + w * Math.min(1, z.mean + s / z.n)
+    };
+}
+/**
+ * The maximum of a concave (or quasi-concave) function on [a, b], from the sign of its derivative
+ * `slope` (decreasing through 0 at the maximum): the Illinois variant of regula falsi (Dowell &
+ * Jarratt, BIT 11 (1971)), to 1e-9 of the bracket, or an end when the derivative keeps its sign.
+ */
+function maximise(slope, a, b) {
+    if (!(b > a))
+        return a;
+    let fa = slope(a);
+    if (!(fa > 0))
+        return a;
+    let fb = slope(b);
+    if (!(fb < 0))
+        return b;
+    let side = 0;
+    const tolerance = 1e-9 * (b - a);
+    for (let i = 0; i < 100 && b - a > tolerance; i++) {
+        const x = (a * fb - b * fa) / (fb - fa);
+        const fx = slope(x);
+        if (fx > 0) {
+            a = x;
+            fa = fx;
+            if (side === 1)
+                fb /= 2;
+            side = 1;
+        }
+        else if (fx < 0) {
+            b = x;
+            fb = fx;
+            if (side === -1)
+                fa /= 2;
+            side = -1;
+        }
+        else
+            return x;
+    }
+    return (a + b) / 2;
+}
+/**
+ * The two arms on the [0, 1] scale with the boundaries of both sides, built once and projected
+ * for as many contrasts as needed.
+ */
+class JointRegion {
+    range;
+    c;
+    b;
+    level;
+    cBoundary;
+    bBoundary;
+    constructor(baseline, canary, range, alpha, tuning) {
+        this.range = range;
+        this.b = scaled(baseline, range);
+        this.c = scaled(canary, range);
+        this.level = Math.log(2 / alpha);
+        this.cBoundary = new ArmBoundary(lambdaMixture(alpha, tuning.canary), this.c.v);
+        this.bBoundary = new ArmBoundary(lambdaMixture(alpha, tuning.baseline), this.b.v);
+    }
+    get empty() {
+        return this.b.n === 0 || this.c.n === 0;
+    }
+    /**
+     * The points (mc, mb) on the boundary of one side of the joint region, parametrised by the
+     * canary's share l = hc(sc) of the level: the canary's deviation sc taken in the direction
+     * `sign`, the baseline's sb = hb^-1(level - l) in the direction `bSign`. Along it sc grows and
+     * sb shrinks with l, each the inverse of a convex increasing function: concave. l is kept where
+     * both means stay in [0, 1] (the parameter space): from where the baseline reaches its headroom
+     * (or the canary the far end of its range) to where the canary reaches its headroom (or the
+     * baseline the far end of its own). When both headrooms can be reached at once, the corner is
+     * inside the region and is the only point returned.
+     */
+    boundary(sign, bSign) {
+        const { b, c } = this;
+        const room = (arm, dir) => (dir > 0 ? arm.n * (1 - arm.mean) : arm.n * arm.mean);
+        const cRoom = room(c, sign);
+        const cOther = room(c, sign > 0 ? -1 : 1);
+        const bRoom = room(b, bSign);
+        const bOther = room(b, bSign > 0 ? -1 : 1);
+        const cB = this.cBoundary;
+        const bB = this.bBoundary;
+        const clamp = (m) => Math.min(1, Math.max(0, m));
+        if (cB.h(cRoom) + bB.h(bRoom) <= this.level) {
+            const corner = {
+                mc: clamp(c.mean + (sign * cRoom) / c.n),
+                mb: clamp(b.mean + (bSign * bRoom) / b.n),
+                dmc: 0,
+                dmb: 0
+            };
+            return { at: () => corner, lo: 0, hi: 0 };
+        }
+        const lo = Math.max(cB.h(-cOther), this.level - bB.h(bRoom));
+        const hi = Math.min(cB.h(cRoom), this.level - bB.h(-bOther));
+        /** The point at share l, with dmc/dl and dmb/dl (sc = hc^-1(l), sb = hb^-1(level - l)). */
+        const at = (l) => {
+            const sc = cB.inverse(l);
+            const dsc = 1 / cB.slope;
+            const sb = bB.inverse(this.level - l);
+            const dsb = -1 / bB.slope;
+            return {
+                mc: clamp(c.mean + (sign * sc) / c.n),
+                mb: clamp(b.mean + (bSign * sb) / b.n),
+                dmc: (sign * dsc) / c.n,
+                dmb: (bSign * dsb) / b.n
+            };
+        };
+        return { at, lo, hi: Math.max(lo, hi) };
+    }
+    /**
+     * The largest (sign 1) or smallest (sign -1) mc - kappa mb over the region, in rescaled units,
+     * and where it is reached: along the side's boundary (the baseline moving against the canary
+     * when kappa >= 0), the objective is a sum of concave functions of l, maximised by golden
+     * section.
+     */
+    extreme(kappa, sign) {
+        const bSign = kappa >= 0 ? (sign > 0 ? -1 : 1) : sign;
+        const edge = this.boundary(sign, bSign);
+        const slope = (l) => {
+            const p = edge.at(l);
+            return sign * (p.dmc - kappa * p.dmb);
+        };
+        const p = edge.at(maximise(slope, edge.lo, edge.hi));
+        return { value: p.mc - kappa * p.mb, mc: p.mc, mb: p.mb };
+    }
+    /**
+     * The largest (sign 1) or smallest (sign -1) ratio mc / mb over the region, for means on the
+     * original scale lo + w m: along the side's boundary the numerator is concave and the
+     * denominator convex in l (or the reverse for the smallest), so the ratio is unimodal there and
+     * its derivative's sign locates the extreme. Infinite (sign 1) where the baseline can reach 0.
+     */
+    ratioExtreme(sign) {
+        const { lo, hi } = this.range;
+        const w = hi - lo;
+        const floor = 1e-12 * (Math.abs(lo) + w);
+        const edge = this.boundary(sign, sign > 0 ? -1 : 1);
+        const slope = (l) => {
+            const p = edge.at(l);
+            const top = lo + w * p.mc;
+            const base = lo + w * p.mb;
+            // d/dl (top / base) = w (dmc base - top dmb) / base^2; only its sign matters.
+            return base > floor ? sign * (p.dmc * base - top * p.dmb) : -1;
+        };
+        const p = edge.at(maximise(slope, edge.lo, edge.hi));
+        const base = lo + w * p.mb;
+        return base > floor ? (lo + w * p.mc) / base : sign * Infinity;
+    }
+}
+/**
+ * CS for mu_c - kappa mu_b (kappa = 1: the absolute change; 1 + tau: a relative tolerance's
+ * linear contrast), in the metric's units, from the joint region.
+ */
+function boundedContrastCS(region, kappa) {
+    const { lo, hi } = region.range;
+    const w = hi - lo;
+    const unscale = (m) => lo + w * m;
+    const estimate = unscale(region.c.mean) - kappa * unscale(region.b.mean);
+    if (region.empty) {
+        return { estimate: NaN, lower: -Infinity, upper: Infinity };
+    }
+    const up = region.extreme(kappa, 1);
+    const down = region.extreme(kappa, -1);
+    return {
+        estimate,
+        lower: unscale(down.mc) - kappa * unscale(down.mb),
+        upper: unscale(up.mc) - kappa * unscale(up.mb)
+    };
+}
+/**
+ * The range of mu_c / mu_b - 1 over the joint region: the Fieller-type relative interval, the
+ * inversion over kappa of the contrasts mu_c - kappa mu_b (the ratio r is in the interval exactly
+ * when the contrast at kappa = 1 + r can be 0). Infinite where the region reaches a baseline of 0.
+ */
+function boundedRatioCS(region) {
+    const { lo, hi } = region.range;
+    const w = hi - lo;
+    const mb = lo + w * region.b.mean;
+    const estimate = mb > 0 && !region.empty ? (lo + w * region.c.mean) / mb - 1 : NaN;
+    if (region.empty)
+        return { estimate, lower: -Infinity, upper: Infinity };
+    const upper = region.ratioExtreme(1);
+    const lower = region.ratioExtreme(-1);
+    return {
+        estimate,
+        lower: Number.isFinite(lower) ? lower - 1 : -Infinity,
+        upper: Number.isFinite(upper) ? upper - 1 : Infinity
+    };
+}
+
+/**
+ * The standard normal distribution: its CDF (through Cody's erfc) and its quantile function
+ * (Wichura's AS241). Both are accurate to about 1e-15 relative, far inside the 1e-9 the
+ * confidence sequences need.
+ */
+/*
+ * M. J. Wichura, "Algorithm AS 241: The percentage points of the normal distribution",
+ * Applied Statistics 37 (1988) 477-484: PPND16, accurate to about 1e-16. Coefficients written as
+ * the nearest doubles of the published 20-digit values.
+ */
+const CENTRAL_NUM = [
+    3.3871328727963665, 133.14166789178438, 1971.5909503065513, 13731.69376550946, 45921.95393154987,
+    67265.7709270087, 33430.57558358813, 2509.0809287301227
+];
+const CENTRAL_DEN = [
+    1, 42.31333070160091, 687.1870074920579, 5394.196021424751, 21213.794301586597, 39307.89580009271,
+    28729.085735721943, 5226.495278852854
+];
+const NEAR_NUM = [
+    1.4234371107496835, 4.630337846156546, 5.769497221460691, 3.6478483247632045, 1.2704582524523684,
+    0.2417807251774506, 0.022723844989269184, 0.0007745450142783414
+];
+const NEAR_DEN = [
+    1, 2.053191626637759, 1.6763848301838038, 0.6897673349851, 0.14810397642748008,
+    0.015198666563616457, 0.0005475938084995345, 1.0507500716444169e-9
+];
+const FAR_NUM = [
+    6.657904643501103, 5.463784911164114, 1.7848265399172913, 0.29656057182850487,
+    0.026532189526576124, 0.0012426609473880784, 0.000027115555687434876, 2.0103343992922881e-7
+];
+const FAR_DEN = [
+    1, 0.599832206555888, 0.1369298809227358, 0.014875361290850615, 0.0007868691311456133,
+    0.000018463183175100548, 1.421511758316446e-7, 2.0442631033899397e-15
+];
+/** c[0] + c[1] r + ... + c[7] r^7 by Horner's rule. */
+function polynomial(c, r) {
+    let sum = 0;
+    for (let i = c.length - 1; i >= 0; i--)
+        sum = sum * r + c[i];
+    return sum;
+}
+/**
+ * Standard normal quantile Phi^-1(p). p = 0 gives -Infinity, p = 1 gives +Infinity, and p
+ * outside [0, 1] gives NaN.
+ */
+function normalQuantile(p) {
+    if (!(p >= 0 && p <= 1))
+        return NaN;
+    if (p === 0)
+        return -Infinity;
+    if (p === 1)
+        return Infinity;
+    const q = p - 0.5;
+    if (Math.abs(q) <= 0.425) {
+        const r = 0.180625 - q * q;
+        return (q * polynomial(CENTRAL_NUM, r)) / polynomial(CENTRAL_DEN, r);
+    }
+    const tail = q < 0 ? p : 1 - p;
+    const r = Math.sqrt(-Math.log(tail));
+    const x = r <= 5
+        ? polynomial(NEAR_NUM, r - 1.6) / polynomial(NEAR_DEN, r - 1.6)
+        : polynomial(FAR_NUM, r - 5) / polynomial(FAR_DEN, r - 5);
+    return q < 0 ? -x : x;
+}
+
+/**
+ * Confidence sequences (CS): intervals valid at every look simultaneously, so the gate may look
+ * as often as it likes (DESIGN.md, "Statistics contract").
+ *
+ * The sequences in this folder build on the two-sided normal-mixture boundary of Robbins (1970), in the form of
+ * Howard, Ramdas, McAuliffe & Sekhon, "Time-uniform, nonparametric, nonasymptotic confidence
+ * sequences", Annals of Statistics 49 (2021): for a sum S_t of t terms with variance sigma^2 each,
+ * P(exists t: |S_t| >= sigma * sqrt(2 (t rho^2 + 1) / rho^2 * log(sqrt(t rho^2 + 1) / alpha)))
+ * <= alpha. Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas, "Time-uniform central limit theory and
+ * asymptotic confidence sequences", Annals of Statistics 52 (2024), Section 2, show that the same
+ * boundary with the empirical variance is an asymptotic CS for any i.i.d. mean with a finite
+ * variance, and (their section on randomized experiments) for the average treatment effect
+ * through its inverse-propensity-weighted influence function.
+ */
+function assertAlpha(alpha) {
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+}
+function assertTStar(tStar) {
+    if (!(tStar > 0 && Number.isFinite(tStar))) {
+        throw new RangeError(`tStar must be a positive number, got ${tStar}`);
+    }
+}
+/**
+ * The mixture parameter rho that makes the two-sided normal-mixture boundary (csRadius) tightest
+ * at t = tStar. With u = tStar rho^2, the radius at tStar is proportional to
+ * (1 + 1/u) (log(1 + u) / 2 - log alpha), whose minimum solves u = log(1 + u) - 2 log alpha.
+ * Howard et al. (2021) and Waudby-Smith et al. (2024) give the closed-form approximation
+ * u = -2 log alpha + log(1 - 2 log alpha) (one fixed-point step from u = -2 log alpha); we start
+ * Newton's method there and return the exact minimiser (they differ by about 3%).
+ */
+function mixtureRho(alpha, tStar) {
+    assertAlpha(alpha);
+    assertTStar(tStar);
+    const c = -2 * Math.log(alpha);
+    let u = c + Math.log(1 + c);
+    for (let i = 0; i < 50; i++) {
+        // Newton on h(u) = u - log(1 + u) - c, h'(u) = u / (1 + u); h is convex and increasing.
+        const step = ((u - Math.log1p(u) - c) * (1 + u)) / u;
+        u -= step;
+        if (Math.abs(step) <= 1e-15 * u)
+            break;
+    }
+    return Math.sqrt(u / tStar);
+}
+/**
+ * Half-width of the normal-mixture CS for a mean after t observations of standard deviation
+ * sigma: sigma * sqrt(2 (t rho^2 + 1) / (t^2 rho^2) * log(sqrt(t rho^2 + 1) / alpha)), valid at
+ * every t simultaneously (Howard et al. 2021, normal mixture; Waudby-Smith et al. 2024, the
+ * Gaussian-mixture asymptotic CS). Infinity before the first observation.
+ */
+function csRadius(t, sigma, alpha, rho) {
+    assertAlpha(alpha);
+    if (!(t > 0))
+        return Infinity;
+    if (sigma === 0)
+        return 0;
+    const v = t * rho * rho + 1;
+    return sigma * Math.sqrt(((2 * v) / (t * t * rho * rho)) * Math.log(Math.sqrt(v) / alpha));
+}
+
+/** The interval of true values a sketch value v' may stand for: |v' - v| <= a |v|. */
+function trueValueRange(value, a) {
+    if (value >= 0)
+        return { low: value / (1 + a), high: value / (1 - a) };
+    return { low: value / (1 - a), high: value / (1 + a) };
+}
+/**
+ * CS for the q-quantile of one arm, valid at every look (Howard & Ramdas, "Sequential estimation
+ * of quantiles with applications to A/B-testing and best-arm identification", Bernoulli 28
+ * (2022)). At the true quantile x_q the indicators 1{X_i <= x_q} are Bernoulli(q), so their count
+ * N stays within n q +- r, r = n * csRadius(n, sqrt(q (1 - q)), alpha, rho) (normal mixture with
+ * the Bernoulli variance). Since X_(k) <= x_q exactly when N >= k, x_q lies between the order
+ * statistics of ranks ceil(n q - r) and floor(n q + r) + 1. A rank below 1 gives -Infinity, above
+ * n gives +Infinity. The values are widened by the sketch's relative accuracy, or to the range it
+ * gives (a fixed-bucket histogram: the bucket's edges).
+ *
+ * The estimate is the empirical quantile, the order statistic of rank max(1, ceil(n q)).
+ * tStar is in observations of this arm.
+ */
+function quantileCS(sketch, q, alpha, tStar, designEffect = 1) {
+    if (!(q > 0 && q < 1))
+        throw new RangeError(`q must be in (0, 1), got ${q}`);
+    const rho = mixtureRho(alpha, tStar);
+    const n = sketch.count;
+    if (!(n >= 1)) {
+        return {
+            estimate: NaN,
+            lower: -Infinity,
+            upper: Infinity,
+            lowerRank: -Infinity,
+            upperRank: Infinity
+        };
+    }
+    // Requests of one user are correlated: the rank radius grows by the square root of the design
+    // effect (Kish 1965), as the variance of a clustered mean does.
+    const r = n * csRadius(n, Math.sqrt(q * (1 - q)), alpha, rho) * Math.sqrt(Math.max(1, designEffect));
+    const lowerRank = Math.ceil(n * q - r);
+    const upperRank = Math.floor(n * q + r) + 1;
+    const a = sketch.relativeAccuracy;
+    const range = (rank) => sketch.rangeAtRank?.(rank) ?? trueValueRange(sketch.valueAtRank(rank), a);
+    const lower = lowerRank >= 1 ? range(lowerRank).low : -Infinity;
+    const upper = upperRank <= n ? range(upperRank).high : Infinity;
+    const estimate = sketch.valueAtRank(Math.max(1, Math.ceil(n * q)));
+    return { estimate, lower, upper, lowerRank, upperRank };
+}
+/**
+ * Bounds on c / b - 1 for c in [cLo, cHi] and a baseline b in [bLo, bHi]. A relative change
+ * presumes a positive baseline quantity (latency, cost, tokens), so b ranges over (0, bHi] when
+ * bLo <= 0 and the upper bound is then +Infinity.
+ */
+function relativeBounds(c, b) {
+    if (!(b.upper > 0))
+        return { lower: -Infinity, upper: Infinity };
+    const lower = c.lower >= 0 ? c.lower / b.upper - 1 : b.lower > 0 ? c.lower / b.lower - 1 : -Infinity;
+    const upper = b.lower > 0 ? (c.upper >= 0 ? c.upper / b.lower : c.upper / b.upper) - 1 : Infinity;
+    return { lower, upper };
+}
+/** The fixed-time z for 95%, to express a quantile interval's width as a standard error. */
+const Z_95$1 = normalQuantile(0.975);
+/**
+ * CS for the difference of two arms' q-quantiles: each arm's quantileCS at alpha / 2, so both
+ * hold together with probability 1 - alpha (union bound), then interval arithmetic:
+ * [c.lo - b.hi, c.hi - b.lo], or relative [c.lo / b.hi - 1, c.hi / b.lo - 1] with the signs
+ * handled by relativeBounds. tStar is applied per arm, in observations of one arm.
+ *
+ * se has no delta-method meaning here; it is (upper - lower) / (2 * 1.96), the standard error a
+ * fixed-time 95% interval of the same width would have, and Infinity when a bound is infinite.
+ */
+function quantileDifferenceCS(baseline, canary, q, alpha, opts) {
+    // Each arm's own sequence is tuned to that arm's expected sample size: at a 1% step the canary
+    // has ~1/99 of the baseline's traffic when a decision is due.
+    const deff = opts.designEffect ?? { baseline: 1, canary: 1 };
+    const b = quantileCS(baseline, q, alpha / 2, opts.tStar.baseline, deff.baseline);
+    const c = quantileCS(canary, q, alpha / 2, opts.tStar.canary, deff.canary);
+    const bounds = opts.relative
+        ? relativeBounds(c, b)
+        : { lower: c.lower - b.upper, upper: c.upper - b.lower };
+    const estimate = opts.relative
+        ? b.estimate > 0
+            ? c.estimate / b.estimate - 1
+            : NaN
+        : c.estimate - b.estimate;
+    const width = bounds.upper - bounds.lower;
+    return {
+        estimate,
+        ...bounds,
+        baseline: b.estimate,
+        canary: c.estimate,
+        se: Number.isFinite(width) ? width / (2 * Z_95$1) : Infinity,
+        t: Math.max(0, baseline.count) + Math.max(0, canary.count),
+        relative: opts.relative
+    };
+}
+
+/**
+ * Ratio estimator R = sum x / sum y over independent clusters and its delta-method variance
+ * Var(R) ~ sum_i (x_i - R y_i)^2 / (n (n - 1) ybar^2), with the sum of squared residuals expanded
+ * in the moments as sxx - 2 R sxy + R^2 syy (Cochran, Sampling Techniques, 3rd ed., 1977,
+ * Section 6.4; Deng, Knoblich & Lu, "Applying the delta method in metric analytics", KDD 2018).
+ * A plain mean is y = 1 per request: the variance is then s^2 / n. `inflation` (>= 1) multiplies
+ * the variance: the design effect of clustering a source could not resolve (aggregated data).
+ *
+ * bernoulliFloor (rates in [0, 1]): the variance is at least p~(1 - p~) / sy with the Laplace
+ * estimate p~ = (sx + 1) / (sy + 2), so an arm with no observed errors never has zero variance.
+ */
+function armEstimate(m, bernoulliFloor, inflation = 1) {
+    const n = m.n;
+    if (!(m.sy > 0))
+        return { estimate: NaN, variance: Infinity, n };
+    const r = m.sx / m.sy;
+    if (!(n >= 2))
+        return { estimate: r, variance: Infinity, n };
+    const ybar = m.sy / n;
+    // Rounding can push a (near) zero residual sum slightly below 0.
+    const residualSquares = Math.max(0, m.sxx - 2 * r * m.sxy + r * r * m.syy);
+    let variance = (Math.max(1, inflation) * residualSquares) / (n * (n - 1) * ybar * ybar);
+    if (bernoulliFloor) {
+        const p = (m.sx + 1) / (m.sy + 2);
+        variance = Math.max(variance, (p * (1 - p)) / m.sy);
+    }
+    return { estimate: r, variance: Number.isNaN(variance) ? Infinity : variance, n };
+}
+/**
+ * Each arm's variance at least what the other arm's relative spread gives it: Var(R_c) >=
+ * nu_b R_c^2 / n_c with nu = Var(R) n / R^2 the squared coefficient of variation per cluster
+ * (and the same the other way). A heavy tail is shared by both arms, and the small arm (the
+ * canary at a 1-5% step) has mostly not seen its rare large values yet, so its own variance is
+ * too small exactly when its mean is too low: the larger arm, which has seen more of the tail,
+ * lends its spread. A canary that truly spreads less only gets a wider interval.
+ */
+function sharedSpread(b, c) {
+    const nu = (a) => a.n >= 2 && a.estimate !== 0 && Number.isFinite(a.variance)
+        ? (a.variance * a.n) / (a.estimate * a.estimate)
+        : 0;
+    const nb = nu(b);
+    const nc = nu(c);
+    const lend = (a, other) => a.n >= 2 && Number.isFinite(a.estimate)
+        ? { ...a, variance: Math.max(a.variance, (other * a.estimate * a.estimate) / a.n) }
+        : a;
+    return [lend(b, nc), lend(c, nb)];
+}
+/** [estimate - h, estimate + h], or the whole line when h or the estimate is not finite. */
+function around(estimate, halfWidth) {
+    const lower = estimate - halfWidth;
+    const upper = estimate + halfWidth;
+    if (Number.isNaN(lower) || Number.isNaN(upper) || !Number.isFinite(halfWidth)) {
+        return { lower: -Infinity, upper: Infinity };
+    }
+    return { lower, upper };
+}
+/**
+ * The relative change interval by Fieller's theorem (Fieller, "Some problems in interval
+ * estimation", J. R. Stat. Soc. B 16 (1954)): the set of r for which the linear contrast
+ * R_c - (1 + r) R_b is within M sqrt(V_c + (1 + r)^2 V_b) of 0, M the boundary's multiplier. With
+ * k = 1 + r this is the quadratic (R_b^2 - M^2 V_b) k^2 - 2 R_c R_b k + (R_c^2 - M^2 V_c) <= 0:
+ * an interval when the baseline is bounded away from 0 (R_b^2 > M^2 V_b), else unbounded. Unlike
+ * the delta method, the variance of the contrast never uses the observed canary level, so a
+ * canary whose estimate collapses (no errors by chance) does not collapse the interval.
+ */
+function fiellerRelative(b, c, multiplier) {
+    const m2 = multiplier * multiplier;
+    const a = b.estimate * b.estimate - m2 * b.variance;
+    if (!(a > 0) || !Number.isFinite(c.variance) || !Number.isFinite(c.estimate)) {
+        return { lower: -Infinity, upper: Infinity };
+    }
+    const mid = c.estimate * b.estimate;
+    const disc = m2 * (b.estimate * b.estimate * c.variance + c.estimate * c.estimate * b.variance) -
+        m2 * m2 * b.variance * c.variance;
+    const root = Math.sqrt(Math.max(0, disc));
+    return { lower: (mid - root) / a - 1, upper: (mid + root) / a - 1 };
+}
+/**
+ * CS for the difference of two arms' ratio metrics (means, rates, sum-over-sum ratios), absolute
+ * (canary - baseline) or relative (canary / baseline - 1), valid at every look once the sample is
+ * large enough for the central limit theorem (src/stats/clt.ts says when).
+ *
+ * The two-arm stream is read as the inverse-propensity-weighted influence function of the
+ * average treatment effect (Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas, "Time-uniform central
+ * limit theory and asymptotic confidence sequences", Ann. Statist. 52 (2024), randomized
+ * experiments): after t = n_baseline + n_canary clusters its standard deviation is se * sqrt(t),
+ * se the standard error of the contrast, so the half-width is se * M with
+ * M = sqrt(t) * csRadius(t, 1, alpha, rho), rho = mixtureRho(alpha, tStar). tStar is in the same
+ * unit as t: clusters (units), both arms.
+ *
+ * The contrast is linear, R_c - kappa R_b with se = sqrt(V_c + kappa^2 V_b): kappa = 1 for the
+ * absolute change; the relative interval is Fieller's inversion of the same contrast over kappa
+ * (fiellerRelative), so deciding a relative tolerance tau on it is deciding R_c - (1 + tau) R_b.
+ *
+ * Degenerate inputs (an arm with n < 2 or sy = 0; a baseline not bounded away from 0 for a
+ * relative change) give -Infinity..Infinity with the estimates that can be computed and NaN for
+ * the others.
+ */
+function ratioDifferenceCS(baseline, canary, alpha, opts) {
+    const rho = mixtureRho(alpha, opts.tStar);
+    const floor = opts.bernoulliFloor ?? false;
+    let b = armEstimate(baseline, floor, opts.designEffect?.baseline);
+    let c = armEstimate(canary, floor, opts.designEffect?.canary);
+    if (opts.sharedSpread)
+        [b, c] = sharedSpread(b, c);
+    const t = b.n + c.n;
+    const multiplier = t > 0 ? Math.sqrt(t) * csRadius(t, 1, alpha, rho) : Infinity;
+    if (!opts.relative) {
+        const estimate = c.estimate - b.estimate;
+        const se = Math.sqrt(b.variance + c.variance);
+        return {
+            estimate,
+            ...around(estimate, se * multiplier),
+            baseline: b.estimate,
+            canary: c.estimate,
+            se: Number.isNaN(se) ? Infinity : se,
+            t,
+            relative: false
+        };
+    }
+    const usable = b.estimate !== 0 && !Number.isNaN(b.estimate);
+    const estimate = usable ? c.estimate / b.estimate - 1 : NaN;
+    const bounds = usable ? fiellerRelative(b, c, multiplier) : { lower: -Infinity, upper: Infinity };
+    // The standard error of the relative change at the estimate (for reports and projections).
+    const rb2 = b.estimate * b.estimate;
+    const se = usable
+        ? Math.sqrt(c.variance / rb2 + (c.estimate * c.estimate * b.variance) / (rb2 * rb2))
+        : Infinity;
+    return {
+        estimate,
+        ...(Number.isFinite(bounds.lower) && Number.isFinite(bounds.upper)
+            ? bounds
+            : { lower: -Infinity, upper: Infinity }),
+        baseline: b.estimate,
+        canary: c.estimate,
+        se: Number.isNaN(se) ? Infinity : se,
+        t,
+        relative: true
+    };
+}
+/**
+ * CS for one arm's ratio metric (an SLO `limit` on the canary alone): R +- sqrt(Var R) *
+ * sqrt(n) * csRadius(n, 1, alpha, rho), the asymptotic CS of Waudby-Smith et al. (2024) for the
+ * mean of the cluster residuals. tStar is in clusters of this arm.
+ */
+function ratioCS(m, alpha, opts) {
+    const rho = mixtureRho(alpha, opts.tStar);
+    const arm = armEstimate(m, opts.bernoulliFloor ?? false, opts.designEffect);
+    const halfWidth = Math.sqrt(arm.variance) * Math.sqrt(arm.n) * csRadius(arm.n, 1, alpha, rho);
+    return { estimate: arm.estimate, ...around(arm.estimate, halfWidth) };
+}
+
+/**
+ * How much more data an inconclusive metric needs (DESIGN.md: "Inconclusive metrics report a
+ * projection"). A planning figure, not an inference: it assumes the estimate stays where it is
+ * and the interval shrinks as the confidence sequence's boundary does.
+ */
+/** The largest factor searched; beyond it the answer is Infinity ("not at this traffic"). */
+const MAX_FACTOR = 1e6;
+/**
+ * The smallest factor k >= 1 such that, after k times the current sample (t' = k t), the
+ * interval would be decisive: pass when upper < passBelow, fail when lower > failAbove (the
+ * interval is on a "harm" scale, larger is worse). Each half-width (upper - estimate and
+ * estimate - lower, separately) is scaled by csRadius(k t, 1, alpha, rho) / csRadius(t, 1, alpha,
+ * rho), which decreases in t, so decisiveness is monotone in k and bisection on log k finds the
+ * threshold. Returns 1 when already decisive, Infinity when it never would be: the estimate
+ * inside [passBelow, failAbove], an infinite bound, no data (t <= 0), or k beyond 1e6.
+ */
+function samplesToDecide(interval, t, alpha, rho, passBelow, failAbove) {
+    const { estimate, lower, upper } = interval;
+    const decisive = (lo, hi) => hi < passBelow || lo > failAbove;
+    if (decisive(lower, upper))
+        return 1;
+    if (![estimate, lower, upper].every(Number.isFinite) || !(t > 0))
+        return Infinity;
+    if (estimate >= passBelow && estimate <= failAbove)
+        return Infinity;
+    const radiusNow = csRadius(t, 1, alpha, rho);
+    const decisiveAt = (logK) => {
+        const shrink = csRadius(Math.exp(logK) * t, 1, alpha, rho) / radiusNow;
+        return decisive(estimate - (estimate - lower) * shrink, estimate + (upper - estimate) * shrink);
+    };
+    let lo = 0;
+    let hi = Math.log(MAX_FACTOR);
+    if (!decisiveAt(hi))
+        return Infinity;
+    // 60 halvings of [0, log 1e6] locate log k to about 1e-17: k to full double precision.
+    for (let i = 0; i < 60; i++) {
+        const mid = (lo + hi) / 2;
+        if (decisiveAt(mid))
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return Math.exp(hi);
+}
+/**
+ * The first time t in (0, horizon] at which `decisive(t)` holds, for a `decisive` that is
+ * monotone in t (more data never makes a confidence sequence less decisive at fixed estimates),
+ * to a relative resolution of about 10% (a planning figure): bisection on log t from
+ * horizon * 1e-6. Undefined when it does not hold at the horizon.
+ */
+function firstDecisive(decisive, horizon, resolution = 0.1) {
+    if (!(horizon > 0) || !decisive(horizon))
+        return undefined;
+    let lo = Math.log(horizon * 1e-6);
+    let hi = Math.log(horizon);
+    if (decisive(Math.exp(lo)))
+        return Math.exp(lo);
+    while (hi - lo > resolution) {
+        const mid = (lo + hi) / 2;
+        if (decisive(Math.exp(mid)))
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return Math.exp(hi);
+}
+
+/**
+ * The design effect of clustering (Kish, Survey Sampling, 1965): how much larger the variance of
+ * the metric's mean is when requests are grouped by user than if they were independent,
+ * Var_clustered / Var_independent, at least 1. The quantile confidence sequence assumes
+ * independent requests, so it is widened by this factor: heavy users whose requests are all slow
+ * (long prompts, a slow region) must not read as a canary effect. The independent variance comes
+ * from the per-request values in the quantile sketch (each bucket at its representative value, so
+ * within the sketch's relative accuracy); the clustered one from the per-unit moments by the delta
+ * method. 1 when the moments are not clustered (one cluster per request).
+ */
+function designEffect(m) {
+    const { moments: c, quantiles, requests } = m;
+    if (!quantiles || c.n >= requests || c.n < 2 || !(c.sy > 0))
+        return 1;
+    const independent = perRequestVariance(quantiles);
+    if (!(independent > 0))
+        return 1;
+    const r = c.sx / c.sy;
+    const ybar = c.sy / c.n;
+    const residual = Math.max(0, c.sxx - 2 * r * c.sxy + r * r * c.syy);
+    const clusteredVarOfMean = residual / (c.n * (c.n - 1) * ybar * ybar);
+    const independentVarOfMean = independent / quantiles.count;
+    const deff = clusteredVarOfMean / independentVarOfMean;
+    return Number.isFinite(deff) ? Math.max(1, deff) : 1;
+}
+/** Sample variance of the sketched values, each bucket at DDSketch's representative 2 g^i / (g + 1). */
+function perRequestVariance(d) {
+    const gamma = (1 + d.alpha) / (1 - d.alpha);
+    const value = (i) => (2 * gamma ** i) / (gamma + 1);
+    let n = d.zeros;
+    let sum = 0;
+    let sumSq = 0;
+    const add = (v, k) => {
+        n += k;
+        sum += v * k;
+        sumSq += v * v * k;
+    };
+    d.positive.counts.forEach((k, i) => add(value(d.positive.offset + i), k));
+    d.negative.counts.forEach((k, i) => add(-value(d.negative.offset + i), k));
+    if (n < 2)
+        return 0;
+    return (sumSq - (sum * sum) / n) / (n - 1);
+}
+
+/**
+ * How much longer an inconclusive metric needs (DESIGN.md: "Inconclusive metrics report a
+ * projection"), projected with the sequence's real shrinkage: the confidence sequence itself is
+ * recomputed on sketches grown to a future time (compareMetric's decisiveAt), so its log factor,
+ * its range term and its validity rules (minimum units, skewness) are those it will have then,
+ * at the same estimates. Growth follows the window's own traffic: requests at their rate, units at
+ * the rate new units arrived lately, which falls as the same users come back. More requests from
+ * the same users grow each unit's sums, and so the variance per unit (the design effect of more
+ * requests from the same users): precision then grows with units, not requests. The step's error
+ * budget is fixed when the step starts (stats/alphaSpending.ts), so it is the same then as now.
+ *
+ * When the metric would not decide before the step runs out (`rollout.maxDuration`), or never at
+ * these estimates (one sitting at the tolerance), the projection says so instead of a number:
+ * more traffic will not settle it soon.
+ */
+/** When nothing says how long the step has left: a month. */
+const HORIZON = 30 * 86_400;
+/** How far beyond the horizon "never at these estimates" is checked. */
+const NEVER = 1e4;
+function projectNeeded(o) {
+    const code = o.why.code;
+    if (code === 'bucket-resolution')
+        return { samples: null, seconds: null, code: 'resolution' };
+    if (code === 'relative-undefined' || code === 'no-values' || code === 'design-effect-unknown') {
+        return { samples: null, seconds: null };
+    }
+    const g = o.growth ?? assumedGrowth(o);
+    if (!(g.seconds > 0) || !(o.requests.canary > 0))
+        return { samples: null, seconds: null };
+    const factors = (dt) => ({
+        baseline: armFactors(g.baseline, g.seconds, dt),
+        canary: armFactors(g.canary, g.seconds, dt)
+    });
+    const decisive = (dt) => o.decisiveAt(factors(dt));
+    const horizon = g.remainingSeconds ?? HORIZON;
+    const dt = firstDecisive(decisive, Math.max(1, horizon));
+    if (dt === undefined) {
+        const settles = decisive(Math.max(g.seconds, horizon) * NEVER);
+        return { samples: null, seconds: null, code: settles ? 'beyond-step' : 'at-tolerance' };
+    }
+    // All canary requests, not only those carrying this metric's value (a score on a third of them).
+    const rate = o.growth ? g.canary.requestsPerSecond : o.canaryRate;
+    const samples = Math.ceil(dt * rate);
+    const seconds = rate > 0 ? Math.ceil(samples / rate) : Math.ceil(dt);
+    return code === 'below-minimum' ? { samples, seconds, code: 'minimum' } : { samples, seconds };
+}
+/** Without the window's cells: requests at the canary's rate, units in proportion to requests. */
+function assumedGrowth(o) {
+    const seconds = o.canaryRate > 0 ? o.canaryRequests / o.canaryRate : 0;
+    const arm = (requests, units) => ({
+        requestsPerSecond: seconds > 0 ? requests / seconds : 0,
+        units,
+        newUnitsPerSecond: seconds > 0 ? units / seconds : 0
+    });
+    return {
+        seconds,
+        baseline: arm(o.requests.baseline, o.units.baseline),
+        canary: arm(o.requests.canary, o.units.canary)
+    };
+}
+/**
+ * An arm's growth after dt more seconds: requests by (T + dt) / T (at the window's rate), units by
+ * the rate new ones arrived lately (at most as fast as requests); without units, as requests.
+ */
+function armFactors(g, seconds, dt) {
+    const r = 1 + dt / seconds;
+    if (!(g.units > 0))
+        return { units: r, requests: r };
+    const u = (g.units + g.newUnitsPerSecond * dt) / g.units;
+    return { units: Math.min(u, r), requests: r };
+}
+
+const toHarm = (d, better) => better === 'lower'
+    ? { estimate: d.estimate, lower: d.lower, upper: d.upper }
+    : { estimate: -d.estimate, lower: -d.upper, upper: -d.lower };
+/** The fixed-time z for 95%, to express an interval's width as a standard error. */
+const Z_95 = normalQuantile(0.975);
+/**
+ * Compare one metric between the arms: a confidence sequence for the change, then the verdict of
+ * DESIGN.md: pass when the whole interval is better than the tolerance, fail when it is wholly
+ * beyond it (or beyond the stricter `rollbackAt`), else inconclusive with a projection.
+ *
+ * Which sequence (methodOf): a quantile's rank CS (stats/cs/quantile.ts); a bounded metric's
+ * nonasymptotic empirical-Bernstein CS (stats/cs/bernstein.ts); an unbounded mean's or ratio's
+ * asymptotic CS (stats/cs/ratio.ts), trusted only from the minimum sample counted in units and
+ * once the estimator's skewness is small (stats/clt.ts). Until an interval can be trusted it is
+ * reported as unbounded, with the reason (`why`).
+ */
+function compareMetric(spec, baseline, canary, context, 
+/** The canary's value from a raw query, for the limit only (Evidence.limitValues). */
+limitValue) {
+    // A metric may need its own minimum sample (the judge's, which samples far fewer outputs).
+    const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples };
+    const evaluated = differenceInterval(spec, baseline, canary, spec.tolerance, ctx);
+    const interval = evaluated.interval;
+    const harm = toHarm(interval, spec.better);
+    const failAt = spec.rollbackAt ?? spec.tolerance;
+    const failHarm = failAt.relative === spec.tolerance.relative
+        ? harm
+        : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx).interval, spec.better);
+    const n = { baseline: baseline.requests, canary: canary.requests };
+    const units = { baseline: unitsOf(baseline), canary: unitsOf(canary) };
+    const clustered = units.baseline < n.baseline || units.canary < n.canary;
+    // The reference arm of a one-sample comparison (the judge's pairwise win rate) needs no sample.
+    const oneSample = spec.reference !== undefined;
+    const enough = (oneSample || units.baseline >= ctx.minSamples) && units.canary >= ctx.minSamples;
+    let verdict = 'inconclusive';
+    if (enough && harm.upper < spec.tolerance.value)
+        verdict = 'pass';
+    else if (enough && failHarm.lower > failAt.value)
+        verdict = 'fail';
+    const sign = spec.better === 'lower' ? 1 : -1;
+    const result = {
+        name: spec.name,
+        from: spec.from,
+        kind: spec.kind,
+        ...(spec.quantile !== undefined && { quantile: spec.quantile }),
+        better: spec.better,
+        mode: spec.mode,
+        verdict,
+        baseline: finiteOrNull(interval.baseline),
+        canary: finiteOrNull(interval.canary),
+        delta: {
+            estimate: interval.estimate,
+            lower: interval.lower,
+            upper: interval.upper,
+            relative: interval.relative
+        },
+        tolerance: sign * spec.tolerance.value,
+        ...(spec.rollbackAt && { rollbackAt: sign * spec.rollbackAt.value }),
+        n,
+        ...(clustered && { units }),
+        alpha: ctx.alpha,
+        reason: '',
+        why: { code: 'inconclusive', beyondTolerance: false },
+        method: evaluated.method,
+        ...(evaluated.validity && { validity: evaluated.validity })
+    };
+    if (spec.limit !== undefined) {
+        result.limit =
+            limitValue === undefined
+                ? limitResult(spec, spec.limit, canary, ctx)
+                : queryLimit(spec, spec.limit, limitValue);
+    }
+    if (units.baseline >= ctx.minSamples && !oneSample) {
+        const own = armInterval(spec, baseline, ctx, ctx.tStar.baseline);
+        if (Number.isFinite(own.lower) && Number.isFinite(own.upper)) {
+            result.baselineInterval = { lower: own.lower, upper: own.upper };
+        }
+    }
+    result.why = whyOf(result, {
+        enough,
+        minSamples: ctx.minSamples,
+        units: clustered,
+        have: oneSample ? { ...units, baseline: ctx.minSamples } : units,
+        blocked: evaluated.blocked,
+        beyondTolerance: harm.lower > spec.tolerance.value
+    });
+    if (verdict === 'inconclusive' && enough && (baseline.histogram || canary.histogram)) {
+        if (bucketResolution(spec, baseline, canary, ctx))
+            result.why = { code: 'bucket-resolution' };
+    }
+    if (verdict === 'inconclusive' && ctx.project !== false) {
+        const now = { harm, t: interval.t };
+        result.needed = projectNeeded({
+            why: result.why,
+            units,
+            requests: n,
+            canaryRate: ctx.canaryRate,
+            canaryRequests: ctx.canaryRequests,
+            ...(ctx.growth && { growth: ctx.growth }),
+            decisiveAt: f => decisiveAt(spec, baseline, canary, ctx, failAt, now, f)
+        });
+    }
+    result.reason = reasonText(result.why);
+    return result;
+}
+/** Clusters of an arm: units when the moments are clustered by unit, else requests. */
+function unitsOf(m) {
+    return m.moments.n > 0 ? Math.min(m.moments.n, m.requests) : m.requests;
+}
+function differenceInterval(spec, b, c, tolerance, ctx) {
+    const relative = tolerance.relative;
+    const aggregate = ctx.designEffects?.[spec.name];
+    if (spec.kind === 'quantile') {
+        const deff = aggregate && !('unknown' in aggregate)
+            ? { baseline: aggregate.baseline, canary: aggregate.canary }
+            : { baseline: designEffect(b), canary: designEffect(c) };
+        return {
+            interval: quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
+                relative,
+                tStar: ctx.tStar,
+                designEffect: deff
+            }),
+            method: methodOf(spec, { relative, histogram: !!(b.histogram || c.histogram) })
+        };
+    }
+    if (aggregate && 'unknown' in aggregate) {
+        return {
+            interval: unbounded(relative, b, c),
+            method: methodOf(spec, { relative, histogram: !!(b.histogram || c.histogram) }),
+            blocked: { code: 'design-effect-unknown', atLeast: aggregate.atLeast }
+        };
+    }
+    const inflation = aggregate
+        ? { baseline: aggregate.baseline, canary: aggregate.canary }
+        : undefined;
+    const validity = {};
+    if (inflation)
+        validity.designEffect = { ...inflation, source: aggregate.source };
+    const range = metricRange(spec);
+    if (range) {
+        const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation);
+        return { interval, method: methodOf(spec, { relative, histogram: false }), validity };
+    }
+    const interval = ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
+        relative,
+        tStar: ctx.tStar.total,
+        ...(inflation && { designEffect: inflation }),
+        sharedSpread: true
+    });
+    const kappa = relative && interval.estimate > -1 ? 1 + interval.estimate : 1;
+    const skewness = sharedSkewness(b.moments, c.moments, kappa);
+    const method = methodOf(spec, { relative, histogram: false, skewness: skewness !== undefined });
+    if (skewness !== undefined) {
+        validity.skewness = skewness;
+        validity.maxSkewness = MAX_SKEWNESS;
+        if (Math.abs(skewness) > MAX_SKEWNESS) {
+            return {
+                interval: { ...interval, lower: -Infinity, upper: Infinity },
+                method,
+                validity,
+                blocked: { code: 'too-skewed', skewness, maxSkewness: MAX_SKEWNESS }
+            };
+        }
+    }
+    return { interval, method, validity };
+}
+function unbounded(relative, b, c) {
+    const rb = b.moments.sy > 0 ? b.moments.sx / b.moments.sy : NaN;
+    const rc = c.moments.sy > 0 ? c.moments.sx / c.moments.sy : NaN;
+    return {
+        estimate: relative ? rc / rb - 1 : rc - rb,
+        lower: -Infinity,
+        upper: Infinity,
+        baseline: rb,
+        canary: rc,
+        se: Infinity,
+        t: b.moments.n + c.moments.n,
+        relative
+    };
+}
+/**
+ * The bounded arm of a sketch: requests, the sum, the per-request sum of squares, and the design
+ * effect of clustering: the cluster residual sum of squares over the per-request one, at least 1
+ * (the variance a clustered mean really has, over what independent requests would give). Without
+ * the per-request sum of squares of clustered moments, its upper bound for values in [lo, hi]:
+ * x^2 <= (lo + hi) x - lo hi.
+ */
+function boundedArm(m, range, inflation = 1) {
+    const mo = m.moments;
+    const n = Math.max(m.requests, mo.sy);
+    const perRequest = mo.n === n && mo.syy === mo.sy;
+    const bound = (range.lo + range.hi) * mo.sx - n * range.lo * range.hi;
+    const squares = m.requestSquares ?? (perRequest ? mo.sxx : bound);
+    let deff = Math.max(1, inflation);
+    if (!perRequest && mo.n >= 2 && mo.sy > 0) {
+        const r = mo.sx / mo.sy;
+        const clusterSS = Math.max(0, mo.sxx - 2 * r * mo.sxy + r * r * mo.syy);
+        const requestSS = Math.max(0, squares - (mo.sx * mo.sx) / n);
+        if (requestSS > 0)
+            deff = Math.max(deff, clusterSS / requestSS);
+        else if (clusterSS > 0)
+            deff = Infinity;
+    }
+    return { n, sum: mo.sx, squares, designEffect: Number.isFinite(deff) ? deff : 1e12 };
+}
+/**
+ * A bounded metric's interval (stats/cs/bernstein.ts): the joint region of both arms projected on
+ * the change, absolute or (Fieller) relative; or, for a fixed reference (the judge's pairwise win
+ * rate against 0.5), the canary's own CS minus the reference.
+ */
+function boundedInterval(spec, b, c, relative, range, ctx, inflation) {
+    const canary = boundedArm(c, range, inflation?.canary);
+    if (spec.reference !== undefined) {
+        const cs = boundedCS(canary, range, ctx.alpha, { tStar: ctx.tStar.canary });
+        const ref = spec.reference;
+        const lower = relative ? cs.lower / ref - 1 : cs.lower - ref;
+        const upper = relative ? cs.upper / ref - 1 : cs.upper - ref;
+        const estimate = relative ? cs.estimate / ref - 1 : cs.estimate - ref;
+        return {
+            estimate,
+            ...(canary.n > 0 ? { lower, upper } : { lower: -Infinity, upper: Infinity }),
+            baseline: ref,
+            canary: cs.estimate,
+            se: canary.n > 0 ? (upper - lower) / (2 * Z_95) : Infinity,
+            t: canary.n,
+            relative
+        };
+    }
+    const baseline = boundedArm(b, range, inflation?.baseline);
+    const region = new JointRegion(baseline, canary, range, ctx.alpha, {
+        baseline: { tStar: ctx.tStar.baseline },
+        canary: { tStar: ctx.tStar.canary }
+    });
+    const d = relative ? boundedRatioCS(region) : boundedContrastCS(region, 1);
+    const width = d.upper - d.lower;
+    return {
+        ...d,
+        baseline: baseline.n > 0 ? baseline.sum / baseline.n : NaN,
+        canary: canary.n > 0 ? canary.sum / canary.n : NaN,
+        se: Number.isFinite(width) ? width / (2 * Z_95) : Infinity,
+        t: baseline.n + canary.n,
+        relative
+    };
+}
+/**
+ * The arm's sketch grown by `f`: clusters times f.units, requests times f.requests, at the same
+ * estimate and per-request spread. More requests from the same users make each unit's sum larger
+ * and its requests more of the unit's own level: Kish's design effect D = 1 + (m - 1) ICC
+ * (Survey Sampling, 1965, Section 5.4) grows with m, the units' request count weighted by requests
+ * (syy / sy), by p = f.requests / f.units, with the intra-unit correlation ICC = (D - 1) / (m - 1)
+ * read from the sketch now (D the cluster residual sum of squares over the per-request one). The
+ * grown moments carry the residual sum of squares D' times the grown per-request one; their
+ * other sums scale with the cluster sizes. Per-request sketches grow by f.requests throughout.
+ */
+function grown(m, f) {
+    const mo = m.moments;
+    const scaleAll = (k) => {
+        const out = {
+            moments: {
+                n: mo.n * k,
+                sx: mo.sx * k,
+                sy: mo.sy * k,
+                sxx: mo.sxx * k,
+                syy: mo.syy * k,
+                sxy: mo.sxy * k,
+                ...(mo.sxxx !== undefined && {
+                    sxxx: mo.sxxx * k,
+                    sxxy: (mo.sxxy ?? 0) * k,
+                    sxyy: (mo.sxyy ?? 0) * k,
+                    syyy: (mo.syyy ?? 0) * k
+                })
+            },
+            requests: m.requests * k
+        };
+        if (m.requestSquares !== undefined)
+            out.requestSquares = m.requestSquares * k;
+        return out;
+    };
+    if (mo.n >= m.requests || !(mo.sy > 0) || !(mo.n >= 2))
+        return scaleAll(f.requests);
+    const p = Math.max(1, f.requests / f.units);
+    const r = mo.sx / mo.sy;
+    const clusterSS = Math.max(0, mo.sxx - 2 * r * mo.sxy + r * r * mo.syy);
+    const n = Math.max(m.requests, mo.sy);
+    const requestSS = m.requestSquares !== undefined ? Math.max(0, m.requestSquares - (mo.sx * mo.sx) / n) : NaN;
+    const weighted = mo.syy / mo.sy;
+    // Without the per-request sum of squares, each unit's variance grows with its size squared.
+    const icc = requestSS > 0 && weighted > 1
+        ? Math.min(1, Math.max(0, (clusterSS / requestSS - 1) / (weighted - 1)))
+        : 1;
+    const designEffect = (size) => 1 + (size - 1) * icc;
+    const grownSS = requestSS > 0
+        ? designEffect(weighted * p) * requestSS * f.requests
+        : clusterSS * f.units * p * p;
+    const k2 = f.units * p * p;
+    const k3 = k2 * p;
+    const sxy = mo.sxy * k2;
+    const syy = mo.syy * k2;
+    const out = {
+        moments: {
+            n: mo.n * f.units,
+            sx: mo.sx * f.requests,
+            sy: mo.sy * f.requests,
+            sxx: grownSS + 2 * r * sxy - r * r * syy,
+            syy,
+            sxy,
+            ...(mo.sxxx !== undefined && {
+                sxxx: mo.sxxx * k3,
+                sxxy: (mo.sxxy ?? 0) * k3,
+                sxyy: (mo.sxyy ?? 0) * k3,
+                syyy: (mo.syyy ?? 0) * k3
+            })
+        },
+        requests: m.requests * f.requests
+    };
+    if (m.requestSquares !== undefined)
+        out.requestSquares = m.requestSquares * f.requests;
+    return out;
+}
+/**
+ * Whether the metric would be decisive (pass or fail, on enough units) after each arm grew by its
+ * factors, at the same estimates. Quantiles keep no moments to grow: their interval's half-widths
+ * shrink as the rank boundary does with the canary's requests (stats/projection.ts).
+ */
+function decisiveAt(spec, b, c, ctx, failAt, now, f) {
+    const enough = (spec.reference !== undefined || unitsOf(b) * f.baseline.units >= ctx.minSamples) &&
+        unitsOf(c) * f.canary.units >= ctx.minSamples;
+    if (!enough)
+        return false;
+    if (spec.kind === 'quantile') {
+        const k = f.canary.requests;
+        return (samplesToDecide(now.harm, now.t, ctx.alpha, mixtureRho(ctx.alpha, ctx.tStar.total), spec.tolerance.value, failAt.value) <= k);
+    }
+    const gb = grown(b, f.baseline);
+    const gc = grown(c, f.canary);
+    const harm = toHarm(differenceInterval(spec, gb, gc, spec.tolerance, ctx).interval, spec.better);
+    if (harm.upper < spec.tolerance.value)
+        return true;
+    const fail = failAt.relative === spec.tolerance.relative
+        ? harm
+        : toHarm(differenceInterval(spec, gb, gc, failAt, ctx).interval, spec.better);
+    return fail.lower > failAt.value;
+}
+const sketchOf = (m, interpolate = false) => {
+    if (m.histogram) {
+        const h = new HistogramQuantiles(m.histogram);
+        return interpolate ? h.interpolated() : h;
+    }
+    return m.quantiles ? QuantileSketch.fromJSON(m.quantiles) : new QuantileSketch();
+};
+/**
+ * A quantile read from histogram buckets is widened to the bucket edges. When the interval read
+ * at interpolated values (what finer buckets would give) is decisive but the widened one is not,
+ * the bucket resolution, not the amount of data, is what keeps the metric inconclusive.
+ */
+function bucketResolution(spec, b, c, ctx) {
+    if (spec.kind !== 'quantile')
+        return false;
+    const d = quantileDifferenceCS(sketchOf(b, true), sketchOf(c, true), spec.quantile ?? 0.5, ctx.alpha, { relative: spec.tolerance.relative, tStar: ctx.tStar });
+    const harm = toHarm(d, spec.better);
+    return harm.upper < spec.tolerance.value || harm.lower > spec.tolerance.value;
+}
+/** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
+function limitResult(spec, limit, canary, ctx) {
+    const ci = armInterval(spec, canary, ctx, ctx.tStar.canary);
+    const worse = (v) => (spec.better === 'lower' ? v > limit : v < limit);
+    const enough = unitsOf(canary) >= ctx.minSamples;
+    const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper);
+    return {
+        value: limit,
+        lower: ci.lower,
+        upper: ci.upper,
+        breached,
+        suspect: !breached && Number.isFinite(ci.estimate) && worse(ci.estimate)
+    };
+}
+/** A limit read from a raw query: one number, no interval, so beyond the limit only holds. */
+function queryLimit(spec, limit, value) {
+    const worse = spec.better === 'lower' ? value > limit : value < limit;
+    return { value: limit, lower: value, upper: value, breached: false, suspect: worse, query: true };
+}
+/**
+ * One arm's own confidence sequence for the metric (a limit, or the baseline's drift): the
+ * quantile CS, the bounded CS, or the asymptotic CS once its skewness allows (else unbounded).
+ */
+function armInterval(spec, arm, ctx, tStar) {
+    if (spec.kind === 'quantile') {
+        return quantileCS(sketchOf(arm), spec.quantile ?? 0.5, ctx.alpha, tStar, designEffect(arm));
+    }
+    const range = metricRange(spec);
+    if (range)
+        return boundedCS(boundedArm(arm, range), range, ctx.alpha, { tStar });
+    const ci = ratioCS(arm.moments, ctx.alpha, { tStar });
+    const skew = armSkewness(arm.moments);
+    return skew !== undefined && Math.abs(skew) > MAX_SKEWNESS
+        ? { estimate: ci.estimate, lower: -Infinity, upper: Infinity }
+        : ci;
+}
+/** Which confidence sequence, with its reference, for the decision record. */
+function methodOf(spec, d) {
+    if (spec.kind === 'quantile') {
+        const scale = d.relative ? 'relative' : 'absolute';
+        return d.histogram
+            ? `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), read from histogram buckets and widened to the bucket edges, ${scale}`
+            : `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`;
+    }
+    const scale = d.relative
+        ? 'relative (Fieller: the linear contrast canary - (1 + r) baseline, inverted)'
+        : 'absolute';
+    if (spec.reference !== undefined) {
+        return `nonasymptotic empirical-Bernstein CS of the canary's mean against the fixed reference ${spec.reference} (Howard et al. 2021; Waudby-Smith & Ramdas 2024), ${scale}`;
+    }
+    const range = metricRange(spec);
+    if (range) {
+        return `nonasymptotic empirical-Bernstein CS for a mean in [${range.lo}, ${range.hi}], both arms' supermartingales joined (Howard et al. 2021; Waudby-Smith & Ramdas 2024; Fan, Grama & Liu 2015), ${scale}`;
+    }
+    const base = spec.kind === 'ratio' ? 'asymptotic CS for a ratio of sums' : 'asymptotic CS for a mean';
+    const spread = "each arm's variance at least the other's relative spread";
+    const trusted = d.skewness
+        ? `, ${spread}, trusted from the minimum sample in units and an estimator skewness below 0.2 (Cochran 1977)`
+        : `, ${spread}, trusted from the minimum sample in units (skewness not assessed: the source gives no third moments)`;
+    return `${base} (Waudby-Smith et al. 2024)${trusted}, ${scale}`;
+}
+/** The verdict's reason as a fact (report/ words it). */
+function whyOf(r, o) {
+    if (!o.enough) {
+        return {
+            code: 'below-minimum',
+            unit: o.units ? 'units' : 'requests',
+            minimum: o.minSamples,
+            baseline: o.have.baseline,
+            canary: o.have.canary
+        };
+    }
+    if (o.blocked)
+        return o.blocked;
+    if (r.delta.relative && r.baseline === 0)
+        return { code: 'relative-undefined' };
+    if (!Number.isFinite(r.delta.estimate))
+        return { code: 'no-values' };
+    switch (r.verdict) {
+        case 'pass':
+            return { code: 'pass' };
+        case 'fail':
+            return { code: 'fail', beyond: r.rollbackAt !== undefined ? 'rollbackAt' : 'tolerance' };
+        default:
+            return {
+                code: 'inconclusive',
+                beyondTolerance: r.rollbackAt !== undefined && o.beyondTolerance
+            };
+    }
+}
+/**
+ * The one-line reason of a metric's verdict (MetricResult.reason), from its fact. Kept in the
+ * result for the decision's own sentences and for the checks that quote it (repriced cost, the
+ * segment mix, the judge).
+ */
+function reasonText(why) {
+    switch (why.code) {
+        case 'below-minimum':
+            return why.unit === 'units'
+                ? `too few users for a valid interval: needs ${why.minimum} units per arm (baseline ${why.baseline}, canary ${why.canary})`
+                : `needs ${why.minimum} requests per arm (baseline ${why.baseline}, canary ${why.canary})`;
+        case 'too-skewed':
+            return `too skewed for a valid interval yet: the estimate's skewness is ${why.skewness.toFixed(3)}, above ${why.maxSkewness.toFixed(3)} (a heavy tail needs more data before the interval can be trusted)`;
+        case 'design-effect-unknown':
+            return `the source sums requests without users while the arms are assigned per user, so how much a user's requests hang together is unknown (the time buckets show a design effect of at least ${why.atLeast.toFixed(1)}); declare arms.designEffect, or arms.assignment: request if each request is assigned on its own`;
+        case 'relative-undefined':
+            return 'the baseline is 0, so a relative change is undefined; give this metric an absolute tolerance';
+        case 'no-values':
+            return 'no usable values to compare';
+        case 'bucket-resolution':
+            return 'bucket resolution, not data, keeps this inconclusive: the interval, widened to the histogram bucket edges, crosses the tolerance; finer buckets around this quantile would decide it';
+        case 'pass':
+            return 'the whole interval is within the tolerance';
+        case 'fail':
+            return why.beyond === 'rollbackAt'
+                ? 'the whole interval is beyond the rollback threshold'
+                : 'the whole interval is beyond the tolerance';
+        case 'inconclusive':
+            return why.beyondTolerance
+                ? 'the interval is beyond the tolerance but not wholly beyond the rollback threshold'
+                : 'the interval still crosses the tolerance';
+    }
+}
+const finiteOrNull = (v) => (Number.isFinite(v) ? v : null);
+
+/**
+ * The A/A check (issue 5, "nondeterminism"): the baseline is split in two by a hash of the unit
+ * (or of the request, when records carry no unit; EvidenceBuilder, `Cell.halves`) and every metric
+ * is compared between the halves exactly as the canary is compared with the baseline: the same
+ * confidence sequence at the same per-metric error rate. The halves serve the same system, so
+ * their true difference is 0:
+ *
+ * - an A/A comparison that would roll back (its whole interval beyond the tolerance, either way,
+ *   since which half plays the canary is arbitrary) means the
+ *   evidence does not behave as the statistics assume (one unit id shared by a large part of the
+ *   traffic, logs mixed from two systems, values that are not what the field says): block, and
+ *   since the comparison itself is untrusted, a would-be rollback holds (decide.ts, UNTRUSTED).
+ *   On clean data this happens at most with probability sum(alpha_i) = 1 - confidence over all
+ *   looks, because each interval is an anytime-valid confidence sequence for the true difference
+ *   0 (Waudby-Smith et al. 2024; Howard & Ramdas 2022 for quantiles) and missing 0 is needed to lie
+ *   wholly beyond a tolerance >= 0 (Bonferroni over metrics).
+ * - each metric's run-to-run noise, the A/A interval's half-width, is reported next to its
+ *   tolerance (`MetricResult.aa.noise`), and scaled to the canary comparison's sample
+ *   (`atCanary`: half-widths go as sqrt(1/n_b + 1/n_c), so noise * sqrt((1/n_b + 1/n_c) /
+ *   (1/h_0 + 1/h_1))). When both arms have the minimum sample, the metric is inconclusive and the
+ *   tolerance is below that noise, the metric cannot pass at this sample, since it passes only
+ *   when its whole interval is within the tolerance: warn. (With few heavy units the noise does not shrink with more requests
+ *   at all, which a projection in requests does not show.)
+ */
+function aaCheck(policy, evidence, metrics, ctx) {
+    const name = 'a/a';
+    const cells = evidence.cells.filter(c => c.arm === 'baseline' && c.segment === TOTAL_SEGMENT);
+    const split = cells.filter(c => c.halves !== undefined);
+    if (cells.length === 0)
+        return { name, status: 'ok', detail: 'no baseline traffic to split yet' };
+    if (split.length === 0) {
+        return { name, status: 'ok', detail: 'not available from this source (no baseline halves)' };
+    }
+    const halves = [0, 1].map(h => mergeCells(split.map(c => ({
+        requests: 0,
+        units: 0,
+        metrics: c.halves?.[h] ?? [],
+        models: {},
+        errors: {}
+    }))));
+    const [a, b] = halves;
+    const enough = (r) => r.n.baseline >= ctx.minSamples && r.n.canary >= ctx.minSamples;
+    const halfSize = Math.max(30, Math.round(ctx.tStar.baseline / 2));
+    const aaCtx = {
+        ...ctx,
+        project: false,
+        tStar: { baseline: halfSize, canary: halfSize, total: 2 * halfSize }
+    };
+    const failing = [];
+    const tooTight = [];
+    policy.metrics.forEach((spec, i) => {
+        const result = metrics[i];
+        if (!result)
+            return;
+        const aa = compareMetric({ ...spec, limit: undefined }, metricAt$1(a.metrics, i), metricAt$1(b.metrics, i), aaCtx);
+        const d = aa.delta;
+        if (!Number.isFinite(d.lower) || !Number.isFinite(d.upper))
+            return;
+        const noise = (d.upper - d.lower) / 2;
+        const atCanary = noise *
+            Math.sqrt((1 / result.n.baseline + 1 / result.n.canary) / (1 / aa.n.baseline + 1 / aa.n.canary));
+        result.aa = { estimate: d.estimate, lower: d.lower, upper: d.upper, noise, atCanary };
+        if (spec.mode === 'report')
+            return;
+        const show = (v) => change(result, v, d.relative);
+        // Which half plays the canary is arbitrary: beyond the tolerance either way is a failure.
+        const beyond = spec.tolerance.value;
+        const halvesHave = Math.min(aa.n.baseline, aa.n.canary) >= MIN_HALF;
+        if (halvesHave && (d.lower > beyond || d.upper < -beyond)) {
+            failing.push(`${spec.name} differs between the halves by ${show(d.estimate)} (${show(d.lower)} to ${show(d.upper)}), beyond its ${show(result.tolerance)} tolerance`);
+        }
+        else if (enough(result) &&
+            result.verdict === 'inconclusive' &&
+            spec.tolerance.value < atCanary) {
+            tooTight.push(`${spec.name}: its run-to-run noise (A/A ±${show(noise).slice(1)}, ±${show(atCanary).slice(1)} at the canary's sample) exceeds its ${show(result.tolerance)} tolerance, so it cannot pass at this sample: it needs more canary traffic, or a wider tolerance`);
+        }
+    });
+    const by = evidence.unitLevel ? 'unit' : 'request';
+    if (failing.length > 0) {
+        return {
+            name,
+            status: 'block',
+            detail: `the baseline split in two by a hash of the ${by} would roll back against itself: ${failing.join('; ')}. The data or its instrumentation is not trustworthy (a few units carrying most of the traffic, one id shared by many users, logs from two systems mixed?)`
+        };
+    }
+    if (tooTight.length > 0)
+        return { name, status: 'warn', detail: tooTight.join('; ') };
+    return {
+        name,
+        status: 'ok',
+        detail: `the baseline's two halves (by ${by} hash) agree; each metric's noise is below its tolerance`
+    };
+}
+/**
+ * Values per half before an A/A verdict: the asymptotic CS needs a few dozen. Lower than
+ * minSamples on purpose: one unit carrying most of the baseline leaves the other half small, and
+ * that is the case the check exists for.
+ */
+const MIN_HALF = 30;
+const EMPTY$1 = { moments: emptyMoments(), requests: 0 };
+const metricAt$1 = (list, i) => list[i] ?? EMPTY$1;
+
+/** Fields whose metrics are costs (the cost verdict that holds while the cache warms). */
+const COST_FIELDS$1 = new Set(['cost', 'cost_usd']);
+const TIME_FIELDS = {
+    latency_ms: 'latency_ms',
+    duration_ms: 'latency_ms',
+    ttft_ms: 'ttft_ms'
+};
+/** Buckets with cache data needed before a flat canary rate is called broken. */
+const MIN_TREND_BUCKETS = 6;
+/** A canary that has read nothing from the cache over this many buckets and requests is broken. */
+const MIN_COLD_BUCKETS = 3;
+const MIN_COLD_REQUESTS = 200;
+/** One-sided level of the trend test: a rise is shown when the slope's 95% lower bound is > 0. */
+const TREND_LEVEL = 0.95;
+/**
+ * Prompt-cache warmth (issue 5, check 1). A new prompt starts with a cold cache; a prompt whose
+ * prefix changed (dynamic text moved to the front) may never hit it again. Both make the canary
+ * cost more than it will once warm, so the cost is shown three ways: observed; every input token
+ * uncached; and the canary's tokens re-priced at the baseline's cache-hit rate (the share of input
+ * tokens read from the cache). The canary's hit rate is compared with the baseline's over the
+ * window and classified:
+ *
+ * - matched: the canary is not shown to read less from the cache than the baseline by more than
+ *   max(5 points, 10% of the baseline's rate): the confidence sequence of the difference of the
+ *   two rates, paired by time bucket (rateGap: a cache shared by both arms, whose hits come and
+ *   go in bursts, is not read as a difference), reaches 0, or its estimate is within that margin;
+ * - warming: shown below, the canary reads from the cache, and its rate is shown to rise beyond
+ *   what the level of a shared cache explains: in the weighted least-squares fit of the canary's
+ *   per-bucket rate on time and on the baseline's rate (the shared level), the time coefficient
+ *   is above 0 at 95% (Student t, n - 3 degrees of freedom);
+ * - broken: shown below, with enough buckets (6) to see a trend, and not closing: even at the
+ *   fastest rise that coefficient's interval allows, the gap at the window's end would not close
+ *   within two more windows as long as this one (a canary that reads nothing never closes it; one
+ *   that has read nothing at all over 3 buckets and 200 requests is broken without a trend);
+ * - undetermined: shown below, but too early to tell warming from broken.
+ *
+ * While warming (or undetermined), a cost metric that fails holds instead of rolling back (`holdsBecause`), with the
+ * re-priced cost as the projection; so does a latency or TTFT metric whose slowdown does not show
+ * within cache hits and within cache misses separately (per-request means, asymptotic CS of
+ * Waudby-Smith et al. 2024 at the metric's error rate), since then the cold cache explains it.
+ * When broken, the cost verdict stands and the check warns, with what the misses cost per day.
+ */
+function cacheCheck(evidence, metrics, ctx, requestsPerSecond) {
+    const name = 'cache';
+    const total = (arm) => evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT);
+    const baselineCells = total('baseline');
+    const canaryCells = total('canary');
+    const b = mergeCacheSums(baselineCells);
+    const c = mergeCacheSums(canaryCells);
+    if (!b || !c) {
+        const some = baselineCells.length + canaryCells.length > 0;
+        const why = some ? 'not available from this source (no token sums)' : 'no traffic yet';
+        return { check: { name, status: 'ok', detail: why } };
+    }
+    const unreported = cacheUnreported(b, c, metrics);
+    if (unreported)
+        return { check: { name, ...unreported } };
+    if (b.inputTokens === 0 || c.inputTokens === 0) {
+        return { check: { name, status: 'ok', detail: 'no input token counts in an arm' } };
+    }
+    const rate = (s) => s.cacheReadTokens / s.inputTokens;
+    const series = bucketSeries(baselineCells, canaryCells);
+    const recent = series.slice(-Math.max(1, Math.ceil(series.length / 3)));
+    const recentRate = (arm) => {
+        const read = recent.reduce((s, p) => s + p[arm].cacheReadTokens, 0);
+        const input = recent.reduce((s, p) => s + p[arm].inputTokens, 0);
+        return input > 0 ? read / input : NaN;
+    };
+    const hitRate = {
+        baseline: rate(b),
+        canary: rate(c),
+        baselineRecent: recentRate('b'),
+        canaryRecent: recentRate('c')
+    };
+    const margin = Math.max(0.05, 0.1 * hitRate.baseline);
+    const gap = rateGap(series, ctx);
+    const state = classify(gap, margin, series, hitRate.baseline > 0);
+    const perRequest = (usd, s) => (s.priced > 0 ? usd / s.priced : null);
+    const repriced = c.costUncached -
+        c.inputAtInputPrice +
+        hitRate.baseline * c.inputAtCacheReadPrice +
+        (1 - hitRate.baseline) * c.inputAtInputPrice;
+    const cost = {
+        baseline: { observed: perRequest(b.cost, b), uncached: perRequest(b.costUncached, b) },
+        canary: {
+            observed: perRequest(c.cost, c),
+            uncached: perRequest(c.costUncached, c),
+            repriced: perRequest(repriced, c)
+        }
+    };
+    const strata = stratumChanges(b, c, ctx);
+    const report = {
+        state,
+        hitRate,
+        cost,
+        strata,
+        difference: { estimate: gap.estimate, lower: gap.lower, upper: gap.upper }
+    };
+    const rates = `canary ${pct$5(hitRate.canaryRecent)} of input tokens from the prompt cache lately vs baseline ${pct$5(hitRate.baselineRecent)}`;
+    const overall = `over the window ${pct$5(hitRate.canary)} vs ${pct$5(hitRate.baseline)}, paired by time bucket ${points(gap.estimate)} (${points(gap.lower)} to ${points(gap.upper)})`;
+    const views = costViews(cost);
+    if (state === 'matched') {
+        const shown = gap.upper < 0 ? ', within the margin' : ', no difference shown';
+        return {
+            report,
+            check: { name, status: 'ok', detail: `warm: ${rates}; ${overall}${shown}${views}` }
+        };
+    }
+    if (state === 'warming' || state === 'undetermined') {
+        const held = holdWhileWarming(metrics, strata, cost);
+        const what = held.length > 0 ? `; failing ${held.join(', ')} hold instead of rolling back` : '';
+        const how = state === 'warming'
+            ? 'and rising'
+            : `below the baseline's, and too early to tell a warming cache from a broken prefix (${series.length} buckets)`;
+        return {
+            report,
+            check: {
+                name,
+                status: 'warn',
+                detail: `${state}: ${rates}; ${overall}, ${how}${what}${views}`
+            }
+        };
+    }
+    const extra = cost.canary.observed !== null && cost.canary.repriced !== null
+        ? (cost.canary.observed - cost.canary.repriced) * requestsPerSecond * 86_400
+        : undefined;
+    if (extra !== undefined)
+        report.extraPerDay = extra;
+    const perDay = extra !== undefined && extra > 0
+        ? `; at today's traffic (${int(requestsPerSecond * 86_400)} requests a day), the canary's misses cost about $${money(extra)} a day more than the baseline's hit rate would`
+        : '';
+    return {
+        report,
+        check: {
+            name,
+            status: 'warn',
+            detail: `broken: ${rates}; ${overall}, and not rising after ${series.length} buckets. The prompt's prefix probably changed (dynamic text before the static part defeats prefix caching); the cost verdict stands${perDay}${views}`
+        }
+    };
+}
+/**
+ * Not available: no request of an arm carried a cache-read token count (the source, or the
+ * instrumentation that wrote it, does not report cache reads), which is not a cold cache. The
+ * hit rates cannot be compared, and a cost computed from tokens prices every input token as
+ * uncached: the cost metrics say so (a caveat), and the check warns when there is one.
+ */
+function cacheUnreported(b, c, metrics) {
+    const silent = ['baseline', 'canary'].filter(arm => (arm === 'baseline' ? b : c).reported === 0);
+    if (silent.length === 0)
+        return undefined;
+    const which = silent.length === 2 ? 'no request' : `no ${silent[0]} request`;
+    const costs = metrics.filter(m => COST_FIELDS$1.has(m.from));
+    for (const m of costs) {
+        (m.caveats ??= []).push(`priced as if no input token was read from the prompt cache: ${which} reported cached tokens`);
+    }
+    const priced = costs.length > 0
+        ? `; the cost (${costs.map(m => m.name).join(', ')}) is priced as if no input token was read from the cache, which overstates it where the provider did cache, and can bias the comparison when the arms' cache use differs`
+        : '';
+    if (silent.length === 1) {
+        // Some instrumentations write the count only when it is not 0: a canary that never hits the
+        // cache (a changed prompt prefix) looks the same. Warn either way.
+        const other = silent[0] === 'baseline' ? c : b;
+        return {
+            status: 'warn',
+            detail: `not available for the ${silent[0]}: ${which} reported cached input tokens while ${other.reported} of the other arm's did; either its prompt cache is never hit (a changed prompt prefix?) or its instrumentation leaves out zero counts${priced}`
+        };
+    }
+    return {
+        status: costs.length > 0 ? 'warn' : 'ok',
+        detail: `not available: ${which} in the window reported cached input tokens (the source or its instrumentation does not record them), so a cold cache cannot be told from a warm one${priced}`
+    };
+}
+/** Buckets where both arms have input tokens, in time order. */
+function bucketSeries(baseline, canary) {
+    const byBucket = new Map();
+    for (const cell of baseline)
+        if (cell.cache)
+            byBucket.set(cell.bucket, cell.cache);
+    const points = [];
+    for (const cell of canary) {
+        const b = byBucket.get(cell.bucket);
+        if (!cell.cache || !b || b.inputTokens === 0 || cell.cache.inputTokens === 0)
+            continue;
+        points.push({ t: cell.bucket / 3_600_000, b, c: cell.cache });
+    }
+    points.sort((x, y) => x.t - y.t);
+    return points;
+}
+/**
+ * The confidence sequence of canary minus baseline share of input tokens read from the cache,
+ * paired by time bucket: d_k = canary rate - baseline rate in bucket k, averaged with the canary's
+ * input tokens as weights. Pairing is what a shared cache needs: its level comes and goes for
+ * both arms at once (bursts of a prompt), which cancels in d_k but would swamp two independent
+ * arm estimates. The weighted mean is a ratio estimator over the buckets as clusters, with the
+ * asymptotic CS of Waudby-Smith et al. 2024 (stats/cs/ratio.ts, ratioCS), at the metrics' error
+ * rate.
+ */
+function rateGap(series, ctx) {
+    const m = { n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0 };
+    const scale = series.reduce((sum, p) => sum + p.c.inputTokens, 0) / Math.max(1, series.length);
+    for (const p of series) {
+        const w = p.c.inputTokens / scale;
+        const x = w * (rate(p.c) - rate(p.b));
+        m.n++;
+        m.sx += x;
+        m.sy += w;
+        m.sxx += x * x;
+        m.syy += w * w;
+        m.sxy += x * w;
+    }
+    return ratioCS(m, ctx.alpha, { tStar: Math.max(2 * MIN_TREND_BUCKETS, series.length) });
+}
+/** Which of the four states the evidence shows (see cacheCheck). */
+function classify(gap, margin, series, baselineReads) {
+    const below = baselineReads && gap.upper < 0 && gap.estimate < -margin;
+    if (!below)
+        return 'matched';
+    const reads = series.some(p => p.c.cacheReadTokens > 0);
+    const rise = riseBeyondShared(series);
+    const t = studentQuantile(TREND_LEVEL, series.length - 3);
+    if (reads && rise.slope - t * rise.se > 0)
+        return 'warming';
+    // A prompt cache serves a prefix from its second request on: hundreds of canary requests over
+    // several buckets without a single token read from it is a prefix that defeats the cache.
+    const canaryRequests = series.reduce((sum, p) => sum + p.c.requests, 0);
+    if (!reads && series.length >= MIN_COLD_BUCKETS && canaryRequests >= MIN_COLD_REQUESTS) {
+        return 'broken';
+    }
+    if (series.length < MIN_TREND_BUCKETS)
+        return 'undetermined';
+    // Broken only when even the fastest rise the interval allows would leave the gap (fitted at
+    // the window's end) open after two more windows as long as this one.
+    const end = trend(series, p => rate(p.b) - rate(p.c)).end;
+    const span = (series.at(-1)?.t ?? 0) - (series[0]?.t ?? 0);
+    const fastest = reads ? Math.max(0, rise.slope + t * rise.se) : 0;
+    return fastest * 2 * Math.max(span, 1e-9) < end ? 'broken' : 'undetermined';
+}
+const rate = (s) => s.cacheReadTokens / s.inputTokens;
+/**
+ * The canary's rise (cache-hit rate per hour) beyond the shared cache's level: the time
+ * coefficient of the weighted least-squares fit c_k = a + b t_k + g s_k + e_k, with c_k the
+ * canary's rate, s_k the baseline's (the level both arms see), weights the canary's input tokens;
+ * its standard error from the residual variance with n - 3 degrees of freedom and the inverse of
+ * the normal equations (X'WX)^-1 (any regression text, e.g. Weisberg, Applied Linear Regression,
+ * 4th ed., 2014, sections 3.4 and 7.1).
+ */
+function riseBeyondShared(points) {
+    const n = points.length;
+    if (n < 4)
+        return { slope: NaN, se: Infinity };
+    // Centre the regressors (weighted), so the intercept drops out of the 2 x 2 system.
+    let sw = 0;
+    let st = 0;
+    let ss = 0;
+    let sc = 0;
+    for (const p of points) {
+        const w = p.c.inputTokens;
+        sw += w;
+        st += w * p.t;
+        ss += w * rate(p.b);
+        sc += w * rate(p.c);
+    }
+    const [tBar, sBar, cBar] = [st / sw, ss / sw, sc / sw];
+    let tt = 0;
+    let tsx = 0;
+    let sss = 0;
+    let tc = 0;
+    let sC = 0;
+    for (const p of points) {
+        const w = p.c.inputTokens;
+        const dt = p.t - tBar;
+        const ds = rate(p.b) - sBar;
+        const dc = rate(p.c) - cBar;
+        tt += w * dt * dt;
+        tsx += w * dt * ds;
+        sss += w * ds * ds;
+        tc += w * dt * dc;
+        sC += w * ds * dc;
+    }
+    const det = tt * sss - tsx * tsx;
+    if (!(det > 1e-12 * tt * sss) || !(tt > 0))
+        return { slope: NaN, se: Infinity };
+    const b = (sss * tc - tsx * sC) / det;
+    const g = (tt * sC - tsx * tc) / det;
+    let rss = 0;
+    for (const p of points) {
+        const e = rate(p.c) - cBar - b * (p.t - tBar) - g * (rate(p.b) - sBar);
+        rss += p.c.inputTokens * e * e;
+    }
+    // Var(b) = sigma^2 [(X'WX)^-1]_tt = sigma^2 sss / det.
+    return { slope: b, se: Math.sqrt(((rss / (n - 3)) * sss) / det) };
+}
+/**
+ * Weighted least-squares slope (per hour) of y over the buckets' time, weights the canary's input
+ * tokens, with its standard error from the weighted residual variance (n - 2 degrees of freedom).
+ */
+function trend(points, y) {
+    const n = points.length;
+    if (n < 3)
+        return { slope: NaN, se: Infinity, end: NaN };
+    let sw = 0;
+    let st = 0;
+    let sy = 0;
+    for (const p of points) {
+        const w = p.c.inputTokens;
+        sw += w;
+        st += w * p.t;
+        sy += w * y(p);
+    }
+    const tBar = st / sw;
+    const yBar = sy / sw;
+    let stt = 0;
+    let sty = 0;
+    for (const p of points) {
+        const w = p.c.inputTokens;
+        stt += w * (p.t - tBar) ** 2;
+        sty += w * (p.t - tBar) * (y(p) - yBar);
+    }
+    if (!(stt > 0))
+        return { slope: NaN, se: Infinity, end: NaN };
+    const slope = sty / stt;
+    let rss = 0;
+    for (const p of points)
+        rss += p.c.inputTokens * (y(p) - yBar - slope * (p.t - tBar)) ** 2;
+    const last = points.at(-1)?.t ?? tBar;
+    return { slope, se: Math.sqrt(rss / (n - 2) / stt), end: yBar + slope * (last - tBar) };
+}
+/**
+ * The p-quantile of Student's t with df degrees of freedom: exact for 1 and 2, else the
+ * Cornish-Fisher expansion in 1/df around the normal quantile (Abramowitz & Stegun, Handbook of
+ * Mathematical Functions, 1964, eq. 26.7.5; error under 1e-3 from df = 3).
+ */
+function studentQuantile(p, df) {
+    if (!(df >= 1))
+        return Infinity;
+    if (df === 1)
+        return Math.tan(Math.PI * (p - 0.5));
+    if (df === 2)
+        return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+    const z = normalQuantile(p);
+    const z2 = z * z;
+    const g1 = (z * (z2 + 1)) / 4;
+    const g2 = (z * ((5 * z2 + 16) * z2 + 3)) / 96;
+    const g3 = (z * (((3 * z2 + 19) * z2 + 17) * z2 - 15)) / 384;
+    const g4 = (z * ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945)) / 92160;
+    return z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
+}
+function stratumChanges(b, c, ctx) {
+    const out = [];
+    for (const metric of ['latency_ms', 'ttft_ms']) {
+        const field = metric === 'latency_ms' ? 'latency' : 'ttft';
+        for (const stratum of ['hit', 'miss']) {
+            const bm = b[field][stratum];
+            const cm = c[field][stratum];
+            if (bm.n < 2 || cm.n < 2)
+                continue;
+            const d = ratioDifferenceCS(bm, cm, ctx.alpha, { relative: true, tStar: ctx.tStar.total });
+            out.push({ metric, stratum, estimate: d.estimate, lower: d.lower, upper: d.upper });
+        }
+    }
+    return out;
+}
+/**
+ * Marks the failing gate metrics a warming cache explains (they hold), and returns their names.
+ * A latency or TTFT metric qualifies only when its relative tolerance is not exceeded with
+ * confidence within either stratum.
+ */
+function holdWhileWarming(metrics, strata, cost) {
+    const held = [];
+    for (const m of metrics) {
+        if (m.verdict !== 'fail' || m.mode !== 'gate')
+            continue;
+        // Already re-priced at the baseline's hit rate (gateOn: repriced): a cold cache cannot explain it.
+        if (COST_FIELDS$1.has(m.from) && m.observed === undefined) {
+            const r = cost.canary.repriced;
+            const base = cost.baseline.observed;
+            const projection = r !== null && base !== null && base > 0
+                ? `; re-priced at the baseline's cache-hit rate the canary costs $${money(r)} per request (${change(m, r / base - 1, true)} vs the baseline)`
+                : '';
+            m.holdsBecause = `the canary's prompt cache is still warming${projection}`;
+            held.push(m.name);
+            continue;
+        }
+        if (COST_FIELDS$1.has(m.from))
+            continue;
+        const field = TIME_FIELDS[m.from];
+        if (!field || !m.delta.relative || m.better !== 'lower')
+            continue;
+        const within = strata.filter(s => s.metric === field);
+        if (within.length === 2 && within.every(s => !(s.lower > Math.abs(m.tolerance)))) {
+            m.holdsBecause = `the canary's prompt cache is still warming, and within cache hits and within misses ${field} is not slower beyond the tolerance`;
+            held.push(m.name);
+        }
+    }
+    return held;
+}
+function costViews(cost) {
+    const { baseline: b, canary: c } = cost;
+    if (b.observed === null || c.observed === null)
+        return '';
+    const f = (v) => (v === null ? 'n/a' : `$${money(v)}`);
+    return `. Cost per request: baseline ${f(b.observed)} (all input uncached ${f(b.uncached)}); canary ${f(c.observed)} (uncached ${f(c.uncached)}, at the baseline's hit rate ${f(c.repriced)})`;
+}
+const money = (v) => (v >= 100 ? int(v) : Number(v.toPrecision(3)).toString());
+const pct$5 = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
+const points = (x) => Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}pp` : 'unbounded';
+
+/**
+ * log Gamma(x) by the Lanczos approximation, g = 7 with 9 coefficients (C. Lanczos, "A precise
+ * approximation of the gamma function", SIAM J. Numer. Anal. B 1 (1964) 86-96; this coefficient
+ * set is the one in Press et al., Numerical Recipes, and in Paul Godfrey's tables), with the
+ * reflection formula Gamma(x) Gamma(1 - x) = pi / sin(pi x) below 1/2.
+ *
+ * Relative error about 1e-15. For large x the result is a difference of terms of size x log x,
+ * so its absolute error grows like x log x * 2^-53 (about 2e-6 at x = 1e9): enough for the
+ * log Bayes factors of the sample-ratio test, which compare against log(1 / alpha).
+ */
+const LANCZOS_G = 7;
+const LANCZOS_COEFFICIENTS = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+    -176.6150291621406, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+    1.5056327351493116e-7
+];
+const HALF_LOG_TWO_PI = 0.9189385332046728;
+/** log |Gamma(x)|; +Infinity at the poles x = 0, -1, -2, ... */
+function lgamma(x) {
+    if (Number.isNaN(x))
+        return NaN;
+    if (x === Infinity)
+        return Infinity;
+    if (x <= 0 && Number.isInteger(x))
+        return Infinity;
+    if (x < 0.5) {
+        // Reflection: log|Gamma(x)| = log(pi / |sin(pi x)|) - log Gamma(1 - x).
+        return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
+    }
+    const z = x - 1;
+    let series = LANCZOS_COEFFICIENTS[0];
+    for (let i = 1; i < LANCZOS_COEFFICIENTS.length; i++) {
+        series += LANCZOS_COEFFICIENTS[i] / (z + i);
+    }
+    const t = z + LANCZOS_G + 0.5;
+    return HALF_LOG_TWO_PI + (z + 0.5) * Math.log(t) - t + Math.log(series);
+}
+
+/**
+ * Sequential sample-ratio-mismatch (SRM) test: is the traffic split the one the step asked for?
+ *
+ * Lindon & Malek, "Anytime-valid inference for multinomial count data", NeurIPS 2022. Under the
+ * null the arm counts are multinomial with the expected probabilities theta0; the alternative
+ * mixes the multinomial over a Dirichlet(alpha0) prior. The Bayes factor
+ *   BF = [B(alpha0 + counts) / B(alpha0)] / prod_i theta0_i^counts_i
+ * (B the multivariate beta function; the multinomial coefficient cancels) is a nonnegative
+ * martingale under the null, so by Ville's inequality P(exists t: BF_t >= 1 / alpha) <= alpha and
+ * p = min(1, 1 / BF) is a valid p-value at any look, however often the gate looks.
+ * With two arms the Dirichlet-multinomial is the beta-binomial.
+ */
+/**
+ * Prior concentration: alpha0 = 100 * theta0, the prior centred on the expected split with the
+ * weight of 100 units. This is the default of Lindon's reference implementation of the paper
+ * (gist michaellindon/5ce04c744d20755c3f653fbb58c2f4dd, `dirichlet_alpha = 100 *
+ * assignment_probabilities`; also the default k = 100 of his `savvi` package). A weaker prior
+ * reacts faster to gross mismatches in small samples (a broken router), a much stronger one
+ * (Optimizely's `ssrm` uses 10000) only pays off for tiny imbalances in millions of units.
+ */
+const PRIOR_CONCENTRATION = 100;
+/** log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b). */
+function logBeta(a, b) {
+    return lgamma(a) + lgamma(b) - lgamma(a + b);
+}
+/** x log p, with 0 log 0 = 0. */
+function xLogP(x, p) {
+    return x === 0 ? 0 : x * Math.log(p);
+}
+/**
+ * Anytime-valid SRM test of the observed arm counts (units when records carry one) against the
+ * expected canary share of the step. Stateless: call it with the cumulative counts of the step.
+ */
+function sampleRatioTest(counts, expectedCanaryShare, alpha) {
+    if (!(expectedCanaryShare > 0 && expectedCanaryShare < 1)) {
+        throw new RangeError(`expectedCanaryShare must be in (0, 1), got ${expectedCanaryShare}`);
+    }
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+    const { baseline, canary } = counts;
+    if (!(baseline >= 0 && canary >= 0 && Number.isFinite(baseline + canary))) {
+        throw new RangeError(`counts must be finite and non-negative, got ${baseline}, ${canary}`);
+    }
+    const n = baseline + canary;
+    const priorCanary = PRIOR_CONCENTRATION * expectedCanaryShare;
+    const priorBaseline = PRIOR_CONCENTRATION * (1 - expectedCanaryShare);
+    const logMarginalAlternative = logBeta(priorCanary + canary, priorBaseline + baseline) - logBeta(priorCanary, priorBaseline);
+    const logLikelihoodNull = xLogP(canary, expectedCanaryShare) + xLogP(baseline, 1 - expectedCanaryShare);
+    const logBayesFactor = n === 0 ? 0 : logMarginalAlternative - logLikelihoodNull;
+    const pValue = Math.min(1, Math.exp(-logBayesFactor));
+    return {
+        observedShare: n > 0 ? canary / n : NaN,
+        expectedShare: expectedCanaryShare,
+        logBayesFactor,
+        pValue,
+        mismatch: pValue <= alpha
+    };
+}
+
+/**
+ * Did-you-mean over field names, for a field the policy reads and the data does not have. Names
+ * are compared without case, `_`, `-` and `.` (`startTime` is `start_time`), whole and by their
+ * last segment (`usage.completion_tokens` is a `completion_tokens`), and a name that starts with
+ * the wanted one counts as close (`latency` -> `latency_ms`).
+ */
+function suggestFields(wanted, candidates, options = {}) {
+    const targets = [wanted, ...(options.aliases ?? [])].map(t => ({
+        whole: key(t),
+        leaf: key(leaf(t))
+    }));
+    const scored = [];
+    for (const candidate of candidates) {
+        if (candidate === wanted)
+            continue;
+        const whole = key(candidate);
+        const last = key(leaf(candidate));
+        let best = Infinity;
+        for (const t of targets) {
+            if (t.whole === '')
+                continue;
+            const limit = t.whole.length <= 4 ? 1 : 2;
+            const d = Math.min(distance(t.whole, whole), 
+            // The same leaf under another parent: a nested copy of the field (`response.usage.x`).
+            t.leaf.length > 3 ? distance(t.leaf, last) + 0.5 : Infinity, t.whole.length >= 4 && whole.startsWith(t.whole) ? 1 : Infinity);
+            if (d <= limit + 0.5)
+                best = Math.min(best, d);
+        }
+        if (best < Infinity)
+            scored.push({ candidate, score: best });
+    }
+    scored.sort((a, b) => a.score - b.score ||
+        depth(a.candidate) - depth(b.candidate) ||
+        (a.candidate < b.candidate ? -1 : 1));
+    return scored.slice(0, options.max ?? 3).map(s => s.candidate);
+}
+/** `did you mean "a" or "b"?`, or '' when there is nothing to suggest. */
+function didYouMeanFields(suggestions) {
+    if (suggestions.length === 0)
+        return '';
+    const quoted = suggestions.map(s => `"${s}"`);
+    const last = quoted.pop();
+    return `did you mean ${quoted.length > 0 ? `${quoted.join(', ')} or ${last}` : last}?`;
+}
+const key = (name) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+const leaf = (name) => name.slice(name.lastIndexOf('.') + 1);
+const depth = (name) => name.split('.').length;
+
+/**
+ * Checks on the evidence before any comparison is trusted (DESIGN.md, principle 3: missing,
+ * partial or malformed data never promotes). A `block` holds the rollout.
+ */
+function evidenceChecks(policy, evidence, arms, canaryWeight, replay) {
+    return [
+        armsCheck(policy, evidence, arms),
+        sampleSizeCheck(policy, arms, evidence.unitLevel),
+        trafficSplitCheck(policy, evidence, arms, canaryWeight),
+        freshnessCheck(evidence),
+        dataQualityCheck(policy, evidence, replay)
+    ];
+}
+function armsCheck(policy, evidence, arms) {
+    const missing = ['baseline', 'canary'].filter(a => arms[a].requests === 0);
+    if (missing.length === 0)
+        return { name: 'arms', status: 'ok', detail: 'both arms have traffic' };
+    const seen = Object.entries(evidence.quality.unmatchedArms)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5)
+        .map(([v, n]) => `"${v}" (${n})`);
+    const labels = missing.map(a => `${a} [${policy.arms[a].map(v => `"${v}"`).join(', ')}]`);
+    const hint = seen.length > 0
+        ? `; field "${policy.arms.field}" holds other values: ${seen.join(', ')}. Check arms.${missing[0]} in the policy`
+        : evidence.quality.records === 0
+            ? '; no record at all is in the window'
+            : '';
+    return {
+        name: 'arms',
+        status: 'block',
+        detail: `no records in the window for ${labels.join(' and ')}${hint}`
+    };
+}
+/** The minimum sample per arm, in units when records carry one (they are what a verdict counts). */
+function sampleSizeCheck(policy, arms, unitLevel) {
+    const min = policy.rollout.minSamples;
+    const by = unitLevel ? 'units' : 'requests';
+    const detail = `baseline ${int(arms.baseline[by])}, canary ${int(arms.canary[by])} ${by} (minimum ${int(min)} per arm)`;
+    const ok = arms.baseline[by] >= min && arms.canary[by] >= min;
+    return { name: 'sample-size', status: ok ? 'ok' : 'block', detail };
+}
+/**
+ * Sequential sample-ratio test (Lindon & Malek 2022) against the step's expected split, counted in
+ * units when records carry one, since assignment is per unit.
+ *
+ * Aggregated sources (Prometheus) count requests only. With arms assigned per request
+ * (`arms.assignment: request`), those are the test's trials. With arms assigned per user, the
+ * requests of one user all land in its arm, so the request counts are overdispersed: the test runs
+ * on counts divided by the design effect of the request counts (Cochran, Sampling Techniques,
+ * 1977, Section 9A on cluster sampling: an effective sample size n / deff), the larger of the
+ * declared `arms.designEffect` and the overdispersion of the canary's share across time buckets
+ * (splitDispersion). Without a declared one, the buckets only bound it from below (users who
+ * return across the whole window are invisible to them), so a mismatch only warns.
+ */
+function trafficSplitCheck(policy, evidence, arms, canaryWeight) {
+    const name = 'traffic-split';
+    const by = evidence.unitLevel ? 'units' : 'requests';
+    const raw = { baseline: arms.baseline[by], canary: arms.canary[by] };
+    if (canaryWeight >= 100 || raw.baseline + raw.canary === 0) {
+        return { name, status: 'ok', detail: 'not tested: no split to compare' };
+    }
+    const clustered = evidence.aggregated === true && policy.arms.assignment !== 'request';
+    const declared = policy.arms.designEffect;
+    const deff = clustered ? Math.max(declared ?? 1, splitDispersion(evidence)) : 1;
+    const counts = { baseline: raw.baseline / deff, canary: raw.canary / deff };
+    const srt = sampleRatioTest(counts, canaryWeight / 100, policy.trafficSplit.alpha);
+    const widened = deff > 1
+        ? `, counts divided by the design effect ${deff.toFixed(1)} of requests assigned per user`
+        : '';
+    const observed = `canary ${pct$4(srt.observedShare)} of ${by} (${int(raw.canary)} of ${int(raw.baseline + raw.canary)}), expected ${pct$4(srt.expectedShare)}${widened}`;
+    if (!srt.mismatch)
+        return { name, status: 'ok', detail: observed };
+    if (clustered && declared === undefined) {
+        return {
+            name,
+            status: 'warn',
+            detail: `the canary's share of requests is off (${observed}, anytime p = ${srt.pValue.toExponential(1)}), but the arms are assigned per user and this source keeps no users, so requests are not independent trials; declare arms.designEffect for this to block`
+        };
+    }
+    return {
+        name,
+        status: 'block',
+        detail: `sample ratio mismatch: ${observed}, anytime p = ${srt.pValue.toExponential(1)}; the arms are not the split the step assigns, so the comparison may be biased`
+    };
+}
+/**
+ * Overdispersion of the canary's share of requests across time buckets: Pearson's statistic
+ * sum (c_b - p n_b)^2 / (n_b p (1 - p)) over its degrees of freedom (the quasi-binomial dispersion,
+ * McCullagh & Nelder, Generalized Linear Models, 2nd ed., 1989, Section 4.5), with p the observed
+ * share, so that a split that is off shows as a mismatch, not as dispersion. Computed on blocks
+ * of 1, 2, 4, ... consecutive buckets while at least 8 blocks remain, and the largest taken (users
+ * whose requests span a few buckets show at the larger blocks); at least 1.
+ */
+function splitDispersion(evidence) {
+    const counts = new Map();
+    for (const c of evidence.cells) {
+        if (c.segment !== TOTAL_SEGMENT)
+            continue;
+        const at = counts.get(c.bucket) ?? { canary: 0, total: 0 };
+        at.total += c.requests;
+        if (c.arm === 'canary')
+            at.canary += c.requests;
+        counts.set(c.bucket, at);
+    }
+    const buckets = [...counts.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([, v]) => v)
+        .filter(v => v.total > 0);
+    const all = buckets.reduce((a, v) => a + v.total, 0);
+    const share = all > 0 ? buckets.reduce((a, v) => a + v.canary, 0) / all : 0;
+    if (!(share > 0 && share < 1))
+        return 1;
+    let best = 1;
+    for (let k = 1; buckets.length / k >= 8; k *= 2) {
+        let chi2 = 0;
+        let blocks = 0;
+        for (let j = 0; j + k <= buckets.length; j += k) {
+            let c = 0;
+            let n = 0;
+            for (const v of buckets.slice(j, j + k)) {
+                c += v.canary;
+                n += v.total;
+            }
+            chi2 += (c - share * n) ** 2 / (n * share * (1 - share));
+            blocks++;
+        }
+        best = Math.max(best, chi2 / (blocks - 1));
+    }
+    return best;
+}
+/**
+ * Stale data never promotes (DESIGN.md, principle 3): when an arm's newest evidence is much older
+ * than the evaluation time, the logs stopped arriving (or --now is well past their end), and the
+ * bake time counted since then says nothing about the system now.
+ */
+function freshnessCheck(evidence) {
+    const name = 'freshness';
+    // Logs arrive late and unevenly: allow three buckets, 15 minutes, or a fifth of the window.
+    const window = evidence.window.to - evidence.window.from;
+    const allowed = Math.max(3 * evidence.bucketMs, 15 * 60_000, window / 5);
+    const stale = [];
+    for (const arm of ['baseline', 'canary']) {
+        const buckets = evidence.cells.filter(c => c.arm === arm && c.requests > 0).map(c => c.bucket);
+        if (buckets.length === 0)
+            continue;
+        const newest = Math.max(...buckets) + evidence.bucketMs;
+        const age = evidence.window.to - newest;
+        if (age > allowed) {
+            stale.push(`${arm}'s newest records are from before ${new Date(newest).toISOString()}, ${duration$1(age)} before the evaluation time`);
+        }
+    }
+    return stale.length > 0
+        ? { name, status: 'block', detail: `${stale.join('; ')}: stale evidence never promotes` }
+        : { name, status: 'ok', detail: 'both arms have recent records' };
+}
+function dataQualityCheck(policy, evidence, replay) {
+    const q = evidence.quality;
+    const max = policy.dataQuality.maxMalformed;
+    const problems = [];
+    const warnings = [];
+    const malformedShare = q.lines > 0 ? q.malformed / q.lines : 0;
+    if (malformedShare > max) {
+        problems.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed (${pct$4(malformedShare)} > ${pct$4(max)})${malformedReasons(policy, q)}`);
+    }
+    else if (q.malformed > 0) {
+        warnings.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed${malformedReasons(policy, q)}`);
+    }
+    for (const [key, count] of Object.entries(q.invalidValues)) {
+        const share = q.records > 0 ? count / q.records : 1;
+        const [field, why] = key.split(/: (.*)/s);
+        const text = `${int(count)} invalid ${field} values${why ? ` (${why})` : ''}`;
+        if (share > max)
+            problems.push(`${text} (${pct$4(share)} of records > ${pct$4(max)})`);
+        else
+            warnings.push(text);
+    }
+    const notes = [];
+    if (q.future > 0 && replay) {
+        // --now replays the log as of that instant: later records are expected, and ignored.
+        notes.push(`${int(q.future)} records after the evaluation time ignored`);
+    }
+    else if (q.future > 0) {
+        const text = `${int(q.future)} records are timestamped after the evaluation time (clock skew between the log writer and this machine?)`;
+        if (q.lines > 0 && q.future / q.lines > max)
+            problems.push(text);
+        else
+            warnings.push(text);
+    }
+    for (const f of q.files) {
+        if (!f.problem)
+            continue;
+        // Evidence read in part never promotes (DESIGN.md principle 3): the rest may hold the harm.
+        if (f.incomplete)
+            problems.push(`${f.path} was not read to its end: ${f.problem}`);
+        else
+            warnings.push(`${f.path}: ${f.problem}`);
+    }
+    // In a replay (--now) records after the evaluation time are the rest of the log, not a clock.
+    const far = (q.farOutside ?? 0) + (replay ? 0 : (q.farFuture ?? 0));
+    if (far > 0) {
+        const maxAge = duration$1(policy.dataQuality.maxAge ?? DEFAULT_MAX_AGE_MS);
+        const where = [
+            ...(q.farOutside ? [`more than ${maxAge} before the window`] : []),
+            ...(!replay && q.farFuture ? [`more than ${maxAge} after the evaluation time`] : [])
+        ].join(' or ');
+        problems.push(`${int(far)} records are dated ${where} (${(q.farOutsideSamples ?? []).join('; ')}): a log writer's clock is wrong (or epoch seconds were read as milliseconds). They are left out, never the step's clock; fix or remove them, or raise dataQuality.maxAge if the files hold older history on purpose`);
+    }
+    problems.push(...(q.problems ?? []));
+    warnings.push(...(q.warnings ?? []));
+    notes.push(...(q.notes ?? []));
+    if (problems.length > 0) {
+        return { name: 'data-quality', status: 'block', detail: [...problems, ...warnings].join('; ') };
+    }
+    if (warnings.length > 0) {
+        return { name: 'data-quality', status: 'warn', detail: [...warnings, ...notes].join('; ') };
+    }
+    const clean = `${int(q.lines)} lines, none malformed`;
+    return { name: 'data-quality', status: 'ok', detail: [clean, ...notes].join('; ') };
+}
+const TOP_REASONS = 3;
+/**
+ * `: no arm field "variant" (60,000 lines, first at traffic/a.jsonl:1; field "arm" holds the arm
+ * labels: set arms.field to it)`: the most frequent reasons, with what the data has instead.
+ */
+function malformedReasons(policy, q) {
+    const reasons = Object.entries(q.malformedReasons ?? {})
+        .sort((a, b) => b[1].count - a[1].count)
+        .slice(0, TOP_REASONS);
+    if (reasons.length === 0)
+        return '';
+    const parts = reasons.map(([reason, { count, first }]) => {
+        const hint = reasonHint(policy, q, reason);
+        return `${reason} (${int(count)} ${count === 1 ? 'line' : 'lines'}, first at ${first}${hint ? `; ${hint}` : ''})`;
+    });
+    const more = Object.keys(q.malformedReasons ?? {}).length - reasons.length;
+    return `: ${parts.join('; ')}${more > 0 ? `; and ${more} more reason${more === 1 ? '' : 's'}` : ''}`;
+}
+/** What the rows have instead of a missing arm field or timestamp. */
+function reasonHint(policy, q, reason) {
+    const fields = q.fields;
+    if (!fields)
+        return '';
+    if (reason.startsWith('no arm field')) {
+        const holders = fields.armLabelFields ?? [];
+        if (holders.length > 0) {
+            return `${quoteList(holders)} ${holders.length === 1 ? 'holds' : 'hold'} the arm labels: set arms.field to ${holders.length === 1 ? 'it' : 'one of them'}`;
+        }
+        const similar = didYouMeanFields(suggestFields(policy.arms.field, fields.paths));
+        return similar ? `${similar} (arms.field in the policy)` : '';
+    }
+    if (reason.startsWith('no timestamp')) {
+        // Those named like a start time first (startTime before endTime).
+        const times = fields.timeFields ?? [];
+        const named = suggestFields('ts', times.length > 0 ? times : fields.paths, {
+            aliases: TIME_NAMES,
+            max: 10
+        });
+        const holders = [...named, ...times.filter(t => !named.includes(t))];
+        if (holders.length === 0)
+            return '';
+        return `${quoteList(holders)} ${holders.length === 1 ? 'holds a time' : 'hold times'}: write the request's start time as ts (or timestamp, start_time)`;
+    }
+    return '';
+}
+const TIME_NAMES = ['timestamp', 'start_time', 'time', 'created_at'];
+const quoteList = (names) => names.length === 1 ? `field "${names[0]}"` : `fields ${names.map(n => `"${n}"`).join(', ')}`;
+const pct$4 = (x) => {
+    const v = x * 100;
+    const digits = v !== 0 && Math.abs(v) < 1 ? 2 : 1;
+    return `${v.toFixed(digits)}%`;
+};
+
+/**
+ * Coverage (issue 5, check 2): is the canary answering the same questions as the baseline? With
+ * `segments.by`, each segment's canary share is tested against the canary's share of all traffic
+ * with the sequential sample-ratio test of Lindon & Malek (2022), in units when records carry them,
+ * at `trafficSplit.alpha` split over the segments (Bonferroni). The overall share is estimated
+ * from all segments together, which is far more precise than any one segment's, so using it as
+ * the expected share changes the test's level only negligibly.
+ *
+ * When a segment's share differs, the aggregate comparison is confounded by the mix (a canary
+ * that gets more easy questions looks faster and cheaper). Then each mean, rate or ratio metric is
+ * post-stratified: the per-segment differences d_s weighted by the baseline's mix w_s,
+ * D = sum w_s d_s with Var D = sum w_s^2 Var d_s (segments are independent samples; Cochran,
+ * Sampling Techniques, 3rd ed., 1977, Section 5A.9 on post-stratification), relative changes by
+ * the delta method over the baseline's level, and the same normal-mixture confidence sequence
+ * (Waudby-Smith et al. 2024) at the metric's error rate. That estimate replaces the aggregate
+ * one, with its verdict, and the metric's method says so. Quantile metrics keep the aggregate.
+ */
+function coverageCheck(policy, unitLevel, segments, metrics, ctx, canaryWeight) {
+    const name = 'segment-mix';
+    if (!policy.segments)
+        return { name, status: 'ok', detail: 'no segments in the policy' };
+    const by = unitLevel ? 'units' : 'requests';
+    const count = (t) => (by === 'units' ? t.units : t.requests);
+    const total = { baseline: 0, canary: 0 };
+    for (const s of segments) {
+        total.baseline += count(s.baseline);
+        total.canary += count(s.canary);
+    }
+    const all = total.baseline + total.canary;
+    if (segments.length < 2 || total.canary === 0 || total.baseline === 0 || canaryWeight >= 100) {
+        return { name, status: 'ok', detail: 'not tested: fewer than two segments or one arm empty' };
+    }
+    const share = total.canary / all;
+    const alpha = policy.trafficSplit.alpha / segments.length;
+    const skewed = segments
+        .map(s => {
+        const counts = { baseline: count(s.baseline), canary: count(s.canary) };
+        return { s, counts, srt: sampleRatioTest(counts, share, alpha) };
+    })
+        .filter(x => x.srt.mismatch)
+        .sort((a, b) => a.srt.pValue - b.srt.pValue);
+    if (skewed.length === 0) {
+        return {
+            name,
+            status: 'ok',
+            detail: `the canary's mix of ${segments.length} segments matches the baseline's (${by})`
+        };
+    }
+    const shown = skewed.slice(0, 3).map(({ s, counts }) => {
+        const c = counts.canary / total.canary;
+        const b = counts.baseline / total.baseline;
+        return `${s.key} is ${pct$3(c)} of the canary's ${by} vs ${pct$3(b)} of the baseline's`;
+    });
+    const adjusted = postStratify(policy, segments, metrics, ctx);
+    const used = adjusted.length > 0
+        ? `; the aggregate comparison is confounded by the mix, so ${adjusted.join(', ')} use the post-stratified estimate (segment differences weighted by the baseline's mix)`
+        : '';
+    return {
+        name,
+        status: 'warn',
+        detail: `the canary's mix of segments differs from the baseline's (${skewed.length} of ${segments.length} segments): ${shown.join('; ')}${used}`
+    };
+}
+/**
+ * Each segment's cells merged, per arm, sorted by key. Past MAX_SEGMENTS_PER_ARM each arm pools
+ * the rest as it meets them, so the two arms' OTHER_SEGMENT hold different segments: comparing
+ * them would be comparing unlike traffic, so it is left out.
+ */
+function segmentTotals(evidence) {
+    const byKey = new Map();
+    for (const cell of evidence.cells) {
+        if (cell.segment === TOTAL_SEGMENT || cell.segment === OTHER_SEGMENT)
+            continue;
+        let entry = byKey.get(cell.segment);
+        if (!entry)
+            byKey.set(cell.segment, (entry = { baseline: [], canary: [] }));
+        entry[cell.arm].push(cell);
+    }
+    return [...byKey]
+        .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+        .map(([key, cells]) => ({
+        key,
+        baseline: mergeCells(cells.baseline),
+        canary: mergeCells(cells.canary)
+    }));
+}
+/** Replaces each mean, rate or ratio metric's delta and verdict with the post-stratified ones. */
+function postStratify(policy, segments, metrics, ctx) {
+    const adjusted = [];
+    policy.metrics.forEach((spec, i) => {
+        const result = metrics[i];
+        if (!result || spec.kind === 'quantile')
+            return;
+        const rate = spec.kind === 'rate';
+        const parts = segments
+            .map(s => ({ b: s.baseline.metrics[i], c: s.canary.metrics[i] }))
+            .filter(p => p.b && p.c && p.b.moments.n >= 2 && p.c.moments.n >= 2)
+            .map(p => {
+            const d = ratioDifferenceCS(p.b.moments, p.c.moments, ctx.alpha, {
+                relative: false,
+                tStar: ctx.tStar.total,
+                bernoulliFloor: rate
+            });
+            return { weight: p.b.requests, d, t: d.t };
+        });
+        const weights = parts.reduce((s, p) => s + p.weight, 0);
+        if (parts.length === 0 || !(weights > 0))
+            return;
+        let estimate = 0;
+        let variance = 0;
+        let t = 0;
+        let baselineLevel = 0;
+        for (const p of parts) {
+            const w = p.weight / weights;
+            estimate += w * p.d.estimate;
+            variance += w * w * p.d.se * p.d.se;
+            baselineLevel += w * p.d.baseline;
+            t += p.t;
+        }
+        if (!Number.isFinite(variance))
+            return;
+        if (spec.tolerance.relative) {
+            // Relative to the baseline's level over the same segments, by the delta method.
+            const all = mergeCells(segments.map(s => s.baseline)).metrics[i];
+            const b = all ? ratioCS(all.moments, ctx.alpha, { tStar: ctx.tStar.baseline }) : undefined;
+            if (!(baselineLevel > 0) || !b)
+                return;
+            const bVar = ((b.upper - b.estimate) / radius(all.moments.n, ctx)) ** 2;
+            variance = variance / baselineLevel ** 2 + (estimate ** 2 * bVar) / baselineLevel ** 4;
+            estimate /= baselineLevel;
+        }
+        const half = Math.sqrt(variance) *
+            Math.sqrt(t) *
+            csRadius(t, 1, ctx.alpha, mixtureRho(ctx.alpha, ctx.tStar.total));
+        const lower = estimate - half;
+        const upper = estimate + half;
+        const sign = spec.better === 'lower' ? 1 : -1;
+        const harmLow = sign > 0 ? lower : -upper;
+        const harmHigh = sign > 0 ? upper : -lower;
+        const enough = result.n.baseline >= ctx.minSamples && result.n.canary >= ctx.minSamples;
+        const failAt = spec.rollbackAt && spec.rollbackAt.relative === spec.tolerance.relative
+            ? spec.rollbackAt.value
+            : spec.tolerance.value;
+        const verdict = enough && harmHigh < spec.tolerance.value
+            ? 'pass'
+            : enough && harmLow > failAt
+                ? 'fail'
+                : 'inconclusive';
+        const was = `aggregate ${change(result, result.delta.estimate, result.delta.relative)}`;
+        result.delta = { estimate, lower, upper, relative: spec.tolerance.relative };
+        result.verdict = verdict;
+        if (verdict !== 'inconclusive')
+            delete result.needed;
+        result.method = `post-stratified by segment (the baseline's mix), ${result.method}`;
+        result.reason = `post-stratified, since the canary's segment mix differs (${was}); ${verdict === 'pass' ? 'the whole interval is within the tolerance' : verdict === 'fail' ? 'the whole interval is beyond the tolerance' : 'the interval still crosses the tolerance'}`;
+        adjusted.push(spec.name);
+    });
+    return adjusted;
+}
+/** sqrt(n) * csRadius(n, 1, alpha, rho): the CS half-width per unit of standard error. */
+const radius = (n, ctx) => Math.sqrt(n) * csRadius(n, 1, ctx.alpha, mixtureRho(ctx.alpha, ctx.tStar.baseline));
+const pct$3 = (x) => `${(x * 100).toFixed(1)}%`;
+
+/** A relative move of the baseline's mean input tokens beyond this is a change of traffic mix. */
+const MIX_SHIFT = 0.1;
+/**
+ * Baseline drift (issue 5, check 4): the provider can change the model under both arms. The
+ * comparison with the concurrent baseline stays valid (the drift cancels), so this never rolls
+ * back; it reports when the baseline's level of a metric has moved beyond the metric's tolerance
+ * since the rollout's first evaluation with the minimum sample (RolloutState.baselineAtStart):
+ * the stored level is outside the baseline's own confidence sequence now (anytime-valid, at the
+ * metric's error rate), and the change from it exceeds the tolerance.
+ *
+ * A move of the traffic mix moves the baseline's levels as surely as a new model does (shorter
+ * prompts cost less and answer faster), so before the provider is blamed the move is looked at
+ * within the mix (issue 13): with segments, the levels within each segment are combined with the
+ * start's segment shares (direct standardisation, as in epidemiology's age-adjusted rates); a
+ * metric that held within segments moved with the mix. Without segments (or for quantiles, whose
+ * levels do not combine), a move of the baseline's mean input tokens by more than 10% is a mix
+ * shift that explains the move as well as a model change would: it is named, not blamed on the
+ * provider.
+ */
+function driftCheck(policy, metrics, start, mixNow) {
+    const name = 'baseline-drift';
+    const model = [];
+    const mix = [];
+    const tokens = tokenShift(start.mix, mixNow);
+    for (const spec of policy.metrics) {
+        const m = metrics.find(r => r.name === spec.name);
+        const before = start.levels[spec.name];
+        if (!m || before === undefined || m.baseline === null || !m.baselineInterval)
+            continue;
+        const { lower, upper } = m.baselineInterval;
+        if (before >= lower && before <= upper)
+            continue;
+        const shift = shiftOf(spec, before, m.baseline);
+        if (!(Math.abs(shift) > spec.tolerance.value))
+            continue;
+        const moved = `${spec.name} ${value(m, before)} → ${value(m, m.baseline)} (${change(m, shift, spec.tolerance.relative)}, beyond its ${change(m, spec.tolerance.value, spec.tolerance.relative).replace('+', '±')} tolerance)`;
+        const within = withinSegments(spec, start.mix, mixNow);
+        if (within !== undefined) {
+            const held = Math.abs(within) <= spec.tolerance.value;
+            const text = `${moved}; within segments, at the start's segment mix, ${change(m, within, spec.tolerance.relative)}`;
+            (held ? mix : model).push(text);
+        }
+        else if (tokens !== undefined && Math.abs(tokens.shift) > MIX_SHIFT) {
+            mix.push(moved);
+        }
+        else {
+            model.push(moved);
+        }
+    }
+    const mixText = mix.length > 0
+        ? `the baseline moved with its traffic mix${tokens && Math.abs(tokens.shift) > MIX_SHIFT ? ` (mean input ${tokens.text})` : ''}: ${mix.join('; ')}. A change of traffic, not evidence of a model change`
+        : '';
+    if (model.length === 0) {
+        const held = `the baseline has held its levels since ${start.at}`;
+        return { name, status: 'ok', detail: mixText ? `${mixText}` : held };
+    }
+    return {
+        name,
+        status: 'warn',
+        detail: `the baseline itself moved since the rollout began (${start.at}): ${model.join('; ')}${tokens ? ` (its traffic mix held: mean input ${tokens.text})` : ''}. The provider may have changed the model under both arms; the comparison with the concurrent baseline stays valid${mixText ? `. Besides, ${mixText}` : ''}`
+    };
+}
+function shiftOf(spec, before, now) {
+    return spec.tolerance.relative ? (before !== 0 ? now / before - 1 : NaN) : now - before;
+}
+/**
+ * The metric's move within segments: its level now and at the start in each segment both had,
+ * each combined with the start's segment shares (direct standardisation), compared as the
+ * tolerance is. Undefined without segment levels for it at both times.
+ */
+function withinSegments(spec, start, now) {
+    if (!start?.segments || !now?.segments)
+        return undefined;
+    let weight = 0;
+    let before = 0;
+    let after = 0;
+    for (const [segment, s] of Object.entries(start.segments)) {
+        const a = s.levels[spec.name];
+        const b = now.segments[segment]?.levels[spec.name];
+        if (a === undefined || b === undefined || !(s.share > 0))
+            continue;
+        weight += s.share;
+        before += s.share * a;
+        after += s.share * b;
+    }
+    if (!(weight > 0))
+        return undefined;
+    return shiftOf(spec, before / weight, after / weight);
+}
+function tokenShift(start, now) {
+    const a = start?.inputTokens;
+    const b = now?.inputTokens;
+    if (a === undefined || b === undefined || !(a > 0))
+        return undefined;
+    const k = (x) => (x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0));
+    return { shift: b / a - 1, text: `${k(a)} → ${k(b)} tokens` };
+}
+/**
+ * The baseline levels to remember at the rollout's start: metrics with the minimum sample (only
+ * those have a `baselineInterval`, compareMetric.ts).
+ */
+function baselineLevels(metrics) {
+    const levels = {};
+    for (const m of metrics) {
+        if (m.baseline !== null && m.baselineInterval) {
+            levels[m.name] = m.baseline;
+        }
+    }
+    return Object.keys(levels).length > 0 ? levels : undefined;
+}
+/**
+ * The baseline's traffic mix in a window: its mean input tokens per request (from the cache
+ * sums, when records carry input tokens), and with segments each segment's share of the baseline's
+ * requests and its level of every mean, rate and ratio metric (sum over sum of its moments).
+ */
+function baselineMix(policy, evidence) {
+    const mix = {};
+    let tokens = 0;
+    let requests = 0;
+    const segments = new Map();
+    for (const cell of evidence.cells) {
+        if (cell.arm !== 'baseline')
+            continue;
+        if (cell.segment === TOTAL_SEGMENT) {
+            tokens += cell.cache?.inputTokens ?? 0;
+            requests += cell.cache?.requests ?? 0;
+            continue;
+        }
+        let s = segments.get(cell.segment);
+        if (!s) {
+            s = { requests: 0, sx: policy.metrics.map(() => 0), sy: policy.metrics.map(() => 0) };
+            segments.set(cell.segment, s);
+        }
+        s.requests += cell.requests;
+        cell.metrics.forEach((sketch, i) => {
+            s.sx[i] = (s.sx[i] ?? 0) + sketch.moments.sx;
+            s.sy[i] = (s.sy[i] ?? 0) + sketch.moments.sy;
+        });
+    }
+    if (requests > 0)
+        mix.inputTokens = tokens / requests;
+    const total = [...segments.values()].reduce((n, s) => n + s.requests, 0);
+    if (total > 0) {
+        mix.segments = {};
+        for (const [key, s] of segments) {
+            const levels = {};
+            policy.metrics.forEach((m, i) => {
+                const sy = s.sy[i] ?? 0;
+                if (m.kind !== 'quantile' && sy > 0)
+                    levels[m.name] = (s.sx[i] ?? 0) / sy;
+            });
+            mix.segments[key] = { share: s.requests / total, levels };
+        }
+    }
+    return mix.inputTokens !== undefined || mix.segments ? mix : undefined;
+}
+
+/**
+ * The fields the policy reads (metrics' `from` and `per`, segment dimensions, the unit field)
+ * that the evidence has no value for, with the data's own field names to suggest. Needs the
+ * source's FieldsSeen (files, Langfuse); empty without it (Prometheus) or without records.
+ * `valueCounts[i]`: values of policy.metrics[i] in the window, both arms.
+ */
+function missingFields(policy, evidence, valueCounts) {
+    const fields = evidence.quality.fields;
+    if (!fields || evidence.quality.records === 0)
+        return [];
+    const seen = new Set(fields.paths);
+    const invalid = Object.keys(evidence.quality.invalidValues);
+    const hasInvalid = (field) => invalid.some(k => k.startsWith(`${field}: `));
+    const status = (paths) => paths.some(p => seen.has(p)) ? 'empty' : fields.truncated ? 'unknown' : 'absent';
+    const missing = [];
+    policy.metrics.forEach((spec, i) => {
+        if (spec.from === 'judge' || (valueCounts[i] ?? 0) > 0)
+            return;
+        for (const [role, field] of [
+            ['from', spec.from],
+            ['per', spec.per]
+        ]) {
+            if (field === undefined || hasInvalid(field))
+                continue;
+            const sources = fieldSources(field);
+            if (sources.always)
+                continue;
+            const how = status(sources.paths);
+            // A ratio with both fields present but never together is reported at `from` only.
+            if (role === 'per' && how === 'empty')
+                continue;
+            missing.push({
+                path: `${spec.path}.${role}`,
+                field,
+                metric: { name: spec.name, mode: spec.mode },
+                seen: how,
+                suggestions: suggestFields(field, fields.paths, { aliases: sources.paths })
+            });
+        }
+    });
+    policy.segments?.by.forEach((dimension, i) => {
+        if (seen.has(dimension))
+            return;
+        missing.push({
+            path: `segments.by[${i}]`,
+            field: dimension,
+            seen: fields.truncated ? 'unknown' : 'absent',
+            suggestions: suggestFields(dimension, fields.paths)
+        });
+    });
+    const unit = policy.arms.unit;
+    if (unit !== undefined && !evidence.unitLevel && !seen.has(unit)) {
+        missing.push({
+            path: 'arms.unit',
+            field: unit,
+            seen: fields.truncated ? 'unknown' : 'absent',
+            suggestions: suggestFields(unit, fields.paths, { aliases: ['user_id', 'session_id'] })
+        });
+    }
+    return missing;
+}
+/** One sentence per missing field: what, where in the policy, and the fields that look like it. */
+function describeMissing(m, records) {
+    const who = m.metric
+        ? `metric "${m.metric.name}" reads "${m.field}"`
+        : m.path === 'arms.unit'
+            ? `the unit field "${m.field}"`
+            : `segment dimension "${m.field}"`;
+    const what = m.seen === 'absent'
+        ? `, which no record has`
+        : m.seen === 'empty'
+            ? `: the field appears, but none of the ${int(records)} records in the window has a value for it`
+            : `, which is not among the fields seen`;
+    const hint = didYouMeanFields(m.suggestions);
+    return `${who}${what}${hint ? ` (${hint} fix ${m.path} in the policy)` : ` (check ${m.path} in the policy)`}`;
+}
+/**
+ * `fields`: blocks when a gating metric reads a field no record has (it could only ever be
+ * inconclusive: a misspelt `from` would hold the rollout forever with "needs more samples"),
+ * warns for report-only metrics, segment dimensions and the unit field, and for fields present
+ * but without a value in the window. Undefined when the source does not say which fields it saw.
+ */
+function fieldsCheck(policy, evidence, valueCounts) {
+    const fields = evidence.quality.fields;
+    if (!fields || evidence.quality.records === 0)
+        return undefined;
+    const missing = missingFields(policy, evidence, valueCounts);
+    if (missing.length === 0) {
+        return {
+            name: 'fields',
+            status: 'ok',
+            detail: `every field the policy reads appears in the data (${int(fields.paths.length)}${fields.truncated ? '+' : ''} fields seen)`
+        };
+    }
+    const blocks = missing.some(m => m.seen === 'absent' && m.metric && m.metric.mode !== 'report');
+    return {
+        name: 'fields',
+        status: blocks ? 'block' : 'warn',
+        detail: missing.map(m => describeMissing(m, evidence.quality.records)).join('; ')
+    };
+}
+
+/** Canary minus baseline, in points, beyond which a load symptom rolls back. */
+const LOAD_TOLERANCE = 0.01;
+const GUARDS = [
+    { key: 'rate_limit', label: 'rate limits (429)' },
+    { key: 'timeout', label: 'timeouts' },
+    { key: 'fallback', label: 'fallbacks' }
+];
+/**
+ * Load (issue 5, check 5): rate limits, timeouts and fallbacks only show under real load, and a
+ * canary on another model or provider can hit its own quota. Their rates are compared per arm as
+ * guard metrics on every rollout, whatever the policy's metrics: the absolute difference of the
+ * per-request rates (Cell.errors, Cell.fallbacks: a request served by a fallback counts in the arm
+ * that sent it), with the asymptotic confidence sequence with the Bernoulli variance floor
+ * (Waudby-Smith et al. 2024) at (1 - confidence) split over the three (their own family, like the
+ * segments). A canary worse by more than 1 point with confidence rolls back (`rollsBack`); when
+ * the interval only may exceed it, the check warns.
+ */
+function loadCheck(policy, evidence, ctx, 
+/** Set when errors are not observable from the source (observability.ts): the error guards are skipped. */
+errorsUnobservable = false) {
+    const name = 'load';
+    const total = (arm) => evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT);
+    const b = total('baseline');
+    const c = total('canary');
+    const alpha = bonferroni(1 - policy.confidence, GUARDS.length);
+    const failing = [];
+    const suspect = [];
+    const shown = [];
+    const hasFallbacks = [...b, ...c].some(cell => cell.fallbacks !== undefined);
+    const bTotals = mergeCells(b);
+    const cTotals = mergeCells(c);
+    // No data is not 0%: a source that cannot tell error classes, or a window with no traffic.
+    const classes = evidence.errorClasses !== false;
+    if (bTotals.requests === 0 || cTotals.requests === 0) {
+        return { name, status: 'ok', detail: 'not available: an arm has no traffic in the window' };
+    }
+    if (!classes && !hasFallbacks) {
+        return {
+            name,
+            status: 'ok',
+            detail: `not available: ${evidence.source} reports no error classes (rate limits, timeouts) or fallbacks`
+        };
+    }
+    for (const guard of GUARDS) {
+        if (guard.key === 'fallback' && !hasFallbacks)
+            continue;
+        if (guard.key !== 'fallback' && (errorsUnobservable || !classes))
+            continue;
+        const count = (cells, totals) => guard.key === 'fallback'
+            ? cells.reduce((s, cell) => s + (cell.fallbacks ?? 0), 0)
+            : (totals.errors[guard.key] ?? 0);
+        const moments = (k, n) => ({ n, sx: k, sy: n, sxx: k, syy: n, sxy: k });
+        const bn = bTotals.requests;
+        const cn = cTotals.requests;
+        if (bn < ctx.minSamples || cn < ctx.minSamples)
+            continue;
+        const bk = count(b, bTotals);
+        const ck = count(c, cTotals);
+        const d = ratioDifferenceCS(moments(bk, bn), moments(ck, cn), alpha, {
+            relative: false,
+            tStar: ctx.tStar.total,
+            bernoulliFloor: true
+        });
+        const line = `${guard.label} canary ${pct$2(ck / cn)} vs baseline ${pct$2(bk / bn)} (${pts(d.lower)} to ${pts(d.upper)})`;
+        shown.push(line);
+        if (d.lower > LOAD_TOLERANCE)
+            failing.push(line);
+        else if (d.upper > LOAD_TOLERANCE && d.estimate > LOAD_TOLERANCE)
+            suspect.push(line);
+    }
+    const blind = errorsUnobservable
+        ? 'rate limits and timeouts not observable from this source (see the errors check)'
+        : undefined;
+    if (shown.length === 0) {
+        return { name, status: 'ok', detail: blind ?? 'not tested yet: below the minimum sample' };
+    }
+    if (blind)
+        shown.push(blind);
+    if (failing.length > 0) {
+        return {
+            name,
+            status: 'block',
+            rollsBack: true,
+            detail: `the canary is worse under load by more than ${pts(LOAD_TOLERANCE).slice(1)}: ${failing.join('; ')} (its own quota or provider?)`
+        };
+    }
+    if (suspect.length > 0) {
+        return { name, status: 'warn', detail: `may be worse under load: ${suspect.join('; ')}` };
+    }
+    return { name, status: 'ok', detail: shown.join('; ') };
+}
+const pct$2 = (x) => `${(x * 100).toFixed(2)}%`;
+const pts = (x) => Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(2)}pp` : 'n/a';
+
+/** A model key below this share of an arm's requests before a change counts as new after it. */
+const NEW_BEFORE = 0.05;
+/**
+ * Silent model updates (issue 5, check 4). `Cell.models` counts requests per served
+ * `model#fingerprint` and time bucket. In each arm, a change is a key that serves most requests in
+ * every bucket from some bucket on, after serving under 5% of them in every bucket before, where
+ * another key served most: a new snapshot behind an alias, or a new backend fingerprint. Evidence
+ * from before it no longer describes the system, so the step restarts at the change (evaluate.ts)
+ * and holds. Models a policy does not expect (`models.canary` / `models.baseline`) are named, with
+ * their share, whether a gateway fallback or an alias resolving elsewhere served them.
+ */
+function modelCheck(policy, evidence) {
+    const name = 'model';
+    const cells = evidence.cells.filter(c => c.segment === TOTAL_SEGMENT);
+    if (cells.length === 0)
+        return { check: { name, status: 'ok', detail: 'no traffic yet' } };
+    const failed = failedCalls(cells);
+    if (cells.every(c => Object.keys(c.models).length === 0)) {
+        const why = failed > 0 ? `only failed calls carry a model${failedNote(failed)}` : 'no models';
+        return { check: { name, status: 'ok', detail: `not available from this source (${why})` } };
+    }
+    const changes = [];
+    const unexpected = [];
+    const served = [];
+    for (const arm of ['baseline', 'canary']) {
+        const buckets = cells.filter(c => c.arm === arm).sort((a, b) => a.bucket - b.bucket);
+        const change = changeIn(buckets);
+        if (change)
+            changes.push({ arm, ...change });
+        const totals = new Map();
+        let requests = 0;
+        for (const cell of buckets) {
+            for (const [key, n] of Object.entries(cell.models)) {
+                totals.set(key, (totals.get(key) ?? 0) + n);
+                requests += n;
+            }
+        }
+        const ranked = [...totals].sort((a, b) => b[1] - a[1]);
+        if (ranked.length > 0) {
+            served.push(`${arm}: ${ranked
+                .slice(0, 3)
+                .map(([key, n]) => `${key} ${share(n, requests)}`)
+                .join(', ')}`);
+        }
+        const expected = policy.models?.[arm];
+        if (!expected)
+            continue;
+        for (const [key, n] of ranked) {
+            const model = key.split('#')[0];
+            if (key !== OTHER_MODELS && expected.includes(model))
+                continue;
+            unexpected.push(`${arm} served by ${key === OTHER_MODELS ? 'other models' : model} in ${share(n, requests)} of its requests (expected ${expected.join(' or ')})`);
+        }
+    }
+    if (changes.length > 0) {
+        const at = Math.min(...changes.map(c => c.at));
+        const text = changes
+            .map(c => `${c.arm}'s served model changed from ${c.from} to ${c.to} at about ${iso(c.at)}`)
+            .join('; ');
+        return {
+            changedAt: at,
+            check: {
+                name,
+                status: 'block',
+                detail: `${text}: evidence from before the change no longer describes the system, so the step's window restarts there`
+            }
+        };
+    }
+    const notes = failedNote(failed) + fingerprintNote(cells);
+    if (unexpected.length > 0) {
+        return { check: { name, status: 'warn', detail: unexpected.join('; ') + notes } };
+    }
+    return {
+        check: { name, status: 'ok', detail: `no change in the window; ${served.join('; ')}${notes}` }
+    };
+}
+/** Failed calls with a model key (Cell.failedModels): they served nothing, so none is counted. */
+function failedCalls(cells) {
+    let n = 0;
+    for (const cell of cells)
+        for (const count of Object.values(cell.failedModels ?? {}))
+            n += count;
+    return n;
+}
+function failedNote(failed) {
+    return failed > 0
+        ? `; ${failed} failed calls not counted as served (a failed call carries the requested model, not the one that would have served it)`
+        : '';
+}
+/** Without any `model#fingerprint` key, a backend change behind the same model id cannot show. */
+function fingerprintNote(cells) {
+    const any = cells.some(c => Object.keys(c.models).some(key => key.includes('#')));
+    return any ? '' : '; backend fingerprints: not available from this source';
+}
+/** The change in one arm's buckets (time order), if any. */
+function changeIn(buckets) {
+    const withModels = buckets.filter(c => Object.keys(c.models).length > 0);
+    const last = withModels.at(-1);
+    if (!last || withModels.length < 2)
+        return undefined;
+    const latest = dominant(last.models);
+    if (latest === undefined || latest === OTHER_MODELS)
+        return undefined;
+    let first = withModels.length - 1;
+    while (first > 0 && dominant(withModels[first - 1].models) === latest)
+        first--;
+    if (first === 0)
+        return undefined;
+    const before = withModels.slice(0, first);
+    const newBefore = before.every(c => (c.models[latest] ?? 0) < NEW_BEFORE * total(c.models));
+    if (!newBefore)
+        return undefined;
+    const previous = dominant(withModels[first - 1].models);
+    if (previous === undefined)
+        return undefined;
+    return { at: withModels[first].bucket, from: previous, to: latest };
+}
+/** The key serving more than half the requests, if one does. */
+function dominant(models) {
+    const all = total(models);
+    for (const [key, n] of Object.entries(models))
+        if (n > all / 2)
+            return key;
+    return undefined;
+}
+const total = (models) => Object.values(models).reduce((a, b) => a + b, 0);
+const share = (n, of) => `${((100 * n) / Math.max(1, of)).toFixed(1)}%`;
+const iso = (t) => new Date(t).toISOString();
+
+/**
+ * Why the error rate cannot be observed from this evidence, or undefined when it can (or the gate
+ * cannot tell). Some instrumentation libraries emit no span for a call that failed: they end the
+ * span only when an answer arrives (records/conventions.ts, KNOWN_INSTRUMENTATIONS, verified with
+ * the library versions listed there). When every call span read came from such a library and
+ * none of them failed, a 0% error rate is what the traces would show whatever the truth.
+ */
+function unobservableErrors(evidence) {
+    const scopes = evidence.quality.instrumentation;
+    if (!scopes || scopes.length === 0)
+        return undefined;
+    let calls = 0;
+    const names = new Set();
+    for (const s of scopes) {
+        const known = knownInstrumentation(s.scope);
+        if (!known || known.failedCalls || s.failed > 0)
+            return undefined;
+        calls += s.calls;
+        names.add(`${s.scope}${s.version ? ` ${s.version}` : ''} (no span for a failed call, checked with ${known.checked})`);
+    }
+    return `the calls were traced by ${[...names].join(' and ')}, and none of the ${calls} call spans read has an error status: the error rate is not observable from this source (trace the client with an instrumentation that records failed calls, such as @opentelemetry/instrumentation-openai, or log errors elsewhere)`;
+}
+const readsErrors = (m) => m.from === 'error' || m.from.startsWith('error.');
+/**
+ * With errors unobservable: the error metrics are inconclusive whatever their intervals say (0%
+ * against 0% is no evidence), with the reason and a caveat, and a check says so. It blocks (a hold,
+ * never a promotion or, at the step's timeout, a rollback) when a gating metric reads errors, and
+ * warns otherwise.
+ */
+function errorObservabilityCheck(metrics, why) {
+    // The metrics' reasons point here; the check says why.
+    const affected = metrics.filter(readsErrors);
+    for (const m of affected) {
+        m.verdict = 'inconclusive';
+        m.reason =
+            'not observable from this source: its failed calls leave no trace (see the errors check)';
+        m.needed = { samples: 0, seconds: null };
+        delete m.holdsBecause;
+        (m.caveats ??= []).push('errors are not observable from this source');
+    }
+    const gating = affected.filter(m => m.mode !== 'report');
+    const names = affected.map(m => m.name);
+    const what = names.length > 0
+        ? `; ${names.join(', ')} cannot be decided from it`
+        : '; the load check cannot see rate limits or timeouts';
+    return {
+        name: 'errors',
+        status: gating.length > 0 ? 'block' : 'warn',
+        detail: `${why}${what}`
+    };
+}
+
+const HOUR_MS = 3_600_000;
+/**
+ * The window's busiest hour of traffic, both arms together (the traffic the rollout serves, not
+ * one arm's share of it): the most requests in any run of consecutive time buckets spanning an
+ * hour, and when that run began. A window shorter than an hour counts as its requests scaled to
+ * an hour. Undefined when the window has no requests.
+ */
+function busiestHour(evidence) {
+    const { from, to } = evidence.window;
+    const size = evidence.bucketMs;
+    // No buckets (an empty window: inside the warm-up, or a source that failed): no traffic.
+    if (!(size > 0) || !(to > from))
+        return undefined;
+    const count = Math.max(1, Math.ceil((to - from) / size));
+    // Sparse (bucket index -> requests): a window spanning years must not allocate a slot per bucket.
+    const perBucket = new Map();
+    let total = 0;
+    for (const cell of evidence.cells) {
+        if (cell.segment !== TOTAL_SEGMENT || cell.requests === 0)
+            continue;
+        const k = Math.min(count - 1, Math.max(0, Math.floor((cell.bucket - from) / size)));
+        perBucket.set(k, (perBucket.get(k) ?? 0) + cell.requests);
+        total += cell.requests;
+    }
+    if (total === 0)
+        return undefined;
+    const span = Math.max(1, Math.round(HOUR_MS / size));
+    if (count <= span)
+        return { perHour: (total * HOUR_MS) / Math.max(size, to - from), at: from };
+    // The earliest run of `span` buckets with the most requests starts at 0 or ends at a bucket
+    // with traffic (an earlier start would otherwise hold as many), so only those starts are tried.
+    const keys = [...perBucket.keys()].sort((a, b) => a - b);
+    const prefix = [0];
+    for (const k of keys)
+        prefix.push(prefix.at(-1) + perBucket.get(k));
+    /** Index in `keys` of the first key >= k. */
+    const firstAtOrAfter = (k) => {
+        let lo = 0;
+        let hi = keys.length;
+        while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (keys[mid] < k)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo;
+    };
+    const starts = [0, ...keys.map(k => Math.min(count - span, Math.max(0, k - span + 1)))];
+    let best = { perHour: -1, at: from };
+    for (const s of [...new Set(starts)].sort((a, b) => a - b)) {
+        const run = prefix[firstAtOrAfter(s + span)] - prefix[firstAtOrAfter(s)];
+        if (run > best.perHour)
+            best = { perHour: run, at: from + s * size };
+    }
+    return best;
+}
+/**
+ * `rollout.minPeakLoad` (issue 5, check 5): a step promotes only once its busiest hour reached
+ * this share of the busiest hour the rollout has seen (the state's `peakLoad`, or this window's
+ * own when there is none), so a step that baked overnight does not pass on traffic far below what
+ * the daytime will put through it. It blocks promotion only: it never rolls back.
+ */
+function peakLoadCheck(minPeakLoad, step, seen) {
+    const name = 'peak-load';
+    if (!step)
+        return { name, status: 'ok', detail: 'no traffic in the window yet' };
+    const here = `the step's busiest hour had ${int(step.perHour)} requests (both arms, from ${new Date(step.at).toISOString()})`;
+    if (!seen || seen.perHour <= step.perHour) {
+        return {
+            name,
+            status: 'ok',
+            detail: `${here}, the busiest of the rollout so far${seen ? '' : ' (nothing earlier in the state to compare with)'}`
+        };
+    }
+    const share = step.perHour / seen.perHour;
+    const against = `${pct$1(share)} of the rollout's busiest hour (${int(seen.perHour)} requests, from ${seen.at}); minPeakLoad ${pct$1(minPeakLoad)}`;
+    return share >= minPeakLoad
+        ? { name, status: 'ok', detail: `${here}: ${against}` }
+        : {
+            name,
+            status: 'block',
+            detail: `${here}: only ${against}. A promotion waits for busier traffic, so the step does not pass on a quiet night`
+        };
+}
+const pct$1 = (x) => `${(x * 100).toFixed(0)}%`;
+
+/**
+ * `gateOn: repriced` (issue 5, check 1): the cost metric's verdict on the canary's cost re-priced
+ * at the baseline's prompt-cache hit rate h (the share of the baseline's input tokens read from the
+ * cache), for a canary whose small share keeps a shared prefix colder than the baseline's.
+ *
+ * Re-pricing is a deterministic, linear transform of each request's tokens: u - h d, where u is
+ * the request's cost with every input token uncached and d what reading all its input from the
+ * cache would save (CacheSums.repricing). So the re-priced per-request costs have exact moments
+ * (sum u - h sum d; sum u^2 - 2 h sum ud + h^2 sum d^2), and they are compared with the
+ * baseline's observed cost by the same confidence sequence as the observed cost. h is taken as
+ * known: it rests on the baseline's tokens, usually far more than the canary's. When requests are
+ * clustered by unit, the re-priced variance is widened by the observed cost's design effect
+ * (clustered over per-request variance of the canary's mean), assuming re-pricing does not change
+ * how a unit's requests hang together.
+ *
+ * Returns the result to use, or the observed one with a note when the source gives no token sums.
+ */
+function repricedCost(spec, observed, baseline, canary, evidence, ctx) {
+    const sums = (arm) => mergeCacheSums(evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT));
+    const b = sums('baseline');
+    const r = sums('canary')?.repricing;
+    if (!b || !(b.inputTokens > 0) || !r || r.n < 2) {
+        return {
+            ...observed,
+            reason: `${observed.reason}; gated on the observed cost: no priced token counts to re-price (gateOn: repriced)`
+        };
+    }
+    const h = b.cacheReadTokens / b.inputTokens;
+    const deff = designEffectOf(canary.moments, r);
+    const result = compareMetric(spec, baseline, { moments: repricedMoments(r, h, deff), requests: r.n }, ctx);
+    const observedChange = Number.isFinite(observed.delta.estimate)
+        ? `; observed ${change(observed, observed.delta.estimate, observed.delta.relative)}`
+        : '';
+    const widened = deff > 1 ? `, widened by the observed cost's design effect ${deff.toFixed(2)}` : '';
+    return {
+        ...result,
+        ...(observed.limit && { limit: observed.limit }),
+        ...(observed.baselineInterval && { baselineInterval: observed.baselineInterval }),
+        observed: observed.delta,
+        reason: `re-priced at the baseline's cache-hit rate (${(h * 100).toFixed(1)}%): ${result.reason}${observedChange}`,
+        method: `${result.method}; the canary's per-request cost re-priced at the baseline's cache-hit rate${widened}`
+    };
+}
+/**
+ * Per-request moments (one cluster per request, y = 1) of u - h d, with the residual sum of squares
+ * multiplied by `deff` (the mean is unchanged, its variance scaled by deff).
+ */
+function repricedMoments(r, h, deff = 1) {
+    const sx = r.su - h * r.sd;
+    const sxx = r.suu - 2 * h * r.sud + h * h * r.sdd;
+    const mean2 = (sx * sx) / r.n;
+    return {
+        n: r.n,
+        sx,
+        sy: r.n,
+        sxx: mean2 + deff * Math.max(0, sxx - mean2),
+        syy: r.n,
+        sxy: sx
+    };
+}
+/**
+ * Var(mean) from the clustered moments of the observed cost over Var(mean) from its per-request
+ * sums, at least 1; 1 when the moments are per request.
+ */
+function designEffectOf(m, r) {
+    if (m.n >= r.n || m.n < 2 || !(m.sy > 0))
+        return 1;
+    const ratio = m.sx / m.sy;
+    const ybar = m.sy / m.n;
+    const residual = Math.max(0, m.sxx - 2 * ratio * m.sxy + ratio * ratio * m.syy);
+    const clustered = residual / (m.n * (m.n - 1) * ybar * ybar);
+    const independent = Math.max(0, r.scc - (r.sc * r.sc) / r.n) / (r.n - 1) / r.n;
+    const deff = clustered / independent;
+    return Number.isFinite(deff) ? Math.max(1, deff) : 1;
+}
+
+const isGating = (m) => m.mode !== 'report';
+/**
+ * Compare every metric between the arms over the evidence of one step, and run the checks on the
+ * evidence itself. `canaryWeight` is the step's canary share in percent (the expected split).
+ * `replay`: the evaluation time was given (--now), so records after it are expected, not skew.
+ */
+function analyze(policy, evidence, canaryWeight, replay = false, options = {}) {
+    const total = (arm) => mergeCells(evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT));
+    const baseline = total('baseline');
+    const canary = total('canary');
+    const seconds = Math.max(1, (evidence.window.to - evidence.window.from) / 1000);
+    const canaryRate = canary.requests / seconds;
+    const stepAlpha = options.stepAlpha ?? 1 - policy.confidence;
+    const segmentsRollBack = policy.segments?.gate === 'rollback';
+    const alpha = metricAlpha(policy, stepAlpha);
+    const designEffects = aggregateDesignEffects(policy, evidence);
+    const ctx = {
+        alpha,
+        tStar: tStar(policy.rollout.minSamples, canaryWeight),
+        minSamples: policy.rollout.minSamples,
+        canaryRequests: canary.requests,
+        canaryRate,
+        growth: growthOf(policy, evidence, options.stepElapsedMs),
+        ...(designEffects && { designEffects })
+    };
+    const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx, evidence.limitValues?.[spec.name]));
+    // Each segment's cells merged once, for the segment comparisons and the segment-mix check.
+    const bySegment = policy.segments ? segmentTotals(evidence) : [];
+    const segmentAlpha = segmentsRollBack ? stepAlpha * SEGMENT_SHARE : 1 - policy.confidence;
+    const segments = policy.segments ? compareSegments(policy, bySegment, ctx, segmentAlpha) : [];
+    const arms = {
+        baseline: { requests: baseline.requests, units: baseline.units },
+        canary: { requests: canary.requests, units: canary.units }
+    };
+    const checks = evidenceChecks(policy, evidence, arms, canaryWeight, replay);
+    const valueCounts = policy.metrics.map((_, i) => metricAt(baseline.metrics, i).requests + metricAt(canary.metrics, i).requests);
+    const fields = fieldsCheck(policy, evidence, valueCounts);
+    if (fields)
+        checks.push(fields);
+    // The checks for the ways staging lies (issue 5): each adds a check, and may mark metrics. The
+    // segment mix first (it may replace estimates), then the cache (it may turn fails into holds).
+    if (policy.segments) {
+        checks.push(coverageCheck(policy, evidence.unitLevel, bySegment, metrics, ctx, canaryWeight));
+    }
+    policy.metrics.forEach((spec, i) => {
+        const observed = metrics[i];
+        if (spec.gateOn !== 'repriced' || !observed)
+            return;
+        const b = metricAt(baseline.metrics, i);
+        metrics[i] = repricedCost(spec, observed, b, metricAt(canary.metrics, i), evidence, ctx);
+    });
+    const cache = cacheCheck(evidence, metrics, ctx, (baseline.requests + canary.requests) / seconds);
+    const model = modelCheck(policy, evidence);
+    const blindToErrors = unobservableErrors(evidence);
+    checks.push(aaCheck(policy, evidence, metrics, ctx), cache.check, model.check, loadCheck(policy, evidence, ctx, blindToErrors !== undefined));
+    if (blindToErrors !== undefined)
+        checks.push(errorObservabilityCheck(metrics, blindToErrors));
+    const analysis = {
+        window: evidence.window,
+        arms,
+        unitLevel: evidence.unitLevel,
+        metrics,
+        segments,
+        checks,
+        canaryRate,
+        errorBudget: {
+            total: 1 - policy.confidence,
+            step: stepAlpha,
+            perMetric: alpha,
+            segments: segmentsRollBack ? 'shared' : policy.segments ? 'separate' : 'none'
+        }
+    };
+    if (cache.report)
+        analysis.cache = cache.report;
+    const mix = baselineMix(policy, evidence);
+    if (mix)
+        analysis.baselineMix = mix;
+    const peak = policy.rollout.minPeakLoad !== undefined ? busiestHour(evidence) : undefined;
+    if (peak)
+        analysis.peakLoad = peak;
+    if (model.changedAt !== undefined)
+        analysis.restartAt = model.changedAt;
+    return analysis;
+}
+/**
+ * Each gating metric's alpha in a step whose sequences have `stepAlpha` of the rollout's budget
+ * (default: the whole budget, 1 - confidence): segments that can roll back take their share
+ * first (stats/alphaSpending.ts), the rest is split over the family (Bonferroni).
+ */
+function metricAlpha(policy, stepAlpha = 1 - policy.confidence) {
+    const armsAlpha = policy.segments?.gate === 'rollback' ? stepAlpha * (1 - SEGMENT_SHARE) : stepAlpha;
+    return bonferroni(armsAlpha, familySize(policy.metrics));
+}
+/**
+ * The family of the error budget: each gating metric, plus each canary `limit` on one, since a
+ * limit is a test of its own (Bonferroni over all of them). Report-only metrics are shown at the
+ * same level but do not widen the gating ones.
+ */
+function familySize(metrics) {
+    const gating = metrics.filter(isGating);
+    return Math.max(1, gating.length + gating.filter(m => m.limit !== undefined).length);
+}
+/**
+ * Confidence sequences are tightest around the sample size where decisions are expected
+ * (Waudby-Smith et al. 2024 choose rho for such a t*): when the canary reaches the minimum sample
+ * at this step's split, and the baseline has its share of the same traffic. In the sequences' own
+ * time: clusters, so units when records carry one (minSamples counts units then).
+ */
+function tStar(minSamples, canaryWeight) {
+    const share = Math.min(Math.max(canaryWeight / 100, 0.001), 0.999);
+    const canary = Math.max(30, minSamples);
+    const baseline = Math.max(30, Math.round((canary * (1 - share)) / share));
+    return { baseline, canary, total: baseline + canary };
+}
+/**
+ * Every segment is compared at `familyAlpha` split over segments and gating metrics: with
+ * `segments.gate: rollback` a share of the step's budget (a failing segment rolls back, so its
+ * errors count against the rollout's budget), else a separate family at 1 - confidence (a segment
+ * that can only hold never makes a wrong promotion or rollback).
+ */
+function compareSegments(policy, segmentTotals, ctx, familyAlpha) {
+    const gating = policy.metrics
+        .map((m, i) => ({ m, i }))
+        .filter(({ m }) => isGating(m) && !m.totalOnly);
+    if (segmentTotals.length === 0 || gating.length === 0)
+        return [];
+    const alpha = bonferroni(familyAlpha, segmentTotals.length * gating.length);
+    const segCtx = { ...ctx, alpha, project: false };
+    return segmentTotals.map(({ key: segment, baseline: b, canary: c }) => {
+        const metrics = gating.map(({ m, i }) => {
+            const r = compareMetric({ ...m, limit: undefined }, metricAt(b.metrics, i), metricAt(c.metrics, i), segCtx);
+            return {
+                name: r.name,
+                mode: r.mode,
+                verdict: r.verdict,
+                delta: r.delta,
+                n: r.n,
+                reason: r.reason
+            };
+        });
+        return { segment, verdict: worstVerdict(metrics.map(m => m.verdict)), metrics };
+    });
+}
+function worstVerdict(verdicts) {
+    if (verdicts.includes('fail'))
+        return 'fail';
+    if (verdicts.includes('inconclusive') || verdicts.length === 0)
+        return 'inconclusive';
+    return 'pass';
+}
+/**
+ * How the window's traffic grows (analysis/projection.ts): per arm, requests per second over the
+ * window, and units first seen per second over its last third (0 without units: then requests
+ * are the clusters); and what is left of the step before maxDuration.
+ */
+function growthOf(policy, evidence, stepElapsedMs) {
+    const { from, to } = evidence.window;
+    const seconds = (to - from) / 1000;
+    if (!(seconds > 0))
+        return undefined;
+    const recentFrom = to - (to - from) / 3;
+    const arm = (a) => {
+        const cells = evidence.cells.filter(c => c.arm === a && c.segment === TOTAL_SEGMENT);
+        const requests = cells.reduce((n, c) => n + c.requests, 0);
+        const recent = cells.filter(c => c.bucket + evidence.bucketMs / 2 >= recentFrom);
+        const recentSeconds = Math.max(1, (to - Math.max(from, recentFrom)) / 1000);
+        const newUnits = recent.reduce((n, c) => n + c.units, 0);
+        return {
+            requestsPerSecond: requests / seconds,
+            units: evidence.unitLevel ? cells.reduce((n, c) => n + c.units, 0) : 0,
+            newUnitsPerSecond: evidence.unitLevel ? newUnits / recentSeconds : 0
+        };
+    };
+    const elapsed = stepElapsedMs ?? to - from;
+    return {
+        seconds,
+        baseline: arm('baseline'),
+        canary: arm('canary'),
+        remainingSeconds: Math.max(0, (policy.rollout.maxDuration - elapsed) / 1000)
+    };
+}
+const EMPTY = { moments: emptyMoments(), requests: 0 };
+const metricAt = (list, i) => list[i] ?? EMPTY;
+
+function initialState(policy, stepStartedAt) {
+    return {
+        version: 1,
+        rollout: policy.rollout.name,
+        revision: 0,
+        status: 'running',
+        stepIndex: 0,
+        stepStartedAt: new Date(stepStartedAt).toISOString(),
+        history: []
+    };
+}
+/**
+ * The error-budget ledger for an evaluation of the current step (stats/alphaSpending.ts): the
+ * stored one while the step is the same; at a new step, the last step's alpha joins what was
+ * spent and the new step gets its share (steps skipped by a manual promotion spend nothing).
+ */
+function currentBudget(policy, state) {
+    const total = 1 - policy.confidence;
+    const comparisonSteps = policy.rollout.steps.filter(w => w < 100).length;
+    const stored = state.errorBudget;
+    if (stored && stored.step.index === state.stepIndex) {
+        return stored.total === total
+            ? stored
+            : {
+                ...stored,
+                total,
+                step: {
+                    ...stored.step,
+                    alpha: stepAlpha({ total, comparisonSteps, restarts: stored.step.restarts })
+                }
+            };
+    }
+    return {
+        total,
+        spent: stored ? stored.spent + stored.step.alpha : 0,
+        step: {
+            index: state.stepIndex,
+            alpha: stepAlpha({ total, comparisonSteps, restarts: 0 }),
+            restarts: 0
+        }
+    };
+}
+/** The ledger after the step's evidence restarted: the old sequences are spent, new ones start. */
+function restartedBudget(policy, budget) {
+    const restarts = budget.step.restarts + 1;
+    const comparisonSteps = policy.rollout.steps.filter(w => w < 100).length;
+    return {
+        ...budget,
+        spent: budget.spent + budget.step.alpha,
+        step: {
+            ...budget.step,
+            alpha: stepAlpha({ total: budget.total, comparisonSteps, restarts }),
+            restarts
+        }
+    };
+}
+/** Why a manual command cannot apply to this state, or undefined when it can. */
+function commandRefusal(state, command) {
+    if (command === 'promote' && state.status === 'rolled-back') {
+        return 'the rollout was rolled back: `resume` starts it again at the first step';
+    }
+    if (command === 'promote' && state.status === 'complete')
+        return 'the rollout is already complete';
+    if (command === 'pause' && state.status !== 'running') {
+        return `only a running rollout can be paused (it is ${state.status})`;
+    }
+    if (command === 'resume' && state.status === 'running')
+        return 'the rollout is not paused';
+    if (command === 'resume' && state.status === 'complete')
+        return 'the rollout is already complete';
+    return undefined;
+}
+/**
+ * The next state after a decision. A promotion starts the next step's clock (and so its fresh
+ * confidence sequence, DESIGN.md); a hold changes nothing but the history.
+ */
+function nextState(state, decision, now, analysis, 
+/** The policy, to keep the error-budget ledger (omit: the ledger is left as it is). */
+policy) {
+    const next = stateAfter(state, decision, now, analysis, policy);
+    return { ...next, desired: desiredAfter(state, next, decision, now) };
+}
+/** Who decides when no person does. */
+const GATE_ACTOR = 'ai-rollout-gate';
+/**
+ * The desired state after a decision: a new one when the weight or the status changes (or a
+ * person commands), else the one already saved, so `at` and `appliedAt` say when this weight was
+ * decided and when it was in place everywhere.
+ */
+function desiredAfter(before, after, decision, now) {
+    const weight = decision.to.weight;
+    const kept = before.desired;
+    if (kept && !decision.manual && kept.weight === weight && kept.status === after.status) {
+        return kept;
+    }
+    return {
+        weight,
+        status: after.status,
+        from: decision.from.weight,
+        actor: decision.manual?.actor ?? GATE_ACTOR,
+        reason: decision.manual?.reason ?? decision.reasons[0] ?? decision.action,
+        at: new Date(now).toISOString()
+    };
+}
+function stateAfter(state, decision, now, analysis, policy) {
+    const at = new Date(now).toISOString();
+    const command = decision.manual?.command;
+    const moved = decision.to.index !== decision.from.index;
+    const next = {
+        ...state,
+        revision: state.revision + 1,
+        history: [...state.history, historyEntry(decision, at, analysis)].slice(-200)
+    };
+    // The ledger of the sequences this evaluation ran (a step that was evaluated has spent its alpha).
+    const budget = policy && analysis && state.status === 'running' ? currentBudget(policy, state) : undefined;
+    if (budget)
+        next.errorBudget = budget;
+    // The baseline's levels at the rollout's start, once they rest on the minimum sample.
+    const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined;
+    if (levels) {
+        const mix = analysis?.baselineMix;
+        next.baselineAtStart = { at, levels, ...(mix && { mix }) };
+    }
+    // The busiest hour so far, for the next steps' minPeakLoad.
+    const peak = analysis?.peakLoad;
+    if (peak && !(peak.perHour <= (state.peakLoad?.perHour ?? 0))) {
+        next.peakLoad = { at: new Date(peak.at).toISOString(), perHour: peak.perHour };
+    }
+    if (command === 'pause' && decision.manual) {
+        return {
+            ...next,
+            status: 'paused',
+            paused: { at, actor: decision.manual.actor, reason: decision.manual.reason }
+        };
+    }
+    if (command === 'resume') {
+        const { paused, ...rest } = next;
+        if (state.status === 'rolled-back') {
+            // A resumed rollout is a new attempt of a person's choosing: its budget starts again.
+            const { errorBudget: _spent, ...fresh } = rest;
+            return { ...fresh, status: 'running', stepIndex: 0, stepStartedAt: at };
+        }
+        // The pause does not count towards the step's bake time or its maxDuration.
+        const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0;
+        const stepStartedAt = new Date(Date.parse(state.stepStartedAt) + pausedFor).toISOString();
+        return { ...rest, status: 'running', stepStartedAt };
+    }
+    if (decision.action === 'rollback')
+        return { ...next, status: 'rolled-back' };
+    if (decision.action === 'promote' && decision.complete) {
+        return { ...next, status: 'complete', stepIndex: decision.to.index };
+    }
+    if (decision.action === 'promote' && moved) {
+        return { ...next, stepIndex: decision.to.index, stepStartedAt: at };
+    }
+    // A served model changed inside the step: its evidence starts again at the change.
+    const restartAt = analysis?.restartAt;
+    if (decision.action === 'hold' && restartAt !== undefined && !command) {
+        const started = Date.parse(state.stepStartedAt);
+        if (restartAt > started) {
+            const restarted = { ...next, stepStartedAt: new Date(restartAt).toISOString() };
+            if (policy && next.errorBudget)
+                restarted.errorBudget = restartedBudget(policy, next.errorBudget);
+            return restarted;
+        }
+    }
+    return next;
+}
+function historyEntry(decision, at, analysis) {
+    const m = decision.manual;
+    const entry = {
+        at,
+        action: m && (m.command === 'pause' || m.command === 'resume') ? m.command : decision.action,
+        from: decision.from.weight,
+        to: decision.to.weight,
+        manual: m !== undefined,
+        reason: decision.reasons[0] ?? ''
+    };
+    if (m)
+        entry.actor = m.actor;
+    if (analysis) {
+        entry.metrics = analysis.metrics
+            .filter(r => r.mode !== 'report' && Number.isFinite(r.delta.estimate))
+            .map(r => ({
+            name: r.name,
+            estimate: r.delta.estimate,
+            lower: r.delta.lower,
+            upper: r.delta.upper,
+            verdict: r.verdict
+        }));
+    }
+    return entry;
+}
+/**
+ * The stored state checked against the policy (the document's own shape is checked when it is
+ * read, state/store.ts). Caches the rollout can do without (baselineAtStart, peakLoad, judgeCache,
+ * applied, comment, desired) and malformed history entries are left out, each named in `ignored`,
+ * so a bad one can never crash or steer a run; the next save drops them. A running or paused
+ * rollout whose step the policy does not have gets a `stepProblem`.
+ */
+function checkState(policy, stored) {
+    const ignored = [];
+    const state = { ...stored };
+    const drop = (key, valid, what) => {
+        if (state[key] === undefined || valid)
+            return;
+        delete state[key];
+        ignored.push(`${String(key)} ${what}; left out (it is measured again)`);
+    };
+    const b = state.baselineAtStart;
+    drop('baselineAtStart', isRecord(b) &&
+        isInstant(b.at) &&
+        isRecord(b.levels) &&
+        Object.values(b.levels).every(isFiniteNumber) &&
+        (b.mix === undefined || isMix(b.mix)), 'is not { at, levels: { metric: number }, mix? }');
+    const p = state.peakLoad;
+    drop('peakLoad', isRecord(p) && isInstant(p.at) && isFiniteNumber(p.perHour) && p.perHour >= 0, 'is not { at, perHour }');
+    const j = state.judgeCache;
+    drop('judgeCache', isRecord(j) &&
+        typeof j.key === 'string' &&
+        Array.isArray(j.entries) &&
+        j.entries.every(e => isRecord(e) &&
+            typeof e.k === 'string' &&
+            isFiniteNumber(e.s) &&
+            e.s >= 0 &&
+            e.s <= 1 &&
+            (e.f === undefined || e.f === 1)), 'is not { key, entries: [{ k, s }] }');
+    const d = state.desired;
+    drop('desired', isRecord(d) &&
+        isFiniteNumber(d.weight) &&
+        d.weight >= 0 &&
+        d.weight <= 100 &&
+        ['running', 'paused', 'complete', 'rolled-back'].includes(d.status) &&
+        typeof d.actor === 'string' &&
+        typeof d.reason === 'string' &&
+        isInstant(d.at) &&
+        (d.appliedAt === undefined || isInstant(d.appliedAt)), 'is not { weight, status, actor, reason, at }');
+    const a = state.applied;
+    drop('applied', isRecord(a) &&
+        Object.values(a).every(v => isRecord(v) && isFiniteNumber(v.weight) && typeof v.at === 'string'), 'is not { actuator: { weight, at } }');
+    const c = state.comment;
+    drop('comment', isRecord(c) &&
+        Number.isSafeInteger(c.pullRequest) &&
+        Number.isSafeInteger(c.id) &&
+        typeof c.author === 'string', 'is not { pullRequest, id, author }');
+    if (state.status === 'paused')
+        drop('paused', isRecord(state.paused), 'is not { at, actor, reason }');
+    const history = state.history.filter(isHistoryEntry);
+    if (history.length < state.history.length) {
+        ignored.push(`${state.history.length - history.length} malformed history entries left out`);
+        state.history = history;
+    }
+    const problem = stepProblem(policy, state);
+    return problem ? { state, ignored, stepProblem: problem } : { state, ignored };
+}
+/**
+ * The canary weight the state was last decided at: the saved decision's, else the last history
+ * entry's. Undefined for a rollout that has not decided anything yet.
+ */
+function recordedWeight(state) {
+    return state.desired?.weight ?? state.history.at(-1)?.to;
+}
+/** Why a running or paused rollout's step does not fit this policy's steps, if it does not. */
+function stepProblem(policy, state) {
+    if (state.status !== 'running' && state.status !== 'paused')
+        return undefined;
+    const steps = policy.rollout.steps;
+    const weight = steps[state.stepIndex];
+    const recorded = recordedWeight(state);
+    const was = recorded !== undefined ? ` at ${recorded}%` : '';
+    if (weight !== undefined && (recorded === undefined || recorded === weight))
+        return undefined;
+    const listed = `[${steps.join(', ')}]`;
+    const where = weight === undefined
+        ? `is at step ${state.stepIndex + 1}${was}, but the policy's rollout.steps ${listed} have ${steps.length}`
+        : `is at step ${state.stepIndex + 1}${was}, but that step of the policy's rollout.steps ${listed} is ${weight}%`;
+    return `the rollout state ${where} (were the steps changed mid-rollout?). Nothing was changed. Restore the steps, or move the rollout explicitly: promote to a step of this policy (\`promote --weight ${steps[Math.min(state.stepIndex, steps.length - 1)]}\`, or the Action's \`weight\` input), or roll back`;
+}
+const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isFiniteNumber = (v) => typeof v === 'number' && Number.isFinite(v);
+const isMix = (v) => isRecord(v) &&
+    (v.inputTokens === undefined || isFiniteNumber(v.inputTokens)) &&
+    (v.segments === undefined ||
+        (isRecord(v.segments) &&
+            Object.values(v.segments).every(s => isRecord(s) &&
+                isFiniteNumber(s.share) &&
+                isRecord(s.levels) &&
+                Object.values(s.levels).every(isFiniteNumber))));
+const isInstant = (v) => typeof v === 'string' && parseInstant(v).ok;
+function isHistoryEntry(e) {
+    return (isRecord(e) &&
+        isInstant(e.at) &&
+        typeof e.action === 'string' &&
+        isFiniteNumber(e.from) &&
+        isFiniteNumber(e.to) &&
+        typeof e.reason === 'string' &&
+        (e.metrics === undefined ||
+            (Array.isArray(e.metrics) &&
+                e.metrics.every(m => isRecord(m) &&
+                    typeof m.name === 'string' &&
+                    // Unbounded ends are written as null (JSON has no Infinity).
+                    [m.estimate, m.lower, m.upper].every(v => typeof v === 'number' || v === null)))));
+}
+
+/** Canary weight at a step index; -1 is "rolled back" (0%). */
+const weightAt = (policy, index) => index < 0 ? 0 : (policy.rollout.steps[index] ?? 100);
+/** Checks whose block means the comparison itself cannot be trusted. */
+const UNTRUSTED = new Set(['arms', 'traffic-split', 'data-quality', 'a/a']);
+/**
+ * The step state machine (DESIGN.md, "Decision"). Pure: the evaluation time is passed in.
+ * rollback: a gating metric fails, a canary limit is breached with confidence, or the step timed
+ * out with onTimeout: rollback. promote: every gating metric passes, both arms have the minimum
+ * sample, the bake time has passed and no check blocks. hold: anything else, with what is needed.
+ */
+function decide(policy, state, analysis, now) {
+    const here = position(policy, state);
+    const stay = (action, reasons, complete = false) => ({
+        action,
+        from: here,
+        to: here,
+        complete,
+        reasons
+    });
+    if (state.status === 'complete')
+        return stay('promote', ['the rollout is complete'], true);
+    if (state.status === 'rolled-back') {
+        return stay('rollback', [
+            `the rollout was rolled back; \`resume\` starts it again at the first step`
+        ]);
+    }
+    if (state.status === 'paused') {
+        const p = state.paused;
+        return stay('hold', [`paused${p ? ` by ${p.actor} at ${p.at}: ${p.reason}` : ''}`]);
+    }
+    const gating = analysis.metrics.filter(m => m.mode !== 'report');
+    const blocks = analysis.checks.filter(c => c.status === 'block');
+    const trusted = !blocks.some(c => UNTRUSTED.has(c.name));
+    const elapsed = now - Date.parse(state.stepStartedAt);
+    // A segment rolls back only through a `gate` metric; `hold` metrics only ever hold.
+    const segmentFails = (mode) => analysis.segments.filter(s => s.metrics.some(m => m.verdict === 'fail' && (mode === 'any' || m.mode === 'gate')));
+    const failing = [
+        ...gating.filter(m => m.mode === 'gate' && m.limit?.breached).map(limitReason),
+        ...gating
+            .filter(m => m.mode === 'gate' && m.verdict === 'fail' && m.holdsBecause === undefined)
+            .map(failReason),
+        ...(policy.segments?.gate === 'rollback'
+            ? segmentFails('gate').map(s => `segment ${s.segment} fails`)
+            : []),
+        ...blocks.filter(c => c.rollsBack).map(c => `${c.name}: ${c.detail}`)
+    ];
+    if (failing.length > 0 && trusted)
+        return rollback(here, failing);
+    const holdReasons = [
+        ...(failing.length > 0
+            ? [`would roll back (${failing.join('; ')}), but the evidence is not trustworthy`]
+            : []),
+        ...blocks.filter(c => !c.rollsBack).map(c => `${c.name}: ${c.detail}`),
+        ...(gating.length === 0 ? ['no gating metric: every metric is mode: report'] : []),
+        ...gating.filter(m => m.mode === 'hold' && m.verdict === 'fail').map(failReason),
+        ...gating
+            .filter(m => m.mode === 'gate' && m.verdict === 'fail' && m.holdsBecause !== undefined)
+            .map(m => `${failReason(m)}; this holds instead of rolling back: ${m.holdsBecause}`),
+        ...gating.filter(m => m.verdict === 'inconclusive').map(inconclusiveReason),
+        ...gating
+            .filter(m => m.limit?.suspect || (m.mode === 'hold' && m.limit?.breached))
+            .map(limitReason),
+        ...(policy.segments && policy.segments.gate !== false
+            ? segmentFails('any')
+                .filter(s => !failing.includes(`segment ${s.segment} fails`))
+                .map(s => `segment ${s.segment} fails`)
+            : [])
+    ];
+    if (elapsed < policy.rollout.minDuration) {
+        holdReasons.push(`bake time: ${duration$1(policy.rollout.minDuration - elapsed)} of the ${duration$1(policy.rollout.minDuration)} minimum still to go`);
+    }
+    if (holdReasons.length === 0)
+        return promote(policy, state, here, gating.length, elapsed);
+    // The timeout ends a step whose metrics stayed undecided on sound evidence. A problem with the
+    // evidence itself (no data, stale or malformed data, a broken split) holds: fail closed.
+    if (elapsed >= policy.rollout.maxDuration) {
+        const ran = `step ${here.weight}% ran ${duration$1(elapsed)} (maxDuration ${duration$1(policy.rollout.maxDuration)}) without a decision`;
+        const evidenceProblem = blocks.some(c => c.name !== 'sample-size');
+        if (policy.rollout.onTimeout === 'rollback' && !evidenceProblem) {
+            return rollback(here, [ran, ...holdReasons]);
+        }
+        holdReasons.unshift(`${ran}; holding (${evidenceProblem ? 'the evidence has problems, so the timeout does not roll back' : 'onTimeout: hold'})`);
+    }
+    const decision = stay('hold', holdReasons);
+    const needed = mostNeeded(gating);
+    return needed ? { ...decision, needed } : decision;
+}
+function promote(policy, state, here, gating, elapsed) {
+    const next = state.stepIndex + 1;
+    const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100;
+    return {
+        action: 'promote',
+        from: here,
+        to: {
+            index: complete ? policy.rollout.steps.length - 1 : next,
+            weight: complete ? 100 : weightAt(policy, next)
+        },
+        complete,
+        reasons: [
+            `all ${gating} gating metrics are within tolerance after ${duration$1(elapsed)} at ${here.weight}%`
+        ]
+    };
+}
+/** Where the canary is now: a rolled-back rollout is at 0%, off every step. */
+function position(policy, state) {
+    if (state.status === 'rolled-back')
+        return ROLLED_BACK;
+    const weight = weightAt(policy, state.stepIndex);
+    // A state whose step the policy no longer has (checkState) is where it was last decided.
+    const recorded = state.status === 'complete' ? undefined : recordedWeight(state);
+    return { index: state.stepIndex, weight: recorded ?? weight };
+}
+const ROLLED_BACK = { index: -1, weight: 0 };
+const rollback = (here, reasons) => ({
+    action: 'rollback',
+    from: here,
+    to: ROLLED_BACK,
+    complete: false,
+    reasons
+});
+function failReason(m) {
+    const verb = (m.better === 'lower') === m.delta.estimate > 0 ? 'worsened' : 'changed';
+    const line = m.rollbackAt !== undefined
+        ? `the ${change(m, m.rollbackAt, m.delta.relative)} rollback threshold`
+        : `the ${toleranceText(m)} tolerance`;
+    return `${m.name} ${verb} ${deltaWithInterval(m)}, beyond ${line}`;
+}
+function limitReason(m) {
+    const l = m.limit;
+    if (!l)
+        return '';
+    const sure = l.breached ? 'breaches' : 'may breach';
+    return `canary ${m.name} ${sure} its limit of ${value(m, l.value)} (canary interval ${value(m, l.lower)} to ${value(m, l.upper)})`;
+}
+function inconclusiveReason(m) {
+    const n = m.needed;
+    const code = m.why?.code;
+    // A reason the interval cannot be trusted yet comes first: it says what is missing.
+    const held = code === 'below-minimum' || code === 'too-skewed' || code === 'design-effect-unknown';
+    if (held && (!n || n.samples === null))
+        return `${m.name} inconclusive: ${m.reason}`;
+    if (m.delta.relative && m.baseline === 0)
+        return `${m.name} inconclusive: ${m.reason}`;
+    if (n?.code === 'resolution' || code === 'bucket-resolution') {
+        return `${m.name} inconclusive: ${m.reason}`;
+    }
+    if (!n || n.samples === null) {
+        return n?.code === 'beyond-step'
+            ? `${m.name} inconclusive: more traffic will not settle it within this step at these estimates`
+            : `${m.name} inconclusive: the estimate sits at the tolerance, more traffic will not settle it soon`;
+    }
+    if (n.samples === 0)
+        return `${m.name} inconclusive: ${m.reason}`;
+    const time = n.seconds !== null ? `, ${roughDuration(n.seconds)} at current traffic` : '';
+    const why = held ? ` (${m.reason})` : '';
+    return `${m.name} inconclusive: about ${roughCount(n.samples)} more canary requests${time}${why}`;
+}
+/** The slowest inconclusive gating metric decides how long the hold lasts. */
+function mostNeeded(gating) {
+    const needs = gating.filter(m => m.verdict === 'inconclusive').map(m => m.needed);
+    if (needs.length === 0)
+        return undefined;
+    if (needs.some(n => !n || n.samples === null))
+        return { samples: null, seconds: null };
+    const worst = needs.reduce((a, b) => ((b?.samples ?? 0) > (a?.samples ?? 0) ? b : a));
+    return worst ? { samples: worst.samples, seconds: worst.seconds } : undefined;
+}
+/**
+ * A person's command overrides the analysis (DESIGN.md: recorded with the actor and the reason).
+ * It never needs evidence, so a source that is down cannot block a rollback.
+ */
+function manualDecision(policy, state, command, actor, reason, 
+/** promote only: the step index to go to (default the next one). */
+toIndex = state.stepIndex + 1) {
+    const here = position(policy, state);
+    const manual = { command, actor, reason };
+    const why = `${command} by ${actor}: ${reason}`;
+    switch (command) {
+        case 'rollback':
+            return { ...rollback(here, [why]), manual };
+        case 'promote': {
+            const next = toIndex;
+            const complete = next >= policy.rollout.steps.length || weightAt(policy, next) >= 100;
+            const to = complete
+                ? { index: policy.rollout.steps.length - 1, weight: 100 }
+                : { index: next, weight: weightAt(policy, next) };
+            return { action: 'promote', from: here, to, complete, reasons: [why], manual };
+        }
+        case 'pause':
+            return { action: 'hold', from: here, to: here, complete: false, reasons: [why], manual };
+        case 'resume': {
+            // Resuming a rolled-back rollout starts it again at the first step.
+            const to = state.status === 'rolled-back' ? { index: 0, weight: weightAt(policy, 0) } : here;
+            return { action: 'hold', from: here, to, complete: false, reasons: [why], manual };
+        }
+    }
+}
+
+/**
+ * The policy's judge (judgeFromPolicy), whose code (and the `openai` client) is loaded on its
+ * first run only: a policy without a judge, or a paused rollout, never loads it.
+ */
+function lazyJudge(spec, env) {
+    let judge;
+    return {
+        run: async (input) => {
+            judge ??= import('./chunk-judge.js').then(m => m.judgeFromPolicy(spec, env));
+            return (await judge).run(input);
+        }
+    };
+}
+
+/** Formatting of a metric result (its change with the interval, the tolerance, the A/A noise). */
+/** The metric's run-to-run noise from the A/A check: "A/A ±1.2%", or '' when not measured. */
+function noiseText(m) {
+    return m.aa ? `A/A ±${change(m, m.aa.noise, m.delta.relative).slice(1)}` : '';
+}
+
+/**
+ * A mermaid `xychart-beta` per gating metric (GitHub renders mermaid in comments and job
+ * summaries, https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/creating-diagrams):
+ * the change's estimate and its interval at each evaluation in the rollout's history, with the
+ * tolerance as a flat line, so a reader sees the interval close in on (or cross) the tolerance.
+ * Values are in the table's units (points for relative changes and rates). xychart has no
+ * legend, so one follows each chart in words: the series are drawn in a fixed order that their
+ * values also keep (upper bound >= estimate >= lower bound), so "top, middle, bottom" names them
+ * whatever the colours. From the first evaluation on: a single evaluation is drawn as flat
+ * segments (a line through one point draws nothing in mermaid, mermaid-js/mermaid#8153).
+ */
+function metricCharts(history, metrics) {
+    const charts = [];
+    for (const m of metrics) {
+        if (m.mode === 'report')
+            continue;
+        const points = history
+            .filter(h => !h.manual)
+            .flatMap(h => {
+            const p = h.metrics?.find(x => x.name === m.name);
+            return p ? [{ at: h.at, ...p }] : [];
+        })
+            .slice(-48);
+        if (points.length === 0)
+            continue;
+        const { scale, unit } = changeScale(m, m.delta.relative);
+        // An unbounded interval (too little data yet) is drawn clipped to a range around the rest.
+        const finite = points.flatMap(p => [p.estimate, p.lower, p.upper]).filter(Number.isFinite);
+        const reach = Math.max(Math.abs(m.tolerance) * 3, ...finite.map(Math.abs)) || 1;
+        const clip = (v) => round$1(Math.max(-reach, Math.min(reach, v)) * scale);
+        const single = points.length === 1;
+        const labels = points.map(p => `"${p.at.slice(5, 16).replace('T', ' ')}"`);
+        // One evaluation: the same values at two ticks (the second label differs by a space only).
+        const xs = single ? [labels[0], `${labels[0]?.slice(0, -1)} "`] : labels;
+        const series = (pick) => {
+            const values = points.map(p => clip(pick(p)));
+            return `[${(single ? [values[0], values[0]] : values).join(', ')}]`;
+        };
+        const unitText = unit ? ` (${unit})` : '';
+        const clipped = points.some(p => !Number.isFinite(p.lower) || !Number.isFinite(p.upper));
+        charts.push([
+            `**${escapeText(m.name)}**: change, canary vs baseline${unitText}`,
+            '',
+            '```mermaid',
+            'xychart-beta',
+            `  title "${label(m.name)}: change${unitText}, tolerance ${round$1(m.tolerance * scale)}${unit === '%' ? '%' : unit ? ` ${unit}` : ''}"`,
+            `  x-axis [${xs.join(', ')}]`,
+            `  y-axis "canary - baseline${unitText}"`,
+            `  line ${series(p => p.upper)}`,
+            `  line ${series(p => p.estimate)}`,
+            `  line ${series(p => p.lower)}`,
+            `  line [${(single ? [0, 0] : points).map(() => clip(m.tolerance)).join(', ')}]`,
+            '```',
+            '',
+            `<sub>Top line: the interval's upper bound; middle: the estimate; bottom: the lower bound; flat line: the tolerance (${m.better === 'higher' ? 'the canary must stay above it' : 'the canary must stay below it'}). ${single ? 'One evaluation so far, drawn flat. ' : ''}${clipped ? 'An interval without data yet is clipped to the chart. ' : ''}The metric passes once the whole interval is on the good side of the tolerance.</sub>`
+        ].join('\n'));
+    }
+    return charts;
+}
+const round$1 = (v) => Math.round(v * 1000) / 1000;
+/** Mermaid strings are double-quoted; keep names to characters that cannot end or escape them. */
+const label = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
+/** A metric name in markdown text: no markup, no mentions. */
+const escapeText = (name) => name.replace(/[\\`*_[\]|~#<>]/g, c => `\\${c}`).replace(/@/g, '@\u200b');
+
+/** A probability as a percentage for people: 5%, 1.25%, 0.31%. */
+const pct = (p) => {
+    const v = p * 100;
+    return `${v >= 1 ? Number(v.toFixed(2)) : Number(v.toPrecision(2))}%`;
+};
+/**
+ * The error budget in plain words (stats/alphaSpending.ts): what "at most 5%" means for the
+ * whole rollout, what this step spends, and how segments share it.
+ */
+function budgetText(r) {
+    const b = r.errorBudget;
+    if (!b) {
+        return `${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.`;
+    }
+    const spent = b.spent !== undefined && b.spent > 0 ? `; earlier steps spent ${pct(b.spent)}` : '';
+    const segments = b.segments === 'shared'
+        ? ' Failing segments roll back too, so they share this step’s part.'
+        : b.segments === 'separate'
+            ? ` Segments are compared apart, at ${pct(b.total)} each step, and can only hold, so they spend none of it.`
+            : '';
+    return `At most a ${pct(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct(b.step)} of it (${pct(b.perMetric)} per gating metric)${spent}.${segments} Each interval is valid however often the gate looks; a metric passes only when its whole interval is within the tolerance.`;
+}
+/**
+ * Why a metric has no interval yet, in a few words for its table cell (MetricResult.why), or ''
+ * when it has one.
+ */
+function heldText(m) {
+    const why = m.why;
+    switch (why?.code) {
+        case 'below-minimum':
+            return why.unit === 'units'
+                ? `too few users for a valid interval (${Math.min(why.baseline, why.canary)} of ${why.minimum})`
+                : `too few requests for a verdict (${Math.min(why.baseline, why.canary)} of ${why.minimum})`;
+        case 'too-skewed':
+            return 'too skewed for a valid interval yet';
+        case 'design-effect-unknown':
+            return 'per-user arms, but the data have no users: declare arms.designEffect';
+        default:
+            return '';
+    }
+}
+
+function decisionRecord(input) {
+    const { policy, decision, analysis } = input;
+    const iso = (t) => new Date(t).toISOString();
+    const record = {
+        decision: decision.action,
+        rollout: policy.rollout.name,
+        status: input.state.status,
+        step: decision.from,
+        next: decision.to,
+        complete: decision.complete,
+        steps: policy.rollout.steps,
+        evaluatedAt: iso(input.now),
+        window: analysis ? { from: iso(analysis.window.from), to: iso(analysis.window.to) } : null,
+        policy: { hash: input.policyHash, confidence: policy.confidence },
+        source: input.source ?? null,
+        arms: {
+            baseline: {
+                n: analysis?.arms.baseline.requests ?? 0,
+                units: analysis?.arms.baseline.units ?? 0
+            },
+            canary: { n: analysis?.arms.canary.requests ?? 0, units: analysis?.arms.canary.units ?? 0 }
+        },
+        metrics: analysis?.metrics ?? [],
+        segments: analysis?.segments ?? [],
+        checks: analysis?.checks ?? [],
+        reasons: decision.reasons
+    };
+    if (decision.needed)
+        record.needed = decision.needed;
+    if (decision.manual)
+        record.manual = decision.manual;
+    if (analysis?.cache)
+        record.cache = analysis.cache;
+    if (analysis?.restartAt !== undefined)
+        record.restartedAt = iso(analysis.restartAt);
+    if (input.quality)
+        record.dataQuality = input.quality;
+    if (analysis?.judge)
+        record.judge = analysis.judge;
+    if (analysis?.errorBudget)
+        record.errorBudget = analysis.errorBudget;
+    return record;
+}
+/** The record as JSON text: Infinity and NaN become null, as JSON requires. */
+const recordJson = (r) => JSON.stringify(r, null, 2);
+
+/**
+ * Text from data or from the policy (metric names, segment values, reasons that quote them) is
+ * escaped before it reaches markdown, so it cannot inject links, mentions, HTML or table cells.
+ */
+function escapeMarkdown(text) {
+    return (oneLine(text.replace(/\r?\n/g, ' '))
+        .replace(/[\\`*_[\]|~#]/g, c => `\\${c}`)
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/@/g, '@\u200b')
+        // GitHub autolinks bare URLs (`https://...`, `www.`): a zero-width space after the scheme or
+        // `www` keeps a URL from data as text (GitHub Flavored Markdown, "Autolinks (extension)").
+        .replace(/\b([a-z][a-z0-9+.-]*):\/\//gi, '$1:\u200b//')
+        .replace(/\bwww\./gi, m => `${m.slice(0, 3)}\u200b.`));
+}
+const ICON = { promote: '✅', hold: '⏸️', rollback: '⏪' };
+const VERDICT = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⏳ inconclusive' };
+const CHECK = { ok: '✅', warn: '⚠️', block: '⛔' };
+/** The marker that identifies this rollout's comment (the sticky PR comment finds it). */
+const commentMarker = (rollout) => `<!-- ai-rollout-gate:${encodeURIComponent(rollout)} -->`;
+function headline(r) {
+    const name = `\`${r.rollout.replace(/`/g, '')}\``;
+    if (r.manual) {
+        const what = {
+            rollback: 'Rolled back',
+            promote: 'Promoted',
+            pause: 'Paused',
+            resume: 'Resumed'
+        };
+        return `${ICON[r.decision]} ${what[r.manual.command]} ${name} by hand: ${r.step.weight}% → ${r.next.weight}%${lagging(r)}`;
+    }
+    return automatic(r, name) + lagging(r);
+}
+/** A decision no run may call done while an actuator has not applied it. */
+const lagging = (r) => r.applied?.some(a => !a.ok) ? ' (not yet applied everywhere)' : '';
+function automatic(r, name) {
+    switch (r.decision) {
+        case 'promote':
+            return r.complete && r.step.weight === r.next.weight
+                ? `${ICON.promote} ${name} is complete at 100%`
+                : `${ICON.promote} Promote ${name}: ${r.step.weight}% → ${r.next.weight}%${r.complete ? ' (complete)' : ''}`;
+        case 'rollback':
+            return r.step.weight === 0
+                ? `${ICON.rollback} ${name} is rolled back: the canary is at 0%`
+                : `${ICON.rollback} Roll back ${name}: ${r.step.weight}% → 0%`;
+        default:
+            return `${ICON.hold} Hold ${name} at ${r.step.weight}%`;
+    }
+}
+/** `1% ✓ → 5% ✓ → **25%** → 50% → 100%`, relative to where the decision leaves the canary. */
+function progressLine(r) {
+    const current = r.decision === 'rollback' ? r.step.index : r.next.index;
+    return r.steps
+        .map((w, i) => {
+        if (r.decision === 'rollback' && i === current)
+            return `**${w}% ✗**`;
+        if (i < current || (r.complete && i === current))
+            return `${w}% ✓`;
+        if (i === current)
+            return `**${w}%**`;
+        return `${w}%`;
+    })
+        .join(' → ');
+}
+function metricRow(m) {
+    const mode = m.mode === 'gate' ? '' : ` _(${m.mode})_`;
+    const limit = m.limit
+        ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
+        : '';
+    const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : '';
+    const held = m.holdsBecause ? ' (holds)' : '';
+    const why = heldText(m);
+    const waiting = why ? `<br><sub>${escapeMarkdown(why)}</sub>` : '';
+    const caveats = (m.caveats ?? []).map(c => `<br><sub>⚠️ ${escapeMarkdown(c)}</sub>`).join('');
+    return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held}${waiting} |`;
+}
+/** A count of segments by verdict, then the failing ones (at most five, named). */
+function segmentLines(segments) {
+    if (segments.length === 0)
+        return [];
+    const count = (v) => segments.filter(s => s.verdict === v).length;
+    const failing = segments.filter(s => s.verdict === 'fail').slice(0, 5);
+    return [
+        '',
+        `**Segments**: ${segments.length} compared, ${count('fail')} fail, ${count('inconclusive')} inconclusive, ${count('pass')} pass.`,
+        ...(failing.length > 0 ? [''] : []),
+        ...failing.map(s => {
+            const names = s.metrics.filter(m => m.verdict === 'fail').map(m => escapeMarkdown(m.name));
+            return `- ${VERDICT.fail} ${escapeMarkdown(s.segment)}: ${names.join(', ')}`;
+        })
+    ];
+}
+/** GitHub refuses comment bodies over 65,536 characters; stay below with room for the marker. */
+const MAX_COMMENT_LENGTH = 65_000;
+/**
+ * The PR comment and job summary: verdict first, then the evidence, the charts over the rollout,
+ * then the full record. When too long for a comment, detail is dropped first, the verdict never.
+ */
+function renderMarkdown(r, options = {}) {
+    const maxLength = options.maxLength ?? MAX_COMMENT_LENGTH;
+    const summary = summaryLines(r).join('\n');
+    const charts = metricCharts(options.history ?? [], r.metrics);
+    const chartSection = charts.length > 0
+        ? [
+            '<details><summary>Over the rollout</summary>',
+            '',
+            charts.join('\n\n'),
+            '',
+            '</details>'
+        ].join('\n')
+        : '';
+    const record = recordSection(r);
+    const fits = (parts) => {
+        const text = parts.filter(Boolean).join('\n\n') + '\n';
+        return text.length <= maxLength ? text : undefined;
+    };
+    const omitted = "<sub>The decision record is too long for a comment: see the run's `report-path` output.</sub>";
+    return (fits([summary, chartSection, record]) ??
+        fits([summary, chartSection, omitted]) ??
+        fits([summary, omitted]) ??
+        `${summary.slice(0, maxLength - 200)}\n\n_(truncated: see the run's \`report-path\` output for everything)_\n`);
+}
+function summaryLines(r) {
+    const lines = [commentMarker(r.rollout), `### ${headline(r)}`, '', progressLine(r), ''];
+    lines.push(...r.reasons.map(reason => `- ${escapeMarkdown(reason)}`));
+    if (r.needed && r.needed.samples !== null && r.needed.samples > 0) {
+        const time = r.needed.seconds !== null ? `, ${roughDuration(r.needed.seconds)} at current traffic` : '';
+        lines.push('', `**Still needed:** about ${roughCount(r.needed.samples)} more canary requests${time}.`);
+    }
+    if (r.metrics.length > 0) {
+        lines.push('', `Window ${r.window?.from ?? '?'} → ${r.window?.to ?? '?'}: baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests.`, '', '| metric | baseline | canary | change (interval) | tolerance | verdict |', '|---|---:|---:|---|---:|---|', ...r.metrics.map(metricRow));
+        lines.push('', `<sub>${escapeMarkdown(budgetText(r))}</sub>`);
+    }
+    if (r.checks.length > 0) {
+        lines.push('', '**Checks**', '', ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`));
+    }
+    if (r.applied && r.applied.length > 0) {
+        lines.push('', '**Applied**', '', ...r.applied.map(a => `- ${a.ok ? (a.changed ? '✅' : '➖') : '❌'} ${a.actuator}: ${escapeMarkdown(a.detail)}`));
+    }
+    lines.push(...segmentLines(r.segments));
+    return lines;
+}
+function recordSection(r) {
+    const json = recordJson(r);
+    const fence = '`'.repeat(Math.max(3, longestBacktickRun(json) + 1));
+    return [
+        '<details><summary>Decision record</summary>',
+        '',
+        `${fence}json`,
+        json,
+        fence,
+        '',
+        '</details>'
+    ].join('\n');
+}
+const longestBacktickRun = (s) => Math.max(0, ...(s.match(/`+/g) ?? []).map(run => run.length));
+
+/** Markdown bold (the current step) becomes brackets in a terminal. */
+const plain = (s) => s.replace(/\*\*(.*?)\*\*/g, '[$1]');
+/** The terminal view: the verdict, why, and one line per metric and check. */
+function renderText(r) {
+    const lines = [plain(headline(r)), plain(progressLine(r)), ''];
+    lines.push(...r.reasons.map(reason => `  - ${reason}`));
+    if (r.metrics.length > 0) {
+        lines.push('', `window ${r.window?.from} -> ${r.window?.to}; baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests`);
+        const rows = r.metrics.map(m => [
+            m.name + (m.mode === 'gate' ? '' : ` (${m.mode})`),
+            value(m, m.baseline),
+            value(m, m.canary),
+            deltaWithInterval(m),
+            `tol ${toleranceText(m)}`,
+            noiseText(m),
+            m.verdict + (m.holdsBecause ? ' (holds)' : '') + (heldText(m) ? `: ${heldText(m)}` : '')
+        ]);
+        const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? [];
+        for (const row of rows) {
+            lines.push('  ' +
+                row
+                    .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+                    .join('  ')
+                    .trimEnd());
+        }
+        for (const m of r.metrics) {
+            for (const caveat of m.caveats ?? [])
+                lines.push(`  note: ${m.name}: ${caveat}`);
+        }
+    }
+    if (r.metrics.length > 0)
+        lines.push('', `  ${budgetText(r)}`);
+    if (r.checks.length > 0) {
+        lines.push('', ...r.checks.map(c => `  [${c.status}] ${c.name}: ${c.detail}`));
+    }
+    // Text from data (names, values, server messages) never starts a line or drives a terminal.
+    return lines.map(oneLine).join('\n') + '\n';
+}
+
+async function evaluate(deps) {
+    const { policy, now } = deps;
+    const log = deps.log ?? QUIET;
+    const source = deps.log ? loggedSource(deps.source, log, () => performance.now()) : deps.source;
+    log.phase('State');
+    const stored = await deps.store?.load();
+    log.info(stored
+        ? `${deps.store?.describe()}: revision ${stored.revision}, ${stored.status} at step ${stored.stepIndex + 1}`
+        : deps.store
+            ? `${deps.store.describe()}: no state yet, the rollout starts at its first step`
+            : 'No state: the rollout is evaluated as at its first step');
+    const restarted = stored !== undefined && restart(stored, deps);
+    const checked = stored && !restarted ? checkState(policy, stored) : undefined;
+    if (checked?.stepProblem)
+        throw new StateError(checked.stepProblem);
+    const loaded = checked?.state;
+    // A restarted rollout's first step begins now: earlier canary records belong to the old version.
+    const start = loaded
+        ? undefined
+        : (deps.since ?? (restarted ? now : await firstCanary(source, now)));
+    const state = loaded ?? {
+        ...initialState(policy, start ?? now),
+        revision: stored?.revision ?? 0,
+        // A new rollout on the same pull request keeps editing the same comment.
+        ...(stored?.comment && { comment: stored.comment })
+    };
+    // No state and no canary yet: the step starts now, but the report still shows all data so far,
+    // so a canary label that matches nothing is visible at once.
+    const windowFrom = loaded || start !== undefined ? undefined : 0;
+    const collected = state.status === 'running' || state.status === 'paused'
+        ? await collectEvidence(policy, state, source, now, deps.replay ?? false, windowFrom, judgeOf(deps, state))
+        : undefined;
+    const analysis = collected?.analysis;
+    // What earlier sequences of this rollout spent, for the report's plain words on the budget.
+    if (analysis?.errorBudget)
+        analysis.errorBudget.spent = currentBudget(policy, state).spent;
+    if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
+        analysis.checks.push({
+            name: 'policy',
+            status: 'warn',
+            detail: `the policy changed since this rollout's state was written (${loaded.policyHash} -> ${deps.policyHash})`
+        });
+    }
+    if (analysis && checked && checked.ignored.length > 0) {
+        analysis.checks.push({
+            name: 'state',
+            status: 'warn',
+            detail: `the stored rollout state had invalid fields: ${checked.ignored.join('; ')}`
+        });
+    }
+    if (analysis && state.baselineAtStart) {
+        analysis.checks.push(driftCheck(policy, analysis.metrics, state.baselineAtStart, analysis.baselineMix));
+    }
+    if (analysis && policy.rollout.minPeakLoad !== undefined) {
+        analysis.checks.push(peakLoadCheck(policy.rollout.minPeakLoad, analysis.peakLoad, state.peakLoad));
+    }
+    if (analysis)
+        logAnalysis(log, analysis);
+    // A complete or rolled-back rollout is decided by its status alone.
+    const decision = decide(policy, state, analysis ?? emptyAnalysis(now), now);
+    log.info(`Decision: ${decision.action} (${decision.from.weight}% -> ${decision.to.weight}%)`);
+    const judgeCache = collected?.judgeCache;
+    const kept = judgeCache ? { ...state, judgeCache } : state;
+    return finish(deps, kept, stored?.revision, decision, analysis, collected?.quality);
+}
+/**
+ * Runs `decide` again when another run saved the rollout's state first (the compare-and-swap
+ * refused this run's save before anything was applied), a bounded number of times, so racing
+ * runs make one transition and no run reports a decision whose save was lost.
+ */
+async function decideAgainOnConflict(decide, options) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await decide();
+        }
+        catch (e) {
+            if (!(e instanceof StateConflictError) || attempt >= options.attempts)
+                throw e;
+            options.onRetry?.(attempt);
+            await new Promise(r => setTimeout(r, 50 + Math.random() * 200 * attempt));
+        }
+    }
+}
+const canaryVersion = (deps) => deps.canaryVersion ?? deps.policy.arms.canary.join(',');
+/** A different canary than the stored state's is a new rollout: it starts again at the first step. */
+function restart(state, deps) {
+    return state.canaryVersion !== undefined && state.canaryVersion !== canaryVersion(deps);
+}
+/** The judge, if the policy has one; a paused rollout holds anyway, so it pays for no calls. */
+function judgeOf(deps, state) {
+    if (!deps.policy.judge || state.status !== 'running')
+        return undefined;
+    const judge = deps.judge ?? lazyJudge(deps.policy.judge, process.env);
+    return deps.log ? loggedJudge(judge, deps.log) : judge;
+}
+/** A person's command: no evidence is collected, so a source that is down cannot block it. */
+async function command(deps) {
+    const loaded = await deps.store?.load();
+    const checked = loaded ? checkState(deps.policy, loaded) : undefined;
+    const state = checked?.state ?? initialState(deps.policy, deps.now);
+    // A state whose step the policy does not have: only a rollback, or an explicit promotion to a
+    // step of this policy (the migration), may go on.
+    const migrating = checked?.stepProblem !== undefined;
+    if (migrating && deps.command !== 'rollback' && deps.toWeight === undefined) {
+        throw new StateError(`cannot ${deps.command}: ${checked?.stepProblem}`);
+    }
+    const refusal = commandRefusal(state, deps.command) ?? targetRefusal(deps, state, migrating);
+    if (refusal)
+        throw new UsageError(`cannot ${deps.command} rollout "${deps.policy.rollout.name}": ${refusal}`);
+    const { steps } = deps.policy.rollout;
+    const toIndex = deps.toWeight !== undefined ? steps.indexOf(deps.toWeight) : undefined;
+    const decision = manualDecision(deps.policy, state, deps.command, deps.actor, deps.reason, toIndex);
+    return finish(deps, state, loaded?.revision, decision);
+}
+/** Why `promote to W%` cannot apply: W must be a later step of the policy. */
+function targetRefusal(deps, state, 
+/** The state's step is not one of this policy's: any step of the policy may be the target. */
+migrating) {
+    if (deps.toWeight === undefined)
+        return undefined;
+    const { steps } = deps.policy.rollout;
+    if (deps.command !== 'promote')
+        return 'a target weight is only for promote';
+    const index = steps.indexOf(deps.toWeight);
+    if (index < 0)
+        return `${deps.toWeight}% is not a step of this rollout (${steps.join('%, ')}%)`;
+    if (index <= state.stepIndex && !migrating) {
+        return `the canary is already at ${steps[state.stepIndex]}%; promote only moves forward (use rollback to go back)`;
+    }
+    return undefined;
+}
+async function finish(deps, state, loadedRevision, decided, analyzed, read) {
+    // Servers' answers (quoted in checks and reasons) may echo a credential: never saved or shown.
+    const scrub = secretScrubber(deps.secrets ?? []);
+    const decision = scrubDeep(decided, scrub);
+    const analysis = analyzed && scrubDeep(analyzed, scrub);
+    const quality = read && scrubDeep(read, scrub);
+    const next = {
+        ...nextState(state, decision, deps.now, analysis, deps.policy),
+        policyHash: deps.policyHash,
+        canaryVersion: canaryVersion(deps),
+        ...(deps.pullRequest !== undefined && { pullRequest: deps.pullRequest })
+    };
+    // With nothing to apply, the decision is in place as soon as it is made.
+    if (!deps.apply && next.desired && !next.desired.appliedAt) {
+        next.desired = { ...next.desired, appliedAt: next.desired.at };
+    }
+    const store = deps.dryRun ? undefined : deps.store;
+    // DESIGN.md principle 8: the decision is saved before anything is applied. A conflict here (a
+    // run that saved first) throws before any actuator ran, so the caller can decide again.
+    if (store) {
+        await store.save(next, loadedRevision);
+        deps.log?.info(`State saved to ${store.describe()} (revision ${next.revision})`);
+    }
+    const record = decisionRecord({
+        policy: deps.policy,
+        policyHash: deps.policyHash,
+        decision,
+        state: next,
+        now: deps.now,
+        ...(analysis && { analysis }),
+        ...(deps.source && { source: deps.source.describe() }),
+        ...(quality && { quality })
+    });
+    let final = next;
+    if (deps.apply) {
+        const known = state.applied;
+        // A state from before actuators were tracked: the world is where that state was.
+        const assumed = { weight: decision.from.weight, status: state.status };
+        const applied = scrubDeep(await deps.apply(record, name => (known ? known[name] : assumed)), scrub);
+        record.applied = applied;
+        const settled = withApplied(next, applied, record, deps.now);
+        let unrecorded;
+        if (store) {
+            try {
+                final = (await saveApplied(store, next, settled, record)) ?? next;
+            }
+            catch (e) {
+                // The decision itself is saved; the next run finds the actuators lagging and applies again.
+                unrecorded = scrub(e instanceof Error ? e.message : String(e));
+            }
+        }
+        else if (!deps.dryRun) {
+            final = settled;
+        }
+        const failed = applied.filter(a => !a.ok);
+        if (failed.length > 0)
+            record.reasons.unshift(notYetApplied(failed, record, deps));
+        if (unrecorded !== undefined) {
+            record.reasons.push(`What the actuators did could not be recorded in the state (${unrecorded}); the next run checks them again.`);
+        }
+    }
+    const markdown = renderMarkdown(record, { history: final.history });
+    return { record, state: final, markdown, text: renderText(record) };
+}
+/** The reason that leads a record when an actuator did not apply the decision. */
+function notYetApplied(failed, record, deps) {
+    const what = failed.map(a => `${a.actuator}: ${a.detail}`).join('; ');
+    const target = `${record.next.weight}% (${record.status})`;
+    if (deps.dryRun)
+        return `Would not apply to ${what} (dry run: nothing was applied or saved).`;
+    if (!deps.store) {
+        return `Not applied to ${what}. The decision (${target}) is not saved anywhere (no state): run again with --state to have it retried.`;
+    }
+    return `Not yet applied to ${what}. The decision (${target}) is saved and stands; every run applies it again until it is in place.`;
+}
+/**
+ * The state once the actuators ran: what each applied (the reconciliation's record, for the
+ * actuators configured now), and, once every one has applied the saved decision, when. A move
+ * that only reached every actuator in a later run starts the step's clock then: the traffic before
+ * was still at the old weight.
+ */
+function withApplied(state, results, record, now) {
+    const at = new Date(now).toISOString();
+    const applied = {};
+    for (const r of results) {
+        const before = state.applied?.[r.actuator];
+        if (r.ok)
+            applied[r.actuator] = { weight: record.next.weight, status: record.status, at };
+        else if (before)
+            applied[r.actuator] = before;
+    }
+    let { desired, stepStartedAt } = state;
+    if (desired && !desired.appliedAt && results.every(r => r.ok)) {
+        const moved = desired.from !== undefined && desired.from !== desired.weight;
+        if (moved && state.status === 'running' && desired.at !== at)
+            stepStartedAt = at;
+        desired = { ...desired, appliedAt: at };
+    }
+    return {
+        ...state,
+        applied,
+        stepStartedAt,
+        ...(desired && { desired })
+    };
+}
+/**
+ * Records what the actuators applied, with compare-and-swap on the state this run saved. When
+ * another run saved in between, its decision stands: what this run applied is merged into its
+ * state if it is the same decision, else the actuators this run touched are marked unknown, so
+ * the next run applies the newer decision to them again (this run's may have landed after it).
+ */
+async function saveApplied(store, saved, settled, record) {
+    if (JSON.stringify(settled) === JSON.stringify(saved))
+        return saved;
+    const next = { ...settled, revision: saved.revision + 1 };
+    try {
+        await store.save(next, saved.revision);
+        return next;
+    }
+    catch (e) {
+        if (!(e instanceof StateConflictError))
+            throw e;
+    }
+    return updateState(store, latest => {
+        const same = latest.desired?.at === saved.desired?.at && latest.desired?.weight === saved.desired?.weight;
+        const applied = { ...(latest.applied ?? {}) };
+        let changed = false;
+        for (const [name, entry] of Object.entries(settled.applied ?? {})) {
+            if (entry.at !== record.evaluatedAt)
+                continue; // not applied by this run
+            if (same)
+                applied[name] = entry;
+            else if (latest.desired && entry.weight !== latest.desired.weight)
+                delete applied[name];
+            else
+                continue;
+            changed = true;
+        }
+        return changed ? { ...latest, applied } : undefined;
+    });
+}
+async function firstCanary(source, now) {
+    try {
+        return await source.firstCanaryTime(now);
+    }
+    catch {
+        return undefined; // collect() reports the same problem as a hold, with its reason
+    }
+}
+/**
+ * Evidence for the current step: from the step's start plus the warm-up, to now. Any failure of
+ * the source is a hold with the reason (DESIGN.md: fail closed), never a crash.
+ */
+async function collectEvidence(policy, state, source, now, replay, windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup, judge) {
+    const weight = weightAt(policy, state.stepIndex);
+    const from = windowFrom;
+    // This step's share of the rollout's error budget, and how long it has run (projections).
+    const budget = currentBudget(policy, state);
+    const options = {
+        stepAlpha: budget.step.alpha,
+        stepElapsedMs: now - Date.parse(state.stepStartedAt)
+    };
+    if (now <= from) {
+        const analysis = analyze(policy, emptyEvidence(source, now, now), weight, false, options);
+        analysis.checks.unshift({
+            name: 'warm-up',
+            status: 'block',
+            detail: `the step began at ${state.stepStartedAt}; its first ${policy.rollout.warmup / 60000}m are excluded, so evidence starts at ${new Date(from).toISOString()}`
+        });
+        return { analysis };
+    }
+    try {
+        const evidence = await source.collect({ window: { from, to: now }, now });
+        const unjudged = analyze(policy, evidence, weight, replay, options);
+        if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
+            // A served model changed: the step restarts there, and the judge waits for that window.
+            // Its new sequences are new spending of the budget.
+            const restarted = {
+                stepAlpha: restartedBudget(policy, budget).step.alpha,
+                stepElapsedMs: now - unjudged.restartAt
+            };
+            return await restartAtModelChange(policy, unjudged, source, now, weight, replay, restarted);
+        }
+        // The judge (optional) grades sampled texts into its metric, then the analysis is redone.
+        const cache = state.judgeCache;
+        const judged = await judge?.run({
+            policy,
+            evidence,
+            canaryWeight: weight,
+            stepAlpha: options.stepAlpha,
+            ...(cache && { cache })
+        });
+        if (!judged)
+            return { analysis: unjudged, quality: evidence.quality };
+        const analysis = analyze(policy, judged.evidence, weight, replay, options);
+        judged.annotate(analysis);
+        return { analysis, quality: evidence.quality, judgeCache: judged.cache };
+    }
+    catch (e) {
+        const analysis = analyze(policy, emptyEvidence(source, from, now), weight, false, options);
+        analysis.checks.unshift({ name: 'source', status: 'block', detail: e.message });
+        return { analysis };
+    }
+}
+/**
+ * A served model changed inside the window (analysis/modelCheck.ts): evidence from before the
+ * change no longer describes the system, so the window starts again at the change (plus the
+ * warm-up), and the step holds until it has baked that long again. The state's step clock moves
+ * to the change too (decide/state.ts), so later runs start there.
+ */
+async function restartAtModelChange(policy, before, source, now, weight, replay, options) {
+    const restartAt = before.restartAt;
+    const from = restartAt + policy.rollout.warmup;
+    const change = before.checks.find(c => c.name === 'model')?.detail ?? 'a served model changed';
+    const baked = now - restartAt >= policy.rollout.minDuration;
+    const evidence = now > from
+        ? await source.collect({ window: { from, to: now }, now })
+        : emptyEvidence(source, now, now);
+    const analysis = analyze(policy, evidence, weight, replay, options);
+    const model = {
+        name: 'model',
+        status: baked ? 'warn' : 'block',
+        detail: `${change}; evidence now starts at ${new Date(from).toISOString()}${baked ? '' : `, and the step holds until it has baked ${duration$1(policy.rollout.minDuration)} since the change`}`
+    };
+    const at = analysis.checks.findIndex(c => c.name === 'model');
+    // A second change inside the new window keeps its own (later) block.
+    if (at >= 0 && analysis.restartAt === undefined)
+        analysis.checks[at] = model;
+    analysis.restartAt ??= restartAt;
+    return { analysis, quality: evidence.quality };
+}
+function emptyEvidence(source, from, to) {
+    return {
+        source: source.describe(),
+        window: { from, to },
+        bucketMs: 0,
+        metrics: [],
+        unitLevel: false,
+        cells: [],
+        quality: emptyQuality()
+    };
+}
+function emptyAnalysis(now) {
+    const arm = { requests: 0, units: 0 };
+    return {
+        window: { from: now, to: now },
+        arms: { baseline: arm, canary: arm },
+        unitLevel: false,
+        metrics: [],
+        segments: [],
+        checks: [],
+        canaryRate: 0
+    };
+}
+
+/**
+ * `model_list[name=v7].litellm_params.weight` -> ['model_list', {key:'name',value:'v7'},
+ * 'litellm_params', 'weight']. Throws with the position of a malformed step.
+ */
+function parseWeightPath(path) {
+    const steps = [];
+    const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|(\.)/gy;
+    // What the previous token was decides what may follow: a key only at the start or after a dot,
+    // an index or a dot only after a key or an index.
+    let prev = 'start';
+    let m;
+    let at = 0;
+    while (at < path.length && (m = re.exec(path))) {
+        const isKey = m[1] !== undefined;
+        const isDot = m[5] !== undefined;
+        if (isKey ? prev === 'step' : prev !== 'step')
+            break;
+        if (isKey)
+            steps.push(m[1]);
+        else if (m[2] !== undefined)
+            steps.push(Number(m[2]));
+        else if (!isDot)
+            steps.push({ key: m[3].trim(), value: (m[4] ?? '').trim() });
+        prev = isDot ? 'dot' : 'step';
+        at = re.lastIndex;
+    }
+    if (at !== path.length || prev !== 'step') {
+        throw new Error(`weight path "${path}" is malformed near character ${at + 1}: use keys separated by dots, [n] for a list item, [key=value] to pick a list item`);
+    }
+    return steps;
+}
+/**
+ * Set a number at `path` in a YAML document with the `yaml` Document API, which keeps comments,
+ * key order and formatting (https://eemeli.org/yaml/#documents). Every step must exist: a missing
+ * key is an error naming it, never a silently created one.
+ */
+function setInYaml(doc, path, value) {
+    const steps = parseWeightPath(path);
+    const keys = [];
+    let node = doc.contents;
+    for (const [i, step] of steps.entries()) {
+        const where = keys.length > 0 ? ` under ${formatKeys(keys)}` : '';
+        let key;
+        if (typeof step === 'object') {
+            if (!distExports.isSeq(node))
+                throw new Error(`${describeStep(step)}${where} needs a list there`);
+            const index = node.items.findIndex(item => distExports.isMap(item) && String(item.get(step.key)) === step.value);
+            if (index < 0)
+                throw new Error(`no list item with ${step.key} = ${step.value}${where}`);
+            key = index;
+        }
+        else {
+            const has = distExports.isMap(node) || distExports.isSeq(node) ? node.has(step) : false;
+            if (!has)
+                throw new Error(`${describeStep(step)}${where} does not exist`);
+            key = step;
+        }
+        keys.push(key);
+        if (i < steps.length - 1)
+            node = node.get(key, true);
+    }
+    doc.setIn(keys, value);
+}
+/** Set every weight in YAML (or JSON, which is YAML) text; returns the new text. */
+function setWeights(text, isJson, values) {
+    if (isJson)
+        return setInJson(text, values);
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid YAML (${where(doc.errors[0])})`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    return doc.toString();
+}
+/**
+ * Where a parse error is, and its kind, without the text around it: the yaml library's messages
+ * quote the offending line, and the file may hold secrets (`db_password: ...`) that would then
+ * reach the PR comment and the decision record.
+ */
+function where(error) {
+    const at = error.linePos?.[0];
+    return `${error.code}${at ? ` at line ${at.line}, column ${at.col}` : ''}`;
+}
+/** JSON has no comments: parse, set, and write back with the file's own indentation. */
+function setInJson(text, values) {
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0)
+        throw new Error(`not valid JSON (${where(doc.errors[0])})`);
+    for (const { path, value } of values)
+        setInYaml(doc, path, value);
+    const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
+    return JSON.stringify(doc.toJS(), null, indent) + (text.endsWith('\n') ? '\n' : '');
+}
+const describeStep = (step) => typeof step === 'object'
+    ? `[${step.key}=${step.value}]`
+    : typeof step === 'number'
+        ? `[${step}]`
+        : `key "${step}"`;
+const formatKeys = (keys) => keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+
+/** Attempts when someone else commits to the file between our read and write. */
+const ATTEMPTS = 3;
+/**
+ * Sets the canary's (and the baseline's complementary) weight in a YAML or JSON config file, and
+ * commits it with a message that carries the decision. Idempotent: an unchanged file is not
+ * written, so a rerun or a hold makes no commit.
+ */
+class GitFileActuator {
+    spec;
+    files;
+    name;
+    constructor(spec, files) {
+        this.spec = spec;
+        this.files = files;
+        this.name = `git-file ${spec.file}`;
+    }
+    async apply(record, { dryRun }) {
+        const canary = record.next.weight;
+        const values = this.spec.set.map(s => ({
+            path: s.path,
+            value: round(((s.arm === 'canary' ? canary : 100 - canary) / 100) * s.total)
+        }));
+        const where = this.files.describe(this.spec.file);
+        for (let attempt = 1;; attempt++) {
+            const file = await this.files.read(this.spec.file);
+            if (!file)
+                throw new Error(`${where} does not exist; create it or fix actuators[].file`);
+            let text;
+            try {
+                text = setWeights(file.text, /\.json$/i.test(this.spec.file), values);
+            }
+            catch (e) {
+                throw new Error(`${where}: ${e.message}`);
+            }
+            const summary = values.map(v => `${v.path} = ${v.value}`).join(', ');
+            if (text === file.text) {
+                return { actuator: this.name, changed: false, detail: `${where} already has ${summary}` };
+            }
+            if (dryRun) {
+                return {
+                    actuator: this.name,
+                    changed: false,
+                    detail: `dry run: would set ${summary} in ${where}`
+                };
+            }
+            try {
+                await this.files.write(this.spec.file, text, file.sha, commitMessage(record));
+                return { actuator: this.name, changed: true, detail: `set ${summary} in ${where}` };
+            }
+            catch (e) {
+                if (e.name !== 'ContentConflictError' || attempt >= ATTEMPTS)
+                    throw e;
+            }
+        }
+    }
+}
+function commitMessage(r) {
+    const who = r.manual ? ` by ${r.manual.actor}` : '';
+    return [
+        `rollout ${r.rollout}: ${r.decision} ${r.step.weight}% → ${r.next.weight}%${who}`,
+        '',
+        ...r.reasons.slice(0, 3).map(reason => `- ${reason}`),
+        '',
+        `Policy ${r.policy.hash}, evaluated ${r.evaluatedAt} by ai-rollout-gate.`
+    ].join('\n');
+}
+/** Weights as people write them: 25, 0.25, 33.333333 (no floating-point noise). */
+const round = (v) => Number(v.toPrecision(8));
+
+/**
+ * GitHub API failures as messages a person can act on: what failed, and for a permission problem,
+ * which `permissions:` scope the workflow's token needs
+ * (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
+ */
+class GitHubError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+        this.name = 'GitHubError';
+    }
+}
+/** The HTTP status of an Octokit RequestError, or undefined for anything else. */
+function statusOf(e) {
+    const status = e?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/**
+ * @param doing what the run was trying to do ("comment on pull request #12")
+ * @param permission the workflow permission that allows it ("pull-requests: write")
+ */
+function explainGitHubError(e, doing, permission) {
+    const status = statusOf(e);
+    const message = e.message ?? String(e);
+    let hint = '';
+    if ((status === 403 || status === 404) && permission) {
+        hint = ` The token may lack \`${permission}\`: add it under \`permissions:\` in the workflow (a 404 can also mean the token cannot see the resource).`;
+    }
+    else if (status === 401) {
+        hint = ' The token is invalid or expired: check the `github-token` input.';
+    }
+    else if (status !== undefined && status >= 500) {
+        hint = ' GitHub answered with a server error after retries; run the workflow again later.';
+    }
+    return new GitHubError(`could not ${doing}: ${message}${status ? ` (HTTP ${status})` : ''}.${hint}`, status);
+}
+
+/** Whether the decision moves the canary (or is a person's command): what `on: change` waits for. */
+const moves = (r) => r.step.weight !== r.next.weight || r.manual !== undefined;
+/** Whether an actuator that last applied `last` must apply this record (GitOps: converge). */
+const lags = (last, r) => last === undefined ||
+    last.weight !== r.next.weight ||
+    (last.status !== undefined && last.status !== r.status);
+/**
+ * Run every actuator in order; one that throws is recorded as not applied and the rest still run
+ * (a deployment status should mirror the decision even when a webhook is down).
+ */
+async function applyAll(actuators, record, { dryRun, lastApplied }) {
+    const results = [];
+    for (const actuator of actuators) {
+        const reconcile = lastApplied !== undefined && lags(lastApplied(actuator.name), record);
+        try {
+            results.push({ ok: true, ...(await actuator.apply(record, { dryRun, reconcile })) });
+        }
+        catch (e) {
+            results.push({
+                actuator: actuator.name,
+                ok: false,
+                changed: false,
+                detail: e instanceof Error ? e.message : String(e)
+            });
+        }
+    }
+    return results;
+}
+
+/**
+ * Starts a deploy workflow with the decision as inputs. Events made with the workflow's
+ * GITHUB_TOKEN start no other workflow, workflow_dispatch being the exception
+ * (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow#triggering-a-workflow-from-a-workflow).
+ */
+class WorkflowDispatchActuator {
+    spec;
+    github;
+    repo;
+    defaultRef;
+    name;
+    constructor(spec, github, repo, defaultRef) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.defaultRef = defaultRef;
+        this.name = `workflow-dispatch ${spec.workflow}`;
+    }
+    async apply(record, { dryRun, reconcile }) {
+        if (this.spec.on === 'change' && !moves(record) && !reconcile) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not dispatched: the weight did not change'
+            };
+        }
+        const ref = this.spec.ref ?? (await this.defaultRef());
+        const inputs = {
+            ...this.spec.inputs,
+            decision: record.decision,
+            weight: String(record.next.weight),
+            rollout: record.rollout
+        };
+        const what = `${this.spec.workflow} on ${ref} with weight ${inputs.weight}`;
+        if (dryRun)
+            return { actuator: this.name, changed: false, detail: `dry run: would dispatch ${what}` };
+        try {
+            await this.github.rest.actions.createWorkflowDispatch({
+                ...this.repo,
+                workflow_id: this.spec.workflow,
+                ref,
+                inputs
+            });
+        }
+        catch (e) {
+            throw explainGitHubError(e, `dispatch workflow ${this.spec.workflow}`, 'actions: write');
+        }
+        return { actuator: this.name, changed: true, detail: `dispatched ${what}` };
+    }
+}
+/** GitHub limits a deployment status description to 140 characters. */
+const DESCRIPTION_LIMIT = 140;
+/**
+ * Mirrors every decision as a deployment status on an environment: in_progress while the rollout
+ * runs, success when it completes, failure on a rollback. One deployment per rollout and canary
+ * (its `task` names the rollout), so the environment's history reads as one rollout.
+ */
+class DeploymentActuator {
+    spec;
+    github;
+    repo;
+    sha;
+    name;
+    constructor(spec, github, repo, sha) {
+        this.spec = spec;
+        this.github = github;
+        this.repo = repo;
+        this.sha = sha;
+        this.name = `deployment ${spec.environment}`;
+    }
+    async apply(record, { dryRun }) {
+        const state = record.decision === 'rollback'
+            ? 'failure'
+            : record.complete && record.decision === 'promote'
+                ? 'success'
+                : record.manual?.command === 'pause'
+                    ? 'queued'
+                    : 'in_progress';
+        const description = deploymentDescription(record);
+        if (dryRun) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would set ${state}: ${description}`
+            };
+        }
+        try {
+            const id = await this.deploymentId(record);
+            await this.github.rest.repos.createDeploymentStatus({
+                ...this.repo,
+                deployment_id: id,
+                state,
+                description,
+                environment: this.spec.environment,
+                ...(process.env.GITHUB_SERVER_URL &&
+                    process.env.GITHUB_RUN_ID && {
+                    log_url: `${process.env.GITHUB_SERVER_URL}/${this.repo.owner}/${this.repo.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
+                })
+            });
+            return { actuator: this.name, changed: true, detail: `${state}: ${description}` };
+        }
+        catch (e) {
+            throw explainGitHubError(e, `set a deployment status on ${this.spec.environment}`, 'deployments: write');
+        }
+    }
+    async deploymentId(record) {
+        const task = `rollout:${record.rollout}`;
+        const { data } = await this.github.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.spec.environment,
+            task,
+            sha: this.sha,
+            per_page: 1
+        });
+        const existing = data[0];
+        if (existing)
+            return existing.id;
+        const created = await this.github.rest.repos.createDeployment({
+            ...this.repo,
+            ref: this.sha,
+            task,
+            environment: this.spec.environment,
+            auto_merge: false,
+            required_contexts: [],
+            description: `ai-rollout-gate: ${record.rollout}`.slice(0, DESCRIPTION_LIMIT),
+            payload: { rollout: record.rollout, steps: record.steps }
+        });
+        if (!('id' in created.data))
+            throw new Error(created.data.message ?? 'GitHub did not create the deployment');
+        return created.data.id;
+    }
+}
+function deploymentDescription(r) {
+    const text = `${r.decision} ${r.step.weight}% → ${r.next.weight}%: ${r.reasons[0] ?? ''}`;
+    return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
+}
+
+/** The signature header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed by the secret. */
+const SIGNATURE_HEADER = 'x-rollout-gate-signature-256';
+/** Longest `retry-after` honoured; a longer one is a failure the next run retries. */
+const MAX_RETRY_AFTER_MS = 30_000;
+function signature(secret, body) {
+    return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+/**
+ * POSTs the decision record to a URL. Anything but a 2xx, after bounded retries (network errors,
+ * 5xx, 429 with its retry-after), means the change was not applied. The receiver can check the
+ * signature (as GitHub's own webhooks are checked) and deduplicate on the delivery id.
+ */
+class WebhookActuator {
+    spec;
+    secret;
+    sleep;
+    name;
+    origin;
+    constructor(spec, secret, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
+        this.spec = spec;
+        this.secret = secret;
+        this.sleep = sleep;
+        // Only the origin is ever shown: a path or query can carry a token.
+        this.origin = new URL(spec.url).origin;
+        this.name = `webhook ${this.origin}`;
+    }
+    async apply(record, { dryRun, reconcile }) {
+        if (this.spec.on === 'change' && !moves(record) && !reconcile) {
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: 'not called: the weight did not change'
+            };
+        }
+        if (dryRun)
+            return {
+                actuator: this.name,
+                changed: false,
+                detail: `dry run: would POST to ${this.origin}`
+            };
+        const body = recordJson(record);
+        const headers = {
+            'content-type': 'application/json',
+            'user-agent': 'ai-rollout-gate',
+            'x-rollout-gate-delivery': `${record.rollout}:${record.evaluatedAt}`,
+            ...(this.secret && { [SIGNATURE_HEADER]: signature(this.secret, body) })
+        };
+        let problem = '';
+        for (let attempt = 0; attempt <= this.spec.retries; attempt++) {
+            let wait = 500 * 2 ** attempt;
+            try {
+                const res = await fetch(this.spec.url, {
+                    method: 'POST',
+                    headers,
+                    body,
+                    // A redirect is not a delivery, and following one would send the signed record to
+                    // wherever the Location points: it is reported, never followed.
+                    redirect: 'manual',
+                    signal: AbortSignal.timeout(this.spec.timeout)
+                });
+                await res.body?.cancel();
+                if (res.status >= 300 && res.status < 400) {
+                    problem = `HTTP ${res.status}, a redirect (not followed: set the webhook's url to the final URL)`;
+                    break;
+                }
+                if (res.ok) {
+                    return {
+                        actuator: this.name,
+                        changed: true,
+                        detail: `POSTed to ${this.origin} (HTTP ${res.status})`
+                    };
+                }
+                problem = `HTTP ${res.status}`;
+                if (res.status < 500 && res.status !== 429)
+                    break;
+                const after = Number(res.headers.get('retry-after'));
+                if (Number.isFinite(after) && after >= 0)
+                    wait = after * 1000;
+                if (wait > MAX_RETRY_AFTER_MS)
+                    break;
+            }
+            catch (e) {
+                const err = e;
+                problem =
+                    err.name === 'TimeoutError' ? `no answer in ${this.spec.timeout / 1000}s` : err.message;
+            }
+            if (attempt < this.spec.retries)
+                await this.sleep(wait);
+        }
+        throw new Error(`POST to ${this.origin} failed: ${problem}`);
+    }
+}
+
+/** The environment variable the Action's `webhook-secret` input fills. */
+const WEBHOOK_SECRET_ENV = 'ROLLOUT_GATE_WEBHOOK_SECRET';
+function buildActuators(specs, ctx) {
+    return specs.map(spec => {
+        switch (spec.type) {
+            case 'webhook':
+                return new WebhookActuator(spec, ctx.env[spec.secretEnv ?? WEBHOOK_SECRET_ENV]);
+            case 'git-file':
+                return new GitFileActuator(spec, ctx.github ? repoAccess(ctx.github.files, spec.branch) : localAccess(ctx.cwd));
+            case 'workflow-dispatch':
+                return ctx.github
+                    ? new WorkflowDispatchActuator(spec, ctx.github.client, ctx.github.repo, () => ctx.github.files.defaultBranch())
+                    : needsGitHub(spec);
+            case 'deployment':
+                return ctx.github
+                    ? new DeploymentActuator(spec, ctx.github.client, ctx.github.repo, ctx.github.sha)
+                    : needsGitHub(spec);
+        }
+    });
+}
+/** Outside the Action a GitHub actuator does nothing, and says so. */
+function needsGitHub(spec) {
+    const name = spec.type;
+    return {
+        name,
+        apply: async () => ({
+            actuator: name,
+            changed: false,
+            detail: 'skipped: runs only in the Action'
+        })
+    };
+}
+function repoAccess(files, branch) {
+    let resolved = branch;
+    const on = async () => (resolved ??= await files.defaultBranch());
+    return {
+        describe: path => `${path}${branch ? ` on ${branch}` : ''}`,
+        read: async (path) => files.read(path, await on()),
+        write: async (path, text, sha, message) => {
+            await files.write(path, await on(), text, sha, message);
+        }
+    };
+}
+/**
+ * The working tree: the CLI sets the weight in the file; committing it is the user's step. The
+ * file must be inside the working directory by its real path (symbolic links resolved), so a
+ * policy cannot make the gate read or write anything outside it (`../x`, `/etc/...`, a link).
+ */
+function localAccess(cwd) {
+    return {
+        describe: path => path,
+        read: async (path) => {
+            const real = await confined(cwd, path);
+            return real === undefined ? undefined : { text: await readFile(real, 'utf8') };
+        },
+        write: async (path, text) => {
+            const real = await confined(cwd, path);
+            if (real === undefined)
+                throw new Error(`${path} does not exist any more`);
+            // O_NOFOLLOW: a link swapped in since the check is refused, not followed.
+            const file = await open(real, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW);
+            try {
+                await file.writeFile(text, 'utf8');
+            }
+            finally {
+                await file.close();
+            }
+        }
+    };
+}
+/** The real path of `path` under `cwd`, undefined when it does not exist; throws when outside. */
+async function confined(cwd, path) {
+    const outside = () => new Error(`${path} is outside the working directory; the git-file actuator only edits files inside it (fix actuators[].file)`);
+    if (isAbsolute(path))
+        throw outside();
+    const root = await realpath(cwd);
+    if (!inside(root, resolve(root, path)))
+        throw outside();
+    let real;
+    try {
+        real = await realpath(resolve(root, path));
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            return undefined;
+        throw e;
+    }
+    if (!inside(root, real))
+        throw outside();
+    return real;
+}
+const inside = (root, path) => {
+    const rel = relative(root, path);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+};
+
+/**
+ * The policy's scalars with their own syntax (durations, amounts, limits, metric kinds), as DSL
+ * nodes: each pairs a strict parser from ./units.ts with the JSON Schema pattern of the same syntax.
+ */
+function duration(description, bounds = {}) {
+    const expects = 'a duration like 30s, 30m, 12h, 2d, 1h30m or 500ms';
+    const json = { type: 'string', minLength: 1, pattern: DURATION_PATTERN };
+    return scalar(description, expects, json, value => {
+        if (typeof value === 'number')
+            return parseDuration(String(value));
+        if (typeof value !== 'string')
+            return fail(mismatch(expects, value));
+        const parsed = parseDuration(value);
+        // No duration in a policy needs ten years; longer ones only overflow the times they shift.
+        const { min = 0, max = 3650 * 86_400_000 } = bounds;
+        if (!parsed.ok || (parsed.value >= min && parsed.value <= max))
+            return parsed;
+        return fail(`must be between ${formatDuration(min)} and ${formatDuration(max)}; got ${value}`);
+    });
+}
+/** Percentages from 0% to 100%, as a pattern, so the schema rejects `150%` like the validator. */
+const PERCENT_0_100 = String.raw `^(?:100(?:\.0+)?|\d{1,2}(?:\.\d+)?)%$`;
+/** A proportion: `1%` or a number in [0, 1]. */
+function fraction(description) {
+    const expects = 'a percentage like 1% or a number from 0 to 1';
+    const json = {
+        oneOf: [
+            { type: 'number', minimum: 0, maximum: 1 },
+            { type: 'string', pattern: PERCENT_0_100 }
+        ]
+    };
+    return scalar(description, expects, json, value => {
+        const parsed = typeof value === 'string'
+            ? parsePercent(value)
+            : typeof value === 'number'
+                ? ok(value)
+                : undefined;
+        if (parsed?.ok && parsed.value >= 0 && parsed.value <= 1)
+            return parsed;
+        return fail(parsed && !parsed.ok ? parsed.error : mismatch(expects, value));
+    });
+}
+const NEGATIVE_TOLERANCE = 'tolerance is the worst acceptable change, a non-negative amount; `better` gives its direction';
+/** `5%` (relative), `0.5pp` (absolute, rates) or a non-negative number (absolute). */
+function amount(description) {
+    const expects = 'a change like 5%, 0.5pp or 0.02';
+    const json = {
+        oneOf: [
+            { type: 'number', minimum: 0 },
+            { type: 'string', pattern: `^${DECIMAL}(?:%|pp)?$` }
+        ]
+    };
+    return scalar(description, expects, json, value => {
+        const parsed = typeof value === 'number' && Number.isFinite(value)
+            ? ok({ value, unit: '' })
+            : typeof value === 'string'
+                ? parseAmount(value)
+                : fail(mismatch(expects, value));
+        return parsed.ok && parsed.value.value < 0 ? fail(NEGATIVE_TOLERANCE) : parsed;
+    });
+}
+/** An SLO: for rates `2%` or 0.02; for other kinds a number in the metric's unit. */
+const limit = scalar('An absolute SLO on the canary alone, in the metric unit; for a rate a proportion such as 2% or 0.02.', 'a number like 0.02, or a percentage like 2% for a rate', {
+    oneOf: [
+        { type: 'number', minimum: 0 },
+        { type: 'string', pattern: PERCENT_0_100 }
+    ]
+}, (value) => {
+    if (typeof value === 'number' && Number.isFinite(value)) {
+        return value >= 0
+            ? ok({ value, unit: '' })
+            : fail('a limit is a non-negative amount; `better` gives its direction');
+    }
+    if (typeof value !== 'string')
+        return fail(mismatch('a number like 0.02, or a percentage like 2%', value));
+    const parsed = parsePercent(value);
+    if (!parsed.ok)
+        return fail(`${parsed.error}, or give a plain number in the metric's unit`);
+    if (parsed.value < 0 || parsed.value > 1)
+        return fail(`a percentage limit must be from 0% to 100%; got ${value}`);
+    return ok({ value: parsed.value, unit: '%' });
+});
+const NAMED_KINDS = ['mean', 'rate', 'ratio', 'p50', 'p90', 'p95', 'p99'];
+/** `p` then a percentile strictly between 0 and 100: p50, p99.9, p0.1. */
+const QUANTILE_PATTERN = String.raw `^p(?:[1-9]\d?(?:\.\d+)?|0\.\d*[1-9]\d*)$`;
+const QUANTILE = new RegExp(QUANTILE_PATTERN);
+const metricKind = scalar('mean, rate (a proportion), ratio (sum over sum, needs `per`), or a quantile p50, p90, p95, p99, p99.9 ...', `one of ${NAMED_KINDS.join(', ')} or p<percentile> like p99.9`, { anyOf: [{ enum: NAMED_KINDS }, { type: 'string', pattern: QUANTILE_PATTERN }] }, (value) => {
+    if (value === 'mean' || value === 'rate' || value === 'ratio')
+        return ok({ kind: value });
+    if (typeof value === 'string' && QUANTILE.test(value)) {
+        return ok({ kind: 'quantile', quantile: Number(`${value.slice(1)}e-2`) });
+    }
+    const hint = typeof value === 'string' ? didYouMean(value, NAMED_KINDS) : '';
+    return fail(`unknown metric kind ${JSON.stringify(value)}; valid kinds: ${NAMED_KINDS.join(', ')}, or p<percentile> like p99.9${hint}`);
+});
+const version = scalar('Policy format version; this release reads version 1.', 'the number 1', { const: 1 }, (value) => value === 1
+    ? ok(1)
+    : fail(`unsupported version ${JSON.stringify(value)}: this release reads version 1 policies; set version: 1`));
+/** `scheme://user:password@` -> `scheme://***@`: what a message may quote of a URL. */
+const withoutCredentials = (text) => text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@');
+/**
+ * An http(s) URL without credentials: a user or password in a URL ends up in logs, messages and
+ * reports (and is sent to wherever the URL redirects), so the policy names them through
+ * environment variables instead. Messages never quote the credentials.
+ */
+function httpUrl(description, instead) {
+    const expects = 'an http:// or https:// URL';
+    const json = { type: 'string', minLength: 1, pattern: '^https?://[^\\s/?#@]+([/?#][^\\s]*)?$' };
+    return scalar(description, expects, json, value => {
+        if (typeof value !== 'string')
+            return fail(mismatch(expects, value));
+        const shown = JSON.stringify(withoutCredentials(value).slice(0, 200));
+        const url = /^https?:\/\/\S+$/i.test(value) && URL.canParse(value) ? new URL(value) : undefined;
+        if (!url || !/^https?:$/.test(url.protocol))
+            return fail(`${shown} is not ${expects}`);
+        if (url.username || url.password || /^https?:\/\/[^/?#]*@/i.test(value)) {
+            return fail(`${shown} has credentials in it (user:password@), which would show in logs and reports; ${instead}`);
+        }
+        return ok(value);
+    });
+}
+
+/**
+ * The `actuators` section of the policy: what applies a decision to the world. Each entry is one
+ * actuator; all are optional (the Action's outputs are always set, so a later step can act too).
+ */
+const when = withDefault(choice('change: only when the canary weight changes (or on a manual command); every: every run.', ['change', 'every']), 'change');
+const weightSetting = obj("One value in the file to set to an arm's weight.", {
+    path: required(str('Where the value is, e.g. `model_list[name=gpt-4o-v7].litellm_params.weight` or `spec.rules[0].backendRefs[1].weight`: keys separated by dots, `[n]` for a list item, `[key=value]` for the list item whose key has that value.')),
+    arm: withDefault(choice("Whose weight: the canary's, or the baseline's (100% minus the canary's).", [
+        'canary',
+        'baseline'
+    ]), 'canary'),
+    total: withDefault(num('What 100% of traffic is in this file: 100 for percent, 1 for a fraction.', {
+        exclusiveMin: 0
+    }), 100)
+});
+const gitFile = obj('Set the weights in a YAML or JSON file in the repository and commit it (comments and formatting are kept).', {
+    type: required(choice('Commit the weight to a file in the repository.', ['git-file'])),
+    file: required(str('The file, relative to the repository root (no `..`, not absolute).', {
+        regex: '^(?![/\\\\]|[A-Za-z]:)(?!(?:.*[/\\\\])?\\.\\.(?:[/\\\\]|$)).+$',
+        hint: 'a path inside the repository, relative to its root, without `..` (e.g. config/router.yaml)'
+    })),
+    branch: optional(str("The branch to commit to; default: the repository's default branch.")),
+    set: required(list('The values to set.', weightSetting, 1))
+});
+const webhook = obj('POST the decision record as JSON, signed with HMAC-SHA256 over the body (header X-Rollout-Gate-Signature-256: sha256=<hex>).', {
+    type: required(choice('Call a webhook.', ['webhook'])),
+    url: required(httpUrl('The URL to POST to (redirects are not followed: give the final URL).', 'put a token in a header the receiver checks, or sign with secretEnv')),
+    secretEnv: optional(str("The environment variable holding the HMAC secret (the Action's `webhook-secret` input sets ROLLOUT_GATE_WEBHOOK_SECRET).")),
+    timeout: withDefault(duration('How long to wait for an answer.'), '10s'),
+    retries: withDefault(num('Retries after a failure (network error, 5xx, 429).', { integer: true, min: 0, max: 10 }), 3),
+    on: when
+});
+const workflowDispatch = obj('Start a deploy workflow with workflow_dispatch, with inputs `decision`, `weight` and `rollout` (plus `inputs`).', {
+    type: required(choice('Dispatch a workflow.', ['workflow-dispatch'])),
+    workflow: required(str('The workflow file name (deploy.yml) or id.')),
+    ref: optional(str("The git ref to run it on; default: the repository's default branch.")),
+    inputs: withDefault(record('More inputs to pass, as strings.', str('An input value.')), {}),
+    on: when
+});
+const deployment = obj('Mirror every decision as a GitHub deployment status on an environment (in_progress per step, success when complete, failure on rollback).', {
+    type: required(choice('Report deployment statuses.', ['deployment'])),
+    environment: required(str('The GitHub environment, e.g. production.'))
+});
+const actuators = list('What applies each decision: git-file, webhook, workflow-dispatch, deployment.', union('One actuator.', 'type', {
+    'git-file': gitFile,
+    webhook,
+    'workflow-dispatch': workflowDispatch,
+    deployment
+}));
+
+/**
+ * The `source: { type: prometheus }` variant of the policy: a Prometheus-compatible HTTP API
+ * (Prometheus, Thanos, Mimir, VictoriaMetrics, Grafana Cloud) and, per metric, the series it is
+ * computed from. Secrets are never in the policy: it names the environment variables holding them.
+ */
+/** Prometheus data model: https://prometheus.io/docs/concepts/data_model/ */
+const METRIC_NAME = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
+const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
+const ENV_NAME$1 = '^[A-Za-z_][A-Za-z0-9_]*$';
+const metricName = (description) => str(description, {
+    regex: METRIC_NAME,
+    hint: 'a Prometheus metric name: letters, digits, `_` and `:`, not starting with a digit'
+});
+const envName = (description) => str(description, {
+    regex: ENV_NAME$1,
+    hint: 'an environment variable name: letters, digits and `_`, not starting with a digit'
+});
+/** Label matchers `{label: value}`: names are validated here, values escaped in every selector. */
+const matchers = (description) => refine(record(description, str('The label value (matched exactly, escaped).')), labelNames);
+function labelNames(value, path, issues) {
+    const bad = Object.keys(value).filter(k => !new RegExp(LABEL_NAME).test(k) || k === '__name__');
+    for (const key of bad) {
+        reject(issues, [...path, key], `${JSON.stringify(key)} is not a usable label name: letters, digits and \`_\`, not starting with a digit (and not __name__)`, 'key');
+    }
+    return bad.length > 0 ? INVALID : value;
+}
+const series = obj('The series one metric is computed from: `histogram` (quantiles, means), `errors` + `total` (rates), or `sum` + `count` (ratios, means).', {
+    histogram: optional(metricName("A classic histogram's base name: the gate reads `<name>_bucket`, `<name>_sum` and `<name>_count`.")),
+    errors: optional(metricName('kind rate: the counter of bad events (e.g. errors).')),
+    total: optional(metricName('kind rate: the counter of all events.')),
+    sum: optional(metricName('kind ratio or mean: the counter of the numerator (e.g. cost, tokens).')),
+    count: optional(metricName('kind ratio or mean: the counter of the denominator (requests).')),
+    sumOfSquares: optional(metricName('Optional counter of the squared values, for the variance of a mean (else: from histogram buckets, or from time buckets for `sum` + `count`).')),
+    limitQuery: optional(str("Raw PromQL for the metric's absolute `limit` only: the canary's value in the metric's unit; write `$canary` inside a selector's braces, where the gate puts the escaped canary matchers (e.g. `sum(rate(x_total{$canary}[5m]))`). A value beyond the limit holds, never rolls back.")),
+    scale: withDefault(num('Multiplies the values (e.g. 1000: seconds to milliseconds).', { exclusiveMin: 0 }), 1),
+    match: withDefault(matchers('Extra label matchers for these series only.'), {}),
+    absentErrors: withDefault(choice('kind rate: what an absent `errors` series means. `unknown` (default): no data, which holds, never 0. `zero`: the counter is created at its first increment (a labelled counter in most client libraries), so no series (for an arm, or a time bucket) means no errors.', ['unknown', 'zero']), 'unknown')
+});
+const prometheusSource = obj('Metrics from a Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics). `arms.field` is the arm label.', {
+    type: required(choice('Read aggregated series from Prometheus.', ['prometheus'])),
+    url: required(httpUrl('Base URL of the server, e.g. http://prometheus:9090 (the gate adds /api/v1/...).', 'use source.auth (basic: { user, passwordEnv }) instead')),
+    auth: optional(obj('Credentials, read from environment variables (never written in the policy).', {
+        bearerTokenEnv: optional(envName('Environment variable holding a bearer token.')),
+        basic: optional(obj('HTTP basic auth.', {
+            user: required(str('The user name.')),
+            passwordEnv: required(envName('Environment variable holding the password.'))
+        }))
+    })),
+    headers: withDefault(record('Extra request headers, e.g. `X-Scope-OrgID: tenant-1` for Mimir (not secret: shown in the policy).', str('The header value.')), {}),
+    headersFromEnv: withDefault(record('Extra request headers whose values are secret: header name -> environment variable name.', envName('Environment variable holding the header value.')), {}),
+    tls: optional(obj('TLS options for https URLs.', {
+        insecureSkipVerify: withDefault(choice('Do not verify the server certificate (testing only).', [true, false]), false),
+        caFile: optional(str('A PEM file of CA certificates to trust.'))
+    })),
+    timeout: withDefault(duration('Timeout of one query.', { min: 100, max: 600_000 }), '30s'),
+    retries: withDefault(num('Retries of a query after a 5xx, 429 or timeout, with backoff.', {
+        integer: true,
+        min: 0,
+        max: 10
+    }), 3),
+    match: withDefault(matchers('Label matchers added to every selector, e.g. `{job: llm-gateway}`.'), {}),
+    requests: optional(metricName('The counter of requests per arm (traffic split, freshness); default: the first metric with a count (histogram `_count`, `total` or `count`).')),
+    series: required(record('Per metric name (as in `metrics`): the series it is computed from.', series))
+});
+/** What each kind can be computed from. */
+const NEEDS = {
+    quantile: '`histogram`',
+    mean: '`histogram`, or `sum` and `count`',
+    ratio: '`sum` and `count`',
+    rate: '`errors` and `total`'
+};
+/** The shape of a series definition, or why it does not fit the metric's kind. */
+function seriesProblem(kind, s) {
+    const has = (k) => s[k] !== undefined;
+    const fits = kind === 'quantile'
+        ? has('histogram') && !has('sum') && !has('errors')
+        : kind === 'mean'
+            ? (has('histogram') && !has('sum')) || (has('sum') && has('count') && !has('histogram'))
+            : kind === 'ratio'
+                ? has('sum') && has('count') && !has('histogram')
+                : has('errors') && has('total') && !has('histogram') && !has('sum');
+    if (fits && !(kind === 'rate' && has('sumOfSquares')))
+        return undefined;
+    return `a ${kind} metric needs ${NEEDS[kind] ?? '?'} (and nothing else of errors/total, sum/count, histogram)`;
+}
+/** Cross-field rules of a policy whose source is Prometheus. */
+function checkPrometheusPolicy(policy, issues) {
+    const spec = policy.source;
+    if (spec.type !== 'prometheus')
+        return policy;
+    const before = issues.length;
+    if (!new RegExp(LABEL_NAME).test(policy.arms.field)) {
+        reject(issues, ['arms', 'field'], `with a prometheus source, arms.field is the arm label: ${JSON.stringify(policy.arms.field)} is not a label name (letters, digits and \`_\`)`);
+    }
+    if (policy.arms.assignment === undefined && policy.arms.designEffect === undefined) {
+        reject(issues, ['arms'], "a prometheus source sums requests and keeps no user, so the gate must be told how independent they are: add `assignment: request` to arms when each request is assigned to an arm on its own (a load balancer or service-mesh split), or `designEffect: <number>` when arms are assigned per user: the requests per user weighted by requests (sum over users of their request count squared, over the sum of requests, in a window as long as a step), which bounds how many times larger any metric's variance is than if requests were independent; measure it once on logs that carry the user");
+    }
+    if (policy.arms.assignment === 'request' && policy.arms.designEffect !== undefined) {
+        reject(issues, ['arms', 'designEffect'], 'designEffect is for arms assigned per unit; with assignment: request the requests are independent, remove it', 'key');
+    }
+    if (policy.segments) {
+        reject(issues, ['segments'], 'segments are not supported with a prometheus source yet; remove `segments`', 'key');
+    }
+    policy.metrics.forEach((m, i) => {
+        const s = spec.series[m.name];
+        if (!s) {
+            reject(issues, ['source', 'series'], `no series for metric ${JSON.stringify(m.name)} (metrics[${i}]); add \`${m.name}: { ... }\` with ${NEEDS[m.kind]}`);
+            return;
+        }
+        const problem = seriesProblem(m.kind, s);
+        if (problem)
+            reject(issues, ['source', 'series', m.name], problem);
+        if (s.absentErrors === 'zero' && s.errors === undefined) {
+            reject(issues, ['source', 'series', m.name, 'absentErrors'], 'absentErrors is about an `errors` counter: give the series `errors`, or remove absentErrors');
+        }
+        if (s.limitQuery !== undefined && m.limit === undefined) {
+            reject(issues, ['source', 'series', m.name, 'limitQuery'], `limitQuery is only for an absolute limit: give metric ${JSON.stringify(m.name)} a \`limit\`, or remove limitQuery`);
+        }
+        else if (s.limitQuery !== undefined && !s.limitQuery.includes('{$canary')) {
+            reject(issues, ['source', 'series', m.name, 'limitQuery'], 'limitQuery must select the canary: write `{$canary}` (or `{$canary, ...}`) in its selector');
+        }
+    });
+    const names = new Set(policy.metrics.map(m => m.name));
+    for (const key of Object.keys(spec.series)) {
+        if (!names.has(key)) {
+            reject(issues, ['source', 'series', key], `${JSON.stringify(key)} is not the name of a metric in \`metrics\``, 'key');
+        }
+    }
+    return issues.length > before ? INVALID : policy;
+}
+
+/**
+ * The `source: { type: sql }` variant of the policy: a PostgreSQL or ClickHouse table (or query)
+ * of LLM calls, aggregated where it lives (src/sources/sql/). Credentials are never in the policy:
+ * it names the environment variable holding the connection URL. Column mappings are parsed into
+ * SqlColumnSpec here and rendered with quoted identifiers by the source, never spliced as SQL.
+ */
+const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+/** The table each preset reads when the policy names none. */
+const PRESET_TABLES = {
+    litellm: 'LiteLLM_SpendLogs',
+    otel: 'otel_traces'
+};
+const PRESET_ENGINES = {
+    litellm: 'postgres',
+    otel: 'clickhouse'
+};
+const columnRef = (description) => str(description, {
+    regex: '^[^.\\s"`][^"`]*$',
+    hint: 'a column name, or `column.key` for a JSON or Map sub-field (no quotes: the gate quotes names)'
+});
+const columnFields = {
+    column: optional(columnRef('A column, or a JSON / Map sub-field of one (`metadata.route`, `SpanAttributes.gen_ai.request.model`).')),
+    scale: optional(num('Multiplies the value (0.000001: nanoseconds to milliseconds; 1000: s to ms).', {
+        exclusiveMin: 0
+    })),
+    tagPrefix: optional(str('The column is a list of tags (an array, or a JSON array): the value is the first tag starting with this prefix, without it (`variant:`).')),
+    between: optional(list('Milliseconds from the first timestamp column to the second (e.g. [startTime, endTime]).', columnRef('A timestamp column.'), 2))
+};
+const columnObject = obj('Where a record field is read.', columnFields);
+/** A column mapping: a column reference, or a mapping with `column` (+ scale, tagPrefix) or `between`. */
+function columnSpecNode(withFirstOf) {
+    const description = 'Where the field is read: a column (`end_user`), a JSON or Map sub-field (`metadata.route`), or a mapping: `{ column, scale }`, `{ column, tagPrefix }`, `{ between: [start, end] }`' +
+        (withFirstOf ? ', `{ firstOf: [...] }` (the first of them that has a value).' : '.');
+    const inner = withFirstOf ? columnSpecNode(false) : undefined;
+    const firstOf = inner && list('The first of these that has a value.', inner, 2);
+    const expects = 'a column name or a mapping';
+    return {
+        description,
+        expects,
+        json: () => ({
+            description,
+            oneOf: [
+                columnRef(description).json(),
+                {
+                    type: 'object',
+                    properties: {
+                        ...Object.fromEntries(Object.entries(columnFields).map(([k, f]) => [k, f.node.json()])),
+                        ...(firstOf && { firstOf: firstOf.json() })
+                    },
+                    additionalProperties: false
+                }
+            ]
+        }),
+        check(value, path, issues) {
+            if (typeof value === 'string') {
+                const column = columnRef(description).check(value, path, issues);
+                return column === INVALID ? INVALID : { column };
+            }
+            if (!isMapping(value))
+                return reject(issues, path, mismatch(expects, value));
+            if (firstOf && Object.hasOwn(value, 'firstOf')) {
+                const extra = Object.keys(value).filter(k => k !== 'firstOf');
+                for (const key of extra) {
+                    reject(issues, [...path, key], '`firstOf` stands alone; move this key into one of its items', 'key');
+                }
+                const items = firstOf.check(value.firstOf, [...path, 'firstOf'], issues);
+                return items === INVALID || extra.length > 0 ? INVALID : { firstOf: items };
+            }
+            const checked = columnObject.check(value, path, issues);
+            if (checked === INVALID)
+                return INVALID;
+            return columnShape(checked, path, issues);
+        }
+    };
+}
+function columnShape(value, path, issues) {
+    const { column, scale, tagPrefix, between } = value;
+    if ((column === undefined) === (between === undefined)) {
+        return reject(issues, path, 'give either `column` (a column or sub-field) or `between: [start, end]` (milliseconds between two timestamps)');
+    }
+    if (between !== undefined) {
+        const extra = ['scale', 'tagPrefix'].filter(k => value[k] !== undefined);
+        for (const key of extra) {
+            reject(issues, [...path, key], `\`${key}\` is only for \`column\`, not \`between\``, 'key');
+        }
+        if (between.length !== 2) {
+            reject(issues, [...path, 'between'], `list exactly two timestamp columns: [start, end]`);
+        }
+        if (extra.length > 0 || between.length !== 2)
+            return INVALID;
+        return { between: [between[0], between[1]] };
+    }
+    if (scale !== undefined && tagPrefix !== undefined) {
+        return reject(issues, [...path, 'scale'], 'a tag (`tagPrefix`) is text: it cannot be scaled', 'key');
+    }
+    return {
+        column: column,
+        ...(scale !== undefined && { scale }),
+        ...(tagPrefix !== undefined && { tagPrefix })
+    };
+}
+const sqlSource = obj('LLM calls in a PostgreSQL or ClickHouse table, aggregated in the database (one query per evaluation); presets for LiteLLM spend logs and OpenTelemetry GenAI spans.', {
+    type: required(choice('Read records from a SQL database.', ['sql'])),
+    engine: required(choice('The database engine.', ['postgres', 'clickhouse'])),
+    urlEnv: required(str('Name of the environment variable holding the connection URL, credentials included (postgres://user:pass@host:5432/db, or http(s)://user:pass@host:8123/db for ClickHouse); never the URL itself.', {
+        regex: ENV_NAME,
+        hint: 'an environment variable name: letters, digits and `_`, not starting with a digit'
+    })),
+    table: optional(str('The table: `name` or `schema.name` (`database.name` in ClickHouse), spelled as in the database.', {
+        regex: '^[^."`]+(\\.[^."`]+)?$',
+        hint: '`name` or `schema.name`, without quotes (the gate quotes names)'
+    })),
+    query: optional(str('A SELECT whose rows are the records, instead of a table (e.g. a join); the gate wraps it as a subquery and adds the time window.')),
+    preset: optional(choice('A known schema: `litellm` (LiteLLM proxy spend logs in PostgreSQL) or `otel` (OpenTelemetry GenAI spans from the Collector ClickHouse exporter).', ['litellm', 'otel'])),
+    columns: withDefault(record('Record field -> where it is read (fields not listed are read from a column of their name, or the preset).', columnSpecNode(true)), {}),
+    tls: optional(obj('TLS options (the URL turns TLS on: `sslmode=require` for PostgreSQL, `https://` for ClickHouse).', {
+        insecureSkipVerify: withDefault(choice('Do not verify the server certificate (testing only).', [true, false]), false),
+        caFile: optional(str('A PEM file of CA certificates to trust.'))
+    })),
+    timeout: withDefault(duration('Timeout of the evaluation query.', { min: 100, max: 30 * 60_000 }), '60s'),
+    retries: withDefault(num('Retries after a connection failure or a server not ready, with backoff.', {
+        integer: true,
+        min: 0,
+        max: 10
+    }), 2)
+});
+/** Canonical record fields and their aliases (DESIGN.md, "Canonical request record"). */
+const RECORD_FIELDS = [
+    'ts',
+    'timestamp',
+    'start_time',
+    'unit',
+    'user_id',
+    'session_id',
+    'latency_ms',
+    'duration_ms',
+    'gen_ai.client.operation.duration',
+    'ttft_ms',
+    'gen_ai.response.time_to_first_chunk',
+    'input_tokens',
+    'prompt_tokens',
+    'gen_ai.usage.input_tokens',
+    'cache_read_tokens',
+    'prompt_tokens_details.cached_tokens',
+    'cache_read_input_tokens',
+    'gen_ai.usage.cache_read.input_tokens',
+    'cache_write_tokens',
+    'cache_creation_input_tokens',
+    'gen_ai.usage.cache_creation.input_tokens',
+    'output_tokens',
+    'completion_tokens',
+    'gen_ai.usage.output_tokens',
+    'model',
+    'gen_ai.response.model',
+    'gen_ai.request.model',
+    'fingerprint',
+    'system_fingerprint',
+    'error',
+    'fallback',
+    'cost_usd',
+    'score',
+    'gen_ai.evaluation.score.value',
+    'feedback'
+];
+/** Cross-field rules of a policy whose source is SQL. */
+function checkSqlPolicy(policy, issues) {
+    const spec = policy.source;
+    if (spec.type !== 'sql')
+        return policy;
+    const before = issues.length;
+    const at = (...keys) => ['source', ...keys];
+    if (spec.preset && PRESET_ENGINES[spec.preset] !== spec.engine) {
+        reject(issues, at('engine'), `preset ${spec.preset} reads ${PRESET_ENGINES[spec.preset]}; set engine: ${PRESET_ENGINES[spec.preset]}`);
+    }
+    if (spec.table !== undefined && spec.query !== undefined) {
+        reject(issues, at('query'), 'give `table` or `query`, not both', 'key');
+    }
+    else if (spec.table === undefined && spec.query === undefined && !spec.preset) {
+        reject(issues, at('table'), 'missing `table` (or `query`, or a `preset`): where the records are', 'missing');
+    }
+    const known = usedFields(policy);
+    for (const key of Object.keys(spec.columns)) {
+        if (known.has(key))
+            continue;
+        reject(issues, at('columns', key), `${JSON.stringify(key)} is not a field this policy reads${didYouMean(key, [...known]) || ` (the arm field, the unit, a segment, a metric's \`from\` or \`per\`, or a canonical field such as latency_ms)`}`, 'key');
+    }
+    return issues.length > before ? INVALID : policy;
+}
+/** Every record field name a column mapping may be given for. */
+function usedFields(policy) {
+    const fields = new Set(RECORD_FIELDS);
+    fields.add(policy.arms.field);
+    if (policy.arms.unit)
+        fields.add(policy.arms.unit);
+    for (const d of policy.segments?.by ?? [])
+        fields.add(d);
+    for (const m of policy.metrics) {
+        fields.add(m.from);
+        if (m.per)
+            fields.add(m.per);
+    }
+    return fields;
+}
+
+/**
+ * The rollout policy schema (DESIGN.md, "Policy"), written once in the DSL of ./dsl.ts: it is the
+ * validator (with defaults and cross-field rules) and, through policyJsonSchema(), the JSON Schema
+ * that editors use. Cross-field rules (in `refine`) are the only part the JSON Schema cannot express.
+ */
+/**
+ * Where the schema of policy version 1 lives for editors: the file at the moving `v1` tag (the
+ * release workflow moves it to each v1.x.y release), so a repository's policy can point its
+ * `# yaml-language-server: $schema=` comment here and keep working across v1 releases.
+ */
+const SCHEMA_ID = 'https://raw.githubusercontent.com/ai-rollout-gate/ai-rollout-gate/v1/schema/rollout-policy.schema.json';
+const SECOND = 1000;
+const DAY = 86_400_000;
+const name = str('Stable id of the rollout: the state key and the PR comment marker.', {
+    regex: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+    hint: 'start with a letter or digit, then up to 63 letters, digits, `.`, `_` or `-`'
+});
+const steps = refine(list('Canary share of traffic at each step, percent, strictly increasing, in (0, 100].', num('Canary share of traffic, percent.', { exclusiveMin: 0, max: 100 }), 1), (values, path, issues) => {
+    let increasing = true;
+    values.forEach((step, i) => {
+        const before = values[i - 1];
+        if (before !== undefined && step <= before) {
+            reject(issues, [...path, i], `steps must be strictly increasing: ${step} comes after ${before}`);
+            increasing = false;
+        }
+    });
+    return increasing ? values : INVALID;
+});
+const rollout = refine(obj('How the canary share grows, and how long each step bakes.', {
+    name: required(name),
+    steps: withDefault(steps, [1, 5, 25, 50, 100]),
+    minDuration: withDefault(duration('Bake time per step before a promotion.'), '30m'),
+    maxDuration: withDefault(duration('Longest time per step; then `onTimeout` applies.'), '12h'),
+    onTimeout: withDefault(choice('What happens when a step reaches maxDuration.', ['rollback', 'hold']), 'rollback'),
+    minSamples: withDefault(num('Requests per arm, per step, before any verdict.', {
+        integer: true,
+        min: 1,
+        max: 1e9
+    }), 300),
+    warmup: withDefault(duration('Excluded from the window at each step start.'), '5m'),
+    minPeakLoad: optional(fraction("Hold a promotion until the step's busiest hour of traffic (both arms) reaches this share of the busiest hour seen so far in the rollout (kept in the state), so a step does not pass on a quiet night. Needs --state to remember earlier steps."))
+}), (value, path, issues) => {
+    const { minDuration, maxDuration, warmup } = value;
+    const at = (key) => [...path, key];
+    if (maxDuration <= minDuration) {
+        reject(issues, at('maxDuration'), `maxDuration (${formatDuration(maxDuration)}) must be longer than minDuration (${formatDuration(minDuration)}), the bake time before a promotion`);
+    }
+    if (warmup >= maxDuration) {
+        reject(issues, at('warmup'), `warmup (${formatDuration(warmup)}) must be shorter than maxDuration (${formatDuration(maxDuration)}): it is excluded from each step's window`);
+    }
+    return maxDuration <= minDuration || warmup >= maxDuration ? INVALID : value;
+});
+const armValues = (arm) => oneOrMany(`Value(s) of the arm field that mark ${arm} traffic.`, str(`A value that marks ${arm} traffic.`));
+const arms = refine(obj('Which record field tells the arms apart, and its values for each arm.', {
+    field: withDefault(str("The record field holding the arm. A dotted path (`metadata.variant`) also reads nested objects and JSON strings; in OTLP traces, an ancestor span's attribute too."), 'arm'),
+    baseline: required(armValues('baseline')),
+    canary: required(armValues('canary')),
+    unit: optional(str('The randomisation unit field (user or session); default: `unit` and its aliases.')),
+    assignment: optional(choice('How the arms are assigned: unit (per user or session, as feature-flag services do; the default) or request (each request on its own, as a load balancer or mesh split does). A source that sums requests without users (prometheus) needs this, or designEffect, to know how independent its requests are.', ['unit', 'request'])),
+    designEffect: optional(num("With arms assigned per unit and a source without users (prometheus): the requests per user weighted by requests (sum of each user's request count squared over the sum of requests, in a window as long as a step), at least 1. It bounds how many times larger any metric's variance is than if requests were independent (Kish's design effect), and is exactly that for the request counts of the split test; the gate uses the larger of it and what the time buckets show.", { min: 1 }))
+}), (value, path, issues) => {
+    const shared = value.canary.filter(v => value.baseline.includes(v));
+    if (shared.length === 0)
+        return value;
+    return reject(issues, [...path, 'canary'], `${shared.map(v => JSON.stringify(v)).join(', ')} marks both arms: a value must belong to baseline or canary, not both`);
+});
+const source = union('Where the records come from.', 'type', {
+    file: obj('Records in local files: JSONL, CSV or OTLP JSON (optionally .gz).', {
+        type: required(choice('Read records from files.', ['file'])),
+        path: required(oneOrMany('Globs, relative to the policy file unless absolute.', str('A glob.'))),
+        format: withDefault(choice('`auto` picks by extension (.jsonl/.ndjson/.json, .csv; .gz stripped first).', [
+            'auto',
+            'jsonl',
+            'csv',
+            'otlp'
+        ]), 'auto')
+    }),
+    langfuse: langfuseSource(),
+    prometheus: prometheusSource,
+    sql: sqlSource
+});
+/** The Langfuse source (public API: v2 observations, v3 scores). Keys are read from env vars named here. */
+function langfuseSource() {
+    const envName = (what) => str(`Name of the environment variable holding the Langfuse ${what} (never the key itself).`, {
+        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
+        hint: 'give the name of an environment variable (letters, digits, `_`), not the key itself'
+    });
+    const armFrom = (from, what) => obj(`The arm label is ${what}.`, {
+        from: required(choice(`The arm label is ${what}.`, [from]))
+    });
+    const arm = union('Which attribute of an observation or its trace holds the arm label.', 'from', {
+        release: armFrom('release', "the trace's `release`"),
+        version: armFrom('version', "the observation's `version`"),
+        promptVersion: armFrom('promptVersion', "the linked prompt's version (quote numbers in arms)"),
+        tag: obj("The arm label is one of the trace's tags.", {
+            from: required(choice("The arm label is one of the trace's tags.", ['tag'])),
+            prefix: optional(str('Only tags starting with this prefix (e.g. `variant:`); the rest of the tag is the label.'))
+        }),
+        metadata: obj("The arm label is a key of the observation's metadata.", {
+            from: required(choice("The arm label is a key of the observation's metadata.", ['metadata'])),
+            key: required(str('The metadata key.'))
+        })
+    });
+    const scoreTarget = str('The record field the score becomes: `score`, `scores.<name>` or `feedback`.', {
+        regex: '^(score|feedback|scores\\..+)$',
+        hint: 'use `score`, `feedback` or `scores.<name>`'
+    });
+    return obj('LLM calls traced in Langfuse (cloud or self-hosted), read through its public API.', {
+        type: required(choice('Read observations from Langfuse.', ['langfuse'])),
+        baseUrl: withDefault(httpUrl('The Langfuse host, e.g. https://cloud.langfuse.com or your self-hosted URL.', 'the keys come from publicKeyEnv and secretKeyEnv'), 'https://cloud.langfuse.com'),
+        publicKeyEnv: withDefault(envName('public key'), 'LANGFUSE_PUBLIC_KEY'),
+        secretKeyEnv: withDefault(envName('secret key'), 'LANGFUSE_SECRET_KEY'),
+        arm: required(arm),
+        observationType: withDefault(str('Observation type to read (GENERATION, SPAN, EVENT, ...).'), 'GENERATION'),
+        name: optional(str('Only observations with this name.')),
+        environment: optional(oneOrMany('Only these Langfuse environments.', str('An environment.'))),
+        scores: withDefault(record('Langfuse score name -> the record field it fills (`score`, `scores.<name>`, `feedback`).', scoreTarget), {}),
+        pageSize: withDefault(num('Observations per page (Langfuse allows at most 1000).', {
+            integer: true,
+            min: 1,
+            max: 1000
+        }), 1000),
+        timeout: withDefault(duration('Timeout of one HTTP request.', { min: SECOND, max: 10 * 60 * SECOND }), '30s'),
+        retries: withDefault(num('Retries of a request after a 429, a 5xx or a network error.', {
+            integer: true,
+            min: 0,
+            max: 10
+        }), 4)
+    });
+}
+const toleranceNode = amount('The worst acceptable change, in the bad direction: relative `5%`, absolute `0.5pp` (rates), or a number in the metric unit.');
+/** An Amount as a Tolerance for this kind; `pp` only makes sense for a rate. */
+function toTolerance(amount, kind, path, issues) {
+    if (amount.unit === 'pp' && kind !== 'rate') {
+        reject(issues, path, `\`pp\` (percentage points) is only for kind rate; a \`%\` on a ${kind} metric is relative to the baseline, and a plain number is absolute, in the metric's unit`);
+        return undefined;
+    }
+    return { value: amount.value, relative: amount.unit === '%' };
+}
+const metricFields = obj('One metric compared between canary and baseline.', {
+    name: required(str('Unique name, shown in reports.')),
+    from: required(str('The record field to read: latency_ms, ttft_ms, cost, score, scores.<name>, error, error.<class>, fallback, feedback, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_hit, or any numeric field.')),
+    kind: required(metricKind),
+    per: optional(str('kind ratio only: the denominator field (the metric is sum(from) / sum(per)).')),
+    better: required(choice('Which direction is good.', ['higher', 'lower'])),
+    tolerance: required(toleranceNode),
+    rollbackAt: optional(amount('A larger change at which to roll back; between tolerance and rollbackAt the gate holds.')),
+    limit: optional(limit),
+    mode: withDefault(choice('gate: a fail rolls back, an inconclusive holds; hold: a fail only holds; report: shown, never decides.', ['gate', 'hold', 'report']), 'gate'),
+    range: optional(list('kind mean only: [lo, hi], the range every value lies in. The metric is then bounded: it gets a nonasymptotic interval, never narrow on a small or zero-variance sample, and values outside the range are invalid. Scores (score, scores.*, judge), rates and 0/1 fields are bounded without it.', num('A bound of the range, in the metric unit.'), 2)),
+    gateOn: optional(choice("A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).", ['observed', 'repriced']))
+});
+function toMetric(m, path, issues) {
+    const before = issues.length;
+    const at = (key) => [...path, key];
+    const { kind, quantile } = m.kind;
+    if (kind === 'ratio' && m.per === undefined) {
+        reject(issues, at('per'), 'kind ratio needs `per`: the denominator field (the metric is sum(from) / sum(per))', 'missing');
+    }
+    if (kind !== 'ratio' && m.per !== undefined) {
+        reject(issues, at('per'), `\`per\` is only for kind ratio (sum(from) / sum(per)); remove it, or set kind: ratio`, 'key');
+    }
+    const tolerance = toTolerance(m.tolerance, kind, at('tolerance'), issues);
+    const rollbackAt = m.rollbackAt && toTolerance(m.rollbackAt, kind, at('rollbackAt'), issues);
+    if (tolerance &&
+        rollbackAt &&
+        tolerance.relative === rollbackAt.relative &&
+        rollbackAt.value < tolerance.value) {
+        reject(issues, at('rollbackAt'), 'rollbackAt must be at least the tolerance: the canary is rolled back at a larger change than it is held at');
+    }
+    const limitValue = m.limit && toLimit(m.limit, kind, at('limit'), issues);
+    const range = m.range && toRange(m.range, kind, limitValue, at('range'), issues);
+    if (m.gateOn === 'repriced' && (!COST_FIELDS.includes(m.from) || kind !== 'mean')) {
+        reject(issues, at('gateOn'), `gateOn: repriced re-prices the canary's input tokens, so it is only for a mean cost metric (from: cost, kind: mean); remove it, or set gateOn: observed`, 'key');
+    }
+    if (issues.length > before || !tolerance)
+        return INVALID;
+    return {
+        name: m.name,
+        from: m.from,
+        ...(m.per !== undefined && { per: m.per }),
+        kind,
+        ...(quantile !== undefined && { quantile }),
+        better: m.better,
+        tolerance,
+        ...(rollbackAt && { rollbackAt }),
+        ...(limitValue !== undefined && { limit: limitValue }),
+        ...(range && { range }),
+        mode: m.mode,
+        ...(m.gateOn === 'repriced' && { gateOn: 'repriced' }),
+        path: formatPath(path)
+    };
+}
+/** `range: [lo, hi]`: two finite numbers, lo < hi, on a mean, with any limit inside. */
+function toRange(value, kind, limitValue, path, issues) {
+    if (kind !== 'mean') {
+        reject(issues, path, kind === 'rate'
+            ? 'a rate is a proportion in [0, 1] already; remove `range`'
+            : `\`range\` is for kind mean (the values of a bounded mean); a ${kind} metric does not take one, remove it`, 'key');
+        return undefined;
+    }
+    const [lo, hi] = value;
+    if (value.length !== 2 || lo === undefined || hi === undefined || !(lo < hi)) {
+        reject(issues, path, `range is [lo, hi] with lo < hi, the smallest and largest value the metric can take; got ${JSON.stringify(value)}`);
+        return undefined;
+    }
+    if (limitValue !== undefined && (limitValue < lo || limitValue > hi)) {
+        reject(issues, path, `the limit ${limitValue} is outside the range [${lo}, ${hi}]`);
+        return undefined;
+    }
+    return { lo, hi };
+}
+/** The record fields a cost metric reads (canonical `cost` and its alias). */
+const COST_FIELDS = ['cost', 'cost_usd'];
+function toLimit(amount, kind, path, issues) {
+    if (kind === 'rate' && amount.value > 1) {
+        reject(issues, path, `a rate limit is a proportion from 0 to 1 (or 0% to 100%); got ${amount.value}`);
+        return undefined;
+    }
+    if (kind !== 'rate' && amount.unit === '%') {
+        reject(issues, path, `a \`%\` limit is only for kind rate; give the ${kind} limit as a number in the metric's unit`);
+        return undefined;
+    }
+    return amount.value;
+}
+const metrics = refine(list('The metrics compared between canary and baseline.', refine(metricFields, toMetric), 1), (values, path, issues) => {
+    const seen = new Map();
+    values.forEach((metric, i) => {
+        const first = seen.get(metric.name);
+        if (first === undefined)
+            seen.set(metric.name, i);
+        else {
+            reject(issues, [...path, i, 'name'], `duplicate metric name ${JSON.stringify(metric.name)} (also metrics[${first}]); names must be unique`);
+        }
+    });
+    return seen.size === values.length ? values : INVALID;
+});
+const segments = refine(obj('Compare the metrics within each segment too (a separate error budget).', {
+    by: required(oneOrMany('Record field(s) that define the segments.', str('A record field.'))),
+    gate: withDefault(choice('false: shown only; true or hold: a failing segment holds; rollback: it rolls back.', [
+        false,
+        true,
+        'hold',
+        'rollback'
+    ]), false)
+}), (value) => ({
+    by: value.by,
+    gate: value.gate === true ? 'hold' : value.gate
+}));
+const usdPerMillion = (what) => num(`USD per 1M ${what}.`, { min: 0 });
+const pricing = record('Prices by model id as it appears in records, USD per 1M tokens.', obj('Prices of one model, USD per 1M tokens.', {
+    input: required(usdPerMillion('input tokens that are neither cache reads nor cache writes')),
+    output: required(usdPerMillion('output tokens')),
+    cacheRead: optional(usdPerMillion('cached input tokens read; default: input')),
+    cacheWrite: optional(usdPerMillion('input tokens written to the cache; default: input'))
+}));
+const REDACT_NAMES = ['email', 'phone', 'key'];
+const redactPattern = scalar('A built-in pattern (email, phone, key) or a JavaScript regular expression; matches are replaced before anything is sent to the judge.', 'email, phone, key or a regular expression', { type: 'string', minLength: 1 }, value => {
+    if (typeof value !== 'string' || value === '') {
+        return { ok: false, error: mismatch('email, phone, key or a regular expression', value) };
+    }
+    if (REDACT_NAMES.includes(value)) {
+        return { ok: true, value: value };
+    }
+    try {
+        new RegExp(value, 'g');
+    }
+    catch (e) {
+        return {
+            ok: false,
+            error: `not a valid regular expression (${e.message}); use email, phone, key or a JavaScript regex`
+        };
+    }
+    return { ok: true, value: { regex: value } };
+});
+const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind mean).', {
+    name: withDefault(str('Unique metric name, shown in reports.'), 'judge'),
+    tolerance: withDefault(amount('Worst acceptable change: absolute on the [0, 1] score (pointwise), or how far the win rate may fall below 0.5 (pairwise).'), 0.05),
+    rollbackAt: optional(amount('A larger change at which to roll back.')),
+    mode: withDefault(choice('gate, hold or report, as for any metric.', ['gate', 'hold', 'report']), 'gate'),
+    minSamples: withDefault(num('Judged outputs (pointwise) or pairs (pairwise) per arm before a verdict.', {
+        integer: true,
+        min: 2
+    }), 30)
+});
+const judge = refine(obj('Grade sampled outputs with an LLM judge through an OpenAI-compatible API.', {
+    model: required(str('The judge model id.')),
+    baseURL: optional(httpUrl('OpenAI-compatible endpoint; default: the OpenAI API.', 'the API key comes from apiKeyEnv')),
+    apiKeyEnv: withDefault(str('Environment variable holding the API key.', {
+        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
+        hint: 'an environment variable name: letters, digits and `_`'
+    }), 'OPENAI_API_KEY'),
+    rubric: required(str('What a good answer is; the judge grades against it.')),
+    mode: withDefault(choice('pointwise: grade each output; pairwise: canary vs baseline on the same input.', [
+        'pointwise',
+        'pairwise'
+    ]), 'pointwise'),
+    sample: withDefault(num('Outputs sampled per arm, per step.', { integer: true, min: 2, max: 5000 }), 200),
+    batch: withDefault(num('Outputs judged per arm between two looks.', { integer: true, min: 1 }), 20),
+    budget: withDefault(obj('Hard limits per evaluation.', {
+        calls: withDefault(num('Most judge calls.', { integer: true, min: 1 }), 400),
+        usd: optional(num('Most USD spent (needs `prices`).', { min: 0 }))
+    }), {}),
+    prices: optional(obj('Prices of the judge model, USD per 1M tokens.', {
+        input: required(usdPerMillion('input tokens')),
+        output: required(usdPerMillion('output tokens'))
+    })),
+    concurrency: withDefault(num('Calls in flight at once.', { integer: true, min: 1, max: 64 }), 4),
+    timeout: withDefault(duration('Per request.', { min: SECOND, max: 10 * 60 * SECOND }), '60s'),
+    maxRetries: withDefault(num('Retries of a failed call (429 honours retry-after).', {
+        integer: true,
+        min: 0,
+        max: 10
+    }), 2),
+    maxChars: withDefault(num('Longest input or output sent, in characters.', { integer: true, min: 100 }), 4000),
+    redact: withDefault(list('Patterns replaced before anything is sent to the judge.', redactPattern), []),
+    recheck: withDefault(num('Items judged twice to measure self-agreement.', { integer: true, min: 0 }), 10),
+    cacheSize: withDefault(num('Judgements kept in the rollout state.', { integer: true, min: 0, max: 20000 }), 2000),
+    labels: optional(str('Human labels, JSONL of {"id", "label"} (a grade 1..5, or canary|baseline|tie), relative to the working directory: the judge reports its agreement (Cohen\'s kappa).')),
+    metric: withDefault(judgeMetric, {})
+}), (value, path, issues) => {
+    const before = issues.length;
+    const at = (...keys) => [...path, ...keys];
+    const m = value.metric;
+    const tolerance = toTolerance(m.tolerance, 'mean', at('metric', 'tolerance'), issues);
+    const rollbackAt = m.rollbackAt && toTolerance(m.rollbackAt, 'mean', at('metric', 'rollbackAt'), issues);
+    if (value.mode === 'pairwise' && (tolerance?.relative || rollbackAt?.relative)) {
+        reject(issues, at('metric', 'tolerance'), 'a pairwise win rate is compared with 0.5: give an absolute tolerance such as 0.05 (the win rate may fall to 0.45), not a `%`');
+    }
+    if (value.budget.usd !== undefined && value.prices === undefined) {
+        reject(issues, at('budget', 'usd'), 'a USD budget needs the judge model prices: add `prices: { input, output }` (USD per 1M tokens)');
+    }
+    if (value.metric.minSamples > value.sample) {
+        reject(issues, at('metric', 'minSamples'), `minSamples (${value.metric.minSamples}) is more than \`sample\` (${value.sample}) per arm: the judge metric could never decide`);
+    }
+    if (issues.length > before || !tolerance)
+        return INVALID;
+    const { metric, ...spec } = value;
+    return {
+        spec: spec,
+        metric: {
+            name: metric.name,
+            from: 'judge',
+            kind: 'mean',
+            better: 'higher',
+            tolerance,
+            ...(rollbackAt && { rollbackAt }),
+            mode: metric.mode,
+            path: formatPath(at('metric')),
+            minSamples: metric.minSamples,
+            totalOnly: true,
+            // Pairwise: the canary's win rate against the fixed 0.5, a one-sample comparison.
+            ...(value.mode === 'pairwise' && { reference: 0.5 })
+        }
+    };
+});
+const policyFields = obj('A rollout policy for ai-rollout-gate.', {
+    version: required(version),
+    rollout: required(rollout),
+    arms: required(arms),
+    source: required(source),
+    confidence: withDefault(num('Family-wise confidence over the gating metrics.', { exclusiveMin: 0.5, exclusiveMax: 1 }), 0.95),
+    metrics: required(metrics),
+    segments: optional(segments),
+    pricing: withDefault(pricing, {}),
+    dataQuality: withDefault(obj('Limits on bad input data.', {
+        maxMalformed: withDefault(fraction('Share of malformed lines above which promotion is blocked.'), '1%'),
+        maxAge: withDefault(duration("How long before the step's window a record may be dated and still be the log's history. Older records are a broken clock (1970, epoch seconds read as milliseconds): counted, sampled and blocking, never the step's clock.", { min: 60_000 }), '7d')
+    }), {}),
+    trafficSplit: withDefault(obj('The sequential sample-ratio test of the traffic split.', {
+        alpha: withDefault(num('Type-I error of the test.', { exclusiveMin: 0, exclusiveMax: 0.5 }), 0.001)
+    }), {}),
+    bucket: withDefault(duration('Width of the time buckets the evidence is kept in, from 10s to 1d.', {
+        min: 10 * SECOND,
+        max: DAY
+    }), '5m'),
+    models: optional(obj('The model ids (as records give them) each arm is expected to be served by; requests served by any other model (a gateway fallback, an alias resolving to a new snapshot) are named in the report.', {
+        baseline: optional(oneOrMany('Expected baseline model id(s).', str('A model id as records give it.'))),
+        canary: optional(oneOrMany('Expected canary model id(s).', str('A model id as records give it.')))
+    })),
+    actuators: optional(actuators),
+    judge: optional(judge)
+});
+/** With a judge, its metric joins the others (a name clash is reported at the judge's metric). */
+const withJudgeMetric = refine(policyFields, (value, path, issues) => {
+    const { judge: judged, ...rest } = value;
+    if (!judged)
+        return rest;
+    const clash = rest.metrics.findIndex(m => m.name === judged.metric.name);
+    if (clash >= 0) {
+        return reject(issues, [...path, 'judge', 'metric', 'name'], `the judge metric is named ${JSON.stringify(judged.metric.name)} like metrics[${clash}]; set judge.metric.name to a unique name`);
+    }
+    return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec };
+});
+const policySchema = refine(withJudgeMetric, (policy, _path, issues) => {
+    const checked = checkPrometheusPolicy(policy, issues);
+    return checked === INVALID ? INVALID : checkSqlPolicy(checked, issues);
+});
+/** The JSON Schema (draft 2020-12) of a policy file, generated from `policySchema`. */
+function policyJsonSchema() {
+    return {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        $id: SCHEMA_ID,
+        title: 'ai-rollout-gate rollout policy',
+        ...policySchema.json()
+    };
+}
+
+/**
+ * Policy loading: YAML text -> validated Policy, or a PolicyError listing every issue with its
+ * file:line:col and key path. Pure: the caller reads the file.
+ */
+/** yaml's messages that would send a user to the library's API instead of their file. */
+const YAML_MESSAGES = {
+    MULTIPLE_DOCS: 'a policy file holds one YAML document; remove the extra `---` line'
+};
+/** Past this many, more issues would bury the first ones (a pasted file, a wrong indent). */
+const MAX_ISSUES = 50;
+function parsePolicy(text, file) {
+    const lineCounter = new distExports.LineCounter();
+    const at = (offset, message, path = '') => ({
+        message,
+        file,
+        ...lineCounter.linePos(offset),
+        path
+    });
+    const doc = readYaml(text, lineCounter);
+    if (doc instanceof Error)
+        throw new PolicyError([at(0, `cannot read YAML: ${doc.message}`)]);
+    if (doc.errors.length > 0) {
+        // Syntax first: checking the shape of a half-parsed document would only add noise.
+        throw new PolicyError(doc.errors.map(e => at(e.pos[0], `invalid YAML: ${YAML_MESSAGES[e.code] ?? e.message}`)));
+    }
+    const unresolved = unresolvedAliases(doc);
+    if (unresolved.length > 0) {
+        throw new PolicyError(unresolved.map(([offset, name]) => at(offset, `invalid YAML: alias *${name} has no anchor; define &${name} before it`)));
+    }
+    const value = toJS(doc);
+    if (value instanceof Error)
+        throw new PolicyError([at(0, `cannot read YAML: ${value.message}`)]);
+    if (value === null || value === undefined) {
+        throw new PolicyError([
+            {
+                message: `policy file is empty: ${file}; write at least version, rollout, arms, source and metrics`,
+                file,
+                line: 1,
+                col: 1,
+                path: ''
+            }
+        ]);
+    }
+    if (!isMapping(value)) {
+        const got = Array.isArray(value) ? 'a list' : `the scalar ${JSON.stringify(String(value))}`;
+        const message = `the top level of a policy must be a mapping (version: 1, rollout: ..., metrics: ...), got ${got}`;
+        throw new PolicyError([at(offsetOf(doc, [], 'value'), message)]);
+    }
+    const issues = [];
+    const policy = policySchema.check(value, [], issues);
+    if (policy === INVALID || issues.length > 0) {
+        const located = issues
+            .slice(0, MAX_ISSUES)
+            .map(issue => at(offsetOf(doc, issue.path, issue.at), issue.message, formatPath(issue.path)))
+            .sort((a, b) => a.line - b.line || a.col - b.col);
+        if (issues.length > MAX_ISSUES) {
+            const more = `${issues.length - MAX_ISSUES} more issues not shown; fix these first`;
+            located.push({ message: more, file, line: 0, col: 0, path: '' });
+        }
+        throw new PolicyError(located);
+    }
+    return policy;
+}
+function readYaml(text, lineCounter) {
+    try {
+        // prettyErrors off: we print positions ourselves; logLevel error: no process warnings.
+        return distExports.parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
+    }
+    catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+    }
+}
+/**
+ * yaml reports an alias without an anchor only when converting, and without its position. An alias
+ * refers to the last anchor of its name before it in document order, which is the visit order.
+ */
+function unresolvedAliases(doc) {
+    const anchors = new Set();
+    const found = [];
+    distExports.visit(doc, {
+        Node(_, node) {
+            if (distExports.isAlias(node) && !anchors.has(node.source))
+                found.push([rangeStart(node) ?? 0, node.source]);
+            else if (node.anchor)
+                anchors.add(node.anchor);
+        }
+    });
+    return found;
+}
+/** toJS throws on alias bombs (maxAliasCount): that is the input's problem, not a crash. */
+function toJS(doc) {
+    try {
+        return doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+    }
+}
+/**
+ * The source offset for an issue: the value's node, its key, or for a missing key the parent's
+ * key. Walks the YAML tree through aliases; stops at the deepest node that exists (a defaulted
+ * value has no node, so its issue points at the nearest mapping the user wrote).
+ */
+function offsetOf(doc, path, at) {
+    const target = at === 'missing' ? path.slice(0, -1) : path;
+    let node = doc.contents;
+    let key = node;
+    let found = true;
+    for (const segment of target) {
+        const current = distExports.isAlias(node) ? node.resolve(doc) : node;
+        const pair = distExports.isMap(current)
+            ? current.items.find(item => keyText(item.key) === segment)
+            : distExports.isSeq(current) && typeof segment === 'number'
+                ? { key: current.items[segment], value: current.items[segment] }
+                : undefined;
+        if (!pair || pair.key === undefined) {
+            found = false;
+            break;
+        }
+        key = pair.key;
+        node = pair.value ?? pair.key;
+    }
+    // An empty value (`warmup:`) has a zero-width node after the colon: the key is the better place.
+    const empty = distExports.isScalar(node) && node.range?.[0] === node.range?.[1];
+    const chosen = at === 'value' && found && !empty ? node : key;
+    return rangeStart(chosen) ?? rangeStart(node) ?? 0;
+}
+function keyText(key) {
+    if (!distExports.isScalar(key))
+        return undefined;
+    return key.value === null || key.value === undefined ? '' : String(key.value);
+}
+function rangeStart(node) {
+    if (typeof node !== 'object' || node === null || !('range' in node))
+        return undefined;
+    const range = node.range;
+    return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : undefined;
+}
+
+/** Read and validate a policy file. Throws UsageError (unreadable) or PolicyError (invalid). */
+async function loadPolicyFile(path) {
+    let text;
+    try {
+        text = await readFile(path, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UsageError(code === 'ENOENT'
+            ? `policy file ${path} does not exist; pass the path of your rollout policy YAML with --policy`
+            : `cannot read policy file ${path}: ${e.message}`);
+    }
+    const policy = parsePolicy(text, path);
+    const hash = `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+    return { policy, hash, path };
+}
+/**
+ * The evidence source the policy names. `records` (CLI --records, Action input) overrides the
+ * policy's source with files; those are relative to the working directory, the policy's own to its
+ * folder. Each source's code is loaded only when a policy uses it (dist/ is code-split).
+ */
+async function sourceFor(loaded, records) {
+    const { policy } = loaded;
+    const spec = policy.source;
+    if (records && records.length > 0) {
+        const { FileSource } = await import('./chunk-fileSource.js');
+        return new FileSource({
+            patterns: records,
+            baseDir: process.cwd(),
+            format: spec.type === 'file' ? spec.format : 'auto',
+            policy
+        });
+    }
+    if (spec.type === 'langfuse') {
+        const { LangfuseSource } = await import('./chunk-langfuseSource.js');
+        return new LangfuseSource({ spec, policy });
+    }
+    if (spec.type === 'prometheus') {
+        const { PrometheusSource } = await import('./chunk-prometheusSource.js');
+        return new PrometheusSource({ policy, env: process.env });
+    }
+    if (spec.type === 'sql') {
+        const { SqlSource } = await import('./chunk-sqlSource.js').then(function (n) { return n.s; });
+        return new SqlSource({ policy, env: process.env });
+    }
+    const { FileSource } = await import('./chunk-fileSource.js');
+    return new FileSource({
+        patterns: spec.path,
+        baseDir: dirname(resolve(loaded.path)),
+        format: spec.format,
+        policy
+    });
+}
+/**
+ * The secret values this policy can reach: every environment variable a `*Env` key names (the
+ * Prometheus token and password, the Langfuse keys, the judge's API key, a webhook's secret), the
+ * default webhook secret, and the basic-auth header value built from a user and a password. They
+ * are scrubbed from any text a server sends back before it is shown or saved.
+ */
+function knownSecrets(policy, env) {
+    const found = new Set();
+    const walk = (node) => {
+        if (Array.isArray(node))
+            node.forEach(walk);
+        else if (node && typeof node === 'object') {
+            for (const [key, value] of Object.entries(node)) {
+                if (/Env$/.test(key) && typeof value === 'string') {
+                    const secret = env[value];
+                    if (secret)
+                        found.add(secret);
+                }
+                else
+                    walk(value);
+            }
+        }
+    };
+    walk(policy);
+    const webhook = env[WEBHOOK_SECRET_ENV];
+    if (webhook && policy.actuators?.some(a => a.type === 'webhook'))
+        found.add(webhook);
+    const src = policy.source;
+    if (src.type === 'prometheus') {
+        for (const envName of Object.values(src.headersFromEnv)) {
+            const v = env[envName];
+            if (v)
+                found.add(v);
+        }
+        const basic = src.auth?.basic;
+        const password = basic && env[basic.passwordEnv];
+        if (basic && password)
+            found.add(`${basic.user}:${password}`);
+    }
+    return [...found];
+}
+
+/** The policy's own checks passed (it parsed): the report for a policy without data. */
+function policyReport(policy) {
+    const metrics = policy.metrics.length;
+    return {
+        ok: true,
+        rollout: policy.rollout.name,
+        findings: [
+            {
+                level: 'ok',
+                subject: 'policy',
+                message: `valid: rollout "${policy.rollout.name}", ${policy.rollout.steps.length} steps, ${metrics} metric${metrics === 1 ? '' : 's'}`
+            }
+        ]
+    };
+}
+/** Validation reads all of time in buckets of 35 years: only counts matter, not their course. */
+const ALL_TIME_BUCKET = 2 ** 40;
+/**
+ * Reads every record of `records` (files, as the CLI's --records; default the policy's own
+ * source), whatever its time, and checks that the data carries what the policy reads: a
+ * timestamp and the arm field on each line, records for both arms, values for every metric's
+ * fields in both arms, the segment dimensions and unit field, and prices for the models served.
+ * Each problem names the field the data has instead when one looks like it. Throws what the
+ * source throws when it cannot read at all (no file matches: SourceError).
+ */
+async function validateData(input) {
+    const { policy } = input.loaded;
+    const source = await sourceFor({ ...input.loaded, policy: { ...policy, bucket: ALL_TIME_BUCKET } }, input.records);
+    const all = { from: 0, to: Number.MAX_SAFE_INTEGER };
+    const evidence = await source.collect({ window: all, now: all.to });
+    const arms = armTotals(evidence, policy.metrics.length);
+    const q = evidence.quality;
+    const findings = [...policyReport(policy).findings];
+    findings.push(linesFinding(policy, evidence));
+    findings.push(armsFinding(policy, evidence, arms));
+    policy.metrics.forEach((spec, i) => {
+        if (spec.from === 'judge') {
+            findings.push({
+                level: 'ok',
+                subject: `metric ${spec.name}`,
+                message: 'graded by the judge (no field to check)'
+            });
+            return;
+        }
+        findings.push(metricFinding(policy, evidence, spec, arms.baseline.values[i] ?? 0, arms.canary.values[i] ?? 0));
+    });
+    findings.push(...dimensionFindings(policy, evidence));
+    const pricing = pricingFinding(policy, evidence);
+    if (pricing)
+        findings.push(pricing);
+    return {
+        ok: findings.every(f => f.level !== 'error'),
+        rollout: policy.rollout.name,
+        data: {
+            source: source.describe(),
+            lines: q.lines,
+            records: q.records,
+            baseline: arms.baseline.requests,
+            canary: arms.canary.requests,
+            malformed: q.malformed
+        },
+        findings
+    };
+}
+function armTotals(evidence, metrics) {
+    const total = () => ({ requests: 0, values: new Array(metrics).fill(0) });
+    const arms = { baseline: total(), canary: total() };
+    for (const cell of evidence.cells) {
+        if (cell.segment !== TOTAL_SEGMENT)
+            continue;
+        const arm = arms[cell.arm];
+        arm.requests += cell.requests;
+        cell.metrics.forEach((m, i) => (arm.values[i] = (arm.values[i] ?? 0) + m.requests));
+    }
+    return arms;
+}
+function linesFinding(policy, evidence) {
+    const q = evidence.quality;
+    const subject = 'lines';
+    if (q.lines === 0) {
+        return { level: 'error', subject, message: `no lines could be read from ${evidence.source}` };
+    }
+    if (q.malformed === 0) {
+        return { level: 'ok', subject, message: `${int(q.lines)} lines, none malformed` };
+    }
+    const share = q.malformed / q.lines;
+    return {
+        level: share > policy.dataQuality.maxMalformed ? 'error' : 'warn',
+        subject,
+        message: `${int(q.malformed)} of ${int(q.lines)} lines malformed${malformedReasons(policy, q)}`
+    };
+}
+function armsFinding(policy, evidence, arms) {
+    const counts = `baseline ${int(arms.baseline.requests)}, canary ${int(arms.canary.requests)} records`;
+    const missing = ['baseline', 'canary'].filter(a => arms[a].requests === 0);
+    if (missing.length === 0) {
+        return { level: 'ok', subject: 'arms', message: `field "${policy.arms.field}": ${counts}` };
+    }
+    const labels = [...policy.arms.baseline, ...policy.arms.canary];
+    const others = Object.entries(evidence.quality.unmatchedArms)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5)
+        .map(([value, n]) => {
+        const like = suggestFields(value, labels, { max: 1 });
+        return `"${value}" (${int(n)}${like[0] ? `, did you mean "${like[0]}"?` : ''})`;
+    });
+    const which = missing.map(a => `${a} [${policy.arms[a].map(v => `"${v}"`).join(', ')}]`);
+    return {
+        level: 'error',
+        subject: 'arms',
+        message: `no records for ${which.join(' or ')} (${counts})${others.length > 0 ? `; field "${policy.arms.field}" holds ${others.join(', ')}: check arms.${missing[0]} in the policy` : ''}`
+    };
+}
+function metricFinding(policy, evidence, spec, baseline, canary) {
+    const subject = `metric ${spec.name}`;
+    const fields = evidence.quality.fields;
+    const seen = new Set(fields?.paths ?? []);
+    const invalid = Object.entries(evidence.quality.invalidValues).filter(([k]) => [spec.from, spec.per].some(f => f !== undefined && k.startsWith(`${f}: `)));
+    const reads = spec.per === undefined ? `"${spec.from}"` : `"${spec.from}" per "${spec.per}"`;
+    for (const [role, field] of [
+        ['from', spec.from],
+        ['per', spec.per]
+    ]) {
+        if (field === undefined)
+            continue;
+        const sources = fieldSources(field);
+        if (sources.always || !fields || sources.paths.some(p => seen.has(p)))
+            continue;
+        const hint = didYouMeanFields(suggestFields(field, fields.paths, { aliases: sources.paths }));
+        const also = sources.paths.length > 1 ? ` (nor ${sources.paths.filter(p => p !== field).join(', ')})` : '';
+        return {
+            level: spec.mode === 'report' ? 'warn' : 'error',
+            subject,
+            message: `reads "${field}", which no line has${also}${fields.truncated ? ' among the fields kept' : ''}${hint ? `: ${hint} fix ${spec.path}.${role}` : `: check ${spec.path}.${role}`}`
+        };
+    }
+    const invalidText = invalid.map(([k, n]) => `${int(n)} ${k}`).join('; ');
+    const records = evidence.quality.records;
+    if (records === 0) {
+        return {
+            level: 'warn',
+            subject,
+            message: `reads ${reads}: values not checked, since no line is a record of either arm`
+        };
+    }
+    if (fieldSources(spec.from).always) {
+        return { level: 'ok', subject, message: `reads ${reads}: every record has a value` };
+    }
+    if (baseline + canary === 0) {
+        return {
+            level: spec.mode === 'report' ? 'warn' : 'error',
+            subject,
+            message: `reads ${reads}: the field appears, but no record has a usable value${invalidText ? ` (${invalidText})` : ''}`
+        };
+    }
+    const counts = `baseline ${int(baseline)}, canary ${int(canary)} values`;
+    const empty = ['baseline', 'canary'].filter(a => (a === 'baseline' ? baseline : canary) === 0);
+    if (empty.length > 0) {
+        return {
+            level: 'warn',
+            subject,
+            message: `reads ${reads}: ${counts}; no ${empty[0]} record has a value${invalidText ? ` (${invalidText})` : ''}`
+        };
+    }
+    return {
+        level: invalid.length > 0 ? 'warn' : 'ok',
+        subject,
+        message: `reads ${reads}: ${counts}${invalidText ? `; ${invalidText}` : ''}`
+    };
+}
+function dimensionFindings(policy, evidence) {
+    const fields = evidence.quality.fields;
+    if (!fields)
+        return [];
+    const seen = new Set(fields.paths);
+    const findings = [];
+    const check = (subject, field, path, aliases = []) => {
+        if (seen.has(field)) {
+            findings.push({ level: 'ok', subject, message: `field "${field}" appears` });
+            return;
+        }
+        const hint = didYouMeanFields(suggestFields(field, fields.paths, { aliases }));
+        findings.push({
+            level: 'warn',
+            subject,
+            message: `field "${field}" appears in no line${hint ? `: ${hint} fix ${path}` : `: check ${path}`}`
+        });
+    };
+    policy.segments?.by.forEach((d, i) => check('segments', d, `segments.by[${i}]`));
+    if (policy.arms.unit !== undefined) {
+        check('unit', policy.arms.unit, 'arms.unit', ['user_id', 'session_id']);
+    }
+    return findings;
+}
+/**
+ * Every model served must have a price when a metric reads a cost computed from tokens (an
+ * unpriced one shows as invalid `cost` values); a price for a model the data never names is
+ * likely a misspelt model id.
+ */
+function pricingFinding(policy, evidence) {
+    const costs = policy.metrics.some(m => fieldSources(m.from).priced);
+    const priced = Object.keys(policy.pricing);
+    if (!costs && priced.length === 0)
+        return undefined;
+    const models = new Set();
+    for (const cell of evidence.cells) {
+        for (const key of Object.keys(cell.models)) {
+            if (key !== OTHER_MODELS)
+                models.add(key.split('#')[0]);
+        }
+    }
+    const seen = [...models].sort();
+    const unpriced = Object.entries(evidence.quality.invalidValues).filter(([k]) => /^cost(_uncached)?: no price for model/.test(k));
+    const unused = priced.filter(p => !models.has(p));
+    const unusedText = unused.map(p => {
+        const like = closestModel(p, seen);
+        return `"${p}"${like ? ` (did you mean "${like}"?)` : ''}`;
+    });
+    if (unpriced.length > 0) {
+        return {
+            level: 'error',
+            subject: 'pricing',
+            message: `${unpriced.map(([k, n]) => `${k.replace(/^[^:]*: /, '')} (${int(n)} records)`).join('; ')}: add them to pricing (USD per 1M tokens), or log cost_usd${unusedText.length > 0 ? `; priced but never served: ${unusedText.join(', ')}` : ''}`
+        };
+    }
+    if (unused.length > 0 && seen.length > 0) {
+        return {
+            level: 'warn',
+            subject: 'pricing',
+            message: `priced but never served: ${unusedText.join(', ')}; models in the data: ${seen.slice(0, 10).join(', ')}`
+        };
+    }
+    return {
+        level: 'ok',
+        subject: 'pricing',
+        message: seen.length > 0
+            ? `every model served has a price (${seen.slice(0, 10).join(', ')})`
+            : evidence.quality.records === 0
+                ? 'not checked: no record of either arm'
+                : 'no record names its model'
+    };
+}
+/**
+ * The served model a priced one most likely meant: a typo away, or the longest shared prefix of
+ * at least 6 characters (`gpt-4o-2024-05-13` -> `gpt-4o-2024-08-06`, another snapshot).
+ */
+function closestModel(priced, served) {
+    const typo = suggestFields(priced, served, { max: 1 })[0];
+    if (typo)
+        return typo;
+    let best;
+    for (const model of served) {
+        let shared = 0;
+        while (shared < Math.min(model.length, priced.length) && model[shared] === priced[shared])
+            shared++;
+        if (shared >= 6 && (!best || shared > best.shared))
+            best = { model, shared };
+    }
+    return best?.model;
+}
+/** The report as text: one line per finding, then a count. */
+function validationText(report) {
+    const mark = { ok: '[ok]   ', warn: '[warn] ', error: '[error]' };
+    const lines = [];
+    if (report.data) {
+        const d = report.data;
+        lines.push(`${d.source}: ${int(d.lines)} lines, ${int(d.records)} records (baseline ${int(d.baseline)}, canary ${int(d.canary)}), ${int(d.malformed)} malformed`, '');
+    }
+    for (const f of report.findings)
+        lines.push(`${mark[f.level]} ${f.subject}: ${f.message}`);
+    const errors = report.findings.filter(f => f.level === 'error').length;
+    const warnings = report.findings.filter(f => f.level === 'warn').length;
+    lines.push('', errors > 0
+        ? `${errors} problem${errors === 1 ? '' : 's'}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}: the policy does not fit this data.`
+        : warnings > 0
+            ? `No problem, ${warnings} warning${warnings === 1 ? '' : 's'}.`
+            : report.data
+                ? 'The policy fits the data.'
+                : 'The policy is valid.');
+    return lines.join('\n') + '\n';
+}
+
+/** How long a save waits for another process's lock before giving up. */
+const LOCK_WAIT_MS = 15_000;
+/** A lock older than this is left over from a process that died mid-save (a save takes ms). */
+const STALE_LOCK_MS = 60_000;
+/**
+ * A local JSON file. `save` is an atomic compare-and-swap: it takes an exclusive lock file
+ * (`<file>.lock`, created with O_CREAT|O_EXCL, so only one process can hold it), checks the
+ * revision, writes a temporary file, flushes it to disk and renames it over the old one, then
+ * releases the lock. Without the lock, two processes could both pass the revision check and the
+ * later rename would silently overwrite the earlier one's transition. A lock left by a process
+ * that died (same host, no such process, or older than a minute) is broken.
+ */
+class FileStateStore {
+    path;
+    rollout;
+    sleep;
+    lockPath;
+    constructor(path, rollout, sleep = (ms) => new Promise(r => setTimeout(r, ms))) {
+        this.path = path;
+        this.rollout = rollout;
+        this.sleep = sleep;
+        this.lockPath = `${path}.lock`;
+    }
+    describe() {
+        return this.path;
+    }
+    async load() {
+        let text;
+        try {
+            text = await readFile(this.path, 'utf8');
+        }
+        catch (e) {
+            if (e.code === 'ENOENT')
+                return undefined;
+            throw new StateError(`cannot read state file ${this.path}: ${e.message}`, {
+                cause: e
+            });
+        }
+        if (text.trim() === '') {
+            throw new StateError(`state file ${this.path} is empty; delete it to start the rollout again at its first step`);
+        }
+        return parseState(text, `state file ${this.path}`, this.rollout);
+    }
+    async save(state, expectedRevision) {
+        const owner = await this.lock();
+        try {
+            const current = await this.load();
+            if (current?.revision !== expectedRevision) {
+                throw new StateConflictError(`state file ${this.path}`, expectedRevision, current?.revision);
+            }
+            await this.replace(JSON.stringify(state, null, 2) + '\n');
+        }
+        finally {
+            await this.unlock(owner);
+        }
+    }
+    /** Write a temporary file, flush it, and rename it over the state: readers see old or new. */
+    async replace(text) {
+        const tmp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+        try {
+            const file = await open(tmp, 'wx');
+            try {
+                await file.writeFile(text, 'utf8');
+                await file.sync();
+            }
+            finally {
+                await file.close();
+            }
+            await rename(tmp, this.path);
+        }
+        catch (e) {
+            await unlink(tmp).catch(() => undefined);
+            throw new StateError(`cannot write state file ${this.path}: ${e.message}`, {
+                cause: e
+            });
+        }
+    }
+    async lock() {
+        const owner = {
+            pid: process.pid,
+            host: hostname(),
+            at: new Date().toISOString(),
+            nonce: randomBytes(8).toString('hex')
+        };
+        const started = Date.now();
+        for (let attempt = 0;; attempt++) {
+            try {
+                const file = await open(this.lockPath, 'wx');
+                try {
+                    await file.writeFile(JSON.stringify(owner) + '\n', 'utf8');
+                }
+                finally {
+                    await file.close();
+                }
+                return owner;
+            }
+            catch (e) {
+                const code = e.code;
+                if (code !== 'EEXIST') {
+                    throw new StateError(`cannot lock state file ${this.path} (${this.lockPath}): ${e.message}`, { cause: e });
+                }
+            }
+            const held = await this.readLock();
+            if (held && (await this.stale(held))) {
+                await this.breakLock(held);
+                continue;
+            }
+            if (Date.now() - started > LOCK_WAIT_MS) {
+                const who = held
+                    ? ` by process ${held.owner.pid} on ${held.owner.host} since ${held.owner.at}`
+                    : '';
+                throw new StateError(`state file ${this.path} is locked${who}; if no rollout-gate is running on it, delete ${this.lockPath} and run again`);
+            }
+            await this.sleep(Math.min(500, 10 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()));
+        }
+    }
+    async readLock() {
+        try {
+            const [text, info] = await Promise.all([readFile(this.lockPath, 'utf8'), stat(this.lockPath)]);
+            const owner = JSON.parse(text);
+            return { owner, mtimeMs: info.mtimeMs };
+        }
+        catch {
+            // Gone (released meanwhile), or not written yet by its creator: look again.
+            return undefined;
+        }
+    }
+    async stale(held) {
+        if (Date.now() - held.mtimeMs > STALE_LOCK_MS)
+            return true;
+        if (held.owner.host !== hostname() || typeof held.owner.pid !== 'number')
+            return false;
+        try {
+            process.kill(held.owner.pid, 0);
+            return false;
+        }
+        catch (e) {
+            return e.code === 'ESRCH';
+        }
+    }
+    /** Removes a dead process's lock, unless another process has taken a new one meanwhile. */
+    async breakLock(held) {
+        const now = await this.readLock();
+        if (now?.owner.nonce === held.owner.nonce)
+            await unlink(this.lockPath).catch(() => undefined);
+    }
+    async unlock(owner) {
+        const held = await this.readLock();
+        if (held?.owner.nonce === owner.nonce)
+            await unlink(this.lockPath).catch(() => undefined);
+    }
+}
+
+/**
+ * Where a rollout stands, from its stored state: the current verdict and why, the step's progress
+ * against the policy's bake time and limit (as of `now`), and the history of transitions with who
+ * made them (the gate, or a person). `status` prints it; the Action writes it to the job summary.
+ */
+function statusReport(policy, state, now) {
+    const name = policy.rollout.name;
+    if (!state) {
+        const text = `${name}: no state yet (the first evaluate starts the first step)`;
+        return {
+            text: text + '\n',
+            markdown: `### \`${plainName(name)}\`: no state yet\n\nThe first evaluation starts the first step.\n`
+        };
+    }
+    const facts = statusFacts(policy, state, now);
+    const transitions = transitionsOf(state.history);
+    const shown = transitions.slice(-20);
+    const earlier = transitions.length - shown.length;
+    const text = [
+        `${name}: ${facts.headline}`,
+        `  ${facts.progress.replace(/\*\*(.*?)\*\*/g, '[$1]')}`,
+        `  ${facts.step}`,
+        ...(facts.verdict ? [`  ${facts.verdict}`] : []),
+        `  state revision ${state.revision}`
+    ];
+    if (shown.length > 0) {
+        text.push('', `History (${transitions.length} transition${transitions.length === 1 ? '' : 's'}${earlier > 0 ? `, the last ${shown.length}` : ''}):`);
+        for (const t of shown) {
+            text.push(`  ${t.at}  ${t.what.padEnd(9)} ${`${t.from}% -> ${t.to}%`.padEnd(12)} by ${t.by}: ${t.why}`);
+        }
+    }
+    const markdown = [
+        `### \`${plainName(name)}\`: ${escapeMarkdown(facts.headline)}`,
+        '',
+        facts.progress,
+        '',
+        `- ${escapeMarkdown(facts.step)}`,
+        ...(facts.verdict ? [`- ${escapeMarkdown(facts.verdict)}`] : []),
+        `- State revision ${state.revision}`
+    ];
+    if (shown.length > 0) {
+        markdown.push('', `**History**${earlier > 0 ? ` (the last ${shown.length} of ${transitions.length} transitions)` : ''}`, '', '| when | what | canary | by | why |', '|---|---|---|---|---|', ...shown.map(t => `| ${t.at} | ${t.what} | ${t.from}% → ${t.to}% | ${escapeMarkdown(t.by)} | ${escapeMarkdown(t.why)} |`));
+    }
+    return { text: text.join('\n') + '\n', markdown: markdown.join('\n') + '\n' };
+}
+function statusFacts(policy, state, now) {
+    const steps = policy.rollout.steps;
+    const index = state.stepIndex;
+    const weight = index < 0 ? 0 : (steps[index] ?? 0);
+    const started = Date.parse(state.stepStartedAt);
+    const elapsed = Math.max(0, now - started);
+    const where = index < 0 ? 'the canary is at 0%' : `step ${index + 1} of ${steps.length} (${weight}%)`;
+    const headline = state.status === 'running'
+        ? `running at ${where}`
+        : state.status === 'paused'
+            ? `paused at ${where}`
+            : state.status === 'complete'
+                ? 'complete: the canary serves 100%'
+                : 'rolled back: the canary is at 0%';
+    const progress = steps
+        .map((w, i) => {
+        if (state.status === 'rolled-back')
+            return `${w}%`;
+        if (i < index || (state.status === 'complete' && i === index))
+            return `${w}% ✓`;
+        if (i === index)
+            return `**${w}%**`;
+        return `${w}%`;
+    })
+        .join(' → ');
+    const step = state.status === 'running' || state.status === 'paused'
+        ? `step began ${state.stepStartedAt}, ${duration$1(elapsed)} ago; bake time ${duration$1(policy.rollout.minDuration)}${elapsed >= policy.rollout.minDuration ? ' (baked)' : ` (${duration$1(policy.rollout.minDuration - elapsed)} to go)`}, limit ${duration$1(policy.rollout.maxDuration)} (then ${policy.rollout.onTimeout})`
+        : `since ${state.history.at(-1)?.at ?? state.stepStartedAt}`;
+    const last = state.history.at(-1);
+    const paused = state.paused;
+    const verdict = paused
+        ? `paused by ${paused.actor} at ${paused.at}: ${paused.reason}`
+        : last
+            ? `last verdict ${last.at}: ${verdictWord(last)}${last.manual && last.actor ? ` by ${last.actor}` : ''}: ${last.manual && last.actor ? last.reason.replace(`${last.action} by ${last.actor}: `, '') : last.reason}`
+            : undefined;
+    return { headline, progress, step, verdict };
+}
+function verdictWord(h) {
+    if (h.action === 'pause' || h.action === 'resume')
+        return h.action;
+    if (h.action === 'hold')
+        return `hold at ${h.from}%`;
+    if (h.action === 'rollback')
+        return `rollback ${h.from}% -> ${h.to}%`;
+    return h.from === h.to ? `promote (stays at ${h.to}%)` : `promote ${h.from}% -> ${h.to}%`;
+}
+/** Every move of the canary and every person's command, oldest first; repeated holds are not. */
+function transitionsOf(history) {
+    return history
+        .filter(h => h.manual || h.from !== h.to || h.action === 'rollback')
+        .map(h => ({
+        at: h.at,
+        what: h.action,
+        from: h.from,
+        to: h.to,
+        by: h.manual ? (h.actor ?? 'someone') : 'the gate',
+        // A person's decision's reason starts `pause by ana: `: the actor has a column of its own.
+        why: h.manual && h.actor ? h.reason.replace(`${h.action} by ${h.actor}: `, '') : h.reason
+    }));
+}
+const plainName = (name) => name.replace(/`/g, '');
+
+/** The contents API refused a write because the file changed since it was read. */
+class ContentConflictError extends Error {
+    constructor(path) {
+        super(`${path} changed since it was read`);
+        this.name = 'ContentConflictError';
+    }
+}
+/**
+ * Files in the repository through the contents API
+ * (https://docs.github.com/en/rest/repos/contents). A write names the blob sha it replaces, so
+ * GitHub rejects it (409, or 422 for a missing sha) when someone else wrote first.
+ */
+class RepoFiles {
+    github;
+    repo;
+    constructor(github, repo) {
+        this.github = github;
+        this.repo = repo;
+    }
+    /** The file on `ref`, or undefined when it (or the branch) does not exist. */
+    async read(path, ref) {
+        try {
+            const { data } = await this.github.rest.repos.getContent({
+                ...this.repo,
+                path,
+                ...(ref && { ref })
+            });
+            if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
+                throw new Error(`${path} is not a file`);
+            }
+            return { text: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
+        }
+        catch (e) {
+            if (statusOf(e) === 404)
+                return undefined;
+            throw explainGitHubError(e, `read ${path}${ref ? ` on ${ref}` : ''}`, 'contents: read');
+        }
+    }
+    /** Create or replace the file on `branch`; `sha` is the blob replaced (undefined: a new file). */
+    async write(path, branch, text, sha, message) {
+        try {
+            const { data } = await this.github.rest.repos.createOrUpdateFileContents({
+                ...this.repo,
+                path,
+                branch,
+                message,
+                content: Buffer.from(text, 'utf8').toString('base64'),
+                ...(sha && { sha })
+            });
+            return { sha: data.content?.sha ?? '', commitUrl: data.commit.html_url };
+        }
+        catch (e) {
+            const status = statusOf(e);
+            // 409: the sha is not the file's current one; 422: "sha" wasn't supplied for an existing file.
+            const message = e.message;
+            if (/protected|rule violation/i.test(message)) {
+                throw new GitHubError(`could not write ${path}: branch ${branch} is protected (${message}). Use a branch that only this Action writes to, without protection rules.`, status);
+            }
+            if (status === 409 || (status === 422 && /sha/i.test(message))) {
+                throw new ContentConflictError(path);
+            }
+            throw explainGitHubError(e, `write ${path} on branch ${branch}`, 'contents: write');
+        }
+    }
+    async defaultBranch() {
+        try {
+            const { data } = await this.github.rest.repos.get({ ...this.repo });
+            return data.default_branch;
+        }
+        catch (e) {
+            throw explainGitHubError(e, `read repository ${this.repo.owner}/${this.repo.repo}`, 'contents: read');
+        }
+    }
+    /** True when the branch exists. */
+    async hasBranch(branch) {
+        try {
+            await this.github.rest.git.getRef({ ...this.repo, ref: `heads/${branch}` });
+            return true;
+        }
+        catch (e) {
+            if (statusOf(e) === 404)
+                return false;
+            throw explainGitHubError(e, `look up branch ${branch}`, 'contents: read');
+        }
+    }
+    /** Create `branch` at the default branch's head (tolerates a concurrent creation). */
+    async createBranch(branch) {
+        const base = await this.defaultBranch();
+        try {
+            const { data } = await this.github.rest.git.getRef({ ...this.repo, ref: `heads/${base}` });
+            await this.github.rest.git.createRef({
+                ...this.repo,
+                ref: `refs/heads/${branch}`,
+                sha: data.object.sha
+            });
+        }
+        catch (e) {
+            if (statusOf(e) === 422 && /already exists/i.test(e.message))
+                return;
+            throw explainGitHubError(e, `create branch ${branch}`, 'contents: write');
+        }
+    }
+}
+
+/**
+ * The rollout state as a JSON document on a dedicated branch (`rollouts/<name>.json`), written with
+ * the contents API. The blob sha read by `load` is the compare-and-swap token of `save`: when
+ * another run wrote in between, GitHub refuses the write and `save` throws StateConflictError, so
+ * the caller re-reads and decides again instead of overwriting that run's transition.
+ */
+class GitHubStateStore {
+    files;
+    branch;
+    rollout;
+    path;
+    /** The blob read by the last `load` (undefined: there was no document). */
+    sha;
+    constructor(files, branch, rollout) {
+        this.files = files;
+        this.branch = branch;
+        this.rollout = rollout;
+        this.path = `rollouts/${rollout}.json`;
+    }
+    describe() {
+        return `${this.path} on branch ${this.branch}`;
+    }
+    async load() {
+        const file = await this.files.read(this.path, this.branch);
+        this.sha = file?.sha;
+        if (!file)
+            return undefined;
+        return parseState(file.text, `rollout state ${this.describe()}`, this.rollout);
+    }
+    async save(state, expectedRevision) {
+        if (this.sha === undefined && !(await this.files.hasBranch(this.branch))) {
+            await this.files.createBranch(this.branch);
+        }
+        const last = state.history.at(-1);
+        const what = last ? `${last.action} ${last.from}% → ${last.to}%` : state.status;
+        try {
+            const { sha } = await this.files.write(this.path, this.branch, JSON.stringify(state, null, 2) + '\n', this.sha, `rollout ${this.rollout}: ${what} (revision ${state.revision})`);
+            this.sha = sha;
+        }
+        catch (e) {
+            if (e instanceof ContentConflictError) {
+                throw new StateConflictError(`rollout state ${this.describe()}`, expectedRevision, undefined);
+            }
+            throw e;
+        }
+    }
+}
+
+export { FileStateStore as F, GitHubStateStore as G, LABEL_NAME as L, METRIC_NAME as M, PRESET_TABLES as P, RepoFiles as R, SCHEMA_ID as S, WEBHOOK_SECRET_ENV as W, applyAll as a, buildActuators as b, command as c, decideAgainOnConflict as d, evaluate as e, statusReport as f, validationText as g, parsePolicy as h, policyJsonSchema as i, renderMarkdown as j, knownSecrets as k, loadPolicyFile as l, renderText as m, metricAlpha as n, oneLine as o, policyReport as p, compareMetric as q, recordJson as r, sourceFor as s, tStar as t, explainGitHubError as u, validateData as v, statusOf as w, commentMarker as x, escapeMarkdown as y };

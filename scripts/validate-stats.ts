@@ -1,0 +1,68 @@
+// The validity suite, full (issue 12, "Proof"): every regime of test/validity/*.regimes.ts at its
+// `full` replicates (>= 500), printed as it runs and written to docs/validity.md.
+//
+//   npm run validate:stats                  all regimes, full replicates, writes docs/validity.md
+//   npm run validate:stats -- --only lognormal --replicates 100     a quick look, writes nothing
+import { writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { loadRegimes } from '../test/validity/load.js'
+import { judge, LOOKS, outcomeLine, SLACK, type RegimeOutcome } from '../test/validity/regime.js'
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    replicates: { type: 'string' },
+    seed: { type: 'string', default: '20261102' }
+  }
+})
+const seed = Number(values.seed)
+const regimes = (await loadRegimes()).filter(r => !values.only || r.id.includes(values.only))
+const partial = values.only !== undefined || values.replicates !== undefined
+const outcomes: RegimeOutcome[] = []
+for (const regime of regimes) {
+  const replicates = values.replicates ? Number(values.replicates) : regime.full
+  const started = performance.now()
+  const outcome = judge(regime, regime.run(replicates, seed))
+  outcomes.push(outcome)
+  console.log(`${outcomeLine(outcome)} (${((performance.now() - started) / 1000).toFixed(1)} s)`)
+}
+if (!partial) {
+  const target = new URL('../docs/validity.md', import.meta.url)
+  writeFileSync(target, markdown(outcomes))
+  console.log(`wrote ${target.pathname}`)
+}
+const failed = outcomes.filter(o => o.verdict === 'NOT VALID')
+if (failed.length > 0) {
+  console.error(`not valid: ${failed.map(o => o.id).join(', ')}`)
+  process.exitCode = 1
+}
+
+/** The method's name from a regime's note (`...; method: <name> (<references>), ...`). */
+function shortMethod(note: string | undefined): string {
+  const method = /method: (.*)$/.exec(note ?? '')?.[1] ?? ''
+  return method.split(' (')[0] ?? ''
+}
+
+function markdown(rows: RegimeOutcome[]): string {
+  const pct = (x: number) => `${(100 * x).toFixed(2)}%`
+  const lines = [
+    '# Validity of the confidence sequences',
+    '',
+    '<!-- Written by `npm run validate:stats` (scripts/validate-stats.ts); do not edit by hand. -->',
+    '',
+    `Each regime is a seeded simulation (seed ${seed}) of the interval the gate decides on, looked at ${LOOKS} times as data grow. A replicate misses when the interval excludes the truth at any look where the gate would decide on it (time-uniform miss rate). A regime is **valid** when its miss rate is at most alpha and the upper end of its Clopper-Pearson 95% interval at most alpha + ${100 * SLACK} points; **gate holds in this regime** when the gate keeps the metric inconclusive (no interval) at most looks, so it makes no decision there until the interval is valid.`,
+    '',
+    '| regime | alpha | before (main, issue 12) | misses | miss rate | 95% interval | verdict | method |',
+    '|---|---:|---|---:|---:|---|---|---|',
+    ...rows.map(
+      o =>
+        `| \`${o.id}\` | ${pct(o.alpha)} | ${o.before ?? '-'} | ${o.misses}/${o.replicates} | ${pct(o.rate)} | ${pct(o.lower)} to ${pct(o.upper)} | ${o.verdict} | ${shortMethod(o.note)} |`
+    ),
+    '',
+    '## Regimes',
+    '',
+    ...rows.flatMap(o => [`- \`${o.id}\`: ${o.description}.${o.note ? ` ${o.note}.` : ''}`]),
+    ''
+  ]
+  return lines.join('\n')
+}

@@ -1,0 +1,47 @@
+import type { MetricResult } from '../analysis/types.js'
+import type { DecisionRecord } from './record.js'
+
+/** A probability as a percentage for people: 5%, 1.25%, 0.31%. */
+const pct = (p: number): string => {
+  const v = p * 100
+  return `${v >= 1 ? Number(v.toFixed(2)) : Number(v.toPrecision(2))}%`
+}
+
+/**
+ * The error budget in plain words (stats/alphaSpending.ts): what "at most 5%" means for the
+ * whole rollout, what this step spends, and how segments share it.
+ */
+export function budgetText(r: DecisionRecord): string {
+  const b = r.errorBudget
+  if (!b) {
+    return `${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.`
+  }
+  const spent = b.spent !== undefined && b.spent > 0 ? `; earlier steps spent ${pct(b.spent)}` : ''
+  const segments =
+    b.segments === 'shared'
+      ? ' Failing segments roll back too, so they share this step’s part.'
+      : b.segments === 'separate'
+        ? ` Segments are compared apart, at ${pct(b.total)} each step, and can only hold, so they spend none of it.`
+        : ''
+  return `At most a ${pct(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct(b.step)} of it (${pct(b.perMetric)} per gating metric)${spent}.${segments} Each interval is valid however often the gate looks; a metric passes only when its whole interval is within the tolerance.`
+}
+
+/**
+ * Why a metric has no interval yet, in a few words for its table cell (MetricResult.why), or ''
+ * when it has one.
+ */
+export function heldText(m: MetricResult): string {
+  const why = m.why
+  switch (why?.code) {
+    case 'below-minimum':
+      return why.unit === 'units'
+        ? `too few users for a valid interval (${Math.min(why.baseline, why.canary)} of ${why.minimum})`
+        : `too few requests for a verdict (${Math.min(why.baseline, why.canary)} of ${why.minimum})`
+    case 'too-skewed':
+      return 'too skewed for a valid interval yet'
+    case 'design-effect-unknown':
+      return 'per-user arms, but the data have no users: declare arms.designEffect'
+    default:
+      return ''
+  }
+}

@@ -1,0 +1,426 @@
+/**
+ * The rules that decide when an interval can be trusted and how the rollout's error budget is
+ * spent: the skewness of the estimator (src/stats/clt.ts), the rollout's budget ledger
+ * (stats/alphaSpending.ts, decide/state.ts), the design effect of aggregated data and its split
+ * test (analysis/aggregateDesignEffect.ts, analysis/checks.ts), and the projections' codes.
+ */
+import { describe, expect, it } from 'vitest'
+import { mulberry32, normal } from '../examples/generate-traffic.js'
+import { analyze } from '../src/analysis/analyze.js'
+import { compareMetric, type CompareContext } from '../src/analysis/compareMetric.js'
+import { currentBudget, initialState, nextState, restartedBudget } from '../src/decide/state.js'
+import type { Decision } from '../src/decide/types.js'
+import type { Policy } from '../src/policy/types.js'
+import { budgetText } from '../src/report/budget.js'
+import { decisionRecord } from '../src/report/record.js'
+import { emptyQuality, TOTAL_SEGMENT, type Cell, type Evidence } from '../src/sketch/evidence.js'
+import { addCluster, emptyMoments } from '../src/sketch/moments.js'
+import type { MetricSketch, RatioMoments } from '../src/sketch/types.js'
+import { RESTART_SHARE, stepAlpha } from '../src/stats/alphaSpending.js'
+import { armSkewness, contrastSkewness, MAX_SKEWNESS, sharedSkewness } from '../src/stats/clt.js'
+import { testPolicy } from './helpers/analysis.js'
+
+const momentsOf = (clusters: [number, number][]): RatioMoments => {
+  const m = emptyMoments()
+  for (const [x, y] of clusters) addCluster(m, x, y)
+  return m
+}
+
+describe('the skewness of the estimator (clt.ts)', () => {
+  it('matches a direct computation from the cluster residuals', () => {
+    const b: [number, number][] = [
+      [3, 2],
+      [5, 3],
+      [1, 1],
+      [14, 4],
+      [2, 1]
+    ]
+    const c: [number, number][] = [
+      [6, 3],
+      [2, 1],
+      [25, 2],
+      [9, 4]
+    ]
+    const arm = (cl: [number, number][]) => {
+      const r = cl.reduce((a, [x]) => a + x, 0) / cl.reduce((a, [, y]) => a + y, 0)
+      const sy = cl.reduce((a, [, y]) => a + y, 0)
+      const d = cl.map(([x, y]) => x - r * y)
+      return {
+        v: d.reduce((a, e) => a + e * e, 0) / sy ** 2,
+        k3: d.reduce((a, e) => a + e ** 3, 0) / sy ** 3
+      }
+    }
+    const ab = arm(b)
+    const ac = arm(c)
+    const kappa = 1.1
+    const expected = (ac.k3 - kappa ** 3 * ab.k3) / (ac.v + kappa ** 2 * ab.v) ** 1.5
+    expect(contrastSkewness(momentsOf(b), momentsOf(c), kappa)).toBeCloseTo(expected, 10)
+    expect(armSkewness(momentsOf(c))).toBeCloseTo(ac.k3 / ac.v ** 1.5, 10)
+  })
+
+  it("is g / sqrt(n) for a mean of n values with skewness g (Cochran's rule on the estimator)", () => {
+    const rand = mulberry32(2)
+    const values = Array.from({ length: 20_000 }, () => Math.exp(normal(rand)))
+    const m = momentsOf(values.map(v => [v, 1]))
+    const mean = values.reduce((a, v) => a + v, 0) / values.length
+    const m2 = values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length
+    const m3 = values.reduce((a, v) => a + (v - mean) ** 3, 0) / values.length
+    const g = m3 / m2 ** 1.5
+    expect(armSkewness(m)).toBeCloseTo(g / Math.sqrt(values.length), 10)
+    expect(MAX_SKEWNESS).toBe(0.2)
+  })
+
+  it('lends the small arm the large arm\u2019s skewness, and needs the third-order sums', () => {
+    const rand = mulberry32(4)
+    const draw = (n: number) =>
+      momentsOf(Array.from({ length: n }, () => [Math.exp(1.5 * normal(rand)), 1]))
+    // A small canary that saw no rare large value looks mild on its own.
+    const canary = momentsOf(Array.from({ length: 200 }, (_, i) => [1 + (i % 3), 1]))
+    const baseline = draw(50_000)
+    expect(Math.abs(contrastSkewness(baseline, canary, 1)!)).toBeLessThan(0.2)
+    expect(sharedSkewness(baseline, canary, 1)!).toBeGreaterThan(0.5)
+    const noThird: RatioMoments = { n: 3, sx: 3, sy: 3, sxx: 5, syy: 3, sxy: 3 }
+    expect(sharedSkewness(baseline, noThird, 1)).toBeUndefined()
+  })
+
+  it('holds an unbounded mean, with the reason, until its skewness is small', () => {
+    const rand = mulberry32(6)
+    const sketch = (n: number, sigma: number): MetricSketch => {
+      const m = emptyMoments()
+      for (let i = 0; i < n; i++) addCluster(m, Math.exp(sigma * normal(rand)), 1)
+      return { moments: m, requests: n }
+    }
+    const spec = testPolicy().metrics[0]!
+    const latency = { ...spec, name: 'cost', from: 'cost', better: 'lower' as const }
+    const ctx: CompareContext = {
+      alpha: 0.05,
+      tStar: { baseline: 3000, canary: 300, total: 3300 },
+      minSamples: 300,
+      canaryRequests: 400,
+      canaryRate: 1,
+      project: false
+    }
+    const heavy = compareMetric(latency, sketch(40_000, 2), sketch(400, 2), ctx)
+    expect(heavy.why?.code).toBe('too-skewed')
+    expect([heavy.delta.lower, heavy.delta.upper]).toEqual([-Infinity, Infinity])
+    expect(heavy.reason).toMatch(/^too skewed for a valid interval yet/)
+    expect(heavy.validity?.skewness).toBeGreaterThan(MAX_SKEWNESS)
+    const mild = compareMetric(latency, sketch(40_000, 0.3), sketch(4000, 0.3), ctx)
+    expect(Number.isFinite(mild.delta.upper)).toBe(true)
+    expect(mild.method).toMatch(/skewness below 0.2 \(Cochran 1977\)/)
+  })
+})
+
+describe('one error budget for the rollout', () => {
+  const policy = testPolicy() // steps 1, 5, 25, 50, 100: four steps compare the arms
+
+  it('spends the budget evenly over the comparison steps, and a restart splits a step again', () => {
+    expect(stepAlpha({ total: 0.05, comparisonSteps: 4, restarts: 0 })).toBeCloseTo(
+      0.0125 * (1 - RESTART_SHARE),
+      15
+    )
+    let total = 0
+    for (let r = 0; r < 50; r++)
+      total += stepAlpha({ total: 0.05, comparisonSteps: 4, restarts: r })
+    expect(total).toBeLessThanOrEqual(0.0125 + 1e-15)
+  })
+
+  it('keeps the ledger in the state: a promotion spends the step, skipped steps spend nothing', () => {
+    const s0 = initialState(policy, 0)
+    const b0 = currentBudget(policy, s0)
+    expect(b0.total).toBeCloseTo(0.05, 15)
+    expect(b0.spent).toBe(0)
+    expect(b0.step.index).toBe(0)
+    expect(b0.step.alpha).toBeCloseTo(0.01125, 15)
+    expect(b0.step.restarts).toBe(0)
+    const promote: Decision = {
+      action: 'promote',
+      from: { index: 0, weight: 1 },
+      to: { index: 2, weight: 25 },
+      complete: false,
+      reasons: []
+    }
+    const analysis = analyze(policy, emptyEvidence(), 1)
+    const s1 = nextState(s0, promote, 1000, analysis, policy)
+    expect(s1.errorBudget).toEqual(b0)
+    const b1 = currentBudget(policy, s1)
+    expect(b1.spent).toBeCloseTo(0.01125, 15)
+    expect(b1.step).toMatchObject({ index: 2, restarts: 0 })
+    expect(b1.step.alpha).toBeCloseTo(0.01125, 15)
+    const restarted = restartedBudget(policy, b1)
+    expect(restarted.spent).toBeCloseTo(0.0225, 15)
+    expect(restarted.step.alpha).toBeCloseTo(0.01125 * RESTART_SHARE, 15)
+  })
+
+  it('says it in plain words in the report', () => {
+    const analysis = analyze(policy, emptyEvidence(), 1, false, { stepAlpha: 0.01125 })
+    analysis.errorBudget!.spent = 0.0225
+    const record = decisionRecord({
+      policy,
+      policyHash: 'sha256:x',
+      decision: {
+        action: 'hold',
+        from: { index: 2, weight: 25 },
+        to: { index: 2, weight: 25 },
+        complete: false,
+        reasons: []
+      },
+      state: initialState(policy, 0),
+      now: 0,
+      analysis
+    })
+    expect(record.errorBudget).toMatchObject({ step: 0.01125, spent: 0.0225 })
+    expect(record.errorBudget?.total).toBeCloseTo(0.05, 15)
+    expect(budgetText(record)).toMatch(
+      /^At most a 5% chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use 1.13% of it \(0.56% per gating metric\); earlier steps spent 2.25%\./
+    )
+  })
+
+  it('gives segments that can roll back a share of the step; segments that only hold spend none', () => {
+    const rollback = analyze(
+      { ...policy, segments: { by: ['route'], gate: 'rollback' } },
+      emptyEvidence(),
+      1,
+      false,
+      { stepAlpha: 0.01 }
+    )
+    expect(rollback.errorBudget).toMatchObject({ segments: 'shared', perMetric: (0.01 * 0.8) / 2 })
+    const hold = analyze(
+      { ...policy, segments: { by: ['route'], gate: 'hold' } },
+      emptyEvidence(),
+      1,
+      false,
+      {
+        stepAlpha: 0.01
+      }
+    )
+    expect(hold.errorBudget).toMatchObject({ segments: 'separate', perMetric: 0.01 / 2 })
+  })
+})
+
+function emptyEvidence(): Evidence {
+  return {
+    source: 'test',
+    window: { from: 0, to: 1000 },
+    bucketMs: 300_000,
+    metrics: [],
+    unitLevel: false,
+    cells: [],
+    quality: emptyQuality()
+  }
+}
+
+describe('aggregated sources: requests of per-user arms', () => {
+  /** Per-bucket cells of a mean metric, as PrometheusSource builds them, for users assigned per user. */
+  function evidence(
+    opts: { share: number; declared?: number },
+    seed = 1
+  ): { policy: Policy; evidence: Evidence } {
+    const rand = mulberry32(seed)
+    const base = testPolicy()
+    const policy: Policy = {
+      ...base,
+      arms: { ...base.arms, ...(opts.declared !== undefined && { designEffect: opts.declared }) },
+      trafficSplit: { alpha: 0.05 },
+      metrics: [{ ...base.metrics[0]!, name: 'quality' }]
+    }
+    // 400 users, each with its own level, active in bursts of a few buckets.
+    const users = Array.from({ length: 400 }, () => ({
+      canary: rand() < opts.share,
+      level: 0.78 + 0.1 * normal(rand),
+      start: Math.floor(rand() * 40)
+    }))
+    const cells: Cell[] = []
+    for (let b = 0; b < 48; b++) {
+      for (const arm of ['baseline', 'canary'] as const) {
+        let n = 0
+        let sx = 0
+        let sxx = 0
+        for (const u of users) {
+          if (u.canary !== (arm === 'canary') || b < u.start || b >= u.start + 6) continue
+          for (let r = 0; r < 5; r++) {
+            const x = Math.min(1, Math.max(0, u.level + 0.1 * normal(rand)))
+            n++
+            sx += x
+            sxx += x * x
+          }
+        }
+        cells.push({
+          arm,
+          segment: TOTAL_SEGMENT,
+          bucket: b * 300_000,
+          requests: n,
+          units: 0,
+          metrics: [{ moments: { n, sx, sy: n, syy: n, sxy: sx, sxx }, requests: n }],
+          models: {},
+          errors: {}
+        })
+      }
+    }
+    return {
+      policy,
+      evidence: {
+        source: 'prometheus (test)',
+        window: { from: 0, to: 48 * 300_000 },
+        bucketMs: 300_000,
+        metrics: ['quality'],
+        unitLevel: false,
+        aggregated: true,
+        cells,
+        quality: { ...emptyQuality(), lines: 1, records: 1 }
+      }
+    }
+  }
+
+  it('holds every metric, naming what to declare, when the policy does not say how arms are assigned', () => {
+    const { policy, evidence: e } = evidence({ share: 0.5 })
+    const a = analyze(policy, e, 50)
+    const q = a.metrics[0]!
+    expect(q.why).toMatchObject({ code: 'design-effect-unknown' })
+    expect((q.why as { atLeast: number }).atLeast).toBeGreaterThan(2)
+    expect(q.reason).toMatch(/declare arms.designEffect, or arms.assignment: request/)
+    expect([q.delta.lower, q.delta.upper]).toEqual([-Infinity, Infinity])
+  })
+
+  it('widens by the larger of the declared design effect and what the buckets show', () => {
+    const { policy, evidence: e } = evidence({ share: 0.5, declared: 1 })
+    const shown = analyze(policy, e, 50).metrics[0]!
+    expect(shown.validity?.designEffect?.source).toBe('declared')
+    expect(shown.validity?.designEffect?.canary).toBeGreaterThan(2)
+    const { policy: p20 } = evidence({ share: 0.5, declared: 20 })
+    const declared = analyze(p20, e, 50).metrics[0]!
+    expect(declared.validity?.designEffect).toMatchObject({ baseline: 20, canary: 20 })
+    const width = (m: typeof shown) => m.delta.upper - m.delta.lower
+    expect(width(declared)).toBeGreaterThan(width(shown))
+    const request = analyze({ ...policy, arms: { ...policy.arms, assignment: 'request' } }, e, 50)
+    expect(request.metrics[0]!.validity?.designEffect).toBeUndefined()
+    expect(width(request.metrics[0]!)).toBeLessThan(width(shown))
+  })
+
+  it('tests the split on counts divided by the design effect; without a declared one, a mismatch only warns', () => {
+    const { policy, evidence: e } = evidence({ share: 0.5 })
+    // The step asks for 35%: the users' 50% is a real mismatch.
+    const warned = analyze(policy, e, 35).checks.find(c => c.name === 'traffic-split')!
+    expect(warned.status).toBe('warn')
+    expect(warned.detail).toMatch(/declare arms.designEffect for this to block/)
+    const { policy: declared } = evidence({ share: 0.5, declared: 4 })
+    const blocked = analyze(declared, e, 35).checks.find(c => c.name === 'traffic-split')!
+    expect(blocked.status).toBe('block')
+    expect(blocked.detail).toMatch(/counts divided by the design effect/)
+  })
+})
+
+describe('projections: when more traffic will not settle it soon', () => {
+  const spec = testPolicy().metrics[0]! // quality, higher, 2%
+  const ctx: CompareContext = {
+    alpha: 0.05,
+    tStar: { baseline: 300, canary: 300, total: 600 },
+    minSamples: 300,
+    canaryRequests: 2000,
+    canaryRate: 1
+  }
+  /** The same seeded scores for every arm, times `factor`: the means differ by exactly it. */
+  const scores = (n: number, factor: number, seed: number): MetricSketch => {
+    const rand = mulberry32(seed)
+    const m = emptyMoments()
+    let sq = 0
+    for (let i = 0; i < n; i++) {
+      const x = factor * Math.min(1, Math.max(0, 0.78 + 0.12 * normal(rand)))
+      addCluster(m, x, 1)
+      sq += x * x
+    }
+    return { moments: m, requests: n, requestSquares: sq }
+  }
+
+  it('gives a time when the interval will decide at this estimate', () => {
+    const r = compareMetric(spec, scores(1800, 1, 1), scores(600, 1, 1), ctx)
+    expect(r.verdict).toBe('inconclusive')
+    expect(r.needed?.seconds).toBeGreaterThan(0)
+    expect(r.needed?.code).toBeUndefined()
+  })
+
+  it('says "not soon" at the tolerance, and "not within this step" past maxDuration', () => {
+    // The canary is 2% worse: the estimate sits on the tolerance.
+    const at = compareMetric(spec, scores(600, 1, 1), scores(600, 0.98, 1), ctx)
+    expect(at.needed).toMatchObject({ samples: null, seconds: null, code: 'at-tolerance' })
+    const late = compareMetric(spec, scores(1800, 1, 1), scores(600, 1, 1), {
+      ...ctx,
+      growth: {
+        seconds: 2000,
+        baseline: { requestsPerSecond: 3, units: 0, newUnitsPerSecond: 0 },
+        canary: { requestsPerSecond: 1, units: 0, newUnitsPerSecond: 0 },
+        remainingSeconds: 60
+      }
+    })
+    expect(late.needed).toMatchObject({ samples: null, code: 'beyond-step' })
+  })
+
+  /**
+   * `users` users with `perUser` requests each: a level of their own (spread `between`) plus
+   * request noise (spread `within`), so the intra-user correlation is between^2 / (between^2 +
+   * within^2) (Kish 1965, Section 5.4).
+   */
+  const clustered = (
+    users: number,
+    perUser: number,
+    between: number,
+    within: number,
+    seed: number
+  ) => {
+    const rand = mulberry32(seed)
+    const m = emptyMoments()
+    let sq = 0
+    for (let u = 0; u < users; u++) {
+      const level = 0.78 + between * normal(rand)
+      let sum = 0
+      for (let i = 0; i < perUser; i++) {
+        const x = Math.min(1, Math.max(0, level + within * normal(rand)))
+        sum += x
+        sq += x * x
+      }
+      addCluster(m, sum, perUser)
+    }
+    return { moments: m, requests: users * perUser, requestSquares: sq } satisfies MetricSketch
+  }
+  const sameUsers = (requests: number, units: number) => ({
+    seconds: 3600,
+    baseline: { requestsPerSecond: requests / 3600, units, newUnitsPerSecond: 0 },
+    canary: { requestsPerSecond: requests / 3600, units, newUnitsPerSecond: 0 }
+  })
+
+  it('grows a clustered metric by its design effect: more requests from the same users help only as far as the users differ', () => {
+    // Nearly independent requests (users barely differ): more requests from the same 400 users settle it.
+    const loose = compareMetric(
+      spec,
+      clustered(400, 3, 0.005, 0.15, 1),
+      clustered(400, 3, 0.005, 0.15, 2),
+      { ...ctx, growth: sameUsers(1200, 400) }
+    )
+    expect(loose.verdict).toBe('inconclusive')
+    expect(loose.needed?.seconds).toBeGreaterThan(0)
+    // Users who differ much more than their requests do: the between-user spread of 400 users
+    // stays, so more of their requests cannot settle it; new users would.
+    const tight = compareMetric(
+      spec,
+      clustered(400, 3, 0.15, 0.005, 1),
+      clustered(400, 3, 0.15, 0.005, 2),
+      { ...ctx, growth: sameUsers(1200, 400) }
+    )
+    expect(tight.verdict).toBe('inconclusive')
+    expect(tight.needed).toMatchObject({ samples: null, seconds: null })
+    const arriving = compareMetric(
+      spec,
+      clustered(400, 3, 0.15, 0.005, 1),
+      clustered(400, 3, 0.15, 0.005, 2),
+      {
+        ...ctx,
+        growth: {
+          seconds: 3600,
+          baseline: { requestsPerSecond: 1200 / 3600, units: 400, newUnitsPerSecond: 400 / 3600 },
+          canary: { requestsPerSecond: 1200 / 3600, units: 400, newUnitsPerSecond: 400 / 3600 }
+        }
+      }
+    )
+    expect(arriving.needed?.seconds).toBeGreaterThan(0)
+  })
+})

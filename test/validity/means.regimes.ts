@@ -1,0 +1,379 @@
+/**
+ * Regimes of the validity suite for means, rates and bounded scores (issue 12's table): the
+ * interval the gate decides on, compareMetric's `delta`, checked against the truth at each of 60
+ * looks, at a per-metric alpha of 5%. A look counts only when the gate would decide on it (both
+ * arms at the minimum sample, a finite interval).
+ */
+import type { MetricResult } from '../../src/analysis/types.js'
+import type { MetricSpec } from '../../src/policy/types.js'
+import type { MetricSketch } from '../../src/sketch/types.js'
+import { decisionGrade, gateResult, metricSpec, type GateOptions } from './gate.js'
+import { HOLDS, LOOKS, type Regime } from './regime.js'
+import { mulberry32, normal, RequestArm, UserPopulation, type Draw } from './streams.js'
+import { addCluster, emptyMoments } from '../../src/sketch/moments.js'
+
+const ALPHA = 0.05
+const MIN_SAMPLES = 300
+
+/** What one replicate's arms look like at each look. */
+interface Stream {
+  look(rand: () => number): { baseline: MetricSketch; canary: MetricSketch }
+}
+
+/**
+ * Runs `replicates` replicates of 60 looks (replicate i seeded with seed + i) and counts those
+ * whose decision-grade interval excluded `truth` at any look. The note gives the share of looks
+ * at which the gate had a decision-grade interval; below half, the gate holds in this regime.
+ */
+export function sequential(
+  replicates: number,
+  seed: number,
+  o: {
+    spec: MetricSpec
+    truth: number
+    gate: GateOptions
+    stream: (rand: () => number) => Stream
+  }
+): { misses: number; replicates: number; note: string } {
+  let misses = 0
+  let decided = 0
+  let method = ''
+
+  const firstLooks: number[] = []
+  const minSamples = o.spec.minSamples ?? o.gate.minSamples
+  for (let i = 0; i < replicates; i++) {
+    const rand = mulberry32(seed + i)
+    const stream = o.stream(rand)
+    let missed = false
+    let first = 0
+    for (let look = 1; look <= LOOKS; look++) {
+      const { baseline, canary } = stream.look(rand)
+      const r: MetricResult = gateResult(o.spec, baseline, canary, o.gate)
+      method = r.method
+      if (!decisionGrade(r, minSamples, o.spec.reference !== undefined)) continue
+      decided++
+      if (first === 0) first = look
+      if (!(r.delta.lower <= o.truth && o.truth <= r.delta.upper)) missed = true
+    }
+    if (missed) misses++
+    if (first > 0) firstLooks.push(first)
+  }
+  const share = decided / (replicates * LOOKS)
+  firstLooks.sort((a, b) => a - b)
+  const median = firstLooks[Math.floor(firstLooks.length / 2)]
+  const where = `decision-grade intervals at ${(100 * share).toFixed(0)}% of looks${median !== undefined ? `, from look ${median} (median)` : ', never'}; method: ${method}`
+  return { misses, replicates, note: share < 0.5 ? `${HOLDS} ${where}` : where }
+}
+
+/** Independent requests: `perLook` per look in all, a `share` of them canary. */
+function requests(baseline: Draw, canary: Draw, perLook: number, share: number) {
+  return (): Stream => {
+    const b = new RequestArm(baseline)
+    const c = new RequestArm(canary)
+    const nc = Math.round(perLook * share)
+    return {
+      look(rand) {
+        b.add(rand, perLook - nc)
+        c.add(rand, nc)
+        return { baseline: b.sketch(), canary: c.sketch() }
+      }
+    }
+  }
+}
+
+/** Users of very unequal activity (1-200 requests each), assigned per user, with their own level. */
+function users(
+  opts: { users: number; share: number; level: Draw; sessionLooks?: number },
+  value: (level: number, canary: boolean, rand: () => number) => number
+) {
+  return (rand: () => number): Stream => {
+    const p = new UserPopulation(
+      rand,
+      {
+        users: opts.users,
+        canaryShare: opts.share,
+        looks: LOOKS,
+        maxRequests: 200,
+        level: opts.level,
+        ...(opts.sessionLooks !== undefined && { sessionLooks: opts.sessionLooks })
+      },
+      value
+    )
+    return {
+      look(r) {
+        p.step(r)
+        return { baseline: p.sketch('baseline'), canary: p.sketch('canary') }
+      }
+    }
+  }
+}
+
+const lognormal =
+  (sigma: number, scale = 1): Draw =>
+  rand =>
+    scale * Math.exp(sigma * normal(rand))
+
+const bernoulli =
+  (p: number): Draw =>
+  rand =>
+    rand() < p ? 1 : 0
+
+const clip01 = (v: number) => Math.min(1, Math.max(0, v))
+
+/** A quality score: N(0.78, 0.15) clipped to [0, 1], times `factor` (<= 1, so still in [0, 1]). */
+const score =
+  (factor: number): Draw =>
+  rand =>
+    factor * clip01(0.78 + 0.15 * normal(rand))
+
+const latencySpec = metricSpec({
+  name: 'latency',
+  from: 'latency_ms',
+  kind: 'mean',
+  better: 'lower',
+  tolerance: { value: 0.1, relative: true }
+})
+const rateSpec = metricSpec({
+  name: 'error rate',
+  from: 'error',
+  kind: 'rate',
+  better: 'lower',
+  tolerance: { value: 0.25, relative: true }
+})
+const scoreSpec = metricSpec({
+  name: 'quality',
+  from: 'score',
+  kind: 'mean',
+  better: 'higher',
+  tolerance: { value: 0.02, relative: true }
+})
+
+function lognormalRegime(sigma: number, canaryPercent: number, perLook = 600): Regime {
+  const truth = 0.05
+  return {
+    id: `lognormal-s${sigma}-canary${canaryPercent}`,
+    description: `mean of lognormal(sigma ${sigma}) values, canary ${canaryPercent}% of ${perLook} requests per look, canary 5% higher; relative CS`,
+    alpha: ALPHA,
+    fast: perLook > 1000 ? 30 : 50,
+    full: 500,
+    run: (replicates, seed) =>
+      sequential(replicates, seed, {
+        spec: latencySpec,
+        truth,
+        gate: { alpha: ALPHA, canaryWeight: canaryPercent, minSamples: MIN_SAMPLES },
+        stream: requests(
+          lognormal(sigma),
+          lognormal(sigma, 1 + truth),
+          perLook,
+          canaryPercent / 100
+        )
+      })
+  }
+}
+
+function clusteredRegime(metric: 'latency' | 'score', canaryPercent: number): Regime {
+  const truth = metric === 'latency' ? 0.05 : -0.02
+  const population = canaryPercent >= 50 ? 2000 : 20000
+  return {
+    id: `clustered-${metric}-canary${canaryPercent}`,
+    description: `${metric === 'latency' ? 'mean latency (user level lognormal(0.8) x request lognormal(1))' : 'mean quality score in [0, 1] (user level N(0.78, 0.12), request noise 0.12)'} of ${population} users with 1-200 requests each, assigned per user, canary ${canaryPercent}%, canary ${metric === 'latency' ? '5% higher' : '2% lower'}; relative CS clustered by user`,
+    alpha: ALPHA,
+    fast: canaryPercent >= 50 ? 20 : 8,
+    full: 500,
+    run: (replicates, seed) =>
+      sequential(replicates, seed, {
+        spec: metric === 'latency' ? latencySpec : scoreSpec,
+        truth,
+        gate: { alpha: ALPHA, canaryWeight: canaryPercent, minSamples: MIN_SAMPLES },
+        stream: users(
+          {
+            users: population,
+            share: canaryPercent / 100,
+            level: metric === 'latency' ? lognormal(0.8) : rand => 0.78 + 0.12 * normal(rand)
+          },
+          metric === 'latency'
+            ? (level, canary, rand) => (canary ? 1 + truth : 1) * level * Math.exp(normal(rand))
+            : (level, canary, rand) =>
+                (canary ? 1 + truth : 1) * clip01(level + 0.12 * normal(rand))
+        )
+      })
+  }
+}
+
+/**
+ * Users who arrive over the run and send all their requests within a 3-look session, with a
+ * strong level of their own: early looks see few users with many requests each, so the minimum
+ * sample is reached in requests long before it is in users.
+ */
+function sessionsRegime(metric: 'latency' | 'score'): Regime {
+  const truth = metric === 'latency' ? 0.05 : -0.02
+  return {
+    id: `clustered-sessions-${metric}-canary50`,
+    description: `${metric === 'latency' ? 'mean latency (user level lognormal(1.2) x request lognormal(1))' : 'mean quality score in [0, 1] (user level N(0.78, 0.15), request noise 0.1)'} of 2000 users with 1-200 requests each, all within a 3-look session starting at a random look, assigned per user at 50%, canary ${metric === 'latency' ? '5% higher' : '2% lower'}; relative CS clustered by user`,
+    alpha: ALPHA,
+    fast: 20,
+    full: 500,
+    run: (replicates, seed) =>
+      sequential(replicates, seed, {
+        spec: metric === 'latency' ? latencySpec : scoreSpec,
+        truth,
+        gate: { alpha: ALPHA, canaryWeight: 50, minSamples: MIN_SAMPLES },
+        stream: users(
+          {
+            users: 2000,
+            share: 0.5,
+            sessionLooks: 3,
+            level: metric === 'latency' ? lognormal(1.2) : rand => 0.78 + 0.15 * normal(rand)
+          },
+          metric === 'latency'
+            ? (level, canary, rand) => (canary ? 1 + truth : 1) * level * Math.exp(normal(rand))
+            : (level, canary, rand) => (canary ? 1 + truth : 1) * clip01(level + 0.1 * normal(rand))
+        )
+      })
+  }
+}
+
+/**
+ * A pairwise judge that answers "tie" (0.5) 97% of the time and "baseline better" (0) 3%: the
+ * canary's win rate is 0.485 against the fixed reference 0.5, which the judge encodes as a
+ * zero-variance baseline of two clusters at 0.5. Runs of ties give a zero sample variance.
+ */
+function pairwiseJudgeRegime(): Regime {
+  const truth = -0.015
+  const spec = metricSpec({
+    name: 'judge',
+    from: 'judge',
+    kind: 'mean',
+    better: 'higher',
+    tolerance: { value: 0.05, relative: false },
+    minSamples: 30,
+    totalOnly: true,
+    reference: 0.5
+  } as Partial<MetricSpec> & Pick<MetricSpec, 'tolerance' | 'kind'>)
+  return {
+    id: 'judge-pairwise-mostly-ties',
+    description:
+      'pairwise judge win rate against the reference 0.5: 97% ties, 3% losses (truth -0.015), 10 pairs per look; near-zero sample variance',
+    alpha: ALPHA,
+    fast: 200,
+    full: 1000,
+    run: (replicates, seed) =>
+      sequential(replicates, seed, {
+        spec,
+        truth,
+        gate: { alpha: ALPHA, canaryWeight: 50, minSamples: MIN_SAMPLES },
+        stream: () => {
+          const c = new RequestArm(rand => (rand() < 0.03 ? 0 : 0.5))
+          const reference = emptyMoments()
+          addCluster(reference, 0.5, 1)
+          addCluster(reference, 0.5, 1)
+          return {
+            look(rand) {
+              c.add(rand, 10)
+              const canary = c.sketch()
+              return { baseline: { moments: reference, requests: canary.requests }, canary }
+            }
+          }
+        }
+      })
+  }
+}
+
+/** A pointwise judge whose baseline scores are all 0.8 and the canary's 0.8 but 3% at 0.3. */
+function pointwiseJudgeRegime(): Regime {
+  const truth = -0.015
+  const spec = metricSpec({
+    name: 'judge',
+    from: 'judge',
+    kind: 'mean',
+    better: 'higher',
+    tolerance: { value: 0.05, relative: false },
+    minSamples: 30,
+    totalOnly: true
+  })
+  return {
+    id: 'judge-pointwise-near-constant',
+    before: 'a zero-variance score passed at 30 pairs',
+    description:
+      'pointwise judge scores: baseline always 0.8, canary 0.8 except 3% at 0.3 (truth -0.015), 10 per arm per look; zero sample variance until the first low score',
+    alpha: ALPHA,
+    fast: 60,
+    full: 1000,
+    run: (replicates, seed) =>
+      sequential(replicates, seed, {
+        spec,
+        truth,
+        gate: { alpha: ALPHA, canaryWeight: 50, minSamples: MIN_SAMPLES },
+        stream: requests(
+          () => 0.8,
+          rand => (rand() < 0.03 ? 0.3 : 0.8),
+          20,
+          0.5
+        )
+      })
+  }
+}
+
+export const regimes: Regime[] = [
+  { ...lognormalRegime(1.5, 50), before: '0.7%' },
+  { ...lognormalRegime(1.5, 5), before: '8.0% (22% counting looks from n = 30)' },
+  { ...lognormalRegime(2, 5), before: '15.9%' },
+  lognormalRegime(1, 1, 3000),
+  {
+    id: 'bernoulli-p0.005-relative-canary50',
+    before: '11.4%',
+    description:
+      'error rate 0.5% in the baseline, 0.6% in the canary (truth +20%), 600 requests per look at 50%; relative CS',
+    alpha: ALPHA,
+    fast: 30,
+    full: 500,
+    run: (replicates, seed) =>
+      sequential(replicates, seed, {
+        spec: rateSpec,
+        truth: 0.2,
+        gate: { alpha: ALPHA, canaryWeight: 50, minSamples: MIN_SAMPLES },
+        stream: requests(bernoulli(0.005), bernoulli(0.006), 600, 0.5)
+      })
+  },
+  {
+    id: 'bernoulli-p0.005-relative-canary5',
+    description:
+      'error rate 0.5% in the baseline, 0.6% in the canary (truth +20%), 3000 requests per look at 5%; relative CS',
+    alpha: ALPHA,
+    fast: 40,
+    full: 500,
+    run: (replicates, seed) =>
+      sequential(replicates, seed, {
+        spec: rateSpec,
+        truth: 0.2,
+        gate: { alpha: ALPHA, canaryWeight: 5, minSamples: MIN_SAMPLES },
+        stream: requests(bernoulli(0.005), bernoulli(0.006), 3000, 0.05)
+      })
+  },
+  { ...clusteredRegime('latency', 50), before: '18.0% (clustered users, 50%)' },
+  {
+    ...clusteredRegime('latency', 5),
+    before: '34.8% (13.0% counting only looks with >= 1,000 canary users)'
+  },
+  clusteredRegime('score', 50),
+  clusteredRegime('score', 5),
+  sessionsRegime('latency'),
+  sessionsRegime('score'),
+  {
+    id: 'score-canary1',
+    description:
+      'quality score N(0.78, 0.15) clipped to [0, 1], canary 2% lower, 1% canary of 3000 requests per look; relative CS',
+    alpha: ALPHA,
+    fast: 30,
+    full: 500,
+    run: (replicates, seed) =>
+      sequential(replicates, seed, {
+        spec: scoreSpec,
+        truth: -0.02,
+        gate: { alpha: ALPHA, canaryWeight: 1, minSamples: MIN_SAMPLES },
+        stream: requests(score(1), score(0.98), 3000, 0.01)
+      })
+  },
+  pairwiseJudgeRegime(),
+  pointwiseJudgeRegime()
+]

@@ -1,0 +1,233 @@
+/**
+ * Regimes of an aggregating source (Prometheus): arms assigned per user, but the data are
+ * per-request counters summed per time bucket, with no user in them. The gate must not claim
+ * request-level precision there (issue 12): its quality interval, and its traffic-split test, are
+ * run through analyze() on evidence shaped as PrometheusSource builds it (one cell per arm and
+ * bucket; a mean from sum, count and sum of squares; unitLevel false).
+ */
+import { analyze } from '../../src/analysis/analyze.js'
+import type { Policy } from '../../src/policy/types.js'
+import { emptyQuality, TOTAL_SEGMENT, type Cell, type Evidence } from '../../src/sketch/evidence.js'
+import type { MetricSketch } from '../../src/sketch/types.js'
+import { testPolicy } from '../helpers/analysis.js'
+import { HOLDS, LOOKS, type Regime } from './regime.js'
+import { mulberry32, normal, UserPopulation, type PeriodTotals } from './streams.js'
+
+const ALPHA = 0.05
+const BUCKET = 5 * 60_000
+
+function policy(designEffect?: number): Policy {
+  const base = testPolicy()
+  return {
+    ...base,
+    arms: { ...base.arms, ...(designEffect !== undefined && { designEffect }) },
+    rollout: { ...base.rollout, minSamples: 300 },
+    confidence: 1 - ALPHA,
+    trafficSplit: { alpha: ALPHA },
+    bucket: BUCKET,
+    metrics: [
+      {
+        name: 'quality',
+        from: 'score',
+        kind: 'mean',
+        better: 'higher',
+        tolerance: { value: 0.02, relative: true },
+        mode: 'gate',
+        path: 'metrics[0]'
+      }
+    ]
+  }
+}
+
+/** A cell as PrometheusSource builds it from sum, count and sum-of-squares counters. */
+function cell(arm: 'baseline' | 'canary', bucket: number, t: PeriodTotals): Cell {
+  const n = t.requests
+  const sketch: MetricSketch = {
+    moments: { n, sx: t.sum, sy: n, syy: n, sxy: t.sum, sxx: t.squares },
+    requests: n
+  }
+  return {
+    arm,
+    segment: TOTAL_SEGMENT,
+    bucket,
+    requests: n,
+    units: 0,
+    metrics: [sketch],
+    models: {},
+    errors: {}
+  }
+}
+
+const clip01 = (v: number) => Math.min(1, Math.max(0, v))
+
+/**
+ * One replicate: users with 1-200 requests each and their own quality level, assigned per user
+ * at `share`; each look adds a 5-minute bucket of per-request counters. `check` says whether the
+ * analysis at a look misses (and whether it decided at all).
+ */
+function run(
+  replicates: number,
+  seed: number,
+  o: {
+    users: number
+    share: number
+    factor: number
+    /** Declare arms.designEffect as measured once on a pilot population's logs (with users). */
+    declare: boolean
+    /** What is tested, when not the quality metric's interval. */
+    method?: string
+    check: (a: ReturnType<typeof analyze>) => { decided: boolean; miss: boolean }
+  }
+): { misses: number; replicates: number; note: string } {
+  const p = policy(o.declare ? pilotDesignEffect(o.users, o.share) : undefined)
+  let misses = 0
+  let decided = 0
+  let method = ''
+  for (let i = 0; i < replicates; i++) {
+    const rand = mulberry32(seed + i)
+    const population = new UserPopulation(
+      rand,
+      {
+        users: o.users,
+        canaryShare: o.share,
+        looks: LOOKS,
+        maxRequests: 200,
+        level: r => 0.78 + 0.12 * normal(r)
+      },
+      (level, canary, r) => (canary ? o.factor : 1) * clip01(level + 0.12 * normal(r))
+    )
+    const cells: Cell[] = []
+    let missed = false
+    for (let look = 1; look <= LOOKS; look++) {
+      const served = population.step(rand)
+      const bucket = (look - 1) * BUCKET
+      cells.push(cell('baseline', bucket, served.baseline), cell('canary', bucket, served.canary))
+      const evidence: Evidence = {
+        source: 'prometheus (simulated)',
+        window: { from: 0, to: look * BUCKET },
+        bucketMs: BUCKET,
+        metrics: ['quality'],
+        unitLevel: false,
+        aggregated: true,
+        cells: [...cells],
+        quality: { ...emptyQuality(), records: 1, lines: 1 }
+      }
+      const analysis = analyze(p, evidence, 100 * o.share)
+      method = o.method ?? analysis.metrics[0]?.method ?? method
+      const c = o.check(analysis)
+      if (c.decided) decided++
+      if (c.miss) missed = true
+    }
+    if (missed) misses++
+  }
+  const share = decided / (replicates * LOOKS)
+  const declared = p.arms.designEffect
+  const where = `decided at ${(100 * share).toFixed(0)}% of looks${declared ? `; arms.designEffect ${declared.toFixed(1)} declared` : ''}; method: ${method}`
+  return { misses, replicates, note: share < 0.5 ? `${HOLDS} ${where}` : where }
+}
+
+/**
+ * What a user would declare: requests per user weighted by requests, sum m^2 / sum m, over a
+ * whole step, measured once on logs that carry the user (a pilot population of another seed).
+ */
+function pilotDesignEffect(users: number, share: number): number {
+  const rand = mulberry32(424242)
+  const pilot = new UserPopulation(
+    rand,
+    { users, canaryShare: share, looks: LOOKS, maxRequests: 200, level: () => 0.78 },
+    () => 0.78
+  )
+  for (let look = 1; look <= LOOKS; look++) pilot.step(rand)
+  return pilot.requestsPerUserWeighted()
+}
+
+const qualityCheck = (a: ReturnType<typeof analyze>) => {
+  const m = a.metrics[0]
+  if (!m) return { decided: false, miss: false }
+  const decided =
+    m.n.baseline >= 300 &&
+    m.n.canary >= 300 &&
+    Number.isFinite(m.delta.lower) &&
+    Number.isFinite(m.delta.upper)
+  return { decided, miss: decided && !(m.delta.lower <= -0.02 && -0.02 <= m.delta.upper) }
+}
+
+const SPLIT =
+  'sequential sample-ratio test (Lindon & Malek 2022) on request counts divided by the design effect of per-user arms; a mismatch blocks only with a declared design effect'
+
+const splitCheck = (a: ReturnType<typeof analyze>) => {
+  const split = a.checks.find(c => c.name === 'traffic-split')
+  const tested = split !== undefined && !split.detail.startsWith('not tested')
+  return { decided: tested, miss: split?.status === 'block' }
+}
+
+export const regimes: Regime[] = [
+  {
+    id: 'prometheus-clustered-quality',
+    before: 'interval excluded the truth in 16/20 runs',
+    description:
+      'mean quality from Prometheus counters (sum, count, sum of squares per 5-minute bucket) of 2000 users with 1-200 requests each and their own level, assigned per user at 50%, canary 2% lower, no design effect declared; relative CS',
+    alpha: ALPHA,
+    fast: 20,
+    full: 500,
+    run: (replicates, seed) =>
+      run(replicates, seed, {
+        users: 2000,
+        share: 0.5,
+        factor: 0.98,
+        declare: false,
+        check: qualityCheck
+      })
+  },
+  {
+    id: 'prometheus-clustered-quality-declared',
+    description:
+      "the same, with arms.designEffect declared as requests per user weighted by requests (sum m^2 / sum m), measured once on a pilot population's logs",
+    alpha: ALPHA,
+    fast: 8,
+    full: 500,
+    run: (replicates, seed) =>
+      run(replicates, seed, {
+        users: 2000,
+        share: 0.5,
+        factor: 0.98,
+        declare: true,
+        check: qualityCheck
+      })
+  },
+  {
+    id: 'prometheus-split-aa-clustered',
+    before: 'false alarms in 16/20 runs',
+    description:
+      'traffic-split test on Prometheus request counters per 5-minute bucket, 2000 users with 1-200 requests each assigned per user at 25% (A/A: the split is right), no design effect declared; a miss is a false sample-ratio block',
+    alpha: ALPHA,
+    fast: 20,
+    full: 500,
+    run: (replicates, seed) =>
+      run(replicates, seed, {
+        users: 2000,
+        share: 0.25,
+        factor: 1,
+        declare: false,
+        check: splitCheck,
+        method: SPLIT
+      })
+  },
+  {
+    id: 'prometheus-split-aa-declared',
+    description:
+      'the same A/A split test with arms.designEffect declared (requests per user weighted by requests, from a pilot population); a miss is a false sample-ratio block',
+    alpha: ALPHA,
+    fast: 8,
+    full: 500,
+    run: (replicates, seed) =>
+      run(replicates, seed, {
+        users: 2000,
+        share: 0.25,
+        factor: 1,
+        declare: true,
+        check: splitCheck,
+        method: SPLIT
+      })
+  }
+]
