@@ -1,17 +1,21 @@
 /**
  * `npm run bench:judge`: judge calls spent to reach a decision with the sequential design (batches
- * of 20 per arm, stop when the judge metric is decisive) against judging a fixed 400 samples per
- * arm, on the same traffic. The judge is an in-process stand-in that returns the grade hidden in
- * each output (so both designs see the same answers); the counts are what a real API would bill.
+ * of 20 per arm, stop when the judge metric is decisive and the judge's health checks pass)
+ * against batches of 400 per arm (the same stop rule, looked at only every 400), on the same
+ * traffic; control items included in both. The judge is an in-process stand-in that grades each output by the
+ * facts it gets right (test/helpers/judgeTraffic.ts), so both designs see the same answers, and
+ * degraded control copies grade lower; the counts are what a real API would bill.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { evaluate } from '../src/evaluate.js'
 import type { ChatClient } from '../src/judge/client.js'
-import { createJudge } from '../src/judge/judge.js'
+import { createJudge } from '../src/judge/run.js'
 import { parsePolicy } from '../src/policy/parse.js'
 import { FileSource } from '../src/sources/file/fileSource.js'
+import { gradeOf } from '../test/helpers/judgeServer.js'
+import { answer, question } from '../test/helpers/judgeTraffic.js'
 
 const T0 = Date.parse('2026-03-01T00:00:00Z')
 const PER_ARM = 1000
@@ -25,12 +29,19 @@ const SCENARIOS: Record<string, { baseline: number[]; canary: number[] }> = {
   better: { baseline: [3, 4, 5], canary: [4, 5, 5] }
 }
 
+/** The block of the user message named `name`. */
+const section = (text: string, name: string): string => {
+  const start = text.indexOf(`<<<BEGIN ${name}>>>`)
+  const end = text.indexOf(`<<<END ${name}>>>`)
+  return start < 0 || end < 0 ? '' : text.slice(start, end)
+}
+
 const client: ChatClient = {
   complete({ messages }) {
     const user = messages.find(m => m.role === 'user')?.content ?? ''
-    const grade = /\[q=([1-5])\]/.exec(user)?.[1] ?? '3'
+    const grade = gradeOf(section(user, 'RESPONSE'), section(user, 'USER_INPUT'))
     return Promise.resolve({
-      content: JSON.stringify({ grade: Number(grade) }),
+      content: JSON.stringify({ feedback: 'ok', grade }),
       model: 'stand-in',
       inputTokens: Math.ceil(user.length / 4),
       outputTokens: 8
@@ -82,7 +93,7 @@ async function judgeOnce(dir: string, sample: number, batch: number) {
 }
 
 const rows: string[][] = [
-  ['scenario', 'fixed 400/arm', 'sequential', 'calls saved', 'same verdict']
+  ['scenario', 'batches of 400/arm', 'batches of 20', 'calls saved', 'same verdict']
 ]
 let fixedTotal = 0
 let sequentialTotal = 0
@@ -105,8 +116,8 @@ for (const [name, s] of Object.entries(SCENARIOS)) {
             ts: T0 + i * 2000,
             arm,
             latency_ms: 400,
-            input: `question ${i}`,
-            output: `answer ${arm}${i} [q=${grade}]`
+            input: question(i),
+            output: answer(i, grade ?? 3)
           })
         )
       }
@@ -133,5 +144,5 @@ for (const [name, s] of Object.entries(SCENARIOS)) {
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map(r => r[i]!.length)))
 for (const row of rows) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join('  '))
 console.log(
-  `\nall scenarios: ${sequentialTotal} calls sequential vs ${fixedTotal} fixed: ${Math.round((1 - sequentialTotal / fixedTotal) * 100)}% fewer (mean calls per evaluation, ${REPLICATES} replicates each)`
+  `\nall scenarios: ${sequentialTotal} calls in batches of 20 vs ${fixedTotal} in batches of 400: ${Math.round((1 - sequentialTotal / fixedTotal) * 100)}% fewer (mean calls per evaluation, ${REPLICATES} replicates each)`
 )

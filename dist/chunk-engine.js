@@ -1,5 +1,5 @@
-import { T as TOTAL_SEGMENT, H as HistogramQuantiles, Q as QuantileSketch, m as mergeCells, e as emptyMoments, a as mergeCacheSums, D as DEFAULT_MAX_AGE_MS, O as OTHER_SEGMENT, f as fieldSources, b as OTHER_MODELS, k as knownInstrumentation, c as emptyQuality } from './chunk-records.js';
-import { d as distance, p as parseInstant, S as StateConflictError, Q as QUIET, a as StateError, l as logAnalysis, U as UsageError, b as loggedJudge, c as loggedSource, u as updateState, s as scalar, e as parsePercent, o as ok, f as fail, m as mismatch, g as parseAmount, D as DECIMAL, h as didYouMean, i as parseDuration, j as formatDuration, k as DURATION_PATTERN, w as withDefault, n as choice, q as obj, r as num, t as required, v as str, x as list, y as optional, z as record, A as union, B as refine, C as reject, I as INVALID, E as isMapping, F as oneOrMany, G as formatPath, P as PolicyError, H as parseState } from './chunk-base.js';
+import { T as TOTAL_SEGMENT, Q as QuantileSketch, N as NON_POSITIVE_BIN, H as HistogramQuantiles, m as mergeCells, e as emptyMoments, a as mergeCacheSums, D as DEFAULT_MAX_AGE_MS, O as OTHER_SEGMENT, f as fieldSources, b as OTHER_MODELS, k as knownInstrumentation, c as emptyQuality } from './chunk-records.js';
+import { d as distance, p as parseInstant, S as StateConflictError, Q as QUIET, a as StateError, l as logAnalysis, U as UsageError, b as loggedJudge, c as loggedSource, u as updateState, s as scalar, o as ok, f as fail, m as mismatch, e as parsePercent, g as didYouMean, h as parseDuration, i as formatDuration, D as DURATION_PATTERN, j as parseAmount, k as DECIMAL, w as withDefault, n as choice, q as obj, r as num, t as required, v as str, x as list, y as optional, z as record, A as union, B as refine, C as reject, I as INVALID, E as formatPath, F as isMapping, G as oneOrMany, P as PolicyError, H as parseState } from './chunk-base.js';
 import { createHmac, createHash, randomBytes } from 'node:crypto';
 import { open, readFile, realpath, rename, unlink, stat } from 'node:fs/promises';
 import { isAbsolute, resolve, relative, dirname, join, basename } from 'node:path';
@@ -920,6 +920,44 @@ function normalQuantile(p) {
 }
 
 /**
+ * log Gamma(x) by the Lanczos approximation, g = 7 with 9 coefficients (C. Lanczos, "A precise
+ * approximation of the gamma function", SIAM J. Numer. Anal. B 1 (1964) 86-96; this coefficient
+ * set is the one in Press et al., Numerical Recipes, and in Paul Godfrey's tables), with the
+ * reflection formula Gamma(x) Gamma(1 - x) = pi / sin(pi x) below 1/2.
+ *
+ * Relative error about 1e-15. For large x the result is a difference of terms of size x log x,
+ * so its absolute error grows like x log x * 2^-53 (about 2e-6 at x = 1e9): enough for the
+ * log Bayes factors of the sample-ratio test, which compare against log(1 / alpha).
+ */
+const LANCZOS_G = 7;
+const LANCZOS_COEFFICIENTS = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+    -176.6150291621406, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+    1.5056327351493116e-7
+];
+const HALF_LOG_TWO_PI = 0.9189385332046728;
+/** log |Gamma(x)|; +Infinity at the poles x = 0, -1, -2, ... */
+function lgamma(x) {
+    if (Number.isNaN(x))
+        return NaN;
+    if (x === Infinity)
+        return Infinity;
+    if (x <= 0 && Number.isInteger(x))
+        return Infinity;
+    if (x < 0.5) {
+        // Reflection: log|Gamma(x)| = log(pi / |sin(pi x)|) - log Gamma(1 - x).
+        return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
+    }
+    const z = x - 1;
+    let series = LANCZOS_COEFFICIENTS[0];
+    for (let i = 1; i < LANCZOS_COEFFICIENTS.length; i++) {
+        series += LANCZOS_COEFFICIENTS[i] / (z + i);
+    }
+    const t = z + LANCZOS_G + 0.5;
+    return HALF_LOG_TWO_PI + (z + 0.5) * Math.log(t) - t + Math.log(series);
+}
+
+/**
  * Confidence sequences (CS): intervals valid at every look simultaneously, so the gate may look
  * as often as it likes (DESIGN.md, "Statistics contract").
  *
@@ -974,36 +1012,314 @@ function csRadius(t, sigma, alpha, rho) {
     assertAlpha(alpha);
     if (!(t > 0))
         return Infinity;
-    if (sigma === 0)
-        return 0;
     const v = t * rho * rho + 1;
     return sigma * Math.sqrt(((2 * v) / (t * t * rho * rho)) * Math.log(Math.sqrt(v) / alpha));
 }
 
+/**
+ * The beta-binomial mixture boundary for ranks: the confidence sequences for quantiles in
+ * quantile.ts are built on it.
+ *
+ * At the true q-quantile x_q of a distribution, the indicators 1{X_i <= x_q} are Bernoulli(q)
+ * (for a continuous distribution; with atoms see quantile.ts). Against the point null q, the
+ * likelihood ratio mixed over a Beta prior on the success probability p',
+ *
+ *   M_t = integral (p'/q)^k ((1 - p')/(1 - q))^(t - k) dBeta(p'; r/(1 - q), r/q)
+ *       = B(r/q + t - k, r/(1 - q) + k) / B(r/q, r/(1 - q)) / (q^k (1 - q)^(t - k)),
+ *
+ * after t observations of which k were at or below x_q, is a nonnegative martingale with M_0 = 1,
+ * so by Ville's inequality P(exists t: M_t >= 1/alpha) <= alpha: {k : M_t(k) < 1/alpha} is a
+ * two-sided confidence sequence for the count, exact for every t, with no normal approximation.
+ * This is the beta-binomial conjugate mixture of Howard, Ramdas, McAuliffe & Sekhon,
+ * "Time-uniform, nonparametric, nonasymptotic confidence sequences", Annals of Statistics 49
+ * (2021), their mixture boundary for sub-Bernoulli processes with range parameters g = q,
+ * h = 1 - q (the centred sum is S_t = k - t q, the intrinsic time V_t = t q (1 - q), and the
+ * prior's mean is q), which Howard &
+ * Ramdas, "Sequential estimation of quantiles with applications to A/B-testing and best-arm
+ * identification", Bernoulli 28 (2022), use for a fixed quantile. Written out, log M_t is
+ * exactly log_superMG of confseq's BetaBinomialMixture (two-sided) with s = k - t q,
+ * v = t q (1 - q), g = q, h = 1 - q; test/quantile-cs.test.ts checks the numbers against it.
+ *
+ * Unlike the normal mixture with variance q (1 - q), which is not a valid sub-Gaussian bound for
+ * Bernoulli(q) when q != 1/2 (Bernoulli(q)'s optimal sub-Gaussian variance factor is
+ * (1 - 2q) / (2 log((1 - q) / q)), ten times q (1 - q) at q = 0.99; issue 12 measured a 3.8% miss
+ * rate at alpha = 2.5% for q = 0.99 from n = 30), this mixture is exact at every t.
+ *
+ * Tuning: the prior parameter r sets where the boundary is tightest. With the natural parameter
+ * lambda = logit(p') - logit(q), a Beta prior with parameter r has
+ * Var(lambda) ~ 1 / (r + q (1 - q)), the precision rho of the normal mixture in intrinsic time
+ * (log M = log(rho / (V + rho)) / 2 + S^2 / (2 (V + rho))); so r = rho - q (1 - q), with
+ * rho = V* / u for the u that makes the normal
+ * mixture tightest at V* = t* q (1 - q) (mixture.ts, mixtureRho). This is the same matching
+ * confseq's BetaBinomialMixture::optimal_r uses (r = rho - g h, floored at 1e-3 g h).
+ *
+ * Clustered observations (requests of one user): counts are divided by the design effect D of
+ * the indicator (analysis/designEffect.ts), the effective-sample-size device of Korn & Graubard,
+ * "Confidence intervals for proportions with small expected number of positive counts estimated
+ * from survey data", Survey Methodology 24 (1998) 193-201: the beta-binomial boundary is applied
+ * to k / D successes in t / D trials. With D = 1 it is exact; with D > 1 it is asymptotic (the
+ * cluster-level central limit theorem, as in the asymptotic confidence sequences of
+ * Waudby-Smith et al. 2024), the same status as the CSs for means.
+ */
+/** log B(a, b) = log Gamma(a) + log Gamma(b) - log Gamma(a + b). */
+function logBeta$1(a, b) {
+    return lgamma(a) + lgamma(b) - lgamma(a + b);
+}
+/**
+ * The prior parameter r of the beta-binomial mixture whose normal-mixture equivalent has
+ * u = V* / rho at V* = tStar q (1 - q): rho = V* / u, r = rho - q (1 - q), floored at
+ * 1e-3 q (1 - q) (a vanishing prior, u very large, is no boundary at all).
+ */
+function betaBinomialR(q, tStar, u) {
+    const g = q * (1 - q);
+    return Math.max((tStar * g) / u - g, 1e-3 * g);
+}
+/**
+ * u = V* / rho for one arm's confidence sequence: the normal mixture tightest at t* (mixture.ts;
+ * Howard et al. 2021 and Waudby-Smith et al. 2024 give the same optimum in closed form).
+ */
+function oneArmU(alpha) {
+    // mixtureRho(alpha, tStar) = sqrt(u / tStar), so with tStar = 1 it is sqrt(u).
+    const rho = mixtureRho(alpha, 1);
+    return rho * rho;
+}
+/**
+ * The half-width, in standard errors, of the projection onto x_c - x_b of the product region
+ * {z_b^2 u_b / (1 + u_b) - log(1 + u_b) + z_c^2 u_c / (1 + u_c) - log(1 + u_c) < 2 log(1/alpha)}
+ * (two normal mixtures in the normal approximation), where each arm's standard error squared is
+ * proportional to 1 / t*_arm:
+ * sqrt(sum s_i^2 (1 + u_i) / u_i) sqrt(2 log(1/alpha) + sum log(1 + u_i)).
+ */
+function jointHalfWidth(alpha, sb2, sc2, logUb, logUc) {
+    const ub = Math.exp(logUb);
+    const uc = Math.exp(logUc);
+    const spread = (sb2 * (1 + ub)) / ub + (sc2 * (1 + uc)) / uc;
+    return Math.sqrt(spread * (-2 * Math.log(alpha) + Math.log1p(ub) + Math.log1p(uc)));
+}
+/** Minimum of a unimodal f on [lo, hi] by golden-section search (about 1e-6 of the range). */
+function goldenMin(f, lo, hi) {
+    const ratio = (Math.sqrt(5) - 1) / 2;
+    let a = lo;
+    let b = hi;
+    let c = b - ratio * (b - a);
+    let d = a + ratio * (b - a);
+    let fc = f(c);
+    let fd = f(d);
+    for (let i = 0; i < 60; i++) {
+        if (fc < fd) {
+            b = d;
+            d = c;
+            fd = fc;
+            c = b - ratio * (b - a);
+            fc = f(c);
+        }
+        else {
+            a = c;
+            c = d;
+            fc = fd;
+            d = a + ratio * (b - a);
+            fd = f(d);
+        }
+    }
+    return (a + b) / 2;
+}
+const jointCache = new Map();
+/**
+ * u for each arm of the joint (product) quantile-difference CS, chosen so that its width is
+ * smallest at the expected decision time: the arms at t*_baseline and t*_canary observations,
+ * with the same density at the quantile (the null), so each arm's standard error squared goes as
+ * 1 / t*. Depends only on alpha and the ratio of the t*s. At a 1% canary the baseline's prior is
+ * made wide (small u: the baseline's own penalty log(1 + u_b) almost vanishes, since its
+ * quantile is known far better), which is what makes the joint CS beat a split of alpha between
+ * the arms everywhere (bench/quantileWidth.bench.ts).
+ */
+function jointU(alpha, tStar) {
+    const ratio = tStar.canary / tStar.baseline;
+    const key = `${alpha}:${ratio}`;
+    const hit = jointCache.get(key);
+    if (hit)
+        return hit;
+    const sb2 = ratio;
+    const sc2 = 1;
+    // Coordinate descent on (log u_b, log u_c): the objective is smooth and unimodal in each.
+    let lb = Math.log(oneArmU(alpha));
+    let lc = lb;
+    for (let i = 0; i < 8; i++) {
+        lb = goldenMin(x => jointHalfWidth(alpha, sb2, sc2, x, lc), -12, 12);
+        lc = goldenMin(x => jointHalfWidth(alpha, sb2, sc2, lb, x), -12, 12);
+    }
+    const u = { baseline: Math.exp(lb), canary: Math.exp(lc) };
+    if (jointCache.size > 1000)
+        jointCache.clear();
+    jointCache.set(key, u);
+    return u;
+}
+/**
+ * log M_t of the beta-binomial mixture as a function of the count k (0..t) for one arm: t
+ * observations, the quantile level q, the prior parameter r, and the design effect D >= 1
+ * (counts are divided by it). log M is convex in k (a sum of log-Gamma terms and a linear one),
+ * so {k : log M(k) < level} is an interval of integers around the minimiser; this class finds its
+ * ends by bisection.
+ */
+class RankMixture {
+    t;
+    a;
+    b;
+    logNorm;
+    logQ;
+    log1mQ;
+    scale;
+    /** The integer count minimising log M (about t q). */
+    mode;
+    minLogM;
+    constructor(t, q, r, designEffect = 1) {
+        this.t = t;
+        this.a = r / q;
+        this.b = r / (1 - q);
+        this.logNorm = logBeta$1(this.a, this.b);
+        this.logQ = Math.log(q);
+        this.log1mQ = Math.log1p(-q);
+        this.scale = 1 / Math.max(1, designEffect);
+        this.mode = this.findMode();
+        this.minLogM = this.logM(this.mode);
+    }
+    /** log M_t at count k (effective counts k / D of t / D). */
+    logM(k) {
+        const s = this.scale;
+        const below = k * s;
+        const above = (this.t - k) * s;
+        return (logBeta$1(this.a + above, this.b + below) -
+            this.logNorm -
+            below * this.logQ -
+            above * this.log1mQ);
+    }
+    /** Smallest count in [0, mode] with log M < level, or undefined when there is none. */
+    lowest(level) {
+        if (!(this.minLogM < level))
+            return undefined;
+        if (this.logM(0) < level)
+            return 0;
+        // logM(lo) >= level > logM(hi), decreasing on [0, mode].
+        let lo = 0;
+        let hi = this.mode;
+        while (hi - lo > 1) {
+            const mid = Math.floor((lo + hi) / 2);
+            if (this.logM(mid) < level)
+                hi = mid;
+            else
+                lo = mid;
+        }
+        return hi;
+    }
+    /** Largest count in [mode, t] with log M < level, or undefined when there is none. */
+    highest(level) {
+        if (!(this.minLogM < level))
+            return undefined;
+        if (this.logM(this.t) < level)
+            return this.t;
+        let lo = this.mode;
+        let hi = this.t;
+        while (hi - lo > 1) {
+            const mid = Math.floor((lo + hi) / 2);
+            if (this.logM(mid) < level)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        return lo;
+    }
+    /** The smallest k in [0, t - 1] with logM(k + 1) >= logM(k) (convexity), else t. */
+    findMode() {
+        let lo = 0;
+        let hi = this.t;
+        while (lo < hi) {
+            const mid = Math.floor((lo + hi) / 2);
+            if (this.logM(mid + 1) >= this.logM(mid))
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        return lo;
+    }
+}
+
+/**
+ * Confidence sequences for quantiles: one arm's q-quantile (quantileCS) and the difference of two
+ * arms' q-quantiles (quantileDifferenceCS), valid at every look, on the beta-binomial mixture
+ * boundary for ranks (betaBinomial.ts).
+ *
+ * From counts to values (Howard & Ramdas, Bernoulli 2022, the fixed-quantile confidence sequence;
+ * the order-statistic reading below is theirs). Write X_(1) <= ... <= X_(n) for the order
+ * statistics, X_(0) = -Infinity, X_(n + 1) = +Infinity. A count k is accepted when
+ * log M_n(k) < log(1/alpha); the accepted counts are an interval [kLo, kHi], and the quantile lies
+ * in [X_(kLo), X_(kHi + 1)]. This holds for any distribution, atoms included: with U_i uniform and
+ * X_i = F^-1(U_i), Z_n = #{U_i <= q} is an exact Binomial(n, q) count with
+ * #{X_i < x_q} <= Z_n <= #{X_i <= x_q}, so X_(Z_n) <= x_q <= X_(Z_n + 1), and the interval misses
+ * x_q only if Z_n itself is rejected at some n, which has probability at most alpha.
+ *
+ * A sketch knows each order statistic only within its bucket: the bounds are read at the bucket's
+ * edges (rangeAtRank), or within the sketch's relative accuracy.
+ */
 /** The interval of true values a sketch value v' may stand for: |v' - v| <= a |v|. */
 function trueValueRange(value, a) {
     if (value >= 0)
         return { low: value / (1 + a), high: value / (1 - a) };
     return { low: value / (1 - a), high: value / (1 + a) };
 }
+/** One arm's sketch read by rank, with X_(0) = -Infinity and X_(n + 1) = +Infinity. */
+class RankedArm {
+    sketch;
+    n;
+    constructor(sketch) {
+        this.sketch = sketch;
+        this.n = Math.max(0, sketch.count);
+    }
+    /** Where X_(rank) lies for sure. */
+    range(rank) {
+        if (rank < 1)
+            return { low: -Infinity, high: -Infinity };
+        if (rank > this.n)
+            return { low: Infinity, high: Infinity };
+        const s = this.sketch;
+        return s.rangeAtRank?.(rank) ?? trueValueRange(s.valueAtRank(rank), s.relativeAccuracy);
+    }
+    /** The ranks first..last whose order statistics share X_(rank)'s bucket (1 <= rank <= n). */
+    bucket(rank) {
+        const b = this.sketch.bucketAtRank?.(rank);
+        return b
+            ? { first: Math.max(1, b.first), last: Math.min(this.n, b.last) }
+            : { first: rank, last: rank };
+    }
+    /** The empirical quantile: the order statistic of rank max(1, ceil(n q)); NaN when empty. */
+    estimate(q) {
+        return this.n >= 1 ? this.sketch.valueAtRank(Math.max(1, Math.ceil(this.n * q))) : NaN;
+    }
+}
+/** The design effect for thresholds in [low, high] (at least 1). */
+function designEffectOver(d, low, high) {
+    if (d === undefined)
+        return 1;
+    const value = typeof d === 'number' ? d : d(low, high);
+    return Number.isFinite(value) ? Math.max(1, value) : 1;
+}
+/** Re-evaluations of a design effect that depends on where the bounds fall (they only widen). */
+const DESIGN_EFFECT_ROUNDS = 4;
 /**
- * CS for the q-quantile of one arm, valid at every look (Howard & Ramdas, "Sequential estimation
- * of quantiles with applications to A/B-testing and best-arm identification", Bernoulli 28
- * (2022)). At the true quantile x_q the indicators 1{X_i <= x_q} are Bernoulli(q), so their count
- * N stays within n q +- r, r = n * csRadius(n, sqrt(q (1 - q)), alpha, rho) (normal mixture with
- * the Bernoulli variance). Since X_(k) <= x_q exactly when N >= k, x_q lies between the order
- * statistics of ranks ceil(n q - r) and floor(n q + r) + 1. A rank below 1 gives -Infinity, above
- * n gives +Infinity. The values are widened by the sketch's relative accuracy, or to the range it
- * gives (a fixed-bucket histogram: the bucket's edges).
+ * CS for the q-quantile of one arm, valid at every look: the counts accepted by the two-sided
+ * beta-binomial mixture (betaBinomial.ts) read as order statistics (see above). The mixture is
+ * tuned to be tightest at tStar observations of this arm (effective observations when
+ * clustered), in the CS's own time.
+ *
+ * `designEffect`: requests of one user are correlated, so the rank count's variance is D times
+ * the binomial one; counts are divided by D (Korn & Graubard 1998). A function is evaluated over
+ * the interval's own range and the interval recomputed until D stops growing (it only widens).
  *
  * The estimate is the empirical quantile, the order statistic of rank max(1, ceil(n q)).
- * tStar is in observations of this arm.
  */
 function quantileCS(sketch, q, alpha, tStar, designEffect = 1) {
-    if (!(q > 0 && q < 1))
-        throw new RangeError(`q must be in (0, 1), got ${q}`);
-    const rho = mixtureRho(alpha, tStar);
-    const n = sketch.count;
+    assertLevel(q, alpha);
+    const arm = new RankedArm(sketch);
+    const n = arm.n;
     if (!(n >= 1)) {
         return {
             estimate: NaN,
@@ -1013,17 +1329,35 @@ function quantileCS(sketch, q, alpha, tStar, designEffect = 1) {
             upperRank: Infinity
         };
     }
-    // Requests of one user are correlated: the rank radius grows by the square root of the design
-    // effect (Kish 1965), as the variance of a clustered mean does.
-    const r = n * csRadius(n, Math.sqrt(q * (1 - q)), alpha, rho) * Math.sqrt(Math.max(1, designEffect));
-    const lowerRank = Math.ceil(n * q - r);
-    const upperRank = Math.floor(n * q + r) + 1;
-    const a = sketch.relativeAccuracy;
-    const range = (rank) => sketch.rangeAtRank?.(rank) ?? trueValueRange(sketch.valueAtRank(rank), a);
-    const lower = lowerRank >= 1 ? range(lowerRank).low : -Infinity;
-    const upper = upperRank <= n ? range(upperRank).high : Infinity;
-    const estimate = sketch.valueAtRank(Math.max(1, Math.ceil(n * q)));
-    return { estimate, lower, upper, lowerRank, upperRank };
+    const estimate = arm.estimate(q);
+    const r = betaBinomialR(q, tStar, oneArmU(alpha));
+    const level = -Math.log(alpha);
+    let deff = designEffectOver(designEffect, estimate, estimate);
+    let result;
+    for (let round = 0; round < DESIGN_EFFECT_ROUNDS; round++) {
+        const mix = new RankMixture(n, q, r, deff);
+        // The minimum of log M is at most about 0 < level, so both ends exist.
+        const kLo = mix.lowest(level) ?? 0;
+        const kHi = mix.highest(level) ?? n;
+        result = {
+            estimate,
+            lower: arm.range(kLo).low,
+            upper: arm.range(kHi + 1).high,
+            lowerRank: kLo,
+            upperRank: kHi + 1
+        };
+        const wider = designEffectOver(designEffect, result.lower, result.upper);
+        if (!(wider > deff * (1 + 1e-9)))
+            break;
+        deff = wider;
+    }
+    return result;
+}
+function assertLevel(q, alpha) {
+    if (!(q > 0 && q < 1))
+        throw new RangeError(`q must be in (0, 1), got ${q}`);
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
 }
 /**
  * Bounds on c / b - 1 for c in [cLo, cHi] and a baseline b in [bLo, bHi]. A relative change
@@ -1039,39 +1373,150 @@ function relativeBounds(c, b) {
 }
 /** The fixed-time z for 95%, to express a quantile interval's width as a standard error. */
 const Z_95$1 = normalQuantile(0.975);
+/** The hull of the differences (or ratios) over a set of (baseline, canary) value rectangles. */
+class DifferenceHull {
+    relative;
+    lower = Infinity;
+    upper = -Infinity;
+    constructor(relative) {
+        this.relative = relative;
+    }
+    add(b, c) {
+        // A relative change presumes a positive baseline quantity: a baseline wholly <= 0 is not one.
+        if (this.relative && !(b.high > 0))
+            return;
+        const d = this.relative
+            ? relativeBounds({ lower: c.low, upper: c.high }, { lower: b.low, upper: b.high })
+            : { lower: c.low - b.high, upper: c.high - b.low };
+        if (d.lower < this.lower)
+            this.lower = Number.isNaN(d.lower) ? -Infinity : d.lower;
+        if (d.upper > this.upper)
+            this.upper = Number.isNaN(d.upper) ? Infinity : d.upper;
+    }
+}
 /**
- * CS for the difference of two arms' q-quantiles: each arm's quantileCS at alpha / 2, so both
- * hold together with probability 1 - alpha (union bound), then interval arithmetic:
- * [c.lo - b.hi, c.hi - b.lo], or relative [c.lo / b.hi - 1, c.hi / b.lo - 1] with the signs
- * handled by relativeBounds. tStar is applied per arm, in observations of one arm.
+ * The joint region {(x_b, x_c) : log M_b(N_b(x_b)) + log M_c(N_c(x_c)) < log(1/alpha)} projected
+ * onto the difference (or ratio). The product of the two arms' mixture martingales is a
+ * nonnegative martingale in the filtration of both streams (the arms are independent, and each
+ * observation updates one factor), so by Ville's inequality the true pair is outside the region
+ * at some look with probability at most alpha. This is the construction Howard & Ramdas (2022)
+ * use for their sequential A/B test of quantiles (Theorem 5; confseq's QuantileABTest: the sum
+ * of the arms' log supermartingales, minimised over a common value); here it is inverted over
+ * every shift or ratio instead of zero only.
+ *
+ * The region is a union of rectangles, one per accepted baseline count k_b:
+ * x_b in [X_b(k_b), X_b(k_b + 1)] and x_c in [X_c(kc_lo), X_c(kc_hi + 1)], where [kc_lo, kc_hi]
+ * are the canary counts with log M_c < log(1/alpha) - log M_b(k_b). The extremes of the
+ * difference over a group of k_b sharing a bucket edge are reached at the k_b with the smallest
+ * log M_b (the largest canary budget), so it suffices to visit one k_b per bucket, per edge.
+ */
+function jointRegion(b, c, mb, mc, alpha, relative) {
+    const level = -Math.log(alpha);
+    const budget = level - mc.minLogM;
+    const kbLo = mb.lowest(budget);
+    const kbHi = mb.highest(budget);
+    if (kbLo === undefined || kbHi === undefined)
+        return undefined;
+    const hull = new DifferenceHull(relative);
+    const visit = (kb) => {
+        const left = level - mb.logM(kb);
+        const kcLo = mc.lowest(left) ?? 0;
+        const kcHi = mc.highest(left) ?? c.n;
+        hull.add({ low: b.range(kb).low, high: b.range(kb + 1).high }, { low: c.range(kcLo).low, high: c.range(kcHi + 1).high });
+    };
+    const best = (from, to) => Math.min(to, Math.max(from, mb.mode));
+    // Groups by the lower edge of x_b: k_b whose X_b(k_b) share a bucket.
+    if (kbLo === 0)
+        visit(0);
+    for (let k = Math.max(1, kbLo); k <= kbHi;) {
+        const { last } = b.bucket(k);
+        visit(best(k, Math.min(last, kbHi)));
+        k = last + 1;
+    }
+    // Groups by the upper edge of x_b: k_b whose X_b(k_b + 1) share a bucket.
+    if (kbHi === b.n)
+        visit(b.n);
+    for (let j = kbLo + 1; j <= Math.min(kbHi + 1, b.n);) {
+        const { last } = b.bucket(j);
+        const to = Math.min(last, kbHi + 1, b.n);
+        visit(best(j - 1, to - 1));
+        j = to + 1;
+    }
+    const canaryBudget = level - mb.minLogM;
+    // No rectangle with a positive baseline (relative): nothing is bounded.
+    const bounds = hull.lower <= hull.upper
+        ? { lower: hull.lower, upper: hull.upper }
+        : { lower: -Infinity, upper: Infinity };
+    return {
+        bounds,
+        baseline: { low: b.range(kbLo).low, high: b.range(kbHi + 1).high },
+        canary: {
+            low: c.range(mc.lowest(canaryBudget) ?? 0).low,
+            high: c.range((mc.highest(canaryBudget) ?? c.n) + 1).high
+        }
+    };
+}
+/**
+ * CS for the difference of two arms' q-quantiles, canary - baseline, or canary / baseline - 1
+ * when relative: the joint region of both arms' beta-binomial mixtures (jointRegion above),
+ * instead of each arm's CS at alpha / 2 with the intervals subtracted. Both arms' mixtures are
+ * tuned together so that the difference is narrowest at the expected decision time
+ * (betaBinomial.ts, jointU): tStar per arm, in observations of that arm (effective observations
+ * when clustered). In the normal approximation the region is an ellipse rather than the
+ * rectangle of two alpha/2 intervals, and its projection is sqrt(s_b^2 + s_c^2)-like instead of
+ * s_b + s_c: at 50% canary 1.5x the fixed-n interval instead of 2.1x (alpha = 0.0125).
+ *
+ * Relative bounds presume positive quantities (relativeBounds); every sign is handled.
  *
  * se has no delta-method meaning here; it is (upper - lower) / (2 * 1.96), the standard error a
  * fixed-time 95% interval of the same width would have, and Infinity when a bound is infinite.
  */
 function quantileDifferenceCS(baseline, canary, q, alpha, opts) {
-    // Each arm's own sequence is tuned to that arm's expected sample size: at a 1% step the canary
-    // has ~1/99 of the baseline's traffic when a decision is due.
-    const deff = opts.designEffect ?? { baseline: 1, canary: 1 };
-    const b = quantileCS(baseline, q, alpha / 2, opts.tStar.baseline, deff.baseline);
-    const c = quantileCS(canary, q, alpha / 2, opts.tStar.canary, deff.canary);
-    const bounds = opts.relative
-        ? relativeBounds(c, b)
-        : { lower: c.lower - b.upper, upper: c.upper - b.lower };
+    assertLevel(q, alpha);
+    const b = new RankedArm(baseline);
+    const c = new RankedArm(canary);
+    const bEstimate = b.estimate(q);
+    const cEstimate = c.estimate(q);
     const estimate = opts.relative
-        ? b.estimate > 0
-            ? c.estimate / b.estimate - 1
+        ? bEstimate > 0
+            ? cEstimate / bEstimate - 1
             : NaN
-        : c.estimate - b.estimate;
-    const width = bounds.upper - bounds.lower;
-    return {
-        estimate,
-        ...bounds,
-        baseline: b.estimate,
-        canary: c.estimate,
-        se: Number.isFinite(width) ? width / (2 * Z_95$1) : Infinity,
-        t: Math.max(0, baseline.count) + Math.max(0, canary.count),
-        relative: opts.relative
+        : cEstimate - bEstimate;
+    const result = (bounds) => {
+        const width = bounds.upper - bounds.lower;
+        return {
+            estimate,
+            ...bounds,
+            baseline: bEstimate,
+            canary: cEstimate,
+            se: Number.isFinite(width) ? width / (2 * Z_95$1) : Infinity,
+            t: b.n + c.n,
+            relative: opts.relative
+        };
     };
+    if (b.n < 1 || c.n < 1)
+        return result({ lower: -Infinity, upper: Infinity });
+    const u = jointU(alpha, opts.tStar);
+    const rb = betaBinomialR(q, opts.tStar.baseline, u.baseline);
+    const rc = betaBinomialR(q, opts.tStar.canary, u.canary);
+    const deffOf = opts.designEffect;
+    let db = designEffectOver(deffOf?.baseline, bEstimate, bEstimate);
+    let dc = designEffectOver(deffOf?.canary, cEstimate, cEstimate);
+    let region;
+    for (let round = 0; round < DESIGN_EFFECT_ROUNDS; round++) {
+        const mb = new RankMixture(b.n, q, rb, db);
+        const mc = new RankMixture(c.n, q, rc, dc);
+        region = jointRegion(b, c, mb, mc, alpha, opts.relative);
+        if (!region)
+            break;
+        const wb = designEffectOver(deffOf?.baseline, region.baseline.low, region.baseline.high);
+        const wc = designEffectOver(deffOf?.canary, region.canary.low, region.canary.high);
+        if (!(wb > db * (1 + 1e-9) || wc > dc * (1 + 1e-9)))
+            break;
+        db = Math.max(db, wb);
+        dc = Math.max(dc, wc);
+    }
+    return result(region?.bounds ?? { lower: -Infinity, upper: Infinity });
 }
 
 /**
@@ -1294,47 +1739,112 @@ function firstDecisive(decisive, horizon, resolution = 0.1) {
 }
 
 /**
- * The design effect of clustering (Kish, Survey Sampling, 1965): how much larger the variance of
- * the metric's mean is when requests are grouped by user than if they were independent,
- * Var_clustered / Var_independent, at least 1. The quantile confidence sequence assumes
- * independent requests, so it is widened by this factor: heavy users whose requests are all slow
- * (long prompts, a slow region) must not read as a canary effect. The independent variance comes
- * from the per-request values in the quantile sketch (each bucket at its representative value, so
- * within the sketch's relative accuracy); the clustered one from the per-unit moments by the delta
- * method. 1 when the moments are not clustered (one cluster per request).
+ * The design effect of clustering on a quantile's rank count (Kish, Survey Sampling, 1965): the
+ * variance of #{requests <= x} when requests are grouped by user, over its variance if they were
+ * independent,
+ *
+ *   deff(x) = [K / (K - 1)] sum_k (c_k(x) - F(x) n_k)^2 / (N F(x) (1 - F(x))),
+ *
+ * over the K clusters (units, and requests without a unit as clusters of one), c_k(x) the
+ * cluster's requests <= x, n_k its requests, N = sum n_k, F(x) the pooled share <= x. This is the
+ * cluster-robust variance of the indicator's mean (Deng, Knoblich & Lu, "Applying the delta method
+ * in metric analytics", KDD 2018, quantile metrics: the per-unit sums of 1{X <= x} at the
+ * quantile, with the interval inverted on the CDF scale as in Woodruff, JASA 47 (1952) 635-646),
+ * read from the per-unit rank sums (src/sketch/unitRanks.ts) at the coarse edges
+ * e_j = gamma^(step j) (17% apart). The quantile CS divides its counts by it
+ * (stats/cs/betaBinomial.ts).
+ *
+ * It replaces the design effect of the metric's mean, which is not that of the indicator: with
+ * per-user log-normal levels under heavy-tailed noise (sigma = 2) the mean's was 2.1 where the
+ * median's indicator had 10.4 (an interval 2.2x too narrow), and the reverse with light noise.
+ *
+ * The result is a function of the range of thresholds [low, high] an interval spans: the largest
+ * deff over the coarse edges from the one below `low` to the one above `high` (a threshold
+ * between two edges is bracketed by them), at least 1. Thresholds below 0 when some values are
+ * negative are not on the grid: they get the request-weighted mean cluster size sum n_k^2 / N,
+ * the design effect of perfectly correlated clusters. Requests are independent (1) when no record
+ * carried a unit, or every unit had one request.
  */
-function designEffect(m) {
-    const { moments: c, quantiles, requests } = m;
-    if (!quantiles || c.n >= requests || c.n < 2 || !(c.sy > 0))
+function rankDesignEffect(m, sketch) {
+    const ranks = m.unitRanks;
+    const { n: clusters, syy } = m.moments;
+    if (!ranks || !m.quantiles)
         return 1;
-    const independent = perRequestVariance(quantiles);
-    if (!(independent > 0))
+    const s = sketch ?? QuantileSketch.fromJSON(m.quantiles);
+    const total = s.count;
+    if (!(clusters >= 2) || clusters >= total)
         return 1;
-    const r = c.sx / c.sy;
-    const ybar = c.sy / c.n;
-    const residual = Math.max(0, c.sxx - 2 * r * c.sxy + r * r * c.syy);
-    const clusteredVarOfMean = residual / (c.n * (c.n - 1) * ybar * ybar);
-    const independentVarOfMean = independent / quantiles.count;
-    const deff = clusteredVarOfMean / independentVarOfMean;
-    return Number.isFinite(deff) ? Math.max(1, deff) : 1;
-}
-/** Sample variance of the sketched values, each bucket at DDSketch's representative 2 g^i / (g + 1). */
-function perRequestVariance(d) {
-    const gamma = (1 + d.alpha) / (1 - d.alpha);
-    const value = (i) => (2 * gamma ** i) / (gamma + 1);
-    let n = d.zeros;
-    let sum = 0;
-    let sumSq = 0;
-    const add = (v, k) => {
-        n += k;
-        sum += v * k;
-        sumSq += v * v * k;
+    const step = ranks.step;
+    const log = Math.log((1 + m.quantiles.alpha) / (1 - m.quantiles.alpha));
+    // Prefix sums of the unit increments, aligned with ranks.bins.
+    const units = [];
+    const squares = [];
+    const cross = [];
+    let u = 0;
+    let sq = 0;
+    let x = 0;
+    ranks.bins.forEach((_, i) => {
+        units.push((u += ranks.counts[i]));
+        squares.push((sq += ranks.squares[i]));
+        cross.push((x += ranks.cross[i]));
+    });
+    /** The position of the last rank bin <= bin, or -1. */
+    const upTo = (bin) => {
+        let lo = -1;
+        let hi = ranks.bins.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (ranks.bins[mid] <= bin)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return lo;
     };
-    d.positive.counts.forEach((k, i) => add(value(d.positive.offset + i), k));
-    d.negative.counts.forEach((k, i) => add(-value(d.negative.offset + i), k));
-    if (n < 2)
-        return 0;
-    return (sumSq - (sum * sum) / n) / (n - 1);
+    const correction = clusters / (clusters - 1);
+    const atEdge = (bin) => {
+        const below = s.countAtOrBelowEdge(bin === NON_POSITIVE_BIN ? -Infinity : bin * step);
+        if (!(below >= 1 && total - below >= 1))
+            return undefined;
+        const j = upTo(bin);
+        const singles = below - (j >= 0 ? units[j] : 0);
+        const sumSquares = (j >= 0 ? squares[j] : 0) + singles;
+        const sumCross = (j >= 0 ? cross[j] : 0) + singles;
+        const f = below / total;
+        const clustered = correction * (sumSquares - 2 * f * sumCross + f * f * syy);
+        return clustered / (total * f * (1 - f));
+    };
+    const worst = Math.max(1, syy / total);
+    const coarse = (v) => Math.ceil(Math.ceil(Math.log(v) / log) / step);
+    const positive = s.positiveRange;
+    // The coarse edges around the data: from the one below its lowest bucket to the one above its
+    // highest.
+    const first = Number.isFinite(positive.min) ? Math.ceil(positive.min / step) - 1 : 0;
+    const last = Number.isFinite(positive.max) ? Math.ceil(positive.max / step) : -1;
+    const noNegatives = s.negativeCount === 0;
+    return (lowest, high) => {
+        // Below the smallest value nothing changes: with no negative values, 0 is as low as it goes.
+        const low = lowest < 0 && noNegatives ? 0 : lowest;
+        if (!(low <= high) || low < 0)
+            return worst;
+        let deff = 1;
+        let seen = false;
+        const consider = (bin) => {
+            const d = atEdge(bin);
+            if (d === undefined || !Number.isFinite(d))
+                return;
+            seen = true;
+            if (d > deff)
+                deff = d;
+        };
+        if (low === 0)
+            consider(NON_POSITIVE_BIN);
+        const from = low > 0 ? Math.max(first, coarse(low) - 1) : first;
+        const to = high === Infinity ? last : Math.min(last, high > 0 ? coarse(high) : first);
+        for (let bin = from; bin <= to; bin++)
+            consider(bin);
+        return seen ? deff : worst;
+    };
 }
 
 /**
@@ -1522,11 +2032,13 @@ function differenceInterval(spec, b, c, tolerance, ctx) {
     const relative = tolerance.relative;
     const aggregate = ctx.designEffects?.[spec.name];
     if (spec.kind === 'quantile') {
+        const base = quantileArm(b);
+        const can = quantileArm(c);
         const deff = aggregate && !('unknown' in aggregate)
             ? { baseline: aggregate.baseline, canary: aggregate.canary }
-            : { baseline: designEffect(b), canary: designEffect(c) };
+            : { baseline: base.designEffect, canary: can.designEffect };
         return {
-            interval: quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
+            interval: quantileDifferenceCS(base.sketch, can.sketch, spec.quantile ?? 0.5, ctx.alpha, {
                 relative,
                 tStar: ctx.tStar,
                 designEffect: deff
@@ -1547,7 +2059,7 @@ function differenceInterval(spec, b, c, tolerance, ctx) {
     const validity = {};
     if (inflation)
         validity.designEffect = { ...inflation, source: aggregate.source };
-    const range = metricRange(spec);
+    const range = sketchRange(metricRange(spec), b, c);
     if (range) {
         const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation);
         return { interval, method: methodOf(spec, { relative, histogram: false }), validity };
@@ -1588,6 +2100,22 @@ function unbounded(relative, b, c) {
         t: b.moments.n + c.moments.n,
         relative
     };
+}
+/**
+ * A bounded metric's range widened to the bounds its sketches carry: the judge's length-adjusted
+ * scores (judge/lengthControl.ts) can lie outside [0, 1], within bounds the judge computes.
+ */
+function sketchRange(range, ...arms) {
+    if (!range)
+        return undefined;
+    let { lo, hi } = range;
+    for (const arm of arms) {
+        if (!arm.bounds)
+            continue;
+        lo = Math.min(lo, arm.bounds.lower);
+        hi = Math.max(hi, arm.bounds.upper);
+    }
+    return { lo, hi };
 }
 /**
  * The bounded arm of a sketch: requests, the sum, the per-request sum of squares, and the design
@@ -1760,16 +2288,54 @@ const sketchOf = (m, interpolate = false) => {
     return m.quantiles ? QuantileSketch.fromJSON(m.quantiles) : new QuantileSketch();
 };
 /**
- * A quantile read from histogram buckets is widened to the bucket edges. When the interval read
- * at interpolated values (what finer buckets would give) is decisive but the widened one is not,
- * the bucket resolution, not the amount of data, is what keeps the metric inconclusive.
+ * One arm of a quantile comparison: its sketch, and the design effect of clustering on its rank
+ * counts from its per-unit rank sums (designEffect.ts; 1 for a histogram or unclustered data).
+ */
+function quantileArm(m) {
+    if (m.histogram || !m.quantiles)
+        return { sketch: sketchOf(m), designEffect: 1 };
+    const sketch = QuantileSketch.fromJSON(m.quantiles);
+    return { sketch, designEffect: rankDesignEffect(m, sketch) };
+}
+/**
+ * A quantile read from histogram buckets is widened to the bucket edges (the order statistic is
+ * only known to lie in its bucket), so the buckets, not the amount of data, can be what keeps a
+ * metric inconclusive. Two ways, said in the reason:
+ * - the floor: with unlimited traffic the interval shrinks to the buckets holding each arm's
+ *   quantile, [c_low - b_high, c_high - b_low] (relative: c_low / b_high - 1 .. c_high / b_low - 1).
+ *   When that floor still crosses the tolerance, no amount of traffic can decide the metric.
+ * - the interval read at interpolated values (what finer buckets would give) is decisive while
+ *   the one widened to the edges is not.
  */
 function bucketResolution(spec, b, c, ctx) {
     if (spec.kind !== 'quantile')
         return false;
-    const d = quantileDifferenceCS(sketchOf(b, true), sketchOf(c, true), spec.quantile ?? 0.5, ctx.alpha, { relative: spec.tolerance.relative, tStar: ctx.tStar });
-    const harm = toHarm(d, spec.better);
-    return harm.upper < spec.tolerance.value || harm.lower > spec.tolerance.value;
+    const q = spec.quantile ?? 0.5;
+    const tolerance = spec.tolerance;
+    const decisive = (d) => {
+        const harm = toHarm(d, spec.better);
+        return harm.upper < tolerance.value || harm.lower > tolerance.value;
+    };
+    const at = (s) => s.rangeAtRank?.(Math.max(1, Math.ceil(s.count * q)));
+    const bBucket = at(sketchOf(b));
+    const cBucket = at(sketchOf(c));
+    if (bBucket && cBucket && !decisive(quantileFloor(bBucket, cBucket, tolerance.relative))) {
+        return true;
+    }
+    const d = quantileDifferenceCS(sketchOf(b, true), sketchOf(c, true), q, ctx.alpha, {
+        relative: tolerance.relative,
+        tStar: ctx.tStar
+    });
+    return decisive(d);
+}
+/** The interval a quantile difference tends to with unlimited traffic: the quantiles' buckets. */
+function quantileFloor(b, c, relative) {
+    const bounds = relative
+        ? b.low > 0
+            ? { lower: c.low / b.high - 1, upper: c.high / b.low - 1 }
+            : { lower: -Infinity, upper: Infinity }
+        : { lower: c.low - b.high, upper: c.high - b.low };
+    return { estimate: NaN, ...bounds, baseline: NaN, canary: NaN, se: Infinity, t: 0, relative };
 }
 /** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
 function limitResult(spec, limit, canary, ctx) {
@@ -1796,9 +2362,10 @@ function queryLimit(spec, limit, value) {
  */
 function armInterval(spec, arm, ctx, tStar) {
     if (spec.kind === 'quantile') {
-        return quantileCS(sketchOf(arm), spec.quantile ?? 0.5, ctx.alpha, tStar, designEffect(arm));
+        const q = quantileArm(arm);
+        return quantileCS(q.sketch, spec.quantile ?? 0.5, ctx.alpha, tStar, q.designEffect);
     }
-    const range = metricRange(spec);
+    const range = sketchRange(metricRange(spec), arm);
     if (range)
         return boundedCS(boundedArm(arm, range), range, ctx.alpha, { tStar });
     const ci = ratioCS(arm.moments, ctx.alpha, { tStar });
@@ -1810,10 +2377,11 @@ function armInterval(spec, arm, ctx, tStar) {
 /** Which confidence sequence, with its reference, for the decision record. */
 function methodOf(spec, d) {
     if (spec.kind === 'quantile') {
-        const scale = d.relative ? 'relative' : 'absolute';
-        return d.histogram
-            ? `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), read from histogram buckets and widened to the bucket edges, ${scale}`
-            : `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`;
+        const scale = d.relative ? 'relative (c / b - 1 over the joint region)' : 'absolute';
+        const read = d.histogram
+            ? 'read from histogram buckets and widened to the bucket edges'
+            : 'read to the sketch bucket edges, counts divided by the per-user design effect of the rank';
+        return `quantile-difference CS: the joint region of both arms' beta-binomial mixtures on ranks (Howard & Ramdas 2022), ${read}, ${scale}`;
     }
     const scale = d.relative
         ? 'relative (Fieller: the linear contrast canary - (1 + r) baseline, inverted)'
@@ -2096,8 +2664,8 @@ function cacheCheck(evidence, metrics, ctx, requestsPerSecond) {
         strata,
         difference: { estimate: gap.estimate, lower: gap.lower, upper: gap.upper }
     };
-    const rates = `canary ${pct$5(hitRate.canaryRecent)} of input tokens from the prompt cache lately vs baseline ${pct$5(hitRate.baselineRecent)}`;
-    const overall = `over the window ${pct$5(hitRate.canary)} vs ${pct$5(hitRate.baseline)}, paired by time bucket ${points(gap.estimate)} (${points(gap.lower)} to ${points(gap.upper)})`;
+    const rates = `canary ${pct$6(hitRate.canaryRecent)} of input tokens from the prompt cache lately vs baseline ${pct$6(hitRate.baselineRecent)}`;
+    const overall = `over the window ${pct$6(hitRate.canary)} vs ${pct$6(hitRate.baseline)}, paired by time bucket ${points(gap.estimate)} (${points(gap.lower)} to ${points(gap.upper)})`;
     const views = costViews(cost);
     if (state === 'matched') {
         const shown = gap.upper < 0 ? ', within the margin' : ', no difference shown';
@@ -2402,46 +2970,8 @@ function costViews(cost) {
     return `. Cost per request: baseline ${f(b.observed)} (all input uncached ${f(b.uncached)}); canary ${f(c.observed)} (uncached ${f(c.uncached)}, at the baseline's hit rate ${f(c.repriced)})`;
 }
 const money = (v) => (v >= 100 ? int(v) : Number(v.toPrecision(3)).toString());
-const pct$5 = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
+const pct$6 = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
 const points = (x) => Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}pp` : 'unbounded';
-
-/**
- * log Gamma(x) by the Lanczos approximation, g = 7 with 9 coefficients (C. Lanczos, "A precise
- * approximation of the gamma function", SIAM J. Numer. Anal. B 1 (1964) 86-96; this coefficient
- * set is the one in Press et al., Numerical Recipes, and in Paul Godfrey's tables), with the
- * reflection formula Gamma(x) Gamma(1 - x) = pi / sin(pi x) below 1/2.
- *
- * Relative error about 1e-15. For large x the result is a difference of terms of size x log x,
- * so its absolute error grows like x log x * 2^-53 (about 2e-6 at x = 1e9): enough for the
- * log Bayes factors of the sample-ratio test, which compare against log(1 / alpha).
- */
-const LANCZOS_G = 7;
-const LANCZOS_COEFFICIENTS = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-    -176.6150291621406, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-    1.5056327351493116e-7
-];
-const HALF_LOG_TWO_PI = 0.9189385332046728;
-/** log |Gamma(x)|; +Infinity at the poles x = 0, -1, -2, ... */
-function lgamma(x) {
-    if (Number.isNaN(x))
-        return NaN;
-    if (x === Infinity)
-        return Infinity;
-    if (x <= 0 && Number.isInteger(x))
-        return Infinity;
-    if (x < 0.5) {
-        // Reflection: log|Gamma(x)| = log(pi / |sin(pi x)|) - log Gamma(1 - x).
-        return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
-    }
-    const z = x - 1;
-    let series = LANCZOS_COEFFICIENTS[0];
-    for (let i = 1; i < LANCZOS_COEFFICIENTS.length; i++) {
-        series += LANCZOS_COEFFICIENTS[i] / (z + i);
-    }
-    const t = z + LANCZOS_G + 0.5;
-    return HALF_LOG_TWO_PI + (z + 0.5) * Math.log(t) - t + Math.log(series);
-}
 
 /**
  * Sequential sample-ratio-mismatch (SRM) test: is the traffic split the one the step asked for?
@@ -2619,7 +3149,7 @@ function trafficSplitCheck(policy, evidence, arms, canaryWeight) {
     const widened = deff > 1
         ? `, counts divided by the design effect ${deff.toFixed(1)} of requests assigned per user`
         : '';
-    const observed = `canary ${pct$4(srt.observedShare)} of ${by} (${int(raw.canary)} of ${int(raw.baseline + raw.canary)}), expected ${pct$4(srt.expectedShare)}${widened}`;
+    const observed = `canary ${pct$5(srt.observedShare)} of ${by} (${int(raw.canary)} of ${int(raw.baseline + raw.canary)}), expected ${pct$5(srt.expectedShare)}${widened}`;
     if (!srt.mismatch)
         return { name, status: 'ok', detail: observed };
     if (clustered && declared === undefined) {
@@ -2712,7 +3242,7 @@ function dataQualityCheck(policy, evidence, replay) {
     const warnings = [];
     const malformedShare = q.lines > 0 ? q.malformed / q.lines : 0;
     if (malformedShare > max) {
-        problems.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed (${pct$4(malformedShare)} > ${pct$4(max)})${malformedReasons(policy, q)}`);
+        problems.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed (${pct$5(malformedShare)} > ${pct$5(max)})${malformedReasons(policy, q)}`);
     }
     else if (q.malformed > 0) {
         warnings.push(`${int(q.malformed)} of ${int(q.lines)} lines malformed${malformedReasons(policy, q)}`);
@@ -2722,7 +3252,7 @@ function dataQualityCheck(policy, evidence, replay) {
         const [field, why] = key.split(/: (.*)/s);
         const text = `${int(count)} invalid ${field} values${why ? ` (${why})` : ''}`;
         if (share > max)
-            problems.push(`${text} (${pct$4(share)} of records > ${pct$4(max)})`);
+            problems.push(`${text} (${pct$5(share)} of records > ${pct$5(max)})`);
         else
             warnings.push(text);
     }
@@ -2816,7 +3346,7 @@ function reasonHint(policy, q, reason) {
 }
 const TIME_NAMES = ['timestamp', 'start_time', 'time', 'created_at'];
 const quoteList = (names) => names.length === 1 ? `field "${names[0]}"` : `fields ${names.map(n => `"${n}"`).join(', ')}`;
-const pct$4 = (x) => {
+const pct$5 = (x) => {
     const v = x * 100;
     const digits = v !== 0 && Math.abs(v) < 1 ? 2 : 1;
     return `${v.toFixed(digits)}%`;
@@ -2873,7 +3403,7 @@ function coverageCheck(policy, unitLevel, segments, metrics, ctx, canaryWeight) 
     const shown = skewed.slice(0, 3).map(({ s, counts }) => {
         const c = counts.canary / total.canary;
         const b = counts.baseline / total.baseline;
-        return `${s.key} is ${pct$3(c)} of the canary's ${by} vs ${pct$3(b)} of the baseline's`;
+        return `${s.key} is ${pct$4(c)} of the canary's ${by} vs ${pct$4(b)} of the baseline's`;
     });
     const adjusted = postStratify(policy, segments, metrics, ctx);
     const used = adjusted.length > 0
@@ -2983,7 +3513,7 @@ function postStratify(policy, segments, metrics, ctx) {
 }
 /** sqrt(n) * csRadius(n, 1, alpha, rho): the CS half-width per unit of standard error. */
 const radius = (n, ctx) => Math.sqrt(n) * csRadius(n, 1, ctx.alpha, mixtureRho(ctx.alpha, ctx.tStar.baseline));
-const pct$3 = (x) => `${(x * 100).toFixed(1)}%`;
+const pct$4 = (x) => `${(x * 100).toFixed(1)}%`;
 
 /** A relative move of the baseline's mean input tokens beyond this is a change of traffic mix. */
 const MIX_SHIFT = 0.1;
@@ -3307,7 +3837,7 @@ errorsUnobservable = false) {
             tStar: ctx.tStar.total,
             bernoulliFloor: true
         });
-        const line = `${guard.label} canary ${pct$2(ck / cn)} vs baseline ${pct$2(bk / bn)} (${pts(d.lower)} to ${pts(d.upper)})`;
+        const line = `${guard.label} canary ${pct$3(ck / cn)} vs baseline ${pct$3(bk / bn)} (${pts(d.lower)} to ${pts(d.upper)})`;
         shown.push(line);
         if (d.lower > LOAD_TOLERANCE)
             failing.push(line);
@@ -3335,7 +3865,7 @@ errorsUnobservable = false) {
     }
     return { name, status: 'ok', detail: shown.join('; ') };
 }
-const pct$2 = (x) => `${(x * 100).toFixed(2)}%`;
+const pct$3 = (x) => `${(x * 100).toFixed(2)}%`;
 const pts = (x) => Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(2)}pp` : 'n/a';
 
 /** A model key below this share of an arm's requests before a change counts as new after it. */
@@ -3595,7 +4125,7 @@ function peakLoadCheck(minPeakLoad, step, seen) {
         };
     }
     const share = step.perHour / seen.perHour;
-    const against = `${pct$1(share)} of the rollout's busiest hour (${int(seen.perHour)} requests, from ${seen.at}); minPeakLoad ${pct$1(minPeakLoad)}`;
+    const against = `${pct$2(share)} of the rollout's busiest hour (${int(seen.perHour)} requests, from ${seen.at}); minPeakLoad ${pct$2(minPeakLoad)}`;
     return share >= minPeakLoad
         ? { name, status: 'ok', detail: `${here}: ${against}` }
         : {
@@ -3604,7 +4134,7 @@ function peakLoadCheck(minPeakLoad, step, seen) {
             detail: `${here}: only ${against}. A promotion waits for busier traffic, so the step does not pass on a quiet night`
         };
 }
-const pct$1 = (x) => `${(x * 100).toFixed(0)}%`;
+const pct$2 = (x) => `${(x * 100).toFixed(0)}%`;
 
 /**
  * `gateOn: repriced` (issue 5, check 1): the cost metric's verdict on the canary's cost re-priced
@@ -4382,6 +4912,84 @@ function lazyJudge(spec, env) {
     };
 }
 
+/** The most texts per arm a look keeps, whatever the budget (memory). */
+const MAX_SAMPLE = 20_000;
+/**
+ * Texts per arm the source keeps at this look: at least `sample`; enough for what this step has
+ * judged so far (the cache) plus what this look's budget can pay for; at most what the cache can
+ * remember besides this look's new judgements.
+ */
+function judgeSampleSize(spec, cache) {
+    const perItem = 2; // pairwise: two orders a pair; pointwise: one output of each arm
+    const affordable = Math.ceil(spec.budget.calls / perItem);
+    const cached = Array.isArray(cache?.entries) ? cache.entries.length : 0;
+    const wanted = Math.max(spec.sample, cached + affordable);
+    return Math.min(wanted, spec.cacheSize + affordable, MAX_SAMPLE);
+}
+/**
+ * The pairs to compare, in sample order (each kind in its own order, interleaved). A record carrying `shadow_output` (shadow traffic) is a
+ * pair on its own: its `output` is its arm's answer and `shadowOutput` the other arm's answer to
+ * the same input, so the two texts share the record's id and unit. The other texts pair a canary
+ * and a baseline answer whose inputs have the same hash, leaving out inputs a shadow pair already
+ * covers (an input is compared once).
+ */
+function pairsOf(texts) {
+    const shadow = { baseline: [], canary: [] };
+    const shadowed = new Set();
+    for (const t of texts) {
+        if (t.shadowOutput === undefined)
+            continue;
+        const { shadowOutput, ...served } = t;
+        const other = {
+            ...served,
+            arm: t.arm === 'canary' ? 'baseline' : 'canary',
+            output: shadowOutput
+        };
+        delete other.model; // the record's model served its own arm, not the shadow
+        shadow[t.arm].push(t.arm === 'canary' ? { canary: served, baseline: other } : { canary: other, baseline: served });
+        shadowed.add(t.inputHash);
+    }
+    const baselineByInput = new Map();
+    for (const t of texts) {
+        if (t.arm === 'baseline' && t.shadowOutput === undefined)
+            baselineByInput.set(t.inputHash, t);
+    }
+    const matched = [];
+    for (const t of texts) {
+        if (t.arm !== 'canary' || t.shadowOutput !== undefined || shadowed.has(t.inputHash))
+            continue;
+        const b = baselineByInput.get(t.inputHash);
+        if (b)
+            matched.push({ canary: t, baseline: b });
+    }
+    return interleave([shadow.baseline, shadow.canary, matched]);
+}
+/**
+ * Lists in priority order merged by taking one of each in turn, so the first pairs judged come
+ * from every kind (shadow pairs of either arm's records, matched inputs) alike.
+ */
+function interleave(lists) {
+    const out = [];
+    for (let i = 0; out.length < lists.reduce((n, l) => n + l.length, 0); i++) {
+        for (const l of lists) {
+            const x = l[i];
+            if (x !== undefined)
+                out.push(x);
+        }
+    }
+    return out;
+}
+/** The median of some lengths (0 when there are none). */
+function median(xs) {
+    if (xs.length === 0)
+        return 0;
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2
+        ? sorted[mid]
+        : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** Formatting of a metric result (its change with the interval, the tolerance, the A/A noise). */
 /** The metric's run-to-run noise from the A/A check: "A/A ±1.2%", or '' when not measured. */
 function noiseText(m) {
@@ -4454,7 +5062,7 @@ const label = (name) => name.replace(/[^\w .%/()-]/g, '').slice(0, 60);
 const escapeText = (name) => name.replace(/[\\`*_[\]|~#<>]/g, c => `\\${c}`).replace(/@/g, '@\u200b');
 
 /** A probability as a percentage for people: 5%, 1.25%, 0.31%. */
-const pct = (p) => {
+const pct$1 = (p) => {
     const v = p * 100;
     return `${v >= 1 ? Number(v.toFixed(2)) : Number(v.toPrecision(2))}%`;
 };
@@ -4467,13 +5075,13 @@ function budgetText(r) {
     if (!b) {
         return `${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.`;
     }
-    const spent = b.spent !== undefined && b.spent > 0 ? `; earlier steps spent ${pct(b.spent)}` : '';
+    const spent = b.spent !== undefined && b.spent > 0 ? `; earlier steps spent ${pct$1(b.spent)}` : '';
     const segments = b.segments === 'shared'
         ? ' Failing segments roll back too, so they share this step’s part.'
         : b.segments === 'separate'
-            ? ` Segments are compared apart, at ${pct(b.total)} each step, and can only hold, so they spend none of it.`
+            ? ` Segments are compared apart, at ${pct$1(b.total)} each step, and can only hold, so they spend none of it.`
             : '';
-    return `At most a ${pct(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct(b.step)} of it (${pct(b.perMetric)} per gating metric)${spent}.${segments} Each interval is valid however often the gate looks; a metric passes only when its whole interval is within the tolerance.`;
+    return `At most a ${pct$1(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct$1(b.step)} of it (${pct$1(b.perMetric)} per gating metric)${spent}.${segments} Each interval is valid however often the gate looks; a metric passes only when its whole interval is within the tolerance.`;
 }
 /**
  * Why a metric has no interval yet, in a few words for its table cell (MetricResult.why), or ''
@@ -4493,6 +5101,178 @@ function heldText(m) {
         default:
             return '';
     }
+}
+
+const pct = (x) => `${Math.round(x * 100)}%`;
+const usd = (x) => `$${x < 0.01 && x > 0 ? x.toFixed(4) : x.toFixed(2)}`;
+const items = (mode) => mode === 'pairwise' ? 'pairs' : 'outputs per arm';
+/** "14 calls, 9,800 input + 1,400 output tokens, $0.0061"; usage the endpoint did not report is "unknown". */
+function spendText(s) {
+    const tokens = s.inputTokens === null || s.outputTokens === null
+        ? 'tokens unknown (the endpoint reported no usage)'
+        : `${int(s.inputTokens)} input + ${int(s.outputTokens)} output tokens`;
+    const dollars = s.usd !== null
+        ? usd(s.usd)
+        : s.inputTokens === null
+            ? 'USD unknown'
+            : 'USD not priced (no `prices`)';
+    return `${int(s.calls)} calls, ${tokens}, ${dollars}`;
+}
+/** What one failed or pending health check measured, in a sentence. */
+function healthCheckText(c) {
+    const state = c.status === 'failed' ? 'failed' : c.status === 'pending' ? 'not yet shown' : c.status;
+    switch (c.name) {
+        case 'identical': {
+            const n = (c.right ?? 0) + (c.wrong ?? 0);
+            return `identical answers must tie (${state}): ${c.right ?? 0} of ${n} calls tied, a judge guessing ties a third`;
+        }
+        case 'degraded': {
+            const decided = (c.right ?? 0) + (c.wrong ?? 0);
+            const ties = c.ties ? `, ${c.ties} called a tie` : '';
+            return `a copy with its facts shuffled or its words scrambled must lose to its original (${state}): the original won ${c.right ?? 0} of ${decided} calls that named a winner${ties}`;
+        }
+        case 'flip-rate':
+            return `the two orders of a pair must mostly agree (${state}): they disagreed on ${pct(c.value ?? 0)} of ${c.items ?? 0} pairs, at most ${pct(c.threshold)} allowed`;
+        case 'kappa':
+            return c.value === undefined
+                ? `agreement with the human labels (${state}): no labelled item judged yet`
+                : `agreement with the human labels (${state}): Cohen's kappa ${c.value.toFixed(2)} on ${c.items ?? 0} items, at least ${c.threshold.toFixed(2)} needed`;
+    }
+}
+/** The checks that keep the judge metric from deciding, or undefined when it may decide. */
+function healthBlock(s) {
+    const bad = s.health.filter(c => c.status === 'failed' || c.status === 'pending');
+    if (bad.length === 0)
+        return undefined;
+    const failed = bad.some(c => c.status === 'failed');
+    return `${failed ? 'the judge failed its health checks' : 'the judge has not yet shown it reads the content'}, so its metric cannot decide: ${bad.map(healthCheckText).join('; ')}`;
+}
+/** Length and quality cannot be told apart: why, in the arms' own terms. */
+function lengthBlock(l, mode) {
+    if (!l || !l.confounded)
+        return undefined;
+    const where = mode === 'pairwise' && l.canaryShorter !== undefined
+        ? `the canary's answer is shorter in ${pct(l.canaryShorter)} of the sampled pairs`
+        : l.medianLength
+            ? `median output length ${int(l.medianLength.canary)} characters in the canary against ${int(l.medianLength.baseline)} in the baseline`
+            : 'the arms differ in length';
+    const inflation = Number.isFinite(l.inflation) ? `×${l.inflation.toFixed(1)}` : 'without bound';
+    return `length and quality cannot be separated: ${where}, so controlling for length inflates the variance ${inflation} (at most ×${l.maxInflation} allowed); the judge metric holds until the arms overlap in length`;
+}
+/** The judging a projection still asks for, and whether the sample or more traffic supplies it. */
+function projectionText(p, mode) {
+    if (p.items === null)
+        return 'the estimate sits at the tolerance: more judging may not settle it';
+    const cost = [
+        p.calls !== null ? `~${roughCount(p.calls)} judge calls` : undefined,
+        p.usd !== null ? `~${usd(p.usd)}` : undefined
+    ]
+        .filter(Boolean)
+        .join(', ');
+    const need = `about ${roughCount(p.items)} more judged ${items(mode)}${cost ? ` (${cost})` : ''}`;
+    if (p.items <= p.inSample)
+        return `${need}; the sample holds them: the next evaluations judge them`;
+    if (p.sampleFull)
+        return `${need}; the next evaluation samples more texts for them`;
+    return `${need}; the sample has ${int(p.inSample)} left, so more canary traffic is needed`;
+}
+/** Why the judge stopped, as the reason of an inconclusive judge metric (undefined: it need not say). */
+function stopReason(s) {
+    switch (s.stopped) {
+        case 'budget-calls':
+            return `the judge's call budget for this evaluation is spent (${s.calls} calls)`;
+        case 'budget-usd':
+            return `the judge's USD budget for this evaluation is spent (${usd(s.usd ?? 0)})`;
+        case 'budget-step-calls':
+            return `the judge's call budget for this step is spent (${int(s.cost.step.calls)} calls over ${s.cost.step.looks} evaluations)`;
+        case 'budget-step-usd':
+            return `the judge's USD budget for this step is spent`;
+        case 'usage-unknown':
+            return `the judge API answered without token usage, so the USD budget cannot be enforced: judging stopped after ${s.calls} calls`;
+        case 'unusable-answers':
+            return `the judge's answers are unusable (${s.parseFailures} did not follow the schema, ${s.refusals ?? 0} refused, of ${s.calls} calls): judging stopped`;
+        case 'api-failing':
+            return `the judge API is failing (${Object.entries(s.errors)
+                .map(([k, n]) => `${k} x${n}`)
+                .join(', ')})`;
+        case 'sample-exhausted':
+            if (s.sampled.baseline + s.sampled.canary === 0) {
+                return 'the source gave the judge no texts (records need `input` and `output` fields)';
+            }
+            if (s.mode === 'pairwise' && s.judged.canary === 0 && s.cacheHits === 0 && s.calls === 0) {
+                return 'no sampled canary and baseline answers share an input and no record carries a `shadow_output`, so there is no pair to compare';
+            }
+            return `every sampled ${s.mode === 'pairwise' ? 'pair' : 'output'} is judged (${s.judged.canary} canary)`;
+        default:
+            return undefined;
+    }
+}
+/** The bias the judgements show, named: position, length, or both. */
+function biasText(s) {
+    const seen = s.biases;
+    if (seen.length === 0)
+        return undefined;
+    const parts = [];
+    if (seen.includes('position') && s.positionBias) {
+        const b = s.positionBias;
+        parts.push(`position (the answer shown ${b.estimate > 0 ? 'first' : 'second'} scores ${Math.abs(b.estimate).toFixed(2)} higher on average; both orders are averaged, so it cancels)`);
+    }
+    if (seen.includes('length') && s.length?.slope) {
+        const b = s.length.slope.estimate;
+        parts.push(`length (the ${b > 0 ? 'longer' : 'shorter'} answer scores higher: ${b.toFixed(2)} per standardised length difference; ${s.length.adjusted ? 'the verdict is length-controlled' : 'length control is off'})`);
+    }
+    const name = seen.length === 2 ? 'position and length bias' : `${seen[0]} bias`;
+    return `the judge shows ${name}: ${parts.join('; ')}`;
+}
+/** The warnings the judge's facts call for (the summary's own come first). */
+function judgeWarnings(s) {
+    const out = [];
+    const bias = biasText(s);
+    if (bias)
+        out.push(bias);
+    if (s.parseFailures > 0)
+        out.push(`${s.parseFailures} judge answers did not follow the schema (left out)`);
+    if (s.refusals)
+        out.push(`the judge refused ${s.refusals} items (left out)`);
+    if (s.callsWithoutUsage) {
+        out.push(`the judge API reported no token usage for ${s.callsWithoutUsage} calls: the cost is unknown`);
+    }
+    if (s.flagged > 0) {
+        out.push(`${s.flagged} sampled outputs address the evaluator (possible prompt injection); graded as they are`);
+    }
+    if (s.selfAgreement && s.selfAgreement.agreement < 0.8) {
+        out.push(`the judge gave the same answer to only ${pct(s.selfAgreement.agreement)} of ${s.selfAgreement.items} items judged twice`);
+    }
+    if (s.logprobs === 'rejected') {
+        out.push('the endpoint refused `logprobs`: scores are read from the stated grades (set `logprobs: false` to skip the attempt)');
+    }
+    return out;
+}
+/** The `judge` check's one line: model, cost, health, length control, then the warnings. */
+function judgeCheckDetail(s) {
+    const parts = [
+        `${s.model}, ${s.mode}; this evaluation ${spendText(s.cost.look)}; this step ${spendText(s.cost.step)} over ${s.cost.step.looks} evaluations; ${s.cacheHits} cached; stopped: ${s.stopped}`
+    ];
+    const health = healthBlock(s);
+    parts.push(health ?? 'health checks passed');
+    const length = lengthBlock(s.length, s.mode);
+    if (length)
+        parts.push(length);
+    else if (s.length?.adjusted &&
+        s.length.inflation > 1.0001 &&
+        Number.isFinite(s.length.inflation)) {
+        parts.push(`length-controlled (variance ×${s.length.inflation.toFixed(2)})`);
+    }
+    if (s.flipRate !== undefined)
+        parts.push(`flip rate ${pct(s.flipRate)}`);
+    parts.push(...s.warnings);
+    return parts.join('; ');
+}
+/** Markdown lines of the judge's cost per evaluation and per step, for the PR comment. */
+function judgeCostLines(s) {
+    return [
+        `**Judge** (${s.model}, ${s.mode}): this evaluation ${spendText(s.cost.look)}; this step ${spendText(s.cost.step)} over ${s.cost.step.looks} evaluations.`
+    ];
 }
 
 function decisionRecord(input) {
@@ -4674,6 +5454,8 @@ function summaryLines(r) {
         lines.push('', `Window ${r.window?.from ?? '?'} → ${r.window?.to ?? '?'}: baseline ${int(r.arms.baseline.n)}, canary ${int(r.arms.canary.n)} requests.`, '', '| metric | baseline | canary | change (interval) | tolerance | verdict |', '|---|---:|---:|---|---:|---|', ...r.metrics.map(metricRow));
         lines.push('', `<sub>${escapeMarkdown(budgetText(r))}</sub>`);
     }
+    if (r.judge)
+        lines.push('', ...judgeCostLines(r.judge).map(escapeMarkdownKeepingBold));
     if (r.checks.length > 0) {
         lines.push('', '**Checks**', '', ...r.checks.map(c => `- ${CHECK[c.status]} ${c.name}: ${escapeMarkdown(c.detail)}`));
     }
@@ -4682,6 +5464,11 @@ function summaryLines(r) {
     }
     lines.push(...segmentLines(r.segments));
     return lines;
+}
+/** A line whose leading `**...**` is ours, the rest escaped (a model id is data). */
+function escapeMarkdownKeepingBold(line) {
+    const m = /^(\*\*[^*]+\*\*)(.*)$/.exec(line);
+    return m ? `${m[1]}${escapeMarkdown(m[2] ?? '')}` : escapeMarkdown(line);
 }
 function recordSection(r) {
     const json = recordJson(r);
@@ -5040,7 +5827,12 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
         return { analysis };
     }
     try {
-        const evidence = await source.collect({ window: { from, to: now }, now });
+        const judgeSample = policy.judge && judgeSampleSize(policy.judge, state.judgeCache);
+        const evidence = await source.collect({
+            window: { from, to: now },
+            now,
+            ...(judgeSample && { judgeSample })
+        });
         const unjudged = analyze(policy, evidence, weight, replay, options);
         if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
             // A served model changed: the step restarts there, and the judge waits for that window.
@@ -5058,7 +5850,9 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
             evidence,
             canaryWeight: weight,
             stepAlpha: options.stepAlpha,
-            ...(cache && { cache })
+            stepStartedAt: state.stepStartedAt,
+            ...(cache && { cache }),
+            ...(judgeSample && { sampleSize: judgeSample })
         });
         if (!judged)
             return { analysis: unjudged, quality: evidence.quality };
@@ -5858,6 +6652,170 @@ const actuators = list('What applies each decision: git-file, webhook, workflow-
 }));
 
 /**
+ * The `judge` section of the policy (src/judge): the LLM judge, its budget, its health checks and
+ * its length control, and the metric its judgement becomes (`from: judge`).
+ */
+const SECOND$1 = 1000;
+const usdPerMillion$1 = (what) => num(`USD per 1M ${what}.`, { min: 0 });
+const REDACT_NAMES = ['email', 'phone', 'key'];
+const redactPattern = scalar('A built-in pattern (email, phone, key) or a JavaScript regular expression; matches are replaced before anything is sent to the judge.', 'email, phone, key or a regular expression', { type: 'string', minLength: 1 }, value => {
+    if (typeof value !== 'string' || value === '') {
+        return { ok: false, error: mismatch('email, phone, key or a regular expression', value) };
+    }
+    if (REDACT_NAMES.includes(value)) {
+        return { ok: true, value: value };
+    }
+    try {
+        new RegExp(value, 'g');
+    }
+    catch (e) {
+        return {
+            ok: false,
+            error: `not a valid regular expression (${e.message}); use email, phone, key or a JavaScript regex`
+        };
+    }
+    return { ok: true, value: { regex: value } };
+});
+/**
+ * What each grade means when the policy does not say (Prometheus 2's score rubric, Kim et al.
+ * 2024, asks for one description per level; these follow the criteria in `rubric`).
+ */
+const DEFAULT_LEVELS = [
+    'The response fails the criteria: it is wrong, unhelpful or unrelated to the request.',
+    'The response mostly fails the criteria: major errors or omissions.',
+    'The response partly meets the criteria: errors or omissions that matter.',
+    'The response meets the criteria with minor issues only.',
+    'The response fully meets the criteria.'
+];
+const level = (grade) => optional(str(`What a response graded ${grade} is like, against the criteria.`));
+const levels = obj('Pointwise: what each grade 1..5 means (the score rubric of Prometheus 2); give all five.', { 1: level(1), 2: level(2), 3: level(3), 4: level(4), 5: level(5) });
+const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind mean).', {
+    name: withDefault(str('Unique metric name, shown in reports.'), 'judge'),
+    tolerance: withDefault(amount('Worst acceptable change: absolute on the [0, 1] score (pointwise), or how far the win rate may fall below 0.5 (pairwise).'), 0.05),
+    rollbackAt: optional(amount('A larger change at which to roll back.')),
+    mode: withDefault(choice('gate, hold or report, as for any metric.', ['gate', 'hold', 'report']), 'gate'),
+    minSamples: withDefault(num('Judged outputs (pointwise) or pairs (pairwise) per arm before a verdict.', {
+        integer: true,
+        min: 2
+    }), 30)
+});
+const health = obj('Checks that must pass before the judge metric may decide; when one fails, the gate holds.', {
+    controls: withDefault(num('Control pairs mixed into each batch: an answer against itself (must tie) and against a copy with its facts shuffled or its words scrambled, of the same length (must lose). At least 1.', { integer: true, min: 1, max: 20 }), 2),
+    alpha: withDefault(num('Error of each control test: how often a content-blind judge could pass it.', {
+        exclusiveMin: 0,
+        max: 0.2
+    }), 0.05),
+    maxFlipRate: withDefault(fraction('Pairwise: the largest share of pairs whose two orders disagree.'), '50%'),
+    minKappa: withDefault(num("With `labels`: the smallest Cohen's kappa between the judge and the people.", {
+        min: -1,
+        max: 1
+    }), 0.4)
+});
+const lengthControl = obj('Length control of the verdict (the regression of Length-Controlled AlpacaEval).', {
+    enabled: withDefault(choice('Gate on the length-adjusted score (true) or the raw one (false).', [true, false]), true),
+    maxInflation: withDefault(num('Hold when controlling for length inflates the variance more than this (the arms barely overlap in length).', { min: 1, max: 100 }), 4)
+});
+const judgeFields = obj('Grade sampled outputs with an LLM judge through an OpenAI-compatible API.', {
+    model: required(str('The judge model id.')),
+    baseURL: optional(httpUrl('OpenAI-compatible endpoint; default: the OpenAI API.', 'the API key comes from apiKeyEnv')),
+    apiKeyEnv: withDefault(str('Environment variable holding the API key.', {
+        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
+        hint: 'an environment variable name: letters, digits and `_`'
+    }), 'OPENAI_API_KEY'),
+    rubric: required(str('The criteria: what a good answer is; the judge grades against it.')),
+    levels: optional(levels),
+    mode: withDefault(choice('pointwise: grade each output; pairwise: canary vs baseline on the same input.', [
+        'pointwise',
+        'pairwise'
+    ]), 'pointwise'),
+    sample: withDefault(num('Outputs sampled per arm at a look, at least; the sample grows when the judge needs more and the budget pays.', { integer: true, min: 2, max: 5000 }), 200),
+    batch: withDefault(num('Outputs (per arm) or pairs judged between two looks.', { integer: true, min: 1 }), 20),
+    budget: withDefault(obj('Hard limits on the judge.', {
+        calls: withDefault(num('Most judge calls per evaluation.', { integer: true, min: 1 }), 400),
+        usd: optional(num('Most USD per evaluation (needs `prices`).', { min: 0 })),
+        stepCalls: optional(num('Most judge calls over all the evaluations of one step.', { integer: true, min: 1 })),
+        stepUsd: optional(num('Most USD over all the evaluations of one step (needs `prices`).', { min: 0 }))
+    }), {}),
+    prices: optional(obj('Prices of the judge model, USD per 1M tokens.', {
+        input: required(usdPerMillion$1('input tokens')),
+        output: required(usdPerMillion$1('output tokens'))
+    })),
+    logprobs: withDefault(choice("Ask for token log probabilities and weight each score by them (G-Eval); set false for endpoints that reject `logprobs` (OpenAI's reasoning models).", [true, false]), true),
+    concurrency: withDefault(num('Calls in flight at once.', { integer: true, min: 1, max: 64 }), 4),
+    timeout: withDefault(duration('Per request.', { min: SECOND$1, max: 10 * 60 * SECOND$1 }), '60s'),
+    maxRetries: withDefault(num('Retries of a failed call (429 honours retry-after).', {
+        integer: true,
+        min: 0,
+        max: 10
+    }), 2),
+    maxChars: withDefault(num('Longest input or output sent, in characters.', { integer: true, min: 100 }), 4000),
+    redact: withDefault(list('Patterns replaced before anything is sent to the judge.', redactPattern), []),
+    recheck: withDefault(num('Items judged twice to measure self-agreement.', { integer: true, min: 0 }), 10),
+    cacheSize: withDefault(num('Judgements kept in the rollout state.', { integer: true, min: 0, max: 20000 }), 2000),
+    labels: optional(str('Human labels, JSONL of {"id", "label"} (a grade 1..5, or canary|baseline|tie), relative to the working directory: the judge must agree with them (Cohen\'s kappa, `health.minKappa`).')),
+    health: withDefault(health, {}),
+    lengthControl: withDefault(lengthControl, {}),
+    metric: withDefault(judgeMetric, {})
+});
+/** A judge tolerance: absolute or `%` (relative); `pp` is for rates, which the judge metric is not. */
+function judgeTolerance(a, path, issues) {
+    if (a.unit === 'pp') {
+        reject(issues, path, '`pp` (percentage points) is only for kind rate; give the judge metric an absolute tolerance such as 0.05');
+        return undefined;
+    }
+    return { value: a.value, relative: a.unit === '%' };
+}
+const judge = refine(judgeFields, (value, path, issues) => {
+    const before = issues.length;
+    const at = (...keys) => [...path, ...keys];
+    const m = value.metric;
+    const tolerance = judgeTolerance(m.tolerance, at('metric', 'tolerance'), issues);
+    const rollbackAt = m.rollbackAt && judgeTolerance(m.rollbackAt, at('metric', 'rollbackAt'), issues);
+    if (value.mode === 'pairwise' && (tolerance?.relative || rollbackAt?.relative)) {
+        reject(issues, at('metric', 'tolerance'), 'a pairwise win rate is compared with 0.5: give an absolute tolerance such as 0.05 (the win rate may fall to 0.45), not a `%`');
+    }
+    for (const key of ['usd', 'stepUsd']) {
+        if (value.budget[key] !== undefined && value.prices === undefined) {
+            reject(issues, at('budget', key), 'a USD budget needs the judge model prices: add `prices: { input, output }` (USD per 1M tokens)');
+        }
+    }
+    if (value.metric.minSamples > value.sample) {
+        reject(issues, at('metric', 'minSamples'), `minSamples (${value.metric.minSamples}) is more than \`sample\` (${value.sample}) per arm: the judge metric could never decide`);
+    }
+    const given = value.levels ?? {};
+    const named = [1, 2, 3, 4, 5].filter(g => given[g] !== undefined);
+    if (named.length > 0 && named.length < 5) {
+        reject(issues, at('levels'), `describes grades ${named.join(', ')} only: describe all five (1 to 5), or none for the generic descriptions`);
+    }
+    if (issues.length > before || !tolerance)
+        return INVALID;
+    const { metric, levels: _levels, ...rest } = value;
+    const spec = {
+        ...rest,
+        levels: named.length === 5
+            ? [1, 2, 3, 4, 5].map(g => given[g])
+            : DEFAULT_LEVELS
+    };
+    return {
+        spec,
+        metric: {
+            name: metric.name,
+            from: 'judge',
+            kind: 'mean',
+            better: 'higher',
+            tolerance,
+            ...(rollbackAt && { rollbackAt }),
+            mode: metric.mode,
+            path: formatPath(at('metric')),
+            minSamples: metric.minSamples,
+            totalOnly: true,
+            // Pairwise: the canary's win rate against the fixed 0.5, a one-sample comparison.
+            ...(value.mode === 'pairwise' && { reference: 0.5 })
+        }
+    };
+});
+
+/**
  * The `source: { type: prometheus }` variant of the policy: a Prometheus-compatible HTTP API
  * (Prometheus, Thanos, Mimir, VictoriaMetrics, Grafana Cloud) and, per metric, the series it is
  * computed from. Secrets are never in the policy: it names the environment variables holding them.
@@ -6448,106 +7406,6 @@ const pricing = record('Prices by model id as it appears in records, USD per 1M 
     cacheRead: optional(usdPerMillion('cached input tokens read; default: input')),
     cacheWrite: optional(usdPerMillion('input tokens written to the cache; default: input'))
 }));
-const REDACT_NAMES = ['email', 'phone', 'key'];
-const redactPattern = scalar('A built-in pattern (email, phone, key) or a JavaScript regular expression; matches are replaced before anything is sent to the judge.', 'email, phone, key or a regular expression', { type: 'string', minLength: 1 }, value => {
-    if (typeof value !== 'string' || value === '') {
-        return { ok: false, error: mismatch('email, phone, key or a regular expression', value) };
-    }
-    if (REDACT_NAMES.includes(value)) {
-        return { ok: true, value: value };
-    }
-    try {
-        new RegExp(value, 'g');
-    }
-    catch (e) {
-        return {
-            ok: false,
-            error: `not a valid regular expression (${e.message}); use email, phone, key or a JavaScript regex`
-        };
-    }
-    return { ok: true, value: { regex: value } };
-});
-const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind mean).', {
-    name: withDefault(str('Unique metric name, shown in reports.'), 'judge'),
-    tolerance: withDefault(amount('Worst acceptable change: absolute on the [0, 1] score (pointwise), or how far the win rate may fall below 0.5 (pairwise).'), 0.05),
-    rollbackAt: optional(amount('A larger change at which to roll back.')),
-    mode: withDefault(choice('gate, hold or report, as for any metric.', ['gate', 'hold', 'report']), 'gate'),
-    minSamples: withDefault(num('Judged outputs (pointwise) or pairs (pairwise) per arm before a verdict.', {
-        integer: true,
-        min: 2
-    }), 30)
-});
-const judge = refine(obj('Grade sampled outputs with an LLM judge through an OpenAI-compatible API.', {
-    model: required(str('The judge model id.')),
-    baseURL: optional(httpUrl('OpenAI-compatible endpoint; default: the OpenAI API.', 'the API key comes from apiKeyEnv')),
-    apiKeyEnv: withDefault(str('Environment variable holding the API key.', {
-        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
-        hint: 'an environment variable name: letters, digits and `_`'
-    }), 'OPENAI_API_KEY'),
-    rubric: required(str('What a good answer is; the judge grades against it.')),
-    mode: withDefault(choice('pointwise: grade each output; pairwise: canary vs baseline on the same input.', [
-        'pointwise',
-        'pairwise'
-    ]), 'pointwise'),
-    sample: withDefault(num('Outputs sampled per arm, per step.', { integer: true, min: 2, max: 5000 }), 200),
-    batch: withDefault(num('Outputs judged per arm between two looks.', { integer: true, min: 1 }), 20),
-    budget: withDefault(obj('Hard limits per evaluation.', {
-        calls: withDefault(num('Most judge calls.', { integer: true, min: 1 }), 400),
-        usd: optional(num('Most USD spent (needs `prices`).', { min: 0 }))
-    }), {}),
-    prices: optional(obj('Prices of the judge model, USD per 1M tokens.', {
-        input: required(usdPerMillion('input tokens')),
-        output: required(usdPerMillion('output tokens'))
-    })),
-    concurrency: withDefault(num('Calls in flight at once.', { integer: true, min: 1, max: 64 }), 4),
-    timeout: withDefault(duration('Per request.', { min: SECOND, max: 10 * 60 * SECOND }), '60s'),
-    maxRetries: withDefault(num('Retries of a failed call (429 honours retry-after).', {
-        integer: true,
-        min: 0,
-        max: 10
-    }), 2),
-    maxChars: withDefault(num('Longest input or output sent, in characters.', { integer: true, min: 100 }), 4000),
-    redact: withDefault(list('Patterns replaced before anything is sent to the judge.', redactPattern), []),
-    recheck: withDefault(num('Items judged twice to measure self-agreement.', { integer: true, min: 0 }), 10),
-    cacheSize: withDefault(num('Judgements kept in the rollout state.', { integer: true, min: 0, max: 20000 }), 2000),
-    labels: optional(str('Human labels, JSONL of {"id", "label"} (a grade 1..5, or canary|baseline|tie), relative to the working directory: the judge reports its agreement (Cohen\'s kappa).')),
-    metric: withDefault(judgeMetric, {})
-}), (value, path, issues) => {
-    const before = issues.length;
-    const at = (...keys) => [...path, ...keys];
-    const m = value.metric;
-    const tolerance = toTolerance(m.tolerance, 'mean', at('metric', 'tolerance'), issues);
-    const rollbackAt = m.rollbackAt && toTolerance(m.rollbackAt, 'mean', at('metric', 'rollbackAt'), issues);
-    if (value.mode === 'pairwise' && (tolerance?.relative || rollbackAt?.relative)) {
-        reject(issues, at('metric', 'tolerance'), 'a pairwise win rate is compared with 0.5: give an absolute tolerance such as 0.05 (the win rate may fall to 0.45), not a `%`');
-    }
-    if (value.budget.usd !== undefined && value.prices === undefined) {
-        reject(issues, at('budget', 'usd'), 'a USD budget needs the judge model prices: add `prices: { input, output }` (USD per 1M tokens)');
-    }
-    if (value.metric.minSamples > value.sample) {
-        reject(issues, at('metric', 'minSamples'), `minSamples (${value.metric.minSamples}) is more than \`sample\` (${value.sample}) per arm: the judge metric could never decide`);
-    }
-    if (issues.length > before || !tolerance)
-        return INVALID;
-    const { metric, ...spec } = value;
-    return {
-        spec: spec,
-        metric: {
-            name: metric.name,
-            from: 'judge',
-            kind: 'mean',
-            better: 'higher',
-            tolerance,
-            ...(rollbackAt && { rollbackAt }),
-            mode: metric.mode,
-            path: formatPath(at('metric')),
-            minSamples: metric.minSamples,
-            totalOnly: true,
-            // Pairwise: the canary's win rate against the fixed 0.5, a one-sample comparison.
-            ...(value.mode === 'pairwise' && { reference: 0.5 })
-        }
-    };
-});
 const policyFields = obj('A rollout policy for ai-rollout-gate.', {
     version: required(version),
     rollout: required(rollout),
@@ -7528,4 +8386,58 @@ class GitHubStateStore {
     }
 }
 
-export { FileStateStore as F, GitHubStateStore as G, LABEL_NAME as L, METRIC_NAME as M, PRESET_TABLES as P, RepoFiles as R, SCHEMA_ID as S, WEBHOOK_SECRET_ENV as W, applyAll as a, buildActuators as b, command as c, decideAgainOnConflict as d, evaluate as e, statusReport as f, validationText as g, parsePolicy as h, policyJsonSchema as i, renderMarkdown as j, knownSecrets as k, loadPolicyFile as l, renderText as m, metricAlpha as n, oneLine as o, policyReport as p, compareMetric as q, recordJson as r, sourceFor as s, tStar as t, explainGitHubError as u, validateData as v, statusOf as w, commentMarker as x, escapeMarkdown as y };
+/**
+ * An anytime-valid one-sided test of a Bernoulli rate: after k successes in n trials, the
+ * e-value of the uniform mixture of likelihood ratios against the boundary rate p0,
+ *
+ *   above (H0: p <= p0):  E = 1 / (1 - p0) * integral_{p0}^{1} (p / p0)^k ((1 - p) / (1 - p0))^(n - k) dp
+ *   below (H0: p >= p0):  E = 1 / p0       * integral_{0}^{p0} (p / p0)^k ((1 - p) / (1 - p0))^(n - k) dp
+ *
+ * For each fixed alternative p1 >= p0 the likelihood ratio is a nonnegative supermartingale under
+ * every p <= p0 (its expected factor p p1 / p0 + (1 - p)(1 - p1) / (1 - p0) grows with p and is 1
+ * at p0), and so is their mixture over a fixed prior (Robbins, "Statistical methods related to the
+ * law of the iterated logarithm", Ann. Math. Stat. 41, 1970). By Ville's inequality (Ville,
+ * "Etude critique de la notion de collectif", 1939) P(exists n: E_n >= 1 / alpha) <= alpha under
+ * H0, so the test may be looked at after every trial (Ramdas, Grunwald, Vovk & Shafer,
+ * "Game-theoretic statistics and safe anytime-valid inference", Statistical Science 38, 2023).
+ *
+ * The integrals are incomplete beta functions with integer arguments:
+ * integral_0^x p^k (1 - p)^(n - k) dp = B(k + 1, n - k + 1) P(Binomial(n + 1, x) >= k + 1), and
+ * integral_x^1 of the same is B(k + 1, n - k + 1) P(Binomial(n + 1, x) <= k).
+ */
+/** log E after k successes in n trials; 0 before any trial. */
+function logMixtureEValue(k, n, p0, side) {
+    if (!(p0 > 0 && p0 < 1))
+        throw new RangeError(`p0 must be in (0, 1), got ${p0}`);
+    if (!(Number.isInteger(k) && Number.isInteger(n) && k >= 0 && k <= n)) {
+        throw new RangeError(`need integers 0 <= k <= n, got k = ${k}, n = ${n}`);
+    }
+    if (n === 0)
+        return 0;
+    const logBeta = lgamma(k + 1) + lgamma(n - k + 1) - lgamma(n + 2);
+    // Each tail summed on its own (not as 1 minus the other), so a tail near 0 keeps its digits.
+    const logPart = side === 'above'
+        ? logBinomialRange(n + 1, p0, 0, k) - Math.log(1 - p0) // over [p0, 1], prior 1 / (1 - p0)
+        : logBinomialRange(n + 1, p0, k + 1, n + 1) - Math.log(p0); // over [0, p0], prior 1 / p0
+    return logBeta + logPart - k * Math.log(p0) - (n - k) * Math.log(1 - p0);
+}
+/** The test rejects H0 once E >= 1 / alpha. */
+function rejects(k, n, p0, side, alpha) {
+    return logMixtureEValue(k, n, p0, side) >= -Math.log(alpha);
+}
+/** log P(from <= Binomial(n, p) <= to), summed in log space. */
+function logBinomialRange(n, p, from, to) {
+    if (from > to)
+        return -Infinity;
+    const lp = Math.log(p);
+    const lq = Math.log1p(-p);
+    const terms = [];
+    for (let j = from; j <= to; j++) {
+        terms.push(lgamma(n + 1) - lgamma(j + 1) - lgamma(n - j + 1) + j * lp + (n - j) * lq);
+    }
+    const max = Math.max(...terms);
+    const sum = terms.reduce((t, x) => t + Math.exp(x - max), 0);
+    return Math.min(0, max + Math.log(sum));
+}
+
+export { projectionText as A, judgeCheckDetail as B, median as C, tStar as D, metricAlpha as E, FileStateStore as F, GitHubStateStore as G, stopReason as H, compareMetric as I, judgeWarnings as J, judgeSampleSize as K, LABEL_NAME as L, METRIC_NAME as M, PRESET_TABLES as P, RepoFiles as R, SCHEMA_ID as S, WEBHOOK_SECRET_ENV as W, applyAll as a, buildActuators as b, command as c, decideAgainOnConflict as d, evaluate as e, statusReport as f, validationText as g, parsePolicy as h, policyJsonSchema as i, renderMarkdown as j, knownSecrets as k, loadPolicyFile as l, renderText as m, explainGitHubError as n, oneLine as o, policyReport as p, statusOf as q, recordJson as r, sourceFor as s, commentMarker as t, escapeMarkdown as u, validateData as v, rejects as w, pairsOf as x, healthBlock as y, lengthBlock as z };

@@ -1,6 +1,6 @@
 import { d as debug, i as info, h as setOutput, j as summary, w as warning, s as setFailed, a as setSecret } from './chunk-actions.js';
 import { K as memoizedSource, u as updateState, U as UsageError } from './chunk-base.js';
-import { u as explainGitHubError, w as statusOf, b as buildActuators, a as applyAll, o as oneLine, k as knownSecrets, s as sourceFor, d as decideAgainOnConflict, r as recordJson, x as commentMarker, e as evaluate, c as command, y as escapeMarkdown, f as statusReport, W as WEBHOOK_SECRET_ENV, l as loadPolicyFile, R as RepoFiles, F as FileStateStore, G as GitHubStateStore } from './chunk-engine.js';
+import { n as explainGitHubError, q as statusOf, b as buildActuators, a as applyAll, o as oneLine, k as knownSecrets, s as sourceFor, d as decideAgainOnConflict, r as recordJson, t as commentMarker, e as evaluate, c as command, u as escapeMarkdown, f as statusReport, W as WEBHOOK_SECRET_ENV, l as loadPolicyFile, R as RepoFiles, F as FileStateStore, G as GitHubStateStore } from './chunk-engine.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

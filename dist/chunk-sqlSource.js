@@ -1,6 +1,6 @@
 import { P as PRESET_TABLES } from './chunk-engine.js';
-import { h as didYouMean, T as SourceError } from './chunk-base.js';
-import { t as DEFAULT_RELATIVE_ACCURACY, N as NO_VALUE, u as canonicalName, e as emptyMoments, v as emptyCacheSums, c as emptyQuality, T as TOTAL_SEGMENT, w as addMoments, O as OTHER_SEGMENT, x as capKeys, M as MAX_SEGMENTS_PER_ARM, b as OTHER_MODELS, y as MAX_MODEL_KEYS, z as addCacheSums, Q as QuantileSketch } from './chunk-records.js';
+import { g as didYouMean, T as SourceError } from './chunk-base.js';
+import { t as DEFAULT_RELATIVE_ACCURACY, u as NO_VALUE, v as canonicalName, e as emptyMoments, w as emptyCacheSums, c as emptyQuality, T as TOTAL_SEGMENT, x as addMoments, O as OTHER_SEGMENT, y as capKeys, M as MAX_SEGMENTS_PER_ARM, b as OTHER_MODELS, z as MAX_MODEL_KEYS, A as addCacheSums, Q as QuantileSketch } from './chunk-records.js';
 
 /**
  * What differs between PostgreSQL and ClickHouse in the SQL the gate writes: quoting, how values
@@ -722,6 +722,8 @@ class RecordSqlBuilder {
                 per: `CASE WHEN ${from.value} IS NOT NULL AND ${per.value} IS NOT NULL THEN ${per.value} END`
             };
         }
+        if (spec.range)
+            return this.inRange(spec, from, spec.range);
         if (spec.kind !== 'rate')
             return from;
         const d = this.d;
@@ -735,6 +737,19 @@ class RecordSqlBuilder {
         return {
             value: `CASE WHEN ${binary} THEN ${from.value} END`,
             key: `CASE WHEN ${from.key} IS NOT NULL THEN ${from.key} WHEN ${from.value} IS NOT NULL AND NOT (${binary}) THEN ${d.text(`${spec.from}: not 0 or 1, as a rate needs`)} END`
+        };
+    }
+    /**
+     * fields.ts rangeReader: a metric with a declared `range` is bounded, so a value outside
+     * [lo, hi] is invalid (counted under the same key the file source uses, never used), not clipped.
+     */
+    inRange(spec, from, range) {
+        const d = this.d;
+        const inside = `${from.value} >= ${d.number(range.lo)} AND ${from.value} <= ${d.number(range.hi)}`;
+        const why = d.text(`${spec.from}: outside the metric's range [${range.lo}, ${range.hi}]`);
+        return {
+            value: `CASE WHEN ${inside} THEN ${from.value} END`,
+            key: `CASE WHEN ${from.key} IS NOT NULL THEN ${from.key} WHEN ${from.value} IS NOT NULL AND NOT (${inside}) THEN ${why} END`
         };
     }
     /** fields.ts fieldReader: a canonical field (aliases resolved) or a raw one. */
@@ -1086,6 +1101,7 @@ function evidenceQuery(input) {
             firstTs: Infinity,
             metrics: Array.from({ length: metricCount }, () => ({
                 requests: 0,
+                squares: 0,
                 moments: emptyMoments(),
                 min: Infinity,
                 max: -Infinity
@@ -1118,6 +1134,7 @@ function cellSlots(d, records, quantile) {
     records.metrics.forEach((m, i) => {
         const metric = (p) => p.metrics[i];
         slots.push({ sql: `count(${m.x})`, apply: (p, v) => (metric(p).requests = v) });
+        slots.push({ sql: d.sum(`${m.x} * ${m.x}`), apply: (p, v) => (metric(p).squares = v) });
         // Requests without a unit are clusters of their own; units are clustered in t = 2 / 3.
         const terms = { x: m.xAlone, y: m.ratio ? m.yAlone : '1' };
         for (const key of MOMENT_KEYS) {
@@ -1376,6 +1393,8 @@ class Buckets {
 /** One metric of a cell or half: the parts summed. */
 class MetricAcc {
     requests = 0;
+    /** Sum over requests of the value squared (MetricSketch.requestSquares). */
+    squares = 0;
     moments = emptyMoments();
     min = Infinity;
     max = -Infinity;
@@ -1386,6 +1405,7 @@ class MetricAcc {
     }
     addPart(p) {
         this.requests += p.requests;
+        this.squares += p.squares;
         addMoments(this.moments, p.moments);
         if (p.requests > 0) {
             this.min = Math.min(this.min, p.min);
@@ -1394,6 +1414,7 @@ class MetricAcc {
     }
     addAll(other) {
         this.requests += other.requests;
+        this.squares += other.squares;
         addMoments(this.moments, other.moments);
         this.min = Math.min(this.min, other.min);
         this.max = Math.max(this.max, other.max);
@@ -1401,7 +1422,11 @@ class MetricAcc {
             this.buckets.addAll(other.buckets);
     }
     toSketch() {
-        const sketch = { moments: { ...this.moments }, requests: this.requests };
+        const sketch = {
+            moments: { ...this.moments },
+            requests: this.requests,
+            requestSquares: this.squares
+        };
         if (this.buckets)
             sketch.quantiles = quantileSketch(this.buckets, this.requests, this.min, this.max);
         return sketch;

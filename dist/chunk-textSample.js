@@ -12,8 +12,8 @@ const ID_FIELDS = ['id', 'request_id', 'requestId', 'gen_ai.response.id', 'span_
  */
 class TextSampler {
     opts;
+    /** Per arm, a binary max-heap on priority: the root is the entry the next better one replaces. */
     arms = { baseline: [], canary: [] };
-    worst = { baseline: -1, canary: -1 };
     inputs = { baseline: new Set(), canary: new Set() };
     constructor(opts) {
         this.opts = opts;
@@ -31,7 +31,7 @@ class TextSampler {
         const inputHash = byInput ? hashHex(input) : undefined;
         const priority = hash32(`${seed}\u0000${inputHash ?? id ?? `${r.ts}|${input}|${output}`}`);
         const entries = this.arms[r.arm];
-        if (entries.length >= size && priority >= this.worst[r.arm])
+        if (entries.length >= size && priority >= (entries[0]?.priority ?? -1))
             return;
         const sample = {
             id: id ?? `h:${hashHex(`${r.ts}|${r.arm}|${input}|${output}`)}`,
@@ -49,15 +49,11 @@ class TextSampler {
                 return;
             this.inputs[r.arm].add(sample.inputHash);
         }
-        entries.push({ priority, sample });
+        heapPush(entries, { priority, sample });
         if (entries.length > size) {
-            const at = entries.reduce((w, e, i) => (e.priority > (entries[w]?.priority ?? -1) ? i : w), 0);
-            const [dropped] = entries.splice(at, 1);
+            const dropped = heapPop(entries);
             if (dropped && byInput)
                 this.inputs[r.arm].delete(dropped.sample.inputHash);
-        }
-        if (entries.length >= size) {
-            this.worst[r.arm] = entries.reduce((w, e) => Math.max(w, e.priority), -1);
         }
     }
     /** Both arms' samples, each in priority order (the order the judge takes them in). */
@@ -65,6 +61,47 @@ class TextSampler {
         const sorted = (arm) => [...this.arms[arm]].sort((a, b) => a.priority - b.priority).map(e => e.sample);
         return [...sorted('baseline'), ...sorted('canary')];
     }
+}
+/**
+ * A binary max-heap on priority, so a sample of k texts costs O(log k) per text kept instead of
+ * O(k) (the judge's sample grows to thousands of texts per arm, judge/sample.ts).
+ */
+function heapPush(heap, e) {
+    heap.push(e);
+    let i = heap.length - 1;
+    while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (heap[parent].priority >= e.priority)
+            break;
+        heap[i] = heap[parent];
+        i = parent;
+    }
+    heap[i] = e;
+}
+function heapPop(heap) {
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length === 0 || last === undefined)
+        return top;
+    let i = 0;
+    for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let big = i;
+        let bigPriority = last.priority;
+        if (l < heap.length && heap[l].priority > bigPriority) {
+            big = l;
+            bigPriority = heap[l].priority;
+        }
+        if (r < heap.length && heap[r].priority > bigPriority)
+            big = r;
+        if (big === i)
+            break;
+        heap[i] = heap[big];
+        i = big;
+    }
+    heap[i] = last;
+    return top;
 }
 /**
  * A text worked out only when read: a source puts it in a raw row where rendering the text costs
@@ -125,7 +162,7 @@ function judgeSampler(policy, request) {
     if (!judge)
         return undefined;
     return new TextSampler({
-        size: judge.sample,
+        size: request.judgeSample ?? judge.sample,
         seed: `${policy.rollout.name}@${request.window.from}`,
         byInput: judge.mode === 'pairwise',
         window: request.window,

@@ -295,23 +295,42 @@ interface JudgeSpec {
     baseURL?: string;
     /** Name of the environment variable holding the API key (the Action maps an input to it). */
     apiKeyEnv: string;
+    /** The criteria: what a good answer is. */
     rubric: string;
+    /**
+     * Pointwise: what each grade 1..5 means, index 0 for grade 1 (the score rubric of Prometheus 2,
+     * Kim et al. 2024); generic descriptions when the policy gives none.
+     */
+    levels: [string, string, string, string, string];
     /** pointwise: each output graded to [0, 1]; pairwise: canary vs baseline on the same input. */
     mode: 'pointwise' | 'pairwise';
-    /** Outputs sampled per arm, per step (a seeded, bounded sample kept by the source). */
+    /**
+     * Texts sampled per arm at a look, at least (a seeded, bounded sample kept by the source). The
+     * sample grows past it when the judge needs more and its budget pays for them (judge/sample.ts).
+     */
     sample: number;
-    /** Outputs judged per arm between two looks at the judge metric. */
+    /** Outputs (pointwise, per arm) or pairs judged between two looks at the judge metric. */
     batch: number;
-    /** Hard limits per evaluation: the metric is inconclusive, with that reason, once one is spent. */
+    /**
+     * Hard limits. `calls` and `usd` per evaluation; `stepCalls` and `stepUsd` over all the
+     * evaluations of one step (the rollout state keeps the step's spend).
+     */
     budget: {
         calls: number;
         usd?: number;
+        stepCalls?: number;
+        stepUsd?: number;
     };
     /** USD per 1M tokens of the judge model; without it `budget.usd` cannot be enforced. */
     prices?: {
         input: number;
         output: number;
     };
+    /**
+     * Ask for the tokens' log probabilities and weight each score by them (G-Eval, Liu et al. 2023);
+     * an answer without them is read from its text.
+     */
+    logprobs: boolean;
     concurrency: number;
     /** Per request. */
     timeout: Duration;
@@ -325,6 +344,23 @@ interface JudgeSpec {
     cacheSize: number;
     /** Human labels (JSONL of {id, label}), relative to the working directory: Cohen's kappa. */
     labels?: string;
+    /** The checks that must pass before the judge metric may decide (judge/health.ts). */
+    health: JudgeHealthSpec;
+    /** The length control of the verdict (judge/lengthControl.ts). */
+    lengthControl: {
+        enabled: boolean;
+        maxInflation: number;
+    };
+}
+interface JudgeHealthSpec {
+    /** Control pairs (an identical pair, a degraded answer) mixed into each batch; at least 1. */
+    controls: number;
+    /** The error of each anytime-valid control test (a content-blind judge passes at most this often). */
+    alpha: number;
+    /** Pairwise: the largest share of pairs whose two orders may disagree. */
+    maxFlipRate: number;
+    /** With human labels: the smallest Cohen's kappa. */
+    minKappa: number;
 }
 /** What applies a decision to the world (src/actuators/). */
 type ActuatorSpec = {
@@ -643,7 +679,8 @@ interface CacheReport {
 }
 /**
  * What the decision record says about the judge (DESIGN.md principle 7): which model, which
- * rubric, what it cost, and its health. Aggregates only: no production text ever.
+ * rubric, what it cost, and its health. Facts and aggregates only: no production text ever; the
+ * words are report/judge.ts's.
  */
 interface JudgeSummary {
     model: string;
@@ -662,15 +699,23 @@ interface JudgeSummary {
         baseline: number;
         canary: number;
     };
+    /** Calls of this evaluation (also in `cost.look`). */
     calls: number;
-    /** null without `prices`. */
+    /** USD of this evaluation; null without `prices` or when the endpoint reported no usage. */
     usd: number | null;
+    /** What the judge cost in this evaluation (look) and in all the evaluations of this step. */
+    cost: {
+        look: JudgeSpend;
+        step: JudgeSpend & {
+            looks: number;
+        };
+    };
     cacheHits: number;
     /**
      * Why judging stopped. usage-unknown: the API gave no token usage, so a USD budget could not be
      * enforced; unusable-answers: most answers did not follow the schema or were refusals.
      */
-    stopped: 'decisive' | 'sample-exhausted' | 'budget-calls' | 'budget-usd' | 'usage-unknown' | 'api-failing' | 'unusable-answers' | 'not-run';
+    stopped: 'decisive' | 'health-failed' | 'health-pending' | 'length-confounded' | 'sample-exhausted' | 'budget-calls' | 'budget-usd' | 'budget-step-calls' | 'budget-step-usd' | 'usage-unknown' | 'api-failing' | 'unusable-answers' | 'not-run';
     /** Answers that did not follow the schema: missing, never a score. */
     parseFailures: number;
     /** Optional: answers that were the model's refusal (missing, not a schema failure). */
@@ -681,20 +726,42 @@ interface JudgeSummary {
     errors: Record<string, number>;
     /** Sampled outputs that address the evaluator (prompt injection), and were graded as they are. */
     flagged: number;
-    /** Pairwise: share of pairs whose two orders disagreed (then a tie). */
+    /**
+     * Token log probabilities: `used` (scores weighted by them, G-Eval), `not-returned` (asked,
+     * but the endpoint sent none), `rejected` (the endpoint refused the parameter), `off`.
+     */
+    logprobs: 'used' | 'not-returned' | 'rejected' | 'off';
+    /** The checks the judge must pass before its metric may decide (judge/health.ts). */
+    health: JudgeHealthCheck[];
+    /** Every health check passed (or could not be measured): the judge metric may decide. */
+    healthy: boolean;
+    /** Biases the judgements show (position: pairwise; length: both modes), whatever corrects them. */
+    biases: ('position' | 'length')[];
+    /** Pairwise: share of pairs whose two orders disagreed (the stated verdicts). */
     flipRate?: number;
-    /** Pairwise: canary win rate from the canary-first order alone, to show the position bias. */
+    /** Pairwise: the canary's win rate from the canary-first order alone. */
     oneOrderWinRate?: number;
+    /**
+     * Pairwise: mean over pairs of the canary's score when shown first minus when shown second
+     * (positive: the judge favours the first answer), with a 99% normal-approximation interval.
+     */
+    positionBias?: {
+        estimate: number;
+        lower: number;
+        upper: number;
+    };
+    /** Pairwise: the canary's raw win rate, each pair the mean of its two orders. */
     winRate?: number;
-    /** Pairwise: mean of the win rates where the canary's answer is longer and where it is not. */
+    /** Pairwise: the length-controlled win rate (the judge metric when length control is on). */
     lengthAdjustedWinRate?: number;
     /** Mean output length, characters: canary minus baseline (over judged items). */
     lengthDifference?: number;
-    /**
-     * Pointwise: the canary-minus-baseline mean score after regressing the score on output length
-     * (ANCOVA, a common slope in both arms); compare with the judge metric's raw difference.
-     */
+    /** Pointwise: the canary-minus-baseline mean score after the length control (ANCOVA). */
     lengthAdjustedDifference?: number;
+    /** The length control (judge/lengthControl.ts). */
+    length?: JudgeLengthControl;
+    /** When the judge metric is inconclusive: the judging still needed, and its cost. */
+    projection?: JudgeProjection;
     /** Items judged twice, and the share that got the same answer. */
     selfAgreement?: {
         items: number;
@@ -706,6 +773,74 @@ interface JudgeSummary {
         kappa: number;
     };
     warnings: string[];
+}
+/** Calls, tokens and USD; null where the endpoint reported no usage or no prices are given. */
+interface JudgeSpend {
+    calls: number;
+    inputTokens: number | null;
+    outputTokens: number | null;
+    usd: number | null;
+}
+interface JudgeHealthCheck {
+    /**
+     * identical: an answer against itself must tie (pairwise); degraded: an answer must beat a
+     * copy of itself of the same length, its facts shuffled or its words scrambled; flip-rate: the two orders of a pair must mostly
+     * agree (pairwise); kappa: agreement with the human labels.
+     */
+    name: 'identical' | 'degraded' | 'flip-rate' | 'kappa';
+    /** passed, failed, pending (too little evidence yet), unmeasured (cannot be measured: not blocking). */
+    status: 'passed' | 'failed' | 'pending' | 'unmeasured';
+    /** Control checks: calls that went the right way, calls that went the wrong way, ties. */
+    right?: number;
+    wrong?: number;
+    ties?: number;
+    /** flip-rate: the share; kappa: Cohen's kappa. */
+    value?: number;
+    /** flip-rate: pairs; kappa: labelled items judged. */
+    items?: number;
+    /**
+     * Controls: the rate a content-blind judge cannot beat (identical: 1/3 ties; degraded: 1/2 of
+     * decided calls), tested anytime-valid at `alpha`; flip-rate: the most; kappa: the least.
+     */
+    threshold: number;
+    alpha?: number;
+}
+interface JudgeLengthControl {
+    /** Whether the judge metric is the length-adjusted score. */
+    adjusted: boolean;
+    /** Variance inflation of the adjusted estimate (Infinity when length and arm coincide). */
+    inflation: number;
+    maxInflation: number;
+    /** Inflation over the maximum: length and quality cannot be separated, the gate holds. */
+    confounded: boolean;
+    /** The bounds of the adjusted per-item scores. */
+    bounds: {
+        lower: number;
+        upper: number;
+    };
+    /** Pairwise: share of sampled pairs whose canary answer is shorter. */
+    canaryShorter?: number;
+    /** Pointwise: the median output length of each arm's sample, characters. */
+    medianLength?: {
+        baseline: number;
+        canary: number;
+    };
+    /** The slope of the score on the length feature (tanh of the standardised length), HC0 s.e. */
+    slope?: {
+        estimate: number;
+        se: number;
+    };
+}
+interface JudgeProjection {
+    /** More judged pairs (pairwise) or outputs per arm (pointwise) the metric needs to decide. */
+    items: number | null;
+    /** Judge calls and USD for them (controls included); usd null when unknown. */
+    calls: number | null;
+    usd: number | null;
+    /** Unjudged items the current sample still holds. */
+    inSample: number;
+    /** The sample was cut at its size: the window holds more texts than were sampled. */
+    sampleFull: boolean;
 }
 /**
  * The baseline's level of each metric at the rollout's first evaluation with the minimum sample,
@@ -850,18 +985,41 @@ interface ErrorBudget {
     };
 }
 /**
- * Judgements by record id `k` (pairwise: `canaryId|baselineId`), valid for one judge model, rubric
- * and mode (`key`; a change empties it), oldest first, bounded by the policy's `judge.cacheSize`.
- * `s` is the score in [0, 1] (pairwise: the canary's, a tie 0.5); `f` marks an order flip.
+ * The judge's memory across evaluations (src/judge/cache.ts): judgements keyed by a hash of the
+ * texts judged, the judge's prompt and its model (`k`), valid for one judge configuration (`key`;
+ * a change empties it), oldest first, bounded by the policy's `judge.cacheSize`; and what the
+ * current step has spent on the judge.
  */
 interface JudgeCacheState {
     key: string;
     entries: JudgeCacheEntry[];
+    /** The judge's spend over the evaluations of the current step (a new step starts it again). */
+    step?: JudgeStepSpend;
 }
 interface JudgeCacheEntry {
     k: string;
+    /**
+     * The score in [0, 1]: pairwise the canary's, the mean of its two orders (probability-weighted
+     * when the endpoint gave logprobs); pointwise the grade's.
+     */
     s: number;
-    f?: 1;
+    /**
+     * What the judge stated: pairwise the canary's score in each order (canary first, then
+     * baseline first: 1 win, 0.5 tie, 0 loss); pointwise the stated grade's score.
+     */
+    v?: number[];
+}
+interface JudgeStepSpend {
+    /** The step's start (RolloutState.stepStartedAt) this spend belongs to. */
+    startedAt: string;
+    looks: number;
+    calls: number;
+    /** null once an answer came without usage: the step's tokens and USD are then unknown. */
+    inputTokens: number | null;
+    outputTokens: number | null;
+    usd: number | null;
+    /** With prices: the USD spent at most (an answer without usage counts at its upper estimate). */
+    usdAtMost?: number;
 }
 interface Decision {
     action: Action;
@@ -977,9 +1135,10 @@ interface QuantileSketchData {
     count: number;
     zeros: number;
     /**
-     * Bucket counts for positive values, dense from bucket `offset` on (counts[i] is bucket
-     * offset + i); value v lands in ceil(log_gamma(v)). Dense arrays, not index-keyed objects: an
-     * evaluation holds thousands of cells, and a dictionary per sketch is several times the memory.
+     * Bucket counts for positive values from bucket `offset` on; value v lands in
+     * ceil(ln(v) / ln(gamma)) (the mapping is documented in src/sketch/quantileSketch.ts). Arrays,
+     * not index-keyed objects: an evaluation holds thousands of cells, and a dictionary per sketch
+     * is several times the memory.
      */
     positive: BucketCounts;
     /** Same for the absolute value of negative values. */
@@ -987,9 +1146,28 @@ interface QuantileSketchData {
     min: number;
     max: number;
 }
+/**
+ * Bucket counts from bucket `offset` on: counts[i] >= 0 is one bucket's count, and a negative
+ * entry -g stands for g empty buckets (a gap), so sparse data stays small. Dense counts with no
+ * negative entry (what a SQL source writes) are valid too.
+ */
 interface BucketCounts {
     offset: number;
     counts: number[];
+}
+/**
+ * Per-unit rank sums on the coarse grid of src/sketch/unitRanks.ts: for each coarse bin
+ * (ascending), the increments at its upper edge of sum_i c_i(e) (counts), sum_i c_i(e)^2
+ * (squares) and sum_i c_i(e) n_i (cross), over the units first seen in the cell; c_i(e) is unit
+ * i's requests at or below edge e, n_i its requests. Merged by adding bin by bin.
+ */
+interface UnitRankSums {
+    /** Sketch buckets per coarse bin (RANK_STEP). */
+    step: number;
+    bins: number[];
+    counts: number[];
+    squares: number[];
+    cross: number[];
 }
 /**
  * A classic fixed-bucket histogram (Prometheus `_bucket{le}`, OpenTelemetry explicit buckets):
@@ -1017,10 +1195,25 @@ interface MetricSketch {
     /** Per-request values, for quantile metrics (and for limits on them). */
     quantiles?: QuantileSketchData;
     /**
+     * Optional, quantile metrics on records with a unit: per-unit rank sums on a coarse grid of
+     * the sketch's bucket edges, for the design effect of the quantile's rank count
+     * (src/sketch/unitRanks.ts, src/analysis/designEffect.ts). Absent: requests are independent.
+     */
+    unitRanks?: UnitRankSums;
+    /**
      * Per-request values as a fixed-bucket histogram, when the source has only that (Prometheus):
      * quantiles are then read conservatively, to bucket edges. A cell has this or `quantiles`.
      */
     histogram?: HistogramData;
+    /**
+     * The interval every value is known to lie in, when a bounded metric's values are not in
+     * [0, 1]: the judge's length-controlled scores (src/judge/lengthControl.ts), whose bounds the
+     * sample's lengths fix before any judgement. A bounded confidence sequence uses it as the range.
+     */
+    bounds?: {
+        lower: number;
+        upper: number;
+    };
 }
 
 interface Cell {
@@ -1246,13 +1439,6 @@ interface TextSample {
     model?: string;
 }
 
-/**
- * The LLM judge: grades sampled outputs and folds the scores into the evidence as the policy's
- * judge metric (`from: judge`), so analysis and decide() treat it like any other metric.
- * Sequential: it judges in batches and stops as soon as the judge metric is decisive for this step
- * (the confidence sequences are valid at every look, so stopping early is sound), or when the
- * budget in calls or USD is spent (the metric then stays inconclusive, with that reason).
- */
 interface Judge {
     run(input: JudgeInput): Promise<JudgeOutcome>;
 }
@@ -1264,13 +1450,17 @@ interface JudgeInput {
     /** The step's share of the rollout's error budget, as analyze gets it (AnalyzeOptions). */
     stepAlpha?: number;
     cache?: JudgeCacheState;
+    /** When the current step began (RolloutState.stepStartedAt): the step's spend is keyed by it. */
+    stepStartedAt?: string;
+    /** Texts per arm the source was asked to keep (judge/sample.ts), to tell a full sample. */
+    sampleSize?: number;
 }
 interface JudgeOutcome {
     /** The evidence with the judge metric filled in. */
     evidence: Evidence;
     cache: JudgeCacheState;
     summary: JudgeSummary;
-    /** Adds the judge's reasons and health to the analysis of that evidence. */
+    /** Adds the judge's reasons, health and projection to the analysis of that evidence. */
     annotate(analysis: Analysis): void;
 }
 
@@ -1372,6 +1562,11 @@ interface CollectRequest {
     };
     /** Records after this are "in the future": ignored and counted (usually equal to window.to). */
     now: number;
+    /**
+     * With a judge: texts per arm to keep for it (src/judge/sample.ts judgeSampleSize); default the
+     * policy's `judge.sample`.
+     */
+    judgeSample?: number;
     /**
      * Optional: told how a long read is going (sources that page, large files), often; the caller
      * decides what to print and how often.

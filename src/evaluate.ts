@@ -13,8 +13,9 @@ import {
 } from './decide/state.js'
 import type { Decision, JudgeCacheState, ManualCommand, RolloutState } from './decide/types.js'
 import { UsageError } from './errors.js'
-import type { Judge } from './judge/judge.js'
+import type { Judge } from './judge/run.js'
 import { lazyJudge } from './judge/lazy.js'
+import { judgeSampleSize } from './judge/sample.js'
 import type { Policy } from './policy/types.js'
 import { duration } from './policy/format.js'
 import { renderMarkdown } from './report/markdown.js'
@@ -453,7 +454,12 @@ async function collectEvidence(
     return { analysis }
   }
   try {
-    const evidence = await source.collect({ window: { from, to: now }, now })
+    const judgeSample = policy.judge && judgeSampleSize(policy.judge, state.judgeCache)
+    const evidence = await source.collect({
+      window: { from, to: now },
+      now,
+      ...(judgeSample && { judgeSample })
+    })
     const unjudged = analyze(policy, evidence, weight, replay, options)
     if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
       // A served model changed: the step restarts there, and the judge waits for that window.
@@ -471,7 +477,9 @@ async function collectEvidence(
       evidence,
       canaryWeight: weight,
       stepAlpha: options.stepAlpha,
-      ...(cache && { cache })
+      stepStartedAt: state.stepStartedAt,
+      ...(cache && { cache }),
+      ...(judgeSample && { sampleSize: judgeSample })
     })
     if (!judged) return { analysis: unjudged, quality: evidence.quality }
     const analysis = analyze(policy, judged.evidence, weight, replay, options)

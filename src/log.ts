@@ -1,4 +1,4 @@
-import type { Judge } from './judge/judge.js'
+import type { Judge } from './judge/run.js'
 import type { Analysis } from './analysis/types.js'
 import type { ReadProgress, Source } from './sources/source.js'
 

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { JudgeSpec, Policy } from '../src/policy/types.js'
+import { DEFAULT_LEVELS } from '../src/policy/judgeSchema.js'
 import { FileSource, type FileFormat } from '../src/sources/file/fileSource.js'
 import { TOTAL_SEGMENT, type Evidence } from '../src/sketch/evidence.js'
 import { SourceError } from '../src/sources/source.js'
@@ -191,7 +192,11 @@ describe('FileSource: formats', () => {
       maxChars: 4000,
       redact: [],
       recheck: 0,
-      cacheSize: 10
+      cacheSize: 10,
+      levels: DEFAULT_LEVELS,
+      logprobs: false,
+      health: { controls: 1, alpha: 0.05, maxFlipRate: 0.5, minKappa: 0.4 },
+      lengthControl: { enabled: true, maxInflation: 4 }
     }
     const e = await collect(dir, ['traces.json'], testPolicy({ arms, judge }))
     expect(e.quality).toMatchObject({ records: 5, malformed: 0 })

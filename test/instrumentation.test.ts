@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { analyze } from '../src/analysis/analyze.js'
+import { DEFAULT_LEVELS } from '../src/policy/judgeSchema.js'
 import type { JudgeSpec, Policy } from '../src/policy/types.js'
 import { mergeCacheSums } from '../src/sketch/cacheSums.js'
 import { TOTAL_SEGMENT, type Cell, type Evidence } from '../src/sketch/evidence.js'
@@ -361,7 +362,11 @@ describe.each([
       maxChars: 4000,
       redact: [],
       recheck: 0,
-      cacheSize: 10
+      cacheSize: 10,
+      levels: DEFAULT_LEVELS,
+      logprobs: false,
+      health: { controls: 2, alpha: 0.05, maxFlipRate: 0.5, minKappa: 0.4 },
+      lengthControl: { enabled: true, maxInflation: 4 }
     }
     const e = await collect(library, policy({ judge }))
     const texts = e.texts ?? []

@@ -1,6 +1,6 @@
 /** The judge's parts on their own: the text sample, the prompt's defences, agreement statistics. */
 import { describe, expect, it } from 'vitest'
-import { cohenKappa, lengthAdjustedDifference, modelFamily } from '../src/judge/health.js'
+import { cohenKappa, modelFamily } from '../src/judge/health.js'
 import {
   addressesEvaluator,
   neutralise,
@@ -9,7 +9,7 @@ import {
   redactor
 } from '../src/judge/prompt.js'
 import type { RequestRecord } from '../src/records/record.js'
-import { TextSampler } from '../src/sources/textSample.js'
+import { hash32, TextSampler } from '../src/sources/textSample.js'
 
 const record = (i: number, arm: 'baseline' | 'canary', input = `q${i}`): RequestRecord => ({
   ts: 1000 + i,
@@ -41,6 +41,22 @@ describe('TextSampler', () => {
     const c = sampler(20, false, 'other')
     records.forEach(r => c.offer(r))
     expect(ids(c)).not.toEqual(ids(a))
+  })
+
+  it('keeps exactly the k smallest priorities, in priority order, at any size (a heap, not a scan)', () => {
+    const records = Array.from({ length: 5000 }, (_, i) => record(i, 'canary'))
+    // A shuffled arrival order (a fixed permutation).
+    const order = records
+      .map((r, i) => ({ r, key: hash32(`order${i}`) }))
+      .sort((a, b) => a.key - b.key)
+    const s = sampler(700)
+    for (const { r } of order) s.offer(r)
+    const expected = records
+      .map(r => ({ id: String(r.raw.id), p: hash32(`s\u0000${String(r.raw.id)}`) }))
+      .sort((a, b) => a.p - b.p)
+      .slice(0, 700)
+      .map(e => e.id)
+    expect(s.samples().map(t => t.id)).toEqual(expected)
   })
 
   it('pairwise: samples the same inputs in both arms, each input once per arm', () => {
@@ -129,18 +145,6 @@ describe('prompt defences', () => {
 })
 
 describe('judge health statistics', () => {
-  it('adjusts the score difference for length with a common within-arm slope', () => {
-    const item = (arm: 'baseline' | 'canary', len: number, s: number) => ({ arm, len, s })
-    // Baseline (10, 0), (20, 1): Sxy 5, Sxx 50. Canary (20, 1), (30, 1): Sxy 0, Sxx 50.
-    // Slope 5 / 100 = 0.05; raw difference 1 - 0.5 = 0.5; lengths 25 - 15 = 10: 0.5 - 0.05 * 10.
-    const items = [item('baseline', 10, 0), item('baseline', 20, 1), item('canary', 20, 1)]
-    expect(lengthAdjustedDifference([...items, item('canary', 30, 1)])).toBeCloseTo(0, 12)
-    // Lengths constant within each arm: length and arm cannot be told apart.
-    const flat = [item('baseline', 10, 0), item('baseline', 10, 1), item('canary', 30, 1)]
-    expect(lengthAdjustedDifference(flat)).toBeUndefined()
-    expect(lengthAdjustedDifference(items.filter(i => i.arm === 'baseline'))).toBeUndefined()
-  })
-
   it("Cohen's kappa matches a hand-computed 2x2 table", () => {
     // 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no: po = 0.7, pe = 0.5*0.6 + 0.5*0.4 = 0.5, kappa 0.4.
     const pairs: [string, string][] = [

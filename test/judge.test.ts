@@ -9,12 +9,14 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { evaluate, type Outcome } from '../src/evaluate.js'
 import { openaiChatClient } from '../src/judge/client.js'
-import { createJudge } from '../src/judge/judge.js'
+import { createJudge } from '../src/judge/run.js'
+import { roughCount } from '../src/policy/format.js'
 import { PolicyError, type Policy } from '../src/policy/types.js'
 import { parsePolicy } from '../src/policy/parse.js'
 import { FileSource } from '../src/sources/file/fileSource.js'
 import { FileStateStore } from '../src/state/fileStore.js'
 import { startJudgeServer, type JudgeServer, type ServerOptions } from './helpers/judgeServer.js'
+import { answer, question } from './helpers/judgeTraffic.js'
 
 const T0 = Date.parse('2026-03-01T00:00:00Z')
 const NOW = T0 + 67 * 60_000 // just after the last record (200 per arm, one every 20 s)
@@ -55,8 +57,8 @@ function writeTraffic(s: Scenario): string {
           user_id: `u${i}`,
           latency_ms: 500 + (i % 7),
           model: arm === 'canary' ? 'claude-sonnet-4' : 'llama-3.1-70b',
-          input: `secret question number ${i}`,
-          output: `private answer ${arm} ${i} [q=${grade}]${s.extra?.(arm, i) ?? ''}`,
+          input: `secret question number ${i}: ${question(i)}`,
+          output: `${answer(i, grade, 0, `private answer ${arm}`)}${s.extra?.(arm, i) ?? ''}`,
           ...s.fields?.(i, arm)
         })
       )
@@ -220,23 +222,37 @@ describe('pointwise judge through the openai client', () => {
     const { outcome } = await run(dir, `${judge}\nrecheck: 0`)
     const j = outcome.record.judge
     expect(j?.judged).toEqual({ baseline: 60, canary: 60 })
-    // Independently: least squares of score on [1, canary, length] through the normal equations.
-    const rows = (['baseline', 'canary'] as const).flatMap(arm =>
+    // Independently: least squares of the score on [1, canary, step], the step being the sign of
+    // the length's distance from the pooled mean beyond the equal-length band. (The outputs have
+    // two lengths, padded or not, so the smooth tanh feature is the same column as the step.)
+    const outputs = (['baseline', 'canary'] as const).flatMap(arm =>
       Array.from({ length: 60 }, (_, i) => {
         const grade = arm === 'baseline' ? scenario.baseline(i) : scenario.canary(i)
-        const output = `private answer ${arm} ${i} [q=${grade}]${scenario.extra?.(arm, i) ?? ''}`
-        return { x: [1, arm === 'canary' ? 1 : 0, output.length], y: (grade - 1) / 4 }
+        const text = `${answer(i, grade, 0, `private answer ${arm}`)}${scenario.extra?.(arm, i) ?? ''}`
+        return { arm, len: text.length, y: (grade - 1) / 4 }
       })
     )
+    const mu = outputs.reduce((t, o) => t + o.len, 0) / outputs.length
+    const band = Math.max(20, 0.1 * mu)
     const coef = leastSquares(
-      rows.map(r => r.x),
-      rows.map(r => r.y)
+      outputs.map(o => [
+        1,
+        o.arm === 'canary' ? 1 : 0,
+        Math.abs(o.len - mu) > band ? Math.sign(o.len - mu) : 0
+      ]),
+      outputs.map(o => o.y)
     )
-    expect(j?.lengthAdjustedDifference).toBeCloseTo(coef[1]!, 10)
-    // The raw difference is the judge metric's; adjusted, it nearly vanishes.
+    expect(coef[1]!).toBeCloseTo(0, 9)
+    expect(j?.lengthAdjustedDifference).toBeCloseTo(coef[1]!, 6)
+    // The raw difference is 0.125 ((0.5 - 0.25) * 0.5); length-adjusted, it vanishes, and the
+    // judge metric is the adjusted score.
     const m = judgeMetric(outcome)
-    expect((m?.canary ?? 0) - (m?.baseline ?? 0)).toBeCloseTo(0.125, 10) // (0.5 - 0.25) * 0.5
-    expect(Math.abs(j?.lengthAdjustedDifference ?? 1)).toBeLessThan(0.01)
+    expect(Math.abs(j?.lengthAdjustedDifference ?? 1)).toBeLessThan(1e-9)
+    expect((m?.canary ?? 0) - (m?.baseline ?? 0)).toBeCloseTo(j?.lengthAdjustedDifference ?? 1, 6)
+    expect(j?.biases).toEqual(['length'])
+    expect(j?.warnings.join(' ')).toMatch(
+      /the judge shows length bias: .*the verdict is length-controlled/
+    )
     // 120 * (0.5 - 0.25) of padding, less 2 for "canary" against "baseline".
     expect(j?.lengthDifference).toBe(28)
   })
@@ -301,7 +317,7 @@ describe('pointwise judge through the openai client', () => {
     expect(outcome.record.judge?.stopped).toBe('budget-calls')
     const m = judgeMetric(outcome)
     expect(m?.verdict).toBe('inconclusive')
-    expect(m?.reason).toMatch(/call budget is spent \(24 calls\)/)
+    expect(m?.reason).toMatch(/call budget for this evaluation is spent \(24 calls\)/)
     expect(outcome.record.decision).toBe('hold')
   })
 
@@ -313,7 +329,7 @@ describe('pointwise judge through the openai client', () => {
     expect(outcome.record.judge?.usd).toBeCloseTo(spent, 6)
     expect(spent).toBeLessThanOrEqual(0.002)
     expect(spent).toBeGreaterThan(0.0015) // it spends what it may, not far less
-    expect(judgeMetric(outcome)?.reason).toMatch(/USD budget is spent/)
+    expect(judgeMetric(outcome)?.reason).toMatch(/USD budget for this evaluation is spent/)
   })
 
   it('a rerun finds its judgements in the rollout state and does not pay for them twice', async () => {
@@ -325,7 +341,13 @@ describe('pointwise judge through the openai client', () => {
     expect(first.outcome.record.judge?.calls).toBe(30)
     const second = await run(dir, judge, {}, { statePath })
     expect(second.outcome.record.judge?.cacheHits).toBe(30)
-    expect(second.outcome.record.judge?.judged).toEqual({ baseline: 30, canary: 30 })
+    expect(second.outcome.record.judge?.calls).toBe(30)
+    // The first 15 per arm come from the cache; of the 30 new calls, the first round's 6 are
+    // controls (degraded copies of the best-graded outputs), the rest new outputs.
+    const judged = second.outcome.record.judge?.judged
+    expect((judged?.baseline ?? 0) + (judged?.canary ?? 0)).toBe(30 + 24)
+    // The step's spend adds up over both evaluations.
+    expect(second.outcome.record.judge?.cost.step).toMatchObject({ looks: 2, calls: 60 })
     // Not one output judged in the first run is sent again.
     const firstBodies = new Set(first.server.bodies)
     expect(second.server.bodies.filter(b => firstBodies.has(b))).toEqual([])
@@ -350,9 +372,12 @@ describe('pointwise judge through the openai client', () => {
     const state = JSON.parse(readFileSync(statePath, 'utf8')) as {
       judgeCache: { key: string; entries: { k: string; s: number }[] }
     }
-    expect(state.judgeCache.key).toMatch(/^v2:pointwise:gpt-4\.1-mini:sha256:/)
+    expect(state.judgeCache.key).toMatch(/^p2:pointwise:gpt-4\.1-mini:sha256:[0-9a-f]{16}$/)
     expect(state.judgeCache.entries).toHaveLength(25)
-    expect(state.judgeCache.entries.every(e => e.s === 0.75)).toBe(true)
+    for (const e of state.judgeCache.entries) {
+      expect(e.k).toMatch(/^[0-9a-f]{24}$/)
+      expect(e.s).toBeCloseTo(0.75, 6)
+    }
   })
 
   it('is measured on whole arms only: not per segment, and not from a record field named judge', async () => {
@@ -373,7 +398,7 @@ describe('pointwise judge through the openai client', () => {
     )
     const m = judgeMetric(outcome)
     expect(m?.n).toEqual({ baseline: 60, canary: 60 })
-    expect(m?.canary).toBe(0.75) // grade 4, not the records' judge: 0
+    expect(m?.canary).toBeCloseTo(0.75, 6) // grade 4, not the records' judge: 0
     expect(outcome.record.segments.map(s => s.segment).sort()).toEqual([
       'route=billing',
       'route=faq'
@@ -425,62 +450,108 @@ describe('pairwise judge', () => {
     expect(j?.judged.canary).toBeGreaterThanOrEqual(100)
     expect(j?.oneOrderWinRate).toBeGreaterThan(0.58)
     expect(j?.oneOrderWinRate).toBeLessThan(0.72)
-    // Both orders: any disagreement is a tie, so the bias cancels exactly.
-    expect(j?.winRate).toBe(0.5)
-    // A flip whenever either order was biased: 1 - 0.7^2 = 0.51.
+    // Both orders, probability-weighted: 0.65 with the canary first and 0.35 with it second, so
+    // each pair's mean is 0.5 and the bias cancels exactly.
+    expect(j?.winRate).toBeCloseTo(0.5, 9)
+    expect(judgeMetric(outcome)?.canary).toBeCloseTo(0.5, 9)
+    // The stated verdicts differ whenever either order was biased: 1 - 0.7^2 = 0.51.
     expect(j?.flipRate).toBeGreaterThan(0.4)
     expect(j?.flipRate).toBeLessThan(0.62)
-    expect(judgeMetric(outcome)?.canary).toBe(0.5)
+    expect(j?.positionBias?.estimate).toBeGreaterThan(0.15)
+    expect(j?.biases).toEqual(['position'])
     expect(judgeMetric(outcome)?.verdict).toBe('pass')
-    expect(outcome.record.judge?.warnings.join(' ')).toMatch(/position bias/)
+    expect(j?.warnings.join(' ')).toMatch(/the judge shows position bias: .*first/)
+  })
+
+  it('without logprobs, each pair is the mean of its two stated verdicts', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4 })
+    const judge = `${PAIRWISE.replace('metric: { tolerance: 0.1 }', 'metric: { tolerance: 0.1, minSamples: 100 }')}\nrecheck: 0\nlogprobs: false`
+    const statePath = join(dir, 'state.json')
+    const { outcome, server } = await run(dir, judge, { preferFirst: 0.2 }, { statePath })
+    const j = outcome.record.judge
+    expect(j?.logprobs).toBe('off')
+    expect(server.bodies.some(b => b.includes('logprobs'))).toBe(false)
+    expect(j?.winRate).toBeGreaterThan(0.45)
+    expect(j?.winRate).toBeLessThan(0.55)
+    // Each judgement is 0, 0.25, 0.5, 0.75 or 1: a disagreement between the orders is not a tie
+    // but half of each; with this judge 0.25 (biased second order) and 0.75 (first) both occur.
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as {
+      judgeCache: { entries: { s: number; v: number[] }[] }
+    }
+    const pairs = state.judgeCache.entries.filter(e => e.v.length === 2)
+    const scores = new Set(pairs.map(e => e.s))
+    expect([...scores].every(x => [0, 0.25, 0.5, 0.75, 1].includes(x))).toBe(true)
+    expect(scores.has(0.25) && scores.has(0.75)).toBe(true)
   })
 
   it('rolls back a canary that loses, and promotes one that wins', async () => {
     const worse = await run(writeTraffic({ baseline: () => 4, canary: () => 2 }), PAIRWISE)
-    expect(judgeMetric(worse.outcome)?.canary).toBe(0)
+    expect(judgeMetric(worse.outcome)?.canary).toBeCloseTo(0, 6)
     expect(worse.outcome.record.decision).toBe('rollback')
     // Two calls per pair, stopped at the judge's minimum sample of 30 pairs.
     expect(worse.outcome.record.judge?.judged.canary).toBeLessThan(150)
+    expect(worse.outcome.record.judge?.health.map(c => [c.name, c.status])).toEqual([
+      ['identical', 'passed'],
+      ['degraded', 'passed'],
+      ['flip-rate', 'passed']
+    ])
     const better = await run(writeTraffic({ baseline: () => 3, canary: () => 5 }), PAIRWISE)
-    expect(judgeMetric(better.outcome)?.canary).toBe(1)
+    expect(judgeMetric(better.outcome)?.canary).toBeCloseTo(1, 6)
     expect(better.outcome.record.decision).toBe('promote')
   })
 
-  it('reports the length difference and a length-adjusted win rate', async () => {
-    // The canary wins exactly when its answer is longer (half the inputs).
+  it('controls length: the win rate at equal length, when the canary wins exactly where it is longer', async () => {
+    // The canary wins where its answer is padded (half the inputs) and loses where it is not.
     const dir = writeTraffic({
       baseline: () => 4,
       canary: i => (i % 2 === 0 ? 5 : 3),
-      extra: (arm, i) => (arm === 'canary' && i % 2 === 0 ? ' '.padEnd(200, 'x') : '')
+      extra: (arm, i) => (arm === 'canary' && i % 2 === 0 ? ' '.padEnd(200, 'x') : ''),
+      perArm: 60
     })
-    const { outcome } = await run(dir, `${PAIRWISE}\nrecheck: 0`)
+    // One batch judges every pair of the sample, so the regression is over all of them.
+    const { outcome } = await run(dir, `${PAIRWISE.replace('batch: 15', 'batch: 60')}\nrecheck: 0`)
     const j = outcome.record.judge
-    expect(j?.lengthDifference).toBeGreaterThan(90)
-    expect(j?.winRate).toBeCloseTo(0.5, 1)
-    // Longer: wins every time (1); not longer: loses every time (0); the mean of both strata.
-    expect(j?.lengthAdjustedWinRate).toBe(0.5)
+    expect(j?.judged.canary).toBe(60)
+    expect(j?.lengthDifference).toBe(98) // 200 of padding on half the pairs, less 2 for "canary"
+    expect(j?.winRate).toBeCloseTo(0.5, 6)
+    // At equal length (the unpadded half) the canary loses every pair: the regression's
+    // intercept is 0; the slope carries the whole raw win rate. The design weights are 0 for a
+    // padded pair and 2 for an unpadded one, so the adjusted scores lie in [-0.5, 1.5].
+    expect(j?.lengthAdjustedWinRate).toBeCloseTo(0, 6)
+    expect(j?.length).toMatchObject({ adjusted: true, confounded: false })
+    expect(j?.length?.inflation).toBeCloseTo(2, 9)
+    expect(j?.length?.bounds.lower).toBeCloseTo(-0.5, 9)
+    expect(j?.length?.bounds.upper).toBeCloseTo(1.5, 9)
+    expect(judgeMetric(outcome)?.canary).toBeCloseTo(0, 6)
+    // 60 pairs whose adjusted scores span [-0.5, 1.5]: the nonasymptotic interval may not yet
+    // exclude the tolerance, but the raw 50% win rate never passes.
+    expect(outcome.record.decision).not.toBe('promote')
+    expect(judgeMetric(outcome)?.verdict).not.toBe('pass')
   })
 
   it('judges shadow traffic: a record carrying both answers is a pair, whichever arm served it', async () => {
     // No input is shared across arms, so every pair must come from a record's shadow_output.
     // Baseline records carry the canary's shadow answer, canary records the baseline's.
     const grade = { baseline: 4, canary: 2 }
-    const answer = (arm: 'baseline' | 'canary', i: number) =>
-      `private answer ${arm} ${i} [q=${grade[arm]}]`
+    const text = (arm: 'baseline' | 'canary', i: number) =>
+      answer(i, grade[arm], 0, `private answer ${arm}`)
     const dir = writeTraffic({
       baseline: () => grade.baseline,
       canary: () => grade.canary,
       fields: (i, arm) => ({
-        input: `secret question ${arm} ${i}`,
-        shadow_output: answer(arm === 'canary' ? 'baseline' : 'canary', i)
+        input: `secret question ${arm} ${i}: ${question(i)}`,
+        shadow_output: text(arm === 'canary' ? 'baseline' : 'canary', i)
       })
     })
     // One batch holds every pair of both arms' samples (60 each).
     const judge = PAIRWISE.replace('sample: 150', 'sample: 60').replace('batch: 15', 'batch: 120')
     const { outcome, server } = await run(dir, `${judge}\nrecheck: 0`)
     // Truth: the canary's answer is worse on every input (grade 2 against 4).
-    expect(judgeMetric(outcome)?.canary).toBe(0)
-    expect(outcome.record.decision).toBe('rollback')
+    expect(judgeMetric(outcome)?.canary).toBeCloseTo(0, 6)
+    // 60 pairs whose adjusted scores span [-0.5, 1.5]: the nonasymptotic interval may not yet
+    // exclude the tolerance, but the raw 50% win rate never passes.
+    expect(outcome.record.decision).not.toBe('promote')
+    expect(judgeMetric(outcome)?.verdict).not.toBe('pass')
     const j = outcome.record.judge
     expect(j?.flipRate).toBe(0)
     // Both orders of each pair: the same canary and baseline answers to the same input.
@@ -489,13 +560,17 @@ describe('pairwise judge', () => {
       return body.messages.find(m => m.role === 'user')?.content ?? ''
     })
     expect(j?.judged.canary).toBe(120)
-    expect(users.length).toBe(240)
-    for (const u of users) {
+    const pairCalls = users.filter(u => {
       const q = /secret question (baseline|canary) (\d+)/.exec(u)
-      expect(q).not.toBeNull()
-      expect(u).toContain(answer('canary', Number(q?.[2])))
-      expect(u).toContain(answer('baseline', Number(q?.[2])))
-    }
+      return (
+        q && u.includes(text('canary', Number(q[2]))) && u.includes(text('baseline', Number(q[2])))
+      )
+    })
+    expect(pairCalls.length).toBe(240)
+    // The rest are controls: an answer against itself or a degraded copy of it.
+    expect(users.length - pairCalls.length).toBe(
+      j?.health.reduce((n, c) => n + (c.right ?? 0) + (c.wrong ?? 0) + (c.ties ?? 0), 0)
+    )
     // Pairs came from the records of both arms.
     expect(users.some(u => u.includes('secret question baseline'))).toBe(true)
     expect(users.some(u => u.includes('secret question canary'))).toBe(true)
@@ -507,14 +582,14 @@ describe('pairwise judge', () => {
       canary: () => 3,
       fields: (i, arm) =>
         arm === 'baseline'
-          ? { shadow_output: `private answer canary-shadow ${i} [q=5]` }
-          : { input: `secret question canary ${i}` } // no cross-arm pair
+          ? { shadow_output: answer(i, 5, 0, 'private answer canary-shadow') }
+          : { input: `secret question canary ${i}: ${question(i)}` } // no cross-arm pair
     })
     const { outcome, server } = await run(dir, `${PAIRWISE}\nrecheck: 0`)
     // Truth: the shadow canary (grade 5) beats the served baseline (grade 3) on every input.
-    expect(judgeMetric(outcome)?.canary).toBe(1)
+    expect(judgeMetric(outcome)?.canary).toBeCloseTo(1, 6)
     expect(outcome.record.decision).toBe('promote')
-    expect(server.bodies.join('\n')).not.toContain('private answer canary 1 ')
+    expect(server.bodies.join('\n')).not.toContain('private answer canary Value')
     // Over the judged pairs: each canary (shadow) answer says "canary-shadow" where the baseline's says "baseline".
     expect(outcome.record.judge?.lengthDifference).toBe('canary-shadow'.length - 'baseline'.length)
   })
@@ -526,8 +601,8 @@ describe('pairwise judge', () => {
     writeFileSync(
       path,
       readFileSync(path, 'utf8').replace(
-        /number (\d+)","output":"private answer canary/g,
-        'number c$1","output":"private answer canary'
+        /number (\d+): ([^"]*)","output":"private answer canary/g,
+        'number c$1: $2","output":"private answer canary'
       )
     )
     const { outcome, server } = await run(dir, PAIRWISE)
@@ -543,6 +618,299 @@ describe('pairwise judge', () => {
     expect(outcome.record.judge?.warnings.join(' ')).toMatch(
       /same model family as the canary's claude-sonnet-4/
     )
+  })
+})
+
+describe('the judge in the report: the bias actually seen, the check that failed', () => {
+  /**
+   * Equal quality on every input; the canary's answers 150..550 characters and the baseline's
+   * 350..750 (they overlap, so length control can separate them), varied by input.
+   */
+  const lengths = () =>
+    writeTraffic({
+      baseline: i => 3 + (i % 3),
+      canary: i => 3 + (i % 3),
+      fields: (i, arm) => ({
+        output: answer(
+          i,
+          3 + (i % 3),
+          (arm === 'canary' ? 150 : 350) + (((arm === 'canary' ? 37 : 91) * i) % 401)
+        )
+      })
+    })
+  // At least 100 pairs unless health fails, so a bias of this size is seen whatever the verdict.
+  const judge = `${PAIRWISE.replace('metric: { tolerance: 0.1 }', 'metric: { tolerance: 0.1, minSamples: 100 }')}\nrecheck: 0`
+  const named = (o: Outcome) =>
+    (o.record.judge?.warnings ?? []).filter(w => w.startsWith('the judge shows'))
+
+  const cases: [string, ServerOptions, string[], RegExp | undefined][] = [
+    ['a sound judge: none', {}, [], undefined],
+    [
+      'a judge that favours the first answer: position',
+      { preferFirst: 0.3 },
+      ['position'],
+      /^the judge shows position bias: position \(the answer shown first scores 0\.\d\d higher on average; both orders are averaged, so it cancels\)$/
+    ],
+    [
+      'a judge that favours the longer answer: length',
+      { behaviour: { preferLonger: 0.6 } },
+      ['length'],
+      /^the judge shows length bias: length \(the longer answer scores higher: 0\.\d\d per standardised length difference; the verdict is length-controlled\)$/
+    ],
+    [
+      'a judge that favours both: position and length',
+      { behaviour: { preferLonger: 0.6, preferFirst: 0.3 } },
+      ['position', 'length'],
+      /^the judge shows position and length bias: position \(the answer shown first .*\); length \(the longer answer scores higher/
+    ]
+  ]
+  for (const [name, server, biases, words] of cases) {
+    it(name, async () => {
+      const { outcome } = await run(lengths(), judge, { ...server, seed: 3 })
+      const j = outcome.record.judge
+      // Judging stops at 100 pairs, or earlier when a health check fails (position and length
+      // together flip most pairs' orders: the flip-rate check fails, as it should).
+      expect(j?.judged.canary).toBeGreaterThanOrEqual(30)
+      expect(j?.biases).toEqual(biases)
+      const warnings = named(outcome)
+      if (words) {
+        expect(warnings).toHaveLength(1)
+        expect(warnings[0]).toMatch(words)
+      } else expect(warnings).toEqual([])
+      // Neither bias decides: the quality is equal, and the gate does not roll back.
+      expect(outcome.record.decision).not.toBe('rollback')
+      const check = outcome.record.checks.find(c => c.name === 'judge')?.detail ?? ''
+      for (const w of warnings) expect(check).toContain(w)
+    })
+  }
+
+  it('a judge that always answers "A": the flip rate failed, with what it measured', async () => {
+    const dir = writeTraffic({ baseline: () => 5, canary: () => 2 })
+    const { outcome } = await run(dir, judge, { behaviour: { constant: 'A' } })
+    const j = outcome.record.judge
+    expect(j?.stopped).toBe('health-failed')
+    expect(j?.healthy).toBe(false)
+    // Every pair's two orders disagree: the flip rate fails first, shown above the policy's 50%.
+    const flips = j?.health.find(c => c.name === 'flip-rate')
+    expect(flips).toMatchObject({ status: 'failed', value: 1 })
+    const metric = judgeMetric(outcome)
+    expect(metric?.verdict).toBe('inconclusive')
+    // Which check failed, what it measured, and against what; the checks still open say so too.
+    expect(metric?.reason).toContain(
+      `the judge failed its health checks, so its metric cannot decide: `
+    )
+    const measured = `the two orders of a pair must mostly agree (failed): they disagreed on 100% of ${flips?.items} pairs, at most 50% allowed`
+    expect(metric?.reason).toContain(measured)
+    const identical = j?.health.find(c => c.name === 'identical')
+    expect(identical).toMatchObject({ status: 'pending', right: 0 })
+    expect(metric?.reason).toContain(
+      `identical answers must tie (not yet shown): 0 of ${identical?.wrong} calls tied, a judge guessing ties a third`
+    )
+    const check = outcome.record.checks.find(c => c.name === 'judge')
+    expect(check?.status).toBe('block')
+    expect(check?.detail).toContain(measured)
+    expect(outcome.record.decision).toBe('hold')
+  })
+
+  it('a judge that always answers "tie": the degraded control failed, with what it measured', async () => {
+    const dir = writeTraffic({ baseline: () => 5, canary: () => 2 })
+    const { outcome } = await run(dir, judge, { behaviour: { constant: 'tie' } })
+    const degraded = outcome.record.judge?.health.find(c => c.name === 'degraded')
+    expect(degraded?.status).toBe('failed')
+    expect(judgeMetric(outcome)?.reason).toMatch(
+      /a copy with its facts shuffled or its words scrambled must lose to its original \(failed\): the original won \d+ of \d+ calls that named a winner, \d+ called a tie/
+    )
+    expect(outcome.record.decision).toBe('hold')
+  })
+})
+
+describe('prompts, log probabilities and cost', () => {
+  it('asks in the Prometheus 2 format, feedback before the grade, and weights grades by their logprobs', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4, perArm: 40 })
+    const levels = [1, 2, 3, 4, 5].map(g => `  ${g}: level ${g} means this`).join('\n')
+    const { outcome, server } = await run(
+      dir,
+      `${POINTWISE.replace('batch: 15', 'batch: 40')}\nrecheck: 0\nlevels:\n${levels}`,
+      { behaviour: { accuracy: 0.8, sigma: 0.5 } }
+    )
+    const body = JSON.parse(server.bodies[0] ?? '{}') as {
+      messages: { role: string; content: string }[]
+      logprobs?: boolean
+      top_logprobs?: number
+      response_format: { json_schema: { schema: { properties: Record<string, unknown> } } }
+    }
+    const system = body.messages.find(m => m.role === 'system')?.content ?? ''
+    expect(system).toContain(
+      'Score rubric:\n[Correct, complete and polite.]\nScore 1: level 1 means this'
+    )
+    expect(system).toContain('Score 5: level 5 means this')
+    expect(system).toMatch(/1\. Write brief feedback[\s\S]*2\. Then give a grade/)
+    expect(Object.keys(body.response_format.json_schema.schema.properties)).toEqual([
+      'feedback',
+      'grade'
+    ])
+    expect(body).toMatchObject({ logprobs: true, top_logprobs: 5 })
+    const j = outcome.record.judge
+    expect(j?.logprobs).toBe('used')
+    // A weighted grade is rarely a whole step of the scale: the stated grades would be.
+    const m = judgeMetric(outcome)
+    expect([0, 0.25, 0.5, 0.75, 1]).not.toContain(m?.canary)
+  })
+
+  it('asks again without logprobs when the endpoint refuses them, and says so', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4, perArm: 40 })
+    const { outcome, server } = await run(dir, `${POINTWISE}\nrecheck: 0`, { rejectLogprobs: true })
+    const j = outcome.record.judge
+    expect(j?.logprobs).toBe('rejected')
+    expect(j?.errors).toEqual({})
+    // Identical grades: the judging went on without logprobs (a zero-variance sample of 40 gets a
+    // wide nonasymptotic interval, so the verdict may still wait).
+    expect(judgeMetric(outcome)?.verdict).not.toBe('fail')
+    expect(j?.judged.canary).toBe(40)
+    // Only the first call paid for the refusal.
+    expect(server.bodies.filter(b => b.includes('"logprobs":true')).length).toBeLessThanOrEqual(4)
+    expect(j?.warnings.join(' ')).toMatch(/refused `logprobs`/)
+  })
+
+  it('reports calls, tokens and USD per evaluation and per step, and "unknown" without usage', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4 })
+    const statePath = join(dir, 'state.json')
+    const judge = `${POINTWISE}\nbudget: { calls: 30 }`
+    const first = await run(dir, judge, {}, { statePath })
+    const look = first.outcome.record.judge?.cost.look
+    expect(look).toEqual({
+      calls: 30,
+      inputTokens: first.server.tokens.input,
+      outputTokens: first.server.tokens.output,
+      usd: expect.closeTo(
+        (first.server.tokens.input * 0.4 + first.server.tokens.output * 1.6) / 1e6,
+        6
+      )
+    })
+    expect(first.outcome.markdown).toMatch(
+      /\*\*Judge\*\* \(gpt-4\.1-mini, pointwise\): this evaluation 30 calls, [\d,]+ input \+ [\d,]+ output tokens, \$0\.\d+; this step 30 calls/
+    )
+    // The second evaluation of the step: its endpoint reports no usage.
+    const second = await run(dir, judge, { noUsage: true }, { statePath })
+    const cost = second.outcome.record.judge?.cost
+    expect(cost?.look).toEqual({ calls: 30, inputTokens: null, outputTokens: null, usd: null })
+    expect(cost?.step).toMatchObject({ looks: 2, calls: 60, inputTokens: null, usd: null })
+    expect(second.outcome.markdown).toMatch(
+      /this evaluation 30 calls, tokens unknown \(the endpoint reported no usage\), USD unknown/
+    )
+  })
+
+  it('without usage, a USD budget stops judging once the calls in flight are answered: never overshot', async () => {
+    const dir = writeTraffic({ baseline: () => 4, canary: () => 4 })
+    const { outcome, server, policy } = await run(dir, `${POINTWISE}\nbudget: { usd: 0.01 }`, {
+      noUsage: true
+    })
+    const j = outcome.record.judge
+    expect(j?.stopped).toBe('usage-unknown')
+    // Each call reserved its upper estimate: only the calls already in flight were made.
+    expect(server.bodies.length).toBeLessThanOrEqual(policy.judge!.concurrency)
+    expect(j?.callsWithoutUsage).toBe(server.bodies.length)
+    expect(j?.cost.look).toMatchObject({ inputTokens: null, outputTokens: null, usd: null })
+    // What the calls really cost (the stand-in knows) stays under the budget.
+    const bodies = server.bodies.map(b => JSON.parse(b) as { messages: { content: string }[] })
+    const real = bodies.reduce(
+      (t, b) =>
+        t +
+        (Math.ceil(b.messages.reduce((n, m) => n + m.content.length, 0) / 4) * 0.4 + 20 * 1.6) /
+          1e6,
+      0
+    )
+    expect(real).toBeLessThan(0.01)
+    expect(j?.usd).toBeNull()
+  })
+
+  it('grows the judged sample past `sample` across evaluations, paying only for new items', async () => {
+    const dir = writeTraffic({ baseline: i => 3 + (i % 3), canary: i => 3 + ((i + 1) % 3) })
+    const statePath = join(dir, 'state.json')
+    const judge = `${POINTWISE.replace('sample: 150', 'sample: 40')}\nbudget: { calls: 60 }\nrecheck: 0`
+    const sampled: number[] = []
+    const bodies = new Set<string>()
+    let repeats = 0
+    for (let look = 0; look < 4; look++) {
+      const { outcome, server } = await run(dir, judge, {}, { statePath })
+      sampled.push(outcome.record.judge?.sampled.canary ?? 0)
+      for (const b of server.bodies) {
+        if (bodies.has(b)) repeats++
+        bodies.add(b)
+      }
+      if (outcome.record.judge?.stopped === 'decisive') break
+    }
+    expect(Math.max(...sampled)).toBeGreaterThan(40)
+    expect(sampled).toEqual([...sampled].sort((a, b) => a - b))
+    expect(repeats).toBe(0)
+  })
+
+  it('projects what an undecided judge metric needs in judged items, calls and USD', async () => {
+    const dir = writeTraffic({ baseline: i => 3 + (i % 3), canary: i => 3 + ((i + 1) % 3) })
+    const { outcome } = await run(dir, `${POINTWISE}\nbudget: { calls: 40 }\nrecheck: 0`)
+    const j = outcome.record.judge
+    expect(j?.stopped).toBe('budget-calls')
+    expect(j?.projection).toMatchObject({ inSample: expect.any(Number) })
+    expect(j?.projection?.items).toBeGreaterThan(0)
+    expect(j?.projection?.calls).toBeGreaterThan(2 * (j?.projection?.items ?? 0) - 1)
+    const m = judgeMetric(outcome)
+    expect(m?.reason).toMatch(
+      /about [\d,]+ more judged outputs per arm \(~[\d,]+ judge calls, ~\$0\.\d+\)/
+    )
+    expect(m?.needed).toEqual({ samples: 0, seconds: 0 })
+  })
+
+  it('asks for more canary traffic only when the sample is spent, and then judges what it asked for', async () => {
+    // Equal arms, a judge right 60% of the time, a tolerance of 0.04: 80 pairs do not decide.
+    const dir = writeTraffic({
+      baseline: i => 3 + (i % 3),
+      canary: i => 3 + ((2 * i) % 3), // a tie, a win, a loss
+      perArm: 400
+    })
+    const srv = await startJudgeServer({ behaviour: { accuracy: 0.6, unsure: 'tie' }, seed: 5 })
+    servers.push(srv)
+    const judgeYaml = `${PAIRWISE.replace('sample: 150', 'sample: 40').replace('tolerance: 0.1', 'tolerance: 0.04')}\nrecheck: 0\nbudget: { calls: 3000 }\nbaseURL: ${srv.baseURL}`
+    const policy = parsePolicy(policyYaml(judgeYaml), 'policy.yaml')
+    const spec = policy.judge!
+    const store = new FileStateStore(join(dir, 'state.json'), 'judged')
+    const look = (records: number) =>
+      evaluateDir(dir, policy, {
+        judge: createJudge(spec, openaiChatClient(spec, 'sk-test-not-a-real-key-000000')),
+        store,
+        now: T0 + (records - 1) * 20_000 + 1000
+      })
+
+    // 80 records per arm so far: the sample (grown past `sample: 40` by the budget) holds all
+    // 80 pairs, every one is judged, and the metric still needs more.
+    const first = await look(80)
+    const j1 = first.record.judge!
+    expect(j1.stopped).toBe('sample-exhausted')
+    expect(j1.judged.canary).toBe(80)
+    const p = j1.projection!
+    expect(p.inSample).toBe(0)
+    expect(p.sampleFull).toBe(false)
+    expect(p.items).toBeGreaterThan(0)
+    const m1 = judgeMetric(first)!
+    expect(m1.verdict).toBe('inconclusive')
+    // The canary requests asked for are the pairs the judge still needs (one request a pair
+    // here), in the same words as the judging: nothing caps the judged sample below them.
+    expect(m1.needed?.samples).toBe(p.items)
+    expect(m1.reason).toContain(
+      `about ${roughCount(p.items!)} more judged pairs (~${roughCount(p.calls!)} judge calls`
+    )
+    expect(m1.reason).toContain('the sample has 0 left, so more canary traffic is needed')
+
+    // Once that traffic has come, the next look judges it, on top of the 80 it keeps.
+    const later = 80 + (p.items ?? 0)
+    const second = await look(Math.min(400, later))
+    const j2 = second.record.judge!
+    expect(j2.cacheHits).toBeGreaterThanOrEqual(80)
+    expect(j2.sampled.canary).toBeGreaterThan(80)
+    if (j2.stopped !== 'decisive') {
+      expect(j2.judged.canary).toBe(Math.min(400, later))
+    } else {
+      expect(j2.judged.canary).toBeGreaterThan(80)
+    }
   })
 })
 
@@ -569,7 +937,12 @@ describe('the judge the policy configures', () => {
     // pe = (7*10 + 7*10) / 400 = 0.35; kappa = (0.7 - 0.35) / 0.65.
     expect(outcome.record.judge?.humanAgreement?.items).toBe(20)
     expect(outcome.record.judge?.humanAgreement?.kappa).toBeCloseTo(0.35 / 0.65, 10)
-    expect(outcome.record.judge?.warnings.join(' ')).toMatch(/Cohen's kappa of 0\.54/)
+    // At least the policy's minimum (0.4): the agreement check passes, and says what it measured.
+    expect(outcome.record.judge?.health.find(c => c.name === 'kappa')).toMatchObject({
+      status: 'passed',
+      items: 20,
+      threshold: 0.4
+    })
     expect(srv.bodies.length).toBeGreaterThan(0)
   })
 
@@ -629,6 +1002,30 @@ describe('judge policy', () => {
     expect(parse('model: m\nrubric: r\nsampel: 20')).toThrow(/did you mean `sample`/)
     expect(parse('model: m\nrubric: r\nmetric: { name: latency }')).toThrow(PolicyError)
     expect(parse('model: m\nrubric: r\nsample: 10')).toThrow(/minSamples \(30\) is more than/)
+    expect(parse('model: m\nrubric: r\nbudget: { stepUsd: 5 }')).toThrow(
+      /judge\.budget\.stepUsd: a USD budget needs the judge model prices/
+    )
+    expect(parse('model: m\nrubric: r\nlevels: { 1: bad, 5: good }')).toThrow(
+      /judge\.levels: describes grades 1, 5 only: describe all five/
+    )
+    expect(parse('model: m\nrubric: r\nhealth: { controls: 0 }')).toThrow(/judge\.health\.controls/)
+    expect(parse('model: m\nrubric: r\nmetric: { tolerance: 1pp }')).toThrow(
+      /`pp` \(percentage points\) is only for kind rate/
+    )
+  })
+
+  it('fills the health, length-control and logprobs defaults, and the generic levels', () => {
+    const policy = parse('model: m\nrubric: r')()
+    expect(policy.judge).toMatchObject({
+      logprobs: true,
+      health: { controls: 2, alpha: 0.05, maxFlipRate: 0.5, minKappa: 0.4 },
+      lengthControl: { enabled: true, maxInflation: 4 }
+    })
+    expect(policy.judge?.levels).toHaveLength(5)
+    const levels = [1, 2, 3, 4, 5].map(g => `  ${g}: grade ${g}`).join('\n')
+    expect(parse(`model: m\nrubric: r\nlevels:\n${levels}`)().judge?.levels).toEqual(
+      [1, 2, 3, 4, 5].map(g => `grade ${g}`)
+    )
   })
 })
 

@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { addCluster, emptyMoments } from '../src/sketch/moments.js'
 import { bonferroni } from '../src/stats/alphaSpending.js'
 import { csRadius, mixtureRho } from '../src/stats/cs/mixture.js'
-import { quantileCS, quantileDifferenceCS } from '../src/stats/cs/quantile.js'
 import { ratioCS, ratioDifferenceCS } from '../src/stats/cs/ratio.js'
-import { type QuantileSketchLike } from '../src/stats/cs/types.js'
 import { lgamma } from '../src/stats/lgamma.js'
 import { normalCdf, normalQuantile } from '../src/stats/normal.js'
 import { samplesToDecide } from '../src/stats/projection.js'
@@ -21,15 +19,6 @@ function momentsOf(clusters: [number, number][]): RatioMoments {
 /** Moments of a rate: `errors` ones among `n` requests, one cluster per request. */
 function rateMoments(errors: number, n: number): RatioMoments {
   return { n, sx: errors, sy: n, sxx: errors, syy: n, sxy: errors }
-}
-
-/** A sketch whose rank-th smallest value is value(rank), exact unless accuracy is given. */
-function rankSketch(
-  count: number,
-  value: (rank: number) => number,
-  accuracy = 0
-): QuantileSketchLike {
-  return { count, valueAtRank: value, relativeAccuracy: accuracy }
 }
 
 function expectNoNaN(interval: { lower: number; upper: number; se?: number }): void {
@@ -278,135 +267,6 @@ describe('ratioCS', () => {
     expect(ci.upper).toBeGreaterThan(0.01)
     const none = ratioCS({ n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0 }, 0.05, { tStar: 10 })
     expect(none).toEqual({ estimate: NaN, lower: -Infinity, upper: Infinity })
-  })
-})
-
-describe('quantileCS', () => {
-  it('brackets the quantile by the order statistics of the rank bounds', () => {
-    // r = n * radius(n, sqrt(q(1-q)), 0.05, rho(0.05, 1000)) = 20.918 for n = 1000, q = 0.95:
-    // ranks ceil(950 - r) = 930 and floor(950 + r) + 1 = 971.
-    const ci = quantileCS(
-      rankSketch(1000, r => r),
-      0.95,
-      0.05,
-      1000
-    )
-    expect(ci.lowerRank).toBe(930)
-    expect(ci.upperRank).toBe(971)
-    expect(ci.lower).toBe(930)
-    expect(ci.upper).toBe(971)
-    expect(ci.estimate).toBe(950)
-  })
-
-  it('is unbounded where the ranks leave 1..n', () => {
-    // n = 20, q = 0.5: r = 14.756, ranks -4 and 25.
-    const ci = quantileCS(
-      rankSketch(20, r => r),
-      0.5,
-      0.05,
-      1000
-    )
-    expect(ci.lowerRank).toBe(-4)
-    expect(ci.upperRank).toBe(25)
-    expect(ci.lower).toBe(-Infinity)
-    expect(ci.upper).toBe(Infinity)
-    expect(ci.estimate).toBe(10)
-  })
-
-  it('widens by the sketch accuracy on both signs', () => {
-    const positive = quantileCS(
-      rankSketch(1000, () => 100, 0.01),
-      0.95,
-      0.05,
-      1000
-    )
-    expect(positive.lower).toBeCloseTo(100 / 1.01, 12)
-    expect(positive.upper).toBeCloseTo(100 / 0.99, 12)
-    const negative = quantileCS(
-      rankSketch(1000, () => -100, 0.01),
-      0.95,
-      0.05,
-      1000
-    )
-    expect(negative.lower).toBeCloseTo(-100 / 0.99, 12)
-    expect(negative.upper).toBeCloseTo(-100 / 1.01, 12)
-  })
-
-  it('has no estimate and no bounds on an empty sketch', () => {
-    const ci = quantileCS(
-      rankSketch(0, () => NaN),
-      0.9,
-      0.05,
-      100
-    )
-    expect(ci.estimate).toBeNaN()
-    expect(ci.lower).toBe(-Infinity)
-    expect(ci.upper).toBe(Infinity)
-  })
-})
-
-describe('quantileDifferenceCS', () => {
-  const baseline = rankSketch(1000, r => r)
-  const canary = rankSketch(2000, r => r * 0.6)
-
-  it('combines the arms at alpha / 2 each', () => {
-    const b = quantileCS(baseline, 0.95, 0.025, 1000)
-    const c = quantileCS(canary, 0.95, 0.025, 1000)
-    const d = quantileDifferenceCS(baseline, canary, 0.95, 0.05, {
-      relative: false,
-      tStar: { baseline: 1000, canary: 1000 }
-    })
-    expect(d.lower).toBe(c.lower - b.upper)
-    expect(d.upper).toBe(c.upper - b.lower)
-    expect(d.estimate).toBeCloseTo(1140 - 950, 10)
-    expect(d.baseline).toBe(950)
-    expect(d.canary).toBeCloseTo(1140, 10)
-    expect(d.se).toBeCloseTo((d.upper - d.lower) / (2 * 1.959963984540054), 12)
-    expect(d.t).toBe(3000)
-    const rel = quantileDifferenceCS(baseline, canary, 0.95, 0.05, {
-      relative: true,
-      tStar: { baseline: 1000, canary: 1000 }
-    })
-    expect(rel.lower).toBeCloseTo(c.lower / b.upper - 1, 14)
-    expect(rel.upper).toBeCloseTo(c.upper / b.lower - 1, 14)
-    expect(rel.estimate).toBeCloseTo(0.2, 12)
-  })
-
-  it('is unbounded above when the baseline interval reaches zero', () => {
-    const tiny = rankSketch(30, r => r - 10)
-    const rel = quantileDifferenceCS(tiny, canary, 0.5, 0.05, {
-      relative: true,
-      tStar: { baseline: 100, canary: 100 }
-    })
-    expect(rel.upper).toBe(Infinity)
-    expect(rel.lower).toBeGreaterThan(-1)
-    expect(rel.se).toBe(Infinity)
-    expectNoNaN(rel)
-  })
-
-  it('handles negative quantiles in a relative change', () => {
-    // Canary values all negative, baseline positive: c / b - 1 < -1 on the whole interval.
-    const negative = rankSketch(2000, r => -r)
-    const rel = quantileDifferenceCS(baseline, negative, 0.5, 0.05, {
-      relative: true,
-      tStar: { baseline: 1000, canary: 1000 }
-    })
-    expect(rel.upper).toBeLessThan(-1)
-    expect(rel.lower).toBeLessThan(rel.upper)
-    expect(rel.estimate).toBeCloseTo(-1000 / 500 - 1, 12)
-  })
-
-  it('never returns NaN bounds for empty arms', () => {
-    const empty = rankSketch(0, () => NaN)
-    for (const relative of [false, true]) {
-      const d = quantileDifferenceCS(empty, empty, 0.9, 0.05, {
-        relative,
-        tStar: { baseline: 100, canary: 100 }
-      })
-      expect(d.lower).toBe(-Infinity)
-      expect(d.upper).toBe(Infinity)
-      expectNoNaN(d)
-    }
   })
 })
 

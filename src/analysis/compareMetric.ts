@@ -13,11 +13,15 @@ import {
 } from '../stats/cs/bernstein.js'
 import { quantileCS, quantileDifferenceCS } from '../stats/cs/quantile.js'
 import { ratioCS, ratioDifferenceCS } from '../stats/cs/ratio.js'
-import { type DifferenceInterval, type QuantileSketchLike } from '../stats/cs/types.js'
+import {
+  type DesignEffect,
+  type DifferenceInterval,
+  type QuantileSketchLike
+} from '../stats/cs/types.js'
 import { mixtureRho } from '../stats/cs/mixture.js'
 import { normalQuantile } from '../stats/normal.js'
 import { samplesToDecide } from '../stats/projection.js'
-import { designEffect } from './designEffect.js'
+import { rankDesignEffect } from './designEffect.js'
 import { projectNeeded, type ArmFactors, type Growth } from './projection.js'
 import type { LimitResult, MetricResult, MetricWhy, Verdict } from './types.js'
 
@@ -207,12 +211,14 @@ function differenceInterval(
   const relative = tolerance.relative
   const aggregate = ctx.designEffects?.[spec.name]
   if (spec.kind === 'quantile') {
+    const base = quantileArm(b)
+    const can = quantileArm(c)
     const deff =
       aggregate && !('unknown' in aggregate)
         ? { baseline: aggregate.baseline, canary: aggregate.canary }
-        : { baseline: designEffect(b), canary: designEffect(c) }
+        : { baseline: base.designEffect, canary: can.designEffect }
     return {
-      interval: quantileDifferenceCS(sketchOf(b), sketchOf(c), spec.quantile ?? 0.5, ctx.alpha, {
+      interval: quantileDifferenceCS(base.sketch, can.sketch, spec.quantile ?? 0.5, ctx.alpha, {
         relative,
         tStar: ctx.tStar,
         designEffect: deff
@@ -232,7 +238,7 @@ function differenceInterval(
     : undefined
   const validity: NonNullable<MetricResult['validity']> = {}
   if (inflation) validity.designEffect = { ...inflation, source: aggregate!.source }
-  const range = metricRange(spec)
+  const range = sketchRange(metricRange(spec), b, c)
   if (range) {
     const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation)
     return { interval, method: methodOf(spec, { relative, histogram: false }), validity }
@@ -274,6 +280,24 @@ function unbounded(relative: boolean, b: MetricSketch, c: MetricSketch): Differe
     t: b.moments.n + c.moments.n,
     relative
   }
+}
+
+/**
+ * A bounded metric's range widened to the bounds its sketches carry: the judge's length-adjusted
+ * scores (judge/lengthControl.ts) can lie outside [0, 1], within bounds the judge computes.
+ */
+function sketchRange(
+  range: ValueRange | undefined,
+  ...arms: MetricSketch[]
+): ValueRange | undefined {
+  if (!range) return undefined
+  let { lo, hi } = range
+  for (const arm of arms) {
+    if (!arm.bounds) continue
+    lo = Math.min(lo, arm.bounds.lower)
+    hi = Math.max(hi, arm.bounds.upper)
+  }
+  return { lo, hi }
 }
 
 /**
@@ -475,9 +499,24 @@ const sketchOf = (m: MetricSketch, interpolate = false): QuantileSketchLike => {
 }
 
 /**
- * A quantile read from histogram buckets is widened to the bucket edges. When the interval read
- * at interpolated values (what finer buckets would give) is decisive but the widened one is not,
- * the bucket resolution, not the amount of data, is what keeps the metric inconclusive.
+ * One arm of a quantile comparison: its sketch, and the design effect of clustering on its rank
+ * counts from its per-unit rank sums (designEffect.ts; 1 for a histogram or unclustered data).
+ */
+function quantileArm(m: MetricSketch): { sketch: QuantileSketchLike; designEffect: DesignEffect } {
+  if (m.histogram || !m.quantiles) return { sketch: sketchOf(m), designEffect: 1 }
+  const sketch = QuantileSketch.fromJSON(m.quantiles)
+  return { sketch, designEffect: rankDesignEffect(m, sketch) }
+}
+
+/**
+ * A quantile read from histogram buckets is widened to the bucket edges (the order statistic is
+ * only known to lie in its bucket), so the buckets, not the amount of data, can be what keeps a
+ * metric inconclusive. Two ways, said in the reason:
+ * - the floor: with unlimited traffic the interval shrinks to the buckets holding each arm's
+ *   quantile, [c_low - b_high, c_high - b_low] (relative: c_low / b_high - 1 .. c_high / b_low - 1).
+ *   When that floor still crosses the tolerance, no amount of traffic can decide the metric.
+ * - the interval read at interpolated values (what finer buckets would give) is decisive while
+ *   the one widened to the edges is not.
  */
 function bucketResolution(
   spec: MetricSpec,
@@ -486,15 +525,37 @@ function bucketResolution(
   ctx: CompareContext
 ): boolean {
   if (spec.kind !== 'quantile') return false
-  const d = quantileDifferenceCS(
-    sketchOf(b, true),
-    sketchOf(c, true),
-    spec.quantile ?? 0.5,
-    ctx.alpha,
-    { relative: spec.tolerance.relative, tStar: ctx.tStar }
-  )
-  const harm = toHarm(d, spec.better)
-  return harm.upper < spec.tolerance.value || harm.lower > spec.tolerance.value
+  const q = spec.quantile ?? 0.5
+  const tolerance = spec.tolerance
+  const decisive = (d: DifferenceInterval) => {
+    const harm = toHarm(d, spec.better)
+    return harm.upper < tolerance.value || harm.lower > tolerance.value
+  }
+  const at = (s: QuantileSketchLike) => s.rangeAtRank?.(Math.max(1, Math.ceil(s.count * q)))
+  const bBucket = at(sketchOf(b))
+  const cBucket = at(sketchOf(c))
+  if (bBucket && cBucket && !decisive(quantileFloor(bBucket, cBucket, tolerance.relative))) {
+    return true
+  }
+  const d = quantileDifferenceCS(sketchOf(b, true), sketchOf(c, true), q, ctx.alpha, {
+    relative: tolerance.relative,
+    tStar: ctx.tStar
+  })
+  return decisive(d)
+}
+
+/** The interval a quantile difference tends to with unlimited traffic: the quantiles' buckets. */
+function quantileFloor(
+  b: { low: number; high: number },
+  c: { low: number; high: number },
+  relative: boolean
+): DifferenceInterval {
+  const bounds = relative
+    ? b.low > 0
+      ? { lower: c.low / b.high - 1, upper: c.high / b.low - 1 }
+      : { lower: -Infinity, upper: Infinity }
+    : { lower: c.low - b.high, upper: c.high - b.low }
+  return { estimate: NaN, ...bounds, baseline: NaN, canary: NaN, se: Infinity, t: 0, relative }
 }
 
 /** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
@@ -534,9 +595,10 @@ function armInterval(
   tStar: number
 ): { estimate: number; lower: number; upper: number } {
   if (spec.kind === 'quantile') {
-    return quantileCS(sketchOf(arm), spec.quantile ?? 0.5, ctx.alpha, tStar, designEffect(arm))
+    const q = quantileArm(arm)
+    return quantileCS(q.sketch, spec.quantile ?? 0.5, ctx.alpha, tStar, q.designEffect)
   }
-  const range = metricRange(spec)
+  const range = sketchRange(metricRange(spec), arm)
   if (range) return boundedCS(boundedArm(arm, range), range, ctx.alpha, { tStar })
   const ci = ratioCS(arm.moments, ctx.alpha, { tStar })
   const skew = armSkewness(arm.moments)
@@ -551,10 +613,11 @@ function methodOf(
   d: { relative: boolean; histogram: boolean; skewness?: boolean }
 ): string {
   if (spec.kind === 'quantile') {
-    const scale = d.relative ? 'relative' : 'absolute'
-    return d.histogram
-      ? `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022), read from histogram buckets and widened to the bucket edges, ${scale}`
-      : `quantile-difference CS from each arm's quantile CS at alpha/2 (normal mixture on ranks, Howard & Ramdas 2022; widened by the per-user design effect), ${scale}`
+    const scale = d.relative ? 'relative (c / b - 1 over the joint region)' : 'absolute'
+    const read = d.histogram
+      ? 'read from histogram buckets and widened to the bucket edges'
+      : 'read to the sketch bucket edges, counts divided by the per-user design effect of the rank'
+    return `quantile-difference CS: the joint region of both arms' beta-binomial mixtures on ranks (Howard & Ramdas 2022), ${read}, ${scale}`
   }
   const scale = d.relative
     ? 'relative (Fieller: the linear contrast canary - (1 + r) baseline, inverted)'

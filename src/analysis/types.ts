@@ -230,7 +230,8 @@ export interface CacheReport {
 
 /**
  * What the decision record says about the judge (DESIGN.md principle 7): which model, which
- * rubric, what it cost, and its health. Aggregates only: no production text ever.
+ * rubric, what it cost, and its health. Facts and aggregates only: no production text ever; the
+ * words are report/judge.ts's.
  */
 export interface JudgeSummary {
   model: string
@@ -243,9 +244,12 @@ export interface JudgeSummary {
   sampled: { baseline: number; canary: number }
   /** Judgements in the metric: outputs per arm (pointwise), or pairs (pairwise, both fields). */
   judged: { baseline: number; canary: number }
+  /** Calls of this evaluation (also in `cost.look`). */
   calls: number
-  /** null without `prices`. */
+  /** USD of this evaluation; null without `prices` or when the endpoint reported no usage. */
   usd: number | null
+  /** What the judge cost in this evaluation (look) and in all the evaluations of this step. */
+  cost: { look: JudgeSpend; step: JudgeSpend & { looks: number } }
   cacheHits: number
   /**
    * Why judging stopped. usage-unknown: the API gave no token usage, so a USD budget could not be
@@ -253,9 +257,14 @@ export interface JudgeSummary {
    */
   stopped:
     | 'decisive'
+    | 'health-failed'
+    | 'health-pending'
+    | 'length-confounded'
     | 'sample-exhausted'
     | 'budget-calls'
     | 'budget-usd'
+    | 'budget-step-calls'
+    | 'budget-step-usd'
     | 'usage-unknown'
     | 'api-failing'
     | 'unusable-answers'
@@ -270,25 +279,106 @@ export interface JudgeSummary {
   errors: Record<string, number>
   /** Sampled outputs that address the evaluator (prompt injection), and were graded as they are. */
   flagged: number
-  /** Pairwise: share of pairs whose two orders disagreed (then a tie). */
+  /**
+   * Token log probabilities: `used` (scores weighted by them, G-Eval), `not-returned` (asked,
+   * but the endpoint sent none), `rejected` (the endpoint refused the parameter), `off`.
+   */
+  logprobs: 'used' | 'not-returned' | 'rejected' | 'off'
+  /** The checks the judge must pass before its metric may decide (judge/health.ts). */
+  health: JudgeHealthCheck[]
+  /** Every health check passed (or could not be measured): the judge metric may decide. */
+  healthy: boolean
+  /** Biases the judgements show (position: pairwise; length: both modes), whatever corrects them. */
+  biases: ('position' | 'length')[]
+  /** Pairwise: share of pairs whose two orders disagreed (the stated verdicts). */
   flipRate?: number
-  /** Pairwise: canary win rate from the canary-first order alone, to show the position bias. */
+  /** Pairwise: the canary's win rate from the canary-first order alone. */
   oneOrderWinRate?: number
+  /**
+   * Pairwise: mean over pairs of the canary's score when shown first minus when shown second
+   * (positive: the judge favours the first answer), with a 99% normal-approximation interval.
+   */
+  positionBias?: { estimate: number; lower: number; upper: number }
+  /** Pairwise: the canary's raw win rate, each pair the mean of its two orders. */
   winRate?: number
-  /** Pairwise: mean of the win rates where the canary's answer is longer and where it is not. */
+  /** Pairwise: the length-controlled win rate (the judge metric when length control is on). */
   lengthAdjustedWinRate?: number
   /** Mean output length, characters: canary minus baseline (over judged items). */
   lengthDifference?: number
-  /**
-   * Pointwise: the canary-minus-baseline mean score after regressing the score on output length
-   * (ANCOVA, a common slope in both arms); compare with the judge metric's raw difference.
-   */
+  /** Pointwise: the canary-minus-baseline mean score after the length control (ANCOVA). */
   lengthAdjustedDifference?: number
+  /** The length control (judge/lengthControl.ts). */
+  length?: JudgeLengthControl
+  /** When the judge metric is inconclusive: the judging still needed, and its cost. */
+  projection?: JudgeProjection
   /** Items judged twice, and the share that got the same answer. */
   selfAgreement?: { items: number; agreement: number }
   /** Agreement with human labels (Cohen's kappa), when a labels file is given. */
   humanAgreement?: { items: number; kappa: number }
   warnings: string[]
+}
+
+/** Calls, tokens and USD; null where the endpoint reported no usage or no prices are given. */
+export interface JudgeSpend {
+  calls: number
+  inputTokens: number | null
+  outputTokens: number | null
+  usd: number | null
+}
+
+export interface JudgeHealthCheck {
+  /**
+   * identical: an answer against itself must tie (pairwise); degraded: an answer must beat a
+   * copy of itself of the same length, its facts shuffled or its words scrambled; flip-rate: the two orders of a pair must mostly
+   * agree (pairwise); kappa: agreement with the human labels.
+   */
+  name: 'identical' | 'degraded' | 'flip-rate' | 'kappa'
+  /** passed, failed, pending (too little evidence yet), unmeasured (cannot be measured: not blocking). */
+  status: 'passed' | 'failed' | 'pending' | 'unmeasured'
+  /** Control checks: calls that went the right way, calls that went the wrong way, ties. */
+  right?: number
+  wrong?: number
+  ties?: number
+  /** flip-rate: the share; kappa: Cohen's kappa. */
+  value?: number
+  /** flip-rate: pairs; kappa: labelled items judged. */
+  items?: number
+  /**
+   * Controls: the rate a content-blind judge cannot beat (identical: 1/3 ties; degraded: 1/2 of
+   * decided calls), tested anytime-valid at `alpha`; flip-rate: the most; kappa: the least.
+   */
+  threshold: number
+  alpha?: number
+}
+
+export interface JudgeLengthControl {
+  /** Whether the judge metric is the length-adjusted score. */
+  adjusted: boolean
+  /** Variance inflation of the adjusted estimate (Infinity when length and arm coincide). */
+  inflation: number
+  maxInflation: number
+  /** Inflation over the maximum: length and quality cannot be separated, the gate holds. */
+  confounded: boolean
+  /** The bounds of the adjusted per-item scores. */
+  bounds: { lower: number; upper: number }
+  /** Pairwise: share of sampled pairs whose canary answer is shorter. */
+  canaryShorter?: number
+  /** Pointwise: the median output length of each arm's sample, characters. */
+  medianLength?: { baseline: number; canary: number }
+  /** The slope of the score on the length feature (tanh of the standardised length), HC0 s.e. */
+  slope?: { estimate: number; se: number }
+}
+
+export interface JudgeProjection {
+  /** More judged pairs (pairwise) or outputs per arm (pointwise) the metric needs to decide. */
+  items: number | null
+  /** Judge calls and USD for them (controls included); usd null when unknown. */
+  calls: number | null
+  usd: number | null
+  /** Unjudged items the current sample still holds. */
+  inSample: number
+  /** The sample was cut at its size: the window holds more texts than were sampled. */
+  sampleFull: boolean
 }
 
 /**

@@ -98,19 +98,43 @@ export interface ErrorBudget {
 }
 
 /**
- * Judgements by record id `k` (pairwise: `canaryId|baselineId`), valid for one judge model, rubric
- * and mode (`key`; a change empties it), oldest first, bounded by the policy's `judge.cacheSize`.
- * `s` is the score in [0, 1] (pairwise: the canary's, a tie 0.5); `f` marks an order flip.
+ * The judge's memory across evaluations (src/judge/cache.ts): judgements keyed by a hash of the
+ * texts judged, the judge's prompt and its model (`k`), valid for one judge configuration (`key`;
+ * a change empties it), oldest first, bounded by the policy's `judge.cacheSize`; and what the
+ * current step has spent on the judge.
  */
 export interface JudgeCacheState {
   key: string
   entries: JudgeCacheEntry[]
+  /** The judge's spend over the evaluations of the current step (a new step starts it again). */
+  step?: JudgeStepSpend
 }
 
 export interface JudgeCacheEntry {
   k: string
+  /**
+   * The score in [0, 1]: pairwise the canary's, the mean of its two orders (probability-weighted
+   * when the endpoint gave logprobs); pointwise the grade's.
+   */
   s: number
-  f?: 1
+  /**
+   * What the judge stated: pairwise the canary's score in each order (canary first, then
+   * baseline first: 1 win, 0.5 tie, 0 loss); pointwise the stated grade's score.
+   */
+  v?: number[]
+}
+
+export interface JudgeStepSpend {
+  /** The step's start (RolloutState.stepStartedAt) this spend belongs to. */
+  startedAt: string
+  looks: number
+  calls: number
+  /** null once an answer came without usage: the step's tokens and USD are then unknown. */
+  inputTokens: number | null
+  outputTokens: number | null
+  usd: number | null
+  /** With prices: the USD spent at most (an answer without usage counts at its upper estimate). */
+  usdAtMost?: number
 }
 
 export interface Decision {

@@ -7,6 +7,8 @@ export interface ChatClient {
   complete(request: {
     messages: ChatMessage[]
     schema: { name: string; strict: boolean; schema: Record<string, unknown> }
+    /** Ask for each output token's log probability and its most likely alternatives. */
+    logprobs?: boolean
   }): Promise<ChatAnswer>
 }
 
@@ -19,7 +21,18 @@ export interface ChatAnswer {
   /** Tokens the API reported in `usage`; null when the answer had no usage (the cost is unknown). */
   inputTokens: number | null
   outputTokens: number | null
+  /** The content's tokens with their most likely alternatives, when asked for and returned. */
+  logprobs?: TokenLogprob[]
 }
+
+/** One output token and the most likely tokens at its position (`top_logprobs`). */
+export interface TokenLogprob {
+  token: string
+  top: { token: string; logprob: number }[]
+}
+
+/** Alternatives asked for at each position: enough for the five grades, or A, B and tie. */
+const TOP_LOGPROBS = 5
 
 /** The longest retry-after the judge waits for; a longer one ends the call (the sample is missing). */
 const MAX_WAIT_MS = 120_000
@@ -55,7 +68,7 @@ export function openaiChatClient(
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>(r => setTimeout(r, ms)))
   const budget = spec.timeout * (spec.maxRetries + 1) + MAX_WAIT_MS
   return {
-    async complete({ messages, schema }) {
+    async complete({ messages, schema, logprobs }) {
       const deadline = now() + budget
       for (let attempt = 0; ; attempt++) {
         const left = deadline - now()
@@ -66,20 +79,29 @@ export function openaiChatClient(
               model: spec.model,
               messages,
               temperature: 0,
-              response_format: { type: 'json_schema', json_schema: schema }
+              response_format: { type: 'json_schema', json_schema: schema },
+              ...(logprobs && { logprobs: true, top_logprobs: TOP_LOGPROBS })
             },
             {
               timeout: Math.max(1, Math.min(spec.timeout, left)),
               signal: AbortSignal.timeout(left)
             }
           )
-          const message = response.choices[0]?.message
+          const choice = response.choices[0]
+          const message = choice?.message
+          const tokens = choice?.logprobs?.content
           return {
             content: message?.content ?? null,
             ...(message?.refusal && { refusal: message.refusal }),
             model: response.model,
             inputTokens: count(response.usage?.prompt_tokens),
-            outputTokens: count(response.usage?.completion_tokens)
+            outputTokens: count(response.usage?.completion_tokens),
+            ...(tokens && {
+              logprobs: tokens.map(t => ({
+                token: t.token,
+                top: (t.top_logprobs ?? []).map(a => ({ token: a.token, logprob: a.logprob }))
+              }))
+            })
           }
         } catch (e) {
           const failure = describeFailure(e)

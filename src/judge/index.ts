@@ -1,6 +1,6 @@
 import type { JudgeSpec } from '../policy/types.js'
 import { openaiChatClient } from './client.js'
-import { createJudge, unavailableJudge, type Judge } from './judge.js'
+import { createJudge, unavailableJudge, type Judge } from './run.js'
 import { readLabels } from './labels.js'
 
 /**
@@ -23,4 +23,5 @@ export function judgeFromPolicy(spec: JudgeSpec, env: Record<string, string | un
   })
 }
 
-export { createJudge, type Judge } from './judge.js'
+export { createJudge, type Judge } from './run.js'
+export { judgeSampleSize } from './sample.js'

@@ -1,5 +1,5 @@
 import type { JudgeSpec } from '../policy/types.js'
-import type { Judge } from './judge.js'
+import type { Judge } from './run.js'
 
 /**
  * The policy's judge (judgeFromPolicy), whose code (and the `openai` client) is loaded on its

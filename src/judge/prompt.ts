@@ -65,19 +65,34 @@ export interface PreparedText {
   output: string
 }
 
+/**
+ * Pointwise, in the format of Prometheus 2 (Kim et al., "Prometheus 2: An Open Source Language
+ * Model Specialized in Evaluating Other Language Models", EMNLP 2024, the direct-assessment
+ * prompt): the criteria with a description of each score level, feedback written before the
+ * score, then an integer 1..5. The answer is JSON whose `feedback` comes first (structured
+ * outputs emit keys in schema order), so the reasoning precedes the grade.
+ */
 export function pointwiseMessages(spec: JudgeSpec, t: PreparedText): ChatMessage[] {
+  const levels = spec.levels.map((d, i) => `Score ${i + 1}: ${d}`).join('\n')
   return [
     {
       role: 'system',
       content:
-        'You grade one response of an AI system against a rubric. ' +
-        `${DATA_RULE}\n\nRubric:\n${spec.rubric}\n\n` +
-        'Answer with JSON only: {"grade": 1 to 5} where 1 is unacceptable and 5 fully meets the rubric.'
+        'You grade one response of an AI system against a score rubric. ' +
+        `${DATA_RULE}\n\n` +
+        '1. Write brief feedback (at most three sentences) that assesses the response strictly against the score rubric, not in general.\n' +
+        '2. Then give a grade, an integer from 1 to 5, referring to the score rubric.\n' +
+        'Answer with JSON only: {"feedback": "...", "grade": 1 to 5}.\n\n' +
+        `Score rubric:\n[${spec.rubric}]\n${levels}`
     },
     { role: 'user', content: `${block('USER_INPUT', t.input)}\n\n${block('RESPONSE', t.output)}` }
   ]
 }
 
+/**
+ * Pairwise: feedback comparing the two responses first, then the verdict (as the pairwise prompts
+ * of MT-Bench, Zheng et al. 2023, and Prometheus 2 ask for an explanation before the choice).
+ */
 export function pairwiseMessages(
   spec: JudgeSpec,
   input: string,
@@ -88,10 +103,13 @@ export function pairwiseMessages(
     {
       role: 'system',
       content:
-        'You compare two responses of an AI system to the same user input against a rubric. ' +
-        `${DATA_RULE}\n\nRubric:\n${spec.rubric}\n\n` +
-        'Ignore the order and the length of the responses. Answer with JSON only: ' +
-        '{"winner": "A" | "B" | "tie"}.'
+        'You compare two responses of an AI system to the same user input against the criteria. ' +
+        `${DATA_RULE}\n\n` +
+        '1. Write brief feedback (at most three sentences) comparing the two responses strictly against the criteria.\n' +
+        '2. Then name the better response: "A" or "B", or "tie" when they are equally good. Judge the content: ' +
+        'which response comes first, and how long each is, do not matter.\n' +
+        'Answer with JSON only: {"feedback": "...", "winner": "A" | "B" | "tie"}.\n\n' +
+        `Criteria:\n${spec.rubric}`
     },
     {
       role: 'user',
@@ -106,8 +124,11 @@ export const POINTWISE_SCHEMA = {
   strict: true,
   schema: {
     type: 'object',
-    properties: { grade: { type: 'integer', enum: [1, 2, 3, 4, 5] } },
-    required: ['grade'],
+    properties: {
+      feedback: { type: 'string' },
+      grade: { type: 'integer', enum: [1, 2, 3, 4, 5] }
+    },
+    required: ['feedback', 'grade'],
     additionalProperties: false
   }
 }
@@ -117,11 +138,20 @@ export const PAIRWISE_SCHEMA = {
   strict: true,
   schema: {
     type: 'object',
-    properties: { winner: { type: 'string', enum: ['A', 'B', 'tie'] } },
-    required: ['winner'],
+    properties: {
+      feedback: { type: 'string' },
+      winner: { type: 'string', enum: ['A', 'B', 'tie'] }
+    },
+    required: ['feedback', 'winner'],
     additionalProperties: false
   }
 }
+
+/**
+ * The version of the prompts and schemas above: part of the judgement cache's key, so a change to
+ * what the judge is asked empties the cache.
+ */
+export const PROMPT_VERSION = 'p2'
 
 /** Grade 1..5 as a score in [0, 1]; undefined (missing) when the answer does not fit the schema. */
 export function parseGrade(content: string | null | undefined): number | undefined {

@@ -7,7 +7,6 @@ import {
   INVALID,
   choice,
   formatPath,
-  mismatch,
   list,
   num,
   obj,
@@ -17,7 +16,6 @@ import {
   refine,
   reject,
   required,
-  scalar,
   str,
   union,
   withDefault,
@@ -28,6 +26,7 @@ import {
   type Path
 } from './dsl.js'
 import { actuators } from './actuatorSchema.js'
+import { judge } from './judgeSchema.js'
 import { checkPrometheusPolicy, prometheusSource } from './prometheus.js'
 import { checkSqlPolicy, sqlSource } from './sqlSchema.js'
 import {
@@ -40,7 +39,7 @@ import {
   version,
   type Kind
 } from './scalars.js'
-import type { JudgeSpec, MetricSpec, Policy, RedactPattern, Tolerance } from './types.js'
+import type { MetricSpec, Policy, Tolerance } from './types.js'
 import { formatDuration, type Amount } from './units.js'
 
 /**
@@ -511,184 +510,6 @@ const pricing = record(
     cacheRead: optional(usdPerMillion('cached input tokens read; default: input')),
     cacheWrite: optional(usdPerMillion('input tokens written to the cache; default: input'))
   })
-)
-
-const REDACT_NAMES = ['email', 'phone', 'key'] as const
-
-const redactPattern = scalar<RedactPattern>(
-  'A built-in pattern (email, phone, key) or a JavaScript regular expression; matches are replaced before anything is sent to the judge.',
-  'email, phone, key or a regular expression',
-  { type: 'string', minLength: 1 },
-  value => {
-    if (typeof value !== 'string' || value === '') {
-      return { ok: false, error: mismatch('email, phone, key or a regular expression', value) }
-    }
-    if ((REDACT_NAMES as readonly string[]).includes(value)) {
-      return { ok: true, value: value as RedactPattern }
-    }
-    try {
-      new RegExp(value, 'g')
-    } catch (e) {
-      return {
-        ok: false,
-        error: `not a valid regular expression (${(e as Error).message}); use email, phone, key or a JavaScript regex`
-      }
-    }
-    return { ok: true, value: { regex: value } }
-  }
-)
-
-const judgeMetric = obj('The metric the judgement becomes (`from: judge`, kind mean).', {
-  name: withDefault(str('Unique metric name, shown in reports.'), 'judge'),
-  tolerance: withDefault(
-    amount(
-      'Worst acceptable change: absolute on the [0, 1] score (pointwise), or how far the win rate may fall below 0.5 (pairwise).'
-    ),
-    0.05
-  ),
-  rollbackAt: optional(amount('A larger change at which to roll back.')),
-  mode: withDefault(
-    choice('gate, hold or report, as for any metric.', ['gate', 'hold', 'report']),
-    'gate'
-  ),
-  minSamples: withDefault(
-    num('Judged outputs (pointwise) or pairs (pairwise) per arm before a verdict.', {
-      integer: true,
-      min: 2
-    }),
-    30
-  )
-})
-
-const judge = refine(
-  obj('Grade sampled outputs with an LLM judge through an OpenAI-compatible API.', {
-    model: required(str('The judge model id.')),
-    baseURL: optional(
-      httpUrl(
-        'OpenAI-compatible endpoint; default: the OpenAI API.',
-        'the API key comes from apiKeyEnv'
-      )
-    ),
-    apiKeyEnv: withDefault(
-      str('Environment variable holding the API key.', {
-        regex: '^[A-Za-z_][A-Za-z0-9_]*$',
-        hint: 'an environment variable name: letters, digits and `_`'
-      }),
-      'OPENAI_API_KEY'
-    ),
-    rubric: required(str('What a good answer is; the judge grades against it.')),
-    mode: withDefault(
-      choice('pointwise: grade each output; pairwise: canary vs baseline on the same input.', [
-        'pointwise',
-        'pairwise'
-      ]),
-      'pointwise'
-    ),
-    sample: withDefault(
-      num('Outputs sampled per arm, per step.', { integer: true, min: 2, max: 5000 }),
-      200
-    ),
-    batch: withDefault(
-      num('Outputs judged per arm between two looks.', { integer: true, min: 1 }),
-      20
-    ),
-    budget: withDefault(
-      obj('Hard limits per evaluation.', {
-        calls: withDefault(num('Most judge calls.', { integer: true, min: 1 }), 400),
-        usd: optional(num('Most USD spent (needs `prices`).', { min: 0 }))
-      }),
-      {}
-    ),
-    prices: optional(
-      obj('Prices of the judge model, USD per 1M tokens.', {
-        input: required(usdPerMillion('input tokens')),
-        output: required(usdPerMillion('output tokens'))
-      })
-    ),
-    concurrency: withDefault(
-      num('Calls in flight at once.', { integer: true, min: 1, max: 64 }),
-      4
-    ),
-    timeout: withDefault(duration('Per request.', { min: SECOND, max: 10 * 60 * SECOND }), '60s'),
-    maxRetries: withDefault(
-      num('Retries of a failed call (429 honours retry-after).', {
-        integer: true,
-        min: 0,
-        max: 10
-      }),
-      2
-    ),
-    maxChars: withDefault(
-      num('Longest input or output sent, in characters.', { integer: true, min: 100 }),
-      4000
-    ),
-    redact: withDefault(
-      list('Patterns replaced before anything is sent to the judge.', redactPattern),
-      []
-    ),
-    recheck: withDefault(
-      num('Items judged twice to measure self-agreement.', { integer: true, min: 0 }),
-      10
-    ),
-    cacheSize: withDefault(
-      num('Judgements kept in the rollout state.', { integer: true, min: 0, max: 20000 }),
-      2000
-    ),
-    labels: optional(
-      str(
-        'Human labels, JSONL of {"id", "label"} (a grade 1..5, or canary|baseline|tie), relative to the working directory: the judge reports its agreement (Cohen\'s kappa).'
-      )
-    ),
-    metric: withDefault(judgeMetric, {})
-  }),
-  (value, path, issues): Checked<{ spec: JudgeSpec; metric: MetricSpec }> => {
-    const before = issues.length
-    const at = (...keys: string[]): Path => [...path, ...keys]
-    const m = value.metric
-    const tolerance = toTolerance(m.tolerance, 'mean', at('metric', 'tolerance'), issues)
-    const rollbackAt =
-      m.rollbackAt && toTolerance(m.rollbackAt, 'mean', at('metric', 'rollbackAt'), issues)
-    if (value.mode === 'pairwise' && (tolerance?.relative || rollbackAt?.relative)) {
-      reject(
-        issues,
-        at('metric', 'tolerance'),
-        'a pairwise win rate is compared with 0.5: give an absolute tolerance such as 0.05 (the win rate may fall to 0.45), not a `%`'
-      )
-    }
-    if (value.budget.usd !== undefined && value.prices === undefined) {
-      reject(
-        issues,
-        at('budget', 'usd'),
-        'a USD budget needs the judge model prices: add `prices: { input, output }` (USD per 1M tokens)'
-      )
-    }
-    if (value.metric.minSamples > value.sample) {
-      reject(
-        issues,
-        at('metric', 'minSamples'),
-        `minSamples (${value.metric.minSamples}) is more than \`sample\` (${value.sample}) per arm: the judge metric could never decide`
-      )
-    }
-    if (issues.length > before || !tolerance) return INVALID
-    const { metric, ...spec } = value
-    return {
-      spec: spec as JudgeSpec,
-      metric: {
-        name: metric.name,
-        from: 'judge',
-        kind: 'mean',
-        better: 'higher',
-        tolerance,
-        ...(rollbackAt && { rollbackAt }),
-        mode: metric.mode,
-        path: formatPath(at('metric')),
-        minSamples: metric.minSamples,
-        totalOnly: true,
-        // Pairwise: the canary's win rate against the fixed 0.5, a one-sample comparison.
-        ...(value.mode === 'pairwise' && { reference: 0.5 })
-      }
-    }
-  }
 )
 
 const policyFields = obj('A rollout policy for ai-rollout-gate.', {

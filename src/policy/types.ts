@@ -279,17 +279,34 @@ export interface JudgeSpec {
   baseURL?: string
   /** Name of the environment variable holding the API key (the Action maps an input to it). */
   apiKeyEnv: string
+  /** The criteria: what a good answer is. */
   rubric: string
+  /**
+   * Pointwise: what each grade 1..5 means, index 0 for grade 1 (the score rubric of Prometheus 2,
+   * Kim et al. 2024); generic descriptions when the policy gives none.
+   */
+  levels: [string, string, string, string, string]
   /** pointwise: each output graded to [0, 1]; pairwise: canary vs baseline on the same input. */
   mode: 'pointwise' | 'pairwise'
-  /** Outputs sampled per arm, per step (a seeded, bounded sample kept by the source). */
+  /**
+   * Texts sampled per arm at a look, at least (a seeded, bounded sample kept by the source). The
+   * sample grows past it when the judge needs more and its budget pays for them (judge/sample.ts).
+   */
   sample: number
-  /** Outputs judged per arm between two looks at the judge metric. */
+  /** Outputs (pointwise, per arm) or pairs judged between two looks at the judge metric. */
   batch: number
-  /** Hard limits per evaluation: the metric is inconclusive, with that reason, once one is spent. */
-  budget: { calls: number; usd?: number }
+  /**
+   * Hard limits. `calls` and `usd` per evaluation; `stepCalls` and `stepUsd` over all the
+   * evaluations of one step (the rollout state keeps the step's spend).
+   */
+  budget: { calls: number; usd?: number; stepCalls?: number; stepUsd?: number }
   /** USD per 1M tokens of the judge model; without it `budget.usd` cannot be enforced. */
   prices?: { input: number; output: number }
+  /**
+   * Ask for the tokens' log probabilities and weight each score by them (G-Eval, Liu et al. 2023);
+   * an answer without them is read from its text.
+   */
+  logprobs: boolean
   concurrency: number
   /** Per request. */
   timeout: Duration
@@ -303,6 +320,21 @@ export interface JudgeSpec {
   cacheSize: number
   /** Human labels (JSONL of {id, label}), relative to the working directory: Cohen's kappa. */
   labels?: string
+  /** The checks that must pass before the judge metric may decide (judge/health.ts). */
+  health: JudgeHealthSpec
+  /** The length control of the verdict (judge/lengthControl.ts). */
+  lengthControl: { enabled: boolean; maxInflation: number }
+}
+
+export interface JudgeHealthSpec {
+  /** Control pairs (an identical pair, a degraded answer) mixed into each batch; at least 1. */
+  controls: number
+  /** The error of each anytime-valid control test (a content-blind judge passes at most this often). */
+  alpha: number
+  /** Pairwise: the largest share of pairs whose two orders may disagree. */
+  maxFlipRate: number
+  /** With human labels: the smallest Cohen's kappa. */
+  minKappa: number
 }
 
 /** What applies a decision to the world (src/actuators/). */

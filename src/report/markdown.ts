@@ -11,6 +11,7 @@ import {
 import type { HistoryEntry } from '../decide/types.js'
 import { metricCharts } from './chart.js'
 import { budgetText, heldText } from './budget.js'
+import { judgeCostLines } from './judge.js'
 import { oneLine } from './sanitize.js'
 import { recordJson, type DecisionRecord } from './record.js'
 
@@ -180,6 +181,7 @@ function summaryLines(r: DecisionRecord): string[] {
     )
     lines.push('', `<sub>${escapeMarkdown(budgetText(r))}</sub>`)
   }
+  if (r.judge) lines.push('', ...judgeCostLines(r.judge).map(escapeMarkdownKeepingBold))
   if (r.checks.length > 0) {
     lines.push(
       '',
@@ -201,6 +203,12 @@ function summaryLines(r: DecisionRecord): string[] {
   }
   lines.push(...segmentLines(r.segments))
   return lines
+}
+
+/** A line whose leading `**...**` is ours, the rest escaped (a model id is data). */
+function escapeMarkdownKeepingBold(line: string): string {
+  const m = /^(\*\*[^*]+\*\*)(.*)$/.exec(line)
+  return m ? `${m[1]}${escapeMarkdown(m[2] ?? '')}` : escapeMarkdown(line)
 }
 
 function recordSection(r: DecisionRecord): string {

@@ -18,6 +18,7 @@ import { addCluster, addMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
 import { fmix32, hashUnit, UnitIndex, unitHalf, type UnitKey } from './unitIndex.js'
 import { addSumClusters, UnitSlots } from './unitStore.js'
+import { coarseBin, RankSumsAccumulator, UnitBins, UnitRankBins } from './unitRanks.js'
 import type { MetricSketch, RatioMoments } from './types.js'
 
 /** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
@@ -58,9 +59,13 @@ export interface EvidenceBuilderOptions {
 class MetricAccumulator {
   readonly moments: RatioMoments = emptyMoments()
   requests = 0
+  /** Quantile metrics: the per-unit rank sums of the units first seen here (unitRanks.ts). */
+  readonly ranks: RankSumsAccumulator | undefined
   /** Sum over requests of the value squared (MetricSketch.requestSquares). */
   requestSquares = 0
-  constructor(readonly quantiles: QuantileSketch | undefined) {}
+  constructor(readonly quantiles: QuantileSketch | undefined) {
+    if (quantiles) this.ranks = new RankSumsAccumulator()
+  }
 
   toSketch(): MetricSketch {
     const sketch: MetricSketch = {
@@ -69,6 +74,7 @@ class MetricAccumulator {
       requestSquares: this.requestSquares
     }
     if (this.quantiles) sketch.quantiles = this.quantiles.toJSON()
+    if (this.ranks && !this.ranks.empty) sketch.unitRanks = this.ranks.toJSON()
     return sketch
   }
 }
@@ -120,6 +126,8 @@ class ArmAccumulator {
   readonly moreSegmentSlots = new IntMap()
   /** Baseline only: the A/A halves by bucket index (whatever the segment). */
   readonly halves: Halves[] = []
+  /** Quantile metrics: each total slot's coarse rank bins (without segments; unitRanks.ts). */
+  readonly rankBins = new UnitRankBins()
   constructor(
     readonly arm: Arm,
     /** 0 baseline, 1 canary: kept in segment rows to find their cell again in finish(). */
@@ -172,6 +180,10 @@ export class EvidenceBuilder {
   private readonly segmented: boolean
   private readonly kinds: MetricKind[]
   private readonly segmentSlots: UnitSlots
+  /** Each segment slot's coarse rank bins, for quantile metrics (unitRanks.ts). */
+  private readonly segmentRankBins = new UnitRankBins()
+  /** Policy indices of the quantile metrics. */
+  private readonly quantileMetrics: number[]
   private readonly arms: readonly [ArmAccumulator, ArmAccumulator]
   private readonly quality: DataQuality
   private unitLevel = false
@@ -207,6 +219,7 @@ export class EvidenceBuilder {
       throw new RangeError(`policy.bucket must be > 0, got ${this.bucketMs}`)
     this.readers = policy.metrics.map(m => compileMetricValue(m, policy.pricing))
     this.isQuantile = policy.metrics.map(m => m.kind === 'quantile')
+    this.quantileMetrics = policy.metrics.flatMap((m, i) => (m.kind === 'quantile' ? [i] : []))
     this.dimensions = policy.segments?.by ?? []
     this.segmented = this.dimensions.length > 0
     this.kinds = policy.metrics.map(m => m.kind)
@@ -350,7 +363,7 @@ export class EvidenceBuilder {
       half = halves[h]
     }
     if (!this.segmented) {
-      this.file(arm.total, k, r, modelKey, arm.slots, slot, newUnit, half)
+      this.file(arm.total, k, r, modelKey, arm.slots, arm.rankBins, slot, newUnit, half)
       return
     }
     const segment = this.segmentOf(arm, r.raw)
@@ -361,7 +374,17 @@ export class EvidenceBuilder {
       newUnit = segmentSlot < 0
       if (newUnit) segmentSlot = this.newSegmentSlot(arm, slot, segment.position, k)
     }
-    this.file(segment, k, r, modelKey, this.segmentSlots, segmentSlot, newUnit, half)
+    this.file(
+      segment,
+      k,
+      r,
+      modelKey,
+      this.segmentSlots,
+      this.segmentRankBins,
+      segmentSlot,
+      newUnit,
+      half
+    )
   }
 
   private tallyFar(ts: number, ahead: boolean): void {
@@ -382,8 +405,10 @@ export class EvidenceBuilder {
     for (const arm of this.arms) {
       arm.slots.release()
       arm.units.release()
+      arm.rankBins.release()
     }
     this.segmentSlots.release()
+    this.segmentRankBins.release()
     const cells: Cell[] = []
     for (const arm of this.arms) {
       const [total, ...keyed] = arm.all
@@ -491,6 +516,7 @@ export class EvidenceBuilder {
     r: RequestRecord,
     modelKey: string | undefined,
     slots: UnitSlots,
+    rankBins: UnitRankBins,
     slot: number,
     newUnit: boolean,
     half: MetricAccumulator[] | undefined
@@ -519,13 +545,19 @@ export class EvidenceBuilder {
       if (slot < 0) addCluster(metric.moments, x, y)
       else slots.add(slot, i, x, y)
       if (half === undefined) {
-        if (metric.quantiles) metric.quantiles.add(x)
+        if (metric.quantiles) {
+          const index = metric.quantiles.add(x)
+          if (slot >= 0) rankBins.add(slot, i, coarseBin(index))
+        }
         continue
       }
       const twin = half[i] as MetricAccumulator
       twin.requests++
       twin.requestSquares += x * x
-      if (metric.quantiles) metric.quantiles.addWithTwin(x, twin.quantiles as QuantileSketch)
+      if (metric.quantiles) {
+        const index = metric.quantiles.addWithTwin(x, twin.quantiles as QuantileSketch)
+        if (slot >= 0) rankBins.add(slot, i, coarseBin(index))
+      }
       if (slot < 0) addCluster(twin.moments, x, y)
     }
   }
@@ -621,24 +653,49 @@ export class EvidenceBuilder {
       const k = header[slots.intBase(slot)] as number
       const cell = arm.total.cells[k] as CellAccumulator
       // The baseline's A/A half of this unit gets the same cluster.
-      const half =
+      const halfMetrics =
         arm.code === 0
-          ? arm.halves[k]?.[header[slots.intBase(slot) + this.halfAt] as number]?.map(
-              m => m.moments
-            )
+          ? arm.halves[k]?.[header[slots.intBase(slot) + this.halfAt] as number]
           : undefined
+      const half = halfMetrics?.map(m => m.moments)
+      const ranks = this.clearedRankScratch()
       if (!this.segmented) {
         slots.addClusters(slot, cell.moments)
         if (half) slots.addClusters(slot, half)
+        if (ranks) arm.rankBins.collect(slot, ranks)
+        this.addUnitRanks(cell.metrics, halfMetrics)
         continue
       }
       cell.units++
       sums.fill(0)
-      this.forEachSegmentSlot(arm, slot, segmentSlot =>
+      this.forEachSegmentSlot(arm, slot, segmentSlot => {
         this.segmentSlots.sumInto(segmentSlot, sums)
-      )
+        if (ranks) this.segmentRankBins.collect(segmentSlot, ranks)
+      })
       addSumClusters(sums, cell.moments)
       if (half) addSumClusters(sums, half)
+      this.addUnitRanks(cell.metrics, halfMetrics)
+    }
+  }
+
+  /**
+   * Per policy metric, one unit's requests per coarse bin (a UnitBins at each quantile metric's
+   * index), cleared; undefined when there is no quantile metric. Reused for every unit.
+   */
+  private clearedRankScratch(): (UnitBins | undefined)[] | undefined {
+    if (this.quantileMetrics.length === 0) return undefined
+    for (const i of this.quantileMetrics) (this.rankScratch[i] ??= new UnitBins()).clear()
+    return this.rankScratch
+  }
+
+  private readonly rankScratch: (UnitBins | undefined)[] = []
+
+  /** Adds the unit in rankScratch to a cell's metrics' rank sums (and its A/A half's). */
+  private addUnitRanks(metrics: MetricAccumulator[], half: MetricAccumulator[] | undefined): void {
+    for (const i of this.quantileMetrics) {
+      const bins = this.rankScratch[i] as UnitBins
+      metrics[i]?.ranks?.addUnit(bins)
+      half?.[i]?.ranks?.addUnit(bins)
     }
   }
 
@@ -672,6 +729,10 @@ export class EvidenceBuilder {
       const segment = arm.all[packed % POSITIONS] as SegmentAccumulator
       const cell = segment.cells[Math.floor(code / 2)] as CellAccumulator
       slots.addClusters(slot, cell.moments)
+      const ranks = this.clearedRankScratch()
+      if (!ranks) continue
+      this.segmentRankBins.collect(slot, ranks)
+      this.addUnitRanks(cell.metrics, undefined)
     }
   }
 

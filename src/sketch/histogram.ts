@@ -26,8 +26,15 @@ export class HistogramQuantiles {
   /** Bucket index holding the rank-th (1-based, clamped to [1, count]) smallest observation. */
   private bucketAt(rank: number): number {
     const r = Math.min(this.count, Math.max(1, Math.ceil(rank)))
-    const i = this.cumulative.findIndex(c => c >= r)
-    return i < 0 ? this.cumulative.length - 1 : i
+    // The first bucket whose cumulative count reaches r (binary search: counts are cumulative).
+    let lo = 0
+    let hi = this.cumulative.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if ((this.cumulative[mid] as number) >= r) hi = mid
+      else lo = mid + 1
+    }
+    return lo
   }
 
   private edges(i: number): { low: number; high: number } {
@@ -40,6 +47,16 @@ export class HistogramQuantiles {
   rangeAtRank(rank: number): { low: number; high: number } {
     if (this.count === 0) return { low: NaN, high: NaN }
     return this.edges(this.bucketAt(rank))
+  }
+
+  /** The ranks first..last whose observations share the rank-th's bucket. */
+  bucketAtRank(rank: number): { first: number; last: number } {
+    if (this.count === 0) return { first: 1, last: 0 }
+    const i = this.bucketAt(rank)
+    return {
+      first: (i === 0 ? 0 : (this.cumulative[i - 1] as number)) + 1,
+      last: this.cumulative[i] as number
+    }
   }
 
   /** Linear interpolation inside the bucket; the lower edge for the +Inf bucket. NaN when empty. */

@@ -2,6 +2,7 @@ import { mergeHistograms } from './histogram.js'
 import { mergeMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
 import type { HistogramData, MetricSketch } from './types.js'
+import { mergeUnitRanks, RankSumsAccumulator } from './unitRanks.js'
 
 /** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
 export const MAX_MODEL_KEYS = 20
@@ -30,8 +31,15 @@ export function mergeMetricSketches(a: MetricSketch, b: MetricSketch): MetricSke
     if (b.quantiles) sketch.merge(QuantileSketch.fromJSON(b.quantiles))
     merged.quantiles = sketch.toJSON()
   }
+  const ranks =
+    a.unitRanks && b.unitRanks
+      ? mergeUnitRanks(a.unitRanks, b.unitRanks)
+      : (a.unitRanks ?? b.unitRanks)
+  if (ranks) merged.unitRanks = ranks
   const histogram = mergeOptionalHistograms(a.histogram, b.histogram)
   if (histogram) merged.histogram = histogram
+  const bounds = mergeBounds(a.bounds, b.bounds)
+  if (bounds) merged.bounds = bounds
   return merged
 }
 
@@ -41,6 +49,12 @@ function mergeRequestSquares(a: MetricSketch, b: MetricSketch): number | undefin
   const x = of(a)
   const y = of(b)
   return x === undefined || y === undefined ? undefined : x + y
+}
+
+/** The bounds of the union: the wider of the two. */
+function mergeBounds(a: MetricSketch['bounds'], b: MetricSketch['bounds']): MetricSketch['bounds'] {
+  if (!a || !b) return a ?? b
+  return { lower: Math.min(a.lower, b.lower), upper: Math.max(a.upper, b.upper) }
 }
 
 function mergeOptionalHistograms(
@@ -61,6 +75,8 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
   const squares: (number | undefined)[] = new Array<number>(metricCount).fill(0)
   const sketches: (QuantileSketch | undefined)[] = new Array(metricCount).fill(undefined)
   const histograms: (HistogramData | undefined)[] = new Array(metricCount).fill(undefined)
+  const bounds: MetricSketch['bounds'][] = new Array(metricCount).fill(undefined)
+  const ranks: (RankSumsAccumulator | undefined)[] = new Array(metricCount).fill(undefined)
   const models: Record<string, number> = {}
   const errors: Record<string, number> = {}
   let totalRequests = 0
@@ -84,7 +100,9 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
         const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha))
         sketch.merge(QuantileSketch.fromJSON(m.quantiles))
       }
+      if (m.unitRanks) (ranks[i] ??= new RankSumsAccumulator()).addSums(m.unitRanks)
       histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram)
+      bounds[i] = mergeBounds(bounds[i], m.bounds)
     }
   }
   const metrics = moments.map((mo, i): MetricSketch => {
@@ -93,8 +111,12 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
     const sq = squares[i]
     if (sq !== undefined) merged.requestSquares = sq
     if (sketch) merged.quantiles = sketch.toJSON()
+    const rank = ranks[i]
+    if (rank) merged.unitRanks = rank.toJSON()
     const histogram = histograms[i]
     if (histogram) merged.histogram = histogram
+    const known = bounds[i]
+    if (known) merged.bounds = known
     return merged
   })
   return {

@@ -35,9 +35,10 @@ export interface QuantileSketchData {
   count: number
   zeros: number
   /**
-   * Bucket counts for positive values, dense from bucket `offset` on (counts[i] is bucket
-   * offset + i); value v lands in ceil(log_gamma(v)). Dense arrays, not index-keyed objects: an
-   * evaluation holds thousands of cells, and a dictionary per sketch is several times the memory.
+   * Bucket counts for positive values from bucket `offset` on; value v lands in
+   * ceil(ln(v) / ln(gamma)) (the mapping is documented in src/sketch/quantileSketch.ts). Arrays,
+   * not index-keyed objects: an evaluation holds thousands of cells, and a dictionary per sketch
+   * is several times the memory.
    */
   positive: BucketCounts
   /** Same for the absolute value of negative values. */
@@ -46,9 +47,29 @@ export interface QuantileSketchData {
   max: number
 }
 
+/**
+ * Bucket counts from bucket `offset` on: counts[i] >= 0 is one bucket's count, and a negative
+ * entry -g stands for g empty buckets (a gap), so sparse data stays small. Dense counts with no
+ * negative entry (what a SQL source writes) are valid too.
+ */
 export interface BucketCounts {
   offset: number
   counts: number[]
+}
+
+/**
+ * Per-unit rank sums on the coarse grid of src/sketch/unitRanks.ts: for each coarse bin
+ * (ascending), the increments at its upper edge of sum_i c_i(e) (counts), sum_i c_i(e)^2
+ * (squares) and sum_i c_i(e) n_i (cross), over the units first seen in the cell; c_i(e) is unit
+ * i's requests at or below edge e, n_i its requests. Merged by adding bin by bin.
+ */
+export interface UnitRankSums {
+  /** Sketch buckets per coarse bin (RANK_STEP). */
+  step: number
+  bins: number[]
+  counts: number[]
+  squares: number[]
+  cross: number[]
 }
 
 /**
@@ -78,8 +99,20 @@ export interface MetricSketch {
   /** Per-request values, for quantile metrics (and for limits on them). */
   quantiles?: QuantileSketchData
   /**
+   * Optional, quantile metrics on records with a unit: per-unit rank sums on a coarse grid of
+   * the sketch's bucket edges, for the design effect of the quantile's rank count
+   * (src/sketch/unitRanks.ts, src/analysis/designEffect.ts). Absent: requests are independent.
+   */
+  unitRanks?: UnitRankSums
+  /**
    * Per-request values as a fixed-bucket histogram, when the source has only that (Prometheus):
    * quantiles are then read conservatively, to bucket edges. A cell has this or `quantiles`.
    */
   histogram?: HistogramData
+  /**
+   * The interval every value is known to lie in, when a bounded metric's values are not in
+   * [0, 1]: the judge's length-controlled scores (src/judge/lengthControl.ts), whose bounds the
+   * sample's lengths fix before any judgement. A bounded confidence sequence uses it as the range.
+   */
+  bounds?: { lower: number; upper: number }
 }

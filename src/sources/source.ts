@@ -21,6 +21,11 @@ export interface CollectRequest {
   /** Records after this are "in the future": ignored and counted (usually equal to window.to). */
   now: number
   /**
+   * With a judge: texts per arm to keep for it (src/judge/sample.ts judgeSampleSize); default the
+   * policy's `judge.sample`.
+   */
+  judgeSample?: number
+  /**
    * Optional: told how a long read is going (sources that page, large files), often; the caller
    * decides what to print and how often.
    */

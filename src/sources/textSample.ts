@@ -17,8 +17,8 @@ const ID_FIELDS = ['id', 'request_id', 'requestId', 'gen_ai.response.id', 'span_
  * it, so the record is a pair on its own.
  */
 export class TextSampler {
+  /** Per arm, a binary max-heap on priority: the root is the entry the next better one replaces. */
   private readonly arms: Record<Arm, Entry[]> = { baseline: [], canary: [] }
-  private readonly worst: Record<Arm, number> = { baseline: -1, canary: -1 }
   private readonly inputs: Record<Arm, Set<string>> = { baseline: new Set(), canary: new Set() }
 
   constructor(
@@ -42,7 +42,7 @@ export class TextSampler {
     const inputHash = byInput ? hashHex(input) : undefined
     const priority = hash32(`${seed}\u0000${inputHash ?? id ?? `${r.ts}|${input}|${output}`}`)
     const entries = this.arms[r.arm]
-    if (entries.length >= size && priority >= this.worst[r.arm]) return
+    if (entries.length >= size && priority >= (entries[0]?.priority ?? -1)) return
     const sample: TextSample = {
       id: id ?? `h:${hashHex(`${r.ts}|${r.arm}|${input}|${output}`)}`,
       arm: r.arm,
@@ -58,14 +58,10 @@ export class TextSampler {
       if (this.inputs[r.arm].has(sample.inputHash)) return
       this.inputs[r.arm].add(sample.inputHash)
     }
-    entries.push({ priority, sample })
+    heapPush(entries, { priority, sample })
     if (entries.length > size) {
-      const at = entries.reduce((w, e, i) => (e.priority > (entries[w]?.priority ?? -1) ? i : w), 0)
-      const [dropped] = entries.splice(at, 1)
+      const dropped = heapPop(entries)
       if (dropped && byInput) this.inputs[r.arm].delete(dropped.sample.inputHash)
-    }
-    if (entries.length >= size) {
-      this.worst[r.arm] = entries.reduce((w, e) => Math.max(w, e.priority), -1)
     }
   }
 
@@ -80,6 +76,45 @@ export class TextSampler {
 interface Entry {
   priority: number
   sample: TextSample
+}
+
+/**
+ * A binary max-heap on priority, so a sample of k texts costs O(log k) per text kept instead of
+ * O(k) (the judge's sample grows to thousands of texts per arm, judge/sample.ts).
+ */
+function heapPush(heap: Entry[], e: Entry): void {
+  heap.push(e)
+  let i = heap.length - 1
+  while (i > 0) {
+    const parent = (i - 1) >> 1
+    if ((heap[parent] as Entry).priority >= e.priority) break
+    heap[i] = heap[parent] as Entry
+    i = parent
+  }
+  heap[i] = e
+}
+
+function heapPop(heap: Entry[]): Entry | undefined {
+  const top = heap[0]
+  const last = heap.pop()
+  if (heap.length === 0 || last === undefined) return top
+  let i = 0
+  for (;;) {
+    const l = 2 * i + 1
+    const r = l + 1
+    let big = i
+    let bigPriority = last.priority
+    if (l < heap.length && (heap[l] as Entry).priority > bigPriority) {
+      big = l
+      bigPriority = (heap[l] as Entry).priority
+    }
+    if (r < heap.length && (heap[r] as Entry).priority > bigPriority) big = r
+    if (big === i) break
+    heap[i] = heap[big] as Entry
+    i = big
+  }
+  heap[i] = last
+  return top
 }
 
 /**
@@ -139,7 +174,7 @@ export function judgeSampler(policy: Policy, request: CollectRequest): TextSampl
   const judge = policy.judge
   if (!judge) return undefined
   return new TextSampler({
-    size: judge.sample,
+    size: request.judgeSample ?? judge.sample,
     seed: `${policy.rollout.name}@${request.window.from}`,
     byInput: judge.mode === 'pairwise',
     window: request.window,

@@ -14,7 +14,7 @@ import { parsePolicy } from '../../src/policy/parse.js'
 import type { Policy } from '../../src/policy/types.js'
 import { FileSource } from '../../src/sources/file/fileSource.js'
 import { SqlSource } from '../../src/sources/sql/sqlSource.js'
-import { expectSameDecision, expectSameEvidence } from './sqlTraffic.js'
+import { expectSameDecision, expectSameEvidence, withoutUnitRanks } from './sqlTraffic.js'
 
 export const HOUR = 3_600_000
 export const T = Date.parse('2026-11-02T08:00:00Z')
@@ -38,8 +38,10 @@ export function scenarioRecords(name: Scenario): Record<string, unknown>[] {
     ...traffic({
       seed: name === 'promote' ? 21 : 22,
       start: T,
-      rate: 4,
-      count: 4 * 3600,
+      // The promote scenario at 6 requests a second: an hour of it is enough for every gating
+      // metric at the first step's share of the error budget.
+      rate: name === 'promote' ? 6 : 4,
+      count: (name === 'promote' ? 6 : 4) * 3600,
       canaryWeight: 20,
       users: 3000,
       effect: SCENARIOS[name]!
@@ -161,7 +163,15 @@ ${METRICS}${extra}`
   })
 
   it('counts the data problems the file source counts: unmatched arms, invalid and missing values', async () => {
-    const { sql, file } = sources(policy('dirty', 'segments: { by: [route] }\n'), 'dirty')
+    // A mean with a declared range is bounded: a value outside it is invalid, in SQL as in files.
+    const bounded = parsePolicy(
+      policyText('dirty', 'segments: { by: [route] }\n').replace(
+        'metrics:\n',
+        'metrics:\n  - { name: bounded latency, from: latency_ms, kind: mean, better: lower, tolerance: 10%, range: [0, 10000], mode: report }\n'
+      ),
+      'parity.yml'
+    )
+    const { sql, file } = sources(bounded, 'dirty')
     const window = { from: T, to: T + HOUR + 1 }
     const [a, b] = await Promise.all([
       sql.collect({ window, now: window.to }),
@@ -173,7 +183,8 @@ ${METRICS}${extra}`
         'latency_ms: negative or not a finite number',
         'score: outside [0, 1] or not a number',
         'cost: cache tokens exceed input tokens',
-        'cost: no model to look up in policy.pricing'
+        'cost: no model to look up in policy.pricing',
+        "latency_ms: outside the metric's range [0, 10000]"
       ])
     )
     expectSameEvidence(a, b)
@@ -196,7 +207,7 @@ ${METRICS}${extra}`
           since: T,
           replay: true
         })
-      const [a, b] = await Promise.all([run(sql), run(file)])
+      const [a, b] = await Promise.all([run(sql), run(withoutUnitRanks(file))])
       expect(a.record.decision, a.record.reasons.join('; ')).toBe(decision)
       expectSameDecision(a.record, b.record)
     })

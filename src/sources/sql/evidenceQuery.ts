@@ -44,7 +44,14 @@ export interface CellPart {
   fallbacks: number
   /** Earliest timestamp in the part: segments beyond the cap are the latest first seen. */
   firstTs: number
-  metrics: { requests: number; moments: RatioMoments; min: number; max: number }[]
+  metrics: {
+    requests: number
+    /** Sum over requests of the value squared (MetricSketch.requestSquares). */
+    squares: number
+    moments: RatioMoments
+    min: number
+    max: number
+  }[]
   /** Requests that carried input tokens (a cell has cache sums when any did). */
   cacheSeen: number
   cache: CacheSums
@@ -115,6 +122,7 @@ export function evidenceQuery(input: EvidenceQueryInput): EvidenceQuery {
       firstTs: Infinity,
       metrics: Array.from({ length: metricCount }, () => ({
         requests: 0,
+        squares: 0,
         moments: emptyMoments(),
         min: Infinity,
         max: -Infinity
@@ -153,6 +161,7 @@ function cellSlots(d: Dialect, records: RecordSql, quantile: boolean[]): Slot<Ce
   records.metrics.forEach((m, i) => {
     const metric = (p: CellPart) => p.metrics[i] as CellPart['metrics'][number]
     slots.push({ sql: `count(${m.x})`, apply: (p, v) => (metric(p).requests = v) })
+    slots.push({ sql: d.sum(`${m.x} * ${m.x}`), apply: (p, v) => (metric(p).squares = v) })
     // Requests without a unit are clusters of their own; units are clustered in t = 2 / 3.
     const terms = { x: m.xAlone, y: m.ratio ? m.yAlone : '1' }
     for (const key of MOMENT_KEYS) {

@@ -72,6 +72,8 @@ class Buckets {
 /** One metric of a cell or half: the parts summed. */
 class MetricAcc {
   requests = 0
+  /** Sum over requests of the value squared (MetricSketch.requestSquares). */
+  squares = 0
   readonly moments: RatioMoments = emptyMoments()
   min = Infinity
   max = -Infinity
@@ -83,6 +85,7 @@ class MetricAcc {
 
   addPart(p: CellPart['metrics'][number]): void {
     this.requests += p.requests
+    this.squares += p.squares
     addMoments(this.moments, p.moments)
     if (p.requests > 0) {
       this.min = Math.min(this.min, p.min)
@@ -92,6 +95,7 @@ class MetricAcc {
 
   addAll(other: MetricAcc): void {
     this.requests += other.requests
+    this.squares += other.squares
     addMoments(this.moments, other.moments)
     this.min = Math.min(this.min, other.min)
     this.max = Math.max(this.max, other.max)
@@ -99,7 +103,11 @@ class MetricAcc {
   }
 
   toSketch(): MetricSketch {
-    const sketch: MetricSketch = { moments: { ...this.moments }, requests: this.requests }
+    const sketch: MetricSketch = {
+      moments: { ...this.moments },
+      requests: this.requests,
+      requestSquares: this.squares
+    }
     if (this.buckets)
       sketch.quantiles = quantileSketch(this.buckets, this.requests, this.min, this.max)
     return sketch

@@ -301,6 +301,7 @@ class RecordSqlBuilder {
         per: `CASE WHEN ${from.value} IS NOT NULL AND ${per.value} IS NOT NULL THEN ${per.value} END`
       }
     }
+    if (spec.range) return this.inRange(spec, from, spec.range)
     if (spec.kind !== 'rate') return from
     const d = this.d
     if (canonicalName(spec.from) === 'feedback') {
@@ -313,6 +314,20 @@ class RecordSqlBuilder {
     return {
       value: `CASE WHEN ${binary} THEN ${from.value} END`,
       key: `CASE WHEN ${from.key} IS NOT NULL THEN ${from.key} WHEN ${from.value} IS NOT NULL AND NOT (${binary}) THEN ${d.text(`${spec.from}: not 0 or 1, as a rate needs`)} END`
+    }
+  }
+
+  /**
+   * fields.ts rangeReader: a metric with a declared `range` is bounded, so a value outside
+   * [lo, hi] is invalid (counted under the same key the file source uses, never used), not clipped.
+   */
+  private inRange(spec: MetricSpec, from: Read, range: { lo: number; hi: number }): Read {
+    const d = this.d
+    const inside = `${from.value} >= ${d.number(range.lo)} AND ${from.value} <= ${d.number(range.hi)}`
+    const why = d.text(`${spec.from}: outside the metric's range [${range.lo}, ${range.hi}]`)
+    return {
+      value: `CASE WHEN ${inside} THEN ${from.value} END`,
+      key: `CASE WHEN ${from.key} IS NOT NULL THEN ${from.key} WHEN ${from.value} IS NOT NULL AND NOT (${inside}) THEN ${why} END`
     }
   }
 

@@ -45,7 +45,19 @@ export interface QuantileSketchLike {
    * better than a relative accuracy (a fixed-bucket histogram: its bucket's edges).
    */
   rangeAtRank?(rank: number): { low: number; high: number }
+  /**
+   * Optional: the ranks first..last (1-based) whose order statistics share the rank-th's bucket.
+   * Lets the quantile-difference CS visit one count per bucket instead of one per rank.
+   */
+  bucketAtRank?(rank: number): { first: number; last: number }
 }
+
+/**
+ * The design effect of clustering on a rank count (>= 1): one number, or a function of the range
+ * of thresholds [low, high] the interval spans (analysis/designEffect.ts), since the variance of
+ * 1{X <= x} summed per user depends on x.
+ */
+export type DesignEffect = number | ((low: number, high: number) => number)
 
 export interface QuantileInterval extends Interval {
   /** Ranks (1-based) whose order statistics bound the quantile; may fall outside 1..count. */
