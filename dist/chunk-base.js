@@ -296,6 +296,9 @@ function parseState(text, where, rollout) {
                 typeof p.reason !== 'string')
                 problems.push('paused is not { at, actor, reason }');
         }
+        if (s.startedAt !== undefined &&
+            (typeof s.startedAt !== 'string' || Number.isNaN(Date.parse(s.startedAt))))
+            problems.push('startedAt is not an ISO-8601 time');
     }
     if (problems.length > 0) {
         throw new StateError(`${where} is not a rollout state: ${problems.join('; ')}. Restore it from version control, or delete it to start the rollout again at its first step`);
@@ -678,4 +681,4 @@ function logAnalysis(log, analysis) {
         log.debug(`check ${c.name}: ${c.status}`);
 }
 
-export { union as A, refine as B, reject as C, DURATION_PATTERN as D, formatPath as E, isMapping as F, oneOrMany as G, parseState as H, INVALID as I, progressPrinter as J, memoizedSource as K, EXIT_NOT_APPLIED as L, EXIT_FAIL_ON as M, EXIT_OK as N, STATE_ATTEMPTS as O, PolicyError as P, QUIET as Q, parseStepWeight as R, StateConflictError as S, SourceError as T, UsageError as U, EXIT_USAGE as V, VERSION as W, EXIT_BUG as X, earliestCanarySink as Y, StateError as a, loggedJudge as b, loggedSource as c, distance as d, parsePercent as e, fail as f, didYouMean as g, parseDuration as h, formatDuration as i, parseAmount as j, DECIMAL as k, logAnalysis as l, mismatch as m, choice as n, ok as o, parseInstant as p, obj as q, num as r, scalar as s, required as t, updateState as u, str as v, withDefault as w, list as x, optional as y, record as z };
+export { union as A, refine as B, reject as C, DURATION_PATTERN as D, formatPath as E, isMapping as F, oneOrMany as G, parseState as H, INVALID as I, progressPrinter as J, memoizedSource as K, EXIT_NOT_APPLIED as L, EXIT_FAIL_ON as M, EXIT_OK as N, STATE_ATTEMPTS as O, PolicyError as P, QUIET as Q, parseStepWeight as R, StateConflictError as S, SourceError as T, UsageError as U, EXIT_USAGE as V, VERSION as W, EXIT_BUG as X, earliestCanarySink as Y, StateError as a, loggedJudge as b, loggedSource as c, distance as d, parseDuration as e, fail as f, formatDuration as g, parsePercent as h, didYouMean as i, parseAmount as j, DECIMAL as k, logAnalysis as l, mismatch as m, choice as n, ok as o, parseInstant as p, obj as q, num as r, scalar as s, required as t, updateState as u, str as v, withDefault as w, list as x, optional as y, record as z };

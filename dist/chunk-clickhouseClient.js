@@ -8,7 +8,7 @@ import https__default from 'https';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
-import { g as didYouMean } from './chunk-base.js';
+import { i as didYouMean } from './chunk-base.js';
 import { S as SqlError, m as messageOf } from './chunk-sqlSource.js';
 import './chunk-engine.js';
 import './chunk-records.js';

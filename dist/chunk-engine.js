@@ -1,5 +1,5 @@
-import { T as TOTAL_SEGMENT, Q as QuantileSketch, N as NON_POSITIVE_BIN, H as HistogramQuantiles, m as mergeCells, e as emptyMoments, a as mergeCacheSums, D as DEFAULT_MAX_AGE_MS, O as OTHER_SEGMENT, f as fieldSources, b as OTHER_MODELS, k as knownInstrumentation, c as emptyQuality } from './chunk-records.js';
-import { d as distance, p as parseInstant, S as StateConflictError, Q as QUIET, a as StateError, l as logAnalysis, U as UsageError, b as loggedJudge, c as loggedSource, u as updateState, s as scalar, o as ok, f as fail, m as mismatch, e as parsePercent, g as didYouMean, h as parseDuration, i as formatDuration, D as DURATION_PATTERN, j as parseAmount, k as DECIMAL, w as withDefault, n as choice, q as obj, r as num, t as required, v as str, x as list, y as optional, z as record, A as union, B as refine, C as reject, I as INVALID, E as formatPath, F as isMapping, G as oneOrMany, P as PolicyError, H as parseState } from './chunk-base.js';
+import { T as TOTAL_SEGMENT, Q as QuantileSketch, N as NON_POSITIVE_BIN, V as V_Y, p as productIndex, a as V_X, b as V_REQUESTS, c as cubedSum, d as V_PRE_X, e as V_PRE_Y, f as V_COVARIATES, H as HistogramQuantiles, m as mergeCells, g as emptyMoments, h as mergeCacheSums, D as DEFAULT_MAX_AGE_MS, O as OTHER_SEGMENT, i as fieldSources, j as OTHER_MODELS, k as knownInstrumentation, l as emptyQuality } from './chunk-records.js';
+import { d as distance, p as parseInstant, S as StateConflictError, Q as QUIET, a as StateError, l as logAnalysis, U as UsageError, b as loggedJudge, c as loggedSource, u as updateState, s as scalar, e as parseDuration, f as fail, m as mismatch, g as formatDuration, D as DURATION_PATTERN, h as parsePercent, o as ok, i as didYouMean, j as parseAmount, k as DECIMAL, w as withDefault, n as choice, q as obj, r as num, t as required, v as str, x as list, y as optional, z as record, A as union, B as refine, C as reject, I as INVALID, E as formatPath, F as isMapping, G as oneOrMany, P as PolicyError, H as parseState } from './chunk-base.js';
 import { createHmac, createHash, randomBytes } from 'node:crypto';
 import { open, readFile, realpath, rename, unlink, stat } from 'node:fs/promises';
 import { isAbsolute, resolve, relative, dirname, join, basename } from 'node:path';
@@ -433,7 +433,7 @@ function armCumulants(m) {
  * skewness g / sqrt(n) and third cumulant g V^{3/2} / sqrt(n), the contrast's is at most
  * g (V_c^{3/2} / sqrt(n_c) + |kappa|^3 V_b^{3/2} / sqrt(n_b)) / (V_c + kappa^2 V_b)^{3/2}.
  */
-function sharedSkewness(baseline, canary, kappa) {
+function sharedSkewness$1(baseline, canary, kappa) {
     const b = armCumulants(baseline);
     const c = armCumulants(canary);
     if (!b || !c)
@@ -1919,6 +1919,436 @@ function armFactors(g, seconds, dt) {
     return { units: Math.min(u, r), requests: r };
 }
 
+/** The name of the pre-exposure covariate in reports (two regressors: its pre.x and pre.y sums). */
+const PRE_EXPOSURE = 'pre-exposure level';
+/** Fewer units with pre-exposure data than this (both arms) and it is left out. */
+const MIN_COVERED_UNITS = 10;
+/**
+ * Below this variance reduction the adjustment is not worth its name: the unadjusted sequence is
+ * used, and the reduction is still reported. Switching between the two at this threshold moves
+ * the interval by a small fraction of its width (when theta explains under 1% of the variance,
+ * the adjustment theta (h_c - h_b) is about a tenth of a standard error).
+ */
+const MIN_REDUCTION = 0.01;
+function armFit(m) {
+    const d = m.sums.length;
+    const n = m.n;
+    const ybar = m.sums[V_Y] / n;
+    if (!(n >= 2) || !(ybar > 0))
+        return undefined;
+    const mean = Float64Array.from(m.sums, s => s / n);
+    const cov = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) {
+        for (let j = i; j < d; j++) {
+            const c = (m.products[productIndex(i, j, d)] -
+                n * mean[i] * mean[j]) /
+                (n - 1);
+            cov[i * d + j] = c;
+            cov[j * d + i] = c;
+        }
+    }
+    const ratio = mean[V_X] / ybar;
+    const grad = new Float64Array(d);
+    // R = xbar / ybar: dR/dxbar = 1 / ybar, dR/dybar = -R / ybar (Deng et al. 2018, Section 3).
+    grad[V_X] = 1 / ybar;
+    grad[V_Y] = -ratio / ybar;
+    return { n, covered: m.covered, mean, cov, ratio, grad };
+}
+/** u' S w for d-vectors and a d x d matrix. */
+function quad(u, s, w) {
+    const d = u.length;
+    let sum = 0;
+    for (let i = 0; i < d; i++) {
+        const ui = u[i];
+        if (ui === 0)
+            continue;
+        let row = 0;
+        for (let j = 0; j < d; j++)
+            row += s[i * d + j] * w[j];
+        sum += ui * row;
+    }
+    return sum;
+}
+const unitVector = (d, i) => {
+    const e = new Float64Array(d);
+    e[i] = 1;
+    return e;
+};
+function preExposureRegressors(d) {
+    // The unit's pre-exposure sums, as two regressors: their span holds the linearised pre-period
+    // ratio pre.x - P pre.y (Deng et al. 2018's CUPED for a ratio), and units without pre-exposure
+    // data (both 0) are predicted by the intercept.
+    return [V_PRE_X, V_PRE_Y].map(i => ({
+        name: PRE_EXPOSURE,
+        value: a => a.mean[i],
+        jacobian: () => unitVector(d, i)
+    }));
+}
+function requestRegressor(d, j, name) {
+    const z = V_COVARIATES + j;
+    // The arm's mean of the covariate per request, zbar / rbar (delta method, as for R).
+    return {
+        name,
+        value: a => a.mean[z] / a.mean[V_REQUESTS],
+        jacobian: a => {
+            const rbar = a.mean[V_REQUESTS];
+            const g = new Float64Array(d);
+            g[z] = 1 / rbar;
+            g[V_REQUESTS] = -a.mean[z] / (rbar * rbar);
+            return g;
+        }
+    };
+}
+/**
+ * The regression-adjusted confidence sequence for canary - baseline (or canary / baseline - 1) of
+ * a mean or ratio metric, clustered by unit, from each arm's AdjustedMoments.
+ *
+ * Estimator (CUPED with the delta method; Lindon et al.'s OLS with a treatment indicator): with
+ * R_a the arm's ratio, h_a its covariates (pre-exposure sums per unit, request covariates per
+ * request) and theta the pooled within-arm regression of the linearised metric on the linearised
+ * covariates,
+ *   tau = (R_c - R_b) - theta' (h_c - h_b),
+ *   Var(tau) = sum over arms of (g_a - J_a' theta)' S_a (g_a - J_a' theta) / n_a,
+ * g_a and J_a the gradients of R and h at the arm's mean, S_a the covariance of the per-unit
+ * vectors (a sandwich variance: no model for the outcome is assumed, heteroskedasticity and
+ * unequal slopes included), times n / (n - K) for the K slopes estimated. Clusters are units, so
+ * the variance is valid under clustering by unit. The half-width is sqrt(Var) sqrt(t)
+ * csRadius(t, 1, alpha, rho) at t = n_b + n_c clusters (Lindon et al. 2022, the asymptotic
+ * regression-adjusted CS; see the note at the top).
+ *
+ * Relative: the canary - (1 + r) baseline contrast of the adjusted arm means (Fieller), inverted:
+ * r is in the sequence while |A_c - u A_b| <= radius * sd(u), u = 1 + r, a quadratic in u; when
+ * the baseline itself is not bounded away from 0 the set is unbounded.
+ *
+ * Falls back (interval undefined, `fallback` says why) with fewer than K + 2 units in the
+ * regression, with no usable covariate, or when the covariates explain under MIN_REDUCTION of the
+ * variance. A request covariate whose arms differ beyond the boundary is dropped ('imbalanced').
+ */
+function regressionAdjustedCS(baseline, canary, alpha, opts) {
+    const report = {
+        varianceReduction: NaN,
+        covariates: [],
+        dropped: [],
+        units: { baseline: baseline.n, canary: canary.n },
+        covered: { baseline: baseline.covered, canary: canary.covered }
+    };
+    const b = armFit(baseline);
+    const c = armFit(canary);
+    const d = baseline.sums.length;
+    if (!b || !c || canary.sums.length !== d)
+        return { ...report, fallback: 'too-few-units' };
+    const t = b.n + c.n;
+    // The boundary's multiplier of the standard error (see the note at the top of this file).
+    const k = Math.sqrt(t) * csRadius(t, 1, alpha, mixtureRho(alpha, opts.tStar));
+    const candidates = candidateRegressors(baseline, b, c, k, report);
+    const fit = fitTheta(candidates, b, c, report);
+    const vUnadjusted = quad(b.grad, b.cov, b.grad) / b.n + quad(c.grad, c.cov, c.grad) / c.n;
+    if (fit.regressors.length === 0)
+        return { ...report, fallback: 'no-covariate' };
+    if (t - 2 - fit.regressors.length < 1)
+        return { ...report, fallback: 'too-few-units' };
+    const correction = (t - 2) / (t - 2 - fit.regressors.length);
+    const jb = combine(fit, b, d);
+    const jc = combine(fit, c, d);
+    const rb = minus(b.grad, jb);
+    const rc = minus(c.grad, jc);
+    const vAdjusted = (correction * quad(rb, b.cov, rb)) / b.n + (correction * quad(rc, c.cov, rc)) / c.n;
+    report.varianceReduction = vUnadjusted > 0 ? 1 - vAdjusted / vUnadjusted : NaN;
+    report.covariates = [...new Set(fit.regressors.map(r => r.name))];
+    // A name with a regressor kept (the pre-exposure level has two) is used, not dropped.
+    report.dropped = report.dropped.filter(x => !report.covariates.includes(x.covariate));
+    if (!(report.varianceReduction >= MIN_REDUCTION))
+        return { ...report, fallback: 'explains-nothing' };
+    const shift = (a) => fit.regressors.reduce((s, r, i) => s + fit.theta[i] * r.value(a), 0);
+    const relative = opts.relative
+        ? relativeInterval({ b, c, jb, jc, shift, correction, k })
+        : undefined;
+    const interval = relative
+        ? relative.interval
+        : absoluteInterval(b, c, shift(c) - shift(b), vAdjusted, k);
+    // The estimator's influence per cluster: the residual weights of each arm (absolute), or the
+    // Fieller contrast's at the estimate (relative).
+    const weights = relative ? relative.weights : { baseline: rb, canary: rc };
+    const skewness = sharedSkewness(baseline, weights.baseline, canary, weights.canary);
+    return {
+        ...report,
+        interval: { ...interval, t },
+        ...(skewness !== undefined && { skewness })
+    };
+}
+/**
+ * The skewness bound of stats/clt.ts (sharedSkewness: Cochran's rule on the estimator, each arm
+ * lent the larger of the two arms' per-cluster skewness) for the adjusted estimator, whose
+ * influence per cluster in arm a is w_a' v: from its first three raw sums over clusters,
+ * S1 = w' sums, S2 = w' P w, S3 = sum (w' v)^3, the central moments m2 and m3 per cluster give the
+ * arm's per-cluster skewness m3 / m2^1.5 and the variance of its mean m2 / n.
+ */
+function sharedSkewness(bm, wb, cm, wc) {
+    const arm = (m, w) => {
+        const s3 = cubedSum(m, w);
+        if (s3 === undefined || !(m.n >= 3))
+            return undefined;
+        const d = m.sums.length;
+        let s1 = 0;
+        let s2 = 0;
+        for (let i = 0; i < d; i++) {
+            s1 += w[i] * m.sums[i];
+            for (let j = 0; j < d; j++) {
+                s2 += w[i] * w[j] * m.products[productIndex(i, j, d)];
+            }
+        }
+        const mean = s1 / m.n;
+        const m2 = s2 / m.n - mean * mean;
+        const m3 = s3 / m.n - 3 * mean * (s2 / m.n) + 2 * mean ** 3;
+        if (!(m2 > 0) || !Number.isFinite(m3))
+            return undefined;
+        return { g: Math.abs(m3) / m2 ** 1.5, variance: m2 / m.n, n: m.n };
+    };
+    const b = arm(bm, wb);
+    const c = arm(cm, wc);
+    if (!b || !c)
+        return undefined;
+    const term = (a) => a.variance ** 1.5 / Math.sqrt(a.n);
+    return (Math.max(b.g, c.g) * (term(b) + term(c))) / (b.variance + c.variance) ** 1.5;
+}
+/** The covariates to try: pre-exposure sums with enough coverage, then each request covariate. */
+function candidateRegressors(m, b, c, k, report) {
+    const d = m.sums.length;
+    const out = [];
+    if (b.covered + c.covered > 0 && b.covered + c.covered < MIN_COVERED_UNITS) {
+        report.dropped.push({ covariate: PRE_EXPOSURE, why: 'low-coverage' });
+    }
+    else if (b.covered + c.covered > 0) {
+        // Randomisation balances the pre-exposure sums, and the share of units that have any: a
+        // chance imbalance in either is what the adjustment corrects (units without history are
+        // predicted by the intercept). A broken design is caught elsewhere: a lookback that saw the
+        // canary voids the pre-exposure data (the evidence builder), and an assignment that is not
+        // random biases the unadjusted comparison alike (the traffic-split and segment-mix checks).
+        out.push(...preExposureRegressors(d));
+    }
+    m.covariates.forEach((name, j) => {
+        const r = requestRegressor(d, j, name);
+        if (!(b.mean[V_REQUESTS] > 0 && c.mean[V_REQUESTS] > 0))
+            return;
+        if (balanced(r, b, c, k))
+            out.push(r);
+        else
+            report.dropped.push({ covariate: name, why: 'imbalanced' });
+    });
+    return out;
+}
+/**
+ * A covariate is balanced when the difference of its arms is inside the same anytime-valid
+ * boundary the metric uses (so a truly unaffected covariate is dropped at no look with probability
+ * at least 1 - alpha). A constant one passes here and is dropped by fitTheta.
+ */
+function balanced(r, b, c, k) {
+    const jb = r.jacobian(b);
+    const jc = r.jacobian(c);
+    const variance = quad(jb, b.cov, jb) / b.n + quad(jc, c.cov, jc) / c.n;
+    const diff = r.value(c) - r.value(b);
+    return !(diff * diff > k * k * variance);
+}
+/**
+ * theta = Shh^-1 Shg, the pooled within-arm covariances of the linearised covariates (J_a v) and
+ * the linearised metric (g_a' v), weighted by n_a - 1: the OLS slopes of y on (1, arm, covariates)
+ * (Lindon et al.; CUPED's pooled theta). A Cholesky factorisation in the covariates' order drops
+ * one whose pivot is not above 1e-9 of its own variance (constant, or collinear with earlier ones,
+ * e.g. the last level of a categorical covariate whose levels sum to the requests).
+ */
+function fitTheta(candidates, b, c, report) {
+    const jac = candidates.map(r => [r.jacobian(b), r.jacobian(c)]);
+    const pooled = (u, w) => ((b.n - 1) * quad(u[0], b.cov, w[0]) + (c.n - 1) * quad(u[1], c.cov, w[1])) / (b.n + c.n - 2);
+    const kept = [];
+    // Rows of the Cholesky factor L of the kept covariates' covariance, and L^-1 Shg.
+    const rows = [];
+    const z = [];
+    candidates.forEach((r, i) => {
+        const own = pooled(jac[i], jac[i]);
+        const row = kept.map(j => pooled(jac[i], jac[j]));
+        for (let p = 0; p < row.length; p++) {
+            let s = row[p];
+            for (let q = 0; q < p; q++)
+                s -= rows[p][q] * row[q];
+            row[p] = s / rows[p][p];
+        }
+        const pivot = own - row.reduce((s, x) => s + x * x, 0);
+        if (!(own > 0)) {
+            if (!report.dropped.some(x => x.covariate === r.name))
+                report.dropped.push({ covariate: r.name, why: 'constant' });
+            return;
+        }
+        if (!(pivot > 1e-9 * own)) {
+            if (!report.dropped.some(x => x.covariate === r.name))
+                report.dropped.push({ covariate: r.name, why: 'collinear' });
+            return;
+        }
+        const l = Math.sqrt(pivot);
+        const hg = pooled(jac[i], [b.grad, c.grad]);
+        z.push((hg - row.reduce((s, x, q) => s + x * z[q], 0)) / l);
+        rows.push([...row, l]);
+        kept.push(i);
+    });
+    // Back substitution: L' theta = z.
+    const theta = new Array(kept.length).fill(0);
+    for (let p = kept.length - 1; p >= 0; p--) {
+        let s = z[p];
+        for (let q = p + 1; q < kept.length; q++)
+            s -= rows[q][p] * theta[q];
+        theta[p] = s / rows[p][p];
+    }
+    return { regressors: kept.map(i => candidates[i]), theta };
+}
+/** sum_k theta_k J_a,k: the gradient of theta' h at the arm's mean. */
+function combine(fit, a, d) {
+    const out = new Float64Array(d);
+    fit.regressors.forEach((r, i) => {
+        const j = r.jacobian(a);
+        for (let p = 0; p < d; p++)
+            out[p] = out[p] + fit.theta[i] * j[p];
+    });
+    return out;
+}
+const minus = (u, w) => u.map((x, i) => x - w[i]);
+function absoluteInterval(b, c, adjustment, variance, k) {
+    const estimate = c.ratio - b.ratio - adjustment;
+    const se = Math.sqrt(variance);
+    const h = se * k;
+    const finite = Number.isFinite(estimate) && Number.isFinite(h);
+    return {
+        estimate,
+        lower: finite ? estimate - h : -Infinity,
+        upper: finite ? estimate + h : Infinity,
+        baseline: b.ratio,
+        canary: c.ratio,
+        se: Number.isFinite(se) ? se : Infinity,
+        relative: false
+    };
+}
+/**
+ * The relative change by Fieller's inversion of the contrast A_c - u A_b, u = 1 + r, where
+ * A_a = R_a - theta' (h_a - hbar) are the adjusted arm means (hbar: both arms pooled, so that
+ * A_c - A_b is the absolute estimate). Its gradient in arm c's mean is p_c + u q_c and in arm b's
+ * p_b + u q_b (delta method), so its variance is v0 + 2 v1 u + v2 u^2, and the sequence is the set
+ * of u with (A_c - u A_b)^2 <= k^2 (v0 + 2 v1 u + v2 u^2).
+ */
+function relativeInterval(x) {
+    const { b, c, jb, jc, k } = x;
+    const n = b.n + c.n;
+    const wb = b.n / n;
+    const wc = c.n / n;
+    const hbar = wb * x.shift(b) + wc * x.shift(c);
+    const ab = b.ratio - (x.shift(b) - hbar);
+    const ac = c.ratio - (x.shift(c) - hbar);
+    const pc = c.grad.map((g, i) => g - wb * jc[i]);
+    const qc = jc.map(j => -wc * j);
+    const pb = jb.map(j => wb * j);
+    const qb = b.grad.map((g, i) => -g + wc * jb[i]);
+    const v = (u, w, a) => (x.correction * quad(u, a.cov, w)) / a.n;
+    const v0 = v(pc, pc, c) + v(pb, pb, b);
+    const v1 = v(pc, qc, c) + v(pb, qb, b);
+    const v2 = v(qc, qc, c) + v(qb, qb, b);
+    const estimate = ab !== 0 ? ac / ab - 1 : NaN;
+    const qa = ab * ab - k * k * v2;
+    const qbHalf = ac * ab + k * k * v1;
+    const qcc = ac * ac - k * k * v0;
+    const disc = qbHalf * qbHalf - qa * qcc;
+    const bounded = ab > 0 && qa > 0 && disc >= 0 && Number.isFinite(disc);
+    const root = Math.sqrt(Math.max(0, disc));
+    const uHat = ac / ab;
+    const se = ab > 0 ? Math.sqrt(Math.max(0, v0 + 2 * v1 * uHat + v2 * uHat * uHat)) / ab : Infinity;
+    const at = Number.isFinite(uHat) ? uHat : 1;
+    return {
+        interval: {
+            estimate,
+            lower: bounded ? (qbHalf - root) / qa - 1 : -Infinity,
+            upper: bounded ? (qbHalf + root) / qa - 1 : Infinity,
+            baseline: b.ratio,
+            canary: c.ratio,
+            se: Number.isFinite(se) ? se : Infinity,
+            relative: true
+        },
+        weights: {
+            baseline: pb.map((p, i) => p + at * qb[i]),
+            canary: pc.map((p, i) => p + at * qc[i])
+        }
+    };
+}
+
+/**
+ * The regression-adjusted comparison of a metric with `varianceReduction`
+ * (src/stats/cs/regressionAdjusted.ts), or undefined for a metric without it. Without adjusted
+ * moments in the evidence (a source that cannot give them) the metric is compared unadjusted, and
+ * the record says so.
+ */
+function adjustedComparison(spec, baseline, canary, ctx) {
+    const vr = spec.varianceReduction;
+    if (!vr)
+        return undefined;
+    const b = baseline.adjusted;
+    const c = canary.adjusted;
+    if (!b || !c) {
+        const none = { baseline: 0, canary: 0 };
+        const result = {
+            used: false,
+            varianceReduction: null,
+            covariates: [],
+            units: none,
+            preExposureUnits: none,
+            reason: 'no-data'
+        };
+        return { result: () => result, interval: () => undefined, skewness: () => undefined };
+    }
+    const fits = new Map();
+    const fit = (relative) => {
+        let f = fits.get(relative);
+        if (!f) {
+            f = regressionAdjustedCS(b, c, ctx.alpha, { relative, tStar: ctx.tStar.total });
+            fits.set(relative, f);
+        }
+        return f;
+    };
+    const main = fit(spec.tolerance.relative);
+    // One level of a categorical covariate is the reference when every level was seen: not news.
+    const field = (name) => name.split('=')[0];
+    const dropped = main.dropped.filter(d => !(d.why === 'collinear' &&
+        d.covariate.includes('=') &&
+        main.covariates.some(c => c.includes('=') && field(c) === field(d.covariate))));
+    const pre = preExposureLeftOut(vr.lookback, ctx.preExposure, main);
+    if (pre)
+        dropped.unshift({ covariate: PRE_EXPOSURE, why: pre });
+    const result = {
+        used: main.interval !== undefined,
+        varianceReduction: Number.isFinite(main.varianceReduction) ? main.varianceReduction : null,
+        covariates: main.covariates,
+        units: main.units,
+        preExposureUnits: main.covered
+    };
+    if (main.fallback)
+        result.reason = main.fallback;
+    if (dropped.length > 0)
+        result.dropped = dropped;
+    return {
+        interval: relative => fit(relative).interval,
+        skewness: relative => fit(relative).skewness,
+        result: applied => applied === 'used' || !result.used
+            ? result
+            : { ...result, used: false, reason: applied === 'held' ? 'interval-held' : 'bounded' }
+    };
+}
+/** Why the metric's own pre-exposure level is not among the covariates, when it was asked for. */
+function preExposureLeftOut(lookback, quality, fit) {
+    if (lookback <= 0 || fit.covariates.includes(PRE_EXPOSURE))
+        return undefined;
+    if (fit.dropped.some(d => d.covariate === PRE_EXPOSURE))
+        return undefined;
+    if (!quality)
+        return 'no-lookback';
+    if (quality.canaryRecords > 0)
+        return 'lookback-not-clean';
+    return fit.covered.baseline + fit.covered.canary === 0 ? 'no-history' : undefined;
+}
+
 const toHarm = (d, better) => better === 'lower'
     ? { estimate: d.estimate, lower: d.lower, upper: d.upper }
     : { estimate: -d.estimate, lower: -d.upper, upper: -d.lower };
@@ -1940,13 +2370,15 @@ function compareMetric(spec, baseline, canary, context,
 limitValue) {
     // A metric may need its own minimum sample (the judge's, which samples far fewer outputs).
     const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples };
-    const evaluated = differenceInterval(spec, baseline, canary, spec.tolerance, ctx);
+    // Variance reduction (CUPED): the regression-adjusted sequence, for a metric that asks for it.
+    const adjusted = adjustedComparison(spec, baseline, canary, ctx);
+    const evaluated = differenceInterval(spec, baseline, canary, spec.tolerance, ctx, adjusted);
     const interval = evaluated.interval;
     const harm = toHarm(interval, spec.better);
     const failAt = spec.rollbackAt ?? spec.tolerance;
     const failHarm = failAt.relative === spec.tolerance.relative
         ? harm
-        : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx).interval, spec.better);
+        : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx, adjusted).interval, spec.better);
     const n = { baseline: baseline.requests, canary: canary.requests };
     const units = { baseline: unitsOf(baseline), canary: unitsOf(canary) };
     const clustered = units.baseline < n.baseline || units.canary < n.canary;
@@ -1983,7 +2415,8 @@ limitValue) {
         reason: '',
         why: { code: 'inconclusive', beyondTolerance: false },
         method: evaluated.method,
-        ...(evaluated.validity && { validity: evaluated.validity })
+        ...(evaluated.validity && { validity: evaluated.validity }),
+        ...(adjusted && { varianceReduction: adjusted.result(evaluated.adjustment ?? 'used') })
     };
     if (spec.limit !== undefined) {
         result.limit =
@@ -2011,6 +2444,14 @@ limitValue) {
     }
     if (verdict === 'inconclusive' && ctx.project !== false) {
         const now = { harm, t: interval.t };
+        const vr = result.varianceReduction;
+        const adjustedView = vr?.used && vr.varianceReduction !== null
+            ? {
+                estimate: harm.estimate,
+                failEstimate: failHarm.estimate,
+                scale: Math.sqrt(Math.max(0, 1 - vr.varianceReduction))
+            }
+            : undefined;
         result.needed = projectNeeded({
             why: result.why,
             units,
@@ -2018,7 +2459,7 @@ limitValue) {
             canaryRate: ctx.canaryRate,
             canaryRequests: ctx.canaryRequests,
             ...(ctx.growth && { growth: ctx.growth }),
-            decisiveAt: f => decisiveAt(spec, baseline, canary, ctx, failAt, now, f)
+            decisiveAt: f => decisiveAt(spec, baseline, canary, ctx, failAt, now, f, adjustedView)
         });
     }
     result.reason = reasonText(result.why);
@@ -2028,7 +2469,7 @@ limitValue) {
 function unitsOf(m) {
     return m.moments.n > 0 ? Math.min(m.moments.n, m.requests) : m.requests;
 }
-function differenceInterval(spec, b, c, tolerance, ctx) {
+function differenceInterval(spec, b, c, tolerance, ctx, adjusted) {
     const relative = tolerance.relative;
     const aggregate = ctx.designEffects?.[spec.name];
     if (spec.kind === 'quantile') {
@@ -2062,7 +2503,12 @@ function differenceInterval(spec, b, c, tolerance, ctx) {
     const range = sketchRange(metricRange(spec), b, c);
     if (range) {
         const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation);
-        return { interval, method: methodOf(spec, { relative, histogram: false }), validity };
+        return {
+            interval,
+            method: methodOf(spec, { relative, histogram: false }),
+            validity,
+            ...(adjusted && { adjustment: 'bounded' })
+        };
     }
     const interval = ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
         relative,
@@ -2071,8 +2517,20 @@ function differenceInterval(spec, b, c, tolerance, ctx) {
         sharedSpread: true
     });
     const kappa = relative && interval.estimate > -1 ? 1 + interval.estimate : 1;
-    const skewness = sharedSkewness(b.moments, c.moments, kappa);
-    const method = methodOf(spec, { relative, histogram: false, skewness: skewness !== undefined });
+    // Variance reduction: the regression-adjusted sequence replaces the unadjusted one, under the
+    // same guards, with the skewness rule applied to the adjusted estimator (its per-unit residual
+    // is what the normal approximation is about; without third moments, the unadjusted one's).
+    const regressionAdjusted = adjusted?.interval(relative);
+    const plainSkewness = sharedSkewness$1(b.moments, c.moments, kappa);
+    const skewness = regressionAdjusted
+        ? (adjusted.skewness(relative) ?? plainSkewness)
+        : plainSkewness;
+    const method = methodOf(spec, {
+        relative,
+        histogram: false,
+        skewness: skewness !== undefined,
+        ...(regressionAdjusted && { adjustedFor: adjusted.result('used').covariates })
+    });
     if (skewness !== undefined) {
         validity.skewness = skewness;
         validity.maxSkewness = MAX_SKEWNESS;
@@ -2081,10 +2539,13 @@ function differenceInterval(spec, b, c, tolerance, ctx) {
                 interval: { ...interval, lower: -Infinity, upper: Infinity },
                 method,
                 validity,
-                blocked: { code: 'too-skewed', skewness, maxSkewness: MAX_SKEWNESS }
+                blocked: { code: 'too-skewed', skewness, maxSkewness: MAX_SKEWNESS },
+                ...(adjusted && { adjustment: 'held' })
             };
         }
     }
+    if (regressionAdjusted)
+        return { interval: regressionAdjusted, method, validity };
     return { interval, method, validity };
 }
 function unbounded(relative, b, c) {
@@ -2261,7 +2722,7 @@ function grown(m, f) {
  * factors, at the same estimates. Quantiles keep no moments to grow: their interval's half-widths
  * shrink as the rank boundary does with the canary's requests (stats/projection.ts).
  */
-function decisiveAt(spec, b, c, ctx, failAt, now, f) {
+function decisiveAt(spec, b, c, ctx, failAt, now, f, adjusted) {
     const enough = (spec.reference !== undefined || unitsOf(b) * f.baseline.units >= ctx.minSamples) &&
         unitsOf(c) * f.canary.units >= ctx.minSamples;
     if (!enough)
@@ -2272,12 +2733,22 @@ function decisiveAt(spec, b, c, ctx, failAt, now, f) {
     }
     const gb = grown(b, f.baseline);
     const gc = grown(c, f.canary);
-    const harm = toHarm(differenceInterval(spec, gb, gc, spec.tolerance, ctx).interval, spec.better);
+    // With variance reduction in use, the grown unadjusted interval is moved to the adjusted
+    // estimate and narrowed by the reduction seen now (sqrt(1 - reduction): the two sequences share
+    // their boundary, ../stats/cs/regressionAdjusted.ts), its guards (skewness) still applying.
+    const view = (h, estimate) => adjusted && estimate !== undefined && Number.isFinite(h.lower) && Number.isFinite(h.upper)
+        ? {
+            estimate,
+            lower: estimate - (h.estimate - h.lower) * adjusted.scale,
+            upper: estimate + (h.upper - h.estimate) * adjusted.scale
+        }
+        : h;
+    const harm = view(toHarm(differenceInterval(spec, gb, gc, spec.tolerance, ctx).interval, spec.better), adjusted?.estimate);
     if (harm.upper < spec.tolerance.value)
         return true;
     const fail = failAt.relative === spec.tolerance.relative
         ? harm
-        : toHarm(differenceInterval(spec, gb, gc, failAt, ctx).interval, spec.better);
+        : view(toHarm(differenceInterval(spec, gb, gc, failAt, ctx).interval, spec.better), adjusted?.failEstimate);
     return fail.lower > failAt.value;
 }
 const sketchOf = (m, interpolate = false) => {
@@ -2392,6 +2863,13 @@ function methodOf(spec, d) {
     const range = metricRange(spec);
     if (range) {
         return `nonasymptotic empirical-Bernstein CS for a mean in [${range.lo}, ${range.hi}], both arms' supermartingales joined (Howard et al. 2021; Waudby-Smith & Ramdas 2024; Fan, Grama & Liu 2015), ${scale}`;
+    }
+    if (d.adjustedFor) {
+        const names = [...new Set(d.adjustedFor.map(c => c.split('=')[0]))].join(', ');
+        const trusted = d.skewness
+            ? 'trusted from the minimum sample in units and an adjusted estimator skewness below 0.2 (Cochran 1977)'
+            : 'trusted from the minimum sample in units (skewness not assessed: the source gives no third moments)';
+        return `regression-adjusted (CUPED) asymptotic CS on ${names}, clustered by unit (Lindon, Ham, Tingley & Bojinov 2022; Deng et al. 2013), ${trusted}, ${d.relative ? 'relative (Fieller)' : 'absolute'}`;
     }
     const base = spec.kind === 'ratio' ? 'asymptotic CS for a ratio of sums' : 'asymptotic CS for a mean';
     const spread = "each arm's variance at least the other's relative spread";
@@ -4235,7 +4713,8 @@ function analyze(policy, evidence, canaryWeight, replay = false, options = {}) {
         canaryRequests: canary.requests,
         canaryRate,
         growth: growthOf(policy, evidence, options.stepElapsedMs),
-        ...(designEffects && { designEffects })
+        ...(designEffects && { designEffects }),
+        ...(evidence.quality.preExposure && { preExposure: evidence.quality.preExposure })
     };
     const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx, evidence.limitValues?.[spec.name]));
     // Each segment's cells merged once, for the segment comparisons and the segment-mix check.
@@ -4404,8 +4883,17 @@ function initialState(policy, stepStartedAt) {
         status: 'running',
         stepIndex: 0,
         stepStartedAt: new Date(stepStartedAt).toISOString(),
+        startedAt: new Date(stepStartedAt).toISOString(),
         history: []
     };
+}
+/**
+ * When the rollout's first step began, epoch ms: the state's `startedAt`, or for a state written
+ * before it existed, its step's start while at the first step; else unknown.
+ */
+function rolloutStartedAt(state) {
+    const at = state.startedAt ?? (state.stepIndex === 0 ? state.stepStartedAt : undefined);
+    return at === undefined ? undefined : Date.parse(at);
 }
 /**
  * The error-budget ledger for an evaluation of the current step (stats/alphaSpending.ts): the
@@ -4536,7 +5024,7 @@ function stateAfter(state, decision, now, analysis, policy) {
         if (state.status === 'rolled-back') {
             // A resumed rollout is a new attempt of a person's choosing: its budget starts again.
             const { errorBudget: _spent, ...fresh } = rest;
-            return { ...fresh, status: 'running', stepIndex: 0, stepStartedAt: at };
+            return { ...fresh, status: 'running', stepIndex: 0, stepStartedAt: at, startedAt: at };
         }
         // The pause does not count towards the step's bake time or its maxDuration.
         const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0;
@@ -4995,6 +5483,34 @@ function median(xs) {
 function noiseText(m) {
     return m.aa ? `A/A ±${change(m, m.aa.noise, m.delta.relative).slice(1)}` : '';
 }
+const NOT_USED = {
+    'no-data': 'the source gives no per-unit data',
+    'too-few-units': 'too few units',
+    'no-covariate': 'no usable covariate',
+    'explains-nothing': 'the covariates explain nothing',
+    'interval-held': 'the interval is not trusted yet',
+    bounded: 'a bounded score keeps its nonasymptotic interval'
+};
+/**
+ * The metric's variance reduction (CUPED): "CUPED -43% variance (pre-exposure level; 1,234 of
+ * 2,000 units with history)", "unadjusted: the covariates explain nothing", or '' without it.
+ */
+function varianceText(m) {
+    const vr = m.varianceReduction;
+    if (!vr)
+        return '';
+    if (!vr.used)
+        return `unadjusted: ${NOT_USED[vr.reason ?? 'no-covariate']}`;
+    const pct = Math.round((vr.varianceReduction ?? 0) * 100);
+    const units = vr.units.baseline + vr.units.canary;
+    const history = vr.preExposureUnits.baseline + vr.preExposureUnits.canary;
+    const covered = vr.covariates.includes('pre-exposure level')
+        ? `; ${history.toLocaleString('en-US')} of ${units.toLocaleString('en-US')} units with history`
+        : '';
+    // A categorical covariate's levels (`route=faq`, `route=billing`) read as their field.
+    const names = [...new Set(vr.covariates.map(c => c.split('=')[0]))];
+    return `CUPED −${pct}% variance (${names.join(', ')}${covered})`;
+}
 
 /**
  * A mermaid `xychart-beta` per gating metric (GitHub renders mermaid in comments and job
@@ -5391,11 +5907,13 @@ function metricRow(m) {
         ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
         : '';
     const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : '';
+    const cuped = varianceText(m);
+    const reduced = cuped ? `<br><sub>${escapeMarkdown(cuped)}</sub>` : '';
     const held = m.holdsBecause ? ' (holds)' : '';
     const why = heldText(m);
     const waiting = why ? `<br><sub>${escapeMarkdown(why)}</sub>` : '';
     const caveats = (m.caveats ?? []).map(c => `<br><sub>⚠️ ${escapeMarkdown(c)}</sub>`).join('');
-    return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held}${waiting} |`;
+    return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)}${reduced} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held}${waiting} |`;
 }
 /** A count of segments by verdict, then the failing ones (at most five, named). */
 function segmentLines(segments) {
@@ -5499,7 +6017,7 @@ function renderText(r) {
             value(m, m.canary),
             deltaWithInterval(m),
             `tol ${toleranceText(m)}`,
-            noiseText(m),
+            [noiseText(m), varianceText(m)].filter(Boolean).join('; '),
             m.verdict + (m.holdsBecause ? ' (holds)' : '') + (heldText(m) ? `: ${heldText(m)}` : '')
         ]);
         const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? [];
@@ -5826,11 +6344,15 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
         });
         return { analysis };
     }
+    // Metrics with variance reduction read each unit's records from before the rollout began.
+    const startedAt = from > 0 ? lookbackEnd(policy, state) : undefined;
+    const pre = startedAt === undefined ? {} : { rolloutStartedAt: startedAt };
     try {
         const judgeSample = policy.judge && judgeSampleSize(policy.judge, state.judgeCache);
         const evidence = await source.collect({
             window: { from, to: now },
             now,
+            ...pre,
             ...(judgeSample && { judgeSample })
         });
         const unjudged = analyze(policy, evidence, weight, replay, options);
@@ -5841,7 +6363,10 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
                 stepAlpha: restartedBudget(policy, budget).step.alpha,
                 stepElapsedMs: now - unjudged.restartAt
             };
-            return await restartAtModelChange(policy, unjudged, source, now, weight, replay, restarted);
+            return await restartAtModelChange(policy, unjudged, source, now, weight, replay, {
+                ...restarted,
+                pre
+            });
         }
         // The judge (optional) grades sampled texts into its metric, then the analysis is redone.
         const cache = state.judgeCache;
@@ -5872,13 +6397,13 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
  * warm-up), and the step holds until it has baked that long again. The state's step clock moves
  * to the change too (decide/state.ts), so later runs start there.
  */
-async function restartAtModelChange(policy, before, source, now, weight, replay, options) {
+async function restartAtModelChange(policy, before, source, now, weight, replay, { pre, ...options }) {
     const restartAt = before.restartAt;
     const from = restartAt + policy.rollout.warmup;
     const change = before.checks.find(c => c.name === 'model')?.detail ?? 'a served model changed';
     const baked = now - restartAt >= policy.rollout.minDuration;
     const evidence = now > from
-        ? await source.collect({ window: { from, to: now }, now })
+        ? await source.collect({ window: { from, to: now }, now, ...pre })
         : emptyEvidence(source, now, now);
     const analysis = analyze(policy, evidence, weight, replay, options);
     const model = {
@@ -5892,6 +6417,11 @@ async function restartAtModelChange(policy, before, source, now, weight, replay,
         analysis.checks[at] = model;
     analysis.restartAt ??= restartAt;
     return { analysis, quality: evidence.quality };
+}
+/** The rollout's start, when a metric reads a pre-exposure lookback before it. */
+function lookbackEnd(policy, state) {
+    const lookback = policy.metrics.some(m => (m.varianceReduction?.lookback ?? 0) > 0);
+    return lookback ? rolloutStartedAt(state) : undefined;
 }
 function emptyEvidence(source, from, to) {
     return {
@@ -7151,6 +7681,183 @@ function usedFields(policy) {
 }
 
 /**
+ * `varianceReduction` (issue 12, speed): regression adjustment (CUPED) of mean and ratio metrics,
+ * for the whole policy and per metric. Each unit's own level of the metric before the rollout's
+ * first step began, and request covariates the policy declares unaffected by the change, explain
+ * part of the per-user variation, so the interval is narrower at the same traffic
+ * (src/stats/cs/regressionAdjusted.ts).
+ *
+ * Off unless asked. It needs what only the policy's author can vouch for: that records before the
+ * rollout are kept for the lookback and that the named covariates are not moved by the change
+ * (a prompt change moves input_tokens). When asked, every check that makes it safe is automatic:
+ * a covariate whose arms differ is dropped, a lookback that saw the canary is not used, and a
+ * covariate that explains nothing leaves the metric unadjusted.
+ */
+const DAY$1 = 86_400_000;
+const DEFAULT_LOOKBACK = '7d';
+/** Fields read as numbers by default (the prompt's size); any other field is categorical. */
+const NUMERIC_FIELDS = ['input_tokens', 'prompt_tokens', 'gen_ai.usage.input_tokens'];
+/**
+ * Record fields the change itself moves (or that are the design, not a covariate): adjusting for
+ * them would hide part of the change.
+ */
+const OUTCOMES = new Set([
+    'latency_ms',
+    'duration_ms',
+    'gen_ai.client.operation.duration',
+    'ttft_ms',
+    'gen_ai.response.time_to_first_chunk',
+    'output_tokens',
+    'completion_tokens',
+    'gen_ai.usage.output_tokens',
+    'cache_read_tokens',
+    'prompt_tokens_details.cached_tokens',
+    'cache_read_input_tokens',
+    'gen_ai.usage.cache_read.input_tokens',
+    'cache_write_tokens',
+    'cache_creation_input_tokens',
+    'gen_ai.usage.cache_creation.input_tokens',
+    'cache_hit',
+    'cost',
+    'cost_usd',
+    'cost_uncached',
+    'score',
+    'gen_ai.evaluation.score.value',
+    'feedback',
+    'error',
+    'fallback',
+    'model',
+    'gen_ai.response.model',
+    'fingerprint',
+    'system_fingerprint',
+    'input',
+    'output',
+    'shadow_output',
+    'judge'
+]);
+const DESIGN = new Set(['ts', 'timestamp', 'start_time', 'unit', 'user_id', 'session_id']);
+const covariateObject = obj('A request covariate and how it is read.', {
+    field: required(str('The record field.')),
+    type: required(choice('numeric: its value per request; categorical: an indicator per value.', [
+        'numeric',
+        'categorical'
+    ]))
+});
+/** `input_tokens`, `route`, or `{ field: prompt_chars, type: numeric }`. */
+const covariate = {
+    description: 'A request field the change does not affect: a name (input_tokens is read as a number, any other field as categories), or { field, type: numeric | categorical }.',
+    expects: 'a field name, or a mapping with field and type',
+    json() {
+        return {
+            description: this.description,
+            oneOf: [{ type: 'string', minLength: 1 }, covariateObject.json()]
+        };
+    },
+    check(value, path, issues) {
+        if (typeof value === 'string') {
+            if (value === '')
+                return reject(issues, path, 'must not be empty');
+            return { field: value, type: NUMERIC_FIELDS.includes(value) ? 'numeric' : 'categorical' };
+        }
+        return covariateObject.check(value, path, issues);
+    }
+};
+const settings = obj("Variance reduction by regression adjustment (CUPED, Lindon et al. 2022): each unit's own level of the metric before the rollout's first step, and request covariates the change does not affect. Mean and ratio metrics only; needs a unit field and, for the lookback, records from before the rollout.", {
+    lookback: withDefault(duration("How far before the rollout's first step each unit's baseline records are read as its pre-exposure level; 0s: none.", { min: 0, max: 90 * DAY$1 }), DEFAULT_LOOKBACK),
+    covariates: withDefault(list('Request fields the change does not affect (input_tokens of an unchanged prompt, route, language): their per-request mean must be the same in both arms.', covariate), [])
+});
+/** The top-level `varianceReduction`: the default of every mean and ratio metric. */
+const policyVarianceReduction = settings;
+/** A metric's `varianceReduction: false` (opt out of the policy's) and `true` (the policy's, or the defaults). */
+const OPT_OUT = Object.freeze({ lookback: 0, covariates: [] });
+const POLICY_DEFAULT = Object.freeze({ lookback: 0, covariates: [] });
+/** A metric's `varianceReduction`: false, true, or its own settings. */
+const metricVarianceReduction = {
+    description: "false: this metric is not adjusted; true: the policy's varianceReduction (or the defaults); or settings of its own.",
+    expects: 'false, true, or a mapping with lookback and covariates',
+    json() {
+        return { description: this.description, oneOf: [{ type: 'boolean' }, settings.json()] };
+    },
+    check(value, path, issues) {
+        if (value === false)
+            return OPT_OUT;
+        if (value === true)
+            return POLICY_DEFAULT;
+        return settings.check(value, path, issues);
+    }
+};
+const ADJUSTABLE = ['mean', 'ratio'];
+/**
+ * Resolves each metric's variance reduction (its own, else the policy's for a mean or ratio
+ * metric) and checks the covariates. Issues point at the key that holds the problem.
+ */
+function resolveVarianceReduction(policy, issues) {
+    const top = policy.varianceReduction;
+    if (top)
+        checkCovariates(top.covariates, ['varianceReduction', 'covariates'], policy, issues);
+    const metrics = policy.metrics.map((m, i) => {
+        const own = m.varianceReduction;
+        const { varianceReduction: _, ...rest } = m;
+        const at = ['metrics', i, 'varianceReduction'];
+        if (own === OPT_OUT)
+            return rest;
+        // A bounded mean (a score, a 0/1 field, a declared range) gets a nonasymptotic sequence
+        // (stats/cs/bernstein.ts) that the regression adjustment, an asymptotic one, would replace.
+        const bounded = m.kind === 'mean' && metricRange(m) !== undefined;
+        if (own !== undefined && (!ADJUSTABLE.includes(m.kind) || bounded)) {
+            const what = m.kind === 'quantile'
+                ? 'a quantile is compared by ranks, which regression does not adjust'
+                : m.kind === 'rate'
+                    ? 'a rate is bounded and gets a nonasymptotic sequence of its own'
+                    : `\`${m.from}\` is a bounded mean, whose nonasymptotic sequence is valid from the first requests and is not adjusted`;
+            reject(issues, at, `variance reduction adjusts unbounded means and ratios: ${what}; remove it`, 'key');
+            return rest;
+        }
+        if (own !== undefined && own !== POLICY_DEFAULT) {
+            checkCovariates(own.covariates, [...at, 'covariates'], policy, issues);
+            return { ...rest, varianceReduction: own };
+        }
+        const resolved = top ?? (own === POLICY_DEFAULT ? defaults() : undefined);
+        if (!resolved || !ADJUSTABLE.includes(m.kind) || bounded)
+            return rest;
+        return { ...rest, varianceReduction: resolved };
+    });
+    return { ...policy, metrics };
+}
+function defaults() {
+    return { lookback: 7 * DAY$1, covariates: [] };
+}
+function checkCovariates(covariates, path, policy, issues) {
+    const seen = new Map();
+    const metricFields = new Map();
+    policy.metrics.forEach((m, i) => {
+        metricFields.set(m.from, formatPath(['metrics', i]));
+        if (m.per !== undefined)
+            metricFields.set(m.per, formatPath(['metrics', i]));
+    });
+    const unitFields = new Set([...DESIGN, ...(policy.arms.unit ? [policy.arms.unit] : [])]);
+    covariates.forEach((c, j) => {
+        const at = [...path, j];
+        const field = c.field;
+        const before = seen.get(field);
+        if (before !== undefined) {
+            reject(issues, at, `\`${field}\` is listed twice (also covariates[${before}])`);
+            return;
+        }
+        seen.set(field, j);
+        if (OUTCOMES.has(field) || field.startsWith('error.') || field.startsWith('scores.')) {
+            reject(issues, at, `\`${field}\` is something the change can move; a covariate must be unaffected by it (input_tokens of an unchanged prompt, the route, the language), or the adjustment would hide part of the change`);
+        }
+        else if (field === policy.arms.field || unitFields.has(field)) {
+            reject(issues, at, `\`${field}\` is the arm, the unit or the time of a record, not a covariate; name a request field such as input_tokens or route`);
+        }
+        else if (metricFields.has(field)) {
+            reject(issues, at, `\`${field}\` is what ${metricFields.get(field)} measures, so the change can move it; a covariate must be unaffected by the change`);
+        }
+    });
+}
+
+/**
  * The rollout policy schema (DESIGN.md, "Policy"), written once in the DSL of ./dsl.ts: it is the
  * validator (with defaults and cross-field rules) and, through policyJsonSchema(), the JSON Schema
  * that editors use. Cross-field rules (in `refine`) are the only part the JSON Schema cannot express.
@@ -7300,7 +8007,8 @@ const metricFields = obj('One metric compared between canary and baseline.', {
     limit: optional(limit),
     mode: withDefault(choice('gate: a fail rolls back, an inconclusive holds; hold: a fail only holds; report: shown, never decides.', ['gate', 'hold', 'report']), 'gate'),
     range: optional(list('kind mean only: [lo, hi], the range every value lies in. The metric is then bounded: it gets a nonasymptotic interval, never narrow on a small or zero-variance sample, and values outside the range are invalid. Scores (score, scores.*, judge), rates and 0/1 fields are bounded without it.', num('A bound of the range, in the metric unit.'), 2)),
-    gateOn: optional(choice("A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).", ['observed', 'repriced']))
+    gateOn: optional(choice("A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).", ['observed', 'repriced'])),
+    varianceReduction: optional(metricVarianceReduction)
 });
 function toMetric(m, path, issues) {
     const before = issues.length;
@@ -7340,6 +8048,7 @@ function toMetric(m, path, issues) {
         ...(range && { range }),
         mode: m.mode,
         ...(m.gateOn === 'repriced' && { gateOn: 'repriced' }),
+        ...(m.varianceReduction !== undefined && { varianceReduction: m.varianceReduction }),
         path: formatPath(path)
     };
 }
@@ -7431,7 +8140,8 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
         canary: optional(oneOrMany('Expected canary model id(s).', str('A model id as records give it.')))
     })),
     actuators: optional(actuators),
-    judge: optional(judge)
+    judge: optional(judge),
+    varianceReduction: optional(policyVarianceReduction)
 });
 /** With a judge, its metric joins the others (a name clash is reported at the judge's metric). */
 const withJudgeMetric = refine(policyFields, (value, path, issues) => {
@@ -7444,10 +8154,10 @@ const withJudgeMetric = refine(policyFields, (value, path, issues) => {
     }
     return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec };
 });
-const policySchema = refine(withJudgeMetric, (policy, _path, issues) => {
+const policySchema = refine(refine(withJudgeMetric, (policy, _path, issues) => {
     const checked = checkPrometheusPolicy(policy, issues);
     return checked === INVALID ? INVALID : checkSqlPolicy(checked, issues);
-});
+}), (policy, _path, issues) => resolveVarianceReduction(policy, issues));
 /** The JSON Schema (draft 2020-12) of a policy file, generated from `policySchema`. */
 function policyJsonSchema() {
     return {

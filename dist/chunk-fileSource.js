@@ -6,7 +6,7 @@ import { sep, basename, dirname, resolve, normalize, relative, posix, isAbsolute
 import { fileURLToPath } from 'url';
 import { createRequire } from 'module';
 import { a as getDefaultExportFromCjs } from './chunk-octokit.js';
-import { d as createNormalizer, E as EvidenceBuilder, F as FieldCatalog, D as DEFAULT_MAX_AGE_MS } from './chunk-records.js';
+import { n as createNormalizer, E as EvidenceBuilder, F as FieldCatalog, D as DEFAULT_MAX_AGE_MS } from './chunk-records.js';
 import { j as judgeSampler } from './chunk-textSample.js';
 import { Y as earliestCanarySink, T as SourceError } from './chunk-base.js';
 import { pipeline, Readable } from 'node:stream';
@@ -3845,7 +3845,8 @@ class FileSource {
             policy: this.policy,
             window: request.window,
             now: request.now,
-            source: this.describe()
+            source: this.describe(),
+            ...(request.rolloutStartedAt !== undefined && { rolloutStartedAt: request.rolloutStartedAt })
         });
         const fields = new FieldCatalog(this.policy);
         const progress = request.progress && { report: request.progress, lines: 0 };

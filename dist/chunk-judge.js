@@ -2,7 +2,7 @@ import { O as OpenAI } from './chunk-openai.js';
 import { w as rejects, x as pairsOf, y as healthBlock, z as lengthBlock, A as projectionText, B as judgeCheckDetail, C as median, D as tStar, E as metricAlpha, H as stopReason, I as compareMetric, J as judgeWarnings } from './chunk-engine.js';
 export { K as judgeSampleSize } from './chunk-engine.js';
 import { createHash } from 'node:crypto';
-import { T as TOTAL_SEGMENT, e as emptyMoments, h as addCluster, m as mergeCells } from './chunk-records.js';
+import { T as TOTAL_SEGMENT, g as emptyMoments, q as addCluster, m as mergeCells } from './chunk-records.js';
 import { readFileSync } from 'node:fs';
 import './chunk-base.js';
 import 'node:fs/promises';

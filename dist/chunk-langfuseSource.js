@@ -1,4 +1,4 @@
-import { j as messageClass, d as createNormalizer, E as EvidenceBuilder, F as FieldCatalog, D as DEFAULT_MAX_AGE_MS, l as isRequestRecord } from './chunk-records.js';
+import { t as messageClass, n as createNormalizer, E as EvidenceBuilder, F as FieldCatalog, D as DEFAULT_MAX_AGE_MS, u as isRequestRecord } from './chunk-records.js';
 import { T as SourceError, Y as earliestCanarySink } from './chunk-base.js';
 import { j as judgeSampler } from './chunk-textSample.js';
 

@@ -1,4 +1,4 @@
-import { T as TOTAL_SEGMENT, e as emptyMoments, s as sumOfSquaresBound, g as bernoulliMoments, h as addCluster, c as emptyQuality, i as fromCumulative } from './chunk-records.js';
+import { T as TOTAL_SEGMENT, g as emptyMoments, s as sumOfSquaresBound, o as bernoulliMoments, q as addCluster, l as emptyQuality, r as fromCumulative } from './chunk-records.js';
 import { T as SourceError } from './chunk-base.js';
 import { readFileSync } from 'node:fs';
 import { M as METRIC_NAME, L as LABEL_NAME } from './chunk-engine.js';

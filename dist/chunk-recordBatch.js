@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { n as spanConvention, o as applySpanConvention, r as readPath, j as messageClass, l as isRequestRecord, p as rawKeysRead, q as hashUnit } from './chunk-records.js';
+import { v as spanConvention, w as applySpanConvention, x as readPath, t as messageClass, u as isRequestRecord, y as rawKeysRead, z as hashUnit } from './chunk-records.js';
 import { L as LazyText } from './chunk-textSample.js';
 
 /** Resolves to the number of physical lines, blank ones included (so lineNo matches an editor's). */
@@ -605,6 +605,12 @@ function rawKeysFor(policy) {
         if (m.per !== undefined)
             for (const key of rawKeysRead(m.per))
                 keys.add(key);
+        for (const c of m.varianceReduction?.covariates ?? []) {
+            // A categorical covariate is read from the raw row by its name (CovariateCollector).
+            const read = c.type === 'categorical' ? [c.field] : rawKeysRead(c.field);
+            for (const key of read)
+                keys.add(key);
+        }
     }
     return [...keys];
 }

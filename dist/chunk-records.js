@@ -1,4 +1,133 @@
 /**
+ * The moments of the regression-adjusted (CUPED) comparison (AdjustedMoments in ./types.ts): the
+ * positions of a cluster's vector v, and adding, merging and reading them. Plain sums over
+ * clusters, so merging is associative and commutative like the RatioMoments beside them.
+ */
+/** Positions in v: the window sums, the pre-exposure sums, the requests, then the covariates. */
+const V_X = 0;
+const V_Y = 1;
+const V_PRE_X = 2;
+const V_PRE_Y = 3;
+const V_REQUESTS = 4;
+const V_COVARIATES = 5;
+/** The length of v for k request covariates. */
+const vectorLength = (covariates) => V_COVARIATES + covariates;
+/** Index of sum v_i v_j (any order of i, j) in `products` for vectors of length d. */
+function productIndex(i, j, d) {
+    const [a, b] = i <= j ? [i, j] : [j, i];
+    return a * d - (a * (a - 1)) / 2 + (b - a);
+}
+function emptyAdjusted(covariates) {
+    const d = vectorLength(covariates.length);
+    return {
+        covariates: [...covariates],
+        n: 0,
+        covered: 0,
+        sums: new Array(d).fill(0),
+        products: new Array((d * (d + 1)) / 2).fill(0),
+        cubes: new Array((d * (d + 1) * (d + 2)) / 6).fill(0)
+    };
+}
+/** Adds one cluster's vector v (length 5 + k) in place. */
+function addAdjustedCluster(m, v) {
+    const d = m.sums.length;
+    m.n += 1;
+    if (v[V_PRE_Y] > 0)
+        m.covered += 1;
+    let p = 0;
+    for (let i = 0; i < d; i++) {
+        const vi = v[i];
+        m.sums[i] = m.sums[i] + vi;
+        if (vi === 0) {
+            p += d - i;
+            continue;
+        }
+        for (let j = i; j < d; j++)
+            m.products[p] = m.products[p++] + vi * v[j];
+    }
+    const cubes = m.cubes;
+    if (!cubes)
+        return;
+    let q = 0;
+    for (let i = 0; i < d; i++) {
+        const vi = v[i];
+        if (vi === 0) {
+            q += ((d - i) * (d - i + 1)) / 2;
+            continue;
+        }
+        for (let j = i; j < d; j++) {
+            const vij = vi * v[j];
+            if (vij === 0) {
+                q += d - j;
+                continue;
+            }
+            for (let l = j; l < d; l++)
+                cubes[q] = cubes[q++] + vij * v[l];
+        }
+    }
+}
+/** Adds `from` into `into` in place; their covariates must be the same names in the same order. */
+function addAdjusted(into, from) {
+    if (!sameCovariates(into, from)) {
+        throw new RangeError(`cannot merge adjusted moments over covariates [${from.covariates.join(', ')}] into [${into.covariates.join(', ')}]`);
+    }
+    into.n += from.n;
+    into.covered += from.covered;
+    from.sums.forEach((s, i) => (into.sums[i] = into.sums[i] + s));
+    from.products.forEach((s, i) => (into.products[i] = into.products[i] + s));
+    // Third moments only when both have them: a part without would make the sum wrong.
+    if (into.cubes && from.cubes) {
+        const cubes = into.cubes;
+        from.cubes.forEach((s, i) => (cubes[i] = cubes[i] + s));
+    }
+    else
+        delete into.cubes;
+}
+/**
+ * Sum over clusters of (w'v)^3 for a weight vector w of length d, from the third-order sums
+ * (undefined without them): each i <= j <= l term counted as often as its distinct orderings.
+ */
+function cubedSum(m, w) {
+    const cubes = m.cubes;
+    if (!cubes)
+        return undefined;
+    const d = m.sums.length;
+    let q = 0;
+    let sum = 0;
+    for (let i = 0; i < d; i++) {
+        for (let j = i; j < d; j++) {
+            for (let l = j; l < d; l++) {
+                const orderings = i === j ? (j === l ? 1 : 3) : j === l ? 3 : 6;
+                sum +=
+                    orderings *
+                        w[i] *
+                        w[j] *
+                        w[l] *
+                        cubes[q++];
+            }
+        }
+    }
+    return sum;
+}
+function sameCovariates(a, b) {
+    return (a.covariates.length === b.covariates.length &&
+        a.covariates.every((c, i) => c === b.covariates[i]));
+}
+/**
+ * The adjusted moments of the union of several sets, or undefined unless every set has them (a
+ * cell without them would silently drop its clusters from the adjusted comparison).
+ */
+function mergeAdjusted(parts) {
+    const [first, ...rest] = parts;
+    if (!first || rest.some(p => p === undefined || !sameCovariates(first, p)))
+        return undefined;
+    const merged = emptyAdjusted(first.covariates);
+    for (const part of parts)
+        addAdjusted(merged, part);
+    return merged;
+}
+
+/**
  * Quantiles from a classic (fixed-bucket) histogram, as Prometheus and OpenTelemetry export them:
  * only the count per bucket is known, so the value of any order statistic is known only to lie in
  * its bucket. Read conservatively: `rangeAtRank` gives the bucket's edges, and a confidence
@@ -890,6 +1019,7 @@ function mergeCells(cells) {
     const histograms = new Array(metricCount).fill(undefined);
     const bounds = new Array(metricCount).fill(undefined);
     const ranks = new Array(metricCount).fill(undefined);
+    const adjusted = Array.from({ length: metricCount }, () => []);
     const models = {};
     const errors = {};
     let totalRequests = 0;
@@ -915,6 +1045,7 @@ function mergeCells(cells) {
                 (ranks[i] ??= new RankSumsAccumulator()).addSums(m.unitRanks);
             histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram);
             bounds[i] = mergeBounds(bounds[i], m.bounds);
+            adjusted[i].push(m.adjusted);
         }
     }
     const metrics = moments.map((mo, i) => {
@@ -934,6 +1065,9 @@ function mergeCells(cells) {
         const known = bounds[i];
         if (known)
             merged.bounds = known;
+        const adjustedMoments = mergeAdjusted(adjusted[i]);
+        if (adjustedMoments)
+            merged.adjusted = adjustedMoments;
         return merged;
     });
     return {
@@ -1817,6 +1951,18 @@ class UnitIndex {
                 return slot - 1;
         }
     }
+    /** Calls `visit` with each unit's hash and slot, in table order. */
+    forEach(visit) {
+        const key = { h1: 0, h2: 0 };
+        for (let i = 0; i < this.slots.length; i++) {
+            const slot = this.slots[i];
+            if (slot === 0)
+                continue;
+            key.h1 = this.lo[i];
+            key.h2 = this.hi[i];
+            visit(key, slot - 1);
+        }
+    }
     /** Forgets every unit (the builder's finish()). */
     release() {
         this.bits = 4;
@@ -1982,6 +2128,370 @@ function addSumClusters(sums, moments) {
     }
 }
 
+/** Values of a categorical covariate that get an indicator; later values get none (the reference). */
+const MAX_COVARIATE_LEVELS = 8;
+/** The value a categorical covariate has on a record (as a segment dimension reads it). */
+function covariateLevel(v) {
+    if (typeof v === 'string')
+        return v === '' ? undefined : v;
+    if (typeof v === 'number' || typeof v === 'boolean')
+        return String(v);
+    return undefined;
+}
+/**
+ * Per-unit covariates for the regression-adjusted comparison (AdjustedMoments, ./types.ts), for
+ * the EvidenceBuilder: each unit's pre-exposure sums of every adjusted metric (read from the
+ * lookback before the rollout's first step, in the same pass over the files as the window), and
+ * its sums of the request covariates in the window. Both in typed-array tables keyed like the
+ * builder's own per-unit state (the 64-bit unit hash): the pre-exposure table by its own UnitIndex,
+ * since a unit's lookback records may come before or after its window records in the files; the
+ * window table by the unit's total slot in its arm. In finish() each unit's vector joins the
+ * AdjustedMoments of its arm's total cell of the bucket where it was first seen, as its RatioMoments
+ * cluster does; a request without a unit is its own cluster, added at once.
+ *
+ * Memory: about 16 bytes of index and 12 to 20 bytes per adjusted metric per pre-exposure unit,
+ * and 8 bytes per covariate column (numeric 1, categorical MAX_COVARIATE_LEVELS) plus 8 per unit in
+ * the window.
+ */
+class CovariateCollector {
+    adjusted;
+    columns;
+    /** Row width in a unit's window table: requests, then the columns. */
+    stride;
+    window;
+    preIndex = new UnitIndex();
+    preSlots;
+    preQuality;
+    /** Per arm: the window rows by total slot. */
+    rows;
+    /**
+     * Per arm, per bucket index, per adjusted metric: the moments of the requests without a unit,
+     * added while reading (every level's column), and of the units, added in finish() when the
+     * levels are known (used columns only, `layouts`).
+     */
+    cells = [[], []];
+    unitCells = [[], []];
+    /** Per adjusted metric, once reading is done: the used positions of its vector, and their names. */
+    layouts;
+    used;
+    /** Per arm, total slot -> pre-exposure slot + 1 (0: none); set by link(). */
+    links = [new Int32Array(0), new Int32Array(0)];
+    /** The vector of one cluster, filled by fill(). */
+    vector;
+    /** A window row for a request without a unit. */
+    single;
+    /** A unit's pre-exposure sums, per adjusted metric (UnitSlots.sumInto). */
+    sums;
+    /** `rolloutStartedAt`: when the rollout's first step began (undefined: no lookback is read). */
+    static create(policy, rolloutStartedAt) {
+        const any = policy.metrics.some(m => m.varianceReduction !== undefined);
+        return any ? new CovariateCollector(policy, rolloutStartedAt) : undefined;
+    }
+    constructor(policy, rolloutStartedAt) {
+        const byField = new Map();
+        let at = 1;
+        const kinds = [];
+        this.adjusted = [];
+        policy.metrics.forEach((spec, metric) => {
+            const vr = spec.varianceReduction;
+            if (!vr)
+                return;
+            const columns = vr.covariates.map(c => {
+                const key = `${c.type}:${c.field}`;
+                let column = byField.get(key);
+                if (!column) {
+                    column =
+                        c.type === 'numeric'
+                            ? {
+                                spec: c,
+                                at,
+                                read: compileMetricValue({
+                                    name: c.field,
+                                    from: c.field,
+                                    kind: 'mean',
+                                    tolerance: spec.tolerance,
+                                    path: spec.path
+                                }, policy.pricing)
+                            }
+                            : { spec: c, at, levels: new Map() };
+                    at += c.type === 'numeric' ? 1 : MAX_COVARIATE_LEVELS;
+                    byField.set(key, column);
+                }
+                return column;
+            });
+            const capacity = V_COVARIATES +
+                columns.reduce((s, c) => s + (c.spec.type === 'numeric' ? 1 : MAX_COVARIATE_LEVELS), 0);
+            this.adjusted.push({
+                metric,
+                pre: kinds.length,
+                columns,
+                capacity,
+                read: compileMetricValue(spec, policy.pricing),
+                lookback: vr.lookback
+            });
+            kinds.push(spec.kind);
+        });
+        this.columns = [...byField.values()];
+        this.stride = at;
+        this.rows = [new PagedRows(at), new PagedRows(at)];
+        this.preSlots = new UnitSlots(kinds, 0);
+        const lookback = Math.max(0, ...this.adjusted.map(a => a.lookback));
+        this.window =
+            rolloutStartedAt !== undefined && lookback > 0
+                ? { from: rolloutStartedAt - lookback, to: rolloutStartedAt }
+                : undefined;
+        this.preQuality = this.window && { window: this.window, records: 0, units: 0, canaryRecords: 0 };
+        this.vector = new Float64Array(Math.max(...this.adjusted.map(a => a.capacity)));
+        this.single = new Float64Array(at);
+        this.used = new Float64Array(Math.max(...this.adjusted.map(a => a.capacity)));
+        this.sums = new Float64Array(3 * kinds.length);
+    }
+    /** A record at `ts` (outside the window) is in the lookback: call pre() with it. */
+    isPreExposure(ts) {
+        const w = this.window;
+        return w !== undefined && ts >= w.from && ts < w.to;
+    }
+    /**
+     * Files a record of the lookback (isPreExposure). A canary record there marks it unclean
+     * (PreExposureQuality.canaryRecords).
+     */
+    pre(r, unit) {
+        const q = this.preQuality;
+        if (r.arm === 'canary') {
+            q.canaryRecords++;
+            if (q.lastCanary === undefined || r.ts > q.lastCanary)
+                q.lastCanary = r.ts;
+            return;
+        }
+        // A request without a unit has no later self to be the covariate of.
+        if (unit === undefined)
+            return;
+        let slot = this.preIndex.find(unit);
+        if (slot < 0) {
+            slot = this.preSlots.allocate();
+            this.preIndex.insert(slot);
+            q.units++;
+        }
+        q.records++;
+        const end = this.window.to;
+        for (const a of this.adjusted) {
+            if (r.ts < end - a.lookback)
+                continue;
+            const v = a.read(r);
+            if (v !== undefined && !('invalid' in v))
+                this.preSlots.add(slot, a.pre, v.x, v.y);
+        }
+    }
+    /**
+     * Files a window record's covariates: into its unit's row (`slot`, its total slot in the arm),
+     * or, without a unit, as a cluster of its own in bucket k for each adjusted metric it has a
+     * value for (`has`, `xs`, `ys`: the builder's values of this record, by metric).
+     */
+    request(arm, slot, k, r, values) {
+        const [data, base] = slot >= 0 ? this.rows[arm].row(slot) : [this.single, 0];
+        if (slot < 0)
+            data.fill(0);
+        data[base] = data[base] + 1;
+        for (const c of this.columns) {
+            const at = base + c.at;
+            if (c.read) {
+                const v = c.read(r);
+                if (v !== undefined && !('invalid' in v))
+                    data[at] = data[at] + v.x;
+                continue;
+            }
+            const level = this.levelOf(c, r);
+            if (level >= 0)
+                data[at + level] = data[at + level] + 1;
+        }
+        if (slot >= 0)
+            return;
+        // A request without a unit: one cluster, (x, y, 0, 0, 1, z) for each metric it has.
+        for (let j = 0; j < this.adjusted.length; j++) {
+            const a = this.adjusted[j];
+            if (values.has[a.metric] === 0)
+                continue;
+            const v = this.fill(a, values.xs[a.metric], values.ys[a.metric], 0, 0, data, 0);
+            addAdjustedCluster(this.cell(arm, k, j), v);
+        }
+    }
+    /** Maps the arm's total slots to pre-exposure slots (call before the arm's UnitIndex is released). */
+    link(arm, units, slotCount) {
+        const link = new Int32Array(slotCount);
+        if (this.clean()) {
+            this.preIndex.forEach((key, preSlot) => {
+                const slot = units.find(key);
+                if (slot >= 0)
+                    link[slot] = preSlot + 1;
+            });
+        }
+        this.links[arm] = link;
+    }
+    /**
+     * Adds a unit's cluster to bucket k of its arm: `sums` are its window sums as UnitSlots.sumInto
+     * gives them (per metric: x, y, count).
+     */
+    unit(arm, slot, k, sums) {
+        const rows = this.rows[arm];
+        const [data, base] = rows.row(slot);
+        const preSlot = (this.links[arm]?.[slot] ?? 0) - 1;
+        if (preSlot >= 0) {
+            this.sums.fill(0);
+            this.preSlots.sumInto(preSlot, this.sums);
+        }
+        const layouts = this.layout();
+        for (let j = 0; j < this.adjusted.length; j++) {
+            const a = this.adjusted[j];
+            const i = a.metric;
+            if (sums[3 * i + 2] === 0)
+                continue;
+            const preX = preSlot >= 0 ? this.sums[3 * a.pre] : 0;
+            const preY = preSlot >= 0 ? this.sums[3 * a.pre + 1] : 0;
+            const v = this.fill(a, sums[3 * i], sums[3 * i + 1], preX, preY, data, base);
+            const { keep } = layouts[j];
+            for (let p = 0; p < keep.length; p++)
+                this.used[p] = v[keep[p]];
+            const byBucket = this.unitCells[arm];
+            const cells = (byBucket[k] ??= layouts.map(l => emptyAdjusted(l.names)));
+            addAdjustedCluster(cells[j], this.used.subarray(0, keep.length));
+        }
+    }
+    /** Sets `adjusted` on the metrics of arm's total cell for bucket k (compacted to used levels). */
+    attach(arm, k, metrics) {
+        this.adjusted.forEach((a, j) => {
+            const metric = metrics[a.metric];
+            if (!metric)
+                return;
+            const adjusted = this.compact(j, a, this.cells[arm]?.[k]?.[j]);
+            const units = this.unitCells[arm]?.[k]?.[j];
+            if (units)
+                addAdjusted(adjusted, units);
+            metric.adjusted = adjusted;
+        });
+    }
+    /** What was found in the lookback, for DataQuality.preExposure (undefined when none was read). */
+    quality() {
+        return this.preQuality && { ...this.preQuality };
+    }
+    /** Frees the per-unit tables. */
+    release() {
+        this.rows[0].release();
+        this.rows[1].release();
+        this.preSlots.release();
+        this.preIndex.release();
+        this.links[0] = new Int32Array(0);
+        this.links[1] = new Int32Array(0);
+    }
+    /** No canary record in the lookback: its units were all unexposed. */
+    clean() {
+        return this.preQuality !== undefined && this.preQuality.canaryRecords === 0;
+    }
+    levelOf(c, r) {
+        const value = covariateLevel(r.raw[c.spec.field]);
+        if (value === undefined)
+            return -1;
+        const levels = c.levels;
+        const level = levels.get(value);
+        if (level !== undefined)
+            return level;
+        if (levels.size >= MAX_COVARIATE_LEVELS)
+            return -1;
+        levels.set(value, levels.size);
+        return levels.size - 1;
+    }
+    cell(arm, k, j) {
+        const byBucket = this.cells[arm];
+        // Requests without a unit, at every level's column: no third moments (their count grows as
+        // the cube of the columns; without them the estimator's skewness is not assessed).
+        const cell = (byBucket[k] ??= this.adjusted.map(a => {
+            const { cubes: _, ...m } = emptyAdjusted(new Array(a.capacity - V_COVARIATES).fill(''));
+            return m;
+        }));
+        return cell[j];
+    }
+    /** The vector (x, y, pre.x, pre.y, requests, metric's covariate columns) in this.vector. */
+    fill(a, x, y, preX, preY, row, base) {
+        const v = this.vector;
+        v[V_X] = x;
+        v[V_Y] = y;
+        v[V_PRE_X] = preX;
+        v[V_PRE_Y] = preY;
+        v[V_REQUESTS] = row[base];
+        let p = V_COVARIATES;
+        for (const c of a.columns) {
+            const width = c.spec.type === 'numeric' ? 1 : MAX_COVARIATE_LEVELS;
+            for (let l = 0; l < width; l++)
+                v[p++] = row[base + c.at + l];
+        }
+        return v.subarray(0, a.capacity);
+    }
+    /**
+     * Per adjusted metric, the positions of its vector to keep (x, y, pre.x, pre.y, requests, then
+     * its numeric covariates and the levels seen) and their names (`input_tokens`, `route=faq`).
+     * Fixed at the first call, once reading is done (no level is added after).
+     */
+    layout() {
+        this.layouts ??= this.adjusted.map(a => {
+            const keep = [V_X, V_Y, V_PRE_X, V_PRE_Y, V_REQUESTS];
+            const names = [];
+            let p = V_COVARIATES;
+            for (const c of a.columns) {
+                if (c.spec.type === 'numeric') {
+                    keep.push(p++);
+                    names.push(c.spec.field);
+                    continue;
+                }
+                for (const [value, level] of c.levels) {
+                    keep.push(p + level);
+                    names.push(`${c.spec.field}=${value}`);
+                }
+                p += MAX_COVARIATE_LEVELS;
+            }
+            return { keep, names };
+        });
+        return this.layouts;
+    }
+    /** Moments with every level's column, reduced to the metric's used columns. */
+    compact(j, a, m) {
+        const { keep, names } = this.layout()[j];
+        const out = emptyAdjusted(names);
+        if (!m)
+            return out;
+        if (!m.cubes)
+            delete out.cubes;
+        const d = a.capacity;
+        const e = keep.length;
+        out.n = m.n;
+        out.covered = m.covered;
+        keep.forEach((from, i) => {
+            out.sums[i] = m.sums[from];
+            for (let j2 = i; j2 < e; j2++) {
+                out.products[productIndex(i, j2, e)] = m.products[productIndex(from, keep[j2], d)];
+            }
+        });
+        return out;
+    }
+}
+/** Fixed-width float64 rows by slot number, in pages (rows start at zero). */
+class PagedRows {
+    stride;
+    static PAGE_ROWS = 4096;
+    pages = [];
+    constructor(stride) {
+        this.stride = stride;
+    }
+    /** The page holding the slot's row and the row's first index in it. */
+    row(slot) {
+        const p = Math.floor(slot / PagedRows.PAGE_ROWS);
+        while (this.pages.length <= p)
+            this.pages.push(new Float64Array(PagedRows.PAGE_ROWS * this.stride));
+        return [this.pages[p], (slot % PagedRows.PAGE_ROWS) * this.stride];
+    }
+    release() {
+        this.pages = [];
+    }
+}
+
 /** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
 const MAX_SEGMENTS_PER_ARM = 50;
 const OTHER_SEGMENT = '(other)';
@@ -2107,6 +2617,10 @@ class ArmAccumulator {
  *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
  *   segment: [first bucket * 2 * POSITIONS + arm code * POSITIONS + position]
  * (without segments, a total header is just [first bucket]).
+ *
+ * Metrics with `varianceReduction` also get the moments of the regression-adjusted comparison in
+ * their total cells (CovariateCollector): records before the rollout's first step, within the
+ * metric's lookback, are its units' pre-exposure data rather than "outside the window".
  */
 class EvidenceBuilder {
     from;
@@ -2138,6 +2652,8 @@ class EvidenceBuilder {
     xs;
     ys;
     has;
+    /** The three above, for CovariateCollector.request. */
+    values;
     invalidThisRecord = [];
     /** The last model key built: records mostly repeat it, and a reused string hashes once. */
     lastModel;
@@ -2149,6 +2665,8 @@ class EvidenceBuilder {
     requestSeq = 0;
     /** The current record's unit hash, when add() computes it. */
     unitKey = { h1: 0, h2: 0 };
+    /** Per-unit covariates of metrics with variance reduction (undefined: none has it). */
+    covariates;
     malformedReasonCount = 0;
     constructor(opts) {
         const { policy } = opts;
@@ -2183,7 +2701,9 @@ class EvidenceBuilder {
         this.xs = new Float64Array(count);
         this.ys = new Float64Array(count);
         this.has = new Uint8Array(count);
+        this.values = { has: this.has, xs: this.xs, ys: this.ys };
         this.quality = emptyQuality();
+        this.covariates = CovariateCollector.create(policy, opts.rolloutStartedAt);
     }
     /** Counts a line (or CSV row, or OTLP span) read. */
     line() {
@@ -2272,6 +2792,13 @@ class EvidenceBuilder {
             return;
         }
         if (ts < this.from || ts >= this.to) {
+            // Records of the pre-exposure lookback are the units' history, neither outside the window
+            // nor far from it.
+            if (this.covariates?.isPreExposure(ts)) {
+                const key = unit ?? (r.unit === undefined ? undefined : hashUnit(r.unit, this.unitKey));
+                this.covariates.pre(r, key);
+                return;
+            }
             this.quality.outsideWindow++;
             if (ts < this.farBefore)
                 this.tallyFar(ts, false);
@@ -2292,6 +2819,7 @@ class EvidenceBuilder {
             if (newUnit)
                 slot = this.newTotalSlot(arm, key, k);
         }
+        this.covariates?.request(arm.code, slot, k, r, this.values);
         let half;
         if (arm.code === 0) {
             const h = slot >= 0
@@ -2332,6 +2860,8 @@ class EvidenceBuilder {
             for (const arm of this.arms)
                 this.mergeSegmentsIntoTotal(arm);
         for (const arm of this.arms)
+            this.covariates?.link(arm.code, arm.units, arm.slots.used);
+        for (const arm of this.arms)
             this.addTotalUnitClusters(arm);
         this.addSegmentUnitClusters();
         // The per-unit tables are folded into the cells now: let them go before the cells are
@@ -2343,6 +2873,10 @@ class EvidenceBuilder {
         }
         this.segmentSlots.release();
         this.segmentRankBins.release();
+        this.covariates?.release();
+        const preExposure = this.covariates?.quality();
+        if (preExposure)
+            this.quality.preExposure = preExposure;
         const cells = [];
         for (const arm of this.arms) {
             const [total, ...keyed] = arm.all;
@@ -2592,6 +3126,11 @@ class EvidenceBuilder {
                 if (ranks)
                     arm.rankBins.collect(slot, ranks);
                 this.addUnitRanks(cell.metrics, halfMetrics);
+                if (this.covariates) {
+                    sums.fill(0);
+                    slots.sumInto(slot, sums);
+                    this.covariates.unit(arm.code, slot, k, sums);
+                }
                 continue;
             }
             cell.units++;
@@ -2605,6 +3144,7 @@ class EvidenceBuilder {
             if (half)
                 addSumClusters(sums, half);
             this.addUnitRanks(cell.metrics, halfMetrics);
+            this.covariates?.unit(arm.code, slot, k, sums);
         }
     }
     /**
@@ -2681,6 +3221,8 @@ class EvidenceBuilder {
             }
             if (cell.cache)
                 emitted.cache = cell.cache;
+            if (segment.position === 0)
+                this.covariates?.attach(arm.code, cell.bucketIndex, emitted.metrics);
             const halves = halvesHere ? arm.halves[cell.bucketIndex] : undefined;
             if (halves) {
                 emitted.halves = [halves[0].map(m => m.toSketch()), halves[1].map(m => m.toSketch())];
@@ -3467,4 +4009,4 @@ function isEpoch(v) {
     return (a >= 1e9 && a < 1e10) || (a >= 1e12 && a < 1e13) || (a >= 1e15 && a < 1e16) || a >= 1e18;
 }
 
-export { addCacheSums as A, DEFAULT_MAX_AGE_MS as D, EvidenceBuilder as E, FieldCatalog as F, HistogramQuantiles as H, MAX_SEGMENTS_PER_ARM as M, NON_POSITIVE_BIN as N, OTHER_SEGMENT as O, QuantileSketch as Q, TOTAL_SEGMENT as T, mergeCacheSums as a, OTHER_MODELS as b, emptyQuality as c, createNormalizer as d, emptyMoments as e, fieldSources as f, bernoulliMoments as g, addCluster as h, fromCumulative as i, messageClass as j, knownInstrumentation as k, isRequestRecord as l, mergeCells as m, spanConvention as n, applySpanConvention as o, rawKeysRead as p, hashUnit as q, readPath as r, sumOfSquaresBound as s, DEFAULT_RELATIVE_ACCURACY as t, NO_VALUE as u, canonicalName as v, emptyCacheSums as w, addMoments as x, capKeys as y, MAX_MODEL_KEYS as z };
+export { DEFAULT_RELATIVE_ACCURACY as A, NO_VALUE as B, canonicalName as C, DEFAULT_MAX_AGE_MS as D, EvidenceBuilder as E, FieldCatalog as F, emptyCacheSums as G, HistogramQuantiles as H, addMoments as I, capKeys as J, MAX_MODEL_KEYS as K, addCacheSums as L, MAX_SEGMENTS_PER_ARM as M, NON_POSITIVE_BIN as N, OTHER_SEGMENT as O, QuantileSketch as Q, TOTAL_SEGMENT as T, V_Y as V, V_X as a, V_REQUESTS as b, cubedSum as c, V_PRE_X as d, V_PRE_Y as e, V_COVARIATES as f, emptyMoments as g, mergeCacheSums as h, fieldSources as i, OTHER_MODELS as j, knownInstrumentation as k, emptyQuality as l, mergeCells as m, createNormalizer as n, bernoulliMoments as o, productIndex as p, addCluster as q, fromCumulative as r, sumOfSquaresBound as s, messageClass as t, isRequestRecord as u, spanConvention as v, applySpanConvention as w, readPath as x, rawKeysRead as y, hashUnit as z };

@@ -1,6 +1,6 @@
 import { P as PRESET_TABLES } from './chunk-engine.js';
-import { g as didYouMean, T as SourceError } from './chunk-base.js';
-import { t as DEFAULT_RELATIVE_ACCURACY, u as NO_VALUE, v as canonicalName, e as emptyMoments, w as emptyCacheSums, c as emptyQuality, T as TOTAL_SEGMENT, x as addMoments, O as OTHER_SEGMENT, y as capKeys, M as MAX_SEGMENTS_PER_ARM, b as OTHER_MODELS, z as MAX_MODEL_KEYS, A as addCacheSums, Q as QuantileSketch } from './chunk-records.js';
+import { i as didYouMean, T as SourceError } from './chunk-base.js';
+import { A as DEFAULT_RELATIVE_ACCURACY, B as NO_VALUE, C as canonicalName, g as emptyMoments, G as emptyCacheSums, l as emptyQuality, T as TOTAL_SEGMENT, I as addMoments, O as OTHER_SEGMENT, J as capKeys, M as MAX_SEGMENTS_PER_ARM, j as OTHER_MODELS, K as MAX_MODEL_KEYS, L as addCacheSums, Q as QuantileSketch } from './chunk-records.js';
 
 /**
  * What differs between PostgreSQL and ClickHouse in the SQL the gate writes: quoting, how values

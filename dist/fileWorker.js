@@ -1,5 +1,5 @@
 import { workerData, parentPort } from 'node:worker_threads';
-import { d as createNormalizer, F as FieldCatalog } from './chunk-records.js';
+import { n as createNormalizer, F as FieldCatalog } from './chunk-records.js';
 import { R as RecordBatchWriter, s as spanReadOptions, t as transferList, a as RowReader, r as readRangeRows } from './chunk-recordBatch.js';
 import 'node:fs/promises';
 import './chunk-textSample.js';

@@ -65,6 +65,35 @@ interface MetricSpec {
      * hit rate instead of the observed cost (analysis/repricedCost.ts). Absent: observed.
      */
     gateOn?: 'repriced';
+    /**
+     * Regression adjustment (CUPED) of this mean or ratio metric: the policy's top-level
+     * `varianceReduction`, or the metric's own (`varianceReduction: false` opts out). Absent: the
+     * metric is compared unadjusted.
+     */
+    varianceReduction?: VarianceReductionSpec;
+}
+/**
+ * Variance reduction by regression adjustment (CUPED; src/stats/cs/regressionAdjusted.ts): each
+ * unit's own level of the metric before the rollout's first step, and request covariates the
+ * policy declares unaffected by the change.
+ */
+interface VarianceReductionSpec {
+    /**
+     * How far back before the rollout's first step began each unit's pre-exposure records are read
+     * (its baseline records in [start - lookback, start)); 0: no pre-exposure covariate.
+     */
+    lookback: Duration;
+    covariates: CovariateSpec[];
+}
+/** A request covariate declared unaffected by the change. */
+interface CovariateSpec {
+    /** A record field (canonical name, alias, or any raw field). */
+    field: string;
+    /**
+     * numeric: its value per request (a request without it counts 0); categorical: one indicator
+     * per value, for the first MAX_COVARIATE_LEVELS values seen.
+     */
+    type: 'numeric' | 'categorical';
 }
 interface Price {
     /** USD per 1M input tokens that are neither cache reads nor cache writes. */
@@ -279,6 +308,8 @@ interface Policy {
     /** What applies each decision (none: only the Action's outputs). */
     actuators?: ActuatorSpec[];
     judge?: JudgeSpec;
+    /** The default variance reduction of every mean and ratio metric (each metric's is resolved). */
+    varianceReduction?: VarianceReductionSpec;
 }
 /** A built-in redaction pattern name, or a regular expression (JavaScript syntax, flag g added). */
 type RedactPattern = 'email' | 'phone' | 'key' | {
@@ -573,7 +604,68 @@ interface MetricResult {
     caveats?: string[];
     /** Which confidence sequence, for the decision record. */
     method: string;
+    /**
+     * Set for a metric with `varianceReduction`: whether the regression-adjusted (CUPED) sequence
+     * is the one shown and decided on, how much variance it removed, and with what.
+     */
+    varianceReduction?: VarianceReductionResult;
 }
+/** The regression adjustment of one metric (analysis/varianceReduction.ts), for the record. */
+interface VarianceReductionResult {
+    /** The adjusted sequence is the metric's interval (else the unadjusted one is, and `reason` says why). */
+    used: boolean;
+    /**
+     * 1 - adjusted variance / unadjusted variance of the change, at the same units: 0.4 means an
+     * interval sqrt(0.6) = 0.77 times as wide. null when it could not be computed.
+     */
+    varianceReduction: number | null;
+    /** The covariates in the regression: `pre-exposure level` (the metric's own), request covariates. */
+    covariates: string[];
+    /** Units (clusters: units, or requests without one) per arm. */
+    units: {
+        baseline: number;
+        canary: number;
+    };
+    /** Of those, the units with pre-exposure data (records before the rollout's first step). */
+    preExposureUnits: {
+        baseline: number;
+        canary: number;
+    };
+    /** Why the adjusted sequence is not used. */
+    reason?: VarianceReductionReason;
+    /** Covariates asked for and left out, and why. */
+    dropped?: {
+        covariate: string;
+        why: CovariateLeftOut;
+    }[];
+}
+type VarianceReductionReason = 
+/** The source gives no per-unit covariate data (aggregated series), or records carry no unit. */
+'no-data'
+/** Too few units for the regression. */
+ | 'too-few-units'
+/** No covariate could be used (see `dropped`). */
+ | 'no-covariate'
+/** The covariates explain under 1% of the variance. */
+ | 'explains-nothing'
+/**
+ * The metric's interval is not trusted yet (its estimator is too skewed, stats/clt.ts): the
+ * adjusted one is held back with it, whatever the variance it removes.
+ */
+ | 'interval-held'
+/** A bounded mean: its nonasymptotic sequence (stats/cs/bernstein.ts) is not adjusted. */
+ | 'bounded';
+type CovariateLeftOut = 
+/** Fewer than 10 units with pre-exposure data. */
+'low-coverage' | 'constant' | 'collinear'
+/** A request covariate whose arms differ beyond chance: the change moves it. */
+ | 'imbalanced'
+/** No lookback was read: the rollout's start is unknown (an old state past its first step) or the source cannot. */
+ | 'no-lookback'
+/** The lookback holds canary records: the canary was served before the rollout's stated start. */
+ | 'lookback-not-clean'
+/** The lookback was read and clean, but no unit in the window had records in it. */
+ | 'no-history';
 interface SegmentResult {
     segment: string;
     verdict: Verdict;
@@ -902,6 +994,12 @@ interface RolloutState {
     stepIndex: number;
     /** ISO-8601: when the current step began (its clock, its fresh confidence sequence). */
     stepStartedAt: string;
+    /**
+     * ISO-8601: when the rollout's first step began (again after a resume from a rollback). Records
+     * before it are the pre-exposure data of `varianceReduction`. Absent in states written before
+     * it existed: then known only while the rollout is at its first step.
+     */
+    startedAt?: string;
     policyHash?: string;
     /** What is being rolled out (the canary-version input, or the policy's canary arm values); a new one restarts the rollout. */
     canaryVersion?: string;
@@ -1180,6 +1278,40 @@ interface HistogramData {
     /** Per bucket, not cumulative; length bounds.length + 1. */
     counts: number[];
 }
+/**
+ * Sufficient statistics of the regression-adjusted (CUPED) comparison of a mean or ratio metric
+ * (src/stats/cs/regressionAdjusted.ts), over the same independent clusters as RatioMoments (units,
+ * or requests without a unit). Each cluster contributes one vector
+ *   v = (x, y, pre.x, pre.y, requests, z_1, ..., z_k)
+ * x, y:        the cluster's sums in the window, as in RatioMoments (y = its requests with a value
+ *              for a mean, the `per` sum for a ratio);
+ * pre.x, pre.y: the same two sums over the unit's pre-exposure records (its baseline records in the
+ *              lookback before the rollout's first step; 0 without any);
+ * requests:    the cluster's requests in the window, whatever the metric (the denominator of the
+ *              request covariates);
+ * z_j:         over those requests, the sum of request covariate j: a numeric field's values, or,
+ *              for a categorical `field=value`, the number of requests with that value.
+ * The sums and cross products below are plain sums over clusters: they merge by addition (and a
+ * SQL source computes them with SUM over a per-unit subquery).
+ */
+interface AdjustedMoments {
+    /** Names of z_1 ... z_k: `input_tokens`, `route=faq`, ... (every merged set has the same). */
+    covariates: string[];
+    /** Clusters. */
+    n: number;
+    /** Clusters with pre-exposure data (pre.y > 0). */
+    covered: number;
+    /** Sum of v over clusters; length 5 + k. */
+    sums: number[];
+    /** Sum of v_i v_j over clusters for i <= j, row by row (i = 0: j = 0..; i = 1: j = 1..); length (5 + k)(6 + k) / 2. */
+    products: number[];
+    /**
+     * Optional: sum of v_i v_j v_l over clusters for i <= j <= l, in that nested order; length
+     * d(d + 1)(d + 2) / 6, d = 5 + k. The third moments of the adjusted estimator, for its skewness
+     * (stats/cs/regressionAdjusted.ts); without them its skewness is not assessed.
+     */
+    cubes?: number[];
+}
 /** What one metric accumulated in one cell. */
 interface MetricSketch {
     /** Clustered by unit when records carry a unit, else one cluster per request. */
@@ -1214,6 +1346,12 @@ interface MetricSketch {
         lower: number;
         upper: number;
     };
+    /**
+     * Optional, TOTAL_SEGMENT cells of a metric with `varianceReduction` only: the moments of the
+     * regression-adjusted comparison. A source that cannot produce them (aggregated per-request data)
+     * leaves them out, and the metric is compared unadjusted.
+     */
+    adjusted?: AdjustedMoments;
 }
 
 interface Cell {
@@ -1327,7 +1465,10 @@ interface DataQuality {
     }>;
     /** Records whose arm value matched neither arm: value -> count (at most 20 values). */
     unmatchedArms: Record<string, number>;
-    /** Records before the window / at or after its end (but not in the future). */
+    /**
+     * Records before the window / at or after its end (but not in the future), except those read as
+     * pre-exposure data (`preExposure`).
+     */
     outsideWindow: number;
     /** Records with ts > now. */
     future: number;
@@ -1370,6 +1511,11 @@ interface DataQuality {
      */
     instrumentation?: InstrumentationCount[];
     /**
+     * Optional: what a source that reads the pre-exposure lookback (metrics with
+     * `varianceReduction`) found there, before the rollout's first step.
+     */
+    preExposure?: PreExposureQuality;
+    /**
      * Optional: the raw fields the rows had (sources that read rows: files, Langfuse), so a field the
      * policy reads and the data never has is named, with a did-you-mean (analysis/fieldsCheck.ts).
      */
@@ -1381,6 +1527,30 @@ interface InstrumentationCount {
     version?: string;
     calls: number;
     failed: number;
+}
+/**
+ * The pre-exposure lookback: records before the rollout's first step began, when every unit was
+ * on the baseline. A unit's baseline records there are its pre-exposure data (the covariate of the
+ * regression-adjusted comparison); records between the rollout's start and the window (earlier
+ * steps, warm-ups) never are, whatever their arm.
+ */
+interface PreExposureQuality {
+    /** Half-open, epoch ms: [rollout start - lookback, rollout start). */
+    window: {
+        from: number;
+        to: number;
+    };
+    /** Baseline records in it with a unit, and the distinct units among them. */
+    records: number;
+    units: number;
+    /**
+     * Canary records in it. Any means the canary was served before the stated start (a later
+     * --since, a restart within the lookback of an earlier canary), so units may have been exposed:
+     * then no unit gets pre-exposure data (the lookback must end before the first canary record).
+     */
+    canaryRecords: number;
+    /** The latest of those canary records, epoch ms. */
+    lastCanary?: number;
 }
 interface Evidence {
     source: string;
@@ -1567,6 +1737,12 @@ interface CollectRequest {
      * policy's `judge.sample`.
      */
     judgeSample?: number;
+    /**
+     * When the rollout's first step began, epoch ms, for metrics with `varianceReduction`: a unit's
+     * baseline records in [rolloutStartedAt - lookback, rolloutStartedAt) are its pre-exposure data
+     * (MetricSketch.adjusted, DataQuality.preExposure). A source that cannot read them ignores it.
+     */
+    rolloutStartedAt?: number;
     /**
      * Optional: told how a long read is going (sources that page, large files), often; the caller
      * decides what to print and how often.

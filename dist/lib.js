@@ -1,6 +1,6 @@
 export { P as PolicyError, T as SourceError, S as StateConflictError, a as StateError, U as UsageError, W as VERSION } from './chunk-base.js';
 export { F as FileStateStore, S as SCHEMA_ID, c as command, e as evaluate, l as loadPolicyFile, h as parsePolicy, i as policyJsonSchema, r as recordJson, j as renderMarkdown, m as renderText, s as sourceFor, v as validateData, g as validationText } from './chunk-engine.js';
-export { d as createNormalizer } from './chunk-records.js';
+export { n as createNormalizer } from './chunk-records.js';
 import 'node:crypto';
 import 'node:fs/promises';
 import 'node:path';

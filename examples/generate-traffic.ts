@@ -35,6 +35,18 @@ export interface TrafficOptions {
   effect: CanaryEffect
   /** The ways staging lies, switched on one by one (all off by default). */
   staging?: StagingOptions
+  /**
+   * Persistent per-user levels (sigmas of lognormal multipliers drawn from a hash of the user id,
+   * so they draw no random numbers): some users' calls are always slower (a region, long
+   * prompts) or longer. Off by default: traffic without them is the same as before they existed.
+   */
+  userLevels?: { latency?: number; output?: number }
+  /**
+   * `count` records before `start`, at the same rate, with every user on the baseline (before the
+   * rollout began): the pre-exposure lookback of variance reduction. Drawn from their own seeded
+   * stream, so the records from `start` on are the same with or without them.
+   */
+  preRollout?: { count: number }
 }
 
 /**
@@ -106,12 +118,23 @@ export function normal(rand: () => number): number {
 
 /** FNV-1a: the arm of a user is a stable hash of its id, as a feature-flag service assigns it. */
 function userBucket(id: string): number {
+  return (fnv1a(id) % 10000) / 100
+}
+
+function fnv1a(id: string): number {
   let h = 0x811c9dc5
   for (let i = 0; i < id.length; i++) {
     h ^= id.charCodeAt(i)
     h = Math.imul(h, 0x01000193)
   }
-  return ((h >>> 0) % 10000) / 100
+  return h >>> 0
+}
+
+/** A standard normal from two hashes of the id (Box-Muller): a user's persistent draw. */
+function userNormal(id: string): number {
+  const u = (fnv1a(`${id}#1`) + 0.5) / 4294967296
+  const v = fnv1a(`${id}#2`) / 4294967296
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
 }
 
 const ROUTES = [
@@ -155,12 +178,39 @@ export function* traffic(o: TrafficOptions): Generator<Record<string, unknown>> 
       tenants.length > 1 ? spread * ((2 * i) / (tenants.length - 1) - 1) : 0
     ])
   )
+  const latencyLevel = new Map<string, number>()
+  const outputLevel = new Map<string, number>()
+  const level = (levels: Map<string, number>, id: string, sigma: number | undefined) => {
+    if (!sigma) return 1
+    let l = levels.get(id)
+    if (l === undefined) {
+      l = Math.exp(sigma * userNormal(`${id}${levels === latencyLevel ? 'l' : 'o'}`))
+      levels.set(id, l)
+    }
+    return l
+  }
+  if (o.preRollout) {
+    // Before the rollout: every user on the baseline, from a stream of its own.
+    const pre = mulberry32((o.seed ^ 0x5eed1e55) >>> 0)
+    let t = o.start - (o.preRollout.count / o.rate) * 1000
+    for (let i = 0; i < o.preRollout.count; i++) {
+      t += (-Math.log(1 - pre()) / o.rate) * 1000
+      if (t >= o.start) break
+      yield call(pre, t, false)
+    }
+  }
   let t = o.start
   for (let i = 0; i < o.count; i++) {
     t += (-Math.log(1 - rand()) / o.rate) * 1000
+    yield call(rand, t, true)
+  }
+
+  /** One call at time t; `rolledOut`: the canary's users are on the canary. */
+  function call(rand: () => number, t: number, rolledOut: boolean): Record<string, unknown> {
     // Zipf-like activity: a few heavy users, many light ones.
-    let user = users[Math.floor(o.users * rand() ** 2)]!
-    if (s.tenants && rand() < s.tenants.share) user = tenants[Math.floor(rand() * tenants.length)]!
+    let drawn = users[Math.floor(o.users * rand() ** 2)]!
+    if (s.tenants && rand() < s.tenants.share) drawn = tenants[Math.floor(rand() * tenants.length)]!
+    const user = rolledOut || !drawn.canary ? drawn : { ...drawn, canary: false }
     const e = user.canary ? o.effect : NO_EFFECT
     const route = pickRoute(rand(), user.canary ? s.canaryRouteBoost : undefined)
     const cached = rand() < (user.canary ? canaryCacheHit(s, t - o.start) : BASELINE_CACHE_HIT)
@@ -173,7 +223,12 @@ export function* traffic(o: TrafficOptions): Generator<Record<string, unknown>> 
     const cachedTokens = cached ? Math.min(prompt, 1024 * (1 + Math.floor(rand() * 2))) : 0
     const output = Math.max(
       1,
-      Math.round(route.output * e.outputTokens * Math.exp(0.5 * normal(rand)))
+      Math.round(
+        route.output *
+          e.outputTokens *
+          level(outputLevel, user.id, o.userLevels?.output) *
+          Math.exp(0.5 * normal(rand))
+      )
     )
     const userNoise = userBucket(user.id + 'q') / 100 - 0.5
     const errorDraw = rand()
@@ -187,6 +242,7 @@ export function* traffic(o: TrafficOptions): Generator<Record<string, unknown>> 
           : null
     const latency =
       slower *
+      level(latencyLevel, user.id, o.userLevels?.latency) *
       (route.latency * e.latency * (cached ? 0.8 : 1) * Math.exp(0.45 * normal(rand)) +
         output * 8 * e.latency)
     const record: Record<string, unknown> = {
@@ -212,7 +268,7 @@ export function* traffic(o: TrafficOptions): Generator<Record<string, unknown>> 
       const v = 0.78 + 0.1 * userNoise + e.score + shift + 0.12 * normal(rand)
       record.score = Math.round(Math.min(1, Math.max(0, v)) * 1000) / 1000
     }
-    yield record
+    return record
   }
 }
 

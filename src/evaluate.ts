@@ -9,7 +9,8 @@ import {
   currentBudget,
   initialState,
   nextState,
-  restartedBudget
+  restartedBudget,
+  rolloutStartedAt
 } from './decide/state.js'
 import type { Decision, JudgeCacheState, ManualCommand, RolloutState } from './decide/types.js'
 import { UsageError } from './errors.js'
@@ -453,11 +454,15 @@ async function collectEvidence(
     })
     return { analysis }
   }
+  // Metrics with variance reduction read each unit's records from before the rollout began.
+  const startedAt = from > 0 ? lookbackEnd(policy, state) : undefined
+  const pre = startedAt === undefined ? {} : { rolloutStartedAt: startedAt }
   try {
     const judgeSample = policy.judge && judgeSampleSize(policy.judge, state.judgeCache)
     const evidence = await source.collect({
       window: { from, to: now },
       now,
+      ...pre,
       ...(judgeSample && { judgeSample })
     })
     const unjudged = analyze(policy, evidence, weight, replay, options)
@@ -468,7 +473,10 @@ async function collectEvidence(
         stepAlpha: restartedBudget(policy, budget).step.alpha,
         stepElapsedMs: now - unjudged.restartAt
       }
-      return await restartAtModelChange(policy, unjudged, source, now, weight, replay, restarted)
+      return await restartAtModelChange(policy, unjudged, source, now, weight, replay, {
+        ...restarted,
+        pre
+      })
     }
     // The judge (optional) grades sampled texts into its metric, then the analysis is redone.
     const cache = state.judgeCache
@@ -505,7 +513,7 @@ async function restartAtModelChange(
   now: number,
   weight: number,
   replay: boolean,
-  options: AnalyzeOptions
+  { pre, ...options }: AnalyzeOptions & { pre: { rolloutStartedAt?: number } }
 ): Promise<{ analysis: Analysis; quality?: DataQuality }> {
   const restartAt = before.restartAt as number
   const from = restartAt + policy.rollout.warmup
@@ -513,7 +521,7 @@ async function restartAtModelChange(
   const baked = now - restartAt >= policy.rollout.minDuration
   const evidence =
     now > from
-      ? await source.collect({ window: { from, to: now }, now })
+      ? await source.collect({ window: { from, to: now }, now, ...pre })
       : emptyEvidence(source, now, now)
   const analysis = analyze(policy, evidence, weight, replay, options)
   const model = {
@@ -526,6 +534,12 @@ async function restartAtModelChange(
   if (at >= 0 && analysis.restartAt === undefined) analysis.checks[at] = model
   analysis.restartAt ??= restartAt
   return { analysis, quality: evidence.quality }
+}
+
+/** The rollout's start, when a metric reads a pre-exposure lookback before it. */
+function lookbackEnd(policy: Policy, state: RolloutState): number | undefined {
+  const lookback = policy.metrics.some(m => (m.varianceReduction?.lookback ?? 0) > 0)
+  return lookback ? rolloutStartedAt(state) : undefined
 }
 
 function emptyEvidence(source: Source, from: number, to: number): Evidence {

@@ -159,6 +159,68 @@ describe('parallel reading of a large JSONL file', () => {
   })
 })
 
+describe('parallel reading with variance reduction', () => {
+  it('gives exactly the pre-exposure sums and covariates a sequential read gives', async () => {
+    // Every user on the baseline for an hour before the rollout's start (FROM), then the canary.
+    const lines: string[] = []
+    let i = 0
+    for (const row of traffic({
+      seed: 12,
+      start: FROM,
+      rate: 2,
+      count: 4000,
+      canaryWeight: 30,
+      users: 500,
+      effect: NO_EFFECT,
+      userLevels: { latency: 0.5 },
+      preRollout: { count: 7200 }
+    })) {
+      if (++i % 9 === 0) delete row.user_id
+      // A raw field no segment or metric reads: the workers must ship it for the covariate.
+      row.plan = { tier: i % 3 === 0 ? 'pro' : 'free' }
+      row.tier = (row.plan as { tier: string }).tier
+      lines.push(JSON.stringify(row))
+      if (i === 3000) lines.push('{"ts": "2026-11-02T07:10:00Z", "arm": ')
+    }
+    const path = join(root, 'lookback.jsonl')
+    writeFileSync(path, lines.join('\n'))
+    const covariates = [
+      { field: 'input_tokens', type: 'numeric' as const },
+      { field: 'route', type: 'categorical' as const },
+      { field: 'tier', type: 'categorical' as const }
+    ]
+    const adjustedPolicy: Policy = {
+      ...policy,
+      metrics: policy.metrics.map(m =>
+        m.kind === 'mean' ? { ...m, varianceReduction: { lookback: 3_600_000, covariates } } : m
+      )
+    }
+    const read = (parallel: ParallelOptions | false) =>
+      new FileSource({
+        patterns: [path],
+        baseDir: root,
+        format: 'auto',
+        policy: adjustedPolicy,
+        maxLineBytes: 4096,
+        parallel
+      }).collect({ window: { from: FROM + 10 * MINUTE, to: TO }, now: TO, rolloutStartedAt: FROM })
+    const sequential = await read(false)
+    expect(sequential.quality.preExposure?.records).toBeGreaterThan(5000)
+    expect(sequential.quality.preExposure?.canaryRecords).toBe(0)
+    const adjusted = sequential.cells.find(c => c.metrics[0]?.adjusted)?.metrics[0]?.adjusted
+    expect(adjusted?.covered).toBeGreaterThan(0)
+    expect(adjusted?.covariates).toEqual(expect.arrayContaining(['route=faq', 'tier=pro']))
+    const script = await fileWorkerScript()
+    for (const [workers, chunkBytes] of [
+      [1, 2000],
+      [2, 65536]
+    ] as const) {
+      const parallel = await read({ script, workers, chunkBytes, minFileBytes: 0 })
+      expect(parallel, `${workers} workers, ${chunkBytes}-byte chunks`).toEqual(sequential)
+    }
+  })
+})
+
 describe('files the parallel reader leaves to the sequential one', () => {
   it('an empty file is reported as empty, as a sequential read reports it', async () => {
     const empty = join(root, 'empty.jsonl')

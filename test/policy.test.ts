@@ -402,7 +402,7 @@ const cases: Record<string, Case> = {
     path: 'colour',
     at: [19, 'colour'],
     message:
-      /^unknown key `colour`; remove it, or use one of: version, rollout, arms, source, confidence, metrics, segments, pricing, dataQuality, trafficSplit, bucket, models, actuators, judge$/
+      /^unknown key `colour`; remove it, or use one of: version, rollout, arms, source, confidence, metrics, segments, pricing, dataQuality, trafficSplit, bucket, models, actuators, judge, varianceReduction$/
   },
   'an unknown metric kind': {
     lines: {

@@ -63,7 +63,8 @@ export function analyze(
     canaryRequests: canary.requests,
     canaryRate,
     growth: growthOf(policy, evidence, options.stepElapsedMs),
-    ...(designEffects && { designEffects })
+    ...(designEffects && { designEffects }),
+    ...(evidence.quality.preExposure && { preExposure: evidence.quality.preExposure })
   }
   const metrics = policy.metrics.map((spec, i) =>
     compareMetric(

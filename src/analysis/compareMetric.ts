@@ -24,6 +24,8 @@ import { samplesToDecide } from '../stats/projection.js'
 import { rankDesignEffect } from './designEffect.js'
 import { projectNeeded, type ArmFactors, type Growth } from './projection.js'
 import type { LimitResult, MetricResult, MetricWhy, Verdict } from './types.js'
+import { adjustedComparison, type AdjustedComparison } from './varianceReduction.js'
+import type { PreExposureQuality } from '../sketch/evidence.js'
 
 export interface CompareContext {
   /** This metric's share of the error budget (the step's, split over the family). */
@@ -38,6 +40,8 @@ export interface CompareContext {
   /** Canary requests in the window, and per second, for turning samples into requests and time. */
   canaryRequests: number
   canaryRate: number
+  /** What the source found before the rollout began (varianceReduction's lookback), if it read it. */
+  preExposure?: PreExposureQuality
   /**
    * Optional, by metric name: the design effect of data that carry no unit while the arms are
    * assigned per unit (analysis/aggregateDesignEffect.ts).
@@ -103,14 +107,19 @@ export function compareMetric(
 ): MetricResult {
   // A metric may need its own minimum sample (the judge's, which samples far fewer outputs).
   const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples }
-  const evaluated = differenceInterval(spec, baseline, canary, spec.tolerance, ctx)
+  // Variance reduction (CUPED): the regression-adjusted sequence, for a metric that asks for it.
+  const adjusted = adjustedComparison(spec, baseline, canary, ctx)
+  const evaluated = differenceInterval(spec, baseline, canary, spec.tolerance, ctx, adjusted)
   const interval = evaluated.interval
   const harm = toHarm(interval, spec.better)
   const failAt = spec.rollbackAt ?? spec.tolerance
   const failHarm =
     failAt.relative === spec.tolerance.relative
       ? harm
-      : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx).interval, spec.better)
+      : toHarm(
+          differenceInterval(spec, baseline, canary, failAt, ctx, adjusted).interval,
+          spec.better
+        )
   const n = { baseline: baseline.requests, canary: canary.requests }
   const units = { baseline: unitsOf(baseline), canary: unitsOf(canary) }
   const clustered = units.baseline < n.baseline || units.canary < n.canary
@@ -147,7 +156,8 @@ export function compareMetric(
     reason: '',
     why: { code: 'inconclusive', beyondTolerance: false },
     method: evaluated.method,
-    ...(evaluated.validity && { validity: evaluated.validity })
+    ...(evaluated.validity && { validity: evaluated.validity }),
+    ...(adjusted && { varianceReduction: adjusted.result(evaluated.adjustment ?? 'used') })
   }
   if (spec.limit !== undefined) {
     result.limit =
@@ -174,6 +184,15 @@ export function compareMetric(
   }
   if (verdict === 'inconclusive' && ctx.project !== false) {
     const now = { harm, t: interval.t }
+    const vr = result.varianceReduction
+    const adjustedView =
+      vr?.used && vr.varianceReduction !== null
+        ? {
+            estimate: harm.estimate,
+            failEstimate: failHarm.estimate,
+            scale: Math.sqrt(Math.max(0, 1 - vr.varianceReduction))
+          }
+        : undefined
     result.needed = projectNeeded({
       why: result.why,
       units,
@@ -181,7 +200,7 @@ export function compareMetric(
       canaryRate: ctx.canaryRate,
       canaryRequests: ctx.canaryRequests,
       ...(ctx.growth && { growth: ctx.growth }),
-      decisiveAt: f => decisiveAt(spec, baseline, canary, ctx, failAt, now, f)
+      decisiveAt: f => decisiveAt(spec, baseline, canary, ctx, failAt, now, f, adjustedView)
     })
   }
   result.reason = reasonText(result.why)
@@ -199,6 +218,8 @@ interface Evaluated {
   /** Set when the interval cannot be trusted yet; the interval is then unbounded. */
   blocked?: MetricWhy
   validity?: MetricResult['validity']
+  /** For a metric with variance reduction, where its adjusted sequence was not used, why. */
+  adjustment?: 'held' | 'bounded'
 }
 
 function differenceInterval(
@@ -206,7 +227,8 @@ function differenceInterval(
   b: MetricSketch,
   c: MetricSketch,
   tolerance: Tolerance,
-  ctx: CompareContext
+  ctx: CompareContext,
+  adjusted?: AdjustedComparison
 ): Evaluated {
   const relative = tolerance.relative
   const aggregate = ctx.designEffects?.[spec.name]
@@ -241,7 +263,12 @@ function differenceInterval(
   const range = sketchRange(metricRange(spec), b, c)
   if (range) {
     const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation)
-    return { interval, method: methodOf(spec, { relative, histogram: false }), validity }
+    return {
+      interval,
+      method: methodOf(spec, { relative, histogram: false }),
+      validity,
+      ...(adjusted && { adjustment: 'bounded' as const })
+    }
   }
   const interval = ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
     relative,
@@ -250,8 +277,20 @@ function differenceInterval(
     sharedSpread: true
   })
   const kappa = relative && interval.estimate > -1 ? 1 + interval.estimate : 1
-  const skewness = sharedSkewness(b.moments, c.moments, kappa)
-  const method = methodOf(spec, { relative, histogram: false, skewness: skewness !== undefined })
+  // Variance reduction: the regression-adjusted sequence replaces the unadjusted one, under the
+  // same guards, with the skewness rule applied to the adjusted estimator (its per-unit residual
+  // is what the normal approximation is about; without third moments, the unadjusted one's).
+  const regressionAdjusted = adjusted?.interval(relative)
+  const plainSkewness = sharedSkewness(b.moments, c.moments, kappa)
+  const skewness = regressionAdjusted
+    ? (adjusted!.skewness(relative) ?? plainSkewness)
+    : plainSkewness
+  const method = methodOf(spec, {
+    relative,
+    histogram: false,
+    skewness: skewness !== undefined,
+    ...(regressionAdjusted && { adjustedFor: adjusted!.result('used').covariates })
+  })
   if (skewness !== undefined) {
     validity.skewness = skewness
     validity.maxSkewness = MAX_SKEWNESS
@@ -260,10 +299,12 @@ function differenceInterval(
         interval: { ...interval, lower: -Infinity, upper: Infinity },
         method,
         validity,
-        blocked: { code: 'too-skewed', skewness, maxSkewness: MAX_SKEWNESS }
+        blocked: { code: 'too-skewed', skewness, maxSkewness: MAX_SKEWNESS },
+        ...(adjusted && { adjustment: 'held' as const })
       }
     }
   }
+  if (regressionAdjusted) return { interval: regressionAdjusted, method, validity }
   return { interval, method, validity }
 }
 
@@ -460,7 +501,8 @@ function decisiveAt(
   ctx: CompareContext,
   failAt: Tolerance,
   now: { harm: Harm; t: number },
-  f: ArmFactors
+  f: ArmFactors,
+  adjusted?: { estimate: number; failEstimate: number; scale: number }
 ): boolean {
   const enough =
     (spec.reference !== undefined || unitsOf(b) * f.baseline.units >= ctx.minSamples) &&
@@ -481,12 +523,29 @@ function decisiveAt(
   }
   const gb = grown(b, f.baseline)
   const gc = grown(c, f.canary)
-  const harm = toHarm(differenceInterval(spec, gb, gc, spec.tolerance, ctx).interval, spec.better)
+  // With variance reduction in use, the grown unadjusted interval is moved to the adjusted
+  // estimate and narrowed by the reduction seen now (sqrt(1 - reduction): the two sequences share
+  // their boundary, ../stats/cs/regressionAdjusted.ts), its guards (skewness) still applying.
+  const view = (h: Harm, estimate: number | undefined): Harm =>
+    adjusted && estimate !== undefined && Number.isFinite(h.lower) && Number.isFinite(h.upper)
+      ? {
+          estimate,
+          lower: estimate - (h.estimate - h.lower) * adjusted.scale,
+          upper: estimate + (h.upper - h.estimate) * adjusted.scale
+        }
+      : h
+  const harm = view(
+    toHarm(differenceInterval(spec, gb, gc, spec.tolerance, ctx).interval, spec.better),
+    adjusted?.estimate
+  )
   if (harm.upper < spec.tolerance.value) return true
   const fail =
     failAt.relative === spec.tolerance.relative
       ? harm
-      : toHarm(differenceInterval(spec, gb, gc, failAt, ctx).interval, spec.better)
+      : view(
+          toHarm(differenceInterval(spec, gb, gc, failAt, ctx).interval, spec.better),
+          adjusted?.failEstimate
+        )
   return fail.lower > failAt.value
 }
 
@@ -610,7 +669,7 @@ function armInterval(
 /** Which confidence sequence, with its reference, for the decision record. */
 function methodOf(
   spec: MetricSpec,
-  d: { relative: boolean; histogram: boolean; skewness?: boolean }
+  d: { relative: boolean; histogram: boolean; skewness?: boolean; adjustedFor?: string[] }
 ): string {
   if (spec.kind === 'quantile') {
     const scale = d.relative ? 'relative (c / b - 1 over the joint region)' : 'absolute'
@@ -628,6 +687,13 @@ function methodOf(
   const range = metricRange(spec)
   if (range) {
     return `nonasymptotic empirical-Bernstein CS for a mean in [${range.lo}, ${range.hi}], both arms' supermartingales joined (Howard et al. 2021; Waudby-Smith & Ramdas 2024; Fan, Grama & Liu 2015), ${scale}`
+  }
+  if (d.adjustedFor) {
+    const names = [...new Set(d.adjustedFor.map(c => c.split('=')[0]))].join(', ')
+    const trusted = d.skewness
+      ? 'trusted from the minimum sample in units and an adjusted estimator skewness below 0.2 (Cochran 1977)'
+      : 'trusted from the minimum sample in units (skewness not assessed: the source gives no third moments)'
+    return `regression-adjusted (CUPED) asymptotic CS on ${names}, clustered by unit (Lindon, Ham, Tingley & Bojinov 2022; Deng et al. 2013), ${trusted}, ${d.relative ? 'relative (Fieller)' : 'absolute'}`
   }
   const base =
     spec.kind === 'ratio' ? 'asymptotic CS for a ratio of sums' : 'asymptotic CS for a mean'

@@ -143,7 +143,64 @@ export interface MetricResult {
   caveats?: string[]
   /** Which confidence sequence, for the decision record. */
   method: string
+  /**
+   * Set for a metric with `varianceReduction`: whether the regression-adjusted (CUPED) sequence
+   * is the one shown and decided on, how much variance it removed, and with what.
+   */
+  varianceReduction?: VarianceReductionResult
 }
+
+/** The regression adjustment of one metric (analysis/varianceReduction.ts), for the record. */
+export interface VarianceReductionResult {
+  /** The adjusted sequence is the metric's interval (else the unadjusted one is, and `reason` says why). */
+  used: boolean
+  /**
+   * 1 - adjusted variance / unadjusted variance of the change, at the same units: 0.4 means an
+   * interval sqrt(0.6) = 0.77 times as wide. null when it could not be computed.
+   */
+  varianceReduction: number | null
+  /** The covariates in the regression: `pre-exposure level` (the metric's own), request covariates. */
+  covariates: string[]
+  /** Units (clusters: units, or requests without one) per arm. */
+  units: { baseline: number; canary: number }
+  /** Of those, the units with pre-exposure data (records before the rollout's first step). */
+  preExposureUnits: { baseline: number; canary: number }
+  /** Why the adjusted sequence is not used. */
+  reason?: VarianceReductionReason
+  /** Covariates asked for and left out, and why. */
+  dropped?: { covariate: string; why: CovariateLeftOut }[]
+}
+
+export type VarianceReductionReason =
+  /** The source gives no per-unit covariate data (aggregated series), or records carry no unit. */
+  | 'no-data'
+  /** Too few units for the regression. */
+  | 'too-few-units'
+  /** No covariate could be used (see `dropped`). */
+  | 'no-covariate'
+  /** The covariates explain under 1% of the variance. */
+  | 'explains-nothing'
+  /**
+   * The metric's interval is not trusted yet (its estimator is too skewed, stats/clt.ts): the
+   * adjusted one is held back with it, whatever the variance it removes.
+   */
+  | 'interval-held'
+  /** A bounded mean: its nonasymptotic sequence (stats/cs/bernstein.ts) is not adjusted. */
+  | 'bounded'
+
+export type CovariateLeftOut =
+  /** Fewer than 10 units with pre-exposure data. */
+  | 'low-coverage'
+  | 'constant'
+  | 'collinear'
+  /** A request covariate whose arms differ beyond chance: the change moves it. */
+  | 'imbalanced'
+  /** No lookback was read: the rollout's start is unknown (an old state past its first step) or the source cannot. */
+  | 'no-lookback'
+  /** The lookback holds canary records: the canary was served before the rollout's stated start. */
+  | 'lookback-not-clean'
+  /** The lookback was read and clean, but no unit in the window had records in it. */
+  | 'no-history'
 
 export interface SegmentResult {
   segment: string

@@ -23,8 +23,18 @@ export function initialState(policy: Policy, stepStartedAt: number): RolloutStat
     status: 'running',
     stepIndex: 0,
     stepStartedAt: new Date(stepStartedAt).toISOString(),
+    startedAt: new Date(stepStartedAt).toISOString(),
     history: []
   }
+}
+
+/**
+ * When the rollout's first step began, epoch ms: the state's `startedAt`, or for a state written
+ * before it existed, its step's start while at the first step; else unknown.
+ */
+export function rolloutStartedAt(state: RolloutState): number | undefined {
+  const at = state.startedAt ?? (state.stepIndex === 0 ? state.stepStartedAt : undefined)
+  return at === undefined ? undefined : Date.parse(at)
 }
 
 /**
@@ -175,7 +185,7 @@ function stateAfter(
     if (state.status === 'rolled-back') {
       // A resumed rollout is a new attempt of a person's choosing: its budget starts again.
       const { errorBudget: _spent, ...fresh } = rest
-      return { ...fresh, status: 'running', stepIndex: 0, stepStartedAt: at }
+      return { ...fresh, status: 'running', stepIndex: 0, stepStartedAt: at, startedAt: at }
     }
     // The pause does not count towards the step's bake time or its maxDuration.
     const pausedFor = paused ? Math.max(0, now - Date.parse(paused.at)) : 0

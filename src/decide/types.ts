@@ -31,6 +31,12 @@ export interface RolloutState {
   stepIndex: number
   /** ISO-8601: when the current step began (its clock, its fresh confidence sequence). */
   stepStartedAt: string
+  /**
+   * ISO-8601: when the rollout's first step began (again after a resume from a rollback). Records
+   * before it are the pre-exposure data of `varianceReduction`. Absent in states written before
+   * it existed: then known only while the rollout is at its first step.
+   */
+  startedAt?: string
   policyHash?: string
   /** What is being rolled out (the canary-version input, or the policy's canary arm values); a new one restarts the rollout. */
   canaryVersion?: string

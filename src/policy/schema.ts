@@ -41,6 +41,11 @@ import {
 } from './scalars.js'
 import type { MetricSpec, Policy, Tolerance } from './types.js'
 import { formatDuration, type Amount } from './units.js'
+import {
+  metricVarianceReduction,
+  policyVarianceReduction,
+  resolveVarianceReduction
+} from './varianceReductionSchema.js'
 
 /**
  * Where the schema of policy version 1 lives for editors: the file at the moving `v1` tag (the
@@ -334,7 +339,8 @@ const metricFields = obj('One metric compared between canary and baseline.', {
       "A cost metric (from: cost, kind: mean) only: observed (default) gates on what the canary paid; repriced gates on the canary's tokens re-priced at the baseline's prompt-cache hit rate (for a canary whose share keeps a shared prefix colder).",
       ['observed', 'repriced']
     )
-  )
+  ),
+  varianceReduction: optional(metricVarianceReduction)
 })
 
 function toMetric(m: Infer<typeof metricFields>, path: Path, issues: Issue[]): Checked<MetricSpec> {
@@ -395,6 +401,7 @@ function toMetric(m: Infer<typeof metricFields>, path: Path, issues: Issue[]): C
     ...(range && { range }),
     mode: m.mode,
     ...(m.gateOn === 'repriced' && { gateOn: 'repriced' as const }),
+    ...(m.varianceReduction !== undefined && { varianceReduction: m.varianceReduction }),
     path: formatPath(path)
   }
 }
@@ -570,7 +577,8 @@ const policyFields = obj('A rollout policy for ai-rollout-gate.', {
     )
   ),
   actuators: optional(actuators),
-  judge: optional(judge)
+  judge: optional(judge),
+  varianceReduction: optional(policyVarianceReduction)
 })
 
 /** With a judge, its metric joins the others (a name clash is reported at the judge's metric). */
@@ -588,10 +596,13 @@ const withJudgeMetric = refine(policyFields, (value, path, issues): Checked<Poli
   return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec } as Policy
 })
 
-export const policySchema: Node<Policy> = refine(withJudgeMetric, (policy, _path, issues) => {
-  const checked = checkPrometheusPolicy(policy, issues)
-  return checked === INVALID ? INVALID : checkSqlPolicy(checked, issues)
-})
+export const policySchema: Node<Policy> = refine(
+  refine(withJudgeMetric, (policy, _path, issues) => {
+    const checked = checkPrometheusPolicy(policy, issues)
+    return checked === INVALID ? INVALID : checkSqlPolicy(checked, issues)
+  }),
+  (policy, _path, issues) => resolveVarianceReduction(policy, issues)
+)
 
 /** The JSON Schema (draft 2020-12) of a policy file, generated from `policySchema`. */
 export function policyJsonSchema(): Record<string, unknown> {

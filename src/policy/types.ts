@@ -64,6 +64,37 @@ export interface MetricSpec {
    * hit rate instead of the observed cost (analysis/repricedCost.ts). Absent: observed.
    */
   gateOn?: 'repriced'
+  /**
+   * Regression adjustment (CUPED) of this mean or ratio metric: the policy's top-level
+   * `varianceReduction`, or the metric's own (`varianceReduction: false` opts out). Absent: the
+   * metric is compared unadjusted.
+   */
+  varianceReduction?: VarianceReductionSpec
+}
+
+/**
+ * Variance reduction by regression adjustment (CUPED; src/stats/cs/regressionAdjusted.ts): each
+ * unit's own level of the metric before the rollout's first step, and request covariates the
+ * policy declares unaffected by the change.
+ */
+export interface VarianceReductionSpec {
+  /**
+   * How far back before the rollout's first step began each unit's pre-exposure records are read
+   * (its baseline records in [start - lookback, start)); 0: no pre-exposure covariate.
+   */
+  lookback: Duration
+  covariates: CovariateSpec[]
+}
+
+/** A request covariate declared unaffected by the change. */
+export interface CovariateSpec {
+  /** A record field (canonical name, alias, or any raw field). */
+  field: string
+  /**
+   * numeric: its value per request (a request without it counts 0); categorical: one indicator
+   * per value, for the first MAX_COVARIATE_LEVELS values seen.
+   */
+  type: 'numeric' | 'categorical'
 }
 
 export interface Price {
@@ -263,6 +294,8 @@ export interface Policy {
   /** What applies each decision (none: only the Action's outputs). */
   actuators?: ActuatorSpec[]
   judge?: JudgeSpec
+  /** The default variance reduction of every mean and ratio metric (each metric's is resolved). */
+  varianceReduction?: VarianceReductionSpec
 }
 
 /** A built-in redaction pattern name, or a regular expression (JavaScript syntax, flag g added). */

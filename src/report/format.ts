@@ -18,3 +18,31 @@ export {
 export function noiseText(m: MetricResult): string {
   return m.aa ? `A/A ±${change(m, m.aa.noise, m.delta.relative).slice(1)}` : ''
 }
+
+const NOT_USED = {
+  'no-data': 'the source gives no per-unit data',
+  'too-few-units': 'too few units',
+  'no-covariate': 'no usable covariate',
+  'explains-nothing': 'the covariates explain nothing',
+  'interval-held': 'the interval is not trusted yet',
+  bounded: 'a bounded score keeps its nonasymptotic interval'
+} as const
+
+/**
+ * The metric's variance reduction (CUPED): "CUPED -43% variance (pre-exposure level; 1,234 of
+ * 2,000 units with history)", "unadjusted: the covariates explain nothing", or '' without it.
+ */
+export function varianceText(m: MetricResult): string {
+  const vr = m.varianceReduction
+  if (!vr) return ''
+  if (!vr.used) return `unadjusted: ${NOT_USED[vr.reason ?? 'no-covariate']}`
+  const pct = Math.round((vr.varianceReduction ?? 0) * 100)
+  const units = vr.units.baseline + vr.units.canary
+  const history = vr.preExposureUnits.baseline + vr.preExposureUnits.canary
+  const covered = vr.covariates.includes('pre-exposure level')
+    ? `; ${history.toLocaleString('en-US')} of ${units.toLocaleString('en-US')} units with history`
+    : ''
+  // A categorical covariate's levels (`route=faq`, `route=billing`) read as their field.
+  const names = [...new Set(vr.covariates.map(c => c.split('=')[0]))]
+  return `CUPED −${pct}% variance (${names.join(', ')}${covered})`
+}

@@ -6,7 +6,8 @@ import {
   roughDuration,
   noiseText,
   toleranceText,
-  value
+  value,
+  varianceText
 } from './format.js'
 import type { HistoryEntry } from '../decide/types.js'
 import { metricCharts } from './chart.js'
@@ -93,11 +94,13 @@ function metricRow(m: MetricResult): string {
     ? `<br>limit ${value(m, m.limit.value)}${m.limit.breached ? ' ❌' : m.limit.suspect ? ' ⚠️' : ''}`
     : ''
   const noise = m.aa ? `<br><sub>${noiseText(m)}</sub>` : ''
+  const cuped = varianceText(m)
+  const reduced = cuped ? `<br><sub>${escapeMarkdown(cuped)}</sub>` : ''
   const held = m.holdsBecause ? ' (holds)' : ''
   const why = heldText(m)
   const waiting = why ? `<br><sub>${escapeMarkdown(why)}</sub>` : ''
   const caveats = (m.caveats ?? []).map(c => `<br><sub>⚠️ ${escapeMarkdown(c)}</sub>`).join('')
-  return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held}${waiting} |`
+  return `| ${escapeMarkdown(m.name)}${mode}${caveats} | ${value(m, m.baseline)} | ${value(m, m.canary)} | ${deltaWithInterval(m)}${reduced} | ${toleranceText(m)}${noise}${limit} | ${VERDICT[m.verdict]}${held}${waiting} |`
 }
 
 /** A count of segments by verdict, then the failing ones (at most five, named). */

@@ -1,4 +1,4 @@
-import { deltaWithInterval, int, noiseText, toleranceText, value } from './format.js'
+import { deltaWithInterval, int, noiseText, toleranceText, value, varianceText } from './format.js'
 import { budgetText, heldText } from './budget.js'
 import { headline, progressLine } from './markdown.js'
 import type { DecisionRecord } from './record.js'
@@ -24,7 +24,7 @@ export function renderText(r: DecisionRecord): string {
       value(m, m.canary),
       deltaWithInterval(m),
       `tol ${toleranceText(m)}`,
-      noiseText(m),
+      [noiseText(m), varianceText(m)].filter(Boolean).join('; '),
       m.verdict + (m.holdsBecause ? ' (holds)' : '') + (heldText(m) ? `: ${heldText(m)}` : '')
     ])
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map(row => row[i]?.length ?? 0))) ?? []

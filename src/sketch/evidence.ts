@@ -116,7 +116,10 @@ export interface DataQuality {
   malformedReasons?: Record<string, { count: number; first: string }>
   /** Records whose arm value matched neither arm: value -> count (at most 20 values). */
   unmatchedArms: Record<string, number>
-  /** Records before the window / at or after its end (but not in the future). */
+  /**
+   * Records before the window / at or after its end (but not in the future), except those read as
+   * pre-exposure data (`preExposure`).
+   */
   outsideWindow: number
   /** Records with ts > now. */
   future: number
@@ -153,6 +156,11 @@ export interface DataQuality {
    */
   instrumentation?: InstrumentationCount[]
   /**
+   * Optional: what a source that reads the pre-exposure lookback (metrics with
+   * `varianceReduction`) found there, before the rollout's first step.
+   */
+  preExposure?: PreExposureQuality
+  /**
    * Optional: the raw fields the rows had (sources that read rows: files, Langfuse), so a field the
    * policy reads and the data never has is named, with a did-you-mean (analysis/fieldsCheck.ts).
    */
@@ -165,6 +173,28 @@ export interface InstrumentationCount {
   version?: string
   calls: number
   failed: number
+}
+
+/**
+ * The pre-exposure lookback: records before the rollout's first step began, when every unit was
+ * on the baseline. A unit's baseline records there are its pre-exposure data (the covariate of the
+ * regression-adjusted comparison); records between the rollout's start and the window (earlier
+ * steps, warm-ups) never are, whatever their arm.
+ */
+export interface PreExposureQuality {
+  /** Half-open, epoch ms: [rollout start - lookback, rollout start). */
+  window: { from: number; to: number }
+  /** Baseline records in it with a unit, and the distinct units among them. */
+  records: number
+  units: number
+  /**
+   * Canary records in it. Any means the canary was served before the stated start (a later
+   * --since, a restart within the lookback of an earlier canary), so units may have been exposed:
+   * then no unit gets pre-exposure data (the lookback must end before the first canary record).
+   */
+  canaryRecords: number
+  /** The latest of those canary records, epoch ms. */
+  lastCanary?: number
 }
 
 export interface Evidence {

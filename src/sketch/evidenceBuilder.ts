@@ -14,6 +14,7 @@ import {
 import { IntMap } from './intMap.js'
 import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from './metricSketch.js'
 import { addCacheRequest, addCacheSums, emptyCacheSums } from './cacheSums.js'
+import { CovariateCollector } from './covariates.js'
 import { addCluster, addMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
 import { fmix32, hashUnit, UnitIndex, unitHalf, type UnitKey } from './unitIndex.js'
@@ -54,6 +55,12 @@ export interface EvidenceBuilderOptions {
   now: number
   /** Where the data came from, for the report (Source.describe()). */
   source: string
+  /**
+   * When the rollout's first step began, epoch ms: records before it, within a metric's
+   * `varianceReduction.lookback`, are that metric's pre-exposure data (CovariateCollector), not
+   * "outside the window". Undefined: no lookback is read.
+   */
+  rolloutStartedAt?: number
 }
 
 class MetricAccumulator {
@@ -160,6 +167,10 @@ class ArmAccumulator {
  *   total:   [first bucket, INLINE_SEGMENTS x (segment slot * POSITIONS + position + 1)]
  *   segment: [first bucket * 2 * POSITIONS + arm code * POSITIONS + position]
  * (without segments, a total header is just [first bucket]).
+ *
+ * Metrics with `varianceReduction` also get the moments of the regression-adjusted comparison in
+ * their total cells (CovariateCollector): records before the rollout's first step, within the
+ * metric's lookback, are its units' pre-exposure data rather than "outside the window".
  */
 export class EvidenceBuilder {
   private readonly from: number
@@ -191,6 +202,8 @@ export class EvidenceBuilder {
   private readonly xs: Float64Array
   private readonly ys: Float64Array
   private readonly has: Uint8Array
+  /** The three above, for CovariateCollector.request. */
+  private readonly values: { has: Uint8Array; xs: Float64Array; ys: Float64Array }
   private readonly invalidThisRecord: string[] = []
   /** The last model key built: records mostly repeat it, and a reused string hashes once. */
   private lastModel: string | undefined
@@ -202,6 +215,8 @@ export class EvidenceBuilder {
   private requestSeq = 0
   /** The current record's unit hash, when add() computes it. */
   private readonly unitKey: UnitKey = { h1: 0, h2: 0 }
+  /** Per-unit covariates of metrics with variance reduction (undefined: none has it). */
+  private readonly covariates: CovariateCollector | undefined
   private malformedReasonCount = 0
 
   constructor(opts: EvidenceBuilderOptions) {
@@ -237,7 +252,9 @@ export class EvidenceBuilder {
     this.xs = new Float64Array(count)
     this.ys = new Float64Array(count)
     this.has = new Uint8Array(count)
+    this.values = { has: this.has, xs: this.xs, ys: this.ys }
     this.quality = emptyQuality()
+    this.covariates = CovariateCollector.create(policy, opts.rolloutStartedAt)
   }
 
   /** Counts a line (or CSV row, or OTLP span) read. */
@@ -335,6 +352,13 @@ export class EvidenceBuilder {
       return
     }
     if (ts < this.from || ts >= this.to) {
+      // Records of the pre-exposure lookback are the units' history, neither outside the window
+      // nor far from it.
+      if (this.covariates?.isPreExposure(ts)) {
+        const key = unit ?? (r.unit === undefined ? undefined : hashUnit(r.unit, this.unitKey))
+        this.covariates.pre(r, key)
+        return
+      }
       this.quality.outsideWindow++
       if (ts < this.farBefore) this.tallyFar(ts, false)
       return
@@ -353,6 +377,7 @@ export class EvidenceBuilder {
       newUnit = slot < 0
       if (newUnit) slot = this.newTotalSlot(arm, key, k)
     }
+    this.covariates?.request(arm.code, slot, k, r, this.values)
     let half: MetricAccumulator[] | undefined
     if (arm.code === 0) {
       const h =
@@ -398,6 +423,7 @@ export class EvidenceBuilder {
   /** The evidence; call once, last (it releases the per-unit tables). */
   finish(): Evidence {
     if (this.segmented) for (const arm of this.arms) this.mergeSegmentsIntoTotal(arm)
+    for (const arm of this.arms) this.covariates?.link(arm.code, arm.units, arm.slots.used)
     for (const arm of this.arms) this.addTotalUnitClusters(arm)
     this.addSegmentUnitClusters()
     // The per-unit tables are folded into the cells now: let them go before the cells are
@@ -409,6 +435,9 @@ export class EvidenceBuilder {
     }
     this.segmentSlots.release()
     this.segmentRankBins.release()
+    this.covariates?.release()
+    const preExposure = this.covariates?.quality()
+    if (preExposure) this.quality.preExposure = preExposure
     const cells: Cell[] = []
     for (const arm of this.arms) {
       const [total, ...keyed] = arm.all
@@ -664,6 +693,11 @@ export class EvidenceBuilder {
         if (half) slots.addClusters(slot, half)
         if (ranks) arm.rankBins.collect(slot, ranks)
         this.addUnitRanks(cell.metrics, halfMetrics)
+        if (this.covariates) {
+          sums.fill(0)
+          slots.sumInto(slot, sums)
+          this.covariates.unit(arm.code, slot, k, sums)
+        }
         continue
       }
       cell.units++
@@ -675,6 +709,7 @@ export class EvidenceBuilder {
       addSumClusters(sums, cell.moments)
       if (half) addSumClusters(sums, half)
       this.addUnitRanks(cell.metrics, halfMetrics)
+      this.covariates?.unit(arm.code, slot, k, sums)
     }
   }
 
@@ -759,6 +794,8 @@ export class EvidenceBuilder {
         )
       }
       if (cell.cache) emitted.cache = cell.cache
+      if (segment.position === 0)
+        this.covariates?.attach(arm.code, cell.bucketIndex, emitted.metrics)
       const halves = halvesHere ? arm.halves[cell.bucketIndex] : undefined
       if (halves) {
         emitted.halves = [halves[0].map(m => m.toSketch()), halves[1].map(m => m.toSketch())]

@@ -1,7 +1,8 @@
+import { mergeAdjusted } from './adjustedMoments.js'
 import { mergeHistograms } from './histogram.js'
 import { mergeMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
-import type { HistogramData, MetricSketch } from './types.js'
+import type { AdjustedMoments, HistogramData, MetricSketch } from './types.js'
 import { mergeUnitRanks, RankSumsAccumulator } from './unitRanks.js'
 
 /** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
@@ -40,6 +41,8 @@ export function mergeMetricSketches(a: MetricSketch, b: MetricSketch): MetricSke
   if (histogram) merged.histogram = histogram
   const bounds = mergeBounds(a.bounds, b.bounds)
   if (bounds) merged.bounds = bounds
+  const adjusted = mergeAdjusted([a.adjusted, b.adjusted])
+  if (adjusted) merged.adjusted = adjusted
   return merged
 }
 
@@ -77,6 +80,7 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
   const histograms: (HistogramData | undefined)[] = new Array(metricCount).fill(undefined)
   const bounds: MetricSketch['bounds'][] = new Array(metricCount).fill(undefined)
   const ranks: (RankSumsAccumulator | undefined)[] = new Array(metricCount).fill(undefined)
+  const adjusted = Array.from({ length: metricCount }, (): (AdjustedMoments | undefined)[] => [])
   const models: Record<string, number> = {}
   const errors: Record<string, number> = {}
   let totalRequests = 0
@@ -103,6 +107,7 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
       if (m.unitRanks) (ranks[i] ??= new RankSumsAccumulator()).addSums(m.unitRanks)
       histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram)
       bounds[i] = mergeBounds(bounds[i], m.bounds)
+      adjusted[i]!.push(m.adjusted)
     }
   }
   const metrics = moments.map((mo, i): MetricSketch => {
@@ -117,6 +122,8 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
     if (histogram) merged.histogram = histogram
     const known = bounds[i]
     if (known) merged.bounds = known
+    const adjustedMoments = mergeAdjusted(adjusted[i]!)
+    if (adjustedMoments) merged.adjusted = adjustedMoments
     return merged
   })
   return {

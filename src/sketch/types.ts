@@ -84,6 +84,41 @@ export interface HistogramData {
   counts: number[]
 }
 
+/**
+ * Sufficient statistics of the regression-adjusted (CUPED) comparison of a mean or ratio metric
+ * (src/stats/cs/regressionAdjusted.ts), over the same independent clusters as RatioMoments (units,
+ * or requests without a unit). Each cluster contributes one vector
+ *   v = (x, y, pre.x, pre.y, requests, z_1, ..., z_k)
+ * x, y:        the cluster's sums in the window, as in RatioMoments (y = its requests with a value
+ *              for a mean, the `per` sum for a ratio);
+ * pre.x, pre.y: the same two sums over the unit's pre-exposure records (its baseline records in the
+ *              lookback before the rollout's first step; 0 without any);
+ * requests:    the cluster's requests in the window, whatever the metric (the denominator of the
+ *              request covariates);
+ * z_j:         over those requests, the sum of request covariate j: a numeric field's values, or,
+ *              for a categorical `field=value`, the number of requests with that value.
+ * The sums and cross products below are plain sums over clusters: they merge by addition (and a
+ * SQL source computes them with SUM over a per-unit subquery).
+ */
+export interface AdjustedMoments {
+  /** Names of z_1 ... z_k: `input_tokens`, `route=faq`, ... (every merged set has the same). */
+  covariates: string[]
+  /** Clusters. */
+  n: number
+  /** Clusters with pre-exposure data (pre.y > 0). */
+  covered: number
+  /** Sum of v over clusters; length 5 + k. */
+  sums: number[]
+  /** Sum of v_i v_j over clusters for i <= j, row by row (i = 0: j = 0..; i = 1: j = 1..); length (5 + k)(6 + k) / 2. */
+  products: number[]
+  /**
+   * Optional: sum of v_i v_j v_l over clusters for i <= j <= l, in that nested order; length
+   * d(d + 1)(d + 2) / 6, d = 5 + k. The third moments of the adjusted estimator, for its skewness
+   * (stats/cs/regressionAdjusted.ts); without them its skewness is not assessed.
+   */
+  cubes?: number[]
+}
+
 /** What one metric accumulated in one cell. */
 export interface MetricSketch {
   /** Clustered by unit when records carry a unit, else one cluster per request. */
@@ -115,4 +150,10 @@ export interface MetricSketch {
    * sample's lengths fix before any judgement. A bounded confidence sequence uses it as the range.
    */
   bounds?: { lower: number; upper: number }
+  /**
+   * Optional, TOTAL_SEGMENT cells of a metric with `varianceReduction` only: the moments of the
+   * regression-adjusted comparison. A source that cannot produce them (aggregated per-request data)
+   * leaves them out, and the metric is compared unadjusted.
+   */
+  adjusted?: AdjustedMoments
 }

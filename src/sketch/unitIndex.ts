@@ -78,6 +78,18 @@ export class UnitIndex {
     }
   }
 
+  /** Calls `visit` with each unit's hash and slot, in table order. */
+  forEach(visit: (key: UnitKey, slot: number) => void): void {
+    const key: UnitKey = { h1: 0, h2: 0 }
+    for (let i = 0; i < this.slots.length; i++) {
+      const slot = this.slots[i] as number
+      if (slot === 0) continue
+      key.h1 = this.lo[i] as number
+      key.h2 = this.hi[i] as number
+      visit(key, slot - 1)
+    }
+  }
+
   /** Forgets every unit (the builder's finish()). */
   release(): void {
     this.bits = 4

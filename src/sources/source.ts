@@ -26,6 +26,12 @@ export interface CollectRequest {
    */
   judgeSample?: number
   /**
+   * When the rollout's first step began, epoch ms, for metrics with `varianceReduction`: a unit's
+   * baseline records in [rolloutStartedAt - lookback, rolloutStartedAt) are its pre-exposure data
+   * (MetricSketch.adjusted, DataQuality.preExposure). A source that cannot read them ignores it.
+   */
+  rolloutStartedAt?: number
+  /**
    * Optional: told how a long read is going (sources that page, large files), often; the caller
    * decides what to print and how often.
    */

@@ -116,6 +116,11 @@ export function parseState(text: string, where: string, rollout: string): Rollou
       )
         problems.push('paused is not { at, actor, reason }')
     }
+    if (
+      s.startedAt !== undefined &&
+      (typeof s.startedAt !== 'string' || Number.isNaN(Date.parse(s.startedAt)))
+    )
+      problems.push('startedAt is not an ISO-8601 time')
   }
   if (problems.length > 0) {
     throw new StateError(

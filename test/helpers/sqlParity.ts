@@ -213,6 +213,33 @@ ${METRICS}${extra}`
     })
   }
 
+  it('with varianceReduction, compares the metric unadjusted (no per-unit pre-exposure data in SQL) and says so', async () => {
+    const text = policyText('promote').replace(
+      'tolerance: 5% }',
+      'tolerance: 5%, varianceReduction: { lookback: 1d } }'
+    )
+    const adjusted = parsePolicy(text, 'parity.yml')
+    const plain = policy('promote')
+    const run = (p: Policy, source: SqlSource | FileSource) =>
+      evaluate({
+        policy: p,
+        policyHash: 'sha256:test',
+        source,
+        now: T + HOUR,
+        since: T,
+        replay: true
+      })
+    const [a, b] = await Promise.all([
+      run(adjusted, sources(adjusted, 'promote').sql),
+      run(plain, withoutUnitRanks(sources(plain, 'promote').file))
+    ])
+    const cost = a.record.metrics.find(m => m.name === 'cost per request')
+    expect(cost?.varianceReduction).toMatchObject({ used: false, reason: 'no-data' })
+    // Otherwise the decision of the same policy without varianceReduction, on the file source.
+    delete cost?.varianceReduction
+    expectSameDecision(a.record, b.record)
+  })
+
   it('finds the first canary record as the file source does', async () => {
     const { sql, file } = sources(policy('promote'), 'promote')
     const until = T + HOUR

@@ -99,7 +99,8 @@ export class FileSource implements Source {
       policy: this.policy,
       window: request.window,
       now: request.now,
-      source: this.describe()
+      source: this.describe(),
+      ...(request.rolloutStartedAt !== undefined && { rolloutStartedAt: request.rolloutStartedAt })
     })
     const fields = new FieldCatalog(this.policy)
     const progress = request.progress && { report: request.progress, lines: 0 }

@@ -60,6 +60,11 @@ export function rawKeysFor(policy: Policy): string[] {
   for (const m of policy.metrics) {
     for (const key of rawKeysRead(m.from)) keys.add(key)
     if (m.per !== undefined) for (const key of rawKeysRead(m.per)) keys.add(key)
+    for (const c of m.varianceReduction?.covariates ?? []) {
+      // A categorical covariate is read from the raw row by its name (CovariateCollector).
+      const read = c.type === 'categorical' ? [c.field] : rawKeysRead(c.field)
+      for (const key of read) keys.add(key)
+    }
   }
   return [...keys]
 }

@@ -1,0 +1,116 @@
+import type { MetricSpec } from '../policy/types.js'
+import type { PreExposureQuality } from '../sketch/evidence.js'
+import type { MetricSketch } from '../sketch/types.js'
+import {
+  PRE_EXPOSURE,
+  regressionAdjustedCS,
+  type RegressionAdjustment
+} from '../stats/cs/regressionAdjusted.js'
+import type { DifferenceInterval } from '../stats/cs/types.js'
+import type { CovariateLeftOut, VarianceReductionResult } from './types.js'
+
+/**
+ * A metric's regression adjustment: the interval on either scale, and what the record says once
+ * the comparison knows whether it used it.
+ */
+export interface AdjustedComparison {
+  /** The adjusted sequence for a relative or absolute tolerance; undefined: use the unadjusted one. */
+  interval(relative: boolean): DifferenceInterval | undefined
+  /** The skewness bound of the adjusted estimator on that scale (undefined: not assessed). */
+  skewness(relative: boolean): number | undefined
+  /**
+   * The record's entry. `applied`: 'used' when the comparison decided on the adjusted sequence,
+   * 'held' when its interval is not trusted yet (the adjusted one waits with it), 'bounded' for a
+   * bounded mean's nonasymptotic sequence, which is not adjusted.
+   */
+  result(applied: 'used' | 'held' | 'bounded'): VarianceReductionResult
+}
+
+export interface AdjustmentContext {
+  alpha: number
+  tStar: { total: number }
+  /** What the source found in the pre-exposure lookback (undefined: none was read). */
+  preExposure?: PreExposureQuality
+}
+
+/**
+ * The regression-adjusted comparison of a metric with `varianceReduction`
+ * (src/stats/cs/regressionAdjusted.ts), or undefined for a metric without it. Without adjusted
+ * moments in the evidence (a source that cannot give them) the metric is compared unadjusted, and
+ * the record says so.
+ */
+export function adjustedComparison(
+  spec: MetricSpec,
+  baseline: MetricSketch,
+  canary: MetricSketch,
+  ctx: AdjustmentContext
+): AdjustedComparison | undefined {
+  const vr = spec.varianceReduction
+  if (!vr) return undefined
+  const b = baseline.adjusted
+  const c = canary.adjusted
+  if (!b || !c) {
+    const none = { baseline: 0, canary: 0 }
+    const result: VarianceReductionResult = {
+      used: false,
+      varianceReduction: null,
+      covariates: [],
+      units: none,
+      preExposureUnits: none,
+      reason: 'no-data'
+    }
+    return { result: () => result, interval: () => undefined, skewness: () => undefined }
+  }
+  const fits = new Map<boolean, RegressionAdjustment>()
+  const fit = (relative: boolean): RegressionAdjustment => {
+    let f = fits.get(relative)
+    if (!f) {
+      f = regressionAdjustedCS(b, c, ctx.alpha, { relative, tStar: ctx.tStar.total })
+      fits.set(relative, f)
+    }
+    return f
+  }
+  const main = fit(spec.tolerance.relative)
+  // One level of a categorical covariate is the reference when every level was seen: not news.
+  const field = (name: string) => name.split('=')[0]
+  const dropped: { covariate: string; why: CovariateLeftOut }[] = main.dropped.filter(
+    d =>
+      !(
+        d.why === 'collinear' &&
+        d.covariate.includes('=') &&
+        main.covariates.some(c => c.includes('=') && field(c) === field(d.covariate))
+      )
+  )
+  const pre = preExposureLeftOut(vr.lookback, ctx.preExposure, main)
+  if (pre) dropped.unshift({ covariate: PRE_EXPOSURE, why: pre })
+  const result: VarianceReductionResult = {
+    used: main.interval !== undefined,
+    varianceReduction: Number.isFinite(main.varianceReduction) ? main.varianceReduction : null,
+    covariates: main.covariates,
+    units: main.units,
+    preExposureUnits: main.covered
+  }
+  if (main.fallback) result.reason = main.fallback
+  if (dropped.length > 0) result.dropped = dropped
+  return {
+    interval: relative => fit(relative).interval,
+    skewness: relative => fit(relative).skewness,
+    result: applied =>
+      applied === 'used' || !result.used
+        ? result
+        : { ...result, used: false, reason: applied === 'held' ? 'interval-held' : 'bounded' }
+  }
+}
+
+/** Why the metric's own pre-exposure level is not among the covariates, when it was asked for. */
+function preExposureLeftOut(
+  lookback: number,
+  quality: PreExposureQuality | undefined,
+  fit: RegressionAdjustment
+): CovariateLeftOut | undefined {
+  if (lookback <= 0 || fit.covariates.includes(PRE_EXPOSURE)) return undefined
+  if (fit.dropped.some(d => d.covariate === PRE_EXPOSURE)) return undefined
+  if (!quality) return 'no-lookback'
+  if (quality.canaryRecords > 0) return 'lookback-not-clean'
+  return fit.covered.baseline + fit.covered.canary === 0 ? 'no-history' : undefined
+}
