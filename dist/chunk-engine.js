@@ -1,5 +1,5 @@
 import { T as TOTAL_SEGMENT, Q as QuantileSketch, N as NON_POSITIVE_BIN, V as V_Y, p as productIndex, a as V_X, b as V_REQUESTS, c as cubedSum, d as V_PRE_X, e as V_PRE_Y, f as V_COVARIATES, H as HistogramQuantiles, m as mergeCells, g as emptyMoments, h as mergeCacheSums, D as DEFAULT_MAX_AGE_MS, O as OTHER_SEGMENT, i as fieldSources, j as OTHER_MODELS, k as knownInstrumentation, l as emptyQuality } from './chunk-records.js';
-import { d as distance, p as parseInstant, S as StateConflictError, Q as QUIET, l as loggedSource, a as StateError, b as logAnalysis, U as UsageError, c as loggedJudge, u as updateState, s as scalar, e as parseDuration, f as fail, m as mismatch, g as formatDuration, D as DURATION_PATTERN, h as parsePercent, o as ok, i as didYouMean, j as parseAmount, k as DECIMAL, w as withDefault, n as choice, q as obj, r as num, t as required, v as str, x as list, y as optional, z as record, A as union, B as refine, C as reject, I as INVALID, E as formatPath, F as oneOrMany, P as PolicyError, G as isMapping, H as parseState } from './chunk-base.js';
+import { d as distance, p as parseInstant, S as StateConflictError, Q as QUIET, l as loggedSource, a as StateError, b as logAnalysis, U as UsageError, c as loggedJudge, u as updateState, s as scalar, e as parseDuration, f as fail, m as mismatch, g as formatDuration, D as DURATION_PATTERN, h as parsePercent, o as ok, i as didYouMean, j as parseAmount, k as DECIMAL, w as withDefault, n as choice, q as obj, r as num, t as required, v as str, x as list, y as optional, z as record, A as union, B as refine, C as reject, I as INVALID, E as formatPath, F as isMapping, G as oneOrMany, P as PolicyError, H as parseState } from './chunk-base.js';
 import { createHmac, createHash, randomBytes } from 'node:crypto';
 import { open, readFile, realpath, rename, unlink, stat } from 'node:fs/promises';
 import { isAbsolute, resolve, relative, dirname, join, basename } from 'node:path';
@@ -7359,13 +7359,13 @@ const judge = refine(judgeFields, (value, path, issues) => {
 /** Prometheus data model: https://prometheus.io/docs/concepts/data_model/ */
 const METRIC_NAME = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
 const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
-const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+const ENV_NAME$1 = '^[A-Za-z_][A-Za-z0-9_]*$';
 const metricName = (description) => str(description, {
     regex: METRIC_NAME,
     hint: 'a Prometheus metric name: letters, digits, `_` and `:`, not starting with a digit'
 });
 const envName = (description) => str(description, {
-    regex: ENV_NAME,
+    regex: ENV_NAME$1,
     hint: 'an environment variable name: letters, digits and `_`, not starting with a digit'
 });
 /** Label matchers `{label: value}`: names are validated here, values escaped in every selector. */
@@ -7480,6 +7480,210 @@ function checkPrometheusPolicy(policy, issues) {
         }
     }
     return issues.length > before ? INVALID : policy;
+}
+
+/**
+ * The `source: { type: sql }` variant of the policy: a PostgreSQL or ClickHouse table (or query)
+ * of LLM calls, aggregated where it lives (src/sources/sql/). Credentials are never in the policy:
+ * it names the environment variable holding the connection URL. Column mappings are parsed into
+ * SqlColumnSpec here and rendered with quoted identifiers by the source, never spliced as SQL.
+ */
+const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+/** The table each preset reads when the policy names none. */
+const PRESET_TABLES = {
+    litellm: 'LiteLLM_SpendLogs',
+    otel: 'otel_traces'
+};
+const PRESET_ENGINES = {
+    litellm: 'postgres',
+    otel: 'clickhouse'
+};
+const columnRef = (description) => str(description, {
+    regex: '^[^.\\s"`][^"`]*$',
+    hint: 'a column name, or `column.key` for a JSON or Map sub-field (no quotes: the gate quotes names)'
+});
+const columnFields = {
+    column: optional(columnRef('A column, or a JSON / Map sub-field of one (`metadata.route`, `SpanAttributes.gen_ai.request.model`).')),
+    scale: optional(num('Multiplies the value (0.000001: nanoseconds to milliseconds; 1000: s to ms).', {
+        exclusiveMin: 0
+    })),
+    tagPrefix: optional(str('The column is a list of tags (an array, or a JSON array): the value is the first tag starting with this prefix, without it (`variant:`).')),
+    between: optional(list('Milliseconds from the first timestamp column to the second (e.g. [startTime, endTime]).', columnRef('A timestamp column.'), 2))
+};
+const columnObject = obj('Where a record field is read.', columnFields);
+/** A column mapping: a column reference, or a mapping with `column` (+ scale, tagPrefix) or `between`. */
+function columnSpecNode(withFirstOf) {
+    const description = 'Where the field is read: a column (`end_user`), a JSON or Map sub-field (`metadata.route`), or a mapping: `{ column, scale }`, `{ column, tagPrefix }`, `{ between: [start, end] }`' +
+        (withFirstOf ? ', `{ firstOf: [...] }` (the first of them that has a value).' : '.');
+    const inner = withFirstOf ? columnSpecNode(false) : undefined;
+    const firstOf = inner && list('The first of these that has a value.', inner, 2);
+    const expects = 'a column name or a mapping';
+    return {
+        description,
+        expects,
+        json: () => ({
+            description,
+            oneOf: [
+                columnRef(description).json(),
+                {
+                    type: 'object',
+                    properties: {
+                        ...Object.fromEntries(Object.entries(columnFields).map(([k, f]) => [k, f.node.json()])),
+                        ...(firstOf && { firstOf: firstOf.json() })
+                    },
+                    additionalProperties: false
+                }
+            ]
+        }),
+        check(value, path, issues) {
+            if (typeof value === 'string') {
+                const column = columnRef(description).check(value, path, issues);
+                return column === INVALID ? INVALID : { column };
+            }
+            if (!isMapping(value))
+                return reject(issues, path, mismatch(expects, value));
+            if (firstOf && Object.hasOwn(value, 'firstOf')) {
+                const extra = Object.keys(value).filter(k => k !== 'firstOf');
+                for (const key of extra) {
+                    reject(issues, [...path, key], '`firstOf` stands alone; move this key into one of its items', 'key');
+                }
+                const items = firstOf.check(value.firstOf, [...path, 'firstOf'], issues);
+                return items === INVALID || extra.length > 0 ? INVALID : { firstOf: items };
+            }
+            const checked = columnObject.check(value, path, issues);
+            if (checked === INVALID)
+                return INVALID;
+            return columnShape(checked, path, issues);
+        }
+    };
+}
+function columnShape(value, path, issues) {
+    const { column, scale, tagPrefix, between } = value;
+    if ((column === undefined) === (between === undefined)) {
+        return reject(issues, path, 'give either `column` (a column or sub-field) or `between: [start, end]` (milliseconds between two timestamps)');
+    }
+    if (between !== undefined) {
+        const extra = ['scale', 'tagPrefix'].filter(k => value[k] !== undefined);
+        for (const key of extra) {
+            reject(issues, [...path, key], `\`${key}\` is only for \`column\`, not \`between\``, 'key');
+        }
+        if (between.length !== 2) {
+            reject(issues, [...path, 'between'], `list exactly two timestamp columns: [start, end]`);
+        }
+        if (extra.length > 0 || between.length !== 2)
+            return INVALID;
+        return { between: [between[0], between[1]] };
+    }
+    if (scale !== undefined && tagPrefix !== undefined) {
+        return reject(issues, [...path, 'scale'], 'a tag (`tagPrefix`) is text: it cannot be scaled', 'key');
+    }
+    return {
+        column: column,
+        ...(scale !== undefined && { scale }),
+        ...(tagPrefix !== undefined && { tagPrefix })
+    };
+}
+const sqlSource = obj('LLM calls in a PostgreSQL or ClickHouse table, aggregated in the database (one query per evaluation); presets for LiteLLM spend logs and OpenTelemetry GenAI spans.', {
+    type: required(choice('Read records from a SQL database.', ['sql'])),
+    engine: required(choice('The database engine.', ['postgres', 'clickhouse'])),
+    urlEnv: required(str('Name of the environment variable holding the connection URL, credentials included (postgres://user:pass@host:5432/db, or http(s)://user:pass@host:8123/db for ClickHouse); never the URL itself.', {
+        regex: ENV_NAME,
+        hint: 'an environment variable name: letters, digits and `_`, not starting with a digit'
+    })),
+    table: optional(str('The table: `name` or `schema.name` (`database.name` in ClickHouse), spelled as in the database.', {
+        regex: '^[^."`]+(\\.[^."`]+)?$',
+        hint: '`name` or `schema.name`, without quotes (the gate quotes names)'
+    })),
+    query: optional(str('A SELECT whose rows are the records, instead of a table (e.g. a join); the gate wraps it as a subquery and adds the time window.')),
+    preset: optional(choice('A known schema: `litellm` (LiteLLM proxy spend logs in PostgreSQL) or `otel` (OpenTelemetry GenAI spans from the Collector ClickHouse exporter).', ['litellm', 'otel'])),
+    columns: withDefault(record('Record field -> where it is read (fields not listed are read from a column of their name, or the preset).', columnSpecNode(true)), {}),
+    tls: optional(obj('TLS options (the URL turns TLS on: `sslmode=require` for PostgreSQL, `https://` for ClickHouse).', {
+        insecureSkipVerify: withDefault(choice('Do not verify the server certificate (testing only).', [true, false]), false),
+        caFile: optional(str('A PEM file of CA certificates to trust.'))
+    })),
+    timeout: withDefault(duration('Timeout of the evaluation query.', { min: 100, max: 30 * 60_000 }), '60s'),
+    retries: withDefault(num('Retries after a connection failure or a server not ready, with backoff.', {
+        integer: true,
+        min: 0,
+        max: 10
+    }), 2)
+});
+/** Canonical record fields and their aliases (DESIGN.md, "Canonical request record"). */
+const RECORD_FIELDS = [
+    'ts',
+    'timestamp',
+    'start_time',
+    'unit',
+    'user_id',
+    'session_id',
+    'latency_ms',
+    'duration_ms',
+    'gen_ai.client.operation.duration',
+    'ttft_ms',
+    'gen_ai.response.time_to_first_chunk',
+    'input_tokens',
+    'prompt_tokens',
+    'gen_ai.usage.input_tokens',
+    'cache_read_tokens',
+    'prompt_tokens_details.cached_tokens',
+    'cache_read_input_tokens',
+    'gen_ai.usage.cache_read.input_tokens',
+    'cache_write_tokens',
+    'cache_creation_input_tokens',
+    'gen_ai.usage.cache_creation.input_tokens',
+    'output_tokens',
+    'completion_tokens',
+    'gen_ai.usage.output_tokens',
+    'model',
+    'gen_ai.response.model',
+    'gen_ai.request.model',
+    'fingerprint',
+    'system_fingerprint',
+    'error',
+    'fallback',
+    'cost_usd',
+    'score',
+    'gen_ai.evaluation.score.value',
+    'feedback'
+];
+/** Cross-field rules of a policy whose source is SQL. */
+function checkSqlPolicy(policy, issues) {
+    const spec = policy.source;
+    if (spec.type !== 'sql')
+        return policy;
+    const before = issues.length;
+    const at = (...keys) => ['source', ...keys];
+    if (spec.preset && PRESET_ENGINES[spec.preset] !== spec.engine) {
+        reject(issues, at('engine'), `preset ${spec.preset} reads ${PRESET_ENGINES[spec.preset]}; set engine: ${PRESET_ENGINES[spec.preset]}`);
+    }
+    if (spec.table !== undefined && spec.query !== undefined) {
+        reject(issues, at('query'), 'give `table` or `query`, not both', 'key');
+    }
+    else if (spec.table === undefined && spec.query === undefined && !spec.preset) {
+        reject(issues, at('table'), 'missing `table` (or `query`, or a `preset`): where the records are', 'missing');
+    }
+    const known = usedFields(policy);
+    for (const key of Object.keys(spec.columns)) {
+        if (known.has(key))
+            continue;
+        reject(issues, at('columns', key), `${JSON.stringify(key)} is not a field this policy reads${didYouMean(key, [...known]) || ` (the arm field, the unit, a segment, a metric's \`from\` or \`per\`, or a canonical field such as latency_ms)`}`, 'key');
+    }
+    return issues.length > before ? INVALID : policy;
+}
+/** Every record field name a column mapping may be given for. */
+function usedFields(policy) {
+    const fields = new Set(RECORD_FIELDS);
+    fields.add(policy.arms.field);
+    if (policy.arms.unit)
+        fields.add(policy.arms.unit);
+    for (const d of policy.segments?.by ?? [])
+        fields.add(d);
+    for (const m of policy.metrics) {
+        fields.add(m.from);
+        if (m.per)
+            fields.add(m.per);
+    }
+    return fields;
 }
 
 /**
@@ -7737,7 +7941,8 @@ const source = union('Where the records come from.', 'type', {
         ]), 'auto')
     }),
     langfuse: langfuseSource(),
-    prometheus: prometheusSource
+    prometheus: prometheusSource,
+    sql: sqlSource
 });
 /** The Langfuse source (public API: v2 observations, v3 scores). Keys are read from env vars named here. */
 function langfuseSource() {
@@ -7955,7 +8160,10 @@ const withJudgeMetric = refine(policyFields, (value, path, issues) => {
     }
     return { ...rest, metrics: [...rest.metrics, judged.metric], judge: judged.spec };
 });
-const policySchema = refine(refine(withJudgeMetric, (policy, _path, issues) => checkPrometheusPolicy(policy, issues)), (policy, _path, issues) => resolveVarianceReduction(policy, issues));
+const policySchema = refine(refine(withJudgeMetric, (policy, _path, issues) => {
+    const checked = checkPrometheusPolicy(policy, issues);
+    return checked === INVALID ? INVALID : checkSqlPolicy(checked, issues);
+}), (policy, _path, issues) => resolveVarianceReduction(policy, issues));
 /** The JSON Schema (draft 2020-12) of a policy file, generated from `policySchema`. */
 function policyJsonSchema() {
     return {
@@ -8145,6 +8353,10 @@ async function sourceFor(loaded, records) {
     if (spec.type === 'prometheus') {
         const { PrometheusSource } = await import('./chunk-prometheusSource.js');
         return new PrometheusSource({ policy, env: process.env });
+    }
+    if (spec.type === 'sql') {
+        const { SqlSource } = await import('./chunk-sqlSource.js').then(function (n) { return n.s; });
+        return new SqlSource({ policy, env: process.env });
     }
     const { FileSource } = await import('./chunk-fileSource.js');
     return new FileSource({
@@ -9016,4 +9228,4 @@ class GitHubStateStore {
     }
 }
 
-export { MemoryStateStore as A, initialState as B, weightAt as C, explainGitHubError as D, statusOf as E, FileStateStore as F, commentMarker as G, GitHubStateStore as H, rejects as I, pairsOf as J, healthBlock as K, LABEL_NAME as L, METRIC_NAME as M, lengthBlock as N, projectionText as O, judgeCheckDetail as P, median as Q, RepoFiles as R, SCHEMA_ID as S, tStar as T, metricAlpha as U, stopReason as V, WEBHOOK_SECRET_ENV as W, compareMetric as X, judgeWarnings as Y, applyAll as a, buildActuators as b, command as c, decideAgainOnConflict as d, evaluate as e, statusReport as f, validationText as g, parsePolicy as h, policyJsonSchema as i, renderMarkdown as j, knownSecrets as k, loadPolicyFile as l, renderText as m, escapeMarkdown as n, duration$1 as o, policyReport as p, plainLine as q, recordJson as r, sourceFor as s, int as t, sampleIndices as u, validateData as v, oneLine as w, xyChart as x, judgeSampleSize as y, change as z };
+export { MemoryStateStore as A, initialState as B, weightAt as C, explainGitHubError as D, statusOf as E, FileStateStore as F, commentMarker as G, GitHubStateStore as H, rejects as I, pairsOf as J, healthBlock as K, LABEL_NAME as L, METRIC_NAME as M, lengthBlock as N, projectionText as O, PRESET_TABLES as P, judgeCheckDetail as Q, RepoFiles as R, SCHEMA_ID as S, median as T, tStar as U, metricAlpha as V, WEBHOOK_SECRET_ENV as W, stopReason as X, compareMetric as Y, judgeWarnings as Z, applyAll as a, buildActuators as b, command as c, decideAgainOnConflict as d, evaluate as e, statusReport as f, validationText as g, parsePolicy as h, policyJsonSchema as i, renderMarkdown as j, knownSecrets as k, loadPolicyFile as l, renderText as m, escapeMarkdown as n, duration$1 as o, policyReport as p, plainLine as q, recordJson as r, sourceFor as s, int as t, sampleIndices as u, validateData as v, oneLine as w, xyChart as x, judgeSampleSize as y, change as z };

@@ -505,6 +505,7 @@ function exportSecrets(given, policy, env) {
         'prometheus-password': src.type === 'prometheus' ? [src.auth?.basic?.passwordEnv] : [],
         'langfuse-public-key': src.type === 'langfuse' ? [src.publicKeyEnv] : [],
         'langfuse-secret-key': src.type === 'langfuse' ? [src.secretKeyEnv] : [],
+        'database-url': src.type === 'sql' ? [src.urlEnv] : [],
         'judge-api-key': policy.judge ? [policy.judge.apiKeyEnv] : []
     };
     const unused = [];

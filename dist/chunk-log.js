@@ -11,6 +11,7 @@ const SECRET_INPUTS = [
     'prometheus-password',
     'langfuse-public-key',
     'langfuse-secret-key',
+    'database-url',
     'judge-api-key'
 ];
 const COMMANDS = [

@@ -4,9 +4,9 @@ import * as http from 'http';
 import http__default from 'http';
 import * as https from 'https';
 import https__default from 'https';
-import require$$1 from 'tls';
-import events from 'events';
-import require$$6 from 'util';
+import require$$1$1 from 'tls';
+import require$$0 from 'events';
+import require$$1 from 'util';
 import { createRequire } from 'node:module';
 
 function getProxyUrl(reqUrl) {
@@ -112,11 +112,11 @@ var hasRequiredTunnel$1;
 function requireTunnel$1 () {
 	if (hasRequiredTunnel$1) return tunnel$1;
 	hasRequiredTunnel$1 = 1;
-	var tls = require$$1;
+	var tls = require$$1$1;
 	var http = http__default;
 	var https = https__default;
-	var events$1 = events;
-	var util = require$$6;
+	var events = require$$0;
+	var util = require$$1;
 
 
 	tunnel$1.httpOverHttp = httpOverHttp;
@@ -178,7 +178,7 @@ function requireTunnel$1 () {
 	    self.removeSocket(socket);
 	  });
 	}
-	util.inherits(TunnelingAgent, events$1.EventEmitter);
+	util.inherits(TunnelingAgent, events.EventEmitter);
 
 	TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
 	  var self = this;
@@ -7438,4 +7438,4 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION;
 throttling.triggersNotification = triggersNotification;
 
-export { getDefaultExportFromCjs as a, github as b, getOctokit as g, retry as r, throttling as t };
+export { getDefaultExportFromCjs as a, github as b, commonjsGlobal as c, getOctokit as g, retry as r, throttling as t };

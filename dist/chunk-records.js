@@ -1731,6 +1731,7 @@ function rangeReader(field, range, read) {
         return v >= range.lo && v <= range.hi ? v : outside;
     };
 }
+/** The canonical record field an alias names (`duration_ms` -> `latency_ms`); other names as they are. */
 function canonicalName(field) {
     return Object.hasOwn(CANONICAL, field) ? CANONICAL[field] : field;
 }
@@ -4064,4 +4065,4 @@ function isEpoch(v) {
     return (a >= 1e9 && a < 1e10) || (a >= 1e12 && a < 1e13) || (a >= 1e15 && a < 1e16) || a >= 1e18;
 }
 
-export { readPath as $, OTHER_KEY as A, MAX_MODEL_KEYS as B, UnitRankBins as C, DEFAULT_MAX_AGE_MS as D, EvidenceBuilder as E, FieldCatalog as F, UnitBins as G, HistogramQuantiles as H, IntMap as I, unitHalf as J, growUnit as K, addCacheRequest as L, MAX_ERROR_CLASSES as M, NON_POSITIVE_BIN as N, OTHER_SEGMENT as O, emptyCacheSums as P, QuantileSketch as Q, MAX_SEGMENTS_PER_ARM as R, RankSumsAccumulator as S, TOTAL_SEGMENT as T, UnitIndex as U, V_Y as V, coarseBin as W, growCluster as X, MAX_INVALID_KEYS as Y, spanConvention as Z, applySpanConvention as _, V_X as a, rawKeysRead as a0, V_REQUESTS as b, cubedSum as c, V_PRE_X as d, V_PRE_Y as e, V_COVARIATES as f, emptyMoments as g, mergeCacheSums as h, fieldSources as i, OTHER_MODELS as j, knownInstrumentation as k, emptyQuality as l, mergeCells as m, createNormalizer as n, bernoulliMoments as o, productIndex as p, addCluster as q, fromCumulative as r, sumOfSquaresBound as s, messageClass as t, isRequestRecord as u, fmix32 as v, compileMetricValue as w, hashUnit as x, dimensionValue as y, capKeys as z };
+export { readPath as $, OTHER_KEY as A, MAX_MODEL_KEYS as B, UnitRankBins as C, DEFAULT_MAX_AGE_MS as D, EvidenceBuilder as E, FieldCatalog as F, UnitBins as G, HistogramQuantiles as H, IntMap as I, unitHalf as J, growUnit as K, addCacheRequest as L, MAX_ERROR_CLASSES as M, NON_POSITIVE_BIN as N, OTHER_SEGMENT as O, emptyCacheSums as P, QuantileSketch as Q, MAX_SEGMENTS_PER_ARM as R, RankSumsAccumulator as S, TOTAL_SEGMENT as T, UnitIndex as U, V_Y as V, coarseBin as W, growCluster as X, MAX_INVALID_KEYS as Y, spanConvention as Z, applySpanConvention as _, V_X as a, rawKeysRead as a0, DEFAULT_RELATIVE_ACCURACY as a1, NO_VALUE as a2, canonicalName as a3, addMoments as a4, addCacheSums as a5, V_REQUESTS as b, cubedSum as c, V_PRE_X as d, V_PRE_Y as e, V_COVARIATES as f, emptyMoments as g, mergeCacheSums as h, fieldSources as i, OTHER_MODELS as j, knownInstrumentation as k, emptyQuality as l, mergeCells as m, createNormalizer as n, bernoulliMoments as o, productIndex as p, addCluster as q, fromCumulative as r, sumOfSquaresBound as s, messageClass as t, isRequestRecord as u, fmix32 as v, compileMetricValue as w, hashUnit as x, dimensionValue as y, capKeys as z };

@@ -1,4 +1,4 @@
-import { I as rejects, J as pairsOf, K as healthBlock, N as lengthBlock, O as projectionText, P as judgeCheckDetail, Q as median, T as tStar, U as metricAlpha, V as stopReason, X as compareMetric, Y as judgeWarnings } from './chunk-engine.js';
+import { I as rejects, J as pairsOf, K as healthBlock, N as lengthBlock, O as projectionText, Q as judgeCheckDetail, T as median, U as tStar, V as metricAlpha, X as stopReason, Y as compareMetric, Z as judgeWarnings } from './chunk-engine.js';
 import { createHash } from 'node:crypto';
 import { O as OpenAI } from './chunk-openai.js';
 import { T as TOTAL_SEGMENT, g as emptyMoments, q as addCluster, m as mergeCells } from './chunk-records.js';

@@ -1,5 +1,5 @@
 import require$$0 from 'process';
-import require$$0$1 from 'buffer';
+import require$$1 from 'buffer';
 
 var dist = {};
 
@@ -3088,7 +3088,7 @@ function requireBinary () {
 	if (hasRequiredBinary) return binary;
 	hasRequiredBinary = 1;
 
-	var node_buffer = require$$0$1;
+	var node_buffer = require$$1;
 	var Scalar = requireScalar();
 	var stringifyString = requireStringifyString();
 

@@ -57,6 +57,10 @@ export async function sourceFor(loaded: LoadedPolicy, records?: string[]): Promi
     const { PrometheusSource } = await import('./sources/prometheus/prometheusSource.js')
     return new PrometheusSource({ policy, env: process.env })
   }
+  if (spec.type === 'sql') {
+    const { SqlSource } = await import('./sources/sql/sqlSource.js')
+    return new SqlSource({ policy, env: process.env })
+  }
   const { FileSource } = await import('./sources/file/fileSource.js')
   return new FileSource({
     patterns: spec.path,

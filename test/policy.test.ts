@@ -339,7 +339,7 @@ const cases: Record<string, Case> = {
     lines: { 11: 'source: { path: x.jsonl }' },
     path: 'source.type',
     at: [11, 'source'],
-    message: /^missing required key `type` \(one of file, langfuse, prometheus\)/
+    message: /^missing required key `type` \(one of file, langfuse, prometheus, sql\)/
   },
   'a word for a number': {
     lines: { 12: 'confidence: high' },
@@ -703,13 +703,14 @@ const cases: Record<string, Case> = {
     lines: { 11: 'source: { type: kafka, path: x }' },
     path: 'source.type',
     at: [11, 'kafka'],
-    message: /^unknown type "kafka"; valid types: file, langfuse, prometheus$/
+    message: /^unknown type "kafka"; valid types: file, langfuse, prometheus, sql$/
   },
   'a misspelt source type': {
     lines: { 11: 'source: { type: fil, path: x }' },
     path: 'source.type',
     at: [11, 'fil'],
-    message: /^unknown type "fil"; valid types: file, langfuse, prometheus; did you mean `file`\?$/
+    message:
+      /^unknown type "fil"; valid types: file, langfuse, prometheus, sql; did you mean `file`\?$/
   },
   'an unknown source format': {
     lines: { 11: 'source: { type: file, path: x, format: parquet }' },

@@ -13,6 +13,7 @@ export const SECRET_INPUTS = [
   'prometheus-password',
   'langfuse-public-key',
   'langfuse-secret-key',
+  'database-url',
   'judge-api-key'
 ] as const
 export type SecretInput = (typeof SECRET_INPUTS)[number]

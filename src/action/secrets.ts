@@ -23,6 +23,7 @@ export function exportSecrets(
     'prometheus-password': src.type === 'prometheus' ? [src.auth?.basic?.passwordEnv] : [],
     'langfuse-public-key': src.type === 'langfuse' ? [src.publicKeyEnv] : [],
     'langfuse-secret-key': src.type === 'langfuse' ? [src.secretKeyEnv] : [],
+    'database-url': src.type === 'sql' ? [src.urlEnv] : [],
     'judge-api-key': policy.judge ? [policy.judge.apiKeyEnv] : []
   }
   const unused: SecretInput[] = []

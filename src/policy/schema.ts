@@ -28,6 +28,7 @@ import {
 import { actuators } from './actuatorSchema.js'
 import { judge } from './judgeSchema.js'
 import { checkPrometheusPolicy, prometheusSource } from './prometheus.js'
+import { checkSqlPolicy, sqlSource } from './sqlSchema.js'
 import {
   amount,
   duration,
@@ -191,7 +192,8 @@ const source = union('Where the records come from.', 'type', {
     )
   }),
   langfuse: langfuseSource(),
-  prometheus: prometheusSource
+  prometheus: prometheusSource,
+  sql: sqlSource
 })
 
 /** The Langfuse source (public API: v2 observations, v3 scores). Keys are read from env vars named here. */
@@ -595,7 +597,10 @@ const withJudgeMetric = refine(policyFields, (value, path, issues): Checked<Poli
 })
 
 export const policySchema: Node<Policy> = refine(
-  refine(withJudgeMetric, (policy, _path, issues) => checkPrometheusPolicy(policy, issues)),
+  refine(withJudgeMetric, (policy, _path, issues) => {
+    const checked = checkPrometheusPolicy(policy, issues)
+    return checked === INVALID ? INVALID : checkSqlPolicy(checked, issues)
+  }),
   (policy, _path, issues) => resolveVarianceReduction(policy, issues)
 )
 

@@ -191,7 +191,38 @@ export interface PrometheusSourceSpec {
   series: Record<string, PrometheusSeries>
 }
 
-export type SourceSpec = FileSourceSpec | LangfuseSourceSpec | PrometheusSourceSpec
+/**
+ * Where one record field is read in a SQL source: a column (or a JSON / Map sub-field of one,
+ * `metadata.route`), optionally scaled; the milliseconds between two timestamp columns; the element
+ * of a tag list that starts with a prefix (the prefix removed); or the first of several that has a
+ * value. Parsed into this shape by src/policy/sqlSchema.ts; never SQL text.
+ */
+export type SqlColumnSpec =
+  | { column: string; scale?: number; tagPrefix?: string }
+  | { between: [string, string] }
+  | { firstOf: SqlColumnSpec[] }
+
+export interface SqlSourceSpec {
+  type: 'sql'
+  engine: 'postgres' | 'clickhouse'
+  /** Name of the environment variable holding the connection URL (with its credentials). */
+  urlEnv: string
+  /** A table (`name` or `schema.name`, as spelled in the database); or `query`. */
+  table?: string
+  /** A SELECT whose rows are the records (wrapped as a subquery); or `table`. */
+  query?: string
+  /** A known schema: its table and column mapping, under the policy's own `columns`. */
+  preset?: 'litellm' | 'otel'
+  /** Record field -> where it is read; fields not listed are read from a column of their name. */
+  columns: Record<string, SqlColumnSpec>
+  tls?: { insecureSkipVerify: boolean; caFile?: string }
+  /** Of the whole evaluation query (server-side where the engine allows it, and client-side), ms. */
+  timeout: Duration
+  /** Retries after a connection failure or a server that is not ready, with backoff. */
+  retries: number
+}
+
+export type SourceSpec = FileSourceSpec | LangfuseSourceSpec | PrometheusSourceSpec | SqlSourceSpec
 
 export interface Policy {
   version: 1

@@ -172,7 +172,8 @@ function rangeReader(
   }
 }
 
-function canonicalName(field: string): string {
+/** The canonical record field an alias names (`duration_ms` -> `latency_ms`); other names as they are. */
+export function canonicalName(field: string): string {
   return Object.hasOwn(CANONICAL, field) ? (CANONICAL[field] as string) : field
 }
 
