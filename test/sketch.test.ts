@@ -261,7 +261,9 @@ describe('QuantileSketch', () => {
 })
 
 describe('MetricSketch', () => {
-  const sketchValues = fc.array(fc.integer({ min: 1, max: 100_000 }))
+  // Up to 10,000: every sum up to the third-order ones (sxxx) stays an integer below 2^53, so
+  // merging is exact and equality is the right test (at 100,000, cubes round in any order).
+  const sketchValues = fc.array(fc.integer({ min: 1, max: 10_000 }))
 
   function metricSketchOf(values: number[], withQuantiles: boolean): MetricSketch {
     const sketch: MetricSketch = {
