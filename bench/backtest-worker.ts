@@ -43,7 +43,8 @@ if (mode === 'evaluate') {
     policy: loaded.policy,
     policyHash: loaded.hash,
     source: replay,
-    looks: instants
+    looks: instants,
+    decisionOnly: true // as the command runs it
   })
   backtestText(result, { policy: loaded.policy, every: EVERY, source: source.describe() })
   looks = result.looks.length

@@ -299,6 +299,8 @@ async function runBacktest(values, io) {
             policyHash: loaded.hash,
             source: replay ?? source,
             looks,
+            // The output shows each look's decision, gating metrics and checks, never its report.
+            decisionOnly: true,
             ...(args.since !== undefined && { since: args.since })
         });
         const ctx = {

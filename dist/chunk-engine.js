@@ -4277,7 +4277,9 @@ const GUARDS = [
  */
 function loadCheck(policy, evidence, ctx, 
 /** Set when errors are not observable from the source (observability.ts): the error guards are skipped. */
-errorsUnobservable = false) {
+errorsUnobservable = false, 
+/** Each arm's total segment's cells merged, when the caller has them (analyze does). */
+merged) {
     const name = 'load';
     const total = (arm) => evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT);
     const b = total('baseline');
@@ -4287,8 +4289,8 @@ errorsUnobservable = false) {
     const suspect = [];
     const shown = [];
     const hasFallbacks = [...b, ...c].some(cell => cell.fallbacks !== undefined);
-    const bTotals = mergeCells(b);
-    const cTotals = mergeCells(c);
+    const bTotals = merged?.baseline ?? mergeCells(b);
+    const cTotals = merged?.canary ?? mergeCells(c);
     // No data is not 0%: a source that cannot tell error classes, or a window with no traffic.
     const classes = evidence.errorClasses !== false;
     if (bTotals.requests === 0 || cTotals.requests === 0) {
@@ -4726,7 +4728,8 @@ function analyze(policy, evidence, canaryWeight, replay = false, options = {}) {
     // Each segment's cells merged once, for the segment comparisons and the segment-mix check.
     const bySegment = policy.segments ? segmentTotals(evidence) : [];
     const segmentAlpha = segmentsRollBack ? stepAlpha * SEGMENT_SHARE : 1 - policy.confidence;
-    const segments = policy.segments ? compareSegments(policy, bySegment, ctx, segmentAlpha) : [];
+    const compared = policy.segments && (policy.segments.gate !== false || options.reportOnlySegments !== false);
+    const segments = compared ? compareSegments(policy, bySegment, ctx, segmentAlpha) : [];
     const arms = {
         baseline: { requests: baseline.requests, units: baseline.units },
         canary: { requests: canary.requests, units: canary.units }
@@ -4751,7 +4754,7 @@ function analyze(policy, evidence, canaryWeight, replay = false, options = {}) {
     const cache = cacheCheck(evidence, metrics, ctx, (baseline.requests + canary.requests) / seconds);
     const model = modelCheck(policy, evidence);
     const blindToErrors = unobservableErrors(evidence);
-    checks.push(aaCheck(policy, evidence, metrics, ctx), cache.check, model.check, loadCheck(policy, evidence, ctx, blindToErrors !== undefined));
+    checks.push(aaCheck(policy, evidence, metrics, ctx), cache.check, model.check, loadCheck(policy, evidence, ctx, blindToErrors !== undefined, { baseline, canary }));
     if (blindToErrors !== undefined)
         checks.push(errorObservabilityCheck(metrics, blindToErrors));
     const analysis = {
@@ -6078,7 +6081,7 @@ async function evaluate(deps) {
     // so a canary label that matches nothing is visible at once.
     const windowFrom = loaded || start !== undefined ? undefined : 0;
     const collected = state.status === 'running' || state.status === 'paused'
-        ? await collectEvidence(policy, state, source, now, deps.replay ?? false, windowFrom, judgeOf(deps, state))
+        ? await collectEvidence(policy, state, source, now, deps.replay ?? false, windowFrom, judgeOf(deps, state), deps.decisionOnly)
         : undefined;
     const analysis = collected?.analysis;
     // What earlier sequences of this rollout spent, for the report's plain words on the budget.
@@ -6240,6 +6243,8 @@ async function finish(deps, state, loadedRevision, decided, analyzed, read) {
             record.reasons.push(`What the actuators did could not be recorded in the state (${unrecorded}); the next run checks them again.`);
         }
     }
+    if (deps.decisionOnly)
+        return { record, state: final, markdown: '', text: '' };
     const markdown = renderMarkdown(record, { history: final.history });
     return { record, state: final, markdown, text: renderText(record) };
 }
@@ -6332,14 +6337,15 @@ async function firstCanary(source, now) {
  * Evidence for the current step: from the step's start plus the warm-up, to now. Any failure of
  * the source is a hold with the reason (DESIGN.md: fail closed), never a crash.
  */
-async function collectEvidence(policy, state, source, now, replay, windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup, judge) {
+async function collectEvidence(policy, state, source, now, replay, windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup, judge, decisionOnly = false) {
     const weight = weightAt(policy, state.stepIndex);
     const from = windowFrom;
     // This step's share of the rollout's error budget, and how long it has run (projections).
     const budget = currentBudget(policy, state);
     const options = {
         stepAlpha: budget.step.alpha,
-        stepElapsedMs: now - Date.parse(state.stepStartedAt)
+        stepElapsedMs: now - Date.parse(state.stepStartedAt),
+        ...(decisionOnly && { reportOnlySegments: false })
     };
     if (now <= from) {
         const analysis = analyze(policy, emptyEvidence(source, now, now), weight, false, options);
@@ -6367,7 +6373,8 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
             // Its new sequences are new spending of the budget.
             const restarted = {
                 stepAlpha: restartedBudget(policy, budget).step.alpha,
-                stepElapsedMs: now - unjudged.restartAt
+                stepElapsedMs: now - unjudged.restartAt,
+                ...(decisionOnly && { reportOnlySegments: false })
             };
             return await restartAtModelChange(policy, unjudged, source, now, weight, replay, {
                 ...restarted,

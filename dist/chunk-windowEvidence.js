@@ -28,6 +28,7 @@ async function backtest(opts) {
             store,
             now,
             replay: true,
+            ...(opts.decisionOnly && { decisionOnly: true }),
             ...(opts.since !== undefined && { since: opts.since }),
             ...(judge && { judge })
         });

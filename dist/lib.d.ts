@@ -1834,6 +1834,13 @@ interface EvaluateDeps {
     secrets?: readonly string[];
     /** Where the run tells what it does, phase by phase (default: nowhere). */
     log?: RunLog;
+    /**
+     * The caller reads the decision record only (backtest, at every look): the reports are not
+     * rendered (`markdown` and `text` are empty), and segments that cannot change the decision
+     * (`segments.gate: false`) are not compared (the record's `segments` is then empty). The
+     * decision, the reasons, the checks and the metrics are the same.
+     */
+    decisionOnly?: boolean;
 }
 interface Outcome {
     record: DecisionRecord;

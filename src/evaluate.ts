@@ -66,6 +66,13 @@ export interface EvaluateDeps {
   secrets?: readonly string[]
   /** Where the run tells what it does, phase by phase (default: nowhere). */
   log?: RunLog
+  /**
+   * The caller reads the decision record only (backtest, at every look): the reports are not
+   * rendered (`markdown` and `text` are empty), and segments that cannot change the decision
+   * (`segments.gate: false`) are not compared (the record's `segments` is then empty). The
+   * decision, the reasons, the checks and the metrics are the same.
+   */
+  decisionOnly?: boolean
 }
 
 export interface Outcome {
@@ -114,7 +121,8 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
           now,
           deps.replay ?? false,
           windowFrom,
-          judgeOf(deps, state)
+          judgeOf(deps, state),
+          deps.decisionOnly
         )
       : undefined
   const analysis = collected?.analysis
@@ -257,6 +265,7 @@ async function finish(
     | 'apply'
     | 'secrets'
     | 'log'
+    | 'decisionOnly'
   > & {
     source?: Source
   },
@@ -328,6 +337,7 @@ async function finish(
       )
     }
   }
+  if (deps.decisionOnly) return { record, state: final, markdown: '', text: '' }
   const markdown = renderMarkdown(record, { history: final.history })
   return { record, state: final, markdown, text: renderText(record) }
 }
@@ -435,7 +445,8 @@ async function collectEvidence(
   now: number,
   replay: boolean,
   windowFrom = Date.parse(state.stepStartedAt) + policy.rollout.warmup,
-  judge?: Judge
+  judge?: Judge,
+  decisionOnly = false
 ): Promise<{ analysis: Analysis; quality?: DataQuality; judgeCache?: JudgeCacheState }> {
   const weight = weightAt(policy, state.stepIndex)
   const from = windowFrom
@@ -443,7 +454,8 @@ async function collectEvidence(
   const budget = currentBudget(policy, state)
   const options = {
     stepAlpha: budget.step.alpha,
-    stepElapsedMs: now - Date.parse(state.stepStartedAt)
+    stepElapsedMs: now - Date.parse(state.stepStartedAt),
+    ...(decisionOnly && { reportOnlySegments: false })
   }
   if (now <= from) {
     const analysis = analyze(policy, emptyEvidence(source, now, now), weight, false, options)
@@ -471,7 +483,8 @@ async function collectEvidence(
       // Its new sequences are new spending of the budget.
       const restarted = {
         stepAlpha: restartedBudget(policy, budget).step.alpha,
-        stepElapsedMs: now - unjudged.restartAt
+        stepElapsedMs: now - unjudged.restartAt,
+        ...(decisionOnly && { reportOnlySegments: false })
       }
       return await restartAtModelChange(policy, unjudged, source, now, weight, replay, {
         ...restarted,

@@ -38,7 +38,9 @@ interface Case {
   everyMinutes: number
 }
 
-async function run(c: Case): Promise<{ evaluated: DecisionRecord[]; backtested: BacktestResult }> {
+async function run(
+  c: Case
+): Promise<{ evaluated: DecisionRecord[]; backtested: BacktestResult; lean: BacktestResult }> {
   const file = join(dir, `${c.name}.jsonl`)
   // The demo's traffic (examples/demo.ts): 12 calls per second, 40,000 users, 5% canary.
   await writeTraffic(file, {
@@ -81,6 +83,8 @@ async function run(c: Case): Promise<{ evaluated: DecisionRecord[]; backtested: 
   const source = files()
   const logs = await readLogs(source, policy, { tempDir: dir })
   const replay = new ReplaySource(logs, policy, source.describe())
+  // The command's run (decisionOnly), over the same rows read once.
+  const again = new ReplaySource(logs, policy, source.describe())
   try {
     const backtested = await backtest({
       policy,
@@ -88,9 +92,17 @@ async function run(c: Case): Promise<{ evaluated: DecisionRecord[]; backtested: 
       source: replay,
       looks
     })
-    return { evaluated, backtested }
+    const lean = await backtest({
+      policy,
+      policyHash: loaded.hash,
+      source: again,
+      looks,
+      decisionOnly: true
+    })
+    return { evaluated, backtested, lean }
   } finally {
     replay.close()
+    again.close()
     logs.store.close()
   }
 }
@@ -124,9 +136,25 @@ function expectSame(evaluated: DecisionRecord[], backtested: BacktestResult): vo
   })
 }
 
+/**
+ * The command's backtest (decisionOnly: no report rendered, no comparison of segments that only
+ * report) shows exactly what the whole one shows: every look's facts, binding and record but the
+ * segments, to the last bit.
+ */
+function expectSameFacts(full: BacktestResult, lean: BacktestResult): void {
+  const facts = (r: BacktestResult) => ({
+    ...r,
+    looks: r.looks.map(({ record, ...look }) => ({ ...look, record: { ...record, segments: [] } }))
+  })
+  expect(facts(lean)).toEqual(facts(full))
+  expect(lean.looks.every(l => l.record.segments.length === 0)).toBe(true)
+  // Not vacuous: the whole backtest compared segments (the policy has segments, gate: false).
+  expect(full.looks.some(l => l.record.segments.length > 0)).toBe(true)
+}
+
 describe('backtest gives the decisions of evaluate --now at each instant, state carried', () => {
   it('demo traffic, prompt v7 (promote): every look the same, through the promotions', async () => {
-    const { evaluated, backtested } = await run({
+    const { evaluated, backtested, lean } = await run({
       name: 'promote',
       effect: SCENARIOS.promote!,
       // 3h20m: with the statistics of issues 12a and 12b (more conservative) the first step
@@ -135,6 +163,7 @@ describe('backtest gives the decisions of evaluate --now at each instant, state 
       everyMinutes: 10
     })
     expectSame(evaluated, backtested)
+    expectSameFacts(backtested, lean)
     const decisions = backtested.looks.map(l => l.decision)
     console.log(`promote: ${decisions.join(' ')}`)
     // Not vacuous: the step promoted, and the next step (25%) holds on the 5% logs' split.
@@ -144,19 +173,20 @@ describe('backtest gives the decisions of evaluate --now at each instant, state 
   })
 
   it('demo traffic, a worse prompt (rollback): the same looks, up to the rollback', async () => {
-    const { evaluated, backtested } = await run({
+    const { evaluated, backtested, lean } = await run({
       name: 'rollback',
       effect: SCENARIOS.rollback!,
       count: 40_000,
       everyMinutes: 5
     })
     expectSame(evaluated, backtested)
+    expectSameFacts(backtested, lean)
     expect(backtested.looks.at(-1)?.decision).toBe('rollback')
     expect(backtested.steps.at(-1)?.outcome).toBe('rolled back')
   })
 
   it('a model change mid-step: the window restarts in both', async () => {
-    const { evaluated, backtested } = await run({
+    const { evaluated, backtested, lean } = await run({
       name: 'model-change',
       effect: NO_EFFECT,
       count: 60_000,
@@ -167,6 +197,7 @@ describe('backtest gives the decisions of evaluate --now at each instant, state 
       policy: t => t.replace('minDuration: 30m', 'minDuration: 2h')
     })
     expectSame(evaluated, backtested)
+    expectSameFacts(backtested, lean)
     expect(backtested.looks.some(l => l.record.restartedAt !== undefined)).toBe(true)
   })
 })

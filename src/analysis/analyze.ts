@@ -31,6 +31,12 @@ export interface AnalyzeOptions {
   stepAlpha?: number
   /** Milliseconds the step has run (since its start, warm-up included), for projections. */
   stepElapsedMs?: number
+  /**
+   * Compare the segments when they cannot change the decision (`segments.gate: false`, where
+   * they only report). Default true; false for a caller that reads no segment verdict (backtest's
+   * timeline), which then gets `segments: []` unless segments gate.
+   */
+  reportOnlySegments?: boolean
 }
 
 /**
@@ -78,7 +84,9 @@ export function analyze(
   // Each segment's cells merged once, for the segment comparisons and the segment-mix check.
   const bySegment = policy.segments ? segmentTotals(evidence) : []
   const segmentAlpha = segmentsRollBack ? stepAlpha * SEGMENT_SHARE : 1 - policy.confidence
-  const segments = policy.segments ? compareSegments(policy, bySegment, ctx, segmentAlpha) : []
+  const compared =
+    policy.segments && (policy.segments.gate !== false || options.reportOnlySegments !== false)
+  const segments = compared ? compareSegments(policy, bySegment, ctx, segmentAlpha) : []
   const arms = {
     baseline: { requests: baseline.requests, units: baseline.units },
     canary: { requests: canary.requests, units: canary.units }
@@ -107,7 +115,7 @@ export function analyze(
     aaCheck(policy, evidence, metrics, ctx),
     cache.check,
     model.check,
-    loadCheck(policy, evidence, ctx, blindToErrors !== undefined)
+    loadCheck(policy, evidence, ctx, blindToErrors !== undefined, { baseline, canary })
   )
   if (blindToErrors !== undefined) checks.push(errorObservabilityCheck(metrics, blindToErrors))
   const analysis: Analysis = {

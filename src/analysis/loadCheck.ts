@@ -1,5 +1,5 @@
 import type { Policy } from '../policy/types.js'
-import { mergeCells } from '../sketch/metricSketch.js'
+import { mergeCells, type CellTotals } from '../sketch/metricSketch.js'
 import { TOTAL_SEGMENT, type Cell, type Evidence } from '../sketch/evidence.js'
 import { bonferroni } from '../stats/alphaSpending.js'
 import { ratioDifferenceCS } from '../stats/cs/ratio.js'
@@ -30,7 +30,9 @@ export function loadCheck(
   evidence: Evidence,
   ctx: CompareContext,
   /** Set when errors are not observable from the source (observability.ts): the error guards are skipped. */
-  errorsUnobservable = false
+  errorsUnobservable = false,
+  /** Each arm's total segment's cells merged, when the caller has them (analyze does). */
+  merged?: { baseline: CellTotals; canary: CellTotals }
 ): Check {
   const name = 'load'
   const total = (arm: Cell['arm']) =>
@@ -42,8 +44,8 @@ export function loadCheck(
   const suspect: string[] = []
   const shown: string[] = []
   const hasFallbacks = [...b, ...c].some(cell => cell.fallbacks !== undefined)
-  const bTotals = mergeCells(b)
-  const cTotals = mergeCells(c)
+  const bTotals = merged?.baseline ?? mergeCells(b)
+  const cTotals = merged?.canary ?? mergeCells(c)
   // No data is not 0%: a source that cannot tell error classes, or a window with no traffic.
   const classes = evidence.errorClasses !== false
   if (bTotals.requests === 0 || cTotals.requests === 0) {

@@ -25,6 +25,12 @@ export interface BacktestOptions {
   looks: number[]
   /** When the first step began, as `evaluate --since` (default: the earliest canary record). */
   since?: number
+  /**
+   * Each look's record without what the timeline never shows and no decision reads (evaluate's
+   * `decisionOnly`: segments that only report are not compared, no report is rendered); the
+   * command's output is the same. Default false: each look's whole record, as evaluate --now.
+   */
+  decisionOnly?: boolean
 }
 
 /** One gating metric at a look, in the decision record's terms (relative: a fraction). */
@@ -109,6 +115,7 @@ export async function backtest(opts: BacktestOptions): Promise<BacktestResult> {
       store,
       now,
       replay: true,
+      ...(opts.decisionOnly && { decisionOnly: true }),
       ...(opts.since !== undefined && { since: opts.since }),
       ...(judge && { judge })
     })

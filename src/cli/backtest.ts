@@ -42,6 +42,8 @@ export async function runBacktest(values: Values, io: Io): Promise<number> {
       policyHash: loaded.hash,
       source: replay ?? (source as Source),
       looks,
+      // The output shows each look's decision, gating metrics and checks, never its report.
+      decisionOnly: true,
       ...(args.since !== undefined && { since: args.since })
     })
     const ctx = {

@@ -121,7 +121,8 @@ export async function observe(dir: string, c: ProofCase, seed: number): Promise<
       policyHash: loaded.hash,
       source: replay,
       looks,
-      since: DEMO_START
+      since: DEMO_START,
+      decisionOnly: true
     })
     const first = result.steps[0]
     return first?.outcome === 'promoted' || first?.outcome === 'completed'
