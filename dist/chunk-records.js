@@ -1010,6 +1010,31 @@ class RankSumsAccumulator {
             below = after;
         }
     }
+    /** One more request in `bin` of a unit added before with `unit`'s bins (growUnit). */
+    growUnit(unit, bin) {
+        let n = 0;
+        let upTo = 0;
+        let own = 0;
+        for (let i = 0; i < unit.size; i++) {
+            const k = unit.counts[i];
+            const at = unit.bins[i];
+            n += k;
+            if (at <= bin)
+                upTo += k;
+            if (at === bin)
+                own = k;
+            else {
+                const sums = this.bins.get(at);
+                if (at > bin)
+                    sums[1] = sums[1] + 2 * k;
+                sums[2] = sums[2] + k;
+            }
+        }
+        const sums = this.bins.get(bin) ?? this.newBin(bin);
+        sums[0] = sums[0] + 1;
+        sums[1] = sums[1] + 2 * upTo + 1;
+        sums[2] = sums[2] + own + n + 1;
+    }
     /** Adds sums already in evidence form. */
     addSums(s) {
         s.bins.forEach((bin, i) => {
@@ -1038,15 +1063,18 @@ class RankSumsAccumulator {
  * kept up to date as their units grow (src/replay/windowEvidence.ts): records it in `bins` and
  * gives each of `into` (the sums that hold this unit) the unit's new terms less its old ones, so
  * they stay what addUnit over the units' final bins gives. `scratch` is reused between calls.
+ *
+ * The change, from addUnit's terms (per bin j of the unit: k_j, after_j^2 - below_j^2, k_j n),
+ * with n the unit's requests before this one and A its requests in bins up to `bin`: the new
+ * request's bin gains 1, 2A + 1 and k_bin + n + 1; every other bin of the unit gains k_j in the
+ * cross term (n grew by one), and a bin above it 2 k_j in the squares (its below and after both
+ * grew by one). Integers, so exactly what taking the unit out and putting it back in gives.
  */
 function growUnit(bins, slot, metric, bin, scratch, into, also) {
     scratch.clear();
     bins.collectMetric(slot, metric, scratch);
-    into.addUnit(scratch, -1);
-    also?.addUnit(scratch, -1);
-    scratch.add(bin, 1);
-    into.addUnit(scratch);
-    also?.addUnit(scratch);
+    into.growUnit(scratch, bin);
+    also?.growUnit(scratch, bin);
     bins.add(slot, metric, bin);
 }
 
@@ -1065,22 +1093,63 @@ function mergeOptionalHistograms(a, b) {
 /**
  * The totals of a set of cells, e.g. every bucket of one arm in the total segment. Units add up
  * exactly because a cell counts only the units first seen in it. With no cells, `metrics` is [].
+ *
+ * A list that starts with the same cells (by identity) as an earlier merge's resumes from that
+ * merge's running totals (see `prefixes`): the same additions in the same order, so the same
+ * result to the last bit.
  */
 function mergeCells(cells) {
     const metricCount = cells[0]?.metrics.length ?? 0;
-    const moments = Array.from({ length: metricCount }, emptyMoments);
-    const requests = new Array(metricCount).fill(0);
-    const squares = new Array(metricCount).fill(0);
+    let moments = Array.from({ length: metricCount }, emptyMoments);
+    let requests = new Array(metricCount).fill(0);
+    let squares = new Array(metricCount).fill(0);
     const sketches = new Array(metricCount).fill(undefined);
     const histograms = new Array(metricCount).fill(undefined);
     const bounds = new Array(metricCount).fill(undefined);
     const ranks = new Array(metricCount).fill(undefined);
-    const adjusted = Array.from({ length: metricCount }, () => []);
-    const models = {};
-    const errors = {};
+    let adjusted = Array.from({ length: metricCount }, () => []);
+    let models = {};
+    let errors = {};
     let totalRequests = 0;
     let units = 0;
-    for (const cell of cells) {
+    // Whether the totals so far hold only numbers and moments (no quantile sketch, rank sums,
+    // histogram, bounds or adjusted moments): then they are cheap to keep as a prefix.
+    let plain = true;
+    let start = 0;
+    const first = cells[0];
+    const known = first && prefixes$1.get(first);
+    if (known && resumes(known, cells, metricCount)) {
+        const t = known.totals;
+        totalRequests = t.requests;
+        units = t.units;
+        models = { ...t.models };
+        errors = { ...t.errors };
+        // Copies: with no cell after the prefix they would be handed out as they are.
+        moments = t.moments.map(m => ({ ...m }));
+        requests = [...t.metricRequests];
+        squares = [...t.squares];
+        // The prefix's adjusted moments are all absent, and one absent part makes the merge's absent
+        // (mergeAdjusted), as the whole list of them would.
+        adjusted = adjusted.map(() => [undefined]);
+        start = known.cells.length;
+    }
+    for (let j = start; j < cells.length; j++) {
+        const cell = cells[j];
+        if (first && j === cells.length - 1 && j > start && plain) {
+            // The totals before the last cell: a later merge of these cells and more resumes here.
+            prefixes$1.set(first, {
+                cells: cells.slice(0, j),
+                totals: {
+                    requests: totalRequests,
+                    units,
+                    models: { ...models },
+                    errors: { ...errors },
+                    moments: [...moments],
+                    metricRequests: [...requests],
+                    squares: [...squares]
+                }
+            });
+        }
         totalRequests += cell.requests;
         units += cell.units;
         addCounts$1(models, cell.models);
@@ -1096,12 +1165,17 @@ function mergeCells(cells) {
             if (m.quantiles) {
                 const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha));
                 sketch.merge(QuantileSketch.fromJSON(m.quantiles));
+                plain = false;
             }
-            if (m.unitRanks)
+            if (m.unitRanks) {
                 (ranks[i] ??= new RankSumsAccumulator()).addSums(m.unitRanks);
+                plain = false;
+            }
             histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram);
             bounds[i] = mergeBounds(bounds[i], m.bounds);
             adjusted[i].push(m.adjusted);
+            if (m.histogram || m.adjusted || m.bounds)
+                plain = false;
         }
     }
     const metrics = moments.map((mo, i) => {
@@ -1133,6 +1207,27 @@ function mergeCells(cells) {
         models: capKeys(models, MAX_MODEL_KEYS, OTHER_MODELS),
         errors
     };
+}
+/**
+ * mergeCells' running totals before the last cell of the lists it merged, keyed by their first
+ * cell: backtest merges, at every look, the window's time buckets, whose past ones are the same
+ * Cell objects from look to look (src/replay/windowEvidence.ts), so each look adds only the
+ * buckets since the last instead of the whole window again. Kept only for cells of counts and
+ * moments (no quantile sketch, rank sums, histogram, bounds or adjusted moments: the replay's past
+ * buckets), whose totals cost a few numbers to copy; a source whose cells carry sketches pays
+ * nothing. Identity is a sound key because a Cell is never changed once handed out; a WeakMap,
+ * so the totals go with their cells.
+ */
+const prefixes$1 = new WeakMap();
+/** Whether `cells` starts with the prefix's cells, the same objects, of the same metrics. */
+function resumes(prefix, cells, metricCount) {
+    const known = prefix.cells;
+    if (known.length > cells.length || prefix.totals.moments.length !== metricCount)
+        return false;
+    for (let j = 0; j < known.length; j++)
+        if (known[j] !== cells[j])
+            return false;
+    return true;
 }
 function addCounts$1(into, from) {
     for (const [key, count] of Object.entries(from))
@@ -1346,16 +1441,59 @@ const REPRICING_KEYS = [
     'sc',
     'scc'
 ];
-/** The cache sums of a set of cells; undefined when none has any (the source does not give them). */
+/**
+ * The cache sums of a set of cells; undefined when none has any (the source does not give them).
+ * A list that starts with the same cells (by identity) as an earlier merge's resumes from that
+ * merge's running sums (`prefixes`): the same additions in the same order, the same result.
+ */
 function mergeCacheSums(cells) {
     let total;
-    for (const cell of cells) {
+    let start = 0;
+    const first = cells[0];
+    const known = first && prefixes.get(first);
+    if (known && startsWith(cells, known.cells)) {
+        total = known.total && copyCacheSums(known.total);
+        start = known.cells.length;
+    }
+    for (let j = start; j < cells.length; j++) {
+        const cell = cells[j];
+        if (first && j === cells.length - 1 && j > start) {
+            // The sums before the last cell: a later merge of these cells and more resumes here.
+            prefixes.set(first, { cells: cells.slice(0, j), total: total && copyCacheSums(total) });
+        }
         if (!cell.cache)
             continue;
         total ??= emptyCacheSums();
         addCacheSums(total, cell.cache);
     }
     return total;
+}
+/**
+ * mergeCacheSums' running sums before the last cell of the lists it merged, keyed by their first
+ * cell: backtest merges, at every look, the window's time buckets, whose past ones are the same
+ * Cell objects from look to look (src/replay/windowEvidence.ts), so each look adds only the
+ * buckets since the last instead of the whole window again. Identity is a sound key because a
+ * Cell is never changed once handed out; a WeakMap, so the sums go with their cells.
+ */
+const prefixes = new WeakMap();
+function startsWith(cells, prefix) {
+    if (prefix.length > cells.length)
+        return false;
+    for (let j = 0; j < prefix.length; j++)
+        if (prefix[j] !== cells[j])
+            return false;
+    return true;
+}
+/** A deep copy (addCacheSums changes its target's moments in place). */
+function copyCacheSums(c) {
+    const copy = {
+        ...c,
+        latency: { hit: { ...c.latency.hit }, miss: { ...c.latency.miss } },
+        ttft: { hit: { ...c.ttft.hit }, miss: { ...c.ttft.miss } }
+    };
+    if (c.repricing)
+        copy.repricing = { ...c.repricing };
+    return copy;
 }
 
 /** OpenTelemetry GenAI, current names (semantic-conventions-genai; v1.37+ in the main repo). */

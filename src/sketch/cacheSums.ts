@@ -114,13 +114,55 @@ const REPRICING_KEYS = [
   'scc'
 ] as const satisfies readonly (keyof RepricingSums)[]
 
-/** The cache sums of a set of cells; undefined when none has any (the source does not give them). */
+/**
+ * The cache sums of a set of cells; undefined when none has any (the source does not give them).
+ * A list that starts with the same cells (by identity) as an earlier merge's resumes from that
+ * merge's running sums (`prefixes`): the same additions in the same order, the same result.
+ */
 export function mergeCacheSums(cells: readonly { cache?: CacheSums }[]): CacheSums | undefined {
   let total: CacheSums | undefined
-  for (const cell of cells) {
+  let start = 0
+  const first = cells[0]
+  const known = first && prefixes.get(first)
+  if (known && startsWith(cells, known.cells)) {
+    total = known.total && copyCacheSums(known.total)
+    start = known.cells.length
+  }
+  for (let j = start; j < cells.length; j++) {
+    const cell = cells[j] as { cache?: CacheSums }
+    if (first && j === cells.length - 1 && j > start) {
+      // The sums before the last cell: a later merge of these cells and more resumes here.
+      prefixes.set(first, { cells: cells.slice(0, j), total: total && copyCacheSums(total) })
+    }
     if (!cell.cache) continue
     total ??= emptyCacheSums()
     addCacheSums(total, cell.cache)
   }
   return total
+}
+
+/**
+ * mergeCacheSums' running sums before the last cell of the lists it merged, keyed by their first
+ * cell: backtest merges, at every look, the window's time buckets, whose past ones are the same
+ * Cell objects from look to look (src/replay/windowEvidence.ts), so each look adds only the
+ * buckets since the last instead of the whole window again. Identity is a sound key because a
+ * Cell is never changed once handed out; a WeakMap, so the sums go with their cells.
+ */
+const prefixes = new WeakMap<object, { cells: readonly object[]; total: CacheSums | undefined }>()
+
+function startsWith(cells: readonly object[], prefix: readonly object[]): boolean {
+  if (prefix.length > cells.length) return false
+  for (let j = 0; j < prefix.length; j++) if (prefix[j] !== cells[j]) return false
+  return true
+}
+
+/** A deep copy (addCacheSums changes its target's moments in place). */
+export function copyCacheSums(c: CacheSums): CacheSums {
+  const copy: CacheSums = {
+    ...c,
+    latency: { hit: { ...c.latency.hit }, miss: { ...c.latency.miss } },
+    ttft: { hit: { ...c.ttft.hit }, miss: { ...c.ttft.miss } }
+  }
+  if (c.repricing) copy.repricing = { ...c.repricing }
+  return copy
 }

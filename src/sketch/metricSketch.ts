@@ -2,7 +2,7 @@ import { mergeAdjusted } from './adjustedMoments.js'
 import { mergeHistograms } from './histogram.js'
 import { mergeMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
-import type { AdjustedMoments, HistogramData, MetricSketch } from './types.js'
+import type { AdjustedMoments, HistogramData, MetricSketch, RatioMoments } from './types.js'
 import { mergeUnitRanks, RankSumsAccumulator } from './unitRanks.js'
 
 /** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
@@ -71,22 +71,63 @@ function mergeOptionalHistograms(
 /**
  * The totals of a set of cells, e.g. every bucket of one arm in the total segment. Units add up
  * exactly because a cell counts only the units first seen in it. With no cells, `metrics` is [].
+ *
+ * A list that starts with the same cells (by identity) as an earlier merge's resumes from that
+ * merge's running totals (see `prefixes`): the same additions in the same order, so the same
+ * result to the last bit.
  */
 export function mergeCells(cells: readonly CellTotals[]): CellTotals {
   const metricCount = cells[0]?.metrics.length ?? 0
-  const moments = Array.from({ length: metricCount }, emptyMoments)
-  const requests = new Array<number>(metricCount).fill(0)
-  const squares: (number | undefined)[] = new Array<number>(metricCount).fill(0)
+  let moments = Array.from({ length: metricCount }, emptyMoments)
+  let requests = new Array<number>(metricCount).fill(0)
+  let squares: (number | undefined)[] = new Array<number>(metricCount).fill(0)
   const sketches: (QuantileSketch | undefined)[] = new Array(metricCount).fill(undefined)
   const histograms: (HistogramData | undefined)[] = new Array(metricCount).fill(undefined)
   const bounds: MetricSketch['bounds'][] = new Array(metricCount).fill(undefined)
   const ranks: (RankSumsAccumulator | undefined)[] = new Array(metricCount).fill(undefined)
-  const adjusted = Array.from({ length: metricCount }, (): (AdjustedMoments | undefined)[] => [])
-  const models: Record<string, number> = {}
-  const errors: Record<string, number> = {}
+  let adjusted = Array.from({ length: metricCount }, (): (AdjustedMoments | undefined)[] => [])
+  let models: Record<string, number> = {}
+  let errors: Record<string, number> = {}
   let totalRequests = 0
   let units = 0
-  for (const cell of cells) {
+  // Whether the totals so far hold only numbers and moments (no quantile sketch, rank sums,
+  // histogram, bounds or adjusted moments): then they are cheap to keep as a prefix.
+  let plain = true
+  let start = 0
+  const first = cells[0]
+  const known = first && prefixes.get(first)
+  if (known && resumes(known, cells, metricCount)) {
+    const t = known.totals
+    totalRequests = t.requests
+    units = t.units
+    models = { ...t.models }
+    errors = { ...t.errors }
+    // Copies: with no cell after the prefix they would be handed out as they are.
+    moments = t.moments.map(m => ({ ...m }))
+    requests = [...t.metricRequests]
+    squares = [...t.squares]
+    // The prefix's adjusted moments are all absent, and one absent part makes the merge's absent
+    // (mergeAdjusted), as the whole list of them would.
+    adjusted = adjusted.map(() => [undefined])
+    start = known.cells.length
+  }
+  for (let j = start; j < cells.length; j++) {
+    const cell = cells[j] as CellTotals
+    if (first && j === cells.length - 1 && j > start && plain) {
+      // The totals before the last cell: a later merge of these cells and more resumes here.
+      prefixes.set(first, {
+        cells: cells.slice(0, j),
+        totals: {
+          requests: totalRequests,
+          units,
+          models: { ...models },
+          errors: { ...errors },
+          moments: [...moments],
+          metricRequests: [...requests],
+          squares: [...squares]
+        }
+      })
+    }
     totalRequests += cell.requests
     units += cell.units
     addCounts(models, cell.models)
@@ -104,11 +145,16 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
       if (m.quantiles) {
         const sketch = (sketches[i] ??= new QuantileSketch(m.quantiles.alpha))
         sketch.merge(QuantileSketch.fromJSON(m.quantiles))
+        plain = false
       }
-      if (m.unitRanks) (ranks[i] ??= new RankSumsAccumulator()).addSums(m.unitRanks)
+      if (m.unitRanks) {
+        ;(ranks[i] ??= new RankSumsAccumulator()).addSums(m.unitRanks)
+        plain = false
+      }
       histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram)
       bounds[i] = mergeBounds(bounds[i], m.bounds)
       adjusted[i]!.push(m.adjusted)
+      if (m.histogram || m.adjusted || m.bounds) plain = false
     }
   }
   const metrics = moments.map((mo, i): MetricSketch => {
@@ -134,6 +180,40 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
     models: capKeys(models, MAX_MODEL_KEYS, OTHER_MODELS),
     errors
   }
+}
+
+/** The running totals of mergeCells after a list's first cells (`Prefix.cells`). */
+interface Prefix {
+  cells: readonly CellTotals[]
+  totals: {
+    requests: number
+    units: number
+    models: Record<string, number>
+    errors: Record<string, number>
+    moments: RatioMoments[]
+    metricRequests: number[]
+    squares: (number | undefined)[]
+  }
+}
+
+/**
+ * mergeCells' running totals before the last cell of the lists it merged, keyed by their first
+ * cell: backtest merges, at every look, the window's time buckets, whose past ones are the same
+ * Cell objects from look to look (src/replay/windowEvidence.ts), so each look adds only the
+ * buckets since the last instead of the whole window again. Kept only for cells of counts and
+ * moments (no quantile sketch, rank sums, histogram, bounds or adjusted moments: the replay's past
+ * buckets), whose totals cost a few numbers to copy; a source whose cells carry sketches pays
+ * nothing. Identity is a sound key because a Cell is never changed once handed out; a WeakMap,
+ * so the totals go with their cells.
+ */
+const prefixes = new WeakMap<CellTotals, Prefix>()
+
+/** Whether `cells` starts with the prefix's cells, the same objects, of the same metrics. */
+function resumes(prefix: Prefix, cells: readonly CellTotals[], metricCount: number): boolean {
+  const known = prefix.cells
+  if (known.length > cells.length || prefix.totals.moments.length !== metricCount) return false
+  for (let j = 0; j < known.length; j++) if (known[j] !== cells[j]) return false
+  return true
 }
 
 function addCounts(into: Record<string, number>, from: Record<string, number>): void {

@@ -205,6 +205,29 @@ export class RankSumsAccumulator {
     }
   }
 
+  /** One more request in `bin` of a unit added before with `unit`'s bins (growUnit). */
+  growUnit(unit: UnitBins, bin: number): void {
+    let n = 0
+    let upTo = 0
+    let own = 0
+    for (let i = 0; i < unit.size; i++) {
+      const k = unit.counts[i] as number
+      const at = unit.bins[i] as number
+      n += k
+      if (at <= bin) upTo += k
+      if (at === bin) own = k
+      else {
+        const sums = this.bins.get(at) as Float64Array
+        if (at > bin) sums[1] = (sums[1] as number) + 2 * k
+        sums[2] = (sums[2] as number) + k
+      }
+    }
+    const sums = this.bins.get(bin) ?? this.newBin(bin)
+    sums[0] = (sums[0] as number) + 1
+    sums[1] = (sums[1] as number) + 2 * upTo + 1
+    sums[2] = (sums[2] as number) + own + n + 1
+  }
+
   /** Adds sums already in evidence form. */
   addSums(s: UnitRankSums): void {
     s.bins.forEach((bin, i) => {
@@ -237,6 +260,12 @@ export class RankSumsAccumulator {
  * kept up to date as their units grow (src/replay/windowEvidence.ts): records it in `bins` and
  * gives each of `into` (the sums that hold this unit) the unit's new terms less its old ones, so
  * they stay what addUnit over the units' final bins gives. `scratch` is reused between calls.
+ *
+ * The change, from addUnit's terms (per bin j of the unit: k_j, after_j^2 - below_j^2, k_j n),
+ * with n the unit's requests before this one and A its requests in bins up to `bin`: the new
+ * request's bin gains 1, 2A + 1 and k_bin + n + 1; every other bin of the unit gains k_j in the
+ * cross term (n grew by one), and a bin above it 2 k_j in the squares (its below and after both
+ * grew by one). Integers, so exactly what taking the unit out and putting it back in gives.
  */
 export function growUnit(
   bins: UnitRankBins,
@@ -249,11 +278,8 @@ export function growUnit(
 ): void {
   scratch.clear()
   bins.collectMetric(slot, metric, scratch)
-  into.addUnit(scratch, -1)
-  also?.addUnit(scratch, -1)
-  scratch.add(bin, 1)
-  into.addUnit(scratch)
-  also?.addUnit(scratch)
+  into.growUnit(scratch, bin)
+  also?.growUnit(scratch, bin)
   bins.add(slot, metric, bin)
 }
 
