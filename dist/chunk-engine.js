@@ -3902,9 +3902,10 @@ function coverageCheck(policy, unitLevel, segments, metrics, ctx, canaryWeight) 
 /**
  * Each segment's cells merged, per arm, sorted by key. Past MAX_SEGMENTS_PER_ARM each arm pools
  * the rest as it meets them, so the two arms' OTHER_SEGMENT hold different segments: comparing
- * them would be comparing unlike traffic, so it is left out.
+ * them would be comparing unlike traffic, so it is left out. `sketches: false` leaves out the
+ * quantile sketches and rank sums, for the segment-mix check alone (its counts and moments).
  */
-function segmentTotals(evidence) {
+function segmentTotals(evidence, sketches = true) {
     const byKey = new Map();
     for (const cell of evidence.cells) {
         if (cell.segment === TOTAL_SEGMENT || cell.segment === OTHER_SEGMENT)
@@ -3912,7 +3913,7 @@ function segmentTotals(evidence) {
         let entry = byKey.get(cell.segment);
         if (!entry)
             byKey.set(cell.segment, (entry = { baseline: [], canary: [] }));
-        entry[cell.arm].push(cell);
+        entry[cell.arm].push(sketches ? cell : withoutSketches(cell));
     }
     return [...byKey]
         .sort((a, b) => (a[0] < b[0] ? -1 : 1))
@@ -3921,6 +3922,10 @@ function segmentTotals(evidence) {
         baseline: mergeCells(cells.baseline),
         canary: mergeCells(cells.canary)
     }));
+}
+function withoutSketches(cell) {
+    const metrics = cell.metrics.map(({ quantiles: _q, unitRanks: _r, ...rest }) => rest);
+    return { ...cell, metrics };
 }
 /** Replaces each mean, rate or ratio metric's delta and verdict with the post-stratified ones. */
 function postStratify(policy, segments, metrics, ctx) {
@@ -4725,10 +4730,11 @@ function analyze(policy, evidence, canaryWeight, replay = false, options = {}) {
         ...(evidence.quality.preExposure && { preExposure: evidence.quality.preExposure })
     };
     const metrics = policy.metrics.map((spec, i) => compareMetric(spec, metricAt(baseline.metrics, i), metricAt(canary.metrics, i), ctx, evidence.limitValues?.[spec.name]));
-    // Each segment's cells merged once, for the segment comparisons and the segment-mix check.
-    const bySegment = policy.segments ? segmentTotals(evidence) : [];
-    const segmentAlpha = segmentsRollBack ? stepAlpha * SEGMENT_SHARE : 1 - policy.confidence;
+    // Each segment's cells merged once, for the segment comparisons and the segment-mix check
+    // (which needs no quantile sketch: without comparisons, they are not merged).
     const compared = policy.segments && (policy.segments.gate !== false || options.reportOnlySegments !== false);
+    const bySegment = policy.segments ? segmentTotals(evidence, compared) : [];
+    const segmentAlpha = segmentsRollBack ? stepAlpha * SEGMENT_SHARE : 1 - policy.confidence;
     const segments = compared ? compareSegments(policy, bySegment, ctx, segmentAlpha) : [];
     const arms = {
         baseline: { requests: baseline.requests, units: baseline.units },

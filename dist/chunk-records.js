@@ -914,14 +914,17 @@ class UnitRankBins {
             into[Math.floor(key / BIN_SPAN)]?.add(decodeBin(key % BIN_SPAN), this.counts[e]);
         }
     }
-    /** Adds the slot's counts for one metric into `into` (growUnit's). */
+    /**
+     * Adds the slot's counts for one metric into `into` (growUnit's), which must be empty: a slot's
+     * entries have distinct bins, so each is appended without a search.
+     */
     collectMetric(slot, metric, into) {
         if (slot >= this.heads.length)
             return;
         for (let e = this.heads[slot]; e !== 0; e = this.next[e]) {
             const key = this.keys[e];
             if (Math.floor(key / BIN_SPAN) === metric) {
-                into.add(decodeBin(key % BIN_SPAN), this.counts[e]);
+                into.append(decodeBin(key % BIN_SPAN), this.counts[e]);
             }
         }
     }
@@ -957,6 +960,10 @@ class UnitBins {
                 return;
             }
         }
+        this.append(bin, count);
+    }
+    /** A bin not among those held yet (the caller knows): added without a search. */
+    append(bin, count) {
         if (this.size === this.bins.length) {
             const bins = new Int32Array(2 * this.size);
             bins.set(this.bins);

@@ -81,11 +81,12 @@ export function analyze(
       evidence.limitValues?.[spec.name]
     )
   )
-  // Each segment's cells merged once, for the segment comparisons and the segment-mix check.
-  const bySegment = policy.segments ? segmentTotals(evidence) : []
-  const segmentAlpha = segmentsRollBack ? stepAlpha * SEGMENT_SHARE : 1 - policy.confidence
+  // Each segment's cells merged once, for the segment comparisons and the segment-mix check
+  // (which needs no quantile sketch: without comparisons, they are not merged).
   const compared =
     policy.segments && (policy.segments.gate !== false || options.reportOnlySegments !== false)
+  const bySegment = policy.segments ? segmentTotals(evidence, compared) : []
+  const segmentAlpha = segmentsRollBack ? stepAlpha * SEGMENT_SHARE : 1 - policy.confidence
   const segments = compared ? compareSegments(policy, bySegment, ctx, segmentAlpha) : []
   const arms = {
     baseline: { requests: baseline.requests, units: baseline.units },

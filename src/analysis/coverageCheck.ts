@@ -89,15 +89,16 @@ export interface SegmentTotals {
 /**
  * Each segment's cells merged, per arm, sorted by key. Past MAX_SEGMENTS_PER_ARM each arm pools
  * the rest as it meets them, so the two arms' OTHER_SEGMENT hold different segments: comparing
- * them would be comparing unlike traffic, so it is left out.
+ * them would be comparing unlike traffic, so it is left out. `sketches: false` leaves out the
+ * quantile sketches and rank sums, for the segment-mix check alone (its counts and moments).
  */
-export function segmentTotals(evidence: Evidence): SegmentTotals[] {
+export function segmentTotals(evidence: Evidence, sketches = true): SegmentTotals[] {
   const byKey = new Map<string, { baseline: Cell[]; canary: Cell[] }>()
   for (const cell of evidence.cells) {
     if (cell.segment === TOTAL_SEGMENT || cell.segment === OTHER_SEGMENT) continue
     let entry = byKey.get(cell.segment)
     if (!entry) byKey.set(cell.segment, (entry = { baseline: [], canary: [] }))
-    entry[cell.arm].push(cell)
+    entry[cell.arm].push(sketches ? cell : withoutSketches(cell))
   }
   return [...byKey]
     .sort((a, b) => (a[0] < b[0] ? -1 : 1))
@@ -106,6 +107,11 @@ export function segmentTotals(evidence: Evidence): SegmentTotals[] {
       baseline: mergeCells(cells.baseline),
       canary: mergeCells(cells.canary)
     }))
+}
+
+function withoutSketches(cell: Cell): Cell {
+  const metrics = cell.metrics.map(({ quantiles: _q, unitRanks: _r, ...rest }) => rest)
+  return { ...cell, metrics }
 }
 
 /** Replaces each mean, rate or ratio metric's delta and verdict with the post-stratified ones. */

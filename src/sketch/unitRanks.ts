@@ -103,13 +103,16 @@ export class UnitRankBins {
     }
   }
 
-  /** Adds the slot's counts for one metric into `into` (growUnit's). */
+  /**
+   * Adds the slot's counts for one metric into `into` (growUnit's), which must be empty: a slot's
+   * entries have distinct bins, so each is appended without a search.
+   */
   collectMetric(slot: number, metric: number, into: UnitBins): void {
     if (slot >= this.heads.length) return
     for (let e = this.heads[slot] as number; e !== 0; e = this.next[e] as number) {
       const key = this.keys[e] as number
       if (Math.floor(key / BIN_SPAN) === metric) {
-        into.add(decodeBin(key % BIN_SPAN), this.counts[e] as number)
+        into.append(decodeBin(key % BIN_SPAN), this.counts[e] as number)
       }
     }
   }
@@ -150,6 +153,11 @@ export class UnitBins {
         return
       }
     }
+    this.append(bin, count)
+  }
+
+  /** A bin not among those held yet (the caller knows): added without a search. */
+  append(bin: number, count: number): void {
     if (this.size === this.bins.length) {
       const bins = new Int32Array(2 * this.size)
       bins.set(this.bins)
