@@ -9,6 +9,8 @@
  *     25% step then holds for the rest of the week on the logs' 5% split: every one of the 672
  *     looks runs a full evaluation, over a window that grows to six days (the worst case: a
  *     window's analysis grows with its length);
+ *   - the same with `segments.gate: hold`: segments then decide too, so every look compares
+ *     each segment (a backtest skips them when they only report, as written);
  *   - as written (maxDuration 12h, onTimeout rollback): the step times out at 12 h and the
  *     rollout ends (49 looks; the later ones would only repeat the rollback).
  * "one evaluation" is evaluate over the whole week (the window `npm run bench` uses).
@@ -47,6 +49,17 @@ writeFileSync(
     .replace('maxDuration: 12h', 'maxDuration: 8d')
     .replace('onTimeout: rollback', 'onTimeout: hold')
 )
+// The same week with segments that gate (hold): every look compares every segment too, which
+// a backtest skips when segments only report (gate: false, as written): their verdicts change no
+// decision and the timeline does not show them.
+const segmentsGate = join(here, '.data', 'bench-policy-week-segments.yml')
+writeFileSync(
+  segmentsGate,
+  readFileSync(wholeWeek, 'utf8').replace(
+    'segments: { by: [route, language], gate: false }',
+    'segments: { by: [route, language], gate: hold }'
+  )
+)
 const mb = statSync(data).size / 1e6
 const worker = await bundleWorker(here, 'backtest-worker')
 await bundleFileWorker(dirname(worker))
@@ -56,10 +69,11 @@ interface Sample {
   rssMb: number
   looks: number
 }
-type Mode = 'evaluate' | 'backtest week' | 'backtest as written'
+type Mode = 'evaluate' | 'backtest week' | 'backtest week, segments gate' | 'backtest as written'
 const MODES: Record<Mode, [string, string]> = {
   evaluate: ['evaluate', policy],
   'backtest week': ['backtest', wholeWeek],
+  'backtest week, segments gate': ['backtest', segmentsGate],
   'backtest as written': ['backtest', policy]
 }
 const from = new Date(DEMO_START).toISOString()
@@ -93,7 +107,7 @@ for (const mode of modes) {
     mode === 'evaluate' ? '' : `, ratio ${(ms / base).toFixed(2)} (paired ${paired.toFixed(2)})`
   const looks = mode === 'evaluate' ? 'one evaluation' : `${samples[mode][0]!.looks} looks`
   console.log(
-    `${`rollout-gate ${mode}:`.padEnd(34)} ${fmt(ms).padStart(7)} ms, ${looks.padEnd(15)} peak RSS ${fmt(rss)} MB${ratio}`
+    `${`rollout-gate ${mode}:`.padEnd(44)} ${fmt(ms).padStart(7)} ms, ${looks.padEnd(15)} peak RSS ${fmt(rss)} MB${ratio}`
   )
 }
 console.log('target: backtest week (672 looks) < 3x one evaluation')

@@ -224,7 +224,8 @@ async function replicate(sim, span, r, active) {
                     source: track.source,
                     store: track.store,
                     now,
-                    replay: true
+                    replay: true,
+                    decisionOnly: true // only the record is read
                 });
                 // The evidence is made here: a source failure is a bug of the simulation, not a hold.
                 const failed = record.checks.find(c => c.name === 'source' && c.status === 'block');
