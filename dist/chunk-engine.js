@@ -437,6 +437,15 @@ function armCumulants(m) {
     const sy2 = m.sy * m.sy;
     return { variance: d2 / sy2, third: d3 / (sy2 * m.sy) };
 }
+/** Both arms' cumulants and the contrast's variance, or undefined (no third-order sums, no variance). */
+function contrastCumulants(baseline, canary, kappa) {
+    const b = armCumulants(baseline);
+    const c = armCumulants(canary);
+    if (!b || !c)
+        return undefined;
+    const variance = c.variance + kappa * kappa * b.variance;
+    return variance > 0 ? { b, c, variance } : undefined;
+}
 /**
  * A bound on the skewness of the estimator of R_c - kappa R_b that lends each arm the larger of
  * the two arms' standardized skewness per cluster, g = max(|g_b|, |g_c|): the arm with more
@@ -446,13 +455,10 @@ function armCumulants(m) {
  * g (V_c^{3/2} / sqrt(n_c) + |kappa|^3 V_b^{3/2} / sqrt(n_b)) / (V_c + kappa^2 V_b)^{3/2}.
  */
 function sharedSkewness$1(baseline, canary, kappa) {
-    const b = armCumulants(baseline);
-    const c = armCumulants(canary);
-    if (!b || !c)
+    const k = contrastCumulants(baseline, canary, kappa);
+    if (!k)
         return undefined;
-    const variance = c.variance + kappa * kappa * b.variance;
-    if (!(variance > 0))
-        return undefined;
+    const { b, c, variance } = k;
     const g = (a, n) => a.variance > 0 ? (Math.abs(a.third) / a.variance ** 1.5) * Math.sqrt(n) : 0;
     const shared = Math.max(g(b, baseline.n), g(c, canary.n));
     const term = (a, n) => a.variance ** 1.5 / Math.sqrt(n);
