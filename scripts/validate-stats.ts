@@ -7,6 +7,7 @@
 //                                                       rows replaced or added in docs/validity.md
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { format, resolveConfig } from 'prettier'
 import { loadRegimes } from '../test/validity/load.js'
 import { judge, LOOKS, outcomeLine, SLACK, type RegimeOutcome } from '../test/validity/regime.js'
 
@@ -35,10 +36,10 @@ for (const regime of regimes) {
 }
 const target = new URL('../docs/validity.md', import.meta.url)
 if (!partial) {
-  writeFileSync(target, markdown(outcomes))
+  writeFileSync(target, await formatted(target, markdown(outcomes)))
   console.log(`wrote ${target.pathname}`)
 } else if (values.update) {
-  writeFileSync(target, updated(readFileSync(target, 'utf8'), outcomes))
+  writeFileSync(target, await formatted(target, updated(readFileSync(target, 'utf8'), outcomes)))
   console.log(`updated ${outcomes.length} regime(s) in ${target.pathname}`)
 }
 const failed = outcomes.filter(o => o.verdict === 'NOT VALID')
@@ -105,4 +106,10 @@ function updated(doc: string, rows: RegimeOutcome[]): string {
     }
   }
   return lines.join('\n')
+}
+
+/** The document as the repository formats it (prettier, .prettierrc.json), so format:check passes. */
+async function formatted(target: URL, text: string): Promise<string> {
+  const config = await resolveConfig(target)
+  return format(text, { ...config, filepath: target.pathname })
 }
