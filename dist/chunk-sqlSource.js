@@ -1,6 +1,6 @@
 import { P as PRESET_TABLES } from './chunk-engine.js';
 import { i as didYouMean, T as SourceError } from './chunk-base.js';
-import { a1 as DEFAULT_RELATIVE_ACCURACY, a2 as NO_VALUE, a3 as canonicalName, g as emptyMoments, P as emptyCacheSums, l as emptyQuality, T as TOTAL_SEGMENT, a4 as addMoments, O as OTHER_SEGMENT, z as capKeys, R as MAX_SEGMENTS_PER_ARM, j as OTHER_MODELS, B as MAX_MODEL_KEYS, a5 as addCacheSums, Q as QuantileSketch } from './chunk-records.js';
+import { a1 as DEFAULT_RELATIVE_ACCURACY, a2 as NO_VALUE, a3 as canonicalName, g as emptyMoments, P as emptyCacheSums, N as NON_POSITIVE_BIN, a4 as RANK_STEP, l as emptyQuality, T as TOTAL_SEGMENT, a5 as addMoments, O as OTHER_SEGMENT, z as capKeys, R as MAX_SEGMENTS_PER_ARM, j as OTHER_MODELS, B as MAX_MODEL_KEYS, a6 as addCacheSums, S as RankSumsAccumulator, Q as QuantileSketch } from './chunk-records.js';
 
 /**
  * What differs between PostgreSQL and ClickHouse in the SQL the gate writes: quoting, how values
@@ -1065,7 +1065,14 @@ class RecordSqlBuilder {
 const FUTURE_LOOKAHEAD = 3_600_000;
 
 /** Row types (the `t` column). */
-const ROW = { cell: 1, segmentUnits: 2, armUnits: 3, quantile: 4 };
+const ROW = {
+    cell: 1,
+    segmentUnits: 2,
+    armUnits: 3,
+    quantile: 4,
+    segmentRanks: 5,
+    armRanks: 6
+};
 function evidenceQuery(input) {
     const { d, policy, records } = input;
     const metricCount = policy.metrics.length;
@@ -1078,15 +1085,18 @@ function evidenceQuery(input) {
     const pg = d.engine === 'postgres';
     const base = pg ? 'calls AS c' : `${calls} AS c`;
     const units = unitBranches(d, base, records, unitLayout);
+    const ranks = rankBranches(d, base, records);
     const branches = [
         cellBranch(d, base, records, cellLayout),
         ...units.branches,
-        quantileBranch(d, base, records)
+        quantileBranch(d, base, records),
+        ...ranks.branches
     ].filter((b) => b !== undefined);
     const body = branches.join('\nUNION ALL\n');
     const ctes = [
         ...(pg ? [`calls AS NOT MATERIALIZED ${calls}`] : []),
-        ...(units.with ? [units.with] : [])
+        ...(units.with ? [units.with] : []),
+        ...(ranks.with ? [ranks.with] : [])
     ];
     const { sql, params } = d.finalize(ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n${body}` : body);
     return {
@@ -1307,45 +1317,57 @@ function unitBranches(d, base, records, layout) {
     };
 }
 /**
- * The quantile sketches: each window record's bucket index of each quantile metric, counted per
- * (arm, segment, bucket, half, metric, sign) and packed into arrays (w the indices, v the counts).
- * One quantile metric groups the rows as they are; several make one entry per metric and row.
+ * Each window record's quantile entries: one per quantile metric, with the metric's index (ed),
+ * the value's sign (ek: 'p', 'n', 'z', NULL without a value) and its bucket index (ei), from the
+ * rows of `base` where `where` holds. One quantile metric reads the row's columns as they are;
+ * several make one entry per metric and row (a LATERAL VALUES list, or an ARRAY JOIN of tuples).
  */
-function quantileBranch(d, base, records) {
+function quantileEntries(d, base, records, where) {
     const q = records.quantiles;
-    if (q.length === 0)
-        return undefined;
-    const dims = records.dims;
-    const group = ['a', ...dims, 'k', 'h', 'ed', 'ek', 'ei'];
     const pg = d.engine === 'postgres';
     const int = (x) => (pg ? `(${x})::int8` : `toInt64(${x})`);
-    let counted;
     if (q.length === 1) {
         const only = q[0];
-        counted = `SELECT a, ${dims.map(s => `${s}, `).join('')}k, h, ${int(String(only.metric))} AS ed, ${only.sign} AS ek, ${only.index} AS ei, count(*) AS n
-  FROM ${base}
-  WHERE w = 1 AND ${only.sign} IS NOT NULL
-  GROUP BY a, ${dims.map(s => `${s}, `).join('')}k, h, ${only.sign}, ${only.index}`;
+        return {
+            from: `${base}\n  WHERE ${where}`,
+            ed: int(String(only.metric)),
+            ek: only.sign,
+            ei: only.index
+        };
     }
-    else if (pg) {
+    if (pg) {
         const values = q.map(e => `(${int(String(e.metric))}, ${e.sign}, ${e.index})`).join(', ');
-        counted = `SELECT a, ${dims.map(s => `${s}, `).join('')}k, h, ed, ek, ei, count(*) AS n
-  FROM ${base}
-  CROSS JOIN LATERAL (VALUES ${values}) AS e(ed, ek, ei)
-  WHERE w = 1 AND ek IS NOT NULL
-  GROUP BY ${group.join(', ')}`;
+        return {
+            from: `${base}\n  CROSS JOIN LATERAL (VALUES ${values}) AS e(ed, ek, ei)\n  WHERE ${where}`,
+            ed: 'ed',
+            ek: 'ek',
+            ei: 'ei'
+        };
     }
-    else {
-        const tuples = q
-            .map(e => `tuple(${int(String(e.metric))}, CAST(${e.sign} AS Nullable(String)), ${int(e.index)})`)
-            .join(', ');
-        counted = `SELECT a, ${dims.map(s => `${s}, `).join('')}k, h, e.1 AS ed, e.2 AS ek, e.3 AS ei, count() AS n
-  FROM ${base}
-  ARRAY JOIN [${tuples}] AS e
-  WHERE w = 1 AND e.2 IS NOT NULL
-  GROUP BY ${group.join(', ')}`;
-    }
-    const packed = pg
+    const tuples = q
+        .map(e => `tuple(${int(String(e.metric))}, CAST(${e.sign} AS Nullable(String)), ${int(e.index)})`)
+        .join(', ');
+    return {
+        from: `${base}\n  ARRAY JOIN [${tuples}] AS e\n  WHERE ${where}`,
+        ed: 'e.1',
+        ek: 'e.2',
+        ei: 'e.3'
+    };
+}
+/**
+ * The quantile sketches: each window record's bucket index of each quantile metric, counted per
+ * (arm, segment, bucket, half, metric, sign) and packed into arrays (w the indices, v the counts).
+ */
+function quantileBranch(d, base, records) {
+    if (records.quantiles.length === 0)
+        return undefined;
+    const dims = records.dims;
+    const e = quantileEntries(d, base, records, 'w = 1');
+    const keys = ['a', ...dims, 'k', 'h'];
+    const counted = `SELECT ${keys.join(', ')}, ${e.ed} AS ed, ${e.ek} AS ek, ${e.ei} AS ei, ${d.engine === 'postgres' ? 'count(*)' : 'count()'} AS n
+  FROM ${e.from} AND ${e.ek} IS NOT NULL
+  GROUP BY ${keys.join(', ')}, ${e.ed}, ${e.ek}, ${e.ei}`;
+    const packed = d.engine === 'postgres'
         ? // Unordered (no sort): one Agg node advances both on each row, so they stay aligned.
             { v: 'array_agg(n)', w: 'array_agg(ei)' }
         : { v: 'groupArray(n)', w: 'groupArray(ei)' };
@@ -1361,6 +1383,90 @@ function quantileBranch(d, base, records) {
         w: packed.w
     });
     return `SELECT ${cols}\nFROM (${counted}) AS e2\nGROUP BY a, ${dims.map(s => `${s}, `).join('')}k, h, ed, ek`;
+}
+/** The bin of a record without a value for the metric: counted 0, it only carries the unit's first bucket. */
+const NO_VALUE_BIN = 2 * NON_POSITIVE_BIN;
+/**
+ * The per-unit rank sums of the quantile metrics (src/sketch/unitRanks.ts), computed as the
+ * EvidenceBuilder computes them from its per-unit tables, with no unit id leaving the database:
+ *
+ *  1. per (arm, segment, unit, metric, coarse bin) the unit's requests in the bin (`unit_bins`;
+ *     coarse bin ceil(i / RANK_STEP) of the sketch's bucket index i, NON_POSITIVE_BIN for values
+ *     <= 0) and the unit's first bucket; a record without a value for the metric is an entry of
+ *     count 0 in NO_VALUE_BIN, so the first bucket is that of any of the unit's records;
+ *  2. per unit (per arm and segment for t = 5; summed over its segments, per arm, for t = 6): the
+ *     first bucket, and for each bin its running count `after` = c(e_j) and the metric's total n;
+ *     PostgreSQL with window functions, ClickHouse (18.x has none) over the unit's entries as
+ *     arrays (groupArray, then an ARRAY JOIN with the sums of arrayMap over the same arrays);
+ *  3. per (arm[, segment], first bucket[, half], metric, bin): counts = sum of the unit's
+ *     requests in the bin, squares = sum of after^2 - (after - c)^2, cross = sum of c * n, sums
+ *     of integers (exact), packed per metric into arrays.
+ */
+function rankBranches(d, base, records) {
+    if (records.quantiles.length === 0)
+        return { branches: [] };
+    const pg = d.engine === 'postgres';
+    const dims = records.dims;
+    const e = quantileEntries(d, base, records, 'w = 1 AND u IS NOT NULL');
+    const int = (x) => (pg ? `(${x})::int8` : `toInt64(${x})`);
+    const bin = `CASE WHEN ${e.ek} IS NULL THEN ${NO_VALUE_BIN} WHEN ${e.ek} = 'p' THEN ${int(`ceil(${pg ? `(${e.ei})::float8` : e.ei} / ${RANK_STEP})`)} ELSE ${NON_POSITIVE_BIN} END`;
+    const segmentKeys = ['a', ...dims, 'u'];
+    const unitBins = `SELECT ${segmentKeys.join(', ')}, rd, rb, CASE WHEN rb = ${NO_VALUE_BIN} THEN 0 ELSE ${pg ? 'count(*)' : 'count()'} END AS rc, min(k) AS rkm
+  FROM (SELECT ${segmentKeys.join(', ')}, k, ${e.ed} AS rd, ${int(bin)} AS rb
+  FROM ${e.from}) AS ue
+  GROUP BY ${segmentKeys.join(', ')}, rd, rb`;
+    const shared = pg ? 'unit_bins' : `(${unitBins}) AS ub`;
+    // A unit's entries over its segments (new names: ClickHouse's aliases are visible in the whole
+    // SELECT, so `sum(rc) AS rc` would read itself).
+    const armBins = `(SELECT a, u, rd, rb, sum(rc) AS ra, min(rkm) AS rka FROM ${shared} GROUP BY a, u, rd, rb) AS ua`;
+    /** Step 2: per unit of `keys`, its entries with k0, the running count (raf) and the total (rn). */
+    const perUnit = (from, keys, count, first) => {
+        const list = keys.join(', ');
+        if (pg) {
+            return `SELECT ${list}, rd, rb, ${count} AS rc, min(${first}) OVER (PARTITION BY ${list}) AS k0,
+    sum(${count}) OVER (PARTITION BY ${list}, rd ORDER BY rb) AS raf,
+    sum(${count}) OVER (PARTITION BY ${list}, rd) AS rn
+  FROM ${from}`;
+        }
+        return `SELECT ${list}, k0, ed1 AS rd, eb1 AS rb, ec1 AS rc,
+    arraySum(arrayMap((x, y, z) -> if(x = ed1 AND y <= eb1, z, 0), eds, ebs, ecs)) AS raf,
+    arraySum(arrayMap((x, z) -> if(x = ed1, z, 0), eds, ecs)) AS rn
+  FROM (SELECT ${list}, min(${first}) AS k0, groupArray(rd) AS eds, groupArray(rb) AS ebs, groupArray(${count}) AS ecs
+    FROM ${from}
+    GROUP BY ${list}) AS ug
+  ARRAY JOIN eds AS ed1, ebs AS eb1, ecs AS ec1`;
+    };
+    /** Steps 2 and 3 for the units in `from`, as rows of type t. */
+    const branch = (from, [count, first], t, s, hh) => {
+        const keys = ['a', ...s];
+        const float = (x) => (pg ? x : `toFloat64(${x})`);
+        const sums = `SELECT ${keys.join(', ')}, k0, ${hh} AS hh, rd, rb, ${float('sum(rc)')} AS sc, ${float('sum(raf * raf - (raf - rc) * (raf - rc))')} AS sq, ${float('sum(rc * rn)')} AS sx
+  FROM (${perUnit(from, [...keys, 'u'], count, first)}) AS pu
+  WHERE rb != ${NO_VALUE_BIN}
+  GROUP BY ${keys.join(', ')}, k0, hh, rd, rb`;
+        const cols = row(d, {
+            t: String(t),
+            a: 'a',
+            s: s.length > 0 ? s : dims.map(() => "''"),
+            k: 'k0',
+            h: 'hh',
+            d: 'rd',
+            // Unordered: one aggregate node advances every array on each row, so they stay aligned.
+            v: pg
+                ? 'array_agg(sc) || array_agg(sq) || array_agg(sx)'
+                : 'arrayConcat(groupArray(sc), groupArray(sq), groupArray(sx))',
+            w: pg ? 'array_agg(rb)' : 'groupArray(rb)'
+        });
+        return `SELECT ${cols}\nFROM (${sums}) AS rs\nGROUP BY ${keys.join(', ')}, k0, hh, rd`;
+    };
+    const half = `CASE WHEN a = 0 THEN ${d.halfOfText('u')} ELSE 0 END`;
+    const branches = dims.length === 0
+        ? [branch(shared, ['rc', 'rkm'], ROW.armRanks, [], half)]
+        : [
+            branch(armBins, ['ra', 'rka'], ROW.armRanks, [], half),
+            branch(shared, ['rc', 'rkm'], ROW.segmentRanks, dims, '0')
+        ];
+    return { ...(pg && { with: `unit_bins AS (${unitBins})` }), branches };
 }
 
 const MAX_ERROR_CLASSES = 20;
@@ -1399,9 +1505,27 @@ class MetricAcc {
     min = Infinity;
     max = -Infinity;
     buckets;
+    /** Quantile metrics: the per-unit rank sums of the units first seen here (t = 5 / 6 rows). */
+    ranks;
     constructor(quantile) {
-        if (quantile)
+        if (quantile) {
             this.buckets = new Buckets();
+            this.ranks = new RankSumsAccumulator();
+        }
+    }
+    /** A t = 5 / 6 row: w the coarse bins, v their counts, then squares, then cross terms. */
+    addRanks(bins, v) {
+        const n = bins.length;
+        if (v.length !== 3 * n) {
+            throw new Error(`evidence query: a rank row has ${v.length} values for ${n} bins`);
+        }
+        this.ranks?.addSums({
+            step: RANK_STEP,
+            bins,
+            counts: v.slice(0, n),
+            squares: v.slice(n, 2 * n),
+            cross: v.slice(2 * n)
+        });
     }
     addPart(p) {
         this.requests += p.requests;
@@ -1420,6 +1544,8 @@ class MetricAcc {
         this.max = Math.max(this.max, other.max);
         if (this.buckets && other.buckets)
             this.buckets.addAll(other.buckets);
+        if (this.ranks && other.ranks && !other.ranks.empty)
+            this.ranks.addSums(other.ranks.toJSON());
     }
     toSketch() {
         const sketch = {
@@ -1429,6 +1555,8 @@ class MetricAcc {
         };
         if (this.buckets)
             sketch.quantiles = quantileSketch(this.buckets, this.requests, this.min, this.max);
+        if (this.ranks && !this.ranks.empty)
+            sketch.unitRanks = this.ranks.toJSON();
         return sketch;
     }
 }
@@ -1501,6 +1629,9 @@ class EvidenceRows {
                 return this.unitRow(row);
             case ROW.quantile:
                 return this.quantileRow(row);
+            case ROW.segmentRanks:
+            case ROW.armRanks:
+                return this.rankRow(row);
             default:
                 throw new Error(`evidence query: unknown row type ${row.t}`);
         }
@@ -1601,6 +1732,16 @@ class EvidenceRows {
         if (row.a === ARM_CODE.baseline) {
             const half = this.halves(cells[0])[row.h === 1 ? 1 : 0];
             half[row.d].buckets?.add(row.key, row.w, row.v);
+        }
+    }
+    /** Rank sums of the units first seen in a cell: the total's (and its A/A half's), or a segment's. */
+    rankRow(row) {
+        const arm = row.t === ROW.armRanks;
+        const cell = this.cell(row.a, arm ? TOTAL_SEGMENT : this.segmentKey(row.s), row.k);
+        cell.metrics[row.d].addRanks(row.w, row.v);
+        if (arm && row.a === ARM_CODE.baseline) {
+            const half = this.halves(cell)[row.h === 1 ? 1 : 0];
+            half[row.d].addRanks(row.w, row.v);
         }
     }
     segmentKey(values) {

@@ -19,6 +19,7 @@ import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from '../../sketch/metricSketch
 import { addMoments, emptyMoments } from '../../sketch/moments.js'
 import { QuantileSketch } from '../../sketch/quantileSketch.js'
 import type { MetricSketch, QuantileSketchData, RatioMoments } from '../../sketch/types.js'
+import { RankSumsAccumulator, RANK_STEP } from '../../sketch/unitRanks.js'
 import { ROW, type CellPart, type EvidenceQuery, type Slot } from './evidenceQuery.js'
 import { ARM_CODE, WINDOW_CODE } from './recordSql.js'
 import { QUANTILE_INDEX } from './sketchLayout.js'
@@ -78,9 +79,29 @@ class MetricAcc {
   min = Infinity
   max = -Infinity
   buckets: Buckets | undefined
+  /** Quantile metrics: the per-unit rank sums of the units first seen here (t = 5 / 6 rows). */
+  ranks: RankSumsAccumulator | undefined
 
   constructor(quantile: boolean) {
-    if (quantile) this.buckets = new Buckets()
+    if (quantile) {
+      this.buckets = new Buckets()
+      this.ranks = new RankSumsAccumulator()
+    }
+  }
+
+  /** A t = 5 / 6 row: w the coarse bins, v their counts, then squares, then cross terms. */
+  addRanks(bins: number[], v: number[]): void {
+    const n = bins.length
+    if (v.length !== 3 * n) {
+      throw new Error(`evidence query: a rank row has ${v.length} values for ${n} bins`)
+    }
+    this.ranks?.addSums({
+      step: RANK_STEP,
+      bins,
+      counts: v.slice(0, n),
+      squares: v.slice(n, 2 * n),
+      cross: v.slice(2 * n)
+    })
   }
 
   addPart(p: CellPart['metrics'][number]): void {
@@ -100,6 +121,7 @@ class MetricAcc {
     this.min = Math.min(this.min, other.min)
     this.max = Math.max(this.max, other.max)
     if (this.buckets && other.buckets) this.buckets.addAll(other.buckets)
+    if (this.ranks && other.ranks && !other.ranks.empty) this.ranks.addSums(other.ranks.toJSON())
   }
 
   toSketch(): MetricSketch {
@@ -110,6 +132,7 @@ class MetricAcc {
     }
     if (this.buckets)
       sketch.quantiles = quantileSketch(this.buckets, this.requests, this.min, this.max)
+    if (this.ranks && !this.ranks.empty) sketch.unitRanks = this.ranks.toJSON()
     return sketch
   }
 }
@@ -200,6 +223,9 @@ export class EvidenceRows {
         return this.unitRow(row)
       case ROW.quantile:
         return this.quantileRow(row)
+      case ROW.segmentRanks:
+      case ROW.armRanks:
+        return this.rankRow(row)
       default:
         throw new Error(`evidence query: unknown row type ${row.t}`)
     }
@@ -302,6 +328,17 @@ export class EvidenceRows {
     if (row.a === ARM_CODE.baseline) {
       const half = this.halves(cells[0] as CellAcc)[row.h === 1 ? 1 : 0]
       ;(half[row.d] as MetricAcc).buckets?.add(row.key, row.w, row.v)
+    }
+  }
+
+  /** Rank sums of the units first seen in a cell: the total's (and its A/A half's), or a segment's. */
+  private rankRow(row: EvidenceRow): void {
+    const arm = row.t === ROW.armRanks
+    const cell = this.cell(row.a, arm ? TOTAL_SEGMENT : this.segmentKey(row.s), row.k)
+    ;(cell.metrics[row.d] as MetricAcc).addRanks(row.w, row.v)
+    if (arm && row.a === ARM_CODE.baseline) {
+      const half = this.halves(cell)[row.h === 1 ? 1 : 0]
+      ;(half[row.d] as MetricAcc).addRanks(row.w, row.v)
     }
   }
 
