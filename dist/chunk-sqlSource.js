@@ -1,6 +1,6 @@
 import { P as PRESET_TABLES } from './chunk-engine.js';
 import { i as didYouMean, T as SourceError } from './chunk-base.js';
-import { a1 as DEFAULT_RELATIVE_ACCURACY, a2 as NO_VALUE, a3 as canonicalName, g as emptyMoments, P as emptyCacheSums, N as NON_POSITIVE_BIN, a4 as RANK_STEP, l as emptyQuality, T as TOTAL_SEGMENT, a5 as addMoments, O as OTHER_SEGMENT, z as capKeys, R as MAX_SEGMENTS_PER_ARM, j as OTHER_MODELS, B as MAX_MODEL_KEYS, a6 as addCacheSums, S as RankSumsAccumulator, Q as QuantileSketch } from './chunk-records.js';
+import { a1 as DEFAULT_RELATIVE_ACCURACY, a2 as NO_VALUE, a3 as canonicalName, g as emptyMoments, K as emptyCacheSums, N as NON_POSITIVE_BIN, a4 as RANK_STEP, l as emptyQuality, T as TOTAL_SEGMENT, a5 as addMoments, O as OTHER_SEGMENT, a6 as emitCell, M as MAX_SEGMENTS_PER_ARM, z as capKeys, a7 as CellCounts, a8 as addCacheSums, a9 as MetricCell, Q as QuantileSketch, L as OTHER_KEY } from './chunk-records.js';
 
 /**
  * What differs between PostgreSQL and ClickHouse in the SQL the gate writes: quoting, how values
@@ -1244,6 +1244,11 @@ function row(d, c) {
         `${floats(c.w ?? d.floatArray([]))} AS w`
     ].join(', ');
 }
+/** The columns of a row about units, per (arm[, segment `s`], first bucket k0, half hh). */
+function unitsRow(d, t, s, dims, rest) {
+    const segments = s.length > 0 ? s : dims.map(() => "''");
+    return row(d, { t: String(t), a: 'a', s: segments, k: 'k0', h: 'hh', ...rest });
+}
 function cellBranch(d, base, records, layout) {
     const dims = records.dims;
     const inv = records.invalid;
@@ -1292,14 +1297,7 @@ function unitBranches(d, base, records, layout) {
     const clusters = (units, t, s, hh) => {
         const unitCols = ms.map(m => `CASE WHEN n${m.i} > 0 THEN xs${m.i} END AS sx${m.i}, CASE WHEN n${m.i} > 0 THEN ${m.ratio ? `ys${m.i}` : `n${m.i}`} END AS sy${m.i}`);
         const inner = `SELECT a, ${s.map(x => `${x}, `).join('')}k0, ${hh} AS hh, ${unitCols.join(', ')}\n  FROM (${units}) AS su`;
-        const cols = row(d, {
-            t: String(t),
-            a: 'a',
-            s: s.length > 0 ? s : dims.map(() => "''"),
-            k: 'k0',
-            h: 'hh',
-            v
-        });
+        const cols = unitsRow(d, t, s, dims, { v });
         return `SELECT ${cols}\nFROM (${inner}) AS g\nGROUP BY a, ${s.map(x => `${x}, `).join('')}k0, hh`;
     };
     const half = `CASE WHEN a = 0 THEN ${d.halfOfText('u')} ELSE 0 END`;
@@ -1444,12 +1442,7 @@ function rankBranches(d, base, records) {
   FROM (${perUnit(from, [...keys, 'u'], count, first)}) AS pu
   WHERE rb != ${NO_VALUE_BIN}
   GROUP BY ${keys.join(', ')}, k0, hh, rd, rb`;
-        const cols = row(d, {
-            t: String(t),
-            a: 'a',
-            s: s.length > 0 ? s : dims.map(() => "''"),
-            k: 'k0',
-            h: 'hh',
+        const cols = unitsRow(d, t, s, dims, {
             d: 'rd',
             // Unordered: one aggregate node advances every array on each row, so they stay aligned.
             v: pg
@@ -1469,10 +1462,8 @@ function rankBranches(d, base, records) {
     return { ...(pg && { with: `unit_bins AS (${unitBins})` }), branches };
 }
 
-const MAX_ERROR_CLASSES = 20;
 const MAX_UNMATCHED_ARMS = 20;
 const MAX_INVALID_KEYS = 50;
-const OTHER_KEY = '(other)';
 const ARMS = ['baseline', 'canary'];
 /** Bucket-index counts of one metric in one cell (or half), before they become a sketch. */
 class Buckets {
@@ -1496,21 +1487,23 @@ class Buckets {
         this.zeros += other.zeros;
     }
 }
-/** One metric of a cell or half: the parts summed. */
-class MetricAcc {
-    requests = 0;
-    /** Sum over requests of the value squared (MetricSketch.requestSquares). */
-    squares = 0;
-    moments = emptyMoments();
+/** One metric of a cell or half: the parts summed; its quantile sketch kept as bucket counts. */
+class MetricAcc extends MetricCell {
     min = Infinity;
     max = -Infinity;
     buckets;
-    /** Quantile metrics: the per-unit rank sums of the units first seen here (t = 5 / 6 rows). */
-    ranks;
     constructor(quantile) {
-        if (quantile) {
+        super(undefined, quantile);
+        if (quantile)
             this.buckets = new Buckets();
-            this.ranks = new RankSumsAccumulator();
+    }
+    addPart(p) {
+        this.requests += p.requests;
+        this.requestSquares += p.squares;
+        addMoments(this.moments, p.moments);
+        if (p.requests > 0) {
+            this.min = Math.min(this.min, p.min);
+            this.max = Math.max(this.max, p.max);
         }
     }
     /** A t = 5 / 6 row: w the coarse bins, v their counts, then squares, then cross terms. */
@@ -1527,55 +1520,25 @@ class MetricAcc {
             cross: v.slice(2 * n)
         });
     }
-    addPart(p) {
-        this.requests += p.requests;
-        this.squares += p.squares;
-        addMoments(this.moments, p.moments);
-        if (p.requests > 0) {
-            this.min = Math.min(this.min, p.min);
-            this.max = Math.max(this.max, p.max);
-        }
-    }
     addAll(other) {
-        this.requests += other.requests;
-        this.squares += other.squares;
-        addMoments(this.moments, other.moments);
+        super.addAll(other);
         this.min = Math.min(this.min, other.min);
         this.max = Math.max(this.max, other.max);
         if (this.buckets && other.buckets)
             this.buckets.addAll(other.buckets);
-        if (this.ranks && other.ranks && !other.ranks.empty)
-            this.ranks.addSums(other.ranks.toJSON());
     }
-    toSketch() {
-        const sketch = {
-            moments: { ...this.moments },
-            requests: this.requests,
-            requestSquares: this.squares
-        };
-        if (this.buckets)
-            sketch.quantiles = quantileSketch(this.buckets, this.requests, this.min, this.max);
-        if (this.ranks && !this.ranks.empty)
-            sketch.unitRanks = this.ranks.toJSON();
-        return sketch;
+    quantileData() {
+        return this.buckets && quantileSketch(this.buckets, this.requests, this.min, this.max);
     }
 }
-class CellAcc {
+class CellAcc extends CellCounts {
     quantile;
-    requests = 0;
-    units = 0;
-    fallbacks = 0;
     firstTs = Infinity;
-    cacheSeen = 0;
-    cache = emptyCacheSums();
     metrics;
-    models = new Map();
-    /** The model keys of failed calls, kept apart from the models that served (as EvidenceBuilder does). */
-    failedModels = new Map();
-    errors = new Map();
     /** Baseline total cells only. */
     halves;
     constructor(quantile) {
+        super();
         this.quantile = quantile;
         this.metrics = quantile.map(q => new MetricAcc(q));
     }
@@ -1586,21 +1549,16 @@ class CellAcc {
         this.requests += p.requests;
         this.fallbacks += p.fallbacks;
         this.firstTs = Math.min(this.firstTs, p.firstTs);
-        this.cacheSeen += p.cacheSeen;
-        addCacheSums(this.cache, p.cache);
+        // A cell has cache sums when any of its requests carried input tokens.
+        if (p.cacheSeen > 0)
+            addCacheSums((this.cache ??= emptyCacheSums()), p.cache);
         p.metrics.forEach((m, i) => this.metrics[i].addPart(m));
     }
     addAll(other) {
-        this.requests += other.requests;
+        this.addCounts(other);
         this.units += other.units;
-        this.fallbacks += other.fallbacks;
         this.firstTs = Math.min(this.firstTs, other.firstTs);
-        this.cacheSeen += other.cacheSeen;
-        addCacheSums(this.cache, other.cache);
         other.metrics.forEach((m, i) => this.metrics[i].addAll(m));
-        addCounts(this.models, other.models);
-        addCounts(this.failedModels, other.failedModels);
-        addCounts(this.errors, other.errors);
     }
 }
 class EvidenceRows {
@@ -1797,27 +1755,9 @@ class EvidenceRows {
             const cell = cells.get(k);
             if (cell.requests === 0)
                 continue;
-            const emitted = {
-                arm,
-                segment,
-                bucket: from + k * this.o.policy.bucket,
-                requests: cell.requests,
-                units: cell.units,
-                metrics: cell.metrics.map(m => m.toSketch()),
-                models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
-                errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY),
-                fallbacks: cell.fallbacks
-            };
-            if (cell.failedModels.size > 0) {
-                emitted.failedModels = capKeys(Object.fromEntries(cell.failedModels), MAX_MODEL_KEYS, OTHER_MODELS);
-            }
-            if (cell.cacheSeen > 0)
-                emitted.cache = cell.cache;
-            if (halves) {
-                const [a, b] = this.halves(cell);
-                emitted.halves = [a.map(m => m.toSketch()), b.map(m => m.toSketch())];
-            }
-            out.push(emitted);
+            const sketches = (metrics) => metrics.map(m => m.toSketch());
+            const [a, b] = halves ? this.halves(cell) : [];
+            out.push(emitCell({ arm, segment, bucket: from + k * this.o.policy.bucket }, cell, sketches(cell.metrics), a && b && [sketches(a), sketches(b)]));
         }
     }
 }
@@ -1851,10 +1791,6 @@ function quantileSketch(b, count, min, max) {
         max: count > 0 ? max : 0
     };
     return QuantileSketch.fromJSON(data).toJSON();
-}
-function addCounts(into, from) {
-    for (const [key, count] of from)
-        into.set(key, (into.get(key) ?? 0) + count);
 }
 /** The `max` most frequent keys (ties by name), the rest summed under `(other)`. */
 function capped(counts, max) {

@@ -309,6 +309,18 @@ function row(d: Dialect, c: RowColumns): string {
   ].join(', ')
 }
 
+/** The columns of a row about units, per (arm[, segment `s`], first bucket k0, half hh). */
+function unitsRow(
+  d: Dialect,
+  t: number,
+  s: string[],
+  dims: string[],
+  rest: Pick<RowColumns, 'd' | 'v' | 'w'>
+): string {
+  const segments = s.length > 0 ? s : dims.map(() => "''")
+  return row(d, { t: String(t), a: 'a', s: segments, k: 'k0', h: 'hh', ...rest })
+}
+
 function cellBranch(
   d: Dialect,
   base: string,
@@ -373,14 +385,7 @@ function unitBranches(
         `CASE WHEN n${m.i} > 0 THEN xs${m.i} END AS sx${m.i}, CASE WHEN n${m.i} > 0 THEN ${m.ratio ? `ys${m.i}` : `n${m.i}`} END AS sy${m.i}`
     )
     const inner = `SELECT a, ${s.map(x => `${x}, `).join('')}k0, ${hh} AS hh, ${unitCols.join(', ')}\n  FROM (${units}) AS su`
-    const cols = row(d, {
-      t: String(t),
-      a: 'a',
-      s: s.length > 0 ? s : dims.map(() => "''"),
-      k: 'k0',
-      h: 'hh',
-      v
-    })
+    const cols = unitsRow(d, t, s, dims, { v })
     return `SELECT ${cols}\nFROM (${inner}) AS g\nGROUP BY a, ${s.map(x => `${x}, `).join('')}k0, hh`
   }
   const half = `CASE WHEN a = 0 THEN ${d.halfOfText('u')} ELSE 0 END`
@@ -545,12 +550,7 @@ function rankBranches(
   FROM (${perUnit(from, [...keys, 'u'], count, first)}) AS pu
   WHERE rb != ${NO_VALUE_BIN}
   GROUP BY ${keys.join(', ')}, k0, hh, rd, rb`
-    const cols = row(d, {
-      t: String(t),
-      a: 'a',
-      s: s.length > 0 ? s : dims.map(() => "''"),
-      k: 'k0',
-      h: 'hh',
+    const cols = unitsRow(d, t, s, dims, {
       d: 'rd',
       // Unordered: one aggregate node advances every array on each row, so they stay aligned.
       v: pg
