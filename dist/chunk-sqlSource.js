@@ -1,6 +1,6 @@
 import { P as PRESET_TABLES } from './chunk-engine.js';
+import { a1 as DEFAULT_RELATIVE_ACCURACY, a2 as NO_VALUE, a3 as canonicalName, g as emptyMoments, K as emptyCacheSums, N as NON_POSITIVE_BIN, a4 as RANK_STEP, l as emptyQuality, T as TOTAL_SEGMENT, a5 as addMoments, O as OTHER_SEGMENT, a6 as emitCell, M as MAX_SEGMENTS_PER_ARM, z as capKeys, a7 as CellCounts, a8 as addCacheSums, a9 as MetricCell, Q as QuantileSketch, L as OTHER_KEY, i as fieldSources, F as FieldCatalog } from './chunk-records.js';
 import { i as didYouMean, T as SourceError } from './chunk-base.js';
-import { a1 as DEFAULT_RELATIVE_ACCURACY, a2 as NO_VALUE, a3 as canonicalName, g as emptyMoments, K as emptyCacheSums, N as NON_POSITIVE_BIN, a4 as RANK_STEP, l as emptyQuality, T as TOTAL_SEGMENT, a5 as addMoments, O as OTHER_SEGMENT, a6 as emitCell, M as MAX_SEGMENTS_PER_ARM, z as capKeys, a7 as CellCounts, a8 as addCacheSums, a9 as MetricCell, Q as QuantileSketch, L as OTHER_KEY } from './chunk-records.js';
 
 /**
  * What differs between PostgreSQL and ClickHouse in the SQL the gate writes: quoting, how values
@@ -2308,6 +2308,7 @@ class SqlSource {
                 throw bug ? new BugInRows(bug.error) : e;
             });
             const evidence = rows.finish();
+            evidence.quality.fields = plan.fields;
             if (plan.preset?.notes.length) {
                 evidence.quality.notes = [...(evidence.quality.notes ?? []), ...plan.preset.notes];
             }
@@ -2351,7 +2352,9 @@ class SqlSource {
         }
         const from = this.from(d);
         const query = evidenceQuery({ d, policy: this.policy, from, records });
-        return { d, records, query, from, preset };
+        // A resolver of its own: resolving fields registers the values the query reads.
+        const fields = fieldsSeen(this.policy, new FieldResolver(d, info, this.spec.columns, this.where(), preset), info);
+        return { d, records, query, from, preset, fields };
     }
     /** Connects (with retries on connection failures), describes the source, and runs `f`. */
     async withClient(f) {
@@ -2419,6 +2422,29 @@ class SqlSource {
             .map(p => d.ident(p))
             .join('.');
     }
+}
+/**
+ * The fields the source's rows have, for the fields check (analysis/fieldsCheck.ts): its columns,
+ * and each field the policy reads (a metric's `from` and `per` with their aliases, a segment
+ * dimension, the unit) that a column, a mapping or the preset gives. A field nothing gives stops
+ * the evaluation before the query (plan()), so the check here finds the fields that are there but
+ * have no value in the window, and suggests the columns.
+ */
+function fieldsSeen(policy, resolver, info) {
+    const read = new Set([
+        ...policy.metrics.flatMap(m => [m.from, m.per].flatMap(f => (f === undefined ? [] : [f, ...fieldSources(f).paths]))),
+        ...(policy.segments?.by ?? []),
+        ...(policy.arms.unit === undefined ? ['unit', 'user_id', 'session_id'] : [policy.arms.unit])
+    ]);
+    const row = {};
+    for (const column of info.columns.keys())
+        row[column] = true;
+    for (const field of read)
+        if (resolver.field(field))
+            row[field] = true;
+    const catalog = new FieldCatalog(policy);
+    catalog.add(row);
+    return catalog.result();
 }
 /** A row as a driver parses it (64-bit integers as strings) -> numbers and strings. */
 function parseRow(r, dims) {

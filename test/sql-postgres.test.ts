@@ -159,6 +159,39 @@ describe.skipIf(!available)('SQL source on PostgreSQL', () => {
     })
   })
 
+  it('the fields check: a column the policy reads with no value in the window is named, with the columns that look like it', async () => {
+    await db.sql(
+      'CREATE TABLE traffic_unscored AS SELECT *, NULL::float8 AS helpfulness FROM traffic_promote'
+    )
+    const extra =
+      '  - { name: helpful, from: helpfulnes, kind: mean, better: higher, tolerance: 0.05, mode: report }\n'
+    // A column no row has a value for: the source cannot tell it from a typo but by the data.
+    const policy = policyWith('table: traffic_unscored', extra.replace('helpfulnes', 'helpfulness'))
+    const source = new SqlSource({ policy, env: { GATE_DB_URL: db.url } })
+    const evidence = await source.collect({ window: { from: T, to: T + HOUR }, now: T + HOUR })
+    expect(evidence.quality.fields?.paths).toEqual(
+      expect.arrayContaining(['helpfulness', 'latency_ms', 'user_id', 'arm'])
+    )
+    const outcome = await evaluate({
+      policy,
+      policyHash: 'sha256:x',
+      source,
+      now: T + HOUR,
+      since: T
+    })
+    expect(outcome.record.checks).toContainEqual({
+      name: 'fields',
+      status: 'warn',
+      detail: expect.stringMatching(
+        /^metric "helpful" reads "helpfulness": the field appears, but none of the [\d,]+ records in the window has a value for it/
+      )
+    })
+    // A column that does not exist stops before the query, with the closest name.
+    await expect(collect('table: traffic_unscored', undefined, extra)).rejects.toThrow(
+      /reads "helpfulnes", which no column holds/
+    )
+  })
+
   it('runs read-only: the gate cannot write, whatever it is asked', async () => {
     const client = new PostgresClient({ url: db.url, timeoutMs: 10_000 })
     try {
