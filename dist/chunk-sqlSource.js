@@ -1421,9 +1421,12 @@ function rankBranches(d, base, records) {
     const perUnit = (from, keys, count, first) => {
         const list = keys.join(', ');
         if (pg) {
-            return `SELECT ${list}, rd, rb, ${count} AS rc, min(${first}) OVER (PARTITION BY ${list}) AS k0,
-    sum(${count}) OVER (PARTITION BY ${list}, rd ORDER BY rb) AS raf,
-    sum(${count}) OVER (PARTITION BY ${list}, rd) AS rn
+            // The partitions only group equal values: byte order (COLLATE "C") sorts text without the
+            // database's collation rules, much faster under a linguistic one, to the same groups.
+            const unit = keys.map(k => (k === 'a' ? k : `${k} COLLATE "C"`)).join(', ');
+            return `SELECT ${list}, rd, rb, ${count} AS rc, min(${first}) OVER (PARTITION BY ${unit}) AS k0,
+    sum(${count}) OVER (PARTITION BY ${unit}, rd ORDER BY rb) AS raf,
+    sum(${count}) OVER (PARTITION BY ${unit}, rd) AS rn
   FROM ${from}`;
         }
         return `SELECT ${list}, k0, ed1 AS rd, eb1 AS rb, ec1 AS rc,
