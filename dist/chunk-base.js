@@ -675,7 +675,7 @@ function logAnalysis(log, analysis) {
     log.info(`baseline ${int(analysis.arms.baseline.requests)}, canary ${int(analysis.arms.canary.requests)} requests; ${analysis.metrics.length} metrics, ${analysis.checks.filter(c => c.status === 'block').length} blocking checks`);
     for (const m of analysis.metrics) {
         const d = m.delta;
-        log.debug(`metric ${m.name}: ${m.verdict}; n ${m.n.baseline}/${m.n.canary}; change ${d.estimate} [${d.lower}, ${d.upper}]${d.relative ? ' relative' : ''}; tolerance ${m.tolerance}; alpha ${m.alpha}`);
+        log.debug(`metric ${m.name}: ${m.verdict}; n ${m.n.baseline}/${m.n.canary}; change ${d.estimate} [${d.lower}, ${d.upper}]${d.relative ? ' relative' : ''}; tolerance ${m.tolerance}; alpha ${m.alpha}${m.passAlpha !== undefined ? ` (pass ${m.passAlpha})` : ''}`);
     }
     for (const c of analysis.checks)
         log.debug(`check ${c.name}: ${c.status}`);

@@ -87,6 +87,18 @@ function scrubDeep(value, scrub) {
 /**
  * Splitting the family-wise error budget across the gating metrics (DESIGN.md: "Error budget:
  * 1 - confidence, split across the gating metrics").
+ *
+ * Only a rollback's side is split. A canary is good when every gating metric is within its
+ * tolerance, bad when one is beyond it. A rollback needs only one metric to fail, so on a good
+ * canary the chance of a wrong rollback is at most the sum of the metrics' fail-side alphas: each
+ * gets the step's alpha over the family (Bonferroni, below). A promotion needs every metric to
+ * pass, so on a bad canary it needs the bad metric's own pass, whose chance is at most that
+ * metric's pass-side alpha: each pass is tested at the step's whole alpha, with no split. This is
+ * the intersection-union test (Berger, "Multiparameter hypothesis testing and acceptance
+ * sampling", Technometrics 24 (1982); Berger & Hsu, Statistical Science 11 (1996), Section 3),
+ * the reason co-primary endpoints that must all succeed need no multiplicity adjustment. Both
+ * sides come from two-sided confidence sequences (each side valid alone at the sequence's alpha,
+ * at every look), so at any truth the step errs with probability at most its alpha.
  */
 /**
  * Bonferroni split: each of k confidence sequences at alpha / k. By the union bound the chance
@@ -425,6 +437,15 @@ function armCumulants(m) {
     const sy2 = m.sy * m.sy;
     return { variance: d2 / sy2, third: d3 / (sy2 * m.sy) };
 }
+/** Both arms' cumulants and the contrast's variance, or undefined (no third-order sums, no variance). */
+function contrastCumulants(baseline, canary, kappa) {
+    const b = armCumulants(baseline);
+    const c = armCumulants(canary);
+    if (!b || !c)
+        return undefined;
+    const variance = c.variance + kappa * kappa * b.variance;
+    return variance > 0 ? { b, c, variance } : undefined;
+}
 /**
  * A bound on the skewness of the estimator of R_c - kappa R_b that lends each arm the larger of
  * the two arms' standardized skewness per cluster, g = max(|g_b|, |g_c|): the arm with more
@@ -434,13 +455,10 @@ function armCumulants(m) {
  * g (V_c^{3/2} / sqrt(n_c) + |kappa|^3 V_b^{3/2} / sqrt(n_b)) / (V_c + kappa^2 V_b)^{3/2}.
  */
 function sharedSkewness$1(baseline, canary, kappa) {
-    const b = armCumulants(baseline);
-    const c = armCumulants(canary);
-    if (!b || !c)
+    const k = contrastCumulants(baseline, canary, kappa);
+    if (!k)
         return undefined;
-    const variance = c.variance + kappa * kappa * b.variance;
-    if (!(variance > 0))
-        return undefined;
+    const { b, c, variance } = k;
     const g = (a, n) => a.variance > 0 ? (Math.abs(a.third) / a.variance ** 1.5) * Math.sqrt(n) : 0;
     const shared = Math.max(g(b, baseline.n), g(c, canary.n));
     const term = (a, n) => a.variance ** 1.5 / Math.sqrt(n);
@@ -2376,15 +2394,22 @@ function compareMetric(spec, baseline, canary, context,
 limitValue) {
     // A metric may need its own minimum sample (the judge's, which samples far fewer outputs).
     const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples };
+    // The pass side at its own alpha (a promotion needs every metric to pass: the step's whole
+    // budget, stats/alphaSpending.ts), the fail side at the family's split; one interval when equal.
+    const passCtx = passContext(ctx);
     // Variance reduction (CUPED): the regression-adjusted sequence, for a metric that asks for it.
-    const adjusted = adjustedComparison(spec, baseline, canary, ctx);
-    const evaluated = differenceInterval(spec, baseline, canary, spec.tolerance, ctx, adjusted);
-    const interval = evaluated.interval;
-    const harm = toHarm(interval, spec.better);
+    const adjusted = adjustedComparison(spec, baseline, canary, passCtx);
+    const failAdjusted = passCtx === ctx ? adjusted : adjustedComparison(spec, baseline, canary, ctx);
+    const evaluated = differenceInterval(spec, baseline, canary, spec.tolerance, passCtx, adjusted);
     const failAt = spec.rollbackAt ?? spec.tolerance;
-    const failHarm = failAt.relative === spec.tolerance.relative
-        ? harm
-        : toHarm(differenceInterval(spec, baseline, canary, failAt, ctx, adjusted).interval, spec.better);
+    const atFailLevel = (tolerance) => passCtx === ctx && tolerance.relative === spec.tolerance.relative
+        ? evaluated.interval
+        : differenceInterval(spec, baseline, canary, tolerance, ctx, failAdjusted).interval;
+    // The interval shown is the one decided on: its pass side at the pass alpha, the other at the
+    // fail alpha (on the tolerance's scale).
+    const interval = decisionInterval(evaluated.interval, atFailLevel(spec.tolerance), spec.better);
+    const harm = toHarm(interval, spec.better);
+    const failHarm = failAt.relative === spec.tolerance.relative ? harm : toHarm(atFailLevel(failAt), spec.better);
     const n = { baseline: baseline.requests, canary: canary.requests };
     const units = { baseline: unitsOf(baseline), canary: unitsOf(canary) };
     const clustered = units.baseline < n.baseline || units.canary < n.canary;
@@ -2418,6 +2443,7 @@ limitValue) {
         n,
         ...(clustered && { units }),
         alpha: ctx.alpha,
+        ...(passCtx !== ctx && { passAlpha: passCtx.alpha }),
         reason: '',
         why: { code: 'inconclusive', beyondTolerance: false },
         method: evaluated.method,
@@ -2474,6 +2500,21 @@ limitValue) {
 /** Clusters of an arm: units when the moments are clustered by unit, else requests. */
 function unitsOf(m) {
     return m.moments.n > 0 ? Math.min(m.moments.n, m.requests) : m.requests;
+}
+/** The context of a metric's pass side: `passAlpha` as its alpha (the same object when equal). */
+function passContext(ctx) {
+    return ctx.passAlpha === undefined || ctx.passAlpha === ctx.alpha
+        ? ctx
+        : { ...ctx, alpha: ctx.passAlpha };
+}
+/**
+ * The interval a verdict is decided on: the side that passes (the upper end on the harm scale)
+ * from the pass-level interval, the side that fails from the fail-level one.
+ */
+function decisionInterval(pass, fail, better) {
+    if (pass === fail)
+        return pass;
+    return better === 'lower' ? { ...pass, lower: fail.lower } : { ...pass, upper: fail.upper };
 }
 function differenceInterval(spec, b, c, tolerance, ctx, adjusted) {
     const relative = tolerance.relative;
@@ -2749,10 +2790,14 @@ function decisiveAt(spec, b, c, ctx, failAt, now, f, adjusted) {
             upper: estimate + (h.upper - h.estimate) * adjusted.scale
         }
         : h;
-    const harm = view(toHarm(differenceInterval(spec, gb, gc, spec.tolerance, ctx).interval, spec.better), adjusted?.estimate);
+    const harm = view(toHarm(differenceInterval(spec, gb, gc, spec.tolerance, passContext(ctx)).interval, spec.better), adjusted?.estimate);
     if (harm.upper < spec.tolerance.value)
         return true;
-    const fail = failAt.relative === spec.tolerance.relative
+    const sameScale = failAt.relative === spec.tolerance.relative;
+    // A fail needs the whole interval beyond failAt, so at least the estimate.
+    if (sameScale && !(harm.estimate > failAt.value))
+        return false;
+    const fail = sameScale && passContext(ctx) === ctx
         ? harm
         : view(toHarm(differenceInterval(spec, gb, gc, failAt, ctx).interval, spec.better), adjusted?.failEstimate);
     return fail.lower > failAt.value;
@@ -2993,6 +3038,8 @@ function aaCheck(policy, evidence, metrics, ctx) {
     const halfSize = Math.max(30, Math.round(ctx.tStar.baseline / 2));
     const aaCtx = {
         ...ctx,
+        // The halves are a check at one level (no promotion rests on them).
+        passAlpha: ctx.alpha,
         project: false,
         tStar: { baseline: halfSize, canary: halfSize, total: 2 * halfSize }
     };
@@ -4710,10 +4757,11 @@ function analyze(policy, evidence, canaryWeight, replay = false, options = {}) {
     const canaryRate = canary.requests / seconds;
     const stepAlpha = options.stepAlpha ?? 1 - policy.confidence;
     const segmentsRollBack = policy.segments?.gate === 'rollback';
-    const alpha = metricAlpha(policy, stepAlpha);
+    const { alpha, passAlpha } = metricAlphas(policy, stepAlpha);
     const designEffects = aggregateDesignEffects(policy, evidence);
     const ctx = {
         alpha,
+        passAlpha,
         tStar: tStar(policy.rollout.minSamples, canaryWeight),
         minSamples: policy.rollout.minSamples,
         canaryRequests: canary.requests,
@@ -4766,6 +4814,7 @@ function analyze(policy, evidence, canaryWeight, replay = false, options = {}) {
             total: 1 - policy.confidence,
             step: stepAlpha,
             perMetric: alpha,
+            pass: passAlpha,
             segments: segmentsRollBack ? 'shared' : policy.segments ? 'separate' : 'none'
         }
     };
@@ -4782,22 +4831,26 @@ function analyze(policy, evidence, canaryWeight, replay = false, options = {}) {
     return analysis;
 }
 /**
- * Each gating metric's alpha in a step whose sequences have `stepAlpha` of the rollout's budget
- * (default: the whole budget, 1 - confidence): segments that can roll back take their share
- * first (stats/alphaSpending.ts), the rest is split over the family (Bonferroni).
+ * Each gating metric's alpha for its fail side (a rollback) in a step whose sequences have
+ * `stepAlpha` of the rollout's budget (default: the whole budget, 1 - confidence): segments that
+ * can roll back take their share first (stats/alphaSpending.ts), the rest is split over the
+ * family (Bonferroni). The pass side (`passAlpha`) runs at the whole `stepAlpha`: a promotion
+ * needs every gating metric to pass (the intersection-union test of stats/alphaSpending.ts), and
+ * segments only fail.
  */
-function metricAlpha(policy, stepAlpha = 1 - policy.confidence) {
+function metricAlphas(policy, stepAlpha = 1 - policy.confidence) {
     const armsAlpha = policy.segments?.gate === 'rollback' ? stepAlpha * (1 - SEGMENT_SHARE) : stepAlpha;
-    return bonferroni(armsAlpha, familySize(policy.metrics));
+    return { alpha: bonferroni(armsAlpha, familySize(policy.metrics)), passAlpha: stepAlpha };
 }
 /**
- * The family of the error budget: each gating metric, plus each canary `limit` on one, since a
- * limit is a test of its own (Bonferroni over all of them). Report-only metrics are shown at the
- * same level but do not widen the gating ones.
+ * The family a rollback's side is split over: each metric whose fail rolls back (`mode: gate`),
+ * plus each canary `limit` on one, since a limit is a test of its own (Bonferroni over all of
+ * them). A `mode: hold` metric's fail only holds, and a report-only metric never decides: both
+ * are shown at the same level but do not widen the others (a hold one still needs its pass).
  */
 function familySize(metrics) {
-    const gating = metrics.filter(isGating);
-    return Math.max(1, gating.length + gating.filter(m => m.limit !== undefined).length);
+    const rollingBack = metrics.filter(m => m.mode === 'gate');
+    return Math.max(1, rollingBack.length + rollingBack.filter(m => m.limit !== undefined).length);
 }
 /**
  * Confidence sequences are tightest around the sample size where decisions are expected
@@ -4824,7 +4877,7 @@ function compareSegments(policy, segmentTotals, ctx, familyAlpha) {
     if (segmentTotals.length === 0 || gating.length === 0)
         return [];
     const alpha = bonferroni(familyAlpha, segmentTotals.length * gating.length);
-    const segCtx = { ...ctx, alpha, project: false };
+    const segCtx = { ...ctx, alpha, passAlpha: alpha, project: false };
     return segmentTotals.map(({ key: segment, baseline: b, canary: c }) => {
         const metrics = gating.map(({ m, i }) => {
             const r = compareMetric({ ...m, limit: undefined }, metricAt(b.metrics, i), metricAt(c.metrics, i), segCtx);
@@ -5603,7 +5656,10 @@ function budgetText(r) {
         : b.segments === 'separate'
             ? ` Segments are compared apart, at ${pct$1(b.total)} each step, and can only hold, so they spend none of it.`
             : '';
-    return `At most a ${pct$1(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct$1(b.step)} of it (${pct$1(b.perMetric)} per gating metric)${spent}.${segments} Each interval is valid however often the gate looks; a metric passes only when its whole interval is within the tolerance.`;
+    const sides = b.pass !== undefined && b.pass !== b.perMetric
+        ? `: a promotion needs every gating metric to pass, so each is tested at all ${pct$1(b.pass)}; a rollback needs only one to fail, so that side is split, ${pct$1(b.perMetric)} per gating metric`
+        : ` (${pct$1(b.perMetric)} per gating metric)`;
+    return `At most a ${pct$1(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct$1(b.step)} of it${sides}${spent}.${segments} Each interval is valid however often the gate looks; a metric passes only when its whole interval is within the tolerance.`;
 }
 /**
  * Why a metric has no interval yet, in a few words for its table cell (MetricResult.why), or ''
@@ -9228,4 +9284,4 @@ class GitHubStateStore {
     }
 }
 
-export { MemoryStateStore as A, initialState as B, weightAt as C, explainGitHubError as D, statusOf as E, FileStateStore as F, commentMarker as G, GitHubStateStore as H, rejects as I, pairsOf as J, healthBlock as K, LABEL_NAME as L, METRIC_NAME as M, lengthBlock as N, projectionText as O, PRESET_TABLES as P, judgeCheckDetail as Q, RepoFiles as R, SCHEMA_ID as S, median as T, tStar as U, metricAlpha as V, WEBHOOK_SECRET_ENV as W, stopReason as X, compareMetric as Y, judgeWarnings as Z, applyAll as a, buildActuators as b, command as c, decideAgainOnConflict as d, evaluate as e, statusReport as f, validationText as g, parsePolicy as h, policyJsonSchema as i, renderMarkdown as j, knownSecrets as k, loadPolicyFile as l, renderText as m, escapeMarkdown as n, duration$1 as o, policyReport as p, plainLine as q, recordJson as r, sourceFor as s, int as t, sampleIndices as u, validateData as v, oneLine as w, xyChart as x, judgeSampleSize as y, change as z };
+export { MemoryStateStore as A, initialState as B, weightAt as C, explainGitHubError as D, statusOf as E, FileStateStore as F, commentMarker as G, GitHubStateStore as H, rejects as I, pairsOf as J, healthBlock as K, LABEL_NAME as L, METRIC_NAME as M, lengthBlock as N, projectionText as O, PRESET_TABLES as P, judgeCheckDetail as Q, RepoFiles as R, SCHEMA_ID as S, median as T, tStar as U, metricAlphas as V, WEBHOOK_SECRET_ENV as W, stopReason as X, compareMetric as Y, judgeWarnings as Z, applyAll as a, buildActuators as b, command as c, decideAgainOnConflict as d, evaluate as e, statusReport as f, validationText as g, parsePolicy as h, policyJsonSchema as i, renderMarkdown as j, knownSecrets as k, loadPolicyFile as l, renderText as m, escapeMarkdown as n, duration$1 as o, policyReport as p, plainLine as q, recordJson as r, sourceFor as s, int as t, sampleIndices as u, validateData as v, oneLine as w, xyChart as x, judgeSampleSize as y, change as z };

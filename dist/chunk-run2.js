@@ -1,4 +1,4 @@
-import { I as rejects, J as pairsOf, K as healthBlock, N as lengthBlock, O as projectionText, Q as judgeCheckDetail, T as median, U as tStar, V as metricAlpha, X as stopReason, Y as compareMetric, Z as judgeWarnings } from './chunk-engine.js';
+import { I as rejects, J as pairsOf, K as healthBlock, N as lengthBlock, O as projectionText, Q as judgeCheckDetail, T as median, U as tStar, V as metricAlphas, X as stopReason, Y as compareMetric, Z as judgeWarnings } from './chunk-engine.js';
 import { createHash } from 'node:crypto';
 import { O as OpenAI } from './chunk-openai.js';
 import { T as TOTAL_SEGMENT, g as emptyMoments, q as addCluster, m as mergeCells } from './chunk-records.js';
@@ -1958,7 +1958,7 @@ class JudgeRun {
         this.metric = metric;
         const policy = input.policy;
         this.ctx = {
-            alpha: metricAlpha(policy, input.stepAlpha),
+            ...metricAlphas(policy, input.stepAlpha),
             tStar: tStar(policy.rollout.minSamples, input.canaryWeight),
             minSamples: policy.rollout.minSamples,
             canaryRequests: 0,

@@ -101,7 +101,7 @@ export function logAnalysis(log: RunLog, analysis: Analysis): void {
   for (const m of analysis.metrics) {
     const d = m.delta
     log.debug(
-      `metric ${m.name}: ${m.verdict}; n ${m.n.baseline}/${m.n.canary}; change ${d.estimate} [${d.lower}, ${d.upper}]${d.relative ? ' relative' : ''}; tolerance ${m.tolerance}; alpha ${m.alpha}`
+      `metric ${m.name}: ${m.verdict}; n ${m.n.baseline}/${m.n.canary}; change ${d.estimate} [${d.lower}, ${d.upper}]${d.relative ? ' relative' : ''}; tolerance ${m.tolerance}; alpha ${m.alpha}${m.passAlpha !== undefined ? ` (pass ${m.passAlpha})` : ''}`
     )
   }
   for (const c of analysis.checks) log.debug(`check ${c.name}: ${c.status}`)

@@ -172,7 +172,7 @@ describe('one error budget for the rollout', () => {
     expect(record.errorBudget).toMatchObject({ step: 0.01125, spent: 0.0225 })
     expect(record.errorBudget?.total).toBeCloseTo(0.05, 15)
     expect(budgetText(record)).toMatch(
-      /^At most a 5% chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use 1.13% of it \(0.56% per gating metric\); earlier steps spent 2.25%\./
+      /^At most a 5% chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use 1.13% of it: a promotion needs every gating metric to pass, so each is tested at all 1.13%; a rollback needs only one to fail, so that side is split, 0.56% per gating metric; earlier steps spent 2.25%\./
     )
   })
 
@@ -184,7 +184,11 @@ describe('one error budget for the rollout', () => {
       false,
       { stepAlpha: 0.01 }
     )
-    expect(rollback.errorBudget).toMatchObject({ segments: 'shared', perMetric: (0.01 * 0.8) / 2 })
+    expect(rollback.errorBudget).toMatchObject({
+      segments: 'shared',
+      perMetric: (0.01 * 0.8) / 2,
+      pass: 0.01
+    })
     const hold = analyze(
       { ...policy, segments: { by: ['route'], gate: 'hold' } },
       emptyEvidence(),
@@ -194,7 +198,37 @@ describe('one error budget for the rollout', () => {
         stepAlpha: 0.01
       }
     )
-    expect(hold.errorBudget).toMatchObject({ segments: 'separate', perMetric: 0.01 / 2 })
+    expect(hold.errorBudget).toMatchObject({
+      segments: 'separate',
+      perMetric: 0.01 / 2,
+      pass: 0.01
+    })
+  })
+
+  it('tests each metric’s pass side at the step’s whole alpha, its fail side at the split', () => {
+    const rand = mulberry32(12)
+    const sketch = (n: number, scale: number): MetricSketch => {
+      const m = emptyMoments()
+      for (let i = 0; i < n; i++) addCluster(m, scale * Math.exp(0.5 * normal(rand)), 1)
+      return { moments: m, requests: n }
+    }
+    const spec = testPolicy().metrics[0]!
+    const base = { tStar: { baseline: 3000, canary: 1000, total: 4000 }, minSamples: 300 }
+    const ctx = { ...base, canaryRequests: 1000, canaryRate: 1, project: false }
+    for (const better of ['lower', 'higher'] as const) {
+      const cost = { ...spec, name: 'cost', from: 'cost', kind: 'mean' as const, better }
+      const [b, c] = [sketch(3000, 1), sketch(1000, 1.02)]
+      const split = compareMetric(cost, b, c, { ...ctx, alpha: 0.0125, passAlpha: 0.05 })
+      const whole = compareMetric(cost, b, c, { ...ctx, alpha: 0.05 })
+      const narrow = compareMetric(cost, b, c, { ...ctx, alpha: 0.0125 })
+      // The pass side (the upper end of the harm) from the whole alpha, the other from the split.
+      const passSide = better === 'lower' ? 'upper' : 'lower'
+      const failSide = better === 'lower' ? 'lower' : 'upper'
+      expect(split.delta[passSide]).toBe(whole.delta[passSide])
+      expect(split.delta[failSide]).toBe(narrow.delta[failSide])
+      expect(split).toMatchObject({ alpha: 0.0125, passAlpha: 0.05 })
+      expect(Math.abs(split.delta[passSide])).toBeLessThan(Math.abs(narrow.delta[passSide]))
+    }
   })
 })
 

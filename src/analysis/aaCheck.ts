@@ -60,6 +60,8 @@ export function aaCheck(
   const halfSize = Math.max(30, Math.round(ctx.tStar.baseline / 2))
   const aaCtx: CompareContext = {
     ...ctx,
+    // The halves are a check at one level (no promotion rests on them).
+    passAlpha: ctx.alpha,
     project: false,
     tStar: { baseline: halfSize, canary: halfSize, total: 2 * halfSize }
   }

@@ -54,10 +54,11 @@ export function analyze(
 
   const stepAlpha = options.stepAlpha ?? 1 - policy.confidence
   const segmentsRollBack = policy.segments?.gate === 'rollback'
-  const alpha = metricAlpha(policy, stepAlpha)
+  const { alpha, passAlpha } = metricAlphas(policy, stepAlpha)
   const designEffects = aggregateDesignEffects(policy, evidence)
   const ctx: CompareContext = {
     alpha,
+    passAlpha,
     tStar: tStar(policy.rollout.minSamples, canaryWeight),
     minSamples: policy.rollout.minSamples,
     canaryRequests: canary.requests,
@@ -122,6 +123,7 @@ export function analyze(
       total: 1 - policy.confidence,
       step: stepAlpha,
       perMetric: alpha,
+      pass: passAlpha,
       segments: segmentsRollBack ? 'shared' : policy.segments ? 'separate' : 'none'
     }
   }
@@ -135,24 +137,31 @@ export function analyze(
 }
 
 /**
- * Each gating metric's alpha in a step whose sequences have `stepAlpha` of the rollout's budget
- * (default: the whole budget, 1 - confidence): segments that can roll back take their share
- * first (stats/alphaSpending.ts), the rest is split over the family (Bonferroni).
+ * Each gating metric's alpha for its fail side (a rollback) in a step whose sequences have
+ * `stepAlpha` of the rollout's budget (default: the whole budget, 1 - confidence): segments that
+ * can roll back take their share first (stats/alphaSpending.ts), the rest is split over the
+ * family (Bonferroni). The pass side (`passAlpha`) runs at the whole `stepAlpha`: a promotion
+ * needs every gating metric to pass (the intersection-union test of stats/alphaSpending.ts), and
+ * segments only fail.
  */
-export function metricAlpha(policy: Policy, stepAlpha = 1 - policy.confidence): number {
+export function metricAlphas(
+  policy: Policy,
+  stepAlpha = 1 - policy.confidence
+): { alpha: number; passAlpha: number } {
   const armsAlpha =
     policy.segments?.gate === 'rollback' ? stepAlpha * (1 - SEGMENT_SHARE) : stepAlpha
-  return bonferroni(armsAlpha, familySize(policy.metrics))
+  return { alpha: bonferroni(armsAlpha, familySize(policy.metrics)), passAlpha: stepAlpha }
 }
 
 /**
- * The family of the error budget: each gating metric, plus each canary `limit` on one, since a
- * limit is a test of its own (Bonferroni over all of them). Report-only metrics are shown at the
- * same level but do not widen the gating ones.
+ * The family a rollback's side is split over: each metric whose fail rolls back (`mode: gate`),
+ * plus each canary `limit` on one, since a limit is a test of its own (Bonferroni over all of
+ * them). A `mode: hold` metric's fail only holds, and a report-only metric never decides: both
+ * are shown at the same level but do not widen the others (a hold one still needs its pass).
  */
 export function familySize(metrics: MetricSpec[]): number {
-  const gating = metrics.filter(isGating)
-  return Math.max(1, gating.length + gating.filter(m => m.limit !== undefined).length)
+  const rollingBack = metrics.filter(m => m.mode === 'gate')
+  return Math.max(1, rollingBack.length + rollingBack.filter(m => m.limit !== undefined).length)
 }
 
 /**
@@ -185,7 +194,7 @@ function compareSegments(
     .filter(({ m }) => isGating(m) && !m.totalOnly)
   if (segmentTotals.length === 0 || gating.length === 0) return []
   const alpha = bonferroni(familyAlpha, segmentTotals.length * gating.length)
-  const segCtx = { ...ctx, alpha, project: false }
+  const segCtx = { ...ctx, alpha, passAlpha: alpha, project: false }
   return segmentTotals.map(({ key: segment, baseline: b, canary: c }) => {
     const metrics = gating.map(({ m, i }) => {
       const r = compareMetric(

@@ -28,8 +28,16 @@ import { adjustedComparison, type AdjustedComparison } from './varianceReduction
 import type { PreExposureQuality } from '../sketch/evidence.js'
 
 export interface CompareContext {
-  /** This metric's share of the error budget (the step's, split over the family). */
+  /**
+   * This metric's share of the error budget for its fail side, and for everything else that
+   * rolls back (the step's, split over the family).
+   */
   alpha: number
+  /**
+   * The alpha of its pass side (default `alpha`): the step's whole share, since a promotion needs
+   * every gating metric to pass (stats/alphaSpending.ts, the intersection-union test).
+   */
+  passAlpha?: number
   /**
    * Sample sizes (per arm, and both together) at which the confidence sequences are tightest, in
    * the sequences' own time: clusters (units when records carry one), requests otherwise.
@@ -107,19 +115,24 @@ export function compareMetric(
 ): MetricResult {
   // A metric may need its own minimum sample (the judge's, which samples far fewer outputs).
   const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples }
+  // The pass side at its own alpha (a promotion needs every metric to pass: the step's whole
+  // budget, stats/alphaSpending.ts), the fail side at the family's split; one interval when equal.
+  const passCtx = passContext(ctx)
   // Variance reduction (CUPED): the regression-adjusted sequence, for a metric that asks for it.
-  const adjusted = adjustedComparison(spec, baseline, canary, ctx)
-  const evaluated = differenceInterval(spec, baseline, canary, spec.tolerance, ctx, adjusted)
-  const interval = evaluated.interval
-  const harm = toHarm(interval, spec.better)
+  const adjusted = adjustedComparison(spec, baseline, canary, passCtx)
+  const failAdjusted = passCtx === ctx ? adjusted : adjustedComparison(spec, baseline, canary, ctx)
+  const evaluated = differenceInterval(spec, baseline, canary, spec.tolerance, passCtx, adjusted)
   const failAt = spec.rollbackAt ?? spec.tolerance
+  const atFailLevel = (tolerance: Tolerance): DifferenceInterval =>
+    passCtx === ctx && tolerance.relative === spec.tolerance.relative
+      ? evaluated.interval
+      : differenceInterval(spec, baseline, canary, tolerance, ctx, failAdjusted).interval
+  // The interval shown is the one decided on: its pass side at the pass alpha, the other at the
+  // fail alpha (on the tolerance's scale).
+  const interval = decisionInterval(evaluated.interval, atFailLevel(spec.tolerance), spec.better)
+  const harm = toHarm(interval, spec.better)
   const failHarm =
-    failAt.relative === spec.tolerance.relative
-      ? harm
-      : toHarm(
-          differenceInterval(spec, baseline, canary, failAt, ctx, adjusted).interval,
-          spec.better
-        )
+    failAt.relative === spec.tolerance.relative ? harm : toHarm(atFailLevel(failAt), spec.better)
   const n = { baseline: baseline.requests, canary: canary.requests }
   const units = { baseline: unitsOf(baseline), canary: unitsOf(canary) }
   const clustered = units.baseline < n.baseline || units.canary < n.canary
@@ -153,6 +166,7 @@ export function compareMetric(
     n,
     ...(clustered && { units }),
     alpha: ctx.alpha,
+    ...(passCtx !== ctx && { passAlpha: passCtx.alpha }),
     reason: '',
     why: { code: 'inconclusive', beyondTolerance: false },
     method: evaluated.method,
@@ -210,6 +224,26 @@ export function compareMetric(
 /** Clusters of an arm: units when the moments are clustered by unit, else requests. */
 function unitsOf(m: MetricSketch): number {
   return m.moments.n > 0 ? Math.min(m.moments.n, m.requests) : m.requests
+}
+
+/** The context of a metric's pass side: `passAlpha` as its alpha (the same object when equal). */
+function passContext(ctx: CompareContext): CompareContext {
+  return ctx.passAlpha === undefined || ctx.passAlpha === ctx.alpha
+    ? ctx
+    : { ...ctx, alpha: ctx.passAlpha }
+}
+
+/**
+ * The interval a verdict is decided on: the side that passes (the upper end on the harm scale)
+ * from the pass-level interval, the side that fails from the fail-level one.
+ */
+function decisionInterval(
+  pass: DifferenceInterval,
+  fail: DifferenceInterval,
+  better: 'higher' | 'lower'
+): DifferenceInterval {
+  if (pass === fail) return pass
+  return better === 'lower' ? { ...pass, lower: fail.lower } : { ...pass, upper: fail.upper }
 }
 
 interface Evaluated {
@@ -535,12 +569,18 @@ function decisiveAt(
         }
       : h
   const harm = view(
-    toHarm(differenceInterval(spec, gb, gc, spec.tolerance, ctx).interval, spec.better),
+    toHarm(
+      differenceInterval(spec, gb, gc, spec.tolerance, passContext(ctx)).interval,
+      spec.better
+    ),
     adjusted?.estimate
   )
   if (harm.upper < spec.tolerance.value) return true
+  const sameScale = failAt.relative === spec.tolerance.relative
+  // A fail needs the whole interval beyond failAt, so at least the estimate.
+  if (sameScale && !(harm.estimate > failAt.value)) return false
   const fail =
-    failAt.relative === spec.tolerance.relative
+    sameScale && passContext(ctx) === ctx
       ? harm
       : view(
           toHarm(differenceInterval(spec, gb, gc, failAt, ctx).interval, spec.better),

@@ -103,8 +103,16 @@ export interface MetricResult {
    * confidence sequence's own time, and what the minimum sample counts.
    */
   units?: { baseline: number; canary: number }
-  /** The error rate this metric's interval was built at (after the family-wise split). */
+  /**
+   * The error rate of this metric's fail side (the lower end on the harm scale, after the
+   * family-wise split: a rollback needs only one metric to fail).
+   */
   alpha: number
+  /**
+   * The error rate of its pass side, when it differs from `alpha`: a promotion needs every gating
+   * metric to pass, so each pass is tested at the step's whole budget (stats/alphaSpending.ts).
+   */
+  passAlpha?: number
   needed?: Needed
   /** One line: why this verdict. */
   reason: string
@@ -231,7 +239,10 @@ export interface Analysis {
   errorBudget?: {
     total: number
     step: number
+    /** Each gating metric's fail side (a rollback), the step's share split over the family. */
     perMetric: number
+    /** Each gating metric's pass side (a promotion needs all to pass): the step's whole share. */
+    pass?: number
     segments: 'shared' | 'separate' | 'none'
     /** Spent by the rollout's earlier sequences (from the rollout state), when known. */
     spent?: number

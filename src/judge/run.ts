@@ -9,7 +9,7 @@
  * sample is spent, or when the budget is (the metric then stays inconclusive, with that reason).
  * A judge whose health has not passed cannot make its metric pass or fail: the gate holds.
  */
-import { metricAlpha, tStar } from '../analysis/analyze.js'
+import { metricAlphas, tStar } from '../analysis/analyze.js'
 import { compareMetric, type CompareContext } from '../analysis/compareMetric.js'
 import type { Analysis, JudgeProjection, JudgeSummary, MetricResult } from '../analysis/types.js'
 import type { JudgeCacheState } from '../decide/types.js'
@@ -118,7 +118,7 @@ class JudgeRun {
     this.metric = metric
     const policy = input.policy
     this.ctx = {
-      alpha: metricAlpha(policy, input.stepAlpha),
+      ...metricAlphas(policy, input.stepAlpha),
       tStar: tStar(policy.rollout.minSamples, input.canaryWeight),
       minSamples: policy.rollout.minSamples,
       canaryRequests: 0,

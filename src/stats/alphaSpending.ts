@@ -1,6 +1,18 @@
 /**
  * Splitting the family-wise error budget across the gating metrics (DESIGN.md: "Error budget:
  * 1 - confidence, split across the gating metrics").
+ *
+ * Only a rollback's side is split. A canary is good when every gating metric is within its
+ * tolerance, bad when one is beyond it. A rollback needs only one metric to fail, so on a good
+ * canary the chance of a wrong rollback is at most the sum of the metrics' fail-side alphas: each
+ * gets the step's alpha over the family (Bonferroni, below). A promotion needs every metric to
+ * pass, so on a bad canary it needs the bad metric's own pass, whose chance is at most that
+ * metric's pass-side alpha: each pass is tested at the step's whole alpha, with no split. This is
+ * the intersection-union test (Berger, "Multiparameter hypothesis testing and acceptance
+ * sampling", Technometrics 24 (1982); Berger & Hsu, Statistical Science 11 (1996), Section 3),
+ * the reason co-primary endpoints that must all succeed need no multiplicity adjustment. Both
+ * sides come from two-sided confidence sequences (each side valid alone at the sequence's alpha,
+ * at every look), so at any truth the step errs with probability at most its alpha.
  */
 
 /**

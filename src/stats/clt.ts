@@ -62,12 +62,21 @@ export function contrastSkewness(
   canary: RatioMoments,
   kappa: number
 ): number | undefined {
+  const k = contrastCumulants(baseline, canary, kappa)
+  return k && (k.c.third - kappa ** 3 * k.b.third) / k.variance ** 1.5
+}
+
+/** Both arms' cumulants and the contrast's variance, or undefined (no third-order sums, no variance). */
+function contrastCumulants(
+  baseline: RatioMoments,
+  canary: RatioMoments,
+  kappa: number
+): { b: ArmCumulants; c: ArmCumulants; variance: number } | undefined {
   const b = armCumulants(baseline)
   const c = armCumulants(canary)
   if (!b || !c) return undefined
   const variance = c.variance + kappa * kappa * b.variance
-  if (!(variance > 0)) return undefined
-  return (c.third - kappa ** 3 * b.third) / variance ** 1.5
+  return variance > 0 ? { b, c, variance } : undefined
 }
 
 /**
@@ -83,11 +92,9 @@ export function sharedSkewness(
   canary: RatioMoments,
   kappa: number
 ): number | undefined {
-  const b = armCumulants(baseline)
-  const c = armCumulants(canary)
-  if (!b || !c) return undefined
-  const variance = c.variance + kappa * kappa * b.variance
-  if (!(variance > 0)) return undefined
+  const k = contrastCumulants(baseline, canary, kappa)
+  if (!k) return undefined
+  const { b, c, variance } = k
   const g = (a: ArmCumulants, n: number) =>
     a.variance > 0 ? (Math.abs(a.third) / a.variance ** 1.5) * Math.sqrt(n) : 0
   const shared = Math.max(g(b, baseline.n), g(c, canary.n))

@@ -11,16 +11,20 @@ import { emptyQuality, TOTAL_SEGMENT, type Cell, type Evidence } from '../../src
 import type { MetricSketch } from '../../src/sketch/types.js'
 import { testPolicy } from '../helpers/analysis.js'
 import { HOLDS, LOOKS, type Regime } from './regime.js'
-import { mulberry32, normal, UserPopulation, type PeriodTotals } from './streams.js'
+import { binomial, mulberry32, normal, UserPopulation, type PeriodTotals } from './streams.js'
 
 const ALPHA = 0.05
 const BUCKET = 5 * 60_000
 
-function policy(designEffect?: number): Policy {
+function policy(designEffect?: number, assignment?: 'request'): Policy {
   const base = testPolicy()
   return {
     ...base,
-    arms: { ...base.arms, ...(designEffect !== undefined && { designEffect }) },
+    arms: {
+      ...base.arms,
+      ...(designEffect !== undefined && { designEffect }),
+      ...(assignment && { assignment })
+    },
     rollout: { ...base.rollout, minSamples: 300 },
     confidence: 1 - ALPHA,
     trafficSplit: { alpha: ALPHA },
@@ -127,6 +131,70 @@ function run(
 }
 
 /**
+ * One replicate with each request assigned on its own (`arms.assignment: request`, declared):
+ * `perLook` requests per 5-minute bucket, a Binomial(perLook, share) of them canary, each with an
+ * independent quality score N(0.78, 0.17) clipped to [0, 1] (times `factor` on the canary).
+ */
+function runRequests(
+  replicates: number,
+  seed: number,
+  o: {
+    perLook: number
+    share: number
+    factor: number
+    method?: string
+    check: (a: ReturnType<typeof analyze>) => { decided: boolean; miss: boolean }
+  }
+): { misses: number; replicates: number; note: string } {
+  const p = policy(undefined, 'request')
+  let misses = 0
+  let decided = 0
+  let method = ''
+  const totals = (rand: () => number, n: number, factor: number): PeriodTotals => {
+    let sum = 0
+    let squares = 0
+    for (let i = 0; i < n; i++) {
+      const x = factor * clip01(0.78 + 0.17 * normal(rand))
+      sum += x
+      squares += x * x
+    }
+    return { requests: n, sum, squares }
+  }
+  for (let i = 0; i < replicates; i++) {
+    const rand = mulberry32(seed + i)
+    const cells: Cell[] = []
+    let missed = false
+    for (let look = 1; look <= LOOKS; look++) {
+      const canary = binomial(rand, o.perLook, o.share)
+      const bucket = (look - 1) * BUCKET
+      cells.push(
+        cell('baseline', bucket, totals(rand, o.perLook - canary, 1)),
+        cell('canary', bucket, totals(rand, canary, o.factor))
+      )
+      const evidence: Evidence = {
+        source: 'prometheus (simulated)',
+        window: { from: 0, to: look * BUCKET },
+        bucketMs: BUCKET,
+        metrics: ['quality'],
+        unitLevel: false,
+        aggregated: true,
+        cells: [...cells],
+        quality: { ...emptyQuality(), records: 1, lines: 1 }
+      }
+      const analysis = analyze(p, evidence, 100 * o.share)
+      method = o.method ?? analysis.metrics[0]?.method ?? method
+      const c = o.check(analysis)
+      if (c.decided) decided++
+      if (c.miss) missed = true
+    }
+    if (missed) misses++
+  }
+  const share = decided / (replicates * LOOKS)
+  const where = `decided at ${(100 * share).toFixed(0)}% of looks; arms.assignment: request declared; method: ${method}`
+  return { misses, replicates, note: share < 0.5 ? `${HOLDS} ${where}` : where }
+}
+
+/**
  * What a user would declare: requests per user weighted by requests, sum m^2 / sum m, over a
  * whole step, measured once on logs that carry the user (a pilot population of another seed).
  */
@@ -228,6 +296,37 @@ export const regimes: Regime[] = [
         declare: true,
         check: splitCheck,
         method: SPLIT
+      })
+  },
+  {
+    id: 'prometheus-split-aa-request',
+    description:
+      'traffic-split test on Prometheus request counters per 5-minute bucket, 400 requests each, every request assigned on its own at 25% (arms.assignment: request declared; A/A); a miss is a false sample-ratio block',
+    alpha: ALPHA,
+    fast: 20,
+    full: 500,
+    run: (replicates, seed) =>
+      runRequests(replicates, seed, {
+        perLook: 400,
+        share: 0.25,
+        factor: 1,
+        check: splitCheck,
+        method: 'sequential sample-ratio test (Lindon & Malek 2022) on request counts'
+      })
+  },
+  {
+    id: 'prometheus-request-quality',
+    description:
+      'mean quality score from Prometheus sum, count and sum-of-squares counters per 5-minute bucket, 400 requests each, every request assigned on its own at 25% (arms.assignment: request declared), canary 2% lower; relative CS',
+    alpha: ALPHA,
+    fast: 20,
+    full: 500,
+    run: (replicates, seed) =>
+      runRequests(replicates, seed, {
+        perLook: 400,
+        share: 0.25,
+        factor: 0.98,
+        check: qualityCheck
       })
   }
 ]

@@ -26,12 +26,20 @@ import {
   type CanaryEffect,
   type StagingOptions
 } from '../../examples/generate-traffic.js'
+import { metricAlphas } from '../../src/analysis/analyze.js'
+import { rankDesignEffect } from '../../src/analysis/designEffect.js'
 import { evaluate } from '../../src/evaluate.js'
 import { parsePolicy } from '../../src/policy/parse.js'
 import type { Policy } from '../../src/policy/types.js'
 import { createNormalizer, isRequestRecord } from '../../src/records/normalize.js'
 import { EvidenceBuilder } from '../../src/sketch/evidenceBuilder.js'
-import type { Evidence } from '../../src/sketch/evidence.js'
+import { TOTAL_SEGMENT, type Evidence } from '../../src/sketch/evidence.js'
+import { mergeCells } from '../../src/sketch/metricSketch.js'
+import { QuantileSketch } from '../../src/sketch/quantileSketch.js'
+import type { MetricSketch } from '../../src/sketch/types.js'
+import { stepAlpha } from '../../src/stats/alphaSpending.js'
+import { ratioDifferenceCS } from '../../src/stats/cs/ratio.js'
+import { normalQuantile } from '../../src/stats/normal.js'
 import type { Action, RolloutState } from '../../src/decide/types.js'
 import type { CollectRequest, Source } from '../../src/sources/source.js'
 import type { StateStore } from '../../src/state/store.js'
@@ -266,7 +274,15 @@ class MemoryStore implements StateStore {
 export interface Look {
   minute: number
   action: Action
-  metrics: { name: string; verdict: string; seconds: number | null; why?: string }[]
+  metrics: {
+    name: string
+    verdict: string
+    seconds: number | null
+    why?: string
+    /** The interval decided on, and the metric's units per arm (for reading a seed's run). */
+    delta?: { estimate: number; lower: number; upper: number }
+    units?: { baseline: number; canary: number }
+  }[]
   /** The hold's projection of the longest wait, in seconds (null: not soon). */
   neededSeconds: number | null | undefined
 }
@@ -288,13 +304,8 @@ export async function simulateStep(
   } = {}
 ): Promise<Look[]> {
   const lastMinute = opts.lastMinute ?? 120
-  const policy = parsePolicy(speedPolicy(opts.steps), 'speed-policy.yml')
+  const { policy, source } = stepTraffic(scenario, seed, lastMinute, opts)
   const stepIndex = policy.rollout.steps.indexOf(25)
-  const records =
-    opts.generator === 'examples'
-      ? exampleRecords(seed, scenario, lastMinute)
-      : traffic(seed, scenario.change, lastMinute)
-  const source = new MemorySource(policy, records)
   const store = new MemoryStore({
     version: 1,
     rollout: policy.rollout.name,
@@ -323,7 +334,9 @@ export async function simulateStep(
         name: m.name,
         verdict: m.verdict,
         seconds: m.needed?.seconds ?? null,
-        ...(m.why && { why: m.why.code })
+        ...(m.why && { why: m.why.code }),
+        delta: m.delta,
+        ...(m.units && { units: m.units })
       })),
       neededSeconds: r.needed?.seconds
     })
@@ -332,4 +345,108 @@ export async function simulateStep(
     if (r.decision !== 'hold') await store.save(held)
   }
   return looks
+}
+
+/** The policy and a source over `minutes` of the scenario's traffic. */
+function stepTraffic(
+  scenario: Scenario,
+  seed: number,
+  minutes: number,
+  opts: { steps?: string; generator?: 'speed' | 'examples' }
+): { policy: Policy; source: MemorySource } {
+  const policy = parsePolicy(speedPolicy(opts.steps), 'speed-policy.yml')
+  const records =
+    opts.generator === 'examples'
+      ? exampleRecords(seed, scenario, minutes)
+      : traffic(seed, scenario.change, minutes)
+  return { policy, source: new MemorySource(policy, records) }
+}
+
+/**
+ * What one fixed-sample test (fixedSampleAction) would decide at the scenario's deadline, on the
+ * seed's traffic, each metric at the alphas the gate gives it at the 25% step.
+ */
+export async function fixedSampleAt(
+  scenario: Scenario,
+  seed: number,
+  opts: { steps?: string; generator?: 'speed' | 'examples' } = {}
+): Promise<Action> {
+  const minute = scenario.expect.byMinute
+  const { policy, source } = stepTraffic(scenario, seed, minute, opts)
+  const now = START + minute * MINUTE
+  const evidence = await source.collect({
+    window: { from: START + policy.rollout.warmup, to: now },
+    now
+  })
+  const comparisonSteps = policy.rollout.steps.filter(w => w < 100).length
+  const step = stepAlpha({ total: 1 - policy.confidence, comparisonSteps, restarts: 0 })
+  return fixedSampleAction(policy, evidence, metricAlphas(policy, step))
+}
+
+/**
+ * A reference for the speed targets: what one fixed-sample test at the deadline would decide on
+ * the same evidence, each metric at the gate's own alphas (its pass side at `passAlpha`, its
+ * fail side at `alpha`), one-sided, with none of the price of looking as often as one likes. A
+ * target this reference misses is out of reach of any test at that error rate, sequential or
+ * not. Means and rates: the cluster-robust (delta-method) standard error of the difference
+ * (Deng, Knoblich & Lu, KDD 2018), relative changes divided by the baseline; quantiles: each
+ * arm's Woodruff interval (JASA 47, 1952) on ranks divided by the rank design effect, as a
+ * standard error of the log quantile, their root sum of squares for the log ratio.
+ */
+export function fixedSampleAction(
+  policy: Policy,
+  evidence: Evidence,
+  alphas: { alpha: number; passAlpha: number }
+): Action {
+  const total = (arm: 'baseline' | 'canary') =>
+    mergeCells(evidence.cells.filter(c => c.arm === arm && c.segment === TOTAL_SEGMENT))
+  const [b, c] = [total('baseline'), total('canary')]
+  const zPass = normalQuantile(1 - alphas.passAlpha)
+  const zFail = normalQuantile(1 - alphas.alpha)
+  const verdicts = policy.metrics.map((spec, i) => {
+    const [bm, cm] = [b.metrics[i], c.metrics[i]]
+    if (!bm || !cm) return 'inconclusive'
+    const { tolerance, better } = spec
+    // Quantiles on the log scale: a relative tolerance t is log(1 + t) there (log(1 - t) below).
+    const change =
+      spec.kind === 'quantile' && tolerance.relative
+        ? {
+            ...logQuantileChange(bm, cm, spec.quantile ?? 0.5),
+            limit: better === 'lower' ? Math.log1p(tolerance.value) : -Math.log1p(-tolerance.value)
+          }
+        : { ...meanChange(bm, cm, tolerance.relative), limit: tolerance.value }
+    const harm = better === 'lower' ? change.estimate : -change.estimate
+    if (harm + zPass * change.se < change.limit) return 'pass'
+    if (harm - zFail * change.se > change.limit) return 'fail'
+    return 'inconclusive'
+  })
+  return verdicts.includes('fail')
+    ? 'rollback'
+    : verdicts.every(v => v === 'pass')
+      ? 'promote'
+      : 'hold'
+}
+
+function meanChange(b: MetricSketch, c: MetricSketch, relative: boolean) {
+  const d = ratioDifferenceCS(b.moments, c.moments, 0.05, { relative: false, tStar: 1000 })
+  return relative
+    ? { estimate: d.canary / d.baseline - 1, se: d.se / d.baseline }
+    : { estimate: d.estimate, se: d.se }
+}
+
+/** The change in the log quantile, and its standard error. */
+function logQuantileChange(b: MetricSketch, c: MetricSketch, q: number) {
+  const arm = (m: MetricSketch) => {
+    const sketch = QuantileSketch.fromJSON(m.quantiles!)
+    const value = sketch.quantile(q)
+    const deff = rankDesignEffect(m, sketch)
+    const d = typeof deff === 'number' ? deff : deff(value, value)
+    const n = sketch.count
+    const spread = 1.96 * Math.sqrt((q * (1 - q) * d) / n)
+    const at = (p: number) =>
+      sketch.valueAtRank(Math.min(n, Math.max(1, Math.round(n * Math.min(1, Math.max(0, p))))))
+    return { log: Math.log(value), se: Math.log(at(q + spread) / at(q - spread)) / (2 * 1.96) }
+  }
+  const [x, y] = [arm(b), arm(c)]
+  return { estimate: y.log - x.log, se: Math.hypot(x.se, y.se) }
 }
