@@ -614,10 +614,12 @@ const NUMBER = /\d+(?:[.,]\d+)*/g;
 const NAME = /(?<![.!?:]\s+|^)\b[A-Z][a-zA-Z]{2,}\b/g;
 /**
  * The answer with its facts swapped among themselves, each for another of the same length (so
- * the copy is exactly as long): within each group of distinct numbers of one length, each is
- * replaced by the next (a cyclic shift, so every one of them changes); without such a group, the
- * same with its names (capitalised words inside sentences). Undefined when no group has two
- * distinct facts, or the answer is too short.
+ * the copy is exactly as long): in the largest group of distinct numbers of one length (the
+ * longer numbers on a tie), each is replaced by the next (a cyclic shift, so every one of them
+ * changes); without such a group, the same with its names (capitalised words inside sentences).
+ * One group only: shifting two groups that appear in step (keys and their values, "Value 1 is 45.
+ * Value 2 is 67.") would move each value along with its key and leave every statement true.
+ * Undefined when no group has two distinct facts, or the answer is too short.
  */
 function shuffleFacts(text) {
     if (words(text) < MIN_CONTROL_WORDS)
@@ -630,14 +632,21 @@ function shuffleFacts(text) {
                 group.push(m[0]);
             byLength.set(m[0].length, group);
         }
-        const next = new Map();
-        for (const group of byLength.values()) {
+        let chosen;
+        for (const [length, group] of byLength) {
             if (group.length < 2)
                 continue;
-            group.forEach((v, i) => next.set(v, group[(i + 1) % group.length]));
+            const better = !chosen ||
+                group.length > chosen.group.length ||
+                (group.length === chosen.group.length && length > chosen.length);
+            if (better)
+                chosen = { length, group };
         }
-        if (next.size > 0)
+        if (chosen) {
+            const { group } = chosen;
+            const next = new Map(group.map((v, i) => [v, group[(i + 1) % group.length]]));
             return text.replace(pattern, v => next.get(v) ?? v);
+        }
     }
     return undefined;
 }
@@ -664,13 +673,14 @@ function sketches(scored, mode, unitLevel, bounds) {
     const clusters = (a) => {
         const mine = scored.filter(x => x.arm === a);
         if (!unitLevel)
-            return mine.map(x => ({ x: x.s, y: 1 }));
+            return mine.map(x => ({ x: x.s, y: 1, xx: x.s * x.s }));
         const byUnit = new Map();
         mine.forEach((x, i) => {
             const key = x.unit ?? `#${i}`;
-            const u = byUnit.get(key) ?? { x: 0, y: 0 };
+            const u = byUnit.get(key) ?? { x: 0, y: 0, xx: 0 };
             u.x += x.s;
             u.y += 1;
+            u.xx += x.s * x.s;
             byUnit.set(key, u);
         });
         return [...byUnit.values()];
@@ -680,7 +690,8 @@ function sketches(scored, mode, unitLevel, bounds) {
         for (const c of cs)
             addCluster(moments, c.x, c.y);
         const requests = cs.reduce((n, c) => n + c.y, 0);
-        return { moments, requests, ...(!isUnit(b) && { bounds: b }) };
+        const requestSquares = cs.reduce((t, c) => t + c.xx, 0);
+        return { moments, requests, requestSquares, ...(!isUnit(b) && { bounds: b }) };
     };
     const canary = clusters('canary');
     if (mode === 'pointwise') {
@@ -690,7 +701,7 @@ function sketches(scored, mode, unitLevel, bounds) {
         };
     }
     return {
-        baseline: sketch(canary.map(c => ({ x: 0.5 * c.y, y: c.y })), { lower: 0, upper: 1 }),
+        baseline: sketch(canary.map(c => ({ x: 0.5 * c.y, y: c.y, xx: 0.25 * c.y })), { lower: 0, upper: 1 }),
         canary: sketch(canary, bounds.canary)
     };
 }
@@ -1255,11 +1266,13 @@ class PairwiseJudging {
         let taken = 0;
         if (real) {
             const from = this.consumed;
-            // The first batch takes every judgement the cache holds: what earlier evaluations of the
+            // The first batch is every judgement the cache holds: what earlier evaluations of the
             // step judged is in the metric from the start, so the judged sample only grows from one
             // evaluation to the next (a sequence re-run from a few pairs at each evaluation would look
-            // at small samples again and again, which no confidence sequence covers).
-            const size = Math.max(this.ctx.spec.batch, from === 0 ? this.cachedCount : 0);
+            // at small samples again and again, which no confidence sequence covers). It is that alone,
+            // no new pair: its controls (cached too) show whether the judge still fails its health
+            // checks before anything is spent on new pairs.
+            const size = from === 0 && this.cachedCount > 0 ? this.cachedCount : this.ctx.spec.batch;
             const batch = this.items.slice(from, from + size);
             this.consumed += batch.length;
             taken = batch.length;
@@ -1705,10 +1718,13 @@ class PointwiseJudging {
         this.ctx.failed = 0;
         let taken = 0;
         if (real) {
+            const cachedFirst = this.consumed.baseline + this.consumed.canary === 0 &&
+                this.cachedCount.baseline + this.cachedCount.canary > 0;
             const jobs = ARMS.flatMap(arm => {
                 const from = this.consumed[arm];
-                // The first batch takes every judgement the cache holds (see PairwiseJudging.round).
-                const size = Math.max(this.ctx.spec.batch, from === 0 ? this.cachedCount[arm] : 0);
+                // The first batch is every judgement the cache holds, and only that (see
+                // PairwiseJudging.round).
+                const size = cachedFirst ? this.cachedCount[arm] : this.ctx.spec.batch;
                 const n = Math.min(size, this.items[arm].length - from);
                 this.consumed[arm] += n;
                 return Array.from({ length: n }, (_, k) => ({ arm, i: from + k }));
@@ -2002,6 +2018,7 @@ class JudgeRun {
         const minSamples = this.metric.minSamples ?? this.ctx.minSamples;
         let degradation = 'shuffled';
         let healthRounds = 0;
+        let controlsExhausted = false;
         for (let round = 0;; round++) {
             const checks = judging.health();
             if (checks.some(c => c.status === 'failed'))
@@ -2014,7 +2031,18 @@ class JudgeRun {
             if (confounded && (enough || judging.exhausted()) && round > 0)
                 return 'length-confounded';
             const pending = new Set(checks.filter(c => c.status === 'pending').map(c => c.name));
-            const real = !judging.exhausted() && (!(decided || (confounded && enough)) || pending.has('flip-rate'));
+            // Control checks still open after the first round get control rounds before more pairs
+            // are judged: a judge that fails them (one blind to content ties every degraded copy)
+            // then costs a few control calls, not a batch of pairs per round until it shows. After
+            // HEALTH_ROUNDS such rounds, or when no answer is left to make controls from, pairs are
+            // judged again, with the controls of each batch.
+            const controlsFirst = round > 0 &&
+                !controlsExhausted &&
+                healthRounds < HEALTH_ROUNDS &&
+                (pending.has('identical') || pending.has('degraded'));
+            const real = !controlsFirst &&
+                !judging.exhausted() &&
+                (!(decided || (confounded && enough)) || pending.has('flip-rate'));
             const controls = round === 0
                 ? FIRST_CONTROLS[this.spec.mode]
                 : real
@@ -2028,11 +2056,16 @@ class JudgeRun {
             // Health that stays open after a few rounds of new control calls waits for the next
             // evaluation, rather than spend this one's budget on controls alone (rounds that only
             // found controls in the cache, judged at earlier evaluations, cost nothing and do not count).
-            if (!real && round > 0 && healthRounds >= HEALTH_ROUNDS)
+            if (!real && !controlsFirst && round > 0 && healthRounds >= HEALTH_ROUNDS) {
                 return 'health-pending';
+            }
             const result = await judging.round(real, controls, degradation);
             if (!real && result.attempted > 0)
                 healthRounds++;
+            if (controlsFirst && result.controls === 0) {
+                controlsExhausted = true;
+                continue;
+            }
             degradation = otherDegradation(degradation);
             const budget = this.judging.caller.budgetStop;
             if (budget)

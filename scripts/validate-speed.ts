@@ -10,6 +10,7 @@
 //                                                      example generator, writes nothing
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { format, resolveConfig } from 'prettier'
 import { clopperPearson } from '../test/validity/regime.js'
 import {
   fixedSampleAt,
@@ -146,7 +147,7 @@ const projection =
 console.log(projection)
 if (!partial) {
   const target = new URL('../docs/speed.md', import.meta.url)
-  writeFileSync(target, markdown(rows, projection))
+  writeFileSync(target, await formatted(target, markdown(rows, projection)))
   console.log(`wrote ${target.pathname}`)
 }
 
@@ -174,4 +175,10 @@ function markdown(list: Row[], projectionLine: string): string {
     `Projections (each inconclusive metric's projected time to decide, at a look of a promote scenario, over the time it then took; looks continue to minute 240): ${projectionLine}.`,
     ''
   ].join('\n')
+}
+
+/** The document as the repository formats it (prettier, .prettierrc.json), so format:check passes. */
+async function formatted(target: URL, text: string): Promise<string> {
+  const config = await resolveConfig(target)
+  return format(text, { ...config, filepath: target.pathname })
 }

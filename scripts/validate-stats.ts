@@ -3,8 +3,11 @@
 //
 //   npm run validate:stats                  all regimes, full replicates, writes docs/validity.md
 //   npm run validate:stats -- --only lognormal --replicates 100     a quick look, writes nothing
-import { writeFileSync } from 'node:fs'
+//   npm run validate:stats -- --only judge --update    the regimes matched, full replicates, their
+//                                                       rows replaced or added in docs/validity.md
+import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { format, resolveConfig } from 'prettier'
 import { loadRegimes } from '../test/validity/load.js'
 import { judge, LOOKS, outcomeLine, SLACK, type RegimeOutcome } from '../test/validity/regime.js'
 
@@ -12,12 +15,17 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     replicates: { type: 'string' },
+    update: { type: 'boolean', default: false },
     seed: { type: 'string', default: '20261102' }
   }
 })
 const seed = Number(values.seed)
 const regimes = (await loadRegimes()).filter(r => !values.only || r.id.includes(values.only))
 const partial = values.only !== undefined || values.replicates !== undefined
+if (values.update && values.replicates !== undefined) {
+  console.error('--update runs full replicates; drop --replicates')
+  process.exit(2)
+}
 const outcomes: RegimeOutcome[] = []
 for (const regime of regimes) {
   const replicates = values.replicates ? Number(values.replicates) : regime.full
@@ -26,10 +34,13 @@ for (const regime of regimes) {
   outcomes.push(outcome)
   console.log(`${outcomeLine(outcome)} (${((performance.now() - started) / 1000).toFixed(1)} s)`)
 }
+const target = new URL('../docs/validity.md', import.meta.url)
 if (!partial) {
-  const target = new URL('../docs/validity.md', import.meta.url)
-  writeFileSync(target, markdown(outcomes))
+  writeFileSync(target, await formatted(target, markdown(outcomes)))
   console.log(`wrote ${target.pathname}`)
+} else if (values.update) {
+  writeFileSync(target, await formatted(target, updated(readFileSync(target, 'utf8'), outcomes)))
+  console.log(`updated ${outcomes.length} regime(s) in ${target.pathname}`)
 }
 const failed = outcomes.filter(o => o.verdict === 'NOT VALID')
 if (failed.length > 0) {
@@ -43,8 +54,17 @@ function shortMethod(note: string | undefined): string {
   return method.split(' (')[0] ?? ''
 }
 
+const percent = (x: number) => `${(100 * x).toFixed(2)}%`
+
+/** A regime's row of the table. */
+const tableRow = (o: RegimeOutcome) =>
+  `| \`${o.id}\` | ${percent(o.alpha)} | ${o.before ?? '-'} | ${o.misses}/${o.replicates} | ${percent(o.rate)} | ${percent(o.lower)} to ${percent(o.upper)} | ${o.verdict} | ${shortMethod(o.note)} |`
+
+/** A regime's line of the "Regimes" list. */
+const regimeLine = (o: RegimeOutcome) =>
+  `- \`${o.id}\`: ${o.description}.${o.note ? ` ${o.note}.` : ''}`
+
 function markdown(rows: RegimeOutcome[]): string {
-  const pct = (x: number) => `${(100 * x).toFixed(2)}%`
   const lines = [
     '# Validity of the confidence sequences',
     '',
@@ -54,15 +74,42 @@ function markdown(rows: RegimeOutcome[]): string {
     '',
     '| regime | alpha | before (main, issue 12) | misses | miss rate | 95% interval | verdict | method |',
     '|---|---:|---|---:|---:|---|---|---|',
-    ...rows.map(
-      o =>
-        `| \`${o.id}\` | ${pct(o.alpha)} | ${o.before ?? '-'} | ${o.misses}/${o.replicates} | ${pct(o.rate)} | ${pct(o.lower)} to ${pct(o.upper)} | ${o.verdict} | ${shortMethod(o.note)} |`
-    ),
+    ...rows.map(tableRow),
     '',
     '## Regimes',
     '',
-    ...rows.flatMap(o => [`- \`${o.id}\`: ${o.description}.${o.note ? ` ${o.note}.` : ''}`]),
+    ...rows.map(regimeLine),
     ''
   ]
   return lines.join('\n')
+}
+
+/**
+ * docs/validity.md with these regimes' rows and list lines replaced where the table has them,
+ * else added after the last one (for a regime added or changed since the last full run).
+ */
+function updated(doc: string, rows: RegimeOutcome[]): string {
+  const lines = doc.split('\n')
+  for (const o of rows) {
+    for (const [line, prefix] of [
+      [tableRow(o), `| \`${o.id}\` |`],
+      [regimeLine(o), `- \`${o.id}\`:`]
+    ] as const) {
+      const at = lines.findIndex(l => l.replace(/ +/g, ' ').startsWith(prefix))
+      if (at >= 0) {
+        lines[at] = line
+        continue
+      }
+      const kind = prefix.slice(0, 2)
+      const last = lines.findLastIndex(l => l.startsWith(kind) && l.includes('`'))
+      lines.splice(last + 1, 0, line)
+    }
+  }
+  return lines.join('\n')
+}
+
+/** The document as the repository formats it (prettier, .prettierrc.json), so format:check passes. */
+async function formatted(target: URL, text: string): Promise<string> {
+  const config = await resolveConfig(target)
+  return format(text, { ...config, filepath: target.pathname })
 }

@@ -220,14 +220,21 @@ describe('degraded controls', () => {
     expect(scramble('Too short to scramble.')).toBeUndefined()
   })
 
-  it('shuffles the numbers among those of their length (every one changes), else the names', () => {
+  it('shuffles the numbers of one length (every one changes), else the names', () => {
     const numbers =
       'Your order 4821 ships on Monday from Rotterdam. It arrives within 3 days at depot 12, and the courier calls 30 minutes ahead, or 5.'
     const s = shuffleFacts(numbers)!
+    // Two groups of two: the longer numbers are swapped, the others kept.
     expect(s).toBe(
-      'Your order 4821 ships on Monday from Rotterdam. It arrives within 5 days at depot 30, and the courier calls 12 minutes ahead, or 3.'
+      'Your order 4821 ships on Monday from Rotterdam. It arrives within 3 days at depot 30, and the courier calls 12 minutes ahead, or 5.'
     )
     expect(s.length).toBe(numbers.length)
+    // Keys and values in step: shifting both would move each value with its key and keep every
+    // statement true; only the largest group (the values, the longer ones on a tie) moves.
+    const table = 'Value 1 of case 523 is 45. Value 2 of case 523 is 67. Value 3 of case 523 is 12.'
+    expect(shuffleFacts(table)).toBe(
+      'Value 1 of case 523 is 67. Value 2 of case 523 is 12. Value 3 of case 523 is 45.'
+    )
     const names =
       'The parcel left the warehouse in Aveiro and goes to the Lisbon depot, then to the Braga office for you.'
     expect(shuffleFacts(names)).toBe(

@@ -8,13 +8,32 @@ import { describe, expect, it } from 'vitest'
 import { compareMetric } from '../src/analysis/compareMetric.js'
 import { sketches } from '../src/judge/fold.js'
 import type { MetricSpec } from '../src/policy/types.js'
-import { SCENARIOS, simulate, type Scenario } from './helpers/judgeRollout.js'
+import {
+  SCENARIOS,
+  simulate,
+  wilson,
+  type RunResult,
+  type Scenario
+} from './helpers/judgeRollout.js'
 
 const ROOT = new URL('..', import.meta.url).pathname
 const row = (prefix: string): Scenario => {
   const s = SCENARIOS.find(x => x.name.startsWith(prefix))
   if (!s) throw new Error(`no scenario ${prefix}`)
   return s
+}
+
+/**
+ * Seeds 1..n of a row, with the rate of `decision` printed with its Wilson 95% interval (the
+ * rates of 20 seeds a row are `npm run validate:judge`'s).
+ */
+async function runs(prefix: string, n: number, decision: RunResult['decision']) {
+  const results: RunResult[] = []
+  for (let seed = 1; seed <= n; seed++) results.push(await simulate(ROOT, row(prefix), seed))
+  const k = results.filter(r => r.decision === decision).length
+  const [lo, hi] = wilson(k, n).map(x => `${Math.round(x * 100)}%`)
+  console.log(`${prefix}: ${decision} in ${k} of ${n} seeded runs [${lo}, ${hi}]`)
+  return { results, k }
 }
 
 describe('a judge that ignores content (or reads only the length) never promotes', () => {
@@ -40,35 +59,43 @@ describe('a judge that ignores content (or reads only the length) never promotes
 // The length-only pairwise row (a judge that prefers the longer answer in 60% of ties) judges
 // about 2,000 pairs over a step before it promotes: it is in `npm run validate:judge`, and a
 // single evaluation of that judge is in test/judge.test.ts (the bias named, no rollback).
+// The issue's bounds are rates over 20 runs (at most 5% wrong decisions, at least 90% right
+// ones). A few seeds cannot show a rate of 5% or 90%, but they can refuse what the issue measured
+// and anything near it: each test below passes only when every seed decides right, which a gate
+// wrong in half of its runs would do by luck with probability 0.5^n (3% at 5 seeds, 0.4% at 8).
 describe('a biased judge does not decide for the wrong reason', () => {
-  it('position + verbosity bias, equal quality, canary shorter: no rollback', async () => {
-    const r = await simulate(ROOT, row('position + verbosity'), 1)
-    expect(r.decision).not.toBe('rollback')
-    expect(r.detail).toMatch(/the judge shows position and length bias/)
-  })
+  it('position + verbosity bias, equal quality, canary shorter: no rollback in 5 of 5 seeds (the issue: 20 of 20 rolled back)', async () => {
+    const { results, k } = await runs('position + verbosity', 5, 'rollback')
+    expect(k).toBe(0)
+    for (const r of results) expect(r.detail).toMatch(/the judge shows position and length bias/)
+  }, 180_000)
 
-  it('pointwise, +1 grade per 200 characters, equal quality, canary shorter: no rollback', async () => {
-    const r = await simulate(ROOT, row('pointwise, +1 grade per 200'), 1)
-    expect(r.decision).not.toBe('rollback')
-    expect(r.detail).toMatch(/the judge shows length bias/)
-  })
+  it('pointwise, +1 grade per 200 characters, equal quality, canary shorter: no rollback in 2 of 2 seeds (the issue: 20 of 20)', async () => {
+    const { results, k } = await runs('pointwise, +1 grade per 200', 2, 'rollback')
+    expect(k).toBe(0)
+    for (const r of results) expect(r.detail).toMatch(/the judge shows length bias/)
+  }, 180_000)
 
-  it('verbosity bias, canary worse on 40% of inputs but longer: no promotion', async () => {
-    const r = await simulate(ROOT, row('verbosity bias; canary worse'), 1)
-    expect(r.decision).not.toBe('promote')
-  })
+  it('verbosity bias, canary worse on 40% of inputs but longer: no promotion in 5 of 5 seeds (the issue: 20 of 20 promoted)', async () => {
+    const { k } = await runs('verbosity bias; canary worse', 5, 'promote')
+    expect(k).toBe(0)
+  }, 180_000)
 })
 
 describe('a correct judge at q = 0.6 decides', () => {
-  it('a worse canary: never promoted (how often it is rolled back within the step: npm run validate:judge)', async () => {
+  // Rolled back within the step in 60% of runs on this tree (npm run validate:judge): the
+  // canary's win rate on the judge's scale is about 0.425, 0.025 past the tolerance, and the
+  // step's 1,440 pairs are about what the nonasymptotic CS needs to show that (docs/judge-validity.md).
+  it('a worse canary: never promoted', async () => {
     const r = await simulate(ROOT, row('correct judge, q = 0.6, canary worse'), 1)
     expect(r.decision).not.toBe('promote')
   })
 
-  it('an equal canary: promote', async () => {
-    const r = await simulate(ROOT, row('correct judge, q = 0.6, canary equal'), 1)
-    expect(r.decision).toBe('promote')
-  })
+  it('an equal canary: promoted in 8 of 8 seeds, never rolled back', async () => {
+    const { results, k } = await runs('correct judge, q = 0.6, canary equal', 8, 'promote')
+    expect(k).toBe(8)
+    expect(results.every(r => r.minutes <= 240)).toBe(true)
+  }, 180_000)
 })
 
 describe('the judge metric as the analysis sees it', () => {
@@ -108,12 +135,36 @@ describe('the judge metric as the analysis sees it', () => {
     expect(baseline.moments.n).toBe(4)
     expect(canary.moments.sx / canary.moments.sy).toBeCloseTo(3.25 / 6, 12)
     expect(baseline.moments.sx / baseline.moments.sy).toBe(0.5)
+    // The per-pair sum of squares, so the bounded CS sees the scores' own spread.
+    expect(canary.requestSquares).toBeCloseTo(0 + 0.0625 + 0.25 + 0.5625 + 1 + 0.5625, 12)
+    expect(baseline.requestSquares).toBe(0.25 * 6)
     expect(canary.bounds).toBeUndefined() // [0, 1]: no bounds needed
     const lc = sketches(scored, 'pairwise', false, {
       baseline: unit,
       canary: { lower: -0.5, upper: 1.5 }
     })
     expect(lc.canary.bounds).toEqual({ lower: -0.5, upper: 1.5 })
+  })
+
+  // Without the per-pair sum of squares, clustered pairs (a user with two) leave the bounded CS
+  // the spread a Bernoulli variable may have (x^2 <= x on [0, 1]), about three times that of
+  // pair scores: the interval widened by 1.7 once users had a second pair, late in a step.
+  it('pairs of one user keep the interval of the scores spread, not a Bernoulli bound', () => {
+    const pattern = [0.25, 0.5, 0.75, 0.5, 0.25, 0.5]
+    const scored = Array.from({ length: 1000 }, (_, i) => ({
+      arm: 'canary' as const,
+      s: pattern[i % pattern.length]!,
+      unit: `u${i % 599}`
+    }))
+    const width = (unitLevel: boolean) => {
+      const { baseline, canary } = sketches(scored, 'pairwise', unitLevel, {
+        baseline: unit,
+        canary: unit
+      })
+      const r = compareMetric(spec, baseline, canary, ctx)
+      return r.delta.upper - r.delta.lower
+    }
+    expect(width(true) / width(false)).toBeLessThan(1.15)
   })
 
   // The statistics issue (12a) replaces the confidence sequence of bounded metrics (the judge's

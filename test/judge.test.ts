@@ -342,10 +342,12 @@ describe('pointwise judge through the openai client', () => {
     const second = await run(dir, judge, {}, { statePath })
     expect(second.outcome.record.judge?.cacheHits).toBe(30)
     expect(second.outcome.record.judge?.calls).toBe(30)
-    // The first 15 per arm come from the cache; of the 30 new calls, the first round's 6 are
-    // controls (degraded copies of the best-graded outputs), the rest new outputs.
+    // The first round is the 15 per arm the cache holds, with their controls (cached too); the
+    // degraded check still open, controls come before new outputs, then batches with their own:
+    // of the 30 new calls, 10 are controls (degraded copies of the best-graded outputs), 20 new
+    // outputs.
     const judged = second.outcome.record.judge?.judged
-    expect((judged?.baseline ?? 0) + (judged?.canary ?? 0)).toBe(30 + 24)
+    expect((judged?.baseline ?? 0) + (judged?.canary ?? 0)).toBe(30 + 20)
     // The step's spend adds up over both evaluations.
     expect(second.outcome.record.judge?.cost.step).toMatchObject({ looks: 2, calls: 60 })
     // Not one output judged in the first run is sent again.

@@ -49,10 +49,12 @@ const NAME = /(?<![.!?:]\s+|^)\b[A-Z][a-zA-Z]{2,}\b/g
 
 /**
  * The answer with its facts swapped among themselves, each for another of the same length (so
- * the copy is exactly as long): within each group of distinct numbers of one length, each is
- * replaced by the next (a cyclic shift, so every one of them changes); without such a group, the
- * same with its names (capitalised words inside sentences). Undefined when no group has two
- * distinct facts, or the answer is too short.
+ * the copy is exactly as long): in the largest group of distinct numbers of one length (the
+ * longer numbers on a tie), each is replaced by the next (a cyclic shift, so every one of them
+ * changes); without such a group, the same with its names (capitalised words inside sentences).
+ * One group only: shifting two groups that appear in step (keys and their values, "Value 1 is 45.
+ * Value 2 is 67.") would move each value along with its key and leave every statement true.
+ * Undefined when no group has two distinct facts, or the answer is too short.
  */
 export function shuffleFacts(text: string): string | undefined {
   if (words(text) < MIN_CONTROL_WORDS) return undefined
@@ -63,12 +65,20 @@ export function shuffleFacts(text: string): string | undefined {
       if (!group.includes(m[0])) group.push(m[0])
       byLength.set(m[0].length, group)
     }
-    const next = new Map<string, string>()
-    for (const group of byLength.values()) {
+    let chosen: { length: number; group: string[] } | undefined
+    for (const [length, group] of byLength) {
       if (group.length < 2) continue
-      group.forEach((v, i) => next.set(v, group[(i + 1) % group.length] as string))
+      const better =
+        !chosen ||
+        group.length > chosen.group.length ||
+        (group.length === chosen.group.length && length > chosen.length)
+      if (better) chosen = { length, group }
     }
-    if (next.size > 0) return text.replace(pattern, v => next.get(v) ?? v)
+    if (chosen) {
+      const { group } = chosen
+      const next = new Map(group.map((v, i) => [v, group[(i + 1) % group.length] as string]))
+      return text.replace(pattern, v => next.get(v) ?? v)
+    }
   }
   return undefined
 }

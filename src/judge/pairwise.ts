@@ -116,11 +116,13 @@ export class PairwiseJudging implements Judging {
     let taken = 0
     if (real) {
       const from = this.consumed
-      // The first batch takes every judgement the cache holds: what earlier evaluations of the
+      // The first batch is every judgement the cache holds: what earlier evaluations of the
       // step judged is in the metric from the start, so the judged sample only grows from one
       // evaluation to the next (a sequence re-run from a few pairs at each evaluation would look
-      // at small samples again and again, which no confidence sequence covers).
-      const size = Math.max(this.ctx.spec.batch, from === 0 ? this.cachedCount : 0)
+      // at small samples again and again, which no confidence sequence covers). It is that alone,
+      // no new pair: its controls (cached too) show whether the judge still fails its health
+      // checks before anything is spent on new pairs.
+      const size = from === 0 && this.cachedCount > 0 ? this.cachedCount : this.ctx.spec.batch
       const batch = this.items.slice(from, from + size)
       this.consumed += batch.length
       taken = batch.length

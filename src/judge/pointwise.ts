@@ -111,10 +111,14 @@ export class PointwiseJudging implements Judging {
     this.ctx.failed = 0
     let taken = 0
     if (real) {
+      const cachedFirst =
+        this.consumed.baseline + this.consumed.canary === 0 &&
+        this.cachedCount.baseline + this.cachedCount.canary > 0
       const jobs = ARMS.flatMap(arm => {
         const from = this.consumed[arm]
-        // The first batch takes every judgement the cache holds (see PairwiseJudging.round).
-        const size = Math.max(this.ctx.spec.batch, from === 0 ? this.cachedCount[arm] : 0)
+        // The first batch is every judgement the cache holds, and only that (see
+        // PairwiseJudging.round).
+        const size = cachedFirst ? this.cachedCount[arm] : this.ctx.spec.batch
         const n = Math.min(size, this.items[arm].length - from)
         this.consumed[arm] += n
         return Array.from({ length: n }, (_, k) => ({ arm, i: from + k }))

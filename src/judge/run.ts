@@ -168,6 +168,7 @@ class JudgeRun {
     const minSamples = this.metric.minSamples ?? this.ctx.minSamples
     let degradation: Degradation = 'shuffled'
     let healthRounds = 0
+    let controlsExhausted = false
     for (let round = 0; ; round++) {
       const checks = judging.health()
       if (checks.some(c => c.status === 'failed')) return 'health-failed'
@@ -177,8 +178,20 @@ class JudgeRun {
       if (decided && healthy(checks)) return 'decisive'
       if (confounded && (enough || judging.exhausted()) && round > 0) return 'length-confounded'
       const pending = new Set(checks.filter(c => c.status === 'pending').map(c => c.name))
+      // Control checks still open after the first round get control rounds before more pairs
+      // are judged: a judge that fails them (one blind to content ties every degraded copy)
+      // then costs a few control calls, not a batch of pairs per round until it shows. After
+      // HEALTH_ROUNDS such rounds, or when no answer is left to make controls from, pairs are
+      // judged again, with the controls of each batch.
+      const controlsFirst =
+        round > 0 &&
+        !controlsExhausted &&
+        healthRounds < HEALTH_ROUNDS &&
+        (pending.has('identical') || pending.has('degraded'))
       const real =
-        !judging.exhausted() && (!(decided || (confounded && enough)) || pending.has('flip-rate'))
+        !controlsFirst &&
+        !judging.exhausted() &&
+        (!(decided || (confounded && enough)) || pending.has('flip-rate'))
       const controls =
         round === 0
           ? FIRST_CONTROLS[this.spec.mode]
@@ -192,9 +205,15 @@ class JudgeRun {
       // Health that stays open after a few rounds of new control calls waits for the next
       // evaluation, rather than spend this one's budget on controls alone (rounds that only
       // found controls in the cache, judged at earlier evaluations, cost nothing and do not count).
-      if (!real && round > 0 && healthRounds >= HEALTH_ROUNDS) return 'health-pending'
+      if (!real && !controlsFirst && round > 0 && healthRounds >= HEALTH_ROUNDS) {
+        return 'health-pending'
+      }
       const result = await judging.round(real, controls, degradation)
       if (!real && result.attempted > 0) healthRounds++
+      if (controlsFirst && result.controls === 0) {
+        controlsExhausted = true
+        continue
+      }
       degradation = otherDegradation(degradation)
       const budget: BudgetStop | undefined = this.judging.caller.budgetStop
       if (budget)

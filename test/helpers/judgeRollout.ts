@@ -41,6 +41,8 @@ export interface RunResult {
   minutes: number
   /** The `judge` check of the last evaluation (words). */
   detail: string
+  /** The judge metric's change at the last evaluation (canary minus reference or baseline). */
+  change?: { estimate: number; lower: number; upper: number }
 }
 
 const T0 = Date.parse('2026-03-01T00:00:00Z')
@@ -207,12 +209,24 @@ export async function simulate(root: string, s: Scenario, seed: number): Promise
           JSON.stringify((outcome.record as unknown as { reasons: string[] }).reasons).slice(0, 400)
         )
       }
+      const metric = (
+        outcome.record as unknown as {
+          metrics?: { from?: string; delta?: { estimate: number; lower: number; upper: number } }[]
+        }
+      ).metrics?.find(m => m.from === 'judge')
       result = {
         decision,
         calls: server.bodies.length,
         evaluations: result.evaluations + 1,
         minutes: minute,
-        detail: outcome.record.checks.find(c => c.name === 'judge')?.detail ?? ''
+        detail: outcome.record.checks.find(c => c.name === 'judge')?.detail ?? '',
+        ...(metric?.delta && {
+          change: {
+            estimate: metric.delta.estimate,
+            lower: metric.delta.lower,
+            upper: metric.delta.upper
+          }
+        })
       }
       if (decision !== 'hold') break
     }

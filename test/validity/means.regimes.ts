@@ -11,6 +11,7 @@ import { decisionGrade, gateResult, metricSpec, type GateOptions } from './gate.
 import { HOLDS, LOOKS, type Regime } from './regime.js'
 import { mulberry32, normal, RequestArm, UserPopulation, type Draw } from './streams.js'
 import { addCluster, emptyMoments } from '../../src/sketch/moments.js'
+import { sketches, type Scored } from '../../src/judge/fold.js'
 
 const ALPHA = 0.05
 const MIN_SAMPLES = 300
@@ -314,6 +315,63 @@ function pointwiseJudgeRegime(): Regime {
   }
 }
 
+/**
+ * The judge's pairwise win rate as the judge folds it (src/judge/fold.ts): pair scores, each the
+ * mean of two orders, clustered by user, whose pairs share the user's level (0.275 or 0.575, so
+ * the canary's win rate is 0.425, 0.075 under the reference 0.5; an intra-user correlation of
+ * about 0.2), 2 to 4 pairs a user, 5 users a look. The interval must cover the truth with the
+ * design effect estimated from the clusters and the per-pair sum of squares the fold keeps.
+ */
+function clusteredJudgeRegime(): Regime {
+  const truth = -0.075
+  const spec = metricSpec({
+    name: 'judge',
+    from: 'judge',
+    kind: 'mean',
+    better: 'higher',
+    tolerance: { value: 0.05, relative: false },
+    minSamples: 30,
+    totalOnly: true,
+    reference: 0.5
+  } as Partial<MetricSpec> & Pick<MetricSpec, 'tolerance' | 'kind'>)
+  const unit = { lower: 0, upper: 1 }
+  return {
+    id: 'judge-pairwise-clustered-users',
+    description:
+      "pairwise judge win rate folded by the judge, clustered by user: each user's 2-4 pairs share a level of 0.275 or 0.575 (truth -0.075), 5 users per look",
+    alpha: ALPHA,
+    fast: 200,
+    full: 1000,
+    run: (replicates, seed) =>
+      sequential(replicates, seed, {
+        spec,
+        truth,
+        gate: { alpha: ALPHA, canaryWeight: 50, minSamples: MIN_SAMPLES },
+        stream: () => {
+          const scored: Scored[] = []
+          let user = 0
+          return {
+            look(rand) {
+              for (let k = 0; k < 5; k++, user++) {
+                const level = rand() < 0.5 ? 0.275 : 0.575
+                const pairs = 2 + Math.floor(rand() * 3)
+                for (let j = 0; j < pairs; j++) {
+                  const s = ((rand() < level ? 1 : 0) + (rand() < level ? 1 : 0)) / 2
+                  scored.push({ arm: 'canary', s, unit: `u${user}` })
+                }
+              }
+              const { baseline, canary } = sketches(scored, 'pairwise', true, {
+                baseline: unit,
+                canary: unit
+              })
+              return { baseline, canary }
+            }
+          }
+        }
+      })
+  }
+}
+
 export const regimes: Regime[] = [
   { ...lognormalRegime(1.5, 50), before: '0.7%' },
   { ...lognormalRegime(1.5, 5), before: '8.0% (22% counting looks from n = 30)' },
@@ -375,5 +433,6 @@ export const regimes: Regime[] = [
       })
   },
   pairwiseJudgeRegime(),
-  pointwiseJudgeRegime()
+  pointwiseJudgeRegime(),
+  clusteredJudgeRegime()
 ]
