@@ -9,7 +9,9 @@
  * The rows are generated inside PostgreSQL (bench/sqlTraffic.ts: the distribution of
  * examples/generate-traffic.ts, from hashes of the row number), then copied out as TSV for
  * ClickHouse and as JSONL for the file source. BENCH_SQL_ROWS (default 10,000,000) and
- * BENCH_RUNS (default 3) change the size and the repetitions.
+ * BENCH_RUNS (default 3) change the size and the repetitions; BENCH_SQL_RATE (default 60 a
+ * second) the rate, so that more rows can fill the same window (the same buckets and cells: the
+ * gate's memory with a SQL source should not change).
  */
 import { spawnSync } from 'node:child_process'
 import { chmodSync, createReadStream, mkdirSync, rmSync, statSync } from 'node:fs'
@@ -25,9 +27,10 @@ import { RATE, generateTraffic } from './sqlTraffic.js'
 const here = dirname(fileURLToPath(import.meta.url))
 const ROWS = Number(process.env.BENCH_SQL_ROWS ?? 10_000_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+const RATE_PER_S = Number(process.env.BENCH_SQL_RATE ?? RATE)
 const CANARY_WEIGHT = 5
 const start = DEMO_START
-const end = start + (ROWS / RATE) * 1000 + 1000
+const end = start + (ROWS / RATE_PER_S) * 1000 + 1000
 
 if (!postgresAvailable() || !clickhouseAvailable()) process.exit(1)
 
@@ -50,10 +53,10 @@ const tsv = join(dir, 'traffic.tsv')
 const pg = await startPostgres()
 const ch = await startClickHouse()
 try {
-  console.log(`${fmt(ROWS)} rows, ${RATE} per second from ${new Date(start).toISOString()}`)
+  console.log(`${fmt(ROWS)} rows, ${RATE_PER_S} per second from ${new Date(start).toISOString()}`)
   await pg.sql(PG_TRAFFIC)
   await step('PostgreSQL: generate the rows in SQL', () =>
-    pg.sql(generateTraffic(ROWS, new Date(start).toISOString(), CANARY_WEIGHT))
+    pg.sql(generateTraffic(ROWS, new Date(start).toISOString(), CANARY_WEIGHT, RATE_PER_S))
   )
   await step('PostgreSQL: index on ts, VACUUM ANALYZE', async () => {
     await pg.sql('CREATE INDEX traffic_ts ON traffic (ts)')

@@ -8,9 +8,15 @@
  * the table is the same on every run. The same rows are then exported for ClickHouse (TSV) and
  * for the file source (JSONL), so all three read identical records.
  */
-export const RATE = 60 // requests per second, both arms
+/** Requests per second, both arms (BENCH_SQL_RATE in bench:sql changes it). */
+export const RATE = 60
 
-export function generateTraffic(rows: number, startIso: string, canaryWeight: number): string {
+export function generateTraffic(
+  rows: number,
+  startIso: string,
+  canaryWeight: number,
+  rate = RATE
+): string {
   // u(i): a uniform in [0, 1) from the row number and a salt; z(i): a standard normal (Box-Muller).
   const u = (salt: number) => `((hashint8(n * 64 + ${salt}) & 2147483647)::float8 / 2147483648)`
   const z = (salt: number) => `(sqrt(-2 * ln(1 - ${u(salt)})) * cos(2 * pi() * ${u(salt + 1)}))`
@@ -43,7 +49,7 @@ FROM (
       FROM (
         SELECT n, user_id, language, canary,
           CASE WHEN canary THEN 'candidate' ELSE 'stable' END AS arm,
-          '${startIso}'::timestamptz + (n * ${1000 / RATE}) * interval '1 millisecond' AS ts,
+          '${startIso}'::timestamptz + (n * ${1000 / rate}) * interval '1 millisecond' AS ts,
           route, route_latency, route_output,
           ((hashtext(user_id || 'q') & 2147483647) % 10000) / 10000.0 - 0.5 AS user_noise
         FROM (

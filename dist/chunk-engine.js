@@ -1794,8 +1794,8 @@ function rankDesignEffect(m, sketch) {
     const total = s.count;
     if (!(clusters >= 2) || clusters >= total)
         return 1;
-    // Clustered requests without per-unit rank sums (a source that cannot compute them, such as
-    // SQL): the bound for perfectly correlated clusters, never the independent 1.
+    // Clustered requests without per-unit rank sums (a source that cannot compute them): the bound
+    // for perfectly correlated clusters, never the independent 1.
     if (!ranks)
         return Math.max(1, syy / total);
     const step = ranks.step;

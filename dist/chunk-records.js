@@ -2083,6 +2083,127 @@ class IntMap {
 }
 
 /**
+ * What every evidence producer keeps per cell (arm x segment x time bucket) and how it becomes a
+ * Cell: the EvidenceBuilder from records, the SQL source from the rows its query returns (and the
+ * replay's window evidence). One definition, so a new field of Cell or MetricSketch is added, and
+ * capped, in one place.
+ */
+/** Distinct error classes kept per cell; later ones are summed under OTHER_KEY. */
+const MAX_ERROR_CLASSES = 20;
+const OTHER_KEY = '(other)';
+/** One metric of a cell (or of an A/A half) while it is built. */
+class MetricCell {
+    quantiles;
+    moments = emptyMoments();
+    requests = 0;
+    /** Sum over requests of the value squared (MetricSketch.requestSquares). */
+    requestSquares = 0;
+    /** Quantile metrics: the per-unit rank sums of the units first seen here (unitRanks.ts). */
+    ranks;
+    constructor(
+    /** Quantile metrics built value by value; a source that builds its own leaves it out. */
+    quantiles, quantile = quantiles !== undefined) {
+        this.quantiles = quantiles;
+        if (quantile)
+            this.ranks = new RankSumsAccumulator();
+    }
+    /** Adds another cell's metric (the cells' union: exact, every part is a sum). */
+    addAll(other) {
+        this.requests += other.requests;
+        this.requestSquares += other.requestSquares;
+        addMoments(this.moments, other.moments);
+        if (other.quantiles)
+            this.quantiles?.merge(other.quantiles);
+        if (this.ranks && other.ranks && !other.ranks.empty)
+            this.ranks.addSums(other.ranks.toJSON());
+    }
+    /** The quantile sketch to emit (a source that keeps its own form overrides this). */
+    quantileData() {
+        return this.quantiles?.toJSON();
+    }
+    toSketch() {
+        const sketch = {
+            moments: { ...this.moments },
+            requests: this.requests,
+            requestSquares: this.requestSquares
+        };
+        const quantiles = this.quantileData();
+        if (quantiles)
+            sketch.quantiles = quantiles;
+        if (this.ranks && !this.ranks.empty)
+            sketch.unitRanks = this.ranks.toJSON();
+        return sketch;
+    }
+}
+/** A cell's counts: what the checks read per time bucket (Cell's fields besides the metrics). */
+class CellCounts {
+    requests = 0;
+    /** Units first seen in the cell. */
+    units = 0;
+    fallbacks = 0;
+    /** Prompt-cache sums, once a request carried input tokens. */
+    cache;
+    /** Served model keys (`model#fingerprint`), and those of failed calls apart. */
+    models = new Map();
+    failedModels = new Map();
+    errors = new Map();
+    /**
+     * Adds another cell's counts (merging segments into the total, or folding capped segments), but
+     * its units: a unit first seen in two segments is one unit of their total, which only the
+     * caller can tell.
+     */
+    addCounts(other) {
+        this.requests += other.requests;
+        this.fallbacks += other.fallbacks;
+        if (other.cache)
+            addCacheSums((this.cache ??= emptyCacheSums()), other.cache);
+        addCounts(this.models, other.models);
+        addCounts(this.failedModels, other.failedModels);
+        addCounts(this.errors, other.errors);
+    }
+}
+/**
+ * The Cell of `counts` and its metrics' sketches, with models and error classes capped as
+ * Cell documents (the most frequent kept, the rest under `other` / `(other)`), and the baseline
+ * total's A/A halves when given.
+ */
+function emitCell(at, counts, metrics, halves) {
+    const cell = {
+        arm: at.arm,
+        segment: at.segment,
+        bucket: at.bucket,
+        requests: counts.requests,
+        units: counts.units,
+        metrics,
+        models: capKeys(Object.fromEntries(counts.models), MAX_MODEL_KEYS, OTHER_MODELS),
+        errors: capKeys(Object.fromEntries(counts.errors), MAX_ERROR_CLASSES, OTHER_KEY),
+        fallbacks: counts.fallbacks
+    };
+    if (counts.failedModels.size > 0) {
+        cell.failedModels = capKeys(Object.fromEntries(counts.failedModels), MAX_MODEL_KEYS, OTHER_MODELS);
+    }
+    if (counts.cache)
+        cell.cache = counts.cache;
+    if (halves)
+        cell.halves = halves;
+    return cell;
+}
+/** Adds `count` to `key`, or to `other` once `maxKeys` keys are named (memory stays bounded). */
+function countCappedMap(counts, key, maxKeys, other, count = 1) {
+    const seen = counts.get(key);
+    if (seen !== undefined)
+        counts.set(key, seen + count);
+    else if (counts.size < maxKeys)
+        counts.set(key, count);
+    else
+        counts.set(other, (counts.get(other) ?? 0) + count);
+}
+function addCounts(into, from) {
+    for (const [key, count] of from)
+        into.set(key, (into.get(key) ?? 0) + count);
+}
+
+/**
  * Fills `into` with the id's hash: FNV-1a from a salted offset basis and a multiply-xorshift in
  * the style of MurmurHash2, in one pass over the UTF-16 code units, each through murmur3's
  * finaliser. Returns `into`.
@@ -2703,9 +2824,7 @@ const MAX_MALFORMED_REASONS = 20;
 const OTHER_REASONS = '(other reasons)';
 const MAX_UNMATCHED_ARMS = 20;
 const MAX_INVALID_KEYS = 50;
-const MAX_ERROR_CLASSES = 20;
 const MAX_SCOPES = 20;
-const OTHER_KEY = '(other)';
 /** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
 const POSITIONS = 64;
 /**
@@ -2717,45 +2836,13 @@ const INLINE_SEGMENTS = 4;
 const MAX_SLOTS = 2 ** 31 / POSITIONS;
 /** A segment slot's header packs its first bucket with the arm and position into an int32. */
 const MAX_SEGMENT_BUCKETS = 2 ** 31 / (2 * POSITIONS);
-class MetricAccumulator {
-    quantiles;
-    moments = emptyMoments();
-    requests = 0;
-    /** Quantile metrics: the per-unit rank sums of the units first seen here (unitRanks.ts). */
-    ranks;
-    /** Sum over requests of the value squared (MetricSketch.requestSquares). */
-    requestSquares = 0;
-    constructor(quantiles) {
-        this.quantiles = quantiles;
-        if (quantiles)
-            this.ranks = new RankSumsAccumulator();
-    }
-    toSketch() {
-        const sketch = {
-            moments: this.moments,
-            requests: this.requests,
-            requestSquares: this.requestSquares
-        };
-        if (this.quantiles)
-            sketch.quantiles = this.quantiles.toJSON();
-        if (this.ranks && !this.ranks.empty)
-            sketch.unitRanks = this.ranks.toJSON();
-        return sketch;
-    }
-}
-class CellAccumulator {
+class CellAccumulator extends CellCounts {
     bucketIndex;
     metrics;
-    requests = 0;
-    units = 0;
-    fallbacks = 0;
-    cache;
-    models = new Map();
-    failedModels = new Map();
-    errors = new Map();
     /** metrics[i].moments, for UnitSlots.addClusters. */
     moments;
     constructor(bucketIndex, metrics) {
+        super();
         this.bucketIndex = bucketIndex;
         this.metrics = metrics;
         this.moments = metrics.map(m => m.moments);
@@ -3229,7 +3316,7 @@ class EvidenceBuilder {
         }
     }
     newMetrics() {
-        return this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined));
+        return this.isQuantile.map(q => new MetricCell(q ? new QuantileSketch() : undefined));
     }
     newCell(segment, k) {
         const cell = new CellAccumulator(k, this.newMetrics());
@@ -3284,21 +3371,10 @@ class EvidenceBuilder {
         for (const segment of arm.all.slice(1)) {
             for (const cell of segment.created) {
                 const into = total.cells[cell.bucketIndex] ?? this.newCell(total, cell.bucketIndex);
-                into.requests += cell.requests;
-                into.fallbacks += cell.fallbacks;
-                if (cell.cache)
-                    addCacheSums((into.cache ??= emptyCacheSums()), cell.cache);
-                addCounts(into.models, cell.models);
-                addCounts(into.failedModels, cell.failedModels);
-                addCounts(into.errors, cell.errors);
-                cell.metrics.forEach((metric, i) => {
-                    const target = into.metrics[i];
-                    target.requests += metric.requests;
-                    target.requestSquares += metric.requestSquares;
-                    addMoments(target.moments, metric.moments);
-                    if (metric.quantiles)
-                        target.quantiles?.merge(metric.quantiles);
-                });
+                // Units are counted in the total as they were first seen in the arm (addTotalUnitClusters).
+                into.addCounts(cell);
+                // Before the unit clusters and rank sums are added: only requests without a unit so far.
+                cell.metrics.forEach((metric, i) => into.metrics[i].addAll(metric));
             }
         }
     }
@@ -3406,28 +3482,14 @@ class EvidenceBuilder {
         const cells = [...segment.created].sort((a, b) => a.bucketIndex - b.bucketIndex);
         const halvesHere = arm.code === 0 && segment.position === 0;
         for (const cell of cells) {
-            const emitted = {
+            const halves = halvesHere ? arm.halves[cell.bucketIndex] : undefined;
+            const emitted = emitCell({
                 arm: arm.arm,
                 segment: segment.key,
-                bucket: this.from + cell.bucketIndex * this.bucketMs,
-                requests: cell.requests,
-                units: cell.units,
-                metrics: cell.metrics.map(m => m.toSketch()),
-                models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
-                errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY),
-                fallbacks: cell.fallbacks
-            };
-            if (cell.failedModels.size > 0) {
-                emitted.failedModels = capKeys(Object.fromEntries(cell.failedModels), MAX_MODEL_KEYS, OTHER_MODELS);
-            }
-            if (cell.cache)
-                emitted.cache = cell.cache;
+                bucket: this.from + cell.bucketIndex * this.bucketMs
+            }, cell, cell.metrics.map(m => m.toSketch()), halves && [halves[0].map(m => m.toSketch()), halves[1].map(m => m.toSketch())]);
             if (segment.position === 0)
                 this.covariates?.attach(arm.code, cell.bucketIndex, emitted.metrics);
-            const halves = halvesHere ? arm.halves[cell.bucketIndex] : undefined;
-            if (halves) {
-                emitted.halves = [halves[0].map(m => m.toSketch()), halves[1].map(m => m.toSketch())];
-            }
             out.push(emitted);
         }
     }
@@ -3438,19 +3500,6 @@ function dimensionValue(v) {
     if (typeof v === 'number' || typeof v === 'boolean')
         return String(v);
     return NO_VALUE;
-}
-function addCounts(into, from) {
-    for (const [key, count] of from)
-        into.set(key, (into.get(key) ?? 0) + count);
-}
-function countCappedMap(counts, key, maxKeys, other) {
-    const seen = counts.get(key);
-    if (seen !== undefined)
-        counts.set(key, seen + 1);
-    else if (counts.size < maxKeys)
-        counts.set(key, 1);
-    else
-        counts.set(other, (counts.get(other) ?? 0) + 1);
 }
 function countCapped(counts, key, maxKeys) {
     if (Object.hasOwn(counts, key))
@@ -4210,4 +4259,4 @@ function isEpoch(v) {
     return (a >= 1e9 && a < 1e10) || (a >= 1e12 && a < 1e13) || (a >= 1e15 && a < 1e16) || a >= 1e18;
 }
 
-export { readPath as $, OTHER_KEY as A, MAX_MODEL_KEYS as B, UnitRankBins as C, DEFAULT_MAX_AGE_MS as D, EvidenceBuilder as E, FieldCatalog as F, UnitBins as G, HistogramQuantiles as H, IntMap as I, unitHalf as J, growUnit as K, addCacheRequest as L, MAX_ERROR_CLASSES as M, NON_POSITIVE_BIN as N, OTHER_SEGMENT as O, emptyCacheSums as P, QuantileSketch as Q, MAX_SEGMENTS_PER_ARM as R, RankSumsAccumulator as S, TOTAL_SEGMENT as T, UnitIndex as U, V_Y as V, coarseBin as W, growCluster as X, MAX_INVALID_KEYS as Y, spanConvention as Z, applySpanConvention as _, V_X as a, rawKeysRead as a0, DEFAULT_RELATIVE_ACCURACY as a1, NO_VALUE as a2, canonicalName as a3, addMoments as a4, addCacheSums as a5, V_REQUESTS as b, cubedSum as c, V_PRE_X as d, V_PRE_Y as e, V_COVARIATES as f, emptyMoments as g, mergeCacheSums as h, fieldSources as i, OTHER_MODELS as j, knownInstrumentation as k, emptyQuality as l, mergeCells as m, createNormalizer as n, bernoulliMoments as o, productIndex as p, addCluster as q, fromCumulative as r, sumOfSquaresBound as s, messageClass as t, isRequestRecord as u, fmix32 as v, compileMetricValue as w, hashUnit as x, dimensionValue as y, capKeys as z };
+export { readPath as $, UnitRankBins as A, UnitBins as B, unitHalf as C, DEFAULT_MAX_AGE_MS as D, EvidenceBuilder as E, FieldCatalog as F, growUnit as G, HistogramQuantiles as H, IntMap as I, addCacheRequest as J, emptyCacheSums as K, OTHER_KEY as L, MAX_SEGMENTS_PER_ARM as M, NON_POSITIVE_BIN as N, OTHER_SEGMENT as O, MAX_ERROR_CLASSES as P, QuantileSketch as Q, MAX_MODEL_KEYS as R, RankSumsAccumulator as S, TOTAL_SEGMENT as T, UnitIndex as U, V_Y as V, coarseBin as W, growCluster as X, MAX_INVALID_KEYS as Y, spanConvention as Z, applySpanConvention as _, V_X as a, rawKeysRead as a0, DEFAULT_RELATIVE_ACCURACY as a1, NO_VALUE as a2, canonicalName as a3, RANK_STEP as a4, addMoments as a5, emitCell as a6, CellCounts as a7, addCacheSums as a8, MetricCell as a9, V_REQUESTS as b, cubedSum as c, V_PRE_X as d, V_PRE_Y as e, V_COVARIATES as f, emptyMoments as g, mergeCacheSums as h, fieldSources as i, OTHER_MODELS as j, knownInstrumentation as k, emptyQuality as l, mergeCells as m, createNormalizer as n, bernoulliMoments as o, productIndex as p, addCluster as q, fromCumulative as r, sumOfSquaresBound as s, messageClass as t, isRequestRecord as u, fmix32 as v, compileMetricValue as w, hashUnit as x, dimensionValue as y, capKeys as z };

@@ -1,6 +1,6 @@
 import { P as PRESET_TABLES } from './chunk-engine.js';
+import { a1 as DEFAULT_RELATIVE_ACCURACY, a2 as NO_VALUE, a3 as canonicalName, g as emptyMoments, K as emptyCacheSums, N as NON_POSITIVE_BIN, a4 as RANK_STEP, l as emptyQuality, T as TOTAL_SEGMENT, a5 as addMoments, O as OTHER_SEGMENT, a6 as emitCell, M as MAX_SEGMENTS_PER_ARM, z as capKeys, a7 as CellCounts, a8 as addCacheSums, a9 as MetricCell, Q as QuantileSketch, L as OTHER_KEY, i as fieldSources, F as FieldCatalog } from './chunk-records.js';
 import { i as didYouMean, T as SourceError } from './chunk-base.js';
-import { a1 as DEFAULT_RELATIVE_ACCURACY, a2 as NO_VALUE, a3 as canonicalName, g as emptyMoments, P as emptyCacheSums, l as emptyQuality, T as TOTAL_SEGMENT, a4 as addMoments, O as OTHER_SEGMENT, z as capKeys, R as MAX_SEGMENTS_PER_ARM, j as OTHER_MODELS, B as MAX_MODEL_KEYS, a5 as addCacheSums, Q as QuantileSketch } from './chunk-records.js';
 
 /**
  * What differs between PostgreSQL and ClickHouse in the SQL the gate writes: quoting, how values
@@ -1065,7 +1065,14 @@ class RecordSqlBuilder {
 const FUTURE_LOOKAHEAD = 3_600_000;
 
 /** Row types (the `t` column). */
-const ROW = { cell: 1, segmentUnits: 2, armUnits: 3, quantile: 4 };
+const ROW = {
+    cell: 1,
+    segmentUnits: 2,
+    armUnits: 3,
+    quantile: 4,
+    segmentRanks: 5,
+    armRanks: 6
+};
 function evidenceQuery(input) {
     const { d, policy, records } = input;
     const metricCount = policy.metrics.length;
@@ -1078,15 +1085,18 @@ function evidenceQuery(input) {
     const pg = d.engine === 'postgres';
     const base = pg ? 'calls AS c' : `${calls} AS c`;
     const units = unitBranches(d, base, records, unitLayout);
+    const ranks = rankBranches(d, base, records);
     const branches = [
         cellBranch(d, base, records, cellLayout),
         ...units.branches,
-        quantileBranch(d, base, records)
+        quantileBranch(d, base, records),
+        ...ranks.branches
     ].filter((b) => b !== undefined);
     const body = branches.join('\nUNION ALL\n');
     const ctes = [
         ...(pg ? [`calls AS NOT MATERIALIZED ${calls}`] : []),
-        ...(units.with ? [units.with] : [])
+        ...(units.with ? [units.with] : []),
+        ...(ranks.with ? [ranks.with] : [])
     ];
     const { sql, params } = d.finalize(ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n${body}` : body);
     return {
@@ -1234,6 +1244,11 @@ function row(d, c) {
         `${floats(c.w ?? d.floatArray([]))} AS w`
     ].join(', ');
 }
+/** The columns of a row about units, per (arm[, segment `s`], first bucket k0, half hh). */
+function unitsRow(d, t, s, dims, rest) {
+    const segments = s.length > 0 ? s : dims.map(() => "''");
+    return row(d, { t: String(t), a: 'a', s: segments, k: 'k0', h: 'hh', ...rest });
+}
 function cellBranch(d, base, records, layout) {
     const dims = records.dims;
     const inv = records.invalid;
@@ -1282,14 +1297,7 @@ function unitBranches(d, base, records, layout) {
     const clusters = (units, t, s, hh) => {
         const unitCols = ms.map(m => `CASE WHEN n${m.i} > 0 THEN xs${m.i} END AS sx${m.i}, CASE WHEN n${m.i} > 0 THEN ${m.ratio ? `ys${m.i}` : `n${m.i}`} END AS sy${m.i}`);
         const inner = `SELECT a, ${s.map(x => `${x}, `).join('')}k0, ${hh} AS hh, ${unitCols.join(', ')}\n  FROM (${units}) AS su`;
-        const cols = row(d, {
-            t: String(t),
-            a: 'a',
-            s: s.length > 0 ? s : dims.map(() => "''"),
-            k: 'k0',
-            h: 'hh',
-            v
-        });
+        const cols = unitsRow(d, t, s, dims, { v });
         return `SELECT ${cols}\nFROM (${inner}) AS g\nGROUP BY a, ${s.map(x => `${x}, `).join('')}k0, hh`;
     };
     const half = `CASE WHEN a = 0 THEN ${d.halfOfText('u')} ELSE 0 END`;
@@ -1307,45 +1315,57 @@ function unitBranches(d, base, records, layout) {
     };
 }
 /**
- * The quantile sketches: each window record's bucket index of each quantile metric, counted per
- * (arm, segment, bucket, half, metric, sign) and packed into arrays (w the indices, v the counts).
- * One quantile metric groups the rows as they are; several make one entry per metric and row.
+ * Each window record's quantile entries: one per quantile metric, with the metric's index (ed),
+ * the value's sign (ek: 'p', 'n', 'z', NULL without a value) and its bucket index (ei), from the
+ * rows of `base` where `where` holds. One quantile metric reads the row's columns as they are;
+ * several make one entry per metric and row (a LATERAL VALUES list, or an ARRAY JOIN of tuples).
  */
-function quantileBranch(d, base, records) {
+function quantileEntries(d, base, records, where) {
     const q = records.quantiles;
-    if (q.length === 0)
-        return undefined;
-    const dims = records.dims;
-    const group = ['a', ...dims, 'k', 'h', 'ed', 'ek', 'ei'];
     const pg = d.engine === 'postgres';
     const int = (x) => (pg ? `(${x})::int8` : `toInt64(${x})`);
-    let counted;
     if (q.length === 1) {
         const only = q[0];
-        counted = `SELECT a, ${dims.map(s => `${s}, `).join('')}k, h, ${int(String(only.metric))} AS ed, ${only.sign} AS ek, ${only.index} AS ei, count(*) AS n
-  FROM ${base}
-  WHERE w = 1 AND ${only.sign} IS NOT NULL
-  GROUP BY a, ${dims.map(s => `${s}, `).join('')}k, h, ${only.sign}, ${only.index}`;
+        return {
+            from: `${base}\n  WHERE ${where}`,
+            ed: int(String(only.metric)),
+            ek: only.sign,
+            ei: only.index
+        };
     }
-    else if (pg) {
+    if (pg) {
         const values = q.map(e => `(${int(String(e.metric))}, ${e.sign}, ${e.index})`).join(', ');
-        counted = `SELECT a, ${dims.map(s => `${s}, `).join('')}k, h, ed, ek, ei, count(*) AS n
-  FROM ${base}
-  CROSS JOIN LATERAL (VALUES ${values}) AS e(ed, ek, ei)
-  WHERE w = 1 AND ek IS NOT NULL
-  GROUP BY ${group.join(', ')}`;
+        return {
+            from: `${base}\n  CROSS JOIN LATERAL (VALUES ${values}) AS e(ed, ek, ei)\n  WHERE ${where}`,
+            ed: 'ed',
+            ek: 'ek',
+            ei: 'ei'
+        };
     }
-    else {
-        const tuples = q
-            .map(e => `tuple(${int(String(e.metric))}, CAST(${e.sign} AS Nullable(String)), ${int(e.index)})`)
-            .join(', ');
-        counted = `SELECT a, ${dims.map(s => `${s}, `).join('')}k, h, e.1 AS ed, e.2 AS ek, e.3 AS ei, count() AS n
-  FROM ${base}
-  ARRAY JOIN [${tuples}] AS e
-  WHERE w = 1 AND e.2 IS NOT NULL
-  GROUP BY ${group.join(', ')}`;
-    }
-    const packed = pg
+    const tuples = q
+        .map(e => `tuple(${int(String(e.metric))}, CAST(${e.sign} AS Nullable(String)), ${int(e.index)})`)
+        .join(', ');
+    return {
+        from: `${base}\n  ARRAY JOIN [${tuples}] AS e\n  WHERE ${where}`,
+        ed: 'e.1',
+        ek: 'e.2',
+        ei: 'e.3'
+    };
+}
+/**
+ * The quantile sketches: each window record's bucket index of each quantile metric, counted per
+ * (arm, segment, bucket, half, metric, sign) and packed into arrays (w the indices, v the counts).
+ */
+function quantileBranch(d, base, records) {
+    if (records.quantiles.length === 0)
+        return undefined;
+    const dims = records.dims;
+    const e = quantileEntries(d, base, records, 'w = 1');
+    const keys = ['a', ...dims, 'k', 'h'];
+    const counted = `SELECT ${keys.join(', ')}, ${e.ed} AS ed, ${e.ek} AS ek, ${e.ei} AS ei, ${d.engine === 'postgres' ? 'count(*)' : 'count()'} AS n
+  FROM ${e.from} AND ${e.ek} IS NOT NULL
+  GROUP BY ${keys.join(', ')}, ${e.ed}, ${e.ek}, ${e.ei}`;
+    const packed = d.engine === 'postgres'
         ? // Unordered (no sort): one Agg node advances both on each row, so they stay aligned.
             { v: 'array_agg(n)', w: 'array_agg(ei)' }
         : { v: 'groupArray(n)', w: 'groupArray(ei)' };
@@ -1362,11 +1382,91 @@ function quantileBranch(d, base, records) {
     });
     return `SELECT ${cols}\nFROM (${counted}) AS e2\nGROUP BY a, ${dims.map(s => `${s}, `).join('')}k, h, ed, ek`;
 }
+/** The bin of a record without a value for the metric: counted 0, it only carries the unit's first bucket. */
+const NO_VALUE_BIN = 2 * NON_POSITIVE_BIN;
+/**
+ * The per-unit rank sums of the quantile metrics (src/sketch/unitRanks.ts), computed as the
+ * EvidenceBuilder computes them from its per-unit tables, with no unit id leaving the database:
+ *
+ *  1. per (arm, segment, unit, metric, coarse bin) the unit's requests in the bin (`unit_bins`;
+ *     coarse bin ceil(i / RANK_STEP) of the sketch's bucket index i, NON_POSITIVE_BIN for values
+ *     <= 0) and the unit's first bucket; a record without a value for the metric is an entry of
+ *     count 0 in NO_VALUE_BIN, so the first bucket is that of any of the unit's records;
+ *  2. per unit (per arm and segment for t = 5; summed over its segments, per arm, for t = 6): the
+ *     first bucket, and for each bin its running count `after` = c(e_j) and the metric's total n;
+ *     PostgreSQL with window functions, ClickHouse (18.x has none) over the unit's entries as
+ *     arrays (groupArray, then an ARRAY JOIN with the sums of arrayMap over the same arrays);
+ *  3. per (arm[, segment], first bucket[, half], metric, bin): counts = sum of the unit's
+ *     requests in the bin, squares = sum of after^2 - (after - c)^2, cross = sum of c * n, sums
+ *     of integers (exact), packed per metric into arrays.
+ */
+function rankBranches(d, base, records) {
+    if (records.quantiles.length === 0)
+        return { branches: [] };
+    const pg = d.engine === 'postgres';
+    const dims = records.dims;
+    const e = quantileEntries(d, base, records, 'w = 1 AND u IS NOT NULL');
+    const int = (x) => (pg ? `(${x})::int8` : `toInt64(${x})`);
+    const bin = `CASE WHEN ${e.ek} IS NULL THEN ${NO_VALUE_BIN} WHEN ${e.ek} = 'p' THEN ${int(`ceil(${pg ? `(${e.ei})::float8` : e.ei} / ${RANK_STEP})`)} ELSE ${NON_POSITIVE_BIN} END`;
+    const segmentKeys = ['a', ...dims, 'u'];
+    const unitBins = `SELECT ${segmentKeys.join(', ')}, rd, rb, CASE WHEN rb = ${NO_VALUE_BIN} THEN 0 ELSE ${pg ? 'count(*)' : 'count()'} END AS rc, min(k) AS rkm
+  FROM (SELECT ${segmentKeys.join(', ')}, k, ${e.ed} AS rd, ${int(bin)} AS rb
+  FROM ${e.from}) AS ue
+  GROUP BY ${segmentKeys.join(', ')}, rd, rb`;
+    const shared = pg ? 'unit_bins' : `(${unitBins}) AS ub`;
+    // A unit's entries over its segments (new names: ClickHouse's aliases are visible in the whole
+    // SELECT, so `sum(rc) AS rc` would read itself).
+    const armBins = `(SELECT a, u, rd, rb, sum(rc) AS ra, min(rkm) AS rka FROM ${shared} GROUP BY a, u, rd, rb) AS ua`;
+    /** Step 2: per unit of `keys`, its entries with k0, the running count (raf) and the total (rn). */
+    const perUnit = (from, keys, count, first) => {
+        const list = keys.join(', ');
+        if (pg) {
+            // The partitions only group equal values: byte order (COLLATE "C") sorts text without the
+            // database's collation rules, much faster under a linguistic one, to the same groups.
+            const unit = keys.map(k => (k === 'a' ? k : `${k} COLLATE "C"`)).join(', ');
+            return `SELECT ${list}, rd, rb, ${count} AS rc, min(${first}) OVER (PARTITION BY ${unit}) AS k0,
+    sum(${count}) OVER (PARTITION BY ${unit}, rd ORDER BY rb) AS raf,
+    sum(${count}) OVER (PARTITION BY ${unit}, rd) AS rn
+  FROM ${from}`;
+        }
+        return `SELECT ${list}, k0, ed1 AS rd, eb1 AS rb, ec1 AS rc,
+    arraySum(arrayMap((x, y, z) -> if(x = ed1 AND y <= eb1, z, 0), eds, ebs, ecs)) AS raf,
+    arraySum(arrayMap((x, z) -> if(x = ed1, z, 0), eds, ecs)) AS rn
+  FROM (SELECT ${list}, min(${first}) AS k0, groupArray(rd) AS eds, groupArray(rb) AS ebs, groupArray(${count}) AS ecs
+    FROM ${from}
+    GROUP BY ${list}) AS ug
+  ARRAY JOIN eds AS ed1, ebs AS eb1, ecs AS ec1`;
+    };
+    /** Steps 2 and 3 for the units in `from`, as rows of type t. */
+    const branch = (from, [count, first], t, s, hh) => {
+        const keys = ['a', ...s];
+        const float = (x) => (pg ? x : `toFloat64(${x})`);
+        const sums = `SELECT ${keys.join(', ')}, k0, ${hh} AS hh, rd, rb, ${float('sum(rc)')} AS sc, ${float('sum(raf * raf - (raf - rc) * (raf - rc))')} AS sq, ${float('sum(rc * rn)')} AS sx
+  FROM (${perUnit(from, [...keys, 'u'], count, first)}) AS pu
+  WHERE rb != ${NO_VALUE_BIN}
+  GROUP BY ${keys.join(', ')}, k0, hh, rd, rb`;
+        const cols = unitsRow(d, t, s, dims, {
+            d: 'rd',
+            // Unordered: one aggregate node advances every array on each row, so they stay aligned.
+            v: pg
+                ? 'array_agg(sc) || array_agg(sq) || array_agg(sx)'
+                : 'arrayConcat(groupArray(sc), groupArray(sq), groupArray(sx))',
+            w: pg ? 'array_agg(rb)' : 'groupArray(rb)'
+        });
+        return `SELECT ${cols}\nFROM (${sums}) AS rs\nGROUP BY ${keys.join(', ')}, k0, hh, rd`;
+    };
+    const half = `CASE WHEN a = 0 THEN ${d.halfOfText('u')} ELSE 0 END`;
+    const branches = dims.length === 0
+        ? [branch(shared, ['rc', 'rkm'], ROW.armRanks, [], half)]
+        : [
+            branch(armBins, ['ra', 'rka'], ROW.armRanks, [], half),
+            branch(shared, ['rc', 'rkm'], ROW.segmentRanks, dims, '0')
+        ];
+    return { ...(pg && { with: `unit_bins AS (${unitBins})` }), branches };
+}
 
-const MAX_ERROR_CLASSES = 20;
 const MAX_UNMATCHED_ARMS = 20;
 const MAX_INVALID_KEYS = 50;
-const OTHER_KEY = '(other)';
 const ARMS = ['baseline', 'canary'];
 /** Bucket-index counts of one metric in one cell (or half), before they become a sketch. */
 class Buckets {
@@ -1390,64 +1490,58 @@ class Buckets {
         this.zeros += other.zeros;
     }
 }
-/** One metric of a cell or half: the parts summed. */
-class MetricAcc {
-    requests = 0;
-    /** Sum over requests of the value squared (MetricSketch.requestSquares). */
-    squares = 0;
-    moments = emptyMoments();
+/** One metric of a cell or half: the parts summed; its quantile sketch kept as bucket counts. */
+class MetricAcc extends MetricCell {
     min = Infinity;
     max = -Infinity;
     buckets;
     constructor(quantile) {
+        super(undefined, quantile);
         if (quantile)
             this.buckets = new Buckets();
     }
     addPart(p) {
         this.requests += p.requests;
-        this.squares += p.squares;
+        this.requestSquares += p.squares;
         addMoments(this.moments, p.moments);
         if (p.requests > 0) {
             this.min = Math.min(this.min, p.min);
             this.max = Math.max(this.max, p.max);
         }
     }
+    /** A t = 5 / 6 row: w the coarse bins, v their counts, then squares, then cross terms. */
+    addRanks(bins, v) {
+        const n = bins.length;
+        if (v.length !== 3 * n) {
+            throw new Error(`evidence query: a rank row has ${v.length} values for ${n} bins`);
+        }
+        this.ranks?.addSums({
+            step: RANK_STEP,
+            bins,
+            counts: v.slice(0, n),
+            squares: v.slice(n, 2 * n),
+            cross: v.slice(2 * n)
+        });
+    }
     addAll(other) {
-        this.requests += other.requests;
-        this.squares += other.squares;
-        addMoments(this.moments, other.moments);
+        super.addAll(other);
         this.min = Math.min(this.min, other.min);
         this.max = Math.max(this.max, other.max);
         if (this.buckets && other.buckets)
             this.buckets.addAll(other.buckets);
     }
-    toSketch() {
-        const sketch = {
-            moments: { ...this.moments },
-            requests: this.requests,
-            requestSquares: this.squares
-        };
-        if (this.buckets)
-            sketch.quantiles = quantileSketch(this.buckets, this.requests, this.min, this.max);
-        return sketch;
+    quantileData() {
+        return this.buckets && quantileSketch(this.buckets, this.requests, this.min, this.max);
     }
 }
-class CellAcc {
+class CellAcc extends CellCounts {
     quantile;
-    requests = 0;
-    units = 0;
-    fallbacks = 0;
     firstTs = Infinity;
-    cacheSeen = 0;
-    cache = emptyCacheSums();
     metrics;
-    models = new Map();
-    /** The model keys of failed calls, kept apart from the models that served (as EvidenceBuilder does). */
-    failedModels = new Map();
-    errors = new Map();
     /** Baseline total cells only. */
     halves;
     constructor(quantile) {
+        super();
         this.quantile = quantile;
         this.metrics = quantile.map(q => new MetricAcc(q));
     }
@@ -1458,21 +1552,16 @@ class CellAcc {
         this.requests += p.requests;
         this.fallbacks += p.fallbacks;
         this.firstTs = Math.min(this.firstTs, p.firstTs);
-        this.cacheSeen += p.cacheSeen;
-        addCacheSums(this.cache, p.cache);
+        // A cell has cache sums when any of its requests carried input tokens.
+        if (p.cacheSeen > 0)
+            addCacheSums((this.cache ??= emptyCacheSums()), p.cache);
         p.metrics.forEach((m, i) => this.metrics[i].addPart(m));
     }
     addAll(other) {
-        this.requests += other.requests;
+        this.addCounts(other);
         this.units += other.units;
-        this.fallbacks += other.fallbacks;
         this.firstTs = Math.min(this.firstTs, other.firstTs);
-        this.cacheSeen += other.cacheSeen;
-        addCacheSums(this.cache, other.cache);
         other.metrics.forEach((m, i) => this.metrics[i].addAll(m));
-        addCounts(this.models, other.models);
-        addCounts(this.failedModels, other.failedModels);
-        addCounts(this.errors, other.errors);
     }
 }
 class EvidenceRows {
@@ -1501,6 +1590,9 @@ class EvidenceRows {
                 return this.unitRow(row);
             case ROW.quantile:
                 return this.quantileRow(row);
+            case ROW.segmentRanks:
+            case ROW.armRanks:
+                return this.rankRow(row);
             default:
                 throw new Error(`evidence query: unknown row type ${row.t}`);
         }
@@ -1603,6 +1695,16 @@ class EvidenceRows {
             half[row.d].buckets?.add(row.key, row.w, row.v);
         }
     }
+    /** Rank sums of the units first seen in a cell: the total's (and its A/A half's), or a segment's. */
+    rankRow(row) {
+        const arm = row.t === ROW.armRanks;
+        const cell = this.cell(row.a, arm ? TOTAL_SEGMENT : this.segmentKey(row.s), row.k);
+        cell.metrics[row.d].addRanks(row.w, row.v);
+        if (arm && row.a === ARM_CODE.baseline) {
+            const half = this.halves(cell)[row.h === 1 ? 1 : 0];
+            half[row.d].addRanks(row.w, row.v);
+        }
+    }
     segmentKey(values) {
         return this.dims.map((d, i) => `${d}=${values[i] ?? ''}`).join('|');
     }
@@ -1656,27 +1758,9 @@ class EvidenceRows {
             const cell = cells.get(k);
             if (cell.requests === 0)
                 continue;
-            const emitted = {
-                arm,
-                segment,
-                bucket: from + k * this.o.policy.bucket,
-                requests: cell.requests,
-                units: cell.units,
-                metrics: cell.metrics.map(m => m.toSketch()),
-                models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
-                errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY),
-                fallbacks: cell.fallbacks
-            };
-            if (cell.failedModels.size > 0) {
-                emitted.failedModels = capKeys(Object.fromEntries(cell.failedModels), MAX_MODEL_KEYS, OTHER_MODELS);
-            }
-            if (cell.cacheSeen > 0)
-                emitted.cache = cell.cache;
-            if (halves) {
-                const [a, b] = this.halves(cell);
-                emitted.halves = [a.map(m => m.toSketch()), b.map(m => m.toSketch())];
-            }
-            out.push(emitted);
+            const sketches = (metrics) => metrics.map(m => m.toSketch());
+            const [a, b] = halves ? this.halves(cell) : [];
+            out.push(emitCell({ arm, segment, bucket: from + k * this.o.policy.bucket }, cell, sketches(cell.metrics), a && b && [sketches(a), sketches(b)]));
         }
     }
 }
@@ -1710,10 +1794,6 @@ function quantileSketch(b, count, min, max) {
         max: count > 0 ? max : 0
     };
     return QuantileSketch.fromJSON(data).toJSON();
-}
-function addCounts(into, from) {
-    for (const [key, count] of from)
-        into.set(key, (into.get(key) ?? 0) + count);
 }
 /** The `max` most frequent keys (ties by name), the rest summed under `(other)`. */
 function capped(counts, max) {
@@ -2231,6 +2311,7 @@ class SqlSource {
                 throw bug ? new BugInRows(bug.error) : e;
             });
             const evidence = rows.finish();
+            evidence.quality.fields = plan.fields;
             if (plan.preset?.notes.length) {
                 evidence.quality.notes = [...(evidence.quality.notes ?? []), ...plan.preset.notes];
             }
@@ -2274,7 +2355,9 @@ class SqlSource {
         }
         const from = this.from(d);
         const query = evidenceQuery({ d, policy: this.policy, from, records });
-        return { d, records, query, from, preset };
+        // A resolver of its own: resolving fields registers the values the query reads.
+        const fields = fieldsSeen(this.policy, new FieldResolver(d, info, this.spec.columns, this.where(), preset), info);
+        return { d, records, query, from, preset, fields };
     }
     /** Connects (with retries on connection failures), describes the source, and runs `f`. */
     async withClient(f) {
@@ -2342,6 +2425,29 @@ class SqlSource {
             .map(p => d.ident(p))
             .join('.');
     }
+}
+/**
+ * The fields the source's rows have, for the fields check (analysis/fieldsCheck.ts): its columns,
+ * and each field the policy reads (a metric's `from` and `per` with their aliases, a segment
+ * dimension, the unit) that a column, a mapping or the preset gives. A field nothing gives stops
+ * the evaluation before the query (plan()), so the check here finds the fields that are there but
+ * have no value in the window, and suggests the columns.
+ */
+function fieldsSeen(policy, resolver, info) {
+    const read = new Set([
+        ...policy.metrics.flatMap(m => [m.from, m.per].flatMap(f => (f === undefined ? [] : [f, ...fieldSources(f).paths]))),
+        ...(policy.segments?.by ?? []),
+        ...(policy.arms.unit === undefined ? ['unit', 'user_id', 'session_id'] : [policy.arms.unit])
+    ]);
+    const row = {};
+    for (const column of info.columns.keys())
+        row[column] = true;
+    for (const field of read)
+        if (resolver.field(field))
+            row[field] = true;
+    const catalog = new FieldCatalog(policy);
+    catalog.add(row);
+    return catalog.result();
 }
 /** A row as a driver parses it (64-bit integers as strings) -> numbers and strings. */
 function parseRow(r, dims) {

@@ -2,7 +2,7 @@ import { A as MemoryStateStore, e as evaluate } from './chunk-engine.js';
 import { u as unavailableJudge } from './chunk-run2.js';
 import { tmpdir } from 'node:os';
 import { U as UsageError } from './chunk-base.js';
-import { w as compileMetricValue, x as hashUnit, y as dimensionValue, E as EvidenceBuilder, F as FieldCatalog, g as emptyMoments, Q as QuantileSketch, z as capKeys, A as OTHER_KEY, M as MAX_ERROR_CLASSES, j as OTHER_MODELS, B as MAX_MODEL_KEYS, U as UnitIndex, I as IntMap, C as UnitRankBins, G as UnitBins, J as unitHalf, v as fmix32, K as growUnit, q as addCluster, T as TOTAL_SEGMENT, L as addCacheRequest, P as emptyCacheSums, R as MAX_SEGMENTS_PER_ARM, O as OTHER_SEGMENT, S as RankSumsAccumulator, W as coarseBin, X as growCluster, Y as MAX_INVALID_KEYS } from './chunk-records.js';
+import { w as compileMetricValue, x as hashUnit, y as dimensionValue, E as EvidenceBuilder, F as FieldCatalog, g as emptyMoments, Q as QuantileSketch, z as capKeys, U as UnitIndex, I as IntMap, A as UnitRankBins, B as UnitBins, C as unitHalf, v as fmix32, G as growUnit, q as addCluster, T as TOTAL_SEGMENT, J as addCacheRequest, K as emptyCacheSums, M as MAX_SEGMENTS_PER_ARM, O as OTHER_SEGMENT, L as OTHER_KEY, P as MAX_ERROR_CLASSES, j as OTHER_MODELS, R as MAX_MODEL_KEYS, S as RankSumsAccumulator, W as coarseBin, X as growCluster, Y as MAX_INVALID_KEYS } from './chunk-records.js';
 import { rmSync, mkdtempSync, openSync, writeSync, closeSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -29,8 +29,7 @@ import {
   expectClose,
   expectSameDecision,
   expectSameEvidence,
-  loadClickHouse,
-  withoutUnitRanks
+  loadClickHouse
 } from './helpers/sqlTraffic.js'
 
 const available = clickhouseAvailable()
@@ -293,7 +292,7 @@ ${extra}`,
       const { policy, sql, file } = pair()
       const run = (source: SqlSource | FileSource) =>
         evaluate({ policy, policyHash: 'sha256:x', source, now: T + HOUR, since: T, replay: true })
-      const [a, b] = await Promise.all([run(sql), run(withoutUnitRanks(file))])
+      const [a, b] = await Promise.all([run(sql), run(file)])
       expect(a.record.decision).toBe('promote')
       expectSameDecision(a.record, b.record)
     })

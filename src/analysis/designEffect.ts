@@ -39,8 +39,8 @@ export function rankDesignEffect(m: MetricSketch, sketch?: QuantileSketch): Desi
   const s = sketch ?? QuantileSketch.fromJSON(m.quantiles)
   const total = s.count
   if (!(clusters >= 2) || clusters >= total) return 1
-  // Clustered requests without per-unit rank sums (a source that cannot compute them, such as
-  // SQL): the bound for perfectly correlated clusters, never the independent 1.
+  // Clustered requests without per-unit rank sums (a source that cannot compute them): the bound
+  // for perfectly correlated clusters, never the independent 1.
   if (!ranks) return Math.max(1, syy / total)
   const step = ranks.step
   const log = Math.log((1 + m.quantiles.alpha) / (1 - m.quantiles.alpha))

@@ -6,21 +6,30 @@ import {
   DEFAULT_MAX_AGE_MS,
   TOTAL_SEGMENT,
   emptyQuality,
-  type CacheSums,
   type Cell,
   type DataQuality,
   type Evidence
 } from './evidence.js'
 import { IntMap } from './intMap.js'
-import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from './metricSketch.js'
-import { addCacheRequest, addCacheSums, emptyCacheSums } from './cacheSums.js'
+import { MAX_MODEL_KEYS, OTHER_MODELS } from './metricSketch.js'
+import { addCacheRequest, emptyCacheSums } from './cacheSums.js'
+import {
+  CellCounts,
+  countCappedMap,
+  emitCell,
+  MAX_ERROR_CLASSES,
+  MetricCell,
+  OTHER_KEY
+} from './cellParts.js'
 import { CovariateCollector } from './covariates.js'
-import { addCluster, addMoments, emptyMoments } from './moments.js'
+import { addCluster } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
 import { fmix32, hashUnit, UnitIndex, unitHalf, type UnitKey } from './unitIndex.js'
 import { addSumClusters, UnitSlots } from './unitStore.js'
-import { coarseBin, RankSumsAccumulator, UnitBins, UnitRankBins } from './unitRanks.js'
-import type { MetricSketch, RatioMoments } from './types.js'
+import { coarseBin, UnitBins, UnitRankBins } from './unitRanks.js'
+import type { RatioMoments } from './types.js'
+
+export { MAX_ERROR_CLASSES, OTHER_KEY } from './cellParts.js'
 
 /** Distinct segment keys kept per arm; later ones go to OTHER_SEGMENT (memory stays bounded). */
 export const MAX_SEGMENTS_PER_ARM = 50
@@ -32,9 +41,7 @@ const MAX_MALFORMED_REASONS = 20
 const OTHER_REASONS = '(other reasons)'
 const MAX_UNMATCHED_ARMS = 20
 export const MAX_INVALID_KEYS = 50
-export const MAX_ERROR_CLASSES = 20
 const MAX_SCOPES = 20
-export const OTHER_KEY = '(other)'
 /** Segment positions in an arm (total, MAX_SEGMENTS_PER_ARM keys, other) fit below this. */
 const POSITIONS = 64
 /**
@@ -63,43 +70,17 @@ export interface EvidenceBuilderOptions {
   rolloutStartedAt?: number
 }
 
-class MetricAccumulator {
-  readonly moments: RatioMoments = emptyMoments()
-  requests = 0
-  /** Quantile metrics: the per-unit rank sums of the units first seen here (unitRanks.ts). */
-  readonly ranks: RankSumsAccumulator | undefined
-  /** Sum over requests of the value squared (MetricSketch.requestSquares). */
-  requestSquares = 0
-  constructor(readonly quantiles: QuantileSketch | undefined) {
-    if (quantiles) this.ranks = new RankSumsAccumulator()
-  }
+/** A metric of a cell or A/A half: its sketch, and the rank sums of its first-seen units. */
+type MetricAccumulator = MetricCell
 
-  toSketch(): MetricSketch {
-    const sketch: MetricSketch = {
-      moments: this.moments,
-      requests: this.requests,
-      requestSquares: this.requestSquares
-    }
-    if (this.quantiles) sketch.quantiles = this.quantiles.toJSON()
-    if (this.ranks && !this.ranks.empty) sketch.unitRanks = this.ranks.toJSON()
-    return sketch
-  }
-}
-
-class CellAccumulator {
-  requests = 0
-  units = 0
-  fallbacks = 0
-  cache: CacheSums | undefined
-  readonly models = new Map<string, number>()
-  readonly failedModels = new Map<string, number>()
-  readonly errors = new Map<string, number>()
+class CellAccumulator extends CellCounts {
   /** metrics[i].moments, for UnitSlots.addClusters. */
   readonly moments: RatioMoments[]
   constructor(
     readonly bucketIndex: number,
     readonly metrics: MetricAccumulator[]
   ) {
+    super()
     this.moments = metrics.map(m => m.moments)
   }
 }
@@ -592,7 +573,7 @@ export class EvidenceBuilder {
   }
 
   private newMetrics(): MetricAccumulator[] {
-    return this.isQuantile.map(q => new MetricAccumulator(q ? new QuantileSketch() : undefined))
+    return this.isQuantile.map(q => new MetricCell(q ? new QuantileSketch() : undefined))
   }
 
   private newCell(segment: SegmentAccumulator, k: number): CellAccumulator {
@@ -652,19 +633,10 @@ export class EvidenceBuilder {
     for (const segment of arm.all.slice(1)) {
       for (const cell of segment.created) {
         const into = total.cells[cell.bucketIndex] ?? this.newCell(total, cell.bucketIndex)
-        into.requests += cell.requests
-        into.fallbacks += cell.fallbacks
-        if (cell.cache) addCacheSums((into.cache ??= emptyCacheSums()), cell.cache)
-        addCounts(into.models, cell.models)
-        addCounts(into.failedModels, cell.failedModels)
-        addCounts(into.errors, cell.errors)
-        cell.metrics.forEach((metric, i) => {
-          const target = into.metrics[i] as MetricAccumulator
-          target.requests += metric.requests
-          target.requestSquares += metric.requestSquares
-          addMoments(target.moments, metric.moments)
-          if (metric.quantiles) target.quantiles?.merge(metric.quantiles)
-        })
+        // Units are counted in the total as they were first seen in the arm (addTotalUnitClusters).
+        into.addCounts(cell)
+        // Before the unit clusters and rank sums are added: only requests without a unit so far.
+        cell.metrics.forEach((metric, i) => (into.metrics[i] as MetricAccumulator).addAll(metric))
       }
     }
   }
@@ -775,31 +747,19 @@ export class EvidenceBuilder {
     const cells = [...segment.created].sort((a, b) => a.bucketIndex - b.bucketIndex)
     const halvesHere = arm.code === 0 && segment.position === 0
     for (const cell of cells) {
-      const emitted: Cell = {
-        arm: arm.arm,
-        segment: segment.key,
-        bucket: this.from + cell.bucketIndex * this.bucketMs,
-        requests: cell.requests,
-        units: cell.units,
-        metrics: cell.metrics.map(m => m.toSketch()),
-        models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
-        errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY),
-        fallbacks: cell.fallbacks
-      }
-      if (cell.failedModels.size > 0) {
-        emitted.failedModels = capKeys(
-          Object.fromEntries(cell.failedModels),
-          MAX_MODEL_KEYS,
-          OTHER_MODELS
-        )
-      }
-      if (cell.cache) emitted.cache = cell.cache
+      const halves = halvesHere ? arm.halves[cell.bucketIndex] : undefined
+      const emitted = emitCell(
+        {
+          arm: arm.arm,
+          segment: segment.key,
+          bucket: this.from + cell.bucketIndex * this.bucketMs
+        },
+        cell,
+        cell.metrics.map(m => m.toSketch()),
+        halves && [halves[0].map(m => m.toSketch()), halves[1].map(m => m.toSketch())]
+      )
       if (segment.position === 0)
         this.covariates?.attach(arm.code, cell.bucketIndex, emitted.metrics)
-      const halves = halvesHere ? arm.halves[cell.bucketIndex] : undefined
-      if (halves) {
-        emitted.halves = [halves[0].map(m => m.toSketch()), halves[1].map(m => m.toSketch())]
-      }
       out.push(emitted)
     }
   }
@@ -809,22 +769,6 @@ export function dimensionValue(v: unknown): string {
   if (typeof v === 'string') return v === '' ? NO_VALUE : v
   if (typeof v === 'number' || typeof v === 'boolean') return String(v)
   return NO_VALUE
-}
-
-function addCounts(into: Map<string, number>, from: Map<string, number>): void {
-  for (const [key, count] of from) into.set(key, (into.get(key) ?? 0) + count)
-}
-
-function countCappedMap(
-  counts: Map<string, number>,
-  key: string,
-  maxKeys: number,
-  other: string
-): void {
-  const seen = counts.get(key)
-  if (seen !== undefined) counts.set(key, seen + 1)
-  else if (counts.size < maxKeys) counts.set(key, 1)
-  else counts.set(other, (counts.get(other) ?? 0) + 1)
 }
 
 function countCapped(counts: Record<string, number>, key: string, maxKeys: number): void {

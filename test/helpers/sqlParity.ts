@@ -14,7 +14,7 @@ import { parsePolicy } from '../../src/policy/parse.js'
 import type { Policy } from '../../src/policy/types.js'
 import { FileSource } from '../../src/sources/file/fileSource.js'
 import { SqlSource } from '../../src/sources/sql/sqlSource.js'
-import { expectSameDecision, expectSameEvidence, withoutUnitRanks } from './sqlTraffic.js'
+import { expectSameDecision, expectSameEvidence, parityDifferences } from './sqlTraffic.js'
 
 export const HOUR = 3_600_000
 export const T = Date.parse('2026-11-02T08:00:00Z')
@@ -142,6 +142,9 @@ ${METRICS}${extra}`
       file.collect({ window, now: window.to })
     ])
     expect(a.cells.length).toBeGreaterThan(20)
+    // Per-unit rank sums of the p95, in the cells and in the baseline's A/A halves.
+    expect(a.cells.filter(c => c.metrics[1]?.unitRanks).length).toBeGreaterThan(20)
+    expect(a.cells.some(c => c.halves?.[0][1]?.unitRanks)).toBe(true)
     expectSameEvidence(a, b)
   })
 
@@ -208,9 +211,12 @@ ${METRICS}${extra}`
           since: T,
           replay: true
         })
-      const [a, b] = await Promise.all([run(sql), run(withoutUnitRanks(file))])
+      const [a, b] = await Promise.all([run(sql), run(file)])
       expect(a.record.decision, a.record.reasons.join('; ')).toBe(decision)
-      expectSameDecision(a.record, b.record)
+      const seen = expectSameDecision(a.record, b.record)
+      console.log(
+        `${o.engine} ${scenario}, largest relative difference SQL vs file: ${parityDifferences(a.record, seen)}`
+      )
     })
   }
 
@@ -232,7 +238,7 @@ ${METRICS}${extra}`
       })
     const [a, b] = await Promise.all([
       run(adjusted, sources(adjusted, 'promote').sql),
-      run(plain, withoutUnitRanks(sources(plain, 'promote').file))
+      run(plain, sources(plain, 'promote').file)
     ])
     const cost = a.record.metrics.find(m => m.name === 'cost per request')
     expect(cost?.varianceReduction).toMatchObject({ used: false, reason: 'no-data' })

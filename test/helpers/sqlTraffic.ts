@@ -120,6 +120,12 @@ export async function loadClickHouse(
   return n
 }
 
+/** |a - b| over the larger magnitude (0 when equal). */
+export function relativeDifference(a: number, b: number): number {
+  if (a === b) return 0
+  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-12)
+}
+
 /** Relative closeness of two numbers (absolute near 0). */
 export function close(a: number, b: number, rel = 1e-9): boolean {
   if (a === b) return true
@@ -142,39 +148,8 @@ function expectSketch(a: MetricSketch, b: MetricSketch, where: string): void {
   expect(a.requestSquares, `${where} requestSquares`).toBeDefined()
   if (!close(a.requestSquares as number, b.requestSquares as number))
     expect.fail(`${where} requestSquares: ${a.requestSquares} vs ${b.requestSquares}`)
-  // Per-unit rank sums (MetricSketch.unitRanks) are not computed in SQL yet: left out, the
-  // quantile's rank count is read as of independent requests, as for any source without them.
-  expect(a.unitRanks, `${where} unitRanks`).toBeUndefined()
-}
-
-/**
- * The file source without what the SQL source deliberately leaves out (MetricSketch.unitRanks),
- * so that a decision is compared on the evidence both claim to produce.
- */
-export function withoutUnitRanks<S extends { collect(...args: never[]): Promise<Evidence> }>(
-  source: S
-): S {
-  const strip = (m: MetricSketch) => {
-    delete m.unitRanks
-  }
-  return new Proxy(source, {
-    get(target, key) {
-      if (key === 'collect') {
-        return async (...args: never[]) => {
-          const evidence = await target.collect(...args)
-          for (const cell of evidence.cells) {
-            cell.metrics.forEach(strip)
-            cell.halves?.forEach(half => half.forEach(strip))
-          }
-          return evidence
-        }
-      }
-      const value = Reflect.get(target, key, target) as unknown
-      return typeof value === 'function'
-        ? (value as (...a: unknown[]) => unknown).bind(target)
-        : value
-    }
-  })
+  // Per-unit rank sums: sums of integers, so equal exactly (the quantile's design effect).
+  expect(a.unitRanks, `${where} unitRanks`).toEqual(b.unitRanks)
 }
 
 /**
@@ -261,15 +236,18 @@ export function expectClose(
   b: unknown,
   where = '',
   skip: string[] = [],
-  rel = 1e-9
+  rel = 1e-9,
+  /** When given: each number's relative difference, by its path. */
+  seen?: Map<string, number>
 ): void {
   if (typeof a === 'number' && typeof b === 'number') {
     if (!close(a, b, rel)) expect.fail(`${where}: ${a} vs ${b}`)
+    seen?.set(where, relativeDifference(a, b))
     return
   }
   if (Array.isArray(a) && Array.isArray(b)) {
     expect(a.length, `${where} length`).toBe(b.length)
-    a.forEach((x, i) => expectClose(x, b[i], `${where}[${i}]`, skip, rel))
+    a.forEach((x, i) => expectClose(x, b[i], `${where}[${i}]`, skip, rel, seen))
     return
   }
   if (a && b && typeof a === 'object' && typeof b === 'object') {
@@ -280,7 +258,8 @@ export function expectClose(
         (b as Record<string, unknown>)[k],
         `${where}.${k}`,
         skip,
-        rel
+        rel,
+        seen
       )
     }
     return
@@ -294,21 +273,42 @@ export function expectClose(
  * comparison (each source splits the baseline by its own hash), the data-quality check's wording
  * (lines read: the SQL source leaves rows before the window in the database), and the source.
  */
-export function expectSameDecision(sql: DecisionRecord, file: DecisionRecord): void {
+export function expectSameDecision(sql: DecisionRecord, file: DecisionRecord): Map<string, number> {
+  const seen = new Map<string, number>()
   expect(sql.decision).toBe(file.decision)
-  // The fields check needs the raw keys rows had (Evidence.quality.fields), which the SQL source
-  // does not give (it names a missing column before it queries): it is left out, as for
-  // Prometheus, and compared only when the SQL record has it.
-  const sqlHasFields = sql.checks.some(c => c.name === 'fields')
+  // The fields check: the same status; its wording names the fields seen, which differ (the SQL
+  // source sees the table's columns and the fields they give, the file source every key and
+  // nested path of its rows).
   const checks = (r: DecisionRecord) =>
     r.checks
-      .filter(c => c.name !== 'a/a' && (sqlHasFields || c.name !== 'fields'))
-      .map(c => (c.name === 'data-quality' ? { ...c, detail: '' } : c))
-  expectClose(checks(sql), checks(file), 'checks')
+      .filter(c => c.name !== 'a/a')
+      .map(c => (c.name === 'data-quality' || c.name === 'fields' ? { ...c, detail: '' } : c))
+  expectClose(checks(sql), checks(file), 'checks', [], 1e-9, seen)
   const { checks: _a, source: _b, dataQuality: _c, ...rest } = sql
   const { checks: _d, source: _e, dataQuality: _f, ...fileRest } = file
-  expectClose(rest, fileRest, 'record', ['aa', 'reasons'])
+  expectClose(rest, fileRest, 'record', ['aa', 'reasons'], 1e-9, seen)
   expect(sql.reasons.filter(r => !/A\/A/.test(r))).toEqual(
     file.reasons.filter(r => !/A\/A/.test(r))
   )
+  return seen
+}
+
+/**
+ * The largest relative difference of the decision's numbers, from expectSameDecision's map: per
+ * quantile metric (its estimate, interval, counts, design-effect inputs) and over all the rest.
+ */
+export function parityDifferences(record: DecisionRecord, seen: Map<string, number>): string {
+  const groups = new Map<string, { max: number; at: string; count: number }>()
+  for (const [path, diff] of seen) {
+    const m = /^record\.metrics\[(\d+)\]\.(.*)$/.exec(path)
+    const metric = m ? record.metrics[Number(m[1])] : undefined
+    const name = metric?.kind === 'quantile' ? metric.name : 'everything else'
+    const g = groups.get(name) ?? { max: 0, at: '', count: 0 }
+    g.count++
+    if (diff >= g.max) Object.assign(g, { max: diff, at: m?.[2] ?? path })
+    groups.set(name, g)
+  }
+  return [...groups]
+    .map(([name, g]) => `${name}: ${g.max.toExponential(1)} (${g.at}, of ${g.count} numbers)`)
+    .join('; ')
 }

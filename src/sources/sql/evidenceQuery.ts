@@ -10,7 +10,11 @@
  *          `GROUP BY unit` inside the query (no unit id leaves the database): units first seen in
  *          the bucket and the moments over the units' sums (t = 2 per segment, t = 3 per arm);
  *   t = 4  each quantile metric's sketch as bucket-index counts (sketchLayout.ts QUANTILE_INDEX),
- *          per (arm, segment, bucket, half, sign), packed into arrays (w the indices, v the counts).
+ *          per (arm, segment, bucket, half, sign), packed into arrays (w the indices, v the counts);
+ *   t = 5, 6  each quantile metric's per-unit rank sums (MetricSketch.unitRanks, the coarse grid
+ *          of src/sketch/unitRanks.ts), from a `GROUP BY unit` inside: per (arm[, segment], first
+ *          bucket[, half]) and coarse bin, the units' requests, squares and cross terms (t = 5 per
+ *          segment, t = 6 per arm), packed into arrays (w the bins, v the three sums in turn).
  *
  * The numbers come back as a float array per row, in the order of the layouts below, which the
  * row reader (evidenceRows.ts) walks with the same layouts: one description, read and written.
@@ -21,6 +25,7 @@ import type { Policy } from '../../policy/types.js'
 import { emptyCacheSums } from '../../sketch/cacheSums.js'
 import type { CacheSums } from '../../sketch/evidence.js'
 import { emptyMoments } from '../../sketch/moments.js'
+import { NON_POSITIVE_BIN, RANK_STEP } from '../../sketch/unitRanks.js'
 import type { RatioMoments } from '../../sketch/types.js'
 import type { Dialect } from './dialect.js'
 import { CACHE_TERMS, type RecordSql } from './recordSql.js'
@@ -36,7 +41,14 @@ import {
 } from './sketchLayout.js'
 
 /** Row types (the `t` column). */
-export const ROW = { cell: 1, segmentUnits: 2, armUnits: 3, quantile: 4 } as const
+export const ROW = {
+  cell: 1,
+  segmentUnits: 2,
+  armUnits: 3,
+  quantile: 4,
+  segmentRanks: 5,
+  armRanks: 6
+} as const
 
 /** What one t = 1 row adds to a cell (or to an A/A half). */
 export interface CellPart {
@@ -99,15 +111,18 @@ export function evidenceQuery(input: EvidenceQueryInput): EvidenceQuery {
   const pg = d.engine === 'postgres'
   const base = pg ? 'calls AS c' : `${calls} AS c`
   const units = unitBranches(d, base, records, unitLayout)
+  const ranks = rankBranches(d, base, records)
   const branches = [
     cellBranch(d, base, records, cellLayout),
     ...units.branches,
-    quantileBranch(d, base, records)
+    quantileBranch(d, base, records),
+    ...ranks.branches
   ].filter((b): b is string => b !== undefined)
   const body = branches.join('\nUNION ALL\n')
   const ctes = [
     ...(pg ? [`calls AS NOT MATERIALIZED ${calls}`] : []),
-    ...(units.with ? [units.with] : [])
+    ...(units.with ? [units.with] : []),
+    ...(ranks.with ? [ranks.with] : [])
   ]
   const { sql, params } = d.finalize(ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n${body}` : body)
   return {
@@ -294,6 +309,18 @@ function row(d: Dialect, c: RowColumns): string {
   ].join(', ')
 }
 
+/** The columns of a row about units, per (arm[, segment `s`], first bucket k0, half hh). */
+function unitsRow(
+  d: Dialect,
+  t: number,
+  s: string[],
+  dims: string[],
+  rest: Pick<RowColumns, 'd' | 'v' | 'w'>
+): string {
+  const segments = s.length > 0 ? s : dims.map(() => "''")
+  return row(d, { t: String(t), a: 'a', s: segments, k: 'k0', h: 'hh', ...rest })
+}
+
 function cellBranch(
   d: Dialect,
   base: string,
@@ -358,14 +385,7 @@ function unitBranches(
         `CASE WHEN n${m.i} > 0 THEN xs${m.i} END AS sx${m.i}, CASE WHEN n${m.i} > 0 THEN ${m.ratio ? `ys${m.i}` : `n${m.i}`} END AS sy${m.i}`
     )
     const inner = `SELECT a, ${s.map(x => `${x}, `).join('')}k0, ${hh} AS hh, ${unitCols.join(', ')}\n  FROM (${units}) AS su`
-    const cols = row(d, {
-      t: String(t),
-      a: 'a',
-      s: s.length > 0 ? s : dims.map(() => "''"),
-      k: 'k0',
-      h: 'hh',
-      v
-    })
+    const cols = unitsRow(d, t, s, dims, { v })
     return `SELECT ${cols}\nFROM (${inner}) AS g\nGROUP BY a, ${s.map(x => `${x}, `).join('')}k0, hh`
   }
   const half = `CASE WHEN a = 0 THEN ${d.halfOfText('u')} ELSE 0 END`
@@ -384,47 +404,68 @@ function unitBranches(
 }
 
 /**
- * The quantile sketches: each window record's bucket index of each quantile metric, counted per
- * (arm, segment, bucket, half, metric, sign) and packed into arrays (w the indices, v the counts).
- * One quantile metric groups the rows as they are; several make one entry per metric and row.
+ * Each window record's quantile entries: one per quantile metric, with the metric's index (ed),
+ * the value's sign (ek: 'p', 'n', 'z', NULL without a value) and its bucket index (ei), from the
+ * rows of `base` where `where` holds. One quantile metric reads the row's columns as they are;
+ * several make one entry per metric and row (a LATERAL VALUES list, or an ARRAY JOIN of tuples).
  */
-function quantileBranch(d: Dialect, base: string, records: RecordSql): string | undefined {
+function quantileEntries(
+  d: Dialect,
+  base: string,
+  records: RecordSql,
+  where: string
+): { from: string; ed: string; ek: string; ei: string } {
   const q = records.quantiles
-  if (q.length === 0) return undefined
-  const dims = records.dims
-  const group = ['a', ...dims, 'k', 'h', 'ed', 'ek', 'ei']
   const pg = d.engine === 'postgres'
   const int = (x: string) => (pg ? `(${x})::int8` : `toInt64(${x})`)
-  let counted: string
   if (q.length === 1) {
     const only = q[0] as RecordSql['quantiles'][number]
-    counted = `SELECT a, ${dims.map(s => `${s}, `).join('')}k, h, ${int(String(only.metric))} AS ed, ${only.sign} AS ek, ${only.index} AS ei, count(*) AS n
-  FROM ${base}
-  WHERE w = 1 AND ${only.sign} IS NOT NULL
-  GROUP BY a, ${dims.map(s => `${s}, `).join('')}k, h, ${only.sign}, ${only.index}`
-  } else if (pg) {
-    const values = q.map(e => `(${int(String(e.metric))}, ${e.sign}, ${e.index})`).join(', ')
-    counted = `SELECT a, ${dims.map(s => `${s}, `).join('')}k, h, ed, ek, ei, count(*) AS n
-  FROM ${base}
-  CROSS JOIN LATERAL (VALUES ${values}) AS e(ed, ek, ei)
-  WHERE w = 1 AND ek IS NOT NULL
-  GROUP BY ${group.join(', ')}`
-  } else {
-    const tuples = q
-      .map(
-        e => `tuple(${int(String(e.metric))}, CAST(${e.sign} AS Nullable(String)), ${int(e.index)})`
-      )
-      .join(', ')
-    counted = `SELECT a, ${dims.map(s => `${s}, `).join('')}k, h, e.1 AS ed, e.2 AS ek, e.3 AS ei, count() AS n
-  FROM ${base}
-  ARRAY JOIN [${tuples}] AS e
-  WHERE w = 1 AND e.2 IS NOT NULL
-  GROUP BY ${group.join(', ')}`
+    return {
+      from: `${base}\n  WHERE ${where}`,
+      ed: int(String(only.metric)),
+      ek: only.sign,
+      ei: only.index
+    }
   }
-  const packed = pg
-    ? // Unordered (no sort): one Agg node advances both on each row, so they stay aligned.
-      { v: 'array_agg(n)', w: 'array_agg(ei)' }
-    : { v: 'groupArray(n)', w: 'groupArray(ei)' }
+  if (pg) {
+    const values = q.map(e => `(${int(String(e.metric))}, ${e.sign}, ${e.index})`).join(', ')
+    return {
+      from: `${base}\n  CROSS JOIN LATERAL (VALUES ${values}) AS e(ed, ek, ei)\n  WHERE ${where}`,
+      ed: 'ed',
+      ek: 'ek',
+      ei: 'ei'
+    }
+  }
+  const tuples = q
+    .map(
+      e => `tuple(${int(String(e.metric))}, CAST(${e.sign} AS Nullable(String)), ${int(e.index)})`
+    )
+    .join(', ')
+  return {
+    from: `${base}\n  ARRAY JOIN [${tuples}] AS e\n  WHERE ${where}`,
+    ed: 'e.1',
+    ek: 'e.2',
+    ei: 'e.3'
+  }
+}
+
+/**
+ * The quantile sketches: each window record's bucket index of each quantile metric, counted per
+ * (arm, segment, bucket, half, metric, sign) and packed into arrays (w the indices, v the counts).
+ */
+function quantileBranch(d: Dialect, base: string, records: RecordSql): string | undefined {
+  if (records.quantiles.length === 0) return undefined
+  const dims = records.dims
+  const e = quantileEntries(d, base, records, 'w = 1')
+  const keys = ['a', ...dims, 'k', 'h']
+  const counted = `SELECT ${keys.join(', ')}, ${e.ed} AS ed, ${e.ek} AS ek, ${e.ei} AS ei, ${d.engine === 'postgres' ? 'count(*)' : 'count()'} AS n
+  FROM ${e.from} AND ${e.ek} IS NOT NULL
+  GROUP BY ${keys.join(', ')}, ${e.ed}, ${e.ek}, ${e.ei}`
+  const packed =
+    d.engine === 'postgres'
+      ? // Unordered (no sort): one Agg node advances both on each row, so they stay aligned.
+        { v: 'array_agg(n)', w: 'array_agg(ei)' }
+      : { v: 'groupArray(n)', w: 'groupArray(ei)' }
   const cols = row(d, {
     t: String(ROW.quantile),
     a: 'a',
@@ -437,4 +478,98 @@ function quantileBranch(d: Dialect, base: string, records: RecordSql): string | 
     w: packed.w
   })
   return `SELECT ${cols}\nFROM (${counted}) AS e2\nGROUP BY a, ${dims.map(s => `${s}, `).join('')}k, h, ed, ek`
+}
+
+/** The bin of a record without a value for the metric: counted 0, it only carries the unit's first bucket. */
+const NO_VALUE_BIN = 2 * NON_POSITIVE_BIN
+
+/**
+ * The per-unit rank sums of the quantile metrics (src/sketch/unitRanks.ts), computed as the
+ * EvidenceBuilder computes them from its per-unit tables, with no unit id leaving the database:
+ *
+ *  1. per (arm, segment, unit, metric, coarse bin) the unit's requests in the bin (`unit_bins`;
+ *     coarse bin ceil(i / RANK_STEP) of the sketch's bucket index i, NON_POSITIVE_BIN for values
+ *     <= 0) and the unit's first bucket; a record without a value for the metric is an entry of
+ *     count 0 in NO_VALUE_BIN, so the first bucket is that of any of the unit's records;
+ *  2. per unit (per arm and segment for t = 5; summed over its segments, per arm, for t = 6): the
+ *     first bucket, and for each bin its running count `after` = c(e_j) and the metric's total n;
+ *     PostgreSQL with window functions, ClickHouse (18.x has none) over the unit's entries as
+ *     arrays (groupArray, then an ARRAY JOIN with the sums of arrayMap over the same arrays);
+ *  3. per (arm[, segment], first bucket[, half], metric, bin): counts = sum of the unit's
+ *     requests in the bin, squares = sum of after^2 - (after - c)^2, cross = sum of c * n, sums
+ *     of integers (exact), packed per metric into arrays.
+ */
+function rankBranches(
+  d: Dialect,
+  base: string,
+  records: RecordSql
+): { with?: string; branches: string[] } {
+  if (records.quantiles.length === 0) return { branches: [] }
+  const pg = d.engine === 'postgres'
+  const dims = records.dims
+  const e = quantileEntries(d, base, records, 'w = 1 AND u IS NOT NULL')
+  const int = (x: string) => (pg ? `(${x})::int8` : `toInt64(${x})`)
+  const bin = `CASE WHEN ${e.ek} IS NULL THEN ${NO_VALUE_BIN} WHEN ${e.ek} = 'p' THEN ${int(`ceil(${pg ? `(${e.ei})::float8` : e.ei} / ${RANK_STEP})`)} ELSE ${NON_POSITIVE_BIN} END`
+  const segmentKeys = ['a', ...dims, 'u']
+  const unitBins = `SELECT ${segmentKeys.join(', ')}, rd, rb, CASE WHEN rb = ${NO_VALUE_BIN} THEN 0 ELSE ${pg ? 'count(*)' : 'count()'} END AS rc, min(k) AS rkm
+  FROM (SELECT ${segmentKeys.join(', ')}, k, ${e.ed} AS rd, ${int(bin)} AS rb
+  FROM ${e.from}) AS ue
+  GROUP BY ${segmentKeys.join(', ')}, rd, rb`
+  const shared = pg ? 'unit_bins' : `(${unitBins}) AS ub`
+  // A unit's entries over its segments (new names: ClickHouse's aliases are visible in the whole
+  // SELECT, so `sum(rc) AS rc` would read itself).
+  const armBins = `(SELECT a, u, rd, rb, sum(rc) AS ra, min(rkm) AS rka FROM ${shared} GROUP BY a, u, rd, rb) AS ua`
+  /** Step 2: per unit of `keys`, its entries with k0, the running count (raf) and the total (rn). */
+  const perUnit = (from: string, keys: string[], count: string, first: string): string => {
+    const list = keys.join(', ')
+    if (pg) {
+      // The partitions only group equal values: byte order (COLLATE "C") sorts text without the
+      // database's collation rules, much faster under a linguistic one, to the same groups.
+      const unit = keys.map(k => (k === 'a' ? k : `${k} COLLATE "C"`)).join(', ')
+      return `SELECT ${list}, rd, rb, ${count} AS rc, min(${first}) OVER (PARTITION BY ${unit}) AS k0,
+    sum(${count}) OVER (PARTITION BY ${unit}, rd ORDER BY rb) AS raf,
+    sum(${count}) OVER (PARTITION BY ${unit}, rd) AS rn
+  FROM ${from}`
+    }
+    return `SELECT ${list}, k0, ed1 AS rd, eb1 AS rb, ec1 AS rc,
+    arraySum(arrayMap((x, y, z) -> if(x = ed1 AND y <= eb1, z, 0), eds, ebs, ecs)) AS raf,
+    arraySum(arrayMap((x, z) -> if(x = ed1, z, 0), eds, ecs)) AS rn
+  FROM (SELECT ${list}, min(${first}) AS k0, groupArray(rd) AS eds, groupArray(rb) AS ebs, groupArray(${count}) AS ecs
+    FROM ${from}
+    GROUP BY ${list}) AS ug
+  ARRAY JOIN eds AS ed1, ebs AS eb1, ecs AS ec1`
+  }
+  /** Steps 2 and 3 for the units in `from`, as rows of type t. */
+  const branch = (
+    from: string,
+    [count, first]: [string, string],
+    t: number,
+    s: string[],
+    hh: string
+  ): string => {
+    const keys = ['a', ...s]
+    const float = (x: string) => (pg ? x : `toFloat64(${x})`)
+    const sums = `SELECT ${keys.join(', ')}, k0, ${hh} AS hh, rd, rb, ${float('sum(rc)')} AS sc, ${float('sum(raf * raf - (raf - rc) * (raf - rc))')} AS sq, ${float('sum(rc * rn)')} AS sx
+  FROM (${perUnit(from, [...keys, 'u'], count, first)}) AS pu
+  WHERE rb != ${NO_VALUE_BIN}
+  GROUP BY ${keys.join(', ')}, k0, hh, rd, rb`
+    const cols = unitsRow(d, t, s, dims, {
+      d: 'rd',
+      // Unordered: one aggregate node advances every array on each row, so they stay aligned.
+      v: pg
+        ? 'array_agg(sc) || array_agg(sq) || array_agg(sx)'
+        : 'arrayConcat(groupArray(sc), groupArray(sq), groupArray(sx))',
+      w: pg ? 'array_agg(rb)' : 'groupArray(rb)'
+    })
+    return `SELECT ${cols}\nFROM (${sums}) AS rs\nGROUP BY ${keys.join(', ')}, k0, hh, rd`
+  }
+  const half = `CASE WHEN a = 0 THEN ${d.halfOfText('u')} ELSE 0 END`
+  const branches =
+    dims.length === 0
+      ? [branch(shared, ['rc', 'rkm'], ROW.armRanks, [], half)]
+      : [
+          branch(armBins, ['ra', 'rka'], ROW.armRanks, [], half),
+          branch(shared, ['rc', 'rkm'], ROW.segmentRanks, dims, '0')
+        ]
+  return { ...(pg && { with: `unit_bins AS (${unitBins})` }), branches }
 }

@@ -6,19 +6,20 @@
  */
 import type { Policy } from '../../policy/types.js'
 import { addCacheSums, emptyCacheSums } from '../../sketch/cacheSums.js'
+import { CellCounts, emitCell, MetricCell, OTHER_KEY } from '../../sketch/cellParts.js'
 import {
   TOTAL_SEGMENT,
   emptyQuality,
-  type CacheSums,
   type Cell,
   type DataQuality,
   type Evidence
 } from '../../sketch/evidence.js'
 import { MAX_SEGMENTS_PER_ARM, OTHER_SEGMENT } from '../../sketch/evidenceBuilder.js'
-import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from '../../sketch/metricSketch.js'
-import { addMoments, emptyMoments } from '../../sketch/moments.js'
+import { capKeys } from '../../sketch/metricSketch.js'
+import { addMoments } from '../../sketch/moments.js'
 import { QuantileSketch } from '../../sketch/quantileSketch.js'
-import type { MetricSketch, QuantileSketchData, RatioMoments } from '../../sketch/types.js'
+import type { QuantileSketchData } from '../../sketch/types.js'
+import { RANK_STEP } from '../../sketch/unitRanks.js'
 import { ROW, type CellPart, type EvidenceQuery, type Slot } from './evidenceQuery.js'
 import { ARM_CODE, WINDOW_CODE } from './recordSql.js'
 import { QUANTILE_INDEX } from './sketchLayout.js'
@@ -41,10 +42,8 @@ export interface EvidenceRow {
   w: number[]
 }
 
-const MAX_ERROR_CLASSES = 20
 const MAX_UNMATCHED_ARMS = 20
 const MAX_INVALID_KEYS = 50
-const OTHER_KEY = '(other)'
 const ARMS = ['baseline', 'canary'] as const
 
 /** Bucket-index counts of one metric in one cell (or half), before they become a sketch. */
@@ -69,23 +68,20 @@ class Buckets {
   }
 }
 
-/** One metric of a cell or half: the parts summed. */
-class MetricAcc {
-  requests = 0
-  /** Sum over requests of the value squared (MetricSketch.requestSquares). */
-  squares = 0
-  readonly moments: RatioMoments = emptyMoments()
+/** One metric of a cell or half: the parts summed; its quantile sketch kept as bucket counts. */
+class MetricAcc extends MetricCell {
   min = Infinity
   max = -Infinity
-  buckets: Buckets | undefined
+  readonly buckets: Buckets | undefined
 
   constructor(quantile: boolean) {
+    super(undefined, quantile)
     if (quantile) this.buckets = new Buckets()
   }
 
   addPart(p: CellPart['metrics'][number]): void {
     this.requests += p.requests
-    this.squares += p.squares
+    this.requestSquares += p.squares
     addMoments(this.moments, p.moments)
     if (p.requests > 0) {
       this.min = Math.min(this.min, p.min)
@@ -93,43 +89,41 @@ class MetricAcc {
     }
   }
 
-  addAll(other: MetricAcc): void {
-    this.requests += other.requests
-    this.squares += other.squares
-    addMoments(this.moments, other.moments)
+  /** A t = 5 / 6 row: w the coarse bins, v their counts, then squares, then cross terms. */
+  addRanks(bins: number[], v: number[]): void {
+    const n = bins.length
+    if (v.length !== 3 * n) {
+      throw new Error(`evidence query: a rank row has ${v.length} values for ${n} bins`)
+    }
+    this.ranks?.addSums({
+      step: RANK_STEP,
+      bins,
+      counts: v.slice(0, n),
+      squares: v.slice(n, 2 * n),
+      cross: v.slice(2 * n)
+    })
+  }
+
+  override addAll(other: MetricAcc): void {
+    super.addAll(other)
     this.min = Math.min(this.min, other.min)
     this.max = Math.max(this.max, other.max)
     if (this.buckets && other.buckets) this.buckets.addAll(other.buckets)
   }
 
-  toSketch(): MetricSketch {
-    const sketch: MetricSketch = {
-      moments: { ...this.moments },
-      requests: this.requests,
-      requestSquares: this.squares
-    }
-    if (this.buckets)
-      sketch.quantiles = quantileSketch(this.buckets, this.requests, this.min, this.max)
-    return sketch
+  protected override quantileData(): QuantileSketchData | undefined {
+    return this.buckets && quantileSketch(this.buckets, this.requests, this.min, this.max)
   }
 }
 
-class CellAcc {
-  requests = 0
-  units = 0
-  fallbacks = 0
+class CellAcc extends CellCounts {
   firstTs = Infinity
-  cacheSeen = 0
-  readonly cache: CacheSums = emptyCacheSums()
   readonly metrics: MetricAcc[]
-  readonly models = new Map<string, number>()
-  /** The model keys of failed calls, kept apart from the models that served (as EvidenceBuilder does). */
-  readonly failedModels = new Map<string, number>()
-  readonly errors = new Map<string, number>()
   /** Baseline total cells only. */
   halves: [MetricAcc[], MetricAcc[]] | undefined
 
   constructor(private readonly quantile: boolean[]) {
+    super()
     this.metrics = quantile.map(q => new MetricAcc(q))
   }
 
@@ -141,22 +135,16 @@ class CellAcc {
     this.requests += p.requests
     this.fallbacks += p.fallbacks
     this.firstTs = Math.min(this.firstTs, p.firstTs)
-    this.cacheSeen += p.cacheSeen
-    addCacheSums(this.cache, p.cache)
+    // A cell has cache sums when any of its requests carried input tokens.
+    if (p.cacheSeen > 0) addCacheSums((this.cache ??= emptyCacheSums()), p.cache)
     p.metrics.forEach((m, i) => (this.metrics[i] as MetricAcc).addPart(m))
   }
 
   addAll(other: CellAcc): void {
-    this.requests += other.requests
+    this.addCounts(other)
     this.units += other.units
-    this.fallbacks += other.fallbacks
     this.firstTs = Math.min(this.firstTs, other.firstTs)
-    this.cacheSeen += other.cacheSeen
-    addCacheSums(this.cache, other.cache)
     other.metrics.forEach((m, i) => (this.metrics[i] as MetricAcc).addAll(m))
-    addCounts(this.models, other.models)
-    addCounts(this.failedModels, other.failedModels)
-    addCounts(this.errors, other.errors)
   }
 }
 
@@ -200,6 +188,9 @@ export class EvidenceRows {
         return this.unitRow(row)
       case ROW.quantile:
         return this.quantileRow(row)
+      case ROW.segmentRanks:
+      case ROW.armRanks:
+        return this.rankRow(row)
       default:
         throw new Error(`evidence query: unknown row type ${row.t}`)
     }
@@ -305,6 +296,17 @@ export class EvidenceRows {
     }
   }
 
+  /** Rank sums of the units first seen in a cell: the total's (and its A/A half's), or a segment's. */
+  private rankRow(row: EvidenceRow): void {
+    const arm = row.t === ROW.armRanks
+    const cell = this.cell(row.a, arm ? TOTAL_SEGMENT : this.segmentKey(row.s), row.k)
+    ;(cell.metrics[row.d] as MetricAcc).addRanks(row.w, row.v)
+    if (arm && row.a === ARM_CODE.baseline) {
+      const half = this.halves(cell)[row.h === 1 ? 1 : 0]
+      ;(half[row.d] as MetricAcc).addRanks(row.w, row.v)
+    }
+  }
+
   private segmentKey(values: string[]): string {
     return this.dims.map((d, i) => `${d}=${values[i] ?? ''}`).join('|')
   }
@@ -362,30 +364,16 @@ export class EvidenceRows {
     for (const k of [...cells.keys()].sort((a, b) => a - b)) {
       const cell = cells.get(k) as CellAcc
       if (cell.requests === 0) continue
-      const emitted: Cell = {
-        arm,
-        segment,
-        bucket: from + k * this.o.policy.bucket,
-        requests: cell.requests,
-        units: cell.units,
-        metrics: cell.metrics.map(m => m.toSketch()),
-        models: capKeys(Object.fromEntries(cell.models), MAX_MODEL_KEYS, OTHER_MODELS),
-        errors: capKeys(Object.fromEntries(cell.errors), MAX_ERROR_CLASSES, OTHER_KEY),
-        fallbacks: cell.fallbacks
-      }
-      if (cell.failedModels.size > 0) {
-        emitted.failedModels = capKeys(
-          Object.fromEntries(cell.failedModels),
-          MAX_MODEL_KEYS,
-          OTHER_MODELS
+      const sketches = (metrics: MetricAcc[]) => metrics.map(m => m.toSketch())
+      const [a, b] = halves ? this.halves(cell) : []
+      out.push(
+        emitCell(
+          { arm, segment, bucket: from + k * this.o.policy.bucket },
+          cell,
+          sketches(cell.metrics),
+          a && b && [sketches(a), sketches(b)]
         )
-      }
-      if (cell.cacheSeen > 0) emitted.cache = cell.cache
-      if (halves) {
-        const [a, b] = this.halves(cell)
-        emitted.halves = [a.map(m => m.toSketch()), b.map(m => m.toSketch())]
-      }
-      out.push(emitted)
+      )
     }
   }
 }
@@ -419,10 +407,6 @@ function quantileSketch(b: Buckets, count: number, min: number, max: number): Qu
     max: count > 0 ? max : 0
   }
   return QuantileSketch.fromJSON(data).toJSON()
-}
-
-function addCounts(into: Map<string, number>, from: Map<string, number>): void {
-  for (const [key, count] of from) into.set(key, (into.get(key) ?? 0) + count)
 }
 
 /** The `max` most frequent keys (ties by name), the rest summed under `(other)`. */

@@ -73,9 +73,12 @@ export class PostgresClient implements SqlClient {
   }
 
   /**
-   * One plain query (no cursor: PostgreSQL runs a query read through a cursor without parallel
-   * workers). The rows are the evidence's cells, not the table's: their number grows with the
-   * window's buckets and segments, never with the traffic.
+   * One plain query whose rows are filed as they arrive: a Query with a `row` listener and no
+   * callback, which node-postgres does not accumulate, so the gate holds one row at a time
+   * (parsed from the socket's current chunk; the socket's flow control paces the server). Not a
+   * cursor: PostgreSQL never runs a cursor's query, nor an Execute with a row limit (pg-cursor's
+   * FETCH in batches), with parallel workers (PostgreSQL 15 manual, 15.2 "When Can Parallel
+   * Query Be Used?"), and this query scans the whole window.
    */
   async stream(
     sql: string,
@@ -83,8 +86,23 @@ export class PostgresClient implements SqlClient {
     row: (row: Record<string, unknown>) => void
   ): Promise<void> {
     await this.inTransaction(async client => {
-      const result = await this.withDeadline(client.query<Record<string, unknown>>(sql, params))
-      for (const r of result.rows) row(r)
+      const query = new pg.Query<Record<string, unknown>>(sql, params)
+      const done = new Promise<void>((resolve, reject) => {
+        // A row that cannot be filed stops the filing; the error is given once the server is done.
+        let failed: { error: unknown } | undefined
+        query.on('row', (r: Record<string, unknown>) => {
+          if (failed) return
+          try {
+            row(r)
+          } catch (error) {
+            failed = { error }
+          }
+        })
+        query.on('error', reject)
+        query.on('end', () => (failed ? reject(failed.error) : resolve()))
+      })
+      client.query(query)
+      await this.withDeadline(done)
     })
   }
 

@@ -1,5 +1,7 @@
 import type { Policy, SqlSourceSpec } from '../../policy/types.js'
 import { PRESET_TABLES } from '../../policy/sqlSchema.js'
+import { FieldCatalog, type FieldsSeen } from '../../records/fieldCatalog.js'
+import { fieldSources } from '../../records/fields.js'
 import type { Evidence } from '../../sketch/evidence.js'
 import { SourceError, type CollectRequest, type Source } from '../source.js'
 import { dialectFor, type Dialect } from './dialect.js'
@@ -100,6 +102,7 @@ export class SqlSource implements Source {
           throw bug ? new BugInRows(bug.error) : e
         })
       const evidence = rows.finish()
+      evidence.quality.fields = plan.fields
       if (plan.preset?.notes.length) {
         evidence.quality.notes = [...(evidence.quality.notes ?? []), ...plan.preset.notes]
       }
@@ -150,7 +153,13 @@ export class SqlSource implements Source {
     }
     const from = this.from(d)
     const query: EvidenceQuery = evidenceQuery({ d, policy: this.policy, from, records })
-    return { d, records, query, from, preset }
+    // A resolver of its own: resolving fields registers the values the query reads.
+    const fields = fieldsSeen(
+      this.policy,
+      new FieldResolver(d, info, this.spec.columns, this.where(), preset),
+      info
+    )
+    return { d, records, query, from, preset, fields }
   }
 
   /** Connects (with retries on connection failures), describes the source, and runs `f`. */
@@ -219,6 +228,29 @@ export class SqlSource implements Source {
       .map(p => d.ident(p))
       .join('.')
   }
+}
+
+/**
+ * The fields the source's rows have, for the fields check (analysis/fieldsCheck.ts): its columns,
+ * and each field the policy reads (a metric's `from` and `per` with their aliases, a segment
+ * dimension, the unit) that a column, a mapping or the preset gives. A field nothing gives stops
+ * the evaluation before the query (plan()), so the check here finds the fields that are there but
+ * have no value in the window, and suggests the columns.
+ */
+function fieldsSeen(policy: Policy, resolver: FieldResolver, info: TableInfo): FieldsSeen {
+  const read = new Set<string>([
+    ...policy.metrics.flatMap(m =>
+      [m.from, m.per].flatMap(f => (f === undefined ? [] : [f, ...fieldSources(f).paths]))
+    ),
+    ...(policy.segments?.by ?? []),
+    ...(policy.arms.unit === undefined ? ['unit', 'user_id', 'session_id'] : [policy.arms.unit])
+  ])
+  const row: Record<string, true> = {}
+  for (const column of info.columns.keys()) row[column] = true
+  for (const field of read) if (resolver.field(field)) row[field] = true
+  const catalog = new FieldCatalog(policy)
+  catalog.add(row)
+  return catalog.result()
 }
 
 /** A row as a driver parses it (64-bit integers as strings) -> numbers and strings. */
