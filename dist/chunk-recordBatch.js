@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { Z as spanConvention, _ as applySpanConvention, $ as readPath, t as messageClass, u as isRequestRecord, a0 as rawKeysRead, x as hashUnit } from './chunk-records.js';
+import { a0 as spanConvention, a1 as applySpanConvention, a2 as readPath, t as messageClass, u as isRequestRecord, a3 as rawKeysRead, x as hashUnit } from './chunk-records.js';
 import { L as LazyText } from './chunk-textSample.js';
 
 /** Resolves to the number of physical lines, blank ones included (so lineNo matches an editor's). */

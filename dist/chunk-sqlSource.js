@@ -1,5 +1,5 @@
 import { P as PRESET_TABLES } from './chunk-engine.js';
-import { a1 as DEFAULT_RELATIVE_ACCURACY, a2 as NO_VALUE, a3 as canonicalName, g as emptyMoments, K as emptyCacheSums, N as NON_POSITIVE_BIN, a4 as RANK_STEP, l as emptyQuality, T as TOTAL_SEGMENT, a5 as addMoments, O as OTHER_SEGMENT, a6 as emitCell, M as MAX_SEGMENTS_PER_ARM, z as capKeys, a7 as CellCounts, a8 as addCacheSums, a9 as MetricCell, Q as QuantileSketch, L as OTHER_KEY, i as fieldSources, F as FieldCatalog } from './chunk-records.js';
+import { a4 as DEFAULT_RELATIVE_ACCURACY, a5 as NO_VALUE, a6 as canonicalName, g as emptyMoments, W as emptyCacheSums, N as NON_POSITIVE_BIN, a7 as RANK_STEP, l as emptyQuality, T as TOTAL_SEGMENT, a8 as addMoments, O as OTHER_SEGMENT, z as emitCell, X as MAX_SEGMENTS_PER_ARM, a9 as capKeys, P as CellCounts, aa as addCacheSums, Y as MetricCell, Q as QuantileSketch, K as OTHER_KEY, i as fieldSources, F as FieldCatalog } from './chunk-records.js';
 import { i as didYouMean, T as SourceError } from './chunk-base.js';
 
 /**

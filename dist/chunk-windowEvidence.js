@@ -2,7 +2,7 @@ import { A as MemoryStateStore, e as evaluate } from './chunk-engine.js';
 import { u as unavailableJudge } from './chunk-run2.js';
 import { tmpdir } from 'node:os';
 import { U as UsageError } from './chunk-base.js';
-import { w as compileMetricValue, x as hashUnit, y as dimensionValue, E as EvidenceBuilder, F as FieldCatalog, g as emptyMoments, Q as QuantileSketch, z as capKeys, U as UnitIndex, I as IntMap, A as UnitRankBins, B as UnitBins, C as unitHalf, v as fmix32, G as growUnit, q as addCluster, T as TOTAL_SEGMENT, J as addCacheRequest, K as emptyCacheSums, M as MAX_SEGMENTS_PER_ARM, O as OTHER_SEGMENT, L as OTHER_KEY, P as MAX_ERROR_CLASSES, j as OTHER_MODELS, R as MAX_MODEL_KEYS, S as RankSumsAccumulator, W as coarseBin, X as growCluster, Y as MAX_INVALID_KEYS } from './chunk-records.js';
+import { w as compileMetricValue, x as hashUnit, y as dimensionValue, E as EvidenceBuilder, F as FieldCatalog, g as emptyMoments, Q as QuantileSketch, z as emitCell, A as copyCacheSums, U as UnitIndex, I as IntMap, B as UnitRankBins, C as UnitBins, G as unitHalf, v as fmix32, J as countCappedMap, K as OTHER_KEY, M as MAX_ERROR_CLASSES, L as growUnit, q as addCluster, T as TOTAL_SEGMENT, P as CellCounts, j as OTHER_MODELS, R as MAX_MODEL_KEYS, S as addCacheRequest, W as emptyCacheSums, X as MAX_SEGMENTS_PER_ARM, O as OTHER_SEGMENT, Y as MetricCell, Z as coarseBin, _ as growCluster, $ as MAX_INVALID_KEYS } from './chunk-records.js';
 import { rmSync, mkdtempSync, openSync, writeSync, closeSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -821,53 +821,20 @@ function refuseVarianceReduction(policy) {
     throw new UsageError(`plan and backtest cannot replay variance reduction (CUPED) yet, and the policy's ${adjusted.map(n => `'${n}'`).join(', ')} ${adjusted.length === 1 ? 'metric has' : 'metrics have'} it (the policy's or the metric's varianceReduction); run them on a copy of the policy without varianceReduction (or with varianceReduction: false on those metrics), knowing the gate's adjusted comparisons are narrower`);
 }
 
-class MetricWindow {
-    quantiles;
-    moments = emptyMoments();
-    requests = 0;
-    /** Sum over requests of the value squared (MetricSketch.requestSquares). */
-    requestSquares = 0;
-    /** Quantile metrics: the window's per-unit rank sums (sketch/unitRanks.ts, growUnit). */
-    ranks;
-    constructor(quantiles) {
-        this.quantiles = quantiles;
-        if (quantiles)
-            this.ranks = new RankSumsAccumulator();
-    }
+/** One metric of the window (or of an A/A half, or a segment): a cell's metric, grown by rows. */
+class MetricWindow extends MetricCell {
     /** One request's value: the counts every request adds, whatever its clustering. */
     count(x) {
         this.requests++;
         this.requestSquares += x * x;
         return this.quantiles ? this.quantiles.add(x) : -Infinity;
     }
-    toSketch() {
-        const sketch = {
-            moments: { ...this.moments },
-            requests: this.requests,
-            requestSquares: this.requestSquares
-        };
-        if (this.quantiles)
-            sketch.quantiles = this.quantiles.toJSON();
-        if (this.ranks && !this.ranks.empty)
-            sketch.unitRanks = this.ranks.toJSON();
-        return sketch;
-    }
-}
-/** The counts of a cell: what the checks read per time bucket. */
-class Counts {
-    requests = 0;
-    units = 0;
-    fallbacks = 0;
-    cache;
-    models = new Map();
-    failedModels = new Map();
-    errors = new Map();
 }
 class SegmentWindow {
     key;
     position;
     metrics;
-    counts = new Counts();
+    counts = new CellCounts();
     newest = 0;
     constructor(key, 
     /** Its position in the arm: keyed segments from 0 in first-seen order, OTHER_SEGMENT last. */
@@ -970,20 +937,8 @@ class WindowFrame {
         return this.isQuantile.map(q => new MetricWindow(q ? new QuantileSketch() : undefined));
     }
     cell(arm, segment, k, counts, metrics) {
-        const cell = {
-            arm,
-            segment,
-            bucket: this.from + k * this.bucketMs,
-            requests: counts.requests,
-            units: counts.units,
-            metrics: metrics ? toSketches(metrics) : this.empty,
-            models: capKeys(Object.fromEntries(counts.models), MAX_MODEL_KEYS, OTHER_MODELS),
-            errors: capKeys(Object.fromEntries(counts.errors), MAX_ERROR_CLASSES, OTHER_KEY),
-            fallbacks: counts.fallbacks
-        };
-        if (counts.failedModels.size > 0) {
-            cell.failedModels = capKeys(Object.fromEntries(counts.failedModels), MAX_MODEL_KEYS, OTHER_MODELS);
-        }
+        const at = { arm, segment, bucket: this.from + k * this.bucketMs };
+        const cell = emitCell(at, counts, metrics ? toSketches(metrics) : this.empty);
         // A copy: the newest bucket's sums keep growing after this evidence is handed out.
         if (counts.cache)
             cell.cache = copyCacheSums(counts.cache);
@@ -1084,7 +1039,7 @@ class ArmWindow {
         if (frame.compact) {
             const error = rows.int(b, at, RowLayout.ERROR);
             if (error >= 0) {
-                countCapped(counts.errors, frame.encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY);
+                countCappedMap(counts.errors, frame.encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY);
             }
             if (flags & F_FALLBACK)
                 counts.fallbacks++;
@@ -1184,7 +1139,7 @@ class ArmWindow {
     /** The window's one cell (compact frames), its bucket the newest seen. */
     compactCounts(k) {
         if (this.order.length === 0) {
-            this.buckets.set(0, new Counts());
+            this.buckets.set(0, new CellCounts());
             this.order.push(k);
         }
         else
@@ -1194,7 +1149,7 @@ class ArmWindow {
     bucket(k) {
         let counts = this.buckets.get(k);
         if (!counts) {
-            counts = new Counts();
+            counts = new CellCounts();
             this.buckets.set(k, counts);
             this.order.push(k);
         }
@@ -1209,10 +1164,10 @@ class ArmWindow {
         if (model >= 0) {
             // A failed call served nothing: its model (mostly the requested one) is kept apart.
             const key = encoder.modelKeys.value(model);
-            countCapped(error < 0 ? counts.models : counts.failedModels, key, MAX_MODEL_KEYS, OTHER_MODELS);
+            countCappedMap(error < 0 ? counts.models : counts.failedModels, key, MAX_MODEL_KEYS, OTHER_MODELS);
         }
         if (error >= 0) {
-            countCapped(counts.errors, encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY);
+            countCappedMap(counts.errors, encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY);
         }
         if (flags & F_FALLBACK)
             counts.fallbacks++;
@@ -1352,25 +1307,6 @@ function countInvalid(counts, key, n) {
     else
         counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + n;
 }
-function copyCacheSums(c) {
-    const copy = {
-        ...c,
-        latency: { hit: { ...c.latency.hit }, miss: { ...c.latency.miss } },
-        ttft: { hit: { ...c.ttft.hit }, miss: { ...c.ttft.miss } }
-    };
-    if (c.repricing)
-        copy.repricing = { ...c.repricing };
-    return copy;
-}
 const toSketches = (metrics) => metrics.map(m => m.toSketch());
-function countCapped(counts, key, max, other) {
-    const seen = counts.get(key);
-    if (seen !== undefined)
-        counts.set(key, seen + 1);
-    else if (counts.size < max)
-        counts.set(key, 1);
-    else
-        counts.set(other, (counts.get(other) ?? 0) + 1);
-}
 
 export { ArmWindow as A, F_CANARY as F, MetricOverlay as M, RowLayout as R, VALUE_STATUS as V, WindowEvidence as W, WindowFrame as a, backtest as b, bindingOf as c, armsEvidence as d, rowBuffer as e, F_UNIT as f, readLogs as r };

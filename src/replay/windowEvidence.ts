@@ -1,13 +1,8 @@
 import type { Policy } from '../policy/types.js'
 import type { RequestRecord } from '../records/record.js'
-import { addCacheRequest, emptyCacheSums } from '../sketch/cacheSums.js'
-import {
-  TOTAL_SEGMENT,
-  type CacheSums,
-  type Cell,
-  type DataQuality,
-  type Evidence
-} from '../sketch/evidence.js'
+import { addCacheRequest, copyCacheSums, emptyCacheSums } from '../sketch/cacheSums.js'
+import { CellCounts, countCappedMap, emitCell, MetricCell } from '../sketch/cellParts.js'
+import { TOTAL_SEGMENT, type Cell, type DataQuality, type Evidence } from '../sketch/evidence.js'
 import {
   MAX_ERROR_CLASSES,
   MAX_INVALID_KEYS,
@@ -15,17 +10,11 @@ import {
   OTHER_KEY,
   OTHER_SEGMENT
 } from '../sketch/evidenceBuilder.js'
-import { capKeys, MAX_MODEL_KEYS, OTHER_MODELS } from '../sketch/metricSketch.js'
+import { MAX_MODEL_KEYS, OTHER_MODELS } from '../sketch/metricSketch.js'
 import { addCluster, emptyMoments, growCluster } from '../sketch/moments.js'
 import { QuantileSketch } from '../sketch/quantileSketch.js'
 import type { MetricSketch, RatioMoments } from '../sketch/types.js'
-import {
-  coarseBin,
-  growUnit,
-  RankSumsAccumulator,
-  UnitBins,
-  UnitRankBins
-} from '../sketch/unitRanks.js'
+import { coarseBin, growUnit, UnitBins, UnitRankBins } from '../sketch/unitRanks.js'
 import { IntMap } from '../sketch/intMap.js'
 import { fmix32, UnitIndex, unitHalf, type UnitKey } from '../sketch/unitIndex.js'
 import {
@@ -76,49 +65,18 @@ export interface WindowOptions {
   from: number
 }
 
-class MetricWindow {
-  readonly moments: RatioMoments = emptyMoments()
-  requests = 0
-  /** Sum over requests of the value squared (MetricSketch.requestSquares). */
-  requestSquares = 0
-  /** Quantile metrics: the window's per-unit rank sums (sketch/unitRanks.ts, growUnit). */
-  readonly ranks: RankSumsAccumulator | undefined
-  constructor(readonly quantiles: QuantileSketch | undefined) {
-    if (quantiles) this.ranks = new RankSumsAccumulator()
-  }
-
+/** One metric of the window (or of an A/A half, or a segment): a cell's metric, grown by rows. */
+class MetricWindow extends MetricCell {
   /** One request's value: the counts every request adds, whatever its clustering. */
   count(x: number): number {
     this.requests++
     this.requestSquares += x * x
     return this.quantiles ? this.quantiles.add(x) : -Infinity
   }
-
-  toSketch(): MetricSketch {
-    const sketch: MetricSketch = {
-      moments: { ...this.moments },
-      requests: this.requests,
-      requestSquares: this.requestSquares
-    }
-    if (this.quantiles) sketch.quantiles = this.quantiles.toJSON()
-    if (this.ranks && !this.ranks.empty) sketch.unitRanks = this.ranks.toJSON()
-    return sketch
-  }
-}
-
-/** The counts of a cell: what the checks read per time bucket. */
-class Counts {
-  requests = 0
-  units = 0
-  fallbacks = 0
-  cache: CacheSums | undefined
-  readonly models = new Map<string, number>()
-  readonly failedModels = new Map<string, number>()
-  readonly errors = new Map<string, number>()
 }
 
 class SegmentWindow {
-  readonly counts = new Counts()
+  readonly counts = new CellCounts()
   newest = 0
   constructor(
     readonly key: string,
@@ -222,27 +180,11 @@ export class WindowFrame {
     arm: Cell['arm'],
     segment: string,
     k: number,
-    counts: Counts,
+    counts: CellCounts,
     metrics?: MetricWindow[]
   ): Cell {
-    const cell: Cell = {
-      arm,
-      segment,
-      bucket: this.from + k * this.bucketMs,
-      requests: counts.requests,
-      units: counts.units,
-      metrics: metrics ? toSketches(metrics) : this.empty,
-      models: capKeys(Object.fromEntries(counts.models), MAX_MODEL_KEYS, OTHER_MODELS),
-      errors: capKeys(Object.fromEntries(counts.errors), MAX_ERROR_CLASSES, OTHER_KEY),
-      fallbacks: counts.fallbacks
-    }
-    if (counts.failedModels.size > 0) {
-      cell.failedModels = capKeys(
-        Object.fromEntries(counts.failedModels),
-        MAX_MODEL_KEYS,
-        OTHER_MODELS
-      )
-    }
+    const at = { arm, segment, bucket: this.from + k * this.bucketMs }
+    const cell = emitCell(at, counts, metrics ? toSketches(metrics) : this.empty)
     // A copy: the newest bucket's sums keep growing after this evidence is handed out.
     if (counts.cache) cell.cache = copyCacheSums(counts.cache)
     return cell
@@ -259,7 +201,7 @@ export class ArmWindow {
   private readonly sums: UnitSums
   private readonly total: MetricWindow[]
   /** Counts per time bucket index, and the bucket indices in time order. */
-  private readonly buckets = new Map<number, Counts>()
+  private readonly buckets = new Map<number, CellCounts>()
   private readonly order: number[] = []
   /** Cells of buckets that are past (time order: they no longer change), emitted once. */
   private readonly emitted: Cell[] = []
@@ -342,7 +284,12 @@ export class ArmWindow {
     if (frame.compact) {
       const error = rows.int(b, at, RowLayout.ERROR)
       if (error >= 0) {
-        countCapped(counts.errors, frame.encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY)
+        countCappedMap(
+          counts.errors,
+          frame.encoder.errors.value(error),
+          MAX_ERROR_CLASSES,
+          OTHER_KEY
+        )
       }
       if (flags & F_FALLBACK) counts.fallbacks++
     } else this.count(counts, b, at, flags)
@@ -420,9 +367,9 @@ export class ArmWindow {
     // Buckets before the newest never change again: emit each once, with empty sketches.
     for (let j = this.emitted.length; j < this.order.length - 1; j++) {
       const k = this.order[j] as number
-      this.emitted.push(frame.cell(this.arm, TOTAL_SEGMENT, k, this.buckets.get(k) as Counts))
+      this.emitted.push(frame.cell(this.arm, TOTAL_SEGMENT, k, this.buckets.get(k) as CellCounts))
     }
-    const counts = this.buckets.get(frame.compact ? 0 : newest) as Counts
+    const counts = this.buckets.get(frame.compact ? 0 : newest) as CellCounts
     const last = frame.cell(this.arm, TOTAL_SEGMENT, newest, counts, this.total)
     if (this.halves) last.halves = [toSketches(this.halves[0]), toSketches(this.halves[1])]
     const cells = [...this.emitted, last]
@@ -434,18 +381,18 @@ export class ArmWindow {
   }
 
   /** The window's one cell (compact frames), its bucket the newest seen. */
-  private compactCounts(k: number): Counts {
+  private compactCounts(k: number): CellCounts {
     if (this.order.length === 0) {
-      this.buckets.set(0, new Counts())
+      this.buckets.set(0, new CellCounts())
       this.order.push(k)
     } else this.order[0] = k
-    return this.buckets.get(0) as Counts
+    return this.buckets.get(0) as CellCounts
   }
 
-  private bucket(k: number): Counts {
+  private bucket(k: number): CellCounts {
     let counts = this.buckets.get(k)
     if (!counts) {
-      counts = new Counts()
+      counts = new CellCounts()
       this.buckets.set(k, counts)
       this.order.push(k)
     }
@@ -453,7 +400,7 @@ export class ArmWindow {
   }
 
   /** The counts every record adds to its cell (EvidenceBuilder.file, before the metrics). */
-  private count(counts: Counts, b: RowBuffer, at: number, flags: number): void {
+  private count(counts: CellCounts, b: RowBuffer, at: number, flags: number): void {
     const { encoder, policy } = this.frame
     const rows = encoder.reader
     const model = rows.int(b, at, RowLayout.MODEL)
@@ -461,7 +408,7 @@ export class ArmWindow {
     if (model >= 0) {
       // A failed call served nothing: its model (mostly the requested one) is kept apart.
       const key = encoder.modelKeys.value(model)
-      countCapped(
+      countCappedMap(
         error < 0 ? counts.models : counts.failedModels,
         key,
         MAX_MODEL_KEYS,
@@ -469,7 +416,7 @@ export class ArmWindow {
       )
     }
     if (error >= 0) {
-      countCapped(counts.errors, encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY)
+      countCappedMap(counts.errors, encoder.errors.value(error), MAX_ERROR_CLASSES, OTHER_KEY)
     }
     if (flags & F_FALLBACK) counts.fallbacks++
     const input = rows.cache(b, at, INPUT_TOKENS)
@@ -632,21 +579,4 @@ function countInvalid(counts: Record<string, number>, key: string, n: number): v
   else counts[OTHER_KEY] = (counts[OTHER_KEY] ?? 0) + n
 }
 
-function copyCacheSums(c: CacheSums): CacheSums {
-  const copy: CacheSums = {
-    ...c,
-    latency: { hit: { ...c.latency.hit }, miss: { ...c.latency.miss } },
-    ttft: { hit: { ...c.ttft.hit }, miss: { ...c.ttft.miss } }
-  }
-  if (c.repricing) copy.repricing = { ...c.repricing }
-  return copy
-}
-
 const toSketches = (metrics: MetricWindow[]): MetricSketch[] => metrics.map(m => m.toSketch())
-
-function countCapped(counts: Map<string, number>, key: string, max: number, other: string): void {
-  const seen = counts.get(key)
-  if (seen !== undefined) counts.set(key, seen + 1)
-  else if (counts.size < max) counts.set(key, 1)
-  else counts.set(other, (counts.get(other) ?? 0) + 1)
-}
