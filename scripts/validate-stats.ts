@@ -54,15 +54,19 @@ function shortMethod(note: string | undefined): string {
   return method.split(' (')[0] ?? ''
 }
 
-const percent = (x: number) => `${(100 * x).toFixed(2)}%`
+function percent(x: number): string {
+  return `${(100 * x).toFixed(2)}%`
+}
 
 /** A regime's row of the table. */
-const tableRow = (o: RegimeOutcome) =>
-  `| \`${o.id}\` | ${percent(o.alpha)} | ${o.before ?? '-'} | ${o.misses}/${o.replicates} | ${percent(o.rate)} | ${percent(o.lower)} to ${percent(o.upper)} | ${o.verdict} | ${shortMethod(o.note)} |`
+function tableRow(o: RegimeOutcome): string {
+  return `| \`${o.id}\` | ${percent(o.alpha)} | ${o.before ?? '-'} | ${o.misses}/${o.replicates} | ${percent(o.rate)} | ${percent(o.lower)} to ${percent(o.upper)} | ${o.verdict} | ${shortMethod(o.note)} |`
+}
 
 /** A regime's line of the "Regimes" list. */
-const regimeLine = (o: RegimeOutcome) =>
-  `- \`${o.id}\`: ${o.description}.${o.note ? ` ${o.note}.` : ''}`
+function regimeLine(o: RegimeOutcome): string {
+  return `- \`${o.id}\`: ${o.description}.${o.note ? ` ${o.note}.` : ''}`
+}
 
 function markdown(rows: RegimeOutcome[]): string {
   const lines = [
