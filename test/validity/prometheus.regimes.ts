@@ -64,46 +64,39 @@ function cell(arm: 'baseline' | 'canary', bucket: number, t: PeriodTotals): Cell
 
 const clip01 = (v: number) => Math.min(1, Math.max(0, v))
 
+/** One 5-minute bucket of per-request counters, per arm. */
+type Bucket = { baseline: PeriodTotals; canary: PeriodTotals }
+type Check = (a: ReturnType<typeof analyze>) => { decided: boolean; miss: boolean }
+
 /**
- * One replicate: users with 1-200 requests each and their own quality level, assigned per user
- * at `share`; each look adds a 5-minute bucket of per-request counters. `check` says whether the
- * analysis at a look misses (and whether it decided at all).
+ * `replicates` replicates of LOOKS looks: each look adds a bucket from the replicate's `buckets`
+ * (seeded with seed + i) and runs analyze() on the evidence so far, shaped as PrometheusSource
+ * builds it; `check` says whether the analysis at a look misses (and whether it decided at all).
  */
-function run(
+function simulate(
   replicates: number,
   seed: number,
   o: {
-    users: number
+    policy: Policy
     share: number
-    factor: number
-    /** Declare arms.designEffect as measured once on a pilot population's logs (with users). */
-    declare: boolean
+    buckets: (rand: () => number) => () => Bucket
+    check: Check
     /** What is tested, when not the quality metric's interval. */
     method?: string
-    check: (a: ReturnType<typeof analyze>) => { decided: boolean; miss: boolean }
+    /** What the note says was declared. */
+    declared: string
   }
 ): { misses: number; replicates: number; note: string } {
-  const p = policy(o.declare ? pilotDesignEffect(o.users, o.share) : undefined)
   let misses = 0
   let decided = 0
   let method = ''
   for (let i = 0; i < replicates; i++) {
     const rand = mulberry32(seed + i)
-    const population = new UserPopulation(
-      rand,
-      {
-        users: o.users,
-        canaryShare: o.share,
-        looks: LOOKS,
-        maxRequests: 200,
-        level: r => 0.78 + 0.12 * normal(r)
-      },
-      (level, canary, r) => (canary ? o.factor : 1) * clip01(level + 0.12 * normal(r))
-    )
+    const next = o.buckets(rand)
     const cells: Cell[] = []
     let missed = false
     for (let look = 1; look <= LOOKS; look++) {
-      const served = population.step(rand)
+      const served = next()
       const bucket = (look - 1) * BUCKET
       cells.push(cell('baseline', bucket, served.baseline), cell('canary', bucket, served.canary))
       const evidence: Evidence = {
@@ -116,7 +109,7 @@ function run(
         cells: [...cells],
         quality: { ...emptyQuality(), records: 1, lines: 1 }
       }
-      const analysis = analyze(p, evidence, 100 * o.share)
+      const analysis = analyze(o.policy, evidence, 100 * o.share)
       method = o.method ?? analysis.metrics[0]?.method ?? method
       const c = o.check(analysis)
       if (c.decided) decided++
@@ -125,31 +118,62 @@ function run(
     if (missed) misses++
   }
   const share = decided / (replicates * LOOKS)
-  const declared = p.arms.designEffect
-  const where = `decided at ${(100 * share).toFixed(0)}% of looks${declared ? `; arms.designEffect ${declared.toFixed(1)} declared` : ''}; method: ${method}`
+  const where = `decided at ${(100 * share).toFixed(0)}% of looks${o.declared}; method: ${method}`
   return { misses, replicates, note: share < 0.5 ? `${HOLDS} ${where}` : where }
 }
 
 /**
- * One replicate with each request assigned on its own (`arms.assignment: request`, declared):
- * `perLook` requests per 5-minute bucket, a Binomial(perLook, share) of them canary, each with an
- * independent quality score N(0.78, 0.17) clipped to [0, 1] (times `factor` on the canary).
+ * Users with 1-200 requests each and their own quality level, assigned per user at `share`;
+ * each look adds a 5-minute bucket of their per-request counters.
+ */
+function run(
+  replicates: number,
+  seed: number,
+  o: {
+    users: number
+    share: number
+    factor: number
+    /** Declare arms.designEffect as measured once on a pilot population's logs (with users). */
+    declare: boolean
+    method?: string
+    check: Check
+  }
+): { misses: number; replicates: number; note: string } {
+  const p = policy(o.declare ? pilotDesignEffect(o.users, o.share) : undefined)
+  const declared = p.arms.designEffect
+  return simulate(replicates, seed, {
+    policy: p,
+    share: o.share,
+    check: o.check,
+    ...(o.method && { method: o.method }),
+    declared: declared ? `; arms.designEffect ${declared.toFixed(1)} declared` : '',
+    buckets: rand => {
+      const population = new UserPopulation(
+        rand,
+        {
+          users: o.users,
+          canaryShare: o.share,
+          looks: LOOKS,
+          maxRequests: 200,
+          level: r => 0.78 + 0.12 * normal(r)
+        },
+        (level, canary, r) => (canary ? o.factor : 1) * clip01(level + 0.12 * normal(r))
+      )
+      return () => population.step(rand)
+    }
+  })
+}
+
+/**
+ * Each request assigned on its own (`arms.assignment: request`, declared): `perLook` requests per
+ * 5-minute bucket, a Binomial(perLook, share) of them canary, each with an independent quality
+ * score N(0.78, 0.17) clipped to [0, 1] (times `factor` on the canary).
  */
 function runRequests(
   replicates: number,
   seed: number,
-  o: {
-    perLook: number
-    share: number
-    factor: number
-    method?: string
-    check: (a: ReturnType<typeof analyze>) => { decided: boolean; miss: boolean }
-  }
+  o: { perLook: number; share: number; factor: number; method?: string; check: Check }
 ): { misses: number; replicates: number; note: string } {
-  const p = policy(undefined, 'request')
-  let misses = 0
-  let decided = 0
-  let method = ''
   const totals = (rand: () => number, n: number, factor: number): PeriodTotals => {
     let sum = 0
     let squares = 0
@@ -160,38 +184,20 @@ function runRequests(
     }
     return { requests: n, sum, squares }
   }
-  for (let i = 0; i < replicates; i++) {
-    const rand = mulberry32(seed + i)
-    const cells: Cell[] = []
-    let missed = false
-    for (let look = 1; look <= LOOKS; look++) {
+  return simulate(replicates, seed, {
+    policy: policy(undefined, 'request'),
+    share: o.share,
+    check: o.check,
+    ...(o.method && { method: o.method }),
+    declared: '; arms.assignment: request declared',
+    buckets: rand => () => {
       const canary = binomial(rand, o.perLook, o.share)
-      const bucket = (look - 1) * BUCKET
-      cells.push(
-        cell('baseline', bucket, totals(rand, o.perLook - canary, 1)),
-        cell('canary', bucket, totals(rand, canary, o.factor))
-      )
-      const evidence: Evidence = {
-        source: 'prometheus (simulated)',
-        window: { from: 0, to: look * BUCKET },
-        bucketMs: BUCKET,
-        metrics: ['quality'],
-        unitLevel: false,
-        aggregated: true,
-        cells: [...cells],
-        quality: { ...emptyQuality(), records: 1, lines: 1 }
+      return {
+        baseline: totals(rand, o.perLook - canary, 1),
+        canary: totals(rand, canary, o.factor)
       }
-      const analysis = analyze(p, evidence, 100 * o.share)
-      method = o.method ?? analysis.metrics[0]?.method ?? method
-      const c = o.check(analysis)
-      if (c.decided) decided++
-      if (c.miss) missed = true
     }
-    if (missed) misses++
-  }
-  const share = decided / (replicates * LOOKS)
-  const where = `decided at ${(100 * share).toFixed(0)}% of looks; arms.assignment: request declared; method: ${method}`
-  return { misses, replicates, note: share < 0.5 ? `${HOLDS} ${where}` : where }
+  })
 }
 
 /**
