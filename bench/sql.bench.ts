@@ -126,7 +126,7 @@ try {
     const s = samples[mode][0] as Sample
     if (s.records !== first.records || s.decision !== first.decision) {
       throw new Error(
-        `${mode} read ${s.records} records (${s.decision}); the file source ${first.records} (${first.decision})`
+        `${mode} read ${s.records} records (${s.decision}); the file source ${first.records} (${first.decision})${s.problems.length > 0 ? `; ${mode} said: ${s.problems.join('; ')}` : ''}`
       )
     }
     if (JSON.stringify(s.arms) !== JSON.stringify(first.arms)) {

@@ -234,6 +234,18 @@ function sessionsRegime(metric: 'latency' | 'score'): Regime {
   }
 }
 
+/** The judge's pairwise metric: its win rate against the fixed reference 0.5, absolute. */
+const PAIRWISE_JUDGE = metricSpec({
+  name: 'judge',
+  from: 'judge',
+  kind: 'mean',
+  better: 'higher',
+  tolerance: { value: 0.05, relative: false },
+  minSamples: 30,
+  totalOnly: true,
+  reference: 0.5
+} as Partial<MetricSpec> & Pick<MetricSpec, 'tolerance' | 'kind'>)
+
 /**
  * A pairwise judge that answers "tie" (0.5) 97% of the time and "baseline better" (0) 3%: the
  * canary's win rate is 0.485 against the fixed reference 0.5, which the judge encodes as a
@@ -241,16 +253,7 @@ function sessionsRegime(metric: 'latency' | 'score'): Regime {
  */
 function pairwiseJudgeRegime(): Regime {
   const truth = -0.015
-  const spec = metricSpec({
-    name: 'judge',
-    from: 'judge',
-    kind: 'mean',
-    better: 'higher',
-    tolerance: { value: 0.05, relative: false },
-    minSamples: 30,
-    totalOnly: true,
-    reference: 0.5
-  } as Partial<MetricSpec> & Pick<MetricSpec, 'tolerance' | 'kind'>)
+  const spec = PAIRWISE_JUDGE
   return {
     id: 'judge-pairwise-mostly-ties',
     description:
@@ -324,16 +327,7 @@ function pointwiseJudgeRegime(): Regime {
  */
 function clusteredJudgeRegime(): Regime {
   const truth = -0.075
-  const spec = metricSpec({
-    name: 'judge',
-    from: 'judge',
-    kind: 'mean',
-    better: 'higher',
-    tolerance: { value: 0.05, relative: false },
-    minSamples: 30,
-    totalOnly: true,
-    reference: 0.5
-  } as Partial<MetricSpec> & Pick<MetricSpec, 'tolerance' | 'kind'>)
+  const spec = PAIRWISE_JUDGE
   const unit = { lower: 0, upper: 1 }
   return {
     id: 'judge-pairwise-clustered-users',
