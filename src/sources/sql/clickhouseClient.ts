@@ -39,6 +39,9 @@ const CODES: Record<number, SqlErrorKind> = {
 /** READONLY: the user's profile is read-only, so no setting may be changed per query. */
 const READONLY = 164
 
+/** Bytes of aggregation or sort state a query keeps in memory before spilling to disk. */
+const EXTERNAL_BYTES = 512 << 20
+
 export class ClickHouseClientAdapter implements SqlClient {
   private readonly client: ClickHouseClient
   private readonly deadline: number
@@ -140,6 +143,11 @@ export class ClickHouseClientAdapter implements SqlClient {
       settings.max_execution_time = Math.max(1, Math.ceil(remaining / 1000))
       // The evidence query of a large policy can pass the default 256 KiB.
       settings.max_query_size = 4 << 20
+      // The per-user levels (rank sums, clusters) group by unit: past a few hundred MB, let the
+      // server spill those aggregations and sorts to disk instead of failing the query with
+      // MEMORY_LIMIT_EXCEEDED (code 241; the default max_memory_usage is 10 GB).
+      settings.max_bytes_before_external_group_by = EXTERNAL_BYTES
+      settings.max_bytes_before_external_sort = EXTERNAL_BYTES
     }
     try {
       const result = await this.client.query({
