@@ -62,6 +62,7 @@ export function aaCheck(
     ...ctx,
     // The halves are a check at one level (no promotion rests on them).
     passAlpha: ctx.alpha,
+    ends: 'both',
     project: false,
     tStar: { baseline: halfSize, canary: halfSize, total: 2 * halfSize }
   }
