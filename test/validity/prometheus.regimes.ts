@@ -5,6 +5,7 @@
  * run through analyze() on evidence shaped as PrometheusSource builds it (one cell per arm and
  * bucket; a mean from sum, count and sum of squares; unitLevel false).
  */
+import type { StepTStar } from '../../src/analysis/types.js'
 import { analyze } from '../../src/analysis/analyze.js'
 import type { Policy } from '../../src/policy/types.js'
 import { emptyQuality, TOTAL_SEGMENT, type Cell, type Evidence } from '../../src/sketch/evidence.js'
@@ -95,6 +96,8 @@ function simulate(
     const next = o.buckets(rand)
     const cells: Cell[] = []
     let missed = false
+    // Planned at the first look and kept for the others, as the rollout state keeps it.
+    let tStar: StepTStar | undefined
     for (let look = 1; look <= LOOKS; look++) {
       const served = next()
       const bucket = (look - 1) * BUCKET
@@ -109,7 +112,8 @@ function simulate(
         cells: [...cells],
         quality: { ...emptyQuality(), records: 1, lines: 1 }
       }
-      const analysis = analyze(o.policy, evidence, 100 * o.share)
+      const analysis = analyze(o.policy, evidence, 100 * o.share, false, tStar ? { tStar } : {})
+      tStar ??= analysis.tStar
       method = o.method ?? analysis.metrics[0]?.method ?? method
       const c = o.check(analysis)
       if (c.decided) decided++
