@@ -9,7 +9,8 @@ import {
   boundedCS,
   boundedRatioCS,
   JointRegion,
-  type BoundedArm
+  type BoundedArm,
+  type Side
 } from '../stats/cs/bernstein.js'
 import { quantileCS, quantileDifferenceCS } from '../stats/cs/quantile.js'
 import { ratioCS, ratioDifferenceCS } from '../stats/cs/ratio.js'
@@ -62,6 +63,12 @@ export interface CompareContext {
    * the A/A halves, simulations of the intervals alone). Default true.
    */
   project?: boolean
+  /**
+   * false: a bounded metric's interval is the two-sided sequence on both sides, for a check that
+   * reads both (the A/A halves test either direction). Default true: its pass side and its fail
+   * side are each one-sided (decisionSides).
+   */
+  oneSided?: boolean
 }
 
 /**
@@ -121,12 +128,23 @@ export function compareMetric(
   // Variance reduction (CUPED): the regression-adjusted sequence, for a metric that asks for it.
   const adjusted = adjustedComparison(spec, baseline, canary, passCtx)
   const failAdjusted = passCtx === ctx ? adjusted : adjustedComparison(spec, baseline, canary, ctx)
-  const evaluated = differenceInterval(spec, baseline, canary, spec.tolerance, passCtx, adjusted)
+  // A bounded metric's pass interval is its pass side alone, its fail interval its fail side.
+  const sides = ctx.oneSided === false ? undefined : decisionSides(spec)
+  const evaluated = differenceInterval(
+    spec,
+    baseline,
+    canary,
+    spec.tolerance,
+    passCtx,
+    adjusted,
+    sides?.pass
+  )
   const failAt = spec.rollbackAt ?? spec.tolerance
   const atFailLevel = (tolerance: Tolerance): DifferenceInterval =>
-    passCtx === ctx && tolerance.relative === spec.tolerance.relative
+    passCtx === ctx && tolerance.relative === spec.tolerance.relative && !sides
       ? evaluated.interval
-      : differenceInterval(spec, baseline, canary, tolerance, ctx, failAdjusted).interval
+      : differenceInterval(spec, baseline, canary, tolerance, ctx, failAdjusted, sides?.fail)
+          .interval
   // The interval shown is the one decided on: its pass side at the pass alpha, the other at the
   // fail alpha (on the tolerance's scale).
   const interval = decisionInterval(evaluated.interval, atFailLevel(spec.tolerance), spec.better)
@@ -246,6 +264,18 @@ function decisionInterval(
   return better === 'lower' ? { ...pass, lower: fail.lower } : { ...pass, upper: fail.upper }
 }
 
+/**
+ * The raw-scale sides a bounded metric's verdict reads (stats/cs/bernstein.ts, one-sided): a pass
+ * needs the harm's upper bound (the change's upper bound when lower is better), a fail its lower
+ * bound. Undefined for the other sequences, which stay two-sided.
+ */
+function decisionSides(spec: MetricSpec): { pass: Side; fail: Side } | undefined {
+  if (spec.kind === 'quantile' || !metricRange(spec)) return undefined
+  return spec.better === 'lower'
+    ? { pass: 'upper', fail: 'lower' }
+    : { pass: 'lower', fail: 'upper' }
+}
+
 interface Evaluated {
   interval: DifferenceInterval
   method: string
@@ -262,7 +292,9 @@ function differenceInterval(
   c: MetricSketch,
   tolerance: Tolerance,
   ctx: CompareContext,
-  adjusted?: AdjustedComparison
+  adjusted?: AdjustedComparison,
+  /** A bounded metric's one side (boundedInterval); ignored by the other sequences. */
+  side?: Side
 ): Evaluated {
   const relative = tolerance.relative
   const aggregate = ctx.designEffects?.[spec.name]
@@ -296,7 +328,7 @@ function differenceInterval(
   if (inflation) validity.designEffect = { ...inflation, source: aggregate!.source }
   const range = sketchRange(metricRange(spec), b, c)
   if (range) {
-    const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation)
+    const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation, side)
     return {
       interval,
       method: methodOf(spec, { relative, histogram: false }),
@@ -402,20 +434,23 @@ function boundedArm(m: MetricSketch, range: ValueRange, inflation = 1): BoundedA
 /**
  * A bounded metric's interval (stats/cs/bernstein.ts): the joint region of both arms projected on
  * the change, absolute or (Fieller) relative; or, for a fixed reference (the judge's pairwise win
- * rate against 0.5), the canary's own CS minus the reference.
+ * rate against 0.5), the canary's own CS minus the reference. With `side` (on the returned
+ * interval's scale: canary - baseline, canary / baseline - 1, or canary - reference), only that
+ * bound, valid alone at ctx.alpha; the other is infinite.
  */
-function boundedInterval(
+export function boundedInterval(
   spec: MetricSpec,
   b: MetricSketch,
   c: MetricSketch,
   relative: boolean,
   range: ValueRange,
   ctx: CompareContext,
-  inflation?: { baseline: number; canary: number }
+  inflation?: { baseline: number; canary: number },
+  side?: Side
 ): DifferenceInterval {
   const canary = boundedArm(c, range, inflation?.canary)
   if (spec.reference !== undefined) {
-    const cs = boundedCS(canary, range, ctx.alpha, { tStar: ctx.tStar.canary })
+    const cs = boundedCS(canary, range, ctx.alpha, { tStar: ctx.tStar.canary }, side)
     const ref = spec.reference
     const lower = relative ? cs.lower / ref - 1 : cs.lower - ref
     const upper = relative ? cs.upper / ref - 1 : cs.upper - ref
@@ -425,26 +460,39 @@ function boundedInterval(
       ...(canary.n > 0 ? { lower, upper } : { lower: -Infinity, upper: Infinity }),
       baseline: ref,
       canary: cs.estimate,
-      se: canary.n > 0 ? (upper - lower) / (2 * Z_95) : Infinity,
+      se: canary.n > 0 ? seOf(estimate, lower, upper) : Infinity,
       t: canary.n,
       relative
     }
   }
   const baseline = boundedArm(b, range, inflation?.baseline)
-  const region = new JointRegion(baseline, canary, range, ctx.alpha, {
-    baseline: { tStar: ctx.tStar.baseline },
-    canary: { tStar: ctx.tStar.canary }
-  })
+  const region = new JointRegion(
+    baseline,
+    canary,
+    range,
+    ctx.alpha,
+    { baseline: { tStar: ctx.tStar.baseline }, canary: { tStar: ctx.tStar.canary } },
+    side
+  )
   const d = relative ? boundedRatioCS(region) : boundedContrastCS(region, 1)
-  const width = d.upper - d.lower
   return {
     ...d,
     baseline: baseline.n > 0 ? baseline.sum / baseline.n : NaN,
     canary: canary.n > 0 ? canary.sum / canary.n : NaN,
-    se: Number.isFinite(width) ? width / (2 * Z_95) : Infinity,
+    se: seOf(d.estimate, d.lower, d.upper),
     t: baseline.n + canary.n,
     relative
   }
+}
+
+/**
+ * An interval's width as a standard error (at 95%): its half-width, or, for a one-sided interval,
+ * its finite side's distance from the estimate.
+ */
+function seOf(estimate: number, lower: number, upper: number): number {
+  if (Number.isFinite(lower) && Number.isFinite(upper)) return (upper - lower) / (2 * Z_95)
+  const d = Number.isFinite(lower) ? estimate - lower : upper - estimate
+  return Number.isFinite(d) ? Math.max(0, d) / Z_95 : Infinity
 }
 
 /**
@@ -568,9 +616,11 @@ function decisiveAt(
           upper: estimate + (h.upper - h.estimate) * adjusted.scale
         }
       : h
+  const sides = ctx.oneSided === false ? undefined : decisionSides(spec)
   const harm = view(
     toHarm(
-      differenceInterval(spec, gb, gc, spec.tolerance, passContext(ctx)).interval,
+      differenceInterval(spec, gb, gc, spec.tolerance, passContext(ctx), undefined, sides?.pass)
+        .interval,
       spec.better
     ),
     adjusted?.estimate
@@ -580,10 +630,13 @@ function decisiveAt(
   // A fail needs the whole interval beyond failAt, so at least the estimate.
   if (sameScale && !(harm.estimate > failAt.value)) return false
   const fail =
-    sameScale && passContext(ctx) === ctx
+    sameScale && passContext(ctx) === ctx && !sides
       ? harm
       : view(
-          toHarm(differenceInterval(spec, gb, gc, failAt, ctx).interval, spec.better),
+          toHarm(
+            differenceInterval(spec, gb, gc, failAt, ctx, undefined, sides?.fail).interval,
+            spec.better
+          ),
           adjusted?.failEstimate
         )
   return fail.lower > failAt.value
@@ -664,7 +717,16 @@ function limitResult(
   canary: MetricSketch,
   ctx: CompareContext
 ): LimitResult {
-  const ci = armInterval(spec, canary, ctx, ctx.tStar.canary)
+  // A breach reads one bound only: the canary's lower bound when lower is better, its upper one
+  // otherwise, one-sided at alpha for a bounded metric (stats/cs/bernstein.ts). The other bound,
+  // only shown, is the two-sided sequence's.
+  const side: Side = spec.better === 'lower' ? 'lower' : 'upper'
+  const one = armInterval(spec, canary, ctx, ctx.tStar.canary, side)
+  const both =
+    Number.isFinite(one.lower) && Number.isFinite(one.upper)
+      ? one
+      : armInterval(spec, canary, ctx, ctx.tStar.canary)
+  const ci = side === 'lower' ? { ...both, lower: one.lower } : { ...both, upper: one.upper }
   const worse = (v: number) => (spec.better === 'lower' ? v > limit : v < limit)
   const enough = unitsOf(canary) >= ctx.minSamples
   const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper)
@@ -686,19 +748,22 @@ function queryLimit(spec: MetricSpec, limit: number, value: number): LimitResult
 /**
  * One arm's own confidence sequence for the metric (a limit, or the baseline's drift): the
  * quantile CS, the bounded CS, or the asymptotic CS once its skewness allows (else unbounded).
+ * `side`: only that bound is needed (a limit's breach); the bounded CS then computes it alone,
+ * valid at ctx.alpha, and the other bound is infinite. The other sequences stay two-sided.
  */
 function armInterval(
   spec: MetricSpec,
   arm: MetricSketch,
   ctx: CompareContext,
-  tStar: number
+  tStar: number,
+  side?: Side
 ): { estimate: number; lower: number; upper: number } {
   if (spec.kind === 'quantile') {
     const q = quantileArm(arm)
     return quantileCS(q.sketch, spec.quantile ?? 0.5, ctx.alpha, tStar, q.designEffect)
   }
   const range = sketchRange(metricRange(spec), arm)
-  if (range) return boundedCS(boundedArm(arm, range), range, ctx.alpha, { tStar })
+  if (range) return boundedCS(boundedArm(arm, range), range, ctx.alpha, { tStar }, side)
   const ci = ratioCS(arm.moments, ctx.alpha, { tStar })
   const skew = armSkewness(arm.moments)
   return skew !== undefined && Math.abs(skew) > MAX_SKEWNESS
