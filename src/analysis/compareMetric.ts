@@ -1,4 +1,4 @@
-import { metricRange, type ValueRange } from '../policy/bounds.js'
+import { binaryMetric, metricRange, type ValueRange } from '../policy/bounds.js'
 import type { MetricSpec, Tolerance } from '../policy/types.js'
 import { HistogramQuantiles } from '../sketch/histogram.js'
 import { QuantileSketch } from '../sketch/quantileSketch.js'
@@ -12,6 +12,14 @@ import {
   type BoundedArm,
   type Side
 } from '../stats/cs/bernstein.js'
+import {
+  bettingContrastCS,
+  bettingCS,
+  bettingRatioCS,
+  BettingRegion,
+  binaryArm,
+  type DiscreteArm
+} from '../stats/cs/betting.js'
 import { quantileCS, quantileDifferenceCS } from '../stats/cs/quantile.js'
 import { ratioCS, ratioDifferenceCS } from '../stats/cs/ratio.js'
 import {
@@ -331,7 +339,7 @@ function differenceInterval(
     const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation, side)
     return {
       interval,
-      method: methodOf(spec, { relative, histogram: false }),
+      method: methodOf(spec, { relative, histogram: false, betting: interval.betting === true }),
       validity,
       ...(adjusted && { adjustment: 'bounded' as const })
     }
@@ -432,7 +440,25 @@ function boundedArm(m: MetricSketch, range: ValueRange, inflation = 1): BoundedA
 }
 
 /**
- * A bounded metric's interval (stats/cs/bernstein.ts): the joint region of both arms projected on
+ * The arm as counts per value, when its sketch determines them: the judge's value counts
+ * (MetricSketch.levels, when they add up to its requests), or a 0/1 metric's requests and sum.
+ * With the bounded arm's design effect (stats/cs/betting.ts divides the counts by it).
+ */
+function discreteArm(spec: MetricSpec, m: MetricSketch, arm: BoundedArm): DiscreteArm | undefined {
+  const levels = m.levels
+  if (levels) {
+    const total = levels.counts.reduce((a, b) => a + b, 0)
+    if (Math.abs(total - m.requests) <= 1e-9 * Math.max(1, m.requests)) {
+      return { values: levels.values, counts: levels.counts, designEffect: arm.designEffect }
+    }
+  }
+  if (binaryMetric(spec) && !m.bounds) return binaryArm(arm.n, arm.sum, arm.designEffect)
+  return undefined
+}
+
+/**
+ * A bounded metric's interval (stats/cs/bernstein.ts, or stats/cs/betting.ts when both arms'
+ * values are counts per level: a 0/1 metric, the judge's scores): the joint region of both arms projected on
  * the change, absolute or (Fieller) relative; or, for a fixed reference (the judge's pairwise win
  * rate against 0.5), the canary's own CS minus the reference. With `side` (on the returned
  * interval's scale: canary - baseline, canary / baseline - 1, or canary - reference), only that
@@ -447,10 +473,14 @@ export function boundedInterval(
   ctx: CompareContext,
   inflation?: { baseline: number; canary: number },
   side?: Side
-): DifferenceInterval {
+): DifferenceInterval & { betting?: true } {
   const canary = boundedArm(c, range, inflation?.canary)
+  const discrete = discreteArm(spec, c, canary)
   if (spec.reference !== undefined) {
-    const cs = boundedCS(canary, range, ctx.alpha, { tStar: ctx.tStar.canary }, side)
+    const tuning = { tStar: ctx.tStar.canary }
+    const cs = discrete
+      ? bettingCS(discrete, range, ctx.alpha, tuning, side)
+      : boundedCS(canary, range, ctx.alpha, tuning, side)
     const ref = spec.reference
     const lower = relative ? cs.lower / ref - 1 : cs.lower - ref
     const upper = relative ? cs.upper / ref - 1 : cs.upper - ref
@@ -462,18 +492,28 @@ export function boundedInterval(
       canary: cs.estimate,
       se: canary.n > 0 ? seOf(estimate, lower, upper) : Infinity,
       t: canary.n,
-      relative
+      relative,
+      ...(discrete && { betting: true as const })
     }
   }
   const baseline = boundedArm(b, range, inflation?.baseline)
-  const region = new JointRegion(
-    baseline,
-    canary,
-    range,
-    ctx.alpha,
-    { baseline: { tStar: ctx.tStar.baseline }, canary: { tStar: ctx.tStar.canary } },
-    side
-  )
+  const bDiscrete = discreteArm(spec, b, baseline)
+  const tuning = { baseline: { tStar: ctx.tStar.baseline }, canary: { tStar: ctx.tStar.canary } }
+  // The Fieller ratio by betting needs nonnegative values (a rate's, a score's).
+  if (discrete && bDiscrete && (!relative || range.lo >= 0)) {
+    const bet = new BettingRegion(bDiscrete, discrete, range, ctx.alpha, tuning, side)
+    const d = relative ? bettingRatioCS(bet) : bettingContrastCS(bet, 1)
+    return {
+      ...d,
+      baseline: baseline.n > 0 ? baseline.sum / baseline.n : NaN,
+      canary: canary.n > 0 ? canary.sum / canary.n : NaN,
+      se: seOf(d.estimate, d.lower, d.upper),
+      t: baseline.n + canary.n,
+      relative,
+      betting: true
+    }
+  }
+  const region = new JointRegion(baseline, canary, range, ctx.alpha, tuning, side)
   const d = relative ? boundedRatioCS(region) : boundedContrastCS(region, 1)
   return {
     ...d,
@@ -526,6 +566,7 @@ function grown(m: MetricSketch, f: { units: number; requests: number }): MetricS
       requests: m.requests * k
     }
     if (m.requestSquares !== undefined) out.requestSquares = m.requestSquares * k
+    if (m.levels) out.levels = scaledLevels(m, k)
     return out
   }
   if (mo.n >= m.requests || !(mo.sy > 0) || !(mo.n >= 2)) return scaleAll(f.requests)
@@ -568,7 +609,13 @@ function grown(m: MetricSketch, f: { units: number; requests: number }): MetricS
     requests: m.requests * f.requests
   }
   if (m.requestSquares !== undefined) out.requestSquares = m.requestSquares * f.requests
+  if (m.levels) out.levels = scaledLevels(m, f.requests)
   return out
+}
+
+/** The value counts of a grown sketch: each count times the growth of the requests. */
+function scaledLevels(m: MetricSketch, k: number): NonNullable<MetricSketch['levels']> {
+  return { values: m.levels!.values, counts: m.levels!.counts.map(c => c * k) }
 }
 
 /**
@@ -763,7 +810,13 @@ function armInterval(
     return quantileCS(q.sketch, spec.quantile ?? 0.5, ctx.alpha, tStar, q.designEffect)
   }
   const range = sketchRange(metricRange(spec), arm)
-  if (range) return boundedCS(boundedArm(arm, range), range, ctx.alpha, { tStar }, side)
+  if (range) {
+    const bounded = boundedArm(arm, range)
+    const discrete = discreteArm(spec, arm, bounded)
+    return discrete
+      ? bettingCS(discrete, range, ctx.alpha, { tStar }, side)
+      : boundedCS(bounded, range, ctx.alpha, { tStar }, side)
+  }
   const ci = ratioCS(arm.moments, ctx.alpha, { tStar })
   const skew = armSkewness(arm.moments)
   return skew !== undefined && Math.abs(skew) > MAX_SKEWNESS
@@ -774,7 +827,13 @@ function armInterval(
 /** Which confidence sequence, with its reference, for the decision record. */
 function methodOf(
   spec: MetricSpec,
-  d: { relative: boolean; histogram: boolean; skewness?: boolean; adjustedFor?: string[] }
+  d: {
+    relative: boolean
+    histogram: boolean
+    skewness?: boolean
+    adjustedFor?: string[]
+    betting?: boolean
+  }
 ): string {
   if (spec.kind === 'quantile') {
     const scale = d.relative ? 'relative (c / b - 1 over the joint region)' : 'absolute'
@@ -786,6 +845,13 @@ function methodOf(
   const scale = d.relative
     ? 'relative (Fieller: the linear contrast canary - (1 + r) baseline, inverted)'
     : 'absolute'
+  if (d.betting) {
+    const against =
+      spec.reference !== undefined
+        ? `the canary's mean against the fixed reference ${spec.reference}`
+        : "both arms' capitals joined"
+    return `nonasymptotic betting CS from the counts of each value (grid-Kelly capital, Waudby-Smith & Ramdas 2024), ${against}, ${scale}`
+  }
   if (spec.reference !== undefined) {
     return `nonasymptotic empirical-Bernstein CS of the canary's mean against the fixed reference ${spec.reference} (Howard et al. 2021; Waudby-Smith & Ramdas 2024), ${scale}`
   }
