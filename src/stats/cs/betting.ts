@@ -44,7 +44,8 @@
  * A(l) = sup {m_c : log K^-_c < l}, B = inf {m_b : log K^+_b < level - l}; A and B are monotone in
  * l, so on a cell [l_j, l_j+1] the objective is at most A(l_j+1) - kappa B(level - l_j): the
  * maximum of these cell bounds over a partition (refined where it is largest) is a conservative
- * value of the supremum, never below it. The relative interval is the range of mu_c / mu_b over
+ * value of the supremum, never below it. Each capital counts at least e^-3 there (FLOOR: the
+ * level rises by 0.1 nats in exchange), or a much larger baseline would widen the region. The relative interval is the range of mu_c / mu_b over
  * the same region (Fieller, J. R. Stat. Soc. B 16 (1954)), by the same cells.
  *
  * Clustering. Requests of one user are correlated; with the design effect D > 1 estimated from
@@ -310,6 +311,18 @@ export function bettingCS(
   }
 }
 
+/**
+ * How far below 1 an arm's capital may count in the joint region, in log: a test martingale K
+ * far below 1 (an arm with many requests, at a mean where its bets lose) would let the other arm
+ * stray as far above the level, and with a 100 times larger baseline the region's projection
+ * widens several-fold. Each arm's capital is floored at e^-FLOOR, and the level raised by
+ * 2 log(1 + e^-FLOOR) (0.1 nats for 3): K' = (e^-FLOOR + K) / (1 + e^-FLOOR) is a test martingale
+ * (a mixture of the constant 1 and K), max(K, e^-FLOOR) <= (1 + e^-FLOOR) K', so
+ * {max(log K_c, -FLOOR) + max(log K_b, -FLOOR) >= level + 2 log(1 + e^-FLOOR)} lies within
+ * {K'_c K'_b >= e^level}, of probability at most e^-level by Ville's inequality.
+ */
+const FLOOR = 3
+
 /** The two arms' profiles, built once and projected for as many contrasts as needed. */
 export class BettingRegion {
   private readonly b: ArmProfiles
@@ -327,7 +340,7 @@ export class BettingRegion {
   ) {
     this.b = new ArmProfiles(baseline, range, alpha, tuning.baseline)
     this.c = new ArmProfiles(canary, range, alpha, tuning.canary)
-    this.level = levelOf(alpha, side)
+    this.level = levelOf(alpha, side) + 2 * Math.log1p(Math.exp(-FLOOR))
   }
 
   get empty(): boolean {
@@ -347,8 +360,12 @@ export class BettingRegion {
   extreme(sign: 1 | -1, f: (mc: number, mb: number) => number): number {
     const A = (l: number) => (sign > 0 ? this.c.upper(l) : this.c.lower(l))
     const B = (l: number) => (sign > 0 ? this.b.lower(l) : this.b.upper(l))
-    const from = sign > 0 ? this.c.minUpper : this.c.minLower
-    const to = this.level - (sign > 0 ? this.b.minLower : this.b.minUpper)
+    // The shares are kept within [-FLOOR, level + FLOOR] (see FLOOR).
+    const from = Math.max(-FLOOR, sign > 0 ? this.c.minUpper : this.c.minLower)
+    const to = Math.min(
+      this.level + FLOOR,
+      this.level - (sign > 0 ? this.b.minLower : this.b.minUpper)
+    )
     if (!(to > from)) return NaN
     const memo = (g: (l: number) => number) => {
       const seen = new Map<number, number>()
@@ -375,11 +392,20 @@ export class BettingRegion {
       })
     // Any partition gives a conservative value; the optimum is usually where both capitals are
     // near or above 1 (l between 0 and the level), so the first cells are finest there.
-    const inner = [Math.max(from, -1), Math.min(to, this.level + 1)]
-    const cuts = [from, ...(inner[1]! > inner[0]! ? inner : []), to]
+    // Outside it, cuts at doubling distances: a capital can be far below 1 (log K of order -n),
+    // and one wide cell there would pair the canary's bound at its top with the baseline's at
+    // its bottom.
+    const low = Math.max(from, -1)
+    const high = Math.min(to, this.level + 1)
+    const cuts: number[] = []
+    for (let d = 1; low - d > from; d *= 2) cuts.unshift(low - d)
+    cuts.unshift(from)
+    for (let k = 0; k <= 12 && high > low; k++) cuts.push(low + ((high - low) * k) / 12)
+    for (let d = 1; high + d < to; d *= 2) cuts.push(high + d)
+    cuts.push(to)
     let cells = cuts.slice(1).flatMap((z, i) => {
       const a = cuts[i]!
-      return z > a ? split(a, z, i === 1 ? 12 : 2) : []
+      return z > a ? split(a, z, 1) : []
     })
     const better = (x: Cell, y: Cell) => (sign > 0 ? x.v > y.v : x.v < y.v)
     // The value at a cut l, f(A(l), B(level - l)), is attained: the extreme lies between the
