@@ -4,8 +4,9 @@
  * with `side`) against the two-sided one, and the betting bound (stats/cs/betting.ts) against the
  * empirical-Bernstein one, two-sided and one-sided. A bound's width is its distance from the
  * estimate (the upper side here; both sides are printed for two arms). Data at their expected
- * values (counts rounded), alpha as the speed simulation gives one gating metric, tuned at the
- * sample itself.
+ * values (counts rounded), at alpha 0.05 and at the alpha the speed simulation gives one gating
+ * metric's fail side, each sequence tuned as the gate tunes it to be tightest at that sample
+ * (t* = n / 10 units of about 10 requests).
  */
 import {
   boundedContrastCS,
@@ -73,7 +74,8 @@ for (const alpha of ALPHAS) {
     ['judge score, 98.5% ties', (n: number) => pairScore(0, 0.985, n), 1000]
   ] as const) {
     const { d, b } = make(n)
-    const tuning = { tStar: n }
+    // t* counts units of about 10 requests (stats/cs/betting.ts REQUESTS_PER_UNIT): tightest at n.
+    const tuning = { tStar: n / 10 }
     const up = (cs: { estimate: number; upper: number }) => cs.upper - cs.estimate
     const eb2 = up(boundedCS(b, UNIT, alpha, tuning))
     const eb1 = up(boundedCS(b, UNIT, alpha, tuning, 'upper'))
@@ -101,7 +103,7 @@ for (const alpha of ALPHAS) {
   ] as const) {
     const nb = Math.round((nc * (100 - share)) / share)
     const [c, b] = [rate(p, nc), rate(p, nb)]
-    const tuning = { baseline: { tStar: nb }, canary: { tStar: nc } }
+    const tuning = { baseline: { tStar: nb / 10 }, canary: { tStar: nc / 10 } }
     for (const side of ['upper', 'lower'] as Side[]) {
       const dist = (x: { estimate: number; lower: number; upper: number }) =>
         side === 'upper' ? x.upper - x.estimate : x.estimate - x.lower

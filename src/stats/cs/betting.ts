@@ -104,6 +104,13 @@ const reflect = (l: Levels): Levels => ({
   mean: 1 - l.mean
 })
 
+/**
+ * Requests a unit of t* stands for when the mixture is centred (t* counts the sequence's units,
+ * analysis/analyze.ts): about 10, as ./bernstein.ts's VARIANCE_GUESS assumes. Where the mixture
+ * is tightest, not a condition of validity.
+ */
+const REQUESTS_PER_UNIT = 10
+
 /** Largest bet fraction c (the capital keeps at least 1 - c of itself on the worst outcome). */
 const C_MAX = 0.99
 /** Grid step in log c, the log-normal's sd in log c, and its reach in sds on each side. */
@@ -133,7 +140,7 @@ class LowerProfile {
     tuning: Tuning
   ) {
     const log1a = Math.log(1 / alpha)
-    const tau = Math.max(1, tuning.tStar)
+    const tau = Math.max(1, REQUESTS_PER_UNIT * tuning.tStar)
     this.edges = [0]
     for (let x = -LOGIT_MAX + BIN_STEP; x < LOGIT_MAX; x += BIN_STEP) this.edges.push(sigmoid(x))
     this.edges.push(1)
