@@ -245,6 +245,30 @@ function grid(centre: number): { c: Float64Array; logW: Float64Array } {
 /** The log of the Ville level: 1 / alpha for one side, 2 / alpha for both. */
 const levelOf = (alpha: number, side?: Side) => Math.log((side ? 1 : 2) / alpha)
 
+/**
+ * Levels rounded down to a grid of 1 / (max - 1), when there are more than `max` of them (the
+ * judge's length-adjusted scores are nearly all distinct). Rounding down only lowers every factor
+ * 1 - c + c z / m of the upper-side capital, so the capital, and the lower bound it gives, can only
+ * move toward the safe side; the reflected (lower-side) capital is rounded on 1 - z, the same way.
+ * The price is at most 1 / (max - 1) of the range on each bound.
+ */
+function coarsened(l: Levels, max: number): Levels {
+  if (!(l.z.length > max)) return l
+  const g = max - 1
+  const n = new Float64Array(max)
+  l.z.forEach((v, k) => (n[Math.floor(v * g)]! += l.n[k]!))
+  const keep = [...n.keys()].filter(k => n[k]! > 0)
+  return {
+    z: Float64Array.from(keep, k => k / g),
+    n: Float64Array.from(keep, k => n[k]!),
+    total: l.total,
+    mean: l.mean
+  }
+}
+
+/** Two arms' capitals at most this many levels each (the joint region costs many evaluations). */
+const REGION_LEVELS = 257
+
 /** Both sides of one arm: lower(l) = inf {m : K+ < l}, upper(l) = sup {m : K- < l}. */
 class ArmProfiles {
   readonly levels: Levels
@@ -254,7 +278,9 @@ class ArmProfiles {
     arm: DiscreteArm,
     range: Range,
     private readonly alpha: number,
-    private readonly tuning: Tuning
+    private readonly tuning: Tuning,
+    /** At most this many levels in each capital (coarsened toward the safe side beyond). */
+    private readonly maxLevels = Infinity
   ) {
     this.levels = levelsOf(arm, range)
   }
@@ -262,12 +288,20 @@ class ArmProfiles {
   /** Each side's profile, built on first use (a one-sided bound needs one per arm). */
   private get plus(): LowerProfile {
     this.built ??= {}
-    return (this.built.plus ??= new LowerProfile(this.levels, this.alpha, this.tuning))
+    return (this.built.plus ??= new LowerProfile(
+      coarsened(this.levels, this.maxLevels),
+      this.alpha,
+      this.tuning
+    ))
   }
 
   private get minus(): LowerProfile {
     this.built ??= {}
-    return (this.built.minus ??= new LowerProfile(reflect(this.levels), this.alpha, this.tuning))
+    return (this.built.minus ??= new LowerProfile(
+      coarsened(reflect(this.levels), this.maxLevels),
+      this.alpha,
+      this.tuning
+    ))
   }
 
   lower(l: number): number {
@@ -345,8 +379,8 @@ export class BettingRegion {
     /** Only this side of the contrasts (kappa >= 0) and of the ratio, at 1 / alpha. */
     readonly side?: Side
   ) {
-    this.b = new ArmProfiles(baseline, range, alpha, tuning.baseline)
-    this.c = new ArmProfiles(canary, range, alpha, tuning.canary)
+    this.b = new ArmProfiles(baseline, range, alpha, tuning.baseline, REGION_LEVELS)
+    this.c = new ArmProfiles(canary, range, alpha, tuning.canary, REGION_LEVELS)
     this.level = levelOf(alpha, side) + 2 * Math.log1p(Math.exp(-FLOOR))
   }
 
