@@ -13,9 +13,9 @@ import {
   boundedCS,
   boundedRatioCS,
   JointRegion,
-  type BoundedArm,
-  type Side
+  type BoundedArm
 } from '../src/stats/cs/bernstein.js'
+import type { Side } from '../src/stats/cs/types.js'
 import {
   bettingContrastCS,
   bettingCS,

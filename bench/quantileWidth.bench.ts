@@ -97,6 +97,8 @@ interface Row {
   after: number[]
   afterRank: number[]
   band: number[]
+  /** One end alone (the upper, as a promotion reads it) over the fixed-n one-sided reach. */
+  oneEnd: number[]
   nc?: number
 }
 
@@ -133,7 +135,8 @@ function widths(alpha: number): Row[] {
         afterMain: [],
         after: [],
         afterRank: [],
-        band: []
+        band: [],
+        oneEnd: []
       })
       const rel = row(true)
       const abs = row(false)
@@ -190,6 +193,14 @@ function widths(alpha: number): Row[] {
           row.afterMain.push((afterMain.upper - afterMain.lower) / fixed)
           row.afterRank.push((after.upper - after.lower) / rankFixed)
           row.band.push(bandWidth / fixed)
+          // The fixed-n one-sided reach: z_(1 - alpha) standard errors (fixed / 2z is one).
+          const up = quantileDifferenceCS(b, c, q, alpha, {
+            relative: row.relative,
+            tStar,
+            side: 'upper'
+          })
+          const oneSidedReach = (normalQuantile(1 - alpha) * fixed) / (2 * z)
+          row.oneEnd.push((up.upper - up.estimate) / oneSidedReach)
         }
       }
       rel.nc = abs.nc = nc
@@ -244,16 +255,16 @@ for (const alpha of ALPHAS) {
     `\nQuantile-difference width / fixed-n width, A/A log-normal(0, ${SIGMA}), ${when}, alpha = ${alpha}, median of ${REPLICATES}`
   )
   console.log(
-    `| quantile | canary | n canary | scale | before: main, 1% sketch | joint, 1% sketch | after: joint, ${ACCURACY * 100}% sketch | after / rank | band |`
+    `| quantile | canary | n canary | scale | before: main, 1% sketch | joint, 1% sketch | after: joint, ${ACCURACY * 100}% sketch | after / rank | band | one end, one-sided |`
   )
-  console.log('|---|---|---|---|---|---|---|---|---|')
+  console.log('|---|---|---|---|---|---|---|---|---|---|')
   for (const r of widths(alpha)) {
     console.log(
-      `| p${Math.round(r.q * 100)} | ${Math.round(r.share * 100)}% | ${r.nc} | ${r.relative ? 'relative' : 'absolute'} | ${f(r.before)} | ${f(r.afterMain)} | **${f(r.after)}** | ${f(r.afterRank)} | ${f(r.band)} |`
+      `| p${Math.round(r.q * 100)} | ${Math.round(r.share * 100)}% | ${r.nc} | ${r.relative ? 'relative' : 'absolute'} | ${f(r.before)} | ${f(r.afterMain)} | **${f(r.after)}** | ${f(r.afterRank)} | ${f(r.band)} | **${f(r.oneEnd)}** |`
     )
   }
 }
 console.log(
-  'Columns but "after / rank": width / the oracle fixed-n interval; "after / rank": width / the order-statistic fixed-n interval on the same sketch; band: a whole-distribution band, intervals subtracted.'
+  'Columns but "after / rank": width / the oracle fixed-n interval; "after / rank": width / the order-statistic fixed-n interval on the same sketch; band: a whole-distribution band, intervals subtracted; one end: the upper end of the one-sided region (side: upper, what a promotion reads) from the estimate, over the oracle one-sided reach z_(1 - alpha) se.'
 )
 addCost()

@@ -877,6 +877,96 @@ function boundedRatioCS(region) {
  * (Wichura's AS241). Both are accurate to about 1e-15 relative, far inside the 1e-9 the
  * confidence sequences need.
  */
+const SQRT_HALF = Math.SQRT1_2;
+/** 1 / sqrt(pi). */
+const ONE_OVER_SQRT_PI = 0.5641895835477563;
+/** erfc(x) underflows to 0 beyond this (Cody's XBIG for IEEE double). */
+const ERFC_ZERO_BEYOND = 26.543;
+/*
+ * W. J. Cody, "Rational Chebyshev approximations for the error function", Mathematics of
+ * Computation 23 (1969) 631-637; coefficients as in his SPECFUN routine CALERF (netlib),
+ * written as the nearest doubles of the published 18-digit values.
+ */
+const ERF_A = [
+    3.1611237438705655, 113.86415415105016, 377.485237685302, 3209.3775891384694, 0.18577770618460315
+];
+const ERF_B = [
+    23.601290952344122, 244.02463793444417, 1282.6165260773723, 2844.236833439171
+];
+const ERFC_C = [
+    0.5641884969886701, 8.883149794388377, 66.11919063714163, 298.6351381974001, 881.952221241769,
+    1712.0476126340707, 2051.0783778260716, 1230.3393547979972, 2.1531153547440383e-8
+];
+const ERFC_D = [
+    15.744926110709835, 117.6939508913125, 537.1811018620099, 1621.3895745666903, 3290.7992357334597,
+    4362.619090143247, 3439.3676741437216, 1230.3393548037495
+];
+const ERFC_P = [
+    0.30532663496123236, 0.36034489994980445, 0.12578172611122926, 0.016083785148742275,
+    0.0006587491615298378, 0.016315387137302097
+];
+const ERFC_Q = [
+    2.568520192289822, 1.8729528499234604, 0.5279051029514285, 0.06051834131244132,
+    0.0023352049762686918
+];
+/** erf(y) for 0 <= y <= 0.46875 (CALERF, first interval). */
+function erfSmall(y) {
+    const ysq = y * y;
+    let num = ERF_A[4] * ysq;
+    let den = ysq;
+    for (let i = 0; i < 3; i++) {
+        num = (num + ERF_A[i]) * ysq;
+        den = (den + ERF_B[i]) * ysq;
+    }
+    return (y * (num + ERF_A[3])) / (den + ERF_B[3]);
+}
+/** erfc(y) * exp(y^2) for 0.46875 < y <= 4 (CALERF, second interval). */
+function erfcxMiddle(y) {
+    let num = ERFC_C[8] * y;
+    let den = y;
+    for (let i = 0; i < 7; i++) {
+        num = (num + ERFC_C[i]) * y;
+        den = (den + ERFC_D[i]) * y;
+    }
+    return (num + ERFC_C[7]) / (den + ERFC_D[7]);
+}
+/** erfc(y) * exp(y^2) for y > 4 (CALERF, third interval: an expansion in 1/y^2). */
+function erfcxTail(y) {
+    const z = 1 / (y * y);
+    let num = ERFC_P[5] * z;
+    let den = z;
+    for (let i = 0; i < 4; i++) {
+        num = (num + ERFC_P[i]) * z;
+        den = (den + ERFC_Q[i]) * z;
+    }
+    const r = (z * (num + ERFC_P[4])) / (den + ERFC_Q[4]);
+    return (ONE_OVER_SQRT_PI - r) / y;
+}
+/** erfc(y) for y >= 0, with full relative accuracy in the tail. */
+function erfcNonNegative(y) {
+    if (y <= 0.46875)
+        return 1 - erfSmall(y);
+    if (y >= ERFC_ZERO_BEYOND)
+        return 0;
+    const scaled = y <= 4 ? erfcxMiddle(y) : erfcxTail(y);
+    // exp(-y^2) split as exp(-ysq^2) * exp(-(y - ysq)(y + ysq)) to keep its last bits (CALERF).
+    const ysq = Math.trunc(y * 16) / 16;
+    const del = (y - ysq) * (y + ysq);
+    return Math.exp(-ysq * ysq) * Math.exp(-del) * scaled;
+}
+/** Complementary error function erfc(x) = 1 - erf(x). */
+function erfc(x) {
+    if (Number.isNaN(x))
+        return NaN;
+    return x >= 0 ? erfcNonNegative(x) : 2 - erfcNonNegative(-x);
+}
+/**
+ * Standard normal CDF, Phi(x) = erfc(-x / sqrt 2) / 2. Through erfc, so the lower tail keeps its
+ * relative accuracy (Phi(-10) is about 7.6e-24, not 0).
+ */
+function normalCdf(x) {
+    return 0.5 * erfc(-x * SQRT_HALF);
+}
 /*
  * M. J. Wichura, "Algorithm AS 241: The percentage points of the normal distribution",
  * Applied Statistics 37 (1988) 477-484: PPND16, accurate to about 1e-16. Coefficients written as
@@ -976,6 +1066,77 @@ function lgamma(x) {
 }
 
 /**
+ * The regularized incomplete beta function I_x(a, b) = B(x; a, b) / B(a, b), in logs, with its
+ * complement 1 - I_x(a, b) = I_{1 - x}(b, a): both tails accurate when they are tiny, for a and b
+ * from below 1 to millions (the one-sided beta-binomial mixtures of cs/betaBinomial.ts need the
+ * prior's and the posterior's mass on one side of q).
+ *
+ * The continued fraction for I_x(a, b) (Abramowitz & Stegun 26.5.8; Press, Teukolsky, Vetterling
+ * & Flannery, Numerical Recipes, 3rd ed., 2007, Section 6.4, eq. 6.4.5), evaluated by the modified
+ * Lentz method (Thompson & Barnett, "Coulomb and Bessel functions of complex arguments and
+ * order", J. Comput. Phys. 64 (1986)). It converges fast for x < (a + 1) / (a + b + 2); past that
+ * point the complement is computed instead, and the other tail is log1p(-exp(...)) of it. Near
+ * the mean it needs O(sqrt(max(a, b))) terms.
+ */
+const EPSILON = 1e-15;
+const TINY = 1e-300;
+const MAX_TERMS = 1_000_000;
+function logBeta$2(a, b) {
+    return lgamma(a) + lgamma(b) - lgamma(a + b);
+}
+/** The continued fraction of I_x(a, b) (Numerical Recipes' betacf), without its prefactor. */
+function continuedFraction(x, a, b) {
+    const qab = a + b;
+    const qap = a + 1;
+    const qam = a - 1;
+    const guard = (v) => (Math.abs(v) < TINY ? TINY : v);
+    let c = 1;
+    let d = 1 / guard(1 - (qab * x) / qap);
+    let h = d;
+    for (let m = 1; m <= MAX_TERMS; m++) {
+        const m2 = 2 * m;
+        let aa = (m * (b - m) * x) / ((qam + m2) * (a + m2));
+        d = 1 / guard(1 + aa * d);
+        c = guard(1 + aa / c);
+        h *= d * c;
+        aa = (-(a + m) * (qab + m) * x) / ((a + m2) * (qap + m2));
+        d = 1 / guard(1 + aa * d);
+        c = guard(1 + aa / c);
+        const step = d * c;
+        h *= step;
+        if (Math.abs(step - 1) < EPSILON)
+            return h;
+    }
+    return h;
+}
+/** log of the tail the continued fraction computes well: I_x(a, b) for x < (a + 1) / (a + b + 2). */
+function logSmallTail(x, a, b) {
+    const front = a * Math.log(x) + b * Math.log1p(-x) - logBeta$2(a, b) - Math.log(a);
+    return front + Math.log(continuedFraction(x, a, b));
+}
+/** log I_x(a, b) and log(1 - I_x(a, b)), a, b > 0. */
+function logRegularizedBeta(x, a, b) {
+    if (!(a > 0 && b > 0))
+        throw new RangeError(`beta parameters must be positive, got ${a}, ${b}`);
+    if (!(x > 0))
+        return { lower: -Infinity, upper: 0 };
+    if (!(x < 1))
+        return { lower: 0, upper: -Infinity };
+    if (x < (a + 1) / (a + b + 2)) {
+        const lower = logSmallTail(x, a, b);
+        return { lower, upper: log1mExp(lower) };
+    }
+    const upper = logSmallTail(1 - x, b, a);
+    return { lower: log1mExp(upper), upper };
+}
+/** log(1 - e^v) for v <= 0, accurate near both ends (Maechler, "Accurately computing log(1 - exp(-|a|))", 2012). */
+function log1mExp(v) {
+    if (v >= 0)
+        return -Infinity;
+    return v > -Math.LN2 ? Math.log(-Math.expm1(v)) : Math.log1p(-Math.exp(v));
+}
+
+/**
  * Confidence sequences (CS): intervals valid at every look simultaneously, so the gate may look
  * as often as it likes (DESIGN.md, "Statistics contract").
  *
@@ -1033,6 +1194,45 @@ function csRadius(t, sigma, alpha, rho) {
     const v = t * rho * rho + 1;
     return sigma * Math.sqrt(((2 * v) / (t * t * rho * rho)) * Math.log(Math.sqrt(v) / alpha));
 }
+/**
+ * The boundary's multiplier of the standard error after t observations: the half-width of the
+ * normal-mixture CS is se * boundaryMultiplier(...), with se the standard error of the estimate.
+ * Two-sided: sqrt(t) * csRadius(t, 1, alpha, rho) with rho tuned at tStar (mixtureRho).
+ *
+ * One side (`oneSided`): the one-sided normal mixture of Howard et al. (2021), the prior on the
+ * slope restricted to one side (a half-normal): with u = t rho^2 and x the standardised sum,
+ *   log M = log 2 - log(1 + u) / 2 + x^2 / 2 + log Phi(x)
+ * (confseq's OneSidedNormalMixture::log_superMG, in the variance time v = t, rho^2 the prior's
+ * precision per observation), a nonnegative martingale, so its end is valid alone at alpha
+ * (Ville). The multiplier is x sqrt(1 + 1/u) for the x with log M = log(1 / alpha), about the
+ * two-sided one at 2 alpha; rho is tuned as the two-sided mixture at 2 alpha (confseq's
+ * OneSidedNormalMixture::best_rho). As an asymptotic CS (Waudby-Smith et al. 2024) the same
+ * reading of the estimator's standard error applies.
+ */
+function boundaryMultiplier(t, alpha, tStar, oneSided = false) {
+    assertAlpha(alpha);
+    if (!(t > 0))
+        return Infinity;
+    if (!oneSided)
+        return Math.sqrt(t) * csRadius(t, 1, alpha, mixtureRho(alpha, tStar));
+    const rho = mixtureRho(Math.min(0.5, 2 * alpha), tStar);
+    const u = t * rho * rho;
+    // Solve x^2 / 2 + log Phi(x) = c, increasing in x (its derivative x + phi(x) / Phi(x) > 0).
+    const c = -Math.log(2 * alpha) + Math.log1p(u) / 2;
+    const f = (x) => (x * x) / 2 + Math.log(normalCdf(x)) - c;
+    let lo = 0;
+    let hi = Math.sqrt(2 * Math.max(c, 0)) + 2;
+    while (f(hi) < 0)
+        hi *= 2;
+    for (let i = 0; i < 100 && hi - lo > 1e-12 * hi; i++) {
+        const mid = (lo + hi) / 2;
+        if (f(mid) < 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi * Math.sqrt(1 + 1 / u);
+}
 
 /**
  * The beta-binomial mixture boundary for ranks: the confidence sequences for quantiles in
@@ -1070,6 +1270,17 @@ function csRadius(t, sigma, alpha, rho) {
  * rho = V* / u for the u that makes the normal
  * mixture tightest at V* = t* q (1 - q) (mixture.ts, mixtureRho). This is the same matching
  * confseq's BetaBinomialMixture::optimal_r uses (r = rho - g h, floored at 1e-3 g h).
+ *
+ * One side. A decision reads one end of an interval only (a promotion the upper end of the harm,
+ * a rollback the lower end), and an end is valid at alpha from a mixture whose prior sits on that
+ * side of q alone: the one-sided beta-binomial mixture (Howard et al. 2021, the prior restricted
+ * to one side and renormalised; confseq's BetaBinomialMixture with is_one_sided, the incomplete
+ * beta function at 1 - q). Its level is about that of the two-sided mixture at 2 alpha. Any prior
+ * is a valid mixture, so RankMixture takes a weight w on the side that matters: the prior's mass
+ * on that side scaled to w, on the other to 1 - w (w = 1: one-sided; w = the prior's own mass:
+ * the two-sided mixture). A two-arm region needs w < 1: with nothing on the other side, one arm's
+ * factor falls to 0 far on that side, and the product, then bounded by the other arm alone, lets
+ * the other arm's quantile reach infinity (quantile.ts).
  *
  * Clustered observations (requests of one user): counts are divided by the design effect D of
  * the indicator (analysis/designEffect.ts), the effective-sample-size device of Korn & Graubard,
@@ -1172,6 +1383,15 @@ function jointU(alpha, tStar) {
     jointCache.set(key, u);
     return u;
 }
+/** A two-arm region's weight on the side that matters: its level costs log(1 / 0.99) = 0.01. */
+const JOINT_SIDE_WEIGHT = 0.99;
+/** log(e^x + e^y), exact when either is -Infinity. */
+function logSumExp(x, y) {
+    const m = Math.max(x, y);
+    if (m === -Infinity)
+        return -Infinity;
+    return m + Math.log(Math.exp(x - m) + Math.exp(y - m));
+}
 /**
  * log M_t of the beta-binomial mixture as a function of the count k (0..t) for one arm: t
  * observations, the quantile level q, the prior parameter r, and the design effect D >= 1
@@ -1181,23 +1401,38 @@ function jointU(alpha, tStar) {
  */
 class RankMixture {
     t;
+    q;
     a;
     b;
     logNorm;
     logQ;
     log1mQ;
     scale;
+    /** With a side: log(w / prior mass) on the high side of q and on the low side. */
+    sideWeights;
     /** The integer count minimising log M (about t q). */
     mode;
     minLogM;
-    constructor(t, q, r, designEffect = 1) {
+    constructor(t, q, r, designEffect = 1, 
+    /** The prior's weight on each side of q (RankSide); default the Beta prior as it is. */
+    side) {
         this.t = t;
+        this.q = q;
         this.a = r / q;
         this.b = r / (1 - q);
         this.logNorm = logBeta$1(this.a, this.b);
         this.logQ = Math.log(q);
         this.log1mQ = Math.log1p(-q);
         this.scale = 1 / Math.max(1, designEffect);
+        if (side) {
+            // The prior's mass where P(X <= x) >= q (the high side of the count), and below it: the
+            // Beta variable is P(X > x), so the high side is [0, 1 - q].
+            const prior = logRegularizedBeta(1 - q, this.a, this.b);
+            this.sideWeights = {
+                high: Math.log(side.high) - prior.lower,
+                low: Math.log1p(-side.high) - prior.upper
+            };
+        }
         this.mode = this.findMode();
         this.minLogM = this.logM(this.mode);
     }
@@ -1206,10 +1441,15 @@ class RankMixture {
         const s = this.scale;
         const below = k * s;
         const above = (this.t - k) * s;
-        return (logBeta$1(this.a + above, this.b + below) -
-            this.logNorm -
-            below * this.logQ -
-            above * this.log1mQ);
+        const a = this.a + above;
+        const b = this.b + below;
+        const twoSided = logBeta$1(a, b) - this.logNorm - below * this.logQ - above * this.log1mQ;
+        const w = this.sideWeights;
+        if (!w)
+            return twoSided;
+        // The posterior's mass on each side, reweighted as the prior was.
+        const post = logRegularizedBeta(1 - this.q, a, b);
+        return twoSided + logSumExp(w.high + post.lower, w.low + post.upper);
     }
     /** Smallest count in [0, mode] with log M < level, or undefined when there is none. */
     lowest(level) {
@@ -1259,6 +1499,16 @@ class RankMixture {
         }
         return lo;
     }
+}
+
+/** What every confidence sequence (CS) returns, and what the quantile CS needs of a sketch. */
+/** The bounds with only `side`'s end kept (both without a side). */
+function keepSide(bounds, side) {
+    if (side === 'upper')
+        return { ...bounds, lower: -Infinity };
+    if (side === 'lower')
+        return { ...bounds, upper: Infinity };
+    return bounds;
 }
 
 /**
@@ -1334,7 +1584,9 @@ const DESIGN_EFFECT_ROUNDS = 4;
  *
  * The estimate is the empirical quantile, the order statistic of rank max(1, ceil(n q)).
  */
-function quantileCS(sketch, q, alpha, tStar, designEffect = 1) {
+function quantileCS(sketch, q, alpha, tStar, designEffect = 1, 
+/** Only this end, valid alone at alpha (the one-sided mixture); the other is infinite. */
+side) {
     assertLevel(q, alpha);
     const arm = new RankedArm(sketch);
     const n = arm.n;
@@ -1348,15 +1600,16 @@ function quantileCS(sketch, q, alpha, tStar, designEffect = 1) {
         };
     }
     const estimate = arm.estimate(q);
-    const r = betaBinomialR(q, tStar, oneArmU(alpha));
+    const r = betaBinomialR(q, tStar, oneArmU(sideAlpha(alpha, side)));
     const level = -Math.log(alpha);
+    const weight = side;
     let deff = designEffectOver(designEffect, estimate, estimate);
     let result;
     for (let round = 0; round < DESIGN_EFFECT_ROUNDS; round++) {
-        const mix = new RankMixture(n, q, r, deff);
+        const mix = new RankMixture(n, q, r, deff, weight);
         // The minimum of log M is at most about 0 < level, so both ends exist.
-        const kLo = mix.lowest(level) ?? 0;
-        const kHi = mix.highest(level) ?? n;
+        const kLo = (mix.lowest(level) ?? 0);
+        const kHi = (mix.highest(level) ?? n);
         result = {
             estimate,
             lower: arm.range(kLo).low,
@@ -1370,6 +1623,13 @@ function quantileCS(sketch, q, alpha, tStar, designEffect = 1) {
         deff = wider;
     }
     return result;
+}
+/**
+ * The alpha a mixture is tuned at: a one-sided mixture at alpha is about as wide as a two-sided
+ * one at 2 alpha (confseq tunes its one-sided mixtures so: OneSidedNormalMixture::best_rho).
+ */
+function sideAlpha(alpha, side) {
+    return side ? Math.min(0.5, 2 * alpha) : alpha;
 }
 function assertLevel(q, alpha) {
     if (!(q > 0 && q < 1))
@@ -1428,7 +1688,7 @@ class DifferenceHull {
  * difference over a group of k_b sharing a bucket edge are reached at the k_b with the smallest
  * log M_b (the largest canary budget), so it suffices to visit one k_b per bucket, per edge.
  */
-function jointRegion(b, c, mb, mc, alpha, relative) {
+function jointRegion(b, c, mb, mc, alpha, relative, side) {
     const level = -Math.log(alpha);
     const budget = level - mc.minLogM;
     const kbLo = mb.lowest(budget);
@@ -1438,8 +1698,9 @@ function jointRegion(b, c, mb, mc, alpha, relative) {
     const hull = new DifferenceHull(relative);
     const visit = (kb) => {
         const left = level - mb.logM(kb);
-        const kcLo = mc.lowest(left) ?? 0;
-        const kcHi = mc.highest(left) ?? c.n;
+        // One end wanted: the canary's other end is not searched (its bound is then infinite).
+        const kcLo = side === 'upper' ? 0 : (mc.lowest(left) ?? 0);
+        const kcHi = side === 'lower' ? c.n : (mc.highest(left) ?? c.n);
         hull.add({ low: b.range(kb).low, high: b.range(kb + 1).high }, { low: c.range(kcLo).low, high: c.range(kcHi + 1).high });
     };
     const best = (from, to) => Math.min(to, Math.max(from, mb.mode));
@@ -1514,17 +1775,23 @@ function quantileDifferenceCS(baseline, canary, q, alpha, opts) {
     };
     if (b.n < 1 || c.n < 1)
         return result({ lower: -Infinity, upper: Infinity });
-    const u = jointU(alpha, opts.tStar);
+    const side = opts.side;
+    const u = jointU(sideAlpha(alpha, side), opts.tStar);
     const rb = betaBinomialR(q, opts.tStar.baseline, u.baseline);
     const rc = betaBinomialR(q, opts.tStar.canary, u.canary);
+    // An upper end of canary - baseline: the canary's quantile high, the baseline's low.
+    const canarySide = side && {
+        high: side === 'upper' ? JOINT_SIDE_WEIGHT : 1 - JOINT_SIDE_WEIGHT
+    };
+    const baselineSide = canarySide && { high: 1 - canarySide.high };
     const deffOf = opts.designEffect;
     let db = designEffectOver(deffOf?.baseline, bEstimate, bEstimate);
     let dc = designEffectOver(deffOf?.canary, cEstimate, cEstimate);
     let region;
     for (let round = 0; round < DESIGN_EFFECT_ROUNDS; round++) {
-        const mb = new RankMixture(b.n, q, rb, db);
-        const mc = new RankMixture(c.n, q, rc, dc);
-        region = jointRegion(b, c, mb, mc, alpha, opts.relative);
+        const mb = new RankMixture(b.n, q, rb, db, baselineSide);
+        const mc = new RankMixture(c.n, q, rc, dc, canarySide);
+        region = jointRegion(b, c, mb, mc, alpha, opts.relative, side);
         if (!region)
             break;
         const wb = designEffectOver(deffOf?.baseline, region.baseline.low, region.baseline.high);
@@ -1534,7 +1801,7 @@ function quantileDifferenceCS(baseline, canary, q, alpha, opts) {
         db = Math.max(db, wb);
         dc = Math.max(dc, wc);
     }
-    return result(region?.bounds ?? { lower: -Infinity, upper: Infinity });
+    return result(keepSide(region?.bounds ?? { lower: -Infinity, upper: Infinity }, side));
 }
 
 /**
@@ -1624,7 +1891,8 @@ function fiellerRelative(b, c, multiplier) {
  * limit theory and asymptotic confidence sequences", Ann. Statist. 52 (2024), randomized
  * experiments): after t = n_baseline + n_canary clusters its standard deviation is se * sqrt(t),
  * se the standard error of the contrast, so the half-width is se * M with
- * M = sqrt(t) * csRadius(t, 1, alpha, rho), rho = mixtureRho(alpha, tStar). tStar is in the same
+ * M = sqrt(t) * csRadius(t, 1, alpha, rho), rho = mixtureRho(alpha, tStar) (boundaryMultiplier; one
+ * end alone, `side`: the one-sided mixture's). tStar is in the same
  * unit as t: clusters (units), both arms.
  *
  * The contrast is linear, R_c - kappa R_b with se = sqrt(V_c + kappa^2 V_b): kappa = 1 for the
@@ -1636,20 +1904,19 @@ function fiellerRelative(b, c, multiplier) {
  * the others.
  */
 function ratioDifferenceCS(baseline, canary, alpha, opts) {
-    const rho = mixtureRho(alpha, opts.tStar);
     const floor = opts.bernoulliFloor ?? false;
     let b = armEstimate(baseline, floor, opts.designEffect?.baseline);
     let c = armEstimate(canary, floor, opts.designEffect?.canary);
     if (opts.sharedSpread)
         [b, c] = sharedSpread(b, c);
     const t = b.n + c.n;
-    const multiplier = t > 0 ? Math.sqrt(t) * csRadius(t, 1, alpha, rho) : Infinity;
+    const multiplier = boundaryMultiplier(t, alpha, opts.tStar, opts.side !== undefined);
     if (!opts.relative) {
         const estimate = c.estimate - b.estimate;
         const se = Math.sqrt(b.variance + c.variance);
         return {
             estimate,
-            ...around(estimate, se * multiplier),
+            ...keepSide(around(estimate, se * multiplier), opts.side),
             baseline: b.estimate,
             canary: c.estimate,
             se: Number.isNaN(se) ? Infinity : se,
@@ -1667,9 +1934,9 @@ function ratioDifferenceCS(baseline, canary, alpha, opts) {
         : Infinity;
     return {
         estimate,
-        ...(Number.isFinite(bounds.lower) && Number.isFinite(bounds.upper)
+        ...keepSide(Number.isFinite(bounds.lower) && Number.isFinite(bounds.upper)
             ? bounds
-            : { lower: -Infinity, upper: Infinity }),
+            : { lower: -Infinity, upper: Infinity }, opts.side),
         baseline: b.estimate,
         canary: c.estimate,
         se: Number.isNaN(se) ? Infinity : se,
@@ -1683,10 +1950,10 @@ function ratioDifferenceCS(baseline, canary, alpha, opts) {
  * mean of the cluster residuals. tStar is in clusters of this arm.
  */
 function ratioCS(m, alpha, opts) {
-    const rho = mixtureRho(alpha, opts.tStar);
     const arm = armEstimate(m, opts.bernoulliFloor ?? false, opts.designEffect);
-    const halfWidth = Math.sqrt(arm.variance) * Math.sqrt(arm.n) * csRadius(arm.n, 1, alpha, rho);
-    return { estimate: arm.estimate, ...around(arm.estimate, halfWidth) };
+    const multiplier = boundaryMultiplier(arm.n, alpha, opts.tStar, opts.side !== undefined);
+    const halfWidth = Math.sqrt(arm.variance) * multiplier;
+    return { estimate: arm.estimate, ...keepSide(around(arm.estimate, halfWidth), opts.side) };
 }
 
 /**
@@ -2063,7 +2330,7 @@ function regressionAdjustedCS(baseline, canary, alpha, opts) {
         return { ...report, fallback: 'too-few-units' };
     const t = b.n + c.n;
     // The boundary's multiplier of the standard error (see the note at the top of this file).
-    const k = Math.sqrt(t) * csRadius(t, 1, alpha, mixtureRho(alpha, opts.tStar));
+    const k = boundaryMultiplier(t, alpha, opts.tStar);
     const candidates = candidateRegressors(baseline, b, c, k, report);
     const fit = fitTheta(candidates, b, c, report);
     const vUnadjusted = quad(b.grad, b.cov, b.grad) / b.n + quad(c.grad, c.cov, c.grad) / c.n;
@@ -2084,12 +2351,12 @@ function regressionAdjustedCS(baseline, canary, alpha, opts) {
     if (!(report.varianceReduction >= MIN_REDUCTION))
         return { ...report, fallback: 'explains-nothing' };
     const shift = (a) => fit.regressors.reduce((s, r, i) => s + fit.theta[i] * r.value(a), 0);
+    // The covariates' balance check above is two-sided; the interval may want one end only.
+    const kEnd = opts.side ? boundaryMultiplier(t, alpha, opts.tStar, true) : k;
     const relative = opts.relative
-        ? relativeInterval({ b, c, jb, jc, shift, correction, k })
+        ? relativeInterval({ b, c, jb, jc, shift, correction, k: kEnd })
         : undefined;
-    const interval = relative
-        ? relative.interval
-        : absoluteInterval(b, c, shift(c) - shift(b), vAdjusted, k);
+    const interval = keepSide(relative ? relative.interval : absoluteInterval(b, c, shift(c) - shift(b), vAdjusted, kEnd), opts.side);
     // The estimator's influence per cluster: the residual weights of each arm (absolute), or the
     // Fieller contrast's at the estimate (relative).
     const weights = relative ? relative.weights : { baseline: rb, canary: rc };
@@ -2327,7 +2594,11 @@ function adjustedComparison(spec, baseline, canary, ctx) {
     const fit = (relative) => {
         let f = fits.get(relative);
         if (!f) {
-            f = regressionAdjustedCS(b, c, ctx.alpha, { relative, tStar: ctx.tStar.total });
+            f = regressionAdjustedCS(b, c, ctx.alpha, {
+                relative,
+                tStar: ctx.tStar.total,
+                ...(ctx.side && { side: ctx.side })
+            });
             fits.set(relative, f);
         }
         return f;
@@ -2392,19 +2663,22 @@ const Z_95 = normalQuantile(0.975);
 function compareMetric(spec, baseline, canary, context, 
 /** The canary's value from a raw query, for the limit only (Evidence.limitValues). */
 limitValue) {
-    // A metric may need its own minimum sample (the judge's, which samples far fewer outputs).
-    const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples };
+    // A metric may need its own minimum sample (the judge's, which samples far fewer outputs). Its
+    // time is its own sample, not the traffic: its sequences keep the t* of the minimum sample.
+    const ctx = spec.minSamples === undefined ? context : ownSample(context, spec.minSamples);
     // The pass side at its own alpha (a promotion needs every metric to pass: the step's whole
     // budget, stats/alphaSpending.ts), the fail side at the family's split; one interval when equal.
-    const passCtx = passContext(ctx);
+    // Each end from its own one-sided sequence (CompareContext.ends).
+    const passCtx = passContext(ctx, spec.better);
+    const failCtx = failContext(ctx, spec.better);
     // Variance reduction (CUPED): the regression-adjusted sequence, for a metric that asks for it.
     const adjusted = adjustedComparison(spec, baseline, canary, passCtx);
-    const failAdjusted = passCtx === ctx ? adjusted : adjustedComparison(spec, baseline, canary, ctx);
+    const failAdjusted = passCtx === failCtx ? adjusted : adjustedComparison(spec, baseline, canary, failCtx);
     const evaluated = differenceInterval(spec, baseline, canary, spec.tolerance, passCtx, adjusted);
     const failAt = spec.rollbackAt ?? spec.tolerance;
-    const atFailLevel = (tolerance) => passCtx === ctx && tolerance.relative === spec.tolerance.relative
+    const atFailLevel = (tolerance) => passCtx === failCtx && tolerance.relative === spec.tolerance.relative
         ? evaluated.interval
-        : differenceInterval(spec, baseline, canary, tolerance, ctx, failAdjusted).interval;
+        : differenceInterval(spec, baseline, canary, tolerance, failCtx, failAdjusted).interval;
     // The interval shown is the one decided on: its pass side at the pass alpha, the other at the
     // fail alpha (on the tolerance's scale).
     const interval = decisionInterval(evaluated.interval, atFailLevel(spec.tolerance), spec.better);
@@ -2443,7 +2717,7 @@ limitValue) {
         n,
         ...(clustered && { units }),
         alpha: ctx.alpha,
-        ...(passCtx !== ctx && { passAlpha: passCtx.alpha }),
+        ...(passCtx.alpha !== ctx.alpha && { passAlpha: passCtx.alpha }),
         reason: '',
         why: { code: 'inconclusive', beyondTolerance: false },
         method: evaluated.method,
@@ -2453,11 +2727,11 @@ limitValue) {
     if (spec.limit !== undefined) {
         result.limit =
             limitValue === undefined
-                ? limitResult(spec, spec.limit, canary, ctx)
+                ? limitResult(spec, spec.limit, canary, failCtx)
                 : queryLimit(spec, spec.limit, limitValue);
     }
     if (units.baseline >= ctx.minSamples && !oneSample) {
-        const own = armInterval(spec, baseline, ctx, ctx.tStar.baseline);
+        const own = armInterval(spec, baseline, ctx, 'baseline');
         if (Number.isFinite(own.lower) && Number.isFinite(own.upper)) {
             result.baselineInterval = { lower: own.lower, upper: own.upper };
         }
@@ -2501,20 +2775,52 @@ limitValue) {
 function unitsOf(m) {
     return m.moments.n > 0 ? Math.min(m.moments.n, m.requests) : m.requests;
 }
-/** The context of a metric's pass side: `passAlpha` as its alpha (the same object when equal). */
-function passContext(ctx) {
-    return ctx.passAlpha === undefined || ctx.passAlpha === ctx.alpha
-        ? ctx
-        : { ...ctx, alpha: ctx.passAlpha };
+/** The context of a metric with its own minimum sample: t* planned from traffic does not apply. */
+function ownSample(ctx, minSamples) {
+    const { tStarRequests: _traffic, failTStarRequests: _failTraffic, ...rest } = ctx;
+    return { ...rest, minSamples, tStar: ctx.failTStar ?? ctx.tStar };
+}
+/** The method's words for an interval whose ends come from one-sided sequences. */
+const endsOf = (ctx) => ctx.side ? '; each end one-sided, valid alone at its own alpha (one-sided mixtures)' : '';
+/** The t* of a metric's sequences: in requests for a quantile's rank CS, else in units. */
+function tStarOf(spec, ctx) {
+    return spec.kind === 'quantile' ? (ctx.tStarRequests ?? ctx.tStar) : ctx.tStar;
+}
+/** The end of canary - baseline that passes: the harm's upper end. */
+const passSide = (better) => (better === 'lower' ? 'upper' : 'lower');
+/**
+ * The context of a metric's pass side: `passAlpha` as its alpha, and its end alone unless both
+ * ends are read (the same object when nothing differs).
+ */
+function passContext(ctx, better) {
+    const alpha = ctx.passAlpha ?? ctx.alpha;
+    if (ctx.ends === 'both')
+        return alpha === ctx.alpha ? ctx : { ...ctx, alpha };
+    return { ...ctx, alpha, side: passSide(better) };
+}
+/** The context of a metric's fail side: its end alone unless both ends are read. */
+function failContext(ctx, better) {
+    if (ctx.ends === 'both')
+        return ctx;
+    const side = passSide(better) === 'upper' ? 'lower' : 'upper';
+    const t = ctx.failTStar;
+    if (!t)
+        return { ...ctx, side };
+    return { ...ctx, side, tStar: t, tStarRequests: ctx.failTStarRequests ?? t };
 }
 /**
  * The interval a verdict is decided on: the side that passes (the upper end on the harm scale)
- * from the pass-level interval, the side that fails from the fail-level one.
+ * from the pass-level interval, the side that fails from the fail-level one; its standard error
+ * (a width's fixed-time equivalent for quantiles) from the two ends together.
  */
 function decisionInterval(pass, fail, better) {
     if (pass === fail)
         return pass;
-    return better === 'lower' ? { ...pass, lower: fail.lower } : { ...pass, upper: fail.upper };
+    const merged = better === 'lower' ? { ...pass, lower: fail.lower } : { ...pass, upper: fail.upper };
+    if (Number.isFinite(pass.se) || !Number.isFinite(fail.se))
+        return merged;
+    const width = merged.upper - merged.lower;
+    return { ...merged, se: Number.isFinite(width) ? width / (2 * Z_95) : fail.se };
 }
 function differenceInterval(spec, b, c, tolerance, ctx, adjusted) {
     const relative = tolerance.relative;
@@ -2528,10 +2834,11 @@ function differenceInterval(spec, b, c, tolerance, ctx, adjusted) {
         return {
             interval: quantileDifferenceCS(base.sketch, can.sketch, spec.quantile ?? 0.5, ctx.alpha, {
                 relative,
-                tStar: ctx.tStar,
-                designEffect: deff
+                tStar: tStarOf(spec, ctx),
+                designEffect: deff,
+                ...(ctx.side && { side: ctx.side })
             }),
-            method: methodOf(spec, { relative, histogram: !!(b.histogram || c.histogram) })
+            method: methodOf(spec, { relative, histogram: !!(b.histogram || c.histogram) }) + endsOf(ctx)
         };
     }
     if (aggregate && 'unknown' in aggregate) {
@@ -2561,7 +2868,8 @@ function differenceInterval(spec, b, c, tolerance, ctx, adjusted) {
         relative,
         tStar: ctx.tStar.total,
         ...(inflation && { designEffect: inflation }),
-        sharedSpread: true
+        sharedSpread: true,
+        ...(ctx.side && { side: ctx.side })
     });
     const kappa = relative && interval.estimate > -1 ? 1 + interval.estimate : 1;
     // Variance reduction: the regression-adjusted sequence replaces the unadjusted one, under the
@@ -2591,9 +2899,10 @@ function differenceInterval(spec, b, c, tolerance, ctx, adjusted) {
             };
         }
     }
+    const described = method + endsOf(ctx);
     if (regressionAdjusted)
-        return { interval: regressionAdjusted, method, validity };
-    return { interval, method, validity };
+        return { interval: regressionAdjusted, method: described, validity };
+    return { interval, method: described, validity };
 }
 function unbounded(relative, b, c) {
     const rb = b.moments.sy > 0 ? b.moments.sx / b.moments.sy : NaN;
@@ -2776,30 +3085,36 @@ function decisiveAt(spec, b, c, ctx, failAt, now, f, adjusted) {
         return false;
     if (spec.kind === 'quantile') {
         const k = f.canary.requests;
-        return (samplesToDecide(now.harm, now.t, ctx.alpha, mixtureRho(ctx.alpha, ctx.tStar.total), spec.tolerance.value, failAt.value) <= k);
+        return (samplesToDecide(now.harm, now.t, ctx.alpha, mixtureRho(ctx.alpha, tStarOf(spec, ctx).total), spec.tolerance.value, failAt.value) <= k);
     }
     const gb = grown(b, f.baseline);
     const gc = grown(c, f.canary);
     // With variance reduction in use, the grown unadjusted interval is moved to the adjusted
     // estimate and narrowed by the reduction seen now (sqrt(1 - reduction): the two sequences share
     // their boundary, ../stats/cs/regressionAdjusted.ts), its guards (skewness) still applying.
-    const view = (h, estimate) => adjusted && estimate !== undefined && Number.isFinite(h.lower) && Number.isFinite(h.upper)
+    const view = (h, estimate) => adjusted && estimate !== undefined && Number.isFinite(h.estimate)
         ? {
             estimate,
-            lower: estimate - (h.estimate - h.lower) * adjusted.scale,
-            upper: estimate + (h.upper - h.estimate) * adjusted.scale
+            lower: Number.isFinite(h.lower)
+                ? estimate - (h.estimate - h.lower) * adjusted.scale
+                : h.lower,
+            upper: Number.isFinite(h.upper)
+                ? estimate + (h.upper - h.estimate) * adjusted.scale
+                : h.upper
         }
         : h;
-    const harm = view(toHarm(differenceInterval(spec, gb, gc, spec.tolerance, passContext(ctx)).interval, spec.better), adjusted?.estimate);
+    const passCtx = passContext(ctx, spec.better);
+    const failCtx = failContext(ctx, spec.better);
+    const harm = view(toHarm(differenceInterval(spec, gb, gc, spec.tolerance, passCtx).interval, spec.better), adjusted?.estimate);
     if (harm.upper < spec.tolerance.value)
         return true;
     const sameScale = failAt.relative === spec.tolerance.relative;
     // A fail needs the whole interval beyond failAt, so at least the estimate.
     if (sameScale && !(harm.estimate > failAt.value))
         return false;
-    const fail = sameScale && passContext(ctx) === ctx
+    const fail = sameScale && passCtx === failCtx
         ? harm
-        : view(toHarm(differenceInterval(spec, gb, gc, failAt, ctx).interval, spec.better), adjusted?.failEstimate);
+        : view(toHarm(differenceInterval(spec, gb, gc, failAt, failCtx).interval, spec.better), adjusted?.failEstimate);
     return fail.lower > failAt.value;
 }
 const sketchOf = (m, interpolate = false) => {
@@ -2846,7 +3161,7 @@ function bucketResolution(spec, b, c, ctx) {
     }
     const d = quantileDifferenceCS(sketchOf(b, true), sketchOf(c, true), q, ctx.alpha, {
         relative: tolerance.relative,
-        tStar: ctx.tStar
+        tStar: tStarOf(spec, ctx)
     });
     return decisive(d);
 }
@@ -2861,7 +3176,7 @@ function quantileFloor(b, c, relative) {
 }
 /** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
 function limitResult(spec, limit, canary, ctx) {
-    const ci = armInterval(spec, canary, ctx, ctx.tStar.canary);
+    const ci = armInterval(spec, canary, ctx, 'canary');
     const worse = (v) => (spec.better === 'lower' ? v > limit : v < limit);
     const enough = unitsOf(canary) >= ctx.minSamples;
     const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper);
@@ -2882,7 +3197,8 @@ function queryLimit(spec, limit, value) {
  * One arm's own confidence sequence for the metric (a limit, or the baseline's drift): the
  * quantile CS, the bounded CS, or the asymptotic CS once its skewness allows (else unbounded).
  */
-function armInterval(spec, arm, ctx, tStar) {
+function armInterval(spec, arm, ctx, which) {
+    const tStar = tStarOf(spec, ctx)[which];
     if (spec.kind === 'quantile') {
         const q = quantileArm(arm);
         return quantileCS(q.sketch, spec.quantile ?? 0.5, ctx.alpha, tStar, q.designEffect);
@@ -3040,6 +3356,7 @@ function aaCheck(policy, evidence, metrics, ctx) {
         ...ctx,
         // The halves are a check at one level (no promotion rests on them).
         passAlpha: ctx.alpha,
+        ends: 'both',
         project: false,
         tStar: { baseline: halfSize, canary: halfSize, total: 2 * halfSize }
     };
@@ -4766,10 +5083,18 @@ function analyze(policy, evidence, canaryWeight, replay = false, options = {}) {
     const segmentsRollBack = policy.segments?.gate === 'rollback';
     const { alpha, passAlpha } = metricAlphas(policy, stepAlpha);
     const designEffects = aggregateDesignEffects(policy, evidence);
+    const planned = options.tStar ??
+        plannedTStar(policy, { baseline, canary }, evidence.window.to - evidence.window.from);
+    const floor = tStar(policy.rollout.minSamples, canaryWeight);
     const ctx = {
         alpha,
         passAlpha,
-        tStar: tStar(policy.rollout.minSamples, canaryWeight),
+        tStar: planned ? atLeast(planned.units, floor) : floor,
+        ...(planned && {
+            tStarRequests: atLeast(planned.requests, floor),
+            failTStar: floor,
+            failTStarRequests: inRequests(floor, planned.requestsPerUnit)
+        }),
         minSamples: policy.rollout.minSamples,
         canaryRequests: canary.requests,
         canaryRate,
@@ -4819,6 +5144,7 @@ function analyze(policy, evidence, canaryWeight, replay = false, options = {}) {
         segments,
         checks,
         canaryRate,
+        ...(planned && { tStar: planned }),
         errorBudget: {
             total: 1 - policy.confidence,
             step: stepAlpha,
@@ -4871,6 +5197,55 @@ function tStar(minSamples, canaryWeight) {
     const share = Math.min(Math.max(canaryWeight / 100, 0.001), 0.999);
     const canary = Math.max(30, minSamples);
     const baseline = Math.max(30, Math.round((canary * (1 - share)) / share));
+    return { baseline, canary, total: baseline + canary };
+}
+/**
+ * Where a step's sequences should be tightest: the traffic expected by the middle of the step's
+ * life on a log scale, sqrt(minDuration x maxDuration) (2.4 hours with the defaults: a good canary
+ * promotes past minDuration and before maxDuration), projected from this look's window at its
+ * rate. A mixture is tightest near its t* and widens slowly away from it (log(t / t*) / 2 in the
+ * boundary's level); tuned at the minimum sample, as before, the width at 50 times that sample is
+ * about 8% above the optimum. Requests grow with time; units (users) grow slower, as they return,
+ * so they are projected by the square root of the time factor, between no growth and linear.
+ *
+ * That is the end a promotion reads. A rollback's end stays tuned at the minimum sample, where
+ * the earliest rollbacks can be decided (a clear regression should be caught at once; in
+ * requests for the quantiles, at the requests per unit seen when planned).
+ *
+ * Valid: the mixture depends on counts only, not on any value (arrivals are independent of the
+ * metric values given the arm, which every sequence here assumes), and the rollout state keeps it
+ * for the step's later looks, so all of them read one mixture (Ville's inequality over one
+ * martingale). Undefined while an arm has no traffic: no verdict can be given then.
+ */
+function plannedTStar(policy, arms, windowMs) {
+    const { baseline, canary } = arms;
+    if (!(windowMs > 0 && baseline.requests > 0 && canary.requests > 0))
+        return undefined;
+    const r = policy.rollout;
+    const horizon = Math.sqrt(r.minDuration * r.maxDuration) - r.warmup;
+    const factor = Math.max(1, horizon / windowMs);
+    // Without units, the sequences count requests, which grow with time.
+    const units = (arm) => Math.round(arm.units > 0 ? arm.units * Math.sqrt(factor) : arm.requests * factor);
+    const perUnit = (arm) => arm.units > 0 ? arm.requests / arm.units : 1;
+    return {
+        units: { baseline: units(baseline), canary: units(canary) },
+        requests: {
+            baseline: Math.round(baseline.requests * factor),
+            canary: Math.round(canary.requests * factor)
+        },
+        requestsPerUnit: { baseline: perUnit(baseline), canary: perUnit(canary) }
+    };
+}
+/** A t* in units counted in requests at the planned requests per unit. */
+function inRequests(t, perUnit) {
+    const baseline = Math.round(t.baseline * Math.max(1, perUnit.baseline));
+    const canary = Math.round(t.canary * Math.max(1, perUnit.canary));
+    return { baseline, canary, total: baseline + canary };
+}
+/** Per arm the larger of the two, and their total. */
+function atLeast(t, floor) {
+    const baseline = Math.max(t.baseline, floor.baseline);
+    const canary = Math.max(t.canary, floor.canary);
     return { baseline, canary, total: baseline + canary };
 }
 /**
@@ -4994,15 +5369,24 @@ function currentBudget(policy, state) {
         }
     };
 }
+/** The ledger with the t* this evaluation planned, when the step has none yet (it is kept). */
+function withTStar(budget, analysis) {
+    const planned = analysis?.tStar;
+    return budget.step.tStar || !planned
+        ? budget
+        : { ...budget, step: { ...budget.step, tStar: planned } };
+}
 /** The ledger after the step's evidence restarted: the old sequences are spent, new ones start. */
 function restartedBudget(policy, budget) {
     const restarts = budget.step.restarts + 1;
     const comparisonSteps = policy.rollout.steps.filter(w => w < 100).length;
+    // New sequences: their t* is planned again from the new window's traffic.
+    const { tStar: _old, ...step } = budget.step;
     return {
         ...budget,
         spent: budget.spent + budget.step.alpha,
         step: {
-            ...budget.step,
+            ...step,
             alpha: stepAlpha({ total: budget.total, comparisonSteps, restarts }),
             restarts
         }
@@ -5068,7 +5452,7 @@ function stateAfter(state, decision, now, analysis, policy) {
     // The ledger of the sequences this evaluation ran (a step that was evaluated has spent its alpha).
     const budget = policy && analysis && state.status === 'running' ? currentBudget(policy, state) : undefined;
     if (budget)
-        next.errorBudget = budget;
+        next.errorBudget = withTStar(budget, analysis);
     // The baseline's levels at the rollout's start, once they rest on the minimum sample.
     const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined;
     if (levels) {
@@ -5113,8 +5497,9 @@ function stateAfter(state, decision, now, analysis, policy) {
         const started = Date.parse(state.stepStartedAt);
         if (restartAt > started) {
             const restarted = { ...next, stepStartedAt: new Date(restartAt).toISOString() };
+            // The analysis is the restarted window's: its t* is the new sequences'.
             if (policy && next.errorBudget)
-                restarted.errorBudget = restartedBudget(policy, next.errorBudget);
+                restarted.errorBudget = withTStar(restartedBudget(policy, next.errorBudget), analysis);
             return restarted;
         }
     }
@@ -5167,6 +5552,12 @@ function checkState(policy, stored) {
         isRecord(b.levels) &&
         Object.values(b.levels).every(isFiniteNumber) &&
         (b.mix === undefined || isMix(b.mix)), 'is not { at, levels: { metric: number }, mix? }');
+    const t = state.errorBudget?.step?.tStar;
+    if (t !== undefined && !isTStar(t)) {
+        const { tStar: _bad, ...step } = state.errorBudget.step;
+        state.errorBudget = { ...state.errorBudget, step };
+        ignored.push('errorBudget.step.tStar is not { units, requests, requestsPerUnit: { baseline, canary } } of positive numbers; left out (it is planned again)');
+    }
     const p = state.peakLoad;
     drop('peakLoad', isRecord(p) && isInstant(p.at) && isFiniteNumber(p.perHour) && p.perHour >= 0, 'is not { at, perHour }');
     const j = state.judgeCache;
@@ -5255,6 +5646,9 @@ function isHistoryEntry(e) {
                     // Unbounded ends are written as null (JSON has no Infinity).
                     [m.estimate, m.lower, m.upper].every(v => typeof v === 'number' || v === null)))));
 }
+const isArmCounts = (v) => isRecord(v) && [v.baseline, v.canary].every(x => isFiniteNumber(x) && x > 0);
+/** A stored StepTStar: positive finite counts per arm, in units and in requests. */
+const isTStar = (v) => isRecord(v) && isArmCounts(v.units) && isArmCounts(v.requests) && isArmCounts(v.requestsPerUnit);
 
 /** Canary weight at a step index; -1 is "rolled back" (0%). */
 const weightAt = (policy, index) => index < 0 ? 0 : (policy.rollout.steps[index] ?? 100);
@@ -5668,7 +6062,7 @@ function budgetText(r) {
     const sides = b.pass !== undefined && b.pass !== b.perMetric
         ? `: a promotion needs every gating metric to pass, so each is tested at all ${pct$1(b.pass)}; a rollback needs only one to fail, so that side is split, ${pct$1(b.perMetric)} per gating metric`
         : ` (${pct$1(b.perMetric)} per gating metric)`;
-    return `At most a ${pct$1(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct$1(b.step)} of it${sides}${spent}.${segments} Each interval is valid however often the gate looks; a metric passes only when its whole interval is within the tolerance.`;
+    return `At most a ${pct$1(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct$1(b.step)} of it${sides}${spent}.${segments} Each end of an interval is a bound valid on its own however often the gate looks; a metric passes only when its whole interval is within the tolerance.`;
 }
 /**
  * Why a metric has no interval yet, in a few words for its table cell (MetricResult.why), or ''
@@ -6407,6 +6801,8 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
     const options = {
         stepAlpha: budget.step.alpha,
         stepElapsedMs: now - Date.parse(state.stepStartedAt),
+        // Where the step's sequences are tightest, once planned (kept by nextState).
+        ...(budget.step.tStar && { tStar: budget.step.tStar }),
         ...(decisionOnly && { reportOnlySegments: false })
     };
     if (now <= from) {

@@ -683,6 +683,32 @@ interface ArmSummary {
     requests: number;
     units: number;
 }
+/**
+ * Where a step's confidence sequences are tightest (analyze.ts, plannedTStar): per arm, in units
+ * (clusters) and in requests. Fixed at the step's first look with traffic in both arms and kept
+ * in the rollout state (ErrorBudget.step.tStar), so that every look of the step reads one
+ * mixture.
+ */
+interface StepTStar {
+    /** A promotion's end: the traffic expected by sqrt(minDuration x maxDuration), in units. */
+    units: {
+        baseline: number;
+        canary: number;
+    };
+    /** The same in requests (the quantiles' time). */
+    requests: {
+        baseline: number;
+        canary: number;
+    };
+    /**
+     * Requests per unit when planned (1 without units): a rollback's end is tuned at the minimum
+     * sample, counted in units, and this turns it into requests for the quantiles.
+     */
+    requestsPerUnit: {
+        baseline: number;
+        canary: number;
+    };
+}
 interface Analysis {
     window: {
         from: number;
@@ -698,6 +724,8 @@ interface Analysis {
     checks: Check[];
     /** Canary requests per second in the window (for projections). */
     canaryRate: number;
+    /** Where this step's sequences are tightest, when planned (StepTStar). */
+    tStar?: StepTStar;
     /**
      * The rollout's error budget as this evaluation spends it (stats/alphaSpending.ts): the whole
      * budget (1 - confidence), this step's share, each gating metric's share of that, and whether
@@ -1086,11 +1114,16 @@ interface ErrorBudget {
     total: number;
     /** Alpha of the confidence sequences the rollout started before the current one. */
     spent: number;
-    /** The current step's sequences. */
+    /**
+     * The current step's sequences; `tStar`, where they are tightest, fixed at the step's first look
+     * with traffic in both arms (analysis/analyze.ts, plannedTStar), so all its looks read one
+     * mixture.
+     */
     step: {
         index: number;
         alpha: number;
         restarts: number;
+        tStar?: StepTStar;
     };
 }
 /**

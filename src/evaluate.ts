@@ -455,6 +455,8 @@ async function collectEvidence(
   const options = {
     stepAlpha: budget.step.alpha,
     stepElapsedMs: now - Date.parse(state.stepStartedAt),
+    // Where the step's sequences are tightest, once planned (kept by nextState).
+    ...(budget.step.tStar && { tStar: budget.step.tStar }),
     ...(decisionOnly && { reportOnlySegments: false })
   }
   if (now <= from) {

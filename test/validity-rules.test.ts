@@ -6,10 +6,16 @@
  */
 import { describe, expect, it } from 'vitest'
 import { mulberry32, normal } from '../examples/generate-traffic.js'
-import { analyze } from '../src/analysis/analyze.js'
+import { analyze, plannedTStar } from '../src/analysis/analyze.js'
 import { compareMetric, type CompareContext } from '../src/analysis/compareMetric.js'
-import { currentBudget, initialState, nextState, restartedBudget } from '../src/decide/state.js'
-import type { Decision } from '../src/decide/types.js'
+import {
+  checkState,
+  currentBudget,
+  initialState,
+  nextState,
+  restartedBudget
+} from '../src/decide/state.js'
+import type { Decision, RolloutState } from '../src/decide/types.js'
 import type { Policy } from '../src/policy/types.js'
 import { budgetText } from '../src/report/budget.js'
 import { decisionRecord } from '../src/report/record.js'
@@ -227,8 +233,78 @@ describe('one error budget for the rollout', () => {
       expect(split.delta[passSide]).toBe(whole.delta[passSide])
       expect(split.delta[failSide]).toBe(narrow.delta[failSide])
       expect(split).toMatchObject({ alpha: 0.0125, passAlpha: 0.05 })
-      expect(Math.abs(split.delta[passSide])).toBeLessThan(Math.abs(narrow.delta[passSide]))
+      const reach = (r: typeof split) => Math.abs(r.delta[passSide] - r.delta.estimate)
+      expect(reach(split)).toBeLessThan(reach(narrow))
     }
+  })
+})
+
+describe("where a step's sequences are tightest (t*)", () => {
+  const policy = testPolicy() // minDuration 30m, maxDuration 12h, warm-up as the helper sets it
+  const r = policy.rollout
+  const arms = {
+    baseline: { requests: 4500, units: 1200 },
+    canary: { requests: 1500, units: 400 }
+  }
+  const windowMs = 15 * 60_000
+
+  it("is planned from the look's traffic at sqrt(minDuration x maxDuration), units growing slower", () => {
+    const factor = (Math.sqrt(r.minDuration * r.maxDuration) - r.warmup) / windowMs
+    const t = plannedTStar(policy, arms, windowMs)!
+    expect(t.requests.canary).toBe(Math.round(1500 * factor))
+    expect(t.requests.baseline).toBe(Math.round(4500 * factor))
+    expect(t.units.canary).toBe(Math.round(400 * Math.sqrt(factor)))
+    // Without units the sequences count requests, which grow with time.
+    const noUnits = plannedTStar(
+      policy,
+      { baseline: { requests: 4500, units: 0 }, canary: { requests: 1500, units: 0 } },
+      windowMs
+    )!
+    expect(noUnits.units).toEqual(noUnits.requests)
+    // No traffic in an arm: nothing to plan from (no verdict is possible then).
+    expect(plannedTStar(policy, { ...arms, canary: { requests: 0, units: 0 } }, windowMs)).toBe(
+      undefined
+    )
+  })
+
+  it('is fixed at the first look with traffic and kept for the step; a restart plans it again', () => {
+    const s0 = initialState(policy, 0)
+    const hold: Decision = {
+      action: 'hold',
+      from: { index: 0, weight: 1 },
+      to: { index: 0, weight: 1 },
+      complete: false,
+      reasons: []
+    }
+    const first = {
+      ...analyze(policy, emptyEvidence(), 1),
+      tStar: plannedTStar(policy, arms, windowMs)!
+    }
+    const s1 = nextState(s0, hold, 1000, first, policy)
+    expect(s1.errorBudget?.step.tStar).toEqual(first.tStar)
+    // A later look's own plan does not replace it.
+    const later = { ...first, tStar: plannedTStar(policy, arms, 4 * windowMs)! }
+    expect(nextState(s1, hold, 2000, later, policy).errorBudget?.step.tStar).toEqual(first.tStar)
+    // analyze() uses the stored one, and says so.
+    expect(analyze(policy, emptyEvidence(), 1, false, { tStar: first.tStar }).tStar).toEqual(
+      first.tStar
+    )
+    expect(restartedBudget(policy, s1.errorBudget!).step.tStar).toBeUndefined()
+  })
+
+  it('a malformed stored t* is left out with a message, never used', () => {
+    const s = initialState(policy, 0)
+    const bad = {
+      ...s,
+      errorBudget: {
+        total: 0.05,
+        spent: 0,
+        step: { index: 0, alpha: 0.01, restarts: 0, tStar: { units: { baseline: 'x' } } }
+      }
+    } as unknown as RolloutState
+    const checked = checkState(policy, bad)
+    expect(checked.state.errorBudget?.step).toEqual({ index: 0, alpha: 0.01, restarts: 0 })
+    expect(checked.ignored.join('\n')).toMatch(/errorBudget\.step\.tStar is not/)
   })
 })
 

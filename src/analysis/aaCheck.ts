@@ -62,9 +62,8 @@ export function aaCheck(
     ...ctx,
     // The halves are a check at one level (no promotion rests on them).
     passAlpha: ctx.alpha,
+    ends: 'both',
     project: false,
-    // Either half may be beyond the tolerance either way: both sides, two-sided.
-    oneSided: false,
     tStar: { baseline: halfSize, canary: halfSize, total: 2 * halfSize }
   }
   const failing: string[] = []

@@ -18,7 +18,7 @@ import { errorObservabilityCheck, unobservableErrors } from './observability.js'
 import { busiestHour } from './peakLoad.js'
 import { repricedCost } from './repricedCost.js'
 import { compareMetric, type CompareContext } from './compareMetric.js'
-import type { Analysis, SegmentResult, Verdict } from './types.js'
+import type { Analysis, SegmentResult, StepTStar, Verdict } from './types.js'
 
 const isGating = (m: MetricSpec): boolean => m.mode !== 'report'
 
@@ -37,6 +37,11 @@ export interface AnalyzeOptions {
    * timeline), which then gets `segments: []` unless segments gate.
    */
   reportOnlySegments?: boolean
+  /**
+   * Where this step's sequences are tightest, fixed at an earlier look (the rollout state keeps
+   * it); default: planned from this look's traffic (plannedTStar), and returned in the analysis.
+   */
+  tStar?: StepTStar
 }
 
 /**
@@ -62,10 +67,19 @@ export function analyze(
   const segmentsRollBack = policy.segments?.gate === 'rollback'
   const { alpha, passAlpha } = metricAlphas(policy, stepAlpha)
   const designEffects = aggregateDesignEffects(policy, evidence)
+  const planned =
+    options.tStar ??
+    plannedTStar(policy, { baseline, canary }, evidence.window.to - evidence.window.from)
+  const floor = tStar(policy.rollout.minSamples, canaryWeight)
   const ctx: CompareContext = {
     alpha,
     passAlpha,
-    tStar: tStar(policy.rollout.minSamples, canaryWeight),
+    tStar: planned ? atLeast(planned.units, floor) : floor,
+    ...(planned && {
+      tStarRequests: atLeast(planned.requests, floor),
+      failTStar: floor,
+      failTStarRequests: inRequests(floor, planned.requestsPerUnit)
+    }),
     minSamples: policy.rollout.minSamples,
     canaryRequests: canary.requests,
     canaryRate,
@@ -128,6 +142,7 @@ export function analyze(
     segments,
     checks,
     canaryRate,
+    ...(planned && { tStar: planned }),
     errorBudget: {
       total: 1 - policy.confidence,
       step: stepAlpha,
@@ -183,6 +198,72 @@ export function tStar(minSamples: number, canaryWeight: number): CompareContext[
   const share = Math.min(Math.max(canaryWeight / 100, 0.001), 0.999)
   const canary = Math.max(30, minSamples)
   const baseline = Math.max(30, Math.round((canary * (1 - share)) / share))
+  return { baseline, canary, total: baseline + canary }
+}
+
+/**
+ * Where a step's sequences should be tightest: the traffic expected by the middle of the step's
+ * life on a log scale, sqrt(minDuration x maxDuration) (2.4 hours with the defaults: a good canary
+ * promotes past minDuration and before maxDuration), projected from this look's window at its
+ * rate. A mixture is tightest near its t* and widens slowly away from it (log(t / t*) / 2 in the
+ * boundary's level); tuned at the minimum sample, as before, the width at 50 times that sample is
+ * about 8% above the optimum. Requests grow with time; units (users) grow slower, as they return,
+ * so they are projected by the square root of the time factor, between no growth and linear.
+ *
+ * That is the end a promotion reads. A rollback's end stays tuned at the minimum sample, where
+ * the earliest rollbacks can be decided (a clear regression should be caught at once; in
+ * requests for the quantiles, at the requests per unit seen when planned).
+ *
+ * Valid: the mixture depends on counts only, not on any value (arrivals are independent of the
+ * metric values given the arm, which every sequence here assumes), and the rollout state keeps it
+ * for the step's later looks, so all of them read one mixture (Ville's inequality over one
+ * martingale). Undefined while an arm has no traffic: no verdict can be given then.
+ */
+export function plannedTStar(
+  policy: Policy,
+  arms: {
+    baseline: { requests: number; units: number }
+    canary: { requests: number; units: number }
+  },
+  windowMs: number
+): StepTStar | undefined {
+  const { baseline, canary } = arms
+  if (!(windowMs > 0 && baseline.requests > 0 && canary.requests > 0)) return undefined
+  const r = policy.rollout
+  const horizon = Math.sqrt(r.minDuration * r.maxDuration) - r.warmup
+  const factor = Math.max(1, horizon / windowMs)
+  // Without units, the sequences count requests, which grow with time.
+  const units = (arm: { requests: number; units: number }) =>
+    Math.round(arm.units > 0 ? arm.units * Math.sqrt(factor) : arm.requests * factor)
+  const perUnit = (arm: { requests: number; units: number }) =>
+    arm.units > 0 ? arm.requests / arm.units : 1
+  return {
+    units: { baseline: units(baseline), canary: units(canary) },
+    requests: {
+      baseline: Math.round(baseline.requests * factor),
+      canary: Math.round(canary.requests * factor)
+    },
+    requestsPerUnit: { baseline: perUnit(baseline), canary: perUnit(canary) }
+  }
+}
+
+/** A t* in units counted in requests at the planned requests per unit. */
+function inRequests(
+  t: CompareContext['tStar'],
+  perUnit: StepTStar['requestsPerUnit']
+): CompareContext['tStar'] {
+  const baseline = Math.round(t.baseline * Math.max(1, perUnit.baseline))
+  const canary = Math.round(t.canary * Math.max(1, perUnit.canary))
+  return { baseline, canary, total: baseline + canary }
+}
+
+/** Per arm the larger of the two, and their total. */
+function atLeast(
+  t: { baseline: number; canary: number },
+  floor: CompareContext['tStar']
+): CompareContext['tStar'] {
+  const baseline = Math.max(t.baseline, floor.baseline)
+  const canary = Math.max(t.canary, floor.canary)
   return { baseline, canary, total: baseline + canary }
 }
 

@@ -9,8 +9,7 @@ import {
   boundedCS,
   boundedRatioCS,
   JointRegion,
-  type BoundedArm,
-  type Side
+  type BoundedArm
 } from '../stats/cs/bernstein.js'
 import {
   bettingContrastCS,
@@ -25,7 +24,8 @@ import { ratioCS, ratioDifferenceCS } from '../stats/cs/ratio.js'
 import {
   type DesignEffect,
   type DifferenceInterval,
-  type QuantileSketchLike
+  type QuantileSketchLike,
+  type Side
 } from '../stats/cs/types.js'
 import { mixtureRho } from '../stats/cs/mixture.js'
 import { normalQuantile } from '../stats/normal.js'
@@ -52,6 +52,19 @@ export interface CompareContext {
    * the sequences' own time: clusters (units when records carry one), requests otherwise.
    */
   tStar: { baseline: number; canary: number; total: number }
+  /**
+   * The same in requests, for the quantiles' rank sequences, whose time is requests (over the
+   * design effect); default `tStar`.
+   */
+  tStarRequests?: { baseline: number; canary: number; total: number }
+  /**
+   * t* of the fail side (a rollback), in the sequences' own time: where the earliest rollbacks
+   * can be decided, the minimum sample (a clear regression should be caught at once); default
+   * `tStar`. `tStar` and `tStarRequests` are then the pass side's.
+   */
+  failTStar?: { baseline: number; canary: number; total: number }
+  /** The same in requests, for the quantiles; default `failTStar`. */
+  failTStarRequests?: { baseline: number; canary: number; total: number }
   /** Per arm, before any verdict: units when records carry one, requests otherwise. */
   minSamples: number
   /** Canary requests in the window, and per second, for turning samples into requests and time. */
@@ -72,11 +85,14 @@ export interface CompareContext {
    */
   project?: boolean
   /**
-   * false: a bounded metric's interval is the two-sided sequence on both sides, for a check that
-   * reads both (the A/A halves test either direction). Default true: its pass side and its fail
-   * side are each one-sided (decisionSides).
+   * 'both': the interval is read at both ends at once (the A/A halves' check), so it is the
+   * two-sided sequence at `alpha`. Default: each end is one decision's (a promotion reads the
+   * harm's upper end, a rollback its lower end), each from a one-sided sequence valid alone at
+   * its own alpha, about as narrow as a two-sided one at twice the alpha.
    */
-  oneSided?: boolean
+  ends?: 'both'
+  /** Set by compareMetric: the one end the intervals of this context are for. */
+  side?: Side
 }
 
 /**
@@ -128,31 +144,24 @@ export function compareMetric(
   /** The canary's value from a raw query, for the limit only (Evidence.limitValues). */
   limitValue?: number
 ): MetricResult {
-  // A metric may need its own minimum sample (the judge's, which samples far fewer outputs).
-  const ctx = spec.minSamples === undefined ? context : { ...context, minSamples: spec.minSamples }
+  // A metric may need its own minimum sample (the judge's, which samples far fewer outputs). Its
+  // time is its own sample, not the traffic: its sequences keep the t* of the minimum sample.
+  const ctx = spec.minSamples === undefined ? context : ownSample(context, spec.minSamples)
   // The pass side at its own alpha (a promotion needs every metric to pass: the step's whole
   // budget, stats/alphaSpending.ts), the fail side at the family's split; one interval when equal.
-  const passCtx = passContext(ctx)
+  // Each end from its own one-sided sequence (CompareContext.ends).
+  const passCtx = passContext(ctx, spec.better)
+  const failCtx = failContext(ctx, spec.better)
   // Variance reduction (CUPED): the regression-adjusted sequence, for a metric that asks for it.
   const adjusted = adjustedComparison(spec, baseline, canary, passCtx)
-  const failAdjusted = passCtx === ctx ? adjusted : adjustedComparison(spec, baseline, canary, ctx)
-  // A bounded metric's pass interval is its pass side alone, its fail interval its fail side.
-  const sides = ctx.oneSided === false ? undefined : decisionSides(spec)
-  const evaluated = differenceInterval(
-    spec,
-    baseline,
-    canary,
-    spec.tolerance,
-    passCtx,
-    adjusted,
-    sides?.pass
-  )
+  const failAdjusted =
+    passCtx === failCtx ? adjusted : adjustedComparison(spec, baseline, canary, failCtx)
+  const evaluated = differenceInterval(spec, baseline, canary, spec.tolerance, passCtx, adjusted)
   const failAt = spec.rollbackAt ?? spec.tolerance
   const atFailLevel = (tolerance: Tolerance): DifferenceInterval =>
-    passCtx === ctx && tolerance.relative === spec.tolerance.relative && !sides
+    passCtx === failCtx && tolerance.relative === spec.tolerance.relative
       ? evaluated.interval
-      : differenceInterval(spec, baseline, canary, tolerance, ctx, failAdjusted, sides?.fail)
-          .interval
+      : differenceInterval(spec, baseline, canary, tolerance, failCtx, failAdjusted).interval
   // The interval shown is the one decided on: its pass side at the pass alpha, the other at the
   // fail alpha (on the tolerance's scale).
   const interval = decisionInterval(evaluated.interval, atFailLevel(spec.tolerance), spec.better)
@@ -192,7 +201,7 @@ export function compareMetric(
     n,
     ...(clustered && { units }),
     alpha: ctx.alpha,
-    ...(passCtx !== ctx && { passAlpha: passCtx.alpha }),
+    ...(passCtx.alpha !== ctx.alpha && { passAlpha: passCtx.alpha }),
     reason: '',
     why: { code: 'inconclusive', beyondTolerance: false },
     method: evaluated.method,
@@ -202,11 +211,11 @@ export function compareMetric(
   if (spec.limit !== undefined) {
     result.limit =
       limitValue === undefined
-        ? limitResult(spec, spec.limit, canary, ctx)
+        ? limitResult(spec, spec.limit, canary, failCtx)
         : queryLimit(spec, spec.limit, limitValue)
   }
   if (units.baseline >= ctx.minSamples && !oneSample) {
-    const own = armInterval(spec, baseline, ctx, ctx.tStar.baseline)
+    const own = armInterval(spec, baseline, ctx, 'baseline')
     if (Number.isFinite(own.lower) && Number.isFinite(own.upper)) {
       result.baselineInterval = { lower: own.lower, upper: own.upper }
     }
@@ -252,16 +261,47 @@ function unitsOf(m: MetricSketch): number {
   return m.moments.n > 0 ? Math.min(m.moments.n, m.requests) : m.requests
 }
 
-/** The context of a metric's pass side: `passAlpha` as its alpha (the same object when equal). */
-function passContext(ctx: CompareContext): CompareContext {
-  return ctx.passAlpha === undefined || ctx.passAlpha === ctx.alpha
-    ? ctx
-    : { ...ctx, alpha: ctx.passAlpha }
+/** The context of a metric with its own minimum sample: t* planned from traffic does not apply. */
+function ownSample(ctx: CompareContext, minSamples: number): CompareContext {
+  const { tStarRequests: _traffic, failTStarRequests: _failTraffic, ...rest } = ctx
+  return { ...rest, minSamples, tStar: ctx.failTStar ?? ctx.tStar }
+}
+
+/** The method's words for an interval whose ends come from one-sided sequences. */
+const endsOf = (ctx: CompareContext): string =>
+  ctx.side ? '; each end one-sided, valid alone at its own alpha (one-sided mixtures)' : ''
+
+/** The t* of a metric's sequences: in requests for a quantile's rank CS, else in units. */
+function tStarOf(spec: MetricSpec, ctx: CompareContext): CompareContext['tStar'] {
+  return spec.kind === 'quantile' ? (ctx.tStarRequests ?? ctx.tStar) : ctx.tStar
+}
+
+/** The end of canary - baseline that passes: the harm's upper end. */
+const passSide = (better: 'higher' | 'lower'): Side => (better === 'lower' ? 'upper' : 'lower')
+
+/**
+ * The context of a metric's pass side: `passAlpha` as its alpha, and its end alone unless both
+ * ends are read (the same object when nothing differs).
+ */
+function passContext(ctx: CompareContext, better: 'higher' | 'lower'): CompareContext {
+  const alpha = ctx.passAlpha ?? ctx.alpha
+  if (ctx.ends === 'both') return alpha === ctx.alpha ? ctx : { ...ctx, alpha }
+  return { ...ctx, alpha, side: passSide(better) }
+}
+
+/** The context of a metric's fail side: its end alone unless both ends are read. */
+function failContext(ctx: CompareContext, better: 'higher' | 'lower'): CompareContext {
+  if (ctx.ends === 'both') return ctx
+  const side: Side = passSide(better) === 'upper' ? 'lower' : 'upper'
+  const t = ctx.failTStar
+  if (!t) return { ...ctx, side }
+  return { ...ctx, side, tStar: t, tStarRequests: ctx.failTStarRequests ?? t }
 }
 
 /**
  * The interval a verdict is decided on: the side that passes (the upper end on the harm scale)
- * from the pass-level interval, the side that fails from the fail-level one.
+ * from the pass-level interval, the side that fails from the fail-level one; its standard error
+ * (a width's fixed-time equivalent for quantiles) from the two ends together.
  */
 function decisionInterval(
   pass: DifferenceInterval,
@@ -269,19 +309,11 @@ function decisionInterval(
   better: 'higher' | 'lower'
 ): DifferenceInterval {
   if (pass === fail) return pass
-  return better === 'lower' ? { ...pass, lower: fail.lower } : { ...pass, upper: fail.upper }
-}
-
-/**
- * The raw-scale sides a bounded metric's verdict reads (stats/cs/bernstein.ts, one-sided): a pass
- * needs the harm's upper bound (the change's upper bound when lower is better), a fail its lower
- * bound. Undefined for the other sequences, which stay two-sided.
- */
-function decisionSides(spec: MetricSpec): { pass: Side; fail: Side } | undefined {
-  if (spec.kind === 'quantile' || !metricRange(spec)) return undefined
-  return spec.better === 'lower'
-    ? { pass: 'upper', fail: 'lower' }
-    : { pass: 'lower', fail: 'upper' }
+  const merged =
+    better === 'lower' ? { ...pass, lower: fail.lower } : { ...pass, upper: fail.upper }
+  if (Number.isFinite(pass.se) || !Number.isFinite(fail.se)) return merged
+  const width = merged.upper - merged.lower
+  return { ...merged, se: Number.isFinite(width) ? width / (2 * Z_95) : fail.se }
 }
 
 interface Evaluated {
@@ -300,9 +332,7 @@ function differenceInterval(
   c: MetricSketch,
   tolerance: Tolerance,
   ctx: CompareContext,
-  adjusted?: AdjustedComparison,
-  /** A bounded metric's one side (boundedInterval); ignored by the other sequences. */
-  side?: Side
+  adjusted?: AdjustedComparison
 ): Evaluated {
   const relative = tolerance.relative
   const aggregate = ctx.designEffects?.[spec.name]
@@ -316,10 +346,11 @@ function differenceInterval(
     return {
       interval: quantileDifferenceCS(base.sketch, can.sketch, spec.quantile ?? 0.5, ctx.alpha, {
         relative,
-        tStar: ctx.tStar,
-        designEffect: deff
+        tStar: tStarOf(spec, ctx),
+        designEffect: deff,
+        ...(ctx.side && { side: ctx.side })
       }),
-      method: methodOf(spec, { relative, histogram: !!(b.histogram || c.histogram) })
+      method: methodOf(spec, { relative, histogram: !!(b.histogram || c.histogram) }) + endsOf(ctx)
     }
   }
   if (aggregate && 'unknown' in aggregate) {
@@ -336,10 +367,12 @@ function differenceInterval(
   if (inflation) validity.designEffect = { ...inflation, source: aggregate!.source }
   const range = sketchRange(metricRange(spec), b, c)
   if (range) {
-    const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation, side)
+    const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation, ctx.side)
     return {
       interval,
-      method: methodOf(spec, { relative, histogram: false, betting: interval.betting === true }),
+      method:
+        methodOf(spec, { relative, histogram: false, betting: interval.betting === true }) +
+        endsOf(ctx),
       validity,
       ...(adjusted && { adjustment: 'bounded' as const })
     }
@@ -348,7 +381,8 @@ function differenceInterval(
     relative,
     tStar: ctx.tStar.total,
     ...(inflation && { designEffect: inflation }),
-    sharedSpread: true
+    sharedSpread: true,
+    ...(ctx.side && { side: ctx.side })
   })
   const kappa = relative && interval.estimate > -1 ? 1 + interval.estimate : 1
   // Variance reduction: the regression-adjusted sequence replaces the unadjusted one, under the
@@ -378,8 +412,9 @@ function differenceInterval(
       }
     }
   }
-  if (regressionAdjusted) return { interval: regressionAdjusted, method, validity }
-  return { interval, method, validity }
+  const described = method + endsOf(ctx)
+  if (regressionAdjusted) return { interval: regressionAdjusted, method: described, validity }
+  return { interval, method: described, validity }
 }
 
 function unbounded(relative: boolean, b: MetricSketch, c: MetricSketch): DifferenceInterval {
@@ -644,7 +679,7 @@ function decisiveAt(
         now.harm,
         now.t,
         ctx.alpha,
-        mixtureRho(ctx.alpha, ctx.tStar.total),
+        mixtureRho(ctx.alpha, tStarOf(spec, ctx).total),
         spec.tolerance.value,
         failAt.value
       ) <= k
@@ -656,20 +691,21 @@ function decisiveAt(
   // estimate and narrowed by the reduction seen now (sqrt(1 - reduction): the two sequences share
   // their boundary, ../stats/cs/regressionAdjusted.ts), its guards (skewness) still applying.
   const view = (h: Harm, estimate: number | undefined): Harm =>
-    adjusted && estimate !== undefined && Number.isFinite(h.lower) && Number.isFinite(h.upper)
+    adjusted && estimate !== undefined && Number.isFinite(h.estimate)
       ? {
           estimate,
-          lower: estimate - (h.estimate - h.lower) * adjusted.scale,
-          upper: estimate + (h.upper - h.estimate) * adjusted.scale
+          lower: Number.isFinite(h.lower)
+            ? estimate - (h.estimate - h.lower) * adjusted.scale
+            : h.lower,
+          upper: Number.isFinite(h.upper)
+            ? estimate + (h.upper - h.estimate) * adjusted.scale
+            : h.upper
         }
       : h
-  const sides = ctx.oneSided === false ? undefined : decisionSides(spec)
+  const passCtx = passContext(ctx, spec.better)
+  const failCtx = failContext(ctx, spec.better)
   const harm = view(
-    toHarm(
-      differenceInterval(spec, gb, gc, spec.tolerance, passContext(ctx), undefined, sides?.pass)
-        .interval,
-      spec.better
-    ),
+    toHarm(differenceInterval(spec, gb, gc, spec.tolerance, passCtx).interval, spec.better),
     adjusted?.estimate
   )
   if (harm.upper < spec.tolerance.value) return true
@@ -677,13 +713,10 @@ function decisiveAt(
   // A fail needs the whole interval beyond failAt, so at least the estimate.
   if (sameScale && !(harm.estimate > failAt.value)) return false
   const fail =
-    sameScale && passContext(ctx) === ctx && !sides
+    sameScale && passCtx === failCtx
       ? harm
       : view(
-          toHarm(
-            differenceInterval(spec, gb, gc, failAt, ctx, undefined, sides?.fail).interval,
-            spec.better
-          ),
+          toHarm(differenceInterval(spec, gb, gc, failAt, failCtx).interval, spec.better),
           adjusted?.failEstimate
         )
   return fail.lower > failAt.value
@@ -738,7 +771,7 @@ function bucketResolution(
   }
   const d = quantileDifferenceCS(sketchOf(b, true), sketchOf(c, true), q, ctx.alpha, {
     relative: tolerance.relative,
-    tStar: ctx.tStar
+    tStar: tStarOf(spec, ctx)
   })
   return decisive(d)
 }
@@ -764,16 +797,15 @@ function limitResult(
   canary: MetricSketch,
   ctx: CompareContext
 ): LimitResult {
-  // A breach reads one bound only: the canary's lower bound when lower is better, its upper one
-  // otherwise, one-sided at alpha for a bounded metric (stats/cs/bernstein.ts). The other bound,
-  // only shown, is the two-sided sequence's.
-  const side: Side = spec.better === 'lower' ? 'lower' : 'upper'
-  const one = armInterval(spec, canary, ctx, ctx.tStar.canary, side)
+  // A breach reads one bound only (ctx.side, the fail side's: the canary's lower bound when lower
+  // is better), one-sided at alpha for a bounded metric. The other bound, only shown, is the
+  // two-sided sequence's.
+  const one = armInterval(spec, canary, ctx, 'canary')
   const both =
     Number.isFinite(one.lower) && Number.isFinite(one.upper)
       ? one
-      : armInterval(spec, canary, ctx, ctx.tStar.canary)
-  const ci = side === 'lower' ? { ...both, lower: one.lower } : { ...both, upper: one.upper }
+      : armInterval(spec, canary, { ...ctx, side: undefined }, 'canary')
+  const ci = spec.better === 'lower' ? { ...both, lower: one.lower } : { ...both, upper: one.upper }
   const worse = (v: number) => (spec.better === 'lower' ? v > limit : v < limit)
   const enough = unitsOf(canary) >= ctx.minSamples
   const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper)
@@ -802,9 +834,9 @@ function armInterval(
   spec: MetricSpec,
   arm: MetricSketch,
   ctx: CompareContext,
-  tStar: number,
-  side?: Side
+  which: 'baseline' | 'canary'
 ): { estimate: number; lower: number; upper: number } {
+  const tStar = tStarOf(spec, ctx)[which]
   if (spec.kind === 'quantile') {
     const q = quantileArm(arm)
     return quantileCS(q.sketch, spec.quantile ?? 0.5, ctx.alpha, tStar, q.designEffect)
@@ -814,8 +846,8 @@ function armInterval(
     const bounded = boundedArm(arm, range)
     const discrete = discreteArm(spec, arm, bounded)
     return discrete
-      ? bettingCS(discrete, range, ctx.alpha, { tStar }, side)
-      : boundedCS(bounded, range, ctx.alpha, { tStar }, side)
+      ? bettingCS(discrete, range, ctx.alpha, { tStar }, ctx.side)
+      : boundedCS(bounded, range, ctx.alpha, { tStar }, ctx.side)
   }
   const ci = ratioCS(arm.moments, ctx.alpha, { tStar })
   const skew = armSkewness(arm.moments)

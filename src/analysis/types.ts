@@ -221,6 +221,24 @@ export interface ArmSummary {
   units: number
 }
 
+/**
+ * Where a step's confidence sequences are tightest (analyze.ts, plannedTStar): per arm, in units
+ * (clusters) and in requests. Fixed at the step's first look with traffic in both arms and kept
+ * in the rollout state (ErrorBudget.step.tStar), so that every look of the step reads one
+ * mixture.
+ */
+export interface StepTStar {
+  /** A promotion's end: the traffic expected by sqrt(minDuration x maxDuration), in units. */
+  units: { baseline: number; canary: number }
+  /** The same in requests (the quantiles' time). */
+  requests: { baseline: number; canary: number }
+  /**
+   * Requests per unit when planned (1 without units): a rollback's end is tuned at the minimum
+   * sample, counted in units, and this turns it into requests for the quantiles.
+   */
+  requestsPerUnit: { baseline: number; canary: number }
+}
+
 export interface Analysis {
   window: { from: number; to: number }
   arms: { baseline: ArmSummary; canary: ArmSummary }
@@ -230,6 +248,8 @@ export interface Analysis {
   checks: Check[]
   /** Canary requests per second in the window (for projections). */
   canaryRate: number
+  /** Where this step's sequences are tightest, when planned (StepTStar). */
+  tStar?: StepTStar
   /**
    * The rollout's error budget as this evaluation spends it (stats/alphaSpending.ts): the whole
    * budget (1 - confidence), this step's share, each gating metric's share of that, and whether

@@ -6,7 +6,7 @@ import {
   regressionAdjustedCS,
   type RegressionAdjustment
 } from '../stats/cs/regressionAdjusted.js'
-import type { DifferenceInterval } from '../stats/cs/types.js'
+import type { DifferenceInterval, Side } from '../stats/cs/types.js'
 import type { CovariateLeftOut, VarianceReductionResult } from './types.js'
 
 /**
@@ -31,6 +31,8 @@ export interface AdjustmentContext {
   tStar: { total: number }
   /** What the source found in the pre-exposure lookback (undefined: none was read). */
   preExposure?: PreExposureQuality
+  /** The one end wanted (CompareContext.side). */
+  side?: Side
 }
 
 /**
@@ -65,7 +67,11 @@ export function adjustedComparison(
   const fit = (relative: boolean): RegressionAdjustment => {
     let f = fits.get(relative)
     if (!f) {
-      f = regressionAdjustedCS(b, c, ctx.alpha, { relative, tStar: ctx.tStar.total })
+      f = regressionAdjustedCS(b, c, ctx.alpha, {
+        relative,
+        tStar: ctx.tStar.total,
+        ...(ctx.side && { side: ctx.side })
+      })
       fits.set(relative, f)
     }
     return f

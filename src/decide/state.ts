@@ -69,15 +69,25 @@ export function currentBudget(policy: Policy, state: RolloutState): ErrorBudget 
   }
 }
 
+/** The ledger with the t* this evaluation planned, when the step has none yet (it is kept). */
+function withTStar(budget: ErrorBudget, analysis: Analysis | undefined): ErrorBudget {
+  const planned = analysis?.tStar
+  return budget.step.tStar || !planned
+    ? budget
+    : { ...budget, step: { ...budget.step, tStar: planned } }
+}
+
 /** The ledger after the step's evidence restarted: the old sequences are spent, new ones start. */
 export function restartedBudget(policy: Policy, budget: ErrorBudget): ErrorBudget {
   const restarts = budget.step.restarts + 1
   const comparisonSteps = policy.rollout.steps.filter(w => w < 100).length
+  // New sequences: their t* is planned again from the new window's traffic.
+  const { tStar: _old, ...step } = budget.step
   return {
     ...budget,
     spent: budget.spent + budget.step.alpha,
     step: {
-      ...budget.step,
+      ...step,
       alpha: stepAlpha({ total: budget.total, comparisonSteps, restarts }),
       restarts
     }
@@ -161,7 +171,7 @@ function stateAfter(
   // The ledger of the sequences this evaluation ran (a step that was evaluated has spent its alpha).
   const budget =
     policy && analysis && state.status === 'running' ? currentBudget(policy, state) : undefined
-  if (budget) next.errorBudget = budget
+  if (budget) next.errorBudget = withTStar(budget, analysis)
   // The baseline's levels at the rollout's start, once they rest on the minimum sample.
   const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined
   if (levels) {
@@ -205,8 +215,9 @@ function stateAfter(
     const started = Date.parse(state.stepStartedAt)
     if (restartAt > started) {
       const restarted = { ...next, stepStartedAt: new Date(restartAt).toISOString() }
+      // The analysis is the restarted window's: its t* is the new sequences'.
       if (policy && next.errorBudget)
-        restarted.errorBudget = restartedBudget(policy, next.errorBudget)
+        restarted.errorBudget = withTStar(restartedBudget(policy, next.errorBudget), analysis)
       return restarted
     }
   }
@@ -275,6 +286,14 @@ export function checkState(policy: Policy, stored: RolloutState): CheckedState {
       (b.mix === undefined || isMix(b.mix)),
     'is not { at, levels: { metric: number }, mix? }'
   )
+  const t = state.errorBudget?.step?.tStar as unknown
+  if (t !== undefined && !isTStar(t)) {
+    const { tStar: _bad, ...step } = state.errorBudget!.step
+    state.errorBudget = { ...state.errorBudget!, step }
+    ignored.push(
+      'errorBudget.step.tStar is not { units, requests, requestsPerUnit: { baseline, canary } } of positive numbers; left out (it is planned again)'
+    )
+  }
   const p = state.peakLoad as unknown
   drop(
     'peakLoad',
@@ -404,3 +423,10 @@ function isHistoryEntry(e: unknown): e is HistoryEntry {
         )))
   )
 }
+
+const isArmCounts = (v: unknown): boolean =>
+  isRecord(v) && [v.baseline, v.canary].every(x => isFiniteNumber(x) && (x as number) > 0)
+
+/** A stored StepTStar: positive finite counts per arm, in units and in requests. */
+const isTStar = (v: unknown): boolean =>
+  isRecord(v) && isArmCounts(v.units) && isArmCounts(v.requests) && isArmCounts(v.requestsPerUnit)

@@ -1,4 +1,4 @@
-import type { BaselineLevels } from '../analysis/types.js'
+import type { BaselineLevels, StepTStar } from '../analysis/types.js'
 
 export type Action = 'promote' | 'hold' | 'rollback'
 export type ManualCommand = 'rollback' | 'promote' | 'pause' | 'resume'
@@ -99,8 +99,12 @@ export interface ErrorBudget {
   total: number
   /** Alpha of the confidence sequences the rollout started before the current one. */
   spent: number
-  /** The current step's sequences. */
-  step: { index: number; alpha: number; restarts: number }
+  /**
+   * The current step's sequences; `tStar`, where they are tightest, fixed at the step's first look
+   * with traffic in both arms (analysis/analyze.ts, plannedTStar), so all its looks read one
+   * mixture.
+   */
+  step: { index: number; alpha: number; restarts: number; tStar?: StepTStar }
 }
 
 /**

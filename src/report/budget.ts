@@ -27,7 +27,7 @@ export function budgetText(r: DecisionRecord): string {
     b.pass !== undefined && b.pass !== b.perMetric
       ? `: a promotion needs every gating metric to pass, so each is tested at all ${pct(b.pass)}; a rollback needs only one to fail, so that side is split, ${pct(b.perMetric)} per gating metric`
       : ` (${pct(b.perMetric)} per gating metric)`
-  return `At most a ${pct(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct(b.step)} of it${sides}${spent}.${segments} Each interval is valid however often the gate looks; a metric passes only when its whole interval is within the tolerance.`
+  return `At most a ${pct(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct(b.step)} of it${sides}${spent}.${segments} Each end of an interval is a bound valid on its own however often the gate looks; a metric passes only when its whole interval is within the tolerance.`
 }
 
 /**

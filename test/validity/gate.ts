@@ -1,3 +1,4 @@
+import type { Side } from '../../src/stats/cs/types.js'
 /**
  * The gate's interval for one metric, as analyze() computes it (compareMetric with the context
  * analyze builds), for the validity regimes: a regime feeds both arms' sketches at each look and
@@ -15,6 +16,12 @@ export interface GateOptions {
   canaryWeight: number
   /** rollout.minSamples: per arm, in units when records carry one. */
   minSamples: number
+  /**
+   * The end of the interval a regime checks, each end then from its one-sided sequence as the
+   * gate decides on it (CompareContext.ends). Without it, the two-sided sequence at alpha, checked
+   * at both ends.
+   */
+  side?: Side
 }
 
 export function metricSpec(
@@ -42,7 +49,8 @@ export function gateResult(
     minSamples: o.minSamples,
     canaryRequests: canary.requests,
     canaryRate: 1,
-    project: false
+    project: false,
+    ...(o.side === undefined && { ends: 'both' })
   } as CompareContext
   return compareMetric(spec, baseline, canary, ctx)
 }
@@ -68,9 +76,12 @@ export function misses(
   r: MetricResult,
   truth: number,
   minSamples: number,
-  oneSample = false
+  oneSample = false,
+  side?: Side
 ): boolean {
-  return (
-    decisionGrade(r, minSamples, oneSample) && !(r.delta.lower <= truth && truth <= r.delta.upper)
-  )
+  return decisionGrade(r, minSamples, oneSample) && !holds(r.delta, truth, side)
 }
+
+/** Whether the interval holds the truth: at its one end when `side` is given. */
+export const holds = (d: { lower: number; upper: number }, truth: number, side?: Side): boolean =>
+  (side === 'upper' || d.lower <= truth) && (side === 'lower' || truth <= d.upper)

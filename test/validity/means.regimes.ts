@@ -7,7 +7,8 @@
 import type { MetricResult } from '../../src/analysis/types.js'
 import type { MetricSpec } from '../../src/policy/types.js'
 import type { MetricSketch } from '../../src/sketch/types.js'
-import { decisionGrade, gateResult, metricSpec, type GateOptions } from './gate.js'
+import type { Side } from '../../src/stats/cs/types.js'
+import { decisionGrade, gateResult, holds, metricSpec, type GateOptions } from './gate.js'
 import { HOLDS, LOOKS, type Regime } from './regime.js'
 import { mulberry32, normal, RequestArm, UserPopulation, type Draw } from './streams.js'
 import { addCluster, emptyMoments } from '../../src/sketch/moments.js'
@@ -54,7 +55,7 @@ export function sequential(
       if (!decisionGrade(r, minSamples, o.spec.reference !== undefined)) continue
       decided++
       if (first === 0) first = look
-      if (!(r.delta.lower <= o.truth && o.truth <= r.delta.upper)) missed = true
+      if (!holds(r.delta, o.truth, o.gate.side)) missed = true
     }
     if (missed) misses++
     if (first > 0) firstLooks.push(first)
@@ -149,11 +150,15 @@ const scoreSpec = metricSpec({
   tolerance: { value: 0.02, relative: true }
 })
 
-function lognormalRegime(sigma: number, canaryPercent: number, perLook = 600): Regime {
+/** The id and words of a regime that checks one end (the one-sided sequence a decision reads). */
+const sideId = (side?: Side) => (side ? `-${side}-end` : '')
+const sideWords = (side?: Side) => (side ? `; its ${side} end alone (one-sided)` : '')
+
+function lognormalRegime(sigma: number, canaryPercent: number, perLook = 600, side?: Side): Regime {
   const truth = 0.05
   return {
-    id: `lognormal-s${sigma}-canary${canaryPercent}`,
-    description: `mean of lognormal(sigma ${sigma}) values, canary ${canaryPercent}% of ${perLook} requests per look, canary 5% higher; relative CS`,
+    id: `lognormal-s${sigma}-canary${canaryPercent}${sideId(side)}`,
+    description: `mean of lognormal(sigma ${sigma}) values, canary ${canaryPercent}% of ${perLook} requests per look, canary 5% higher; relative CS${sideWords(side)}`,
     alpha: ALPHA,
     fast: perLook > 1000 ? 30 : 50,
     full: 500,
@@ -161,7 +166,7 @@ function lognormalRegime(sigma: number, canaryPercent: number, perLook = 600): R
       sequential(replicates, seed, {
         spec: latencySpec,
         truth,
-        gate: { alpha: ALPHA, canaryWeight: canaryPercent, minSamples: MIN_SAMPLES },
+        gate: { alpha: ALPHA, canaryWeight: canaryPercent, minSamples: MIN_SAMPLES, side },
         stream: requests(
           lognormal(sigma),
           lognormal(sigma, 1 + truth),
@@ -172,12 +177,12 @@ function lognormalRegime(sigma: number, canaryPercent: number, perLook = 600): R
   }
 }
 
-function clusteredRegime(metric: 'latency' | 'score', canaryPercent: number): Regime {
+function clusteredRegime(metric: 'latency' | 'score', canaryPercent: number, side?: Side): Regime {
   const truth = metric === 'latency' ? 0.05 : -0.02
   const population = canaryPercent >= 50 ? 2000 : 20000
   return {
-    id: `clustered-${metric}-canary${canaryPercent}`,
-    description: `${metric === 'latency' ? 'mean latency (user level lognormal(0.8) x request lognormal(1))' : 'mean quality score in [0, 1] (user level N(0.78, 0.12), request noise 0.12)'} of ${population} users with 1-200 requests each, assigned per user, canary ${canaryPercent}%, canary ${metric === 'latency' ? '5% higher' : '2% lower'}; relative CS clustered by user`,
+    id: `clustered-${metric}-canary${canaryPercent}${sideId(side)}`,
+    description: `${metric === 'latency' ? 'mean latency (user level lognormal(0.8) x request lognormal(1))' : 'mean quality score in [0, 1] (user level N(0.78, 0.12), request noise 0.12)'} of ${population} users with 1-200 requests each, assigned per user, canary ${canaryPercent}%, canary ${metric === 'latency' ? '5% higher' : '2% lower'}; relative CS clustered by user${sideWords(side)}`,
     alpha: ALPHA,
     fast: canaryPercent >= 50 ? 20 : 8,
     full: 500,
@@ -185,7 +190,7 @@ function clusteredRegime(metric: 'latency' | 'score', canaryPercent: number): Re
       sequential(replicates, seed, {
         spec: metric === 'latency' ? latencySpec : scoreSpec,
         truth,
-        gate: { alpha: ALPHA, canaryWeight: canaryPercent, minSamples: MIN_SAMPLES },
+        gate: { alpha: ALPHA, canaryWeight: canaryPercent, minSamples: MIN_SAMPLES, side },
         stream: users(
           {
             users: population,
@@ -428,5 +433,12 @@ export const regimes: Regime[] = [
   },
   pairwiseJudgeRegime(),
   pointwiseJudgeRegime(),
-  clusteredJudgeRegime()
+  clusteredJudgeRegime(),
+  // One end alone, from the one-sided sequence a decision reads (mixture.ts, boundaryMultiplier):
+  // a latency's promotion reads the upper end, its rollback the lower end.
+  lognormalRegime(1.5, 50, 600, 'upper'),
+  lognormalRegime(1.5, 5, 600, 'upper'),
+  lognormalRegime(1, 1, 3000, 'lower'),
+  clusteredRegime('latency', 50, 'lower'),
+  clusteredRegime('latency', 5, 'upper')
 ]

@@ -27,12 +27,14 @@ import { QuantileSketch } from '../../src/sketch/quantileSketch.js'
 import type { MetricSketch, RatioMoments } from '../../src/sketch/types.js'
 import { coarseBin, RankSumsAccumulator, UnitBins } from '../../src/sketch/unitRanks.js'
 import { quantileCS, quantileDifferenceCS } from '../../src/stats/cs/quantile.js'
+import type { Side } from '../../src/stats/cs/types.js'
 import { normalQuantile } from '../../src/stats/normal.js'
 import {
   legacyDesignEffect,
   legacyQuantileCS,
   legacyQuantileDifferenceCS
 } from '../../bench/quantileLegacy.js'
+import { holds } from './gate.js'
 import type { Regime } from './regime.js'
 
 export type Method = 'current' | 'main'
@@ -50,13 +52,22 @@ function schedule(first: number, last: number): number[] {
   return out
 }
 
-const covers = (d: { lower: number; upper: number }, truth: number): boolean =>
-  d.lower <= truth && truth <= d.upper
+/** The id and words of a one-sided regime: one end alone, valid at alpha. */
+const sideId = (side?: Side) => (side ? `-${side}-end` : '')
+const sideWords = (side?: Side) => (side ? `; its ${side} end alone (one-sided)` : '')
 
 /** One arm's rank CS: q of log-normal(0, sigma), or of integer tokens with atoms. */
 function rankRegime(
   method: Method,
-  o: { q: number; sigma: number; discrete?: boolean; alpha: number; fast: number; full: number }
+  o: {
+    q: number
+    sigma: number
+    discrete?: boolean
+    alpha: number
+    fast: number
+    full: number
+    side?: Side
+  }
 ): Regime {
   const looks = schedule(30, 3000)
   const draw = (rand: () => number) => {
@@ -71,10 +82,14 @@ function rankRegime(
   // Tuned where the gate's decisions start (minSamples 300): small samples are where a bound that
   // is not exact for Bernoulli(q) misses (main: 3.6% at q = 0.99 here).
   const tStar = 300
-  const id = o.discrete ? `rank-q${o.q}-tokens-atoms` : `rank-q${o.q}-lognormal-s${o.sigma}-from30`
-  const description = o.discrete
-    ? `one arm, rank CS of the ${o.q}-quantile of integer token counts (atoms), n = 30..3,000`
-    : `one arm, rank CS of the ${o.q}-quantile, log-normal sigma ${o.sigma}, n = 30..3,000`
+  const id =
+    (o.discrete ? `rank-q${o.q}-tokens-atoms` : `rank-q${o.q}-lognormal-s${o.sigma}-from30`) +
+    sideId(o.side)
+  const description =
+    (o.discrete
+      ? `one arm, rank CS of the ${o.q}-quantile of integer token counts (atoms), n = 30..3,000`
+      : `one arm, rank CS of the ${o.q}-quantile, log-normal sigma ${o.sigma}, n = 30..3,000`) +
+    sideWords(o.side)
   return {
     id,
     description,
@@ -91,9 +106,9 @@ function rankRegime(
           while (sketch.count < n) sketch.add(draw(rand))
           const ci =
             method === 'current'
-              ? quantileCS(sketch, o.q, o.alpha, tStar)
+              ? quantileCS(sketch, o.q, o.alpha, tStar, 1, o.side)
               : legacyQuantileCS(sketch, o.q, o.alpha, tStar)
-          if (!covers(ci, truth)) {
+          if (!holds(ci, truth, o.side)) {
             missed = true
             break
           }
@@ -157,13 +172,15 @@ interface TwoSample {
   clustered?: { tau: number; users: number }
   /** Requests in both arms at the last look (unclustered). */
   total?: number
+  /** One end alone (the current method only). */
+  side?: Side
 }
 
 /** Two arms' quantile difference, 60 looks. */
 function differenceRegime(method: Method, o: TwoSample): Regime {
   const pct = Math.round(o.share * 100)
   const kind = o.clustered ? `clustered-tau${o.clustered.tau}-s${o.sigma}` : `lognormal-s${o.sigma}`
-  const id = `diff-p${Math.round(o.q * 100)}-${kind}-canary${pct}-${o.effect}-${o.relative ? 'relative' : 'absolute'}`
+  const id = `diff-p${Math.round(o.q * 100)}-${kind}-canary${pct}-${o.effect}-${o.relative ? 'relative' : 'absolute'}${sideId(o.side)}`
   const sd = o.clustered ? Math.sqrt(o.sigma ** 2 + o.clustered.tau ** 2) : o.sigma
   const qb = Math.exp(sd * normalQuantile(o.q))
   const scale = o.effect === 'boundary' ? 1 + TOLERANCE : 1
@@ -172,7 +189,7 @@ function differenceRegime(method: Method, o: TwoSample): Regime {
   const what = o.clustered
     ? `users of 1-200 requests with per-user levels (tau ${o.clustered.tau}, noise sigma ${o.sigma}), up to ${o.clustered.users} users`
     : `log-normal sigma ${o.sigma}, up to ${o.total} requests`
-  const description = `p${Math.round(o.q * 100)} difference, ${pct}% canary, ${what}, ${o.effect === 'aa' ? 'A/A' : 'canary 10% slower (at the tolerance)'}, ${o.relative ? 'relative' : 'absolute'}`
+  const description = `p${Math.round(o.q * 100)} difference, ${pct}% canary, ${what}, ${o.effect === 'aa' ? 'A/A' : 'canary 10% slower (at the tolerance)'}, ${o.relative ? 'relative' : 'absolute'}${sideWords(o.side)}`
   return {
     id,
     description,
@@ -231,7 +248,7 @@ function differenceRegime(method: Method, o: TwoSample): Regime {
             c,
             tStar
           )
-          if (!covers(d, truth)) {
+          if (!holds(d, truth, o.side)) {
             missed = true
             break
           }
@@ -263,6 +280,7 @@ function compare(
   return quantileDifferenceCS(b.sketch, c.sketch, o.q, o.alpha, {
     relative: o.relative,
     tStar,
+    ...(o.side && { side: o.side }),
     designEffect: {
       baseline: rankDesignEffect(bm, b.sketch),
       canary: rankDesignEffect(cm, c.sketch)
@@ -296,7 +314,52 @@ export function quantileRegimes(method: Method = 'current'): Regime[] {
     diff({ q: 0.95, share: 0.5, sigma: 1.2, relative: true, effect: 'aa', clustered }),
     diff({ q: 0.95, share: 0.05, sigma: 1.2, relative: true, effect: 'boundary', clustered }),
     diff({ q: 0.99, share: 0.05, sigma: 2, relative: false, effect: 'aa', clustered }),
-    diff({ q: 0.5, share: 0.05, sigma: 2, relative: false, effect: 'aa', clustered })
+    diff({ q: 0.5, share: 0.05, sigma: 2, relative: false, effect: 'aa', clustered }),
+    // One end alone, as a decision reads it (a promotion the upper end of a latency's change, a
+    // rollback the lower end): the one-sided mixtures of betaBinomial.ts.
+    ...(method === 'current'
+      ? [
+          rank(0.99, { side: 'upper' }),
+          rank(0.95, { side: 'lower' }),
+          diff({
+            q: 0.95,
+            share: 0.05,
+            sigma: 1.5,
+            relative: true,
+            effect: 'boundary',
+            side: 'upper'
+          }),
+          diff({
+            q: 0.95,
+            share: 0.5,
+            sigma: 1.5,
+            relative: true,
+            effect: 'boundary',
+            side: 'lower'
+          }),
+          diff({ q: 0.99, share: 0.01, sigma: 2, relative: false, effect: 'aa', side: 'upper' }),
+          diff({
+            q: 0.95,
+            share: 0.05,
+            sigma: 1.2,
+            relative: true,
+            effect: 'boundary',
+            clustered,
+            side: 'upper',
+            fast: 6
+          }),
+          diff({
+            q: 0.95,
+            share: 0.25,
+            sigma: 1.2,
+            relative: true,
+            effect: 'aa',
+            clustered,
+            side: 'lower',
+            fast: 6
+          })
+        ]
+      : [])
   ]
 }
 

@@ -64,11 +64,12 @@
  * level 1 / alpha; the other is returned infinite. Without it, both at 2 / alpha as above.
  */
 
-/** Which bound of an interval a decision reads (on the interval's own scale). */
-export type Side = 'lower' | 'upper'
+export type { Side }
 
 /** The log of the Ville level: 1 / alpha for one side, 2 / alpha for both (alpha / 2 a side). */
 export const villeLevel = (alpha: number, side?: Side): number => Math.log((side ? 1 : 2) / alpha)
+
+import type { Side } from './types.js'
 
 /** One arm of a bounded metric, in its own units, from a sketch. */
 export interface BoundedArm {

@@ -1,3 +1,4 @@
+import { logRegularizedBeta } from '../incompleteBeta.js'
 import { lgamma } from '../lgamma.js'
 import { mixtureRho } from './mixture.js'
 
@@ -37,6 +38,17 @@ import { mixtureRho } from './mixture.js'
  * rho = V* / u for the u that makes the normal
  * mixture tightest at V* = t* q (1 - q) (mixture.ts, mixtureRho). This is the same matching
  * confseq's BetaBinomialMixture::optimal_r uses (r = rho - g h, floored at 1e-3 g h).
+ *
+ * One side. A decision reads one end of an interval only (a promotion the upper end of the harm,
+ * a rollback the lower end), and an end is valid at alpha from a mixture whose prior sits on that
+ * side of q alone: the one-sided beta-binomial mixture (Howard et al. 2021, the prior restricted
+ * to one side and renormalised; confseq's BetaBinomialMixture with is_one_sided, the incomplete
+ * beta function at 1 - q). Its level is about that of the two-sided mixture at 2 alpha. Any prior
+ * is a valid mixture, so RankMixture takes a weight w on the side that matters: the prior's mass
+ * on that side scaled to w, on the other to 1 - w (w = 1: one-sided; w = the prior's own mass:
+ * the two-sided mixture). A two-arm region needs w < 1: with nothing on the other side, one arm's
+ * factor falls to 0 far on that side, and the product, then bounded by the other arm alone, lets
+ * the other arm's quantile reach infinity (quantile.ts).
  *
  * Clustered observations (requests of one user): counts are divided by the design effect D of
  * the indicator (analysis/designEffect.ts), the effective-sample-size device of Korn & Graubard,
@@ -154,6 +166,25 @@ export function jointU(
 }
 
 /**
+ * The weight a one-sided rank mixture puts on its side: `high` on counts above t q (an upper
+ * bound on the quantile), the rest on the other side. 1 is the one-sided mixture; a two-arm region
+ * uses JOINT_SIDE_WEIGHT (see the file comment).
+ */
+export interface RankSide {
+  high: number
+}
+
+/** A two-arm region's weight on the side that matters: its level costs log(1 / 0.99) = 0.01. */
+export const JOINT_SIDE_WEIGHT = 0.99
+
+/** log(e^x + e^y), exact when either is -Infinity. */
+function logSumExp(x: number, y: number): number {
+  const m = Math.max(x, y)
+  if (m === -Infinity) return -Infinity
+  return m + Math.log(Math.exp(x - m) + Math.exp(y - m))
+}
+
+/**
  * log M_t of the beta-binomial mixture as a function of the count k (0..t) for one arm: t
  * observations, the quantile level q, the prior parameter r, and the design effect D >= 1
  * (counts are divided by it). log M is convex in k (a sum of log-Gamma terms and a linear one),
@@ -167,15 +198,19 @@ export class RankMixture {
   private readonly logQ: number
   private readonly log1mQ: number
   private readonly scale: number
+  /** With a side: log(w / prior mass) on the high side of q and on the low side. */
+  private readonly sideWeights?: { high: number; low: number }
   /** The integer count minimising log M (about t q). */
   readonly mode: number
   readonly minLogM: number
 
   constructor(
     readonly t: number,
-    q: number,
+    private readonly q: number,
     r: number,
-    designEffect = 1
+    designEffect = 1,
+    /** The prior's weight on each side of q (RankSide); default the Beta prior as it is. */
+    side?: RankSide
   ) {
     this.a = r / q
     this.b = r / (1 - q)
@@ -183,6 +218,15 @@ export class RankMixture {
     this.logQ = Math.log(q)
     this.log1mQ = Math.log1p(-q)
     this.scale = 1 / Math.max(1, designEffect)
+    if (side) {
+      // The prior's mass where P(X <= x) >= q (the high side of the count), and below it: the
+      // Beta variable is P(X > x), so the high side is [0, 1 - q].
+      const prior = logRegularizedBeta(1 - q, this.a, this.b)
+      this.sideWeights = {
+        high: Math.log(side.high) - prior.lower,
+        low: Math.log1p(-side.high) - prior.upper
+      }
+    }
     this.mode = this.findMode()
     this.minLogM = this.logM(this.mode)
   }
@@ -192,12 +236,14 @@ export class RankMixture {
     const s = this.scale
     const below = k * s
     const above = (this.t - k) * s
-    return (
-      logBeta(this.a + above, this.b + below) -
-      this.logNorm -
-      below * this.logQ -
-      above * this.log1mQ
-    )
+    const a = this.a + above
+    const b = this.b + below
+    const twoSided = logBeta(a, b) - this.logNorm - below * this.logQ - above * this.log1mQ
+    const w = this.sideWeights
+    if (!w) return twoSided
+    // The posterior's mass on each side, reweighted as the prior was.
+    const post = logRegularizedBeta(1 - this.q, a, b)
+    return twoSided + logSumExp(w.high + post.lower, w.low + post.upper)
   }
 
   /** Smallest count in [0, mode] with log M < level, or undefined when there is none. */

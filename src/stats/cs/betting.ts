@@ -56,7 +56,8 @@
  *
  * `side`, as in ./bernstein.ts: one bound only, at 1 / alpha (one test martingale per side).
  */
-import type { Range, Side, Tuning } from './bernstein.js'
+import type { Range, Tuning } from './bernstein.js'
+import type { Side } from './types.js'
 
 /** One arm of a metric with few distinct values, in its own units. */
 export interface DiscreteArm {

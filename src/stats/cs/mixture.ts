@@ -1,3 +1,5 @@
+import { normalCdf } from '../normal.js'
+
 /**
  * Confidence sequences (CS): intervals valid at every look simultaneously, so the gate may look
  * as often as it likes (DESIGN.md, "Statistics contract").
@@ -57,4 +59,44 @@ export function csRadius(t: number, sigma: number, alpha: number, rho: number): 
   if (sigma === 0) return 0
   const v = t * rho * rho + 1
   return sigma * Math.sqrt(((2 * v) / (t * t * rho * rho)) * Math.log(Math.sqrt(v) / alpha))
+}
+
+/**
+ * The boundary's multiplier of the standard error after t observations: the half-width of the
+ * normal-mixture CS is se * boundaryMultiplier(...), with se the standard error of the estimate.
+ * Two-sided: sqrt(t) * csRadius(t, 1, alpha, rho) with rho tuned at tStar (mixtureRho).
+ *
+ * One side (`oneSided`): the one-sided normal mixture of Howard et al. (2021), the prior on the
+ * slope restricted to one side (a half-normal): with u = t rho^2 and x the standardised sum,
+ *   log M = log 2 - log(1 + u) / 2 + x^2 / 2 + log Phi(x)
+ * (confseq's OneSidedNormalMixture::log_superMG, in the variance time v = t, rho^2 the prior's
+ * precision per observation), a nonnegative martingale, so its end is valid alone at alpha
+ * (Ville). The multiplier is x sqrt(1 + 1/u) for the x with log M = log(1 / alpha), about the
+ * two-sided one at 2 alpha; rho is tuned as the two-sided mixture at 2 alpha (confseq's
+ * OneSidedNormalMixture::best_rho). As an asymptotic CS (Waudby-Smith et al. 2024) the same
+ * reading of the estimator's standard error applies.
+ */
+export function boundaryMultiplier(
+  t: number,
+  alpha: number,
+  tStar: number,
+  oneSided = false
+): number {
+  assertAlpha(alpha)
+  if (!(t > 0)) return Infinity
+  if (!oneSided) return Math.sqrt(t) * csRadius(t, 1, alpha, mixtureRho(alpha, tStar))
+  const rho = mixtureRho(Math.min(0.5, 2 * alpha), tStar)
+  const u = t * rho * rho
+  // Solve x^2 / 2 + log Phi(x) = c, increasing in x (its derivative x + phi(x) / Phi(x) > 0).
+  const c = -Math.log(2 * alpha) + Math.log1p(u) / 2
+  const f = (x: number) => (x * x) / 2 + Math.log(normalCdf(x)) - c
+  let lo = 0
+  let hi = Math.sqrt(2 * Math.max(c, 0)) + 2
+  while (f(hi) < 0) hi *= 2
+  for (let i = 0; i < 100 && hi - lo > 1e-12 * hi; i++) {
+    const mid = (lo + hi) / 2
+    if (f(mid) < 0) lo = mid
+    else hi = mid
+  }
+  return hi * Math.sqrt(1 + 1 / u)
 }

@@ -1,11 +1,20 @@
 import { normalQuantile } from '../normal.js'
-import { betaBinomialR, jointU, oneArmU, RankMixture } from './betaBinomial.js'
-import type {
-  DesignEffect,
-  DifferenceInterval,
-  Interval,
-  QuantileInterval,
-  QuantileSketchLike
+import {
+  betaBinomialR,
+  JOINT_SIDE_WEIGHT,
+  jointU,
+  oneArmU,
+  RankMixture,
+  type RankSide
+} from './betaBinomial.js'
+import {
+  keepSide,
+  type DesignEffect,
+  type DifferenceInterval,
+  type Interval,
+  type QuantileInterval,
+  type QuantileSketchLike,
+  type Side
 } from './types.js'
 
 /**
@@ -88,7 +97,9 @@ export function quantileCS(
   q: number,
   alpha: number,
   tStar: number,
-  designEffect: DesignEffect = 1
+  designEffect: DesignEffect = 1,
+  /** Only this end, valid alone at alpha (the one-sided mixture); the other is infinite. */
+  side?: Side
 ): QuantileInterval {
   assertLevel(q, alpha)
   const arm = new RankedArm(sketch)
@@ -103,27 +114,36 @@ export function quantileCS(
     }
   }
   const estimate = arm.estimate(q)
-  const r = betaBinomialR(q, tStar, oneArmU(alpha))
+  const r = betaBinomialR(q, tStar, oneArmU(sideAlpha(alpha, side)))
   const level = -Math.log(alpha)
+  const weight = side && { high: side === 'upper' ? 1 : 0 }
   let deff = designEffectOver(designEffect, estimate, estimate)
   let result: QuantileInterval | undefined
   for (let round = 0; round < DESIGN_EFFECT_ROUNDS; round++) {
-    const mix = new RankMixture(n, q, r, deff)
+    const mix = new RankMixture(n, q, r, deff, weight)
     // The minimum of log M is at most about 0 < level, so both ends exist.
-    const kLo = mix.lowest(level) ?? 0
-    const kHi = mix.highest(level) ?? n
+    const kLo = side === 'upper' ? 0 : (mix.lowest(level) ?? 0)
+    const kHi = side === 'lower' ? n : (mix.highest(level) ?? n)
     result = {
       estimate,
-      lower: arm.range(kLo).low,
-      upper: arm.range(kHi + 1).high,
-      lowerRank: kLo,
-      upperRank: kHi + 1
+      lower: side === 'upper' ? -Infinity : arm.range(kLo).low,
+      upper: side === 'lower' ? Infinity : arm.range(kHi + 1).high,
+      lowerRank: side === 'upper' ? -Infinity : kLo,
+      upperRank: side === 'lower' ? Infinity : kHi + 1
     }
     const wider = designEffectOver(designEffect, result.lower, result.upper)
     if (!(wider > deff * (1 + 1e-9))) break
     deff = wider
   }
   return result as QuantileInterval
+}
+
+/**
+ * The alpha a mixture is tuned at: a one-sided mixture at alpha is about as wide as a two-sided
+ * one at 2 alpha (confseq tunes its one-sided mixtures so: OneSidedNormalMixture::best_rho).
+ */
+function sideAlpha(alpha: number, side: Side | undefined): number {
+  return side ? Math.min(0.5, 2 * alpha) : alpha
 }
 
 function assertLevel(q: number, alpha: number): void {
@@ -196,7 +216,8 @@ function jointRegion(
   mb: RankMixture,
   mc: RankMixture,
   alpha: number,
-  relative: boolean
+  relative: boolean,
+  side?: Side
 ): JointRegion | undefined {
   const level = -Math.log(alpha)
   const budget = level - mc.minLogM
@@ -206,8 +227,9 @@ function jointRegion(
   const hull = new DifferenceHull(relative)
   const visit = (kb: number): void => {
     const left = level - mb.logM(kb)
-    const kcLo = mc.lowest(left) ?? 0
-    const kcHi = mc.highest(left) ?? c.n
+    // One end wanted: the canary's other end is not searched (its bound is then infinite).
+    const kcLo = side === 'upper' ? 0 : (mc.lowest(left) ?? 0)
+    const kcHi = side === 'lower' ? c.n : (mc.highest(left) ?? c.n)
     hull.add(
       { low: b.range(kb).low, high: b.range(kb + 1).high },
       { low: c.range(kcLo).low, high: c.range(kcHi + 1).high }
@@ -269,6 +291,11 @@ export function quantileDifferenceCS(
     relative: boolean
     tStar: { baseline: number; canary: number }
     designEffect?: { baseline: DesignEffect; canary: DesignEffect }
+    /**
+     * Only this end, valid alone at alpha: the region of a canary mixture weighted to that side
+     * and a baseline mixture weighted to the other (JOINT_SIDE_WEIGHT); the other end is infinite.
+     */
+    side?: Side
   }
 ): DifferenceInterval {
   assertLevel(q, alpha)
@@ -294,17 +321,23 @@ export function quantileDifferenceCS(
     }
   }
   if (b.n < 1 || c.n < 1) return result({ lower: -Infinity, upper: Infinity })
-  const u = jointU(alpha, opts.tStar)
+  const side = opts.side
+  const u = jointU(sideAlpha(alpha, side), opts.tStar)
   const rb = betaBinomialR(q, opts.tStar.baseline, u.baseline)
   const rc = betaBinomialR(q, opts.tStar.canary, u.canary)
+  // An upper end of canary - baseline: the canary's quantile high, the baseline's low.
+  const canarySide: RankSide | undefined = side && {
+    high: side === 'upper' ? JOINT_SIDE_WEIGHT : 1 - JOINT_SIDE_WEIGHT
+  }
+  const baselineSide = canarySide && { high: 1 - canarySide.high }
   const deffOf = opts.designEffect
   let db = designEffectOver(deffOf?.baseline, bEstimate, bEstimate)
   let dc = designEffectOver(deffOf?.canary, cEstimate, cEstimate)
   let region: JointRegion | undefined
   for (let round = 0; round < DESIGN_EFFECT_ROUNDS; round++) {
-    const mb = new RankMixture(b.n, q, rb, db)
-    const mc = new RankMixture(c.n, q, rc, dc)
-    region = jointRegion(b, c, mb, mc, alpha, opts.relative)
+    const mb = new RankMixture(b.n, q, rb, db, baselineSide)
+    const mc = new RankMixture(c.n, q, rc, dc, canarySide)
+    region = jointRegion(b, c, mb, mc, alpha, opts.relative, side)
     if (!region) break
     const wb = designEffectOver(deffOf?.baseline, region.baseline.low, region.baseline.high)
     const wc = designEffectOver(deffOf?.canary, region.canary.low, region.canary.high)
@@ -312,5 +345,5 @@ export function quantileDifferenceCS(
     db = Math.max(db, wb)
     dc = Math.max(dc, wc)
   }
-  return result(region?.bounds ?? { lower: -Infinity, upper: Infinity })
+  return result(keepSide(region?.bounds ?? { lower: -Infinity, upper: Infinity }, side))
 }

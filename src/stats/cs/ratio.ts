@@ -1,6 +1,6 @@
 import type { RatioMoments } from '../../sketch/types.js'
-import { csRadius, mixtureRho } from './mixture.js'
-import type { DifferenceInterval, Interval } from './types.js'
+import { boundaryMultiplier } from './mixture.js'
+import { keepSide, type DifferenceInterval, type Interval, type Side } from './types.js'
 
 interface ArmEstimate {
   /** sx / sy; NaN when sy <= 0. */
@@ -106,7 +106,8 @@ export function fiellerRelative(
  * limit theory and asymptotic confidence sequences", Ann. Statist. 52 (2024), randomized
  * experiments): after t = n_baseline + n_canary clusters its standard deviation is se * sqrt(t),
  * se the standard error of the contrast, so the half-width is se * M with
- * M = sqrt(t) * csRadius(t, 1, alpha, rho), rho = mixtureRho(alpha, tStar). tStar is in the same
+ * M = sqrt(t) * csRadius(t, 1, alpha, rho), rho = mixtureRho(alpha, tStar) (boundaryMultiplier; one
+ * end alone, `side`: the one-sided mixture's). tStar is in the same
  * unit as t: clusters (units), both arms.
  *
  * The contrast is linear, R_c - kappa R_b with se = sqrt(V_c + kappa^2 V_b): kappa = 1 for the
@@ -132,21 +133,22 @@ export function ratioDifferenceCS(
      * false.
      */
     sharedSpread?: boolean
+    /** Only this end, valid alone at alpha (the one-sided normal mixture, mixture.ts). */
+    side?: Side
   }
 ): DifferenceInterval {
-  const rho = mixtureRho(alpha, opts.tStar)
   const floor = opts.bernoulliFloor ?? false
   let b = armEstimate(baseline, floor, opts.designEffect?.baseline)
   let c = armEstimate(canary, floor, opts.designEffect?.canary)
   if (opts.sharedSpread) [b, c] = sharedSpread(b, c)
   const t = b.n + c.n
-  const multiplier = t > 0 ? Math.sqrt(t) * csRadius(t, 1, alpha, rho) : Infinity
+  const multiplier = boundaryMultiplier(t, alpha, opts.tStar, opts.side !== undefined)
   if (!opts.relative) {
     const estimate = c.estimate - b.estimate
     const se = Math.sqrt(b.variance + c.variance)
     return {
       estimate,
-      ...around(estimate, se * multiplier),
+      ...keepSide(around(estimate, se * multiplier), opts.side),
       baseline: b.estimate,
       canary: c.estimate,
       se: Number.isNaN(se) ? Infinity : se,
@@ -164,9 +166,12 @@ export function ratioDifferenceCS(
     : Infinity
   return {
     estimate,
-    ...(Number.isFinite(bounds.lower) && Number.isFinite(bounds.upper)
-      ? bounds
-      : { lower: -Infinity, upper: Infinity }),
+    ...keepSide(
+      Number.isFinite(bounds.lower) && Number.isFinite(bounds.upper)
+        ? bounds
+        : { lower: -Infinity, upper: Infinity },
+      opts.side
+    ),
     baseline: b.estimate,
     canary: c.estimate,
     se: Number.isNaN(se) ? Infinity : se,
@@ -183,10 +188,10 @@ export function ratioDifferenceCS(
 export function ratioCS(
   m: RatioMoments,
   alpha: number,
-  opts: { tStar: number; bernoulliFloor?: boolean; designEffect?: number }
+  opts: { tStar: number; bernoulliFloor?: boolean; designEffect?: number; side?: Side }
 ): Interval {
-  const rho = mixtureRho(alpha, opts.tStar)
   const arm = armEstimate(m, opts.bernoulliFloor ?? false, opts.designEffect)
-  const halfWidth = Math.sqrt(arm.variance) * Math.sqrt(arm.n) * csRadius(arm.n, 1, alpha, rho)
-  return { estimate: arm.estimate, ...around(arm.estimate, halfWidth) }
+  const multiplier = boundaryMultiplier(arm.n, alpha, opts.tStar, opts.side !== undefined)
+  const halfWidth = Math.sqrt(arm.variance) * multiplier
+  return { estimate: arm.estimate, ...keepSide(around(arm.estimate, halfWidth), opts.side) }
 }

@@ -9,8 +9,8 @@ import {
   V_Y
 } from '../../sketch/adjustedMoments.js'
 import type { AdjustedMoments } from '../../sketch/types.js'
-import { csRadius, mixtureRho } from './mixture.js'
-import type { DifferenceInterval } from './types.js'
+import { boundaryMultiplier } from './mixture.js'
+import { keepSide, type DifferenceInterval, type Side } from './types.js'
 
 /**
  * Regression adjustment (CUPED) in its anytime-valid form: the confidence sequence for the
@@ -35,7 +35,8 @@ import type { DifferenceInterval } from './types.js'
  * The radius above is the two-sided normal mixture of ./mixture.ts with g = 1 / rho^2:
  * sqrt(t) csRadius(t, 1, alpha, rho) = sqrt(((t rho^2 + 1) / (t rho^2)) log((t rho^2 + 1) / alpha^2)),
  * so the adjusted and the unadjusted sequences (./ratio.ts) share one boundary and one t* and
- * differ only in the standard error: the width ratio is sqrt(1 - variance reduction).
+ * differ only in the standard error: the width ratio is sqrt(1 - variance reduction). One end
+ * alone (`side`) uses the one-sided mixture's multiplier, as ratio.ts does (boundaryMultiplier).
  */
 
 /** Why the adjusted sequence is not used for this comparison (the unadjusted one is, instead). */
@@ -188,6 +189,8 @@ export interface RegressionAdjustedOptions {
   relative: boolean
   /** Clusters, both arms, at which the sequence is tightest (as ratioDifferenceCS). */
   tStar: number
+  /** Only this end, valid alone at alpha (as ratioDifferenceCS). */
+  side?: Side
 }
 
 /**
@@ -234,7 +237,7 @@ export function regressionAdjustedCS(
   if (!b || !c || canary.sums.length !== d) return { ...report, fallback: 'too-few-units' }
   const t = b.n + c.n
   // The boundary's multiplier of the standard error (see the note at the top of this file).
-  const k = Math.sqrt(t) * csRadius(t, 1, alpha, mixtureRho(alpha, opts.tStar))
+  const k = boundaryMultiplier(t, alpha, opts.tStar)
 
   const candidates = candidateRegressors(baseline, b, c, k, report)
   const fit = fitTheta(candidates, b, c, report)
@@ -257,12 +260,15 @@ export function regressionAdjustedCS(
     return { ...report, fallback: 'explains-nothing' }
 
   const shift = (a: ArmFit) => fit.regressors.reduce((s, r, i) => s + fit.theta[i]! * r.value(a), 0)
+  // The covariates' balance check above is two-sided; the interval may want one end only.
+  const kEnd = opts.side ? boundaryMultiplier(t, alpha, opts.tStar, true) : k
   const relative = opts.relative
-    ? relativeInterval({ b, c, jb, jc, shift, correction, k })
+    ? relativeInterval({ b, c, jb, jc, shift, correction, k: kEnd })
     : undefined
-  const interval = relative
-    ? relative.interval
-    : absoluteInterval(b, c, shift(c) - shift(b), vAdjusted, k)
+  const interval = keepSide(
+    relative ? relative.interval : absoluteInterval(b, c, shift(c) - shift(b), vAdjusted, kEnd),
+    opts.side
+  )
   // The estimator's influence per cluster: the residual weights of each arm (absolute), or the
   // Fieller contrast's at the estimate (relative).
   const weights = relative ? relative.weights : { baseline: rb, canary: rc }

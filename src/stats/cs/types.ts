@@ -64,3 +64,17 @@ export interface QuantileInterval extends Interval {
   lowerRank: number
   upperRank: number
 }
+
+/**
+ * One end of an interval: the one a decision reads (a promotion the upper end of the harm, a
+ * rollback its lower end). A sequence asked for one end makes it valid alone at its alpha, and
+ * leaves the other infinite.
+ */
+export type Side = 'lower' | 'upper'
+
+/** The bounds with only `side`'s end kept (both without a side). */
+export function keepSide<T extends { lower: number; upper: number }>(bounds: T, side?: Side): T {
+  if (side === 'upper') return { ...bounds, lower: -Infinity }
+  if (side === 'lower') return { ...bounds, upper: Infinity }
+  return bounds
+}
