@@ -419,6 +419,19 @@ function metricRange(spec) {
     }
     return undefined;
 }
+/**
+ * Whether every per-request value of the metric is 0 or 1 (a rate, or a mean of a 0/1 field:
+ * `error`, `error.<class>`, `fallback`, `cache_hit`): the counts of its two levels are then its
+ * requests and its sum, and the betting CS applies (src/stats/cs/betting.ts).
+ */
+function binaryMetric(spec) {
+    if (spec.kind === 'rate')
+        return true;
+    if (spec.kind !== 'mean' || spec.range)
+        return false;
+    const from = spec.from;
+    return (from === 'error' || from.startsWith('error.') || from === 'fallback' || from === 'cache_hit');
+}
 
 /** The largest estimator skewness trusted: 1 / sqrt(25) (Cochran's n > 25 G1^2). */
 const MAX_SKEWNESS = 0.2;
@@ -526,7 +539,19 @@ function armSkewness(m) {
  * kappa = 1 + tau the Fieller-type contrast of a relative tolerance, and the relative interval is
  * the range of mu_c / mu_b over the region (Fieller, J. R. Stat. Soc. B 16 (1954)), never a
  * delta-method ratio that uses the observed canary level.
+ *
+ * One side (`side`). A decision reads one bound per side: a promotion the harm's upper bound, a
+ * rollback its lower bound, a limit's breach the bound on the wrong side. Each side's test is
+ * one nonnegative supermartingale (one arm: the mixture betting on deviations in that
+ * direction; two arms: for the upper bound of mu_c - kappa mu_b, kappa >= 0, the product of the
+ * canary's upper-side and the baseline's lower-side mixtures, and the reverse for the lower
+ * bound), so Ville's inequality at 1 / alpha bounds that side alone at alpha (Howard et al.
+ * 2021, Section 3; Waudby-Smith & Ramdas 2024, Section 4: a one-sided CS is the two-sided one's
+ * construction at alpha instead of alpha / 2). With `side`, only that bound is computed, at
+ * level 1 / alpha; the other is returned infinite. Without it, both at 2 / alpha as above.
  */
+/** The log of the Ville level: 1 / alpha for one side, 2 / alpha for both (alpha / 2 a side). */
+const villeLevel = (alpha, side) => Math.log((side ? 1 : 2) / alpha);
 /** psi_E(lambda) = -log(1 - lambda) - lambda (Howard et al. 2021, sub-exponential, c = 1). */
 function psiE(lambda) {
     return -Math.log1p(-lambda) - lambda;
@@ -555,8 +580,8 @@ function varianceBound(n, ss, designEffect = 1) {
 }
 const LAMBDA_MAX = 0.95;
 /** Grid step in log(lambda), and how far (in log-normal sds) the grid reaches below the centre. */
-const GRID_STEP = 0.25;
-const SPREAD = 1.25;
+const GRID_STEP$1 = 0.25;
+const SPREAD$1 = 1.25;
 const BELOW = 6;
 /**
  * The mixture over lambda, centred at lambda* = sqrt(2 log(1 / alpha) / v*) with v* = tStar *
@@ -568,15 +593,15 @@ function lambdaMixture(alpha, tuning) {
     const vStar = Math.max(1, tuning.tStar) * VARIANCE_GUESS;
     const centre = Math.log(Math.min(LAMBDA_MAX, Math.sqrt((2 * Math.log(1 / alpha)) / vStar)));
     const top = Math.log(LAMBDA_MAX);
-    const bottom = centre - BELOW * SPREAD;
-    const count = Math.max(1, Math.floor((top - bottom) / GRID_STEP) + 1);
+    const bottom = centre - BELOW * SPREAD$1;
+    const count = Math.max(1, Math.floor((top - bottom) / GRID_STEP$1) + 1);
     const lambdas = new Float64Array(count);
     const logWeights = new Float64Array(count);
-    const logNorm = Math.log(GRID_STEP / (SPREAD * Math.sqrt(2 * Math.PI)));
+    const logNorm = Math.log(GRID_STEP$1 / (SPREAD$1 * Math.sqrt(2 * Math.PI)));
     for (let k = 0; k < count; k++) {
-        const x = top - k * GRID_STEP;
+        const x = top - k * GRID_STEP$1;
         lambdas[k] = Math.exp(x);
-        const d = (x - centre) / SPREAD;
+        const d = (x - centre) / SPREAD$1;
         logWeights[k] = logNorm - 0.5 * d * d;
     }
     return { lambdas, logWeights };
@@ -672,18 +697,25 @@ function scaled(arm, range) {
     const ss = Math.max(0, arm.squares - (arm.sum * arm.sum) / n) / (w * w);
     return { n, mean, v: varianceBound(n, ss, arm.designEffect) };
 }
-/** One arm's CS for its mean, in its own units: valid at every look (alpha split over two sides). */
-function boundedCS(arm, range, alpha, tuning) {
+/**
+ * One arm's CS for its mean, in its own units: valid at every look (alpha split over two sides),
+ * or, with `side`, that bound alone valid at alpha (the other infinite; see the file comment).
+ */
+function boundedCS(arm, range, alpha, tuning, side) {
     const z = scaled(arm, range);
     const w = range.hi - range.lo;
+    const lo = side === 'upper' ? -Infinity : range.lo;
+    const hi = side === 'lower' ? Infinity : range.hi;
     if (z.n === 0)
-        return { estimate: NaN, lower: range.lo, upper: range.hi };
+        return { estimate: NaN, lower: lo, upper: hi };
+    // Both sides' mixtures are the same function of the deviation (psi_E does not depend on its
+    // sign), so one inverse gives either bound.
     const boundary = new ArmBoundary(lambdaMixture(alpha, tuning), z.v);
-    const s = boundary.inverse(Math.log(2 / alpha));
+    const s = boundary.inverse(villeLevel(alpha, side));
     return {
         estimate: arm.sum / arm.n,
-        lower: range.lo + w * Math.max(0, z.mean - s / z.n),
-        upper: range.lo + w * Math.min(1, z.mean + s / z.n)
+        lower: side === 'upper' ? lo : range.lo + w * Math.max(0, z.mean - s / z.n),
+        upper: side === 'lower' ? hi : range.lo + w * Math.min(1, z.mean + s / z.n)
     };
 }
 /**
@@ -730,16 +762,24 @@ function maximise(slope, a, b) {
  */
 class JointRegion {
     range;
+    side;
     c;
     b;
     level;
     cBoundary;
     bBoundary;
-    constructor(baseline, canary, range, alpha, tuning) {
+    constructor(baseline, canary, range, alpha, tuning, 
+    /**
+     * Only this side of the contrasts mu_c - kappa mu_b (kappa >= 0) and of the ratio: the
+     * product of the canary's supermartingale on that side and the baseline's on the other, at
+     * 1 / alpha (the file comment); the projections return the other bound infinite.
+     */
+    side) {
         this.range = range;
+        this.side = side;
         this.b = scaled(baseline, range);
         this.c = scaled(canary, range);
-        this.level = Math.log(2 / alpha);
+        this.level = villeLevel(alpha, side);
         this.cBoundary = new ArmBoundary(lambdaMixture(alpha, tuning.canary), this.c.v);
         this.bBoundary = new ArmBoundary(lambdaMixture(alpha, tuning.baseline), this.b.v);
     }
@@ -833,7 +873,8 @@ class JointRegion {
 }
 /**
  * CS for mu_c - kappa mu_b (kappa = 1: the absolute change; 1 + tau: a relative tolerance's
- * linear contrast), in the metric's units, from the joint region.
+ * linear contrast), in the metric's units, from the joint region (one bound only when the region
+ * has a side).
  */
 function boundedContrastCS(region, kappa) {
     const { lo, hi } = region.range;
@@ -843,12 +884,12 @@ function boundedContrastCS(region, kappa) {
     if (region.empty) {
         return { estimate: NaN, lower: -Infinity, upper: Infinity };
     }
-    const up = region.extreme(kappa, 1);
-    const down = region.extreme(kappa, -1);
+    const up = region.side === 'lower' ? undefined : region.extreme(kappa, 1);
+    const down = region.side === 'upper' ? undefined : region.extreme(kappa, -1);
     return {
         estimate,
-        lower: unscale(down.mc) - kappa * unscale(down.mb),
-        upper: unscale(up.mc) - kappa * unscale(up.mb)
+        lower: down ? unscale(down.mc) - kappa * unscale(down.mb) : -Infinity,
+        upper: up ? unscale(up.mc) - kappa * unscale(up.mb) : Infinity
     };
 }
 /**
@@ -863,12 +904,420 @@ function boundedRatioCS(region) {
     const estimate = mb > 0 && !region.empty ? (lo + w * region.c.mean) / mb - 1 : NaN;
     if (region.empty)
         return { estimate, lower: -Infinity, upper: Infinity };
-    const upper = region.ratioExtreme(1);
-    const lower = region.ratioExtreme(-1);
+    const upper = region.side === 'lower' ? Infinity : region.ratioExtreme(1);
+    const lower = region.side === 'upper' ? -Infinity : region.ratioExtreme(-1);
     return {
         estimate,
         lower: Number.isFinite(lower) ? lower - 1 : -Infinity,
         upper: Number.isFinite(upper) ? upper - 1 : Infinity
+    };
+}
+
+/** A 0/1 arm (a rate): n requests, `sum` of them 1. */
+function binaryArm(n, sum, designEffect = 1) {
+    const ones = Math.min(n, Math.max(0, sum));
+    return { values: [0, 1], counts: [n - ones, ones], designEffect };
+}
+function levelsOf(arm, range) {
+    const w = range.hi - range.lo;
+    const d = Math.max(1, arm.designEffect);
+    const keep = arm.values.map((_, k) => k).filter(k => (arm.counts[k] ?? 0) > 0);
+    const z = Float64Array.from(keep, k => Math.min(1, Math.max(0, (arm.values[k] - range.lo) / w)));
+    const n = Float64Array.from(keep, k => arm.counts[k] / d);
+    let total = 0;
+    let sum = 0;
+    z.forEach((v, k) => {
+        total += n[k];
+        sum += n[k] * v;
+    });
+    return { z, n, total, mean: total > 0 ? sum / total : NaN };
+}
+const reflect = (l) => ({
+    z: l.z.map(v => 1 - v),
+    n: l.n,
+    total: l.total,
+    mean: 1 - l.mean
+});
+/**
+ * Requests a unit of t* stands for when the mixture is centred (t* counts the sequence's units,
+ * analysis/analyze.ts): about 10, as ./bernstein.ts's VARIANCE_GUESS assumes. Where the mixture
+ * is tightest, not a condition of validity.
+ */
+const REQUESTS_PER_UNIT = 10;
+/** Largest bet fraction c (the capital keeps at least 1 - c of itself on the worst outcome). */
+const C_MAX = 0.99;
+/** Grid step in log c, the log-normal's sd in log c, and its reach in sds on each side. */
+const GRID_STEP = 0.25;
+const SPREAD = 1.25;
+const REACH = 3;
+/** Bins of m: a factor of 4 in the odds, from odds e^-LOGIT_MAX to e^LOGIT_MAX. */
+const BIN_STEP = Math.log(4);
+const LOGIT_MAX = 30;
+const sigmoid = (x) => 1 / (1 + Math.exp(-x));
+/**
+ * The upper-side capital of one arm (bets lambda = c / m, growing when the mean is above m), its
+ * log as a function of m, nonincreasing within each bin, and its lower profile: the infimum of
+ * {m : log K(m) < l}.
+ */
+class LowerProfile {
+    levels;
+    edges;
+    grids;
+    /** Per bin, the log capital at its upper end (its smallest there), computed when needed. */
+    ends;
+    constructor(levels, alpha, tuning) {
+        this.levels = levels;
+        const log1a = Math.log(1 / alpha);
+        const tau = Math.max(1, REQUESTS_PER_UNIT * tuning.tStar);
+        this.edges = [0];
+        for (let x = -LOGIT_MAX + BIN_STEP; x < LOGIT_MAX; x += BIN_STEP)
+            this.edges.push(sigmoid(x));
+        this.edges.push(1);
+        this.grids = [];
+        for (let j = 0; j + 1 < this.edges.length; j++) {
+            // The bin's centre in log-odds, away from the open ends.
+            const lo = j === 0 ? -LOGIT_MAX : Math.log(this.edges[j] / (1 - this.edges[j]));
+            const m = sigmoid(lo + BIN_STEP / 2);
+            this.grids.push(grid(Math.sqrt((2 * log1a * m) / ((1 - m) * tau))));
+        }
+        this.ends = new Array(this.grids.length).fill(NaN);
+    }
+    end(j) {
+        let v = this.ends[j];
+        if (Number.isNaN(v))
+            this.ends[j] = v = this.phi(j, this.edges[j + 1]);
+        return v;
+    }
+    /** log of bin j's mixture capital at m (> 0). */
+    phi(j, m) {
+        const { z, n } = this.levels;
+        const { c, logW } = this.grids[j];
+        let max = -Infinity;
+        let sum = 0;
+        for (let d = 0; d < c.length; d++) {
+            const cd = c[d];
+            let e = logW[d];
+            for (let k = 0; k < z.length; k++)
+                e += n[k] * Math.log1p(cd * (z[k] / m - 1));
+            if (e > max) {
+                sum = sum * Math.exp(max - e) + 1;
+                max = e;
+            }
+            else
+                sum += Math.exp(e - max);
+        }
+        return max + Math.log(sum);
+    }
+    /** The smallest log capital over all m (the set {log K < l} is empty for l at or below it). */
+    get minimum() {
+        let min = Infinity;
+        for (let j = 0; j < this.ends.length; j++)
+            min = Math.min(min, this.end(j));
+        return min;
+    }
+    /**
+     * inf {m in [0, 1] : log K(m) < l}: the first bin whose capital drops below l by its end, and
+     * there the root by bisection, returned from the side where the capital is still >= l (so at
+     * most the true infimum). NaN when no m qualifies.
+     */
+    at(l) {
+        if (this.levels.total === 0)
+            return l > this.minimum ? 0 : NaN;
+        for (let j = 0; j < this.ends.length; j++) {
+            if (!(this.end(j) < l))
+                continue;
+            let lo = this.edges[j];
+            let hi = this.edges[j + 1];
+            if (j === 0 || this.phi(j, lo) < l)
+                return j === 0 ? 0 : lo;
+            // Illinois (Dowell & Jarratt, BIT 11 (1971)) on phi - l, decreasing in m, keeping the
+            // bracket [lo, hi] with phi(lo) >= l > phi(hi).
+            let flo = this.phi(j, lo) - l;
+            let fhi = this.end(j) - l;
+            let kept = 0;
+            for (let i = 0; i < 100 && hi - lo > 1e-12 + 1e-8 * hi; i++) {
+                const x = Math.min(hi, Math.max(lo, (lo * fhi - hi * flo) / (fhi - flo)));
+                const mid = x > lo && x < hi ? x : 0.5 * (lo + hi);
+                const fm = this.phi(j, mid) - l;
+                if (fm < 0) {
+                    hi = mid;
+                    fhi = fm;
+                    if (kept === -1)
+                        flo /= 2;
+                    kept = -1;
+                }
+                else {
+                    lo = mid;
+                    flo = fm;
+                    if (kept === 1)
+                        fhi /= 2;
+                    kept = 1;
+                }
+            }
+            return lo;
+        }
+        return NaN;
+    }
+}
+/** A bin's mixture over c: log-normal in log c centred at `centre`, on a grid, weights <= 1. */
+function grid(centre) {
+    const mid = Math.log(Math.min(C_MAX, Math.max(1e-12, centre)));
+    const top = Math.min(Math.log(C_MAX), mid + REACH * SPREAD);
+    const bottom = mid - REACH * SPREAD;
+    const count = Math.max(1, Math.floor((top - bottom) / GRID_STEP) + 1);
+    const c = new Float64Array(count);
+    const logW = new Float64Array(count);
+    const logNorm = Math.log(GRID_STEP / (SPREAD * Math.sqrt(2 * Math.PI)));
+    for (let d = 0; d < count; d++) {
+        const x = top - d * GRID_STEP;
+        c[d] = Math.exp(x);
+        const u = (x - mid) / SPREAD;
+        logW[d] = logNorm - 0.5 * u * u;
+    }
+    return { c, logW };
+}
+/** The log of the Ville level: 1 / alpha for one side, 2 / alpha for both. */
+const levelOf = (alpha, side) => Math.log((side ? 1 : 2) / alpha);
+/**
+ * Levels rounded down to a grid of 1 / (max - 1), when there are more than `max` of them (the
+ * judge's length-adjusted scores are nearly all distinct). Rounding down only lowers every factor
+ * 1 - c + c z / m of the upper-side capital, so the capital, and the lower bound it gives, can only
+ * move toward the safe side; the reflected (lower-side) capital is rounded on 1 - z, the same way.
+ * The price is at most 1 / (max - 1) of the range on each bound.
+ */
+function coarsened(l, max) {
+    if (!(l.z.length > max))
+        return l;
+    const g = max - 1;
+    const n = new Float64Array(max);
+    l.z.forEach((v, k) => (n[Math.floor(v * g)] += l.n[k]));
+    const keep = [...n.keys()].filter(k => n[k] > 0);
+    return {
+        z: Float64Array.from(keep, k => k / g),
+        n: Float64Array.from(keep, k => n[k]),
+        total: l.total,
+        mean: l.mean
+    };
+}
+/** Two arms' capitals at most this many levels each (the joint region costs many evaluations). */
+const REGION_LEVELS = 257;
+/** Both sides of one arm: lower(l) = inf {m : K+ < l}, upper(l) = sup {m : K- < l}. */
+class ArmProfiles {
+    alpha;
+    tuning;
+    maxLevels;
+    levels;
+    built;
+    constructor(arm, range, alpha, tuning, 
+    /** At most this many levels in each capital (coarsened toward the safe side beyond). */
+    maxLevels = Infinity) {
+        this.alpha = alpha;
+        this.tuning = tuning;
+        this.maxLevels = maxLevels;
+        this.levels = levelsOf(arm, range);
+    }
+    /** Each side's profile, built on first use (a one-sided bound needs one per arm). */
+    get plus() {
+        this.built ??= {};
+        return (this.built.plus ??= new LowerProfile(coarsened(this.levels, this.maxLevels), this.alpha, this.tuning));
+    }
+    get minus() {
+        this.built ??= {};
+        return (this.built.minus ??= new LowerProfile(coarsened(reflect(this.levels), this.maxLevels), this.alpha, this.tuning));
+    }
+    lower(l) {
+        return this.plus.at(l);
+    }
+    upper(l) {
+        return 1 - this.minus.at(l);
+    }
+    get minLower() {
+        return this.plus.minimum;
+    }
+    get minUpper() {
+        return this.minus.minimum;
+    }
+}
+/**
+ * One arm's CS for its mean, in its own units: valid at every look (alpha split over two sides),
+ * or, with `side`, that bound alone valid at alpha (the other infinite).
+ */
+function bettingCS(arm, range, alpha, tuning, side) {
+    const p = new ArmProfiles(arm, range, alpha, tuning);
+    const w = range.hi - range.lo;
+    const level = levelOf(alpha, side);
+    const total = arm.counts.reduce((a, b) => a + b, 0);
+    const sum = arm.values.reduce((a, v, k) => a + v * (arm.counts[k] ?? 0), 0);
+    const estimate = total > 0 ? sum / total : NaN;
+    const lo = side === 'upper' ? -Infinity : range.lo;
+    const hi = side === 'lower' ? Infinity : range.hi;
+    if (!(total > 0))
+        return { estimate, lower: lo, upper: hi };
+    const l = side === 'upper' ? NaN : p.lower(level);
+    const u = side === 'lower' ? NaN : p.upper(level);
+    return {
+        estimate,
+        // An empty side (the capital above the level everywhere: probability at most alpha) is
+        // reported as the estimate.
+        lower: side === 'upper' ? lo : range.lo + w * (Number.isNaN(l) ? p.levels.mean : l),
+        upper: side === 'lower' ? hi : range.lo + w * (Number.isNaN(u) ? p.levels.mean : u)
+    };
+}
+/**
+ * How far below 1 an arm's capital may count in the joint region, in log: a test martingale K
+ * far below 1 (an arm with many requests, at a mean where its bets lose) would let the other arm
+ * stray as far above the level, and with a 100 times larger baseline the region's projection
+ * widens several-fold. Each arm's capital is floored at e^-FLOOR, and the level raised by
+ * 2 log(1 + e^-FLOOR) (0.1 nats for 3): K' = (e^-FLOOR + K) / (1 + e^-FLOOR) is a test martingale
+ * (a mixture of the constant 1 and K), max(K, e^-FLOOR) <= (1 + e^-FLOOR) K', so
+ * {max(log K_c, -FLOOR) + max(log K_b, -FLOOR) >= level + 2 log(1 + e^-FLOOR)} lies within
+ * {K'_c K'_b >= e^level}, of probability at most e^-level by Ville's inequality.
+ */
+const FLOOR = 3;
+/** The two arms' profiles, built once and projected for as many contrasts as needed. */
+class BettingRegion {
+    range;
+    side;
+    b;
+    c;
+    level;
+    constructor(baseline, canary, range, alpha, tuning, 
+    /** Only this side of the contrasts (kappa >= 0) and of the ratio, at 1 / alpha. */
+    side) {
+        this.range = range;
+        this.side = side;
+        this.b = new ArmProfiles(baseline, range, alpha, tuning.baseline, REGION_LEVELS);
+        this.c = new ArmProfiles(canary, range, alpha, tuning.canary, REGION_LEVELS);
+        this.level = levelOf(alpha, side) + 2 * Math.log1p(Math.exp(-FLOOR));
+    }
+    get empty() {
+        return this.b.levels.total === 0 || this.c.levels.total === 0;
+    }
+    /** The arms' means on the [0, 1] scale. */
+    get means() {
+        return { baseline: this.b.levels.mean, canary: this.c.levels.mean };
+    }
+    /**
+     * The largest (sign 1) or smallest (sign -1) value of f(m_c, m_b), f increasing in m_c and
+     * decreasing in m_b, over the side's region (see the file comment): cell bounds over the
+     * canary's share l of the level, refined three times around the extreme cell.
+     */
+    extreme(sign, f) {
+        const A = (l) => (sign > 0 ? this.c.upper(l) : this.c.lower(l));
+        const B = (l) => (sign > 0 ? this.b.lower(l) : this.b.upper(l));
+        // The shares are kept within [-FLOOR, level + FLOOR] (see FLOOR).
+        const from = Math.max(-FLOOR, sign > 0 ? this.c.minUpper : this.c.minLower);
+        const to = Math.min(this.level + FLOOR, this.level - (sign > 0 ? this.b.minLower : this.b.minUpper));
+        if (!(to > from))
+            return NaN;
+        const memo = (g) => {
+            const seen = new Map();
+            return (l) => {
+                let v = seen.get(l);
+                if (v === undefined)
+                    seen.set(l, (v = g(l)));
+                return v;
+            };
+        };
+        const mA = memo(A);
+        const mB = memo(B);
+        // On [a, z]: A is largest (sign 1; smallest, sign -1) at z, B's argument level - l at a.
+        const cell = (a, z) => {
+            const mc = mA(z);
+            const mb = mB(this.level - a);
+            return Number.isNaN(mc) || Number.isNaN(mb) ? -sign * Infinity : f(mc, mb);
+        };
+        const split = (a, z, parts) => Array.from({ length: parts }, (_, i) => {
+            const x = a + ((z - a) * i) / parts;
+            const y = i + 1 === parts ? z : a + ((z - a) * (i + 1)) / parts;
+            return { a: x, z: y, v: cell(x, y) };
+        });
+        // Any partition gives a conservative value; the optimum is usually where both capitals are
+        // near or above 1 (l between 0 and the level), so the first cells are finest there.
+        // Outside it, cuts at doubling distances: a capital can be far below 1 (log K of order -n),
+        // and one wide cell there would pair the canary's bound at its top with the baseline's at
+        // its bottom.
+        const low = Math.max(from, -1);
+        const high = Math.min(to, this.level + 1);
+        const cuts = [];
+        for (let d = 1; low - d > from; d *= 2)
+            cuts.unshift(low - d);
+        cuts.unshift(from);
+        for (let k = 0; k <= 12 && high > low; k++)
+            cuts.push(low + ((high - low) * k) / 12);
+        for (let d = 1; high + d < to; d *= 2)
+            cuts.push(high + d);
+        cuts.push(to);
+        let cells = cuts.slice(1).flatMap((z, i) => {
+            const a = cuts[i];
+            return z > a ? split(a, z, 1) : [];
+        });
+        const better = (x, y) => (sign > 0 ? x.v > y.v : x.v < y.v);
+        // The value at a cut l, f(A(l), B(level - l)), is attained: the extreme lies between the
+        // best of these and the best cell bound. Refine the best cell until they agree to 0.5% of
+        // the bound's distance from the estimate.
+        const at = (l) => {
+            const mc = mA(l);
+            const mb = mB(this.level - l);
+            return Number.isNaN(mc) || Number.isNaN(mb) ? -sign * Infinity : f(mc, mb);
+        };
+        const centre = f(this.c.levels.mean, this.b.levels.mean);
+        for (let round = 0; round < 60; round++) {
+            const best = cells.reduce((x, y) => (better(y, x) ? y : x));
+            if (!Number.isFinite(best.v))
+                break;
+            const reached = cells.reduce((v, x) => {
+                const y = at(x.a);
+                return sign > 0 ? Math.max(v, y) : Math.min(v, y);
+            }, at(to));
+            if (Math.abs(best.v - reached) <= 5e-3 * Math.abs(best.v - centre))
+                break;
+            cells = [...cells.filter(x => x !== best), ...split(best.a, best.z, 4)];
+        }
+        return cells.reduce((x, y) => (better(y, x) ? y : x)).v;
+    }
+}
+/**
+ * CS for mu_c - kappa mu_b (kappa >= 0), in the metric's units, from the betting region (one
+ * bound only when the region has a side).
+ */
+function bettingContrastCS(region, kappa) {
+    const { lo, hi } = region.range;
+    const w = hi - lo;
+    const un = (m) => lo + w * m;
+    const { baseline, canary } = region.means;
+    const estimate = un(canary) - kappa * un(baseline);
+    if (region.empty)
+        return { estimate: NaN, lower: -Infinity, upper: Infinity };
+    const f = (mc, mb) => un(mc) - kappa * un(mb);
+    const upper = region.side === 'lower' ? Infinity : region.extreme(1, f);
+    const lower = region.side === 'upper' ? -Infinity : region.extreme(-1, f);
+    return {
+        estimate,
+        lower: Number.isNaN(lower) ? estimate : lower,
+        upper: Number.isNaN(upper) ? estimate : upper
+    };
+}
+/**
+ * The range of mu_c / mu_b - 1 over the betting region: the Fieller-type relative interval, for
+ * a metric with a nonnegative range. Infinite where the region reaches a baseline of 0.
+ */
+function bettingRatioCS(region) {
+    const { lo, hi } = region.range;
+    const w = hi - lo;
+    const un = (m) => lo + w * m;
+    const { baseline, canary } = region.means;
+    const estimate = !region.empty && un(baseline) > 0 ? un(canary) / un(baseline) - 1 : NaN;
+    if (region.empty)
+        return { estimate, lower: -Infinity, upper: Infinity };
+    const floor = 1e-12 * (Math.abs(lo) + w);
+    const ratio = (mc, mb) => un(mb) > floor ? un(mc) / un(mb) - 1 : un(mc) > 0 ? Infinity : -1;
+    const upper = region.side === 'lower' ? Infinity : region.extreme(1, ratio);
+    const lower = region.side === 'upper' ? -Infinity : region.extreme(-1, ratio);
+    return {
+        estimate,
+        lower: Number.isNaN(lower) ? estimate : lower,
+        upper: Number.isNaN(upper) ? estimate : upper
     };
 }
 
@@ -2856,10 +3305,11 @@ function differenceInterval(spec, b, c, tolerance, ctx, adjusted) {
         validity.designEffect = { ...inflation, source: aggregate.source };
     const range = sketchRange(metricRange(spec), b, c);
     if (range) {
-        const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation);
+        const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation, ctx.side);
         return {
             interval,
-            method: methodOf(spec, { relative, histogram: false }),
+            method: methodOf(spec, { relative, histogram: false, betting: interval.betting === true }) +
+                endsOf(ctx),
             validity,
             ...(adjusted && { adjustment: 'bounded' })
         };
@@ -2960,14 +3410,38 @@ function boundedArm(m, range, inflation = 1) {
     return { n, sum: mo.sx, squares, designEffect: Number.isFinite(deff) ? deff : 1e12 };
 }
 /**
- * A bounded metric's interval (stats/cs/bernstein.ts): the joint region of both arms projected on
- * the change, absolute or (Fieller) relative; or, for a fixed reference (the judge's pairwise win
- * rate against 0.5), the canary's own CS minus the reference.
+ * The arm as counts per value, when its sketch determines them: the judge's value counts
+ * (MetricSketch.levels, when they add up to its requests), or a 0/1 metric's requests and sum.
+ * With the bounded arm's design effect (stats/cs/betting.ts divides the counts by it).
  */
-function boundedInterval(spec, b, c, relative, range, ctx, inflation) {
+function discreteArm(spec, m, arm) {
+    const levels = m.levels;
+    if (levels) {
+        const total = levels.counts.reduce((a, b) => a + b, 0);
+        if (Math.abs(total - m.requests) <= 1e-9 * Math.max(1, m.requests)) {
+            return { values: levels.values, counts: levels.counts, designEffect: arm.designEffect };
+        }
+    }
+    if (binaryMetric(spec) && !m.bounds)
+        return binaryArm(arm.n, arm.sum, arm.designEffect);
+    return undefined;
+}
+/**
+ * A bounded metric's interval (stats/cs/bernstein.ts, or stats/cs/betting.ts when both arms'
+ * values are counts per level: a 0/1 metric, the judge's scores): the joint region of both arms projected on
+ * the change, absolute or (Fieller) relative; or, for a fixed reference (the judge's pairwise win
+ * rate against 0.5), the canary's own CS minus the reference. With `side` (on the returned
+ * interval's scale: canary - baseline, canary / baseline - 1, or canary - reference), only that
+ * bound, valid alone at ctx.alpha; the other is infinite.
+ */
+function boundedInterval(spec, b, c, relative, range, ctx, inflation, side) {
     const canary = boundedArm(c, range, inflation?.canary);
+    const discrete = discreteArm(spec, c, canary);
     if (spec.reference !== undefined) {
-        const cs = boundedCS(canary, range, ctx.alpha, { tStar: ctx.tStar.canary });
+        const tuning = { tStar: ctx.tStar.canary };
+        const cs = discrete
+            ? bettingCS(discrete, range, ctx.alpha, tuning, side)
+            : boundedCS(canary, range, ctx.alpha, tuning, side);
         const ref = spec.reference;
         const lower = relative ? cs.lower / ref - 1 : cs.lower - ref;
         const upper = relative ? cs.upper / ref - 1 : cs.upper - ref;
@@ -2977,26 +3451,49 @@ function boundedInterval(spec, b, c, relative, range, ctx, inflation) {
             ...(canary.n > 0 ? { lower, upper } : { lower: -Infinity, upper: Infinity }),
             baseline: ref,
             canary: cs.estimate,
-            se: canary.n > 0 ? (upper - lower) / (2 * Z_95) : Infinity,
+            se: canary.n > 0 ? seOf(estimate, lower, upper) : Infinity,
             t: canary.n,
-            relative
+            relative,
+            ...(discrete && { betting: true })
         };
     }
     const baseline = boundedArm(b, range, inflation?.baseline);
-    const region = new JointRegion(baseline, canary, range, ctx.alpha, {
-        baseline: { tStar: ctx.tStar.baseline },
-        canary: { tStar: ctx.tStar.canary }
-    });
+    const bDiscrete = discreteArm(spec, b, baseline);
+    const tuning = { baseline: { tStar: ctx.tStar.baseline }, canary: { tStar: ctx.tStar.canary } };
+    // The Fieller ratio by betting needs nonnegative values (a rate's, a score's).
+    if (discrete && bDiscrete && (!relative || range.lo >= 0)) {
+        const bet = new BettingRegion(bDiscrete, discrete, range, ctx.alpha, tuning, side);
+        const d = relative ? bettingRatioCS(bet) : bettingContrastCS(bet, 1);
+        return {
+            ...d,
+            baseline: baseline.n > 0 ? baseline.sum / baseline.n : NaN,
+            canary: canary.n > 0 ? canary.sum / canary.n : NaN,
+            se: seOf(d.estimate, d.lower, d.upper),
+            t: baseline.n + canary.n,
+            relative,
+            betting: true
+        };
+    }
+    const region = new JointRegion(baseline, canary, range, ctx.alpha, tuning, side);
     const d = relative ? boundedRatioCS(region) : boundedContrastCS(region, 1);
-    const width = d.upper - d.lower;
     return {
         ...d,
         baseline: baseline.n > 0 ? baseline.sum / baseline.n : NaN,
         canary: canary.n > 0 ? canary.sum / canary.n : NaN,
-        se: Number.isFinite(width) ? width / (2 * Z_95) : Infinity,
+        se: seOf(d.estimate, d.lower, d.upper),
         t: baseline.n + canary.n,
         relative
     };
+}
+/**
+ * An interval's width as a standard error (at 95%): its half-width, or, for a one-sided interval,
+ * its finite side's distance from the estimate.
+ */
+function seOf(estimate, lower, upper) {
+    if (Number.isFinite(lower) && Number.isFinite(upper))
+        return (upper - lower) / (2 * Z_95);
+    const d = Number.isFinite(lower) ? estimate - lower : upper - estimate;
+    return Number.isFinite(d) ? Math.max(0, d) / Z_95 : Infinity;
 }
 /**
  * The arm's sketch grown by `f`: clusters times f.units, requests times f.requests, at the same
@@ -3030,6 +3527,8 @@ function grown(m, f) {
         };
         if (m.requestSquares !== undefined)
             out.requestSquares = m.requestSquares * k;
+        if (m.levels)
+            out.levels = scaledLevels(m, k);
         return out;
     };
     if (mo.n >= m.requests || !(mo.sy > 0) || !(mo.n >= 2))
@@ -3071,7 +3570,13 @@ function grown(m, f) {
     };
     if (m.requestSquares !== undefined)
         out.requestSquares = m.requestSquares * f.requests;
+    if (m.levels)
+        out.levels = scaledLevels(m, f.requests);
     return out;
+}
+/** The value counts of a grown sketch: each count times the growth of the requests. */
+function scaledLevels(m, k) {
+    return { values: m.levels.values, counts: m.levels.counts.map(c => c * k) };
 }
 /**
  * Whether the metric would be decisive (pass or fail, on enough units) after each arm grew by its
@@ -3176,7 +3681,14 @@ function quantileFloor(b, c, relative) {
 }
 /** An SLO on the canary alone: breached when its whole interval is on the wrong side. */
 function limitResult(spec, limit, canary, ctx) {
-    const ci = armInterval(spec, canary, ctx, 'canary');
+    // A breach reads one bound only (ctx.side, the fail side's: the canary's lower bound when lower
+    // is better), one-sided at alpha for a bounded metric. The other bound, only shown, is the
+    // two-sided sequence's.
+    const one = armInterval(spec, canary, ctx, 'canary');
+    const both = Number.isFinite(one.lower) && Number.isFinite(one.upper)
+        ? one
+        : armInterval(spec, canary, { ...ctx, side: undefined }, 'canary');
+    const ci = spec.better === 'lower' ? { ...both, lower: one.lower } : { ...both, upper: one.upper };
     const worse = (v) => (spec.better === 'lower' ? v > limit : v < limit);
     const enough = unitsOf(canary) >= ctx.minSamples;
     const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper);
@@ -3196,6 +3708,8 @@ function queryLimit(spec, limit, value) {
 /**
  * One arm's own confidence sequence for the metric (a limit, or the baseline's drift): the
  * quantile CS, the bounded CS, or the asymptotic CS once its skewness allows (else unbounded).
+ * `side`: only that bound is needed (a limit's breach); the bounded CS then computes it alone,
+ * valid at ctx.alpha, and the other bound is infinite. The other sequences stay two-sided.
  */
 function armInterval(spec, arm, ctx, which) {
     const tStar = tStarOf(spec, ctx)[which];
@@ -3204,8 +3718,13 @@ function armInterval(spec, arm, ctx, which) {
         return quantileCS(q.sketch, spec.quantile ?? 0.5, ctx.alpha, tStar, q.designEffect);
     }
     const range = sketchRange(metricRange(spec), arm);
-    if (range)
-        return boundedCS(boundedArm(arm, range), range, ctx.alpha, { tStar });
+    if (range) {
+        const bounded = boundedArm(arm, range);
+        const discrete = discreteArm(spec, arm, bounded);
+        return discrete
+            ? bettingCS(discrete, range, ctx.alpha, { tStar }, ctx.side)
+            : boundedCS(bounded, range, ctx.alpha, { tStar }, ctx.side);
+    }
     const ci = ratioCS(arm.moments, ctx.alpha, { tStar });
     const skew = armSkewness(arm.moments);
     return skew !== undefined && Math.abs(skew) > MAX_SKEWNESS
@@ -3224,6 +3743,12 @@ function methodOf(spec, d) {
     const scale = d.relative
         ? 'relative (Fieller: the linear contrast canary - (1 + r) baseline, inverted)'
         : 'absolute';
+    if (d.betting) {
+        const against = spec.reference !== undefined
+            ? `the canary's mean against the fixed reference ${spec.reference}`
+            : "both arms' capitals joined";
+        return `nonasymptotic betting CS from the counts of each value (grid-Kelly capital, Waudby-Smith & Ramdas 2024), ${against}, ${scale}`;
+    }
     if (spec.reference !== undefined) {
         return `nonasymptotic empirical-Bernstein CS of the canary's mean against the fixed reference ${spec.reference} (Howard et al. 2021; Waudby-Smith & Ramdas 2024), ${scale}`;
     }

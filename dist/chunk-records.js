@@ -1088,6 +1088,20 @@ function growUnit(bins, slot, metric, bin, scratch, into, also) {
 /** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
 const MAX_MODEL_KEYS = 20;
 const OTHER_MODELS = 'other';
+/**
+ * The value counts of a merge (MetricSketch.levels): counts of equal values add; known when every
+ * part with requests carries them, else absent.
+ */
+function mergeLevels(parts) {
+    const withRequests = parts.filter(m => m.requests > 0);
+    if (!parts.some(m => m.levels) || !withRequests.every(m => m.levels))
+        return undefined;
+    const counts = new Map();
+    for (const m of parts) {
+        m.levels?.values.forEach((v, k) => counts.set(v, (counts.get(v) ?? 0) + (m.levels.counts[k] ?? 0)));
+    }
+    return { values: [...counts.keys()], counts: [...counts.values()] };
+}
 /** The bounds of the union: the wider of the two. */
 function mergeBounds(a, b) {
     if (!a || !b)
@@ -1115,6 +1129,8 @@ function mergeCells(cells) {
     const bounds = new Array(metricCount).fill(undefined);
     const ranks = new Array(metricCount).fill(undefined);
     let adjusted = Array.from({ length: metricCount }, () => []);
+    // The sketches that carry value counts, per metric (MetricSketch.levels; the judge's only).
+    const levelled = Array.from({ length: metricCount }, () => []);
     let models = {};
     let errors = {};
     let totalRequests = 0;
@@ -1138,6 +1154,11 @@ function mergeCells(cells) {
         // The prefix's adjusted moments are all absent, and one absent part makes the merge's absent
         // (mergeAdjusted), as the whole list of them would.
         adjusted = adjusted.map(() => [undefined]);
+        // Nor value counts: its requests make a merge's absent.
+        requests.forEach((n, i) => {
+            if (n > 0)
+                levelled[i].push({ moments: emptyMoments(), requests: n });
+        });
         start = known.cells.length;
     }
     for (let j = start; j < cells.length; j++) {
@@ -1181,7 +1202,9 @@ function mergeCells(cells) {
             histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram);
             bounds[i] = mergeBounds(bounds[i], m.bounds);
             adjusted[i].push(m.adjusted);
-            if (m.histogram || m.adjusted || m.bounds)
+            if (m.levels || m.requests > 0)
+                levelled[i].push(m);
+            if (m.histogram || m.adjusted || m.bounds || m.levels)
                 plain = false;
         }
     }
@@ -1205,6 +1228,9 @@ function mergeCells(cells) {
         const adjustedMoments = mergeAdjusted(adjusted[i]);
         if (adjustedMoments)
             merged.adjusted = adjustedMoments;
+        const levels = mergeLevels(levelled[i]);
+        if (levels)
+            merged.levels = levels;
         return merged;
     });
     return {

@@ -685,24 +685,29 @@ function sketches(scored, mode, unitLevel, bounds) {
         });
         return [...byUnit.values()];
     };
-    const sketch = (cs, b) => {
+    const sketch = (cs, b, values) => {
         const moments = emptyMoments();
         for (const c of cs)
             addCluster(moments, c.x, c.y);
         const requests = cs.reduce((n, c) => n + c.y, 0);
         const requestSquares = cs.reduce((t, c) => t + c.xx, 0);
-        return { moments, requests, requestSquares, ...(!isUnit(b) && { bounds: b }) };
+        const counts = new Map();
+        for (const v of values)
+            counts.set(v, (counts.get(v) ?? 0) + 1);
+        const levels = { values: [...counts.keys()], counts: [...counts.values()] };
+        return { moments, requests, requestSquares, levels, ...(!isUnit(b) && { bounds: b }) };
     };
+    const scores = (a) => scored.filter(x => x.arm === a).map(x => x.s);
     const canary = clusters('canary');
     if (mode === 'pointwise') {
         return {
-            baseline: sketch(clusters('baseline'), bounds.baseline),
-            canary: sketch(canary, bounds.canary)
+            baseline: sketch(clusters('baseline'), bounds.baseline, scores('baseline')),
+            canary: sketch(canary, bounds.canary, scores('canary'))
         };
     }
     return {
-        baseline: sketch(canary.map(c => ({ x: 0.5 * c.y, y: c.y, xx: 0.25 * c.y })), { lower: 0, upper: 1 }),
-        canary: sketch(canary, bounds.canary)
+        baseline: sketch(canary.map(c => ({ x: 0.5 * c.y, y: c.y, xx: 0.25 * c.y })), { lower: 0, upper: 1 }, scores('canary').map(() => 0.5)),
+        canary: sketch(canary, bounds.canary, scores('canary'))
     };
 }
 const isUnit = (b) => b.lower === 0 && b.upper === 1;

@@ -1,4 +1,4 @@
-import { metricRange, type ValueRange } from '../policy/bounds.js'
+import { binaryMetric, metricRange, type ValueRange } from '../policy/bounds.js'
 import type { MetricSpec, Tolerance } from '../policy/types.js'
 import { HistogramQuantiles } from '../sketch/histogram.js'
 import { QuantileSketch } from '../sketch/quantileSketch.js'
@@ -11,6 +11,14 @@ import {
   JointRegion,
   type BoundedArm
 } from '../stats/cs/bernstein.js'
+import {
+  bettingContrastCS,
+  bettingCS,
+  bettingRatioCS,
+  BettingRegion,
+  binaryArm,
+  type DiscreteArm
+} from '../stats/cs/betting.js'
 import { quantileCS, quantileDifferenceCS } from '../stats/cs/quantile.js'
 import { ratioCS, ratioDifferenceCS } from '../stats/cs/ratio.js'
 import {
@@ -359,10 +367,12 @@ function differenceInterval(
   if (inflation) validity.designEffect = { ...inflation, source: aggregate!.source }
   const range = sketchRange(metricRange(spec), b, c)
   if (range) {
-    const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation)
+    const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation, ctx.side)
     return {
       interval,
-      method: methodOf(spec, { relative, histogram: false }),
+      method:
+        methodOf(spec, { relative, histogram: false, betting: interval.betting === true }) +
+        endsOf(ctx),
       validity,
       ...(adjusted && { adjustment: 'bounded' as const })
     }
@@ -465,22 +475,47 @@ function boundedArm(m: MetricSketch, range: ValueRange, inflation = 1): BoundedA
 }
 
 /**
- * A bounded metric's interval (stats/cs/bernstein.ts): the joint region of both arms projected on
- * the change, absolute or (Fieller) relative; or, for a fixed reference (the judge's pairwise win
- * rate against 0.5), the canary's own CS minus the reference.
+ * The arm as counts per value, when its sketch determines them: the judge's value counts
+ * (MetricSketch.levels, when they add up to its requests), or a 0/1 metric's requests and sum.
+ * With the bounded arm's design effect (stats/cs/betting.ts divides the counts by it).
  */
-function boundedInterval(
+function discreteArm(spec: MetricSpec, m: MetricSketch, arm: BoundedArm): DiscreteArm | undefined {
+  const levels = m.levels
+  if (levels) {
+    const total = levels.counts.reduce((a, b) => a + b, 0)
+    if (Math.abs(total - m.requests) <= 1e-9 * Math.max(1, m.requests)) {
+      return { values: levels.values, counts: levels.counts, designEffect: arm.designEffect }
+    }
+  }
+  if (binaryMetric(spec) && !m.bounds) return binaryArm(arm.n, arm.sum, arm.designEffect)
+  return undefined
+}
+
+/**
+ * A bounded metric's interval (stats/cs/bernstein.ts, or stats/cs/betting.ts when both arms'
+ * values are counts per level: a 0/1 metric, the judge's scores): the joint region of both arms projected on
+ * the change, absolute or (Fieller) relative; or, for a fixed reference (the judge's pairwise win
+ * rate against 0.5), the canary's own CS minus the reference. With `side` (on the returned
+ * interval's scale: canary - baseline, canary / baseline - 1, or canary - reference), only that
+ * bound, valid alone at ctx.alpha; the other is infinite.
+ */
+export function boundedInterval(
   spec: MetricSpec,
   b: MetricSketch,
   c: MetricSketch,
   relative: boolean,
   range: ValueRange,
   ctx: CompareContext,
-  inflation?: { baseline: number; canary: number }
-): DifferenceInterval {
+  inflation?: { baseline: number; canary: number },
+  side?: Side
+): DifferenceInterval & { betting?: true } {
   const canary = boundedArm(c, range, inflation?.canary)
+  const discrete = discreteArm(spec, c, canary)
   if (spec.reference !== undefined) {
-    const cs = boundedCS(canary, range, ctx.alpha, { tStar: ctx.tStar.canary })
+    const tuning = { tStar: ctx.tStar.canary }
+    const cs = discrete
+      ? bettingCS(discrete, range, ctx.alpha, tuning, side)
+      : boundedCS(canary, range, ctx.alpha, tuning, side)
     const ref = spec.reference
     const lower = relative ? cs.lower / ref - 1 : cs.lower - ref
     const upper = relative ? cs.upper / ref - 1 : cs.upper - ref
@@ -490,26 +525,49 @@ function boundedInterval(
       ...(canary.n > 0 ? { lower, upper } : { lower: -Infinity, upper: Infinity }),
       baseline: ref,
       canary: cs.estimate,
-      se: canary.n > 0 ? (upper - lower) / (2 * Z_95) : Infinity,
+      se: canary.n > 0 ? seOf(estimate, lower, upper) : Infinity,
       t: canary.n,
-      relative
+      relative,
+      ...(discrete && { betting: true as const })
     }
   }
   const baseline = boundedArm(b, range, inflation?.baseline)
-  const region = new JointRegion(baseline, canary, range, ctx.alpha, {
-    baseline: { tStar: ctx.tStar.baseline },
-    canary: { tStar: ctx.tStar.canary }
-  })
+  const bDiscrete = discreteArm(spec, b, baseline)
+  const tuning = { baseline: { tStar: ctx.tStar.baseline }, canary: { tStar: ctx.tStar.canary } }
+  // The Fieller ratio by betting needs nonnegative values (a rate's, a score's).
+  if (discrete && bDiscrete && (!relative || range.lo >= 0)) {
+    const bet = new BettingRegion(bDiscrete, discrete, range, ctx.alpha, tuning, side)
+    const d = relative ? bettingRatioCS(bet) : bettingContrastCS(bet, 1)
+    return {
+      ...d,
+      baseline: baseline.n > 0 ? baseline.sum / baseline.n : NaN,
+      canary: canary.n > 0 ? canary.sum / canary.n : NaN,
+      se: seOf(d.estimate, d.lower, d.upper),
+      t: baseline.n + canary.n,
+      relative,
+      betting: true
+    }
+  }
+  const region = new JointRegion(baseline, canary, range, ctx.alpha, tuning, side)
   const d = relative ? boundedRatioCS(region) : boundedContrastCS(region, 1)
-  const width = d.upper - d.lower
   return {
     ...d,
     baseline: baseline.n > 0 ? baseline.sum / baseline.n : NaN,
     canary: canary.n > 0 ? canary.sum / canary.n : NaN,
-    se: Number.isFinite(width) ? width / (2 * Z_95) : Infinity,
+    se: seOf(d.estimate, d.lower, d.upper),
     t: baseline.n + canary.n,
     relative
   }
+}
+
+/**
+ * An interval's width as a standard error (at 95%): its half-width, or, for a one-sided interval,
+ * its finite side's distance from the estimate.
+ */
+function seOf(estimate: number, lower: number, upper: number): number {
+  if (Number.isFinite(lower) && Number.isFinite(upper)) return (upper - lower) / (2 * Z_95)
+  const d = Number.isFinite(lower) ? estimate - lower : upper - estimate
+  return Number.isFinite(d) ? Math.max(0, d) / Z_95 : Infinity
 }
 
 /**
@@ -543,6 +601,7 @@ function grown(m: MetricSketch, f: { units: number; requests: number }): MetricS
       requests: m.requests * k
     }
     if (m.requestSquares !== undefined) out.requestSquares = m.requestSquares * k
+    if (m.levels) out.levels = scaledLevels(m, k)
     return out
   }
   if (mo.n >= m.requests || !(mo.sy > 0) || !(mo.n >= 2)) return scaleAll(f.requests)
@@ -585,7 +644,13 @@ function grown(m: MetricSketch, f: { units: number; requests: number }): MetricS
     requests: m.requests * f.requests
   }
   if (m.requestSquares !== undefined) out.requestSquares = m.requestSquares * f.requests
+  if (m.levels) out.levels = scaledLevels(m, f.requests)
   return out
+}
+
+/** The value counts of a grown sketch: each count times the growth of the requests. */
+function scaledLevels(m: MetricSketch, k: number): NonNullable<MetricSketch['levels']> {
+  return { values: m.levels!.values, counts: m.levels!.counts.map(c => c * k) }
 }
 
 /**
@@ -732,7 +797,15 @@ function limitResult(
   canary: MetricSketch,
   ctx: CompareContext
 ): LimitResult {
-  const ci = armInterval(spec, canary, ctx, 'canary')
+  // A breach reads one bound only (ctx.side, the fail side's: the canary's lower bound when lower
+  // is better), one-sided at alpha for a bounded metric. The other bound, only shown, is the
+  // two-sided sequence's.
+  const one = armInterval(spec, canary, ctx, 'canary')
+  const both =
+    Number.isFinite(one.lower) && Number.isFinite(one.upper)
+      ? one
+      : armInterval(spec, canary, { ...ctx, side: undefined }, 'canary')
+  const ci = spec.better === 'lower' ? { ...both, lower: one.lower } : { ...both, upper: one.upper }
   const worse = (v: number) => (spec.better === 'lower' ? v > limit : v < limit)
   const enough = unitsOf(canary) >= ctx.minSamples
   const breached = enough && worse(spec.better === 'lower' ? ci.lower : ci.upper)
@@ -754,6 +827,8 @@ function queryLimit(spec: MetricSpec, limit: number, value: number): LimitResult
 /**
  * One arm's own confidence sequence for the metric (a limit, or the baseline's drift): the
  * quantile CS, the bounded CS, or the asymptotic CS once its skewness allows (else unbounded).
+ * `side`: only that bound is needed (a limit's breach); the bounded CS then computes it alone,
+ * valid at ctx.alpha, and the other bound is infinite. The other sequences stay two-sided.
  */
 function armInterval(
   spec: MetricSpec,
@@ -767,7 +842,13 @@ function armInterval(
     return quantileCS(q.sketch, spec.quantile ?? 0.5, ctx.alpha, tStar, q.designEffect)
   }
   const range = sketchRange(metricRange(spec), arm)
-  if (range) return boundedCS(boundedArm(arm, range), range, ctx.alpha, { tStar })
+  if (range) {
+    const bounded = boundedArm(arm, range)
+    const discrete = discreteArm(spec, arm, bounded)
+    return discrete
+      ? bettingCS(discrete, range, ctx.alpha, { tStar }, ctx.side)
+      : boundedCS(bounded, range, ctx.alpha, { tStar }, ctx.side)
+  }
   const ci = ratioCS(arm.moments, ctx.alpha, { tStar })
   const skew = armSkewness(arm.moments)
   return skew !== undefined && Math.abs(skew) > MAX_SKEWNESS
@@ -778,7 +859,13 @@ function armInterval(
 /** Which confidence sequence, with its reference, for the decision record. */
 function methodOf(
   spec: MetricSpec,
-  d: { relative: boolean; histogram: boolean; skewness?: boolean; adjustedFor?: string[] }
+  d: {
+    relative: boolean
+    histogram: boolean
+    skewness?: boolean
+    adjustedFor?: string[]
+    betting?: boolean
+  }
 ): string {
   if (spec.kind === 'quantile') {
     const scale = d.relative ? 'relative (c / b - 1 over the joint region)' : 'absolute'
@@ -790,6 +877,13 @@ function methodOf(
   const scale = d.relative
     ? 'relative (Fieller: the linear contrast canary - (1 + r) baseline, inverted)'
     : 'absolute'
+  if (d.betting) {
+    const against =
+      spec.reference !== undefined
+        ? `the canary's mean against the fixed reference ${spec.reference}`
+        : "both arms' capitals joined"
+    return `nonasymptotic betting CS from the counts of each value (grid-Kelly capital, Waudby-Smith & Ramdas 2024), ${against}, ${scale}`
+  }
   if (spec.reference !== undefined) {
     return `nonasymptotic empirical-Bernstein CS of the canary's mean against the fixed reference ${spec.reference} (Howard et al. 2021; Waudby-Smith & Ramdas 2024), ${scale}`
   }

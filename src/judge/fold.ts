@@ -36,6 +36,8 @@ export function sketches(
   // squares (MetricSketch.requestSquares): without it the bounded CS must assume the largest
   // spread values in the range can have (x^2 <= x on [0, 1], a Bernoulli's), about 3 times the
   // variance of pair scores averaged over two orders, and the interval is needlessly wide.
+  // And the count of each distinct score (MetricSketch.levels): the betting CS computes its
+  // capital exactly from them (stats/cs/betting.ts).
   type Cluster = { x: number; y: number; xx: number }
   const clusters = (a: Arm): Cluster[] => {
     const mine = scored.filter(x => x.arm === a)
@@ -51,26 +53,31 @@ export function sketches(
     })
     return [...byUnit.values()]
   }
-  const sketch = (cs: Cluster[], b: Bounds): MetricSketch => {
+  const sketch = (cs: Cluster[], b: Bounds, values: readonly number[]): MetricSketch => {
     const moments = emptyMoments()
     for (const c of cs) addCluster(moments, c.x, c.y)
     const requests = cs.reduce((n, c) => n + c.y, 0)
     const requestSquares = cs.reduce((t, c) => t + c.xx, 0)
-    return { moments, requests, requestSquares, ...(!isUnit(b) && { bounds: b }) }
+    const counts = new Map<number, number>()
+    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1)
+    const levels = { values: [...counts.keys()], counts: [...counts.values()] }
+    return { moments, requests, requestSquares, levels, ...(!isUnit(b) && { bounds: b }) }
   }
+  const scores = (a: Arm) => scored.filter(x => x.arm === a).map(x => x.s)
   const canary = clusters('canary')
   if (mode === 'pointwise') {
     return {
-      baseline: sketch(clusters('baseline'), bounds.baseline),
-      canary: sketch(canary, bounds.canary)
+      baseline: sketch(clusters('baseline'), bounds.baseline, scores('baseline')),
+      canary: sketch(canary, bounds.canary, scores('canary'))
     }
   }
   return {
     baseline: sketch(
       canary.map(c => ({ x: 0.5 * c.y, y: c.y, xx: 0.25 * c.y })),
-      { lower: 0, upper: 1 }
+      { lower: 0, upper: 1 },
+      scores('canary').map(() => 0.5)
     ),
-    canary: sketch(canary, bounds.canary)
+    canary: sketch(canary, bounds.canary, scores('canary'))
   }
 }
 

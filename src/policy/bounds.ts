@@ -40,3 +40,17 @@ export function metricRange(
   }
   return undefined
 }
+
+/**
+ * Whether every per-request value of the metric is 0 or 1 (a rate, or a mean of a 0/1 field:
+ * `error`, `error.<class>`, `fallback`, `cache_hit`): the counts of its two levels are then its
+ * requests and its sum, and the betting CS applies (src/stats/cs/betting.ts).
+ */
+export function binaryMetric(spec: Pick<MetricSpec, 'kind' | 'from' | 'range'>): boolean {
+  if (spec.kind === 'rate') return true
+  if (spec.kind !== 'mean' || spec.range) return false
+  const from = spec.from
+  return (
+    from === 'error' || from.startsWith('error.') || from === 'fallback' || from === 'cache_hit'
+  )
+}

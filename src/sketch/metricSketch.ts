@@ -2,7 +2,13 @@ import { mergeAdjusted } from './adjustedMoments.js'
 import { mergeHistograms } from './histogram.js'
 import { mergeMoments, emptyMoments } from './moments.js'
 import { QuantileSketch } from './quantileSketch.js'
-import type { AdjustedMoments, HistogramData, MetricSketch, RatioMoments } from './types.js'
+import type {
+  AdjustedMoments,
+  HistogramData,
+  MetricSketch,
+  RatioMoments,
+  ValueCounts
+} from './types.js'
 import { mergeUnitRanks, RankSumsAccumulator } from './unitRanks.js'
 
 /** Named keys kept in a cell's `models` map; the rest are summed under `other` (Cell.models). */
@@ -43,7 +49,25 @@ export function mergeMetricSketches(a: MetricSketch, b: MetricSketch): MetricSke
   if (bounds) merged.bounds = bounds
   const adjusted = mergeAdjusted([a.adjusted, b.adjusted])
   if (adjusted) merged.adjusted = adjusted
+  const levels = mergeLevels([a, b])
+  if (levels) merged.levels = levels
   return merged
+}
+
+/**
+ * The value counts of a merge (MetricSketch.levels): counts of equal values add; known when every
+ * part with requests carries them, else absent.
+ */
+export function mergeLevels(parts: readonly MetricSketch[]): ValueCounts | undefined {
+  const withRequests = parts.filter(m => m.requests > 0)
+  if (!parts.some(m => m.levels) || !withRequests.every(m => m.levels)) return undefined
+  const counts = new Map<number, number>()
+  for (const m of parts) {
+    m.levels?.values.forEach((v, k) =>
+      counts.set(v, (counts.get(v) ?? 0) + (m.levels!.counts[k] ?? 0))
+    )
+  }
+  return { values: [...counts.keys()], counts: [...counts.values()] }
 }
 
 /** Sum of per-request squares of a merge, known when each side knows it or has no requests. */
@@ -86,6 +110,8 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
   const bounds: MetricSketch['bounds'][] = new Array(metricCount).fill(undefined)
   const ranks: (RankSumsAccumulator | undefined)[] = new Array(metricCount).fill(undefined)
   let adjusted = Array.from({ length: metricCount }, (): (AdjustedMoments | undefined)[] => [])
+  // The sketches that carry value counts, per metric (MetricSketch.levels; the judge's only).
+  const levelled = Array.from({ length: metricCount }, (): MetricSketch[] => [])
   let models: Record<string, number> = {}
   let errors: Record<string, number> = {}
   let totalRequests = 0
@@ -109,6 +135,10 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
     // The prefix's adjusted moments are all absent, and one absent part makes the merge's absent
     // (mergeAdjusted), as the whole list of them would.
     adjusted = adjusted.map(() => [undefined])
+    // Nor value counts: its requests make a merge's absent.
+    requests.forEach((n, i) => {
+      if (n > 0) levelled[i]!.push({ moments: emptyMoments(), requests: n })
+    })
     start = known.cells.length
   }
   for (let j = start; j < cells.length; j++) {
@@ -154,7 +184,8 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
       histograms[i] = mergeOptionalHistograms(histograms[i], m.histogram)
       bounds[i] = mergeBounds(bounds[i], m.bounds)
       adjusted[i]!.push(m.adjusted)
-      if (m.histogram || m.adjusted || m.bounds) plain = false
+      if (m.levels || m.requests > 0) levelled[i]!.push(m)
+      if (m.histogram || m.adjusted || m.bounds || m.levels) plain = false
     }
   }
   const metrics = moments.map((mo, i): MetricSketch => {
@@ -171,6 +202,8 @@ export function mergeCells(cells: readonly CellTotals[]): CellTotals {
     if (known) merged.bounds = known
     const adjustedMoments = mergeAdjusted(adjusted[i]!)
     if (adjustedMoments) merged.adjusted = adjustedMoments
+    const levels = mergeLevels(levelled[i]!)
+    if (levels) merged.levels = levels
     return merged
   })
   return {

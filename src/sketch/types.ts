@@ -119,6 +119,12 @@ export interface AdjustedMoments {
   cubes?: number[]
 }
 
+/** Distinct values and how many requests had each (same length; values need not be sorted). */
+export interface ValueCounts {
+  values: number[]
+  counts: number[]
+}
+
 /** What one metric accumulated in one cell. */
 export interface MetricSketch {
   /** Clustered by unit when records carry a unit, else one cluster per request. */
@@ -150,6 +156,13 @@ export interface MetricSketch {
    * sample's lengths fix before any judgement. A bounded confidence sequence uses it as the range.
    */
   bounds?: { lower: number; upper: number }
+  /**
+   * Optional: the count of each distinct per-request value, for a bounded metric whose values
+   * take few (the judge's pair scores): the betting confidence sequence (src/stats/cs/betting.ts)
+   * computes its capital exactly from them. Used only when its counts add up to `requests`;
+   * merged by adding the counts of equal values, and dropped when one side of a merge lacks it.
+   */
+  levels?: ValueCounts
   /**
    * Optional, TOTAL_SEGMENT cells of a metric with `varianceReduction` only: the moments of the
    * regression-adjusted comparison. A source that cannot produce them (aggregated per-request data)

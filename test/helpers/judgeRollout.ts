@@ -10,6 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { ratioDifferenceCS } from '../../src/stats/cs/ratio.js'
+import { normalQuantile } from '../../src/stats/normal.js'
+import type { RatioMoments } from '../../src/sketch/types.js'
 import { startJudgeServer, type Behaviour } from './judgeServer.js'
 import { answer, question, rng } from './judgeTraffic.js'
 
@@ -43,6 +46,33 @@ export interface RunResult {
   detail: string
   /** The judge metric's change at the last evaluation (canary minus reference or baseline). */
   change?: { estimate: number; lower: number; upper: number }
+  /**
+   * A reference, not the gate: what one fixed-sample test of the same judged items at the last
+   * evaluation (the decision, or the step's end) decides (fixedSampleDecision).
+   */
+  fixed?: RunResult['decision']
+}
+
+/**
+ * One one-sided normal test of the judged items, at the judge metric's own alphas (its pass side
+ * at passAlpha, its fail side at alpha), with the cluster-robust (delta-method) standard error of
+ * the arms' difference (Deng, Knoblich & Lu, KDD 2018): pairwise, the canary's mean score against
+ * the reference arm of 0.5 (which adds no variance); pointwise, canary minus baseline. The judge
+ * metric is better higher, with an absolute tolerance: pass when change - z se > -tolerance, fail
+ * when change + z se < -tolerance. No price for looking more than once: a target this misses is
+ * out of reach of any test at that error rate on those items.
+ */
+export function fixedSampleDecision(
+  arms: { baseline: RatioMoments; canary: RatioMoments },
+  tolerance: number,
+  alphas: { alpha: number; passAlpha: number }
+): RunResult['decision'] {
+  if (arms.canary.n < 2 || arms.baseline.n < 1) return 'hold'
+  const d = ratioDifferenceCS(arms.baseline, arms.canary, 0.05, { relative: false, tStar: 1000 })
+  if (!Number.isFinite(d.se)) return 'hold'
+  if (d.estimate - normalQuantile(1 - alphas.passAlpha) * d.se > -tolerance) return 'promote'
+  if (d.estimate + normalQuantile(1 - alphas.alpha) * d.se < -tolerance) return 'rollback'
+  return 'hold'
 }
 
 const T0 = Date.parse('2026-03-01T00:00:00Z')
@@ -150,6 +180,9 @@ export async function simulate(root: string, s: Scenario, seed: number): Promise
     const policy = e.parsePolicy(policyText(s, server.baseURL), join(dir, 'policy.yaml'))
     const store = new e.FileStateStore(join(dir, 'state.json'), 'judged')
     let result: RunResult = { decision: 'hold', calls: 0, evaluations: 0, minutes: 0, detail: '' }
+    // The judge metric's moments per arm as the judge hands them to the analysis (for the
+    // fixed-sample reference).
+    let judged: { baseline: RatioMoments; canary: RatioMoments } | undefined
     for (let minute = LOOK_MINUTES; minute <= STEP_MINUTES; minute += LOOK_MINUTES) {
       const source = new e.FileSource({
         patterns: ['traffic.jsonl'],
@@ -157,11 +190,18 @@ export async function simulate(root: string, s: Scenario, seed: number): Promise
         format: 'auto',
         policy
       })
-      const judge = e.createJudge(
+      const inner = e.createJudge(
         policy.judge,
         e.openaiChatClient(policy.judge, 'sk-test-not-a-real-key-000000'),
         labelsPath ? { labels: e.readLabels(labelsPath).labels } : {}
-      )
+      ) as { run: (input: unknown) => Promise<{ evidence: JudgedEvidence }> }
+      const judge = {
+        run: async (input: unknown) => {
+          const out = await inner.run(input)
+          judged = judgeMoments(out.evidence) ?? judged
+          return out
+        }
+      }
       const outcome = await e.evaluate({
         policy,
         policyHash: 'sha256:validate',
@@ -211,15 +251,26 @@ export async function simulate(root: string, s: Scenario, seed: number): Promise
       }
       const metric = (
         outcome.record as unknown as {
-          metrics?: { from?: string; delta?: { estimate: number; lower: number; upper: number } }[]
+          metrics?: {
+            from?: string
+            delta?: { estimate: number; lower: number; upper: number }
+            alpha?: number
+            passAlpha?: number
+          }[]
         }
       ).metrics?.find(m => m.from === 'judge')
+      const alpha = metric?.alpha
+      const fixed =
+        judged && alpha !== undefined
+          ? fixedSampleDecision(judged, 0.05, { alpha, passAlpha: metric?.passAlpha ?? alpha })
+          : undefined
       result = {
         decision,
         calls: server.bodies.length,
         evaluations: result.evaluations + 1,
         minutes: minute,
         detail: outcome.record.checks.find(c => c.name === 'judge')?.detail ?? '',
+        ...(fixed && { fixed }),
         ...(metric?.delta && {
           change: {
             estimate: metric.delta.estimate,
@@ -235,6 +286,27 @@ export async function simulate(root: string, s: Scenario, seed: number): Promise
     await server.close()
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** What the judge's outcome evidence looks like here: the metric names and each cell's sketches. */
+interface JudgedEvidence {
+  metrics: string[]
+  cells: { arm: string; segment: string; metrics: { moments: RatioMoments; requests: number }[] }[]
+}
+
+/** The judge metric's moments per arm in the judged evidence (the cells that hold them). */
+function judgeMoments(
+  evidence: JudgedEvidence
+): { baseline: RatioMoments; canary: RatioMoments } | undefined {
+  if (!Array.isArray(evidence?.metrics)) return undefined
+  const i = evidence.metrics.indexOf('judge')
+  if (i < 0) return undefined
+  const of = (arm: string) =>
+    evidence.cells.find(c => c.arm === arm && (c.metrics[i]?.requests ?? 0) > 0)?.metrics[i]
+      ?.moments
+  const baseline = of('baseline')
+  const canary = of('canary')
+  return baseline && canary ? { baseline, canary } : undefined
 }
 
 const uniform = (random: () => number, lo: number, hi: number) =>

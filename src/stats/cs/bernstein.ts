@@ -52,7 +52,24 @@
  * kappa = 1 + tau the Fieller-type contrast of a relative tolerance, and the relative interval is
  * the range of mu_c / mu_b over the region (Fieller, J. R. Stat. Soc. B 16 (1954)), never a
  * delta-method ratio that uses the observed canary level.
+ *
+ * One side (`side`). A decision reads one bound per side: a promotion the harm's upper bound, a
+ * rollback its lower bound, a limit's breach the bound on the wrong side. Each side's test is
+ * one nonnegative supermartingale (one arm: the mixture betting on deviations in that
+ * direction; two arms: for the upper bound of mu_c - kappa mu_b, kappa >= 0, the product of the
+ * canary's upper-side and the baseline's lower-side mixtures, and the reverse for the lower
+ * bound), so Ville's inequality at 1 / alpha bounds that side alone at alpha (Howard et al.
+ * 2021, Section 3; Waudby-Smith & Ramdas 2024, Section 4: a one-sided CS is the two-sided one's
+ * construction at alpha instead of alpha / 2). With `side`, only that bound is computed, at
+ * level 1 / alpha; the other is returned infinite. Without it, both at 2 / alpha as above.
  */
+
+export type { Side }
+
+/** The log of the Ville level: 1 / alpha for one side, 2 / alpha for both (alpha / 2 a side). */
+export const villeLevel = (alpha: number, side?: Side): number => Math.log((side ? 1 : 2) / alpha)
+
+import type { Side } from './types.js'
 
 /** One arm of a bounded metric, in its own units, from a sketch. */
 export interface BoundedArm {
@@ -242,22 +259,30 @@ function scaled(arm: BoundedArm, range: Range): Scaled {
   return { n, mean, v: varianceBound(n, ss, arm.designEffect) }
 }
 
-/** One arm's CS for its mean, in its own units: valid at every look (alpha split over two sides). */
+/**
+ * One arm's CS for its mean, in its own units: valid at every look (alpha split over two sides),
+ * or, with `side`, that bound alone valid at alpha (the other infinite; see the file comment).
+ */
 export function boundedCS(
   arm: BoundedArm,
   range: Range,
   alpha: number,
-  tuning: Tuning
+  tuning: Tuning,
+  side?: Side
 ): { estimate: number; lower: number; upper: number } {
   const z = scaled(arm, range)
   const w = range.hi - range.lo
-  if (z.n === 0) return { estimate: NaN, lower: range.lo, upper: range.hi }
+  const lo = side === 'upper' ? -Infinity : range.lo
+  const hi = side === 'lower' ? Infinity : range.hi
+  if (z.n === 0) return { estimate: NaN, lower: lo, upper: hi }
+  // Both sides' mixtures are the same function of the deviation (psi_E does not depend on its
+  // sign), so one inverse gives either bound.
   const boundary = new ArmBoundary(lambdaMixture(alpha, tuning), z.v)
-  const s = boundary.inverse(Math.log(2 / alpha))
+  const s = boundary.inverse(villeLevel(alpha, side))
   return {
     estimate: arm.sum / arm.n,
-    lower: range.lo + w * Math.max(0, z.mean - s / z.n),
-    upper: range.lo + w * Math.min(1, z.mean + s / z.n)
+    lower: side === 'upper' ? lo : range.lo + w * Math.max(0, z.mean - s / z.n),
+    upper: side === 'lower' ? hi : range.lo + w * Math.min(1, z.mean + s / z.n)
   }
 }
 
@@ -308,11 +333,17 @@ export class JointRegion {
     canary: BoundedArm,
     readonly range: Range,
     alpha: number,
-    tuning: { baseline: Tuning; canary: Tuning }
+    tuning: { baseline: Tuning; canary: Tuning },
+    /**
+     * Only this side of the contrasts mu_c - kappa mu_b (kappa >= 0) and of the ratio: the
+     * product of the canary's supermartingale on that side and the baseline's on the other, at
+     * 1 / alpha (the file comment); the projections return the other bound infinite.
+     */
+    readonly side?: Side
   ) {
     this.b = scaled(baseline, range)
     this.c = scaled(canary, range)
-    this.level = Math.log(2 / alpha)
+    this.level = villeLevel(alpha, side)
     this.cBoundary = new ArmBoundary(lambdaMixture(alpha, tuning.canary), this.c.v)
     this.bBoundary = new ArmBoundary(lambdaMixture(alpha, tuning.baseline), this.b.v)
   }
@@ -411,7 +442,8 @@ export class JointRegion {
 
 /**
  * CS for mu_c - kappa mu_b (kappa = 1: the absolute change; 1 + tau: a relative tolerance's
- * linear contrast), in the metric's units, from the joint region.
+ * linear contrast), in the metric's units, from the joint region (one bound only when the region
+ * has a side).
  */
 export function boundedContrastCS(
   region: JointRegion,
@@ -424,12 +456,12 @@ export function boundedContrastCS(
   if (region.empty) {
     return { estimate: NaN, lower: -Infinity, upper: Infinity }
   }
-  const up = region.extreme(kappa, 1)
-  const down = region.extreme(kappa, -1)
+  const up = region.side === 'lower' ? undefined : region.extreme(kappa, 1)
+  const down = region.side === 'upper' ? undefined : region.extreme(kappa, -1)
   return {
     estimate,
-    lower: unscale(down.mc) - kappa * unscale(down.mb),
-    upper: unscale(up.mc) - kappa * unscale(up.mb)
+    lower: down ? unscale(down.mc) - kappa * unscale(down.mb) : -Infinity,
+    upper: up ? unscale(up.mc) - kappa * unscale(up.mb) : Infinity
   }
 }
 
@@ -448,8 +480,8 @@ export function boundedRatioCS(region: JointRegion): {
   const mb = lo + w * region.b.mean
   const estimate = mb > 0 && !region.empty ? (lo + w * region.c.mean) / mb - 1 : NaN
   if (region.empty) return { estimate, lower: -Infinity, upper: Infinity }
-  const upper = region.ratioExtreme(1)
-  const lower = region.ratioExtreme(-1)
+  const upper = region.side === 'lower' ? Infinity : region.ratioExtreme(1)
+  const lower = region.side === 'upper' ? -Infinity : region.ratioExtreme(-1)
   return {
     estimate,
     lower: Number.isFinite(lower) ? lower - 1 : -Infinity,
