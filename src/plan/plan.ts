@@ -262,7 +262,8 @@ async function suggest(input: SuggestInput): Promise<Suggestion[]> {
   const horizon = Math.min(Math.max(step.maxDuration * LONGER, step.maxDuration), WEEK)
   let longer: Outcome | undefined
   if (horizon > step.maxDuration) {
-    longer = await equalOnce(sim, horizon)
+    // As the policy would be with that maxDuration (its t* is planned from it).
+    longer = await equalOnce({ ...sim, rollout: { ...sim.rollout, maxDuration: horizon } }, horizon)
     out.push({
       ...base,
       change:
@@ -357,15 +358,17 @@ const hours = (ms: number): string => {
 /**
  * The simulation's policy: segments are not simulated (a shift of all traffic moves every
  * segment alike; segment verdicts add holds only at their own error rate), the judge's metric
- * neither (it needs judged outputs), and the timeout is left to the report (maxDuration past any
- * horizon, onTimeout hold), so one run tells both what happens by maxDuration and after it.
+ * neither (it needs judged outputs), and the timeout is left to the report (onTimeout hold: past
+ * maxDuration the gate still promotes once every metric passes), so one run tells both what
+ * happens by maxDuration and after it. maxDuration itself stays the policy's: the sequences'
+ * t* is planned from it (analysis/analyze.ts, plannedTStar).
  */
 function simulationPolicy(policy: Policy): Policy {
   const { segments: _segments, judge: _judge, ...rest } = policy
   return {
     ...rest,
     metrics: policy.metrics.filter(m => m.from !== 'judge'),
-    rollout: { ...policy.rollout, maxDuration: 2 * WEEK, onTimeout: 'hold' }
+    rollout: { ...policy.rollout, onTimeout: 'hold' }
   }
 }
 
