@@ -580,7 +580,7 @@ function varianceBound(n, ss, designEffect = 1) {
 }
 const LAMBDA_MAX = 0.95;
 /** Grid step in log(lambda), and how far (in log-normal sds) the grid reaches below the centre. */
-const GRID_STEP$1 = 0.25;
+const GRID_STEP = 0.25;
 const SPREAD$1 = 1.25;
 const BELOW = 6;
 /**
@@ -592,19 +592,27 @@ const BELOW = 6;
 function lambdaMixture(alpha, tuning) {
     const vStar = Math.max(1, tuning.tStar) * VARIANCE_GUESS;
     const centre = Math.log(Math.min(LAMBDA_MAX, Math.sqrt((2 * Math.log(1 / alpha)) / vStar)));
-    const top = Math.log(LAMBDA_MAX);
-    const bottom = centre - BELOW * SPREAD$1;
-    const count = Math.max(1, Math.floor((top - bottom) / GRID_STEP$1) + 1);
-    const lambdas = new Float64Array(count);
+    const g = logNormalGrid(centre, Math.log(LAMBDA_MAX), centre - BELOW * SPREAD$1);
+    return { lambdas: g.points, logWeights: g.logWeights };
+}
+/**
+ * A discrete mixture's grid: points e^x for x from `top` down to `bottom` in steps of GRID_STEP,
+ * weighted by a log-normal density in x centred at `centre` with sd SPREAD (times the step, so
+ * the weights sum to at most about 1). Any such weights make a valid mixture; they only decide
+ * where it is tightest.
+ */
+function logNormalGrid(centre, top, bottom) {
+    const count = Math.max(1, Math.floor((top - bottom) / GRID_STEP) + 1);
+    const points = new Float64Array(count);
     const logWeights = new Float64Array(count);
-    const logNorm = Math.log(GRID_STEP$1 / (SPREAD$1 * Math.sqrt(2 * Math.PI)));
+    const logNorm = Math.log(GRID_STEP / (SPREAD$1 * Math.sqrt(2 * Math.PI)));
     for (let k = 0; k < count; k++) {
-        const x = top - k * GRID_STEP$1;
-        lambdas[k] = Math.exp(x);
+        const x = top - k * GRID_STEP;
+        points[k] = Math.exp(x);
         const d = (x - centre) / SPREAD$1;
         logWeights[k] = logNorm - 0.5 * d * d;
     }
-    return { lambdas, logWeights };
+    return { points, logWeights };
 }
 /**
  * The variance process expected when decisions are due, per unit of t* (the arm's expected units
@@ -913,6 +921,64 @@ function boundedRatioCS(region) {
     };
 }
 
+/**
+ * Confidence sequences by betting for a bounded metric whose values take a few known levels: a
+ * 0/1 rate (an error rate), or any sketch that carries the count of each distinct value (the
+ * judge's pair scores). Tighter than the empirical-Bernstein CS (./bernstein.ts), which replaces
+ * log(1 + lambda x) by Fan et al.'s lower bound lambda x - psi_E(lambda) x^2; here the capital
+ * uses log(1 + lambda x) itself, computed exactly from the counts.
+ *
+ * One arm. Values rescaled to z in [0, 1], mean mu. For a candidate mean m and a constant bet
+ * lambda with 1 + lambda (z - m) >= 0 for every z in [0, 1],
+ *
+ *   K_t(m, lambda) = prod_{i <= t} (1 + lambda (z_i - m))
+ *
+ * is a nonnegative martingale with K_0 = 1 when mu = m (a test martingale: E[z_i - m] = 0), and
+ * so is any mixture sum_d w_d K_t(m, lambda_d) with fixed weights summing to at most 1 (a
+ * mixture of test martingales is one). Waudby-Smith & Ramdas, "Estimating means of bounded
+ * random variables by betting", J. R. Stat. Soc. B 86 (2024), Section 5 and Appendix: the
+ * grid-Kelly ("diversified Kelly") capital, constant bets lambda_d = c_d / m on the upper side
+ * (lambda_d = -c_d / (1 - m) on the lower side), c_d in (0, 1), averaged. With constant bets the
+ * product depends on the data only through the count n_k of each level z_k:
+ *
+ *   log K_t(m, c / m) = sum_k n_k log(1 - c + c z_k / m),
+ *
+ * which is nonincreasing in m for every c (each factor is). Ville's inequality, P(exists t:
+ * K_t >= 1 / alpha) <= alpha, makes {m : mixture < 1 / alpha} a (1 - alpha) confidence sequence
+ * for one side; the lower side is the same construction on 1 - z (K for lambda = -c / (1 - m) is
+ * prod (1 - c + c (1 - z_i) / (1 - m))). Two-sided: each side at 2 / alpha.
+ *
+ * Where the mixture is centred. The weights are a log-normal density over log c on a grid
+ * (like ./bernstein.ts's lambdaMixture), centred at c* = lambda* m with lambda* the sub-Gaussian
+ * optimum sqrt(2 log(1 / alpha) / (t* sigma^2)) at the expected sample t* and the largest
+ * variance a mean m allows, sigma^2 = m (1 - m) (a Bernoulli's: a rate's exactly). The centre
+ * depends on m; to keep the capital monotone in m (so that the confidence set's hull is found by
+ * bisection, exactly) the weights are held constant on bins of m (a factor of 4 in the odds
+ * m / (1 - m)), each bin's mixture a valid mixture for every m in it. The hull of the set (its
+ * infimum) is then the smallest root over the bins, scanned in order.
+ *
+ * Two arms. As in ./bernstein.ts, the canary's and the baseline's martingales multiply (the arms
+ * are independent and each moves only with its own observations), so for the upper bound of
+ * mu_c - kappa mu_b (kappa >= 0) the set {(m_c, m_b): K^-_c(m_c) K^+_b(m_b) < 1 / alpha} (the
+ * canary's lower-side capital, which rejects a canary mean too high, times the baseline's
+ * upper-side one) holds the truth at every look with probability 1 - alpha, and the bound is
+ * the largest contrast over it; the lower bound mirrors it; two-sided, each at 2 / alpha. The
+ * largest contrast is sup over the canary's share l of the level of A(l) - kappa B(level - l),
+ * A(l) = sup {m_c : log K^-_c < l}, B = inf {m_b : log K^+_b < level - l}; A and B are monotone in
+ * l, so on a cell [l_j, l_j+1] the objective is at most A(l_j+1) - kappa B(level - l_j): the
+ * maximum of these cell bounds over a partition (refined where it is largest) is a conservative
+ * value of the supremum, never below it. Each capital counts at least e^-3 there (FLOOR: the
+ * level rises by 0.1 nats in exchange), or a much larger baseline would widen the region. The relative interval is the range of mu_c / mu_b over
+ * the same region (Fieller, J. R. Stat. Soc. B 16 (1954)), by the same cells.
+ *
+ * Clustering. Requests of one user are correlated; with the design effect D > 1 estimated from
+ * the per-unit moments, the counts are divided by D (effective counts, Korn & Graubard, "Confidence
+ * intervals for proportions with small expected number of positive counts estimated from survey
+ * data", Survey Methodology 24 (1998)), as ./betaBinomial.ts does for ranks: asymptotic, not
+ * exact, once D > 1.
+ *
+ * `side`, as in ./bernstein.ts: one bound only, at 1 / alpha (one test martingale per side).
+ */
 /** A 0/1 arm (a rate): n requests, `sum` of them 1. */
 function binaryArm(n, sum, designEffect = 1) {
     const ones = Math.min(n, Math.max(0, sum));
@@ -947,7 +1013,6 @@ const REQUESTS_PER_UNIT = 10;
 /** Largest bet fraction c (the capital keeps at least 1 - c of itself on the worst outcome). */
 const C_MAX = 0.99;
 /** Grid step in log c, the log-normal's sd in log c, and its reach in sds on each side. */
-const GRID_STEP = 0.25;
 const SPREAD = 1.25;
 const REACH = 3;
 /** Bins of m: a factor of 4 in the odds, from odds e^-LOGIT_MAX to e^LOGIT_MAX. */
@@ -1063,18 +1128,8 @@ class LowerProfile {
 function grid(centre) {
     const mid = Math.log(Math.min(C_MAX, Math.max(1e-12, centre)));
     const top = Math.min(Math.log(C_MAX), mid + REACH * SPREAD);
-    const bottom = mid - REACH * SPREAD;
-    const count = Math.max(1, Math.floor((top - bottom) / GRID_STEP) + 1);
-    const c = new Float64Array(count);
-    const logW = new Float64Array(count);
-    const logNorm = Math.log(GRID_STEP / (SPREAD * Math.sqrt(2 * Math.PI)));
-    for (let d = 0; d < count; d++) {
-        const x = top - d * GRID_STEP;
-        c[d] = Math.exp(x);
-        const u = (x - mid) / SPREAD;
-        logW[d] = logNorm - 0.5 * u * u;
-    }
-    return { c, logW };
+    const g = logNormalGrid(mid, top, mid - REACH * SPREAD);
+    return { c: g.points, logW: g.logWeights };
 }
 /** The log of the Ville level: 1 / alpha for one side, 2 / alpha for both. */
 const levelOf = (alpha, side) => Math.log((side ? 1 : 2) / alpha);
@@ -3461,28 +3516,24 @@ function boundedInterval(spec, b, c, relative, range, ctx, inflation, side) {
     const bDiscrete = discreteArm(spec, b, baseline);
     const tuning = { baseline: { tStar: ctx.tStar.baseline }, canary: { tStar: ctx.tStar.canary } };
     // The Fieller ratio by betting needs nonnegative values (a rate's, a score's).
-    if (discrete && bDiscrete && (!relative || range.lo >= 0)) {
+    const betting = !!(discrete && bDiscrete && (!relative || range.lo >= 0));
+    let d;
+    if (betting) {
         const bet = new BettingRegion(bDiscrete, discrete, range, ctx.alpha, tuning, side);
-        const d = relative ? bettingRatioCS(bet) : bettingContrastCS(bet, 1);
-        return {
-            ...d,
-            baseline: baseline.n > 0 ? baseline.sum / baseline.n : NaN,
-            canary: canary.n > 0 ? canary.sum / canary.n : NaN,
-            se: seOf(d.estimate, d.lower, d.upper),
-            t: baseline.n + canary.n,
-            relative,
-            betting: true
-        };
+        d = relative ? bettingRatioCS(bet) : bettingContrastCS(bet, 1);
     }
-    const region = new JointRegion(baseline, canary, range, ctx.alpha, tuning, side);
-    const d = relative ? boundedRatioCS(region) : boundedContrastCS(region, 1);
+    else {
+        const region = new JointRegion(baseline, canary, range, ctx.alpha, tuning, side);
+        d = relative ? boundedRatioCS(region) : boundedContrastCS(region, 1);
+    }
     return {
         ...d,
         baseline: baseline.n > 0 ? baseline.sum / baseline.n : NaN,
         canary: canary.n > 0 ? canary.sum / canary.n : NaN,
         se: seOf(d.estimate, d.lower, d.upper),
         t: baseline.n + canary.n,
-        relative
+        relative,
+        ...(betting && { betting: true })
     };
 }
 /**

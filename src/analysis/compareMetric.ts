@@ -535,28 +535,23 @@ export function boundedInterval(
   const bDiscrete = discreteArm(spec, b, baseline)
   const tuning = { baseline: { tStar: ctx.tStar.baseline }, canary: { tStar: ctx.tStar.canary } }
   // The Fieller ratio by betting needs nonnegative values (a rate's, a score's).
-  if (discrete && bDiscrete && (!relative || range.lo >= 0)) {
-    const bet = new BettingRegion(bDiscrete, discrete, range, ctx.alpha, tuning, side)
-    const d = relative ? bettingRatioCS(bet) : bettingContrastCS(bet, 1)
-    return {
-      ...d,
-      baseline: baseline.n > 0 ? baseline.sum / baseline.n : NaN,
-      canary: canary.n > 0 ? canary.sum / canary.n : NaN,
-      se: seOf(d.estimate, d.lower, d.upper),
-      t: baseline.n + canary.n,
-      relative,
-      betting: true
-    }
+  const betting = !!(discrete && bDiscrete && (!relative || range.lo >= 0))
+  let d: { estimate: number; lower: number; upper: number }
+  if (betting) {
+    const bet = new BettingRegion(bDiscrete!, discrete!, range, ctx.alpha, tuning, side)
+    d = relative ? bettingRatioCS(bet) : bettingContrastCS(bet, 1)
+  } else {
+    const region = new JointRegion(baseline, canary, range, ctx.alpha, tuning, side)
+    d = relative ? boundedRatioCS(region) : boundedContrastCS(region, 1)
   }
-  const region = new JointRegion(baseline, canary, range, ctx.alpha, tuning, side)
-  const d = relative ? boundedRatioCS(region) : boundedContrastCS(region, 1)
   return {
     ...d,
     baseline: baseline.n > 0 ? baseline.sum / baseline.n : NaN,
     canary: canary.n > 0 ? canary.sum / canary.n : NaN,
     se: seOf(d.estimate, d.lower, d.upper),
     t: baseline.n + canary.n,
-    relative
+    relative,
+    ...(betting && { betting: true as const })
   }
 }
 

@@ -11,17 +11,13 @@
 import type { MetricResult } from '../../src/analysis/types.js'
 import { sketches, type Scored } from '../../src/judge/fold.js'
 import type { MetricSpec } from '../../src/policy/types.js'
-import type { MetricSketch } from '../../src/sketch/types.js'
 import { decisionGrade, gateResult, metricSpec, type GateOptions } from './gate.js'
+import { PAIRWISE_JUDGE } from './means.regimes.js'
 import { HOLDS, LOOKS, type Regime } from './regime.js'
-import { mulberry32, RequestArm, UserPopulation, type Draw } from './streams.js'
+import { mulberry32, requests, UserPopulation, type Draw, type Stream } from './streams.js'
 
 const ALPHA = 0.05
 const MIN_SAMPLES = 300
-
-interface Stream {
-  look(rand: () => number): { baseline: MetricSketch; canary: MetricSketch }
-}
 
 type Sides = 'both' | 'lower' | 'upper'
 
@@ -66,22 +62,6 @@ function sided(
   const share = decided / (replicates * LOOKS)
   const where = `lower bound above the truth in ${below}, upper bound below it in ${above} of ${replicates}${o.sides === 'both' ? '' : ` (${o.sides} side counted)`}; decision-grade intervals at ${(100 * share).toFixed(0)}% of looks; method: ${method}`
   return { misses, replicates, note: share < 0.5 ? `${HOLDS} ${where}` : where }
-}
-
-/** Independent requests: `perLook` per look in all, a `share` of them canary. */
-function requests(baseline: Draw, canary: Draw, perLook: number, share: number) {
-  return (): Stream => {
-    const b = new RequestArm(baseline)
-    const c = new RequestArm(canary)
-    const nc = Math.round(perLook * share)
-    return {
-      look(rand) {
-        b.add(rand, perLook - nc)
-        c.add(rand, nc)
-        return { baseline: b.sketch(), canary: c.sketch() }
-      }
-    }
-  }
 }
 
 const bernoulli =
@@ -160,18 +140,6 @@ function clusteredRateRegime(): Regime {
       })
   }
 }
-
-/** The judge's pairwise metric: its win rate against the fixed reference 0.5, absolute. */
-const PAIRWISE_JUDGE = metricSpec({
-  name: 'judge',
-  from: 'judge',
-  kind: 'mean',
-  better: 'higher',
-  tolerance: { value: 0.05, relative: false },
-  minSamples: 30,
-  totalOnly: true,
-  reference: 0.5
-} as Partial<MetricSpec> & Pick<MetricSpec, 'tolerance' | 'kind'>)
 
 /** One order's outcome for the canary: 1 win, 0.5 tie, 0 loss. */
 type Order = (rand: () => number, level: number) => number

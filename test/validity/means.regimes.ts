@@ -6,21 +6,23 @@
  */
 import type { MetricResult } from '../../src/analysis/types.js'
 import type { MetricSpec } from '../../src/policy/types.js'
-import type { MetricSketch } from '../../src/sketch/types.js'
 import type { Side } from '../../src/stats/cs/types.js'
 import { decisionGrade, gateResult, holds, metricSpec, type GateOptions } from './gate.js'
 import { HOLDS, LOOKS, type Regime } from './regime.js'
-import { mulberry32, normal, RequestArm, UserPopulation, type Draw } from './streams.js'
+import {
+  mulberry32,
+  normal,
+  RequestArm,
+  requests,
+  UserPopulation,
+  type Draw,
+  type Stream
+} from './streams.js'
 import { addCluster, emptyMoments } from '../../src/sketch/moments.js'
 import { sketches, type Scored } from '../../src/judge/fold.js'
 
 const ALPHA = 0.05
 const MIN_SAMPLES = 300
-
-/** What one replicate's arms look like at each look. */
-interface Stream {
-  look(rand: () => number): { baseline: MetricSketch; canary: MetricSketch }
-}
 
 /**
  * Runs `replicates` replicates of 60 looks (replicate i seeded with seed + i) and counts those
@@ -65,22 +67,6 @@ export function sequential(
   const median = firstLooks[Math.floor(firstLooks.length / 2)]
   const where = `decision-grade intervals at ${(100 * share).toFixed(0)}% of looks${median !== undefined ? `, from look ${median} (median)` : ', never'}; method: ${method}`
   return { misses, replicates, note: share < 0.5 ? `${HOLDS} ${where}` : where }
-}
-
-/** Independent requests: `perLook` per look in all, a `share` of them canary. */
-function requests(baseline: Draw, canary: Draw, perLook: number, share: number) {
-  return (): Stream => {
-    const b = new RequestArm(baseline)
-    const c = new RequestArm(canary)
-    const nc = Math.round(perLook * share)
-    return {
-      look(rand) {
-        b.add(rand, perLook - nc)
-        c.add(rand, nc)
-        return { baseline: b.sketch(), canary: c.sketch() }
-      }
-    }
-  }
 }
 
 /** Users of very unequal activity (1-200 requests each), assigned per user, with their own level. */
@@ -240,7 +226,7 @@ function sessionsRegime(metric: 'latency' | 'score'): Regime {
 }
 
 /** The judge's pairwise metric: its win rate against the fixed reference 0.5, absolute. */
-const PAIRWISE_JUDGE = metricSpec({
+export const PAIRWISE_JUDGE = metricSpec({
   name: 'judge',
   from: 'judge',
   kind: 'mean',

@@ -181,3 +181,24 @@ export class UserPopulation {
     return n
   }
 }
+
+/** What one replicate's arms look like at each look. */
+export interface Stream {
+  look(rand: () => number): { baseline: MetricSketch; canary: MetricSketch }
+}
+
+/** Independent requests: `perLook` per look in all, a `share` of them canary. */
+export function requests(baseline: Draw, canary: Draw, perLook: number, share: number) {
+  return (): Stream => {
+    const b = new RequestArm(baseline)
+    const c = new RequestArm(canary)
+    const nc = Math.round(perLook * share)
+    return {
+      look(rand) {
+        b.add(rand, perLook - nc)
+        c.add(rand, nc)
+        return { baseline: b.sketch(), canary: c.sketch() }
+      }
+    }
+  }
+}

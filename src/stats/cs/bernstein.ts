@@ -143,19 +143,32 @@ const BELOW = 6
 export function lambdaMixture(alpha: number, tuning: Tuning): LambdaMixture {
   const vStar = Math.max(1, tuning.tStar) * VARIANCE_GUESS
   const centre = Math.log(Math.min(LAMBDA_MAX, Math.sqrt((2 * Math.log(1 / alpha)) / vStar)))
-  const top = Math.log(LAMBDA_MAX)
-  const bottom = centre - BELOW * SPREAD
+  const g = logNormalGrid(centre, Math.log(LAMBDA_MAX), centre - BELOW * SPREAD)
+  return { lambdas: g.points, logWeights: g.logWeights }
+}
+
+/**
+ * A discrete mixture's grid: points e^x for x from `top` down to `bottom` in steps of GRID_STEP,
+ * weighted by a log-normal density in x centred at `centre` with sd SPREAD (times the step, so
+ * the weights sum to at most about 1). Any such weights make a valid mixture; they only decide
+ * where it is tightest.
+ */
+export function logNormalGrid(
+  centre: number,
+  top: number,
+  bottom: number
+): { points: Float64Array; logWeights: Float64Array } {
   const count = Math.max(1, Math.floor((top - bottom) / GRID_STEP) + 1)
-  const lambdas = new Float64Array(count)
+  const points = new Float64Array(count)
   const logWeights = new Float64Array(count)
   const logNorm = Math.log(GRID_STEP / (SPREAD * Math.sqrt(2 * Math.PI)))
   for (let k = 0; k < count; k++) {
     const x = top - k * GRID_STEP
-    lambdas[k] = Math.exp(x)
+    points[k] = Math.exp(x)
     const d = (x - centre) / SPREAD
     logWeights[k] = logNorm - 0.5 * d * d
   }
-  return { lambdas, logWeights }
+  return { points, logWeights }
 }
 
 /**

@@ -56,7 +56,7 @@
  *
  * `side`, as in ./bernstein.ts: one bound only, at 1 / alpha (one test martingale per side).
  */
-import type { Range, Tuning } from './bernstein.js'
+import { logNormalGrid, type Range, type Tuning } from './bernstein.js'
 import type { Side } from './types.js'
 
 /** One arm of a metric with few distinct values, in its own units. */
@@ -115,7 +115,6 @@ const REQUESTS_PER_UNIT = 10
 /** Largest bet fraction c (the capital keeps at least 1 - c of itself on the worst outcome). */
 const C_MAX = 0.99
 /** Grid step in log c, the log-normal's sd in log c, and its reach in sds on each side. */
-const GRID_STEP = 0.25
 const SPREAD = 1.25
 const REACH = 3
 /** Bins of m: a factor of 4 in the odds, from odds e^-LOGIT_MAX to e^LOGIT_MAX. */
@@ -229,18 +228,8 @@ class LowerProfile {
 function grid(centre: number): { c: Float64Array; logW: Float64Array } {
   const mid = Math.log(Math.min(C_MAX, Math.max(1e-12, centre)))
   const top = Math.min(Math.log(C_MAX), mid + REACH * SPREAD)
-  const bottom = mid - REACH * SPREAD
-  const count = Math.max(1, Math.floor((top - bottom) / GRID_STEP) + 1)
-  const c = new Float64Array(count)
-  const logW = new Float64Array(count)
-  const logNorm = Math.log(GRID_STEP / (SPREAD * Math.sqrt(2 * Math.PI)))
-  for (let d = 0; d < count; d++) {
-    const x = top - d * GRID_STEP
-    c[d] = Math.exp(x)
-    const u = (x - mid) / SPREAD
-    logW[d] = logNorm - 0.5 * u * u
-  }
-  return { c, logW }
+  const g = logNormalGrid(mid, top, mid - REACH * SPREAD)
+  return { c: g.points, logW: g.logWeights }
 }
 
 /** The log of the Ville level: 1 / alpha for one side, 2 / alpha for both. */
