@@ -1344,7 +1344,13 @@ function bettingContrastCS(region, kappa) {
     const estimate = un(canary) - kappa * un(baseline);
     if (region.empty)
         return { estimate: NaN, lower: -Infinity, upper: Infinity };
-    const f = (mc, mb) => un(mc) - kappa * un(mb);
+    return regionEnds(region, estimate, (mc, mb) => un(mc) - kappa * un(mb));
+}
+/**
+ * The extremes of f(mu_c, mu_b) over the region, the end a side leaves out infinite; an extreme
+ * that cannot be computed (NaN) is the estimate.
+ */
+function regionEnds(region, estimate, f) {
     const upper = region.side === 'lower' ? Infinity : region.extreme(1, f);
     const lower = region.side === 'upper' ? -Infinity : region.extreme(-1, f);
     return {
@@ -1366,14 +1372,7 @@ function bettingRatioCS(region) {
     if (region.empty)
         return { estimate, lower: -Infinity, upper: Infinity };
     const floor = 1e-12 * (Math.abs(lo) + w);
-    const ratio = (mc, mb) => un(mb) > floor ? un(mc) / un(mb) - 1 : un(mc) > 0 ? Infinity : -1;
-    const upper = region.side === 'lower' ? Infinity : region.extreme(1, ratio);
-    const lower = region.side === 'upper' ? -Infinity : region.extreme(-1, ratio);
-    return {
-        estimate,
-        lower: Number.isNaN(lower) ? estimate : lower,
-        upper: Number.isNaN(upper) ? estimate : upper
-    };
+    return regionEnds(region, estimate, (mc, mb) => un(mb) > floor ? un(mc) / un(mb) - 1 : un(mc) > 0 ? Infinity : -1);
 }
 
 /**

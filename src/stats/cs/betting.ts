@@ -476,7 +476,18 @@ export function bettingContrastCS(
   const { baseline, canary } = region.means
   const estimate = un(canary) - kappa * un(baseline)
   if (region.empty) return { estimate: NaN, lower: -Infinity, upper: Infinity }
-  const f = (mc: number, mb: number) => un(mc) - kappa * un(mb)
+  return regionEnds(region, estimate, (mc, mb) => un(mc) - kappa * un(mb))
+}
+
+/**
+ * The extremes of f(mu_c, mu_b) over the region, the end a side leaves out infinite; an extreme
+ * that cannot be computed (NaN) is the estimate.
+ */
+function regionEnds(
+  region: BettingRegion,
+  estimate: number,
+  f: (mc: number, mb: number) => number
+): { estimate: number; lower: number; upper: number } {
   const upper = region.side === 'lower' ? Infinity : region.extreme(1, f)
   const lower = region.side === 'upper' ? -Infinity : region.extreme(-1, f)
   return {
@@ -502,13 +513,7 @@ export function bettingRatioCS(region: BettingRegion): {
   const estimate = !region.empty && un(baseline) > 0 ? un(canary) / un(baseline) - 1 : NaN
   if (region.empty) return { estimate, lower: -Infinity, upper: Infinity }
   const floor = 1e-12 * (Math.abs(lo) + w)
-  const ratio = (mc: number, mb: number) =>
+  return regionEnds(region, estimate, (mc, mb) =>
     un(mb) > floor ? un(mc) / un(mb) - 1 : un(mc) > 0 ? Infinity : -1
-  const upper = region.side === 'lower' ? Infinity : region.extreme(1, ratio)
-  const lower = region.side === 'upper' ? -Infinity : region.extreme(-1, ratio)
-  return {
-    estimate,
-    lower: Number.isNaN(lower) ? estimate : lower,
-    upper: Number.isNaN(upper) ? estimate : upper
-  }
+  )
 }
