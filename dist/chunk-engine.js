@@ -91,14 +91,15 @@ function scrubDeep(value, scrub) {
  * Only a rollback's side is split. A canary is good when every gating metric is within its
  * tolerance, bad when one is beyond it. A rollback needs only one metric to fail, so on a good
  * canary the chance of a wrong rollback is at most the sum of the metrics' fail-side alphas: each
- * gets the step's alpha over the family (Bonferroni, below). A promotion needs every metric to
- * pass, so on a bad canary it needs the bad metric's own pass, whose chance is at most that
- * metric's pass-side alpha: each pass is tested at the step's whole alpha, with no split. This is
- * the intersection-union test (Berger, "Multiparameter hypothesis testing and acceptance
- * sampling", Technometrics 24 (1982); Berger & Hsu, Statistical Science 11 (1996), Section 3),
- * the reason co-primary endpoints that must all succeed need no multiplicity adjustment. Both
- * sides come from two-sided confidence sequences (each side valid alone at the sequence's alpha,
- * at every look), so at any truth the step errs with probability at most its alpha.
+ * gets the step's fail alpha over the family (Bonferroni, below). A promotion needs every metric
+ * to pass, so on a bad canary it needs the bad metric's own pass, whose chance is at most that
+ * metric's pass-side alpha: each pass is tested at the sequence's whole pass alpha, with no
+ * split. This is the intersection-union test (Berger, "Multiparameter hypothesis testing and
+ * acceptance sampling", Technometrics 24 (1982); Berger & Hsu, Statistical Science 11 (1996),
+ * Section 3), the reason co-primary endpoints that must all succeed need no multiplicity
+ * adjustment. Each side is a one-sided confidence sequence, valid alone at its own alpha at every
+ * look, so at any truth the step errs with probability at most the alpha of the side that truth
+ * can err on.
  */
 /**
  * Bonferroni split: each of k confidence sequences at alpha / k. By the union bound the chance
@@ -116,31 +117,84 @@ function bonferroni(alpha, k) {
 /**
  * One error budget for the whole rollout (DESIGN.md, "Error budget"): the chance that the gate
  * ever promotes a canary worse than a tolerance, or rolls back one that is not, is at most
- * 1 - confidence over all of the rollout's steps, not per step. Each step starts fresh confidence
- * sequences (its split changes), so the union bound over the sequences the rollout runs applies
- * (Bonferroni; each sequence is valid at every look of its step): their alphas must add up to at
- * most the budget.
+ * 1 - confidence over all of the rollout's steps, not per step, and whatever the canary's truth at
+ * each step (it may differ between steps: a change that only hurts under load).
  *
- * The budget is spent evenly over the steps that compare the arms (weight below 100%): a fixed,
- * policy-given schedule, so a step's alpha never depends on the data (an alpha-spending plan in
- * the sense of Lan & DeMets, Biometrika 70 (1983), with the steps as its looks). A step's
- * evidence can restart (a served model changed, evaluate.ts): the restarted sequence is a new one,
- * so the step's share is split again, RESTART_SHARE of what is left each time: the first sequence
- * of a step gets (1 - RESTART_SHARE) of its share, the next (1 - RESTART_SHARE) RESTART_SHARE,
- * and so on, which never adds up to more than the share.
+ * Each step (and each restart of a step's evidence) runs fresh confidence sequences, each side
+ * valid alone at its alpha at every look; the rollout spends their alphas as a ledger. The two
+ * sides are spent differently, because a rollout moves on only through a promotion:
+ *
+ * - A rollback ends the rollout, so wrong rollbacks at different steps are disjoint events and
+ *   their alphas add up: the fail side is spent evenly over the steps that compare the arms
+ *   (weight below 100%), a fixed, policy-given schedule (an alpha-spending plan in the sense of
+ *   Lan & DeMets, Biometrika 70 (1983), with the steps as its looks; `stepAlpha`).
+ * - Promotions are nested: a canary reaches a step only by being promoted at every step before.
+ *   This is the fixed-sequence procedure for a-priori ordered hypotheses (Maurer, Hothorn &
+ *   Lehmacher, 1995; Westfall & Krishen, J. Statistical Planning and Inference 99 (2001)): each
+ *   step's "the canary is worse than a tolerance here" is tested only after the step before was
+ *   rejected (promoted), so each can be tested at all of what is left of the budget, not at a
+ *   share of it (`sequenceAlphas`).
+ *
+ * The proof is a ledger. Take the sequences a rollout runs, in order; the chance of a wrong
+ * decision is at most the sum, along the rollout's path, of each sequence's alpha on the side
+ * its truth can err on (the fail side where the canary is within every tolerance, the pass side
+ * where it is not; never both). A sequence the rollout leaves without an error was either
+ * promoted by the gate (so its canary was within tolerance: its fail alpha is charged to the
+ * ledger) or left otherwise, by a restart or a person (its truth is unknown: the larger of its
+ * two alphas is charged, `charged`). Each new sequence's sides are at most (1 - RESTART_SHARE)
+ * of what the ledger has left, so the path's sum never exceeds the budget. Along the path the
+ * gate takes when it is right, steps 1, 5, 25, 50 of a 5% budget give the pass side 4.5%, 3.5%,
+ * 2.5%, 1.5% and the fail side 1.125% at each step; the last comparison step's pass side is never
+ * below its fail side.
+ *
+ * A step's evidence can restart (a served model changed, evaluate.ts): the restarted sequence is
+ * a new one, charged as above; its fail side gets RESTART_SHARE of what the step's had, so a
+ * step's fail sides never add up to more than its share.
  */
 const RESTART_SHARE = 0.1;
 /**
  * With `segments.gate: rollback`, a failing segment rolls the canary back, so the segments'
- * sequences are part of the budget: they get this share of each step's alpha (split over
+ * sequences are part of the budget: they get this share of each step's fail side (split over
  * segments and metrics), the whole arms the rest. Segments that can only hold spend none: a hold
  * is never a wrong promotion or rollback.
  */
 const SEGMENT_SHARE = 0.2;
-/** The alpha of the confidence sequences of step `stepIndex` after `restarts` restarts of its evidence. */
+/**
+ * The fail side's schedule: the alpha of the fail side of step `stepIndex`'s sequences after
+ * `restarts` restarts of its evidence, an even share of the budget over the comparison steps.
+ */
 function stepAlpha(o) {
     const share = o.total / Math.max(1, o.comparisonSteps);
     return share * (1 - RESTART_SHARE) * RESTART_SHARE ** Math.max(0, o.restarts);
+}
+/**
+ * Below this, what is left of the budget is taken as this (a policy whose confidence was raised
+ * mid-rollout above what its earlier steps had spent): the sequences are then so wide that the
+ * gate holds, and the excess over the budget is negligible.
+ */
+const LEFT_FLOOR = 1e-9;
+/** The alphas of a new sequence: its fail side (a rollback) and its pass side (a promotion). */
+function sequenceAlphas(o) {
+    const passAlpha = (1 - RESTART_SHARE) * Math.max(LEFT_FLOOR, o.total - o.spent);
+    return { alpha: Math.min(stepAlpha(o), passAlpha), passAlpha };
+}
+/**
+ * What a sequence is charged when the rollout leaves it: its fail side's alpha when the gate
+ * promoted it (a wrong promotion is already an error, so the path goes on only from a canary
+ * within tolerance), else the larger of its two sides. A ledger written before the pass side had
+ * its own alpha (`passAlpha` absent) ran both sides at `alpha`.
+ */
+function charged(step, promotedByGate) {
+    return promotedByGate ? step.alpha : Math.max(step.alpha, step.passAlpha ?? step.alpha);
+}
+/**
+ * What a rollout that has no ledger at step `stepIndex` is taken to have spent: the fail sides of
+ * the comparison steps before it, as if the gate had promoted each (a state written before the
+ * ledger existed, or a simulation of one step).
+ */
+function assumedSpent(o) {
+    const before = Math.min(o.stepIndex, o.comparisonSteps);
+    return before * stepAlpha({ ...o, restarts: 0 });
 }
 
 /**
@@ -5656,7 +5710,7 @@ function analyze(policy, evidence, canaryWeight, replay = false, options = {}) {
     const canaryRate = canary.requests / seconds;
     const stepAlpha = options.stepAlpha ?? 1 - policy.confidence;
     const segmentsRollBack = policy.segments?.gate === 'rollback';
-    const { alpha, passAlpha } = metricAlphas(policy, stepAlpha);
+    const { alpha, passAlpha } = metricAlphas(policy, stepAlpha, options.passAlpha);
     const designEffects = aggregateDesignEffects(policy, evidence);
     const planned = options.tStar ??
         plannedTStar(policy, { baseline, canary }, evidence.window.to - evidence.window.from);
@@ -5741,16 +5795,16 @@ function analyze(policy, evidence, canaryWeight, replay = false, options = {}) {
     return analysis;
 }
 /**
- * Each gating metric's alpha for its fail side (a rollback) in a step whose sequences have
- * `stepAlpha` of the rollout's budget (default: the whole budget, 1 - confidence): segments that
- * can roll back take their share first (stats/alphaSpending.ts), the rest is split over the
- * family (Bonferroni). The pass side (`passAlpha`) runs at the whole `stepAlpha`: a promotion
- * needs every gating metric to pass (the intersection-union test of stats/alphaSpending.ts), and
- * segments only fail.
+ * Each gating metric's alpha for its fail side (a rollback) in a step whose sequences' fail side
+ * has `stepAlpha` of the rollout's budget (default: the whole budget, 1 - confidence): segments
+ * that can roll back take their share first (stats/alphaSpending.ts), the rest is split over the
+ * family (Bonferroni). Each metric's pass side runs at the whole `passAlpha` (default
+ * `stepAlpha`): a promotion needs every gating metric to pass (the intersection-union test of
+ * stats/alphaSpending.ts), and segments only fail.
  */
-function metricAlphas(policy, stepAlpha = 1 - policy.confidence) {
+function metricAlphas(policy, stepAlpha = 1 - policy.confidence, passAlpha = stepAlpha) {
     const armsAlpha = policy.segments?.gate === 'rollback' ? stepAlpha * (1 - SEGMENT_SHARE) : stepAlpha;
-    return { alpha: bonferroni(armsAlpha, familySize(policy.metrics)), passAlpha: stepAlpha };
+    return { alpha: bonferroni(armsAlpha, familySize(policy.metrics)), passAlpha };
 }
 /**
  * The family a rollback's side is split over: each metric whose fail rolls back (`mode: gate`),
@@ -5915,35 +5969,43 @@ function rolloutStartedAt(state) {
 }
 /**
  * The error-budget ledger for an evaluation of the current step (stats/alphaSpending.ts): the
- * stored one while the step is the same; at a new step, the last step's alpha joins what was
- * spent and the new step gets its share (steps skipped by a manual promotion spend nothing).
+ * stored one while the step is the same; at a new step the last step's sequences are charged
+ * (their fail side when the gate promoted them, `closedBudget`; the larger side when a person
+ * moved the step) and the new step's open on what is left. Steps skipped by a manual promotion
+ * spend nothing. Without a ledger, the comparison steps before this one count as promoted by the
+ * gate.
  */
 function currentBudget(policy, state) {
     const total = 1 - policy.confidence;
-    const comparisonSteps = policy.rollout.steps.filter(w => w < 100).length;
     const stored = state.errorBudget;
     if (stored && stored.step.index === state.stepIndex) {
-        return stored.total === total
+        return stored.total === total && stored.step.passAlpha !== undefined
             ? stored
             : {
                 ...stored,
                 total,
-                step: {
-                    ...stored.step,
-                    alpha: stepAlpha({ total, comparisonSteps, restarts: stored.step.restarts })
-                }
+                step: { ...stored.step, ...alphas(policy, stored.spent, stored.step.restarts) }
             };
     }
+    const comparisonSteps = comparisonStepsOf(policy);
+    const spent = stored
+        ? stored.spent + charged(stored.step, false)
+        : assumedSpent({ total, comparisonSteps, stepIndex: state.stepIndex });
+    return openedBudget(policy, spent, state.stepIndex);
+}
+/** The ledger of step `index`'s first sequences, after the rollout's earlier ones spent `spent`. */
+function openedBudget(policy, spent, index) {
     return {
-        total,
-        spent: stored ? stored.spent + stored.step.alpha : 0,
-        step: {
-            index: state.stepIndex,
-            alpha: stepAlpha({ total, comparisonSteps, restarts: 0 }),
-            restarts: 0
-        }
+        total: 1 - policy.confidence,
+        spent,
+        step: { index, ...alphas(policy, spent, 0), restarts: 0 }
     };
 }
+function alphas(policy, spent, restarts) {
+    const total = 1 - policy.confidence;
+    return sequenceAlphas({ total, spent, comparisonSteps: comparisonStepsOf(policy), restarts });
+}
+const comparisonStepsOf = (policy) => policy.rollout.steps.filter(w => w < 100).length;
 /** The ledger with the t* this evaluation planned, when the step has none yet (it is kept). */
 function withTStar(budget, analysis) {
     const planned = analysis?.tStar;
@@ -5951,21 +6013,21 @@ function withTStar(budget, analysis) {
         ? budget
         : { ...budget, step: { ...budget.step, tStar: planned } };
 }
-/** The ledger after the step's evidence restarted: the old sequences are spent, new ones start. */
+/**
+ * The ledger after the gate promoted the canary to step `index`: the promoted sequences are
+ * charged their fail side only (a canary the gate rightly promotes was within tolerance), and
+ * the new step's sequences open on what is left.
+ */
+function closedBudget(policy, budget, index) {
+    return openedBudget(policy, budget.spent + charged(budget.step, true), index);
+}
+/** The ledger after the step's evidence restarted: the old sequences are charged, new ones start. */
 function restartedBudget(policy, budget) {
     const restarts = budget.step.restarts + 1;
-    const comparisonSteps = policy.rollout.steps.filter(w => w < 100).length;
+    const spent = budget.spent + charged(budget.step, false);
     // New sequences: their t* is planned again from the new window's traffic.
     const { tStar: _old, ...step } = budget.step;
-    return {
-        ...budget,
-        spent: budget.spent + budget.step.alpha,
-        step: {
-            ...step,
-            alpha: stepAlpha({ total: budget.total, comparisonSteps, restarts }),
-            restarts
-        }
-    };
+    return { ...budget, spent, step: { ...step, ...alphas(policy, spent, restarts), restarts } };
 }
 /** Why a manual command cannot apply to this state, or undefined when it can. */
 function commandRefusal(state, command) {
@@ -6064,7 +6126,11 @@ function stateAfter(state, decision, now, analysis, policy) {
         return { ...next, status: 'complete', stepIndex: decision.to.index };
     }
     if (decision.action === 'promote' && moved) {
-        return { ...next, stepIndex: decision.to.index, stepStartedAt: at };
+        const moving = { ...next, stepIndex: decision.to.index, stepStartedAt: at };
+        // The gate's own promotion charges only the fail side (stats/alphaSpending.ts).
+        if (policy && next.errorBudget && !decision.manual)
+            moving.errorBudget = closedBudget(policy, next.errorBudget, decision.to.index);
+        return moving;
     }
     // A served model changed inside the step: its evidence starts again at the change.
     const restartAt = analysis?.restartAt;
@@ -6115,11 +6181,11 @@ function historyEntry(decision, at, analysis) {
 function checkState(policy, stored) {
     const ignored = [];
     const state = { ...stored };
-    const drop = (key, valid, what) => {
+    const drop = (key, valid, what, then = 'it is measured again') => {
         if (state[key] === undefined || valid)
             return;
         delete state[key];
-        ignored.push(`${String(key)} ${what}; left out (it is measured again)`);
+        ignored.push(`${String(key)} ${what}; left out (${then})`);
     };
     const b = state.baselineAtStart;
     drop('baselineAtStart', isRecord(b) &&
@@ -6127,6 +6193,7 @@ function checkState(policy, stored) {
         isRecord(b.levels) &&
         Object.values(b.levels).every(isFiniteNumber) &&
         (b.mix === undefined || isMix(b.mix)), 'is not { at, levels: { metric: number }, mix? }');
+    drop('errorBudget', isLedger(state.errorBudget), 'is not { total, spent, step: { index, alpha, passAlpha?, restarts } } of numbers in range', 'the comparison steps before this one count as promoted by the gate');
     const t = state.errorBudget?.step?.tStar;
     if (t !== undefined && !isTStar(t)) {
         const { tStar: _bad, ...step } = state.errorBudget.step;
@@ -6223,6 +6290,17 @@ function isHistoryEntry(e) {
 }
 const isArmCounts = (v) => isRecord(v) && [v.baseline, v.canary].every(x => isFiniteNumber(x) && x > 0);
 /** A stored StepTStar: positive finite counts per arm, in units and in requests. */
+const isAlpha = (v) => isFiniteNumber(v) && v > 0 && v < 1;
+const isCount = (v) => Number.isInteger(v) && v >= 0;
+const isLedger = (v) => isRecord(v) &&
+    isAlpha(v.total) &&
+    isFiniteNumber(v.spent) &&
+    v.spent >= 0 &&
+    isRecord(v.step) &&
+    isCount(v.step.index) &&
+    isAlpha(v.step.alpha) &&
+    (v.step.passAlpha === undefined || isAlpha(v.step.passAlpha)) &&
+    isCount(v.step.restarts);
 const isTStar = (v) => isRecord(v) && isArmCounts(v.units) && isArmCounts(v.requests) && isArmCounts(v.requestsPerUnit);
 
 /** Canary weight at a step index; -1 is "rolled back" (0%). */
@@ -6628,16 +6706,18 @@ function budgetText(r) {
     if (!b) {
         return `${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.`;
     }
-    const spent = b.spent !== undefined && b.spent > 0 ? `; earlier steps spent ${pct$1(b.spent)}` : '';
+    const spent = b.spent !== undefined && b.spent > 0 ? ` (earlier steps spent ${pct$1(b.spent)})` : '';
     const segments = b.segments === 'shared'
-        ? ' Failing segments roll back too, so they share this step’s part.'
+        ? ' Failing segments roll back too, so they share the rollback side.'
         : b.segments === 'separate'
             ? ` Segments are compared apart, at ${pct$1(b.total)} each step, and can only hold, so they spend none of it.`
             : '';
-    const sides = b.pass !== undefined && b.pass !== b.perMetric
-        ? `: a promotion needs every gating metric to pass, so each is tested at all ${pct$1(b.pass)}; a rollback needs only one to fail, so that side is split, ${pct$1(b.perMetric)} per gating metric`
-        : ` (${pct$1(b.perMetric)} per gating metric)`;
-    return `At most a ${pct$1(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct$1(b.step)} of it${sides}${spent}.${segments} Each end of an interval is a bound valid on its own however often the gate looks; a metric passes only when its whole interval is within the tolerance.`;
+    const pass = b.pass ?? b.step;
+    const rollback = `a rollback needs only one gating metric to fail, so this step’s rollback side, ${pct$1(b.step)}, is split, ${pct$1(b.perMetric)} per metric`;
+    const sides = pass === b.step
+        ? `this step’s confidence sequences use ${pct$1(b.step)} of it: a promotion needs every gating metric to pass, so each is tested at all of it; ${rollback}`
+        : `a rollback ends the rollout, so each step’s rollbacks get a fixed share, and a canary reaches a step only by passing every step before, so its promotion here is tested at what is left, ${pct$1(pass)}${spent}, each gating metric at all of it (a promotion needs every one to pass); ${rollback}`;
+    return `At most a ${pct$1(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: ${sides}${pass === b.step ? spent : ''}.${segments} Each end of an interval is a bound valid on its own however often the gate looks; a metric passes only when its whole interval is within the tolerance.`;
 }
 /**
  * Why a metric has no interval yet, in a few words for its table cell (MetricResult.why), or ''
@@ -7375,6 +7455,7 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
     const budget = currentBudget(policy, state);
     const options = {
         stepAlpha: budget.step.alpha,
+        ...(budget.step.passAlpha !== undefined && { passAlpha: budget.step.passAlpha }),
         stepElapsedMs: now - Date.parse(state.stepStartedAt),
         // Where the step's sequences are tightest, once planned (kept by nextState).
         ...(budget.step.tStar && { tStar: budget.step.tStar }),
@@ -7404,8 +7485,10 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
         if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
             // A served model changed: the step restarts there, and the judge waits for that window.
             // Its new sequences are new spending of the budget.
+            const { step } = restartedBudget(policy, budget);
             const restarted = {
-                stepAlpha: restartedBudget(policy, budget).step.alpha,
+                stepAlpha: step.alpha,
+                ...(step.passAlpha !== undefined && { passAlpha: step.passAlpha }),
                 stepElapsedMs: now - unjudged.restartAt,
                 ...(decisionOnly && { reportOnlySegments: false })
             };
@@ -7421,6 +7504,7 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
             evidence,
             canaryWeight: weight,
             stepAlpha: options.stepAlpha,
+            ...(options.passAlpha !== undefined && { passAlpha: options.passAlpha }),
             stepStartedAt: state.stepStartedAt,
             ...(cache && { cache }),
             ...(judgeSample && { sampleSize: judgeSample })

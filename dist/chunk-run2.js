@@ -1979,7 +1979,7 @@ class JudgeRun {
         this.metric = metric;
         const policy = input.policy;
         this.ctx = {
-            ...metricAlphas(policy, input.stepAlpha),
+            ...metricAlphas(policy, input.stepAlpha, input.passAlpha),
             tStar: tStar(policy.rollout.minSamples, input.canaryWeight),
             minSamples: policy.rollout.minSamples,
             canaryRequests: 0,

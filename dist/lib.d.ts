@@ -728,16 +728,16 @@ interface Analysis {
     tStar?: StepTStar;
     /**
      * The rollout's error budget as this evaluation spends it (stats/alphaSpending.ts): the whole
-     * budget (1 - confidence), this step's share, each gating metric's share of that, and whether
-     * segments share the budget (`segments.gate: rollback`), are a separate family (they can only
-     * hold), or there are none.
+     * budget (1 - confidence), this step's fail side's share and each gating metric's share of
+     * that, the pass side's alpha, and whether segments share the budget (`segments.gate:
+     * rollback`), are a separate family (they can only hold), or there are none.
      */
     errorBudget?: {
         total: number;
         step: number;
         /** Each gating metric's fail side (a rollback), the step's share split over the family. */
         perMetric: number;
-        /** Each gating metric's pass side (a promotion needs all to pass): the step's whole share. */
+        /** Each gating metric's pass side (a promotion needs all to pass): what the ledger has left. */
         pass?: number;
         segments: 'shared' | 'separate' | 'none';
         /** Spent by the rollout's earlier sequences (from the rollout state), when known. */
@@ -1112,7 +1112,7 @@ interface DesiredState {
 interface ErrorBudget {
     /** 1 - confidence: the budget of the whole rollout. */
     total: number;
-    /** Alpha of the confidence sequences the rollout started before the current one. */
+    /** What the confidence sequences the rollout ran before the current one were charged. */
     spent: number;
     /**
      * The current step's sequences; `tStar`, where they are tightest, fixed at the step's first look
@@ -1121,7 +1121,13 @@ interface ErrorBudget {
      */
     step: {
         index: number;
+        /** The fail side's alpha (a rollback), before its split over the gating metrics. */
         alpha: number;
+        /**
+         * The pass side's alpha (a promotion; stats/alphaSpending.ts, sequenceAlphas); absent in a
+         * ledger written before it had its own, whose pass side ran at `alpha`.
+         */
+        passAlpha?: number;
         restarts: number;
         tStar?: StepTStar;
     };
@@ -1673,8 +1679,9 @@ interface JudgeInput {
     evidence: Evidence;
     /** The step's canary share, percent (for the confidence sequences' tuning, as in analyze). */
     canaryWeight: number;
-    /** The step's share of the rollout's error budget, as analyze gets it (AnalyzeOptions). */
+    /** The step's fail and pass sides' alphas, as analyze gets them (AnalyzeOptions). */
     stepAlpha?: number;
+    passAlpha?: number;
     cache?: JudgeCacheState;
     /** When the current step began (RolloutState.stepStartedAt): the step's spend is keyed by it. */
     stepStartedAt?: string;

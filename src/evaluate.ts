@@ -454,6 +454,7 @@ async function collectEvidence(
   const budget = currentBudget(policy, state)
   const options = {
     stepAlpha: budget.step.alpha,
+    ...(budget.step.passAlpha !== undefined && { passAlpha: budget.step.passAlpha }),
     stepElapsedMs: now - Date.parse(state.stepStartedAt),
     // Where the step's sequences are tightest, once planned (kept by nextState).
     ...(budget.step.tStar && { tStar: budget.step.tStar }),
@@ -483,8 +484,10 @@ async function collectEvidence(
     if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
       // A served model changed: the step restarts there, and the judge waits for that window.
       // Its new sequences are new spending of the budget.
+      const { step } = restartedBudget(policy, budget)
       const restarted = {
-        stepAlpha: restartedBudget(policy, budget).step.alpha,
+        stepAlpha: step.alpha,
+        ...(step.passAlpha !== undefined && { passAlpha: step.passAlpha }),
         stepElapsedMs: now - unjudged.restartAt,
         ...(decisionOnly && { reportOnlySegments: false })
       }
@@ -500,6 +503,7 @@ async function collectEvidence(
       evidence,
       canaryWeight: weight,
       stepAlpha: options.stepAlpha,
+      ...(options.passAlpha !== undefined && { passAlpha: options.passAlpha }),
       stepStartedAt: state.stepStartedAt,
       ...(cache && { cache }),
       ...(judgeSample && { sampleSize: judgeSample })

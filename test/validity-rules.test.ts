@@ -10,6 +10,7 @@ import { analyze, plannedTStar } from '../src/analysis/analyze.js'
 import { compareMetric, type CompareContext } from '../src/analysis/compareMetric.js'
 import {
   checkState,
+  closedBudget,
   currentBudget,
   initialState,
   nextState,
@@ -131,35 +132,93 @@ describe('one error budget for the rollout', () => {
     expect(total).toBeLessThanOrEqual(0.0125 + 1e-15)
   })
 
-  it('keeps the ledger in the state: a promotion spends the step, skipped steps spend nothing', () => {
+  it('keeps the ledger in the state: a gate promotion charges the fail side, a person’s the larger', () => {
     const s0 = initialState(policy, 0)
     const b0 = currentBudget(policy, s0)
     expect(b0.total).toBeCloseTo(0.05, 15)
     expect(b0.spent).toBe(0)
     expect(b0.step.index).toBe(0)
     expect(b0.step.alpha).toBeCloseTo(0.01125, 15)
+    expect(b0.step.passAlpha).toBeCloseTo(0.045, 15)
     expect(b0.step.restarts).toBe(0)
-    const promote: Decision = {
+    const promote = (from: number, to: number, manual?: Decision['manual']): Decision => ({
       action: 'promote',
-      from: { index: 0, weight: 1 },
-      to: { index: 2, weight: 25 },
+      from: { index: from, weight: policy.rollout.steps[from]! },
+      to: { index: to, weight: policy.rollout.steps[to]! },
       complete: false,
-      reasons: []
-    }
+      reasons: [],
+      ...(manual && { manual })
+    })
     const analysis = analyze(policy, emptyEvidence(), 1)
-    const s1 = nextState(s0, promote, 1000, analysis, policy)
-    expect(s1.errorBudget).toEqual(b0)
+    // The gate promotes from 1% to 5%: only the fail side is charged, the pass side gets the rest.
+    const s1 = nextState(s0, promote(0, 1), 1000, analysis, policy)
     const b1 = currentBudget(policy, s1)
+    expect(s1.errorBudget).toEqual(b1)
     expect(b1.spent).toBeCloseTo(0.01125, 15)
-    expect(b1.step).toMatchObject({ index: 2, restarts: 0 })
+    expect(b1.step).toMatchObject({ index: 1, restarts: 0 })
     expect(b1.step.alpha).toBeCloseTo(0.01125, 15)
+    expect(b1.step.passAlpha).toBeCloseTo(0.9 * 0.03875, 15)
+    // A person promotes (skipping 25%): the step's sequences are charged their larger side.
+    const person = { command: 'promote' as const, actor: 'ana', reason: 'looks fine' }
+    const s2 = nextState(s1, promote(1, 3, person), 2000, analysis, policy)
+    const b2 = currentBudget(policy, s2)
+    expect(b2.spent).toBeCloseTo(0.01125 + 0.9 * 0.03875, 15)
+    expect(b2.step.index).toBe(3)
+    expect(b2.step.passAlpha).toBeCloseTo(0.9 * (0.05 - b2.spent), 15)
+    expect(b2.step.alpha).toBeCloseTo(Math.min(0.01125, b2.step.passAlpha!), 15)
+    // A restart charges the larger side too, and splits the fail side again.
     const restarted = restartedBudget(policy, b1)
-    expect(restarted.spent).toBeCloseTo(0.0225, 15)
+    expect(restarted.spent).toBeCloseTo(0.01125 + 0.9 * 0.03875, 15)
+    expect(restarted.step.passAlpha).toBeCloseTo(0.9 * 0.1 * 0.03875, 15)
     expect(restarted.step.alpha).toBeCloseTo(0.01125 * RESTART_SHARE, 15)
+    // Without a ledger, the comparison steps before count as promoted by the gate.
+    const b3 = currentBudget(policy, { ...s0, stepIndex: 2 })
+    expect(b3.spent).toBeCloseTo(0.0225, 15)
+    expect(b3.step.passAlpha).toBeCloseTo(0.02475, 15)
+  })
+
+  it('never lets a rollout’s path spend more than its budget, whatever each step’s truth', () => {
+    // Every path of gate promotions, restarts and a person's promotions (up to 6 sequences): the
+    // sum of the alphas a wrong decision could have along it (the fail side of a sequence the
+    // gate promoted, the larger side of any other, the last one's too) stays within the budget.
+    type Event = 'gate' | 'restart' | 'person'
+    const paths = (n: number): Event[][] =>
+      n === 0
+        ? [[]]
+        : paths(n - 1).flatMap(p => [
+            p,
+            ...(['gate', 'restart', 'person'] as const).map(e => [...p, e])
+          ])
+    const larger = (b: ReturnType<typeof currentBudget>) =>
+      Math.max(b.step.alpha, b.step.passAlpha!)
+    let checked = 0
+    for (const path of paths(6)) {
+      let budget = currentBudget(policy, initialState(policy, 0))
+      let worst = 0
+      for (const event of path) {
+        const index = budget.step.index + 1
+        // Past the last comparison step (50%) the rollout is complete: no sequence runs.
+        if (event !== 'restart' && index > 3) break
+        worst += event === 'gate' ? budget.step.alpha : larger(budget)
+        if (event === 'restart') budget = restartedBudget(policy, budget)
+        else if (event === 'gate') budget = closedBudget(policy, budget, index)
+        else {
+          const moved = { ...initialState(policy, 0), stepIndex: index, errorBudget: budget }
+          budget = currentBudget(policy, moved)
+        }
+      }
+      worst += larger(budget)
+      expect(worst).toBeLessThanOrEqual(0.05 + 1e-15)
+      checked++
+    }
+    expect(checked).toBeGreaterThan(1000)
   })
 
   it('says it in plain words in the report', () => {
-    const analysis = analyze(policy, emptyEvidence(), 1, false, { stepAlpha: 0.01125 })
+    const analysis = analyze(policy, emptyEvidence(), 1, false, {
+      stepAlpha: 0.01125,
+      passAlpha: 0.02475
+    })
     analysis.errorBudget!.spent = 0.0225
     const record = decisionRecord({
       policy,
@@ -175,10 +234,10 @@ describe('one error budget for the rollout', () => {
       now: 0,
       analysis
     })
-    expect(record.errorBudget).toMatchObject({ step: 0.01125, spent: 0.0225 })
+    expect(record.errorBudget).toMatchObject({ step: 0.01125, pass: 0.02475, spent: 0.0225 })
     expect(record.errorBudget?.total).toBeCloseTo(0.05, 15)
     expect(budgetText(record)).toMatch(
-      /^At most a 5% chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use 1.13% of it: a promotion needs every gating metric to pass, so each is tested at all 1.13%; a rollback needs only one to fail, so that side is split, 0.56% per gating metric; earlier steps spent 2.25%\./
+      /^At most a 5% chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: a rollback ends the rollout, so each step’s rollbacks get a fixed share, and a canary reaches a step only by passing every step before, so its promotion here is tested at what is left, 2.48% \(earlier steps spent 2.25%\), each gating metric at all of it \(a promotion needs every one to pass\); a rollback needs only one gating metric to fail, so this step’s rollback side, 1.13%, is split, 0.56% per metric\./
     )
   })
 

@@ -25,10 +25,13 @@ const isGating = (m: MetricSpec): boolean => m.mode !== 'report'
 /** What analyze() needs to know of the rollout beyond the evidence. */
 export interface AnalyzeOptions {
   /**
-   * This step's share of the rollout's error budget (stats/alphaSpending.ts, kept in the rollout
-   * state); default: the whole budget, 1 - confidence (an evaluation without a rollout state).
+   * The fail side's share of the rollout's error budget for this step's sequences
+   * (stats/alphaSpending.ts, kept in the rollout state); default: the whole budget,
+   * 1 - confidence (an evaluation without a rollout state).
    */
   stepAlpha?: number
+  /** The pass side's (stats/alphaSpending.ts, sequenceAlphas); default: `stepAlpha`. */
+  passAlpha?: number
   /** Milliseconds the step has run (since its start, warm-up included), for projections. */
   stepElapsedMs?: number
   /**
@@ -65,7 +68,7 @@ export function analyze(
 
   const stepAlpha = options.stepAlpha ?? 1 - policy.confidence
   const segmentsRollBack = policy.segments?.gate === 'rollback'
-  const { alpha, passAlpha } = metricAlphas(policy, stepAlpha)
+  const { alpha, passAlpha } = metricAlphas(policy, stepAlpha, options.passAlpha)
   const designEffects = aggregateDesignEffects(policy, evidence)
   const planned =
     options.tStar ??
@@ -161,20 +164,21 @@ export function analyze(
 }
 
 /**
- * Each gating metric's alpha for its fail side (a rollback) in a step whose sequences have
- * `stepAlpha` of the rollout's budget (default: the whole budget, 1 - confidence): segments that
- * can roll back take their share first (stats/alphaSpending.ts), the rest is split over the
- * family (Bonferroni). The pass side (`passAlpha`) runs at the whole `stepAlpha`: a promotion
- * needs every gating metric to pass (the intersection-union test of stats/alphaSpending.ts), and
- * segments only fail.
+ * Each gating metric's alpha for its fail side (a rollback) in a step whose sequences' fail side
+ * has `stepAlpha` of the rollout's budget (default: the whole budget, 1 - confidence): segments
+ * that can roll back take their share first (stats/alphaSpending.ts), the rest is split over the
+ * family (Bonferroni). Each metric's pass side runs at the whole `passAlpha` (default
+ * `stepAlpha`): a promotion needs every gating metric to pass (the intersection-union test of
+ * stats/alphaSpending.ts), and segments only fail.
  */
 export function metricAlphas(
   policy: Policy,
-  stepAlpha = 1 - policy.confidence
+  stepAlpha = 1 - policy.confidence,
+  passAlpha = stepAlpha
 ): { alpha: number; passAlpha: number } {
   const armsAlpha =
     policy.segments?.gate === 'rollback' ? stepAlpha * (1 - SEGMENT_SHARE) : stepAlpha
-  return { alpha: bonferroni(armsAlpha, familySize(policy.metrics)), passAlpha: stepAlpha }
+  return { alpha: bonferroni(armsAlpha, familySize(policy.metrics)), passAlpha }
 }
 
 /**

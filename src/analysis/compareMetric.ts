@@ -43,8 +43,9 @@ export interface CompareContext {
    */
   alpha: number
   /**
-   * The alpha of its pass side (default `alpha`): the step's whole share, since a promotion needs
-   * every gating metric to pass (stats/alphaSpending.ts, the intersection-union test).
+   * The alpha of its pass side (default `alpha`): the sequence's whole pass alpha, since a
+   * promotion needs every gating metric to pass (stats/alphaSpending.ts, the intersection-union
+   * test).
    */
   passAlpha?: number
   /**

@@ -252,16 +252,16 @@ export interface Analysis {
   tStar?: StepTStar
   /**
    * The rollout's error budget as this evaluation spends it (stats/alphaSpending.ts): the whole
-   * budget (1 - confidence), this step's share, each gating metric's share of that, and whether
-   * segments share the budget (`segments.gate: rollback`), are a separate family (they can only
-   * hold), or there are none.
+   * budget (1 - confidence), this step's fail side's share and each gating metric's share of
+   * that, the pass side's alpha, and whether segments share the budget (`segments.gate:
+   * rollback`), are a separate family (they can only hold), or there are none.
    */
   errorBudget?: {
     total: number
     step: number
     /** Each gating metric's fail side (a rollback), the step's share split over the family. */
     perMetric: number
-    /** Each gating metric's pass side (a promotion needs all to pass): the step's whole share. */
+    /** Each gating metric's pass side (a promotion needs all to pass): what the ledger has left. */
     pass?: number
     segments: 'shared' | 'separate' | 'none'
     /** Spent by the rollout's earlier sequences (from the rollout state), when known. */

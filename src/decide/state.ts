@@ -2,7 +2,7 @@ import { baselineLevels } from '../analysis/driftCheck.js'
 import type { Analysis } from '../analysis/types.js'
 import type { Policy } from '../policy/types.js'
 import { parseInstant } from '../policy/units.js'
-import { stepAlpha } from '../stats/alphaSpending.js'
+import { assumedSpent, charged, sequenceAlphas } from '../stats/alphaSpending.js'
 import type {
   Decision,
   DesiredState,
@@ -39,35 +39,47 @@ export function rolloutStartedAt(state: RolloutState): number | undefined {
 
 /**
  * The error-budget ledger for an evaluation of the current step (stats/alphaSpending.ts): the
- * stored one while the step is the same; at a new step, the last step's alpha joins what was
- * spent and the new step gets its share (steps skipped by a manual promotion spend nothing).
+ * stored one while the step is the same; at a new step the last step's sequences are charged
+ * (their fail side when the gate promoted them, `closedBudget`; the larger side when a person
+ * moved the step) and the new step's open on what is left. Steps skipped by a manual promotion
+ * spend nothing. Without a ledger, the comparison steps before this one count as promoted by the
+ * gate.
  */
 export function currentBudget(policy: Policy, state: RolloutState): ErrorBudget {
   const total = 1 - policy.confidence
-  const comparisonSteps = policy.rollout.steps.filter(w => w < 100).length
   const stored = state.errorBudget
   if (stored && stored.step.index === state.stepIndex) {
-    return stored.total === total
+    return stored.total === total && stored.step.passAlpha !== undefined
       ? stored
       : {
           ...stored,
           total,
-          step: {
-            ...stored.step,
-            alpha: stepAlpha({ total, comparisonSteps, restarts: stored.step.restarts })
-          }
+          step: { ...stored.step, ...alphas(policy, stored.spent, stored.step.restarts) }
         }
   }
+  const comparisonSteps = comparisonStepsOf(policy)
+  const spent = stored
+    ? stored.spent + charged(stored.step, false)
+    : assumedSpent({ total, comparisonSteps, stepIndex: state.stepIndex })
+  return openedBudget(policy, spent, state.stepIndex)
+}
+
+/** The ledger of step `index`'s first sequences, after the rollout's earlier ones spent `spent`. */
+function openedBudget(policy: Policy, spent: number, index: number): ErrorBudget {
   return {
-    total,
-    spent: stored ? stored.spent + stored.step.alpha : 0,
-    step: {
-      index: state.stepIndex,
-      alpha: stepAlpha({ total, comparisonSteps, restarts: 0 }),
-      restarts: 0
-    }
+    total: 1 - policy.confidence,
+    spent,
+    step: { index, ...alphas(policy, spent, 0), restarts: 0 }
   }
 }
+
+function alphas(policy: Policy, spent: number, restarts: number) {
+  const total = 1 - policy.confidence
+  return sequenceAlphas({ total, spent, comparisonSteps: comparisonStepsOf(policy), restarts })
+}
+
+const comparisonStepsOf = (policy: Policy): number =>
+  policy.rollout.steps.filter(w => w < 100).length
 
 /** The ledger with the t* this evaluation planned, when the step has none yet (it is kept). */
 function withTStar(budget: ErrorBudget, analysis: Analysis | undefined): ErrorBudget {
@@ -77,21 +89,22 @@ function withTStar(budget: ErrorBudget, analysis: Analysis | undefined): ErrorBu
     : { ...budget, step: { ...budget.step, tStar: planned } }
 }
 
-/** The ledger after the step's evidence restarted: the old sequences are spent, new ones start. */
+/**
+ * The ledger after the gate promoted the canary to step `index`: the promoted sequences are
+ * charged their fail side only (a canary the gate rightly promotes was within tolerance), and
+ * the new step's sequences open on what is left.
+ */
+export function closedBudget(policy: Policy, budget: ErrorBudget, index: number): ErrorBudget {
+  return openedBudget(policy, budget.spent + charged(budget.step, true), index)
+}
+
+/** The ledger after the step's evidence restarted: the old sequences are charged, new ones start. */
 export function restartedBudget(policy: Policy, budget: ErrorBudget): ErrorBudget {
   const restarts = budget.step.restarts + 1
-  const comparisonSteps = policy.rollout.steps.filter(w => w < 100).length
+  const spent = budget.spent + charged(budget.step, false)
   // New sequences: their t* is planned again from the new window's traffic.
   const { tStar: _old, ...step } = budget.step
-  return {
-    ...budget,
-    spent: budget.spent + budget.step.alpha,
-    step: {
-      ...step,
-      alpha: stepAlpha({ total: budget.total, comparisonSteps, restarts }),
-      restarts
-    }
-  }
+  return { ...budget, spent, step: { ...step, ...alphas(policy, spent, restarts), restarts } }
 }
 
 /** Why a manual command cannot apply to this state, or undefined when it can. */
@@ -207,7 +220,11 @@ function stateAfter(
     return { ...next, status: 'complete', stepIndex: decision.to.index }
   }
   if (decision.action === 'promote' && moved) {
-    return { ...next, stepIndex: decision.to.index, stepStartedAt: at }
+    const moving = { ...next, stepIndex: decision.to.index, stepStartedAt: at }
+    // The gate's own promotion charges only the fail side (stats/alphaSpending.ts).
+    if (policy && next.errorBudget && !decision.manual)
+      moving.errorBudget = closedBudget(policy, next.errorBudget, decision.to.index)
+    return moving
   }
   // A served model changed inside the step: its evidence starts again at the change.
   const restartAt = analysis?.restartAt
@@ -271,10 +288,15 @@ export interface CheckedState {
 export function checkState(policy: Policy, stored: RolloutState): CheckedState {
   const ignored: string[] = []
   const state: RolloutState = { ...stored }
-  const drop = <K extends keyof RolloutState>(key: K, valid: boolean, what: string): void => {
+  const drop = <K extends keyof RolloutState>(
+    key: K,
+    valid: boolean,
+    what: string,
+    then = 'it is measured again'
+  ): void => {
     if (state[key] === undefined || valid) return
     delete state[key]
-    ignored.push(`${String(key)} ${what}; left out (it is measured again)`)
+    ignored.push(`${String(key)} ${what}; left out (${then})`)
   }
   const b = state.baselineAtStart as unknown
   drop(
@@ -285,6 +307,12 @@ export function checkState(policy: Policy, stored: RolloutState): CheckedState {
       Object.values(b.levels).every(isFiniteNumber) &&
       (b.mix === undefined || isMix(b.mix)),
     'is not { at, levels: { metric: number }, mix? }'
+  )
+  drop(
+    'errorBudget',
+    isLedger(state.errorBudget),
+    'is not { total, spent, step: { index, alpha, passAlpha?, restarts } } of numbers in range',
+    'the comparison steps before this one count as promoted by the gate'
   )
   const t = state.errorBudget?.step?.tStar as unknown
   if (t !== undefined && !isTStar(t)) {
@@ -428,5 +456,19 @@ const isArmCounts = (v: unknown): boolean =>
   isRecord(v) && [v.baseline, v.canary].every(x => isFiniteNumber(x) && (x as number) > 0)
 
 /** A stored StepTStar: positive finite counts per arm, in units and in requests. */
+const isAlpha = (v: unknown): boolean => isFiniteNumber(v) && (v as number) > 0 && (v as number) < 1
+const isCount = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0
+
+const isLedger = (v: unknown): boolean =>
+  isRecord(v) &&
+  isAlpha(v.total) &&
+  isFiniteNumber(v.spent) &&
+  (v.spent as number) >= 0 &&
+  isRecord(v.step) &&
+  isCount(v.step.index) &&
+  isAlpha(v.step.alpha) &&
+  (v.step.passAlpha === undefined || isAlpha(v.step.passAlpha)) &&
+  isCount(v.step.restarts)
+
 const isTStar = (v: unknown): boolean =>
   isRecord(v) && isArmCounts(v.units) && isArmCounts(v.requests) && isArmCounts(v.requestsPerUnit)

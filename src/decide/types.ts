@@ -97,14 +97,25 @@ export interface DesiredState {
 export interface ErrorBudget {
   /** 1 - confidence: the budget of the whole rollout. */
   total: number
-  /** Alpha of the confidence sequences the rollout started before the current one. */
+  /** What the confidence sequences the rollout ran before the current one were charged. */
   spent: number
   /**
    * The current step's sequences; `tStar`, where they are tightest, fixed at the step's first look
    * with traffic in both arms (analysis/analyze.ts, plannedTStar), so all its looks read one
    * mixture.
    */
-  step: { index: number; alpha: number; restarts: number; tStar?: StepTStar }
+  step: {
+    index: number
+    /** The fail side's alpha (a rollback), before its split over the gating metrics. */
+    alpha: number
+    /**
+     * The pass side's alpha (a promotion; stats/alphaSpending.ts, sequenceAlphas); absent in a
+     * ledger written before it had its own, whose pass side ran at `alpha`.
+     */
+    passAlpha?: number
+    restarts: number
+    tStar?: StepTStar
+  }
 }
 
 /**

@@ -37,8 +37,9 @@ export interface JudgeInput {
   evidence: Evidence
   /** The step's canary share, percent (for the confidence sequences' tuning, as in analyze). */
   canaryWeight: number
-  /** The step's share of the rollout's error budget, as analyze gets it (AnalyzeOptions). */
+  /** The step's fail and pass sides' alphas, as analyze gets them (AnalyzeOptions). */
   stepAlpha?: number
+  passAlpha?: number
   cache?: JudgeCacheState
   /** When the current step began (RolloutState.stepStartedAt): the step's spend is keyed by it. */
   stepStartedAt?: string
@@ -118,7 +119,7 @@ class JudgeRun {
     this.metric = metric
     const policy = input.policy
     this.ctx = {
-      ...metricAlphas(policy, input.stepAlpha),
+      ...metricAlphas(policy, input.stepAlpha, input.passAlpha),
       tStar: tStar(policy.rollout.minSamples, input.canaryWeight),
       minSamples: policy.rollout.minSamples,
       canaryRequests: 0,

@@ -16,18 +16,20 @@ export function budgetText(r: DecisionRecord): string {
   if (!b) {
     return `${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.`
   }
-  const spent = b.spent !== undefined && b.spent > 0 ? `; earlier steps spent ${pct(b.spent)}` : ''
+  const spent = b.spent !== undefined && b.spent > 0 ? ` (earlier steps spent ${pct(b.spent)})` : ''
   const segments =
     b.segments === 'shared'
-      ? ' Failing segments roll back too, so they share this step’s part.'
+      ? ' Failing segments roll back too, so they share the rollback side.'
       : b.segments === 'separate'
         ? ` Segments are compared apart, at ${pct(b.total)} each step, and can only hold, so they spend none of it.`
         : ''
+  const pass = b.pass ?? b.step
+  const rollback = `a rollback needs only one gating metric to fail, so this step’s rollback side, ${pct(b.step)}, is split, ${pct(b.perMetric)} per metric`
   const sides =
-    b.pass !== undefined && b.pass !== b.perMetric
-      ? `: a promotion needs every gating metric to pass, so each is tested at all ${pct(b.pass)}; a rollback needs only one to fail, so that side is split, ${pct(b.perMetric)} per gating metric`
-      : ` (${pct(b.perMetric)} per gating metric)`
-  return `At most a ${pct(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: this step’s confidence sequences use ${pct(b.step)} of it${sides}${spent}.${segments} Each end of an interval is a bound valid on its own however often the gate looks; a metric passes only when its whole interval is within the tolerance.`
+    pass === b.step
+      ? `this step’s confidence sequences use ${pct(b.step)} of it: a promotion needs every gating metric to pass, so each is tested at all of it; ${rollback}`
+      : `a rollback ends the rollout, so each step’s rollbacks get a fixed share, and a canary reaches a step only by passing every step before, so its promotion here is tested at what is left, ${pct(pass)}${spent}, each gating metric at all of it (a promotion needs every one to pass); ${rollback}`
+  return `At most a ${pct(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: ${sides}${pass === b.step ? spent : ''}.${segments} Each end of an interval is a bound valid on its own however often the gate looks; a metric passes only when its whole interval is within the tolerance.`
 }
 
 /**

@@ -14,8 +14,8 @@
  * on 40% of the requests, N(user level, 0.12) clipped to [0, 1]; errors 1% (rate limits 0.5%,
  * timeouts 0.3%, server 0.2%).
  *
- * Policy: steps 1, 5, 25, 50, 100 (the simulated step is 25%: a quarter of the rollout's 5% error
- * budget), 30 minutes of bake time, 5 minutes of warm-up, 300 units per arm; four gating metrics
+ * Policy: steps 1, 5, 25, 50, 100 (the simulated step is 25%, after the gate promoted 1% and 5%:
+ * its rollback side a quarter of the rollout's 5% error budget, its pass side what is left), 30 minutes of bake time, 5 minutes of warm-up, 300 units per arm; four gating metrics
  * (quality 2%, p95 latency 10%, cost 5%, error rate 0.5pp), 95% over the rollout.
  */
 import {
@@ -37,7 +37,7 @@ import { TOTAL_SEGMENT, type Evidence } from '../../src/sketch/evidence.js'
 import { mergeCells } from '../../src/sketch/metricSketch.js'
 import { QuantileSketch } from '../../src/sketch/quantileSketch.js'
 import type { MetricSketch } from '../../src/sketch/types.js'
-import { stepAlpha } from '../../src/stats/alphaSpending.js'
+import { currentBudget, initialState } from '../../src/decide/state.js'
 import { ratioDifferenceCS } from '../../src/stats/cs/ratio.js'
 import { normalQuantile } from '../../src/stats/normal.js'
 import type { Action, RolloutState } from '../../src/decide/types.js'
@@ -305,7 +305,7 @@ export async function simulateStep(
 ): Promise<Look[]> {
   const lastMinute = opts.lastMinute ?? 120
   const { policy, source } = stepTraffic(scenario, seed, lastMinute, opts)
-  const stepIndex = policy.rollout.steps.indexOf(25)
+  const stepIndex = stepIndexOf(policy)
   const store = new MemoryStore({
     version: 1,
     rollout: policy.rollout.name,
@@ -347,6 +347,9 @@ export async function simulateStep(
   return looks
 }
 
+/** The simulated step: the 25% one. */
+const stepIndexOf = (policy: Policy): number => policy.rollout.steps.indexOf(25)
+
 /** The policy and a source over `minutes` of the scenario's traffic. */
 function stepTraffic(
   scenario: Scenario,
@@ -378,9 +381,12 @@ export async function fixedSampleAt(
     window: { from: START + policy.rollout.warmup, to: now },
     now
   })
-  const comparisonSteps = policy.rollout.steps.filter(w => w < 100).length
-  const step = stepAlpha({ total: 1 - policy.confidence, comparisonSteps, restarts: 0 })
-  return fixedSampleAction(policy, evidence, metricAlphas(policy, step))
+  // The gate's own ledger at the 25% step (no state: the steps before count as promoted by it).
+  const { step } = currentBudget(policy, {
+    ...initialState(policy, START),
+    stepIndex: stepIndexOf(policy)
+  })
+  return fixedSampleAction(policy, evidence, metricAlphas(policy, step.alpha, step.passAlpha))
 }
 
 /**
