@@ -168,15 +168,16 @@ function stepAlpha(o) {
     return share * (1 - RESTART_SHARE) * RESTART_SHARE ** Math.max(0, o.restarts);
 }
 /**
- * Below this, what is left of the budget is taken as this (a policy whose confidence was raised
- * mid-rollout above what its earlier steps had spent): the sequences are then so wide that the
- * gate holds, and the excess over the budget is negligible.
+ * Below this, what is left of the budget, and a fail side's alpha, are taken as this (a policy
+ * whose confidence was raised mid-rollout above what its earlier steps had spent; hundreds of
+ * restarts): the sequences are then so wide that the gate holds, and the excess over the budget
+ * is negligible.
  */
 const LEFT_FLOOR = 1e-9;
 /** The alphas of a new sequence: its fail side (a rollback) and its pass side (a promotion). */
 function sequenceAlphas(o) {
     const passAlpha = (1 - RESTART_SHARE) * Math.max(LEFT_FLOOR, o.total - o.spent);
-    return { alpha: Math.min(stepAlpha(o), passAlpha), passAlpha };
+    return { alpha: Math.max(LEFT_FLOOR, Math.min(stepAlpha(o), passAlpha)), passAlpha };
 }
 /**
  * What a sequence is charged when the rollout leaves it: its fail side's alpha when the gate
@@ -5969,21 +5970,25 @@ function rolloutStartedAt(state) {
 }
 /**
  * The error-budget ledger for an evaluation of the current step (stats/alphaSpending.ts): the
- * stored one while the step is the same; at a new step the last step's sequences are charged
- * (their fail side when the gate promoted them, `closedBudget`; the larger side when a person
- * moved the step) and the new step's open on what is left. Steps skipped by a manual promotion
- * spend nothing. Without a ledger, the comparison steps before this one count as promoted by the
- * gate.
+ * stored one while the step and its window are the same; at a new step the last step's sequences
+ * are charged (their fail side when the gate promoted them, `closedBudget`; the larger side when a
+ * person moved the step) and the new step's open on what is left. Steps skipped by a manual
+ * promotion spend nothing. A window that moved within the step (a resume, a weight applied late)
+ * or a new budget (the policy's confidence changed) starts new sequences, as a restart does.
+ * Without a ledger, the comparison steps before this one count as promoted by the gate.
  */
 function currentBudget(policy, state) {
     const total = 1 - policy.confidence;
     const stored = state.errorBudget;
     if (stored && stored.step.index === state.stepIndex) {
-        return stored.total === total && stored.step.passAlpha !== undefined
+        const moved = stored.step.startedAt !== undefined && stored.step.startedAt !== state.stepStartedAt;
+        if (moved || stored.total !== total) {
+            return restartedBudget(policy, stored, state.stepStartedAt);
+        }
+        return stored.step.passAlpha !== undefined
             ? stored
             : {
                 ...stored,
-                total,
                 step: { ...stored.step, ...alphas(policy, stored.spent, stored.step.restarts) }
             };
     }
@@ -5991,14 +5996,14 @@ function currentBudget(policy, state) {
     const spent = stored
         ? stored.spent + charged(stored.step, false)
         : assumedSpent({ total, comparisonSteps, stepIndex: state.stepIndex });
-    return openedBudget(policy, spent, state.stepIndex);
+    return openedBudget(policy, spent, state.stepIndex, state.stepStartedAt);
 }
 /** The ledger of step `index`'s first sequences, after the rollout's earlier ones spent `spent`. */
-function openedBudget(policy, spent, index) {
+function openedBudget(policy, spent, index, startedAt) {
     return {
         total: 1 - policy.confidence,
         spent,
-        step: { index, ...alphas(policy, spent, 0), restarts: 0 }
+        step: { index, ...alphas(policy, spent, 0), restarts: 0, startedAt }
     };
 }
 function alphas(policy, spent, restarts) {
@@ -6006,6 +6011,16 @@ function alphas(policy, spent, restarts) {
     return sequenceAlphas({ total, spent, comparisonSteps: comparisonStepsOf(policy), restarts });
 }
 const comparisonStepsOf = (policy) => policy.rollout.steps.filter(w => w < 100).length;
+/**
+ * The ledger of the sequences an evaluation ran: the current one, restarted at `restartAt` when a
+ * served model changed inside the step (Analysis.restartAt).
+ */
+function evaluatedBudget(policy, state, restartAt) {
+    const budget = currentBudget(policy, state);
+    return restartAt !== undefined && restartAt > Date.parse(state.stepStartedAt)
+        ? restartedBudget(policy, budget, new Date(restartAt).toISOString())
+        : budget;
+}
 /** The ledger with the t* this evaluation planned, when the step has none yet (it is kept). */
 function withTStar(budget, analysis) {
     const planned = analysis?.tStar;
@@ -6014,20 +6029,27 @@ function withTStar(budget, analysis) {
         : { ...budget, step: { ...budget.step, tStar: planned } };
 }
 /**
- * The ledger after the gate promoted the canary to step `index`: the promoted sequences are
- * charged their fail side only (a canary the gate rightly promotes was within tolerance), and
- * the new step's sequences open on what is left.
+ * The ledger after the gate promoted the canary to step `index`, which starts at `startedAt`: the
+ * promoted sequences are charged their fail side only (a canary the gate rightly promotes was
+ * within tolerance), and the new step's sequences open on what is left.
  */
-function closedBudget(policy, budget, index) {
-    return openedBudget(policy, budget.spent + charged(budget.step, true), index);
+function closedBudget(policy, budget, index, startedAt) {
+    return openedBudget(policy, budget.spent + charged(budget.step, true), index, startedAt);
 }
-/** The ledger after the step's evidence restarted: the old sequences are charged, new ones start. */
-function restartedBudget(policy, budget) {
+/**
+ * The ledger after the step's window started again at `startedAt` (a served model changed, the
+ * window moved): the old sequences are charged their larger side, new ones start.
+ */
+function restartedBudget(policy, budget, startedAt) {
     const restarts = budget.step.restarts + 1;
     const spent = budget.spent + charged(budget.step, false);
     // New sequences: their t* is planned again from the new window's traffic.
     const { tStar: _old, ...step } = budget.step;
-    return { ...budget, spent, step: { ...step, ...alphas(policy, spent, restarts), restarts } };
+    return {
+        total: 1 - policy.confidence,
+        spent,
+        step: { ...step, ...alphas(policy, spent, restarts), restarts, startedAt }
+    };
 }
 /** Why a manual command cannot apply to this state, or undefined when it can. */
 function commandRefusal(state, command) {
@@ -6086,8 +6108,14 @@ function stateAfter(state, decision, now, analysis, policy) {
         revision: state.revision + 1,
         history: [...state.history, historyEntry(decision, at, analysis)].slice(-200)
     };
-    // The ledger of the sequences this evaluation ran (a step that was evaluated has spent its alpha).
-    const budget = policy && analysis && state.status === 'running' ? currentBudget(policy, state) : undefined;
+    // The ledger of the sequences this evaluation ran (a step that was evaluated has spent its
+    // alpha); a served model that changed inside the step restarted them at the change, whatever
+    // was decided on the new window.
+    const restartAt = analysis?.restartAt;
+    const restarting = restartAt !== undefined && !command && restartAt > Date.parse(state.stepStartedAt);
+    const budget = policy && analysis && state.status === 'running'
+        ? evaluatedBudget(policy, state, restarting ? restartAt : undefined)
+        : undefined;
     if (budget)
         next.errorBudget = withTStar(budget, analysis);
     // The baseline's levels at the rollout's start, once they rest on the minimum sample.
@@ -6129,20 +6157,13 @@ function stateAfter(state, decision, now, analysis, policy) {
         const moving = { ...next, stepIndex: decision.to.index, stepStartedAt: at };
         // The gate's own promotion charges only the fail side (stats/alphaSpending.ts).
         if (policy && next.errorBudget && !decision.manual)
-            moving.errorBudget = closedBudget(policy, next.errorBudget, decision.to.index);
+            moving.errorBudget = closedBudget(policy, next.errorBudget, decision.to.index, at);
         return moving;
     }
-    // A served model changed inside the step: its evidence starts again at the change.
-    const restartAt = analysis?.restartAt;
-    if (decision.action === 'hold' && restartAt !== undefined && !command) {
-        const started = Date.parse(state.stepStartedAt);
-        if (restartAt > started) {
-            const restarted = { ...next, stepStartedAt: new Date(restartAt).toISOString() };
-            // The analysis is the restarted window's: its t* is the new sequences'.
-            if (policy && next.errorBudget)
-                restarted.errorBudget = withTStar(restartedBudget(policy, next.errorBudget), analysis);
-            return restarted;
-        }
+    // A served model changed inside the step: its evidence starts again at the change (the ledger
+    // restarted above; the analysis is the restarted window's, so its t* is the new sequences').
+    if (decision.action === 'hold' && restarting) {
+        return { ...next, stepStartedAt: new Date(restartAt).toISOString() };
     }
     return next;
 }
@@ -6706,7 +6727,9 @@ function budgetText(r) {
     if (!b) {
         return `${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.`;
     }
-    const spent = b.spent !== undefined && b.spent > 0 ? ` (earlier steps spent ${pct$1(b.spent)})` : '';
+    const spent = b.spent !== undefined && b.spent > 0
+        ? ` (the rollout's earlier sequences spent ${pct$1(b.spent)})`
+        : '';
     const segments = b.segments === 'shared'
         ? ' Failing segments roll back too, so they share the rollback side.'
         : b.segments === 'separate'
@@ -6716,7 +6739,7 @@ function budgetText(r) {
     const rollback = `a rollback needs only one gating metric to fail, so this step’s rollback side, ${pct$1(b.step)}, is split, ${pct$1(b.perMetric)} per metric`;
     const sides = pass === b.step
         ? `this step’s confidence sequences use ${pct$1(b.step)} of it: a promotion needs every gating metric to pass, so each is tested at all of it; ${rollback}`
-        : `a rollback ends the rollout, so each step’s rollbacks get a fixed share, and a canary reaches a step only by passing every step before, so its promotion here is tested at what is left, ${pct$1(pass)}${spent}, each gating metric at all of it (a promotion needs every one to pass); ${rollback}`;
+        : `a rollback ends the rollout, so each step’s rollbacks get at most an even share, and a canary reaches a step only by passing every step before, so its promotion here is tested at ${pct$1(1 - RESTART_SHARE)} of what is left (the rest is kept for a restart), ${pct$1(pass)}${spent}, each gating metric at all of it (a promotion needs every one to pass); ${rollback}`;
     return `At most a ${pct$1(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: ${sides}${pass === b.step ? spent : ''}.${segments} Each end of an interval is a bound valid on its own however often the gate looks; a metric passes only when its whole interval is within the tolerance.`;
 }
 /**
@@ -7196,8 +7219,9 @@ async function evaluate(deps) {
         : undefined;
     const analysis = collected?.analysis;
     // What earlier sequences of this rollout spent, for the report's plain words on the budget.
-    if (analysis?.errorBudget)
-        analysis.errorBudget.spent = currentBudget(policy, state).spent;
+    if (analysis?.errorBudget) {
+        analysis.errorBudget.spent = evaluatedBudget(policy, state, analysis.restartAt).spent;
+    }
     if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
         analysis.checks.push({
             name: 'policy',
@@ -7485,7 +7509,7 @@ async function collectEvidence(policy, state, source, now, replay, windowFrom = 
         if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
             // A served model changed: the step restarts there, and the judge waits for that window.
             // Its new sequences are new spending of the budget.
-            const { step } = restartedBudget(policy, budget);
+            const { step } = restartedBudget(policy, budget, new Date(unjudged.restartAt).toISOString());
             const restarted = {
                 stepAlpha: step.alpha,
                 ...(step.passAlpha !== undefined && { passAlpha: step.passAlpha }),

@@ -1129,6 +1129,12 @@ interface ErrorBudget {
          */
         passAlpha?: number;
         restarts: number;
+        /**
+         * The step start (RolloutState.stepStartedAt) the sequences' window runs from; when the state's
+         * moves (a resume, a weight applied late), the window is a new one and its sequences new
+         * spending. Absent in a ledger written before it was kept.
+         */
+        startedAt?: string;
         tStar?: StepTStar;
     };
 }

@@ -7,6 +7,7 @@ import {
   checkState,
   commandRefusal,
   currentBudget,
+  evaluatedBudget,
   initialState,
   nextState,
   restartedBudget,
@@ -127,7 +128,9 @@ export async function evaluate(deps: EvaluateDeps): Promise<Outcome> {
       : undefined
   const analysis = collected?.analysis
   // What earlier sequences of this rollout spent, for the report's plain words on the budget.
-  if (analysis?.errorBudget) analysis.errorBudget.spent = currentBudget(policy, state).spent
+  if (analysis?.errorBudget) {
+    analysis.errorBudget.spent = evaluatedBudget(policy, state, analysis.restartAt).spent
+  }
   if (analysis && loaded?.policyHash && loaded.policyHash !== deps.policyHash) {
     analysis.checks.push({
       name: 'policy',
@@ -484,7 +487,7 @@ async function collectEvidence(
     if (unjudged.restartAt !== undefined && unjudged.restartAt > from) {
       // A served model changed: the step restarts there, and the judge waits for that window.
       // Its new sequences are new spending of the budget.
-      const { step } = restartedBudget(policy, budget)
+      const { step } = restartedBudget(policy, budget, new Date(unjudged.restartAt).toISOString())
       const restarted = {
         stepAlpha: step.alpha,
         ...(step.passAlpha !== undefined && { passAlpha: step.passAlpha }),

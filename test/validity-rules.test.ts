@@ -23,7 +23,7 @@ import { decisionRecord } from '../src/report/record.js'
 import { emptyQuality, TOTAL_SEGMENT, type Cell, type Evidence } from '../src/sketch/evidence.js'
 import { addCluster, emptyMoments } from '../src/sketch/moments.js'
 import type { MetricSketch, RatioMoments } from '../src/sketch/types.js'
-import { RESTART_SHARE, stepAlpha } from '../src/stats/alphaSpending.js'
+import { RESTART_SHARE, sequenceAlphas, stepAlpha } from '../src/stats/alphaSpending.js'
 import { armSkewness, contrastSkewness, MAX_SKEWNESS, sharedSkewness } from '../src/stats/clt.js'
 import { testPolicy } from './helpers/analysis.js'
 
@@ -167,7 +167,7 @@ describe('one error budget for the rollout', () => {
     expect(b2.step.passAlpha).toBeCloseTo(0.9 * (0.05 - b2.spent), 15)
     expect(b2.step.alpha).toBeCloseTo(Math.min(0.01125, b2.step.passAlpha!), 15)
     // A restart charges the larger side too, and splits the fail side again.
-    const restarted = restartedBudget(policy, b1)
+    const restarted = restartedBudget(policy, b1, new Date(5000).toISOString())
     expect(restarted.spent).toBeCloseTo(0.01125 + 0.9 * 0.03875, 15)
     expect(restarted.step.passAlpha).toBeCloseTo(0.9 * 0.1 * 0.03875, 15)
     expect(restarted.step.alpha).toBeCloseTo(0.01125 * RESTART_SHARE, 15)
@@ -200,8 +200,9 @@ describe('one error budget for the rollout', () => {
         // Past the last comparison step (50%) the rollout is complete: no sequence runs.
         if (event !== 'restart' && index > 3) break
         worst += event === 'gate' ? budget.step.alpha : larger(budget)
-        if (event === 'restart') budget = restartedBudget(policy, budget)
-        else if (event === 'gate') budget = closedBudget(policy, budget, index)
+        const at = new Date(0).toISOString()
+        if (event === 'restart') budget = restartedBudget(policy, budget, at)
+        else if (event === 'gate') budget = closedBudget(policy, budget, index, at)
         else {
           const moved = { ...initialState(policy, 0), stepIndex: index, errorBudget: budget }
           budget = currentBudget(policy, moved)
@@ -212,6 +213,46 @@ describe('one error budget for the rollout', () => {
       checked++
     }
     expect(checked).toBeGreaterThan(1000)
+  })
+
+  it('charges a restart and then the new window’s promotion when both happen at one look', () => {
+    const s0 = initialState(policy, 0)
+    const b0 = currentBudget(policy, s0)
+    const analysis = { ...analyze(policy, emptyEvidence(), 1), restartAt: 60_000 }
+    const promote: Decision = {
+      action: 'promote',
+      from: { index: 0, weight: 1 },
+      to: { index: 1, weight: 5 },
+      complete: false,
+      reasons: []
+    }
+    const s1 = nextState(s0, promote, 120_000, analysis, policy)
+    // The first window's sequences: their larger side; the restarted window's: its fail side.
+    const restarted = sequenceAlphas({ total: 0.05, spent: 0.045, comparisonSteps: 4, restarts: 1 })
+    expect(s1.errorBudget!.spent).toBeCloseTo(b0.step.passAlpha! + restarted.alpha, 15)
+    expect(s1.errorBudget!.step).toMatchObject({ index: 1, restarts: 0 })
+  })
+
+  it('starts new sequences when the window moves inside a step, or the budget changes', () => {
+    const s0 = initialState(policy, 0)
+    const b0 = currentBudget(policy, s0)
+    const stored = { ...s0, errorBudget: b0 }
+    expect(currentBudget(policy, stored)).toBe(b0)
+    // A resume (or a weight applied late) moved the step's start: the old sequences are charged.
+    const moved = currentBudget(policy, {
+      ...stored,
+      stepStartedAt: new Date(600_000).toISOString()
+    })
+    expect(moved.spent).toBeCloseTo(b0.step.passAlpha!, 15)
+    expect(moved.step).toMatchObject({ restarts: 1, startedAt: new Date(600_000).toISOString() })
+    // The policy's confidence changed: the same.
+    const stricter = currentBudget({ ...policy, confidence: 0.99 }, stored)
+    expect(stricter.total).toBeCloseTo(0.01, 15)
+    expect(stricter.step.passAlpha).toBeCloseTo(0.9 * 1e-9, 20)
+    // Hundreds of restarts never give an alpha of 0.
+    expect(
+      sequenceAlphas({ total: 0.05, spent: 0, comparisonSteps: 4, restarts: 400 }).alpha
+    ).toBeGreaterThan(0)
   })
 
   it('says it in plain words in the report', () => {
@@ -237,7 +278,7 @@ describe('one error budget for the rollout', () => {
     expect(record.errorBudget).toMatchObject({ step: 0.01125, pass: 0.02475, spent: 0.0225 })
     expect(record.errorBudget?.total).toBeCloseTo(0.05, 15)
     expect(budgetText(record)).toMatch(
-      /^At most a 5% chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: a rollback ends the rollout, so each step’s rollbacks get a fixed share, and a canary reaches a step only by passing every step before, so its promotion here is tested at what is left, 2.48% \(earlier steps spent 2.25%\), each gating metric at all of it \(a promotion needs every one to pass\); a rollback needs only one gating metric to fail, so this step’s rollback side, 1.13%, is split, 0.56% per metric\./
+      /^At most a 5% chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: a rollback ends the rollout, so each step’s rollbacks get at most an even share, and a canary reaches a step only by passing every step before, so its promotion here is tested at 90% of what is left \(the rest is kept for a restart\), 2.48% \(the rollout's earlier sequences spent 2.25%\), each gating metric at all of it \(a promotion needs every one to pass\); a rollback needs only one gating metric to fail, so this step’s rollback side, 1.13%, is split, 0.56% per metric\./
     )
   })
 
@@ -348,7 +389,7 @@ describe("where a step's sequences are tightest (t*)", () => {
     expect(analyze(policy, emptyEvidence(), 1, false, { tStar: first.tStar }).tStar).toEqual(
       first.tStar
     )
-    expect(restartedBudget(policy, s1.errorBudget!).step.tStar).toBeUndefined()
+    expect(restartedBudget(policy, s1.errorBudget!, s1.stepStartedAt).step.tStar).toBeUndefined()
   })
 
   it('a malformed stored t* is left out with a message, never used', () => {

@@ -39,21 +39,26 @@ export function rolloutStartedAt(state: RolloutState): number | undefined {
 
 /**
  * The error-budget ledger for an evaluation of the current step (stats/alphaSpending.ts): the
- * stored one while the step is the same; at a new step the last step's sequences are charged
- * (their fail side when the gate promoted them, `closedBudget`; the larger side when a person
- * moved the step) and the new step's open on what is left. Steps skipped by a manual promotion
- * spend nothing. Without a ledger, the comparison steps before this one count as promoted by the
- * gate.
+ * stored one while the step and its window are the same; at a new step the last step's sequences
+ * are charged (their fail side when the gate promoted them, `closedBudget`; the larger side when a
+ * person moved the step) and the new step's open on what is left. Steps skipped by a manual
+ * promotion spend nothing. A window that moved within the step (a resume, a weight applied late)
+ * or a new budget (the policy's confidence changed) starts new sequences, as a restart does.
+ * Without a ledger, the comparison steps before this one count as promoted by the gate.
  */
 export function currentBudget(policy: Policy, state: RolloutState): ErrorBudget {
   const total = 1 - policy.confidence
   const stored = state.errorBudget
   if (stored && stored.step.index === state.stepIndex) {
-    return stored.total === total && stored.step.passAlpha !== undefined
+    const moved =
+      stored.step.startedAt !== undefined && stored.step.startedAt !== state.stepStartedAt
+    if (moved || stored.total !== total) {
+      return restartedBudget(policy, stored, state.stepStartedAt)
+    }
+    return stored.step.passAlpha !== undefined
       ? stored
       : {
           ...stored,
-          total,
           step: { ...stored.step, ...alphas(policy, stored.spent, stored.step.restarts) }
         }
   }
@@ -61,15 +66,20 @@ export function currentBudget(policy: Policy, state: RolloutState): ErrorBudget 
   const spent = stored
     ? stored.spent + charged(stored.step, false)
     : assumedSpent({ total, comparisonSteps, stepIndex: state.stepIndex })
-  return openedBudget(policy, spent, state.stepIndex)
+  return openedBudget(policy, spent, state.stepIndex, state.stepStartedAt)
 }
 
 /** The ledger of step `index`'s first sequences, after the rollout's earlier ones spent `spent`. */
-function openedBudget(policy: Policy, spent: number, index: number): ErrorBudget {
+function openedBudget(
+  policy: Policy,
+  spent: number,
+  index: number,
+  startedAt: string
+): ErrorBudget {
   return {
     total: 1 - policy.confidence,
     spent,
-    step: { index, ...alphas(policy, spent, 0), restarts: 0 }
+    step: { index, ...alphas(policy, spent, 0), restarts: 0, startedAt }
   }
 }
 
@@ -81,6 +91,21 @@ function alphas(policy: Policy, spent: number, restarts: number) {
 const comparisonStepsOf = (policy: Policy): number =>
   policy.rollout.steps.filter(w => w < 100).length
 
+/**
+ * The ledger of the sequences an evaluation ran: the current one, restarted at `restartAt` when a
+ * served model changed inside the step (Analysis.restartAt).
+ */
+export function evaluatedBudget(
+  policy: Policy,
+  state: RolloutState,
+  restartAt?: number
+): ErrorBudget {
+  const budget = currentBudget(policy, state)
+  return restartAt !== undefined && restartAt > Date.parse(state.stepStartedAt)
+    ? restartedBudget(policy, budget, new Date(restartAt).toISOString())
+    : budget
+}
+
 /** The ledger with the t* this evaluation planned, when the step has none yet (it is kept). */
 function withTStar(budget: ErrorBudget, analysis: Analysis | undefined): ErrorBudget {
   const planned = analysis?.tStar
@@ -90,21 +115,37 @@ function withTStar(budget: ErrorBudget, analysis: Analysis | undefined): ErrorBu
 }
 
 /**
- * The ledger after the gate promoted the canary to step `index`: the promoted sequences are
- * charged their fail side only (a canary the gate rightly promotes was within tolerance), and
- * the new step's sequences open on what is left.
+ * The ledger after the gate promoted the canary to step `index`, which starts at `startedAt`: the
+ * promoted sequences are charged their fail side only (a canary the gate rightly promotes was
+ * within tolerance), and the new step's sequences open on what is left.
  */
-export function closedBudget(policy: Policy, budget: ErrorBudget, index: number): ErrorBudget {
-  return openedBudget(policy, budget.spent + charged(budget.step, true), index)
+export function closedBudget(
+  policy: Policy,
+  budget: ErrorBudget,
+  index: number,
+  startedAt: string
+): ErrorBudget {
+  return openedBudget(policy, budget.spent + charged(budget.step, true), index, startedAt)
 }
 
-/** The ledger after the step's evidence restarted: the old sequences are charged, new ones start. */
-export function restartedBudget(policy: Policy, budget: ErrorBudget): ErrorBudget {
+/**
+ * The ledger after the step's window started again at `startedAt` (a served model changed, the
+ * window moved): the old sequences are charged their larger side, new ones start.
+ */
+export function restartedBudget(
+  policy: Policy,
+  budget: ErrorBudget,
+  startedAt: string
+): ErrorBudget {
   const restarts = budget.step.restarts + 1
   const spent = budget.spent + charged(budget.step, false)
   // New sequences: their t* is planned again from the new window's traffic.
   const { tStar: _old, ...step } = budget.step
-  return { ...budget, spent, step: { ...step, ...alphas(policy, spent, restarts), restarts } }
+  return {
+    total: 1 - policy.confidence,
+    spent,
+    step: { ...step, ...alphas(policy, spent, restarts), restarts, startedAt }
+  }
 }
 
 /** Why a manual command cannot apply to this state, or undefined when it can. */
@@ -181,9 +222,16 @@ function stateAfter(
     revision: state.revision + 1,
     history: [...state.history, historyEntry(decision, at, analysis)].slice(-HISTORY_LIMIT)
   }
-  // The ledger of the sequences this evaluation ran (a step that was evaluated has spent its alpha).
+  // The ledger of the sequences this evaluation ran (a step that was evaluated has spent its
+  // alpha); a served model that changed inside the step restarted them at the change, whatever
+  // was decided on the new window.
+  const restartAt = analysis?.restartAt
+  const restarting =
+    restartAt !== undefined && !command && restartAt > Date.parse(state.stepStartedAt)
   const budget =
-    policy && analysis && state.status === 'running' ? currentBudget(policy, state) : undefined
+    policy && analysis && state.status === 'running'
+      ? evaluatedBudget(policy, state, restarting ? restartAt : undefined)
+      : undefined
   if (budget) next.errorBudget = withTStar(budget, analysis)
   // The baseline's levels at the rollout's start, once they rest on the minimum sample.
   const levels = !state.baselineAtStart && analysis ? baselineLevels(analysis.metrics) : undefined
@@ -223,20 +271,13 @@ function stateAfter(
     const moving = { ...next, stepIndex: decision.to.index, stepStartedAt: at }
     // The gate's own promotion charges only the fail side (stats/alphaSpending.ts).
     if (policy && next.errorBudget && !decision.manual)
-      moving.errorBudget = closedBudget(policy, next.errorBudget, decision.to.index)
+      moving.errorBudget = closedBudget(policy, next.errorBudget, decision.to.index, at)
     return moving
   }
-  // A served model changed inside the step: its evidence starts again at the change.
-  const restartAt = analysis?.restartAt
-  if (decision.action === 'hold' && restartAt !== undefined && !command) {
-    const started = Date.parse(state.stepStartedAt)
-    if (restartAt > started) {
-      const restarted = { ...next, stepStartedAt: new Date(restartAt).toISOString() }
-      // The analysis is the restarted window's: its t* is the new sequences'.
-      if (policy && next.errorBudget)
-        restarted.errorBudget = withTStar(restartedBudget(policy, next.errorBudget), analysis)
-      return restarted
-    }
+  // A served model changed inside the step: its evidence starts again at the change (the ledger
+  // restarted above; the analysis is the restarted window's, so its t* is the new sequences').
+  if (decision.action === 'hold' && restarting) {
+    return { ...next, stepStartedAt: new Date(restartAt).toISOString() }
   }
   return next
 }

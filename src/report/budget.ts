@@ -1,4 +1,5 @@
 import type { MetricResult } from '../analysis/types.js'
+import { RESTART_SHARE } from '../stats/alphaSpending.js'
 import type { DecisionRecord } from './record.js'
 
 /** A probability as a percentage for people: 5%, 1.25%, 0.31%. */
@@ -16,7 +17,10 @@ export function budgetText(r: DecisionRecord): string {
   if (!b) {
     return `${Math.round(r.policy.confidence * 100)}% family-wise anytime-valid confidence sequences; a metric passes only when its whole interval is within the tolerance.`
   }
-  const spent = b.spent !== undefined && b.spent > 0 ? ` (earlier steps spent ${pct(b.spent)})` : ''
+  const spent =
+    b.spent !== undefined && b.spent > 0
+      ? ` (the rollout's earlier sequences spent ${pct(b.spent)})`
+      : ''
   const segments =
     b.segments === 'shared'
       ? ' Failing segments roll back too, so they share the rollback side.'
@@ -28,7 +32,7 @@ export function budgetText(r: DecisionRecord): string {
   const sides =
     pass === b.step
       ? `this step’s confidence sequences use ${pct(b.step)} of it: a promotion needs every gating metric to pass, so each is tested at all of it; ${rollback}`
-      : `a rollback ends the rollout, so each step’s rollbacks get a fixed share, and a canary reaches a step only by passing every step before, so its promotion here is tested at what is left, ${pct(pass)}${spent}, each gating metric at all of it (a promotion needs every one to pass); ${rollback}`
+      : `a rollback ends the rollout, so each step’s rollbacks get at most an even share, and a canary reaches a step only by passing every step before, so its promotion here is tested at ${pct(1 - RESTART_SHARE)} of what is left (the rest is kept for a restart), ${pct(pass)}${spent}, each gating metric at all of it (a promotion needs every one to pass); ${rollback}`
   return `At most a ${pct(b.total)} chance over the whole rollout that the gate promotes a canary worse than a tolerance or rolls back one that is not: ${sides}${pass === b.step ? spent : ''}.${segments} Each end of an interval is a bound valid on its own however often the gate looks; a metric passes only when its whole interval is within the tolerance.`
 }
 

@@ -91,9 +91,10 @@ export function stepAlpha(o: {
 }
 
 /**
- * Below this, what is left of the budget is taken as this (a policy whose confidence was raised
- * mid-rollout above what its earlier steps had spent): the sequences are then so wide that the
- * gate holds, and the excess over the budget is negligible.
+ * Below this, what is left of the budget, and a fail side's alpha, are taken as this (a policy
+ * whose confidence was raised mid-rollout above what its earlier steps had spent; hundreds of
+ * restarts): the sequences are then so wide that the gate holds, and the excess over the budget
+ * is negligible.
  */
 const LEFT_FLOOR = 1e-9
 
@@ -106,7 +107,7 @@ export function sequenceAlphas(o: {
   restarts: number
 }): { alpha: number; passAlpha: number } {
   const passAlpha = (1 - RESTART_SHARE) * Math.max(LEFT_FLOOR, o.total - o.spent)
-  return { alpha: Math.min(stepAlpha(o), passAlpha), passAlpha }
+  return { alpha: Math.max(LEFT_FLOOR, Math.min(stepAlpha(o), passAlpha)), passAlpha }
 }
 
 /**

@@ -219,7 +219,7 @@ function rollouts(
             misses++
             break rollout
           }
-          budget = closedBudget(ROLLOUT, budget, step + 1)
+          budget = closedBudget(ROLLOUT, budget, step + 1, budget.step.startedAt!)
           continue rollout
         }
       }
