@@ -5,6 +5,7 @@
 //   npm run validate:stats -- --only lognormal --replicates 100     a quick look, writes nothing
 //   npm run validate:stats -- --only judge --update    the regimes matched, full replicates, their
 //                                                       rows replaced or added in docs/validity.md
+//   npm run validate:stats -- --match '^diff-' --update      the same for the ids matching a regex
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { format, resolveConfig } from 'prettier'
@@ -14,14 +15,19 @@ import { judge, LOOKS, outcomeLine, SLACK, type RegimeOutcome } from '../test/va
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
+    match: { type: 'string' },
     replicates: { type: 'string' },
     update: { type: 'boolean', default: false },
     seed: { type: 'string', default: '20261102' }
   }
 })
 const seed = Number(values.seed)
-const regimes = (await loadRegimes()).filter(r => !values.only || r.id.includes(values.only))
-const partial = values.only !== undefined || values.replicates !== undefined
+const match = values.match ? new RegExp(values.match) : undefined
+const regimes = (await loadRegimes()).filter(
+  r => (!values.only || r.id.includes(values.only)) && (!match || match.test(r.id))
+)
+const partial =
+  values.only !== undefined || values.match !== undefined || values.replicates !== undefined
 if (values.update && values.replicates !== undefined) {
   console.error('--update runs full replicates; drop --replicates')
   process.exit(2)
