@@ -6214,7 +6214,7 @@ function checkState(policy, stored) {
         isRecord(b.levels) &&
         Object.values(b.levels).every(isFiniteNumber) &&
         (b.mix === undefined || isMix(b.mix)), 'is not { at, levels: { metric: number }, mix? }');
-    drop('errorBudget', isLedger(state.errorBudget), 'is not { total, spent, step: { index, alpha, passAlpha?, restarts } } of numbers in range', 'the comparison steps before this one count as promoted by the gate');
+    drop('errorBudget', isLedger(state.errorBudget), 'is not { total, spent, step: { index, alpha, passAlpha?, restarts, startedAt? } } in range', 'the comparison steps before this one count as promoted by the gate');
     const t = state.errorBudget?.step?.tStar;
     if (t !== undefined && !isTStar(t)) {
         const { tStar: _bad, ...step } = state.errorBudget.step;
@@ -6321,7 +6321,8 @@ const isLedger = (v) => isRecord(v) &&
     isCount(v.step.index) &&
     isAlpha(v.step.alpha) &&
     (v.step.passAlpha === undefined || isAlpha(v.step.passAlpha)) &&
-    isCount(v.step.restarts);
+    isCount(v.step.restarts) &&
+    (v.step.startedAt === undefined || isInstant(v.step.startedAt));
 const isTStar = (v) => isRecord(v) && isArmCounts(v.units) && isArmCounts(v.requests) && isArmCounts(v.requestsPerUnit);
 
 /** Canary weight at a step index; -1 is "rolled back" (0%). */

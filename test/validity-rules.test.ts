@@ -406,6 +406,20 @@ describe("where a step's sequences are tightest (t*)", () => {
     expect(checked.state.errorBudget?.step).toEqual({ index: 0, alpha: 0.01, restarts: 0 })
     expect(checked.ignored.join('\n')).toMatch(/errorBudget\.step\.tStar is not/)
   })
+
+  it('a malformed ledger is left out with a message; the steps before count as promoted by the gate', () => {
+    const s = { ...initialState(policy, 0), stepIndex: 2 }
+    const bad = {
+      ...s,
+      errorBudget: { total: 0.05, spent: 'all', step: { index: 2, alpha: 0.01, restarts: 0 } }
+    } as unknown as RolloutState
+    const checked = checkState(policy, bad)
+    expect(checked.state.errorBudget).toBeUndefined()
+    expect(checked.ignored.join('\n')).toMatch(
+      /errorBudget is not .* in range; left out \(the comparison steps before this one count as promoted by the gate\)/
+    )
+    expect(currentBudget(policy, checked.state).spent).toBeCloseTo(0.0225, 15)
+  })
 })
 
 function emptyEvidence(): Evidence {

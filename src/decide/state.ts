@@ -352,7 +352,7 @@ export function checkState(policy: Policy, stored: RolloutState): CheckedState {
   drop(
     'errorBudget',
     isLedger(state.errorBudget),
-    'is not { total, spent, step: { index, alpha, passAlpha?, restarts } } of numbers in range',
+    'is not { total, spent, step: { index, alpha, passAlpha?, restarts, startedAt? } } in range',
     'the comparison steps before this one count as promoted by the gate'
   )
   const t = state.errorBudget?.step?.tStar as unknown
@@ -509,7 +509,8 @@ const isLedger = (v: unknown): boolean =>
   isCount(v.step.index) &&
   isAlpha(v.step.alpha) &&
   (v.step.passAlpha === undefined || isAlpha(v.step.passAlpha)) &&
-  isCount(v.step.restarts)
+  isCount(v.step.restarts) &&
+  (v.step.startedAt === undefined || isInstant(v.step.startedAt))
 
 const isTStar = (v: unknown): boolean =>
   isRecord(v) && isArmCounts(v.units) && isArmCounts(v.requests) && isArmCounts(v.requestsPerUnit)
