@@ -141,17 +141,9 @@ describe('one error budget for the rollout', () => {
     expect(b0.step.alpha).toBeCloseTo(0.01125, 15)
     expect(b0.step.passAlpha).toBeCloseTo(0.045, 15)
     expect(b0.step.restarts).toBe(0)
-    const promote = (from: number, to: number, manual?: Decision['manual']): Decision => ({
-      action: 'promote',
-      from: { index: from, weight: policy.rollout.steps[from]! },
-      to: { index: to, weight: policy.rollout.steps[to]! },
-      complete: false,
-      reasons: [],
-      ...(manual && { manual })
-    })
     const analysis = analyze(policy, emptyEvidence(), 1)
     // The gate promotes from 1% to 5%: only the fail side is charged, the pass side gets the rest.
-    const s1 = nextState(s0, promote(0, 1), 1000, analysis, policy)
+    const s1 = nextState(s0, stepDecision('promote', 0, 1), 1000, analysis, policy)
     const b1 = currentBudget(policy, s1)
     expect(s1.errorBudget).toEqual(b1)
     expect(b1.spent).toBeCloseTo(0.01125, 15)
@@ -160,7 +152,7 @@ describe('one error budget for the rollout', () => {
     expect(b1.step.passAlpha).toBeCloseTo(0.9 * 0.03875, 15)
     // A person promotes (skipping 25%): the step's sequences are charged their larger side.
     const person = { command: 'promote' as const, actor: 'ana', reason: 'looks fine' }
-    const s2 = nextState(s1, promote(1, 3, person), 2000, analysis, policy)
+    const s2 = nextState(s1, stepDecision('promote', 1, 3, person), 2000, analysis, policy)
     const b2 = currentBudget(policy, s2)
     expect(b2.spent).toBeCloseTo(0.01125 + 0.9 * 0.03875, 15)
     expect(b2.step.index).toBe(3)
@@ -219,13 +211,7 @@ describe('one error budget for the rollout', () => {
     const s0 = initialState(policy, 0)
     const b0 = currentBudget(policy, s0)
     const analysis = { ...analyze(policy, emptyEvidence(), 1), restartAt: 60_000 }
-    const promote: Decision = {
-      action: 'promote',
-      from: { index: 0, weight: 1 },
-      to: { index: 1, weight: 5 },
-      complete: false,
-      reasons: []
-    }
+    const promote = stepDecision('promote', 0, 1)
     const s1 = nextState(s0, promote, 120_000, analysis, policy)
     // The first window's sequences: their larger side; the restarted window's: its fail side.
     const restarted = sequenceAlphas({ total: 0.05, spent: 0.045, comparisonSteps: 4, restarts: 1 })
@@ -264,13 +250,7 @@ describe('one error budget for the rollout', () => {
     const record = decisionRecord({
       policy,
       policyHash: 'sha256:x',
-      decision: {
-        action: 'hold',
-        from: { index: 2, weight: 25 },
-        to: { index: 2, weight: 25 },
-        complete: false,
-        reasons: []
-      },
+      decision: stepDecision('hold', 2, 2),
       state: initialState(policy, 0),
       now: 0,
       analysis
@@ -369,13 +349,7 @@ describe("where a step's sequences are tightest (t*)", () => {
 
   it('is fixed at the first look with traffic and kept for the step; a restart plans it again', () => {
     const s0 = initialState(policy, 0)
-    const hold: Decision = {
-      action: 'hold',
-      from: { index: 0, weight: 1 },
-      to: { index: 0, weight: 1 },
-      complete: false,
-      reasons: []
-    }
+    const hold = stepDecision('hold', 0, 0)
     const first = {
       ...analyze(policy, emptyEvidence(), 1),
       tStar: plannedTStar(policy, arms, windowMs)!
@@ -421,6 +395,24 @@ describe("where a step's sequences are tightest (t*)", () => {
     expect(currentBudget(policy, checked.state).spent).toBeCloseTo(0.0225, 15)
   })
 })
+
+/** The gate's decision (or a person's, with `manual`) from step `from` to step `to` of testPolicy(). */
+function stepDecision(
+  action: Decision['action'],
+  from: number,
+  to: number,
+  manual?: Decision['manual']
+): Decision {
+  const steps = testPolicy().rollout.steps
+  return {
+    action,
+    from: { index: from, weight: steps[from]! },
+    to: { index: to, weight: steps[to]! },
+    complete: false,
+    reasons: [],
+    ...(manual && { manual })
+  }
+}
 
 function emptyEvidence(): Evidence {
   return {
