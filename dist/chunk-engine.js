@@ -445,7 +445,9 @@ const UNIT = { lo: 0, hi: 1 };
 /**
  * The range a metric's per-request values are known to lie in, or undefined for an unbounded
  * one (latency, cost, tokens). A bounded metric gets a nonasymptotic confidence sequence
- * (src/stats/cs/bernstein.ts), so a small or zero-variance sample never gives a narrow interval.
+ * (src/stats/cs/bernstein.ts), so a small or zero-variance sample never gives a narrow interval
+ * (with variance reduction, a score's is intersected with the adjusted one, under its guards:
+ * analysis/compareMetric.ts).
  *
  * Bounded: a rate (0/1); a mean of a score (`score`, `scores.<name>`, the judge's `judge`) in
  * [0, 1], as the record readers enforce; a mean of a 0/1 field (`error`, `error.<class>`,
@@ -3125,6 +3127,20 @@ function relativeInterval(x) {
 }
 
 /**
+ * A bounded mean with variance reduction keeps its nonasymptotic sequence at this share of its
+ * alpha, the regression-adjusted (asymptotic) one gets the rest, and the two are intersected
+ * (analysis/compareMetric.ts boundedDifference): by the union bound the intersection misses with
+ * at most the sum, and the nonasymptotic one still decides, alone, while the adjusted one is held
+ * (a skewed estimator). A tenth: the adjusted one, which decides once it is trusted, is then
+ * about 2% wider than at the whole alpha; the nonasymptotic one alone about a fifth wider.
+ */
+const NONASYMPTOTIC_SHARE = 0.1;
+const NOT_APPLIED = {
+    held: 'interval-held',
+    skewed: 'estimator-skewed',
+    disjoint: 'intervals-disagree'
+};
+/**
  * The regression-adjusted comparison of a metric with `varianceReduction`
  * (src/stats/cs/regressionAdjusted.ts), or undefined for a metric without it. Without adjusted
  * moments in the evidence (a source that cannot give them) the metric is compared unadjusted, and
@@ -3146,13 +3162,19 @@ function adjustedComparison(spec, baseline, canary, ctx) {
             preExposureUnits: none,
             reason: 'no-data'
         };
-        return { result: () => result, interval: () => undefined, skewness: () => undefined };
+        return {
+            result: () => result,
+            interval: () => undefined,
+            skewness: () => undefined,
+            available: false
+        };
     }
+    const alpha = metricRange(spec) ? ctx.alpha * (1 - NONASYMPTOTIC_SHARE) : ctx.alpha;
     const fits = new Map();
     const fit = (relative) => {
         let f = fits.get(relative);
         if (!f) {
-            f = regressionAdjustedCS(b, c, ctx.alpha, {
+            f = regressionAdjustedCS(b, c, alpha, {
                 relative,
                 tStar: ctx.tStar.total,
                 ...(ctx.side && { side: ctx.side })
@@ -3186,7 +3208,8 @@ function adjustedComparison(spec, baseline, canary, ctx) {
         skewness: relative => fit(relative).skewness,
         result: applied => applied === 'used' || !result.used
             ? result
-            : { ...result, used: false, reason: applied === 'held' ? 'interval-held' : 'bounded' }
+            : { ...result, used: false, reason: NOT_APPLIED[applied] },
+        available: main.fallback !== 'no-covariate' && main.fallback !== 'too-few-units'
     };
 }
 /** Why the metric's own pre-exposure level is not among the covariates, when it was asked for. */
@@ -3315,7 +3338,9 @@ limitValue) {
                 failEstimate: failHarm.estimate,
                 scale: Math.sqrt(Math.max(0, 1 - vr.varianceReduction))
             }
-            : undefined;
+            : adjusted?.available
+                ? 'held'
+                : undefined;
         result.needed = projectNeeded({
             why: result.why,
             units,
@@ -3328,6 +3353,56 @@ limitValue) {
     }
     result.reason = reasonText(result.why);
     return result;
+}
+/**
+ * A bounded mean's interval: its nonasymptotic sequence, and with variance reduction (adjusted
+ * moments and a covariate to use: AdjustedComparison.available) that sequence at
+ * NONASYMPTOTIC_SHARE of the alpha intersected with the regression-adjusted one at the rest
+ * (analysis/varianceReduction.ts): each misses with at most its own alpha, so the intersection
+ * with at most their sum. The adjusted one is used under an unbounded mean's guards (the skewness
+ * of the adjusted estimator, else of the unadjusted one, defined and small; a constant sample has
+ * none), else the nonasymptotic one decides alone. `projected`: 'held' projects a metric whose
+ * adjustment is available but not in use (the nonasymptotic sequence alone, at its share).
+ */
+function boundedDifference(spec, b, c, relative, range, ctx, validity, inflation, adjusted, projected) {
+    const split = adjusted?.available === true || projected === 'held';
+    const ownCtx = split ? { ...ctx, alpha: ctx.alpha * NONASYMPTOTIC_SHARE } : ctx;
+    const own = boundedInterval(spec, b, c, relative, range, ownCtx, inflation, ctx.side);
+    const method = methodOf(spec, { relative, histogram: false, betting: own.betting === true });
+    const atShare = split ? `, at ${NONASYMPTOTIC_SHARE} of the alpha` : '';
+    const alone = { interval: own, method: method + atShare + endsOf(ctx), validity };
+    if (!adjusted?.available)
+        return alone;
+    const regressionAdjusted = adjusted.interval(relative);
+    if (!regressionAdjusted)
+        return alone;
+    const kappa = relative && own.estimate > -1 ? 1 + own.estimate : 1;
+    const skewness = adjusted.skewness(relative) ?? sharedSkewness$1(b.moments, c.moments, kappa);
+    if (skewness === undefined || Math.abs(skewness) > MAX_SKEWNESS) {
+        return { ...alone, adjustment: 'skewed' };
+    }
+    const both = intersection(own, regressionAdjusted);
+    if (!both)
+        return { ...alone, adjustment: 'disjoint' };
+    const cuped = adjustedMethod(adjusted.result('used').covariates, true, relative);
+    return {
+        interval: both,
+        method: `${method}${atShare}, intersected with the ${cuped} at the rest${endsOf(ctx)}`,
+        validity: { ...validity, skewness, maxSkewness: MAX_SKEWNESS }
+    };
+}
+/**
+ * Two intervals for one change, both valid: where they agree, with the second's estimate (kept
+ * inside); undefined when they do not overlap (one of them missed).
+ */
+function intersection(own, other) {
+    const lower = Math.max(own.lower, other.lower);
+    const upper = Math.min(own.upper, other.upper);
+    if (!(lower <= upper))
+        return undefined;
+    const centre = Number.isFinite(other.estimate) ? other.estimate : own.estimate;
+    const estimate = Math.min(upper, Math.max(lower, centre));
+    return { ...other, estimate, lower, upper, se: seOf(estimate, lower, upper) };
 }
 /** Clusters of an arm: units when the moments are clustered by unit, else requests. */
 function unitsOf(m) {
@@ -3380,7 +3455,13 @@ function decisionInterval(pass, fail, better) {
     const width = merged.upper - merged.lower;
     return { ...merged, se: Number.isFinite(width) ? width / (2 * Z_95) : fail.se };
 }
-function differenceInterval(spec, b, c, tolerance, ctx, adjusted) {
+function differenceInterval(spec, b, c, tolerance, ctx, adjusted, 
+/**
+ * A projection (decisiveAt) of a metric with variance reduction: 'adjusted' when its adjusted
+ * sequence is in use (a bounded mean's asymptotic sequence stands for it), 'held' when it is
+ * available but not in use (a bounded mean's nonasymptotic sequence at its share).
+ */
+projected) {
     const relative = tolerance.relative;
     const aggregate = ctx.designEffects?.[spec.name];
     if (spec.kind === 'quantile') {
@@ -3412,16 +3493,10 @@ function differenceInterval(spec, b, c, tolerance, ctx, adjusted) {
     const validity = {};
     if (inflation)
         validity.designEffect = { ...inflation, source: aggregate.source };
-    const range = sketchRange(metricRange(spec), b, c);
+    const range = projected === 'adjusted' ? undefined : sketchRange(metricRange(spec), b, c);
     if (range) {
-        const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation, ctx.side);
-        return {
-            interval,
-            method: methodOf(spec, { relative, histogram: false, betting: interval.betting === true }) +
-                endsOf(ctx),
-            validity,
-            ...(adjusted && { adjustment: 'bounded' })
-        };
+        const held = projected === 'held' ? projected : undefined;
+        return boundedDifference(spec, b, c, relative, range, ctx, validity, inflation, adjusted, held);
     }
     const interval = ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
         relative,
@@ -3688,7 +3763,9 @@ function scaledLevels(m, k) {
  * factors, at the same estimates. Quantiles keep no moments to grow: their interval's half-widths
  * shrink as the rank boundary does with the canary's requests (stats/projection.ts).
  */
-function decisiveAt(spec, b, c, ctx, failAt, now, f, adjusted) {
+function decisiveAt(spec, b, c, ctx, failAt, now, f, 
+/** The adjusted sequence in use, or 'held': available but not in use (see differenceInterval). */
+adjusted) {
     const enough = (spec.reference !== undefined || unitsOf(b) * f.baseline.units >= ctx.minSamples) &&
         unitsOf(c) * f.canary.units >= ctx.minSamples;
     if (!enough)
@@ -3701,21 +3778,25 @@ function decisiveAt(spec, b, c, ctx, failAt, now, f, adjusted) {
     const gc = grown(c, f.canary);
     // With variance reduction in use, the grown unadjusted interval is moved to the adjusted
     // estimate and narrowed by the reduction seen now (sqrt(1 - reduction): the two sequences share
-    // their boundary, ../stats/cs/regressionAdjusted.ts), its guards (skewness) still applying.
-    const view = (h, estimate) => adjusted && estimate !== undefined && Number.isFinite(h.estimate)
+    // their boundary, ../stats/cs/regressionAdjusted.ts), its guards (skewness) still applying. A
+    // bounded mean's is then its asymptotic sequence (the adjusted one decides once trusted); held,
+    // its nonasymptotic one at its share.
+    const inUse = adjusted === 'held' ? undefined : adjusted;
+    const projected = adjusted === 'held' ? adjusted : inUse && 'adjusted';
+    const view = (h, estimate) => inUse && estimate !== undefined && Number.isFinite(h.estimate)
         ? {
             estimate,
             lower: Number.isFinite(h.lower)
-                ? estimate - (h.estimate - h.lower) * adjusted.scale
+                ? estimate - (h.estimate - h.lower) * inUse.scale
                 : h.lower,
             upper: Number.isFinite(h.upper)
-                ? estimate + (h.upper - h.estimate) * adjusted.scale
+                ? estimate + (h.upper - h.estimate) * inUse.scale
                 : h.upper
         }
         : h;
     const passCtx = passContext(ctx, spec.better);
     const failCtx = failContext(ctx, spec.better);
-    const harm = view(toHarm(differenceInterval(spec, gb, gc, spec.tolerance, passCtx).interval, spec.better), adjusted?.estimate);
+    const harm = view(toHarm(differenceInterval(spec, gb, gc, spec.tolerance, passCtx, undefined, projected).interval, spec.better), inUse?.estimate);
     if (harm.upper < spec.tolerance.value)
         return true;
     const sameScale = failAt.relative === spec.tolerance.relative;
@@ -3724,7 +3805,7 @@ function decisiveAt(spec, b, c, ctx, failAt, now, f, adjusted) {
         return false;
     const fail = sameScale && passCtx === failCtx
         ? harm
-        : view(toHarm(differenceInterval(spec, gb, gc, failAt, failCtx).interval, spec.better), adjusted?.failEstimate);
+        : view(toHarm(differenceInterval(spec, gb, gc, failAt, failCtx, undefined, projected).interval, spec.better), inUse?.failEstimate);
     return fail.lower > failAt.value;
 }
 const sketchOf = (m, interpolate = false) => {
@@ -3836,6 +3917,14 @@ function armInterval(spec, arm, ctx, which) {
         ? { estimate: ci.estimate, lower: -Infinity, upper: Infinity }
         : ci;
 }
+/** The regression-adjusted sequence's words, for the decision record. */
+function adjustedMethod(covariates, skewness, relative) {
+    const names = [...new Set(covariates.map(c => c.split('=')[0]))].join(', ');
+    const trusted = skewness
+        ? 'trusted from the minimum sample in units and an adjusted estimator skewness below 0.2 (Cochran 1977)'
+        : 'trusted from the minimum sample in units (skewness not assessed: the source gives no third moments)';
+    return `regression-adjusted (CUPED) asymptotic CS on ${names}, clustered by unit (Lindon, Ham, Tingley & Bojinov 2022; Deng et al. 2013), ${trusted}, ${relative ? 'relative (Fieller)' : 'absolute'}`;
+}
 /** Which confidence sequence, with its reference, for the decision record. */
 function methodOf(spec, d) {
     if (spec.kind === 'quantile') {
@@ -3861,13 +3950,8 @@ function methodOf(spec, d) {
     if (range) {
         return `nonasymptotic empirical-Bernstein CS for a mean in [${range.lo}, ${range.hi}], both arms' supermartingales joined (Howard et al. 2021; Waudby-Smith & Ramdas 2024; Fan, Grama & Liu 2015), ${scale}`;
     }
-    if (d.adjustedFor) {
-        const names = [...new Set(d.adjustedFor.map(c => c.split('=')[0]))].join(', ');
-        const trusted = d.skewness
-            ? 'trusted from the minimum sample in units and an adjusted estimator skewness below 0.2 (Cochran 1977)'
-            : 'trusted from the minimum sample in units (skewness not assessed: the source gives no third moments)';
-        return `regression-adjusted (CUPED) asymptotic CS on ${names}, clustered by unit (Lindon, Ham, Tingley & Bojinov 2022; Deng et al. 2013), ${trusted}, ${d.relative ? 'relative (Fieller)' : 'absolute'}`;
-    }
+    if (d.adjustedFor)
+        return adjustedMethod(d.adjustedFor, d.skewness === true, d.relative);
     const base = spec.kind === 'ratio' ? 'asymptotic CS for a ratio of sums' : 'asymptotic CS for a mean';
     const spread = "each arm's variance at least the other's relative spread";
     const trusted = d.skewness
@@ -6626,7 +6710,8 @@ const NOT_USED = {
     'no-covariate': 'no usable covariate',
     'explains-nothing': 'the covariates explain nothing',
     'interval-held': 'the interval is not trusted yet',
-    bounded: 'a bounded score keeps its nonasymptotic interval'
+    'estimator-skewed': 'the adjusted estimator is too skewed yet; the nonasymptotic interval decides',
+    'intervals-disagree': 'it disagrees with the nonasymptotic interval, which decides'
 };
 /**
  * The metric's variance reduction (CUPED): "CUPED -43% variance (pre-exposure level; 1,234 of
@@ -8941,7 +9026,23 @@ const metricVarianceReduction = {
         return settings.check(value, path, issues);
     }
 };
-const ADJUSTABLE = ['mean', 'ratio'];
+/**
+ * Why a metric cannot be adjusted (undefined: it can). A bounded mean that is not 0/1 (a score, a
+ * declared range) can: its nonasymptotic sequence stays, intersected with the adjusted one
+ * (analysis/compareMetric.ts). A 0/1 mean is a rate in disguise: its events are often rare, where
+ * the normal approximation the adjusted sequence rests on fails, and its betting sequence is
+ * already tight. The judge's scores are of outputs sampled at each look, with no lookback.
+ */
+function notAdjustable(m) {
+    if (m.kind === 'quantile')
+        return 'a quantile is compared by ranks, which regression does not adjust';
+    if (m.kind === 'rate' || binaryMetric(m)) {
+        return 'a rate (a 0/1 field) is bounded and gets a nonasymptotic sequence of its own';
+    }
+    if (m.from === 'judge')
+        return "the judge's scores are of outputs sampled at each look, with no lookback";
+    return undefined;
+}
 /**
  * Resolves each metric's variance reduction (its own, else the policy's for a mean or ratio
  * metric) and checks the covariates. Issues point at the key that holds the problem.
@@ -8956,16 +9057,9 @@ function resolveVarianceReduction(policy, issues) {
         const at = ['metrics', i, 'varianceReduction'];
         if (own === OPT_OUT)
             return rest;
-        // A bounded mean (a score, a 0/1 field, a declared range) gets a nonasymptotic sequence
-        // (stats/cs/bernstein.ts) that the regression adjustment, an asymptotic one, would replace.
-        const bounded = m.kind === 'mean' && metricRange(m) !== undefined;
-        if (own !== undefined && (!ADJUSTABLE.includes(m.kind) || bounded)) {
-            const what = m.kind === 'quantile'
-                ? 'a quantile is compared by ranks, which regression does not adjust'
-                : m.kind === 'rate'
-                    ? 'a rate is bounded and gets a nonasymptotic sequence of its own'
-                    : `\`${m.from}\` is a bounded mean, whose nonasymptotic sequence is valid from the first requests and is not adjusted`;
-            reject(issues, at, `variance reduction adjusts unbounded means and ratios: ${what}; remove it`, 'key');
+        const refused = notAdjustable(m);
+        if (own !== undefined && refused) {
+            reject(issues, at, `variance reduction adjusts means and ratios: ${refused}; remove it`, 'key');
             return rest;
         }
         if (own !== undefined && own !== POLICY_DEFAULT) {
@@ -8973,7 +9067,7 @@ function resolveVarianceReduction(policy, issues) {
             return { ...rest, varianceReduction: own };
         }
         const resolved = top ?? (own === POLICY_DEFAULT ? defaults() : undefined);
-        if (!resolved || !ADJUSTABLE.includes(m.kind) || bounded)
+        if (!resolved || notAdjustable(m))
             return rest;
         return { ...rest, varianceReduction: resolved };
     });

@@ -571,7 +571,7 @@ interface MetricResult {
     why?: MetricWhy;
     /**
      * What the interval's validity rests on: the estimator's skewness and the largest trusted
-     * (unbounded means, stats/clt.ts), the design effect applied to per-request data of per-unit
+     * (unbounded means, and adjusted bounded ones, stats/clt.ts), the design effect applied to per-request data of per-unit
      * arms (aggregated sources).
      */
     validity?: {
@@ -620,7 +620,10 @@ interface MetricResult {
 }
 /** The regression adjustment of one metric (analysis/varianceReduction.ts), for the record. */
 interface VarianceReductionResult {
-    /** The adjusted sequence is the metric's interval (else the unadjusted one is, and `reason` says why). */
+    /**
+     * The adjusted sequence is the metric's interval (a bounded mean's: intersected with its
+     * nonasymptotic one); else the unadjusted one is, and `reason` says why.
+     */
     used: boolean;
     /**
      * 1 - adjusted variance / unadjusted variance of the change, at the same units: 0.4 means an
@@ -661,8 +664,16 @@ type VarianceReductionReason =
  * adjusted one is held back with it, whatever the variance it removes.
  */
  | 'interval-held'
-/** A bounded mean: its nonasymptotic sequence (stats/cs/bernstein.ts) is not adjusted. */
- | 'bounded';
+/**
+ * A bounded mean (a score): the adjusted estimator is too skewed yet (stats/clt.ts), and the
+ * score's nonasymptotic interval decides alone.
+ */
+ | 'estimator-skewed'
+/**
+ * A bounded mean: its adjusted interval and its nonasymptotic one do not overlap (one of them
+ * missed), and the nonasymptotic one decides alone.
+ */
+ | 'intervals-disagree';
 type CovariateLeftOut = 
 /** Fewer than 10 units with pre-exposure data. */
 'low-coverage' | 'constant' | 'collinear'

@@ -17,6 +17,7 @@ import type { Policy } from '../src/policy/types.js'
 import { FileSource } from '../src/sources/file/fileSource.js'
 import { FileStateStore } from '../src/state/fileStore.js'
 import type { MetricResult } from '../src/analysis/types.js'
+import { SCENARIOS as SPEED_SCENARIOS, simulateStep } from './validity/speed.js'
 
 const HOUR = 3_600_000
 const root = mkdtempSync(join(tmpdir(), 'rollout-gate-cuped-'))
@@ -123,6 +124,33 @@ describe('variance reduction, end to end', () => {
     expect(cuped.dataQuality!.preExposure!.records).toBeGreaterThan(30_000)
   })
 
+  it("narrows a score's interval: its nonasymptotic sequence at a tenth of alpha, intersected with the adjusted one", async () => {
+    const quality =
+      '  - { name: quality, from: score, kind: mean, better: higher, tolerance: 2% }\n'
+    const withQuality = (extra = '') =>
+      parsePolicy(POLICY.replace('pricing:', `${quality}pricing:`) + extra, join(root, 'q.yml'))
+    const plain = metric((await run(withQuality())).record.metrics, 'quality')
+    const cuped = metric(
+      (await run(withQuality('varianceReduction: { lookback: 1d }\n'))).record.metrics,
+      'quality'
+    )
+    expect(plain.method).toMatch(/^nonasymptotic empirical-Bernstein CS for a mean in \[0, 1\]/)
+    expect(cuped.method).toMatch(
+      /^nonasymptotic empirical-Bernstein CS for a mean in \[0, 1\].*, at 0\.1 of the alpha, intersected with the regression-adjusted \(CUPED\) asymptotic CS on pre-exposure level/
+    )
+    expect(cuped.varianceReduction).toMatchObject({
+      used: true,
+      covariates: ['pre-exposure level']
+    })
+    expect(cuped.varianceReduction!.varianceReduction).toBeGreaterThan(0.01)
+    expect(cuped.validity!.skewness!).toBeLessThan(0.2)
+    // Little of this score's variance is per user (3%), but the adjusted sequence is asymptotic.
+    expect(width(cuped)).toBeLessThan(0.9 * width(plain))
+    // The same point estimate's neighbourhood: the adjusted estimate lies inside both intervals.
+    expect(cuped.delta.estimate).toBeGreaterThan(plain.delta.lower)
+    expect(cuped.delta.estimate).toBeLessThan(plain.delta.upper)
+  })
+
   it('reads the lookback before the rollout began, from the state, at any step', async () => {
     const policy = policyOf('varianceReduction: { lookback: 1d }\n')
     // At the second step, which began an hour in: the lookback still ends at the rollout's start.
@@ -205,5 +233,21 @@ describe('variance reduction, end to end', () => {
       resumeAt
     )
     expect(resumed.startedAt).toBe(new Date(resumeAt).toISOString())
+  })
+})
+
+describe('variance reduction on the speed traffic (test/validity/speed.ts)', () => {
+  it("promotes a 0.7% quality drop inside a 2% tolerance by minute 120 with 6 hours of users' history, where without it the score holds", async () => {
+    const scenario = SPEED_SCENARIOS.find(s => s.id === 'quality-0.7')!
+    for (const seed of [7000, 7005]) {
+      const without = await simulateStep(scenario, seed)
+      const withHistory = await simulateStep(scenario, seed, { lookback: 360 })
+      expect(without.every(l => l.action === 'hold')).toBe(true)
+      const last = without.at(-1)!
+      expect(last.metrics.find(m => m.name === 'quality')!.verdict).toBe('inconclusive')
+      const promoted = withHistory.find(l => l.action !== 'hold')
+      expect(promoted).toMatchObject({ action: 'promote' })
+      expect(promoted!.minute).toBeLessThanOrEqual(120)
+    }
   })
 })

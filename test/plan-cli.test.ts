@@ -55,7 +55,7 @@ describe('rollout-gate plan', () => {
       const cuped = cli([command, '--policy', 'cuped.yml'], dir)
       expect(cuped.status, command).toBe(2)
       expect(cuped.stderr).toContain('cannot replay variance reduction (CUPED) yet')
-      expect(cuped.stderr).toContain("'output length' metric has it")
+      expect(cuped.stderr).toContain("'quality', 'output length' metrics have it")
     }
   })
 

@@ -31,7 +31,7 @@ describe('varianceReduction', () => {
     expect(Object.values(byName(DESIGN_POLICY)).every(v => v === undefined)).toBe(true)
   })
 
-  it('at the top level applies to every unbounded mean and ratio metric, with a 7-day lookback by default', () => {
+  it('at the top level applies to every mean (a score too) and ratio metric, with a 7-day lookback by default', () => {
     const vr = byName(withLines('varianceReduction: { covariates: [input_tokens, route] }'))
     const expected = {
       lookback: 7 * DAY,
@@ -41,8 +41,8 @@ describe('varianceReduction', () => {
       ]
     }
     expect(vr).toEqual({
-      // A score in [0, 1] keeps its nonasymptotic sequence (policy/bounds.ts).
-      quality: undefined,
+      // A score in [0, 1] keeps its nonasymptotic sequence beside the adjusted one.
+      quality: expected,
       'p95 latency': undefined,
       'cost per request': expected,
       'error rate': undefined,
@@ -77,30 +77,41 @@ describe('varianceReduction', () => {
         path: 'metrics[1].varianceReduction',
         line: 15,
         col: text.split('\n')[14]!.indexOf('varianceReduction') + 1,
-        message: expect.stringMatching(
-          /^variance reduction adjusts unbounded means and ratios: a quantile/
-        )
+        message: expect.stringMatching(/^variance reduction adjusts means and ratios: a quantile/)
       })
     ])
     expect(issuesOf(metricWith('error rate', 'varianceReduction: {}'))[0]).toMatchObject({
       path: 'metrics[3].varianceReduction',
-      message: expect.stringMatching(/a rate is bounded/)
+      message: expect.stringMatching(/a rate \(a 0\/1 field\) is bounded/)
     })
   })
 
-  it('is refused on a bounded mean (a score), whose nonasymptotic sequence is not adjusted', () => {
-    const text = metricWith('quality', 'varianceReduction: { lookback: 1d }')
-    const line = text.split('\n').findIndex(l => l.includes('{ name: quality,')) + 1
-    const row = text.split('\n')[line - 1]!
-    expect(issuesOf(text)).toEqual([
+  it('is taken by a score and refused on a 0/1 mean, at its key', () => {
+    expect(byName(metricWith('quality', 'varianceReduction: { lookback: 1d }')).quality).toEqual({
+      lookback: DAY,
+      covariates: []
+    })
+    const binary = DESIGN_POLICY.replace(
+      '{ name: error rate, from: error, kind: rate, better: lower, tolerance: 0.5pp, limit: 2% }',
+      '{ name: error rate, from: error, kind: mean, better: lower, tolerance: 0.005, varianceReduction: true }'
+    )
+    const line = binary.split('\n').findIndex(l => l.includes('{ name: error rate,')) + 1
+    const row = binary.split('\n')[line - 1]!
+    expect(issuesOf(binary)).toEqual([
       expect.objectContaining({
-        path: 'metrics[0].varianceReduction',
+        path: 'metrics[3].varianceReduction',
         line,
         col: row.indexOf('varianceReduction') + 1,
         message:
-          'variance reduction adjusts unbounded means and ratios: `score` is a bounded mean, whose nonasymptotic sequence is valid from the first requests and is not adjusted; remove it'
+          'variance reduction adjusts means and ratios: a rate (a 0/1 field) is bounded and gets a nonasymptotic sequence of its own; remove it'
       })
     ])
+    // Under a top-level varianceReduction the 0/1 mean is left unadjusted, without a message.
+    expect(
+      byName(
+        `${DESIGN_POLICY.replace('kind: rate, better: lower, tolerance: 0.5pp, limit: 2% }', 'kind: mean, better: lower, tolerance: 0.005 }')}varianceReduction: {}\n`
+      )['error rate']
+    ).toBeUndefined()
     // `false` is always allowed (it opts out of the policy's).
     expect(issuesIn(metricWith('quality', 'varianceReduction: false'))).toEqual([])
   })

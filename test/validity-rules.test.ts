@@ -21,11 +21,13 @@ import type { Policy } from '../src/policy/types.js'
 import { budgetText } from '../src/report/budget.js'
 import { decisionRecord } from '../src/report/record.js'
 import { emptyQuality, TOTAL_SEGMENT, type Cell, type Evidence } from '../src/sketch/evidence.js'
+import { addAdjustedCluster, emptyAdjusted } from '../src/sketch/adjustedMoments.js'
 import { addCluster, emptyMoments } from '../src/sketch/moments.js'
 import type { MetricSketch, RatioMoments } from '../src/sketch/types.js'
 import { RESTART_SHARE, sequenceAlphas, stepAlpha } from '../src/stats/alphaSpending.js'
 import { armSkewness, contrastSkewness, MAX_SKEWNESS, sharedSkewness } from '../src/stats/clt.js'
 import { testPolicy } from './helpers/analysis.js'
+import { gateResult, metricSpec } from './validity/gate.js'
 
 const momentsOf = (clusters: [number, number][]): RatioMoments => {
   const m = emptyMoments()
@@ -115,6 +117,76 @@ describe('the skewness of the estimator (clt.ts)', () => {
     const mild = compareMetric(latency, sketch(40_000, 0.3), sketch(4000, 0.3), ctx)
     expect(Number.isFinite(mild.delta.upper)).toBe(true)
     expect(mild.method).toMatch(/skewness below 0.2 \(Cochran 1977\)/)
+  })
+})
+
+describe('a bounded score with variance reduction', () => {
+  // Users of 1-4 requests, each with a pre-exposure record; `value` gives a request's score.
+  const arms = (value: (user: number, request: number) => number): MetricSketch[] =>
+    [0, 1].map(arm => {
+      const moments = emptyMoments()
+      const adjusted = emptyAdjusted([])
+      let squares = 0
+      for (let u = 0; u < 600; u++) {
+        const requests = 1 + (u % 4)
+        let x = 0
+        for (let r = 0; r < requests; r++) {
+          const v = value(2 * u + arm, r)
+          x += v
+          squares += v * v
+        }
+        addCluster(moments, x, requests)
+        addAdjustedCluster(adjusted, [x, requests, value(2 * u + arm, -1), 1, requests])
+      }
+      return { moments, requests: moments.sy, requestSquares: squares, adjusted }
+    })
+  const spec = metricSpec({
+    kind: 'mean',
+    from: 'score',
+    tolerance: { value: 0.05, relative: true },
+    varianceReduction: { lookback: 86_400_000, covariates: [] }
+  })
+  const { varianceReduction: _, ...plainSpec } = spec
+  const gate = { alpha: 0.05, canaryWeight: 50, minSamples: 300 }
+
+  it('keeps a constant sample wide: with a constant history there is no covariate and the score keeps its whole alpha; with a varying one, nothing to explain and a tenth', () => {
+    const [b, c] = arms(() => 0.5)
+    const cuped = gateResult(spec, b!, c!, gate)
+    const plain = gateResult(plainSpec, b!, c!, gate)
+    // A constant pre-exposure level is dropped: no covariate is left, nothing is split.
+    expect(cuped.varianceReduction).toMatchObject({ used: false, reason: 'no-covariate' })
+    expect(cuped.method).toBe(plain.method)
+    expect(cuped.delta).toEqual(plain.delta)
+    // A zero-variance asymptotic interval would be a point; the nonasymptotic one is a few percent.
+    expect(plain.delta.upper - plain.delta.lower).toBeGreaterThan(0.02)
+    // A history that varies is a covariate (whether it explains anything reads the window's
+    // values, so the alpha is split either way): the window's constant scores leave nothing to
+    // explain, and the nonasymptotic sequence decides alone at a tenth of the alpha.
+    const rand = mulberry32(9)
+    const [hb, hc] = arms((_, r) => (r < 0 ? rand() : 0.5))
+    const history = gateResult(spec, hb!, hc!, gate)
+    expect(history.varianceReduction).toMatchObject({ used: false, reason: 'explains-nothing' })
+    expect(history.method).toMatch(
+      /^nonasymptotic empirical-Bernstein CS .*, at 0\.1 of the alpha$/
+    )
+    expect(history.delta.upper - history.delta.lower).toBeGreaterThan(
+      plain.delta.upper - plain.delta.lower
+    )
+  })
+
+  it("intersects the two where users' levels carry over: less than half the nonasymptotic width", () => {
+    const rand = mulberry32(5)
+    const levels = Array.from({ length: 1200 }, () => 0.6 + 0.15 * normal(rand))
+    const clip = (v: number) => Math.min(1, Math.max(0, v))
+    const [b, c] = arms((user, r) => clip(levels[user]! + (r < 0 ? 0.02 : 0.05) * normal(rand)))
+    const cuped = gateResult(spec, b!, c!, gate)
+    const plain = gateResult(plainSpec, b!, c!, gate)
+    expect(cuped.varianceReduction).toMatchObject({ used: true })
+    expect(cuped.varianceReduction!.varianceReduction).toBeGreaterThan(0.5)
+    expect(cuped.method).toMatch(/at 0\.1 of the alpha, intersected with the regression-adjusted/)
+    expect(cuped.delta.upper - cuped.delta.lower).toBeLessThan(
+      0.5 * (plain.delta.upper - plain.delta.lower)
+    )
   })
 })
 

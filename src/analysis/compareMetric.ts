@@ -33,7 +33,11 @@ import { samplesToDecide } from '../stats/projection.js'
 import { rankDesignEffect } from './designEffect.js'
 import { projectNeeded, type ArmFactors, type Growth } from './projection.js'
 import type { LimitResult, MetricResult, MetricWhy, Verdict } from './types.js'
-import { adjustedComparison, type AdjustedComparison } from './varianceReduction.js'
+import {
+  adjustedComparison,
+  NONASYMPTOTIC_SHARE,
+  type AdjustedComparison
+} from './varianceReduction.js'
 import type { PreExposureQuality } from '../sketch/evidence.js'
 
 export interface CompareContext {
@@ -242,7 +246,9 @@ export function compareMetric(
             failEstimate: failHarm.estimate,
             scale: Math.sqrt(Math.max(0, 1 - vr.varianceReduction))
           }
-        : undefined
+        : adjusted?.available
+          ? ('held' as const)
+          : undefined
     result.needed = projectNeeded({
       why: result.why,
       units,
@@ -255,6 +261,68 @@ export function compareMetric(
   }
   result.reason = reasonText(result.why)
   return result
+}
+
+/**
+ * A bounded mean's interval: its nonasymptotic sequence, and with variance reduction (adjusted
+ * moments and a covariate to use: AdjustedComparison.available) that sequence at
+ * NONASYMPTOTIC_SHARE of the alpha intersected with the regression-adjusted one at the rest
+ * (analysis/varianceReduction.ts): each misses with at most its own alpha, so the intersection
+ * with at most their sum. The adjusted one is used under an unbounded mean's guards (the skewness
+ * of the adjusted estimator, else of the unadjusted one, defined and small; a constant sample has
+ * none), else the nonasymptotic one decides alone. `projected`: 'held' projects a metric whose
+ * adjustment is available but not in use (the nonasymptotic sequence alone, at its share).
+ */
+function boundedDifference(
+  spec: MetricSpec,
+  b: MetricSketch,
+  c: MetricSketch,
+  relative: boolean,
+  range: ValueRange,
+  ctx: CompareContext,
+  validity: NonNullable<MetricResult['validity']>,
+  inflation?: { baseline: number; canary: number },
+  adjusted?: AdjustedComparison,
+  projected?: 'held'
+): Evaluated {
+  const split = adjusted?.available === true || projected === 'held'
+  const ownCtx = split ? { ...ctx, alpha: ctx.alpha * NONASYMPTOTIC_SHARE } : ctx
+  const own = boundedInterval(spec, b, c, relative, range, ownCtx, inflation, ctx.side)
+  const method = methodOf(spec, { relative, histogram: false, betting: own.betting === true })
+  const atShare = split ? `, at ${NONASYMPTOTIC_SHARE} of the alpha` : ''
+  const alone: Evaluated = { interval: own, method: method + atShare + endsOf(ctx), validity }
+  if (!adjusted?.available) return alone
+  const regressionAdjusted = adjusted.interval(relative)
+  if (!regressionAdjusted) return alone
+  const kappa = relative && own.estimate > -1 ? 1 + own.estimate : 1
+  const skewness = adjusted.skewness(relative) ?? sharedSkewness(b.moments, c.moments, kappa)
+  if (skewness === undefined || Math.abs(skewness) > MAX_SKEWNESS) {
+    return { ...alone, adjustment: 'skewed' }
+  }
+  const both = intersection(own, regressionAdjusted)
+  if (!both) return { ...alone, adjustment: 'disjoint' }
+  const cuped = adjustedMethod(adjusted.result('used').covariates, true, relative)
+  return {
+    interval: both,
+    method: `${method}${atShare}, intersected with the ${cuped} at the rest${endsOf(ctx)}`,
+    validity: { ...validity, skewness, maxSkewness: MAX_SKEWNESS }
+  }
+}
+
+/**
+ * Two intervals for one change, both valid: where they agree, with the second's estimate (kept
+ * inside); undefined when they do not overlap (one of them missed).
+ */
+function intersection(
+  own: DifferenceInterval,
+  other: DifferenceInterval
+): DifferenceInterval | undefined {
+  const lower = Math.max(own.lower, other.lower)
+  const upper = Math.min(own.upper, other.upper)
+  if (!(lower <= upper)) return undefined
+  const centre = Number.isFinite(other.estimate) ? other.estimate : own.estimate
+  const estimate = Math.min(upper, Math.max(lower, centre))
+  return { ...other, estimate, lower, upper, se: seOf(estimate, lower, upper) }
 }
 
 /** Clusters of an arm: units when the moments are clustered by unit, else requests. */
@@ -323,8 +391,13 @@ interface Evaluated {
   /** Set when the interval cannot be trusted yet; the interval is then unbounded. */
   blocked?: MetricWhy
   validity?: MetricResult['validity']
-  /** For a metric with variance reduction, where its adjusted sequence was not used, why. */
-  adjustment?: 'held' | 'bounded'
+  /**
+   * For a metric with variance reduction, where its adjusted sequence was not used, why: the
+   * metric's interval is held ('held'); a bounded mean's adjusted estimator is too skewed yet
+   * ('skewed') or its interval disagrees with the nonasymptotic one ('disjoint'), which then
+   * decides alone.
+   */
+  adjustment?: 'held' | 'skewed' | 'disjoint'
 }
 
 function differenceInterval(
@@ -333,7 +406,13 @@ function differenceInterval(
   c: MetricSketch,
   tolerance: Tolerance,
   ctx: CompareContext,
-  adjusted?: AdjustedComparison
+  adjusted?: AdjustedComparison,
+  /**
+   * A projection (decisiveAt) of a metric with variance reduction: 'adjusted' when its adjusted
+   * sequence is in use (a bounded mean's asymptotic sequence stands for it), 'held' when it is
+   * available but not in use (a bounded mean's nonasymptotic sequence at its share).
+   */
+  projected?: 'adjusted' | 'held'
 ): Evaluated {
   const relative = tolerance.relative
   const aggregate = ctx.designEffects?.[spec.name]
@@ -366,17 +445,10 @@ function differenceInterval(
     : undefined
   const validity: NonNullable<MetricResult['validity']> = {}
   if (inflation) validity.designEffect = { ...inflation, source: aggregate!.source }
-  const range = sketchRange(metricRange(spec), b, c)
+  const range = projected === 'adjusted' ? undefined : sketchRange(metricRange(spec), b, c)
   if (range) {
-    const interval = boundedInterval(spec, b, c, relative, range, ctx, inflation, ctx.side)
-    return {
-      interval,
-      method:
-        methodOf(spec, { relative, histogram: false, betting: interval.betting === true }) +
-        endsOf(ctx),
-      validity,
-      ...(adjusted && { adjustment: 'bounded' as const })
-    }
+    const held = projected === 'held' ? projected : undefined
+    return boundedDifference(spec, b, c, relative, range, ctx, validity, inflation, adjusted, held)
   }
   const interval = ratioDifferenceCS(b.moments, c.moments, ctx.alpha, {
     relative,
@@ -662,7 +734,8 @@ function decisiveAt(
   failAt: Tolerance,
   now: { harm: Harm; t: number },
   f: ArmFactors,
-  adjusted?: { estimate: number; failEstimate: number; scale: number }
+  /** The adjusted sequence in use, or 'held': available but not in use (see differenceInterval). */
+  adjusted?: { estimate: number; failEstimate: number; scale: number } | 'held'
 ): boolean {
   const enough =
     (spec.reference !== undefined || unitsOf(b) * f.baseline.units >= ctx.minSamples) &&
@@ -685,24 +758,31 @@ function decisiveAt(
   const gc = grown(c, f.canary)
   // With variance reduction in use, the grown unadjusted interval is moved to the adjusted
   // estimate and narrowed by the reduction seen now (sqrt(1 - reduction): the two sequences share
-  // their boundary, ../stats/cs/regressionAdjusted.ts), its guards (skewness) still applying.
+  // their boundary, ../stats/cs/regressionAdjusted.ts), its guards (skewness) still applying. A
+  // bounded mean's is then its asymptotic sequence (the adjusted one decides once trusted); held,
+  // its nonasymptotic one at its share.
+  const inUse = adjusted === 'held' ? undefined : adjusted
+  const projected = adjusted === 'held' ? adjusted : inUse && ('adjusted' as const)
   const view = (h: Harm, estimate: number | undefined): Harm =>
-    adjusted && estimate !== undefined && Number.isFinite(h.estimate)
+    inUse && estimate !== undefined && Number.isFinite(h.estimate)
       ? {
           estimate,
           lower: Number.isFinite(h.lower)
-            ? estimate - (h.estimate - h.lower) * adjusted.scale
+            ? estimate - (h.estimate - h.lower) * inUse.scale
             : h.lower,
           upper: Number.isFinite(h.upper)
-            ? estimate + (h.upper - h.estimate) * adjusted.scale
+            ? estimate + (h.upper - h.estimate) * inUse.scale
             : h.upper
         }
       : h
   const passCtx = passContext(ctx, spec.better)
   const failCtx = failContext(ctx, spec.better)
   const harm = view(
-    toHarm(differenceInterval(spec, gb, gc, spec.tolerance, passCtx).interval, spec.better),
-    adjusted?.estimate
+    toHarm(
+      differenceInterval(spec, gb, gc, spec.tolerance, passCtx, undefined, projected).interval,
+      spec.better
+    ),
+    inUse?.estimate
   )
   if (harm.upper < spec.tolerance.value) return true
   const sameScale = failAt.relative === spec.tolerance.relative
@@ -712,8 +792,11 @@ function decisiveAt(
     sameScale && passCtx === failCtx
       ? harm
       : view(
-          toHarm(differenceInterval(spec, gb, gc, failAt, failCtx).interval, spec.better),
-          adjusted?.failEstimate
+          toHarm(
+            differenceInterval(spec, gb, gc, failAt, failCtx, undefined, projected).interval,
+            spec.better
+          ),
+          inUse?.failEstimate
         )
   return fail.lower > failAt.value
 }
@@ -852,6 +935,15 @@ function armInterval(
     : ci
 }
 
+/** The regression-adjusted sequence's words, for the decision record. */
+function adjustedMethod(covariates: string[], skewness: boolean, relative: boolean): string {
+  const names = [...new Set(covariates.map(c => c.split('=')[0]))].join(', ')
+  const trusted = skewness
+    ? 'trusted from the minimum sample in units and an adjusted estimator skewness below 0.2 (Cochran 1977)'
+    : 'trusted from the minimum sample in units (skewness not assessed: the source gives no third moments)'
+  return `regression-adjusted (CUPED) asymptotic CS on ${names}, clustered by unit (Lindon, Ham, Tingley & Bojinov 2022; Deng et al. 2013), ${trusted}, ${relative ? 'relative (Fieller)' : 'absolute'}`
+}
+
 /** Which confidence sequence, with its reference, for the decision record. */
 function methodOf(
   spec: MetricSpec,
@@ -887,13 +979,7 @@ function methodOf(
   if (range) {
     return `nonasymptotic empirical-Bernstein CS for a mean in [${range.lo}, ${range.hi}], both arms' supermartingales joined (Howard et al. 2021; Waudby-Smith & Ramdas 2024; Fan, Grama & Liu 2015), ${scale}`
   }
-  if (d.adjustedFor) {
-    const names = [...new Set(d.adjustedFor.map(c => c.split('=')[0]))].join(', ')
-    const trusted = d.skewness
-      ? 'trusted from the minimum sample in units and an adjusted estimator skewness below 0.2 (Cochran 1977)'
-      : 'trusted from the minimum sample in units (skewness not assessed: the source gives no third moments)'
-    return `regression-adjusted (CUPED) asymptotic CS on ${names}, clustered by unit (Lindon, Ham, Tingley & Bojinov 2022; Deng et al. 2013), ${trusted}, ${d.relative ? 'relative (Fieller)' : 'absolute'}`
-  }
+  if (d.adjustedFor) return adjustedMethod(d.adjustedFor, d.skewness === true, d.relative)
   const base =
     spec.kind === 'ratio' ? 'asymptotic CS for a ratio of sums' : 'asymptotic CS for a mean'
   const spread = "each arm's variance at least the other's relative spread"

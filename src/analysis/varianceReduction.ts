@@ -1,3 +1,4 @@
+import { metricRange } from '../policy/bounds.js'
 import type { MetricSpec } from '../policy/types.js'
 import type { PreExposureQuality } from '../sketch/evidence.js'
 import type { MetricSketch } from '../sketch/types.js'
@@ -20,10 +21,37 @@ export interface AdjustedComparison {
   skewness(relative: boolean): number | undefined
   /**
    * The record's entry. `applied`: 'used' when the comparison decided on the adjusted sequence,
-   * 'held' when its interval is not trusted yet (the adjusted one waits with it), 'bounded' for a
-   * bounded mean's nonasymptotic sequence, which is not adjusted.
+   * 'held' when its interval is not trusted yet (the adjusted one waits with it); for a bounded
+   * mean, whose nonasymptotic sequence then decides alone, 'skewed' when the adjusted estimator
+   * is too skewed yet, 'disjoint' when the two intervals do not overlap.
    */
-  result(applied: 'used' | 'held' | 'bounded'): VarianceReductionResult
+  result(applied: Applied): VarianceReductionResult
+  /**
+   * Whether there is an adjusted sequence to use: the source gave adjusted moments, and a
+   * covariate is left after the checks on the covariates themselves (units with history, none
+   * constant, collinear or imbalanced between the arms). None of it reads the metric's values in
+   * the window, so a bounded mean's alpha is split between its two sequences exactly when this
+   * holds (whether the covariates then explain anything does read them, and does not decide it).
+   */
+  available: boolean
+}
+
+/**
+ * A bounded mean with variance reduction keeps its nonasymptotic sequence at this share of its
+ * alpha, the regression-adjusted (asymptotic) one gets the rest, and the two are intersected
+ * (analysis/compareMetric.ts boundedDifference): by the union bound the intersection misses with
+ * at most the sum, and the nonasymptotic one still decides, alone, while the adjusted one is held
+ * (a skewed estimator). A tenth: the adjusted one, which decides once it is trusted, is then
+ * about 2% wider than at the whole alpha; the nonasymptotic one alone about a fifth wider.
+ */
+export const NONASYMPTOTIC_SHARE = 0.1
+
+type Applied = 'used' | 'held' | 'skewed' | 'disjoint'
+
+const NOT_APPLIED: Record<Exclude<Applied, 'used'>, VarianceReductionResult['reason']> = {
+  held: 'interval-held',
+  skewed: 'estimator-skewed',
+  disjoint: 'intervals-disagree'
 }
 
 export interface AdjustmentContext {
@@ -61,13 +89,19 @@ export function adjustedComparison(
       preExposureUnits: none,
       reason: 'no-data'
     }
-    return { result: () => result, interval: () => undefined, skewness: () => undefined }
+    return {
+      result: () => result,
+      interval: () => undefined,
+      skewness: () => undefined,
+      available: false
+    }
   }
+  const alpha = metricRange(spec) ? ctx.alpha * (1 - NONASYMPTOTIC_SHARE) : ctx.alpha
   const fits = new Map<boolean, RegressionAdjustment>()
   const fit = (relative: boolean): RegressionAdjustment => {
     let f = fits.get(relative)
     if (!f) {
-      f = regressionAdjustedCS(b, c, ctx.alpha, {
+      f = regressionAdjustedCS(b, c, alpha, {
         relative,
         tStar: ctx.tStar.total,
         ...(ctx.side && { side: ctx.side })
@@ -104,7 +138,8 @@ export function adjustedComparison(
     result: applied =>
       applied === 'used' || !result.used
         ? result
-        : { ...result, used: false, reason: applied === 'held' ? 'interval-held' : 'bounded' }
+        : { ...result, used: false, reason: NOT_APPLIED[applied] },
+    available: main.fallback !== 'no-covariate' && main.fallback !== 'too-few-units'
   }
 }
 

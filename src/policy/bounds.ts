@@ -11,7 +11,9 @@ const UNIT: ValueRange = { lo: 0, hi: 1 }
 /**
  * The range a metric's per-request values are known to lie in, or undefined for an unbounded
  * one (latency, cost, tokens). A bounded metric gets a nonasymptotic confidence sequence
- * (src/stats/cs/bernstein.ts), so a small or zero-variance sample never gives a narrow interval.
+ * (src/stats/cs/bernstein.ts), so a small or zero-variance sample never gives a narrow interval
+ * (with variance reduction, a score's is intersected with the adjusted one, under its guards:
+ * analysis/compareMetric.ts).
  *
  * Bounded: a rate (0/1); a mean of a score (`score`, `scores.<name>`, the judge's `judge`) in
  * [0, 1], as the record readers enforce; a mean of a 0/1 field (`error`, `error.<class>`,

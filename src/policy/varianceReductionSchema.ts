@@ -24,7 +24,7 @@ import {
   type Node,
   type Path
 } from './dsl.js'
-import { metricRange } from './bounds.js'
+import { binaryMetric } from './bounds.js'
 import { duration } from './scalars.js'
 import type { CovariateSpec, MetricSpec, Policy, VarianceReductionSpec } from './types.js'
 
@@ -146,7 +146,23 @@ export const metricVarianceReduction: Node<VarianceReductionSpec> = {
   }
 }
 
-const ADJUSTABLE: MetricSpec['kind'][] = ['mean', 'ratio']
+/**
+ * Why a metric cannot be adjusted (undefined: it can). A bounded mean that is not 0/1 (a score, a
+ * declared range) can: its nonasymptotic sequence stays, intersected with the adjusted one
+ * (analysis/compareMetric.ts). A 0/1 mean is a rate in disguise: its events are often rare, where
+ * the normal approximation the adjusted sequence rests on fails, and its betting sequence is
+ * already tight. The judge's scores are of outputs sampled at each look, with no lookback.
+ */
+function notAdjustable(m: MetricSpec): string | undefined {
+  if (m.kind === 'quantile')
+    return 'a quantile is compared by ranks, which regression does not adjust'
+  if (m.kind === 'rate' || binaryMetric(m)) {
+    return 'a rate (a 0/1 field) is bounded and gets a nonasymptotic sequence of its own'
+  }
+  if (m.from === 'judge')
+    return "the judge's scores are of outputs sampled at each look, with no lookback"
+  return undefined
+}
 
 /**
  * Resolves each metric's variance reduction (its own, else the policy's for a mean or ratio
@@ -160,20 +176,12 @@ export function resolveVarianceReduction(policy: Policy, issues: Issue[]): Polic
     const { varianceReduction: _, ...rest } = m
     const at: Path = ['metrics', i, 'varianceReduction']
     if (own === OPT_OUT) return rest
-    // A bounded mean (a score, a 0/1 field, a declared range) gets a nonasymptotic sequence
-    // (stats/cs/bernstein.ts) that the regression adjustment, an asymptotic one, would replace.
-    const bounded = m.kind === 'mean' && metricRange(m) !== undefined
-    if (own !== undefined && (!ADJUSTABLE.includes(m.kind) || bounded)) {
-      const what =
-        m.kind === 'quantile'
-          ? 'a quantile is compared by ranks, which regression does not adjust'
-          : m.kind === 'rate'
-            ? 'a rate is bounded and gets a nonasymptotic sequence of its own'
-            : `\`${m.from}\` is a bounded mean, whose nonasymptotic sequence is valid from the first requests and is not adjusted`
+    const refused = notAdjustable(m)
+    if (own !== undefined && refused) {
       reject(
         issues,
         at,
-        `variance reduction adjusts unbounded means and ratios: ${what}; remove it`,
+        `variance reduction adjusts means and ratios: ${refused}; remove it`,
         'key'
       )
       return rest
@@ -183,7 +191,7 @@ export function resolveVarianceReduction(policy: Policy, issues: Issue[]): Polic
       return { ...rest, varianceReduction: own }
     }
     const resolved = top ?? (own === POLICY_DEFAULT ? defaults() : undefined)
-    if (!resolved || !ADJUSTABLE.includes(m.kind) || bounded) return rest
+    if (!resolved || notAdjustable(m)) return rest
     return { ...rest, varianceReduction: resolved }
   })
   return { ...policy, metrics }

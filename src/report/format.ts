@@ -25,7 +25,9 @@ const NOT_USED = {
   'no-covariate': 'no usable covariate',
   'explains-nothing': 'the covariates explain nothing',
   'interval-held': 'the interval is not trusted yet',
-  bounded: 'a bounded score keeps its nonasymptotic interval'
+  'estimator-skewed':
+    'the adjusted estimator is too skewed yet; the nonasymptotic interval decides',
+  'intervals-disagree': 'it disagrees with the nonasymptotic interval, which decides'
 } as const
 
 /**
