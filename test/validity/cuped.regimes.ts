@@ -76,7 +76,9 @@ function regime(
           (r.fellBack > 0 ? `, unadjusted in ${r.fellBack} replicates` : '') +
           held +
           `; against the ${pct(w.tolerance)} tolerance CUPED ${speedText(r.decided)}, unadjusted ${speedText(r.decidedUnadjusted)}; ` +
-          'method: regression-adjusted (CUPED) asymptotic CS (Lindon, Ham, Tingley & Bojinov 2022)'
+          (w.score
+            ? "method: the score's nonasymptotic empirical-Bernstein CS at a tenth of alpha intersected with the regression-adjusted (CUPED) asymptotic CS at the rest (Lindon, Ham, Tingley & Bojinov 2022)"
+            : 'method: regression-adjusted (CUPED) asymptotic CS (Lindon, Ham, Tingley & Bojinov 2022)')
       }
     }
   }
@@ -119,6 +121,30 @@ export const regimes: Regime[] = [
     'cuped-boundary-lognormal-s1.5-canary25',
     'CUPED, heavier requests (lognormal sigma 1.5), canary 5% worse, 25% canary, from 30 canary users',
     { effect: TOLERANCE, requestSigma: 1.5, canaryShare: 0.25 }
+  ),
+  regime(
+    'cuped-score-aa-clustered-canary5',
+    'CUPED on a bounded score (users N(0.6, 0.1), requests +-0.15 clipped), A/A, 5% canary, users of 1-200 requests: its nonasymptotic sequence at a tenth of alpha intersected with the adjusted one',
+    { score: { mean: 0.6, userSd: 0.1, requestSd: 0.15 } }
+  ),
+  regime(
+    'cuped-score-boundary-clustered-canary25',
+    'CUPED on a bounded score, canary 5% higher (at a 5% tolerance), 25% canary, the same users',
+    { score: { mean: 0.6, userSd: 0.1, requestSd: 0.15 }, effect: TOLERANCE, canaryShare: 0.25 }
+  ),
+  regime(
+    'cuped-score-boundary-clustered-canary5',
+    'CUPED on a bounded score, canary 5% higher (at a 5% tolerance), 5% canary, the same users',
+    { score: { mean: 0.6, userSd: 0.1, requestSd: 0.15 }, effect: TOLERANCE }
+  ),
+  regime(
+    'cuped-score-near-constant-canary25',
+    "CUPED on a score that is 0.5 (a tie) for 98.5% of requests, else 0 or 0.95 at the user's level, canary 5% higher, 25% canary: a near-constant sample, where the adjusted sequence is used only as far as its estimator's skewness allows",
+    {
+      score: { mean: 0.5, userSd: 0.2, requestSd: 0, ties: 0.985 },
+      effect: TOLERANCE,
+      canaryShare: 0.25
+    }
   ),
   regime(
     'cuped-boundary-lognormal-s1.5-canary5',

@@ -41,6 +41,14 @@ export interface CupedWorld {
    * exp(strength z - strength^2 / 2); 0 or absent: none.
    */
   requestCovariate?: number
+  /**
+   * A bounded score in [0, 1] instead of lognormal values (the metric is then a mean of `score`,
+   * with its nonasymptotic sequence beside the adjusted one): each user's level N(mean, userSd),
+   * each request's score clipped to [0, 0.95] around it (requestSd), times the canary's
+   * (1 + effect); with `ties`, that share of requests score exactly 0.5 whoever sends them (a
+   * judge that mostly answers "tie"), the rest 0 or 0.95 at the user's level.
+   */
+  score?: { mean: number; userSd: number; requestSd: number; ties?: number }
   looks: number
   alpha: number
   /** The gate's minimum sample per arm, in units (rollout.minSamples): looks before it hold. */
@@ -119,6 +127,7 @@ export function runWorld(w: CupedWorld, replicates: number, seed: number): World
   const d = 5 + covariates.length
   const plainSpec = metricSpec({
     kind: 'mean',
+    ...(w.score && { from: 'score' }),
     tolerance: { value: w.tolerance, relative: true }
   })
   const cupedSpec: MetricSpec = {
@@ -139,6 +148,8 @@ export function runWorld(w: CupedWorld, replicates: number, seed: number): World
     const world = drawUsers(w, random)
     const adjusted = [emptyAdjusted(covariates), emptyAdjusted(covariates)]
     const moments = [emptyMoments(), emptyMoments()]
+    // Per-request sums of squares (a bounded mean's sequence reads them).
+    const squares = [0, 0]
     const before = new Float64Array(d)
     const after = new Float64Array(d)
     let missed = false
@@ -160,6 +171,7 @@ export function runWorld(w: CupedWorld, replicates: number, seed: number): World
         const had = world.sums[3 * i + 1]! > 0
         if (had) fill(before, world, i)
         world.sums[3 * i] = world.sums[3 * i]! + world.eventValue[e]!
+        squares[arm] = squares[arm]! + world.eventValue[e]! ** 2
         world.sums[3 * i + 1] = world.sums[3 * i + 1]! + 1
         world.sums[3 * i + 2] = world.sums[3 * i + 2]! + world.eventZ[e]!
         fill(after, world, i)
@@ -169,6 +181,7 @@ export function runWorld(w: CupedWorld, replicates: number, seed: number): World
       const sketch = (arm: number, cuped: boolean) => ({
         moments: moments[arm]!,
         requests: moments[arm]!.sy,
+        ...(w.score && { requestSquares: squares[arm]! }),
         ...(cuped && { adjusted: adjusted[arm]! })
       })
       const a = gateResult(cupedSpec, sketch(0, true), sketch(1, true), gate)
@@ -221,16 +234,28 @@ function drawUsers(w: CupedWorld, random: () => number): Users {
   const counts = new Int32Array(u)
   const level = new Float64Array(u)
   const noise = (s: number) => Math.exp(s * normal(random) - (s * s) / 2)
+  const sc = w.score
+  const drawLevel = () =>
+    sc ? sc.mean + sc.userSd * normal(random) : Math.exp(w.userSigma * normal(random))
+  // One request's value at a level, before the canary's effect.
+  const drawValue = (lvl: number): number => {
+    if (!sc) return lvl * noise(w.requestSigma)
+    if (sc.ties !== undefined) {
+      if (random() < sc.ties) return 0.5
+      return random() < lvl ? 0.95 : 0
+    }
+    return Math.min(0.95, Math.max(0, lvl + sc.requestSd * normal(random)))
+  }
   let total = 0
   for (let i = 0; i < u; i++) {
     const rate = Math.exp(random() * Math.log(w.maxRequests))
-    level[i] = Math.exp(w.userSigma * normal(random))
+    level[i] = drawLevel()
     canary[i] = random() < w.canaryShare ? 1 : 0
     // The pre-exposure period: every user on the baseline, at its own level (or a fresh one).
-    const preLevel = w.persistentLevel ? level[i]! : Math.exp(w.userSigma * normal(random))
+    const preLevel = w.persistentLevel ? level[i]! : drawLevel()
     const m = poisson(random, rate * w.preRatio)
     let x = 0
-    for (let r = 0; r < m; r++) x += preLevel * noise(w.requestSigma)
+    for (let r = 0; r < m; r++) x += drawValue(preLevel)
     pre[2 * i] = x
     pre[2 * i + 1] = m
     counts[i] = poisson(random, rate)
@@ -245,7 +270,7 @@ function drawUsers(w: CupedWorld, random: () => number): Users {
   for (let i = 0; i < u; i++) {
     const lift = canary[i] ? 1 + w.effect : 1
     for (let r = 0; r < counts[i]!; r++, e++) {
-      let v = level[i]! * noise(w.requestSigma) * lift
+      let v = drawValue(level[i]!) * lift
       if (w.requestCovariate) {
         const z = normal(random)
         const s = w.requestCovariate
