@@ -79,13 +79,18 @@ function projectionRatios(looks: Look[]): Record<string, number[]> {
 }
 
 const rows: Row[] = []
-const variants = [
+/** Minutes of traffic before the rollout read as each user's pre-exposure level (CUPED). */
+const LOOKBACK = 360
+const variants: { name: string; steps?: string; lookback?: number }[] = [
   { name: 'rollout budget', steps: undefined },
-  { name: 'one-step budget', steps: '[25, 100]' }
+  { name: 'one-step budget', steps: '[25, 100]' },
+  { name: 'rollout budget, CUPED', lookback: LOOKBACK }
 ]
 for (const scenario of SCENARIOS.filter(s => !values.only || s.id.includes(values.only))) {
   for (const variant of variants) {
     if (variant.steps && scenario.expect.action !== 'promote') continue
+    // The example generator writes no traffic before the rollout to look back on.
+    if (variant.lookback && generator === 'examples') continue
     const row: Row = {
       scenario,
       variant: variant.name,
@@ -101,6 +106,7 @@ for (const scenario of SCENARIOS.filter(s => !values.only || s.id.includes(value
       const looks = await simulateStep(scenario, first + i, {
         generator,
         ...(variant.steps && { steps: variant.steps }),
+        ...(variant.lookback && { lookback: variant.lookback }),
         ...(promote && { lastMinute: 240, untilEnd: true })
       })
       const fixed = await fixedSampleAt(scenario, first + i, {
@@ -159,7 +165,7 @@ function markdown(list: Row[], projectionLine: string): string {
     '',
     '<!-- Written by `npm run validate:speed` (scripts/validate-speed.ts); do not edit by hand. -->',
     '',
-    `Seeded traffic (test/validity/speed.ts: 600 requests a minute, a 25% canary assigned per user among 4,000 users of very unequal activity, each with its own latency and quality level) decided by the real gate every 10 minutes from minute 20, ${seeds} seeds a scenario. "Rollout budget": the policy's steps are 1, 5, 25, 50, 100%, and the gate promoted the 1% and 5% steps: the 25% step's rollback side has a quarter of the rollout's 5% error budget (less a tenth kept for restarts: 1.125%), its pass side what the earlier steps left (2.475%); "one-step budget": steps 25, 100%, 4.5% on each side (as a gate with a per-step budget would). In both, a promotion needs every metric to pass, so each metric's pass side is tested at the whole pass alpha, while a rollback's side is split over the four metrics (stats/alphaSpending.ts). "Fixed-sample test" is a reference, not the gate: one test of the same seed's evidence at the deadline, at the same alphas, one-sided, normal (cluster-robust standard errors; Woodruff intervals for p95), with none of the price of looking every 10 minutes; where even it misses a target, no test at that error rate meets it on this traffic. "Waiting" counts, over the seeds that missed, the metrics still inconclusive at the deadline.`,
+    `Seeded traffic (test/validity/speed.ts: 600 requests a minute, a 25% canary assigned per user among 4,000 users of very unequal activity, each with its own latency and quality level) decided by the real gate every 10 minutes from minute 20, ${seeds} seeds a scenario. "Rollout budget": the policy's steps are 1, 5, 25, 50, 100%, and the gate promoted the 1% and 5% steps: the 25% step's rollback side has a quarter of the rollout's 5% error budget (less a tenth kept for restarts: 1.125%), its pass side what the earlier steps left (2.475%); "one-step budget": steps 25, 100%, 4.5% on each side (as a gate with a per-step budget would); "CUPED": the rollout budget with \`varianceReduction: { lookback: ${LOOKBACK / 60}h }\` and ${LOOKBACK / 60} hours of traffic before the rollout (everyone on the baseline; the step's own traffic is the same seed's), so each user's earlier quality and cost explain part of the step's (the score keeps its nonasymptotic sequence at a tenth of its alpha, intersected with the adjusted one). In all three, a promotion needs every metric to pass, so each metric's pass side is tested at the whole pass alpha, while a rollback's side is split over the four metrics (stats/alphaSpending.ts). "Fixed-sample test" is a reference, not the gate: one test of the same seed's evidence at the deadline, at the same alphas, one-sided, normal (cluster-robust standard errors; Woodruff intervals for p95), with none of the price of looking every 10 minutes (and unadjusted, on every row); where even it misses a target, no test at that error rate meets it on this traffic. "Waiting" counts, over the seeds that missed, the metrics still inconclusive at the deadline.`,
     '',
     '| scenario | budget | expected | met | 95% interval | median minute | fixed-sample test at the deadline | waiting on |',
     '|---|---|---|---:|---|---:|---:|---|',

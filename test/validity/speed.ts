@@ -49,7 +49,7 @@ export const MINUTE = 60_000
 export const START = Date.parse('2026-11-02T08:00:00Z')
 
 /** The policy; `steps` default to a whole rollout's (the simulated step is the 25% one). */
-export const speedPolicy = (steps = '[1, 5, 25, 50, 100]') => `version: 1
+export const speedPolicy = (steps = '[1, 5, 25, 50, 100]', lookbackMinutes = 0) => `version: 1
 rollout: { name: speed, steps: ${steps}, minDuration: 30m, maxDuration: 12h, minSamples: 300, warmup: 5m }
 arms: { field: arm, baseline: stable, canary: candidate }
 source: { type: file, path: unused.jsonl }
@@ -61,7 +61,7 @@ metrics:
   - { name: error rate, from: error, kind: rate, better: lower, tolerance: 0.5pp }
 pricing:
   gpt-4o-2024-08-06: { input: 2.50, cacheRead: 1.25, output: 10.00 }
-`
+${lookbackMinutes > 0 ? `varianceReduction: { lookback: ${lookbackMinutes}m }\n` : ''}`
 
 /** What the canary changes. */
 export interface Change {
@@ -136,9 +136,15 @@ const CANARY_SHARE = 0.25
 const BASELINE_CACHE_HIT = 0.6
 
 /** Raw records (as a log would hold them) for `minutes` of traffic, in time order. */
-export function traffic(seed: number, change: Change, minutes: number): Record<string, unknown>[] {
+export function traffic(
+  seed: number,
+  change: Change,
+  minutes: number,
+  /** Minutes of traffic before the rollout (a lookback for variance reduction), all on the baseline. */
+  before = 0
+): Record<string, unknown>[] {
   const rand = mulberry32(seed)
-  const users = Array.from({ length: USERS }, (_, i) => ({
+  const users: User[] = Array.from({ length: USERS }, (_, i) => ({
     id: `user-${i}`,
     weight: Math.exp(normal(rand)),
     canary: rand() < CANARY_SHARE,
@@ -148,8 +154,8 @@ export function traffic(seed: number, change: Change, minutes: number): Record<s
   const cumulative: number[] = []
   let total = 0
   for (const u of users) cumulative.push((total += u.weight))
-  const pick = () => {
-    const x = rand() * total
+  const pick = (r: () => number) => {
+    const x = r() * total
     let lo = 0
     let hi = users.length - 1
     while (lo < hi) {
@@ -160,46 +166,74 @@ export function traffic(seed: number, change: Change, minutes: number): Record<s
     return users[lo]!
   }
   const out: Record<string, unknown>[] = []
+  // The lookback before the rollout (everyone on the baseline), from a stream of its own so that
+  // the step's traffic is the same with or without it.
+  if (before > 0) {
+    const preRand = mulberry32(seed ^ 0x5eed)
+    for (let t = -before * MINUTE; ;) {
+      t += (-Math.log(1 - preRand()) / PER_MINUTE) * MINUTE
+      if (t >= 0) break
+      out.push(request(preRand, pick(preRand), {}, t, false))
+    }
+  }
   const end = minutes * MINUTE
   for (let t = 0; ;) {
     t += (-Math.log(1 - rand()) / PER_MINUTE) * MINUTE
     if (t >= end) break
-    const u = pick()
-    const c: Change = u.canary ? change : {}
-    const slow = (c.latency ?? 1) * u.latency
-    const output = Math.max(1, Math.round(260 * Math.exp(0.7 * normal(rand))))
-    const input = Math.max(50, Math.round(3000 * Math.exp(0.5 * normal(rand))))
-    const cached = rand() < (c.cacheHit ?? BASELINE_CACHE_HIT) ? Math.min(input, 2048) : 0
-    const ttft = slow * 450 * Math.exp(0.35 * normal(rand)) * (cached > 0 ? 0.8 : 1)
-    const errorDraw = rand()
-    const rateLimit = 0.005 + (c.rateLimit ?? 0)
-    const error =
-      errorDraw < rateLimit
-        ? 'rate_limit'
-        : errorDraw < rateLimit + 0.003
-          ? 'timeout'
-          : errorDraw < rateLimit + 0.005
-            ? 'server'
-            : null
-    const record: Record<string, unknown> = {
-      ts: START + Math.round(t),
-      arm: u.canary ? 'candidate' : 'stable',
-      user_id: u.id,
-      model: 'gpt-4o-2024-08-06',
-      latency_ms: Math.round(error === 'timeout' ? 30_000 : ttft + slow * 18 * output),
-      ttft_ms: Math.round(ttft),
-      input_tokens: input,
-      cache_read_tokens: cached,
-      output_tokens: error ? 0 : output,
-      error
-    }
-    if (!error && rand() < 0.4) {
-      const v = u.quality + 0.12 * normal(rand)
-      record.score = Math.min(1, Math.max(0, v)) * (c.quality ?? 1)
-    }
-    out.push(record)
+    const u = pick(rand)
+    out.push(request(rand, u, u.canary ? change : {}, t, u.canary))
   }
   return out
+}
+
+interface User {
+  id: string
+  weight: number
+  canary: boolean
+  latency: number
+  quality: number
+}
+
+/** One request of user `u` at `t` ms after the step's start, with the change `c` applied. */
+function request(
+  rand: () => number,
+  u: User,
+  c: Change,
+  t: number,
+  canary: boolean
+): Record<string, unknown> {
+  const slow = (c.latency ?? 1) * u.latency
+  const output = Math.max(1, Math.round(260 * Math.exp(0.7 * normal(rand))))
+  const input = Math.max(50, Math.round(3000 * Math.exp(0.5 * normal(rand))))
+  const cached = rand() < (c.cacheHit ?? BASELINE_CACHE_HIT) ? Math.min(input, 2048) : 0
+  const ttft = slow * 450 * Math.exp(0.35 * normal(rand)) * (cached > 0 ? 0.8 : 1)
+  const errorDraw = rand()
+  const rateLimit = 0.005 + (c.rateLimit ?? 0)
+  const error =
+    errorDraw < rateLimit
+      ? 'rate_limit'
+      : errorDraw < rateLimit + 0.003
+        ? 'timeout'
+        : errorDraw < rateLimit + 0.005
+          ? 'server'
+          : null
+  const record: Record<string, unknown> = {
+    ts: START + Math.round(t),
+    arm: canary ? 'candidate' : 'stable',
+    user_id: u.id,
+    model: 'gpt-4o-2024-08-06',
+    latency_ms: Math.round(error === 'timeout' ? 30_000 : ttft + slow * 18 * output),
+    ttft_ms: Math.round(ttft),
+    input_tokens: input,
+    cache_read_tokens: cached,
+    output_tokens: error ? 0 : output,
+    error
+  }
+  if (!error && rand() < 0.4) {
+    const v = u.quality + 0.12 * normal(rand)
+    record.score = Math.min(1, Math.max(0, v)) * (c.quality ?? 1)
+  }
+  return record
 }
 
 /**
@@ -241,7 +275,8 @@ class MemorySource implements Source {
       policy: this.policy,
       window: request.window,
       now: request.now,
-      source: this.describe()
+      source: this.describe(),
+      ...(request.rolloutStartedAt !== undefined && { rolloutStartedAt: request.rolloutStartedAt })
     })
     for (const raw of this.records) {
       if ((raw.ts as number) >= request.now) break
@@ -301,6 +336,11 @@ export async function simulateStep(
     untilEnd?: boolean
     /** `examples`: the repository's generator (examples/generate-traffic.ts) instead. */
     generator?: 'speed' | 'examples'
+    /**
+     * Minutes of traffic before the rollout began (at the step's start here, as if the 1% and 5%
+     * steps took no time), read as each user's pre-exposure level (`varianceReduction`).
+     */
+    lookback?: number
   } = {}
 ): Promise<Look[]> {
   const lastMinute = opts.lastMinute ?? 120
@@ -313,6 +353,7 @@ export async function simulateStep(
     status: 'running',
     stepIndex,
     stepStartedAt: new Date(START).toISOString(),
+    ...(opts.lookback && { startedAt: new Date(START).toISOString() }),
     history: []
   })
   const held = (await store.load()) as RolloutState
@@ -355,13 +396,13 @@ function stepTraffic(
   scenario: Scenario,
   seed: number,
   minutes: number,
-  opts: { steps?: string; generator?: 'speed' | 'examples' }
+  opts: { steps?: string; generator?: 'speed' | 'examples'; lookback?: number }
 ): { policy: Policy; source: MemorySource } {
-  const policy = parsePolicy(speedPolicy(opts.steps), 'speed-policy.yml')
+  const policy = parsePolicy(speedPolicy(opts.steps, opts.lookback), 'speed-policy.yml')
   const records =
     opts.generator === 'examples'
       ? exampleRecords(seed, scenario, minutes)
-      : traffic(seed, scenario.change, minutes)
+      : traffic(seed, scenario.change, minutes, opts.lookback)
   return { policy, source: new MemorySource(policy, records) }
 }
 
