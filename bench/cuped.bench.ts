@@ -114,13 +114,18 @@ for (const variant of part('reduction')
       const vr = m.varianceReduction
       if (!vr) continue
       const before = plain.find(p => p.name === m.name)!
-      const ratio = vr.used ? (width(m) / width(before)).toFixed(2) : '1.00'
+      // The unadjusted interval may still be held (too skewed) where the adjusted one is not.
+      const ratio = !vr.used
+        ? 'x1.00'
+        : Number.isFinite(width(before))
+          ? `x${(width(m) / width(before)).toFixed(2)}`
+          : 'held'
       const units = vr.units.baseline + vr.units.canary
       const history = vr.preExposureUnits.baseline + vr.preExposureUnits.canary
       const fields = [...new Set(vr.covariates.map(c => c.split('=')[0]))].join(', ')
       const count = `${history.toLocaleString('en-US')} of ${units.toLocaleString('en-US')}`
       console.log(
-        `${m.name.padEnd(20)}${`-${pct(vr.varianceReduction)}`.padStart(9)}${`x${ratio}`.padStart(8)}  ${count.padEnd(20)}${vr.used ? fields : `unadjusted: ${vr.reason}`}`
+        `${m.name.padEnd(20)}${`-${pct(vr.varianceReduction)}`.padStart(9)}${ratio.padStart(8)}  ${count.padEnd(20)}${vr.used ? fields : `unadjusted: ${vr.reason}`}`
       )
     }
   }
