@@ -2908,7 +2908,7 @@ function regressionAdjustedCS(baseline, canary, alpha, opts) {
     report.covariates = [...new Set(fit.regressors.map(r => r.name))];
     // A name with a regressor kept (the pre-exposure level has two) is used, not dropped.
     report.dropped = report.dropped.filter(x => !report.covariates.includes(x.covariate));
-    if (!(report.varianceReduction >= MIN_REDUCTION))
+    if (!(report.varianceReduction >= (opts.minReduction ?? MIN_REDUCTION)))
         return { ...report, fallback: 'explains-nothing' };
     const shift = (a) => fit.regressors.reduce((s, r, i) => s + fit.theta[i] * r.value(a), 0);
     // The covariates' balance check above is two-sided; the interval may want one end only.
@@ -3169,7 +3169,12 @@ function adjustedComparison(spec, baseline, canary, ctx) {
             available: false
         };
     }
-    const alpha = metricRange(spec) ? ctx.alpha * (1 - NONASYMPTOTIC_SHARE) : ctx.alpha;
+    // A bounded mean's adjusted sequence gets what its nonasymptotic one leaves, and is used even
+    // where it explains little or nothing (none of that alpha would go back; its estimate of the
+    // variance removed may then be slightly negative): its width then moves smoothly with what the
+    // covariates explain, instead of jumping at MIN_REDUCTION.
+    const bounded = metricRange(spec) !== undefined;
+    const alpha = bounded ? ctx.alpha * (1 - NONASYMPTOTIC_SHARE) : ctx.alpha;
     const fits = new Map();
     const fit = (relative) => {
         let f = fits.get(relative);
@@ -3177,7 +3182,8 @@ function adjustedComparison(spec, baseline, canary, ctx) {
             f = regressionAdjustedCS(b, c, alpha, {
                 relative,
                 tStar: ctx.tStar.total,
-                ...(ctx.side && { side: ctx.side })
+                ...(ctx.side && { side: ctx.side }),
+                ...(bounded && { minReduction: -Infinity })
             });
             fits.set(relative, f);
         }
@@ -6731,7 +6737,9 @@ function varianceText(m) {
         : '';
     // A categorical covariate's levels (`route=faq`, `route=billing`) read as their field.
     const names = [...new Set(vr.covariates.map(c => c.split('=')[0]))];
-    return `CUPED −${pct}% variance (${names.join(', ')}${covered})`;
+    // A score's adjusted sequence is used even where it removes nothing (its estimate a little below 0).
+    const change = pct < 0 ? `+${-pct}` : `−${pct}`;
+    return `CUPED ${change}% variance (${names.join(', ')}${covered})`;
 }
 
 /**

@@ -174,6 +174,25 @@ describe('a bounded score with variance reduction', () => {
     )
   })
 
+  it('uses the adjusted sequence of a score even where its covariate explains under 1% (no jump in width there)', () => {
+    const rand = mulberry32(11)
+    const levels = Array.from({ length: 1200 }, () => 0.6 + 0.05 * normal(rand))
+    const clip = (v: number) => Math.min(1, Math.max(0, v))
+    // A history that mostly misses the user's level.
+    const [b, c] = arms((user, r) =>
+      r < 0 ? levels[user]! + 0.6 * normal(rand) : clip(levels[user]! + 0.15 * normal(rand))
+    )
+    const cuped = gateResult(spec, b!, c!, gate)
+    const plain = gateResult(plainSpec, b!, c!, gate)
+    const vr = cuped.varianceReduction!
+    expect(vr.varianceReduction!).toBeGreaterThanOrEqual(0)
+    expect(vr.varianceReduction!).toBeLessThan(0.01)
+    expect(vr.used).toBe(true)
+    expect(cuped.delta.upper - cuped.delta.lower).toBeLessThan(
+      plain.delta.upper - plain.delta.lower
+    )
+  })
+
   it("intersects the two where users' levels carry over: less than half the nonasymptotic width", () => {
     const rand = mulberry32(5)
     const levels = Array.from({ length: 1200 }, () => 0.6 + 0.15 * normal(rand))

@@ -96,7 +96,12 @@ export function adjustedComparison(
       available: false
     }
   }
-  const alpha = metricRange(spec) ? ctx.alpha * (1 - NONASYMPTOTIC_SHARE) : ctx.alpha
+  // A bounded mean's adjusted sequence gets what its nonasymptotic one leaves, and is used even
+  // where it explains little or nothing (none of that alpha would go back; its estimate of the
+  // variance removed may then be slightly negative): its width then moves smoothly with what the
+  // covariates explain, instead of jumping at MIN_REDUCTION.
+  const bounded = metricRange(spec) !== undefined
+  const alpha = bounded ? ctx.alpha * (1 - NONASYMPTOTIC_SHARE) : ctx.alpha
   const fits = new Map<boolean, RegressionAdjustment>()
   const fit = (relative: boolean): RegressionAdjustment => {
     let f = fits.get(relative)
@@ -104,7 +109,8 @@ export function adjustedComparison(
       f = regressionAdjustedCS(b, c, alpha, {
         relative,
         tStar: ctx.tStar.total,
-        ...(ctx.side && { side: ctx.side })
+        ...(ctx.side && { side: ctx.side }),
+        ...(bounded && { minReduction: -Infinity })
       })
       fits.set(relative, f)
     }

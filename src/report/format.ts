@@ -46,5 +46,7 @@ export function varianceText(m: MetricResult): string {
     : ''
   // A categorical covariate's levels (`route=faq`, `route=billing`) read as their field.
   const names = [...new Set(vr.covariates.map(c => c.split('=')[0]))]
-  return `CUPED −${pct}% variance (${names.join(', ')}${covered})`
+  // A score's adjusted sequence is used even where it removes nothing (its estimate a little below 0).
+  const change = pct < 0 ? `+${-pct}` : `−${pct}`
+  return `CUPED ${change}% variance (${names.join(', ')}${covered})`
 }

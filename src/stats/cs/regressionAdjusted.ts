@@ -191,6 +191,13 @@ export interface RegressionAdjustedOptions {
   tStar: number
   /** Only this end, valid alone at alpha (as ratioDifferenceCS). */
   side?: Side
+  /**
+   * The variance reduction below which no interval is given (`explains-nothing`); default
+   * MIN_REDUCTION. A bounded mean passes -Infinity: its adjusted sequence stands beside its
+   * nonasymptotic one, whose alpha it has paid for either way (analysis/varianceReduction.ts);
+   * a reduction that cannot be computed (no variance at all) still gives none.
+   */
+  minReduction?: number
 }
 
 /**
@@ -256,7 +263,7 @@ export function regressionAdjustedCS(
   report.covariates = [...new Set(fit.regressors.map(r => r.name))]
   // A name with a regressor kept (the pre-exposure level has two) is used, not dropped.
   report.dropped = report.dropped.filter(x => !report.covariates.includes(x.covariate))
-  if (!(report.varianceReduction >= MIN_REDUCTION))
+  if (!(report.varianceReduction >= (opts.minReduction ?? MIN_REDUCTION)))
     return { ...report, fallback: 'explains-nothing' }
 
   const shift = (a: ArmFit) => fit.regressors.reduce((s, r, i) => s + fit.theta[i]! * r.value(a), 0)
