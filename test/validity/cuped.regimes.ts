@@ -138,6 +138,16 @@ export const regimes: Regime[] = [
     { score: { mean: 0.6, userSd: 0.1, requestSd: 0.15 }, effect: TOLERANCE }
   ),
   regime(
+    'cuped-score-boundary-useless-covariate-canary25',
+    'CUPED on a bounded score whose pre-exposure level is unrelated to the step (the adjusted sequence, explaining about nothing, is still used beside the nonasymptotic one), canary 5% higher, 25% canary',
+    {
+      score: { mean: 0.6, userSd: 0.1, requestSd: 0.15 },
+      persistentLevel: false,
+      effect: TOLERANCE,
+      canaryShare: 0.25
+    }
+  ),
+  regime(
     'cuped-score-near-constant-canary25',
     "CUPED on a score that is 0.5 (a tie) for 98.5% of requests, else 0 or 0.95 at the user's level, canary 5% higher, 25% canary: a near-constant sample, where the adjusted sequence is used only as far as its estimator's skewness allows",
     {
