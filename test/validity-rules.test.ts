@@ -148,6 +148,18 @@ describe('a bounded score with variance reduction', () => {
   })
   const { varianceReduction: _, ...plainSpec } = spec
   const gate = { alpha: 0.05, canaryWeight: 50, minSamples: 300 }
+  const clip = (v: number) => Math.min(1, Math.max(0, v))
+  /** Users with levels N(0.6, sd); `value` gives a request's score (r < 0: its history) from a normal draw. */
+  const withLevels = (
+    seed: number,
+    sd: number,
+    value: (level: number, request: number, noise: number) => number
+  ) => {
+    const rand = mulberry32(seed)
+    const levels = Array.from({ length: 1200 }, () => 0.6 + sd * normal(rand))
+    const [b, c] = arms((user, r) => value(levels[user]!, r, normal(rand)))
+    return { cuped: gateResult(spec, b!, c!, gate), plain: gateResult(plainSpec, b!, c!, gate) }
+  }
 
   it('keeps a constant sample wide: with a constant history there is no covariate and the score keeps its whole alpha; with a varying one, nothing to explain and a tenth', () => {
     const [b, c] = arms(() => 0.5)
@@ -175,15 +187,10 @@ describe('a bounded score with variance reduction', () => {
   })
 
   it('uses the adjusted sequence of a score even where its covariate explains under 1% (no jump in width there)', () => {
-    const rand = mulberry32(11)
-    const levels = Array.from({ length: 1200 }, () => 0.6 + 0.05 * normal(rand))
-    const clip = (v: number) => Math.min(1, Math.max(0, v))
     // A history that mostly misses the user's level.
-    const [b, c] = arms((user, r) =>
-      r < 0 ? levels[user]! + 0.6 * normal(rand) : clip(levels[user]! + 0.15 * normal(rand))
+    const { cuped, plain } = withLevels(11, 0.05, (level, r, noise) =>
+      r < 0 ? level + 0.6 * noise : clip(level + 0.15 * noise)
     )
-    const cuped = gateResult(spec, b!, c!, gate)
-    const plain = gateResult(plainSpec, b!, c!, gate)
     const vr = cuped.varianceReduction!
     expect(vr.varianceReduction!).toBeGreaterThanOrEqual(0)
     expect(vr.varianceReduction!).toBeLessThan(0.01)
@@ -194,12 +201,9 @@ describe('a bounded score with variance reduction', () => {
   })
 
   it("intersects the two where users' levels carry over: less than half the nonasymptotic width", () => {
-    const rand = mulberry32(5)
-    const levels = Array.from({ length: 1200 }, () => 0.6 + 0.15 * normal(rand))
-    const clip = (v: number) => Math.min(1, Math.max(0, v))
-    const [b, c] = arms((user, r) => clip(levels[user]! + (r < 0 ? 0.02 : 0.05) * normal(rand)))
-    const cuped = gateResult(spec, b!, c!, gate)
-    const plain = gateResult(plainSpec, b!, c!, gate)
+    const { cuped, plain } = withLevels(5, 0.15, (level, r, noise) =>
+      clip(level + (r < 0 ? 0.02 : 0.05) * noise)
+    )
     expect(cuped.varianceReduction).toMatchObject({ used: true })
     expect(cuped.varianceReduction!.varianceReduction).toBeGreaterThan(0.5)
     expect(cuped.method).toMatch(/at 0\.1 of the alpha, intersected with the regression-adjusted/)
