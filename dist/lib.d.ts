@@ -571,8 +571,8 @@ interface MetricResult {
     why?: MetricWhy;
     /**
      * What the interval's validity rests on: the estimator's skewness and the largest trusted
-     * (unbounded means, and adjusted bounded ones, stats/clt.ts), the design effect applied to per-request data of per-unit
-     * arms (aggregated sources).
+     * (unbounded means, and adjusted bounded ones, stats/clt.ts), the design effect applied to
+     * per-request data of per-unit arms (aggregated sources).
      */
     validity?: {
         skewness?: number;
