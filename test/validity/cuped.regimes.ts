@@ -138,6 +138,16 @@ export const regimes: Regime[] = [
     { score: { mean: 0.6, userSd: 0.1, requestSd: 0.15 }, effect: TOLERANCE }
   ),
   regime(
+    'cuped-score-boundary-clustered-canary1',
+    'CUPED on a bounded score, canary 5% higher (at a 5% tolerance), 1% canary of 20,000 users (about 200 canary users by the end), from 30 canary users',
+    {
+      score: { mean: 0.6, userSd: 0.1, requestSd: 0.15 },
+      effect: TOLERANCE,
+      canaryShare: 0.01,
+      users: 20_000
+    }
+  ),
+  regime(
     'cuped-score-boundary-useless-covariate-canary25',
     'CUPED on a bounded score whose pre-exposure level is unrelated to the step (the adjusted sequence, explaining about nothing, is still used beside the nonasymptotic one), canary 5% higher, 25% canary',
     {
