@@ -1,7 +1,8 @@
 import { execFile, spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterAll } from 'vitest'
 import {
   traffic,
   type CanaryEffect,
@@ -24,7 +25,18 @@ export function cli(args: string[], cwd: string): CliResult {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
-export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'rollout-gate-test-'))
+/** Directories made by tempDir in this test file, removed after its tests. */
+const made: string[] = []
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh directory under the OS temp dir, removed after the test file's tests. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rollout-gate-test-'))
+  made.push(dir)
+  return dir
+}
 
 /** A policy for tests: a 50/50 first step so small files carry enough evidence. */
 export function writePolicy(dir: string, extra = '', steps = '[50, 100]'): string {
