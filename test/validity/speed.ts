@@ -15,8 +15,10 @@
  * timeouts 0.3%, server 0.2%).
  *
  * Policy: steps 1, 5, 25, 50, 100 (the simulated step is 25%, after the gate promoted 1% and 5%:
- * its rollback side a quarter of the rollout's 5% error budget, its pass side what is left), 30 minutes of bake time, 5 minutes of warm-up, 300 units per arm; four gating metrics
- * (quality 2%, p95 latency 10%, cost 5%, error rate 0.5pp), 95% over the rollout.
+ * its rollback side a quarter of the rollout's 5% error budget, its pass side what is left), 30
+ * minutes of bake time, 5 minutes of warm-up, 300 units per arm; four gating metrics (quality 2%,
+ * p95 latency 10%, cost 5%, error rate 0.5pp), 95% over the rollout. With `lookback`, minutes of
+ * traffic before the rollout (everyone on the baseline) for variance reduction.
  */
 import {
   mulberry32,
@@ -140,7 +142,7 @@ export function traffic(
   seed: number,
   change: Change,
   minutes: number,
-  /** Minutes of traffic before the rollout (a lookback for variance reduction), all on the baseline. */
+  /** Minutes of traffic before the rollout (a lookback), everyone on the baseline. */
   before = 0
 ): Record<string, unknown>[] {
   const rand = mulberry32(seed)
